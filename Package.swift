@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Deja",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "deja", targets: ["deja"]),
+        .library(name: "DejaCore", targets: ["DejaCore"]),
+        .library(name: "DejaEmbedding", targets: ["DejaEmbedding"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(name: "DejaCore"),
+        .target(name: "DejaEmbedding", dependencies: ["COpenBLAS"]),
+        .executableTarget(
+            name: "deja",
+            dependencies: [
+                "DejaCore", "DejaEmbedding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
+        .testTarget(
+            name: "DejaEmbeddingTests",
+            dependencies: ["DejaEmbedding"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,256 @@
+import COpenBLAS
+import Dispatch
+import Foundation
+
+/// A BERT encoder forward pass over OpenBLAS, followed by sentence pooling.
+///
+/// Sequences of a batch are packed end to end without padding: the dense layers run as one GEMM
+/// over all tokens, attention runs per sequence over its own length. So no FLOP is spent on
+/// padding and no attention mask is needed, and each result equals the unpadded batch-1 one.
+final class BertEncoder {
+    // Not Sendable: owns a reusable workspace; one caller at a time (SentenceEmbedder guards it).
+    let configuration: ModelConfiguration
+    private let weights: BertWeights
+    private let threads: Int
+    private let workspace = Workspace()
+
+    init(configuration: ModelConfiguration, weights: BertWeights, threads: Int) {
+        self.configuration = configuration
+        self.weights = weights
+        self.threads = max(1, threads)
+    }
+
+    /// Encodes `sequences` (token ids including `[CLS]`/`[SEP]`) and writes one pooled (and, if the
+    /// model says so, L2-normalized) vector of `hiddenSize` floats per sequence into `output`.
+    func encode(_ sequences: [[Int32]], into output: UnsafeMutablePointer<Float>) {
+        let c = configuration
+        let h = c.hiddenSize
+        let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        let tokens = offsets.last!
+        let longest = sequences.map(\.count).max() ?? 0
+        workspace.reserve(tokens: tokens, hidden: h, intermediate: c.intermediateSize, longest: longest, threads: threads)
+        let hidden = workspace.hidden
+
+        embed(sequences, offsets: offsets, into: hidden)
+        for layer in weights.layers {
+            attentionBlock(layer, offsets: offsets, tokens: tokens)
+            feedForwardBlock(layer, tokens: tokens)
+        }
+        pool(offsets: offsets, into: output)
+    }
+
+    // MARK: - Embeddings
+
+    private func embed(_ sequences: [[Int32]], offsets: [Int], into hidden: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenSize
+        let word = weights.wordEmbeddings.pointer
+        let position = weights.positionEmbeddings.pointer
+        let tokenType = weights.tokenTypeEmbeddings.pointer  // every token has type 0
+        for (s, ids) in sequences.enumerated() {
+            for (p, id) in ids.enumerated() {
+                let row = hidden + (offsets[s] + p) * h
+                let w = word + Int(id) * h
+                let pos = position + p * h
+                for i in 0..<h { row[i] = w[i] + pos[i] + tokenType[i] }
+            }
+        }
+        layerNorm(hidden, rows: offsets.last!, gamma: weights.embeddingNormGamma.pointer, beta: weights.embeddingNormBeta.pointer)
+    }
+
+    // MARK: - Attention
+
+    private func attentionBlock(_ layer: BertLayerWeights, offsets: [Int], tokens: Int) {
+        let c = configuration
+        let h = c.hiddenSize
+        let hidden = workspace.hidden
+        let qkv = workspace.qkv
+        let context = workspace.context
+
+        // qkv = hidden · Wqkvᵀ + b
+        fillRows(qkv, rows: tokens, with: layer.qkvBias.pointer, width: 3 * h)
+        gemm(tokens, 3 * h, h, hidden, h, layer.qkvWeight.pointer, h, qkv, 3 * h)
+
+        // Per (sequence, head): softmax(Q·Kᵀ / √d) · V, written into the head's columns of `context`.
+        let d = c.headSize
+        let scale = 1 / Float(d).squareRoot()
+        let jobs = (offsets.count - 1) * c.headCount
+        let scoresBase = workspace.scores
+        let scoresStride = workspace.scoresStride
+        parallelFor(jobs) { job, worker in
+            let s = job / c.headCount
+            let head = job % c.headCount
+            let n = offsets[s + 1] - offsets[s]
+            let q = qkv + offsets[s] * 3 * h + head * d
+            let scores = scoresBase + worker * scoresStride
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                        scale, q, Int32(3 * h), q + h, Int32(3 * h), 0, scores, Int32(n))
+            for row in 0..<n { softmax(scores + row * n, count: n) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+                        1, scores, Int32(n), q + 2 * h, Int32(3 * h), 0, context + offsets[s] * h + head * d, Int32(h))
+        }
+
+        // hidden = LayerNorm(hidden + context · Woᵀ + b)
+        addRows(hidden, rows: tokens, bias: layer.attentionOutputBias.pointer, width: h)
+        gemm(tokens, h, h, context, h, layer.attentionOutputWeight.pointer, h, hidden, h)
+        layerNorm(hidden, rows: tokens, gamma: layer.attentionNormGamma.pointer, beta: layer.attentionNormBeta.pointer)
+    }
+
+    // MARK: - Feed-forward
+
+    private func feedForwardBlock(_ layer: BertLayerWeights, tokens: Int) {
+        let h = configuration.hiddenSize
+        let m = configuration.intermediateSize
+        let hidden = workspace.hidden
+        let intermediate = workspace.intermediate
+
+        fillRows(intermediate, rows: tokens, with: layer.intermediateBias.pointer, width: m)
+        gemm(tokens, m, h, hidden, h, layer.intermediateWeight.pointer, h, intermediate, m)
+        activate(intermediate, count: tokens * m)
+
+        addRows(hidden, rows: tokens, bias: layer.outputBias.pointer, width: h)
+        gemm(tokens, h, m, intermediate, m, layer.outputWeight.pointer, m, hidden, h)
+        layerNorm(hidden, rows: tokens, gamma: layer.outputNormGamma.pointer, beta: layer.outputNormBeta.pointer)
+    }
+
+    private func activate(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let activation = configuration.activation
+        let chunk = (count + threads - 1) / threads
+        parallelFor(threads) { part, _ in
+            let start = part * chunk
+            let end = min(count, start + chunk)
+            guard start < end else { return }
+            switch activation {
+            case .gelu:
+                for i in start..<end { let v = x[i]; x[i] = 0.5 * v * (1 + erf(v * 0.70710678118654752)) }
+            case .geluTanh:
+                for i in start..<end {
+                    let v = x[i]
+                    x[i] = 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))
+                }
+            case .relu:
+                for i in start..<end { x[i] = max(0, x[i]) }
+            }
+        }
+    }
+
+    // MARK: - Pooling
+
+    private func pool(offsets: [Int], into output: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenSize
+        let hidden = workspace.hidden
+        for s in 0..<(offsets.count - 1) {
+            let out = output + s * h
+            let n = offsets[s + 1] - offsets[s]
+            switch configuration.pooling {
+            case .cls:
+                out.update(from: hidden + offsets[s] * h, count: h)
+            case .mean:
+                out.update(repeating: 0, count: h)
+                for t in offsets[s]..<offsets[s + 1] {
+                    let row = hidden + t * h
+                    for i in 0..<h { out[i] += row[i] }
+                }
+                let inverse = 1 / Float(max(n, 1))
+                for i in 0..<h { out[i] *= inverse }
+            }
+            if configuration.normalize {
+                var sum: Float = 0
+                for i in 0..<h { sum += out[i] * out[i] }
+                let inverse = 1 / max(sum.squareRoot(), 1e-12)
+                for i in 0..<h { out[i] *= inverse }
+            }
+        }
+    }
+
+    // MARK: - Kernels
+
+    /// C[m×n] += A[m×k] · B[n×k]ᵀ (row-major; B is a PyTorch `[out, in]` weight).
+    private func gemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb), 1, c, Int32(ldc))
+    }
+
+    private func fillRows(_ x: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, width: Int) {
+        for r in 0..<rows { (x + r * width).update(from: bias, count: width) }
+    }
+
+    private func addRows(_ x: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, width: Int) {
+        for r in 0..<rows {
+            let row = x + r * width
+            for i in 0..<width { row[i] += bias[i] }
+        }
+    }
+
+    /// Row-wise LayerNorm in place, two-pass (a one-pass E[x²] − E[x]² variance loses precision).
+    private func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>) {
+        let h = configuration.hiddenSize
+        let epsilon = configuration.layerNormEpsilon
+        for r in 0..<rows {
+            let row = x + r * h
+            var sum: Float = 0
+            for i in 0..<h { sum += row[i] }
+            let mean = sum / Float(h)
+            var squares: Float = 0
+            for i in 0..<h { let d = row[i] - mean; squares += d * d }
+            let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
+            for i in 0..<h { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
+        }
+    }
+
+    private func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var top = -Float.infinity
+        for i in 0..<count { top = max(top, x[i]) }
+        var sum: Float = 0
+        for i in 0..<count { let e = exp(x[i] - top); x[i] = e; sum += e }
+        let inverse = 1 / sum
+        for i in 0..<count { x[i] *= inverse }
+    }
+
+    /// Runs `body(job, worker)` for every job on up to `threads` workers.
+    private func parallelFor(_ jobs: Int, _ body: (Int, Int) -> Void) {
+        guard threads > 1, jobs > 1 else {
+            for job in 0..<jobs { body(job, 0) }
+            return
+        }
+        let workers = min(threads, jobs)
+        // The jobs write disjoint regions of the workspace, so sharing it across workers is safe.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var job = worker
+            while job < jobs { body(job, worker); job += workers }
+        }
+    }
+}
+
+/// Activation buffers, grown to the largest batch seen and reused: no allocation per token.
+private final class Workspace {
+    private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var qkv = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var scoresStride = 0
+    private var tokenCapacity = 0
+    private var scoresCapacity = 0
+
+    deinit { for buffer in [hidden, qkv, context, intermediate, scores] { buffer.deallocate() } }
+
+    func reserve(tokens: Int, hidden h: Int, intermediate m: Int, longest: Int, threads: Int) {
+        if tokens > tokenCapacity {
+            let capacity = max(tokens, tokenCapacity * 2)
+            for buffer in [hidden, qkv, context, intermediate] { buffer.deallocate() }
+            hidden = .allocate(capacity: capacity * h)
+            qkv = .allocate(capacity: capacity * 3 * h)
+            context = .allocate(capacity: capacity * h)
+            intermediate = .allocate(capacity: capacity * m)
+            tokenCapacity = capacity
+        }
+        if longest * longest * threads > scoresCapacity {
+            scores.deallocate()
+            scoresStride = longest * longest
+            scoresCapacity = scoresStride * threads
+            scores = .allocate(capacity: scoresCapacity)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import DejaEmbedding
+import Foundation
+
+/// `deja bench`: measurements to run side by side with the anchors in ../shared/bench.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Deja's speed on a workload (release builds only give meaningful numbers).",
+        subcommands: [BenchEmbedCommand.self]
+    )
+}
+
+/// `deja bench embed`: sentences/s, tokens/s, useful GFLOP/s and peak RSS of the embedder.
+struct BenchEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed a workload and report throughput and peak memory.",
+        discussion: """
+        The workload is FILE (one text per non-blank line) or, by default, a deterministic \
+        10,000-line mix of the loghub-2k logs found under --loghub-dir. Time covers text to \
+        normalized vectors (tokenization included), after one warm-up batch.
+        """
+    )
+
+    @Argument(help: "Workload file, one text per line.")
+    var file: String?
+
+    @Option(help: "loghub-2k folder for the default workload (default: $DEJA_LOGHUB_DIR or ../shared/data/loghub-2k).")
+    var loghubDir: String?
+
+    @Option(help: "Use only the first N lines.")
+    var limit: Int?
+
+    @Option(help: "Repeat the timed run and report the median.")
+    var repeats = 1
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    @OptionGroup var model: ModelOptions
+
+    mutating func run() throws {
+        var lines = try file.map(Self.readLines) ?? Self.loghubMix(folder: loghubDir, count: 10_000)
+        if let limit { lines = Array(lines.prefix(limit)) }
+        guard !lines.isEmpty else { throw ValidationError("the workload is empty") }
+        let embedder = try model.load()
+        _ = embedder.embed(Array(lines.prefix(model.batchSize)), batchSize: model.batchSize)
+
+        var seconds: [Double] = []
+        var tokenCount = 0
+        var attentionFLOP = 0.0
+        for _ in 0..<max(1, repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let ids = lines.map(embedder.tokenize)
+            _ = embedder.embed(tokenized: ids, batchSize: model.batchSize)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            tokenCount = ids.reduce(0) { $0 + $1.count }
+            attentionFLOP = ids.reduce(0) { $0 + 4 * Double(embedder.configuration.hiddenSize * embedder.configuration.layerCount) * Double($1.count * $1.count) }
+        }
+        let median = seconds.sorted()[seconds.count / 2]
+        let c = embedder.configuration
+        // 2·m·n·k for every encoder matmul on real tokens (the anchor's "useful FLOP").
+        let perToken = 2.0 * Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize)
+        let usefulGFLOPs = (perToken * Double(tokenCount) + attentionFLOP) / median / 1e9
+        let result: [String: Any] = [
+            "lines": lines.count, "tokens": tokenCount, "batch_size": model.batchSize, "threads": model.threads,
+            "seconds": median, "sentences_per_second": Double(lines.count) / median,
+            "tokens_per_second": Double(tokenCount) / median, "useful_gflops": usefulGFLOPs,
+            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "lines %d, tokens %d (%.2f per line), batch %d, threads %d",
+                         lines.count, tokenCount, Double(tokenCount) / Double(lines.count), model.batchSize, model.threads))
+            print(String(format: "%.1f sentences/s, %.0f tokens/s, %.2f useful GFLOP/s, peak RSS %.0f MB",
+                         Double(lines.count) / median, Double(tokenCount) / median, usefulGFLOPs,
+                         Double(Self.peakResidentBytes()) / 1e6))
+        }
+    }
+
+    static func readLines(_ path: String) throws -> [String] {
+        Array(try LineReader(path: path).filter { !$0.allSatisfy(\.isWhitespace) })
+    }
+
+    /// A deterministic mix: `count` non-blank lines spread evenly over every `*/*_2k.log`, shuffled.
+    static func loghubMix(folder: String?, count: Int) throws -> [String] {
+        let path = folder ?? ProcessInfo.processInfo.environment["DEJA_LOGHUB_DIR"] ?? "../shared/data/loghub-2k"
+        let root = URL(fileURLWithPath: path)
+        let datasets = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
+        let files = datasets.map { root.appendingPathComponent($0).appendingPathComponent("\($0)_2k.log") }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+        guard !files.isEmpty else {
+            throw ValidationError("no */*_2k.log under \(path): pass a workload FILE or --loghub-dir")
+        }
+        var generator = SplitMix64(seed: 20_251_125)
+        var picked: [String] = []
+        for (index, file) in files.enumerated() {
+            var lines = try readLines(file.path)
+            lines.shuffle(using: &generator)
+            let share = count / files.count + (index < count % files.count ? 1 : 0)
+            picked += lines.prefix(share)
+        }
+        picked.shuffle(using: &generator)
+        return picked
+    }
+
+    /// VmHWM: the most resident memory this process has had.
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kilobytes * 1024
+    }
+}
+
+/// A small seeded generator so that the default workload is the same on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

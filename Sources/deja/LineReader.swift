@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+
+/// Reads a file or standard input line by line in large blocks, without loading it whole.
+/// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD.
+struct LineReader: Sequence, IteratorProtocol {
+    private let handle: FileHandle
+    private var buffer = Data()
+    private var position = 0
+    private var finished = false
+
+    /// Opens `path`, or standard input when `path` is nil or `-`.
+    init(path: String?) throws {
+        if let path, path != "-" {
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ValidationError("cannot open \(path): no such file or not readable")
+            }
+            self.handle = handle
+        } else {
+            handle = .standardInput
+        }
+    }
+
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[position..<newline], as: UTF8.self)
+                position = newline + 1
+                return line
+            }
+            if finished {
+                guard position < buffer.count else { return nil }
+                let line = String(decoding: buffer[position...], as: UTF8.self)
+                position = buffer.count
+                return line
+            }
+            buffer = Data(buffer[position...])
+            position = 0
+            let block = handle.readData(ofLength: 1 << 20)
+            if block.isEmpty { finished = true } else { buffer.append(block) }
+        }
+    }
+}
+
+/// Buffers output and writes it to standard output in large blocks.
+struct OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func flushIfLarge() { if bytes.count > 1 << 20 { flush() } }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
