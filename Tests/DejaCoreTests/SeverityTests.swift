@@ -11,5 +11,7 @@ func severityParsing(text: String, expected: Severity) {
 }
 
 @Test func severitiesOrderBySeriousness() {
-    #expect(Severity.debug < .info && .info < .warning && .warning < .error && .error < .fatal)
+    let ordered: [Severity] = [.trace, .debug, .info, .notice, .warning, .error, .critical, .fatal]
+    #expect(ordered == ordered.sorted())
+    #expect(Severity.unknown < .trace)
 }
