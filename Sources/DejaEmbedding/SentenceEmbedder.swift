@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Turns text into sentence embeddings with a sentence-transformers BERT model folder, exactly as
@@ -28,9 +27,7 @@ public final class SentenceEmbedder {
                                            options: configuration.tokenizer)
         weightsFile = try SafeTensorsFile(url: modelFolder.appendingPathComponent("model.safetensors"))
         let weights = try BertWeights(file: weightsFile, configuration: configuration)
-        let threads = max(1, threads)
-        openblas_set_num_threads(Int32(threads))
-        encoder = BertEncoder(configuration: configuration, weights: weights, threads: threads)
+        encoder = BertEncoder(configuration: configuration, weights: weights, blas: try OpenBLAS.shared.get(), threads: threads)
         let size = (try? FileManager.default.attributesOfItem(atPath: weightsFile.path)[.size] as? Int) ?? 0
         modelIdentity = "\(modelFolder.standardizedFileURL.lastPathComponent)@\(size)"
     }

@@ -7,16 +7,20 @@ import Foundation
 /// Sequences of a batch are packed end to end without padding: the dense layers run as one GEMM
 /// over all tokens, attention runs per sequence over its own length. So no FLOP is spent on
 /// padding and no attention mask is needed, and each result equals the unpadded batch-1 one.
+/// Deja runs the threads itself: each GEMM is split by output columns across them, each calling
+/// single-threaded OpenBLAS, so no BLAS worker threads spin between calls.
 final class BertEncoder {
     // Not Sendable: owns a reusable workspace; one caller at a time (SentenceEmbedder guards it).
     let configuration: ModelConfiguration
     private let weights: BertWeights
     private let threads: Int
+    private let sgemm: OpenBLAS.SGEMM
     private let workspace = Workspace()
 
-    init(configuration: ModelConfiguration, weights: BertWeights, threads: Int) {
+    init(configuration: ModelConfiguration, weights: BertWeights, blas: OpenBLAS, threads: Int) {
         self.configuration = configuration
         self.weights = weights
+        self.sgemm = blas.sgemm
         self.threads = max(1, threads)
     }
 
@@ -76,17 +80,18 @@ final class BertEncoder {
         let jobs = (offsets.count - 1) * c.headCount
         let scoresBase = workspace.scores
         let scoresStride = workspace.scoresStride
+        let sgemm = self.sgemm
         parallelFor(jobs) { job, worker in
             let s = job / c.headCount
             let head = job % c.headCount
             let n = offsets[s + 1] - offsets[s]
             let q = qkv + offsets[s] * 3 * h + head * d
             let scores = scoresBase + worker * scoresStride
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
-                        scale, q, Int32(3 * h), q + h, Int32(3 * h), 0, scores, Int32(n))
-            for row in 0..<n { softmax(scores + row * n, count: n) }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
-                        1, scores, Int32(n), q + 2 * h, Int32(3 * h), 0, context + offsets[s] * h + head * d, Int32(h))
+            sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                  scale, q, Int32(3 * h), q + h, Int32(3 * h), 0, scores, Int32(n))
+            for row in 0..<n { VectorMath.softmax(scores + row * n, count: n) }
+            sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+                  1, scores, Int32(n), q + 2 * h, Int32(3 * h), 0, context + offsets[s] * h + head * d, Int32(h))
         }
 
         // hidden = LayerNorm(hidden + context · Woᵀ + b)
@@ -121,7 +126,7 @@ final class BertEncoder {
             guard start < end else { return }
             switch activation {
             case .gelu:
-                for i in start..<end { let v = x[i]; x[i] = 0.5 * v * (1 + erf(v * 0.70710678118654752)) }
+                VectorMath.gelu(x + start, count: end - start)
             case .geluTanh:
                 for i in start..<end {
                     let v = x[i]
@@ -164,11 +169,18 @@ final class BertEncoder {
 
     // MARK: - Kernels
 
-    /// C[m×n] += A[m×k] · B[n×k]ᵀ (row-major; B is a PyTorch `[out, in]` weight).
+    /// C[m×n] += A[m×k] · B[n×k]ᵀ (row-major; B is a PyTorch `[out, in]` weight), the output
+    /// columns split across the threads.
     private func gemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
                       _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), 1, c, Int32(ldc))
+        let sgemm = self.sgemm
+        let chunk = ((n + threads - 1) / threads + 15) / 16 * 16
+        parallelFor((n + chunk - 1) / chunk) { part, _ in
+            let first = part * chunk
+            let width = min(chunk, n - first)
+            sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(width), Int32(k),
+                  1, a, Int32(lda), b + first * ldb, Int32(ldb), 1, c + first, Int32(ldc))
+        }
     }
 
     private func fillRows(_ x: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, width: Int) {
@@ -196,15 +208,6 @@ final class BertEncoder {
             let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
             for i in 0..<h { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
         }
-    }
-
-    private func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var top = -Float.infinity
-        for i in 0..<count { top = max(top, x[i]) }
-        var sum: Float = 0
-        for i in 0..<count { let e = exp(x[i] - top); x[i] = e; sum += e }
-        let inverse = 1 / sum
-        for i in 0..<count { x[i] *= inverse }
     }
 
     /// Runs `body(job, worker)` for every job on up to `threads` workers.
