@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Turns text into sentence embeddings with a sentence-transformers BERT model folder, exactly as
@@ -8,8 +9,13 @@ public final class SentenceEmbedder {
     public let tokenizer: WordPieceTokenizer
     /// Identity of the model (folder name and weight-file size), for cache keys.
     public let modelIdentity: String
-    private let encoder: BertEncoder
+    /// Runs one batch on all threads (GEMMs split by columns): for latency.
+    private let wideEncoder: BertEncoder
+    /// One single-threaded encoder per thread, each on its own batches: for throughput.
+    private let workerEncoders: [BertEncoder]
     private let weightsFile: SafeTensorsFile
+    /// Most tokens in one batch, which bounds each worker's activation memory (about 14 KB a token).
+    public static let tokenBudget = 4096
 
     /// The folder Deja uses when none is given: `$DEJA_MODEL_DIR`, else `~/.cache/deja/models/all-MiniLM-L6-v2`.
     public static var defaultModelFolder: URL {
@@ -27,7 +33,13 @@ public final class SentenceEmbedder {
                                            options: configuration.tokenizer)
         weightsFile = try SafeTensorsFile(url: modelFolder.appendingPathComponent("model.safetensors"))
         let weights = try BertWeights(file: weightsFile, configuration: configuration)
-        encoder = BertEncoder(configuration: configuration, weights: weights, blas: try OpenBLAS.shared.get(), threads: threads)
+        let blas = try OpenBLAS.shared.get()
+        let threads = max(1, threads)
+        let configuration = configuration
+        wideEncoder = BertEncoder(configuration: configuration, weights: weights, blas: blas, threads: threads)
+        workerEncoders = threads == 1 ? [] : (0..<threads).map { _ in
+            BertEncoder(configuration: configuration, weights: weights, blas: blas, threads: 1)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: weightsFile.path)[.size] as? Int) ?? 0
         modelIdentity = "\(modelFolder.standardizedFileURL.lastPathComponent)@\(size)"
     }
@@ -46,19 +58,50 @@ public final class SentenceEmbedder {
     /// Embeds already tokenized texts in batches of similar length (longest first), in input order.
     public func embed(tokenized: [[Int32]], batchSize: Int = 32) -> [[Float]] {
         let h = dimension
-        let order = tokenized.indices.sorted { tokenized[$0].count > tokenized[$1].count }
-        var results = [[Float]](repeating: [], count: tokenized.count)
-        let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
+        let batches = Self.batches(tokenized, batchSize: batchSize)
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokenized.count * h))
         defer { output.deallocate() }
-        var start = 0
-        while start < order.count {
-            let batch = Array(order[start..<min(order.count, start + max(1, batchSize))])
-            encoder.encode(batch.map { tokenized[$0] }, into: output)
-            for (i, index) in batch.enumerated() {
-                results[index] = Array(UnsafeBufferPointer(start: output + i * h, count: h))
-            }
-            start += batch.count
+        func run(_ encoder: BertEncoder, _ batch: [Int], _ scratch: UnsafeMutablePointer<Float>) {
+            encoder.encode(batch.map { tokenized[$0] }, into: scratch)
+            for (i, index) in batch.enumerated() { (output + index * h).update(from: scratch + i * h, count: h) }
         }
-        return results
+        let workers = workerEncoders.count
+        if workers > 1 && batches.count > 1 {
+            // Each worker takes every workers-th batch (neighbouring batches have similar lengths),
+            // uses its own encoder and writes only its batches' rows of `output`.
+            nonisolated(unsafe) let run = run
+            nonisolated(unsafe) let encoders = workerEncoders
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
+                defer { scratch.deallocate() }
+                for b in stride(from: worker, to: batches.count, by: workers) { run(encoders[worker], batches[b], scratch) }
+            }
+        } else {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
+            defer { scratch.deallocate() }
+            for batch in batches { run(wideEncoder, batch, scratch) }
+        }
+        return (0..<tokenized.count).map { Array(UnsafeBufferPointer(start: output + $0 * h, count: h)) }
+    }
+
+    /// Input indices grouped longest first into batches of at most `batchSize` texts and
+    /// `tokenBudget` tokens (a single longer text still gets a batch of its own).
+    static func batches(_ tokenized: [[Int32]], batchSize: Int) -> [[Int]] {
+        let order = tokenized.indices.sorted { tokenized[$0].count > tokenized[$1].count }
+        var batches: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for index in order {
+            let length = tokenized[index].count
+            if !current.isEmpty && (current.count == max(1, batchSize) || tokens + length > tokenBudget) {
+                batches.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += length
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 }

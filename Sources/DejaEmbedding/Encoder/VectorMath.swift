@@ -48,17 +48,21 @@ enum VectorMath {
         }
     }
 
-    /// Softmax of one row in place.
+    /// Softmax of one row in place. The loops are kept apart, and the sums split over 8 lanes, so
+    /// that each vectorizes (a single running float sum forbids it).
     static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         var top = -Float.infinity
-        for i in 0..<count { top = Swift.max(top, x[i]) }
-        var sum: Float = 0
-        for i in 0..<count {
-            let e = exp(x[i] - top)
-            x[i] = e
-            sum += e
+        for j in 0..<count { top = Swift.max(top, x[j]) }
+        for j in 0..<count { x[j] = exp(x[j] - top) }
+        var sums = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            sums += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
         }
+        var sum = sums.sum()
+        while i < count { sum += x[i]; i += 1 }
         let inverse = 1 / sum
-        for i in 0..<count { x[i] *= inverse }
+        for j in 0..<count { x[j] *= inverse }
     }
 }
