@@ -14,8 +14,8 @@ public final class SentenceEmbedder {
     /// One single-threaded encoder per thread, each on its own batches: for throughput.
     private let workerEncoders: [BertEncoder]
     private let weightsFile: SafeTensorsFile
-    /// Most tokens in one batch, which bounds each worker's activation memory (about 14 KB a token).
-    public static let tokenBudget = 4096
+    /// Most tokens in one batch, which bounds each worker's activation memory (about 14 KB a token, 28 MB a batch).
+    public static let tokenBudget = 2048
 
     /// The folder Deja uses when none is given: `$DEJA_MODEL_DIR`, else `~/.cache/deja/models/all-MiniLM-L6-v2`.
     public static var defaultModelFolder: URL {
@@ -33,6 +33,7 @@ public final class SentenceEmbedder {
                                            options: configuration.tokenizer)
         weightsFile = try SafeTensorsFile(url: modelFolder.appendingPathComponent("model.safetensors"))
         let weights = try BertWeights(file: weightsFile, configuration: configuration)
+        weightsFile.releaseResidentPages()
         let blas = try OpenBLAS.shared.get()
         let threads = max(1, threads)
         let configuration = configuration

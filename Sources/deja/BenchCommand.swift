@@ -35,6 +35,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(help: "Repeat the timed run and report the median.")
     var repeats = 1
 
+    @Flag(help: "Embed each line alone, one after another, and report per-line latency instead of throughput.")
+    var latency = false
+
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -46,6 +49,7 @@ struct BenchEmbedCommand: ParsableCommand {
         guard !lines.isEmpty else { throw ValidationError("the workload is empty") }
         let embedder = try model.load()
         _ = embedder.embed(Array(lines.prefix(model.batchSize)), batchSize: model.batchSize)
+        if latency { return try reportLatency(embedder, lines) }
 
         var seconds: [Double] = []
         var tokenCount = 0
@@ -78,6 +82,31 @@ struct BenchEmbedCommand: ParsableCommand {
             print(String(format: "%.1f sentences/s, %.0f tokens/s, %.2f useful GFLOP/s, peak RSS %.0f MB",
                          Double(lines.count) / median, Double(tokenCount) / median, usefulGFLOPs,
                          Double(Self.peakResidentBytes()) / 1e6))
+        }
+    }
+
+    /// Median and p99 of embedding one line at a time (tokenization included).
+    private func reportLatency(_ embedder: SentenceEmbedder, _ lines: [String]) throws {
+        var milliseconds: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            for line in lines {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = embedder.embed([line], batchSize: 1)
+                milliseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+        }
+        milliseconds.sort()
+        let tokens = Double(lines.reduce(0) { $0 + embedder.tokenize($1).count }) / Double(lines.count)
+        let result: [String: Any] = [
+            "lines": lines.count, "tokens_per_line": tokens, "threads": model.threads,
+            "p50_ms": milliseconds[milliseconds.count / 2], "p99_ms": milliseconds[min(milliseconds.count - 1, milliseconds.count * 99 / 100)],
+            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6,
+        ]
+        if json {
+            print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(String(format: "%d lines of %.1f tokens, threads %d: latency p50 %.2f ms, p99 %.2f ms",
+                         lines.count, tokens, model.threads, result["p50_ms"] as! Double, result["p99_ms"] as! Double))
         }
     }
 

@@ -72,7 +72,7 @@ final class BertEncoder {
 
         // qkv = hidden · Wqkvᵀ + b
         fillRows(qkv, rows: tokens, with: layer.qkvBias.pointer, width: 3 * h)
-        gemm(tokens, 3 * h, h, hidden, h, layer.qkvWeight.pointer, h, qkv, 3 * h)
+        gemm(tokens, 3 * h, h, hidden, h, layer.qkvWeight.pointer, qkv)
 
         // Per (sequence, head): softmax(Q·Kᵀ / √d) · V, written into the head's columns of `context`.
         let d = c.headSize
@@ -96,7 +96,7 @@ final class BertEncoder {
 
         // hidden = LayerNorm(hidden + context · Woᵀ + b)
         addRows(hidden, rows: tokens, bias: layer.attentionOutputBias.pointer, width: h)
-        gemm(tokens, h, h, context, h, layer.attentionOutputWeight.pointer, h, hidden, h)
+        gemm(tokens, h, h, context, h, layer.attentionOutputWeight.pointer, hidden)
         layerNorm(hidden, rows: tokens, gamma: layer.attentionNormGamma.pointer, beta: layer.attentionNormBeta.pointer)
     }
 
@@ -109,11 +109,11 @@ final class BertEncoder {
         let intermediate = workspace.intermediate
 
         fillRows(intermediate, rows: tokens, with: layer.intermediateBias.pointer, width: m)
-        gemm(tokens, m, h, hidden, h, layer.intermediateWeight.pointer, h, intermediate, m)
+        gemm(tokens, m, h, hidden, h, layer.intermediateWeight.pointer, intermediate)
         activate(intermediate, count: tokens * m)
 
         addRows(hidden, rows: tokens, bias: layer.outputBias.pointer, width: h)
-        gemm(tokens, h, m, intermediate, m, layer.outputWeight.pointer, m, hidden, h)
+        gemm(tokens, h, m, intermediate, m, layer.outputWeight.pointer, hidden)
         layerNorm(hidden, rows: tokens, gamma: layer.outputNormGamma.pointer, beta: layer.outputNormBeta.pointer)
     }
 
@@ -169,17 +169,16 @@ final class BertEncoder {
 
     // MARK: - Kernels
 
-    /// C[m×n] += A[m×k] · B[n×k]ᵀ (row-major; B is a PyTorch `[out, in]` weight), the output
-    /// columns split across the threads.
+    /// C[m×n] += A[m×k] · W[k×n] (row-major, C dense), the output columns split across the threads.
     private func gemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
-                      _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                      _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
         let sgemm = self.sgemm
         let chunk = ((n + threads - 1) / threads + 15) / 16 * 16
         parallelFor((n + chunk - 1) / chunk) { part, _ in
             let first = part * chunk
             let width = min(chunk, n - first)
-            sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(width), Int32(k),
-                  1, a, Int32(lda), b + first * ldb, Int32(ldb), 1, c + first, Int32(ldc))
+            sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k),
+                  1, a, Int32(lda), w + first, Int32(n), 1, c + first, Int32(n))
         }
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 
-/// The tensors of one BERT encoder layer, in PyTorch's `[out, in]` layout.
+/// The tensors of one BERT encoder layer. Dense weights are stored transposed, `[in, out]`
+/// (PyTorch keeps `[out, in]`): OpenBLAS then packs them with a contiguous copy instead of a
+/// strided transpose, which dominated the time of short batches.
 struct BertLayerWeights: Sendable {
-    /// Query, key and value projections stacked into one `[3H, H]` matrix: one GEMM instead of three.
+    /// Query, key and value projections side by side, `[H, 3H]`: one GEMM instead of three.
     let qkvWeight: FloatTensor
     let qkvBias: FloatTensor
     let attentionOutputWeight: FloatTensor
@@ -53,7 +55,9 @@ struct BertWeights: Sendable {
                 (try tensor(p + "attention.self.\(name).weight", [h, h]), try tensor(p + "attention.self.\(name).bias", [h]))
             }
             let qkvWeight = FloatTensor(count: 3 * h * h) { out in
-                for (i, part) in parts.enumerated() { (out + i * h * h).update(from: part.0.pointer, count: h * h) }
+                for (i, part) in parts.enumerated() {
+                    for o in 0..<h { for j in 0..<h { out[j * 3 * h + i * h + o] = part.0.pointer[o * h + j] } }
+                }
             }
             let qkvBias = FloatTensor(count: 3 * h) { out in
                 for (i, part) in parts.enumerated() { (out + i * h).update(from: part.1.pointer, count: h) }
@@ -62,14 +66,23 @@ struct BertWeights: Sendable {
             let outputNorm = try norm(p + "output.LayerNorm")
             return BertLayerWeights(
                 qkvWeight: qkvWeight, qkvBias: qkvBias,
-                attentionOutputWeight: try tensor(p + "attention.output.dense.weight", [h, h]),
+                attentionOutputWeight: try tensor(p + "attention.output.dense.weight", [h, h]).transposed(rows: h, columns: h),
                 attentionOutputBias: try tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: attentionNorm.0, attentionNormBeta: attentionNorm.1,
-                intermediateWeight: try tensor(p + "intermediate.dense.weight", [c.intermediateSize, h]),
+                intermediateWeight: try tensor(p + "intermediate.dense.weight", [c.intermediateSize, h]).transposed(rows: c.intermediateSize, columns: h),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [c.intermediateSize]),
-                outputWeight: try tensor(p + "output.dense.weight", [h, c.intermediateSize]),
+                outputWeight: try tensor(p + "output.dense.weight", [h, c.intermediateSize]).transposed(rows: h, columns: c.intermediateSize),
                 outputBias: try tensor(p + "output.dense.bias", [h]),
                 outputNormGamma: outputNorm.0, outputNormBeta: outputNorm.1)
+        }
+    }
+}
+
+extension FloatTensor {
+    /// The `[columns, rows]` transpose of this `[rows, columns]` matrix.
+    func transposed(rows: Int, columns: Int) -> FloatTensor {
+        FloatTensor(count: rows * columns) { out in
+            for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = pointer[r * columns + c] } }
         }
     }
 }

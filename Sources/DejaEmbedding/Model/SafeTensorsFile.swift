@@ -48,6 +48,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
 
+    /// Lets the kernel drop the mapping's resident pages: after tensors were copied out (transposed,
+    /// converted), their pages would otherwise count in RSS. Tensors used in place fault back in.
+    func releaseResidentPages() {
+        madvise(UnsafeMutableRawPointer(mutating: base), mappedLength, MADV_DONTNEED)
+    }
+
     /// Names of all tensors in the file.
     public var tensorNames: [String] { Array(entries.keys) }
 
