@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .target(name: "DejaCore"),
-        .target(name: "DejaEmbedding", dependencies: ["COpenBLAS"]),
+        .target(name: "DejaKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "DejaEmbedding", dependencies: ["COpenBLAS", "DejaKernels"]),
         .executableTarget(
             name: "deja",
             dependencies: [
@@ -26,7 +27,7 @@ let package = Package(
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
         .testTarget(
             name: "DejaEmbeddingTests",
-            dependencies: ["DejaEmbedding"],
+            dependencies: ["DejaEmbedding", "DejaKernels"],
             resources: [.copy("Fixtures")]
         ),
     ]

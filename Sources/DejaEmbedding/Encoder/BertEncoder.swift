@@ -1,4 +1,5 @@
 import COpenBLAS
+import DejaKernels
 import Dispatch
 import Foundation
 
@@ -16,6 +17,8 @@ final class BertEncoder {
     private let threads: Int
     private let sgemm: OpenBLAS.SGEMM
     private let workspace = Workspace()
+    /// Below this many rows, GEMMs use DejaKernels' pre-packed weights instead of OpenBLAS.
+    static let smallRowLimit = 64
 
     init(configuration: ModelConfiguration, weights: BertWeights, blas: OpenBLAS, threads: Int) {
         self.configuration = configuration
@@ -72,7 +75,7 @@ final class BertEncoder {
 
         // qkv = hidden · Wqkvᵀ + b
         fillRows(qkv, rows: tokens, with: layer.qkvBias.pointer, width: 3 * h)
-        gemm(tokens, 3 * h, h, hidden, h, layer.qkvWeight.pointer, qkv)
+        gemm(tokens, hidden, layer.qkvWeight, qkv)
 
         // Per (sequence, head): softmax(Q·Kᵀ / √d) · V, written into the head's columns of `context`.
         let d = c.headSize
@@ -96,7 +99,7 @@ final class BertEncoder {
 
         // hidden = LayerNorm(hidden + context · Woᵀ + b)
         addRows(hidden, rows: tokens, bias: layer.attentionOutputBias.pointer, width: h)
-        gemm(tokens, h, h, context, h, layer.attentionOutputWeight.pointer, hidden)
+        gemm(tokens, context, layer.attentionOutputWeight, hidden)
         layerNorm(hidden, rows: tokens, gamma: layer.attentionNormGamma.pointer, beta: layer.attentionNormBeta.pointer)
     }
 
@@ -109,11 +112,11 @@ final class BertEncoder {
         let intermediate = workspace.intermediate
 
         fillRows(intermediate, rows: tokens, with: layer.intermediateBias.pointer, width: m)
-        gemm(tokens, m, h, hidden, h, layer.intermediateWeight.pointer, intermediate)
+        gemm(tokens, hidden, layer.intermediateWeight, intermediate)
         activate(intermediate, count: tokens * m)
 
         addRows(hidden, rows: tokens, bias: layer.outputBias.pointer, width: h)
-        gemm(tokens, h, m, intermediate, m, layer.outputWeight.pointer, hidden)
+        gemm(tokens, intermediate, layer.outputWeight, hidden)
         layerNorm(hidden, rows: tokens, gamma: layer.outputNormGamma.pointer, beta: layer.outputNormBeta.pointer)
     }
 
@@ -169,16 +172,24 @@ final class BertEncoder {
 
     // MARK: - Kernels
 
-    /// C[m×n] += A[m×k] · W[k×n] (row-major, C dense), the output columns split across the threads.
-    private func gemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
-                      _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    /// C[m×n] += A[m×k] · W[k×n] (row-major, dense), the output columns split across the threads.
+    /// Few rows (a short batch) go to DejaKernels over the pre-packed weight; more go to OpenBLAS,
+    /// whose per-call packing of W is then cheap beside the product.
+    private func gemm(_ m: Int, _ a: UnsafePointer<Float>, _ weight: DenseWeight, _ c: UnsafeMutablePointer<Float>) {
+        let (k, n) = (weight.inputs, weight.outputs)
         let sgemm = self.sgemm
-        let chunk = ((n + threads - 1) / threads + 15) / 16 * 16
+        let w = weight.matrix.pointer
+        let panels = m < Self.smallRowLimit ? weight.panels?.pointer : nil
+        let chunk = ((n + threads - 1) / threads + 31) / 32 * 32
         parallelFor((n + chunk - 1) / chunk) { part, _ in
             let first = part * chunk
             let width = min(chunk, n - first)
-            sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k),
-                  1, a, Int32(lda), w + first, Int32(n), 1, c + first, Int32(n))
+            if let panels {
+                deja_sgemm_rows(m, k, a, k, panels, n, c, n, first, first + width)
+            } else {
+                sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k),
+                      1, a, Int32(k), w + first, Int32(n), 1, c + first, Int32(n))
+            }
         }
     }
 

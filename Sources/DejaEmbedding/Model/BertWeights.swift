@@ -1,19 +1,50 @@
+import DejaKernels
 import Foundation
+
+/// A dense layer's weight, `[in, out]` row-major, and, where the CPU runs DejaKernels, the same
+/// matrix packed into 32-column panels for GEMMs over few rows.
+struct DenseWeight: Sendable {
+    let inputs: Int
+    let outputs: Int
+    let matrix: FloatTensor
+    let panels: FloatTensor?
+
+    static let packs = deja_sgemm_rows_supported()
+
+    /// From a PyTorch `[out, in]` weight.
+    init(pytorch weight: FloatTensor, outputs: Int, inputs: Int) {
+        self.init(matrix: weight.transposed(rows: outputs, columns: inputs), inputs: inputs, outputs: outputs)
+    }
+
+    init(matrix: FloatTensor, inputs: Int, outputs: Int) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.matrix = matrix
+        let panelCount = (outputs + 31) / 32
+        panels = !Self.packs ? nil : FloatTensor(count: panelCount * inputs * 32) { out in
+            out.initialize(repeating: 0, count: panelCount * inputs * 32)
+            for column in 0..<outputs {
+                let panel = out + (column / 32) * inputs * 32 + column % 32
+                for row in 0..<inputs { panel[row * 32] = matrix.pointer[row * outputs + column] }
+            }
+        }
+    }
+}
 
 /// The tensors of one BERT encoder layer. Dense weights are stored transposed, `[in, out]`
 /// (PyTorch keeps `[out, in]`): OpenBLAS then packs them with a contiguous copy instead of a
 /// strided transpose, which dominated the time of short batches.
 struct BertLayerWeights: Sendable {
     /// Query, key and value projections side by side, `[H, 3H]`: one GEMM instead of three.
-    let qkvWeight: FloatTensor
+    let qkvWeight: DenseWeight
     let qkvBias: FloatTensor
-    let attentionOutputWeight: FloatTensor
+    let attentionOutputWeight: DenseWeight
     let attentionOutputBias: FloatTensor
     let attentionNormGamma: FloatTensor
     let attentionNormBeta: FloatTensor
-    let intermediateWeight: FloatTensor
+    let intermediateWeight: DenseWeight
     let intermediateBias: FloatTensor
-    let outputWeight: FloatTensor
+    let outputWeight: DenseWeight
     let outputBias: FloatTensor
     let outputNormGamma: FloatTensor
     let outputNormBeta: FloatTensor
@@ -54,11 +85,11 @@ struct BertWeights: Sendable {
             let parts = try ["query", "key", "value"].map { name in
                 (try tensor(p + "attention.self.\(name).weight", [h, h]), try tensor(p + "attention.self.\(name).bias", [h]))
             }
-            let qkvWeight = FloatTensor(count: 3 * h * h) { out in
+            let qkvWeight = DenseWeight(matrix: FloatTensor(count: 3 * h * h) { out in
                 for (i, part) in parts.enumerated() {
                     for o in 0..<h { for j in 0..<h { out[j * 3 * h + i * h + o] = part.0.pointer[o * h + j] } }
                 }
-            }
+            }, inputs: h, outputs: 3 * h)
             let qkvBias = FloatTensor(count: 3 * h) { out in
                 for (i, part) in parts.enumerated() { (out + i * h).update(from: part.1.pointer, count: h) }
             }
@@ -66,12 +97,12 @@ struct BertWeights: Sendable {
             let outputNorm = try norm(p + "output.LayerNorm")
             return BertLayerWeights(
                 qkvWeight: qkvWeight, qkvBias: qkvBias,
-                attentionOutputWeight: try tensor(p + "attention.output.dense.weight", [h, h]).transposed(rows: h, columns: h),
+                attentionOutputWeight: DenseWeight(pytorch: try tensor(p + "attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
                 attentionOutputBias: try tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormGamma: attentionNorm.0, attentionNormBeta: attentionNorm.1,
-                intermediateWeight: try tensor(p + "intermediate.dense.weight", [c.intermediateSize, h]).transposed(rows: c.intermediateSize, columns: h),
+                intermediateWeight: DenseWeight(pytorch: try tensor(p + "intermediate.dense.weight", [c.intermediateSize, h]), outputs: c.intermediateSize, inputs: h),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [c.intermediateSize]),
-                outputWeight: try tensor(p + "output.dense.weight", [h, c.intermediateSize]).transposed(rows: h, columns: c.intermediateSize),
+                outputWeight: DenseWeight(pytorch: try tensor(p + "output.dense.weight", [h, c.intermediateSize]), outputs: h, inputs: c.intermediateSize),
                 outputBias: try tensor(p + "output.dense.bias", [h]),
                 outputNormGamma: outputNorm.0, outputNormBeta: outputNorm.1)
         }

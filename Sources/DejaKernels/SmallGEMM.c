@@ -1,0 +1,81 @@
+#include "DejaKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+bool deja_sgemm_rows_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
+// A block of R rows by 32 columns (two 16-lane registers) of C, accumulated over all of k.
+// `mask0`/`mask1` select the valid columns at the right edge.
+#define DEJA_BLOCK(R)                                                                                   \
+static inline __attribute__((always_inline, target("avx512f"))) void block##R(                          \
+    size_t k, const float *a, size_t lda, const float *w, size_t ldw, float *c, size_t ldc,             \
+    __mmask16 mask0, __mmask16 mask1) {                                                                 \
+    __m512 acc0[R], acc1[R];                                                                            \
+    for (int r = 0; r < R; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }      \
+    for (size_t p = 0; p < k; p++) {                                                                    \
+        _mm_prefetch((const char *)(w + (p + 32) * ldw), _MM_HINT_T0);                                   \
+        _mm_prefetch((const char *)(w + (p + 32) * ldw + 16), _MM_HINT_T0);                              \
+        const __m512 w0 = _mm512_maskz_loadu_ps(mask0, w + p * ldw);                                   \
+        const __m512 w1 = _mm512_maskz_loadu_ps(mask1, w + p * ldw + 16);                              \
+        for (int r = 0; r < R; r++) {                                                                   \
+            const __m512 x = _mm512_set1_ps(a[r * lda + p]);                                            \
+            acc0[r] = _mm512_fmadd_ps(x, w0, acc0[r]);                                                  \
+            acc1[r] = _mm512_fmadd_ps(x, w1, acc1[r]);                                                  \
+        }                                                                                               \
+    }                                                                                                   \
+    for (int r = 0; r < R; r++) {                                                                       \
+        float *row = c + r * ldc;                                                                       \
+        _mm512_mask_storeu_ps(row, mask0, _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), acc0[r]));   \
+        _mm512_mask_storeu_ps(row + 16, mask1, _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), acc1[r])); \
+    }                                                                                                   \
+}
+DEJA_BLOCK(1)
+DEJA_BLOCK(2)
+DEJA_BLOCK(3)
+DEJA_BLOCK(4)
+DEJA_BLOCK(5)
+DEJA_BLOCK(6)
+
+__attribute__((target("avx512f")))
+void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
+                     const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last) {
+    // Column panels outermost: a panel of W (k x 32, contiguous) stays in L2 while every row block uses it.
+    for (size_t j = first; j < last; j += 32) {
+        const float *w = panels + (j / 32) * k * 32;
+        const size_t ldw = 32;
+        const size_t width = n - j < 32 ? n - j : 32;
+        const __mmask16 mask0 = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
+        const __mmask16 mask1 = width >= 32 ? 0xFFFF : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
+        size_t i = 0;
+        for (; i + 6 <= m; i += 6) block6(k, a + i * lda, lda, w, ldw, c + i * ldc + j, ldc, mask0, mask1);
+        const float *ar = a + i * lda;
+        float *cr = c + i * ldc + j;
+        switch (m - i) {
+        case 5: block5(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+        case 4: block4(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+        case 3: block3(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+        case 2: block2(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+        case 1: block1(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+        default: break;
+        }
+    }
+}
+
+#else
+
+bool deja_sgemm_rows_supported(void) { return false; }
+
+void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
+                     const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last) {
+    // Portable fallback; callers use BLAS instead when deja_sgemm_rows_supported() is false.
+    for (size_t i = 0; i < m; i++)
+        for (size_t p = 0; p < k; p++)
+            for (size_t j = first; j < last && j < n; j++)
+                c[i * ldc + j] += a[i * lda + p] * panels[(j / 32) * k * 32 + p * 32 + j % 32];
+}
+
+#endif
