@@ -39,6 +39,12 @@ DEJA_BLOCK(3)
 DEJA_BLOCK(4)
 DEJA_BLOCK(5)
 DEJA_BLOCK(6)
+DEJA_BLOCK(7)
+DEJA_BLOCK(8)
+DEJA_BLOCK(9)
+DEJA_BLOCK(10)
+DEJA_BLOCK(11)
+DEJA_BLOCK(12)
 
 __attribute__((target("avx512f")))
 void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
@@ -50,17 +56,30 @@ void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
         const size_t width = n - j < 32 ? n - j : 32;
         const __mmask16 mask0 = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
         const __mmask16 mask1 = width >= 32 ? 0xFFFF : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
+        // Row blocks of at most 12 (24 accumulators of the 32 registers), as even as possible:
+        // fewer passes over the panel and more multiply-adds per load than small blocks.
+        const size_t blocks = (m + 11) / 12;
         size_t i = 0;
-        for (; i + 6 <= m; i += 6) block6(k, a + i * lda, lda, w, ldw, c + i * ldc + j, ldc, mask0, mask1);
-        const float *ar = a + i * lda;
-        float *cr = c + i * ldc + j;
-        switch (m - i) {
-        case 5: block5(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
-        case 4: block4(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
-        case 3: block3(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
-        case 2: block2(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
-        case 1: block1(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
-        default: break;
+        for (size_t b = 0; b < blocks; b++) {
+            const size_t rows = (m - i) / (blocks - b);
+            const float *ar = a + i * lda;
+            float *cr = c + i * ldc + j;
+            switch (rows) {
+            case 12: block12(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 11: block11(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 10: block10(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 9: block9(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 8: block8(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 7: block7(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 6: block6(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 5: block5(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 4: block4(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 3: block3(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 2: block2(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            case 1: block1(k, ar, lda, w, ldw, cr, ldc, mask0, mask1); break;
+            default: break;
+            }
+            i += rows;
         }
     }
 }

@@ -46,7 +46,7 @@ struct BenchEmbedCommand: ParsableCommand {
     mutating func run() throws {
         var lines = try file.map(Self.readLines) ?? Self.loghubMix(folder: loghubDir, count: 10_000)
         if let limit { lines = Array(lines.prefix(limit)) }
-        guard !lines.isEmpty else { throw ValidationError("the workload is empty") }
+        guard !lines.isEmpty else { throw CLIError("the workload is empty") }
         let embedder = try model.load()
         _ = embedder.embed(Array(lines.prefix(model.batchSize)), batchSize: model.batchSize)
         if latency { return try reportLatency(embedder, lines) }
@@ -122,7 +122,7 @@ struct BenchEmbedCommand: ParsableCommand {
         let files = datasets.map { root.appendingPathComponent($0).appendingPathComponent("\($0)_2k.log") }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
         guard !files.isEmpty else {
-            throw ValidationError("no */*_2k.log under \(path): pass a workload FILE or --loghub-dir")
+            throw CLIError("no */*_2k.log under \(path): pass a workload FILE or --loghub-dir")
         }
         var generator = SplitMix64(seed: 20_251_125)
         var picked: [String] = []

@@ -59,10 +59,10 @@ struct EmbedCommand: ParsableCommand {
 
     static func text(fromJSON line: String, lineNumber: Int) throws -> String {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw ValidationError("line \(lineNumber): not a JSON object")
+            throw CLIError("line \(lineNumber): not a JSON object")
         }
         guard let text = object["text"] as? String else {
-            throw ValidationError("line \(lineNumber): no string field \"text\"")
+            throw CLIError("line \(lineNumber): no string field \"text\"")
         }
         return text
     }
@@ -89,7 +89,7 @@ struct ModelOptions: ParsableArguments {
             return try SentenceEmbedder(modelFolder: model.map(URL.init(fileURLWithPath:)) ?? SentenceEmbedder.defaultModelFolder,
                                         threads: threads)
         } catch let error as EmbeddingError {
-            throw ValidationError(error.description)
+            throw CLIError(error.description)
         }
     }
 }

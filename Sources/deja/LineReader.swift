@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// Reads a file or standard input line by line in large blocks, without loading it whole.
@@ -13,7 +12,7 @@ struct LineReader: Sequence, IteratorProtocol {
     init(path: String?) throws {
         if let path, path != "-" {
             guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw ValidationError("cannot open \(path): no such file or not readable")
+                throw CLIError("cannot open \(path): no such file or not readable")
             }
             self.handle = handle
         } else {

@@ -54,6 +54,14 @@ import Testing
         #expect(ids.count == 256)
     }
 
+    @Test("invalid UTF-8 is repaired to U+FFFD, which the tokenizer drops like the reference")
+    func invalidUTF8() throws {
+        let t = try tokenizer(["foo", "bar"])
+        let repaired = String(decoding: [0x66, 0x6F, 0xFF, 0x6F, 0x20, 0xC3, 0x62, 0x61, 0x72], as: UTF8.self)
+        #expect(t.encode(repaired) == t.encode("foo bar"))
+        #expect(t.encode("foo\u{0}bar") == t.encode("foobar"))
+    }
+
     @Test func vocabularyWithoutSpecialTokensIsRejected() {
         #expect(throws: EmbeddingError.vocabularyMissingToken("[CLS]")) {
             try WordPieceTokenizer(vocabularyLines: ["[PAD]", "[UNK]", "hello"], options: .init())
