@@ -32,8 +32,8 @@ struct DenseWeight: Sendable {
 }
 
 /// The tensors of one BERT encoder layer. Dense weights are stored transposed, `[in, out]`
-/// (PyTorch keeps `[out, in]`): OpenBLAS then packs them with a contiguous copy instead of a
-/// strided transpose, which dominated the time of short batches.
+/// (PyTorch keeps `[out, in]`), so that OpenBLAS packs them with a contiguous copy rather than a
+/// strided transpose.
 struct BertLayerWeights: Sendable {
     /// Query, key and value projections side by side, `[H, 3H]`: one GEMM instead of three.
     let qkvWeight: DenseWeight

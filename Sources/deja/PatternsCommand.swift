@@ -1,0 +1,66 @@
+import ArgumentParser
+import DejaCore
+import Foundation
+
+/// `deja patterns`: mine templates from log lines and print them with their counts.
+struct PatternsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patterns",
+        abstract: "Mine recurring patterns (templates with <*> for variables) from log lines.",
+        discussion: "Reads the FILEs in order, or standard input when none is given."
+    )
+
+    @Argument(help: "Log files (standard input when none).")
+    var files: [String] = []
+
+    @Flag(help: "Treat every input line as one message body (no format detection, no multi-line assembly).")
+    var messagePerLine = false
+
+    @Option(help: "Write a CSV with header LineId,EventId,EventTemplate, one row per input line.")
+    var assignments: String?
+
+    @Flag(help: "Print the patterns as JSON.")
+    var json = false
+
+    @Option(help: "Print at most N patterns.")
+    var limit: Int?
+
+    mutating func run() throws {
+        let miner = PatternMiner()
+        var lineAssignments: [Int] = []
+        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
+            for line in try LineReader(path: path) {
+                lineAssignments.append(miner.add(line).id)
+            }
+        }
+        if let assignments {
+            var csv = "LineId,EventId,EventTemplate\n"
+            for (index, id) in lineAssignments.enumerated() {
+                let template = miner.pattern(id: id)?.template ?? ""
+                csv += "\(index + 1),P\(id),\(Self.csvField(template))\n"
+            }
+            do { try csv.write(toFile: assignments, atomically: true, encoding: .utf8) } catch {
+                throw CLIError("cannot write \(assignments): \(error.localizedDescription)")
+            }
+        }
+        let patterns = miner.patterns.prefix(limit ?? Int.max)
+        var output = OutputBuffer()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for pattern in patterns {
+                let row = ["id": "P\(pattern.id)", "count": String(pattern.count), "template": pattern.template]
+                output.append(String(decoding: try encoder.encode(row), as: UTF8.self) + "\n")
+            }
+        } else {
+            for pattern in patterns { output.append("\(pattern.count)\tP\(pattern.id)\t\(pattern.template)\n") }
+        }
+        output.flush()
+    }
+
+    /// RFC 4180 quoting when the field needs it.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
