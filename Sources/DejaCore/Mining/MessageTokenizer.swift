@@ -1,8 +1,9 @@
 /// Splits a message into the tokens the pattern miner compares, masking variable parts.
 ///
 /// Tokens are separated by whitespace. Within a token, runs between delimiters (`= : , ; ( ) [ ] { } < > " '`)
-/// that contain a digit are variables and become `<*>`; so `size=1024` reads `size=<*>` and
-/// `/10.0.0.1:50010` reads `<*>:<*>`. One rule for every log source: no per-dataset regexes.
+/// that contain a digit, and the literals `true`, `false`, `null`, `nil` and `none` after a
+/// delimiter (values, as in `ready=true`), are variables and become `<*>`; so `size=1024` reads
+/// `size=<*>` and `/10.0.0.1:50010` reads `<*>:<*>`. One rule for every log source: no per-dataset regexes.
 public enum MessageTokenizer {
     /// The wildcard that stands for a variable, as in Drain and the loghub templates.
     public static let wildcard = "<*>"
@@ -15,7 +16,7 @@ public enum MessageTokenizer {
         var segmentHasDigit = false
 
         func closeSegment() {
-            if segmentHasDigit {
+            if segmentHasDigit || (!current.isEmpty && isLiteralValue(segment)) {
                 // Adjacent variables collapse into one wildcard.
                 if !current.ends(with: wildcardBytes) { current += wildcardBytes }
             } else {
@@ -49,6 +50,14 @@ public enum MessageTokenizer {
     }
 
     private static let wildcardBytes = Array(wildcard.utf8)
+
+    private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].flatMap { word in
+        [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()].map { Array($0.utf8) }
+    })
+
+    private static func isLiteralValue(_ segment: [UInt8]) -> Bool {
+        segment.count >= 3 && segment.count <= 5 && literalValues.contains(segment)
+    }
 }
 
 private extension Array where Element == UInt8 {

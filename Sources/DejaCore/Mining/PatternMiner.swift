@@ -11,7 +11,7 @@ public struct MinedPattern: Sendable, Codable, Hashable {
 /// Settings of the pattern miner. One configuration serves every log source.
 public struct PatternMinerOptions: Sendable, Codable, Equatable {
     /// Least share of equal tokens for a message to join a pattern (Drain's `st`).
-    public var similarityThreshold = 0.5
+    public var similarityThreshold = 0.7
     /// Leading tokens used to route a message down the tree (Drain's depth − 2).
     public var prefixTokens = 2
     /// Most children per tree node; further distinct tokens share a `<*>` child.
@@ -111,16 +111,24 @@ public final class PatternMiner: Codable {
     }
 
     /// The most similar pattern at or above the threshold; ties go to the one with more variables.
+    /// Similarity is the share of the pattern's constant tokens that the message repeats: a `<*>`
+    /// position matches anything. Two masked tokens whose constant parts differ (`(uid=<*>)` and
+    /// `LOGIN(uid=<*>)`) mark different statements, so such a pattern is no candidate at all.
     private func bestMatch(_ tokens: [String], among ids: [Int]) -> Int? {
         var best: (id: Int, similarity: Double, variables: Int)?
-        for id in ids {
+        candidates: for id in ids {
             guard let pattern = patternsByID[id], pattern.tokens.count == tokens.count else { continue }
             var equal = 0
             var variables = 0
             for (patternToken, token) in zip(pattern.tokens, tokens) {
-                if patternToken == MessageTokenizer.wildcard { variables += 1 } else if patternToken == token { equal += 1 }
+                if patternToken == MessageTokenizer.wildcard {
+                    variables += 1
+                } else if patternToken == token {
+                    equal += 1
+                }
             }
-            let similarity = tokens.isEmpty ? 1 : Double(equal) / Double(tokens.count)
+            let constants = tokens.count - variables
+            let similarity = constants == 0 ? 1 : Double(equal) / Double(constants)
             if best == nil || similarity > best!.similarity || (similarity == best!.similarity && variables > best!.variables) {
                 best = (id, similarity, variables)
             }
