@@ -35,7 +35,8 @@ struct PatternsCommand: ParsableCommand {
         }
         if let assignments {
             var csv = "LineId,EventId,EventTemplate\n"
-            for (index, id) in lineAssignments.enumerated() {
+            for (index, assigned) in lineAssignments.enumerated() {
+                let id = miner.resolve(assigned)
                 let template = miner.pattern(id: id)?.template ?? ""
                 csv += "\(index + 1),P\(id),\(Self.csvField(template))\n"
             }

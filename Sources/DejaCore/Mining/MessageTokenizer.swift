@@ -1,67 +1,84 @@
 /// Splits a message into the tokens the pattern miner compares, masking variable parts.
 ///
-/// Tokens are separated by whitespace. Within a token, runs between delimiters (`= : , ; ( ) [ ] { } < > " '`)
-/// that contain a digit, and the literals `true`, `false`, `null`, `nil` and `none` after a
-/// delimiter (values, as in `ready=true`), are variables and become `<*>`; so `size=1024` reads
-/// `size=<*>` and `/10.0.0.1:50010` reads `<*>:<*>`. One rule for every log source: no per-dataset regexes.
+/// Words are separated by whitespace, and within a word each delimiter (`= : , ; ( ) [ ] { } < > " '`)
+/// is a token of its own, so `ready=true,policy=3` compares key by key. A token that starts a new
+/// word (all but the first) carries a leading space, so joining the tokens gives the text back.
+/// Tokens that contain a digit, and the literals `true`, `false`, `null`, `nil` and `none` after a
+/// delimiter, are variables and become `<*>`; adjacent variables in a word collapse into one.
+/// One rule for every log source: no per-dataset regexes.
 public enum MessageTokenizer {
     /// The wildcard that stands for a variable, as in Drain and the loghub templates.
     public static let wildcard = "<*>"
 
+    /// True for `<*>` with or without its leading space.
+    @inline(__always)
+    public static func isWildcard(_ token: String) -> Bool {
+        token == wildcard || token == spacedWildcard
+    }
+
+    /// `<*>`, keeping the leading space of `token`.
+    public static func wildcard(replacing token: String) -> String {
+        token.utf8.first == UInt8(ascii: " ") ? spacedWildcard : wildcard
+    }
+
     /// The masked tokens of `message`.
     public static func tokens(_ message: some StringProtocol) -> [String] {
         var tokens: [String] = []
-        var current: [UInt8] = []
-        var segment: [UInt8] = []
-        var segmentHasDigit = false
+        var piece: [UInt8] = []
+        var pieceHasDigit = false
+        var newWord = false
+        var afterDelimiter = false
+        var lastWasWildcard = false
 
-        func closeSegment() {
-            if segmentHasDigit || (!current.isEmpty && isLiteralValue(segment)) {
-                // Adjacent variables collapse into one wildcard.
-                if !current.ends(with: wildcardBytes) { current += wildcardBytes }
-            } else {
-                current += segment
-            }
-            segment.removeAll(keepingCapacity: true)
-            segmentHasDigit = false
+        func emit(_ bytes: [UInt8]) {
+            let text = (newWord && !tokens.isEmpty ? " " : "") + String(decoding: bytes, as: UTF8.self)
+            tokens.append(text)
+            newWord = false
         }
-        func closeToken() {
-            closeSegment()
-            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
-            current.removeAll(keepingCapacity: true)
+        func closePiece() {
+            guard !piece.isEmpty else { return }
+            if pieceHasDigit || (afterDelimiter && isLiteralValue(piece)) {
+                if !(lastWasWildcard && !newWord) { emit(wildcardBytes) }
+                lastWasWildcard = true
+            } else {
+                emit(piece)
+                lastWasWildcard = false
+            }
+            piece.removeAll(keepingCapacity: true)
+            pieceHasDigit = false
         }
         for byte in message.utf8 {
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                closeToken()
+                closePiece()
+                newWord = true
+                afterDelimiter = false
+                lastWasWildcard = false
             case UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: ";"),
                  UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
                  UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"),
                  UInt8(ascii: "\""), UInt8(ascii: "'"):
-                closeSegment()
-                current.append(byte)
+                closePiece()
+                emit([byte])
+                afterDelimiter = true
+                lastWasWildcard = false
             default:
-                segment.append(byte)
-                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { segmentHasDigit = true }
+                piece.append(byte)
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { pieceHasDigit = true }
             }
         }
-        closeToken()
+        closePiece()
         return tokens
     }
 
     private static let wildcardBytes = Array(wildcard.utf8)
+    private static let spacedWildcard = " " + wildcard
 
     private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].flatMap { word in
         [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()].map { Array($0.utf8) }
     })
 
-    private static func isLiteralValue(_ segment: [UInt8]) -> Bool {
-        segment.count >= 3 && segment.count <= 5 && literalValues.contains(segment)
-    }
-}
-
-private extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool {
-        count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
+    private static func isLiteralValue(_ piece: [UInt8]) -> Bool {
+        piece.count >= 3 && piece.count <= 5 && literalValues.contains(piece)
     }
 }

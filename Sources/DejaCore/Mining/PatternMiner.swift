@@ -5,7 +5,7 @@ public struct MinedPattern: Sendable, Codable, Hashable {
     public internal(set) var count: Int
 
     /// The template as text, e.g. `Connection to <*> refused after <*> ms`.
-    public var template: String { tokens.joined(separator: " ") }
+    public var template: String { tokens.joined() }
 }
 
 /// Settings of the pattern miner. One configuration serves every log source.
@@ -32,8 +32,12 @@ public final class PatternMiner: Codable {
     // Not Sendable: mutable; owned by one ingest task per (tenant, service).
     public let options: PatternMinerOptions
     private var patternsByID: [Int: MinedPattern] = [:]
+    /// Patterns merged into a more general one: old id → the id it lives on as.
+    private var mergedInto: [Int: Int] = [:]
     private var lastSeen: [Int: Int] = [:]
     private var lengthNodes: [Int: TreeNode] = [:]
+    /// Patterns by their first token (when constant): the candidates for messages of other lengths.
+    private var patternsByFirstToken: [String: [Int]] = [:]
     private var nextID = 1
     private var clock = 0
 
@@ -46,8 +50,15 @@ public final class PatternMiner: Codable {
         patternsByID.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
     }
 
-    /// The pattern with `id`, if it is still kept.
-    public func pattern(id: Int) -> MinedPattern? { patternsByID[id] }
+    /// The pattern with `id`, following merges, if it is still kept.
+    public func pattern(id: Int) -> MinedPattern? { patternsByID[resolve(id)] }
+
+    /// The id a pattern now lives on as (itself unless it was merged into a more general one).
+    public func resolve(_ id: Int) -> Int {
+        var id = id
+        while let next = mergedInto[id] { id = next }
+        return id
+    }
 
     /// Learns from `message` and returns the pattern it now belongs to.
     @discardableResult
@@ -57,13 +68,23 @@ public final class PatternMiner: Codable {
         let leaf = self.leaf(for: tokens, creating: true)!
         if let id = bestMatch(tokens, among: leaf.patternIDs) {
             var pattern = patternsByID[id]!
+            var generalized = false
             for i in pattern.tokens.indices where pattern.tokens[i] != tokens[i] {
-                pattern.tokens[i] = MessageTokenizer.wildcard
+                pattern.tokens[i] = MessageTokenizer.wildcard(replacing: pattern.tokens[i])
+                generalized = true
             }
             pattern.count += 1
             patternsByID[id] = pattern
             lastSeen[id] = clock
-            return pattern
+            if generalized { absorbNarrowerPatterns(into: id) }
+            return patternsByID[id]!
+        }
+        // A variable may span several tokens (`LOCAL(0)` where others log `10.0.0.1`): a message of
+        // another length can still fit a pattern's wildcards.
+        if let id = widerPattern(fitting: tokens) {
+            patternsByID[id]!.count += 1
+            lastSeen[id] = clock
+            return patternsByID[id]!
         }
         if patternsByID.count >= options.maxPatterns { evictLeastRecentlySeen() }
         let pattern = MinedPattern(id: nextID, tokens: tokens, count: 1)
@@ -71,6 +92,7 @@ public final class PatternMiner: Codable {
         patternsByID[pattern.id] = pattern
         lastSeen[pattern.id] = clock
         leaf.patternIDs.append(pattern.id)
+        if let first = tokens.first, !MessageTokenizer.isWildcard(first) { patternsByFirstToken[first, default: []].append(pattern.id) }
         return pattern
     }
 
@@ -93,7 +115,7 @@ public final class PatternMiner: Codable {
             lengthNodes[tokens.count] = node
         }
         for token in tokens.prefix(options.prefixTokens) {
-            let key = token.contains(MessageTokenizer.wildcard) ? MessageTokenizer.wildcard : token
+            let key = MessageTokenizer.isWildcard(token) ? MessageTokenizer.wildcard : token
             if let child = node.children[key] {
                 node = child
             } else if !creating {
@@ -112,16 +134,15 @@ public final class PatternMiner: Codable {
 
     /// The most similar pattern at or above the threshold; ties go to the one with more variables.
     /// Similarity is the share of the pattern's constant tokens that the message repeats: a `<*>`
-    /// position matches anything. Two masked tokens whose constant parts differ (`(uid=<*>)` and
-    /// `LOGIN(uid=<*>)`) mark different statements, so such a pattern is no candidate at all.
+    /// position matches anything.
     private func bestMatch(_ tokens: [String], among ids: [Int]) -> Int? {
         var best: (id: Int, similarity: Double, variables: Int)?
-        candidates: for id in ids {
+        for id in ids {
             guard let pattern = patternsByID[id], pattern.tokens.count == tokens.count else { continue }
             var equal = 0
             var variables = 0
             for (patternToken, token) in zip(pattern.tokens, tokens) {
-                if patternToken == MessageTokenizer.wildcard {
+                if MessageTokenizer.isWildcard(patternToken) {
                     variables += 1
                 } else if patternToken == token {
                     equal += 1
@@ -137,8 +158,45 @@ public final class PatternMiner: Codable {
         return best.id
     }
 
+    /// The pattern with the most constant tokens whose template, `<*>` matching any text within a
+    /// word, covers the message. Only patterns with the message's (constant) first token qualify.
+    private func widerPattern(fitting tokens: [String]) -> Int? {
+        guard let first = tokens.first, let candidates = patternsByFirstToken[first] else { return nil }
+        let text = tokens.joined()
+        var best: (id: Int, constants: Int)?
+        for id in candidates {
+            guard let pattern = patternsByID[id] else { continue }
+            let constants = pattern.tokens.count { !MessageTokenizer.isWildcard($0) }
+            guard constants >= Self.minimumConstantsToAbsorb, constants > best?.constants ?? -1,
+                  constants < pattern.tokens.count, WildcardMatcher.matches(pattern.tokens, text) else { continue }
+            best = (pattern.id, constants)
+        }
+        return best?.id
+    }
+
+    /// After `id` gained wildcards, folds in the patterns of other lengths that its template now covers.
+    private func absorbNarrowerPatterns(into id: Int) {
+        guard let wide = patternsByID[id] else { return }
+        let constants = wide.tokens.count { !MessageTokenizer.isWildcard($0) }
+        guard constants >= Self.minimumConstantsToAbsorb, let first = wide.tokens.first else { return }
+        for narrowID in patternsByFirstToken[first] ?? [] {
+            guard let narrow = patternsByID[narrowID], narrow.id != id, narrow.tokens.count != wide.tokens.count,
+                  WildcardMatcher.matches(wide.tokens, narrow.template) else { continue }
+            patternsByID[id]!.count += narrow.count
+            patternsByID[narrow.id] = nil
+            lastSeen[narrow.id] = nil
+            mergedInto[narrow.id] = id
+            patternsByFirstToken[first]?.removeAll { $0 == narrow.id }
+            for node in lengthNodes.values { node.removePattern(narrow.id) }
+        }
+    }
+
+    /// A pattern needs this many constant tokens before it may take in messages of other lengths.
+    static let minimumConstantsToAbsorb = 3
+
     private func evictLeastRecentlySeen() {
         guard let (id, _) = lastSeen.min(by: { $0.value < $1.value }) else { return }
+        if let first = patternsByID[id]?.tokens.first { patternsByFirstToken[first]?.removeAll { $0 == id } }
         patternsByID[id] = nil
         lastSeen[id] = nil
         for node in lengthNodes.values { node.removePattern(id) }
