@@ -16,6 +16,27 @@ public enum MessageTokenizer {
         token == wildcard || token == spacedWildcard
     }
 
+    /// True for a token that is a single delimiter (`=`, `:`, `(`, …).
+    @inline(__always)
+    public static func isDelimiter(_ token: String) -> Bool {
+        var bytes = token.utf8.makeIterator()
+        guard let first = bytes.next(), bytes.next() == nil else { return false }
+        return isDelimiterByte(first)
+    }
+
+    @inline(__always)
+    static func isDelimiterByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: ";"),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+             UInt8(ascii: "\""), UInt8(ascii: "'"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// `<*>`, keeping the leading space of `token`.
     public static func wildcard(replacing token: String) -> String {
         token.utf8.first == UInt8(ascii: " ") ? spacedWildcard : wildcard
@@ -54,10 +75,7 @@ public enum MessageTokenizer {
                 newWord = true
                 afterDelimiter = false
                 lastWasWildcard = false
-            case UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: ";"),
-                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
-                 UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"),
-                 UInt8(ascii: "\""), UInt8(ascii: "'"):
+            case _ where isDelimiterByte(byte):
                 closePiece()
                 emit([byte])
                 afterDelimiter = true

@@ -11,7 +11,7 @@ public struct MinedPattern: Sendable, Codable, Hashable {
 /// Settings of the pattern miner. One configuration serves every log source.
 public struct PatternMinerOptions: Sendable, Codable, Equatable {
     /// Least share of equal tokens for a message to join a pattern (Drain's `st`).
-    public var similarityThreshold = 0.7
+    public var similarityThreshold = 0.8
     /// Leading tokens used to route a message down the tree (Drain's depth − 2).
     public var prefixTokens = 2
     /// Most children per tree node; further distinct tokens share a `<*>` child.
@@ -133,23 +133,26 @@ public final class PatternMiner: Codable {
     }
 
     /// The most similar pattern at or above the threshold; ties go to the one with more variables.
-    /// Similarity is the share of the pattern's constant tokens that the message repeats: a `<*>`
-    /// position matches anything.
+    /// Similarity is the share of the pattern's constant words that the message repeats: a `<*>`
+    /// position matches anything, and equal delimiters are not counted.
     private func bestMatch(_ tokens: [String], among ids: [Int]) -> Int? {
         var best: (id: Int, similarity: Double, variables: Int)?
         for id in ids {
             guard let pattern = patternsByID[id], pattern.tokens.count == tokens.count else { continue }
             var equal = 0
+            var compared = 0
             var variables = 0
             for (patternToken, token) in zip(pattern.tokens, tokens) {
                 if MessageTokenizer.isWildcard(patternToken) {
                     variables += 1
                 } else if patternToken == token {
-                    equal += 1
+                    // Equal punctuation says little about whether two lines are one statement.
+                    if !MessageTokenizer.isDelimiter(patternToken) { equal += 1; compared += 1 }
+                } else {
+                    compared += 1
                 }
             }
-            let constants = tokens.count - variables
-            let similarity = constants == 0 ? 1 : Double(equal) / Double(constants)
+            let similarity = compared == 0 ? 1 : Double(equal) / Double(compared)
             if best == nil || similarity > best!.similarity || (similarity == best!.similarity && variables > best!.variables) {
                 best = (id, similarity, variables)
             }
