@@ -4,7 +4,7 @@ import Foundation
 /// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD.
 struct LineReader: Sequence, IteratorProtocol {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
 
@@ -22,21 +22,21 @@ struct LineReader: Sequence, IteratorProtocol {
 
     mutating func next() -> String? {
         while true {
-            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[position..<newline], as: UTF8.self)
-                position = newline + 1
-                return line
+            let found: String?? = buffer.withUnsafeBufferPointer { bytes in
+                guard let newline = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) else {
+                    guard finished else { return nil }
+                    guard position < bytes.count else { return .some(nil) }
+                    defer { position = bytes.count }
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[position...]), as: UTF8.self)
+                }
+                defer { position = newline + 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<newline]), as: UTF8.self)
             }
-            if finished {
-                guard position < buffer.count else { return nil }
-                let line = String(decoding: buffer[position...], as: UTF8.self)
-                position = buffer.count
-                return line
-            }
-            buffer = Data(buffer[position...])
+            if let found { return found }
+            buffer.removeFirst(position)
             position = 0
             let block = handle.readData(ofLength: 1 << 20)
-            if block.isEmpty { finished = true } else { buffer.append(block) }
+            if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
         }
     }
 }

@@ -40,7 +40,7 @@ struct PatternsCommand: ParsableCommand {
                 let template = miner.pattern(id: id)?.template ?? ""
                 csv += "\(index + 1),P\(id),\(Self.csvField(template))\n"
             }
-            do { try csv.write(toFile: assignments, atomically: true, encoding: .utf8) } catch {
+            do { try csv.write(toFile: assignments, atomically: false, encoding: .utf8) } catch {
                 throw CLIError("cannot write \(assignments): \(error.localizedDescription)")
             }
         }

@@ -44,59 +44,90 @@ public enum MessageTokenizer {
 
     /// The masked tokens of `message`.
     public static func tokens(_ message: some StringProtocol) -> [String] {
-        var tokens: [String] = []
-        var piece: [UInt8] = []
-        var pieceHasDigit = false
-        var newWord = false
-        var afterDelimiter = false
-        var lastWasWildcard = false
-
-        func emit(_ bytes: [UInt8]) {
-            let text = (newWord && !tokens.isEmpty ? " " : "") + String(decoding: bytes, as: UTF8.self)
-            tokens.append(text)
-            newWord = false
+        var text = String(message)
+        return text.withUTF8 { bytes in
+            var state = TokenizerState()
+            for byte in bytes { state.consume(byte) }
+            state.closePiece()
+            return state.tokens
         }
-        func closePiece() {
-            guard !piece.isEmpty else { return }
-            if pieceHasDigit || (afterDelimiter && isLiteralValue(piece)) {
-                if !(lastWasWildcard && !newWord) { emit(wildcardBytes) }
-                lastWasWildcard = true
-            } else {
-                emit(piece)
-                lastWasWildcard = false
-            }
-            piece.removeAll(keepingCapacity: true)
-            pieceHasDigit = false
-        }
-        for byte in message.utf8 {
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                closePiece()
-                newWord = true
-                afterDelimiter = false
-                lastWasWildcard = false
-            case _ where isDelimiterByte(byte):
-                closePiece()
-                emit([byte])
-                afterDelimiter = true
-                lastWasWildcard = false
-            default:
-                piece.append(byte)
-                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { pieceHasDigit = true }
-            }
-        }
-        closePiece()
-        return tokens
     }
 
-    private static let wildcardBytes = Array(wildcard.utf8)
+    static let wildcardBytes = Array(wildcard.utf8)
     private static let spacedWildcard = " " + wildcard
 
     private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].flatMap { word in
         [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()].map { Array($0.utf8) }
     })
 
-    private static func isLiteralValue(_ piece: [UInt8]) -> Bool {
+    static func isLiteralValue(_ piece: [UInt8]) -> Bool {
         piece.count >= 3 && piece.count <= 5 && literalValues.contains(piece)
+    }
+}
+
+/// The tokenizer's running state over one message's bytes.
+private struct TokenizerState {
+    var tokens: [String] = []
+    var piece: [UInt8] = []
+    var pieceHasDigit = false
+    var newWord = false
+    var afterDelimiter = false
+    var lastWasWildcard = false
+
+    init() { piece.reserveCapacity(64) }
+
+    @inline(__always)
+    mutating func consume(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+            closePiece()
+            newWord = true
+            afterDelimiter = false
+            lastWasWildcard = false
+        case _ where MessageTokenizer.isDelimiterByte(byte):
+            closePiece()
+            emitDelimiter(byte)
+            afterDelimiter = true
+            lastWasWildcard = false
+        default:
+            piece.append(byte)
+            if byte &- UInt8(ascii: "0") < 10 { pieceHasDigit = true }
+        }
+    }
+
+    mutating func closePiece() {
+        guard !piece.isEmpty else { return }
+        if pieceHasDigit || (afterDelimiter && MessageTokenizer.isLiteralValue(piece)) {
+            // Adjacent variables within a word collapse into one wildcard.
+            if !(lastWasWildcard && !newWord) { emit(MessageTokenizer.wildcardBytes) }
+            lastWasWildcard = true
+        } else {
+            emit(piece)
+            lastWasWildcard = false
+        }
+        piece.removeAll(keepingCapacity: true)
+        pieceHasDigit = false
+    }
+
+    /// Delimiter tokens, bare and after a space, made once.
+    private static let delimiterTokens: [UInt8: (bare: String, spaced: String)] = Dictionary(uniqueKeysWithValues:
+        (0..<128).map(UInt8.init).filter(MessageTokenizer.isDelimiterByte).map { byte in
+            let text = String(UnicodeScalar(byte))
+            return (byte, (text, " " + text))
+        })
+
+    private mutating func emitDelimiter(_ byte: UInt8) {
+        let token = Self.delimiterTokens[byte]!
+        tokens.append(newWord && !tokens.isEmpty ? token.spaced : token.bare)
+        newWord = false
+    }
+
+    private mutating func emit(_ bytes: [UInt8]) {
+        if newWord && !tokens.isEmpty {
+            tokens.append(" " + String(decoding: bytes, as: UTF8.self))
+        } else {
+            tokens.append(String(decoding: bytes, as: UTF8.self))
+        }
+        newWord = false
     }
 }

@@ -69,7 +69,7 @@ public final class PatternMiner: Codable {
         if let id = bestMatch(tokens, among: leaf.patternIDs) {
             var pattern = patternsByID[id]!
             var generalized = false
-            for i in pattern.tokens.indices where pattern.tokens[i] != tokens[i] {
+            for i in pattern.tokens.indices where pattern.tokens[i] != tokens[i] && !MessageTokenizer.isWildcard(pattern.tokens[i]) {
                 pattern.tokens[i] = MessageTokenizer.wildcard(replacing: pattern.tokens[i])
                 generalized = true
             }
