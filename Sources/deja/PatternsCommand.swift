@@ -16,6 +16,9 @@ struct PatternsCommand: ParsableCommand {
     @Flag(help: "Treat every input line as one message body (no format detection, no multi-line assembly).")
     var messagePerLine = false
 
+    @Option(help: "Line layout, loghub style ('<Date> <Time> <Level> <Component>: <Content>'); patterns are mined from <Content>.")
+    var format: String?
+
     @Option(help: "Write a CSV with header LineId,EventId,EventTemplate, one row per input line.")
     var assignments: String?
 
@@ -26,11 +29,15 @@ struct PatternsCommand: ParsableCommand {
     var limit: Int?
 
     mutating func run() throws {
+        let layout: LineFormat?
+        do { layout = try format.map(LineFormat.init) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
         let miner = PatternMiner()
         var lineAssignments: [Int] = []
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
             for line in try LineReader(path: path) {
-                lineAssignments.append(miner.add(line).id)
+                // A line without the declared layout is mined whole rather than dropped.
+                let message = layout.flatMap { $0.parse(line)?["Content"] } ?? line
+                lineAssignments.append(miner.add(message).id)
             }
         }
         if let assignments {
