@@ -1,0 +1,143 @@
+/// Reduces a multi-line stack trace to its shape: the exception lines (type and message, chained
+/// causes included) and the top frames of each, without line numbers, addresses, argument values,
+/// file paths or generated class ids. Java/Kotlin, .NET, Node.js, Python, Go and Ruby traces.
+public enum StackTraceReducer {
+    /// Frames kept per exception: the ones nearest the failure.
+    public static let framesPerException = 5
+
+    /// The reduced trace, or nil when `text` has no stack frames.
+    public static func reduce(_ text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingSuffix(\.isWhitespace) }
+        var blocks: [(message: [String], frames: [String], innermostLast: Bool)] = []
+        var sawFrame = false
+        var python = false
+        var index = 0
+        func current() -> Int {
+            if blocks.isEmpty { blocks.append(([], [], python)) }
+            return blocks.count - 1
+        }
+        while index < lines.count {
+            let line = lines[index]
+            let trimmed = line.trimmingPrefix(\.isWhitespace)
+            index += 1
+            if trimmed.hasPrefix("Traceback (most recent call last)") {
+                python = true
+                blocks.append(([], [], true))
+                continue
+            }
+            if trimmed.hasPrefix("During handling of the above exception") || trimmed.hasPrefix("The above exception was the direct cause")
+                || trimmed.hasPrefix("goroutine ") || trimmed.hasPrefix("...") {
+                continue
+            }
+            if let frame = frame(trimmed, next: index < lines.count ? lines[index] : nil) {
+                sawFrame = true
+                blocks[current()].frames.append(frame.name)
+                if frame.skipsNextLine { index += 1 }
+                continue
+            }
+            // A message line. After frames, a non-Python message starts a new block (`Caused by:`).
+            let block = current()
+            if !blocks[block].frames.isEmpty && !blocks[block].innermostLast {
+                blocks.append(([String(trimmed)], [], false))
+            } else {
+                blocks[block].message.append(String(trimmed))
+            }
+        }
+        guard sawFrame else { return nil }
+        var out: [String] = []
+        for block in blocks {
+            // Python prints the exception after its frames, innermost frame last.
+            let frames = block.innermostLast ? Array(block.frames.suffix(framesPerException).reversed()) : Array(block.frames.prefix(framesPerException))
+            out += block.message
+            out += frames.map { "  at " + $0 }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// The frame on `line` reduced to its code location, and whether the next line belongs to it
+    /// (Go's file line, Python's source line).
+    static func frame(_ line: Substring, next: Substring?) -> (name: String, skipsNextLine: Bool)? {
+        if line.hasPrefix("at ") {
+            return (javaLikeFrame(line.dropFirst(3)), false)
+        }
+        if line.hasPrefix("from "), line.contains(".rb:") {
+            return (rubyFrame(line.dropFirst(5)), false)
+        }
+        if line.hasPrefix("File \""), let close = line.dropFirst(6).firstIndex(of: "\"") {
+            let path = line[line.index(line.startIndex, offsetBy: 6)..<close]
+            let function = line.range(of: ", in ").map { String(line[$0.upperBound...]) } ?? "?"
+            let sourceFollows = next.map { $0.hasPrefix("    ") && !$0.trimmingPrefix(\.isWhitespace).hasPrefix("File \"") } ?? false
+            return ("\(baseName(path)) in \(function)", sourceFollows)
+        }
+        // Go: `pkg.Func(0xc000010000, 0x1)` then `\t/path/file.go:42 +0x1d`.
+        if let next, next.hasPrefix("\t"), next.contains(".go:"), line.hasSuffix(")"), let paren = line.lastIndex(of: "(") {
+            return (String(line[..<paren]), true)
+        }
+        return nil
+    }
+
+    private static func javaLikeFrame(_ text: Substring) -> String {
+        var s = String(text)
+        if let inFile = s.range(of: " in ") { s = String(s[..<inFile.lowerBound]) }  // .NET: `in /path/File.cs:line 42`
+        if let open = s.firstIndex(of: "("), s.hasSuffix(")") {
+            let inside = s[s.index(after: open)..<s.index(before: s.endIndex)]
+            let head = String(s[..<open]).trimmingSuffix(\.isWhitespace)
+            if inside.contains(".java:") || inside.contains(".kt:") || inside.contains(".scala:") || inside == "<generated>"
+                || inside == "Native Method" || inside == "Unknown Source" || inside.contains(".js:") || inside.contains(".ts:") {
+                s = String(head)  // Java/Kotlin `(File.java:12)`, Node `(/path/file.js:10:5)`
+            } else if !inside.contains(":") {
+                s = head + "(" + inside + ")"  // .NET parameter list
+            }
+        } else if s.contains(".js:") || s.contains(".ts:") {
+            s = baseName(Substring(s.split(separator: ":").first ?? Substring(s)))  // Node `at /path/file.js:10:5`
+        }
+        if let slash = s.firstIndex(of: "/"), s[..<slash].allSatisfy({ $0.isLetter || $0 == "." }) { s = String(s[s.index(after: slash)...]) }  // java.base/
+        return maskGenerated(s)
+    }
+
+    private static func rubyFrame(_ text: Substring) -> String {
+        let parts = text.split(separator: ":")
+        let method = text.range(of: "in `").map { String(text[$0.upperBound...].dropLast()) } ?? "?"
+        return "\(baseName(parts.first ?? text)) in \(method)"
+    }
+
+    private static func baseName(_ path: Substring) -> String {
+        String(path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? path)
+    }
+
+    /// `$$FastClassBySpringCGLIB$$4f1c2a`, `$Proxy123`, `$$Lambda$123/0x0000…`, `lambda$run$0`: numbered parts masked.
+    private static func maskGenerated(_ frame: String) -> String {
+        var out = ""
+        var token = ""
+        func flush() {
+            if token.contains(where: \.isNumber), token.count >= 1, !token.allSatisfy(\.isLetter) {
+                out += token.allSatisfy({ $0.isNumber }) ? "<num>" : (token.allSatisfy { $0.isHexDigit } || token.hasPrefix("0x") ? "<hex>" : token)
+            } else {
+                out += token
+            }
+            token = ""
+        }
+        for c in frame {
+            if c == "$" || c == "/" || c == "." {
+                flush()
+                out.append(c)
+            } else {
+                token.append(c)
+            }
+        }
+        flush()
+        return out
+    }
+}
+
+private extension Substring {
+    func trimmingPrefix(_ predicate: (Character) -> Bool) -> Substring { drop(while: predicate) }
+}
+
+private extension StringProtocol {
+    func trimmingSuffix(_ predicate: (Character) -> Bool) -> Substring {
+        var s = self[...]
+        while let last = s.last, predicate(last) { s = s.dropLast() }
+        return Substring(s)
+    }
+}

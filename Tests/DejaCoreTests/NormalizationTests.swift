@@ -1,0 +1,111 @@
+import DejaCore
+import Testing
+
+@Suite struct NormalizationTests {
+    @Test("variables become typed placeholders", arguments: [
+        ("request 9f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c failed", "request <uuid> failed"),
+        ("dial tcp 10.0.3.17:5432: connect: connection refused", "dial tcp <ip>: connect: connection refused"),
+        ("peer [2001:db8::1] reset", "peer [<ip>] reset"),
+        ("2024-03-14 09:21:07,412 ERROR took 250ms", "<time> ERROR took <duration>"),
+        ("at 2024-03-14T09:21:07.412Z wrote 512KB in 1.5s", "at <time> wrote <size> in <duration>"),
+        ("GET /api/v1/orders/8812?user=bob&page=2 200", "GET /api/v1/orders/<num>?user=<value>&page=<value> <num>"),
+        ("deleting blk_-6952295868487656571 at 0x7ffd3a2c", "deleting blk_-<num> at <hex>"),
+        ("pod checkout-7d9f8b6c5-xk2p4 restarted 3 times", "pod checkout-<hex>-xk2p4 restarted <num> times"),
+        ("plain words stay as they are", "plain words stay as they are"),
+    ])
+    func masking(input: String, expected: String) {
+        #expect(MessageNormalizer.normalize(input) == expected)
+    }
+
+    static let javaTrace = """
+    2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.c.C : Servlet.service() threw exception
+    java.lang.NullPointerException: Cannot invoke "Invoice.getCustomerId()" because "invoice" is null
+    \tat com.acme.billing.service.InvoiceService.reconcile(InvoiceService.java:214)
+    \tat com.acme.billing.service.InvoiceService$$FastClassBySpringCGLIB$$4f1c2a.invoke(<generated>)
+    \tat org.springframework.cglib.proxy.MethodProxy.invoke(MethodProxy.java:218)
+    \tat java.base/java.lang.Thread.run(Thread.java:1583)
+    Caused by: java.io.IOException: stream closed
+    \tat com.acme.io.Reader.read(Reader.java:12)
+    \t... 4 more
+    """
+
+    @Test func javaTracesOfOneFailureNormalizeAlike() throws {
+        let other = Self.javaTrace
+            .replacingOccurrences(of: "09:21:07,412", with: "11:02:55,009")
+            .replacingOccurrences(of: "exec-7", with: "exec-3")
+            .replacingOccurrences(of: "4f1c2a", with: "9ab3d1")
+            .replacingOccurrences(of: "java:214", with: "java:220")
+        let message = MessageNormalizer.normalize(Self.javaTrace)
+        #expect(message == MessageNormalizer.normalize(other))
+        #expect(message.contains("java.lang.NullPointerException"))
+        #expect(message.contains("Caused by: java.io.IOException: stream closed"))
+        #expect(message.contains("at com.acme.billing.service.InvoiceService.reconcile"))
+        #expect(!message.contains("214"))
+        #expect(!message.contains("more"))
+        #expect(message.contains("at java.lang.Thread.run"))
+    }
+
+    @Test func pythonChainedTraceKeepsBothExceptionsAndInnermostFrames() throws {
+        let trace = """
+        Traceback (most recent call last):
+          File "/srv/app/orders.py", line 88, in load
+            row = cache[key]
+        KeyError: 'order-4411'
+
+        During handling of the above exception, another exception occurred:
+
+        Traceback (most recent call last):
+          File "/srv/app/api.py", line 12, in handler
+            return load(key)
+          File "/srv/app/orders.py", line 91, in load
+            raise LookupError(key)
+        LookupError: order-4411
+        """
+        let reduced = try #require(StackTraceReducer.reduce(trace))
+        #expect(reduced == """
+        KeyError: 'order-4411'
+          at orders.py in load
+        LookupError: order-4411
+          at orders.py in load
+          at api.py in handler
+        """)
+    }
+
+    @Test func goPanicLosesAddressesAndGoroutineIDs() throws {
+        let trace = """
+        panic: runtime error: invalid memory address or nil pointer dereference
+        [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f1c]
+
+        goroutine 17 [running]:
+        main.(*Server).handle(0xc000010000, 0x1)
+        \t/app/server.go:42 +0x1d
+        main.main()
+        \t/app/main.go:12 +0x25
+        """
+        let reduced = try #require(StackTraceReducer.reduce(trace))
+        #expect(reduced.contains("panic: runtime error: invalid memory address or nil pointer dereference"))
+        #expect(reduced.contains("  at main.(*Server).handle"))
+        #expect(reduced.contains("  at main.main"))
+        #expect(!reduced.contains("goroutine"))
+        #expect(!reduced.contains("0xc000010000"))
+    }
+
+    @Test func dotNetAndNodeFramesLoseFilePositions() throws {
+        let dotnet = try #require(StackTraceReducer.reduce("""
+        System.NullReferenceException: Object reference not set to an instance of an object.
+           at Acme.Cart.Total(Int32 id) in /src/Cart.cs:line 42
+           at Acme.Api.Get() in /src/Api.cs:line 7
+        """))
+        #expect(dotnet.contains("  at Acme.Cart.Total(Int32 id)") && !dotnet.contains("line 42"))
+        let node = try #require(StackTraceReducer.reduce("""
+        TypeError: Cannot read properties of undefined (reading 'total')
+            at Cart.total (/srv/app/cart.js:10:5)
+            at /srv/app/index.js:22:7
+        """))
+        #expect(node == "TypeError: Cannot read properties of undefined (reading 'total')\n  at Cart.total\n  at index.js")
+    }
+
+    @Test func plainMultiLineTextIsNoTrace() {
+        #expect(StackTraceReducer.reduce("first line\nsecond line") == nil)
+    }
+}
