@@ -1,0 +1,365 @@
+import Foundation
+
+/// Recognizes a log line's layout and reads its time, level, source and message. Tried in order:
+/// container envelopes (CRI, Docker json-file), JSON, syslog, klog, logfmt, then the common plain
+/// shapes (Log4j/Logback, Python logging, Go `log`, nginx, PostgreSQL). Whatever is not recognized
+/// is plain text, its level inferred from the words in it. Never throws: bad input gets a status.
+public struct LineParser: Sendable {
+    /// Longest line read; the rest is cut and the line marked `truncated`.
+    public var maxLineBytes = 256 * 1024
+    /// Deepest JSON nesting read as JSON.
+    public var maxJSONDepth = 32
+    /// Year for timestamps that carry none (syslog, klog).
+    public var referenceYear = 2026
+
+    public init() {}
+
+    /// Parses one physical line (without its newline).
+    public func parse(_ raw: String) -> ParsedLine {
+        var status = ParseStatus.ok
+        var line = raw
+        if line.utf8.count > maxLineBytes {
+            line = String(decoding: line.utf8.prefix(maxLineBytes), as: UTF8.self)
+            status = .truncated
+        }
+        if line.utf8.contains(where: { $0 == 0 || ($0 < 32 && $0 != 9 && $0 != 27) }) {
+            line = String(line.unicodeScalars.filter { $0.value >= 32 || $0 == "\t" || $0 == "\u{1B}" }.map(Character.init))
+            if status == .ok { status = .binary }
+        }
+        if status == .ok, line.unicodeScalars.contains("\u{FFFD}") { status = .invalidUTF8 }
+        if line.hasSuffix("\r") { line.removeLast() }
+
+        var parsed = parseLayout(line)
+        if parsed.status == .ok { parsed.status = status }
+        if parsed.level == .unknown { parsed.level = Self.inferLevel(parsed.message) }
+        return parsed
+    }
+
+    private func parseLayout(_ line: String) -> ParsedLine {
+        if let cri = parseCRI(line) { return cri }
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        if trimmed.first == "{" { return parseJSON(String(trimmed), original: line) }
+        if trimmed.first == "<", let syslog = parseSyslog(trimmed) { return syslog }
+        if let klog = parseKlog(line) { return klog }
+        if let logfmt = parseLogfmt(line) { return logfmt }
+        return parsePlain(line)
+    }
+
+    // MARK: Container envelopes
+
+    /// `2024-05-08T15:23:56.403123456Z stdout F message` (P marks a partial line).
+    private func parseCRI(_ line: String) -> ParsedLine? {
+        let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].count >= 20, parts[1] == "stdout" || parts[1] == "stderr",
+              parts[2] == "F" || parts[2] == "P", let time = TimestampParser.parseISO(parts[0]) else { return nil }
+        let inner = parts.count == 4 ? String(parts[3]) : ""
+        var parsed = parseLayout(inner)
+        if parsed.layout == .plain { parsed.layout = .cri }
+        parsed.timestamp = parsed.timestamp ?? time
+        parsed.attributes["stream"] = String(parts[1])
+        parsed.isPartial = parts[2] == "P"
+        return parsed
+    }
+
+    // MARK: JSON
+
+    private static let messageKeys = ["msg", "message", "log", "@message", "text", "event"]
+    private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "levelname", "detected_level"]
+    private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "t", "datetime", "asctime"]
+    private static let sourceKeys = ["logger", "logger_name", "service", "app", "component", "caller", "name"]
+    private static let errorKeys = ["error", "err", "exception", "exc_info", "stack", "stack_trace", "stacktrace", "trace"]
+
+    private func parseJSON(_ text: String, original: String) -> ParsedLine {
+        guard Self.jsonDepth(text) <= maxJSONDepth,
+              let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            var plain = parsePlain(original)
+            plain.status = .malformedJSON
+            return plain
+        }
+        var fields: [String: Any] = object
+        func take(_ keys: [String]) -> (String, Any)? {
+            for key in keys { if let value = fields[key] { fields[key] = nil; return (key, value) } }
+            return nil
+        }
+        var parsed = ParsedLine(layout: .json, message: "")
+        // Docker json-file: {"log": "...\n", "stream": "stdout", "time": "..."} wraps the real line.
+        if let log = object["log"] as? String, object["stream"] != nil, object.count <= 4 {
+            var inner = parseLayout(log.hasSuffix("\n") ? String(log.dropLast()) : log)
+            if inner.layout == .plain { inner.layout = .docker }
+            if inner.timestamp == nil, let time = object["time"] as? String { inner.timestamp = TimestampParser.parseISO(time) }
+            inner.attributes["stream"] = object["stream"] as? String
+            return inner
+        }
+        parsed.message = take(Self.messageKeys).map { Self.string($0.1) } ?? ""
+        if let (_, level) = take(Self.levelKeys) { parsed.level = Severity(parsing: Self.string(level)) }
+        if let (_, time) = take(Self.timeKeys) {
+            parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(Self.string(time))
+        }
+        if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
+        if let (_, error) = take(Self.errorKeys) {
+            let detail = Self.string(error)
+            parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
+        }
+        for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
+        if parsed.message.isEmpty { parsed.message = text }
+        return parsed
+    }
+
+    private static func string(_ value: Any) -> String {
+        switch value {
+        case let s as String: return s
+        case let n as NSNumber: return n.stringValue
+        case is NSNull: return ""
+        default:
+            guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "\(value)" }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// Deepest bracket nesting outside strings; stops counting once past any sane limit.
+    static func jsonDepth(_ text: String) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in text.utf8 {
+            if inString {
+                if escaped { escaped = false } else if byte == 92 { escaped = true } else if byte == 34 { inString = false }
+                continue
+            }
+            switch byte {
+            case 34: inString = true
+            case 123, 91: depth += 1; deepest = max(deepest, depth); if deepest > 1_000 { return deepest }
+            case 125, 93: depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+
+    // MARK: syslog
+
+    /// RFC 5424 `<165>1 2003-10-11T22:14:15.003Z host app procid msgid [sd] msg` and RFC 3164 `<34>Oct 11 22:14:15 host app[pid]: msg`.
+    private func parseSyslog(_ text: Substring) -> ParsedLine? {
+        guard let close = text.firstIndex(of: ">"), let priority = Int(text[text.index(after: text.startIndex)..<close]), priority < 192 else { return nil }
+        let rest = text[text.index(after: close)...]
+        let level = Self.syslogSeverity(priority % 8)
+        if rest.hasPrefix("1 ") {
+            let parts = rest.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false)
+            guard parts.count >= 6 else { return nil }
+            var message = parts.count == 7 ? parts[6] : ""
+            if message.hasPrefix("[") {  // structured data: skip [..] groups (quoted values may contain ']')
+                var inQuote = false, depth = 0, end = message.startIndex
+                for i in message.indices {
+                    let c = message[i]
+                    if c == "\"" && (i == message.startIndex || message[message.index(before: i)] != "\\") { inQuote.toggle() }
+                    if !inQuote { if c == "[" { depth += 1 } else if c == "]" { depth -= 1; if depth == 0 { end = message.index(after: i); if end == message.endIndex || message[end] != "[" { break } } } }
+                }
+                message = message[end...].drop { $0 == " " }
+            } else if message.hasPrefix("- ") || message == "-" {
+                message = message.dropFirst(min(2, message.count))
+            }
+            var parsed = ParsedLine(layout: .syslog5424, message: String(message.hasPrefix("\u{FEFF}") ? message.dropFirst() : message))
+            parsed.timestamp = TimestampParser.parseISO(parts[1])
+            parsed.level = level
+            parsed.source = parts[3] == "-" ? nil : String(parts[3])
+            if parts[2] != "-" { parsed.attributes["host"] = String(parts[2]) }
+            return parsed
+        }
+        guard var parsed = parseSyslogBody(rest) else { return nil }
+        parsed.level = level
+        return parsed
+    }
+
+    /// `Oct 11 22:14:15 host app[pid]: msg` (also without a priority).
+    private func parseSyslogBody(_ text: Substring) -> ParsedLine? {
+        guard text.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " ",
+              let time = TimestampParser.parseSyslog(text.prefix(15), referenceYear: referenceYear) else { return nil }
+        let parts = text.dropFirst(15).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2 else { return nil }
+        var parsed = ParsedLine(layout: .syslog3164, message: "")
+        parsed.timestamp = time
+        parsed.attributes["host"] = String(parts[0])
+        let tag = parts[1]
+        if tag.hasSuffix(":") || tag.contains("[") {
+            let name = tag.prefix { $0 != "[" && $0 != ":" }
+            parsed.source = String(name)
+            if let open = tag.firstIndex(of: "["), let close = tag.firstIndex(of: "]") { parsed.attributes["pid"] = String(tag[tag.index(after: open)..<close]) }
+            parsed.message = parts.count == 3 ? String(parts[2]) : ""
+        } else {
+            parsed.message = String(text.dropFirst(15).split(separator: " ", maxSplits: 1).dropFirst().first ?? "")
+        }
+        return parsed
+    }
+
+    private static func syslogSeverity(_ code: Int) -> Severity {
+        [.fatal, .critical, .critical, .error, .warning, .notice, .info, .debug][code]
+    }
+
+    // MARK: klog
+
+    /// `I0508 15:23:56.403123    1234 file.go:123] message`.
+    private func parseKlog(_ line: String) -> ParsedLine? {
+        let b = Array(line.utf8.prefix(40))
+        guard b.count > 22, [73, 87, 69, 70].contains(b[0]), b[1...4].allSatisfy({ $0 >= 48 && $0 <= 57 }), b[5] == 32,
+              b[8] == 58, let bracket = line.firstIndex(of: "]") else { return nil }
+        let header = line[..<bracket]
+        let fields = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count == 4, fields[3].contains(":") else { return nil }
+        var parsed = ParsedLine(layout: .klog, message: String(line[line.index(after: bracket)...].drop { $0 == " " }))
+        parsed.level = ["I": .info, "W": .warning, "E": .error, "F": .fatal][String(line.prefix(1))] ?? .unknown
+        let month = Int(line.dropFirst().prefix(2)) ?? 1, day = Int(line.dropFirst(3).prefix(2)) ?? 1
+        parsed.timestamp = TimestampParser.parseISO(String(format: "%04d-%02d-%02dT", referenceYear, month, day) + fields[1])
+        parsed.source = String(fields[3])
+        if parsed.message.hasPrefix("\""), let pairs = parseLogfmt(parsed.message) {  // structured klog: "msg" key=value
+            parsed.attributes = pairs.attributes
+        }
+        return parsed
+    }
+
+    // MARK: logfmt
+
+    /// `key=value key2="quoted value"` with at least two pairs and the first token a pair.
+    private func parseLogfmt(_ line: String) -> ParsedLine? {
+        guard let firstSpace = line.firstIndex(of: " "), line[..<firstSpace].contains("=") || line.hasPrefix("\"") else { return nil }
+        var pairs: [(String, String)] = []
+        var chars = Substring(line)
+        var messageLead: String?
+        if chars.hasPrefix("\"") {  // klog structured: "message" k=v ...
+            guard let end = chars.dropFirst().firstIndex(of: "\"") else { return nil }
+            messageLead = String(chars[chars.index(after: chars.startIndex)..<end])
+            chars = chars[chars.index(after: end)...]
+        }
+        while true {
+            chars = chars.drop { $0 == " " }
+            guard !chars.isEmpty else { break }
+            guard let equals = chars.firstIndex(of: "="), !chars[..<equals].contains(" ") , equals > chars.startIndex else { return nil }
+            let key = String(chars[..<equals])
+            var rest = chars[chars.index(after: equals)...]
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                var escaped = false
+                var end = rest.endIndex
+                for i in rest.indices {
+                    if escaped { escaped = false; value.append(rest[i]); continue }
+                    if rest[i] == "\\" { escaped = true; continue }
+                    if rest[i] == "\"" { end = i; break }
+                    value.append(rest[i])
+                }
+                chars = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
+            } else {
+                let end = rest.firstIndex(of: " ") ?? rest.endIndex
+                value = String(rest[..<end])
+                chars = rest[end...]
+            }
+            pairs.append((key, value))
+        }
+        guard pairs.count >= 2 || messageLead != nil else { return nil }
+        var parsed = ParsedLine(layout: .logfmt, message: messageLead ?? "")
+        for (key, value) in pairs {
+            switch key {
+            case _ where parsed.message.isEmpty && Self.messageKeys.contains(key): parsed.message = value
+            case _ where Self.levelKeys.contains(key): parsed.level = Severity(parsing: value)
+            case _ where Self.timeKeys.contains(key) && parsed.timestamp == nil: parsed.timestamp = TimestampParser.parseISO(value)
+            case _ where Self.errorKeys.contains(key): parsed.attributes[key] = value
+            default: parsed.attributes[key] = value
+            }
+        }
+        if parsed.message.isEmpty { parsed.message = line }
+        if let error = parsed.attributes["err"] ?? parsed.attributes["error"], parsed.message != line { parsed.message += ": " + error }
+        return parsed
+    }
+
+    // MARK: Plain text
+
+    /// Common plain shapes: a leading timestamp, a level, then `[thread] logger - message` and the like.
+    private func parsePlain(_ line: String) -> ParsedLine {
+        var parsed = ParsedLine(layout: .plain, message: line)
+        var rest = Substring(line)
+
+        // nginx access: `1.2.3.4 - user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 ...`
+        if let open = rest.firstIndex(of: "["), rest[..<open].split(separator: " ").count == 3,
+           rest[rest.index(after: open)...].prefix(11).dropFirst(2).hasPrefix("/"), rest.contains("\"") {
+            parsed.layout = .nginxAccess
+            if let status = rest.split(separator: "\"").last?.split(separator: " ").first, let code = Int(status) {
+                parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
+            }
+            return parsed
+        }
+        // Python logging default: `ERROR:root:message`.
+        let colonParts = rest.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        if colonParts.count == 3, ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"].contains(colonParts[0]) {
+            parsed.layout = .pythonLogging
+            parsed.level = Severity(parsing: colonParts[0])
+            parsed.source = String(colonParts[1])
+            parsed.message = String(colonParts[2])
+            return parsed
+        }
+        // Leading timestamp: ISO-like date and time, or Go's `2024/03/14 09:21:07`.
+        let words = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        if words.count >= 2, words[0].count == 10, let time = TimestampParser.parseISO(words[0] + "T" + words[1]) {
+            parsed.timestamp = time
+            parsed.layout = words[0].contains("/") ? .goLog : .log4j
+            rest = words.count == 3 ? words[2] : ""
+        } else if let first = words.first, first.count >= 19, first.contains("T"), let time = TimestampParser.parseISO(first) {
+            parsed.timestamp = time
+            parsed.layout = .log4j
+            rest = rest.dropFirst(first.count).drop { $0 == " " }
+        } else if let syslog = parseSyslogBody(rest) {
+            return syslog
+        } else {
+            return parsed
+        }
+        // PostgreSQL: `UTC [1234] ERROR:  message`; nginx error: `[error] 1234#0: *5 message`.
+        if rest.hasPrefix("UTC ") || rest.hasPrefix("GMT ") { rest = rest.dropFirst(4) }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            let inside = rest[rest.index(after: rest.startIndex)..<close]
+            let level = Severity(parsing: inside)
+            if level != .unknown {
+                parsed.level = level
+                parsed.layout = .nginxError
+                rest = rest[rest.index(after: close)...].drop { $0 == " " }
+            } else if inside.allSatisfy(\.isNumber) {
+                parsed.attributes["pid"] = String(inside)
+                parsed.layout = .postgres
+                rest = rest[rest.index(after: close)...].drop { $0 == " " }
+            }
+        }
+        // Level word (`ERROR`, `ERROR:`, `[ERROR]`), then Log4j's `[thread] logger - msg` / `logger : msg`.
+        if parsed.level == .unknown, let word = rest.split(separator: " ", maxSplits: 1).first {
+            let level = Severity(parsing: word)
+            if level != .unknown, word.uppercased() == word || word.hasPrefix("[") {
+                parsed.level = level
+                rest = rest.dropFirst(word.count).drop { $0 == " " }
+            }
+        }
+        if rest.hasPrefix("- ") { rest = rest.dropFirst(2) }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            parsed.attributes["thread"] = String(rest[rest.index(after: rest.startIndex)..<close])
+            rest = rest[rest.index(after: close)...].drop { $0 == " " }
+        }
+        for separator in [" - ", " : "] {
+            if let range = rest.range(of: separator), !rest[..<range.lowerBound].contains(" ") {
+                parsed.source = String(rest[..<range.lowerBound])
+                rest = rest[range.upperBound...]
+                break
+            }
+        }
+        parsed.message = String(rest)
+        return parsed
+    }
+
+    /// A level read from the words of `text`, for lines that carry no level field.
+    public static func inferLevel(_ text: String) -> Severity {
+        let head = text.prefix(200)
+        for word in head.split(whereSeparator: { !$0.isLetter }) where word.count >= 4 && word.count <= 9 {
+            switch word {
+            case "FATAL", "PANIC", "Fatal", "panic": return .fatal
+            case "ERROR", "Error", "SEVERE": return .error
+            case "WARN", "WARNING", "Warning": return .warning
+            default: continue
+            }
+        }
+        let lower = head.lowercased()
+        if lower.contains("exception") || lower.contains("traceback") || lower.contains("failed") || lower.contains("error") { return .error }
+        return .unknown
+    }
+}

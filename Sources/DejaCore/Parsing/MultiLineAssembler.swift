@@ -1,0 +1,106 @@
+/// One event assembled from one or more physical lines.
+public struct AssembledEvent: Sendable, Equatable {
+    /// The first line, parsed: its time, level and source are the event's.
+    public var header: ParsedLine
+    /// The message with continuation lines (stack frames, causes) appended, newline-separated.
+    public var body: String
+    /// Input line numbers (1-based) the event spans.
+    public var firstLine: Int
+    public var lastLine: Int
+    /// More lines belonged to the event than the limits allow; the rest became further events.
+    public var truncated = false
+}
+
+/// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
+/// traceback, a Go panic or goroutine dump, a Ruby backtrace — into one event, and CRI partial
+/// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flush()` ends the pending event
+/// (at end of input, or when the source has been idle).
+public struct MultiLineAssembler: Sendable {
+    public var maxLines = 500
+    public var maxBytes = 128 * 1024
+    private let parser: LineParser
+    private var pending: AssembledEvent?
+    private var pendingLines = 0
+    private var partial: (line: ParsedLine, number: Int)?
+    private var inPythonTrace = false
+    private var inGoPanic = false
+
+    public init(parser: LineParser = LineParser()) { self.parser = parser }
+
+    /// Adds line `number` (1-based); returns the events this line completed.
+    public mutating func add(_ raw: String, number: Int) -> [AssembledEvent] {
+        var line = parser.parse(raw)
+        var number = number
+        if let held = partial {  // CRI `P` lines continue on the next line of the same stream
+            line.message = held.line.message + line.message
+            line.timestamp = held.line.timestamp
+            number = held.number
+            partial = nil
+        }
+        if line.isPartial {
+            partial = (line, number)
+            return []
+        }
+        if pending != nil, continues(raw, line), pendingLines < maxLines, pending!.body.utf8.count + raw.utf8.count < maxBytes {
+            pending!.body += "\n" + (line.layout == .plain ? raw : line.message)
+            pending!.lastLine = number
+            pendingLines += 1
+            return []
+        }
+        var done: [AssembledEvent] = []
+        if var finished = pending {
+            if continues(raw, line) { finished.truncated = true }
+            done.append(finished)
+        }
+        pending = AssembledEvent(header: line, body: line.message, firstLine: number, lastLine: number)
+        pendingLines = 1
+        inPythonTrace = line.message.hasPrefix("Traceback (most recent call last)")
+        inGoPanic = line.message.hasPrefix("panic: ") || line.message.hasPrefix("fatal error: ")
+        return done
+    }
+
+    /// Ends the pending event, if any.
+    public mutating func flush() -> [AssembledEvent] {
+        var done: [AssembledEvent] = []
+        if let held = partial {
+            partial = nil
+            done += add(held.line.message, number: held.number)
+        }
+        if let finished = pending { done.append(finished) }
+        pending = nil
+        pendingLines = 0
+        return done
+    }
+
+    /// Whether `raw` continues the pending event rather than starting one.
+    private mutating func continues(_ raw: String, _ line: ParsedLine) -> Bool {
+        let hasHeader = line.timestamp != nil || (line.layout != .plain && line.layout != .cri && line.layout != .docker)
+        let text = line.layout == .cri || line.layout == .docker ? line.message : raw
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        if trimmed.isEmpty { return inPythonTrace || inGoPanic }
+        if hasHeader { return false }
+        if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
+        if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("...")
+            || trimmed.hasPrefix("Traceback (most recent call last)") || trimmed.hasPrefix("During handling of the above exception")
+            || trimmed.hasPrefix("The above exception was the direct cause") || trimmed.hasPrefix("--- End of ")
+            || trimmed.hasPrefix("goroutine ") || trimmed.hasPrefix("[signal ") || trimmed.hasPrefix("created by ")
+            || trimmed.hasPrefix("from ") && trimmed.contains(".rb:") {
+            if trimmed.hasPrefix("Traceback") { inPythonTrace = true }
+            return true
+        }
+        if inGoPanic, trimmed.hasSuffix(")"), trimmed.contains("(") { return true }  // Go frame function lines
+        return Self.looksLikeExceptionLine(trimmed)
+    }
+
+    /// `java.lang.IllegalStateException: …`, `KeyError: 'x'`, `System.InvalidOperationException: …`, `TypeError: …`.
+    static func looksLikeExceptionLine(_ text: Substring) -> Bool {
+        guard let colon = text.firstIndex(of: ":") else {
+            return text.hasSuffix("Exception") || text.hasSuffix("Error")
+        }
+        let name = text[..<colon]
+        guard !name.isEmpty, !name.contains(" "), name.first!.isLetter else { return false }
+        let last = name.split(separator: ".").last ?? name
+        return last.hasSuffix("Exception") || last.hasSuffix("Error") || last.hasSuffix("Throwable") || last.hasSuffix("Exit")
+            || last.hasSuffix("Interrupt") || last.hasSuffix("Warning")
+    }
+}

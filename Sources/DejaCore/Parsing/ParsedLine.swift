@@ -1,0 +1,39 @@
+/// How a line's layout was recognized.
+public enum LineLayout: String, Sendable, Codable {
+    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, log4j, pythonLogging, goLog, nginxAccess, nginxError, postgres, plain, declared
+}
+
+/// Whether a line was read cleanly, and if not, what was wrong with it.
+public enum ParseStatus: String, Sendable, Codable {
+    case ok
+    /// Bytes that were not UTF-8 were replaced with U+FFFD.
+    case invalidUTF8
+    /// NUL or other control bytes that do not occur in text.
+    case binary
+    /// Longer than the line limit: the rest was cut.
+    case truncated
+    /// JSON nested deeper than the limit, or JSON that ends early: read as plain text.
+    case malformedJSON
+}
+
+/// One physical line, understood: its layout, fields and message text.
+public struct ParsedLine: Sendable, Equatable {
+    public var layout: LineLayout
+    public var status: ParseStatus = .ok
+    /// Nanoseconds since the Unix epoch, when the line carries a time that could be read.
+    public var timestamp: Int64?
+    public var level: Severity = .unknown
+    /// Logger, component or program name, when the line names one.
+    public var source: String?
+    /// The message text (for CRI and Docker lines, the inner line).
+    public var message: String
+    /// Other structured fields (JSON keys, logfmt pairs).
+    public var attributes: [String: String] = [:]
+    /// CRI partial line (`P`): more of the same line follows.
+    public var isPartial = false
+
+    public init(layout: LineLayout, message: String) {
+        self.layout = layout
+        self.message = message
+    }
+}

@@ -1,0 +1,83 @@
+/// Reads the timestamps logs write, without Foundation's date formatters (which are slow per line).
+public enum TimestampParser {
+    /// Nanoseconds since the epoch for ISO 8601 / RFC 3339 (`2024-03-14T09:21:07.412Z`,
+    /// `2024-03-14 09:21:07,412`, `2024/03/14 09:21:07`, offsets `+02:00`), or nil. No zone means UTC.
+    public static func parseISO(_ text: some StringProtocol) -> Int64? {
+        let b = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= b.count else { return nil }
+            var value = 0
+            for i in start..<(start + count) {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
+        }
+        guard b.count >= 10, let year = number(0, 4), b[4] == b[7], b[4] == 45 || b[4] == 47,
+              let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds = daysFromCivil(year, month, day) * 86_400
+        var nanos: Int64 = 0
+        var i = 10
+        if i < b.count, b[i] == 84 || b[i] == 32 || b[i] == 116 {  // T, space, t
+            guard let hour = number(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let minute = number(i + 4, 2) else { return Int64(seconds) * 1_000_000_000 }
+            seconds += Int64(hour * 3600 + minute * 60)
+            i += 6
+            if i < b.count, b[i] == 58, let second = number(i + 1, 2) {
+                seconds += Int64(second)
+                i += 3
+                if i < b.count, b[i] == 46 || b[i] == 44 {  // . or ,
+                    i += 1
+                    var scale: Int64 = 100_000_000
+                    while i < b.count, b[i] >= 48 && b[i] <= 57 {
+                        nanos += Int64(b[i] - 48) * scale
+                        scale /= 10
+                        i += 1
+                    }
+                }
+            }
+            if i < b.count {
+                if b[i] == 90 || b[i] == 122 { i += 1 }  // Z
+                else if b[i] == 43 || b[i] == 45, let oh = number(i + 1, 2) {  // +hh:mm, -hhmm
+                    let om = (i + 3 < b.count && b[i + 3] == 58) ? number(i + 4, 2) ?? 0 : number(i + 3, 2) ?? 0
+                    let offset = Int64(oh * 3600 + om * 60)
+                    seconds += b[i] == 43 ? -offset : offset
+                }
+            }
+        }
+        return seconds * 1_000_000_000 + nanos
+    }
+
+    /// `Oct 11 22:14:15` (syslog, no year): the year is `referenceYear`.
+    public static func parseSyslog(_ text: some StringProtocol, referenceYear: Int) -> Int64? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count >= 3, let month = monthNumber(parts[0]), let day = Int(parts[1]) else { return nil }
+        let time = parts[2].split(separator: ":")
+        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2].prefix(2)) else { return nil }
+        return (daysFromCivil(referenceYear, month, day) * 86_400 + Int64(h * 3600 + m * 60 + s)) * 1_000_000_000
+    }
+
+    /// Seconds or milliseconds (or finer) since the epoch, as JSON loggers write them.
+    public static func parseEpoch(_ value: Double) -> Int64? {
+        guard value.isFinite, value > 0 else { return nil }
+        switch value {
+        case ..<1e11: return Int64(value * 1e9)      // seconds
+        case ..<1e14: return Int64(value * 1e6)      // milliseconds
+        case ..<1e17: return Int64(value * 1e3)      // microseconds
+        default: return Int64(value)                 // nanoseconds
+        }
+    }
+
+    static func monthNumber(_ name: some StringProtocol) -> Int? {
+        ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12][name.prefix(3).lowercased()]
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int64(era * 146_097 + doe - 719_468)
+    }
+}

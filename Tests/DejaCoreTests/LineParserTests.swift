@@ -1,0 +1,90 @@
+import DejaCore
+import Testing
+
+@Suite struct LineParserTests {
+    let parser = LineParser()
+
+    @Test func jsonLogsWithCommonKeys() {
+        let line = parser.parse(#"{"ts":"2024-03-14T09:21:07.412Z","level":"warn","logger":"billing","msg":"retrying","attempt":3,"error":"timeout"}"#)
+        #expect(line.layout == .json)
+        #expect(line.level == .warning)
+        #expect(line.source == "billing")
+        #expect(line.message == "retrying\ntimeout")
+        #expect(line.attributes["attempt"] == "3")
+        #expect(line.timestamp == 1_710_408_067_412_000_000)
+    }
+
+    @Test func logfmtLines() {
+        let line = parser.parse(#"ts=2024-05-02T12:17:22.115Z caller=http.go:194 level=error msg="POST /ingest failed" err="connection reset""#)
+        #expect(line.layout == .logfmt)
+        #expect(line.level == .error)
+        #expect(line.message == "POST /ingest failed: connection reset")
+        #expect(line.attributes["caller"] == "http.go:194")
+    }
+
+    @Test func klogLines() {
+        let line = parser.parse("E0508 15:23:56.403123    1234 kubelet.go:2412] \"Error syncing pod\" pod=\"default/web-0\"")
+        #expect(line.layout == .klog)
+        #expect(line.level == .error)
+        #expect(line.source == "kubelet.go:2412")
+        #expect(line.attributes["pod"] == "default/web-0")
+    }
+
+    @Test func syslogBothRFCs() {
+        let modern = parser.parse("<165>1 2003-10-11T22:14:15.003Z mymachine evntslog - ID47 [exampleSDID@32473 iut=\"3\"] An application event")
+        #expect(modern.layout == .syslog5424)
+        #expect(modern.level == .notice)
+        #expect(modern.source == "evntslog")
+        #expect(modern.message == "An application event")
+        let classic = parser.parse("<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick on /dev/pts/8")
+        #expect(classic.layout == .syslog3164)
+        #expect(classic.level == .critical)
+        #expect(classic.source == "su")
+        #expect(classic.message == "'su root' failed for lonvick on /dev/pts/8")
+    }
+
+    @Test func containerEnvelopes() {
+        let cri = parser.parse("2024-05-08T15:23:56.403123456Z stderr F {\"level\":\"error\",\"msg\":\"boom\"}")
+        #expect(cri.layout == .json && cri.message == "boom" && cri.level == .error && cri.attributes["stream"] == "stderr")
+        let docker = parser.parse(#"{"log":"2024-03-14 09:21:07,412 ERROR [main] c.a.App - started badly\n","stream":"stdout","time":"2024-03-14T09:21:07.5Z"}"#)
+        #expect(docker.level == .error)
+        #expect(docker.source == "c.a.App")
+        #expect(docker.message == "started badly")
+    }
+
+    @Test("plain shapes", arguments: [
+        ("2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.Servlet - request failed", Severity.error, "request failed"),
+        ("ERROR:root:cannot open file", .error, "cannot open file"),
+        ("2024/03/14 09:21:07 [error] 1234#0: *5 connect() failed (111: Connection refused)", .error, "1234#0: *5 connect() failed (111: Connection refused)"),
+        ("2024-03-14 09:21:07.412 UTC [1234] ERROR:  relation \"users\" does not exist", .error, "relation \"users\" does not exist"),
+        ("something went wrong: Exception in thread main", .error, "something went wrong: Exception in thread main"),
+    ])
+    func plainShapes(raw: String, level: Severity, message: String) {
+        let line = parser.parse(raw)
+        #expect(line.level == level)
+        #expect(line.message.trimmingPrefixSpaces() == message)
+    }
+
+    @Test("hostile input never crashes and is marked", arguments: [
+        String(repeating: "[", count: 100_000),
+        "{\"a\":" + String(repeating: "[", count: 5_000),
+        String(decoding: [0x66, 0x00, 0xFF, 0xFE, 0x01, 0x6F], as: UTF8.self),
+        "{\"truncated\": \"no end",
+        String(repeating: "x", count: 1_000_000),
+    ])
+    func hostileInput(raw: String) {
+        let line = parser.parse(raw)
+        #expect(line.message.utf8.count <= parser.maxLineBytes)
+    }
+
+    @Test func statusesNameTheProblem() {
+        #expect(parser.parse(String(repeating: "x", count: 300_000)).status == .truncated)
+        #expect(parser.parse("{\"a\": [1, 2").status == .malformedJSON)
+        #expect(parser.parse("bad \u{0}byte").status == .binary)
+        #expect(parser.parse(String(decoding: [0x61, 0xFF], as: UTF8.self)).status == .invalidUTF8)
+    }
+}
+
+private extension String {
+    func trimmingPrefixSpaces() -> String { String(drop { $0 == " " }) }
+}

@@ -1,0 +1,82 @@
+import DejaCore
+import Testing
+
+@Suite struct MultiLineAssemblerTests {
+    private func assemble(_ text: String, maxLines: Int = 500) -> [AssembledEvent] {
+        var assembler = MultiLineAssembler()
+        assembler.maxLines = maxLines
+        var events: [AssembledEvent] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            events += assembler.add(String(line), number: index + 1)
+        }
+        return events + assembler.flush()
+    }
+
+    @Test func javaTraceIsOneEvent() {
+        let events = assemble("""
+        2024-03-14 09:21:07,412 INFO [main] c.a.App - starting
+        2024-03-14 09:21:08,001 ERROR [main] c.a.App - request failed
+        java.lang.IllegalStateException: no session
+        \tat com.acme.App.run(App.java:10)
+        Caused by: java.io.IOException: closed
+        \tat com.acme.Io.read(Io.java:5)
+        \t... 3 more
+        2024-03-14 09:21:09,000 INFO [main] c.a.App - recovered
+        """)
+        #expect(events.map(\.firstLine) == [1, 2, 8])
+        #expect(events[1].lastLine == 7)
+        #expect(events[1].header.level == .error)
+        #expect(events[1].body.hasPrefix("request failed\njava.lang.IllegalStateException: no session\n\tat com.acme.App.run"))
+    }
+
+    @Test func pythonTracebackWithChainingIsOneEvent() {
+        let events = assemble("""
+        2024-03-14 09:21:07,412 ERROR worker crashed
+        Traceback (most recent call last):
+          File "/srv/app/orders.py", line 88, in load
+            row = cache[key]
+        KeyError: 'order-4411'
+
+        During handling of the above exception, another exception occurred:
+
+        Traceback (most recent call last):
+          File "/srv/app/api.py", line 12, in handler
+        LookupError: order-4411
+        2024-03-14 09:21:08,000 INFO next
+        """)
+        #expect(events.count == 2)
+        #expect(events[0].lastLine == 11)
+        #expect(events[0].body.contains("LookupError: order-4411"))
+    }
+
+    @Test func goPanicIsOneEvent() {
+        let events = assemble("""
+        panic: runtime error: invalid memory address or nil pointer dereference
+        [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f1c]
+
+        goroutine 17 [running]:
+        main.(*Server).handle(0xc000010000, 0x1)
+        \t/app/server.go:42 +0x1d
+        exit status 2
+        """)
+        #expect(events.count == 2)
+        #expect(events[0].lastLine == 6)
+    }
+
+    @Test func criPartialLinesAreJoined() {
+        let events = assemble("""
+        2024-05-08T15:23:56.403Z stdout P first half,
+        2024-05-08T15:23:56.404Z stdout F  second half
+        2024-05-08T15:23:57.000Z stdout F next line
+        """)
+        #expect(events.map(\.body) == ["first half, second half", "next line"])
+    }
+
+    @Test func limitsBoundAnEvent() {
+        let trace = (["ERROR boom"] + Array(repeating: "\tat a.b.C.d(C.java:1)", count: 20)).joined(separator: "\n")
+        let events = assemble(trace, maxLines: 5)
+        #expect(events.count > 1)
+        #expect(events[0].truncated)
+        #expect(events[0].lastLine == 5)
+    }
+}
