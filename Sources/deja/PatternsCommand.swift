@@ -13,7 +13,7 @@ struct PatternsCommand: ParsableCommand {
     @Argument(help: "Log files (standard input when none).")
     var files: [String] = []
 
-    @Flag(help: "Treat every input line as one message body (no format detection, no multi-line assembly).")
+    @Flag(help: "Treat every input line as one message body (no format detection, no multi-line assembly, no redaction).")
     var messagePerLine = false
 
     @Option(help: "Line layout, loghub style ('<Date> <Time> <Level> <Component>: <Content>'); patterns are mined from <Content>.")
@@ -32,14 +32,32 @@ struct PatternsCommand: ParsableCommand {
         let layout: LineFormat?
         do { layout = try format.map(LineFormat.init) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
         let miner = PatternMiner()
+        let redactor = try Redactor()
+        var assembler = MultiLineAssembler()
         var lineAssignments: [Int] = []
-        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            for line in try LineReader(path: path) {
-                // A line without the declared layout is mined whole rather than dropped.
-                let message = layout.flatMap { $0.parse(line)?["Content"] } ?? line
-                lineAssignments.append(miner.add(message).id)
+        func mine(_ events: [AssembledEvent]) {
+            for event in events {
+                // Patterns are shown to people: secrets go, and a stack trace counts by its shape.
+                let message = redactor.redact(StackTraceReducer.reduce(event.body) ?? event.body)
+                let id = miner.add(message).id
+                lineAssignments += Array(repeating: id, count: event.lastLine - event.firstLine + 1)
             }
         }
+        var number = 0
+        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
+            for line in try LineReader(path: path) {
+                number += 1
+                if messagePerLine {
+                    lineAssignments.append(miner.add(line).id)
+                } else if let layout {
+                    // A line without the declared layout is mined whole rather than dropped.
+                    lineAssignments.append(miner.add(layout.parse(line)?["Content"] ?? line).id)
+                } else {
+                    mine(assembler.add(line, number: number))
+                }
+            }
+        }
+        mine(assembler.flush())
         if let assignments {
             var csv = "LineId,EventId,EventTemplate\n"
             for (index, assigned) in lineAssignments.enumerated() {

@@ -57,7 +57,7 @@ import Testing
         goroutine 17 [running]:
         main.(*Server).handle(0xc000010000, 0x1)
         \t/app/server.go:42 +0x1d
-        exit status 2
+        2024-03-14T09:21:08Z INFO restarted
         """)
         #expect(events.count == 2)
         #expect(events[0].lastLine == 6)

@@ -79,6 +79,8 @@ public struct MultiLineAssembler: Sendable {
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
         if trimmed.isEmpty { return inPythonTrace || inGoPanic }
         if hasHeader { return false }
+        // Python tracebacks and Go panics go to stderr without headers: they end at the next header.
+        if inPythonTrace || inGoPanic { return true }
         if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
         if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("...")
             || trimmed.hasPrefix("Traceback (most recent call last)") || trimmed.hasPrefix("During handling of the above exception")
@@ -88,7 +90,6 @@ public struct MultiLineAssembler: Sendable {
             if trimmed.hasPrefix("Traceback") { inPythonTrace = true }
             return true
         }
-        if inGoPanic, trimmed.hasSuffix(")"), trimmed.contains("(") { return true }  // Go frame function lines
         return Self.looksLikeExceptionLine(trimmed)
     }
 
