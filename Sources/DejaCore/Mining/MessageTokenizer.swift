@@ -44,12 +44,18 @@ public enum MessageTokenizer {
 
     /// The masked tokens of `message`.
     public static func tokens(_ message: some StringProtocol) -> [String] {
+        let scanned = scan(message)
+        return scanned.ranges.map { String(decoding: scanned.text[$0], as: UTF8.self) }
+    }
+
+    /// The masked tokens of `message` as ranges of one byte buffer (no `String` per token).
+    static func scan(_ message: some StringProtocol) -> ScannedMessage {
         var text = String(message)
         return text.withUTF8 { bytes in
             var state = TokenizerState()
             for byte in bytes { state.consume(byte) }
             state.closePiece()
-            return state.tokens
+            return state.scanned
         }
     }
 
@@ -65,16 +71,26 @@ public enum MessageTokenizer {
     }
 }
 
+/// A message's masked tokens: `text` holds them back to back, `ranges` delimit each one.
+struct ScannedMessage {
+    var text: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    var wildcards: [Bool] = []
+}
+
 /// The tokenizer's running state over one message's bytes.
 private struct TokenizerState {
-    var tokens: [String] = []
+    var scanned = ScannedMessage()
     var piece: [UInt8] = []
     var pieceHasDigit = false
     var newWord = false
     var afterDelimiter = false
     var lastWasWildcard = false
 
-    init() { piece.reserveCapacity(64) }
+    init() {
+        piece.reserveCapacity(64)
+        scanned.text.reserveCapacity(256)
+    }
 
     @inline(__always)
     mutating func consume(_ byte: UInt8) {
@@ -86,7 +102,7 @@ private struct TokenizerState {
             lastWasWildcard = false
         case _ where MessageTokenizer.isDelimiterByte(byte):
             closePiece()
-            emitDelimiter(byte)
+            emit(CollectionOfOne(byte), wildcard: false)
             afterDelimiter = true
             lastWasWildcard = false
         default:
@@ -99,35 +115,23 @@ private struct TokenizerState {
         guard !piece.isEmpty else { return }
         if pieceHasDigit || (afterDelimiter && MessageTokenizer.isLiteralValue(piece)) {
             // Adjacent variables within a word collapse into one wildcard.
-            if !(lastWasWildcard && !newWord) { emit(MessageTokenizer.wildcardBytes) }
+            if !(lastWasWildcard && !newWord) { emit(MessageTokenizer.wildcardBytes, wildcard: true) }
             lastWasWildcard = true
         } else {
-            emit(piece)
+            emit(piece, wildcard: false)
             lastWasWildcard = false
         }
         piece.removeAll(keepingCapacity: true)
         pieceHasDigit = false
     }
 
-    /// Delimiter tokens, bare and after a space, made once.
-    private static let delimiterTokens: [UInt8: (bare: String, spaced: String)] = Dictionary(uniqueKeysWithValues:
-        (0..<128).map(UInt8.init).filter(MessageTokenizer.isDelimiterByte).map { byte in
-            let text = String(UnicodeScalar(byte))
-            return (byte, (text, " " + text))
-        })
-
-    private mutating func emitDelimiter(_ byte: UInt8) {
-        let token = Self.delimiterTokens[byte]!
-        tokens.append(newWord && !tokens.isEmpty ? token.spaced : token.bare)
-        newWord = false
-    }
-
-    private mutating func emit(_ bytes: [UInt8]) {
-        if newWord && !tokens.isEmpty {
-            tokens.append(" " + String(decoding: bytes, as: UTF8.self))
-        } else {
-            tokens.append(String(decoding: bytes, as: UTF8.self))
-        }
+    @inline(__always)
+    private mutating func emit(_ bytes: some Collection<UInt8>, wildcard: Bool) {
+        let start = scanned.text.count
+        if newWord && !scanned.ranges.isEmpty { scanned.text.append(UInt8(ascii: " ")) }
+        scanned.text.append(contentsOf: bytes)
+        scanned.ranges.append(start..<scanned.text.count)
+        scanned.wildcards.append(wildcard)
         newWord = false
     }
 }

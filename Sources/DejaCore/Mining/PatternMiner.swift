@@ -10,7 +10,7 @@ public struct MinedPattern: Sendable, Codable, Hashable {
 
 /// Settings of the pattern miner. One configuration serves every log source.
 public struct PatternMinerOptions: Sendable, Codable, Equatable {
-    /// Least share of equal tokens for a message to join a pattern (Drain's `st`).
+    /// Least share of a pattern's constant words a message must repeat to join it (Drain's `st`).
     public var similarityThreshold = 0.8
     /// Leading tokens used to route a message down the tree (Drain's depth − 2).
     public var prefixTokens = 2
@@ -26,34 +26,44 @@ public struct PatternMinerOptions: Sendable, Codable, Equatable {
 ///
 /// Messages are masked and tokenized (`MessageTokenizer`), routed by token count and leading
 /// tokens to a leaf of candidate patterns, and joined to the most similar one when at least
-/// `similarityThreshold` of its tokens agree (differing positions become `<*>`); otherwise they
-/// start a new pattern. Pattern ids never change. The whole state is `Codable`, to save and restore.
+/// `similarityThreshold` of its constant words agree (differing positions become `<*>`). A message
+/// whose variable spans several tokens of a word (`LOCAL(0)` where others log `10.0.0.1`) joins a
+/// pattern of another length whose wildcards cover it. Otherwise it starts a new pattern. Pattern
+/// ids never change (a pattern folded into a wider one resolves to it). Tokens are compared as
+/// interned integers. The whole state is `Codable`, to save and restore.
 public final class PatternMiner: Codable {
     // Not Sendable: mutable; owned by one ingest task per (tenant, service).
     public let options: PatternMinerOptions
-    private var patternsByID: [Int: MinedPattern] = [:]
-    /// Patterns merged into a more general one: old id → the id it lives on as.
+    private var interner = TokenInterner()
+    private var isDelimiterToken: [Bool] = []
+    private var states: [Int: PatternState] = [:]
     private var mergedInto: [Int: Int] = [:]
-    private var lastSeen: [Int: Int] = [:]
     private var lengthNodes: [Int: TreeNode] = [:]
-    /// Patterns by their first token (when constant): the candidates for messages of other lengths.
-    private var patternsByFirstToken: [String: [Int]] = [:]
+    private var byFirstToken: [Int32: [Int]] = [:]
     private var nextID = 1
     private var clock = 0
 
+    /// `<*>` and ` <*>` (after a space) are always ids 0 and 1.
+    private static let wildcard: Int32 = 0, spacedWildcard: Int32 = 1
+
     public init(options: PatternMinerOptions = PatternMinerOptions()) {
         self.options = options
+        _ = intern(MessageTokenizer.wildcard)
+        _ = intern(" " + MessageTokenizer.wildcard)
     }
 
     /// All current patterns, most frequent first.
     public var patterns: [MinedPattern] {
-        patternsByID.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
+        states.map { publicPattern($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
     }
 
     /// The pattern with `id`, following merges, if it is still kept.
-    public func pattern(id: Int) -> MinedPattern? { patternsByID[resolve(id)] }
+    public func pattern(id: Int) -> MinedPattern? {
+        let id = resolve(id)
+        return states[id].map { publicPattern(id, $0) }
+    }
 
-    /// The id a pattern now lives on as (itself unless it was merged into a more general one).
+    /// The id a pattern now lives on as (itself unless it was folded into a wider one).
     public func resolve(_ id: Int) -> Int {
         var id = id
         while let next = mergedInto[id] { id = next }
@@ -63,68 +73,110 @@ public final class PatternMiner: Codable {
     /// Learns from `message` and returns the pattern it now belongs to.
     @discardableResult
     public func add(_ message: some StringProtocol) -> MinedPattern {
-        let tokens = MessageTokenizer.tokens(message)
+        let id = learn(message)
+        return publicPattern(id, states[id]!)
+    }
+
+    /// Learns from `message` and returns only its pattern id (no template is built).
+    @discardableResult
+    public func learn(_ message: some StringProtocol) -> Int {
+        let scanned = MessageTokenizer.scan(message)
+        var ids = lookUp(scanned)
         clock += 1
-        let leaf = self.leaf(for: tokens, creating: true)!
-        if let id = bestMatch(tokens, among: leaf.patternIDs) {
-            var pattern = patternsByID[id]!
+        let leaf = self.leaf(for: &ids, scanned, creating: true)!
+        if let id = bestMatch(ids, among: leaf.patternIDs) {
             var generalized = false
-            for i in pattern.tokens.indices where pattern.tokens[i] != tokens[i] && !MessageTokenizer.isWildcard(pattern.tokens[i]) {
-                pattern.tokens[i] = MessageTokenizer.wildcard(replacing: pattern.tokens[i])
+            states[id]!.count += 1
+            states[id]!.lastSeen = clock
+            for i in ids.indices where states[id]!.tokens[i] != ids[i] && !Self.isWildcard(states[id]!.tokens[i]) {
+                states[id]!.tokens[i] = states[id]!.tokens[i] == Self.spacedWildcard || interner.bytes(states[id]!.tokens[i]).first == 32 ? Self.spacedWildcard : Self.wildcard
                 generalized = true
             }
-            pattern.count += 1
-            patternsByID[id] = pattern
-            lastSeen[id] = clock
             if generalized { absorbNarrowerPatterns(into: id) }
-            return patternsByID[id]!
+            return id
         }
-        // A variable may span several tokens (`LOCAL(0)` where others log `10.0.0.1`): a message of
-        // another length can still fit a pattern's wildcards.
-        if let id = widerPattern(fitting: tokens) {
-            patternsByID[id]!.count += 1
-            lastSeen[id] = clock
-            return patternsByID[id]!
+        if let id = widerPattern(fitting: ids, scanned.text) {
+            states[id]!.count += 1
+            states[id]!.lastSeen = clock
+            return id
         }
-        if patternsByID.count >= options.maxPatterns { evictLeastRecentlySeen() }
-        let pattern = MinedPattern(id: nextID, tokens: tokens, count: 1)
+        if states.count >= options.maxPatterns { evictLeastRecentlySeen() }
+        for i in ids.indices where ids[i] < 0 { ids[i] = intern(scanned, i) }
+        let id = nextID
         nextID += 1
-        patternsByID[pattern.id] = pattern
-        lastSeen[pattern.id] = clock
-        leaf.patternIDs.append(pattern.id)
-        if let first = tokens.first, !MessageTokenizer.isWildcard(first) { patternsByFirstToken[first, default: []].append(pattern.id) }
-        return pattern
+        states[id] = PatternState(tokens: ids, count: 1, lastSeen: clock, route: leaf.route)
+        leaf.patternIDs.append(id)
+        if let first = ids.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(id) }
+        return id
     }
 
     /// The pattern `message` would join, without learning from it.
     public func match(_ message: some StringProtocol) -> MinedPattern? {
-        let tokens = MessageTokenizer.tokens(message)
-        guard let leaf = leaf(for: tokens, creating: false), let id = bestMatch(tokens, among: leaf.patternIDs) else { return nil }
-        return patternsByID[id]
+        let scanned = MessageTokenizer.scan(message)
+        var ids = lookUp(scanned)
+        guard let leaf = leaf(for: &ids, scanned, creating: false), let id = bestMatch(ids, among: leaf.patternIDs) else { return nil }
+        return states[id].map { publicPattern(id, $0) }
+    }
+
+    // MARK: - Tokens
+
+    @inline(__always)
+    private static func isWildcard(_ id: Int32) -> Bool { id == wildcard || id == spacedWildcard }
+
+    /// Known tokens as their ids; unknown ones as distinct negative ids (they equal no pattern token).
+    private func lookUp(_ scanned: ScannedMessage) -> [Int32] {
+        scanned.text.withUnsafeBufferPointer { text in
+            scanned.ranges.indices.map { i in
+                if scanned.wildcards[i] { return text[scanned.ranges[i].lowerBound] == 32 ? Self.spacedWildcard : Self.wildcard }
+                return interner.lookUp(UnsafeBufferPointer(rebasing: text[scanned.ranges[i]])) ?? Int32(-2 - i)
+            }
+        }
+    }
+
+    private func intern(_ scanned: ScannedMessage, _ i: Int) -> Int32 {
+        scanned.text.withUnsafeBufferPointer { intern(UnsafeBufferPointer(rebasing: $0[scanned.ranges[i]])) }
+    }
+
+    private func intern(_ text: String) -> Int32 {
+        var copy = text
+        return copy.withUTF8 { intern($0) }
+    }
+
+    private func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let id = interner.intern(bytes)
+        if Int(id) == isDelimiterToken.count {
+            isDelimiterToken.append(bytes.count == 1 && MessageTokenizer.isDelimiterByte(bytes[0]))
+        }
+        return id
+    }
+
+    private func publicPattern(_ id: Int, _ state: PatternState) -> MinedPattern {
+        MinedPattern(id: id, tokens: state.tokens.map(interner.string), count: state.count)
     }
 
     // MARK: - Tree
 
-    private func leaf(for tokens: [String], creating: Bool) -> TreeNode? {
+    private func leaf(for ids: inout [Int32], _ scanned: ScannedMessage, creating: Bool) -> TreeNode? {
         var node: TreeNode
-        if let existing = lengthNodes[tokens.count] {
+        if let existing = lengthNodes[ids.count] {
             node = existing
         } else {
             guard creating else { return nil }
-            node = TreeNode()
-            lengthNodes[tokens.count] = node
+            node = TreeNode(route: [Int32(ids.count)])
+            lengthNodes[ids.count] = node
         }
-        for token in tokens.prefix(options.prefixTokens) {
-            let key = MessageTokenizer.isWildcard(token) ? MessageTokenizer.wildcard : token
-            if let child = node.children[key] {
+        for i in 0..<min(options.prefixTokens, ids.count) {
+            let key = Self.isWildcard(ids[i]) ? Self.wildcard : ids[i]
+            if key >= 0, let child = node.children[key] {
                 node = child
             } else if !creating {
-                guard let wildcardChild = node.children[MessageTokenizer.wildcard] else { return nil }
+                guard let wildcardChild = node.children[Self.wildcard] else { return nil }
                 node = wildcardChild
             } else {
                 // A full node sends further distinct tokens to its shared `<*>` child.
-                let routed = node.children.count + 1 >= options.maxChildren ? MessageTokenizer.wildcard : key
-                let child = node.children[routed] ?? TreeNode()
+                var routed = node.children.count + 1 >= options.maxChildren ? Self.wildcard : key
+                if routed < 0 { ids[i] = intern(scanned, i); routed = ids[i] }
+                let child = node.children[routed] ?? TreeNode(route: node.route + [routed])
                 node.children[routed] = child
                 node = child
             }
@@ -135,19 +187,16 @@ public final class PatternMiner: Codable {
     /// The most similar pattern at or above the threshold; ties go to the one with more variables.
     /// Similarity is the share of the pattern's constant words that the message repeats: a `<*>`
     /// position matches anything, and equal delimiters are not counted.
-    private func bestMatch(_ tokens: [String], among ids: [Int]) -> Int? {
+    private func bestMatch(_ ids: [Int32], among candidates: [Int]) -> Int? {
         var best: (id: Int, similarity: Double, variables: Int)?
-        for id in ids {
-            guard let pattern = patternsByID[id], pattern.tokens.count == tokens.count else { continue }
-            var equal = 0
-            var compared = 0
-            var variables = 0
-            for (patternToken, token) in zip(pattern.tokens, tokens) {
-                if MessageTokenizer.isWildcard(patternToken) {
+        for id in candidates {
+            guard let state = states[id], state.tokens.count == ids.count else { continue }
+            var equal = 0, compared = 0, variables = 0
+            for (patternToken, token) in zip(state.tokens, ids) {
+                if Self.isWildcard(patternToken) {
                     variables += 1
                 } else if patternToken == token {
-                    // Equal punctuation says little about whether two lines are one statement.
-                    if !MessageTokenizer.isDelimiter(patternToken) { equal += 1; compared += 1 }
+                    if !isDelimiterToken[Int(patternToken)] { equal += 1; compared += 1 }
                 } else {
                     compared += 1
                 }
@@ -161,63 +210,139 @@ public final class PatternMiner: Codable {
         return best.id
     }
 
+    // MARK: - Variables that span several tokens
+
+    /// A pattern needs this many constant tokens before it may take in messages of other lengths.
+    static let minimumConstantsToAbsorb = 3
+
     /// The pattern with the most constant tokens whose template, `<*>` matching any text within a
-    /// word, covers the message. Only patterns with the message's (constant) first token qualify.
-    private func widerPattern(fitting tokens: [String]) -> Int? {
-        guard let first = tokens.first, let candidates = patternsByFirstToken[first] else { return nil }
-        let text = tokens.joined()
+    /// word, covers the message. Only patterns with the message's (known) first token qualify.
+    private func widerPattern(fitting ids: [Int32], _ text: [UInt8]) -> Int? {
+        guard let first = ids.first, first >= 0, let candidates = byFirstToken[first] else { return nil }
         var best: (id: Int, constants: Int)?
         for id in candidates {
-            guard let pattern = patternsByID[id] else { continue }
-            let constants = pattern.tokens.count { !MessageTokenizer.isWildcard($0) }
-            guard constants >= Self.minimumConstantsToAbsorb, constants > best?.constants ?? -1,
-                  constants < pattern.tokens.count, WildcardMatcher.matches(pattern.tokens, text) else { continue }
-            best = (pattern.id, constants)
+            guard let state = states[id] else { continue }
+            let constants = state.tokens.count { !Self.isWildcard($0) }
+            guard constants >= Self.minimumConstantsToAbsorb, constants > best?.constants ?? -1, constants < state.tokens.count,
+                  WildcardMatcher.matches(literals(of: state.tokens), text) else { continue }
+            best = (id, constants)
         }
         return best?.id
     }
 
     /// After `id` gained wildcards, folds in the patterns of other lengths that its template now covers.
     private func absorbNarrowerPatterns(into id: Int) {
-        guard let wide = patternsByID[id] else { return }
-        let constants = wide.tokens.count { !MessageTokenizer.isWildcard($0) }
-        guard constants >= Self.minimumConstantsToAbsorb, let first = wide.tokens.first else { return }
-        for narrowID in patternsByFirstToken[first] ?? [] {
-            guard let narrow = patternsByID[narrowID], narrow.id != id, narrow.tokens.count != wide.tokens.count,
-                  WildcardMatcher.matches(wide.tokens, narrow.template) else { continue }
-            patternsByID[id]!.count += narrow.count
-            patternsByID[narrow.id] = nil
-            lastSeen[narrow.id] = nil
-            mergedInto[narrow.id] = id
-            patternsByFirstToken[first]?.removeAll { $0 == narrow.id }
-            for node in lengthNodes.values { node.removePattern(narrow.id) }
+        guard let wide = states[id], let first = wide.tokens.first, !Self.isWildcard(first),
+              wide.tokens.count { !Self.isWildcard($0) } >= Self.minimumConstantsToAbsorb else { return }
+        let literals = literals(of: wide.tokens)
+        for narrowID in byFirstToken[first] ?? [] where narrowID != id {
+            guard let narrow = states[narrowID], narrow.tokens.count != wide.tokens.count,
+                  WildcardMatcher.matches(literals, text(of: narrow.tokens)) else { continue }
+            states[id]!.count += narrow.count
+            remove(narrowID)
+            mergedInto[narrowID] = id
         }
     }
 
-    /// A pattern needs this many constant tokens before it may take in messages of other lengths.
-    static let minimumConstantsToAbsorb = 3
+    private func text(of tokens: [Int32]) -> [UInt8] {
+        tokens.reduce(into: []) { $0 += interner.bytes($1) }
+    }
+
+    /// The template's literal runs between wildcards; a wildcard's leading space ends the run before it.
+    private func literals(of tokens: [Int32]) -> [[UInt8]] {
+        var literals: [[UInt8]] = [[]]
+        for token in tokens {
+            if Self.isWildcard(token) {
+                if token == Self.spacedWildcard { literals[literals.count - 1].append(32) }
+                literals.append([])
+            } else {
+                literals[literals.count - 1] += interner.bytes(token)
+            }
+        }
+        return literals
+    }
+
+    // MARK: - Bounds
 
     private func evictLeastRecentlySeen() {
-        guard let (id, _) = lastSeen.min(by: { $0.value < $1.value }) else { return }
-        if let first = patternsByID[id]?.tokens.first { patternsByFirstToken[first]?.removeAll { $0 == id } }
-        patternsByID[id] = nil
-        lastSeen[id] = nil
-        for node in lengthNodes.values { node.removePattern(id) }
+        guard let (id, _) = states.min(by: { $0.value.lastSeen < $1.value.lastSeen }) else { return }
+        remove(id)
+    }
+
+    private func remove(_ id: Int) {
+        guard let state = states.removeValue(forKey: id) else { return }
+        if let first = state.tokens.first { byFirstToken[first]?.removeAll { $0 == id } }
+        node(at: state.route)?.patternIDs.removeAll { $0 == id }
+    }
+
+    private func node(at route: [Int32]) -> TreeNode? {
+        guard let length = route.first, var node = lengthNodes[Int(length)] else { return nil }
+        for key in route.dropFirst() {
+            guard let child = node.children[key] else { return nil }
+            node = child
+        }
+        return node
+    }
+
+    // MARK: - Codable: patterns as text, the tree rebuilt from each pattern's route
+
+    private struct SavedPattern: Codable {
+        let id: Int, tokens: [String], count: Int, lastSeen: Int, route: [String]
+    }
+    private enum CodingKeys: String, CodingKey { case options, patterns, mergedInto, nextID, clock }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(options, forKey: .options)
+        let saved = states.map { id, state in
+            SavedPattern(id: id, tokens: state.tokens.map(interner.string), count: state.count, lastSeen: state.lastSeen,
+                         route: [String(state.route[0])] + state.route.dropFirst().map(interner.string))
+        }
+        try container.encode(saved.sorted { $0.id < $1.id }, forKey: .patterns)
+        try container.encode(mergedInto, forKey: .mergedInto)
+        try container.encode(nextID, forKey: .nextID)
+        try container.encode(clock, forKey: .clock)
+    }
+
+    public required convenience init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(options: try container.decode(PatternMinerOptions.self, forKey: .options))
+        mergedInto = try container.decode([Int: Int].self, forKey: .mergedInto)
+        nextID = try container.decode(Int.self, forKey: .nextID)
+        clock = try container.decode(Int.self, forKey: .clock)
+        for saved in try container.decode([SavedPattern].self, forKey: .patterns) {
+            guard let length = Int32(saved.route.first ?? "") else {
+                throw DecodingError.dataCorruptedError(forKey: .patterns, in: container, debugDescription: "pattern \(saved.id) has no route")
+            }
+            let route = [length] + saved.route.dropFirst().map(intern)
+            var node = lengthNodes[Int(length)] ?? TreeNode(route: [length])
+            lengthNodes[Int(length)] = node
+            for key in route.dropFirst() {
+                let child = node.children[key] ?? TreeNode(route: node.route + [key])
+                node.children[key] = child
+                node = child
+            }
+            let tokens = saved.tokens.map(intern)
+            states[saved.id] = PatternState(tokens: tokens, count: saved.count, lastSeen: saved.lastSeen, route: route)
+            node.patternIDs.append(saved.id)
+            if let first = tokens.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(saved.id) }
+        }
     }
 }
 
-/// A node of the routing tree: children by token, and at the leaves the candidate pattern ids.
-final class TreeNode: Codable {
-    var children: [String: TreeNode] = [:]
+/// A pattern's mutable state: interned tokens and the tree route (length, then prefix keys) of its leaf.
+private struct PatternState {
+    var tokens: [Int32]
+    var count: Int
+    var lastSeen: Int
+    let route: [Int32]
+}
+
+/// A node of the routing tree: children by token id, and at the leaves the candidate pattern ids.
+final class TreeNode {
+    let route: [Int32]
+    var children: [Int32: TreeNode] = [:]
     var patternIDs: [Int] = []
 
-    /// Removes `id` from this subtree; true once found.
-    @discardableResult
-    func removePattern(_ id: Int) -> Bool {
-        if let index = patternIDs.firstIndex(of: id) {
-            patternIDs.remove(at: index)
-            return true
-        }
-        return children.values.contains { $0.removePattern(id) }
-    }
+    init(route: [Int32]) { self.route = route }
 }

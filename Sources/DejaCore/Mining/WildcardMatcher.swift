@@ -1,32 +1,22 @@
-/// Matches text against a template whose `<*>` tokens stand for any text within one word
-/// (no whitespace), possibly empty.
+/// Matches text against a template given as its literal runs between wildcards, where each
+/// wildcard stands for any text within one word (no space), possibly empty.
 enum WildcardMatcher {
-    /// True when `text` can be produced from `tokens` by replacing each wildcard with some text.
-    static func matches(_ tokens: [String], _ text: String) -> Bool {
-        // Literal runs between wildcards; a wildcard keeps its leading space in the literal before it.
-        var literals: [[UInt8]] = [[]]
-        for token in tokens {
-            if MessageTokenizer.isWildcard(token) {
-                if token.utf8.first == UInt8(ascii: " ") { literals[literals.count - 1].append(UInt8(ascii: " ")) }
-                literals.append([])
-            } else {
-                literals[literals.count - 1] += Array(token.utf8)
-            }
-        }
-        let bytes = Array(text.utf8)
-        guard literals.count > 1 else { return bytes == literals[0] }
-        // First literal anchors at the start, last at the end, the middle ones are found greedily
-        // left to right (earliest match leaves the most room for the rest, so greedy is exact).
-        guard bytes.starts(with: literals[0]), bytes.count >= literals[0].count + literals.last!.count,
-              bytes[(bytes.count - literals.last!.count)...].elementsEqual(literals.last!) else { return false }
-        var position = literals[0].count
-        let end = bytes.count - literals.last!.count
+    /// True when `text` can be produced by filling the gaps between `literals` (at least two runs:
+    /// a template with no wildcard is not matched here).
+    static func matches(_ literals: [[UInt8]], _ text: [UInt8]) -> Bool {
+        guard literals.count > 1, let head = literals.first, let tail = literals.last,
+              text.count >= head.count + tail.count, text.starts(with: head),
+              text[(text.count - tail.count)...].elementsEqual(tail) else { return false }
+        // The first run anchors at the start and the last at the end; the middle ones are found
+        // leftmost first, which leaves the most room for the rest, so greedy is exact.
+        var position = head.count
+        let end = text.count - tail.count
         for literal in literals.dropFirst().dropLast() where !literal.isEmpty {
-            guard let found = firstIndex(of: literal, in: bytes, from: position, to: end),
-                  !bytes[position..<found].contains(UInt8(ascii: " ")) else { return false }
+            guard let found = firstIndex(of: literal, in: text, from: position, to: end),
+                  !text[position..<found].contains(32) else { return false }
             position = found + literal.count
         }
-        return position <= end && !bytes[position..<end].contains(UInt8(ascii: " "))
+        return position <= end && !text[position..<end].contains(32)
     }
 
     private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int, to end: Int) -> Int? {
