@@ -1,4 +1,5 @@
 import ArgumentParser
+import DejaCore
 import DejaEmbedding
 import Foundation
 
@@ -7,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Deja's speed on a workload (release builds only give meaningful numbers).",
-        subcommands: [BenchEmbedCommand.self]
+        subcommands: [BenchEmbedCommand.self, BenchPatternsCommand.self]
     )
 }
 
@@ -143,6 +144,35 @@ struct BenchEmbedCommand: ParsableCommand {
               let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return kilobytes * 1024
+    }
+}
+
+/// `deja bench patterns`: pattern-mining lines/s, in process, single thread (input read first).
+struct BenchPatternsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patterns",
+        abstract: "Mine patterns from a file of messages (one per line) and report lines/s."
+    )
+
+    @Argument(help: "Messages, one per line.")
+    var file: String
+
+    @Option(help: "Timed passes over the file, each with a fresh miner; the median is reported.")
+    var repeats = 3
+
+    mutating func run() throws {
+        let lines = Array(try LineReader(path: file))
+        guard !lines.isEmpty else { throw CLIError("\(file) is empty") }
+        var rates: [Double] = []
+        var patterns = 0
+        for _ in 0..<max(1, repeats) {
+            let miner = PatternMiner()
+            let start = DispatchTime.now().uptimeNanoseconds
+            for line in lines { miner.learn(line) }
+            rates.append(Double(lines.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            patterns = miner.patterns.count
+        }
+        print(String(format: "%d lines, %d patterns, %.0f lines/s", lines.count, patterns, rates.sorted()[rates.count / 2]))
     }
 }
 

@@ -39,7 +39,7 @@ struct PatternsCommand: ParsableCommand {
             for event in events {
                 // Patterns are shown to people: secrets go, and a stack trace counts by its shape.
                 let message = redactor.redact(StackTraceReducer.reduce(event.body) ?? event.body)
-                let id = miner.add(message).id
+                let id = miner.learn(message)
                 lineAssignments += Array(repeating: id, count: event.lastLine - event.firstLine + 1)
             }
         }
@@ -48,10 +48,10 @@ struct PatternsCommand: ParsableCommand {
             for line in try LineReader(path: path) {
                 number += 1
                 if messagePerLine {
-                    lineAssignments.append(miner.add(line).id)
+                    lineAssignments.append(miner.learn(line))
                 } else if let layout {
                     // A line without the declared layout is mined whole rather than dropped.
-                    lineAssignments.append(miner.add(layout.parse(line)?["Content"] ?? line).id)
+                    lineAssignments.append(miner.learn(layout.parse(line)?["Content"] ?? line))
                 } else {
                     mine(assembler.add(line, number: number))
                 }

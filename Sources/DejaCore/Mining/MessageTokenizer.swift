@@ -10,20 +10,7 @@ public enum MessageTokenizer {
     /// The wildcard that stands for a variable, as in Drain and the loghub templates.
     public static let wildcard = "<*>"
 
-    /// True for `<*>` with or without its leading space.
-    @inline(__always)
-    public static func isWildcard(_ token: String) -> Bool {
-        token == wildcard || token == spacedWildcard
-    }
-
-    /// True for a token that is a single delimiter (`=`, `:`, `(`, …).
-    @inline(__always)
-    public static func isDelimiter(_ token: String) -> Bool {
-        var bytes = token.utf8.makeIterator()
-        guard let first = bytes.next(), bytes.next() == nil else { return false }
-        return isDelimiterByte(first)
-    }
-
+    /// Bytes that are tokens of their own: `= : , ; ( ) [ ] { } < > " '`.
     @inline(__always)
     static func isDelimiterByte(_ byte: UInt8) -> Bool {
         switch byte {
@@ -37,11 +24,6 @@ public enum MessageTokenizer {
         }
     }
 
-    /// `<*>`, keeping the leading space of `token`.
-    public static func wildcard(replacing token: String) -> String {
-        token.utf8.first == UInt8(ascii: " ") ? spacedWildcard : wildcard
-    }
-
     /// The masked tokens of `message`.
     public static func tokens(_ message: some StringProtocol) -> [String] {
         let scanned = scan(message)
@@ -50,25 +32,91 @@ public enum MessageTokenizer {
 
     /// The masked tokens of `message` as ranges of one byte buffer (no `String` per token).
     static func scan(_ message: some StringProtocol) -> ScannedMessage {
-        var text = String(message)
-        return text.withUTF8 { bytes in
-            var state = TokenizerState()
-            for byte in bytes { state.consume(byte) }
-            state.closePiece()
-            return state.scanned
+        var scanned = ScannedMessage()
+        scan(message, into: &scanned)
+        return scanned
+    }
+
+    /// Scans into `scanned`, reusing its buffers.
+    static func scan(_ message: some StringProtocol, into scanned: inout ScannedMessage) {
+        scanned.text.removeAll(keepingCapacity: true)
+        scanned.ranges.removeAll(keepingCapacity: true)
+        scanned.wildcards.removeAll(keepingCapacity: true)
+        if let done: Void = message.utf8.withContiguousStorageIfAvailable({ scanBytes($0, into: &scanned) }) {
+            return done
         }
+        var copy = String(message)
+        copy.withUTF8 { scanBytes($0, into: &scanned) }
     }
 
-    static let wildcardBytes = Array(wildcard.utf8)
-    private static let spacedWildcard = " " + wildcard
+    /// One pass over the bytes: pieces (runs between spaces and delimiters) are copied straight
+    /// from the input, so nothing is allocated per token.
+    private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout ScannedMessage) {
+        var pieceStart = -1
+        var pieceHasDigit = false
+        var newWord = false
+        var afterDelimiter = false
+        var lastWasWildcard = false
 
-    private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].flatMap { word in
-        [word, word.prefix(1).uppercased() + word.dropFirst(), word.uppercased()].map { Array($0.utf8) }
-    })
-
-    static func isLiteralValue(_ piece: [UInt8]) -> Bool {
-        piece.count >= 3 && piece.count <= 5 && literalValues.contains(piece)
+        @inline(__always)
+        func emit(_ start: Int, _ end: Int, wildcard: Bool) {
+            let begin = out.text.count
+            if newWord && !out.ranges.isEmpty { out.text.append(32) }
+            if wildcard {
+                out.text.append(contentsOf: [60, 42, 62])  // <*>
+            } else {
+                out.text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            out.ranges.append(begin..<out.text.count)
+            out.wildcards.append(wildcard)
+            newWord = false
+        }
+        @inline(__always)
+        func closePiece(_ end: Int) {
+            guard pieceStart >= 0 else { return }
+            let piece = UnsafeBufferPointer(rebasing: bytes[pieceStart..<end])
+            if pieceHasDigit || (afterDelimiter && isLiteralValue(piece)) {
+                // Adjacent variables within a word collapse into one wildcard.
+                if !(lastWasWildcard && !newWord) { emit(0, 0, wildcard: true) }
+                lastWasWildcard = true
+            } else {
+                emit(pieceStart, end, wildcard: false)
+                lastWasWildcard = false
+            }
+            pieceStart = -1
+            pieceHasDigit = false
+        }
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            switch byte {
+            case 32, 9, 10, 13:  // space, tab, newline, carriage return
+                closePiece(i)
+                newWord = true
+                afterDelimiter = false
+                lastWasWildcard = false
+            case _ where isDelimiterByte(byte):
+                closePiece(i)
+                emit(i, i + 1, wildcard: false)
+                afterDelimiter = true
+                lastWasWildcard = false
+            default:
+                if pieceStart < 0 { pieceStart = i }
+                if byte &- 48 < 10 { pieceHasDigit = true }
+            }
+        }
+        closePiece(bytes.count)
     }
+
+    /// `true`, `false`, `null`, `nil`, `none` in lower, capitalized or upper case.
+    static func isLiteralValue(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard piece.count >= 3 && piece.count <= 5 else { return false }
+        let lowered = piece.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        guard lowered == Array(piece) || piece.dropFirst().allSatisfy({ $0 >= 65 && $0 <= 90 })
+                || piece.dropFirst().elementsEqual(lowered.dropFirst()) else { return false }
+        return literalValues.contains(lowered)
+    }
+
+    private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].map { Array($0.utf8) })
 }
 
 /// A message's masked tokens: `text` holds them back to back, `ranges` delimit each one.
@@ -76,62 +124,4 @@ struct ScannedMessage {
     var text: [UInt8] = []
     var ranges: [Range<Int>] = []
     var wildcards: [Bool] = []
-}
-
-/// The tokenizer's running state over one message's bytes.
-private struct TokenizerState {
-    var scanned = ScannedMessage()
-    var piece: [UInt8] = []
-    var pieceHasDigit = false
-    var newWord = false
-    var afterDelimiter = false
-    var lastWasWildcard = false
-
-    init() {
-        piece.reserveCapacity(64)
-        scanned.text.reserveCapacity(256)
-    }
-
-    @inline(__always)
-    mutating func consume(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-            closePiece()
-            newWord = true
-            afterDelimiter = false
-            lastWasWildcard = false
-        case _ where MessageTokenizer.isDelimiterByte(byte):
-            closePiece()
-            emit(CollectionOfOne(byte), wildcard: false)
-            afterDelimiter = true
-            lastWasWildcard = false
-        default:
-            piece.append(byte)
-            if byte &- UInt8(ascii: "0") < 10 { pieceHasDigit = true }
-        }
-    }
-
-    mutating func closePiece() {
-        guard !piece.isEmpty else { return }
-        if pieceHasDigit || (afterDelimiter && MessageTokenizer.isLiteralValue(piece)) {
-            // Adjacent variables within a word collapse into one wildcard.
-            if !(lastWasWildcard && !newWord) { emit(MessageTokenizer.wildcardBytes, wildcard: true) }
-            lastWasWildcard = true
-        } else {
-            emit(piece, wildcard: false)
-            lastWasWildcard = false
-        }
-        piece.removeAll(keepingCapacity: true)
-        pieceHasDigit = false
-    }
-
-    @inline(__always)
-    private mutating func emit(_ bytes: some Collection<UInt8>, wildcard: Bool) {
-        let start = scanned.text.count
-        if newWord && !scanned.ranges.isEmpty { scanned.text.append(UInt8(ascii: " ")) }
-        scanned.text.append(contentsOf: bytes)
-        scanned.ranges.append(start..<scanned.text.count)
-        scanned.wildcards.append(wildcard)
-        newWord = false
-    }
 }

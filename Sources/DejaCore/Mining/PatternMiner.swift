@@ -36,12 +36,15 @@ public final class PatternMiner: Codable {
     public let options: PatternMinerOptions
     private var interner = TokenInterner()
     private var isDelimiterToken: [Bool] = []
-    private var states: [Int: PatternState] = [:]
+    /// Pattern states indexed by id (ids are dense; removed patterns leave nil).
+    private var states = PatternTable()
     private var mergedInto: [Int: Int] = [:]
     private var lengthNodes: [Int: TreeNode] = [:]
     private var byFirstToken: [Int32: [Int]] = [:]
     private var nextID = 1
     private var clock = 0
+    /// Reused scanning buffers.
+    private var scratch = ScannedMessage()
 
     /// `<*>` and ` <*>` (after a space) are always ids 0 and 1.
     private static let wildcard: Int32 = 0, spacedWildcard: Int32 = 1
@@ -80,7 +83,8 @@ public final class PatternMiner: Codable {
     /// Learns from `message` and returns only its pattern id (no template is built).
     @discardableResult
     public func learn(_ message: some StringProtocol) -> Int {
-        let scanned = MessageTokenizer.scan(message)
+        MessageTokenizer.scan(message, into: &scratch)
+        let scanned = scratch
         var ids = lookUp(scanned)
         clock += 1
         let leaf = self.leaf(for: &ids, scanned, creating: true)!
@@ -327,6 +331,37 @@ public final class PatternMiner: Codable {
             node.patternIDs.append(saved.id)
             if let first = tokens.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(saved.id) }
         }
+    }
+}
+
+/// Pattern states by id in an array: ids are small and dense, so no hashing per lookup.
+private struct PatternTable {
+    private var slots: [PatternState?] = [nil]
+    private(set) var count = 0
+
+    subscript(id: Int) -> PatternState? {
+        get { id < slots.count ? slots[id] : nil }
+        set {
+            if id >= slots.count { slots += Array(repeating: nil, count: id - slots.count + 1) }
+            if slots[id] == nil && newValue != nil { count += 1 } else if slots[id] != nil && newValue == nil { count -= 1 }
+            slots[id] = newValue
+        }
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey id: Int) -> PatternState? {
+        let old = self[id]
+        self[id] = nil
+        return old
+    }
+
+    /// Live (id, state) pairs.
+    func map<T>(_ transform: ((key: Int, value: PatternState)) -> T) -> [T] {
+        slots.indices.compactMap { id in slots[id].map { transform((id, $0)) } }
+    }
+
+    func min(by less: ((key: Int, value: PatternState), (key: Int, value: PatternState)) -> Bool) -> (key: Int, value: PatternState)? {
+        map { $0 }.min(by: less)
     }
 }
 
