@@ -34,7 +34,7 @@ public struct PatternMinerOptions: Sendable, Codable, Equatable {
 public final class PatternMiner: Codable {
     // Not Sendable: mutable; owned by one ingest task per (tenant, service).
     public let options: PatternMinerOptions
-    private var interner = TokenInterner()
+    private let interner = TokenInterner()
     private var isDelimiterToken: [Bool] = []
     /// Pattern states indexed by id (ids are dense; removed patterns leave nil).
     private var states = PatternTable()
@@ -43,8 +43,9 @@ public final class PatternMiner: Codable {
     private var byFirstToken: [Int32: [Int]] = [:]
     private var nextID = 1
     private var clock = 0
-    /// Reused scanning buffers.
+    /// Reused scanning and id buffers.
     private var scratch = ScannedMessage()
+    private var idScratch: [Int32] = []
 
     /// `<*>` and ` <*>` (after a space) are always ids 0 and 1.
     private static let wildcard: Int32 = 0, spacedWildcard: Int32 = 1
@@ -85,7 +86,10 @@ public final class PatternMiner: Codable {
     public func learn(_ message: some StringProtocol) -> Int {
         MessageTokenizer.scan(message, into: &scratch)
         let scanned = scratch
-        var ids = lookUp(scanned)
+        var ids = idScratch
+        idScratch = []
+        defer { idScratch = ids }
+        lookUp(scanned, into: &ids)
         clock += 1
         let leaf = self.leaf(for: &ids, scanned, creating: true)!
         if let id = bestMatch(ids, among: leaf.patternIDs) {
@@ -117,7 +121,8 @@ public final class PatternMiner: Codable {
     /// The pattern `message` would join, without learning from it.
     public func match(_ message: some StringProtocol) -> MinedPattern? {
         let scanned = MessageTokenizer.scan(message)
-        var ids = lookUp(scanned)
+        var ids: [Int32] = []
+        lookUp(scanned, into: &ids)
         guard let leaf = leaf(for: &ids, scanned, creating: false), let id = bestMatch(ids, among: leaf.patternIDs) else { return nil }
         return states[id].map { publicPattern(id, $0) }
     }
@@ -128,11 +133,15 @@ public final class PatternMiner: Codable {
     private static func isWildcard(_ id: Int32) -> Bool { id == wildcard || id == spacedWildcard }
 
     /// Known tokens as their ids; unknown ones as distinct negative ids (they equal no pattern token).
-    private func lookUp(_ scanned: ScannedMessage) -> [Int32] {
+    private func lookUp(_ scanned: ScannedMessage, into ids: inout [Int32]) {
+        ids.removeAll(keepingCapacity: true)
         scanned.text.withUnsafeBufferPointer { text in
-            scanned.ranges.indices.map { i in
-                if scanned.wildcards[i] { return text[scanned.ranges[i].lowerBound] == 32 ? Self.spacedWildcard : Self.wildcard }
-                return interner.lookUp(UnsafeBufferPointer(rebasing: text[scanned.ranges[i]])) ?? Int32(-2 - i)
+            for i in scanned.ranges.indices {
+                if scanned.wildcards[i] {
+                    ids.append(text[scanned.ranges[i].lowerBound] == 32 ? Self.spacedWildcard : Self.wildcard)
+                } else {
+                    ids.append(interner.lookUp(UnsafeBufferPointer(rebasing: text[scanned.ranges[i]])) ?? Int32(-2 - i))
+                }
             }
         }
     }

@@ -1,75 +1,101 @@
-/// Maps token bytes to small integer ids without making a `String` per lookup: the miner compares
-/// and routes by id. Open addressing over FNV-1a hashes; the bytes live in one arena.
-struct TokenInterner {
-    private var arena: [UInt8] = []
-    private var starts: [Int] = []
-    private var lengths: [Int] = []
-    private var slots: [Int32] = Array(repeating: -1, count: 1 << 12)
+import Foundation
 
-    var count: Int { starts.count }
+/// Maps token bytes to small integer ids without making a `String` per lookup: the miner compares
+/// and routes by id. Open addressing over FNV-1a hashes; bytes live in one arena. Raw buffers
+/// rather than arrays keep reference counting out of the per-token path.
+final class TokenInterner {
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity = 1 << 14
+    private var arenaCount = 0
+    /// Per id: start in the arena and length.
+    private var starts: UnsafeMutablePointer<Int32>
+    private var lengths: UnsafeMutablePointer<Int32>
+    private var idCapacity = 1 << 10
+    private(set) var count = 0
+    /// Open-addressing table of ids (-1 empty), twice the ids at least.
+    private var slots: UnsafeMutablePointer<Int32>
+    private var slotCount = 1 << 12
+
+    init() {
+        arena = .allocate(capacity: arenaCapacity)
+        starts = .allocate(capacity: idCapacity)
+        lengths = .allocate(capacity: idCapacity)
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+    }
+
+    deinit {
+        arena.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
+        slots.deallocate()
+    }
 
     /// The id of `bytes`, if interned.
+    @inline(__always)
     func lookUp(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let mask = slots.count - 1
+        let mask = slotCount - 1
         var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
         while true {
             let id = slots[slot]
             if id < 0 { return nil }
-            if equals(Int(id), bytes) { return id }
+            if Int(lengths[Int(id)]) == bytes.count,
+               bytes.count == 0 || memcmp(arena + Int(starts[Int(id)]), bytes.baseAddress!, bytes.count) == 0 { return id }
             slot = (slot + 1) & mask
         }
     }
 
     /// The id of `bytes`, interning them if new.
-    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         if let id = lookUp(bytes) { return id }
-        if (starts.count + 1) * 2 > slots.count { grow() }
-        let id = Int32(starts.count)
-        starts.append(arena.count)
-        lengths.append(bytes.count)
-        arena.append(contentsOf: bytes)
+        if (count + 1) * 2 > slotCount { growSlots() }
+        if count == idCapacity {
+            idCapacity *= 2
+            starts = Self.grow(starts, from: count, to: idCapacity)
+            lengths = Self.grow(lengths, from: count, to: idCapacity)
+        }
+        while arenaCount + bytes.count > arenaCapacity {
+            arena = Self.grow(arena, from: arenaCount, to: arenaCapacity * 2)
+            arenaCapacity *= 2
+        }
+        if let base = bytes.baseAddress { (arena + arenaCount).update(from: base, count: bytes.count) }
+        let id = Int32(count)
+        starts[count] = Int32(arenaCount)
+        lengths[count] = Int32(bytes.count)
+        arenaCount += bytes.count
+        count += 1
         insert(id, hash: Self.hash(bytes))
         return id
     }
 
-    mutating func intern(_ text: String) -> Int32 {
-        var copy = text
-        return copy.withUTF8 { intern($0) }
-    }
-
     func string(_ id: Int32) -> String {
-        let start = starts[Int(id)]
-        return String(decoding: arena[start..<(start + lengths[Int(id)])], as: UTF8.self)
+        String(decoding: bytes(id), as: UTF8.self)
     }
 
-    func bytes(_ id: Int32) -> ArraySlice<UInt8> {
-        let start = starts[Int(id)]
-        return arena[start..<(start + lengths[Int(id)])]
+    func bytes(_ id: Int32) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: arena + Int(starts[Int(id)]), count: Int(lengths[Int(id)]))
     }
 
-    private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard lengths[id] == bytes.count else { return false }
-        let start = starts[id]
-        return arena.withUnsafeBufferPointer { arena in
-            for i in 0..<bytes.count where arena[start + i] != bytes[i] { return false }
-            return true
-        }
-    }
-
-    private mutating func insert(_ id: Int32, hash: UInt64) {
-        let mask = slots.count - 1
+    private func insert(_ id: Int32, hash: UInt64) {
+        let mask = slotCount - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
         slots[slot] = id
     }
 
-    private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        for id in 0..<starts.count {
-            let start = starts[id]
-            let hash = arena.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[start..<(start + lengths[id])])) }
-            insert(Int32(id), hash: hash)
-        }
+    private func growSlots() {
+        slots.deallocate()
+        slotCount *= 2
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: -1, count: slotCount)
+        for id in 0..<count { insert(Int32(id), hash: Self.hash(bytes(Int32(id)))) }
+    }
+
+    private static func grow<T>(_ old: UnsafeMutablePointer<T>, from count: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
+        let new = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        new.moveInitialize(from: old, count: count)
+        old.deallocate()
+        return new
     }
 
     @inline(__always)
