@@ -3,8 +3,9 @@
 /// Words are separated by whitespace, and within a word each delimiter (`= : , ; ( ) [ ] { } < > " '`)
 /// is a token of its own, so `ready=true,policy=3` compares key by key. A token that starts a new
 /// word (all but the first) carries a leading space, so joining the tokens gives the text back.
-/// Tokens that contain a digit, and the literals `true`, `false`, `null`, `nil` and `none` after a
-/// delimiter, are variables and become `<*>`; adjacent variables in a word collapse into one.
+/// Tokens that contain a digit, month and weekday names, and the literals `true`, `false`, `null`,
+/// `nil` and `none` after a delimiter, are variables and become `<*>`; adjacent variables in a word
+/// collapse into one.
 /// One rule for every log source: no per-dataset regexes.
 public enum MessageTokenizer {
     /// The wildcard that stands for a variable, as in Drain and the loghub templates.
@@ -75,7 +76,7 @@ public enum MessageTokenizer {
         func closePiece(_ end: Int) {
             guard pieceStart >= 0 else { return }
             let piece = UnsafeBufferPointer(rebasing: bytes[pieceStart..<end])
-            if pieceHasDigit || (afterDelimiter && isLiteralValue(piece)) {
+            if pieceHasDigit || isCalendarWord(piece) || (afterDelimiter && isLiteralValue(piece)) {
                 // Adjacent variables within a word collapse into one wildcard.
                 if !(lastWasWildcard && !newWord) { emit(0, 0, wildcard: true) }
                 lastWasWildcard = true
@@ -106,6 +107,24 @@ public enum MessageTokenizer {
         }
         closePiece(bytes.count)
     }
+
+    /// Month and weekday names (`Jul`, `Monday`): parts of timestamps, so variables.
+    @inline(__always)
+    static func isCalendarWord(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard piece.count >= 3, piece.count <= 9, piece[0] >= 65, piece[0] <= 90 else { return false }
+        let key = (UInt32(piece[0]) << 16) | (UInt32(piece[1] | 0x20) << 8) | UInt32(piece[2] | 0x20)
+        guard calendarPrefixes.contains(key) else { return false }
+        return piece.count == 3 || calendarWords.contains(Array(piece).map { $0 | 0x20 })
+    }
+
+    private static let calendarNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                                        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+                                        "friday", "saturday", "sunday"]
+    private static let calendarPrefixes: Set<UInt32> = Set(calendarNames.map { name in
+        let b = Array(name.utf8)
+        return (UInt32(b[0] - 32) << 16) | (UInt32(b[1]) << 8) | UInt32(b[2])
+    })
+    private static let calendarWords: Set<[UInt8]> = Set(calendarNames.map { Array($0.utf8) } + ["sept", "tues", "thur", "thurs"].map { Array($0.utf8) })
 
     /// `true`, `false`, `null`, `nil`, `none` in lower, capitalized or upper case.
     static func isLiteralValue(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {

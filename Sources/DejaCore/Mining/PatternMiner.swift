@@ -11,7 +11,7 @@ public struct MinedPattern: Sendable, Codable, Hashable {
 /// Settings of the pattern miner. One configuration serves every log source.
 public struct PatternMinerOptions: Sendable, Codable, Equatable {
     /// Least share of a pattern's constant words a message must repeat to join it (Drain's `st`).
-    public var similarityThreshold = 0.8
+    public var similarityThreshold = 0.82
     /// Leading tokens used to route a message down the tree (Drain's depth − 2).
     public var prefixTokens = 2
     /// Most children per tree node; further distinct tokens share a `<*>` child.
