@@ -93,19 +93,24 @@ public final class PatternMiner: Codable {
         clock += 1
         let leaf = self.leaf(for: &ids, scanned, creating: true)!
         if let id = bestMatch(ids, among: leaf.patternIDs) {
-            var generalized = false
-            states[id]!.count += 1
-            states[id]!.lastSeen = clock
-            for i in ids.indices where states[id]!.tokens[i] != ids[i] && !Self.isWildcard(states[id]!.tokens[i]) {
-                states[id]!.tokens[i] = states[id]!.tokens[i] == Self.spacedWildcard || interner.bytes(states[id]!.tokens[i]).first == 32 ? Self.spacedWildcard : Self.wildcard
-                generalized = true
+            let now = clock
+            let interner = self.interner
+            let generalized = states.update(id) { state -> Bool in
+                state.count += 1
+                state.lastSeen = now
+                var changed = false
+                for i in ids.indices where state.tokens[i] != ids[i] && !Self.isWildcard(state.tokens[i]) {
+                    state.tokens[i] = interner.bytes(state.tokens[i]).first == 32 ? Self.spacedWildcard : Self.wildcard
+                    changed = true
+                }
+                return changed
             }
             if generalized { absorbNarrowerPatterns(into: id) }
             return id
         }
         if let id = widerPattern(fitting: ids, scanned.text) {
-            states[id]!.count += 1
-            states[id]!.lastSeen = clock
+            let now = clock
+            states.update(id) { $0.count += 1; $0.lastSeen = now }
             return id
         }
         if states.count >= options.maxPatterns { evictLeastRecentlySeen() }
@@ -355,6 +360,11 @@ private struct PatternTable {
             if slots[id] == nil && newValue != nil { count += 1 } else if slots[id] != nil && newValue == nil { count -= 1 }
             slots[id] = newValue
         }
+    }
+
+    /// Mutates the state of `id` in place (it must exist).
+    mutating func update<R>(_ id: Int, _ body: (inout PatternState) -> R) -> R {
+        body(&slots[id]!)
     }
 
     @discardableResult
