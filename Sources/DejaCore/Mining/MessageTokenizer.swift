@@ -126,16 +126,21 @@ public enum MessageTokenizer {
     })
     private static let calendarWords: Set<[UInt8]> = Set(calendarNames.map { Array($0.utf8) } + ["sept", "tues", "thur", "thurs"].map { Array($0.utf8) })
 
-    /// `true`, `false`, `null`, `nil`, `none` in lower, capitalized or upper case.
+    /// `true`, `false`, `null`, `nil`, `none`, in any case.
+    @inline(__always)
     static func isLiteralValue(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         guard piece.count >= 3 && piece.count <= 5 else { return false }
-        let lowered = piece.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        guard lowered == Array(piece) || piece.dropFirst().allSatisfy({ $0 >= 65 && $0 <= 90 })
-                || piece.dropFirst().elementsEqual(lowered.dropFirst()) else { return false }
-        return literalValues.contains(lowered)
+        func lower(_ i: Int) -> UInt8 { piece[i] | 0x20 }
+        switch (piece.count, lower(0)) {
+        case (4, 116): return lower(1) == 114 && lower(2) == 117 && lower(3) == 101                   // true
+        case (5, 102): return lower(1) == 97 && lower(2) == 108 && lower(3) == 115 && lower(4) == 101  // false
+        case (4, 110): return (lower(1) == 117 && lower(2) == 108 && lower(3) == 108)                   // null
+            || (lower(1) == 111 && lower(2) == 110 && lower(3) == 101)                                   // none
+        case (3, 110): return lower(1) == 105 && lower(2) == 108                                          // nil
+        default: return false
+        }
     }
 
-    private static let literalValues: Set<[UInt8]> = Set(["true", "false", "null", "nil", "none"].map { Array($0.utf8) })
 }
 
 /// A message's masked tokens: `text` holds them back to back, `ranges` delimit each one.
