@@ -14,62 +14,47 @@ public enum MessageTokenizer {
     /// Bytes that are tokens of their own: `= : , ; ( ) [ ] { } < > " '`.
     @inline(__always)
     static func isDelimiterByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: ";"),
-             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
-             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"),
-             UInt8(ascii: "\""), UInt8(ascii: "'"):
-            return true
-        default:
-            return false
-        }
+        byte < 128 && (byte < 64 ? delimiterBytesLow : delimiterBytesHigh) & (1 &<< UInt64(byte & 63)) != 0
     }
+
+    /// Bit sets of bytes 0–63 and 64–127, for a branch-light scan (literals: a `static let` would be
+    /// a lazily initialized global, checked on every byte). Space, tab, newline, carriage return:
+    private static var spaceBytes: UInt64 { 0x100002600 }
+    /// `= : , ; ( ) < > " '`
+    private static var delimiterBytesLow: UInt64 { 0x7C00138400000000 }
+    /// `[ ] { }`, as bits above 64
+    private static var delimiterBytesHigh: UInt64 { 0x2800000028000000 }
 
     /// The masked tokens of `message`.
     public static func tokens(_ message: some StringProtocol) -> [String] {
-        let scanned = scan(message)
-        return scanned.ranges.map { String(decoding: scanned.text[$0], as: UTF8.self) }
-    }
-
-    /// The masked tokens of `message` as ranges of one byte buffer (no `String` per token).
-    static func scan(_ message: some StringProtocol) -> ScannedMessage {
-        var scanned = ScannedMessage()
-        scan(message, into: &scanned)
-        return scanned
+        let scanned = ScannedMessage()
+        scan(message, into: scanned)
+        return (0..<scanned.count).map { String(decoding: scanned.bytes($0), as: UTF8.self) }
     }
 
     /// Scans into `scanned`, reusing its buffers.
-    static func scan(_ message: some StringProtocol, into scanned: inout ScannedMessage) {
-        scanned.text.removeAll(keepingCapacity: true)
-        scanned.ranges.removeAll(keepingCapacity: true)
-        scanned.wildcards.removeAll(keepingCapacity: true)
-        if let done: Void = message.utf8.withContiguousStorageIfAvailable({ scanBytes($0, into: &scanned) }) {
+    static func scan(_ message: some StringProtocol, into scanned: ScannedMessage) {
+        scanned.removeAll()
+        if let done: Void = message.utf8.withContiguousStorageIfAvailable({ scanBytes($0, into: scanned) }) {
             return done
         }
         var copy = String(message)
-        copy.withUTF8 { scanBytes($0, into: &scanned) }
+        copy.withUTF8 { scanBytes($0, into: scanned) }
     }
 
     /// One pass over the bytes: pieces (runs between spaces and delimiters) are copied straight
     /// from the input, so nothing is allocated per token.
-    private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout ScannedMessage) {
+    private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: ScannedMessage) {
         var pieceStart = -1
         var pieceHasDigit = false
         var newWord = false
         var afterDelimiter = false
         var lastWasWildcard = false
 
+        out.reserve(bytes.count * 2 + 8)  // at most: every byte a token, each with a space, or `<*>`
         @inline(__always)
         func emit(_ start: Int, _ end: Int, wildcard: Bool) {
-            let begin = out.text.count
-            if newWord && !out.ranges.isEmpty { out.text.append(32) }
-            if wildcard {
-                out.text.append(contentsOf: [60, 42, 62])  // <*>
-            } else {
-                out.text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            }
-            out.ranges.append(begin..<out.text.count)
-            out.wildcards.append(wildcard)
+            out.append(space: newWord && out.count > 0, bytes: wildcard ? nil : UnsafeBufferPointer(rebasing: bytes[start..<end]))
             newWord = false
         }
         @inline(__always)
@@ -89,18 +74,18 @@ public enum MessageTokenizer {
         }
         for i in 0..<bytes.count {
             let byte = bytes[i]
-            switch byte {
-            case 32, 9, 10, 13:  // space, tab, newline, carriage return
+            let bit: UInt64 = 1 &<< UInt64(byte & 63)
+            if byte < 64 && spaceBytes & bit != 0 {
                 closePiece(i)
                 newWord = true
                 afterDelimiter = false
                 lastWasWildcard = false
-            case _ where isDelimiterByte(byte):
+            } else if byte < 128 && (byte < 64 ? delimiterBytesLow : delimiterBytesHigh) & bit != 0 {
                 closePiece(i)
                 emit(i, i + 1, wildcard: false)
                 afterDelimiter = true
                 lastWasWildcard = false
-            default:
+            } else {
                 if pieceStart < 0 { pieceStart = i }
                 if byte &- 48 < 10 { pieceHasDigit = true }
             }
@@ -113,18 +98,15 @@ public enum MessageTokenizer {
     static func isCalendarWord(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         guard piece.count >= 3, piece.count <= 9, piece[0] >= 65, piece[0] <= 90 else { return false }
         let key = (UInt32(piece[0]) << 16) | (UInt32(piece[1] | 0x20) << 8) | UInt32(piece[2] | 0x20)
-        guard calendarPrefixes.contains(key) else { return false }
-        return piece.count == 3 || calendarWords.contains(Array(piece).map { $0 | 0x20 })
+        switch key {
+        case 0x417072, 0x417567, 0x446563, 0x466562, 0x467269, 0x4A616E, 0x4A756C, 0x4A756E, 0x4D6172, 0x4D6179, 0x4D6F6E, 0x4E6F76, 0x4F6374, 0x536174, 0x536570, 0x53756E, 0x546875, 0x547565, 0x576564:  // Jan … Dec, Mon … Sun
+            return piece.count == 3 || calendarNames.contains { $0.elementsEqual(piece.lazy.map { $0 | 0x20 }) }
+        default:
+            return false
+        }
     }
 
-    private static let calendarNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                                        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-                                        "friday", "saturday", "sunday"]
-    private static let calendarPrefixes: Set<UInt32> = Set(calendarNames.map { name in
-        let b = Array(name.utf8)
-        return (UInt32(b[0] - 32) << 16) | (UInt32(b[1]) << 8) | UInt32(b[2])
-    })
-    private static let calendarWords: Set<[UInt8]> = Set(calendarNames.map { Array($0.utf8) } + ["sept", "tues", "thur", "thurs"].map { Array($0.utf8) })
+    private static let calendarNames: [[UInt8]] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { Array($0.utf8) } + [Array("sept".utf8), Array("tues".utf8), Array("thurs".utf8)]
 
     /// `true`, `false`, `null`, `nil`, `none`, in any case.
     @inline(__always)
@@ -143,9 +125,79 @@ public enum MessageTokenizer {
 
 }
 
-/// A message's masked tokens: `text` holds them back to back, `ranges` delimit each one.
-struct ScannedMessage {
-    var text: [UInt8] = []
-    var ranges: [Range<Int>] = []
-    var wildcards: [Bool] = []
+/// A message's masked tokens, back to back in one byte buffer; raw buffers, reused from message
+/// to message, keep allocation and reference counting out of the scan.
+final class ScannedMessage {
+    private var text = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private var textCapacity = 256
+    private var textCount = 0
+    private var starts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    private var ends = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    private var wildcard = UnsafeMutablePointer<Bool>.allocate(capacity: 64)
+    private var tokenCapacity = 64
+    private(set) var count = 0
+
+    deinit {
+        text.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+        wildcard.deallocate()
+    }
+
+    func removeAll() {
+        textCount = 0
+        count = 0
+    }
+
+    /// Room for `bytes` more text bytes and as many tokens.
+    func reserve(_ bytes: Int) {
+        if textCount + bytes > textCapacity {
+            textCapacity = max(textCapacity * 2, textCount + bytes)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: textCapacity)
+            grown.update(from: text, count: textCount)
+            text.deallocate()
+            text = grown
+        }
+        if count + bytes > tokenCapacity {
+            tokenCapacity = max(tokenCapacity * 2, count + bytes)
+            func grow<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+                let grown = UnsafeMutablePointer<T>.allocate(capacity: tokenCapacity)
+                grown.moveInitialize(from: old, count: count)
+                old.deallocate()
+                return grown
+            }
+            starts = grow(starts)
+            ends = grow(ends)
+            wildcard = grow(wildcard)
+        }
+    }
+
+    /// Appends a token: `bytes`, or `<*>` when nil, after a space when `space`.
+    @inline(__always)
+    func append(space: Bool, bytes: UnsafeBufferPointer<UInt8>?) {
+        starts[count] = Int32(textCount)
+        if space { text[textCount] = 32; textCount += 1 }
+        if let bytes {
+            if let base = bytes.baseAddress { (text + textCount).update(from: base, count: bytes.count) }
+            textCount += bytes.count
+        } else {
+            text[textCount] = 60; text[textCount + 1] = 42; text[textCount + 2] = 62  // <*>
+            textCount += 3
+        }
+        ends[count] = Int32(textCount)
+        wildcard[count] = bytes == nil
+        count += 1
+    }
+
+    /// Token `i`'s bytes (with its leading space, if any).
+    @inline(__always)
+    func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text + Int(starts[i]), count: Int(ends[i] - starts[i]))
+    }
+
+    @inline(__always)
+    func isWildcard(_ i: Int) -> Bool { wildcard[i] }
+
+    /// All tokens joined: the masked message.
+    var joined: [UInt8] { Array(UnsafeBufferPointer(start: text, count: textCount)) }
 }

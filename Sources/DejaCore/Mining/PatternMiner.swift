@@ -44,7 +44,7 @@ public final class PatternMiner: Codable {
     private var nextID = 1
     private var clock = 0
     /// Reused scanning and id buffers.
-    private var scratch = ScannedMessage()
+    private let scratch = ScannedMessage()
     private var idScratch: [Int32] = []
 
     /// `<*>` and ` <*>` (after a space) are always ids 0 and 1.
@@ -84,7 +84,7 @@ public final class PatternMiner: Codable {
     /// Learns from `message` and returns only its pattern id (no template is built).
     @discardableResult
     public func learn(_ message: some StringProtocol) -> Int {
-        MessageTokenizer.scan(message, into: &scratch)
+        MessageTokenizer.scan(message, into: scratch)
         let scanned = scratch
         var ids = idScratch
         idScratch = []
@@ -108,7 +108,7 @@ public final class PatternMiner: Codable {
             if generalized { absorbNarrowerPatterns(into: id) }
             return id
         }
-        if let id = widerPattern(fitting: ids, scanned.text) {
+        if let id = widerPattern(fitting: ids, scanned.joined) {
             let now = clock
             states.update(id) { $0.count += 1; $0.lastSeen = now }
             return id
@@ -125,7 +125,8 @@ public final class PatternMiner: Codable {
 
     /// The pattern `message` would join, without learning from it.
     public func match(_ message: some StringProtocol) -> MinedPattern? {
-        let scanned = MessageTokenizer.scan(message)
+        let scanned = ScannedMessage()
+        MessageTokenizer.scan(message, into: scanned)
         var ids: [Int32] = []
         lookUp(scanned, into: &ids)
         guard let leaf = leaf(for: &ids, scanned, creating: false), let id = bestMatch(ids, among: leaf.patternIDs) else { return nil }
@@ -140,19 +141,18 @@ public final class PatternMiner: Codable {
     /// Known tokens as their ids; unknown ones as distinct negative ids (they equal no pattern token).
     private func lookUp(_ scanned: ScannedMessage, into ids: inout [Int32]) {
         ids.removeAll(keepingCapacity: true)
-        scanned.text.withUnsafeBufferPointer { text in
-            for i in scanned.ranges.indices {
-                if scanned.wildcards[i] {
-                    ids.append(text[scanned.ranges[i].lowerBound] == 32 ? Self.spacedWildcard : Self.wildcard)
-                } else {
-                    ids.append(interner.lookUp(UnsafeBufferPointer(rebasing: text[scanned.ranges[i]])) ?? Int32(-2 - i))
-                }
+        for i in 0..<scanned.count {
+            let bytes = scanned.bytes(i)
+            if scanned.isWildcard(i) {
+                ids.append(bytes[0] == 32 ? Self.spacedWildcard : Self.wildcard)
+            } else {
+                ids.append(interner.lookUp(bytes) ?? Int32(-2 - i))
             }
         }
     }
 
     private func intern(_ scanned: ScannedMessage, _ i: Int) -> Int32 {
-        scanned.text.withUnsafeBufferPointer { intern(UnsafeBufferPointer(rebasing: $0[scanned.ranges[i]])) }
+        intern(scanned.bytes(i))
     }
 
     private func intern(_ text: String) -> Int32 {
