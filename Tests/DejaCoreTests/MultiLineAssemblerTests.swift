@@ -72,6 +72,18 @@ import Testing
         #expect(events.map(\.body) == ["first half, second half", "next line"])
     }
 
+    @Test("a quiet source completes its pending event")
+    func idleFlush() {
+        var assembler = MultiLineAssembler()
+        assembler.idleTimeout = 1_000
+        #expect(assembler.add("ERROR boom", number: 1, now: 10_000).isEmpty)
+        #expect(assembler.add("\tat a.B.c(B.java:1)", number: 2, now: 10_500).isEmpty)
+        #expect(assembler.flushIfIdle(now: 11_000).isEmpty)
+        let done = assembler.flushIfIdle(now: 11_600)
+        #expect(done.map(\.lastLine) == [2])
+        #expect(assembler.flushIfIdle(now: 99_000).isEmpty)
+    }
+
     @Test func limitsBoundAnEvent() {
         let trace = (["ERROR boom"] + Array(repeating: "\tat a.b.C.d(C.java:1)", count: 20)).joined(separator: "\n")
         let events = assemble(trace, maxLines: 5)

@@ -13,11 +13,15 @@ public struct AssembledEvent: Sendable, Equatable {
 
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
 /// traceback, a Go panic or goroutine dump, a Ruby backtrace — into one event, and CRI partial
-/// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flush()` ends the pending event
-/// (at end of input, or when the source has been idle).
+/// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flushIfIdle(now:)` ends an event
+/// whose source has gone quiet for `idleTimeout` (a trace's last line has no successor to end it),
+/// and `flush()` ends it at end of input.
 public struct MultiLineAssembler: Sendable {
     public var maxLines = 500
     public var maxBytes = 128 * 1024
+    /// Nanoseconds without a new line after which the pending event is complete.
+    public var idleTimeout: UInt64 = 1_000_000_000
+    private var lastLineAt: UInt64 = 0
     private let parser: LineParser
     private var pending: AssembledEvent?
     private var pendingLines = 0
@@ -27,8 +31,10 @@ public struct MultiLineAssembler: Sendable {
 
     public init(parser: LineParser = LineParser()) { self.parser = parser }
 
-    /// Adds line `number` (1-based); returns the events this line completed.
-    public mutating func add(_ raw: String, number: Int) -> [AssembledEvent] {
+    /// Adds line `number` (1-based), received at `now` (monotonic nanoseconds); returns the events
+    /// this line completed.
+    public mutating func add(_ raw: String, number: Int, now: UInt64 = 0) -> [AssembledEvent] {
+        lastLineAt = now
         var line = parser.parse(raw)
         var number = number
         if let held = partial {  // CRI `P` lines continue on the next line of the same stream
@@ -59,12 +65,18 @@ public struct MultiLineAssembler: Sendable {
         return done
     }
 
+    /// Ends the pending event if no line came for `idleTimeout` before `now`.
+    public mutating func flushIfIdle(now: UInt64) -> [AssembledEvent] {
+        guard pending != nil || partial != nil, now >= lastLineAt, now - lastLineAt >= idleTimeout else { return [] }
+        return flush()
+    }
+
     /// Ends the pending event, if any.
     public mutating func flush() -> [AssembledEvent] {
         var done: [AssembledEvent] = []
         if let held = partial {
             partial = nil
-            done += add(held.line.message, number: held.number)
+            done += add(held.line.message, number: held.number, now: lastLineAt)
         }
         if let finished = pending { done.append(finished) }
         pending = nil
