@@ -125,7 +125,7 @@ struct BenchEmbedCommand: ParsableCommand {
         guard !files.isEmpty else {
             throw CLIError("no */*_2k.log under \(path): pass a workload FILE or --loghub-dir")
         }
-        var generator = SplitMix64(seed: 20_251_125)
+        var generator = SeededGenerator(seed: 20_251_125)
         var picked: [String] = []
         for (index, file) in files.enumerated() {
             var lines = try readLines(file.path)
@@ -173,18 +173,5 @@ struct BenchPatternsCommand: ParsableCommand {
             patterns = miner.patterns.count
         }
         print(String(format: "%d lines, %d patterns, %.0f lines/s", lines.count, patterns, rates.sorted()[rates.count / 2]))
-    }
-}
-
-/// A small seeded generator so that the default workload is the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
