@@ -26,6 +26,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
+        // Drives the built `deja` executable, as users do.
+        .testTarget(name: "DejaCLITests", dependencies: ["deja"]),
         .testTarget(
             name: "DejaEmbeddingTests",
             dependencies: ["DejaEmbedding", "DejaKernels"],

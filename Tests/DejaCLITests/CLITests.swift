@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Runs the built `deja` binary as a user would.
+struct DejaProcess {
+    static var binary: URL {
+        // The test bundle sits in the same build folder as the executable.
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("deja").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("deja")
+    }
+
+    /// Runs `deja arguments` with `input` on standard input; returns status, stdout and stderr.
+    static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite struct CLITests {
+    @Test("deja embed: one JSON line per input line, in order, empty lines included")
+    func embedPairsOutputWithInput() throws {
+        let result = try DejaProcess.run(["embed", "--tokens", "--batch-size", "2"],
+                                         input: "connection refused\n\na much longer line about a timeout talking to the database\n")
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { ($0["embedding"] as? [Double])?.count == 384 })
+        #expect(lines[1]["input_ids"] as? [Int] == [101, 102])
+        #expect((lines[0]["input_ids"] as? [Int])?.count == 4)
+    }
+
+    @Test("deja embed --jsonl names the bad line and stops with an error")
+    func embedRejectsBadJSONL() throws {
+        let result = try DejaProcess.run(["embed", "--jsonl"], input: "{\"text\": \"fine\"}\n{\"txt\": 1}\n")
+        #expect(result.status != 0)
+        #expect(result.err.contains("line 2"))
+    }
+
+    @Test func missingModelIsAClearError() throws {
+        let result = try DejaProcess.run(["embed", "--model", "/nonexistent/model"], input: "x\n")
+        #expect(result.status != 0)
+        #expect(result.err.contains("model folder not found: /nonexistent/model"))
+    }
+
+    @Test("deja patterns: counts, assignments CSV per input line, redaction, multi-line events")
+    func patternsCommand() throws {
+        let log = """
+        2024-03-14 09:21:07,412 ERROR [main] c.a.Db - connection to db-1 refused password=hunter2
+        2024-03-14 09:21:08,001 ERROR [main] c.a.Db - connection to db-2 refused password=swordfish
+        2024-03-14 09:21:09,000 ERROR [main] c.a.App - request failed
+        java.lang.IllegalStateException: no session
+        \tat com.acme.App.run(App.java:10)
+        """
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("deja-assign-\(UUID().uuidString).csv")
+        let result = try DejaProcess.run(["patterns", "--assignments", csv.path], input: log + "\n")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.hasPrefix("2\tP1\tconnection to <*> refused password=<redacted>"))
+        #expect(!result.out.contains("hunter2"))
+        let rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "LineId,EventId,EventTemplate")
+        #expect(rows.count == 1 + 5)
+        #expect(rows[3].hasPrefix("3,P2,") && rows[5].hasPrefix("5,P2,"))
+    }
+
+    @Test("deja parse --format reads declared layouts and reports lines that do not fit")
+    func parseWithFormat() throws {
+        let result = try DejaProcess.run(["parse", "--format", "<Date> <Time> <Level> <Content>"],
+                                         input: "2024-03-14 09:21:07 ERROR disk full\nnot a match\n")
+        #expect(result.status == 0)
+        let lines = result.out.split(separator: "\n")
+        #expect(lines[0] == #"{"Content":"disk full","Date":"2024-03-14","Level":"ERROR","Time":"09:21:07"}"#)
+        #expect(lines[1] == #"{"unmatched":"not a match"}"#)
+        #expect(result.err.contains("1 lines did not match"))
+        let bad = try DejaProcess.run(["parse", "--format", "no fields"], input: "")
+        #expect(bad.status != 0 && bad.err.contains("has no <Field>"))
+    }
+}
