@@ -8,9 +8,12 @@ let package = Package(
         .executable(name: "deja", targets: ["deja"]),
         .library(name: "DejaCore", targets: ["DejaCore"]),
         .library(name: "DejaEmbedding", targets: ["DejaEmbedding"]),
+        .library(name: "DejaStore", targets: ["DejaStore"]),
+        .library(name: "DejaSearch", targets: ["DejaSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -18,14 +21,18 @@ let package = Package(
         .target(name: "DejaCore", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "DejaKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "DejaEmbedding", dependencies: ["COpenBLAS", "DejaKernels"]),
+        .target(name: "DejaStore", dependencies: ["DejaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
         .executableTarget(
             name: "deja",
             dependencies: [
-                "DejaCore", "DejaEmbedding",
+                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
+        .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore"]),
+        .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"]),
         // Drives the built `deja` executable, as users do.
         .testTarget(name: "DejaCLITests", dependencies: ["deja"]),
         .testTarget(

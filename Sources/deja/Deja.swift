@@ -5,6 +5,6 @@ struct Deja: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deja",
         abstract: "Semantic log search: find logs by meaning, not by keyword.",
-        subcommands: [EmbedCommand.self, PatternsCommand.self, ParseCommand.self, BenchCommand.self]
+        subcommands: [IngestCommand.self, SearchCommand.self, SimilarCommand.self, PatternsCommand.self, ParseCommand.self, EmbedCommand.self, BenchCommand.self]
     )
 }

@@ -9,6 +9,14 @@ public struct AssembledEvent: Sendable, Equatable {
     public var lastLine: Int
     /// More lines belonged to the event than the limits allow; the rest became further events.
     public var truncated = false
+
+    public init(header: ParsedLine, body: String, firstLine: Int, lastLine: Int, truncated: Bool = false) {
+        self.header = header
+        self.body = body
+        self.firstLine = firstLine
+        self.lastLine = lastLine
+        self.truncated = truncated
+    }
 }
 
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python

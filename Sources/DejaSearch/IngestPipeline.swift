@@ -1,0 +1,66 @@
+import DejaCore
+import DejaEmbedding
+import DejaStore
+
+/// Turns log events into stored events: redaction, normalization, signature lookup, storage, and
+/// an embedding for each signature seen for the first time (one per distinct message).
+public final class IngestPipeline {
+    // Not Sendable: owns the embedder; one ingest task at a time.
+    public let store: SQLiteStore
+    public let embedder: SentenceEmbedder
+    private let redactor: Redactor
+    public var batchSize = 32
+
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
+        self.store = store
+        self.embedder = embedder
+        self.redactor = redactor
+    }
+
+    /// The redacted body, normalized message and signature hash of `event`.
+    public func prepare(_ event: LogEvent) -> PreparedEvent {
+        let body = redactor.redact(event.body)
+        let message = MessageNormalizer.normalize(body)
+        return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
+    }
+
+    /// Stores `events` in one transaction and embeds the new signatures; returns what was stored.
+    @discardableResult
+    public func ingest(_ events: [LogEvent]) throws -> IngestSummary {
+        let summary = try store.ingest(events.map(prepare))
+        try embed(signatureIDs: summary.newSignatures)
+        return summary
+    }
+
+    /// Embeds every stored signature that has no vector for this model (after a model change, say).
+    public func embedMissing() throws -> Int {
+        var total = 0
+        while true {
+            let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 4096)
+            if pending.isEmpty { return total }
+            try embed(pending)
+            total += pending.count
+        }
+    }
+
+    private func embed(signatureIDs: [Int64]) throws {
+        guard !signatureIDs.isEmpty else { return }
+        try embed(try store.signatures(ids: signatureIDs))
+    }
+
+    private func embed(_ signatures: [Signature]) throws {
+        let vectors = embedder.embed(signatures.map(\.message), batchSize: batchSize)
+        try store.upsert(zip(signatures, vectors).map { signature, vector in
+            VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
+        }, model: embedder.modelIdentity)
+    }
+}
+
+/// A stable 64-bit FNV-1a hash of a normalized message, as hex.
+public enum SignatureHash {
+    public static func of(_ message: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in message.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,85 @@
+import DejaCore
+import DejaEmbedding
+import DejaStore
+
+/// One result: a signature with the events of it that pass the filters, and why it matched.
+public struct ResultGroup: Sendable, Codable, Equatable {
+    public var signature: Signature
+    /// Events passing the filters, in all.
+    public var count: Int
+    /// Newest first; events that matched the query's words come first.
+    public var events: [StoredEvent]
+    /// Cosine similarity between the query and the signature's message, when vector search found it.
+    public var similarity: Float?
+    /// Rank of its best event in keyword (BM25) search, when keyword search found it.
+    public var keywordRank: Int?
+    /// Reciprocal-rank-fusion score that ordered the results.
+    public var score: Double
+}
+
+/// Hybrid search: the query is normalized like a message and embedded, matched against signature
+/// vectors, and fused with BM25 keyword search over event bodies by reciprocal rank fusion, so
+/// exact ids, error codes and rare words are found too. Results are grouped by signature.
+public final class SearchEngine {
+    // Not Sendable: owns the embedder.
+    public let store: SQLiteStore
+    public let embedder: SentenceEmbedder
+    private let redactor: Redactor
+    /// RRF's k: how quickly a list's later ranks stop counting.
+    public var fusionK = 60.0
+    /// Candidates taken from each list before fusion.
+    public var candidates = 100
+
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
+        self.store = store
+        self.embedder = embedder
+        self.redactor = redactor
+    }
+
+    /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
+    public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
+        let message = MessageNormalizer.normalize(redactor.redact(query))
+        let vector = embedder.embed([message], batchSize: 1)[0]
+        let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
+        let keywordEvents = try store.keywordSearch(query, filter: filter, limit: candidates)
+        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+    }
+
+    /// Groups like `event` itself: its message is the query, and its own signature is left out.
+    public func similar(to event: StoredEvent, filter: SearchFilter, limit: Int) throws -> [ResultGroup] {
+        try search(event.body, filter: filter, limit: limit + 1).filter { $0.signature.id != event.signatureID }.prefix(limit).map { $0 }
+    }
+
+    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+        var score: [Int64: Double] = [:]
+        var similarity: [Int64: Float] = [:]
+        for (rank, hit) in vectorHits.enumerated() {
+            score[hit.signatureID, default: 0] += 1 / (fusionK + Double(rank + 1))
+            similarity[hit.signatureID] = hit.similarity
+        }
+        // Keyword hits rank events; a signature counts at the rank of its best event.
+        let keywordHits = try store.events(ids: keywordEvents)
+        var keywordRank: [Int64: Int] = [:]
+        var matchedEvents: [Int64: [StoredEvent]] = [:]
+        for event in keywordHits {
+            matchedEvents[event.signatureID, default: []].append(event)
+            if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
+        }
+        for (signature, rank) in keywordRank { score[signature, default: 0] += 1 / (fusionK + Double(rank)) }
+
+        let ranked = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+        let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key)).map { ($0.id, $0) })
+        var groups: [ResultGroup] = []
+        for (id, fused) in ranked {
+            guard let signature = signatures[id] else { continue }
+            let (newest, total) = try store.events(signature: id, filter: filter, limit: eventsPerGroup)
+            guard total > 0 else { continue }
+            let matched = matchedEvents[id] ?? []
+            let matchedIDs = Set(matched.map(\.id))
+            let events = Array((matched + newest.filter { !matchedIDs.contains($0.id) }).prefix(max(eventsPerGroup, matched.count)))
+            groups.append(ResultGroup(signature: signature, count: total, events: events, similarity: similarity[id],
+                                      keywordRank: keywordRank[id], score: fused))
+        }
+        return groups
+    }
+}

@@ -1,0 +1,49 @@
+import DejaCore
+
+/// Durable storage of events and signatures, with keyword search over event bodies.
+public protocol EventStore: Sendable {
+    /// Stores a batch in one transaction: events, new signatures, counts and last-seen times.
+    func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary
+    /// Event ids ranked by BM25 over bodies for the words of `query`, best first.
+    func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
+    func events(ids: [Int64]) throws -> [StoredEvent]
+    func event(externalID: String, tenant: String) throws -> StoredEvent?
+    func signatures(ids: [Int64]) throws -> [Signature]
+    /// The newest events of a signature that pass `filter`, and how many pass in all.
+    func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
+    /// Deletes events older than `cutoff` (nanoseconds) and signatures no event references.
+    func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int)
+}
+
+/// A signature's vector and the fields vector search filters on.
+public struct VectorRecord: Sendable, Equatable {
+    public var signatureID: Int64
+    public var tenant: String
+    public var service: String
+    public var level: Severity
+    public var vector: [Float]
+
+    public init(signatureID: Int64, tenant: String, service: String, level: Severity, vector: [Float]) {
+        self.signatureID = signatureID
+        self.tenant = tenant
+        self.service = service
+        self.level = level
+        self.vector = vector
+    }
+}
+
+/// One vector-search result: a signature and its cosine similarity to the query.
+public struct VectorHit: Sendable, Equatable {
+    public var signatureID: Int64
+    public var similarity: Float
+}
+
+/// Vectors of signatures, one space per model identity.
+public protocol VectorStore: Sendable {
+    /// Adds or replaces vectors (L2-normalized) under `model`.
+    func upsert(_ records: [VectorRecord], model: String) throws
+    /// The `k` most similar signatures of `model` that pass the tenant, service and level filters.
+    func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit]
+    /// Signature ids that have no vector under `model` yet.
+    func missing(model: String, among ids: [Int64]) throws -> [Int64]
+}

@@ -1,0 +1,75 @@
+import DejaCore
+
+/// An event ready to store: the log event, its normalized message and the signature it belongs to.
+public struct PreparedEvent: Sendable {
+    public var event: LogEvent
+    /// The redacted body, as stored and keyword-searched.
+    public var body: String
+    /// The normalized message; equal messages within (tenant, service) share a signature.
+    public var message: String
+    public var signatureHash: String
+    public var pattern: String?
+
+    public init(event: LogEvent, body: String, message: String, signatureHash: String, pattern: String? = nil) {
+        self.event = event
+        self.body = body
+        self.message = message
+        self.signatureHash = signatureHash
+        self.pattern = pattern
+    }
+}
+
+/// A stored event.
+public struct StoredEvent: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var externalID: String?
+    public var tenant: String
+    public var service: String
+    public var level: Severity
+    public var timestamp: Int64
+    public var labels: [String: String]
+    public var body: String
+    public var signatureID: Int64
+}
+
+/// A distinct message within one (tenant, service), with its counts.
+public struct Signature: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var tenant: String
+    public var service: String
+    public var message: String
+    public var level: Severity
+    public var count: Int
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var exampleEventID: Int64
+    public var pattern: String?
+}
+
+/// Which events or signatures a search may return.
+public struct SearchFilter: Sendable, Equatable {
+    public var tenant: String
+    public var services: [String]
+    public var levels: [Severity]
+    public var labels: [String: String]
+    /// Nanoseconds, inclusive.
+    public var since: Int64?
+    public var until: Int64?
+
+    public init(tenant: String = "default", services: [String] = [], levels: [Severity] = [], labels: [String: String] = [:],
+                since: Int64? = nil, until: Int64? = nil) {
+        self.tenant = tenant
+        self.services = services
+        self.levels = levels
+        self.labels = labels
+        self.since = since
+        self.until = until
+    }
+}
+
+/// What one ingest batch did.
+public struct IngestSummary: Sendable, Equatable {
+    public var events = 0
+    /// Signatures seen for the first time: they need an embedding.
+    public var newSignatures: [Int64] = []
+}

@@ -1,0 +1,284 @@
+import DejaCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite database (WAL mode, so readers run during ingest) holding
+/// events, signatures, an FTS5 index over event bodies, and signature vectors per model.
+public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
+    // @unchecked: GRDB's DatabasePool serializes writes and is safe to share; the vector cache is
+    // guarded by `cacheLock`.
+    /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
+    static let applicationID: Int32 = 0x4445_4A41
+    static let schemaVersion = 1
+
+    private let pool: DatabasePool
+    private let path: String
+    private let cacheLock = NSLock()
+    private var vectorCache: [String: VectorMatrix] = [:]
+
+    /// Opens (creating if needed) the store in `directory`.
+    public init(directory: DataDirectory) throws {
+        path = directory.database.path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+                if id != Self.applicationID && (id != 0 || tables > 0) { throw StoreError.foreignDatabase(self.path) }
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                if version > Self.schemaVersion { throw StoreError.newerSchema(self.path, version) }
+                if version < 1 { try Self.createSchema(db) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw StoreError.corruptDatabase(path, error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    private static func createSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            PRAGMA application_id = \(applicationID);
+            CREATE TABLE signatures (
+                id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, service TEXT NOT NULL, hash TEXT NOT NULL,
+                message TEXT NOT NULL, level INTEGER NOT NULL, count INTEGER NOT NULL,
+                first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, example_event INTEGER NOT NULL, pattern TEXT,
+                UNIQUE (tenant, service, hash));
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY, external_id TEXT, tenant TEXT NOT NULL, service TEXT NOT NULL,
+                level INTEGER NOT NULL, timestamp INTEGER NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL,
+                signature_id INTEGER NOT NULL REFERENCES signatures(id));
+            CREATE INDEX events_by_signature ON events (signature_id, timestamp);
+            CREATE INDEX events_by_time ON events (tenant, timestamp);
+            CREATE INDEX events_by_external_id ON events (tenant, external_id) WHERE external_id IS NOT NULL;
+            CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
+            CREATE TABLE vectors (
+                model TEXT NOT NULL, signature_id INTEGER NOT NULL, tenant TEXT NOT NULL, service TEXT NOT NULL,
+                level INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, signature_id));
+            PRAGMA user_version = \(schemaVersion);
+            """)
+    }
+
+    // MARK: - EventStore
+
+    public func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary {
+        try pool.write { db in
+            var summary = IngestSummary()
+            let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
+            let insertSignature = try db.cachedStatement(sql: """
+                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?)
+                """)
+            let insertEvent = try db.cachedStatement(sql: """
+                INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, body) VALUES (?, ?)")
+            let count = try db.cachedStatement(sql: """
+                UPDATE signatures SET count = count + 1, first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?1),
+                    level = max(level, ?2), example_event = CASE WHEN example_event = 0 THEN ?3 ELSE example_event END
+                WHERE id = ?4
+                """)
+            var known: [String: Int64] = [:]
+            for item in batch {
+                let e = item.event
+                let key = e.tenant + "\u{0}" + e.service + "\u{0}" + item.signatureHash
+                var signatureID = known[key]
+                if signatureID == nil {
+                    signatureID = try Int64.fetchOne(findSignature, arguments: [e.tenant, e.service, item.signatureHash])
+                }
+                if signatureID == nil {
+                    try insertSignature.execute(arguments: [e.tenant, e.service, item.signatureHash, item.message, e.level.rawValue,
+                                                            e.timestamp, e.timestamp, item.pattern])
+                    signatureID = db.lastInsertedRowID
+                    summary.newSignatures.append(signatureID!)
+                }
+                known[key] = signatureID
+                let labels = String(decoding: try JSONEncoder.sorted.encode(e.labels), as: UTF8.self)
+                try insertEvent.execute(arguments: [e.externalID, e.tenant, e.service, e.level.rawValue, e.timestamp, labels, item.body, signatureID])
+                let eventID = db.lastInsertedRowID
+                try insertText.execute(arguments: [eventID, item.body])
+                try count.execute(arguments: [e.timestamp, e.level.rawValue, eventID, signatureID])
+                summary.events += 1
+            }
+            return summary
+        }
+    }
+
+    public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
+        guard let match = Self.ftsQuery(query) else { return [] }
+        var sql = """
+            SELECT events.id FROM events_fts JOIN events ON events.id = events_fts.rowid
+            WHERE events_fts MATCH ? AND events.tenant = ?
+            """
+        var arguments: StatementArguments = [match, filter.tenant]
+        appendFilter(filter, to: &sql, &arguments, table: "events")
+        sql += " ORDER BY bm25(events_fts) LIMIT ?"
+        arguments += [limit]
+        return try pool.read { db in try Int64.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    /// The query's words as an FTS5 OR query of quoted terms (at most 64), or nil when it has none.
+    static func ftsQuery(_ text: String) -> String? {
+        var seen = Set<String>()
+        var terms: [String] = []
+        for word in text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) where word.count >= 2 {
+            let term = word.lowercased()
+            if seen.insert(term).inserted { terms.append("\"\(term)\"") }
+            if terms.count == 64 { break }
+        }
+        return terms.isEmpty ? nil : terms.joined(separator: " OR ")
+    }
+
+    private func appendFilter(_ filter: SearchFilter, to sql: inout String, _ arguments: inout StatementArguments, table: String) {
+        if !filter.services.isEmpty {
+            sql += " AND \(table).service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
+            arguments += StatementArguments(filter.services)
+        }
+        if !filter.levels.isEmpty {
+            sql += " AND \(table).level IN (\(Array(repeating: "?", count: filter.levels.count).joined(separator: ",")))"
+            arguments += StatementArguments(filter.levels.map(\.rawValue))
+        }
+        if let since = filter.since { sql += " AND \(table).timestamp >= ?"; arguments += [since] }
+        if let until = filter.until { sql += " AND \(table).timestamp <= ?"; arguments += [until] }
+        for (key, value) in filter.labels.sorted(by: { $0.key < $1.key }) {
+            sql += " AND json_extract(\(table).labels, ?) = ?"
+            arguments += ["$.\"\(key.replacingOccurrences(of: "\"", with: ""))\"", value]
+        }
+    }
+
+    public func events(ids: [Int64]) throws -> [StoredEvent] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id IN (\(ids.map(String.init).joined(separator: ",")))")
+        }
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { (($0["id"] as Int64), Self.event(from: $0)) })
+        return ids.compactMap { byID[$0] }
+    }
+
+    public func event(externalID: String, tenant: String) throws -> StoredEvent? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM events WHERE tenant = ? AND external_id = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [tenant, externalID]).map(Self.event)
+        }
+    }
+
+    public func signatures(ids: [Int64]) throws -> [Signature] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM signatures WHERE id IN (\(ids.map(String.init).joined(separator: ",")))")
+        }
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { row -> (Int64, Signature) in
+            (row["id"], Signature(id: row["id"], tenant: row["tenant"], service: row["service"], message: row["message"],
+                                  level: Severity(rawValue: row["level"]) ?? .unknown, count: row["count"],
+                                  firstSeen: row["first_seen"], lastSeen: row["last_seen"], exampleEventID: row["example_event"],
+                                  pattern: row["pattern"]))
+        })
+        return ids.compactMap { byID[$0] }
+    }
+
+    public func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int) {
+        var sql = "FROM events WHERE signature_id = ? AND tenant = ?"
+        var arguments: StatementArguments = [signature, filter.tenant]
+        appendFilter(filter, to: &sql, &arguments, table: "events")
+        return try pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) " + sql, arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * " + sql + " ORDER BY timestamp DESC LIMIT \(limit)", arguments: arguments)
+            return (rows.map(Self.event), total)
+        }
+    }
+
+    public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO events_fts (events_fts, rowid, body) SELECT 'delete', id, body FROM events WHERE timestamp < ?
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM events WHERE timestamp < ?", arguments: [cutoff])
+            let events = db.changesCount
+            try db.execute(sql: "DELETE FROM vectors WHERE signature_id NOT IN (SELECT DISTINCT signature_id FROM events)")
+            try db.execute(sql: "DELETE FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)")
+            let signatures = db.changesCount
+            // Counts and first-seen follow the events that remain.
+            try db.execute(sql: """
+                UPDATE signatures SET count = (SELECT count(*) FROM events WHERE signature_id = signatures.id),
+                    first_seen = (SELECT min(timestamp) FROM events WHERE signature_id = signatures.id)
+                WHERE first_seen < ?
+                """, arguments: [cutoff])
+            cacheLock.withLock { vectorCache.removeAll() }
+            return (events, signatures)
+        }
+    }
+
+    private static func event(from row: Row) -> StoredEvent {
+        let labelsText: String = row["labels"]
+        let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
+        return StoredEvent(id: row["id"], externalID: row["external_id"], tenant: row["tenant"], service: row["service"],
+                           level: Severity(rawValue: row["level"]) ?? .unknown, timestamp: row["timestamp"],
+                           labels: labels, body: row["body"], signatureID: row["signature_id"])
+    }
+
+    // MARK: - VectorStore
+
+    public func upsert(_ records: [VectorRecord], model: String) throws {
+        guard !records.isEmpty else { return }
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO vectors (model, signature_id, tenant, service, level, vector) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for record in records {
+                let blob = record.vector.withUnsafeBufferPointer { Data(buffer: $0) }
+                try statement.execute(arguments: [model, record.signatureID, record.tenant, record.service, record.level.rawValue, blob])
+            }
+        }
+        cacheLock.withLock { vectorCache[model] = nil }
+    }
+
+    public func missing(model: String, among ids: [Int64]) throws -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        let present = try pool.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT signature_id FROM vectors WHERE model = ? AND signature_id IN (\(ids.map(String.init).joined(separator: ",")))",
+                                   arguments: [model]))
+        }
+        return ids.filter { !present.contains($0) }
+    }
+
+    /// Signatures that have no vector under `model` (all tenants), oldest first.
+    public func signaturesWithoutVectors(model: String, limit: Int) throws -> [Signature] {
+        let ids = try pool.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT id FROM signatures WHERE id NOT IN (SELECT signature_id FROM vectors WHERE model = ?) ORDER BY id LIMIT ?
+                """, arguments: [model, limit])
+        }
+        return try signatures(ids: ids)
+    }
+
+    public func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit] {
+        try matrix(model: model).search(query, filter: filter, k: k)
+    }
+
+    /// All vectors of `model`, loaded once and kept until they change.
+    private func matrix(model: String) throws -> VectorMatrix {
+        if let cached = cacheLock.withLock({ vectorCache[model] }) { return cached }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT signature_id, tenant, service, level, vector FROM vectors WHERE model = ?", arguments: [model])
+        }
+        let matrix = VectorMatrix(rows: rows.map { row in
+            let blob: Data = row["vector"]
+            let vector = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            return VectorRecord(signatureID: row["signature_id"], tenant: row["tenant"], service: row["service"],
+                                level: Severity(rawValue: row["level"]) ?? .unknown, vector: vector)
+        })
+        cacheLock.withLock { vectorCache[model] = matrix }
+        return matrix
+    }
+}
+
+private extension JSONEncoder {
+    static let sorted: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import DejaCore
+import DejaSearch
+import DejaStore
+import Foundation
+
+/// `deja ingest`: log files (or JSONL events) into the embedded store.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store log lines as events, searchable by keyword and by meaning.",
+        discussion: """
+        Plain input is parsed line by line (JSON, logfmt, klog, syslog, CRI, common text layouts) and \
+        multi-line records (stack traces) become one event. With --jsonl each line is an object with \
+        "body" and optional "id" (kept and returned by search), "service", "level", "timestamp" \
+        (RFC 3339) and "labels". A bad JSONL line stops the run with its line number; batches before \
+        it are stored.
+        """
+    )
+
+    @Argument(help: "Log files (standard input when none).")
+    var files: [String] = []
+
+    @Option(help: "Service of the events (default: the file name without extension, or 'default').")
+    var service: String?
+
+    @Option(help: "Declared line layout, loghub style ('<Date> <Time> <Level> <Content>').")
+    var format: String?
+
+    @Flag(help: "Input lines are JSON events.")
+    var jsonl = false
+
+    @Option(help: "After ingesting, remove events older than this (e.g. 7d) and signatures left without events.")
+    var retention: String?
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var model: ModelOptions
+
+    mutating func run() throws {
+        let layout: LineFormat?
+        do { layout = try format.map(LineFormat.init) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
+        let retentionWindow = try retention.map { text -> Int64 in
+            guard let value = DurationParser.nanoseconds(text) else { throw ValidationError("--retention '\(text)' is not a duration like 30m, 12h or 7d") }
+            return value
+        }
+        let (embedder, redactor) = try model.loadRedacted()
+        let pipeline = IngestPipeline(store: try store.open(), embedder: embedder, redactor: redactor)
+        pipeline.batchSize = model.batchSize
+        var pending: [LogEvent] = []
+        var totals = (events: 0, signatures: 0)
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let summary = try pipeline.ingest(pending)
+            totals.events += summary.events
+            totals.signatures += summary.newSignatures.count
+            pending.removeAll(keepingCapacity: true)
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
+            let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
+            var assembler = MultiLineAssembler()
+            var number = 0
+            func add(_ assembled: [AssembledEvent]) throws {
+                for event in assembled {
+                    var labels: [String: String] = [:]
+                    if let source = event.header.source { labels["logger"] = source }
+                    pending.append(LogEvent(timestamp: event.header.timestamp ?? now, tenant: store.tenant, service: fileService,
+                                            level: event.header.level, labels: labels, body: event.body))
+                    if pending.count >= 1_000 { try flush() }
+                }
+            }
+            for line in try LineReader(path: path) {
+                number += 1
+                if jsonl {
+                    guard !line.allSatisfy(\.isWhitespace) else { continue }
+                    pending.append(try Self.event(fromJSON: line, number: number, service: fileService, tenant: store.tenant, now: now))
+                    if pending.count >= 1_000 { try flush() }
+                } else if let layout {
+                    let fields = layout.parse(line)
+                    var event = LineParser().parse(fields?["Content"] ?? line)
+                    if let level = fields?["Level"] { event.level = Severity(parsing: level) }
+                    try add([AssembledEvent(header: event, body: event.message, firstLine: number, lastLine: number)])
+                } else {
+                    try add(assembler.add(line, number: number))
+                }
+            }
+            try add(assembler.flush())
+        }
+        try flush()
+        var report = "stored \(totals.events) events, \(totals.signatures) new signatures"
+        if let retentionWindow {
+            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
+            report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
+        }
+        FileHandle.standardError.write(Data((report + "\n").utf8))
+    }
+
+    static func event(fromJSON line: String, number: Int, service: String, tenant: String, now: Int64) throws -> LogEvent {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw CLIError("line \(number): not a JSON object")
+        }
+        guard let body = object["body"] as? String else { throw CLIError("line \(number): no string field \"body\"") }
+        var timestamp = now
+        if let text = object["timestamp"] as? String {
+            guard let parsed = TimestampParser.parseISO(text) else { throw CLIError("line \(number): timestamp '\(text)' is not RFC 3339") }
+            timestamp = parsed
+        }
+        let labels = (object["labels"] as? [String: Any])?.mapValues { "\($0)" } ?? [:]
+        let id = object["id"].map { "\($0)" }
+        let level = (object["level"] as? String).map(Severity.init(parsing:)) ?? LineParser.inferLevel(body)
+        return LogEvent(timestamp: timestamp, tenant: tenant, service: object["service"] as? String ?? service, level: level,
+                        labels: labels, body: body, externalID: id)
+    }
+}

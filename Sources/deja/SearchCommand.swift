@@ -1,0 +1,152 @@
+import ArgumentParser
+import DejaCore
+import DejaSearch
+import DejaStore
+import Foundation
+
+/// Filters shared by `search` and `similar`.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "Only this service (repeatable).")
+    var service: [String] = []
+
+    @Option(help: "Only this level (repeatable): error, warn, info, ...")
+    var level: [String] = []
+
+    @Option(help: "Only events at or after this: a duration ago (1h, 7d) or an RFC 3339 time.")
+    var since: String?
+
+    @Option(help: "Only events at or before this: a duration ago or an RFC 3339 time.")
+    var until: String?
+
+    @Option(name: [.short, .customLong("limit")], help: "Result groups (and run-file events per query).")
+    var k = 10
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func filter(tenant: String) throws -> SearchFilter {
+        func instant(_ text: String?, _ name: String) throws -> Int64? {
+            guard let text else { return nil }
+            guard let value = DurationParser.instant(text) else { throw ValidationError("--\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time") }
+            return value
+        }
+        let levels = try level.map { text -> Severity in
+            let severity = Severity(parsing: text)
+            guard severity != .unknown else { throw ValidationError("--level '\(text)' is not a level (error, warn, info, debug, ...)") }
+            return severity
+        }
+        return SearchFilter(tenant: tenant, services: service, levels: levels, since: try instant(since, "since"), until: try instant(until, "until"))
+    }
+}
+
+/// `deja search`: logs like this text, line or stack trace.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find logs by meaning and by keyword, grouped by signature.",
+        discussion: """
+        --batch QUERIES.jsonl reads {"qid", "query", "filters": {"service", "level"}} objects and writes a \
+        run file, qid<TAB>id<TAB>rank, ranking event ids (the ids given at ingest), up to -k per query.
+        """
+    )
+
+    @Argument(help: "The query: a phrase, a log line or a stack trace.")
+    var query: String?
+
+    @Option(help: "Read the query from this file (a whole stack trace, say).")
+    var file: String?
+
+    @Option(help: "Run every query of this JSONL file and print a run file.")
+    var batch: String?
+
+    @OptionGroup var filters: FilterOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var model: ModelOptions
+
+    func validate() throws {
+        guard [query != nil, file != nil, batch != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of: a QUERY, --file or --batch")
+        }
+    }
+
+    mutating func run() throws {
+        let (embedder, redactor) = try model.loadRedacted()
+        let engine = SearchEngine(store: try store.open(), embedder: embedder, redactor: redactor)
+        if let batch { return try runBatch(batch, engine) }
+        let text = try query ?? String(contentsOfFile: file!, encoding: .utf8)
+        let groups = try engine.search(text, filter: try filters.filter(tenant: store.tenant), limit: filters.k)
+        try ResultPrinter.print(groups, json: filters.json)
+    }
+
+    private func runBatch(_ path: String, _ engine: SearchEngine) throws {
+        var output = OutputBuffer()
+        var number = 0
+        for line in try LineReader(path: path) where !line.allSatisfy(\.isWhitespace) {
+            number += 1
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let qid = object["qid"].map({ "\($0)" }), let query = object["query"] as? String else {
+                throw CLIError("\(path) line \(number): expected {\"qid\", \"query\", \"filters\"}")
+            }
+            var filter = try filters.filter(tenant: store.tenant)
+            let given = object["filters"] as? [String: Any] ?? [:]
+            if let service = given["service"] as? String { filter.services = [service] }
+            if let level = given["level"] as? String { filter.levels = [Severity(parsing: level)] }
+            let groups = try engine.search(query, filter: filter, limit: filters.k, eventsPerGroup: filters.k)
+            var rank = 0
+            for event in groups.flatMap(\.events) where rank < filters.k {
+                rank += 1
+                output.append("\(qid)\t\(event.externalID ?? String(event.id))\t\(rank)\n")
+            }
+        }
+        output.flush()
+    }
+}
+
+/// `deja similar`: events like a stored one.
+struct SimilarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "similar", abstract: "Find logs like a stored event (by its id).")
+
+    @Argument(help: "The event's id: the one given at ingest, or Deja's numeric id.")
+    var eventID: String
+
+    @OptionGroup var filters: FilterOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var model: ModelOptions
+
+    mutating func run() throws {
+        let (embedder, redactor) = try model.loadRedacted()
+        let database = try store.open()
+        let found = try database.event(externalID: eventID, tenant: store.tenant)
+            ?? Int64(eventID).flatMap { try? database.events(ids: [$0]).first }.flatMap { $0.tenant == store.tenant ? $0 : nil }
+        guard let event = found else { throw CLIError("no event with id \(eventID) for tenant \(store.tenant)") }
+        let engine = SearchEngine(store: database, embedder: embedder, redactor: redactor)
+        try ResultPrinter.print(try engine.similar(to: event, filter: try filters.filter(tenant: store.tenant), limit: filters.k), json: filters.json)
+    }
+}
+
+/// Result groups as text for people or as JSON for programs.
+enum ResultPrinter {
+    static func print(_ groups: [ResultGroup], json: Bool) throws {
+        var output = OutputBuffer()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            output.append(String(decoding: try encoder.encode(groups), as: UTF8.self) + "\n")
+        } else if groups.isEmpty {
+            output.append("no matching logs\n")
+        } else {
+            for (index, group) in groups.enumerated() {
+                let why = [group.similarity.map { String(format: "similarity %.2f", $0) }, group.keywordRank.map { "keyword rank \($0)" }]
+                    .compactMap { $0 }.joined(separator: ", ")
+                output.append("\(index + 1). \(group.count)× \(group.signature.service) \(group.signature.level)  (\(why))\n")
+                output.append("   \(group.signature.message.split(separator: "\n").first ?? "")\n")
+                for event in group.events.prefix(3) {
+                    let time = Date(timeIntervalSince1970: Double(event.timestamp) / 1e9).ISO8601Format()
+                    let id = event.externalID.map { " id=\($0)" } ?? ""
+                    output.append("   - \(time)\(id) \(event.body.split(separator: "\n").first ?? "")\n")
+                }
+            }
+        }
+        output.flush()
+    }
+}

@@ -1,0 +1,53 @@
+import DejaCore
+import DejaEmbedding
+import DejaSearch
+import DejaStore
+import Foundation
+import Testing
+
+@Suite struct SearchEngineTests {
+    private func pipeline() throws -> (IngestPipeline, SearchEngine) {
+        let model = SentenceEmbedder.defaultModelFolder
+        try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
+                     "no model at \(model.path): run scripts/setup.sh")
+        let directory = try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("deja-search-\(UUID().uuidString)").path)
+        let store = try SQLiteStore(directory: directory)
+        let embedder = try SentenceEmbedder(modelFolder: model, threads: 2)
+        return (IngestPipeline(store: store, embedder: embedder, redactor: try Redactor()),
+                SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
+    }
+
+    private func event(_ body: String, service: String, id: String, level: Severity = .error) -> LogEvent {
+        LogEvent(timestamp: 1_717_000_000_000_000_000, service: service, level: level, body: body, externalID: id)
+    }
+
+    @Test("one failure worded three ways is found from any of them, exact ids by keyword")
+    func meaningAndKeywords() throws {
+        let (ingest, search) = try pipeline()
+        try ingest.ingest([
+            event("java.lang.NullPointerException: Cannot invoke \"Cart.total()\" because \"cart\" is null", service: "checkout", id: "java"),
+            event("AttributeError: 'NoneType' object has no attribute 'total'", service: "pricing", id: "python"),
+            event("disk /dev/sda1 is 95% full", service: "node", id: "disk"),
+            event("GET /api/orders 200 12ms", service: "gateway", id: "ok", level: .info),
+            event("payment declined for order ord-77f3a2 by issuer", service: "payments", id: "order"),
+        ])
+        let groups = try search.search("System.NullReferenceException: Object reference not set to an instance of an object",
+                                       filter: SearchFilter(), limit: 3)
+        #expect(Set(groups.prefix(2).flatMap(\.events).compactMap(\.externalID)) == ["java", "python"])
+        let byID = try search.search("ord-77f3a2", filter: SearchFilter(), limit: 3)
+        #expect(byID.first?.events.first?.externalID == "order")
+        #expect(byID.first?.keywordRank == 1)
+        let filtered = try search.search("null reference", filter: SearchFilter(services: ["pricing"]), limit: 3)
+        #expect(filtered.allSatisfy { $0.signature.service == "pricing" })
+    }
+
+    @Test("each distinct message is embedded once; repeats only count")
+    func signaturesAreEmbeddedOnce() throws {
+        let (ingest, _) = try pipeline()
+        let first = try ingest.ingest((0..<50).map { event("timeout after \($0) ms calling inventory", service: "cart", id: "t\($0)") })
+        #expect(first.events == 50 && first.newSignatures.count == 1)
+        let again = try ingest.ingest([event("timeout after 99 ms calling inventory", service: "cart", id: "t99")])
+        #expect(again.newSignatures.isEmpty)
+        #expect(try ingest.embedMissing() == 0)
+    }
+}

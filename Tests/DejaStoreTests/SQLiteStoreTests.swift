@@ -1,0 +1,86 @@
+import DejaCore
+@testable import DejaStore
+import Foundation
+import Testing
+
+@Suite struct SQLiteStoreTests {
+    private func temporaryDirectory() throws -> DataDirectory {
+        try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("deja-store-\(UUID().uuidString)").path)
+    }
+
+    private func prepared(_ body: String, service: String = "api", tenant: String = "default", at time: Int64 = 1_000,
+                          level: Severity = .error, id: String? = nil) -> PreparedEvent {
+        let message = MessageNormalizer.normalize(body)
+        return PreparedEvent(event: LogEvent(timestamp: time, tenant: tenant, service: service, level: level, body: body, externalID: id),
+                             body: body, message: message, signatureHash: String(message.hashValue))
+    }
+
+    @Test func eventsShareSignaturesAndAreKeywordSearchable() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        let summary = try store.ingest([
+            prepared("connection to 10.0.0.1 refused", at: 1_000, id: "a"),
+            prepared("connection to 10.0.0.2 refused", at: 2_000, id: "b"),
+            prepared("disk full on /var", service: "node", at: 3_000, id: "c"),
+        ])
+        #expect(summary.events == 3)
+        #expect(summary.newSignatures.count == 2)
+        let signature = try #require(try store.signatures(ids: [summary.newSignatures[0]]).first)
+        #expect(signature.count == 2 && signature.firstSeen == 1_000 && signature.lastSeen == 2_000)
+        let hits = try store.keywordSearch("refused", filter: SearchFilter(), limit: 10)
+        #expect(Set(try store.events(ids: hits).compactMap(\.externalID)) == ["a", "b"])
+        #expect(try store.keywordSearch("refused", filter: SearchFilter(services: ["node"]), limit: 10).isEmpty)
+        #expect(try store.event(externalID: "c", tenant: "default")?.service == "node")
+    }
+
+    @Test func tenantsNeverSeeEachOther() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([prepared("secret plan leaked", tenant: "acme", id: "x")])
+        #expect(try store.keywordSearch("secret plan", filter: SearchFilter(tenant: "other"), limit: 10).isEmpty)
+        #expect(try store.event(externalID: "x", tenant: "other") == nil)
+        try store.upsert([VectorRecord(signatureID: 1, tenant: "acme", service: "api", level: .error, vector: [1, 0])], model: "m")
+        #expect(try store.search([1, 0], model: "m", filter: SearchFilter(tenant: "other"), k: 5).isEmpty)
+        #expect(try store.search([1, 0], model: "m", filter: SearchFilter(tenant: "acme"), k: 5).map(\.signatureID) == [1])
+    }
+
+    @Test("vectors are kept per model, so a model change never mixes spaces")
+    func vectorsPerModel() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        try store.upsert([VectorRecord(signatureID: 7, tenant: "default", service: "api", level: .error, vector: [0.6, 0.8])], model: "a")
+        #expect(try store.missing(model: "b", among: [7]) == [7])
+        #expect(try store.missing(model: "a", among: [7]).isEmpty)
+        #expect(try store.search([0.6, 0.8], model: "a", filter: SearchFilter(), k: 1).first?.similarity == 1)
+    }
+
+    @Test func retentionRemovesOldEventsAndOrphanSignatures() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([prepared("old failure one", at: 100), prepared("recent failure two", at: 10_000)])
+        let removed = try store.removeEvents(olderThan: 5_000)
+        #expect(removed.events == 1 && removed.signatures == 1)
+        #expect(try store.keywordSearch("failure", filter: SearchFilter(), limit: 10).count == 1)
+    }
+
+    @Test func foreignAndCorruptDatabasesAreRefusedClearly() throws {
+        let directory = try temporaryDirectory()
+        try Data("this is not sqlite at all, just some text that is long enough".utf8).write(to: directory.database)
+        #expect(throws: StoreError.self) { try SQLiteStore(directory: directory) }
+
+        let other = try temporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(x)'); c.commit()", other.database.path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(throws: StoreError.foreignDatabase(other.database.path)) { try SQLiteStore(directory: other) }
+    }
+
+    @Test("a reader sees committed events while another connection writes")
+    func concurrentReaderAndWriter() throws {
+        let directory = try temporaryDirectory()
+        let writer = try SQLiteStore(directory: directory)
+        let reader = try SQLiteStore(directory: directory)
+        for batch in 0..<5 {
+            _ = try writer.ingest((0..<200).map { prepared("request \(batch)-\($0) timed out", at: Int64(batch * 1_000 + $0)) })
+            #expect(try reader.keywordSearch("timed", filter: SearchFilter(), limit: 10_000).count == (batch + 1) * 200)
+        }
+    }
+}
