@@ -49,7 +49,7 @@ public final class IngestPipeline {
     }
 
     private func embed(_ signatures: [Signature]) throws {
-        let vectors = embedder.embed(signatures.map(\.message), batchSize: batchSize)
+        let vectors = embedder.embed(signatures.map { EmbeddingText.of($0.message) }, batchSize: batchSize)
         try store.upsert(zip(signatures, vectors).map { signature, vector in
             VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
         }, model: embedder.modelIdentity)

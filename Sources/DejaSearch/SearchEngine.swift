@@ -29,6 +29,9 @@ public final class SearchEngine {
     public var fusionK = 60.0
     /// Candidates taken from each list before fusion.
     public var candidates = 100
+    /// Weight of the keyword list in fusion when the query holds no identifier-like token. Common
+    /// words ("string", "format") match unrelated lines; ids and codes are what keywords are for.
+    public var plainKeywordWeight = 0.5
 
     public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
@@ -39,10 +42,12 @@ public final class SearchEngine {
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
         let message = MessageNormalizer.normalize(redactor.redact(query))
-        let vector = embedder.embed([message], batchSize: 1)[0]
+        let vector = embedder.embed([EmbeddingText.of(message)], batchSize: 1)[0]
         let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
         let keywordEvents = try store.keywordSearch(query, filter: filter, limit: candidates)
-        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+        let weight = Self.hasIdentifier(query) ? 2 : plainKeywordWeight
+        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, filter: filter, limit: limit,
+                        eventsPerGroup: eventsPerGroup)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.
@@ -50,7 +55,18 @@ public final class SearchEngine {
         try search(event.body, filter: filter, limit: limit + 1).filter { $0.signature.id != event.signatureID }.prefix(limit).map { $0 }
     }
 
-    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+    /// True when `query` has a token that looks like an id or code: letters and digits mixed
+    /// (`ord-77f3a2`, `E1234`), or six or more digits.
+    static func hasIdentifier(_ query: String) -> Bool {
+        query.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "\"" || $0 == "'" }).contains { token in
+            let digits = token.filter(\.isNumber).count
+            let letters = token.filter(\.isLetter).count
+            return (digits > 0 && letters > 0 && token.count >= 5) || digits >= 6
+        }
+    }
+
+    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, filter: SearchFilter, limit: Int,
+                      eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         for (rank, hit) in vectorHits.enumerated() {
@@ -65,7 +81,7 @@ public final class SearchEngine {
             matchedEvents[event.signatureID, default: []].append(event)
             if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
         }
-        for (signature, rank) in keywordRank { score[signature, default: 0] += 1 / (fusionK + Double(rank)) }
+        for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
 
         let ranked = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key)).map { ($0.id, $0) })
