@@ -20,8 +20,19 @@ public final class IngestPipeline {
     /// The redacted body, normalized message and signature hash of `event`.
     public func prepare(_ event: LogEvent) -> PreparedEvent {
         let body = redactor.redact(event.body)
-        let message = MessageNormalizer.normalize(body)
+        let message = MessageNormalizer.normalize(Self.messageText(body))
         return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
+    }
+
+    /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
+    /// message and error fields, without times, levels and ids; other text is kept whole.
+    static func messageText(_ body: String) -> String {
+        guard !body.contains("\n") else { return body }
+        let parsed = LineParser().parse(body)
+        switch parsed.layout {
+        case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message
+        default: return body
+        }
     }
 
     /// Stores `events` in one transaction and embeds the new signatures; returns what was stored.

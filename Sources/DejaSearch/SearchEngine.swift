@@ -41,7 +41,7 @@ public final class SearchEngine {
 
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
-        let message = MessageNormalizer.normalize(redactor.redact(query))
+        let message = MessageNormalizer.normalize(IngestPipeline.messageText(redactor.redact(query)))
         let vector = embedder.embed([EmbeddingText.of(message)], batchSize: 1)[0]
         let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
         let keywordEvents = try store.keywordSearch(query, filter: filter, limit: candidates)

@@ -93,12 +93,21 @@ struct SearchCommand: ParsableCommand {
             if let level = given["level"] as? String { filter.levels = [Severity(parsing: level)] }
             let groups = try engine.search(query, filter: filter, limit: filters.k, eventsPerGroup: filters.k)
             var rank = 0
-            for event in groups.flatMap(\.events) where rank < filters.k {
+            for event in Self.diversified(groups) where rank < filters.k {
                 rank += 1
                 output.append("\(qid)\t\(event.externalID ?? String(event.id))\t\(rank)\n")
             }
         }
         output.flush()
+    }
+}
+
+extension SearchCommand {
+    /// Events of the groups in rank order, at most two per group until every group has had its
+    /// turn: events of one signature are near-duplicates, so one group should not fill the list.
+    static func diversified(_ groups: [ResultGroup]) -> [StoredEvent] {
+        let head = groups.flatMap { $0.events.prefix(2) }
+        return head + groups.flatMap { $0.events.dropFirst(2) }
     }
 }
 
