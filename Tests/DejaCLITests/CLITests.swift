@@ -89,4 +89,36 @@ struct DejaProcess {
         let bad = try DejaProcess.run(["parse", "--format", "no fields"], input: "")
         #expect(bad.status != 0 && bad.err.contains("has no <Field>"))
     }
+
+    @Test("deja ingest then search: logs found by meaning, filters and exact ids, run files for evaluation")
+    func ingestAndSearch() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-\(UUID().uuidString)").path
+        let events = """
+        {"id": "e1", "service": "checkout", "level": "ERROR", "timestamp": "2026-11-20T09:14:07Z", "body": "could not open JDBC connection: FATAL: too many clients already"}
+        {"id": "e2", "service": "pricing", "level": "INFO", "timestamp": "2026-11-20T09:15:00Z", "body": "nightly repricing finished in 41.2s"}
+        {"id": "e3", "service": "inventory", "level": "ERROR", "timestamp": "2026-11-20T09:16:00Z", "body": "reservation ord-77f3a2 failed: warehouse-api timed out"}
+        """
+        let ingest = try DejaProcess.run(["ingest", "--jsonl", "--data-dir", dataDir], input: events + "\n")
+        #expect(ingest.status == 0, "\(ingest.err)")
+        #expect(ingest.err.contains("stored 3 events"))
+
+        let search = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "-k", "1", "the database refuses new connections"])
+        #expect(search.status == 0, "\(search.err)")
+        #expect(search.out.contains("\"externalID\" : \"e1\""))
+
+        let filtered = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "--service", "pricing", "database connections"])
+        #expect(!filtered.out.contains("\"e1\"") && !filtered.out.contains("\"e3\""))
+
+        let queries = #"{"qid": "q1", "query": "ord-77f3a2"}"# + "\n" + #"{"qid": "q2", "query": "connection limit", "filters": {"service": "checkout"}}"#
+        let run = try DejaProcess.run(["search", "--data-dir", dataDir, "--batch", "/dev/stdin", "-k", "2"], input: queries + "\n")
+        #expect(run.status == 0, "\(run.err)")
+        let rows = run.out.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.first == ["q1", "e3", "1"])
+        #expect(rows.filter { $0[0] == "q2" }.map { $0[1] } == ["e1"])
+
+        let similar = try DejaProcess.run(["similar", "--data-dir", dataDir, "--json", "e1"])
+        #expect(similar.status == 0 && !similar.out.contains("\"externalID\" : \"e1\""))
+        let unknown = try DejaProcess.run(["similar", "--data-dir", dataDir, "nope"])
+        #expect(unknown.status != 0 && unknown.err.contains("no event with id nope"))
+    }
 }

@@ -326,7 +326,8 @@ public struct LineParser: Sendable {
         // Level word (`ERROR`, `ERROR:`, `[ERROR]`), then Log4j's `[thread] logger - msg` / `logger : msg`.
         if parsed.level == .unknown, let word = rest.split(separator: " ", maxSplits: 1).first {
             let level = Severity(parsing: word)
-            if level != .unknown, word.uppercased() == word || word.hasPrefix("[") {
+            // Right after a timestamp any case will do (`info`, `WARN`, `[error]`); single letters would be too loose.
+            if level != .unknown, word.count >= 4 || word.hasPrefix("[") {
                 parsed.level = level
                 rest = rest.dropFirst(word.count).drop { $0 == " " }
             }
