@@ -37,8 +37,7 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     mutating func run() throws {
-        let layout: LineFormat?
-        do { layout = try format.map(LineFormat.init) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
+        let layout = try LineFormat.option(format)
         let retentionWindow = try retention.map { text -> Int64 in
             guard let value = DurationParser.nanoseconds(text) else { throw ValidationError("--retention '\(text)' is not a duration like 30m, 12h or 7d") }
             return value

@@ -20,8 +20,7 @@ struct ParseCommand: ParsableCommand {
     var format: String
 
     mutating func run() throws {
-        let layout: LineFormat
-        do { layout = try LineFormat(format) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
+        let layout = try LineFormat.option(format)!
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()

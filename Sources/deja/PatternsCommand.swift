@@ -29,8 +29,7 @@ struct PatternsCommand: ParsableCommand {
     var limit: Int?
 
     mutating func run() throws {
-        let layout: LineFormat?
-        do { layout = try format.map(LineFormat.init) } catch let error as LineFormat.Error { throw ValidationError(error.description) }
+        let layout = try LineFormat.option(format)
         let miner = PatternMiner()
         let redactor = try Redactor()
         var assembler = MultiLineAssembler()
