@@ -7,6 +7,8 @@ public final class SentenceEmbedder {
     // Not Sendable: one caller at a time. Servers wrap it in an actor.
     public let configuration: ModelConfiguration
     public let tokenizer: WordPieceTokenizer
+    /// The OpenBLAS kernel family in use (e.g. `SkylakeX`), for benchmark reports.
+    public let blasKernels: String
     /// Identity of the model (folder name and weight-file size), for cache keys.
     public let modelIdentity: String
     /// Runs one batch on all threads (GEMMs split by columns): for latency.
@@ -31,10 +33,14 @@ public final class SentenceEmbedder {
         configuration = try ModelConfiguration(folder: modelFolder)
         tokenizer = try WordPieceTokenizer(vocabularyFile: modelFolder.appendingPathComponent("vocab.txt"),
                                            options: configuration.tokenizer)
+        guard tokenizer.vocabularySize <= configuration.vocabularySize else {
+            throw EmbeddingError.unsupported("vocab.txt", "\(tokenizer.vocabularySize) tokens but config.json's vocab_size is \(configuration.vocabularySize)")
+        }
         weightsFile = try SafeTensorsFile(url: modelFolder.appendingPathComponent("model.safetensors"))
         let weights = try BertWeights(file: weightsFile, configuration: configuration)
         weightsFile.releaseResidentPages()
         let blas = try OpenBLAS.shared.get()
+        blasKernels = blas.coreName
         let threads = max(1, threads)
         let configuration = configuration
         wideEncoder = BertEncoder(configuration: configuration, weights: weights, blas: blas, threads: threads)

@@ -72,14 +72,14 @@ struct BenchEmbedCommand: ParsableCommand {
             "lines": lines.count, "tokens": tokenCount, "batch_size": model.batchSize, "threads": model.threads,
             "seconds": median, "sentences_per_second": Double(lines.count) / median,
             "tokens_per_second": Double(tokenCount) / median, "useful_gflops": usefulGFLOPs,
-            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6,
+            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6, "blas_kernels": embedder.blasKernels,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "lines %d, tokens %d (%.2f per line), batch %d, threads %d",
-                         lines.count, tokenCount, Double(tokenCount) / Double(lines.count), model.batchSize, model.threads))
+            print(String(format: "lines %d, tokens %d (%.2f per line), batch %d, threads %d, OpenBLAS kernels ",
+                         lines.count, tokenCount, Double(tokenCount) / Double(lines.count), model.batchSize, model.threads) + embedder.blasKernels)
             print(String(format: "%.1f sentences/s, %.0f tokens/s, %.2f useful GFLOP/s, peak RSS %.0f MB",
                          Double(lines.count) / median, Double(tokenCount) / median, usefulGFLOPs,
                          Double(Self.peakResidentBytes()) / 1e6))

@@ -9,8 +9,8 @@ public struct LineParser: Sendable {
     public var maxLineBytes = 256 * 1024
     /// Deepest JSON nesting read as JSON.
     public var maxJSONDepth = 32
-    /// Year for timestamps that carry none (syslog, klog).
-    public var referenceYear = 2026
+    /// Year for timestamps that carry none (syslog, klog): the current one unless set.
+    public var referenceYear = Calendar(identifier: .gregorian).component(.year, from: Date())
 
     public init() {}
 

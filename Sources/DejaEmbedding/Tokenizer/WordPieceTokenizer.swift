@@ -23,8 +23,8 @@ public struct WordPieceTokenizer: Sendable {
     public let clsId: Int32
     public let sepId: Int32
     public let unkId: Int32
-    public let padId: Int32
-    public var vocabularySize: Int { wordIds.count + continuationIds.count }
+    /// Ids run from 0 to `vocabularySize - 1` (one per line of vocab.txt).
+    public let vocabularySize: Int
 
     /// Builds a tokenizer from the lines of `vocab.txt` (id = 0-based line number).
     public init(vocabularyLines: [Substring], options: Options) throws {
@@ -49,7 +49,7 @@ public struct WordPieceTokenizer: Sendable {
         self.clsId = try required("[CLS]")
         self.sepId = try required("[SEP]")
         self.unkId = try required("[UNK]")
-        self.padId = try required("[PAD]")
+        self.vocabularySize = vocabularyLines.count
         self.specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
             words[Array(token.utf8)].map { (Array(token.utf8), $0) }
         }
