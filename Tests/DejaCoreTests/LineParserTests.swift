@@ -88,3 +88,27 @@ import Testing
 private extension String {
     func trimmingPrefixSpaces() -> String { String(drop { $0 == " " }) }
 }
+
+@Suite struct TimestampParserTests {
+    @Test("times are read to the nanosecond, with offsets")
+    func isoTimes() {
+        #expect(TimestampParser.parseISO("2024-03-14T09:21:07.412Z") == 1_710_408_067_412_000_000)
+        #expect(TimestampParser.parseISO("2024-03-14 11:21:07,412+02:00") == 1_710_408_067_412_000_000)
+        #expect(TimestampParser.parseISO("2024/03/14 09:21:07") == 1_710_408_067_000_000_000)
+    }
+
+    @Test("out-of-range digits are no timestamp, never an overflow", arguments: [
+        "9999-12-31T23:59:59Z", "5092-04-31 99:99:99", "0000-00-00", "2024-13-01", "1234-56-78T90:12:34",
+    ])
+    func outOfRange(text: String) {
+        #expect(TimestampParser.parseISO(text) == nil || text.hasPrefix("2"))
+        _ = LineParser().parse(text + " ERROR boom")
+    }
+
+    @Test func epochAndSyslogBounds() {
+        #expect(TimestampParser.parseEpoch(1.7e300) == nil)
+        #expect(TimestampParser.parseEpoch(1_710_408_067.5) == 1_710_408_067_500_000_000)
+        #expect(TimestampParser.parseSyslog("Mar 99 09:21:07", referenceYear: 2024) == nil)
+        #expect(TimestampParser.parseSyslog("Mar 14 09:21:07", referenceYear: 2024) == 1_710_408_067_000_000_000)
+    }
+}

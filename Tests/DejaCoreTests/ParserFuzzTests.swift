@@ -6,7 +6,7 @@ import Testing
     /// Fragments that steer generated lines into every parser branch.
     static let fragments = [
         "{", "}", "[", "]", "\"", "\\", ":", "=", " ", "\t", "\n", "\u{0}", "<34>", "<165>1 ", "Oct 11 22:14:15 ",
-        "2024-03-14T09:21:07.412Z ", "2024-03-14 09:21:07,412 ", "I0508 15:23:56.403123    1 f.go:1] ", "stdout P ", "stdout F ",
+        "2024-03-14T09:21:07.412Z ", "2024-03-14 09:21:07,412 ", "9999-99-99T99:99:99.9+99:99 ", "5092-04-31 ", "I0508 15:23:56.403123    1 f.go:1] ", "stdout P ", "stdout F ",
         "ERROR", "level=", "msg=\"", "\tat a.B.c(B.java:1)", "Traceback (most recent call last):", "  File \"x.py\", line 1, in f",
         "panic: ", "goroutine 1 [running]:", "Caused by: x.Y: z", "{\"log\":\"", "\"stream\":\"stdout\"", "é", "🚀", "\u{FFFD}",
         "0x7fff", "-----BEGIN PRIVATE KEY-----", "4111 1111 1111 1111", "://u:p@h", "eyJhbGciOi.eyJzdWIi.sig0123456789",

@@ -13,7 +13,8 @@ public enum TimestampParser {
             }
             return value
         }
-        guard b.count >= 10, let year = number(0, 4), b[4] == b[7], b[4] == 45 || b[4] == 47,
+        // Nanoseconds in an Int64 reach 2262; years outside 1678...2261 are not timestamps we can hold.
+        guard b.count >= 10, let year = number(0, 4), (1678...2261).contains(year), b[4] == b[7], b[4] == 45 || b[4] == 47,
               let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds = daysFromCivil(year, month, day) * 86_400
         var nanos: Int64 = 0
@@ -50,15 +51,17 @@ public enum TimestampParser {
     /// `Oct 11 22:14:15` (syslog, no year): the year is `referenceYear`.
     public static func parseSyslog(_ text: some StringProtocol, referenceYear: Int) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 3, let month = monthNumber(parts[0]), let day = Int(parts[1]) else { return nil }
+        guard parts.count >= 3, (1678...2261).contains(referenceYear), let month = monthNumber(parts[0]),
+              let day = Int(parts[1]), (1...31).contains(day) else { return nil }
         let time = parts[2].split(separator: ":")
-        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2].prefix(2)) else { return nil }
+        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2].prefix(2)),
+              (0...24).contains(h), (0...59).contains(m), (0...61).contains(s) else { return nil }
         return (daysFromCivil(referenceYear, month, day) * 86_400 + Int64(h * 3600 + m * 60 + s)) * 1_000_000_000
     }
 
     /// Seconds or milliseconds (or finer) since the epoch, as JSON loggers write them.
     public static func parseEpoch(_ value: Double) -> Int64? {
-        guard value.isFinite, value > 0 else { return nil }
+        guard value.isFinite, value > 0, value < 9e18 else { return nil }
         switch value {
         case ..<1e11: return Int64(value * 1e9)      // seconds
         case ..<1e14: return Int64(value * 1e6)      // milliseconds
