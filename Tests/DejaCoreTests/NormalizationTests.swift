@@ -10,7 +10,7 @@ import Testing
         ("at 2024-03-14T09:21:07.412Z wrote 512KB in 1.5s", "at <time> wrote <size> in <duration>"),
         ("GET /api/v1/orders/8812?user=bob&page=2 200", "GET /api/v1/orders/<num>?user=<value>&page=<value> <num>"),
         ("deleting blk_-6952295868487656571 at 0x7ffd3a2c", "deleting blk_-<num> at <hex>"),
-        ("pod checkout-7d9f8b6c5-xk2p4 restarted 3 times", "pod checkout-<hex>-xk2p4 restarted <num> times"),
+        ("pod checkout-7d9f8b6c5-xk2p4 restarted 3 times", "pod checkout-<hex>-<id> restarted <num> times"),
         ("plain words stay as they are", "plain words stay as they are"),
     ])
     func masking(input: String, expected: String) {

@@ -10,6 +10,7 @@
 /// | `<size>` | a number with a size unit: `512KB`, `1.2GiB`, `100b` |
 /// | `<hex>` | `0x1f`, and runs of 6+ hex digits mixing digits and letters (`7d9f8b`, git SHAs) |
 /// | `<num>` | any other number, also inside words: `blk_<num>`, `/orders/<num>` |
+/// | `<id>` | letters mixed with two or more digits: `J12`, `node7b42` (`v1`, `http2`, `s3` stay); a word of three or more parts with digits (`R02-M1-N0-C:J12-U11`) |
 /// | `<value>` | URL query values: `?user=<value>&page=<value>` |
 ///
 /// Adjacent equal placeholders merge (`<time> <time>` → `<time>`); whitespace runs become one space.
@@ -49,6 +50,11 @@ public enum MessageNormalizer {
         guard !core.isEmpty else { return String(word) }
         guard core.contains(where: \.isNumber) || core.contains("?") else { return String(word) }
         if let kind = classify(core) { return leading + kind + trailing }
+        // Three or more parts with digits (`R02-M1-N0-C:J12-U11`), not a path: a location or id code as a whole.
+        if !core.contains("/"), !core.contains("?"),
+           core.split(whereSeparator: { segmentSeparators.contains($0) }).filter({ $0.contains(where: \.isNumber) }).count >= 3 {
+            return leading + "<id>" + trailing
+        }
         return leading + maskSegments(core) + trailing
     }
 
@@ -66,6 +72,9 @@ public enum MessageNormalizer {
         }
         if isHex(s) { return "<hex>" }
         if isNumber(s) { return "<num>" }
+        // Letters and two or more digits mixed (`J12`, `ip10x4`, `sha256`): an id, not a word.
+        if s.count >= 3, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), s.filter(\.isNumber).count >= 2,
+           s.contains(where: \.isLetter) { return "<id>" }
         return nil
     }
 
@@ -90,7 +99,7 @@ public enum MessageNormalizer {
         var index = word.startIndex
         while index < word.endIndex {
             let c = word[index]
-            if c == "/" || c == "_" || c == "-" || c == "=" || c == ":" || c == "," || c == "@" || c == "#" || c == "." && !isNumberAround(word, index) {
+            if Self.segmentSeparators.contains(c) || c == "." && !isNumberAround(word, index) {
                 flush(upTo: index)
                 result.append(c)
                 start = word.index(after: index)
@@ -101,6 +110,8 @@ public enum MessageNormalizer {
         return result
     }
 
+    private static let segmentSeparators: Set<Character> = ["/", "_", "-", "=", ":", ",", "@", "#", "[", "]", "(", ")"]
+
     private static func isNumberAround(_ word: Substring, _ index: Substring.Index) -> Bool {
         guard index > word.startIndex, word.index(after: index) < word.endIndex else { return false }
         return word[word.index(before: index)].isNumber && word[word.index(after: index)].isNumber
@@ -110,12 +121,10 @@ public enum MessageNormalizer {
         var body = s
         if body.first == "-" || body.first == "+" { body = body.dropFirst() }
         guard let first = body.first, first.isASCII, first.isNumber else { return false }
-        var dots = 0
-        for c in body {
-            if c == "." { dots += 1; continue }
+        for c in body where c != "." {
             guard c.isASCII, c.isNumber else { return false }
         }
-        return dots <= 1 || body.split(separator: ".").allSatisfy { $0.count == 3 } // 1.000.000
+        return !body.hasSuffix(".")  // dotted runs too: `1.000.000`, versions `2.6.18`
     }
 
     static func isHex(_ s: Substring) -> Bool {
