@@ -10,6 +10,8 @@ public final class IngestPipeline {
     public let embedder: SentenceEmbedder
     private let redactor: Redactor
     public var batchSize = 32
+    /// When set, new signatures are left to this background embedder instead of embedded inline.
+    public var background: BackgroundEmbedder?
 
     public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
@@ -39,7 +41,11 @@ public final class IngestPipeline {
     @discardableResult
     public func ingest(_ events: [LogEvent]) throws -> IngestSummary {
         let summary = try store.ingest(events.map(prepare))
-        try embed(signatureIDs: summary.newSignatures)
+        if let background {
+            if !summary.newSignatures.isEmpty { background.notify() }
+        } else {
+            try embed(signatureIDs: summary.newSignatures)
+        }
         return summary
     }
 

@@ -43,8 +43,14 @@ struct IngestCommand: ParsableCommand {
             return value
         }
         let (embedder, redactor) = try model.loadRedacted()
-        let pipeline = IngestPipeline(store: try store.open(), embedder: embedder, redactor: redactor)
+        let database = try store.open()
+        let pipeline = IngestPipeline(store: database, embedder: embedder, redactor: redactor)
         pipeline.batchSize = model.batchSize
+        // Events are stored at full speed; new signatures are embedded beside, on their own thread.
+        let background = BackgroundEmbedder(store: database, embedder: embedder, batchSize: model.batchSize)
+        pipeline.background = background
+        background.start()
+        let started = DispatchTime.now().uptimeNanoseconds
         var pending: [LogEvent] = []
         var totals = (events: 0, signatures: 0)
         func flush() throws {
@@ -86,7 +92,12 @@ struct IngestCommand: ParsableCommand {
             try add(assembler.flush())
         }
         try flush()
-        var report = "stored \(totals.events) events, \(totals.signatures) new signatures"
+        let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        try background.finish()
+        let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var report = "stored \(totals.events) events, \(totals.signatures) new signatures" + String(
+            format: " (stored and keyword-searchable after %.1f s, %.0f events/s; all vector-searchable after %.1f s)",
+            stored, Double(totals.events) / max(stored, 1e-9), searchable)
         if let retentionWindow {
             let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
             report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"

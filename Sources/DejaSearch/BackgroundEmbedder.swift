@@ -1,0 +1,78 @@
+import DejaEmbedding
+import DejaStore
+import Foundation
+
+/// Embeds signatures that have no vector yet on a thread of its own, so that storing events never
+/// waits for the model: ingest commits events and signatures, and they become vector-searchable as
+/// soon as this catches up. `finish()` waits until everything stored so far is embedded.
+public final class BackgroundEmbedder: @unchecked Sendable {
+    // @unchecked: the embedder is used only on `thread`; shared state is guarded by `condition`.
+    private let store: SQLiteStore
+    private let embedder: SentenceEmbedder
+    private let batchSize: Int
+    private let condition = NSCondition()
+    private var finishing = false
+    private var finished = false
+    private var failure: Error?
+    private var thread: Thread?
+    /// Signatures embedded so far.
+    public private(set) var embedded = 0
+
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, batchSize: Int = 32) {
+        self.store = store
+        self.embedder = embedder
+        self.batchSize = batchSize
+    }
+
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "deja-embedder"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Wakes the embedder: new signatures were stored.
+    public func notify() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Embeds what is left, stops, and rethrows an error the embedder met.
+    public func finish() throws {
+        condition.lock()
+        finishing = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+        if let failure { throw failure }
+    }
+
+    private func run() {
+        defer {
+            condition.lock()
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        do {
+            while true {
+                let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
+                if pending.isEmpty {
+                    condition.lock()
+                    if finishing { condition.unlock(); return }
+                    _ = condition.wait(until: Date().addingTimeInterval(0.2))
+                    condition.unlock()
+                    continue
+                }
+                let vectors = embedder.embed(pending.map { EmbeddingText.of($0.message) }, batchSize: batchSize)
+                try store.upsert(zip(pending, vectors).map { signature, vector in
+                    VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
+                }, model: embedder.modelIdentity)
+                embedded += pending.count
+            }
+        } catch {
+            failure = error
+        }
+    }
+}
