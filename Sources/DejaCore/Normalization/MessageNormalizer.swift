@@ -41,12 +41,11 @@ public enum MessageNormalizer {
 
     /// One word: punctuation around it is kept, its core is classified, then its segments.
     static func mask(_ word: Substring) -> String {
-        let wrappers: Set<Character> = ["(", ")", "[", "]", "{", "}", "\"", "'", ",", ";", "<", ">", "`"]
         var core = word
         var leading = ""
         var trailing = ""
-        while let c = core.first, wrappers.contains(c) { leading.append(c); core = core.dropFirst() }
-        while let c = core.last, wrappers.contains(c) || c == "." || c == ":" { trailing.insert(c, at: trailing.startIndex); core = core.dropLast() }
+        while let c = core.first, Self.wrappers.contains(c) { leading.append(c); core = core.dropFirst() }
+        while let c = core.last, Self.wrappers.contains(c) || c == "." || c == ":" { trailing.insert(c, at: trailing.startIndex); core = core.dropLast() }
         guard !core.isEmpty else { return String(word) }
         guard core.contains(where: \.isNumber) || core.contains("?") else { return String(word) }
         if let kind = classify(core) { return leading + kind + trailing }
@@ -67,8 +66,8 @@ public enum MessageNormalizer {
         if let unitStart = s.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }), unitStart > s.startIndex,
            s[s.startIndex..<unitStart].first!.isNumber, s[s.startIndex..<unitStart].filter({ $0 == "." }).count <= 1 {
             let unit = s[unitStart...].lowercased()
-            if ["ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d", "seconds", "milliseconds"].contains(unit) { return "<duration>" }
-            if ["b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "bytes"].contains(unit) { return "<size>" }
+            if durationUnits.contains(unit) { return "<duration>" }
+            if sizeUnits.contains(unit) { return "<size>" }
         }
         if isHex(s) { return "<hex>" }
         if isNumber(s) { return "<num>" }
@@ -110,6 +109,9 @@ public enum MessageNormalizer {
         return result
     }
 
+    private static let wrappers: Set<Character> = ["(", ")", "[", "]", "{", "}", "\"", "'", ",", ";", "<", ">", "`"]
+    private static let durationUnits: Set<String> = ["ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d", "seconds", "milliseconds"]
+    private static let sizeUnits: Set<String> = ["b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "bytes"]
     private static let segmentSeparators: Set<Character> = ["/", "_", "-", "=", ":", ",", "@", "#", "[", "]", "(", ")"]
 
     private static func isNumberAround(_ word: Substring, _ index: Substring.Index) -> Bool {
