@@ -29,7 +29,7 @@ public final class IngestPipeline {
     /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
     /// message and error fields, without times, levels and ids; other text is kept whole.
     static func messageText(_ body: String) -> String {
-        guard !body.contains("\n") else { return body }
+        guard !body.utf8.contains(10) else { return body }  // multi-line: kept whole
         let parsed = LineParser().parse(body)
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message

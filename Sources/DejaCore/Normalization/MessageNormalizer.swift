@@ -18,7 +18,7 @@
 public enum MessageNormalizer {
     /// The message of `body`.
     public static func normalize(_ body: String) -> String {
-        if body.contains("\n"), let reduced = StackTraceReducer.reduce(body) {
+        if body.utf8.contains(10), let reduced = StackTraceReducer.reduce(body) {
             return maskWords(reduced)
         }
         return maskWords(body)
