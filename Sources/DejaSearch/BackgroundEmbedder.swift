@@ -65,10 +65,7 @@ public final class BackgroundEmbedder: @unchecked Sendable {
                     condition.unlock()
                     continue
                 }
-                let vectors = embedder.embed(pending.map { EmbeddingText.of($0.message) }, batchSize: batchSize)
-                try store.upsert(zip(pending, vectors).map { signature, vector in
-                    VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
-                }, model: embedder.modelIdentity)
+                try storeVectors(for: pending, embedder: embedder, store: store, batchSize: batchSize)
                 embedded += pending.count
             }
         } catch {

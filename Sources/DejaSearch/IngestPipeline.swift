@@ -28,9 +28,11 @@ public final class IngestPipeline {
 
     /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
     /// message and error fields, without times, levels and ids; other text is kept whole.
+    private static let parser = LineParser()
+
     static func messageText(_ body: String) -> String {
         guard !body.utf8.contains(10) else { return body }  // multi-line: kept whole
-        let parsed = LineParser().parse(body)
+        let parsed = parser.parse(body)
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message
         default: return body
@@ -66,18 +68,13 @@ public final class IngestPipeline {
     }
 
     private func embed(_ signatures: [Signature]) throws {
-        let vectors = embedder.embed(signatures.map { EmbeddingText.of($0.message) }, batchSize: batchSize)
-        try store.upsert(zip(signatures, vectors).map { signature, vector in
-            VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
-        }, model: embedder.modelIdentity)
+        try storeVectors(for: signatures, embedder: embedder, store: store, batchSize: batchSize)
     }
 }
 
 /// A stable 64-bit FNV-1a hash of a normalized message, as hex.
 public enum SignatureHash {
     public static func of(_ message: String) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in message.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return String(hash, radix: 16)
+        String(FNV1a.hash(message.utf8), radix: 16)
     }
 }

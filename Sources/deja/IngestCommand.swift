@@ -64,6 +64,7 @@ struct IngestCommand: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let parser = LineParser()
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
             let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
             var assembler = MultiLineAssembler()
@@ -85,7 +86,7 @@ struct IngestCommand: ParsableCommand {
                     if pending.count >= 1_000 { try flush() }
                 } else if let layout {
                     let fields = layout.parse(line)
-                    var event = LineParser().parse(fields?["Content"] ?? line)
+                    var event = parser.parse(fields?["Content"] ?? line)
                     if let level = fields?["Level"] { event.level = Severity(parsing: level) }
                     try add([AssembledEvent(header: event, body: event.message, firstLine: number, lastLine: number)])
                 } else {

@@ -100,8 +100,7 @@ final class TokenInterner {
 
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return h ^ (h >> 29)
+        let h = FNV1a.hash(bytes)
+        return h ^ (h >> 29)  // fold high bits into the low ones the table masks by
     }
 }
