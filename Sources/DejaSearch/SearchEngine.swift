@@ -13,11 +13,13 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     public var similarity: Float?
     /// Rank of its best event in keyword (BM25) search, when keyword search found it.
     public var keywordRank: Int?
+    /// Failure families (`ErrorConcepts`) the query and the signature's message both show.
+    public var sharedConcepts: [String]
     /// Reciprocal-rank-fusion score that ordered the results.
     public var score: Double
 }
 
-/// Hybrid search: the query is normalized like a message and embedded, matched against signature
+/// Hybrid search: the query is redacted and embedded like an event body, matched against signature
 /// vectors, and fused with BM25 keyword search over event bodies by reciprocal rank fusion, so
 /// exact ids, error codes and rare words are found too. Results are grouped by signature.
 public final class SearchEngine {
@@ -29,9 +31,11 @@ public final class SearchEngine {
     public var fusionK = 60.0
     /// Candidates taken from each list before fusion.
     public var candidates = 100
-    /// Weight of the keyword list in fusion when the query holds no identifier-like token. Common
-    /// words ("string", "format") match unrelated lines; ids and codes are what keywords are for.
-    public var plainKeywordWeight = 0.5
+    /// Weight of the keyword list in fusion unless the query is an id lookup. Common words
+    /// ("string", "format") match unrelated lines; ids and codes are what keywords are for.
+    public var plainKeywordWeight = 0.1
+    /// Weight of the keyword list for an id lookup: a short query holding an id-like token.
+    public var idKeywordWeight = 2.0
 
     public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
@@ -41,13 +45,13 @@ public final class SearchEngine {
 
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
-        let message = MessageNormalizer.normalize(IngestPipeline.messageText(redactor.redact(query)))
-        let vector = embedder.embed([EmbeddingText.of(message)], batchSize: 1)[0]
+        let text = redactor.redact(query)
+        let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
         let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
         let keywordEvents = try store.keywordSearch(query, filter: filter, limit: candidates)
-        let weight = Self.hasIdentifier(query) ? 2 : plainKeywordWeight
-        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, filter: filter, limit: limit,
-                        eventsPerGroup: eventsPerGroup)
+        let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
+        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, queryConcepts: ErrorConcepts.names(in: text),
+                        filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.
@@ -55,18 +59,21 @@ public final class SearchEngine {
         try search(event.body, filter: filter, limit: limit + 1).filter { $0.signature.id != event.signatureID }.prefix(limit).map { $0 }
     }
 
-    /// True when `query` has a token that looks like an id or code: letters and digits mixed
-    /// (`ord-77f3a2`, `E1234`), or six or more digits.
-    static func hasIdentifier(_ query: String) -> Bool {
-        query.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "\"" || $0 == "'" }).contains { token in
+    /// True when `query` is short (six words at most) and has a token that looks like an id or code:
+    /// letters and digits mixed (`ord-77f3a2`, `E1234`), or six or more digits. In a longer query
+    /// (a pasted line, a stack trace) such tokens are incidental: line numbers, addresses.
+    static func isIDLookup(_ query: String) -> Bool {
+        let words = query.split(whereSeparator: \.isWhitespace)
+        guard words.count <= 6 else { return false }
+        return words.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == "\"" || $0 == "'" }) }.contains { token in
             let digits = token.filter(\.isNumber).count
             let letters = token.filter(\.isLetter).count
             return (digits > 0 && letters > 0 && token.count >= 5) || digits >= 6
         }
     }
 
-    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, filter: SearchFilter, limit: Int,
-                      eventsPerGroup: Int) throws -> [ResultGroup] {
+    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, queryConcepts: [String],
+                      filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         for (rank, hit) in vectorHits.enumerated() {
@@ -93,8 +100,9 @@ public final class SearchEngine {
             let matched = matchedEvents[id] ?? []
             let matchedIDs = Set(matched.map(\.id))
             let events = Array((matched + newest.filter { !matchedIDs.contains($0.id) }).prefix(max(eventsPerGroup, matched.count)))
+            let shared = queryConcepts.isEmpty ? [] : ErrorConcepts.names(in: signature.message).filter(queryConcepts.contains)
             groups.append(ResultGroup(signature: signature, count: total, events: events, similarity: similarity[id],
-                                      keywordRank: keywordRank[id], score: fused))
+                                      keywordRank: keywordRank[id], sharedConcepts: shared, score: fused))
         }
         return groups
     }
