@@ -6,7 +6,7 @@ values are fresh but statements repeat as in production logs.
     python3 scripts/make_replay.py 50000 > /tmp/replay.jsonl
     deja ingest --jsonl --data-dir /tmp/replay-store /tmp/replay.jsonl
 """
-import glob, json, os, random, re, sys
+import datetime, glob, json, os, random, re, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 count = int(sys.argv[1]) if len(sys.argv) > 1 else 50000
@@ -19,7 +19,11 @@ for path in sorted(glob.glob(os.path.join(shared, "data", "loghub-2k", "*", "*_2
         lines += [(service, l.rstrip("\n")) for l in fh]
 if not lines:
     sys.exit(f"no loghub-2k logs under {shared}")
+start = datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc)
+out = sys.stdout
 for i in range(count):
     service, line = lines[i % len(lines)]
     body = re.sub(r"\d", lambda _: str(random.randint(0, 9)), line)
-    print(json.dumps({"id": f"e{i}", "service": service, "timestamp": "2026-11-20T09:14:07Z", "body": body}))
+    # A week of traffic: timestamps advance with the events, with a little jitter.
+    at = start + datetime.timedelta(seconds=i * 604800 / count + random.random())
+    out.write(json.dumps({"id": f"e{i}", "service": service, "timestamp": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "body": body}) + "\n")

@@ -12,6 +12,8 @@ import Testing
         ("deleting blk_-6952295868487656571 at 0x7ffd3a2c", "deleting blk_-<num> at <hex>"),
         ("pod checkout-7d9f8b6c5-xk2p4 restarted 3 times", "pod checkout-<hex>-<id> restarted <num> times"),
         ("plain words stay as they are", "plain words stay as they are"),
+        ("took 12 ms\r\nretry 3 of 5\r\n", "took <num> ms\nretry <num> of <num>"),
+        ("résumé 日本 42 ok", "résumé 日本 <num> ok"),
     ])
     func masking(input: String, expected: String) {
         #expect(MessageNormalizer.normalize(input) == expected)

@@ -15,6 +15,9 @@
 ///
 /// Adjacent equal placeholders merge (`<time> <time>` → `<time>`); whitespace runs become one space.
 /// Multi-line bodies that are stack traces are first reduced by `StackTraceReducer`.
+///
+/// It runs once per ingested event, so it works on UTF-8 bytes: every byte it looks at is ASCII,
+/// and other bytes only ever count as part of a word.
 public enum MessageNormalizer {
     /// The message of `body`.
     public static func normalize(_ body: String) -> String {
@@ -26,145 +29,267 @@ public enum MessageNormalizer {
 
     /// Masks every whitespace-separated word; newlines are kept as line breaks.
     public static func maskWords(_ text: String) -> String {
-        var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            var out: [String] = []
-            for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
-                let masked = mask(word)
-                if masked.hasPrefix("<"), out.last == masked { continue }
-                out.append(masked)
+        var text = text
+        return text.withUTF8 { input in
+            var out: [UInt8] = []
+            out.reserveCapacity(input.count + 16)
+            var lineStart = 0
+            while lineStart < input.count {
+                let lineEnd = input[lineStart...].firstIndex(of: 10) ?? input.count
+                maskLine(Bytes(rebasing: input[lineStart..<lineEnd]), into: &out)
+                lineStart = lineEnd + 1
             }
-            if !out.isEmpty { lines.append(out.joined(separator: " ")) }
+            return String(decoding: out, as: UTF8.self)
         }
-        return lines.joined(separator: "\n")
+    }
+
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// Appends the masked words of one line (after a newline when `out` has text already).
+    private static func maskLine(_ line: Bytes, into out: inout [UInt8]) {
+        let lineOutStart = out.count
+        if !out.isEmpty { out.append(10) }
+        let wordsStart = out.count
+        var previous: Range<Int>? = nil
+        var index = 0
+        while index < line.count {
+            while index < line.count, isSpace(line[index]) { index += 1 }
+            guard index < line.count else { break }
+            var end = index
+            while end < line.count, !isSpace(line[end]) { end += 1 }
+            let separatorAt = out.count
+            if out.count > wordsStart { out.append(32) }
+            let start = out.count
+            mask(Bytes(rebasing: line[index..<end]), into: &out)
+            // A placeholder equal to the word before it merges with it.
+            if out[start] == UInt8(ascii: "<"), let previous, out[previous].elementsEqual(out[start...]) {
+                out.removeSubrange(separatorAt...)
+            } else {
+                previous = start..<out.count
+            }
+            index = end
+        }
+        if out.count == wordsStart { out.removeSubrange(lineOutStart...) }  // no words: no line
     }
 
     /// One word: punctuation around it is kept, its core is classified, then its segments.
-    static func mask(_ word: Substring) -> String {
-        var core = word
-        var leading = ""
-        var trailing = ""
-        while let c = core.first, Self.wrappers.contains(c) { leading.append(c); core = core.dropFirst() }
-        while let c = core.last, Self.wrappers.contains(c) || c == "." || c == ":" { trailing.insert(c, at: trailing.startIndex); core = core.dropLast() }
-        guard !core.isEmpty else { return String(word) }
-        guard core.contains(where: \.isNumber) || core.contains("?") else { return String(word) }
-        if let kind = classify(core) { return leading + kind + trailing }
-        // Three or more parts with digits (`R02-M1-N0-C:J12-U11`), not a path: a location or id code as a whole.
-        if !core.contains("/"), !core.contains("?"),
-           core.split(whereSeparator: { segmentSeparators.contains($0) }).filter({ $0.contains(where: \.isNumber) }).count >= 3 {
-            return leading + "<id>" + trailing
+    static func mask(_ word: Bytes, into out: inout [UInt8]) {
+        var lower = 0
+        var upper = word.count
+        while lower < upper, isWrapper(word[lower]) { lower += 1 }
+        while upper > lower, isWrapper(word[upper - 1]) || word[upper - 1] == UInt8(ascii: ".") || word[upper - 1] == UInt8(ascii: ":") { upper -= 1 }
+        let core = Bytes(rebasing: word[lower..<upper])
+        guard !core.isEmpty, core.contains(where: isDigit) || core.contains(UInt8(ascii: "?")) else {
+            out.append(contentsOf: word)
+            return
         }
-        return leading + maskSegments(core) + trailing
+        out.append(contentsOf: word[0..<lower])
+        if let kind = classify(core) {
+            out.append(contentsOf: kind.utf8)
+        } else if !core.contains(UInt8(ascii: "/")), !core.contains(UInt8(ascii: "?")), partsWithDigits(core) >= 3 {
+            // Three or more parts with digits (`R02-M1-N0-C:J12-U11`), not a path: a location or id code as a whole.
+            out.append(contentsOf: "<id>".utf8)
+        } else {
+            maskSegments(core, into: &out)
+        }
+        out.append(contentsOf: word[upper...])
     }
 
     /// The placeholder for a whole token, if it is one kind of value.
-    static func classify(_ token: Substring) -> String? {
-        let s = token
+    static func classify(_ s: Bytes) -> String? {
         if isUUID(s) { return "<uuid>" }
         if isIPv4(s) || isIPv6(s) { return "<ip>" }
         if isTimestamp(s) { return "<time>" }
-        if let unitStart = s.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }), unitStart > s.startIndex,
-           s[s.startIndex..<unitStart].first!.isNumber, s[s.startIndex..<unitStart].filter({ $0 == "." }).count <= 1 {
-            let unit = s[unitStart...].lowercased()
-            if durationUnits.contains(unit) { return "<duration>" }
-            if sizeUnits.contains(unit) { return "<size>" }
+        if let unitStart = s.firstIndex(where: { !isDigit($0) && $0 != UInt8(ascii: ".") }), unitStart > 0, isDigit(s[0]),
+           s[..<unitStart].count(where: { $0 == UInt8(ascii: ".") }) <= 1 {
+            let unit = Bytes(rebasing: s[unitStart...])
+            if durationUnits.contains(where: { equalsLowercased(unit, $0) }) { return "<duration>" }
+            if sizeUnits.contains(where: { equalsLowercased(unit, $0) }) { return "<size>" }
         }
         if isHex(s) { return "<hex>" }
         if isNumber(s) { return "<num>" }
         // Letters and two or more digits mixed (`J12`, `ip10x4`, `sha256`): an id, not a word.
-        if s.count >= 3, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), s.filter(\.isNumber).count >= 2,
-           s.contains(where: \.isLetter) { return "<id>" }
+        if s.count >= 3, s.allSatisfy(isAlphanumeric), s.count(where: isDigit) >= 2, s.contains(where: isLetter) { return "<id>" }
         return nil
     }
 
     /// Masks the parts of a word between separators; query values become `<value>`.
-    static func maskSegments(_ word: Substring) -> String {
-        var result = ""
-        if let question = word.firstIndex(of: "?"), word.contains("=") {
-            result = maskSegments(word[word.startIndex..<question]) + "?"
-            let pairs = word[word.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
-            result += pairs.map { pair -> String in
-                guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
-                return pair[pair.startIndex..<equals] + "=<value>"
-            }.joined(separator: "&")
-            return result
-        }
-        var segment = Substring()
-        var start = word.startIndex
-        func flush(upTo end: Substring.Index) {
-            segment = word[start..<end]
-            if !segment.isEmpty { result += classify(segment) ?? String(segment) }
-        }
-        var index = word.startIndex
-        while index < word.endIndex {
-            let c = word[index]
-            if Self.segmentSeparators.contains(c) || c == "." && !isNumberAround(word, index) {
-                flush(upTo: index)
-                result.append(c)
-                start = word.index(after: index)
+    static func maskSegments(_ word: Bytes, into out: inout [UInt8]) {
+        if let question = word.firstIndex(of: UInt8(ascii: "?")), word.contains(UInt8(ascii: "=")) {
+            maskSegments(Bytes(rebasing: word[..<question]), into: &out)
+            out.append(UInt8(ascii: "?"))
+            var pairStart = question + 1
+            while true {
+                let pairEnd = word[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? word.count
+                let pair = word[pairStart..<pairEnd]
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                    out.append(contentsOf: word[pairStart..<equals])
+                    out.append(contentsOf: "=<value>".utf8)
+                } else {
+                    out.append(contentsOf: pair)
+                }
+                guard pairEnd < word.count else { break }
+                out.append(UInt8(ascii: "&"))
+                pairStart = pairEnd + 1
             }
-            index = word.index(after: index)
+            return
         }
-        flush(upTo: word.endIndex)
-        return result
-    }
-
-    private static let wrappers: Set<Character> = ["(", ")", "[", "]", "{", "}", "\"", "'", ",", ";", "<", ">", "`"]
-    private static let durationUnits: Set<String> = ["ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d", "seconds", "milliseconds"]
-    private static let sizeUnits: Set<String> = ["b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "bytes"]
-    private static let segmentSeparators: Set<Character> = ["/", "_", "-", "=", ":", ",", "@", "#", "[", "]", "(", ")"]
-
-    private static func isNumberAround(_ word: Substring, _ index: Substring.Index) -> Bool {
-        guard index > word.startIndex, word.index(after: index) < word.endIndex else { return false }
-        return word[word.index(before: index)].isNumber && word[word.index(after: index)].isNumber
-    }
-
-    static func isNumber(_ s: Substring) -> Bool {
-        var body = s
-        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
-        guard let first = body.first, first.isASCII, first.isNumber else { return false }
-        for c in body where c != "." {
-            guard c.isASCII, c.isNumber else { return false }
+        var start = 0
+        func flush(upTo end: Int) {
+            guard end > start else { return }
+            let segment = Bytes(rebasing: word[start..<end])
+            if let kind = classify(segment) { out.append(contentsOf: kind.utf8) } else { out.append(contentsOf: segment) }
         }
-        return !body.hasSuffix(".")  // dotted runs too: `1.000.000`, versions `2.6.18`
-    }
-
-    static func isHex(_ s: Substring) -> Bool {
-        if s.hasPrefix("0x") || s.hasPrefix("0X") {
-            return s.count > 2 && s.dropFirst(2).allSatisfy(\.isHexDigit)
+        for index in 0..<word.count {
+            let c = word[index]
+            if isSegmentSeparator(c) || c == UInt8(ascii: ".") && !isNumberAround(word, index) {
+                flush(upTo: index)
+                out.append(c)
+                start = index + 1
+            }
         }
-        guard s.count >= 6, s.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return false }
-        return s.contains(where: \.isNumber) && s.contains(where: \.isLetter)
+        flush(upTo: word.count)
     }
 
-    static func isUUID(_ s: Substring) -> Bool {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
+    private static let durationUnits: [[UInt8]] = ["ns", "us", "µs", "μs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d", "seconds",
+                                                   "milliseconds"].map { Array($0.utf8) }
+    private static let sizeUnits: [[UInt8]] = ["b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "bytes"].map { Array($0.utf8) }
+
+    /// `text` equals the lower-case `unit` once ASCII letters are lower-cased.
+    private static func equalsLowercased(_ text: Bytes, _ unit: [UInt8]) -> Bool {
+        text.count == unit.count && zip(text, unit).allSatisfy { (isUpper($0) ? $0 | 0x20 : $0) == $1 }
     }
 
-    static func isIPv4(_ s: Substring) -> Bool {
-        var address = s
-        if let colon = address.lastIndex(of: ":"), address[address.index(after: colon)...].allSatisfy(\.isNumber) { address = address[..<colon] }
-        if let slash = address.lastIndex(of: "/"), address[address.index(after: slash)...].allSatisfy(\.isNumber) { address = address[..<slash] }
-        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } && Int($0)! <= 255 }
+    private static func isWrapper(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+             UInt8(ascii: "`"): return true
+        default: return false
+        }
     }
 
-    static func isIPv6(_ s: Substring) -> Bool {
-        var address = s
-        if address.first == "[", let close = address.firstIndex(of: "]") { address = address[address.index(after: address.startIndex)..<close] }
-        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
-        guard groups.count >= 3, groups.count <= 8, address.contains(where: { $0.isLetter }) || address.contains("::") else { return false }
-        return groups.allSatisfy { $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
+    private static func isSegmentSeparator(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: ","),
+             UInt8(ascii: "@"), UInt8(ascii: "#"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "("), UInt8(ascii: ")"): return true
+        default: return false
+        }
+    }
+
+    private static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 }
+    static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
+    private static func isUpper(_ c: UInt8) -> Bool { c &- 65 < 26 }
+    private static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 97 < 26 }
+    private static func isAlphanumeric(_ c: UInt8) -> Bool { isDigit(c) || isLetter(c) }
+    private static func isHexDigit(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20) &- 97 < 6 }
+
+    /// How many parts between segment separators hold a digit.
+    private static func partsWithDigits(_ word: Bytes) -> Int {
+        var parts = 0
+        var hasDigit = false
+        for c in word {
+            if isSegmentSeparator(c) {
+                if hasDigit { parts += 1 }
+                hasDigit = false
+            } else if isDigit(c) {
+                hasDigit = true
+            }
+        }
+        return hasDigit ? parts + 1 : parts
+    }
+
+    private static func isNumberAround(_ word: Bytes, _ index: Int) -> Bool {
+        index > 0 && index + 1 < word.count && isDigit(word[index - 1]) && isDigit(word[index + 1])
+    }
+
+    static func isNumber(_ s: Bytes) -> Bool {
+        var body = s[...]
+        if body.first == UInt8(ascii: "-") || body.first == UInt8(ascii: "+") { body = body.dropFirst() }
+        guard let first = body.first, isDigit(first) else { return false }
+        // Dotted runs too: `1.000.000`, versions `2.6.18`.
+        return body.allSatisfy { isDigit($0) || $0 == UInt8(ascii: ".") } && body.last != UInt8(ascii: ".")
+    }
+
+    static func isHex(_ s: Bytes) -> Bool {
+        if s.count > 2, s[0] == UInt8(ascii: "0"), s[1] | 0x20 == UInt8(ascii: "x") { return s[2...].allSatisfy(isHexDigit) }
+        guard s.count >= 6, s.allSatisfy(isHexDigit) else { return false }
+        return s.contains(where: isDigit) && s.contains(where: isLetter)
+    }
+
+    static func isUUID(_ s: Bytes) -> Bool {
+        guard s.count == 36 else { return false }
+        for (index, c) in s.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard c == UInt8(ascii: "-") else { return false }
+            } else if !isHexDigit(c) {
+                return false
+            }
+        }
+        return true
+    }
+
+    static func isIPv4(_ s: Bytes) -> Bool {
+        var address = s[...]
+        if let colon = address.lastIndex(of: UInt8(ascii: ":")), address[(colon + 1)...].allSatisfy(isDigit) { address = address[..<colon] }
+        if let slash = address.lastIndex(of: UInt8(ascii: "/")), address[(slash + 1)...].allSatisfy(isDigit) { address = address[..<slash] }
+        var octets = 0
+        var value = 0
+        var length = 0
+        for c in address {
+            if c == UInt8(ascii: ".") {
+                guard length > 0 else { return false }
+                octets += 1
+                value = 0
+                length = 0
+            } else {
+                guard isDigit(c), length < 3 else { return false }
+                value = value * 10 + Int(c - 48)
+                length += 1
+                guard value <= 255 else { return false }
+            }
+        }
+        return octets == 3 && length > 0
+    }
+
+    static func isIPv6(_ s: Bytes) -> Bool {
+        var address = s[...]
+        if address.first == UInt8(ascii: "["), let close = address.firstIndex(of: UInt8(ascii: "]")) { address = address[(address.startIndex + 1)..<close] }
+        let groups = address.count(where: { $0 == UInt8(ascii: ":") }) + 1
+        guard groups >= 3, groups <= 8 else { return false }
+        var hasLetter = false
+        var doubleColon = false
+        var length = 0
+        var previous: UInt8 = 0
+        for c in address {
+            if c == UInt8(ascii: ":") {
+                if previous == c { doubleColon = true }
+                length = 0
+            } else {
+                guard isHexDigit(c), length < 4 else { return false }
+                if isLetter(c) { hasLetter = true }
+                length += 1
+            }
+            previous = c
+        }
+        return hasLetter || doubleColon
     }
 
     /// `2024-03-14`, `2024/03/14`, `09:21:07`, `09:21:07,412`, `2024-03-14T09:21:07.412+02:00`, `20240314T092107Z`.
-    static func isTimestamp(_ s: Substring) -> Bool {
-        let allowed = Set("0123456789-/:.,TZ+")
-        guard s.count >= 5, s.allSatisfy({ allowed.contains($0) }), s.first!.isNumber else { return false }
-        let digits = s.filter(\.isNumber).count
-        let colons = s.filter { $0 == ":" }.count
-        let dashes = s.filter { $0 == "-" || $0 == "/" }.count
-        return (colons >= 2 && digits >= 6) || (dashes == 2 && digits >= 6) || (s.contains("T") && digits >= 12)
+    static func isTimestamp(_ s: Bytes) -> Bool {
+        guard s.count >= 5, isDigit(s[0]) else { return false }
+        var digits = 0, colons = 0, dashes = 0
+        var hasT = false
+        for c in s {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: ":"): colons += 1
+            case UInt8(ascii: "-"), UInt8(ascii: "/"): dashes += 1
+            case UInt8(ascii: "T"): hasT = true
+            case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "Z"), UInt8(ascii: "+"): break
+            default: return false
+            }
+        }
+        return (colons >= 2 && digits >= 6) || (dashes == 2 && digits >= 6) || (hasT && digits >= 12)
     }
 }

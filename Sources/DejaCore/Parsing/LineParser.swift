@@ -348,19 +348,37 @@ public struct LineParser: Sendable {
         return parsed
     }
 
-    /// A level read from the words of `text`, for lines that carry no level field.
+    /// A level read from the words of `text`, for lines that carry no level field. It runs for most
+    /// ingested lines, so it reads the first 200 bytes as bytes.
     public static func inferLevel(_ text: String) -> Severity {
-        let head = text.prefix(200)
-        for word in head.split(whereSeparator: { !$0.isLetter }) where word.count >= 4 && word.count <= 9 {
-            switch word {
-            case "FATAL", "PANIC", "Fatal", "panic": return .fatal
-            case "ERROR", "Error", "SEVERE": return .error
-            case "WARN", "WARNING", "Warning": return .warning
-            default: continue
-            }
+        var head = Array(text.utf8.prefix(200))
+        var start = 0
+        while start < head.count {
+            guard isWordByte(head[start]) else { start += 1; continue }
+            var end = start
+            while end < head.count, isWordByte(head[end]) { end += 1 }
+            if end - start >= 4, end - start <= 9, let level = levelWords[Array(head[start..<end])] { return level }
+            start = end
         }
-        let lower = head.lowercased()
-        if lower.contains("exception") || lower.contains("traceback") || lower.contains("failed") || lower.contains("error") { return .error }
-        return .unknown
+        for index in head.indices where head[index] &- 65 < 26 { head[index] |= 0x20 }
+        return failureWords.contains { word in contains(head, word) } ? .error : .unknown
+    }
+
+    private static let levelWords: [[UInt8]: Severity] = [
+        "FATAL": .fatal, "PANIC": .fatal, "Fatal": .fatal, "panic": .fatal,
+        "ERROR": .error, "Error": .error, "SEVERE": .error,
+        "WARN": .warning, "WARNING": .warning, "Warning": .warning,
+    ].reduce(into: [:]) { $0[Array($1.key.utf8)] = $1.value }
+    private static let failureWords = ["exception", "traceback", "failed", "error"].map { Array($0.utf8) }
+
+    /// Letters, and any byte of a non-ASCII character (most of those are letters).
+    private static func isWordByte(_ c: UInt8) -> Bool { (c | 0x20) &- 97 < 26 || c >= 0x80 }
+
+    private static func contains(_ text: [UInt8], _ word: [UInt8]) -> Bool {
+        guard text.count >= word.count else { return false }
+        for start in 0...(text.count - word.count) where text[start] == word[0] && text[start..<start + word.count].elementsEqual(word) {
+            return true
+        }
+        return false
     }
 }
