@@ -32,7 +32,7 @@ public final class IngestPipeline {
 
     static func messageText(_ body: String) -> String {
         guard !body.utf8.contains(10) else { return body }  // multi-line: kept whole
-        let parsed = parser.parse(body)
+        guard let parsed = parser.parseStructured(body) else { return body }
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message
         default: return body

@@ -77,10 +77,12 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 """)
             let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, body) VALUES (?, ?)")
             let count = try db.cachedStatement(sql: """
-                UPDATE signatures SET count = count + 1, first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?1),
-                    level = max(level, ?2), example_event = CASE WHEN example_event = 0 THEN ?3 ELSE example_event END
-                WHERE id = ?4
+                UPDATE signatures SET count = count + ?1, first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3),
+                    level = max(level, ?4), example_event = CASE WHEN example_event = 0 THEN ?5 ELSE example_event END
+                WHERE id = ?6
                 """)
+            // Counts, times and levels change once per signature per batch, not once per event.
+            var changes: [Int64: SignatureChange] = [:]
             var known: [String: Int64] = [:]
             for item in batch {
                 let e = item.event
@@ -96,12 +98,15 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     summary.newSignatures.append(signatureID!)
                 }
                 known[key] = signatureID
-                let labels = String(decoding: try JSONEncoder.sorted.encode(e.labels), as: UTF8.self)
+                let labels = e.labels.isEmpty ? "{}" : String(decoding: try JSONEncoder.sorted.encode(e.labels), as: UTF8.self)
                 try insertEvent.execute(arguments: [e.externalID, e.tenant, e.service, e.level.rawValue, e.timestamp, labels, item.body, signatureID])
                 let eventID = db.lastInsertedRowID
                 try insertText.execute(arguments: [eventID, item.body])
-                try count.execute(arguments: [e.timestamp, e.level.rawValue, eventID, signatureID])
+                changes[signatureID!, default: SignatureChange(firstEvent: eventID)].add(e)
                 summary.events += 1
+            }
+            for (id, change) in changes {
+                try count.execute(arguments: [change.count, change.firstSeen, change.lastSeen, change.level, change.firstEvent, id])
             }
             return summary
         }
@@ -281,4 +286,23 @@ private extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
+}
+
+/// What one ingest batch does to a signature's count, first and last seen, and level.
+private struct SignatureChange {
+    var count = 0
+    var firstSeen = Int64.max
+    var lastSeen = Int64.min
+    var level = 0
+    /// The batch's first event of the signature: its example when it has none yet.
+    let firstEvent: Int64
+
+    init(firstEvent: Int64) { self.firstEvent = firstEvent }
+
+    mutating func add(_ event: LogEvent) {
+        count += 1
+        firstSeen = min(firstSeen, event.timestamp)
+        lastSeen = max(lastSeen, event.timestamp)
+        level = max(level, event.level.rawValue)
+    }
 }

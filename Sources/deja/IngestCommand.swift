@@ -97,16 +97,21 @@ struct IngestCommand: ParsableCommand {
         }
         try flush()
         let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
+                           totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))
         try background.finish()
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        var report = "stored \(totals.events) events, \(totals.signatures) new signatures" + String(
-            format: " (stored and keyword-searchable after %.1f s, %.0f events/s; all vector-searchable after %.1f s)",
-            stored, Double(totals.events) / max(stored, 1e-9), searchable)
+        var report = String(format: "all vector-searchable after %.1f s", searchable)
         if let retentionWindow {
             let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
             report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
         }
-        FileHandle.standardError.write(Data((report + "\n").utf8))
+        Self.report(report)
+    }
+
+    /// Progress goes to standard error, so that standard output stays data.
+    private static func report(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     static func event(fromJSON line: String, number: Int, service: String, tenant: String, now: Int64) throws -> LogEvent {

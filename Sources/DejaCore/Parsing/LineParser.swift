@@ -35,20 +35,27 @@ public struct LineParser: Sendable {
         return parsed
     }
 
-    private func parseLayout(_ line: String) -> ParsedLine {
+    /// The fields of a structured line (container envelope, JSON, syslog, klog, logfmt), or nil for
+    /// text: cheaper than `parse` for a caller that only wants a structured line's message. Malformed
+    /// JSON comes back as plain text with status `malformedJSON`.
+    public func parseStructured(_ line: String) -> ParsedLine? {
         if let cri = parseCRI(line) { return cri }
         let trimmed = line.drop { $0 == " " || $0 == "\t" }
         if trimmed.first == "{" { return parseJSON(String(trimmed), original: line) }
         if trimmed.first == "<", let syslog = parseSyslog(trimmed) { return syslog }
         if let klog = parseKlog(line) { return klog }
-        if let logfmt = parseLogfmt(line) { return logfmt }
-        return parsePlain(line)
+        return parseLogfmt(line) ?? parseSyslogBody(Substring(line))
+    }
+
+    private func parseLayout(_ line: String) -> ParsedLine {
+        parseStructured(line) ?? parsePlain(line)
     }
 
     // MARK: Container envelopes
 
     /// `2024-05-08T15:23:56.403123456Z stdout F message` (P marks a partial line).
     private func parseCRI(_ line: String) -> ParsedLine? {
+        guard let first = line.utf8.first, first &- 48 < 10 else { return nil }
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count >= 3, parts[0].count >= 20, parts[1] == "stdout" || parts[1] == "stderr",
               parts[2] == "F" || parts[2] == "P", let time = TimestampParser.parseISO(parts[0]) else { return nil }
@@ -170,7 +177,7 @@ public struct LineParser: Sendable {
 
     /// `Oct 11 22:14:15 host app[pid]: msg` (also without a priority).
     private func parseSyslogBody(_ text: Substring) -> ParsedLine? {
-        guard text.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " ",
+        guard text.utf8.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " ",
               let time = TimestampParser.parseSyslog(text.prefix(15), referenceYear: referenceYear) else { return nil }
         let parts = text.dropFirst(15).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2 else { return nil }

@@ -61,7 +61,7 @@ public struct Redactor: Sendable {
             rule(.bearerToken, "(?i)\\b(?:bearer|basic)\\s+([A-Za-z0-9._~+/=-]{8,})", group: 1, triggers: ["bearer", "basic"]),
             rule(.urlPassword, "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:([^/\\s@]+)@", group: 1, triggers: ["://"]),
             rule(.cloudKey, "\\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{20,})\\b",
-                 triggers: ["akia", "asia", "aiza", "gh", "xox", "_live_"]),
+                 triggers: ["akia", "asia", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "_live_"]),
             rule(.keyValueSecret, "(?i)\\b[\\w.-]*?(?:\(keyNames))[\"']?\\s*[=:]\\s*[\"']?([^\\s\"',;&}<]+)", group: 1,
                  triggers: ["pass", "pwd", "secret", "token", "key", "credential"]),
         ]
@@ -110,8 +110,8 @@ public struct Redactor: Sendable {
 
     /// Runs of 13–19 digits (single spaces or dashes between them allowed) that pass the Luhn check.
     static func redactCards(_ text: String) -> String {
+        guard text.utf8.count(where: { $0 &- 48 < 10 }) >= 13 else { return text }
         let bytes = Array(text.utf8)
-        guard bytes.count >= 13 else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var i = 0
