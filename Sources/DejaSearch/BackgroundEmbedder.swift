@@ -1,6 +1,9 @@
 import DejaEmbedding
 import DejaStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Embeds signatures that have no vector yet on a thread of its own, so that storing events never
 /// waits for the model: ingest commits events and signatures, and they become vector-searchable as
@@ -49,6 +52,10 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     }
 
     private func run() {
+        // Ingest comes first: the embedder runs on whatever CPU storing events leaves over.
+        #if canImport(Glibc)
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux, who = 0 is this thread
+        #endif
         defer {
             condition.lock()
             finished = true

@@ -21,6 +21,10 @@ public final class IngestPipeline {
 
     /// The redacted body, normalized message and signature hash of `event`.
     public func prepare(_ event: LogEvent) -> PreparedEvent {
+        Self.prepare(event, redactor: redactor)
+    }
+
+    private static func prepare(_ event: LogEvent, redactor: Redactor) -> PreparedEvent {
         let body = redactor.redact(event.body)
         let message = MessageNormalizer.normalize(Self.messageText(body))
         return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
@@ -42,7 +46,19 @@ public final class IngestPipeline {
     /// Stores `events` in one transaction and embeds the new signatures; returns what was stored.
     @discardableResult
     public func ingest(_ events: [LogEvent]) throws -> IngestSummary {
-        let summary = try store.ingest(events.map(prepare))
+        try store(prepare(events))
+    }
+
+    /// `events` prepared on all cores.
+    public func prepare(_ events: [LogEvent]) -> [PreparedEvent] {
+        let redactor = redactor
+        return events.parallelMap { Self.prepare($0, redactor: redactor) }
+    }
+
+    /// Stores prepared events in one transaction and embeds the new signatures (or wakes the
+    /// background embedder); returns what was stored.
+    public func store(_ prepared: [PreparedEvent]) throws -> IngestSummary {
+        let summary = try store.ingest(prepared)
         if let background {
             if !summary.newSignatures.isEmpty { background.notify() }
         } else {

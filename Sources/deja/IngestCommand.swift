@@ -54,19 +54,39 @@ struct IngestCommand: ParsableCommand {
         pipeline.background = background
         background.start()
         let started = DispatchTime.now().uptimeNanoseconds
+        // Reading and preparing the next batch overlaps with writing this one.
+        let writer = BatchWriter(pipeline: pipeline)
         var pending: [LogEvent] = []
-        var totals = (events: 0, signatures: 0)
+        var pendingLines: [(number: Int, text: String)] = []
+        let batchSize = 2_000
         func flush() throws {
+            if !pendingLines.isEmpty {
+                let (service, tenant, now) = (defaultService, store.tenant, now)
+                let decoded = pendingLines.parallelMap { line in
+                    Result { try Self.event(fromJSON: line.text, number: line.number, service: service, tenant: tenant, now: now) }
+                }
+                pendingLines.removeAll(keepingCapacity: true)
+                for result in decoded {
+                    switch result {
+                    case .success(let event): pending.append(event)
+                    case .failure(let error):
+                        // Events before the bad line are stored; the run stops at it.
+                        try writer.submit(pipeline.prepare(pending))
+                        _ = try writer.finish()
+                        throw error
+                    }
+                }
+            }
             guard !pending.isEmpty else { return }
-            let summary = try pipeline.ingest(pending)
-            totals.events += summary.events
-            totals.signatures += summary.newSignatures.count
+            try writer.submit(pipeline.prepare(pending))
             pending.removeAll(keepingCapacity: true)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         let parser = LineParser()
+        var defaultService = "default"
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
             let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
+            defaultService = fileService
             var assembler = MultiLineAssembler()
             var number = 0
             func add(_ assembled: [AssembledEvent]) throws {
@@ -75,15 +95,15 @@ struct IngestCommand: ParsableCommand {
                     if let source = event.header.source { labels["logger"] = source }
                     pending.append(LogEvent(timestamp: event.header.timestamp ?? now, tenant: store.tenant, service: fileService,
                                             level: event.header.level, labels: labels, body: event.body))
-                    if pending.count >= 1_000 { try flush() }
+                    if pending.count >= batchSize { try flush() }
                 }
             }
             for line in try LineReader(path: path) {
                 number += 1
                 if jsonl {
                     guard !line.allSatisfy(\.isWhitespace) else { continue }
-                    pending.append(try Self.event(fromJSON: line, number: number, service: fileService, tenant: store.tenant, now: now))
-                    if pending.count >= 1_000 { try flush() }
+                    pendingLines.append((number, line))
+                    if pendingLines.count >= batchSize { try flush() }
                 } else if let layout {
                     let fields = layout.parse(line)
                     var event = parser.parse(fields?["Content"] ?? line)
@@ -94,8 +114,9 @@ struct IngestCommand: ParsableCommand {
                 }
             }
             try add(assembler.flush())
+            try flush()  // a file's JSONL lines take that file's service
         }
-        try flush()
+        let totals = try writer.finish()
         let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
                            totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))

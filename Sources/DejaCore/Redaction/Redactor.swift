@@ -31,6 +31,27 @@ public struct Redactor: Sendable {
         let group: Int
         /// Lower-cased substrings (as bytes) of which one must occur for the rule to be tried.
         let triggers: [[UInt8]]
+        /// The trigger must be part of a key assigned a value: `…key` + `[\w.-]*` + `["']?\s*[=:]`.
+        var assigned = false
+    }
+
+    /// True when some trigger occurs in a word that is followed by `=` or `:`, as in `db_password =`
+    /// or `"apiKey":` — a cheap test that spares most lines the regular expression.
+    private static func containsAssignment(_ text: [UInt8], _ triggers: [[UInt8]]) -> Bool {
+        for trigger in triggers {
+            var start = 0
+            while start + trigger.count <= text.count {
+                guard let found = text[start...].firstIndex(of: trigger[0]) else { break }
+                start = found + 1
+                guard found + trigger.count <= text.count, text[found..<found + trigger.count].elementsEqual(trigger) else { continue }
+                var i = found + trigger.count
+                while i < text.count, isWordByte(text[i]) || text[i] &- 48 < 10 || text[i] == 46 || text[i] == 45 { i += 1 }
+                if i < text.count, text[i] == 34 || text[i] == 39 { i += 1 }
+                while i < text.count, text[i] == 32 || text[i] &- 9 < 5 { i += 1 }  // \s: space, \t \n \v \f \r
+                if i < text.count, text[i] == 61 || text[i] == 58 { return true }
+            }
+        }
+        return false
     }
 
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -49,8 +70,9 @@ public struct Redactor: Sendable {
     /// A redactor with `rules` (all by default) plus `extraPatterns`, regular expressions whose whole
     /// match is redacted. Throws when an extra pattern is not a valid regular expression.
     public init(rules enabled: Set<RedactionRule> = Set(RedactionRule.allCases), extraPatterns: [String] = []) throws {
-        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String]) -> Rule {
-            Rule(kind: kind, expression: try! NSRegularExpression(pattern: pattern), group: group, triggers: triggers.map { Array($0.utf8) })
+        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String], assigned: Bool = false) -> Rule {
+            Rule(kind: kind, expression: try! NSRegularExpression(pattern: pattern), group: group, triggers: triggers.map { Array($0.utf8) },
+                 assigned: assigned)
         }
         let keyNames = "password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|auth_token"
             + "|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|secret[_-]?(?:access[_-]?)?key|private[_-]?key|credentials?"
@@ -63,7 +85,7 @@ public struct Redactor: Sendable {
             rule(.cloudKey, "\\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{20,})\\b",
                  triggers: ["akia", "asia", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "_live_"]),
             rule(.keyValueSecret, "(?i)\\b[\\w.-]*?(?:\(keyNames))[\"']?\\s*[=:]\\s*[\"']?([^\\s\"',;&}<]+)", group: 1,
-                 triggers: ["pass", "pwd", "secret", "token", "key", "credential"]),
+                 triggers: ["pass", "pwd", "secret", "token", "key", "credential"], assigned: true),
         ]
         var rules = builtIn.filter { enabled.contains($0.kind!) }
         for pattern in extraPatterns {
@@ -87,7 +109,9 @@ public struct Redactor: Sendable {
                 // ASCII lower-casing of the bytes: triggers are ASCII, and this costs a fraction of
                 // String.lowercased() plus Foundation's substring search.
                 if lowered == nil { lowered = result.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
-                guard rule.triggers.contains(where: { Self.contains(lowered!, $0) }) else { continue }
+                let applies = rule.assigned ? Self.containsAssignment(lowered!, rule.triggers)
+                    : rule.triggers.contains(where: { Self.contains(lowered!, $0) })
+                guard applies else { continue }
             }
             let replaced = Self.replace(rule, in: result)
             if replaced != result { result = replaced; lowered = nil }
