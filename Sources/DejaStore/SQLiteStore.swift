@@ -83,25 +83,33 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 """)
             // Counts, times and levels change once per signature per batch, not once per event.
             var changes: [Int64: SignatureChange] = [:]
+            let (find, insertSig, insertRow, index) = (RawStatement(findSignature, in: db), RawStatement(insertSignature, in: db),
+                                                       RawStatement(insertEvent, in: db), RawStatement(insertText, in: db))
             var known: [String: Int64] = [:]
             for item in batch {
                 let e = item.event
                 let key = e.tenant + "\u{0}" + e.service + "\u{0}" + item.signatureHash
                 var signatureID = known[key]
                 if signatureID == nil {
-                    signatureID = try Int64.fetchOne(findSignature, arguments: [e.tenant, e.service, item.signatureHash])
+                    find.bind(1, e.tenant); find.bind(2, e.service); find.bind(3, item.signatureHash)
+                    signatureID = try find.fetchInt64()
                 }
                 if signatureID == nil {
-                    try insertSignature.execute(arguments: [e.tenant, e.service, item.signatureHash, item.message, e.level.rawValue,
-                                                            e.timestamp, e.timestamp, item.pattern])
-                    signatureID = db.lastInsertedRowID
+                    insertSig.bind(1, e.tenant); insertSig.bind(2, e.service); insertSig.bind(3, item.signatureHash)
+                    insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
+                    insertSig.bind(7, e.timestamp); insertSig.bind(8, item.pattern)
+                    try insertSig.execute()
+                    signatureID = insertSig.lastInsertedRowID
                     summary.newSignatures.append(signatureID!)
                 }
                 known[key] = signatureID
                 let labels = e.labels.isEmpty ? "{}" : String(decoding: try JSONEncoder.sorted.encode(e.labels), as: UTF8.self)
-                try insertEvent.execute(arguments: [e.externalID, e.tenant, e.service, e.level.rawValue, e.timestamp, labels, item.body, signatureID])
-                let eventID = db.lastInsertedRowID
-                try insertText.execute(arguments: [eventID, item.body])
+                insertRow.bind(1, e.externalID); insertRow.bind(2, e.tenant); insertRow.bind(3, e.service); insertRow.bind(4, Int64(e.level.rawValue))
+                insertRow.bind(5, e.timestamp); insertRow.bind(6, labels); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
+                try insertRow.execute()
+                let eventID = insertRow.lastInsertedRowID
+                index.bind(1, eventID); index.bind(2, item.body)
+                try index.execute()
                 changes[signatureID!, default: SignatureChange(firstEvent: eventID)].add(e)
                 summary.events += 1
             }

@@ -40,9 +40,13 @@ public struct LineParser: Sendable {
     /// JSON comes back as plain text with status `malformedJSON`.
     public func parseStructured(_ line: String) -> ParsedLine? {
         if let cri = parseCRI(line) { return cri }
-        let trimmed = line.drop { $0 == " " || $0 == "\t" }
-        if trimmed.first == "{" { return parseJSON(String(trimmed), original: line) }
-        if trimmed.first == "<", let syslog = parseSyslog(trimmed) { return syslog }
+        // Byte checks first: this runs for every ingested line.
+        let first = line.utf8.first { $0 != 32 && $0 != 9 }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "<") {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if first == UInt8(ascii: "{") { return parseJSON(String(trimmed), original: line) }
+            if let syslog = parseSyslog(trimmed) { return syslog }
+        }
         if let klog = parseKlog(line) { return klog }
         return parseLogfmt(line) ?? parseSyslogBody(Substring(line))
     }
@@ -204,8 +208,9 @@ public struct LineParser: Sendable {
 
     /// `I0508 15:23:56.403123    1234 file.go:123] message`.
     private func parseKlog(_ line: String) -> ParsedLine? {
+        guard let lead = line.utf8.first, [73, 87, 69, 70].contains(lead) else { return nil }
         let b = Array(line.utf8.prefix(40))
-        guard b.count > 22, [73, 87, 69, 70].contains(b[0]), b[1...4].allSatisfy({ $0 >= 48 && $0 <= 57 }), b[5] == 32,
+        guard b.count > 22, b[1...4].allSatisfy({ $0 >= 48 && $0 <= 57 }), b[5] == 32,
               b[8] == 58, let bracket = line.firstIndex(of: "]") else { return nil }
         let header = line[..<bracket]
         let fields = header.split(separator: " ", omittingEmptySubsequences: true)
@@ -225,7 +230,8 @@ public struct LineParser: Sendable {
 
     /// `key=value key2="quoted value"` with at least two pairs and the first token a pair.
     private func parseLogfmt(_ line: String) -> ParsedLine? {
-        guard let firstSpace = line.firstIndex(of: " "), line[..<firstSpace].contains("=") || line.hasPrefix("\"") else { return nil }
+        guard let firstSpace = line.utf8.firstIndex(of: 32),
+              line.utf8[..<firstSpace].contains(UInt8(ascii: "=")) || line.utf8.first == UInt8(ascii: "\"") else { return nil }
         var pairs: [(String, String)] = []
         var chars = Substring(line)
         var messageLead: String?

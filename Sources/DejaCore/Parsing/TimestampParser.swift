@@ -71,7 +71,15 @@ public enum TimestampParser {
     }
 
     static func monthNumber(_ name: some StringProtocol) -> Int? {
-        ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12][name.prefix(3).lowercased()]
+        // Bytes, case folded: syslog lines are checked for a month on every ingest.
+        var bytes = name.utf8.makeIterator()
+        guard let a = bytes.next(), let b = bytes.next(), let c = bytes.next() else { return nil }
+        let key = (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20)
+        return monthKeys.firstIndex(of: key).map { $0 + 1 }
+    }
+
+    private static let monthKeys: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].map { name in
+        name.utf8.reduce(0) { ($0 << 8) | UInt32($1) }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -40,10 +40,8 @@ public struct Redactor: Sendable {
     private static func containsAssignment(_ text: [UInt8], _ triggers: [[UInt8]]) -> Bool {
         for trigger in triggers {
             var start = 0
-            while start + trigger.count <= text.count {
-                guard let found = text[start...].firstIndex(of: trigger[0]) else { break }
+            while let found = find(trigger, in: text, from: start) {
                 start = found + 1
-                guard found + trigger.count <= text.count, text[found..<found + trigger.count].elementsEqual(trigger) else { continue }
                 var i = found + trigger.count
                 while i < text.count, isWordByte(text[i]) || text[i] &- 48 < 10 || text[i] == 46 || text[i] == 45 { i += 1 }
                 if i < text.count, text[i] == 34 || text[i] == 39 { i += 1 }
@@ -54,15 +52,23 @@ public struct Redactor: Sendable {
         return false
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
+    /// Where `needle` first occurs in `haystack` at or after `start`: libc's vectorized `memchr`
+    /// finds candidates for its first byte.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard !needle.isEmpty else { return nil }
+        return haystack.withUnsafeBytes { hay -> Int? in
+            needle.withUnsafeBytes { pin -> Int? in
+                let base = hay.baseAddress!
+                var position = start
+                while position + pin.count <= hay.count {
+                    guard let hit = memchr(base + position, Int32(pin[0]), hay.count - pin.count + 1 - position) else { return nil }
+                    let offset = UnsafeRawPointer(hit) - base
+                    if memcmp(base + offset, pin.baseAddress!, pin.count) == 0 { return offset }
+                    position = offset + 1
+                }
+                return nil
+            }
         }
-        return false
     }
 
     private let rules: [Rule]
@@ -110,7 +116,7 @@ public struct Redactor: Sendable {
                 // String.lowercased() plus Foundation's substring search.
                 if lowered == nil { lowered = result.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
                 let applies = rule.assigned ? Self.containsAssignment(lowered!, rule.triggers)
-                    : rule.triggers.contains(where: { Self.contains(lowered!, $0) })
+                    : rule.triggers.contains(where: { Self.find($0, in: lowered!) != nil })
                 guard applies else { continue }
             }
             let replaced = Self.replace(rule, in: result)
