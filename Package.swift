@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "DejaCore", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "DejaKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "DejaEmbedding", dependencies: ["COpenBLAS", "DejaKernels"]),
-        .target(name: "DejaStore", dependencies: ["DejaCore", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "DejaStore", dependencies: ["DejaCore", "DejaKernels", .product(name: "GRDB", package: "GRDB.swift"),
                                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
         .executableTarget(

@@ -15,6 +15,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     private let path: String
     private let cacheLock = NSLock()
     private var vectorCache: [String: VectorMatrix] = [:]
+    private var frequencyCache: TermFrequencies?
 
     /// Opens (creating if needed) the store in `directory`.
     public init(directory: DataDirectory) throws {
@@ -121,28 +122,54 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     }
 
     public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
-        guard let match = Self.ftsQuery(query) else { return [] }
-        var sql = """
-            SELECT events.id FROM events_fts JOIN events ON events.id = events_fts.rowid
-            WHERE events_fts MATCH ? AND events.tenant = ?
-            """
-        var arguments: StatementArguments = [match, filter.tenant]
-        appendFilter(filter, to: &sql, &arguments, table: "events")
-        sql += " ORDER BY bm25(events_fts) LIMIT ?"
-        arguments += [limit]
-        return try pool.read { db in try Int64.fetchAll(db, sql: sql, arguments: arguments) }
+        try pool.read { db in
+            guard let match = Self.ftsQuery(query, frequencies: try termFrequencies(db)) else { return [] }
+            // Ranked in the index alone first; event rows are read, and filtered, only for the best
+            // `pool` matches. Too few left after filtering: the whole match set is ranked instead.
+            let pool = max(limit * 20, 2_000)
+            var sql = """
+                SELECT events.id FROM (SELECT rowid, rank FROM events_fts WHERE events_fts MATCH ? ORDER BY rank LIMIT ?) AS hits
+                JOIN events ON events.id = hits.rowid WHERE events.tenant = ?
+                """
+            var filterArguments: StatementArguments = []
+            appendFilter(filter, to: &sql, &filterArguments, table: "events")
+            sql += " ORDER BY hits.rank LIMIT ?"
+            let ids = try Int64.fetchAll(db, sql: sql, arguments: [match, pool, filter.tenant] + filterArguments + [limit])
+            guard ids.count < limit else { return ids }
+            return try Int64.fetchAll(db, sql: sql, arguments: [match, Int64.max, filter.tenant] + filterArguments + [limit])
+        }
     }
 
-    /// The query's words as an FTS5 OR query of quoted terms (at most 64), or nil when it has none.
-    static func ftsQuery(_ text: String) -> String? {
+    /// Most postings (term occurrences in events) one keyword search ranks. Rare terms are taken
+    /// first: ids, codes and unusual words carry BM25's weight, and common words, which would cost
+    /// the most to rank, add almost none.
+    static let postingsBudget: Int64 = 10_000
+
+    /// The query's words as an FTS5 OR query of quoted terms, rarest first within the postings
+    /// budget (the rarest always), or nil when it has none. Numbers of under five digits are left
+    /// out: times, counts and ports, everywhere in bodies though masked out of messages.
+    static func ftsQuery(_ text: String, frequencies: TermFrequencies) -> String? {
         var seen = Set<String>()
-        var terms: [String] = []
-        for word in text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) where word.count >= 2 {
-            let term = word.lowercased()
-            if seen.insert(term).inserted { terms.append("\"\(term)\"") }
-            if terms.count == 64 { break }
+        let terms = TermFrequencies.terms(of: text).filter { term in
+            !(term.count < 5 && term.allSatisfy(\.isNumber)) && seen.insert(term).inserted
+        }.prefix(64)
+        var kept: [String] = []
+        var postings: Int64 = 0
+        for (term, count) in terms.map({ ($0, frequencies.events(with: $0)) }).sorted(by: { $0.1 < $1.1 })
+        where kept.isEmpty || postings + count <= postingsBudget {
+            kept.append("\"\(term)\"")
+            postings += count
         }
-        return terms.isEmpty ? nil : terms.joined(separator: " OR ")
+        return kept.isEmpty ? nil : kept.joined(separator: " OR ")
+    }
+
+    /// Term frequencies, rebuilt when the number of signatures has grown by a tenth since.
+    private func termFrequencies(_ db: Database) throws -> TermFrequencies {
+        let signatures = try Int.fetchOne(db, sql: "SELECT count(*) FROM signatures") ?? 0
+        if let cached = cacheLock.withLock({ frequencyCache }), signatures * 10 <= cached.signatures * 11 { return cached }
+        let fresh = try TermFrequencies(db: db)
+        cacheLock.withLock { frequencyCache = fresh }
+        return fresh
     }
 
     private func appendFilter(_ filter: SearchFilter, to sql: inout String, _ arguments: inout StatementArguments, table: String) {
@@ -193,9 +220,18 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     }
 
     public func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int) {
-        var sql = "FROM events WHERE signature_id = ? AND tenant = ?"
-        var arguments: StatementArguments = [signature, filter.tenant]
-        appendFilter(filter, to: &sql, &arguments, table: "events")
+        // Tenant and service belong to the signature: checked once, not on every event row, so
+        // that counting reads only the (signature, time) index unless level or labels filter.
+        var sql = "FROM events WHERE signature_id = ? AND EXISTS (SELECT 1 FROM signatures WHERE id = ? AND tenant = ?"
+        var arguments: StatementArguments = [signature, signature, filter.tenant]
+        if !filter.services.isEmpty {
+            sql += " AND service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
+            arguments += StatementArguments(filter.services)
+        }
+        sql += ")"
+        var rest = filter
+        rest.services = []
+        appendFilter(rest, to: &sql, &arguments, table: "events")
         return try pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) " + sql, arguments: arguments) ?? 0
             let rows = try Row.fetchAll(db, sql: "SELECT * " + sql + " ORDER BY timestamp DESC LIMIT \(limit)", arguments: arguments)
@@ -219,7 +255,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     first_seen = (SELECT min(timestamp) FROM events WHERE signature_id = signatures.id)
                 WHERE first_seen < ?
                 """, arguments: [cutoff])
-            cacheLock.withLock { vectorCache.removeAll() }
+            cacheLock.withLock { vectorCache.removeAll(); frequencyCache = nil }
             return (events, signatures)
         }
     }

@@ -1,4 +1,5 @@
 import DejaCore
+import DejaKernels
 
 /// Vectors held contiguously for exact search: one dot product per signature, then the best `k`.
 struct VectorMatrix: Sendable {
@@ -23,19 +24,22 @@ struct VectorMatrix: Sendable {
         let services = Set(filter.services)
         let levels = Set(filter.levels)
         var hits: [VectorHit] = []
+        hits.reserveCapacity(k + 1)
+        // Best first, ties by id so that results are stable; `hits` holds the best k seen so far.
+        func better(_ a: VectorHit, _ b: VectorHit) -> Bool { a.similarity != b.similarity ? a.similarity > b.similarity : a.signatureID < b.signatureID }
         values.withUnsafeBufferPointer { values in
             query.withUnsafeBufferPointer { q in
                 for row in ids.indices {
                     guard tenants[row] == filter.tenant, services.isEmpty || services.contains(self.services[row]),
                           levels.isEmpty || levels.contains(self.levels[row]) else { continue }
-                    let base = row * dimension
-                    var dot: Float = 0
-                    for i in 0..<dimension { dot += values[base + i] * q[i] }
-                    hits.append(VectorHit(signatureID: ids[row], similarity: dot))
+                    let hit = VectorHit(signatureID: ids[row], similarity: deja_dot(values.baseAddress! + row * dimension, q.baseAddress!, dimension))
+                    guard hits.count < k || better(hit, hits[k - 1]) else { continue }
+                    let at = hits.firstIndex { better(hit, $0) } ?? hits.count
+                    hits.insert(hit, at: at)
+                    if hits.count > k { hits.removeLast() }
                 }
             }
         }
-        // Ties broken by id so that results are stable.
-        return Array(hits.sorted { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.signatureID < $1.signatureID }.prefix(k))
+        return hits
     }
 }

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Deja's speed on a workload (release builds only give meaningful numbers).",
-        subcommands: [BenchEmbedCommand.self, BenchPatternsCommand.self]
+        subcommands: [BenchEmbedCommand.self, BenchPatternsCommand.self, BenchSearchCommand.self]
     )
 }
 

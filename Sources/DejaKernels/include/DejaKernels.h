@@ -14,4 +14,7 @@ bool deja_sgemm_rows_supported(void);
 void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
                      const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last);
 
+/// The dot product of a[0..<n] and b[0..<n], vectorized on any x86-64 or ARM CPU.
+float deja_dot(const float *a, const float *b, size_t n);
+
 #endif

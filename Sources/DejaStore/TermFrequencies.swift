@@ -1,0 +1,32 @@
+import GRDB
+
+/// How many events hold each word, estimated from signatures (a word of a signature's message
+/// counts that signature's events), so that keyword search can rank rare words first without a
+/// lookup in the full-text index per word. Words masked out of messages (ids, numbers) are absent
+/// and so count as rare, which they are.
+struct TermFrequencies: Sendable {
+    private var counts: [String: Int64] = [:]
+    /// Signatures it was built from, to know when it is stale.
+    let signatures: Int
+
+    init(db: Database) throws {
+        var counts: [String: Int64] = [:]
+        var signatures = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT message, count FROM signatures")
+        while let row = try rows.next() {
+            let message: String = row[0]
+            let count: Int64 = row[1]
+            for term in Set(Self.terms(of: message)) { counts[term, default: 0] += count }
+            signatures += 1
+        }
+        self.counts = counts
+        self.signatures = signatures
+    }
+
+    func events(with term: String) -> Int64 { counts[term] ?? 0 }
+
+    /// Lower-cased runs of letters and digits of two or more characters, as keyword search splits a query.
+    static func terms(of text: String) -> [String] {
+        text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }).filter { $0.count >= 2 }.map { $0.lowercased() }
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""The embedded store at scale: ingest N replayed loghub-2k events (scripts/make_replay.py: fresh
+variable values and timestamps) into a fresh data directory with `deja ingest --jsonl`, then time
+200+ varied queries with `deja bench search` on the result.
+
+    python3 scripts/bench_store.py [--events 1000000] [--keep DIR]
+
+Reports: events/s until stored and keyword-searchable, seconds until every signature is
+vector-searchable, peak RSS of the ingest, bytes on disk per event, and search latency p50/p99 by
+query kind (log lines, natural language, stack traces; queries of up to 32 word pieces together).
+Reads ../shared (loghub-2k, semantic-eval) or $DEJA_SHARED; release build.
+"""
+import argparse, glob, json, os, random, re, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("--events", type=int, default=1_000_000)
+ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
+ap.add_argument("--keep", help="data directory to use (and keep); default a temporary one, removed after")
+args = ap.parse_args()
+
+subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+deja = os.path.join(ROOT, ".build", "release", "deja")
+work = tempfile.mkdtemp(prefix="deja-bench-store-")
+data = args.keep or os.path.join(work, "data")
+if os.path.exists(data) and os.listdir(data):
+    sys.exit(f"{data} is not empty: the benchmark ingests into a fresh data directory")
+env = dict(os.environ, DEJA_SHARED=args.shared)
+
+replay = os.path.join(work, "replay.jsonl")
+with open(replay, "w") as out:
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_replay.py"), str(args.events)], stdout=out, check=True, env=env)
+
+# Varied queries: pasted log lines (fresh values), the semantic-eval queries by their kinds, and
+# whole stack traces from its corpus.
+random.seed(11)
+queries = []
+lines = []
+for path in sorted(glob.glob(os.path.join(args.shared, "data", "loghub-2k", "*", "*_2k.log"))):
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines += [l.rstrip("\n") for l in fh if l.strip()]
+for line in random.sample(lines, 150):
+    queries.append({"query": re.sub(r"\d", lambda _: str(random.randint(0, 9)), line), "kind": "log-line"})
+evaldir = os.path.join(args.shared, "data", "semantic-eval")
+for l in open(os.path.join(evaldir, "queries.jsonl")):
+    q = json.loads(l)
+    queries.append({"query": q["query"], "kind": q["kind"]})
+traces = [json.loads(l)["body"] for l in open(os.path.join(evaldir, "corpus.jsonl")) if "\n" in json.loads(l)["body"]]
+queries += [{"query": t, "kind": "stack-trace"} for t in random.sample(traces, min(30, len(traces)))]
+query_file = os.path.join(work, "queries.jsonl")
+with open(query_file, "w") as fh:
+    fh.writelines(json.dumps(q) + "\n" for q in queries)
+
+timing = os.path.join(work, "time.txt")
+ingest = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", timing, deja, "ingest", "--jsonl", "--data-dir", data, replay],
+                        capture_output=True, text=True)
+if ingest.returncode != 0:
+    sys.exit(ingest.stderr)
+rss_kb, wall = open(timing).read().split()[-2:]
+disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
+print(ingest.stderr.strip())
+print(f"peak RSS during ingest: {int(rss_kb) / 1024:.0f} MB; bytes on disk: {disk / 1e6:.0f} MB, {disk / args.events:.0f} per event")
+search = subprocess.run([deja, "bench", "search", "--data-dir", data, query_file], capture_output=True, text=True)
+if search.returncode != 0:
+    sys.exit(search.stderr)
+report = json.loads(search.stdout)
+print(f"{'queries':18s} {'n':>4s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
+for kind in sorted(report):
+    r = report[kind]
+    print(f"{kind:18s} {int(r['queries']):4d} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['max_ms']:8.1f}")
+shutil.rmtree(work)
