@@ -57,13 +57,14 @@ public final class SentenceEmbedder {
     /// Token ids of `text`, including `[CLS]` and `[SEP]`, truncated to the model's maximum length.
     public func tokenize(_ text: String) -> [Int32] { tokenizer.encode(text) }
 
-    /// Embeds `texts`, returned in input order.
-    public func embed(_ texts: [String], batchSize: Int = 32) -> [[Float]] {
-        embed(tokenized: texts.map(tokenizer.encode), batchSize: batchSize)
+    /// Embeds `texts`, returned in input order. `singleThreaded` keeps all the work on the
+    /// calling thread (a background embedder at low priority, say).
+    public func embed(_ texts: [String], batchSize: Int = 32, singleThreaded: Bool = false) -> [[Float]] {
+        embed(tokenized: texts.map(tokenizer.encode), batchSize: batchSize, singleThreaded: singleThreaded)
     }
 
     /// Embeds already tokenized texts in batches of similar length (longest first), in input order.
-    public func embed(tokenized: [[Int32]], batchSize: Int = 32) -> [[Float]] {
+    public func embed(tokenized: [[Int32]], batchSize: Int = 32, singleThreaded: Bool = false) -> [[Float]] {
         let h = dimension
         let batches = Self.batches(tokenized, batchSize: batchSize)
         let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokenized.count * h))
@@ -73,7 +74,7 @@ public final class SentenceEmbedder {
             for (i, index) in batch.enumerated() { (output + index * h).update(from: scratch + i * h, count: h) }
         }
         let workers = workerEncoders.count
-        if workers > 1 && batches.count > 1 {
+        if workers > 1 && batches.count > 1 && !singleThreaded {
             // Each worker takes every workers-th batch (neighbouring batches have similar lengths),
             // uses its own encoder and writes only its batches' rows of `output`.
             nonisolated(unsafe) let run = run
@@ -86,7 +87,8 @@ public final class SentenceEmbedder {
         } else {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
             defer { scratch.deallocate() }
-            for batch in batches { run(wideEncoder, batch, scratch) }
+            let encoder = singleThreaded ? workerEncoders.first ?? wideEncoder : wideEncoder
+            for batch in batches { run(encoder, batch, scratch) }
         }
         return (0..<tokenized.count).map { Array(UnsafeBufferPointer(start: output + $0 * h, count: h)) }
     }

@@ -72,7 +72,12 @@ public final class BackgroundEmbedder: @unchecked Sendable {
                     condition.unlock()
                     continue
                 }
-                try storeVectors(for: pending, embedder: embedder, store: store, batchSize: batchSize)
+                // While events arrive the embedder keeps to its own low-priority thread; once they
+                // stop, it takes every core to catch up.
+                condition.lock()
+                let catchingUp = finishing
+                condition.unlock()
+                try storeVectors(for: pending, embedder: embedder, store: store, batchSize: batchSize, singleThreaded: !catchingUp)
                 embedded += pending.count
             }
         } catch {

@@ -5,10 +5,12 @@ import DejaStore
 /// and stores the vectors under the embedder's model identity. Shared by inline and background
 /// embedding. The body, not the normalized message: the model reads real values (`'12,50'`, a date)
 /// better than placeholders.
-func storeVectors(for signatures: [Signature], embedder: SentenceEmbedder, store: SQLiteStore, batchSize: Int) throws {
+func storeVectors(for signatures: [Signature], embedder: SentenceEmbedder, store: SQLiteStore, batchSize: Int,
+                  singleThreaded: Bool = false) throws {
     guard !signatures.isEmpty else { return }
     let bodies = Dictionary(uniqueKeysWithValues: try store.events(ids: signatures.map(\.exampleEventID)).map { ($0.id, $0.body) })
-    let vectors = embedder.embed(signatures.map { EmbeddingText.of(bodies[$0.exampleEventID] ?? $0.message) }, batchSize: batchSize)
+    let vectors = embedder.embed(signatures.map { EmbeddingText.of(bodies[$0.exampleEventID] ?? $0.message) }, batchSize: batchSize,
+                                  singleThreaded: singleThreaded)
     try store.upsert(zip(signatures, vectors).map { signature, vector in
         VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
     }, model: embedder.modelIdentity)

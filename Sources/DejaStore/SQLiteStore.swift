@@ -123,7 +123,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
 
     public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
         try pool.read { db in
-            guard let match = Self.ftsQuery(query, frequencies: try termFrequencies(db)) else { return [] }
+            guard let match = try Self.ftsQuery(query, frequencies: try termFrequencies(db), db: db) else { return [] }
             // Ranked in the index alone first; event rows are read, and filtered, only for the best
             // `pool` matches. Too few left after filtering: the whole match set is ranked instead.
             let pool = max(limit * 20, 2_000)
@@ -140,25 +140,32 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         }
     }
 
-    /// Most postings (term occurrences in events) one keyword search ranks. Rare terms are taken
-    /// first: ids, codes and unusual words carry BM25's weight, and common words, which would cost
-    /// the most to rank, add almost none.
-    static let postingsBudget: Int64 = 10_000
+    /// Most postings (events holding a query word) one keyword search ranks: ranking costs a few
+    /// microseconds per posting. Rare words are taken first: ids, codes and unusual words carry
+    /// BM25's weight, and common words, which would cost the most to rank, add almost none.
+    static let postingsBudget = 3_000
 
-    /// The query's words as an FTS5 OR query of quoted terms, rarest first within the postings
-    /// budget (the rarest always), or nil when it has none. Numbers of under five digits are left
-    /// out: times, counts and ports, everywhere in bodies though masked out of messages.
-    static func ftsQuery(_ text: String, frequencies: TermFrequencies) -> String? {
+    /// The query's words as an FTS5 OR query of quoted terms: at most the eight rarest within the
+    /// postings budget, or nil when there are none (a query of common words only is left to vector
+    /// search). Words under four characters and numbers under five digits are left out: times,
+    /// counts, ports and node names like `n2`, everywhere in bodies. Candidates are ordered by
+    /// their estimated frequency, then counted in the index (counting is cheap, ranking is not).
+    static func ftsQuery(_ text: String, frequencies: TermFrequencies, db: Database) throws -> String? {
         var seen = Set<String>()
         let terms = TermFrequencies.terms(of: text).filter { term in
-            !(term.count < 5 && term.allSatisfy(\.isNumber)) && seen.insert(term).inserted
+            term.count >= 4 && !(term.count < 5 && term.allSatisfy(\.isNumber)) && seen.insert(term).inserted
         }.prefix(64)
+        let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)")
         var kept: [String] = []
-        var postings: Int64 = 0
-        for (term, count) in terms.map({ ($0, frequencies.events(with: $0)) }).sorted(by: { $0.1 < $1.1 })
-        where kept.isEmpty || postings + count <= postingsBudget {
-            kept.append("\"\(term)\"")
-            postings += count
+        var postings = 0
+        for term in terms.sorted(by: { frequencies.events(with: $0) < frequencies.events(with: $1) })
+        where kept.count < 8 && frequencies.events(with: term) <= Int64(postingsBudget - postings) {
+            let quoted = "\"\(term)\""
+            let actual = try Int.fetchOne(count, arguments: [quoted, postingsBudget - postings + 1]) ?? 0
+            if actual > 0 && postings + actual <= postingsBudget {
+                kept.append(quoted)
+                postings += actual
+            }
         }
         return kept.isEmpty ? nil : kept.joined(separator: " OR ")
     }

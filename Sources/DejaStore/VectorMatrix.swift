@@ -1,45 +1,82 @@
 import DejaCore
 import DejaKernels
+import Dispatch
 
 /// Vectors held contiguously for exact search: one dot product per signature, then the best `k`.
+/// Rows are scanned on all cores; tenants and services are compared as small integers.
 struct VectorMatrix: Sendable {
     private let ids: [Int64]
-    private let tenants: [String]
-    private let services: [String]
+    private let tenants: [Int32]
+    private let services: [Int32]
     private let levels: [Severity]
     private let values: [Float]
     private let dimension: Int
+    private let tenantCodes: [String: Int32]
+    private let serviceCodes: [String: Int32]
 
     init(rows: [VectorRecord]) {
+        var tenantCodes: [String: Int32] = [:]
+        var serviceCodes: [String: Int32] = [:]
+        func code(_ name: String, _ codes: inout [String: Int32]) -> Int32 {
+            if let known = codes[name] { return known }
+            codes[name] = Int32(codes.count)
+            return Int32(codes.count - 1)
+        }
         ids = rows.map(\.signatureID)
-        tenants = rows.map(\.tenant)
-        services = rows.map(\.service)
+        tenants = rows.map { code($0.tenant, &tenantCodes) }
+        services = rows.map { code($0.service, &serviceCodes) }
         levels = rows.map(\.level)
         dimension = rows.first?.vector.count ?? 0
         values = rows.flatMap(\.vector)
+        self.tenantCodes = tenantCodes
+        self.serviceCodes = serviceCodes
     }
 
     func search(_ query: [Float], filter: SearchFilter, k: Int) -> [VectorHit] {
-        guard dimension > 0, query.count == dimension, k > 0 else { return [] }
-        let services = Set(filter.services)
+        guard dimension > 0, query.count == dimension, k > 0, let tenant = tenantCodes[filter.tenant] else { return [] }
+        let services = Set(filter.services.compactMap { serviceCodes[$0] })
+        guard filter.services.isEmpty || !services.isEmpty else { return [] }
         let levels = Set(filter.levels)
-        var hits: [VectorHit] = []
-        hits.reserveCapacity(k + 1)
-        // Best first, ties by id so that results are stable; `hits` holds the best k seen so far.
-        func better(_ a: VectorHit, _ b: VectorHit) -> Bool { a.similarity != b.similarity ? a.similarity > b.similarity : a.signatureID < b.signatureID }
-        values.withUnsafeBufferPointer { values in
-            query.withUnsafeBufferPointer { q in
-                for row in ids.indices {
-                    guard tenants[row] == filter.tenant, services.isEmpty || services.contains(self.services[row]),
-                          levels.isEmpty || levels.contains(self.levels[row]) else { continue }
-                    let hit = VectorHit(signatureID: ids[row], similarity: deja_dot(values.baseAddress! + row * dimension, q.baseAddress!, dimension))
-                    guard hits.count < k || better(hit, hits[k - 1]) else { continue }
-                    let at = hits.firstIndex { better(hit, $0) } ?? hits.count
-                    hits.insert(hit, at: at)
-                    if hits.count > k { hits.removeLast() }
+        let workers = ids.count >= 8_192 ? 2 : 1
+        let chunk = (ids.count + workers - 1) / workers
+        let partial = (0..<workers).map { _ in Best(k: k) }
+        let scan: @Sendable (Int) -> Void = { worker in
+            values.withUnsafeBufferPointer { values in
+                query.withUnsafeBufferPointer { q in
+                    for row in (worker * chunk)..<min(ids.count, (worker + 1) * chunk) {
+                        guard tenants[row] == tenant, services.isEmpty || services.contains(self.services[row]),
+                              levels.isEmpty || levels.contains(self.levels[row]) else { continue }
+                        partial[worker].offer(VectorHit(signatureID: ids[row],
+                                                        similarity: deja_dot(values.baseAddress! + row * dimension, q.baseAddress!, dimension)))
+                    }
                 }
             }
         }
-        return hits
+        if workers == 1 { scan(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: scan) }
+        let merged = Best(k: k)
+        for best in partial { for hit in best.hits { merged.offer(hit) } }
+        return merged.hits
+    }
+}
+
+/// The best `k` hits offered so far, best first; ties by id so that results are stable.
+private final class Best: @unchecked Sendable {
+    // @unchecked: each instance is written by one worker only.
+    private(set) var hits: [VectorHit] = []
+    private let k: Int
+
+    init(k: Int) {
+        self.k = k
+        hits.reserveCapacity(k + 1)
+    }
+
+    private static func better(_ a: VectorHit, _ b: VectorHit) -> Bool {
+        a.similarity != b.similarity ? a.similarity > b.similarity : a.signatureID < b.signatureID
+    }
+
+    func offer(_ hit: VectorHit) {
+        guard hits.count < k || Self.better(hit, hits[k - 1]) else { return }
+        hits.insert(hit, at: hits.firstIndex { Self.better(hit, $0) } ?? hits.count)
+        if hits.count > k { hits.removeLast() }
     }
 }

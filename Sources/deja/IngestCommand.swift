@@ -42,10 +42,7 @@ struct IngestCommand: ParsableCommand {
             guard let value = DurationParser.nanoseconds(text) else { throw ValidationError("--retention '\(text)' is not a duration like 30m, 12h or 7d") }
             return value
         }
-        // One core stays with ingest; the embedder gets the rest.
-        var embedderOptions = model
-        embedderOptions.threads = max(1, model.threads - 1)
-        let (embedder, redactor) = try embedderOptions.loadRedacted()
+        let (embedder, redactor) = try model.loadRedacted()
         let database = try store.open()
         let pipeline = IngestPipeline(store: database, embedder: embedder, redactor: redactor)
         pipeline.batchSize = model.batchSize

@@ -12,6 +12,20 @@ struct DejaProcess {
         return folder.appendingPathComponent("deja")
     }
 
+    /// Starts `deja arguments` without waiting; standard output and error are collected to files.
+    static func start(_ arguments: [String], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `deja arguments` with `input` on standard input; returns status, stdout and stderr.
     static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
         let process = Process()
@@ -120,5 +134,46 @@ struct DejaProcess {
         #expect(similar.status == 0 && !similar.out.contains("\"externalID\" : \"e1\""))
         let unknown = try DejaProcess.run(["similar", "--data-dir", dataDir, "nope"])
         #expect(unknown.status != 0 && unknown.err.contains("no event with id nope"))
+    }
+
+    @Test("two ingest processes and searches share one data directory: nothing lost, nothing corrupt")
+    func processesShareADataDirectory() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deja-procs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let dataDir = folder.appendingPathComponent("data").path
+        let statements = ["payment %d declined by issuer", "cache miss for sku-%d", "worker %d restarted after OOM kill",
+                          "GET /api/orders/%d 200", "lock wait timeout on table orders row %d"]
+        func writeEvents(_ prefix: String, count: Int) throws -> URL {
+            let file = folder.appendingPathComponent("\(prefix).jsonl")
+            let lines = (0..<count).map { i in
+                #"{"id": "\#(prefix)\#(i)", "service": "\#(prefix)", "body": "\#(String(format: statements[i % statements.count], i)) ref \#(prefix)\#(i)"}"#
+            }
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let first = try writeEvents("alpha", count: 30_000)
+        let second = try writeEvents("beta", count: 10_000)
+        let writers = try [("alpha", first), ("beta", second)].map { name, file in
+            try DejaProcess.start(["ingest", "--jsonl", "--data-dir", dataDir, file.path], log: folder.appendingPathComponent("\(name).log"))
+        }
+        // Readers while both write: every search answers.
+        var searches = 0
+        while writers.contains(where: \.isRunning) && searches < 3 {
+            let search = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "payment declined"])
+            #expect(search.status == 0, "\(search.err)")
+            searches += 1
+        }
+        for writer in writers { writer.waitUntilExit() }
+        for (writer, (name, count)) in zip(writers, [("alpha", 30_000), ("beta", 10_000)]) {
+            let log = try String(contentsOf: folder.appendingPathComponent("\(name).log"), encoding: .utf8)
+            #expect(writer.terminationStatus == 0, "\(log)")
+            #expect(log.contains("stored \(count) events"), "\(log)")
+        }
+        // Every event of both writers is there: the last ids of each are found by keyword.
+        let queries = ["alpha29999", "alpha0", "beta9999", "beta5000"].map { #"{"qid": "\#($0)", "query": "\#($0)"}"# }
+        let run = try DejaProcess.run(["search", "--data-dir", dataDir, "--batch", "/dev/stdin", "-k", "1"], input: queries.joined(separator: "\n") + "\n")
+        #expect(run.status == 0, "\(run.err)")
+        let found = run.out.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }.filter { $0.count == 3 && $0[0] == $0[1] }
+        #expect(found.count == 4, "\(run.out)")
     }
 }
