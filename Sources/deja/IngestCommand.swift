@@ -132,6 +132,13 @@ struct IngestCommand: ParsableCommand {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// A JSON value as text; strings as they are (`"\(value)"` on `Any` goes through reflection).
+    private static func text(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        if let number = value as? NSNumber { return number.stringValue }
+        return "\(value)"
+    }
+
     static func event(fromJSON line: String, number: Int, service: String, tenant: String, now: Int64) throws -> LogEvent {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw CLIError("line \(number): not a JSON object")
@@ -142,8 +149,8 @@ struct IngestCommand: ParsableCommand {
             guard let parsed = TimestampParser.parseISO(text) else { throw CLIError("line \(number): timestamp '\(text)' is not RFC 3339") }
             timestamp = parsed
         }
-        let labels = (object["labels"] as? [String: Any])?.mapValues { "\($0)" } ?? [:]
-        let id = object["id"].map { "\($0)" }
+        let labels = (object["labels"] as? [String: Any])?.mapValues(Self.text) ?? [:]
+        let id = object["id"].map(Self.text)
         let level = (object["level"] as? String).map(Severity.init(parsing:)) ?? LineParser.inferLevel(body)
         return LogEvent(timestamp: timestamp, tenant: tenant, service: object["service"] as? String ?? service, level: level,
                         labels: labels, body: body, externalID: id)
