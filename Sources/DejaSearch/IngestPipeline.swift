@@ -20,10 +20,6 @@ public final class IngestPipeline {
     }
 
     /// The redacted body, normalized message and signature hash of `event`.
-    public func prepare(_ event: LogEvent) -> PreparedEvent {
-        Self.prepare(event, redactor: redactor)
-    }
-
     private static func prepare(_ event: LogEvent, redactor: Redactor) -> PreparedEvent {
         let body = redactor.redact(event.body)
         let message = MessageNormalizer.normalize(Self.messageText(body))
