@@ -47,8 +47,13 @@ public final class IngestPipeline {
 
     /// `events` prepared on all cores.
     public func prepare(_ events: [LogEvent]) -> [PreparedEvent] {
+        events.parallelMap(preparer)
+    }
+
+    /// Preparation of one event, for callers that fold it into work of their own on other threads.
+    public var preparer: @Sendable (LogEvent) -> PreparedEvent {
         let redactor = redactor
-        return events.parallelMap { Self.prepare($0, redactor: redactor) }
+        return { Self.prepare($0, redactor: redactor) }
     }
 
     /// Stores prepared events in one transaction and embeds the new signatures (or wakes the

@@ -56,23 +56,28 @@ struct IngestCommand: ParsableCommand {
         var pending: [LogEvent] = []
         var pendingLines: [(number: Int, text: String)] = []
         let batchSize = 2_000
+        let prepare = pipeline.preparer
         func flush() throws {
             if !pendingLines.isEmpty {
+                // Decoded and prepared in one pass on all cores.
                 let (service, tenant, now) = (defaultService, store.tenant, now)
-                let decoded = pendingLines.parallelMap { line in
-                    Result { try Self.event(fromJSON: line.text, number: line.number, service: service, tenant: tenant, now: now) }
+                let results = pendingLines.parallelMap { line in
+                    Result { prepare(try Self.event(fromJSON: line.text, number: line.number, service: service, tenant: tenant, now: now)) }
                 }
                 pendingLines.removeAll(keepingCapacity: true)
-                for result in decoded {
+                var prepared: [PreparedEvent] = []
+                prepared.reserveCapacity(results.count)
+                for result in results {
                     switch result {
-                    case .success(let event): pending.append(event)
+                    case .success(let event): prepared.append(event)
                     case .failure(let error):
                         // Events before the bad line are stored; the run stops at it.
-                        try writer.submit(pipeline.prepare(pending))
+                        try writer.submit(prepared)
                         _ = try writer.finish()
                         throw error
                     }
                 }
+                try writer.submit(prepared)
             }
             guard !pending.isEmpty else { return }
             try writer.submit(pipeline.prepare(pending))
