@@ -55,7 +55,8 @@ struct IngestCommand: ParsableCommand {
         let writer = BatchWriter(pipeline: pipeline)
         var pending: [LogEvent] = []
         var pendingLines: [(number: Int, text: String)] = []
-        let batchSize = 2_000
+        // Larger transactions mean fewer, larger FTS5 segments to write and merge.
+        let batchSize = 8_000
         let prepare = pipeline.preparer
         func flush() throws {
             if !pendingLines.isEmpty {
