@@ -1,6 +1,7 @@
 import DejaCore
 import DejaEmbedding
 import DejaStore
+import Dispatch
 
 /// One result: a signature with the events of it that pass the filters, and why it matched.
 public struct ResultGroup: Sendable, Codable, Equatable {
@@ -45,10 +46,17 @@ public final class SearchEngine {
 
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
+        // Keyword search needs no embedding: it runs while the query is embedded.
+        let keyword = Pending<[Int64]>()
+        let (store, candidates) = (store, candidates)
+        DispatchQueue.global().async(group: keyword.group) {
+            keyword.result = Result { try store.keywordSearch(query, filter: filter, limit: candidates) }
+        }
         let text = redactor.redact(query)
         let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
         let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
-        let keywordEvents = try store.keywordSearch(query, filter: filter, limit: candidates)
+        keyword.group.wait()
+        let keywordEvents = try keyword.result!.get()
         let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
         return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, queryConcepts: ErrorConcepts.names(in: text),
                         filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
@@ -106,4 +114,11 @@ public final class SearchEngine {
         }
         return groups
     }
+}
+
+/// A result computed on another thread; read only after `group.wait()`.
+private final class Pending<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: written once by the worker before it leaves the group, read after the wait.
+    let group = DispatchGroup()
+    var result: Result<Value, Error>?
 }
