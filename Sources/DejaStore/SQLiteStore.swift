@@ -170,10 +170,11 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         return kept.isEmpty ? nil : kept.joined(separator: " OR ")
     }
 
-    /// Term frequencies, rebuilt when the number of signatures has grown by a tenth since.
+    /// Term frequencies, rebuilt when signatures have grown by a tenth since (ids only grow, and
+    /// the newest is one index lookup away where a count would scan).
     private func termFrequencies(_ db: Database) throws -> TermFrequencies {
-        let signatures = try Int.fetchOne(db, sql: "SELECT count(*) FROM signatures") ?? 0
-        if let cached = cacheLock.withLock({ frequencyCache }), signatures * 10 <= cached.signatures * 11 { return cached }
+        let newest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM signatures") ?? 0
+        if let cached = cacheLock.withLock({ frequencyCache }), newest * 10 <= cached.newestSignature * 11 { return cached }
         let fresh = try TermFrequencies(db: db)
         cacheLock.withLock { frequencyCache = fresh }
         return fresh

@@ -6,21 +6,21 @@ import GRDB
 /// and so count as rare, which they are.
 struct TermFrequencies: Sendable {
     private var counts: [String: Int64] = [:]
-    /// Signatures it was built from, to know when it is stale.
-    let signatures: Int
+    /// The newest signature it was built from, to know when it is stale.
+    let newestSignature: Int64
 
     init(db: Database) throws {
         var counts: [String: Int64] = [:]
-        var signatures = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT message, count FROM signatures")
+        var newest: Int64 = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, message, count FROM signatures")
         while let row = try rows.next() {
-            let message: String = row[0]
-            let count: Int64 = row[1]
+            let message: String = row[1]
+            let count: Int64 = row[2]
             for term in Set(Self.terms(of: message)) { counts[term, default: 0] += count }
-            signatures += 1
+            newest = max(newest, row[0])
         }
         self.counts = counts
-        self.signatures = signatures
+        newestSignature = newest
     }
 
     func events(with term: String) -> Int64 { counts[term] ?? 0 }
