@@ -24,9 +24,8 @@ struct RawStatement {
     func bind(_ index: Int32, _ value: String?) {
         guard var value else { sqlite3_bind_null(handle, index); return }
         value.withUTF8 { bytes in
-            // An empty string has no base address; SQLite needs a pointer all the same.
-            let pointer = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            _ = sqlite3_bind_text(handle, index, pointer, Int32(bytes.count), Self.transient)
+            guard let base = bytes.baseAddress else { sqlite3_bind_text(handle, index, "", 0, Self.transient); return }
+            sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
         }
     }
 

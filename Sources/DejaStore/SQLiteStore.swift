@@ -123,20 +123,16 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
 
     public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
         try pool.read { db in
+            // The query's words hold at most `postingsBudget` events in all, so ranking every match
+            // and reading its row stays cheap.
             guard let match = try Self.ftsQuery(query, frequencies: try termFrequencies(db), db: db) else { return [] }
-            // Ranked in the index alone first; event rows are read, and filtered, only for the best
-            // `pool` matches. Too few left after filtering: the whole match set is ranked instead.
-            let pool = max(limit * 20, 2_000)
             var sql = """
-                SELECT events.id FROM (SELECT rowid, rank FROM events_fts WHERE events_fts MATCH ? ORDER BY rank LIMIT ?) AS hits
-                JOIN events ON events.id = hits.rowid WHERE events.tenant = ?
+                SELECT events.id FROM events_fts JOIN events ON events.id = events_fts.rowid
+                WHERE events_fts MATCH ? AND events.tenant = ?
                 """
-            var filterArguments: StatementArguments = []
-            appendFilter(filter, to: &sql, &filterArguments, table: "events")
-            sql += " ORDER BY hits.rank LIMIT ?"
-            let ids = try Int64.fetchAll(db, sql: sql, arguments: [match, pool, filter.tenant] + filterArguments + [limit])
-            guard ids.count < limit else { return ids }
-            return try Int64.fetchAll(db, sql: sql, arguments: [match, Int64.max, filter.tenant] + filterArguments + [limit])
+            var arguments: StatementArguments = [match, filter.tenant]
+            appendFilter(filter, to: &sql, &arguments, table: "events")
+            return try Int64.fetchAll(db, sql: sql + " ORDER BY bm25(events_fts) LIMIT ?", arguments: arguments + [limit])
         }
     }
 

@@ -8,12 +8,20 @@ public enum ErrorConcepts {
     public struct Concept: Sendable {
         public let name: String
         public let phrases: [String]
+        /// The phrases as bytes, made once: matching runs for every new signature and every query.
+        let phraseBytes: [[UInt8]]
+
+        init(name: String, phrases: [String]) {
+            self.name = name
+            self.phrases = phrases
+            phraseBytes = phrases.map { Array($0.utf8) }
+        }
     }
 
     /// The families found in `text`, in table order.
     public static func names(in text: String) -> [String] {
-        let lowered = Array(text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 })
-        return table.filter { concept in concept.phrases.contains { phrase in matches(Array(phrase.utf8), in: lowered) } }.map(\.name)
+        let lowered = text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+        return table.filter { concept in concept.phraseBytes.contains { matches($0, in: lowered) } }.map(\.name)
     }
 
     static func matches(_ phrase: [UInt8], in text: [UInt8]) -> Bool {

@@ -370,18 +370,23 @@ public struct LineParser: Sendable {
             guard isWordByte(head[start]) else { start += 1; continue }
             var end = start
             while end < head.count, isWordByte(head[end]) { end += 1 }
-            if end - start >= 4, end - start <= 9, let level = levelWords[Array(head[start..<end])] { return level }
+            // Level words are 4 to 7 letters: packed into an integer, a lookup allocates nothing.
+            if end - start >= 4, end - start <= 7, let level = levelWords[Self.packed(head[start..<end])] { return level }
             start = end
         }
         for index in head.indices where head[index] &- 65 < 26 { head[index] |= 0x20 }
         return failureWords.contains { word in contains(head, word) } ? .error : .unknown
     }
 
-    private static let levelWords: [[UInt8]: Severity] = [
+    private static let levelWords: [UInt64: Severity] = [
         "FATAL": .fatal, "PANIC": .fatal, "Fatal": .fatal, "panic": .fatal,
         "ERROR": .error, "Error": .error, "SEVERE": .error,
         "WARN": .warning, "WARNING": .warning, "Warning": .warning,
-    ].reduce(into: [:]) { $0[Array($1.key.utf8)] = $1.value }
+    ].reduce(into: [:]) { $0[packed($1.key.utf8)] = $1.value }
+
+    private static func packed(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
     private static let failureWords = ["exception", "traceback", "failed", "error"].map { Array($0.utf8) }
 
     /// Letters, and any byte of a non-ASCII character (most of those are letters).
