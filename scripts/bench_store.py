@@ -4,6 +4,7 @@ variable values and timestamps) into a fresh data directory with `deja ingest --
 200+ varied queries with `deja bench search` on the result.
 
     python3 scripts/bench_store.py [--events 1000000] [--keep DIR]
+    python3 scripts/bench_store.py --search-only DIR   # the queries again, on a kept directory
 
 Reports: events/s until stored and keyword-searchable, seconds until every signature is
 vector-searchable, peak RSS of the ingest, bytes on disk per event, and search latency p50/p99 by
@@ -17,19 +18,16 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--events", type=int, default=1_000_000)
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--keep", help="data directory to use (and keep); default a temporary one, removed after")
+ap.add_argument("--search-only", metavar="DIR", help="skip the ingest: run the queries on this kept data directory")
 args = ap.parse_args()
 
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
 work = tempfile.mkdtemp(prefix="deja-bench-store-")
-data = args.keep or os.path.join(work, "data")
-if os.path.exists(data) and os.listdir(data):
+data = args.search_only or args.keep or os.path.join(work, "data")
+if not args.search_only and os.path.exists(data) and os.listdir(data):
     sys.exit(f"{data} is not empty: the benchmark ingests into a fresh data directory")
 env = dict(os.environ, DEJA_SHARED=args.shared)
-
-replay = os.path.join(work, "replay.jsonl")
-with open(replay, "w") as out:
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_replay.py"), str(args.events)], stdout=out, check=True, env=env)
 
 # Varied queries: pasted log lines (fresh values), the semantic-eval queries by their kinds, and
 # whole stack traces from its corpus.
@@ -51,15 +49,19 @@ query_file = os.path.join(work, "queries.jsonl")
 with open(query_file, "w") as fh:
     fh.writelines(json.dumps(q) + "\n" for q in queries)
 
-timing = os.path.join(work, "time.txt")
-ingest = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", timing, deja, "ingest", "--jsonl", "--data-dir", data, replay],
-                        capture_output=True, text=True)
-if ingest.returncode != 0:
-    sys.exit(ingest.stderr)
-rss_kb, wall = open(timing).read().split()[-2:]
-disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
-print(ingest.stderr.strip())
-print(f"peak RSS during ingest: {int(rss_kb) / 1024:.0f} MB; bytes on disk: {disk / 1e6:.0f} MB, {disk / args.events:.0f} per event")
+if not args.search_only:
+    replay = os.path.join(work, "replay.jsonl")
+    with open(replay, "w") as out:
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_replay.py"), str(args.events)], stdout=out, check=True, env=env)
+    timing = os.path.join(work, "time.txt")
+    ingest = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", timing, deja, "ingest", "--jsonl", "--data-dir", data, replay],
+                            capture_output=True, text=True)
+    if ingest.returncode != 0:
+        sys.exit(ingest.stderr)
+    rss_kb = open(timing).read().split()[-2]
+    disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
+    print(ingest.stderr.strip())
+    print(f"peak RSS during ingest: {int(rss_kb) / 1024:.0f} MB; bytes on disk: {disk / 1e6:.0f} MB, {disk / args.events:.0f} per event")
 search = subprocess.run([deja, "bench", "search", "--data-dir", data, query_file], capture_output=True, text=True)
 if search.returncode != 0:
     sys.exit(search.stderr)
