@@ -32,7 +32,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
-        .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore"]),
+        .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"]),
         // Drives the built `deja` executable, as users do.
         .testTarget(name: "DejaCLITests", dependencies: ["deja"]),

@@ -1,4 +1,5 @@
 import DejaCore
+import Foundation
 
 /// An event ready to store: the log event, its normalized message and the signature it belongs to.
 public struct PreparedEvent: Sendable {
@@ -9,6 +10,10 @@ public struct PreparedEvent: Sendable {
     public var message: String
     public var signatureHash: String
     public var pattern: String?
+    /// What the full-text index holds of the body, and the labels as stored: made here, on the
+    /// preparing threads, so that the single writer only writes.
+    let indexText: String
+    let labelsJSON: String
 
     public init(event: LogEvent, body: String, message: String, signatureHash: String, pattern: String? = nil) {
         self.event = event
@@ -16,6 +21,8 @@ public struct PreparedEvent: Sendable {
         self.message = message
         self.signatureHash = signatureHash
         self.pattern = pattern
+        indexText = KeywordTerms.indexText(body)
+        labelsJSON = event.labels.isEmpty ? "{}" : String(decoding: (try? JSONEncoder.sorted.encode(event.labels)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }
 
@@ -72,4 +79,13 @@ public struct IngestSummary: Sendable, Equatable {
     public var events = 0
     /// Signatures seen for the first time: they need an embedding.
     public var newSignatures: [Int64] = []
+}
+
+extension JSONEncoder {
+    /// Keys sorted, so that equal labels are stored as equal text.
+    static let sorted: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 }

@@ -9,7 +9,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     private let pool: DatabasePool
     private let path: String
@@ -22,6 +22,12 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         path = directory.database.path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // 64 MB of page cache: at a million events the indexes outgrow SQLite's 2 MB default,
+            // and the writer would re-read pages it touched moments before.
+            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384")
+            db.add(function: Self.indexTextFunction)
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in
@@ -31,6 +37,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                 if version > Self.schemaVersion { throw StoreError.newerSchema(self.path, version) }
                 if version < 1 { try Self.createSchema(db) }
+                if version == 1 { try Self.migrateToSchema2(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -52,14 +59,35 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 level INTEGER NOT NULL, timestamp INTEGER NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL,
                 signature_id INTEGER NOT NULL REFERENCES signatures(id));
             CREATE INDEX events_by_signature ON events (signature_id, timestamp);
-            CREATE INDEX events_by_time ON events (tenant, timestamp);
             CREATE INDEX events_by_external_id ON events (tenant, external_id) WHERE external_id IS NOT NULL;
-            CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
             CREATE TABLE vectors (
                 model TEXT NOT NULL, signature_id INTEGER NOT NULL, tenant TEXT NOT NULL, service TEXT NOT NULL,
                 level INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, signature_id));
+            """)
+        try createKeywordIndex(db)
+    }
+
+    /// The full-text index holds each event's searchable words (`KeywordTerms`), not its whole body,
+    /// so it keeps no copy of the text (contentless); rows are removed by giving the same words back.
+    private static func createKeywordIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE events_fts USING fts5(terms, content = '');
             PRAGMA user_version = \(schemaVersion);
             """)
+    }
+
+    /// Schema 1 indexed whole bodies: the index is rebuilt from the events. Its (tenant, time) index
+    /// served no query (a time range is read through a signature's (signature, time) index) and
+    /// cost every insert.
+    private static func migrateToSchema2(_ db: Database) throws {
+        try db.execute(sql: "DROP TABLE events_fts; DROP INDEX IF EXISTS events_by_time")
+        try createKeywordIndex(db)
+        try db.execute(sql: "INSERT INTO events_fts (rowid, terms) SELECT id, deja_index_text(body) FROM events")
+    }
+
+    /// `KeywordTerms.indexText` in SQL, for rebuilding and removing index rows.
+    private static let indexTextFunction = DatabaseFunction("deja_index_text", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).map(KeywordTerms.indexText)
     }
 
     // MARK: - EventStore
@@ -76,7 +104,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, body) VALUES (?, ?)")
+            let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, terms) VALUES (?, ?)")
             let count = try db.cachedStatement(sql: """
                 UPDATE signatures SET count = count + ?1, first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3),
                     level = max(level, ?4), example_event = CASE WHEN example_event = 0 THEN ?5 ELSE example_event END
@@ -104,12 +132,11 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     summary.newSignatures.append(signatureID!)
                 }
                 known[key] = signatureID
-                let labels = e.labels.isEmpty ? "{}" : String(decoding: try JSONEncoder.sorted.encode(e.labels), as: UTF8.self)
                 insertRow.bind(1, e.externalID); insertRow.bind(2, e.tenant); insertRow.bind(3, e.service); insertRow.bind(4, Int64(e.level.rawValue))
-                insertRow.bind(5, e.timestamp); insertRow.bind(6, labels); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
+                insertRow.bind(5, e.timestamp); insertRow.bind(6, item.labelsJSON); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
                 try insertRow.execute()
                 let eventID = insertRow.lastInsertedRowID
-                index.bind(1, eventID); index.bind(2, item.body)
+                index.bind(1, eventID); index.bind(2, item.indexText)
                 try index.execute()
                 changes[signatureID!, default: SignatureChange(firstEvent: eventID)].add(e)
                 summary.events += 1
@@ -148,9 +175,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// their estimated frequency, then counted in the index (counting is cheap, ranking is not).
     static func ftsQuery(_ text: String, frequencies: TermFrequencies, db: Database) throws -> String? {
         var seen = Set<String>()
-        let terms = TermFrequencies.terms(of: text).filter { term in
-            term.count >= 4 && !(term.count < 5 && term.allSatisfy(\.isNumber)) && seen.insert(term).inserted
-        }.prefix(64)
+        let terms = KeywordTerms.terms(of: text).filter { KeywordTerms.isSearchable($0) && seen.insert($0).inserted }.prefix(64)
         let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)")
         var kept: [String] = []
         var postings = 0
@@ -246,7 +271,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO events_fts (events_fts, rowid, body) SELECT 'delete', id, body FROM events WHERE timestamp < ?
+                INSERT INTO events_fts (events_fts, rowid, terms) SELECT 'delete', id, deja_index_text(body) FROM events WHERE timestamp < ?
                 """, arguments: [cutoff])
             try db.execute(sql: "DELETE FROM events WHERE timestamp < ?", arguments: [cutoff])
             let events = db.changesCount
@@ -326,14 +351,6 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         cacheLock.withLock { vectorCache[model] = matrix }
         return matrix
     }
-}
-
-private extension JSONEncoder {
-    static let sorted: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }
 
 /// What one ingest batch does to a signature's count, first and last seen, and level.

@@ -16,7 +16,7 @@ struct TermFrequencies: Sendable {
         while let row = try rows.next() {
             let message: String = row[1]
             let count: Int64 = row[2]
-            for term in Set(Self.terms(of: message)) { counts[term, default: 0] += count }
+            for term in Set(KeywordTerms.terms(of: message)) { counts[term, default: 0] += count }
             newest = max(newest, row[0])
         }
         self.counts = counts
@@ -24,9 +24,4 @@ struct TermFrequencies: Sendable {
     }
 
     func events(with term: String) -> Int64 { counts[term] ?? 0 }
-
-    /// Lower-cased runs of letters and digits of two or more characters, as keyword search splits a query.
-    static func terms(of text: String) -> [String] {
-        text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }).filter { $0.count >= 2 }.map { $0.lowercased() }
-    }
 }

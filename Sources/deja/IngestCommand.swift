@@ -58,12 +58,15 @@ struct IngestCommand: ParsableCommand {
         // Larger transactions mean fewer, larger FTS5 segments to write and merge.
         let batchSize = 8_000
         let prepare = pipeline.preparer
+        // The writer is the critical path and gets a core of its own: more preparing threads than
+        // the cores left would only take turns with it.
+        let prepareCores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         func flush() throws {
             if !pendingLines.isEmpty {
                 // Decoded and prepared in one pass on all cores.
-                let (service, tenant, now) = (defaultService, store.tenant, now)
-                let results = pendingLines.parallelMap { line in
-                    Result { prepare(try Self.event(fromJSON: line.text, number: line.number, service: service, tenant: tenant, now: now)) }
+                let decoder = JSONEventDecoder(tenant: store.tenant, defaultService: defaultService, defaultTimestamp: now)
+                let results = pendingLines.parallelMap(cores: prepareCores) { line in
+                    Result { prepare(try decoder.decode(line.text, number: line.number)) }
                 }
                 pendingLines.removeAll(keepingCapacity: true)
                 var prepared: [PreparedEvent] = []
@@ -136,29 +139,5 @@ struct IngestCommand: ParsableCommand {
     /// Progress goes to standard error, so that standard output stays data.
     private static func report(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// A JSON value as text; strings as they are (`"\(value)"` on `Any` goes through reflection).
-    private static func text(_ value: Any) -> String {
-        if let string = value as? String { return string }
-        if let number = value as? NSNumber { return number.stringValue }
-        return "\(value)"
-    }
-
-    static func event(fromJSON line: String, number: Int, service: String, tenant: String, now: Int64) throws -> LogEvent {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw CLIError("line \(number): not a JSON object")
-        }
-        guard let body = object["body"] as? String else { throw CLIError("line \(number): no string field \"body\"") }
-        var timestamp = now
-        if let text = object["timestamp"] as? String {
-            guard let parsed = TimestampParser.parseISO(text) else { throw CLIError("line \(number): timestamp '\(text)' is not RFC 3339") }
-            timestamp = parsed
-        }
-        let labels = (object["labels"] as? [String: Any])?.mapValues(Self.text) ?? [:]
-        let id = object["id"].map(Self.text)
-        let level = (object["level"] as? String).map(Severity.init(parsing:)) ?? LineParser.inferLevel(body)
-        return LogEvent(timestamp: timestamp, tenant: tenant, service: object["service"] as? String ?? service, level: level,
-                        labels: labels, body: body, externalID: id)
     }
 }

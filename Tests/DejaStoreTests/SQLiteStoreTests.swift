@@ -1,6 +1,7 @@
 import DejaCore
 @testable import DejaStore
 import Foundation
+import GRDB
 import Testing
 
 @Suite struct SQLiteStoreTests {
@@ -57,6 +58,43 @@ import Testing
         let removed = try store.removeEvents(olderThan: 5_000)
         #expect(removed.events == 1 && removed.signatures == 1)
         #expect(try store.keywordSearch("failure", filter: SearchFilter(), limit: 10).count == 1)
+    }
+
+    @Test("the keyword index holds searchable words only, the same on the byte path and the general one")
+    func indexTextKeepsSearchableWords() {
+        #expect(KeywordTerms.indexText("12:01:02 n2 GET /api/v1/users/77 took 5 ms, req 123456 Timeout") == "users took 123456 Timeout")
+        #expect(KeywordTerms.indexText("Zeitüberschreitung bei node_7 nach 30000 ms") == "Zeitüberschreitung node nach 30000")
+        for line in ["ERROR [main] o.a.Foo: user=alice id=0x7f3a failed (errno 11111)", "tab\tseparated\nlines here", ""] {
+            #expect(KeywordTerms.indexText(line) == KeywordTerms.indexText(line + "é").replacingOccurrences(of: "é", with: "")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    @Test("a schema-1 store (whole bodies indexed) is migrated and stays searchable")
+    func schemaOneIsMigrated() throws {
+        let directory = try temporaryDirectory()
+        do {
+            let store = try SQLiteStore(directory: directory)
+            _ = try store.ingest([prepared("payment gateway timeout for order 98765", id: "p1")])
+        }
+        // Turn it back into schema 1, as an older Deja left it.
+        let connection = try DatabaseQueue(path: directory.database.path)
+        try connection.write { db in
+            try db.execute(sql: """
+                DROP TABLE events_fts;
+                CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
+                INSERT INTO events_fts (events_fts) VALUES ('rebuild');
+                CREATE INDEX events_by_time ON events (tenant, timestamp);
+                PRAGMA user_version = 1;
+                """)
+        }
+        try connection.close()
+        let store = try SQLiteStore(directory: directory)
+        #expect(try store.events(ids: try store.keywordSearch("gateway 98765", filter: SearchFilter(), limit: 5)).map(\.externalID) == ["p1"])
+        _ = try store.ingest([prepared("payment gateway refused card", at: 2_000, id: "p2")])
+        #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 2)
+        #expect(try store.removeEvents(olderThan: 1_500).events == 1)
+        #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 1)
     }
 
     @Test func foreignAndCorruptDatabasesAreRefusedClearly() throws {

@@ -60,6 +60,11 @@ public struct LineParser: Sendable {
     /// `2024-05-08T15:23:56.403123456Z stdout F message` (P marks a partial line).
     private func parseCRI(_ line: String) -> ParsedLine? {
         guard let first = line.utf8.first, first &- 48 < 10 else { return nil }
+        // Most lines that start with a digit are not CRI: the stream after the first space tells.
+        let utf8 = line.utf8
+        guard let space = utf8.firstIndex(of: 32), utf8.distance(from: utf8.startIndex, to: space) >= 20,
+              utf8[space...].dropFirst().starts(with: "stdout ".utf8) || utf8[space...].dropFirst().starts(with: "stderr ".utf8)
+        else { return nil }
         let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count >= 3, parts[0].count >= 20, parts[1] == "stdout" || parts[1] == "stderr",
               parts[2] == "F" || parts[2] == "P", let time = TimestampParser.parseISO(parts[0]) else { return nil }

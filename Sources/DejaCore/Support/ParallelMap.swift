@@ -2,10 +2,12 @@ import Dispatch
 import Foundation
 
 extension Array where Element: Sendable {
-    /// `map` over contiguous chunks on all cores, results in order. Arrays under two chunks map on
-    /// the caller's thread, where spreading the work would cost more than it saves.
-    public func parallelMap<Result: Sendable>(minimumChunk: Int = 256, _ transform: @Sendable (Element) -> Result) -> [Result] {
-        let workers = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimumChunk))
+    /// `map` over contiguous chunks on `cores` threads (all cores by default), results in order.
+    /// Arrays under two chunks map on the caller's thread, where spreading the work would cost
+    /// more than it saves.
+    public func parallelMap<Result: Sendable>(minimumChunk: Int = 256, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                              _ transform: @Sendable (Element) -> Result) -> [Result] {
+        let workers = Swift.min(cores, count / Swift.max(1, minimumChunk))
         guard workers > 1 else { return map(transform) }
         let chunk = (count + workers - 1) / workers
         let count = count
