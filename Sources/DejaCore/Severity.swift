@@ -1,5 +1,5 @@
 /// A log record's normalized severity, ordered from least to most severe.
-public enum Severity: Int, Sendable, Codable, Comparable, CaseIterable, CustomStringConvertible {
+public enum Severity: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     case unknown = 0, trace, debug, info, notice, warning, error, critical, fatal
 
     /// Reads a level as loggers write it (`WARN`, `warning`, `E`, `err`, `panic`, syslog numbers…).
@@ -40,5 +40,22 @@ private extension StringProtocol {
         let start = firstIndex { !characters.contains($0) } ?? endIndex
         let end = lastIndex { !characters.contains($0) }.map(index(after:)) ?? start
         return Substring(self[start..<Swift.max(start, end)])
+    }
+}
+
+/// In JSON a level is its name (`"error"`), as people and other tools read it; a number is read too.
+extension Severity: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self), let level = Severity(rawValue: number) {
+            self = level
+        } else {
+            self = Severity(parsing: try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }

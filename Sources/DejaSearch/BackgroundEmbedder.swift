@@ -15,11 +15,14 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private let batchSize: Int
     private let condition = NSCondition()
     private var finishing = false
+    private var stopping = false
     private var finished = false
     private var failure: Error?
     private var thread: Thread?
     /// Signatures embedded so far.
     public private(set) var embedded = 0
+    /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
+    public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
 
     public init(store: SQLiteStore, embedder: SentenceEmbedder, batchSize: Int = 32) {
         self.store = store
@@ -51,6 +54,17 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Stops after the batch in hand, leaving the rest for the next start (signatures without a
+    /// vector are found again then): a server shutting down does not wait for a backlog.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        finishing = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
     private func run() {
         // Ingest comes first: the embedder runs on whatever CPU storing events leaves over. Nice 19
         // alone still takes a slice whenever it is runnable; SCHED_IDLE waits for an idle core.
@@ -67,6 +81,7 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         }
         do {
             while true {
+                if condition.withLock({ stopping }) { return }
                 let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
                 if pending.isEmpty {
                     condition.lock()
@@ -80,8 +95,10 @@ public final class BackgroundEmbedder: @unchecked Sendable {
                 condition.lock()
                 let catchingUp = finishing
                 condition.unlock()
+                let started = DispatchTime.now().uptimeNanoseconds
                 try storeVectors(for: pending, embedder: embedder, store: store, batchSize: batchSize, singleThreaded: !catchingUp)
                 embedded += pending.count
+                onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             }
         } catch {
             failure = error

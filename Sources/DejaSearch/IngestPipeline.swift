@@ -58,8 +58,8 @@ public final class IngestPipeline {
 
     /// Stores prepared events in one transaction and embeds the new signatures (or wakes the
     /// background embedder); returns what was stored.
-    public func store(_ prepared: [PreparedEvent]) throws -> IngestSummary {
-        let summary = try store.ingest(prepared)
+    public func store(_ prepared: [PreparedEvent], walPosition: UInt64? = nil) throws -> IngestSummary {
+        let summary = try store.ingest(prepared, walPosition: walPosition)
         if let background {
             if !summary.newSignatures.isEmpty { background.notify() }
         } else {

@@ -19,4 +19,7 @@ public struct DataDirectory: Sendable {
 
     /// The SQLite database of events, signatures and vectors.
     public var database: URL { url.appendingPathComponent("deja.sqlite") }
+
+    /// The write-ahead log of `deja serve`: acknowledged events not yet stored.
+    public var writeAheadLog: URL { url.appendingPathComponent("wal") }
 }

@@ -74,6 +74,12 @@ public struct SearchFilter: Sendable, Equatable {
     }
 }
 
+/// A signature's events counted per time bucket.
+public struct PatternCounts: Sendable, Codable, Equatable {
+    public var signature: Signature
+    public var counts: [Int]
+}
+
 /// What one ingest batch did.
 public struct IngestSummary: Sendable, Equatable {
     public var events = 0

@@ -65,6 +65,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 level INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, signature_id));
             """)
         try createKeywordIndex(db)
+        try createWALState(db)
     }
 
     /// The full-text index holds each event's searchable words (`KeywordTerms`), not its whole body,
@@ -72,6 +73,13 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     private static func createKeywordIndex(_ db: Database) throws {
         try db.execute(sql: """
             CREATE VIRTUAL TABLE events_fts USING fts5(terms, content = '');
+            """)
+    }
+
+    /// What schema 2 adds beside the keyword index: the write-ahead-log position applied.
+    private static func createWALState(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE wal_state (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL);
             PRAGMA user_version = \(schemaVersion);
             """)
     }
@@ -82,6 +90,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     private static func migrateToSchema2(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE events_fts; DROP INDEX IF EXISTS events_by_time")
         try createKeywordIndex(db)
+        try createWALState(db)
         try db.execute(sql: "INSERT INTO events_fts (rowid, terms) SELECT id, deja_index_text(body) FROM events")
     }
 
@@ -93,7 +102,16 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // MARK: - EventStore
 
     public func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary {
+        try ingest(batch, walPosition: nil)
+    }
+
+    /// Stores `batch` and, in the same transaction, `walPosition` as the write-ahead-log position
+    /// applied: after a crash, replay resumes exactly there.
+    public func ingest(_ batch: [PreparedEvent], walPosition: UInt64?) throws -> IngestSummary {
         try pool.write { db in
+            if let walPosition {
+                try db.execute(sql: "INSERT OR REPLACE INTO wal_state (id, applied) VALUES (1, ?)", arguments: [Int64(walPosition)])
+            }
             var summary = IngestSummary()
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
             let insertSignature = try db.cachedStatement(sql: """
@@ -146,6 +164,11 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             }
             return summary
         }
+    }
+
+    /// The write-ahead-log position of the last batch stored through it (0 when none).
+    public func walApplied() throws -> UInt64 {
+        UInt64(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied FROM wal_state WHERE id = 1") } ?? 0)
     }
 
     public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
@@ -266,6 +289,39 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             let rows = try Row.fetchAll(db, sql: "SELECT * " + sql + " ORDER BY timestamp DESC LIMIT \(limit)", arguments: arguments)
             return (rows.map(Self.event), total)
         }
+    }
+
+    /// Signatures with events in `since...until` (nanoseconds), each with its event counts in
+    /// `buckets` equal slices of that range, the most frequent `limit` first. Reads the
+    /// (signature, time) index of the signatures active in the range.
+    public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) throws -> [PatternCounts] {
+        let buckets = max(1, buckets)
+        let width = max(1, (until - since) / Int64(buckets) + 1)
+        var sql = """
+            SELECT e.signature_id, (e.timestamp - ?) / ?, count(*) FROM signatures s
+            JOIN events e ON e.signature_id = s.id AND e.timestamp BETWEEN ? AND ?
+            WHERE s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
+            """
+        var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
+        if !filter.services.isEmpty {
+            sql += " AND s.service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
+            arguments += StatementArguments(filter.services)
+        }
+        if !filter.levels.isEmpty {
+            sql += " AND s.level IN (\(Array(repeating: "?", count: filter.levels.count).joined(separator: ",")))"
+            arguments += StatementArguments(filter.levels.map(\.rawValue))
+        }
+        var counts: [Int64: [Int]] = [:]
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: sql + " GROUP BY 1, 2", arguments: arguments)
+            while let row = try rows.next() {
+                let bucket = min(buckets - 1, max(0, Int(row[1] as Int64)))
+                counts[row[0], default: Array(repeating: 0, count: buckets)][bucket] += row[2] as Int
+            }
+        }
+        let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
+        let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key)).map { ($0.id, $0) })
+        return top.compactMap { id, buckets in signatures[id].map { PatternCounts(signature: $0, counts: buckets) } }
     }
 
     public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {

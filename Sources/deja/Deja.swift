@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Deja: ParsableCommand {
+struct Deja: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deja",
         abstract: "Semantic log search: find logs by meaning, not by keyword.",
-        subcommands: [IngestCommand.self, SearchCommand.self, SimilarCommand.self, PatternsCommand.self, ParseCommand.self, EmbedCommand.self, BenchCommand.self]
+        subcommands: [IngestCommand.self, ServeCommand.self, SearchCommand.self, SimilarCommand.self, PatternsCommand.self, ParseCommand.self, EmbedCommand.self, BenchCommand.self]
     )
 }

@@ -82,6 +82,7 @@ import Testing
         try connection.write { db in
             try db.execute(sql: """
                 DROP TABLE events_fts;
+                DROP TABLE wal_state;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);

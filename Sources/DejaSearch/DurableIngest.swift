@@ -1,0 +1,155 @@
+import DejaCore
+import DejaStore
+import Foundation
+
+/// The server's ingest path. A batch of events is acknowledged once it is a record in the
+/// write-ahead log; one consumer thread then stores records in log order, each store transaction
+/// holding the log position it reaches, so that a restart replays exactly the records not yet
+/// stored, and each only once.
+public final class DurableIngest: @unchecked Sendable {
+    // @unchecked: shared state is guarded by `condition`; the pipeline is used on the consumer thread only.
+
+    /// The store is behind by more than the allowed backlog: the client should retry later.
+    public struct Overloaded: Error, CustomStringConvertible {
+        public let backlogBytes: Int
+        public var description: String { "ingest is behind by \(backlogBytes) bytes; retry later" }
+    }
+
+    /// What the consumer has done, for metrics and readiness.
+    public struct Status: Sendable {
+        public var backlogBytes: Int
+        public var backlogRecords: Int
+        public var storedEvents: Int
+        public var storedBatches: Int
+        public var walBytes: UInt64
+        public var lastError: String?
+    }
+
+    private let pipeline: IngestPipeline
+    private var wal: WriteAheadLog?
+    private let maxBacklogBytes: Int
+    private let batchBytes: Int
+    private let condition = NSCondition()
+    private var queue: [DurableRecord] = []
+    private var backlogBytes = 0
+    private var storedEvents = 0
+    private var storedBatches = 0
+    private var lastError: String?
+    private var closing = false
+    private var finished = false
+
+    /// Opens the log in `walDirectory` and starts storing what it holds beyond the store's applied
+    /// position (replay), then whatever arrives. At most `maxBacklogBytes` of records wait to be stored.
+    public init(pipeline: IngestPipeline, walDirectory: URL, maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20) throws {
+        self.pipeline = pipeline
+        self.maxBacklogBytes = maxBacklogBytes
+        self.batchBytes = batchBytes
+        let wal = try WriteAheadLog(directory: walDirectory) { [weak self] records in self?.enqueue(records, counted: true) }
+        self.wal = wal
+        enqueue(try wal.records(after: try pipeline.store.walApplied()), counted: false)
+        let consumer = Thread { [self] in consume() }
+        consumer.name = "deja-ingest"
+        consumer.start()
+    }
+
+    /// Returns once `events` are durable (fsync'd in the log); throws `Overloaded` when the backlog is full.
+    public func submit(_ events: [LogEvent]) async throws {
+        guard !events.isEmpty, let wal else { return }
+        let payload = EventBatchCodec.encode(events)
+        try condition.withLock {
+            guard backlogBytes + payload.count <= maxBacklogBytes || backlogBytes == 0 else { throw Overloaded(backlogBytes: backlogBytes) }
+            backlogBytes += payload.count
+        }
+        do {
+            _ = try await wal.append(payload)
+        } catch {
+            condition.withLock { backlogBytes -= payload.count }
+            throw error
+        }
+    }
+
+    public var status: Status {
+        let walBytes = wal?.size ?? 0
+        return condition.withLock {
+            Status(backlogBytes: backlogBytes, backlogRecords: queue.count, storedEvents: storedEvents, storedBatches: storedBatches,
+                   walBytes: walBytes, lastError: lastError)
+        }
+    }
+
+    /// Waits until every record durable so far is stored (tests and shutdown).
+    public func waitUntilStored() {
+        condition.lock()
+        while !queue.isEmpty && !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Stops accepting, stores what was acknowledged, and stops.
+    public func close() {
+        wal?.close()
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func enqueue(_ records: [DurableRecord], counted: Bool) {
+        guard !records.isEmpty else { return }
+        condition.lock()
+        queue += records
+        // Appended records were counted when submitted; replayed ones only now.
+        if !counted { backlogBytes += records.reduce(0) { $0 + $1.payload.count } }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func consume() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            // Whole records, up to about `batchBytes`, make one store transaction.
+            var taken = 0
+            var bytes = 0
+            while taken < queue.count && (taken == 0 || bytes + queue[taken].payload.count <= batchBytes) {
+                bytes += queue[taken].payload.count
+                taken += 1
+            }
+            let records = Array(queue.prefix(taken))
+            condition.unlock()
+            do {
+                var events: [LogEvent] = []
+                for record in records {
+                    // A checksum-valid record that does not decode was written by another version:
+                    // it is skipped, and said.
+                    guard let decoded = record.payload.withUnsafeBytes(EventBatchCodec.decode) else {
+                        condition.withLock { lastError = "a write-ahead-log record ending at \(record.end) could not be decoded" }
+                        continue
+                    }
+                    events += decoded
+                }
+                let end = records[records.count - 1].end
+                _ = try pipeline.store(pipeline.prepare(events), walPosition: end)
+                wal?.removeSegments(before: end)
+                condition.lock()
+                queue.removeFirst(taken)
+                backlogBytes -= bytes
+                storedEvents += events.count
+                storedBatches += 1
+                lastError = nil
+                condition.broadcast()
+                condition.unlock()
+            } catch {
+                // The store refused (disk full, say): the records stay queued and in the log, and
+                // are tried again; acknowledged events are never dropped.
+                condition.withLock { lastError = "storing events failed: \(error)" }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// The OpenAPI 3.1 description of Deja's own API, served at `/openapi.json`. The receivers that
+/// speak other systems' protocols (Loki, Elasticsearch, OTLP) are listed with their wire formats
+/// named, not redescribed. A test checks that every route here answers as described.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {"title": "Deja", "version": "1", "description": "Semantic log search: logs by meaning, grouped by signature."},
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "parameters": {
+          "service": {"name": "service", "in": "query", "description": "Only these services (repeat or comma-separate).", "schema": {"type": "string"}},
+          "level": {"name": "level", "in": "query", "description": "Only these levels: error, warning, info...", "schema": {"type": "string"}},
+          "since": {"name": "since", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
+          "until": {"name": "until", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
+          "limit": {"name": "limit", "in": "query", "description": "Most result groups, 1 to 100 (default 10).", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+          "tenant": {"name": "X-Scope-OrgID", "in": "header", "description": "Tenant, when the server runs without tokens.", "schema": {"type": "string"}}
+        },
+        "schemas": {
+          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "properties": {"message": {"type": "string"}}}}},
+          "Level": {"type": "string", "enum": ["unknown", "trace", "debug", "info", "notice", "warning", "error", "critical", "fatal"]},
+          "Event": {
+            "type": "object", "required": ["id", "tenant", "service", "level", "timestamp", "labels", "body", "signatureID"],
+            "properties": {
+              "id": {"type": "integer", "description": "Deja's number for the event."},
+              "externalID": {"type": "string", "description": "The id its sender gave."},
+              "tenant": {"type": "string"}, "service": {"type": "string"}, "level": {"$ref": "#/components/schemas/Level"},
+              "timestamp": {"type": "integer", "description": "Nanoseconds since the Unix epoch."},
+              "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+              "body": {"type": "string"}, "signatureID": {"type": "integer"}
+            }
+          },
+          "Signature": {
+            "type": "object", "required": ["id", "tenant", "service", "message", "level", "count", "firstSeen", "lastSeen", "exampleEventID"],
+            "properties": {
+              "id": {"type": "integer"}, "tenant": {"type": "string"}, "service": {"type": "string"},
+              "message": {"type": "string", "description": "The normalized message shared by its events."},
+              "level": {"$ref": "#/components/schemas/Level"}, "count": {"type": "integer"},
+              "firstSeen": {"type": "integer"}, "lastSeen": {"type": "integer"}, "exampleEventID": {"type": "integer"},
+              "pattern": {"type": "string"}
+            }
+          },
+          "ResultGroup": {
+            "type": "object", "required": ["signature", "count", "events", "sharedConcepts", "score"],
+            "properties": {
+              "signature": {"$ref": "#/components/schemas/Signature"},
+              "count": {"type": "integer", "description": "Events of this signature passing the filters."},
+              "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+              "similarity": {"type": "number", "description": "Cosine similarity of query and message."},
+              "keywordRank": {"type": "integer", "description": "Rank of its best event in keyword search."},
+              "sharedConcepts": {"type": "array", "items": {"type": "string"}, "description": "Failure families query and message share."},
+              "score": {"type": "number"}
+            }
+          },
+          "SearchResponse": {
+            "type": "object", "required": ["query", "tookMilliseconds", "groups"],
+            "properties": {"query": {"type": "string"}, "tookMilliseconds": {"type": "number"},
+                           "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}}}
+          },
+          "SearchRequest": {
+            "type": "object", "required": ["query"],
+            "properties": {
+              "query": {"type": "string", "description": "A phrase, a log line or a whole stack trace."},
+              "service": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+              "level": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+              "since": {"type": "string"}, "until": {"type": "string"},
+              "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+              "labels": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+          },
+          "PatternsResponse": {
+            "type": "object", "required": ["since", "until", "bucketNanoseconds", "patterns"],
+            "properties": {
+              "since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
+              "patterns": {"type": "array", "items": {"type": "object", "required": ["signature", "counts"], "properties": {
+                "signature": {"$ref": "#/components/schemas/Signature"},
+                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
+            }
+          }
+        },
+        "responses": {
+          "Problem": {"description": "The request cannot be served; the message says why.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
+      "security": [{}, {"bearer": []}],
+      "paths": {
+        "/api/v1/search": {
+          "get": {
+            "summary": "Logs like this text, line or stack trace, grouped by signature.",
+            "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}},
+                           {"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Result groups, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          },
+          "post": {
+            "summary": "The same search, as JSON (for long queries such as stack traces).",
+            "parameters": [{"$ref": "#/components/parameters/tenant"}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}}},
+            "responses": {"200": {"description": "Result groups, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/similar/{id}": {
+          "get": {
+            "summary": "Groups like one event (by the id its sender gave, or Deja's number), its own signature left out.",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                           {"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Result groups, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/events/{id}": {
+          "get": {
+            "summary": "One event, by the id its sender gave or Deja's number.",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "The event.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+                          "404": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/patterns": {
+          "get": {
+            "summary": "Recurring messages (signatures) with event counts per time bucket, most frequent first.",
+            "parameters": [{"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/ingest": {
+          "post": {
+            "summary": "Events as NDJSON, one {\"body\", \"id\", \"service\", \"level\", \"timestamp\", \"labels\"} object per line; answered once durable.",
+            "parameters": [{"$ref": "#/components/parameters/tenant"}],
+            "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "Accepted.", "content": {"application/json": {"schema": {"type": "object", "properties": {"accepted": {"type": "integer"}}}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"},
+                          "429": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/loki/api/v1/push": {"post": {"summary": "Loki push: JSON, or snappy-compressed protobuf PushRequest (Loki's push.proto).",
+          "parameters": [{"$ref": "#/components/parameters/tenant"}],
+          "responses": {"204": {"description": "Durable."}, "400": {"$ref": "#/components/responses/Problem"}, "429": {"$ref": "#/components/responses/Problem"}}}},
+        "/_bulk": {"post": {"summary": "Elasticsearch bulk API (NDJSON index/create actions).",
+          "responses": {"200": {"description": "Per-item results, in request order."}}}},
+        "/v1/logs": {"post": {"summary": "OTLP/HTTP logs, protobuf or JSON.",
+          "responses": {"200": {"description": "ExportLogsServiceResponse, with partial success when records were rejected."}}}},
+        "/healthz": {"get": {"summary": "The process answers.", "security": [{}], "responses": {"200": {"description": "Alive."}}}},
+        "/readyz": {"get": {"summary": "Ingest can take more.", "security": [{}], "responses": {"200": {"description": "Ready."}, "503": {"description": "Behind or failing; the reason is given."}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics.", "security": [{}], "responses": {"200": {"description": "Text exposition format."}}}}
+      }
+    }
+    """#
+}

@@ -1,0 +1,176 @@
+import DejaCore
+import DejaSearch
+import DejaStore
+import Foundation
+import Hummingbird
+
+/// A search as the API takes it: `POST /api/v1/search` as JSON, or `GET` with query parameters.
+struct SearchQuery: Decodable, Sendable {
+    var query: String
+    var services: [String] = []
+    var levels: [String] = []
+    var since: String?
+    var until: String?
+    var limit: Int?
+    var labels: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey { case query, q, service, level, since, until, limit, labels }
+
+    init(query: String) { self.query = query }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let text = try container.decodeIfPresent(String.self, forKey: .query) ?? container.decodeIfPresent(String.self, forKey: .q) else {
+            throw HTTPError(.badRequest, message: "a search needs \"query\": the text, log line or stack trace to look for")
+        }
+        query = text
+        services = try Self.oneOrMany(container, .service)
+        levels = try Self.oneOrMany(container, .level)
+        since = try container.decodeIfPresent(String.self, forKey: .since)
+        until = try container.decodeIfPresent(String.self, forKey: .until)
+        limit = try container.decodeIfPresent(Int.self, forKey: .limit)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+    }
+
+    /// A string or an array of strings.
+    private static func oneOrMany(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> [String] {
+        if let one = try? container.decodeIfPresent(String.self, forKey: key) { return [one] }
+        return try container.decodeIfPresent([String].self, forKey: key) ?? []
+    }
+
+    /// From `q`, `service`, `level`, `since`, `until`, `limit` (repeated `service`/`level` allowed, or comma-separated).
+    init(parameters: [(String, String)]) throws {
+        guard let text = parameters.first(where: { $0.0 == "q" || $0.0 == "query" })?.1 else {
+            throw HTTPError(.badRequest, message: "a search needs q: the text, log line or stack trace to look for")
+        }
+        query = text
+        for (name, value) in parameters {
+            switch name {
+            case "service": services += value.split(separator: ",").map(String.init)
+            case "level": levels += value.split(separator: ",").map(String.init)
+            case "since": since = value
+            case "until": until = value
+            case "limit":
+                guard let number = Int(value) else { throw HTTPError(.badRequest, message: "limit '\(value)' is not a number") }
+                limit = number
+            default: if name.hasPrefix("label.") { labels[String(name.dropFirst(6))] = value }
+            }
+        }
+    }
+
+    /// The filter for `tenant`; a bad level or time is a 400 naming it.
+    func filter(tenant: String) throws -> SearchFilter {
+        let severities = try levels.map { text -> Severity in
+            let level = Severity(parsing: text)
+            guard level != .unknown else { throw HTTPError(.badRequest, message: "level '\(text)' is not a level (error, warn, info, debug, ...)") }
+            return level
+        }
+        return SearchFilter(tenant: tenant, services: services, levels: severities, labels: labels,
+                            since: try Self.instant(since, "since"), until: try Self.instant(until, "until"))
+    }
+
+    func checkedLimit() throws -> Int {
+        let value = limit ?? 10
+        guard (1...100).contains(value) else { throw HTTPError(.badRequest, message: "limit must be 1 to 100, not \(value)") }
+        return value
+    }
+
+    static func instant(_ text: String?, _ name: String) throws -> Int64? {
+        guard let text else { return nil }
+        guard let value = DurationParser.instant(text) else {
+            throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time")
+        }
+        return value
+    }
+}
+
+/// What a search answers.
+struct SearchResponse: Codable, ResponseEncodable {
+    var query: String
+    var tookMilliseconds: Double
+    var groups: [ResultGroup]
+}
+
+/// Patterns with counts per bucket over a range.
+struct PatternsResponse: Codable, ResponseEncodable {
+    var since: Int64
+    var until: Int64
+    var bucketNanoseconds: Int64
+    var patterns: [PatternCounts]
+}
+
+extension StoredEvent: ResponseEncodable {}
+
+/// `/api/v1/search`, `/api/v1/similar/{id}`, `/api/v1/events/{id}`, `/api/v1/patterns`.
+struct SearchAPI {
+    let search: SearchService
+    let store: SQLiteStore
+    let metrics: ServerMetrics
+
+    func register(on router: Router<DejaRequestContext>) {
+        router.get("/api/v1/search") { request, context in
+            let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            return try await run(query, tenant: try context.tenant(for: .read))
+        }
+        router.post("/api/v1/search") { request, context in
+            let query = try await request.decode(as: SearchQuery.self, context: context)
+            return try await run(query, tenant: try context.tenant(for: .read))
+        }
+        router.get("/api/v1/events/:id") { _, context in
+            try event(context.parameters.require("id"), tenant: try context.tenant(for: .read))
+        }
+        router.get("/api/v1/similar/:id") { request, context in
+            let tenant = try context.tenant(for: .read)
+            let event = try event(context.parameters.require("id"), tenant: tenant)
+            var query = try SearchQuery(parameters: [("q", "")] + request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            query.query = event.body
+            let filter = try query.filter(tenant: tenant)
+            let limit = try query.checkedLimit()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let groups = try await search.run { engine in try engine.similar(to: event, filter: filter, limit: limit) }
+            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            metrics.searched("similar", seconds: took)
+            return SearchResponse(query: event.body, tookMilliseconds: took * 1000, groups: groups)
+        }
+        router.get("/api/v1/patterns") { request, context in
+            let tenant = try context.tenant(for: .read)
+            var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+            parameters.append(("q", ""))
+            let query = try SearchQuery(parameters: parameters)
+            var filter = try query.filter(tenant: tenant)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let until = filter.until ?? now
+            let since = filter.since ?? until - 24 * 3_600 * 1_000_000_000
+            guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
+            filter.since = nil
+            filter.until = nil
+            let buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
+            guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
+            let limit = query.limit ?? 50
+            guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }
+            let patterns = try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit)
+            return PatternsResponse(since: since, until: until, bucketNanoseconds: (until - since) / Int64(buckets) + 1, patterns: patterns)
+        }
+    }
+
+    private func run(_ query: SearchQuery, tenant: String) async throws -> SearchResponse {
+        guard !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw HTTPError(.badRequest, message: "the query is empty")
+        }
+        let filter = try query.filter(tenant: tenant)
+        let limit = try query.checkedLimit()
+        let text = query.query
+        let started = DispatchTime.now().uptimeNanoseconds
+        let groups = try await search.run { engine in try engine.search(text, filter: filter, limit: limit) }
+        let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        metrics.searched("search", seconds: took)
+        return SearchResponse(query: text, tookMilliseconds: took * 1000, groups: groups)
+    }
+
+    /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
+    private func event(_ id: String, tenant: String) throws -> StoredEvent {
+        if let event = try store.event(externalID: id, tenant: tenant) { return event }
+        if let number = Int64(id), let event = try store.events(ids: [number]).first, event.tenant == tenant { return event }
+        throw HTTPError(.notFound, message: "no event with id '\(id)'")
+    }
+}

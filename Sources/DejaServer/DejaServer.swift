@@ -1,0 +1,84 @@
+import DejaCore
+import DejaEmbedding
+import DejaSearch
+import DejaStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// How `deja serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Bearer tokens (`TokenTable`); nil serves without auth, the tenant from `X-Scope-OrgID`.
+    public var tokens: TokenTable?
+    /// Tenant of requests that name none (no auth, no `X-Scope-OrgID`).
+    public var defaultTenant = "default"
+    public var limits = IngestLimits()
+    /// Acknowledged bytes that may wait to be stored before ingest answers 429.
+    public var maxBacklogBytes = 64 << 20
+    public var elasticsearchVersion = "8.15.0"
+
+    public init() {}
+}
+
+/// `deja serve`: the receivers, the search API and operations endpoints over one HTTP port, on
+/// the embedded store, with a write-ahead log in front of it.
+public struct DejaServer: Sendable {
+    private let configuration: ServerConfiguration
+    private let store: SQLiteStore
+    private let directory: DataDirectory
+    private let models: @Sendable () throws -> SentenceEmbedder
+    private let redactor: Redactor
+    private let logger: Logger
+
+    /// `models` loads one embedder: the server takes two (ingest and queries run apart).
+    public init(configuration: ServerConfiguration, directory: DataDirectory, store: SQLiteStore, redactor: Redactor,
+                logger: Logger, models: @escaping @Sendable () throws -> SentenceEmbedder) {
+        self.configuration = configuration
+        self.directory = directory
+        self.store = store
+        self.redactor = redactor
+        self.logger = logger
+        self.models = models
+    }
+
+    /// Serves until SIGTERM or SIGINT; then stops taking requests, stores what was acknowledged, and returns.
+    /// `onListening` gets the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let metrics = ServerMetrics()
+        let ingestEmbedder = try models()
+        let pipeline = IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
+        let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, batchSize: pipeline.batchSize)
+        background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
+        pipeline.background = background
+        background.start()
+        let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
+        let replaying = ingest.status.backlogRecords
+        if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
+        let search = SearchService(engine: SearchEngine(store: store, embedder: try models(), redactor: redactor))
+
+        let router = Router(context: DejaRequestContext.self)
+        router.middlewares.add(AccessMiddleware(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
+        IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics, elasticsearchVersion: configuration.elasticsearchVersion)
+            .register(on: router)
+        SearchAPI(search: search, store: store, metrics: metrics).register(on: router)
+        OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes).register(on: router)
+
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        defer {
+            // Requests have stopped: store everything acknowledged, then stop embedding (what is
+            // left is embedded at the next start).
+            logger.info("shutting down: storing acknowledged events")
+            ingest.close()
+            background.stop()
+        }
+        try await app.runService()
+    }
+}

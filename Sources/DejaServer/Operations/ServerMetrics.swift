@@ -1,0 +1,44 @@
+import DejaSearch
+import Foundation
+import Prometheus
+
+/// The server's Prometheus metrics, served at `/metrics`.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let searchBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    /// Events and bytes received by `receiver` (loki, elasticsearch, otlp, ndjson).
+    func received(_ receiver: String, events: Int, bytes: Int) {
+        registry.makeCounter(name: "deja_received_events_total", labels: [("receiver", receiver)], help: "Events received, by receiver.")
+            .increment(by: Int64(events))
+        registry.makeCounter(name: "deja_received_bytes_total", labels: [("receiver", receiver)], help: "Request body bytes received, by receiver.")
+            .increment(by: Int64(bytes))
+    }
+
+    /// A request refused, by reason (body_too_large, json_too_deep, overloaded, unauthorized...).
+    func rejected(_ reason: String) {
+        registry.makeCounter(name: "deja_rejected_requests_total", labels: [("reason", reason)], help: "Requests refused, by reason.").increment()
+    }
+
+    func searched(_ endpoint: String, seconds: Double) {
+        registry.makeValueHistogram(name: "deja_search_duration_seconds", labels: [("endpoint", endpoint)], buckets: searchBuckets,
+                                    help: "Search latency, query embedding included.").record(seconds)
+    }
+
+    /// Embedding batches of the background embedder.
+    func embedded(batch: Int, seconds: Double) {
+        registry.makeValueHistogram(name: "deja_embedding_batch_size", labels: [], buckets: [1, 4, 16, 32, 64, 128, 256, 512],
+                                    help: "Signatures per embedding batch.").record(Double(batch))
+        registry.makeValueHistogram(name: "deja_embedding_batch_duration_seconds", labels: [], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+                                    help: "Time to embed one batch.").record(seconds)
+    }
+
+    /// Gauges read at scrape time.
+    func update(_ status: DurableIngest.Status) {
+        registry.makeGauge(name: "deja_ingest_queue_bytes", help: "Acknowledged bytes waiting to be stored.").set(Double(status.backlogBytes))
+        registry.makeGauge(name: "deja_ingest_queue_records", help: "Acknowledged write-ahead-log records waiting to be stored.")
+            .set(Double(status.backlogRecords))
+        registry.makeGauge(name: "deja_wal_bytes", help: "Bytes in write-ahead-log segments.").set(Double(status.walBytes))
+        registry.makeGauge(name: "deja_stored_events", help: "Events stored since start.").set(Double(status.storedEvents))
+    }
+}

@@ -1,0 +1,165 @@
+import DejaCore
+import Foundation
+
+/// Elasticsearch's bulk API (`POST [/{index}]/_bulk`) as Fluent Bit's `es` output, Beats, Logstash,
+/// rsyslog's `omelasticsearch` and the Python client's bulk helper send it: NDJSON action lines
+/// (`index`, `create`) each followed by a document. Each document becomes an event; the answer
+/// has one item per action, in order, as Elasticsearch gives it.
+enum ElasticsearchBulk {
+    /// One action's outcome, before the accepted events are stored.
+    struct Item {
+        let action: String
+        let index: String
+        let id: String
+        /// The event to store, or the error for this item.
+        let outcome: Result<LogEvent, ItemError>
+    }
+
+    struct ItemError: Error {
+        let type: String
+        let reason: String
+    }
+
+    /// Fields that carry the log line, in order of preference (ECS, Fluent Bit, Logstash, syslog).
+    static let bodyKeys = ["message", "log", "msg", "@message", "event.original", "MESSAGE", "text", "short_message"]
+    static let timeKeys = ["@timestamp", "timestamp", "time", "date", "ts"]
+    /// Most labels kept from one document: a document's flattened fields can number in the hundreds.
+    static let maxLabels = 64
+
+    static func items(_ body: [UInt8], defaultIndex: String?, tenant: String, limits: IngestLimits, now: Int64) throws -> [Item] {
+        guard body.last == UInt8(ascii: "\n") else {
+            throw Rejection.badRequest("The bulk request must be terminated by a newline [\\n]")
+        }
+        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+            .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }
+        var items: [Item] = []
+        var generated = 0
+        var index = 0
+        while index < lines.count {
+            let actionLine = Array(lines[index])
+            index += 1
+            try RequestBody.checkJSONDepth(actionLine, limits: limits)
+            guard let action = try? JSONSerialization.jsonObject(with: Data(actionLine)) as? [String: Any], action.count == 1,
+                  let (name, metaValue) = action.first, let meta = metaValue as? [String: Any] else {
+                throw Rejection.badRequest("line \(index): expected an action such as {\"create\":{}} but found \(String(decoding: actionLine.prefix(80), as: UTF8.self))")
+            }
+            let target = meta["_index"] as? String ?? defaultIndex ?? "deja"
+            var id = (meta["_id"] as? String) ?? (meta["_id"] as? NSNumber)?.stringValue
+            switch name {
+            case "index", "create":
+                guard index < lines.count else { throw Rejection.badRequest("line \(index): action \(name) has no document line after it") }
+                let documentLine = Array(lines[index])
+                index += 1
+                if id == nil {
+                    generated += 1
+                    id = generatedID(now: now, ordinal: generated)
+                }
+                let outcome = event(from: documentLine, line: index, tenant: tenant, index: target, id: id, limits: limits, now: now)
+                items.append(Item(action: name, index: target, id: id!, outcome: outcome))
+            case "update":
+                index += 1  // its partial document
+                items.append(Item(action: name, index: target, id: id ?? "", outcome: .failure(unsupported(name))))
+            case "delete":
+                items.append(Item(action: name, index: target, id: id ?? "", outcome: .failure(unsupported(name))))
+            default:
+                throw Rejection.badRequest("line \(index): unknown bulk action '\(name)' (index, create, update, delete)")
+            }
+        }
+        return items
+    }
+
+    /// A single document (`POST /{index}/_doc`, as rsyslog sends without bulk mode).
+    static func document(_ body: [UInt8], tenant: String, index: String, id: String?, limits: IngestLimits, now: Int64) throws -> LogEvent {
+        switch event(from: body, line: 1, tenant: tenant, index: index, id: id, limits: limits, now: now) {
+        case .success(let event): return event
+        case .failure(let error): throw Rejection.badRequest(error.reason)
+        }
+    }
+
+    private static func unsupported(_ action: String) -> ItemError {
+        ItemError(type: "illegal_argument_exception", reason: "deja keeps logs append-only: '\(action)' is not supported")
+    }
+
+    /// Ids for documents sent without one, unique enough within one server's life.
+    private static func generatedID(now: Int64, ordinal: Int) -> String {
+        String(now, radix: 36) + "-" + String(ordinal, radix: 36)
+    }
+
+    private static func event(from line: [UInt8], line number: Int, tenant: String, index: String, id: String?, limits: IngestLimits,
+                              now: Int64) -> Result<LogEvent, ItemError> {
+        let parsing = { (reason: String) in Result<LogEvent, ItemError>.failure(ItemError(type: "mapper_parsing_exception", reason: reason)) }
+        if (try? RequestBody.checkJSONDepth(line, limits: limits)) == nil { return parsing("document nests deeper than \(limits.maxJSONDepth) levels") }
+        guard let document = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            return parsing("line \(number): the document is not a JSON object")
+        }
+        var fields: [String: String] = [:]
+        flatten(document, prefix: "", into: &fields)
+        guard let bodyKey = bodyKeys.first(where: { fields[$0] != nil }), let body = fields.removeValue(forKey: bodyKey) else {
+            return parsing("line \(number): no log line in the document (one of \(bodyKeys.joined(separator: ", ")))")
+        }
+        guard body.utf8.count <= limits.maxLineBytes else {
+            return parsing("line \(number): log line of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
+        }
+        var timestamp = now
+        if let timeKey = timeKeys.first(where: { fields[$0] != nil }), let text = fields.removeValue(forKey: timeKey) {
+            guard let parsed = TimestampParser.parseISO(text) ?? epoch(text) else {
+                return parsing("line \(number): \(timeKey) '\(text)' is neither RFC 3339 nor a Unix time")
+            }
+            timestamp = parsed
+        }
+        var labels: [String: String] = ["_index": index]
+        for key in fields.keys.sorted().prefix(maxLabels - 1) { labels[key] = fields[key] }
+        return .success(StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant, externalID: id))
+    }
+
+    /// Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
+    private static func epoch(_ text: String) -> Int64? {
+        guard let value = Double(text), value > 0 else { return nil }
+        switch value {
+        case 1e17...: return Int64(value)
+        case 1e14...: return Int64(value * 1e3)
+        case 1e11...: return Int64(value * 1e6)
+        default: return Int64(value * 1e9)
+        }
+    }
+
+    /// Nested objects as dotted keys (`kubernetes.pod_name`); arrays of scalars joined by commas.
+    private static func flatten(_ object: [String: Any], prefix: String, into fields: inout [String: String]) {
+        for (key, value) in object {
+            let name = prefix.isEmpty ? key : prefix + "." + key
+            switch value {
+            case let nested as [String: Any]: flatten(nested, prefix: name, into: &fields)
+            case let text as String: fields[name] = text
+            case let number as NSNumber: fields[name] = number.stringValue
+            case let array as [Any]:
+                let scalars = array.compactMap { ($0 as? String) ?? ($0 as? NSNumber)?.stringValue }
+                if scalars.count == array.count { fields[name] = scalars.joined(separator: ",") }
+            default: break
+            }
+        }
+    }
+
+    /// The bulk response: `took`, `errors`, and one item per action in request order.
+    static func response(_ items: [Item], tookMilliseconds: Int, firstSequence: Int) -> [String: Any] {
+        var errors = false
+        var rendered: [[String: Any]] = []
+        for (offset, item) in items.enumerated() {
+            var result: [String: Any] = ["_index": item.index, "_id": item.id]
+            switch item.outcome {
+            case .success:
+                result["_version"] = 1
+                result["result"] = "created"
+                result["status"] = 201
+                result["_shards"] = ["total": 1, "successful": 1, "failed": 0]
+                result["_seq_no"] = firstSequence + offset
+                result["_primary_term"] = 1
+            case .failure(let error):
+                errors = true
+                result["status"] = 400
+                result["error"] = ["type": error.type, "reason": error.reason]
+            }
+            rendered.append([item.action: result])
+        }
+        return ["took": tookMilliseconds, "errors": errors, "items": rendered]
+    }
+}

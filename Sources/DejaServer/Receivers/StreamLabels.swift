@@ -1,0 +1,38 @@
+import DejaCore
+
+/// How a receiver's labels become an event's service and level, the way collectors name them:
+/// Loki's `service_name` and `detected_level`, Kubernetes' `app.kubernetes.io/name`, the container
+/// name, OpenTelemetry's `service.name`, ECS's `log.level`.
+enum StreamLabels {
+    /// In order of preference.
+    static let serviceKeys = [
+        "service_name", "service", "service.name", "app", "app.kubernetes.io/name", "app_kubernetes_io_name",
+        "k8s.container.name", "container", "container_name", "kubernetes.container_name", "job",
+    ]
+    static let levelKeys = ["level", "severity", "detected_level", "log.level", "lvl", "loglevel", "severity_text"]
+
+    /// Service named by `labels`, or nil.
+    static func service(_ labels: [String: String]) -> String? {
+        for key in serviceKeys {
+            if let value = labels[key], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// Level named by `labels`, else read from the body.
+    static func level(_ labels: [String: String], body: String) -> Severity {
+        for key in levelKeys {
+            if let value = labels[key] {
+                let level = Severity(parsing: value)
+                if level != .unknown { return level }
+            }
+        }
+        return LineParser.inferLevel(body)
+    }
+
+    /// An event from a receiver's labels and line.
+    static func event(body: String, timestamp: Int64, labels: [String: String], tenant: String, externalID: String? = nil) -> LogEvent {
+        LogEvent(timestamp: timestamp, tenant: tenant, service: service(labels) ?? "unknown_service", level: level(labels, body: body),
+                 labels: labels, body: body, externalID: externalID)
+    }
+}

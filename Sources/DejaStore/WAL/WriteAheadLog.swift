@@ -1,0 +1,226 @@
+import DejaCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A record made durable in the write-ahead log: its payload, and the log position just past it.
+public struct DurableRecord: Sendable {
+    /// Position (bytes since the log began) just past this record; the store keeps the position of
+    /// the last record it applied, so that replay after a crash applies each record exactly once.
+    public let end: UInt64
+    public let payload: [UInt8]
+}
+
+/// What went wrong with the write-ahead log, said so that the user can act on it.
+public enum WriteAheadLogError: Error, CustomStringConvertible {
+    case locked(String)
+    case io(String, String)
+    case corrupt(String, offset: Int)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .locked(let path): "\(path) is in use by another deja serve; one server per data directory"
+        case .io(let path, let problem): "write-ahead log \(path): \(problem)"
+        case .corrupt(let path, let offset): "write-ahead log \(path) is damaged at byte \(offset), before its last record; "
+            + "move the file away to start without it (its events are lost)"
+        case .closed: "the write-ahead log is closed"
+        }
+    }
+}
+
+/// Append-only segments in `<data dir>/wal/`, each record `[length u32][crc32 u32][payload]`. An
+/// append returns once its record is fsync'd; appends that arrive during one fsync share the next
+/// (group commit), so throughput does not cost one disk flush per request.
+public final class WriteAheadLog: @unchecked Sendable {
+    // @unchecked: mutable state is guarded by `condition`; file writes happen on `flusher` only.
+    private let directory: URL
+    private let segmentBytes: UInt64
+    private let lockDescriptor: Int32
+    private let condition = NSCondition()
+    private var waiting: [(payload: [UInt8], continuation: CheckedContinuation<UInt64, Error>)] = []
+    private var closing = false
+    private var stopped = false
+    private var segments: [UInt64]  // base positions, ascending
+    private var descriptor: Int32 = -1
+    private var end: UInt64
+    private let onDurable: @Sendable ([DurableRecord]) -> Void
+    static let headerBytes = 8
+
+    /// Opens (creating) the log in `directory`, cutting a torn last record. `onDurable` receives each
+    /// group of records once fsync'd, in log order, before their appends return.
+    public init(directory: URL, segmentBytes: UInt64 = 64 << 20, onDurable: @escaping @Sendable ([DurableRecord]) -> Void) throws {
+        self.directory = directory
+        self.segmentBytes = segmentBytes
+        self.onDurable = onDurable
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let lockPath = directory.appendingPathComponent("lock").path
+        lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockDescriptor >= 0 else { throw WriteAheadLogError.io(lockPath, String(cString: strerror(errno))) }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(lockDescriptor)
+            throw WriteAheadLogError.locked(directory.path)
+        }
+        segments = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".wal") }.compactMap { UInt64($0.dropLast(4), radix: 16) }.sorted()
+        end = segments.first ?? 0
+        // Each segment's records are checked; only the last may end in a torn record (a crash mid-write).
+        for (index, base) in segments.enumerated() {
+            let path = Self.path(directory, base)
+            let data = try Self.read(path)
+            let valid = Self.validPrefix(data)
+            if valid < data.count {
+                guard index == segments.count - 1 else { throw WriteAheadLogError.corrupt(path, offset: valid) }
+                guard truncate(path, off_t(valid)) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+            }
+            end = base + UInt64(valid)
+        }
+        let flusher = Thread { [self] in flushLoop() }
+        flusher.name = "deja-wal"
+        flusher.start()
+    }
+
+    deinit {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        Glibc.close(lockDescriptor)
+    }
+
+    /// Records that end after `position`, in order: what the store has not applied yet.
+    public func records(after position: UInt64) throws -> [DurableRecord] {
+        var records: [DurableRecord] = []
+        for base in condition.withLock({ segments }) {
+            let data = try Self.read(Self.path(directory, base))
+            var offset = 0
+            while let payload = Self.record(in: data, at: offset) {
+                offset += Self.headerBytes + payload.count
+                if base + UInt64(offset) > position { records.append(DurableRecord(end: base + UInt64(offset), payload: Array(payload))) }
+            }
+        }
+        return records
+    }
+
+    /// Appends `payload` as one record; returns its end position once it is on disk.
+    public func append(_ payload: [UInt8]) async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            defer { condition.unlock() }
+            guard !closing else { return continuation.resume(throwing: WriteAheadLogError.closed) }
+            waiting.append((payload, continuation))
+            condition.signal()
+        }
+    }
+
+    /// Bytes in all segments.
+    public var size: UInt64 {
+        condition.withLock { end - (segments.first ?? end) }
+    }
+
+    /// Deletes the segments wholly before `position` (applied to the store).
+    public func removeSegments(before position: UInt64) {
+        condition.lock()
+        defer { condition.unlock() }
+        // A segment ends where the next begins; the newest is still being written.
+        while segments.count > 1, segments[1] <= position {
+            unlink(Self.path(directory, segments.removeFirst()))
+        }
+    }
+
+    /// Writes what is waiting, then stops accepting appends.
+    public func close() {
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func flushLoop() {
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !closing { condition.wait() }
+            let batch = waiting
+            waiting.removeAll()
+            if batch.isEmpty {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            condition.unlock()
+            do {
+                let records = try write(batch.map(\.payload))
+                onDurable(records)
+                for (item, record) in zip(batch, records) { item.continuation.resume(returning: record.end) }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Writes the payloads as records, rolling to a new segment when the current one is full, and
+    /// fsyncs; runs on the flusher thread only.
+    private func write(_ payloads: [[UInt8]]) throws -> [DurableRecord] {
+        var records: [DurableRecord] = []
+        var buffer: [UInt8] = []
+        var position = condition.withLock { end }
+        if descriptor < 0 || position - (segments.last ?? 0) >= segmentBytes { try startSegment(at: position) }
+        for payload in payloads {
+            var header = [UInt8](repeating: 0, count: Self.headerBytes)
+            withUnsafeBytes(of: UInt32(payload.count).littleEndian) { header.replaceSubrange(0..<4, with: $0) }
+            withUnsafeBytes(of: CRC32.checksum(payload).littleEndian) { header.replaceSubrange(4..<8, with: $0) }
+            buffer += header
+            buffer += payload
+            position += UInt64(Self.headerBytes + payload.count)
+            records.append(DurableRecord(end: position, payload: payload))
+        }
+        let path = Self.path(directory, segments.last ?? 0)
+        var written = 0
+        while written < buffer.count {
+            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, buffer.count - written) }
+            guard count > 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+            written += count
+        }
+        guard fdatasync(descriptor) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+        condition.withLock { end = position }
+        return records
+    }
+
+    private func startSegment(at base: UInt64) throws {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        let path = Self.path(directory, base)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+        // The new file's name must be durable too, or a crash could lose the whole segment.
+        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
+        if directoryDescriptor >= 0 { fsync(directoryDescriptor); Glibc.close(directoryDescriptor) }
+        condition.withLock { if segments.last != base { segments.append(base) } }
+    }
+
+    private static func path(_ directory: URL, _ base: UInt64) -> String {
+        directory.appendingPathComponent(String(format: "%016llx.wal", base)).path
+    }
+
+    private static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw WriteAheadLogError.io(path, "cannot be read") }
+        return [UInt8](data)
+    }
+
+    /// The payload of the whole, checksum-valid record at `offset`, or nil.
+    private static func record(in data: [UInt8], at offset: Int) -> ArraySlice<UInt8>? {
+        guard offset + headerBytes <= data.count else { return nil }
+        let length = data[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
+        let crc = data[offset + 4..<offset + 8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard offset + headerBytes + length <= data.count else { return nil }
+        let payload = data[offset + headerBytes..<offset + headerBytes + length]
+        guard payload.withUnsafeBytes({ CRC32.checksum($0) }) == crc else { return nil }
+        return payload
+    }
+
+    /// Bytes of `data` made of whole, valid records.
+    private static func validPrefix(_ data: [UInt8]) -> Int {
+        var offset = 0
+        while let payload = record(in: data, at: offset) { offset += headerBytes + payload.count }
+        return offset
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import DejaCore
+import DejaEmbedding
+import DejaServer
+import DejaStore
+import Foundation
+import Logging
+
+/// `deja serve`: receive logs from collectors and answer search over HTTP.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive logs (Loki push, Elasticsearch bulk, OTLP, NDJSON) and answer search over HTTP.",
+        discussion: """
+        Every option can also be set in the environment as DEJA_<OPTION> (DEJA_LISTEN, DEJA_DATA_DIR, \
+        DEJA_TOKENS, ...); a flag wins over the environment. The configuration is printed at start. \
+        Stops gracefully on SIGTERM or SIGINT: acknowledged events are stored first.
+        """
+    )
+
+    @Option(help: "Data directory (default: $DEJA_DATA_DIR or ~/.local/share/deja).")
+    var dataDir: String?
+
+    @Option(help: "Address and port to listen on (default 127.0.0.1:8080; loopback unless told).")
+    var listen: String?
+
+    @Option(help: "Bearer tokens file: {\"tokens\": [{\"token\", \"tenant\", \"scopes\": [\"ingest\", \"read\", \"admin\"]}]}. Without it, no auth.")
+    var tokens: String?
+
+    @Option(help: "Tenant of requests that name none (without tokens).")
+    var defaultTenant: String?
+
+    @Option(help: "Largest request body in bytes, as received.")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Largest request body in bytes after decompression.")
+    var maxDecompressedBytes: Int?
+
+    @Option(help: "Largest log line in bytes.")
+    var maxLineBytes: Int?
+
+    @Option(help: "Acknowledged bytes that may wait to be stored before ingest answers 429.")
+    var maxBacklogBytes: Int?
+
+    @Option(help: "Elasticsearch version told to ES clients at GET /.")
+    var elasticsearchVersion: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String?
+
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ name: String) -> String? {
+            flag ?? environment["DEJA_" + name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func number(_ flag: Int?, _ name: String, default value: Int) throws -> Int {
+            guard let text = flag.map(String.init) ?? setting(nil, name) else { return value }
+            guard let parsed = Int(text), parsed > 0 else { throw ValidationError("DEJA_\(name) '\(text)' is not a positive number") }
+            return parsed
+        }
+        var configuration = ServerConfiguration()
+        let address = setting(listen, "LISTEN") ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen '\(address)' is not HOST:PORT")
+        }
+        configuration.host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        configuration.port = port
+        let tokenFile = setting(tokens, "TOKENS")
+        do {
+            configuration.tokens = try tokenFile.map(TokenTable.init(path:))
+        } catch let error as ConfigurationError {
+            throw CLIError(error.description)
+        }
+        configuration.defaultTenant = setting(defaultTenant, "DEFAULT_TENANT") ?? "default"
+        configuration.limits.maxBodyBytes = try number(maxBodyBytes, "MAX_BODY_BYTES", default: configuration.limits.maxBodyBytes)
+        configuration.limits.maxDecompressedBytes = try number(maxDecompressedBytes, "MAX_DECOMPRESSED_BYTES",
+                                                               default: configuration.limits.maxDecompressedBytes)
+        configuration.limits.maxLineBytes = try number(maxLineBytes, "MAX_LINE_BYTES", default: configuration.limits.maxLineBytes)
+        configuration.maxBacklogBytes = try number(maxBacklogBytes, "MAX_BACKLOG_BYTES", default: configuration.maxBacklogBytes)
+        configuration.elasticsearchVersion = setting(elasticsearchVersion, "ELASTICSEARCH_VERSION") ?? configuration.elasticsearchVersion
+
+        let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "deja")
+        let directory: DataDirectory
+        let store: SQLiteStore
+        do {
+            directory = try DataDirectory(path: setting(dataDir, "DATA_DIR"))
+            store = try SQLiteStore(directory: directory)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+        let model = model
+        logger.info("deja serve", metadata: [
+            "listen": "\(configuration.host):\(configuration.port)", "data_dir": "\(directory.url.path)",
+            "auth": "\(tokenFile.map { "tokens from \($0)" } ?? "off (tenant from X-Scope-OrgID, default '\(configuration.defaultTenant)')")",
+            "max_body_bytes": "\(configuration.limits.maxBodyBytes)", "max_decompressed_bytes": "\(configuration.limits.maxDecompressedBytes)",
+            "max_line_bytes": "\(configuration.limits.maxLineBytes)", "max_backlog_bytes": "\(configuration.maxBacklogBytes)",
+            "model": "\(model.model ?? SentenceEmbedder.defaultModelFolder.path)", "log_level": "\(level)",
+        ])
+        let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {
+            try model.load()
+        }
+        let host = configuration.host
+        do {
+            try await server.run { port in logger.info("listening", metadata: ["address": "http://\(host):\(port)"]) }
+        } catch let error as WriteAheadLogError {
+            throw CLIError(error.description)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import DejaCore
+@testable import DejaServer
+import Foundation
+import Testing
+
+@Suite struct ReceiverTests {
+    @Test func snappyBlocksDecodeLiteralsAndOverlappingCopies() throws {
+        // "abc", then a 9-byte copy from 3 back: a run that overlaps what it produces.
+        let compressed: [UInt8] = [12, 0x08, 97, 98, 99, 0x15, 3]
+        #expect(try Snappy.decompress(compressed, limit: 100) == Array("abcabcabcabc".utf8))
+        #expect(throws: Snappy.Failure.self) { try Snappy.decompress(compressed, limit: 11) }
+        #expect(throws: Snappy.Failure.self) { try Snappy.decompress([12, 0x08, 97, 98, 99, 0x15, 9], limit: 100) }
+        #expect(throws: Snappy.Failure.self) { try Snappy.decompress([5, 0x08, 97], limit: 100) }
+    }
+
+    @Test func lokiLabelSetsParseWithEscapes() throws {
+        #expect(try LabelSelector.parse(#"{app="checkout", namespace="shop"}"#) == ["app": "checkout", "namespace": "shop"])
+        #expect(try LabelSelector.parse(#"{ msg="say \"hi\"\n", path="C:\\x", e="\u00e9" }"#) == ["msg": "say \"hi\"\n", "path": "C:\\x", "e": "é"])
+        #expect(try LabelSelector.parse("{}") == [:])
+        for bad in [#"app="x""#, #"{app=x}"#, #"{app="x""#, #"{app="x"} extra"#, #"{="x"}"#] {
+            #expect(throws: LabelSelector.Failure.self) { try LabelSelector.parse(bad) }
+        }
+    }
+
+    @Test func lokiJSONPushMapsServiceLevelLabelsAndMetadata() throws {
+        let body = Array("""
+            {"streams": [{"stream": {"service_name": "checkout", "namespace": "shop", "detected_level": "warn"},
+              "values": [["1718000000123456789", "payment slow"], ["1718000000223456789", "payment timeout", {"trace_id": "4bf9"}]]}]}
+            """.utf8)
+        let events = try LokiPush.events(body, contentType: "application/json; charset=utf-8", tenant: "team-a", limits: IngestLimits())
+        #expect(events.count == 2)
+        #expect(events[0] == LogEvent(timestamp: 1_718_000_000_123_456_789, tenant: "team-a", service: "checkout", level: .warning,
+                                      labels: ["service_name": "checkout", "namespace": "shop", "detected_level": "warn"], body: "payment slow"))
+        #expect(events[1].labels["trace_id"] == "4bf9")
+    }
+
+    @Test func lokiJSONPushRefusesWhatLokiRefuses() {
+        let limits = IngestLimits()
+        let cases = [
+            (#"{"streams": [{"stream": {}, "values": [["1", "x"]]}]}"#, "at least one label pair"),
+            (#"{"streams": [{"stream": {"a": "b"}, "values": [[1, "x"]]}]}"#, "streams[0].values[0]"),
+            (#"{"streams": [{"stream": {"a": "b"}, "values": [["soon", "x"]]}]}"#, "not nanoseconds"),
+            (#"{"streams": "no"}"#, "no \"streams\" array"),
+        ]
+        for (body, expected) in cases {
+            do {
+                _ = try LokiPush.events(Array(body.utf8), contentType: "application/json", tenant: "t", limits: limits)
+                Issue.record("accepted \(body)")
+            } catch let rejection as Rejection {
+                #expect(rejection.status == .badRequest && rejection.message.contains(expected), "\(rejection.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        #expect(throws: Rejection.self) { try LokiPush.events(Array("{}".utf8), contentType: nil, tenant: "t", limits: limits) }
+    }
+
+    @Test func deeplyNestedJSONIsRefusedBeforeParsing() {
+        var limits = IngestLimits()
+        limits.maxJSONDepth = 5
+        let deep = Array((String(repeating: "[", count: 6) + String(repeating: "]", count: 6)).utf8)
+        #expect(throws: Rejection.self) { try RequestBody.checkJSONDepth(deep, limits: limits) }
+        #expect(throws: Never.self) { try RequestBody.checkJSONDepth(Array(#"{"a": "[[[[[[[[[[[["}"#.utf8), limits: limits) }
+    }
+
+    @Test func elasticsearchBulkItemsFollowTheRequestOrder() throws {
+        let body = Array("""
+            {"index": {"_index": "logs", "_id": "a1"}}
+            {"@timestamp": "2024-06-10T06:01:02.123Z", "log": "payment timeout", "kubernetes": {"namespace_name": "shop", "container_name": "checkout"}, "level": "error"}
+            {"create": {"_type": "_doc"}}
+            {"no_message_here": true}
+            {"delete": {"_id": "x"}}
+            {"create": {}}
+            {"message": "disk full", "service": {"name": "node-agent"}}
+
+            """.utf8)
+        let items = try ElasticsearchBulk.items(body, defaultIndex: "fallback", tenant: "t", limits: IngestLimits(), now: 5)
+        #expect(items.map(\.action) == ["index", "create", "delete", "create"])
+        let first = try items[0].outcome.get()
+        #expect(first.body == "payment timeout" && first.service == "checkout" && first.level == .error && first.externalID == "a1")
+        #expect(first.timestamp == 1_717_999_262_123_000_000 && first.labels["kubernetes.namespace_name"] == "shop" && first.labels["_index"] == "logs")
+        #expect((try? items[1].outcome.get()) == nil && items[1].index == "fallback")
+        #expect((try? items[2].outcome.get()) == nil)
+        let last = try items[3].outcome.get()
+        #expect(last.service == "node-agent" && last.timestamp == 5 && !items[3].id.isEmpty && last.externalID == items[3].id)
+        let response = ElasticsearchBulk.response(items, tookMilliseconds: 3, firstSequence: 0)
+        #expect(response["errors"] as? Bool == true)
+        let statuses = (response["items"] as! [[String: Any]]).map { ($0.values.first as! [String: Any])["status"] as! Int }
+        #expect(statuses == [201, 400, 400, 201])
+        #expect(throws: Rejection.self) { try ElasticsearchBulk.items(Array("{\"create\":{}}\n{\"message\":\"x\"}".utf8), defaultIndex: nil, tenant: "t", limits: IngestLimits(), now: 0) }
+    }
+
+    @Test func otlpRecordsTakeServiceSeverityAndAttributes() throws {
+        let body = Array("""
+            {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}},
+                                                        {"key":"k8s.namespace.name","value":{"stringValue":"shop"}}]},
+              "scopeLogs":[{"scope":{"name":"app.logger"},"logRecords":[
+                {"timeUnixNano":"1718000000223456789","severityNumber":17,"severityText":"ERROR",
+                 "body":{"stringValue":"payment timeout after 30s"},
+                 "attributes":[{"key":"http.route","value":{"stringValue":"/pay"}},{"key":"retry","value":{"intValue":"2"}}],
+                 "traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7"},
+                {"timeUnixNano":"1718000000223456790","severityNumber":9}]}]}]}
+            """.utf8)
+        let decoded = try OTLPLogs.decode(body, contentType: "application/json", tenant: "t", limits: IngestLimits(), now: 0)
+        #expect(decoded.rejected == 1 && decoded.events.count == 1)
+        let event = try #require(decoded.events.first)
+        #expect(event.service == "checkout" && event.level == .error && event.timestamp == 1_718_000_000_223_456_789)
+        #expect(event.labels["http.route"] == "/pay" && event.labels["retry"] == "2" && event.labels["k8s.namespace.name"] == "shop")
+        #expect(event.labels["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736" && event.labels["span_id"] == "00f067aa0ba902b7")
+        let response = String(decoding: try OTLPLogs.response(decoded, json: true), as: UTF8.self)
+        #expect(response.contains("\"rejectedLogRecords\":\"1\"") && response.contains("no body"))
+    }
+
+    @Test func ndjsonIsAllOrNothing() throws {
+        let good = Array("{\"id\": \"n1\", \"body\": \"x failed\"}\n\n{\"body\": \"y\", \"service\": \"api\"}\n".utf8)
+        #expect(try IngestAPI.ndjson(good, tenant: "t", limits: IngestLimits()).map(\.body) == ["x failed", "y"])
+        let bad = Array("{\"body\": \"x\"}\n{\"message\": \"y\"}\n".utf8)
+        #expect(throws: Rejection.self) { try IngestAPI.ndjson(bad, tenant: "t", limits: IngestLimits()) }
+    }
+}

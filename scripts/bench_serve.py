@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""`deja serve` under load, from a second process on loopback.
+
+    python3 scripts/bench_serve.py [--seconds 300] [--producers 4] [--search-events 1000000]
+
+1. Sustained Loki JSON push of the loghub-2k mix (fresh variable values), batches of 1,000 lines,
+   for --seconds: events/s acknowledged, acknowledgement latency p50/p99, 429s, and the server's RSS
+   sampled every 10 s (memory should stay flat).
+2. Search over HTTP once --search-events events are stored, queries of up to 32 word pieces (log
+   lines and the semantic-eval queries), while ingest runs at half the sustained rate: p50/p99.
+Release build; reads ../shared (or $DEJA_SHARED). Prints one JSON report.
+"""
+import argparse, glob, http.client, json, os, random, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("--seconds", type=int, default=300)
+ap.add_argument("--producers", type=int, default=4)
+ap.add_argument("--search-events", type=int, default=1_000_000)
+ap.add_argument("--queries", type=int, default=200)
+ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
+args = ap.parse_args()
+
+subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+deja = os.path.join(ROOT, ".build", "release", "deja")
+data = tempfile.mkdtemp(prefix="deja-bench-serve-")
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+server = subprocess.Popen([deja, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}", "--log-level", "warning"])
+
+
+def request(method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    return response.status, payload
+
+
+def rss_mb():
+    with open(f"/proc/{server.pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+
+for _ in range(600):
+    try:
+        if request("GET", "/healthz")[0] == 200:
+            break
+    except OSError:
+        time.sleep(0.2)
+
+# The loghub-2k mix with fresh variable values, as Loki push bodies of 1,000 lines.
+random.seed(7)
+lines = []
+for path in sorted(glob.glob(os.path.join(args.shared, "data", "loghub-2k", "*", "*_2k.log"))):
+    system = os.path.basename(os.path.dirname(path)).lower()
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines += [(system, l.rstrip("\n")) for l in fh if l.strip()]
+if not lines:
+    sys.exit(f"no loghub-2k logs under {args.shared}/data/loghub-2k")
+
+
+def body_of(batch, start_ns):
+    streams = {}
+    for offset, (system, line) in enumerate(batch):
+        fresh = re.sub(r"\d", lambda _: str(random.randint(0, 9)), line)
+        streams.setdefault(system, []).append([str(start_ns + offset), fresh])
+    return json.dumps({"streams": [{"stream": {"service_name": s, "job": "bench"}, "values": v} for s, v in streams.items()]}).encode()
+
+
+bodies = [body_of(random.sample(lines, 1000), 1_763_000_000_000_000_000 + i * 1000) for i in range(300)]
+headers = {"Content-Type": "application/json"}
+
+
+class Producers:
+    """Threads pushing bodies on keep-alive connections; `rate` (events/s) caps them when set."""
+
+    def __init__(self, count, rate=None):
+        self.latencies, self.acknowledged, self.throttled, self.errors = [], 0, 0, 0
+        self.lock, self.stop, self.rate = threading.Lock(), threading.Event(), rate
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(count)]
+        self.started = time.time()
+        for thread in self.threads:
+            thread.start()
+
+    def run(self, worker):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        index = worker
+        while not self.stop.is_set():
+            if self.rate:
+                due = self.started + self.acknowledged / self.rate
+                if due > time.time():
+                    time.sleep(min(0.05, due - time.time()))
+                    continue
+            begun = time.perf_counter()
+            try:
+                connection.request("POST", "/loki/api/v1/push", body=bodies[index % len(bodies)], headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except OSError:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                with self.lock:
+                    self.errors += 1
+                continue
+            elapsed = time.perf_counter() - begun
+            with self.lock:
+                if response.status == 204:
+                    self.acknowledged += 1000
+                    self.latencies.append(elapsed)
+                elif response.status == 429:
+                    self.throttled += 1
+                    time.sleep(float(response.getheader("Retry-After", "1")))
+                else:
+                    self.errors += 1
+            index += len(self.threads)
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+        return time.time() - self.started
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
+report = {}
+# 1. Sustained push.
+producers = Producers(args.producers)
+rss = []
+while time.time() - producers.started < args.seconds:
+    time.sleep(10)
+    rss.append(round(rss_mb()))
+elapsed = producers.finish()
+report["sustained"] = {
+    "seconds": round(elapsed), "events_acknowledged_per_s": round(producers.acknowledged / elapsed),
+    "ack_latency_p50_ms": round(percentile(producers.latencies, 0.5) * 1000, 1),
+    "ack_latency_p99_ms": round(percentile(producers.latencies, 0.99) * 1000, 1),
+    "throttled_429": producers.throttled, "errors": producers.errors, "rss_mb_every_10s": rss,
+}
+sustained_rate = producers.acknowledged / elapsed
+print(json.dumps(report), file=sys.stderr)
+
+# 2. Fill to --search-events, then search while ingest runs at half the sustained rate.
+def stored():
+    text = request("GET", "/metrics")[1].decode()
+    match = re.search(r"^deja_stored_events (\S+)", text, re.M)
+    return float(match.group(1)) if match else 0
+
+
+producers = Producers(args.producers)
+while stored() < args.search_events:
+    time.sleep(2)
+producers.finish()
+queries = [re.sub(r"\d", lambda _: str(random.randint(0, 9)), line) for _, line in random.sample(lines, args.queries * 2)]
+evaldir = os.path.join(args.shared, "data", "semantic-eval")
+queries += [json.loads(l)["query"] for l in open(os.path.join(evaldir, "queries.jsonl"))]
+from transformers import AutoTokenizer  # noqa: E402  (the model's own tokenizer counts word pieces)
+tokenizer = AutoTokenizer.from_pretrained(os.environ.get("DEJA_MODEL_DIR", os.path.expanduser("~/.cache/deja/models/all-MiniLM-L6-v2")))
+queries = [q for q in queries if len(tokenizer(q)["input_ids"]) <= 32][: args.queries]
+background = Producers(args.producers, rate=sustained_rate / 2)
+latencies = []
+for query in queries:
+    begun = time.perf_counter()
+    status, _ = request("POST", "/api/v1/search", json.dumps({"query": query, "limit": 10}).encode(), {"Content-Type": "application/json"})
+    latencies.append(time.perf_counter() - begun)
+    assert status == 200, status
+ingest_elapsed = background.finish()
+report["search_under_ingest"] = {
+    "stored_events": int(stored()), "queries": len(latencies), "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+    "p99_ms": round(percentile(latencies, 0.99) * 1000, 1), "background_ingest_events_per_s": round(background.acknowledged / ingest_elapsed),
+}
+server.send_signal(signal.SIGTERM)
+server.wait()
+shutil.rmtree(data)
+print(json.dumps(report, indent=2))

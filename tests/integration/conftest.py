@@ -1,0 +1,105 @@
+"""A real `deja serve` for the integration tests: built by `swift build`, started on a free loopback
+port with a fresh data directory, stopped (SIGTERM) at the end."""
+import json, os, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEJA = os.environ.get("DEJA_BIN", os.path.join(ROOT, ".build", "debug", "deja"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One `deja serve` process and a small HTTP client for it."""
+
+    def __init__(self, data_dir, extra_args=(), env=None):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.process = None
+        self.log_path = os.path.join(data_dir, "server.log")
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([DEJA, "serve", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
+                                        stdout=log, stderr=log, env=self.env)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"deja serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("deja serve did not answer /healthz within 120 s:\n" + self.log())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=120)
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()[-4000:]
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        """(status, headers, parsed JSON or raw bytes)."""
+        data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
+        if isinstance(body, (dict, list)) and "Content-Type" not in (headers or {}):
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                status, raw, response_headers = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, raw, response_headers = error.code, error.read(), dict(error.headers)
+        try:
+            return status, response_headers, json.loads(raw) if raw else None
+        except ValueError:
+            return status, response_headers, raw
+
+    def search(self, query, tenant=None, **params):
+        headers = {"X-Scope-OrgID": tenant} if tenant else {}
+        status, _, body = self.request("POST", "/api/v1/search", {"query": query, **params}, headers)
+        assert status == 200, body
+        return body["groups"]
+
+    def wait_for_event(self, event_id, tenant=None, timeout=60):
+        """The event with this external id, once stored (acknowledged events are stored moments later)."""
+        headers = {"X-Scope-OrgID": tenant} if tenant else {}
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status, _, body = self.request("GET", f"/api/v1/events/{event_id}", headers=headers)
+            if status == 200:
+                return body
+            time.sleep(0.2)
+        raise AssertionError(f"event {event_id} not stored within {timeout} s")
+
+    def wait_for_search(self, query, predicate, tenant=None, timeout=90):
+        """Search until a result group satisfies `predicate` (vectors are embedded in the background)."""
+        deadline = time.time() + timeout
+        groups = []
+        while time.time() < deadline:
+            groups = self.search(query, tenant=tenant)
+            for group in groups:
+                if predicate(group):
+                    return group
+            time.sleep(0.5)
+        raise AssertionError(f"no group for {query!r} matched within {timeout} s; got {[g['signature']['message'] for g in groups]}")
+
+
+@pytest.fixture(scope="session")
+def server():
+    with tempfile.TemporaryDirectory(prefix="deja-serve-") as data_dir:
+        server = Server(data_dir).start()
+        yield server
+        server.stop()
