@@ -19,6 +19,7 @@ public struct ServerConfiguration: Sendable {
     /// Acknowledged bytes that may wait to be stored before ingest answers 429.
     public var maxBacklogBytes = 64 << 20
     public var elasticsearchVersion = "8.15.0"
+    public var links = DeepLinks()
 
     public init() {}
 }
@@ -61,8 +62,9 @@ public struct DejaServer: Sendable {
 
         let router = Router(context: DejaRequestContext.self)
         router.middlewares.add(AccessMiddleware(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
-        IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics, elasticsearchVersion: configuration.elasticsearchVersion)
-            .register(on: router)
+        let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics, elasticsearchVersion: configuration.elasticsearchVersion)
+        ingestAPI.register(on: router)
+        WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: router)
         SearchAPI(search: search, store: store, metrics: metrics).register(on: router)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes).register(on: router)
 

@@ -294,7 +294,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// Signatures with events in `since...until` (nanoseconds), each with its event counts in
     /// `buckets` equal slices of that range, the most frequent `limit` first. Reads the
     /// (signature, time) index of the signatures active in the range.
-    public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) throws -> [PatternCounts] {
+    /// `signatures`, when given, limits the answer to those (sparklines of search results).
+    public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
+                              signatures wanted: [Int64] = []) throws -> [PatternCounts] {
         let buckets = max(1, buckets)
         let width = max(1, (until - since) / Int64(buckets) + 1)
         var sql = """
@@ -303,14 +305,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             WHERE s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
             """
         var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
-        if !filter.services.isEmpty {
-            sql += " AND s.service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
-            arguments += StatementArguments(filter.services)
-        }
-        if !filter.levels.isEmpty {
-            sql += " AND s.level IN (\(Array(repeating: "?", count: filter.levels.count).joined(separator: ",")))"
-            arguments += StatementArguments(filter.levels.map(\.rawValue))
-        }
+        // Services and levels are the signature's; the range is the events'.
+        appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services, levels: filter.levels), to: &sql, &arguments, table: "s")
+        if !wanted.isEmpty { sql += " AND s.id IN (\(wanted.map(String.init).joined(separator: ",")))" }
         var counts: [Int64: [Int]] = [:]
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: sql + " GROUP BY 1, 2", arguments: arguments)
@@ -322,6 +319,11 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
         let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key)).map { ($0.id, $0) })
         return top.compactMap { id, buckets in signatures[id].map { PatternCounts(signature: $0, counts: buckets) } }
+    }
+
+    /// Time of the tenant's oldest event (its signatures' earliest first-seen), or nil when it has none.
+    public func earliestEvent(tenant: String) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(first_seen) FROM signatures WHERE tenant = ?", arguments: [tenant]) }
     }
 
     public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {

@@ -45,6 +45,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Elasticsearch version told to ES clients at GET /.")
     var elasticsearchVersion: String?
 
+    @Option(help: "Grafana's base URL, for links from events to Explore (with --loki-datasource).")
+    var grafanaUrl: String?
+
+    @Option(help: "Uid of Grafana's Loki data source that holds the same logs.")
+    var lokiDatasource: String?
+
+    @Option(help: "Kibana's base URL, for links from events to Discover.")
+    var kibanaUrl: String?
+
+    @Option(help: "Id of the Kibana data view Discover opens.")
+    var kibanaDataView: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
@@ -80,6 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.maxLineBytes = try number(maxLineBytes, "MAX_LINE_BYTES", default: configuration.limits.maxLineBytes)
         configuration.maxBacklogBytes = try number(maxBacklogBytes, "MAX_BACKLOG_BYTES", default: configuration.maxBacklogBytes)
         configuration.elasticsearchVersion = setting(elasticsearchVersion, "ELASTICSEARCH_VERSION") ?? configuration.elasticsearchVersion
+        configuration.links.grafanaURL = setting(grafanaUrl, "GRAFANA_URL")
+        configuration.links.lokiDatasource = setting(lokiDatasource, "LOKI_DATASOURCE")
+        configuration.links.kibanaURL = setting(kibanaUrl, "KIBANA_URL")
+        configuration.links.kibanaDataView = setting(kibanaDataView, "KIBANA_DATA_VIEW")
 
         let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }
@@ -104,13 +120,19 @@ struct ServeCommand: AsyncParsableCommand {
             "max_body_bytes": "\(configuration.limits.maxBodyBytes)", "max_decompressed_bytes": "\(configuration.limits.maxDecompressedBytes)",
             "max_line_bytes": "\(configuration.limits.maxLineBytes)", "max_backlog_bytes": "\(configuration.maxBacklogBytes)",
             "model": "\(model.model ?? SentenceEmbedder.defaultModelFolder.path)", "log_level": "\(level)",
+            "grafana_url": "\(configuration.links.grafanaURL ?? "-")", "loki_datasource": "\(configuration.links.lokiDatasource ?? "-")",
+            "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {
             try model.load()
         }
         let host = configuration.host
         do {
-            try await server.run { port in logger.info("listening", metadata: ["address": "http://\(host):\(port)"]) }
+            try await server.run { port in
+                logger.info("listening", metadata: ["address": "http://\(host):\(port)"])
+                // The one line a person looks for: where to open the UI.
+                FileHandle.standardOutput.write(Data("Deja is up: open http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ in a browser\n".utf8))
+            }
         } catch let error as WriteAheadLogError {
             throw CLIError(error.description)
         }

@@ -121,3 +121,33 @@ def test_probes_and_metrics(server):
     text = server.request("GET", "/metrics")[2].decode()
     for name in ["deja_ingest_queue_bytes", "deja_wal_bytes", "deja_stored_events"]:
         assert name in text
+
+
+def test_a_full_backlog_answers_429_with_retry_after_and_stores_what_it_acknowledged():
+    import threading
+    with tempfile.TemporaryDirectory(prefix="deja-backlog-") as data_dir:
+        server = Server(data_dir, ["--max-backlog-bytes", "1"]).start()
+        try:
+            results, lock = [], threading.Lock()
+
+            def push(worker):
+                ids = [f"bp-{worker}-{i}" for i in range(500)]
+                status, headers, _ = server.request("POST", "/api/v1/ingest", ndjson(*[{"id": i, "body": f"cache miss storm on shard {i}"} for i in ids]))
+                with lock:
+                    results.append((status, headers.get("Retry-After"), ids))
+
+            threads = [threading.Thread(target=push, args=(w,)) for w in range(12)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            statuses = [status for status, _, _ in results]
+            assert 429 in statuses and 200 in statuses, statuses
+            assert all(retry == "1" for status, retry, _ in results if status == 429)
+            for status, _, ids in results:
+                if status == 200:
+                    server.wait_for_event(ids[-1])
+            text = server.request("GET", "/metrics")[2].decode()
+            assert 'deja_rejected_requests_total{reason="overloaded"}' in text
+        finally:
+            server.stop()

@@ -123,17 +123,21 @@ struct IngestAPI {
 
     // MARK: Elasticsearch
 
-    private func registerElasticsearch(on router: Router<DejaRequestContext>) {
+    /// `GET /` for Elasticsearch clients: the cluster and version they check (browsers get the UI).
+    var elasticsearchRoot: @Sendable () -> Response {
         let info = try! JSONSerialization.data(withJSONObject: [
             "name": "deja", "cluster_name": "deja", "cluster_uuid": "deja-logs", "tagline": "You Know, for Search",
             "version": ["number": elasticsearchVersion, "build_flavor": "default", "build_type": "deja", "lucene_version": "9.11.1",
                         "minimum_wire_compatibility_version": "7.17.0", "minimum_index_compatibility_version": "7.0.0",
                         "distribution": "elasticsearch"],
         ] as [String: Any], options: [.sortedKeys])
-        router.get("/") { _, _ in
+        return {
             Response(status: .ok, headers: [.contentType: "application/json", Self.elasticProduct: "Elasticsearch"],
                      body: .init(byteBuffer: ByteBuffer(bytes: info)))
         }
+    }
+
+    private func registerElasticsearch(on router: Router<DejaRequestContext>) {
         router.head("/") { _, _ in Response(status: .ok, headers: [Self.elasticProduct: "Elasticsearch"]) }
         router.get("/_license") { _, _ in try elastic(["license": ["uid": "deja", "type": "basic", "status": "active"]]) }
         router.get("/_xpack") { _, _ in try elastic(["features": [:] as [String: Any], "license": ["type": "basic", "status": "active"]]) }

@@ -125,10 +125,11 @@ enum OpenAPIDocument {
         },
         "/api/v1/patterns": {
           "get": {
-            "summary": "Recurring messages (signatures) with event counts per time bucket, most frequent first.",
+            "summary": "Recurring messages (signatures) with event counts per time bucket, most frequent first. The range defaults to the tenant's oldest event until now; signature=ID,ID limits it to those signatures.",
             "parameters": [{"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
                            {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
                            {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"name": "signature", "in": "query", "schema": {"type": "string"}},
                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                            {"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},

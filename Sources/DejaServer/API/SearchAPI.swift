@@ -140,7 +140,7 @@ struct SearchAPI {
             var filter = try query.filter(tenant: tenant)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let until = filter.until ?? now
-            let since = filter.since ?? until - 24 * 3_600 * 1_000_000_000
+            let since = try filter.since ?? store.earliestEvent(tenant: tenant) ?? until - 24 * 3_600 * 1_000_000_000
             guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
             filter.since = nil
             filter.until = nil
@@ -148,7 +148,11 @@ struct SearchAPI {
             guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
             let limit = query.limit ?? 50
             guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }
-            let patterns = try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit)
+            let signatures = try (request.uri.queryParameters["signature"].map(String.init) ?? "").split(separator: ",").map { text in
+                guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
+                return id
+            }
+            let patterns = try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
             return PatternsResponse(since: since, until: until, bucketNanoseconds: (until - since) / Int64(buckets) + 1, patterns: patterns)
         }
     }

@@ -93,7 +93,7 @@ struct AccessMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.openPaths.contains(request.uri.path) || WebUI.openPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let tokens else {
             let header = request.headers[HTTPField.Name("X-Scope-OrgID")!]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !header.contains("|") else { throw HTTPError(.badRequest, message: "X-Scope-OrgID names one tenant, not several") }

@@ -1,0 +1,333 @@
+// Deja's web UI: plain JavaScript over the same API as every other client. Log text is hostile, so
+// everything from the server is rendered with textContent or as attributes, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const RANGES = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
+let uiConfig = {};
+
+// ---- API ------------------------------------------------------------------------------------
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+  const token = localStorage.getItem("deja-token");
+  if (token) headers.Authorization = "Bearer " + token;
+  if (options.body) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, Object.assign({}, options, { headers }));
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
+  if (!response.ok) {
+    if (response.status === 401) $("token-button").hidden = false;
+    const message = body && body.error ? (body.error.message || body.error.reason || JSON.stringify(body.error)) : text;
+    throw new Error(`${response.status}: ${message || response.statusText}`);
+  }
+  return body;
+}
+
+function showError(error) {
+  const box = $("error");
+  box.textContent = error ? String(error.message || error) : "";
+  box.hidden = !error;
+}
+
+// ---- Time ------------------------------------------------------------------------------------
+
+const nanos = (ms) => String(BigInt(Math.round(ms)) * 1000000n);
+const millis = (ns) => Number(BigInt(ns) / 1000000n);
+const when = (ns) => new Date(millis(ns)).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+
+function rangeOf(range, sinceInput, untilInput) {
+  const now = Date.now();
+  if (range === "custom") {
+    const since = sinceInput && sinceInput.value ? Date.parse(sinceInput.value) : now - RANGES["7d"];
+    const until = untilInput && untilInput.value ? Date.parse(untilInput.value) : now;
+    return { since, until };
+  }
+  if (range === "all") return { since: 0, until: now };
+  return { since: now - (RANGES[range] || RANGES["7d"]), until: now };
+}
+
+// ---- Drawing ---------------------------------------------------------------------------------
+
+function sparkline(svg, counts) {
+  while (svg.firstChild) svg.removeChild(svg.firstChild);
+  if (!counts || !counts.length) return;
+  const max = Math.max(1, ...counts);
+  const step = 120 / Math.max(1, counts.length - 1);
+  const points = counts.map((c, i) => `${(i * step).toFixed(1)},${(22 - (c / max) * 20).toFixed(1)}`).join(" ");
+  const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  line.setAttribute("points", points);
+  svg.appendChild(line);
+  const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  title.textContent = `occurrences per bucket: ${counts.join(", ")}`;
+  svg.appendChild(title);
+  svg.setAttribute("aria-label", title.textContent);
+}
+
+function levelBadge(element, level) {
+  element.textContent = level;
+  element.className = "level level-" + level;
+}
+
+// Words of the query that the signature's message holds too: the shared pattern tokens.
+function sharedTokens(query, message) {
+  const words = (text) => new Set((text.toLowerCase().match(/[a-z][a-z0-9_.-]{2,}/g) || []));
+  const inMessage = words(message);
+  return [...words(query)].filter((w) => inMessage.has(w)).slice(0, 8);
+}
+
+// ---- Deep links ------------------------------------------------------------------------------
+
+const STREAM_LABELS = ["namespace", "k8s.namespace.name", "app", "container", "job", "service_name", "cluster"];
+
+function grafanaLink(event) {
+  if (!uiConfig.grafanaURL || !uiConfig.lokiDatasource) return null;
+  const selector = STREAM_LABELS.filter((k) => event.labels && event.labels[k] && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
+    .map((k) => `${k}="${event.labels[k].replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+  if (!selector.length) selector.push(`service_name="${event.service.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+  const at = millis(event.timestamp);
+  const pane = {
+    datasource: uiConfig.lokiDatasource,
+    queries: [{ refId: "A", datasource: { type: "loki", uid: uiConfig.lokiDatasource }, expr: `{${selector.join(", ")}}`, queryType: "range" }],
+    range: { from: String(at - 5 * 60e3), to: String(at + 5 * 60e3) },
+  };
+  return `${uiConfig.grafanaURL.replace(/\/$/, "")}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify({ dja: pane }))}`;
+}
+
+const rison = (text) => "'" + text.replace(/!/g, "!!").replace(/'/g, "!'") + "'";
+
+function kibanaLink(event) {
+  if (!uiConfig.kibanaURL) return null;
+  const at = millis(event.timestamp);
+  const iso = (ms) => new Date(ms).toISOString();
+  const phrase = event.body.split("\n")[0].slice(0, 120).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  const kuery = `"${phrase}"`;
+  const app = uiConfig.kibanaDataView ? `index:${rison(uiConfig.kibanaDataView)},` : "";
+  const state = `_g=(time:(from:${rison(iso(at - 5 * 60e3))},to:${rison(iso(at + 5 * 60e3))}))` +
+    `&_a=(${app}query:(language:kuery,query:${rison(kuery)}))`;
+  return `${uiConfig.kibanaURL.replace(/\/$/, "")}/app/discover#/?${encodeURI(state).replace(/#/g, "%23")}`;
+}
+
+// ---- Search page -----------------------------------------------------------------------------
+
+function renderEvent(event) {
+  const node = $("event-template").content.firstElementChild.cloneNode(true);
+  node.querySelector(".when").textContent = when(event.timestamp);
+  node.querySelector(".when").dateTime = new Date(millis(event.timestamp)).toISOString();
+  node.querySelector(".service").textContent = event.service;
+  node.querySelector(".event-id").textContent = event.externalID ? `id ${event.externalID}` : `#${event.id}`;
+  const similar = node.querySelector(".similar");
+  similar.href = "/?similar=" + encodeURIComponent(event.externalID || String(event.id));
+  node.querySelector(".body").textContent = event.body;
+  const labels = node.querySelector(".labels");
+  for (const key of Object.keys(event.labels || {}).sort()) {
+    const dt = document.createElement("dt");
+    dt.textContent = key;
+    const dd = document.createElement("dd");
+    dd.textContent = event.labels[key];
+    labels.append(dt, dd);
+  }
+  for (const [cls, href] of [["grafana", grafanaLink(event)], ["kibana", kibanaLink(event)]]) {
+    const link = node.querySelector("." + cls);
+    if (href) { link.href = href; link.hidden = false; }
+  }
+  return node;
+}
+
+function renderGroup(group, query) {
+  const node = $("group-template").content.firstElementChild.cloneNode(true);
+  const signature = group.signature;
+  node.dataset.signature = signature.id;
+  levelBadge(node.querySelector(".level"), signature.level);
+  node.querySelector(".message").textContent = signature.message;
+  node.querySelector(".count").textContent = `${group.count} event${group.count === 1 ? "" : "s"}`;
+  node.querySelector(".services").textContent = [...new Set([signature.service, ...group.events.map((e) => e.service)])].join(", ");
+  node.querySelector(".first").textContent = when(signature.firstSeen);
+  node.querySelector(".last").textContent = when(signature.lastSeen);
+  const why = [];
+  if (group.similarity != null) why.push(`similarity ${(group.similarity * 100).toFixed(0)}%`);
+  if (group.keywordRank != null) why.push(`keyword match #${group.keywordRank + 1}`);
+  if (group.sharedConcepts && group.sharedConcepts.length) why.push(`both ${group.sharedConcepts.join(", ")}`);
+  const shared = query ? sharedTokens(query, signature.message) : [];
+  if (shared.length) why.push(`shared words: ${shared.join(" ")}`);
+  node.querySelector(".why").textContent = why.length ? "Why: " + why.join(" · ") : "";
+  const list = node.querySelector(".event-list");
+  for (const event of group.events) list.appendChild(renderEvent(event));
+  return node;
+}
+
+function searchState() {
+  const params = new URLSearchParams(location.search);
+  return {
+    q: params.get("q") || "", service: params.get("service") || "", level: params.get("level") || "",
+    range: params.get("range") || "all", since: params.get("since") || "", until: params.get("until") || "",
+    similar: params.get("similar") || "",
+  };
+}
+
+function fillForm(state) {
+  $("query").value = state.q;
+  $("service").value = state.service;
+  $("level").value = state.level;
+  $("range").value = RANGES[state.range] || state.range === "custom" ? state.range : "all";
+  $("custom-range").hidden = $("range").value !== "custom";
+  if (state.since) $("since").value = state.since;
+  if (state.until) $("until").value = state.until;
+}
+
+async function runSearch(state) {
+  showError(null);
+  const results = $("results");
+  results.replaceChildren();
+  if (!state.q && !state.similar) { $("search-status").textContent = ""; return; }
+  $("search-status").textContent = "Searching…";
+  $("search-button").disabled = true;
+  const { since, until } = rangeOf(state.range, $("since"), $("until"));
+  try {
+    let response;
+    if (state.similar) {
+      const params = new URLSearchParams({ limit: "20" });
+      if (state.service) params.set("service", state.service);
+      if (state.level) params.set("level", state.level);
+      response = await api(`/api/v1/similar/${encodeURIComponent(state.similar)}?${params}`);
+      $("query").value = response.query;
+    } else {
+      const body = { query: state.q, limit: 20 };
+      if (state.range !== "all") Object.assign(body, { since: new Date(since).toISOString(), until: new Date(until).toISOString() });
+      if (state.service) body.service = state.service.split(",").map((s) => s.trim()).filter(Boolean);
+      if (state.level) body.level = state.level;
+      response = await api("/api/v1/search", { method: "POST", body: JSON.stringify(body) });
+    }
+    const groups = response.groups;
+    $("search-status").textContent = groups.length
+      ? `${groups.length} group${groups.length === 1 ? "" : "s"} in ${response.tookMilliseconds.toFixed(0)} ms` +
+        (state.similar ? ` like event ${state.similar}` : "")
+      : "Nothing like this yet. Widen the range or drop a filter.";
+    for (const group of groups) results.appendChild(renderGroup(group, response.query));
+    // "All time" draws from the oldest result on, not from 1970.
+    const start = state.range === "all" && groups.length ? Math.min(...groups.map((g) => millis(g.signature.firstSeen))) : since;
+    drawSparklines(results, groups.map((g) => g.signature.id), start, until);
+  } catch (error) {
+    $("search-status").textContent = "";
+    showError(error);
+  } finally {
+    $("search-button").disabled = false;
+  }
+}
+
+async function drawSparklines(container, ids, since, until) {
+  if (!ids.length) return;
+  const params = new URLSearchParams({ since: new Date(since).toISOString(), until: new Date(until).toISOString(), buckets: "24",
+                                       signature: ids.join(","), limit: String(ids.length) });
+  try {
+    const response = await api("/api/v1/patterns?" + params);
+    const counts = new Map(response.patterns.map((p) => [p.signature.id, p.counts]));
+    for (const node of container.querySelectorAll(".group")) {
+      sparkline(node.querySelector(".spark"), counts.get(Number(node.dataset.signature)) || []);
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+// ---- Recurring issues page -------------------------------------------------------------------
+
+async function runPatterns() {
+  showError(null);
+  const list = $("patterns");
+  list.replaceChildren();
+  $("patterns-status").textContent = "Loading…";
+  const range = $("patterns-range").value;
+  const { since, until } = rangeOf(range);
+  const params = new URLSearchParams({ until: new Date(until).toISOString(), buckets: "24", limit: "50" });
+  if (range !== "all") params.set("since", new Date(since).toISOString());
+  if ($("patterns-service").value) params.set("service", $("patterns-service").value);
+  if ($("patterns-level").value) params.set("level", $("patterns-level").value);
+  try {
+    const response = await api("/api/v1/patterns?" + params);
+    $("patterns-status").textContent = response.patterns.length ? `${response.patterns.length} patterns, most frequent first` : "No events in this range.";
+    const dayAgo = BigInt(Date.now() - 86400e3) * 1000000n;
+    for (const pattern of response.patterns) {
+      const signature = pattern.signature;
+      const node = $("group-template").content.firstElementChild.cloneNode(true);
+      levelBadge(node.querySelector(".level"), signature.level);
+      const message = node.querySelector(".message");
+      const link = document.createElement("a");
+      link.href = "/?" + new URLSearchParams({ q: signature.message, service: signature.service, range });
+      link.textContent = signature.message;
+      message.appendChild(link);
+      const total = pattern.counts.reduce((a, b) => a + b, 0);
+      node.querySelector(".count").textContent = `${total} event${total === 1 ? "" : "s"}`;
+      node.querySelector(".services").textContent = signature.service;
+      node.querySelector(".first").textContent = when(signature.firstSeen);
+      node.querySelector(".last").textContent = when(signature.lastSeen);
+      sparkline(node.querySelector(".spark"), pattern.counts);
+      const third = Math.floor(pattern.counts.length / 3);
+      const recent = pattern.counts.slice(-third).reduce((a, b) => a + b, 0) / Math.max(1, third);
+      const before = pattern.counts.slice(0, -third).reduce((a, b) => a + b, 0) / Math.max(1, pattern.counts.length - third);
+      const marks = [];
+      if (BigInt(signature.firstSeen) >= dayAgo) marks.push("new in the last 24 h");
+      else if (recent > 2 * before && recent >= 1) marks.push("rising");
+      node.querySelector(".why").textContent = marks.join(" · ");
+      if (marks.length) node.classList.add("marked");
+      node.querySelector(".events").remove();
+      list.appendChild(node);
+    }
+  } catch (error) {
+    $("patterns-status").textContent = "";
+    showError(error);
+  }
+}
+
+// ---- Wiring ----------------------------------------------------------------------------------
+
+function submitSearch() {
+  const params = new URLSearchParams();
+  if ($("query").value.trim()) params.set("q", $("query").value);
+  if ($("service").value.trim()) params.set("service", $("service").value.trim());
+  if ($("level").value) params.set("level", $("level").value);
+  params.set("range", $("range").value);
+  if ($("range").value === "custom") {
+    if ($("since").value) params.set("since", $("since").value);
+    if ($("until").value) params.set("until", $("until").value);
+  }
+  history.pushState(null, "", "/?" + params);
+  route();
+}
+
+function route() {
+  const state = searchState();
+  const patterns = new URLSearchParams(location.search).get("view") === "patterns";
+  $("search-view").hidden = patterns;
+  $("patterns-view").hidden = !patterns;
+  $("nav-search").setAttribute("aria-current", patterns ? "false" : "page");
+  $("nav-patterns").setAttribute("aria-current", patterns ? "page" : "false");
+  if (patterns) { runPatterns(); return; }
+  fillForm(state);
+  runSearch(state);
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); submitSearch(); });
+  $("query").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submitSearch(); }
+  });
+  $("range").addEventListener("change", () => { $("custom-range").hidden = $("range").value !== "custom"; });
+  $("patterns-form").addEventListener("submit", (e) => { e.preventDefault(); runPatterns(); });
+  $("results").addEventListener("click", (e) => {
+    const link = e.target.closest("a.similar");
+    if (!link) return;
+    e.preventDefault();
+    history.pushState(null, "", link.getAttribute("href"));
+    route();
+  });
+  $("token-button").addEventListener("click", () => {
+    const token = prompt("Bearer token for this Deja (kept in this browser):", localStorage.getItem("deja-token") || "");
+    if (token !== null) { localStorage.setItem("deja-token", token.trim()); route(); }
+  });
+  window.addEventListener("popstate", route);
+  try { uiConfig = await api("/api/v1/ui-config"); } catch (_) { uiConfig = {}; }
+  route();
+  $("query").focus();
+});
