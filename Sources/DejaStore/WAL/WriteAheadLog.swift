@@ -37,7 +37,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     // @unchecked: mutable state is guarded by `condition`; file writes happen on `flusher` only.
     private let directory: URL
     private let segmentBytes: UInt64
-    private let lockDescriptor: Int32
+    private var lockDescriptor: Int32
     private let condition = NSCondition()
     private var waiting: [(payload: [UInt8], continuation: CheckedContinuation<UInt64, Error>)] = []
     private var closing = false
@@ -83,7 +83,7 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     deinit {
         if descriptor >= 0 { Glibc.close(descriptor) }
-        Glibc.close(lockDescriptor)
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
     }
 
     /// Records that end after `position`, in order: what the store has not applied yet.
@@ -126,12 +126,14 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
-    /// Writes what is waiting, then stops accepting appends.
+    /// Writes what is waiting, stops accepting appends, and lets go of the directory.
     public func close() {
         condition.lock()
         closing = true
         condition.broadcast()
         while !stopped { condition.wait() }
+        if descriptor >= 0 { Glibc.close(descriptor); descriptor = -1 }
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor); lockDescriptor = -1 }
         condition.unlock()
     }
 
