@@ -2,12 +2,14 @@
 """`deja serve` under load, from a second process on loopback.
 
     python3 scripts/bench_serve.py [--seconds 300] [--producers 4] [--search-events 1000000]
+    python3 scripts/bench_serve.py --sustained-rate 27000   # only part 2, with that measured rate
 
 1. Sustained Loki JSON push of the loghub-2k mix (fresh variable values), batches of 1,000 lines,
    for --seconds: events/s acknowledged, acknowledgement latency p50/p99, 429s, and the server's RSS
    sampled every 10 s (memory should stay flat).
-2. Search over HTTP once --search-events events are stored, queries of up to 32 word pieces (log
-   lines and the semantic-eval queries), while ingest runs at half the sustained rate: p50/p99.
+2. On a fresh server: search over HTTP once --search-events events are stored, queries of up to 32
+   word pieces (log lines and the semantic-eval queries), while ingest runs at half the sustained
+   rate: p50/p99.
 Release build; reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
 import argparse, glob, http.client, json, os, random, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -18,16 +20,35 @@ ap.add_argument("--seconds", type=int, default=300)
 ap.add_argument("--producers", type=int, default=4)
 ap.add_argument("--search-events", type=int, default=1_000_000)
 ap.add_argument("--queries", type=int, default=200)
+ap.add_argument("--sustained-rate", type=float, help="skip part 1 and take this as the sustained rate (events/s)")
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 args = ap.parse_args()
 
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
-data = tempfile.mkdtemp(prefix="deja-bench-serve-")
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-server = subprocess.Popen([deja, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}", "--log-level", "warning"])
+port = server = data = None
+
+
+def start_server():
+    """A fresh `deja serve` on a fresh data directory."""
+    global port, server, data
+    if server:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+        shutil.rmtree(data)
+    data = tempfile.mkdtemp(prefix="deja-bench-serve-")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([deja, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}", "--log-level", "warning"],
+                              stdout=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            if request("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("deja serve did not start")
 
 
 def request(method, path, body=None, headers=None):
@@ -45,13 +66,6 @@ def rss_mb():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
 
-
-for _ in range(600):
-    try:
-        if request("GET", "/healthz")[0] == 200:
-            break
-    except OSError:
-        time.sleep(0.2)
 
 # The loghub-2k mix with fresh variable values, as Loki push bodies of 1,000 lines.
 random.seed(7)
@@ -131,21 +145,26 @@ def percentile(values, p):
 
 
 report = {}
-# 1. Sustained push.
-producers = Producers(args.producers)
-rss = []
-while time.time() - producers.started < args.seconds:
-    time.sleep(10)
-    rss.append(round(rss_mb()))
-elapsed = producers.finish()
-report["sustained"] = {
-    "seconds": round(elapsed), "events_acknowledged_per_s": round(producers.acknowledged / elapsed),
-    "ack_latency_p50_ms": round(percentile(producers.latencies, 0.5) * 1000, 1),
-    "ack_latency_p99_ms": round(percentile(producers.latencies, 0.99) * 1000, 1),
-    "throttled_429": producers.throttled, "errors": producers.errors, "rss_mb_every_10s": rss,
-}
-sustained_rate = producers.acknowledged / elapsed
-print(json.dumps(report), file=sys.stderr)
+if args.sustained_rate:
+    sustained_rate = args.sustained_rate
+else:
+    # 1. Sustained push.
+    start_server()
+    producers = Producers(args.producers)
+    rss = []
+    while time.time() - producers.started < args.seconds:
+        time.sleep(10)
+        rss.append(round(rss_mb()))
+    elapsed = producers.finish()
+    report["sustained"] = {
+        "seconds": round(elapsed), "events_acknowledged_per_s": round(producers.acknowledged / elapsed),
+        "ack_latency_p50_ms": round(percentile(producers.latencies, 0.5) * 1000, 1),
+        "ack_latency_p99_ms": round(percentile(producers.latencies, 0.99) * 1000, 1),
+        "throttled_429": producers.throttled, "errors": producers.errors, "rss_mb_every_10s": rss,
+    }
+    sustained_rate = producers.acknowledged / elapsed
+    print(json.dumps(report), file=sys.stderr)
+start_server()
 
 # 2. Fill to --search-events, then search while ingest runs at half the sustained rate.
 def stored():
@@ -158,12 +177,14 @@ producers = Producers(args.producers)
 while stored() < args.search_events:
     time.sleep(2)
 producers.finish()
-queries = [re.sub(r"\d", lambda _: str(random.randint(0, 9)), line) for _, line in random.sample(lines, args.queries * 2)]
+queries = [re.sub(r"\d", lambda _: str(random.randint(0, 9)), line) for _, line in random.sample(lines, args.queries * 6)]
 evaldir = os.path.join(args.shared, "data", "semantic-eval")
 queries += [json.loads(l)["query"] for l in open(os.path.join(evaldir, "queries.jsonl"))]
 from transformers import AutoTokenizer  # noqa: E402  (the model's own tokenizer counts word pieces)
 tokenizer = AutoTokenizer.from_pretrained(os.environ.get("DEJA_MODEL_DIR", os.path.expanduser("~/.cache/deja/models/all-MiniLM-L6-v2")))
-queries = [q for q in queries if len(tokenizer(q)["input_ids"]) <= 32][: args.queries]
+queries = [q for q in queries if len(tokenizer(q)["input_ids"]) <= 32]
+random.shuffle(queries)
+queries = queries[: args.queries]
 background = Producers(args.producers, rate=sustained_rate / 2)
 latencies = []
 for query in queries:

@@ -10,4 +10,6 @@ if [[ -f "$REFERENCE" ]]; then
 fi
 swift test
 # The server end to end, with real clients (Elasticsearch, OpenTelemetry, Loki protobuf, rsyslog).
+export DEJA_SCREENSHOTS="${DEJA_SCREENSHOTS:-$(mktemp -d /tmp/deja-ui-screenshots-XXXXXX)}"
 python3 -m pytest -q tests/integration
+echo "UI screenshots (search and recurring-issues pages): $DEJA_SCREENSHOTS"
