@@ -7,30 +7,52 @@ import Foundation
 public final class BatchWriter: @unchecked Sendable {
     // @unchecked: the pipeline is used only on `thread` once started (its `prepare` is pure and
     // may run elsewhere); shared state is guarded by `condition`.
+    private struct Batch {
+        let events: [PreparedEvent]
+        let walPosition: UInt64?
+        let onStored: (@Sendable () -> Void)?
+    }
+
     private let pipeline: IngestPipeline
     private let depth: Int
+    private let retry: RetryPolicy?
     private let condition = NSCondition()
-    private var queue: [[PreparedEvent]] = []
+    private var queue: [Batch] = []
     private var closed = false
     private var finished = false
     private var failure: Error?
     private var totals = (events: 0, signatures: 0)
 
-    public init(pipeline: IngestPipeline, depth: Int = 2) {
+    /// What a writer that must not give up does when a store fails (a server: the batch is
+    /// acknowledged already). Without one, the first failure stops the writer.
+    public struct RetryPolicy: Sendable {
+        public var interval: TimeInterval
+        /// Told of each failure (readiness, logs); told nil once a store succeeds again.
+        public var report: @Sendable (Error?) -> Void
+
+        public init(interval: TimeInterval, report: @escaping @Sendable (Error?) -> Void) {
+            self.interval = interval
+            self.report = report
+        }
+    }
+
+    public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil) {
         self.pipeline = pipeline
         self.depth = depth
+        self.retry = retry
         let thread = Thread { [self] in run() }
         thread.name = "deja-writer"
         thread.start()
     }
 
-    /// Queues a batch; waits while `depth` batches are queued. Throws the error that stopped the writer.
-    public func submit(_ batch: [PreparedEvent]) throws {
+    /// Queues a batch; waits while `depth` batches are queued. Throws the error that stopped the
+    /// writer. `walPosition` is stored with the batch; `onStored` runs on the writer once it is.
+    public func submit(_ batch: [PreparedEvent], walPosition: UInt64? = nil, onStored: (@Sendable () -> Void)? = nil) throws {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= depth && failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append(batch)
+        queue.append(Batch(events: batch, walPosition: walPosition, onStored: onStored))
         condition.broadcast()
     }
 
@@ -58,11 +80,19 @@ public final class BatchWriter: @unchecked Sendable {
             let batch = queue[0]
             condition.unlock()
             do {
-                let summary = try pipeline.store(batch)
+                let summary = try pipeline.store(batch.events, walPosition: batch.walPosition)
+                batch.onStored?()
+                retry?.report(nil)
                 condition.lock()
                 totals.events += summary.events
                 totals.signatures += summary.newSignatures.count
             } catch {
+                if let retry {
+                    // The batch stays first in line and is tried again.
+                    retry.report(error)
+                    Thread.sleep(forTimeInterval: retry.interval)
+                    continue
+                }
                 condition.lock()
                 failure = error
                 closed = true

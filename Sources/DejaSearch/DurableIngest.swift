@@ -20,7 +20,6 @@ public final class DurableIngest: @unchecked Sendable {
         public var backlogBytes: Int
         public var backlogRecords: Int
         public var storedEvents: Int
-        public var storedBatches: Int
         public var walBytes: UInt64
         public var lastError: String?
     }
@@ -31,9 +30,10 @@ public final class DurableIngest: @unchecked Sendable {
     private let batchBytes: Int
     private let condition = NSCondition()
     private var queue: [DurableRecord] = []
+    /// Records at the head of `queue` handed to the writer and not yet stored.
+    private var handedOff = 0
     private var backlogBytes = 0
     private var storedEvents = 0
-    private var storedBatches = 0
     private var lastError: String?
     private var closing = false
     private var finished = false
@@ -71,16 +71,9 @@ public final class DurableIngest: @unchecked Sendable {
     public var status: Status {
         let walBytes = wal?.size ?? 0
         return condition.withLock {
-            Status(backlogBytes: backlogBytes, backlogRecords: queue.count, storedEvents: storedEvents, storedBatches: storedBatches,
+            Status(backlogBytes: backlogBytes, backlogRecords: queue.count, storedEvents: storedEvents,
                    walBytes: walBytes, lastError: lastError)
         }
-    }
-
-    /// Waits until every record durable so far is stored (tests and shutdown).
-    public func waitUntilStored() {
-        condition.lock()
-        while !queue.isEmpty && !finished { condition.wait() }
-        condition.unlock()
     }
 
     /// Stops accepting, stores what was acknowledged, and stops.
@@ -104,52 +97,58 @@ public final class DurableIngest: @unchecked Sendable {
     }
 
     private func consume() {
+        // Records are prepared here while the writer stores the batch before (on 2 cores, one each).
+        let writer = BatchWriter(pipeline: pipeline, retry: .init(interval: 1) { [weak self] error in
+            // The store refused (disk full, say): the batch is tried again; acknowledged events
+            // are never dropped.
+            guard let self else { return }
+            condition.withLock { lastError = error.map { "storing events failed: \($0)" } }
+        })
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         while true {
             condition.lock()
-            while queue.isEmpty && !closing { condition.wait() }
-            if queue.isEmpty {
-                finished = true
-                condition.broadcast()
+            while queue.count == handedOff && !closing { condition.wait() }
+            if queue.count == handedOff {
                 condition.unlock()
-                return
+                break
             }
             // Whole records, up to about `batchBytes`, make one store transaction.
             var taken = 0
             var bytes = 0
-            while taken < queue.count && (taken == 0 || bytes + queue[taken].payload.count <= batchBytes) {
-                bytes += queue[taken].payload.count
+            while handedOff + taken < queue.count && (taken == 0 || bytes + queue[handedOff + taken].payload.count <= batchBytes) {
+                bytes += queue[handedOff + taken].payload.count
                 taken += 1
             }
-            let records = Array(queue.prefix(taken))
+            let records = Array(queue[handedOff..<handedOff + taken])
+            handedOff += taken
             condition.unlock()
-            do {
-                var events: [LogEvent] = []
-                for record in records {
-                    // A checksum-valid record that does not decode was written by another version:
-                    // it is skipped, and said.
-                    guard let decoded = record.payload.withUnsafeBytes(EventBatchCodec.decode) else {
-                        condition.withLock { lastError = "a write-ahead-log record ending at \(record.end) could not be decoded" }
-                        continue
-                    }
-                    events += decoded
+            var events: [LogEvent] = []
+            for record in records {
+                // A checksum-valid record that does not decode was written by another version:
+                // it is skipped, and said.
+                guard let decoded = record.payload.withUnsafeBytes(EventBatchCodec.decode) else {
+                    condition.withLock { lastError = "a write-ahead-log record ending at \(record.end) could not be decoded" }
+                    continue
                 }
-                let end = records[records.count - 1].end
-                _ = try pipeline.store(pipeline.prepare(events), walPosition: end)
+                events += decoded
+            }
+            let end = records[records.count - 1].end
+            let count = events.count
+            try? writer.submit(events.parallelMap(cores: cores, pipeline.preparer), walPosition: end) { [self, taken, bytes] in
                 wal?.removeSegments(before: end)
                 condition.lock()
                 queue.removeFirst(taken)
+                handedOff -= taken
                 backlogBytes -= bytes
-                storedEvents += events.count
-                storedBatches += 1
-                lastError = nil
+                storedEvents += count
                 condition.broadcast()
                 condition.unlock()
-            } catch {
-                // The store refused (disk full, say): the records stay queued and in the log, and
-                // are tried again; acknowledged events are never dropped.
-                condition.withLock { lastError = "storing events failed: \(error)" }
-                Thread.sleep(forTimeInterval: 1)
             }
         }
+        _ = try? writer.finish()
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
