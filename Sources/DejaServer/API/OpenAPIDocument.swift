@@ -14,7 +14,7 @@ enum OpenAPIDocument {
           "since": {"name": "since", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
           "until": {"name": "until", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
           "limit": {"name": "limit", "in": "query", "description": "Most result groups, 1 to 100 (default 10).", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-          "tenant": {"name": "X-Scope-OrgID", "in": "header", "description": "Tenant, when the server runs without tokens.", "schema": {"type": "string"}}
+          "tenant": {"name": "X-Scope-OrgID", "in": "header", "description": "Tenant, when the server runs without tokens (Loki's tenant id characters).", "schema": {"type": "string", "pattern": "^[A-Za-z0-9!._*'()-]{1,150}$"}}
         },
         "schemas": {
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "properties": {"message": {"type": "string"}}}}},
@@ -112,7 +112,8 @@ enum OpenAPIDocument {
                            {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
                            {"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "Result groups, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
-                          "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
           }
         },
         "/api/v1/events/{id}": {
@@ -120,7 +121,8 @@ enum OpenAPIDocument {
             "summary": "One event, by the id its sender gave or Deja's number.",
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "The event.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
-                          "404": {"$ref": "#/components/responses/Problem"}}
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
           }
         },
         "/api/v1/patterns": {
@@ -133,7 +135,8 @@ enum OpenAPIDocument {
                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                            {"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
-                          "400": {"$ref": "#/components/responses/Problem"}}
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
           }
         },
         "/api/v1/ingest": {

@@ -97,7 +97,9 @@ struct AccessMiddleware: RouterMiddleware {
         guard let tokens else {
             let header = request.headers[HTTPField.Name("X-Scope-OrgID")!]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !header.contains("|") else { throw HTTPError(.badRequest, message: "X-Scope-OrgID names one tenant, not several") }
-            guard header.utf8.count <= 150 else { throw HTTPError(.badRequest, message: "X-Scope-OrgID is longer than 150 bytes") }
+            guard header.utf8.count <= 150, header.utf8.allSatisfy(Self.isTenantByte) else {
+                throw HTTPError(.badRequest, message: "X-Scope-OrgID must be 1 to 150 of A-Z a-z 0-9 ! - _ . * ' ( ) (as Loki's tenant ids)")
+            }
             context.identity = Identity(tenant: header.isEmpty ? defaultTenant : header, scopes: Set(Scope.allCases))
             return try await next(request, context)
         }
@@ -109,6 +111,11 @@ struct AccessMiddleware: RouterMiddleware {
         }
         context.identity = identity
         return try await next(request, context)
+    }
+
+    /// Loki's tenant id characters.
+    static func isTenantByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 97 < 26 || byte &- 48 < 10 || "!-_.*'()".utf8.contains(byte)
     }
 
     static func token(in request: Request) -> String? {
