@@ -80,7 +80,16 @@ def test_loki_protobuf_push_with_snappy(server):
     status, _, answer = server.request("POST", "/loki/api/v1/push", body,
                                        {"Content-Type": "application/x-protobuf", "X-Scope-OrgID": "team-loki", "User-Agent": "promtail/2.9"})
     assert status == 204, answer
-    group = server.wait_for_search("stock below threshold", lambda g: g["signature"]["service"] == "inventory", tenant="team-loki")
+    # Alloy sends the same body with `Content-Encoding: snappy`, a marker of that framing.
+    stream.entries[0].line = "stock level for sku-7 below threshold"
+    del stream.entries[1:]
+    body = bytes(cramjam.snappy.compress_raw(request.SerializeToString()))
+    status, _, answer = server.request("POST", "/loki/api/v1/push", body, {"Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
+                                                                            "X-Scope-OrgID": "team-loki", "User-Agent": "Alloy/v1.5"})
+    assert status == 204, answer
+    # Three from the Promtail-style push and one from the Alloy-style one, all one signature.
+    group = server.wait_for_search("stock below threshold", lambda g: g["signature"]["service"] == "inventory" and g["count"] == 4,
+                                   tenant="team-loki")
     event = group["events"][0]
     assert event["level"] == "warning" and event["labels"]["namespace"] == "shop" and event["labels"]["pod"].startswith("inventory-")
     assert event["timestamp"] % 1_000_000_000 == 5

@@ -22,7 +22,7 @@ struct IngestAPI {
         router.post("/loki/api/v1/push") { request, context in
             let tenant = try context.tenant(for: .ingest)
             let contentType = request.headers[.contentType]
-            try await accept("loki", request) { body in
+            try await accept("loki", request, snappyIsMarker: true) { body in
                 try LokiPush.events(body, contentType: contentType, tenant: tenant, limits: limits)
             }
             return Response(status: .noContent)
@@ -44,9 +44,10 @@ struct IngestAPI {
     }
 
     /// Reads the body, decodes it with `decode`, and stores the events durably; counts rejections.
-    private func accept(_ receiver: String, _ request: Request, decode: ([UInt8]) throws -> [LogEvent]) async throws {
+    private func accept(_ receiver: String, _ request: Request, snappyIsMarker: Bool = false,
+                        decode: ([UInt8]) throws -> [LogEvent]) async throws {
         do {
-            let body = try await RequestBody.bytes(of: request, limits: limits)
+            let body = try await RequestBody.bytes(of: request, limits: limits, snappyIsMarker: snappyIsMarker)
             let events = try decode(body)
             try await submit(events)
             metrics.received(receiver, events: events.count, bytes: body.count)

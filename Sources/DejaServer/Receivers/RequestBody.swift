@@ -21,7 +21,9 @@ struct Rejection: Error, HTTPResponseError {
 
 /// The body of an ingest request, within the limits, decompressed when the client says so.
 enum RequestBody {
-    static func bytes(of request: Request, limits: IngestLimits) async throws -> [UInt8] {
+    /// `snappyIsMarker`: Loki's push treats `Content-Encoding: snappy` as a marker of the protobuf
+    /// body's own snappy framing (Alloy sends it), not as a second layer.
+    static func bytes(of request: Request, limits: IngestLimits, snappyIsMarker: Bool = false) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -33,6 +35,8 @@ enum RequestBody {
         let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces) ?? "identity"
         switch encoding {
         case "identity", "":
+            return Array(buffer.readableBytesView)
+        case "snappy" where snappyIsMarker:
             return Array(buffer.readableBytesView)
         case "gzip", "x-gzip", "deflate":
             var compressed = buffer
