@@ -74,7 +74,7 @@ struct IngestAPI {
     static func ndjson(_ body: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {
         let decoder = JSONEventDecoder(tenant: tenant, defaultService: "unknown_service", defaultTimestamp: Int64(Date().timeIntervalSince1970 * 1e9))
         var events: [LogEvent] = []
-        for (index, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
+        for (index, line) in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let bytes = Array(line)
             guard !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) else { continue }
             try RequestBody.checkJSONDepth(bytes, limits: limits)
