@@ -141,45 +141,58 @@ public struct Redactor: Sendable {
     /// Runs of 13–19 digits (single spaces or dashes between them allowed) that pass the Luhn check.
     static func redactCards(_ text: String) -> String {
         guard text.utf8.count(where: { $0 &- 48 < 10 }) >= 13 else { return text }
+        // Most lines with 13 digits hold times and ids, not cards: nothing is copied unless one is found.
         let bytes = Array(text.utf8)
+        let cards = cardRanges(in: bytes)
+        guard !cards.isEmpty else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        var i = 0
+        var at = 0
+        for card in cards {
+            output += bytes[at..<card.lowerBound]
+            output += replacement.utf8
+            at = card.upperBound
+        }
+        output += bytes[at...]
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Where card numbers stand in `bytes`: 13 to 19 digits, spaces or dashes allowed between them,
+    /// Luhn-valid, not continuing a word or a number and not followed by one (or by a decimal part).
+    private static func cardRanges(in bytes: [UInt8]) -> [Range<Int>] {
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var cards: [Range<Int>] = []
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var i = 0
         while i < bytes.count {
             // A candidate starts at a digit that does not continue a word or a number.
-            if isDigit(bytes[i]) && (i == 0 || !(isDigit(bytes[i - 1]) || isWordByte(bytes[i - 1]) || bytes[i - 1] == 46)) {
-                var j = i
-                var digits: [UInt8] = []
-                var end = i
-                while j < bytes.count {
-                    if isDigit(bytes[j]) {
-                        digits.append(bytes[j] - 48)
-                        end = j + 1
-                        j += 1
-                    } else if (bytes[j] == 32 || bytes[j] == 45), j + 1 < bytes.count, isDigit(bytes[j + 1]), digits.count < 19 {
-                        j += 1
-                    } else {
-                        break
-                    }
-                    if digits.count > 19 { break }
-                }
-                // A decimal part (`.5`) or a glued word means this is not a standalone number.
-                let followedByWord = end < bytes.count && (isDigit(bytes[end]) || isWordByte(bytes[end])
-                    || (bytes[end] == 46 && end + 1 < bytes.count && isDigit(bytes[end + 1])))
-                if (13...19).contains(digits.count), !followedByWord, luhnValid(digits) {
-                    output += Array(replacement.utf8)
-                    i = end
-                    continue
-                }
-                output += bytes[i..<end]
-                i = end
+            guard isDigit(bytes[i]) && (i == 0 || !(isDigit(bytes[i - 1]) || isWordByte(bytes[i - 1]) || bytes[i - 1] == 46)) else {
+                i += 1
                 continue
             }
-            output.append(bytes[i])
-            i += 1
+            var j = i
+            var end = i
+            digits.removeAll(keepingCapacity: true)
+            while j < bytes.count {
+                if isDigit(bytes[j]) {
+                    digits.append(bytes[j] - 48)
+                    end = j + 1
+                    j += 1
+                } else if (bytes[j] == 32 || bytes[j] == 45), j + 1 < bytes.count, isDigit(bytes[j + 1]), digits.count < 19 {
+                    j += 1
+                } else {
+                    break
+                }
+                if digits.count > 19 { break }
+            }
+            // A decimal part (`.5`) or a glued word means this is not a standalone number.
+            let followedByWord = end < bytes.count && (isDigit(bytes[end]) || isWordByte(bytes[end])
+                || (bytes[end] == 46 && end + 1 < bytes.count && isDigit(bytes[end + 1])))
+            if (13...19).contains(digits.count), !followedByWord, luhnValid(digits) { cards.append(i..<end) }
+            i = end
         }
-        return String(decoding: output, as: UTF8.self)
+        return cards
     }
 
     private static func isWordByte(_ b: UInt8) -> Bool {
