@@ -36,6 +36,10 @@ public final class BatchWriter: @unchecked Sendable {
         }
     }
 
+    /// Cores left to prepare batches while the writer stores one: it takes a core of its own, and
+    /// more preparing threads than the cores left would only take turns with it.
+    public static let preparingCores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+
     public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil) {
         self.pipeline = pipeline
         self.depth = depth

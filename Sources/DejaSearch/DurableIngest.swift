@@ -104,7 +104,6 @@ public final class DurableIngest: @unchecked Sendable {
             guard let self else { return }
             condition.withLock { lastError = error.map { "storing events failed: \($0)" } }
         })
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         while true {
             condition.lock()
             while queue.count == handedOff && !closing { condition.wait() }
@@ -134,7 +133,7 @@ public final class DurableIngest: @unchecked Sendable {
             }
             let end = records[records.count - 1].end
             let count = events.count
-            try? writer.submit(events.parallelMap(cores: cores, pipeline.preparer), walPosition: end) { [self, taken, bytes] in
+            try? writer.submit(pipeline.prepare(events, cores: BatchWriter.preparingCores), walPosition: end) { [self, taken, bytes] in
                 wal?.removeSegments(before: end)
                 condition.lock()
                 queue.removeFirst(taken)

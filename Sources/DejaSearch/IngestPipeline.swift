@@ -1,6 +1,7 @@
 import DejaCore
 import DejaEmbedding
 import DejaStore
+import Foundation
 
 /// Turns log events into stored events: redaction, normalization, signature lookup, storage, and
 /// an embedding for each signature seen for the first time (one per distinct message).
@@ -45,9 +46,9 @@ public final class IngestPipeline {
         try store(prepare(events))
     }
 
-    /// `events` prepared on all cores.
-    public func prepare(_ events: [LogEvent]) -> [PreparedEvent] {
-        events.parallelMap(preparer)
+    /// `events` prepared on `cores` threads (all cores by default).
+    public func prepare(_ events: [LogEvent], cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [PreparedEvent] {
+        events.parallelMap(cores: cores, preparer)
     }
 
     /// Preparation of one event, for callers that fold it into work of their own on other threads.

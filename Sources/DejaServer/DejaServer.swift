@@ -68,7 +68,7 @@ public struct DejaServer: Sendable {
         SearchAPI(search: search, store: store, metrics: metrics).register(on: router)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes).register(on: router)
 
-        var app = Application(
+        let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

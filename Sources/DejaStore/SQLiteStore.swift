@@ -276,10 +276,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         // that counting reads only the (signature, time) index unless level or labels filter.
         var sql = "FROM events WHERE signature_id = ? AND EXISTS (SELECT 1 FROM signatures WHERE id = ? AND tenant = ?"
         var arguments: StatementArguments = [signature, signature, filter.tenant]
-        if !filter.services.isEmpty {
-            sql += " AND service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
-            arguments += StatementArguments(filter.services)
-        }
+        appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services), to: &sql, &arguments, table: "signatures")
         sql += ")"
         var rest = filter
         rest.services = []
@@ -298,7 +295,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
                               signatures wanted: [Int64] = []) throws -> [PatternCounts] {
         let buckets = max(1, buckets)
-        let width = max(1, (until - since) / Int64(buckets) + 1)
+        let width = Self.bucketWidth(since: since, until: until, buckets: buckets)
         var sql = """
             SELECT e.signature_id, (e.timestamp - ?) / ?, count(*) FROM signatures s
             JOIN events e ON e.signature_id = s.id AND e.timestamp BETWEEN ? AND ?
@@ -319,6 +316,11 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
         let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key)).map { ($0.id, $0) })
         return top.compactMap { id, buckets in signatures[id].map { PatternCounts(signature: $0, counts: buckets) } }
+    }
+
+    /// Nanoseconds each of `buckets` equal slices of `since...until` spans (the last may be shorter).
+    public static func bucketWidth(since: Int64, until: Int64, buckets: Int) -> Int64 {
+        max(1, (until - since) / Int64(max(1, buckets)) + 1)
     }
 
     /// Time of the tenant's oldest event (its signatures' earliest first-seen), or nil when it has none.

@@ -58,14 +58,11 @@ struct IngestCommand: ParsableCommand {
         // Larger transactions mean fewer, larger FTS5 segments to write and merge.
         let batchSize = 8_000
         let prepare = pipeline.preparer
-        // The writer is the critical path and gets a core of its own: more preparing threads than
-        // the cores left would only take turns with it.
-        let prepareCores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         func flush() throws {
             if !pendingLines.isEmpty {
                 // Decoded and prepared in one pass on all cores.
                 let decoder = JSONEventDecoder(tenant: store.tenant, defaultService: defaultService, defaultTimestamp: now)
-                let results = pendingLines.parallelMap(cores: prepareCores) { line in
+                let results = pendingLines.parallelMap(cores: BatchWriter.preparingCores) { line in
                     Result { prepare(try decoder.decode(line.text, number: line.number)) }
                 }
                 pendingLines.removeAll(keepingCapacity: true)
@@ -84,7 +81,7 @@ struct IngestCommand: ParsableCommand {
                 try writer.submit(prepared)
             }
             guard !pending.isEmpty else { return }
-            try writer.submit(pipeline.prepare(pending))
+            try writer.submit(pipeline.prepare(pending, cores: BatchWriter.preparingCores))
             pending.removeAll(keepingCapacity: true)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)

@@ -6,7 +6,8 @@ import Hummingbird
 
 /// A search as the API takes it: `POST /api/v1/search` as JSON, or `GET` with query parameters.
 struct SearchQuery: Decodable, Sendable {
-    var query: String
+    /// Empty when the request gave none (`/similar` and `/patterns` take only the filters).
+    var query = ""
     var services: [String] = []
     var levels: [String] = []
     var since: String?
@@ -15,8 +16,6 @@ struct SearchQuery: Decodable, Sendable {
     var labels: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey { case query, q, service, level, since, until, limit, labels }
-
-    init(query: String) { self.query = query }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,12 +39,9 @@ struct SearchQuery: Decodable, Sendable {
 
     /// From `q`, `service`, `level`, `since`, `until`, `limit` (repeated `service`/`level` allowed, or comma-separated).
     init(parameters: [(String, String)]) throws {
-        guard let text = parameters.first(where: { $0.0 == "q" || $0.0 == "query" })?.1 else {
-            throw HTTPError(.badRequest, message: "a search needs q: the text, log line or stack trace to look for")
-        }
-        query = text
         for (name, value) in parameters {
             switch name {
+            case "q", "query": query = value
             case "service": services += value.split(separator: ",").map(String.init)
             case "level": levels += value.split(separator: ",").map(String.init)
             case "since": since = value
@@ -122,28 +118,20 @@ struct SearchAPI {
         router.get("/api/v1/similar/:id") { request, context in
             let tenant = try context.tenant(for: .read)
             let event = try event(context.parameters.require("id"), tenant: tenant)
-            var query = try SearchQuery(parameters: [("q", "")] + request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            var query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             query.query = event.body
-            let filter = try query.filter(tenant: tenant)
-            let limit = try query.checkedLimit()
-            let started = DispatchTime.now().uptimeNanoseconds
-            let groups = try await search.run { engine in try engine.similar(to: event, filter: filter, limit: limit) }
-            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            metrics.searched("similar", seconds: took)
-            return SearchResponse(query: event.body, tookMilliseconds: took * 1000, groups: groups)
+            return try await timed("similar", query, tenant: tenant) { engine, filter, limit in
+                try engine.similar(to: event, filter: filter, limit: limit)
+            }
         }
         router.get("/api/v1/patterns") { request, context in
             let tenant = try context.tenant(for: .read)
-            var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-            parameters.append(("q", ""))
-            let query = try SearchQuery(parameters: parameters)
-            var filter = try query.filter(tenant: tenant)
+            let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            let filter = try query.filter(tenant: tenant)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let until = filter.until ?? now
             let since = try filter.since ?? store.earliestEvent(tenant: tenant) ?? until - 24 * 3_600 * 1_000_000_000
             guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
-            filter.since = nil
-            filter.until = nil
             let buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
             guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
             let limit = query.limit ?? 50
@@ -153,22 +141,31 @@ struct SearchAPI {
                 return id
             }
             let patterns = try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
-            return PatternsResponse(since: since, until: until, bucketNanoseconds: (until - since) / Int64(buckets) + 1, patterns: patterns)
+            return PatternsResponse(since: since, until: until, bucketNanoseconds: SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets),
+                                    patterns: patterns)
         }
     }
 
     private func run(_ query: SearchQuery, tenant: String) async throws -> SearchResponse {
         guard !query.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw HTTPError(.badRequest, message: "the query is empty")
+            throw HTTPError(.badRequest, message: "a search needs q (or \"query\"): the text, log line or stack trace to look for")
         }
+        let text = query.query
+        return try await timed("search", query, tenant: tenant) { engine, filter, limit in
+            try engine.search(text, filter: filter, limit: limit)
+        }
+    }
+
+    /// Runs `work` with the query's filter and limit, timed for `/metrics` under `endpoint`.
+    private func timed(_ endpoint: String, _ query: SearchQuery, tenant: String,
+                       _ work: @escaping @Sendable (SearchEngine, SearchFilter, Int) throws -> [ResultGroup]) async throws -> SearchResponse {
         let filter = try query.filter(tenant: tenant)
         let limit = try query.checkedLimit()
-        let text = query.query
         let started = DispatchTime.now().uptimeNanoseconds
-        let groups = try await search.run { engine in try engine.search(text, filter: filter, limit: limit) }
+        let groups = try await search.run { engine in try work(engine, filter, limit) }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        metrics.searched("search", seconds: took)
-        return SearchResponse(query: text, tookMilliseconds: took * 1000, groups: groups)
+        metrics.searched(endpoint, seconds: took)
+        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, groups: groups)
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
