@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -29,7 +31,10 @@ let package = Package(
         .target(name: "DejaKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "DejaEmbedding", dependencies: ["COpenBLAS", "DejaKernels"]),
         .target(name: "DejaStore", dependencies: ["DejaCore", "DejaKernels", .product(name: "GRDB", package: "GRDB.swift"),
-                                           .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+                                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                                           .product(name: "NIOFoundationCompat", package: "swift-nio")]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
         .target(
             name: "DejaServer",

@@ -20,12 +20,21 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     public var score: Double
 }
 
+/// What a search found; `notice` says why vector search was left out, when it was.
+public struct SearchResults: Sendable {
+    public var groups: [ResultGroup]
+    /// Set when the vector store could not answer (ChromaDB down): the groups come from keyword search alone.
+    public var notice: String?
+}
+
 /// Hybrid search: the query is redacted and embedded like an event body, matched against signature
 /// vectors, and fused with BM25 keyword search over event bodies by reciprocal rank fusion, so
 /// exact ids, error codes and rare words are found too. Results are grouped by signature.
 public final class SearchEngine {
     // Not Sendable: owns the embedder.
     public let store: SQLiteStore
+    /// Where signature vectors are searched: the embedded store itself, or ChromaDB.
+    public let vectors: any VectorStore
     public let embedder: SentenceEmbedder
     private let redactor: Redactor
     /// RRF's k: how quickly a list's later ranks stop counting.
@@ -38,14 +47,15 @@ public final class SearchEngine {
     /// Weight of the keyword list for an id lookup: a short query holding an id-like token.
     public var idKeywordWeight = 2.0
 
-    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
+    public init(store: SQLiteStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
+        self.vectors = vectors ?? store
         self.embedder = embedder
         self.redactor = redactor
     }
 
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
-    public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> [ResultGroup] {
+    public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> SearchResults {
         // Keyword search needs no embedding: it runs while the query is embedded.
         let keyword = Pending<[Int64]>()
         let (store, candidates) = (store, candidates)
@@ -54,17 +64,26 @@ public final class SearchEngine {
         }
         let text = redactor.redact(query)
         let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
-        let vectorHits = try store.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
+        var vectorHits: [VectorHit] = []
+        var notice: String?
+        do {
+            vectorHits = try vectors.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
+        } catch let error as VectorStoreUnavailable {
+            notice = "vector search is unavailable (\(error.reason)); these results come from keyword search alone"
+        }
         keyword.group.wait()
         let keywordEvents = try keyword.result!.get()
         let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
-        return try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, queryConcepts: ErrorConcepts.names(in: text),
-                        filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+        let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, queryConcepts: ErrorConcepts.names(in: text),
+                              filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+        return SearchResults(groups: groups, notice: notice)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.
-    public func similar(to event: StoredEvent, filter: SearchFilter, limit: Int) throws -> [ResultGroup] {
-        try search(event.body, filter: filter, limit: limit + 1).filter { $0.signature.id != event.signatureID }.prefix(limit).map { $0 }
+    public func similar(to event: StoredEvent, filter: SearchFilter, limit: Int) throws -> SearchResults {
+        var results = try search(event.body, filter: filter, limit: limit + 1)
+        results.groups = Array(results.groups.filter { $0.signature.id != event.signatureID }.prefix(limit))
+        return results
     }
 
     /// True when `query` is short (six words at most) and has a token that looks like an id or code:

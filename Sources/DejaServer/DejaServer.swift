@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBacklogBytes = 64 << 20
     public var elasticsearchVersion = "8.15.0"
     public var links = DeepLinks()
+    /// Signature vectors in this ChromaDB server; nil keeps them in the embedded store.
+    public var chroma: ChromaSettings?
 
     public init() {}
 }
@@ -50,6 +52,8 @@ public struct DejaServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let metrics = ServerMetrics()
         let ingestEmbedder = try models()
+        // Checked before anything else starts: a wrong URL or token stops the server at once.
+        let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
         let pipeline = IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
         let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, batchSize: pipeline.batchSize)
         background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
@@ -58,7 +62,18 @@ public struct DejaServer: Sendable {
         let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
-        let search = SearchService(engine: SearchEngine(store: store, embedder: try models(), redactor: redactor))
+        // With ChromaDB, vectors are published from the store's outbox on a thread of their own.
+        let vectorIndex = chroma.map { VectorIndexSync(store: store, index: $0, model: ingestEmbedder.modelIdentity) }
+        if let vectorIndex {
+            let logger = logger
+            vectorIndex.onPublished = { count in metrics.vectorIndexPublished(count) }
+            vectorIndex.onFailure = { error in
+                metrics.vectorIndexFailed()
+                logger.warning("ChromaDB sync failed; retrying with backoff", metadata: ["error": "\(error)"])
+            }
+            vectorIndex.start()
+        }
+        let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: try models(), redactor: redactor))
 
         let router = Router(context: DejaRequestContext.self)
         router.middlewares.add(AccessMiddleware(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
@@ -66,7 +81,7 @@ public struct DejaServer: Sendable {
         ingestAPI.register(on: router)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: router)
         SearchAPI(search: search, store: store, metrics: metrics).register(on: router)
-        OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes).register(on: router)
+        OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex).register(on: router)
 
         let app = Application(
             router: router,
@@ -80,6 +95,7 @@ public struct DejaServer: Sendable {
             logger.info("shutting down: storing acknowledged events")
             ingest.close()
             background.stop()
+            vectorIndex?.stop()
         }
         try await app.runService()
     }

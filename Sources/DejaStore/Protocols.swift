@@ -47,3 +47,12 @@ public protocol VectorStore: Sendable {
     /// Signature ids that have no vector under `model` yet.
     func missing(model: String, among ids: [Int64]) throws -> [Int64]
 }
+
+/// Vector search cannot answer now (its server is down or busy); keyword search still can.
+public struct VectorStoreUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}

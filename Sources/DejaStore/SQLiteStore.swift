@@ -9,9 +9,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let path: String
     private let cacheLock = NSLock()
     private var vectorCache: [String: VectorMatrix] = [:]
@@ -38,6 +38,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 if version > Self.schemaVersion { throw StoreError.newerSchema(self.path, version) }
                 if version < 1 { try Self.createSchema(db) }
                 if version == 1 { try Self.migrateToSchema2(db) }
+                if version < 3 { try Self.migrateToSchema3(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -80,7 +81,17 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     private static func createWALState(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE wal_state (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL);
-            PRAGMA user_version = \(schemaVersion);
+            PRAGMA user_version = 2;
+            """)
+    }
+
+    /// Schema 3 keeps an outbox for an external vector index (ChromaDB): the count each signature
+    /// had when last published, and signatures removed after they were published.
+    private static func migrateToSchema3(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE signatures ADD COLUMN indexed_count INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE index_removals (tenant TEXT NOT NULL, service TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (tenant, service, hash));
+            PRAGMA user_version = 3;
             """)
     }
 
@@ -336,12 +347,18 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             try db.execute(sql: "DELETE FROM events WHERE timestamp < ?", arguments: [cutoff])
             let events = db.changesCount
             try db.execute(sql: "DELETE FROM vectors WHERE signature_id NOT IN (SELECT DISTINCT signature_id FROM events)")
+            // An external index learns of removed signatures through the outbox.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO index_removals (tenant, service, hash)
+                SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND id NOT IN (SELECT DISTINCT signature_id FROM events)
+                """)
             try db.execute(sql: "DELETE FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)")
             let signatures = db.changesCount
-            // Counts and first-seen follow the events that remain.
+            // Counts and first-seen follow the events that remain; a published signature is published again.
             try db.execute(sql: """
                 UPDATE signatures SET count = (SELECT count(*) FROM events WHERE signature_id = signatures.id),
-                    first_seen = (SELECT min(timestamp) FROM events WHERE signature_id = signatures.id)
+                    first_seen = (SELECT min(timestamp) FROM events WHERE signature_id = signatures.id),
+                    indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
                 WHERE first_seen < ?
                 """, arguments: [cutoff])
             cacheLock.withLock { vectorCache.removeAll(); frequencyCache = nil }

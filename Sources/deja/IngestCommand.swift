@@ -34,6 +34,7 @@ struct IngestCommand: ParsableCommand {
     var retention: String?
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
 
     mutating func run() throws {
@@ -44,6 +45,8 @@ struct IngestCommand: ParsableCommand {
         }
         let (embedder, redactor) = try model.loadRedacted()
         let database = try store.open()
+        // Checked before anything is read: a wrong URL or token fails the run at once.
+        let chroma = try vectors.open(events: database, model: embedder.modelIdentity)
         let pipeline = IngestPipeline(store: database, embedder: embedder, redactor: redactor)
         pipeline.batchSize = model.batchSize
         // Events are stored at full speed; new signatures are embedded beside, on their own thread.
@@ -126,6 +129,17 @@ struct IngestCommand: ParsableCommand {
         try background.finish()
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var report = String(format: "all vector-searchable after %.1f s", searchable)
+        if let chroma {
+            let sync = VectorIndexSync(store: database, index: chroma, model: embedder.modelIdentity)
+            sync.onFailure = { error in Self.report("ChromaDB: \(error); retrying") }
+            do {
+                try sync.drain(retryingFor: 120)
+            } catch {
+                throw CLIError("events are stored, but ChromaDB did not take their vectors: \(error). They are sent at the next `deja ingest` or `deja serve` with --vector-store chroma")
+            }
+            report = String(format: "all vector-searchable in ChromaDB after %.1f s (%d signatures published)",
+                            Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, sync.status.published)
+        }
         if let retentionWindow {
             let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
             report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"

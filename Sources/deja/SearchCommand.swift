@@ -61,6 +61,7 @@ struct SearchCommand: ParsableCommand {
 
     @OptionGroup var filters: FilterOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -71,11 +72,12 @@ struct SearchCommand: ParsableCommand {
 
     mutating func run() throws {
         let (embedder, redactor) = try model.loadRedacted()
-        let engine = SearchEngine(store: try store.open(), embedder: embedder, redactor: redactor)
+        let database = try store.open()
+        let engine = SearchEngine(store: database, vectors: try vectors.open(events: database, model: embedder.modelIdentity),
+                                  embedder: embedder, redactor: redactor)
         if let batch { return try runBatch(batch, engine) }
         let text = try query ?? String(contentsOfFile: file!, encoding: .utf8)
-        let groups = try engine.search(text, filter: try filters.filter(tenant: store.tenant), limit: filters.k)
-        try ResultPrinter.print(groups, json: filters.json)
+        try ResultPrinter.print(try engine.search(text, filter: try filters.filter(tenant: store.tenant), limit: filters.k), json: filters.json)
     }
 
     private func runBatch(_ path: String, _ engine: SearchEngine) throws {
@@ -91,7 +93,9 @@ struct SearchCommand: ParsableCommand {
             let given = object["filters"] as? [String: Any] ?? [:]
             if let service = given["service"] as? String { filter.services = [service] }
             if let level = given["level"] as? String { filter.levels = [Severity(parsing: level)] }
-            let groups = try engine.search(query, filter: filter, limit: filters.k, eventsPerGroup: filters.k)
+            let results = try engine.search(query, filter: filter, limit: filters.k, eventsPerGroup: filters.k)
+            if let notice = results.notice { FileHandle.standardError.write(Data("\(qid): \(notice)\n".utf8)) }
+            let groups = results.groups
             var rank = 0
             for event in Self.diversified(groups) where rank < filters.k {
                 rank += 1
@@ -120,6 +124,7 @@ struct SimilarCommand: ParsableCommand {
 
     @OptionGroup var filters: FilterOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
 
     mutating func run() throws {
@@ -128,14 +133,18 @@ struct SimilarCommand: ParsableCommand {
         let found = try database.event(externalID: eventID, tenant: store.tenant)
             ?? Int64(eventID).flatMap { try? database.events(ids: [$0]).first }.flatMap { $0.tenant == store.tenant ? $0 : nil }
         guard let event = found else { throw CLIError("no event with id \(eventID) for tenant \(store.tenant)") }
-        let engine = SearchEngine(store: database, embedder: embedder, redactor: redactor)
+        let engine = SearchEngine(store: database, vectors: try vectors.open(events: database, model: embedder.modelIdentity),
+                                  embedder: embedder, redactor: redactor)
         try ResultPrinter.print(try engine.similar(to: event, filter: try filters.filter(tenant: store.tenant), limit: filters.k), json: filters.json)
     }
 }
 
 /// Result groups as text for people or as JSON for programs.
 enum ResultPrinter {
-    static func print(_ groups: [ResultGroup], json: Bool) throws {
+    static func print(_ results: SearchResults, json: Bool) throws {
+        // A degraded search still answers; the reason goes where people look, not into the data.
+        if let notice = results.notice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+        let groups = results.groups
         var output = OutputBuffer()
         if json {
             let encoder = JSONEncoder()

@@ -60,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
+    @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -96,6 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.links.lokiDatasource = setting(lokiDatasource, "LOKI_DATASOURCE")
         configuration.links.kibanaURL = setting(kibanaUrl, "KIBANA_URL")
         configuration.links.kibanaDataView = setting(kibanaDataView, "KIBANA_DATA_VIEW")
+        configuration.chroma = try vectors.settings()
 
         let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }
@@ -122,6 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             "model": "\(model.model ?? SentenceEmbedder.defaultModelFolder.path)", "log_level": "\(level)",
             "grafana_url": "\(configuration.links.grafanaURL ?? "-")", "loki_datasource": "\(configuration.links.lokiDatasource ?? "-")",
             "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
+            "vector_store": "\(configuration.chroma.map { "chroma \($0.url) tenant \($0.tenant) database \($0.database) token \($0.token == nil ? "none" : "set")" } ?? "embedded")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {
             try model.load()
@@ -134,6 +137,8 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("Deja is up: open http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ in a browser\n".utf8))
             }
         } catch let error as WriteAheadLogError {
+            throw CLIError(error.description)
+        } catch let error as ChromaError {
             throw CLIError(error.description)
         }
     }

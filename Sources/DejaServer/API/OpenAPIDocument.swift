@@ -55,7 +55,8 @@ enum OpenAPIDocument {
           "SearchResponse": {
             "type": "object", "required": ["query", "tookMilliseconds", "groups"],
             "properties": {"query": {"type": "string"}, "tookMilliseconds": {"type": "number"},
-                           "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}}}
+                           "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}},
+                           "notice": {"type": "string", "description": "Present when vector search could not answer (ChromaDB unreachable): the groups come from keyword search alone."}}
           },
           "SearchRequest": {
             "type": "object", "required": ["query"],

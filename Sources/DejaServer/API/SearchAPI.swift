@@ -85,6 +85,8 @@ struct SearchResponse: Codable, ResponseEncodable {
     var query: String
     var tookMilliseconds: Double
     var groups: [ResultGroup]
+    /// Set when vector search could not answer (ChromaDB down) and the groups come from keyword search alone.
+    var notice: String?
 }
 
 /// Patterns with counts per bucket over a range.
@@ -158,14 +160,15 @@ struct SearchAPI {
 
     /// Runs `work` with the query's filter and limit, timed for `/metrics` under `endpoint`.
     private func timed(_ endpoint: String, _ query: SearchQuery, tenant: String,
-                       _ work: @escaping @Sendable (SearchEngine, SearchFilter, Int) throws -> [ResultGroup]) async throws -> SearchResponse {
+                       _ work: @escaping @Sendable (SearchEngine, SearchFilter, Int) throws -> SearchResults) async throws -> SearchResponse {
         let filter = try query.filter(tenant: tenant)
         let limit = try query.checkedLimit()
         let started = DispatchTime.now().uptimeNanoseconds
-        let groups = try await search.run { engine in try work(engine, filter, limit) }
+        let results = try await search.run { engine in try work(engine, filter, limit) }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         metrics.searched(endpoint, seconds: took)
-        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, groups: groups)
+        if results.notice != nil { metrics.degradedSearch(endpoint) }
+        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, groups: results.groups, notice: results.notice)
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.

@@ -7,6 +7,8 @@ struct OperationsAPI {
     let ingest: DurableIngest
     let metrics: ServerMetrics
     let maxBacklogBytes: Int
+    /// The ChromaDB sync, when vectors live there.
+    let vectorIndex: VectorIndexSync?
 
     func register(on router: Router<DejaRequestContext>) {
         router.get("/healthz") { _, _ in try jsonResponse(["status": "ok"], status: .ok) }
@@ -19,10 +21,15 @@ struct OperationsAPI {
                 return try jsonResponse(["status": "not ready", "reason": "ingest backlog is full (\(status.backlogBytes) bytes)"],
                                         status: .serviceUnavailable)
             }
+            // Ingest and keyword search work while ChromaDB is away: still ready, but say so.
+            if let failure = vectorIndex?.status.lastFailure {
+                return try jsonResponse(["status": "ready", "backlog_bytes": status.backlogBytes, "vector_index": "behind: \(failure)"], status: .ok)
+            }
             return try jsonResponse(["status": "ready", "backlog_bytes": status.backlogBytes], status: .ok)
         }
         router.get("/metrics") { _, _ in
             metrics.update(ingest.status)
+            if let pending = try? vectorIndex?.pending() { metrics.update(vectorIndexPending: pending) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }

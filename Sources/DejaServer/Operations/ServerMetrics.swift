@@ -33,6 +33,25 @@ final class ServerMetrics: Sendable {
                                     help: "Time to embed one batch.").record(seconds)
     }
 
+    /// A search answered from keyword search alone, because the vector store could not answer.
+    func degradedSearch(_ endpoint: String) {
+        registry.makeCounter(name: "deja_search_degraded_total", labels: [("endpoint", endpoint)],
+                             help: "Searches answered without vector search (vector store unreachable).").increment()
+    }
+
+    /// Signatures published to ChromaDB, and failed attempts (each is retried).
+    func vectorIndexPublished(_ count: Int) {
+        registry.makeCounter(name: "deja_vector_index_published_total", help: "Signature records upserted to ChromaDB.").increment(by: Int64(count))
+    }
+
+    func vectorIndexFailed() {
+        registry.makeCounter(name: "deja_vector_index_failures_total", help: "Failed ChromaDB sync attempts (retried with backoff).").increment()
+    }
+
+    func update(vectorIndexPending pending: Int) {
+        registry.makeGauge(name: "deja_vector_index_pending", help: "Signatures whose ChromaDB record is missing or out of date.").set(Double(pending))
+    }
+
     /// Gauges read at scrape time.
     func update(_ status: DurableIngest.Status) {
         registry.makeGauge(name: "deja_ingest_queue_bytes", help: "Acknowledged bytes waiting to be stored.").set(Double(status.backlogBytes))

@@ -1,0 +1,170 @@
+import DejaCore
+import Foundation
+
+/// Signature vectors in a ChromaDB server: one collection per Deja tenant (cosine space), one
+/// record per signature with a stable id (`service/hash`) and metadata a Chroma user can read.
+/// Events stay in the embedded store on this machine, which is also the outbox the records are
+/// published from (`VectorIndexOutbox`), and maps found records back to its signatures.
+public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
+    // @unchecked: the client is Sendable; `collections` is guarded by `lock`.
+    public let client: ChromaClient
+    public let limits: ChromaServerLimits
+    private let events: SQLiteStore
+    private let model: String
+    private let lock = NSLock()
+    private var collections: [String: String] = [:]
+    /// Longest example event kept in a record's metadata.
+    static let maxExampleBytes = 4_096
+
+    /// Connects and checks the server (reachable, Chroma 1.x, token accepted); throws `ChromaError` naming what is wrong.
+    public init(settings: ChromaSettings, events: SQLiteStore, model: String) throws {
+        client = try ChromaClient(settings: settings)
+        limits = try client.check()
+        self.events = events
+        self.model = model
+    }
+
+    /// The collection of a Deja tenant: `deja-<tenant>` when the tenant is a valid Chroma name part,
+    /// else `deja-x<hex of the tenant's UTF-8>` (Chroma names allow only `[a-zA-Z0-9._-]`).
+    public static func collectionName(tenant: String) -> String {
+        let plain = tenant.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
+        }
+        let endsAlphanumeric = tenant.last.map { $0.isLetter || $0.isNumber } ?? false
+        if plain && endsAlphanumeric && tenant.utf8.count <= 400 { return "deja-" + tenant }
+        return "deja-x" + tenant.utf8.prefix(250).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A Chroma `where` clause for the filter's service, level and time range (nil when it has none);
+    /// labels are filtered on events afterwards, as in the embedded store.
+    public static func whereClause(for filter: SearchFilter) -> [String: Any]? {
+        var terms: [[String: Any]] = []
+        if !filter.services.isEmpty {
+            terms.append(["service": filter.services.count == 1 ? ["$eq": filter.services[0]] : ["$in": filter.services]])
+        }
+        if !filter.levels.isEmpty {
+            let names = filter.levels.map(\.description)
+            terms.append(["level": names.count == 1 ? ["$eq": names[0]] : ["$in": names]])
+        }
+        // Seconds, rounded down on both sides: a record passes if any of its events may.
+        if let since = filter.since { terms.append(["last_seen": ["$gte": Self.seconds(since)]]) }
+        if let until = filter.until { terms.append(["first_seen": ["$lte": Self.seconds(until)]]) }
+        switch terms.count {
+        case 0: return nil
+        case 1: return terms[0]
+        default: return ["$and": terms]
+        }
+    }
+
+    private static func seconds(_ nanoseconds: Int64) -> Int64 {
+        nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+    }
+
+    /// What a record's metadata says of a signature.
+    static func metadata(_ entry: IndexEntry) -> [String: Any] {
+        let signature = entry.signature
+        var example = entry.example
+        if example.utf8.count > maxExampleBytes {
+            example = String(decoding: example.utf8.prefix(maxExampleBytes), as: UTF8.self)
+        }
+        return [
+            "service": signature.service, "level": signature.level.description, "count": signature.count,
+            "first_seen": seconds(signature.firstSeen), "last_seen": seconds(signature.lastSeen),
+            "raw_log": example, "pattern": signature.pattern ?? signature.message, "tenant": signature.tenant,
+        ]
+    }
+
+    /// The collection id of `tenant`; nil when it has none and `create` is false. A new collection,
+    /// or one holding fewer records than this store published to it, has every signature of the
+    /// tenant marked unpublished, so the outbox sends them again.
+    func collection(tenant: String, create: Bool) throws -> String? {
+        if let id = lock.withLock({ collections[tenant] }) { return id }
+        let name = Self.collectionName(tenant: tenant)
+        if !create {
+            guard try client.collectionExists(named: name) else { return nil }
+        }
+        let (id, created) = try client.collection(named: name, model: model, metadata: ["deja_tenant": tenant])
+        if created {
+            try events.resetIndexed(tenant: tenant)
+        } else if try client.count(collection: id) < events.indexedCount(tenant: tenant) {
+            try events.resetIndexed(tenant: tenant)
+        }
+        lock.withLock { collections[tenant] = id }
+        return id
+    }
+
+    /// Forgets a tenant's collection id (after the server said it is gone), so that it is looked up again.
+    func forget(tenant: String) {
+        _ = lock.withLock { collections.removeValue(forKey: tenant) }
+    }
+
+    /// Upserts entries in batches the server accepts, a tenant at a time.
+    public func publish(_ entries: [IndexEntry]) throws {
+        for (tenant, group) in Dictionary(grouping: entries, by: \.signature.tenant) {
+            guard let collection = try collection(tenant: tenant, create: true) else { continue }
+            for start in stride(from: 0, to: group.count, by: limits.maxBatchSize) {
+                let batch = group[start..<min(group.count, start + limits.maxBatchSize)]
+                do {
+                    try client.upsert(collection: collection, ids: batch.map(\.key), embeddings: batch.map(\.vector),
+                                      documents: batch.map(\.signature.message), metadatas: batch.map(Self.metadata),
+                                      base64: limits.base64Embeddings)
+                } catch ChromaError.rejected(404, let message) {
+                    forget(tenant: tenant)
+                    throw ChromaError.unavailable(status: 404, message: "collection of tenant '\(tenant)' is gone (\(message)); it is created again")
+                }
+            }
+        }
+    }
+
+    /// Deletes removed signatures' records.
+    public func remove(_ removals: [IndexRemoval]) throws {
+        for (tenant, group) in Dictionary(grouping: removals, by: \.tenant) {
+            guard let collection = try collection(tenant: tenant, create: false) else { continue }
+            for start in stride(from: 0, to: group.count, by: limits.maxBatchSize) {
+                try client.delete(collection: collection, ids: group[start..<min(group.count, start + limits.maxBatchSize)].map(\.key))
+            }
+        }
+    }
+
+    /// Records in the tenant's collection.
+    public func count(tenant: String) throws -> Int {
+        guard let collection = try collection(tenant: tenant, create: false) else { return 0 }
+        return try client.count(collection: collection)
+    }
+
+    // MARK: - VectorStore
+
+    /// Stores the vectors in the embedded store (the outbox) and publishes them at once.
+    public func upsert(_ records: [VectorRecord], model: String) throws {
+        try events.upsert(records, model: model)
+        let entries = try events.indexEntries(ids: records.map(\.signatureID), model: model)
+        try publish(entries)
+        try events.markIndexed(entries)
+    }
+
+    public func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit] {
+        do {
+            guard k > 0, let collection = try collection(tenant: filter.tenant, create: false) else { return [] }
+            let matches = try client.query(collection: collection, embedding: query, n: k, filter: Self.whereClause(for: filter))
+            let ids = try events.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
+            // Records another replica published, whose events this machine does not hold, are left out.
+            return matches.compactMap { match in ids[match.id].map { VectorHit(signatureID: $0, similarity: 1 - match.distance) } }
+        } catch let error as ChromaError where error.isTransient {
+            throw VectorStoreUnavailable(reason: error.description)
+        } catch ChromaError.rejected(404, _) {
+            forget(tenant: filter.tenant)
+            throw VectorStoreUnavailable(reason: "the collection of tenant '\(filter.tenant)' is gone from ChromaDB; it is created again")
+        }
+    }
+
+    public func missing(model: String, among ids: [Int64]) throws -> [Int64] {
+        let entries = try events.indexEntries(ids: ids, model: model)
+        var present = Set<Int64>()
+        for (tenant, group) in Dictionary(grouping: entries, by: \.signature.tenant) {
+            guard let collection = try collection(tenant: tenant, create: false) else { continue }
+            let found = try client.get(collection: collection, ids: group.map(\.key))
+            present.formUnion(group.filter { found[$0.key] != nil }.map(\.signature.id))
+        }
+        return ids.filter { !present.contains($0) }
+    }
+}
