@@ -32,12 +32,12 @@ import Testing
             event("payment declined for order ord-77f3a2 by issuer", service: "payments", id: "order"),
         ])
         let groups = try search.search("System.NullReferenceException: Object reference not set to an instance of an object",
-                                       filter: SearchFilter(), limit: 3)
+                                       filter: SearchFilter(), limit: 3).groups
         #expect(Set(groups.prefix(2).flatMap(\.events).compactMap(\.externalID)) == ["java", "python"])
-        let byID = try search.search("ord-77f3a2", filter: SearchFilter(), limit: 3)
+        let byID = try search.search("ord-77f3a2", filter: SearchFilter(), limit: 3).groups
         #expect(byID.first?.events.first?.externalID == "order")
         #expect(byID.first?.keywordRank == 1)
-        let filtered = try search.search("null reference", filter: SearchFilter(services: ["pricing"]), limit: 3)
+        let filtered = try search.search("null reference", filter: SearchFilter(services: ["pricing"]), limit: 3).groups
         #expect(filtered.allSatisfy { $0.signature.service == "pricing" })
     }
 

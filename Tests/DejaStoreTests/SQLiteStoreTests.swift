@@ -70,7 +70,7 @@ import Testing
         }
     }
 
-    @Test("a schema-1 store (whole bodies indexed) is migrated and stays searchable")
+    @Test("a schema-1 store (whole bodies indexed, no vector-index outbox) is migrated and stays searchable")
     func schemaOneIsMigrated() throws {
         let directory = try temporaryDirectory()
         do {
@@ -83,6 +83,8 @@ import Testing
             try db.execute(sql: """
                 DROP TABLE events_fts;
                 DROP TABLE wal_state;
+                DROP TABLE index_removals;
+                ALTER TABLE signatures DROP COLUMN indexed_count;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);
@@ -96,6 +98,7 @@ import Testing
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 2)
         #expect(try store.removeEvents(olderThan: 1_500).events == 1)
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 1)
+        #expect(try store.pendingIndexRemovals(limit: 5).isEmpty)
     }
 
     @Test func foreignAndCorruptDatabasesAreRefusedClearly() throws {

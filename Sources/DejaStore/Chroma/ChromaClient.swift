@@ -104,6 +104,7 @@ public final class ChromaClient: Sendable {
     /// (creating them when missing); returns its batch limits.
     public func check() throws -> ChromaServerLimits {
         let (status, heartbeat) = try send(.GET, "/api/v2/heartbeat", checked: false)
+        if status == 401 || status == 403 { throw ChromaError.authRefused(url: settings.url, status: status, message: Self.message(heartbeat)) }
         guard status == 200, let object = try? JSONSerialization.jsonObject(with: heartbeat) as? [String: Any],
               object["nanosecond heartbeat"] != nil else {
             throw ChromaError.wrongServer(url: settings.url, reason: "GET /api/v2/heartbeat answered HTTP \(status), not Chroma's heartbeat")
