@@ -5,6 +5,7 @@ variable values and timestamps) into a fresh data directory with `deja ingest --
 
     python3 scripts/bench_store.py [--events 1000000] [--keep DIR]
     python3 scripts/bench_store.py --search-only DIR   # the queries again, on a kept directory
+    python3 scripts/bench_store.py --events 200000 --chroma   # embedded and ChromaDB side by side
 
 Reports: events/s until stored and keyword-searchable, seconds until every signature is
 vector-searchable, peak RSS of the ingest, bytes on disk per event, and search latency p50/p99 by
@@ -13,12 +14,15 @@ Reads ../shared (loghub-2k, semantic-eval) or $DEJA_SHARED; release build.
 """
 import argparse, glob, json, os, random, re, shutil, subprocess, sys, tempfile
 
+import chroma_local
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("--events", type=int, default=1_000_000)
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--keep", help="data directory to use (and keep); default a temporary one, removed after")
 ap.add_argument("--search-only", metavar="DIR", help="skip the ingest: run the queries on this kept data directory")
+ap.add_argument("--chroma", action="store_true", help="also run the same workload with vectors in a real ChromaDB (`chroma run`), side by side")
 args = ap.parse_args()
 
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -49,25 +53,62 @@ query_file = os.path.join(work, "queries.jsonl")
 with open(query_file, "w") as fh:
     fh.writelines(json.dumps(q) + "\n" for q in queries)
 
+
+def figures(stderr):
+    stored = re.search(r"after ([\d.]+) s \(([\d]+) events/s\)", stderr)
+    searchable = re.findall(r"vector-searchable(?: in ChromaDB)? after ([\d.]+) s", stderr)
+    return {"events_per_s": int(stored.group(2)), "stored_s": float(stored.group(1)), "vector_s": float(searchable[-1])}
+
+
+def ingest(directory, extra):
+    timing = os.path.join(work, "time.txt")
+    result = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", timing, deja, "ingest", "--jsonl", "--data-dir", directory, replay, *extra],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(result.stderr)
+    rss_kb = open(timing).read().split()[-2]
+    disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(directory) for f in files)
+    print(result.stderr.strip())
+    print(f"peak RSS during ingest: {int(rss_kb) / 1024:.0f} MB; bytes on disk: {disk / 1e6:.0f} MB, {disk / args.events:.0f} per event")
+    return figures(result.stderr)
+
+
+def bench_search(directory, extra):
+    result = subprocess.run([deja, "bench", "search", "--data-dir", directory, query_file, *extra], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(result.stderr)
+    return json.loads(result.stdout)
+
+
+def print_latency(report):
+    print(f"{'queries':18s} {'n':>4s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
+    for kind in sorted(report):
+        r = report[kind]
+        print(f"{kind:18s} {int(r['queries']):4d} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['max_ms']:8.1f}")
+
+
 if not args.search_only:
     replay = os.path.join(work, "replay.jsonl")
     with open(replay, "w") as out:
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make_replay.py"), str(args.events)], stdout=out, check=True, env=env)
-    timing = os.path.join(work, "time.txt")
-    ingest = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", timing, deja, "ingest", "--jsonl", "--data-dir", data, replay],
-                            capture_output=True, text=True)
-    if ingest.returncode != 0:
-        sys.exit(ingest.stderr)
-    rss_kb = open(timing).read().split()[-2]
-    disk = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
-    print(ingest.stderr.strip())
-    print(f"peak RSS during ingest: {int(rss_kb) / 1024:.0f} MB; bytes on disk: {disk / 1e6:.0f} MB, {disk / args.events:.0f} per event")
-search = subprocess.run([deja, "bench", "search", "--data-dir", data, query_file], capture_output=True, text=True)
-if search.returncode != 0:
-    sys.exit(search.stderr)
-report = json.loads(search.stdout)
-print(f"{'queries':18s} {'n':>4s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
-for kind in sorted(report):
-    r = report[kind]
-    print(f"{kind:18s} {int(r['queries']):4d} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['max_ms']:8.1f}")
+    print("== embedded store")
+    embedded = ingest(data, [])
+report = bench_search(data, [])
+print_latency(report)
+
+if args.chroma and not args.search_only:
+    # The same replay and queries with vectors in ChromaDB, side by side.
+    with chroma_local.server(work) as flags:
+        print("== ChromaDB")
+        chroma = ingest(os.path.join(work, "data-chroma"), flags)
+        chroma_report = bench_search(os.path.join(work, "data-chroma"), flags)
+        print_latency(chroma_report)
+    print(f"\n| measure | embedded | ChromaDB | ratio |\n|---|---:|---:|---:|")
+    for name, a, b in [("stored, events/s", embedded["events_per_s"], chroma["events_per_s"]),
+                       ("all vector-searchable, s", embedded["vector_s"], chroma["vector_s"])]:
+        print(f"| {name} | {a:g} | {b:g} | {b / a:.2f} |")
+    for kind in ["up-to-32-tokens", "stack-trace", "all"]:
+        for q in ["p50_ms", "p99_ms"]:
+            a, b = report[kind][q], chroma_report[kind][q]
+            print(f"| search {kind} {q} | {a:.1f} | {b:.1f} | {b / a:.2f} |")
 shutil.rmtree(work)

@@ -60,6 +60,14 @@ if ((INTEGRATION)); then
     || fail "pip could not install tests/integration/requirements.txt"
 fi
 
+# kubectl renders the Kubernetes overlays in the deploy tests (`kubectl kustomize`, kustomize v4+).
+if ((INTEGRATION)) && ! command -v kubectl >/dev/null; then
+  say "installing kubectl (Debian kubernetes-client)"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq kubernetes-client >/dev/null \
+    || fail "could not install kubectl (apt-get install kubernetes-client)"
+fi
+
 # 4. Build.
 command -v swift >/dev/null || fail "swift is not on PATH (expected Swift 6.3 at /opt/swift)"
 say "building ($CONFIGURATION)"

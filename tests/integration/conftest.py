@@ -1,6 +1,6 @@
 """A real `deja serve` for the integration tests: built by `swift build`, started on a free loopback
-port with a fresh data directory, stopped (SIGTERM) at the end."""
-import json, os, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
+port with a fresh data directory, stopped (SIGTERM) at the end; and a real ChromaDB (`chroma run`)."""
+import json, os, shutil, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
 
 import pytest
 
@@ -103,3 +103,46 @@ def server():
         server = Server(data_dir).start()
         yield server
         server.stop()
+
+
+class Chroma:
+    """A real ChromaDB server (`chroma run`) on a free loopback port, stoppable and restartable on the same data."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = tempfile.mkdtemp(prefix="deja-chroma-")
+        self.process = None
+
+    def start(self):
+        binary = shutil.which("chroma")
+        assert binary, "the chroma CLI is missing: pip install chromadb (scripts/setup.sh --integration does)"
+        log = open(os.path.join(self.data, "chroma.log"), "ab")
+        self.process = subprocess.Popen([binary, "run", "--path", os.path.join(self.data, "db"), "--host", "127.0.0.1", "--port", str(self.port)],
+                                        stdout=log, stderr=log, env=dict(os.environ, ANONYMIZED_TELEMETRY="False", RUST_LOG="warn"))
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            assert self.process.poll() is None, "chroma run exited at start"
+            try:
+                with urllib.request.urlopen(self.url + "/api/v2/heartbeat", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("chroma run did not answer within 60 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def client(self):
+        import chromadb  # imported here: only the ChromaDB tests need it
+        return chromadb.HttpClient(host="127.0.0.1", port=self.port)
+
+
+@pytest.fixture
+def chroma():
+    server = Chroma().start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.data, ignore_errors=True)

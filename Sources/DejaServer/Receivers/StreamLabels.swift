@@ -7,6 +7,8 @@ enum StreamLabels {
     /// In order of preference.
     static let serviceKeys = [
         "service_name", "service", "service.name", "app", "app.kubernetes.io/name", "app_kubernetes_io_name",
+        // Fluent Bit's `kubernetes` filter, as its es/http outputs send it (nested, read as dotted keys).
+        "kubernetes.labels.app.kubernetes.io/name", "kubernetes.labels.app",
         "k8s.container.name", "container", "container_name", "kubernetes.container_name", "job",
     ]
     static let levelKeys = ["level", "severity", "detected_level", "log.level", "lvl", "loglevel", "severity_text"]
