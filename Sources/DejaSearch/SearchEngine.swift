@@ -18,6 +18,9 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     public var sharedConcepts: [String]
     /// Reciprocal-rank-fusion score that ordered the results.
     public var score: Double
+    /// True when another replica holds the events (found through the shared ChromaDB index): the
+    /// group shows the example event of the index record, and the count in all.
+    public var remote: Bool?
 }
 
 /// What a search found; `notice` says why vector search was left out, when it was.
@@ -103,9 +106,11 @@ public final class SearchEngine {
                       filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
+        var remote: [Int64: RemoteSignature] = [:]
         for (rank, hit) in vectorHits.enumerated() {
             score[hit.signatureID, default: 0] += 1 / (fusionK + Double(rank + 1))
             similarity[hit.signatureID] = hit.similarity
+            remote[hit.signatureID] = hit.remote
         }
         // Keyword hits rank events; a signature counts at the rank of its best event.
         let keywordHits = try store.events(ids: keywordEvents)
@@ -121,17 +126,26 @@ public final class SearchEngine {
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key)).map { ($0.id, $0) })
         var groups: [ResultGroup] = []
         for (id, fused) in ranked {
+            if let elsewhere = remote[id] {
+                let signature = elsewhere.signature
+                groups.append(ResultGroup(signature: signature, count: signature.count, events: [elsewhere.exampleEvent], similarity: similarity[id],
+                                          keywordRank: nil, sharedConcepts: Self.shared(queryConcepts, signature.message), score: fused, remote: true))
+                continue
+            }
             guard let signature = signatures[id] else { continue }
             let (newest, total) = try store.events(signature: id, filter: filter, limit: eventsPerGroup)
             guard total > 0 else { continue }
             let matched = matchedEvents[id] ?? []
             let matchedIDs = Set(matched.map(\.id))
             let events = Array((matched + newest.filter { !matchedIDs.contains($0.id) }).prefix(max(eventsPerGroup, matched.count)))
-            let shared = queryConcepts.isEmpty ? [] : ErrorConcepts.names(in: signature.message).filter(queryConcepts.contains)
             groups.append(ResultGroup(signature: signature, count: total, events: events, similarity: similarity[id],
-                                      keywordRank: keywordRank[id], sharedConcepts: shared, score: fused))
+                                      keywordRank: keywordRank[id], sharedConcepts: Self.shared(queryConcepts, signature.message), score: fused))
         }
         return groups
+    }
+
+    private static func shared(_ queryConcepts: [String], _ message: String) -> [String] {
+        queryConcepts.isEmpty ? [] : ErrorConcepts.names(in: message).filter(queryConcepts.contains)
     }
 }
 

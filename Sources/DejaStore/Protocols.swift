@@ -36,6 +36,27 @@ public struct VectorRecord: Sendable, Equatable {
 public struct VectorHit: Sendable, Equatable {
     public var signatureID: Int64
     public var similarity: Float
+    /// Set for a signature that another replica published to a shared index and whose events this
+    /// store does not hold; `signatureID` is then a negative stand-in.
+    public var remote: RemoteSignature?
+}
+
+/// A signature as a shared vector index describes it: what one replica can show of another's.
+public struct RemoteSignature: Sendable, Equatable {
+    public var signature: Signature
+    /// The example event the index record carries.
+    public var example: String
+
+    public init(signature: Signature, example: String) {
+        self.signature = signature
+        self.example = example
+    }
+
+    /// The example as an event (id 0: it is not stored here), at the signature's last-seen time.
+    public var exampleEvent: StoredEvent {
+        StoredEvent(id: 0, externalID: nil, tenant: signature.tenant, service: signature.service, level: signature.level,
+                    timestamp: signature.lastSeen, labels: [:], body: example, signatureID: signature.id)
+    }
 }
 
 /// Vectors of signatures, one space per model identity.

@@ -46,13 +46,13 @@ def metric(server, name):
 
 
 def wait_until_published(server, expected_signatures, timeout=120):
-    """Until every signature has a vector and its Chroma record is up to date."""
+    """Until the store holds the signatures and each one's Chroma record carries its current count."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         database = sqlite3.connect(f"file:{os.path.join(server.data_dir, 'deja.sqlite')}?mode=ro", uri=True)
-        total = database.execute("SELECT count(*) FROM signatures").fetchone()[0]
+        total, behind = database.execute("SELECT count(*), count(*) FILTER (WHERE indexed_count <> count) FROM signatures").fetchone()
         database.close()
-        if total >= expected_signatures and metric(server, "deja_vector_index_pending") == 0:
+        if total >= expected_signatures and behind == 0:
             return
         time.sleep(0.5)
     raise AssertionError(f"signatures not published to ChromaDB within {timeout} s:\n{server.log()}")
@@ -103,7 +103,7 @@ def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chrom
         # The example event of that signature is the first of it: its body gives the same vector.
         status, _, similar = server.request("GET", "/api/v1/similar/b1-r0-m4?limit=20")
         assert status == 200 and "notice" not in similar
-        by_similarity = sorted((g for g in similar["groups"] if g["similarity"] is not None), key=lambda g: -g["similarity"])
+        by_similarity = sorted((g for g in similar["groups"] if g.get("similarity") is not None), key=lambda g: -g["similarity"])
         deja_top = [(g["signature"]["message"], round(g["similarity"], 3)) for g in by_similarity[:3]]
         assert [d for d, _ in deja_top] == [d for d, _ in chroma_top], (deja_top, chroma_top)
         for (_, a), (_, b) in zip(deja_top, chroma_top):
@@ -165,8 +165,33 @@ def test_chroma_outage_loses_nothing_and_every_signature_ends_up_there_once(chro
         assert len(records["ids"]) == len(set(records["ids"])) == len(expected)
         assert {key: meta["count"] for key, meta in zip(records["ids"], records["metadatas"])} == expected
         status, _, answer = server.request("POST", "/api/v1/search", {"query": "invoice could not be rendered"})
-        assert "notice" not in answer and answer["groups"][0]["similarity"] is not None
+        assert "notice" not in answer and answer["groups"][0].get("similarity") is not None
         server.stop()
+
+
+def test_a_replica_finds_signatures_another_replica_published(chroma):
+    with tempfile.TemporaryDirectory(prefix="deja-replica-a-") as a_dir, tempfile.TemporaryDirectory(prefix="deja-replica-b-") as b_dir:
+        a, b = deja_with(chroma, a_dir), deja_with(chroma, b_dir)
+        push(a, events(1))
+        push(b, json.dumps({"id": "b-own", "service": "billing", "level": "error", "body": "invoice renderer crashed"}).encode() + b"\n")
+        wait_until_published(a, expected_signatures=len(MESSAGES))
+        wait_until_published(b, expected_signatures=1)
+        # B holds none of A's events, yet finds A's signature through the shared index, marked as such.
+        status, _, answer = b.request("POST", "/api/v1/search", {"query": "object reference not set to an instance", "limit": 20})
+        assert status == 200, answer
+        remote = [g for g in answer["groups"] if g.get("remote")]
+        assert any("NullReferenceException" in g["signature"]["message"] and g["count"] == 3 and g["signature"]["service"] == "pricing"
+                   and "NullReferenceException" in g["events"][0]["body"] for g in remote), answer["groups"]
+        assert all(g["signature"]["id"] < 0 for g in remote)
+        own = [g for g in answer["groups"] if not g.get("remote")]
+        assert all(g["signature"]["service"] == "billing" for g in own)
+        # Filters apply to what the index knows (service, level); label filters need local events.
+        status, _, answer = b.request("POST", "/api/v1/search", {"query": "null reference", "service": "pricing"})
+        assert answer["groups"] and all(g["signature"]["service"] == "pricing" for g in answer["groups"])
+        status, _, answer = b.request("POST", "/api/v1/search", {"query": "null reference", "labels": {"pod": "x"}})
+        assert not any(g.get("remote") for g in answer["groups"])
+        a.stop()
+        b.stop()
 
 
 class TokenProxy(BaseHTTPRequestHandler):

@@ -201,7 +201,7 @@ def test_deja_started_as_the_container_is_answers_probes_and_fluent_bit_pushes(c
             status, _, found = server.request("POST", "/api/v1/search", {"query": "database connection pool ran out"},
                                               {"Authorization": f"Bearer {read_token}"})
             assert status == 200, found
-            groups = [g for g in found["groups"] if g["similarity"] is not None and "pool exhausted" in g["signature"]["message"]]
+            groups = [g for g in found["groups"] if g.get("similarity") is not None and "pool exhausted" in g["signature"]["message"]]
             if groups:
                 break
             time.sleep(0.5)

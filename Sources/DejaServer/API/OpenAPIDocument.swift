@@ -48,6 +48,7 @@ enum OpenAPIDocument {
               "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
               "similarity": {"type": "number", "description": "Cosine similarity of query and message."},
               "keywordRank": {"type": "integer", "description": "Rank of its best event in keyword search."},
+              "remote": {"type": "boolean", "description": "True when another replica holds the events (found in the shared ChromaDB index): the one event is the record's example."},
               "sharedConcepts": {"type": "array", "items": {"type": "string"}, "description": "Failure families query and message share."},
               "score": {"type": "number"}
             }

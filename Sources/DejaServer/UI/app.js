@@ -111,14 +111,20 @@ function kibanaLink(event) {
 
 // ---- Search page -----------------------------------------------------------------------------
 
-function renderEvent(event) {
+function renderEvent(event, remote) {
   const node = $("event-template").content.firstElementChild.cloneNode(true);
   node.querySelector(".when").textContent = when(event.timestamp);
   node.querySelector(".when").dateTime = new Date(millis(event.timestamp)).toISOString();
   node.querySelector(".service").textContent = event.service;
-  node.querySelector(".event-id").textContent = event.externalID ? `id ${event.externalID}` : `#${event.id}`;
   const similar = node.querySelector(".similar");
-  similar.href = "/?similar=" + encodeURIComponent(event.externalID || String(event.id));
+  if (remote) {
+    // The example of a signature whose events another replica holds: no id here to open.
+    node.querySelector(".event-id").textContent = "example, held by another replica";
+    similar.hidden = true;
+  } else {
+    node.querySelector(".event-id").textContent = event.externalID ? `id ${event.externalID}` : `#${event.id}`;
+    similar.href = "/?similar=" + encodeURIComponent(event.externalID || String(event.id));
+  }
   node.querySelector(".body").textContent = event.body;
   const labels = node.querySelector(".labels");
   for (const key of Object.keys(event.labels || {}).sort()) {
@@ -153,7 +159,7 @@ function renderGroup(group, query) {
   if (shared.length) why.push(`shared words: ${shared.join(" ")}`);
   node.querySelector(".why").textContent = why.length ? "Why: " + why.join(" · ") : "";
   const list = node.querySelector(".event-list");
-  for (const event of group.events) list.appendChild(renderEvent(event));
+  for (const event of group.events) list.appendChild(renderEvent(event, group.remote === true));
   return node;
 }
 

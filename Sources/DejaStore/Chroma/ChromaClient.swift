@@ -14,6 +14,8 @@ public struct ChromaSettings: Sendable, Equatable {
     public var token: String?
     /// Longest a request may take before the server counts as unreachable.
     public var timeoutSeconds: Int64 = 10
+    /// Longest a search query may take: past it, search answers from keywords rather than keep a person waiting.
+    public var queryTimeoutSeconds: Int64 = 3
 
     public init(url: String) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -69,10 +71,14 @@ public struct ChromaServerLimits: Sendable, Equatable {
     public var base64Embeddings: Bool
 }
 
-/// A nearest-neighbour result: a record id and its cosine distance (1 − similarity).
+/// A nearest-neighbour result: a record id, its cosine distance (1 − similarity), document and metadata.
 public struct ChromaMatch: Sendable, Equatable {
     public var id: String
     public var distance: Float
+    public var document: String?
+    /// String and integer metadata values (the kinds Deja writes).
+    public var strings: [String: String] = [:]
+    public var integers: [String: Int64] = [:]
 }
 
 /// A blocking client for ChromaDB's v2 HTTP API. Calls wait for the answer, so they must not run
@@ -173,11 +179,20 @@ public final class ChromaClient: Sendable {
 
     /// The `n` nearest records to `embedding` that pass `filter` (a `where` clause), nearest first.
     public func query(collection: String, embedding: [Float], n: Int, filter: [String: Any]?) throws -> [ChromaMatch] {
-        var body: [String: Any] = ["query_embeddings": [embedding], "n_results": n, "include": ["distances"]]
+        var body: [String: Any] = ["query_embeddings": [embedding], "n_results": n, "include": ["distances", "documents", "metadatas"]]
         if let filter { body["where"] = filter }
-        let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/query", json: body).body)
+        let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/query", json: body,
+                                              timeout: settings.queryTimeoutSeconds).body)
         guard let ids = (object["ids"] as? [[String]])?.first, let distances = (object["distances"] as? [[Double]])?.first else { return [] }
-        return zip(ids, distances).map { ChromaMatch(id: $0, distance: Float($1)) }
+        let documents = (object["documents"] as? [[Any]])?.first ?? []
+        let metadatas = (object["metadatas"] as? [[Any]])?.first ?? []
+        return zip(ids, distances).enumerated().map { index, pair in
+            var match = ChromaMatch(id: pair.0, distance: Float(pair.1), document: index < documents.count ? documents[index] as? String : nil)
+            for (key, value) in (index < metadatas.count ? metadatas[index] as? [String: Any] : nil) ?? [:] {
+                if let text = value as? String { match.strings[key] = text } else if let number = value as? NSNumber { match.integers[key] = number.int64Value }
+            }
+            return match
+        }
     }
 
     /// Records by id with their metadata (absent ids are left out).
@@ -205,12 +220,12 @@ public final class ChromaClient: Sendable {
 
     // MARK: - HTTP
 
-    private func send(_ method: HTTPMethod, _ path: String, json: [String: Any]) throws -> (status: Int, body: Data) {
-        try send(method, path, body: try JSONSerialization.data(withJSONObject: json))
+    private func send(_ method: HTTPMethod, _ path: String, json: [String: Any], timeout: Int64? = nil) throws -> (status: Int, body: Data) {
+        try send(method, path, body: try JSONSerialization.data(withJSONObject: json), timeout: timeout)
     }
 
     /// Sends one request; unless `checked` is false, a status other than 2xx throws the matching error.
-    private func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, checked: Bool = true) throws -> (status: Int, body: Data) {
+    private func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, checked: Bool = true, timeout: Int64? = nil) throws -> (status: Int, body: Data) {
         let response: HTTPClient.Response
         do {
             var request = try HTTPClient.Request(url: settings.url + path, method: method)
@@ -222,7 +237,7 @@ public final class ChromaClient: Sendable {
                 request.headers.add(name: "x-chroma-token", value: token)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
             }
-            response = try http.execute(request: request, deadline: .now() + .seconds(settings.timeoutSeconds)).wait()
+            response = try http.execute(request: request, deadline: .now() + .seconds(timeout ?? settings.timeoutSeconds)).wait()
         } catch {
             throw ChromaError.unreachable(url: settings.url, reason: Self.reason(error))
         }

@@ -74,6 +74,20 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         ]
     }
 
+    /// A signature as its record describes it, with a negative id derived from the record id.
+    static func remote(_ match: ChromaMatch, tenant: String) -> RemoteSignature? {
+        guard let service = match.strings["service"], let count = match.integers["count"],
+              let firstSeen = match.integers["first_seen"], let lastSeen = match.integers["last_seen"] else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in match.id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let message = match.document ?? match.strings["pattern"] ?? ""
+        let signature = Signature(id: -Int64(hash >> 1) - 1, tenant: tenant, service: service, message: message,
+                                  level: match.strings["level"].map { Severity(parsing: $0) } ?? .unknown, count: Int(count),
+                                  firstSeen: firstSeen * 1_000_000_000, lastSeen: lastSeen * 1_000_000_000, exampleEventID: 0,
+                                  pattern: match.strings["pattern"])
+        return RemoteSignature(signature: signature, example: match.strings["raw_log"] ?? message)
+    }
+
     /// The collection id of `tenant`; nil when it has none and `create` is false. A new collection,
     /// or one holding fewer records than this store published to it, has every signature of the
     /// tenant marked unpublished, so the outbox sends them again.
@@ -147,8 +161,12 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
             guard k > 0, let collection = try collection(tenant: filter.tenant, create: false) else { return [] }
             let matches = try client.query(collection: collection, embedding: query, n: k, filter: Self.whereClause(for: filter))
             let ids = try events.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
-            // Records another replica published, whose events this machine does not hold, are left out.
-            return matches.compactMap { match in ids[match.id].map { VectorHit(signatureID: $0, similarity: 1 - match.distance) } }
+            return matches.compactMap { match in
+                if let id = ids[match.id] { return VectorHit(signatureID: id, similarity: 1 - match.distance) }
+                // Published by another replica: shown from its record, unless labels must be checked on events.
+                guard filter.labels.isEmpty, let remote = Self.remote(match, tenant: filter.tenant) else { return nil }
+                return VectorHit(signatureID: remote.signature.id, similarity: 1 - match.distance, remote: remote)
+            }
         } catch let error as ChromaError where error.isTransient {
             throw VectorStoreUnavailable(reason: error.description)
         } catch ChromaError.rejected(404, _) {
