@@ -6,6 +6,7 @@ variable values and timestamps) into a fresh data directory with `deja ingest --
     python3 scripts/bench_store.py [--events 1000000] [--keep DIR]
     python3 scripts/bench_store.py --search-only DIR   # the queries again, on a kept directory
     python3 scripts/bench_store.py --events 200000 --chroma   # embedded and ChromaDB side by side
+    python3 scripts/bench_store.py --events 200000 --chroma --anchor   # and the naive embed-every-line pipeline
 
 Reports: events/s until stored and keyword-searchable, seconds until every signature is
 vector-searchable, peak RSS of the ingest, bytes on disk per event, and search latency p50/p99 by
@@ -23,6 +24,9 @@ ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(R
 ap.add_argument("--keep", help="data directory to use (and keep); default a temporary one, removed after")
 ap.add_argument("--search-only", metavar="DIR", help="skip the ingest: run the queries on this kept data directory")
 ap.add_argument("--chroma", action="store_true", help="also run the same workload with vectors in a real ChromaDB (`chroma run`), side by side")
+ap.add_argument("--anchor", action="store_true",
+                help="with --chroma, also the naive pipeline of ../shared/bench/vector_anchor.py: every line embedded "
+                     "(sentence-transformers) and added to ChromaDB")
 args = ap.parse_args()
 
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -111,4 +115,32 @@ if args.chroma and not args.search_only:
         for q in ["p50_ms", "p99_ms"]:
             a, b = report[kind][q], chroma_report[kind][q]
             print(f"| search {kind} {q} | {a:.1f} | {b:.1f} | {b / a:.2f} |")
+
+def naive_pipeline():
+    """vector_anchor.py's two stages on the loghub lines: embed every line, add every vector to Chroma."""
+    anchor = os.path.join(args.shared, "bench", "vector_anchor.py")
+    cache, lines = os.path.join(work, "anchor"), 24_000
+    base = [sys.executable, anchor, "--cache", cache]
+    prepared = subprocess.run(base + ["prepare"], capture_output=True, text=True, check=True).stdout
+    embed = float(re.search(r"= (\d+) lines/s", prepared).group(1))
+    subprocess.run(base + ["dataset", "--n", str(lines), "--queries", "100"], check=True, stdout=subprocess.DEVNULL)
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    subprocess.run(base + ["bench", "--backend", "chroma-http", "--n", str(lines), "--port", str(port), "--workdir", os.path.join(work, "anchor-work"),
+                           "--filtered-queries", "20"], check=True, stdout=subprocess.DEVNULL)
+    result = [json.loads(l) for l in open(os.path.join(cache, "results.jsonl"))][-1]
+    add = float(result["add_vps"])
+    return embed, add, 1 / (1 / embed + 1 / add), result
+
+
+if args.chroma and args.anchor and not args.search_only:
+    embed, add, naive, result = naive_pipeline()
+    print(f"\nnaive pipeline (vector_anchor.py): embed {embed:.0f} lines/s, Chroma add {add:.0f} vectors/s "
+          f"-> {naive:.0f} events/s end to end; its Chroma query p50/p99 {result.get('none_p50_ms')}/{result.get('none_p99_ms')} ms")
+    print(f"| ingest until vector-searchable, events/s | Deja+ChromaDB {args.events / chroma['vector_s']:.0f} | naive {naive:.0f} "
+          f"| ratio {args.events / chroma['vector_s'] / naive:.1f} |")
+    print(f"| stored and keyword-searchable, events/s | Deja+ChromaDB {chroma['events_per_s']} | naive {naive:.0f} "
+          f"| ratio {chroma['events_per_s'] / naive:.1f} |")
 shutil.rmtree(work)
