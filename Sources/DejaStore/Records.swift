@@ -22,7 +22,7 @@ public struct PreparedEvent: Sendable {
         self.signatureHash = signatureHash
         self.pattern = pattern
         indexText = KeywordTerms.indexText(body)
-        labelsJSON = event.labels.isEmpty ? "{}" : String(decoding: (try? JSONEncoder.sorted.encode(event.labels)) ?? Data("{}".utf8), as: UTF8.self)
+        labelsJSON = LabelsJSON.encode(event.labels)
     }
 }
 
@@ -85,13 +85,4 @@ public struct IngestSummary: Sendable, Equatable {
     public var events = 0
     /// Signatures seen for the first time: they need an embedding.
     public var newSignatures: [Int64] = []
-}
-
-extension JSONEncoder {
-    /// Keys sorted, so that equal labels are stored as equal text.
-    static let sorted: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }

@@ -34,6 +34,33 @@ import Testing
         #expect(events[1].labels["trace_id"] == "4bf9")
     }
 
+    @Test("a JSON push reads the same through the byte reader as through JSONSerialization")
+    func lokiJSONFastPathAgreesWithTheGeneralParser() throws {
+        let bodies = [
+            #"{"streams":[{"stream":{"app":"a","job":"j"},"values":[["1","plain"],["2","tab\there \"quoted\" \u00e9 \ud83d\ude00 \/",{"k":"v"}]]},{"values":[],"stream":{"x":"y"}}]}"#,
+            #" { "streams" : [ ] } "#,
+            #"{"streams":[{"stream":{"app":"a"},"values":[["3","line"]]}]}"#,
+        ]
+        for body in bodies {
+            let fast = Array(body.utf8).withUnsafeBufferPointer { bytes in
+                var reader = JSONByteReader(bytes: bytes)
+                return LokiPush.readPush(&reader)
+            }
+            let events = try LokiPush.events(Array(body.utf8), contentType: "application/json", tenant: "t", limits: IngestLimits())
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let lines = (expected["streams"] as! [[String: Any]]).flatMap { ($0["values"] as! [[Any]]).map { $0[1] as! String } }
+            #expect(try #require(fast).flatMap { $0.entries.map(\.line) } == lines)
+            #expect(events.map(\.body) == lines)
+        }
+        // Shapes the byte reader leaves to the general parser, with the same meaning.
+        let numbers = #"{"streams":[{"stream":{"app":"a","shard":7},"values":[["1","x"]]}]}"#
+        #expect(Array(numbers.utf8).withUnsafeBufferPointer { bytes in
+            var reader = JSONByteReader(bytes: bytes)
+            return LokiPush.readPush(&reader)
+        } == nil)
+        #expect(try LokiPush.events(Array(numbers.utf8), contentType: "application/json", tenant: "t", limits: IngestLimits())[0].labels["shard"] == "7")
+    }
+
     @Test func lokiJSONPushRefusesWhatLokiRefuses() {
         let limits = IngestLimits()
         let cases = [

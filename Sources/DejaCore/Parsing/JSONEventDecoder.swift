@@ -31,8 +31,8 @@ public struct JSONEventDecoder: Sendable {
         var fields = Fields()
         var copy = line
         let fast = copy.withUTF8 { bytes in
-            var reader = Reader(bytes: bytes)
-            return reader.readEvent(into: &fields)
+            var reader = JSONByteReader(bytes: bytes)
+            return Self.readEvent(&reader, into: &fields)
         }
         if !fast { fields = try Self.generalFields(line, number: number) }
         guard let body = fields.body else { throw DecodingError(number: number, problem: "no string field \"body\"") }
@@ -84,131 +84,26 @@ public struct JSONEventDecoder: Sendable {
     }
 
     /// Reads the common shape from bytes; false as soon as anything else turns up.
-    private struct Reader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var at = 0
-
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-
-        mutating func readEvent(into fields: inout Fields) -> Bool {
-            guard expect(UInt8(ascii: "{")) else { return false }
-            if expect(UInt8(ascii: "}")) { return atEnd() }
-            repeat {
-                guard let key = readString(), expect(UInt8(ascii: ":")) else { return false }
-                skipSpace()
-                if key == "labels" {
-                    guard readLabels(into: &fields.labels) else { return false }
-                } else {
-                    guard let value = readString() else { return false }
-                    switch key {
-                    case "body": fields.body = value
-                    case "id": fields.id = value
-                    case "service": fields.service = value
-                    case "level": fields.level = value
-                    case "timestamp": fields.timestamp = value
-                    default: break
-                    }
-                }
-            } while expect(UInt8(ascii: ","))
-            return expect(UInt8(ascii: "}")) && atEnd()
-        }
-
-        private mutating func readLabels(into labels: inout [String: String]) -> Bool {
-            guard expect(UInt8(ascii: "{")) else { return false }
-            if expect(UInt8(ascii: "}")) { return true }
-            repeat {
-                guard let key = readString(), expect(UInt8(ascii: ":")), let value = readString() else { return false }
-                labels[key] = value
-            } while expect(UInt8(ascii: ","))
-            return expect(UInt8(ascii: "}"))
-        }
-
-        private mutating func skipSpace() {
-            while at < bytes.count, [32, 9, 10, 13].contains(bytes[at]) { at += 1 }
-        }
-
-        private mutating func expect(_ byte: UInt8) -> Bool {
-            skipSpace()
-            guard at < bytes.count, bytes[at] == byte else { return false }
-            at += 1
-            return true
-        }
-
-        private mutating func atEnd() -> Bool {
-            skipSpace()
-            return at == bytes.count
-        }
-
-        /// A string value; nil for anything else, or escapes beyond the simple ones.
-        private mutating func readString() -> String? {
-            guard expect(UInt8(ascii: "\"")) else { return nil }
-            let start = at
-            while at < bytes.count {
-                let byte = bytes[at]
-                if byte == UInt8(ascii: "\"") {
-                    at += 1
-                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at - 1]), as: UTF8.self)
-                }
-                if byte == UInt8(ascii: "\\") { return readEscaped(from: start) }
-                if byte < 0x20 { return nil }
-                at += 1
-            }
-            return nil
-        }
-
-        private mutating func readEscaped(from start: Int) -> String? {
-            var output = Array(bytes[start..<at])
-            while at < bytes.count {
-                let byte = bytes[at]
-                at += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(decoding: output, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard at < bytes.count else { return nil }
-                    let escaped = bytes[at]
-                    at += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escaped)
-                    case UInt8(ascii: "n"): output.append(10)
-                    case UInt8(ascii: "t"): output.append(9)
-                    case UInt8(ascii: "r"): output.append(13)
-                    case UInt8(ascii: "b"): output.append(8)
-                    case UInt8(ascii: "f"): output.append(12)
-                    case UInt8(ascii: "u"):
-                        guard let scalar = readUnicodeEscape() else { return nil }
-                        output.append(contentsOf: String(Character(scalar)).utf8)
-                    default: return nil
-                    }
-                default:
-                    if byte < 0x20 { return nil }
-                    output.append(byte)
+    private static func readEvent(_ reader: inout JSONByteReader, into fields: inout Fields) -> Bool {
+        guard reader.expect(UInt8(ascii: "{")) else { return false }
+        if reader.expect(UInt8(ascii: "}")) { return reader.atEnd() }
+        repeat {
+            guard let key = reader.readString(), reader.expect(UInt8(ascii: ":")) else { return false }
+            if key == "labels" {
+                guard let labels = reader.readStringObject() else { return false }
+                fields.labels = labels
+            } else {
+                guard let value = reader.readString() else { return false }
+                switch key {
+                case "body": fields.body = value
+                case "id": fields.id = value
+                case "service": fields.service = value
+                case "level": fields.level = value
+                case "timestamp": fields.timestamp = value
+                default: break
                 }
             }
-            return nil
-        }
-
-        /// After `\u`: four hex digits, or a surrogate pair written as two escapes.
-        private mutating func readUnicodeEscape() -> Unicode.Scalar? {
-            guard let high = readHex4() else { return nil }
-            if (0xD800..<0xDC00).contains(high) {
-                guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else { return nil }
-                at += 2
-                guard let low = readHex4(), (0xDC00..<0xE000).contains(low) else { return nil }
-                return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
-            }
-            return Unicode.Scalar(high)
-        }
-
-        private mutating func readHex4() -> UInt32? {
-            guard at + 4 <= bytes.count else { return nil }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                guard let digit = Character(Unicode.Scalar(bytes[at])).hexDigitValue else { return nil }
-                value = value << 4 | UInt32(digit)
-                at += 1
-            }
-            return value
-        }
+        } while reader.expect(UInt8(ascii: ","))
+        return reader.expect(UInt8(ascii: "}")) && reader.atEnd()
     }
 }

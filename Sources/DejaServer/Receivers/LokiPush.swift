@@ -16,36 +16,109 @@ enum LokiPush {
 
     static func fromJSON(_ body: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {
         try RequestBody.checkJSONDepth(body, limits: limits)
+        // The shape every Loki client sends is read from the bytes; anything else (numbers as label
+        // values, other keys) goes through JSONSerialization, with the same result or error.
+        let fast = body.withUnsafeBufferPointer { bytes in
+            var reader = JSONByteReader(bytes: bytes)
+            return readPush(&reader)
+        }
+        let streams = try fast ?? generalStreams(body)
+        var events: [LogEvent] = []
+        for (streamIndex, stream) in streams.enumerated() {
+            let place = "streams[\(streamIndex)]"
+            guard !stream.labels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
+            events.reserveCapacity(events.count + stream.entries.count)
+            for (valueIndex, entry) in stream.entries.enumerated() {
+                let at = "\(place).values[\(valueIndex)]"
+                guard let timestamp = Int64(entry.time) else { throw Rejection.badRequest("\(at): timestamp '\(entry.time)' is not nanoseconds since the epoch") }
+                try RequestBody.checkLine(entry.line, at: at, limits: limits)
+                var labels = stream.labels
+                if let metadata = entry.metadata { labels.merge(metadata) { stream, _ in stream } }
+                events.append(StreamLabels.event(body: entry.line, timestamp: timestamp, labels: labels, tenant: tenant))
+            }
+        }
+        return events
+    }
+
+    /// One stream of a JSON push: its labels and its entries.
+    struct Stream {
+        var labels: [String: String]
+        var entries: [(time: String, line: String, metadata: [String: String]?)]
+    }
+
+    /// `{"streams": [{"stream": {…}, "values": [["<ns>", "<line>", {…}?], …]}, …]}` with string
+    /// values only; nil as soon as the body holds anything else.
+    static func readPush(_ reader: inout JSONByteReader) -> [Stream]? {
+        guard reader.expect(UInt8(ascii: "{")), let key = reader.readString(), key == "streams", reader.expect(UInt8(ascii: ":")),
+              reader.expect(UInt8(ascii: "[")) else { return nil }
+        var streams: [Stream] = []
+        if !reader.expect(UInt8(ascii: "]")) {
+            repeat {
+                guard let stream = readStream(&reader) else { return nil }
+                streams.append(stream)
+            } while reader.expect(UInt8(ascii: ","))
+            guard reader.expect(UInt8(ascii: "]")) else { return nil }
+        }
+        return reader.expect(UInt8(ascii: "}")) && reader.atEnd() ? streams : nil
+    }
+
+    private static func readStream(_ reader: inout JSONByteReader) -> Stream? {
+        guard reader.expect(UInt8(ascii: "{")) else { return nil }
+        var labels: [String: String]?
+        var entries: [(time: String, line: String, metadata: [String: String]?)]?
+        repeat {
+            guard let key = reader.readString(), reader.expect(UInt8(ascii: ":")) else { return nil }
+            switch key {
+            case "stream" where labels == nil: labels = reader.readStringObject()
+            case "values" where entries == nil: entries = readEntries(&reader)
+            default: return nil
+            }
+        } while reader.expect(UInt8(ascii: ","))
+        guard reader.expect(UInt8(ascii: "}")), let labels, let entries else { return nil }
+        return Stream(labels: labels, entries: entries)
+    }
+
+    private static func readEntries(_ reader: inout JSONByteReader) -> [(time: String, line: String, metadata: [String: String]?)]? {
+        guard reader.expect(UInt8(ascii: "[")) else { return nil }
+        var entries: [(time: String, line: String, metadata: [String: String]?)] = []
+        if reader.expect(UInt8(ascii: "]")) { return entries }
+        repeat {
+            guard reader.expect(UInt8(ascii: "[")), let time = reader.readString(), reader.expect(UInt8(ascii: ",")),
+                  let line = reader.readString() else { return nil }
+            var metadata: [String: String]?
+            if reader.expect(UInt8(ascii: ",")) {
+                guard let object = reader.readStringObject() else { return nil }
+                metadata = object
+            }
+            guard reader.expect(UInt8(ascii: "]")) else { return nil }
+            entries.append((time, line, metadata))
+        } while reader.expect(UInt8(ascii: ","))
+        return reader.expect(UInt8(ascii: "]")) ? entries : nil
+    }
+
+    /// Any valid JSON push through `JSONSerialization`: label values may be numbers or booleans.
+    private static func generalStreams(_ body: [UInt8]) throws -> [Stream] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw Rejection.badRequest("body is not a JSON object")
         }
         guard let streams = object["streams"] as? [Any] else { throw Rejection.badRequest("no \"streams\" array") }
-        var events: [LogEvent] = []
-        for (streamIndex, item) in streams.enumerated() {
+        return try streams.enumerated().map { streamIndex, item in
             let place = "streams[\(streamIndex)]"
             guard let stream = item as? [String: Any], let labels = stream["stream"] as? [String: Any],
                   let values = stream["values"] as? [Any] else {
                 throw Rejection.badRequest("\(place): needs a \"stream\" object of labels and a \"values\" array")
             }
-            let streamLabels = try stringMap(labels, at: "\(place).stream")
-            guard !streamLabels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
-            for (valueIndex, value) in values.enumerated() {
+            return Stream(labels: try stringMap(labels, at: "\(place).stream"), entries: try values.enumerated().map { valueIndex, value in
                 let at = "\(place).values[\(valueIndex)]"
                 guard let entry = value as? [Any], entry.count == 2 || entry.count == 3, let time = entry[0] as? String,
                       let line = entry[1] as? String else {
                     throw Rejection.badRequest("\(at): needs [\"<nanoseconds>\", \"<line>\"] with optional metadata")
                 }
-                guard let timestamp = Int64(time) else { throw Rejection.badRequest("\(at): timestamp '\(time)' is not nanoseconds since the epoch") }
-                try RequestBody.checkLine(line, at: at, limits: limits)
-                var eventLabels = streamLabels
-                if entry.count == 3 {
-                    guard let metadata = entry[2] as? [String: Any] else { throw Rejection.badRequest("\(at): structured metadata must be an object") }
-                    eventLabels.merge(try stringMap(metadata, at: "\(at)[2]")) { stream, _ in stream }
-                }
-                events.append(StreamLabels.event(body: line, timestamp: timestamp, labels: eventLabels, tenant: tenant))
-            }
+                guard entry.count == 3 else { return (time, line, nil) }
+                guard let metadata = entry[2] as? [String: Any] else { throw Rejection.badRequest("\(at): structured metadata must be an object") }
+                return (time, line, try stringMap(metadata, at: "\(at)[2]"))
+            })
         }
-        return events
     }
 
     static func fromProtobuf(_ bytes: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {

@@ -71,12 +71,16 @@ public struct ChromaServerLimits: Sendable, Equatable {
     public var base64Embeddings: Bool
 }
 
-/// A nearest-neighbour result: a record id, its cosine distance (1 − similarity), document and metadata.
+/// A nearest-neighbour result: a record id and its cosine distance (1 − similarity).
 public struct ChromaMatch: Sendable, Equatable {
     public var id: String
     public var distance: Float
+}
+
+/// A record's document and metadata (string and integer values, the kinds Deja writes).
+public struct ChromaRecord: Sendable, Equatable {
+    public var id: String
     public var document: String?
-    /// String and integer metadata values (the kinds Deja writes).
     public var strings: [String: String] = [:]
     public var integers: [String: Int64] = [:]
 }
@@ -179,31 +183,30 @@ public final class ChromaClient: Sendable {
 
     /// The `n` nearest records to `embedding` that pass `filter` (a `where` clause), nearest first.
     public func query(collection: String, embedding: [Float], n: Int, filter: [String: Any]?) throws -> [ChromaMatch] {
-        var body: [String: Any] = ["query_embeddings": [embedding], "n_results": n, "include": ["distances", "documents", "metadatas"]]
+        var body: [String: Any] = ["query_embeddings": [embedding], "n_results": n, "include": ["distances"]]
         if let filter { body["where"] = filter }
         let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/query", json: body,
                                               timeout: settings.queryTimeoutSeconds).body)
         guard let ids = (object["ids"] as? [[String]])?.first, let distances = (object["distances"] as? [[Double]])?.first else { return [] }
-        let documents = (object["documents"] as? [[Any]])?.first ?? []
-        let metadatas = (object["metadatas"] as? [[Any]])?.first ?? []
-        return zip(ids, distances).enumerated().map { index, pair in
-            var match = ChromaMatch(id: pair.0, distance: Float(pair.1), document: index < documents.count ? documents[index] as? String : nil)
-            for (key, value) in (index < metadatas.count ? metadatas[index] as? [String: Any] : nil) ?? [:] {
-                if let text = value as? String { match.strings[key] = text } else if let number = value as? NSNumber { match.integers[key] = number.int64Value }
-            }
-            return match
-        }
+        return zip(ids, distances).map { ChromaMatch(id: $0, distance: Float($1)) }
     }
 
-    /// Records by id with their metadata (absent ids are left out).
-    public func get(collection: String, ids: [String]) throws -> [String: [String: Any]] {
+    /// Records by id with their documents and metadata (absent ids are left out).
+    public func get(collection: String, ids: [String]) throws -> [String: ChromaRecord] {
         let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/get",
-                                               json: ["ids": ids, "include": ["metadatas"]]).body)
+                                               json: ["ids": ids, "include": ["documents", "metadatas"]]).body)
         let found = object["ids"] as? [String] ?? []
+        let documents = object["documents"] as? [Any] ?? []
         let metadatas = object["metadatas"] as? [Any] ?? []
-        var result: [String: [String: Any]] = [:]
-        for (index, id) in found.enumerated() { result[id] = index < metadatas.count ? metadatas[index] as? [String: Any] ?? [:] : [:] }
-        return result
+        var records: [String: ChromaRecord] = [:]
+        for (index, id) in found.enumerated() {
+            var record = ChromaRecord(id: id, document: index < documents.count ? documents[index] as? String : nil)
+            for (key, value) in (index < metadatas.count ? metadatas[index] as? [String: Any] : nil) ?? [:] {
+                if let text = value as? String { record.strings[key] = text } else if let number = value as? NSNumber { record.integers[key] = number.int64Value }
+            }
+            records[id] = record
+        }
+        return records
     }
 
     public func delete(collection: String, ids: [String]) throws {

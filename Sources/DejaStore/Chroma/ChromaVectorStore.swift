@@ -75,17 +75,17 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     }
 
     /// A signature as its record describes it, with a negative id derived from the record id.
-    static func remote(_ match: ChromaMatch, tenant: String) -> RemoteSignature? {
-        guard let service = match.strings["service"], let count = match.integers["count"],
-              let firstSeen = match.integers["first_seen"], let lastSeen = match.integers["last_seen"] else { return nil }
+    static func remote(_ record: ChromaRecord, tenant: String) -> RemoteSignature? {
+        guard let service = record.strings["service"], let count = record.integers["count"],
+              let firstSeen = record.integers["first_seen"], let lastSeen = record.integers["last_seen"] else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in match.id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let message = match.document ?? match.strings["pattern"] ?? ""
+        for byte in record.id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let message = record.document ?? record.strings["pattern"] ?? ""
         let signature = Signature(id: -Int64(hash >> 1) - 1, tenant: tenant, service: service, message: message,
-                                  level: match.strings["level"].map { Severity(parsing: $0) } ?? .unknown, count: Int(count),
+                                  level: record.strings["level"].map { Severity(parsing: $0) } ?? .unknown, count: Int(count),
                                   firstSeen: firstSeen * 1_000_000_000, lastSeen: lastSeen * 1_000_000_000, exampleEventID: 0,
-                                  pattern: match.strings["pattern"])
-        return RemoteSignature(signature: signature, example: match.strings["raw_log"] ?? message)
+                                  pattern: record.strings["pattern"])
+        return RemoteSignature(signature: signature, example: record.strings["raw_log"] ?? message)
     }
 
     /// The collection id of `tenant`; nil when it has none and `create` is false. A new collection,
@@ -161,10 +161,13 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
             guard k > 0, let collection = try collection(tenant: filter.tenant, create: false) else { return [] }
             let matches = try client.query(collection: collection, embedding: query, n: k, filter: Self.whereClause(for: filter))
             let ids = try events.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
+            // Records another replica published are shown from their metadata, fetched only for them
+            // (a search on one machine pays nothing); not when labels must be checked on events.
+            let elsewhere = filter.labels.isEmpty ? matches.map(\.id).filter { ids[$0] == nil } : []
+            let records = elsewhere.isEmpty ? [:] : try client.get(collection: collection, ids: elsewhere)
             return matches.compactMap { match in
                 if let id = ids[match.id] { return VectorHit(signatureID: id, similarity: 1 - match.distance) }
-                // Published by another replica: shown from its record, unless labels must be checked on events.
-                guard filter.labels.isEmpty, let remote = Self.remote(match, tenant: filter.tenant) else { return nil }
+                guard let record = records[match.id], let remote = Self.remote(record, tenant: filter.tenant) else { return nil }
                 return VectorHit(signatureID: remote.signature.id, similarity: 1 - match.distance, remote: remote)
             }
         } catch let error as ChromaError where error.isTransient {
