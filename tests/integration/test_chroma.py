@@ -3,6 +3,8 @@ writes is what a Chroma user reads, nearest neighbours agree, and an outage lose
 import json, os, sqlite3, subprocess, tempfile, threading, time, urllib.error, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from conftest import DEJA, Server, free_port
 
 MESSAGES = [
@@ -65,11 +67,21 @@ def store_signatures(server, tenant):
     return {f"{service}/{hash_}": count for service, hash_, count, _ in rows}
 
 
-def deja_with(chroma, data_dir, *extra):
-    return Server(data_dir, ["--vector-store", "chroma", "--chroma-url", chroma.url, *extra]).start()
+@pytest.fixture
+def deja_with():
+    """Starts `deja serve` on a ChromaDB; every server started is stopped at the end, failed or not."""
+    started = []
+
+    def start(chroma, data_dir, *extra):
+        started.append(Server(data_dir, ["--vector-store", "chroma", "--chroma-url", chroma.url, *extra]))
+        return started[-1].start()
+
+    yield start
+    for server in started:
+        server.stop()
 
 
-def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chroma):
+def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chroma, deja_with):
     with tempfile.TemporaryDirectory(prefix="deja-chroma-interop-") as data_dir:
         server = deja_with(chroma, data_dir)
         push(server, events(1))
@@ -116,7 +128,7 @@ def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chrom
         server.stop()
 
 
-def test_chroma_outage_loses_nothing_and_every_signature_ends_up_there_once(chroma):
+def test_chroma_outage_loses_nothing_and_every_signature_ends_up_there_once(chroma, deja_with):
     with tempfile.TemporaryDirectory(prefix="deja-chroma-outage-") as data_dir:
         server = deja_with(chroma, data_dir)
         push(server, events(1))
@@ -169,7 +181,7 @@ def test_chroma_outage_loses_nothing_and_every_signature_ends_up_there_once(chro
         server.stop()
 
 
-def test_a_replica_finds_signatures_another_replica_published(chroma):
+def test_a_replica_finds_signatures_another_replica_published(chroma, deja_with):
     with tempfile.TemporaryDirectory(prefix="deja-replica-a-") as a_dir, tempfile.TemporaryDirectory(prefix="deja-replica-b-") as b_dir:
         a, b = deja_with(chroma, a_dir), deja_with(chroma, b_dir)
         push(a, events(1))
@@ -239,8 +251,10 @@ def test_start_says_what_is_wrong_with_chroma(chroma, tmp_path):
     # Something that is not Chroma 1.x: Deja's own server.
     with tempfile.TemporaryDirectory() as other:
         deja = Server(other).start()
-        result = run_deja("ingest", "--data-dir", str(tmp_path / "b"), "--vector-store", "chroma", "--chroma-url", deja.base, "/dev/null")
-        deja.stop()
+        try:
+            result = run_deja("ingest", "--data-dir", str(tmp_path / "b"), "--vector-store", "chroma", "--chroma-url", deja.base, "/dev/null")
+        finally:
+            deja.stop()
     assert result.returncode != 0 and "is not a ChromaDB 1.x server" in result.stderr, result.stderr
     # A token the proxy in front of Chroma refuses, then the right one (from the environment).
     TokenProxy.upstream = chroma.url
