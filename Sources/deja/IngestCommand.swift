@@ -129,6 +129,11 @@ struct IngestCommand: ParsableCommand {
         try background.finish()
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var report = String(format: "all vector-searchable after %.1f s", searchable)
+        if let retentionWindow {
+            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
+            report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
+        }
+        // After retention, so that its removals reach ChromaDB too.
         if let chroma {
             let sync = VectorIndexSync(store: database, index: chroma, model: embedder.modelIdentity)
             sync.onFailure = { error in Self.report("ChromaDB: \(error); retrying") }
@@ -137,12 +142,8 @@ struct IngestCommand: ParsableCommand {
             } catch {
                 throw CLIError("events are stored, but ChromaDB did not take their vectors: \(error). They are sent at the next `deja ingest` or `deja serve` with --vector-store chroma")
             }
-            report = String(format: "all vector-searchable in ChromaDB after %.1f s (%d signatures published)",
-                            Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, sync.status.published)
-        }
-        if let retentionWindow {
-            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
-            report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
+            report += String(format: "; all in ChromaDB after %.1f s (%d signatures published)",
+                             Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, sync.status.published)
         }
         Self.report(report)
     }

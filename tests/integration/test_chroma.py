@@ -270,3 +270,19 @@ def test_start_says_what_is_wrong_with_chroma(chroma, tmp_path):
     assert result.returncode == 0 and "1 signatures published" in result.stderr, result.stderr
     proxy.shutdown()
     assert chroma.client().get_collection("deja-default").count() == 1
+
+
+def test_retention_removes_signatures_from_chroma_too(chroma, tmp_path):
+    flags = ["--vector-store", "chroma", "--chroma-url", chroma.url, "--data-dir", str(tmp_path / "data")]
+    old = tmp_path / "old.log"
+    old.write_text("2020-01-02T03:04:05Z ERROR disk quota exceeded on volume 7\n2020-01-02T03:04:06Z ERROR disk quota exceeded on volume 9\n")
+    result = run_deja("ingest", *flags, str(old))
+    assert result.returncode == 0, result.stderr
+    collection = chroma.client().get_collection("deja-default")
+    assert collection.count() == 1 and collection.get(include=["metadatas"])["metadatas"][0]["count"] == 2
+    recent = tmp_path / "recent.log"
+    recent.write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + " ERROR payment gateway timed out\n")
+    result = run_deja("ingest", *flags, "--retention", "7d", str(recent))
+    assert result.returncode == 0 and "retention removed 2 events and 1 signatures" in result.stderr, result.stderr
+    records = collection.get(include=["documents"])
+    assert records["documents"] == ["payment gateway timed out"], records
