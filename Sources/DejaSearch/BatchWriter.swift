@@ -18,6 +18,9 @@ public final class BatchWriter: @unchecked Sendable {
     private let retry: RetryPolicy?
     private let condition = NSCondition()
     private var queue: [Batch] = []
+    /// Stored batches, freed by the next `submit` on the submitter's thread: releasing thousands of
+    /// events' strings is work the single writer, the bottleneck, should not do.
+    private var stored: [Batch] = []
     private var closed = false
     private var finished = false
     private var failure: Error?
@@ -52,12 +55,15 @@ public final class BatchWriter: @unchecked Sendable {
     /// Queues a batch; waits while `depth` batches are queued. Throws the error that stopped the
     /// writer. `walPosition` is stored with the batch; `onStored` runs on the writer once it is.
     public func submit(_ batch: [PreparedEvent], walPosition: UInt64? = nil, onStored: (@Sendable () -> Void)? = nil) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= depth && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        queue.append(Batch(events: batch, walPosition: walPosition, onStored: onStored))
-        condition.broadcast()
+        let released: [Batch] = try condition.withLock {
+            while queue.count >= depth && failure == nil { condition.wait() }
+            if let failure { throw failure }
+            queue.append(Batch(events: batch, walPosition: walPosition, onStored: onStored))
+            condition.broadcast()
+            defer { stored.removeAll() }
+            return stored
+        }
+        _ = released  // the last reference: freed here, outside the lock
     }
 
     /// Waits until every queued batch is stored; the events and new signatures stored in all.
@@ -101,7 +107,7 @@ public final class BatchWriter: @unchecked Sendable {
                 failure = error
                 closed = true
             }
-            queue.removeFirst()
+            stored.append(queue.removeFirst())
             condition.broadcast()
             condition.unlock()
         }
