@@ -51,11 +51,6 @@ public final class VectorIndexSync: @unchecked Sendable {
         thread.start()
     }
 
-    /// Wakes the sync: new vectors were stored.
-    public func notify() {
-        condition.withLock { condition.signal() }
-    }
-
     /// Stops after the batch in hand; what is left is published at the next start.
     public func stop() {
         condition.lock()

@@ -140,12 +140,6 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         }
     }
 
-    /// Records in the tenant's collection.
-    public func count(tenant: String) throws -> Int {
-        guard let collection = try collection(tenant: tenant, create: false) else { return 0 }
-        return try client.count(collection: collection)
-    }
-
     // MARK: - VectorStore
 
     /// Stores the vectors in the embedded store (the outbox) and publishes them at once.
