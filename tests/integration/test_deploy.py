@@ -97,6 +97,10 @@ def test_workloads_follow_the_conventions(overlay):
         assert chroma["spec"]["serviceName"] == "chromadb-headless"
         assert find(items, "Service", "chromadb-headless")["spec"]["clusterIP"] == "None"
         assert chroma["spec"]["volumeClaimTemplates"]
+        # Only Deja may reach ChromaDB, which authenticates nothing itself.
+        policy = find(items, "NetworkPolicy", "chromadb")
+        assert policy["spec"]["podSelector"]["matchLabels"] == chroma["spec"]["selector"]["matchLabels"]
+        assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == deja["spec"]["selector"]["matchLabels"]
         config = next(o for o in items if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("deja-config"))
         assert config["data"]["DEJA_VECTOR_STORE"] == "chroma"
         assert config["data"]["DEJA_CHROMA_URL"] == "http://chromadb:8000"
