@@ -64,10 +64,6 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        func setting(_ flag: String?, _ name: String) -> String? {
-            flag ?? environment["DEJA_" + name].flatMap { $0.isEmpty ? nil : $0 }
-        }
         func number(_ flag: Int?, _ name: String, default value: Int) throws -> Int {
             guard let text = flag.map(String.init) ?? setting(nil, name) else { return value }
             guard let parsed = Int(text), parsed > 0 else { throw ValidationError("DEJA_\(name) '\(text)' is not a positive number") }

@@ -22,10 +22,6 @@ struct VectorStoreOptions: ParsableArguments {
 
     /// The Chroma settings chosen, or nil for the embedded store.
     func settings() throws -> ChromaSettings? {
-        let environment = ProcessInfo.processInfo.environment
-        func setting(_ flag: String?, _ name: String) -> String? {
-            flag ?? environment["DEJA_" + name].flatMap { $0.isEmpty ? nil : $0 }
-        }
         switch setting(vectorStore, "VECTOR_STORE") ?? "embedded" {
         case "embedded": return nil
         case "chroma":

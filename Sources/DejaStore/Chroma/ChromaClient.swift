@@ -141,16 +141,9 @@ public final class ChromaClient: Sendable {
         }
     }
 
-    public func collectionExists(named name: String) throws -> Bool {
-        let (status, body) = try send(.GET, "\(databasePath)/collections/\(Self.escape(name))", checked: false)
-        if status == 404 { return false }
-        if !(200..<300).contains(status) { try Self.raise(status, body, url: settings.url) }
-        return true
-    }
-
-    /// The id of collection `name` (cosine space), created if missing, after checking that its
-    /// vectors are of `model`; `created` tells whether it was new.
-    public func collection(named name: String, model: String, metadata: [String: String]) throws -> (id: String, created: Bool) {
+    /// The id of collection `name` (cosine space), after checking that its vectors are of `model`;
+    /// created if missing when `create` is set, else nil. `created` tells whether it was new.
+    public func collection(named name: String, model: String, metadata: [String: String], create: Bool = true) throws -> (id: String, created: Bool)? {
         let (status, existing) = try send(.GET, "\(databasePath)/collections/\(Self.escape(name))", checked: false)
         if status == 200 {
             let object = try Self.object(existing)
@@ -160,6 +153,7 @@ public final class ChromaClient: Sendable {
             return (id, false)
         }
         if status != 404 { try Self.raise(status, existing, url: settings.url) }
+        guard create else { return nil }
         var fields: [String: Any] = metadata
         fields["deja_model"] = model
         let (_, created) = try send(.POST, "\(databasePath)/collections", json: [

@@ -78,8 +78,7 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     static func remote(_ record: ChromaRecord, tenant: String) -> RemoteSignature? {
         guard let service = record.strings["service"], let count = record.integers["count"],
               let firstSeen = record.integers["first_seen"], let lastSeen = record.integers["last_seen"] else { return nil }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in record.id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hash = FNV1a.hash(record.id.utf8)
         let message = record.document ?? record.strings["pattern"] ?? ""
         let signature = Signature(id: -Int64(hash >> 1) - 1, tenant: tenant, service: service, message: message,
                                   level: record.strings["level"].map { Severity(parsing: $0) } ?? .unknown, count: Int(count),
@@ -93,11 +92,8 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     /// tenant marked unpublished, so the outbox sends them again.
     func collection(tenant: String, create: Bool) throws -> String? {
         if let id = lock.withLock({ collections[tenant] }) { return id }
-        let name = Self.collectionName(tenant: tenant)
-        if !create {
-            guard try client.collectionExists(named: name) else { return nil }
-        }
-        let (id, created) = try client.collection(named: name, model: model, metadata: ["deja_tenant": tenant])
+        guard let (id, created) = try client.collection(named: Self.collectionName(tenant: tenant), model: model,
+                                                        metadata: ["deja_tenant": tenant], create: create) else { return nil }
         if created {
             try events.resetIndexed(tenant: tenant)
         } else if try client.count(collection: id) < events.indexedCount(tenant: tenant) {
