@@ -1,31 +1,91 @@
-/// The words keyword search works with: runs of letters and digits. The full-text index holds only
+import Foundation
+
+/// The words keyword search works with: runs of letters and digits. The full-text indexes hold only
 /// the searchable ones (four characters or more, and numbers of five digits or more), so that times,
 /// counts, ports and node names like `n2`, which are in nearly every body and carry no weight, cost
 /// nothing to index: about half the tokens of a typical log line.
+///
+/// A word of an event's signature message is the same in every event of that signature, so it is
+/// indexed once, for the signature (`signatureText`); each event's own index row holds only the
+/// rest (`eventText`): the values, ids and anything else the message masks. That is a fifth to a
+/// third of a typical line's words, and what makes the index cheap enough to keep up with ingest.
 public enum KeywordTerms {
-    /// The searchable words of `body`, space-separated and in order: what the full-text index holds.
+    /// The searchable words of `body`, space-separated and in order.
     public static func indexText(_ body: String) -> String {
+        searchableWords(of: body) { _ in true }
+    }
+
+    /// The searchable words of `body` that its signature's `message` does not hold as a word of its
+    /// own (a placeholder such as `<time>` holds none): what the event's index row holds.
+    public static func eventText(_ body: String, message: String) -> String {
+        var message = message
+        return message.withUTF8 { message in
+            searchableWords(of: body) { !holds(message, $0) }
+        }
+    }
+
+    /// The searchable words of a signature's message, placeholders (`<num>`, `<ip>`, ...) left out:
+    /// what the signature's index row holds.
+    public static func signatureText(_ message: String) -> String {
+        var kept: [UInt8] = []
+        var message = message
+        message.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "<"), let close = placeholderEnd(bytes, from: index) {
+                    kept.append(32)
+                    index = close + 1
+                } else {
+                    kept.append(bytes[index])
+                    index += 1
+                }
+            }
+        }
+        return indexText(String(decoding: kept, as: UTF8.self))
+    }
+
+    /// Lower-cased runs of letters and digits of two or more characters, as keyword search splits a query.
+    static func terms(of text: String) -> [String] {
+        words(of: text).filter { $0.count >= 2 }.map { $0.lowercased() }
+    }
+
+    /// Whether the index holds `word`: four characters or more, and not a number under five digits.
+    static func isSearchable(_ word: some StringProtocol) -> Bool {
+        word.count >= 4 && !(word.count < 5 && word.allSatisfy(\.isNumber))
+    }
+
+    private typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// The searchable words of `text` that `keep` accepts (given their UTF-8 bytes), space-separated.
+    private static func searchableWords(of text: String, keep: (Bytes) -> Bool) -> String {
         var ascii = true
-        for byte in body.utf8 where byte >= 0x80 {
+        for byte in text.utf8 where byte >= 0x80 {
             ascii = false
             break
         }
-        guard ascii else { return words(of: body).filter(isSearchable).joined(separator: " ") }
+        guard ascii else {
+            return words(of: text).filter { word in
+                isSearchable(word) && { var word = String(word); return word.withUTF8(keep) }()
+            }.joined(separator: " ")
+        }
         // Byte-level for ASCII, where the rules above are simple: same words as `words(of:)`.
         var output: [UInt8] = []
-        output.reserveCapacity(body.utf8.count)
+        output.reserveCapacity(text.utf8.count)
         var start = -1
         var allDigits = true
-        func close(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int) {
+        func close(_ bytes: Bytes, _ end: Int) {
             let length = end - start
             if length >= 4 && !(allDigits && length < 5) {
-                if !output.isEmpty { output.append(32) }
-                output.append(contentsOf: bytes[start..<end])
+                let word = Bytes(rebasing: bytes[start..<end])
+                if keep(word) {
+                    if !output.isEmpty { output.append(32) }
+                    output.append(contentsOf: word)
+                }
             }
             start = -1
         }
-        var body = body
-        body.withUTF8 { bytes in
+        var text = text
+        text.withUTF8 { bytes in
             for (i, byte) in bytes.enumerated() {
                 let digit = byte &- 48 < 10
                 if digit || (byte | 0x20) &- 97 < 26 {
@@ -40,14 +100,32 @@ public enum KeywordTerms {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Lower-cased runs of letters and digits of two or more characters, as keyword search splits a query.
-    static func terms(of text: String) -> [String] {
-        words(of: text).filter { $0.count >= 2 }.map { $0.lowercased() }
+    /// Whether `message` holds `word` as a whole word outside a placeholder. Non-ASCII bytes count
+    /// as part of a word, so a match inside a longer non-ASCII word is never taken for the word.
+    private static func holds(_ message: Bytes, _ word: Bytes) -> Bool {
+        guard let first = word.first, word.count <= message.count else { return false }
+        var index = 0
+        while index + word.count <= message.count {
+            defer { index += 1 }
+            guard message[index] == first else { continue }
+            let end = index + word.count
+            let before: UInt8 = index > 0 ? message[index - 1] : 32
+            let after: UInt8 = end < message.count ? message[end] : 32
+            guard !isWordByte(before), !isWordByte(after), !(before == UInt8(ascii: "<") && after == UInt8(ascii: ">")) else { continue }
+            if memcmp(message.baseAddress! + index, word.baseAddress!, word.count) == 0 { return true }
+        }
+        return false
     }
 
-    /// Whether the index holds `word`: four characters or more, and not a number under five digits.
-    static func isSearchable(_ word: some StringProtocol) -> Bool {
-        word.count >= 4 && !(word.count < 5 && word.allSatisfy(\.isNumber))
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || byte &- 48 < 10 || (byte | 0x20) &- 97 < 26
+    }
+
+    /// The index of the `>` closing a placeholder (`<` then lower-case letters) that starts at `start`.
+    private static func placeholderEnd(_ bytes: Bytes, from start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count, bytes[index] &- 97 < 26 { index += 1 }
+        return index > start + 1 && index < bytes.count && bytes[index] == UInt8(ascii: ">") ? index : nil
     }
 
     private static func words(of text: String) -> [Substring] {

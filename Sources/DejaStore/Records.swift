@@ -10,8 +10,8 @@ public struct PreparedEvent: Sendable {
     public var message: String
     public var signatureHash: String
     public var pattern: String?
-    /// What the full-text index holds of the body, and the labels as stored: made here, on the
-    /// preparing threads, so that the single writer only writes.
+    /// What the event's full-text index row holds (the body's words its message lacks), and the
+    /// labels as stored: made here, on the preparing threads, so that the single writer only writes.
     let indexText: String
     let labelsJSON: String
 
@@ -21,7 +21,7 @@ public struct PreparedEvent: Sendable {
         self.message = message
         self.signatureHash = signatureHash
         self.pattern = pattern
-        indexText = KeywordTerms.indexText(body)
+        indexText = KeywordTerms.eventText(body, message: message)
         labelsJSON = LabelsJSON.encode(event.labels)
     }
 }

@@ -3,13 +3,13 @@ import Foundation
 import GRDB
 
 /// The embedded store: one SQLite database (WAL mode, so readers run during ingest) holding
-/// events, signatures, an FTS5 index over event bodies, and signature vectors per model.
+/// events, signatures, FTS5 indexes of their words (`KeywordTerms`), and signature vectors per model.
 public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // @unchecked: GRDB's DatabasePool serializes writes and is safe to share; the vector cache is
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 3
+    static let schemaVersion = 4
 
     let pool: DatabasePool
     private let path: String
@@ -28,7 +28,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             // with the writer no longer freeing batches, sustained push rose from 32–36k to 38k
             // events/s with RSS still flat (scripts/bench_serve.py).
             try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384")
-            db.add(function: Self.indexTextFunction)
+            Self.indexFunctions.forEach(db.add(function:))
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -41,6 +41,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 if version < 1 { try Self.createSchema(db) }
                 if version == 1 { try Self.migrateToSchema2(db) }
                 if version < 3 { try Self.migrateToSchema3(db) }
+                if version < 4 { try Self.migrateToSchema4(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -67,16 +68,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 model TEXT NOT NULL, signature_id INTEGER NOT NULL, tenant TEXT NOT NULL, service TEXT NOT NULL,
                 level INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, signature_id));
             """)
-        try createKeywordIndex(db)
         try createWALState(db)
-    }
-
-    /// The full-text index holds each event's searchable words (`KeywordTerms`), not its whole body,
-    /// so it keeps no copy of the text (contentless); rows are removed by giving the same words back.
-    private static func createKeywordIndex(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE VIRTUAL TABLE events_fts USING fts5(terms, content = '');
-            """)
     }
 
     /// What schema 2 adds beside the keyword index: the write-ahead-log position applied.
@@ -97,20 +89,39 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             """)
     }
 
-    /// Schema 1 indexed whole bodies: the index is rebuilt from the events. Its (tenant, time) index
-    /// served no query (a time range is read through a signature's (signature, time) index) and
-    /// cost every insert.
+    /// Schema 1's (tenant, time) index served no query (a time range is read through a signature's
+    /// (signature, time) index) and cost every insert. Its keyword index is rebuilt by schema 4.
     private static func migrateToSchema2(_ db: Database) throws {
-        try db.execute(sql: "DROP TABLE events_fts; DROP INDEX IF EXISTS events_by_time")
-        try createKeywordIndex(db)
+        try db.execute(sql: "DROP INDEX IF EXISTS events_by_time")
         try createWALState(db)
-        try db.execute(sql: "INSERT INTO events_fts (rowid, terms) SELECT id, deja_index_text(body) FROM events")
     }
 
-    /// `KeywordTerms.indexText` in SQL, for rebuilding and removing index rows.
-    private static let indexTextFunction = DatabaseFunction("deja_index_text", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0]).map(KeywordTerms.indexText)
+    /// Schema 4 indexes a signature's words once, for the signature, and each event's other words
+    /// for the event (`KeywordTerms`). Both indexes hold words only (contentless, so no copy of the
+    /// text; rows are removed by giving the same words back) and no positions (`detail = none`):
+    /// keyword search looks words up, never phrases.
+    private static func migrateToSchema4(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS events_fts;
+            CREATE VIRTUAL TABLE events_fts USING fts5(terms, content = '', detail = none);
+            CREATE VIRTUAL TABLE signatures_fts USING fts5(terms, content = '', detail = none);
+            INSERT INTO signatures_fts (rowid, terms) SELECT id, deja_signature_terms(message) FROM signatures;
+            INSERT INTO events_fts (rowid, terms)
+                SELECT e.id, deja_event_terms(e.body, s.message) FROM events e JOIN signatures s ON s.id = e.signature_id;
+            PRAGMA user_version = 4;
+            """)
     }
+
+    /// `KeywordTerms` in SQL, for rebuilding and removing index rows.
+    private static let indexFunctions = [
+        DatabaseFunction("deja_event_terms", argumentCount: 2, pure: true) { values in
+            guard let body = String.fromDatabaseValue(values[0]), let message = String.fromDatabaseValue(values[1]) else { return nil }
+            return KeywordTerms.eventText(body, message: message)
+        },
+        DatabaseFunction("deja_signature_terms", argumentCount: 1, pure: true) { values in
+            String.fromDatabaseValue(values[0]).map(KeywordTerms.signatureText)
+        },
+    ]
 
     // MARK: - EventStore
 
@@ -136,6 +147,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, terms) VALUES (?, ?)")
+            let insertSignatureText = try db.cachedStatement(sql: "INSERT INTO signatures_fts (rowid, terms) VALUES (?, ?)")
             let count = try db.cachedStatement(sql: """
                 UPDATE signatures SET count = count + ?1, first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3),
                     level = max(level, ?4), example_event = CASE WHEN example_event = 0 THEN ?5 ELSE example_event END
@@ -160,6 +172,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     insertSig.bind(7, e.timestamp); insertSig.bind(8, item.pattern)
                     try insertSig.execute()
                     signatureID = insertSig.lastInsertedRowID
+                    try insertSignatureText.execute(arguments: [signatureID, KeywordTerms.signatureText(item.message)])
                     summary.newSignatures.append(signatureID!)
                 }
                 known[key] = signatureID
@@ -184,52 +197,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         UInt64(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied FROM wal_state WHERE id = 1") } ?? 0)
     }
 
-    public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
-        try pool.read { db in
-            // The query's words hold at most `postingsBudget` events in all, so ranking every match
-            // and reading its row stays cheap.
-            guard let match = try Self.ftsQuery(query, frequencies: try termFrequencies(db), db: db) else { return [] }
-            var sql = """
-                SELECT events.id FROM events_fts JOIN events ON events.id = events_fts.rowid
-                WHERE events_fts MATCH ? AND events.tenant = ?
-                """
-            var arguments: StatementArguments = [match, filter.tenant]
-            appendFilter(filter, to: &sql, &arguments, table: "events")
-            return try Int64.fetchAll(db, sql: sql + " ORDER BY bm25(events_fts) LIMIT ?", arguments: arguments + [limit])
-        }
-    }
-
-    /// Most postings (events holding a query word) one keyword search ranks: ranking costs a few
-    /// microseconds per posting. Rare words are taken first: ids, codes and unusual words carry
-    /// BM25's weight, and common words, which would cost the most to rank, add almost none.
-    static let postingsBudget = 3_000
-
-    /// The query's words as an FTS5 OR query of quoted terms: at most the eight rarest within the
-    /// postings budget, or nil when there are none (a query of common words only is left to vector
-    /// search). Words under four characters and numbers under five digits are left out: times,
-    /// counts, ports and node names like `n2`, everywhere in bodies. Candidates are ordered by
-    /// their estimated frequency, then counted in the index (counting is cheap, ranking is not).
-    static func ftsQuery(_ text: String, frequencies: TermFrequencies, db: Database) throws -> String? {
-        var seen = Set<String>()
-        let terms = KeywordTerms.terms(of: text).filter { KeywordTerms.isSearchable($0) && seen.insert($0).inserted }.prefix(64)
-        let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)")
-        var kept: [String] = []
-        var postings = 0
-        for term in terms.sorted(by: { frequencies.events(with: $0) < frequencies.events(with: $1) })
-        where kept.count < 8 && frequencies.events(with: term) <= Int64(postingsBudget - postings) {
-            let quoted = "\"\(term)\""
-            let actual = try Int.fetchOne(count, arguments: [quoted, postingsBudget - postings + 1]) ?? 0
-            if actual > 0 && postings + actual <= postingsBudget {
-                kept.append(quoted)
-                postings += actual
-            }
-        }
-        return kept.isEmpty ? nil : kept.joined(separator: " OR ")
-    }
-
     /// Term frequencies, rebuilt when signatures have grown by a tenth since (ids only grow, and
     /// the newest is one index lookup away where a count would scan).
-    private func termFrequencies(_ db: Database) throws -> TermFrequencies {
+    func termFrequencies(_ db: Database) throws -> TermFrequencies {
         let newest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM signatures") ?? 0
         if let cached = cacheLock.withLock({ frequencyCache }), newest * 10 <= cached.newestSignature * 11 { return cached }
         let fresh = try TermFrequencies(db: db)
@@ -237,7 +207,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         return fresh
     }
 
-    private func appendFilter(_ filter: SearchFilter, to sql: inout String, _ arguments: inout StatementArguments, table: String) {
+    func appendFilter(_ filter: SearchFilter, to sql: inout String, _ arguments: inout StatementArguments, table: String) {
         if !filter.services.isEmpty {
             sql += " AND \(table).service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"
             arguments += StatementArguments(filter.services)
@@ -344,7 +314,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO events_fts (events_fts, rowid, terms) SELECT 'delete', id, deja_index_text(body) FROM events WHERE timestamp < ?
+                INSERT INTO events_fts (events_fts, rowid, terms)
+                SELECT 'delete', e.id, deja_event_terms(e.body, s.message) FROM events e JOIN signatures s ON s.id = e.signature_id
+                WHERE e.timestamp < ?
                 """, arguments: [cutoff])
             try db.execute(sql: "DELETE FROM events WHERE timestamp < ?", arguments: [cutoff])
             let events = db.changesCount
@@ -353,6 +325,10 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO index_removals (tenant, service, hash)
                 SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND id NOT IN (SELECT DISTINCT signature_id FROM events)
+                """)
+            try db.execute(sql: """
+                INSERT INTO signatures_fts (signatures_fts, rowid, terms)
+                SELECT 'delete', id, deja_signature_terms(message) FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)
                 """)
             try db.execute(sql: "DELETE FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)")
             let signatures = db.changesCount

@@ -33,6 +33,21 @@ import Testing
         #expect(try store.event(externalID: "c", tenant: "default")?.service == "node")
     }
 
+    @Test("a word of the signature's message and a value of one event are both found; the event holding both ranks first")
+    func keywordSearchJoinsSignatureAndEventWords() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([
+            prepared("order 55501 refused by gateway", at: 1_000, id: "a"),
+            prepared("order 55502 refused by gateway", at: 2_000, id: "b"),
+            prepared("order 55502 shipped", at: 3_000, id: "c"),
+        ])
+        let ranked = try store.events(ids: try store.keywordSearch("gateway refused order 55502", filter: SearchFilter(), limit: 10))
+        #expect(ranked.compactMap(\.externalID) == ["b", "a", "c"] || ranked.compactMap(\.externalID) == ["b", "c", "a"])
+        #expect(ranked.first?.externalID == "b")
+        #expect(Set(try store.events(ids: try store.keywordSearch("55502", filter: SearchFilter(), limit: 10)).compactMap(\.externalID)) == ["b", "c"])
+        #expect(try store.keywordSearch("gateway", filter: SearchFilter(since: 1_500), limit: 10).count == 1)
+    }
+
     @Test func tenantsNeverSeeEachOther() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("secret plan leaked", tenant: "acme", id: "x")])
@@ -60,6 +75,16 @@ import Testing
         #expect(try store.keywordSearch("failure", filter: SearchFilter(), limit: 10).count == 1)
     }
 
+    @Test("an event's index row holds the words its message lacks; the signature's row holds the message's words")
+    func eventAndSignatureWordsSplit() {
+        #expect(KeywordTerms.eventText("took 1234567 ms to reach payments-db", message: "took <num> ms to reach payments-db") == "1234567")
+        // A word spelled like a placeholder is the event's own.
+        #expect(KeywordTerms.eventText("time spent 98765 seconds", message: "<time> spent <num> seconds") == "time 98765")
+        #expect(KeywordTerms.eventText("Zeitüberschreitung bei node_7 über 30000", message: "Zeitüberschreitung bei node_<num> über <num>") == "30000")
+        #expect(KeywordTerms.eventText("überschreitung", message: "Zeitüberschreitung") == "überschreitung")
+        #expect(KeywordTerms.signatureText("user <id> failed login from <ip> after <duration> timeout") == "user failed login from after timeout")
+    }
+
     @Test("the keyword index holds searchable words only, the same on the byte path and the general one")
     func indexTextKeepsSearchableWords() {
         #expect(KeywordTerms.indexText("12:01:02 n2 GET /api/v1/users/77 took 5 ms, req 123456 Timeout") == "users took 123456 Timeout")
@@ -82,6 +107,7 @@ import Testing
         try connection.write { db in
             try db.execute(sql: """
                 DROP TABLE events_fts;
+                DROP TABLE signatures_fts;
                 DROP TABLE wal_state;
                 DROP TABLE index_removals;
                 ALTER TABLE signatures DROP COLUMN indexed_count;
