@@ -103,16 +103,20 @@ public enum KeywordTerms {
     /// Whether `message` holds `word` as a whole word outside a placeholder. Non-ASCII bytes count
     /// as part of a word, so a match inside a longer non-ASCII word is never taken for the word.
     private static func holds(_ message: Bytes, _ word: Bytes) -> Bool {
-        guard let first = word.first, word.count <= message.count else { return false }
+        guard let base = message.baseAddress, let first = word.first, word.count <= message.count else { return false }
         var index = 0
         while index + word.count <= message.count {
-            defer { index += 1 }
-            guard message[index] == first else { continue }
+            // libc's vectorized memchr finds the candidates.
+            guard let hit = memchr(base + index, Int32(first), message.count - word.count + 1 - index) else { return false }
+            index = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
             let end = index + word.count
             let before: UInt8 = index > 0 ? message[index - 1] : 32
             let after: UInt8 = end < message.count ? message[end] : 32
-            guard !isWordByte(before), !isWordByte(after), !(before == UInt8(ascii: "<") && after == UInt8(ascii: ">")) else { continue }
-            if memcmp(message.baseAddress! + index, word.baseAddress!, word.count) == 0 { return true }
+            if !isWordByte(before), !isWordByte(after), !(before == UInt8(ascii: "<") && after == UInt8(ascii: ">")),
+               memcmp(base + index, word.baseAddress!, word.count) == 0 {
+                return true
+            }
+            index += 1
         }
         return false
     }

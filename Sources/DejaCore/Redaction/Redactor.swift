@@ -33,6 +33,24 @@ public struct Redactor: Sendable {
         let triggers: [[UInt8]]
         /// The trigger must be part of a key assigned a value: `…key` + `[\w.-]*` + `["']?\s*[=:]`.
         var assigned = false
+        /// The trigger (`://`) must be followed by `user:password@` before the path.
+        var credentials = false
+    }
+
+    /// True when some `://` is followed by a `:` and then an `@` before any `/` or space, as a URL
+    /// with a password is: most URLs in logs have none, and skip the regular expression.
+    private static func containsURLCredentials(_ text: [UInt8]) -> Bool {
+        var start = 0
+        while let found = find(Array("://".utf8), in: text, from: start) {
+            start = found + 3
+            var colon = false
+            var i = start
+            while i < text.count, text[i] != 47, text[i] != 32, text[i] &- 9 >= 5 {
+                if text[i] == 58 { colon = true } else if text[i] == 64 && colon { return true }
+                i += 1
+            }
+        }
+        return false
     }
 
     /// True when some trigger occurs in a word that is followed by `=` or `:`, as in `db_password =`
@@ -76,9 +94,10 @@ public struct Redactor: Sendable {
     /// A redactor with `rules` (all by default) plus `extraPatterns`, regular expressions whose whole
     /// match is redacted. Throws when an extra pattern is not a valid regular expression.
     public init(rules enabled: Set<RedactionRule> = Set(RedactionRule.allCases), extraPatterns: [String] = []) throws {
-        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String], assigned: Bool = false) -> Rule {
+        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String], assigned: Bool = false,
+                  credentials: Bool = false) -> Rule {
             Rule(kind: kind, expression: try! NSRegularExpression(pattern: pattern), group: group, triggers: triggers.map { Array($0.utf8) },
-                 assigned: assigned)
+                 assigned: assigned, credentials: credentials)
         }
         let keyNames = "password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|auth_token"
             + "|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|secret[_-]?(?:access[_-]?)?key|private[_-]?key|credentials?"
@@ -87,7 +106,8 @@ public struct Redactor: Sendable {
                  triggers: ["private key-----"]),
             rule(.jwt, "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}", triggers: ["eyj"]),
             rule(.bearerToken, "(?i)\\b(?:bearer|basic)\\s+([A-Za-z0-9._~+/=-]{8,})", group: 1, triggers: ["bearer", "basic"]),
-            rule(.urlPassword, "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:([^/\\s@]+)@", group: 1, triggers: ["://"]),
+            rule(.urlPassword, "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:([^/\\s@]+)@", group: 1, triggers: ["://"],
+                 credentials: true),
             rule(.cloudKey, "\\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{20,})\\b",
                  triggers: ["akia", "asia", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "_live_"]),
             rule(.keyValueSecret, "(?i)\\b[\\w.-]*?(?:\(keyNames))[\"']?\\s*[=:]\\s*[\"']?([^\\s\"',;&}<]+)", group: 1,
@@ -116,6 +136,7 @@ public struct Redactor: Sendable {
                 // String.lowercased() plus Foundation's substring search.
                 if lowered == nil { lowered = result.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
                 let applies = rule.assigned ? Self.containsAssignment(lowered!, rule.triggers)
+                    : rule.credentials ? Self.containsURLCredentials(lowered!)
                     : rule.triggers.contains(where: { Self.find($0, in: lowered!) != nil })
                 guard applies else { continue }
             }
