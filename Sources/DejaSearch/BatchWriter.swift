@@ -3,7 +3,9 @@ import Foundation
 
 /// Stores prepared batches on a thread of its own, so that the next batch is read and prepared
 /// while this one is written. At most `depth` batches wait; `submit` blocks beyond that, so memory
-/// stays bounded when the disk is the slower side.
+/// stays bounded when the disk is the slower side. Batches that are waiting when a transaction
+/// begins join it, up to `transactionLimit`: under load, few large transactions; when idle, each
+/// batch is stored (and searchable) at once.
 public final class BatchWriter: @unchecked Sendable {
     // @unchecked: the pipeline is used only on `thread` once started (its `prepare` is pure and
     // may run elsewhere); shared state is guarded by `condition`.
@@ -11,6 +13,8 @@ public final class BatchWriter: @unchecked Sendable {
         let events: [PreparedEvent]
         let walPosition: UInt64?
         let onStored: (@Sendable () -> Void)?
+        /// The submitter has more to submit at once: the transaction waits for it.
+        let moreFollows: Bool
     }
 
     private let pipeline: IngestPipeline
@@ -43,10 +47,28 @@ public final class BatchWriter: @unchecked Sendable {
     /// more preparing threads than the cores left would only take turns with it.
     public static let preparingCores = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
 
-    public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil) {
+    /// How much one transaction takes in at most: its age when another batch would join, and events.
+    public struct TransactionLimit: Sendable {
+        public var seconds: Double
+        public var events: Int
+
+        public init(seconds: Double, events: Int) {
+            self.seconds = seconds
+            self.events = events
+        }
+    }
+
+    private let transactionLimit: TransactionLimit
+
+    /// One second of events per transaction at most: with thousands of signatures, that writes a
+    /// third of the pages per event that a transaction per 2 MB request batch does, and keeps
+    /// acknowledged events searchable within about a second.
+    public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil,
+                transactionLimit: TransactionLimit = .init(seconds: 1, events: 200_000)) {
         self.pipeline = pipeline
         self.depth = depth
         self.retry = retry
+        self.transactionLimit = transactionLimit
         let thread = Thread { [self] in run() }
         thread.name = "deja-writer"
         thread.start()
@@ -54,11 +76,14 @@ public final class BatchWriter: @unchecked Sendable {
 
     /// Queues a batch; waits while `depth` batches are queued. Throws the error that stopped the
     /// writer. `walPosition` is stored with the batch; `onStored` runs on the writer once it is.
-    public func submit(_ batch: [PreparedEvent], walPosition: UInt64? = nil, onStored: (@Sendable () -> Void)? = nil) throws {
+    /// `moreFollows` says that another batch is being prepared already: the open transaction waits
+    /// for it (within `transactionLimit`) rather than commit.
+    public func submit(_ batch: [PreparedEvent], walPosition: UInt64? = nil, moreFollows: Bool = false,
+                       onStored: (@Sendable () -> Void)? = nil) throws {
         let released: [Batch] = try condition.withLock {
             while queue.count >= depth && failure == nil { condition.wait() }
             if let failure { throw failure }
-            queue.append(Batch(events: batch, walPosition: walPosition, onStored: onStored))
+            queue.append(Batch(events: batch, walPosition: walPosition, onStored: onStored, moreFollows: moreFollows))
             condition.broadcast()
             defer { stored.removeAll() }
             return stored
@@ -87,18 +112,40 @@ public final class BatchWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let batch = queue[0]
             condition.unlock()
+            // Batches join the transaction from the front of the queue; they are kept until it
+            // commits, so that a failed one is tried again whole.
+            var taken: [Batch] = []
+            var events = 0
+            let began = DispatchTime.now().uptimeNanoseconds
             do {
-                let summary = try pipeline.store(batch.events, walPosition: batch.walPosition)
-                batch.onStored?()
+                let summary = try pipeline.store(batches: {
+                    condition.withLock {
+                        let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds - Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
+                        if let last = taken.last {
+                            // The submitter is preparing the next batch: wait for it, up to the limit.
+                            while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}
+                        }
+                        guard let batch = queue.first,
+                              taken.isEmpty || (deadline > Date() && events + batch.events.count <= transactionLimit.events) else {
+                            return nil
+                        }
+                        queue.removeFirst()
+                        taken.append(batch)
+                        events += batch.events.count
+                        condition.broadcast()  // a submitter waiting for room goes on preparing
+                        return (batch.events, batch.walPosition)
+                    }
+                })
+                for batch in taken { batch.onStored?() }
                 retry?.report(nil)
                 condition.lock()
                 totals.events += summary.events
                 totals.signatures += summary.newSignatures.count
             } catch {
                 if let retry {
-                    // The batch stays first in line and is tried again.
+                    // The batches go back to the front of the line and are tried again.
+                    condition.withLock { queue.insert(contentsOf: taken, at: 0) }
                     retry.report(error)
                     Thread.sleep(forTimeInterval: retry.interval)
                     continue
@@ -107,7 +154,7 @@ public final class BatchWriter: @unchecked Sendable {
                 failure = error
                 closed = true
             }
-            stored.append(queue.removeFirst())
+            stored += taken
             condition.broadcast()
             condition.unlock()
         }

@@ -120,6 +120,7 @@ public final class DurableIngest: @unchecked Sendable {
             }
             let records = Array(queue[handedOff..<handedOff + taken])
             handedOff += taken
+            let moreFollows = handedOff < queue.count
             condition.unlock()
             var events: [LogEvent] = []
             for record in records {
@@ -133,7 +134,7 @@ public final class DurableIngest: @unchecked Sendable {
             }
             let end = records[records.count - 1].end
             let count = events.count
-            try? writer.submit(pipeline.prepare(events, cores: BatchWriter.preparingCores), walPosition: end) { [self, taken, bytes] in
+            try? writer.submit(pipeline.prepare(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self, taken, bytes] in
                 wal?.removeSegments(before: end)
                 condition.lock()
                 queue.removeFirst(taken)

@@ -132,11 +132,21 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// Stores `batch` and, in the same transaction, `walPosition` as the write-ahead-log position
     /// applied: after a crash, replay resumes exactly there.
     public func ingest(_ batch: [PreparedEvent], walPosition: UInt64?) throws -> IngestSummary {
+        var taken = false
+        return try ingest(batches: {
+            defer { taken = true }
+            return taken ? nil : (batch, walPosition)
+        })
+    }
+
+    /// Stores in one transaction the batches `next` gives until it gives nil, and the last
+    /// write-ahead-log position given as applied. One transaction for several batches writes each
+    /// index page it touches once, not once per batch: with thousands of signatures, their
+    /// (signature, time) index pages are most of what a commit writes.
+    public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
         try pool.write { db in
-            if let walPosition {
-                try db.execute(sql: "INSERT OR REPLACE INTO wal_state (id, applied) VALUES (1, ?)", arguments: [Int64(walPosition)])
-            }
             var summary = IngestSummary()
+            var applied: UInt64?
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
             let insertSignature = try db.cachedStatement(sql: """
                 INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern)
@@ -153,37 +163,43 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     level = max(level, ?4), example_event = CASE WHEN example_event = 0 THEN ?5 ELSE example_event END
                 WHERE id = ?6
                 """)
-            // Counts, times and levels change once per signature per batch, not once per event.
+            // Counts, times and levels change once per signature per transaction, not once per event.
             var changes: [Int64: SignatureChange] = [:]
             let (find, insertSig, insertRow, index) = (RawStatement(findSignature, in: db), RawStatement(insertSignature, in: db),
                                                        RawStatement(insertEvent, in: db), RawStatement(insertText, in: db))
             var known: [String: Int64] = [:]
-            for item in batch {
-                let e = item.event
-                let key = e.tenant + "\u{0}" + e.service + "\u{0}" + item.signatureHash
-                var signatureID = known[key]
-                if signatureID == nil {
-                    find.bind(1, e.tenant); find.bind(2, e.service); find.bind(3, item.signatureHash)
-                    signatureID = try find.fetchInt64()
+            while let (batch, walPosition) = try next() {
+                applied = walPosition ?? applied
+                for item in batch {
+                    let e = item.event
+                    let key = e.tenant + "\u{0}" + e.service + "\u{0}" + item.signatureHash
+                    var signatureID = known[key]
+                    if signatureID == nil {
+                        find.bind(1, e.tenant); find.bind(2, e.service); find.bind(3, item.signatureHash)
+                        signatureID = try find.fetchInt64()
+                    }
+                    if signatureID == nil {
+                        insertSig.bind(1, e.tenant); insertSig.bind(2, e.service); insertSig.bind(3, item.signatureHash)
+                        insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
+                        insertSig.bind(7, e.timestamp); insertSig.bind(8, item.pattern)
+                        try insertSig.execute()
+                        signatureID = insertSig.lastInsertedRowID
+                        try insertSignatureText.execute(arguments: [signatureID, KeywordTerms.signatureText(item.message)])
+                        summary.newSignatures.append(signatureID!)
+                    }
+                    known[key] = signatureID
+                    insertRow.bind(1, e.externalID); insertRow.bind(2, e.tenant); insertRow.bind(3, e.service); insertRow.bind(4, Int64(e.level.rawValue))
+                    insertRow.bind(5, e.timestamp); insertRow.bind(6, item.labelsJSON); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
+                    try insertRow.execute()
+                    let eventID = insertRow.lastInsertedRowID
+                    index.bind(1, eventID); index.bind(2, item.indexText)
+                    try index.execute()
+                    changes[signatureID!, default: SignatureChange(firstEvent: eventID)].add(e)
+                    summary.events += 1
                 }
-                if signatureID == nil {
-                    insertSig.bind(1, e.tenant); insertSig.bind(2, e.service); insertSig.bind(3, item.signatureHash)
-                    insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
-                    insertSig.bind(7, e.timestamp); insertSig.bind(8, item.pattern)
-                    try insertSig.execute()
-                    signatureID = insertSig.lastInsertedRowID
-                    try insertSignatureText.execute(arguments: [signatureID, KeywordTerms.signatureText(item.message)])
-                    summary.newSignatures.append(signatureID!)
-                }
-                known[key] = signatureID
-                insertRow.bind(1, e.externalID); insertRow.bind(2, e.tenant); insertRow.bind(3, e.service); insertRow.bind(4, Int64(e.level.rawValue))
-                insertRow.bind(5, e.timestamp); insertRow.bind(6, item.labelsJSON); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
-                try insertRow.execute()
-                let eventID = insertRow.lastInsertedRowID
-                index.bind(1, eventID); index.bind(2, item.indexText)
-                try index.execute()
-                changes[signatureID!, default: SignatureChange(firstEvent: eventID)].add(e)
-                summary.events += 1
+            }
+            if let applied {
+                try db.execute(sql: "INSERT OR REPLACE INTO wal_state (id, applied) VALUES (1, ?)", arguments: [Int64(applied)])
             }
             for (id, change) in changes {
                 try count.execute(arguments: [change.count, change.firstSeen, change.lastSeen, change.level, change.firstEvent, id])

@@ -81,10 +81,11 @@ struct IngestCommand: ParsableCommand {
                         throw error
                     }
                 }
-                try writer.submit(prepared)
+                // The input goes on (or ends, which `finish` tells the writer).
+                try writer.submit(prepared, moreFollows: true)
             }
             guard !pending.isEmpty else { return }
-            try writer.submit(pipeline.prepare(pending, cores: BatchWriter.preparingCores))
+            try writer.submit(pipeline.prepare(pending, cores: BatchWriter.preparingCores), moreFollows: true)
             pending.removeAll(keepingCapacity: true)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
