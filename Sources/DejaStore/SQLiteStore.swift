@@ -1,6 +1,7 @@
 import DejaCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded store: one SQLite database (WAL mode, so readers run during ingest) holding
 /// events, signatures, FTS5 indexes of their words (`KeywordTerms`), and signature vectors per model.
@@ -144,7 +145,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// index page it touches once, not once per batch: with thousands of signatures, their
     /// (signature, time) index pages are most of what a commit writes.
     public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
-        try pool.write { db in
+        defer { truncateLogIfLarge() }
+        return try pool.write { db in
             var summary = IngestSummary()
             var applied: UInt64?
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
@@ -205,6 +207,23 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 try count.execute(arguments: [change.count, change.firstSeen, change.lastSeen, change.level, change.firstEvent, id])
             }
             return summary
+        }
+    }
+
+    /// Past this size SQLite's log is checkpointed and truncated after a commit: when searches
+    /// never pause, there is always a reader when the automatic checkpoint would start it over,
+    /// and it would grow without end.
+    var logTruncateBytes = 1 << 30
+
+    private func truncateLogIfLarge() {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int,
+              size > logTruncateBytes else { return }
+        // Waits a moment for the log's readers to finish, not the writer's whole busy timeout:
+        // when one is still reading, the next commit tries again.
+        try? pool.writeWithoutTransaction { db in
+            sqlite3_busy_timeout(db.sqliteConnection, 200)
+            defer { sqlite3_busy_timeout(db.sqliteConnection, 10_000) }
+            _ = try? db.checkpoint(.truncate)
         }
     }
 

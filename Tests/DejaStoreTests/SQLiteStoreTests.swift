@@ -67,6 +67,29 @@ import Testing
         #expect(try store.search([0.6, 0.8], model: "a", filter: SearchFilter(), k: 1).first?.similarity == 1)
     }
 
+    @Test("SQLite's log is truncated once past its limit, even while a reader holds it")
+    func logIsTruncatedPastItsLimit() throws {
+        let directory = try temporaryDirectory()
+        let store = try SQLiteStore(directory: directory)
+        store.logTruncateBytes = 256 << 10
+        let log = directory.database.path + "-wal"
+        func logBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: log)[.size] as! Int }
+        let batch = (0..<3_000).map { prepared("request \($0) for order \($0 * 7919) failed after retry", at: Int64($0)) }
+        _ = try store.ingest(batch)
+        #expect(try logBytes() <= 256 << 10)
+        // A reader that never lets go keeps the log from starting over; the next commit past the
+        // limit still truncates it once the reader is done.
+        let reader = try DatabaseQueue(path: directory.database.path)
+        try reader.read { db in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM events")
+            _ = try store.ingest(batch)
+            #expect(try logBytes() > 256 << 10)
+        }
+        _ = try store.ingest(Array(batch.prefix(10)))
+        #expect(try logBytes() <= 256 << 10)
+        #expect(try store.keywordSearch("order 23757", filter: SearchFilter(), limit: 5).count == 3)
+    }
+
     @Test func retentionRemovesOldEventsAndOrphanSignatures() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("old failure one", at: 100), prepared("recent failure two", at: 10_000)])
