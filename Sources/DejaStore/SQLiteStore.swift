@@ -16,6 +16,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     private let path: String
     private let cacheLock = NSLock()
     private var vectorCache: [String: VectorMatrix] = [:]
+    /// Counts vector changes, so that a matrix loaded while one was stored is not cached.
+    private var vectorGeneration = 0
     private var frequencyCache: TermFrequencies?
 
     /// Opens (creating if needed) the store in `directory`.
@@ -374,7 +376,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
                 WHERE first_seen < ?
                 """, arguments: [cutoff])
-            cacheLock.withLock { vectorCache.removeAll(); frequencyCache = nil }
+            cacheLock.withLock { vectorCache.removeAll(); vectorGeneration += 1; frequencyCache = nil }
             return (events, signatures)
         }
     }
@@ -400,7 +402,12 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 try statement.execute(arguments: [model, record.signatureID, record.tenant, record.service, record.level.rawValue, blob])
             }
         }
-        cacheLock.withLock { vectorCache[model] = nil }
+        // New signatures' vectors join the cached matrix: while the background embedder stores a
+        // batch every few moments, reloading every vector for each search would cost more than it.
+        cacheLock.withLock {
+            vectorGeneration += 1
+            if vectorCache[model]?.append(records) == false { vectorCache[model] = nil }
+        }
     }
 
     public func missing(model: String, among ids: [Int64]) throws -> [Int64] {
@@ -428,7 +435,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
 
     /// All vectors of `model`, loaded once and kept until they change.
     private func matrix(model: String) throws -> VectorMatrix {
-        if let cached = cacheLock.withLock({ vectorCache[model] }) { return cached }
+        let (cached, generation) = cacheLock.withLock { (vectorCache[model], vectorGeneration) }
+        if let cached { return cached }
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT signature_id, tenant, service, level, vector FROM vectors WHERE model = ?", arguments: [model])
         }
@@ -438,7 +446,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             return VectorRecord(signatureID: row["signature_id"], tenant: row["tenant"], service: row["service"],
                                 level: Severity(rawValue: row["level"]) ?? .unknown, vector: vector)
         })
-        cacheLock.withLock { vectorCache[model] = matrix }
+        cacheLock.withLock { if vectorGeneration == generation { vectorCache[model] = matrix } }
         return matrix
     }
 }

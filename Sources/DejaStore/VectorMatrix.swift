@@ -5,31 +5,42 @@ import Dispatch
 /// Vectors held contiguously for exact search: one dot product per signature, then the best `k`.
 /// Rows are scanned on all cores; tenants and services are compared as small integers.
 struct VectorMatrix: Sendable {
-    private let ids: [Int64]
-    private let tenants: [Int32]
-    private let services: [Int32]
-    private let levels: [Severity]
-    private let values: [Float]
-    private let dimension: Int
-    private let tenantCodes: [String: Int32]
-    private let serviceCodes: [String: Int32]
+    private var ids: [Int64] = []
+    private var known: Set<Int64> = []
+    private var tenants: [Int32] = []
+    private var services: [Int32] = []
+    private var levels: [Severity] = []
+    private var values: [Float] = []
+    private var dimension: Int
+    private var tenantCodes: [String: Int32] = [:]
+    private var serviceCodes: [String: Int32] = [:]
 
     init(rows: [VectorRecord]) {
-        var tenantCodes: [String: Int32] = [:]
-        var serviceCodes: [String: Int32] = [:]
+        dimension = rows.first?.vector.count ?? 0
+        _ = append(rows)
+    }
+
+    /// Adds vectors of signatures it does not hold yet, in place when this copy is the only one
+    /// (the store's cache, while no search reads it). False, and unchanged, when one is held
+    /// already or has another dimension: the caller reloads instead.
+    mutating func append(_ rows: [VectorRecord]) -> Bool {
+        if dimension == 0 { dimension = rows.first?.vector.count ?? 0 }
+        guard rows.allSatisfy({ $0.vector.count == dimension && !known.contains($0.signatureID) }),
+              Set(rows.map(\.signatureID)).count == rows.count else { return false }
         func code(_ name: String, _ codes: inout [String: Int32]) -> Int32 {
             if let known = codes[name] { return known }
             codes[name] = Int32(codes.count)
             return Int32(codes.count - 1)
         }
-        ids = rows.map(\.signatureID)
-        tenants = rows.map { code($0.tenant, &tenantCodes) }
-        services = rows.map { code($0.service, &serviceCodes) }
-        levels = rows.map(\.level)
-        dimension = rows.first?.vector.count ?? 0
-        values = rows.flatMap(\.vector)
-        self.tenantCodes = tenantCodes
-        self.serviceCodes = serviceCodes
+        for row in rows {
+            ids.append(row.signatureID)
+            known.insert(row.signatureID)
+            tenants.append(code(row.tenant, &tenantCodes))
+            services.append(code(row.service, &serviceCodes))
+            levels.append(row.level)
+            values += row.vector
+        }
+        return true
     }
 
     func search(_ query: [Float], filter: SearchFilter, k: Int) -> [VectorHit] {

@@ -90,6 +90,20 @@ import Testing
         #expect(try store.keywordSearch("order 23757", filter: SearchFilter(), limit: 5).count == 3)
     }
 
+    @Test("vectors stored after a search are found by the next one, new and replaced alike")
+    func vectorSearchSeesNewVectors() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        func record(_ id: Int64, _ vector: [Float]) -> VectorRecord {
+            VectorRecord(signatureID: id, tenant: "default", service: "api", level: .error, vector: vector)
+        }
+        try store.upsert([record(1, [1, 0])], model: "m")
+        #expect(try store.search([0, 1], model: "m", filter: SearchFilter(), k: 1).map(\.signatureID) == [1])
+        try store.upsert([record(2, [0, 1]), record(3, [0.6, 0.8])], model: "m")
+        #expect(try store.search([0, 1], model: "m", filter: SearchFilter(), k: 3).map(\.signatureID) == [2, 3, 1])
+        try store.upsert([record(1, [0, 1])], model: "m")
+        #expect(try store.search([0, 1], model: "m", filter: SearchFilter(), k: 3).map(\.signatureID) == [1, 2, 3])
+    }
+
     @Test func retentionRemovesOldEventsAndOrphanSignatures() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("old failure one", at: 100), prepared("recent failure two", at: 10_000)])
