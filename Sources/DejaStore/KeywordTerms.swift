@@ -46,7 +46,20 @@ public enum KeywordTerms {
 
     /// Lower-cased runs of letters and digits of two or more characters, as keyword search splits a query.
     static func terms(of text: String) -> [String] {
-        words(of: text).filter { $0.count >= 2 }.map { $0.lowercased() }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return words(of: text).filter { $0.count >= 2 }.map { $0.lowercased() } }
+        // Byte-level for ASCII (every signature's message passes here when term frequencies are built).
+        var terms: [String] = []
+        var word: [UInt8] = []
+        for byte in text.utf8 {
+            if byte &- 48 < 10 || (byte | 0x20) &- 97 < 26 {
+                word.append(byte | (byte &- 65 < 26 ? 0x20 : 0))
+            } else {
+                if word.count >= 2 { terms.append(String(decoding: word, as: UTF8.self)) }
+                word.removeAll(keepingCapacity: true)
+            }
+        }
+        if word.count >= 2 { terms.append(String(decoding: word, as: UTF8.self)) }
+        return terms
     }
 
     /// Whether the index holds `word`: four characters or more, and not a number under five digits.

@@ -19,6 +19,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// Counts vector changes, so that a matrix loaded while one was stored is not cached.
     private var vectorGeneration = 0
     private var frequencyCache: TermFrequencies?
+    private var rebuildingFrequencies = false
 
     /// Opens (creating if needed) the store in `directory`.
     public init(directory: DataDirectory) throws {
@@ -234,14 +235,34 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         UInt64(try pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied FROM wal_state WHERE id = 1") } ?? 0)
     }
 
-    /// Term frequencies, rebuilt when signatures have grown by a tenth since (ids only grow, and
-    /// the newest is one index lookup away where a count would scan).
+    /// Term frequencies. Once built, a search never waits for them: when signatures have grown by
+    /// a tenth since, they are rebuilt on another thread (a build reads every signature, seconds at
+    /// a hundred thousand) and searches use the previous ones meanwhile. They only order and
+    /// pre-filter words; a word they do not know yet is counted in the index exactly.
     func termFrequencies(_ db: Database) throws -> TermFrequencies {
+        // Ids only grow, and the newest is one index lookup away where a count would scan.
         let newest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM signatures") ?? 0
-        if let cached = cacheLock.withLock({ frequencyCache }), newest * 10 <= cached.newestSignature * 11 { return cached }
-        let fresh = try TermFrequencies(db: db)
-        cacheLock.withLock { frequencyCache = fresh }
-        return fresh
+        let (cached, stale) = cacheLock.withLock { () -> (TermFrequencies?, Bool) in
+            guard let cached = frequencyCache else { return (nil, false) }
+            let stale = newest * 10 > cached.newestSignature * 11 && !rebuildingFrequencies
+            if stale { rebuildingFrequencies = true }
+            return (cached, stale)
+        }
+        guard let cached else {
+            let fresh = try TermFrequencies(db: db)
+            cacheLock.withLock { frequencyCache = fresh }
+            return fresh
+        }
+        if stale {
+            DispatchQueue.global(qos: .utility).async { [self] in
+                let fresh = try? pool.read { try TermFrequencies(db: $0) }
+                cacheLock.withLock {
+                    if let fresh, frequencyCache != nil { frequencyCache = fresh }
+                    rebuildingFrequencies = false
+                }
+            }
+        }
+        return cached
     }
 
     func appendFilter(_ filter: SearchFilter, to sql: inout String, _ arguments: inout StatementArguments, table: String) {
