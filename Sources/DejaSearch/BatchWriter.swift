@@ -117,11 +117,10 @@ public final class BatchWriter: @unchecked Sendable {
             // commits, so that a failed one is tried again whole.
             var taken: [Batch] = []
             var events = 0
-            let began = DispatchTime.now().uptimeNanoseconds
+            let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds)
             do {
                 let summary = try pipeline.store(batches: {
                     condition.withLock {
-                        let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds - Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
                         if let last = taken.last {
                             // The submitter is preparing the next batch: wait for it, up to the limit.
                             while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}

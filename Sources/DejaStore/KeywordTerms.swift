@@ -51,7 +51,7 @@ public enum KeywordTerms {
         var terms: [String] = []
         var word: [UInt8] = []
         for byte in text.utf8 {
-            if byte &- 48 < 10 || (byte | 0x20) &- 97 < 26 {
+            if isAlphanumeric(byte) {
                 word.append(byte | (byte &- 65 < 26 ? 0x20 : 0))
             } else {
                 if word.count >= 2 { terms.append(String(decoding: word, as: UTF8.self)) }
@@ -135,7 +135,11 @@ public enum KeywordTerms {
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {
-        byte >= 0x80 || byte &- 48 < 10 || (byte | 0x20) &- 97 < 26
+        byte >= 0x80 || isAlphanumeric(byte)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        byte &- 48 < 10 || (byte | 0x20) &- 97 < 26
     }
 
     /// The index of the `>` closing a placeholder (`<` then lower-case letters) that starts at `start`.

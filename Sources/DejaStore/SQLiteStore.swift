@@ -11,6 +11,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
     static let schemaVersion = 4
+    /// How long a connection waits for the database's lock before it gives up.
+    static let busyTimeout: TimeInterval = 10
 
     let pool: DatabasePool
     private let path: String
@@ -25,7 +27,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     public init(directory: DataDirectory) throws {
         path = directory.database.path
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             // 128 MB of page cache: at a million events the indexes outgrow SQLite's 2 MB default,
             // and the writer would re-read pages it touched moments before. Over 64 MB, together
@@ -225,8 +227,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         // when one is still reading, the next commit tries again.
         try? pool.writeWithoutTransaction { db in
             sqlite3_busy_timeout(db.sqliteConnection, 200)
-            defer { sqlite3_busy_timeout(db.sqliteConnection, 10_000) }
-            _ = try? db.checkpoint(.truncate)
+            defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeout * 1000)) }
+            _ = try db.checkpoint(.truncate)
         }
     }
 

@@ -31,17 +31,26 @@ public struct Redactor: Sendable {
         let group: Int
         /// Lower-cased substrings (as bytes) of which one must occur for the rule to be tried.
         let triggers: [[UInt8]]
-        /// The trigger must be part of a key assigned a value: `…key` + `[\w.-]*` + `["']?\s*[=:]`.
-        var assigned = false
-        /// The trigger (`://`) must be followed by `user:password@` before the path.
-        var credentials = false
+        var check = Check.trigger
+    }
+
+    /// The cheap test that spares most lines a rule's regular expression.
+    private enum Check {
+        /// A trigger occurs.
+        case trigger
+        /// A trigger is part of a key assigned a value: `…key` + `[\w.-]*` + `["']?\s*[=:]`.
+        case assignment
+        /// A `://` is followed by `user:password@` before the path.
+        case urlCredentials
     }
 
     /// True when some `://` is followed by a `:` and then an `@` before any `/` or space, as a URL
     /// with a password is: most URLs in logs have none, and skip the regular expression.
+    private static let urlSeparator = Array("://".utf8)
+
     private static func containsURLCredentials(_ text: [UInt8]) -> Bool {
         var start = 0
-        while let found = find(Array("://".utf8), in: text, from: start) {
+        while let found = find(urlSeparator, in: text, from: start) {
             start = found + 3
             var colon = false
             var i = start
@@ -94,10 +103,9 @@ public struct Redactor: Sendable {
     /// A redactor with `rules` (all by default) plus `extraPatterns`, regular expressions whose whole
     /// match is redacted. Throws when an extra pattern is not a valid regular expression.
     public init(rules enabled: Set<RedactionRule> = Set(RedactionRule.allCases), extraPatterns: [String] = []) throws {
-        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String], assigned: Bool = false,
-                  credentials: Bool = false) -> Rule {
+        func rule(_ kind: RedactionRule, _ pattern: String, group: Int = 0, triggers: [String], check: Check = .trigger) -> Rule {
             Rule(kind: kind, expression: try! NSRegularExpression(pattern: pattern), group: group, triggers: triggers.map { Array($0.utf8) },
-                 assigned: assigned, credentials: credentials)
+                 check: check)
         }
         let keyNames = "password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|auth_token"
             + "|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|secret[_-]?(?:access[_-]?)?key|private[_-]?key|credentials?"
@@ -107,11 +115,11 @@ public struct Redactor: Sendable {
             rule(.jwt, "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}", triggers: ["eyj"]),
             rule(.bearerToken, "(?i)\\b(?:bearer|basic)\\s+([A-Za-z0-9._~+/=-]{8,})", group: 1, triggers: ["bearer", "basic"]),
             rule(.urlPassword, "\\b[A-Za-z][A-Za-z0-9+.-]*://[^/\\s:@]*:([^/\\s@]+)@", group: 1, triggers: ["://"],
-                 credentials: true),
+                 check: .urlCredentials),
             rule(.cloudKey, "\\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{20,})\\b",
                  triggers: ["akia", "asia", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "_live_"]),
             rule(.keyValueSecret, "(?i)\\b[\\w.-]*?(?:\(keyNames))[\"']?\\s*[=:]\\s*[\"']?([^\\s\"',;&}<]+)", group: 1,
-                 triggers: ["pass", "pwd", "secret", "token", "key", "credential"], assigned: true),
+                 triggers: ["pass", "pwd", "secret", "token", "key", "credential"], check: .assignment),
         ]
         var rules = builtIn.filter { enabled.contains($0.kind!) }
         for pattern in extraPatterns {
@@ -135,9 +143,11 @@ public struct Redactor: Sendable {
                 // ASCII lower-casing of the bytes: triggers are ASCII, and this costs a fraction of
                 // String.lowercased() plus Foundation's substring search.
                 if lowered == nil { lowered = result.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
-                let applies = rule.assigned ? Self.containsAssignment(lowered!, rule.triggers)
-                    : rule.credentials ? Self.containsURLCredentials(lowered!)
-                    : rule.triggers.contains(where: { Self.find($0, in: lowered!) != nil })
+                let applies = switch rule.check {
+                case .trigger: rule.triggers.contains(where: { Self.find($0, in: lowered!) != nil })
+                case .assignment: Self.containsAssignment(lowered!, rule.triggers)
+                case .urlCredentials: Self.containsURLCredentials(lowered!)
+                }
                 guard applies else { continue }
             }
             let replaced = Self.replace(rule, in: result)
