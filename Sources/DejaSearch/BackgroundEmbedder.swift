@@ -81,12 +81,15 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         }
         do {
             while true {
-                if condition.withLock({ stopping }) { return }
+                // Finishing is read before the store: a signature committed while the read runs
+                // is found by the next read, not left behind.
+                let (stop, finishingBefore) = condition.withLock { (stopping, finishing) }
+                if stop { return }
                 let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
                 if pending.isEmpty {
                     condition.lock()
-                    if finishing { condition.unlock(); return }
-                    _ = condition.wait(until: Date().addingTimeInterval(0.2))
+                    if finishingBefore { condition.unlock(); return }
+                    if !finishing { _ = condition.wait(until: Date().addingTimeInterval(0.2)) }
                     condition.unlock()
                     continue
                 }
