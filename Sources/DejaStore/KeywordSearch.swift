@@ -9,6 +9,14 @@ extension SQLiteStore {
     /// BM25's weight, and common words, which would cost the most to rank, add almost none.
     static let postingsBudget = 3_000
 
+    /// The signatures (and their event counts) of a tenant whose messages hold a word. CROSS JOIN
+    /// keeps the word index as the outer loop: otherwise SQLite walks the tenant's signatures and
+    /// asks the index about each one (150 ms per word at 20,000 signatures).
+    static let signaturesHoldingWord = """
+        SELECT s.id, s.count FROM signatures_fts CROSS JOIN signatures s ON s.id = signatures_fts.rowid
+        WHERE signatures_fts MATCH ? AND s.tenant = ?
+        """
+
     /// Event ids holding the query's words, ranked by the BM25 weight (inverse document frequency)
     /// of the words each holds, newest first among equals. At most the eight rarest searchable words
     /// within the postings budget are used; a query of common words only finds nothing here and is
@@ -51,10 +59,7 @@ extension SQLiteStore {
         var seen = Set<String>()
         let terms = KeywordTerms.terms(of: query).filter { KeywordTerms.isSearchable($0) && seen.insert($0).inserted }.prefix(64)
         let eventRows = try db.cachedStatement(sql: "SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?")
-        let signatureRows = try db.cachedStatement(sql: """
-            SELECT s.id, s.count FROM signatures_fts JOIN signatures s ON s.id = signatures_fts.rowid
-            WHERE signatures_fts MATCH ? AND s.tenant = ?
-            """)
+        let signatureRows = try db.cachedStatement(sql: signaturesHoldingWord)
         // BM25's inverse document frequency needs the number of events: the newest id is one
         // index lookup away where a count would scan, and close enough.
         let total = Double(try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)

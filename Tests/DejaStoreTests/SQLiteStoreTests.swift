@@ -48,6 +48,16 @@ import Testing
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(since: 1_500), limit: 10).count == 1)
     }
 
+    @Test("a word's signatures are found through the word index, not by walking the tenant's signatures")
+    func signatureWordLookupStartsFromTheIndex() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.signaturesHoldingWord, arguments: ["\"gateway\"", "default"]).map { $0["detail"] as String }
+        }
+        #expect(plan.first?.contains("signatures_fts") == true, "\(plan)")
+        #expect(plan.dropFirst().allSatisfy { !$0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
     @Test func tenantsNeverSeeEachOther() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("secret plan leaked", tenant: "acme", id: "x")])
