@@ -39,7 +39,7 @@ extension SQLiteStore {
             }
             // Events of signatures holding a word (the tenant is the signature's, checked already).
             if !postings.signatures.isEmpty {
-                var sql = "SELECT id, signature_id FROM events WHERE signature_id IN (\(postings.signatures.keys.map(String.init).joined(separator: ",")))"
+                var sql = "SELECT id, signature_id FROM events WHERE \(try inAllSegments("id", db)) AND signature_id IN (\(postings.signatures.keys.map(String.init).joined(separator: ",")))"
                 var arguments = StatementArguments()
                 appendFilter(filter, to: &sql, &arguments, table: "events")
                 for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {

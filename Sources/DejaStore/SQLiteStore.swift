@@ -10,7 +10,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 4
+    static let schemaVersion = 5
     /// How long a connection waits for the database's lock before it gives up.
     static let busyTimeout: TimeInterval = 10
 
@@ -48,6 +48,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 if version == 1 { try Self.migrateToSchema2(db) }
                 if version < 3 { try Self.migrateToSchema3(db) }
                 if version < 4 { try Self.migrateToSchema4(db) }
+                if version < 5 { try Self.migrateToSchema5(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -118,6 +119,36 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             """)
     }
 
+    /// Schema 5 indexes a signature's events per segment of event ids (`segmentShift`).
+    private static func migrateToSchema5(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX IF EXISTS events_by_signature;
+            CREATE INDEX events_by_segment ON events (id >> \(segmentShift), signature_id, timestamp);
+            PRAGMA user_version = 5;
+            """)
+    }
+
+    /// Events are indexed by (segment, signature, time), a segment being 2^18 consecutive event ids,
+    /// rather than by (signature, time): a commit then writes the index pages of the newest segment
+    /// (at most 1,600) instead of one page per signature it touches, which at 20,000 signatures
+    /// was most of what a commit wrote and grew with the store. A signature's events are read with
+    /// one index search per segment since its first event.
+    static let segmentShift = 18
+
+    /// `column >> segmentShift` in (the segments of) `first...last`, as an SQL condition the
+    /// (segment, signature, time) index answers.
+    static func inSegments(_ column: String, from first: Int64, through last: Int64) -> String {
+        let segments = (max(0, first) >> segmentShift)...(max(0, first, last) >> segmentShift)
+        return "(\(column) >> \(segmentShift)) IN (\(segments.map(String.init).joined(separator: ",")))"
+    }
+
+    /// The condition on `column` for all segments holding events.
+    func inAllSegments(_ column: String, _ db: Database) throws -> String {
+        // Two subqueries: each is one index lookup, where `min(id), max(id)` together would scan.
+        let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)")
+        return Self.inSegments(column, from: row?[0] ?? 0, through: row?[1] ?? 0)
+    }
+
     /// `KeywordTerms` in SQL, for rebuilding and removing index rows.
     private static let indexFunctions = [
         DatabaseFunction("deja_event_terms", argumentCount: 2, pure: true) { values in
@@ -147,8 +178,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
 
     /// Stores in one transaction the batches `next` gives until it gives nil, and the last
     /// write-ahead-log position given as applied. One transaction for several batches writes each
-    /// index page it touches once, not once per batch: with thousands of signatures, their
-    /// (signature, time) index pages are most of what a commit writes.
+    /// index page it touches once, not once per batch.
     public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
         defer { truncateLogIfLarge() }
         return try pool.write { db in
@@ -315,41 +345,53 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     }
 
     public func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int) {
-        // Tenant and service belong to the signature: checked once, not on every event row, so
-        // that counting reads only the (signature, time) index unless level or labels filter.
-        var sql = "FROM events WHERE signature_id = ? AND EXISTS (SELECT 1 FROM signatures WHERE id = ? AND tenant = ?"
-        var arguments: StatementArguments = [signature, signature, filter.tenant]
-        appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services), to: &sql, &arguments, table: "signatures")
-        sql += ")"
-        var rest = filter
-        rest.services = []
-        appendFilter(rest, to: &sql, &arguments, table: "events")
-        return try pool.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) " + sql, arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * " + sql + " ORDER BY timestamp DESC LIMIT \(limit)", arguments: arguments)
-            return (rows.map(Self.event), total)
+        try pool.read { db in
+            // Tenant and service belong to the signature: checked once, not on every event row.
+            var sql = "SELECT count, example_event FROM signatures WHERE id = ? AND tenant = ?"
+            var arguments: StatementArguments = [signature, filter.tenant]
+            appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services), to: &sql, &arguments, table: "signatures")
+            guard let found = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return ([], 0) }
+            var rest = filter
+            rest.services = []
+            var condition = " AND signature_id = ?"
+            var conditionArguments: StatementArguments = [signature]
+            appendFilter(rest, to: &condition, &conditionArguments, table: "events")
+            // The first event's segment is the first holding the signature's events.
+            let (first, newest): (Int64, Int64) = (found["example_event"], try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)
+            let total = rest == SearchFilter(tenant: filter.tenant) ? found["count"] : try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM events WHERE " + Self.inSegments("id", from: first, through: newest) + condition,
+                arguments: conditionArguments) ?? 0
+            // The newest of each segment, then the newest of those.
+            var events: [StoredEvent] = []
+            let newestOfSegment = try db.cachedStatement(
+                sql: "SELECT * FROM events WHERE (id >> \(Self.segmentShift)) = ?" + condition + " ORDER BY timestamp DESC LIMIT \(limit)")
+            for segment in (first >> Self.segmentShift)...(max(first, newest) >> Self.segmentShift) {
+                events += try Row.fetchAll(newestOfSegment, arguments: [segment] + conditionArguments).map(Self.event)
+            }
+            return (Array(events.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit)), total)
         }
     }
 
     /// Signatures with events in `since...until` (nanoseconds), each with its event counts in
     /// `buckets` equal slices of that range, the most frequent `limit` first. Reads the
-    /// (signature, time) index of the signatures active in the range.
+    /// (segment, signature, time) index of the signatures active in the range.
     /// `signatures`, when given, limits the answer to those (sparklines of search results).
     public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
                               signatures wanted: [Int64] = []) throws -> [PatternCounts] {
         let buckets = max(1, buckets)
         let width = Self.bucketWidth(since: since, until: until, buckets: buckets)
-        var sql = """
-            SELECT e.signature_id, (e.timestamp - ?) / ?, count(*) FROM signatures s
-            JOIN events e ON e.signature_id = s.id AND e.timestamp BETWEEN ? AND ?
-            WHERE s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
-            """
-        var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
-        // Services and levels are the signature's; the range is the events'.
-        appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services, levels: filter.levels), to: &sql, &arguments, table: "s")
-        if !wanted.isEmpty { sql += " AND s.id IN (\(wanted.map(String.init).joined(separator: ",")))" }
         var counts: [Int64: [Int]] = [:]
         try pool.read { db in
+            // CROSS JOIN: the signatures active in the range first, then each one's events through the index.
+            var sql = """
+                SELECT e.signature_id, (e.timestamp - ?) / ?, count(*) FROM signatures s
+                CROSS JOIN events e ON \(try inAllSegments("e.id", db)) AND e.signature_id = s.id AND e.timestamp BETWEEN ? AND ?
+                WHERE s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
+                """
+            var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
+            // Services and levels are the signature's; the range is the events'.
+            appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services, levels: filter.levels), to: &sql, &arguments, table: "s")
+            if !wanted.isEmpty { sql += " AND s.id IN (\(wanted.map(String.init).joined(separator: ",")))" }
             let rows = try Row.fetchCursor(db, sql: sql + " GROUP BY 1, 2", arguments: arguments)
             while let row = try rows.next() {
                 let bucket = min(buckets - 1, max(0, Int(row[1] as Int64)))
@@ -393,9 +435,10 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             try db.execute(sql: "DELETE FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)")
             let signatures = db.changesCount
             // Counts and first-seen follow the events that remain; a published signature is published again.
+            let ofSignature = try inAllSegments("id", db) + " AND signature_id = signatures.id"
             try db.execute(sql: """
-                UPDATE signatures SET count = (SELECT count(*) FROM events WHERE signature_id = signatures.id),
-                    first_seen = (SELECT min(timestamp) FROM events WHERE signature_id = signatures.id),
+                UPDATE signatures SET count = (SELECT count(*) FROM events WHERE \(ofSignature)),
+                    first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature)),
                     indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
                 WHERE first_seen < ?
                 """, arguments: [cutoff])

@@ -144,6 +144,37 @@ import Testing
         }
     }
 
+    @Test("a signature's events in two index segments are counted, filtered, listed newest first and removed as one")
+    func signatureAcrossSegments() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([prepared("filler line", tenant: "other", at: 9_000)])
+        // The next events get ids on both sides of the first segment's end.
+        let boundary = Int64(1) << SQLiteStore.segmentShift
+        try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO events (id, tenant, service, level, timestamp, labels, body, signature_id)
+                SELECT ?, tenant, service, level, timestamp, labels, body, signature_id FROM events WHERE id = 1
+                """, arguments: [boundary - 3])
+        }
+        let summary = try store.ingest([
+            prepared("order 11 refused", at: 1_000), prepared("order 12 refused", at: 3_000),
+            prepared("order 13 refused", at: 2_000), prepared("order 14 refused", at: 4_000, level: .info),
+        ])
+        let signature = try #require(summary.newSignatures.first)
+        #expect(try store.events(ids: [boundary - 1, boundary]).map(\.body) == ["order 12 refused", "order 13 refused"])
+        let all = try store.events(signature: signature, filter: SearchFilter(), limit: 3)
+        #expect(all.total == 4 && all.events.map(\.timestamp) == [4_000, 3_000, 2_000])
+        let errors = try store.events(signature: signature, filter: SearchFilter(levels: [.error]), limit: 5)
+        #expect(errors.total == 3 && errors.events.map(\.timestamp) == [3_000, 2_000, 1_000])
+        #expect(try store.events(signature: signature, filter: SearchFilter(since: 2_500), limit: 5).total == 2)
+        #expect(try store.events(signature: signature, filter: SearchFilter(tenant: "other"), limit: 5).total == 0)
+        #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 4_999, buckets: 5, limit: 5).first?.counts == [0, 1, 1, 1, 1])
+        #expect(try store.keywordSearch("refused", filter: SearchFilter(), limit: 10).count == 4)
+        #expect(try store.removeEvents(olderThan: 1_500).events == 1)
+        let kept = try #require(try store.signatures(ids: [signature]).first)
+        #expect(kept.count == 3 && kept.firstSeen == 2_000)
+    }
+
     @Test("a schema-1 store (whole bodies indexed, no vector-index outbox) is migrated and stays searchable")
     func schemaOneIsMigrated() throws {
         let directory = try temporaryDirectory()
@@ -163,6 +194,8 @@ import Testing
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);
+                DROP INDEX events_by_segment;
+                CREATE INDEX events_by_signature ON events (signature_id, timestamp);
                 PRAGMA user_version = 1;
                 """)
         }
