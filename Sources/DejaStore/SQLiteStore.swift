@@ -145,8 +145,9 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// The condition on `column` for all segments holding events.
     func inAllSegments(_ column: String, _ db: Database) throws -> String {
         // Two subqueries: each is one index lookup, where `min(id), max(id)` together would scan.
-        let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)")
-        return Self.inSegments(column, from: row?[0] ?? 0, through: row?[1] ?? 0)
+        let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)")!
+        let (first, last): (Int64?, Int64?) = (row[0], row[1])  // NULL when there are no events
+        return Self.inSegments(column, from: first ?? 0, through: last ?? 0)
     }
 
     /// `KeywordTerms` in SQL, for rebuilding and removing index rows.
@@ -356,16 +357,17 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             var condition = " AND signature_id = ?"
             var conditionArguments: StatementArguments = [signature]
             appendFilter(rest, to: &condition, &conditionArguments, table: "events")
-            // The first event's segment is the first holding the signature's events.
-            let (first, newest): (Int64, Int64) = (found["example_event"], try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)
+            // The signature's first event (its example) is in the first segment holding its events.
+            let first: Int64 = found["example_event"]
+            let newest = max(first, try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)
             let total = rest == SearchFilter(tenant: filter.tenant) ? found["count"] : try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM events WHERE " + Self.inSegments("id", from: first, through: newest) + condition,
                 arguments: conditionArguments) ?? 0
             // The newest of each segment, then the newest of those.
-            var events: [StoredEvent] = []
             let newestOfSegment = try db.cachedStatement(
                 sql: "SELECT * FROM events WHERE (id >> \(Self.segmentShift)) = ?" + condition + " ORDER BY timestamp DESC LIMIT \(limit)")
-            for segment in (first >> Self.segmentShift)...(max(first, newest) >> Self.segmentShift) {
+            var events: [StoredEvent] = []
+            for segment in (first >> Self.segmentShift)...(newest >> Self.segmentShift) {
                 events += try Row.fetchAll(newestOfSegment, arguments: [segment] + conditionArguments).map(Self.event)
             }
             return (Array(events.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit)), total)

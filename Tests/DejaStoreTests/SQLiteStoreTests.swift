@@ -144,6 +144,14 @@ import Testing
         }
     }
 
+    @Test func emptyStoreAnswersWithNothing() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 1_000, buckets: 4, limit: 5).isEmpty)
+        #expect(try store.events(signature: 1, filter: SearchFilter(), limit: 5).total == 0)
+        #expect(try store.keywordSearch("gateway refused", filter: SearchFilter(), limit: 5).isEmpty)
+        #expect(try store.removeEvents(olderThan: 1_000) == (0, 0))
+    }
+
     @Test("a signature's events in two index segments are counted, filtered, listed newest first and removed as one")
     func signatureAcrossSegments() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
