@@ -97,6 +97,15 @@ class Server:
         raise AssertionError(f"no group for {query!r} matched within {timeout} s; got {[g['signature']['message'] for g in groups]}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def temporary_directories(tmp_path_factory):
+    """Data directories and logs go under pytest's own temporary directory, which keeps the last
+    three runs (to read a failed run's server logs) and removes older ones."""
+    tempfile.tempdir = str(tmp_path_factory.getbasetemp())
+    yield
+    tempfile.tempdir = None
+
+
 @pytest.fixture(scope="session")
 def server():
     with tempfile.TemporaryDirectory(prefix="deja-serve-") as data_dir:
