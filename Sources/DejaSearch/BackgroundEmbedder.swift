@@ -68,8 +68,8 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private func run() {
         // Ingest comes first: the embedder runs on whatever CPU storing events leaves over. Nice 19
         // alone still takes a slice whenever it is runnable; SCHED_IDLE waits for an idle core.
+        ThreadPriority.lower(to: 19)
         #if canImport(Glibc)
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // on Linux, who = 0 is this thread
         var parameters = sched_param(sched_priority: 0)
         pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
         #endif

@@ -62,14 +62,17 @@ public final class BatchWriter: @unchecked Sendable {
 
     /// One second of events per transaction at most: with thousands of signatures, that writes a
     /// third of the pages per event that a transaction per 2 MB request batch does, and keeps
-    /// acknowledged events searchable within about a second.
+    /// acknowledged events searchable within about a second. `niceness` is the writer thread's.
     public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil,
-                transactionLimit: TransactionLimit = .init(seconds: 1, events: 200_000)) {
+                transactionLimit: TransactionLimit = .init(seconds: 1, events: 200_000), niceness: Int32 = 0) {
         self.pipeline = pipeline
         self.depth = depth
         self.retry = retry
         self.transactionLimit = transactionLimit
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            if niceness != 0 { ThreadPriority.lower(to: niceness) }
+            run()
+        }
         thread.name = "deja-writer"
         thread.start()
     }
