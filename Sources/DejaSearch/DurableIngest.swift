@@ -24,11 +24,12 @@ public final class DurableIngest: @unchecked Sendable {
         public var lastError: String?
     }
 
+    /// Nice value of the threads that prepare and store events.
+    static let storingNiceness: Int32 = 5
+
     private let pipeline: IngestPipeline
     private var wal: WriteAheadLog?
     private let maxBacklogBytes: Int
-    /// Nice value of the threads that prepare and store events.
-    static let storingNiceness: Int32 = 5
     private let batchBytes: Int
     private let condition = NSCondition()
     private var queue: [DurableRecord] = []

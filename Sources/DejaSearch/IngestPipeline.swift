@@ -59,12 +59,12 @@ public final class IngestPipeline {
 
     /// Stores prepared events in one transaction and embeds the new signatures (or wakes the
     /// background embedder); returns what was stored.
-    public func store(_ prepared: [PreparedEvent], walPosition: UInt64? = nil) throws -> IngestSummary {
-        try embedNew(store.ingest(prepared, walPosition: walPosition))
+    public func store(_ prepared: [PreparedEvent]) throws -> IngestSummary {
+        try embedNew(store.ingest(prepared))
     }
 
     /// Stores in one transaction the batches `next` gives until it gives nil (see `SQLiteStore`),
-    /// then embeds the new signatures as `store(_:walPosition:)` does.
+    /// then embeds the new signatures as `store(_:)` does.
     public func store(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
         try embedNew(store.ingest(batches: next))
     }

@@ -164,21 +164,16 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // MARK: - EventStore
 
     public func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary {
-        try ingest(batch, walPosition: nil)
-    }
-
-    /// Stores `batch` and, in the same transaction, `walPosition` as the write-ahead-log position
-    /// applied: after a crash, replay resumes exactly there.
-    public func ingest(_ batch: [PreparedEvent], walPosition: UInt64?) throws -> IngestSummary {
         var taken = false
         return try ingest(batches: {
             defer { taken = true }
-            return taken ? nil : (batch, walPosition)
+            return taken ? nil : (batch, nil)
         })
     }
 
-    /// Stores in one transaction the batches `next` gives until it gives nil, and the last
-    /// write-ahead-log position given as applied. One transaction for several batches writes each
+    /// Stores in one transaction the batches `next` gives until it gives nil, and, in the same
+    /// transaction, the last write-ahead-log position given as applied: after a crash, replay
+    /// resumes exactly there. One transaction for several batches writes each
     /// index page it touches once, not once per batch.
     public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
         defer { truncateLogIfLarge() }

@@ -44,10 +44,10 @@ public struct Redactor: Sendable {
         case urlCredentials
     }
 
-    /// True when some `://` is followed by a `:` and then an `@` before any `/` or space, as a URL
-    /// with a password is: most URLs in logs have none, and skip the regular expression.
     private static let urlSeparator = Array("://".utf8)
 
+    /// True when some `://` is followed by a `:` and then an `@` before any `/` or space, as a URL
+    /// with a password is: most URLs in logs have none, and skip the regular expression.
     private static func containsURLCredentials(_ text: [UInt8]) -> Bool {
         var start = 0
         while let found = find(urlSeparator, in: text, from: start) {
