@@ -15,12 +15,21 @@ public final class DurableIngest: @unchecked Sendable {
         public var description: String { "ingest is behind by \(backlogBytes) bytes; retry later" }
     }
 
+    /// One request's events encode to more than the backlog may ever hold: it can never be stored.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public let bytes: Int
+        public let limit: Int
+        public var description: String { "the request's events encode to \(bytes) bytes, over the \(limit)-byte ingest backlog; send smaller batches" }
+    }
+
     /// What the consumer has done, for metrics and readiness.
     public struct Status: Sendable {
         public var backlogBytes: Int
         public var backlogRecords: Int
         public var storedEvents: Int
         public var walBytes: UInt64
+        /// Damage the write-ahead log skipped when it was opened (counted once, at start).
+        public var walDamage: WriteAheadLog.Damage
         public var lastError: String?
     }
 
@@ -59,8 +68,9 @@ public final class DurableIngest: @unchecked Sendable {
     public func submit(_ events: [LogEvent]) async throws {
         guard !events.isEmpty, let wal else { return }
         let payload = EventBatchCodec.encode(events)
+        guard payload.count <= maxBacklogBytes else { throw TooLarge(bytes: payload.count, limit: maxBacklogBytes) }
         try condition.withLock {
-            guard backlogBytes + payload.count <= maxBacklogBytes || backlogBytes == 0 else { throw Overloaded(backlogBytes: backlogBytes) }
+            guard backlogBytes + payload.count <= maxBacklogBytes else { throw Overloaded(backlogBytes: backlogBytes) }
             backlogBytes += payload.count
         }
         do {
@@ -73,9 +83,10 @@ public final class DurableIngest: @unchecked Sendable {
 
     public var status: Status {
         let walBytes = wal?.size ?? 0
+        let walDamage = wal?.damage ?? .init()
         return condition.withLock {
             Status(backlogBytes: backlogBytes, backlogRecords: queue.count, storedEvents: storedEvents,
-                   walBytes: walBytes, lastError: lastError)
+                   walBytes: walBytes, walDamage: walDamage, lastError: lastError)
         }
     }
 

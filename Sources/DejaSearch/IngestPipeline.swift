@@ -91,7 +91,7 @@ public final class IngestPipeline {
 
     private func embed(signatureIDs: [Int64]) throws {
         guard !signatureIDs.isEmpty else { return }
-        try embed(try store.signatures(ids: signatureIDs))
+        try embed(try store.signatures(ids: signatureIDs, tenant: nil))
     }
 
     private func embed(_ signatures: [Signature]) throws {

@@ -113,7 +113,7 @@ public final class SearchEngine {
             remote[hit.signatureID] = hit.remote
         }
         // Keyword hits rank events; a signature counts at the rank of its best event.
-        let keywordHits = try store.events(ids: keywordEvents)
+        let keywordHits = try store.events(ids: keywordEvents, tenant: filter.tenant)
         var keywordRank: [Int64: Int] = [:]
         var matchedEvents: [Int64: [StoredEvent]] = [:]
         for event in keywordHits {
@@ -123,7 +123,7 @@ public final class SearchEngine {
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
 
         let ranked = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
-        let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key)).map { ($0.id, $0) })
+        let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
         var groups: [ResultGroup] = []
         for (id, fused) in ranked {
             if let elsewhere = remote[id] {

@@ -8,7 +8,7 @@ import DejaStore
 func storeVectors(for signatures: [Signature], embedder: SentenceEmbedder, store: SQLiteStore, batchSize: Int,
                   singleThreaded: Bool = false) throws {
     guard !signatures.isEmpty else { return }
-    let bodies = Dictionary(uniqueKeysWithValues: try store.events(ids: signatures.map(\.exampleEventID)).map { ($0.id, $0.body) })
+    let bodies = Dictionary(uniqueKeysWithValues: try store.events(ids: signatures.map(\.exampleEventID), tenant: nil).map { ($0.id, $0.body) })
     let vectors = embedder.embed(signatures.map { EmbeddingText.of(bodies[$0.exampleEventID] ?? $0.message) }, batchSize: batchSize,
                                   singleThreaded: singleThreaded)
     try store.upsert(zip(signatures, vectors).map { signature, vector in

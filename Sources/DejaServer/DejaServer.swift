@@ -62,6 +62,11 @@ public struct DejaServer: Sendable {
         let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
+        let damage = ingest.status.walDamage
+        if damage.regions > 0 {
+            logger.error("the write-ahead log had damaged records: skipped them and kept every valid record after them",
+                         metadata: ["regions": "\(damage.regions)", "bytes": "\(damage.bytes)", "directory": "\(directory.writeAheadLog.path)"])
+        }
         // With ChromaDB, vectors are published from the store's outbox on a thread of their own.
         let vectorIndex = chroma.map { VectorIndexSync(store: store, index: $0, model: ingestEmbedder.modelIdentity) }
         if let vectorIndex {

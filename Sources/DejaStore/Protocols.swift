@@ -6,13 +6,14 @@ public protocol EventStore: Sendable {
     func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary
     /// Event ids ranked by BM25 over bodies for the words of `query`, best first.
     func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
-    func events(ids: [Int64]) throws -> [StoredEvent]
+    /// Events by id; only `tenant`'s (nil: any tenant's, for the embedder).
+    func events(ids: [Int64], tenant: String?) throws -> [StoredEvent]
     func event(externalID: String, tenant: String) throws -> StoredEvent?
-    func signatures(ids: [Int64]) throws -> [Signature]
+    func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
     /// The newest events of a signature that pass `filter`, and how many pass in all.
     func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
-    /// Deletes events older than `cutoff` (nanoseconds) and signatures no event references.
-    func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int)
+    /// Deletes `tenant`'s events older than `cutoff` (nanoseconds) and its signatures no event references.
+    func removeEvents(olderThan cutoff: Int64, tenant: String) throws -> (events: Int, signatures: Int)
 }
 
 /// A signature's vector and the fields vector search filters on.

@@ -38,6 +38,10 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets NORMAL, under which a commit is durable only at the next checkpoint. The
+            // server deletes write-ahead-log segments once their events are committed, so a commit
+            // must survive power loss: FULL syncs SQLite's log at each commit (about one a second).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try pool.write { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
@@ -310,10 +314,12 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         }
     }
 
-    public func events(ids: [Int64]) throws -> [StoredEvent] {
+    /// Events by id, in the order asked; only `tenant`'s (nil: any tenant's, for the embedder).
+    public func events(ids: [Int64], tenant: String?) throws -> [StoredEvent] {
         guard !ids.isEmpty else { return [] }
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id IN (\(ids.map(String.init).joined(separator: ",")))")
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id IN (\(ids.map(String.init).joined(separator: ",")))"
+                             + (tenant == nil ? "" : " AND tenant = ?"), arguments: StatementArguments([tenant].compactMap { $0 }))
         }
         let byID = Dictionary(uniqueKeysWithValues: rows.map { (($0["id"] as Int64), Self.event(from: $0)) })
         return ids.compactMap { byID[$0] }
@@ -326,10 +332,12 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         }
     }
 
-    public func signatures(ids: [Int64]) throws -> [Signature] {
+    /// Signatures by id, in the order asked; only `tenant`'s (nil: any tenant's, for the embedder).
+    public func signatures(ids: [Int64], tenant: String?) throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM signatures WHERE id IN (\(ids.map(String.init).joined(separator: ",")))")
+            try Row.fetchAll(db, sql: "SELECT * FROM signatures WHERE id IN (\(ids.map(String.init).joined(separator: ",")))"
+                             + (tenant == nil ? "" : " AND tenant = ?"), arguments: StatementArguments([tenant].compactMap { $0 }))
         }
         let byID = Dictionary(uniqueKeysWithValues: rows.map { row -> (Int64, Signature) in
             (row["id"], Signature(id: row["id"], tenant: row["tenant"], service: row["service"], message: row["message"],
@@ -396,13 +404,15 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             }
         }
         let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
-        let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key)).map { ($0.id, $0) })
+        let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
         return top.compactMap { id, buckets in signatures[id].map { PatternCounts(signature: $0, counts: buckets) } }
     }
 
     /// Nanoseconds each of `buckets` equal slices of `since...until` spans (the last may be shorter).
     public static func bucketWidth(since: Int64, until: Int64, buckets: Int) -> Int64 {
-        max(1, (until - since) / Int64(max(1, buckets)) + 1)
+        // Any two Int64 are at most UInt64.max apart: the width is computed without overflow.
+        let width = UInt64(bitPattern: until &- since) / UInt64(max(1, buckets))
+        return width >= UInt64(Int64.max) ? Int64.max : Int64(width) + 1
     }
 
     /// Time of the tenant's oldest event (its signatures' earliest first-seen), or nil when it has none.
@@ -410,26 +420,30 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(first_seen) FROM signatures WHERE tenant = ?", arguments: [tenant]) }
     }
 
-    public func removeEvents(olderThan cutoff: Int64) throws -> (events: Int, signatures: Int) {
+    /// Removes `tenant`'s events older than `cutoff`, and its signatures left with none.
+    public func removeEvents(olderThan cutoff: Int64, tenant: String) throws -> (events: Int, signatures: Int) {
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO events_fts (events_fts, rowid, terms)
                 SELECT 'delete', e.id, deja_event_terms(e.body, s.message) FROM events e JOIN signatures s ON s.id = e.signature_id
-                WHERE e.timestamp < ?
-                """, arguments: [cutoff])
-            try db.execute(sql: "DELETE FROM events WHERE timestamp < ?", arguments: [cutoff])
+                WHERE e.timestamp < ? AND e.tenant = ?
+                """, arguments: [cutoff, tenant])
+            try db.execute(sql: "DELETE FROM events WHERE timestamp < ? AND tenant = ?", arguments: [cutoff, tenant])
             let events = db.changesCount
-            try db.execute(sql: "DELETE FROM vectors WHERE signature_id NOT IN (SELECT DISTINCT signature_id FROM events)")
+            let emptied = "tenant = ? AND id NOT IN (SELECT DISTINCT signature_id FROM events)"
+            try db.execute(sql: """
+                DELETE FROM vectors WHERE tenant = ? AND signature_id NOT IN (SELECT DISTINCT signature_id FROM events)
+                """, arguments: [tenant])
             // An external index learns of removed signatures through the outbox.
             try db.execute(sql: """
                 INSERT OR IGNORE INTO index_removals (tenant, service, hash)
-                SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND id NOT IN (SELECT DISTINCT signature_id FROM events)
-                """)
+                SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND \(emptied)
+                """, arguments: [tenant])
             try db.execute(sql: """
                 INSERT INTO signatures_fts (signatures_fts, rowid, terms)
-                SELECT 'delete', id, deja_signature_terms(message) FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)
-                """)
-            try db.execute(sql: "DELETE FROM signatures WHERE id NOT IN (SELECT DISTINCT signature_id FROM events)")
+                SELECT 'delete', id, deja_signature_terms(message) FROM signatures WHERE \(emptied)
+                """, arguments: [tenant])
+            try db.execute(sql: "DELETE FROM signatures WHERE \(emptied)", arguments: [tenant])
             let signatures = db.changesCount
             // Counts and first-seen follow the events that remain; a published signature is published again.
             let ofSignature = try inAllSegments("id", db) + " AND signature_id = signatures.id"
@@ -437,8 +451,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 UPDATE signatures SET count = (SELECT count(*) FROM events WHERE \(ofSignature)),
                     first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature)),
                     indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
-                WHERE first_seen < ?
-                """, arguments: [cutoff])
+                WHERE first_seen < ? AND tenant = ?
+                """, arguments: [cutoff, tenant])
             cacheLock.withLock { vectorCache.removeAll(); vectorGeneration += 1; frequencyCache = nil }
             return (events, signatures)
         }
@@ -489,7 +503,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 SELECT id FROM signatures WHERE id NOT IN (SELECT signature_id FROM vectors WHERE model = ?) ORDER BY id LIMIT ?
                 """, arguments: [model, limit])
         }
-        return try signatures(ids: ids)
+        return try signatures(ids: ids, tenant: nil)
     }
 
     public func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit] {

@@ -30,7 +30,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Input lines are JSON events.")
     var jsonl = false
 
-    @Option(help: "After ingesting, remove events older than this (e.g. 7d) and signatures left without events.")
+    @Option(help: "After ingesting, remove this tenant's events older than this (e.g. 7d) and its signatures left without events.")
     var retention: String?
 
     @OptionGroup var store: StoreOptions
@@ -131,7 +131,7 @@ struct IngestCommand: ParsableCommand {
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var report = String(format: "all vector-searchable after %.1f s", searchable)
         if let retentionWindow {
-            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow)
+            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow, tenant: store.tenant)
             report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
         }
         // After retention, so that its removals reach ChromaDB too.

@@ -131,7 +131,7 @@ struct SimilarCommand: ParsableCommand {
         let (embedder, redactor) = try model.loadRedacted()
         let database = try store.open()
         let found = try database.event(externalID: eventID, tenant: store.tenant)
-            ?? Int64(eventID).flatMap { try? database.events(ids: [$0]).first }.flatMap { $0.tenant == store.tenant ? $0 : nil }
+            ?? Int64(eventID).flatMap { try? database.events(ids: [$0], tenant: store.tenant).first }
         guard let event = found else { throw CLIError("no event with id \(eventID) for tenant \(store.tenant)") }
         let engine = SearchEngine(store: database, vectors: try vectors.open(events: database, model: embedder.modelIdentity),
                                   embedder: embedder, redactor: redactor)

@@ -25,10 +25,10 @@ import Testing
         ])
         #expect(summary.events == 3)
         #expect(summary.newSignatures.count == 2)
-        let signature = try #require(try store.signatures(ids: [summary.newSignatures[0]]).first)
+        let signature = try #require(try store.signatures(ids: [summary.newSignatures[0]], tenant: "default").first)
         #expect(signature.count == 2 && signature.firstSeen == 1_000 && signature.lastSeen == 2_000)
         let hits = try store.keywordSearch("refused", filter: SearchFilter(), limit: 10)
-        #expect(Set(try store.events(ids: hits).compactMap(\.externalID)) == ["a", "b"])
+        #expect(Set(try store.events(ids: hits, tenant: "default").compactMap(\.externalID)) == ["a", "b"])
         #expect(try store.keywordSearch("refused", filter: SearchFilter(services: ["node"]), limit: 10).isEmpty)
         #expect(try store.event(externalID: "c", tenant: "default")?.service == "node")
     }
@@ -41,10 +41,10 @@ import Testing
             prepared("order 55502 refused by gateway", at: 2_000, id: "b"),
             prepared("order 55502 shipped", at: 3_000, id: "c"),
         ])
-        let ranked = try store.events(ids: try store.keywordSearch("gateway refused order 55502", filter: SearchFilter(), limit: 10))
+        let ranked = try store.events(ids: try store.keywordSearch("gateway refused order 55502", filter: SearchFilter(), limit: 10), tenant: "default")
         #expect(ranked.compactMap(\.externalID) == ["b", "a", "c"] || ranked.compactMap(\.externalID) == ["b", "c", "a"])
         #expect(ranked.first?.externalID == "b")
-        #expect(Set(try store.events(ids: try store.keywordSearch("55502", filter: SearchFilter(), limit: 10)).compactMap(\.externalID)) == ["b", "c"])
+        #expect(Set(try store.events(ids: try store.keywordSearch("55502", filter: SearchFilter(), limit: 10), tenant: "default").compactMap(\.externalID)) == ["b", "c"])
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(since: 1_500), limit: 10).count == 1)
     }
 
@@ -117,9 +117,17 @@ import Testing
     @Test func retentionRemovesOldEventsAndOrphanSignatures() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("old failure one", at: 100), prepared("recent failure two", at: 10_000)])
-        let removed = try store.removeEvents(olderThan: 5_000)
+        let removed = try store.removeEvents(olderThan: 5_000, tenant: "default")
         #expect(removed.events == 1 && removed.signatures == 1)
         #expect(try store.keywordSearch("failure", filter: SearchFilter(), limit: 10).count == 1)
+    }
+
+    @Test func retentionRemovesOnlyItsTenantsEvents() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([prepared("old failure one", tenant: "a", at: 100), prepared("old failure one", tenant: "b", at: 100)])
+        #expect(try store.removeEvents(olderThan: 5_000, tenant: "a") == (1, 1))
+        #expect(try store.keywordSearch("failure", filter: SearchFilter(tenant: "a"), limit: 10).isEmpty)
+        #expect(try store.keywordSearch("failure", filter: SearchFilter(tenant: "b"), limit: 10).count == 1)
     }
 
     @Test("an event's index row holds the words its message lacks; the signature's row holds the message's words")
@@ -149,7 +157,7 @@ import Testing
         #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 1_000, buckets: 4, limit: 5).isEmpty)
         #expect(try store.events(signature: 1, filter: SearchFilter(), limit: 5).total == 0)
         #expect(try store.keywordSearch("gateway refused", filter: SearchFilter(), limit: 5).isEmpty)
-        #expect(try store.removeEvents(olderThan: 1_000) == (0, 0))
+        #expect(try store.removeEvents(olderThan: 1_000, tenant: "default") == (0, 0))
     }
 
     @Test("a signature's events in two index segments are counted, filtered, listed newest first and removed as one")
@@ -169,7 +177,7 @@ import Testing
             prepared("order 13 refused", at: 2_000), prepared("order 14 refused", at: 4_000, level: .info),
         ])
         let signature = try #require(summary.newSignatures.first)
-        #expect(try store.events(ids: [boundary - 1, boundary]).map(\.body) == ["order 12 refused", "order 13 refused"])
+        #expect(try store.events(ids: [boundary - 1, boundary], tenant: "default").map(\.body) == ["order 12 refused", "order 13 refused"])
         let all = try store.events(signature: signature, filter: SearchFilter(), limit: 3)
         #expect(all.total == 4 && all.events.map(\.timestamp) == [4_000, 3_000, 2_000])
         let errors = try store.events(signature: signature, filter: SearchFilter(levels: [.error]), limit: 5)
@@ -178,8 +186,8 @@ import Testing
         #expect(try store.events(signature: signature, filter: SearchFilter(tenant: "other"), limit: 5).total == 0)
         #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 4_999, buckets: 5, limit: 5).first?.counts == [0, 1, 1, 1, 1])
         #expect(try store.keywordSearch("refused", filter: SearchFilter(), limit: 10).count == 4)
-        #expect(try store.removeEvents(olderThan: 1_500).events == 1)
-        let kept = try #require(try store.signatures(ids: [signature]).first)
+        #expect(try store.removeEvents(olderThan: 1_500, tenant: "default").events == 1)
+        let kept = try #require(try store.signatures(ids: [signature], tenant: "default").first)
         #expect(kept.count == 3 && kept.firstSeen == 2_000)
     }
 
@@ -209,10 +217,10 @@ import Testing
         }
         try connection.close()
         let store = try SQLiteStore(directory: directory)
-        #expect(try store.events(ids: try store.keywordSearch("gateway 98765", filter: SearchFilter(), limit: 5)).map(\.externalID) == ["p1"])
+        #expect(try store.events(ids: try store.keywordSearch("gateway 98765", filter: SearchFilter(), limit: 5), tenant: "default").map(\.externalID) == ["p1"])
         _ = try store.ingest([prepared("payment gateway refused card", at: 2_000, id: "p2")])
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 2)
-        #expect(try store.removeEvents(olderThan: 1_500).events == 1)
+        #expect(try store.removeEvents(olderThan: 1_500, tenant: "default").events == 1)
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 1)
         #expect(try store.pendingIndexRemovals(limit: 5).isEmpty)
     }

@@ -43,7 +43,7 @@ import Testing
         let ids = try store.ingest([prepared("old failure", at: 100), prepared("new failure", at: 10_000), prepared("new failure", at: 50)]).newSignatures
         try embed(store, ids)
         try store.markIndexed(try store.pendingIndexEntries(model: "m", limit: 10))
-        _ = try store.removeEvents(olderThan: 5_000)
+        _ = try store.removeEvents(olderThan: 5_000, tenant: "default")
         let removals = try store.pendingIndexRemovals(limit: 10)
         #expect(removals.map(\.key) == [IndexKey.of(service: "api", hash: String(UInt64(bitPattern: Int64("old failure".hashValue)), radix: 16))])
         // The survivor lost an event: its record is published again with the new count.
@@ -80,5 +80,26 @@ import Testing
         // Loki allows characters Chroma does not: those tenants are spelled in hex.
         #expect(ChromaVectorStore.collectionName(tenant: "acme.eu(1)") == "deja-x61636d652e657528312" + "9")
         #expect(ChromaVectorStore.collectionName(tenant: "") == "deja-x")
+        // These two once shared `deja-x2a`: a tenant starting with x is spelled in hex too.
+        #expect(ChromaVectorStore.collectionName(tenant: "*") == "deja-x2a")
+        #expect(ChromaVectorStore.collectionName(tenant: "x2a") == "deja-x783261")
+    }
+
+    @Test("no two tenants share a collection: generated Loki tenant ids, plain and hex-spelled, map one to one")
+    func collectionNamesNeverCollide() {
+        var random = SeededGenerator(seed: 16)
+        let alphabet = Array("abxyzX019-_.*'()!")
+        var names: [String: String] = [:]
+        for _ in 0..<50_000 {
+            let tenant = String((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let name = ChromaVectorStore.collectionName(tenant: tenant)
+            if let other = names[name] { #expect(other == tenant, "'\(other)' and '\(tenant)' share \(name)") }
+            names[name] = tenant
+            // Chroma's rule: 3 to 512 of [a-zA-Z0-9._-], starting and ending alphanumeric.
+            #expect(name.utf8.count <= 512 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+            #expect(name.last!.isLetter || name.last!.isNumber)
+        }
+        let longest = String(repeating: "(", count: 150)
+        #expect(ChromaVectorStore.collectionName(tenant: longest).utf8.count == 306)
     }
 }

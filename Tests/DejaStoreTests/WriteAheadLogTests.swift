@@ -77,3 +77,106 @@ import Testing
         first.close()
     }
 }
+
+@Suite struct WriteAheadLogFaultTests {
+    private func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("deja-wal-\(UUID().uuidString)")
+    }
+
+    private func texts(_ records: [DurableRecord]) -> [String] { records.map { String(decoding: $0.payload, as: UTF8.self) } }
+
+    private func segment(_ directory: URL) throws -> URL {
+        directory.appendingPathComponent(try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".wal") }))
+    }
+
+    /// Ten records "record 0" … "record 9" in one segment, and their start offsets.
+    private func tenRecords(_ directory: URL) async throws -> [Int] {
+        let wal = try WriteAheadLog(directory: directory) { _ in }
+        var starts: [Int] = []
+        var position: UInt64 = 0
+        for index in 0..<10 {
+            starts.append(Int(position))
+            position = try await wal.append(Array("record \(index) with some payload".utf8))
+        }
+        wal.close()
+        return starts
+    }
+
+    private func damage(_ directory: URL, at offset: Int) throws {
+        var bytes = try [UInt8](Data(contentsOf: try segment(directory)))
+        bytes[offset] ^= 0x5A
+        try Data(bytes).write(to: try segment(directory))
+    }
+
+    @Test("a flipped payload byte loses that record only; every later record is replayed and the damage is counted")
+    func damagedPayloadIsSkipped() async throws {
+        let directory = temporaryDirectory()
+        let starts = try await tenRecords(directory)
+        try damage(directory, at: starts[3] + 12)
+        let wal = try WriteAheadLog(directory: directory) { _ in }
+        #expect(texts(try wal.records(after: 0)) == (0..<10).filter { $0 != 3 }.map { "record \($0) with some payload" })
+        #expect(wal.damage == WriteAheadLog.Damage(regions: 1, bytes: starts[4] - starts[3]))
+        // Appends go on after the last valid record, and the damaged one stays skipped.
+        _ = try await wal.append(Array("after".utf8))
+        #expect(texts(try wal.records(after: 0)).suffix(2) == ["record 9 with some payload", "after"])
+        wal.close()
+    }
+
+    @Test("a flipped length byte: replay finds the next record by its checksum")
+    func damagedLengthResynchronizes() async throws {
+        let directory = temporaryDirectory()
+        let starts = try await tenRecords(directory)
+        try damage(directory, at: starts[3] + 1)
+        let wal = try WriteAheadLog(directory: directory) { _ in }
+        #expect(texts(try wal.records(after: 0)) == (0..<10).filter { $0 != 3 }.map { "record \($0) with some payload" })
+        #expect(wal.damage.regions == 1)
+        wal.close()
+    }
+
+    @Test("zeroed space after the last record is a torn tail, cut, not records")
+    func zeroedTailIsCut() async throws {
+        let directory = temporaryDirectory()
+        _ = try await tenRecords(directory)
+        let handle = try FileHandle(forWritingTo: try segment(directory))
+        handle.seekToEndOfFile()
+        handle.write(Data(count: 4096))
+        try handle.close()
+        let wal = try WriteAheadLog(directory: directory) { _ in }
+        #expect(try wal.records(after: 0).count == 10)
+        #expect(wal.damage == WriteAheadLog.Damage())
+        wal.close()
+    }
+
+    /// Writes as the system would on a disk that fills up once: the `failing`-th call writes half and
+    /// the call after it fails with ENOSPC; every other call writes everything.
+    private final class FillingDisk: @unchecked Sendable {
+        let lock = NSLock()
+        var calls = 0
+        let failing: Int
+        init(failing: Int) { self.failing = failing }
+
+        func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+            let call = lock.withLock { calls += 1; return calls }
+            if call == failing { return Glibc.write(descriptor, bytes.baseAddress, bytes.count / 2) }
+            if call == failing + 1 { errno = ENOSPC; return -1 }
+            return Glibc.write(descriptor, bytes.baseAddress, bytes.count)
+        }
+    }
+
+    @Test("a write that fails part-way is undone: later appends are acknowledged after valid bytes and all survive a reopen")
+    func failedAppendIsUndone() async throws {
+        let directory = temporaryDirectory()
+        let disk = FillingDisk(failing: 2)
+        do {
+            let wal = try WriteAheadLog(directory: directory, write: { disk.write($0, $1) }) { _ in }
+            _ = try await wal.append(Array("first".utf8))
+            await #expect(throws: WriteAheadLogError.self) { try await wal.append(Array("lost, and never acknowledged".utf8)) }
+            for index in 0..<50 { _ = try await wal.append(Array("acknowledged \(index)".utf8)) }
+            wal.close()
+        }
+        let wal = try WriteAheadLog(directory: directory) { _ in }
+        #expect(texts(try wal.records(after: 0)) == ["first"] + (0..<50).map { "acknowledged \($0)" })
+        #expect(wal.damage == WriteAheadLog.Damage())
+        wal.close()
+    }
+}

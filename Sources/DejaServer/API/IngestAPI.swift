@@ -64,6 +64,9 @@ struct IngestAPI {
             metrics.rejected("overloaded")
             // Loki clients, Fluent Bit, Beats and OTLP exporters all retry a 429 after a pause.
             throw HTTPError(.tooManyRequests, headers: [.retryAfter: "1"], message: overloaded.description)
+        } catch let tooLarge as DurableIngest.TooLarge {
+            metrics.rejected("request_too_large")
+            throw HTTPError(.contentTooLarge, message: tooLarge.description)
         } catch let error as WriteAheadLogError {
             metrics.rejected("wal_error")
             throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: error.description)
@@ -72,8 +75,9 @@ struct IngestAPI {
 
     /// Deja's own NDJSON: one `deja ingest --jsonl` object per line; one bad line refuses the request.
     static func ndjson(_ body: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {
-        let decoder = JSONEventDecoder(tenant: tenant, defaultService: "unknown_service", defaultTimestamp: Int64(Date().timeIntervalSince1970 * 1e9))
+        let decoder = JSONEventDecoder(tenant: tenant, defaultService: "unknown_service", defaultTimestamp: EventTime.now())
         var events: [LogEvent] = []
+        var budget = RequestBudget(limits)
         for (index, line) in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let bytes = Array(line)
             guard !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) else { continue }
@@ -81,6 +85,8 @@ struct IngestAPI {
             do {
                 let event = try decoder.decode(String(decoding: bytes, as: UTF8.self), number: index + 1)
                 try RequestBody.checkLine(event.body, at: "line \(index + 1)", limits: limits)
+                try limits.check(labels: event.labels, at: "line \(index + 1)")
+                try budget.add(bytes: event.body.utf8.count + IngestLimits.bytes(of: event.labels) + IngestLimits.bytes(of: event.attributes))
                 events.append(event)
             } catch let error as JSONEventDecoder.DecodingError {
                 throw Rejection.badRequest(error.description)

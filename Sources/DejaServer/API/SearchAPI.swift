@@ -74,7 +74,7 @@ struct SearchQuery: Decodable, Sendable {
     static func instant(_ text: String?, _ name: String) throws -> Int64? {
         guard let text else { return nil }
         guard let value = DurationParser.instant(text) else {
-            throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time")
+            throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time in \(EventTime.rangeDescription)")
         }
         return value
     }
@@ -132,7 +132,7 @@ struct SearchAPI {
             let filter = try query.filter(tenant: tenant)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let until = filter.until ?? now
-            let since = try filter.since ?? store.earliestEvent(tenant: tenant) ?? until - 24 * 3_600 * 1_000_000_000
+            let since = try filter.since ?? store.earliestEvent(tenant: tenant).map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
             guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
             let buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
             guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
@@ -174,7 +174,7 @@ struct SearchAPI {
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
     private func event(_ id: String, tenant: String) throws -> StoredEvent {
         if let event = try store.event(externalID: id, tenant: tenant) { return event }
-        if let number = Int64(id), let event = try store.events(ids: [number]).first, event.tenant == tenant { return event }
+        if let number = Int64(id), let event = try store.events(ids: [number], tenant: tenant).first { return event }
         throw HTTPError(.notFound, message: "no event with id '\(id)'")
     }
 }

@@ -35,8 +35,9 @@ public struct TokenTable: Sendable {
             throw ConfigurationError("token file \(path) is not {\"tokens\": [{\"token\", \"tenant\", \"scopes\": [\"ingest\"|\"read\"|\"admin\"]}]}: \(error)")
         }
         guard !file.tokens.isEmpty else { throw ConfigurationError("token file \(path) holds no tokens") }
-        for entry in file.tokens where entry.token.count < 8 || entry.tenant.isEmpty {
-            throw ConfigurationError("token file \(path): every token needs 8 characters or more and a tenant (tenant '\(entry.tenant)')")
+        for entry in file.tokens where entry.token.count < 8 || !AccessMiddleware.isTenant(entry.tenant) {
+            throw ConfigurationError("token file \(path): every token needs 8 characters or more and a tenant of 1 to 150 of "
+                                     + "A-Z a-z 0-9 ! - _ . * ' ( ) (tenant '\(entry.tenant)')")
         }
         guard Set(file.tokens.map(\.token)).count == file.tokens.count else { throw ConfigurationError("token file \(path) repeats a token") }
         entries = file.tokens
@@ -97,7 +98,7 @@ struct AccessMiddleware: RouterMiddleware {
         guard let tokens else {
             let header = request.headers[HTTPField.Name("X-Scope-OrgID")!]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !header.contains("|") else { throw HTTPError(.badRequest, message: "X-Scope-OrgID names one tenant, not several") }
-            guard header.utf8.count <= 150, header.utf8.allSatisfy(Self.isTenantByte) else {
+            guard header.isEmpty || Self.isTenant(header) else {
                 throw HTTPError(.badRequest, message: "X-Scope-OrgID must be 1 to 150 of A-Z a-z 0-9 ! - _ . * ' ( ) (as Loki's tenant ids)")
             }
             context.identity = Identity(tenant: header.isEmpty ? defaultTenant : header, scopes: Set(Scope.allCases))
@@ -111,6 +112,11 @@ struct AccessMiddleware: RouterMiddleware {
         }
         context.identity = identity
         return try await next(request, context)
+    }
+
+    /// A tenant id as Loki allows it: 1 to 150 bytes of its characters.
+    static func isTenant(_ text: String) -> Bool {
+        (1...150).contains(text.utf8.count) && text.utf8.allSatisfy(isTenantByte)
     }
 
     /// Loki's tenant id characters.

@@ -58,6 +58,9 @@ final class ServerMetrics: Sendable {
         registry.makeGauge(name: "deja_ingest_queue_records", help: "Acknowledged write-ahead-log records waiting to be stored.")
             .set(Double(status.backlogRecords))
         registry.makeGauge(name: "deja_wal_bytes", help: "Bytes in write-ahead-log segments.").set(Double(status.walBytes))
+        registry.makeGauge(name: "deja_wal_damaged_regions", help: "Damaged write-ahead-log regions skipped at start (valid records after them were kept).")
+            .set(Double(status.walDamage.regions))
+        registry.makeGauge(name: "deja_wal_damaged_bytes", help: "Bytes of damaged write-ahead-log regions skipped at start.").set(Double(status.walDamage.bytes))
         registry.makeGauge(name: "deja_stored_events", help: "Events stored since start.").set(Double(status.storedEvents))
     }
 }

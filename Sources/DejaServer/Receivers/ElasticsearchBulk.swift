@@ -23,8 +23,6 @@ enum ElasticsearchBulk {
     /// Fields that carry the log line, in order of preference (ECS, Fluent Bit, Logstash, syslog).
     static let bodyKeys = ["message", "log", "msg", "@message", "event.original", "MESSAGE", "text", "short_message"]
     static let timeKeys = ["@timestamp", "timestamp", "time", "date", "ts"]
-    /// Most labels kept from one document: a document's flattened fields can number in the hundreds.
-    static let maxLabels = 64
 
     static func items(_ body: [UInt8], defaultIndex: String?, tenant: String, limits: IngestLimits, now: Int64) throws -> [Item] {
         guard body.last == UInt8(ascii: "\n") else {
@@ -33,6 +31,7 @@ enum ElasticsearchBulk {
         let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
             .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }
         var items: [Item] = []
+        var budget = RequestBudget(limits)
         var generated = 0
         var index = 0
         while index < lines.count {
@@ -55,6 +54,7 @@ enum ElasticsearchBulk {
                     id = generatedID(now: now, ordinal: generated)
                 }
                 let outcome = event(from: documentLine, line: index, tenant: tenant, index: target, id: id, limits: limits, now: now)
+                if case .success(let event) = outcome { try budget.add(bytes: event.body.utf8.count + IngestLimits.bytes(of: event.labels)) }
                 items.append(Item(action: name, index: target, id: id!, outcome: outcome))
             case "update":
                 index += 1  // its partial document
@@ -102,25 +102,19 @@ enum ElasticsearchBulk {
         }
         var timestamp = now
         if let timeKey = timeKeys.first(where: { fields[$0] != nil }), let text = fields.removeValue(forKey: timeKey) {
-            guard let parsed = TimestampParser.parseISO(text) ?? epoch(text) else {
-                return parsing("line \(number): \(timeKey) '\(text)' is neither RFC 3339 nor a Unix time")
+            guard let parsed = TimestampParser.parseISO(text) ?? Double(text).flatMap(TimestampParser.parseEpoch) else {
+                return parsing("line \(number): \(timeKey) '\(text)' is neither an RFC 3339 nor a Unix time in \(EventTime.rangeDescription)")
             }
             timestamp = parsed
         }
+        // A document's flattened fields can number in the hundreds: the first (by name) within the
+        // label limits become labels; the rest stay in the document, which Deja does not keep.
         var labels: [String: String] = ["_index": index]
-        for key in fields.keys.sorted().prefix(maxLabels - 1) { labels[key] = fields[key] }
-        return .success(StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant, externalID: id))
-    }
-
-    /// Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
-    private static func epoch(_ text: String) -> Int64? {
-        guard let value = Double(text), value > 0 else { return nil }
-        switch value {
-        case 1e17...: return Int64(value)
-        case 1e14...: return Int64(value * 1e3)
-        case 1e11...: return Int64(value * 1e6)
-        default: return Int64(value * 1e9)
+        let kept = fields.keys.sorted().lazy.filter { key in
+            key.utf8.count <= limits.maxLabelNameBytes && fields[key]!.utf8.count <= limits.maxLabelValueBytes
         }
+        for key in kept.prefix(limits.maxLabelsPerStream - 1) { labels[key] = fields[key] }
+        return .success(StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant, externalID: id))
     }
 
     /// Nested objects as dotted keys (`kubernetes.pod_name`); arrays of scalars joined by commas.

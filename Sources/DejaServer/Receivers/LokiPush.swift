@@ -23,17 +23,27 @@ enum LokiPush {
             return readPush(&reader)
         }
         let streams = try fast ?? generalStreams(body)
+        var budget = RequestBudget(limits)
+        try budget.check(streams: streams.count)
         var events: [LogEvent] = []
         for (streamIndex, stream) in streams.enumerated() {
             let place = "streams[\(streamIndex)]"
             guard !stream.labels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
-            events.reserveCapacity(events.count + stream.entries.count)
+            try limits.check(labels: stream.labels, at: "\(place).stream")
+            let labelBytes = IngestLimits.bytes(of: stream.labels)
+            events.reserveCapacity(events.count + min(stream.entries.count, limits.maxEventsPerRequest))
             for (valueIndex, entry) in stream.entries.enumerated() {
                 let at = "\(place).values[\(valueIndex)]"
-                guard let timestamp = Int64(entry.time) else { throw Rejection.badRequest("\(at): timestamp '\(entry.time)' is not nanoseconds since the epoch") }
+                guard let timestamp = Int64(entry.time).flatMap(EventTime.checked) else {
+                    throw Rejection.badRequest("\(at): timestamp '\(entry.time)' is not nanoseconds since the epoch in \(EventTime.rangeDescription)")
+                }
                 try RequestBody.checkLine(entry.line, at: at, limits: limits)
                 var labels = stream.labels
-                if let metadata = entry.metadata { labels.merge(metadata) { stream, _ in stream } }
+                if let metadata = entry.metadata {
+                    labels.merge(metadata) { stream, _ in stream }
+                    try limits.check(labels: labels, at: at)
+                }
+                try budget.add(bytes: entry.line.utf8.count + (entry.metadata == nil ? labelBytes : IngestLimits.bytes(of: labels)))
                 events.append(StreamLabels.event(body: entry.line, timestamp: timestamp, labels: labels, tenant: tenant))
             }
         }
@@ -128,6 +138,8 @@ enum LokiPush {
         } catch {
             throw Rejection.badRequest("body is not a Loki PushRequest: \(error)")
         }
+        var budget = RequestBudget(limits)
+        try budget.check(streams: request.streams.count)
         var events: [LogEvent] = []
         for (streamIndex, stream) in request.streams.enumerated() {
             let place = "streams[\(streamIndex)]"
@@ -138,11 +150,18 @@ enum LokiPush {
                 throw Rejection.badRequest("\(place): labels \(error)")
             }
             guard !labels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
+            try limits.check(labels: labels, at: "\(place).labels")
+            let labelBytes = IngestLimits.bytes(of: labels)
             for (entryIndex, entry) in stream.entries.enumerated() {
-                try RequestBody.checkLine(entry.line, at: "\(place).entries[\(entryIndex)]", limits: limits)
+                let at = "\(place).entries[\(entryIndex)]"
+                try RequestBody.checkLine(entry.line, at: at, limits: limits)
+                guard let timestamp = EventTime.from(seconds: entry.timestamp.seconds, nanos: entry.timestamp.nanos) else {
+                    throw Rejection.badRequest("\(at).timestamp: \(entry.timestamp.seconds)s \(entry.timestamp.nanos)ns is outside \(EventTime.rangeDescription)")
+                }
                 var eventLabels = labels
                 for pair in entry.structuredMetadata where eventLabels[pair.name] == nil { eventLabels[pair.name] = pair.value }
-                let timestamp = entry.timestamp.seconds * 1_000_000_000 + Int64(entry.timestamp.nanos)
+                if !entry.structuredMetadata.isEmpty { try limits.check(labels: eventLabels, at: at) }
+                try budget.add(bytes: entry.line.utf8.count + (entry.structuredMetadata.isEmpty ? labelBytes : IngestLimits.bytes(of: eventLabels)))
                 events.append(StreamLabels.event(body: entry.line, timestamp: timestamp, labels: eventLabels, tenant: tenant))
             }
         }

@@ -31,10 +31,13 @@ enum OTLPLogs {
             throw Rejection.badRequest("body is not an OTLP ExportLogsServiceRequest: \(error)")
         }
         var decoded = Decoded()
+        var budget = RequestBudget(limits)
+        try budget.check(streams: request.resourceLogs.count)
         let json = isJSON(contentType)
-        for resourceLogs in request.resourceLogs {
+        for (resourceIndex, resourceLogs) in request.resourceLogs.enumerated() {
             var resource: [String: String] = [:]
             for attribute in resourceLogs.resource.attributes { resource[attribute.key] = text(attribute.value) }
+            try limits.check(labels: resource, at: "resourceLogs[\(resourceIndex)].resource")
             for scopeLogs in resourceLogs.scopeLogs {
                 for record in scopeLogs.logRecords {
                     let body = text(record.body)
@@ -54,8 +57,21 @@ enum OTLPLogs {
                     // encoding them back gives the hex text.
                     if !record.traceID.isEmpty { labels["trace_id"] = json ? record.traceID.base64EncodedString() : hex(record.traceID) }
                     if !record.spanID.isEmpty { labels["span_id"] = json ? record.spanID.base64EncodedString() : hex(record.spanID) }
+                    do {
+                        try limits.check(labels: labels, at: "a log record")
+                    } catch let rejection as Rejection {
+                        decoded.rejected += 1
+                        decoded.problems.append(rejection.message)
+                        continue
+                    }
+                    try budget.add(bytes: body.utf8.count + IngestLimits.bytes(of: labels))
                     let time = record.timeUnixNano != 0 ? record.timeUnixNano : record.observedTimeUnixNano
-                    var event = StreamLabels.event(body: body, timestamp: time != 0 ? Int64(clamping: time) : now, labels: labels, tenant: tenant)
+                    guard let timestamp = time == 0 ? now : EventTime.from(unsigned: time) else {
+                        decoded.rejected += 1
+                        decoded.problems.append("a log record's time is outside \(EventTime.rangeDescription)")
+                        continue
+                    }
+                    var event = StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant)
                     if let level = severity(record.severityNumber) ?? nonEmpty(record.severityText).map(Severity.init(parsing:)), level != .unknown {
                         event.level = level
                     }

@@ -36,6 +36,8 @@ public enum ChromaError: Error, CustomStringConvertible, Equatable {
     case rejected(status: Int, message: String)
     /// A collection holds vectors of another model than the one Deja embeds with.
     case modelMismatch(collection: String, holds: String, expected: String)
+    /// A collection belongs to another tenant than the one whose name maps to it.
+    case tenantMismatch(collection: String, holds: String, expected: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum ChromaError: Error, CustomStringConvertible, Equatable {
             "ChromaDB rejected a request (HTTP \(status): \(message))"
         case .modelMismatch(let collection, let holds, let expected):
             "Chroma collection '\(collection)' holds vectors of model '\(holds)', not '\(expected)'; delete it or use the model it was built with"
+        case .tenantMismatch(let collection, let holds, let expected):
+            "Chroma collection '\(collection)' belongs to tenant '\(holds)', not '\(expected)' (made by an older Deja); delete it and Deja publishes both again"
         }
     }
 
@@ -149,6 +153,9 @@ public final class ChromaClient: Sendable {
             let object = try Self.object(existing)
             let holds = (object["metadata"] as? [String: Any])?["deja_model"] as? String
             if let holds, holds != model { throw ChromaError.modelMismatch(collection: name, holds: holds, expected: model) }
+            if let owner = (object["metadata"] as? [String: Any])?["deja_tenant"] as? String, let expected = metadata["deja_tenant"], owner != expected {
+                throw ChromaError.tenantMismatch(collection: name, holds: owner, expected: expected)
+            }
             guard let id = object["id"] as? String else { throw ChromaError.wrongServer(url: settings.url, reason: "a collection without an id") }
             return (id, false)
         }

@@ -24,15 +24,17 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         self.model = model
     }
 
-    /// The collection of a Deja tenant: `deja-<tenant>` when the tenant is a valid Chroma name part,
-    /// else `deja-x<hex of the tenant's UTF-8>` (Chroma names allow only `[a-zA-Z0-9._-]`).
+    /// The collection of a Deja tenant, one-to-one: `deja-<tenant>` when the tenant is a valid Chroma
+    /// name part that does not start with `x`, else `deja-x<hex of the tenant's UTF-8>` (Chroma names
+    /// allow only `[a-zA-Z0-9._-]`). The two forms cannot meet: only the second starts with `deja-x`,
+    /// and hex is read back one way. Tenants are at most 150 bytes, so no name is cut.
     public static func collectionName(tenant: String) -> String {
         let plain = tenant.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
         }
         let endsAlphanumeric = tenant.last.map { $0.isLetter || $0.isNumber } ?? false
-        if plain && endsAlphanumeric && tenant.utf8.count <= 400 { return "deja-" + tenant }
-        return "deja-x" + tenant.utf8.prefix(250).map { String(format: "%02x", $0) }.joined()
+        if plain && endsAlphanumeric && !tenant.hasPrefix("x") { return "deja-" + tenant }
+        return "deja-x" + tenant.utf8.map { String(format: "%02x", $0) }.joined()
     }
 
     /// A Chroma `where` clause for the filter's service, level and time range (nil when it has none);
@@ -76,7 +78,8 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
 
     /// A signature as its record describes it, with a negative id derived from the record id.
     static func remote(_ record: ChromaRecord, tenant: String) -> RemoteSignature? {
-        guard let service = record.strings["service"], let count = record.integers["count"],
+        // A record is shown only to the tenant it names, whatever collection it was found in.
+        guard record.strings["tenant"] == tenant, let service = record.strings["service"], let count = record.integers["count"],
               let firstSeen = record.integers["first_seen"], let lastSeen = record.integers["last_seen"] else { return nil }
         let hash = FNV1a.hash(record.id.utf8)
         let message = record.document ?? record.strings["pattern"] ?? ""

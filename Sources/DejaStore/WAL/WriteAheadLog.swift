@@ -16,15 +16,12 @@ public struct DurableRecord: Sendable {
 public enum WriteAheadLogError: Error, CustomStringConvertible {
     case locked(String)
     case io(String, String)
-    case corrupt(String, offset: Int)
     case closed
 
     public var description: String {
         switch self {
         case .locked(let path): "\(path) is in use by another deja serve; one server per data directory"
         case .io(let path, let problem): "write-ahead log \(path): \(problem)"
-        case .corrupt(let path, let offset): "write-ahead log \(path) is damaged at byte \(offset), before its last record; "
-            + "move the file away to start without it (its events are lost)"
         case .closed: "the write-ahead log is closed"
         }
     }
@@ -46,11 +43,33 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var end: UInt64
     private let onDurable: @Sendable ([DurableRecord]) -> Void
+    private let systemWrite: @Sendable (Int32, UnsafeRawBufferPointer) -> Int
+    /// Set when a failed append could not be undone: no append is acknowledged until it is.
+    private var unrepaired = false
     static let headerBytes = 8
+
+    /// Damaged bytes found when the log was opened, skipped by replay.
+    public struct Damage: Sendable, Equatable {
+        /// Runs of bytes that were not valid records, each followed by valid ones or ending a segment.
+        public var regions = 0
+        public var bytes = 0
+
+        public init(regions: Int = 0, bytes: Int = 0) {
+            self.regions = regions
+            self.bytes = bytes
+        }
+    }
+
+    /// What opening the log skipped; the server logs it and exports it as a metric.
+    public let damage: Damage
 
     /// Opens (creating) the log in `directory`, cutting a torn last record. `onDurable` receives each
     /// group of records once fsync'd, in log order, before their appends return.
-    public init(directory: URL, segmentBytes: UInt64 = 64 << 20, onDurable: @escaping @Sendable ([DurableRecord]) -> Void) throws {
+    /// `write` is the system call, replaced by tests that inject failed and short writes.
+    public init(directory: URL, segmentBytes: UInt64 = 64 << 20,
+                write: @escaping @Sendable (Int32, UnsafeRawBufferPointer) -> Int = { Glibc.write($0, $1.baseAddress, $1.count) },
+                onDurable: @escaping @Sendable ([DurableRecord]) -> Void) throws {
+        self.systemWrite = write
         self.directory = directory
         self.segmentBytes = segmentBytes
         self.onDurable = onDurable
@@ -65,17 +84,28 @@ public final class WriteAheadLog: @unchecked Sendable {
         segments = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".wal") }.compactMap { UInt64($0.dropLast(4), radix: 16) }.sorted()
         end = segments.first ?? 0
-        // Each segment's records are checked; only the last may end in a torn record (a crash mid-write).
+        // A damaged record is skipped and the records after it kept; only the last segment may
+        // end in a torn record (a crash mid-write), which is cut so that appends follow valid bytes.
+        var damage = Damage()
         for (index, base) in segments.enumerated() {
             let path = Self.path(directory, base)
             let data = try Self.read(path)
-            let valid = Self.validPrefix(data)
-            if valid < data.count {
-                guard index == segments.count - 1 else { throw WriteAheadLogError.corrupt(path, offset: valid) }
-                guard truncate(path, off_t(valid)) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+            let scan = Self.scan(data)
+            damage.regions += scan.damaged.count
+            damage.bytes += scan.damaged.reduce(0) { $0 + $1.count }
+            if scan.validEnd < data.count {
+                if index == segments.count - 1 {
+                    guard truncate(path, off_t(scan.validEnd)) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+                } else {
+                    damage.regions += 1
+                    damage.bytes += data.count - scan.validEnd
+                }
             }
-            end = base + UInt64(valid)
+            end = base + UInt64(scan.validEnd)
         }
+        self.damage = damage
+        // Past a file-size limit, a write fails with EFBIG (and is undone) instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         let flusher = Thread { [self] in flushLoop() }
         flusher.name = "deja-wal"
         flusher.start()
@@ -91,10 +121,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         var records: [DurableRecord] = []
         for base in condition.withLock({ segments }) {
             let data = try Self.read(Self.path(directory, base))
-            var offset = 0
-            while let payload = Self.record(in: data, at: offset) {
-                offset += Self.headerBytes + payload.count
-                if base + UInt64(offset) > position { records.append(DurableRecord(end: base + UInt64(offset), payload: Array(payload))) }
+            for record in Self.scan(data).records {
+                let recordEnd = base + UInt64(record.upperBound)
+                if recordEnd > position { records.append(DurableRecord(end: recordEnd, payload: Array(data[record.lowerBound + Self.headerBytes..<record.upperBound]))) }
             }
         }
         return records
@@ -161,13 +190,20 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     /// Writes the payloads as records, rolling to a new segment when the current one is full, and
-    /// fsyncs; runs on the flusher thread only.
+    /// fsyncs; runs on the flusher thread only. A failed write is undone (the segment cut back to its
+    /// last whole record), so that a later record never follows partial bytes; until that succeeds,
+    /// every append fails.
     private func write(_ payloads: [[UInt8]]) throws -> [DurableRecord] {
+        let start = condition.withLock { end }
+        if unrepaired { try cut(to: start) }
         var records: [DurableRecord] = []
         var buffer: [UInt8] = []
-        var position = condition.withLock { end }
+        var position = start
         if descriptor < 0 || position - (segments.last ?? 0) >= segmentBytes { try startSegment(at: position) }
         for payload in payloads {
+            guard payload.count <= Self.maxRecordBytes else {
+                throw WriteAheadLogError.io(Self.path(directory, segments.last ?? 0), "a record of \(payload.count) bytes is over the \(Self.maxRecordBytes)-byte limit")
+            }
             var header = [UInt8](repeating: 0, count: Self.headerBytes)
             withUnsafeBytes(of: UInt32(payload.count).littleEndian) { header.replaceSubrange(0..<4, with: $0) }
             withUnsafeBytes(of: CRC32.checksum(payload).littleEndian) { header.replaceSubrange(4..<8, with: $0) }
@@ -177,15 +213,32 @@ public final class WriteAheadLog: @unchecked Sendable {
             records.append(DurableRecord(end: position, payload: payload))
         }
         let path = Self.path(directory, segments.last ?? 0)
-        var written = 0
-        while written < buffer.count {
-            let count = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, buffer.count - written) }
-            guard count > 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
-            written += count
+        do {
+            var written = 0
+            while written < buffer.count {
+                let count = buffer.withUnsafeBytes { systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: $0[written...])) }
+                guard count > 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(count < 0 ? errno : ENOSPC))) }
+                written += count
+            }
+            guard fdatasync(descriptor) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
+        } catch {
+            unrepaired = true
+            try? cut(to: start)
+            throw error
         }
-        guard fdatasync(descriptor) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
         condition.withLock { end = position }
         return records
+    }
+
+    /// Cuts the current segment back to `position` (the end of its last whole record) and makes that durable.
+    private func cut(to position: UInt64) throws {
+        let base = segments.last ?? 0
+        let path = Self.path(directory, base)
+        guard descriptor >= 0 else { return }
+        guard ftruncate(descriptor, off_t(position - base)) == 0, fdatasync(descriptor) == 0 else {
+            throw WriteAheadLogError.io(path, "a failed write could not be undone (\(String(cString: strerror(errno)))); appends are refused until it can")
+        }
+        unrepaired = false
     }
 
     private func startSegment(at base: UInt64) throws {
@@ -208,21 +261,52 @@ public final class WriteAheadLog: @unchecked Sendable {
         return [UInt8](data)
     }
 
-    /// The payload of the whole, checksum-valid record at `offset`, or nil.
-    private static func record(in data: [UInt8], at offset: Int) -> ArraySlice<UInt8>? {
-        guard offset + headerBytes <= data.count else { return nil }
+    /// Largest record the log writes; a header claiming more is damage.
+    static let maxRecordBytes = Int(UInt32.max)
+
+    /// The length of the whole, checksum-valid record at `offset`, header included, or nil.
+    private static func recordBytes(in data: [UInt8], at offset: Int) -> Int? {
+        guard offset >= 0, offset + headerBytes <= data.count else { return nil }
         let length = data[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
         let crc = data[offset + 4..<offset + 8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard offset + headerBytes + length <= data.count else { return nil }
+        // Every record holds at least one byte: zeroed space is not a run of empty records.
+        guard length > 0, length <= data.count - offset - headerBytes else { return nil }
         let payload = data[offset + headerBytes..<offset + headerBytes + length]
         guard payload.withUnsafeBytes({ CRC32.checksum($0) }) == crc else { return nil }
-        return payload
+        return headerBytes + length
     }
 
-    /// Bytes of `data` made of whole, valid records.
-    private static func validPrefix(_ data: [UInt8]) -> Int {
+    /// A segment read as records: their byte ranges, the damaged runs between them, and where the
+    /// last valid record ends (what follows it holds no valid record: a torn tail).
+    struct Scan {
+        var records: [Range<Int>] = []
+        var damaged: [Range<Int>] = []
+        var validEnd = 0
+    }
+
+    /// Reads every valid record of `data`. After a damaged record, reading resumes at the next valid
+    /// one: first where the damaged record's own length says it ends (a flipped payload byte), else at
+    /// the first byte where a whole record with a matching checksum starts.
+    static func scan(_ data: [UInt8]) -> Scan {
+        var scan = Scan()
         var offset = 0
-        while let payload = record(in: data, at: offset) { offset += headerBytes + payload.count }
-        return offset
+        while offset < data.count {
+            if let bytes = recordBytes(in: data, at: offset) {
+                scan.records.append(offset..<offset + bytes)
+                offset += bytes
+                scan.validEnd = offset
+                continue
+            }
+            var next: Int?
+            if offset + headerBytes <= data.count {
+                let claimed = headerBytes + data[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
+                if offset + claimed < data.count, recordBytes(in: data, at: offset + claimed) != nil { next = offset + claimed }
+            }
+            if next == nil { next = (offset + 1..<data.count).first { recordBytes(in: data, at: $0) != nil } }
+            guard let resume = next else { break }
+            scan.damaged.append(offset..<resume)
+            offset = resume
+        }
+        return scan
     }
 }

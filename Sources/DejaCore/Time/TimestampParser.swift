@@ -2,6 +2,7 @@
 public enum TimestampParser {
     /// Nanoseconds since the epoch for ISO 8601 / RFC 3339 (`2024-03-14T09:21:07.412Z`,
     /// `2024-03-14 09:21:07,412`, `2024/03/14 09:21:07`, offsets `+02:00`), or nil. No zone means UTC.
+    /// Times outside `EventTime`'s range are nil.
     public static func parseISO(_ text: some StringProtocol) -> Int64? {
         let b = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
@@ -13,14 +14,16 @@ public enum TimestampParser {
             }
             return value
         }
-        // Nanoseconds in an Int64 reach 2262; years outside 1678...2261 are not timestamps we can hold.
-        guard b.count >= 10, let year = number(0, 4), (1678...2261).contains(year), b[4] == b[7], b[4] == 45 || b[4] == 47,
+        // A year past the range is refused before any arithmetic; the exact bounds are checked at the end.
+        guard b.count >= 10, let year = number(0, 4), (1969...2200).contains(year), b[4] == b[7], b[4] == 45 || b[4] == 47,
               let month = number(5, 2), let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds = daysFromCivil(year, month, day) * 86_400
         var nanos: Int64 = 0
         var i = 10
         if i < b.count, b[i] == 84 || b[i] == 32 || b[i] == 116 {  // T, space, t
-            guard let hour = number(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let minute = number(i + 4, 2) else { return Int64(seconds) * 1_000_000_000 }
+            guard let hour = number(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let minute = number(i + 4, 2) else {
+                return EventTime.checked(seconds * 1_000_000_000)
+            }
             seconds += Int64(hour * 3600 + minute * 60)
             i += 6
             if i < b.count, b[i] == 58, let second = number(i + 1, 2) {
@@ -45,28 +48,29 @@ public enum TimestampParser {
                 }
             }
         }
-        return seconds * 1_000_000_000 + nanos
+        return EventTime.checked(seconds * 1_000_000_000 + nanos)
     }
 
     /// `Oct 11 22:14:15` (syslog, no year): the year is `referenceYear`.
     public static func parseSyslog(_ text: some StringProtocol, referenceYear: Int) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 3, (1678...2261).contains(referenceYear), let month = monthNumber(parts[0]),
+        guard parts.count >= 3, (1970...2199).contains(referenceYear), let month = monthNumber(parts[0]),
               let day = Int(parts[1]), (1...31).contains(day) else { return nil }
         let time = parts[2].split(separator: ":")
         guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2].prefix(2)),
               (0...24).contains(h), (0...59).contains(m), (0...61).contains(s) else { return nil }
-        return (daysFromCivil(referenceYear, month, day) * 86_400 + Int64(h * 3600 + m * 60 + s)) * 1_000_000_000
+        return EventTime.checked((daysFromCivil(referenceYear, month, day) * 86_400 + Int64(h * 3600 + m * 60 + s)) * 1_000_000_000)
     }
 
-    /// Seconds or milliseconds (or finer) since the epoch, as JSON loggers write them.
+    /// Seconds or milliseconds (or finer) since the epoch, as JSON loggers write them, told apart by
+    /// magnitude; nil outside `EventTime`'s range.
     public static func parseEpoch(_ value: Double) -> Int64? {
-        guard value.isFinite, value > 0, value < 9e18 else { return nil }
+        guard value.isFinite, value > 0 else { return nil }
         switch value {
-        case ..<1e11: return Int64(value * 1e9)      // seconds
-        case ..<1e14: return Int64(value * 1e6)      // milliseconds
-        case ..<1e17: return Int64(value * 1e3)      // microseconds
-        default: return Int64(value)                 // nanoseconds
+        case ..<1e11: return EventTime.from(value, unitNanoseconds: 1e9)   // seconds
+        case ..<1e14: return EventTime.from(value, unitNanoseconds: 1e6)   // milliseconds
+        case ..<1e17: return EventTime.from(value, unitNanoseconds: 1e3)   // microseconds
+        default: return EventTime.from(value, unitNanoseconds: 1)          // nanoseconds
         }
     }
 
