@@ -24,6 +24,11 @@ public struct ServerConfiguration: Sendable {
     public var chroma: ChromaSettings?
 
     public init() {}
+
+    /// Whether `host` is reachable from this machine only (the loopback range, `localhost`, `::1`).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }
 
 /// `deja serve`: the receivers, the search API and operations endpoints over one HTTP port, on
@@ -80,16 +85,10 @@ public struct DejaServer: Sendable {
         }
         let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: try models(), redactor: redactor))
 
-        let router = Router(context: DejaRequestContext.self)
-        router.middlewares.add(AccessMiddleware(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
-        let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics, elasticsearchVersion: configuration.elasticsearchVersion)
-        ingestAPI.register(on: router)
-        WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: router)
-        SearchAPI(search: search, store: store, metrics: metrics).register(on: router)
-        OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex).register(on: router)
-
+        let routes = Self.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: metrics,
+                                 vectorIndex: vectorIndex, logger: logger)
         let app = Application(
-            router: router,
+            router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -103,5 +102,19 @@ public struct DejaServer: Sendable {
             vectorIndex?.stop()
         }
         try await app.runService()
+    }
+
+    /// Every route of `deja serve`, each with the access it declares.
+    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, search: SearchService, store: SQLiteStore,
+                       metrics: ServerMetrics, vectorIndex: VectorIndexSync?, logger: Logger) -> GuardedRouter {
+        let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
+        let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics,
+                                  elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
+        ingestAPI.register(on: routes)
+        WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
+        SearchAPI(search: search, store: store, metrics: metrics).register(on: routes)
+        OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex,
+                      detailedReadiness: configuration.tokens == nil).register(on: routes)
+        return routes
     }
 }

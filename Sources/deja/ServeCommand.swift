@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Bearer tokens file: {\"tokens\": [{\"token\", \"tenant\", \"scopes\": [\"ingest\", \"read\", \"admin\"]}]}. Without it, no auth.")
     var tokens: String?
 
+    @Flag(help: "Serve without tokens on an address other than loopback (anyone who reaches it can read and write every tenant).")
+    var insecureNoAuth = false
+
     @Option(help: "Tenant of requests that name none (without tokens).")
     var defaultTenant: String?
 
@@ -81,6 +84,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.tokens = try tokenFile.map(TokenTable.init(path:))
         } catch let error as ConfigurationError {
             throw CLIError(error.description)
+        }
+        if configuration.tokens == nil && !ServerConfiguration.isLoopback(configuration.host)
+            && !insecureNoAuth && setting(nil, "INSECURE_NO_AUTH") != "true" {
+            throw CLIError("--listen \(address) reaches beyond this machine and no --tokens file is set: anyone who can connect could read "
+                           + "and write every tenant's logs. Give --tokens FILE, listen on 127.0.0.1, or pass --insecure-no-auth "
+                           + "(DEJA_INSECURE_NO_AUTH=true) when something in front of Deja authenticates")
         }
         configuration.defaultTenant = setting(defaultTenant, "DEFAULT_TENANT") ?? "default"
         configuration.limits.maxBodyBytes = try number(maxBodyBytes, "MAX_BODY_BYTES", default: configuration.limits.maxBodyBytes)

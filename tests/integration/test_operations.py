@@ -63,7 +63,11 @@ def test_tokens_decide_tenant_and_scopes():
             assert server.request("GET", "/api/v1/events/auth-1", headers=reader)[2]["tenant"] == "a"
             assert server.request("GET", "/api/v1/events/auth-1", headers={"Authorization": "Bearer all-b-abcdefg"})[0] == 404
             assert server.request("POST", "/api/v1/ingest", event, reader)[0] == 403
-            assert server.request("GET", "/healthz")[0] == 200 and server.request("GET", "/metrics")[0] == 200
+            assert server.request("GET", "/healthz")[0] == 200 and server.request("GET", "/metrics")[0] == 401
+            assert server.request("GET", "/metrics", headers=reader)[0] == 403
+            # Elasticsearch set-up calls need the ingest scope, not just any token.
+            assert server.request("PUT", "/_index_template/logs", b"{}", reader)[0] == 403
+            assert server.request("PUT", "/_index_template/logs", b"{}", {"Authorization": "Bearer ingest-a-0123"})[0] == 200
         finally:
             server.stop()
 
@@ -126,7 +130,8 @@ def test_probes_and_metrics(server):
 def test_a_full_backlog_answers_429_with_retry_after_and_stores_what_it_acknowledged():
     import threading
     with tempfile.TemporaryDirectory(prefix="deja-backlog-") as data_dir:
-        server = Server(data_dir, ["--max-backlog-bytes", "1"]).start()
+        # Room for one request of 500 events (about 30 KB as stored), not for twelve at once.
+        server = Server(data_dir, ["--max-backlog-bytes", "60000"]).start()
         try:
             results, lock = [], threading.Lock()
 

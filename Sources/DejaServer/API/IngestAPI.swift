@@ -4,6 +4,7 @@ import DejaStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import struct Logging.Logger
 import NIOCore
 
 /// The receivers: Loki push, Elasticsearch bulk, OTLP/HTTP logs and Deja's own NDJSON, all into
@@ -15,11 +16,12 @@ struct IngestAPI {
     let metrics: ServerMetrics
     /// What `GET /` tells Elasticsearch clients (Beats and Logstash compare it with their own).
     let elasticsearchVersion: String
+    let logger: Logger
 
     static let elasticProduct = HTTPField.Name("X-Elastic-Product")!
 
-    func register(on router: Router<DejaRequestContext>) {
-        router.post("/loki/api/v1/push") { request, context in
+    func register(on router: GuardedRouter) {
+        router.post("/loki/api/v1/push", .scope(.ingest)) { request, context in
             let tenant = try context.tenant(for: .ingest)
             let contentType = request.headers[.contentType]
             try await accept("loki", request, snappyIsMarker: true) { body in
@@ -27,7 +29,7 @@ struct IngestAPI {
             }
             return Response(status: .noContent)
         }
-        router.post("/api/v1/ingest") { request, context in
+        router.post("/api/v1/ingest", .scope(.ingest)) { request, context in
             let tenant = try context.tenant(for: .ingest)
             var count = 0
             try await accept("ndjson", request) { body in
@@ -38,7 +40,7 @@ struct IngestAPI {
             return try jsonResponse(["accepted": count], status: .ok)
         }
         for path in ["/v1/logs", "/otlp/v1/logs"] {
-            router.post(RouterPath(path)) { request, context in try await otlp(request, context: context) }
+            router.post(path, .scope(.ingest)) { request, context in try await otlp(request, context: context) }
         }
         registerElasticsearch(on: router)
     }
@@ -69,7 +71,9 @@ struct IngestAPI {
             throw HTTPError(.contentTooLarge, message: tooLarge.description)
         } catch let error as WriteAheadLogError {
             metrics.rejected("wal_error")
-            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: error.description)
+            // The log's path and errno go to the server's log; the client learns only to retry.
+            logger.error("a write-ahead-log append failed", metadata: ["error": "\(error)"])
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: "the server could not make the events durable; retry later")
         }
     }
 
@@ -144,28 +148,32 @@ struct IngestAPI {
         }
     }
 
-    private func registerElasticsearch(on router: Router<DejaRequestContext>) {
-        router.head("/") { _, _ in Response(status: .ok, headers: [Self.elasticProduct: "Elasticsearch"]) }
-        router.get("/_license") { _, _ in try elastic(["license": ["uid": "deja", "type": "basic", "status": "active"]]) }
-        router.get("/_xpack") { _, _ in try elastic(["features": [:] as [String: Any], "license": ["type": "basic", "status": "active"]]) }
-        router.get("/_cat/health") { _, _ in
+    private func registerElasticsearch(on router: GuardedRouter) {
+        router.head("/", .open) { _, _ in Response(status: .ok, headers: [Self.elasticProduct: "Elasticsearch"]) }
+        router.get("/_license", .scope(.ingest)) { _, _ in try elastic(["license": ["uid": "deja", "type": "basic", "status": "active"]]) }
+        router.get("/_xpack", .scope(.ingest)) { _, _ in try elastic(["features": [:] as [String: Any], "license": ["type": "basic", "status": "active"]]) }
+        router.get("/_cat/health", .scope(.ingest)) { _, _ in
             Response(status: .ok, headers: [Self.elasticProduct: "Elasticsearch", .contentType: "text/plain"],
                      body: .init(byteBuffer: ByteBuffer(string: "\(Int(Date().timeIntervalSince1970)) deja green\n")))
         }
-        // Template, ILM and data-stream set-up that Beats and Logstash do first: acknowledged, as
-        // Deja keeps no index settings.
+        // Template, ILM and data-stream set-up that Beats and Logstash do first, with the token they
+        // ship with: acknowledged, as Deja keeps no index settings.
         for prefix in ["/_index_template", "/_template", "/_component_template", "/_ilm/policy", "/_data_stream"] {
-            router.put(RouterPath(prefix + "/:name")) { _, _ in try elastic(["acknowledged": true]) }
-            router.get(RouterPath(prefix + "/:name")) { _, _ in try elastic([:], status: .notFound) }
-            router.head(RouterPath(prefix + "/:name")) { _, _ in Response(status: .notFound, headers: [Self.elasticProduct: "Elasticsearch"]) }
+            router.put(prefix + "/:name", .scope(.ingest)) { _, _ in try elastic(["acknowledged": true]) }
+            router.get(prefix + "/:name", .scope(.ingest)) { _, _ in try elastic([:], status: .notFound) }
+            router.head(prefix + "/:name", .scope(.ingest)) { _, _ in Response(status: .notFound, headers: [Self.elasticProduct: "Elasticsearch"]) }
         }
         for path in ["/_bulk", "/:index/_bulk", "/:index/:type/_bulk"] {
-            router.post(RouterPath(path)) { request, context in try await bulk(request, context: context) }
-            router.put(RouterPath(path)) { request, context in try await bulk(request, context: context) }
+            router.post(path, .scope(.ingest)) { request, context in try await bulk(request, context: context) }
+            router.put(path, .scope(.ingest)) { request, context in try await bulk(request, context: context) }
         }
-        router.post("/:index/_doc") { request, context in try await document(request, context: context, id: nil) }
-        router.put("/:index/_doc/:id") { request, context in try await document(request, context: context, id: context.parameters.get("id")) }
-        router.post("/:index/_create/:id") { request, context in try await document(request, context: context, id: context.parameters.get("id")) }
+        router.post("/:index/_doc", .scope(.ingest)) { request, context in try await document(request, context: context, id: nil) }
+        router.put("/:index/_doc/:id", .scope(.ingest)) { request, context in
+            try await document(request, context: context, id: context.parameters.get("id"))
+        }
+        router.post("/:index/_create/:id", .scope(.ingest)) { request, context in
+            try await document(request, context: context, id: context.parameters.get("id"))
+        }
     }
 
     private func bulk(_ request: Request, context: DejaRequestContext) async throws -> Response {

@@ -159,8 +159,10 @@ enum OpenAPIDocument {
         "/v1/logs": {"post": {"summary": "OTLP/HTTP logs, protobuf or JSON.",
           "responses": {"200": {"description": "ExportLogsServiceResponse, with partial success when records were rejected."}}}},
         "/healthz": {"get": {"summary": "The process answers.", "security": [{}], "responses": {"200": {"description": "Alive."}}}},
-        "/readyz": {"get": {"summary": "Ingest can take more.", "security": [{}], "responses": {"200": {"description": "Ready."}, "503": {"description": "Behind or failing; the reason is given."}}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics.", "security": [{}], "responses": {"200": {"description": "Text exposition format."}}}}
+        "/readyz": {"get": {"summary": "Ingest can take more.", "security": [{}], "responses": {"200": {"description": "Ready."}, "503": {"description": "Behind or failing; the reason is given when tokens are off."}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics (with tokens on, the admin scope).", "security": [{}, {"bearer": []}],
+                             "responses": {"200": {"description": "Text exposition format."}, "401": {"$ref": "#/components/responses/Problem"},
+                                           "403": {"$ref": "#/components/responses/Problem"}}}}
       }
     }
     """#

@@ -105,19 +105,19 @@ struct SearchAPI {
     let store: SQLiteStore
     let metrics: ServerMetrics
 
-    func register(on router: Router<DejaRequestContext>) {
-        router.get("/api/v1/search") { request, context in
+    func register(on router: GuardedRouter) {
+        router.get("/api/v1/search", .scope(.read)) { request, context in
             let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             return try await run(query, tenant: try context.tenant(for: .read))
         }
-        router.post("/api/v1/search") { request, context in
+        router.post("/api/v1/search", .scope(.read)) { request, context in
             let query = try await request.decode(as: SearchQuery.self, context: context)
             return try await run(query, tenant: try context.tenant(for: .read))
         }
-        router.get("/api/v1/events/:id") { _, context in
+        router.get("/api/v1/events/:id", .scope(.read)) { _, context in
             try event(context.parameters.require("id"), tenant: try context.tenant(for: .read))
         }
-        router.get("/api/v1/similar/:id") { request, context in
+        router.get("/api/v1/similar/:id", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
             let event = try event(context.parameters.require("id"), tenant: tenant)
             var query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
@@ -126,7 +126,7 @@ struct SearchAPI {
                 try engine.similar(to: event, filter: filter, limit: limit)
             }
         }
-        router.get("/api/v1/patterns") { request, context in
+        router.get("/api/v1/patterns", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
             let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             let filter = try query.filter(tenant: tenant)

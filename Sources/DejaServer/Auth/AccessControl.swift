@@ -35,7 +35,7 @@ public struct TokenTable: Sendable {
             throw ConfigurationError("token file \(path) is not {\"tokens\": [{\"token\", \"tenant\", \"scopes\": [\"ingest\"|\"read\"|\"admin\"]}]}: \(error)")
         }
         guard !file.tokens.isEmpty else { throw ConfigurationError("token file \(path) holds no tokens") }
-        for entry in file.tokens where entry.token.count < 8 || !AccessMiddleware.isTenant(entry.tenant) {
+        for entry in file.tokens where entry.token.count < 8 || !Authenticator.isTenant(entry.tenant) {
             throw ConfigurationError("token file \(path): every token needs 8 characters or more and a tenant of 1 to 150 of "
                                      + "A-Z a-z 0-9 ! - _ . * ' ( ) (tenant '\(entry.tenant)')")
         }
@@ -66,7 +66,8 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// The request context: Hummingbird's core context plus the caller's identity.
 public struct DejaRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public var identity = Identity(tenant: "default", scopes: Set(Scope.allCases))
+    /// Set by `GuardedRouter` before a handler runs; nothing until then.
+    public var identity = Identity(tenant: "", scopes: [])
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -81,28 +82,31 @@ public struct DejaRequestContext: RequestContext {
     }
 }
 
-/// Sets each request's identity. With tokens, from `Authorization: Bearer <token>` (or Basic with
-/// the token as password, for clients that only do Basic): a missing or unknown token is 401, and
-/// the tenant comes from the token, never from a header. Without tokens, the tenant is Loki's
-/// `X-Scope-OrgID`, or the default.
-struct AccessMiddleware: RouterMiddleware {
-    typealias Context = DejaRequestContext
+/// Who may call a route: anyone (probes, the UI's files, the API description), or a caller whose
+/// token holds a scope.
+public enum Access: Sendable, Hashable {
+    case open
+    case scope(Scope)
+}
+
+/// Establishes a request's identity for the access its route declares. With tokens, from
+/// `Authorization: Bearer <token>` (or Basic with the token as password, for clients that only do
+/// Basic): a missing or unknown token is 401, a token without the route's scope 403, and the tenant
+/// comes from the token, never from a header. Without tokens, the tenant is Loki's `X-Scope-OrgID`,
+/// or the default.
+struct Authenticator: Sendable {
     let tokens: TokenTable?
     let defaultTenant: String
-    /// Paths anyone may call: probes, metrics, the API description.
-    static let openPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json"]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if Self.openPaths.contains(request.uri.path) || WebUI.openPaths.contains(request.uri.path) { return try await next(request, context) }
+    func identity(of request: Request, for access: Access) throws -> Identity {
+        guard case .scope(let scope) = access else { return Identity(tenant: defaultTenant, scopes: []) }
         guard let tokens else {
             let header = request.headers[HTTPField.Name("X-Scope-OrgID")!]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !header.contains("|") else { throw HTTPError(.badRequest, message: "X-Scope-OrgID names one tenant, not several") }
             guard header.isEmpty || Self.isTenant(header) else {
                 throw HTTPError(.badRequest, message: "X-Scope-OrgID must be 1 to 150 of A-Z a-z 0-9 ! - _ . * ' ( ) (as Loki's tenant ids)")
             }
-            context.identity = Identity(tenant: header.isEmpty ? defaultTenant : header, scopes: Set(Scope.allCases))
-            return try await next(request, context)
+            return Identity(tenant: header.isEmpty ? defaultTenant : header, scopes: Set(Scope.allCases))
         }
         guard let token = Self.token(in: request) else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "a bearer token is required (Authorization: Bearer <token>)")
@@ -110,8 +114,10 @@ struct AccessMiddleware: RouterMiddleware {
         guard let identity = tokens.identity(of: token) else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "the token is not known")
         }
-        context.identity = identity
-        return try await next(request, context)
+        guard identity.scopes.contains(scope) else {
+            throw HTTPError(.forbidden, message: "this token may not \(scope.rawValue) (it has \(identity.scopes.map(\.rawValue).sorted().joined(separator: ", ")))")
+        }
+        return identity
     }
 
     /// A tenant id as Loki allows it: 1 to 150 bytes of its characters.

@@ -30,17 +30,15 @@ struct WebUI {
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",
     ]
-    /// Paths served without a token: the page and its assets (the API they call still needs one).
-    static let openPaths: Set<String> = ["/", "/ui/app.js", "/ui/app.css", "/api/v1/ui-config"]
-
-    func register(on router: Router<DejaRequestContext>) {
-        router.get("/") { request, _ in
+    /// The page and its assets are open (they hold no data); the API they call needs a token.
+    func register(on router: GuardedRouter) {
+        router.get("/", .open) { request, _ in
             let accept = request.headers[.accept] ?? ""
             return accept.contains("text/html") ? Self.asset(PackageResources.index_html, type: "text/html; charset=utf-8") : nonBrowserRoot()
         }
-        router.get("/ui/app.js") { _, _ in Self.asset(PackageResources.app_js, type: "text/javascript; charset=utf-8") }
-        router.get("/ui/app.css") { _, _ in Self.asset(PackageResources.app_css, type: "text/css; charset=utf-8") }
-        router.get("/api/v1/ui-config") { _, _ in
+        router.get("/ui/app.js", .open) { _, _ in Self.asset(PackageResources.app_js, type: "text/javascript; charset=utf-8") }
+        router.get("/ui/app.css", .open) { _, _ in Self.asset(PackageResources.app_css, type: "text/css; charset=utf-8") }
+        router.get("/api/v1/ui-config", .scope(.read)) { _, _ in
             let data = try JSONEncoder().encode(links)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }

@@ -104,9 +104,10 @@ function kibanaLink(event) {
   const phrase = event.body.split("\n")[0].slice(0, 120).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
   const kuery = `"${phrase}"`;
   const app = uiConfig.kibanaDataView ? `index:${rison(uiConfig.kibanaDataView)},` : "";
-  const state = `_g=(time:(from:${rison(iso(at - 5 * 60e3))},to:${rison(iso(at + 5 * 60e3))}))` +
-    `&_a=(${app}query:(language:kuery,query:${rison(kuery)}))`;
-  return `${uiConfig.kibanaURL.replace(/\/$/, "")}/app/discover#/?${encodeURI(state).replace(/#/g, "%23")}`;
+  // Each parameter encoded whole: log text cannot end one and start another (`&`, `=`, `#`).
+  const g = `(time:(from:${rison(iso(at - 5 * 60e3))},to:${rison(iso(at + 5 * 60e3))}))`;
+  const a = `(${app}query:(language:kuery,query:${rison(kuery)}))`;
+  return `${uiConfig.kibanaURL.replace(/\/$/, "")}/app/discover#/?_g=${encodeURIComponent(g)}&_a=${encodeURIComponent(a)}`;
 }
 
 // ---- Search page -----------------------------------------------------------------------------
@@ -330,7 +331,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   $("token-button").addEventListener("click", () => {
     const token = prompt("Bearer token for this Deja (kept in this browser):", localStorage.getItem("deja-token") || "");
-    if (token !== null) { localStorage.setItem("deja-token", token.trim()); route(); }
+    if (token !== null) {
+      localStorage.setItem("deja-token", token.trim());
+      // The links' configuration needs a token too: read it again with the new one.
+      api("/api/v1/ui-config").then((config) => { uiConfig = config; }, () => {}).finally(route);
+    }
   });
   window.addEventListener("popstate", route);
   try { uiConfig = await api("/api/v1/ui-config"); } catch (_) { uiConfig = {}; }
