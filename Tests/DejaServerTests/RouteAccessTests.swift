@@ -83,3 +83,22 @@ import Testing
         }
     }
 }
+
+extension RouteAccessTests {
+    /// Routes left out of `/openapi.json` on purpose: the UI's files, and the Elasticsearch and OTLP
+    /// compatibility paths (`/_…`, `/{index}/…`), which speak those systems' documented protocols
+    /// (DecoderFuzzTests covers them).
+    static let undocumented: Set<String> = ["/", "/ui/app.js", "/ui/app.css", "/otlp/v1/logs"]
+
+    @Test("every route of Deja's own API is in /openapi.json, which schemathesis drives")
+    func everyOwnRouteIsDocumented() throws {
+        let (routes, ingest) = try routes()
+        defer { ingest.close() }
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any])
+        let own = routes.declared.keys.map { String($0.split(separator: " ", maxSplits: 1)[1]) }
+            .filter { !Self.undocumented.contains($0) && !$0.hasPrefix("/_") && !$0.hasPrefix("/{") }
+        #expect(own.count > 10)
+        for path in Set(own) { #expect(paths[path] != nil, "\(path) is not in /openapi.json") }
+    }
+}

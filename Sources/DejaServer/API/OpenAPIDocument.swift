@@ -162,7 +162,13 @@ enum OpenAPIDocument {
         "/readyz": {"get": {"summary": "Ingest can take more.", "security": [{}], "responses": {"200": {"description": "Ready."}, "503": {"description": "Behind or failing; the reason is given when tokens are off."}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics (with tokens on, the admin scope).", "security": [{}, {"bearer": []}],
                              "responses": {"200": {"description": "Text exposition format."}, "401": {"$ref": "#/components/responses/Problem"},
-                                           "403": {"$ref": "#/components/responses/Problem"}}}}
+                                           "403": {"$ref": "#/components/responses/Problem"}}}},
+        "/openapi.json": {"get": {"summary": "This description.", "security": [{}], "responses": {"200": {"description": "OpenAPI 3.1 JSON."}}}},
+        "/api/v1/ui-config": {"get": {"summary": "Where the UI's deep links point (Grafana, Kibana).",
+          "responses": {"200": {"description": "The configured links.", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                          "grafanaURL": {"type": "string"}, "lokiDatasource": {"type": "string"}, "kibanaURL": {"type": "string"},
+                          "kibanaDataView": {"type": "string"}}}}}},
+                        "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}}}
       }
     }
     """#
