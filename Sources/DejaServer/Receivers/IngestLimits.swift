@@ -5,7 +5,7 @@ public struct IngestLimits: Sendable {
     /// Body as received (compressed or not).
     public var maxBodyBytes = 16 << 20
     /// Body after gzip or snappy: a small body that inflates past this is a decompression bomb.
-    public var maxDecompressedBytes = 64 << 20
+    public var maxDecompressedBytes = 32 << 20
     /// One log line (event body).
     public var maxLineBytes = 256 << 10
     /// Nesting of JSON objects and arrays.
@@ -22,8 +22,10 @@ public struct IngestLimits: Sendable {
     /// Events in one request.
     public var maxEventsPerRequest = 100_000
     /// The events of one request as stored: lines plus each event's own copy of its labels. Bounds
-    /// what a small body may expand to (one stream's labels repeat on every line).
-    public var maxEventBytesPerRequest = 64 << 20
+    /// what a small body may expand to (one stream's labels repeat on every line), and so the memory
+    /// one request can take while it is made durable and stored: a few copies of this. Collectors
+    /// send far less (Promtail 1 MiB batches, Fluent Bit 2 MiB chunks; Loki's default burst is 6 MB).
+    public var maxEventBytesPerRequest = 16 << 20
 
     public init() {}
 

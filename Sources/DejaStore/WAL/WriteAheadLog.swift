@@ -197,29 +197,31 @@ public final class WriteAheadLog: @unchecked Sendable {
         let start = condition.withLock { end }
         if unrepaired { try cut(to: start) }
         var records: [DurableRecord] = []
-        var buffer: [UInt8] = []
         var position = start
         if descriptor < 0 || position - (segments.last ?? 0) >= segmentBytes { try startSegment(at: position) }
-        for payload in payloads {
-            guard payload.count <= Self.maxRecordBytes else {
-                throw WriteAheadLogError.io(Self.path(directory, segments.last ?? 0), "a record of \(payload.count) bytes is over the \(Self.maxRecordBytes)-byte limit")
-            }
-            var header = [UInt8](repeating: 0, count: Self.headerBytes)
-            withUnsafeBytes(of: UInt32(payload.count).littleEndian) { header.replaceSubrange(0..<4, with: $0) }
-            withUnsafeBytes(of: CRC32.checksum(payload).littleEndian) { header.replaceSubrange(4..<8, with: $0) }
-            buffer += header
-            buffer += payload
-            position += UInt64(Self.headerBytes + payload.count)
-            records.append(DurableRecord(end: position, payload: payload))
-        }
         let path = Self.path(directory, segments.last ?? 0)
         do {
-            var written = 0
-            while written < buffer.count {
-                let count = buffer.withUnsafeBytes { systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: $0[written...])) }
-                guard count > 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(count < 0 ? errno : ENOSPC))) }
-                written += count
+            // Small records share one write; a large payload is written from where it lies, not copied.
+            var buffer: [UInt8] = []
+            for payload in payloads {
+                guard payload.count <= Self.maxRecordBytes else {
+                    throw WriteAheadLogError.io(path, "a record of \(payload.count) bytes is over the \(Self.maxRecordBytes)-byte limit")
+                }
+                var header = [UInt8](repeating: 0, count: Self.headerBytes)
+                withUnsafeBytes(of: UInt32(payload.count).littleEndian) { header.replaceSubrange(0..<4, with: $0) }
+                withUnsafeBytes(of: CRC32.checksum(payload).littleEndian) { header.replaceSubrange(4..<8, with: $0) }
+                buffer += header
+                if payload.count > Self.copiedPayloadBytes {
+                    try writeAll(buffer, path)
+                    buffer.removeAll(keepingCapacity: true)
+                    try writeAll(payload, path)
+                } else {
+                    buffer += payload
+                }
+                position += UInt64(Self.headerBytes + payload.count)
+                records.append(DurableRecord(end: position, payload: payload))
             }
+            try writeAll(buffer, path)
             guard fdatasync(descriptor) == 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(errno))) }
         } catch {
             unrepaired = true
@@ -228,6 +230,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
         condition.withLock { end = position }
         return records
+    }
+
+    /// Payloads up to this size are copied into one write with their neighbours.
+    static let copiedPayloadBytes = 64 << 10
+
+    private func writeAll(_ bytes: [UInt8], _ path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            guard count > 0 else { throw WriteAheadLogError.io(path, String(cString: strerror(count < 0 ? errno : ENOSPC))) }
+            written += count
+        }
     }
 
     /// Cuts the current segment back to `position` (the end of its last whole record) and makes that durable.
