@@ -34,18 +34,18 @@ def requests_within_limits():
         {"streams": [{"stream": {"app": "big"}, "values": loki_lines}]}).encode(), {"Content-Type": "application/json"}
     wide = {f"label{i}": "v" * 2000 for i in range(63)}
     wide["app"] = "wide"
-    lines = [[str(1_764_000_000_000_000_000 + i), f"event {i}"] for i in range(120)]  # ~15 MB as stored
+    lines = [[str(1_764_000_000_000_000_000 + i), f"event {i}"] for i in range(120)]  # ~16 MB of events in memory
     yield "loki-json-64-labels-of-2kb-on-120-lines", "/loki/api/v1/push", gzip.compress(json.dumps(
         {"streams": [{"stream": wide, "values": lines}]}).encode()), {"Content-Type": "application/json", "Content-Encoding": "gzip"}
     ndjson = "".join(json.dumps({"id": f"n{i}", "service": "bulk", "body": f"request {i} failed: " + "y" * 560}) + "\n"
-                     for i in range(26_000)).encode()  # ~16 MB inflated and as stored
-    yield "ndjson-gzip-inflating-to-16mb", "/api/v1/ingest", gzip.compress(ndjson), {"Content-Type": "application/x-ndjson",
+                     for i in range(22_000)).encode()  # ~13 MB inflated, 16 MB of events in memory
+    yield "ndjson-gzip-22000-events", "/api/v1/ingest", gzip.compress(ndjson), {"Content-Type": "application/x-ndjson",
                                                                                       "Content-Encoding": "gzip"}
     bomb = gzip.compress(b"{" * (64 * MB))
     yield "gzip-bomb-inflating-past-the-limit", "/api/v1/ingest", bomb, {"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip"}
     bulk = "".join('{"create":{}}\n' + json.dumps({"message": f"doc {i} " + "z" * 150, "@timestamp": "2026-11-20T12:00:00Z",
-                                                   **{f"f{k}": "w" * 20 for k in range(40)}}) + "\n" for i in range(9_500)).encode()  # ~14 MB, under 16 MiB of body
-    yield "elasticsearch-bulk-9500-docs-40-fields", "/_bulk", bulk, {"Content-Type": "application/x-ndjson"}
+                                                   **{f"f{k}": "w" * 20 for k in range(40)}}) + "\n" for i in range(4_000)).encode()  # as many as 16 MB of events allows
+    yield "elasticsearch-bulk-4000-docs-40-fields", "/_bulk", bulk, {"Content-Type": "application/x-ndjson"}
 
 
 def serve(deja, data_dir):

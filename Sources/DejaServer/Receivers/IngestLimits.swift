@@ -21,7 +21,8 @@ public struct IngestLimits: Sendable {
     public var maxStreamsPerRequest = 10_000
     /// Events in one request.
     public var maxEventsPerRequest = 100_000
-    /// The events of one request as stored: lines plus each event's own copy of its labels. Bounds
+    /// The events of one request as held in memory: lines plus each event's own copy of its labels,
+    /// with `labelOverhead` per label and `eventOverhead` per event. Bounds
     /// what a small body may expand to (one stream's labels repeat on every line), and so the memory
     /// one request can take while it is made durable and stored: a few copies of this. Collectors
     /// send far less (Promtail 1 MiB batches, Fluent Bit 2 MiB chunks; Loki's default burst is 6 MB).
@@ -46,10 +47,15 @@ public struct IngestLimits: Sendable {
         }
     }
 
-    /// Bytes a set of labels adds to every event that carries it.
+    /// Bytes a set of labels adds to every event that carries it: its text, and what each label
+    /// costs in memory beyond it (a dictionary slot and a string's storage).
     static func bytes(of labels: [String: String]) -> Int {
-        labels.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 }
+        labels.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + labelOverhead }
     }
+
+    static let labelOverhead = 64
+    /// What an event costs in memory beyond its text and labels.
+    static let eventOverhead = 128
 }
 
 /// Counts one request's events and their stored bytes against the limits as they are decoded, so
@@ -64,7 +70,7 @@ struct RequestBudget {
     /// Adds one event of `bytes` (its line and labels); throws once the request is over a limit.
     mutating func add(bytes eventBytes: Int) throws {
         events += 1
-        bytes += eventBytes + 32
+        bytes += eventBytes + IngestLimits.eventOverhead
         guard events <= limits.maxEventsPerRequest else {
             throw Rejection(status: .contentTooLarge, reason: "too_many_events",
                             message: "request holds more than \(limits.maxEventsPerRequest) events; send smaller batches")

@@ -80,12 +80,13 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     static func remote(_ record: ChromaRecord, tenant: String) -> RemoteSignature? {
         // A record is shown only to the tenant it names, whatever collection it was found in.
         guard record.strings["tenant"] == tenant, let service = record.strings["service"], let count = record.integers["count"],
-              let firstSeen = record.integers["first_seen"], let lastSeen = record.integers["last_seen"] else { return nil }
+              let firstSeen = record.integers["first_seen"].flatMap({ EventTime.from(seconds: $0, nanos: 0) }),
+              let lastSeen = record.integers["last_seen"].flatMap({ EventTime.from(seconds: $0, nanos: 0) }) else { return nil }
         let hash = FNV1a.hash(record.id.utf8)
         let message = record.document ?? record.strings["pattern"] ?? ""
         let signature = Signature(id: -Int64(hash >> 1) - 1, tenant: tenant, service: service, message: message,
                                   level: record.strings["level"].map { Severity(parsing: $0) } ?? .unknown, count: Int(count),
-                                  firstSeen: firstSeen * 1_000_000_000, lastSeen: lastSeen * 1_000_000_000, exampleEventID: 0,
+                                  firstSeen: firstSeen, lastSeen: lastSeen, exampleEventID: 0,
                                   pattern: record.strings["pattern"])
         return RemoteSignature(signature: signature, example: record.strings["raw_log"] ?? message)
     }
