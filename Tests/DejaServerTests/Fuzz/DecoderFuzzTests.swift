@@ -7,7 +7,7 @@ import Testing
 
 /// Every decoder of outside input, fed generated hostile input: a decoder may refuse (throw or
 /// answer nil), never trap, hang or grow past the limits. CI runs a slice of each
-/// (`DEJA_FUZZ_INPUTS`, 3,000 by default); `scripts/fuzz.sh` runs millions in a release build.
+/// (`DEJA_FUZZ_INPUTS`, 20,000 by default); `scripts/fuzz.sh` runs millions in a release build.
 /// Inputs that once crashed are kept in `Fuzz/regressions/<decoder>-*` and replayed first.
 @Suite(.serialized) struct DecoderFuzzTests {
     /// One decoder: its name, valid seed inputs, and how an input is decoded.
@@ -90,7 +90,7 @@ import Testing
         ]), as: UTF8.self)]) { bytes in _ = bytes.withUnsafeBytes(EventBatchCodec.decode) },
     ]
 
-    static var inputs: Int { ProcessInfo.processInfo.environment["DEJA_FUZZ_INPUTS"].flatMap(Int.init) ?? 3_000 }
+    static var inputs: Int { ProcessInfo.processInfo.environment["DEJA_FUZZ_INPUTS"].flatMap(Int.init) ?? 20_000 }
     static let regressions = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("regressions")
 
     @Test("decoders refuse hostile input without trapping", arguments: decoders)
