@@ -8,8 +8,10 @@ struct ParseCommand: ParsableCommand {
         commandName: "parse",
         abstract: "Print the fields of each log line as JSON, one object per line.",
         discussion: """
-        With --format, a line that does not have the declared layout is printed as \
-        {"unmatched": LINE} and counted on standard error.
+        Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
+        debug, info, warn, error, fatal or null, "message", "layout"}. Year-less dates take the year \
+        nearest now; zone-less times are read as UTC. With --format, a line that does not have the \
+        declared layout is printed as {"unmatched": LINE} and counted on standard error.
         """
     )
 
@@ -17,10 +19,10 @@ struct ParseCommand: ParsableCommand {
     var files: [String] = []
 
     @Option(help: "Line layout, loghub style: '<Date> <Time> <Level> \\[<Component>\\]: <Content>'.")
-    var format: String
+    var format: String?
 
     mutating func run() throws {
-        let layout = try LineFormat.option(format)!
+        guard let layout = try LineFormat.option(format) else { return try detect() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()
@@ -40,5 +42,55 @@ struct ParseCommand: ParsableCommand {
         }
         output.flush()
         if unmatched > 0 { FileHandle.standardError.write(Data("\(unmatched) lines did not match the format\n".utf8)) }
+    }
+
+    /// One JSON object per line with what automatic detection read from it.
+    private func detect() throws {
+        let parser = LineParser()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = OutputBuffer()
+        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
+            for line in try LineReader(path: path) {
+                let parsed = parser.parse(line)
+                let detected = Detected(timestamp: parsed.timestamp.map(RFC3339.string), level: Self.levelName(parsed.level),
+                                        message: parsed.message,
+                                        layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue)
+                output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
+                output.flushIfLarge()
+            }
+        }
+        output.flush()
+    }
+
+    /// What detection found in one line; fields it did not find are null, not left out.
+    struct Detected: Encodable {
+        var timestamp: String?
+        var level: String?
+        var message: String
+        var layout: String
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(timestamp, forKey: .timestamp)
+            try container.encode(level, forKey: .level)
+            try container.encode(message, forKey: .message)
+            try container.encode(layout, forKey: .layout)
+        }
+
+        enum CodingKeys: String, CodingKey { case timestamp, level, message, layout }
+    }
+
+    /// The six level names detection reports (notice reads as info, critical as fatal).
+    static func levelName(_ level: Severity) -> String? {
+        switch level {
+        case .unknown: nil
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info, .notice: "info"
+        case .warning: "warn"
+        case .error: "error"
+        case .critical, .fatal: "fatal"
+        }
     }
 }

@@ -11,6 +11,9 @@ public struct LineParser: Sendable {
     public var maxJSONDepth = 32
     /// Year for timestamps that carry none (syslog, klog): the current one unless set.
     public var referenceYear = Calendar(identifier: .gregorian).component(.year, from: Date())
+    /// Reads the timestamps of plain lines; its reference time places year-less dates, its zone
+    /// offset reads zone-less times (UTC unless set).
+    public var timestamps = TimestampScanner()
 
     public init() {}
 
@@ -297,6 +300,8 @@ public struct LineParser: Sendable {
         if let open = rest.firstIndex(of: "["), rest[..<open].split(separator: " ").count == 3,
            rest[rest.index(after: open)...].prefix(11).dropFirst(2).hasPrefix("/"), rest.contains("\"") {
             parsed.layout = .nginxAccess
+            var text = line
+            parsed.timestamp = text.withUTF8 { timestamps.scan($0)?.found.nanoseconds }
             if let status = rest.split(separator: "\"").last?.split(separator: " ").first, let code = Int(status) {
                 parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
             }
@@ -311,58 +316,20 @@ public struct LineParser: Sendable {
             parsed.message = String(colonParts[2])
             return parsed
         }
-        // Leading timestamp: ISO-like date and time, or Go's `2024/03/14 09:21:07`.
-        let words = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        if words.count >= 2, words[0].count == 10, let time = TimestampParser.parseISO(words[0] + "T" + words[1]) {
-            parsed.timestamp = time
-            parsed.layout = words[0].contains("/") ? .goLog : .log4j
-            rest = words.count == 3 ? words[2] : ""
-        } else if let first = words.first, first.count >= 19, first.contains("T"), let time = TimestampParser.parseISO(first) {
-            parsed.timestamp = time
-            parsed.layout = .log4j
-            rest = rest.dropFirst(first.count).drop { $0 == " " }
-        } else if let syslog = parseSyslogBody(rest) {
-            return syslog
-        } else {
-            return parsed
+        // A header read by general rules: a timestamp near the start in any common notation, a
+        // level word, and the decorations before the message (ids, `[thread]`, `logger:`).
+        var text = line
+        guard let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps) }) else {
+            return parseSyslogBody(rest) ?? parsed
         }
-        // PostgreSQL: `UTC [1234] ERROR:  message`; nginx error: `[error] 1234#0: *5 message`.
-        if rest.hasPrefix("UTC ") || rest.hasPrefix("GMT ") { rest = rest.dropFirst(4) }
-        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-            let inside = rest[rest.index(after: rest.startIndex)..<close]
-            let level = Severity(parsing: inside)
-            if level != .unknown {
-                parsed.level = level
-                parsed.layout = .nginxError
-                rest = rest[rest.index(after: close)...].drop { $0 == " " }
-            } else if inside.allSatisfy(\.isNumber) {
-                parsed.attributes["pid"] = String(inside)
-                parsed.layout = .postgres
-                rest = rest[rest.index(after: close)...].drop { $0 == " " }
-            }
+        parsed.layout = .header
+        parsed.timestamp = header.timestamp
+        parsed.timestampShape = header.shape
+        parsed.level = header.level
+        parsed.message = String(decoding: line.utf8.dropFirst(header.messageStart), as: UTF8.self)
+        if let source = header.source, !source.isEmpty {
+            parsed.source = String(decoding: line.utf8.dropFirst(source.lowerBound).prefix(source.count), as: UTF8.self)
         }
-        // Level word (`ERROR`, `ERROR:`, `[ERROR]`), then Log4j's `[thread] logger - msg` / `logger : msg`.
-        if parsed.level == .unknown, let word = rest.split(separator: " ", maxSplits: 1).first {
-            let level = Severity(parsing: word)
-            // Right after a timestamp any case will do (`info`, `WARN`, `[error]`); single letters would be too loose.
-            if level != .unknown, word.count >= 4 || word.hasPrefix("[") {
-                parsed.level = level
-                rest = rest.dropFirst(word.count).drop { $0 == " " }
-            }
-        }
-        if rest.hasPrefix("- ") { rest = rest.dropFirst(2) }
-        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-            parsed.attributes["thread"] = String(rest[rest.index(after: rest.startIndex)..<close])
-            rest = rest[rest.index(after: close)...].drop { $0 == " " }
-        }
-        for separator in [" - ", " : "] {
-            if let range = rest.range(of: separator), !rest[..<range.lowerBound].contains(" ") {
-                parsed.source = String(rest[..<range.lowerBound])
-                rest = rest[range.upperBound...]
-                break
-            }
-        }
-        parsed.message = String(rest)
         return parsed
     }
 

@@ -1,6 +1,7 @@
 /// How a line's layout was recognized.
 public enum LineLayout: String, Sendable, Codable {
-    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, log4j, pythonLogging, goLog, nginxAccess, nginxError, postgres, plain, declared
+    /// `header`: a plain line whose timestamp, level and message were read by `PlainHeader`'s general rules.
+    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, nginxAccess, plain, declared
 }
 
 /// Whether a line was read cleanly, and if not, what was wrong with it.
@@ -22,6 +23,8 @@ public struct ParsedLine: Sendable, Equatable {
     public var status: ParseStatus = .ok
     /// Nanoseconds since the Unix epoch, when the line carries a time that could be read.
     public var timestamp: Int64?
+    /// The notation the timestamp was written in, when a plain line's header was read (`yyyy-MM-dd HH:mm:ss`).
+    public var timestampShape: String?
     public var level: Severity = .unknown
     /// Logger, component or program name, when the line names one.
     public var source: String?

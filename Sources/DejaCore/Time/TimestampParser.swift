@@ -75,8 +75,13 @@ public enum TimestampParser {
     }
 
     static func monthNumber(_ name: some StringProtocol) -> Int? {
+        monthNumber(bytes: name.utf8)
+    }
+
+    /// 1...12 for a month name's first three letters, any case.
+    static func monthNumber(bytes name: some Sequence<UInt8>) -> Int? {
         // Bytes, case folded: syslog lines are checked for a month on every ingest.
-        var bytes = name.utf8.makeIterator()
+        var bytes = name.makeIterator()
         guard let a = bytes.next(), let b = bytes.next(), let c = bytes.next() else { return nil }
         let key = (UInt32(a | 0x20) << 16) | (UInt32(b | 0x20) << 8) | UInt32(c | 0x20)
         return monthKeys.firstIndex(of: key).map { $0 + 1 }

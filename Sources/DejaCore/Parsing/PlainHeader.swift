@@ -1,0 +1,163 @@
+/// The header of a plain text line, read by general rules rather than per-format tables: a
+/// timestamp (`TimestampScanner`) near the start, a level word (`LevelLexicon`) among the next few
+/// tokens, and the usual decorations between the header and the message: process and thread ids,
+/// `[thread]` brackets, a `logger:` or `program[pid]:` name, a `logger -` name, a padded column.
+struct PlainHeader {
+    var timestamp: Int64
+    var level: Severity = .unknown
+    /// Byte offset where the message starts.
+    var messageStart: Int
+    /// The timestamp's notation.
+    var shape: String
+    /// Bytes of the logger or program the header names (`c.a.App`, `sshd`), if any.
+    var source: Range<Int>?
+
+    /// Tokens after the timestamp in which a level is looked for (`host`, `pid`, `tid`, `[thread]`, `component`).
+    static let levelWindow = 5
+
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, scanner: TimestampScanner) -> PlainHeader? {
+        guard let (found, headerEnd) = scanner.scan(bytes) else { return nil }
+        var header = PlainHeader(timestamp: found.nanoseconds, messageStart: headerEnd, shape: found.shape)
+        var at = skip(bytes, from: headerEnd, while: { $0 == 32 || $0 == 9 || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ",") })
+        let afterTimestamp = at
+
+        // A level among the next few tokens. Only ids (digits), `-` and brackets before it mean the
+        // level leads the header (`pid tid D Tag: msg`, `- INFO [thread] - msg`); other words before
+        // it are header fields of their own (`node RAS KERNEL INFO msg`).
+        var leading = true
+        var cursor = at
+        for _ in 0..<levelWindow {
+            let token = nextToken(bytes, from: cursor)
+            guard !token.isEmpty else { break }
+            // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
+            // word there is more likely the message's own.
+            if let level = LevelLexicon.level(ofToken: bytes[token]), leading || !bytes[token].contains(where: { $0 &- 97 < 26 }) {
+                header.level = level
+                at = token.upperBound
+                break
+            }
+            // A `program[pid]:` name ends the header: what follows is the message.
+            if bytes[token.upperBound - 1] == UInt8(ascii: ":") { break }
+            let plain = bytes[token].allSatisfy { $0 &- 48 < 10 || $0 == UInt8(ascii: "-") }
+                || bytes[token.lowerBound] == UInt8(ascii: "[")
+            leading = leading && plain
+            cursor = skipSpaces(bytes, from: bracketEnd(bytes, token))
+        }
+        if header.level == .unknown {
+            // No level: ids such as a pid or a flag right after the time belong to the header.
+            var skipped = 0
+            while skipped < 2 {
+                let token = nextToken(bytes, from: at)
+                guard !token.isEmpty, isNumber(bytes[token]) else { break }
+                at = skipSpaces(bytes, from: token.upperBound)
+                skipped += 1
+            }
+            let program = programEnd(bytes, from: skipSpaces(bytes, from: at))
+            header.messageStart = program?.end ?? skipSpaces(bytes, from: at)
+            header.source = program?.name
+            return header
+        }
+        at = skipSpaces(bytes, from: at)
+        guard leading || at == afterTimestamp else {
+            header.messageStart = at
+            return header
+        }
+        let decorations = decorationsEnd(bytes, from: at)
+        header.messageStart = decorations?.end ?? at
+        header.source = decorations?.name
+        return header
+    }
+
+    /// After a leading level: `[thread]` groups and `-`, then a `name:` (containing a letter), a
+    /// `name -`, or a column padded by two or more spaces; nil when none of these follows.
+    private static func decorationsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
+        var at = start
+        var sawBracket = false
+        while at < bytes.count, bytes[at] == UInt8(ascii: "[") {
+            at = skipSpaces(bytes, from: bracketEnd(bytes, at..<at + 1))
+            sawBracket = true
+        }
+        if at + 1 < bytes.count, bytes[at] == UInt8(ascii: "-"), bytes[at + 1] == 32 {
+            return (skipSpaces(bytes, from: at + 2), nil)  // `[thread] - msg`, `- msg`
+        }
+        if let named = nameEnd(bytes, from: at, tokens: 1) { return named }
+        let token = nextToken(bytes, from: at)
+        guard !token.isEmpty else { return sawBracket ? (at, nil) : nil }
+        let after = skipSpaces(bytes, from: token.upperBound)
+        // `logger - msg`
+        if after + 1 < bytes.count, bytes[after] == UInt8(ascii: "-"), bytes[after + 1] == 32, hasLetter(bytes[token]) {
+            return (skipSpaces(bytes, from: after + 2), token)
+        }
+        // A padded column (`Info   CBS    Loaded …`).
+        if after - token.upperBound >= 2, hasLetter(bytes[token]) { return (after, token) }
+        return nil
+    }
+
+    /// The end of a `name:` (`sshd[24200]:`, `dfs.DataNode$PacketResponder:`) among the next
+    /// `tokens` tokens, the message starting after it, and the name without its `[pid]` and colon.
+    private static func nameEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, tokens: Int) -> (end: Int, name: Range<Int>?)? {
+        var at = start
+        for _ in 0..<tokens {
+            let token = nextToken(bytes, from: at)
+            guard token.count >= 2 else { return nil }
+            if bytes[token.upperBound - 1] == UInt8(ascii: ":"), hasLetter(bytes[token]),
+               token.upperBound == bytes.count || bytes[token.upperBound] == 32 {
+                let name = token.lowerBound..<(bytes[token].firstIndex(of: UInt8(ascii: "[")) ?? token.upperBound - 1)
+                return (skipSpaces(bytes, from: token.upperBound), name)
+            }
+            at = skipSpaces(bytes, from: token.upperBound)
+        }
+        return nil
+    }
+
+    /// Syslog's `host program[pid]:` or `host program:` after a time with no level: the message
+    /// starts after it. A `name:` right after the time is kept, as it may be the message's own.
+    private static func programEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
+        let first = nextToken(bytes, from: start)
+        guard !first.isEmpty else { return nil }
+        if bytes[first].contains(UInt8(ascii: "[")), let end = nameEnd(bytes, from: start, tokens: 1) { return end }
+        return nameEnd(bytes, from: skipSpaces(bytes, from: first.upperBound), tokens: 1)
+    }
+
+    /// `148`, `-1`: a pid, a thread id or a flag.
+    private static func isNumber(_ token: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let digits = token.first == UInt8(ascii: "-") ? token.dropFirst() : token
+        return !digits.isEmpty && digits.allSatisfy { $0 &- 48 < 10 }
+    }
+
+    private static func hasLetter(_ token: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        token.contains { ($0 | 0x20) &- 97 < 26 }
+    }
+
+    /// The token starting at `start`: up to the next space.
+    private static func nextToken(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int> {
+        var end = start
+        while end < bytes.count, bytes[end] != 32, bytes[end] != 9 { end += 1 }
+        return start..<end
+    }
+
+    /// Past a `[…]` group (nested brackets and spaces inside allowed) that `token` opens; else past the token.
+    private static func bracketEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> Int {
+        guard token.lowerBound < bytes.count, bytes[token.lowerBound] == UInt8(ascii: "[") else { return token.upperBound }
+        var depth = 0
+        var at = token.lowerBound
+        while at < bytes.count {
+            if bytes[at] == UInt8(ascii: "[") { depth += 1 } else if bytes[at] == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return at + 1 }
+            }
+            at += 1
+        }
+        return token.upperBound
+    }
+
+    private static func skipSpaces(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        skip(bytes, from: start) { $0 == 32 || $0 == 9 }
+    }
+
+    private static func skip(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, while predicate: (UInt8) -> Bool) -> Int {
+        var at = start
+        while at < bytes.count, predicate(bytes[at]) { at += 1 }
+        return at
+    }
+}

@@ -1,0 +1,102 @@
+import DejaCore
+import Testing
+
+/// The timestamp grammar and header rules on lines written the way common programs write them
+/// (fixtures of our own, one per notation), with a fixed receive time.
+@Suite struct TimestampScannerTests {
+    /// 2026-12-04T12:00:00Z.
+    static let reference: Int64 = 1_796_385_600_000_000_000
+    let parser: LineParser = {
+        var parser = LineParser()
+        parser.timestamps = TimestampScanner(reference: TimestampScannerTests.reference)
+        return parser
+    }()
+
+    @Test("timestamps in every common notation", arguments: [
+        ("2026-11-20T08:15:30.123456789Z payment accepted", "2026-11-20T08:15:30.123456789Z"),
+        ("2026-11-20 08:15:30,517 INFO [main] c.a.App: started", "2026-11-20T08:15:30.517Z"),
+        ("2026-11-20 10:15:30.5+02:00 WARN slow", "2026-11-20T08:15:30.5Z"),
+        ("2026/11/20 08:15:30 [error] 17#17: upstream timed out", "2026-11-20T08:15:30Z"),
+        ("2026.11.20 08.15.30 job done", "2026-11-20T08:15:30Z"),
+        ("26/11/20 08:15:30 INFO spark.Executor: task 3 finished", "2026-11-20T08:15:30Z"),
+        ("261120 081530 42 INFO dfs.Block: replicated", "2026-11-20T08:15:30Z"),
+        ("20261120-08:15:30:250|Pedometer|4211|step counted", "2026-11-20T08:15:30.25Z"),
+        ("11-20 08:15:30.001  311  402 W Camera: focus lost", "2026-11-20T08:15:30.001Z"),
+        ("[11.20 08:15:30] proxy.exe - close, 512 bytes sent", "2026-11-20T08:15:30Z"),
+        ("Nov 20 08:15:30 gateway sshd[811]: session opened", "2026-11-20T08:15:30Z"),
+        ("Nov  2 08:15:30 gateway cron[9]: job started", "2026-11-02T08:15:30Z"),
+        ("[Fri Nov 20 08:15:30 2026] [warn] cache full", "2026-11-20T08:15:30Z"),
+        ("10.0.0.1 - - [20/Nov/2026:10:15:30 +0200] \"GET / HTTP/1.1\" 200 512", "2026-11-20T08:15:30Z"),
+        ("- 1795162530 2026.11.20 node-7 2026-11-20-08.15.30.000001 node-7 KERNEL FATAL machine check", "2026-11-20T08:15:30Z"),
+        ("1795162530123 cache evicted 12 keys", "2026-11-20T08:15:30.123Z"),
+        ("2026-11-20 08:15:30 UTC [4242] LOG:  checkpoint complete", "2026-11-20T08:15:30Z"),
+    ])
+    func notations(line: String, expected: String) throws {
+        let parsed = parser.parse(line)
+        #expect(parsed.timestamp.map(RFC3339.string) == expected, "\(line) → \(parsed.layout) \(parsed.timestampShape ?? "-")")
+    }
+
+    @Test("levels and messages after the header", arguments: [
+        ("2026-11-20 08:15:30,517 INFO [main] com.shop.App: started in 2.1 s", Severity.info, "started in 2.1 s"),
+        ("2026-11-20 08:15:30,517 - WARN  [worker-3:Pool@88] - queue is 90% full", .warning, "queue is 90% full"),
+        ("11-20 08:15:30.001  311  402 E Camera: focus lost", .error, "focus lost"),
+        ("2026-11-20 08:15:30, Information     Setup    Installed update 42", .info, "Installed update 42"),
+        ("[Fri Nov 20 08:15:30 2026] [crit] [client 10.0.0.1] script not found", .critical, "[client 10.0.0.1] script not found"),
+        ("2026-11-20 08:15:30.120 SEVERE org.app.Db: pool exhausted", .error, "pool exhausted"),
+        ("2026-11-20 08:15:30 FINE org.app.Cache - warmed 120 entries", .debug, "warmed 120 entries"),
+        ("Nov 20 08:15:30 gateway kernel: eth0 link down", .unknown, "eth0 link down"),
+        ("2026-11-20 08:15:30 Server started, a failure count of 0", .unknown, "Server started, a failure count of 0"),
+    ])
+    func headers(line: String, level: Severity, message: String) {
+        let parsed = parser.parse(line)
+        #expect(parsed.level == level, "\(line)")
+        #expect(parsed.message == message, "\(line)")
+    }
+
+    @Test func yearLessDatesFallInTheLatestYearNotInTheFuture() throws {
+        var scanner = TimestampScanner(reference: Self.reference)
+        func read(_ text: String) -> String? {
+            var text = text
+            return text.withUTF8 { scanner.scan($0) }.map { RFC3339.string($0.found.nanoseconds) }
+        }
+        #expect(read("Mar 17 16:13:38 host app: x") == "2026-03-17T16:13:38Z")
+        #expect(read("Dec  5 11:00:00 host app: x") == "2026-12-05T11:00:00Z")  // a day ahead: skew, not last year
+        // 2027-01-01T00:30:00Z: a December line is last year's.
+        scanner.reference = 1_798_763_400_000_000_000
+        #expect(read("Dec 31 23:59:59 host app: x") == "2026-12-31T23:59:59Z")
+        // A zone-less time is read in the zone the user sets.
+        scanner.zoneOffset = 3_600
+        #expect(read("2026-11-20 09:15:30 x") == "2026-11-20T08:15:30Z")
+        #expect(read("2026-11-20 09:15:30Z x") == "2026-11-20T09:15:30Z")
+    }
+
+    @Test func timesOutsideTheStoredRangeAreNotTimestamps() {
+        for line in ["1969-12-31 23:59:59 before the epoch", "2200-01-01 00:00:00 too late", "2026-13-01 00:00:00 no month",
+                     "2026-11-31 25:00:00 no hour", "0946684799 just before 2000", "9999999999 far future"] {
+            #expect(parser.parse(line).timestamp == nil, "\(line)")
+        }
+    }
+
+    @Test("generated input never crashes, hangs, or yields a time outside 1970-2200")
+    func generatedInput() {
+        var random = SeededGenerator(seed: 26)
+        let pieces = ["2026", "-", "/", ".", ":", ",", " ", "T", "Z", "+", "11", "20", "08", "15", "30", "123456789", "Nov", "Fri", "[",
+                      "]", "1795162530", "261120", "081530", "INFO", "E", "UTC", "99", "00", "9", "\t"]
+        let scanner = TimestampScanner(reference: Self.reference)
+        for _ in 0..<50_000 {
+            var line = ""
+            for _ in 0..<Int.random(in: 1...16, using: &random) { line += pieces.randomElement(using: &random)! }
+            if let found = line.withUTF8Copy({ scanner.scan($0) }) {
+                #expect(found.found.nanoseconds >= EventTime.earliest && found.found.nanoseconds < EventTime.latest, "\(line)")
+                #expect(found.headerEnd <= line.utf8.count)
+            }
+        }
+    }
+}
+
+extension String {
+    fileprivate func withUTF8Copy<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var copy = self
+        return copy.withUTF8(body)
+    }
+}
