@@ -31,9 +31,14 @@ struct PlainHeader {
             guard !token.isEmpty else { break }
             // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
             // word there is more likely the message's own.
-            if let level = LevelLexicon.level(ofToken: bytes[token]), leading || !bytes[token].contains(where: { $0 &- 97 < 26 }) {
+            // `[DEBUG][606918]`: a bracketed level is its first group.
+            var word = token
+            if bytes[token.lowerBound] == UInt8(ascii: "["), let close = bytes[token].firstIndex(of: UInt8(ascii: "]")) {
+                word = token.lowerBound..<close + 1
+            }
+            if let level = LevelLexicon.level(ofToken: bytes[word]), leading || !bytes[word].contains(where: { $0 &- 97 < 26 }) {
                 header.level = level
-                at = token.upperBound
+                at = word.upperBound
                 break
             }
             // A `program[pid]:` name ends the header: what follows is the message.

@@ -100,7 +100,8 @@ enum ElasticsearchBulk {
         guard body.utf8.count <= limits.maxLineBytes else {
             return parsing("line \(number): log line of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
         }
-        var timestamp = now
+        // A document without a time field keeps the time its line was written, when it shows one.
+        var timestamp = LineTime.read(body, receivedAt: now) ?? now
         if let timeKey = timeKeys.first(where: { fields[$0] != nil }), let text = fields.removeValue(forKey: timeKey) {
             guard let parsed = TimestampParser.parseISO(text) ?? Double(text).flatMap(TimestampParser.parseEpoch) else {
                 return parsing("line \(number): \(timeKey) '\(text)' is neither an RFC 3339 nor a Unix time in \(EventTime.rangeDescription)")

@@ -66,7 +66,7 @@ enum OTLPLogs {
                     }
                     try budget.add(bytes: body.utf8.count + IngestLimits.bytes(of: labels))
                     let time = record.timeUnixNano != 0 ? record.timeUnixNano : record.observedTimeUnixNano
-                    guard let timestamp = time == 0 ? now : EventTime.from(unsigned: time) else {
+                    guard let timestamp = time == 0 ? LineTime.read(body, receivedAt: now) ?? now : EventTime.from(unsigned: time) else {
                         decoded.rejected += 1
                         decoded.problems.append("a log record's time is outside \(EventTime.rangeDescription)")
                         continue

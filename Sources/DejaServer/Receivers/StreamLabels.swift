@@ -1,5 +1,14 @@
 import DejaCore
 
+/// The time a log line shows at its start, for events whose sender gave none: the collector's own
+/// timestamp, when there is one, always wins.
+enum LineTime {
+    static func read(_ line: String, receivedAt now: Int64) -> Int64? {
+        var text = line
+        return text.withUTF8 { TimestampScanner(reference: now).scan($0)?.found.nanoseconds }
+    }
+}
+
 /// How a receiver's labels become an event's service and level, the way collectors name them:
 /// Loki's `service_name` and `detected_level`, Kubernetes' `app.kubernetes.io/name`, the container
 /// name, OpenTelemetry's `service.name`, ECS's `log.level`.

@@ -69,12 +69,15 @@ import Testing
         Decoder(name: "label-selector", seeds: [#"{app="checkout", msg="say \"hi\"\n", e="\u00e9"}"#]) {
             _ = try? LabelSelector.parse(String(decoding: $0, as: UTF8.self))
         },
-        Decoder(name: "times", seeds: ["2024-03-14T09:21:07.412Z", "2024/03/14 09:21:07,412-0130", "1h", "90s", "1718000000.25"]) { bytes in
+        Decoder(name: "times", seeds: ["2024-03-14T09:21:07.412Z", "2024/03/14 09:21:07,412-0130", "1h", "90s", "1718000000.25",
+                                       "[Thu Mar 14 09:21:07 2024] [warn] x", "240314 092107 1 INFO a: b", "03-14 09:21:07.1 1 2 E t: m",
+                                       "- 1710408067 2024.03.14 n1 2024-03-14-09.21.07.000001 n1 RAS FATAL x", "14/Mar/2024:09:21:07 +0100"]) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = TimestampParser.parseISO(text)
             _ = TimestampParser.parseSyslog(text, referenceYear: 2024)
             _ = Double(text).flatMap(TimestampParser.parseEpoch)
             _ = DurationParser.instant(text)
+            _ = LineTime.read(text, receivedAt: 1_796_385_600_000_000_000)
         },
         Decoder(name: "query-parameters", seeds: ["q=disk full&service=api,db&level=error&since=1h&until=2024-03-14T09:21:07Z&limit=10&label.pod=p"]) { bytes in
             let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&").map { pair -> (String, String) in
