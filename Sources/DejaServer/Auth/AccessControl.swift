@@ -11,6 +11,13 @@ public enum Scope: String, Sendable, Codable, CaseIterable {
 public struct Identity: Sendable, Equatable {
     public var tenant: String
     public var scopes: Set<Scope>
+
+    /// 403 unless this identity holds `scope`.
+    func require(_ scope: Scope) throws {
+        guard scopes.contains(scope) else {
+            throw HTTPError(.forbidden, message: "this token may not \(scope.rawValue) (it has \(scopes.map(\.rawValue).sorted().joined(separator: ", ")))")
+        }
+    }
 }
 
 /// Bearer tokens from a config file, each with a tenant and scopes:
@@ -75,9 +82,7 @@ public struct DejaRequestContext: RequestContext {
 
     /// The identity's tenant, when it holds `scope`; 403 otherwise.
     func tenant(for scope: Scope) throws -> String {
-        guard identity.scopes.contains(scope) else {
-            throw HTTPError(.forbidden, message: "this token may not \(scope.rawValue) (it has \(identity.scopes.map(\.rawValue).sorted().joined(separator: ", ")))")
-        }
+        try identity.require(scope)
         return identity.tenant
     }
 }
@@ -114,9 +119,7 @@ struct Authenticator: Sendable {
         guard let identity = tokens.identity(of: token) else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "the token is not known")
         }
-        guard identity.scopes.contains(scope) else {
-            throw HTTPError(.forbidden, message: "this token may not \(scope.rawValue) (it has \(identity.scopes.map(\.rawValue).sorted().joined(separator: ", ")))")
-        }
+        try identity.require(scope)
         return identity
     }
 
