@@ -46,6 +46,11 @@ import Testing
         ("2026-11-20 08:15:30 FINE org.app.Cache - warmed 120 entries", .debug, "warmed 120 entries"),
         ("Nov 20 08:15:30 gateway kernel: eth0 link down", .unknown, "eth0 link down"),
         ("2026-11-20 08:15:30 Server started, a failure count of 0", .unknown, "Server started, a failure count of 0"),
+        ("20261120-08:15:30:250|Pedometer|4211|step counted 42", .unknown, "step counted 42"),
+        ("2026-11-20 08:15:30.120|WARN|billing|invoice 7 late", .warning, "invoice 7 late"),
+        ("[11.20 08:15:30] proxy.exe - relay.example.org:443 open through proxy", .unknown, "relay.example.org:443 open through proxy"),
+        ("2026-11-20 08:15:30.008 2931 INFO shop.api.server [req-7f3a user-2] 10.0.0.9 \"GET /cart\" status: 200", .info,
+         "10.0.0.9 \"GET /cart\" status: 200"),
     ])
     func headers(line: String, level: Severity, message: String) {
         let parsed = parser.parse(line)

@@ -18,6 +18,7 @@ struct PlainHeader {
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, scanner: TimestampScanner) -> PlainHeader? {
         guard let (found, headerEnd) = scanner.scan(bytes) else { return nil }
         var header = PlainHeader(timestamp: found.nanoseconds, messageStart: headerEnd, shape: found.shape)
+        if headerEnd < bytes.count, bytes[headerEnd] == UInt8(ascii: "|") { return delimited(header, bytes, from: headerEnd) }
         var at = skip(bytes, from: headerEnd, while: { $0 == 32 || $0 == 9 || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ",") })
         let afterTimestamp = at
 
@@ -29,13 +30,13 @@ struct PlainHeader {
         for _ in 0..<levelWindow {
             let token = nextToken(bytes, from: cursor)
             guard !token.isEmpty else { break }
-            // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
-            // word there is more likely the message's own.
             // `[DEBUG][606918]`: a bracketed level is its first group.
             var word = token
             if bytes[token.lowerBound] == UInt8(ascii: "["), let close = bytes[token].firstIndex(of: UInt8(ascii: "]")) {
                 word = token.lowerBound..<close + 1
             }
+            // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
+            // word there is more likely the message's own.
             if let level = LevelLexicon.level(ofToken: bytes[word]), leading || !bytes[word].contains(where: { $0 &- 97 < 26 }) {
                 header.level = level
                 at = word.upperBound
@@ -73,6 +74,24 @@ struct PlainHeader {
         return header
     }
 
+    /// `time|field|field|message`: fields between pipes are the header (a level among them is
+    /// read), the last field is the message.
+    private static func delimited(_ header: PlainHeader, _ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> PlainHeader {
+        var header = header
+        var fieldStart = start + 1
+        var at = fieldStart
+        while at < bytes.count {
+            if bytes[at] == UInt8(ascii: "|") {
+                let field = fieldStart..<at
+                if header.level == .unknown, let level = LevelLexicon.level(ofToken: bytes[field]) { header.level = level }
+                fieldStart = at + 1
+            }
+            at += 1
+        }
+        header.messageStart = skipSpaces(bytes, from: fieldStart)
+        return header
+    }
+
     /// After a leading level: `[thread]` groups and `-`, then a `name:` (containing a letter), a
     /// `name -`, or a column padded by two or more spaces; nil when none of these follows.
     private static func decorationsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
@@ -89,9 +108,11 @@ struct PlainHeader {
         let token = nextToken(bytes, from: at)
         guard !token.isEmpty else { return sawBracket ? (at, nil) : nil }
         let after = skipSpaces(bytes, from: token.upperBound)
-        // `logger - msg`
-        if after + 1 < bytes.count, bytes[after] == UInt8(ascii: "-"), bytes[after + 1] == 32, hasLetter(bytes[token]) {
-            return (skipSpaces(bytes, from: after + 2), token)
+        if let named = dashedName(bytes, token) { return named }
+        // `package.logger [request context] msg` (Python's oslo, Java's MDC patterns).
+        if after < bytes.count, bytes[after] == UInt8(ascii: "["), bytes[token].contains(UInt8(ascii: ".")),
+           bytes[token].allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") }) {
+            return (skipSpaces(bytes, from: bracketEnd(bytes, after..<after + 1)), token)
         }
         // A padded column (`Info   CBS    Loaded …`).
         if after - token.upperBound >= 2, hasLetter(bytes[token]) { return (after, token) }
@@ -115,11 +136,21 @@ struct PlainHeader {
         return nil
     }
 
-    /// Syslog's `host program[pid]:` or `host program:` after a time with no level: the message
-    /// starts after it. A `name:` right after the time is kept, as it may be the message's own.
+    /// `logger - msg`, `program.exe - msg`: a name with a letter, then ` - `.
+    private static func dashedName(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> (end: Int, name: Range<Int>?)? {
+        let after = skipSpaces(bytes, from: token.upperBound)
+        guard after + 1 < bytes.count, after > token.upperBound, bytes[after] == UInt8(ascii: "-"), bytes[after + 1] == 32,
+              hasLetter(bytes[token]) else { return nil }
+        return (skipSpaces(bytes, from: after + 2), token)
+    }
+
+    /// Syslog's `host program[pid]:` or `host program:`, or `program - msg`, after a time with no
+    /// level: the message starts after it. A `name:` right after the time is kept, as it may be the
+    /// message's own.
     private static func programEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
         let first = nextToken(bytes, from: start)
         guard !first.isEmpty else { return nil }
+        if let named = dashedName(bytes, first) { return named }
         if bytes[first].contains(UInt8(ascii: "[")), let end = nameEnd(bytes, from: start, tokens: 1) { return end }
         return nameEnd(bytes, from: skipSpaces(bytes, from: first.upperBound), tokens: 1)
     }
