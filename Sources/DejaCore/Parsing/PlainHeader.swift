@@ -1,7 +1,8 @@
 /// The header of a plain text line, read by general rules rather than per-format tables: a
 /// timestamp (`TimestampScanner`) near the start, a level word (`LevelLexicon`) among the next few
 /// tokens, and the usual decorations between the header and the message: process and thread ids,
-/// `[thread]` brackets, a `logger:` or `program[pid]:` name, a `logger -` name, a padded column.
+/// `[thread]` brackets, a `logger:` or `program[pid]:` name, a `logger -` name, a padded column,
+/// `pkg.logger [context]`, or pipe-delimited fields.
 struct PlainHeader {
     var timestamp: Int64
     var level: Severity = .unknown
@@ -20,7 +21,6 @@ struct PlainHeader {
         var header = PlainHeader(timestamp: found.nanoseconds, messageStart: headerEnd, shape: found.shape)
         if headerEnd < bytes.count, bytes[headerEnd] == UInt8(ascii: "|") { return delimited(header, bytes, from: headerEnd) }
         var at = skip(bytes, from: headerEnd, while: { $0 == 32 || $0 == 9 || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ",") })
-        let afterTimestamp = at
 
         // A level among the next few tokens. Only ids (digits), `-` and brackets before it mean the
         // level leads the header (`pid tid D Tag: msg`, `- INFO [thread] - msg`); other words before
@@ -64,7 +64,7 @@ struct PlainHeader {
             return header
         }
         at = skipSpaces(bytes, from: at)
-        guard leading || at == afterTimestamp else {
+        guard leading else {
             header.messageStart = at
             return header
         }
