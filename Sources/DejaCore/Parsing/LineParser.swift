@@ -300,8 +300,7 @@ public struct LineParser: Sendable {
         if let open = rest.firstIndex(of: "["), rest[..<open].split(separator: " ").count == 3,
            rest[rest.index(after: open)...].prefix(11).dropFirst(2).hasPrefix("/"), rest.contains("\"") {
             parsed.layout = .nginxAccess
-            var text = line
-            parsed.timestamp = text.withUTF8 { timestamps.scan($0)?.found.nanoseconds }
+            parsed.timestamp = timestamps.timestamp(in: line)
             if let status = rest.split(separator: "\"").last?.split(separator: " ").first, let code = Int(status) {
                 parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
             }

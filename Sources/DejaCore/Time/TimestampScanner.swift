@@ -76,6 +76,12 @@ public struct TimestampScanner: Sendable {
         return (found, max(headerEnd, found.range.upperBound))
     }
 
+    /// The time `text` starts with, as `scan` finds it.
+    public func timestamp(in text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { scan($0)?.found.nanoseconds }
+    }
+
     static func isBoundary(_ byte: UInt8) -> Bool {
         byte == 32 || byte == 9 || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: "\"")
             || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ",")

@@ -4,8 +4,7 @@ import DejaCore
 /// timestamp, when there is one, always wins.
 enum LineTime {
     static func read(_ line: String, receivedAt now: Int64) -> Int64? {
-        var text = line
-        return text.withUTF8 { TimestampScanner(reference: now).scan($0)?.found.nanoseconds }
+        TimestampScanner(reference: now).timestamp(in: line)
     }
 }
 
