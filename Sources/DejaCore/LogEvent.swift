@@ -13,9 +13,13 @@ public struct LogEvent: Sendable, Hashable, Codable {
     public var attributes: [String: String]
     /// An id given by the sender, kept so that search results can refer back to it.
     public var externalID: String?
+    /// The time written in the line, when it differs from `timestamp`, the collector's (Loki entry,
+    /// OTLP record, CRI envelope): kept beside it, so that both can be shown.
+    public var lineTimestamp: Int64?
 
     public init(timestamp: Int64, tenant: String = "default", service: String, level: Severity = .unknown,
-                labels: [String: String] = [:], body: String, attributes: [String: String] = [:], externalID: String? = nil) {
+                labels: [String: String] = [:], body: String, attributes: [String: String] = [:], externalID: String? = nil,
+                lineTimestamp: Int64? = nil) {
         self.timestamp = timestamp
         self.tenant = tenant
         self.service = service
@@ -24,5 +28,6 @@ public struct LogEvent: Sendable, Hashable, Codable {
         self.body = body
         self.attributes = attributes
         self.externalID = externalID
+        self.lineTimestamp = lineTimestamp == timestamp ? nil : lineTimestamp
     }
 }

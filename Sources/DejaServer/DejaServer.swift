@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     /// Tenant of requests that name none (no auth, no `X-Scope-OrgID`).
     public var defaultTenant = "default"
     public var limits = IngestLimits()
+    /// Seconds east of UTC at which the receivers read times that lines write without a zone.
+    public var zoneOffset: Int64 = 0
     /// Acknowledged bytes that may wait to be stored before ingest answers 429.
     public var maxBacklogBytes = 64 << 20
     public var elasticsearchVersion = "8.15.0"
@@ -108,7 +110,7 @@ public struct DejaServer: Sendable {
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, search: SearchService, store: SQLiteStore,
                        metrics: ServerMetrics, vectorIndex: VectorIndexSync?, logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
-        let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, metrics: metrics,
+        let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)

@@ -37,6 +37,8 @@ public struct StoredEvent: Sendable, Equatable, Codable {
     public var labels: [String: String]
     public var body: String
     public var signatureID: Int64
+    /// The time written in the line, when the collector's time (`timestamp`) differs from it.
+    public var lineTimestamp: Int64? = nil
 }
 
 /// A distinct message within one (tenant, service), with its counts.

@@ -10,7 +10,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 5
+    static let schemaVersion = 6
     /// How long a connection waits for the database's lock before it gives up.
     static let busyTimeout: TimeInterval = 10
 
@@ -53,6 +53,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 if version < 3 { try Self.migrateToSchema3(db) }
                 if version < 4 { try Self.migrateToSchema4(db) }
                 if version < 5 { try Self.migrateToSchema5(db) }
+                if version < 6 { try Self.migrateToSchema6(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -132,6 +133,14 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             """)
     }
 
+    /// Schema 6 keeps the time written in a line beside the collector's, when they differ.
+    private static func migrateToSchema6(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE events ADD COLUMN line_timestamp INTEGER;
+            PRAGMA user_version = 6;
+            """)
+    }
+
     /// Events are indexed by (segment, signature, time), a segment being 2^18 consecutive event ids,
     /// rather than by (signature, time): a commit then writes the index pages of the newest segment
     /// (at most 1,600) instead of one page per signature it touches, which at 20,000 signatures
@@ -190,8 +199,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?)
                 """)
             let insertEvent = try db.cachedStatement(sql: """
-                INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id, line_timestamp)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertText = try db.cachedStatement(sql: "INSERT INTO events_fts (rowid, terms) VALUES (?, ?)")
             let insertSignatureText = try db.cachedStatement(sql: "INSERT INTO signatures_fts (rowid, terms) VALUES (?, ?)")
@@ -227,6 +236,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     known[key] = signatureID
                     insertRow.bind(1, e.externalID); insertRow.bind(2, e.tenant); insertRow.bind(3, e.service); insertRow.bind(4, Int64(e.level.rawValue))
                     insertRow.bind(5, e.timestamp); insertRow.bind(6, item.labelsJSON); insertRow.bind(7, item.body); insertRow.bind(8, signatureID!)
+                    insertRow.bind(9, e.lineTimestamp)
                     try insertRow.execute()
                     let eventID = insertRow.lastInsertedRowID
                     index.bind(1, eventID); index.bind(2, item.indexText)
@@ -463,7 +473,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return StoredEvent(id: row["id"], externalID: row["external_id"], tenant: row["tenant"], service: row["service"],
                            level: Severity(rawValue: row["level"]) ?? .unknown, timestamp: row["timestamp"],
-                           labels: labels, body: row["body"], signatureID: row["signature_id"])
+                           labels: labels, body: row["body"], signatureID: row["signature_id"], lineTimestamp: row["line_timestamp"])
     }
 
     // MARK: - VectorStore

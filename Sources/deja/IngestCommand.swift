@@ -30,6 +30,8 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Input lines are JSON events.")
     var jsonl = false
 
+    @OptionGroup var zone: ZoneOption
+
     @Option(help: "After ingesting, remove this tenant's events older than this (e.g. 7d) and its signatures left without events.")
     var retention: String?
 
@@ -89,19 +91,20 @@ struct IngestCommand: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        let parser = LineParser()
+        let parser = try zone.parser()
         var defaultService = "default"
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
             let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
             defaultService = fileService
-            var assembler = MultiLineAssembler()
+            var assembler = MultiLineAssembler(parser: parser)
             var number = 0
             func add(_ assembled: [AssembledEvent]) throws {
                 for event in assembled {
                     var labels: [String: String] = [:]
                     if let source = event.header.source { labels["logger"] = source }
                     pending.append(LogEvent(timestamp: event.header.timestamp ?? now, tenant: store.tenant, service: fileService,
-                                            level: event.header.level, labels: labels, body: event.body))
+                                            level: event.header.level, labels: labels, body: event.body,
+                                            lineTimestamp: event.header.lineTimestamp))
                     if pending.count >= batchSize { try flush() }
                 }
             }

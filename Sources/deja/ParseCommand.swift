@@ -10,8 +10,9 @@ struct ParseCommand: ParsableCommand {
         discussion: """
         Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
         debug, info, warn, error, fatal or null, "message", "layout"}. Year-less dates take the year \
-        nearest now; zone-less times are read as UTC. With --format, a line that does not have the \
-        declared layout is printed as {"unmatched": LINE} and counted on standard error.
+        that puts them no more than two days after now; zone-less times are read in --zone (UTC). Once \
+        a file's layout is recognized, its later lines are read that way first. With --format, a line \
+        that does not have the declared layout is printed as {"unmatched": LINE} and counted on standard error.
         """
     )
 
@@ -20,6 +21,8 @@ struct ParseCommand: ParsableCommand {
 
     @Option(help: "Line layout, loghub style: '<Date> <Time> <Level> \\[<Component>\\]: <Content>'.")
     var format: String?
+
+    @OptionGroup var zone: ZoneOption
 
     mutating func run() throws {
         guard let layout = try LineFormat.option(format) else { return try detect() }
@@ -46,13 +49,14 @@ struct ParseCommand: ParsableCommand {
 
     /// One JSON object per line with what automatic detection read from it.
     private func detect() throws {
-        let parser = LineParser()
+        let parser = try zone.parser()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
+            var memory = LineLayoutMemory()  // a file is one stream
             for line in try LineReader(path: path) {
-                let parsed = parser.parse(line)
+                let parsed = parser.parse(line, memory: &memory)
                 let detected = Detected(timestamp: parsed.timestamp.map(RFC3339.string), level: Self.levelName(parsed.level),
                                         message: parsed.message,
                                         layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue)

@@ -63,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
+    @OptionGroup var zone: ZoneOption
     @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
 
@@ -103,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.links.kibanaURL = setting(kibanaUrl, "KIBANA_URL")
         configuration.links.kibanaDataView = setting(kibanaDataView, "KIBANA_DATA_VIEW")
         configuration.chroma = try vectors.settings()
+        configuration.zoneOffset = try zone.offset()
 
         let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }

@@ -52,6 +52,44 @@ import Testing
         #expect(docker.message == "started badly")
     }
 
+    @Test("an envelope's time is the event's; the time written in the line is kept beside it")
+    func envelopeTimeAndLineTime() {
+        let cri = parser.parse("2024-05-08T15:23:56.403123456Z stdout F 2024-05-08 15:23:50,100 WARN [main] c.a.Pool - slow")
+        #expect(cri.timestamp == 1_715_181_836_403_123_456)
+        #expect(cri.lineTimestamp == 1_715_181_830_100_000_000)
+        #expect(cri.level == .warning && cri.message == "slow")
+        let docker = parser.parse(#"{"log":"2024-03-14 09:21:07,412 ERROR [main] c.a.App - started badly\n","stream":"stdout","time":"2024-03-14T09:21:07.5Z"}"#)
+        #expect(docker.timestamp == 1_710_408_067_500_000_000)
+        #expect(docker.lineTimestamp == 1_710_408_067_412_000_000)
+        let bare = parser.parse("2024-05-08T15:23:56.403123456Z stdout F connection reset")
+        #expect(bare.timestamp == 1_715_181_836_403_123_456 && bare.lineTimestamp == nil)
+    }
+
+    @Test("a stream's layout is learned: its lines read as without memory, continuations keep it, other layouts are detected")
+    func layoutMemoryPerStream() {
+        let lines = [
+            "[2024-05-07 10:55:45,526] INFO [Controller id=0] Processed 3 partitions (kafka.controller.KafkaController)",
+            "[2024-05-07 10:55:46,001] WARN [Log partition=t-0] Found deletable segments at 2024-05-07 10:00:00 (kafka.log.Log)",
+            "java.io.IOException: Broken pipe",
+            "\tat kafka.network.Processor.run(SocketServer.scala:123)",
+            "[2024-05-07 10:55:47,250] ERROR [ReplicaFetcher] Error for partition t-1 (kafka.server.ReplicaFetcherThread)",
+            #"{"ts":"2024-05-07T10:55:48Z","level":"info","msg":"rolled"}"#,
+            "[2024-05-07 10:55:49,000] DEBUG back to text",
+        ]
+        var memory = LineLayoutMemory()
+        var learned: [LineLayoutMemory] = []
+        for line in lines {
+            #expect(parser.parse(line, memory: &memory) == parser.parse(line), "\(line)")
+            learned.append(memory)
+        }
+        #expect(learned[0] != LineLayoutMemory())
+        #expect(learned[1] == learned[0] && learned[2] == learned[0] && learned[3] == learned[0] && learned[4] == learned[0])
+        #expect(learned[5] != learned[0])  // JSON is detected, and learned
+        #expect(learned[6] == learned[0])
+        let level = parser.parse(lines[4], memory: &memory)
+        #expect(level.level == .error && level.message == "[ReplicaFetcher] Error for partition t-1 (kafka.server.ReplicaFetcherThread)")
+    }
+
     @Test("plain shapes", arguments: [
         ("2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.Servlet - request failed", Severity.error, "request failed"),
         ("ERROR:root:cannot open file", .error, "cannot open file"),
@@ -108,7 +146,8 @@ private extension String {
     @Test func epochAndSyslogBounds() {
         #expect(TimestampParser.parseEpoch(1.7e300) == nil)
         #expect(TimestampParser.parseEpoch(1_710_408_067.5) == 1_710_408_067_500_000_000)
-        #expect(TimestampParser.parseSyslog("Mar 99 09:21:07", referenceYear: 2024) == nil)
-        #expect(TimestampParser.parseSyslog("Mar 14 09:21:07", referenceYear: 2024) == 1_710_408_067_000_000_000)
+        let scanner = TimestampScanner(reference: 1_710_460_800_000_000_000)  // 2024-03-15
+        #expect(scanner.timestamp(in: "Mar 99 09:21:07") == nil)
+        #expect(scanner.timestamp(in: "Mar 14 09:21:07") == 1_710_408_067_000_000_000)
     }
 }

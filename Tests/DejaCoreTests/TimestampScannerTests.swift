@@ -75,6 +75,26 @@ import Testing
         #expect(read("2026-11-20 09:15:30Z x") == "2026-11-20T09:15:30Z")
     }
 
+    @Test("syslog and klog dates, which carry no year, are placed by the same rule")
+    func syslogAndKlogYears() {
+        // 2027-01-01T00:30:00Z: December lines are last year's, January's this year's.
+        let parser = LineParser(timestamps: TimestampScanner(reference: 1_798_763_400_000_000_000))
+        let syslog = parser.parse("Dec 31 23:59:59 host sshd[42]: Accepted publickey for ops")
+        #expect(syslog.layout == .syslog3164 && syslog.timestamp.map(RFC3339.string) == "2026-12-31T23:59:59Z")
+        let klog = parser.parse("I1231 23:59:58.250000    1234 kubelet.go:2412] \"Syncing pod\"")
+        #expect(klog.layout == .klog && klog.timestamp.map(RFC3339.string) == "2026-12-31T23:59:58.25Z")
+        let january = parser.parse("W0101 00:10:00.000000    1234 kubelet.go:2412] \"Slow\"")
+        #expect(january.timestamp.map(RFC3339.string) == "2027-01-01T00:10:00Z")
+    }
+
+    @Test("zones a user names: UTC or a fixed offset; a named zone with daylight saving is refused", arguments: [
+        ("UTC", Int64?.some(0)), ("Z", 0), ("+02:00", 7_200), ("-0700", -25_200), ("+05", 18_000), ("+05:30", 19_800),
+        ("Europe/Berlin", nil), ("+2:00", nil), ("+15:00", nil), ("+02:60", nil), ("0200", nil), ("", nil), ("+0２00", nil),
+    ])
+    func zoneOffsets(text: String, seconds: Int64?) {
+        #expect(ZoneOffset.seconds(text) == seconds)
+    }
+
     @Test func timesOutsideTheStoredRangeAreNotTimestamps() {
         for line in ["1969-12-31 23:59:59 before the epoch", "2200-01-01 00:00:00 too late", "2026-13-01 00:00:00 no month",
                      "2026-11-31 25:00:00 no hour", "0946684799 just before 2000", "9999999999 far future"] {

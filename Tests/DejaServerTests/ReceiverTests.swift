@@ -34,6 +34,45 @@ import Testing
         #expect(events[1].labels["trace_id"] == "4bf9")
     }
 
+    @Test("a pushed line keeps the collector's time; its own time and level are read from it, its layout learned per stream")
+    func lokiLinesKeepTheirOwnTimeBeside() throws {
+        let body = Array("""
+            {"streams": [{"stream": {"app": "kafka"},
+              "values": [["1715079400000000000", "[2024-05-07 10:55:45,526] INFO [Controller id=0] Processed 3 partitions"],
+                         ["1715079401000000000", "[2024-05-07 10:55:46,001] WARN [Log partition=t-0] Found deletable segments"],
+                         ["1715079402000000000", "\\tat kafka.network.Processor.run(SocketServer.scala:123)"],
+                         ["1715079403000000000", "{\\"level\\":\\"error\\",\\"msg\\":\\"rolled\\"}"]]},
+             {"stream": {"app": "kafka", "level": "debug"},
+              "values": [["1715079404000000000", "[2024-05-07 10:55:48,000] ERROR labelled otherwise"]]}]}
+            """.utf8)
+        let events = try LokiPush.events(body, contentType: "application/json", tenant: "t", limits: IngestLimits(),
+                                         lines: StreamLines(receivedAt: 1_715_080_000_000_000_000))
+        #expect(events.map(\.timestamp) == [1_715_079_400_000_000_000, 1_715_079_401_000_000_000, 1_715_079_402_000_000_000,
+                                            1_715_079_403_000_000_000, 1_715_079_404_000_000_000])
+        #expect(events.map(\.lineTimestamp) == [1_715_079_345_526_000_000, 1_715_079_346_001_000_000, nil, nil, 1_715_079_348_000_000_000])
+        #expect(events.map(\.level) == [.info, .warning, .unknown, .error, .debug])
+        #expect(events[0].body == "[2024-05-07 10:55:45,526] INFO [Controller id=0] Processed 3 partitions")
+    }
+
+    @Test("a record without a collector's time takes the line's, else the receive time")
+    func otlpRecordsWithoutTimeTakeTheLines() throws {
+        var request = Opentelemetry_Proto_ExportLogsServiceRequest()
+        var resource = Opentelemetry_Proto_ResourceLogs()
+        var scope = Opentelemetry_Proto_ScopeLogs()
+        for line in ["2024-05-07T10:55:45.5Z ERROR payment declined", "no time here"] {
+            var record = Opentelemetry_Proto_LogRecord()
+            record.body.stringValue = line
+            scope.logRecords.append(record)
+        }
+        resource.scopeLogs = [scope]
+        request.resourceLogs = [resource]
+        let decoded = try OTLPLogs.decode(try request.serializedBytes(), contentType: "application/x-protobuf", tenant: "t",
+                                          limits: IngestLimits(), now: 1_715_080_000_000_000_000)
+        #expect(decoded.events.map(\.timestamp) == [1_715_079_345_500_000_000, 1_715_080_000_000_000_000])
+        #expect(decoded.events.map(\.lineTimestamp) == [nil, nil])
+        #expect(decoded.events.map(\.level) == [.error, .unknown])
+    }
+
     @Test("a JSON push reads the same through the byte reader as through JSONSerialization")
     func lokiJSONFastPathAgreesWithTheGeneralParser() throws {
         let bodies = [

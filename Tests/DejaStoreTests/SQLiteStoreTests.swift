@@ -58,6 +58,16 @@ import Testing
         #expect(plan.dropFirst().allSatisfy { !$0.hasPrefix("SCAN") }, "\(plan)")
     }
 
+    @Test("the time written in a line is stored beside the collector's")
+    func lineTimeIsKept() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        var late = prepared("payment declined", at: 5_000, id: "late")
+        late.event.lineTimestamp = 4_000
+        _ = try store.ingest([late, prepared("payment declined", at: 6_000, id: "same")])
+        #expect(try store.event(externalID: "late", tenant: "default")?.lineTimestamp == 4_000)
+        #expect(try store.event(externalID: "same", tenant: "default")?.lineTimestamp == nil)
+    }
+
     @Test func tenantsNeverSeeEachOther() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("secret plan leaked", tenant: "acme", id: "x")])
@@ -207,6 +217,7 @@ import Testing
                 DROP TABLE wal_state;
                 DROP TABLE index_removals;
                 ALTER TABLE signatures DROP COLUMN indexed_count;
+                ALTER TABLE events DROP COLUMN line_timestamp;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);

@@ -18,12 +18,21 @@ import Testing
         let events = [
             LogEvent(timestamp: 1_700_000_000_123_456_789, tenant: "t1", service: "checkout", level: .error,
                      labels: ["pod": "checkout-7d9f", "namespace": "shop"], body: "payment timeout\n\tat Foo.bar(Foo.java:12) é 日本",
-                     attributes: ["trace_id": "4bf9"], externalID: "a1"),
+                     attributes: ["trace_id": "4bf9"], externalID: "a1", lineTimestamp: 1_699_999_999_000_000_000),
             LogEvent(timestamp: -5, service: "", body: ""),
         ]
         let bytes = EventBatchCodec.encode(events)
         #expect(bytes.withUnsafeBytes(EventBatchCodec.decode) == events)
         #expect(Array(bytes.dropLast()).withUnsafeBytes(EventBatchCodec.decode) == nil)
+    }
+
+    @Test("records written before the line's own time was kept (version 1) are still read")
+    func versionOneRecordsAreRead() {
+        // version 1, one event: tenant "t", service "api", level error (6), time 300 (varint AC 02),
+        // no id, no labels, no attributes, body "boom".
+        let record: [UInt8] = [1, 1, 1, 0x74, 3, 0x61, 0x70, 0x69, 6, 0xAC, 0x02, 0, 0, 0, 4, 0x62, 0x6F, 0x6F, 0x6D]
+        #expect(record.withUnsafeBytes(EventBatchCodec.decode) == [LogEvent(timestamp: 300, tenant: "t", service: "api", level: .error, body: "boom")])
+        #expect(([UInt8(3)] + record.dropFirst()).withUnsafeBytes(EventBatchCodec.decode) == nil)  // an unknown version
     }
 
     @Test("appends are durable in order, and a reopened log gives back what the store has not applied")

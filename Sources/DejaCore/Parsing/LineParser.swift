@@ -9,16 +9,24 @@ public struct LineParser: Sendable {
     public var maxLineBytes = 256 * 1024
     /// Deepest JSON nesting read as JSON.
     public var maxJSONDepth = 32
-    /// Year for timestamps that carry none (syslog, klog): the current one unless set.
-    public var referenceYear = Calendar(identifier: .gregorian).component(.year, from: Date())
-    /// Reads the timestamps of plain lines; its reference time places year-less dates, its zone
-    /// offset reads zone-less times (UTC unless set).
+    /// Reads the timestamps of plain, syslog and klog lines; its reference time places year-less
+    /// dates, its zone offset reads zone-less times (UTC unless set).
     public var timestamps = TimestampScanner()
 
-    public init() {}
+    public init(timestamps: TimestampScanner = TimestampScanner()) {
+        self.timestamps = timestamps
+    }
 
     /// Parses one physical line (without its newline).
     public func parse(_ raw: String) -> ParsedLine {
+        var memory = LineLayoutMemory()
+        return parse(raw, memory: &memory)
+    }
+
+    /// Parses one line of a stream whose earlier lines taught `memory` its layout: that layout is
+    /// tried first (a header's timestamp only at the byte and in the notation seen before), and a
+    /// line that does not fit it is detected afresh and teaches `memory` its own.
+    public func parse(_ raw: String, memory: inout LineLayoutMemory) -> ParsedLine {
         var status = ParseStatus.ok
         var line = raw
         if line.utf8.count > maxLineBytes {
@@ -32,7 +40,13 @@ public struct LineParser: Sendable {
         if status == .ok, line.unicodeScalars.contains("\u{FFFD}") { status = .invalidUTF8 }
         if line.hasSuffix("\r") { line.removeLast() }
 
-        var parsed = parseLayout(line)
+        var parsed: ParsedLine
+        if let known = memory.layout, let recognized = parse(line, as: known, memory: memory) {
+            parsed = recognized
+        } else {
+            parsed = parseLayout(line)
+            memory.learn(parsed)
+        }
         if parsed.status == .ok { parsed.status = status }
         if parsed.level == .unknown { parsed.level = Self.inferLevel(parsed.message) }
         return parsed
@@ -58,6 +72,28 @@ public struct LineParser: Sendable {
         parseStructured(line) ?? parsePlain(line)
     }
 
+    /// `line` read as `layout` alone, or nil when it is not written that way. Layouts recognized by
+    /// what is absent (plain text, Python's `LEVEL:logger:`, nginx access) are always detected.
+    private func parse(_ line: String, as layout: LineLayout, memory: LineLayoutMemory) -> ParsedLine? {
+        switch layout {
+        case .header:
+            var text = line
+            guard let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps, known: (memory.timestampStart, memory.shape)) })
+            else { return nil }
+            return headerLine(line, header)
+        case .json:
+            guard line.utf8.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "{") else { return nil }
+            let parsed = parseJSON(String(line.drop { $0 == " " || $0 == "\t" }), original: line)
+            return parsed.layout == .json ? parsed : nil
+        case .klog: return parseKlog(line)
+        case .logfmt: return parseLogfmt(line)
+        case .syslog3164: return parseSyslogBody(Substring(line))
+        case .syslog5424: return line.hasPrefix("<") ? parseSyslog(Substring(line)) : nil
+        case .cri: return parseCRI(line)
+        case .docker, .pythonLogging, .nginxAccess, .plain, .declared: return nil
+        }
+    }
+
     // MARK: Container envelopes
 
     /// `2024-05-08T15:23:56.403123456Z stdout F message` (P marks a partial line).
@@ -74,7 +110,8 @@ public struct LineParser: Sendable {
         let inner = parts.count == 4 ? String(parts[3]) : ""
         var parsed = parseLayout(inner)
         if parsed.layout == .plain { parsed.layout = .cri }
-        parsed.timestamp = parsed.timestamp ?? time
+        parsed.lineTimestamp = parsed.timestamp
+        parsed.timestamp = time
         parsed.attributes["stream"] = String(parts[1])
         parsed.isPartial = parts[2] == "P"
         return parsed
@@ -105,7 +142,10 @@ public struct LineParser: Sendable {
         if let log = object["log"] as? String, object["stream"] != nil, object.count <= 4 {
             var inner = parseLayout(log.hasSuffix("\n") ? String(log.dropLast()) : log)
             if inner.layout == .plain { inner.layout = .docker }
-            if inner.timestamp == nil, let time = object["time"] as? String { inner.timestamp = TimestampParser.parseISO(time) }
+            if let time = (object["time"] as? String).flatMap(TimestampParser.parseISO) {
+                inner.lineTimestamp = inner.timestamp
+                inner.timestamp = time
+            }
             inner.attributes["stream"] = object["stream"] as? String
             return inner
         }
@@ -190,7 +230,7 @@ public struct LineParser: Sendable {
     /// `Oct 11 22:14:15 host app[pid]: msg` (also without a priority).
     private func parseSyslogBody(_ text: Substring) -> ParsedLine? {
         guard text.utf8.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " ",
-              let time = TimestampParser.parseSyslog(text.prefix(15), referenceYear: referenceYear) else { return nil }
+              let time = timestamps.timestamp(in: String(text.prefix(15))) else { return nil }
         let parts = text.dropFirst(15).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2 else { return nil }
         var parsed = ParsedLine(layout: .syslog3164, message: "")
@@ -226,7 +266,7 @@ public struct LineParser: Sendable {
         var parsed = ParsedLine(layout: .klog, message: String(line[line.index(after: bracket)...].drop { $0 == " " }))
         parsed.level = ["I": .info, "W": .warning, "E": .error, "F": .fatal][String(line.prefix(1))] ?? .unknown
         let month = Int(line.dropFirst().prefix(2)) ?? 1, day = Int(line.dropFirst(3).prefix(2)) ?? 1
-        parsed.timestamp = TimestampParser.parseISO(String(format: "%04d-%02d-%02dT", referenceYear, month, day) + fields[1])
+        parsed.timestamp = timestamps.timestamp(month: month, day: day, time: fields[1])
         parsed.source = String(fields[3])
         if parsed.message.hasPrefix("\""), let pairs = parseLogfmt(parsed.message) {  // structured klog: "msg" key=value
             parsed.attributes = pairs.attributes
@@ -321,11 +361,15 @@ public struct LineParser: Sendable {
         guard let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps) }) else {
             return parseSyslogBody(rest) ?? parsed
         }
-        parsed.layout = .header
+        return headerLine(line, header)
+    }
+
+    private func headerLine(_ line: String, _ header: PlainHeader) -> ParsedLine {
+        var parsed = ParsedLine(layout: .header, message: String(decoding: line.utf8.dropFirst(header.messageStart), as: UTF8.self))
         parsed.timestamp = header.timestamp
         parsed.timestampShape = header.shape
+        parsed.timestampStart = header.timestampStart
         parsed.level = header.level
-        parsed.message = String(decoding: line.utf8.dropFirst(header.messageStart), as: UTF8.self)
         if let source = header.source, !source.isEmpty {
             parsed.source = String(decoding: line.utf8.dropFirst(source.lowerBound).prefix(source.count), as: UTF8.self)
         }

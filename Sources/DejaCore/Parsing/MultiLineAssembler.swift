@@ -31,6 +31,7 @@ public struct MultiLineAssembler: Sendable {
     public var idleTimeout: UInt64 = 1_000_000_000
     private var lastLineAt: UInt64 = 0
     private let parser: LineParser
+    private var layout = LineLayoutMemory()
     private var pending: AssembledEvent?
     private var pendingLines = 0
     private var partial: (line: ParsedLine, number: Int)?
@@ -43,7 +44,7 @@ public struct MultiLineAssembler: Sendable {
     /// this line completed.
     public mutating func add(_ raw: String, number: Int, now: UInt64 = 0) -> [AssembledEvent] {
         lastLineAt = now
-        var line = parser.parse(raw)
+        var line = parser.parse(raw, memory: &layout)
         var number = number
         if let held = partial {  // CRI `P` lines continue on the next line of the same stream
             line.message = held.line.message + line.message

@@ -23,8 +23,12 @@ public struct ParsedLine: Sendable, Equatable {
     public var status: ParseStatus = .ok
     /// Nanoseconds since the Unix epoch, when the line carries a time that could be read.
     public var timestamp: Int64?
+    /// The time written in the line itself, when an envelope (CRI, Docker) gave the event its own.
+    public var lineTimestamp: Int64?
     /// The notation the timestamp was written in, when a plain line's header was read (`yyyy-MM-dd HH:mm:ss`).
     public var timestampShape: String?
+    /// The byte of the line where that timestamp starts.
+    var timestampStart = 0
     public var level: Severity = .unknown
     /// Logger, component or program name, when the line names one.
     public var source: String?
@@ -38,5 +42,24 @@ public struct ParsedLine: Sendable, Equatable {
     public init(layout: LineLayout, message: String) {
         self.layout = layout
         self.message = message
+    }
+}
+
+/// What a stream's earlier lines showed of its layout (`LineParser.parse(_:memory:)`): one per
+/// stream, so that its lines are read the same way and without trying every layout.
+public struct LineLayoutMemory: Sendable, Equatable {
+    var layout: LineLayout?
+    var timestampStart = 0
+    var shape = ""
+
+    public init() {}
+
+    /// The layout of the line just detected in a stream. Text without a header (a stack frame, a
+    /// continuation) teaches nothing: the stream's next header line is read as the last one was.
+    mutating func learn(_ line: ParsedLine) {
+        guard line.layout != .plain else { return }
+        layout = line.layout
+        timestampStart = line.timestampStart
+        shape = line.timestampShape ?? ""
     }
 }

@@ -8,17 +8,21 @@ struct PlainHeader {
     var level: Severity = .unknown
     /// Byte offset where the message starts.
     var messageStart: Int
-    /// The timestamp's notation.
+    /// The timestamp's notation, and the byte it starts at.
     var shape: String
+    var timestampStart: Int
     /// Bytes of the logger or program the header names (`c.a.App`, `sshd`), if any.
     var source: Range<Int>?
 
     /// Tokens after the timestamp in which a level is looked for (`host`, `pid`, `tid`, `[thread]`, `component`).
     static let levelWindow = 5
 
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>, scanner: TimestampScanner) -> PlainHeader? {
-        guard let (found, headerEnd) = scanner.scan(bytes) else { return nil }
-        var header = PlainHeader(timestamp: found.nanoseconds, messageStart: headerEnd, shape: found.shape)
+    /// The header of `bytes`; with `known`, only a timestamp of that shape at that byte is read.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, scanner: TimestampScanner, known: (start: Int, shape: String)? = nil) -> PlainHeader? {
+        let scanned = if let known { scanner.scan(bytes, at: known.start, shape: known.shape) } else { scanner.scan(bytes) }
+        guard let (found, headerEnd) = scanned else { return nil }
+        var header = PlainHeader(timestamp: found.nanoseconds, messageStart: headerEnd, shape: found.shape,
+                                 timestampStart: found.range.lowerBound)
         if headerEnd < bytes.count, bytes[headerEnd] == UInt8(ascii: "|") { return delimited(header, bytes, from: headerEnd) }
         var at = skip(bytes, from: headerEnd, while: { $0 == 32 || $0 == 9 || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ",") })
 

@@ -51,17 +51,6 @@ public enum TimestampParser {
         return EventTime.checked(seconds * 1_000_000_000 + nanos)
     }
 
-    /// `Oct 11 22:14:15` (syslog, no year): the year is `referenceYear`.
-    public static func parseSyslog(_ text: some StringProtocol, referenceYear: Int) -> Int64? {
-        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 3, (1970...2199).contains(referenceYear), let month = monthNumber(parts[0]),
-              let day = Int(parts[1]), (1...31).contains(day) else { return nil }
-        let time = parts[2].split(separator: ":")
-        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2].prefix(2)),
-              (0...24).contains(h), (0...59).contains(m), (0...61).contains(s) else { return nil }
-        return EventTime.checked((daysFromCivil(referenceYear, month, day) * 86_400 + Int64(h * 3600 + m * 60 + s)) * 1_000_000_000)
-    }
-
     /// Seconds or milliseconds (or finer) since the epoch, as JSON loggers write them, told apart by
     /// magnitude; nil outside `EventTime`'s range.
     public static func parseEpoch(_ value: Double) -> Int64? {

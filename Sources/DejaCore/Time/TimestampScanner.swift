@@ -35,8 +35,6 @@ public struct TimestampScanner: Sendable {
     /// within a few tokens (a line may carry an epoch, a date and a local time) are part of it.
     public func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (found: Found, headerEnd: Int)? {
         let limit = min(bytes.count, 160)
-        var found: Found?
-        var headerEnd = 0
         var tokens = 0
         var position = 0
         while position < limit {
@@ -46,34 +44,66 @@ public struct TimestampScanner: Sendable {
                 continue
             }
             tokens += 1
-            if found == nil && tokens > maxTokens { return nil }
+            if tokens > maxTokens { return nil }
             if let match = match(bytes, at: position, limit: limit) {
-                if found == nil, match.complete { found = match.found }
-                headerEnd = max(headerEnd, match.found.range.upperBound)
+                if match.complete { return (match.found, headerEnd(bytes, after: match.found.range.upperBound, limit: limit)) }
                 position = match.found.range.upperBound
-                continue
-            }
-            // Past the timestamp, only tokens like node or host ids (holding a digit, or capitals such
-            // as `UNKNOWN_LOCATION`, but not a level) may stand between it and another one of the same
-            // header (`- 1117838570 2005.06.03 R02-M1 2005-06-03-15.42.50`).
-            if found != nil {
-                var end = position
-                var digit = false
-                var lower = false
-                while end < limit, !Self.isBoundary(bytes[end]) {
-                    digit = digit || bytes[end] &- 48 < 10
-                    lower = lower || bytes[end] &- 97 < 26
-                    end += 1
-                }
-                let identifier = digit || (!lower && LevelLexicon.level(ofToken: bytes[position..<end]) == nil)
-                if !identifier { break }
-                position = end
                 continue
             }
             position += 1
         }
-        guard let found else { return nil }
-        return (found, max(headerEnd, found.range.upperBound))
+        return nil
+    }
+
+    /// The timestamp at byte `start` if it is written in `shape`, and the end of its header: how a
+    /// stream whose layout is known reads its next line without searching.
+    public func scan(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, shape: String) -> (found: Found, headerEnd: Int)? {
+        let limit = min(bytes.count, 160)
+        guard start < limit, start == 0 || Self.isBoundary(bytes[start - 1]), let match = match(bytes, at: start, limit: limit),
+              match.complete, match.found.shape == shape else { return nil }
+        return (match.found, headerEnd(bytes, after: match.found.range.upperBound, limit: limit))
+    }
+
+    /// Past the timestamp, only tokens like node or host ids (holding a digit, or capitals such as
+    /// `UNKNOWN_LOCATION`, but not a level) may stand between it and another one of the same header
+    /// (`- 1117838570 2005.06.03 R02-M1 2005-06-03-15.42.50`); the header ends after the last.
+    private func headerEnd(_ bytes: UnsafeBufferPointer<UInt8>, after end: Int, limit: Int) -> Int {
+        var headerEnd = end
+        var position = end
+        while position < limit {
+            guard Self.isBoundary(bytes[position - 1]), !Self.isBoundary(bytes[position]) else {
+                position += 1
+                continue
+            }
+            if let match = match(bytes, at: position, limit: limit) {
+                headerEnd = max(headerEnd, match.found.range.upperBound)
+                position = match.found.range.upperBound
+                continue
+            }
+            var tokenEnd = position
+            var digit = false
+            var lower = false
+            while tokenEnd < limit, !Self.isBoundary(bytes[tokenEnd]) {
+                digit = digit || bytes[tokenEnd] &- 48 < 10
+                lower = lower || bytes[tokenEnd] &- 97 < 26
+                tokenEnd += 1
+            }
+            let identifier = digit || (!lower && LevelLexicon.level(ofToken: bytes[position..<tokenEnd]) == nil)
+            if !identifier { break }
+            position = tokenEnd
+        }
+        return headerEnd
+    }
+
+    /// A month and day with a time (`HH:mm:ss.ffffff`, klog's header), placed in a year as other
+    /// year-less dates are.
+    public func timestamp(month: Int, day: Int, time text: Substring) -> Int64? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes, limit: bytes.count, at: 0)
+            guard let time = time(&reader), reader.at == bytes.count else { return nil }
+            return place(year: nil, month: month, day: day, time: time)
+        }
     }
 
     /// The time `text` starts with, as `scan` finds it.

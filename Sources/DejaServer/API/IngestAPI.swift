@@ -13,6 +13,8 @@ import NIOCore
 struct IngestAPI {
     let ingest: DurableIngest
     let limits: IngestLimits
+    /// Seconds east of UTC for times that lines write without a zone.
+    let zoneOffset: Int64
     let metrics: ServerMetrics
     /// What `GET /` tells Elasticsearch clients (Beats and Logstash compare it with their own).
     let elasticsearchVersion: String
@@ -25,7 +27,8 @@ struct IngestAPI {
             let tenant = try context.tenant(for: .ingest)
             let contentType = request.headers[.contentType]
             try await accept("loki", request, snappyIsMarker: true) { body in
-                try LokiPush.events(body, contentType: contentType, tenant: tenant, limits: limits)
+                try LokiPush.events(body, contentType: contentType, tenant: tenant, limits: limits,
+                                    lines: StreamLines(receivedAt: EventTime.now(), zoneOffset: zoneOffset))
             }
             return Response(status: .noContent)
         }
@@ -120,7 +123,8 @@ struct IngestAPI {
             var decoded = OTLPLogs.Decoded()
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             try await accept("otlp", request) { body in
-                decoded = try OTLPLogs.decode(body, contentType: request.headers[.contentType], tenant: tenant, limits: limits, now: now)
+                decoded = try OTLPLogs.decode(body, contentType: request.headers[.contentType], tenant: tenant, limits: limits, now: now,
+                                              zoneOffset: zoneOffset)
                 return decoded.events
             }
             let body = try OTLPLogs.response(decoded, json: json)
@@ -183,7 +187,8 @@ struct IngestAPI {
             var items: [ElasticsearchBulk.Item] = []
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             try await accept("elasticsearch", request) { body in
-                items = try ElasticsearchBulk.items(body, defaultIndex: context.parameters.get("index"), tenant: tenant, limits: limits, now: now)
+                items = try ElasticsearchBulk.items(body, defaultIndex: context.parameters.get("index"), tenant: tenant, limits: limits, now: now,
+                                                    zoneOffset: zoneOffset)
                 return items.compactMap { try? $0.outcome.get() }
             }
             let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
@@ -198,7 +203,8 @@ struct IngestAPI {
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             var event: LogEvent?
             try await accept("elasticsearch", request) { body in
-                let decoded = try ElasticsearchBulk.document(body, tenant: tenant, index: index, id: id ?? "\(now)", limits: limits, now: now)
+                let decoded = try ElasticsearchBulk.document(body, tenant: tenant, index: index, id: id ?? "\(now)", limits: limits, now: now,
+                                                              zoneOffset: zoneOffset)
                 event = decoded
                 return [decoded]
             }

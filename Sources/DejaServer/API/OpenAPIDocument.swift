@@ -25,7 +25,8 @@ enum OpenAPIDocument {
               "id": {"type": "integer", "description": "Deja's number for the event."},
               "externalID": {"type": "string", "description": "The id its sender gave."},
               "tenant": {"type": "string"}, "service": {"type": "string"}, "level": {"$ref": "#/components/schemas/Level"},
-              "timestamp": {"type": "integer", "description": "Nanoseconds since the Unix epoch."},
+              "timestamp": {"type": "integer", "description": "Nanoseconds since the Unix epoch: the collector's time, else the line's."},
+              "lineTimestamp": {"type": "integer", "description": "The time written in the line, when the collector's differs from it."},
               "labels": {"type": "object", "additionalProperties": {"type": "string"}},
               "body": {"type": "string"}, "signatureID": {"type": "integer"}
             }

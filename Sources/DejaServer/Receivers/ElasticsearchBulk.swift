@@ -24,7 +24,8 @@ enum ElasticsearchBulk {
     static let bodyKeys = ["message", "log", "msg", "@message", "event.original", "MESSAGE", "text", "short_message"]
     static let timeKeys = ["@timestamp", "timestamp", "time", "date", "ts"]
 
-    static func items(_ body: [UInt8], defaultIndex: String?, tenant: String, limits: IngestLimits, now: Int64) throws -> [Item] {
+    static func items(_ body: [UInt8], defaultIndex: String?, tenant: String, limits: IngestLimits, now: Int64,
+                      zoneOffset: Int64 = 0) throws -> [Item] {
         guard body.last == UInt8(ascii: "\n") else {
             throw Rejection.badRequest("The bulk request must be terminated by a newline [\\n]")
         }
@@ -34,6 +35,7 @@ enum ElasticsearchBulk {
         var budget = RequestBudget(limits)
         var generated = 0
         var index = 0
+        var documentLines = StreamLines(receivedAt: now, zoneOffset: zoneOffset)  // a bulk request is mostly one shipper's stream
         while index < lines.count {
             let actionLine = Array(lines[index])
             index += 1
@@ -53,7 +55,8 @@ enum ElasticsearchBulk {
                     generated += 1
                     id = generatedID(now: now, ordinal: generated)
                 }
-                let outcome = event(from: documentLine, line: index, tenant: tenant, index: target, id: id, limits: limits, now: now)
+                let outcome = event(from: documentLine, line: index, tenant: tenant, index: target, id: id, limits: limits,
+                                    lines: &documentLines)
                 if case .success(let event) = outcome { try budget.add(bytes: event.body.utf8.count + IngestLimits.bytes(of: event.labels)) }
                 items.append(Item(action: name, index: target, id: id!, outcome: outcome))
             case "update":
@@ -69,8 +72,10 @@ enum ElasticsearchBulk {
     }
 
     /// A single document (`POST /{index}/_doc`, as rsyslog sends without bulk mode).
-    static func document(_ body: [UInt8], tenant: String, index: String, id: String?, limits: IngestLimits, now: Int64) throws -> LogEvent {
-        switch event(from: body, line: 1, tenant: tenant, index: index, id: id, limits: limits, now: now) {
+    static func document(_ body: [UInt8], tenant: String, index: String, id: String?, limits: IngestLimits, now: Int64,
+                         zoneOffset: Int64 = 0) throws -> LogEvent {
+        var lines = StreamLines(receivedAt: now, zoneOffset: zoneOffset)
+        switch event(from: body, line: 1, tenant: tenant, index: index, id: id, limits: limits, lines: &lines) {
         case .success(let event): return event
         case .failure(let error): throw Rejection.badRequest(error.reason)
         }
@@ -86,7 +91,7 @@ enum ElasticsearchBulk {
     }
 
     private static func event(from line: [UInt8], line number: Int, tenant: String, index: String, id: String?, limits: IngestLimits,
-                              now: Int64) -> Result<LogEvent, ItemError> {
+                              lines: inout StreamLines) -> Result<LogEvent, ItemError> {
         let parsing = { (reason: String) in Result<LogEvent, ItemError>.failure(ItemError(type: "mapper_parsing_exception", reason: reason)) }
         if (try? RequestBody.checkJSONDepth(line, limits: limits)) == nil { return parsing("document nests deeper than \(limits.maxJSONDepth) levels") }
         guard let document = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
@@ -101,7 +106,7 @@ enum ElasticsearchBulk {
             return parsing("line \(number): log line of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
         }
         // A document without a time field keeps the time its line was written, when it shows one.
-        var timestamp = LineTime.read(body, receivedAt: now) ?? now
+        var timestamp: Int64?
         if let timeKey = timeKeys.first(where: { fields[$0] != nil }), let text = fields.removeValue(forKey: timeKey) {
             guard let parsed = TimestampParser.parseISO(text) ?? Double(text).flatMap(TimestampParser.parseEpoch) else {
                 return parsing("line \(number): \(timeKey) '\(text)' is neither an RFC 3339 nor a Unix time in \(EventTime.rangeDescription)")
@@ -115,7 +120,7 @@ enum ElasticsearchBulk {
             key.utf8.count <= limits.maxLabelNameBytes && fields[key]!.utf8.count <= limits.maxLabelValueBytes
         }
         for key in kept.prefix(limits.maxLabelsPerStream - 1) { labels[key] = fields[key] }
-        return .success(StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant, externalID: id))
+        return .success(lines.event(body: body, collectorTime: timestamp, labels: labels, tenant: tenant, externalID: id))
     }
 
     /// Nested objects as dotted keys (`kubernetes.pod_name`); arrays of scalars joined by commas.

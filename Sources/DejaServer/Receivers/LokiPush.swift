@@ -6,15 +6,17 @@ import SwiftProtobuf
 /// block compression, as Promtail, Alloy and Fluent Bit's `loki` output send them.
 enum LokiPush {
     /// The events of a push body (already gzip-decoded when the client said so).
-    static func events(_ body: [UInt8], contentType: String?, tenant: String, limits: IngestLimits) throws -> [LogEvent] {
+    static func events(_ body: [UInt8], contentType: String?, tenant: String, limits: IngestLimits,
+                       lines: StreamLines = StreamLines(receivedAt: EventTime.now())) throws -> [LogEvent] {
         let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard !mediaType.isEmpty else { throw Rejection.badRequest("Content-Type is required: application/json or application/x-protobuf") }
-        if mediaType == "application/json" { return try fromJSON(body, tenant: tenant, limits: limits) }
+        if mediaType == "application/json" { return try fromJSON(body, tenant: tenant, limits: limits, lines: lines) }
         // As in Loki, any other media type is snappy-compressed protobuf.
-        return try fromProtobuf(try RequestBody.snappy(body, limits: limits), tenant: tenant, limits: limits)
+        return try fromProtobuf(try RequestBody.snappy(body, limits: limits), tenant: tenant, limits: limits, lines: lines)
     }
 
-    static func fromJSON(_ body: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {
+    static func fromJSON(_ body: [UInt8], tenant: String, limits: IngestLimits,
+                         lines prototype: StreamLines = StreamLines(receivedAt: EventTime.now())) throws -> [LogEvent] {
         try RequestBody.checkJSONDepth(body, limits: limits)
         // The shape every Loki client sends is read from the bytes; anything else (numbers as label
         // values, other keys) goes through JSONSerialization, with the same result or error.
@@ -31,6 +33,7 @@ enum LokiPush {
             guard !stream.labels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
             try limits.check(labels: stream.labels, at: "\(place).stream")
             let labelBytes = IngestLimits.bytes(of: stream.labels)
+            var lines = prototype
             events.reserveCapacity(events.count + min(stream.entries.count, limits.maxEventsPerRequest))
             for (valueIndex, entry) in stream.entries.enumerated() {
                 let at = "\(place).values[\(valueIndex)]"
@@ -44,7 +47,7 @@ enum LokiPush {
                     try limits.check(labels: labels, at: at)
                 }
                 try budget.add(bytes: entry.line.utf8.count + (entry.metadata == nil ? labelBytes : IngestLimits.bytes(of: labels)))
-                events.append(StreamLabels.event(body: entry.line, timestamp: timestamp, labels: labels, tenant: tenant))
+                events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: labels, tenant: tenant))
             }
         }
         return events
@@ -131,7 +134,8 @@ enum LokiPush {
         }
     }
 
-    static func fromProtobuf(_ bytes: [UInt8], tenant: String, limits: IngestLimits) throws -> [LogEvent] {
+    static func fromProtobuf(_ bytes: [UInt8], tenant: String, limits: IngestLimits,
+                         lines prototype: StreamLines = StreamLines(receivedAt: EventTime.now())) throws -> [LogEvent] {
         let request: Logproto_PushRequest
         do {
             request = try Logproto_PushRequest(serializedBytes: bytes)
@@ -152,6 +156,7 @@ enum LokiPush {
             guard !labels.isEmpty else { throw Rejection.badRequest("\(place): at least one label pair is required per stream") }
             try limits.check(labels: labels, at: "\(place).labels")
             let labelBytes = IngestLimits.bytes(of: labels)
+            var lines = prototype
             for (entryIndex, entry) in stream.entries.enumerated() {
                 let at = "\(place).entries[\(entryIndex)]"
                 try RequestBody.checkLine(entry.line, at: at, limits: limits)
@@ -162,7 +167,7 @@ enum LokiPush {
                 for pair in entry.structuredMetadata where eventLabels[pair.name] == nil { eventLabels[pair.name] = pair.value }
                 if !entry.structuredMetadata.isEmpty { try limits.check(labels: eventLabels, at: at) }
                 try budget.add(bytes: entry.line.utf8.count + (entry.structuredMetadata.isEmpty ? labelBytes : IngestLimits.bytes(of: eventLabels)))
-                events.append(StreamLabels.event(body: entry.line, timestamp: timestamp, labels: eventLabels, tenant: tenant))
+                events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: eventLabels, tenant: tenant))
             }
         }
         return events

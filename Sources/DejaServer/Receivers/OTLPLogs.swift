@@ -16,7 +16,8 @@ enum OTLPLogs {
         contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
-    static func decode(_ body: [UInt8], contentType: String?, tenant: String, limits: IngestLimits, now: Int64) throws -> Decoded {
+    static func decode(_ body: [UInt8], contentType: String?, tenant: String, limits: IngestLimits, now: Int64,
+                       zoneOffset: Int64 = 0) throws -> Decoded {
         let request: Opentelemetry_Proto_ExportLogsServiceRequest
         do {
             if isJSON(contentType) {
@@ -39,6 +40,7 @@ enum OTLPLogs {
             for attribute in resourceLogs.resource.attributes { resource[attribute.key] = text(attribute.value) }
             try limits.check(labels: resource, at: "resourceLogs[\(resourceIndex)].resource")
             for scopeLogs in resourceLogs.scopeLogs {
+                var lines = StreamLines(receivedAt: now, zoneOffset: zoneOffset)  // one scope of one resource: one stream
                 for record in scopeLogs.logRecords {
                     let body = text(record.body)
                     guard !body.isEmpty else {
@@ -66,12 +68,13 @@ enum OTLPLogs {
                     }
                     try budget.add(bytes: body.utf8.count + IngestLimits.bytes(of: labels))
                     let time = record.timeUnixNano != 0 ? record.timeUnixNano : record.observedTimeUnixNano
-                    guard let timestamp = time == 0 ? LineTime.read(body, receivedAt: now) ?? now : EventTime.from(unsigned: time) else {
+                    let timestamp = time == 0 ? nil : EventTime.from(unsigned: time)
+                    guard time == 0 || timestamp != nil else {
                         decoded.rejected += 1
                         decoded.problems.append("a log record's time is outside \(EventTime.rangeDescription)")
                         continue
                     }
-                    var event = StreamLabels.event(body: body, timestamp: timestamp, labels: labels, tenant: tenant)
+                    var event = lines.event(body: body, collectorTime: timestamp, labels: labels, tenant: tenant)
                     if let level = severity(record.severityNumber) ?? nonEmpty(record.severityText).map(Severity.init(parsing:)), level != .unknown {
                         event.level = level
                     }

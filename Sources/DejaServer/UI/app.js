@@ -116,6 +116,9 @@ function renderEvent(event, remote) {
   const node = $("event-template").content.firstElementChild.cloneNode(true);
   node.querySelector(".when").textContent = when(event.timestamp);
   node.querySelector(".when").dateTime = new Date(millis(event.timestamp)).toISOString();
+  if (event.lineTimestamp !== undefined) {
+    node.querySelector(".when").title = `received ${new Date(millis(event.timestamp)).toISOString()}; the line says ${new Date(millis(event.lineTimestamp)).toISOString()}`;
+  }
   node.querySelector(".service").textContent = event.service;
   const similar = node.querySelector(".similar");
   if (remote) {

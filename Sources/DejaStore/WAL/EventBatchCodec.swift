@@ -1,9 +1,10 @@
 import DejaCore
 
 /// A batch of events as the bytes of one write-ahead-log record: compact, and fast to write and
-/// read (lengths as LEB128 varints, strings as UTF-8).
+/// read (lengths as LEB128 varints, strings as UTF-8). Version 2 adds the line's own time; records
+/// of version 1, written before it, are still read.
 public enum EventBatchCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     public static func encode(_ events: [LogEvent]) -> [UInt8] {
         var out: [UInt8] = [version]
@@ -14,6 +15,7 @@ public enum EventBatchCodec {
             putString(event.service, &out)
             out.append(UInt8(event.level.rawValue))
             putVarint(UInt64(bitPattern: event.timestamp), &out)
+            if let line = event.lineTimestamp { out.append(1); putVarint(UInt64(bitPattern: line), &out) } else { out.append(0) }
             if let id = event.externalID { out.append(1); putString(id, &out) } else { out.append(0) }
             putMap(event.labels, &out)
             putMap(event.attributes, &out)
@@ -25,18 +27,24 @@ public enum EventBatchCodec {
     /// The events of a record; nil when the bytes are not such a record.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> [LogEvent]? {
         var reader = Reader(bytes: bytes)
-        guard reader.byte() == version, let count = reader.varint(), count <= UInt64(bytes.count) else { return nil }
+        guard let recordVersion = reader.byte(), recordVersion == 1 || recordVersion == version, let count = reader.varint(),
+              count <= UInt64(bytes.count) else { return nil }
         var events: [LogEvent] = []
         events.reserveCapacity(Int(count))
         for _ in 0..<count {
             guard let tenant = reader.string(), let service = reader.string(), let levelByte = reader.byte(),
-                  let level = Severity(rawValue: Int(levelByte)), let time = reader.varint(),
-                  let hasID = reader.byte() else { return nil }
+                  let level = Severity(rawValue: Int(levelByte)), let time = reader.varint() else { return nil }
+            var lineTime: UInt64?
+            if recordVersion >= 2 {
+                guard let hasLineTime = reader.byte(), hasLineTime <= 1 else { return nil }
+                if hasLineTime == 1 { guard let value = reader.varint() else { return nil }; lineTime = value }
+            }
+            guard let hasID = reader.byte() else { return nil }
             var id: String?
             if hasID == 1 { guard let text = reader.string() else { return nil }; id = text }
             guard let labels = reader.map(), let attributes = reader.map(), let body = reader.string() else { return nil }
             events.append(LogEvent(timestamp: Int64(bitPattern: time), tenant: tenant, service: service, level: level, labels: labels,
-                                   body: body, attributes: attributes, externalID: id))
+                                   body: body, attributes: attributes, externalID: id, lineTimestamp: lineTime.map { Int64(bitPattern: $0) }))
         }
         return reader.atEnd ? events : nil
     }

@@ -74,10 +74,10 @@ import Testing
                                        "- 1710408067 2024.03.14 n1 2024-03-14-09.21.07.000001 n1 RAS FATAL x", "14/Mar/2024:09:21:07 +0100"]) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = TimestampParser.parseISO(text)
-            _ = TimestampParser.parseSyslog(text, referenceYear: 2024)
             _ = Double(text).flatMap(TimestampParser.parseEpoch)
             _ = DurationParser.instant(text)
-            _ = LineTime.read(text, receivedAt: 1_796_385_600_000_000_000)
+            var lines = StreamLines(receivedAt: 1_796_385_600_000_000_000)
+            _ = lines.event(body: text, collectorTime: nil, labels: [:], tenant: "t")
         },
         Decoder(name: "query-parameters", seeds: ["q=disk full&service=api,db&level=error&since=1h&until=2024-03-14T09:21:07Z&limit=10&label.pod=p"]) { bytes in
             let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&").map { pair -> (String, String) in
