@@ -58,7 +58,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"]),
+        // Golden corpora for the miner, read from the source tree.
+        .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"]),
         .testTarget(name: "DejaServerTests", dependencies: ["DejaServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
