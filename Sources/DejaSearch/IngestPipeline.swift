@@ -13,11 +13,15 @@ public final class IngestPipeline {
     public var batchSize = 32
     /// When set, new signatures are left to this background embedder instead of embedded inline.
     public var background: BackgroundEmbedder?
+    /// Gives each new signature its pattern, right after the transaction that stored it.
+    public let patterns: PatternStage
 
-    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) {
+    /// Opening the pattern stage learns the signatures its miners' snapshots lack.
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) throws {
         self.store = store
         self.embedder = embedder
         self.redactor = redactor
+        patterns = try PatternStage(store: store)
     }
 
     /// The redacted body, normalized message and signature hash of `event`.
@@ -70,6 +74,7 @@ public final class IngestPipeline {
     }
 
     private func embedNew(_ summary: IngestSummary) throws -> IngestSummary {
+        try patterns.mine(signatureIDs: summary.newSignatures)
         if let background {
             if !summary.newSignatures.isEmpty { background.notify() }
         } else {

@@ -61,7 +61,7 @@ public struct DejaServer: Sendable {
         let ingestEmbedder = try models()
         // Checked before anything else starts: a wrong URL or token stops the server at once.
         let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
-        let pipeline = IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
+        let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
         let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, batchSize: pipeline.batchSize)
         background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
         pipeline.background = background

@@ -9,18 +9,16 @@ public struct PreparedEvent: Sendable {
     /// The normalized message; equal messages within (tenant, service) share a signature.
     public var message: String
     public var signatureHash: String
-    public var pattern: String?
     /// What the event's full-text index row holds (the body's words its message lacks), and the
     /// labels as stored: made here, on the preparing threads, so that the single writer only writes.
     let indexText: String
     let labelsJSON: String
 
-    public init(event: LogEvent, body: String, message: String, signatureHash: String, pattern: String? = nil) {
+    public init(event: LogEvent, body: String, message: String, signatureHash: String) {
         self.event = event
         self.body = body
         self.message = message
         self.signatureHash = signatureHash
-        self.pattern = pattern
         indexText = KeywordTerms.eventText(body, message: message)
         labelsJSON = LabelsJSON.encode(event.labels)
     }
@@ -52,7 +50,9 @@ public struct Signature: Sendable, Equatable, Codable {
     public var firstSeen: Int64
     public var lastSeen: Int64
     public var exampleEventID: Int64
+    /// The template of the pattern it belongs to (`<*>` for variables), once the pattern stage mined it.
     public var pattern: String?
+    public var patternID: Int64? = nil
 }
 
 /// Which events or signatures a search may return.
@@ -77,9 +77,43 @@ public struct SearchFilter: Sendable, Equatable {
 }
 
 /// A signature's events counted per time bucket.
-public struct PatternCounts: Sendable, Codable, Equatable {
+public struct SignatureCounts: Sendable, Codable, Equatable {
     public var signature: Signature
     public var counts: [Int]
+}
+
+/// A pattern: signatures of one tenant whose messages share a template, with what they add up to.
+public struct Pattern: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var tenant: String
+    /// Constant words and `<*>` for variables.
+    public var template: String
+    public var services: [String]
+    /// The most severe level among its signatures.
+    public var level: Severity
+    public var signatureIDs: [Int64]
+    public var count: Int
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+}
+
+/// A pattern's events counted per time bucket.
+public struct PatternCounts: Sendable, Codable, Equatable {
+    public var pattern: Pattern
+    public var counts: [Int]
+}
+
+/// What the pattern stage decided in one step, stored in one transaction: signatures' patterns,
+/// the templates of patterns that changed, and snapshots of miners.
+public struct PatternUpdate: Sendable {
+    public var assignments: [(signature: Int64, pattern: Int64)] = []
+    /// A pattern folded into a wider one names the survivor in `mergedInto`, with its template.
+    public var templates: [(tenant: String, id: Int64, template: String, mergedInto: Int64?)] = []
+    public var snapshots: [(tenant: String, state: Data, throughSignature: Int64)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { assignments.isEmpty && templates.isEmpty && snapshots.isEmpty }
 }
 
 /// What one ingest batch did.

@@ -10,7 +10,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 6
+    static let schemaVersion = 7
     /// How long a connection waits for the database's lock before it gives up.
     static let busyTimeout: TimeInterval = 10
 
@@ -54,6 +54,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                 if version < 4 { try Self.migrateToSchema4(db) }
                 if version < 5 { try Self.migrateToSchema5(db) }
                 if version < 6 { try Self.migrateToSchema6(db) }
+                if version < 7 { try Self.migrateToSchema7(db) }
             }
         } catch let error as StoreError {
             throw error
@@ -141,6 +142,18 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             """)
     }
 
+    /// Schema 7 adds the pattern stage: each signature's pattern, the patterns' templates (a pattern
+    /// folded into a wider one names it), and snapshots of each tenant's miner.
+    private static func migrateToSchema7(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE signatures ADD COLUMN pattern_id INTEGER;
+            CREATE TABLE patterns (tenant TEXT NOT NULL, id INTEGER NOT NULL, template TEXT NOT NULL, merged_into INTEGER,
+                                   PRIMARY KEY (tenant, id));
+            CREATE TABLE pattern_miners (tenant TEXT PRIMARY KEY, state BLOB NOT NULL, through_signature INTEGER NOT NULL);
+            PRAGMA user_version = 7;
+            """)
+    }
+
     /// Events are indexed by (segment, signature, time), a segment being 2^18 consecutive event ids,
     /// rather than by (signature, time): a commit then writes the index pages of the newest segment
     /// (at most 1,600) instead of one page per signature it touches, which at 20,000 signatures
@@ -195,8 +208,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             var applied: UInt64?
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
             let insertSignature = try db.cachedStatement(sql: """
-                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?)
+                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0)
                 """)
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id, line_timestamp)
@@ -227,7 +240,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                     if signatureID == nil {
                         insertSig.bind(1, e.tenant); insertSig.bind(2, e.service); insertSig.bind(3, item.signatureHash)
                         insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
-                        insertSig.bind(7, e.timestamp); insertSig.bind(8, item.pattern)
+                        insertSig.bind(7, e.timestamp)
                         try insertSig.execute()
                         signatureID = insertSig.lastInsertedRowID
                         try insertSignatureText.execute(arguments: [signatureID, KeywordTerms.signatureText(item.message)])
@@ -346,14 +359,16 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     public func signatures(ids: [Int64], tenant: String?) throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM signatures WHERE id IN (\(ids.map(String.init).joined(separator: ",")))"
-                             + (tenant == nil ? "" : " AND tenant = ?"), arguments: StatementArguments([tenant].compactMap { $0 }))
+            try Row.fetchAll(db, sql: """
+                SELECT s.*, p.template FROM signatures s LEFT JOIN patterns p ON p.tenant = s.tenant AND p.id = s.pattern_id
+                WHERE s.id IN (\(ids.map(String.init).joined(separator: ",")))
+                """ + (tenant == nil ? "" : " AND s.tenant = ?"), arguments: StatementArguments([tenant].compactMap { $0 }))
         }
         let byID = Dictionary(uniqueKeysWithValues: rows.map { row -> (Int64, Signature) in
             (row["id"], Signature(id: row["id"], tenant: row["tenant"], service: row["service"], message: row["message"],
                                   level: Severity(rawValue: row["level"]) ?? .unknown, count: row["count"],
                                   firstSeen: row["first_seen"], lastSeen: row["last_seen"], exampleEventID: row["example_event"],
-                                  pattern: row["pattern"]))
+                                  pattern: row["template"], patternID: row["pattern_id"]))
         })
         return ids.compactMap { byID[$0] }
     }
@@ -391,8 +406,8 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
     /// `buckets` equal slices of that range, the most frequent `limit` first. Reads the
     /// (segment, signature, time) index of the signatures active in the range.
     /// `signatures`, when given, limits the answer to those (sparklines of search results).
-    public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
-                              signatures wanted: [Int64] = []) throws -> [PatternCounts] {
+    public func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
+                                signatures wanted: [Int64] = []) throws -> [SignatureCounts] {
         let buckets = max(1, buckets)
         let width = Self.bucketWidth(since: since, until: until, buckets: buckets)
         var counts: [Int64: [Int]] = [:]
@@ -415,7 +430,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         }
         let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
         let signatures = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
-        return top.compactMap { id, buckets in signatures[id].map { PatternCounts(signature: $0, counts: buckets) } }
+        return top.compactMap { id, buckets in signatures[id].map { SignatureCounts(signature: $0, counts: buckets) } }
     }
 
     /// Nanoseconds each of `buckets` equal slices of `since...until` spans (the last may be shorter).

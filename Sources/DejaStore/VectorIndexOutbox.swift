@@ -46,7 +46,8 @@ extension SQLiteStore {
     }
 
     private static let entrySelect = """
-        SELECT s.id, s.tenant, s.service, s.hash, s.message, s.level, s.count, s.first_seen, s.last_seen, s.example_event, s.pattern,
+        SELECT s.id, s.tenant, s.service, s.hash, s.message, s.level, s.count, s.first_seen, s.last_seen, s.example_event,
+               (SELECT template FROM patterns p WHERE p.tenant = s.tenant AND p.id = s.pattern_id) AS pattern,
                e.body, v.vector
         FROM signatures s JOIN vectors v ON v.model = ? AND v.signature_id = s.id LEFT JOIN events e ON e.id = s.example_event
         """

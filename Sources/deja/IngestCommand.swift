@@ -49,7 +49,7 @@ struct IngestCommand: ParsableCommand {
         let database = try store.open()
         // Checked before anything is read: a wrong URL or token fails the run at once.
         let chroma = try vectors.open(events: database, model: embedder.modelIdentity)
-        let pipeline = IngestPipeline(store: database, embedder: embedder, redactor: redactor)
+        let pipeline = try IngestPipeline(store: database, embedder: embedder, redactor: redactor)
         pipeline.batchSize = model.batchSize
         // Events are stored at full speed; new signatures are embedded beside, on their own thread.
         let background = BackgroundEmbedder(store: database, embedder: embedder, batchSize: model.batchSize)
@@ -127,6 +127,7 @@ struct IngestCommand: ParsableCommand {
             try flush()  // a file's JSONL lines take that file's service
         }
         let totals = try writer.finish()
+        try pipeline.patterns.snapshot()
         let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
                            totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DejaCore
+import DejaStore
 import Foundation
 
 /// `deja patterns`: mine templates from log lines and print them with their counts.
@@ -7,7 +8,10 @@ struct PatternsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patterns",
         abstract: "Mine recurring patterns (templates with <*> for variables) from log lines.",
-        discussion: "Reads the FILEs in order, or standard input when none is given."
+        discussion: """
+        Reads the FILEs in order, or standard input when none is given. With --data-dir, prints the \
+        patterns stored there instead: those mined at ingest from the tenant's signatures.
+        """
     )
 
     @Argument(help: "Log files (standard input when none).")
@@ -28,7 +32,14 @@ struct PatternsCommand: ParsableCommand {
     @Option(help: "Print at most N patterns.")
     var limit: Int?
 
+    @Option(help: "Print the patterns stored in this data directory (mined at ingest) instead of mining files.")
+    var dataDir: String?
+
+    @Option(help: "Tenant whose stored patterns to print (with --data-dir).")
+    var tenant = "default"
+
     mutating func run() throws {
+        if let dataDir { return try printStored(dataDir) }
         let layout = try LineFormat.option(format)
         let miner = PatternMiner()
         let redactor = try Redactor()
@@ -79,6 +90,28 @@ struct PatternsCommand: ParsableCommand {
             }
         } else {
             for pattern in patterns { output.append("\(pattern.count)\tP\(pattern.id)\t\(pattern.template)\n") }
+        }
+        output.flush()
+    }
+
+    /// The patterns of a data directory, most frequent first.
+    private func printStored(_ path: String) throws {
+        guard files.isEmpty, !messagePerLine, format == nil, assignments == nil else {
+            throw ValidationError("--data-dir prints stored patterns: it takes no FILE, --message-per-line, --format or --assignments")
+        }
+        let patterns: [Pattern]
+        do {
+            patterns = try SQLiteStore(directory: try DataDirectory(path: path)).patterns(tenant: tenant, limit: limit ?? Int.max)
+        } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+        var output = OutputBuffer()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for pattern in patterns { output.append(String(decoding: try encoder.encode(pattern), as: UTF8.self) + "\n") }
+        } else {
+            for pattern in patterns { output.append("\(pattern.count)\tP\(pattern.id)\t\(pattern.template)\t\(pattern.services.joined(separator: ","))\n") }
         }
         output.flush()
     }

@@ -134,6 +134,15 @@ struct DejaProcess {
         #expect(similar.status == 0 && !similar.out.contains("\"externalID\" : \"e1\""))
         let unknown = try DejaProcess.run(["similar", "--data-dir", dataDir, "nope"])
         #expect(unknown.status != 0 && unknown.err.contains("no event with id nope"))
+
+        // Patterns were mined at ingest, one per signature here: the values became variables.
+        let patterns = try DejaProcess.run(["patterns", "--data-dir", dataDir])
+        #expect(patterns.status == 0, "\(patterns.err)")
+        #expect(patterns.out.split(separator: "\n").count == 3)
+        #expect(patterns.out.contains("\tnightly repricing finished in <*>\tpricing\n"))
+        #expect(patterns.out.contains("\treservation ord-<*> failed: warehouse-api timed out\tinventory\n"))
+        let mixed = try DejaProcess.run(["patterns", "--data-dir", dataDir, "some.log"])
+        #expect(mixed.status != 0 && mixed.err.contains("--data-dir prints stored patterns"))
     }
 
     @Test("two ingest processes and searches share one data directory: nothing lost, nothing corrupt")

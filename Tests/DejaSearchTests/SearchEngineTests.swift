@@ -13,7 +13,7 @@ import Testing
         let directory = try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("deja-search-\(UUID().uuidString)").path)
         let store = try SQLiteStore(directory: directory)
         let embedder = try SentenceEmbedder(modelFolder: model, threads: 2)
-        return (IngestPipeline(store: store, embedder: embedder, redactor: try Redactor()),
+        return (try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor()),
                 SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
     }
 

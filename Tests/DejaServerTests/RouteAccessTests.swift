@@ -28,7 +28,7 @@ import Testing
         try JSONSerialization.data(withJSONObject: ["tokens": entries]).write(to: tokenFile)
         var configuration = ServerConfiguration()
         configuration.tokens = try TokenTable(path: tokenFile.path)
-        let pipeline = IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
+        let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
         let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog)
         let search = SearchService(engine: SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
         let routes = DejaServer.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: ServerMetrics(),

@@ -164,6 +164,7 @@ import Testing
 
     @Test func emptyStoreAnswersWithNothing() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
+        #expect(try store.signatureCounts(filter: SearchFilter(), since: 0, until: 1_000, buckets: 4, limit: 5).isEmpty)
         #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 1_000, buckets: 4, limit: 5).isEmpty)
         #expect(try store.events(signature: 1, filter: SearchFilter(), limit: 5).total == 0)
         #expect(try store.keywordSearch("gateway refused", filter: SearchFilter(), limit: 5).isEmpty)
@@ -194,7 +195,7 @@ import Testing
         #expect(errors.total == 3 && errors.events.map(\.timestamp) == [3_000, 2_000, 1_000])
         #expect(try store.events(signature: signature, filter: SearchFilter(since: 2_500), limit: 5).total == 2)
         #expect(try store.events(signature: signature, filter: SearchFilter(tenant: "other"), limit: 5).total == 0)
-        #expect(try store.patternCounts(filter: SearchFilter(), since: 0, until: 4_999, buckets: 5, limit: 5).first?.counts == [0, 1, 1, 1, 1])
+        #expect(try store.signatureCounts(filter: SearchFilter(), since: 0, until: 4_999, buckets: 5, limit: 5).first?.counts == [0, 1, 1, 1, 1])
         #expect(try store.keywordSearch("refused", filter: SearchFilter(), limit: 10).count == 4)
         #expect(try store.removeEvents(olderThan: 1_500, tenant: "default").events == 1)
         let kept = try #require(try store.signatures(ids: [signature], tenant: "default").first)
@@ -218,6 +219,9 @@ import Testing
                 DROP TABLE index_removals;
                 ALTER TABLE signatures DROP COLUMN indexed_count;
                 ALTER TABLE events DROP COLUMN line_timestamp;
+                ALTER TABLE signatures DROP COLUMN pattern_id;
+                DROP TABLE patterns;
+                DROP TABLE pattern_miners;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);

@@ -89,9 +89,13 @@ def test_tenants_never_see_each_other_on_any_endpoint(server):
                    server.request("GET", "/api/v1/similar/red-1", headers=red)[2]["groups"]]:
         assert groups and all(event["tenant"] == "red" for group in groups for event in group["events"])
         assert all(group["signature"]["tenant"] == "red" for group in groups)
+    status, _, signatures = server.request("GET", "/api/v1/signatures?since=3650d&buckets=4", headers=red)
+    assert status == 200 and signatures["signatures"]
+    assert all(s["signature"]["tenant"] == "red" for s in signatures["signatures"])
+    assert sum(sum(s["counts"]) for s in signatures["signatures"]) == 4
     status, _, patterns = server.request("GET", "/api/v1/patterns?since=3650d&buckets=4", headers=red)
     assert status == 200 and patterns["patterns"]
-    assert all(p["signature"]["tenant"] == "red" for p in patterns["patterns"])
+    assert all(p["pattern"]["tenant"] == "red" for p in patterns["patterns"])
     assert sum(sum(p["counts"]) for p in patterns["patterns"]) == 4
 
 
@@ -107,7 +111,7 @@ def test_search_api_validates_its_input(server):
 def test_openapi_document_lists_the_routes_that_answer(server):
     status, _, document = server.request("GET", "/openapi.json")
     assert status == 200 and document["openapi"].startswith("3.")
-    for path in ["/api/v1/search", "/api/v1/similar/{id}", "/api/v1/events/{id}", "/api/v1/patterns", "/api/v1/ingest", "/healthz", "/readyz", "/metrics"]:
+    for path in ["/api/v1/search", "/api/v1/similar/{id}", "/api/v1/events/{id}", "/api/v1/patterns", "/api/v1/signatures", "/api/v1/ingest", "/healthz", "/readyz", "/metrics"]:
         assert path in document["paths"], path
     # Each documented GET answers with a documented status.
     for path, methods in document["paths"].items():

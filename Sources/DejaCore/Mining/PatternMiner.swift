@@ -67,6 +67,9 @@ public final class PatternMiner: Codable {
         return states[id].map { publicPattern(id, $0) }
     }
 
+    /// Patterns folded into wider ones, each with the id it was folded into.
+    public var folded: [Int: Int] { mergedInto }
+
     /// The id a pattern now lives on as (itself unless it was folded into a wider one).
     public func resolve(_ id: Int) -> Int {
         var id = id

@@ -19,6 +19,20 @@
 /// It runs once per ingested event, so it works on UTF-8 bytes: every byte it looks at is ASCII,
 /// and other bytes only ever count as part of a word.
 public enum MessageNormalizer {
+    /// Every placeholder a message may hold.
+    public static let placeholders = ["<uuid>", "<ip>", "<time>", "<duration>", "<size>", "<hex>", "<num>", "<id>", "<value>"]
+
+    /// `message` with its typed placeholders as the miner's wildcard `<*>`: what the pattern stage
+    /// mines, so that a template shows one kind of variable whatever its type.
+    public static func wildcarded(_ message: String) -> String {
+        guard message.utf8.contains(UInt8(ascii: "<")) else { return message }
+        var text = message
+        for placeholder in placeholders where text.contains(placeholder) {
+            text = text.replacingOccurrences(of: placeholder, with: MessageTokenizer.wildcard)
+        }
+        return text
+    }
+
     /// The message of `body`.
     public static func normalize(_ body: String) -> String {
         if body.utf8.contains(10), let reduced = StackTraceReducer.reduce(body) {

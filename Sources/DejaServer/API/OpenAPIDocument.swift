@@ -38,7 +38,18 @@ enum OpenAPIDocument {
               "message": {"type": "string", "description": "The normalized message shared by its events."},
               "level": {"$ref": "#/components/schemas/Level"}, "count": {"type": "integer"},
               "firstSeen": {"type": "integer"}, "lastSeen": {"type": "integer"}, "exampleEventID": {"type": "integer"},
-              "pattern": {"type": "string"}
+              "pattern": {"type": "string", "description": "The template of its pattern, <*> for variables."},
+              "patternID": {"type": "integer"}
+            }
+          },
+          "Pattern": {
+            "type": "object", "required": ["id", "tenant", "template", "services", "level", "signatureIDs", "count", "firstSeen", "lastSeen"],
+            "properties": {
+              "id": {"type": "integer"}, "tenant": {"type": "string"},
+              "template": {"type": "string", "description": "Constant words, and <*> for variables."},
+              "services": {"type": "array", "items": {"type": "string"}}, "level": {"$ref": "#/components/schemas/Level"},
+              "signatureIDs": {"type": "array", "items": {"type": "integer"}}, "count": {"type": "integer"},
+              "firstSeen": {"type": "integer"}, "lastSeen": {"type": "integer"}
             }
           },
           "ResultGroup": {
@@ -71,12 +82,21 @@ enum OpenAPIDocument {
               "labels": {"type": "object", "additionalProperties": {"type": "string"}}
             }
           },
+          "SignaturesResponse": {
+            "type": "object", "required": ["since", "until", "bucketNanoseconds", "signatures"],
+            "properties": {
+              "since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
+              "signatures": {"type": "array", "items": {"type": "object", "required": ["signature", "counts"], "properties": {
+                "signature": {"$ref": "#/components/schemas/Signature"},
+                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
+            }
+          },
           "PatternsResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "patterns"],
             "properties": {
               "since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
-              "patterns": {"type": "array", "items": {"type": "object", "required": ["signature", "counts"], "properties": {
-                "signature": {"$ref": "#/components/schemas/Signature"},
+              "patterns": {"type": "array", "items": {"type": "object", "required": ["pattern", "counts"], "properties": {
+                "pattern": {"$ref": "#/components/schemas/Pattern"},
                 "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
             }
           }
@@ -130,14 +150,27 @@ enum OpenAPIDocument {
         },
         "/api/v1/patterns": {
           "get": {
-            "summary": "Recurring messages (signatures) with event counts per time bucket, most frequent first. The range defaults to the tenant's oldest event until now; signature=ID,ID limits it to those signatures.",
+            "summary": "Patterns (templates mined from the signatures' messages, <*> for variables) with event counts per time bucket, most frequent first. The range defaults to the tenant's oldest event until now.",
+            "parameters": [{"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/signatures": {
+          "get": {
+            "summary": "Signatures (distinct normalized messages per service) with event counts per time bucket, most frequent first. The range defaults to the tenant's oldest event until now; signature=ID,ID limits it to those signatures.",
             "parameters": [{"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
                            {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
                            {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                            {"name": "signature", "in": "query", "schema": {"type": "string"}},
                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                            {"$ref": "#/components/parameters/tenant"}],
-            "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
+            "responses": {"200": {"description": "Signatures.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SignaturesResponse"}}}},
                           "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                           "403": {"$ref": "#/components/responses/Problem"}}
           }

@@ -89,6 +89,14 @@ struct SearchResponse: Codable, ResponseEncodable {
     var notice: String?
 }
 
+/// Signatures with counts per bucket over a range.
+struct SignaturesResponse: Codable, ResponseEncodable {
+    var since: Int64
+    var until: Int64
+    var bucketNanoseconds: Int64
+    var signatures: [SignatureCounts]
+}
+
 /// Patterns with counts per bucket over a range.
 struct PatternsResponse: Codable, ResponseEncodable {
     var since: Int64
@@ -126,25 +134,23 @@ struct SearchAPI {
                 try engine.similar(to: event, filter: filter, limit: limit)
             }
         }
-        router.get("/api/v1/patterns", .scope(.read)) { request, context in
-            let tenant = try context.tenant(for: .read)
-            let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
-            let filter = try query.filter(tenant: tenant)
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let until = filter.until ?? now
-            let since = try filter.since ?? store.earliestEvent(tenant: tenant).map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
-            guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
-            let buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
-            guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
-            let limit = query.limit ?? 50
-            guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }
+        router.get("/api/v1/signatures", .scope(.read)) { request, context in
+            let range = try CountedRange(request, tenant: try context.tenant(for: .read), store: store)
             let signatures = try (request.uri.queryParameters["signature"].map(String.init) ?? "").split(separator: ",").map { text in
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
-            let patterns = try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
-            return PatternsResponse(since: since, until: until, bucketNanoseconds: SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets),
-                                    patterns: patterns)
+            return SignaturesResponse(
+                since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds,
+                signatures: try store.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                                      limit: range.limit, signatures: signatures))
+        }
+        router.get("/api/v1/patterns", .scope(.read)) { request, context in
+            let range = try CountedRange(request, tenant: try context.tenant(for: .read), store: store)
+            return PatternsResponse(
+                since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds,
+                patterns: try store.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                                  limit: range.limit))
         }
     }
 
@@ -176,5 +182,29 @@ struct SearchAPI {
         if let event = try store.event(externalID: id, tenant: tenant) { return event }
         if let number = Int64(id), let event = try store.events(ids: [number], tenant: tenant).first { return event }
         throw HTTPError(.notFound, message: "no event with id '\(id)'")
+    }
+}
+
+/// The range, buckets and limit of a request for counts over time: the range defaults to the
+/// tenant's oldest event until now.
+private struct CountedRange {
+    var filter: SearchFilter
+    var since: Int64
+    var until: Int64
+    var buckets: Int
+    var limit: Int
+
+    var bucketNanoseconds: Int64 { SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets) }
+
+    init(_ request: Request, tenant: String, store: SQLiteStore) throws {
+        let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        filter = try query.filter(tenant: tenant)
+        until = filter.until ?? EventTime.now()
+        since = try filter.since ?? store.earliestEvent(tenant: tenant).map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
+        guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
+        buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
+        guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
+        limit = query.limit ?? 50
+        guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }
     }
 }

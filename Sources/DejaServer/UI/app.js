@@ -231,8 +231,8 @@ async function drawSparklines(container, ids, since, until) {
   const params = new URLSearchParams({ since: new Date(since).toISOString(), until: new Date(until).toISOString(), buckets: "24",
                                        signature: ids.join(","), limit: String(ids.length) });
   try {
-    const response = await api("/api/v1/patterns?" + params);
-    const counts = new Map(response.patterns.map((p) => [p.signature.id, p.counts]));
+    const response = await api("/api/v1/signatures?" + params);
+    const counts = new Map(response.signatures.map((p) => [p.signature.id, p.counts]));
     for (const node of container.querySelectorAll(".group")) {
       sparkline(node.querySelector(".spark"), counts.get(Number(node.dataset.signature)) || []);
     }
@@ -258,26 +258,29 @@ async function runPatterns() {
     const response = await api("/api/v1/patterns?" + params);
     $("patterns-status").textContent = response.patterns.length ? `${response.patterns.length} patterns, most frequent first` : "No events in this range.";
     const dayAgo = BigInt(Date.now() - 86400e3) * 1000000n;
-    for (const pattern of response.patterns) {
-      const signature = pattern.signature;
+    for (const entry of response.patterns) {
+      const pattern = entry.pattern;
       const node = $("group-template").content.firstElementChild.cloneNode(true);
-      levelBadge(node.querySelector(".level"), signature.level);
+      levelBadge(node.querySelector(".level"), pattern.level);
       const message = node.querySelector(".message");
       const link = document.createElement("a");
-      link.href = "/?" + new URLSearchParams({ q: signature.message, service: signature.service, range });
-      link.textContent = signature.message;
+      // Its constant words find its events; the variables (<*>) match anything.
+      const words = pattern.template.replaceAll("<*>", " ").replace(/\s+/g, " ").trim();
+      link.href = "/?" + new URLSearchParams({ q: words, range, ...(pattern.services.length === 1 ? { service: pattern.services[0] } : {}) });
+      link.textContent = pattern.template;
       message.appendChild(link);
-      const total = pattern.counts.reduce((a, b) => a + b, 0);
+      const counts = entry.counts;
+      const total = counts.reduce((a, b) => a + b, 0);
       node.querySelector(".count").textContent = `${total} event${total === 1 ? "" : "s"}`;
-      node.querySelector(".services").textContent = signature.service;
-      node.querySelector(".first").textContent = when(signature.firstSeen);
-      node.querySelector(".last").textContent = when(signature.lastSeen);
-      sparkline(node.querySelector(".spark"), pattern.counts);
-      const third = Math.floor(pattern.counts.length / 3);
-      const recent = pattern.counts.slice(-third).reduce((a, b) => a + b, 0) / Math.max(1, third);
-      const before = pattern.counts.slice(0, -third).reduce((a, b) => a + b, 0) / Math.max(1, pattern.counts.length - third);
+      node.querySelector(".services").textContent = pattern.services.join(", ");
+      node.querySelector(".first").textContent = when(pattern.firstSeen);
+      node.querySelector(".last").textContent = when(pattern.lastSeen);
+      sparkline(node.querySelector(".spark"), counts);
+      const third = Math.floor(counts.length / 3);
+      const recent = counts.slice(-third).reduce((a, b) => a + b, 0) / Math.max(1, third);
+      const before = counts.slice(0, -third).reduce((a, b) => a + b, 0) / Math.max(1, counts.length - third);
       const marks = [];
-      if (BigInt(signature.firstSeen) >= dayAgo) marks.push("new in the last 24 h");
+      if (BigInt(pattern.firstSeen) >= dayAgo) marks.push("new in the last 24 h");
       else if (recent > 2 * before && recent >= 1) marks.push("rising");
       node.querySelector(".why").textContent = marks.join(" · ");
       if (marks.length) node.classList.add("marked");
