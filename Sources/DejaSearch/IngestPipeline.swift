@@ -13,7 +13,7 @@ public final class IngestPipeline {
     public var batchSize = 32
     /// When set, new signatures are left to this background embedder instead of embedded inline.
     public var background: BackgroundEmbedder?
-    /// Gives each new signature its pattern, right after the transaction that stored it.
+    /// Gives each new signature its pattern, in the transaction that stores it.
     public let patterns: PatternStage
 
     /// Opening the pattern stage learns the signatures its miners' snapshots lack.
@@ -64,17 +64,16 @@ public final class IngestPipeline {
     /// Stores prepared events in one transaction and embeds the new signatures (or wakes the
     /// background embedder); returns what was stored.
     public func store(_ prepared: [PreparedEvent]) throws -> IngestSummary {
-        try embedNew(store.ingest(prepared))
+        try embedNew(store.ingest(prepared, patterns: patterns))
     }
 
     /// Stores in one transaction the batches `next` gives until it gives nil (see `SQLiteStore`),
     /// then embeds the new signatures as `store(_:)` does.
     public func store(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
-        try embedNew(store.ingest(batches: next))
+        try embedNew(store.ingest(batches: next, patterns: patterns))
     }
 
     private func embedNew(_ summary: IngestSummary) throws -> IngestSummary {
-        try patterns.mine(signatureIDs: summary.newSignatures)
         if let background {
             if !summary.newSignatures.isEmpty { background.notify() }
         } else {

@@ -4,6 +4,18 @@ import GRDB
 
 /// The pattern stage's tables: each signature's pattern, the patterns' templates, and snapshots
 /// of each tenant's miner (`PatternUpdate`); and patterns read back with what their signatures add up to.
+/// Gives each new signature its pattern inside the transaction that stores it (the pattern stage).
+public protocol PatternAssigner: AnyObject {
+    /// The pattern of a new signature of `tenant` with `message`.
+    func pattern(tenant: String, message: String) -> Int64
+    /// The signature just given a pattern was stored with this id.
+    func stored(signature: Int64, tenant: String)
+    /// Templates that changed and snapshots due, stored before the transaction commits.
+    func pendingUpdate() throws -> PatternUpdate
+    /// The transaction failed: what was learned in it must be forgotten.
+    func rolledBack() throws
+}
+
 extension SQLiteStore {
     /// A signature as the miner learns it.
     public struct MinedSignature: Sendable, Equatable {
@@ -45,22 +57,25 @@ extension SQLiteStore {
     /// Stores what the pattern stage decided, in one transaction.
     public func commit(_ update: PatternUpdate) throws {
         guard !update.isEmpty else { return }
-        try pool.write { db in
-            let assign = try db.cachedStatement(sql: "UPDATE signatures SET pattern_id = ? WHERE id = ?")
-            for (signature, pattern) in update.assignments { try assign.execute(arguments: [pattern, signature]) }
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO patterns (tenant, id, template, merged_into) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (tenant, id) DO UPDATE SET template = ?3, merged_into = ?4
-                """)
-            // Patterns folded into this one show its template, and follow it when it is folded in turn.
-            let followers = try db.cachedStatement(sql: "UPDATE patterns SET template = ?3, merged_into = coalesce(?4, ?2) WHERE tenant = ?1 AND merged_into = ?2")
-            for (tenant, id, template, mergedInto) in update.templates {
-                try upsert.execute(arguments: [tenant, id, template, mergedInto])
-                try followers.execute(arguments: [tenant, id, template, mergedInto])
-            }
-            let snapshot = try db.cachedStatement(sql: "INSERT OR REPLACE INTO pattern_miners (tenant, state, through_signature) VALUES (?, ?, ?)")
-            for (tenant, state, through) in update.snapshots { try snapshot.execute(arguments: [tenant, state, through]) }
+        try pool.write { db in try Self.write(update, db) }
+    }
+
+    /// Writes `update` in the transaction of `db`.
+    static func write(_ update: PatternUpdate, _ db: Database) throws {
+        let assign = try db.cachedStatement(sql: "UPDATE signatures SET pattern_id = ? WHERE id = ?")
+        for (signature, pattern) in update.assignments { try assign.execute(arguments: [pattern, signature]) }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO patterns (tenant, id, template, merged_into) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (tenant, id) DO UPDATE SET template = ?3, merged_into = ?4
+            """)
+        // Patterns folded into this one show its template, and follow it when it is folded in turn.
+        let followers = try db.cachedStatement(sql: "UPDATE patterns SET template = ?3, merged_into = coalesce(?4, ?2) WHERE tenant = ?1 AND merged_into = ?2")
+        for (tenant, id, template, mergedInto) in update.templates {
+            try upsert.execute(arguments: [tenant, id, template, mergedInto])
+            try followers.execute(arguments: [tenant, id, template, mergedInto])
         }
+        let snapshot = try db.cachedStatement(sql: "INSERT OR REPLACE INTO pattern_miners (tenant, state, through_signature) VALUES (?, ?, ?)")
+        for (tenant, state, through) in update.snapshots { try snapshot.execute(arguments: [tenant, state, through]) }
     }
 
     /// Patterns with events in `since...until`, each with its event counts in `buckets` equal

@@ -1,21 +1,5 @@
 import DejaCore
 
-/// Durable storage of events and signatures, with keyword search over event bodies.
-public protocol EventStore: Sendable {
-    /// Stores a batch in one transaction: events, new signatures, counts and last-seen times.
-    func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary
-    /// Event ids ranked by BM25 over bodies for the words of `query`, best first.
-    func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
-    /// Events by id; only `tenant`'s (nil: any tenant's, for the embedder).
-    func events(ids: [Int64], tenant: String?) throws -> [StoredEvent]
-    func event(externalID: String, tenant: String) throws -> StoredEvent?
-    func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
-    /// The newest events of a signature that pass `filter`, and how many pass in all.
-    func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
-    /// Deletes `tenant`'s events older than `cutoff` (nanoseconds) and its signatures no event references.
-    func removeEvents(olderThan cutoff: Int64, tenant: String) throws -> (events: Int, signatures: Int)
-}
-
 /// A signature's vector and the fields vector search filters on.
 public struct VectorRecord: Sendable, Equatable {
     public var signatureID: Int64

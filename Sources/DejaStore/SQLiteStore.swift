@@ -5,7 +5,7 @@ import GRDBSQLite
 
 /// The embedded store: one SQLite database (WAL mode, so readers run during ingest) holding
 /// events, signatures, FTS5 indexes of their words (`KeywordTerms`), and signature vectors per model.
-public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
+public final class SQLiteStore: VectorStore, @unchecked Sendable {
     // @unchecked: GRDB's DatabasePool serializes writes and is safe to share; the vector cache is
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
@@ -149,6 +149,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             ALTER TABLE signatures ADD COLUMN pattern_id INTEGER;
             CREATE TABLE patterns (tenant TEXT NOT NULL, id INTEGER NOT NULL, template TEXT NOT NULL, merged_into INTEGER,
                                    PRIMARY KEY (tenant, id));
+            CREATE INDEX patterns_by_survivor ON patterns (tenant, merged_into) WHERE merged_into IS NOT NULL;
             CREATE TABLE pattern_miners (tenant TEXT PRIMARY KEY, state BLOB NOT NULL, through_signature INTEGER NOT NULL);
             PRAGMA user_version = 7;
             """)
@@ -187,29 +188,42 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
         },
     ]
 
-    // MARK: - EventStore
+    // MARK: - Events and signatures
 
-    public func ingest(_ batch: [PreparedEvent]) throws -> IngestSummary {
+    public func ingest(_ batch: [PreparedEvent], patterns: PatternAssigner? = nil) throws -> IngestSummary {
         var taken = false
         return try ingest(batches: {
             defer { taken = true }
             return taken ? nil : (batch, nil)
-        })
+        }, patterns: patterns)
     }
 
     /// Stores in one transaction the batches `next` gives until it gives nil, and, in the same
     /// transaction, the last write-ahead-log position given as applied: after a crash, replay
     /// resumes exactly there. One transaction for several batches writes each
     /// index page it touches once, not once per batch.
-    public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?) throws -> IngestSummary {
+    /// With `patterns`, each new signature gets its pattern in the same transaction.
+    public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?,
+                       patterns: PatternAssigner? = nil) throws -> IngestSummary {
         defer { truncateLogIfLarge() }
-        return try pool.write { db in
+        do {
+            return try write(batches: next, patterns: patterns)
+        } catch {
+            // What the assigner learned from the rolled-back signatures is not stored: it starts over from what is.
+            try patterns?.rolledBack()
+            throw error
+        }
+    }
+
+    private func write(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?,
+                       patterns: PatternAssigner?) throws -> IngestSummary {
+        try pool.write { db in
             var summary = IngestSummary()
             var applied: UInt64?
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
             let insertSignature = try db.cachedStatement(sql: """
-                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0)
+                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern_id)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?)
                 """)
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id, line_timestamp)
@@ -241,8 +255,10 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
                         insertSig.bind(1, e.tenant); insertSig.bind(2, e.service); insertSig.bind(3, item.signatureHash)
                         insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
                         insertSig.bind(7, e.timestamp)
+                        insertSig.bind(8, patterns?.pattern(tenant: e.tenant, message: item.message))
                         try insertSig.execute()
                         signatureID = insertSig.lastInsertedRowID
+                        patterns?.stored(signature: signatureID!, tenant: e.tenant)
                         try insertSignatureText.execute(arguments: [signatureID, KeywordTerms.signatureText(item.message)])
                         summary.newSignatures.append(signatureID!)
                     }
@@ -264,6 +280,7 @@ public final class SQLiteStore: EventStore, VectorStore, @unchecked Sendable {
             for (id, change) in changes {
                 try count.execute(arguments: [change.count, change.firstSeen, change.lastSeen, change.level, change.firstEvent, id])
             }
+            if let update = try patterns?.pendingUpdate() { try Self.write(update, db) }
             return summary
         }
     }

@@ -111,3 +111,13 @@ import Testing
         #expect(StackTraceReducer.reduce("first line\nsecond line") == nil)
     }
 }
+
+@Suite struct WildcardedMessageTests {
+    @Test("typed placeholders become the miner's wildcard; other angle brackets stay")
+    func placeholdersBecomeWildcards() {
+        #expect(MessageNormalizer.wildcarded("user <id> from <ip> took <duration> (<num> <size>) <b>x</b> <valu") ==
+                "user <*> from <*> took <*> (<*> <*>) <b>x</b> <valu")
+        #expect(MessageNormalizer.wildcarded("no placeholders, é <") == "no placeholders, é <")
+        #expect(MessageNormalizer.wildcarded("?a=<value>&b=<value><time>") == "?a=<*>&b=<*><*>")
+    }
+}

@@ -11,23 +11,25 @@ import Testing
         return (try SQLiteStore(directory: directory), directory)
     }
 
-    private func stored(_ bodies: [(String, String)], tenant: String = "default", at time: Int64 = 1_000, in store: SQLiteStore) throws -> [Int64] {
+    /// Stores one event of each (service, body), its new signatures given patterns by `patterns`.
+    private func stored(_ bodies: [(String, String)], tenant: String = "default", at time: Int64 = 1_000, in store: SQLiteStore,
+                        patterns: PatternStage? = nil) throws -> [Int64] {
         let prepared = bodies.map { service, body in
             let message = MessageNormalizer.normalize(body)
             return PreparedEvent(event: LogEvent(timestamp: time, tenant: tenant, service: service, level: .warning, body: body),
                                  body: body, message: message, signatureHash: SignatureHash.of(message))
         }
-        return try store.ingest(prepared).newSignatures
+        return try store.ingest(prepared, patterns: patterns).newSignatures
     }
 
     @Test("signatures whose messages share a template form one pattern per tenant, across services, counting their events")
     func signaturesJoinPatterns() throws {
         let (store, _) = try store()
         let stage = try PatternStage(store: store)
-        try stage.mine(signatureIDs: try stored([("auth", "session opened for user alice by sshd from 10.0.0.1"),
+        _ = try stored([("auth", "session opened for user alice by sshd from 10.0.0.1"),
                                                  ("auth", "session opened for user alice by sshd from 10.0.0.2"),
-                                                 ("sso", "session opened for user bob by sshd from 10.0.0.3"), ("disk", "disk /var is full")], in: store))
-        try stage.mine(signatureIDs: try stored([("auth", "session opened for user carol by sshd from 10.0.0.4")], tenant: "other", in: store))
+                                                 ("sso", "session opened for user bob by sshd from 10.0.0.3"), ("disk", "disk /var is full")], in: store, patterns: stage)
+        _ = try stored([("auth", "session opened for user carol by sshd from 10.0.0.4")], tenant: "other", in: store, patterns: stage)
         let patterns = try store.patterns(tenant: "default", limit: 10)
         #expect(patterns.map(\.template) == ["session opened for user <*> by sshd from <*>", "disk /var is full"])
         #expect(patterns[0].count == 3 && patterns[0].services == ["auth", "sso"] && patterns[0].signatureIDs.count == 2)
@@ -42,12 +44,12 @@ import Testing
     func minersSurviveRestart() throws {
         let (first, directory) = try store()
         let stage = try PatternStage(store: first)
-        try stage.mine(signatureIDs: try stored([("api", "cache miss for key session in region eu"), ("api", "worker 3 started")], in: first))
+        _ = try stored([("api", "cache miss for key session in region eu"), ("api", "worker 3 started")], in: first, patterns: stage)
         try stage.snapshot()
         let before = try first.patterns(tenant: "default", limit: 10)
         let reopened = try SQLiteStore(directory: directory)
         let again = try PatternStage(store: reopened)
-        try again.mine(signatureIDs: try stored([("api", "cache miss for key cart in region eu")], in: reopened))
+        _ = try stored([("api", "cache miss for key cart in region eu")], in: reopened, patterns: again)
         let after = try reopened.patterns(tenant: "default", limit: 10)
         #expect(after.count == 2)
         let cache = try #require(after.first { $0.template.hasPrefix("cache miss") })

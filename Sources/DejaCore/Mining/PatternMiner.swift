@@ -87,6 +87,12 @@ public final class PatternMiner: Codable {
     /// Learns from `message` and returns only its pattern id (no template is built).
     @discardableResult
     public func learn(_ message: some StringProtocol) -> Int {
+        learnReportingChange(message).id
+    }
+
+    /// Learns from `message`; returns its pattern id, and whether that pattern's template is new or
+    /// changed (so that a caller keeping templates builds one only then).
+    public func learnReportingChange(_ message: some StringProtocol) -> (id: Int, templateChanged: Bool) {
         MessageTokenizer.scan(message, into: scratch)
         let scanned = scratch
         var ids = idScratch
@@ -109,12 +115,12 @@ public final class PatternMiner: Codable {
                 return changed
             }
             if generalized { absorbNarrowerPatterns(into: id) }
-            return id
+            return (id, generalized)
         }
         if let id = widerPattern(fitting: ids, scanned.joined) {
             let now = clock
             states.update(id) { $0.count += 1; $0.lastSeen = now }
-            return id
+            return (id, false)
         }
         if states.count >= options.maxPatterns { evictLeastRecentlySeen() }
         for i in ids.indices where ids[i] < 0 { ids[i] = intern(scanned, i) }
@@ -123,7 +129,7 @@ public final class PatternMiner: Codable {
         states[id] = PatternState(tokens: ids, count: 1, lastSeen: clock, route: leaf.route)
         leaf.patternIDs.append(id)
         if let first = ids.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(id) }
-        return id
+        return (id, true)
     }
 
     /// The pattern `message` would join, without learning from it.

@@ -23,15 +23,28 @@ public enum MessageNormalizer {
     public static let placeholders = ["<uuid>", "<ip>", "<time>", "<duration>", "<size>", "<hex>", "<num>", "<id>", "<value>"]
 
     /// `message` with its typed placeholders as the miner's wildcard `<*>`: what the pattern stage
-    /// mines, so that a template shows one kind of variable whatever its type.
+    /// mines, so that a template shows one kind of variable whatever its type. Bytes only: it runs
+    /// on the ingest writer's thread.
     public static func wildcarded(_ message: String) -> String {
         guard message.utf8.contains(UInt8(ascii: "<")) else { return message }
-        var text = message
-        for placeholder in placeholders where text.contains(placeholder) {
-            text = text.replacingOccurrences(of: placeholder, with: MessageTokenizer.wildcard)
+        let bytes = Array(message.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var at = 0
+        while at < bytes.count {
+            if bytes[at] == UInt8(ascii: "<"), let placeholder = placeholderBytes.first(where: { bytes[at...].starts(with: $0) }) {
+                out.append(contentsOf: wildcardBytes)
+                at += placeholder.count
+            } else {
+                out.append(bytes[at])
+                at += 1
+            }
         }
-        return text
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let placeholderBytes = placeholders.map { Array($0.utf8) }
+    private static let wildcardBytes = Array(MessageTokenizer.wildcard.utf8)
 
     /// The message of `body`.
     public static func normalize(_ body: String) -> String {
