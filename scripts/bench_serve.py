@@ -3,6 +3,7 @@
 
     python3 scripts/bench_serve.py [--seconds 300] [--producers 4] [--search-events 1000000]
     python3 scripts/bench_serve.py --sustained-rate 27000   # only part 2, with that measured rate
+    python3 scripts/bench_serve.py --push-only --seconds 60 --deja /tmp/earlier/deja   # part 1, another build
 
 1. Sustained Loki JSON push of the loghub-2k mix (fresh variable values), batches of 1,000 lines,
    for --seconds: events/s acknowledged, acknowledgement latency p50/p99, 429s, and the server's RSS
@@ -22,10 +23,15 @@ ap.add_argument("--search-events", type=int, default=1_000_000)
 ap.add_argument("--queries", type=int, default=200)
 ap.add_argument("--sustained-rate", type=float, help="skip part 1 and take this as the sustained rate (events/s)")
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
+ap.add_argument("--push-only", action="store_true", help="stop after part 1")
+ap.add_argument("--deja", help="this binary instead of the repository's release build (an earlier build, side by side)")
 args = ap.parse_args()
 
-subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-deja = os.path.join(ROOT, ".build", "release", "deja")
+if args.deja:
+    deja = args.deja
+else:
+    subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    deja = os.path.join(ROOT, ".build", "release", "deja")
 port = server = data = None
 
 
@@ -164,6 +170,12 @@ else:
     }
     sustained_rate = producers.acknowledged / elapsed
     print(json.dumps(report), file=sys.stderr)
+    if args.push_only:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+        shutil.rmtree(data)
+        print(json.dumps(report))
+        sys.exit(0)
 start_server()
 
 # 2. Fill to --search-events, then search while ingest runs at half the sustained rate.

@@ -86,6 +86,12 @@ import Testing
         #expect(learned[1] == learned[0] && learned[2] == learned[0] && learned[3] == learned[0] && learned[4] == learned[0])
         #expect(learned[5] != learned[0])  // JSON is detected, and learned
         #expect(learned[6] == learned[0])
+        var receiver = LineLayoutMemory()
+        for line in lines {
+            let parsed = parser.parse(line)
+            let found = parser.timeAndLevel(line, memory: &receiver)
+            #expect(found.timestamp == (parsed.lineTimestamp ?? parsed.timestamp) && found.level == parsed.level, "\(line)")
+        }
         let level = parser.parse(lines[4], memory: &memory)
         #expect(level.level == .error && level.message == "[ReplicaFetcher] Error for partition t-1 (kafka.server.ReplicaFetcherThread)")
     }

@@ -33,11 +33,21 @@ public struct LineParser: Sendable {
             line = String(decoding: line.utf8.prefix(maxLineBytes), as: UTF8.self)
             status = .truncated
         }
-        if line.utf8.contains(where: { $0 == 0 || ($0 < 32 && $0 != 9 && $0 != 27) }) {
+        // One pass over the bytes: control bytes that text does not hold, and 0xEF, which starts
+        // U+FFFD (EF BF BD), the mark of bytes that were not UTF-8.
+        let (control, replacement) = line.withUTF8 { bytes in
+            var control = false, replacement = false
+            for byte in bytes {
+                control = control || (byte < 32 && byte != 9 && byte != 27)
+                replacement = replacement || byte == 0xEF
+            }
+            return (control, replacement)
+        }
+        if control {
             line = String(line.unicodeScalars.filter { $0.value >= 32 || $0 == "\t" || $0 == "\u{1B}" }.map(Character.init))
             if status == .ok { status = .binary }
         }
-        if status == .ok, line.unicodeScalars.contains("\u{FFFD}") { status = .invalidUTF8 }
+        if status == .ok, replacement, line.unicodeScalars.contains("\u{FFFD}") { status = .invalidUTF8 }
         if line.hasSuffix("\r") { line.removeLast() }
 
         var parsed: ParsedLine
@@ -50,6 +60,20 @@ public struct LineParser: Sendable {
         if parsed.status == .ok { parsed.status = status }
         if parsed.level == .unknown { parsed.level = Self.inferLevel(parsed.message) }
         return parsed
+    }
+
+    /// The time written in a line and its level, for a receiver that keeps the line whole: what
+    /// `parse(_:memory:)` finds, without building the message when the stream's header layout
+    /// is known (the common case, and a receiver's hot path).
+    public func timeAndLevel(_ line: String, memory: inout LineLayoutMemory) -> (timestamp: Int64?, level: Severity) {
+        if memory.layout == .header, line.utf8.count <= maxLineBytes {
+            var text = line
+            if let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps, known: (memory.timestampStart, memory.shape)) }) {
+                return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line))
+            }
+        }
+        let parsed = parse(line, memory: &memory)
+        return (parsed.lineTimestamp ?? parsed.timestamp, parsed.level)
     }
 
     /// The fields of a structured line (container envelope, JSON, syslog, klog, logfmt), or nil for
@@ -337,8 +361,9 @@ public struct LineParser: Sendable {
         var rest = Substring(line)
 
         // nginx access: `1.2.3.4 - user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 ...`
-        if let open = rest.firstIndex(of: "["), rest[..<open].split(separator: " ").count == 3,
-           rest[rest.index(after: open)...].prefix(11).dropFirst(2).hasPrefix("/"), rest.contains("\"") {
+        let utf8 = line.utf8
+        if let open = utf8.firstIndex(of: UInt8(ascii: "[")), utf8[..<open].split(separator: 32).count == 3,
+           utf8[utf8.index(after: open)...].dropFirst(2).first == UInt8(ascii: "/"), utf8.contains(UInt8(ascii: "\"")) {
             parsed.layout = .nginxAccess
             parsed.timestamp = timestamps.timestamp(in: line)
             if let status = rest.split(separator: "\"").last?.split(separator: " ").first, let code = Int(status) {
@@ -347,8 +372,8 @@ public struct LineParser: Sendable {
             return parsed
         }
         // Python logging default: `ERROR:root:message`.
-        let colonParts = rest.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        if colonParts.count == 3, ["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"].contains(colonParts[0]) {
+        if let first = utf8.first, first &- 65 < 26, Self.pythonLevels.contains(where: { utf8.starts(with: $0) }),
+           case let colonParts = rest.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false), colonParts.count == 3 {
             parsed.layout = .pythonLogging
             parsed.level = Severity(parsing: colonParts[0])
             parsed.source = String(colonParts[1])
@@ -375,6 +400,8 @@ public struct LineParser: Sendable {
         }
         return parsed
     }
+
+    private static let pythonLevels = ["CRITICAL:", "ERROR:", "WARNING:", "INFO:", "DEBUG:"].map { Array($0.utf8) }
 
     /// A level read from the words of `text`, for lines that carry no level field. It runs for most
     /// ingested lines, so it reads the first 200 bytes as bytes.

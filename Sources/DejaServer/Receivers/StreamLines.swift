@@ -26,8 +26,8 @@ struct StreamLines {
         if body.utf8.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "{") {
             if labelLevel == nil { level = LineParser.inferLevel(body) }
         } else {
-            let line = parser.parse(body, memory: &memory)
-            lineTime = line.lineTimestamp ?? line.timestamp
+            let line = parser.timeAndLevel(body, memory: &memory)
+            lineTime = line.timestamp
             if labelLevel == nil { level = line.level }
         }
         return LogEvent(timestamp: collectorTime ?? lineTime ?? receivedAt, tenant: tenant,
