@@ -1,13 +1,10 @@
 import DejaCore
-import DejaEmbedding
 import DejaSearch
 @testable import DejaServer
-import DejaStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import Testing
 
 /// Walks every route of `deja serve` with tokens on: none answers without a token unless it is
@@ -16,24 +13,8 @@ import Testing
     static let tokens: [Scope: String] = [.ingest: "ingest-only-token", .read: "read-only-token", .admin: "admin-only-token"]
 
     private func routes() throws -> (GuardedRouter, DurableIngest) {
-        let model = SentenceEmbedder.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
-                     "no model at \(model.path): run scripts/setup.sh")
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("deja-routes-\(UUID().uuidString)")
-        let directory = try DataDirectory(path: root.path)
-        let store = try SQLiteStore(directory: directory)
-        let embedder = try SentenceEmbedder(modelFolder: model, threads: 1)
-        let tokenFile = root.appendingPathComponent("tokens.json")
-        let entries = Self.tokens.map { ["token": $0.value, "tenant": "team-\($0.key.rawValue)", "scopes": [$0.key.rawValue]] as [String: Any] }
-        try JSONSerialization.data(withJSONObject: ["tokens": entries]).write(to: tokenFile)
-        var configuration = ServerConfiguration()
-        configuration.tokens = try TokenTable(path: tokenFile.path)
-        let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
-        let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog)
-        let search = SearchService(engine: SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
-        let routes = DejaServer.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: ServerMetrics(),
-                                       vectorIndex: nil, logger: Logger(label: "test"))
-        return (routes, ingest)
+        let server = try InProcessServer(tokens: Self.tokens.map { ($0.value, "team-\($0.key.rawValue)", [$0.key]) })
+        return (server.routes, server.ingest)
     }
 
     /// A concrete path for a route pattern: each `:parameter` becomes a value.

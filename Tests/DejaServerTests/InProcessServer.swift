@@ -1,0 +1,41 @@
+import DejaCore
+import DejaEmbedding
+import DejaSearch
+@testable import DejaServer
+import DejaStore
+import Foundation
+import Logging
+import Testing
+
+/// `deja serve`'s routes in process, on a fresh data directory, with tokens: what the route tests
+/// drive through HummingbirdTesting.
+struct InProcessServer {
+    let routes: GuardedRouter
+    let ingest: DurableIngest
+
+    init(tokens: [(token: String, tenant: String, scopes: [Scope])]) throws {
+        let model = SentenceEmbedder.defaultModelFolder
+        try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
+                     "no model at \(model.path): run scripts/setup.sh")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("deja-routes-\(UUID().uuidString)")
+        let directory = try DataDirectory(path: root.path)
+        let store = try SQLiteStore(directory: directory)
+        let embedder = try SentenceEmbedder(modelFolder: model, threads: 1)
+        let tokenFile = root.appendingPathComponent("tokens.json")
+        let entries = tokens.map { ["token": $0.token, "tenant": $0.tenant, "scopes": $0.scopes.map(\.rawValue)] as [String: Any] }
+        try JSONSerialization.data(withJSONObject: ["tokens": entries]).write(to: tokenFile)
+        var configuration = ServerConfiguration()
+        configuration.tokens = try TokenTable(path: tokenFile.path)
+        let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
+        ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog)
+        let search = SearchService(engine: SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
+        routes = DejaServer.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: ServerMetrics(),
+                                   vectorIndex: nil, logger: Logger(label: "test"))
+    }
+
+    /// Waits until `count` events are stored (acknowledged events are stored a moment later).
+    func waitUntilStored(_ count: Int) async throws {
+        for _ in 0..<500 where ingest.status.storedEvents < count { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(ingest.status.storedEvents >= count)
+    }
+}

@@ -1,0 +1,116 @@
+import DejaCore
+@testable import DejaServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// What clients rely on, through the real routes in process: the Elasticsearch emulation that
+/// Beats, Logstash and Fluent Bit's `es` output check, OTLP's partial success, and tenants that
+/// never see each other.
+@Suite(.serialized) struct RouteTests {
+    static let tokens: [(token: String, tenant: String, scopes: [Scope])] = [
+        ("red-token", "red", [.ingest, .read]), ("blue-token", "blue", [.ingest, .read]),
+    ]
+
+    private func bearer(_ token: String, _ more: HTTPFields = [:]) -> HTTPFields {
+        var fields = more
+        fields[.authorization] = "Bearer \(token)"
+        return fields
+    }
+
+    private func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
+    }
+
+    @Test("an Elasticsearch client finds a cluster, and bulk answers per item in request order")
+    func elasticsearchEmulation() async throws {
+        let server = try InProcessServer(tokens: Self.tokens)
+        defer { server.ingest.close() }
+        try await Application(router: server.routes.router).test(.router) { client in
+            let root = try await client.execute(uri: "/", method: .get, headers: bearer("red-token"))
+            #expect(root.status == .ok && root.headers[IngestAPI.elasticProduct] == "Elasticsearch")
+            #expect((try json(root.body)["version"] as? [String: Any])?["number"] as? String == "8.15.0")
+            let bulk = """
+                {"create": {"_index": "logs"}}
+                {"@timestamp": "2026-11-20T09:14:07Z", "message": "payment declined", "service": {"name": "checkout"}}
+                {"create": {"_index": "logs", "_id": "bad"}}
+                {"@timestamp": "yesterday", "message": "no time"}
+                {"delete": {"_index": "logs", "_id": "x"}}
+
+                """
+            let response = try await client.execute(uri: "/_bulk", method: .post, headers: bearer("red-token", [.contentType: "application/x-ndjson"]),
+                                                    body: ByteBuffer(string: bulk))
+            #expect(response.status == .ok)
+            let answer = try json(response.body)
+            #expect(answer["errors"] as? Bool == true)
+            let items = try #require(answer["items"] as? [[String: [String: Any]]])
+            #expect(items.map { $0.values.first?["status"] as? Int } == [201, 400, 400])
+            #expect((items[1]["create"]?["error"] as? [String: Any])?["type"] as? String == "mapper_parsing_exception")
+            try await server.waitUntilStored(1)
+        }
+    }
+
+    @Test("OTLP: records without a body are rejected as a partial success, the rest stored")
+    func otlpPartialSuccess() async throws {
+        let server = try InProcessServer(tokens: Self.tokens)
+        defer { server.ingest.close() }
+        var request = Opentelemetry_Proto_ExportLogsServiceRequest()
+        var resource = Opentelemetry_Proto_ResourceLogs()
+        var service = Opentelemetry_Proto_KeyValue()
+        service.key = "service.name"
+        service.value.stringValue = "checkout"
+        resource.resource.attributes = [service]
+        var scope = Opentelemetry_Proto_ScopeLogs()
+        for body in ["payment declined", "", "card expired"] {
+            var record = Opentelemetry_Proto_LogRecord()
+            record.timeUnixNano = 1_795_000_000_000_000_000
+            if !body.isEmpty { record.body.stringValue = body }
+            scope.logRecords.append(record)
+        }
+        resource.scopeLogs = [scope]
+        request.resourceLogs = [resource]
+        let payload: [UInt8] = try request.serializedBytes()
+        try await Application(router: server.routes.router).test(.router) { client in
+            let response = try await client.execute(uri: "/v1/logs", method: .post,
+                                                    headers: bearer("red-token", [.contentType: "application/x-protobuf"]),
+                                                    body: ByteBuffer(bytes: payload))
+            #expect(response.status == .ok)
+            let answer = try Opentelemetry_Proto_ExportLogsServiceResponse(serializedBytes: Array(buffer: response.body))
+            #expect(answer.partialSuccess.rejectedLogRecords == 1)
+            #expect(answer.partialSuccess.errorMessage == "a log record has no body")
+            try await server.waitUntilStored(2)
+        }
+    }
+
+    @Test("a tenant's events are found by its own token only, by search, id and patterns")
+    func tenantsNeverSeeEachOther() async throws {
+        let server = try InProcessServer(tokens: Self.tokens)
+        defer { server.ingest.close() }
+        try await Application(router: server.routes.router).test(.router) { client in
+            for (token, id) in [("red-token", "r1"), ("blue-token", "b1")] {
+                let event = #"{"id": "\#(id)", "service": "reactor", "timestamp": "2026-11-20T09:14:07Z", "body": "coolant pressure low in loop 7"}"#
+                let response = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: bearer(token), body: ByteBuffer(string: event + "\n"))
+                #expect(response.status == .ok)
+            }
+            try await server.waitUntilStored(2)
+            let own = try await client.execute(uri: "/api/v1/events/r1", method: .get, headers: bearer("red-token"))
+            let ownTenant = try json(own.body)["tenant"] as? String
+            #expect(own.status == .ok && ownTenant == "red")
+            let other = try await client.execute(uri: "/api/v1/events/b1", method: .get, headers: bearer("red-token"))
+            #expect(other.status == .notFound)
+            let search = try await client.execute(uri: "/api/v1/search?q=coolant%20pressure", method: .get, headers: bearer("blue-token"))
+            let groups = try #require(try json(search.body)["groups"] as? [[String: Any]])
+            let ids = groups.flatMap { ($0["events"] as? [[String: Any]] ?? []).compactMap { $0["externalID"] as? String } }
+            #expect(ids == ["b1"])
+            let patterns = try await client.execute(uri: "/api/v1/patterns?since=3650d", method: .get, headers: bearer("blue-token"))
+            let listed = try #require(try json(patterns.body)["patterns"] as? [[String: Any]])
+            let tenants = listed.map { ($0["pattern"] as? [String: Any])?["tenant"] as? String }
+            #expect(tenants == ["blue"])
+            let counted: Int = listed.compactMap { $0["counts"] as? [Int] }.joined().reduce(0, +)
+            #expect(counted == 1)
+        }
+    }
+}
