@@ -53,11 +53,22 @@ if ! model_ok; then
 fi
 say "model: $MODEL_DIR"
 
-# 3. The real clients the integration tests drive (pinned).
+# 3. The real clients the integration tests drive (pinned), in the repository's own virtual
+# environment (.venv, ignored by git): their pins must not change the user's Python packages.
 if ((INTEGRATION)); then
-  say "installing the integration tests' Python clients"
-  python3 -m pip install --quiet --disable-pip-version-check -r tests/integration/requirements.txt \
-    || fail "pip could not install tests/integration/requirements.txt"
+  if [[ ! -x .venv/bin/python ]]; then
+    if ! python3 -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      say "installing python3-venv (Debian)"
+      SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+      $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null \
+        || fail "could not install python3-venv (apt-get install python3-venv)"
+      python3 -m venv .venv || fail "python3 -m venv .venv failed"
+    fi
+  fi
+  say "installing the integration tests' Python clients into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/integration/requirements.txt \
+    || fail "pip could not install tests/integration/requirements.txt into .venv"
 fi
 
 # kubectl renders the Kubernetes overlays in the deploy tests (`kubectl kustomize`, kustomize v4+).

@@ -1,3 +1,4 @@
+import DejaKernels
 import Dispatch
 import Foundation
 
@@ -9,6 +10,8 @@ public final class SentenceEmbedder {
     public let tokenizer: WordPieceTokenizer
     /// The OpenBLAS kernel family in use (e.g. `SkylakeX`), for benchmark reports.
     public let blasKernels: String
+    /// The kernel short batches run on: `avx512`, `avx2` (both over weights packed at load) or `blas`.
+    public var smallBatchKernel: String { String(cString: deja_sgemm_rows_path()) }
     /// Identity of the model (folder name and weight-file size), for cache keys.
     public let modelIdentity: String
     /// Runs one batch on all threads (GEMMs split by columns): for latency.

@@ -73,13 +73,15 @@ struct BenchEmbedCommand: ParsableCommand {
             "seconds": median, "sentences_per_second": Double(lines.count) / median,
             "tokens_per_second": Double(tokenCount) / median, "useful_gflops": usefulGFLOPs,
             "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6, "blas_kernels": embedder.blasKernels,
+            "small_batch_kernel": embedder.smallBatchKernel,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "lines %d, tokens %d (%.2f per line), batch %d, threads %d, OpenBLAS kernels ",
-                         lines.count, tokenCount, Double(tokenCount) / Double(lines.count), model.batchSize, model.threads) + embedder.blasKernels)
+                         lines.count, tokenCount, Double(tokenCount) / Double(lines.count), model.batchSize, model.threads) + embedder.blasKernels
+                  + ", small batches on " + embedder.smallBatchKernel)
             print(String(format: "%.1f sentences/s, %.0f tokens/s, %.2f useful GFLOP/s, peak RSS %.0f MB",
                          Double(lines.count) / median, Double(tokenCount) / median, usefulGFLOPs,
                          Double(Self.peakResidentBytes()) / 1e6))
@@ -101,13 +103,13 @@ struct BenchEmbedCommand: ParsableCommand {
         let result: [String: Any] = [
             "lines": lines.count, "tokens_per_line": tokens, "threads": model.threads,
             "p50_ms": milliseconds[milliseconds.count / 2], "p99_ms": milliseconds[min(milliseconds.count - 1, milliseconds.count * 99 / 100)],
-            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6,
+            "peak_rss_mb": Double(Self.peakResidentBytes()) / 1e6, "small_batch_kernel": embedder.smallBatchKernel,
         ]
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print(String(format: "%d lines of %.1f tokens, threads %d: latency p50 %.2f ms, p99 %.2f ms",
-                         lines.count, tokens, model.threads, result["p50_ms"] as! Double, result["p99_ms"] as! Double))
+            print(String(format: "%d lines of %.1f tokens, threads %d: latency p50 %.2f ms, p99 %.2f ms on ",
+                         lines.count, tokens, model.threads, result["p50_ms"] as! Double, result["p99_ms"] as! Double) + embedder.smallBatchKernel)
         }
     }
 

@@ -4,8 +4,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/// True when this CPU can run deja_sgemm_rows (AVX-512F).
+/// What the CPU offers for deja_sgemm_rows.
+bool deja_cpu_has_avx512(void);
+bool deja_cpu_has_avx2_fma(void);
+
+/// True when deja_sgemm_rows runs here: AVX-512F, or AVX2 with FMA (DEJA_KERNEL=avx2 forces the
+/// AVX2 path on an AVX-512 CPU; DEJA_KERNEL=blas turns both off).
 bool deja_sgemm_rows_supported(void);
+
+/// The path deja_sgemm_rows takes: "avx512", "avx2" or "blas" (not supported).
+const char *deja_sgemm_rows_path(void);
 
 /// C[m x n] += A[m x k] * W[k x n] for the columns [first, last) of C (multiples of 32 but for n).
 /// W comes packed once at load time as panels of 32 columns: panel p holds W[0..<k][32p..<32p+32]
@@ -13,6 +21,12 @@ bool deja_sgemm_rows_supported(void);
 /// rows costs as much as the product. Call only when deja_sgemm_rows_supported().
 void deja_sgemm_rows(size_t m, size_t k, const float *a, size_t lda,
                      const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last);
+
+/// The two paths themselves, for tests: call each only when the CPU has what it needs.
+void deja_sgemm_rows_avx512(size_t m, size_t k, const float *a, size_t lda,
+                            const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last);
+void deja_sgemm_rows_avx2(size_t m, size_t k, const float *a, size_t lda,
+                          const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last);
 
 /// The dot product of a[0..<n] and b[0..<n], vectorized on any x86-64 or ARM CPU.
 float deja_dot(const float *a, const float *b, size_t n);
