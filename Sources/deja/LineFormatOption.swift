@@ -14,6 +14,11 @@ struct ZoneOption: ParsableArguments {
     @Option(help: "Zone of timestamps that name none, as a fixed offset: UTC (default; or $DEJA_ZONE), +02:00, -0700.")
     var zone: String?
 
+    /// Checked with the other arguments, before anything is read or loaded.
+    func validate() throws {
+        _ = try offset()
+    }
+
     /// Seconds east of UTC.
     func offset() throws -> Int64 {
         let text = setting(zone, "ZONE") ?? "UTC"

@@ -104,6 +104,15 @@ struct DejaProcess {
         #expect(bad.status != 0 && bad.err.contains("has no <Field>"))
     }
 
+    @Test("deja parse reads zone-less times in the zone given, and refuses a zone it cannot hold all year")
+    func parseInAZone() throws {
+        let result = try DejaProcess.run(["parse", "--zone", "+02:00"], input: "2024-03-14 09:21:07 ERROR disk full\n")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == #"{"layout":"header: yyyy-MM-dd HH:mm:ss","level":"error","message":"disk full","timestamp":"2024-03-14T07:21:07Z"}"# + "\n")
+        let named = try DejaProcess.run(["parse", "--zone", "Europe/Berlin"], input: "")
+        #expect(named.status != 0 && named.err.contains("--zone 'Europe/Berlin' is not UTC or a fixed offset"))
+    }
+
     @Test("deja ingest then search: logs found by meaning, filters and exact ids, run files for evaluation")
     func ingestAndSearch() throws {
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-\(UUID().uuidString)").path
