@@ -114,7 +114,7 @@ public struct DejaServer: Sendable {
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
-        SearchAPI(search: search, store: store, metrics: metrics).register(on: routes)
+        SearchAPI(search: search, reads: StoreReader(store: store), metrics: metrics).register(on: routes)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex,
                       detailedReadiness: configuration.tokens == nil).register(on: routes)
         return routes

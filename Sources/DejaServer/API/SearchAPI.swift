@@ -110,7 +110,7 @@ extension StoredEvent: ResponseEncodable {}
 /// `/api/v1/search`, `/api/v1/similar/{id}`, `/api/v1/events/{id}`, `/api/v1/patterns`.
 struct SearchAPI {
     let search: SearchService
-    let store: SQLiteStore
+    let reads: StoreReader
     let metrics: ServerMetrics
 
     func register(on router: GuardedRouter) {
@@ -123,11 +123,11 @@ struct SearchAPI {
             return try await run(query, tenant: try context.tenant(for: .read))
         }
         router.get("/api/v1/events/:id", .scope(.read)) { _, context in
-            try event(context.parameters.require("id"), tenant: try context.tenant(for: .read))
+            try await event(context.parameters.require("id"), tenant: try context.tenant(for: .read))
         }
         router.get("/api/v1/similar/:id", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
-            let event = try event(context.parameters.require("id"), tenant: tenant)
+            let event = try await event(context.parameters.require("id"), tenant: tenant)
             var query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             query.query = event.body
             return try await timed("similar", query, tenant: tenant) { engine, filter, limit in
@@ -135,22 +135,23 @@ struct SearchAPI {
             }
         }
         router.get("/api/v1/signatures", .scope(.read)) { request, context in
-            let range = try CountedRange(request, tenant: try context.tenant(for: .read), store: store)
+            let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
             let signatures = try (request.uri.queryParameters["signature"].map(String.init) ?? "").split(separator: ",").map { text in
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
-            return SignaturesResponse(
-                since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds,
-                signatures: try store.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
-                                                      limit: range.limit, signatures: signatures))
+            let counts = try await reads.run { store in
+                try store.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                          limit: range.limit, signatures: signatures)
+            }
+            return SignaturesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, signatures: counts)
         }
         router.get("/api/v1/patterns", .scope(.read)) { request, context in
-            let range = try CountedRange(request, tenant: try context.tenant(for: .read), store: store)
-            return PatternsResponse(
-                since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds,
-                patterns: try store.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
-                                                  limit: range.limit))
+            let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
+            let counts = try await reads.run { store in
+                try store.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, limit: range.limit)
+            }
+            return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts)
         }
     }
 
@@ -178,16 +179,18 @@ struct SearchAPI {
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
-    private func event(_ id: String, tenant: String) throws -> StoredEvent {
-        if let event = try store.event(externalID: id, tenant: tenant) { return event }
-        if let number = Int64(id), let event = try store.events(ids: [number], tenant: tenant).first { return event }
-        throw HTTPError(.notFound, message: "no event with id '\(id)'")
+    private func event(_ id: String, tenant: String) async throws -> StoredEvent {
+        let found = try await reads.run { store in
+            try store.event(externalID: id, tenant: tenant) ?? Int64(id).flatMap { try store.events(ids: [$0], tenant: tenant).first }
+        }
+        guard let found else { throw HTTPError(.notFound, message: "no event with id '\(id)'") }
+        return found
     }
 }
 
 /// The range, buckets and limit of a request for counts over time: the range defaults to the
 /// tenant's oldest event until now.
-private struct CountedRange {
+private struct CountedRange: Sendable {
     var filter: SearchFilter
     var since: Int64
     var until: Int64
@@ -196,11 +199,13 @@ private struct CountedRange {
 
     var bucketNanoseconds: Int64 { SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets) }
 
-    init(_ request: Request, tenant: String, store: SQLiteStore) throws {
+    init(_ request: Request, tenant: String, reads: StoreReader) async throws {
         let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         filter = try query.filter(tenant: tenant)
-        until = filter.until ?? EventTime.now()
-        since = try filter.since ?? store.earliestEvent(tenant: tenant).map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
+        let until = filter.until ?? EventTime.now()
+        let earliest = filter.since == nil ? try await reads.run { try $0.earliestEvent(tenant: tenant) } : nil
+        self.until = until
+        since = filter.since ?? earliest.map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
         guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
         buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
         guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
