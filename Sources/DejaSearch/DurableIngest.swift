@@ -153,7 +153,7 @@ public final class DurableIngest: @unchecked Sendable {
             }
             let end = records[records.count - 1].end
             let count = events.count
-            try? writer.submit(pipeline.prepare(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self, taken, bytes] in
+            try? writer.submit(pipeline.prepareReceived(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self, taken, bytes] in
                 wal?.removeSegments(before: end)
                 condition.lock()
                 queue.removeFirst(taken)

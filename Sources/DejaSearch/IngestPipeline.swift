@@ -55,6 +55,24 @@ public final class IngestPipeline {
         events.parallelMap(cores: cores, preparer)
     }
 
+    /// Seconds east of UTC at which received lines' zone-less times are read (`ReceivedLines`).
+    public var lineZoneOffset: Int64 = 0
+
+    /// Events as receivers acknowledged them, prepared: each line's level, where no label gave one,
+    /// and the time written in it are read first (`ReceivedLines`), here rather than on the request
+    /// path. Contiguous chunks on `cores` threads, each read in order, so that a stream's layout is
+    /// learned across its lines.
+    public func prepareReceived(_ events: [LogEvent], cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [PreparedEvent] {
+        let chunk = max(256, (events.count + cores - 1) / max(1, cores))
+        let chunks = stride(from: 0, to: events.count, by: chunk).map { events[$0..<min($0 + chunk, events.count)] }
+        let prepare = preparer
+        let zoneOffset = lineZoneOffset
+        return chunks.parallelMap(minimumChunk: 1, cores: cores) { chunk in
+            var lines = ReceivedLines(zoneOffset: zoneOffset)
+            return chunk.map { prepare(lines.read($0)) }
+        }.flatMap { $0 }
+    }
+
     /// Preparation of one event, for callers that fold it into work of their own on other threads.
     public var preparer: @Sendable (LogEvent) -> PreparedEvent {
         let redactor = redactor

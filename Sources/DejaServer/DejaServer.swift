@@ -62,6 +62,7 @@ public struct DejaServer: Sendable {
         // Checked before anything else starts: a wrong URL or token stops the server at once.
         let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
         let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
+        pipeline.lineZoneOffset = configuration.zoneOffset
         let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, batchSize: pipeline.batchSize)
         background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
         pipeline.background = background

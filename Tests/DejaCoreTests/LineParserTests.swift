@@ -157,3 +157,20 @@ private extension String {
         #expect(scanner.timestamp(in: "Mar 14 09:21:07") == 1_710_408_067_000_000_000)
     }
 }
+
+@Suite struct ReceivedLinesTests {
+    @Test("a received line gets its level where no label gave one, and its own time beside the collector's")
+    func levelsAndLineTimes() {
+        var lines = ReceivedLines(zoneOffset: 3_600)
+        // 2027-01-01T00:30:00Z: the collector's time places a year-less December date in 2026.
+        let collector: Int64 = 1_798_763_400_000_000_000
+        let syslog = lines.read(LogEvent(timestamp: collector, service: "ssh", body: "Dec 31 23:59:59 host sshd[42]: Accepted publickey for ops"))
+        #expect(syslog.lineTimestamp.map(RFC3339.string) == "2026-12-31T22:59:59Z")
+        let labelled = lines.read(LogEvent(timestamp: collector, service: "api", level: .debug, body: "2027-01-01 01:30:00 ERROR boom"))
+        #expect(labelled.level == .debug && labelled.lineTimestamp == nil)  // 01:30 at +01:00 is the collector's time
+        let json = lines.read(LogEvent(timestamp: collector, service: "api", body: #"{"msg":"payment failed","level":"error"}"#))
+        #expect(json.level == .error && json.lineTimestamp == nil)
+        let plain = lines.read(LogEvent(timestamp: collector, service: "api", body: "nothing to read"))
+        #expect(plain.level == .unknown && plain.lineTimestamp == nil)
+    }
+}

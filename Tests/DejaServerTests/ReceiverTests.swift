@@ -34,7 +34,7 @@ import Testing
         #expect(events[1].labels["trace_id"] == "4bf9")
     }
 
-    @Test("a pushed line keeps the collector's time; its own time and level are read from it, its layout learned per stream")
+    @Test("a pushed line keeps the collector's time; its own time and level are read when it is prepared, its layout learned per stream")
     func lokiLinesKeepTheirOwnTimeBeside() throws {
         let body = Array("""
             {"streams": [{"stream": {"app": "kafka"},
@@ -45,8 +45,13 @@ import Testing
              {"stream": {"app": "kafka", "level": "debug"},
               "values": [["1715079404000000000", "[2024-05-07 10:55:48,000] ERROR labelled otherwise"]]}]}
             """.utf8)
-        let events = try LokiPush.events(body, contentType: "application/json", tenant: "t", limits: IngestLimits(),
-                                         lines: StreamLines(receivedAt: 1_715_080_000_000_000_000))
+        let received = try LokiPush.events(body, contentType: "application/json", tenant: "t", limits: IngestLimits(),
+                                           lines: StreamLines(receivedAt: 1_715_080_000_000_000_000))
+        // The receiver takes the labels' level only; the line is read where events are prepared.
+        #expect(received.map(\.level) == [.unknown, .unknown, .unknown, .unknown, .debug])
+        #expect(received.allSatisfy { $0.lineTimestamp == nil })
+        var lines = ReceivedLines()
+        let events = received.map { lines.read($0) }
         #expect(events.map(\.timestamp) == [1_715_079_400_000_000_000, 1_715_079_401_000_000_000, 1_715_079_402_000_000_000,
                                             1_715_079_403_000_000_000, 1_715_079_404_000_000_000])
         #expect(events.map(\.lineTimestamp) == [1_715_079_345_526_000_000, 1_715_079_346_001_000_000, nil, nil, 1_715_079_348_000_000_000])

@@ -1,9 +1,9 @@
 import DejaCore
 
-/// What a receiver reads from the lines of one stream: the time and level a line shows, where the
-/// collector sent none, and the line's own time beside the collector's. One per stream, so that
-/// the stream's layout is learned once and its later lines are read that way
-/// (`LineParser.parse(_:memory:)`).
+/// What a receiver reads from the lines of one stream whose collector sent no time: the time
+/// (and level) the line shows. Lines with the collector's time are not read here: their own time
+/// and level are read where events are prepared (`ReceivedLines`), off the request path. One per
+/// stream, so that the stream's layout is learned once (`LineParser.parse(_:memory:)`).
 struct StreamLines {
     private let parser: LineParser
     private let receivedAt: Int64
@@ -16,22 +16,17 @@ struct StreamLines {
     }
 
     /// An event of this stream: `collectorTime` is its time when given, else the line's, else the
-    /// receive time; the level is the labels', else the line's.
+    /// receive time; its level is the labels' when they name one.
     mutating func event(body: String, collectorTime: Int64?, labels: [String: String], tenant: String,
                         externalID: String? = nil) -> LogEvent {
-        let labelLevel = StreamLabels.level(labels)
-        var lineTime: Int64?
-        var level = labelLevel ?? .unknown
-        // JSON lines are read once, when their message is taken (`IngestPipeline`); here only their words.
-        if body.utf8.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "{") {
-            if labelLevel == nil { level = LineParser.inferLevel(body) }
-        } else {
+        var level = StreamLabels.level(labels) ?? .unknown
+        var time = collectorTime
+        if time == nil, body.utf8.first(where: { $0 != 32 && $0 != 9 }) != UInt8(ascii: "{") {
             let line = parser.timeAndLevel(body, memory: &memory)
-            lineTime = line.timestamp
-            if labelLevel == nil { level = line.level }
+            time = line.timestamp
+            if level == .unknown { level = line.level }
         }
-        return LogEvent(timestamp: collectorTime ?? lineTime ?? receivedAt, tenant: tenant,
-                        service: StreamLabels.service(labels) ?? "unknown_service", level: level, labels: labels, body: body,
-                        externalID: externalID, lineTimestamp: lineTime)
+        return LogEvent(timestamp: time ?? receivedAt, tenant: tenant, service: StreamLabels.service(labels) ?? "unknown_service",
+                        level: level, labels: labels, body: body, externalID: externalID)
     }
 }
