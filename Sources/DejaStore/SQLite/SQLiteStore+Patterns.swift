@@ -22,12 +22,6 @@ extension SQLiteStore {
         public var id: Int64
         public var tenant: String
         public var message: String
-
-        public init(id: Int64, tenant: String, message: String) {
-            self.id = id
-            self.tenant = tenant
-            self.message = message
-        }
     }
 
     /// Each tenant's latest miner snapshot and the last signature it had learned.
