@@ -66,11 +66,8 @@ public struct LineParser: Sendable {
     /// `parse(_:memory:)` finds, without building the message when the stream's header layout
     /// is known (the common case, and a receiver's hot path).
     public func timeAndLevel(_ line: String, memory: inout LineLayoutMemory) -> (timestamp: Int64?, level: Severity) {
-        if memory.layout == .header, line.utf8.count <= maxLineBytes {
-            var text = line
-            if let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps, known: (memory.timestampStart, memory.shape)) }) {
-                return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line))
-            }
+        if memory.layout == .header, line.utf8.count <= maxLineBytes, let header = knownHeader(line, memory) {
+            return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line))
         }
         let parsed = parse(line, memory: &memory)
         return (parsed.lineTimestamp ?? parsed.timestamp, parsed.level)
@@ -100,11 +97,7 @@ public struct LineParser: Sendable {
     /// what is absent (plain text, Python's `LEVEL:logger:`, nginx access) are always detected.
     private func parse(_ line: String, as layout: LineLayout, memory: LineLayoutMemory) -> ParsedLine? {
         switch layout {
-        case .header:
-            var text = line
-            guard let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps, known: (memory.timestampStart, memory.shape)) })
-            else { return nil }
-            return headerLine(line, header)
+        case .header: return knownHeader(line, memory).map { headerLine(line, $0) }
         case .json:
             guard line.utf8.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "{") else { return nil }
             let parsed = parseJSON(String(line.drop { $0 == " " || $0 == "\t" }), original: line)
@@ -116,6 +109,12 @@ public struct LineParser: Sendable {
         case .cri: return parseCRI(line)
         case .docker, .pythonLogging, .nginxAccess, .plain, .declared: return nil
         }
+    }
+
+    /// The header of `line` if its timestamp stands where, and as, the stream's did.
+    private func knownHeader(_ line: String, _ memory: LineLayoutMemory) -> PlainHeader? {
+        var text = line
+        return text.withUTF8 { PlainHeader.read($0, scanner: timestamps, known: (memory.timestampStart, memory.shape)) }
     }
 
     // MARK: Container envelopes
