@@ -15,12 +15,16 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--install", action="store_true")
 ap.add_argument("--no-drain3", action="store_true")
+ap.add_argument("--data", help="a folder of Loghub-layout sets (default: ../shared/data/loghub-2k)")
+ap.add_argument("--deja", help="a built deja binary (default: build the release one)")
+ap.add_argument("--no-speed", action="store_true")
 args = ap.parse_args()
 if args.install:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "drain3"], check=True)
-subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-deja = os.path.join(ROOT, ".build", "release", "deja")
-data = os.path.join(args.shared, "data", "loghub-2k")
+if not args.deja:
+    subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+deja = args.deja or os.path.join(ROOT, ".build", "release", "deja")
+data = args.data or os.path.join(args.shared, "data", "loghub-2k")
 evaluator = os.path.join(args.shared, "tools", "loghub_eval.py")
 work = tempfile.mkdtemp(prefix="deja-patterns-")
 ours_dir, drain_dir = os.path.join(work, "deja"), os.path.join(work, "drain3")
@@ -65,15 +69,16 @@ def scores(pred_dir):
 ours = scores(ours_dir)
 theirs = scores(drain_dir) if not args.no_drain3 else {}
 
-# Speed: all 24,000 messages, repeated to 240,000, single thread.
-big = os.path.join(work, "all.txt")
-with open(big, "w", encoding="utf-8") as fh:
-    for _ in range(10):
-        fh.write("".join(m.replace("\n", " ") + "\n" for m in all_messages))
-out = subprocess.run([deja, "bench", "patterns", big], check=True, capture_output=True, text=True).stdout
-ours_rate = float(out.split()[-2])  # "N lines, M patterns, R lines/s": in process, like Drain3's timing below
-drain_rate = None
-if not args.no_drain3:
+# Speed: all messages, repeated ten times, single thread.
+ours_rate = drain_rate = None
+if not args.no_speed:
+    big = os.path.join(work, "all.txt")
+    with open(big, "w", encoding="utf-8") as fh:
+        for _ in range(10):
+            fh.write("".join(m.replace("\n", " ") + "\n" for m in all_messages))
+    out = subprocess.run([deja, "bench", "patterns", big], check=True, capture_output=True, text=True).stdout
+    ours_rate = float(out.split()[-2])  # "N lines, M patterns, R lines/s": in process, like Drain3's timing below
+if not args.no_drain3 and not args.no_speed:
     rates = sorted(2 * len(all_messages) / drain3_assign(all_messages * 2)[2] for _ in range(3))
     drain_rate = rates[1]  # median of 3, as `deja bench patterns` reports
 
@@ -94,4 +99,5 @@ for name in names:
           f"{metric(d, 'GA'):.3f} | {metric(d, 'PA'):.3f} | {r.get('pred_groups', '-')} / {r.get('gt_groups', '-')} |")
 print(f"\naverage GA {sum(ga) / len(ga):.3f}, lowest {min(ga):.3f}"
       + (f"; Drain3 average GA {sum(metric(theirs[n], 'GA') for n in names) / len(names):.3f}" if theirs else ""))
-print(f"mining speed: deja {ours_rate:,.0f} lines/s" + (f", Drain3 {drain_rate:,.0f} lines/s, ratio {ours_rate / drain_rate:.1f}x" if drain_rate else ""))
+if ours_rate:
+    print(f"mining speed: deja {ours_rate:,.0f} lines/s" + (f", Drain3 {drain_rate:,.0f} lines/s, ratio {ours_rate / drain_rate:.1f}x" if drain_rate else ""))

@@ -32,6 +32,9 @@ struct PatternsCommand: ParsableCommand {
     @Option(help: "Print at most N patterns.")
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Least share of a pattern's constant words a message must repeat to join it.", valueName: "share"))
+    var similarity = PatternMinerOptions().similarityThreshold
+
     @Option(help: "Print the patterns stored in this data directory (mined at ingest) instead of mining files.")
     var dataDir: String?
 
@@ -41,7 +44,10 @@ struct PatternsCommand: ParsableCommand {
     mutating func run() throws {
         if let dataDir { return try printStored(dataDir) }
         let layout = try LineFormat.option(format)
-        let miner = PatternMiner()
+        guard similarity > 0, similarity <= 1 else { throw ValidationError("--similarity must be in (0, 1], got \(similarity)") }
+        var options = PatternMinerOptions()
+        options.similarityThreshold = similarity
+        let miner = PatternMiner(options: options)
         let redactor = try Redactor()
         var assembler = MultiLineAssembler()
         var lineAssignments: [Int] = []

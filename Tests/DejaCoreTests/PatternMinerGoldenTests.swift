@@ -16,7 +16,7 @@ import Testing
         return miner.patterns.map { "\($0.count)\t\($0.template)\n" }.joined()
     }
 
-    @Test("patterns mined from each corpus are the golden ones", arguments: ["service", "kubelet", "sshd"])
+    @Test("patterns mined from each corpus are the golden ones", arguments: ["service", "kubelet", "sshd", "tunnel", "access"])
     func corpus(name: String) throws {
         let lines = try String(contentsOf: Self.fixtures.appendingPathComponent("\(name).log"), encoding: .utf8)
             .split(separator: "\n")

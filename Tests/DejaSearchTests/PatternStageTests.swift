@@ -28,10 +28,10 @@ import Testing
         let stage = try PatternStage(store: store)
         _ = try stored([("auth", "session opened for user alice by sshd from 10.0.0.1"),
                                                  ("auth", "session opened for user alice by sshd from 10.0.0.2"),
-                                                 ("sso", "session opened for user bob by sshd from 10.0.0.3"), ("disk", "disk /var is full")], in: store, patterns: stage)
+                                                 ("sso", "session opened for user bob by sshd from 10.0.0.3"), ("disk", "disk quota is full")], in: store, patterns: stage)
         _ = try stored([("auth", "session opened for user carol by sshd from 10.0.0.4")], tenant: "other", in: store, patterns: stage)
         let patterns = try store.patterns(tenant: "default", limit: 10)
-        #expect(patterns.map(\.template) == ["session opened for user <*> by sshd from <*>", "disk /var is full"])
+        #expect(patterns.map(\.template) == ["session opened for user <*> by sshd from <*>", "disk quota is full"])
         #expect(patterns[0].count == 3 && patterns[0].services == ["auth", "sso"] && patterns[0].signatureIDs.count == 2)
         #expect(try store.patterns(tenant: "other", limit: 10).map(\.count) == [1])
         let counted = try store.patternCounts(filter: SearchFilter(), since: 0, until: 1_999, buckets: 2, limit: 5)

@@ -42,56 +42,271 @@ public enum MessageTokenizer {
         copy.withUTF8 { scanBytes($0, into: scanned) }
     }
 
-    /// One pass over the bytes: pieces (runs between spaces and delimiters) are copied straight
-    /// from the input, so nothing is allocated per token.
+    /// One pass over the bytes, word by word: pieces (runs between spaces and delimiters) are
+    /// copied straight from the input, so nothing is allocated per token.
     private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: ScannedMessage) {
-        var pieceStart = -1
-        var pieceHasDigit = false
-        var newWord = false
-        var afterDelimiter = false
-        var lastWasWildcard = false
-
         out.reserve(bytes.count * 2 + 8)  // at most: every byte a token, each with a space, or `<*>`
-        @inline(__always)
-        func emit(_ start: Int, _ end: Int, wildcard: Bool) {
-            out.append(space: newWord && out.count > 0, bytes: wildcard ? nil : UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            newWord = false
-        }
-        @inline(__always)
-        func closePiece(_ end: Int) {
-            guard pieceStart >= 0 else { return }
-            let piece = UnsafeBufferPointer(rebasing: bytes[pieceStart..<end])
-            if pieceHasDigit || isCalendarWord(piece) || (afterDelimiter && isLiteralValue(piece)) {
-                // Adjacent variables within a word collapse into one wildcard.
-                if !(lastWasWildcard && !newWord) { emit(0, 0, wildcard: true) }
-                lastWasWildcard = true
-            } else {
-                emit(pieceStart, end, wildcard: false)
-                lastWasWildcard = false
+        var state = WordState()
+        var i = 0
+        while i < bytes.count {
+            if isSpace(bytes[i]) {
+                state.newWord = out.count > 0
+                i += 1
+                continue
             }
-            pieceStart = -1
-            pieceHasDigit = false
+            var end = i
+            while end < bytes.count && !isSpace(bytes[end]) { end += 1 }
+            i = scanWord(bytes, i, end, into: out, &state)
         }
-        for i in 0..<bytes.count {
-            let byte = bytes[i]
-            let bit: UInt64 = 1 &<< UInt64(byte & 63)
-            if byte < 64 && spaceBytes & bit != 0 {
-                closePiece(i)
-                newWord = true
-                afterDelimiter = false
-                lastWasWildcard = false
-            } else if byte < 128 && (byte < 64 ? delimiterBytesLow : delimiterBytesHigh) & bit != 0 {
-                closePiece(i)
-                emit(i, i + 1, wildcard: false)
+    }
+
+    /// What the scan of one word needs to know about the words before it.
+    private struct WordState {
+        /// The next token starts a new word (it carries a leading space).
+        var newWord = false
+        /// The last token is a variable that ended its word: a unit or a parenthesized amount may follow.
+        var endsInValue = false
+    }
+
+    /// Scans the word `bytes[start..<end]`; returns where the scan goes on (past `end` when a
+    /// parenthesized amount spanning several words was absorbed).
+    private static func scanWord(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: ScannedMessage,
+                                 _ state: inout WordState) -> Int {
+        // A value's notation may span words: `2048 bytes (2.0 KB)`, `5 ms`, `<1 sec`. The unit
+        // and the parenthesized restatement belong to the variable before them.
+        if state.endsInValue {
+            var interiorEnd = end  // a unit may end a sentence: `took 5 ms.`
+            while interiorEnd > start && (isClosingByte(bytes[interiorEnd - 1]) || bytes[interiorEnd - 1] == 46) { interiorEnd -= 1 }
+            if isUnit(UnsafeBufferPointer(rebasing: bytes[start..<interiorEnd])) {
+                state.newWord = false
+                emitDelimiters(bytes, interiorEnd, end, into: out, &state)
+                state.endsInValue = interiorEnd == end
+                return end
+            }
+            if bytes[start] == 40, let close = parenthesizedAmountEnd(bytes, from: start) {  // `(`
+                var next = close + 1
+                while next < bytes.count && !isSpace(bytes[next]) { next += 1 }
+                state.newWord = false
+                emitDelimiters(bytes, close + 1, next, into: out, &state)
+                state.endsInValue = close + 1 == next
+                return next
+            }
+        }
+        state.endsInValue = false
+        var interiorStart = start, interiorEnd = end
+        while interiorStart < end && isOpeningByte(bytes[interiorStart]) { interiorStart += 1 }
+        while interiorEnd > interiorStart && isClosingByte(bytes[interiorEnd - 1]) { interiorEnd -= 1 }
+        emitDelimiters(bytes, start, interiorStart, into: out, &state)
+        if interiorStart < interiorEnd {
+            let interior = UnsafeBufferPointer(rebasing: bytes[interiorStart..<interiorEnd])
+            if isWholeValue(interior) {
+                out.append(space: state.newWord, bytes: nil)
+                state.newWord = false
+                state.endsInValue = interiorEnd == end
+            } else {
+                scanPieces(bytes, interiorStart, interiorEnd, into: out, &state)
+            }
+        }
+        emitDelimiters(bytes, interiorEnd, end, into: out, &state)
+        return end
+    }
+
+    /// Splits a word's interior at delimiters; pieces holding a digit, calendar words and literal
+    /// values after a delimiter become `<*>`; a path or URL after a delimiter (`file=/var/x`) is one.
+    private static func scanPieces(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: ScannedMessage,
+                                   _ state: inout WordState) {
+        var i = start
+        var afterDelimiter = false
+        while i < end {
+            if isWildcardText(bytes, i, end) {  // a value masked before mining (`MessageNormalizer.wildcarded`)
+                out.append(space: state.newWord, bytes: nil)
+                state.newWord = false
+                state.endsInValue = i + 3 == end
                 afterDelimiter = true
-                lastWasWildcard = false
+                i += 3
+                continue
+            }
+            if isDelimiterByte(bytes[i]) {
+                emitDelimiters(bytes, i, i + 1, into: out, &state)
+                afterDelimiter = true
+                i += 1
+                continue
+            }
+            var pieceEnd = i
+            var hasDigit = false
+            while pieceEnd < end && !isDelimiterByte(bytes[pieceEnd]) {
+                if bytes[pieceEnd] &- 48 < 10 { hasDigit = true }
+                pieceEnd += 1
+            }
+            if afterDelimiter, locatorLength(bytes, i, end) > 0 { pieceEnd = end; hasDigit = true }
+            let piece = UnsafeBufferPointer(rebasing: bytes[i..<pieceEnd])
+            let variable = hasDigit || isCalendarWord(piece) || (afterDelimiter && isLiteralValue(piece))
+            out.append(space: state.newWord, bytes: variable ? nil : piece)
+            state.newWord = false
+            state.endsInValue = variable && pieceEnd == end
+            i = pieceEnd
+        }
+    }
+
+    private static func emitDelimiters(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: ScannedMessage,
+                                       _ state: inout WordState) {
+        for i in start..<end {
+            out.append(space: state.newWord, bytes: UnsafeBufferPointer(rebasing: bytes[i..<(i + 1)]))
+            state.newWord = false
+        }
+    }
+
+    /// A word interior that is one value however many delimiters it holds: a path or URL
+    /// (`/v2/a1b2/servers?limit=10`), a host with a port (`cache.example.org:8443`), a dotted
+    /// name, or pieces
+    /// that are all variables (`10.1.2.3:80`, `00:01:02`, `<1`).
+    private static func isWholeValue(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
+        if locatorLength(interior, 0, interior.count) > 0 || isHostWithPort(interior) || isDottedName(interior) { return true }
+        var sawVariable = false
+        var pieceStart = -1, hasDigit = false
+        var i = 0
+        while i <= interior.count {
+            if i == interior.count || isDelimiterByte(interior[i]) {
+                if pieceStart >= 0 {
+                    let piece = UnsafeBufferPointer(rebasing: interior[pieceStart..<i])
+                    guard hasDigit || isCalendarWord(piece) else { return false }
+                    sawVariable = true
+                }
+                pieceStart = -1
+                hasDigit = false
+                if isWildcardText(interior, i, interior.count) {
+                    sawVariable = true
+                    i += 2
+                }
             } else {
                 if pieceStart < 0 { pieceStart = i }
-                if byte &- 48 < 10 { pieceHasDigit = true }
+                if interior[i] &- 48 < 10 { hasDigit = true }
             }
+            i += 1
         }
-        closePiece(bytes.count)
+        return sawVariable
     }
+
+    /// The length of a path or URL starting at `start` (to `end`), or 0: `/` then a name
+    /// (`/health`, `/var/lib/x`), `./` or `~/`, a drive (`C:\`), or a scheme (`https://`).
+    static func locatorLength(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        let count = end - start
+        guard count >= 2 else { return 0 }
+        let first = bytes[start], second = bytes[start + 1]
+        if first == 47 { return second == 47 || isDelimiterByte(second) ? 0 : count }  // `/name`, not `//` or `/=`
+        if (first == 46 || first == 126) && second == 47 && count > 2 { return count }  // `./x`, `~/x`
+        if count >= 3, isLetter(first), second == 58, bytes[start + 2] == 92 { return count }  // `C:\`
+        var i = start
+        while i < end && isLetter(bytes[i]) { i += 1 }
+        if i > start, i + 3 <= end, bytes[i] == 58, bytes[i + 1] == 47, bytes[i + 2] == 47 { return count }  // `scheme://`
+        return 0
+    }
+
+    /// `name.domain:port`: a dotted host name, then a colon and digits to the end.
+    private static func isHostWithPort(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let colon = interior.lastIndex(of: 58), colon > 0, colon + 1 < interior.count,
+              interior[(colon + 1)...].allSatisfy({ $0 &- 48 < 10 }) else { return false }
+        var dots = 0
+        for byte in interior[..<colon] {
+            if byte == 46 { dots += 1 } else if !(isLetter(byte) || byte &- 48 < 10 || byte == 45 || byte == 95) { return false }
+        }
+        return dots > 0 || interior[..<colon].elementsEqual("localhost".utf8)
+    }
+
+    /// A name of three or more dotted labels: a host (`cache.prod.example.net`) or a qualified
+    /// class (`org.apache.hadoop.Task`), both values in a message.
+    private static func isDottedName(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
+        var dots = 0, label = 0
+        for byte in interior {
+            if byte == 46 { guard label > 0 else { return false }; dots += 1; label = 0 }
+            else if isLetter(byte) || byte &- 48 < 10 || byte == 45 || byte == 95 { label += 1 } else { return false }
+        }
+        return dots >= 2 && label > 0
+    }
+
+    /// Where the `)` of a parenthesized amount starting at `start` is, when inside are only
+    /// numbers and units and at least one unit (`(2.0 KB)`, `(1.5MiB/s)`), within a few words.
+    private static func parenthesizedAmountEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var i = start + 1
+        var wordStart = i
+        var sawUnit = false
+        while i < bytes.count && i - start < 48 {
+            let byte = bytes[i]
+            if byte == 41 || isSpace(byte) {  // `)` or a space ends a word inside
+                if i > wordStart {
+                    let word = UnsafeBufferPointer(rebasing: bytes[wordStart..<i])
+                    if isUnit(word) {
+                        sawUnit = true
+                    } else {
+                        guard let amount = amountUnitStart(word) else { return nil }
+                        if amount < word.count { sawUnit = true }
+                    }
+                }
+                if byte == 41 { return sawUnit ? i : nil }
+                wordStart = i + 1
+            } else if byte == 40 {
+                return nil
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// For a number with an optional unit suffix (`2.0`, `2.0KB`, `15ms`, `-3`), where the unit
+    /// starts (the word's end when it has none); nil for anything else.
+    private static func amountUnitStart(_ word: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        if i < word.count && (word[i] == 45 || word[i] == 43 || word[i] == 126) { i += 1 }  // - + ~
+        let digits = i
+        while i < word.count && (word[i] &- 48 < 10 || word[i] == 46 || word[i] == 44) { i += 1 }
+        guard i > digits else { return nil }
+        return i == word.count || isUnit(UnsafeBufferPointer(rebasing: word[i...])) ? i : nil
+    }
+
+    /// `<*>` at `i`.
+    @inline(__always)
+    private static func isWildcardText(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        i + 3 <= end && bytes[i] == 60 && bytes[i + 1] == 42 && bytes[i + 2] == 62
+    }
+
+    @inline(__always)
+    private static func isSpace(_ byte: UInt8) -> Bool { byte < 64 && spaceBytes & (1 &<< UInt64(byte)) != 0 }
+
+    @inline(__always)
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
+
+    /// Bytes that open a word around its value: `( [ { " '`.
+    @inline(__always)
+    private static func isOpeningByte(_ byte: UInt8) -> Bool {
+        byte == 40 || byte == 91 || byte == 123 || byte == 34 || byte == 39
+    }
+
+    /// Bytes that close a word after its value: `) ] } " ' , ; :`.
+    @inline(__always)
+    private static func isClosingByte(_ byte: UInt8) -> Bool {
+        byte == 41 || byte == 93 || byte == 125 || byte == 34 || byte == 39 || byte == 44 || byte == 59 || byte == 58
+    }
+
+    /// Units of amounts, any case: bytes and bits with SI and IEC prefixes, time, rates, percent.
+    static func isUnit(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard word.count >= 1, word.count <= 7 else { return false }
+        var key = ""
+        for byte in word {
+            guard byte < 128 else { return false }
+            key.unicodeScalars.append(Unicode.Scalar(byte | (isLetter(byte) ? 0x20 : 0)))
+        }
+        return units.contains(key)
+    }
+
+    private static let units: Set<String> = {
+        var units: Set<String> = ["%", "b", "byte", "bytes", "bit", "bits", "ns", "us", "ms", "s", "sec", "secs",
+                                  "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours",
+                                  "day", "days", "hz", "rps", "qps", "ops"]
+        for prefix in ["k", "m", "g", "t", "p", "e"] {
+            units.formUnion([prefix + "b", prefix + "ib", prefix + "bit", prefix + "bps", prefix + "b/s", prefix + "ib/s", prefix + "hz"])
+        }
+        return units
+    }()
 
     /// Month and weekday names (`Jul`, `Monday`): parts of timestamps, so variables.
     @inline(__always)

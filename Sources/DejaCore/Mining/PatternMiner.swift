@@ -40,7 +40,8 @@ public final class PatternMiner: Codable {
     private var states = PatternTable()
     private var mergedInto: [Int: Int] = [:]
     private var lengthNodes: [Int: TreeNode] = [:]
-    private var byFirstToken: [Int32: [Int]] = [:]
+    /// Patterns by their first constant word, the candidates for messages of other lengths.
+    private var byAnchor: [Int32: [Int]] = [:]
     private var nextID = 1
     private var clock = 0
     /// Reused scanning and id buffers.
@@ -128,7 +129,9 @@ public final class PatternMiner: Codable {
         nextID += 1
         states[id] = PatternState(tokens: ids, count: 1, lastSeen: clock, route: leaf.route)
         leaf.patternIDs.append(id)
-        if let first = ids.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(id) }
+        if let anchor = anchor(of: ids) { byAnchor[anchor, default: []].append(id) }
+        // A new pattern may cover earlier ones of other lengths (`(<*>)` arriving after `()`).
+        if ids.contains(where: Self.isWildcard) { absorbNarrowerPatterns(into: id) }
         return (id, true)
     }
 
@@ -239,32 +242,46 @@ public final class PatternMiner: Codable {
 
     // MARK: - Variables that span several tokens
 
-    /// A pattern needs this many constant tokens before it may take in messages of other lengths.
+    /// A pattern needs this many constant words before it may take in messages of other lengths.
     static let minimumConstantsToAbsorb = 3
 
-    /// The pattern with the most constant tokens whose template, `<*>` matching any text within a
-    /// word, covers the message. Only patterns with the message's (known) first token qualify.
+    /// The first constant word: patterns and messages of different lengths are compared only when
+    /// it is the same (nil when there is none, or it is a word no pattern has).
+    private func anchor(of ids: [Int32]) -> Int32? {
+        ids.first { $0 >= 0 && !Self.isWildcard($0) && !isDelimiterToken[Int($0)] }
+    }
+
+    private func constantWords(_ tokens: [Int32]) -> Int {
+        tokens.count { !Self.isWildcard($0) && !isDelimiterToken[Int($0)] }
+    }
+
+    /// Whether a template covers `text` of another length, its gaps holding whole values
+    /// (`WildcardMatcher`), when the pattern has enough constants to judge.
+    private func covers(_ tokens: [Int32], _ text: [UInt8]) -> Bool {
+        let constants = constantWords(tokens)
+        return constants >= Self.minimumConstantsToAbsorb && constants < tokens.count
+            && WildcardMatcher.matches(literals(of: tokens), text, spanningWords: true)
+    }
+
+    /// The pattern of another length with the most constants that covers the message.
     private func widerPattern(fitting ids: [Int32], _ text: [UInt8]) -> Int? {
-        guard let first = ids.first, first >= 0, let candidates = byFirstToken[first] else { return nil }
+        guard let anchor = anchor(of: ids), let candidates = byAnchor[anchor] else { return nil }
         var best: (id: Int, constants: Int)?
         for id in candidates {
-            guard let state = states[id] else { continue }
-            let constants = state.tokens.count { !Self.isWildcard($0) }
-            guard constants >= Self.minimumConstantsToAbsorb, constants > best?.constants ?? -1, constants < state.tokens.count,
-                  WildcardMatcher.matches(literals(of: state.tokens), text) else { continue }
+            guard let state = states[id], state.tokens.count != ids.count else { continue }
+            let constants = constantWords(state.tokens)
+            guard constants > best?.constants ?? -1, covers(state.tokens, text) else { continue }
             best = (id, constants)
         }
         return best?.id
     }
 
-    /// After `id` gained wildcards, folds in the patterns of other lengths that its template now covers.
+    /// After `id` gained wildcards, folds in the patterns its template now covers, of any length.
     private func absorbNarrowerPatterns(into id: Int) {
-        guard let wide = states[id], let first = wide.tokens.first, !Self.isWildcard(first),
-              wide.tokens.count { !Self.isWildcard($0) } >= Self.minimumConstantsToAbsorb else { return }
-        let literals = literals(of: wide.tokens)
-        for narrowID in byFirstToken[first] ?? [] where narrowID != id {
-            guard let narrow = states[narrowID], narrow.tokens.count != wide.tokens.count,
-                  WildcardMatcher.matches(literals, text(of: narrow.tokens)) else { continue }
+        guard let wide = states[id], let anchor = anchor(of: wide.tokens) else { return }
+        for narrowID in byAnchor[anchor] ?? [] where narrowID != id {
+            guard let narrow = states[narrowID],
+                  covers(wide.tokens, text(of: narrow.tokens)) else { continue }
             states[id]!.count += narrow.count
             remove(narrowID)
             mergedInto[narrowID] = id
@@ -298,7 +315,7 @@ public final class PatternMiner: Codable {
 
     private func remove(_ id: Int) {
         guard let state = states.removeValue(forKey: id) else { return }
-        if let first = state.tokens.first { byFirstToken[first]?.removeAll { $0 == id } }
+        if let anchor = anchor(of: state.tokens) { byAnchor[anchor]?.removeAll { $0 == id } }
         node(at: state.route)?.patternIDs.removeAll { $0 == id }
     }
 
@@ -352,7 +369,7 @@ public final class PatternMiner: Codable {
             let tokens = saved.tokens.map(intern)
             states[saved.id] = PatternState(tokens: tokens, count: saved.count, lastSeen: saved.lastSeen, route: route)
             node.patternIDs.append(saved.id)
-            if let first = tokens.first, !Self.isWildcard(first) { byFirstToken[first, default: []].append(saved.id) }
+            if let anchor = anchor(of: tokens) { byAnchor[anchor, default: []].append(saved.id) }
         }
     }
 }
