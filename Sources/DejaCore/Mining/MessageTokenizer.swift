@@ -45,6 +45,7 @@ public enum MessageTokenizer {
     /// One pass over the bytes, word by word: pieces (runs between spaces and delimiters) are
     /// copied straight from the input, so nothing is allocated per token.
     private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: ScannedMessage) {
+        let classOf = byteClasses
         out.reserve(bytes.count * 2 + 8)  // at most: every byte a token, each with a space, or `<*>`
         var state = WordState()
         var i = 0
@@ -54,11 +55,47 @@ public enum MessageTokenizer {
                 i += 1
                 continue
             }
+            // Finding the word's end also classifies it: most words are one plain piece (no
+            // delimiter, not a path, fewer than two dots) and need no second look.
             var end = i
-            while end < bytes.count && !isSpace(bytes[end]) { end += 1 }
+            var classes: UInt8 = 0, dots = 0
+            while end < bytes.count {
+                let byteClass = classOf[Int(bytes[end])]
+                if byteClass & ByteClass.space != 0 { break }
+                classes |= byteClass
+                dots &+= Int(byteClass & ByteClass.dot)
+                end += 1
+            }
+            let hasDigit = classes & ByteClass.digit != 0, hasDelimiter = classes & ByteClass.delimiter != 0
+            let first = bytes[i]
+            if !hasDelimiter && dots < 2 && first != 47 && first != 46 && first != 126 && !state.endsInValue {
+                let word = UnsafeBufferPointer(rebasing: bytes[i..<end])
+                let isVariable = hasDigit || isCalendarWord(word)
+                out.append(space: state.newWord, bytes: isVariable ? nil : word)
+                state.newWord = false
+                state.endsInValue = isVariable
+                i = end
+                continue
+            }
             i = scanWord(bytes, i, end, into: out, &state)
         }
     }
+
+    /// Bit flags of a byte's class, for the one pass that finds and classifies a word.
+    private enum ByteClass {
+        static let dot: UInt8 = 1, digit: UInt8 = 2, delimiter: UInt8 = 4, space: UInt8 = 8
+    }
+
+    /// The class of each byte value, built once.
+    nonisolated(unsafe) private static let byteClasses: UnsafePointer<UInt8> = {  // read-only once built
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            let b = UInt8(byte)
+            table[byte] = b == 46 ? ByteClass.dot : b &- 48 < 10 ? ByteClass.digit : isDelimiterByte(b) ? ByteClass.delimiter
+                : (b < 64 && spaceBytes & (1 &<< UInt64(b)) != 0) ? ByteClass.space : 0
+        }
+        return UnsafePointer(table)
+    }()
 
     /// What the scan of one word needs to know about the words before it.
     private struct WordState {
@@ -99,7 +136,12 @@ public enum MessageTokenizer {
         emitDelimiters(bytes, start, interiorStart, into: out, &state)
         if interiorStart < interiorEnd {
             let interior = UnsafeBufferPointer(rebasing: bytes[interiorStart..<interiorEnd])
-            if isWholeValue(interior) {
+            if let isVariable = plainWordIsVariable(interior) {
+                // Most words: one piece, no delimiter, path or dotted name; no second look.
+                out.append(space: state.newWord, bytes: isVariable ? nil : interior)
+                state.newWord = false
+                state.endsInValue = isVariable && interiorEnd == end
+            } else if isWholeValue(interior) {
                 out.append(space: state.newWord, bytes: nil)
                 state.newWord = false
                 state.endsInValue = interiorEnd == end
@@ -156,12 +198,27 @@ public enum MessageTokenizer {
         }
     }
 
+    /// For an interior that is one plain piece (no delimiter, not a path, fewer than two dots),
+    /// whether it is a variable; nil when it needs the full reading.
+    @inline(__always)
+    private static func plainWordIsVariable(_ interior: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let first = interior[0]
+        if first == 47 || first == 46 || first == 126 { return nil }  // `/`, `.`, `~`: maybe a path
+        var hasDigit = false, dots = 0
+        for byte in interior {
+            if byte &- 48 < 10 { hasDigit = true } else if byte == 46 { dots += 1 } else if isDelimiterByte(byte) { return nil }
+        }
+        if dots >= 2 { return nil }
+        return hasDigit || isCalendarWord(interior)
+    }
+
     /// A word interior that is one value however many delimiters it holds: a path or URL
     /// (`/v2/a1b2/servers?limit=10`), a host with a port (`cache.example.org:8443`), a dotted
-    /// name, or pieces
+    /// name, an IPv6 or MAC address, or pieces
     /// that are all variables (`10.1.2.3:80`, `00:01:02`, `<1`).
     private static func isWholeValue(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
-        if locatorLength(interior, 0, interior.count) > 0 || isHostWithPort(interior) || isDottedName(interior) { return true }
+        if locatorLength(interior, 0, interior.count) > 0 || isHostWithPort(interior) || isDottedName(interior)
+            || isColonHexGroups(interior) { return true }
         var sawVariable = false
         var pieceStart = -1, hasDigit = false
         var i = 0
@@ -211,6 +268,24 @@ public enum MessageTokenizer {
             if byte == 46 { dots += 1 } else if !(isLetter(byte) || byte &- 48 < 10 || byte == 45 || byte == 95) { return false }
         }
         return dots > 0 || interior[..<colon].elementsEqual("localhost".utf8)
+    }
+
+    /// Hex groups joined by colons, three groups or more: an IPv6 (`fe80::c6b3:1ff:fecd`) or MAC
+    /// (`88:d7:f6:7a:a0:fc`) address, whose groups need not hold a digit.
+    private static func isColonHexGroups(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
+        var colons = 0, group = 0
+        for byte in interior {
+            if byte == 58 {
+                colons += 1
+                group = 0
+            } else if byte &- 48 < 10 || (byte | 0x20) &- 97 < 6 {
+                group += 1
+                if group > 4 { return false }
+            } else {
+                return false
+            }
+        }
+        return colons >= 2
     }
 
     /// A name of three or more dotted labels: a host (`cache.prod.example.net`) or a qualified
@@ -289,23 +364,29 @@ public enum MessageTokenizer {
 
     /// Units of amounts, any case: bytes and bits with SI and IEC prefixes, time, rates, percent.
     static func isUnit(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard word.count >= 1, word.count <= 7 else { return false }
-        var key = ""
-        for byte in word {
-            guard byte < 128 else { return false }
-            key.unicodeScalars.append(Unicode.Scalar(byte | (isLetter(byte) ? 0x20 : 0)))
-        }
+        guard let key = unitKey(word) else { return false }
         return units.contains(key)
     }
 
-    private static let units: Set<String> = {
-        var units: Set<String> = ["%", "b", "byte", "bytes", "bit", "bits", "ns", "us", "ms", "s", "sec", "secs",
-                                  "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours",
-                                  "day", "days", "hz", "rps", "qps", "ops"]
-        for prefix in ["k", "m", "g", "t", "p", "e"] {
-            units.formUnion([prefix + "b", prefix + "ib", prefix + "bit", prefix + "bps", prefix + "b/s", prefix + "ib/s", prefix + "hz"])
+    /// Up to 7 ASCII bytes, lowercased, packed in an integer: a set lookup without a String.
+    @inline(__always)
+    private static func unitKey<C: Collection<UInt8>>(_ word: C) -> UInt64? {
+        guard word.count >= 1, word.count <= 7 else { return nil }
+        var key: UInt64 = 0
+        for byte in word {
+            guard byte < 128 else { return nil }
+            key = key << 8 | UInt64(isLetter(byte) ? byte | 0x20 : byte)
         }
-        return units
+        return key
+    }
+
+    private static let units: Set<UInt64> = {
+        var units = ["%", "b", "byte", "bytes", "bit", "bits", "ns", "us", "ms", "s", "sec", "secs", "second", "seconds",
+                     "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "day", "days", "hz", "rps", "qps", "ops"]
+        for prefix in ["k", "m", "g", "t", "p", "e"] {
+            units += [prefix + "b", prefix + "ib", prefix + "bit", prefix + "bps", prefix + "b/s", prefix + "ib/s", prefix + "hz"]
+        }
+        return Set(units.compactMap { unitKey(Array($0.utf8)) })
     }()
 
     /// Month and weekday names (`Jul`, `Monday`): parts of timestamps, so variables.
