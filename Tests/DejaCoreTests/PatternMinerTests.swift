@@ -56,7 +56,7 @@ import Testing
         ("at (/var/lib/nova/instances/_base/a489c8): checking", "at (<*>): checking"),
         ("loaded org.apache.hadoop.Task from jar", "loaded <*> from jar"),
         ("en0: BSSID changed to 88:d7:f6:7a:a0:fc", "<*>: BSSID changed to <*>"),
-        ("IPV6 Addr: fe80:0:0:0:c6b3:1ff:fecd:467f", "IPV6 Addr: <*>"),
+        ("MDNS addr fe80:0:0:0:c6b3:1ff:fecd:467f", "MDNS addr <*>"),
         ("[instance: b9000564-fe1a-409b] Took 19.84 seconds to spawn", "[instance: <*>] Took <*> to spawn"),
         // Values masked before mining stay variables.
         ("request <*> failed after <*>:<*>", "request <*> failed after <*>"),
