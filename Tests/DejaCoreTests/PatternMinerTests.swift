@@ -58,6 +58,8 @@ import Testing
         ("en0: BSSID changed to 88:d7:f6:7a:a0:fc", "<*>: BSSID changed to <*>"),
         ("MDNS addr fe80:0:0:0:c6b3:1ff:fecd:467f", "MDNS addr <*>"),
         ("[instance: b9000564-fe1a-409b] Took 19.84 seconds to spawn", "[instance: <*>] Took <*> to spawn"),
+        ("logname= uid=0 tty=ssh ruser= rhost=10.0.0.9", "logname=<*> uid=<*> tty=ssh ruser=<*> rhost=<*>"),
+        ("[HRESULT = 0x80004005 - E_FAIL]", "[HRESULT = <*> - E_FAIL]"),
         // Values masked before mining stay variables.
         ("request <*> failed after <*>:<*>", "request <*> failed after <*>"),
         ("id=<*>, user=<*>", "id=<*>, user=<*>"),

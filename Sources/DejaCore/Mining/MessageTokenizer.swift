@@ -68,8 +68,13 @@ public enum MessageTokenizer {
             }
             let hasDigit = classes & ByteClass.digit != 0, hasDelimiter = classes & ByteClass.delimiter != 0
             let first = bytes[i]
-            if !hasDelimiter && dots < 2 && first != 47 && first != 46 && first != 126 && !state.endsInValue {
+            if !hasDelimiter && dots < 2 && first != 47 && first != 46 && first != 126
+                && !(state.endsInValue && dots == 1 && bytes[end - 1] == 46) {  // `5 ms.` reads the slow way
                 let word = UnsafeBufferPointer(rebasing: bytes[i..<end])
+                if state.endsInValue && isUnit(word) {  // `5 ms`: the unit joins the value
+                    i = end
+                    continue
+                }
                 let isVariable = hasDigit || isCalendarWord(word)
                 out.append(space: state.newWord, bytes: isVariable ? nil : word)
                 state.newWord = false
@@ -172,6 +177,10 @@ public enum MessageTokenizer {
                 emitDelimiters(bytes, i, i + 1, into: out, &state)
                 afterDelimiter = true
                 i += 1
+                if i == end && i - 1 > start && bytes[i - 1] == 61 {  // `logname=`: an empty value is a value
+                    out.append(space: false, bytes: nil)
+                    state.endsInValue = false
+                }
                 continue
             }
             var pieceEnd = i
@@ -365,7 +374,14 @@ public enum MessageTokenizer {
     /// Units of amounts, any case: bytes and bits with SI and IEC prefixes, time, rates, percent.
     static func isUnit(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let key = unitKey(word) else { return false }
-        return units.contains(key)
+        // Binary search of a sorted array: cheaper than hashing for a few dozen keys.
+        let units = self.units
+        var low = 0, high = units.count
+        while low < high {
+            let middle = (low + high) / 2
+            if units[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < units.count && units[low] == key
     }
 
     /// Up to 7 ASCII bytes, lowercased, packed in an integer: a set lookup without a String.
@@ -380,13 +396,13 @@ public enum MessageTokenizer {
         return key
     }
 
-    private static let units: Set<UInt64> = {
+    private static let units: [UInt64] = {
         var units = ["%", "b", "byte", "bytes", "bit", "bits", "ns", "us", "ms", "s", "sec", "secs", "second", "seconds",
                      "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "day", "days", "hz", "rps", "qps", "ops"]
         for prefix in ["k", "m", "g", "t", "p", "e"] {
             units += [prefix + "b", prefix + "ib", prefix + "bit", prefix + "bps", prefix + "b/s", prefix + "ib/s", prefix + "hz"]
         }
-        return Set(units.compactMap { unitKey(Array($0.utf8)) })
+        return units.compactMap { unitKey(Array($0.utf8)) }.sorted()
     }()
 
     /// Month and weekday names (`Jul`, `Monday`): parts of timestamps, so variables.
