@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The web UI is compiled into the binary: one file to ship, nothing to fetch.
             resources: [.embedInCode("UI/index.html"), .embedInCode("UI/app.js"), .embedInCode("UI/app.css")]
@@ -61,7 +64,7 @@ let package = Package(
         // Golden corpora for the miner, read from the source tree.
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"]),
+        .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaServerTests", dependencies: ["DejaServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     // Inputs that once crashed a decoder, replayed by DecoderFuzzTests from the source tree.
                     exclude: ["Fuzz/regressions"]),

@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var links = DeepLinks()
     /// Signature vectors in this ChromaDB server; nil keeps them in the embedded store.
     public var chroma: ChromaSettings?
+    /// Prometheus servers whose metric metadata is indexed for metric search.
+    public var prometheus: [PrometheusSource] = []
+    /// How often their metadata is read again.
+    public var prometheusRefresh: Duration = .seconds(300)
 
     public init() {}
 
@@ -86,13 +90,21 @@ public struct DejaServer: Sendable {
             }
             vectorIndex.start()
         }
-        let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: try models(), redactor: redactor))
+        let queryEmbedder = try models()
+        let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor))
+        // Metric documents are embedded on the query embedder's own background encoder, apart from
+        // the encoder queries use (`SentenceEmbedder.embed(singleThreaded:)`).
+        let metricSearch = MetricSearch(store: store, embedder: queryEmbedder)
+        let refresher = configuration.prometheus.isEmpty ? nil
+            : MetricIndexRefresher(sources: configuration.prometheus, search: metricSearch, tenant: configuration.defaultTenant,
+                                   interval: configuration.prometheusRefresh, metrics: metrics, logger: logger)
 
         let routes = Self.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: metrics,
-                                 vectorIndex: vectorIndex, logger: logger)
+                                 vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher, logger: logger)
         let app = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
+            services: refresher.map { [$0] } ?? [],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -109,15 +121,18 @@ public struct DejaServer: Sendable {
 
     /// Every route of `deja serve`, each with the access it declares.
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, search: SearchService, store: SQLiteStore,
-                       metrics: ServerMetrics, vectorIndex: VectorIndexSync?, logger: Logger) -> GuardedRouter {
+                       metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
+                       logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
         SearchAPI(search: search, reads: StoreReader(store: store), metrics: metrics).register(on: routes)
+        MetricsAPI(search: metricSearch, searches: search, prometheusURL: configuration.prometheus.first?.url, links: configuration.links,
+                   metrics: metrics).register(on: routes)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex,
-                      detailedReadiness: configuration.tokens == nil).register(on: routes)
+                      metricIndex: metricIndex, detailedReadiness: configuration.tokens == nil).register(on: routes)
         return routes
     }
 }

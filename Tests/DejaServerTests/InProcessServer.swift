@@ -12,6 +12,7 @@ import Testing
 struct InProcessServer {
     let routes: GuardedRouter
     let ingest: DurableIngest
+    let metricSearch: MetricSearch
 
     init(tokens: [(token: String, tenant: String, scopes: [Scope])]) throws {
         let model = SentenceEmbedder.defaultModelFolder
@@ -29,8 +30,12 @@ struct InProcessServer {
         let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
         ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog)
         let search = SearchService(engine: SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
+        configuration.prometheus = [PrometheusSource(url: "http://127.0.0.1:9090")]
+        configuration.links.grafanaURL = "http://grafana.test"
+        configuration.links.prometheusDatasource = "prom1"
+        metricSearch = MetricSearch(store: store, embedder: embedder)
         routes = DejaServer.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: ServerMetrics(),
-                                   vectorIndex: nil, logger: Logger(label: "test"))
+                                   vectorIndex: nil, metricSearch: metricSearch, metricIndex: nil, logger: Logger(label: "test"))
     }
 
     /// Waits until `count` events are stored (acknowledged events are stored a moment later).

@@ -114,3 +114,33 @@ import Testing
         }
     }
 }
+
+/// `/api/v1/metrics/search` through the real routes.
+@Suite(.serialized) struct MetricsRouteTests {
+    @Test("metric search answers with PromQL and links, per tenant, and names a missing query")
+    func metricSearch() async throws {
+        let server = try InProcessServer(tokens: RouteTests.tokens)
+        defer { server.ingest.close() }
+        try server.metricSearch.refresh([
+            MetricMetadata(metric: "node_filesystem_avail_bytes", type: "gauge", help: "Filesystem space available to non-root users in bytes.", jobs: ["node"]),
+            MetricMetadata(metric: "node_network_receive_bytes_total", type: "counter", help: "Network device statistic receive_bytes.", jobs: ["node"]),
+        ], tenant: "red", now: 1_000)
+        try await Application(router: server.routes.router).test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/metrics/search?q=incoming%20network%20traffic&limit=1", method: .get,
+                                                    headers: [.authorization: "Bearer red-token"])
+            #expect(response.status == .ok)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            let hit = try #require((body["metrics"] as? [[String: Any]])?.first)
+            #expect(hit["metric"] as? String == "node_network_receive_bytes_total")
+            #expect(hit["promql"] as? String == "rate(node_network_receive_bytes_total[5m])")
+            let links = try #require(hit["links"] as? [String: String])
+            #expect(links["prometheus"] == "http://127.0.0.1:9090/graph?g0.expr=rate%28node_network_receive_bytes_total%5B5m%5D%29&g0.tab=0&g0.range_input=1h")
+            #expect(links["grafana"]?.hasPrefix("http://grafana.test/explore?schemaVersion=1&orgId=1&panes=%7B%22dja%22") == true)
+            let other = try await client.execute(uri: "/api/v1/metrics/search?q=network", method: .get, headers: [.authorization: "Bearer blue-token"])
+            let otherBody = try #require(try JSONSerialization.jsonObject(with: Data(buffer: other.body)) as? [String: Any])
+            #expect((otherBody["metrics"] as? [Any])?.isEmpty == true)
+            let missing = try await client.execute(uri: "/api/v1/metrics/search", method: .get, headers: [.authorization: "Bearer red-token"])
+            #expect(missing.status == .badRequest)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import DejaCore
 import DejaSearch
 import Hummingbird
 import NIOCore
@@ -11,6 +12,8 @@ struct OperationsAPI {
     let maxBacklogBytes: Int
     /// The ChromaDB sync, when vectors live there.
     let vectorIndex: VectorIndexSync?
+    /// The metric index's refresher, when Prometheus servers are configured.
+    let metricIndex: MetricIndexRefresher?
     /// Whether `/readyz` gives its reasons (only without tokens: it is open).
     let detailedReadiness: Bool
 
@@ -42,10 +45,16 @@ struct OperationsAPI {
             return try jsonResponse(["status": "not ready", "reason": "ingest backlog is full (\(status.backlogBytes) bytes)"],
                                     status: .serviceUnavailable)
         }
-        // Ingest and keyword search work while ChromaDB is away: still ready, but say so.
-        if let failure = vectorIndex?.status.lastFailure {
-            return try jsonResponse(["status": "ready", "backlog_bytes": status.backlogBytes, "vector_index": "behind: \(failure)"], status: .ok)
+        // Ingest and search work while ChromaDB or Prometheus is away: still ready, but say so.
+        var detail: [String: Any] = ["status": "ready", "backlog_bytes": status.backlogBytes]
+        if let failure = vectorIndex?.status.lastFailure { detail["vector_index"] = "behind: \(failure)" }
+        if let metricIndex {
+            let index = metricIndex.status
+            var metrics: [String: Any] = ["metrics": index.metrics]
+            if let refreshed = index.lastRefresh { metrics["last_refresh"] = RFC3339.string(Int64(refreshed.timeIntervalSince1970 * 1e9)) }
+            if !index.failures.isEmpty { metrics["failing"] = index.failures }
+            detail["metric_index"] = metrics
         }
-        return try jsonResponse(["status": "ready", "backlog_bytes": status.backlogBytes], status: .ok)
+        return try jsonResponse(detail, status: .ok)
     }
 }

@@ -48,6 +48,14 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(name: "deja_vector_index_failures_total", help: "Failed ChromaDB sync attempts (retried with backoff).").increment()
     }
 
+    func metricSourceFailed() {
+        registry.makeCounter(name: "deja_metric_source_failures_total", help: "Failed reads of a Prometheus' metric metadata.").increment()
+    }
+
+    func update(indexedMetrics count: Int) {
+        registry.makeGauge(name: "deja_metrics_indexed", help: "Metrics in the metric search index.").set(Double(count))
+    }
+
     func update(vectorIndexPending pending: Int) {
         registry.makeGauge(name: "deja_vector_index_pending", help: "Signatures whose ChromaDB record is missing or out of date.").set(Double(pending))
     }

@@ -9,6 +9,8 @@ public struct DeepLinks: Sendable, Codable {
     /// stream labels around its time.
     public var grafanaURL: String?
     public var lokiDatasource: String?
+    /// The uid of Grafana's Prometheus data source: metric hits open Explore on their PromQL.
+    public var prometheusDatasource: String?
     /// Kibana's base URL, and the data view id Discover opens.
     public var kibanaURL: String?
     public var kibanaDataView: String?

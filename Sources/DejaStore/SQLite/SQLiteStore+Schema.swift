@@ -95,4 +95,15 @@ extension SQLiteStore {
             PRAGMA user_version = 7;
             """)
     }
+
+    /// Schema 8 adds metric search: each tenant's metrics with the document embedded for them
+    /// (its vector is dropped when the document changes, to be embedded again).
+    static func migrateToSchema8(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE metrics (tenant TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, help TEXT NOT NULL,
+                                  unit TEXT NOT NULL, labels TEXT NOT NULL, jobs TEXT NOT NULL, document TEXT NOT NULL,
+                                  model TEXT, vector BLOB, last_seen INTEGER NOT NULL, PRIMARY KEY (tenant, name)) WITHOUT ROWID;
+            PRAGMA user_version = 8;
+            """)
+    }
 }

@@ -1,0 +1,120 @@
+import DejaCore
+import DejaEmbedding
+import DejaStore
+import Foundation
+
+/// A metric found for a question, with a PromQL expression that fits its type.
+public struct MetricHit: Sendable, Codable, Equatable {
+    public let metric: String
+    public let type: String
+    public let help: String
+    public let unit: String
+    public let labels: [String]
+    public let jobs: [String]
+    public let score: Double
+    public let promql: String
+}
+
+/// What one refresh of a tenant's metrics did.
+public struct MetricIndexReport: Sendable, Equatable {
+    /// Metrics in the refresh.
+    public let metrics: Int
+    /// Documents new or changed, embedded in this refresh.
+    public let embedded: Int
+    /// Metrics that were not seen for too long and were removed.
+    public let removed: Int
+
+    public init(metrics: Int, embedded: Int, removed: Int) {
+        self.metrics = metrics
+        self.embedded = embedded
+        self.removed = removed
+    }
+}
+
+/// Metric search by meaning: stores each tenant's metric metadata, embeds each distinct document
+/// once (again only when it changes), and answers questions by words and meaning together.
+/// Refreshes and searches may run concurrently: a search reads the last index built.
+public final class MetricSearch: @unchecked Sendable {
+    // @unchecked: `indexes` is guarded by `lock`; the store and embedder are safe to share.
+    private let store: SQLiteStore
+    private let embedder: SentenceEmbedder
+    private let lock = NSLock()
+    private var indexes: [String: MetricIndex] = [:]
+
+    public init(store: SQLiteStore, embedder: SentenceEmbedder) {
+        self.store = store
+        self.embedder = embedder
+    }
+
+    /// Replaces what is known of a tenant's metrics with `metrics` seen at `now` (seconds):
+    /// stores them, embeds new and changed documents, and removes metrics not seen for `retention`.
+    @discardableResult
+    public func refresh(_ metrics: [MetricMetadata], tenant: String, now: Int64, retention: Int64 = 86_400) throws -> MetricIndexReport {
+        var byName: [String: MetricMetadata] = [:]
+        for metric in metrics where !metric.metric.isEmpty {
+            // The same name from several sources is one metric, exported by all their jobs.
+            if var known = byName[metric.metric] {
+                known.jobs = Array(Set(known.jobs + metric.jobs)).sorted()
+                known.labels = Array(Set(known.labels + metric.labels)).sorted()
+                if known.help.isEmpty { known.help = metric.help }
+                if known.type == "unknown" { known.type = metric.type }
+                byName[metric.metric] = known
+            } else {
+                byName[metric.metric] = metric
+            }
+        }
+        let documents = byName.values.sorted { $0.metric < $1.metric }.map(MetricDocument.init)
+        try store.upsertMetrics(documents, tenant: tenant, seenAt: now)
+        let removed = try store.removeMetrics(tenant: tenant, notSeenSince: now - retention)
+        let embedded = try embedPending(tenant: tenant)
+        try rebuild(tenant: tenant)
+        return MetricIndexReport(metrics: documents.count, embedded: embedded, removed: removed)
+    }
+
+    /// Embeds a tenant's documents that have no vector from this model, each distinct text once.
+    private func embedPending(tenant: String) throws -> Int {
+        var done = 0
+        while true {
+            let pending = try store.metricsWithoutVectors(model: embedder.modelIdentity, limit: 1024).filter { $0.tenant == tenant }
+            if pending.isEmpty { return done }
+            let texts = Array(Set(pending.map(\.document)))
+            let vectors = Dictionary(uniqueKeysWithValues: zip(texts, embedder.embed(texts, batchSize: 32, singleThreaded: true)))
+            try store.storeMetricVectors(pending.map { ($0.tenant, $0.name, $0.document, vectors[$0.document]!) }, model: embedder.modelIdentity)
+            done += pending.count
+            if pending.count < 1024 { return done }
+        }
+    }
+
+    private func rebuild(tenant: String) throws {
+        let stored = try store.metrics(tenant: tenant, model: embedder.modelIdentity)
+        let index = MetricIndex(stored.map { ($0.metadata, MetricDocument($0.metadata).terms, $0.vector) }, dimension: embedder.dimension)
+        lock.withLock { indexes[tenant] = index }
+    }
+
+    private func index(tenant: String) throws -> MetricIndex {
+        if let index = lock.withLock({ indexes[tenant] }) { return index }
+        try rebuild(tenant: tenant)
+        return lock.withLock { indexes[tenant]! }
+    }
+
+    /// Metrics and how many have vectors, for a tenant.
+    public func counts(tenant: String) throws -> (metrics: Int, embedded: Int) {
+        let index = try index(tenant: tenant)
+        return (index.count, index.embeddedCount)
+    }
+
+    /// The `k` metrics that best answer `query`, optionally only of `job` and `type`.
+    public func search(_ query: String, tenant: String, job: String? = nil, type: String? = nil, k: Int = 10) throws -> [MetricHit] {
+        let index = try index(tenant: tenant)
+        let vector = query.isEmpty ? nil : embedder.embed([query], batchSize: 1)[0]
+        let words = MetricDocument.words(query) + MetricNameWords.split(query)
+        let hits = index.search(words: words, vector: vector, k: k) { metric in
+            (job == nil || metric.jobs.contains(job!)) && (type == nil || metric.type == type)
+        }
+        return hits.map { hit in
+            let metric = index.metrics[hit.index]
+            return MetricHit(metric: metric.metric, type: metric.type, help: metric.help, unit: metric.unit, labels: metric.labels,
+                             jobs: metric.jobs, score: Double(hit.score), promql: PromQLExpression.of(metric))
+        }
+    }
+}
