@@ -60,6 +60,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Id of the Kibana data view Discover opens.")
     var kibanaDataView: String?
 
+    @Option(help: "Prometheus (or Mimir, Thanos) base URL whose metric metadata metric search indexes (repeatable).")
+    var prometheusUrl: [String] = []
+
+    @Option(help: "Bearer token sent to every --prometheus-url.")
+    var prometheusToken: String?
+
+    @Option(help: "USER:PASSWORD sent to every --prometheus-url as HTTP basic auth.")
+    var prometheusBasicAuth: String?
+
+    @Option(help: "How often metric metadata is read again (30s, 5m, 1h).")
+    var prometheusRefresh: String?
+
+    @Option(help: "Uid of Grafana's Prometheus data source: metric hits link to Explore (with --grafana-url).")
+    var prometheusDatasource: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
@@ -105,6 +120,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.links.kibanaDataView = setting(kibanaDataView, "KIBANA_DATA_VIEW")
         configuration.chroma = try vectors.settings()
         configuration.zoneOffset = try zone.offset()
+        let prometheusURLs = prometheusUrl.isEmpty ? (setting(nil, "PROMETHEUS_URL").map { $0.split(separator: ",").map(String.init) } ?? []) : prometheusUrl
+        for url in prometheusURLs {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ValidationError("--prometheus-url '\(url)' is not an http(s) URL such as http://127.0.0.1:9090")
+            }
+        }
+        let basicAuth = setting(prometheusBasicAuth, "PROMETHEUS_BASIC_AUTH")
+        if let basicAuth, !basicAuth.contains(":") { throw ValidationError("--prometheus-basic-auth must be USER:PASSWORD") }
+        configuration.prometheus = prometheusURLs.map {
+            PrometheusSource(url: $0, bearerToken: setting(prometheusToken, "PROMETHEUS_TOKEN"), basicAuth: basicAuth)
+        }
+        if let refresh = setting(prometheusRefresh, "PROMETHEUS_REFRESH") {
+            guard let nanoseconds = DurationParser.nanoseconds(refresh), nanoseconds >= 1_000_000_000 else {
+                throw ValidationError("--prometheus-refresh '\(refresh)' is not a duration of a second or more, such as 5m")
+            }
+            configuration.prometheusRefresh = .nanoseconds(nanoseconds)
+        }
+        configuration.links.prometheusDatasource = setting(prometheusDatasource, "PROMETHEUS_DATASOURCE")
 
         let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }
@@ -131,6 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
             "model": "\(model.model ?? SentenceEmbedder.defaultModelFolder.path)", "log_level": "\(level)",
             "grafana_url": "\(configuration.links.grafanaURL ?? "-")", "loki_datasource": "\(configuration.links.lokiDatasource ?? "-")",
             "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
+            "prometheus": "\(configuration.prometheus.isEmpty ? "-" : configuration.prometheus.map(\.url).joined(separator: ","))",
             "vector_store": "\(configuration.chroma.map { "chroma \($0.url) tenant \($0.tenant) database \($0.database) token \($0.token == nil ? "none" : "set")" } ?? "embedded")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {

@@ -14,6 +14,7 @@ public struct MetricDocument: Sendable, Hashable {
         let nameWords = MetricNameWords.expanded(metadata.metric)
         var sentences = [nameWords.joined(separator: " ")]
         var help = metadata.help.trimmingCharacters(in: .whitespaces)
+        if help.isEmpty { help = SyntheticSeries.help[metadata.metric] ?? "" }
         while help.hasSuffix(".") { help.removeLast() }
         if !help.isEmpty { sentences.append(help) }
         if let meaning = MetricNameWords.suffixMeaning(metadata.metric, type: metadata.type) {

@@ -41,15 +41,20 @@ final class MetricIndexRefresher: Service, @unchecked Sendable {
     var status: MetricIndexStatus { lock.withLock { state } }
 
     func run() async throws {
-        let client = HTTPClient.shared
+        // A Prometheus that is down refuses connections: give up on connecting after a few
+        // seconds (the pool would retry until the request's deadline) and report it.
+        var settings = HTTPClient.Configuration()
+        settings.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
         var backoff = Duration.seconds(2)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let succeeded = await refreshOnce(client: client)
             let pause = succeeded ? interval : backoff
             backoff = succeeded ? .seconds(2) : min(backoff * 2, interval)
             // Graceful shutdown ends the wait at once.
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } } catch { return }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } } catch { break }
         }
+        try await client.shutdown()
     }
 
     /// One refresh over every source; true when every source answered.

@@ -45,7 +45,7 @@ struct PrometheusMetadataReader: Sendable {
         let end = Int(now.timeIntervalSince1970)
         for job in Set(jobs.values.flatMap { $0 }).sorted() {
             let selector = "{job=\"\(job.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"}"
-            let query = "match[]=\(Self.percentEncoded(selector))&start=\(end - 300)&end=\(end)&limit=\(seriesLimit)"
+            let query = "match%5B%5D=\(Self.percentEncoded(selector))&start=\(end - 300)&end=\(end)&limit=\(seriesLimit)"
             for series in try await get("/api/v1/series?\(query)", as: [[String: String]].self) {
                 guard let name = series["__name__"] else { continue }
                 labels[Self.family(of: name, in: families), default: []].formUnion(series.keys.filter { !$0.hasPrefix("__") && $0 != "job" && $0 != "instance" })
