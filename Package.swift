@@ -36,7 +36,7 @@ let package = Package(
                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                                            .product(name: "NIOFoundationCompat", package: "swift-nio")]),
-        .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
+        .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"]),
         .target(
             name: "DejaServer",
             dependencies: [

@@ -38,7 +38,7 @@ struct MetricsIndexCommand: ParsableCommand {
         guard let retention = DurationParser.nanoseconds(retention).map({ $0 / 1_000_000_000 }), retention > 0 else {
             throw ValidationError("--retention: cannot read '\(retention)' as a duration such as 1h or 7d")
         }
-        let search = MetricSearch(store: try store.open(), embedder: try model.load())
+        let search = MetricSearch(store: try store.open(), embedder: try model.load(), embedOnOneThread: false)
         let report = try search.refresh(metrics, tenant: store.tenant, now: Int64(Date().timeIntervalSince1970), retention: retention)
         print("\(report.metrics) metrics indexed, \(report.embedded) documents embedded, \(report.removed) removed")
     }

@@ -57,4 +57,17 @@ import Testing
                 == MetricIndexReport(metrics: metrics.count - 1, embedded: 0, removed: 1))
         #expect(try search.counts(tenant: "default") == (metrics.count - 1, metrics.count - 1))
     }
+
+    @Test("a question from a service's logs prefers the metrics of that service's job")
+    func serviceJobIsPreferred() throws {
+        let (search, _, _) = try search()
+        try search.refresh([
+            MetricMetadata(metric: "checkout_heap_inuse_bytes", type: "gauge", help: "Heap memory in use.", jobs: ["checkout"]),
+            MetricMetadata(metric: "pricing_heap_inuse_bytes", type: "gauge", help: "Heap memory in use.", jobs: ["pricing"]),
+        ], tenant: "default", now: 1_000)
+        let question = "java.lang.OutOfMemoryError: Java heap space"
+        #expect(try search.search(question, tenant: "default", service: "pricing", k: 2).map(\.metric)
+                == ["pricing_heap_inuse_bytes", "checkout_heap_inuse_bytes"])
+        #expect(try search.search(question, tenant: "default", service: "checkout", k: 2).first?.metric == "checkout_heap_inuse_bytes")
+    }
 }

@@ -19,6 +19,7 @@ TRACE = """java.lang.NullPointerException: Cannot invoke "com.shop.orders.Order.
 \tat com.shop.orders.InvoiceController.show(InvoiceController.java:31)
 \tat java.base/java.lang.Thread.run(Thread.java:1583)"""
 XSS_SCRIPT = "<script>window.__xss = 1</script> xss probe alpha"
+METRICS = os.path.join(ROOT, "Tests", "DejaSearchTests", "Fixtures", "metrics.json")
 XSS_IMG = '"><img src=x onerror="window.__xss = 2"> xss probe beta'
 
 
@@ -28,8 +29,11 @@ def ui_server():
         pytest.skip("chromium and chromium-driver are installed by scripts/setup.sh --integration")
     data_dir = tempfile.mkdtemp(prefix="deja-ui-")
     subprocess.run([DEJA, "ingest", "--data-dir", data_dir, *sorted(glob.glob(os.path.join(ROOT, "samples", "logs", "*.log")))], check=True)
+    subprocess.run([DEJA, "metrics", "index", "--data-dir", data_dir, "--file", METRICS], check=True)
+    # The Prometheus named for links is not running: the index built above keeps answering.
     server = Server(data_dir, ["--grafana-url", "http://grafana.example", "--loki-datasource", "P8E80F9AEF21F6940",
-                               "--kibana-url", "http://kibana.example", "--kibana-data-view", "logs-view"]).start()
+                               "--kibana-url", "http://kibana.example", "--kibana-data-view", "logs-view",
+                               "--prometheus-url", "http://127.0.0.1:9", "--prometheus-datasource", "PROM1"]).start()
     body = "".join(json.dumps({"id": f"xss-{i}", "service": "hostile", "level": "error", "body": text}) + "\n"
                    for i, text in enumerate([XSS_SCRIPT, XSS_IMG]))
     assert server.request("POST", "/api/v1/ingest", body.encode())[0] == 200
@@ -128,6 +132,23 @@ def test_recurring_issues_page(ui_server, browser, screenshots):
     message = rows[0].find_element(By.CSS_SELECTOR, ".message a")
     message.click()
     wait(browser, lambda d: "q=" in d.current_url and groups(d))
+
+
+def test_metrics_page(ui_server, browser, screenshots):
+    browser.get(ui_server.base + "/?view=metrics")
+    box = wait(browser, EC.visibility_of_element_located((By.ID, "metrics-query")))
+    box.send_keys("how much disk space is left", Keys.ENTER)
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#metrics .metric"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#metrics .metric")
+    names = [row.find_element(By.CSS_SELECTOR, ".metric-name").text for row in rows[:3]]
+    assert "node_filesystem_avail_bytes" in names, names
+    row = rows[names.index("node_filesystem_avail_bytes")]
+    assert row.find_element(By.CSS_SELECTOR, "pre").text == "node_filesystem_avail_bytes"
+    links = {a.text: a.get_attribute("href") for a in row.find_elements(By.CSS_SELECTOR, "a")}
+    assert links["Graph in Prometheus"].startswith("http://127.0.0.1:9/graph?g0.expr=node_filesystem_avail_bytes")
+    assert '"uid":"PROM1"' in urllib.parse.unquote(links["Explore in Grafana"])
+    assert "view=metrics" in browser.current_url and "q=how" in browser.current_url
+    browser.save_screenshot(os.path.join(screenshots, "metrics.png"))
 
 
 def test_api_errors_are_shown_and_the_phone_width_works(ui_server, browser, screenshots):

@@ -88,7 +88,7 @@ public enum MetricNameWords {
         "util": "utilization", "hugepages": "huge pages memory", "procs": "processes", "proc": "process",
         "pids": "processes", "pid": "process", "boot": "startup", "btime": "boot time", "uptime": "time running",
         "md": "software raid", "raid": "disk array", "edac": "memory error correction", "rapl": "power energy",
-        "nvme": "solid state disk", "fs": "filesystem", "filesystem": "disk space mount", "diskstats": "disk statistics",
+        "nvme": "solid state disk", "fs": "filesystem", "filesystem": "disk space mount", "files": "inodes file nodes", "diskstats": "disk statistics",
         "ipvs": "load balancer", "arp": "address resolution", "udp": "datagram", "tcp": "transmission connection",
         "icmp": "ping control messages", "ip": "internet protocol", "ip6": "ipv6", "ipext": "ip extended",
         "goroutines": "concurrent threads", "mspan": "memory spans", "mcache": "memory cache", "heap": "memory",

@@ -1,4 +1,5 @@
 import DejaCore
+import DejaKernels
 import Foundation
 
 /// One tenant's metrics in memory, searched by words (BM25 over `MetricDocument.terms`) and by
@@ -15,6 +16,9 @@ struct MetricIndex: Sendable {
     /// Weight of the keyword score (scaled to 0...1 per query) added to the cosine similarity. Set
     /// before any measurement: meaning leads, and an exact name word breaks ties between close ones.
     static let keywordWeight: Float = 0.3
+    /// Added when a metric's job is the service a question comes from (logs → metrics): the same
+    /// size as the keyword weight's share of one strong word, so meaning still decides.
+    static let sharedJobBoost: Float = 0.1
     private static let k1: Float = 1.2, b: Float = 0.75
 
     init(_ stored: [(metadata: MetricMetadata, terms: [String], vector: [Float]?)], dimension: Int) {
@@ -45,7 +49,8 @@ struct MetricIndex: Sendable {
     var embeddedCount: Int { embedded.count { $0 } }
 
     /// The best `k` metrics for a query, by fused score, among those `include` admits.
-    func search(words: [String], vector: [Float]?, k: Int, include: (MetricMetadata) -> Bool) -> [(index: Int, score: Float)] {
+    func search(words: [String], vector: [Float]?, k: Int, preferredJob: String? = nil,
+                include: (MetricMetadata) -> Bool) -> [(index: Int, score: Float)] {
         guard !metrics.isEmpty, k > 0 else { return [] }
         var keyword = [Float](repeating: 0, count: metrics.count)
         let n = Float(metrics.count)
@@ -58,20 +63,25 @@ struct MetricIndex: Sendable {
             }
         }
         let topKeyword = keyword.max() ?? 0
-        var scored: [(index: Int, score: Float)] = []
-        scored.reserveCapacity(metrics.count)
-        vectors.withUnsafeBufferPointer { matrix in
+        var best: [(index: Int, score: Float)] = []
+        best.reserveCapacity(k + 1)
+        func better(_ a: (index: Int, score: Float), _ b: (index: Int, score: Float)) -> Bool {
+            a.score != b.score ? a.score > b.score : metrics[a.index].metric < metrics[b.index].metric
+        }
+        let query = vector?.count == dimension ? vector! : []
+        query.withUnsafeBufferPointer { query in vectors.withUnsafeBufferPointer { matrix in
             for index in metrics.indices where include(metrics[index]) {
                 var score = topKeyword > 0 ? Self.keywordWeight * keyword[index] / topKeyword : 0
-                if let vector, embedded[index] {
-                    var dot: Float = 0
-                    let row = matrix.baseAddress! + index * dimension
-                    for d in 0..<dimension { dot += row[d] * vector[d] }
-                    score += dot
-                }
-                scored.append((index, score))
+                if let preferredJob, metrics[index].jobs.contains(preferredJob) { score += Self.sharedJobBoost }
+                if !query.isEmpty, embedded[index] { score += deja_dot(matrix.baseAddress! + index * dimension, query.baseAddress!, dimension) }
+                // Keep the best k in order: a full sort of every metric per query is not needed.
+                let candidate = (index, score)
+                if best.count == k, let last = best.last, !better(candidate, last) { continue }
+                let position = best.firstIndex { better(candidate, $0) } ?? best.count
+                best.insert(candidate, at: position)
+                if best.count > k { best.removeLast() }
             }
-        }
-        return Array(scored.sorted { $0.score != $1.score ? $0.score > $1.score : metrics[$0.index].metric < metrics[$1.index].metric }.prefix(k))
+        } }
+        return best
     }
 }

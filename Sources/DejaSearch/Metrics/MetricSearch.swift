@@ -40,10 +40,13 @@ public final class MetricSearch: @unchecked Sendable {
     private let embedder: SentenceEmbedder
     private let lock = NSLock()
     private var indexes: [String: MetricIndex] = [:]
+    /// Embed documents on one background encoder (a server answering queries) or on every core.
+    private let embedOnOneThread: Bool
 
-    public init(store: SQLiteStore, embedder: SentenceEmbedder) {
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, embedOnOneThread: Bool = true) {
         self.store = store
         self.embedder = embedder
+        self.embedOnOneThread = embedOnOneThread
     }
 
     /// Replaces what is known of a tenant's metrics with `metrics` seen at `now` (seconds):
@@ -78,7 +81,7 @@ public final class MetricSearch: @unchecked Sendable {
             let pending = try store.metricsWithoutVectors(model: embedder.modelIdentity, limit: 1024).filter { $0.tenant == tenant }
             if pending.isEmpty { return done }
             let texts = Array(Set(pending.map(\.document)))
-            let vectors = Dictionary(uniqueKeysWithValues: zip(texts, embedder.embed(texts, batchSize: 32, singleThreaded: true)))
+            let vectors = Dictionary(uniqueKeysWithValues: zip(texts, embedder.embed(texts, batchSize: 32, singleThreaded: embedOnOneThread)))
             try store.storeMetricVectors(pending.map { ($0.tenant, $0.name, $0.document, vectors[$0.document]!) }, model: embedder.modelIdentity)
             done += pending.count
             if pending.count < 1024 { return done }
@@ -103,12 +106,14 @@ public final class MetricSearch: @unchecked Sendable {
         return (index.count, index.embeddedCount)
     }
 
-    /// The `k` metrics that best answer `query`, optionally only of `job` and `type`.
-    public func search(_ query: String, tenant: String, job: String? = nil, type: String? = nil, k: Int = 10) throws -> [MetricHit] {
+    /// The `k` metrics that best answer `query`, optionally only of `job` and `type`; metrics
+    /// exported by a job named `service` (the logs' service a question comes from) rank higher.
+    public func search(_ query: String, tenant: String, job: String? = nil, type: String? = nil, service: String? = nil,
+                       k: Int = 10) throws -> [MetricHit] {
         let index = try index(tenant: tenant)
         let vector = query.isEmpty ? nil : embedder.embed([query], batchSize: 1)[0]
         let words = MetricDocument.words(query) + MetricNameWords.split(query)
-        let hits = index.search(words: words, vector: vector, k: k) { metric in
+        let hits = index.search(words: words, vector: vector, k: k, preferredJob: service) { metric in
             (job == nil || metric.jobs.contains(job!)) && (type == nil || metric.type == type)
         }
         return hits.map { hit in

@@ -91,6 +91,18 @@ enum OpenAPIDocument {
                 "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
             }
           },
+          "MetricSearchResponse": {
+            "type": "object", "required": ["query", "metrics"],
+            "properties": {
+              "query": {"type": "string"},
+              "metrics": {"type": "array", "items": {"type": "object",
+                "required": ["metric", "type", "help", "unit", "labels", "jobs", "score", "promql", "links"],
+                "properties": {"metric": {"type": "string"}, "type": {"type": "string"}, "help": {"type": "string"}, "unit": {"type": "string"},
+                               "labels": {"type": "array", "items": {"type": "string"}}, "jobs": {"type": "array", "items": {"type": "string"}},
+                               "score": {"type": "number"}, "promql": {"type": "string"},
+                               "links": {"type": "object", "additionalProperties": {"type": "string"}}}}}
+            }
+          },
           "PatternsResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "patterns"],
             "properties": {
@@ -157,6 +169,20 @@ enum OpenAPIDocument {
                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                            {"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/metrics/search": {
+          "get": {
+            "summary": "Metrics (Prometheus names and HELP, read with --prometheus-url or deja metrics index) that best match a description, each with a PromQL expression fitting its type and links to graph it.",
+            "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}},
+                           {"name": "job", "in": "query", "schema": {"type": "string"}},
+                           {"name": "type", "in": "query", "schema": {"type": "string", "enum": ["counter", "gauge", "histogram", "summary", "unknown"]}},
+                           {"name": "service", "in": "query", "description": "Prefer metrics of the job this logs service is", "schema": {"type": "string"}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Metrics, best first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MetricSearchResponse"}}}},
                           "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                           "403": {"$ref": "#/components/responses/Problem"}}
           }

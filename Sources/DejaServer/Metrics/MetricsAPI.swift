@@ -21,7 +21,8 @@ struct MetricSearchResponse: Codable, ResponseEncodable {
     var metrics: [MetricSearchHit]
 }
 
-/// `GET /api/v1/metrics/search?q=…&job=…&type=…&limit=…`: metrics by meaning, from the last index.
+/// `GET /api/v1/metrics/search?q=…&job=…&type=…&service=…&limit=…`: metrics by meaning, from the
+/// last index; `service` prefers metrics of the job that service's logs come from.
 struct MetricsAPI {
     let search: MetricSearch
     /// Queries are embedded where log searches are, one at a time and off the event loops.
@@ -44,9 +45,10 @@ struct MetricsAPI {
                 return limit
             } ?? 10
             let job = parameters["job"].map(String.init), type = parameters["type"].map(String.init)
+            let service = parameters["service"].map(String.init)
             let started = DispatchTime.now().uptimeNanoseconds
             let search = search
-            let hits = try await searches.run { _ in try search.search(query, tenant: tenant, job: job, type: type, k: limit) }
+            let hits = try await searches.run { _ in try search.search(query, tenant: tenant, job: job, type: type, service: service, k: limit) }
             metrics.searched("metrics", seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             return MetricSearchResponse(query: query, metrics: hits.map { hit in
                 MetricSearchHit(metric: hit.metric, type: hit.type, help: hit.help, unit: hit.unit, labels: hit.labels, jobs: hit.jobs,

@@ -145,6 +145,11 @@ function renderEvent(event, remote) {
   return node;
 }
 
+// Metrics that may explain a message: by its meaning, preferring its service's job.
+function relatedMetricsLink(link, text, service) {
+  link.href = "/?" + new URLSearchParams({ view: "metrics", q: text, ...(service ? { service } : {}) });
+}
+
 function renderGroup(group, query) {
   const node = $("group-template").content.firstElementChild.cloneNode(true);
   const signature = group.signature;
@@ -162,6 +167,7 @@ function renderGroup(group, query) {
   const shared = query ? sharedTokens(query, signature.message) : [];
   if (shared.length) why.push(`shared words: ${shared.join(" ")}`);
   node.querySelector(".why").textContent = why.length ? "Why: " + why.join(" · ") : "";
+  relatedMetricsLink(node.querySelector(".related-metrics"), signature.message, signature.service);
   const list = node.querySelector(".event-list");
   for (const event of group.events) list.appendChild(renderEvent(event, group.remote === true));
   return node;
@@ -285,10 +291,68 @@ async function runPatterns() {
       node.querySelector(".why").textContent = marks.join(" · ");
       if (marks.length) node.classList.add("marked");
       node.querySelector(".events").remove();
+      relatedMetricsLink(node.querySelector(".related-metrics"), words, pattern.services.length === 1 ? pattern.services[0] : "");
       list.appendChild(node);
     }
   } catch (error) {
     $("patterns-status").textContent = "";
+    showError(error);
+  }
+}
+
+// ---- Metrics ---------------------------------------------------------------------------------
+
+async function runMetrics() {
+  showError(null);
+  const list = $("metrics");
+  list.replaceChildren();
+  const params = new URLSearchParams(location.search);
+  $("metrics-query").value = params.get("q") || "";
+  $("metrics-job").value = params.get("job") || "";
+  $("metrics-type").value = params.get("type") || "";
+  const service = params.get("service");
+  if (!params.get("q")) { $("metrics-status").textContent = "Describe what a metric measures, in your own words."; return; }
+  $("metrics-status").textContent = "Searching…";
+  const query = new URLSearchParams({ q: params.get("q"), limit: "20" });
+  if (params.get("job")) query.set("job", params.get("job"));
+  if (params.get("type")) query.set("type", params.get("type"));
+  if (service) query.set("service", service);
+  try {
+    const response = await api("/api/v1/metrics/search?" + query);
+    $("metrics-status").textContent = response.metrics.length
+      ? `${response.metrics.length} metrics, best first` + (service ? `, those of job ${service} preferred` : "")
+      : "No metrics indexed: start deja serve with --prometheus-url.";
+    for (const hit of response.metrics) {
+      const item = document.createElement("li");
+      item.className = "group metric";
+      const name = document.createElement("code");
+      name.className = "metric-name";
+      name.textContent = hit.metric;
+      const type = document.createElement("span");
+      type.className = "level";
+      type.textContent = hit.type;
+      const help = document.createElement("p");
+      help.textContent = hit.help || "(no HELP text)";
+      const promql = document.createElement("pre");
+      promql.textContent = hit.promql;
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = [hit.jobs.length ? "jobs: " + hit.jobs.join(", ") : "", hit.labels.length ? "labels: " + hit.labels.join(", ") : ""]
+        .filter(Boolean).join(" · ");
+      item.append(name, " ", type, help, promql, meta);
+      for (const [label, href] of [["Graph in Prometheus", hit.links.prometheus], ["Explore in Grafana", hit.links.grafana]]) {
+        if (!href) continue;
+        const link = document.createElement("a");
+        link.href = href;
+        link.rel = "noopener";
+        link.target = "_blank";
+        link.textContent = label;
+        item.append(link, " ");
+      }
+      list.appendChild(item);
+    }
+  } catch (error) {
+    $("metrics-status").textContent = "";
     showError(error);
   }
 }
@@ -311,12 +375,13 @@ function submitSearch() {
 
 function route() {
   const state = searchState();
-  const patterns = new URLSearchParams(location.search).get("view") === "patterns";
-  $("search-view").hidden = patterns;
-  $("patterns-view").hidden = !patterns;
-  $("nav-search").setAttribute("aria-current", patterns ? "false" : "page");
-  $("nav-patterns").setAttribute("aria-current", patterns ? "page" : "false");
-  if (patterns) { runPatterns(); return; }
+  const view = new URLSearchParams(location.search).get("view") || "search";
+  for (const name of ["search", "patterns", "metrics"]) {
+    $(name + "-view").hidden = view !== name;
+    $("nav-" + name).setAttribute("aria-current", view === name ? "page" : "false");
+  }
+  if (view === "patterns") { runPatterns(); return; }
+  if (view === "metrics") { runMetrics(); return; }
   fillForm(state);
   runSearch(state);
 }
@@ -328,6 +393,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   $("range").addEventListener("change", () => { $("custom-range").hidden = $("range").value !== "custom"; });
   $("patterns-form").addEventListener("submit", (e) => { e.preventDefault(); runPatterns(); });
+  $("metrics-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams({ view: "metrics", q: $("metrics-query").value });
+    if ($("metrics-job").value.trim()) params.set("job", $("metrics-job").value.trim());
+    if ($("metrics-type").value) params.set("type", $("metrics-type").value);
+    history.pushState(null, "", "/?" + params);
+    route();
+  });
   $("results").addEventListener("click", (e) => {
     const link = e.target.closest("a.similar");
     if (!link) return;
