@@ -11,9 +11,10 @@ import Testing
         "DejaEmbedding": ["Foundation", "Dispatch", "COpenBLAS", "DejaKernels"],
         "DejaStore": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaKernels", "GRDB", "GRDBSQLite", "AsyncHTTPClient",
                       "NIOCore", "NIOHTTP1", "NIOFoundationCompat"],
-        "DejaSearch": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore"],
+        "DejaSearch": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"],
         "DejaServer": ["Foundation", "FoundationEssentials", "Dispatch", "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
-                       "Hummingbird", "HTTPTypes", "NIOCore", "Logging", "Prometheus", "SwiftProtobuf", "CompressNIO"],
+                       "Hummingbird", "HTTPTypes", "NIOCore", "Logging", "Prometheus", "SwiftProtobuf", "CompressNIO",
+                       "AsyncHTTPClient", "NIOFoundationCompat", "ServiceLifecycle"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
