@@ -222,6 +222,7 @@ import Testing
                 ALTER TABLE signatures DROP COLUMN pattern_id;
                 DROP TABLE patterns;
                 DROP TABLE pattern_miners;
+                DROP TABLE metrics;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);

@@ -27,7 +27,6 @@ final class MetricIndexRefresher: Service, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var state = MetricIndexStatus()
-    private let work = DispatchQueue(label: "deja-metric-index", qos: .utility)
 
     init(sources: [PrometheusSource], search: MetricSearch, tenant: String, interval: Duration, metrics: ServerMetrics, logger: Logger) {
         self.sources = sources
@@ -73,8 +72,15 @@ final class MetricIndexRefresher: Service, @unchecked Sendable {
         // With no source answering, the last index stays as it was.
         if failures.count < sources.count {
             let (search, tenant, batch) = (search, tenant, read)
+            // Embedding new documents is CPU work that ingest and queries come before: a thread of
+            // its own at low priority (a lowered nice value cannot be raised back on a shared one).
             let outcome: Result<MetricIndexReport, Error> = await withCheckedContinuation { continuation in
-                work.async { continuation.resume(returning: Result { try search.refresh(batch, tenant: tenant, now: Int64(Date().timeIntervalSince1970)) }) }
+                let thread = Thread {
+                    ThreadPriority.lower(to: 10)
+                    continuation.resume(returning: Result { try search.refresh(batch, tenant: tenant, now: Int64(Date().timeIntervalSince1970)) })
+                }
+                thread.name = "deja-metric-index"
+                thread.start()
             }
             switch outcome {
             case .success(let report):
