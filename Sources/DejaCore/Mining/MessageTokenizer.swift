@@ -4,8 +4,10 @@
 /// is a token of its own, so `ready=true,policy=3` compares key by key. A token that starts a new
 /// word (all but the first) carries a leading space, so joining the tokens gives the text back.
 /// Tokens that contain a digit, month and weekday names, and the literals `true`, `false`, `null`,
-/// `nil` and `none` after a delimiter, are variables and become `<*>`; adjacent variables in a word
-/// collapse into one.
+/// `nil` and `none` after a delimiter, are variables and become `<*>`. A value is one `<*>` whatever
+/// its token count: a word whose interior is a path or URL, a host with a port, a dotted name, an
+/// IPv6 or MAC address or all variables (`10.1.2.3:80`, `<1`); an empty `key=` value; a unit after a
+/// value and a parenthesized restatement of an amount (`2048 bytes (2.0 KB)`).
 /// One rule for every log source: no per-dataset regexes.
 public enum MessageTokenizer {
     /// The wildcard that stands for a variable, as in Drain and the loghub templates.

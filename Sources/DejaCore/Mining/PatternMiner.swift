@@ -26,10 +26,11 @@ public struct PatternMinerOptions: Sendable, Codable, Equatable {
 ///
 /// Messages are masked and tokenized (`MessageTokenizer`), routed by token count and leading
 /// tokens to a leaf of candidate patterns, and joined to the most similar one when at least
-/// `similarityThreshold` of its constant words agree (differing positions become `<*>`). A message
-/// whose variable spans several tokens of a word (`LOCAL(0)` where others log `10.0.0.1`) joins a
-/// pattern of another length whose wildcards cover it. Otherwise it starts a new pattern. Pattern
-/// ids never change (a pattern folded into a wider one resolves to it). Tokens are compared as
+/// `similarityThreshold` of its constant words agree (differing positions become `<*>`). Otherwise
+/// it joins a pattern of another length whose constants all appear in order, each `<*>` covering
+/// text within a word (`LOCAL(0)` where others log `10.0.0.1`), only variables, or one quoted
+/// string; else it starts a new pattern. A new or generalized pattern folds in the patterns it now
+/// covers. Pattern ids never change (a pattern folded into a wider one resolves to it). Tokens are compared as
 /// interned integers. The whole state is `Codable`, to save and restore.
 public final class PatternMiner: Codable {
     // Not Sendable: mutable; owned by one ingest task per (tenant, service).
