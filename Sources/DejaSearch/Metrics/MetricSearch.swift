@@ -78,7 +78,7 @@ public final class MetricSearch: @unchecked Sendable {
     private func embedPending(tenant: String) throws -> Int {
         var done = 0
         while true {
-            let pending = try store.metricsWithoutVectors(model: embedder.modelIdentity, limit: 1024).filter { $0.tenant == tenant }
+            let pending = try store.metricsWithoutVectors(tenant: tenant, model: embedder.modelIdentity, limit: 1024)
             if pending.isEmpty { return done }
             let texts = Array(Set(pending.map(\.document)))
             let vectors = Dictionary(uniqueKeysWithValues: zip(texts, embedder.embed(texts, batchSize: 32, singleThreaded: embedOnOneThread)))

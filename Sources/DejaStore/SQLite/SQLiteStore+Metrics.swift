@@ -46,12 +46,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Documents of metrics with no vector from `model`, per tenant and name.
-    public func metricsWithoutVectors(model: String, limit: Int) throws -> [(tenant: String, name: String, document: String)] {
+    /// Documents of a tenant's metrics with no vector from `model`, by name.
+    public func metricsWithoutVectors(tenant: String, model: String, limit: Int) throws -> [(tenant: String, name: String, document: String)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT tenant, name, document FROM metrics WHERE model IS NULL OR model != ? LIMIT ?
-                """, arguments: [model, limit]).map { ($0["tenant"], $0["name"], $0["document"]) }
+                SELECT tenant, name, document FROM metrics WHERE tenant = ? AND (model IS NULL OR model != ?) LIMIT ?
+                """, arguments: [tenant, model, limit]).map { ($0["tenant"], $0["name"], $0["document"]) }
         }
     }
 
