@@ -299,15 +299,24 @@ public enum MessageTokenizer {
         return colons >= 2
     }
 
-    /// A name of three or more dotted labels: a host (`cache.prod.example.net`) or a qualified
-    /// class (`org.apache.hadoop.Task`), both values in a message.
+    /// A name of three or more dotted labels whose last label is not capitalized: a host
+    /// (`cache.prod.example.net`), a value. A qualified class (`java.lang.NullPointerException`)
+    /// names what happened and stays a constant.
     private static func isDottedName(_ interior: UnsafeBufferPointer<UInt8>) -> Bool {
-        var dots = 0, label = 0
-        for byte in interior {
-            if byte == 46 { guard label > 0 else { return false }; dots += 1; label = 0 }
-            else if isLetter(byte) || byte &- 48 < 10 || byte == 45 || byte == 95 { label += 1 } else { return false }
+        var dots = 0, label = 0, lastLabelStart = 0
+        for (i, byte) in interior.enumerated() {
+            if byte == 46 {
+                guard label > 0 else { return false }
+                dots += 1
+                label = 0
+                lastLabelStart = i + 1
+            } else if isLetter(byte) || byte &- 48 < 10 || byte == 45 || byte == 95 {
+                label += 1
+            } else {
+                return false
+            }
         }
-        return dots >= 2 && label > 0
+        return dots >= 2 && label > 0 && !(interior[lastLabelStart] &- 65 < 26)
     }
 
     /// Where the `)` of a parenthesized amount starting at `start` is, when inside are only
