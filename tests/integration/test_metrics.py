@@ -76,7 +76,14 @@ scrape_configs:
             disk = search("free disk space", limit=3)
             assert "node_filesystem_avail_bytes" in [hit["metric"] for hit in disk] or "node_filesystem_free_bytes" in [hit["metric"] for hit in disk], disk
             hit = next(hit for hit in disk if hit["metric"].startswith("node_filesystem_"))
-            assert hit["jobs"] == ["node"] and "mountpoint" in hit["labels"], hit
+            assert hit["jobs"] == ["node"], hit
+            # Label names come from the job's recent series, which a refresh or two may wait for
+            # (node exporter's first scrapes can miss slow collectors).
+            deadline = time.time() + 60
+            while "mountpoint" not in hit["labels"] and time.time() < deadline:
+                time.sleep(1)
+                hit = next(h for h in search("free disk space", limit=3) if h["metric"] == hit["metric"])
+            assert "mountpoint" in hit["labels"], hit
             assert hit["links"]["prometheus"].startswith(prometheus_url + "/graph?g0.expr=")
             # The PromQL fits the type, and Prometheus accepts it.
             cpu = search("time the processor spent in each mode", type="counter", limit=3)
