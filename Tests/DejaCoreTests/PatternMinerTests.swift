@@ -64,6 +64,7 @@ import Testing
         // Values masked before mining stay variables.
         ("request <*> failed after <*>:<*>", "request <*> failed after <*>"),
         ("id=<*>, user=<*>", "id=<*>, user=<*>"),
+        ("at [<*>/Nov/<*>:<*>:<*> <*>] ok", "at [<*> <*>] ok"),
         // Words that only look like values stay constant.
         ("connection from 1.2.3.4 (host-1.example.net) at Mon", "connection from <*> (<*>) at <*>"),
         ("read/write error: disk full", "read/write error: disk full"),
@@ -95,6 +96,15 @@ import Testing
         let short = miner.add("authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.0.0.9")
         let long = miner.add("authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.0.0.9 user=root")
         #expect(miner.resolve(short.id) != miner.resolve(long.id))
+    }
+
+    @Test("variables the miner finds side by side in a word read as one in the template")
+    func adjacentVariablesReadAsOne() {
+        let miner = PatternMiner()
+        miner.add("agent \"Mozilla/<*>\" seen at the edge")
+        let pattern = miner.add("agent \"okhttp/<*>\" seen at the edge")
+        #expect(pattern.template == "agent \"<*>\" seen at the edge")
+        #expect(pattern.tokens.count == 9)
     }
 
     @Test func stateSurvivesSaveAndRestore() throws {

@@ -166,11 +166,16 @@ public enum MessageTokenizer {
                                    _ state: inout WordState) {
         var i = start
         var afterDelimiter = false
+        var lastWasVariable = false  // adjacent variables in a word are one (`<*>/Nov/<*>` after a path)
+        func emitVariable(endsWord: Bool) {
+            if !lastWasVariable { out.append(space: state.newWord, bytes: nil) }
+            state.newWord = false
+            state.endsInValue = endsWord
+            lastWasVariable = true
+        }
         while i < end {
             if isWildcardText(bytes, i, end) {  // a value masked before mining (`MessageNormalizer.wildcarded`)
-                out.append(space: state.newWord, bytes: nil)
-                state.newWord = false
-                state.endsInValue = i + 3 == end
+                emitVariable(endsWord: i + 3 == end)
                 afterDelimiter = true
                 i += 3
                 continue
@@ -178,6 +183,7 @@ public enum MessageTokenizer {
             if isDelimiterByte(bytes[i]) {
                 emitDelimiters(bytes, i, i + 1, into: out, &state)
                 afterDelimiter = true
+                lastWasVariable = false
                 i += 1
                 if i == end && i - 1 > start && bytes[i - 1] == 61 {  // `logname=`: an empty value is a value
                     out.append(space: false, bytes: nil)
@@ -193,10 +199,14 @@ public enum MessageTokenizer {
             }
             if afterDelimiter, locatorLength(bytes, i, end) > 0 { pieceEnd = end; hasDigit = true }
             let piece = UnsafeBufferPointer(rebasing: bytes[i..<pieceEnd])
-            let variable = hasDigit || isCalendarWord(piece) || (afterDelimiter && isLiteralValue(piece))
-            out.append(space: state.newWord, bytes: variable ? nil : piece)
-            state.newWord = false
-            state.endsInValue = variable && pieceEnd == end
+            if hasDigit || isCalendarWord(piece) || (afterDelimiter && isLiteralValue(piece)) {
+                emitVariable(endsWord: pieceEnd == end)
+            } else {
+                out.append(space: state.newWord, bytes: piece)
+                state.newWord = false
+                state.endsInValue = false
+                lastWasVariable = false
+            }
             i = pieceEnd
         }
     }

@@ -4,8 +4,13 @@ public struct MinedPattern: Sendable, Codable, Hashable {
     public internal(set) var tokens: [String]
     public internal(set) var count: Int
 
-    /// The template as text, e.g. `Connection to <*> refused after <*> ms`.
-    public var template: String { tokens.joined() }
+    /// The template as text, e.g. `Connection to <*> refused after <*> ms`. Variables that the
+    /// miner found side by side within a word (`Mozilla/<*>` beside `okhttp/<*>`) read as one.
+    public var template: String {
+        var text = ""
+        for token in tokens where !(token == MessageTokenizer.wildcard && text.hasSuffix(MessageTokenizer.wildcard)) { text += token }
+        return text
+    }
 }
 
 /// Settings of the pattern miner. One configuration serves every log source.
