@@ -60,7 +60,7 @@ struct MetricsAPI {
     private func links(for expression: String) -> [String: String] {
         var out: [String: String] = [:]
         if let prometheusURL {
-            out["prometheus"] = "\(prometheusURL)/graph?g0.expr=\(Self.encoded(expression))&g0.tab=0&g0.range_input=1h"
+            out["prometheus"] = "\(prometheusURL)/graph?g0.expr=\(PrometheusMetadataReader.percentEncoded(expression))&g0.tab=0&g0.range_input=1h"
         }
         if let grafana = links.grafanaURL, let datasource = links.prometheusDatasource {
             let pane: [String: Any] = ["dja": [
@@ -70,15 +70,9 @@ struct MetricsAPI {
             ]]
             if let json = try? JSONSerialization.data(withJSONObject: pane, options: [.sortedKeys]) {
                 let base = grafana.hasSuffix("/") ? String(grafana.dropLast()) : grafana
-                out["grafana"] = "\(base)/explore?schemaVersion=1&orgId=1&panes=\(Self.encoded(String(decoding: json, as: UTF8.self)))"
+                out["grafana"] = "\(base)/explore?schemaVersion=1&orgId=1&panes=\(PrometheusMetadataReader.percentEncoded(String(decoding: json, as: UTF8.self)))"
             }
         }
         return out
-    }
-
-    private static func encoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

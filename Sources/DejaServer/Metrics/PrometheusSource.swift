@@ -75,7 +75,8 @@ struct PrometheusMetadataReader: Sendable {
         return name
     }
 
-    private static func percentEncoded(_ text: String) -> String {
+    /// `text` as one query parameter value (RFC 3986 unreserved characters kept).
+    static func percentEncoded(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
