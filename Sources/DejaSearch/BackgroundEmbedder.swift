@@ -13,6 +13,7 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private let store: SQLiteStore
     private let embedder: SentenceEmbedder
     private let batchSize: Int
+    private let issues: IssueStage?
     private let condition = NSCondition()
     private var finishing = false
     private var stopping = false
@@ -24,8 +25,10 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
     public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
 
-    public init(store: SQLiteStore, embedder: SentenceEmbedder, batchSize: Int = 32) {
+    /// Embedded signatures are placed in issues by `issues`, when given.
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, issues: IssueStage?, batchSize: Int = 32) {
         self.store = store
+        self.issues = issues
         self.embedder = embedder
         self.batchSize = batchSize
     }
@@ -99,7 +102,7 @@ public final class BackgroundEmbedder: @unchecked Sendable {
                 let catchingUp = finishing
                 condition.unlock()
                 let started = DispatchTime.now().uptimeNanoseconds
-                try storeVectors(for: pending, embedder: embedder, store: store, batchSize: batchSize, singleThreaded: !catchingUp)
+                try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !catchingUp)
                 embedded += pending.count
                 onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             }

@@ -15,13 +15,17 @@ public final class IngestPipeline {
     public var background: BackgroundEmbedder?
     /// Gives each new signature its pattern, in the transaction that stores it.
     public let patterns: PatternStage
+    /// Places each embedded signature in an issue.
+    public let issues: IssueStage
 
-    /// Opening the pattern stage learns the signatures its miners' snapshots lack.
+    /// Opening the pattern stage learns the signatures its miners' snapshots lack; opening the
+    /// issue stage places the embedded signatures that have no issue.
     public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) throws {
         self.store = store
         self.embedder = embedder
         self.redactor = redactor
         patterns = try PatternStage(store: store)
+        issues = try IssueStage(store: store, model: embedder.modelIdentity)
     }
 
     /// The redacted body, normalized message and signature hash of `event`.
@@ -117,7 +121,7 @@ public final class IngestPipeline {
     }
 
     private func embed(_ signatures: [Signature]) throws {
-        try storeVectors(for: signatures, embedder: embedder, store: store, batchSize: batchSize)
+        try storeVectors(for: signatures, embedder: embedder, store: store, issues: issues, batchSize: batchSize)
     }
 }
 

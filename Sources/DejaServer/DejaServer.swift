@@ -67,7 +67,7 @@ public struct DejaServer: Sendable {
         let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
         let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
         pipeline.lineZoneOffset = configuration.zoneOffset
-        let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, batchSize: pipeline.batchSize)
+        let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, issues: pipeline.issues, batchSize: pipeline.batchSize)
         background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
         pipeline.background = background
         background.start()
@@ -99,7 +99,7 @@ public struct DejaServer: Sendable {
             : MetricIndexRefresher(sources: configuration.prometheus, search: metricSearch, tenant: configuration.defaultTenant,
                                    interval: configuration.prometheusRefresh, metrics: metrics, logger: logger)
 
-        let routes = Self.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: metrics,
+        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, search: search, store: store, metrics: metrics,
                                  vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher, logger: logger)
         let app = Application(
             router: routes.router,
@@ -120,7 +120,7 @@ public struct DejaServer: Sendable {
     }
 
     /// Every route of `deja serve`, each with the access it declares.
-    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, search: SearchService, store: SQLiteStore,
+    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, search: SearchService, store: SQLiteStore,
                        metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
                        logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
@@ -128,7 +128,9 @@ public struct DejaServer: Sendable {
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
-        SearchAPI(search: search, reads: StoreReader(store: store), metrics: metrics).register(on: routes)
+        let reads = StoreReader(store: store)
+        SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
+        IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
         MetricsAPI(search: metricSearch, searches: search, prometheusURL: configuration.prometheus.first?.url, links: configuration.links,
                    metrics: metrics).register(on: routes)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex,

@@ -53,6 +53,8 @@ public struct Signature: Sendable, Equatable, Codable {
     /// The template of the pattern it belongs to (`<*>` for variables), once the pattern stage mined it.
     public var pattern: String?
     public var patternID: Int64? = nil
+    /// The issue it belongs to, once the issue stage placed it.
+    public var issueID: Int64? = nil
 }
 
 /// Which events or signatures a search may return.
@@ -114,6 +116,56 @@ public struct PatternUpdate: Sendable {
     public init() {}
 
     public var isEmpty: Bool { assignments.isEmpty && templates.isEmpty && snapshots.isEmpty }
+}
+
+/// An issue: signatures of one tenant that are the same failure by meaning, across services and
+/// languages (`IssueClusterer`), with what they add up to.
+public struct Issue: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var tenant: String
+    /// The first line of its most frequent signature's message (a routine issue's pattern template).
+    public var title = ""
+    public var services: [String] = []
+    /// Its signatures' levels, the most severe first.
+    public var levels: [Severity] = []
+    public var signatureIDs: [Int64] = []
+    public var patternIDs: [Int64] = []
+    /// Events in all.
+    public var count = 0
+    public var firstSeen = Int64.max
+    public var lastSeen = Int64.min
+    var titleCount = 0
+
+    public init(id: Int64, tenant: String) {
+        self.id = id
+        self.tenant = tenant
+    }
+
+    enum CodingKeys: String, CodingKey { case id, tenant, title, services, levels, signatureIDs, patternIDs, count, firstSeen, lastSeen }
+}
+
+/// An issue's events counted per time bucket.
+public struct IssueCounts: Sendable, Codable, Equatable {
+    public var issue: Issue
+    public var counts: [Int]
+
+    public init(issue: Issue, counts: [Int]) {
+        self.issue = issue
+        self.counts = counts
+    }
+}
+
+/// What the issue stage decided in one step, stored in one transaction.
+public struct IssueUpdate: Sendable {
+    public var created: [(tenant: String, id: Int64)] = []
+    public var assignments: [(signature: Int64, issue: Int64)] = []
+    public var merges: [(tenant: String, from: Int64, into: Int64)] = []
+    /// Issues a user split apart: never merged again on their own.
+    public var apart: [(tenant: String, first: Int64, second: Int64)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { created.isEmpty && assignments.isEmpty && merges.isEmpty && apart.isEmpty }
 }
 
 /// What one ingest batch did.

@@ -52,7 +52,7 @@ struct IngestCommand: ParsableCommand {
         let pipeline = try IngestPipeline(store: database, embedder: embedder, redactor: redactor)
         pipeline.batchSize = model.batchSize
         // Events are stored at full speed; new signatures are embedded beside, on their own thread.
-        let background = BackgroundEmbedder(store: database, embedder: embedder, batchSize: model.batchSize)
+        let background = BackgroundEmbedder(store: database, embedder: embedder, issues: pipeline.issues, batchSize: model.batchSize)
         pipeline.background = background
         background.start()
         let started = DispatchTime.now().uptimeNanoseconds

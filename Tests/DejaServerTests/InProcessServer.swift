@@ -34,7 +34,7 @@ struct InProcessServer {
         configuration.links.grafanaURL = "http://grafana.test"
         configuration.links.prometheusDatasource = "prom1"
         metricSearch = MetricSearch(store: store, embedder: embedder)
-        routes = DejaServer.routes(configuration: configuration, ingest: ingest, search: search, store: store, metrics: ServerMetrics(),
+        routes = DejaServer.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, search: search, store: store, metrics: ServerMetrics(),
                                    vectorIndex: nil, metricSearch: metricSearch, metricIndex: nil, logger: Logger(label: "test"))
     }
 

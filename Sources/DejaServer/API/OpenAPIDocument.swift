@@ -39,9 +39,45 @@ enum OpenAPIDocument {
               "level": {"$ref": "#/components/schemas/Level"}, "count": {"type": "integer"},
               "firstSeen": {"type": "integer"}, "lastSeen": {"type": "integer"}, "exampleEventID": {"type": "integer"},
               "pattern": {"type": "string", "description": "The template of its pattern, <*> for variables."},
-              "patternID": {"type": "integer"}
+              "patternID": {"type": "integer"},
+              "issueID": {"type": "integer", "description": "The issue it belongs to, once embedded and placed."}
             }
           },
+          "Issue": {
+            "type": "object", "required": ["id", "tenant", "title", "services", "levels", "signatureIDs", "patternIDs", "count", "firstSeen", "lastSeen"],
+            "properties": {
+              "id": {"type": "integer"}, "tenant": {"type": "string"},
+              "title": {"type": "string", "description": "The first line of its most frequent signature's message."},
+              "services": {"type": "array", "items": {"type": "string"}},
+              "levels": {"type": "array", "items": {"$ref": "#/components/schemas/Level"}},
+              "signatureIDs": {"type": "array", "items": {"type": "integer"}}, "patternIDs": {"type": "array", "items": {"type": "integer"}},
+              "count": {"type": "integer", "description": "Events in all."}, "firstSeen": {"type": "integer"}, "lastSeen": {"type": "integer"}
+            }
+          },
+          "IssueSummary": {
+            "type": "object", "required": ["issue", "state", "windowCount", "growth", "counts"],
+            "properties": {
+              "issue": {"$ref": "#/components/schemas/Issue"},
+              "state": {"type": "string", "enum": ["new", "rising", "regressed", "steady"]},
+              "windowCount": {"type": "integer", "description": "Events in the range."},
+              "growth": {"type": "number", "description": "Events in the range's last quarter over what the rest predicts (both plus one)."},
+              "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}
+            }
+          },
+          "IssuesResponse": {
+            "type": "object", "required": ["since", "until", "bucketNanoseconds", "issues"],
+            "properties": {"since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
+                           "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueSummary"}}}
+          },
+          "IssueResponse": {
+            "type": "object", "required": ["since", "until", "bucketNanoseconds", "issue"],
+            "properties": {"since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
+                           "issue": {"type": "object", "required": ["summary", "signatures", "examples"], "properties": {
+                             "summary": {"$ref": "#/components/schemas/IssueSummary"},
+                             "signatures": {"type": "array", "items": {"$ref": "#/components/schemas/Signature"}},
+                             "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}
+          },
+          "IssueChange": {"type": "object", "required": ["issue"], "properties": {"issue": {"type": "integer", "description": "The issue that now holds the signatures."}}},
           "Pattern": {
             "type": "object", "required": ["id", "tenant", "template", "services", "level", "signatureIDs", "count", "firstSeen", "lastSeen"],
             "properties": {
@@ -171,6 +207,53 @@ enum OpenAPIDocument {
             "responses": {"200": {"description": "Patterns.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatternsResponse"}}}},
                           "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                           "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/issues": {
+          "get": {
+            "summary": "Recurring issues (signatures grouped by meaning across services and languages) with event counts per time bucket and their state. The range defaults to the tenant's oldest event until now.",
+            "parameters": [{"$ref": "#/components/parameters/service"}, {"$ref": "#/components/parameters/level"},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["new", "rising", "regressed", "steady"]}},
+                           {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["count", "growth", "recency"]}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Issues.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssuesResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/issues/{id}": {
+          "get": {
+            "summary": "One issue (an id merged into another answers with the survivor) with its signatures, timeline and recent events of each service.",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                           {"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"},
+                           {"name": "buckets", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "The issue.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssueResponse"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/issues/{id}/merge": {
+          "post": {
+            "summary": "Merge this issue into another (admin scope); clustering keeps the choice.",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["into"], "properties": {"into": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "The surviving issue.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssueChange"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/issues/{id}/split": {
+          "post": {
+            "summary": "Move some of this issue's signatures to a new issue (admin scope) that never merges back on its own.",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["signatures"], "properties": {"signatures": {"type": "array", "items": {"type": "integer"}}}}}}},
+            "responses": {"200": {"description": "The new issue.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssueChange"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
           }
         },
         "/api/v1/metrics/search": {

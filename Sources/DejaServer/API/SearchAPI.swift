@@ -190,7 +190,7 @@ struct SearchAPI {
 
 /// The range, buckets and limit of a request for counts over time: the range defaults to the
 /// tenant's oldest event until now.
-private struct CountedRange: Sendable {
+struct CountedRange: Sendable {
     var filter: SearchFilter
     var since: Int64
     var until: Int64

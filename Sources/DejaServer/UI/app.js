@@ -168,6 +168,7 @@ function renderGroup(group, query) {
   if (shared.length) why.push(`shared words: ${shared.join(" ")}`);
   node.querySelector(".why").textContent = why.length ? "Why: " + why.join(" · ") : "";
   relatedMetricsLink(node.querySelector(".related-metrics"), signature.message, signature.service);
+  if (signature.issueID != null) node.querySelector(".why").append(" ", issueLink(signature.issueID, `Issue I${signature.issueID}`));
   const list = node.querySelector(".event-list");
   for (const event of group.events) list.appendChild(renderEvent(event, group.remote === true));
   return node;
@@ -247,55 +248,124 @@ async function drawSparklines(container, ids, since, until) {
   }
 }
 
-// ---- Recurring issues page -------------------------------------------------------------------
+// ---- Recurring issues -----------------------------------------------------------------------
 
-async function runPatterns() {
-  showError(null);
-  const list = $("patterns");
-  list.replaceChildren();
-  $("patterns-status").textContent = "Loading…";
-  const range = $("patterns-range").value;
+const STATE_TEXT = { new: "new", rising: "rising", regressed: "regressed", steady: "" };
+
+function issueLink(id, text) {
+  const link = document.createElement("a");
+  link.href = "/?" + new URLSearchParams({ view: "issue", id: String(id) });
+  link.className = "issue-link";
+  link.textContent = text;
+  return link;
+}
+
+function stateBadge(element, state) {
+  element.textContent = STATE_TEXT[state] || "";
+  element.className = "state state-" + state;
+  element.hidden = !STATE_TEXT[state];
+}
+
+function issueRange(params, range) {
   const { since, until } = rangeOf(range);
-  const params = new URLSearchParams({ until: new Date(until).toISOString(), buckets: "24", limit: "50" });
+  params.set("until", new Date(until).toISOString());
   if (range !== "all") params.set("since", new Date(since).toISOString());
-  if ($("patterns-service").value) params.set("service", $("patterns-service").value);
-  if ($("patterns-level").value) params.set("level", $("patterns-level").value);
+}
+
+async function runIssues() {
+  showError(null);
+  const list = $("issues");
+  list.replaceChildren();
+  $("issues-status").textContent = "Loading…";
+  const range = $("issues-range").value;
+  const params = new URLSearchParams({ buckets: "24", limit: "50", sort: $("issues-sort").value });
+  issueRange(params, range);
+  if ($("issues-service").value) params.set("service", $("issues-service").value);
+  if ($("issues-level").value) params.set("level", $("issues-level").value);
+  if ($("issues-state").value) params.set("state", $("issues-state").value);
   try {
-    const response = await api("/api/v1/patterns?" + params);
-    $("patterns-status").textContent = response.patterns.length ? `${response.patterns.length} patterns, most frequent first` : "No events in this range.";
-    const dayAgo = BigInt(Date.now() - 86400e3) * 1000000n;
-    for (const entry of response.patterns) {
-      const pattern = entry.pattern;
+    const response = await api("/api/v1/issues?" + params);
+    $("issues-status").textContent = response.issues.length
+      ? `${response.issues.length} issues, by ${$("issues-sort").selectedOptions[0].text}` : "No issues in this range.";
+    for (const summary of response.issues) {
+      const issue = summary.issue;
       const node = $("group-template").content.firstElementChild.cloneNode(true);
-      levelBadge(node.querySelector(".level"), pattern.level);
-      const message = node.querySelector(".message");
-      const link = document.createElement("a");
-      // Its constant words find its events; the variables (<*>) match anything.
-      const words = pattern.template.replaceAll("<*>", " ").replace(/\s+/g, " ").trim();
-      link.href = "/?" + new URLSearchParams({ q: words, range, ...(pattern.services.length === 1 ? { service: pattern.services[0] } : {}) });
-      link.textContent = pattern.template;
-      message.appendChild(link);
-      const counts = entry.counts;
-      const total = counts.reduce((a, b) => a + b, 0);
-      node.querySelector(".count").textContent = `${total} event${total === 1 ? "" : "s"}`;
-      node.querySelector(".services").textContent = pattern.services.join(", ");
-      node.querySelector(".first").textContent = when(pattern.firstSeen);
-      node.querySelector(".last").textContent = when(pattern.lastSeen);
-      sparkline(node.querySelector(".spark"), counts);
-      const third = Math.floor(counts.length / 3);
-      const recent = counts.slice(-third).reduce((a, b) => a + b, 0) / Math.max(1, third);
-      const before = counts.slice(0, -third).reduce((a, b) => a + b, 0) / Math.max(1, counts.length - third);
-      const marks = [];
-      if (BigInt(pattern.firstSeen) >= dayAgo) marks.push("new in the last 24 h");
-      else if (recent > 2 * before && recent >= 1) marks.push("rising");
-      node.querySelector(".why").textContent = marks.join(" · ");
-      if (marks.length) node.classList.add("marked");
+      node.dataset.issue = issue.id;
+      levelBadge(node.querySelector(".level"), issue.levels[0]);
+      node.querySelector(".message").appendChild(issueLink(issue.id, issue.title));
+      const state = document.createElement("span");
+      stateBadge(state, summary.state);
+      node.querySelector(".group-head").appendChild(state);
+      node.querySelector(".count").textContent = `${summary.windowCount} event${summary.windowCount === 1 ? "" : "s"}`;
+      node.querySelector(".services").textContent = issue.services.join(", ");
+      node.querySelector(".first").textContent = when(issue.firstSeen);
+      node.querySelector(".last").textContent = when(issue.lastSeen);
+      sparkline(node.querySelector(".spark"), summary.counts);
+      node.querySelector(".why").textContent = `${issue.signatureIDs.length} signature${issue.signatureIDs.length === 1 ? "" : "s"}` +
+        (issue.services.length > 1 ? ` across ${issue.services.length} services` : "");
+      if (summary.state !== "steady") node.classList.add("marked");
       node.querySelector(".events").remove();
-      relatedMetricsLink(node.querySelector(".related-metrics"), words, pattern.services.length === 1 ? pattern.services[0] : "");
+      relatedMetricsLink(node.querySelector(".related-metrics"), issue.title, issue.services.length === 1 ? issue.services[0] : "");
       list.appendChild(node);
     }
   } catch (error) {
-    $("patterns-status").textContent = "";
+    $("issues-status").textContent = "";
+    showError(error);
+  }
+}
+
+async function runIssue() {
+  showError(null);
+  const id = new URLSearchParams(location.search).get("id");
+  const members = $("issue-members");
+  members.replaceChildren();
+  $("issue-examples").replaceChildren();
+  $("issue-title").textContent = "Issue " + id;
+  const params = new URLSearchParams({ buckets: "48" });
+  issueRange(params, "all");
+  try {
+    const response = await api(`/api/v1/issues/${encodeURIComponent(id)}?` + params);
+    const detail = response.issue;
+    const issue = detail.summary.issue;
+    if (String(issue.id) !== id) history.replaceState(null, "", "/?" + new URLSearchParams({ view: "issue", id: String(issue.id) }));
+    $("issue-title").textContent = issue.title;
+    stateBadge($("issue-state"), detail.summary.state);
+    $("issue-meta").textContent = `I${issue.id} · ${issue.count} events · ${issue.services.join(", ")} · first ${when(issue.firstSeen)} · last ${when(issue.lastSeen)}`;
+    sparkline($("issue-spark"), detail.summary.counts);
+    relatedMetricsLink($("issue-metrics"), issue.title, issue.services.length === 1 ? issue.services[0] : "");
+    // Members by service: the same failure as each service words it.
+    const byService = new Map();
+    for (const signature of detail.signatures) {
+      if (!byService.has(signature.service)) byService.set(signature.service, []);
+      byService.get(signature.service).push(signature);
+    }
+    for (const [service, signatures] of byService) {
+      const item = document.createElement("li");
+      item.className = "group member";
+      const head = document.createElement("h3");
+      head.textContent = service;
+      item.appendChild(head);
+      for (const signature of signatures) {
+        const row = document.createElement("div");
+        row.className = "group-head";
+        const level = document.createElement("span");
+        levelBadge(level, signature.level);
+        const message = document.createElement("code");
+        message.className = "message";
+        message.textContent = signature.message;
+        const count = document.createElement("span");
+        count.className = "meta";
+        count.textContent = `${signature.count} event${signature.count === 1 ? "" : "s"}`;
+        const similar = document.createElement("a");
+        similar.href = "/?" + new URLSearchParams({ similar: String(signature.exampleEventID) });
+        similar.textContent = "Find similar";
+        row.append(level, message, count, similar);
+        item.appendChild(row);
+      }
+      members.appendChild(item);
+    }
+    for (const event of detail.examples) $("issue-examples").appendChild(renderEvent(event, false));
+  } catch (error) {
     showError(error);
   }
 }
@@ -376,11 +446,12 @@ function submitSearch() {
 function route() {
   const state = searchState();
   const view = new URLSearchParams(location.search).get("view") || "search";
-  for (const name of ["search", "patterns", "metrics"]) {
+  for (const name of ["search", "issues", "issue", "metrics"]) {
     $(name + "-view").hidden = view !== name;
-    $("nav-" + name).setAttribute("aria-current", view === name ? "page" : "false");
+    if ($("nav-" + name)) $("nav-" + name).setAttribute("aria-current", view === name ? "page" : "false");
   }
-  if (view === "patterns") { runPatterns(); return; }
+  if (view === "issues") { runIssues(); return; }
+  if (view === "issue") { runIssue(); return; }
   if (view === "metrics") { runMetrics(); return; }
   fillForm(state);
   runSearch(state);
@@ -392,7 +463,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submitSearch(); }
   });
   $("range").addEventListener("change", () => { $("custom-range").hidden = $("range").value !== "custom"; });
-  $("patterns-form").addEventListener("submit", (e) => { e.preventDefault(); runPatterns(); });
+  $("issues-form").addEventListener("submit", (e) => { e.preventDefault(); runIssues(); });
   $("metrics-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const params = new URLSearchParams({ view: "metrics", q: $("metrics-query").value });

@@ -82,7 +82,7 @@ extension SQLiteStore {
             (row["id"], Signature(id: row["id"], tenant: row["tenant"], service: row["service"], message: row["message"],
                                   level: Severity(rawValue: row["level"]) ?? .unknown, count: row["count"],
                                   firstSeen: row["first_seen"], lastSeen: row["last_seen"], exampleEventID: row["example_event"],
-                                  pattern: row["template"], patternID: row["pattern_id"]))
+                                  pattern: row["template"], patternID: row["pattern_id"], issueID: row["issue_id"]))
         })
         return ids.compactMap { byID[$0] }
     }

@@ -106,4 +106,15 @@ extension SQLiteStore {
             PRAGMA user_version = 8;
             """)
     }
+
+    /// Schema 9 adds the issue stage: each signature's issue, issues merged into others (the merged
+    /// id keeps resolving), and issues a user split apart.
+    static func migrateToSchema9(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE signatures ADD COLUMN issue_id INTEGER;
+            CREATE TABLE issues (tenant TEXT NOT NULL, id INTEGER NOT NULL, merged_into INTEGER, PRIMARY KEY (tenant, id)) WITHOUT ROWID;
+            CREATE TABLE issue_splits (tenant TEXT NOT NULL, first INTEGER NOT NULL, second INTEGER NOT NULL, PRIMARY KEY (tenant, first, second)) WITHOUT ROWID;
+            PRAGMA user_version = 9;
+            """)
+    }
 }

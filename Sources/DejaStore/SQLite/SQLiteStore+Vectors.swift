@@ -33,6 +33,20 @@ extension SQLiteStore: VectorStore {
         return ids.filter { !present.contains($0) }
     }
 
+    /// The vectors of `signatures` under `model`, by signature.
+    public func vectors(signatures ids: [Int64], model: String) throws -> [Int64: [Float]] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            var vectors: [Int64: [Float]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT signature_id, vector FROM vectors WHERE model = ? AND signature_id IN (\(ids.map(String.init).joined(separator: ",")))",
+                                        arguments: [model]) {
+                let blob: Data = row["vector"]
+                vectors[row["signature_id"]] = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            }
+            return vectors
+        }
+    }
+
     /// Signatures that have no vector under `model` (all tenants), oldest first.
     public func signaturesWithoutVectors(model: String, limit: Int) throws -> [Signature] {
         let ids = try pool.read { db in

@@ -1,0 +1,148 @@
+import DejaCore
+import Foundation
+import GRDB
+
+/// The issue stage's tables: each signature's issue, issues merged into others, and issues a user
+/// split apart; and issues read back with what their signatures add up to. A merge rewrites the
+/// members' issue, so a signature always names a live issue; the merged id keeps resolving.
+extension SQLiteStore {
+    /// A placed signature with what clustering needs of it, as stored.
+    public struct IssueMemberRow: Sendable {
+        public var signature: Int64
+        public var tenant: String
+        public var issue: Int64?
+        public var level: Severity
+        public var message: String
+        public var pattern: Int64?
+        public var vector: [Float]
+    }
+
+    /// Signatures with a vector under `model`, after id `after` in id order: placed ones (`placed`)
+    /// to restore a clusterer, or ones without an issue yet to place.
+    public func issueMembers(model: String, placed: Bool, after: Int64, limit: Int) throws -> [IssueMemberRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.tenant, s.issue_id, s.level, s.message, s.pattern_id, v.vector FROM signatures s
+                JOIN vectors v ON v.model = ? AND v.signature_id = s.id
+                WHERE s.id > ? AND s.issue_id IS \(placed ? "NOT " : "")NULL ORDER BY s.id LIMIT ?
+                """, arguments: [model, after, limit]).map { row in
+                let blob: Data = row["vector"]
+                return IssueMemberRow(signature: row["id"], tenant: row["tenant"], issue: row["issue_id"],
+                                      level: Severity(rawValue: row["level"]) ?? .unknown, message: row["message"], pattern: row["pattern_id"],
+                                      vector: blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+            }
+        }
+    }
+
+    /// Issues merged into others, and pairs split apart by a user, per tenant.
+    public func issueDecisions() throws -> (merges: [(tenant: String, from: Int64, into: Int64)], apart: [(tenant: String, Int64, Int64)], maxID: [String: Int64]) {
+        try pool.read { db in
+            let merges = try Row.fetchAll(db, sql: "SELECT tenant, id, merged_into FROM issues WHERE merged_into IS NOT NULL")
+                .map { (tenant: $0["tenant"] as String, from: $0["id"] as Int64, into: $0["merged_into"] as Int64) }
+            let apart = try Row.fetchAll(db, sql: "SELECT tenant, first, second FROM issue_splits")
+                .map { (tenant: $0["tenant"] as String, $0["first"] as Int64, $0["second"] as Int64) }
+            var maxID: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT tenant, max(id) AS id FROM issues GROUP BY tenant") { maxID[row["tenant"]] = row["id"] }
+            return (merges, apart, maxID)
+        }
+    }
+
+    /// Stores what the issue stage decided, in one transaction.
+    public func commit(_ update: IssueUpdate) throws {
+        guard !update.isEmpty else { return }
+        try pool.write { db in
+            let create = try db.cachedStatement(sql: "INSERT OR IGNORE INTO issues (tenant, id) VALUES (?, ?)")
+            for (tenant, id) in update.created { try create.execute(arguments: [tenant, id]) }
+            let assign = try db.cachedStatement(sql: "UPDATE signatures SET issue_id = ? WHERE id = ?")
+            for (signature, issue) in update.assignments { try assign.execute(arguments: [issue, signature]) }
+            for (tenant, from, into) in update.merges {
+                try db.execute(sql: "UPDATE issues SET merged_into = ?3 WHERE tenant = ?1 AND (id = ?2 OR merged_into = ?2)", arguments: [tenant, from, into])
+                try db.execute(sql: "UPDATE signatures SET issue_id = ?3 WHERE tenant = ?1 AND issue_id = ?2", arguments: [tenant, from, into])
+                try db.execute(sql: "DELETE FROM issue_splits WHERE tenant = ?1 AND ((first = ?2 AND second = ?3) OR (first = ?3 AND second = ?2))",
+                               arguments: [tenant, from, into])
+            }
+            let apart = try db.cachedStatement(sql: "INSERT OR IGNORE INTO issue_splits (tenant, first, second) VALUES (?, ?, ?)")
+            for (tenant, first, second) in update.apart { try apart.execute(arguments: [tenant, min(first, second), max(first, second)]) }
+        }
+    }
+
+    /// The live issue `id` is or was merged into, when `tenant` has it.
+    public func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT coalesce(merged_into, id) FROM issues WHERE tenant = ? AND id = ?", arguments: [tenant, id])?[0]
+        }
+    }
+
+    /// Issues with events in `since...until` among the signatures `filter` passes, each with its
+    /// event counts in `buckets` equal slices of the range: its signatures' counts added up.
+    public func issueCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, issues wanted: [Int64] = []) throws -> [IssueCounts] {
+        let signatures = try signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: Int.max)
+        var grouped: [Int64: IssueCounts] = [:]
+        for item in signatures {
+            guard let id = item.signature.issueID, wanted.isEmpty || wanted.contains(id) else { continue }
+            var entry = grouped[id] ?? IssueCounts(issue: Issue(id: id, tenant: filter.tenant), counts: Array(repeating: 0, count: item.counts.count))
+            entry.issue.add(item.signature)
+            for index in item.counts.indices { entry.counts[index] += item.counts[index] }
+            grouped[id] = entry
+        }
+        return grouped.values.sorted { ($0.issue.count, $1.issue.id) > ($1.issue.count, $0.issue.id) }
+    }
+
+    /// A live issue of `tenant` with all its signatures, the most frequent first.
+    public func issue(_ id: Int64, tenant: String) throws -> (issue: Issue, signatures: [Signature])? {
+        let ids = try pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM signatures WHERE tenant = ? AND issue_id = ?", arguments: [tenant, id])
+        }
+        guard !ids.isEmpty else { return nil }
+        let members = try signatures(ids: ids, tenant: tenant).sorted { ($0.count, $1.id) > ($1.count, $0.id) }
+        var issue = Issue(id: id, tenant: tenant)
+        members.forEach { issue.add($0) }
+        return (issue, members)
+    }
+
+    /// Every signature's issue, for `tenant`: how a grouping is scored.
+    public func issueAssignments(tenant: String) throws -> [Int64: Int64] {
+        try pool.read { db in
+            var assignments: [Int64: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, issue_id FROM signatures WHERE tenant = ? AND issue_id IS NOT NULL", arguments: [tenant]) {
+                assignments[row[0]] = row[1]
+            }
+            return assignments
+        }
+    }
+}
+
+extension Issue {
+    /// Counts `signature` in: its events, services, levels, pattern and times; the most frequent
+    /// signature's message (its first line) is the title, a routine one's pattern template.
+    mutating func add(_ signature: Signature) {
+        signatureIDs.append(signature.id)
+        if !services.contains(signature.service) { services.append(signature.service); services.sort() }
+        if !levels.contains(signature.level) { levels.append(signature.level); levels.sort { $0 > $1 } }
+        if let pattern = signature.patternID, !patternIDs.contains(pattern) { patternIDs.append(pattern); patternIDs.sort() }
+        if signature.count > titleCount {
+            titleCount = signature.count
+            let text = signature.level >= .warning || signature.pattern == nil ? signature.message : signature.pattern!
+            title = String((text.split(separator: "\n", maxSplits: 1).first ?? "").prefix(300))
+        }
+        count += signature.count
+        firstSeen = min(firstSeen, signature.firstSeen)
+        lastSeen = max(lastSeen, signature.lastSeen)
+    }
+}
+
+extension SQLiteStore {
+    /// Every event of `tenant` with its issue (nil while its signature is not placed), in id order:
+    /// the id its sender gave, else Deja's number.
+    public func forEachEventIssue(tenant: String, _ body: (_ eventID: String, _ issue: Int64?) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT e.id, e.external_id, s.issue_id FROM events e JOIN signatures s ON s.id = e.signature_id WHERE e.tenant = ? ORDER BY e.id
+                """, arguments: [tenant])
+            while let row = try rows.next() {
+                let external: String? = row[1]
+                try body(external ?? String(row[0] as Int64), row[2])
+            }
+        }
+    }
+}

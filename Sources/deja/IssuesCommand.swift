@@ -1,0 +1,106 @@
+import ArgumentParser
+import DejaCore
+import DejaSearch
+import DejaStore
+import Foundation
+
+/// `deja issues`: the recurring issues of a data directory, with their state over a window.
+struct IssuesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issues",
+        abstract: "List recurring issues: signatures grouped by meaning across services and languages.",
+        discussion: """
+        Issues are formed at ingest, as signatures are embedded (a store written by an older Deja \
+        gets them when `deja ingest` or `deja serve` next opens it). Each is listed with its events \
+        in the window, its state (new, rising, regressed or steady) and its services. \
+        --assignments writes every event's issue as CSV (event_id,issue_id): the id an event was \
+        ingested with (--jsonl "id"), else Deja's number.
+        """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Window start: a duration back from now (24h) or an RFC 3339 time (default: the tenant's oldest event).")
+    var since: String?
+
+    @Option(help: "Window end: a duration back from now or an RFC 3339 time (default: now).")
+    var until: String?
+
+    @Option(help: "Time buckets the window is counted in.")
+    var buckets = 24
+
+    @Option(help: "Only issues in this state: new, rising, regressed or steady.")
+    var state: String?
+
+    @Option(help: "Only issues with signatures in this service (repeatable).")
+    var service: [String] = []
+
+    @Option(help: "Order: count (events in the window), growth or recency.")
+    var sort = "count"
+
+    @Option(help: "Print at most N issues.")
+    var limit = 50
+
+    @Flag(help: "Print the issues as JSON, one per line.")
+    var json = false
+
+    @Option(help: "Write a CSV with header event_id,issue_id, one row per event, and print nothing else.")
+    var assignments: String?
+
+    mutating func run() throws {
+        let database = try store.open()
+        if let assignments { return try writeAssignments(database, to: assignments) }
+        guard let order = IssueOrder(rawValue: sort) else {
+            throw ValidationError("--sort must be one of \(IssueOrder.allCases.map(\.rawValue).joined(separator: ", ")), not '\(sort)'")
+        }
+        let wanted = try state.map { text -> IssueTrend in
+            guard let value = IssueTrend(rawValue: text) else {
+                throw ValidationError("--state must be one of \(IssueTrend.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+            }
+            return value
+        }
+        guard (1...1000).contains(buckets) else { throw ValidationError("--buckets must be 1 to 1000") }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        let end = try until.map { try Self.instant($0, "--until") } ?? EventTime.now()
+        let start = try since.map { try Self.instant($0, "--since") } ?? database.earliestEvent(tenant: store.tenant) ?? end - 24 * 3_600 * 1_000_000_000
+        guard start < end else { throw ValidationError("--since must be before --until") }
+        let summaries = try IssueViews(store: database).list(filter: SearchFilter(tenant: store.tenant, services: service), since: start, until: end,
+                                                              buckets: buckets, state: wanted, order: order, limit: limit)
+        var output = OutputBuffer()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for summary in summaries { output.append(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n") }
+        } else {
+            for summary in summaries {
+                output.append("\(summary.windowCount)\tI\(summary.issue.id)\t\(summary.state.rawValue)\t\(summary.issue.services.joined(separator: ","))\t\(summary.issue.title)\n")
+            }
+        }
+        output.flush()
+    }
+
+    private func writeAssignments(_ database: SQLiteStore, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw CLIError("cannot write \(path)")
+        }
+        defer { try? handle.close() }
+        var csv = "event_id,issue_id\n"
+        var unplaced = 0
+        try database.forEachEventIssue(tenant: store.tenant) { event, issue in
+            if issue == nil { unplaced += 1 }
+            csv += "\(PatternsCommand.csvField(event)),\(issue.map { "I\($0)" } ?? "")\n"
+            if csv.utf8.count > 1 << 20 { handle.write(Data(csv.utf8)); csv = "" }
+        }
+        handle.write(Data(csv.utf8))
+        if unplaced > 0 {
+            FileHandle.standardError.write(Data("deja: \(unplaced) events have no issue yet: their signatures are not embedded; run deja ingest or deja serve on this data directory\n".utf8))
+        }
+    }
+
+    private static func instant(_ text: String, _ name: String) throws -> Int64 {
+        guard let value = DurationParser.instant(text) else {
+            throw ValidationError("\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time")
+        }
+        return value
+    }
+}
