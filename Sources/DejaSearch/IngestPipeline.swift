@@ -20,12 +20,12 @@ public final class IngestPipeline {
 
     /// Opening the pattern stage learns the signatures its miners' snapshots lack; opening the
     /// issue stage places the embedded signatures that have no issue.
-    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor) throws {
+    public init(store: SQLiteStore, embedder: SentenceEmbedder, redactor: Redactor, issueRule: IssueClusterer.Rule = IssueClusterer.Rule()) throws {
         self.store = store
         self.embedder = embedder
         self.redactor = redactor
         patterns = try PatternStage(store: store)
-        issues = try IssueStage(store: store, model: embedder.modelIdentity)
+        issues = try IssueStage(store: store, model: embedder.modelIdentity, rule: issueRule)
     }
 
     /// The redacted body, normalized message and signature hash of `event`.

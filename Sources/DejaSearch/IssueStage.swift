@@ -15,6 +15,24 @@ public final class IssueStage: @unchecked Sendable {
     private let lock = NSLock()
     private var clusterers: [String: IssueClusterer] = [:]
     private var firstIDs: [String: Int64] = [:]
+    private var placingSeconds = 0.0
+
+    /// What clustering holds and has cost so far.
+    public struct Statistics: Sendable {
+        /// Failure issues (routine ones, one per pattern, hold no vectors).
+        public var failureIssues: Int
+        /// Memory the clusterers' vectors take.
+        public var bytes: Int
+        /// Time spent placing signatures (and storing their issues) since the stage opened.
+        public var seconds: Double
+    }
+
+    public var statistics: Statistics {
+        lock.withLock {
+            Statistics(failureIssues: clusterers.values.map(\.failureIssues).reduce(0, +), bytes: clusterers.values.map(\.bytes).reduce(0, +),
+                       seconds: placingSeconds)
+        }
+    }
 
     public init(store: SQLiteStore, model: String, rule: IssueClusterer.Rule = IssueClusterer.Rule()) throws {
         self.store = store
@@ -63,6 +81,8 @@ public final class IssueStage: @unchecked Sendable {
     private func place(_ members: [(tenant: String, member: IssueClusterer.Member)]) throws {
         guard !members.isEmpty else { return }
         try lock.withLock {
+            let started = DispatchTime.now().uptimeNanoseconds
+            defer { placingSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
             var update = IssueUpdate()
             for (tenant, member) in members {
                 let placement = clusterer(tenant, dimension: member.vector.count).place(member)

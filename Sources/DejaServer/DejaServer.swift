@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var prometheus: [PrometheusSource] = []
     /// How often their metadata is read again.
     public var prometheusRefresh: Duration = .seconds(300)
+    /// How signatures are grouped into issues.
+    public var issueRule = IssueClusterer.Rule()
 
     public init() {}
 
@@ -65,7 +67,7 @@ public struct DejaServer: Sendable {
         let ingestEmbedder = try models()
         // Checked before anything else starts: a wrong URL or token stops the server at once.
         let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
-        let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor)
+        let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor, issueRule: configuration.issueRule)
         pipeline.lineZoneOffset = configuration.zoneOffset
         let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, issues: pipeline.issues, batchSize: pipeline.batchSize)
         background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }

@@ -123,7 +123,7 @@ public struct PatternUpdate: Sendable {
 public struct Issue: Sendable, Codable, Equatable {
     public var id: Int64
     public var tenant: String
-    /// The first line of its most frequent signature's message (a routine issue's pattern template).
+    /// The line of its most frequent signature's message that names the failure (a routine issue's pattern template).
     public var title = ""
     public var services: [String] = []
     /// Its signatures' levels, the most severe first.

@@ -38,6 +38,7 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
+    @OptionGroup var issues: IssueOptions
 
     mutating func run() throws {
         let layout = try LineFormat.option(format)
@@ -49,7 +50,7 @@ struct IngestCommand: ParsableCommand {
         let database = try store.open()
         // Checked before anything is read: a wrong URL or token fails the run at once.
         let chroma = try vectors.open(events: database, model: embedder.modelIdentity)
-        let pipeline = try IngestPipeline(store: database, embedder: embedder, redactor: redactor)
+        let pipeline = try IngestPipeline(store: database, embedder: embedder, redactor: redactor, issueRule: issues.rule)
         pipeline.batchSize = model.batchSize
         // Events are stored at full speed; new signatures are embedded beside, on their own thread.
         let background = BackgroundEmbedder(store: database, embedder: embedder, issues: pipeline.issues, batchSize: model.batchSize)
@@ -133,7 +134,9 @@ struct IngestCommand: ParsableCommand {
                            totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))
         try background.finish()
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        var report = String(format: "all vector-searchable after %.1f s", searchable)
+        let issues = pipeline.issues.statistics
+        var report = String(format: "all vector-searchable and in issues after %.1f s (clustering %.1f s; %d failure issues in %.1f MB)",
+                            searchable, issues.seconds, issues.failureIssues, Double(issues.bytes) / 1e6)
         if let retentionWindow {
             let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow, tenant: store.tenant)
             report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"

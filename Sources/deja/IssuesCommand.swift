@@ -80,18 +80,22 @@ struct IssuesCommand: ParsableCommand {
     }
 
     private func writeAssignments(_ database: SQLiteStore, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CLIError("cannot write \(path)")
-        }
-        defer { try? handle.close() }
+        // Written in place, not by replacing the file: the path may be a pipe or /dev/stdout.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var csv = "event_id,issue_id\n"
         var unplaced = 0
+        func flush() throws {
+            do { try file.write(contentsOf: Data(csv.utf8)) } catch { throw CLIError("cannot write \(path): \(error.localizedDescription)") }
+            csv = ""
+        }
         try database.forEachEventIssue(tenant: store.tenant) { event, issue in
             if issue == nil { unplaced += 1 }
             csv += "\(PatternsCommand.csvField(event)),\(issue.map { "I\($0)" } ?? "")\n"
-            if csv.utf8.count > 1 << 20 { handle.write(Data(csv.utf8)); csv = "" }
+            if csv.utf8.count > 1 << 20 { try flush() }
         }
-        handle.write(Data(csv.utf8))
+        try flush()
         if unplaced > 0 {
             FileHandle.standardError.write(Data("deja: \(unplaced) events have no issue yet: their signatures are not embedded; run deja ingest or deja serve on this data directory\n".utf8))
         }

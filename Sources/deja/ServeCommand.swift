@@ -81,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var zone: ZoneOption
     @OptionGroup var vectors: VectorStoreOptions
     @OptionGroup var model: ModelOptions
+    @OptionGroup var issues: IssueOptions
 
     func run() async throws {
         func number(_ flag: Int?, _ name: String, default value: Int) throws -> Int {
@@ -95,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         configuration.port = port
+        configuration.issueRule = issues.rule
         let tokenFile = setting(tokens, "TOKENS")
         do {
             configuration.tokens = try tokenFile.map(TokenTable.init(path:))

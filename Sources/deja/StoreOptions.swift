@@ -25,3 +25,20 @@ extension ModelOptions {
         (try load(), try Redactor())
     }
 }
+
+/// How `deja ingest` and `deja serve` group signatures into issues (`IssueClusterer.Rule`).
+struct IssueOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Least closeness (average cosine similarity plus the shared-family weight) at which a failure joins an issue.",
+                               valueName: "closeness"))
+    var issueThreshold = IssueClusterer.Rule().threshold
+
+    @Option(help: ArgumentHelp("Weight of shared failure families in closeness.", valueName: "weight"))
+    var issueFamilyWeight = IssueClusterer.Rule().conceptWeight
+
+    func validate() throws {
+        guard issueThreshold > 0, issueThreshold <= 2 else { throw ValidationError("--issue-threshold must be in (0, 2], got \(issueThreshold)") }
+        guard issueFamilyWeight >= 0, issueFamilyWeight <= 1 else { throw ValidationError("--issue-family-weight must be in [0, 1], got \(issueFamilyWeight)") }
+    }
+
+    var rule: IssueClusterer.Rule { IssueClusterer.Rule(threshold: issueThreshold, conceptWeight: issueFamilyWeight) }
+}

@@ -154,6 +154,34 @@ struct DejaProcess {
         #expect(mixed.status != 0 && mixed.err.contains("--data-dir prints stored patterns"))
     }
 
+    @Test("deja issues: the same failure across services is one issue; --assignments writes every event's issue; bad options are named")
+    func issuesCommand() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-\(UUID().uuidString)").path
+        let events = """
+        {"id": "j", "service": "checkout", "level": "error", "timestamp": "2026-11-20T09:14:07Z", "body": "java.lang.NullPointerException: Cannot invoke \\"Cart.total()\\" because \\"cart\\" is null"}
+        {"id": "p", "service": "pricing", "level": "error", "timestamp": "2026-11-20T09:15:00Z", "body": "AttributeError: 'NoneType' object has no attribute 'total'"}
+        {"id": "i", "service": "pricing", "level": "info", "timestamp": "2026-11-20T09:16:00Z", "body": "nightly repricing finished in 41.2s"}
+        """
+        let ingest = try DejaProcess.run(["ingest", "--jsonl", "--data-dir", dataDir], input: events + "\n")
+        #expect(ingest.status == 0, "\(ingest.err)")
+        let listed = try DejaProcess.run(["issues", "--data-dir", dataDir, "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z"])
+        #expect(listed.status == 0, "\(listed.err)")
+        let rows = listed.out.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.count == 2)
+        #expect(rows.first.map { Array($0.prefix(4)) } == ["2", "I1", "new", "checkout,pricing"])
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("deja-issues-\(UUID().uuidString).csv").path
+        let written = try DejaProcess.run(["issues", "--data-dir", dataDir, "--assignments", csv])
+        #expect(written.status == 0, "\(written.err)")
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.first == "event_id,issue_id" && lines.count == 4)
+        let byEvent = Dictionary(uniqueKeysWithValues: lines.dropFirst().map { line in (line.split(separator: ",")[0], line.split(separator: ",")[1]) })
+        #expect(byEvent["j"] == byEvent["p"] && byEvent["i"] != byEvent["j"])
+        let json = try DejaProcess.run(["issues", "--data-dir", dataDir, "--json", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z", "--limit", "1"])
+        #expect(json.out.split(separator: "\n").count == 1 && json.out.contains("\"state\":\"new\""))
+        let bad = try DejaProcess.run(["issues", "--data-dir", dataDir, "--state", "hot"])
+        #expect(bad.status != 0 && bad.err.contains("--state must be one of new, rising, regressed, steady"))
+    }
+
     @Test("two ingest processes and searches share one data directory: nothing lost, nothing corrupt")
     func processesShareADataDirectory() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deja-procs-\(UUID().uuidString)")

@@ -144,3 +144,58 @@ import Testing
         }
     }
 }
+
+/// `/api/v1/issues` through the real routes.
+@Suite(.serialized) struct IssuesRouteTests {
+    static let tokens: [(token: String, tenant: String, scopes: [Scope])] = [
+        ("reader-token", "red", [.ingest, .read]), ("curator-token", "red", [.read, .admin]), ("blue-token", "blue", [.ingest, .read]),
+    ]
+
+    private func headers(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    private func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
+    }
+
+    @Test("issues list failures across services with their state, one issue shows its members, and a curator merges")
+    func issuesAndCuration() async throws {
+        let server = try InProcessServer(tokens: Self.tokens)
+        defer { server.ingest.close() }
+        try await Application(router: server.routes.router).test(.router) { client in
+            let events = [
+                ("j", "checkout", "java.lang.NullPointerException: Cannot invoke \\\"Cart.total()\\\" because \\\"cart\\\" is null"),
+                ("p", "pricing", "AttributeError: 'NoneType' object has no attribute 'total'"),
+                ("d", "checkout", "java.io.IOException: No space left on device"),
+            ].map { #"{"id": "\#($0.0)", "service": "\#($0.1)", "level": "error", "timestamp": "2026-11-20T09:14:07Z", "body": "\#($0.2)"}"# }
+            let ingested = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: headers("reader-token"),
+                                                    body: ByteBuffer(string: events.joined(separator: "\n") + "\n"))
+            #expect(ingested.status == .ok)
+            try await server.waitUntilStored(3)
+            let listed = try await client.execute(uri: "/api/v1/issues?since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z&buckets=4",
+                                                  method: .get, headers: headers("reader-token"))
+            #expect(listed.status == .ok)
+            let issues = try #require(try json(listed.body)["issues"] as? [[String: Any]])
+            let null = try #require(issues.first { (($0["issue"] as? [String: Any])?["services"] as? [String]) == ["checkout", "pricing"] })
+            #expect(null["state"] as? String == "new" && null["windowCount"] as? Int == 2 && (null["counts"] as? [Int]) == [0, 2, 0, 0])
+            #expect(issues.count == 2)
+            let nullID = try #require((null["issue"] as? [String: Any])?["id"] as? Int)
+            let diskID = try #require(issues.compactMap { ($0["issue"] as? [String: Any])?["id"] as? Int }.first { $0 != nullID })
+
+            let one = try await client.execute(uri: "/api/v1/issues/I\(nullID)", method: .get, headers: headers("reader-token"))
+            let detail = try #require(try json(one.body)["issue"] as? [String: Any])
+            #expect((detail["signatures"] as? [[String: Any]])?.count == 2 && (detail["examples"] as? [[String: Any]])?.count == 2)
+            #expect(try await client.execute(uri: "/api/v1/issues/\(nullID)", method: .get, headers: headers("blue-token")).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/issues/x1", method: .get, headers: headers("reader-token")).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/v1/issues?state=hot", method: .get, headers: headers("reader-token")).status == .badRequest)
+
+            let merge = ByteBuffer(string: #"{"into": \#(nullID)}"#)
+            #expect(try await client.execute(uri: "/api/v1/issues/\(diskID)/merge", method: .post, headers: headers("reader-token"), body: merge).status == .forbidden)
+            #expect(try await client.execute(uri: "/api/v1/issues/\(diskID)/merge", method: .post, headers: headers("curator-token"), body: merge).status == .ok)
+            let merged = try await client.execute(uri: "/api/v1/issues/\(diskID)", method: .get, headers: headers("reader-token"))
+            #expect(((try json(merged.body)["issue"] as? [String: Any])?["summary"] as? [String: Any]).flatMap { ($0["issue"] as? [String: Any])?["id"] as? Int } == nullID)
+            let split = try await client.execute(uri: "/api/v1/issues/\(nullID)/split", method: .post, headers: headers("curator-token"),
+                                                 body: ByteBuffer(string: #"{"signatures": [999999]}"#))
+            #expect(split.status == .badRequest)
+        }
+    }
+}

@@ -223,6 +223,9 @@ import Testing
                 DROP TABLE patterns;
                 DROP TABLE pattern_miners;
                 DROP TABLE metrics;
+                ALTER TABLE signatures DROP COLUMN issue_id;
+                DROP TABLE issues;
+                DROP TABLE issue_splits;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);

@@ -85,6 +85,10 @@ def test_paste_a_trace_and_see_its_relatives(ui_server, browser, screenshots):
     assert any("pricing" in s for s in services[:5]), services  # Python's NoneType: the same failure, another language
     first = groups(browser)[0]
     assert "null reference" in first.find_element(By.CSS_SELECTOR, ".why").text
+    # Each group names its recurring issue; the Python relative is in the same one.
+    issue_links = [g.find_element(By.CSS_SELECTOR, "a.issue-link").get_attribute("href") for g in groups(browser)[:5]]
+    pricing = next(i for i, s in enumerate(services[:5]) if "pricing" in s)
+    assert "view=issue&id=" in issue_links[0] and issue_links[pricing] == issue_links[0]
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results .spark polyline"))
     browser.save_screenshot(os.path.join(screenshots, "search.png"))
 
@@ -122,16 +126,23 @@ def test_hostile_log_text_is_shown_as_text(ui_server, browser):
 
 
 def test_recurring_issues_page(ui_server, browser, screenshots):
-    browser.get(ui_server.base + "/?view=patterns")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#patterns .group"))
-    rows = browser.find_elements(By.CSS_SELECTOR, "#patterns .group")
+    browser.get(ui_server.base + "/?view=issues")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#issues .group"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#issues .group")
     counts = [int(r.find_element(By.CSS_SELECTOR, ".count").text.split()[0]) for r in rows]
     assert counts == sorted(counts, reverse=True) and counts[0] >= 2
     assert rows[0].find_elements(By.CSS_SELECTOR, ".spark polyline")
-    browser.save_screenshot(os.path.join(screenshots, "patterns.png"))
-    message = rows[0].find_element(By.CSS_SELECTOR, ".message a")
-    message.click()
-    wait(browser, lambda d: "q=" in d.current_url and groups(d))
+    # The sample's null dereference, worded by Java, Go, Python and Node, is one issue.
+    null = next(r for r in rows if "NoneType" in r.find_element(By.CSS_SELECTOR, ".message").text)
+    assert null.find_element(By.CSS_SELECTOR, ".services").text == "checkout, inventory, pricing, storefront"
+    assert null.find_element(By.CSS_SELECTOR, ".state").text.lower() == "new"
+    browser.save_screenshot(os.path.join(screenshots, "issues.png"))
+    null.find_element(By.CSS_SELECTOR, ".message a").click()
+    wait(browser, lambda d: "view=issue&" in d.current_url and d.find_elements(By.CSS_SELECTOR, "#issue-members .member"))
+    members = [m.find_element(By.CSS_SELECTOR, "h3").text for m in browser.find_elements(By.CSS_SELECTOR, "#issue-members .member")]
+    assert sorted(members) == ["checkout", "inventory", "pricing", "storefront"]
+    assert browser.find_elements(By.CSS_SELECTOR, "#issue-examples .event")
+    browser.save_screenshot(os.path.join(screenshots, "issue.png"))
 
 
 def test_metrics_page(ui_server, browser, screenshots):

@@ -50,6 +50,12 @@ public final class IssueClusterer {
         public var created: Bool
         /// Issues merged into another as a result, (merged, survivor).
         public var merged: [Merge]
+
+        public init(issue: Int64, created: Bool, merged: [Merge]) {
+            self.issue = issue
+            self.created = created
+            self.merged = merged
+        }
     }
 
     public struct Merge: Sendable, Equatable, Hashable {
@@ -77,6 +83,11 @@ public final class IssueClusterer {
     private var apart: Set<Merge> = []
     /// The next issue id given out.
     public private(set) var nextID: Int64
+
+    /// Live failure issues, each a row of member sums.
+    public var failureIssues: Int { live.lazy.filter { $0 }.count }
+    /// Bytes the member sums take (rows of merged issues included).
+    public var bytes: Int { sums.count * MemoryLayout<Float>.size }
 
     public init(dimension: Int, rule: Rule = Rule(), firstID: Int64 = 1) {
         self.dimension = dimension

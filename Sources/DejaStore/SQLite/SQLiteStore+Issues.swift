@@ -113,8 +113,9 @@ extension SQLiteStore {
 }
 
 extension Issue {
-    /// Counts `signature` in: its events, services, levels, pattern and times; the most frequent
-    /// signature's message (its first line) is the title, a routine one's pattern template.
+    /// Counts `signature` in: its events, services, levels, pattern and times. The most frequent
+    /// signature gives the title: the line of its message that names a failure family, else its
+    /// first line; a routine signature's pattern template.
     mutating func add(_ signature: Signature) {
         signatureIDs.append(signature.id)
         if !services.contains(signature.service) { services.append(signature.service); services.sort() }
@@ -123,7 +124,10 @@ extension Issue {
         if signature.count > titleCount {
             titleCount = signature.count
             let text = signature.level >= .warning || signature.pattern == nil ? signature.message : signature.pattern!
-            title = String((text.split(separator: "\n", maxSplits: 1).first ?? "").prefix(300))
+            // The line that names the failure ("AttributeError: ...") rather than what was being done.
+            let lines = text.split(separator: "\n")
+            let line = lines.first { !ErrorConcepts.names(in: String($0)).isEmpty } ?? lines.first ?? ""
+            title = String(line.prefix(300))
         }
         count += signature.count
         firstSeen = min(firstSeen, signature.firstSeen)
