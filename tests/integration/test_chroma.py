@@ -130,6 +130,21 @@ def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chrom
         assert server.search("null pointer", tenant="team-b")
         server.stop()
 
+        # Issues come from the same vectors as in the embedded store: the same grouping, and the
+        # null dereference of four languages is one issue.
+        def partition(directory):
+            out = subprocess.run([DEJA, "issues", "--data-dir", directory, "--assignments", "/dev/stdout"], check=True, capture_output=True, text=True).stdout
+            groups = {}
+            for line in out.splitlines()[1:]:
+                event, issue = line.split(",")
+                groups.setdefault(issue, set()).add(event)
+            return {frozenset(g) for g in groups.values()}
+        with tempfile.TemporaryDirectory(prefix="deja-chroma-parity-") as embedded:
+            subprocess.run([DEJA, "ingest", "--jsonl", "--data-dir", embedded, "-"], input=events(1), check=True, capture_output=True)
+            assert partition(data_dir) == partition(embedded)
+        null = next(g for g in partition(data_dir) if "b1-r0-m0" in g)
+        assert {"b1-r0-m2", "b1-r0-m4", "b1-r0-m8"} <= null and "b1-r0-m1" not in null
+
 
 def test_chroma_outage_loses_nothing_and_every_signature_ends_up_there_once(chroma, deja_with):
     with tempfile.TemporaryDirectory(prefix="deja-chroma-outage-") as data_dir:
