@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// How `deja serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -30,6 +31,11 @@ public struct ServerConfiguration: Sendable {
     public var prometheusRefresh: Duration = .seconds(300)
     /// How signatures are grouped into issues.
     public var issueRule = IssueClusterer.Rule()
+    /// How alerts are enriched (the window before an alert's start, above all).
+    public var alertEnricher = AlertEnricher()
+    /// The next receiver of enriched Alertmanager notifications, and the form it takes them in.
+    public var alertForwardURL: String?
+    public var alertForwardFormat = AlertForwardFormat.webhook
 
     public init() {}
 
@@ -101,12 +107,18 @@ public struct DejaServer: Sendable {
             : MetricIndexRefresher(sources: configuration.prometheus, search: metricSearch, tenant: configuration.defaultTenant,
                                    interval: configuration.prometheusRefresh, metrics: metrics, logger: logger)
 
+        let alertStore = try AlertStore(directory: directory)
+        let forwarder = configuration.alertForwardURL.map { AlertForwarder(url: $0, format: configuration.alertForwardFormat, logger: logger) }
+        let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
+                                                links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
         let routes = Self.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, search: search, store: store, metrics: metrics,
-                                 vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher, logger: logger)
+                                 vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
+                                 alerts: (alertStore, enrichment), logger: logger)
+        let services: [any Service] = [enrichment] + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
         let app = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
-            services: refresher.map { [$0] } ?? [],
+            services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -124,7 +136,7 @@ public struct DejaServer: Sendable {
     /// Every route of `deja serve`, each with the access it declares.
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, search: SearchService, store: SQLiteStore,
                        metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
-                       logger: Logger) -> GuardedRouter {
+                       alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
@@ -133,6 +145,8 @@ public struct DejaServer: Sendable {
         let reads = StoreReader(store: store)
         SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
         IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
+        AlertsAPI(alerts: alerts.store, enrichment: alerts.enrichment, reads: reads, limits: configuration.limits, metrics: metrics, logger: logger)
+            .register(on: routes)
         MetricsAPI(search: metricSearch, searches: search, prometheusURL: configuration.prometheus.first?.url, links: configuration.links,
                    metrics: metrics).register(on: routes)
         OperationsAPI(ingest: ingest, metrics: metrics, maxBacklogBytes: configuration.maxBacklogBytes, vectorIndex: vectorIndex,

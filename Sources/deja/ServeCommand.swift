@@ -75,6 +75,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Uid of Grafana's Prometheus data source: metric hits link to Explore (with --grafana-url).")
     var prometheusDatasource: String?
 
+    @Option(help: "How long before an alert's start its enrichment looks for logs (default 30m).")
+    var alertWindow: String?
+
+    @Option(help: "Forward each enriched Alertmanager notification to this URL (the next receiver), with retries.")
+    var alertForward: String?
+
+    @Option(help: "Form of forwarded notifications: webhook (Alertmanager's payload plus \"enrichment\") or slack (an incoming-webhook message).")
+    var alertForwardFormat: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
@@ -140,6 +149,24 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.prometheusRefresh = .nanoseconds(nanoseconds)
         }
         configuration.links.prometheusDatasource = setting(prometheusDatasource, "PROMETHEUS_DATASOURCE")
+        if let window = setting(alertWindow, "ALERT_WINDOW") {
+            guard let nanoseconds = DurationParser.nanoseconds(window), nanoseconds > 0 else {
+                throw ValidationError("--alert-window '\(window)' is not a duration such as 30m")
+            }
+            configuration.alertEnricher.before = nanoseconds
+        }
+        if let forward = setting(alertForward, "ALERT_FORWARD") {
+            guard let url = URL(string: forward), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--alert-forward '\(forward)' is not an http(s) URL")
+            }
+            configuration.alertForwardURL = forward
+        }
+        if let format = setting(alertForwardFormat, "ALERT_FORWARD_FORMAT") {
+            guard let value = AlertForwardFormat(rawValue: format) else {
+                throw ValidationError("--alert-forward-format must be webhook or slack, not '\(format)'")
+            }
+            configuration.alertForwardFormat = value
+        }
 
         let levelText = setting(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else { throw ValidationError("--log-level '\(levelText)' is not a log level") }

@@ -13,6 +13,8 @@ struct InProcessServer {
     let routes: GuardedRouter
     let ingest: DurableIngest
     let metricSearch: MetricSearch
+    /// Enriches alerts when a test runs it (`run()`), as `deja serve`'s service group does.
+    let alertEnrichment: AlertEnrichmentService
 
     init(tokens: [(token: String, tenant: String, scopes: [Scope])]) throws {
         let model = SentenceEmbedder.defaultModelFolder
@@ -34,8 +36,12 @@ struct InProcessServer {
         configuration.links.grafanaURL = "http://grafana.test"
         configuration.links.prometheusDatasource = "prom1"
         metricSearch = MetricSearch(store: store, embedder: embedder)
+        let alerts = try AlertStore(directory: directory)
+        alertEnrichment = AlertEnrichmentService(alerts: alerts, search: search, views: IssueViews(store: store), enricher: AlertEnricher(),
+                                                 links: configuration.links, forwarder: nil, metrics: ServerMetrics(), logger: Logger(label: "test"))
         routes = DejaServer.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, search: search, store: store, metrics: ServerMetrics(),
-                                   vectorIndex: nil, metricSearch: metricSearch, metricIndex: nil, logger: Logger(label: "test"))
+                                   vectorIndex: nil, metricSearch: metricSearch, metricIndex: nil, alerts: (alerts, alertEnrichment),
+                                   logger: Logger(label: "test"))
     }
 
     /// Waits until `count` events are stored (acknowledged events are stored a moment later).

@@ -39,6 +39,18 @@ final class ServerMetrics: Sendable {
                              help: "Searches answered without vector search (vector store unreachable).").increment()
     }
 
+    /// An alert occurrence enriched, and how long it took from dequeue to stored.
+    func alertEnriched(seconds: Double) {
+        registry.makeValueHistogram(name: "deja_alert_enrichment_duration_seconds", labels: [], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+                                    help: "Time to enrich one alert occurrence.").record(seconds)
+    }
+
+    /// Alertmanager notifications received, by outcome (recorded, unknown_version, malformed).
+    func alertNotification(_ outcome: String) {
+        registry.makeCounter(name: "deja_alert_notifications_total", labels: [("outcome", outcome)],
+                             help: "Alertmanager webhook notifications received.").increment()
+    }
+
     /// Signatures published to ChromaDB, and failed attempts (each is retried).
     func vectorIndexPublished(_ count: Int) {
         registry.makeCounter(name: "deja_vector_index_published_total", help: "Signature records upserted to ChromaDB.").increment(by: Int64(count))

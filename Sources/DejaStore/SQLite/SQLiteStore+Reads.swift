@@ -167,3 +167,10 @@ extension SQLiteStore {
                            labels: labels, body: row["body"], signatureID: row["signature_id"], lineTimestamp: row["line_timestamp"])
     }
 }
+
+extension SQLiteStore {
+    /// The services `tenant` has events of.
+    public func services(tenant: String) throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT service FROM signatures WHERE tenant = ?", arguments: [tenant]) }
+    }
+}
