@@ -88,7 +88,7 @@ extension AlertNotification {
     private static func string(_ value: Any?) -> String? { value as? String }
 
     private static func labels(_ value: Any?) -> [String: String]? {
-        guard let object = value as? [String: Any] else { return value == nil ? nil : nil }
+        guard let object = value as? [String: Any] else { return nil }
         var labels: [String: String] = [:]
         for (key, value) in object {
             guard let text = value as? String else { return nil }
@@ -103,7 +103,9 @@ extension AlertNotification.Alert {
     public var text: String {
         var parts = [Self.words(name)]
         for key in ["summary", "description", "message"] {
-            if let value = annotations[key], !value.isEmpty { parts.append(value) }
+            if let value = annotations[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                parts.append(value.hasSuffix(".") ? String(value.dropLast()) : value)
+            }
         }
         return parts.filter { !$0.isEmpty }.joined(separator: ". ")
     }
