@@ -3,10 +3,10 @@ Debian's Alertmanager routes it to Deja's webhook (bearer token from its http_co
 the failure that was ingested for that service just before, forwards the enriched notification to
 the next receiver (which fails once, so a retry is needed), and closes the record when the rule
 resolves. No hand-written Alertmanager stand-in."""
-import datetime, json, os, shutil, tempfile, threading, time, urllib.request
+import datetime, json, os, shutil, subprocess, tempfile, threading, time, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from conftest import Server, free_port
+from conftest import DEJA, Server, free_port
 from test_metrics import start, wait_http
 
 TOKEN = "alertmanager-secret-token"
@@ -139,6 +139,11 @@ alerting: {{alertmanagers: [{{static_configs: [{{targets: ['127.0.0.1:{alertmana
         closed = alert("resolved")
         assert closed and closed["fingerprint"] == found["fingerprint"] and closed["endsAt"], f"not resolved within 120 s:\n{server.log()}"
         assert closed["related"] == found["related"]  # the enrichment stays with the record
+
+        # The CLI lists it too, from the same data directory.
+        listed = subprocess.run([DEJA, "alerts", "--data-dir", server.data_dir, "--tenant", "shop"], check=True, capture_output=True, text=True).stdout
+        assert listed.startswith("RESOLVED\tCheckoutDatabaseConnectionsExhausted\t") and "\tcheckout\t" in listed
+        assert "\tnew\tcheckout\tHikariPool-<num> - Connection is not available" in listed.splitlines()[1]
     finally:
         for process in processes:
             process.terminate()

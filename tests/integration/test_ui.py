@@ -173,3 +173,21 @@ def test_api_errors_are_shown_and_the_phone_width_works(ui_server, browser, scre
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
     browser.save_screenshot(os.path.join(screenshots, "search-phone.png"))
     browser.set_window_size(1280, 1000)
+
+
+def test_alert_page(ui_server, browser, screenshots):
+    payload = {"version": "4", "groupKey": "{}:{alertname=\"CheckoutFailing\"}", "status": "firing", "receiver": "deja",
+               "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://alertmanager:9093",
+               "alerts": [{"status": "firing", "labels": {"alertname": "CheckoutFailing", "service": "checkout"},
+                           "annotations": {"summary": "checkout requests fail"}, "startsAt": "2026-11-20T09:20:00Z",
+                           "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": "ui0001"}]}
+    assert ui_server.request("POST", "/api/v1/alerts/alertmanager", payload)[0] == 200
+    browser.get(ui_server.base + "/?view=alerts")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#alerts .alert a.alert-link"))
+    browser.find_element(By.CSS_SELECTOR, "#alerts .alert a.alert-link").click()
+    wait(browser, lambda d: "view=alert&" in d.current_url and d.find_elements(By.CSS_SELECTOR, "#alert-related .related"))
+    assert browser.find_element(By.ID, "alert-name").text == "CheckoutFailing"
+    related = browser.find_elements(By.CSS_SELECTOR, "#alert-related .related")
+    assert all("checkout" in r.find_element(By.CSS_SELECTOR, ".meta").text for r in related)
+    assert related[0].find_elements(By.CSS_SELECTOR, "a.issue-link") and related[0].find_elements(By.CSS_SELECTOR, ".event")
+    browser.save_screenshot(os.path.join(screenshots, "alert.png"))

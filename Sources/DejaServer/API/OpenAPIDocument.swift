@@ -77,6 +77,29 @@ enum OpenAPIDocument {
                              "signatures": {"type": "array", "items": {"$ref": "#/components/schemas/Signature"}},
                              "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}
           },
+          "RelatedIssue": {
+            "type": "object", "required": ["message", "service", "services", "count", "state", "score", "events"],
+            "properties": {
+              "issueID": {"type": "integer"}, "message": {"type": "string"}, "service": {"type": "string"},
+              "services": {"type": "array", "items": {"type": "string"}},
+              "count": {"type": "integer", "description": "Events in the window."},
+              "state": {"type": "string", "enum": ["new", "rising", "regressed", "steady"]},
+              "similarity": {"type": "number"}, "score": {"type": "number"},
+              "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}
+            }
+          },
+          "Alert": {
+            "type": "object", "required": ["fingerprint", "name", "status", "labels", "annotations", "startsAt", "generatorURL", "notifications", "firstReceived", "lastReceived", "related"],
+            "properties": {
+              "fingerprint": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string", "enum": ["firing", "resolved"]},
+              "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+              "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+              "startsAt": {"type": "string"}, "endsAt": {"type": "string"}, "generatorURL": {"type": "string"},
+              "notifications": {"type": "integer"}, "firstReceived": {"type": "string"}, "lastReceived": {"type": "string"},
+              "related": {"type": "array", "items": {"$ref": "#/components/schemas/RelatedIssue"}, "description": "Most telling first; empty until enriched."},
+              "enrichment": {"type": "object", "description": "service, query, since, until, related, previous occurrences, metrics, links"}
+            }
+          },
           "IssueChange": {"type": "object", "required": ["issue"], "properties": {"issue": {"type": "integer", "description": "The issue that now holds the signatures."}}},
           "Pattern": {
             "type": "object", "required": ["id", "tenant", "template", "services", "level", "signatureIDs", "count", "firstSeen", "lastSeen"],
@@ -252,6 +275,36 @@ enum OpenAPIDocument {
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["signatures"], "properties": {"signatures": {"type": "array", "items": {"type": "integer"}}}}}}},
             "responses": {"200": {"description": "The new issue.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssueChange"}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/alerts/alertmanager": {
+          "post": {
+            "summary": "Alertmanager's webhook (payload version 4): records the alerts and answers at once; enrichment follows. A payload of another version is kept.",
+            "parameters": [{"$ref": "#/components/parameters/tenant"}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "Recorded (or kept).", "content": {"application/json": {"schema": {"type": "object", "required": ["status", "alerts"], "properties": {"status": {"type": "string"}, "alerts": {"type": "integer"}}}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/alerts": {
+          "get": {
+            "summary": "Alerts received, the most recently notified first, with the issues and events that explain them.",
+            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["firing", "resolved"]}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                           {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Alerts.", "content": {"application/json": {"schema": {"type": "object", "required": ["alerts"], "properties": {"alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}}}}},
+                          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                          "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
+        "/api/v1/alerts/{fingerprint}": {
+          "get": {
+            "summary": "The latest occurrence of one alert.",
+            "parameters": [{"name": "fingerprint", "in": "path", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "The alert.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}},
                           "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                           "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
           }

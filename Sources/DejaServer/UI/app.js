@@ -370,6 +370,131 @@ async function runIssue() {
   }
 }
 
+// ---- Alerts ---------------------------------------------------------------------------------
+
+function alertLink(alert) {
+  const link = document.createElement("a");
+  link.href = "/?" + new URLSearchParams({ view: "alert", fingerprint: alert.fingerprint });
+  link.className = "alert-link";
+  link.textContent = alert.name || alert.fingerprint;
+  return link;
+}
+
+function statusBadge(element, status) {
+  element.textContent = status;
+  element.className = "state state-" + (status === "firing" ? "new" : "steady");
+}
+
+async function runAlerts() {
+  showError(null);
+  const list = $("alerts");
+  list.replaceChildren();
+  $("alerts-status").textContent = "Loading…";
+  try {
+    const response = await api("/api/v1/alerts?limit=100");
+    $("alerts-status").textContent = response.alerts.length
+      ? `${response.alerts.length} alerts, the latest first` : "No alerts yet: point an Alertmanager webhook at /api/v1/alerts/alertmanager.";
+    for (const alert of response.alerts) {
+      const item = document.createElement("li");
+      item.className = "group alert";
+      const head = document.createElement("div");
+      head.className = "group-head";
+      const status = document.createElement("span");
+      statusBadge(status, alert.status);
+      head.append(status, alertLink(alert));
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = [`started ${alert.startsAt.replace("T", " ")}`, alert.enrichment && alert.enrichment.service,
+                          alert.annotations.summary].filter(Boolean).join(" · ");
+      item.append(head, meta);
+      if (alert.related.length) {
+        const top = document.createElement("p");
+        top.className = "why";
+        top.append("Most telling: ");
+        const issue = alert.related[0];
+        top.append(issue.issueID != null ? issueLink(issue.issueID, issue.message) : issue.message);
+        item.appendChild(top);
+      }
+      list.appendChild(item);
+    }
+  } catch (error) {
+    $("alerts-status").textContent = "";
+    showError(error);
+  }
+}
+
+async function runAlert() {
+  showError(null);
+  const fingerprint = new URLSearchParams(location.search).get("fingerprint") || "";
+  for (const id of ["alert-related", "alert-previous", "alert-labels", "alert-links"]) $(id).replaceChildren();
+  $("alert-name").textContent = fingerprint;
+  try {
+    const alert = await api(`/api/v1/alerts/${encodeURIComponent(fingerprint)}`);
+    $("alert-name").textContent = alert.name;
+    statusBadge($("alert-status"), alert.status);
+    const enrichment = alert.enrichment;
+    $("alert-meta").textContent = [`started ${alert.startsAt.replace("T", " ")}`, alert.endsAt && `ended ${alert.endsAt.replace("T", " ")}`,
+                                   `${alert.notifications} notification${alert.notifications === 1 ? "" : "s"}`,
+                                   enrichment ? (enrichment.service ? `service ${enrichment.service}` : "no known service: searched by meaning") : "not enriched yet"]
+      .filter(Boolean).join(" · ");
+    $("alert-summary").textContent = [alert.annotations.summary, alert.annotations.description].filter(Boolean).join(" — ");
+    for (const [key, value] of Object.entries(alert.labels)) {
+      const term = document.createElement("dt");
+      term.textContent = key;
+      const definition = document.createElement("dd");
+      definition.textContent = value;
+      $("alert-labels").append(term, definition);
+    }
+    if (!enrichment) return;
+    for (const [label, href] of [["Logs of the window in Grafana", enrichment.links.grafana], ["in Kibana", enrichment.links.kibana]]) {
+      if (!href) continue;
+      const link = document.createElement("a");
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = label;
+      $("alert-links").append(link, " ");
+    }
+    for (const metric of enrichment.metrics) {
+      const link = document.createElement("a");
+      link.href = "/?" + new URLSearchParams({ view: "metrics", q: metric });
+      link.textContent = metric;
+      $("alert-links").append(link, " ");
+    }
+    for (const issue of alert.related) {
+      const item = document.createElement("li");
+      item.className = "group related";
+      const head = document.createElement("div");
+      head.className = "group-head";
+      const message = document.createElement("code");
+      message.className = "message";
+      message.appendChild(issue.issueID != null ? issueLink(issue.issueID, issue.message) : document.createTextNode(issue.message));
+      const state = document.createElement("span");
+      stateBadge(state, issue.state);
+      head.append(message, state);
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = `${issue.count} event${issue.count === 1 ? "" : "s"} in the window · ${issue.services.join(", ")}` +
+        (issue.similarity != null ? ` · similarity ${(issue.similarity * 100).toFixed(0)}%` : "");
+      const events = document.createElement("ul");
+      events.className = "event-list";
+      for (const event of issue.events) events.appendChild(renderEvent(event, false));
+      item.append(head, meta, events);
+      $("alert-related").appendChild(item);
+    }
+    if (!alert.related.length) $("alert-related").textContent = "Nothing in the window.";
+    for (const previous of enrichment.previous) {
+      const item = document.createElement("li");
+      item.append(`${when(previous.startsAt)} (${previous.status}) `);
+      for (const id of previous.issueIDs.slice(0, 3)) item.append(issueLink(id, `I${id}`), " ");
+      $("alert-previous").appendChild(item);
+    }
+    if (!enrichment.previous.length) $("alert-previous").textContent = "First time.";
+  } catch (error) {
+    showError(error);
+  }
+}
+
 // ---- Metrics ---------------------------------------------------------------------------------
 
 async function runMetrics() {
@@ -446,12 +571,14 @@ function submitSearch() {
 function route() {
   const state = searchState();
   const view = new URLSearchParams(location.search).get("view") || "search";
-  for (const name of ["search", "issues", "issue", "metrics"]) {
+  for (const name of ["search", "issues", "issue", "alerts", "alert", "metrics"]) {
     $(name + "-view").hidden = view !== name;
     if ($("nav-" + name)) $("nav-" + name).setAttribute("aria-current", view === name ? "page" : "false");
   }
   if (view === "issues") { runIssues(); return; }
   if (view === "issue") { runIssue(); return; }
+  if (view === "alerts") { runAlerts(); return; }
+  if (view === "alert") { runAlert(); return; }
   if (view === "metrics") { runMetrics(); return; }
   fillForm(state);
   runSearch(state);
