@@ -11,6 +11,9 @@
 2. On a fresh server: search over HTTP once --search-events events are stored, queries of up to 32
    word pieces (log lines and the semantic-eval queries), while ingest runs at half the sustained
    rate: p50/p99.
+3. Then, still under that ingest, --alerts Alertmanager notifications (one alert each, a service of
+   the mix, started inside the stored range): the webhook's answer p50/p99, and the time from
+   receipt until the alert reads back enriched (polled every 10 ms).
 Release build; reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
 import argparse, glob, http.client, json, os, random, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -21,6 +24,7 @@ ap.add_argument("--seconds", type=int, default=300)
 ap.add_argument("--producers", type=int, default=4)
 ap.add_argument("--search-events", type=int, default=1_000_000)
 ap.add_argument("--queries", type=int, default=200)
+ap.add_argument("--alerts", type=int, default=100)
 ap.add_argument("--sustained-rate", type=float, help="skip part 1 and take this as the sustained rate (events/s)")
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--push-only", action="store_true", help="stop after part 1")
@@ -204,11 +208,38 @@ for query in queries:
     status, _ = request("POST", "/api/v1/search", json.dumps({"query": query, "limit": 10}).encode(), {"Content-Type": "application/json"})
     latencies.append(time.perf_counter() - begun)
     assert status == 200, status
-ingest_elapsed = background.finish()
 report["search_under_ingest"] = {
     "stored_events": int(stored()), "queries": len(latencies), "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-    "p99_ms": round(percentile(latencies, 0.99) * 1000, 1), "background_ingest_events_per_s": round(background.acknowledged / ingest_elapsed),
+    "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
 }
+
+# 3. Alerts under the same ingest.
+answers, ready = [], []
+systems = sorted({system for system, _ in lines})
+for index in range(args.alerts):
+    starts = 1_763_000_000 + random.randint(0, 290)  # inside the pushed range (nanosecond timestamps from 1_763e18)
+    payload = {"version": "4", "groupKey": f"{{}}:{{alertname=\"Bench{index}\"}}", "status": "firing", "receiver": "deja", "groupLabels": {},
+               "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://alertmanager:9093",
+               "alerts": [{"status": "firing", "labels": {"alertname": f"HighErrorRate{index}", "service_name": systems[index % len(systems)]},
+                           "annotations": {"summary": "errors above their usual rate"},
+                           "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(starts)), "endsAt": "0001-01-01T00:00:00Z",
+                           "generatorURL": "", "fingerprint": f"bench{index:04d}"}]}
+    begun = time.perf_counter()
+    status, _ = request("POST", "/api/v1/alerts/alertmanager", json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    answered = time.perf_counter()
+    answers.append(answered - begun)
+    assert status == 200, status
+    while json.loads(request("GET", f"/api/v1/alerts/bench{index:04d}")[1]).get("enrichment") is None:
+        time.sleep(0.01)
+    ready.append(time.perf_counter() - begun)
+    time.sleep(0.05)
+ingest_elapsed = background.finish()
+report["alerts_under_ingest"] = {
+    "alerts": len(answers), "answer_p50_ms": round(percentile(answers, 0.5) * 1000, 1), "answer_p99_ms": round(percentile(answers, 0.99) * 1000, 1),
+    "enriched_p50_ms": round(percentile(ready, 0.5) * 1000, 1), "enriched_p99_ms": round(percentile(ready, 0.99) * 1000, 1),
+    "enriched_max_ms": round(max(ready) * 1000, 1),
+}
+report["background_ingest_events_per_s"] = round(background.acknowledged / ingest_elapsed)
 server.send_signal(signal.SIGTERM)
 server.wait()
 shutil.rmtree(data)

@@ -1,4 +1,6 @@
 import DejaCore
+import DejaSearch
+import DejaStore
 @testable import DejaServer
 import Foundation
 import HTTPTypes
@@ -94,5 +96,29 @@ import Testing
             #expect(future.status == .ok && kept["status"] as? String == "kept")
             #expect(try await client.execute(uri: "/api/v1/alerts/nope", method: .get, headers: headers).status == .notFound)
         }
+    }
+}
+
+@Suite struct AlertForwardFormatTests {
+    private func view() throws -> AlertView {
+        let notification = try AlertNotification(json: Data(AlertRouteTests.payload(status: "firing", startsAt: "2026-11-20T09:14:07Z").utf8))
+        let record = AlertRecord(key: AlertKey(tenant: "t", fingerprint: "c4b2a9e1d0f3a7b6", startsAt: 0), alert: notification.alerts[0], groupKey: "",
+                                 receiver: "", externalURL: "", firstReceived: 0, lastReceived: 0, notifications: 1, enrichment: nil)
+        var view = AlertView(record)
+        view.related = [RelatedIssue(issueID: 7, message: "HikariPool-<num> - Connection is not available", service: "checkout", services: ["checkout"],
+                                     count: 4, state: .new, similarity: 0.6, score: 0.9, events: [])]
+        return view
+    }
+
+    @Test("a webhook forward is Alertmanager's payload with each alert's enrichment by fingerprint; a Slack one is a readable message")
+    func formats() throws {
+        let payload = Data(AlertRouteTests.payload(status: "firing", startsAt: "2026-11-20T09:14:07Z").utf8)
+        let item = AlertForwarder.Item(payload: payload, alerts: [try view()])
+        let webhook = try #require(try JSONSerialization.jsonObject(with: AlertForwarder.body(item, format: .webhook)) as? [String: Any])
+        #expect(webhook["version"] as? String == "4" && (webhook["alerts"] as? [Any])?.count == 1)
+        let enriched = try #require((webhook["enrichment"] as? [String: Any])?["c4b2a9e1d0f3a7b6"] as? [String: Any])
+        #expect(((enriched["related"] as? [[String: Any]])?.first)?["issueID"] as? Int == 7)
+        let slack = try #require(try JSONSerialization.jsonObject(with: AlertForwarder.body(item, format: .slack)) as? [String: String])
+        #expect(slack["text"] == "*[FIRING] CheckoutErrors*\ncheckout cannot get database connections\n• `HikariPool-<num> - Connection is not available`: 4 events in checkout, new")
     }
 }

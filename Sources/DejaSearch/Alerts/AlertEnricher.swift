@@ -35,6 +35,19 @@ public struct RelatedIssue: Sendable, Codable, Equatable {
     public var similarity: Float?
     public var score: Double
     public var events: [StoredEvent]
+
+    public init(issueID: Int64?, message: String, service: String, services: [String], count: Int, state: IssueTrend, similarity: Float?,
+                score: Double, events: [StoredEvent]) {
+        self.issueID = issueID
+        self.message = message
+        self.service = service
+        self.services = services
+        self.count = count
+        self.state = state
+        self.similarity = similarity
+        self.score = score
+        self.events = events
+    }
 }
 
 /// An earlier occurrence of an alert of the same name, with the issues that explained it.

@@ -28,6 +28,19 @@ public struct AlertRecord: Sendable, Equatable {
     /// Notifications received for it (Alertmanager repeats and retries).
     public var notifications: Int
     public var enrichment: Data?
+
+    public init(key: AlertKey, alert: AlertNotification.Alert, groupKey: String, receiver: String, externalURL: String, firstReceived: Int64,
+                lastReceived: Int64, notifications: Int, enrichment: Data?) {
+        self.key = key
+        self.alert = alert
+        self.groupKey = groupKey
+        self.receiver = receiver
+        self.externalURL = externalURL
+        self.firstReceived = firstReceived
+        self.lastReceived = lastReceived
+        self.notifications = notifications
+        self.enrichment = enrichment
+    }
 }
 
 /// Alerts in their own SQLite database beside the event store (`alerts.sqlite`): a webhook's write
