@@ -29,6 +29,8 @@ public final class BatchWriter: @unchecked Sendable {
     private var finished = false
     private var failure: Error?
     private var totals = (events: 0, signatures: 0)
+    /// Events and new signatures stored so far (for progress reports).
+    public var storedSoFar: (events: Int, signatures: Int) { condition.withLock { totals } }
 
     /// What a writer that must not give up does when a store fails (a server: the batch is
     /// acknowledged already). Without one, the first failure stops the writer.

@@ -64,7 +64,23 @@ struct IngestCommand: ParsableCommand {
         // Larger transactions mean fewer, larger FTS5 segments to write and merge.
         let batchSize = 8_000
         let prepare = pipeline.preparer
+        let read = Counter()
+        let progress = ProgressLine { [writer, background] in
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let stored = writer.storedSoFar
+            let embedded = background.embedded
+            let waiting = max(0, stored.signatures - embedded)
+            var line = "read \(ProgressLine.count(read.value)) events · stored \(ProgressLine.count(stored.events))"
+                + " (\(ProgressLine.count(Int(Double(stored.events) / max(seconds, 1e-3))))/s) · \(ProgressLine.count(waiting)) signatures waiting for embedding"
+            if waiting > 0 && embedded > 0 {
+                line += " (about \(Int((Double(waiting) / (Double(embedded) / seconds)).rounded(.up))) s left)"
+            }
+            return line
+        }
+        progress.start()
+        defer { progress.stop() }
         func flush() throws {
+            read.add(pending.count + pendingLines.count)
             if !pendingLines.isEmpty {
                 // Decoded and prepared in one pass on all cores.
                 let decoder = JSONEventDecoder(tenant: store.tenant, defaultService: defaultService, defaultTimestamp: now)
@@ -130,9 +146,12 @@ struct IngestCommand: ParsableCommand {
         let totals = try writer.finish()
         try pipeline.patterns.snapshot()
         let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        progress.stop()
         Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
                            totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))
+        progress.start()
         try background.finish()
+        progress.stop()
         let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let issues = pipeline.issues.statistics
         var report = String(format: "all vector-searchable and in issues after %.1f s (clustering %.1f s; %d failure issues in %.1f MB)",
@@ -159,5 +178,18 @@ struct IngestCommand: ParsableCommand {
     /// Progress goes to standard error, so that standard output stays data.
     private static func report(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A count read by the progress line while the reading loop adds to it.
+private final class Counter: @unchecked Sendable {
+    // @unchecked: `count` is guarded by `lock`.
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+
+    func add(_ amount: Int) {
+        lock.withLock { count += amount }
     }
 }

@@ -10,6 +10,17 @@ public struct AlertNotification: Sendable, Equatable {
     public var commonAnnotations: [String: String]
     public var alerts: [Alert]
 
+    public init(version: String, status: String, groupKey: String, receiver: String, externalURL: String, commonAnnotations: [String: String],
+                alerts: [Alert]) {
+        self.version = version
+        self.status = status
+        self.groupKey = groupKey
+        self.receiver = receiver
+        self.externalURL = externalURL
+        self.commonAnnotations = commonAnnotations
+        self.alerts = alerts
+    }
+
     /// One alert of the group, as Alertmanager sends it.
     public struct Alert: Sendable, Equatable, Codable {
         /// `firing` or `resolved`.

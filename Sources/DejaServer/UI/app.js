@@ -575,7 +575,15 @@ function route() {
     $(name + "-view").hidden = view !== name;
     if ($("nav-" + name)) $("nav-" + name).setAttribute("aria-current", view === name ? "page" : "false");
   }
-  if (view === "issues") { runIssues(); return; }
+  if (view === "issues") {
+    // A link may name the filters and order (/?view=issues&sort=growth&state=rising).
+    const params = new URLSearchParams(location.search);
+    for (const name of ["service", "level", "state", "range", "sort"]) {
+      if (params.has(name)) $("issues-" + name).value = params.get(name);
+    }
+    runIssues();
+    return;
+  }
   if (view === "issue") { runIssue(); return; }
   if (view === "alerts") { runAlerts(); return; }
   if (view === "alert") { runAlert(); return; }
