@@ -95,29 +95,31 @@ import Testing
     private let rule = TrendRule()
     private let since: Int64 = 1_000
 
-    @Test("first seen inside the window is new")
+    @Test("first seen inside the window is new; when the window holds all the data, first seen in its last quarter")
     func new() {
-        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 4, 1], firstSeen: since, since: since) == .new)
+        #expect(rule.trend(counts: [0, 0, 4, 0, 0, 0, 4, 1], firstSeen: since + 300, since: since, until: 1_800, dataSince: 0) == .new)
+        #expect(rule.trend(counts: [0, 0, 4, 0, 0, 0, 1, 1], firstSeen: since + 300, since: since, until: 1_800, dataSince: since) == .steady)
+        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 4, 1], firstSeen: 1_700, since: since, until: 1_800, dataSince: since) == .new)
     }
 
     @Test("a steady rate, and a jump of a few events, are steady")
     func steady() {
-        #expect(rule.trend(counts: [5, 5, 5, 5, 5, 5, 5, 5], firstSeen: 0, since: since) == .steady)
-        #expect(rule.trend(counts: [1, 0, 1, 0, 1, 1, 1, 2], firstSeen: 0, since: since) == .steady)
-        #expect(rule.trend(counts: [9, 12, 8, 10, 11, 9, 14, 12], firstSeen: 0, since: since) == .steady)
+        #expect(rule.trend(counts: [5, 5, 5, 5, 5, 5, 5, 5], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .steady)
+        #expect(rule.trend(counts: [1, 0, 1, 0, 1, 1, 1, 2], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .steady)
+        #expect(rule.trend(counts: [9, 12, 8, 10, 11, 9, 14, 12], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .steady)
     }
 
     @Test("a rate well above its own baseline in the last quarter is rising")
     func rising() {
-        #expect(rule.trend(counts: [2, 2, 2, 2, 2, 2, 20, 25], firstSeen: 0, since: since) == .rising)
+        #expect(rule.trend(counts: [2, 2, 2, 2, 2, 2, 20, 25], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .rising)
         // Twice the baseline is not enough: 3x and three standard deviations are the rule.
-        #expect(rule.trend(counts: [10, 10, 10, 10, 10, 10, 20, 20], firstSeen: 0, since: since) == .steady)
+        #expect(rule.trend(counts: [10, 10, 10, 10, 10, 10, 20, 20], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .steady)
     }
 
     @Test("back after a quiet window is regressed; quiet throughout is steady")
     func regressed() {
-        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 2, 1], firstSeen: 0, since: since) == .regressed)
-        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 0, 0], firstSeen: 0, since: since) == .steady)
+        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 2, 1], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .regressed)
+        #expect(rule.trend(counts: [0, 0, 0, 0, 0, 0, 0, 0], firstSeen: 0, since: since, until: 1_800, dataSince: 0) == .steady)
     }
 
     @Test("growth orders a surge above a steady stream")

@@ -176,7 +176,7 @@ import Testing
             #expect(listed.status == .ok)
             let issues = try #require(try json(listed.body)["issues"] as? [[String: Any]])
             let null = try #require(issues.first { (($0["issue"] as? [String: Any])?["services"] as? [String]) == ["checkout", "pricing"] })
-            #expect(null["state"] as? String == "new" && null["windowCount"] as? Int == 2 && (null["counts"] as? [Int]) == [0, 2, 0, 0])
+            #expect(null["state"] as? String == "steady" && null["windowCount"] as? Int == 2 && (null["counts"] as? [Int]) == [0, 2, 0, 0])
             #expect(issues.count == 2)
             let nullID = try #require((null["issue"] as? [String: Any])?["id"] as? Int)
             let diskID = try #require(issues.compactMap { ($0["issue"] as? [String: Any])?["id"] as? Int }.first { $0 != nullID })

@@ -2,7 +2,8 @@ import Foundation
 
 /// Where an issue stands over a window of time, from its event counts per bucket.
 public enum IssueTrend: String, Sendable, Codable, CaseIterable {
-    /// First seen inside the window.
+    /// First seen inside the window, when there is data from before it; else (the window holds all
+    /// there is) first seen in its last quarter.
     case new
     /// Its rate in the window's last quarter is well above its rate before (`TrendRule`).
     case rising
@@ -23,9 +24,12 @@ public struct TrendRule: Sendable, Equatable {
 
     public init() {}
 
-    /// The trend of an issue first seen at `firstSeen`, with `counts` over a window starting at `since`.
-    public func trend(counts: [Int], firstSeen: Int64, since: Int64) -> IssueTrend {
-        if firstSeen >= since { return .new }
+    /// The trend of an issue first seen at `firstSeen`, with `counts` over `since...until`, in a
+    /// store whose oldest event is at `dataSince`. Where the window reaches back to the oldest data,
+    /// everything was first seen inside it: new then means new within it.
+    public func trend(counts: [Int], firstSeen: Int64, since: Int64, until: Int64, dataSince: Int64) -> IssueTrend {
+        let recentStart = until - Int64(Double(until - since) * recentFraction)
+        if firstSeen >= (dataSince < since ? since : recentStart) { return .new }
         let (recent, baseline, expected) = split(counts)
         if recent > 0 && baseline == 0 { return .regressed }
         let excess = Double(recent) - expected

@@ -37,7 +37,9 @@ public struct IssueViews: Sendable {
     /// Issues with events in `since...until` that `filter` passes, in `state` when given, ordered by `order`.
     public func list(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, state: IssueTrend? = nil,
                      order: IssueOrder = .count, limit: Int) throws -> [IssueSummary] {
-        let summaries = try store.issueCounts(filter: filter, since: since, until: until, buckets: buckets).map { summary($0, since: since) }
+        let dataSince = try store.earliestEvent(tenant: filter.tenant) ?? since
+        let summaries = try store.issueCounts(filter: filter, since: since, until: until, buckets: buckets)
+            .map { summary($0, since: since, until: until, dataSince: dataSince) }
             .filter { state == nil || $0.state == state }
         let ordered: [IssueSummary]
         switch order {
@@ -54,7 +56,8 @@ public struct IssueViews: Sendable {
             return nil
         }
         let counted = try store.issueCounts(filter: SearchFilter(tenant: filter.tenant), since: since, until: until, buckets: buckets, issues: [live]).first
-        var summary = summary(IssueCounts(issue: issue, counts: counted?.counts ?? Array(repeating: 0, count: max(1, buckets))), since: since)
+        var summary = summary(IssueCounts(issue: issue, counts: counted?.counts ?? Array(repeating: 0, count: max(1, buckets))), since: since,
+                              until: until, dataSince: try store.earliestEvent(tenant: filter.tenant) ?? since)
         summary.issue = issue
         var examples: [StoredEvent] = []
         var services: Set<String> = []
@@ -64,8 +67,9 @@ public struct IssueViews: Sendable {
         return IssueDetail(summary: summary, signatures: signatures, examples: examples)
     }
 
-    private func summary(_ counted: IssueCounts, since: Int64) -> IssueSummary {
-        IssueSummary(issue: counted.issue, state: rule.trend(counts: counted.counts, firstSeen: counted.issue.firstSeen, since: since),
+    private func summary(_ counted: IssueCounts, since: Int64, until: Int64, dataSince: Int64) -> IssueSummary {
+        IssueSummary(issue: counted.issue,
+                     state: rule.trend(counts: counted.counts, firstSeen: counted.issue.firstSeen, since: since, until: until, dataSince: dataSince),
                      windowCount: counted.counts.reduce(0, +), growth: rule.growth(counts: counted.counts), counts: counted.counts)
     }
 }

@@ -120,7 +120,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         return """
              Three things to try:
-              1. A Java stack trace finds its cousins in Python, Go, Node and .NET:
+              1. A Java stack trace finds its cousins in Python, Go, Node and .NET (each result links to its recurring issue):
                  \(link([("q", trace)]))
               2. Recurring issues, the one rising right now on top:
                  \(link([("view", "issues"), ("sort", "growth")]))
