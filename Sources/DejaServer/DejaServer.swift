@@ -111,7 +111,8 @@ public struct DejaServer: Sendable {
         let forwarder = configuration.alertForwardURL.map { AlertForwarder(url: $0, format: configuration.alertForwardFormat, logger: logger) }
         let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
                                                 links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
-        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, search: search, store: store, metrics: metrics,
+        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, model: ingestEmbedder.modelIdentity,
+                                 search: search, store: store, metrics: metrics,
                                  vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
                                  alerts: (alertStore, enrichment), logger: logger)
         let services: [any Service] = [enrichment] + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
@@ -134,7 +135,7 @@ public struct DejaServer: Sendable {
     }
 
     /// Every route of `deja serve`, each with the access it declares.
-    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, search: SearchService, store: SQLiteStore,
+    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, model: String, search: SearchService, store: SQLiteStore,
                        metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
                        alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
@@ -145,6 +146,7 @@ public struct DejaServer: Sendable {
         let reads = StoreReader(store: store)
         SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
         IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
+        StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)
         AlertsAPI(alerts: alerts.store, enrichment: alerts.enrichment, reads: reads, limits: configuration.limits, metrics: metrics, logger: logger)
             .register(on: routes)
         MetricsAPI(search: metricSearch, searches: search, prometheusURL: configuration.prometheus.first?.url, links: configuration.links,

@@ -65,6 +65,12 @@ struct DejaProcess {
         #expect(result.err.contains("line 2"))
     }
 
+    @Test("deja --version names the model in use")
+    func versionNamesTheModel() throws {
+        let version = try DejaProcess.run(["--version"])
+        #expect(version.status == 0 && version.out.hasPrefix("deja ") && version.out.contains("model all-MiniLM-L6-v2"))
+    }
+
     @Test func missingModelIsAClearError() throws {
         let result = try DejaProcess.run(["embed", "--model", "/nonexistent/model"], input: "x\n")
         #expect(result.status != 0)

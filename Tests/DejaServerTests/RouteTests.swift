@@ -193,6 +193,8 @@ import Testing
             #expect(try await client.execute(uri: "/api/v1/issues/\(diskID)/merge", method: .post, headers: headers("curator-token"), body: merge).status == .ok)
             let merged = try await client.execute(uri: "/api/v1/issues/\(diskID)", method: .get, headers: headers("reader-token"))
             #expect(((try json(merged.body)["issue"] as? [String: Any])?["summary"] as? [String: Any]).flatMap { ($0["issue"] as? [String: Any])?["id"] as? Int } == nullID)
+            let status = try json(try await client.execute(uri: "/api/v1/status", method: .get, headers: headers("reader-token")).body)
+            #expect(status["signatures"] as? Int == 3 && status["signaturesWaitingForEmbedding"] as? Int == 0 && status["storedEvents"] as? Int == 3)
             let split = try await client.execute(uri: "/api/v1/issues/\(nullID)/split", method: .post, headers: headers("curator-token"),
                                                  body: ByteBuffer(string: #"{"signatures": [999999]}"#))
             #expect(split.status == .badRequest)

@@ -195,3 +195,6 @@ def test_alert_page(ui_server, browser, screenshots):
     assert all("checkout" in r.find_element(By.CSS_SELECTOR, ".meta").text for r in related)
     assert related[0].find_elements(By.CSS_SELECTOR, "a.issue-link") and related[0].find_elements(By.CSS_SELECTOR, ".event")
     browser.save_screenshot(os.path.join(screenshots, "alert.png"))
+    # Everything is embedded: the header's backlog notice stays hidden, and the status agrees.
+    assert not browser.find_element(By.ID, "backlog").is_displayed()
+    assert ui_server.request("GET", "/api/v1/status")[2]["signaturesWaitingForEmbedding"] == 0

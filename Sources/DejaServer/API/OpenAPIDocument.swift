@@ -279,6 +279,18 @@ enum OpenAPIDocument {
                           "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
           }
         },
+        "/api/v1/status": {
+          "get": {
+            "summary": "What the server is doing: events stored, the ingest backlog, and the tenant's signatures still waiting for embedding.",
+            "parameters": [{"$ref": "#/components/parameters/tenant"}],
+            "responses": {"200": {"description": "Status.", "content": {"application/json": {"schema": {"type": "object",
+                            "required": ["version", "model", "storedEvents", "ingestBacklogRecords", "ingestBacklogBytes", "signatures", "signaturesWaitingForEmbedding"],
+                            "properties": {"version": {"type": "string"}, "model": {"type": "string"}, "storedEvents": {"type": "integer"},
+                                           "ingestBacklogRecords": {"type": "integer"}, "ingestBacklogBytes": {"type": "integer"},
+                                           "signatures": {"type": "integer"}, "signaturesWaitingForEmbedding": {"type": "integer"}}}}}},
+                          "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}
+          }
+        },
         "/api/v1/alerts/alertmanager": {
           "post": {
             "summary": "Alertmanager's webhook (payload version 4): records the alerts and answers at once; enrichment follows. A payload of another version is kept.",

@@ -552,6 +552,20 @@ async function runMetrics() {
   }
 }
 
+// ---- Embedding backlog ------------------------------------------------------------------------
+
+// Signatures stored but not embedded yet are found by keyword only, and join issues later: say so.
+async function showBacklog() {
+  try {
+    const status = await api("/api/v1/status");
+    const waiting = status.signaturesWaitingForEmbedding;
+    $("backlog").hidden = waiting === 0;
+    $("backlog").textContent = waiting ? `embedding ${waiting.toLocaleString("en")} of ${status.signatures.toLocaleString("en")} signatures…` : "";
+  } catch (_) {
+    $("backlog").hidden = true;
+  }
+}
+
 // ---- Wiring ----------------------------------------------------------------------------------
 
 function submitSearch() {
@@ -624,6 +638,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   window.addEventListener("popstate", route);
   try { uiConfig = await api("/api/v1/ui-config"); } catch (_) { uiConfig = {}; }
+  showBacklog();
+  setInterval(showBacklog, 5000);
   route();
   $("query").focus();
 });

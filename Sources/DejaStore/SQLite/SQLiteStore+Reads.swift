@@ -174,3 +174,16 @@ extension SQLiteStore {
         try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT service FROM signatures WHERE tenant = ?", arguments: [tenant]) }
     }
 }
+
+extension SQLiteStore {
+    /// `tenant`'s signatures, and how many of them still wait for a vector under `model`.
+    public func embeddingBacklog(tenant: String, model: String) throws -> (signatures: Int, waiting: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ? AND v.signature_id = s.id))
+                FROM signatures s WHERE s.tenant = ?
+                """, arguments: [model, tenant])!
+            return (row[0], row[1])
+        }
+    }
+}

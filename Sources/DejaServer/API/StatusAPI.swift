@@ -1,0 +1,39 @@
+import DejaCore
+import DejaSearch
+import DejaStore
+import Foundation
+import Hummingbird
+
+/// What the server is doing, for a person or the UI: events stored, the ingest backlog, and how
+/// many of the tenant's signatures still wait for embedding (search by meaning and issues lag
+/// behind by that much).
+struct ServerStatus: Codable, ResponseEncodable {
+    var version: String
+    var model: String
+    /// Events stored since the server started (every tenant).
+    var storedEvents: Int
+    /// Acknowledged and not yet stored.
+    var ingestBacklogRecords: Int
+    var ingestBacklogBytes: Int
+    var signatures: Int
+    var signaturesWaitingForEmbedding: Int
+}
+
+/// `GET /api/v1/status`.
+struct StatusAPI {
+    let ingest: DurableIngest
+    let reads: StoreReader
+    let model: String
+
+    func register(on router: GuardedRouter) {
+        router.get("/api/v1/status", .scope(.read)) { _, context in
+            let tenant = try context.tenant(for: .read)
+            let model = model
+            let backlog = try await reads.run { store in try store.embeddingBacklog(tenant: tenant, model: model) }
+            let status = ingest.status
+            return ServerStatus(version: DejaVersion.string, model: model, storedEvents: status.storedEvents,
+                                ingestBacklogRecords: status.backlogRecords, ingestBacklogBytes: status.backlogBytes,
+                                signatures: backlog.signatures, signaturesWaitingForEmbedding: backlog.waiting)
+        }
+    }
+}
