@@ -17,4 +17,4 @@ fi
 export DEJA_SCREENSHOTS="${DEJA_SCREENSHOTS:-$(mktemp -d /tmp/deja-ui-screenshots-XXXXXX)}"
 # Their clients and tools (pytest, chroma, hadolint, kubernetes-validate) live in .venv (setup.sh).
 PATH="$PWD/.venv/bin:$PATH" python3 -m pytest -q tests/integration
-echo "UI screenshots (search and recurring-issues pages): $DEJA_SCREENSHOTS"
+echo "UI screenshots (search, recurring issues, issue, alert, metrics and demo pages): $DEJA_SCREENSHOTS"

@@ -1,6 +1,6 @@
 """The web UI in a real browser (headless Chromium through Selenium): paste a stack trace, see its
 relatives, follow "find similar", check the deep links and that hostile log text stays text.
-Screenshots of both pages are saved under a folder named in the output."""
+Screenshots of the pages are saved under a folder named in the output."""
 import glob, json, os, shutil, subprocess, tempfile, time, urllib.parse
 
 import pytest
