@@ -40,6 +40,9 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var issues: IssueOptions
 
+    @Flag(help: "Print the final report as JSON on standard output (progress stays on standard error).")
+    var json = false
+
     mutating func run() throws {
         let layout = try LineFormat.option(format)
         let retentionWindow = try retention.map { text -> Int64 in
@@ -173,6 +176,16 @@ struct IngestCommand: ParsableCommand {
                              Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, sync.status.published)
         }
         Self.report(report)
+        if json {
+            let summary: [String: Double] = [
+                "events": Double(totals.events), "newSignatures": Double(totals.signatures), "storedSeconds": stored,
+                "eventsPerSecond": Double(totals.events) / max(stored, 1e-9), "searchableSeconds": searchable,
+                "failureIssues": Double(issues.failureIssues), "clusteringSeconds": issues.seconds,
+            ]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
     }
 
     /// Progress goes to standard error, so that standard output stays data.

@@ -24,8 +24,11 @@ struct MetricsIndexCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "JSON file of metric metadata.")
+    @Option(help: "JSON file of metric metadata ('-' for standard input).")
     var file: String
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
 
     @Option(help: "Remove metrics not seen for this long (1h, 7d).")
     var retention = "1d"
@@ -40,7 +43,11 @@ struct MetricsIndexCommand: ParsableCommand {
         }
         let search = MetricSearch(store: try store.open(), embedder: try model.load(), embedOnOneThread: false)
         let report = try search.refresh(metrics, tenant: store.tenant, now: Int64(Date().timeIntervalSince1970), retention: retention)
-        print("\(report.metrics) metrics indexed, \(report.embedded) documents embedded, \(report.removed) removed")
+        if json {
+            print(#"{"metrics": \#(report.metrics), "embedded": \#(report.embedded), "removed": \#(report.removed)}"#)
+        } else {
+            print("\(report.metrics) metrics indexed, \(report.embedded) documents embedded, \(report.removed) removed")
+        }
     }
 }
 
@@ -114,7 +121,7 @@ struct MetricsSearchCommand: ParsableCommand {
 enum MetricsFile {
     static func read(_ path: String) throws -> [MetricMetadata] {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw CLIError("cannot read \(path): \(error.localizedDescription)")
         }
         do { return try JSONDecoder().decode([MetricMetadata].self, from: data) } catch {

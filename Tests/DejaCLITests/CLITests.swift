@@ -71,6 +71,14 @@ struct DejaProcess {
         #expect(version.status == 0 && version.out.hasPrefix("deja ") && version.out.contains("model all-MiniLM-L6-v2"))
     }
 
+    @Test("shell completions name every command")
+    func completions() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try DejaProcess.run(["--generate-completion-script", shell])
+            #expect(script.status == 0 && ["demo", "ingest", "issues", "alerts", "metrics"].allSatisfy(script.out.contains))
+        }
+    }
+
     @Test func missingModelIsAClearError() throws {
         let result = try DejaProcess.run(["embed", "--model", "/nonexistent/model"], input: "x\n")
         #expect(result.status != 0)
