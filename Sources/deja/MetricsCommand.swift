@@ -42,7 +42,13 @@ struct MetricsIndexCommand: ParsableCommand {
             throw ValidationError("--retention: cannot read '\(retention)' as a duration such as 1h or 7d")
         }
         let search = MetricSearch(store: try store.open(), embedder: try model.load(), embedOnOneThread: false)
-        let report = try search.refresh(metrics, tenant: store.tenant, now: Int64(Date().timeIntervalSince1970), retention: retention)
+        let done = EmbeddingProgress()
+        let progress = ProgressLine { "embedded \(ProgressLine.count(done.value.embedded)) of \(ProgressLine.count(done.value.total)) metric documents" }
+        progress.start()
+        let report = try search.refresh(metrics, tenant: store.tenant, now: Int64(Date().timeIntervalSince1970), retention: retention) {
+            done.value = ($0, $1)
+        }
+        progress.stop()
         if json {
             print(#"{"metrics": \#(report.metrics), "embedded": \#(report.embedded), "removed": \#(report.removed)}"#)
         } else {
@@ -127,5 +133,17 @@ enum MetricsFile {
         do { return try JSONDecoder().decode([MetricMetadata].self, from: data) } catch {
             throw CLIError("\(path) is not a JSON array of {\"metric\", \"type\", \"help\", \"unit\", \"labels\", \"jobs\"}: \(error)")
         }
+    }
+}
+
+/// Documents embedded so far, read by the progress line.
+private final class EmbeddingProgress: @unchecked Sendable {
+    // @unchecked: `state` is guarded by `lock`.
+    private let lock = NSLock()
+    private var state = (embedded: 0, total: 0)
+
+    var value: (embedded: Int, total: Int) {
+        get { lock.withLock { state } }
+        set { lock.withLock { state = newValue } }
     }
 }

@@ -52,7 +52,9 @@ public final class MetricSearch: @unchecked Sendable {
     /// Replaces what is known of a tenant's metrics with `metrics` seen at `now` (seconds):
     /// stores them, embeds new and changed documents, and removes metrics not seen for `retention`.
     @discardableResult
-    public func refresh(_ metrics: [MetricMetadata], tenant: String, now: Int64, retention: Int64 = 86_400) throws -> MetricIndexReport {
+    /// `progress` hears, after each batch embedded, how many documents are embedded of how many to embed.
+    public func refresh(_ metrics: [MetricMetadata], tenant: String, now: Int64, retention: Int64 = 86_400,
+                        progress: ((_ embedded: Int, _ total: Int) -> Void)? = nil) throws -> MetricIndexReport {
         var byName: [String: MetricMetadata] = [:]
         for metric in metrics where !metric.metric.isEmpty {
             // The same name from several sources is one metric, exported by all their jobs.
@@ -69,14 +71,16 @@ public final class MetricSearch: @unchecked Sendable {
         let documents = byName.values.sorted { $0.metric < $1.metric }.map(MetricDocument.init)
         try store.upsertMetrics(documents, tenant: tenant, seenAt: now)
         let removed = try store.removeMetrics(tenant: tenant, notSeenSince: now - retention)
-        let embedded = try embedPending(tenant: tenant)
+        let embedded = try embedPending(tenant: tenant, progress: progress)
         try rebuild(tenant: tenant)
         return MetricIndexReport(metrics: documents.count, embedded: embedded, removed: removed)
     }
 
     /// Embeds a tenant's documents that have no vector from this model, each distinct text once.
-    private func embedPending(tenant: String) throws -> Int {
+    private func embedPending(tenant: String, progress: ((Int, Int) -> Void)?) throws -> Int {
         var done = 0
+        let total = progress == nil ? 0 : try store.metricsWithoutVectorsCount(tenant: tenant, model: embedder.modelIdentity)
+        progress?(0, total)
         while true {
             let pending = try store.metricsWithoutVectors(tenant: tenant, model: embedder.modelIdentity, limit: 1024)
             if pending.isEmpty { return done }
@@ -84,6 +88,7 @@ public final class MetricSearch: @unchecked Sendable {
             let vectors = Dictionary(uniqueKeysWithValues: zip(texts, embedder.embed(texts, batchSize: 32, singleThreaded: embedOnOneThread)))
             try store.storeMetricVectors(pending.map { ($0.tenant, $0.name, $0.document, vectors[$0.document]!) }, model: embedder.modelIdentity)
             done += pending.count
+            progress?(done, total)
             if pending.count < 1024 { return done }
         }
     }

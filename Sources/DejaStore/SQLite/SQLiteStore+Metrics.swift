@@ -47,6 +47,13 @@ extension SQLiteStore {
     }
 
     /// Documents of a tenant's metrics with no vector from `model`, by name.
+    /// How many of `tenant`'s metrics have no vector from `model`.
+    public func metricsWithoutVectorsCount(tenant: String, model: String) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE tenant = ? AND (model IS NULL OR model != ?)", arguments: [tenant, model]) ?? 0
+        }
+    }
+
     public func metricsWithoutVectors(tenant: String, model: String, limit: Int) throws -> [(tenant: String, name: String, document: String)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """

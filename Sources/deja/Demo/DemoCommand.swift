@@ -83,11 +83,15 @@ struct DemoCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
+        // A Prometheus on this machine joins metric search; the demo's own metadata stays beside it.
+        let prometheus = Self.listening(port: 9090) ? "http://127.0.0.1:9090" : nil
+        if let prometheus { configuration.prometheus = [PrometheusSource(url: prometheus)] }
         let model = model
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(),
                                 logger: Logger(label: "deja")) { try model.load() }
         try await server.run { port in
-            Self.say("Deja is up: open http://\(host):\(port)/ in a browser." + Self.story(base: "http://\(host):\(port)", alert: alert))
+            Self.say("Deja is up: open http://\(host):\(port)/ in a browser." + Self.story(base: "http://\(host):\(port)", alert: alert)
+                     + (prometheus.map { "\nMetric search also reads the Prometheus at \($0)." } ?? ""))
         }
     }
 
@@ -130,6 +134,20 @@ struct DemoCommand: AsyncParsableCommand {
             The alert is a recorded example. For live ones, point Alertmanager's webhook at \(base)/api/v1/alerts/alertmanager
             and serve with --prometheus-url http://127.0.0.1:9090 for metric search (Debian: apt-get install prometheus prometheus-alertmanager).
             """
+    }
+
+    /// True when something accepts connections on 127.0.0.1:`port`.
+    static func listening(port: UInt16) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     static func writeJSONL(_ events: [DejaCore.LogEvent], to path: String) throws {
