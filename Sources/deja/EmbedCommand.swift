@@ -32,6 +32,14 @@ struct EmbedCommand: ParsableCommand {
         var output = OutputBuffer()
         var lineNumber = 0
         var pending: [String] = []
+        let embedded = ProgressCounter()
+        let started = Date()
+        let progress = ProgressLine {
+            let count = embedded.value
+            return "embedded \(ProgressLine.count(count)) texts (\(ProgressLine.count(Int(Double(count) / max(Date().timeIntervalSince(started), 1e-3))))/s)"
+        }
+        progress.start()
+        defer { progress.stop() }
 
         func emit() {
             let ids = pending.map(embedder.tokenize)
@@ -44,6 +52,7 @@ struct EmbedCommand: ParsableCommand {
                 output.append("}\n")
             }
             output.flushIfLarge()
+            embedded.add(pending.count)
             pending.removeAll(keepingCapacity: true)
         }
 

@@ -67,7 +67,7 @@ struct IngestCommand: ParsableCommand {
         // Larger transactions mean fewer, larger FTS5 segments to write and merge.
         let batchSize = 8_000
         let prepare = pipeline.preparer
-        let read = Counter()
+        let read = ProgressCounter()
         let progress = ProgressLine { [writer, background] in
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let stored = writer.storedSoFar
@@ -191,18 +191,5 @@ struct IngestCommand: ParsableCommand {
     /// Progress goes to standard error, so that standard output stays data.
     private static func report(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}
-
-/// A count read by the progress line while the reading loop adds to it.
-private final class Counter: @unchecked Sendable {
-    // @unchecked: `count` is guarded by `lock`.
-    private let lock = NSLock()
-    private var count = 0
-
-    var value: Int { lock.withLock { count } }
-
-    func add(_ amount: Int) {
-        lock.withLock { count += amount }
     }
 }

@@ -71,3 +71,16 @@ final class ProgressLine: @unchecked Sendable {
         return out
     }
 }
+
+/// A count read by a progress line while the work adds to it.
+final class ProgressCounter: @unchecked Sendable {
+    // @unchecked: `count` is guarded by `lock`.
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+
+    func add(_ amount: Int) {
+        lock.withLock { count += amount }
+    }
+}
