@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "DejaCore", targets: ["DejaCore"]),
         .library(name: "DejaEmbedding", targets: ["DejaEmbedding"]),
         .library(name: "DejaStore", targets: ["DejaStore"]),
+        .library(name: "DejaIngest", targets: ["DejaIngest"]),
         .library(name: "DejaSearch", targets: ["DejaSearch"]),
         .library(name: "DejaServer", targets: ["DejaServer"]),
     ],
@@ -36,11 +37,13 @@ let package = Package(
                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                                            .product(name: "NIOFoundationCompat", package: "swift-nio")]),
+        // The ingest pipeline, one folder per stage: prepare, commit, embed, mine, cluster, publish.
+        .target(name: "DejaIngest", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"]),
         .target(
             name: "DejaServer",
             dependencies: [
-                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
+                "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "deja",
             dependencies: [
-                "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch", "DejaServer",
+                "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch", "DejaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +67,8 @@ let package = Package(
         // Golden corpora for the miner, read from the source tree.
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch"], exclude: ["Fixtures"]),
+        .testTarget(name: "DejaIngestTests", dependencies: ["DejaIngest", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch", "DejaIngest"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaServerTests", dependencies: ["DejaServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     // Inputs that once crashed a decoder, replayed by DecoderFuzzTests from the source tree.
                     exclude: ["Fuzz/regressions"]),

@@ -1,5 +1,6 @@
 import DejaCore
 import DejaEmbedding
+import DejaIngest
 import DejaSearch
 import DejaStore
 import Foundation

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DejaCore
-import DejaSearch
+import DejaIngest
 import DejaStore
 import Foundation
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DejaCore
 import DejaEmbedding
-import DejaSearch
 import DejaStore
 import Foundation
 

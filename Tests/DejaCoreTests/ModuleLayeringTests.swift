@@ -11,8 +11,9 @@ import Testing
         "DejaEmbedding": ["Foundation", "Dispatch", "COpenBLAS", "DejaKernels"],
         "DejaStore": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaKernels", "GRDB", "GRDBSQLite", "AsyncHTTPClient",
                       "NIOCore", "NIOHTTP1", "NIOFoundationCompat"],
+        "DejaIngest": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore"],
         "DejaSearch": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"],
-        "DejaServer": ["Foundation", "FoundationEssentials", "Dispatch", "DejaCore", "DejaEmbedding", "DejaStore", "DejaSearch",
+        "DejaServer": ["Foundation", "FoundationEssentials", "Dispatch", "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch",
                        "Hummingbird", "HTTPTypes", "NIOCore", "Logging", "Prometheus", "SwiftProtobuf", "CompressNIO",
                        "AsyncHTTPClient", "NIOFoundationCompat", "ServiceLifecycle"],
     ]

@@ -1,5 +1,6 @@
 import DejaCore
 import DejaEmbedding
+import DejaIngest
 import DejaSearch
 @testable import DejaServer
 import DejaStore

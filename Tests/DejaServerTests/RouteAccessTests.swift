@@ -1,5 +1,5 @@
 import DejaCore
-import DejaSearch
+import DejaIngest
 @testable import DejaServer
 import Foundation
 import HTTPTypes

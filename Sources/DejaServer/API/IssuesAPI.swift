@@ -1,4 +1,5 @@
 import DejaCore
+import DejaIngest
 import DejaSearch
 import DejaStore
 import Foundation

@@ -1,5 +1,5 @@
 import DejaCore
-import DejaSearch
+import DejaIngest
 import DejaStore
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DejaCore
+import DejaIngest
 import DejaSearch
 import Foundation
 import Logging

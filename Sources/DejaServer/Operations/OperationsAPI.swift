@@ -1,5 +1,5 @@
 import DejaCore
-import DejaSearch
+import DejaIngest
 import Hummingbird
 import NIOCore
 

@@ -1,4 +1,4 @@
-import DejaSearch
+import DejaIngest
 import Foundation
 import Prometheus
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DejaCore
 import DejaEmbedding
+import DejaIngest
 import DejaSearch
 import DejaServer
 import DejaStore

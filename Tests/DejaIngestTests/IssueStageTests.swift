@@ -1,6 +1,6 @@
 import DejaCore
 import DejaEmbedding
-import DejaSearch
+import DejaIngest
 import DejaStore
 import Foundation
 import Testing

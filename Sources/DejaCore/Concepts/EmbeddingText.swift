@@ -1,4 +1,3 @@
-import DejaCore
 
 /// The text the model sees for an event body or a query: the text itself, led by the plain names of
 /// the failure families it shows (`ErrorConcepts`), so that the same failure worded by different

@@ -1,5 +1,5 @@
 import DejaCore
-import DejaSearch
+import DejaIngest
 @testable import DejaStore
 import Foundation
 import GRDB
