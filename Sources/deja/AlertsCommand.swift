@@ -41,9 +41,7 @@ struct AlertsCommand: ParsableCommand {
         }
         var output = OutputBuffer()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for alert in alerts { output.append(String(decoding: try encoder.encode(alert), as: UTF8.self) + "\n") }
+            try output.appendJSONLines(alerts)
         } else {
             for alert in alerts {
                 let service = alert.enrichment?.service ?? "no known service"

@@ -68,9 +68,7 @@ struct IssuesCommand: ParsableCommand {
                                                               buckets: buckets, state: wanted, order: order, limit: limit)
         var output = OutputBuffer()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for summary in summaries { output.append(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n") }
+            try output.appendJSONLines(summaries)
         } else {
             for summary in summaries {
                 output.append("\(summary.windowCount)\tI\(summary.issue.id)\t\(summary.state.rawValue)\t\(summary.issue.services.joined(separator: ","))\t\(summary.issue.title)\n")

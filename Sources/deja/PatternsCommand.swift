@@ -113,9 +113,7 @@ struct PatternsCommand: ParsableCommand {
         }
         var output = OutputBuffer()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for pattern in patterns { output.append(String(decoding: try encoder.encode(pattern), as: UTF8.self) + "\n") }
+            try output.appendJSONLines(patterns)
         } else {
             for pattern in patterns { output.append("\(pattern.count)\tP\(pattern.id)\t\(pattern.template)\t\(pattern.services.joined(separator: ","))\n") }
         }
