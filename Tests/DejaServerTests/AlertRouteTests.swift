@@ -94,6 +94,7 @@ import Testing
                                                   body: ByteBuffer(string: #"{"version": "5", "payload": "reshaped"}"#))
             let kept = try json(future.body)
             #expect(future.status == .ok && kept["status"] as? String == "kept")
+            #expect(try server.alerts.unknownPayloads(tenant: "shop").map(\.version) == ["5"])
             #expect(try await client.execute(uri: "/api/v1/alerts/nope", method: .get, headers: headers).status == .notFound)
         }
     }

@@ -16,6 +16,7 @@ struct InProcessServer {
     let metricSearch: MetricSearch
     /// Enriches alerts when a test runs it (`run()`), as `deja serve`'s service group does.
     let alertEnrichment: AlertEnrichmentService
+    let alerts: AlertStore
 
     init(tokens: [(token: String, tenant: String, scopes: [Scope])]) throws {
         let model = SentenceEmbedder.defaultModelFolder
@@ -37,7 +38,7 @@ struct InProcessServer {
         configuration.links.grafanaURL = "http://grafana.test"
         configuration.links.prometheusDatasource = "prom1"
         metricSearch = MetricSearch(store: store, embedder: embedder)
-        let alerts = try AlertStore(directory: directory)
+        alerts = try AlertStore(directory: directory)
         alertEnrichment = AlertEnrichmentService(alerts: alerts, search: search, views: IssueViews(store: store), enricher: AlertEnricher(),
                                                  links: configuration.links, forwarder: nil, metrics: ServerMetrics(), logger: Logger(label: "test"))
         routes = DejaServer.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, model: embedder.modelIdentity, search: search, store: store, metrics: ServerMetrics(),

@@ -99,17 +99,6 @@ extension SQLiteStore {
         members.forEach { issue.add($0) }
         return (issue, members)
     }
-
-    /// Every signature's issue, for `tenant`: how a grouping is scored.
-    public func issueAssignments(tenant: String) throws -> [Int64: Int64] {
-        try pool.read { db in
-            var assignments: [Int64: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, issue_id FROM signatures WHERE tenant = ? AND issue_id IS NOT NULL", arguments: [tenant]) {
-                assignments[row[0]] = row[1]
-            }
-            return assignments
-        }
-    }
 }
 
 extension Issue {
