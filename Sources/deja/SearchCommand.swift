@@ -156,7 +156,8 @@ enum ResultPrinter {
             for (index, group) in groups.enumerated() {
                 let why = [group.similarity.map { String(format: "similarity %.2f", $0) }, group.keywordRank.map { "keyword rank \($0)" },
                            group.sharedConcepts.isEmpty ? nil : "both " + group.sharedConcepts.joined(separator: ", "),
-                           group.remote == true ? "events held by another replica" : nil]
+                           group.remote == true ? "events held by another replica" : nil,
+                           group.signature.issueID.map { "issue I\($0)" }]
                     .compactMap { $0 }.joined(separator: ", ")
                 output.append("\(index + 1). \(group.count)× \(group.signature.service) \(group.signature.level)  (\(why))\n")
                 output.append("   \(group.signature.message.split(separator: "\n").first ?? "")\n")

@@ -193,6 +193,10 @@ struct DejaProcess {
         #expect(byEvent["j"] == byEvent["p"] && byEvent["i"] != byEvent["j"])
         let json = try DejaProcess.run(["issues", "--data-dir", dataDir, "--json", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z", "--limit", "1"])
         #expect(json.out.split(separator: "\n").count == 1 && json.out.contains("\"state\":\"steady\""))
+        // Search results name their issue.
+        let search = try DejaProcess.run(["search", "--data-dir", dataDir, "-k", "2", "object reference not set to an instance of an object"])
+        let groups = search.out.split(separator: "\n").filter { $0.first?.isNumber == true }
+        #expect(groups.count == 2 && groups.allSatisfy { $0.hasSuffix(", issue I1)") }, "\(search.out)")
         let bad = try DejaProcess.run(["issues", "--data-dir", dataDir, "--state", "hot"])
         #expect(bad.status != 0 && bad.err.contains("--state must be one of new, rising, regressed, steady"))
     }
