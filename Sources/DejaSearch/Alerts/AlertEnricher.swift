@@ -73,10 +73,9 @@ public struct AlertEnricher: Sendable {
 
     public init() {}
 
-    /// Labels that may name a service, in order of preference (as collectors name them); a pod's
-    /// name is tried without its ReplicaSet and pod suffixes.
-    static let serviceLabels = ["service", "service_name", "app", "app_kubernetes_io_name", "app.kubernetes.io/name", "container",
-                                "deployment", "job", "pod"]
+    /// Labels that may name a service: those the receivers read (`ServiceLabels`), then a
+    /// deployment's name and a pod's without its ReplicaSet and pod suffixes.
+    static let serviceLabels = ServiceLabels.keys + ["deployment", "pod"]
 
     /// The known service `labels` name, if any.
     static func service(of labels: [String: String], known: Set<String>) -> String? {

@@ -5,12 +5,7 @@ import DejaCore
 /// name, OpenTelemetry's `service.name`, ECS's `log.level`.
 enum StreamLabels {
     /// In order of preference.
-    static let serviceKeys = [
-        "service_name", "service", "service.name", "app", "app.kubernetes.io/name", "app_kubernetes_io_name",
-        // Fluent Bit's `kubernetes` filter, as its es/http outputs send it (nested, read as dotted keys).
-        "kubernetes.labels.app.kubernetes.io/name", "kubernetes.labels.app",
-        "k8s.container.name", "container", "container_name", "kubernetes.container_name", "job",
-    ]
+    static let serviceKeys = ServiceLabels.keys
     static let levelKeys = ["level", "severity", "detected_level", "log.level", "lvl", "loglevel", "severity_text"]
 
     /// Service named by `labels`, or nil.
