@@ -16,7 +16,10 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     public var keywordRank: Int?
     /// Failure families (`ErrorConcepts`) the query and the signature's message both show.
     public var sharedConcepts: [String]
-    /// Reciprocal-rank-fusion score that ordered the results.
+    /// How many of `events`, from the first, hold one of the query's identifiers (`QueryIdentifiers`)
+    /// exactly; such groups rank first. Nil when the query has none or the group holds none.
+    public var identifierMatches: Int?
+    /// Reciprocal-rank-fusion score that ordered the results (after identifier matches).
     public var score: Double
     /// True when another replica holds the events (found through the shared ChromaDB index): the
     /// group shows the example event of the index record, and the count in all.
@@ -32,7 +35,9 @@ public struct SearchResults: Sendable {
 
 /// Hybrid search: the query is redacted and embedded like an event body, matched against signature
 /// vectors, and fused with BM25 keyword search over event bodies by reciprocal rank fusion, so
-/// exact ids, error codes and rare words are found too. Results are grouped by signature.
+/// error codes and rare words are found too. Events holding one of the query's identifiers exactly
+/// (an order number, a trace id, an address) rank before everything else, as in a keyword tool.
+/// Results are grouped by signature.
 public final class SearchEngine {
     // Not Sendable: owns the embedder.
     public let store: SQLiteStore
@@ -60,10 +65,13 @@ public final class SearchEngine {
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> SearchResults {
         // Keyword search needs no embedding: it runs while the query is embedded.
-        let keyword = Pending<[Int64]>()
+        let keyword = Pending<(ranked: [Int64], holdingIdentifier: [[StoredEvent]])>()
         let (store, candidates) = (store, candidates)
         DispatchQueue.global().async(group: keyword.group) {
-            keyword.result = Result { try store.keywordSearch(query, filter: filter, limit: candidates) }
+            keyword.result = Result {
+                (try store.keywordSearch(query, filter: filter, limit: candidates),
+                 try QueryIdentifiers.of(query).map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) })
+            }
         }
         let text = redactor.redact(query)
         let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
@@ -75,10 +83,10 @@ public final class SearchEngine {
             notice = "vector search is unavailable (\(error.reason)); these results come from keyword search alone"
         }
         keyword.group.wait()
-        let keywordEvents = try keyword.result!.get()
+        let (keywordEvents, holdingIdentifier) = try keyword.result!.get()
         let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
-        let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, queryConcepts: ErrorConcepts.names(in: text),
-                              filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+        let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
+                              queryConcepts: ErrorConcepts.names(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         return SearchResults(groups: groups, notice: notice)
     }
 
@@ -102,8 +110,8 @@ public final class SearchEngine {
         }
     }
 
-    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, queryConcepts: [String],
-                      filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
+                      queryConcepts: [String], filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         var remote: [Int64: RemoteSignature] = [:]
@@ -121,25 +129,43 @@ public final class SearchEngine {
             if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
         }
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
+        // Signatures holding more of the query's identifiers first, then by fused score.
+        var identifierEvents: [Int64: [StoredEvent]] = [:]
+        var identifiersHeld: [Int64: Int] = [:]
+        var seenEvents = Set<Int64>()
+        for events in holdingIdentifier {
+            for signature in Set(events.map(\.signatureID)) {
+                identifiersHeld[signature, default: 0] += 1
+                if score[signature] == nil { score[signature] = 0 }
+            }
+            for event in events where seenEvents.insert(event.id).inserted { identifierEvents[event.signatureID, default: []].append(event) }
+        }
 
-        let ranked = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+        let ranked = score.sorted { a, b in
+            let (heldA, heldB) = (identifiersHeld[a.key] ?? 0, identifiersHeld[b.key] ?? 0)
+            return heldA != heldB ? heldA > heldB : a.value != b.value ? a.value > b.value : a.key < b.key
+        }.prefix(limit)
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
         var groups: [ResultGroup] = []
         for (id, fused) in ranked {
             if let elsewhere = remote[id] {
                 let signature = elsewhere.signature
                 groups.append(ResultGroup(signature: signature, count: signature.count, events: [elsewhere.exampleEvent], similarity: similarity[id],
-                                          keywordRank: nil, sharedConcepts: Self.shared(queryConcepts, signature.message), score: fused, remote: true))
+                                          keywordRank: nil, sharedConcepts: Self.shared(queryConcepts, signature.message), identifierMatches: nil,
+                                          score: fused, remote: true))
                 continue
             }
             guard let signature = signatures[id] else { continue }
             let (newest, total) = try store.events(signature: id, filter: filter, limit: eventsPerGroup)
             guard total > 0 else { continue }
-            let matched = matchedEvents[id] ?? []
-            let matchedIDs = Set(matched.map(\.id))
-            let events = Array((matched + newest.filter { !matchedIDs.contains($0.id) }).prefix(max(eventsPerGroup, matched.count)))
+            // Events holding an identifier, then events matching the query's words, then the newest.
+            let holding = identifierEvents[id] ?? []
+            var listed = Set(holding.map(\.id))
+            let matched = (matchedEvents[id] ?? []).filter { listed.insert($0.id).inserted }
+            let events = Array((holding + matched + newest.filter { !listed.contains($0.id) }).prefix(max(eventsPerGroup, holding.count + matched.count)))
             groups.append(ResultGroup(signature: signature, count: total, events: events, similarity: similarity[id],
-                                      keywordRank: keywordRank[id], sharedConcepts: Self.shared(queryConcepts, signature.message), score: fused))
+                                      keywordRank: keywordRank[id], sharedConcepts: Self.shared(queryConcepts, signature.message),
+                                      identifierMatches: holding.isEmpty ? nil : holding.count, score: fused))
         }
         return groups
     }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// The words keyword search works with: runs of letters and digits. The full-text indexes hold only
-/// the searchable ones (four characters or more, and numbers of five digits or more), so that times,
-/// counts, ports and node names like `n2`, which are in nearly every body and carry no weight, cost
-/// nothing to index: about half the tokens of a typical log line.
+/// the searchable ones, four characters or more, so that short counts, times and node names like `n2`,
+/// which are in nearly every body and carry no weight, cost nothing to index: about half the tokens
+/// of a typical line. Numbers of four digits are kept: PIDs, ports and order numbers are what people
+/// paste to find one thing.
 ///
 /// A word of an event's signature message is the same in every event of that signature, so it is
 /// indexed once, for the signature (`signatureText`); each event's own index row holds only the
@@ -62,9 +63,9 @@ public enum KeywordTerms {
         return terms
     }
 
-    /// Whether the index holds `word`: four characters or more, and not a number under five digits.
+    /// Whether the index holds `word`: four characters or more.
     static func isSearchable(_ word: some StringProtocol) -> Bool {
-        word.count >= 4 && !(word.count < 5 && word.allSatisfy(\.isNumber))
+        word.count >= 4
     }
 
     private typealias Bytes = UnsafeBufferPointer<UInt8>
@@ -85,10 +86,8 @@ public enum KeywordTerms {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var start = -1
-        var allDigits = true
         func close(_ bytes: Bytes, _ end: Int) {
-            let length = end - start
-            if length >= 4 && !(allDigits && length < 5) {
+            if end - start >= 4 {
                 let word = Bytes(rebasing: bytes[start..<end])
                 if keep(word) {
                     if !output.isEmpty { output.append(32) }
@@ -100,10 +99,8 @@ public enum KeywordTerms {
         var text = text
         text.withUTF8 { bytes in
             for (i, byte) in bytes.enumerated() {
-                let digit = byte &- 48 < 10
-                if digit || (byte | 0x20) &- 97 < 26 {
-                    if start < 0 { start = i; allDigits = true }
-                    allDigits = allDigits && digit
+                if byte &- 48 < 10 || (byte | 0x20) &- 97 < 26 {
+                    if start < 0 { start = i }
                 } else if start >= 0 {
                     close(bytes, i)
                 }
@@ -115,6 +112,22 @@ public enum KeywordTerms {
 
     /// Whether `message` holds `word` as a whole word outside a placeholder. Non-ASCII bytes count
     /// as part of a word, so a match inside a longer non-ASCII word is never taken for the word.
+    /// True when `text` holds `token` (lower-case UTF-8) with no letter, digit or `_` on either side, ignoring ASCII case.
+    static func holdsToken(_ token: [UInt8], in text: String) -> Bool {
+        guard let first = token.first else { return false }
+        let bytes = Array(text.utf8).map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
+        guard token.count <= bytes.count else { return false }
+        func isTokenByte(_ byte: UInt8) -> Bool { isWordByte(byte) || byte == UInt8(ascii: "_") }
+        for start in 0...(bytes.count - token.count) where bytes[start] == first {
+            let end = start + token.count
+            if (start == 0 || !isTokenByte(bytes[start - 1])) && (end == bytes.count || !isTokenByte(bytes[end]))
+                && bytes[start..<end].elementsEqual(token) {
+                return true
+            }
+        }
+        return false
+    }
+
     private static func holds(_ message: Bytes, _ word: Bytes) -> Bool {
         guard let base = message.baseAddress, let first = word.first, word.count <= message.count else { return false }
         var index = 0

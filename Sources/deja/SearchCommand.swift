@@ -107,11 +107,13 @@ struct SearchCommand: ParsableCommand {
 }
 
 extension SearchCommand {
-    /// Events of the groups in rank order, at most two per group until every group has had its
-    /// turn: events of one signature are near-duplicates, so one group should not fill the list.
+    /// Events of the groups in rank order: first every event holding one of the query's identifiers,
+    /// then at most two per group until every group has had its turn: events of one signature are
+    /// near-duplicates, so one group should not fill the list.
     static func diversified(_ groups: [ResultGroup]) -> [StoredEvent] {
-        let head = groups.flatMap { $0.events.prefix(2) }
-        return head + groups.flatMap { $0.events.dropFirst(2) }
+        let identified = groups.flatMap { $0.events.prefix($0.identifierMatches ?? 0) }
+        let rest = groups.map { $0.events.dropFirst($0.identifierMatches ?? 0) }
+        return identified + rest.flatMap { $0.prefix(2) } + rest.flatMap { $0.dropFirst(2) }
     }
 }
 
@@ -154,7 +156,8 @@ enum ResultPrinter {
             output.append("no matching logs\n")
         } else {
             for (index, group) in groups.enumerated() {
-                let why = [group.similarity.map { String(format: "similarity %.2f", $0) }, group.keywordRank.map { "keyword rank \($0)" },
+                let why = [group.identifierMatches.map { "\($0) holding the query's id" },
+                           group.similarity.map { String(format: "similarity %.2f", $0) }, group.keywordRank.map { "keyword rank \($0)" },
                            group.sharedConcepts.isEmpty ? nil : "both " + group.sharedConcepts.joined(separator: ", "),
                            group.remote == true ? "events held by another replica" : nil,
                            group.signature.issueID.map { "issue I\($0)" }]

@@ -42,6 +42,24 @@ import Testing
         #expect(filtered.allSatisfy { $0.signature.service == "pricing" })
     }
 
+    @Test("every event holding the query's identifier ranks first, even in a long query about something else")
+    func identifiersFirst() throws {
+        let (ingest, search) = try pipeline()
+        try ingest.ingest([
+            event("payment declined for order 4471 by issuer", service: "payments", id: "declined"),
+            event("shipping label printed for order 4471", service: "shipping", id: "label", level: .info),
+            event("order 44712 charged", service: "payments", id: "other-order", level: .info),
+            event("NullPointerException: Cannot invoke \"Cart.total()\" because \"cart\" is null", service: "checkout", id: "npe"),
+            event("AttributeError: 'NoneType' object has no attribute 'total'", service: "pricing", id: "none"),
+        ])
+        let groups = try search.search("checkout crashed with a null pointer exception while handling order 4471, cart was null",
+                                       filter: SearchFilter(), limit: 4).groups
+        #expect(Set(groups.prefix(2).compactMap { $0.events.first?.externalID }) == ["declined", "label"])
+        #expect(groups.prefix(2).map(\.identifierMatches) == [1, 1])
+        #expect(groups.dropFirst(2).first?.events.first?.externalID == "npe")
+        #expect(!groups.flatMap(\.events).prefix(3).contains { $0.externalID == "other-order" })
+    }
+
     @Test("each distinct message is embedded once; repeats only count")
     func signaturesAreEmbeddedOnce() throws {
         let (ingest, _) = try pipeline()

@@ -20,8 +20,8 @@ extension SQLiteStore {
     /// Event ids holding the query's words, ranked by the BM25 weight (inverse document frequency)
     /// of the words each holds, newest first among equals. At most the eight rarest searchable words
     /// within the postings budget are used; a query of common words only finds nothing here and is
-    /// left to vector search. Words under four characters and numbers under five digits are left out:
-    /// times, counts, ports and node names like `n2`, everywhere in bodies.
+    /// left to vector search. Words under four characters are left out: counts, times and node names
+    /// like `n2`, everywhere in bodies.
     public func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64] {
         try pool.read { db in
             let postings = try Self.postings(of: query, tenant: filter.tenant, frequencies: try termFrequencies(db), db: db)
@@ -48,6 +48,38 @@ extension SQLiteStore {
                 }
             }
             return scored.sorted { ($0.score, $0.id) > ($1.score, $1.id) }.prefix(limit).map(\.id)
+        }
+    }
+
+    /// The events (newest first, at most `limit`) whose body holds `identifier` as a whole token,
+    /// ignoring case: an id, a number or an address pasted into a query. Candidates come from the
+    /// word index through the identifier's rarest searchable word, then each body is checked, so
+    /// `INV-2024-427820` does not find `INV-2024-427821`. Nothing is found for an identifier without a
+    /// searchable word or held by more events than the postings budget: that is not one thing.
+    public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
+        try pool.read { db in
+            let frequencies = try termFrequencies(db)
+            guard let term = KeywordTerms.terms(of: identifier).filter(KeywordTerms.isSearchable)
+                .min(by: { frequencies.events(with: $0) < frequencies.events(with: $1) }) else { return [] }
+            let quoted = "\"\(term)\""
+            let fromSignatures = try Int64.fetchAll(db, sql: "SELECT id FROM (\(Self.signaturesHoldingWord))", arguments: [quoted, filter.tenant])
+            let fromEvents = try Int64.fetchAll(db, sql: "SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?",
+                                                arguments: [quoted, Self.postingsBudget + 1])
+            guard fromEvents.count <= Self.postingsBudget else { return [] }
+            var holders: [String] = []
+            if !fromEvents.isEmpty { holders.append("id IN (\(fromEvents.map(String.init).joined(separator: ",")))") }
+            if !fromSignatures.isEmpty {
+                holders.append("(\(try inAllSegments("id", db)) AND signature_id IN (\(fromSignatures.map(String.init).joined(separator: ","))))")
+            }
+            guard !holders.isEmpty else { return [] }
+            var sql = "SELECT * FROM events WHERE (\(holders.joined(separator: " OR "))) AND tenant = ?"
+            var arguments: StatementArguments = [filter.tenant]
+            appendFilter(filter, to: &sql, &arguments, table: "events")
+            sql += " ORDER BY timestamp DESC, id DESC LIMIT \(Self.postingsBudget + 1)"
+            let candidates = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            guard candidates.count <= Self.postingsBudget else { return [] }
+            let needle = Array(identifier.lowercased().utf8)
+            return Array(candidates.lazy.map(Self.event).filter { KeywordTerms.holdsToken(needle, in: $0.body) }.prefix(limit))
         }
     }
 

@@ -159,7 +159,7 @@ extension SQLiteStore {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(first_seen) FROM signatures WHERE tenant = ?", arguments: [tenant]) }
     }
 
-    private static func event(from row: Row) -> StoredEvent {
+    static func event(from row: Row) -> StoredEvent {
         let labelsText: String = row["labels"]
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return StoredEvent(id: row["id"], externalID: row["external_id"], tenant: row["tenant"], service: row["service"],

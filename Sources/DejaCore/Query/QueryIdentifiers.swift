@@ -1,0 +1,119 @@
+/// The tokens of a query that a person pastes to find one thing: a number of four or more digits
+/// (a PID, port or order number), a UUID, a hex string, a request, trace or session id, an IPv4
+/// address, an email, a pod or host name. Search ranks events holding such a token exactly before
+/// semantic neighbours, whatever else the query says: that is what keyword tools do well, and
+/// Deja must not be worse at it.
+///
+/// Words that merely contain digits are not identifiers: dates and times (`31.06.2024`,
+/// `12:30:45`), versions (`1.2.3`, `TLSv1.2`), durations and sizes (`1500ms`, `512MB`), and names
+/// with a short number (`sha256`, `utf-8`, `log4j`, `http2`).
+public enum QueryIdentifiers {
+    /// The identifiers in `query`, lower-cased, each once, in order.
+    public static func of(_ query: String) -> [String] {
+        var seen = Set<String>()
+        return tokens(of: query).filter { isIdentifier($0) && seen.insert($0).inserted }
+    }
+
+    /// Whitespace- and quote-separated tokens with surrounding punctuation removed; `key=value`
+    /// gives the value too, so `controller-uid=78147bc7-...` yields the UUID.
+    static func tokens(of query: String) -> [String] {
+        let separators: Set<Character> = ["\"", "'", "`", "(", ")", "[", "]", "{", "}", "<", ">", ",", ";", "|"]
+        var tokens: [String] = []
+        for raw in query.lowercased().split(whereSeparator: { $0.isWhitespace || separators.contains($0) }) {
+            let token = raw.trimmingPunctuation
+            guard !token.isEmpty else { continue }
+            tokens.append(token)
+            if let equals = token.lastIndex(of: "=") { tokens.append(String(token[token.index(after: equals)...]).trimmingPunctuation) }
+        }
+        return tokens
+    }
+
+    static func isIdentifier(_ token: String) -> Bool {
+        let bytes = Array(token.utf8)
+        guard bytes.count >= 4, !bytes.contains(UInt8(ascii: "=")) else { return false }
+        if isIPv4(bytes) || isEmail(bytes) || isUUID(bytes) { return true }
+        if looksLikeDateTimeOrVersion(bytes) { return false }
+        let segments = bytes.split { !isAlphanumeric($0) }
+        if segments.contains(where: { longestDigitRun($0) >= 4 && !isQuantity($0) }) { return true }
+        if segments.contains(where: isRandomLooking) { return true }
+        // A host or pod name: lower-case words joined by hyphens, one of them holding a digit.
+        return bytes.count >= 8 && bytes.contains(UInt8(ascii: "-")) && segments.count >= 2
+            && segments.contains { $0.contains(where: isDigit) } && segments.contains { $0.contains(where: isLetter) }
+            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// An alphanumeric run that reads as generated: hex of eight or more with a digit, or letters
+    /// and digits interleaved (`7d9f8b6c5`, `oe5hsn2xnw1`), not a name followed by its number (`sha256`).
+    private static func isRandomLooking(_ segment: ArraySlice<UInt8>) -> Bool {
+        let digits = segment.filter(isDigit).count
+        let letters = segment.count - digits
+        guard digits > 0 else { return false }
+        if segment.count >= 8 && segment.allSatisfy(isHex) { return true }
+        guard segment.count >= 5, digits >= 2, letters >= 2 else { return false }
+        // Letters then digits (`base64`, `int32`) or digits then a unit (`200ms`): a word, not an id.
+        var switches = 0
+        for (previous, next) in zip(segment, segment.dropFirst()) where isDigit(previous) != isDigit(next) { switches += 1 }
+        return switches >= 2
+    }
+
+    /// A number with a unit: `1500ms`, `4096kb`, `2048mib`.
+    private static func isQuantity(_ segment: ArraySlice<UInt8>) -> Bool {
+        guard let firstLetter = segment.firstIndex(where: isLetter), firstLetter > segment.startIndex else { return false }
+        let unit = String(decoding: segment[firstLetter...], as: UTF8.self)
+        return segment[..<firstLetter].allSatisfy(isDigit) && units.contains(unit)
+    }
+
+    private static let units: Set<String> = ["ms", "us", "ns", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d", "b",
+                                             "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "k", "px", "hz", "mhz", "ghz"]
+
+    /// Digits joined by `-`, `/`, `.`, `:`, with at most a `t`/`z` between (ISO times), and no
+    /// run of more than four digits: `2024-06-03t00:11:42.165z`, `31.06.2024`, `1.2.3`.
+    private static func looksLikeDateTimeOrVersion(_ bytes: [UInt8]) -> Bool {
+        let parts = bytes.split { [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: ":"),
+                                   UInt8(ascii: "t"), UInt8(ascii: "z"), UInt8(ascii: "+")].contains($0) }
+        return parts.count >= 2 && parts.allSatisfy { $0.allSatisfy(isDigit) && $0.count <= 4 }
+    }
+
+    private static func isIPv4(_ bytes: [UInt8]) -> Bool {
+        let hostPart = bytes.split(separator: UInt8(ascii: ":"), maxSplits: 1, omittingEmptySubsequences: false)
+        guard hostPart.count == 1 || (hostPart.count == 2 && !hostPart[1].isEmpty && hostPart[1].allSatisfy(isDigit)) else { return false }
+        let octets = hostPart[0].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(isDigit) && Int(String(decoding: $0, as: UTF8.self))! <= 255 }
+    }
+
+    private static func isEmail(_ bytes: [UInt8]) -> Bool {
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0 else { return false }
+        let domain = bytes[(at + 1)...]
+        return domain.contains(UInt8(ascii: ".")) && domain.first.map(isAlphanumeric) == true
+    }
+
+    private static func isUUID(_ bytes: [UInt8]) -> Bool {
+        let groups = bytes.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(isHex) }
+    }
+
+    private static func longestDigitRun(_ segment: ArraySlice<UInt8>) -> Int {
+        var (longest, run) = (0, 0)
+        for byte in segment {
+            run = isDigit(byte) ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return longest
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte >= 97 && byte <= 122) || byte >= 128 }
+    private static func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 97 && byte <= 102) }
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) || byte == UInt8(ascii: "_") }
+}
+
+private extension StringProtocol {
+    /// Without the punctuation that ends a sentence or wraps a token: `id=42.` → `id=42`.
+    var trimmingPunctuation: String {
+        let trim: Set<Character> = [".", ",", ":", ";", "!", "?", "#", "*"]
+        var slice = Substring(self)
+        while let first = slice.first, trim.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, trim.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,25 @@
+import DejaCore
+import Testing
+
+@Suite struct QueryIdentifiersTests {
+    @Test("ids people paste are found in a query of any length")
+    func identifiers() {
+        #expect(QueryIdentifiers.of("what happened to order 4471 in checkout after the deploy, it was charged twice") == ["4471"])
+        #expect(QueryIdentifiers.of("trace 8e9f5577a631ab016ea404f7c0755073") == ["8e9f5577a631ab016ea404f7c0755073"])
+        #expect(QueryIdentifiers.of("controller-uid=78147bc7-c3e7-447a-b931-68e2c0042499") == ["78147bc7-c3e7-447a-b931-68e2c0042499"])
+        #expect(QueryIdentifiers.of("INV-2024-427820") == ["inv-2024-427820"])
+        #expect(QueryIdentifiers.of("session sess_oe5hsn2xnw1hxxkx1vah timed out") == ["sess_oe5hsn2xnw1hxxkx1vah"])
+        #expect(QueryIdentifiers.of("upload img_6768o7bog18onx failed") == ["img_6768o7bog18onx"])
+        #expect(QueryIdentifiers.of("connection from 10.251.106.50:50010 dropped, mail to Ops@Example.com") == ["10.251.106.50:50010", "ops@example.com"])
+        #expect(QueryIdentifiers.of("pod checkout-7d9f8b6c5-x2k4q restarted on ip-10-0-1-23") == ["checkout-7d9f8b6c5-x2k4q", "ip-10-0-1-23"])
+        #expect(QueryIdentifiers.of("request ord-77f3a2.") == ["ord-77f3a2"])
+    }
+
+    @Test("dates, versions, quantities and names with a short number are not ids")
+    func notIdentifiers() {
+        #expect(QueryIdentifiers.of("String '31.06.2024' was not recognized as a valid DateTime at 2024-06-03T00:11:42.165Z") == [])
+        #expect(QueryIdentifiers.of("TLSv1.2 handshake with utf-8 and sha256 took 1500ms, 512MB used, version 1.22.3, log4j http2 base64") == [])
+        #expect(QueryIdentifiers.of("at com.shop.Cart.total(Cart.java:88) in Weekly.php:41, 12:30:45") == [])
+        #expect(QueryIdentifiers.of("deadline_exceeded ER_DUP_ENTRY NullPointerException") == [])
+    }
+}
