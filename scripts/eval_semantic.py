@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Retrieval quality on ../shared/data/semantic-eval: ingests corpus.jsonl into a fresh data
-directory with `deja ingest --jsonl`, runs queries.jsonl with `deja search --batch`, and scores the
-run with ../shared/tools/semantic_eval.py beside the sample's BM25 and raw-MiniLM baseline runs.
+"""Retrieval quality on ../shared/data/semantic-eval (the public sample) or on Deja's own development
+set (eval/devset, --devset): ingests corpus.jsonl into a fresh data directory with `deja ingest
+--jsonl`, runs queries.jsonl with `deja search --batch`, and scores the run with
+../shared/tools/semantic_eval.py, beside the sample's BM25 and raw-MiniLM baseline runs, or per half
+(A, B) of the development set.
 
-    python3 scripts/eval_semantic.py [--keep DIR] [--chroma]
+    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset]
 
 With --chroma the corpus is ingested with vectors in a real ChromaDB (`chroma run`) and the queries
 run twice on it, through the embedded store's copy of the vectors and through ChromaDB: parity.
@@ -17,12 +19,17 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--keep", help="data directory to use (and keep)")
 ap.add_argument("--chroma", action="store_true", help="vectors in a real ChromaDB too; score both")
+ap.add_argument("--devset", action="store_true", help="Deja's own development set (eval/devset) instead of the public sample")
 args = ap.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
-data = os.path.join(args.shared, "data", "semantic-eval")
 scorer = os.path.join(args.shared, "tools", "semantic_eval.py")
 work = args.keep or tempfile.mkdtemp(prefix="deja-semantic-")
+if args.devset:
+    data = os.path.join(work, "devset")
+    subprocess.run([sys.executable, os.path.join(ROOT, "eval", "devset", "build.py"), data, "--shared", args.shared], check=True)
+else:
+    data = os.path.join(args.shared, "data", "semantic-eval")
 runs = []
 with chroma_local.server(work) if args.chroma else contextlib.nullcontext([]) as flags:
     subprocess.run([deja, "ingest", "--jsonl", "--data-dir", work, os.path.join(data, "corpus.jsonl"), *flags], check=True)
@@ -31,8 +38,14 @@ with chroma_local.server(work) if args.chroma else contextlib.nullcontext([]) as
         with open(runs[-1][1], "w") as out:
             subprocess.run([deja, "search", "--data-dir", work, "--batch", os.path.join(data, "queries.jsonl"), "-k", "10", *extra],
                            check=True, stdout=out)
-for name, path in runs + [("bm25", os.path.join(data, "baseline_runs", "run_bm25.tsv")),
-                          ("minilm", os.path.join(data, "baseline_runs", "run_minilm.tsv"))]:
-    print(f"== {name}")
-    sys.stdout.flush()
-    subprocess.run([sys.executable, scorer, path, "--set", data], check=True)
+if args.devset:  # the sample ships its baseline runs; the development set's are made here
+    subprocess.run([sys.executable, os.path.join(args.shared, "bench", "semantic_baselines.py"), "--set", data,
+                    "--out", os.path.join(data, "baseline_runs"), "--methods", "bm25,minilm",
+                    "--model", os.environ.get("DEJA_MODEL_DIR", os.path.expanduser("~/.cache/deja/models/all-MiniLM-L6-v2"))], check=True, stdout=subprocess.DEVNULL)
+baselines = [(name, os.path.join(data, "baseline_runs", f"run_{name}.tsv")) for name in ("bm25", "minilm")]
+for name, path in runs + baselines:
+    for half in (["", "A", "B"] if args.devset else [""]):
+        print(f"== {name}" + (f", half {half}" if half else ""))
+        sys.stdout.flush()
+        queries = os.path.join(data, f"queries-{half}.jsonl" if half else "queries.jsonl")
+        subprocess.run([sys.executable, scorer, path, "--queries", queries, "--qrels", os.path.join(data, "qrels.tsv")], check=True)

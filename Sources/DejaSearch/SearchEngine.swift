@@ -14,7 +14,7 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     public var similarity: Float?
     /// Rank of its best event in keyword (BM25) search, when keyword search found it.
     public var keywordRank: Int?
-    /// Failure families (`ErrorConcepts`) the query and the signature's message both show.
+    /// Failure families (`FailureTaxonomy`) the query and the signature's message both show.
     public var sharedConcepts: [String]
     /// How many of `events`, from the first, hold one of the query's identifiers (`QueryIdentifiers`)
     /// exactly; such groups rank first. Nil when the query has none or the group holds none.
@@ -54,6 +54,12 @@ public final class SearchEngine {
     public var plainKeywordWeight = 0.1
     /// Weight of the keyword list for an id lookup: a short query holding an id-like token.
     public var idKeywordWeight = 2.0
+    /// Weight of the issue list: the issues of the best candidates, ranked by their best member,
+    /// each member counting at its issue's rank. One failure worded many ways is one issue, so
+    /// the wordings the query's own words miss come up with the ones they find.
+    public var issueWeight = 2.0
+    /// Candidates, by fused score, whose issues enter the issue list.
+    public var issueSeeds = 10
 
     public init(store: SQLiteStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
@@ -86,7 +92,7 @@ public final class SearchEngine {
         let (keywordEvents, holdingIdentifier) = try keyword.result!.get()
         let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
         let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
-                              queryConcepts: ErrorConcepts.names(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+                              queryConcepts: FailureTaxonomy.labels(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         return SearchResults(groups: groups, notice: notice)
     }
 
@@ -129,6 +135,15 @@ public final class SearchEngine {
             if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
         }
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
+        if issueWeight > 0 {
+            let seeds = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(issueSeeds).map(\.key)
+            let (issueOf, members) = try store.issueMembers(of: seeds, tenant: filter.tenant, membersPerIssue: candidates)
+            var issueRank: [Int64: Int] = [:]
+            for seed in seeds { if let issue = issueOf[seed], issueRank[issue] == nil { issueRank[issue] = issueRank.count + 1 } }
+            for (issue, rank) in issueRank {
+                for member in members[issue] ?? [] { score[member, default: 0] += issueWeight / (fusionK + Double(rank)) }
+            }
+        }
         // Signatures holding more of the query's identifiers first, then by fused score.
         var identifierEvents: [Int64: [StoredEvent]] = [:]
         var identifiersHeld: [Int64: Int] = [:]
@@ -171,7 +186,7 @@ public final class SearchEngine {
     }
 
     private static func shared(_ queryConcepts: [String], _ message: String) -> [String] {
-        queryConcepts.isEmpty ? [] : ErrorConcepts.names(in: message).filter(queryConcepts.contains)
+        queryConcepts.isEmpty ? [] : FailureTaxonomy.labels(in: message).filter(queryConcepts.contains)
     }
 }
 

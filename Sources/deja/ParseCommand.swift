@@ -59,7 +59,8 @@ struct ParseCommand: ParsableCommand {
                 let parsed = parser.parse(line, memory: &memory)
                 let detected = Detected(timestamp: parsed.timestamp.map(RFC3339.string), level: Self.levelName(parsed.level),
                                         message: parsed.message,
-                                        layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue)
+                                        layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue,
+                                        conditions: FailureTaxonomy.matches(in: parsed.message).map { Condition(labels: $0.labels, source: $0.source) })
                 output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
                 output.flushIfLarge()
             }
@@ -73,6 +74,8 @@ struct ParseCommand: ParsableCommand {
         var level: String?
         var message: String
         var layout: String
+        /// The failure conditions (`FailureTaxonomy`) the message shows: what search and clustering read from it.
+        var conditions: [Condition]
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -80,9 +83,15 @@ struct ParseCommand: ParsableCommand {
             try container.encode(level, forKey: .level)
             try container.encode(message, forKey: .message)
             try container.encode(layout, forKey: .layout)
+            try container.encode(conditions, forKey: .conditions)
         }
 
-        enum CodingKeys: String, CodingKey { case timestamp, level, message, layout }
+        enum CodingKeys: String, CodingKey { case timestamp, level, message, layout, conditions }
+    }
+
+    struct Condition: Encodable {
+        var labels: [String]
+        var source: String
     }
 
     /// The six level names detection reports (notice reads as info, critical as fatal).

@@ -223,6 +223,7 @@ import Testing
                 DROP TABLE patterns;
                 DROP TABLE pattern_miners;
                 DROP TABLE metrics;
+                DROP INDEX signatures_by_issue;
                 ALTER TABLE signatures DROP COLUMN issue_id;
                 DROP TABLE issues;
                 DROP TABLE issue_splits;

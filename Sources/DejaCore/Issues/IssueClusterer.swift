@@ -4,7 +4,7 @@
 ///
 /// Closeness of a signature to an issue is the average cosine similarity to its members (the dot
 /// product with the members' mean: exact average linkage) plus `conceptWeight` times the overlap
-/// of their failure families (`ErrorConcepts`), which the model does not know are one
+/// of their failure families (`FailureTaxonomy`), which the model does not know are one
 /// thing when ecosystems word them differently. Issues whose means drift within the threshold of
 /// each other merge; the one with more members keeps its id and the other names it. Issues a user
 /// split apart never merge again on their own. See docs/issues.md for how the rule was chosen.
@@ -29,7 +29,7 @@ public final class IssueClusterer {
         public var signature: Int64
         /// Unit-length embedding of the signature.
         public var vector: [Float]
-        /// Failure families its message shows (`ErrorConcepts.names`).
+        /// Failure conditions its message shows (`FailureTaxonomy.conditions`).
         public var concepts: [String]
         /// A failure level or a failure family: grouped by meaning. Others are grouped by pattern.
         public var isFailure: Bool

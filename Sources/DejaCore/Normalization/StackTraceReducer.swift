@@ -1,14 +1,16 @@
-/// Reduces a multi-line stack trace to its shape: the exception lines (type and message, chained
-/// causes included) and the top frames of each, without line numbers, addresses, argument values,
-/// file paths or generated class ids. Java/Kotlin, .NET, Node.js, Python, Go and Ruby traces.
+/// Reduces a multi-line stack trace to what identifies the failure: the exception lines (type and
+/// message, chained causes included) and the top frames of each that are the application's own, not
+/// the runtime's or a dependency's, without line numbers, addresses, argument values, file paths or
+/// generated class ids. Java/Kotlin, .NET, Node.js, Python, Go and Ruby traces.
 public enum StackTraceReducer {
-    /// Frames kept per exception: the ones nearest the failure.
+    /// Frames kept per exception: the application's own nearest the failure (the nearest of all
+    /// when none is the application's).
     public static let framesPerException = 5
 
     /// The reduced trace, or nil when `text` has no stack frames.
     public static func reduce(_ text: String) -> String? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingSuffix(\.isWhitespace) }
-        var blocks: [(message: [String], frames: [String], innermostLast: Bool)] = []
+        var blocks: [(message: [String], frames: [(name: String, isLibrary: Bool)], innermostLast: Bool)] = []
         var sawFrame = false
         var python = false
         var index = 0
@@ -31,7 +33,7 @@ public enum StackTraceReducer {
             }
             if let frame = frame(trimmed, next: index < lines.count ? lines[index] : nil) {
                 sawFrame = true
-                blocks[current()].frames.append(frame.name)
+                blocks[current()].frames.append((frame.name, isLibraryFrame(trimmed)))
                 if frame.skipsNextLine { index += 1 }
                 continue
             }
@@ -47,12 +49,35 @@ public enum StackTraceReducer {
         var out: [String] = []
         for block in blocks {
             // Python prints the exception after its frames, innermost frame last.
-            let frames = block.innermostLast ? Array(block.frames.suffix(framesPerException).reversed()) : Array(block.frames.prefix(framesPerException))
+            let nearestFirst = block.innermostLast ? Array(block.frames.reversed()) : block.frames
+            let own = nearestFirst.filter { !$0.isLibrary }
+            let frames = (own.isEmpty ? nearestFirst : own).prefix(framesPerException).map(\.name)
             out += block.message
             out += frames.map { "  at " + $0 }
         }
         return out.joined(separator: "\n")
     }
+
+    /// True for a frame of the runtime's standard library or of an installed dependency (by its
+    /// package prefix or install path): it says how the failure travelled, not where it started.
+    static func isLibraryFrame(_ line: Substring) -> Bool {
+        var name = line.hasPrefix("at ") ? line.dropFirst(3) : line
+        if let slash = name.firstIndex(of: "/"), name[..<slash].allSatisfy({ $0.isLetter || $0 == "." }), name[..<slash].contains(".") {
+            name = name[name.index(after: slash)...]  // `java.base/java.util...`
+        }
+        return libraryPrefixes.contains { name.hasPrefix($0) } || libraryPaths.contains { line.contains($0) }
+    }
+
+    /// Namespaces of the JDK, .NET, Kotlin, Scala, Go's standard library and the server frameworks
+    /// and drivers every JVM trace passes through.
+    static let libraryPrefixes = ["java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.", "System.", "Microsoft.",
+                                  "org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.", "org.glassfish.", "org.postgresql.",
+                                  "com.mysql.", "com.zaxxer.", "com.fasterxml.", "io.netty.", "io.grpc.", "reactor.", "okhttp3.", "feign.",
+                                  "runtime.", "net/http.", "net.", "internal/", "reflect.", "testing.", "node:", "process.", "processTicksAndRejections",
+                                  "Array.", "Promise.", "new Promise", "<anonymous>"]
+    /// Where runtimes and package managers install code: Node's, Python's, Ruby's, Go's and PHP's.
+    static let libraryPaths = ["node_modules/", "node:internal", "(internal/", "site-packages/", "dist-packages/", "/lib/python3", "<frozen ",
+                               "/gems/", "/rubygems/", "/ruby/3.", "/ruby/2.", "/usr/local/go/src/", "/usr/lib/go", "/go/pkg/mod/", "/vendor/"]
 
     /// The frame on `line` reduced to its code location, and whether the next line belongs to it
     /// (Go's file line, Python's source line).

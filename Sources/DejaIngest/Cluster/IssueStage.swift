@@ -139,7 +139,7 @@ public final class IssueStage: @unchecked Sendable {
 
     /// A signature as clustering sees it: a failure when its level or a failure family says so.
     private static func member(_ signature: Int64, _ level: Severity, _ message: String, _ pattern: Int64?, _ vector: [Float]) -> IssueClusterer.Member {
-        let concepts = ErrorConcepts.names(in: message)
+        let concepts = FailureTaxonomy.conditions(in: message)
         return IssueClusterer.Member(signature: signature, vector: vector, concepts: concepts, isFailure: level >= .warning || !concepts.isEmpty,
                                      pattern: pattern)
     }

@@ -67,6 +67,25 @@ extension SQLiteStore {
     }
 
     /// The live issue `id` is or was merged into, when `tenant` has it.
+    /// The issue of each of `signatures` that has one, and the signatures of those issues (at most
+    /// `membersPerIssue` each, the most frequent first).
+    public func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]]) {
+        guard !signatures.isEmpty else { return ([:], [:]) }
+        return try pool.read { db in
+            var issueOf: [Int64: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, issue_id FROM signatures WHERE id IN (\(signatures.map(String.init).joined(separator: ","))) AND tenant = ? AND issue_id IS NOT NULL",
+                                        arguments: [tenant]) {
+                issueOf[row[0]] = row[1]
+            }
+            var members: [Int64: [Int64]] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND issue_id = ? ORDER BY count DESC LIMIT ?")
+            for issue in Set(issueOf.values) {
+                members[issue] = try Int64.fetchAll(statement, arguments: [tenant, issue, membersPerIssue])
+            }
+            return (issueOf, members)
+        }
+    }
+
     public func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT coalesce(merged_into, id) FROM issues WHERE tenant = ? AND id = ?", arguments: [tenant, id])?[0]
@@ -115,7 +134,7 @@ extension Issue {
             let text = signature.level >= .warning || signature.pattern == nil ? signature.message : signature.pattern!
             // The line that names the failure ("AttributeError: ...") rather than what was being done.
             let lines = text.split(separator: "\n")
-            let line = lines.first { !ErrorConcepts.names(in: String($0)).isEmpty } ?? lines.first ?? ""
+            let line = lines.first { !FailureTaxonomy.labels(in: String($0)).isEmpty } ?? lines.first ?? ""
             title = String(line.prefix(300))
         }
         count += signature.count

@@ -117,4 +117,12 @@ extension SQLiteStore {
             PRAGMA user_version = 9;
             """)
     }
+
+    /// Schema 10 indexes signatures by issue: search ranks an issue's members together.
+    static func migrateToSchema10(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX signatures_by_issue ON signatures (tenant, issue_id) WHERE issue_id IS NOT NULL;
+            PRAGMA user_version = 10;
+            """)
+    }
 }

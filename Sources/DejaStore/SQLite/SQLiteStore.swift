@@ -10,7 +10,7 @@ public final class SQLiteStore: @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 9
+    static let schemaVersion = 10
     /// How long a connection waits for the database's lock before it gives up.
     static let busyTimeout: TimeInterval = 10
 
@@ -61,6 +61,7 @@ public final class SQLiteStore: @unchecked Sendable {
                 if version < 7 { try Self.migrateToSchema7(db) }
                 if version < 8 { try Self.migrateToSchema8(db) }
                 if version < 9 { try Self.migrateToSchema9(db) }
+                if version < 10 { try Self.migrateToSchema10(db) }
             }
         } catch let error as StoreError {
             throw error

@@ -1,0 +1,54 @@
+import DejaCore
+import Testing
+
+@Suite struct FailureTaxonomyTests {
+    @Test("one runtime fault worded by seven ecosystems carries one label")
+    func nullReferenceAcrossEcosystems() {
+        let lines = [
+            "java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"name\" is null",
+            "System.NullReferenceException: Object reference not set to an instance of an object.",
+            "AttributeError: 'NoneType' object has no attribute 'total'",
+            "NoMethodError: undefined method `total' for nil:NilClass",
+            "TypeError: Cannot read properties of undefined (reading 'total')",
+            "panic: runtime error: invalid memory address or nil pointer dereference",
+            "PHP Fatal error:  Uncaught Error: Call to a member function total() on null",
+        ]
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains("null reference"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
+    @Test("errno, its strerror text and the exceptions built on it share the errno's words")
+    func systemConditions() {
+        for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",
+                     "Errno::ENOENT: No such file or directory @ rb_sysopen - /etc/app.yaml", "open /etc/app.yaml: no such file or directory"] {
+            #expect(FailureTaxonomy.labels(in: line).first == "no such file or directory", "\(line)")
+        }
+        #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:5432: connect: connection refused") == ["connection refused"])
+        #expect(FailureTaxonomy.labels(in: "container exited with exit code 137").contains("killed"))
+        #expect(FailureTaxonomy.labels(in: "rpc error: code = Unavailable desc = connection error").contains("service unavailable"))
+        #expect(FailureTaxonomy.labels(in: "upstream answered HTTP 503").contains("service unavailable"))
+        #expect(FailureTaxonomy.labels(in: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)").contains("unique violation"))
+        #expect(FailureTaxonomy.labels(in: "Back-off restarting failed container: CrashLoopBackOff").contains("crash loop back off"))
+    }
+
+    @Test("every match names its source; routine lines name no condition")
+    func sourcesAndRoutine() {
+        let matches = FailureTaxonomy.matches(in: "ssl.SSLCertVerificationError: certificate verify failed: certificate has expired")
+        #expect(!matches.isEmpty && matches.allSatisfy { !$0.source.isEmpty })
+        for line in ["GET /api/orders 200 12ms", "user 42 logged in from web", "request took 4290 ms", "cache warmed: 1200 keys in 0.8 s"] {
+            #expect(FailureTaxonomy.labels(in: line).isEmpty, "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+        #expect(FailureTaxonomy.entryCount > 5_000)
+    }
+}
+
+@Suite struct SharedConditionTests {
+    @Test("conditions several ecosystems share are what tells two wordings apart from two failures")
+    func sharedConditions() {
+        #expect(FailureTaxonomy.conditions(in: "java.lang.NullPointerException: Cannot invoke \"Cart.total()\" because \"cart\" is null") == ["null reference"])
+        #expect(FailureTaxonomy.conditions(in: "AttributeError: 'NoneType' object has no attribute 'total'") == ["null reference"])
+        #expect(FailureTaxonomy.conditions(in: "write /var/lib/x: no space left on device") == ["no space left on device"])
+        #expect(FailureTaxonomy.conditions(in: "java.io.IOException: stream closed").isEmpty)
+    }
+}

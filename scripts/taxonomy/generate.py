@@ -1,0 +1,500 @@
+#!/usr/bin/env python3
+"""Generates Deja's failure taxonomy (Sources/DejaCore/Concepts/FailureTaxonomy+Table.swift) from
+sources that enumerate a field completely, each entry naming its source:
+
+  errno names and strerror texts (glibc, through CPython), CPython's OSError subclasses by errno,
+  signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
+  (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
+  Debian's postgresql package), MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's
+  TLS reasons and certificate verification errors, Kubernetes event and container-state reasons
+  (sources/kubernetes-reasons.tsv), the exception hierarchies of the JDK, .NET (Mono's class
+  library), Python, Ruby, Node.js (its ERR_* codes) and Go (the standard library's error values),
+  and, for the runtime faults every language has (null reference, index out of range, division by
+  zero, ...), what each runtime actually raises: probes/ runs the same faults in CPython, Node.js,
+  the JVM, Mono, Ruby, PHP and Go and records the type and message.
+
+An entry is a pattern (lower-case words; ` * ` is a gap of up to 24 words) and the plain-English
+labels it stands for. Labels are what the embedding sees in front of a message: the same condition
+worded by different ecosystems gets the same words.
+
+Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
+mono-runtime, postgresql-15, libmariadb-dev, mariadb-server, openssl; (PyPI) googleapis-common-protos.
+
+    python3 scripts/taxonomy/generate.py [--check]
+"""
+import argparse, errno, glob, http, inspect, json, os, re, signal, ssl, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OUTPUT = os.path.join(ROOT, "Sources", "DejaCore", "Concepts", "FailureTaxonomy+Table.swift")
+
+# The runtime faults the probes trigger, with the words that name each one plainly.
+FAULTS = {
+    "null_reference": "null reference",
+    "index_out_of_range": "index out of range",
+    "missing_key": "missing key",
+    "division_by_zero": "division by zero",
+    "number_parse": "invalid number format",
+    "date_parse": "invalid date format",
+    "type_cast": "type mismatch",
+    "stack_overflow": "stack overflow",
+    "file_not_found": "no such file or directory",
+    "connection_refused": "connection refused",
+    "dns_failure": "host name not resolved",
+    "json_parse": "malformed json",
+    "module_missing": "module not found",
+    "request_timeout": "request timed out",
+}
+
+
+STOP_WORDS = {"a", "an", "by", "no", "not", "of", "or", "such", "the", "to", "invalid"}
+
+
+def words(text):
+    """Lower-case runs of ASCII letters, digits and `_` (and any non-ASCII), as the Swift side
+    splits: `DEADLINE_EXCEEDED` is one word, an identifier, not the prose `deadline exceeded`."""
+    return re.findall(r"[a-z0-9_\u0080-\U0010ffff]+", text.lower())
+
+
+def prose(text):
+    """Plain lower-case words: what a label is made of."""
+    return " ".join(re.findall(r"[a-z0-9\u0080-\U0010ffff]+", text.lower()))
+
+
+def split_identifier(name):
+    """`NullPointerException` → `null pointer exception`; `ER_DUP_ENTRY` → `er dup entry`."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    return prose(spaced)
+
+
+def humps(name):
+    return len(split_identifier(name).split())
+
+
+class Taxonomy:
+    def __init__(self):
+        self.entries = {}  # pattern -> (labels list, source)
+        self.step = ""  # the source being read: add_errno, add_jdk, ...
+        self.label_origins = {}  # label -> {(step, source family)}
+
+    def add(self, pattern, labels, source):
+        """`pattern`: words, or segments joined by ' * '. Patterns of one ordinary word are left out:
+        a single English word says too little; identifiers (`enoent`, `sigsegv`) pass as `identifier`."""
+        segments = [" ".join(words(s)) for s in pattern.split(" * ")]
+        segments = [s for s in segments if s]
+        if not segments:
+            return
+        pattern = " * ".join(segments)
+        labels = [prose(l) for l in labels]
+        labels = [l for i, l in enumerate(labels) if l and l not in labels[:i]]
+        if not labels:
+            return
+        family = re.split(r"[ (]", source)[0]
+        known = self.entries.get(pattern)
+        for label in labels[:1] if known else labels:
+            self.label_origins.setdefault(label, set()).add((self.step, family))
+        if known:
+            # Another source words the same thing: its own condition joins, not its class labels
+            # (the X.509 error "out of memory" is no certificate failure).
+            if labels[0] not in known[0]:
+                known[0].append(labels[0])
+            return
+        self.entries[pattern] = (labels, source)
+
+    def identifier(self, name, labels, source, opaque=False):
+        """An identifier from a source (`ENOENT`, `NullPointerException`, `DEADLINE_EXCEEDED`): its
+        lower-case form, and for a CamelCase name of three or more words its spaced form, which is
+        how people write it in prose. A name that is one English word (`Evicted`, `INTERNAL`) says
+        too little alone and is left out, unless `opaque` (errno and signal names are codes)."""
+        joined = "".join(words(name))
+        if not joined:
+            return
+        one_word = humps(name) < 2 and not re.search(r"[0-9_]", name)
+        if opaque or not one_word:
+            self.add(joined, labels, source)
+        spaced = split_identifier(name)
+        if "_" not in name and len(spaced.split()) >= 3:
+            self.add(spaced, labels, source)
+
+    def phrase(self, text, labels, source, minimum_words=2):
+        if len(words(text.replace("*", " "))) >= minimum_words:
+            self.add(text, labels, source)
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip().startswith("{")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Systems: errno, signals, HTTP, gRPC, SQLSTATE, MariaDB, OpenSSL, Kubernetes
+
+def add_errno(t):
+    for number, name in sorted(errno.errorcode.items()):
+        text = os.strerror(number)
+        if text.startswith("Unknown error"):
+            continue
+        label = text.lower()
+        t.identifier(name, [label], f"glibc errno {name}", opaque=True)
+        t.phrase(text, [label], f"glibc strerror({name})")
+        t.add(f"errno {number}", [label], f"glibc errno {name}")
+        # CPython raises a subclass of OSError for some errnos (FileNotFoundError for ENOENT).
+        subclass = type(OSError(number, text)).__name__
+        if subclass != "OSError":
+            t.identifier(subclass, [label, split_identifier(subclass)], f"CPython OSError subclass for {name}")
+    # getaddrinfo's errors (EAI_*), which Python, Ruby and Go report for DNS failures.
+    import socket
+    for name in dir(socket):
+        if name.startswith("EAI_"):
+            t.identifier(name, ["host name not resolved"], f"getaddrinfo {name}", opaque=True)
+
+
+def add_signals(t):
+    for sig in signal.Signals:
+        text = signal.strsignal(sig) or ""
+        if not text or text.startswith("Unknown") or sig.name.startswith("SIGRT"):
+            continue
+        label = text.lower()
+        t.identifier(sig.name, [label], f"signal {sig.name}", opaque=True)
+        t.phrase(text, [label], f"strsignal({sig.name})")
+        for form in ("killed by signal {}", "terminated by signal {}", "signal {}"):
+            t.add(form.format(sig.value), [label], f"signal {sig.name}")
+        # A process killed by a signal exits with 128 + its number.
+        for form in ("exit code {}", "exit status {}", "exitcode {}", "exited with code {}", "returned non zero exit status {}"):
+            t.add(form.format(128 + sig.value), [label, "process killed by a signal"], f"signal {sig.name} as exit code")
+
+
+def add_http(t):
+    for status in http.HTTPStatus:
+        if status.value < 400:
+            continue
+        label = status.phrase.lower()
+        source = f"HTTP {status.value} (RFC 9110, CPython http.HTTPStatus)"
+        for form in ("{code} {phrase}", "http {code}", "status {code}", "status code {code}", "http status {code}", "response code {code}",
+                     "returned {code}", "code {code}", "error {code}", "http error {code}"):
+            t.add(form.format(code=status.value, phrase=status.phrase), [label], source)
+        t.phrase(status.phrase, [label], source)
+        t.identifier(status.name, [label], source)
+
+
+def add_grpc(t):
+    import google.rpc
+    proto = open(os.path.join(google.rpc.__path__[0], "code.proto")).read()
+    http_phrases = {s.value: s.phrase.lower() for s in http.HTTPStatus} | {499: "client closed request"}  # 499 is nginx's, named in code.proto
+    for comment, name in re.findall(r"((?:\s*//[^\n]*\n)+)\s*([A-Z_]+) = \d+;", proto):
+        if name == "OK":
+            continue
+        text = " ".join(line.strip().lstrip("/").strip() for line in comment.strip().splitlines())
+        first_sentence = re.split(r"(?<=[a-z)])\.\s", text)[0].rstrip(".")
+        mapping = re.search(r"HTTP Mapping: (\d+)", text)
+        labels = [split_identifier(name), first_sentence.lower()] + ([http_phrases[int(mapping.group(1))]] if mapping else [])
+        source = f"gRPC status {name} (google/rpc/code.proto)"
+        camel = "".join(part.capitalize() for part in name.split("_"))
+        t.identifier(name, labels, source)
+        if humps(camel) >= 2:
+            t.add(camel.lower(), labels, source)  # Go's and C#'s DeadlineExceeded
+        # How the clients print it: Go `code = Unavailable`, Python `StatusCode.UNAVAILABLE`, Java `StatusRuntimeException: UNAVAILABLE`.
+        for form in (f"code {camel}", f"statuscode {name}", f"statusruntimeexception {name}", f"statusexception {name}", f"grpc status {name}"):
+            t.add(form, labels, source)
+
+
+def add_sqlstate(t):
+    path = sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]
+    section = ""
+    for line in open(path):
+        if line.startswith("Section:"):
+            section = re.sub(r"^Section: Class \w\w - ", "", line.strip()).lower()
+            continue
+        fields = line.split()
+        if len(fields) < 4 or not re.fullmatch(r"[0-9A-Z]{5}", fields[0]) or fields[0][:2] in ("00", "01", "02"):
+            continue
+        code, condition = fields[0], fields[3]
+        labels = [condition.replace("_", " "), section]
+        source = f"PostgreSQL SQLSTATE {code}"
+        # In prose (`unique violation`, `deadlock detected`) the condition alone; its class only
+        # where the text names SQLSTATE itself.
+        if len(condition.split("_")) >= 2:
+            t.add(condition.replace("_", " "), labels[:1], source)
+            t.add(condition, labels, source)
+        t.add(condition.replace("_", ""), labels, source)  # psycopg's class: UniqueViolation
+        t.add(f"sqlstate {code}", labels, source)
+
+
+def add_mariadb(t):
+    header = "/usr/include/mariadb/mysqld_error.h"
+    if not os.path.exists(header):
+        sys.exit(f"missing {header}: apt-get install libmariadb-dev")
+    codes = [(int(n), name) for name, n in re.findall(r"#define (ER_\w+) (\d+)", open(header).read())]
+    messages = {}
+    numbers = [str(n) for n, _ in codes]
+    for start in range(0, len(numbers), 200):
+        out = subprocess.run(["perror", *numbers[start:start + 200]], capture_output=True, text=True).stdout
+        for number, message in re.findall(r"MariaDB error code (\d+) \(\w+\): (.*)", out):
+            messages[int(number)] = message
+    if not messages:
+        sys.exit("perror printed nothing: apt-get install mariadb-server")
+    for number, name in codes:
+        message = messages.get(number, "")
+        literal = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'|\"[^\"]*\"", " * ", message)
+        label = " ".join(words(re.sub(r"\s\*\s", " ", literal)))
+        if not label:
+            continue
+        source = f"MariaDB {number} {name}"
+        t.add(name.lower(), [label], source)
+        t.add(f"error {number}", [label], source)
+        segments = [s for s in literal.split(" * ") if len(words(s)) >= 1]
+        if sum(len(words(s)) for s in segments) >= 3:
+            t.add(" * ".join(segments[:3]), [label], source)
+
+
+def add_openssl(t):
+    import ctypes
+    crypto = ctypes.CDLL("libcrypto.so.3")
+    crypto.X509_verify_cert_error_string.restype = ctypes.c_char_p
+    for number in range(1, 100):
+        text = crypto.X509_verify_cert_error_string(number).decode()
+        if text.startswith("unknown certificate verification error") or text.startswith("Unknown"):
+            continue
+        t.phrase(text, [text.lower(), "certificate verification failed"], f"OpenSSL X509_V_ERR {number}")
+    codes = [f"{(20 << 23) | reason:08X}" for reason in range(1, 1500)]  # ERR_LIB_SSL
+    out = run(["openssl", "errstr", *codes])
+    for reason in re.findall(r"SSL routines::(.+)", out):
+        if reason.startswith("reason("):
+            continue
+        t.phrase(reason, [reason.lower(), "tls handshake failed"], "OpenSSL SSL library reason")
+
+
+def add_sqlite(t):
+    """SQLite's result codes (CPython's sqlite3 constants) with their texts (sqlite3_errstr)."""
+    import ctypes, sqlite3
+    library = ctypes.CDLL("libsqlite3.so.0")
+    library.sqlite3_errstr.restype = ctypes.c_char_p
+    for name, code in vars(sqlite3).items():
+        if not name.startswith("SQLITE_") or not isinstance(code, int) or name in ("SQLITE_OK", "SQLITE_ROW", "SQLITE_DONE"):
+            continue
+        if name.startswith(("SQLITE_CREATE", "SQLITE_DROP", "SQLITE_ALTER", "SQLITE_READ", "SQLITE_SELECT", "SQLITE_INSERT", "SQLITE_UPDATE", "SQLITE_DELETE", "SQLITE_PRAGMA", "SQLITE_TRANSACTION", "SQLITE_ATTACH", "SQLITE_DETACH", "SQLITE_REINDEX", "SQLITE_ANALYZE", "SQLITE_FUNCTION", "SQLITE_SAVEPOINT", "SQLITE_RECURSIVE", "SQLITE_DENY", "SQLITE_IGNORE", "SQLITE_LIMIT")):
+            continue  # authorizer actions and limits share the prefix; result codes are what errors carry
+        text = library.sqlite3_errstr(code).decode()
+        parts = name.split("_")[1:]
+        # An extended code prints its kind before the text: "UNIQUE constraint failed".
+        label = prose(f"{parts[1]} {text}") if len(parts) == 2 else prose(text)
+        t.add(name.lower(), [label, prose(text)], f"SQLite {name}")
+        if len(parts) == 2:
+            t.add(label, [label, prose(text)], f"SQLite {name}")
+
+
+def add_kubernetes(t):
+    for line in open(os.path.join(HERE, "sources", "kubernetes-reasons.tsv")):
+        if line.startswith("#") or not line.strip():
+            continue
+        reason, meaning, path, *message = line.rstrip("\n").split("\t")
+        t.identifier(reason, [split_identifier(reason), meaning], f"Kubernetes reason {reason} ({path})")
+        if message:  # the event message the reason comes with, its values left out
+            t.add(message[0], [meaning, split_identifier(reason)], f"Kubernetes reason {reason} message ({path})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exception hierarchies
+
+def add_exception_name(t, name, source, extra=()):
+    simple = re.split(r"[.:+]+", name)[-1]
+    if len(simple) < 4:
+        return
+    t.identifier(simple, [split_identifier(simple), *extra], source)
+
+
+def add_jdk(t):
+    listing = run(["jimage", "list", glob.glob("/usr/lib/jvm/java-17-openjdk-*/lib/modules")[0]])
+    names = sorted({line.strip()[:-6].replace("/", ".") for line in listing.splitlines()
+                    if re.match(r"\s*(java|javax)/.*(Exception|Error)\.class$", line) and "$" not in line})
+    with tempfile.TemporaryDirectory() as work:
+        listed = os.path.join(work, "names.txt")
+        open(listed, "w").write("\n".join(names))
+        program = os.path.join(work, "Throwables.java")
+        open(program, "w").write("""
+            import java.nio.file.*; import java.lang.reflect.Modifier;
+            public class Throwables { public static void main(String[] a) throws Exception {
+              for (String n : Files.readAllLines(Path.of(a[0]))) { try {
+                Class<?> c = Class.forName(n, false, ClassLoader.getSystemClassLoader());
+                if (Throwable.class.isAssignableFrom(c) && Modifier.isPublic(c.getModifiers())) System.out.println(n + " " + c.getSuperclass().getName());
+              } catch (Throwable e) { } } } }""")
+        out = run(["java", program, listed])
+    for line in out.splitlines():
+        name, parent = line.split()
+        add_exception_name(t, name, f"JDK 17 {name}")
+
+
+def add_dotnet(t):
+    with tempfile.TemporaryDirectory() as work:
+        exe = os.path.join(work, "Probe.exe")
+        run(["mcs", "-out:" + exe, os.path.join(HERE, "probes", "Probe.cs")])
+        hierarchy = json_lines(run(["mono", exe, "hierarchy"]))
+    for entry in hierarchy:
+        label = split_identifier(entry["type"].split(".")[-1])
+        add_exception_name(t, entry["type"], f".NET {entry['type']} (Mono class library)")
+        message = entry.get("message") or ""
+        if message and not message.startswith("Exception of type") and message != "System error.":
+            t.phrase(mask(message), [label], f".NET {entry['type']} default message", minimum_words=3)
+
+
+def add_python(t):
+    import asyncio, concurrent.futures, http.client, json as jsonmodule, socket, sqlite3, ssl as sslmodule, subprocess as sp, urllib.error, zipfile
+    modules = [__import__("builtins"), asyncio, concurrent.futures, http.client, jsonmodule, socket, sqlite3, sslmodule, sp, urllib.error, zipfile]
+    for module in modules:
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, BaseException) and not name.startswith("_"):
+                doc = (value.__doc__ or "").strip().split("\n")[0].rstrip(".")
+                # A docstring that describes the condition ("Mapping key not found"), not the class.
+                extra = [doc] if 2 <= len(doc.split()) <= 8 and "class" not in doc.lower() else []
+                add_exception_name(t, name, f"Python {module.__name__}.{name}", extra)
+
+
+def add_ruby(t):
+    script = ("require 'json'; require 'socket'; require 'net/http'; require 'openssl'; require 'date'; require 'timeout';"
+              "ObjectSpace.each_object(Class).select { |c| c < Exception && c.name && !c.name.start_with?('Errno::') }"
+              ".map(&:name).sort.each { |n| puts n }")
+    for name in run(["ruby", "-e", script]).split():
+        add_exception_name(t, name, f"Ruby {name}")
+
+
+def add_node(t):
+    script = ("const e = require('internal/errors'); for (const code of Object.keys(e.codes)) console.log(code);")
+    for code in run(["node", "--expose-internals", "-e", script]).split():
+        label = split_identifier(code[4:] if code.startswith("ERR_") else code)
+        t.add(code.lower(), [label], f"Node.js {code}")
+    for name in ("TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"):
+        add_exception_name(t, name, f"ECMAScript {name}")
+
+
+def add_go(t):
+    goroot = run(["go", "env", "GOROOT"]).strip()
+    with tempfile.TemporaryDirectory() as work:
+        out = run(["go", "run", os.path.join(HERE, "probes", "go_errors.go"), goroot], cwd=work)
+    for entry in json_lines(out):
+        message = entry["message"]
+        label = split_identifier(entry["name"][3:] if entry["name"].startswith("Err") else entry["name"])
+        t.phrase(message, [message.split(": ", 1)[-1].lower(), label], f"Go {entry['package']}.{entry['name']}", minimum_words=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Runtime faults, as each runtime reports them
+
+def mask(message):
+    """A message with the probe's own values replaced by gaps: quoted text, numbers, paths, names."""
+    first = message.split("\n")[0]
+    # Quoted text is the probe's value when it holds the probe's marker, a digit or code
+    # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
+    first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
+    first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
+    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b\d[\d.,:]*\b", " * ", first)
+    first = re.sub(r"(\s*\*\s*)+", " * ", first)
+    return first.strip(" *")
+
+
+def add_probes(t):
+    import socket, threading
+    # The timeout probes call a server that accepts and never answers.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    held = []
+    threading.Thread(target=lambda: [held.append(silent.accept()) for _ in iter(int, 1)], daemon=True).start()
+    environment = dict(os.environ, ZQX_SILENT_PORT=str(silent.getsockname()[1]))
+    outputs = {}
+    with tempfile.TemporaryDirectory() as work:
+        probes = os.path.join(HERE, "probes")
+        exe = os.path.join(work, "Probe.exe")
+        run(["mcs", "-out:" + exe, os.path.join(probes, "Probe.cs")])
+        commands = {
+            "CPython": ["python3", os.path.join(probes, "probe.py")],
+            "Node.js": ["node", os.path.join(probes, "probe.js")],
+            "JDK 17": ["java", os.path.join(probes, "Probe.java")],
+            ".NET (Mono)": ["mono", exe],
+            "Ruby": ["ruby", os.path.join(probes, "probe.rb")],
+            "PHP": ["php", os.path.join(probes, "probe.php")],
+            "Go": ["go", "run", os.path.join(probes, "probe.go")],
+        }
+        for runtime, command in commands.items():
+            outputs[runtime] = json_lines(subprocess.run(command, capture_output=True, text=True, cwd=work, env=environment).stdout)
+    # A type names its fault when every runtime raising it raises it for that fault alone (Python's
+    # TypeError is a cast, JavaScript's a null reference: neither) and its name shares a word with
+    # the fault's (NullPointerException, KeyError, ZeroDivisionError; not AttributeError).
+    for reports in outputs.values():
+        for report in reports:  # `null_reference_index` is a variant of `null_reference`
+            report["fault"] = next(fault for fault in sorted(FAULTS, key=len, reverse=True) if report["fault"].startswith(fault))
+    faults_of_type = {}
+    for runtime, reports in outputs.items():
+        for report in reports:
+            faults_of_type.setdefault(re.split(r"[.:]+", report["type"])[-1], set()).add(report["fault"])
+    for runtime, reports in outputs.items():
+        for report in reports:
+            label = FAULTS[report["fault"]]
+            source = f"{runtime} probe {report['fault']}"
+            if report.get("message"):
+                template = mask(report["message"])
+                segments = [s for s in template.split(" * ") if words(s)]
+                segments = [s for s in segments if len(words(s)) >= 2] or segments  # `Get "url": ...`: the verb varies
+                if sum(len(words(s)) for s in segments) >= 3:  # "Syntax error" alone names nothing
+                    t.add(" * ".join(segments[:3]), [label], source)
+            simple = re.split(r"[.:]+", report["type"])[-1]
+            shared = set(split_identifier(simple).split()) & (set(label.split()) - STOP_WORDS)
+            if runtime not in ("Go", "PHP") and faults_of_type[simple] == {report["fault"]} and shared:
+                t.identifier(simple, [label, split_identifier(simple)], source)
+    return outputs
+
+
+# Sources that name types (an exception class, an error value), not conditions: `io exception` is
+# the JDK's and .NET's type, no condition, however many languages name a type so.
+TYPE_STEPS = {"add_jdk", "add_dotnet", "add_python", "add_ruby", "add_node", "add_go"}
+
+
+def is_condition(t, label):
+    return any(step not in TYPE_STEPS for step, _ in t.label_origins.get(label, set()))
+
+
+def swift_table(t):
+    """Three sections separated by a blank line: labels (a label naming a condition across
+    ecosystems, not only a type, is followed by a tab and `condition`), sources, then entries
+    (pattern<TAB>label numbers joined by ','<TAB>source number)."""
+    labels, sources, lines = {}, {}, []
+    for pattern in sorted(t.entries):
+        entry_labels, source = t.entries[pattern]
+        numbers = [str(labels.setdefault(label, len(labels))) for label in entry_labels]
+        lines.append(f"{pattern}\t{','.join(numbers)}\t{sources.setdefault(source, len(sources))}")
+    for text in [*labels, *sources, *lines]:
+        assert "\n" not in text and '"""#' not in text, text
+    label_lines = [label + ("\tcondition" if is_condition(t, label) else "") for label in labels]
+    body = "\n".join([*label_lines, "", *sources, "", *lines])
+    return ("// Generated by scripts/taxonomy/generate.py from the sources it names; do not edit.\n"
+            "// Labels, one per line (<TAB>condition: it names a condition, not only a type); a blank line; sources; a blank line;\n"
+            "// entries: pattern<TAB>label numbers<TAB>source number.\n\n"
+            "extension FailureTaxonomy {\n"
+            "    static let table = #\"\"\"\n" + body + "\n\"\"\"#\n}\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true", help="fail if the committed table differs from a fresh one")
+    args = parser.parse_args()
+    t = Taxonomy()
+    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes):
+        before = len(t.entries)
+        t.step = step.__name__
+        step(t)
+        print(f"{step.__name__[4:]:>12}: {len(t.entries) - before} entries", file=sys.stderr)
+    table = swift_table(t)
+    if args.check:
+        if open(OUTPUT).read() != table:
+            sys.exit(f"{OUTPUT} is not what the sources give: run scripts/taxonomy/generate.py")
+        return
+    open(OUTPUT, "w").write(table)
+    print(f"{len(t.entries)} entries -> {os.path.relpath(OUTPUT, ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

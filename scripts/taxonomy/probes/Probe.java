@@ -1,0 +1,45 @@
+// Triggers each runtime fault in the JVM and prints what it throws, one JSON object per line.
+import java.util.*;
+import java.util.concurrent.Callable;
+
+public class Probe {
+    static String quote(String s) {
+        return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+    static int depth(int n) { return depth(n + 1) + 1; }
+    public static void main(String[] args) throws Exception {
+        Map<String, Callable<Object>> probes = new LinkedHashMap<>();
+        probes.put("null_reference", () -> { String zqx = args.length > 99 ? "" : null; return zqx.length(); });
+        probes.put("index_out_of_range", () -> new int[2][args.length + 7 - 9][0]);
+        probes.put("null_reference_field", () -> { java.awt.Point zqx = args.length > 99 ? new java.awt.Point() : null; return zqx.x; });
+        probes.put("null_reference_array", () -> { int[] zqx = args.length > 99 ? new int[1] : null; return zqx.length; });
+        probes.put("null_reference_unboxing", () -> { Integer zqx = args.length > 99 ? 1 : null; int value = zqx; return value; });
+        probes.put("index_out_of_range", () -> new ArrayList<Integer>().get(7));
+        probes.put("index_out_of_range_array", () -> new int[2][args.length + 7]);
+        probes.put("missing_key", () -> new HashMap<String, Integer>().entrySet().iterator().next());
+        probes.put("division_by_zero", () -> 1 / (args.length));
+        probes.put("number_parse", () -> Integer.parseInt("12,5zqx"));
+        probes.put("date_parse", () -> java.time.LocalDate.parse("31.06.2024"));
+        probes.put("type_cast", () -> { Object zqx = "x"; return (Integer) zqx; });
+        probes.put("stack_overflow", () -> depth(0));
+        probes.put("file_not_found", () -> new java.io.FileInputStream("/zqx/missing.conf"));
+        probes.put("connection_refused", () -> new java.net.Socket("127.0.0.1", 1));
+        probes.put("dns_failure", () -> java.net.InetAddress.getByName("zqx.invalid"));
+        probes.put("module_missing", () -> Class.forName("com.zqx.Missing"));
+        // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+        var silent = java.net.URI.create("http://127.0.0.1:" + System.getenv("ZQX_SILENT_PORT") + "/zqx");
+        probes.put("request_timeout", () -> java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(silent).timeout(java.time.Duration.ofMillis(500)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+        probes.put("request_timeout_socket", () -> {
+            var connection = (java.net.HttpURLConnection) silent.toURL().openConnection();
+            connection.setReadTimeout(500);
+            return connection.getResponseCode();
+        });
+        for (var probe : probes.entrySet()) {
+            try { probe.getValue().call(); } catch (Throwable error) {
+                System.out.println("{\"fault\": " + quote(probe.getKey()) + ", \"type\": " + quote(error.getClass().getName())
+                    + ", \"message\": " + quote(error.getMessage()) + "}");
+            }
+        }
+    }
+}

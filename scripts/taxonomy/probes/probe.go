@@ -1,0 +1,61 @@
+// Triggers each runtime fault in Go and prints what it reports, one JSON object per line.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
+
+type zqxStruct struct{ zqxfield int }
+
+func report(fault string, value any) {
+	line, _ := json.Marshal(map[string]string{"fault": fault, "type": fmt.Sprintf("%T", value), "message": fmt.Sprint(value)})
+	fmt.Println(string(line))
+}
+
+func catch(fault string, probe func() error) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			report(fault, recovered)
+		}
+	}()
+	if err := probe(); err != nil {
+		report(fault, err)
+	}
+}
+
+func main() {
+	var zqxPointer *zqxStruct
+	var zqxMap map[string]int
+	zqxSlice := []int{1, 2}
+	zqxZero := len(os.Args) - len(os.Args)
+	catch("null_reference", func() error { return fmt.Errorf("%d", zqxPointer.zqxfield) })
+	catch("null_reference_map", func() error { zqxMap["zqxkey"] = 1; return nil })
+	catch("index_out_of_range", func() error { return fmt.Errorf("%d", zqxSlice[len(os.Args)+6]) })
+	catch("division_by_zero", func() error { return fmt.Errorf("%d", 1/zqxZero) })
+	catch("number_parse", func() error { _, err := strconv.Atoi("12,5zqx"); return err })
+	catch("date_parse", func() error { _, err := time.Parse("2006-01-02", "31.06.2024"); return err })
+	catch("type_cast", func() error { var zqx any = "x"; return fmt.Errorf("%d", zqx.(int)) })
+	catch("file_not_found", func() error { _, err := os.Open("/zqx/missing.conf"); return err })
+	catch("connection_refused", func() error { _, err := net.Dial("tcp", "127.0.0.1:1"); return err })
+	catch("dns_failure", func() error { _, err := net.LookupHost("zqx.invalid"); return err })
+	catch("json_parse", func() error { var zqx any; return json.Unmarshal([]byte("{zqx"), &zqx) })
+	catch("json_parse_type", func() error { var zqx struct{ A int }; return json.Unmarshal([]byte(`{"A":"zqx"}`), &zqx) })
+	// A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+	silent := "http://127.0.0.1:" + os.Getenv("ZQX_SILENT_PORT") + "/zqx"
+	catch("request_timeout", func() error { _, err := (&http.Client{Timeout: 500 * time.Millisecond}).Get(silent); return err })
+	catch("request_timeout_context", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		request, _ := http.NewRequestWithContext(ctx, "GET", silent, nil)
+		_, err := http.DefaultClient.Do(request)
+		return err
+	})
+	catch("json_parse_empty", func() error { var zqx any; return json.Unmarshal([]byte(""), &zqx) })
+}

@@ -1,0 +1,27 @@
+// Triggers each runtime fault in Node.js and prints what it throws, one JSON object per line.
+const fs = require("fs"), net = require("net"), dns = require("dns");
+const report = (fault, error) => console.log(JSON.stringify({ fault, type: typeof error.code === "string" ? error.code : error.name, message: error.message }));
+const probes = {
+  null_reference: () => { const o = null; return o.zqxfield; },
+  null_reference_undefined: () => { let o; return o.zqxfield; },
+  null_reference_store: () => { const o = null; o.zqxfield = 1; },
+  null_reference_store_undefined: () => { let o; o.zqxfield = 1; },
+  index_out_of_range: () => new Array(-1),
+  division_by_zero: () => { if (1n / 0n) return 0; },
+  number_parse: () => BigInt("12,5zqx"),
+  date_parse: () => new Date("31.06.2024").toISOString(),
+  type_cast: () => { const zqxfn = 1; zqxfn(); },
+  stack_overflow: () => { const f = () => f(); f(); },
+  file_not_found: () => fs.readFileSync("/zqx/missing.conf"),
+  json_parse: () => JSON.parse("{zqx"),
+  json_parse_empty: () => JSON.parse(""),
+  json_parse_html: () => JSON.parse("<html>zqx</html>"),
+  module_missing: () => require("zqxmod"),
+};
+for (const [fault, probe] of Object.entries(probes)) {
+  try { probe(); } catch (error) { report(fault, error); }
+}
+net.connect(1, "127.0.0.1").on("error", (error) => report("connection_refused", error));
+dns.lookup("zqx.invalid", (error) => report("dns_failure", error));
+// A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: AbortSignal.timeout(500) }).catch((error) => report("request_timeout", error));

@@ -1,0 +1,21 @@
+<?php
+// Triggers each runtime fault in PHP and prints what it throws, one JSON object per line.
+$probes = [
+    "null_reference" => function () { $zqx = null; return $zqx->zqxmethod(); },
+    "null_reference_property" => function () { $zqx = null; return $zqx->zqxfield; },
+    "null_reference_offset" => function () { $zqx = null; return $zqx["zqxkey"]; },
+    "index_out_of_range" => function () { return (new SplFixedArray(2))[7]; },
+    "missing_key" => function () { $a = []; return $a["zqxkey"]; },
+    "division_by_zero" => function () { return intdiv(1, 0); },
+    "date_parse" => function () { return new DateTimeImmutable("31.06.2024 zqx"); },
+    "type_cast" => function () { return strlen([]); },
+    "file_not_found" => function () { return new SplFileObject("/zqx/missing.conf"); },
+    "json_parse" => function () { return json_decode("{zqx", false, 512, JSON_THROW_ON_ERROR); },
+    "module_missing" => function () { return new \Zqx\Missing(); },
+];
+set_error_handler(function ($severity, $message) { throw new ErrorException($message, 0, $severity); });
+foreach ($probes as $fault => $probe) {
+    try { $probe(); } catch (Throwable $error) {
+        echo json_encode(["fault" => $fault, "type" => get_class($error), "message" => $error->getMessage()]), "\n";
+    }
+}

@@ -1,0 +1,36 @@
+# Triggers each runtime fault in CPython and prints what it raises, one JSON object per line. A
+# probe is named after its fault, with a suffix for another common way to trigger it.
+import datetime, importlib, json, os, socket, sys, urllib.request
+
+def null_reference(): None.zqxfield
+zqx = None
+def null_reference_call(): zqx()
+def null_reference_index(): zqx["zqxkey"]
+def null_reference_store(): zqx["zqxkey"] = 1
+def null_reference_iterate(): [item for item in zqx]
+def null_reference_length(): len(zqx)
+def index_out_of_range(): [1, 2][7]
+def missing_key(): {"a": 1}["zqxkey"]
+def division_by_zero(): 1 / 0
+def number_parse(): int("12,5zqx")
+def date_parse(): datetime.datetime.strptime("31.06.2024", "%Y-%m-%d")
+def type_cast(): "zqx" + 1
+def stack_overflow():
+    def f(): f()
+    f()
+def file_not_found(): open("/zqx/missing.conf")
+def connection_refused(): socket.create_connection(("127.0.0.1", 1), timeout=2)
+def dns_failure(): socket.getaddrinfo("zqx.invalid", 80)
+def json_parse(): json.loads("{zqx")
+def json_parse_empty(): json.loads("")
+def json_parse_html(): json.loads("<html>zqx</html>")
+def module_missing(): importlib.import_module("zqxmod")
+# A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+def request_timeout(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_SILENT_PORT']}/zqx", timeout=0.5)
+
+for name, probe in list(globals().items()):
+    if callable(probe) and probe.__module__ == "__main__" and name != "main":
+        try:
+            probe()
+        except BaseException as error:
+            print(json.dumps({"fault": name, "type": type(error).__name__, "message": str(error)}))

@@ -1,0 +1,30 @@
+# Triggers each runtime fault in Ruby and prints what it raises, one JSON object per line.
+require "json"
+require "date"
+require "socket"
+require "net/http"
+
+PROBES = {
+  "null_reference" => -> { nil.zqxfield },
+  "null_reference_index" => -> { zqx = nil; zqx["zqxkey"] },
+  "null_reference_arithmetic" => -> { zqx = nil; zqx + 1 },
+  "index_out_of_range" => -> { [1, 2].fetch(7) },
+  "missing_key" => -> { {}.fetch("zqxkey") },
+  "division_by_zero" => -> { 1 / 0 },
+  "number_parse" => -> { Integer("12,5zqx") },
+  "date_parse" => -> { Date.strptime("31.06.2024", "%Y-%m-%d") },
+  "type_cast" => -> { "zqx" + 1 },
+  "stack_overflow" => -> { zqx = ->(n) { zqx.(n + 1) }; zqx.(0) },
+  "file_not_found" => -> { File.read("/zqx/missing.conf") },
+  "connection_refused" => -> { TCPSocket.new("127.0.0.1", 1) },
+  "dns_failure" => -> { Addrinfo.getaddrinfo("zqx.invalid", 80) },
+  "json_parse" => -> { JSON.parse("{zqx") },
+  "module_missing" => -> { require "zqxmod" },
+  # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+  "request_timeout" => -> { Net::HTTP.start("127.0.0.1", ENV["ZQX_SILENT_PORT"].to_i, read_timeout: 0.5) { |http| http.get("/zqx") } },
+}
+PROBES.each do |fault, probe|
+  probe.call
+rescue Exception => error
+  puts JSON.generate({ fault: fault, type: error.class.name, message: error.message })
+end
