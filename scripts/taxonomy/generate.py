@@ -5,7 +5,8 @@ sources that enumerate a field completely, each entry naming its source:
   errno names and strerror texts (glibc, through CPython), CPython's OSError subclasses by errno,
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
-  Debian's postgresql package), MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's
+  Debian's postgresql package) and the server messages raised with each (its source package),
+  MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's
   TLS reasons and certificate verification errors, Kubernetes event and container-state reasons
   (sources/kubernetes-reasons.tsv), the exception hierarchies of the JDK, .NET (Mono's class
   library), Python, Ruby, Node.js (its ERR_* codes) and Go (the standard library's error values),
@@ -18,7 +19,8 @@ labels it stands for. Labels are what the embedding sees in front of a message: 
 worded by different ecosystems gets the same words.
 
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
-mono-runtime, postgresql-15, libmariadb-dev, mariadb-server, openssl; (PyPI) googleapis-common-protos.
+mono-runtime, postgresql-15, libmariadb-dev, mariadb-server, openssl, a deb-src line for
+`apt-get source postgresql-15`; (PyPI) googleapis-common-protos.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -222,6 +224,70 @@ def add_sqlstate(t):
             t.add(condition, labels, source)
         t.add(condition.replace("_", ""), labels, source)  # psycopg's class: UniqueViolation
         t.add(f"sqlstate {code}", labels, source)
+
+
+def postgresql_source():
+    """PostgreSQL's source, from Debian's source package of the server installed (needs a deb-src line)."""
+    work = os.path.join(tempfile.gettempdir(), "deja-taxonomy-postgresql")
+    found = glob.glob(os.path.join(work, "postgresql-*/src/backend"))
+    if not found:
+        os.makedirs(work, exist_ok=True)
+        version = os.path.basename(os.path.dirname(sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]))
+        subprocess.run(["apt-get", "source", "--download-only", f"postgresql-{version}"], cwd=work, check=True, capture_output=True)
+        run(["tar", "xjf", glob.glob(os.path.join(work, "*.orig.tar.bz2"))[0], "-C", work])
+        found = glob.glob(os.path.join(work, "postgresql-*/src/backend"))
+    return found[0]
+
+
+def calls(text, opening):
+    """The text of each call `opening...)` in C source, parentheses balanced outside string literals."""
+    for start in (m.start() for m in re.finditer(re.escape(opening), text)):
+        depth, index, quoted = 0, start + len(opening) - 1, False
+        while index < len(text):
+            char = text[index]
+            if quoted:
+                if char == "\\":
+                    index += 1
+                elif char == '"':
+                    quoted = False
+            elif char == '"':
+                quoted = True
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    yield text[start:index + 1]
+                    break
+            index += 1
+
+
+def add_postgresql_messages(t):
+    """The server's messages with the SQLSTATE each is raised with: every `ereport(...,
+    errcode(ERRCODE_X), errmsg("..."))` of its source. `sorry, too many clients already` and
+    `remaining connection slots are reserved` are both too_many_connections."""
+    conditions = {}
+    path = sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]
+    section = ""
+    for line in open(path):
+        if line.startswith("Section:"):
+            section = re.sub(r"^Section: Class \w\w - ", "", line.strip()).lower()
+        fields = line.split()
+        if len(fields) >= 4 and fields[2].startswith("ERRCODE_") and fields[0][:2] not in ("00", "01", "02", "XX"):
+            conditions[fields[2]] = (fields[0], [fields[3].replace("_", " "), section])
+    for source in glob.glob(os.path.join(postgresql_source(), "**", "*.c"), recursive=True):
+        text = open(source, errors="replace").read()
+        for call in calls(text, "ereport("):
+            code = re.search(r"errcode\((ERRCODE_\w+)\)", call)
+            message = re.search(r"errmsg\(((?:\s*\"(?:[^\"\\]|\\.)*\")+)", call)
+            if not code or not message or code.group(1) not in conditions:
+                continue
+            literal = "".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", message.group(1))).replace('\\"', '"')
+            sqlstate, labels = conditions[code.group(1)]
+            template = re.sub(r"\"%[^\"]*\"|%[-.0-9]*[a-zA-Z]+", " * ", literal)
+            segments = [s for s in template.split(" * ") if len(words(s)) >= 2] or [s for s in template.split(" * ") if words(s)]
+            if sum(len(words(s)) for s in segments) >= 3:
+                t.add(" * ".join(segments[:3]), labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, os.path.dirname(os.path.dirname(postgresql_source())))})")
 
 
 def add_mariadb(t):
@@ -481,7 +547,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail if the committed table differs from a fresh one")
     args = parser.parse_args()
     t = Taxonomy()
-    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
+    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes):
         before = len(t.entries)
         t.step = step.__name__

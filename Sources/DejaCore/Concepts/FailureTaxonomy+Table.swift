@@ -4,6 +4,8 @@
 
 extension FailureTaxonomy {
     static let table = #"""
+syntax error	condition
+syntax error or access rule violation	condition
 bad request	condition
 unauthorized	condition
 payment required	condition
@@ -45,8 +47,15 @@ loop detected	condition
 not extended	condition
 network authentication required	condition
 a must include all columns in the table s partitioning function	condition
+object not in prerequisite state	condition
 a blob field is not allowed in partition function	condition
+feature not supported	condition
 data misaligned exception
+invalid table definition	condition
+invalid function definition	condition
+invalid text representation	condition
+data exception	condition
+invalid argument for power function	condition
 a primary key cannot be marked as ignore	condition
 a purgeable log is in use will not purge	condition
 a routine failed and has neither no sql nor reads sql data in its declaration and binary logging is enabled if non transactional tables were updated the binary log will miss their changes	condition
@@ -63,6 +72,8 @@ a variable of a non integer based type in limit clause	condition
 abandoned mutex exception
 aborted connection to db user	condition
 aborted connection to db user host	condition
+object in use	condition
+insufficient privilege	condition
 abstract method error
 accept pending exception
 access control exception
@@ -75,6 +86,9 @@ access denied trying to change to user using password disconnecting	condition
 access denied you need at least one of the privilege s for this operation	condition
 access disk i o error	condition
 disk i o error	condition
+duplicate object	condition
+undefined object	condition
+invalid object definition	condition
 access violation exception
 access error
 access exception
@@ -83,6 +97,8 @@ account expired exception
 account locked exception
 account not found exception
 account exception
+invalid parameter value	condition
+null value not allowed	condition
 active sql transaction	condition
 invalid transaction state	condition
 adding an auto increment column requires a lock	condition
@@ -95,8 +111,13 @@ admin shutdown	condition
 operator intervention	condition
 advertise error	condition
 aead bad tag exception
+config file error	condition
+configuration file error	condition
 aggregate function of select belongs to select	condition
+grouping error	condition
+invalid recursion	condition
 aggregate is not supported for stored functions	condition
+ambiguous function	condition
 aggregate specific instruction fetch group next row missing from the aggregate function	condition
 aggregate specific instruction fetch group next row used in a wrong context	condition
 aggregate error
@@ -104,20 +125,24 @@ aggregate exception
 alarm clock	condition
 all parts of a primary key must be not null if you need null in a key use unique instead	condition
 all parts of a spatial index must be not null	condition
+configuration limit exceeded	condition
+insufficient resources	condition
 allocation error
 already bound exception
 already connected exception
+duplicate table	condition
+duplicate function	condition
+duplicate schema	condition
 already exists	condition
 the entity that a client attempted to create e g file or directory already exists	condition
+wrong object type	condition
 alter table import tablespace failed with error	condition
 alter table causes auto increment resequencing resulting in duplicate entry for key	condition
 ambiguous alias	condition
 ambiguous column	condition
-ambiguous function	condition
 ambiguous implementation exception
 ambiguous match exception
 ambiguous parameter	condition
-syntax error or access rule violation	condition
 an attempt was made to binlog gtid which would create an out of order sequence number with existing gtid and gtid strict mode is enabled	condition
 event source exception
 task scheduler exception
@@ -127,9 +152,11 @@ analysis procedures of intersection points interrupted unexpectedly in function	
 analyze explain show can not be issued lacking privileges for underlying table	condition
 annotation format error
 annotation type mismatch exception
+datatype mismatch	condition
 app data in handshake	condition
 tls handshake failed	condition
 app domain unloaded exception
+duplicate column	condition
 application data after close notify	condition
 application time period table cannot be temporary	condition
 application verification failure	condition
@@ -145,7 +172,10 @@ not finite number exception
 argument 2 to function must be or	condition
 argument list too long	condition
 argument null exception
+invalid column reference	condition
+invalid argument for nth value function	condition
 argument of ntile must be greater than 0	condition
+invalid argument for ntile function	condition
 argument out of range exception
 index out of range	condition
 argument to the function does not belong to the range 0 1	condition
@@ -156,10 +186,10 @@ overflow exception
 arithmetic error
 arithmetic exception
 array index out of bounds exception
-array store exception
+program limit exceeded	condition
 array subscript error	condition
+array store exception
 array type mismatch exception
-data exception	condition
 asn1 error
 assert failure	condition
 pl pgsql error	condition
@@ -277,15 +307,22 @@ a combination of multiple unrelated exceptions
 base exception
 basic constraints of ca cert not marked critical	condition
 batch update exception
+trigger protocol violated	condition
+external routine invocation exception	condition
 being purged log was not found	condition
+numeric value out of range	condition
 custom attribute format exception
 binary geometry function given two geometries of different srids and which should have been identical	condition
 binary logging and replication forbid changing the global server	condition
 binary logging not possible message	condition
+protocol violation	condition
+connection exception	condition
 binder does not verify	condition
 bind exception
 binlog closed cannot reset master	condition
 bio not set	condition
+string data length mismatch	condition
+string data right truncation	condition
 blob column s can t be used in key specification in the table	condition
 blob text column used in key specification without a key length	condition
 block cipher pad is wrong	condition
@@ -352,6 +389,9 @@ can not delete from join view	condition
 can not drop system versioning for table s partitioned by system time	condition
 can not insert into join view without fields list	condition
 can not modify more than one base table through a join view	condition
+event trigger protocol violated	condition
+generated always	condition
+no active sql transaction	condition
 type mismatch	condition
 can only drop oldest partitions when rotating by interval	condition
 can t create a from within another stored routine	condition
@@ -382,6 +422,11 @@ can t open table	condition
 can t read record in system table	condition
 can t revoke all privileges for one or more of the requested users	condition
 can t use order clause with this procedure	condition
+query canceled	condition
+deadlock detected	condition
+transaction rollback	condition
+serialization failure	condition
+lock not available	condition
 cancellation exception
 cancelled key exception
 cancelled error
@@ -391,7 +436,14 @@ cannot activate log	condition
 cannot add foreign key constraint for	condition
 cannot add or update a child row a foreign key constraint fails	condition
 cannot allocate memory	condition
+dependent objects still exist	condition
+dependent privilege descriptors still exist	condition
 cannot assign requested address	condition
+undefined column	condition
+cant change runtime param	condition
+reserved name	condition
+invalid datetime format	condition
+cannot coerce	condition
 cannot change cipher	condition
 cannot change column used in a foreign key constraint	condition
 cannot change column used in a foreign key constraint of table	condition
@@ -401,21 +453,25 @@ cannot change the binary logging format inside a stored function or trigger	cond
 cannot change the binlog direct flag inside a stored function or trigger	condition
 cannot change the sql log bin inside a stored function or trigger	condition
 cannot clean up worker info tables additional error messages can be found in the mariadb error log	condition
-cannot coerce	condition
+invalid transaction termination	condition
 cannot connect now	condition
 cannot convert character 0x to	condition
 invalid number format	condition
 cannot convert null to non constant default	condition
+windowing error	condition
 cannot create foreign server as it already exists	condition
 cannot create fulltext index on materialized subquery	condition
 cannot create fulltext index on temporary innodb table	condition
 cannot create fulltext index with parser on innodb table	condition
 cannot create stored routine s check warnings	condition
 cannot create temporary table with partitions	condition
+read only sql transaction	condition
 cannot define foreign key with clause on a generated column	condition
 cannot delete or update a parent row a foreign key constraint fails	condition
 cannot delete rows from table which is parent in a foreign key constraint of table	condition
+indeterminate datatype	condition
 cannot discard import tablespace associated with temporary table	condition
+invalid cursor state	condition
 cannot drop column needed in a foreign key constraint	condition
 cannot drop column needed in a foreign key constraint of table	condition
 cannot drop default keycache	condition
@@ -439,6 +495,7 @@ module not found	condition
 cannot get geometry object from data you send to the geometry field	condition
 cannot get group name	condition
 cannot grant role to	condition
+too many columns	condition
 cannot have more than one value for this type of partitioning	condition
 cannot load from the table is probably corrupted	condition
 cannot modify session binlog direct non transactional updates inside a transaction	condition
@@ -448,6 +505,7 @@ cannot modify session gtid domain id or session gtid seq no inside a transaction
 cannot modify session skip replication inside a stored function or trigger	condition
 cannot modify session skip replication inside a transaction	condition
 cannot modify session sql log bin inside a transaction	condition
+invalid cursor definition	condition
 cannot open table for trigger s s	condition
 cannot proceed because event scheduler is disabled	condition
 cannot proceed exception
@@ -463,14 +521,16 @@ dot
 cannot schedule event relay log name position to worker thread because its size exceeds of slave pending jobs size max	condition
 cannot send header
 cannot send request
+invalid grant operation	condition
+invalid grantor	condition
 cannot specify more than one application time period	condition
+invalid column definition	condition
 cannot switch out of the row based binary log format when the session has open temporary tables	condition
+invalid argument for logarithm	condition
 cannot truncate a table referenced in a foreign key constraint	condition
 cannot undo exception
 cannot use access on index due to type or collation conversion on field	condition
 cannot use maxvalue as value in values in	condition
-cant change runtime param	condition
-object not in prerequisite state	condition
 card not present exception
 card exception
 cardinality violation	condition
@@ -514,17 +574,19 @@ char conversion exception
 character coding exception
 character disallowed in json in argument to function at position	condition
 character not in repertoire	condition
+untranslatable character	condition
+check violation	condition
+integrity constraint violation	condition
 check constraint failed	condition
 constraint failed	condition
 check option failed 192s 192s	condition
 check option on non updatable view 192s 192s	condition
-check violation	condition
-integrity constraint violation	condition
 checkout exception
 checkreservedlock disk i o error	condition
 child exited	condition
 no child processes	condition
 child process error	condition
+collation mismatch	condition
 cipher code wrong length	condition
 cipher error
 ciphersuite digest has changed	condition
@@ -533,6 +595,7 @@ class cast exception
 class circularity error
 class format error
 class not found exception
+undefined table	condition
 client does not support authentication protocol requested by server consider upgrading mariadb client	condition
 clienthello tlsext	condition
 clone not supported exception
@@ -545,6 +608,7 @@ closed queue error
 closed selector exception
 closed watch service exception
 closed error
+duplicate cursor	condition
 cmm exception
 coalesce partition can only be used on hash key partitions	condition
 aborted	condition
@@ -579,7 +643,6 @@ unknown	condition
 unknown error	condition
 coder malfunction error
 collation is not valid for character set	condition
-collation mismatch	condition
 column cannot be not null needed in a foreign key constraint set null	condition
 column cannot be null	condition
 column cannot be part of fulltext index	condition
@@ -616,6 +679,7 @@ communication error on send	condition
 communication exception
 compatibility error
 completion exception
+invalid name	condition
 compressed column can t be used in key specification	condition
 compressed length too long	condition
 compression disabled	condition
@@ -623,19 +687,16 @@ compression failure	condition
 compression id not within private range	condition
 compression library error	condition
 concurrent modification exception
-config file error	condition
 config pod sandbox error	condition
 runtime failed to get the pod sandbox config	condition
-configuration file error	condition
 config error
 configuration errors exception
 configuration file is too big	condition
-configuration limit exceeded	condition
-insufficient resources	condition
 configuration exception
 conflict error
 conflicting declarations and	condition
 conflicting for system time clauses in with recursive	condition
+exclusion violation	condition
 connect io exception
 connect exception
 connecting slave requested to start from gtid which is not in the master s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	condition
@@ -644,13 +705,13 @@ connection conflicts with existing connection	condition
 software caused connection abort	condition
 connection aborted error	condition
 connection does not exist	condition
-connection exception	condition
 connection failure	condition
 connection is shut down
 shutdown
 connection pending exception
 connection refused	condition
 connection refused error	condition
+invalid authorization specification	condition
 connection reset by peer	condition
 connection reset error	condition
 connection timed out	condition
@@ -683,17 +744,27 @@ corrupted replication event was detected	condition
 corrupted trg file for table s s	condition
 corruptfs disk i o error	condition
 invalid date format	condition
+out of memory	condition
 could not create slave thread check system resources	condition
+unique violation	condition
 could not delete gtid domain reason	condition
+indeterminate collation	condition
+disk full	condition
+undefined function	condition
 no such file or directory	condition
 drive not found exception
+invalid binary representation	condition
 could not initialize master info structure for more error messages can be found in the mariadb error log	condition
 file load exception
 could not parse gtid list	condition
 host name not resolved	condition
+invalid role specification	condition
 could not update replication slave gtid state	condition
+io error	condition
+system error errors external to postgresql itself	condition
 identity not mapped exception
 couldn t uncompress communication packet	condition
+invalid argument for width bucket function	condition
 cpu time limit exceeded	condition
 crash loop back off	condition
 container terminated and the kubelet is backing off the restart	condition
@@ -708,6 +779,7 @@ create ignore select is unsafe because the order in which rows are retrieved by 
 create pod sandbox error	condition
 runtime failed to create a pod sandbox	condition
 create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	condition
+invalid schema definition	condition
 create table select is forbidden when enforce gtid consistency 1	condition
 create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	condition
 creating index required more than bytes of modification log please try again	condition
@@ -735,6 +807,7 @@ verification
 cryptographic unexpected operation exception
 cryptographic exception
 culture not found exception
+in failed sql transaction	condition
 cursor declaration after handler declaration	condition
 cursor is already open	condition
 cursor is not open	condition
@@ -766,15 +839,13 @@ database dropped	condition
 database error
 data error
 datatype configuration exception
-datatype mismatch	condition
+datetime field overflow	condition
 date time exception
 date time parse exception
-datetime field overflow	condition
+invalid argument for sql json datetime function	condition
 datetime function field overflow	condition
-deadlock detected	condition
 deadlock found when trying to get lock try restarting transaction	condition
 deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	condition
-transaction rollback	condition
 debug sync point hit limit reached	condition
 debug sync point wait timed out	condition
 decapsulate exception
@@ -789,8 +860,6 @@ delete disk i o error	condition
 dependency removal exception
 dependency resolution error
 dependency error
-dependent objects still exist	condition
-dependent privilege descriptors still exist	condition
 deprecation warning
 destination address required	condition
 destroy failed exception
@@ -808,7 +877,6 @@ directory iterator exception
 directory not empty	condition
 directory not empty exception
 dirtywal unable to open database file	condition
-disk full	condition
 disk full waiting for someone to free some space errno	condition
 disk quota exceeded	condition
 display width out of range for max	condition
@@ -816,7 +884,11 @@ division by 0	condition
 dll not found exception
 do not support online operation on table with gis index	condition
 document error
+not null violation	condition
+invalid savepoint specification	condition
+undefined file	condition
 does not exist	condition
+savepoint exception	condition
 does not support subqueries or stored functions	condition
 domain error in function	condition
 domain error
@@ -833,30 +905,23 @@ dsa error
 dtls message too big	condition
 duplicate constraint name	condition
 duplicate alias	condition
-duplicate column	condition
 duplicate column name	condition
 duplicate compression id	condition
 duplicate condition information item	condition
-duplicate cursor	condition
 duplicate database	condition
 duplicate entry for key	condition
 duplicate file	condition
 duplicate format flags exception
-duplicate function	condition
 duplicate handler declared in the same block	condition
 duplicate index s this is deprecated and will be disallowed in a future release	condition
 duplicate json object key value	condition
 duplicate key name	condition
-duplicate object	condition
 duplicate wait object exception
 duplicate partition field name	condition
 duplicate partition name	condition
 duplicate prepared statement	condition
 duplicate query name 64s in with clause	condition
 duplicate row column s	condition
-duplicate schema	condition
-duplicate table	condition
-system error errors external to postgresql itself	condition
 dynamic column contains unknown character set	condition
 dynamic column implementation limit reached	condition
 eagain wait readable
@@ -902,6 +967,7 @@ email address mismatch	condition
 wrong medium type	condition
 too many open files	condition
 too many links	condition
+invalid password	condition
 empty srtp protection profile list	condition
 empty stack exception
 empty subject alternative name extension	condition
@@ -1227,7 +1293,6 @@ undo log error	condition
 storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	condition
 sending passwords in plain text without ssl tls is extremely insecure	condition
 records duplicates warnings	condition
-invalid argument for logarithm	condition
 invalid character string	condition
 the current user is invalid	condition
 invalid default value for	condition
@@ -1382,7 +1447,6 @@ table is read only	condition
 operand should contain column s	condition
 the mariadb server is running with the option so it cannot execute this statement	condition
 referenced window specification already contains order list	condition
-out of memory	condition
 out of sort memory consider increasing server sort buffer size	condition
 out of memory restart server and try again needed bytes	condition
 subroutine has a forward declaration but is not defined	condition
@@ -1627,7 +1691,6 @@ result string is longer than bytes	condition
 too many active concurrent transactions	condition
 too many with elements in with clause	condition
 too many delayed threads in use	condition
-too many columns	condition
 too many key parts specified max parts allowed	condition
 too many keys specified max keys allowed	condition
 too many fields in	condition
@@ -2133,8 +2196,6 @@ error setting tlsa base domain	condition
 error with the srp params	condition
 escape character conflict	condition
 eval error
-event trigger protocol violated	condition
-external routine invocation exception	condition
 exceeded grace period	condition
 container did not stop within its grace period	condition
 exceeds max fragment size	condition
@@ -2142,7 +2203,6 @@ exception in initializer error
 exception group
 excessive message size	condition
 excluded subtree violation	condition
-exclusion violation	condition
 executable file not found in path
 execution engine exception
 execution exception
@@ -2257,7 +2317,6 @@ fdw unable to create execution	condition
 fdw unable to create reply	condition
 fdw unable to establish connection	condition
 foreign data wrapper error sql med	condition
-feature not supported	condition
 fiber error
 file already exists exception
 file exists error	condition
@@ -2277,6 +2336,7 @@ float domain error
 floating point error
 floating point operation failed
 font format exception
+invalid foreign key	condition
 foreign key violation	condition
 foreignkey constraint failed	condition
 format error in certificate s notafter field	condition
@@ -2287,6 +2347,7 @@ format flags conversion mismatch exception
 format exception
 formatter closed exception
 fragmented client hello	condition
+invalid preceding or following size	condition
 free disk space failed	condition
 failed to free disk space	condition
 frozen error
@@ -2300,14 +2361,13 @@ future warning
 gem not found exception
 gem not in home exception
 general security exception
-generated always	condition
 generator error
 generator exit
 request that a generator exit
 generic signature format error
 gettemppath disk i o error	condition
 got a fin before a ccs	condition
-grouping error	condition
+too many arguments	condition
 invalid checksum
 checksum
 invalid header
@@ -2346,6 +2406,7 @@ content length
 http error
 http exception
 https proxy request	condition
+name too long	condition
 idle in transaction session timeout	condition
 idle session timeout	condition
 iio invalid tree exception
@@ -2387,7 +2448,6 @@ import error
 import warning
 impossible dependencies error
 improper connection state
-in failed sql transaction	condition
 in progress error
 inaccessible object exception
 inappropriate access mode for branch transaction	condition
@@ -2404,8 +2464,6 @@ inconsistent early data sni	condition
 inconsistent extms	condition
 indentation error
 improper indentation
-indeterminate collation	condition
-indeterminate datatype	condition
 index corrupted	condition
 index database disk image is malformed	condition
 database disk image is malformed	condition
@@ -2427,7 +2485,6 @@ insufficient free cpu	condition
 insufficient free memory	condition
 insufficient memory exception
 out of memory exception
-insufficient privilege	condition
 insufficient resources exception
 insufficient security	condition
 integrity error
@@ -2444,17 +2501,10 @@ invalid address error
 invalid alert	condition
 invalid algorithm parameter exception
 invalid application exception
-invalid argument for nth value function	condition
-invalid argument for ntile function	condition
-invalid argument for power function	condition
-invalid argument for sql json datetime function	condition
-invalid argument for width bucket function	condition
 invalid asynchronous state exception
 invalid attribute identifier exception
 invalid attribute value exception
 invalid attributes exception
-invalid authorization specification	condition
-invalid binary representation	condition
 invalid byte sequence error
 invalid ca certificate	condition
 invalid cast exception
@@ -2464,8 +2514,6 @@ invalid certificate or alg	condition
 invalid certificate verification context	condition
 invalid character value for cast	condition
 invalid class exception
-invalid column definition	condition
-invalid column reference	condition
 invalid command	condition
 invalid component error
 invalid compression algorithm	condition
@@ -2474,12 +2522,9 @@ invalid configuration name	condition
 invalid context	condition
 invalid credential exception
 invalid ct validation type	condition
-invalid cursor definition	condition
 invalid cursor name	condition
-invalid cursor state	condition
 invalid data exception
 invalid database definition	condition
-invalid datetime format	condition
 invalid disk capacity	condition
 invalid dn d operation exception
 invalid enum argument exception
@@ -2487,10 +2532,6 @@ invalid escape character	condition
 invalid escape octet	condition
 invalid escape sequence	condition
 invalid filter criteria exception
-invalid foreign key	condition
-invalid function definition	condition
-invalid grant operation	condition
-invalid grantor	condition
 invalid image name	condition
 unable to parse the image name	condition
 invalid indicator parameter value	condition
@@ -2503,11 +2544,9 @@ invalid mark exception
 invalid max early data	condition
 invalid midi data exception
 invalid module descriptor exception
-invalid name	condition
 invalid name exception
 invalid non ca certificate has ca markings	condition
 invalid null cmd name	condition
-invalid object definition	condition
 invalid object exception
 invalid ole variant type exception
 invalid open type exception
@@ -2516,26 +2555,19 @@ invalid or inconsistent certificate extension	condition
 invalid or inconsistent certificate policy extension	condition
 invalid parameter exception
 invalid parameter spec exception
-invalid parameter value	condition
-invalid password	condition
 invalid path exception
-invalid preceding or following size	condition
 invalid preferences format exception
 invalid prefix error
 invalid prepared statement definition	condition
 invalid properties format exception
-invalid recursion	condition
 invalid regular expression	condition
 invalid relation id exception
 invalid relation service exception
 invalid relation type exception
 invalid role info exception
-invalid role specification	condition
 invalid role value exception
 invalid row count in limit clause	condition
 invalid row count in result offset clause	condition
-invalid savepoint specification	condition
-invalid schema definition	condition
 invalid schema name	condition
 invalid search controls exception
 invalid search filter exception
@@ -2550,16 +2582,13 @@ invalid srp username	condition
 invalid state error
 the operation is not allowed in this state
 invalid status response	condition
-invalid table definition	condition
 invalid tablesample argument	condition
 invalid tablesample repeat	condition
 invalid target object type exception
-invalid text representation	condition
 invalid ticket keys length	condition
 invalid time zone displacement value	condition
 invalid time zone exception
 invalid transaction initiation	condition
-invalid transaction termination	condition
 invalid uri error
 invalid use of escape character	condition
 invalid xml comment	condition
@@ -2567,10 +2596,8 @@ invalid xml content	condition
 invalid xml document	condition
 invalid xml processing instruction	condition
 locator exception	condition
-savepoint exception	condition
 invalidated error
 invocation target exception
-io error	condition
 read write on closed pipe
 closed pipe
 io exception
@@ -2588,7 +2615,11 @@ jmx provider exception
 jmx server error exception
 job was active longer than specified deadline	condition
 json decode error
+sql json member not found	condition
 json error
+sql json array not found	condition
+non numeric sql json item	condition
+sql json object not found	condition
 kdf error
 key already exists exception
 key management exception
@@ -2614,11 +2645,13 @@ lambda conversion exception
 large zip file
 layer instantiation exception
 ldap referral exception
+singleton sql json item required	condition
 legacy sigalg disallowed or unsupported	condition
 length mismatch	condition
 length too long	condition
 length too short	condition
 length error
+zero length character string	condition
 library bug	condition
 library has no ciphers	condition
 license exception
@@ -2636,7 +2669,6 @@ load error
 local jump error
 lock disk i o error	condition
 lock file exists	condition
-lock not available	condition
 lock recursion exception
 locked error
 login exception
@@ -2700,13 +2732,13 @@ no progress
 name already bound exception
 name constraints minimum and maximum not supported	condition
 name not found exception
-name too long	condition
 name error
 name not found globally
 naming security exception
 naming exception
 need dict
 negative array size exception
+substring error	condition
 nesting error
 abort handler
 skip alternate protocol
@@ -2715,7 +2747,8 @@ use last response
 network information exception
 network not ready	condition
 network plugin is not ready	condition
-no active sql transaction	condition
+with check option violation	condition
+sequence generator limit exceeded	condition
 no active sql transaction for branch transaction	condition
 no application protocol	condition
 no certificate assigned	condition
@@ -2785,7 +2818,6 @@ node selector mismatch	condition
 no footer
 nomem disk i o error	condition
 switch expression exception
-non numeric sql json item	condition
 non readable channel exception
 non unique keys in a json object	condition
 non writable channel exception
@@ -2803,7 +2835,6 @@ not implemented error
 method or function hasn t been implemented yet
 not implemented exception
 not link exception
-not null violation	condition
 not on record boundary	condition
 not replacing certificate	condition
 not serializable exception
@@ -2820,12 +2851,9 @@ null reference exception
 null ssl ctx	condition
 null ssl method passed	condition
 null value no indicator parameter	condition
-null value not allowed	condition
 number format exception
 target parameter count exception
-numeric value out of range	condition
 object disposed exception
-object in use	condition
 object stream exception
 synchronization lock exception
 ocsp callback failure	condition
@@ -2841,6 +2869,7 @@ container killed for exceeding its memory limit	condition
 open data exception
 open ssl error
 open timeout
+sql json number not found	condition
 operation canceled exception
 stack overflow exception
 verification exception
@@ -2900,7 +2929,6 @@ privilege not held exception
 privileged action exception
 process lookup error	condition
 profile data exception
-program limit exceeded	condition
 programming error
 prohibited sql statement attempted	condition
 property veto exception
@@ -2912,7 +2940,6 @@ proto server error
 proto syntax error
 proto unknown error
 protocol is shutdown	condition
-protocol violation	condition
 protocol exception
 provider mismatch exception
 provider not found exception
@@ -2923,7 +2950,6 @@ proxy subject name violation	condition
 psk identity not found	condition
 psk no client cb	condition
 psk no server cb	condition
-query canceled	condition
 queue empty
 queue full
 raise exception	condition
@@ -2935,7 +2961,6 @@ read bio not set	condition
 read disk i o error	condition
 read only buffer exception
 read only file system exception
-read only sql transaction	condition
 read pending exception
 read timeout expired	condition
 reading sql data not permitted	condition
@@ -2978,7 +3003,6 @@ request sent	condition
 request error
 required cipher missing	condition
 required compression algorithm missing	condition
-reserved name	condition
 resolution exception
 resource warning
 response not ready
@@ -3023,9 +3047,7 @@ self signed certificate in certificate chain	condition
 sendfile not available error
 sendfile syscall is not available
 sequence database disk image is malformed	condition
-sequence generator limit exceeded	condition
 serial exception
-serialization failure	condition
 serialization exception
 server clone exception
 server not active exception
@@ -3054,7 +3076,6 @@ signal exception
 signature algorithms error	condition
 signature for non signing certificate	condition
 signature exception
-singleton sql json item required	condition
 size limit exceeded exception
 skeleton mismatch exception
 skeleton not found exception
@@ -3080,11 +3101,7 @@ sql data exception
 sql feature not supported exception
 sql integrity constraint violation exception
 sql invalid authorization spec exception
-sql json array not found	condition
 sql json item cannot be cast to target type	condition
-sql json member not found	condition
-sql json number not found	condition
-sql json object not found	condition
 sql json scalar required	condition
 no rows in result set
 no rows
@@ -3132,34 +3149,17 @@ sqlserver rejected establishment of sqlconnection	condition
 transaction resolution unknown	condition
 triggered action exception	condition
 stacked diagnostics accessed without active handler	condition
-string data right truncation	condition
-zero length character string	condition
-substring error	condition
 unterminated c string	condition
-string data length mismatch	condition
 trim error	condition
 too many json array elements	condition
 too many json object members	condition
-untranslatable character	condition
-unique violation	condition
 triggered data change violation	condition
-trigger protocol violated	condition
 srf protocol violated	condition
 transaction integrity constraint violation	condition
 statement completion unknown	condition
-syntax error	condition
-undefined column	condition
-undefined object	condition
-wrong object type	condition
-undefined function	condition
-undefined table	condition
 undefined parameter	condition
-windowing error	condition
-with check option violation	condition
 statement too complex	condition
-too many arguments	condition
 unsafe new enum value usage	condition
-undefined file	condition
 too many rows	condition
 srtp could not allocate profiles	condition
 srtp protection profile list too long	condition
@@ -3464,6 +3464,7 @@ invalid dictionary
 dictionary
 zone rules exception
 
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/formatting.c)
 HTTP 400 (RFC 9110, CPython http.HTTPStatus)
 HTTP 401 (RFC 9110, CPython http.HTTPStatus)
 HTTP 402 (RFC 9110, CPython http.HTTPStatus)
@@ -3505,8 +3506,16 @@ HTTP 508 (RFC 9110, CPython http.HTTPStatus)
 HTTP 510 (RFC 9110, CPython http.HTTPStatus)
 HTTP 511 (RFC 9110, CPython http.HTTPStatus)
 MariaDB 1503 ER_UNIQUE_KEY_NEED_ALL_FIELDS_IN_PF
+PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/xlogfuncs.c)
 MariaDB 1502 ER_BLOB_FIELD_IN_PART_FUNC_ERROR
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/gram.c)
 .NET System.DataMisalignedException default message
+PostgreSQL SQLSTATE 42P16 message (src/backend/parser/parse_utilcmd.c)
+PostgreSQL SQLSTATE 42P13 message (src/backend/catalog/pg_aggregate.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 2201F message (src/backend/utils/adt/float.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/time/snapmgr.c)
 MariaDB 4174 ER_PK_INDEX_CANT_BE_IGNORED
 MariaDB 1378 ER_LOG_IN_USE
 MariaDB 1417 ER_FAILED_ROUTINE_BREAK_BINLOG
@@ -3514,12 +3523,16 @@ MariaDB 1417 ER_FAILED_ROUTINE_BREAK_BINLOG
 .NET System.Security.SecurityException default message
 MariaDB 1531 ER_WRONG_SIZE_NUMBER
 MariaDB 4052 ER_SLAVE_SAME_ID
+PostgreSQL SQLSTATE 0A000 message (src/backend/storage/lmgr/predicate.c)
 MariaDB 1687 ER_SPATIAL_MUST_HAVE_GEOM_COL
 MariaDB 1113 ER_TABLE_MUST_HAVE_COLUMNS
 .NET System.Threading.Tasks.TaskCanceledException default message
 MariaDB 1691 ER_WRONG_SPVAR_TYPE_IN_LIMIT
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/pg_aggregate.c)
 .NET System.Threading.AbandonedMutexException (Mono class library)
 MariaDB 1152 ER_ABORTING_CONNECTION
+PostgreSQL SQLSTATE 55006 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/adt/genfile.c)
 JDK 17 java.lang.AbstractMethodError
 JDK 17 java.nio.channels.AcceptPendingException
 JDK 17 java.security.AccessControlException
@@ -3531,6 +3544,14 @@ MariaDB 4151 ER_ACCOUNT_HAS_BEEN_LOCKED
 MariaDB 1873 ER_ACCESS_DENIED_CHANGE_USER_ERROR
 MariaDB 1227 ER_SPECIFIC_ACCESS_DENIED_ERROR
 SQLite SQLITE_IOERR_ACCESS
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/amcmds.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/amcmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/opclasscmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/access/index/amapi.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/fmgr/dfmgr.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/optimizer/util/plancat.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/rewrite/rewriteHandler.c)
 .NET System.AccessViolationException (Mono class library)
 Ruby IO::Buffer::AccessError
 JDK 17 java.rmi.AccessException
@@ -3539,6 +3560,10 @@ JDK 17 javax.security.auth.login.AccountExpiredException
 JDK 17 javax.security.auth.login.AccountLockedException
 JDK 17 javax.security.auth.login.AccountNotFoundException
 JDK 17 javax.security.auth.login.AccountException
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/tablecmds.c)
 PostgreSQL SQLSTATE 25001
 MariaDB 1854 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_AUTOINC
 MariaDB 1851 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_FK_CHECK
@@ -3549,21 +3574,45 @@ glibc strerror(EAFNOSUPPORT)
 PostgreSQL SQLSTATE 57P01
 glibc strerror(EADV)
 JDK 17 javax.crypto.AEADBadTagException
+PostgreSQL SQLSTATE F0000 message (src/backend/tsearch/spell.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/aggregatecmds.c)
+PostgreSQL SQLSTATE 42P13 message (src/backend/commands/functioncmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeWindowAgg.c)
 MariaDB 1981 ER_WARN_AGGFUNC_DEPENDENCE
+PostgreSQL SQLSTATE 42803 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 42803 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42P19 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 42P13 message (src/backend/commands/aggregatecmds.c)
 MariaDB 1460 ER_SP_NO_AGGREGATE
+PostgreSQL SQLSTATE 42725 message (src/backend/parser/parse_func.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_func.c)
 MariaDB 4106 ER_INVALID_AGGREGATE_FUNCTION
 MariaDB 4105 ER_NOT_AGGREGATE_FUNCTION
 ECMAScript AggregateError
 .NET System.AggregateException (Mono class library)
+PostgreSQL SQLSTATE 42P13 message (src/backend/parser/parse_func.c)
 strsignal(SIGALRM)
 MariaDB 1171 ER_PRIMARY_CANT_HAVE_NULL
 MariaDB 1252 ER_SPATIAL_CANT_HAVE_NULL
+PostgreSQL SQLSTATE 53400 message (src/backend/replication/slot.c)
 Ruby IO::Buffer::AllocationError
 JDK 17 java.nio.channels.AlreadyBoundException
 JDK 17 java.nio.channels.AlreadyConnectedException
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/opclasscmds.c)
+PostgreSQL SQLSTATE 42P07 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_collation.c)
+PostgreSQL SQLSTATE 42723 message (src/backend/catalog/pg_proc.c)
+PostgreSQL SQLSTATE 55006 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/tablecmds.c)
 gRPC status ALREADY_EXISTS (google/rpc/code.proto)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/subscriptioncmds.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/subscriptioncmds.c)
 MariaDB 1816 ER_INNODB_IMPORT_ERROR
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/tablecmds.c)
 MariaDB 1569 ER_DUP_ENTRY_AUTOINCREMENT_CASE
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/pg_enum.c)
 PostgreSQL SQLSTATE 42P09
 PostgreSQL SQLSTATE 42702
 PostgreSQL SQLSTATE 42725
@@ -3572,6 +3621,7 @@ PostgreSQL SQLSTATE 42725
 .NET System.Reflection.AmbiguousMatchException (Mono class library)
 .NET System.Reflection.AmbiguousMatchException default message
 PostgreSQL SQLSTATE 42P08
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_clause.c)
 MariaDB 1950 ER_GTID_STRICT_OUT_OF_ORDER
 .NET System.Diagnostics.Tracing.EventSourceException default message
 .NET System.Threading.Tasks.TaskSchedulerException default message
@@ -3579,10 +3629,13 @@ MariaDB 1950 ER_GTID_STRICT_OUT_OF_ORDER
 .NET System.Xml.XmlException default message
 MariaDB 3042 ER_BOOST_GEOMETRY_SELF_INTERSECTION_POINT_EXCEPTION
 MariaDB 1345 ER_VIEW_NO_EXPLAIN
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/vacuum.c)
 JDK 17 java.lang.annotation.AnnotationFormatError
 JDK 17 java.lang.annotation.AnnotationTypeMismatchException
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_coerce.c)
 OpenSSL SSL library reason
 .NET System.AppDomainUnloadedException (Mono class library)
+PostgreSQL SQLSTATE 42701 message (src/backend/parser/parse_utilcmd.c)
 MariaDB 4152 ER_PERIOD_TEMPORARY_NOT_ALLOWED
 OpenSSL X509_V_ERR 50
 .NET System.ApplicationException (Mono class library)
@@ -3592,26 +3645,54 @@ Go archive/tar.ErrWriteAfterClose
 Go archive/tar.ErrWriteTooLong
 .NET System.NotFiniteNumberException default message
 MariaDB 4046 ER_JSON_ONE_OR_ALL
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/fmgr/funcapi.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/jsonb.c)
 glibc strerror(E2BIG)
+PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/array_userfuncs.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_func.c)
 .NET System.ArgumentNullException (Mono class library)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/define.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/jsonfuncs.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/functioncmds.c)
+PostgreSQL SQLSTATE 22016 message (src/backend/utils/adt/windowfuncs.c)
 MariaDB 4024 ER_INVALID_NTILE_ARGUMENT
+PostgreSQL SQLSTATE 22014 message (src/backend/utils/adt/windowfuncs.c)
 .NET System.ArgumentOutOfRangeException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/copy.c)
 MariaDB 4103 ER_ARGUMENT_OUT_OF_RANGE
 MariaDB 4102 ER_ARGUMENT_NOT_CONSTANT
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/functioncmds.c)
 Ruby ArgumentError
 .NET System.ArgumentException (Mono class library)
 .NET System.OverflowException default message
 Python builtins.ArithmeticError
 JDK 17 java.lang.ArithmeticException
+PostgreSQL SQLSTATE 42804 message (src/backend/commands/typecmds.c)
 JDK 17 java.lang.ArrayIndexOutOfBoundsException
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/int.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/oid.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/arrayutils.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/logical/logicalfuncs.c)
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/jsonb.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_utilcmd.c)
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/tsrank.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/tsrank.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/executor/execExprInterp.c)
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/arrayfuncs.c)
 JDK 17 java.lang.ArrayStoreException
 PostgreSQL SQLSTATE 2202E
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/arraysubs.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/arraysubs.c)
 .NET System.ArrayTypeMismatchException (Mono class library)
 Ruby OpenSSL::ASN1::ASN1Error
 PostgreSQL SQLSTATE P0004
 JDK 17 java.lang.AssertionError
 Go probe null_reference
 JDK 17 java.nio.channels.AsynchronousCloseException
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/scan.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/jsonpath_scan.c)
 MariaDB 1923 ER_ILLEGAL_SUBQUERY_OPTIMIZER_SWITCHES
 MariaDB 1514 ER_ADD_PARTITION_NO_NEW_PARTITION
 MariaDB 1515 ER_COALESCE_PARTITION_NO_PARTITION
@@ -3630,6 +3711,7 @@ PHP probe null_reference
 .NET System.ArrayTypeMismatchException default message
 .NET System.AppDomainUnloadedException default message
 .NET System.MulticastNotSupportedException default message
+PostgreSQL SQLSTATE 55000 message (src/backend/access/heap/heapam.c)
 .NET System.DivideByZeroException default message
 .NET System.ContextMarshalException default message
 .NET System.RankException default message
@@ -3642,6 +3724,7 @@ JDK 17 javax.naming.directory.AttributeModificationException
 JDK 17 javax.management.AttributeNotFoundException
 Python builtins.AttributeError
 SQLite SQLITE_IOERR_AUTH
+PostgreSQL SQLSTATE F0000 message (src/backend/libpq/hba.c)
 JDK 17 javax.naming.AuthenticationNotSupportedException
 JDK 17 javax.naming.AuthenticationException
 OpenSSL X509_V_ERR 31
@@ -3653,9 +3736,12 @@ SQLite SQLITE_WARNING_AUTOINDEX
 JDK 17 java.awt.AWTError
 JDK 17 java.awt.AWTException
 Kubernetes reason BackOff message (pkg/kubelet/events/event.go)
+PostgreSQL SQLSTATE 22023 message (src/backend/postmaster/bgworker.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/postmaster/bgworker.c)
 JDK 17 java.util.prefs.BackingStoreException
 Kubernetes reason BackOff (pkg/kubelet/events/event.go)
 Kubernetes reason BackoffLimitExceeded (pkg/controller/job/job_controller.go)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/xlog.c)
 MariaDB 4148 ER_BACKUP_STAGE_FAILED
 MariaDB 4147 ER_BACKUP_WRONG_STAGE
 glibc strerror(EFAULT)
@@ -3682,20 +3768,34 @@ Python builtins.BaseExceptionGroup
 Python builtins.BaseException
 OpenSSL X509_V_ERR 89
 JDK 17 java.sql.BatchUpdateException
+PostgreSQL SQLSTATE 39P01 message (src/backend/commands/trigger.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/trigger.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/trigger.c)
 MariaDB 1612 ER_LOG_PURGE_NO_FILE
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/int8.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/arrayfuncs.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/rowtypes.c)
 .NET System.Reflection.CustomAttributeFormatException default message
 MariaDB 3033 ER_GIS_DIFFERENT_SRIDS
 MariaDB 1387 ER_LOGGING_PROHIBIT_CHANGING_OF
 MariaDB 1598 ER_BINLOG_LOGGING_IMPOSSIBLE
+PostgreSQL SQLSTATE 08P01 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 08P01 message (src/backend/tcop/pquery.c)
 JDK 17 java.net.BindException
 MariaDB 1186 ER_FLUSH_MASTER_BINLOG_CLOSED
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 22026 message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 22001 message (src/backend/utils/adt/varbit.c)
 MariaDB 1073 ER_BLOB_USED_AS_KEY
 MariaDB 1170 ER_BLOB_KEY_WITHOUT_LENGTH
 glibc strerror(ENOTBLK)
+PostgreSQL SQLSTATE 22003 message (src/backend/access/brin/brin.c)
 SQLite SQLITE_IOERR_BLOCKED
 CPython OSError subclass for EAGAIN
 Ruby OpenSSL::BNError
 JDK 17 java.lang.BootstrapMethodError
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_utilcmd.c)
 PostgreSQL SQLSTATE 25002
 Python asyncio.BrokenBarrierError
 JDK 17 java.util.concurrent.BrokenBarrierException
@@ -3723,8 +3823,10 @@ Python builtins.BytesWarning
 OpenSSL X509_V_ERR 92
 OpenSSL X509_V_ERR 67
 OpenSSL X509_V_ERR 68
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/cache/plancache.c)
 Python subprocess.CalledProcessError
 MariaDB 3034 ER_GIS_UNSUPPORTED_ARGUMENT
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/functions.c)
 MariaDB 1007 ER_DB_CREATE_EXISTS
 MariaDB 1127 ER_CANT_FIND_DL_ENTRY
 MariaDB 1442 ER_CANT_UPDATE_USED_TABLE_IN_SF_OR_TRG
@@ -3732,12 +3834,17 @@ MariaDB 1746 ER_CANT_UPDATE_TABLE_IN_CREATE_TABLE_SELECT
 MariaDB 1432 ER_FOREIGN_DATA_STRING_INVALID_CANT_CREATE
 MariaDB 1973 ER_USER_CREATE_EXISTS
 MariaDB 1008 ER_DB_DROP_EXISTS
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/logicalfuncs.c)
 glibc strerror(ELIBACC)
 MariaDB 4130 ER_VERS_ALTER_SYSTEM_FIELD
 MariaDB 1395 ER_VIEW_DELETE_MERGE_VIEW
 MariaDB 4131 ER_DROP_VERSIONING_SYSTEM_TIME_PARTITION
 MariaDB 1394 ER_VIEW_NO_INSERT_FIELD_LIST
 MariaDB 1393 ER_VIEW_MULTIUPDATE
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 39P03 message (src/backend/commands/event_trigger.c)
+PostgreSQL SQLSTATE 428C9 message (src/backend/rewrite/rewriteHandler.c)
+PostgreSQL SQLSTATE 25P01 message (src/backend/access/transam/xact.c)
 CPython probe type_cast
 MariaDB 4116 ER_VERS_DROP_PARTITION_INTERVAL
 MariaDB 1303 ER_SP_NO_RECURSIVE_CREATE
@@ -3767,45 +3874,147 @@ MariaDB 1177 ER_CHECK_NO_SUCH_TABLE
 MariaDB 1012 ER_CANT_FIND_SYSTEM_REC
 MariaDB 1269 ER_REVOKE_GRANTS
 MariaDB 1386 ER_ORDER_WITH_PROC
+PostgreSQL SQLSTATE 57014 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 40P01 message (src/backend/storage/ipc/standby.c)
+PostgreSQL SQLSTATE 55P03 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/replication/syncrep.c)
 JDK 17 java.util.concurrent.CancellationException
 JDK 17 java.nio.channels.CancelledKeyException
 Python asyncio.CancelledError
+PostgreSQL SQLSTATE 25000 message (src/backend/access/transam/xact.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/pseudotypes.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/statistics/mcv.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/index/indexam.c)
 .NET System.MemberAccessException default message
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/gin/ginfast.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/util/plancat.c)
+PostgreSQL SQLSTATE 25000 message (src/backend/storage/buffer/localbuf.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/storage/buffer/bufmgr.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/arrayfuncs.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/storage/lmgr/lock.c)
 MariaDB 1573 ER_CANT_ACTIVATE_LOG
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/extension.c)
 MariaDB 1215 ER_CANNOT_ADD_FOREIGN
+PostgreSQL SQLSTATE 53400 message (src/backend/utils/misc/timeout.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/pg_lsn.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/catalog/heap.c)
 MariaDB 1216 ER_NO_REFERENCED_ROW
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/pg_publication.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/slotfuncs.c)
 glibc strerror(ENOMEM)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/dbcommands.c)
+PostgreSQL SQLSTATE 2BP01 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/network.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/dbcommands.c)
 glibc strerror(EADDRNOTAVAIL)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_target.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_target.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_target.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/analyze.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/plan/initsplan.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 55P02 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 2BP01 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 25001 message (src/backend/access/transam/xact.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/json.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/utils/mmgr/portalmem.c)
+PostgreSQL SQLSTATE 25000 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42939 message (src/backend/parser/gram.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 22007 message (src/backend/utils/adt/formatting.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/tcop/fastpath.c)
+PostgreSQL SQLSTATE 42846 message (src/backend/parser/parse_coerce.c)
+PostgreSQL SQLSTATE 42846 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 25000 message (src/backend/commands/variable.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/commands/view.c)
 MariaDB 1832 ER_FK_COLUMN_CANNOT_CHANGE
 MariaDB 1833 ER_FK_COLUMN_CANNOT_CHANGE_CHILD
 MariaDB 1850 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_COLUMN_TYPE
+PostgreSQL SQLSTATE 42P13 message (src/backend/catalog/pg_proc.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/executor/execMain.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/sequence.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/catalog/pg_proc.c)
 MariaDB 1963 ER_CHANGE_SLAVE_PARALLEL_THREADS_ACTIVE
 MariaDB 1560 ER_STORED_FUNCTION_PREVENTS_SWITCH_BINLOG_FORMAT
 MariaDB 1686 ER_STORED_FUNCTION_PREVENTS_SWITCH_BINLOG_DIRECT
 MariaDB 1695 ER_STORED_FUNCTION_PREVENTS_SWITCH_SQL_LOG_BIN
+PostgreSQL SQLSTATE 55006 message (src/backend/commands/dbcommands.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/typecmds.c)
 MariaDB 1804 ER_MTS_RESET_WORKERS
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/cluster.c)
 PostgreSQL SQLSTATE 42846
+PostgreSQL SQLSTATE 2D000 message (src/backend/executor/spi.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/catalog/pg_inherits.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/array_userfuncs.c)
 PostgreSQL SQLSTATE 57P03
+PostgreSQL SQLSTATE 55000 message (src/backend/utils/init/postinit.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/walreceiver.c)
 MariaDB 1977 ER_CANNOT_CONVERT_CHARACTER
 Node.js probe number_parse
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/geo_ops.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/numeric.c)
 MariaDB 1861 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_NOT_NULL
+PostgreSQL SQLSTATE 42809 message (src/backend/rewrite/rewriteDefine.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/rewrite/rewriteDefine.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/copyto.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/slotfuncs.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/copyfrom.c)
+PostgreSQL SQLSTATE 42P20 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/portalcmds.c)
 MariaDB 1476 ER_FOREIGN_SERVER_EXISTS
 MariaDB 3018 ER_NO_FT_MATERIALIZED_SUBQUERY
 MariaDB 1796 ER_INNODB_NO_FT_TEMP_TABLE
 MariaDB 1865 ER_INNODB_NO_FT_USES_PARSER
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 25001 message (src/backend/replication/logical/logical.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/parser/parse_utilcmd.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/catalog/namespace.c)
 MariaDB 1607 ER_CANT_CREATE_SROUTINE
 MariaDB 1562 ER_PARTITION_NO_TEMPORARY
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 25006 message (src/backend/catalog/namespace.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/tcop/utility.c)
 MariaDB 1905 ER_WRONG_FK_OPTION_FOR_GENERATED_COLUMN
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execMain.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/executor/execReplication.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/executor/execReplication.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/executor/execMain.c)
 MariaDB 1217 ER_ROW_IS_REFERENCED
 MariaDB 1834 ER_FK_CANNOT_DELETE_PARENT
+PostgreSQL SQLSTATE 25000 message (src/backend/access/heap/heapam.c)
+PostgreSQL SQLSTATE 42P18 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/dbcommands.c)
 MariaDB 3007 ER_CANNOT_DISCARD_TEMPORARY_TABLE
+PostgreSQL SQLSTATE 2BP01 message (src/backend/catalog/dependency.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/dbcommands.c)
+PostgreSQL SQLSTATE 24000 message (src/backend/utils/mmgr/portalmem.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/subscriptioncmds.c)
 MariaDB 1828 ER_FK_COLUMN_CANNOT_DROP
 MariaDB 1829 ER_FK_COLUMN_CANNOT_DROP_CHILD
 MariaDB 1438 ER_WARN_CANT_DROP_DEFAULT_KEYCACHE
 MariaDB 1553 ER_DROP_INDEX_FK
+PostgreSQL SQLSTATE 2BP01 message (src/backend/catalog/pg_shdepend.c)
 MariaDB 1268 ER_DROP_USER
 MariaDB 1856 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_CHANGE_FTS
 glibc strerror(ELIBEXEC)
+PostgreSQL SQLSTATE 25000 message (src/backend/tcop/utility.c)
+PostgreSQL SQLSTATE 25006 message (src/backend/tcop/utility.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/tcop/utility.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/tcop/utility.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_merge.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/walsender.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/walsender.c)
 MariaDB 1662 ER_BINLOG_ROW_MODE_AND_STMT_ENGINE
 MariaDB 1665 ER_BINLOG_STMT_MODE_AND_ROW_ENGINE
 MariaDB 1844 ER_BINLOG_STMT_MODE_AND_NO_REPL_TABLES
@@ -3817,14 +4026,29 @@ MariaDB 1663 ER_BINLOG_UNSAFE_AND_STMT_ENGINE
 MariaDB 1792 ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
 MariaDB 1778 ER_CANT_DO_IMPLICIT_COMMIT_IN_TRX_WHEN_GTID_NEXT_IS_SET
 MariaDB 1755 ER_MTS_CANT_PARALLEL
+PostgreSQL SQLSTATE 25001 message (src/backend/utils/time/snapmgr.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/storage/smgr/md.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/storage/buffer/bufmgr.c)
 OpenSSL X509_V_ERR 76
 Node.js probe module_missing
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/trigger.c)
 MariaDB 1416 ER_CANT_CREATE_GEOMETRY_OBJECT
 MariaDB 1961 ER_CANNOT_GRANT_ROLE
+PostgreSQL SQLSTATE 54011 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 54011 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/sort/tuplesort.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/transam/xact.c)
 MariaDB 1657 ER_TOO_MANY_VALUES_ERROR
+PostgreSQL SQLSTATE 0A000 message (src/backend/rewrite/rewriteHandler.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/trigger.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/tcop/postgres.c)
 JDK 17 probe null_reference
 MariaDB 1728 ER_CANNOT_LOAD_FROM_TABLE_V2
 Ruby probe module_missing
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/lockcmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeLockRows.c)
+PostgreSQL SQLSTATE 25006 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/executor/execExprInterp.c)
 MariaDB 1685 ER_INSIDE_TRANSACTION_PREVENTS_SWITCH_BINLOG_DIRECT
 MariaDB 1679 ER_INSIDE_TRANSACTION_PREVENTS_SWITCH_BINLOG_FORMAT
 MariaDB 1954 ER_STORED_FUNCTION_PREVENTS_SWITCH_GTID_DOMAIN_ID_SEQ_NO
@@ -3832,35 +4056,86 @@ MariaDB 1953 ER_INSIDE_TRANSACTION_PREVENTS_SWITCH_GTID_DOMAIN_ID_SEQ_NO
 MariaDB 1930 ER_STORED_FUNCTION_PREVENTS_SWITCH_SKIP_REPLICATION
 MariaDB 1929 ER_INSIDE_TRANSACTION_PREVENTS_SWITCH_SKIP_REPLICATION
 MariaDB 1694 ER_INSIDE_TRANSACTION_PREVENTS_SWITCH_SQL_LOG_BIN
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/namespace.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/index.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeModifyTable.c)
+PostgreSQL SQLSTATE 42P11 message (src/backend/executor/spi.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/optimizer/util/plancat.c)
 MariaDB 1606 ER_TRG_CANT_OPEN_TABLE
+PostgreSQL SQLSTATE 25000 message (src/backend/commands/copyfrom.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/copyfrom.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/copyfrom.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/mmgr/portalmem.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/async.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/transam/xact.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/cache/relmapper.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/storage/lmgr/lock.c)
 MariaDB 1577 ER_EVENTS_DB_ERROR
 JDK 17 javax.naming.CannotProceedException
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/origin.c)
 Node.js probe null_reference
 MariaDB 1803 ER_MTS_RECOVERY_FAILURE
 JDK 17 javax.swing.undo.CannotRedoException
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/matview.c)
 MariaDB 1508 ER_DROP_LAST_PARTITION
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/pg_depend.c)
 MariaDB 1581 ER_CANT_RENAME_LOG_TABLE
 MariaDB 1855 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_HIDDEN_FTS
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/logical/tablesync.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execTuples.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/commit_ts.c)
 MariaDB 1962 ER_CANNOT_REVOKE_ROLE
 .NET System.Security.Policy.PolicyException default message
 Go os/exec.ErrDot
 MariaDB 1864 ER_MTS_EVENT_BIGGER_PENDING_JOBS_SIZE_MAX
+PostgreSQL SQLSTATE 54000 message (src/backend/storage/ipc/shm_mq.c)
 glibc strerror(ESHUTDOWN)
 Python http.client.CannotSendHeader
 Python http.client.CannotSendRequest
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/comment.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 0LP01 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/seclabel.c)
+PostgreSQL SQLSTATE 42P11 message (src/backend/parser/analyze.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/tsearchcmds.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/copy.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/copy.c)
 MariaDB 4154 ER_MORE_THAN_ONE_PERIOD
+PostgreSQL SQLSTATE 42611 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 53400 message (src/backend/replication/logical/launcher.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_node.c)
 MariaDB 1559 ER_TEMP_TABLE_PREVENTS_SWITCH_OUT_OF_RBR
-MariaDB 1701 ER_TRUNCATE_ILLEGAL_FK
+PostgreSQL SQLSTATE 2201E message (src/backend/utils/adt/float.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/heap.c)
 JDK 17 javax.swing.undo.CannotUndoException
 .NET System.CannotUnloadAppDomainException (Mono class library)
+PostgreSQL SQLSTATE 25000 message (src/backend/access/index/genam.c)
 MariaDB 1739 ER_WARN_INDEX_NOT_APPLICABLE
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/gram.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/catalog/pg_publication.c)
 MariaDB 1656 ER_MAXVALUE_IN_VALUES_IN
+PostgreSQL SQLSTATE 54011 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/logical.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/executor/execReplication.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/functioncmds.c)
 PostgreSQL SQLSTATE 55P02
 JDK 17 javax.smartcardio.CardNotPresentException
 JDK 17 javax.smartcardio.CardException
 PostgreSQL SQLSTATE 21000
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/like_support.c)
 PostgreSQL SQLSTATE 20000
 MariaDB 1339 ER_SP_CASE_NOT_FOUND
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_cast.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/cache/lsyscache.c)
 JDK 17 javax.xml.catalog.CatalogException
 OpenSSL X509_V_ERR 78
 JDK 17 java.security.cert.CertPathBuilderException
@@ -3889,12 +4164,20 @@ MariaDB 3023 ER_WARN_ONLY_MASTER_LOG_FILE_NO_POS
 JDK 17 javax.swing.text.ChangedCharSetException
 MariaDB 1450 ER_FORBID_SCHEMA_CHANGE
 MariaDB 4144 ER_ALTER_OPERATION_TABLE_OPTIONS_NEED_REBUILD
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/async.c)
 glibc strerror(ECHRNG)
 JDK 17 java.io.CharConversionException
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/char.c)
 JDK 17 java.nio.charset.CharacterCodingException
 MariaDB 4036 ER_JSON_NOT_JSON_CHR
 PostgreSQL SQLSTATE 22021
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/oracle_compat.c)
+PostgreSQL SQLSTATE 22P05 message (src/backend/utils/mb/mbutils.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 23514 message (src/backend/commands/tablecmds.c)
 SQLite SQLITE_CONSTRAINT_CHECK
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/libpq/be-secure-openssl.c)
 MariaDB 1369 ER_VIEW_CHECK_FAILED
 MariaDB 1368 ER_VIEW_NONUPD_CHECK
 PostgreSQL SQLSTATE 23514
@@ -3902,6 +4185,7 @@ PostgreSQL SQLSTATE 23514
 SQLite SQLITE_IOERR_CHECKRESERVEDLOCK
 strsignal(SIGCHLD)
 CPython OSError subclass for ECHILD
+PostgreSQL SQLSTATE 42P21 message (src/backend/commands/tablecmds.c)
 Ruby OpenSSL::Cipher::CipherError
 Ruby JSON::CircularDatastructure
 JDK 17 java.lang.ClassCastException
@@ -3910,7 +4194,12 @@ JDK 17 java.lang.ClassFormatError
 JDK 17 probe type_cast
 JDK 17 java.lang.ClassNotFoundException
 PHP probe module_missing
+PostgreSQL SQLSTATE 42P01 message (src/backend/parser/analyze.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/libpq/auth.c)
 MariaDB 1251 ER_NOT_SUPPORTED_AUTH_MODE
+PostgreSQL SQLSTATE 0A000 message (src/backend/libpq/auth-scram.c)
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/auth-scram.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/pgoutput/pgoutput.c)
 JDK 17 java.lang.CloneNotSupportedException
 SQLite SQLITE_IOERR_CLOSE
 JDK 17 java.nio.channels.ClosedByInterruptException
@@ -3921,6 +4210,7 @@ Ruby ClosedQueueError
 JDK 17 java.nio.channels.ClosedSelectorException
 JDK 17 java.nio.file.ClosedWatchServiceException
 Ruby Ractor::ClosedError
+PostgreSQL SQLSTATE 42P03 message (src/backend/utils/mmgr/portalmem.c)
 JDK 17 java.awt.color.CMMException
 MariaDB 1509 ER_COALESCE_ONLY_ON_HASH_PARTITION
 gRPC status ABORTED (google/rpc/code.proto)
@@ -3940,7 +4230,13 @@ gRPC status UNIMPLEMENTED (google/rpc/code.proto)
 gRPC status UNKNOWN (google/rpc/code.proto)
 JDK 17 java.nio.charset.CoderMalfunctionError
 MariaDB 1253 ER_COLLATION_CHARSET_MISMATCH
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/collationcmds.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/collationcmds.c)
 PostgreSQL SQLSTATE 42P21
+PostgreSQL SQLSTATE 42P21 message (src/backend/parser/parse_collate.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/pg_locale.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_utilcmd.c)
 MariaDB 1830 ER_FK_COLUMN_NOT_NULL
 MariaDB 1048 ER_BAD_NULL_ERROR
 MariaDB 1283 ER_BAD_FT_COLUMN
@@ -3954,12 +4250,26 @@ MariaDB 1058 ER_WRONG_VALUE_COUNT
 MariaDB 1136 ER_WRONG_VALUE_COUNT_ON_ROW
 MariaDB 1805 ER_COL_COUNT_DOESNT_MATCH_CORRUPTED_V2
 MariaDB 1558 ER_COL_COUNT_DOESNT_MATCH_PLEASE_UPDATE
+PostgreSQL SQLSTATE 54011 message (src/backend/parser/parse_relation.c)
 MariaDB 4065 ER_CF_DIFFERENT
+PostgreSQL SQLSTATE 22004 message (src/backend/executor/nodeTableFuncscan.c)
 MariaDB 1074 ER_TOO_BIG_FIELDLENGTH
+PostgreSQL SQLSTATE 42701 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42701 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 22P04 message (src/backend/commands/copyfromparse.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 0LP01 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/parser/parse_utilcmd.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/parser/gram.c)
+PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/xml.c)
+PostgreSQL SQLSTATE 42702 message (src/backend/parser/parse_relation.c)
 MariaDB 4157 ER_PERIOD_COLUMNS_UPDATED
 MariaDB 1263 ER_WARN_NULL_TO_NOTNULL
 MariaDB 1849 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_FK_RENAME
 .NET System.Runtime.InteropServices.COMException (Mono class library)
+PostgreSQL SQLSTATE 21000 message (src/backend/executor/nodeModifyTable.c)
 MariaDB 1143 ER_COLUMNACCESS_DENIED_ERROR
 MariaDB 1370 ER_PROCACCESS_DENIED_ERROR
 MariaDB 1142 ER_TABLEACCESS_DENIED_ERROR
@@ -3971,23 +4281,41 @@ MariaDB 1628 ER_TOO_LONG_TABLE_COMMENT
 MariaDB 1793 ER_TOO_LONG_TABLE_PARTITION_COMMENT
 MariaDB 1964 ER_PRIOR_COMMIT_FAILED
 SQLite SQLITE_CONSTRAINT_COMMITHOOK
+PostgreSQL SQLSTATE 42702 message (src/backend/parser/parse_clause.c)
 .NET System.InvalidProgramException default message
 glibc strerror(ECOMM)
 JDK 17 javax.naming.CommunicationException
 Ruby Encoding::CompatibilityError
 JDK 17 java.util.concurrent.CompletionException
+PostgreSQL SQLSTATE 42602 message (src/backend/utils/fmgr/dfmgr.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/spgist/spgutils.c)
 MariaDB 4097 ER_COMPRESSED_COLUMN_USED_AS_KEY
+PostgreSQL SQLSTATE 42601 message (src/backend/backup/basebackup.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/common/toast_compression.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/executor/execReplication.c)
 JDK 17 java.util.ConcurrentModificationException
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/matview.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/copyto.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/rewrite/rewriteManip.c)
 PostgreSQL SQLSTATE F0000
 Kubernetes reason ConfigPodSandboxError (pkg/kubelet/container/sync_result.go)
 Ruby OpenSSL::ConfigError
+PostgreSQL SQLSTATE 42703 message (src/backend/utils/adt/tsvector_op.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/tsvector_op.c)
 .NET System.Configuration.ConfigurationErrorsException (Mono class library)
+PostgreSQL SQLSTATE F0000 message (src/backend/utils/misc/guc-file.c)
 MariaDB 1340 ER_FPARSER_TOO_BIG_FILE
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/misc/guc-file.c)
 PostgreSQL SQLSTATE 53400
 JDK 17 javax.naming.ConfigurationException
 Ruby Gem::ConflictError
 MariaDB 1302 ER_CONFLICTING_DECLARATIONS
 MariaDB 4122 ER_CONFLICTING_FOR_SYSTEM_TIME
+PostgreSQL SQLSTATE 23P01 message (src/backend/executor/execIndexing.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/replication/walsender.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/partitioning/partbounds.c)
 JDK 17 java.rmi.ConnectIOException
 JDK 17 java.net.ConnectException
 MariaDB 1955 ER_GTID_POSITION_NOT_FOUND_IN_BINLOG2
@@ -4002,20 +4330,26 @@ JDK 17 java.nio.channels.ConnectionPendingException
 glibc strerror(ECONNREFUSED)
 Ruby probe connection_refused
 CPython OSError subclass for ECONNREFUSED
+PostgreSQL SQLSTATE 28000 message (src/backend/libpq/auth.c)
 glibc strerror(ECONNRESET)
 CPython OSError subclass for ECONNRESET
 glibc strerror(ETIMEDOUT)
+PostgreSQL SQLSTATE 08006 message (src/backend/tcop/postgres.c)
 MariaDB 1927 ER_CONNECTION_KILLED
 Python builtins.ConnectionError
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/dependency.c)
 MariaDB 1486 ER_WRONG_EXPR_IN_PARTITION_FUNC_ERROR
 MariaDB 4025 ER_CONSTRAINT_FAILED
 Kubernetes reason ContainerCannotRun (pkg/kubelet/kuberuntime/kuberuntime_container.go)
 Kubernetes reason ContainerGCFailed (pkg/kubelet/events/event.go)
 PostgreSQL SQLSTATE 38001
+PostgreSQL SQLSTATE 55000 message (src/backend/utils/adt/enum.c)
 Python urllib.error.ContentTooShortError
 Go probe request_timeout
 .NET System.ContextMarshalException (Mono class library)
 JDK 17 javax.naming.ContextNotEmptyException
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/mb/mbutils.c)
+PostgreSQL SQLSTATE 22021 message (src/backend/tsearch/ts_locale.c)
 MariaDB 4184 ER_PARTITION_CONVERT_SUBPARTITIONED
 Ruby Encoding::ConverterNotFoundError
 MariaDB 1246 ER_AUTO_CONVERT
@@ -4023,22 +4357,99 @@ SQLite SQLITE_IOERR_CONVPATH
 SQLite SQLITE_CANTOPEN_CONVPATH
 .NET System.Net.CookieException (Mono class library)
 MariaDB 1847 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_COPY
+PostgreSQL SQLSTATE 57014 message (src/backend/commands/copyfromparse.c)
 MariaDB 1610 ER_SLAVE_CORRUPT_EVENT
 MariaDB 1602 ER_TRG_CORRUPTED_FILE
 SQLite SQLITE_IOERR_CORRUPTFS
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/functioncmds.c)
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/be-secure-openssl.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/storage/file/sharedfileset.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/utils/mmgr/dsa.c)
 JDK 17 probe date_parse
+PostgreSQL SQLSTATE 08006 message (src/backend/commands/subscriptioncmds.c)
+PostgreSQL SQLSTATE 08006 message (src/backend/replication/walreceiver.c)
+PostgreSQL SQLSTATE 08006 message (src/backend/replication/logical/tablesync.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/libpq/be-secure-openssl.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/access/common/attmap.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/rewrite/rewriteDefine.c)
+PostgreSQL SQLSTATE 53200 message (src/backend/libpq/be-secure-openssl.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/pg_locale.c)
+PostgreSQL SQLSTATE 08P01 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
+PostgreSQL SQLSTATE 53200 message (src/backend/storage/ipc/shmem.c)
 MariaDB 1202 ER_SLAVE_THREAD
+PostgreSQL SQLSTATE 23505 message (src/backend/utils/sort/tuplesort.c)
 MariaDB 1076 ER_BINLOG_CANT_DELETE_GTID_DOMAIN
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/enum.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/executor/functions.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/fmgr/funcapi.c)
+PostgreSQL SQLSTATE 42P08 message (src/backend/parser/parse_param.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/jsonfuncs.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/utils/adt/formatting.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/utils/adt/like.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/regex/regc_pg_locale.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/utils/adt/varlena.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/access/hash/hashfunc.c)
+PostgreSQL SQLSTATE 42P22 message (src/backend/commands/view.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/pg_subscription.c)
+PostgreSQL SQLSTATE 55006 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/port/win32_shmem.c)
+PostgreSQL SQLSTATE 53100 message (src/backend/storage/smgr/md.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/parser/parse_func.c)
 .NET (Mono) probe file_not_found
+PostgreSQL SQLSTATE 42704 message (src/backend/parser/parse_oper.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 53400 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/fmgr/dfmgr.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/fmgr/fmgr.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/fmgr/funcapi.c)
 .NET System.IO.DriveNotFoundException default message
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_type.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/network.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/commit_ts.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/executor/execExpr.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/adt/arrayfuncs.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/parser/parse_oper.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/prep/prepunion.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/plan/planner.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/storage/lmgr/predicate.c)
 MariaDB 1201 ER_MASTER_INFO
 .NET (Mono) probe module_missing
 .NET System.IO.FileLoadException default message
+PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/parallel.c)
+PostgreSQL SQLSTATE 55P03 message (src/backend/catalog/namespace.c)
+PostgreSQL SQLSTATE 55P03 message (src/backend/access/heap/heapam_handler.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/misc/guc-file.c)
+PostgreSQL SQLSTATE 42P01 message (src/backend/access/brin/brin.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/tsearch/ts_locale.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/tsearch/dict_synonym.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/tsearch/dict_thesaurus.c)
+PostgreSQL SQLSTATE 53200 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
+PostgreSQL SQLSTATE F0000 message (src/backend/utils/misc/guc.c)
 MariaDB 1941 ER_INCORRECT_GTID_STATE
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 08006 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
 .NET (Mono) probe dns_failure
+PostgreSQL SQLSTATE 55000 message (src/backend/executor/tqueue.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/executor/nodeModifyTable.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/executor/nodeLockRows.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/storage/lmgr/predicate.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/backup/basebackup_zstd.c)
+PostgreSQL SQLSTATE 53200 message (src/backend/libpq/be-secure-gssapi.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/xml.c)
+PostgreSQL SQLSTATE 0P000 message (src/backend/libpq/auth.c)
 MariaDB 1942 ER_CANNOT_UPDATE_GTID_STATE
+PostgreSQL SQLSTATE 58030 message (src/backend/storage/buffer/bufmgr.c)
+PostgreSQL SQLSTATE 53100 message (src/backend/backup/basebackup_server.c)
 .NET System.Security.Principal.IdentityNotMappedException default message
 MariaDB 1157 ER_NET_UNCOMPRESS_ERROR
+PostgreSQL SQLSTATE 2201G message (src/backend/utils/adt/float.c)
 strsignal(SIGXCPU)
 Kubernetes reason CrashLoopBackOff (pkg/kubelet/container/sync_result.go)
 PostgreSQL SQLSTATE 57P02
@@ -4049,8 +4460,10 @@ MariaDB 1209 ER_CREATE_DB_WITH_READ_LOCK
 MariaDB 1717 ER_BINLOG_UNSAFE_CREATE_IGNORE_SELECT
 Kubernetes reason CreatePodSandboxError (pkg/kubelet/container/sync_result.go)
 MariaDB 1718 ER_BINLOG_UNSAFE_CREATE_REPLACE_SELECT
+PostgreSQL SQLSTATE 42P15 message (src/backend/parser/parse_utilcmd.c)
 MariaDB 1786 ER_GTID_UNSAFE_CREATE_SELECT
 MariaDB 1723 ER_BINLOG_UNSAFE_CREATE_SELECT_AUTOINC
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/view.c)
 MariaDB 1799 ER_INNODB_ONLINE_LOG_TOO_BIG
 MariaDB 1852 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_IGNORE
 MariaDB 1605 ER_EVENT_INVALID_CREATION_CTX
@@ -4072,16 +4485,28 @@ Go crypto/rsa.ErrMessageTooLong
 Go crypto/rsa.ErrVerification
 .NET System.Security.Cryptography.CryptographicUnexpectedOperationException (Mono class library)
 .NET System.Security.Cryptography.CryptographicException (Mono class library)
+PostgreSQL SQLSTATE 54011 message (src/backend/parser/parse_clause.c)
 .NET System.Globalization.CultureNotFoundException default message
 .NET System.Globalization.CultureNotFoundException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/collationcmds.c)
+PostgreSQL SQLSTATE 25P02 message (src/backend/replication/walsender.c)
+PostgreSQL SQLSTATE 55006 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/sequence.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/tcop/pquery.c)
 MariaDB 1338 ER_SP_CURSOR_AFTER_HANDLER
 MariaDB 1325 ER_SP_CURSOR_ALREADY_OPEN
 MariaDB 1326 ER_SP_CURSOR_NOT_OPEN
 MariaDB 1323 ER_SP_BAD_CURSOR_SELECT
 MariaDB 1322 ER_SP_BAD_CURSOR_QUERY
 .NET System.Reflection.CustomAttributeFormatException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeCustom.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42701 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42P19 message (src/backend/commands/extension.c)
 MariaDB 1245 ER_CYCLIC_REFERENCE
 PostgreSQL SQLSTATE XX001
+PostgreSQL SQLSTATE 55000 message (src/backend/utils/init/miscinit.c)
 SQLite SQLITE_IOERR_DATA
 PostgreSQL SQLSTATE 22000
 MariaDB 1552 ER_EVENT_DATA_TOO_LONG
@@ -4089,14 +4514,23 @@ JDK 17 java.util.zip.DataFormatException
 .NET System.DataMisalignedException (Mono class library)
 MariaDB 1406 ER_DATA_TOO_LONG
 MariaDB 1648 ER_COND_ITEM_TOO_LONG
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/postmaster/postmaster.c)
 PostgreSQL SQLSTATE 57P04
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/init/miscinit.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/transam/multixact.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/transam/varsup.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/dbcommands.c)
 Python sqlite3.DatabaseError
 Python sqlite3.DataError
 JDK 17 javax.xml.datatype.DatatypeConfigurationException
 PostgreSQL SQLSTATE 42804
+PostgreSQL SQLSTATE 22008 message (src/backend/utils/adt/timestamp.c)
 JDK 17 java.time.DateTimeException
+PostgreSQL SQLSTATE 22008 message (src/backend/utils/adt/datetime.c)
 JDK 17 java.time.format.DateTimeParseException
 PostgreSQL SQLSTATE 22008
+PostgreSQL SQLSTATE 22031 message (src/backend/utils/adt/jsonpath_exec.c)
 MariaDB 1441 ER_DATETIME_FUNCTION_OVERFLOW
 PostgreSQL SQLSTATE 40P01
 MariaDB 1213 ER_LOCK_DEADLOCK
@@ -4104,9 +4538,16 @@ MariaDB 3058 ER_USER_LOCK_DEADLOCK
 MariaDB 1640 ER_DEBUG_SYNC_HIT_LIMIT
 MariaDB 1639 ER_DEBUG_SYNC_TIMEOUT
 JDK 17 javax.crypto.DecapsulateException
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/spi.c)
 .NET System.Text.DecoderFallbackException (Mono class library)
 MariaDB 1575 ER_BASE64_DECODE_ERROR
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_conversion.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/mb/mbutils.c)
 MariaDB 4032 ER_INVALID_DEFAULT_PARAM
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 0L000 message (src/backend/utils/adt/acl.c)
 MariaDB 1150 ER_DELAYED_CANT_CHANGE_LOCK
 MariaDB 1616 ER_DELAYED_NOT_SUPPORTED
 SQLite SQLITE_IOERR_DELETE
@@ -4115,8 +4556,10 @@ Ruby Gem::DependencyResolutionError
 Ruby Gem::DependencyError
 PostgreSQL SQLSTATE 2BP01
 PostgreSQL SQLSTATE 2B000
+PostgreSQL SQLSTATE 2BP01 message (src/backend/utils/adt/acl.c)
 Python builtins.DeprecationWarning
 glibc strerror(EDESTADDRREQ)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/conversioncmds.c)
 JDK 17 javax.security.auth.DestroyFailedException
 glibc strerror(ENOSTR)
 glibc strerror(EBUSY)
@@ -4126,6 +4569,7 @@ Go probe connection_refused
 OpenSSL X509_V_ERR 44
 Ruby OpenSSL::Digest::DigestError
 JDK 17 java.security.DigestException
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/tablespace.c)
 JDK 17 java.nio.file.DirectoryIteratorException
 glibc strerror(ENOTEMPTY)
 JDK 17 java.nio.file.DirectoryNotEmptyException
@@ -4135,6 +4579,8 @@ PostgreSQL SQLSTATE 53100
 MariaDB 1021 ER_DISK_FULL
 glibc strerror(EDQUOT)
 MariaDB 1439 ER_TOO_BIG_DISPLAYWIDTH
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/tsquery_op.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/parser/parse_func.c)
 .NET System.DivideByZeroException (Mono class library)
 MariaDB 1365 ER_DIVISION_BY_ZERO
 PostgreSQL SQLSTATE 22012
@@ -4142,8 +4588,19 @@ PostgreSQL SQLSTATE 22012
 .NET System.DllNotFoundException default message
 MariaDB 3060 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_GIS
 Ruby Gem::DocumentError
-MariaDB 1305 ER_SP_DOES_NOT_EXIST
+PostgreSQL SQLSTATE 23502 message (src/backend/executor/execExprInterp.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/catalog.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/pg_publication.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/opclasscmds.c)
+PostgreSQL SQLSTATE 3B001 message (src/backend/access/transam/xact.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/statistics/extended_stats.c)
+PostgreSQL SQLSTATE 24000 message (src/backend/executor/execCurrent.c)
+PostgreSQL SQLSTATE 42P01 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 24000 message (src/backend/utils/adt/xml.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/functioncmds.c)
 MariaDB 1970 ER_SUBQUERIES_NOT_SUPPORTED
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execExpr.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/regexp.c)
 MariaDB 3045 ER_STD_DOMAIN_ERROR
 Ruby Math::DomainError
 .NET System.IO.DriveNotFoundException (Mono class library)
@@ -4157,7 +4614,9 @@ Ruby OpenSSL::PKey::DSAError
 MariaDB 1826 ER_DUP_CONSTRAINT_NAME
 PostgreSQL SQLSTATE 42712
 PostgreSQL SQLSTATE 42701
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_publication.c)
 MariaDB 1060 ER_DUP_FIELDNAME
+PostgreSQL SQLSTATE 42701 message (src/backend/commands/statscmds.c)
 MariaDB 1641 ER_DUP_SIGNAL_SET
 PostgreSQL SQLSTATE 42P03
 PostgreSQL SQLSTATE 42P04
@@ -4170,6 +4629,7 @@ MariaDB 1413 ER_SP_DUP_HANDLER
 MariaDB 1831 ER_DUP_INDEX
 PostgreSQL SQLSTATE 22030
 MariaDB 1061 ER_DUP_KEYNAME
+PostgreSQL SQLSTATE 23505 message (src/backend/access/nbtree/nbtinsert.c)
 PostgreSQL SQLSTATE 42710
 .NET System.DuplicateWaitObjectException default message
 MariaDB 1652 ER_SAME_NAME_PARTITION_FIELD
@@ -4227,6 +4687,7 @@ glibc errno EDOM
 glibc errno EDOTDOT
 glibc errno EDQUOT
 OpenSSL X509_V_ERR 66
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/formatting.c)
 glibc errno EEXIST
 glibc errno EFAULT
 glibc errno EFBIG
@@ -4250,6 +4711,7 @@ glibc errno EL2HLT
 glibc errno EL2NSYNC
 glibc errno EL3HLT
 glibc errno EL3RST
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/typecmds.c)
 glibc errno ELIBACC
 glibc errno ELIBBAD
 glibc errno ELIBEXEC
@@ -4261,6 +4723,8 @@ OpenSSL X509_V_ERR 63
 glibc errno EMEDIUMTYPE
 glibc errno EMFILE
 glibc errno EMLINK
+PostgreSQL SQLSTATE 28P01 message (src/backend/libpq/auth.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/executor/spi.c)
 JDK 17 java.util.EmptyStackException
 OpenSSL X509_V_ERR 87
 glibc errno EMSGSIZE
@@ -4268,6 +4732,8 @@ glibc errno EMULTIHOP
 glibc errno ENAMETOOLONG
 glibc errno ENAVAIL
 .NET System.Text.EncoderFallbackException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/ascii.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/conversioncmds.c)
 Go encoding/hex.ErrLength
 Ruby EncodingError
 Python builtins.EncodingWarning
@@ -4320,6 +4786,7 @@ glibc errno ENOTUNIQ
 .NET System.EntryPointNotFoundException (Mono class library)
 .NET System.EntryPointNotFoundException default message
 JDK 17 java.lang.EnumConstantNotPresentException
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_enum.c)
 Python builtins.EnvironmentError
 glibc errno ENXIO
 Python builtins.EOFError
@@ -4937,6 +5404,7 @@ MariaDB 1334 ER_SP_CANT_ALTER
 MariaDB 1445 ER_SP_CANT_SET_AUTOCOMMIT
 MariaDB 1319 ER_SP_COND_MISMATCH
 MariaDB 1324 ER_SP_CURSOR_MISMATCH
+MariaDB 1305 ER_SP_DOES_NOT_EXIST
 MariaDB 1306 ER_SP_DROP_FAILED
 MariaDB 1332 ER_SP_DUP_COND
 MariaDB 1333 ER_SP_DUP_CURS
@@ -5050,6 +5518,7 @@ MariaDB 1603 ER_TRG_NO_CREATION_CTX
 MariaDB 1454 ER_TRG_NO_DEFINER
 MariaDB 1363 ER_TRG_NO_SUCH_ROW_IN_TRG
 MariaDB 1361 ER_TRG_ON_VIEW_OR_TEMP_TABLE
+MariaDB 1701 ER_TRUNCATE_ILLEGAL_FK
 MariaDB 1292 ER_TRUNCATED_WRONG_VALUE
 MariaDB 1366 ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
 MariaDB 1125 ER_UDF_EXISTS
@@ -5571,8 +6040,12 @@ PostgreSQL SQLSTATE 22005
 PostgreSQL SQLSTATE 2200B
 ECMAScript EvalError
 .NET System.Diagnostics.Tracing.EventSourceException (Mono class library)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/event_trigger.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/event_trigger.c)
 PostgreSQL SQLSTATE 39P03
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/event_trigger.c)
 Kubernetes reason ExceededGracePeriod (pkg/kubelet/events/event.go)
+PostgreSQL SQLSTATE 53000 message (src/backend/storage/file/fd.c)
 JDK 17 java.lang.ExceptionInInitializerError
 Python builtins.ExceptionGroup
 glibc strerror(EXFULL)
@@ -5583,6 +6056,8 @@ Go os/exec.ErrNotFound
 .NET System.ExecutionEngineException (Mono class library)
 JDK 17 java.util.concurrent.ExecutionException
 JDK 17 javax.crypto.ExemptionMechanismException
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 58P02 message (src/backend/backup/basebackup_server.c)
 signal SIGHUP as exit code
 signal SIGINT as exit code
 signal SIGQUIT as exit code
@@ -5615,9 +6090,17 @@ signal SIGIO as exit code
 signal SIGPWR as exit code
 signal SIGSYS as exit code
 JDK 17 javax.swing.tree.ExpandVetoException
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/regproc.c)
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/auth.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/jsonfuncs.c)
 Node.js probe json_parse
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/auth-sasl.c)
 CPython probe json_parse
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/explain.c)
 JDK 17 java.rmi.server.ExportException
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/ruleutils.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/nodes/extensible.c)
 Ruby OpenSSL::X509::ExtensionError
 .NET System.Runtime.InteropServices.COMException default message
 PostgreSQL SQLSTATE 38000
@@ -5625,6 +6108,7 @@ PostgreSQL SQLSTATE 39000
 .NET System.Runtime.InteropServices.ExternalException (Mono class library)
 Go encoding/csv.ErrTrailingComma
 Go encoding/csv.ErrQuote
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/numeric.c)
 JDK 17 javax.xml.parsers.FactoryConfigurationError
 Kubernetes reason FailedAttachVolume (pkg/controller/volume/attachdetach/util)
 Kubernetes reason FailedComputeMetricsReplicas (pkg/controller/podautoscaler/horizontal.go)
@@ -5680,10 +6164,12 @@ PostgreSQL SQLSTATE HV00N
 PostgreSQL SQLSTATE 0A000
 Ruby FiberError
 .NET System.FieldAccessException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/varlena.c)
 JDK 17 java.nio.file.FileAlreadyExistsException
 glibc strerror(EBADFD)
 glibc strerror(EEXIST)
 CPython OSError subclass for EEXIST
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/genfile.c)
 .NET System.IO.FileLoadException (Mono class library)
 JDK 17 java.nio.channels.FileLockInterruptionException
 glibc strerror(ENAMETOOLONG)
@@ -5697,14 +6183,33 @@ JDK 17 java.nio.file.FileSystemLoopException
 JDK 17 java.nio.file.FileSystemNotFoundException
 glibc strerror(EFBIG)
 JDK 17 javax.annotation.processing.FilerException
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/event_trigger.c)
 JDK 17 java.lang.module.FindException
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/jsonfuncs.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/catalog/pg_type.c)
 Go flag.ErrHelp
 Ruby FloatDomainError
 Python builtins.FloatingPointError
 strsignal(SIGFPE)
 PostgreSQL SQLSTATE 22P01
 JDK 17 java.awt.FontFormatException
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/pg_constraint.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/pg_constraint.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/collationcmds.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/namespace.c)
 JDK 17 probe number_parse
+PostgreSQL SQLSTATE 42710 message (src/backend/catalog/index.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/rewrite/rewriteDefine.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/trigger.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/policy.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/copyfrom.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/copyto.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/foreigncmds.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/foreign/foreign.c)
+PostgreSQL SQLSTATE HV00P message (src/backend/commands/foreigncmds.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/foreign/foreign.c)
+PostgreSQL SQLSTATE 42830 message (src/backend/commands/tablecmds.c)
 PostgreSQL SQLSTATE 23503
 SQLite SQLITE_CONSTRAINT_FOREIGNKEY
 OpenSSL X509_V_ERR 14
@@ -5715,34 +6220,58 @@ JDK 17 java.util.FormatFlagsConversionMismatchException
 .NET System.BadImageFormatException default message
 .NET System.FormatException (Mono class library)
 JDK 17 java.util.FormatterClosedException
+PostgreSQL SQLSTATE 42P20 message (src/backend/parser/gram.c)
+PostgreSQL SQLSTATE 22013 message (src/backend/executor/nodeWindowAgg.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/executor/nodeWindowAgg.c)
 Kubernetes reason FreeDiskSpaceFailed (pkg/kubelet/events/event.go)
 Ruby FrozenError
 SQLite SQLITE_IOERR_FSTAT
 SQLite SQLITE_IOERR_FSYNC
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeMergejoin.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/path/joinrels.c)
 SQLite SQLITE_CANTOPEN_FULLPATH
+PostgreSQL SQLSTATE 08P01 message (src/backend/tcop/fastpath.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/activity/pgstat_function.c)
+PostgreSQL SQLSTATE 55P02 message (src/backend/utils/adt/pg_upgrade_support.c)
 SQLite SQLITE_CONSTRAINT_FUNCTION
 PostgreSQL SQLSTATE 2F005
 glibc strerror(ENOSYS)
+PostgreSQL SQLSTATE 42804 message (src/backend/executor/execSRF.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execSRF.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/indexcmds.c)
 Python builtins.FutureWarning
 Ruby Gem::GemNotFoundException
 Ruby Gem::GemNotInHomeException
 JDK 17 java.security.GeneralSecurityException
 PostgreSQL SQLSTATE 428C9
+PostgreSQL SQLSTATE 42P10 message (src/backend/commands/copy.c)
 Ruby JSON::GeneratorError
 Python builtins.GeneratorExit
 JDK 17 java.lang.reflect.GenericSignatureFormatError
 Ruby probe dns_failure
 SQLite SQLITE_IOERR_GETTEMPPATH
+PostgreSQL SQLSTATE 0LP01 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/catalog/aclchk.c)
 PostgreSQL SQLSTATE 42803
+PostgreSQL SQLSTATE 54023 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/tsgistidx.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/backup/basebackup_gzip.c)
 Go compress/gzip.ErrChecksum
 Go compress/gzip.ErrHeader
+PostgreSQL SQLSTATE 42883 message (src/backend/commands/amcmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/ruleutils.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/hash/hashsearch.c)
 JDK 17 java.awt.HeadlessException
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/cache/relcache.c)
 PostgreSQL SQLSTATE 25008
 Ruby OpenSSL::HMACError
 glibc strerror(EHOSTDOWN)
 Kubernetes reason HostPortConflict (pkg/kubelet/events/event.go)
 .NET System.Security.HostProtectionException (Mono class library)
 OpenSSL X509_V_ERR 62
+PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/xlogrecovery.c)
 Ruby Net::HTTPBadResponse
 JDK 17 java.net.http.HttpConnectTimeoutException
 Go net/http.ErrHijacked
@@ -5763,11 +6292,16 @@ JDK 17 java.net.http.HttpTimeoutException
 Go net/http.ErrContentLength
 Python urllib.error.HTTPError
 Python http.client.HTTPException
+PostgreSQL SQLSTATE 0A000 message (src/backend/port/sysv_shmem.c)
 strsignal(SIGIO)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/dbcommands.c)
 glibc strerror(EIDRM)
+PostgreSQL SQLSTATE 42622 message (src/backend/utils/adt/name.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/sequence.c)
 .NET System.Security.Principal.IdentityNotMappedException (Mono class library)
 PostgreSQL SQLSTATE 25P03
 PostgreSQL SQLSTATE 57P05
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/policy.c)
 JDK 17 javax.imageio.metadata.IIOInvalidTreeException
 JDK 17 javax.imageio.IIOException
 JDK 17 java.lang.IllegalAccessError
@@ -5802,8 +6336,12 @@ JDK 17 java.awt.image.ImagingOpException
 Python builtins.ImportError
 Python builtins.ImportWarning
 Ruby Gem::ImpossibleDependenciesError
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/arrayfuncs.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/rowtypes.c)
 Python http.client.ImproperConnectionState
+PostgreSQL SQLSTATE 42601 message (src/backend/catalog/namespace.c)
 PostgreSQL SQLSTATE 25P02
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_relation.c)
 Ruby Zlib::InProgressError
 JDK 17 java.lang.reflect.InaccessibleObjectException
 PostgreSQL SQLSTATE 25003
@@ -5811,29 +6349,49 @@ glibc strerror(ENOTTY)
 PostgreSQL SQLSTATE 25004
 JDK 17 java.lang.IncompatibleClassChangeError
 JDK 17 java.lang.annotation.IncompleteAnnotationException
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/pqcomm.c)
 Python asyncio.IncompleteReadError
+PostgreSQL SQLSTATE 08P01 message (src/backend/postmaster/postmaster.c)
 Python http.client.IncompleteRead
+PostgreSQL SQLSTATE 22P03 message (src/backend/commands/copyfromparse.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/tcop/fastpath.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/replication/logical/worker.c)
 Python builtins.IndentationError
 PostgreSQL SQLSTATE 42P22
 PostgreSQL SQLSTATE 42P18
 PostgreSQL SQLSTATE XX002
 SQLite SQLITE_CORRUPT_INDEX
+PostgreSQL SQLSTATE 42P10 message (src/backend/parser/parse_utilcmd.c)
 PHP probe index_out_of_range
 JDK 17 java.lang.IndexOutOfBoundsException
 .NET System.IndexOutOfRangeException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/index.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/spgist/spgutils.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/nbtree/nbtutils.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/hash/hashinsert.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/brin/brin_pageops.c)
 .NET (Mono) probe index_out_of_range
 .NET System.IndexOutOfRangeException default message
 Python builtins.IndexError
 PostgreSQL SQLSTATE 22022
+PostgreSQL SQLSTATE 42P17 message (src/backend/rewrite/rewriteHandler.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/array_userfuncs.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/replication/logical/snapbuild.c)
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/float.c)
 JDK 17 java.util.InputMismatchException
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/rowtypes.c)
 glibc strerror(EIO)
 .NET (Mono) probe number_parse
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/analyze.c)
+PostgreSQL SQLSTATE 23503 message (src/backend/utils/adt/ri_triggers.c)
 Kubernetes reason InspectFailed (pkg/kubelet/events/event.go)
 Ruby Gem::InstallError
 JDK 17 javax.management.InstanceAlreadyExistsException
 JDK 17 javax.management.InstanceNotFoundException
 JDK 17 java.lang.InstantiationError
 JDK 17 java.lang.InstantiationException
+PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/pqformat.c)
 .NET System.InsufficientExecutionStackException (Mono class library)
 Kubernetes reason InsufficientFreeCPU (pkg/kubelet/events/event.go)
 Kubernetes reason InsufficientFreeMemory (pkg/kubelet/events/event.go)
@@ -5859,6 +6417,8 @@ glibc strerror(ERESTART)
 CPython OSError subclass for EINTR
 JDK 17 java.lang.InterruptedException
 PostgreSQL SQLSTATE 22015
+PostgreSQL SQLSTATE 22015 message (src/backend/utils/adt/datetime.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/timestamp.c)
 JDK 17 java.beans.IntrospectionException
 Ruby IPAddr::InvalidAddressError
 JDK 17 java.security.InvalidAlgorithmParameterException
@@ -5876,73 +6436,114 @@ JDK 17 javax.naming.directory.InvalidAttributeIdentifierException
 JDK 17 javax.management.InvalidAttributeValueException
 JDK 17 javax.naming.directory.InvalidAttributesException
 PostgreSQL SQLSTATE 28000
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/encode.c)
 PostgreSQL SQLSTATE 22P03
 Ruby Encoding::InvalidByteSequenceError
+PostgreSQL SQLSTATE 22021 message (src/backend/utils/mb/mbutils.c)
 OpenSSL X509_V_ERR 79
 .NET System.InvalidCastException (Mono class library)
 PostgreSQL SQLSTATE 3D000
 OpenSSL X509_V_ERR 69
+PostgreSQL SQLSTATE 22P02 message (src/backend/commands/extension.c)
 PostgreSQL SQLSTATE 22018
 Go probe json_parse
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/network.c)
 JDK 17 java.io.InvalidClassException
 PostgreSQL SQLSTATE 42611
 PostgreSQL SQLSTATE 42P10
 .NET System.Runtime.InteropServices.InvalidComObjectException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/pgstatfuncs.c)
 Ruby URI::InvalidComponentError
+PostgreSQL SQLSTATE 42602 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
 .NET System.Security.Authentication.InvalidCredentialException (Mono class library)
 .NET System.Security.Authentication.InvalidCredentialException default message
 glibc strerror(EXDEV)
 PostgreSQL SQLSTATE 42P11
 PostgreSQL SQLSTATE 34000
+PostgreSQL SQLSTATE 34000 message (src/backend/commands/portalcmds.c)
 PostgreSQL SQLSTATE 24000
 .NET System.IO.InvalidDataException (Mono class library)
 .NET System.IO.InvalidDataException default message
+PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/xlog.c)
 PostgreSQL SQLSTATE 42P12
 PostgreSQL SQLSTATE 22007
+PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/datum.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/mb/mbutils.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/numeric.c)
 Kubernetes reason InvalidDiskCapacity (pkg/kubelet/events/event.go)
 JDK 17 java.awt.dnd.InvalidDnDOperationException
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/mb/conv.c)
 .NET System.ComponentModel.InvalidEnumArgumentException (Mono class library)
+PostgreSQL SQLSTATE 42602 message (src/backend/catalog/pg_enum.c)
 PostgreSQL SQLSTATE 22019
 PostgreSQL SQLSTATE 2200D
 PostgreSQL SQLSTATE 22025
+PostgreSQL SQLSTATE 22025 message (src/backend/utils/adt/regexp.c)
 glibc strerror(EBADE)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/xid8funcs.c)
 .NET System.Reflection.InvalidFilterCriteriaException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/storage/large_object/inv_api.c)
 PostgreSQL SQLSTATE 42830
 PostgreSQL SQLSTATE 42P13
 PostgreSQL SQLSTATE 0LP01
 PostgreSQL SQLSTATE 0L000
 Kubernetes reason InvalidImageName (pkg/kubelet/images/types.go)
 PostgreSQL SQLSTATE 22010
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/numutils.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/enum.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/int.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/enum.c)
 PostgreSQL SQLSTATE 22032
 JDK 17 java.security.InvalidKeyException
 JDK 17 java.security.spec.InvalidKeySpecException
+PostgreSQL SQLSTATE 42704 message (src/backend/libpq/be-fsstubs.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/geo_ops.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/postmaster/postmaster.c)
 CPython probe number_parse
 PostgreSQL SQLSTATE 0F001
+PostgreSQL SQLSTATE 08P01 message (src/backend/replication/logical/worker.c)
 JDK 17 java.nio.InvalidMarkException
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/mmgr/mcxt.c)
 JDK 17 javax.sound.midi.InvalidMidiDataException
 JDK 17 java.lang.module.InvalidModuleDescriptorException
+PostgreSQL SQLSTATE 22021 message (src/backend/utils/adt/pg_locale.c)
 PostgreSQL SQLSTATE 42602
 JDK 17 javax.naming.InvalidNameException
+PostgreSQL SQLSTATE 42602 message (src/backend/utils/adt/regproc.c)
 OpenSSL X509_V_ERR 37
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/geo_ops.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/numeric.c)
 PostgreSQL SQLSTATE 42P17
 JDK 17 java.io.InvalidObjectException
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/mac.c)
+PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/oid.c)
 .NET System.Runtime.InteropServices.InvalidOleVariantTypeException (Mono class library)
 JDK 17 javax.management.openmbean.InvalidOpenTypeException
 .NET System.InvalidOperationException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/common/reloptions.c)
 glibc strerror(EILSEQ)
 OpenSSL X509_V_ERR 41
 OpenSSL X509_V_ERR 42
+PostgreSQL SQLSTATE 22023 message (src/backend/access/hash/hashovfl.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/sequence.c)
 JDK 17 java.security.InvalidParameterException
+PostgreSQL SQLSTATE 42602 message (src/backend/catalog/pg_parameter_acl.c)
 JDK 17 java.security.spec.InvalidParameterSpecException
 PostgreSQL SQLSTATE 22023
 PostgreSQL SQLSTATE 28P01
 JDK 17 java.nio.file.InvalidPathException
 PostgreSQL SQLSTATE 22013
+PostgreSQL SQLSTATE 22013 message (src/backend/utils/adt/int8.c)
 JDK 17 java.util.prefs.InvalidPreferencesFormatException
 Ruby IPAddr::InvalidPrefixError
 PostgreSQL SQLSTATE 42P14
 .NET System.InvalidProgramException (Mono class library)
 JDK 17 java.util.InvalidPropertiesFormatException
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 42602 message (src/backend/replication/pgoutput/pgoutput.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/rangetypes.c)
 PostgreSQL SQLSTATE 42P19
 PostgreSQL SQLSTATE 2201B
 JDK 17 javax.management.relation.InvalidRelationIdException
@@ -5951,6 +6552,7 @@ JDK 17 javax.management.relation.InvalidRelationTypeException
 glibc strerror(EBADRQC)
 glibc strerror(EBADR)
 JDK 17 javax.management.relation.InvalidRoleInfoException
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/init/miscinit.c)
 PostgreSQL SQLSTATE 0P000
 JDK 17 javax.management.relation.InvalidRoleValueException
 PostgreSQL SQLSTATE 2201W
@@ -5961,25 +6563,36 @@ PostgreSQL SQLSTATE 3F000
 JDK 17 javax.naming.directory.InvalidSearchControlsException
 JDK 17 javax.naming.directory.InvalidSearchFilterException
 glibc strerror(EBADSLT)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/time/snapmgr.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/time/snapmgr.c)
 Ruby Gem::InvalidSpecificationException
 PostgreSQL SQLSTATE 22033
 PostgreSQL SQLSTATE 26000
 PostgreSQL SQLSTATE 39001
+PostgreSQL SQLSTATE 08P01 message (src/backend/replication/walsender.c)
 Python asyncio.InvalidStateError
+PostgreSQL SQLSTATE 42P14 message (src/backend/commands/prepare.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/activity/pgstat.c)
 PostgreSQL SQLSTATE 42P16
 PostgreSQL SQLSTATE 2202H
 PostgreSQL SQLSTATE 2202G
 JDK 17 javax.management.modelmbean.InvalidTargetObjectTypeException
 PostgreSQL SQLSTATE 22P02
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/ts_utils.c)
 Node.js probe date_parse
 PostgreSQL SQLSTATE 22009
 .NET System.InvalidTimeZoneException (Mono class library)
 PostgreSQL SQLSTATE 0B000
 PostgreSQL SQLSTATE 25000
 PostgreSQL SQLSTATE 2D000
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_type.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/mb/mbutils.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parser.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/varlena.c)
 Ruby URI::InvalidURIError
 PostgreSQL SQLSTATE 2200C
 Ruby probe number_parse
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/subscriptioncmds.c)
 PostgreSQL SQLSTATE 2200S
 PostgreSQL SQLSTATE 2200N
 PostgreSQL SQLSTATE 2200M
@@ -5991,10 +6604,42 @@ PostgreSQL SQLSTATE 58030
 Go io.ErrClosedPipe
 JDK 17 java.io.IOException
 OpenSSL X509_V_ERR 64
+PostgreSQL SQLSTATE 42809 message (src/backend/catalog/aclchk.c)
 glibc strerror(EISDIR)
 CPython OSError subclass for EISDIR
 glibc strerror(EISNAM)
-Node.js probe type_cast
+PostgreSQL SQLSTATE 55000 message (src/backend/catalog/pg_depend.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/parser/parse_utilcmd.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/subscriptioncmds.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/utils/adt/ruleutils.c)
+PostgreSQL SQLSTATE 55006 message (src/backend/storage/ipc/procarray.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/access/brin/brin.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/access/gin/ginfast.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/partitioning/partbounds.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/formatting.c)
+PostgreSQL SQLSTATE 42P01 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/adt/ascii.c)
+PostgreSQL SQLSTATE 42602 message (src/backend/catalog/pg_operator.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/jsonpath.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/utils/cache/typcache.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/cluster.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/executor/execExprInterp.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/tsvector_op.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 28000 message (src/backend/utils/init/miscinit.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/table/tableam.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/functioncmds.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/analyze.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/parser/parse_type.c)
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/numutils.c)
+PostgreSQL SQLSTATE 22003 message (src/backend/backup/basebackup.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/commands/extension.c)
 SQLite SQLITE_CANTOPEN_ISDIR
 .NET System.IO.IsolatedStorage.IsolatedStorageException (Mono class library)
 Ruby Ractor::IsolationError
@@ -6008,8 +6653,19 @@ JDK 17 javax.management.remote.JMXProviderException
 JDK 17 javax.management.remote.JMXServerErrorException
 Kubernetes reason BackoffLimitExceeded message (pkg/controller/job/job_controller.go)
 Kubernetes reason DeadlineExceeded message (pkg/controller/job/job_controller.go)
+PostgreSQL SQLSTATE 42725 message (src/backend/commands/operatorcmds.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/operatorcmds.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/parser/parse_relation.c)
 Python json.JSONDecodeError
+PostgreSQL SQLSTATE 2203A message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/jsonfuncs.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/jsonbsubs.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/jsonbsubs.c)
 Ruby JSON::JSONError
+PostgreSQL SQLSTATE 22039 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 22033 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 22036 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 2203C message (src/backend/utils/adt/jsonpath_exec.c)
 Ruby OpenSSL::KDF::KDFError
 JDK 17 javax.management.openmbean.KeyAlreadyExistsException
 glibc strerror(EKEYREVOKED)
@@ -6062,17 +6718,28 @@ signal SIGFPE
 signal SIGKILL
 Kubernetes reason KubeletSetupFailed (pkg/kubelet/events/event.go)
 JDK 17 java.lang.invoke.LambdaConversionException
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/fmgr/fmgr.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/pg_largeobject.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/libpq/be-fsstubs.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/libpq/be-fsstubs.c)
 Python zipfile.LargeZipFile
 JDK 17 java.lang.LayerInstantiationException
 JDK 17 javax.naming.ldap.LdapReferralException
+PostgreSQL SQLSTATE 0A000 message (src/backend/libpq/hba.c)
+PostgreSQL SQLSTATE 22038 message (src/backend/utils/adt/jsonpath_exec.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/varbit.c)
 Ruby Zlib::GzipFile::LengthError
 glibc strerror(EL2HLT)
 glibc strerror(EL2NSYNC)
 glibc strerror(EL3HLT)
 glibc strerror(EL3RST)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/levenshtein.c)
+PostgreSQL SQLSTATE 2200F message (src/backend/utils/adt/tsvector_op.c)
 glibc strerror(ELIBSCN)
 .NET System.ComponentModel.LicenseException (Mono class library)
+PostgreSQL SQLSTATE 22025 message (src/backend/utils/adt/like_match.c)
 JDK 17 javax.naming.LimitExceededException
+PostgreSQL SQLSTATE 2201W message (src/backend/executor/nodeLimit.c)
 Python asyncio.LimitOverrunError
 Python http.client.LineTooLong
 JDK 17 javax.sound.sampled.LineUnavailableException
@@ -6084,31 +6751,51 @@ JDK 17 javax.naming.LinkException
 CPython probe index_out_of_range
 JDK 17 javax.management.ListenerNotFoundException
 Kubernetes reason Unhealthy message (pkg/kubelet/events/event.go)
+PostgreSQL SQLSTATE 22003 message (src/backend/libpq/be-fsstubs.c)
 Ruby Gem::LoadError
 Ruby LocalJumpError
 PostgreSQL SQLSTATE 0F000
 SQLite SQLITE_IOERR_LOCK
+PostgreSQL SQLSTATE F0001 message (src/backend/utils/init/miscinit.c)
 PostgreSQL SQLSTATE F0001
 PostgreSQL SQLSTATE 55P03
 .NET System.Threading.LockRecursionException (Mono class library)
 Ruby IO::Buffer::LockedError
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/misc.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/replication/logical/logical.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/slot.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/relation.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/worker.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/logical/launcher.c)
 JDK 17 javax.security.auth.login.LoginException
 Python builtins.LookupError
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeIndexonlyscan.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/backup/basebackup_lz4.c)
 JDK 17 javax.management.MBeanException
 JDK 17 javax.management.MBeanRegistrationException
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/mac8.c)
 glibc strerror(ENONET)
 Go net/mail.ErrHeaderNotPresent
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/arrayfuncs.c)
 JDK 17 java.nio.charset.MalformedInputException
 JDK 17 javax.naming.MalformedLinkException
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/multirangetypes.c)
 JDK 17 javax.management.MalformedObjectNameException
 JDK 17 java.lang.reflect.MalformedParameterizedTypeException
 JDK 17 java.lang.reflect.MalformedParametersException
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/rangetypes.c)
+PostgreSQL SQLSTATE 22P02 message (src/backend/utils/adt/rowtypes.c)
 Go syscall.ErrBadStat
 JDK 17 java.net.MalformedURLException
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/tsearchcmds.c)
 .NET System.Runtime.InteropServices.MarshalDirectiveException (Mono class library)
 JDK 17 java.rmi.MarshalException
 .NET System.Runtime.InteropServices.MarshalDirectiveException default message
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/fmgr/funcapi.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/executor/execUtils.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/wparser_def.c)
 Node.js probe stack_overflow
+PostgreSQL SQLSTATE 53200 message (src/backend/access/transam/twophase.c)
 CPython probe stack_overflow
 .NET System.MemberAccessException (Mono class library)
 Ruby Zlib::MemError
@@ -6120,10 +6807,14 @@ Go mime.ErrInvalidMediaParameter
 JDK 17 java.awt.datatransfer.MimeTypeParseException
 JDK 17 javax.lang.model.type.MirroredTypeException
 JDK 17 javax.lang.model.type.MirroredTypesException
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/dict_ispell.c)
 OpenSSL X509_V_ERR 85
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/dict_thesaurus.c)
 .NET System.MissingFieldException (Mono class library)
 JDK 17 java.util.MissingFormatArgumentException
 JDK 17 java.util.MissingFormatWidthException
+PostgreSQL SQLSTATE 42P01 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/snowball/dict_snowball.c)
 .NET System.Resources.MissingManifestResourceException (Mono class library)
 .NET System.MissingMemberException (Mono class library)
 .NET System.Reflection.MissingMetadataException (Mono class library)
@@ -6133,31 +6824,73 @@ JDK 17 java.util.MissingResourceException
 Ruby Gem::MissingSpecError
 Ruby Gem::MissingSpecVersionError
 OpenSSL X509_V_ERR 86
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/dict_synonym.c)
 Ruby JSON::MissingUnicodeSupport
 SQLite SQLITE_IOERR_MMAP
 PostgreSQL SQLSTATE 2F002
 Python builtins.ModuleNotFoundError
+PostgreSQL SQLSTATE 42710 message (src/backend/parser/gram.c)
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/cash.c)
 JDK 17 javax.management.monitor.MonitorSettingException
+PostgreSQL SQLSTATE 42725 message (src/backend/utils/adt/regproc.c)
+PostgreSQL SQLSTATE 21000 message (src/backend/executor/nodeSubplan.c)
 PostgreSQL SQLSTATE 22034
+PostgreSQL SQLSTATE 21000 message (src/backend/utils/adt/xml.c)
 PostgreSQL SQLSTATE 2200G
 Kubernetes reason FailedMount message (pkg/kubelet/events/event.go)
 Ruby Ractor::MovedError
 Kubernetes reason FailedAttachVolume message (pkg/controller/volume/attachdetach/util)
 .NET System.MulticastNotSupportedException (Mono class library)
+PostgreSQL SQLSTATE 2202E message (src/backend/executor/execExprInterp.c)
 glibc strerror(EMULTIHOP)
 Go mime/multipart.ErrMessageTooLarge
+PostgreSQL SQLSTATE 22023 message (src/backend/tsearch/dict_simple.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/rewrite/rewriteHandler.c)
+PostgreSQL SQLSTATE 42P16 message (src/backend/catalog/index.c)
 Go io.ErrNoProgress
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/multirangetypes.c)
+PostgreSQL SQLSTATE 21000 message (src/backend/utils/adt/multirangetypes.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/catalog/pg_aggregate.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/storage/ipc/procarray.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/storage/ipc/signalfuncs.c)
+PostgreSQL SQLSTATE 39P01 message (src/backend/utils/adt/ri_triggers.c)
+PostgreSQL SQLSTATE 39P01 message (src/backend/commands/constraint.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/adt/acl.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/catalog/objectaddress.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/backup/basebackup_server.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/copy.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/init/postinit.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/replication/slot.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/publicationcmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/opclasscmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/user.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/catalog/catalog.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/functioncmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/proclang.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/subscriptioncmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/tsearchcmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/collationcmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/alter.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/operatorcmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/geo_ops.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/seclabel.c)
 JDK 17 javax.naming.NameAlreadyBoundException
 OpenSSL X509_V_ERR 49
 JDK 17 javax.naming.NameNotFoundException
 glibc strerror(ENOTUNIQ)
 CPython probe dns_failure
 PostgreSQL SQLSTATE 42622
+PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_utilcmd.c)
 Python builtins.NameError
 JDK 17 javax.naming.NamingSecurityException
 JDK 17 javax.naming.NamingException
 Ruby Zlib::NeedDict
+PostgreSQL SQLSTATE 42P13 message (src/backend/executor/nodeWindowAgg.c)
 JDK 17 java.lang.NegativeArraySizeException
+PostgreSQL SQLSTATE 22011 message (src/backend/utils/adt/varbit.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/xml.c)
 Ruby JSON::NestingError
 Go net/http.ErrAbortHandler
 Go net/http.ErrSkipAltProtocol
@@ -6168,9 +6901,15 @@ glibc strerror(ENETRESET)
 glibc strerror(ENETDOWN)
 glibc strerror(ENETUNREACH)
 Kubernetes reason NetworkNotReady (pkg/kubelet/kubelet.go)
+PostgreSQL SQLSTATE 21000 message (src/backend/commands/matview.c)
+PostgreSQL SQLSTATE 23514 message (src/backend/executor/execMain.c)
+PostgreSQL SQLSTATE 44000 message (src/backend/executor/execMain.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/executor/execMain.c)
+PostgreSQL SQLSTATE 2200H message (src/backend/commands/sequence.c)
 PostgreSQL SQLSTATE 25P01
 PostgreSQL SQLSTATE 25005
 glibc strerror(ENOANO)
+PostgreSQL SQLSTATE 42883 message (src/backend/utils/cache/lsyscache.c)
 glibc strerror(ENOBUFS)
 glibc strerror(ECHILD)
 JDK 17 java.lang.NoClassDefFoundError
@@ -6178,22 +6917,33 @@ JDK 17 java.nio.channels.NoConnectionPendingException
 glibc strerror(ENOCSI)
 glibc strerror(ENODATA)
 PostgreSQL SQLSTATE P0002
+PostgreSQL SQLSTATE 22023 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 53000 message (src/backend/storage/buffer/localbuf.c)
 OpenSSL X509_V_ERR 43
 .NET System.Threading.WaitHandleCannotBeOpenedException default message
 Ruby probe type_cast
 JDK 17 javax.naming.NoInitialContextException
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/functioncmds.c)
 glibc strerror(ENOLCK)
 OpenSSL X509_V_ERR 65
 Ruby NoMatchingPatternError
 Ruby NoMatchingPatternKeyError
+PostgreSQL SQLSTATE P0002 message (src/backend/commands/tablecmds.c)
 glibc strerror(ENOMEDIUM)
 Ruby NoMemoryError
 glibc strerror(ENOMSG)
 Ruby NoMethodError
 CPython probe module_missing
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/tsquery.c)
+PostgreSQL SQLSTATE 23514 message (src/backend/executor/execPartition.c)
 JDK 17 javax.naming.NoPermissionException
+PostgreSQL SQLSTATE 42P17 message (src/backend/utils/adt/ri_triggers.c)
+PostgreSQL SQLSTATE 28000 message (src/backend/postmaster/postmaster.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/init/postinit.c)
 glibc strerror(EHOSTUNREACH)
 JDK 17 java.net.NoRouteToHostException
+PostgreSQL SQLSTATE 53400 message (src/backend/postmaster/postmaster.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/snowball/dict_snowball.c)
 glibc strerror(ENOSPC)
 PostgreSQL SQLSTATE 22035
 JDK 17 java.security.NoSuchAlgorithmException
@@ -6215,6 +6965,7 @@ JDK 17 javax.crypto.NoSuchPaddingException
 glibc strerror(ESRCH)
 JDK 17 java.security.NoSuchProviderException
 Go debug/elf.ErrNoSymbols
+PostgreSQL SQLSTATE 42704 message (src/backend/executor/execCurrent.c)
 glibc strerror(ENAVAIL)
 Kubernetes reason NodeHasDiskPressure (pkg/kubelet/nodestatus/setters.go)
 Kubernetes reason NodeHasInsufficientMemory (pkg/kubelet/nodestatus/setters.go)
@@ -6229,11 +6980,16 @@ SQLite SQLITE_IOERR_NOMEM
 PostgreSQL SQLSTATE 22036
 JDK 17 java.nio.channels.NonReadableChannelException
 PostgreSQL SQLSTATE 22037
+PostgreSQL SQLSTATE 42P17 message (src/backend/rewrite/rewriteDefine.c)
 JDK 17 java.nio.channels.NonWritableChannelException
 Ruby ErrorHighlight::Spotter::NonAscii
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/like.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/regex/regc_pg_locale.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/varlena.c)
 CPython probe null_reference
 JDK 17 java.awt.geom.NoninvertibleTransformException
 PostgreSQL SQLSTATE 22P06
+PostgreSQL SQLSTATE 22P06 message (src/backend/parser/scan.c)
 glibc strerror(ENOTDIR)
 CPython OSError subclass for ENOTDIR
 glibc strerror(ENOTNAM)
@@ -6243,7 +6999,9 @@ JDK 17 java.rmi.NotBoundException
 JDK 17 javax.management.NotCompliantMBeanException
 JDK 17 javax.naming.NotContextException
 JDK 17 java.nio.file.NotDirectoryException
+PostgreSQL SQLSTATE 53200 message (src/backend/storage/lmgr/predicate.c)
 .NET System.NotFiniteNumberException (Mono class library)
+PostgreSQL SQLSTATE 42704 message (src/backend/replication/logical/tablesync.c)
 Python builtins.NotImplementedError
 .NET System.NotImplementedException (Mono class library)
 JDK 17 java.nio.file.NotLinkException
@@ -6251,17 +7009,27 @@ PostgreSQL SQLSTATE 23502
 JDK 17 java.io.NotSerializableException
 Python sqlite3.NotSupportedError
 .NET System.NotSupportedException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/timestamp.c)
 JDK 17 java.nio.channels.NotYetBoundException
 JDK 17 java.nio.channels.NotYetConnectedException
 Python http.client.NotConnected
 SQLite SQLITE_CANTOPEN_NOTEMPDIR
 SQLite SQLITE_CONSTRAINT_NOTNULL
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/oracle_compat.c)
 JDK 17 java.lang.NullPointerException
 .NET System.NullReferenceException (Mono class library)
+PostgreSQL SQLSTATE 23502 message (src/backend/executor/execMain.c)
 PostgreSQL SQLSTATE 22002
 PostgreSQL SQLSTATE 22004
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/jsonb.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/varlena.c)
 JDK 17 java.lang.NumberFormatException
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/varlena.c)
+PostgreSQL SQLSTATE 54011 message (src/backend/access/common/heaptuple.c)
+PostgreSQL SQLSTATE 54011 message (src/backend/access/common/indextuple.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/jsonb_util.c)
 .NET System.Reflection.TargetParameterCountException default message
+PostgreSQL SQLSTATE 53300 message (src/backend/storage/lmgr/proc.c)
 PostgreSQL SQLSTATE 22003
 glibc strerror(EDOM)
 glibc strerror(ERANGE)
@@ -6276,12 +7044,32 @@ OpenSSL X509_V_ERR 75
 OpenSSL X509_V_ERR 74
 OpenSSL X509_V_ERR 73
 Ruby OpenSSL::OCSP::OCSPError
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42701 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42701 message (src/backend/commands/analyze.c)
+PostgreSQL SQLSTATE 23502 message (src/backend/commands/tablecmds.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/catalog/pg_publication.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 23502 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 23514 message (src/backend/commands/typecmds.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/commands/prepare.c)
+PostgreSQL SQLSTATE 42703 message (src/backend/executor/execExprInterp.c)
+PostgreSQL SQLSTATE 2201X message (src/backend/executor/nodeLimit.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/gin/ginscan.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/executor/execIndexing.c)
 .NET System.FormatException default message
 .NET System.AggregateException default message
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/opclasscmds.c)
+PostgreSQL SQLSTATE 42P13 message (src/backend/catalog/pg_operator.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/policy.c)
 Kubernetes reason OOMKilled (pkg/kubelet/kuberuntime/kuberuntime_container.go)
+PostgreSQL SQLSTATE 42809 message (src/backend/parser/parse_oper.c)
 JDK 17 javax.management.openmbean.OpenDataException
 Ruby OpenSSL::OpenSSLError
 Ruby Net::OpenTimeout
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/tsquery.c)
+PostgreSQL SQLSTATE 2203B message (src/backend/utils/adt/jsonpath_exec.c)
 glibc strerror(EALREADY)
 glibc strerror(ECANCELED)
 .NET System.OperationCanceledException (Mono class library)
@@ -6297,8 +7085,21 @@ JDK 17 javax.naming.OperationNotSupportedException
 glibc strerror(EINPROGRESS)
 Python sqlite3.OperationalError
 JDK 17 javax.management.OperationsException
+PostgreSQL SQLSTATE 42P13 message (src/backend/commands/operatorcmds.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/operatorcmds.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/index/indexam.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/access/brin/brin_validate.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/fmgr/fmgr.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/access/gist/gistvalidate.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/access/spgist/spgvalidate.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/access/hash/hashvalidate.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/access/nbtree/nbtvalidate.c)
 PostgreSQL SQLSTATE 57000
+PostgreSQL SQLSTATE 42725 message (src/backend/parser/parse_oper.c)
 JDK 17 java.io.OptionalDataException
+PostgreSQL SQLSTATE 22004 message (src/backend/replication/logical/logicalfuncs.c)
 Go os.ErrProcessDone
 Python builtins.OSError
 JDK 17 probe index_out_of_range
@@ -6306,7 +7107,10 @@ Kubernetes reason OutOfDisk (pkg/kubelet/events/event.go)
 PostgreSQL SQLSTATE 53200
 JDK 17 java.lang.OutOfMemoryError
 .NET System.OutOfMemoryException (Mono class library)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/hash/hashovfl.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/replication/pgoutput/pgoutput.c)
 glibc strerror(ENOSR)
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/varlena.c)
 Ruby probe index_out_of_range
 .NET System.ArithmeticException default message
 Python builtins.OverflowError
@@ -6315,6 +7119,8 @@ JDK 17 java.nio.channels.OverlappingFileLockException
 glibc strerror(EOWNERDEAD)
 Ruby OpenSSL::PKey::PKeyError
 glibc strerror(ENOPKG)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/vacuum.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/pg_parameter_acl.c)
 JDK 17 java.text.ParseException
 JDK 17 javax.xml.parsers.ParserConfigurationException
 Ruby JSON::ParserError
@@ -6326,24 +7132,55 @@ OpenSSL X509_V_ERR 80
 OpenSSL X509_V_ERR 55
 .NET System.IO.PathTooLongException (Mono class library)
 JDK 17 java.util.regex.PatternSyntaxException
+PostgreSQL SQLSTATE 0A000 message (src/backend/libpq/auth.c)
 Python builtins.PendingDeprecationWarning
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/orderedsetaggs.c)
 glibc strerror(EACCES)
+PostgreSQL SQLSTATE 42501 message (src/backend/rewrite/rewriteDefine.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/storage/large_object/inv_api.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/sequence.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/foreigncmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/dbcommands.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/event_trigger.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/amcmds.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/extension.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/catalog/namespace.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/access/transam/twophase.c)
+PostgreSQL SQLSTATE 42501 message (src/backend/commands/variable.c)
 CPython OSError subclass for EPERM
 OpenSSL X509_V_ERR 47
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/catalog/pg_type.c)
 .NET System.Net.NetworkInformation.PingException (Mono class library)
 SQLite SQLITE_CONSTRAINT_PINNED
 Ruby OpenSSL::PKCS12::PKCS12Error
 Ruby OpenSSL::PKCS7::PKCS7Error
 .NET System.PlatformNotSupportedException (Mono class library)
 PostgreSQL SQLSTATE P0000
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/createas.c)
 .NET System.Security.Policy.PolicyException (Mono class library)
 JDK 17 java.net.PortUnreachableException
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_oper.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/gin/ginbulk.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/postmaster/postmaster.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/access/transam/parallel.c)
 strsignal(SIGPWR)
+PostgreSQL SQLSTATE F0001 message (src/backend/port/sysv_shmem.c)
+PostgreSQL SQLSTATE 42P05 message (src/backend/commands/prepare.c)
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/prepare.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/transam/twophase.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/access/transam/twophase.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/twophase.c)
 SQLite SQLITE_CONSTRAINT_PRIMARYKEY
 JDK 17 java.awt.print.PrinterAbortException
 JDK 17 java.awt.print.PrinterIOException
 JDK 17 java.awt.print.PrinterException
 JDK 17 javax.print.PrintException
+PostgreSQL SQLSTATE F0000 message (src/backend/libpq/be-secure-common.c)
 .NET System.Security.AccessControl.PrivilegeNotHeldException (Mono class library)
 JDK 17 java.security.PrivilegedActionException
 CPython OSError subclass for ESRCH
@@ -6377,10 +7214,12 @@ OpenSSL X509_V_ERR 40
 OpenSSL X509_V_ERR 38
 OpenSSL X509_V_ERR 72
 PostgreSQL SQLSTATE 57014
+PostgreSQL SQLSTATE 42501 message (src/backend/utils/misc/rls.c)
 Python asyncio.QueueEmpty
 Python asyncio.QueueFull
 PostgreSQL SQLSTATE P0001
 Ruby OpenSSL::Random::RandomError
+PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/rangetypes.c)
 Ruby RangeError
 .NET System.RankException (Mono class library)
 JDK 17 java.awt.image.RasterFormatException
@@ -6395,7 +7234,11 @@ JDK 17 probe request_timeout
 PostgreSQL SQLSTATE 2F004
 Ruby Net::ReadTimeout
 SQLite SQLITE_BUSY_RECOVERY
+PostgreSQL SQLSTATE 55000 message (src/backend/access/brin/brin.c)
 Python builtins.RecursionError
+PostgreSQL SQLSTATE 42P19 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42P21 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_cte.c)
 Python builtins.ReferenceError
 JDK 17 javax.naming.ReferralException
 .NET System.Reflection.ReflectionTypeLoadException (Mono class library)
@@ -6405,11 +7248,18 @@ JDK 17 javax.security.auth.RefreshFailedException
 .NET System.Text.RegularExpressions.RegexMatchTimeoutException (Mono class library)
 Ruby RegexpError
 Kubernetes reason RegistryUnavailable (pkg/kubelet/images/types.go)
+PostgreSQL SQLSTATE 2201B message (src/backend/libpq/hba.c)
+PostgreSQL SQLSTATE 2201B message (src/backend/utils/adt/regexp.c)
 JDK 17 java.util.concurrent.RejectedExecutionException
 JDK 17 javax.management.relation.RelationNotFoundException
+PostgreSQL SQLSTATE 55000 message (src/backend/commands/copyto.c)
 JDK 17 javax.management.relation.RelationServiceNotRegisteredException
 JDK 17 javax.management.relation.RelationTypeNotFoundException
+PostgreSQL SQLSTATE 42P01 message (src/backend/catalog/aclchk.c)
 JDK 17 javax.management.relation.RelationException
+PostgreSQL SQLSTATE 42602 message (src/backend/backup/basebackup_server.c)
+PostgreSQL SQLSTATE 42602 message (src/backend/commands/copyto.c)
+PostgreSQL SQLSTATE 53300 message (src/backend/utils/init/postinit.c)
 glibc strerror(EREMCHG)
 glibc strerror(EREMOTEIO)
 Ruby Gem::RemoteInstallationCancelled
@@ -6420,9 +7270,21 @@ Ruby Gem::RemoteError
 JDK 17 java.rmi.RemoteException
 .NET System.Runtime.Remoting.RemotingTimeoutException (Mono class library)
 .NET System.Runtime.Remoting.RemotingException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/arrayfuncs.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 42939 message (src/backend/replication/logical/origin.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/replication/slot.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/replication/slotfuncs.c)
+PostgreSQL SQLSTATE 55006 message (src/backend/replication/slot.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/brin/brin.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/libpq/be-fsstubs.c)
 Ruby OpenSSL::X509::RequestError
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/extension.c)
 glibc strerror(ENOKEY)
+PostgreSQL SQLSTATE 42601 message (src/backend/backup/basebackup_target.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/postmaster/postmaster.c)
 PostgreSQL SQLSTATE 42939
+PostgreSQL SQLSTATE 42601 message (src/backend/access/common/reloptions.c)
 JDK 17 java.lang.module.ResolutionException
 glibc strerror(EDEADLOCK)
 .NET System.Resources.MissingSatelliteAssemblyException default message
@@ -6430,7 +7292,10 @@ glibc strerror(EAGAIN)
 Python builtins.ResourceWarning
 Python http.client.ResponseNotReady
 PostgreSQL SQLSTATE 23001
+PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/network.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/encode.c)
 SQLite SQLITE_ERROR_RETRY
+PostgreSQL SQLSTATE 42P13 message (src/backend/executor/functions.c)
 Ruby OpenSSL::X509::RevokedError
 OpenSSL X509_V_ERR 46
 glibc strerror(EDOTDOT)
@@ -6438,6 +7303,10 @@ JDK 17 java.rmi.RMISecurityException
 JDK 17 javax.management.relation.RoleInfoNotFoundException
 JDK 17 javax.management.relation.RoleNotFoundException
 SQLite SQLITE_ABORT_ROLLBACK
+PostgreSQL SQLSTATE 42804 message (src/backend/executor/execExpr.c)
+PostgreSQL SQLSTATE 2201W message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 54011 message (src/backend/parser/parse_expr.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/heap/rewriteheap.c)
 SQLite SQLITE_CONSTRAINT_ROWID
 Ruby OpenSSL::PKey::RSAError
 Ruby Gem::RubyVersionMismatch
@@ -6454,13 +7323,16 @@ JDK 17 java.lang.RuntimeException
 Python builtins.RuntimeWarning
 .NET System.Runtime.InteropServices.SafeArrayRankMismatchException (Mono class library)
 .NET System.Runtime.InteropServices.SafeArrayTypeMismatchException (Mono class library)
+PostgreSQL SQLSTATE 2202H message (src/backend/access/tablesample/bernoulli.c)
 JDK 17 javax.security.sasl.SaslException
 PostgreSQL SQLSTATE 3B000
 PostgreSQL SQLSTATE 25007
 JDK 17 javax.xml.validation.SchemaFactoryConfigurationError
 JDK 17 javax.naming.directory.SchemaViolationException
+PostgreSQL SQLSTATE 28000 message (src/backend/libpq/auth-scram.c)
 Ruby ScriptError
 JDK 17 javax.script.ScriptException
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/array_userfuncs.c)
 Ruby SecurityError
 JDK 17 java.lang.SecurityException
 SQLite SQLITE_IOERR_SEEK
@@ -6470,6 +7342,7 @@ OpenSSL X509_V_ERR 18
 OpenSSL X509_V_ERR 19
 .NET System.Threading.SemaphoreFullException (Mono class library)
 Python asyncio.SendfileNotAvailableError
+PostgreSQL SQLSTATE 42809 message (src/backend/commands/sequence.c)
 SQLite SQLITE_CORRUPT_SEQUENCE
 PostgreSQL SQLSTATE 2200H
 JDK 17 javax.sql.rowset.serial.SerialException
@@ -6484,15 +7357,21 @@ JDK 17 java.util.ServiceConfigurationError
 JDK 17 javax.management.ServiceNotFoundException
 JDK 17 javax.naming.ServiceUnavailableException
 Ruby OpenSSL::SSL::Session::SessionError
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/float.c)
 .NET System.Configuration.SettingsPropertyIsReadOnlyException (Mono class library)
 .NET System.Configuration.SettingsPropertyNotFoundException (Mono class library)
 .NET System.Configuration.SettingsPropertyWrongTypeException (Mono class library)
+PostgreSQL SQLSTATE 22003 message (src/backend/commands/sequence.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/catalog/index.c)
 SQLite SQLITE_LOCKED_SHAREDCACHE
 SQLite SQLITE_IOERR_SHMLOCK
 SQLite SQLITE_IOERR_SHMMAP
 SQLite SQLITE_IOERR_SHMOPEN
 SQLite SQLITE_IOERR_SHMSIZE
 JDK 17 javax.crypto.ShortBufferException
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/tsearchcmds.c)
 JDK 17 java.nio.channels.ShutdownChannelGroupException
 Ruby SignalException
 JDK 17 java.security.SignatureException
@@ -6501,6 +7380,9 @@ JDK 17 javax.naming.SizeLimitExceededException
 JDK 17 java.rmi.server.SkeletonMismatchException
 JDK 17 java.rmi.server.SkeletonNotFoundException
 Go io/fs.SkipDir
+PostgreSQL SQLSTATE 23514 message (src/backend/partitioning/partbounds.c)
+PostgreSQL SQLSTATE 55P03 message (src/backend/commands/vacuum.c)
+PostgreSQL SQLSTATE 42P01 message (src/backend/commands/vacuum.c)
 .NET System.Net.Mail.SmtpFailedRecipientException (Mono class library)
 .NET System.Net.Mail.SmtpFailedRecipientsException (Mono class library)
 .NET System.Net.Mail.SmtpException (Mono class library)
@@ -6515,14 +7397,18 @@ Python ssl.socket_error
 Ruby SocketError
 JDK 17 java.net.SocketException
 glibc strerror(ECONNABORTED)
+PostgreSQL SQLSTATE 53300 message (src/backend/postmaster/postmaster.c)
 Ruby Gem::SpecificGemNotFoundException
 .NET System.ArgumentOutOfRangeException default message
 .NET System.Runtime.InteropServices.SafeArrayRankMismatchException default message
 .NET System.Runtime.InteropServices.SafeArrayTypeMismatchException default message
 .NET System.InvalidCastException default message
 .NET System.Reflection.InvalidFilterCriteriaException default message
+PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_clause.c)
 .NET System.NotSupportedException default message
+PostgreSQL SQLSTATE 42712 message (src/backend/parser/parse_merge.c)
 .NET System.Runtime.InteropServices.InvalidOleVariantTypeException default message
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/typecmds.c)
 Ruby OpenSSL::Netscape::SPKIError
 PHP probe file_not_found
 JDK 17 java.sql.SQLClientInfoException
@@ -6541,6 +7427,7 @@ Go database/sql.ErrNoRows
 JDK 17 java.sql.SQLNonTransientConnectionException
 JDK 17 java.sql.SQLNonTransientException
 JDK 17 java.sql.SQLRecoverableException
+PostgreSQL SQLSTATE 2200C message (src/backend/utils/adt/regexp.c)
 PostgreSQL SQLSTATE 2F000
 PostgreSQL SQLSTATE 03000
 JDK 17 java.sql.SQLSyntaxErrorException
@@ -6659,14 +7546,19 @@ Python ssl.SSLZeroReturnError
 Python ssl.SSLEOFError
 Python ssl.SSLError
 JDK 17 javax.net.ssl.SSLException
+PostgreSQL SQLSTATE 54001 message (src/backend/tcop/postgres.c)
 strsignal(SIGSTKFLT)
 Ruby probe stack_overflow
 JDK 17 java.lang.StackOverflowError
 .NET System.StackOverflowException (Mono class library)
 glibc strerror(ESTALE)
 Ruby StandardError
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/transam/xlogrecovery.c)
 Go syscall.ErrShortStat
 glibc strerror(ENOTRECOVERABLE)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/statistics/extended_stats.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/int8.c)
 Python builtins.StopAsyncIteration
 Python builtins.StopIteration
 strsignal(SIGSTOP)
@@ -6680,6 +7572,8 @@ Ruby Zlib::StreamError
 glibc strerror(ESTRPIPE)
 JDK 17 java.lang.invoke.StringConcatException
 JDK 17 java.lang.StringIndexOutOfBoundsException
+PostgreSQL SQLSTATE 54000 message (src/backend/tsearch/to_tsany.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/jsonb.c)
 .NET (Mono) probe date_parse
 PHP probe type_cast
 glibc strerror(EUCLEAN)
@@ -6696,13 +7590,17 @@ OpenSSL X509_V_ERR 60
 OpenSSL X509_V_ERR 58
 OpenSSL X509_V_ERR 57
 OpenSSL X509_V_ERR 59
+PostgreSQL SQLSTATE 39P01 message (src/backend/utils/adt/trigfuncs.c)
 .NET System.Runtime.CompilerServices.SwitchExpressionException (Mono class library)
+PostgreSQL SQLSTATE 54000 message (src/backend/backup/basebackup.c)
 JDK 17 javax.sql.rowset.spi.SyncFactoryException
 JDK 17 java.io.SyncFailedException
 JDK 17 javax.sql.rowset.spi.SyncProviderException
 .NET System.Threading.SynchronizationLockException (Mono class library)
 .NET System.Net.Mail.SmtpException default message
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/misc/guc-file.c)
 Go path/filepath.ErrBadPattern
+PostgreSQL SQLSTATE 42601 message (src/backend/utils/adt/tsvector_parser.c)
 Python builtins.SyntaxWarning
 Ruby SystemCallError
 Ruby Gem::SystemExitException
@@ -6710,12 +7608,39 @@ Ruby SystemStackError
 .NET System.SystemException (Mono class library)
 Python builtins.SystemExit
 Python builtins.TabError
+PostgreSQL SQLSTATE 42704 message (src/backend/access/table/tableamapi.c)
+PostgreSQL SQLSTATE 39P02 message (src/backend/executor/execSRF.c)
+PostgreSQL SQLSTATE 42712 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 42P09 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 54011 message (src/backend/catalog/heap.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/common/reloptions.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/parser/parse_clause.c)
+PostgreSQL SQLSTATE 2202H message (src/backend/executor/nodeSamplescan.c)
+PostgreSQL SQLSTATE 2202G message (src/backend/executor/nodeSamplescan.c)
+PostgreSQL SQLSTATE 42P17 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 42602 message (src/backend/commands/tablespace.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/access/transam/xlog.c)
 .NET System.Reflection.TargetInvocationException (Mono class library)
+PostgreSQL SQLSTATE 54011 message (src/backend/parser/parse_node.c)
 .NET System.Reflection.TargetParameterCountException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/executor/execExpr.c)
 .NET System.Reflection.TargetException (Mono class library)
 .NET System.Threading.Tasks.TaskCanceledException (Mono class library)
 .NET System.Threading.Tasks.TaskSchedulerException (Mono class library)
+PostgreSQL SQLSTATE 53400 message (src/backend/storage/file/fd.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/postmaster/bgworker.c)
+PostgreSQL SQLSTATE 57P02 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 25P03 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 57P05 message (src/backend/tcop/postgres.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/libpq/be-secure.c)
+PostgreSQL SQLSTATE 08006 message (src/backend/replication/logical/worker.c)
+PostgreSQL SQLSTATE 57P01 message (src/backend/replication/walreceiver.c)
 glibc strerror(ETXTBSY)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/tsvector_op.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/tsearch/wparser.c)
+PostgreSQL SQLSTATE 57P03 message (src/backend/postmaster/postmaster.c)
 .NET (Mono) probe missing_key
 .NET System.Collections.Generic.KeyNotFoundException default message
 .NET System.NotImplementedException default message
@@ -6725,8 +7650,16 @@ Node.js probe request_timeout
 .NET System.OperationCanceledException default message
 .NET System.Threading.BarrierPostPhaseException default message
 .NET System.Security.AccessControl.PrivilegeNotHeldException default message
+PostgreSQL SQLSTATE 0A000 message (src/backend/port/win32_shmem.c)
+PostgreSQL SQLSTATE 55000 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
 .NET System.IO.PathTooLongException default message
 .NET System.Threading.AbandonedMutexException default message
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 42883 message (src/backend/catalog/pg_proc.c)
+PostgreSQL SQLSTATE 08003 message (src/backend/libpq/pqcomm.c)
+PostgreSQL SQLSTATE 42P02 message (src/backend/parser/parse_param.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/cluster.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/optimizer/util/plancat.c)
 .NET System.Threading.ThreadAbortException (Mono class library)
 .NET System.Threading.ThreadInterruptedException (Mono class library)
 .NET System.Threading.ThreadStartException (Mono class library)
@@ -6736,33 +7669,58 @@ Node.js probe request_timeout
 Ruby ThreadError
 CPython probe date_parse
 JDK 17 javax.naming.TimeLimitExceededException
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/datetime.c)
+PostgreSQL SQLSTATE 22009 message (src/backend/utils/adt/datetime.c)
 .NET System.TimeZoneNotFoundException (Mono class library)
+PostgreSQL SQLSTATE 22003 message (src/backend/storage/ipc/signalfuncs.c)
 CPython OSError subclass for ETIMEDOUT
 JDK 17 java.util.concurrent.TimeoutException
 Python subprocess.TimeoutExpired
 glibc strerror(ETIME)
 Ruby OpenSSL::Timestamp::TimestampError
+PostgreSQL SQLSTATE 22023 message (src/backend/commands/tsearchcmds.c)
+PostgreSQL SQLSTATE 53400 message (src/backend/postmaster/bgworker.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/createas.c)
+PostgreSQL SQLSTATE 53300 message (src/backend/utils/init/miscinit.c)
+PostgreSQL SQLSTATE 53000 message (src/backend/storage/ipc/dsm.c)
+PostgreSQL SQLSTATE 54001 message (src/backend/parser/parse_agg.c)
 glibc strerror(ELOOP)
 glibc strerror(EMLINK)
 JDK 17 java.util.TooManyListenersException
+PostgreSQL SQLSTATE 54000 message (src/backend/commands/async.c)
 glibc strerror(EMFILE)
 glibc strerror(ENFILE)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/geo_ops.c)
 glibc strerror(ETOOMANYREFS)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/regexp.c)
 glibc strerror(EUSERS)
 strsignal(SIGTRAP)
+PostgreSQL SQLSTATE 40000 message (src/backend/access/index/genam.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/xid8funcs.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/access/transam/twophase.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/twophase.c)
+PostgreSQL SQLSTATE 42710 message (src/backend/commands/functioncmds.c)
 JDK 17 javax.xml.transform.TransformerConfigurationException
 JDK 17 javax.xml.transform.TransformerFactoryConfigurationError
 JDK 17 javax.xml.transform.TransformerException
 JDK 17 javax.xml.crypto.dsig.TransformException
 glibc strerror(EISCONN)
 glibc strerror(ENOTCONN)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/tsquery_rewrite.c)
+PostgreSQL SQLSTATE 27000 message (src/backend/executor/nodeModifyTable.c)
+PostgreSQL SQLSTATE 40001 message (src/backend/access/heap/heapam_handler.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/access/transam/twophase.c)
 .NET System.TypeAccessException (Mono class library)
 .NET System.TypeUnloadedException default message
 .NET System.TypeInitializationException (Mono class library)
+PostgreSQL SQLSTATE 42725 message (src/backend/commands/typecmds.c)
 .NET System.TypeLoadException (Mono class library)
 JDK 17 java.lang.TypeNotPresentException
+PostgreSQL SQLSTATE 42804 message (src/backend/executor/execCurrent.c)
 .NET System.TypeUnloadedException (Mono class library)
 Python builtins.TypeError
+PostgreSQL SQLSTATE 2202E message (src/backend/utils/adt/arrayutils.c)
+PostgreSQL SQLSTATE 22004 message (src/backend/utils/adt/arrayutils.c)
 OpenSSL X509_V_ERR 6
 OpenSSL X509_V_ERR 4
 OpenSSL X509_V_ERR 5
@@ -6773,6 +7731,8 @@ OpenSSL X509_V_ERR 33
 OpenSSL X509_V_ERR 2
 OpenSSL X509_V_ERR 20
 OpenSSL X509_V_ERR 21
+PostgreSQL SQLSTATE 42939 message (src/backend/commands/schemacmds.c)
+PostgreSQL SQLSTATE 42939 message (src/backend/commands/tablespace.c)
 .NET System.UnauthorizedAccessException (Mono class library)
 Python builtins.UnboundLocalError
 Ruby UncaughtThrowError
@@ -6781,6 +7741,7 @@ JDK 17 java.lang.reflect.UndeclaredThrowableException
 PHP probe missing_key
 Ruby Encoding::UndefinedConversionError
 Ruby probe null_reference
+PostgreSQL SQLSTATE 08P01 message (src/backend/commands/copyfromparse.c)
 Ruby probe json_parse
 JDK 17 java.rmi.UnexpectedException
 OpenSSL X509_V_ERR 36
@@ -6792,6 +7753,7 @@ Python builtins.UnicodeError
 Python builtins.UnicodeWarning
 Python http.client.UnimplementedFileMode
 Ruby Gem::UninstallError
+PostgreSQL SQLSTATE 42P10 message (src/backend/parser/analyze.c)
 JDK 17 javax.lang.model.element.UnknownAnnotationValueException
 Ruby Gem::UnknownCommandError
 JDK 17 javax.lang.model.element.UnknownDirectiveException
@@ -6810,9 +7772,21 @@ JDK 17 java.rmi.UnmarshalException
 JDK 17 java.lang.instrument.UnmodifiableClassException
 JDK 17 java.lang.instrument.UnmodifiableModuleException
 JDK 17 javax.print.attribute.UnmodifiableSetException
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_merge.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/cluster.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/misc/guc.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/utils/misc/guc-file.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/dbcommands.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/explain.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/catalog/aclchk.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/indexcmds.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/statscmds.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/replication/walsender.c)
 JDK 17 java.security.UnrecoverableEntryException
 JDK 17 java.security.UnrecoverableKeyException
 JDK 17 java.nio.channels.UnresolvedAddressException
+PostgreSQL SQLSTATE 55P04 message (src/backend/utils/adt/enum.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/scan.c)
 Ruby Ractor::UnsafeError
 Ruby Gem::UnsatisfiableDependencyError
 JDK 17 java.lang.UnsatisfiedLinkError
@@ -6826,12 +7800,15 @@ JDK 17 java.lang.UnsupportedClassVersionError
 JDK 17 java.io.UnsupportedEncodingException
 OpenSSL X509_V_ERR 45
 JDK 17 java.awt.datatransfer.UnsupportedFlavorException
+PostgreSQL SQLSTATE 22023 message (src/backend/access/common/printtup.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/postmaster/postmaster.c)
 JDK 17 javax.swing.UnsupportedLookAndFeelException
 OpenSSL X509_V_ERR 51
 JDK 17 java.lang.UnsupportedOperationException
 OpenSSL X509_V_ERR 52
 OpenSSL X509_V_ERR 53
 JDK 17 java.time.temporal.UnsupportedTemporalTypeException
+PostgreSQL SQLSTATE 22P05 message (src/backend/utils/adt/jsonpath_scan.c)
 strsignal(SIGURG)
 .NET System.UriFormatException (Mono class library)
 JDK 17 javax.xml.crypto.URIReferenceException
@@ -6839,40 +7816,64 @@ JDK 17 java.net.URISyntaxException
 ECMAScript URIError
 Python urllib.error.URLError
 Go net.ErrWriteToConnected
+PostgreSQL SQLSTATE 54000 message (src/backend/access/common/reloptions.c)
 strsignal(SIGUSR1)
 strsignal(SIGUSR2)
+PostgreSQL SQLSTATE 42704 message (src/backend/commands/foreigncmds.c)
 JDK 17 java.nio.file.attribute.UserPrincipalNotFoundException
 Python builtins.UserWarning
 OpenSSL X509_V_ERR 93
 JDK 17 java.io.UTFDataFormatException
 .NET System.ArgumentNullException default message
 .NET System.ArgumentException default message
+PostgreSQL SQLSTATE 23514 message (src/backend/executor/execExprInterp.c)
 Go strconv.ErrRange
 glibc strerror(EOVERFLOW)
+PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/xlogfuncs.c)
+PostgreSQL SQLSTATE 22001 message (src/backend/utils/adt/varchar.c)
 Python builtins.ValueError
+PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_func.c)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/jsonpath_exec.c)
 Ruby Gem::VerificationError
 .NET System.Security.VerificationException (Mono class library)
 JDK 17 java.lang.VerifyError
 Ruby Zlib::VersionError
+PostgreSQL SQLSTATE 0A000 message (src/backend/commands/view.c)
 JDK 17 java.lang.VirtualMachineError
 strsignal(SIGVTALRM)
 .NET System.Threading.WaitHandleCannotBeOpenedException (Mono class library)
+PostgreSQL SQLSTATE 22003 message (src/backend/access/transam/xlogfuncs.c)
 .NET System.ComponentModel.WarningException (Mono class library)
+PostgreSQL SQLSTATE 42704 message (src/backend/catalog/pg_shdepend.c)
+PostgreSQL SQLSTATE 42704 message (src/backend/nodes/extensible.c)
 .NET System.Net.WebSockets.WebSocketException (Mono class library)
 JDK 17 java.net.http.WebSocketHandshakeException
 .NET System.Net.WebException (Mono class library)
+PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/tsrank.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execExprInterp.c)
+PostgreSQL SQLSTATE 42622 message (src/backend/parser/scansup.c)
 .NET System.ComponentModel.Win32Exception (Mono class library)
 strsignal(SIGWINCH)
+PostgreSQL SQLSTATE 42P20 message (src/backend/parser/parse_agg.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/rewrite/rewriteSearchCycle.c)
+PostgreSQL SQLSTATE 42601 message (src/backend/parser/parse_target.c)
+PostgreSQL SQLSTATE 42P10 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 0A000 message (src/backend/parser/parse_relation.c)
+PostgreSQL SQLSTATE 42712 message (src/backend/parser/parse_cte.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/tsvector.c)
+PostgreSQL SQLSTATE 54000 message (src/backend/tsearch/ts_parse.c)
 JDK 17 java.io.WriteAbortedException
 JDK 17 java.nio.channels.WritePendingException
 Ruby Net::WriteTimeout
 glibc strerror(EMEDIUMTYPE)
 JDK 17 java.lang.invoke.WrongMethodTypeException
 Go encoding/csv.ErrFieldCount
+PostgreSQL SQLSTATE 42601 message (src/backend/commands/prepare.c)
 JDK 17 javax.xml.xpath.XPathException
 JDK 17 javax.xml.xpath.XPathExpressionException
 JDK 17 javax.xml.xpath.XPathFactoryConfigurationException
 JDK 17 javax.xml.xpath.XPathFunctionException
+PostgreSQL SQLSTATE 22023 message (src/backend/bootstrap/bootstrap.c)
 Go crypto/x509.ErrUnsupportedAlgorithm
 Go crypto/x509.IncorrectPasswordError
 JDK 17 javax.transaction.xa.XAException
@@ -6884,6 +7885,7 @@ JDK 17 javax.xml.crypto.dsig.XMLSignatureException
 JDK 17 javax.xml.stream.XMLStreamException
 .NET System.Security.XmlSyntaxException (Mono class library)
 .NET System.Xml.XmlException (Mono class library)
+PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/jsonpath_gram.c)
 .NET System.Xml.Xsl.XsltCompileException (Mono class library)
 .NET System.Xml.Xsl.XsltException (Mono class library)
 Python builtins.ZeroDivisionError
@@ -6896,8322 +7898,11111 @@ Go compress/zlib.ErrChecksum
 Go compress/zlib.ErrDictionary
 Go compress/zlib.ErrHeader
 JDK 17 java.time.zone.ZoneRulesException
+PostgreSQL SQLSTATE 0A000 message (src/backend/backup/basebackup_zstd.c)
 
-400 bad request	0	0
-401 unauthorized	1	1
-402 payment required	2	2
-403 forbidden	3	3
-404 not found	4	4
-405 method not allowed	5	5
-406 not acceptable	6	6
-407 proxy authentication required	7	7
-408 request timeout	8	8
-409 conflict	9	9
-410 gone	10	10
-411 length required	11	11
-412 precondition failed	12	12
-413 request entity too large	13	13
-414 request uri too long	14	14
-415 unsupported media type	15	15
-416 requested range not satisfiable	16	16
-417 expectation failed	17	17
-418 i m a teapot	18	18
-421 misdirected request	19	19
-422 unprocessable entity	20	20
-423 locked	21	21
-424 failed dependency	22	22
-425 too early	23	23
-426 upgrade required	24	24
-428 precondition required	25	25
-429 too many requests	26	26
-431 request header fields too large	27	27
-451 unavailable for legal reasons	28	28
-500 internal server error	29	29
-501 not implemented	30	30
-502 bad gateway	31	31
-503 service unavailable	32	32
-504 gateway timeout	33	33
-505 http version not supported	34	34
-506 variant also negotiates	35	35
-507 insufficient storage	36	36
-508 loop detected	37	37
-510 not extended	38	38
-511 network authentication required	39	39
-a * must include all columns in the table s partitioning function	40	40
-a blob field is not allowed in partition function	41	41
-a datatype misalignment was detected in a load or store instruction	42	42
-a primary key cannot be marked as ignore	43	43
-a purgeable log is in use will not purge	44	44
-a routine failed and has neither no sql nor reads sql data in its declaration and binary logging is enabled if non transactional tables were updated the binary log will miss their changes	45	45
-a schema error occurred	46,47,48	46
-a security error has been detected	49	47
-a size parameter was incorrectly specified either number or on the form 10m	50	48
-a slave with the same server_uuid server_id as this slave has connected to the master	51	49
-a spatial index may only contain a geometrical type column	52	50
-a table must have at least 1 column	53	51
-a task was canceled	54	52
-a variable of a non integer based type in limit clause	55	53
-abandoned mutex exception	56	54
-abandonedmutexexception	56	54
-aborted connection * to db * user	57,58	55
-abstract method error	59	56
-abstractmethoderror	59	56
-accept pending exception	60	57
-acceptpendingexception	60	57
-access control exception	61	58
-access denied exception	62	59
-access denied for user	63	60
-access denied for user * to database	64	61
-access denied for user * using password	65	62
-access denied this account is locked	66	63
-access denied trying to change to user * using password * disconnecting	67	64
-access denied you need at least one of the * privilege s for this operation	68	65
-access disk i o error	69,70	66
-access violation exception	71	67
-accesscontrolexception	61	58
-accessdeniedexception	62	59
-accesserror	72	68
-accessexception	73	69
-accessing a corrupted shared library	74	70
-accessviolationexception	71	67
-account expired exception	75	71
-account locked exception	76	72
-account not found exception	77	73
-accountexception	78	74
-accountexpiredexception	75	71
-accountlockedexception	76	72
-accountnotfoundexception	77	73
-active sql transaction	79	75
-active_sql_transaction	79,80	75
-activesqltransaction	79,80	75
-adding an auto increment column requires a lock	81	76
-adding foreign keys needs foreign_key_checks off	82	77
-adding the specified count to the semaphore would cause it to exceed its maximum count	83	78
-address already in use	84	79
-address family error	85	80
-address family not supported by protocol	86	81
-addressfamilyerror	85	80
-admin shutdown	87	82
-admin_shutdown	87,88	82
-adminshutdown	87,88	82
-advertise error	89	83
-aead bad tag exception	90	84
-aeadbadtagexception	90	84
-aggregate function * of select * belongs to select	91	85
-aggregate is not supported for stored functions	92	86
-aggregate specific instruction fetch group next row missing from the aggregate function	93	87
-aggregate specific instruction fetch group next row used in a wrong context	94	88
-aggregateerror	95	89
-aggregateexception	96	90
-alarm clock	97	91
-all parts of a primary key must be not null if you need null in a key use unique instead	98	92
-all parts of a spatial index must be not null	99	93
-allocationerror	100	94
-already bound exception	101	95
-already connected exception	102	96
-already_exists	103,104,9	97
-alreadyboundexception	101	95
-alreadyconnectedexception	102	96
-alreadyexists	103,104,9	97
-alter table * import tablespace failed with error	105	98
-alter table causes auto_increment resequencing resulting in duplicate entry * for key	106	99
-ambiguous alias	107	100
-ambiguous column	108	101
-ambiguous function	109	102
-ambiguous implementation exception	110	103
-ambiguous implementation found	110	104
-ambiguous match exception	111	105
-ambiguous match found	111	106
-ambiguous parameter	112	107
-ambiguous_alias	107,113	100
-ambiguous_column	108,113	101
-ambiguous_function	109,113	102
-ambiguous_parameter	112,113	107
-ambiguousalias	107,113	100
-ambiguouscolumn	108,113	101
-ambiguousfunction	109,113	102
-ambiguousimplementationexception	110	103
-ambiguousmatchexception	111	105
-ambiguousparameter	112,113	107
-an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	114	108
-an error occurred when writing to a listener	115	109
-an exception was thrown by a taskscheduler	116	110
-an isolated storage operation failed	117	111
-an xml error has occurred	118	112
-analysis procedures of intersection points interrupted unexpectedly in function	119	113
-analyze explain show can not be issued lacking privileges for underlying table	120	114
-annotation format error	121	115
-annotation type mismatch exception	122	116
-annotationformaterror	121	115
-annotationtypemismatchexception	122	116
-app data in handshake	123,124	117
-app domain unloaded exception	125	118
-appdomainunloadedexception	125	118
-application data after close notify	126,124	117
-application time period table cannot be temporary	127	119
-application verification failure	128,129	120
-applicationexception	130	121
-archive tar header field too long	131,132	122
-archive tar invalid tar header	133,134	123
-archive tar write after close	135	124
-archive tar write too long	136	125
-arg_notfinitenumberexception number encountered was not a finite quantity	137	126
-argument 2 to function * must be * or	138	127
-argument list too long	139	128
-argument null exception	140	129
-argument of ntile must be greater than 0	141	130
-argument out of range exception	142,143	131
-argument to the * function does not belong to the range 0 1	144	132
-argument to the * function is not a constant for a partition	145	133
-argumenterror	146	134
-argumentexception	147	135
-argumentnullexception	140	129
-argumentoutofrangeexception	142,143	131
-arithmetic operation resulted in an overflow	148	136
-arithmeticerror	149	137
-arithmeticexception	150	138
-array index out of bounds exception	151	139
-array store exception	152	140
-array subscript error	153	141
-array type mismatch exception	154	142
-array_subscript_error	153,155	141
-arrayindexoutofboundsexception	151	139
-arraystoreexception	152	140
-arraysubscripterror	153,155	141
-arraytypemismatchexception	154	142
-asn1error	156	143
-assert failure	157	144
-assert_failure	157,158	144
-assertfailure	157,158	144
-assertionerror	159	145
-assignment to entry in nil map	160	146
-asynchronous close exception	161	147
-asynchronouscloseexception	161	147
-at least d tls 1 2 needed in suite b mode	162,124	117
-at least one of the * or * optimizer_switch flags must be	163	148
-at least one partition must be added	164	149
-at least one partition must be coalesced	165	150
-at line * in	166	151
-atomic move not supported exception	167	152
-atomicmovenotsupportedexception	167	152
-attempt has been made to use a com object that does not have a backing class factory	168	153
-attempt to access the method failed	169	154
-attempt to access the type failed	170,171	155
-attempt to read property * on null	160	156
-attempt to reuse session in different context	172,124	117
-attempt to unload the appdomain failed	173	157
-attempted to access a field that is not accessible by the caller	174	158
-attempted to access a missing member	175	159
-attempted to access a missing method	176	160
-attempted to access a non existing field	177	161
-attempted to access a path that is not on the disk	178	162
-attempted to access an element as a type incompatible with the array	154	163
-attempted to access an unloaded appdomain	125	164
-attempted to add multiple callbacks to a delegate that does not support multicast	179	165
-attempted to divide by zero	180,181	166
-attempted to marshal an object across a context boundary	182	167
-attempted to operate on an array with the incorrect number of dimensions	183	168
-attempted to perform an unauthorized operation	184	169
-attempted to read or write protected memory this is often an indication that other memory is corrupt	71	170
-attempted to read past the end of the stream	185	171
-attempting to link in too many shared libraries	186	172
-attribute in use exception	187	173
-attribute modification exception	188	174
-attribute not found exception	189	175
-attributeerror	190,191	176
-attributeinuseexception	187	173
-attributemodificationexception	188	174
-attributenotfoundexception	189	175
-auth disk i o error	192,70	177
-authentication not supported exception	193	178
-authenticationexception	194	179
-authenticationnotsupportedexception	193	178
-authority and issuer serial number mismatch	195,129	180
-authority and subject key identifier mismatch	196,129	181
-authority key identifier marked critical	197,129	182
-auto increment value in update conflicts with internally generated values	198	183
-auto_increment column s cannot be used in the unique index s	199	184
-autoindex warning message	200,201	185
-awterror	202	186
-awtexception	203	187
-back off pulling image	204,205	188
-back off restarting failed container	204,205	188
-backing store exception	206	189
-backingstoreexception	206	189
-backoff	205,204	190
-backoff limit exceeded	207,208	191
-backofflimitexceeded	207,208	191
-backup stage * failed	209	192
-backup stage * is same or before current backup stage	210	193
-bad address	211	194
-bad attribute value exp exception	212	195
-bad base64 data as position	213	196
-bad binary op value exp exception	214	197
-bad change cipher spec	215,124	117
-bad character in file name	216,217	198
-bad cipher	218,124	117
-bad copy file format	219	199
-bad data	220,124	117
-bad data returned by callback	221,124	117
-bad decompression	222,124	117
-bad dh value	223,124	117
-bad digest length	224,124	117
-bad early data	225,124	117
-bad ecc cert	226,124	117
-bad ecpoint	227,124	117
-bad extension	228,124	117
-bad file descriptor	229	200
-bad font file format	230	201
-bad gateway	31	31
-bad handshake length	231,124	117
-bad handshake state	232,124	117
-bad hello request	233,124	117
-bad hrr version	234,124	117
-bad image format exception	235	202
-bad key share	236,124	117
-bad key update	237,124	117
-bad legacy version	238,124	117
-bad length	239,124	117
-bad location exception	240	203
-bad message	241	204
-bad packet	242,124	117
-bad packet length	243,124	117
-bad padding exception	244	205
-bad protocol version number	245,124	117
-bad psk	246,124	117
-bad psk identity	247,124	117
-bad record type	248,124	117
-bad request	0	0
-bad requirement error	249	206
-bad rsa encrypt	250,124	117
-bad signature	251,124	117
-bad srp a length	252,124	117
-bad srp parameters	253,124	117
-bad srtp mki value	254,124	117
-bad srtp protection profile list	255,124	117
-bad ssl filetype	256,124	117
-bad status line	257	207
-bad string operation exception	258	208
-bad system call	259	209
-bad uri error	260	210
-bad value	261,124	117
-bad write retry	262,124	117
-bad zip file	263	211
-bad_copy_file_format	219,155	199
-bad_gateway	31	31
-bad_request	0	0
-badattributevalueexpexception	212	195
-badbinaryopvalueexpexception	214	197
-badcopyfileformat	219,155	199
-badimageformatexception	235	202
-badlocationexception	240	203
-badpaddingexception	244	205
-badrequirementerror	249	206
-badstatusline	257	207
-badstringoperationexception	258	208
-badurierror	260	210
-badzipfile	263,264	211
-bare in non quoted field	265,266	212
-barrier post phase exception	267	213
-barrierpostphaseexception	267	213
-base exception group	268,269	214
-baseexception	270	215
-baseexceptiongroup	268,269	214
-basic constraints of ca cert not marked critical	271,129	216
-batch update exception	272	217
-batchupdateexception	272	217
-being purged log * was not found	273	218
-binary format of the specified custom attribute was invalid	274	219
-binary geometry function * given two geometries of different srids * and	275	220
-binary logging and replication forbid changing the global server	276	221
-binary logging not possible message	277	222
-binder does not verify	278,124	117
-bindexception	279	223
-binlog closed cannot reset master	280	224
-bio not set	281,124	117
-blob column s can t be used in key specification in the * table	282	225
-blob text column * used in key specification without a key length	283	226
-block cipher pad is wrong	284,124	117
-block device required	285	227
-blocked disk i o error	286,70	228
-blocking io error	287,288,289,290	229
-blockingioerror	287,288,289,290	229
-bn lib	291,124	117
-bnerror	292	230
-bootstrap method error	293	231
-bootstrapmethoderror	293	231
-branch transaction already active	294	232
-branch_transaction_already_active	294,80	232
-branchtransactionalreadyactive	294,80	232
-broken barrier error	295,296	233
-broken barrier exception	297	234
-broken json string in argument * to function * at position	298	235
-broken pipe	299	236
-broken pipe error	299,300,301	237
-brokenbarriererror	295,296	233
-brokenbarrierexception	297	234
-brokenexecutor	302	238
-brokenpipeerror	299,300,301	237
-buferror	303	239
-buffer overflow exception	304	240
-buffer underflow exception	305	241
-buffererror	306	242
-bufferoverflowexception	304	240
-bufferunderflowexception	305	241
-bufio buffer full	307	243
-bufio invalid use of unreadbyte	308,309	244
-bufio invalid use of unreadrune	310,311	245
-bufio negative count	312	246
-bufio scanner read returned impossible count	313,314	247
-bufio scanner splitfunc returns advance count beyond input	315,316	248
-bufio scanner splitfunc returns negative advance count	317,318	249
-bufio scanner token too long	319,320	250
-built in plugins cannot be deleted	321	251
-bulk load rows overlap existing rows	322	252
-bus error	323	253
-bytes buffer too large	324	254
-byteswarning	325	255
-ca cert does not include key usage extension	326,129	256
-ca certificate key too weak	327,129	257
-ca dn length mismatch	328,124	117
-ca key too small	329,124	117
-ca md too weak	330,124	117
-ca signature digest algorithm too weak	331,129	258
-call to a member function * on null	160	156
-callback failed	332,124	117
-called process error	333	259
-calledprocesserror	333	259
-calling geometry function * with unsupported types of arguments	334	260
-can * database exists	335	261
-can * in library	336	262
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	337	263
-can * is being created	338	264
-can * is not in the correct format	339	265
-can * it already exists	340	266
-can * t exist	341	267
-can not access a needed shared library	342	268
-can not change system versioning field s	343	269
-can not delete from join view	344	270
-can not drop system versioning for table s partitioned by system_time	345	271
-can not insert into join view * without fields list	346	272
-can not modify more than one base table through a join view	347	273
-can only concatenate str not int to str	348	274
-can only drop oldest partitions when rotating by interval	349	275
-can t create a * from within another stored routine	350	276
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	351	277
-can t create federated table foreign data src error	352	278
-can t create ip socket	353	279
-can t create more than max_prepared_stmt_count statements current value	354	280
-can t create table s s errno	355	281
-can t drop * 192s check that it exists	356	282
-can t drop constraint * use drop period * for this	357	283
-can t drop or alter a * from within another stored routine	358	284
-can t execute the command as you have a backup stage active	359	285
-can t execute the given command because you have active locked tables or an active transaction	360	286
-can t execute the query because you have a conflicting read lock	361	287
-can t execute updates on master with binlog_format row	362	288
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	363	289
-can t find any matching row in the user table	364	290
-can t find fulltext index matching the column list	365	291
-can t find srp server param	366,124	117
-can t generate a unique log filename * 1 999	367	292
-can t get hostname for your address	368	293
-can t get working directory errno	369	294
-can t handle procedures with different groups yet	370	295
-can t load value from file with fixed size rows to variable	371	296
-can t lock file errno	372	297
-can t map file * errno	373	298
-can t open table	374	299
-can t read record in system table	375	300
-can t revoke all privileges for one or more of the requested users	376	301
-can t use order clause with this procedure	377	302
-cancellationexception	378	303
-cancelled key exception	379	304
-cancellederror	380,381	305
-cancelledkeyexception	379	304
-cannot access member	382	306
-cannot activate * log	383	307
-cannot add foreign key constraint for	384	308
-cannot add or update a child row a foreign key constraint fails	385	309
-cannot allocate memory	386	310
-cannot assign requested address	387	311
-cannot change cipher	388,124	117
-cannot change column * used in a foreign key constraint	389	312
-cannot change column * used in a foreign key constraint * of table	390	313
-cannot change column type	391	314
-cannot change slave_parallel_threads while another change is in progress	392	315
-cannot change the binary logging format inside a stored function or trigger	393	316
-cannot change the binlog direct flag inside a stored function or trigger	394	317
-cannot change the sql_log_bin inside a stored function or trigger	395	318
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	396	319
-cannot coerce	397	320
-cannot connect now	398	321
-cannot convert * character 0x * to	399	322
-cannot convert * to a bigint	400	323
-cannot convert null to non constant default	401	324
-cannot create foreign server * as it already exists	402	325
-cannot create fulltext index on materialized subquery	403	326
-cannot create fulltext index on temporary innodb table	404	327
-cannot create fulltext index with parser on innodb table	405	328
-cannot create stored routine s check warnings	406	329
-cannot create temporary table with partitions	407	330
-cannot define foreign key with * clause on a generated column	408	331
-cannot delete or update a parent row a foreign key constraint fails	409	332
-cannot delete rows from table which is parent in a foreign key constraint * of table	410	333
-cannot discard import tablespace associated with temporary table	411	334
-cannot drop column * needed in a foreign key constraint	412	335
-cannot drop column * needed in a foreign key constraint * of table	413	336
-cannot drop default keycache	414	337
-cannot drop index * needed in a foreign key constraint	415	338
-cannot drop one or more of the requested users	416	339
-cannot drop or rename fts_doc_id	417	340
-cannot exec a shared library directly	418	341
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	419	342
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	420	343
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	421	344
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	422	345
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	423	346
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	424	347
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	425	348
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	426	349
-cannot execute statement in a read only transaction	427	350
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	428	351
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	429	352
-cannot find certificate signature algorithm	430,129	353
-cannot find module	431	354
-cannot get geometry object from data you send to the geometry field	432	355
-cannot get group name	433,124	117
-cannot grant role * to	434	356
-cannot have more than one value for this type of * partitioning	435	357
-cannot invoke * is null	160	358
-cannot load from * the table is probably corrupted	436	359
-cannot load such file	431	360
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	437	361
-cannot modify session binlog_format inside a transaction	438	362
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	439	363
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	440	364
-cannot modify session skip_replication inside a stored function or trigger	441	365
-cannot modify session skip_replication inside a transaction	442	366
-cannot modify session sql_log_bin inside a transaction	443	367
-cannot open table for trigger s s	444	368
-cannot proceed because event scheduler is disabled	445	369
-cannot proceed exception	446	370
-cannot read field x because * is null	160	358
-cannot read properties of null reading	160	371
-cannot read properties of undefined reading	160	371
-cannot read the array length because * is null	160	358
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	447	372
-cannot redo exception	448	373
-cannot remove all partitions use drop table instead	449	374
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	450	375
-cannot replace hidden fts_doc_id with a user visible one	451	376
-cannot revoke role * from	452	377
-cannot run because of policy	453	378
-cannot run executable found relative to current directory	454,455	379
-cannot schedule event * relay log name * position	456	380
-cannot send after transport endpoint shutdown	301	381
-cannot send header	457	382
-cannot send request	458	383
-cannot set properties of null setting	160	371
-cannot set properties of undefined setting	160	371
-cannot specify more than one application time period	459	384
-cannot switch out of the row based binary log format when the session has open temporary tables	460	385
-cannot truncate a table referenced in a foreign key constraint	461	386
-cannot undo exception	462	387
-cannot unload app domain exception	173	388
-cannot use * access on index * due to type or collation conversion on field	463	389
-cannot use maxvalue as value in values in	464	390
-cannot_coerce	397,113	320
-cannot_connect_now	398,88	321
-cannotcoerce	397,113	320
-cannotconnectnow	398,88	321
-cannotproceedexception	446	370
-cannotredoexception	448	373
-cannotsendheader	457	382
-cannotsendrequest	458	383
-cannotundoexception	462	387
-cannotunloadappdomainexception	173	388
-cant change runtime param	465	391
-cant_change_runtime_param	465,466	391
-cantchangeruntimeparam	465,466	391
-card not present exception	467	392
-cardexception	468	393
-cardinality violation	469	394
-cardinality_violation	469	394
-cardinalityviolation	469	394
-cardnotpresentexception	467	392
-case not found	470	395
-case not found for case statement	471	396
-case_not_found	470	395
-casenotfound	470	395
-catalogexception	472	397
-ccs received early	473,124	117
-cert cb error	474,124	117
-cert info signature and signature algorithm mismatch	475,129	398
-cert length mismatch	476,124	117
-cert path builder exception	477	399
-cert path validator exception	478	400
-cert store exception	479	401
-certificate chain too long	480,129	402
-certificate encoding exception	481	403
-certificate expired exception	482	404
-certificate has expired	483,129	405
-certificate is not yet valid	484,129	406
-certificate not trusted	485,129	407
-certificate not yet valid exception	486	408
-certificate parsing exception	487	409
-certificate public key has explicit ecc parameters	488,129	410
-certificate rejected	489,129	411
-certificate revoked	490,129	412
-certificate revoked exception	491	413
-certificate signature failure	492,129	414
-certificate transparency required but no valid scts found	493,129	415
-certificate verify failed	494,124	117
-certificateencodingexception	481	403
-certificateerror	495,496	416
-certificateexception	497	417
-certificateexpiredexception	482	404
-certificatenotyetvalidexception	486	408
-certificateparsingexception	487	409
-certificaterevokedexception	491	413
-certpathbuilderexception	477	399
-certpathvalidatorexception	478	400
-certstoreexception	479	401
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	498	418
-change master to master_auto_position 1 can only be executed when gtid_mode on	499	419
-change master to option * is missing requirement	500	420
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	501	421
-changed char set exception	502	422
-changedcharsetexception	502	422
-changing schema from * to * is not allowed	503	423
-changing table options requires the table to be rebuilt	504	424
-channel number out of range	505	425
-char conversion exception	506	426
-character coding exception	507	427
-character disallowed in json in argument * to function * at position	508	428
-character not in repertoire	509	429
-character_not_in_repertoire	509,155	429
-charactercodingexception	507	427
-characternotinrepertoire	509,155	429
-charconversionexception	506	426
-check constraint failed	510,511	430
-check option failed 192s 192s	512	431
-check option on non updatable view 192s 192s	513	432
-check violation	514	433
-check_violation	514,515	433
-checkoutexception	516	434
-checkreservedlock disk i o error	517,70	435
-checkviolation	514,515	433
-child exited	518	436
-child process error	519,520	437
-childprocesserror	519,520	437
-cipher code wrong length	521,124	117
-ciphererror	522	438
-ciphersuite digest has changed	523,124	117
-circulardatastructure	524	439
-class cast exception	525	440
-class circularity error	526	441
-class format error	527	442
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	348	443
-class not found exception	528,431	444
-class zqx missing not found	431	445
-classcastexception	525	440
-classcircularityerror	526	441
-classformaterror	527	442
-classnotfoundexception	528,431	444
-client does not support authentication protocol requested by server consider upgrading mariadb client	529	446
-clienthello tlsext	530,124	117
-clone not supported exception	531	447
-clonenotsupportedexception	531	447
-close disk i o error	532,70	448
-closed by interrupt exception	533	449
-closed channel exception	534	450
-closed directory stream exception	535	451
-closed file system exception	536	452
-closed queue error	537	453
-closed selector exception	538	454
-closed watch service exception	539	455
-closedbyinterruptexception	533	449
-closedchannelexception	534	450
-closeddirectorystreamexception	535	451
-closederror	540	456
-closedfilesystemexception	536	452
-closedqueueerror	537	453
-closedselectorexception	538	454
-closedwatchserviceexception	539	455
-cmmexception	541	457
-coalesce partition can only be used on hash key partitions	542	458
-code 400	0	0
-code 401	1	1
-code 402	2	2
-code 403	3	3
-code 404	4	4
-code 405	5	5
-code 406	6	6
-code 407	7	7
-code 408	8	8
-code 409	9	9
-code 410	10	10
-code 411	11	11
-code 412	12	12
-code 413	13	13
-code 414	14	14
-code 415	15	15
-code 416	16	16
-code 417	17	17
-code 418	18	18
-code 421	19	19
-code 422	20	20
-code 423	21	21
-code 424	22	22
-code 425	23	23
-code 426	24	24
-code 428	25	25
-code 429	26	26
-code 431	27	27
-code 451	28	28
-code 500	29	29
-code 501	30	30
-code 502	31	31
-code 503	32	32
-code 504	33	33
-code 505	34	34
-code 506	35	35
-code 507	36	36
-code 508	37	37
-code 510	38	38
-code 511	39	39
-code aborted	543,544,9	459
-code alreadyexists	103,104,9	97
-code cancelled	545,546,547	460
-code dataloss	548,549,29	461
-code deadlineexceeded	550,551,33	462
-code failedprecondition	552,553,0	463
-code internal	554,555,29	464
-code invalidargument	556,557,0	465
-code notfound	4,558	466
-code outofrange	559,560,0	467
-code permissiondenied	561,562,3	468
-code resourceexhausted	563,564,26	469
-code unauthenticated	565,566,1	470
-code unavailable	567,568,32	471
-code unimplemented	569,570,30	472
-code unknown	571,572,29	473
-coder malfunction error	573	474
-codermalfunctionerror	573	474
-collation * is not valid for character set	574	475
-collation mismatch	575	476
-collation_mismatch	575,113	476
-collationmismatch	575,113	476
-column * cannot be not null needed in a foreign key constraint * set null	576	477
-column * cannot be null	577	478
-column * cannot be part of fulltext index	578	479
-column * has duplicated value * in	579	480
-column * in * is ambiguous	580	481
-column * is not updatable	581	482
-column * is of wrong type for an innodb fulltext index	582	483
-column * of table * cannot be converted from type	583	484
-column * specified twice	584	485
-column count doesn t match value count	585	486
-column count doesn t match value count at row	586	487
-column count of * is wrong expected * found	587,588	488
-column count of mysql * is wrong expected * found	589	489
-column family * flag * is different from an existing flag	590	490
-column length too big for column * max * use blob or text instead	591	491
-column s used in period s specified in update set list	592	492
-column set to default value null supplied to not null column * at row	593	493
-columns participating in a foreign key are renamed	594	494
-comexception	595	495
-command denied to user * for column * in table	596	496
-command denied to user * for routine	597	497
-command denied to user * for table s s	598	498
-command line error	599	499
-commandlineerror	599	499
-comment for database * is too long max	600	500
-comment for field * is too long max	601	501
-comment for index * is too long max	602	502
-comment for table * is too long max	603	503
-comment for table partition * is too long max	604	504
-commit failed due to failure of an earlier commit on which this one depends	605	505
-commithook constraint failed	606,511	506
-common language runtime detected an invalid program	607	507
-communication error on send	608	508
-communicationexception	609	509
-compatibilityerror	610	510
-completionexception	611	511
-compressed column * can t be used in key specification	612	512
-compressed length too long	613,124	117
-compression disabled	614,124	117
-compression failure	615,124	117
-compression id not within private range	616,124	117
-compression library error	617,124	117
-concurrent modification exception	618	513
-concurrentmodificationexception	618	513
-config file error	619	514
-config pod sandbox error	620,621	515
-config_file_error	619,622	514
-configerror	623	516
-configfileerror	619,622	514
-configpodsandboxerror	620,621	515
-configuration errors exception	624	517
-configuration file * is too big	625	518
-configuration limit exceeded	626	519
-configuration_limit_exceeded	626,627	519
-configurationerrorsexception	624	517
-configurationexception	628	520
-configurationlimitexceeded	626,627	519
-conflicterror	629	521
-conflicting declarations * and	630	522
-conflicting for system_time clauses in with recursive	631	523
-connect io exception	632	524
-connectexception	633	525
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	634	526
-connecting slave requested to start from gtid * which is not in the master s binlog	635	527
-connectioexception	632	524
-connection * conflicts with existing connection	636	528
-connection aborted error	637,638	529
-connection does not exist	639	530
-connection exception	640	531
-connection failure	641	532
-connection is shut down	642,643	533
-connection pending exception	644	534
-connection refused	645	535
-connection refused connect	645	536
-connection refused error	645,646	537
-connection reset by peer	647	538
-connection reset error	647,648	539
-connection timed out	649	540
-connection type not set	650,124	117
-connection was killed	651	541
-connection_does_not_exist	639,640	530
-connection_exception	640	531
-connection_failure	641,640	532
-connectionabortederror	637,638	529
-connectiondoesnotexist	639,640	530
-connectionerror	652	542
-connectionexception	640	531
-connectionfailure	641,640	532
-connectionpendingexception	644	534
-connectionrefusederror	645,646	537
-connectionreseterror	647,648	539
-constant random or timezone dependent expressions in sub partitioning function are not allowed	653	543
-constraint s failed for 192s 192s	654	544
-container cannot run	655	545
-container gc failed	656,657	546
-containercannotrun	655	545
-containergcfailed	656,657	546
-containing sql not permitted	658	547
-containing_sql_not_permitted	658,659	547
-containingsqlnotpermitted	658,659	547
-content too short error	660	548
-contenttooshorterror	660	548
-context deadline exceeded	661	549
-context deadline exceeded client timeout exceeded while awaiting headers	661	549
-context marshal exception	182	550
-context not dane enabled	662,124	117
-context not empty exception	663	551
-contextmarshalexception	182	550
-contextnotemptyexception	663	551
-convert partition is not supported for subpartitioned table	664	552
-converter not found error	665	553
-converternotfounderror	665	553
-converting column * from * to	666	554
-convpath disk i o error	667,70	555
-convpath unable to open database file	668,669	556
-cookie gen callback failure	670,124	117
-cookie mismatch	671,124	117
-cookieexception	672	557
-copy algorithm requires a lock	673	558
-copy parameters failed	674,124	117
-corrupted replication event was detected	675	559
-corrupted trg file for table s s	676	560
-corruptfs disk i o error	677,70	561
-could not be parsed at index	678	562
-could not create slave thread check system resources	679	563
-could not delete gtid domain reason	680	564
-could not find a part of the path	681	565
-could not find the drive the drive might not be ready or might not be mapped	682	566
-could not initialize master info structure for * more error messages can be found in the mariadb error log	683	567
-could not load the file	431	568
-could not load the specified file	684	569
-could not parse gtid list	685	570
-could not resolve host	686	571
-could not update replication slave gtid state	687	572
-couldn t translate some identities	688	573
-couldn t uncompress communication packet	689	574
-cpu time limit exceeded	690	575
-crash loop back off	691,692	576
-crash shutdown	693	577
-crash_shutdown	693,88	577
-crashloopbackoff	691,692	576
-crashshutdown	693,88	577
-crcerror	694	578
-create container config error	695,696	579
-create container error	697,698	580
-create database not allowed while thread is holding global read lock	699	581
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	700	582
-create pod sandbox error	701,702	583
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	703	584
-create table select is forbidden when enforce_gtid_consistency 1	704	585
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	705	586
-createcontainerconfigerror	695,696	579
-createcontainererror	697,698	580
-createpodsandboxerror	701,702	583
-creating index * required more than * bytes of modification log please try again	706	587
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	707	588
-creation context of event s s is invalid	708	589
-creation context of stored routine s s is invalid	709	590
-creation context of view s s is invalid	710	591
-credential expired exception	711	592
-credential not found exception	712	593
-credentialexception	713	594
-credentialexpiredexception	711	592
-credentialnotfoundexception	712	593
-crl has expired	714,129	595
-crl is not yet valid	715,129	596
-crl path validation error	716,129	597
-crl signature failure	717,129	598
-crlerror	718	599
-crlexception	719	600
-cross dependency found in outer join examine your on conditions	720	601
-crypto dsa invalid public key	721	602
-crypto rsa decryption error	722,723	603
-crypto rsa message too long for rsa public key size	724,725	604
-crypto rsa verification error	726,727	605
-cryptographic unexpected operation exception	728	606
-cryptographicexception	729	607
-cryptographicunexpectedoperationexception	728	606
-culture is not supported	730	608
-culture not found exception	730	609
-culturenotfoundexception	730	609
-cursor declaration after handler declaration	731	610
-cursor is already open	732	611
-cursor is not open	733	612
-cursor select must not have into	734	613
-cursor statement must be a select	735	614
-custom attribute format exception	274	615
-custom ext handler already installed	736,124	117
-customattributeformatexception	274	615
-cyclic reference on subqueries	737	616
-dane already enabled	738,124	117
-dane cannot override mtype full	739,124	117
-dane not enabled	740,124	117
-dane tlsa bad certificate	741,124	117
-dane tlsa bad certificate usage	742,124	117
-dane tlsa bad data length	743,124	117
-dane tlsa bad digest length	744,124	117
-dane tlsa bad matching type	745,124	117
-dane tlsa bad public key	746,124	117
-dane tlsa bad selector	747,124	117
-dane tlsa null data	748,124	117
-data between ccs and finished	749,124	117
-data corrupted	750	617
-data disk i o error	751,70	618
-data exception	155	619
-data for column * too long	752	620
-data format exception	753	621
-data length too long	754,124	117
-data misaligned exception	42	622
-data too long for column * at row	755	623
-data too long for condition item	756	624
-data_corrupted	750,757	617
-data_exception	155	619
-data_loss	548,549,29	461
-database dropped	758	625
-database_dropped	758,88	625
-databasedropped	758,88	625
-databaseerror	759	626
-datacorrupted	750,757	617
-dataerror	760	627
-dataexception	155	619
-dataformatexception	753	621
-dataloss	548,549,29	461
-datamisalignedexception	42	622
-datatype configuration exception	761	628
-datatype mismatch	762	629
-datatype_mismatch	762,113	629
-datatypeconfigurationexception	761	628
-datatypemismatch	762,113	629
-date time exception	763	630
-date time parse exception	764,678	631
-datetime field overflow	765	632
-datetime function * field overflow	766	633
-datetime_field_overflow	765,155	632
-datetimeexception	763	630
-datetimefieldoverflow	765,155	632
-datetimeparseexception	764,678	631
-deadline_exceeded	550,551,33	462
-deadlineexceeded	550,551,33	462
-deadlock detected	767	634
-deadlock found when trying to get lock try restarting transaction	768	635
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	769	636
-deadlock_detected	767,770	634
-deadlockdetected	767,770	634
-debug sync point hit limit reached	771	637
-debug sync point wait timed out	772	638
-decapsulateexception	773	639
-decoder fallback exception	774	640
-decoderfallbackexception	774	640
-decoding of base64 string failed	775	641
-decryption failed	776,124	117
-decryption failed or bad record mac	777,124	117
-default ignore value is not supported for such parameter usage	778	642
-delayed insert thread couldn t get requested lock for table	779	643
-delayed option not supported for table	780	644
-delete disk i o error	781,70	645
-dependency removal exception	782	646
-dependency resolution error	783	647
-dependencyerror	784	648
-dependencyremovalexception	782	646
-dependencyresolutionerror	783	647
-dependent objects still exist	785	649
-dependent privilege descriptors still exist	786	650
-dependent_objects_still_exist	785,786	649
-dependent_privilege_descriptors_still_exist	786	650
-dependentobjectsstillexist	785,786	649
-dependentprivilegedescriptorsstillexist	786	650
-deprecationwarning	787	651
-destination address required	788	652
-destroy failed exception	789	653
-destroyfailedexception	789	653
-device not a stream	790	654
-device or resource busy	791	655
-dh key too small	792,124	117
-dh public value length is wrong	793,124	117
-dherror	794	656
-diagnostics exception	795	657
-diagnostics_exception	795	657
-diagnosticsexception	795	657
-dial tcp * connect connection refused	645	658
-different crl scope	796,129	659
-digest check failed	797,124	117
-digesterror	798	660
-digestexception	799	661
-directory iterator exception	800	662
-directory not empty	801	663
-directory not empty exception	802	664
-directory not found exception	178,681	665
-directoryiteratorexception	800	662
-directorynotemptyexception	802	664
-directorynotfoundexception	178,681	665
-dirtywal unable to open database file	803,669	666
-disk full	804	667
-disk full * waiting for someone to free some space errno	805	668
-disk quota exceeded	806	669
-disk_full	804,627	667
-diskfull	804,627	667
-display width out of range for * max	807	670
-divide by zero exception	180,181	671
-dividebyzeroexception	180,181	671
-division by 0	808	672
-division by zero	181	673
-division_by_zero	181,155	673
-divisionbyzero	181,155	673
-dll not found exception	809	674
-dll was not found	809	675
-dllnotfoundexception	809	674
-do not support online operation on table with gis index	810	676
-documenterror	811	677
-does not exist	812	678
-does not support subqueries or stored functions	813	679
-domain error * in function	814	680
-domainerror	815	681
-drive not found exception	682	682
-drivenotfoundexception	682	682
-driver bad connection	816,817	683
-driver remove argument from query	818,819	684
-driver skip fast path continue as if unimplemented	820,821	685
-drop database not allowed while thread is holding global read lock	822	686
-dropped orphan trigger * originally created for table	823	687
-dropping a primary key is not allowed without also adding a new primary key	824	688
-dsaerror	825	689
-dtls message too big	826,124	117
-duplicate * constraint name	827	690
-duplicate alias	828	691
-duplicate column	829	692
-duplicate column name	830	693
-duplicate compression id	831,124	117
-duplicate condition information item	832	694
-duplicate cursor	833	695
-duplicate database	834	696
-duplicate entry * for key	835	697
-duplicate entry for key	835	698
-duplicate file	836	699
-duplicate format flags exception	837	700
-duplicate function	838	701
-duplicate handler declared in the same block	839	702
-duplicate index s this is deprecated and will be disallowed in a future release	840	703
-duplicate json object key value	841	704
-duplicate key name	842	705
-duplicate object	843	706
-duplicate objects in argument	844	707
-duplicate partition field name	845	708
-duplicate partition name	846	709
-duplicate prepared statement	847	710
-duplicate query name 64s in with clause	848	711
-duplicate row * column s	849	712
-duplicate schema	850	713
-duplicate table	851	714
-duplicate wait object exception	844	715
-duplicate_alias	828,113	691
-duplicate_column	829,113	692
-duplicate_cursor	833,113	695
-duplicate_database	834,113	696
-duplicate_file	836,852	699
-duplicate_function	838,113	701
-duplicate_json_object_key_value	841,155	704
-duplicate_object	843,113	706
-duplicate_prepared_statement	847,113	710
-duplicate_schema	850,113	713
-duplicate_table	851,113	714
-duplicatealias	828,113	691
-duplicatecolumn	829,113	692
-duplicatecursor	833,113	695
-duplicatedatabase	834,113	696
-duplicatefile	836,852	699
-duplicateformatflagsexception	837	700
-duplicatefunction	838,113	701
-duplicatejsonobjectkeyvalue	841,155	704
-duplicateobject	843,113	706
-duplicatepreparedstatement	847,113	710
-duplicateschema	850,113	713
-duplicatetable	851,113	714
-duplicatewaitobjectexception	844	715
-dynamic column contains unknown character set	853	716
-dynamic column implementation limit reached	854	717
-e2big	139	718
-eacces	561	719
-eaddrinuse	84	720
-eaddrnotavail	387	721
-eadv	89	722
-eafnosupport	86	723
-eagain	287	724
-eagain wait readable	855	725
-eagain wait writable	856	726
-eagainwaitreadable	855	725
-eagainwaitwritable	856	726
-eai_addrfamily	686	727
-eai_again	686	728
-eai_badflags	686	729
-eai_fail	686	730
-eai_family	686	731
-eai_memory	686	732
-eai_nodata	686	733
-eai_noname	686	734
-eai_overflow	686	735
-eai_service	686	736
-eai_socktype	686	737
-eai_system	686	738
-ealready	289	739
-ebade	857	740
-ebadf	229	741
-ebadfd	858	742
-ebadmsg	241	743
-ebadr	859	744
-ebadrqc	860	745
-ebadslt	861	746
-ebfont	230	747
-ebusy	791	748
-ecanceled	862	749
-ecc cert not for signing	863,124	117
-ecdh required for suiteb mode	864,124	117
-ecerror	865	750
-echild	519	751
-echrng	505	752
-ecomm	608	753
-econnaborted	637	754
-econnrefused	645	755
-econnreset	647	756
-edeadlock	866	757
-edestaddrreq	788	758
-edom	867	759
-edotdot	868	760
-edquot	806	761
-ee certificate key too weak	869,129	762
-ee key too small	870,124	117
-eexist	871	763
-efault	211	764
-efbig	872	765
-ehostdown	873	766
-ehostunreach	874	767
-eidrm	875	768
-eilseq	876	769
-einprogress	290	770
-einprogress wait readable	877	771
-einprogress wait writable	878	772
-einprogresswaitreadable	877	771
-einprogresswaitwritable	878	772
-eintr	879	773
-einval	556	774
-eio	880	775
-eisconn	881	776
-eisdir	882	777
-eisnam	883	778
-ekeyexpired	884	779
-ekeyrejected	885	780
-ekeyrevoked	886	781
-el2hlt	887	782
-el2nsync	888	783
-el3hlt	889	784
-el3rst	890	785
-elibacc	342	786
-elibbad	74	787
-elibexec	418	788
-elibmax	186	789
-elibscn	891	790
-elnrng	892	791
-eloop	893	792
-email address mismatch	894,129	793
-emediumtype	895	794
-emfile	896	795
-emlink	897	796
-empty srtp protection profile list	898,124	117
-empty stack exception	899	797
-empty subject alternative name extension	900,129	798
-emptystackexception	899	797
-emsgsize	725	799
-emultihop	901	800
-enametoolong	902	801
-enavail	903	802
-encoder fallback exception	904	803
-encoderfallbackexception	904	803
-encoding hex odd length hex string	905,906	804
-encodingerror	907	805
-encodingwarning	908	806
-encountered illegal format of dynamic column string	909	807
-encountered illegal value * when converting to	910	808
-encrypted length too long	911,124	117
-end identifier * does not match	912	809
-end label * without match	913	810
-end of stream exception	185	811
-end of yaml exception	914	812
-endofstreamexception	185	811
-endofyamlexception	914	812
-ends is either invalid or before starts	915	813
-enetdown	916	814
-enetreset	917	815
-enetunreach	918	816
-enfile	919	817
-engine * does not support rollback changes were committed during rollback call	920	818
-engine * failed to discover table 192s 192s with	921	819
-engine cannot be used in partitioned tables	922	820
-engine independent statistics are not collected for column	923	821
-enoano	924	822
-enobufs	925	823
-enocsi	926	824
-enodata	927	825
-enodev	928	826
-enoent	681	827
-enoent no such file or directory open	681	828
-enoexec	929	829
-enokey	930	830
-enolck	931	831
-enolink	932	832
-enomedium	933	833
-enomem	386	834
-enomsg	934	835
-enonet	935	836
-enopkg	936	837
-enoprotoopt	937	838
-enospc	938	839
-enosr	939	840
-enostr	790	841
-enosys	940	842
-enotblk	285	843
-enotconn	941	844
-enotdir	942	845
-enotempty	801	846
-enotnam	943	847
-enotrecoverable	944	848
-enotsock	945	849
-enotsup	946	850
-enotty	947	851
-enotuniq	948	852
-entry point not found exception	949	853
-entry point was not found	949	854
-entrypointnotfoundexception	949	853
-enum constant not present exception	950	855
-enumconstantnotpresentexception	950	855
-environmenterror	951	856
-enxio	952	857
-eoferror	953,954	858
-eofexception	955	859
-eoverflow	956	860
-eownerdead	957	861
-eperm	958	862
-epfnosupport	959	863
-epipe	299	864
-eproto	960	865
-eprotonosupport	961	866
-eprototype	962	867
-er_aborting_connection	57	55
-er_access_denied_change_user_error	67	64
-er_access_denied_error	65	62
-er_access_denied_no_password_error	63	60
-er_account_has_been_locked	66	63
-er_add_partition_no_new_partition	164	149
-er_add_partition_subpart_error	963	868
-er_admin_wrong_mrg_table	964	869
-er_aggregate_order_for_union	965	870
-er_aggregate_order_non_agg_query	966	871
-er_alter_filegroup_failed	967	872
-er_alter_info	968	873
-er_alter_operation_not_supported	969	874
-er_alter_operation_not_supported_reason	970	875
-er_alter_operation_not_supported_reason_autoinc	81	76
-er_alter_operation_not_supported_reason_change_fts	417	340
-er_alter_operation_not_supported_reason_column_type	391	314
-er_alter_operation_not_supported_reason_copy	673	558
-er_alter_operation_not_supported_reason_fk_check	82	77
-er_alter_operation_not_supported_reason_fk_rename	594	494
-er_alter_operation_not_supported_reason_fts	971	876
-er_alter_operation_not_supported_reason_gis	810	676
-er_alter_operation_not_supported_reason_hidden_fts	451	376
-er_alter_operation_not_supported_reason_ignore	707	588
-er_alter_operation_not_supported_reason_nopk	824	688
-er_alter_operation_not_supported_reason_not_null	401	324
-er_alter_operation_not_supported_reason_partition	972	877
-er_alter_operation_table_options_need_rebuild	504	424
-er_ambiguous_field_term	973	878
-er_argument_not_constant	145	133
-er_argument_out_of_range	144	132
-er_auto_convert	666	554
-er_auto_increment_conflict	198	183
-er_auto_position_requires_gtid_mode_on	499	419
-er_autoinc_read_failed	974	879
-er_backup_lock_is_active	359	285
-er_backup_not_running	975	880
-er_backup_stage_failed	209	192
-er_backup_unknown_stage	976	881
-er_backup_wrong_stage	210	193
-er_bad_base64_data	213	196
-er_bad_combination_of_window_frame_bound_specs	977	882
-er_bad_data	910	808
-er_bad_db_error	978	883
-er_bad_field_error	979	884
-er_bad_ft_column	578	479
-er_bad_host_error	368	293
-er_bad_log_statement	980	885
-er_bad_null_error	577	478
-er_bad_option_value	981	886
-er_bad_slave	982	887
-er_bad_slave_auto_position	983	888
-er_bad_slave_until_cond	984	889
-er_bad_table_error	985	890
-er_base64_decode_error	775	641
-er_binlog_cache_size_greater_than_max	986	891
-er_binlog_cant_delete_gtid_domain	680	564
-er_binlog_create_routine_need_super	987	892
-er_binlog_logging_impossible	277	222
-er_binlog_logical_corruption	988	893
-er_binlog_multiple_engines_and_self_logging_engine	423	346
-er_binlog_must_be_empty	989	894
-er_binlog_non_supported_bulk	990	895
-er_binlog_purge_emfile	991	896
-er_binlog_purge_fatal_err	992	897
-er_binlog_purge_prohibited	993	898
-er_binlog_read_event_checksum_failure	994	899
-er_binlog_row_engine_and_stmt_engine	422	345
-er_binlog_row_injection_and_stmt_engine	424	347
-er_binlog_row_injection_and_stmt_mode	425	348
-er_binlog_row_logging_failed	995	900
-er_binlog_row_mode_and_stmt_engine	419	342
-er_binlog_row_rbr_to_sbr	996	901
-er_binlog_row_wrong_table_def	997	902
-er_binlog_stmt_cache_size_greater_than_max	998	903
-er_binlog_stmt_mode_and_no_repl_tables	421	344
-er_binlog_stmt_mode_and_row_engine	420	343
-er_binlog_uncompress_error	999	904
-er_binlog_unsafe_and_stmt_engine	426	349
-er_binlog_unsafe_autoinc_columns	1000	905
-er_binlog_unsafe_autoinc_not_first	1001	906
-er_binlog_unsafe_create_ignore_select	700	582
-er_binlog_unsafe_create_replace_select	703	584
-er_binlog_unsafe_create_select_autoinc	705	586
-er_binlog_unsafe_fulltext_plugin	1002	907
-er_binlog_unsafe_insert_delayed	1003	908
-er_binlog_unsafe_insert_ignore_select	1004	909
-er_binlog_unsafe_insert_select_update	1005	910
-er_binlog_unsafe_insert_two_keys	1006	911
-er_binlog_unsafe_limit	1007	912
-er_binlog_unsafe_mixed_statement	1008	913
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1009	914
-er_binlog_unsafe_nontrans_after_trans	1010	915
-er_binlog_unsafe_replace_select	1011	916
-er_binlog_unsafe_routine	1012	917
-er_binlog_unsafe_skip_locked	1013	918
-er_binlog_unsafe_statement	1014	919
-er_binlog_unsafe_system_function	1015	920
-er_binlog_unsafe_system_table	1016	921
-er_binlog_unsafe_system_variable	1017	922
-er_binlog_unsafe_udf	1018	923
-er_binlog_unsafe_update_ignore	1019	924
-er_binlog_unsafe_write_autoinc_select	1020	925
-er_blob_field_in_part_func_error	41	41
-er_blob_key_without_length	283	226
-er_blob_used_as_key	282	225
-er_blobs_and_no_terminated	1021	926
-er_boost_geometry_centroid_exception	1022	927
-er_boost_geometry_empty_input_exception	1023	928
-er_boost_geometry_overlay_invalid_input_exception	1024	929
-er_boost_geometry_self_intersection_point_exception	119	113
-er_boost_geometry_turn_info_exception	1025	930
-er_boost_geometry_unknown_exception	1026	931
-er_calculating_default_value	1027	932
-er_cannot_add_foreign	384	308
-er_cannot_convert_character	399	322
-er_cannot_discard_temporary_table	411	334
-er_cannot_grant_role	434	356
-er_cannot_load_from_table_v2	436	359
-er_cannot_load_slave_gtid_state	1028	933
-er_cannot_revoke_role	452	377
-er_cannot_update_gtid_state	687	572
-er_cannot_user	1029	934
-er_cant_activate_log	383	307
-er_cant_aggregate_2collations	1030	935
-er_cant_aggregate_3collations	1031	936
-er_cant_aggregate_ncollations	1031	937
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1032	938
-er_cant_change_tx_characteristics	1033	939
-er_cant_create_db	1034	940
-er_cant_create_federated_table	352	278
-er_cant_create_file	1034	941
-er_cant_create_geometry_object	432	355
-er_cant_create_handler_file	1035	942
-er_cant_create_sroutine	406	329
-er_cant_create_table	355	281
-er_cant_create_thread	351	277
-er_cant_create_user_with_grant	1036	943
-er_cant_delete_file	1037	944
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	428	351
-er_cant_do_this_during_an_transaction	1038	945
-er_cant_drop_field_or_key	356	282
-er_cant_execute_in_read_only_transaction	427	350
-er_cant_find_dl_entry	336	262
-er_cant_find_system_rec	375	300
-er_cant_find_udf	1039	946
-er_cant_get_stat	1034	947
-er_cant_get_wd	369	294
-er_cant_initialize_udf	1039	948
-er_cant_lock	372	297
-er_cant_lock_log_table	1040	949
-er_cant_open_file	1034	950
-er_cant_open_library	1034	951
-er_cant_read_dir	1034	952
-er_cant_remove_all_fields	1041	953
-er_cant_rename_log_table	450	375
-er_cant_reopen_table	1039	954
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1042	955
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1043	956
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1044	957
-er_cant_set_gtid_next_when_owning_gtid	1045	958
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1046	959
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1047	960
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1048	961
-er_cant_set_wd	1034	962
-er_cant_start_stop_slave	1049	963
-er_cant_update_table_in_create_table_select	338	264
-er_cant_update_used_table_in_sf_or_trg	337	263
-er_cant_update_with_readlock	361	287
-er_cant_use_option_here	1050	964
-er_cant_write_lock_log_table	1051	965
-er_cf_different	590	490
-er_change_master_password_length	1052	966
-er_change_rpl_info_repository_failure	1053	967
-er_change_slave_parallel_threads_active	392	315
-er_check_no_such_table	374	299
-er_check_not_implemented	1054	968
-er_checkread	1055	969
-er_cm_option_missing_requirement	500	420
-er_coalesce_only_on_hash_partition	542	458
-er_coalesce_partition_no_partition	165	150
-er_col_count_doesnt_match_corrupted_v2	587	488
-er_col_count_doesnt_match_please_update	589	489
-er_col_count_doesnt_match_please_update_v2	588	970
-er_collation_charset_mismatch	574	475
-er_columnaccess_denied_error	596	496
-er_commit_not_allowed_in_sf_or_trg	1056	971
-er_compressed_column_used_as_key	612	512
-er_con_count_error	1057	972
-er_cond_item_too_long	756	624
-er_conflict_fn_parse_error	1058	973
-er_conflicting_declarations	630	522
-er_conflicting_for_system_time	631	523
-er_connect_to_foreign_data_source	1059	974
-er_connect_to_master	1060	975
-er_connection_already_exists	636	528
-er_connection_killed	651	541
-er_consecutive_reorg_partitions	1061	976
-er_constraint_failed	654	544
-er_corrupt_help_db	1062	977
-er_crashed_on_repair	1063	978
-er_crashed_on_usage	1064	979
-er_create_db_with_read_lock	699	581
-er_create_filegroup_failed	1065	980
-er_cut_value_group_concat	1066	981
-er_cyclic_reference	737	616
-er_da_invalid_condition_number	1067	982
-er_data_out_of_range	1068	983
-er_data_overflow	1069	984
-er_data_too_long	755	623
-er_data_truncated	1070	985
-er_data_was_commited_under_rollback	920	818
-er_database_name	1071	986
-er_datetime_function_overflow	766	633
-er_db_create_exists	335	261
-er_db_drop_delete	1072	987
-er_db_drop_exists	341	267
-er_db_drop_rmdir	1072	988
-er_dbaccess_denied_error	64	61
-er_ddl_log_error	1073	989
-er_debug_sync_hit_limit	771	637
-er_debug_sync_timeout	772	638
-er_delayed_cant_change_lock	779	643
-er_delayed_insert_table_locked	1074	990
-er_delayed_not_supported	780	644
-er_derived_must_have_alias	1075	991
-er_diff_groups_proc	370	295
-er_disk_full	805	668
-er_division_by_zero	808	672
-er_dont_support_slave_preserve_commit_order	1076	992
-er_drop_db_with_read_lock	822	686
-er_drop_filegroup_failed	1077	993
-er_drop_index_fk	415	338
-er_drop_last_partition	449	374
-er_drop_user	416	339
-er_drop_versioning_system_time_partition	345	271
-er_dup_argument	1078	994
-er_dup_constraint_name	827	690
-er_dup_entry	835	697
-er_dup_entry_autoincrement_case	106	99
-er_dup_entry_with_key_name	835	995
-er_dup_fieldname	830	693
-er_dup_index	840	703
-er_dup_key	1039	996
-er_dup_keyname	842	705
-er_dup_list_entry	1079	997
-er_dup_query_name	848	711
-er_dup_signal_set	832	694
-er_dup_unique	1039	998
-er_dup_unknown_in_index	835	698
-er_dup_window_name	1080	999
-er_duplicate_gtid_domain	1081	1000
-er_duplicated_value_in_type	579	480
-er_dyn_col_data	1082	1001
-er_dyn_col_implementation_limit	854	717
-er_dyn_col_wrong_charset	853	716
-er_dyn_col_wrong_format	909	807
-er_empty_query	1083	1002
-er_empty_row_in_tvc	1084	1003
-er_end_identifier_does_not_match	912	809
-er_engine_out_of_memory	1085	1004
-er_error_during_checkpoint	1086	1005
-er_error_during_commit	1087	1006
-er_error_during_flush_logs	1088	1007
-er_error_during_rollback	1089	1008
-er_error_evaluating_expression	1090	1009
-er_error_first	1091	1010
-er_error_first_section_2	1092	1011
-er_error_first_section_4	1093	1012
-er_error_first_section_5	1094	1013
-er_error_in_trigger_body	1095	1014
-er_error_in_unknown_trigger_body	1096	1015
-er_error_last	1097	1016
-er_error_last_section_2	1098	1017
-er_error_last_section_4	810	1018
-er_error_on_close	1099	1019
-er_error_on_master	1100	1020
-er_error_on_read	1101	1021
-er_error_on_rename	1102	1022
-er_error_on_write	1103	1023
-er_error_when_executing_command	1104	1024
-er_event_already_exists	1105	1025
-er_event_cannot_alter_in_the_past	1106	1026
-er_event_cannot_create_in_the_past	1107	1027
-er_event_cannot_delete	1108	1028
-er_event_cant_alter	1109	1029
-er_event_compile_error	1110	1030
-er_event_data_too_long	752	620
-er_event_does_not_exist	1111	1031
-er_event_drop_failed	1077	1032
-er_event_ends_before_starts	915	813
-er_event_exec_time_in_the_past	1112	1033
-er_event_interval_not_positive_or_too_big	1113	1034
-er_event_invalid_creation_ctx	708	589
-er_event_modify_queue_error	1114	1035
-er_event_neither_m_expr_nor_m_at	1115	1036
-er_event_open_table_failed	1116	1037
-er_event_recursion_forbidden	1117	1038
-er_event_same_name	1118	1039
-er_event_set_var_error	1119	1040
-er_event_store_failed	1120	1041
-er_events_db_error	445	369
-er_exceptions_write_error	1121	1042
-er_exec_stmt_with_open_cursor	1122	1043
-er_explain_not_supported	1123	1044
-er_expression_is_too_big	1124	1045
-er_expression_refers_to_uninit_field	1125	1046
-er_failed_gtid_state_init	1126	1047
-er_failed_read_from_par_file	1127	1048
-er_failed_routine_break_binlog	45	45
-er_feature_disabled	1128	1049
-er_feature_not_supported_with_partitioning	1129	1050
-er_field_not_found_part_error	1130	1051
-er_field_reference_in_tvc	1131	1052
-er_field_specified_twice	584	485
-er_field_type_not_allowed_as_partition_field	1132	1053
-er_file_corrupt	1093	1054
-er_file_exists_error	1133	1055
-er_file_not_found	1034	1056
-er_file_used	1134	1057
-er_filegroup_option_only_once	1135	1058
-er_filsort_abort	1136	1059
-er_fk_cannot_delete_parent	410	333
-er_fk_cannot_open_parent	1137	1060
-er_fk_column_cannot_change	389	312
-er_fk_column_cannot_change_child	390	313
-er_fk_column_cannot_drop	412	335
-er_fk_column_cannot_drop_child	413	336
-er_fk_column_not_null	576	477
-er_fk_depth_exceeded	1138	1061
-er_fk_fail_add_system	1139	1062
-er_fk_incorrect_option	1140	1063
-er_fk_no_index_child	1141	1064
-er_fk_no_index_parent	1142	1065
-er_flashback_not_supported	1143	1066
-er_flush_master_binlog_closed	280	224
-er_forbid_schema_change	503	423
-er_forcing_close	1144	1067
-er_foreign_data_source_doesnt_exist	1145	1068
-er_foreign_data_string_invalid	1146	1069
-er_foreign_data_string_invalid_cant_create	339	265
-er_foreign_duplicate_key_with_child_info	1147	1070
-er_foreign_duplicate_key_without_child_info	1148	1071
-er_foreign_server_doesnt_exist	1149	1072
-er_foreign_server_exists	402	325
-er_form_not_found	1150	1073
-er_found_gtid_event_when_gtid_mode_is_off	1151	1074
-er_fparser_bad_header	1152	1075
-er_fparser_eof_in_comment	1153	1076
-er_fparser_eof_in_unknown_parameter	1154	1077
-er_fparser_error_in_parameter	1155	1078
-er_fparser_too_big_file	625	518
-er_frame_exclusion_not_supported	1156	1079
-er_frm_unknown_type	1157	1080
-er_fseek_fail	1158	1081
-er_ft_matching_key_not_found	365	291
-er_fulltext_not_supported_with_partitioning	1159	1082
-er_func_inexistent_name_collision	1160	1083
-er_function_not_defined	1161	1084
-er_galera_replication_not_supported	1162	1085
-er_generated_column_function_is_not_allowed	1163	1086
-er_geojson_empty_coordinates	1164	1087
-er_geojson_incorrect	1165	1088
-er_geojson_not_closed	1166	1089
-er_geojson_too_few_points	1167	1090
-er_get_errmsg	1168	1091
-er_get_errno	1169	1092
-er_get_stacked_da_without_active_handler	1170	1093
-er_get_temporary_errmsg	1171	1094
-er_gis_data_wrong_endianess	1172	1095
-er_gis_different_srids	275	220
-er_gis_invalid_data	1173	1096
-er_gis_unknown_error	1174	1097
-er_gis_unknown_exception	1175	1098
-er_gis_unsupported_argument	334	260
-er_global_variable	1176	1099
-er_gno_exhausted	1177	1100
-er_got_signal	1178	1101
-er_grant_plugin_user_exists	1179	1102
-er_grant_wrong_host_or_user	1180	1103
-er_gtid_executed_was_changed	1181	1104
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1182	1105
-er_gtid_mode_can_only_change_one_step_at_a_time	1183	1106
-er_gtid_mode_requires_binlog	1184	1107
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1185	1108
-er_gtid_next_is_not_in_gtid_next_list	1186	1109
-er_gtid_next_type_undefined_group	1187	1110
-er_gtid_open_table_failed	1188	1111
-er_gtid_position_not_found_in_binlog	635	527
-er_gtid_position_not_found_in_binlog2	634	526
-er_gtid_purged_was_changed	1189	1112
-er_gtid_start_from_binlog_hole	1190	1113
-er_gtid_strict_out_of_order	114	108
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1191	1114
-er_gtid_unsafe_create_select	704	585
-er_gtid_unsafe_non_transactional_table	1192	1115
-er_handshake_error	1193	1116
-er_hashchk	1091	1117
-er_host_is_blocked	1194	1118
-er_host_not_privileged	1195	1119
-er_hostname	1196	1120
-er_ident_causes_too_long_path	1197	1121
-er_illegal_grant_for_table	1198	1122
-er_illegal_ha	1199	1123
-er_illegal_ha_create_option	1200	1124
-er_illegal_parameter_data_type_for_operation	1201	1125
-er_illegal_parameter_data_types2_for_operation	1202	1126
-er_illegal_reference	1203	1127
-er_illegal_subquery_optimizer_switches	163	148
-er_illegal_value_for_type	1204	1128
-er_inconsistent_error	1205	1129
-er_inconsistent_partition_info_error	1206	1130
-er_inconsistent_slave_temp_table	1207	1131
-er_inconsistent_type_of_functions_error	1208	1132
-er_incorrect_global_local_var	1209	1133
-er_incorrect_gtid_state	685	570
-er_index_column_too_long	1210	1134
-er_index_corrupt	1211	1135
-er_index_file_full	1212	1136
-er_index_rebuild	1213	1137
-er_innodb_ft_aux_not_hex_id	1214	1138
-er_innodb_ft_limit	1215	1139
-er_innodb_ft_wrong_docid_column	582	483
-er_innodb_ft_wrong_docid_index	1216	1140
-er_innodb_import_error	105	98
-er_innodb_index_corrupt	1217	1141
-er_innodb_no_ft_temp_table	404	327
-er_innodb_no_ft_uses_parser	405	328
-er_innodb_online_log_too_big	706	587
-er_innodb_read_only	1218	1142
-er_innodb_undo_log_full	1219	1143
-er_insecure_change_master	1220	1144
-er_insecure_plain_text	1221	1145
-er_insert_info	1222	1146
-er_inside_transaction_prevents_switch_binlog_direct	437	361
-er_inside_transaction_prevents_switch_binlog_format	438	362
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	440	364
-er_inside_transaction_prevents_switch_skip_replication	442	366
-er_inside_transaction_prevents_switch_sql_log_bin	443	367
-er_internal_error	757	1147
-er_invalid_aggregate_function	93	87
-er_invalid_argument_for_logarithm	1223	1148
-er_invalid_character_string	1224	1149
-er_invalid_current_user	1225	1150
-er_invalid_default	1226	1151
-er_invalid_default_param	778	642
-er_invalid_default_value_for_field	1227	1152
-er_invalid_field_size	1228	1153
-er_invalid_group_func_use	1229	1154
-er_invalid_ntile_argument	141	130
-er_invalid_on_update	1230	1155
-er_invalid_role	1231	1156
-er_invalid_use_of_null	1232	1157
-er_invalid_value_to_limit	1233	1158
-er_invalid_year_column_length	1234	1159
-er_invisible_not_null_without_default	1235	1160
-er_io_err_log_index_read	1236	1161
-er_io_read_error	1237	1162
-er_io_write_error	1238	1163
-er_ipsock_error	353	279
-er_isolation_level_with_consistent_snapshot	1239	1164
-er_isolation_mode_not_supported	1240	1165
-er_it_is_a_view	1241	1166
-er_json_bad_chr	298	235
-er_json_depth	1242	1167
-er_json_eos	1243	1168
-er_json_escaping	1244	1169
-er_json_histogram_parse_failed	1245	1170
-er_json_not_json_chr	508	428
-er_json_one_or_all	138	127
-er_json_path_array	1246	1171
-er_json_path_depth	1247	1172
-er_json_path_empty	1248	1173
-er_json_path_eos	1249	1174
-er_json_path_no_wildcard	1250	1175
-er_json_path_syntax	1251	1176
-er_json_syntax	1252	1177
-er_json_table_alias_required	1253	1178
-er_json_table_error_on_field	1254	1179
-er_json_table_multiple_matches	1039	1180
-er_json_table_scalar_expected	1039	1181
-er_key_based_on_generated_virtual_column	1255	1182
-er_key_cant_have_without_overlaps	1256	1183
-er_key_column_does_not_exist	1257	1184
-er_key_contains_period_fields	1258	1185
-er_key_create_during_alter	1259	1186
-er_key_does_not_exists	1260	1187
-er_key_doesnt_support	1261	1188
-er_key_not_found	1039	1189
-er_key_part_0	1262	1190
-er_key_ref_do_not_match_table_ref	1263	1191
-er_keys_out_of_order	1264	1192
-er_kill_denied_error	1265	1193
-er_kill_query_denied_error	1266	1194
-er_limited_part_range	1267	1195
-er_list_of_fields_only_in_hash_error	1268	1196
-er_load_data_invalid_column	1269	1197
-er_load_from_fixed_size_rows_to_var	371	296
-er_load_infile_capability_disabled	1270	1198
-er_load_info	1271	1199
-er_local_variable	1272	1200
-er_lock_aborted	1273	1201
-er_lock_deadlock	768	635
-er_lock_or_active_transaction	360	286
-er_lock_table_full	1274	1202
-er_lock_wait_timeout	1275	1203
-er_log_in_use	44	44
-er_log_purge_no_file	273	218
-er_log_purge_unknown_err	1276	1204
-er_logging_prohibit_changing_of	276	221
-er_m_bigger_than_d	1277	1205
-er_malformed_definer	1278	1206
-er_malformed_gtid_set_encoding	1279	1207
-er_malformed_gtid_set_specification	1280	1208
-er_malformed_gtid_specification	1281	1209
-er_malformed_packet	1282	1210
-er_master	1283	1211
-er_master_delay_value_out_of_range	1284	1212
-er_master_fatal_error_reading_binlog	1285	1213
-er_master_gtid_pos_conflicts_with_binlog	1286	1214
-er_master_gtid_pos_missing_domain	1287	1215
-er_master_has_purged_required_gtids	1288	1216
-er_master_info	683	567
-er_master_log_prefix	1289	1217
-er_master_net_read	1290	1218
-er_master_net_write	1291	1219
-er_max_prepared_stmt_count_reached	354	280
-er_maxvalue_in_values_in	464	390
-er_message_and_statement	1292	1220
-er_metadata_inconsistency	1293	1221
-er_missing	1294	1222
-er_missing_ha_create_option	1295	1223
-er_missing_skip_slave	1296	1224
-er_mix_handler_error	1297	1225
-er_mix_of_group_func_and_fields	1298	1226
-er_mixing_not_allowed	1299	1227
-er_more_than_one_period	459	384
-er_mts_cant_parallel	429	352
-er_mts_change_master_cant_run_with_gaps	498	418
-er_mts_event_bigger_pending_jobs_size_max	456	380
-er_mts_feature_is_not_supported	1300	1228
-er_mts_recovery_failure	447	372
-er_mts_reset_workers	396	319
-er_mts_updated_dbs_greater_max	1301	1229
-er_multi_update_key_conflict	1302	1230
-er_multiple_def_const_in_list_part_error	1303	1231
-er_multiple_pri_key	1304	1232
-er_must_change_password	1305	1233
-er_must_change_password_login	1306	1234
-er_myrocks_cant_nopad_collation	1307	1235
-er_name_becomes_empty	1308	1236
-er_native_fct_name_collision	1309	1237
-er_need_reprepare	1310	1238
-er_net_error_on_write	1311	1239
-er_net_fcntl_error	1312	1240
-er_net_ok_packet_too_large	1313	1241
-er_net_packet_too_large	1314	1242
-er_net_packets_out_of_order	1315	1243
-er_net_read_error	1316	1244
-er_net_read_error_from_pipe	1317	1245
-er_net_read_interrupted	1318	1246
-er_net_uncompress_error	689	574
-er_net_write_interrupted	1319	1247
-er_network_read_event_checksum_failure	1320	1248
-er_new_aborting_connection	58	1249
-er_nisamchk	1321	1250
-er_no	1322	1251
-er_no_autoincrement_with_unique	199	184
-er_no_binary_logging	1323	1252
-er_no_binlog_error	1324	1253
-er_no_db_error	1325	1254
-er_no_default	1326	1255
-er_no_default_for_field	1327	1256
-er_no_default_for_view_field	1328	1257
-er_no_eis_for_field	923	821
-er_no_file_mapping	373	298
-er_no_format_description_event_before_binlog_statement	1329	1258
-er_no_ft_materialized_subquery	403	326
-er_no_group_for_proc	1330	1259
-er_no_order_list_in_window_spec	1331	1260
-er_no_partition_for_given_value	1332	1261
-er_no_partition_for_given_value_silent	1333	1262
-er_no_parts_error	1334	1263
-er_no_permission_to_create_user	1335	1264
-er_no_raid_compiled	1336	1265
-er_no_referenced_row	385	309
-er_no_referenced_row_2	385	1266
-er_no_secure_transports_configured	1337	1267
-er_no_such_index	1338	1268
-er_no_such_key_value	1339	1269
-er_no_such_query	1340	1270
-er_no_such_table	1341	1271
-er_no_such_table_in_engine	1342	1272
-er_no_such_thread	1343	1273
-er_no_such_user	1344	1274
-er_no_tables_used	1345	1275
-er_no_triggers_on_system_schema	1346	1276
-er_no_unique_logfile	367	292
-er_non_grouping_field_used	1347	1277
-er_non_insertable_table	1348	1278
-er_non_ro_select_disable_timer	1349	1279
-er_non_uniq_error	580	481
-er_non_updatable_table	1350	1280
-er_nonexisting_grant	1351	1281
-er_nonexisting_proc_grant	1352	1282
-er_nonexisting_table_grant	1353	1283
-er_nonuniq_table	1354	1284
-er_nonupdateable_column	581	482
-er_normal_shutdown	1355	1285
-er_not_aggregate_function	94	88
-er_not_allowed_command	1356	1286
-er_not_allowed_in_this_context	1357	1287
-er_not_allowed_window_frame	1358	1288
-er_not_constant_expression	1359	1289
-er_not_form_file	1360	1290
-er_not_keyfile	1361	1291
-er_not_sequence	1362	1292
-er_not_sequence2	1362	1293
-er_not_standard_compliant_recursive	1363	1294
-er_not_supported_auth_mode	529	446
-er_not_supported_yet	1364	1295
-er_not_valid_password	1365	1296
-er_null_column_in_index	1366	1297
-er_null_in_values_less_than	1367	1298
-er_old_file_format	1368	1299
-er_old_keyfile	1369	1300
-er_on_duplicate_disabled	1370	1301
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1371	1302
-er_only_integers_allowed	1372	1303
-er_only_on_range_list_partition	1373	1304
-er_open_as_readonly	1374	1305
-er_operand_columns	1375	1306
-er_option_prevents_statement	1376	1307
-er_order_list_in_referencing_window_spec	1377	1308
-er_order_with_proc	377	302
-er_out_of_resources	1378	1309
-er_out_of_sortmemory	1379	1310
-er_outofmemory	1380	1311
-er_overlapping_keys	322	252
-er_package_routine_forward_declaration_not_defined	1381	1312
-er_package_routine_in_spec_not_defined_in_body	1382	1313
-er_parse_error	1383	1314
-er_part_starts_beyond_interval	1384	1315
-er_part_state_error	1385	1316
-er_part_wrong_value	1386	1317
-er_partition_clause_on_nonpartitioned	1387	1318
-er_partition_column_list_error	1388	1319
-er_partition_const_domain_error	1389	1320
-er_partition_convert_subpartitioned	664	552
-er_partition_default_error	1390	1321
-er_partition_does_not_exist	1391	1322
-er_partition_entry_error	1392	1323
-er_partition_exchange_different_option	1393	1324
-er_partition_exchange_foreign_key	1394	1325
-er_partition_exchange_part_table	1395	1326
-er_partition_exchange_temp_table	1396	1327
-er_partition_fields_too_long	1397	1328
-er_partition_func_not_allowed_error	1398	1329
-er_partition_function_failure	1399	1330
-er_partition_function_is_not_allowed	1400	1331
-er_partition_instead_of_subpartition	1401	1332
-er_partition_list_in_referencing_window_spec	1402	1333
-er_partition_maxvalue_error	1403	1334
-er_partition_merge_error	922	820
-er_partition_mgmt_on_nonpartitioned	1404	1335
-er_partition_name	1405	1336
-er_partition_no_temporary	407	330
-er_partition_not_defined_error	1406	1337
-er_partition_requires_values_error	1407	1338
-er_partition_subpart_mix_error	1408	1339
-er_partition_subpartition_error	1409	1340
-er_partition_wrong_no_part_error	1410	1341
-er_partition_wrong_no_subpart_error	1411	1342
-er_partition_wrong_type	1412	1343
-er_partition_wrong_values_error	1413	1344
-er_partitions_must_be_defined_error	1414	1345
-er_passwd_length	1415	1346
-er_password_anonymous_user	1416	1347
-er_password_expire_anonymous_user	1417	1348
-er_password_format	1418	1349
-er_password_no_match	364	290
-er_password_not_allowed	1419	1350
-er_path_length	1420	1351
-er_per_index_cf_deprecated	1421	1352
-er_period_columns_updated	592	492
-er_period_constraint_drop	357	283
-er_period_field_wrong_attributes	1422	1353
-er_period_not_found	1423	1354
-er_period_temporary_not_allowed	127	119
-er_period_types_mismatch	1424	1355
-er_pk_index_cant_be_ignored	43	43
-er_plugin_delete_builtin	321	251
-er_plugin_installed	1425	1356
-er_plugin_is_not_loaded	1426	1357
-er_plugin_is_permanent	1427	1358
-er_primary_cant_have_null	98	92
-er_primary_key_based_on_generated_column	1428	1359
-er_prior_commit_failed	605	505
-er_proc_auto_grant_fail	1429	1360
-er_proc_auto_revoke_fail	1430	1361
-er_procaccess_denied_error	597	497
-er_provider_not_loaded	1431	1362
-er_ps_many_param	1432	1363
-er_ps_no_recursion	1433	1364
-er_query_cache_disabled	1434	1365
-er_query_cache_is_disabled	1435	1366
-er_query_cache_is_globaly_disabled	1436	1367
-er_query_interrupted	1437	1368
-er_query_on_foreign_data_source	1438	1369
-er_query_on_master	1439	1370
-er_query_result_incomplete	1440	1371
-er_range_frame_needs_simple_orderby	1441	1372
-er_range_not_increasing_error	1442	1373
-er_rbr_not_available	1443	1374
-er_rdb_status_general	1444	1375
-er_rdb_status_msg	1444	1376
-er_rdb_ttl_col_format	1445	1377
-er_rdb_ttl_duration_format	1446	1378
-er_rdb_ttl_unsupported	1447	1379
-er_read_only_mode	1448	1380
-er_read_only_transaction	1449	1381
-er_record_file_full	1450	1382
-er_recursive_without_anchors	1451	1383
-er_ref_to_recursive_with_table_in_derived	1452	1384
-er_referenced_trg_does_not_exist	1453	1385
-er_referenced_trg_does_not_exist_mysql	1453	1386
-er_regexp_error	1454	1387
-er_relay_log_fail	1455	1388
-er_relay_log_init	1456	1389
-er_removed_orphan_trigger	823	687
-er_removed_spaces	1457	1390
-er_renamed_name	1458	1391
-er_reorg_hash_only_on_same_no	1459	1392
-er_reorg_no_param_error	1460	1393
-er_reorg_outside_range	1461	1394
-er_reorg_partition_not_exist	1462	1395
-er_replace_inaccessible_rows	1463	1396
-er_require_row_binlog_format	362	288
-er_requires_primary_key	1464	1397
-er_reserved_syntax	1465	1398
-er_resignal_without_active_handler	1466	1399
-er_revoke_grants	376	301
-er_role_create_exists	340	1400
-er_role_drop_exists	341	1401
-er_rollback_only	1467	1402
-er_rollback_to_savepoint	1468	1403
-er_row_does_not_match_given_partition_set	1469	1404
-er_row_does_not_match_partition	1470	1405
-er_row_in_wrong_partition	1471	1406
-er_row_is_referenced	409	332
-er_row_is_referenced_2	409	1407
-er_row_single_partition_field_error	1472	1408
-er_row_variable_does_not_have_field	1473	1409
-er_same_name_partition	846	709
-er_same_name_partition_field	845	708
-er_select_reduced	1474	1410
-er_sequence_access_error	1475	1411
-er_sequence_binlog_format	1476	1412
-er_sequence_invalid_data	1477	1413
-er_sequence_invalid_table_structure	1478	1414
-er_sequence_run_out	1479	1415
-er_server_is_in_secure_auth_mode	1480	1416
-er_server_offline_mode	1481	1417
-er_server_shutdown	1482	1418
-er_set_constants_only	1483	1419
-er_set_password_auth_plugin	1484	1420
-er_set_statement_cannot_invoke_function	1485	1421
-er_set_statement_not_supported	1486	1422
-er_sf_out_inout_arg_not_allowed	1487	1423
-er_shutdown_complete	1488	1424
-er_signal_bad_condition_type	1489	1425
-er_signal_exception	1490	1426
-er_signal_not_found	1491	1427
-er_signal_warn	1492	1428
-er_size_overflow_error	1493	1429
-er_sk_populate_during_alter	1494	1430
-er_skipping_logged_transaction	1495	1431
-er_slave_cant_create_conversion	1039	1432
-er_slave_channel_io_thread_must_stop	1496	1433
-er_slave_configuration	1497	1434
-er_slave_conversion_failed	583	484
-er_slave_corrupt_event	675	559
-er_slave_create_event_failure	1065	1435
-er_slave_fatal_error	1498	1436
-er_slave_heartbeat_failure	1499	1437
-er_slave_heartbeat_value_out_of_range	1500	1438
-er_slave_heartbeat_value_out_of_range_max	1501	1439
-er_slave_heartbeat_value_out_of_range_min	1502	1440
-er_slave_ignore_server_ids	1503	1441
-er_slave_ignored_shared_table	1504	1442
-er_slave_ignored_ssl_params	1505	1443
-er_slave_ignored_table	1506	1444
-er_slave_incident	1507	1445
-er_slave_master_com_failure	1508	1446
-er_slave_mi_init_repository	1509	1447
-er_slave_must_stop	1510	1448
-er_slave_not_running	1511	1449
-er_slave_relay_log_read_failure	1512	1450
-er_slave_relay_log_write_failure	1513	1451
-er_slave_rli_init_repository	1514	1452
-er_slave_same_id	51	49
-er_slave_silent_retry_transaction	1515	1453
-er_slave_skip_not_in_gtid	1516	1454
-er_slave_sql_thread_must_stop	1517	1455
-er_slave_started	1518	1456
-er_slave_statement_timeout	1097	1457
-er_slave_stopped	1519	1458
-er_slave_thread	679	563
-er_slave_unexpected_master_switch	1520	1459
-er_slave_was_not_running	1521	1460
-er_slave_was_running	1522	1461
-er_slave_worker_stopped_previous_thd_error	1523	1462
-er_sp_already_exists	103	1463
-er_sp_bad_cursor_query	735	614
-er_sp_bad_cursor_select	734	613
-er_sp_bad_sqlstate	1524	1464
-er_sp_bad_var_shadow	1525	1465
-er_sp_badreturn	1526	1466
-er_sp_badselect	1527	1467
-er_sp_badstatement	1528	1468
-er_sp_cant_alter	967	1469
-er_sp_cant_set_autocommit	1529	1470
-er_sp_case_not_found	471	396
-er_sp_cond_mismatch	1530	1471
-er_sp_cursor_after_handler	731	610
-er_sp_cursor_already_open	732	611
-er_sp_cursor_mismatch	1531	1472
-er_sp_cursor_not_open	733	612
-er_sp_does_not_exist	812	678
-er_sp_drop_failed	1077	1473
-er_sp_dup_cond	1532	1474
-er_sp_dup_curs	833	1475
-er_sp_dup_handler	839	702
-er_sp_dup_param	1533	1476
-er_sp_dup_var	1534	1477
-er_sp_fetch_no_data	1535	1478
-er_sp_goto_in_hndlr	1536	1479
-er_sp_label_mismatch	913	810
-er_sp_label_redefine	1537	1480
-er_sp_lilabel_mismatch	1538	1481
-er_sp_no_aggregate	92	86
-er_sp_no_drop_sp	358	284
-er_sp_no_recursion	1539	1482
-er_sp_no_recursive_create	350	276
-er_sp_no_retset	1540	1483
-er_sp_noreturn	1541	1484
-er_sp_noreturnend	1542	1485
-er_sp_not_var_arg	1543	1486
-er_sp_proc_table_corrupt	1544	1487
-er_sp_recursion_limit	1545	1488
-er_sp_stack_trace	166	151
-er_sp_store_failed	1065	1489
-er_sp_subselect_nyi	1546	1490
-er_sp_undeclared_var	1547	1491
-er_sp_uninit_var	1548	1492
-er_sp_varcond_after_curshndlr	1549	1493
-er_sp_wrong_name	1550	1494
-er_sp_wrong_no_of_args	1551	1495
-er_sp_wrong_no_of_fetch_args	1552	1496
-er_spatial_cant_have_null	99	93
-er_spatial_must_have_geom_col	52	50
-er_specific_access_denied_error	68	65
-er_sql_discover_error	921	819
-er_sql_mode_no_effect	1553	1497
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1554	1498
-er_sqlthread_with_secure_slave	1555	1499
-er_sr_invalid_creation_ctx	709	590
-er_stack_overrun	1556	1500
-er_stack_overrun_need_more	1557	1501
-er_startup	1558	1502
-er_statement_timeout	1559	1503
-er_std_bad_alloc_error	1560	1504
-er_std_domain_error	814	680
-er_std_invalid_argument	1561	1505
-er_std_length_error	1562	1506
-er_std_logic_error	1563	1507
-er_std_out_of_range_error	1564	1508
-er_std_overflow_error	1565	1509
-er_std_range_error	1566	1510
-er_std_runtime_error	1567	1511
-er_std_underflow_error	1568	1512
-er_std_unknown_exception	1569	1513
-er_stmt_cache_full	1570	1514
-er_stmt_has_no_open_cursor	1571	1515
-er_stmt_not_allowed_in_sf_or_trg	1572	1516
-er_stop_slave_io_thread_timeout	1573	1517
-er_stop_slave_sql_thread_timeout	1574	1518
-er_storage_engine_disabled	1575	1519
-er_storage_engine_not_loaded	1576	1520
-er_stored_function_prevents_switch_binlog_direct	394	317
-er_stored_function_prevents_switch_binlog_format	393	316
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	439	363
-er_stored_function_prevents_switch_skip_replication	441	365
-er_stored_function_prevents_switch_sql_log_bin	395	318
-er_subpartition_error	1577	1521
-er_subpartition_name	1578	1522
-er_subqueries_not_supported	813	679
-er_subquery_no_1_row	1579	1523
-er_sum_func_with_window_func_as_arg	1580	1524
-er_syntax_error	1581	1525
-er_table_cant_handle_auto_increment	1582	1526
-er_table_cant_handle_blob	1583	1527
-er_table_cant_handle_ft	1584	1528
-er_table_cant_handle_spkeys	1585	1529
-er_table_corrupt	1586	1530
-er_table_def_changed	1587	1531
-er_table_definition_too_big	1588	1532
-er_table_exists_error	1589	1533
-er_table_has_no_ft	1590	1534
-er_table_in_system_tablespace	1591	1535
-er_table_must_have_columns	53	51
-er_table_name	1592	1536
-er_table_needs_rebuild	1593	1537
-er_table_needs_upgrade	1594	1538
-er_table_not_locked	1595	1539
-er_table_not_locked_for_write	1596	1540
-er_table_schema_mismatch	1597	1541
-er_tableaccess_denied_error	598	498
-er_tablename_not_allowed_here	1598	1542
-er_tables_different_metadata	1599	1543
-er_tablespace_auto_extend_error	1600	1544
-er_tablespace_discarded	1601	1545
-er_tablespace_exists	1602	1546
-er_tablespace_missing	1603	1547
-er_target_not_explainable	1604	1548
-er_temp_file_write_failure	1605	1549
-er_temp_table_prevents_switch_out_of_rbr	460	385
-er_temporary_name	1606	1550
-er_textfile_not_readable	1607	1551
-er_too_big_displaywidth	807	670
-er_too_big_fieldlength	591	491
-er_too_big_for_uncompress	1608	1552
-er_too_big_precision	1609	1553
-er_too_big_rowsize	1610	1554
-er_too_big_scale	1611	1555
-er_too_big_select	1612	1556
-er_too_big_set	1613	1557
-er_too_high_level_of_nesting_for_select	1614	1558
-er_too_long_body	1615	1559
-er_too_long_database_comment	600	500
-er_too_long_field_comment	601	501
-er_too_long_ident	1616	1560
-er_too_long_index_comment	602	502
-er_too_long_key	1617	1561
-er_too_long_keypart	1618	1562
-er_too_long_string	1619	1563
-er_too_long_table_comment	603	503
-er_too_long_table_partition_comment	604	504
-er_too_many_concurrent_trxs	1620	1564
-er_too_many_definitions_in_with_clause	1621	1565
-er_too_many_delayed_threads	1622	1566
-er_too_many_fields	1623	1567
-er_too_many_key_parts	1624	1568
-er_too_many_keys	1625	1569
-er_too_many_partition_func_fields_error	1626	1570
-er_too_many_partitions_error	1627	1571
-er_too_many_rows	1628	1572
-er_too_many_tables	1629	1573
-er_too_many_user_connections	1630	1574
-er_too_many_values_error	435	357
-er_too_much_auto_timestamp_cols	1631	1575
-er_trans_cache_full	1632	1576
-er_trg_already_exists	1633	1577
-er_trg_cant_change_row	1634	1578
-er_trg_cant_open_table	444	368
-er_trg_corrupted_file	676	560
-er_trg_does_not_exist	1635	1579
-er_trg_in_wrong_schema	1636	1580
-er_trg_invalid_creation_ctx	1637	1581
-er_trg_no_creation_ctx	1638	1582
-er_trg_no_definer	1639	1583
-er_trg_no_such_row_in_trg	1640	1584
-er_trg_on_view_or_temp_table	1641	1585
-er_truncate_illegal_fk	461	386
-er_truncated_wrong_value	1642	1586
-er_truncated_wrong_value_for_field	1643	1587
-er_udf_exists	1644	1588
-er_udf_no_paths	1645	1589
-er_unacceptable_mutual_recursion	1646	1590
-er_undo_record_too_big	1647	1591
-er_unexpected_eof	1648	1592
-er_union_tables_in_different_dir	1649	1593
-er_unique_key_need_all_fields_in_pf	40	40
-er_unknown_alter_algorithm	1650	1594
-er_unknown_alter_lock	1651	1595
-er_unknown_character_set	1652	1596
-er_unknown_collation	1653	1597
-er_unknown_com_error	1654	1598
-er_unknown_compression_method	1655	1599
-er_unknown_data_type	1656	1600
-er_unknown_error	572	1601
-er_unknown_explain_format	1657	1602
-er_unknown_key_cache	1658	1603
-er_unknown_locale	1659	1604
-er_unknown_operator	1660	1605
-er_unknown_option	1661	1606
-er_unknown_partition	1662	1607
-er_unknown_procedure	1663	1608
-er_unknown_sequences	1664	1609
-er_unknown_stmt_handler	1665	1610
-er_unknown_storage_engine	1666	1611
-er_unknown_structured_variable	1667	1612
-er_unknown_system_variable	1668	1613
-er_unknown_table	1669	1614
-er_unknown_target_binlog	1670	1615
-er_unknown_time_zone	1671	1616
-er_unknown_view	1672	1617
-er_unsuported_log_engine	1673	1618
-er_unsupported_action_on_generated_column	1674	1619
-er_unsupported_collation	1675	1620
-er_unsupported_compressed_table	1676	1621
-er_unsupported_engine_for_generated_columns	1677	1622
-er_unsupported_extension	1678	1623
-er_unsupported_ps	1679	1624
-er_until_cond_ignored	1680	1625
-er_until_requires_using_gtid	1681	1626
-er_unused_1	1092	1627
-er_unused_10	1092	1628
-er_unused_11	1092	1629
-er_unused_12	1092	1630
-er_unused_13	1092	1631
-er_unused_14	1092	1632
-er_unused_15	1092	1633
-er_unused_16	1092	1634
-er_unused_17	1092	1635
-er_unused_18	1092	1636
-er_unused_19	1092	1637
-er_unused_2	1092	1638
-er_unused_20	1092	1639
-er_unused_21	1092	1640
-er_unused_22	1092	1641
-er_unused_23	1092	1642
-er_unused_24	1092	1643
-er_unused_25	1092	1644
-er_unused_26	1094	1645
-er_unused_27	1094	1646
-er_unused_28	1092	1647
-er_unused_29	1092	1648
-er_unused_3	1092	1649
-er_unused_4	1092	1650
-er_unused_5	1092	1651
-er_unused_6	1092	1652
-er_unused_7	1092	1653
-er_unused_8	1092	1654
-er_unused_9	1092	1655
-er_update_info	1682	1656
-er_update_info_with_system_versioning	1683	1657
-er_update_log_deprecated_ignored	1684	1658
-er_update_log_deprecated_translated	1685	1659
-er_update_table_used	1686	1660
-er_update_without_key_in_safe_mode	1687	1661
-er_updated_column_only_once	1688	1662
-er_updates_with_consistent_snapshot	363	289
-er_user_create_exists	340	266
-er_user_drop_exists	341	1663
-er_user_is_blocked	1689	1664
-er_user_limit_reached	1690	1665
-er_user_lock_deadlock	769	636
-er_user_lock_wrong_name	1691	1666
-er_username	1692	1667
-er_value_too_long	1693	1668
-er_values_is_not_int_type_error	1694	1669
-er_var_cant_be_read	1695	1670
-er_variable_is_not_struct	1696	1671
-er_variable_is_readonly	1697	1672
-er_variable_not_settable_in_sf_or_trigger	1698	1673
-er_variable_not_settable_in_sp	1699	1674
-er_variable_not_settable_in_transaction	1700	1675
-er_vers_already_versioned	1701	1676
-er_vers_alter_engine_prohibited	1702	1677
-er_vers_alter_not_allowed	1703	1678
-er_vers_alter_system_field	343	269
-er_vers_db_not_supported	1704	1679
-er_vers_drop_partition_interval	349	275
-er_vers_duplicate_row_start_end	849	712
-er_vers_engine_unsupported	1705	1680
-er_vers_field_wrong_type	1706	1681
-er_vers_hist_part_failed	1707	1682
-er_vers_no_trx_id	1708	1683
-er_vers_not_allowed	1709	1684
-er_vers_not_supported	1710	1685
-er_vers_not_versioned	1711	1686
-er_vers_period_columns	1712	1687
-er_vers_query_in_partition	1713	1688
-er_vers_range_prohibited	1714	1689
-er_vers_table_must_have_columns	1715	1690
-er_vers_trt_is_disabled	1716	1691
-er_vers_trx_part_historic_row_not_supported	1717	1692
-er_vers_wrong_parts	1718	1693
-er_view_check_failed	512	431
-er_view_checksum	1719	1694
-er_view_delete_merge_view	344	270
-er_view_frm_no_user	1720	1695
-er_view_invalid	1721	1696
-er_view_invalid_creation_ctx	710	591
-er_view_multiupdate	347	273
-er_view_no_creation_ctx	1722	1697
-er_view_no_explain	120	114
-er_view_no_insert_field_list	346	272
-er_view_nonupd_check	513	432
-er_view_orderby_ignored	1723	1698
-er_view_other_user	1724	1699
-er_view_prevent_update	1725	1700
-er_view_recursive	1726	1701
-er_view_select_clause	1727	1702
-er_view_select_derived	1728	1703
-er_view_select_tmptable	1729	1704
-er_view_select_variable	1730	1705
-er_view_wrong_list	1731	1706
-er_warn_aggfunc_dependence	91	85
-er_warn_allowed_packet_overflowed	1732	1707
-er_warn_cant_drop_default_keycache	414	337
-er_warn_data_out_of_range	1733	1708
-er_warn_deprecated_syntax	1734	1709
-er_warn_deprecated_syntax_no_replacement	1735	1710
-er_warn_deprecated_syntax_with_ver	1736	1711
-er_warn_engine_transaction_rollback	1737	1712
-er_warn_field_resolved	1738	1713
-er_warn_hostname_wont_work	1739	1714
-er_warn_i_s_skipped_table	1740	1715
-er_warn_index_not_applicable	463	389
-er_warn_invalid_timestamp	1741	1716
-er_warn_legacy_syntax_converted	1742	1717
-er_warn_null_to_notnull	593	493
-er_warn_only_master_log_file_no_pos	501	421
-er_warn_open_temp_tables_must_be_zero	1743	1718
-er_warn_purge_log_in_use	1744	1719
-er_warn_purge_log_is_active	1745	1720
-er_warn_qc_resize	1746	1721
-er_warn_too_few_records	1747	1722
-er_warn_too_many_records	1748	1723
-er_warn_trigger_doesnt_have_created	1749	1724
-er_warn_using_other_handler	1750	1725
-er_warn_view_merge	1751	1726
-er_warn_view_without_key	1752	1727
-er_warning_non_default_value_for_generated_column	1753	1728
-er_warning_not_complete_rollback	1754	1729
-er_warning_not_complete_rollback_with_created_temp_table	1755	1730
-er_warning_not_complete_rollback_with_dropped_temp_table	1756	1731
-er_window_frame_in_referenced_window_spec	1757	1732
-er_window_function_dont_have_frame	1758	1733
-er_window_function_in_window_spec	1759	1734
-er_with_col_wrong_list	1760	1735
-er_with_ties_needs_order	1761	1736
-er_wrong_arguments	1762	1737
-er_wrong_auto_key	1763	1738
-er_wrong_column_name	1764	1739
-er_wrong_db_name	1765	1740
-er_wrong_expr_in_partition_func_error	653	543
-er_wrong_field_spec	1766	1741
-er_wrong_field_terminators	1767	1742
-er_wrong_field_with_group	1768	1743
-er_wrong_fk_def	1769	1744
-er_wrong_fk_option_for_generated_column	408	331
-er_wrong_group_field	1039	1745
-er_wrong_insert_into_sequence	1770	1746
-er_wrong_key_column	1771	1747
-er_wrong_lock_of_system_table	1772	1748
-er_wrong_magic	1773	1749
-er_wrong_mrg_table	1774	1750
-er_wrong_name_for_catalog	1775	1751
-er_wrong_name_for_index	1776	1752
-er_wrong_native_table_structure	1777	1753
-er_wrong_number_of_columns_in_select	1778	1754
-er_wrong_number_of_values_in_tvc	1779	1755
-er_wrong_object	1780	1756
-er_wrong_outer_join	720	601
-er_wrong_paramcount_to_cursor	1781	1757
-er_wrong_paramcount_to_native_fct	1782	1758
-er_wrong_paramcount_to_procedure	1783	1759
-er_wrong_parameters_to_native_fct	1784	1760
-er_wrong_parameters_to_procedure	1785	1761
-er_wrong_parameters_to_stored_fct	1786	1762
-er_wrong_partition_name	1787	1763
-er_wrong_perfschema_usage	1788	1764
-er_wrong_placement_of_window_function	1789	1765
-er_wrong_size_number	50	48
-er_wrong_spvar_type_in_limit	55	53
-er_wrong_string_length	1790	1766
-er_wrong_sub_key	1791	1767
-er_wrong_sum_select	1792	1768
-er_wrong_table_name	1793	1769
-er_wrong_type_column_value_error	1794	1770
-er_wrong_type_for_percentile_func	1795	1771
-er_wrong_type_for_range_frame	1796	1772
-er_wrong_type_for_rows_frame	1797	1773
-er_wrong_type_for_var	1798	1774
-er_wrong_type_of_argument	1799	1775
-er_wrong_usage	1800	1776
-er_wrong_value	1801	1777
-er_wrong_value_count	585	486
-er_wrong_value_count_on_row	586	487
-er_wrong_value_for_type	1802	1778
-er_wrong_value_for_var	1803	1779
-er_wrong_window_spec_name	1804	1780
-er_wsas_failed	1805	1781
-er_xa_rbdeadlock	1806	1782
-er_xa_rbrollback	1807	1783
-er_xa_rbtimeout	1808	1784
-er_xaer_dupid	1809	1785
-er_xaer_inval	1810	1786
-er_xaer_nota	1811	1787
-er_xaer_outside	1812	1788
-er_xaer_rmerr	1813	1789
-er_xaer_rmfail	1814	1790
-er_yes	1815	1791
-er_zlib_z_buf_error	1816	1792
-er_zlib_z_data_error	1817	1793
-er_zlib_z_mem_error	1818	1794
-erange	1819	1795
-eremchg	1820	1796
-eremote	1821	1797
-eremoteio	1822	1798
-erestart	1823	1799
-erfkill	1824	1800
-erofs	1825	1801
-err image never pull	1826,1827	1802
-err image pull	1828,1829	1803
-err_access_denied	1830	1804
-err_ambiguous_argument	1831	1805
-err_arg_not_iterable	1832	1806
-err_assertion	1833	1807
-err_async_callback	1834	1808
-err_async_type	1835	1809
-err_brotli_invalid_param	1836	1810
-err_buffer_out_of_bounds	1837	1811
-err_buffer_too_large	1838	1812
-err_cannot_watch_sigint	1839	1813
-err_child_closed_before_reply	1840	1814
-err_child_process_ipc_required	1841	1815
-err_child_process_stdio_maxbuffer	1842	1816
-err_console_writable_stream	1843	1817
-err_context_not_initialized	1844	1818
-err_crypto_custom_engine_not_supported	1845	1819
-err_crypto_ecdh_invalid_format	1846	1820
-err_crypto_ecdh_invalid_public_key	1847	1821
-err_crypto_engine_unknown	1848	1822
-err_crypto_fips_forced	1849	1823
-err_crypto_fips_unavailable	1850	1824
-err_crypto_hash_finalized	1851	1825
-err_crypto_hash_update_failed	1852	1826
-err_crypto_incompatible_key	1853	1827
-err_crypto_incompatible_key_options	1854	1828
-err_crypto_invalid_digest	1855	1829
-err_crypto_invalid_jwk	1856	1830
-err_crypto_invalid_key_object_type	1857	1831
-err_crypto_invalid_state	1858	1832
-err_crypto_pbkdf2_error	1859	1833
-err_crypto_scrypt_invalid_parameter	1860	1834
-err_crypto_scrypt_not_supported	1861	1835
-err_crypto_sign_key_required	1862	1836
-err_debugger_error	1863	1837
-err_debugger_startup_error	1864	1838
-err_dir_closed	1865	1839
-err_dir_concurrent_operation	1866	1840
-err_dns_set_servers_failed	1867	1841
-err_domain_callback_not_available	1868	1842
-err_domain_cannot_set_uncaught_exception_capture	1869	1843
-err_duplicate_startup_snapshot_main_function	1870	1844
-err_encoding_invalid_encoded_data	1871	1845
-err_encoding_not_supported	1872	1846
-err_eval_esm_cannot_print	1873	1847
-err_event_recursion	1874	1848
-err_falsy_value_rejection	1875	1849
-err_feature_unavailable_on_platform	1876	1850
-err_fs_cp_dir_to_non_dir	1877	1851
-err_fs_cp_eexist	1878	1852
-err_fs_cp_einval	1879	1853
-err_fs_cp_fifo_pipe	1880	1854
-err_fs_cp_non_dir_to_dir	1881	1855
-err_fs_cp_socket	1882	1856
-err_fs_cp_symlink_to_subdirectory	1883	1857
-err_fs_cp_unknown	1884	1858
-err_fs_eisdir	1885	1859
-err_fs_file_too_large	1886	1860
-err_fs_invalid_symlink_type	1887	1861
-err_http2_altsvc_invalid_origin	1888	1862
-err_http2_altsvc_length	1889	1863
-err_http2_connect_authority	1890	1864
-err_http2_connect_path	1891	1865
-err_http2_connect_scheme	1892	1866
-err_http2_goaway_session	1893	1867
-err_http2_header_single_value	1894	1868
-err_http2_headers_after_respond	1895	1869
-err_http2_headers_sent	1896	1870
-err_http2_info_status_not_allowed	1897	1871
-err_http2_invalid_connection_headers	1898	1872
-err_http2_invalid_header_value	1899	1873
-err_http2_invalid_info_status	1900	1874
-err_http2_invalid_origin	1901	1875
-err_http2_invalid_packed_settings_length	1902	1876
-err_http2_invalid_pseudoheader	1903	1877
-err_http2_invalid_session	1904	1878
-err_http2_invalid_setting_value	1905	1879
-err_http2_invalid_stream	1906	1880
-err_http2_max_pending_settings_ack	1907	1881
-err_http2_nested_push	1908	1882
-err_http2_no_mem	1909	1883
-err_http2_no_socket_manipulation	1910	1884
-err_http2_origin_length	1911	1885
-err_http2_out_of_streams	1912	1886
-err_http2_payload_forbidden	1913	1887
-err_http2_ping_cancel	1914	1888
-err_http2_ping_length	1915	1889
-err_http2_pseudoheader_not_allowed	1916	1890
-err_http2_push_disabled	1917	1891
-err_http2_send_file	1918	1892
-err_http2_send_file_noseek	1919	1893
-err_http2_session_error	1920	1894
-err_http2_settings_cancel	1921	1895
-err_http2_socket_bound	1922	1896
-err_http2_socket_unbound	1923	1897
-err_http2_status_101	1924	1898
-err_http2_status_invalid	1925	1899
-err_http2_stream_cancel	1926	1900
-err_http2_stream_error	1927	1901
-err_http2_stream_self_dependency	1928	1902
-err_http2_too_many_custom_settings	1929	1903
-err_http2_too_many_invalid_frames	1930	1904
-err_http2_trailers_already_sent	1931	1905
-err_http2_trailers_not_ready	1932	1906
-err_http2_unsupported_protocol	1933	1907
-err_http_body_not_allowed	1934	1908
-err_http_content_length_mismatch	1935	1909
-err_http_headers_sent	1936	1910
-err_http_invalid_header_value	1937	1911
-err_http_invalid_status_code	1938	1912
-err_http_request_timeout	1939	1913
-err_http_socket_assigned	1940	1914
-err_http_socket_encoding	1941	1915
-err_http_trailer_invalid	1942	1916
-err_illegal_constructor	1943	1917
-err_import_assertion_type_failed	1944	1918
-err_import_assertion_type_missing	1945	1919
-err_import_assertion_type_unsupported	1946	1920
-err_import_attribute_unsupported	1947	1921
-err_incompatible_option_pair	1948	1922
-err_input_type_not_allowed	1949	1923
-err_inspector_already_activated	1950	1924
-err_inspector_already_connected	1951	1925
-err_inspector_closed	1952	1926
-err_inspector_command	1953	1927
-err_inspector_not_active	1954	1928
-err_inspector_not_available	1955	1929
-err_inspector_not_connected	1956	1930
-err_inspector_not_worker	1957	1931
-err_internal_assertion	1958	1932
-err_invalid_address_family	1959	1933
-err_invalid_arg_type	1960	1934
-err_invalid_arg_value	1961	1935
-err_invalid_async_id	1962	1936
-err_invalid_buffer_size	1963	1937
-err_invalid_char	1964	1938
-err_invalid_cursor_pos	1965	1939
-err_invalid_fd	1966	1940
-err_invalid_fd_type	1967	1941
-err_invalid_file_url_host	1968	1942
-err_invalid_file_url_path	1969	1943
-err_invalid_handle_type	1970	1944
-err_invalid_http_token	1971	1945
-err_invalid_ip_address	1972	1946
-err_invalid_mime_syntax	1973	1947
-err_invalid_module_specifier	1974	1948
-err_invalid_package_config	1975	1949
-err_invalid_package_target	1976	1950
-err_invalid_protocol	1977	1951
-err_invalid_repl_eval_config	1978	1952
-err_invalid_repl_input	1979	1953
-err_invalid_return_property	1980	1954
-err_invalid_return_property_value	1981	1955
-err_invalid_return_value	1982	1956
-err_invalid_state	1983	1957
-err_invalid_sync_fork_input	1984	1958
-err_invalid_this	1985	1959
-err_invalid_tuple	1986	1960
-err_invalid_uri	1987	1961
-err_invalid_url	1988	1962
-err_invalid_url_scheme	1989	1963
-err_ipc_channel_closed	1990	1964
-err_ipc_disconnected	1991	1965
-err_ipc_one_pipe	1992	1966
-err_ipc_sync_fork	1993	1967
-err_loader_chain_incomplete	1994	1968
-err_manifest_assert_integrity	1995	1969
-err_manifest_dependency_missing	1996	1970
-err_manifest_integrity_mismatch	1997	1971
-err_manifest_invalid_resource_field	1998	1972
-err_manifest_invalid_specifier	1999	1973
-err_manifest_tdz	2000	1974
-err_manifest_unknown_onerror	2001	1975
-err_method_not_implemented	2002	1976
-err_missing_args	2003	1977
-err_missing_option	2004	1978
-err_module_not_found	431	1979
-err_multiple_callback	2005	1980
-err_napi_cons_function	2006	1981
-err_napi_invalid_dataview_args	2007	1982
-err_napi_invalid_typedarray_alignment	2008	1983
-err_napi_invalid_typedarray_length	2009	1984
-err_network_import_bad_response	2010	1985
-err_network_import_disallowed	2011	1986
-err_no_crypto	2012	1987
-err_no_icu	2013	1988
-err_not_building_snapshot	2014	1989
-err_not_in_single_executable_application	2015	1990
-err_not_supported_in_snapshot	2016	1991
-err_operation_failed	2017	1992
-err_out_of_range	559	1993
-err_package_import_not_defined	2018	1994
-err_package_path_not_exported	2019	1995
-err_parse_args_invalid_option_value	2020	1996
-err_parse_args_unexpected_positional	2021	1997
-err_parse_args_unknown_option	2022	1998
-err_performance_invalid_timestamp	2023	1999
-err_performance_measure_invalid_options	2024	2000
-err_require_async_module	2025	2001
-err_require_cycle_module	2026	2002
-err_require_esm	2027	2003
-err_script_execution_interrupted	2028	2004
-err_server_already_listen	2029	2005
-err_server_not_running	2030	2006
-err_single_executable_application_asset_not_found	2031	2007
-err_socket_already_bound	2032	2008
-err_socket_bad_buffer_size	2033	2009
-err_socket_bad_port	2034	2010
-err_socket_bad_type	2035	2011
-err_socket_buffer_size	2036	2012
-err_socket_closed	2037	2013
-err_socket_closed_before_connection	2038	2014
-err_socket_connection_timeout	2039	2015
-err_socket_dgram_is_connected	2040	2016
-err_socket_dgram_not_connected	2041	2017
-err_socket_dgram_not_running	2042	2018
-err_sri_parse	2043	2019
-err_stream_already_finished	2044	2020
-err_stream_cannot_pipe	2045	2021
-err_stream_destroyed	2046	2022
-err_stream_null_values	2047	2023
-err_stream_premature_close	2048	2024
-err_stream_push_after_eof	2049	2025
-err_stream_unshift_after_end_event	2050	2026
-err_stream_wrap	2051	2027
-err_stream_write_after_end	2052	2028
-err_synthetic	2053	2029
-err_system_error	2054	2030
-err_test_failure	2055	2031
-err_tls_alpn_callback_invalid_result	2056	2032
-err_tls_alpn_callback_with_protocols	2057	2033
-err_tls_cert_altname_format	2058	2034
-err_tls_cert_altname_invalid	2059	2035
-err_tls_dh_param_size	2060	2036
-err_tls_handshake_timeout	2061	2037
-err_tls_invalid_context	2062	2038
-err_tls_invalid_protocol_version	2063	2039
-err_tls_invalid_state	2064	2040
-err_tls_protocol_version_conflict	2065	2041
-err_tls_renegotiation_disabled	2066	2042
-err_tls_required_server_name	2067	2043
-err_tls_session_attack	2068	2044
-err_tls_sni_from_server	2069	2045
-err_trace_events_category_required	2070	2046
-err_trace_events_unavailable	2071	2047
-err_tty_init_failed	2072	2048
-err_unavailable_during_exit	2073	2049
-err_uncaught_exception_capture_already_set	2074	2050
-err_unescaped_characters	2075	2051
-err_unhandled_error	2076	2052
-err_unknown_builtin_module	2077	2053
-err_unknown_credential	2078	2054
-err_unknown_encoding	2079	2055
-err_unknown_file_extension	2080	2056
-err_unknown_module_format	2081	2057
-err_unknown_signal	2082	2058
-err_unsupported_dir_import	2083	2059
-err_unsupported_esm_url_scheme	2084	2060
-err_unsupported_resolve_request	2085	2061
-err_use_after_close	2086	2062
-err_valid_performance_entry_type	2087	2063
-err_vm_dynamic_import_callback_missing	2088	2064
-err_vm_dynamic_import_callback_missing_flag	2089	2065
-err_vm_module_already_linked	2090	2066
-err_vm_module_cannot_create_cached_data	2091	2067
-err_vm_module_different_context	2092	2068
-err_vm_module_link_failure	2093	2069
-err_vm_module_not_module	2094	2070
-err_vm_module_status	2095	2071
-err_wasi_already_started	2096	2072
-err_webassembly_response	2097	2073
-err_worker_init_failed	2098	2074
-err_worker_invalid_exec_argv	2099	2075
-err_worker_messaging_errored	2100	2076
-err_worker_messaging_failed	2101	2077
-err_worker_messaging_same_thread	2102	2078
-err_worker_messaging_timeout	2103	2079
-err_worker_not_running	2104	2080
-err_worker_out_of_memory	2105	2081
-err_worker_path	2106	2082
-err_worker_unserializable_error	2107	2083
-err_worker_unsupported_operation	2108	2084
-errimageneverpull	1826,1827	1802
-errimagepull	1828,1829	1803
-errno 1	958	862
-errno 10	519	751
-errno 100	916	814
-errno 101	918	816
-errno 102	917	815
-errno 103	637	754
-errno 104	647	756
-errno 105	925	823
-errno 106	881	776
-errno 107	941	844
-errno 108	301	2085
-errno 109	2109	2086
-errno 11	287	724
-errno 110	649	2087
-errno 111	645	755
-errno 112	873	766
-errno 113	874	767
-errno 114	289	739
-errno 115	290	770
-errno 116	2110	2088
-errno 117	2111	2089
-errno 118	943	847
-errno 119	903	802
-errno 12	386	834
-errno 120	883	778
-errno 121	1822	1798
-errno 122	806	761
-errno 123	933	833
-errno 124	895	794
-errno 125	862	749
-errno 126	930	830
-errno 127	884	779
-errno 128	886	781
-errno 129	885	780
-errno 13	561	719
-errno 130	957	861
-errno 131	944	848
-errno 132	1824	1800
-errno 14	211	764
-errno 15	285	843
-errno 16	791	748
-errno 17	871	763
-errno 18	2112	2090
-errno 19	928	826
-errno 2	681	827
-errno 20	942	845
-errno 21	882	777
-errno 22	556	774
-errno 23	919	817
-errno 24	896	795
-errno 25	947	851
-errno 26	2113	2091
-errno 27	872	765
-errno 28	938	839
-errno 29	2114	2092
-errno 3	2115	2093
-errno 30	1825	1801
-errno 31	897	796
-errno 32	299	864
-errno 33	867	759
-errno 34	1819	1795
-errno 35	866	757
-errno 36	902	801
-errno 37	931	831
-errno 38	940	842
-errno 39	801	846
-errno 4	879	773
-errno 40	893	792
-errno 42	934	835
-errno 43	875	768
-errno 44	505	752
-errno 45	888	783
-errno 46	889	784
-errno 47	890	785
-errno 48	892	791
-errno 49	2116	2094
-errno 5	880	775
-errno 50	926	824
-errno 51	887	782
-errno 52	857	740
-errno 53	859	744
-errno 54	2117	2095
-errno 55	924	822
-errno 56	860	745
-errno 57	861	746
-errno 59	230	747
-errno 6	952	857
-errno 60	790	841
-errno 61	927	825
-errno 62	2118	2096
-errno 63	939	840
-errno 64	935	836
-errno 65	936	837
-errno 66	1821	1797
-errno 67	932	832
-errno 68	89	722
-errno 69	2119	2097
-errno 7	139	718
-errno 70	608	753
-errno 71	960	865
-errno 72	901	800
-errno 73	868	760
-errno 74	241	743
-errno 75	956	860
-errno 76	948	852
-errno 77	858	742
-errno 78	1820	1796
-errno 79	342	786
-errno 8	929	829
-errno 80	74	787
-errno 81	891	790
-errno 82	186	789
-errno 83	418	788
-errno 84	876	769
-errno 85	1823	1799
-errno 86	2120	2098
-errno 87	2121	2099
-errno 88	945	849
-errno 89	788	758
-errno 9	229	741
-errno 90	725	799
-errno 91	962	867
-errno 92	937	838
-errno 93	961	866
-errno 94	2122	2100
-errno 95	946	850
-errno 96	959	863
-errno 97	86	723
-errno 98	84	720
-errno 99	387	721
-error 1000	1091	1010
-error 1001	1321	1250
-error 1002	1322	1251
-error 1003	1815	1791
-error 1004	1034	941
-error 1005	355	281
-error 1006	1034	940
-error 1007	335	261
-error 1008	341	267
-error 1009	1072	987
-error 1010	1072	988
-error 1011	1037	944
-error 1012	375	300
-error 1013	1034	947
-error 1014	369	294
-error 1015	372	297
-error 1016	1034	950
-error 1017	1034	1056
-error 1018	1034	952
-error 1019	1034	962
-error 1020	1055	969
-error 1021	805	668
-error 1022	1039	996
-error 1023	1099	1019
-error 1024	1101	1021
-error 1025	1102	1022
-error 1026	1103	1023
-error 1027	1134	1057
-error 1028	1136	1059
-error 1029	1150	1073
-error 1030	1169	1092
-error 1031	1199	1123
-error 1032	1039	1189
-error 1033	1360	1290
-error 1034	1361	1291
-error 1035	1369	1300
-error 1036	1374	1305
-error 1037	1380	1311
-error 1038	1379	1310
-error 1039	1648	1592
-error 1040	1057	972
-error 1041	1378	1309
-error 1042	368	293
-error 1043	1193	1116
-error 1044	64	61
-error 1045	65	62
-error 1046	1325	1254
-error 1047	1654	1598
-error 1048	577	478
-error 1049	978	883
-error 1050	1589	1533
-error 1051	985	890
-error 1052	580	481
-error 1053	1482	1418
-error 1054	979	884
-error 1055	1768	1743
-error 1056	1039	1745
-error 1057	1792	1768
-error 1058	585	486
-error 1059	1616	1560
-error 1060	830	693
-error 1061	842	705
-error 1062	835	697
-error 1063	1766	1741
-error 1064	1383	1314
-error 1065	1083	1002
-error 1066	1354	1284
-error 1067	1226	1151
-error 1068	1304	1232
-error 1069	1625	1569
-error 1070	1624	1568
-error 1071	1617	1561
-error 1072	1257	1184
-error 1073	282	225
-error 1074	591	491
-error 1075	1763	1738
-error 1076	680	564
-error 1077	1355	1285
-error 1078	1178	1101
-error 1079	1488	1424
-error 1080	1144	1067
-error 1081	353	279
-error 1082	1338	1268
-error 1083	1767	1742
-error 1084	1021	926
-error 1085	1607	1551
-error 1086	1133	1055
-error 1087	1271	1199
-error 1088	968	873
-error 1089	1791	1767
-error 1090	1041	953
-error 1091	356	282
-error 1092	1222	1146
-error 1093	1686	1660
-error 1094	1343	1273
-error 1095	1265	1193
-error 1096	1345	1275
-error 1097	1613	1557
-error 1098	367	292
-error 1099	1596	1540
-error 1100	1595	1539
-error 1101	1092	1635
-error 1102	1765	1740
-error 1103	1793	1769
-error 1104	1612	1556
-error 1105	572	1601
-error 1106	1663	1608
-error 1107	1783	1759
-error 1108	1785	1761
-error 1109	1669	1614
-error 1110	584	485
-error 1111	1229	1154
-error 1112	1678	1623
-error 1113	53	51
-error 1114	1450	1382
-error 1115	1652	1596
-error 1116	1629	1573
-error 1117	1623	1567
-error 1118	1610	1554
-error 1119	1556	1500
-error 1120	720	601
-error 1121	1366	1297
-error 1122	1039	946
-error 1123	1039	948
-error 1124	1645	1589
-error 1125	1644	1588
-error 1126	1034	951
-error 1127	336	262
-error 1128	1161	1084
-error 1129	1194	1118
-error 1130	1195	1119
-error 1131	1416	1347
-error 1132	1419	1350
-error 1133	364	290
-error 1134	1682	1656
-error 1135	351	277
-error 1136	586	487
-error 1137	1039	954
-error 1138	1232	1157
-error 1139	1454	1387
-error 1140	1298	1226
-error 1141	1351	1281
-error 1142	598	498
-error 1143	596	496
-error 1144	1198	1122
-error 1145	1180	1103
-error 1146	1341	1271
-error 1147	1353	1283
-error 1148	1356	1286
-error 1149	1581	1525
-error 1150	779	643
-error 1151	1622	1566
-error 1152	57	55
-error 1153	1314	1242
-error 1154	1317	1245
-error 1155	1312	1240
-error 1156	1315	1243
-error 1157	689	574
-error 1158	1316	1244
-error 1159	1318	1246
-error 1160	1311	1239
-error 1161	1319	1247
-error 1162	1619	1563
-error 1163	1583	1527
-error 1164	1582	1526
-error 1165	1074	990
-error 1166	1764	1739
-error 1167	1771	1747
-error 1168	1774	1750
-error 1169	1039	998
-error 1170	283	226
-error 1171	98	92
-error 1172	1628	1572
-error 1173	1464	1397
-error 1174	1336	1265
-error 1175	1687	1661
-error 1176	1260	1187
-error 1177	374	299
-error 1178	1054	968
-error 1179	1038	945
-error 1180	1087	1006
-error 1181	1089	1008
-error 1182	1088	1007
-error 1183	1086	1005
-error 1184	58	1249
-error 1185	1092	1628
-error 1186	280	224
-error 1187	1213	1137
-error 1188	1283	1211
-error 1189	1290	1218
-error 1190	1291	1219
-error 1191	365	291
-error 1192	360	286
-error 1193	1668	1613
-error 1194	1064	979
-error 1195	1063	978
-error 1196	1754	1729
-error 1197	1632	1576
-error 1198	1510	1448
-error 1199	1511	1449
-error 1200	982	887
-error 1201	683	567
-error 1202	679	563
-error 1203	1630	1574
-error 1204	1483	1419
-error 1205	1275	1203
-error 1206	1274	1202
-error 1207	1449	1381
-error 1208	822	686
-error 1209	699	581
-error 1210	1762	1737
-error 1211	1335	1264
-error 1212	1649	1593
-error 1213	768	635
-error 1214	1584	1528
-error 1215	384	308
-error 1216	385	309
-error 1217	409	332
-error 1218	1060	975
-error 1219	1439	1370
-error 1220	1104	1024
-error 1221	1800	1776
-error 1222	1778	1754
-error 1223	361	287
-error 1224	1299	1227
-error 1225	1078	994
-error 1226	1690	1665
-error 1227	68	65
-error 1228	1272	1200
-error 1229	1176	1099
-error 1230	1326	1255
-error 1231	1803	1779
-error 1232	1798	1774
-error 1233	1695	1670
-error 1234	1050	964
-error 1235	1364	1295
-error 1236	1285	1213
-error 1237	1506	1444
-error 1238	1209	1133
-error 1239	1769	1744
-error 1240	1263	1191
-error 1241	1375	1306
-error 1242	1579	1523
-error 1243	1665	1610
-error 1244	1062	977
-error 1245	737	616
-error 1246	666	554
-error 1247	1203	1127
-error 1248	1075	991
-error 1249	1474	1410
-error 1250	1598	1542
-error 1251	529	446
-error 1252	99	93
-error 1253	574	475
-error 1254	1522	1461
-error 1255	1521	1460
-error 1256	1608	1552
-error 1257	1818	1794
-error 1258	1816	1792
-error 1259	1817	1793
-error 1260	1066	981
-error 1261	1747	1722
-error 1262	1748	1723
-error 1263	593	493
-error 1264	1733	1708
-error 1266	1750	1725
-error 1267	1030	935
-error 1268	416	339
-error 1269	376	301
-error 1270	1031	936
-error 1271	1031	937
-error 1272	1696	1671
-error 1273	1653	1597
-error 1274	1505	1443
-error 1275	1480	1416
-error 1276	1738	1713
-error 1277	984	889
-error 1278	1296	1224
-error 1279	1680	1625
-error 1280	1776	1752
-error 1281	1775	1751
-error 1282	1746	1721
-error 1283	578	479
-error 1284	1658	1603
-error 1285	1739	1714
-error 1286	1666	1611
-error 1287	1734	1709
-error 1288	1350	1280
-error 1289	1128	1049
-error 1290	1376	1307
-error 1291	579	480
-error 1292	1642	1586
-error 1293	1631	1575
-error 1294	1230	1155
-error 1295	1679	1624
-error 1296	1168	1091
-error 1297	1171	1094
-error 1298	1671	1616
-error 1299	1741	1716
-error 1300	1224	1149
-error 1301	1732	1707
-error 1302	630	522
-error 1303	350	276
-error 1304	103	1463
-error 1305	812	678
-error 1306	1077	1473
-error 1307	1065	1489
-error 1308	1538	1481
-error 1309	1537	1480
-error 1310	913	810
-error 1311	1548	1492
-error 1312	1527	1467
-error 1313	1526	1466
-error 1314	1528	1468
-error 1315	1684	1658
-error 1316	1685	1659
-error 1317	1437	1368
-error 1318	1551	1495
-error 1319	1530	1471
-error 1320	1541	1484
-error 1321	1542	1485
-error 1322	735	614
-error 1323	734	613
-error 1324	1531	1472
-error 1325	732	611
-error 1326	733	612
-error 1327	1547	1491
-error 1328	1552	1496
-error 1329	1535	1478
-error 1330	1533	1476
-error 1331	1534	1477
-error 1332	1532	1474
-error 1333	833	1475
-error 1334	967	1469
-error 1335	1546	1490
-error 1336	1572	1516
-error 1337	1549	1493
-error 1338	731	610
-error 1339	471	396
-error 1340	625	518
-error 1341	1152	1075
-error 1342	1153	1076
-error 1343	1155	1078
-error 1344	1154	1077
-error 1345	120	114
-error 1346	1157	1080
-error 1347	1780	1756
-error 1348	581	482
-error 1349	1728	1703
-error 1350	1727	1702
-error 1351	1730	1705
-error 1352	1729	1704
-error 1353	1731	1706
-error 1354	1751	1726
-error 1355	1752	1727
-error 1356	1721	1696
-error 1357	358	284
-error 1358	1536	1479
-error 1359	1633	1577
-error 1360	1635	1579
-error 1361	1641	1585
-error 1362	1634	1578
-error 1363	1640	1584
-error 1364	1327	1256
-error 1365	808	672
-error 1366	1643	1587
-error 1367	1204	1128
-error 1368	513	432
-error 1369	512	431
-error 1370	597	497
-error 1371	1455	1388
-error 1372	1415	1346
-error 1373	1670	1615
-error 1374	1236	1161
-error 1375	993	898
-error 1376	1158	1081
-error 1377	992	897
-error 1378	44	44
-error 1379	1276	1204
-error 1380	1456	1389
-error 1381	1323	1252
-error 1382	1465	1398
-error 1383	1805	1781
-error 1384	370	295
-error 1385	1330	1259
-error 1386	377	302
-error 1387	276	221
-error 1388	373	298
-error 1389	1773	1749
-error 1390	1432	1363
-error 1391	1262	1190
-error 1392	1719	1694
-error 1393	347	273
-error 1394	346	272
-error 1395	344	270
-error 1396	1029	934
-error 1397	1811	1787
-error 1398	1810	1786
-error 1399	1814	1790
-error 1400	1812	1788
-error 1401	1813	1789
-error 1402	1807	1783
-error 1403	1352	1282
-error 1404	1429	1360
-error 1405	1430	1361
-error 1406	755	623
-error 1407	1524	1464
-error 1408	1558	1502
-error 1409	371	296
-error 1410	1036	943
-error 1411	1802	1778
-error 1412	1587	1531
-error 1413	839	702
-error 1414	1543	1486
-error 1415	1540	1483
-error 1416	432	355
-error 1417	45	45
-error 1418	1012	917
-error 1419	987	892
-error 1420	1122	1043
-error 1421	1571	1515
-error 1422	1056	971
-error 1423	1328	1257
-error 1424	1539	1482
-error 1425	1611	1555
-error 1426	1609	1553
-error 1427	1277	1205
-error 1428	1772	1748
-error 1429	1059	974
-error 1430	1438	1369
-error 1431	1145	1068
-error 1432	339	265
-error 1433	1146	1069
-error 1434	352	278
-error 1435	1636	1580
-error 1436	1557	1501
-error 1437	1615	1559
-error 1438	414	337
-error 1439	807	670
-error 1440	1809	1785
-error 1441	766	633
-error 1442	337	263
-error 1443	1725	1700
-error 1444	1433	1364
-error 1445	1529	1470
-error 1446	1278	1206
-error 1447	1720	1695
-error 1448	1724	1699
-error 1449	1344	1274
-error 1450	503	423
-error 1451	409	1407
-error 1452	385	1266
-error 1453	1525	1465
-error 1454	1639	1583
-error 1455	1368	1299
-error 1456	1545	1488
-error 1457	1544	1487
-error 1458	1550	1494
-error 1459	1594	1538
-error 1460	92	86
-error 1461	354	280
-error 1462	1726	1701
-error 1463	1347	1277
-error 1464	1585	1529
-error 1465	1346	1276
-error 1466	1457	1390
-error 1467	974	879
-error 1468	1692	1667
-error 1469	1196	1120
-error 1470	1790	1766
-error 1471	1348	1278
-error 1472	964	869
-error 1473	1614	1558
-error 1474	1308	1236
-error 1475	973	878
-error 1476	402	325
-error 1477	1149	1072
-error 1478	1200	1124
-error 1479	1407	1338
-error 1480	1413	1344
-error 1481	1403	1334
-error 1482	1409	1340
-error 1483	1408	1339
-error 1484	1410	1341
-error 1485	1411	1342
-error 1486	653	543
-error 1487	1359	1289
-error 1488	1130	1051
-error 1489	1268	1196
-error 1490	1206	1130
-error 1491	1398	1329
-error 1492	1414	1345
-error 1493	1442	1373
-error 1494	1208	1132
-error 1495	1303	1231
-error 1496	1392	1323
-error 1497	1297	1225
-error 1498	1406	1337
-error 1499	1627	1571
-error 1500	1577	1521
-error 1501	1035	942
-error 1502	41	41
-error 1503	40	40
-error 1504	1334	1263
-error 1505	1404	1335
-error 1506	1129	1050
-error 1507	1391	1322
-error 1508	449	374
-error 1509	542	458
-error 1510	1459	1392
-error 1511	1460	1393
-error 1512	1373	1304
-error 1513	963	868
-error 1514	164	149
-error 1515	165	150
-error 1516	1462	1395
-error 1517	846	709
-error 1518	1324	1253
-error 1519	1061	976
-error 1520	1461	1394
-error 1521	1399	1330
-error 1522	1385	1316
-error 1523	1267	1195
-error 1524	1426	1357
-error 1525	1801	1777
-error 1526	1332	1261
-error 1527	1135	1058
-error 1528	1065	980
-error 1529	1077	993
-error 1530	1600	1544
-error 1531	50	48
-error 1532	1493	1429
-error 1533	967	872
-error 1534	995	900
-error 1535	997	902
-error 1536	996	901
-error 1537	1105	1025
-error 1538	1120	1041
-error 1539	1111	1031
-error 1540	1109	1029
-error 1541	1077	1032
-error 1542	1113	1034
-error 1543	915	813
-error 1544	1112	1033
-error 1545	1116	1037
-error 1546	1115	1036
-error 1547	1092	1638
-error 1548	1092	1649
-error 1549	1108	1028
-error 1550	1110	1030
-error 1551	1118	1039
-error 1552	752	620
-error 1553	415	338
-error 1554	1736	1711
-error 1555	1051	965
-error 1556	1040	949
-error 1557	1092	1650
-error 1558	589	489
-error 1559	460	385
-error 1560	393	316
-error 1561	1092	1631
-error 1562	407	330
-error 1563	1389	1320
-error 1564	1400	1331
-error 1565	1073	989
-error 1566	1367	1298
-error 1567	1787	1763
-error 1568	1033	939
-error 1569	106	99
-error 1570	1114	1035
-error 1571	1119	1040
-error 1572	922	820
-error 1573	383	307
-error 1574	1443	1374
-error 1575	775	641
-error 1576	1117	1038
-error 1577	445	369
-error 1578	1372	1303
-error 1579	1673	1618
-error 1580	980	885
-error 1581	450	375
-error 1582	1782	1758
-error 1583	1784	1760
-error 1584	1786	1762
-error 1585	1309	1237
-error 1586	835	995
-error 1587	991	896
-error 1588	1107	1027
-error 1589	1106	1026
-error 1590	1507	1445
-error 1591	1333	1262
-error 1592	1014	919
-error 1593	1498	1436
-error 1594	1512	1450
-error 1595	1513	1451
-error 1596	1065	1435
-error 1597	1508	1446
-error 1598	277	222
-error 1599	1722	1697
-error 1600	710	591
-error 1601	709	590
-error 1602	676	560
-error 1603	1638	1582
-error 1604	1637	1581
-error 1605	708	589
-error 1606	444	368
-error 1607	406	329
-error 1608	1092	1629
-error 1609	1329	1258
-error 1610	675	559
-error 1611	1269	1197
-error 1612	273	218
-error 1613	1808	1784
-error 1614	1806	1782
-error 1615	1310	1238
-error 1616	780	644
-error 1619	321	251
-error 1621	1697	1672
-error 1622	1737	1712
-error 1623	1499	1437
-error 1624	1500	1438
-error 1625	1092	1632
-error 1626	1058	973
-error 1627	1121	1042
-error 1628	603	503
-error 1629	601	501
-error 1630	1160	1083
-error 1631	1071	986
-error 1632	1592	1536
-error 1633	1405	1336
-error 1634	1578	1522
-error 1635	1606	1550
-error 1636	1458	1391
-error 1637	1620	1564
-error 1639	772	638
-error 1640	771	637
-error 1641	832	694
-error 1642	1492	1428
-error 1643	1491	1427
-error 1644	1490	1426
-error 1645	1466	1399
-error 1646	1489	1425
-error 1648	756	624
-error 1649	1659	1604
-error 1650	1503	1441
-error 1651	1434	1365
-error 1652	845	708
-error 1653	1388	1319
-error 1654	1794	1770
-error 1655	1626	1570
-error 1656	464	390
-error 1657	435	357
-error 1658	1472	1408
-error 1659	1132	1053
-error 1660	1397	1328
-error 1661	422	345
-error 1662	419	342
-error 1663	426	349
-error 1664	424	347
-error 1665	420	343
-error 1666	425	348
-error 1667	423	346
-error 1668	1007	912
-error 1669	1003	908
-error 1670	1016	921
-error 1671	1000	905
-error 1672	1018	923
-error 1673	1017	922
-error 1674	1015	920
-error 1675	1010	915
-error 1676	1292	1220
-error 1677	583	484
-error 1678	1039	1432
-error 1679	438	362
-error 1680	1420	1351
-error 1681	1735	1710
-error 1682	1777	1753
-error 1683	1788	1764
-error 1684	1740	1715
-error 1685	437	361
-error 1686	394	317
-error 1687	52	50
-error 1688	602	502
-error 1689	1273	1201
-error 1690	1068	983
-error 1691	55	53
-error 1692	1009	914
-error 1693	1008	913
-error 1694	443	367
-error 1695	395	318
-error 1696	1127	1048
-error 1697	1694	1669
-error 1698	63	60
-error 1699	1484	1420
-error 1700	1179	1102
-error 1701	461	386
-error 1702	1427	1358
-error 1703	1502	1440
-error 1704	1501	1439
-error 1705	1570	1514
-error 1706	1302	1230
-error 1707	1593	1537
-error 1709	1210	1134
-error 1710	1095	1014
-error 1711	1096	1015
-error 1712	1211	1135
-error 1713	1647	1591
-error 1714	1004	909
-error 1715	1005	910
-error 1716	1011	916
-error 1717	700	582
-error 1718	703	584
-error 1719	1019	924
-error 1720	1092	1633
-error 1721	1092	1634
-error 1722	1020	925
-error 1723	705	586
-error 1724	1006	911
-error 1725	1092	1647
-error 1726	1709	1684
-error 1727	1001	906
-error 1728	436	359
-error 1729	1284	1212
-error 1730	1371	1302
-error 1731	1393	1324
-error 1732	1395	1326
-error 1733	1396	1327
-error 1734	1401	1332
-error 1735	1662	1607
-error 1736	1599	1543
-error 1737	1470	1405
-error 1738	986	891
-error 1739	463	389
-error 1740	1394	1325
-error 1741	1339	1269
-error 1742	1693	1668
-error 1743	1320	1248
-error 1744	994	899
-error 1745	998	903
-error 1746	338	264
-error 1747	1387	1318
-error 1748	1469	1404
-error 1749	1092	1651
-error 1750	1053	967
-error 1751	1755	1730
-error 1752	1756	1731
-error 1753	1300	1228
-error 1754	1301	1229
-error 1755	429	352
-error 1757	1159	1082
-error 1758	1067	982
-error 1759	1221	1145
-error 1760	1220	1144
-error 1761	1147	1070
-error 1762	1148	1071
-error 1763	1555	1499
-error 1764	1590	1534
-error 1765	1698	1673
-error 1766	1700	1675
-error 1767	1186	1109
-error 1768	1032	938
-error 1769	1485	1421
-error 1770	1185	1108
-error 1771	1495	1431
-error 1772	1280	1208
-error 1773	1279	1207
-error 1774	1281	1209
-error 1775	1177	1100
-error 1776	983	888
-error 1777	499	419
-error 1778	428	351
-error 1779	1182	1105
-error 1780	1184	1107
-error 1781	1044	957
-error 1782	1043	956
-error 1783	1042	955
-error 1784	1151	1074
-error 1785	1192	1115
-error 1786	704	585
-error 1787	1191	1114
-error 1788	1183	1106
-error 1789	1288	1216
-error 1790	1045	958
-error 1791	1657	1602
-error 1792	427	350
-error 1793	604	504
-error 1794	1497	1434
-error 1795	1215	1139
-error 1796	404	327
-error 1797	582	483
-error 1798	1216	1140
-error 1799	706	587
-error 1800	1650	1594
-error 1801	1651	1595
-error 1802	498	418
-error 1803	447	372
-error 1804	396	319
-error 1805	587	488
-error 1806	1515	1453
-error 1807	1092	1641
-error 1808	1597	1541
-error 1809	1591	1535
-error 1810	1237	1162
-error 1811	1238	1163
-error 1812	1603	1547
-error 1813	1602	1546
-error 1814	1601	1545
-error 1815	757	1147
-error 1816	105	98
-error 1817	1217	1141
-error 1818	1234	1159
-error 1819	1365	1296
-error 1820	1305	1233
-error 1821	1141	1064
-error 1822	1142	1065
-error 1823	1139	1062
-error 1824	1137	1060
-error 1825	1140	1063
-error 1826	827	690
-error 1827	1418	1349
-error 1828	412	335
-error 1829	413	336
-error 1830	576	477
-error 1831	840	703
-error 1832	389	312
-error 1833	390	313
-error 1834	410	333
-error 1835	1282	1210
-error 1836	1448	1380
-error 1837	1187	1110
-error 1838	1699	1674
-error 1839	1047	960
-error 1840	1046	959
-error 1841	1048	961
-error 1842	1189	1112
-error 1843	1181	1104
-error 1844	421	344
-error 1845	969	874
-error 1846	970	875
-error 1847	673	558
-error 1848	972	877
-error 1849	594	494
-error 1850	391	314
-error 1851	82	77
-error 1852	707	588
-error 1853	824	688
-error 1854	81	76
-error 1855	451	376
-error 1856	417	340
-error 1857	971	876
-error 1858	1554	1498
-error 1859	835	698
-error 1860	1197	1121
-error 1861	401	324
-error 1862	1306	1234
-error 1863	1471	1406
-error 1864	456	380
-error 1865	405	328
-error 1866	988	893
-error 1867	1744	1719
-error 1868	1745	1720
-error 1869	198	183
-error 1871	1509	1447
-error 1872	1514	1452
-error 1873	67	64
-error 1874	1218	1142
-error 1875	1574	1518
-error 1876	1573	1517
-error 1877	1586	1530
-error 1878	1605	1549
-error 1879	1214	1138
-error 1900	1092	1011
-error 1901	1163	1086
-error 1902	1092	1637
-error 1903	1428	1359
-error 1904	1255	1182
-error 1905	408	331
-error 1906	1753	1728
-error 1907	1674	1619
-error 1908	1092	1639
-error 1909	1092	1640
-error 1910	1677	1622
-error 1911	1661	1606
-error 1912	981	886
-error 1913	1092	1652
-error 1914	1092	1653
-error 1915	1092	1654
-error 1916	1069	984
-error 1917	1070	985
-error 1918	910	808
-error 1919	909	807
-error 1920	854	717
-error 1921	1082	1001
-error 1922	853	716
-error 1923	163	148
-error 1924	1435	1366
-error 1925	1436	1367
-error 1926	1723	1698
-error 1927	651	541
-error 1928	1092	1630
-error 1929	442	366
-error 1930	441	365
-error 1931	1440	1371
-error 1932	1342	1272
-error 1933	1604	1548
-error 1934	636	528
-error 1935	1289	1217
-error 1936	1049	963
-error 1937	1518	1456
-error 1938	1519	1458
-error 1939	921	819
-error 1940	1126	1047
-error 1941	685	570
-error 1942	687	572
-error 1943	1081	1000
-error 1944	1188	1111
-error 1945	635	527
-error 1946	1028	933
-error 1947	1286	1214
-error 1948	1287	1215
-error 1949	1681	1626
-error 1950	114	108
-error 1951	1190	1113
-error 1952	1520	1459
-error 1953	440	364
-error 1954	439	363
-error 1955	634	526
-error 1956	989	894
-error 1957	1340	1270
-error 1958	213	196
-error 1959	1231	1156
-error 1960	1225	1150
-error 1961	434	356
-error 1962	452	377
-error 1963	392	315
-error 1964	605	505
-error 1965	1241	1166
-error 1966	1516	1454
-error 1967	1588	1532
-error 1968	1425	1356
-error 1969	1559	1503
-error 1970	813	679
-error 1971	1486	1422
-error 1972	1092	1655
-error 1973	340	266
-error 1974	341	1663
-error 1975	340	1400
-error 1976	341	1401
-error 1977	399	322
-error 1978	1227	1152
-error 1979	1266	1194
-error 1980	923	821
-error 1981	91	85
-error 1982	1098	1017
-error 3000	1093	1012
-error 3001	1100	1020
-error 3002	1205	1129
-error 3003	1576	1520
-error 3004	1170	1093
-error 3005	1742	1717
-error 3006	1002	907
-error 3007	411	334
-error 3008	1138	1061
-error 3009	588	970
-error 3010	1749	1724
-error 3011	1453	1386
-error 3012	1123	1044
-error 3013	1228	1153
-error 3014	1295	1223
-error 3015	1085	1004
-error 3016	1417	1348
-error 3017	1517	1455
-error 3018	403	326
-error 3019	1219	1143
-error 3020	1223	1148
-error 3021	1496	1433
-error 3022	1743	1718
-error 3023	501	421
-error 3024	1092	1627
-error 3025	1349	1279
-error 3026	1079	997
-error 3027	1553	1497
-error 3028	965	870
-error 3029	966	871
-error 3030	1523	1462
-error 3031	1076	992
-error 3032	1481	1417
-error 3033	275	220
-error 3034	334	260
-error 3035	1174	1097
-error 3036	1175	1098
-error 3037	1173	1096
-error 3038	1023	928
-error 3039	1022	927
-error 3040	1024	929
-error 3041	1025	930
-error 3042	119	113
-error 3043	1026	931
-error 3044	1560	1504
-error 3045	814	680
-error 3046	1562	1506
-error 3047	1561	1505
-error 3048	1564	1508
-error 3049	1565	1509
-error 3050	1566	1510
-error 3051	1568	1512
-error 3052	1563	1507
-error 3053	1567	1511
-error 3054	1569	1513
-error 3055	1172	1095
-error 3056	1052	966
-error 3057	1691	1666
-error 3058	769	636
-error 3059	1463	1396
-error 3060	810	676
-error 400	0	0
-error 4000	1094	1013
-error 4001	1094	1646
-error 4002	1760	1735
-error 4003	1621	1565
-error 4004	848	711
-error 4005	1451	1383
-error 4006	1646	1590
-error 4007	1452	1384
-error 4008	1363	1294
-error 4009	1804	1780
-error 401	1	1
-error 4010	1080	999
-error 4011	1402	1333
-error 4012	1377	1308
-error 4013	1757	1732
-error 4014	977	882
-error 4015	1789	1765
-error 4016	1759	1734
-error 4017	1358	1288
-error 4018	1331	1260
-error 4019	1441	1372
-error 402	2	2
-error 4020	1797	1773
-error 4021	1796	1772
-error 4022	1156	1079
-error 4023	1758	1733
-error 4024	141	130
-error 4025	654	544
-error 4026	1124	1045
-error 4027	1090	1009
-error 4028	1027	932
-error 4029	1125	1046
-error 403	3	3
-error 4030	1390	1321
-error 4031	1453	1385
-error 4032	778	642
-error 4033	990	895
-error 4034	999	904
-error 4035	298	235
-error 4036	508	428
-error 4037	1243	1168
-error 4038	1252	1177
-error 4039	1244	1169
-error 404	4	4
-error 4040	1242	1167
-error 4041	1249	1174
-error 4042	1251	1176
-error 4043	1247	1172
-error 4044	1250	1175
-error 4045	1246	1171
-error 4046	138	127
-error 4047	1676	1621
-error 4048	1165	1088
-error 4049	1167	1090
-error 405	5	5
-error 4050	1166	1089
-error 4051	1248	1173
-error 4052	51	49
-error 4053	1143	1066
-error 4054	1264	1192
-error 4055	322	252
-error 4056	362	288
-error 4057	1240	1165
-error 4058	1370	1301
-error 4059	363	289
-error 406	6	6
-error 4060	1467	1402
-error 4061	1468	1403
-error 4062	1239	1164
-error 4063	1675	1620
-error 4064	1293	1221
-error 4065	590	490
-error 4066	1446	1378
-error 4067	1444	1375
-error 4068	1444	1376
-error 4069	1447	1379
-error 407	7	7
-error 4070	1445	1377
-error 4071	1421	1352
-error 4072	1259	1186
-error 4073	1494	1430
-error 4074	1580	1524
-error 4075	1313	1241
-error 4076	1164	1087
-error 4077	1307	1235
-error 4078	1202	1126
-error 4079	1201	1125
-error 408	8	8
-error 4080	1781	1757
-error 4081	1667	1612
-error 4082	1473	1409
-error 4083	912	809
-error 4084	1479	1415
-error 4085	1477	1413
-error 4086	1478	1414
-error 4087	1475	1411
-error 4088	1476	1412
-error 4089	1362	1292
-error 409	9	9
-error 4090	1362	1293
-error 4091	1664	1609
-error 4092	1672	1617
-error 4093	1770	1746
-error 4094	166	151
-error 4095	1382	1313
-error 4096	1381	1312
-error 4097	612	512
-error 4098	1655	1599
-error 4099	1779	1755
-error 410	10	10
-error 4100	1131	1052
-error 4101	1795	1771
-error 4102	145	133
-error 4103	144	132
-error 4104	1799	1775
-error 4105	94	88
-error 4106	93	87
-error 4107	1233	1158
-error 4108	1235	1160
-error 4109	1683	1657
-error 411	11	11
-error 4110	1706	1681
-error 4111	1705	1680
-error 4112	1092	1642
-error 4113	1412	1343
-error 4116	349	275
-error 4117	1092	1644
-error 4119	1703	1678
-error 412	12	12
-error 4120	1702	1677
-error 4121	1714	1689
-error 4122	631	523
-error 4123	1715	1690
-error 4124	1711	1686
-error 4125	1294	1222
-error 4126	1712	1687
-error 4127	1386	1317
-error 4128	1718	1693
-error 4129	1708	1683
-error 413	13	13
-error 4130	343	269
-error 4131	345	271
-error 4132	1704	1679
-error 4133	1716	1691
-error 4134	849	712
-error 4135	1701	1676
-error 4136	1092	1643
-error 4137	1710	1685
-error 4138	1717	1692
-error 4139	1212	1136
-error 414	14	14
-error 4140	1688	1662
-error 4141	1084	1003
-error 4142	1713	1688
-error 4143	1261	1188
-error 4144	504	424
-error 4145	359	285
-error 4146	975	880
-error 4147	210	193
-error 4148	209	192
-error 4149	976	881
-error 415	15	15
-error 4150	1689	1664
-error 4151	66	63
-error 4152	127	119
-error 4153	1424	1355
-error 4154	459	384
-error 4155	1422	1353
-error 4156	1423	1354
-error 4157	592	492
-error 4158	357	283
-error 4159	1618	1562
-error 416	16	16
-error 4160	600	500
-error 4161	1656	1600
-error 4162	1660	1605
-error 4163	1092	1648
-error 4164	1384	1315
-error 4165	1162	1085
-error 4166	1270	1198
-error 4167	1337	1267
-error 4168	1504	1442
-error 4169	199	184
-error 417	17	17
-error 4170	1258	1185
-error 4171	1256	1183
-error 4172	1357	1287
-error 4173	920	818
-error 4174	43	43
-error 4175	1013	918
-error 4176	1254	1179
-error 4177	1253	1178
-error 4178	1039	1181
-error 4179	1039	1180
-error 418	18	18
-error 4180	1761	1736
-error 4181	823	687
-error 4182	1575	1519
-error 4184	664	552
-error 4185	1431	1362
-error 4186	1245	1170
-error 4187	1487	1423
-error 4188	1207	1131
-error 4189	1707	1682
-error 4191	500	420
-error 4192	1097	1457
-error 421	19	19
-error 422	20	20
-error 423	21	21
-error 424	22	22
-error 425	23	23
-error 426	24	24
-error 428	25	25
-error 429	26	26
-error 431	27	27
-error 451	28	28
-error 500	29	29
-error 501	30	30
-error 502	31	31
-error 503	32	32
-error 504	33	33
-error 505	34	34
-error 506	35	35
-error 507	36	36
-error 508	37	37
-error 510	38	38
-error 511	39	39
-error connecting to master	1060	975
-error dropping database can * errno	1072	987
-error during compilation of event s body	1110	1030
-error during starting stopping of the scheduler error code	1119	1040
-error from master	1283	1211
-error in assignment	2123	2101
-error in ddl log	1073	989
-error in parsing conflict function message	1058	973
-error in received cipher list	2124,124	117
-error in the application	130	2102
-error occurred during a cryptographic operation	729,728	2103
-error on close of * errno	1099	1019
-error on delete of * errno	1037	944
-error on rename of * to * errno	1102	1022
-error reading file * errno	1101	1021
-error running query on master	1439	1370
-error setting tlsa base domain	2125,124	117
-error when executing command	1104	1024
-error while parsing parameter * line	1155	1078
-error with the srp params	2126,124	117
-error writing file * errno	1103	1023
-error_in_assignment	2123,155	2101
-errorinassignment	2123,155	2101
-escape character conflict	2127	2104
-escape_character_conflict	2127,155	2104
-escapecharacterconflict	2127,155	2104
-eshutdown	301	2085
-esocktnosupport	2122	2100
-espipe	2114	2092
-esrch	2115	2093
-esrmnt	2119	2097
-estale	2110	2088
-estrpipe	2120	2098
-etime	2118	2096
-etimedout	649	2087
-etoomanyrefs	2109	2086
-etxtbsy	2113	2091
-euclean	2111	2089
-eunatch	2116	2094
-eusers	2121	2099
-evalerror	2128	2105
-event * already exists	1105	1025
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1107	1027
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1106	1026
-event execution time is in the past event has been disabled	1112	1033
-event source exception	115	2106
-event trigger protocol violated	2129	2107
-event_trigger_protocol_violated	2129,2130	2107
-eventsourceexception	115	2106
-eventtriggerprotocolviolated	2129,2130	2107
-every derived table must have its own alias	1075	991
-every table function must have an alias	1253	1178
-exceeded grace period	2131,2132	2108
-exceededgraceperiod	2131,2132	2108
-exceeds max fragment size	2133,124	117
-exception in initializer error	2134	2109
-exceptiongroup	2135	2110
-exceptionininitializererror	2134	2109
-excessive message size	2136,124	117
-exchange full	2117	2111
-excluded subtree violation	2137,129	2112
-exclusion violation	2138	2113
-exclusion_violation	2138,515	2113
-exclusionviolation	2138,515	2113
-exdev	2112	2090
-exec format error	929	2114
-executable file not found in path	2139,4	2115
-execution engine exception	2140	2116
-executionengineexception	2140	2116
-executionexception	2141	2117
-exemption mechanism exception	2142	2118
-exemptionmechanismexception	2142	2118
-exfull	2117	2095
-exit code 129	2143,2144	2119
-exit code 130	2145,2144	2120
-exit code 131	2146,2144	2121
-exit code 132	2147,2144	2122
-exit code 133	2148,2144	2123
-exit code 134	543,2144	2124
-exit code 135	323,2144	2125
-exit code 136	2149,2144	2126
-exit code 137	2150,2144	2127
-exit code 138	2151,2144	2128
-exit code 139	2152,2144	2129
-exit code 140	2153,2144	2130
-exit code 141	299,2144	2131
-exit code 142	97,2144	2132
-exit code 143	2154,2144	2133
-exit code 144	2155,2144	2134
-exit code 145	518,2144	2135
-exit code 146	2156,2144	2136
-exit code 147	2157,2144	2137
-exit code 148	2158,2144	2138
-exit code 149	2159,2144	2139
-exit code 150	2160,2144	2140
-exit code 151	2161,2144	2141
-exit code 152	690,2144	2142
-exit code 153	2162,2144	2143
-exit code 154	2163,2144	2144
-exit code 155	2164,2144	2145
-exit code 156	2165,2144	2146
-exit code 157	2166,2144	2147
-exit code 158	2167,2144	2148
-exit code 159	259,2144	2149
-exit status 129	2143,2144	2119
-exit status 130	2145,2144	2120
-exit status 131	2146,2144	2121
-exit status 132	2147,2144	2122
-exit status 133	2148,2144	2123
-exit status 134	543,2144	2124
-exit status 135	323,2144	2125
-exit status 136	2149,2144	2126
-exit status 137	2150,2144	2127
-exit status 138	2151,2144	2128
-exit status 139	2152,2144	2129
-exit status 140	2153,2144	2130
-exit status 141	299,2144	2131
-exit status 142	97,2144	2132
-exit status 143	2154,2144	2133
-exit status 144	2155,2144	2134
-exit status 145	518,2144	2135
-exit status 146	2156,2144	2136
-exit status 147	2157,2144	2137
-exit status 148	2158,2144	2138
-exit status 149	2159,2144	2139
-exit status 150	2160,2144	2140
-exit status 151	2161,2144	2141
-exit status 152	690,2144	2142
-exit status 153	2162,2144	2143
-exit status 154	2163,2144	2144
-exit status 155	2164,2144	2145
-exit status 156	2165,2144	2146
-exit status 157	2166,2144	2147
-exit status 158	2167,2144	2148
-exit status 159	259,2144	2149
-exitcode 129	2143,2144	2119
-exitcode 130	2145,2144	2120
-exitcode 131	2146,2144	2121
-exitcode 132	2147,2144	2122
-exitcode 133	2148,2144	2123
-exitcode 134	543,2144	2124
-exitcode 135	323,2144	2125
-exitcode 136	2149,2144	2126
-exitcode 137	2150,2144	2127
-exitcode 138	2151,2144	2128
-exitcode 139	2152,2144	2129
-exitcode 140	2153,2144	2130
-exitcode 141	299,2144	2131
-exitcode 142	97,2144	2132
-exitcode 143	2154,2144	2133
-exitcode 144	2155,2144	2134
-exitcode 145	518,2144	2135
-exitcode 146	2156,2144	2136
-exitcode 147	2157,2144	2137
-exitcode 148	2158,2144	2138
-exitcode 149	2159,2144	2139
-exitcode 150	2160,2144	2140
-exitcode 151	2161,2144	2141
-exitcode 152	690,2144	2142
-exitcode 153	2162,2144	2143
-exitcode 154	2163,2144	2144
-exitcode 155	2164,2144	2145
-exitcode 156	2165,2144	2146
-exitcode 157	2166,2144	2147
-exitcode 158	2167,2144	2148
-exitcode 159	259,2144	2149
-exited with code 129	2143,2144	2119
-exited with code 130	2145,2144	2120
-exited with code 131	2146,2144	2121
-exited with code 132	2147,2144	2122
-exited with code 133	2148,2144	2123
-exited with code 134	543,2144	2124
-exited with code 135	323,2144	2125
-exited with code 136	2149,2144	2126
-exited with code 137	2150,2144	2127
-exited with code 138	2151,2144	2128
-exited with code 139	2152,2144	2129
-exited with code 140	2153,2144	2130
-exited with code 141	299,2144	2131
-exited with code 142	97,2144	2132
-exited with code 143	2154,2144	2133
-exited with code 144	2155,2144	2134
-exited with code 145	518,2144	2135
-exited with code 146	2156,2144	2136
-exited with code 147	2157,2144	2137
-exited with code 148	2158,2144	2138
-exited with code 149	2159,2144	2139
-exited with code 150	2160,2144	2140
-exited with code 151	2161,2144	2141
-exited with code 152	690,2144	2142
-exited with code 153	2162,2144	2143
-exited with code 154	2163,2144	2144
-exited with code 155	2164,2144	2145
-exited with code 156	2165,2144	2146
-exited with code 157	2166,2144	2147
-exited with code 158	2167,2144	2148
-exited with code 159	259,2144	2149
-expand veto exception	2168	2150
-expandvetoexception	2168	2150
-expectation failed	17	17
-expectation_failed	17	17
-expected property name or in json at position	2169	2151
-expecting property name enclosed in double quotes line	2169	2152
-expecting value line	2169	2152
-explain for connection command is supported only for select update insert delete replace	1123	1044
-explicit or implicit commit is not allowed in stored function or trigger	1056	971
-exportexception	2170	2153
-expression * of order by contains aggregate function and applies to a union	965	870
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	966	871
-expression for field 64s is referring to uninitialized field s	1125	1046
-expression in * must be constant	1359	1289
-expression in the * clause is too big	1124	1045
-ext length mismatch	2171,124	117
-extension not received	2172,124	117
-extensionerror	2173	2154
-external component has thrown an exception	595,2174,2175,516	2155
-external routine exception	659	2156
-external routine invocation exception	2130	2157
-external_routine_exception	659	2156
-external_routine_invocation_exception	2130	2157
-externalexception	2174	2158
-externalroutineexception	659	2156
-externalroutineinvocationexception	2130	2157
-extra data in message	2176,124	117
-extra delimiter at end of line	2177,2178	2159
-extraneous or missing in quoted field	2179,2180	2160
-factory configuration error	2181	2161
-factoryconfigurationerror	2181	2161
-failed attach volume	2182,2183	2162
-failed compute metrics replicas	2184,2185	2163
-failed create pod sand box	2186,2187	2164
-failed dependency	22	22
-failed detach volume	2188,2189	2165
-failed get resource metric	2190,2191	2166
-failed get scale	2192,2193	2167
-failed initializing relay log position	1456	1389
-failed initializing replication gtid state	1126	1047
-failed kill pod	2194,2195	2168
-failed login exception	2196	2169
-failed on fseek	1158	1081
-failed post start hook	2197,2198	2170
-failed pre stop hook	2199,2200	2171
-failed purging old relay logs	1455	1388
-failed rebuilding the index of dumped table	1213	1137
-failed to add the foreign key constraint * to system tables	1139	1062
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1141	1064
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1142	1065
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1140	1063
-failed to alter	967	1469
-failed to alter event	1109	1029
-failed to create	1065	1489
-failed to create pod sandbox	2187,2186	2172
-failed to create specific handler file	1035	942
-failed to delete the event from mysql event	1108	1028
-failed to drop	1077	1473
-failed to grant execute and alter routine privileges	1429	1360
-failed to init async	2201,124	117
-failed to load replication slave gtid position from table	1028	933
-failed to load routine * internal code * for more details run show warnings	1544	1487
-failed to open	1188	1111
-failed to open mysql event	1116	1037
-failed to open the referenced table	1137	1060
-failed to parse histogram for table * at offset	1245	1170
-failed to parse time string * at position * z the timezone could not be found in the database	678	2173
-failed to pull image	2202,2203	2174
-failed to read auto increment value from storage engine	974	879
-failed to read from the par file	1127	1048
-failed to revoke all privileges to dropped routine	1430	1361
-failed to store event * error code * from storage engine	1120	1041
-failed un mount	2204,2205	2175
-failed_dependency	22	22
-failed_precondition	552,553,0	463
-failedattachvolume	2182,2183	2162
-failedcomputemetricsreplicas	2184,2185	2163
-failedcreate	2206,2207	2176
-failedcreatepodsandbox	2186,2187	2164
-faileddelete	2208,2209	2177
-faileddetachvolume	2188,2189	2165
-failedgetresourcemetric	2190,2191	2166
-failedgetscale	2192,2193	2167
-failedkillpod	2194,2195	2168
-failedloginexception	2196	2169
-failedmount	2210,2211	2178
-failedpoststarthook	2197,2198	2170
-failedprecondition	552,553,0	463
-failedprestophook	2199,2200	2171
-failedrescale	2212,2213	2179
-failedscheduling	2214,2215	2180
-failedsync	2216,2217	2181
-failedunmount	2204,2205	2175
-failedvalidation	2218,2219	2182
-failure has occurred while loading a type	2220	2183
-failure while changing the type of replication repository	1053	967
-fatal error during log purge	992	897
-fcgi connection to web server closed	2221,2222	2184
-fcgi request aborted by web server	2223,2224	2185
-fdw column name not found	2225	2186
-fdw dynamic parameter value needed	2226	2187
-fdw error	2227	2188
-fdw function sequence error	2228	2189
-fdw inconsistent descriptor information	2229	2190
-fdw invalid attribute value	2230	2191
-fdw invalid column name	2231	2192
-fdw invalid column number	2232	2193
-fdw invalid data type	2233	2194
-fdw invalid data type descriptors	2234	2195
-fdw invalid descriptor field identifier	2235	2196
-fdw invalid handle	2236	2197
-fdw invalid option index	2237	2198
-fdw invalid option name	2238	2199
-fdw invalid string format	2239	2200
-fdw invalid string length or buffer length	2240	2201
-fdw invalid use of null pointer	2241	2202
-fdw no schemas	2242	2203
-fdw option name not found	2243	2204
-fdw out of memory	2244	2205
-fdw reply handle	2245	2206
-fdw schema not found	2246	2207
-fdw table not found	2247	2208
-fdw too many handles	2248	2209
-fdw unable to create execution	2249	2210
-fdw unable to create reply	2250	2211
-fdw unable to establish connection	2251	2212
-fdw_column_name_not_found	2225,2252	2186
-fdw_dynamic_parameter_value_needed	2226,2252	2187
-fdw_error	2227,2252	2188
-fdw_function_sequence_error	2228,2252	2189
-fdw_inconsistent_descriptor_information	2229,2252	2190
-fdw_invalid_attribute_value	2230,2252	2191
-fdw_invalid_column_name	2231,2252	2192
-fdw_invalid_column_number	2232,2252	2193
-fdw_invalid_data_type	2233,2252	2194
-fdw_invalid_data_type_descriptors	2234,2252	2195
-fdw_invalid_descriptor_field_identifier	2235,2252	2196
-fdw_invalid_handle	2236,2252	2197
-fdw_invalid_option_index	2237,2252	2198
-fdw_invalid_option_name	2238,2252	2199
-fdw_invalid_string_format	2239,2252	2200
-fdw_invalid_string_length_or_buffer_length	2240,2252	2201
-fdw_invalid_use_of_null_pointer	2241,2252	2202
-fdw_no_schemas	2242,2252	2203
-fdw_option_name_not_found	2243,2252	2204
-fdw_out_of_memory	2244,2252	2205
-fdw_reply_handle	2245,2252	2206
-fdw_schema_not_found	2246,2252	2207
-fdw_table_not_found	2247,2252	2208
-fdw_too_many_handles	2248,2252	2209
-fdw_unable_to_create_execution	2249,2252	2210
-fdw_unable_to_create_reply	2250,2252	2211
-fdw_unable_to_establish_connection	2251,2252	2212
-fdwcolumnnamenotfound	2225,2252	2186
-fdwdynamicparametervalueneeded	2226,2252	2187
-fdwerror	2227,2252	2188
-fdwfunctionsequenceerror	2228,2252	2189
-fdwinconsistentdescriptorinformation	2229,2252	2190
-fdwinvalidattributevalue	2230,2252	2191
-fdwinvalidcolumnname	2231,2252	2192
-fdwinvalidcolumnnumber	2232,2252	2193
-fdwinvaliddatatype	2233,2252	2194
-fdwinvaliddatatypedescriptors	2234,2252	2195
-fdwinvaliddescriptorfieldidentifier	2235,2252	2196
-fdwinvalidhandle	2236,2252	2197
-fdwinvalidoptionindex	2237,2252	2198
-fdwinvalidoptionname	2238,2252	2199
-fdwinvalidstringformat	2239,2252	2200
-fdwinvalidstringlengthorbufferlength	2240,2252	2201
-fdwinvaliduseofnullpointer	2241,2252	2202
-fdwnoschemas	2242,2252	2203
-fdwoptionnamenotfound	2243,2252	2204
-fdwoutofmemory	2244,2252	2205
-fdwreplyhandle	2245,2252	2206
-fdwschemanotfound	2246,2252	2207
-fdwtablenotfound	2247,2252	2208
-fdwtoomanyhandles	2248,2252	2209
-fdwunabletocreateexecution	2249,2252	2210
-fdwunabletocreatereply	2250,2252	2211
-fdwunabletoestablishconnection	2251,2252	2212
-feature not supported	2253	2213
-feature_not_supported	2253	2213
-featurenotsupported	2253	2213
-fetch with ties requires order by clause to be present	1761	1736
-fibererror	2254	2214
-field * doesn t have a default value	1327	1256
-field * is of a not allowed type for this type of partitioning	1132	1053
-field access exception	174	2215
-field in list of fields for partition function not found in table	1130	1051
-field of view * underlying table doesn t have a default value	1328	1257
-field or reference * of select * was resolved in select	1738	1713
-field reference * can t be used in table value constructor	1131	1052
-field separator argument is not what is expected check the manual	1767	1742
-fieldaccessexception	174	2215
-fields of period for s have different types	1424	1355
-file * already exists	1133	1055
-file * has unknown type * in its header	1157	1080
-file * is corrupted	1093	1012
-file * was not purged because it is the active log file	1745	1720
-file * was not purged because it was being read by * thread s purged only	1744	1719
-file already exists exception	2255	2216
-file descriptor in bad state	858	2217
-file exists	871	2218
-file exists error	871,2256	2219
-file load exception	684	2220
-file lock interruption exception	2257	2221
-file name too long	902	2222
-file not found error	681,2258	2223
-file not found exception	2259	2224
-file permission error	2260	2225
-file size limit exceeded	2162	2226
-file system already exists exception	2261	2227
-file system exception	2262	2228
-file system loop exception	2263	2229
-file system not found exception	2264	2230
-file too large	872	2231
-filealreadyexistsexception	2255	2216
-fileexistserror	871,2256	2219
-fileloadexception	684	2220
-filelockinterruptionexception	2257	2221
-filenotfounderror	681,2258	2223
-filenotfoundexception	2259	2224
-filepermissionerror	2260	2225
-filerexception	2265	2232
-filesystemalreadyexistsexception	2261	2227
-filesystemexception	2262	2228
-filesystemloopexception	2263	2229
-filesystemnotfoundexception	2264	2230
-findexception	2266	2233
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	973	878
-flag help requested	2267,2268	2234
-flashback does not support	1143	1066
-float domain error	2269	2235
-floatdomainerror	2269	2235
-floating point error	2270,2271	2236
-floating point exception	2149	2237
-floating_point_exception	2149,155	2238
-floatingpointerror	2270,2271	2236
-floatingpointexception	2149,155	2238
-font format exception	2272	2239
-fontformatexception	2272	2239
-for * partitions each partition must be defined	1414	1345
-for float m d double m d or decimal m d m must be d column	1277	1205
-for input string	400	2240
-for the partitioned engine it is necessary to define all	1406	1337
-forcing close of thread * user	1144	1067
-foreign key cascade delete update exceeds max depth of	1138	1061
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1148	1071
-foreign key constraint for table * record * would lead to a duplicate entry in table	1147	1070
-foreign key violation	2273	2241
-foreign_key_violation	2273,515	2241
-foreignkey constraint failed	2274,511	2242
-foreignkeyviolation	2273,515	2241
-format error in certificate s notafter field	2275,129	2243
-format error in certificate s notbefore field	2276,129	2244
-format error in crl s lastupdate field	2277,129	2245
-format error in crl s nextupdate field	2278,129	2246
-format flags conversion mismatch exception	2279	2247
-format of the executable exe or library dll is invalid	235	2248
-formatexception	2280	2249
-formatflagsconversionmismatchexception	2279	2247
-formatter closed exception	2281	2250
-formatterclosedexception	2281	2250
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1151	1074
-found a row in wrong partition	1471	1406
-found a row not matching the given partition set	1469	1404
-found a row that does not match the partition	1470	1405
-fragmented client hello	2282,124	117
-frame exclusion is not supported yet	1156	1079
-free disk space failed	2283,2284	2251
-freediskspacefailed	2283,2284	2251
-frozenerror	2285	2252
-fstat disk i o error	2286,70	2253
-fsync disk i o error	2287,70	2254
-fullpath unable to open database file	2288,669	2255
-fulltext index creation requires a lock	971	876
-fulltext index is not supported for partitioned tables	1159	1082
-function * already exists	1644	1588
-function * does not exist check the * section in the reference manual	1160	1083
-function * ended without return	1542	1485
-function * is not defined	1161	1084
-function constraint failed	2289,511	2256
-function executed no return statement	2290	2257
-function not implemented	940	2258
-function only accepts arguments that can be converted to numerical types	1799	1775
-function or expression * cannot be used in the * clause of s	1163	1086
-function_executed_no_return_statement	2290,2291	2257
-functionexecutednoreturnstatement	2290,2291	2257
-futurewarning	2292	2259
-galera replication not supported	1162	1085
-gateway timeout	33	33
-gateway_timeout	33	33
-gem not found exception	2293	2260
-gem not in home exception	2294	2261
-gemnotfoundexception	2293	2260
-gemnotinhomeexception	2294	2261
-general security exception	2295	2262
-generalsecurityexception	2295	2262
-generated always	2296	2263
-generated_always	2296,113	2263
-generatedalways	2296,113	2263
-generatorerror	2297	2264
-generatorexit	2298,2299	2265
-generic signature format error	2300	2266
-genericsignatureformaterror	2300	2266
-geometry byte string must be little endian	1172	1095
-geometry overlay calculation error geometry data is invalid in function	1024	929
-geometry turn info calculation error geometry data is invalid in function	1025	930
-get stacked diagnostics when handler not active	1170	1093
-getaddrinfo name or service not known	686	2267
-gettemppath disk i o error	2301,70	2268
-got a fin before a ccs	2302,124	117
-got a packet bigger than * bytes	1314	1242
-got a read error from the connection pipe	1317	1245
-got an error evaluating stored expression	1090	1009
-got an error from fcntl	1312	1240
-got an error reading communication packets	1316	1244
-got an error when calculating default value for s	1027	932
-got an error writing communication packets	1311	1239
-got error * during checkpoint	1086	1005
-got error * during commit	1087	1006
-got error * during flush_logs	1088	1007
-got error * during rollback	1089	1008
-got error * from	1168	1091
-got error * from storage engine	1169	1092
-got fatal error * from master when reading data from binary log	1285	1213
-got overflow when converting * to * value truncated	1069	984
-got packets out of order	1315	1243
-got signal * aborting	1178	1101
-got temporary error * from	1171	1094
-got timeout reading communication packets	1318	1246
-got timeout writing communication packets	1319	1247
-goto is not allowed in a stored procedure handler	1536	1479
-grant with identified with is illegal because the user s already exists	1179	1102
-grouping error	2303	2269
-grouping_error	2303,113	2269
-groupingerror	2303,113	2269
-grpc status aborted	543,544,9	459
-grpc status already_exists	103,104,9	97
-grpc status cancelled	545,546,547	460
-grpc status data_loss	548,549,29	461
-grpc status deadline_exceeded	550,551,33	462
-grpc status failed_precondition	552,553,0	463
-grpc status internal	554,555,29	464
-grpc status invalid_argument	556,557,0	465
-grpc status not_found	4,558	466
-grpc status out_of_range	559,560,0	467
-grpc status permission_denied	561,562,3	468
-grpc status resource_exhausted	563,564,26	469
-grpc status unauthenticated	565,566,1	470
-grpc status unavailable	567,568,32	471
-grpc status unimplemented	569,570,30	472
-grpc status unknown	571,572,29	473
-gtid * and * conflict duplicate domain id	1081	1000
-gtid_executed was changed from * to	1181	1104
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1182	1105
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1184	1107
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1045	958
-gtid_next cannot be set to anonymous when gtid_mode on	1043	956
-gtid_next cannot be set to uuid number when gtid_mode off	1044	957
-gtid_next_list cannot be set to a non null value when gtid_mode off	1042	955
-gtid_purged can only be set when gtid_executed is empty	1046	959
-gtid_purged can only be set when gtid_mode on	1047	960
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1048	961
-gtid_purged was changed from * to	1189	1112
-gzip invalid checksum	2304,2305	2270
-gzip invalid header	2306,134	2271
-has an old format you should re create the * object s	1368	1299
-headlessexception	2307	2272
-held cursor requires same isolation level	2308	2273
-held_cursor_requires_same_isolation_level	2308,80	2273
-heldcursorrequiressameisolationlevel	2308,80	2273
-help database is corrupt or does not exist	1062	977
-hmacerror	2309	2274
-host * is blocked because of many connection errors unblock with	1194	1118
-host * is not allowed to connect to this mariadb server	1195	1119
-host is down	873	2275
-host port conflict	2310	2276
-host protection exception	2311	2277
-hostname mismatch	2312,129	2278
-hostportconflict	2310	2276
-hostprotectionexception	2311	2277
-http 400	0	0
-http 401	1	1
-http 402	2	2
-http 403	3	3
-http 404	4	4
-http 405	5	5
-http 406	6	6
-http 407	7	7
-http 408	8	8
-http 409	9	9
-http 410	10	10
-http 411	11	11
-http 412	12	12
-http 413	13	13
-http 414	14	14
-http 415	15	15
-http 416	16	16
-http 417	17	17
-http 418	18	18
-http 421	19	19
-http 422	20	20
-http 423	21	21
-http 424	22	22
-http 425	23	23
-http 426	24	24
-http 428	25	25
-http 429	26	26
-http 431	27	27
-http 451	28	28
-http 500	29	29
-http 501	30	30
-http 502	31	31
-http 503	32	32
-http 504	33	33
-http 505	34	34
-http 506	35	35
-http 507	36	36
-http 508	37	37
-http 510	38	38
-http 511	39	39
-http bad response	2313	2279
-http connect timeout exception	2314	2280
-http connection has been hijacked	2315,2316	2281
-http error 400	0	0
-http error 401	1	1
-http error 402	2	2
-http error 403	3	3
-http error 404	4	4
-http error 405	5	5
-http error 406	6	6
-http error 407	7	7
-http error 408	8	8
-http error 409	9	9
-http error 410	10	10
-http error 411	11	11
-http error 412	12	12
-http error 413	13	13
-http error 414	14	14
-http error 415	15	15
-http error 416	16	16
-http error 417	17	17
-http error 418	18	18
-http error 421	19	19
-http error 422	20	20
-http error 423	21	21
-http error 424	22	22
-http error 425	23	23
-http error 426	24	24
-http error 428	25	25
-http error 429	26	26
-http error 431	27	27
-http error 451	28	28
-http error 500	29	29
-http error 501	30	30
-http error 502	31	31
-http error 503	32	32
-http error 504	33	33
-http error 505	34	34
-http error 506	35	35
-http error 507	36	36
-http error 508	37	37
-http error 510	38	38
-http error 511	39	39
-http fatal error	2317	2282
-http handler timeout	2318	2283
-http header syntax error	2319	2284
-http invalid read on closed body	2320,2321	2285
-http listener exception	2322	2286
-http named cookie not present	2323,2324	2287
-http no location header in response	2325,2326	2288
-http no such file	2327,2328	2289
-http request	2329,124	117
-http request method or response status code does not allow body	2330,2331	2290
-http retriable error	2332	2291
-http retry exception	2333	2292
-http server closed	2334	2293
-http server exception	2335	2294
-http status 400	0	0
-http status 401	1	1
-http status 402	2	2
-http status 403	3	3
-http status 404	4	4
-http status 405	5	5
-http status 406	6	6
-http status 407	7	7
-http status 408	8	8
-http status 409	9	9
-http status 410	10	10
-http status 411	11	11
-http status 412	12	12
-http status 413	13	13
-http status 414	14	14
-http status 415	15	15
-http status 416	16	16
-http status 417	17	17
-http status 418	18	18
-http status 421	19	19
-http status 422	20	20
-http status 423	21	21
-http status 424	22	22
-http status 425	23	23
-http status 426	24	24
-http status 428	25	25
-http status 429	26	26
-http status 431	27	27
-http status 451	28	28
-http status 500	29	29
-http status 501	30	30
-http status 502	31	31
-http status 503	32	32
-http status 504	33	33
-http status 505	34	34
-http status 506	35	35
-http status 507	36	36
-http status 508	37	37
-http status 510	38	38
-http status 511	39	39
-http timeout exception	2336	2295
-http version not supported	34	34
-http wrote more than the declared content length	2337,2338	2296
-http_version_not_supported	34	34
-httpbadresponse	2313	2279
-httpconnecttimeoutexception	2314	2280
-httperror	2339	2297
-httpexception	2340	2298
-httpfatalerror	2317	2282
-httpheadersyntaxerror	2319	2284
-httplistenerexception	2322	2286
-httpretriableerror	2332	2291
-httpretryexception	2333	2292
-https proxy request	2341,124	117
-httpserverexception	2335	2294
-httptimeoutexception	2336	2295
-i m a teapot	18	18
-i o error reading log index file	1236	1161
-i o possible	2166	2299
-identifier name * is too long	1616	1560
-identifier removed	875	2300
-identity not mapped exception	688	2301
-identitynotmappedexception	688	2301
-idle in transaction session timeout	2342	2302
-idle session timeout	2343	2303
-idle_in_transaction_session_timeout	2342,80	2302
-idle_session_timeout	2343,88	2303
-idleintransactionsessiontimeout	2342,80	2302
-idlesessiontimeout	2343,88	2303
-iio invalid tree exception	2344	2304
-iioexception	2345	2305
-iioinvalidtreeexception	2344	2304
-illegal * value found during parsing	1204	1128
-illegal access error	2346	2306
-illegal access exception	2347	2307
-illegal argument exception	2348	2308
-illegal block size exception	2349	2309
-illegal blocking mode exception	2350	2310
-illegal caller exception	2351	2311
-illegal channel group exception	2352	2312
-illegal charset name exception	2353	2313
-illegal class format exception	2354	2314
-illegal component state exception	2355	2315
-illegal format code point exception	2356	2316
-illegal format conversion exception	2357	2317
-illegal format exception	2358	2318
-illegal format flags exception	2359	2319
-illegal format precision exception	2360	2320
-illegal format width exception	2361	2321
-illegal grant revoke command please consult the manual to see which privileges can be used	1198	1122
-illegal instruction	2147	2322
-illegal mix of collations * and * for operation	1030	935
-illegal mix of collations * for operation	1031	936
-illegal mix of collations for operation	1031	937
-illegal monitor state exception	2362	2323
-illegal parameter data type * for operation	1201	1125
-illegal parameter data types * and * for operation	1202	1126
-illegal path state exception	2363	2324
-illegal point compression	2364,124	117
-illegal seek	2114	2325
-illegal selector exception	2365	2326
-illegal state exception	2366	2327
-illegal suite b digest	2367,124	117
-illegal thread state exception	2368	2328
-illegal value used as argument of dynamic column function	1082	1001
-illegalaccesserror	2346	2306
-illegalaccessexception	2347	2307
-illegalargumentexception	2348	2308
-illegalblockingmodeexception	2350	2310
-illegalblocksizeexception	2349	2309
-illegalcallerexception	2351	2311
-illegalchannelgroupexception	2352	2312
-illegalcharsetnameexception	2353	2313
-illegalclassformatexception	2354	2314
-illegalcomponentstateexception	2355	2315
-illegalformatcodepointexception	2356	2316
-illegalformatconversionexception	2357	2317
-illegalformatexception	2358	2318
-illegalformatflagsexception	2359	2319
-illegalformatprecisionexception	2360	2320
-illegalformatwidthexception	2361	2321
-illegalmonitorstateexception	2362	2323
-illegalpathstateexception	2363	2324
-illegalselectorexception	2365	2326
-illegalstateexception	2366	2327
-illegalthreadstateexception	2368	2328
-illformed locale exception	2369	2329
-illformedlocaleexception	2369	2329
-im_a_teapot	18	18
-image gc failed	2370,2371	2330
-image inspect error	2372,2373	2331
-image pull back off	2374,2375	2332
-image unknown format	2376,2377	2333
-imagegcfailed	2370,2371	2330
-imageinspecterror	2372,2373	2331
-imagepullbackoff	2374,2375	2332
-imaging op exception	2378	2334
-imagingopexception	2378	2334
-importerror	2379	2335
-importwarning	2380	2336
-impossible dependencies error	2381	2337
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1177	1100
-impossibledependencieserror	2381	2337
-improper connection state	2382	2338
-improperconnectionstate	2382	2338
-in failed sql transaction	2383	2339
-in progress error	2384	2340
-in_failed_sql_transaction	2383,80	2339
-inaccessible object exception	2385	2341
-inaccessibleobjectexception	2385	2341
-inappropriate access mode for branch transaction	2386	2342
-inappropriate fallback	2387,124	117
-inappropriate ioctl for device	947	2343
-inappropriate isolation level for branch transaction	2388	2344
-inappropriate_access_mode_for_branch_transaction	2386,80	2342
-inappropriate_isolation_level_for_branch_transaction	2388,80	2344
-inappropriateaccessmodeforbranchtransaction	2386,80	2342
-inappropriateisolationlevelforbranchtransaction	2388,80	2344
-incompatible class change error	2389	2345
-incompatibleclasschangeerror	2389	2345
-incomplete annotation exception	2390	2346
-incomplete read error	2391,2392	2347
-incompleteannotationexception	2390	2346
-incompleteread	2393	2348
-incompletereaderror	2391,2392	2347
-inconsistency in usage of column lists for partitioning	1388	1319
-inconsistent compression	2394,124	117
-inconsistent early data alpn	2395,124	117
-inconsistent early data sni	2396,124	117
-inconsistent extms	2397,124	117
-incorrect * value * for column	1643	1587
-incorrect * value * for function	1802	1778
-incorrect argument type to variable	1798	1774
-incorrect arguments to	1762	1737
-incorrect catalog name	1775	1751
-incorrect column name	1764	1739
-incorrect column specifier for column	1766	1741
-incorrect database name	1765	1740
-incorrect default value * for column	1227	1152
-incorrect escaping in json text in argument * to function * at position	1244	1169
-incorrect foreign key definition for	1769	1744
-incorrect geojson format empty * array	1164	1087
-incorrect geojson format polygon not closed	1166	1089
-incorrect geojson format specified for st_geomfromgeojson function	1165	1088
-incorrect geojson format too few points for linestring specified	1167	1090
-incorrect index name	1776	1752
-incorrect information in file	1360	1290
-incorrect number of arguments for * expected * got	1551	1495
-incorrect number of fetch variables	1552	1496
-incorrect parameter count in the call to native function	1782	1758
-incorrect parameter count to cursor	1781	1757
-incorrect parameter count to procedure	1783	1759
-incorrect parameter or combination of parameters for start slave until	984	889
-incorrect parameters in the call to native function	1784	1760
-incorrect parameters in the call to stored function	1786	1762
-incorrect parameters to procedure	1785	1761
-incorrect partition name	1787	1763
-incorrect prefix key the used key part isn * t support unique prefix keys	1791	1767
-incorrect routine name	1550	1494
-incorrect table definition all merge tables must be in the same database	1649	1593
-incorrect table definition there can be only one auto column and it must be defined as a key	1763	1738
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1631	1575
-incorrect table name	1793	1769
-incorrect usage of * and	1800	1776
-incorrect usage placement of	1050	964
-incorrect user level lock name	1691	1666
-incorrect value * for option	981	886
-indentationerror	2398,2399	2349
-indeterminate collation	2400	2350
-indeterminate datatype	2401	2351
-indeterminate_collation	2400,113	2350
-indeterminate_datatype	2401,113	2351
-indeterminatecollation	2400,113	2350
-indeterminatedatatype	2401,113	2351
-index * is corrupted	1211	1135
-index * is of wrong type for an innodb fulltext index	1216	1140
-index column size too large the maximum column size is * bytes	1210	1134
-index corrupted	2402	2352
-index database disk image is malformed	2403,2404	2353
-index for table * is corrupt try to repair it	1361	1291
-index invalid or out of range	143	2354
-index out of bounds exception	2405,143	2355
-index out of range exception	2406,143	2356
-index s does not support this operation	1261	1188
-index was out of range must be non negative and less than the size of the collection	143	2357
-index was outside the bounds of the array	2406,143	2358
-index_corrupted	2402,757	2352
-indexcorrupted	2402,757	2352
-indexerror	2407,2408,143	2359
-indexoutofboundsexception	2405,143	2355
-indexoutofrangeexception	2406,143	2356
-indicator overflow	2409	2360
-indicator_overflow	2409,155	2360
-indicatoroverflow	2409,155	2360
-infailedsqltransaction	2383,80	2339
-initiated by * normal shutdown	1355	1285
-innodb is in read only mode	1218	1142
-innodb presently supports one fulltext index creation at a time	1215	1139
-innodb refuses to write tables with row_format compressed or key_block_size	1676	1621
-inprogresserror	2384	2340
-input mismatch exception	2410	2361
-input output error	880	2362
-input string was not in a correct format	400	2363
-inputmismatchexception	2410	2361
-insert delayed can * because it is locked with lock tables	1074	990
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1004	909
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1001	906
-insert on duplicate key update on a table with more than one unique key is unsafe	1006	911
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1005	910
-inspectfailed	2411,2412	2364
-installerror	2413	2365
-instance already exists exception	2414	2366
-instance not found exception	2415	2367
-instancealreadyexistsexception	2414	2366
-instancenotfoundexception	2415	2367
-instantiationerror	2416	2368
-instantiationexception	2417	2369
-insufficient execution stack exception	2418	2370
-insufficient free cpu	2419	2371
-insufficient free memory	2420	2372
-insufficient memory exception	2421	2373
-insufficient memory to continue the execution of the program	2421,2422	2374
-insufficient privilege	2423	2375
-insufficient resources	627	2376
-insufficient resources exception	2424	2377
-insufficient security	2425,124	117
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2418	2378
-insufficient storage	36	36
-insufficient_privilege	2423,113	2375
-insufficient_resources	627	2376
-insufficient_storage	36	36
-insufficientexecutionstackexception	2418	2370
-insufficientfreecpu	2419	2371
-insufficientfreememory	2420	2372
-insufficientmemoryexception	2421	2373
-insufficientprivilege	2423,113	2375
-insufficientresources	627	2376
-insufficientresourcesexception	2424	2377
-integer is required for rows type frame	1797	1773
-integrity constraint violation	515	2379
-integrity_constraint_violation	515	2379
-integrityconstraintviolation	515	2379
-integrityerror	2426	2380
-interface conversion interface is string not int	348	2381
-interfaceerror	2427	2382
-internal buffer overflow exception	2428	2383
-internal buffer overflow occurred	2428	2384
-internal error	757	2385
-internal error in the runtime	2140	2386
-internal scheduler error	1114	1035
-internal server error	29	29
-internal_error	757	2385
-internal_server_error	29	29
-internalbufferoverflowexception	2428	2383
-internalerror	757	2385
-interrupted by timeout exception	2429	2387
-interrupted io exception	2430	2388
-interrupted naming exception	2431	2389
-interrupted system call	879	2390
-interrupted system call should be restarted	1823	2391
-interruptedbytimeoutexception	2429	2387
-interruptederror	879,2432	2392
-interruptedexception	2433	2393
-interruptedioexception	2430	2388
-interruptednamingexception	2431	2389
-interval field overflow	2434	2394
-interval is either not positive or too big	1113	1034
-interval_field_overflow	2434,155	2394
-intervalfieldoverflow	2434,155	2394
-introspectionexception	2435	2395
-invalid * character string	1224	1149
-invalid address error	2436	2396
-invalid alert	2437,124	117
-invalid algorithm parameter exception	2438	2397
-invalid application exception	2439	2398
-invalid argument	556	2399
-invalid argument error * in function	1561	1505
-invalid argument for logarithm	1223	2400
-invalid argument for nth value function	2440	2401
-invalid argument for ntile function	2441	2402
-invalid argument for power function	2442	2403
-invalid argument for sql json datetime function	2443	2404
-invalid argument for width bucket function	2444	2405
-invalid array length	143	2406
-invalid asynchronous state exception	2445	2407
-invalid attribute identifier exception	2446	2408
-invalid attribute value exception	2447	2409
-invalid attributes exception	2448	2410
-invalid authorization specification	2449	2411
-invalid binary representation	2450	2412
-invalid byte sequence error	2451	2413
-invalid ca certificate	2452,129	2414
-invalid cast exception	2453	2415
-invalid catalog name	2454	2416
-invalid ccs message	2455,124	117
-invalid certificate or alg	2456,124	117
-invalid certificate verification context	2457,129	2417
-invalid character value for cast	2458	2418
-invalid character z looking for beginning of object key string	2169	2419
-invalid class exception	2459	2420
-invalid column definition	2460	2421
-invalid column reference	2461	2422
-invalid column reference * in load data	1269	1197
-invalid com object exception	168	2423
-invalid command	2462,124	117
-invalid component error	2463	2424
-invalid compression algorithm	2464,124	117
-invalid condition number	1067	982
-invalid config	2465,124	117
-invalid configuration name	2466,124	117
-invalid context	2467,124	117
-invalid credential exception	2468	2425
-invalid credentials exception	2468	2426
-invalid cross device link	2112	2427
-invalid ct validation type	2469,124	117
-invalid cursor definition	2470	2428
-invalid cursor name	2471	2429
-invalid cursor state	2472	2430
-invalid data exception	2473	2431
-invalid data format	2473	2432
-invalid database definition	2474	2433
-invalid datetime format	2475	2434
-invalid default value for	1226	1151
-invalid disk capacity	2476	2435
-invalid dn d operation exception	2477	2436
-invalid enum argument exception	2478	2437
-invalid escape character	2479	2438
-invalid escape octet	2480	2439
-invalid escape sequence	2481	2440
-invalid exchange	857	2441
-invalid filter criteria exception	2482	2442
-invalid foreign key	2483	2443
-invalid function definition	2484	2444
-invalid gis data provided to function	1173	1096
-invalid grant operation	2485	2445
-invalid grantor	2486	2446
-invalid image name	2487,2488	2447
-invalid indicator parameter value	2489	2448
-invalid json text	2490	2449
-invalid key exception	2491	2450
-invalid key spec exception	2492	2451
-invalid key update type	2493,124	117
-invalid literal for int with base	400	2452
-invalid locator specification	2494	2453
-invalid mark exception	2495	2454
-invalid max early data	2496,124	117
-invalid midi data exception	2497	2455
-invalid module descriptor exception	2498	2456
-invalid name	2499	2457
-invalid name exception	2500	2458
-invalid non ca certificate has ca markings	2501,129	2459
-invalid null cmd name	2502,124	117
-invalid object definition	2503	2460
-invalid object exception	2504	2461
-invalid ole variant type exception	2505	2462
-invalid on update clause for * column	1230	1155
-invalid open type exception	2506	2463
-invalid operation exception	2507	2464
-invalid or incomplete multibyte or wide character	876	2465
-invalid or inconsistent certificate extension	2508,129	2466
-invalid or inconsistent certificate policy extension	2509,129	2467
-invalid parameter exception	2510	2468
-invalid parameter spec exception	2511	2469
-invalid parameter value	2512	2470
-invalid password	2513	2471
-invalid path exception	2514	2472
-invalid performance_schema usage	1788	1764
-invalid preceding or following size	2515	2473
-invalid preferences format exception	2516	2474
-invalid prefix error	2517	2475
-invalid prepared statement definition	2518	2476
-invalid program exception	607	2477
-invalid properties format exception	2519	2478
-invalid recursion	2520	2479
-invalid regular expression	2521	2480
-invalid relation id exception	2522	2481
-invalid relation service exception	2523	2482
-invalid relation type exception	2524	2483
-invalid request code	860	2484
-invalid request descriptor	859	2485
-invalid role info exception	2525	2486
-invalid role specification	2526	2487
-invalid role specification s	1231	1156
-invalid role value exception	2527	2488
-invalid row count in limit clause	2528	2489
-invalid row count in result offset clause	2529	2490
-invalid savepoint specification	2530	2491
-invalid schema definition	2531	2492
-invalid schema name	2532	2493
-invalid search controls exception	2533	2494
-invalid search filter exception	2534	2495
-invalid sequence number	2535,124	117
-invalid serverinfo data	2536,124	117
-invalid session id	2537,124	117
-invalid size for column	1228	1153
-invalid slot	861	2496
-invalid specification exception	2538	2497
-invalid sql json subscript	2539	2498
-invalid sql statement name	2540	2499
-invalid sqlstate returned	2541	2500
-invalid srp username	2542,124	117
-invalid state error	2543,2544	2501
-invalid status response	2545,124	117
-invalid table definition	2546	2502
-invalid tablesample argument	2547	2503
-invalid tablesample repeat	2548	2504
-invalid target object type exception	2549	2505
-invalid text representation	2550	2506
-invalid ticket keys length	2551,124	117
-invalid time value	678	2507
-invalid time zone displacement value	2552	2508
-invalid time zone exception	2553	2509
-invalid timestamp value in column * at row	1741	1716
-invalid transaction initiation	2554	2510
-invalid transaction state	80	2511
-invalid transaction termination	2555	2512
-invalid uri error	2556	2513
-invalid use of escape character	2557	2514
-invalid use of group function	1229	1154
-invalid use of null value	1232	1157
-invalid value for integer	400	2515
-invalid xml comment	2558	2516
-invalid xml content	2559	2517
-invalid xml document	2560	2518
-invalid xml processing instruction	2561	2519
-invalid_argument	556,557,0	465
-invalid_argument_for_logarithm	1223,155	2400
-invalid_argument_for_nth_value_function	2440,155	2401
-invalid_argument_for_ntile_function	2441,155	2402
-invalid_argument_for_power_function	2442,155	2403
-invalid_argument_for_sql_json_datetime_function	2443,155	2404
-invalid_argument_for_width_bucket_function	2444,155	2405
-invalid_authorization_specification	2449	2411
-invalid_binary_representation	2450,155	2412
-invalid_catalog_name	2454	2416
-invalid_character_value_for_cast	2458,155	2418
-invalid_column_definition	2460,113	2421
-invalid_column_reference	2461,113	2422
-invalid_cursor_definition	2470,113	2428
-invalid_cursor_name	2471	2429
-invalid_cursor_state	2472	2430
-invalid_database_definition	2474,113	2433
-invalid_datetime_format	2475,155	2434
-invalid_escape_character	2479,155	2438
-invalid_escape_octet	2480,155	2439
-invalid_escape_sequence	2481,155	2440
-invalid_foreign_key	2483,113	2443
-invalid_function_definition	2484,113	2444
-invalid_grant_operation	2485,2486	2445
-invalid_grantor	2486	2446
-invalid_indicator_parameter_value	2489,155	2448
-invalid_json_text	2490,155	2449
-invalid_locator_specification	2494,2562	2453
-invalid_name	2499,113	2457
-invalid_object_definition	2503,113	2460
-invalid_parameter_value	2512,155	2470
-invalid_password	2513,2449	2471
-invalid_preceding_or_following_size	2515,155	2473
-invalid_prepared_statement_definition	2518,113	2476
-invalid_recursion	2520,113	2479
-invalid_regular_expression	2521,155	2480
-invalid_role_specification	2526	2487
-invalid_row_count_in_limit_clause	2528,155	2489
-invalid_row_count_in_result_offset_clause	2529,155	2490
-invalid_savepoint_specification	2530,2563	2491
-invalid_schema_definition	2531,113	2492
-invalid_schema_name	2532	2493
-invalid_sql_json_subscript	2539,155	2498
-invalid_sql_statement_name	2540	2499
-invalid_sqlstate_returned	2541,2130	2500
-invalid_table_definition	2546,113	2502
-invalid_tablesample_argument	2547,155	2503
-invalid_tablesample_repeat	2548,155	2504
-invalid_text_representation	2550,155	2506
-invalid_time_zone_displacement_value	2552,155	2508
-invalid_transaction_initiation	2554	2510
-invalid_transaction_state	80	2511
-invalid_transaction_termination	2555	2512
-invalid_use_of_escape_character	2557,155	2514
-invalid_xml_comment	2558,155	2516
-invalid_xml_content	2559,155	2517
-invalid_xml_document	2560,155	2518
-invalid_xml_processing_instruction	2561,155	2519
-invalidaddresserror	2436	2396
-invalidalgorithmparameterexception	2438	2397
-invalidapplicationexception	2439	2398
-invalidargument	556,557,0	465
-invalidargumentforlogarithm	1223,155	2400
-invalidargumentfornthvaluefunction	2440,155	2401
-invalidargumentforntilefunction	2441,155	2402
-invalidargumentforpowerfunction	2442,155	2403
-invalidargumentforsqljsondatetimefunction	2443,155	2404
-invalidargumentforwidthbucketfunction	2444,155	2405
-invalidasynchronousstateexception	2445	2407
-invalidatederror	2564	2520
-invalidattributeidentifierexception	2446	2408
-invalidattributesexception	2448	2410
-invalidattributevalueexception	2447	2409
-invalidauthorizationspecification	2449	2411
-invalidbinaryrepresentation	2450,155	2412
-invalidbytesequenceerror	2451	2413
-invalidcastexception	2453	2415
-invalidcatalogname	2454	2416
-invalidcharactervalueforcast	2458,155	2418
-invalidclassexception	2459	2420
-invalidcolumndefinition	2460,113	2421
-invalidcolumnreference	2461,113	2422
-invalidcomobjectexception	168	2423
-invalidcomponenterror	2463	2424
-invalidcredentialexception	2468	2425
-invalidcursordefinition	2470,113	2428
-invalidcursorname	2471	2429
-invalidcursorstate	2472	2430
-invaliddatabasedefinition	2474,113	2433
-invaliddataexception	2473	2431
-invaliddatetimeformat	2475,155	2434
-invaliddiskcapacity	2476	2435
-invaliddndoperationexception	2477	2436
-invalidenumargumentexception	2478	2437
-invalidescapecharacter	2479,155	2438
-invalidescapeoctet	2480,155	2439
-invalidescapesequence	2481,155	2440
-invalidfiltercriteriaexception	2482	2442
-invalidforeignkey	2483,113	2443
-invalidfunctiondefinition	2484,113	2444
-invalidgrantoperation	2485,2486	2445
-invalidgrantor	2486	2446
-invalidimagename	2487,2488	2447
-invalidindicatorparametervalue	2489,155	2448
-invalidjsontext	2490,155	2449
-invalidkeyexception	2491	2450
-invalidkeyspecexception	2492	2451
-invalidlocatorspecification	2494,2562	2453
-invalidmarkexception	2495	2454
-invalidmididataexception	2497	2455
-invalidmoduledescriptorexception	2498	2456
-invalidname	2499,113	2457
-invalidnameexception	2500	2458
-invalidobjectdefinition	2503,113	2460
-invalidobjectexception	2504	2461
-invalidolevarianttypeexception	2505	2462
-invalidopentypeexception	2506	2463
-invalidoperationexception	2507	2464
-invalidparameterexception	2510	2468
-invalidparameterspecexception	2511	2469
-invalidparametervalue	2512,155	2470
-invalidpassword	2513,2449	2471
-invalidpathexception	2514	2472
-invalidprecedingorfollowingsize	2515,155	2473
-invalidpreferencesformatexception	2516	2474
-invalidprefixerror	2517	2475
-invalidpreparedstatementdefinition	2518,113	2476
-invalidprogramexception	607	2477
-invalidpropertiesformatexception	2519	2478
-invalidrecursion	2520,113	2479
-invalidregularexpression	2521,155	2480
-invalidrelationidexception	2522	2481
-invalidrelationserviceexception	2523	2482
-invalidrelationtypeexception	2524	2483
-invalidroleinfoexception	2525	2486
-invalidrolespecification	2526	2487
-invalidrolevalueexception	2527	2488
-invalidrowcountinlimitclause	2528,155	2489
-invalidrowcountinresultoffsetclause	2529,155	2490
-invalidsavepointspecification	2530,2563	2491
-invalidschemadefinition	2531,113	2492
-invalidschemaname	2532	2493
-invalidsearchcontrolsexception	2533	2494
-invalidsearchfilterexception	2534	2495
-invalidspecificationexception	2538	2497
-invalidsqljsonsubscript	2539,155	2498
-invalidsqlstatementname	2540	2499
-invalidsqlstatereturned	2541,2130	2500
-invalidstateerror	2543,2544	2501
-invalidtabledefinition	2546,113	2502
-invalidtablesampleargument	2547,155	2503
-invalidtablesamplerepeat	2548,155	2504
-invalidtargetobjecttypeexception	2549	2505
-invalidtextrepresentation	2550,155	2506
-invalidtimezonedisplacementvalue	2552,155	2508
-invalidtimezoneexception	2553	2509
-invalidtransactioninitiation	2554	2510
-invalidtransactionstate	80	2511
-invalidtransactiontermination	2555	2512
-invalidurierror	2556	2513
-invalidurl	1988	2521
-invaliduseofescapecharacter	2557,155	2514
-invalidxmlcomment	2558,155	2516
-invalidxmlcontent	2559,155	2517
-invalidxmldocument	2560,155	2518
-invalidxmlprocessinginstruction	2561,155	2519
-invisible column s must have a default value	1235	1160
-invocation target exception	2565	2522
-invocationtargetexception	2565	2522
-io error	2566	2523
-io read error	1237	1162
-io read write on closed pipe	2567,2568	2524
-io write error	1238	1163
-io_error	2566,852	2523
-ioerror	2566,852	2523
-ioexception	2569	2525
-ip address mismatch	2570,129	2526
-is a directory	882	2527
-is a directory error	882,2571	2528
-is a named type file	883	2529
-is a view	1241	1166
-is deprecated and will be removed in a future release	1735	1710
-is deprecated and will be removed in a future release please use * instead	1734	1709
-is locked against change	1134	1057
-is no longer supported the statement was converted to	1742	1717
-is not a function	348	2530
-is not a sequence	1362	1292
-is not allowed in stored function or trigger	1572	1516
-is not allowed in stored procedures	1528	1468
-is not allowed in this context	1357	1287
-is not allowed to create new users	1335	1264
-is not of type	1780	1756
-is not supported for this operation try	969	874
-is not supported in multi threaded slave mode	1300	1228
-is not supported reason * try	970	875
-isadirectoryerror	882,2571	2528
-isdir unable to open database file	2572,669	2531
-isn t in group by	1768	1743
-isolated storage exception	117	2532
-isolatedstorageexception	117	2532
-isolationerror	2573	2533
-issuer certificate doesn t have a public key	2574,129	2534
-issuer certificate lookup error	2575,129	2535
-issuer name empty	2576,129	2536
-it is not allowed to shut off binlog on this command	1324	1253
-it is not allowed to specify * more than once	1135	1058
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1577	1521
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1296	1224
-jarexception	2577	2537
-jm runtime exception	2578	2538
-jmexception	2579	2539
-jmruntimeexception	2578	2538
-jmx provider exception	2580	2540
-jmx server error exception	2581	2541
-jmxproviderexception	2580	2540
-jmxservererrorexception	2581	2541
-job has reached the specified backoff limit	208,207	2542
-job was active longer than specified deadline	2582,550	2543
-json cannot unmarshal string into go struct field a of type int	2169	2419
-json decode error	2583,2169	2544
-json path should end with an array identifier in argument * to function	1246	1171
-jsondecodeerror	2583,2169	2544
-jsonerror	2584	2545
-kdferror	2585	2546
-key already exists exception	2586	2547
-key column * doesn t exist in table	1257	1184
-key has been revoked	886	2548
-key has expired	884	2549
-key index cannot be defined on a virtual generated column	1255	1182
-key management exception	2587	2550
-key not found	2588	2551
-key not found exception	2589,2588	2552
-key part * length cannot be 0	1262	1190
-key reference and table reference don t match	1263	1191
-key s cannot explicitly include column s	1258	1185
-key s cannot have without overlaps	1256	1183
-key selector exception	2590	2553
-key store exception	2591	2554
-key usage does not include certificate signing	2592,129	2555
-key usage does not include crl signing	2593,129	2556
-key usage does not include digital signature	2594,129	2557
-key usage keycertsign invalid for non ca cert	2595,129	2558
-key value * was not found in table	1339	1269
-key was rejected by service	885	2559
-keyalreadyexistsexception	2586	2547
-keyboardinterrupt	2596,2597	2560
-keyerror	2598,2599,2588	2561
-keyexception	2600	2562
-keymanagementexception	2587	2550
-keynotfoundexception	2589,2588	2552
-keys are out order during bulk load	1264	1192
-keyselectorexception	2590	2553
-keystoreexception	2591	2554
-kill container error	2601,2602	2563
-kill pod sandbox error	2603,2604	2564
-killcontainererror	2601,2602	2563
-killed by signal 1	2143	2565
-killed by signal 10	2151	2566
-killed by signal 11	2152	2567
-killed by signal 12	2153	2568
-killed by signal 13	299	2569
-killed by signal 14	97	2570
-killed by signal 15	2154	2571
-killed by signal 16	2155	2572
-killed by signal 17	518	2573
-killed by signal 18	2156	2574
-killed by signal 19	2157	2575
-killed by signal 2	2145	2576
-killed by signal 20	2158	2577
-killed by signal 21	2159	2578
-killed by signal 22	2160	2579
-killed by signal 23	2161	2580
-killed by signal 24	690	2581
-killed by signal 25	2162	2582
-killed by signal 26	2163	2583
-killed by signal 27	2164	2584
-killed by signal 28	2165	2585
-killed by signal 29	2166	2586
-killed by signal 3	2146	2587
-killed by signal 30	2167	2588
-killed by signal 31	259	2589
-killed by signal 4	2147	2590
-killed by signal 5	2148	2591
-killed by signal 6	543	2592
-killed by signal 7	323	2593
-killed by signal 8	2149	2594
-killed by signal 9	2150	2595
-killpodsandboxerror	2603,2604	2564
-kubelet setup failed	2605	2596
-kubeletsetupfailed	2605	2596
-lambda conversion exception	2606	2597
-lambdaconversionexception	2606	2597
-large zip file	2607	2598
-largezipfile	2607	2598
-layer instantiation exception	2608	2599
-layerinstantiationexception	2608	2599
-ldap referral exception	2609	2600
-ldapreferralexception	2609	2600
-leading spaces are removed from name	1457	1390
-legacy sigalg disallowed or unsupported	2610,124	117
-length error * in function	1562	1506
-length mismatch	2611,124	117
-length required	11	11
-length too long	2612,124	117
-length too short	2613,124	117
-length_required	11	11
-lengtherror	2614	2601
-level 2 halted	887	2602
-level 2 not synchronized	888	2603
-level 3 halted	889	2604
-level 3 reset	890	2605
-lib section in a out corrupted	891	2606
-library bug	2615,124	117
-library has no ciphers	2616,124	117
-licenseexception	2617	2607
-limit exceeded exception	2618	2608
-limit of * on json nested structures depth is reached in argument * to function	1242	1167
-limit of * on json path depth is reached in argument * to function	1247	1172
-limit only accepts integer values	1233	1158
-limit overrun error	2619	2609
-limitexceededexception	2618	2608
-limitoverrunerror	2619	2609
-line too long	2620	2610
-line unavailable exception	2621	2611
-linetoolong	2620	2610
-lineunavailableexception	2621	2611
-link has been severed	932	2612
-link loop exception	2622	2613
-link number out of range	892	2614
-linkageerror	2623	2615
-linkexception	2624	2616
-linkloopexception	2622	2613
-list index out of range	143	2617
-list of fields is only allowed in key partitions	1268	1196
-listener not found exception	2625	2618
-listenernotfoundexception	2625	2618
-liveness probe failed	2626,2627	2619
-loaderror	2628	2620
-local jump error	2629	2621
-localjumperror	2629	2621
-locator exception	2562	2622
-locator_exception	2562	2622
-locatorexception	2562	2622
-lock disk i o error	2630,70	2623
-lock file exists	2631	2624
-lock not available	2632	2625
-lock recursion exception	2633	2626
-lock wait timeout exceeded try restarting transaction	1275	1203
-lock_file_exists	2631,622	2624
-lock_not_available	2632,466	2625
-lockederror	2634	2627
-lockfileexists	2631,622	2624
-locknotavailable	2632,466	2625
-lockrecursionexception	2633	2626
-logic error * in function	1563	1507
-loginexception	2635	2628
-long database name and identifier for object resulted in path length exceeding * characters path	1197	1121
-lookuperror	2636	2629
-loop detected	37	37
-loop_detected	37	37
-m bean exception	2637	2630
-m bean registration exception	2638	2631
-machine is not on the network	935	2632
-mail header not in message	2639,2640	2633
-malformed communication packet	1282	1210
-malformed file type header in file	1152	1075
-malformed gtid set encoding	1279	1207
-malformed gtid set specification	1280	1208
-malformed gtid specification	1281	1209
-malformed input exception	2641	2634
-malformed link exception	2642	2635
-malformed object name exception	2643	2636
-malformed parameterized type exception	2644	2637
-malformed parameters exception	2645	2638
-malformed stat buffer	2646,2647	2639
-malformed url exception	2648	2640
-malformedinputexception	2641	2634
-malformedlinkexception	2642	2635
-malformedobjectnameexception	2643	2636
-malformedparameterizedtypeexception	2644	2637
-malformedparametersexception	2645	2638
-malformedurlexception	2648	2640
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1739	1714
-mariadb tried to use the * but its provider plugin is not loaded	1431	1362
-marshal directive exception	2649	2641
-marshaldirectiveexception	2649	2641
-marshalexception	2650	2642
-marshaling directives are invalid	2649	2643
-master command * failed	1508	1446
-maximum call stack size exceeded	2651	2644
-maximum recursion depth exceeded	2651	2645
-maxvalue can only be used in last partition definition	1403	1334
-mbeanexception	2637	2630
-mbeanregistrationexception	2638	2631
-member access exception	382	2646
-memberaccessexception	382	2646
-memerror	2652	2647
-memory allocation error * in function	1560	1504
-memoryerror	2653,1378	2648
-message too long	725	2649
-method access exception	169	2650
-method not allowed	5	5
-method_not_allowed	5	5
-methodaccessexception	169	2650
-midi unavailable exception	2654	2651
-midiunavailableexception	2654	2651
-mime invalid media parameter	2655	2652
-mime type parse exception	2656	2653
-mimetypeparseexception	2656	2653
-mirrored type exception	2657	2654
-mirrored types exception	2658	2655
-mirroredtypeexception	2657	2654
-mirroredtypesexception	2658	2655
-misdirected request	19	19
-misdirected_request	19	19
-missing authority key identifier	2659,129	2656
-missing dsa signing cert	2660,124	117
-missing ecdsa signing cert	2661,124	117
-missing fatal	2662,124	117
-missing field exception	177	2657
-missing format argument exception	2663	2658
-missing format width exception	2664	2659
-missing manifest resource exception	2665	2660
-missing member exception	175	2661
-missing metadata exception	170	2662
-missing method exception	176	2663
-missing parameters	2666,124	117
-missing psk kex modes extension	2667,124	117
-missing resource exception	2668	2664
-missing rsa certificate	2669,124	117
-missing rsa encrypting cert	2670,124	117
-missing rsa signing cert	2671,124	117
-missing satellite assembly exception	2672	2665
-missing sigalgs extension	2673,124	117
-missing signing cert	2674,124	117
-missing spec error	2675	2666
-missing spec version error	2676	2667
-missing subject key identifier	2677,129	2668
-missing supported groups extension	2678,124	117
-missing tmp dh key	2679,124	117
-missing tmp ecdh key	2680,124	117
-missing unicode support	2681	2669
-missingfieldexception	177	2657
-missingformatargumentexception	2663	2658
-missingformatwidthexception	2664	2659
-missingmanifestresourceexception	2665	2660
-missingmemberexception	175	2661
-missingmetadataexception	170	2662
-missingmethodexception	176	2663
-missingresourceexception	2668	2664
-missingsatelliteassemblyexception	2672	2665
-missingspecerror	2675	2666
-missingspecversionerror	2676	2667
-missingunicodesupport	2681	2669
-mixed handshake and non handshake data	2682,124	117
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1298	1226
-mixing of transactional and non transactional tables is disabled	1299	1227
-mixing self logging and non self logging engines in a statement is unsafe	1009	914
-mmap disk i o error	2683,70	2670
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1553	1497
-modifying sql data not permitted	2684	2671
-modifying_sql_data_not_permitted	2684,2291	2671
-modifyingsqldatanotpermitted	2684,2291	2671
-module not found error	2685,431	2672
-module_not_found	431	354
-modulenotfounderror	2685,431	2672
-monitor setting exception	2686	2673
-monitorsettingexception	2686	2673
-more partitions to reorganize than there are partitions	1462	1395
-more than one sql json item	2687	2674
-more_than_one_sql_json_item	2687,155	2674
-morethanonesqljsonitem	2687,155	2674
-most specific type mismatch	2688	2675
-most_specific_type_mismatch	2688,155	2675
-mostspecifictypemismatch	2688,155	2675
-mountvolume setup failed for volume	2211,2210	2676
-movederror	2689	2677
-multi attach error for volume	2183,2182	2678
-multi row statements required more than * bytes of storage	1570	1514
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1632	1576
-multicast not supported exception	179	2679
-multicastnotsupportedexception	179	2679
-multihop attempted	901	2680
-multipart message too large	2690	2681
-multiple definition of same constant in list partitioning	1303	1231
-multiple primary key defined	1304	1232
-multiple read calls return no data or error	2691,2692	2682
-multiple window specifications with the same name	1080	999
-must define subpartitions on all partitions if on one partition	1408	1339
-myrocks currently does not support rollback to savepoint if modifying rows	1468	1403
-myrocks doesn t currently support collations with * attribute	1307	1235
-myrocks failed creating new key definitions during alter	1259	1186
-myrocks failed populating secondary key during alter	1494	1430
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1240	1165
-name * has become	1308	1236
-name already bound exception	2693	2683
-name constraints minimum and maximum not supported	2694,129	2684
-name not found exception	2695	2685
-name not unique on network	948	2686
-name or service not known	686	2687
-name too long	2696	2688
-name_too_long	2696,113	2688
-namealreadyboundexception	2693	2683
-nameerror	2697,2698	2689
-namenotfoundexception	2695	2685
-nametoolong	2696,113	2688
-naming security exception	2699	2690
-namingexception	2700	2691
-namingsecurityexception	2699	2690
-native table * has the wrong structure	1777	1753
-near * at line	1383	1314
-needdict	2701	2692
-negative array size exception	2702	2693
-negativearraysizeexception	2702	2693
-nestingerror	2703	2694
-net error reading from master	1290	1218
-net error writing to master	1291	1219
-net http abort handler	2704	2695
-net http skip alternate protocol	2705,2706	2696
-net http use last response	2707	2697
-net readtimeout with	661	2698
-network authentication required	39	39
-network dropped connection on reset	917	2699
-network information exception	2708	2700
-network is down	916	2701
-network is unreachable	918	2702
-network not ready	2709,2710	2703
-network_authentication_required	39	39
-networkinformationexception	2708	2700
-networknotready	2709,2710	2703
-no active sql transaction	2711	2704
-no active sql transaction for branch transaction	2712	2705
-no anchors for recursive with element	1451	1383
-no anode	924	2706
-no application protocol	2713,124	117
-no buffer space available	925	2707
-no certificate assigned	2714,124	117
-no certificate set	2715,124	117
-no certificates returned	2716,124	117
-no change following hrr	2717,124	117
-no child processes	519	2708
-no cipher match	2718,124	117
-no ciphers available	2719,124	117
-no ciphers specified	2720,124	117
-no class def found error	2721	2709
-no client cert method	2722,124	117
-no compression specified	2723,124	117
-no connection pending exception	2724	2710
-no cookie callback set	2725,124	117
-no csi structure available	926	2711
-no data available	927	2712
-no data found	2726	2713
-no data zero rows fetched selected or processed	1535	1478
-no database selected	1325	1254
-no datetime expression provided	1115	1036
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1639	1583
-no explicit policy	2727,129	2714
-no handle of the given name exists	2728	2715
-no implicit conversion of integer into string	348	2716
-no initial context exception	2729	2717
-no locks available	931	2718
-no matching dane tlsa records	2730,129	2719
-no matching pattern error	2731	2720
-no matching pattern key error	2732	2721
-no medium found	933	2722
-no memory error	2733	2723
-no message of desired type	934	2724
-no method error	2734	2725
-no method specified	2735,124	117
-no module named	431	2726
-no order list in window specification for	1331	1260
-no paths allowed for shared library	1645	1589
-no pem extensions	2736,124	117
-no permission exception	2737	2727
-no private key assigned	2738,124	117
-no protocols available	2739,124	117
-no renegotiation	2740,124	117
-no required digest	2741,124	117
-no return found in function	1541	1484
-no route to host	874	2728
-no route to host exception	2742	2729
-no secure transports are configured unable to set require_secure_transport on	1337	1267
-no shared cipher	2743,124	117
-no shared groups	2744,124	117
-no shared signature algorithms	2745,124	117
-no space left on device	938	2730
-no sql json item	2746	2731
-no srtp profiles	2747,124	117
-no such algorithm exception	2748	2732
-no such attribute exception	2749	2733
-no such device	928	2734
-no such device or address	952	2735
-no such element exception	2750	2736
-no such field error	2751	2737
-no such field exception	2752	2738
-no such file exception	2753	2739
-no such file or directory	681	2740
-no such file or directory rb_sysopen	681	2741
-no such host	686	2742
-no such mechanism exception	2754	2743
-no such method error	2755	2744
-no such method exception	2756	2745
-no such object exception	2757	2746
-no such padding exception	2758	2747
-no such process	2115	2748
-no such provider exception	2759	2749
-no suitable digest algorithm	2760,124	117
-no suitable groups	2761,124	117
-no suitable key share	2762,124	117
-no suitable signature algorithm	2763,124	117
-no symbol section	2764,2765	2750
-no tables used	1345	1275
-no valid scts	2766,124	117
-no verify cookie callback	2767,124	117
-no xenix semaphores available	903	2751
-no_active_sql_transaction	2711,80	2704
-no_active_sql_transaction_for_branch_transaction	2712,80	2705
-no_data_found	2726,158	2713
-no_sql_json_item	2746,155	2731
-noactivesqltransaction	2711,80	2704
-noactivesqltransactionforbranchtransaction	2712,80	2705
-noclassdeffounderror	2721	2709
-noconnectionpendingexception	2724	2710
-nodatafound	2726,158	2713
-node has disk pressure	2768	2752
-node has insufficient memory	2769	2753
-node has insufficient pid	2770,2771	2754
-node not ready	2772,2773	2755
-node not schedulable	2774,2775	2756
-node selector mismatching	2776,2777	2757
-nodehasdiskpressure	2768	2752
-nodehasinsufficientmemory	2769	2753
-nodehasinsufficientpid	2770,2771	2754
-nodenotready	2772,2773	2755
-nodenotschedulable	2774,2775	2756
-nodes are available	2215,2214	2758
-nodeselectormismatching	2776,2777	2757
-nofooter	2778	2759
-noinitialcontextexception	2729	2717
-nomatchingpatternerror	2731	2720
-nomatchingpatternkeyerror	2732	2721
-nomem disk i o error	2779,70	2760
-nomemoryerror	2733	2723
-nomethoderror	2734	2725
-non exhaustive switch expression failed to match its input	2780	2761
-non grouping field * is used in * clause	1347	1277
-non matching attribute * between partition and table	1393	1324
-non numeric sql json item	2781	2762
-non readable channel exception	2782	2763
-non unique keys in a json object	2783	2764
-non writable channel exception	2784	2765
-non_numeric_sql_json_item	2781,155	2762
-non_unique_keys_in_a_json_object	2783,155	2764
-nonascii	2785	2766
-nonetype object does not support item assignment	160	2767
-nonetype object has no attribute	160	2767
-nonetype object is not callable	160	2767
-nonetype object is not iterable	160	2767
-nonetype object is not subscriptable	160	2767
-noninvertible transform exception	2786	2768
-noninvertibletransformexception	2786	2768
-nonnumericsqljsonitem	2781,155	2762
-nonreadablechannelexception	2782	2763
-nonstandard use of escape character	2787	2769
-nonstandard_use_of_escape_character	2787,155	2769
-nonstandarduseofescapecharacter	2787,155	2769
-nonuniquekeysinajsonobject	2783,155	2764
-nonwritablechannelexception	2784	2765
-nopermissionexception	2737	2727
-noroutetohostexception	2742	2729
-nosqljsonitem	2746,155	2731
-nosuchalgorithmexception	2748	2732
-nosuchattributeexception	2749	2733
-nosuchelementexception	2750	2736
-nosuchfielderror	2751	2737
-nosuchfieldexception	2752	2738
-nosuchfileexception	2753	2739
-nosuchmechanismexception	2754	2743
-nosuchmethoderror	2755	2744
-nosuchmethodexception	2756	2745
-nosuchobjectexception	2757	2746
-nosuchpaddingexception	2758	2747
-nosuchproviderexception	2759	2749
-not a directory	942	2770
-not a directory error	942,2788	2771
-not a xenix named type file	943	2772
-not acceptable	6	6
-not active exception	2789	2773
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1703	1678
-not allowed for system versioned s s change to from native system versioning engine is not supported	1702	1677
-not allowed for system versioned table s s	1709	1684
-not allowed to return a result set from a	1540	1483
-not allowed to set autocommit from a stored function or trigger	1529	1470
-not allowed to use null value in values less than	1367	1298
-not an xml document	2790	2774
-not bound exception	2791	2775
-not compliant m bean exception	2792	2776
-not context exception	2793	2777
-not directory exception	2794	2778
-not extended	38	38
-not finite number exception	137	2779
-not found	4	4
-not implemented	30	30
-not implemented error	2795,2796	2780
-not implemented exception	2797	2781
-not link exception	2798	2782
-not null violation	2799	2783
-not on record boundary	2800,124	117
-not replacing certificate	2801,124	117
-not serializable exception	2802	2784
-not server	2803,124	117
-not supported error	2804	2785
-not supported exception	2805	2786
-not unique table alias	1354	1284
-not yet bound exception	2806	2787
-not yet connected exception	2807	2788
-not_acceptable	6	6
-not_an_xml_document	2790,155	2774
-not_extended	38	38
-not_found	4	4
-not_implemented	30	30
-not_null_violation	2799,515	2783
-notactiveexception	2789	2773
-notadirectoryerror	942,2788	2771
-notanxmldocument	2790,155	2774
-notboundexception	2791	2775
-notcompliantmbeanexception	2792	2776
-notconnected	2808	2789
-notcontextexception	2793	2777
-notdirectoryexception	2794	2778
-notempdir unable to open database file	2809,669	2790
-notfinitenumberexception	137	2779
-notfound	4,558	466
-notimplementederror	2795,2796	2780
-notimplementedexception	2797	2781
-notlinkexception	2798	2782
-notnull constraint failed	2810,511	2791
-notnullviolation	2799,515	2783
-notserializableexception	2802	2784
-notsupportederror	2804	2785
-notsupportedexception	2805	2786
-notyetboundexception	2806	2787
-notyetconnectedexception	2807	2788
-null pointer exception	2811,160	2792
-null reference exception	2812,160	2793
-null ssl ctx	2813,124	117
-null ssl method passed	2814,124	117
-null value no indicator parameter	2815	2794
-null value not allowed	2816	2795
-null_value_no_indicator_parameter	2815,155	2794
-null_value_not_allowed	2816,155	2795
-nullpointerexception	2811,160	2792
-nullreferenceexception	2812,160	2793
-nullvaluenoindicatorparameter	2815,155	2794
-nullvaluenotallowed	2816,155	2795
-number format exception	2817,400	2796
-number of * 0 is not an allowed value	1334	1263
-number of parameters specified does not match the expected number	2818	2797
-numberformatexception	2817,400	2796
-numeric datatype is required for * function	1795	1771
-numeric datatype is required for range type frame	1796	1772
-numeric value out of range	2819	2798
-numeric_value_out_of_range	2819,155	2798
-numerical argument out of domain	867	2799
-numerical result out of range	1819	2800
-numericvalueoutofrange	2819,155	2798
-object disposed exception	2820	2801
-object in use	2821	2802
-object is remote	1821	2803
-object not in prerequisite state	466	2804
-object of type nonetype has no len	160	2767
-object reference not set to an instance of an object	2812,160	2805
-object stream exception	2822	2806
-object synchronization method was called from an unsynchronized block of code	2823	2807
-object_in_use	2821,466	2802
-object_not_in_prerequisite_state	466	2804
-objectdisposedexception	2820	2801
-objectinuse	2821,466	2802
-objectnotinprerequisitestate	466	2804
-objectstreamexception	2822	2806
-ocsp callback failure	2824,124	117
-ocsp unknown cert	2825,129	2808
-ocsp verification failed	2826,129	2809
-ocsp verification needed	2827,129	2810
-ocsperror	2828	2811
-ok packet too large	1313	1241
-old key file for table * repair it	1369	1300
-old session cipher not returned	2829,124	117
-old session compression algorithm not returned	2830,124	117
-one of the identified items was in an invalid format	2280,672,2831	2812
-one or more errors occurred	96	2813
-only * partitioning can use values * in partition definition	1413	1344
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1371	1302
-only integers allowed as number here	1372	1303
-only one default partition allowed	1390	1321
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1239	1164
-only row based replication supported for bulk operations	990	895
-oomkilled	2832,2833	2814
-open data exception	2834	2815
-open ssl error	2835	2816
-opendataexception	2834	2815
-opensslerror	2835	2816
-opentimeout	2836	2817
-operand should contain * column s	1375	1306
-operation * failed for	1029	934
-operation already in progress	289	2818
-operation canceled	862	2819
-operation canceled exception	2837	2820
-operation cannot be performed the table * is missing corrupt or contains bad data	1586	1530
-operation caused a stack overflow	2838	2821
-operation could destabilize the runtime	2839	2822
-operation is not supported on this platform	2840	2823
-operation is not valid due to the current state of the object	2507,2841,2842	2824
-operation not permitted	958	2825
-operation not possible due to rf kill	1824	2826
-operation not supported	946	2827
-operation not supported error	2843	2828
-operation not supported exception	2844	2829
-operation now in progress	290	2830
-operationalerror	2845	2831
-operationcanceledexception	2837	2820
-operationnotsupportederror	2843	2828
-operationnotsupportedexception	2844	2829
-operationsexception	2846	2832
-operator does not exist	1660	1605
-operator intervention	88	2833
-operator_intervention	88	2833
-operatorintervention	88	2833
-option * used twice in statement	1078	994
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	986	891
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	998	903
-option ignored for innodb partition	1098	1017
-optional data exception	2847	2834
-optionaldataexception	2847	2834
-os process already finished	2848,2849	2835
-oserror	2850	2836
-out of bounds for length	143	2837
-out of disk	2851,2852	2838
-out of memory	1378	2839
-out of memory error	2853	2840
-out of memory exception	2422	2841
-out of memory in storage engine	1085	1004
-out of memory restart server and try again needed * bytes	1380	1311
-out of range error * in function	1564	1508
-out of range value for column * at row	1733	1708
-out of sort memory consider increasing server sort buffer size	1379	1310
-out of streams resources	939	2842
-out or inout argument * for function * is not allowed here	1487	1423
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1543	1486
-out_of_memory	1378,627	2839
-out_of_range	559,560,0	467
-outofdisk	2851,2852	2838
-outofmemory	1378,627	2839
-outofmemoryerror	2853	2840
-outofmemoryexception	2422	2841
-outofrange	559,560,0	467
-outside of array bounds	143	2843
-overflow error	2854,124	117
-overflow error * in function	1565	1509
-overflow or underflow in the arithmetic operation	150	2844
-overflowerror	2854,2855	2845
-overflowexception	148	2846
-overlapping file lock exception	2856	2847
-overlappingfilelockexception	2856	2847
-owner died	957	2848
-p key error	2857	2849
-package not installed	936	2850
-packet length too long	2858,124	117
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	983	888
-parse tlsext	2859,124	117
-parseexception	2860	2851
-parser configuration exception	2861	2852
-parserconfigurationexception	2861	2852
-parsererror	2862	2853
-parsing time * cannot parse	678	2854
-partial result exception	2863	2855
-partialresultexception	2863	2855
-partition can only be used on range list partitions	1373	1304
-partition clause on non partitioned table	1387	1318
-partition column values of incorrect type	1794	1770
-partition constant is out of partition function domain	1389	1320
-partition function not supported in this version for this handler	1399	1330
-partition management on a not partitioned table is not possible	1404	1335
-partition specific operations do not yet support lock algorithm	972	877
-partition state cannot be defined from create alter table	1385	1316
-partitioned tables do not support	1129	1050
-partitioning can not be used stand alone in query	1392	1323
-password hash should be a * digit hexadecimal number	1415	1346
-path expression * is not allowed in argument * to function	1248	1173
-path length constraint exceeded	2864,129	2856
-path length given without key usage keycertsign	2865,129	2857
-path length invalid for non ca cert	2866,129	2858
-path loop	2867,129	2859
-path too long	2868,124	117
-path too long exception	2869	2860
-pathtoolongexception	2869	2860
-pattern syntax exception	2870	2861
-patternsyntaxexception	2870	2861
-payment required	2	2
-payment_required	2	2
-peer did not return a certificate	2871,124	117
-peer haven t sent gost certificate required for selected ciphersuite	2872,124	117
-pem name bad prefix	2873,124	117
-pem name too short	2874,124	117
-pending deprecation warning	2875	2862
-pendingdeprecationwarning	2875	2862
-period field s cannot be	1422	1353
-period for system_time must use columns s and s	1712	1687
-period s is not found in table	1423	1354
-permission denied	561	2863
-permission_denied	561,562,3	468
-permissiondenied	561,562,3	468
-permissionerror	958,2876,561	2864
-permitted subtree violation	2877,129	2865
-pingexception	2878	2866
-pinned constraint failed	2879,511	2867
-pipeline failure	2880,124	117
-pkcs12error	2881	2868
-pkcs7error	2882	2869
-pkeyerror	2857	2849
-platform not supported exception	2840	2870
-platformnotsupportedexception	2840	2870
-plpgsql error	2883	2871
-plpgsql_error	2883,158	2871
-plpgsqlerror	2883,158	2871
-plugin * already installed	1425	1356
-plugin * is force_plus_permanent and can not be unloaded	1427	1358
-plugin * is not loaded	1426	1357
-policyexception	453	2872
-port unreachable exception	2884	2873
-portunreachableexception	2884	2873
-post handshake auth encoding err	2885,124	117
-power failure	2167	2874
-precondition failed	12	12
-precondition required	25	25
-precondition_failed	12	12
-precondition_required	25	25
-prepared statement contains too many placeholders	1432	1363
-prepared statement needs to be re prepared	1310	1238
-primary key cannot be defined upon a generated column	1428	1359
-primary key partition key update is not allowed since the table is updated both as * and	1302	1230
-primarykey constraint failed	2886,511	2875
-printer abort exception	2887	2876
-printer io exception	2888	2877
-printerabortexception	2887	2876
-printerexception	2889	2878
-printerioexception	2888	2877
-printexception	2890	2879
-private key mismatch	2891,124	117
-privilege not held exception	2892	2880
-privileged action exception	2893	2881
-privilegedactionexception	2893	2881
-privilegenotheldexception	2892	2880
-procedure * can t return a result set in the given context	1527	1467
-process lookup error	2115,2894	2882
-processlookuperror	2115,2894	2882
-profile data exception	2895	2883
-profiledataexception	2895	2883
-profiling timer expired	2164	2884
-program limit exceeded	2896	2885
-program_limit_exceeded	2896	2885
-programlimitexceeded	2896	2885
-programmingerror	2897	2886
-prohibited sql statement attempted	2898	2887
-prohibited_sql_statement_attempted	2898,2291	2887
-prohibitedsqlstatementattempted	2898,2291	2887
-property veto exception	2899	2888
-propertyvetoexception	2899	2888
-proto auth error	2900	2889
-proto command error	2901	2890
-proto fatal error	2902	2891
-proto retriable error	2903	2892
-proto server error	2904	2893
-proto syntax error	2905	2894
-proto unknown error	2906	2895
-protoautherror	2900	2889
-protocol driver not attached	2116	2896
-protocol error	960	2897
-protocol family not supported	959	2898
-protocol is shutdown	2907,124	117
-protocol not available	937	2899
-protocol not supported	961	2900
-protocol violation	2908	2901
-protocol violation exception	2841	2902
-protocol wrong type for socket	962	2903
-protocol_violation	2908,640	2901
-protocolerror	960	2904
-protocolexception	2909	2905
-protocolviolation	2908,640	2901
-protocolviolationexception	2841	2902
-protocommanderror	2901	2890
-protofatalerror	2902	2891
-protoretriableerror	2903	2892
-protoservererror	2904	2893
-protosyntaxerror	2905	2894
-protounknownerror	2906	2895
-provider mismatch exception	2910	2906
-provider not found exception	2911	2907
-providerexception	2912	2908
-providermismatchexception	2910	2906
-providernotfoundexception	2911	2907
-proxy authentication required	7	7
-proxy certificates not allowed please set the appropriate flag	2913,129	2909
-proxy path length constraint exceeded	2914,129	2910
-proxy subject name violation	2915,129	2911
-proxy_authentication_required	7	7
-psk identity not found	2916,124	117
-psk no client cb	2917,124	117
-psk no server cb	2918,124	117
-query cache failed to set size * new query cache size is	1746	1721
-query cache is disabled resize or similar command in progress repeat this command later	1435	1366
-query cache is disabled set query_cache_type to on or demand to enable it	1434	1365
-query cache is globally disabled and you can t enable it only for this session	1436	1367
-query canceled	2919	2912
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1205	1129
-query execution was interrupted	1437	1368
-query execution was interrupted max_statement_time exceeded	1559	1503
-query execution was interrupted the query exceeded * the query result may be incomplete	1440	1371
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1100	1020
-query was empty	1083	1002
-query_canceled	2919,88	2912
-querycanceled	2919,88	2912
-queueempty	2920	2913
-queuefull	2921	2914
-raise exception	2922	2915
-raise_exception	2922,158	2915
-raiseexception	2922,158	2915
-randomerror	2923	2916
-range error * in function	1566	1510
-range type frame requires order by clause with single sort key	1441	1372
-rangeerror	2924	2917
-rankexception	183	2918
-raster format exception	2925	2919
-rasterformatexception	2925	2919
-rdlock disk i o error	2926,70	2920
-read bio not set	2927,124	117
-read disk i o error	2928,70	2921
-read only buffer exception	2929	2922
-read only file system	1825	2923
-read only file system exception	2930	2924
-read only sql transaction	2931	2925
-read pending exception	2932	2926
-read timed out	661	2927
-read timeout expired	2933,124	117
-read_only_sql_transaction	2931,80	2925
-readiness probe failed	2626,2627	2619
-reading sql data not permitted	2934	2928
-reading_sql_data_not_permitted	2934,2291	2928
-readingsqldatanotpermitted	2934,2291	2928
-readonlybufferexception	2929	2922
-readonlyfilesystemexception	2930	2924
-readonlysqltransaction	2931,80	2925
-readpendingexception	2932	2926
-readtimeout	2935	2929
-ready for connections	1558	1502
-record has changed since last read in table * try restarting transaction	1055	969
-record length mismatch	2936,124	117
-record too small	2937,124	117
-records * deleted * skipped	1271	1199
-records * duplicates * warnings	1222	1146
-recovery database is locked	2938,2939	2930
-recursion of event ddl statements is forbidden when body is present	1117	1038
-recursionerror	2940,2941	2931
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1545	1488
-recursive stored functions and triggers are not allowed	1539	1482
-reference * not supported	1203	1127
-reference to recursive with table * in materialized derived	1452	1384
-referenced trigger * for the given action time and event type does not exist	1453	1386
-referenced window specification * already contains order list	1377	1308
-referenced window specification * cannot contain window frame	1757	1732
-referenceerror	2942,2943	2932
-referralexception	2944	2933
-referring to uninitialized variable	1548	1492
-reflection type load exception	2945	2934
-reflectionexception	2946	2935
-reflectiontypeloadexception	2945	2934
-reflective operation exception	2947	2936
-reflectiveoperationexception	2947	2936
-refresh failed exception	2948	2937
-refreshfailedexception	2948	2937
-regex match timeout exception	2949	2938
-regexmatchtimeoutexception	2949	2938
-regexperror	2950	2939
-registryunavailable	2951,2952	2940
-rejected execution exception	2953	2941
-rejectedexecutionexception	2953	2941
-relation not found exception	2954	2942
-relation service not registered exception	2955	2943
-relation type not found exception	2956	2944
-relationexception	2957	2945
-relationnotfoundexception	2954	2942
-relationservicenotregisteredexception	2955	2943
-relationtypenotfoundexception	2956	2944
-relay log read failure	1512	1450
-relay log write failure	1513	1451
-remote address changed	1820	2946
-remote i o error	1822	2947
-remote installation cancelled	2958	2948
-remote installation skipped	2959	2949
-remote source exception	2960	2950
-remotedisconnected	2961	2951
-remoteerror	2962	2952
-remoteexception	2963	2953
-remoteinstallationcancelled	2958	2948
-remoteinstallationskipped	2959	2949
-remotesourceexception	2960	2950
-remoting timeout exception	2964	2954
-remotingexception	2965	2955
-remotingtimeoutexception	2964	2954
-renegotiate ext too long	2966,124	117
-renegotiation encoding err	2967,124	117
-renegotiation mismatch	2968,124	117
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1461	1394
-reorganize partition can only be used to reorganize partitions not to change their numbers	1459	1392
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1460	1393
-replace cannot be executed as it requires deleting rows that are not in the view	1463	1396
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1011	916
-replicated query * table * can not be temporary	1207	1131
-replication event checksum verification failed while reading from a log file	994	899
-replication event checksum verification failed while reading from network	1320	1248
-request entity too large	13	13
-request header fields too large	27	27
-request pending	2969,124	117
-request sent	2970,124	117
-request timed out	661	2927
-request timeout	8	8
-request uri too long	14	14
-request_entity_too_large	13	13
-request_header_fields_too_large	27	27
-request_timeout	8	8
-request_uri_too_long	14	14
-requested range not satisfiable	16	16
-requested_range_not_satisfiable	16	16
-requesterror	2971	2956
-required cipher missing	2972,124	117
-required compression algorithm missing	2973,124	117
-required key not available	930	2957
-reserved name	2974	2958
-reserved_name	2974,113	2958
-reservedname	2974,113	2958
-resignal when handler not active	1466	1399
-resolutionexception	2975	2959
-resource deadlock avoided	866	2960
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2672	2961
-resource temporarily unavailable	287	2962
-resource_exhausted	563,564,26	469
-resourceexhausted	563,564,26	469
-resourcewarning	2976	2963
-response code 400	0	0
-response code 401	1	1
-response code 402	2	2
-response code 403	3	3
-response code 404	4	4
-response code 405	5	5
-response code 406	6	6
-response code 407	7	7
-response code 408	8	8
-response code 409	9	9
-response code 410	10	10
-response code 411	11	11
-response code 412	12	12
-response code 413	13	13
-response code 414	14	14
-response code 415	15	15
-response code 416	16	16
-response code 417	17	17
-response code 418	18	18
-response code 421	19	19
-response code 422	20	20
-response code 423	21	21
-response code 424	22	22
-response code 425	23	23
-response code 426	24	24
-response code 428	25	25
-response code 429	26	26
-response code 431	27	27
-response code 451	28	28
-response code 500	29	29
-response code 501	30	30
-response code 502	31	31
-response code 503	32	32
-response code 504	33	33
-response code 505	34	34
-response code 506	35	35
-response code 507	36	36
-response code 508	37	37
-response code 510	38	38
-response code 511	39	39
-response not ready	2977	2964
-responsenotready	2977	2964
-restrict violation	2978	2965
-restrict_violation	2978,515	2965
-restrictions imposed on recursive definitions are violated for table	1363	1294
-restrictviolation	2978,515	2965
-result consisted of more than one row	1628	1572
-result of * was larger than max_allowed_packet * truncated	1732	1707
-result string is longer than * bytes	1619	1563
-retry sql logic error	2979,2980	2966
-return is only allowed in a function	1526	1466
-returned 400	0	0
-returned 401	1	1
-returned 402	2	2
-returned 403	3	3
-returned 404	4	4
-returned 405	5	5
-returned 406	6	6
-returned 407	7	7
-returned 408	8	8
-returned 409	9	9
-returned 410	10	10
-returned 411	11	11
-returned 412	12	12
-returned 413	13	13
-returned 414	14	14
-returned 415	15	15
-returned 416	16	16
-returned 417	17	17
-returned 418	18	18
-returned 421	19	19
-returned 422	20	20
-returned 423	21	21
-returned 424	22	22
-returned 425	23	23
-returned 426	24	24
-returned 428	25	25
-returned 429	26	26
-returned 431	27	27
-returned 451	28	28
-returned 500	29	29
-returned 501	30	30
-returned 502	31	31
-returned 503	32	32
-returned 504	33	33
-returned 505	34	34
-returned 506	35	35
-returned 507	36	36
-returned 508	37	37
-returned 510	38	38
-returned 511	39	39
-returned non zero exit status 129	2143,2144	2119
-returned non zero exit status 130	2145,2144	2120
-returned non zero exit status 131	2146,2144	2121
-returned non zero exit status 132	2147,2144	2122
-returned non zero exit status 133	2148,2144	2123
-returned non zero exit status 134	543,2144	2124
-returned non zero exit status 135	323,2144	2125
-returned non zero exit status 136	2149,2144	2126
-returned non zero exit status 137	2150,2144	2127
-returned non zero exit status 138	2151,2144	2128
-returned non zero exit status 139	2152,2144	2129
-returned non zero exit status 140	2153,2144	2130
-returned non zero exit status 141	299,2144	2131
-returned non zero exit status 142	97,2144	2132
-returned non zero exit status 143	2154,2144	2133
-returned non zero exit status 144	2155,2144	2134
-returned non zero exit status 145	518,2144	2135
-returned non zero exit status 146	2156,2144	2136
-returned non zero exit status 147	2157,2144	2137
-returned non zero exit status 148	2158,2144	2138
-returned non zero exit status 149	2159,2144	2139
-returned non zero exit status 150	2160,2144	2140
-returned non zero exit status 151	2161,2144	2141
-returned non zero exit status 152	690,2144	2142
-returned non zero exit status 153	2162,2144	2143
-returned non zero exit status 154	2163,2144	2144
-returned non zero exit status 155	2164,2144	2145
-returned non zero exit status 156	2165,2144	2146
-returned non zero exit status 157	2166,2144	2147
-returned non zero exit status 158	2167,2144	2148
-returned non zero exit status 159	259,2144	2149
-revokederror	2981	2967
-rfc 3779 resource not subset of parent s resources	2982,129	2968
-rfs specific error	868	2969
-rmi security exception	2983	2970
-rmisecurityexception	2983	2970
-role info not found exception	2984	2971
-role not found exception	2985	2972
-roleinfonotfoundexception	2984	2971
-rolenotfoundexception	2985	2972
-rollback abort due to rollback	2986,2987	2973
-routine body for * is too long	1615	1559
-row * doesn t contain data for all columns	1747	1722
-row * was cut by	1066	981
-row * was truncated it contained more data than there were input columns	1748	1723
-row expressions in values in only allowed for multi field column partitioning	1472	1408
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1610	1554
-row variable * does not have a field	1473	1409
-row with no elements is not allowed in table value constructor in this context	1084	1003
-rowid constraint failed	2988,511	2974
-rows matched * changed * inserted	1683	1657
-rows matched * changed * warnings	1682	1656
-rsaerror	2989	2975
-ruby version mismatch	2990	2976
-rubyversionmismatch	2990	2976
-run container error	2991,2992	2977
-runcontainererror	2991,2992	2977
-running in read only mode	1448	1380
-runtime error * in function	1567	1511
-runtime error exception	2993	2978
-runtime error index out of range * with length	143	2979
-runtime error integer divide by zero	181	2980
-runtime error invalid memory address or nil pointer dereference	160	146
-runtime m bean exception	2994	2981
-runtime operations exception	2995	2982
-runtime requirement not met error	2996	2983
-runtime wrapped exception	2997	2984
-runtimeerror	2998,2999	2985
-runtimeerrorexception	2993	2978
-runtimeexception	3000	2986
-runtimembeanexception	2994	2981
-runtimeoperationsexception	2995	2982
-runtimerequirementnotmeterror	2996	2983
-runtimewarning	3001	2987
-runtimewrappedexception	2997	2984
-s must be of type * for system versioned table s	1706	1681
-s s contains view recursion	1726	1701
-s starts is later than query time first history partition may exceed interval value	1384	1315
-safe array rank mismatch exception	3002	2988
-safe array type mismatch exception	3003	2989
-safearrayrankmismatchexception	3002	2988
-safearraytypemismatchexception	3003	2989
-same old and new event name	1118	1039
-saslexception	3004	2990
-savepoint exception	2563	2991
-savepoint_exception	2563	2991
-savepointexception	2563	2991
-schema and data statement mixing not supported	3005	2992
-schema factory configuration error	3006	2993
-schema violation exception	3007	2994
-schema_and_data_statement_mixing_not_supported	3005,80	2992
-schemaanddatastatementmixingnotsupported	3005,80	2992
-schemafactoryconfigurationerror	3006	2993
-schemaviolationexception	3007	2994
-scripterror	3008	2995
-scriptexception	3009	2996
-scsv received when renegotiating	3010,124	117
-sct verification failed	3011,124	117
-securityerror	3012	2997
-securityexception	49	2998
-seek disk i o error	3013,70	2999
-segmentation fault	2152	3000
-sehexception	2175	3001
-select * was reduced during optimization	1474	1410
-select is not a read only statement disabling timer	1349	1279
-select must have a group with this procedure	1330	1259
-self signed certificate	3014,129	3002
-self signed certificate in certificate chain	3015,129	3003
-semaphore full exception	83	3004
-semaphorefullexception	83	3004
-sendfile not available error	3016,3017	3005
-sendfilenotavailableerror	3016,3017	3005
-sending passwords in plain text without ssl tls is extremely insecure	1221	1145
-sequence * access error	1475	1411
-sequence * has out of range value for options	1477	1413
-sequence * has run out	1479	1415
-sequence * table structure is invalid	1478	1414
-sequence database disk image is malformed	3018,2404	3006
-sequence generator limit exceeded	3019	3007
-sequence_generator_limit_exceeded	3019,155	3007
-sequencegeneratorlimitexceeded	3019,155	3007
-sequences requires binlog_format mixed or row	1476	1412
-serialexception	3020	3008
-serialization failure	3021	3009
-serialization_failure	3021,770	3009
-serializationexception	3022	3010
-serializationfailure	3021,770	3009
-server clone exception	3023	3011
-server configuration does not permit binlog purge	993	898
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1480	1416
-server not active exception	3024	3012
-server runtime exception	3025	3013
-server shutdown in progress	1482	1418
-servercloneexception	3023	3011
-servererror	3026	3014
-serverexception	3027	3015
-serverhello tlsext	3028,124	117
-servernotactiveexception	3024	3012
-serverruntimeexception	3025	3013
-service configuration error	3029	3016
-service not found exception	3030	3017
-service unavailable	32	32
-service unavailable exception	3031	3018
-service_unavailable	32	32
-serviceconfigurationerror	3029	3016
-servicenotfoundexception	3030	3017
-serviceunavailableexception	3031	3018
-session id context uninitialized	3032,124	117
-sessionerror	3033	3019
-set password is not applicable for users authenticating via * plugin	1484	1420
-setting authentication options is not possible when only the slave sql thread is being started	1555	1499
-settings property is read only exception	3034	3020
-settings property not found exception	3035	3021
-settings property wrong type exception	3036	3022
-settingspropertyisreadonlyexception	3034	3020
-settingspropertynotfoundexception	3035	3021
-settingspropertywrongtypeexception	3036	3022
-sharedcache database table is locked	3037,3038	3023
-shmlock disk i o error	3039,70	3024
-shmmap disk i o error	3040,70	3025
-shmopen disk i o error	3041,70	3026
-shmsize disk i o error	3042,70	3027
-short buffer exception	3043	3028
-shortbufferexception	3043	3028
-shutdown channel group exception	3044	3029
-shutdown while in init	3045,124	117
-shutdownchannelgroupexception	3044	3029
-sigabrt	543	2592
-sigalrm	97	2570
-sigbus	323	2593
-sigchld	518	2573
-sigcont	2156	2574
-sigfpe	2149	2594
-sighup	2143	2565
-sigill	2147	2590
-sigint	2145	2576
-sigio	2166	2586
-sigkill	2150	2595
-signal 1	2143	2565
-signal 10	2151	2566
-signal 11	2152	2567
-signal 12	2153	2568
-signal 13	299	2569
-signal 14	97	2570
-signal 15	2154	2571
-signal 16	2155	2572
-signal 17	518	2573
-signal 18	2156	2574
-signal 19	2157	2575
-signal 2	2145	2576
-signal 20	2158	2577
-signal 21	2159	2578
-signal 22	2160	2579
-signal 23	2161	2580
-signal 24	690	2581
-signal 25	2162	2582
-signal 26	2163	2583
-signal 27	2164	2584
-signal 28	2165	2585
-signal 29	2166	2586
-signal 3	2146	2587
-signal 30	2167	2588
-signal 31	259	2589
-signal 4	2147	2590
-signal 5	2148	2591
-signal 6	543	2592
-signal 7	323	2593
-signal 8	2149	2594
-signal 9	2150	2595
-signal resignal can only use a condition defined with sqlstate	1489	1425
-signalexception	3046	3030
-signature algorithms error	3047,124	117
-signature for non signing certificate	3048,124	117
-signatureexception	3049	3031
-sigpipe	299	2569
-sigprof	2164	2584
-sigpwr	2167	2588
-sigquit	2146	2587
-sigsegv	2152	2567
-sigstkflt	2155	2572
-sigstop	2157	2575
-sigsys	259	2589
-sigterm	2154	2571
-sigtrap	2148	2591
-sigtstp	2158	2577
-sigttin	2159	2578
-sigttou	2160	2579
-sigurg	2161	2580
-sigusr1	2151	2566
-sigusr2	2153	2568
-sigvtalrm	2163	2583
-sigwinch	2165	2585
-sigxcpu	690	2581
-sigxfsz	2162	2582
-singleton sql json item required	3050	3032
-singleton_sql_json_item_required	3050,155	3032
-singletonsqljsonitemrequired	3050,155	3032
-size limit exceeded exception	3051	3033
-sizelimitexceededexception	3051	3033
-skeleton mismatch exception	3052	3034
-skeleton not found exception	3053	3035
-skeletonmismatchexception	3052	3034
-skeletonnotfoundexception	3053	3035
-skip locked makes this statement unsafe	1013	918
-skip this directory	3054,3055	3036
-skipping transaction * because it has already been executed and logged	1495	1431
-slave already has been stopped	1521	1460
-slave failed to initialize master info structure from the repository	1509	1447
-slave failed to initialize relay log info structure from the repository	1514	1452
-slave is already running	1522	1461
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1497	1434
-slave log event execution was interrupted slave_max_statement_time exceeded	1097	1457
-slave must silently retry current transaction	1515	1453
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	996	901
-slave sql thread ignored the * because table is shared	1504	1442
-slave sql thread ignored the query because of replicate table rules	1506	1444
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1523	1462
-slave_preserve_commit_order is not supported	1076	992
-smtp failed recipient exception	3056	3037
-smtp failed recipients exception	3057	3038
-smtpexception	3058	3039
-smtpfailedrecipientexception	3056	3037
-smtpfailedrecipientsexception	3057	3038
-snapshot database is locked	3059,2939	3040
-snapshot sql logic error	3060,2980	3041
-snapshot too old	3061	3042
-snapshot_too_old	3061,3062	3042
-snapshottooold	3061,3062	3042
-socket operation on non socket	945	3043
-socket security exception	3063	3044
-socket timeout exception	3064	3045
-socket type not supported	2122	3046
-socket_error	3065	3047
-socketerror	3065	3048
-socketexception	3066	3049
-socketsecurityexception	3063	3044
-sockettimeoutexception	3064	3045
-software caused connection abort	637	3050
-some non transactional changed tables couldn t be rolled back	1754	1729
-some temporary tables were dropped but these operations could not be rolled back	1756	1731
-specific gem not found exception	3067	3051
-specificgemnotfoundexception	3067	3051
-specified argument was out of the range of valid values	142	3052
-specified array was not of the expected rank	3002	3053
-specified array was not of the expected type	3003	3054
-specified cast is not valid	2453,348	3055
-specified filter criteria was invalid	2482	3056
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1286	1214
-specified key part was too long max key part length is * bytes	1618	1562
-specified key was too long max key length is * bytes	1617	1561
-specified method is not supported	2805	3057
-specified ole variant was invalid	2505	3058
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1287	1215
-spkierror	3068	3059
-splfileobject __construct * failed to open stream no such file or directory	681	3060
-sql client info exception	3069	3061
-sql connection is already closed	3070,3071	3062
-sql data exception	3072	3063
-sql feature not supported exception	3073	3064
-sql integrity constraint violation exception	3074	3065
-sql invalid authorization spec exception	3075	3066
-sql json array not found	3076	3067
-sql json item cannot be cast to target type	3077	3068
-sql json member not found	3078	3069
-sql json number not found	3079	3070
-sql json object not found	3080	3071
-sql json scalar required	3081	3072
-sql no rows in result set	3082,3083	3073
-sql non transient connection exception	3084	3074
-sql non transient exception	3085	3075
-sql recoverable exception	3086	3076
-sql routine exception	2291	3077
-sql statement not yet complete	3087	3078
-sql syntax error exception	3088	3079
-sql thread is not to be started so until options are ignored	1680	1625
-sql timeout exception	3089	3080
-sql transaction has already been committed or rolled back	3090,3091	3081
-sql transaction rollback exception	3092	3082
-sql transient connection exception	3093	3083
-sql transient exception	3094	3084
-sql_json_array_not_found	3076,155	3067
-sql_json_item_cannot_be_cast_to_target_type	3077,155	3068
-sql_json_member_not_found	3078,155	3069
-sql_json_number_not_found	3079,155	3070
-sql_json_object_not_found	3080,155	3071
-sql_json_scalar_required	3081,155	3072
-sql_routine_exception	2291	3077
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1554	1498
-sql_statement_not_yet_complete	3087	3078
-sqlclient unable to establish sqlconnection	3095	3085
-sqlclient_unable_to_establish_sqlconnection	3095,640	3085
-sqlclientinfoexception	3069	3061
-sqlclientunabletoestablishsqlconnection	3095,640	3085
-sqldataexception	3072	3063
-sqlexception	3096	3086
-sqlfeaturenotsupportedexception	3073	3064
-sqlintegrityconstraintviolationexception	3074	3065
-sqlinvalidauthorizationspecexception	3075	3066
-sqlite_abort	3097	3087
-sqlite_abort_rollback	2986,2987	2973
-sqlite_auth	3098	3088
-sqlite_auth_user	3099,3098	3089
-sqlite_busy	2939	3090
-sqlite_busy_recovery	2938,2939	2930
-sqlite_busy_snapshot	3059,2939	3040
-sqlite_busy_timeout	3100,2939	3091
-sqlite_cantopen	669	3092
-sqlite_cantopen_convpath	668,669	556
-sqlite_cantopen_dirtywal	803,669	666
-sqlite_cantopen_fullpath	2288,669	2255
-sqlite_cantopen_isdir	2572,669	2531
-sqlite_cantopen_notempdir	2809,669	2790
-sqlite_cantopen_symlink	3101,669	3093
-sqlite_constraint	511	3094
-sqlite_constraint_check	510,511	430
-sqlite_constraint_commithook	606,511	506
-sqlite_constraint_foreignkey	2274,511	2242
-sqlite_constraint_function	2289,511	2256
-sqlite_constraint_notnull	2810,511	2791
-sqlite_constraint_pinned	2879,511	2867
-sqlite_constraint_primarykey	2886,511	2875
-sqlite_constraint_rowid	2988,511	2974
-sqlite_constraint_trigger	3102,511	3095
-sqlite_constraint_unique	3103,511	3096
-sqlite_constraint_vtab	3104,511	3097
-sqlite_corrupt	2404	3098
-sqlite_corrupt_index	2403,2404	2353
-sqlite_corrupt_sequence	3018,2404	3006
-sqlite_corrupt_vtab	3105,2404	3099
-sqlite_empty	572	3100
-sqlite_error	2980	3101
-sqlite_error_missing_collseq	2980	3102
-sqlite_error_retry	2979,2980	2966
-sqlite_error_snapshot	3060,2980	3041
-sqlite_format	572	3103
-sqlite_full	3106	3104
-sqlite_internal	572	3105
-sqlite_interrupt	3107	3106
-sqlite_ioerr	70	3107
-sqlite_ioerr_access	69,70	66
-sqlite_ioerr_auth	192,70	177
-sqlite_ioerr_begin_atomic	70	3108
-sqlite_ioerr_blocked	286,70	228
-sqlite_ioerr_checkreservedlock	517,70	435
-sqlite_ioerr_close	532,70	448
-sqlite_ioerr_commit_atomic	70	3109
-sqlite_ioerr_convpath	667,70	555
-sqlite_ioerr_corruptfs	677,70	561
-sqlite_ioerr_data	751,70	618
-sqlite_ioerr_delete	781,70	645
-sqlite_ioerr_delete_noent	70	3110
-sqlite_ioerr_dir_close	70	3111
-sqlite_ioerr_dir_fsync	70	3112
-sqlite_ioerr_fstat	2286,70	2253
-sqlite_ioerr_fsync	2287,70	2254
-sqlite_ioerr_gettemppath	2301,70	2268
-sqlite_ioerr_lock	2630,70	2623
-sqlite_ioerr_mmap	2683,70	2670
-sqlite_ioerr_nomem	2779,70	2760
-sqlite_ioerr_rdlock	2926,70	2920
-sqlite_ioerr_read	2928,70	2921
-sqlite_ioerr_rollback_atomic	70	3113
-sqlite_ioerr_seek	3013,70	2999
-sqlite_ioerr_shmlock	3039,70	3024
-sqlite_ioerr_shmmap	3040,70	3025
-sqlite_ioerr_shmopen	3041,70	3026
-sqlite_ioerr_shmsize	3042,70	3027
-sqlite_ioerr_short_read	70	3114
-sqlite_ioerr_truncate	3108,70	3115
-sqlite_ioerr_unlock	3109,70	3116
-sqlite_ioerr_vnode	3110,70	3117
-sqlite_ioerr_write	3111,70	3118
-sqlite_locked	3038	3119
-sqlite_locked_sharedcache	3037,3038	3023
-sqlite_locked_vtab	3112,3038	3120
-sqlite_mismatch	762	3121
-sqlite_misuse	3113	3122
-sqlite_nolfs	572	3123
-sqlite_nomem	1378	3124
-sqlite_notadb	3114	3125
-sqlite_notfound	3115	3126
-sqlite_notice	3116	3127
-sqlite_notice_recover_rollback	3116	3128
-sqlite_notice_recover_wal	3116	3129
-sqlite_ok_load_permanently	3117	3130
-sqlite_ok_symlink	3118,3117	3131
-sqlite_perm	3119	3132
-sqlite_protocol	3120	3133
-sqlite_range	3121	3134
-sqlite_schema	3122	3135
-sqlite_toobig	3123	3136
-sqlite_warning	201	3137
-sqlite_warning_autoindex	200,201	185
-sqljsonarraynotfound	3076,155	3067
-sqljsonitemcannotbecasttotargettype	3077,155	3068
-sqljsonmembernotfound	3078,155	3069
-sqljsonnumbernotfound	3079,155	3070
-sqljsonobjectnotfound	3080,155	3071
-sqljsonscalarrequired	3081,155	3072
-sqlnontransientconnectionexception	3084	3074
-sqlnontransientexception	3085	3075
-sqlrecoverableexception	3086	3076
-sqlroutineexception	2291	3077
-sqlserver rejected establishment of sqlconnection	3124	3138
-sqlserver_rejected_establishment_of_sqlconnection	3124,640	3138
-sqlserverrejectedestablishmentofsqlconnection	3124,640	3138
-sqlstate 03000	3087	3078
-sqlstate 08000	640	531
-sqlstate 08001	3095,640	3085
-sqlstate 08003	639,640	530
-sqlstate 08004	3124,640	3138
-sqlstate 08006	641,640	532
-sqlstate 08007	3125,640	3139
-sqlstate 08p01	2908,640	2901
-sqlstate 09000	3126	3140
-sqlstate 0a000	2253	2213
-sqlstate 0b000	2554	2510
-sqlstate 0f000	2562	2622
-sqlstate 0f001	2494,2562	2453
-sqlstate 0l000	2486	2446
-sqlstate 0lp01	2485,2486	2445
-sqlstate 0p000	2526	2487
-sqlstate 0z000	795	657
-sqlstate 0z002	3127,795	3141
-sqlstate 20000	470	395
-sqlstate 21000	469	394
-sqlstate 22000	155	619
-sqlstate 22001	3128,155	3142
-sqlstate 22002	2815,155	2794
-sqlstate 22003	2819,155	2798
-sqlstate 22004	2816,155	2795
-sqlstate 22005	2123,155	2101
-sqlstate 22007	2475,155	2434
-sqlstate 22008	765,155	632
-sqlstate 22009	2552,155	2508
-sqlstate 2200b	2127,155	2104
-sqlstate 2200c	2557,155	2514
-sqlstate 2200d	2480,155	2439
-sqlstate 2200f	3129,155	3143
-sqlstate 2200g	2688,155	2675
-sqlstate 2200h	3019,155	3007
-sqlstate 2200l	2790,155	2774
-sqlstate 2200m	2560,155	2518
-sqlstate 2200n	2559,155	2517
-sqlstate 2200s	2558,155	2516
-sqlstate 2200t	2561,155	2519
-sqlstate 22010	2489,155	2448
-sqlstate 22011	3130,155	3144
-sqlstate 22012	181,155	673
-sqlstate 22013	2515,155	2473
-sqlstate 22014	2441,155	2402
-sqlstate 22015	2434,155	2394
-sqlstate 22016	2440,155	2401
-sqlstate 22018	2458,155	2418
-sqlstate 22019	2479,155	2438
-sqlstate 2201b	2521,155	2480
-sqlstate 2201e	1223,155	2400
-sqlstate 2201f	2442,155	2403
-sqlstate 2201g	2444,155	2405
-sqlstate 2201w	2528,155	2489
-sqlstate 2201x	2529,155	2490
-sqlstate 22021	509,155	429
-sqlstate 22022	2409,155	2360
-sqlstate 22023	2512,155	2470
-sqlstate 22024	3131,155	3145
-sqlstate 22025	2481,155	2440
-sqlstate 22026	3132,155	3146
-sqlstate 22027	3133,155	3147
-sqlstate 2202e	153,155	141
-sqlstate 2202g	2548,155	2504
-sqlstate 2202h	2547,155	2503
-sqlstate 22030	841,155	704
-sqlstate 22031	2443,155	2404
-sqlstate 22032	2490,155	2449
-sqlstate 22033	2539,155	2498
-sqlstate 22034	2687,155	2674
-sqlstate 22035	2746,155	2731
-sqlstate 22036	2781,155	2762
-sqlstate 22037	2783,155	2764
-sqlstate 22038	3050,155	3032
-sqlstate 22039	3076,155	3067
-sqlstate 2203a	3078,155	3069
-sqlstate 2203b	3079,155	3070
-sqlstate 2203c	3080,155	3071
-sqlstate 2203d	3134,155	3148
-sqlstate 2203e	3135,155	3149
-sqlstate 2203f	3081,155	3072
-sqlstate 2203g	3077,155	3068
-sqlstate 22p01	2149,155	2238
-sqlstate 22p02	2550,155	2506
-sqlstate 22p03	2450,155	2412
-sqlstate 22p04	219,155	199
-sqlstate 22p05	3136,155	3150
-sqlstate 22p06	2787,155	2769
-sqlstate 23000	515	2379
-sqlstate 23001	2978,515	2965
-sqlstate 23502	2799,515	2783
-sqlstate 23503	2273,515	2241
-sqlstate 23505	3137,515	3151
-sqlstate 23514	514,515	433
-sqlstate 23p01	2138,515	2113
-sqlstate 24000	2472	2430
-sqlstate 25000	80	2511
-sqlstate 25001	79,80	75
-sqlstate 25002	294,80	232
-sqlstate 25003	2386,80	2342
-sqlstate 25004	2388,80	2344
-sqlstate 25005	2712,80	2705
-sqlstate 25006	2931,80	2925
-sqlstate 25007	3005,80	2992
-sqlstate 25008	2308,80	2273
-sqlstate 25p01	2711,80	2704
-sqlstate 25p02	2383,80	2339
-sqlstate 25p03	2342,80	2302
-sqlstate 26000	2540	2499
-sqlstate 27000	3138	3152
-sqlstate 28000	2449	2411
-sqlstate 28p01	2513,2449	2471
-sqlstate 2b000	786	650
-sqlstate 2bp01	785,786	649
-sqlstate 2d000	2555	2512
-sqlstate 2f000	2291	3077
-sqlstate 2f002	2684,2291	2671
-sqlstate 2f003	2898,2291	2887
-sqlstate 2f004	2934,2291	2928
-sqlstate 2f005	2290,2291	2257
-sqlstate 34000	2471	2429
-sqlstate 38000	659	2156
-sqlstate 38001	658,659	547
-sqlstate 38002	2684,659	3153
-sqlstate 38003	2898,659	3154
-sqlstate 38004	2934,659	3155
-sqlstate 39000	2130	2157
-sqlstate 39001	2541,2130	2500
-sqlstate 39004	2816,2130	3156
-sqlstate 39p01	3139,2130	3157
-sqlstate 39p02	3140,2130	3158
-sqlstate 39p03	2129,2130	2107
-sqlstate 3b000	2563	2991
-sqlstate 3b001	2530,2563	2491
-sqlstate 3d000	2454	2416
-sqlstate 3f000	2532	2493
-sqlstate 40000	770	3159
-sqlstate 40001	3021,770	3009
-sqlstate 40002	3141,770	3160
-sqlstate 40003	3142,770	3161
-sqlstate 40p01	767,770	634
-sqlstate 42000	113	3162
-sqlstate 42501	2423,113	2375
-sqlstate 42601	3143,113	3163
-sqlstate 42602	2499,113	2457
-sqlstate 42611	2460,113	2421
-sqlstate 42622	2696,113	2688
-sqlstate 42701	829,113	692
-sqlstate 42702	108,113	101
-sqlstate 42703	3144,113	3164
-sqlstate 42704	3145,113	3165
-sqlstate 42710	843,113	706
-sqlstate 42712	828,113	691
-sqlstate 42723	838,113	701
-sqlstate 42725	109,113	102
-sqlstate 42803	2303,113	2269
-sqlstate 42804	762,113	629
-sqlstate 42809	3146,113	3166
-sqlstate 42830	2483,113	2443
-sqlstate 42846	397,113	320
-sqlstate 42883	3147,113	3167
-sqlstate 428c9	2296,113	2263
-sqlstate 42939	2974,113	2958
-sqlstate 42p01	3148,113	3168
-sqlstate 42p02	3149,113	3169
-sqlstate 42p03	833,113	695
-sqlstate 42p04	834,113	696
-sqlstate 42p05	847,113	710
-sqlstate 42p06	850,113	713
-sqlstate 42p07	851,113	714
-sqlstate 42p08	112,113	107
-sqlstate 42p09	107,113	100
-sqlstate 42p10	2461,113	2422
-sqlstate 42p11	2470,113	2428
-sqlstate 42p12	2474,113	2433
-sqlstate 42p13	2484,113	2444
-sqlstate 42p14	2518,113	2476
-sqlstate 42p15	2531,113	2492
-sqlstate 42p16	2546,113	2502
-sqlstate 42p17	2503,113	2460
-sqlstate 42p18	2401,113	2351
-sqlstate 42p19	2520,113	2479
-sqlstate 42p20	3150,113	3170
-sqlstate 42p21	575,113	476
-sqlstate 42p22	2400,113	2350
-sqlstate 44000	3151	3171
-sqlstate 53000	627	2376
-sqlstate 53100	804,627	667
-sqlstate 53200	1378,627	2839
-sqlstate 53300	1057,627	3172
-sqlstate 53400	626,627	519
-sqlstate 54000	2896	2885
-sqlstate 54001	3152,2896	3173
-sqlstate 54011	1623,2896	3174
-sqlstate 54023	3153,2896	3175
-sqlstate 55000	466	2804
-sqlstate 55006	2821,466	2802
-sqlstate 55p02	465,466	391
-sqlstate 55p03	2632,466	2625
-sqlstate 55p04	3154,466	3176
-sqlstate 57000	88	2833
-sqlstate 57014	2919,88	2912
-sqlstate 57p01	87,88	82
-sqlstate 57p02	693,88	577
-sqlstate 57p03	398,88	321
-sqlstate 57p04	758,88	625
-sqlstate 57p05	2343,88	2303
-sqlstate 58000	2054,852	3177
-sqlstate 58030	2566,852	2523
-sqlstate 58p01	3155,852	3178
-sqlstate 58p02	836,852	699
-sqlstate 72000	3061,3062	3042
-sqlstate f0000	619,622	514
-sqlstate f0001	2631,622	2624
-sqlstate hv000	2227,2252	2188
-sqlstate hv001	2244,2252	2205
-sqlstate hv002	2226,2252	2187
-sqlstate hv004	2233,2252	2194
-sqlstate hv005	2225,2252	2186
-sqlstate hv006	2234,2252	2195
-sqlstate hv007	2231,2252	2192
-sqlstate hv008	2232,2252	2193
-sqlstate hv009	2241,2252	2202
-sqlstate hv00a	2239,2252	2200
-sqlstate hv00b	2236,2252	2197
-sqlstate hv00c	2237,2252	2198
-sqlstate hv00d	2238,2252	2199
-sqlstate hv00j	2243,2252	2204
-sqlstate hv00k	2245,2252	2206
-sqlstate hv00l	2249,2252	2210
-sqlstate hv00m	2250,2252	2211
-sqlstate hv00n	2251,2252	2212
-sqlstate hv00p	2242,2252	2203
-sqlstate hv00q	2246,2252	2207
-sqlstate hv00r	2247,2252	2208
-sqlstate hv010	2228,2252	2189
-sqlstate hv014	2248,2252	2209
-sqlstate hv021	2229,2252	2190
-sqlstate hv024	2230,2252	2191
-sqlstate hv090	2240,2252	2201
-sqlstate hv091	2235,2252	2196
-sqlstate p0000	2883,158	2871
-sqlstate p0001	2922,158	2915
-sqlstate p0002	2726,158	2713
-sqlstate p0003	3156,158	3179
-sqlstate p0004	157,158	144
-sqlstate xx000	757	2385
-sqlstate xx001	750,757	617
-sqlstate xx002	2402,757	2352
-sqlstatementnotyetcomplete	3087	3078
-sqlsyntaxerrorexception	3088	3079
-sqltimeoutexception	3089	3080
-sqltransactionrollbackexception	3092	3082
-sqltransientconnectionexception	3093	3083
-sqltransientexception	3094	3084
-srf protocol violated	3140	3158
-srf_protocol_violated	3140,2130	3158
-srfprotocolviolated	3140,2130	3158
-srmount error	2119	3180
-srtp could not allocate profiles	3157,124	117
-srtp protection profile list too long	3158,124	117
-srtp unknown protection profile	3159,124	117
-ssl cert verification error	3160,496	3181
-ssl command section empty	3161,124	117
-ssl command section not found	3162,124	117
-ssl ctx has no default ssl version	3163,124	117
-ssl error wait readable	3164	3182
-ssl error wait writable	3165	3183
-ssl handshake exception	3166	3184
-ssl handshake failure	3167,124	117
-ssl key exception	3168	3185
-ssl library has no ciphers	3169,124	117
-ssl negative length	3170,124	117
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1505	1443
-ssl peer unverified exception	3171	3186
-ssl protocol exception	3172	3187
-ssl section empty	3173,124	117
-ssl section not found	3174,124	117
-ssl session id callback failed	3175,124	117
-ssl session id conflict	3176,124	117
-ssl session id context too long	3177,124	117
-ssl session id has bad length	3178,124	117
-ssl session id too long	3179,124	117
-ssl session version mismatch	3180,124	117
-ssl syscall error	3181,3182	3188
-ssl want read error	3183,3184	3189
-ssl want write error	3185,3186	3190
-ssl zero return error	3187,3188	3191
-ssl3 ext invalid max fragment length	3189,124	117
-ssl3 ext invalid servername	3190,124	117
-ssl3 ext invalid servername type	3191,124	117
-ssl3 session id too long	3192,124	117
-sslcertverificationerror	3160,496	3181
-ssleoferror	3193,3194	3192
-sslerror	3195,3196	3193
-sslerrorwaitreadable	3164	3182
-sslerrorwaitwritable	3165	3183
-sslexception	3197	3194
-sslhandshakeexception	3166	3184
-sslkeyexception	3168	3185
-sslpeerunverifiedexception	3171	3186
-sslprotocolexception	3172	3187
-sslsyscallerror	3181,3182	3188
-sslv3 alert bad certificate	3198,124	117
-sslv3 alert bad record mac	3199,124	117
-sslv3 alert certificate expired	3200,124	117
-sslv3 alert certificate revoked	3201,124	117
-sslv3 alert certificate unknown	3202,124	117
-sslv3 alert decompression failure	3203,124	117
-sslv3 alert handshake failure	3204,124	117
-sslv3 alert illegal parameter	3205,124	117
-sslv3 alert no certificate	3206,124	117
-sslv3 alert unexpected message	3207,124	117
-sslv3 alert unsupported certificate	3208,124	117
-sslwantreaderror	3183,3184	3189
-sslwantwriteerror	3185,3186	3190
-sslzeroreturnerror	3187,3188	3191
-stack fault	2155	3195
-stack level too deep	2651	3196
-stack overflow error	3209,2651	3197
-stack overflow exception	2838	3198
-stacked diagnostics accessed without active handler	3127	3141
-stacked_diagnostics_accessed_without_active_handler	3127,795	3141
-stackeddiagnosticsaccessedwithoutactivehandler	3127,795	3141
-stackoverflowerror	3209,2651	3197
-stackoverflowexception	2838	3198
-stale file handle	2110	3199
-standarderror	3210	3200
-start slave until master_gtid_pos requires that slave is using gtid	1681	1626
-startup probe failed	2626,2627	2619
-stat buffer too short	3211,3212	3201
-state not recoverable	944	3202
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1008	913
-statement completion unknown	3142	3161
-statement has sum functions and columns in same statement	1792	1768
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1010	915
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1000	905
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1002	907
-statement is unsafe because it uses a system function that may return a different value on the slave	1015	920
-statement is unsafe because it uses a system variable that may have a different value on the slave	1017	922
-statement is unsafe because it uses a udf which may not return the same value on the slave	1018	923
-statement too complex	3152	3173
-statement_completion_unknown	3142,770	3161
-statement_too_complex	3152,2896	3173
-statementcompletionunknown	3142,770	3161
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1020	925
-statementtoocomplex	3152,2896	3173
-status 400	0	0
-status 401	1	1
-status 402	2	2
-status 403	3	3
-status 404	4	4
-status 405	5	5
-status 406	6	6
-status 407	7	7
-status 408	8	8
-status 409	9	9
-status 410	10	10
-status 411	11	11
-status 412	12	12
-status 413	13	13
-status 414	14	14
-status 415	15	15
-status 416	16	16
-status 417	17	17
-status 418	18	18
-status 421	19	19
-status 422	20	20
-status 423	21	21
-status 424	22	22
-status 425	23	23
-status 426	24	24
-status 428	25	25
-status 429	26	26
-status 431	27	27
-status 451	28	28
-status 500	29	29
-status 501	30	30
-status 502	31	31
-status 503	32	32
-status 504	33	33
-status 505	34	34
-status 506	35	35
-status 507	36	36
-status 508	37	37
-status 510	38	38
-status 511	39	39
-status code 400	0	0
-status code 401	1	1
-status code 402	2	2
-status code 403	3	3
-status code 404	4	4
-status code 405	5	5
-status code 406	6	6
-status code 407	7	7
-status code 408	8	8
-status code 409	9	9
-status code 410	10	10
-status code 411	11	11
-status code 412	12	12
-status code 413	13	13
-status code 414	14	14
-status code 415	15	15
-status code 416	16	16
-status code 417	17	17
-status code 418	18	18
-status code 421	19	19
-status code 422	20	20
-status code 423	21	21
-status code 424	22	22
-status code 425	23	23
-status code 426	24	24
-status code 428	25	25
-status code 429	26	26
-status code 431	27	27
-status code 451	28	28
-status code 500	29	29
-status code 501	30	30
-status code 502	31	31
-status code 503	32	32
-status code 504	33	33
-status code 505	34	34
-status code 506	35	35
-status code 507	36	36
-status code 508	37	37
-status code 510	38	38
-status code 511	39	39
-status error * received from rocksdb	1444	1375
-statuscode aborted	543,544,9	459
-statuscode already_exists	103,104,9	97
-statuscode cancelled	545,546,547	460
-statuscode data_loss	548,549,29	461
-statuscode deadline_exceeded	550,551,33	462
-statuscode failed_precondition	552,553,0	463
-statuscode internal	554,555,29	464
-statuscode invalid_argument	556,557,0	465
-statuscode not_found	4,558	466
-statuscode out_of_range	559,560,0	467
-statuscode permission_denied	561,562,3	468
-statuscode resource_exhausted	563,564,26	469
-statuscode unauthenticated	565,566,1	470
-statuscode unavailable	567,568,32	471
-statuscode unimplemented	569,570,30	472
-statuscode unknown	571,572,29	473
-statusexception aborted	543,544,9	459
-statusexception already_exists	103,104,9	97
-statusexception cancelled	545,546,547	460
-statusexception data_loss	548,549,29	461
-statusexception deadline_exceeded	550,551,33	462
-statusexception failed_precondition	552,553,0	463
-statusexception internal	554,555,29	464
-statusexception invalid_argument	556,557,0	465
-statusexception not_found	4,558	466
-statusexception out_of_range	559,560,0	467
-statusexception permission_denied	561,562,3	468
-statusexception resource_exhausted	563,564,26	469
-statusexception unauthenticated	565,566,1	470
-statusexception unavailable	567,568,32	471
-statusexception unimplemented	569,570,30	472
-statusexception unknown	571,572,29	473
-statusruntimeexception aborted	543,544,9	459
-statusruntimeexception already_exists	103,104,9	97
-statusruntimeexception cancelled	545,546,547	460
-statusruntimeexception data_loss	548,549,29	461
-statusruntimeexception deadline_exceeded	550,551,33	462
-statusruntimeexception failed_precondition	552,553,0	463
-statusruntimeexception internal	554,555,29	464
-statusruntimeexception invalid_argument	556,557,0	465
-statusruntimeexception not_found	4,558	466
-statusruntimeexception out_of_range	559,560,0	467
-statusruntimeexception permission_denied	561,562,3	468
-statusruntimeexception resource_exhausted	563,564,26	469
-statusruntimeexception unauthenticated	565,566,1	470
-statusruntimeexception unavailable	567,568,32	471
-statusruntimeexception unimplemented	569,570,30	472
-statusruntimeexception unknown	571,572,29	473
-still in init	3213,124	117
-stop async iteration	3214,3215	3203
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1573	1517
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1574	1518
-stopasynciteration	3214,3215	3203
-stopiteration	3216,3217	3204
-stopped signal	2157	3205
-stopped tty input	2159	3206
-stopped tty output	2160	3207
-storage engine * cannot be used for log tables	1673	1618
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1737	1712
-storage engine * doesn t support auto_increment columns	1582	1526
-storage engine * doesn t support blob text columns	1583	1527
-storage engine * is disabled	1575	1519
-storage engine * of the table s s doesn t have this option	1199	1123
-storage engine does not support generated columns	1677	1622
-storage engine for table * is not loaded	1576	1520
-storeerror	3218	3208
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1220	1144
-strconv atoi parsing * invalid syntax	400	3209
-stream corrupted exception	3219	3210
-streamcorruptedexception	3219	3210
-streamend	3220	3211
-streamerror	3221	3212
-streams pipe error	2120	3213
-string * is too long for * should be no longer than	1790	1766
-string concat exception	3222	3214
-string data length mismatch	3132	3146
-string data right truncation	3128	3142
-string index out of bounds exception	3223	3215
-string was not recognized as a valid datetime	678	3216
-string_data_length_mismatch	3132,155	3146
-string_data_right_truncation	3128,155	3142
-stringconcatexception	3222	3214
-stringdatalengthmismatch	3132,155	3146
-stringdatarighttruncation	3128,155	3142
-stringindexoutofboundsexception	3223	3215
-strlen argument * string must be of type string array given	348	3217
-structure needs cleaning	2111	3218
-stub not found exception	3224	3219
-stubnotfoundexception	3224	3219
-subject empty and subject alt name extension not critical	3225,129	3220
-subject issuer mismatch	3226,129	3221
-subject key identifier marked critical	3227,129	3222
-subject name empty	3228,129	3223
-subject signature algorithm and issuer public key algorithm mismatch	3229,129	3224
-subpartitioned table use subpartition instead of partition	1401	1332
-subpartitions can only be hash partitions and by key	1409	1340
-subprocesserror	3230	3225
-subquery returns more than 1 row	1579	1523
-subquery value not supported	1546	1490
-subroutine * has a forward declaration but is not defined	1381	1312
-subroutine * is declared in the package specification but is not defined in the package body	1382	1313
-substring error	3130	3144
-substring_error	3130,155	3144
-substringerror	3130,155	3144
-suite b cannot sign p 384 with p 256	3231,129	3226
-suite b certificate version invalid	3232,129	3227
-suite b curve not allowed for this los	3233,129	3228
-suite b invalid ecc curve	3234,129	3229
-suite b invalid public key algorithm	3235,129	3230
-suite b invalid signature algorithm	3236,129	3231
-switch expression exception	2780	3232
-switchexpressionexception	2780	3232
-symlink not an error	3118,3117	3131
-symlink unable to open database file	3101,669	3093
-sync factory exception	3237	3233
-sync failed exception	3238	3234
-sync provider exception	3239	3235
-syncfactoryexception	3237	3233
-syncfailedexception	3238	3234
-synchronization lock exception	2823	3236
-synchronizationlockexception	2823	3236
-syncproviderexception	3239	3235
-syntax error	3143	3163
-syntax error * partitioning requires definition of values * for each partition	1407	1338
-syntax error command unrecognized	3058,3056,3057	3237
-syntax error in json path in argument * to function * at position	1251	1176
-syntax error in json text in argument * to function * at position	1252	1177
-syntax error in pattern	3240,3241	3238
-syntax error or access rule violation	113	3162
-syntax_error	3143,113	3163
-syntax_error_or_access_rule_violation	113	3162
-syntaxerror	3143,113	3163
-syntaxerrororaccessruleviolation	113	3162
-syntaxwarning	3242	3239
-system call error	3243	3240
-system error	2054	3177
-system exit exception	3244	3241
-system stack error	3245,2651	3242
-system versioned tables do not support	1710	1685
-system versioned tables in the s database are not supported	1704	1679
-system_error	2054,852	3177
-system_time partitions in table s does not support historical query	1713	1688
-system_time range selector is not allowed	1714	1689
-systemcallerror	3243	3240
-systemerror	2054,852	3177
-systemexception	3246	3243
-systemexit	3247,3248	3244
-systemexitexception	3244	3241
-systemstackerror	3245,2651	3242
-taberror	3249,3250	3245
-table * already exists	1589	1533
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1293	1221
-table * doesn t exist	1341	1271
-table * doesn t exist in engine	1342	1272
-table * from one of the selects cannot be used in	1598	1542
-table * has no index like the one used in create index recreate the table	1338	1268
-table * in system tablespace	1591	1535
-table * is differently defined or of non myisam type or doesn t exist	964	869
-table * is marked as crashed and last automatic repair failed	1063	978
-table * is marked as crashed and should be repaired	1064	979
-table * is read only	1374	1305
-table * is specified twice both as a target for * and as a separate source for data	1686	1660
-table * uses an extension that doesn t exist in this mariadb version	1678	1623
-table * was locked with a read lock and can t be updated	1596	1540
-table * was not locked with lock tables	1595	1539
-table * was skipped since its definition is being modified by concurrent ddl statement	1740	1715
-table definition has changed please retry transaction	1587	1531
-table definition on master and slave does not match	997	902
-table handler doesn * to be not null or use another handler	1366	1297
-table has no partition for some existing values	1333	1262
-table has no partition for value	1332	1261
-table rebuild required please do * or dump reload to fix it	1593	1537
-table s is already system versioned	1701	1676
-table s is not system versioned	1711	1686
-table s must have at least one versioned column	1715	1690
-table storage engine * does not support the create option	1200	1124
-table storage engine * found required create option missing	1295	1223
-table to exchange with partition has foreign key references	1394	1325
-table to exchange with partition is partitioned	1395	1326
-table to exchange with partition is temporary	1396	1327
-tables have different definitions	1599	1543
-tablespace for table * exists please discard the tablespace before import	1602	1546
-tablespace has been discarded for table s	1601	1545
-tablespace is missing for table	1603	1547
-target invocation exception	3251	3246
-target is not executing an operation with a query plan	1604	1548
-target log not found in binlog index	1670	1615
-target parameter count exception	2818	3247
-targetexception	3252	3248
-targetinvocationexception	3251	3246
-targetparametercountexception	2818	3247
-task canceled exception	54	3249
-task scheduler exception	116	3250
-taskcanceledexception	54	3249
-taskschedulerexception	116	3250
-temporary file write failure	1605	1549
-terminated by signal 1	2143	2565
-terminated by signal 10	2151	2566
-terminated by signal 11	2152	2567
-terminated by signal 12	2153	2568
-terminated by signal 13	299	2569
-terminated by signal 14	97	2570
-terminated by signal 15	2154	2571
-terminated by signal 16	2155	2572
-terminated by signal 17	518	2573
-terminated by signal 18	2156	2574
-terminated by signal 19	2157	2575
-terminated by signal 2	2145	2576
-terminated by signal 20	2158	2577
-terminated by signal 21	2159	2578
-terminated by signal 22	2160	2579
-terminated by signal 23	2161	2580
-terminated by signal 24	690	2581
-terminated by signal 25	2162	2582
-terminated by signal 26	2163	2583
-terminated by signal 27	2164	2584
-terminated by signal 28	2165	2585
-terminated by signal 29	2166	2586
-terminated by signal 3	2146	2587
-terminated by signal 30	2167	2588
-terminated by signal 31	259	2589
-terminated by signal 4	2147	2590
-terminated by signal 5	2148	2591
-terminated by signal 6	543	2592
-terminated by signal 7	323	2593
-terminated by signal 8	2149	2594
-terminated by signal 9	2150	2595
-text file busy	2113	3251
-the * feature is disabled you need mariadb built with * to have it working	1128	1049
-the * function returns the wrong type	1398	1329
-the * handler only supports 32 bit integers in values	1267	1195
-the * syntax is reserved for purposes internal to the mariadb server	1465	1398
-the binary log file * is logically corrupted	988	893
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1190	1113
-the binlog statement of type * was not preceded by a format description binlog statement	1329	1258
-the column s s cannot be changed more than once in a single update statement	1688	1662
-the creation of some temporary tables could not be rolled back	1755	1730
-the current user is invalid	1225	1150
-the data source connection string * is not in the correct format	1146	1069
-the definition for table s is too big	1588	1532
-the definition of table * prevents operation * on table	1725	1700
-the file * must be in the database directory or be readable by all	1607	1551
-the foreign data source you are trying to reference does not exist data source error	1145	1068
-the foreign server name you are trying to reference does not exist data source error	1149	1072
-the geometry has no data in function	1023	928
-the given key * was not present in the dictionary	2588	3252
-the given key was not present in the dictionary	2589	3253
-the handler doesn t support autoextend of tablespaces	1600	1544
-the host or user argument to grant is too long	1180	1103
-the incident * occurred on the master message	1507	1445
-the index file for table * is full	1212	1136
-the mariadb server is running with the * option so it cannot execute this statement	1376	1307
-the method or operation is not implemented	2797	3254
-the mix of handlers in the partitions is not allowed in this version of mariadb	1297	1225
-the node was low on resource	3253,3254	3255
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1301	1229
-the operation has timed out	3255,2949,661	3256
-the operation was aborted due to timeout	661	3257
-the operation was canceled	2837	3258
-the partition info in the frm file is not consistent with what can be written into the frm file	1206	1130
-the password for anonymous user cannot be expired	1417	1348
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1418	1349
-the password provided for the replication user exceeds the maximum length of 32 characters	1052	966
-the path specified for * is too long	1420	1351
-the per index column family option has been deprecated	1421	1352
-the postphaseaction failed with an exception	267	3259
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1433	1364
-the process does not possess some privilege required for this operation	2892	3260
-the requested server id * clashes with the slave startup option replicate same server id	1503	1441
-the requested value * for the master delay exceeds the maximum	1284	1212
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1501	1439
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1500	1438
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1502	1440
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1612	1556
-the server is currently in offline mode	1481	1417
-the server is not configured as slave fix in config file or with change master to	982	887
-the server was not built with row based replication	1443	1374
-the size number was correct but we don t allow the digit part to be more than 2 billion	1493	1429
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1288	1216
-the specified file name or path is too long or a component of the specified path is too long	2869	3261
-the statement * cannot invoke a stored function	1485	1421
-the statement * has no open cursor	1571	1515
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1007	912
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1003	908
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1016	921
-the storage engine * can t index column s	1771	1747
-the storage engine * doesn t support fulltext indexes	1584	1528
-the storage engine * doesn t support spatial indexes	1585	1529
-the storage engine for the table doesn t support	1054	968
-the syntax * is deprecated and will be removed in mariadb * please use	1736	1711
-the system variable * cannot be set in set statement	1486	1422
-the system variable * cannot be set in stored functions or triggers	1698	1673
-the system variable * cannot be set in stored procedures	1699	1674
-the system variable * cannot be set when there is an ongoing transaction	1700	1675
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1185	1108
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1186	1109
-the table * is full	1450	1382
-the table does not have fulltext index to support this query	1590	1534
-the target table * of the * is not insertable into	1348	1278
-the target table * of the * is not updatable	1350	1280
-the total length of the partitioning fields is too large	1397	1328
-the total number of locks exceeds the lock table size	1274	1202
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1684	1658
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1685	1659
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1270	1198
-the used command is not allowed with this mariadb version	1356	1286
-the used select statements have a different number of columns	1778	1754
-the used table value constructor has a different number of values	1779	1755
-the user specified as a definer * does not exist	1344	1274
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1183	1106
-the value specified for generated column * in table * has been ignored	1753	1728
-the wait completed due to an abandoned mutex	56	3262
-there is no * row in * trigger	1640	1584
-there is no such grant defined for user * on host	1351	1281
-there is no such grant defined for user * on host * on routine	1352	1282
-there is no such grant defined for user * on host * on table	1353	1283
-there was a problem processing the query on the foreign data source data source error	1438	1369
-this command is not supported in the prepared statement protocol yet	1679	1624
-this error never happens	1094	1013
-this function * has the same name as a native function	1309	1237
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1012	917
-this is not yet supported for generated columns	1674	1619
-this operation cannot be performed as you have a running slave * run stop slave * first	1510	1448
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1496	1433
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1517	1455
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	989	894
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1743	1718
-this operation requires a running slave configure slave and do start slave	1511	1449
-this partition function is not allowed	1400	1331
-this table type requires a primary key	1464	1397
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1467	1402
-this version of mariadb doesn	1364	1295
-this version of mariadb is not compiled with raid support	1336	1265
-this window function may not have a window frame	1758	1733
-thread abort exception	3256	3263
-thread interrupted exception	3257	3264
-thread stack overrun * bytes used of a * byte stack and	1557	1501
-thread stack overrun used * of a * stack use	1556	1500
-thread start exception	3258	3265
-thread state exception	3259	3266
-thread was in an invalid state for the operation being executed	3259	3267
-thread was interrupted from a waiting state	3257	3268
-threadabortexception	3256	3263
-threaderror	3260	3269
-threadinterruptedexception	3257	3264
-threadstartexception	3258	3265
-threadstateexception	3259	3266
-time data * does not match format	678	3270
-time limit exceeded exception	3261	3271
-time zone not found exception	3262	3272
-timelimitexceededexception	3261	3271
-timeout database is locked	3100,2939	3091
-timeouterror	649,3263	3273
-timeoutexception	3255	3274
-timeoutexpired	3264	3275
-timer expired	2118	3276
-timestamperror	3265	3277
-timezonenotfoundexception	3262	3272
-tls illegal exporter label	3266,124	117
-tls invalid ecpointformat list	3267,124	117
-tlsv1 alert access denied	3268,124	117
-tlsv1 alert decode error	3269,124	117
-tlsv1 alert decrypt error	3270,124	117
-tlsv1 alert decryption failed	3271,124	117
-tlsv1 alert export restriction	3272,124	117
-tlsv1 alert inappropriate fallback	3273,124	117
-tlsv1 alert insufficient security	3274,124	117
-tlsv1 alert internal error	3275,124	117
-tlsv1 alert no application protocol	3276,124	117
-tlsv1 alert no renegotiation	3277,124	117
-tlsv1 alert protocol version	3278,124	117
-tlsv1 alert record overflow	3279,124	117
-tlsv1 alert unknown ca	3280,124	117
-tlsv1 alert unknown psk identity	3281,124	117
-tlsv1 alert user cancelled	3282,124	117
-tlsv1 bad certificate hash value	3283,124	117
-tlsv1 bad certificate status response	3284,124	117
-tlsv1 certificate unobtainable	3285,124	117
-tlsv1 unrecognized name	3286,124	117
-tlsv1 unsupported extension	3287,124	117
-tlsv13 alert certificate required	3288,124	117
-tlsv13 alert missing extension	3289,124	117
-too big precision specified for * maximum is	1609	1553
-too big scale specified for * maximum is	1611	1555
-too early	23	23
-too high level of nesting for select	1614	1558
-too long value for	1693	1668
-too many active concurrent transactions	1620	1564
-too many arguments	3153	3175
-too many columns	1623	3174
-too many connections	1057	3172
-too many delayed threads in use	1622	1566
-too many fields in	1626	1570
-too many files opened please execute the command again	991	896
-too many json array elements	3134	3148
-too many json object members	3135	3149
-too many key parts specified max * parts allowed	1624	1568
-too many key updates	3290,124	117
-too many keys specified max * keys allowed	1625	1569
-too many levels of symbolic links	893	3278
-too many links	897	3279
-too many listeners exception	3291	3280
-too many open files	896	3281
-too many open files in system	919	3282
-too many partitions including subpartitions were defined	1627	1571
-too many references cannot splice	2109	3283
-too many requests	26	26
-too many rows	3156	3179
-too many strings for column * and set	1613	1557
-too many tables mariadb can only use * tables in a join	1629	1573
-too many users	2121	3284
-too many warn alerts	3292,124	117
-too many with elements in with clause	1621	1565
-too much early data	3293,124	117
-too_early	23	23
-too_many_arguments	3153,2896	3175
-too_many_columns	1623,2896	3174
-too_many_connections	1057,627	3172
-too_many_json_array_elements	3134,155	3148
-too_many_json_object_members	3135,155	3149
-too_many_requests	26	26
-too_many_rows	3156,158	3179
-toomanyarguments	3153,2896	3175
-toomanycolumns	1623,2896	3174
-toomanyconnections	1057,627	3172
-toomanyjsonarrayelements	3134,155	3148
-toomanyjsonobjectmembers	3135,155	3149
-toomanylistenersexception	3291	3280
-toomanyrows	3156,158	3179
-trace breakpoint trap	2148	3285
-transaction characteristics can t be changed while a transaction is in progress	1033	939
-transaction integrity constraint violation	3141	3160
-transaction precise system versioned tables do not support partitioning by row start or row end	1717	1692
-transaction precise system versioning for s is not supported	1705	1680
-transaction registry is disabled	1716	1691
-transaction resolution unknown	3125	3139
-transaction rollback	770	3159
-transaction_integrity_constraint_violation	3141,770	3160
-transaction_resolution_unknown	3125,640	3139
-transaction_rollback	770	3159
-transactionintegrityconstraintviolation	3141,770	3160
-transactionresolutionunknown	3125,640	3139
-transactionrollback	770	3159
-transformer configuration exception	3294	3286
-transformer factory configuration error	3295	3287
-transformerconfigurationexception	3294	3286
-transformerexception	3296	3288
-transformerfactoryconfigurationerror	3295	3287
-transformexception	3297	3289
-transport endpoint is already connected	881	3290
-transport endpoint is not connected	941	3291
-trigger * already exists	1633	1577
-trigger * does not have created attribute	1749	1724
-trigger * has an error in its body	1095	1014
-trigger * is a view temporary table or sequence	1641	1585
-trigger constraint failed	3102,511	3095
-trigger creation context of table s s is invalid	1637	1581
-trigger does not exist	1635	1579
-trigger in wrong schema	1636	1580
-trigger protocol violated	3139	3157
-trigger_protocol_violated	3139,2130	3157
-triggered action exception	3126	3140
-triggered data change violation	3138	3152
-triggered_action_exception	3126	3140
-triggered_data_change_violation	3138	3152
-triggeredactionexception	3126	3140
-triggereddatachangeviolation	3138	3152
-triggerprotocolviolated	3139,2130	3157
-triggers can not be created on system tables	1346	1276
-triggers for table s s have no creation context	1638	1582
-trim error	3133	3147
-trim_error	3133,155	3147
-trimerror	3133,155	3147
-truncate disk i o error	3108,70	3115
-truncated incorrect * value	1642	1586
-truncated value * when converting to	1070	985
-trx_id * not found in mysql transaction_registry	1708	1683
-trying to access array offset on value of type null	160	156
-trying to add partition s with wrong number of subpartitions	963	868
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1445	1377
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1446	1378
-ttl support is currently disabled when table has a hidden pk	1447	1379
-type access exception	171	3292
-type had been unloaded	3298	3293
-type initialization exception	3299	3294
-type load exception	2220	3295
-type not present exception	3300	3296
-type unloaded exception	3298	3297
-typeaccessexception	171	3292
-typeerror	3301,3302	3298
-typeinitializationexception	3299	3294
-typeloadexception	2220	3295
-typenotpresentexception	3300	3296
-typeunloadedexception	3298	3297
-unable to attach or mount volumes	2211,2210	2676
-unable to calculate centroid because geometry is empty in function	1022	927
-unable to connect to foreign data source	1059	974
-unable to decode issuer public key	3303,129	3299
-unable to decrypt certificate s signature	3304,129	3300
-unable to decrypt crl s signature	3305,129	3301
-unable to find ecdh parameters	3306,124	117
-unable to find manifest resource	2665	3302
-unable to find public key parameters	3307,124	117
-unable to find the specified file	2259	3303
-unable to get certificate crl	3308,129	3304
-unable to get crl issuer certificate	3309,129	3305
-unable to get issuer certificate	3310,129	3306
-unable to get local issuer certificate	3311,129	3307
-unable to load ssl3 md5 routines	3312,124	117
-unable to load ssl3 sha1 routines	3313,124	117
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1774	1750
-unable to verify the first certificate	3314,129	3308
-unacceptable combination of window frame bound specifications	977	882
-unacceptable mutual recursion with anchored table	1646	1590
-unauthorized access exception	184	3309
-unauthorizedaccessexception	184	3309
-unavailable for legal reasons	28	28
-unavailable_for_legal_reasons	28	28
-unbound local error	3315	3310
-unboundlocalerror	3315	3310
-uncaught throw error	3316	3311
-uncaughtthrowerror	3316	3311
-unchecked io exception	3317	3312
-uncheckedioexception	3317	3312
-uncompress the compressed binlog failed	999	904
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1608	1552
-undeclared throwable exception	3318	3313
-undeclaredthrowableexception	3318	3313
-undefined array key	2588	3314
-undefined column	3144	3164
-undefined conversion error	3319	3315
-undefined file	3155	3178
-undefined function	3147	3167
-undefined method * for nil nilclass	160	3316
-undefined method for nil nilclass	160	3316
-undefined object	3145	3165
-undefined parameter	3149	3169
-undefined table	3148	3168
-undefined_column	3144,113	3164
-undefined_file	3155,852	3178
-undefined_function	3147,113	3167
-undefined_object	3145,113	3165
-undefined_parameter	3149,113	3169
-undefined_table	3148,113	3168
-undefinedcolumn	3144,113	3164
-undefinedconversionerror	3319	3315
-undefinedfile	3155,852	3178
-undefinedfunction	3147,113	3167
-undefinedobject	3145,113	3165
-undefinedparameter	3149,113	3169
-undefinedtable	3148,113	3168
-underflow error * in function	1568	1512
-undo log error	1219	1143
-undo log record is too big	1647	1591
-unexpected ccs message	3320,124	117
-unexpected end of early data	3321,124	117
-unexpected end of file while parsing comment	1153	1076
-unexpected end of file while skipping unknown parameter	1154	1077
-unexpected end of json input	2169	2151
-unexpected end of json path in argument * to function	1249	1174
-unexpected end of json text in argument * to function	1243	1168
-unexpected eof found when reading file * errno	1648	1592
-unexpected eof while reading	3322,124	117
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1520	1459
-unexpected master s heartbeat data	1499	1437
-unexpected message	3323,124	117
-unexpected record	3324,124	117
-unexpected token * is not valid json	2169	2151
-unexpected token at	2169	3317
-unexpectedexception	3325	3318
-unhandled critical crl extension	3326,129	3319
-unhandled critical extension	3327,129	3320
-unhandled user defined exception condition	1490	1426
-unhandled user defined not found condition	1491	1427
-unhandled user defined warning condition	1492	1428
-unicode decode error	3328,3329	3321
-unicode encode error	3330,3331	3322
-unicode translate error	3332,3333	3323
-unicodedecodeerror	3328,3329	3321
-unicodeencodeerror	3330,3331	3322
-unicodeerror	3334,3335	3324
-unicodetranslateerror	3332,3333	3323
-unicodewarning	3336	3325
-unimplemented file mode	3337	3326
-unimplementedfilemode	3337	3326
-uninstallerror	3338	3327
-unique constraint failed	3103,511	3096
-unique violation	3137	3151
-unique_violation	3137,515	3151
-uniqueviolation	3137,515	3151
-unknown * format name	1657	1602
-unknown alert type	3339,124	117
-unknown annotation value exception	3340	3328
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	976	881
-unknown certificate type	3341,124	117
-unknown character set	1652	1596
-unknown cipher returned	3342,124	117
-unknown cipher type	3343,124	117
-unknown cmd name	3344,124	117
-unknown column * in	979	884
-unknown command	1654,124	117
-unknown command error	3345	3329
-unknown compression method	1655	1599
-unknown data type	1656	1600
-unknown digest	3346,124	117
-unknown directive exception	3347	3330
-unknown element exception	3348	3331
-unknown entity exception	3349	3332
-unknown error during log purge	1276	1204
-unknown exception * in function	1569	1513
-unknown exception caught in gis function	1175	1098
-unknown exception thrown in function	1026	931
-unknown format conversion exception	3350	3333
-unknown format flags exception	3351	3334
-unknown gis error occurred in function	1174	1097
-unknown host exception	3352,686	3335
-unknown key cache	1658	1603
-unknown key exchange type	3353,124	117
-unknown lock type	1651	1595
-unknown or incorrect time zone	1671	1616
-unknown partition * in table	1662	1607
-unknown pkey type	3354,124	117
-unknown prepared statement handler s given to	1665	1610
-unknown protocol	3355,124	117
-unknown query id	1340	1270
-unknown service exception	3356	3336
-unknown ssl version	3357,124	117
-unknown state	3358,124	117
-unknown storage engine	1666	1611
-unknown structured system variable or row routine variable	1667	1612
-unknown system variable	1668	1613
-unknown table * in	1669	1614
-unknown thread id	1343	1273
-unknown transfer encoding	3359	3337
-unknown trigger has an error in its body	1096	1015
-unknown type exception	3360	3338
-unknownannotationvalueexception	3340	3328
-unknowncommanderror	3345	3329
-unknowndirectiveexception	3347	3330
-unknownelementexception	3348	3331
-unknownentityexception	3349	3332
-unknownerror	572	3339
-unknownformatconversionexception	3350	3333
-unknownformatflagsexception	3351	3334
-unknownhostexception	3352,686	3335
-unknownprotocol	3355	3340
-unknownserviceexception	3356	3336
-unknowntransferencoding	3359	3337
-unknowntypeexception	3360	3338
-unlock disk i o error	3109,70	3116
-unmappable character exception	3361	3341
-unmappablecharacterexception	3361	3341
-unmarshalexception	3362	3342
-unmodifiable class exception	3363	3343
-unmodifiable module exception	3364	3344
-unmodifiable set exception	3365	3345
-unmodifiableclassexception	3363	3343
-unmodifiablemoduleexception	3364	3344
-unmodifiablesetexception	3365	3345
-unprocessable entity	20	20
-unprocessable_entity	20	20
-unrecoverable entry exception	3366	3346
-unrecoverable key exception	3367	3347
-unrecoverableentryexception	3366	3346
-unrecoverablekeyexception	3367	3347
-unresolved address exception	3368	3348
-unresolvedaddressexception	3368	3348
-unsafe legacy renegotiation disabled	3369,124	117
-unsafe new enum value usage	3154	3176
-unsafe statement written to the binary log using statement format since binlog_format statement	1014	919
-unsafe_new_enum_value_usage	3154,466	3176
-unsafeerror	3370	3349
-unsafenewenumvalueusage	3154,466	3176
-unsatisfiable dependency error	3371	3350
-unsatisfiabledependencyerror	3371	3350
-unsatisfied link error	3372	3351
-unsatisfiedlinkerror	3372	3351
-unsolicited extension	3373,124	117
-unspecified certificate verification error	3374,129	3352
-unsuitable certificate purpose	3375,129	3353
-unsupported address type exception	3376	3354
-unsupported audio file exception	3377	3355
-unsupported callback exception	3378	3356
-unsupported charset exception	3379	3357
-unsupported class version error	3380	3358
-unsupported collation on string indexed column * use binary collation	1675	1620
-unsupported compression algorithm	3381,124	117
-unsupported elliptic curve	3382,124	117
-unsupported encoding exception	3383	3359
-unsupported extension feature	3384,129	3360
-unsupported flavor exception	3385	3361
-unsupported look and feel exception	3386	3362
-unsupported media type	15	15
-unsupported name constraint type	3387,129	3363
-unsupported operation exception	3388	3364
-unsupported or invalid name constraint syntax	3389,129	3365
-unsupported or invalid name syntax	3390,129	3366
-unsupported protocol	3391,124	117
-unsupported ssl version	3392,124	117
-unsupported status type	3393,124	117
-unsupported temporal type exception	3394	3367
-unsupported_media_type	15	15
-unsupportedaddresstypeexception	3376	3354
-unsupportedaudiofileexception	3377	3355
-unsupportedcallbackexception	3378	3356
-unsupportedcharsetexception	3379	3357
-unsupportedclassversionerror	3380	3358
-unsupportedencodingexception	3383	3359
-unsupportedflavorexception	3385	3361
-unsupportedlookandfeelexception	3386	3362
-unsupportedoperationexception	3388	3364
-unsupportedtemporaltypeexception	3394	3367
-unterminated c string	3131	3145
-unterminated_c_string	3131,155	3145
-unterminatedcstring	3131,155	3145
-untranslatable character	3136	3150
-untranslatable_character	3136,155	3150
-untranslatablecharacter	3136,155	3150
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1019	924
-update locks cannot be acquired during a read uncommitted transaction	1449	1381
-updating of * row is not allowed in	1634	1578
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1214	1138
-upgrade required	24	24
-upgrade required please do * or dump reload to fix it	1594	1538
-upgrade_required	24	24
-urgent i o condition	2161	3368
-uri format exception	2831	3369
-uri reference exception	3395	3370
-uri syntax exception	3396	3371
-urierror	3397	3372
-uriformatexception	2831	3369
-urireferenceexception	3395	3370
-urisyntaxexception	3396	3371
-urlerror	3398	3373
-use of writeto with pre connected connection	3399,3400	3374
-use srtp not negotiated	3401,124	117
-user * already has more than * active connections	1630	1574
-user * has exceeded the * resource current value	1690	1665
-user authorization denied	3099,3098	3089
-user defined signal 1	2151	3375
-user defined signal 2	2153	3376
-user is blocked because of too many credential errors unblock with	1689	1664
-user principal not found exception	3402	3377
-userprincipalnotfoundexception	3402	3377
-userwarning	3403	3378
-using cert extension requires at least x509v3	3404,129	3379
-using storage engine * for table	1750	1725
-utf data format exception	3405	3380
-utfdataformatexception	3405	3380
-value cannot be null	140	3381
-value does not fall within the expected range	147,774,904	3382
-value is out of range in	1068	983
-value out of range	3406,3407	3383
-value too large for defined data type	956	3384
-valueerror	3408,3409	3385
-values less than value must be strictly increasing for each partition	1442	1373
-values value for partition * must have type int	1694	1669
-values value must be of same type as partition function	1208	1132
-variable * can only be set not read	1695	1670
-variable * doesn t have a default value	1326	1255
-variable * is a * variable	1209	1133
-variable * is a global variable and should be set with set global	1176	1099
-variable * is a session variable and can t be used with set global	1272	1200
-variable * is not a variable component can t be used as xxxx variable_name	1696	1671
-variable * is read only use set * to assign the value	1697	1672
-variable * must be quoted with or renamed	1525	1465
-variable or condition declaration after cursor or handler declaration	1549	1493
-variant also negotiates	35	35
-variant_also_negotiates	35	35
-verificationerror	726	3386
-verificationexception	2839	3387
-verifyerror	3410	3388
-version too high	3411,124	117
-version too low	3412,124	117
-versioned table s s adding history partition s failed	1707	1682
-versionerror	3413	3389
-view * has no definer information old table format current user is used as definer please recreate the view	1720	1695
-view * order by clause ignored because there is other order by clause already	1723	1698
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1721	1696
-view * s field list have different column counts	1731	1706
-view being updated does not have complete key of underlying table in it	1752	1727
-view merge algorithm can t be used here for now assumed undefined algorithm	1751	1726
-view s s has no creation context	1722	1697
-view s select contains a subquery in the from clause	1728	1703
-view s select contains a variable or parameter	1730	1705
-view text checksum failed	1719	1694
-virtual machine error	3414	3390
-virtual timer expired	2163	3391
-virtualmachineerror	3414	3390
-vnode disk i o error	3110,70	3117
-vtab constraint failed	3104,511	3097
-vtab database disk image is malformed	3105,2404	3099
-vtab database table is locked	3112,3038	3120
-wait handle cannot be opened exception	2728	3392
-wait on a lock was aborted due to a pending exclusive lock	1273	1201
-waithandlecannotbeopenedexception	2728	3392
-warningexception	3415	3393
-web socket exception	3416	3394
-web socket handshake exception	3417	3395
-webexception	2842	3396
-websocketexception	3416	3394
-websockethandshakeexception	3417	3395
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1191	1114
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1192	1115
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1187	1110
-when reorganizing a set of partitions they must be in consecutive order	1061	976
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1032	938
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1370	1301
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1516	1454
-wildcards or range in json path not allowed in argument * to function	1250	1175
-win32exception	3418	3397
-window changed	2165	3398
-window frame is not allowed with	1358	1288
-window function is allowed only in select list and order by clause	1789	1765
-window function is not allowed in window specification	1759	1734
-window functions can not be used as arguments to group functions	1580	1524
-window specification referencing another one * cannot contain partition list	1402	1333
-window specification with name * is not defined	1804	1780
-windowing error	3150	3170
-windowing_error	3150,113	3170
-windowingerror	3150,113	3170
-with check option violation	3151	3171
-with column list and select field list have different column counts	1760	1735
-with no matching label	1538	1481
-with_check_option_violation	3151	3171
-withcheckoptionviolation	3151	3171
-write aborted exception	3419	3399
-write disk i o error	3111,70	3118
-write pending exception	3420	3400
-write to exceptions table failed message	1121	1042
-writeabortedexception	3419	3399
-writependingexception	3420	3400
-writetimeout	3421	3401
-writing one row to the row based binary log failed	995	900
-wrong certificate type	3422,124	117
-wrong cipher returned	3423,124	117
-wrong curve	3424,124	117
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1770	1746
-wrong magic in	1773	1749
-wrong medium type	895	3402
-wrong method type exception	3425	3403
-wrong number of fields	3426,3427	3404
-wrong number of partitions defined mismatch with previous setting	1410	1341
-wrong number of subpartitions defined mismatch with previous setting	1411	1342
-wrong object type	3146	3166
-wrong parameters for partitioned s wrong value for	1386	1317
-wrong parameters for s missing	1294	1222
-wrong partition name or partition list	1391	1322
-wrong partition type s for partitioning by s	1412	1343
-wrong partitions for s must have at least one history and exactly one last current	1718	1693
-wrong signature length	3428,124	117
-wrong signature size	3429,124	117
-wrong signature type	3430,124	117
-wrong ssl version	3431,124	117
-wrong version number	3432,124	117
-wrong_object_type	3146,113	3166
-wrongmethodtypeexception	3425	3403
-wrongobjecttype	3146,113	3166
-x path exception	3433	3405
-x path expression exception	3434	3406
-x path factory configuration exception	3435	3407
-x path function exception	3436	3408
-x509 cannot verify signature algorithm unimplemented	3437,3438	3409
-x509 decryption password incorrect	3439,3440	3410
-x509 lib	3441,124	117
-x509 verification setup problems	3442,124	117
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1806	1782
-xa_rbrollback transaction branch was rolled back	1807	1783
-xa_rbtimeout transaction branch was rolled back took too long	1808	1784
-xaer_dupid the xid already exists	1809	1785
-xaer_inval invalid arguments or unsupported command	1810	1786
-xaer_nota unknown xid	1811	1787
-xaer_outside some work is done outside global transaction	1812	1788
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1813	1789
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1814	1790
-xaexception	3443	3411
-xml parse exception	3444	3412
-xml schema exception	46	3413
-xml schema inference exception	47	3414
-xml schema validation exception	48	3415
-xml signature exception	3445	3416
-xml stream exception	3446	3417
-xml syntax exception	3447	3418
-xmlexception	118	3419
-xmlparseexception	3444	3412
-xmlschemaexception	46	3413
-xmlschemainferenceexception	47	3414
-xmlschemavalidationexception	48	3415
-xmlsignatureexception	3445	3416
-xmlstreamexception	3446	3417
-xmlsyntaxexception	3447	3418
-xpathexception	3433	3405
-xpathexpressionexception	3434	3406
-xpathfactoryconfigurationexception	3435	3407
-xpathfunctionexception	3436	3408
-xslt compile exception	3448	3420
-xsltcompileexception	3448	3420
-xsltexception	3449	3421
-year * column type is deprecated creating year 4 column instead	1234	1159
-you are not allowed to create a user with grant	1036	943
-you are not allowed to execute this command in a transaction	1038	945
-you are not owner of query	1266	1194
-you are not owner of thread	1265	1193
-you are not using binary logging	1323	1252
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1416	1347
-you are using safe update mode and you tried to update a table without a where that uses a key column	1687	1661
-you can * fields terminated by	1021	926
-you can t combine write locking of system tables with other tables or lock types	1772	1748
-you can t delete all columns with alter table use drop table instead	1041	953
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1122	1043
-you can t use locks with log tables	1040	949
-you can t write lock a log table only read access is possible	1051	965
-you cannot * a log table if logging is enabled	980	885
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	987	892
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1581	1525
-you may only use constant expressions in this statement	1483	1419
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1419	1350
-you must set password before executing this statement	1305	1233
-you must start backup with	975	880
-you need the super privilege for creation view with * definer	1724	1699
-you should never see it	1092	1635
-your password does not satisfy the current policy requirements	1365	1296
-your password has expired to log in you must change it using a client that supports expired passwords	1306	1234
-zero division error	3450,181	3422
-zero length character string	3129	3143
-zero_length_character_string	3129,155	3143
-zerodivisionerror	3450,181	3422
-zerolengthcharacterstring	3129,155	3143
-zip checksum error	3451,2305	3423
-zip not a valid zip file	3452,2377	3424
-zip unsupported compression algorithm	3381,3453	3425
-ziperror	3454	3426
-zipexception	3455	3427
-zlib input data corrupted	1817	1793
-zlib invalid checksum	2304,2305	3428
-zlib invalid dictionary	3456,3457	3429
-zlib invalid header	2306,134	3430
-zlib not enough memory	1818	1794
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1816	1792
-zone rules exception	3458	3431
-zonerulesexception	3458	3431
+0 must be ahead of pr	0,1	0
+400 bad request	2	1
+401 unauthorized	3	2
+402 payment required	4	3
+403 forbidden	5	4
+404 not found	6	5
+405 method not allowed	7	6
+406 not acceptable	8	7
+407 proxy authentication required	9	8
+408 request timeout	10	9
+409 conflict	11	10
+410 gone	12	11
+411 length required	13	12
+412 precondition failed	14	13
+413 request entity too large	15	14
+414 request uri too long	16	15
+415 unsupported media type	17	16
+416 requested range not satisfiable	18	17
+417 expectation failed	19	18
+418 i m a teapot	20	19
+421 misdirected request	21	20
+422 unprocessable entity	22	21
+423 locked	23	22
+424 failed dependency	24	23
+425 too early	25	24
+426 upgrade required	26	25
+428 precondition required	27	26
+429 too many requests	28	27
+431 request header fields too large	29	28
+451 unavailable for legal reasons	30	29
+500 internal server error	31	30
+501 not implemented	32	31
+502 bad gateway	33	32
+503 service unavailable	34	33
+504 gateway timeout	35	34
+505 http version not supported	36	35
+506 variant also negotiates	37	36
+507 insufficient storage	38	37
+508 loop detected	39	38
+510 not extended	40	39
+511 network authentication required	41	40
+9 must be ahead of pr	0,1	0
+a * must include all columns in the table s partitioning function	42	41
+a backup is already in progress in this session	43	42
+a blob field is not allowed in partition function	44	43
+a column definition list is only allowed for functions returning record	0,1	44
+a column definition list is redundant for a function returning a named composite type	0,1	44
+a column definition list is redundant for a function with out parameters	0,1	44
+a column definition list is required for functions returning record	0,1	44
+a column list with * is only supported for on delete actions	45	45
+a datatype misalignment was detected in a load or store instruction	46	46
+a hash partitioned table may not have a default partition	47,1	47
+a hypothetical set aggregate must have direct arguments matching its aggregated arguments	48,1	48
+a name must follow the sign	49,50	49
+a negative number raised to a non integer power yields a complex result	51,50	50
+a non read only serializable transaction cannot import a snapshot from a read only transaction	45	51
+a primary key cannot be marked as ignore	52	52
+a purgeable log is in use will not purge	53	53
+a routine failed and has neither no sql nor reads sql data in its declaration and binary logging is enabled if non transactional tables were updated the binary log will miss their changes	54	54
+a schema error occurred	55,56,57	55
+a security error has been detected	58	56
+a serializable transaction cannot import a snapshot from a non serializable transaction	45	51
+a size parameter was incorrectly specified either number or on the form 10m	59	57
+a slave with the same server_uuid server_id as this slave has connected to the master	60	58
+a snapshot importing transaction must have isolation level serializable or repeatable read	45	51
+a snapshot importing transaction must not be read only deferrable	45	59
+a spatial index may only contain a geometrical type column	61	60
+a table must have at least 1 column	62	61
+a task was canceled	63	62
+a variable of a non integer based type in limit clause	64	63
+a variadic ordered set aggregate must use variadic type any	45	64
+abandoned mutex exception	65	65
+abandonedmutexexception	65	65
+aborted connection * to db * user	66,67	66
+aborting because lock on relation * is not available	68,43	67
+absolute path not allowed	69,1	68
+abstract method error	70	69
+abstractmethoderror	70	69
+accept pending exception	71	70
+acceptpendingexception	71	70
+access control exception	72	71
+access denied exception	73	72
+access denied for user	74	73
+access denied for user * to database	75	74
+access denied for user * using password	76	75
+access denied this account is locked	77	76
+access denied trying to change to user * using password * disconnecting	78	77
+access denied you need at least one of the * privilege s for this operation	79	78
+access disk i o error	80,81	79
+access method * already exists	82,1	80
+access method * does not exist	83,1	81
+access method * does not support asc desc options	45	82
+access method * does not support exclusion constraints	45	82
+access method * does not support included columns	45	82
+access method * does not support multicolumn indexes	45	82
+access method * does not support nulls first last options	45	82
+access method * does not support ordering operators	84,1	83
+access method * does not support unique indexes	45	82
+access method * is not of type	43	84
+access to library * is not allowed	69,1	85
+access to non system foreign table is restricted	43	86
+access to non system view * is restricted	43	87
+access violation exception	85	88
+accesscontrolexception	72	71
+accessdeniedexception	73	72
+accesserror	86	89
+accessexception	87	90
+accessing a corrupted shared library	88	91
+accessviolationexception	85	88
+account expired exception	89	92
+account locked exception	90	93
+account not found exception	91	94
+accountexception	92	95
+accountexpiredexception	89	92
+accountlockedexception	90	93
+accountnotfoundexception	91	94
+acl array contains wrong data type	93,50	96
+acl arrays must be one dimensional	93,50	96
+acl arrays must not contain null values	94,50	97
+aclinsert is no longer supported	45	98
+aclremove is no longer supported	45	98
+action for foreign key constraint containing generated column	0,1	99
+active sql transaction	95	100
+active_sql_transaction	95,96	100
+activesqltransaction	95,96	100
+adding an auto increment column requires a lock	97	101
+adding foreign keys needs foreign_key_checks off	98	102
+adding the specified count to the semaphore would cause it to exceed its maximum count	99	103
+address already in use	100	104
+address family error	101	105
+address family not supported by protocol	102	106
+addressfamilyerror	101	105
+admin shutdown	103	107
+admin_shutdown	103,104	107
+adminshutdown	103,104	107
+advertise error	105	108
+aead bad tag exception	106	109
+aeadbadtagexception	106	109
+affix file contains both old style and new style commands	107,108	110
+affix flag * is out of range	107,108	110
+aggregate attribute * not recognized	0,1	111
+aggregate cannot accept shell type	48,1	112
+aggregate function * does not support use as a window function	45	113
+aggregate function * of select * belongs to select	109	114
+aggregate function calls cannot be nested	110,1	115
+aggregate function calls cannot contain set returning function calls	45	116
+aggregate function calls cannot contain window function calls	110,1	115
+aggregate functions are not allowed in	110,1	117
+aggregate functions are not allowed in a recursive query s recursive term	111,1	118
+aggregate input type must be specified	48,1	119
+aggregate is not supported for stored functions	112	120
+aggregate mfinalfunc must not be specified without mstype	48,1	119
+aggregate minitcond must not be specified without mstype	48,1	119
+aggregate minvfunc must be specified when mstype is specified	48,1	119
+aggregate minvfunc must not be specified without mstype	48,1	119
+aggregate msfunc must be specified when mstype is specified	48,1	119
+aggregate msfunc must not be specified without mstype	48,1	119
+aggregate msspace must not be specified without mstype	48,1	119
+aggregate name * is not unique	113,1	121
+aggregate order by is not implemented for window functions	45	122
+aggregate sfunc must be specified	48,1	119
+aggregate specific instruction fetch group next row missing from the aggregate function	114	123
+aggregate specific instruction fetch group next row used in a wrong context	115	124
+aggregate stype must be specified	48,1	119
+aggregate transition data type cannot be	48,1	119
+aggregateerror	116	125
+aggregateexception	117	126
+aggregates cannot accept set arguments	48,1	112
+aggregates cannot have output arguments	45	45
+aggregates cannot return sets	48,1	127
+aggregates cannot use named arguments	45	122
+alarm clock	118	128
+all parts of a primary key must be not null if you need null in a key use unique instead	119	129
+all parts of a spatial index must be not null	120	130
+all replication slots are in use	121,122	131
+allocationerror	123	132
+already bound exception	124	133
+already connected exception	125	134
+already exists in operator family	82,1	135
+already exists in schema	126,1,82,127	136
+already exists skipping	82,1,126,128	137
+already exists with same argument types	127,1	138
+already in use as a tablespace	68,43	139
+already pending detach in partitioned table	43	140
+already_exists	129,130,11	141
+alreadyboundexception	124	133
+alreadyconnectedexception	125	134
+alreadyexists	129,130,11	141
+alter action * cannot be performed on relation	131,1	142
+alter subscription refresh is not allowed for disabled subscriptions	43	143
+alter subscription refresh with copy_data is not allowed when two_phase is enabled	0,1	144
+alter subscription with refresh and copy_data is not allowed when two_phase is enabled	43	143
+alter subscription with refresh is not allowed for disabled subscriptions	43	143
+alter table * import tablespace failed with error	132	145
+alter table add constraint using index is not supported on partitioned tables	45	146
+alter table causes auto_increment resequencing resulting in duplicate entry * for key	133	147
+alter table drop expression must be applied to child tables too	45	146
+alter type add before after is incompatible with binary upgrade	93,50	148
+ambiguous alias	134	149
+ambiguous column	135	150
+ambiguous function	113	151
+ambiguous implementation exception	136	152
+ambiguous implementation found	136	153
+ambiguous match exception	137	154
+ambiguous match found	137	155
+ambiguous parameter	138	156
+ambiguous_alias	134,1	149
+ambiguous_column	135,1	150
+ambiguous_function	113,1	151
+ambiguous_parameter	138,1	156
+ambiguousalias	134,1	149
+ambiguouscolumn	135,1	150
+ambiguousfunction	113,1	151
+ambiguousimplementationexception	136	152
+ambiguousmatchexception	137	154
+ambiguousparameter	138,1	156
+an aggregate with distinct must have at least one argument	0,1	157
+an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	139	158
+an error occurred when writing to a listener	140	159
+an exception was thrown by a taskscheduler	141	160
+an isolated storage operation failed	142	161
+an ordered set aggregate with a variadic direct argument must have one variadic aggregated argument of the same data type	45	45
+an xml error has occurred	143	162
+analysis procedures of intersection points interrupted unexpectedly in function	144	163
+analyze explain show can not be issued lacking privileges for underlying table	145	164
+analyze option must be specified when a column list is provided	45	165
+annotation format error	146	166
+annotation type mismatch exception	147	167
+annotationformaterror	146	166
+annotationtypemismatchexception	147	167
+anycompatiblemultirange type * does not match anycompatible type	148,1	168
+anycompatiblerange type * does not match anycompatible type	148,1	168
+app data in handshake	149,150	169
+app domain unloaded exception	151	170
+appdomainunloadedexception	151	170
+appears twice in primary key constraint	152,1	171
+appears twice in unique constraint	152,1	171
+application data after close notify	153,150	169
+application time period table cannot be temporary	154	172
+application verification failure	155,156	173
+applicationexception	157	174
+archive tar header field too long	158,159	175
+archive tar invalid tar header	160,161	176
+archive tar write after close	162	177
+archive tar write too long	163	178
+are mutually exclusive options	0,1	144
+arg_notfinitenumberexception number encountered was not a finite quantity	164	179
+argument 2 to function * must be * or	165	180
+argument declared * does not contain a range type but type	148,1	181
+argument declared * is not a multirange type but type	148,1	168
+argument declared * is not a range type but type	148,1	168
+argument declared * is not an array but type	148,1	168
+argument declared * is not consistent with argument declared	148,1	168
+argument list length must be exactly	93,50	182
+argument list must have even number of elements	93,50	183
+argument list too long	166	184
+argument must be empty or one dimensional array	50	185
+argument name * used more than once	0,1	186
+argument null exception	167	187
+argument of * must be a name	0,1	188
+argument of * must be a type name	0,1	188
+argument of * must be an array of objects	93,50	189
+argument of * must be type * not type	148,1	168
+argument of * must not contain variables	168,1	190
+argument of * must not return a set	148,1	168
+argument of cast function must match or be binary coercible from source data type	84,1	191
+argument of nth_value must be greater than zero	169,50	192
+argument of ntile must be greater than 0	170	193
+argument of ntile must be greater than zero	171,50	194
+argument out of range exception	172,173	195
+argument to option * must be a list of column names	93,50	196
+argument to option * must be a valid encoding name	93,50	196
+argument to the * function does not belong to the range 0 1	174	197
+argument to the * function is not a constant for a partition	175	198
+argument type * is only a shell	131,1	199
+argument types * cannot be matched	148,1	168
+argumenterror	176	200
+argumentexception	177	201
+argumentnullexception	167	187
+argumentoutofrangeexception	172,173	195
+arguments declared * are not all alike	148,1	168
+arguments of anycompatible family cannot be cast to a common type	148,1	168
+arguments to grouping must be grouping expressions of the associated query level	110,1	115
+arithmetic operation resulted in an overflow	178	202
+arithmeticerror	179	203
+arithmeticexception	180	204
+array data types are not binary compatible	84,1	191
+array element type cannot be	148,1	205
+array index out of bounds exception	181	206
+array is not a valid int2vector	148,1	207
+array is not a valid oidvector	148,1	208
+array lower bound is too large	182	209
+array must be one dimensional	45	210
+array must have even number of elements	45,183	210
+array must have two columns	183,50	211
+array must not contain nulls	45	210
+array of serial is not implemented	45	212
+array of weight is too short	183,50	213
+array of weight must be one dimensional	183,50	213
+array of weight must not contain nulls	94,50	214
+array size exceeds the maximum allowed	182	215
+array slice subscript must provide both boundaries	183,50	216
+array store exception	184	217
+array subscript error	183	218
+array subscript in assignment must not be null	94,50	219
+array subscript must have type integer	148,1	220
+array subscript out of range	183,50	216
+array type mismatch exception	185	221
+array_subscript_error	183,50	218
+arrayindexoutofboundsexception	181	206
+arraystoreexception	184	217
+arraysubscripterror	183,50	218
+arraytypemismatchexception	185	221
+asc desc is not allowed in on conflict clause	168,1	190
+asn1error	186	222
+assert failure	187	223
+assert_failure	187,188	223
+assertfailure	187,188	223
+assertionerror	189	224
+assignment to entry in nil map	190	225
+associated data types for operator class options parsing functions must match opclass input type	84,1	83
+associated data types must be specified for index support function	84,1	83
+asynchronous close exception	191	226
+asynchronouscloseexception	191	226
+at end of input	0,1	227
+at end of jsonpath input	0,1	228
+at least d tls 1 2 needed in suite b mode	192,150	169
+at least one of the * or * optimizer_switch flags must be	193	229
+at least one partition must be added	194	230
+at least one partition must be coalesced	195	231
+at line * in	196	232
+at or near	0,1	227
+at or near * of jsonpath input	0,1	228
+atomic move not supported exception	197	233
+atomicmovenotsupportedexception	197	233
+attempt has been made to use a com object that does not have a backing class factory	198	234
+attempt to access the method failed	199	235
+attempt to access the type failed	200,201	236
+attempt to read property * on null	190	237
+attempt to reuse session in different context	202,150	169
+attempt to unload the appdomain failed	203	238
+attempted to access a field that is not accessible by the caller	204	239
+attempted to access a missing member	205	240
+attempted to access a missing method	206	241
+attempted to access a non existing field	207	242
+attempted to access a path that is not on the disk	208	243
+attempted to access an element as a type incompatible with the array	185	244
+attempted to access an unloaded appdomain	151	245
+attempted to add multiple callbacks to a delegate that does not support multicast	209	246
+attempted to delete invisible tuple	43	247
+attempted to divide by zero	210,211	248
+attempted to marshal an object across a context boundary	212	249
+attempted to operate on an array with the incorrect number of dimensions	213	250
+attempted to perform an unauthorized operation	214	251
+attempted to read or write protected memory this is often an indication that other memory is corrupt	85	252
+attempted to read past the end of the stream	215	253
+attempted to update invisible tuple	43	247
+attempting to link in too many shared libraries	216	254
+attribute in use exception	217	255
+attribute modification exception	218	256
+attribute not found exception	219	257
+attributeerror	220,221	258
+attributeinuseexception	217	255
+attributemodificationexception	218	256
+attributenotfoundexception	219	257
+auth disk i o error	222,81	259
+authentication file token too long skipping	107,108	260
+authentication method * requires argument * to be set	107,108	260
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	107,108	260
+authentication not supported exception	223	261
+authentication option * is only valid for authentication methods	107,108	260
+authentication option not in name value format	107,108	260
+authenticationexception	224	262
+authenticationnotsupportedexception	223	261
+authority and issuer serial number mismatch	225,156	263
+authority and subject key identifier mismatch	226,156	264
+authority key identifier marked critical	227,156	265
+auto increment value in update conflicts with internally generated values	228	266
+auto_increment column s cannot be used in the unique index s	229	267
+autoindex warning message	230,231	268
+awterror	232	269
+awtexception	233	270
+back off pulling image	234,235	271
+back off restarting failed container	234,235	271
+background worker * background workers without shared memory access are not supported	93,50	272
+background worker * cannot request database access if starting at postmaster start	93,50	272
+background worker * invalid restart interval	93,50	272
+background worker * must be registered in shared_preload_libraries	45	273
+background worker * only dynamic background workers can request notification	45	273
+background worker * parallel workers may not be configured for restart	93,50	272
+backing store exception	236	274
+backingstoreexception	236	274
+backoff	235,234	275
+backoff limit exceeded	237,238	276
+backofflimitexceeded	237,238	276
+backup is not in progress	43	42
+backup label too long max	93,50	277
+backup stage * failed	239	278
+backup stage * is same or before current backup stage	240	279
+bad address	241	280
+bad attribute value exp exception	242	281
+bad base64 data as position	243	282
+bad binary op value exp exception	244	283
+bad change cipher spec	245,150	169
+bad character in file name	246,247	284
+bad cipher	248,150	169
+bad copy file format	249	285
+bad data	250,150	169
+bad data returned by callback	251,150	169
+bad decompression	252,150	169
+bad dh value	253,150	169
+bad digest length	254,150	169
+bad early data	255,150	169
+bad ecc cert	256,150	169
+bad ecpoint	257,150	169
+bad extension	258,150	169
+bad file descriptor	259	286
+bad font file format	260	287
+bad gateway	33	32
+bad handshake length	261,150	169
+bad handshake state	262,150	169
+bad hello request	263,150	169
+bad hrr version	264,150	169
+bad image format exception	265	288
+bad key share	266,150	169
+bad key update	267,150	169
+bad legacy version	268,150	169
+bad length	269,150	169
+bad location exception	270	289
+bad message	271	290
+bad packet	272,150	169
+bad packet length	273,150	169
+bad padding exception	274	291
+bad protocol version number	275,150	169
+bad psk	276,150	169
+bad psk identity	277,150	169
+bad record type	278,150	169
+bad request	2	1
+bad requirement error	279	292
+bad rsa encrypt	280,150	169
+bad signature	281,150	169
+bad srp a length	282,150	169
+bad srp parameters	283,150	169
+bad srtp mki value	284,150	169
+bad srtp protection profile list	285,150	169
+bad ssl filetype	286,150	169
+bad status line	287	293
+bad string operation exception	288	294
+bad system call	289	295
+bad uri error	290	296
+bad value	291,150	169
+bad write retry	292,150	169
+bad zip file	293	297
+bad_copy_file_format	249,50	285
+bad_gateway	33	32
+bad_request	2	1
+badattributevalueexpexception	242	281
+badbinaryopvalueexpexception	244	283
+badcopyfileformat	249,50	285
+badimageformatexception	265	288
+badlocationexception	270	289
+badpaddingexception	274	291
+badrequirementerror	279	292
+badstatusline	287	293
+badstringoperationexception	288	294
+badurierror	290	296
+badzipfile	293,294	297
+bare in non quoted field	295,296	298
+barrier post phase exception	297	299
+barrierpostphaseexception	297	299
+base exception group	298,299	300
+baseexception	300	301
+baseexceptiongroup	298,299	300
+basetype is redundant with aggregate input type specification	48,1	119
+basic constraints of ca cert not marked critical	301,156	302
+batch update exception	302	303
+batchupdateexception	302	303
+because it has pending trigger events	68,43	67
+because it is being used by active queries in this session	68,43	67
+before statement trigger cannot return a value	303,304	304
+before trigger s when condition cannot reference new generated columns	84,1	305
+before trigger s when condition cannot reference new system columns	45	306
+being purged log * was not found	305	307
+bigint out of range	306,50	308
+binary data has array element type * instead of expected	148,1	309
+binary data has type * instead of expected * in record column	148,1	310
+binary format of the specified custom attribute was invalid	307	311
+binary geometry function * given two geometries of different srids * and	308	312
+binary logging and replication forbid changing the global server	309	313
+binary logging not possible message	310	314
+bind message has * parameter formats but	311,312	315
+bind message has * result formats but query has	311,312	316
+bind message supplies * parameters but prepared statement	311,312	315
+binder does not verify	313,150	169
+bindexception	314	317
+binlog closed cannot reset master	315	318
+bio not set	316,150	169
+bit index * out of valid range 0	183,50	319
+bit string length * does not match type bit	317,50	320
+bit string length exceeds the maximum allowed	182	321
+bit string too long for type bit varying	318,50	322
+blob column s can t be used in key specification in the * table	319	323
+blob text column * used in key specification without a key length	320	324
+block cipher pad is wrong	321,150	169
+block device required	322	325
+block number out of range	306,50	326
+blocked disk i o error	323,81	327
+blocking io error	324,325,326,327	328
+blockingioerror	324,325,326,327	328
+bn lib	328,150	169
+bnerror	329	329
+bootstrap method error	330	330
+bootstrapmethoderror	330	330
+both default and generation expression specified for column * of table	0,1	331
+both default and identity specified for column * of table	0,1	331
+both identity and generation expression specified for column * of table	0,1	331
+branch transaction already active	331	332
+branch_transaction_already_active	331,96	332
+branchtransactionalreadyactive	331,96	332
+broken barrier error	332,333	333
+broken barrier exception	334	334
+broken json string in argument * to function * at position	335	335
+broken pipe	336	336
+broken pipe error	336,337,338	337
+brokenbarriererror	332,333	333
+brokenbarrierexception	334	334
+brokenexecutor	339	338
+brokenpipeerror	336,337,338	337
+btree comparison functions must have two arguments	84,1	83
+btree comparison functions must return integer	84,1	83
+btree equal image functions must have one argument	84,1	83
+btree equal image functions must not be cross type	84,1	83
+btree equal image functions must return boolean	84,1	83
+btree in_range functions must have five arguments	84,1	83
+btree in_range functions must return boolean	84,1	83
+btree sort support functions must accept type internal	84,1	83
+btree sort support functions must return void	84,1	83
+buferror	340	339
+buffer overflow exception	341	340
+buffer underflow exception	342	341
+buffererror	343	342
+bufferoverflowexception	341	340
+bufferunderflowexception	342	341
+bufio buffer full	344	343
+bufio invalid use of unreadbyte	345,346	344
+bufio invalid use of unreadrune	347,348	345
+bufio negative count	349	346
+bufio scanner read returned impossible count	350,351	347
+bufio scanner splitfunc returns advance count beyond input	352,353	348
+bufio scanner splitfunc returns negative advance count	354,355	349
+bufio scanner token too long	356,357	350
+built in plugins cannot be deleted	358	351
+bulk load rows overlap existing rows	359	352
+bus error	360	353
+bytes buffer too large	361	354
+byteswarning	362	355
+ca cert does not include key usage extension	363,156	356
+ca certificate key too weak	364,156	357
+ca dn length mismatch	365,150	169
+ca key too small	366,150	169
+ca md too weak	367,150	169
+ca signature digest algorithm too weak	368,156	358
+cached plan must not change result type	45	359
+call to a member function * on null	190	237
+callback failed	369,150	169
+called process error	370	360
+calledprocesserror	370	360
+calling geometry function * with unsupported types of arguments	371	361
+calling procedures with output arguments is not supported in sql functions	45	362
+can * database exists	372	363
+can * in library	373	364
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	374	365
+can * is being created	375	366
+can * is not in the correct format	376	367
+can * it already exists	377	368
+can * t exist	378	369
+can no longer get changes from replication slot	43	370
+can not access a needed shared library	379	371
+can not change system versioning field s	380	372
+can not delete from join view	381	373
+can not drop system versioning for table s partitioned by system_time	382	374
+can not insert into join view * without fields list	383	375
+can not modify more than one base table through a join view	384	376
+can only be called from an sql script executed by create extension	45	377
+can only be called in a sql_drop event trigger function	385,304	378
+can only be called in a table_rewrite event trigger function	385,304	378
+can only be called in an event trigger function	385,304	378
+can only be updated to default	386,1	379
+can only be used in transaction blocks	387,96	380
+can only concatenate str not int to str	388	381
+can only drop oldest partitions when rotating by interval	389	382
+can only reindex the currently open database	45	82
+can t create a * from within another stored routine	390	383
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	391	384
+can t create federated table foreign data src error	392	385
+can t create ip socket	393	386
+can t create more than max_prepared_stmt_count statements current value	394	387
+can t create table s s errno	395	388
+can t drop * 192s check that it exists	396	389
+can t drop constraint * use drop period * for this	397	390
+can t drop or alter a * from within another stored routine	398	391
+can t execute the command as you have a backup stage active	399	392
+can t execute the given command because you have active locked tables or an active transaction	400	393
+can t execute the query because you have a conflicting read lock	401	394
+can t execute updates on master with binlog_format row	402	395
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	403	396
+can t find any matching row in the user table	404	397
+can t find fulltext index matching the column list	405	398
+can t find srp server param	406,150	169
+can t generate a unique log filename * 1 999	407	399
+can t get hostname for your address	408	400
+can t get working directory errno	409	401
+can t handle procedures with different groups yet	410	402
+can t load value from file with fixed size rows to variable	411	403
+can t lock file errno	412	404
+can t map file * errno	413	405
+can t open table	414	406
+can t read record in system table	415	407
+can t revoke all privileges for one or more of the requested users	416	408
+can t use order clause with this procedure	417	409
+canceling authentication due to timeout	418,104	410
+canceling autovacuum task	418,104	410
+canceling statement due to conflict with recovery	419,420,421	411
+canceling statement due to lock timeout	422,43	412
+canceling statement due to statement timeout	418,104	410
+canceling statement due to user request	418,104	410
+canceling the wait for synchronous replication and terminating connection due to administrator command	103,104	413
+cancellationexception	423	414
+cancelled key exception	424	415
+cancellederror	425,426	416
+cancelledkeyexception	424	415
+cannot abort during a parallel operation	96	417
+cannot accept a value of a shell type	45	418
+cannot accept a value of type	45	419
+cannot access index * while it is being reindexed	45	420
+cannot access member	427	421
+cannot access temporary indexes of other sessions	45	422
+cannot access temporary or unlogged relations during recovery	45	423
+cannot access temporary tables during a parallel operation	96	424
+cannot access temporary tables of other sessions	45	425
+cannot accumulate arrays of different dimensionality	183,50	216
+cannot accumulate empty arrays	183,50	216
+cannot accumulate null arrays	94,50	426
+cannot acquire lock mode * on database objects while recovery is in progress	43	427
+cannot activate * log	428	428
+cannot add an object of this type to an extension	84,1	429
+cannot add column to a partition	131,1	142
+cannot add column to typed table	131,1	142
+cannot add foreign key constraint for	429	430
+cannot add more timeout reasons	121,122	431
+cannot add nan to pg_lsn	45	432
+cannot add no inherit constraint to partitioned table	47,1	433
+cannot add not valid foreign key on partitioned table * referencing relation	131,1	142
+cannot add or update a child row a foreign key constraint fails	430	434
+cannot add relation * to publication	93,50	435
+cannot add schema * to extension * because the schema contains the extension	43	436
+cannot add schema * to publication	93,50	435
+cannot add schema to publication	93,50	437
+cannot advance replication slot to * minimum is	43	438
+cannot allocate memory	431	439
+cannot alter array type	131,1	440
+cannot alter column * because it is part of the partition key of relation	47,1	441
+cannot alter column type of typed table	131,1	142
+cannot alter foreign table * because column * uses its row type	45	146
+cannot alter inherited column	47,1	441
+cannot alter inherited column * of relation	47,1	441
+cannot alter invalid database	43	442
+cannot alter partition * with an incomplete detach	43	140
+cannot alter statistics on included column * of index	45	146
+cannot alter statistics on non expression column * of index	45	146
+cannot alter system column	45	146
+cannot alter table * because column * uses its row type	45	146
+cannot alter temporary tables of other sessions	45	146
+cannot alter type * because column * uses it	45	146
+cannot alter type * because it is the type of a typed table	432,433	443
+cannot alter type of a column used by a function or procedure	45	146
+cannot alter type of a column used by a generated column	45	146
+cannot alter type of a column used by a publication where clause	45	146
+cannot alter type of a column used by a view or rule	45	146
+cannot alter type of a column used in a policy definition	45	146
+cannot alter type of a column used in a trigger definition	45	146
+cannot alter type of column	45	146
+cannot and bit strings of different sizes	317,50	320
+cannot and inet values of different sizes	93,50	444
+cannot assign new default tablespace	45	445
+cannot assign null value to an element of a fixed length array	94,50	426
+cannot assign requested address	434	446
+cannot assign to field * of column * because its type	148,1	447
+cannot assign to field * of column * because there is no such column in data type	435,1	448
+cannot assign to system column	45,435	449
+cannot attach a permanent relation as partition of temporary relation	131,1	142
+cannot attach a temporary relation as partition of permanent relation	131,1	142
+cannot attach a typed table as partition	131,1	142
+cannot attach as partition of temporary relation of another session	131,1	142
+cannot attach foreign table * as partition of partitioned table	131,1	142
+cannot attach index * as a partition of index	43,84	140
+cannot attach inheritance child as partition	131,1	142
+cannot attach inheritance parent as partition	131,1	142
+cannot attach table * as a partition because it is referenced by foreign key	45	146
+cannot attach temporary relation of another session as partition	131,1	142
+cannot be applied to a function	45	450
+cannot be applied to a join	45	450
+cannot be applied to a named tuplestore	45	450
+cannot be applied to a table function	45	450
+cannot be applied to a with query	45	450
+cannot be applied to the nullable side of an outer join	45	451
+cannot be applied to values	45	450
+cannot be cast automatically to type	148,1	452
+cannot be changed	436,43	453
+cannot be changed now	436,43	453
+cannot be changed without restarting the server	436,43	453
+cannot be declared setof	47,1	454
+cannot be dropped because some objects depend on it	432,433	455
+cannot be executed from a function	95,96	456
+cannot be executed from vacuum or analyze	45	165
+cannot be executed within a pipeline	95,96	456
+cannot be matched	148,1	168
+cannot be null	93,50	457
+cannot be run	43	458
+cannot be set after connection start	436,43	453
+cannot be set during a parallel operation	96	459
+cannot be set in a secondary extension control file	0,1	460
+cannot be specified with other options	45	445
+cannot be the target of a modifying statement	45	461
+cannot be used as a role name here	437,1	462
+cannot be used as replica identity because column * is a system column	168,1	463
+cannot be used as replica identity because column * is nullable	131,1	142
+cannot be used in statistics because its type * has no default btree operator class	45	464
+cannot calculate day of year without year information	438,50	465
+cannot call * on a non array	93,50	189
+cannot call * on a non object	93,50	189
+cannot call * on a scalar	93,50	189
+cannot call * on an array	93,50	189
+cannot call * on an object	93,50	189
+cannot call function * via fastpath interface	45	466
+cannot cast type	439,1	467
+cannot cast xmlserialize result to	439,1	468
+cannot change access method of a partitioned table	131,1	142
+cannot change cipher	440,150	169
+cannot change client_encoding during a parallel operation	96	469
+cannot change collation of view column	47,1	470
+cannot change column * used in a foreign key constraint	441	471
+cannot change column * used in a foreign key constraint * of table	442	472
+cannot change column type	443	473
+cannot change data type of existing parameter default value	48,1	474
+cannot change data type of view column	47,1	470
+cannot change inheritance of a partition	131,1	142
+cannot change inheritance of partitioned table	131,1	142
+cannot change inheritance of typed table	131,1	142
+cannot change logged status of table * because it is temporary	47,1	441
+cannot change materialized view	131,1	475
+cannot change name of input parameter	48,1	474
+cannot change name of view column	47,1	470
+cannot change number of direct arguments of an aggregate function	48,1	48
+cannot change owner of index	131,1	142
+cannot change owner of relation	131,1	142
+cannot change owner of sequence	45	146
+cannot change ownership of identity sequence	45	476
+cannot change persistence setting twice	45	146
+cannot change relation	131,1	475
+cannot change return type of existing function	48,1	474
+cannot change routine kind	131,1	477
+cannot change schema of composite type	131,1	142
+cannot change schema of index	131,1	142
+cannot change schema of toast table	131,1	142
+cannot change sequence	131,1	475
+cannot change slave_parallel_threads while another change is in progress	444	478
+cannot change table * to unlogged because it is part of a publication	43	140
+cannot change the binary logging format inside a stored function or trigger	445	479
+cannot change the binlog direct flag inside a stored function or trigger	446	480
+cannot change the sql_log_bin inside a stored function or trigger	447	481
+cannot change the tablespace of the currently open database	68,43	482
+cannot change toast relation	131,1	475
+cannot change type s storage to plain	84,1	483
+cannot change whether a procedure has output parameters	48,1	474
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	448	484
+cannot cluster a shared catalog	45	485
+cannot cluster on index * because access method does not support clustering	45	485
+cannot cluster on invalid index	45	485
+cannot cluster on partial index	45	485
+cannot cluster temporary tables of other sessions	45	485
+cannot coerce	439	486
+cannot collect transition tuples from child foreign tables	45	306
+cannot commit during a parallel operation	96	417
+cannot commit subtransactions during a parallel operation	96	417
+cannot commit while a subtransaction is active	449	487
+cannot compare arrays of different element types	148,1	309
+cannot compare dissimilar column types * at record column	148,1	310
+cannot compare record types with different numbers of columns	148,1	310
+cannot compare rows of zero length	45	488
+cannot complete detaching partition	43	489
+cannot concatenate incompatible arrays	148,1,183	490
+cannot connect now	450	491
+cannot connect to invalid database	43	492
+cannot continue wal streaming recovery has already ended	43	493
+cannot convert * character 0x * to	451	494
+cannot convert * to a bigint	452	495
+cannot convert circle with radius zero to polygon	45	496
+cannot convert infinity to	45	497
+cannot convert nan to	45	497
+cannot convert null to non constant default	453	498
+cannot convert partition * to a view	131,1	499
+cannot convert partitioned table * to a view	131,1	499
+cannot convert relation containing dropped columns to view	45	500
+cannot convert value from * without time zone usage	45	501
+cannot convert whole row table reference	45	212
+cannot copy a replication slot that doesn t reserve wal	43	438
+cannot copy from foreign table	131,1	502
+cannot copy from materialized view	131,1	502
+cannot copy from non table relation	131,1	502
+cannot copy from partitioned table	131,1	502
+cannot copy from sequence	131,1	502
+cannot copy from view	131,1	502
+cannot copy physical replication slot * as a logical replication slot	45	503
+cannot copy to from client in an sql function	45	362
+cannot copy to materialized view	131,1	504
+cannot copy to non table relation	131,1	504
+cannot copy to sequence	131,1	504
+cannot copy to view	131,1	504
+cannot copy unfinished logical replication slot	45	503
+cannot copy window * because it has a frame clause	454,1	505
+cannot create a cursor with hold within security restricted operation	69,1	506
+cannot create a temporary relation as partition of permanent relation	131,1	142
+cannot create exclusion constraints on partitioned table	45	82
+cannot create foreign partition of partitioned table	131,1	142
+cannot create foreign server * as it already exists	455	507
+cannot create fulltext index on materialized subquery	456	508
+cannot create fulltext index on temporary innodb table	457	509
+cannot create fulltext index with parser on innodb table	458	510
+cannot create index on partitioned table	45	82
+cannot create index on relation	131,1	511
+cannot create indexes on temporary tables of other sessions	45	82
+cannot create logical replication slot in transaction that has performed writes	95,96	512
+cannot create partitioned table as inheritance child	84,1	513
+cannot create relations in temporary schemas of other sessions	47,1	514
+cannot create stored routine s check warnings	459	515
+cannot create temporary relation in non temporary schema	47,1	514
+cannot create temporary table with partitions	460	516
+cannot create temporary table within security restricted operation	69,1	517
+cannot create temporary tables during a parallel operation	461,96	518
+cannot create temporary tables during recovery	461,96	518
+cannot create unique index on partitioned table	131,1	519
+cannot deconstruct a scalar	93,50	189
+cannot deconstruct an array as an object	93,50	189
+cannot define foreign key with * clause on a generated column	462	520
+cannot define savepoints during a parallel operation	96	417
+cannot define statistics for relation	131,1	521
+cannot delete from foreign table	45	522
+cannot delete from object using integer index	93,50	189
+cannot delete from scalar	93,50	189
+cannot delete from table	168,1	523
+cannot delete from table * because it does not have a replica identity and publishes deletes	43	524
+cannot delete from view	43	525
+cannot delete or update a parent row a foreign key constraint fails	463	526
+cannot delete path in scalar	93,50	189
+cannot delete rows from table which is parent in a foreign key constraint * of table	464	527
+cannot delete tuples during a parallel operation	96	528
+cannot detach partition	43	489
+cannot detach partitions concurrently when a default partition exists	43	140
+cannot determine element type of anyarray argument	148,1	168
+cannot determine result data type	48,1,148	474
+cannot determine transition data type	48,1	48
+cannot determine type of empty array	465,1	529
+cannot disallow connections for current database	93,50	530
+cannot discard import tablespace associated with temporary table	466	531
+cannot display a value of a shell type	45	418
+cannot display a value of type	45	418
+cannot drop * because it is required by the database system	432,433	532
+cannot drop * because other objects depend on it	432,433	532
+cannot drop * requires it	432,433	532
+cannot drop a template database	131,1	533
+cannot drop active portal	467	534
+cannot drop all the publications from a subscription	84,1	535
+cannot drop column * because it is part of the partition key of relation	47,1	441
+cannot drop column * needed in a foreign key constraint	468	536
+cannot drop column * needed in a foreign key constraint * of table	469	537
+cannot drop column from only the partitioned table when partitions exist	47,1	441
+cannot drop column from typed table	131,1	142
+cannot drop columns from view	47,1	470
+cannot drop default keycache	470	538
+cannot drop desired object s because other objects depend on them	432,433	532
+cannot drop extension * because it is being modified	43	436
+cannot drop generation expression from inherited column	47,1	441
+cannot drop index * needed in a foreign key constraint	471	539
+cannot drop inherited column	47,1	441
+cannot drop inherited constraint * of relation	47,1	441
+cannot drop objects owned by * because they are required by the database system	432,433	540
+cannot drop one or more of the requested users	472	541
+cannot drop or rename fts_doc_id	473	542
+cannot drop partitioned index	45	146
+cannot drop pinned portal	467	534
+cannot drop system column	45	146
+cannot drop the currently open database	68,43	482
+cannot enable subscription that does not have a slot name	43	143
+cannot exec a shared library directly	474	543
+cannot execute * during a parallel operation	96	544
+cannot execute * during recovery	461,96	545
+cannot execute * in a read only transaction	461,96	545
+cannot execute * within a background process	45	546
+cannot execute * within security restricted operation	69,1	547
+cannot execute merge on relation	45	548
+cannot execute new commands while wal sender is in stopping mode	43	549
+cannot execute sql commands in wal sender for physical replication	45	550
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	475	551
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	476	552
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	477	553
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	478	554
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	479	555
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	480	556
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	481	557
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	482	558
+cannot execute statement in a read only transaction	483	559
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	484	560
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	485	561
+cannot export a snapshot from a subtransaction	95,96	562
+cannot extend file	182	563
+cannot extend relation	182	564
+cannot extract elements from a scalar	93,50	189
+cannot extract elements from an object	93,50	189
+cannot find certificate signature algorithm	486,156	565
+cannot find module	487	566
+cannot fire deferred trigger within security restricted operation	69,1	567
+cannot get array length of a non array	93,50	189
+cannot get array length of a scalar	93,50	189
+cannot get geometry object from data you send to the geometry field	488	568
+cannot get group name	489,150	169
+cannot grant role * to	490	569
+cannot have more than * columns in statistics	491,182	570
+cannot have more than * keys in a foreign key	491,182	571
+cannot have more than * runs for an external sort	182	572
+cannot have more than 2 32 1 subtransactions in a transaction	182	573
+cannot have more than 2 32 2 commands in a transaction	182	573
+cannot have more than one value for this type of * partitioning	492	574
+cannot have multiple returning lists in a rule	45	500
+cannot have multiple set access method subcommands	45	146
+cannot have multiple set tablespace subcommands	0,1	99
+cannot have returning lists in multiple rules	45	575
+cannot have rules	131,1	499
+cannot have triggers	131,1	576
+cannot import a snapshot from a different database	45	51
+cannot inherit from a partition	131,1	142
+cannot inherit from partition	131,1	142
+cannot inherit from partitioned table	131,1	142
+cannot inherit from temporary relation	131,1	142
+cannot inherit from temporary relation of another session	131,1	142
+cannot inherit to temporary relation of another session	131,1	142
+cannot insert a non default value into column	386,1	379
+cannot insert into column * of view	45	575
+cannot insert into foreign table	45	522
+cannot insert into view	43	525
+cannot insert multiple commands into a prepared statement	0,1	577
+cannot insert tuples in a parallel worker	96	528
+cannot invoke * is null	190	578
+cannot load from * the table is probably corrupted	493	579
+cannot load such file	487	580
+cannot lock relation	131,1	581
+cannot lock rows in foreign table	45	582
+cannot lock rows in materialized view	131,1	475
+cannot lock rows in relation	131,1	475
+cannot lock rows in sequence	131,1	475
+cannot lock rows in toast relation	131,1	475
+cannot lock rows in view	131,1	475
+cannot manipulate replication origins during recovery	461,96	583
+cannot mark index clustered in partitioned table	45	485
+cannot match partition key to an index using access method	45	82
+cannot merge addresses from different families	93,50	444
+cannot merge incompatible arrays	148,1	584
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	494	585
+cannot modify session binlog_format inside a transaction	495	586
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	496	587
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	497	588
+cannot modify session skip_replication inside a stored function or trigger	498	589
+cannot modify session skip_replication inside a transaction	499	590
+cannot modify session sql_log_bin inside a transaction	500	591
+cannot move an owned sequence into another schema	45	146
+cannot move extension * into schema * because the extension contains the schema	43	436
+cannot move non shared relation to tablespace	45	82
+cannot move objects into or out of temporary schemas	45	592
+cannot move objects into or out of toast schema	45	592
+cannot move relations in to or out of pg_global tablespace	93,50	593
+cannot move system relation	45	594
+cannot move system relations skipping all	69,1	595
+cannot move temporary tables of other sessions	45	146
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	45	596
+cannot open * query as cursor	501,1	597
+cannot open multi query plan as cursor	501,1	597
+cannot open relation	131,1	598
+cannot open table for trigger s s	502	599
+cannot or bit strings of different sizes	317,50	320
+cannot or inet values of different sizes	93,50	444
+cannot override order by clause of window	454,1	505
+cannot override partition by clause of window	454,1	505
+cannot partition using more than	491,182	571
+cannot perform copy freeze because of prior transaction activity	96	600
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	43	601
+cannot perform copy freeze on a partitioned table	45	602
+cannot perform delete returning on relation	45	575
+cannot perform insert returning on relation	45	575
+cannot perform transaction commands inside a cursor loop that is not read only	43	458
+cannot perform update returning on relation	45	575
+cannot prepare a transaction that has created a cursor with hold	45	603
+cannot prepare a transaction that has executed listen unlisten or notify	45	604
+cannot prepare a transaction that has exported snapshots	45	605
+cannot prepare a transaction that has operated on temporary objects	45	605
+cannot prepare a transaction that modified relation mapping	45	606
+cannot prepare while holding both session level and transaction level locks on the same object	45	607
+cannot proceed because event scheduler is disabled	503	608
+cannot proceed exception	504	609
+cannot query or manipulate replication origin when max_replication_slots 0	43	610
+cannot read field x because * is null	190	578
+cannot read from logical replication slot	43	549
+cannot read properties of null reading	190	611
+cannot read properties of undefined reading	190	611
+cannot read the array length because * is null	190	578
+cannot reassign ownership of objects owned by * because they are required by the database system	432,433	540
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	505	612
+cannot recursively add identity column to table that has child tables	47,1	441
+cannot redo exception	506	613
+cannot refer to new within with query	45	212
+cannot refer to non index column by number	45	146
+cannot refer to old within with query	45	212
+cannot refresh materialized view	43	614
+cannot reindex exclusion constraint index * concurrently skipping	45	82
+cannot reindex invalid index * concurrently skipping	45	82
+cannot reindex invalid index * on toast table skipping	45	594
+cannot reindex invalid index on toast table	45	594
+cannot reindex system catalogs concurrently	45	82
+cannot reindex system catalogs concurrently skipping all	45	82
+cannot reindex temporary tables of other sessions	45	594
+cannot reindex this type of relation concurrently	131,1	511
+cannot release savepoints during a parallel operation	96	417
+cannot remove all partitions use drop table instead	507	615
+cannot remove constraint from only the partitioned table when partitions exist	47,1	441
+cannot remove dependency on * because it is a system object	45	616
+cannot remove parameter defaults from existing function	48,1	474
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	508	617
+cannot rename column of typed table	131,1	142
+cannot rename columns of relation	131,1	142
+cannot rename inherited column	47,1	441
+cannot rename inherited constraint	47,1	441
+cannot rename system column	45	146
+cannot replace existing key	93,50	189
+cannot replace hidden fts_doc_id with a user visible one	509	618
+cannot replicate into relation with row level security enabled	45	619
+cannot retrieve a system column in this context	45	620
+cannot retrieve commit timestamp for transaction	93,50	621
+cannot revoke role * from	510	622
+cannot rewrite system relation	45	146
+cannot rewrite table * used as a catalog table	45	146
+cannot rewrite temporary tables of other sessions	45	146
+cannot roll back while a subtransaction is active	449	487
+cannot rollback to savepoints during a parallel operation	96	417
+cannot run because of policy	511	623
+cannot run executable found relative to current directory	512,513	624
+cannot run inside a subtransaction	95,96	456
+cannot run inside a transaction block	95,96	456
+cannot schedule event * relay log name * position	514	625
+cannot send a message of size * via shared memory queue	182	626
+cannot send after transport endpoint shutdown	338	627
+cannot send header	515	628
+cannot send request	516	629
+cannot set * for enabled subscription	43	143
+cannot set a subfield to default	45	449
+cannot set an array element to default	45	449
+cannot set comment on relation	131,1	630
+cannot set logged status of a temporary sequence	47,1	47
+cannot set options for relation	131,1	142
+cannot set parameter * to false for publication	93,50	437
+cannot set parameter * within security definer function	69,1	631
+cannot set parameter * within security restricted operation	69,1	631
+cannot set parameters during a parallel operation	96	459
+cannot set path in scalar	93,50	189
+cannot set privileges of array types	517,518	632
+cannot set properties of null setting	190	611
+cannot set properties of undefined setting	190	611
+cannot set security label on relation	131,1	633
+cannot setup replication origin when one is already setup	43	610
+cannot specify a canonical function without a pre created shell type	84,1	483
+cannot specify both	501,1	634
+cannot specify both parser and copy options	0,1	635
+cannot specify default tablespace for partitioned relations	45	636
+cannot specify delimiter in binary mode	0,1	637
+cannot specify header in binary mode	45	638
+cannot specify more than one application time period	519	639
+cannot specify null in binary mode	0,1	637
+cannot specify null in range bound	84,1	513
+cannot specify using when altering type of generated column	520,1	640
+cannot start logical replication workers when max_replication_slots 0	121,122	641
+cannot start subtransactions during a parallel operation	96	417
+cannot subscript type * because it does not support subscripting	148,1	642
+cannot subtract inet values of different sizes	93,50	444
+cannot subtract nan from pg_lsn	45	432
+cannot switch out of the row based binary log format when the session has open temporary tables	521	643
+cannot take logarithm of a negative number	522,50	644
+cannot take logarithm of zero	522,50	644
+cannot take square root of a negative number	51,50	50
+cannot truncate a table referenced in a foreign key constraint	45,523	645
+cannot truncate foreign table	45	146
+cannot truncate only a partitioned table	131,1	142
+cannot truncate temporary tables of other sessions	45	146
+cannot undo exception	524	646
+cannot unload app domain exception	203	647
+cannot update column * of view	45	575
+cannot update foreign table	45	522
+cannot update table	168,1	523
+cannot update table * because it does not have a replica identity and publishes updates	43	524
+cannot update tuples during a parallel operation	96	648
+cannot update view	43	525
+cannot use * access on index * due to type or collation conversion on field	525	649
+cannot use * with a logical replication slot	45	550
+cannot use * with header in copy to	45	638
+cannot use a deferrable primary key for referenced table	43	140
+cannot use a deferrable unique constraint for referenced table	43	140
+cannot use a logical replication slot for physical replication	43	549
+cannot use a where clause when removing a table from a publication	0,1	650
+cannot use an existing index in create table	45	212
+cannot use column list for relation * in publication	93,50	437
+cannot use constant expression as partition key	84,1	651
+cannot use different column lists for table * in different publications	45	619
+cannot use distinct with within group	0,1	652
+cannot use eeee twice	0,1	0
+cannot use expression index * as replica identity	45	146
+cannot use generated column * in column generation expression	84,1	653
+cannot use generated column * in publication column list	168,1	654
+cannot use generated column in partition key	84,1	651
+cannot use in schema clause when using grant revoke on schemas	517,518	632
+cannot use invalid database * as template	43	442
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	107,108	260
+cannot use ldapsearchattribute together with ldapsearchfilter	107,108	260
+cannot use list partition strategy with more than one column	84,1	651
+cannot use maxvalue as value in values in	526	655
+cannot use more than * columns in an index	491,182	656
+cannot use multiple order by clauses with within group	0,1	652
+cannot use non immediate index * as replica identity	45	146
+cannot use non unique index * as replica identity	131,1	142
+cannot use only for foreign key on partitioned table * referencing relation	131,1	142
+cannot use partial index * as replica identity	45	146
+cannot use physical replication slot for logical decoding	43	657
+cannot use pr and s pl mi sg together	0,1	0
+cannot use publication where clause for relation	93,50	437
+cannot use relation * as logical replication target	131,1	658
+cannot use s and mi together	0,1	0
+cannot use s and pl mi sg pr together	0,1	0
+cannot use s and pl together	0,1	0
+cannot use s and sg together	0,1	0
+cannot use s twice	0,1	0
+cannot use serializable mode in a hot standby	45	59
+cannot use special role specifier in drop role	93,50	659
+cannot use system column * in column generation expression	168,1	660
+cannot use system column * in merge when condition	168,1	660
+cannot use system column * in partition key	84,1	651
+cannot use system column * in publication column list	168,1	654
+cannot use table references in domain check constraint	168,1	661
+cannot use table references in parameter default value	168,1	662
+cannot use v and decimal point together	0,1	0
+cannot use variadic with within group	0,1	652
+cannot use whole row variable in column generation expression	84,1	653
+cannot vacuum temporary tables of other sessions	45	485
+cannot xor bit strings of different sizes	317,50	320
+cannot_coerce	439,1	486
+cannot_connect_now	450,104	491
+cannotcoerce	439,1	486
+cannotconnectnow	450,104	491
+cannotproceedexception	504	609
+cannotredoexception	506	613
+cannotsendheader	515	628
+cannotsendrequest	516	629
+cannotundoexception	524	646
+cannotunloadappdomainexception	203	647
+cant change runtime param	436	663
+cant_change_runtime_param	436,43	663
+cantchangeruntimeparam	436,43	663
+card not present exception	527	664
+cardexception	528	665
+cardinality violation	529	666
+cardinality_violation	529	666
+cardinalityviolation	529	666
+cardnotpresentexception	527	664
+case insensitive matching not supported on type bytea	45	667
+case not found	530	668
+case not found for case statement	531	669
+case_not_found	530	668
+casenotfound	530	668
+cast from type * to type * already exists	82,1	670
+cast from type * to type * does not exist	83,1	671
+cast function must be a normal function	84,1	191
+cast function must not be volatile	84,1	191
+cast function must not return a set	84,1	191
+cast function must take one to three arguments	84,1	191
+cast will be ignored because the source data type is a domain	131,1	199
+cast will be ignored because the target data type is a domain	131,1	199
+catalogexception	532	672
+ccs received early	533,150	169
+cert authentication is only supported on hostssl connections	107,108	260
+cert cb error	534,150	169
+cert info signature and signature algorithm mismatch	535,156	673
+cert length mismatch	536,150	169
+cert path builder exception	537	674
+cert path validator exception	538	675
+cert store exception	539	676
+certificate chain too long	540,156	677
+certificate encoding exception	541	678
+certificate expired exception	542	679
+certificate has expired	543,156	680
+certificate is not yet valid	544,156	681
+certificate not trusted	545,156	682
+certificate not yet valid exception	546	683
+certificate parsing exception	547	684
+certificate public key has explicit ecc parameters	548,156	685
+certificate rejected	549,156	686
+certificate revoked	550,156	687
+certificate revoked exception	551	688
+certificate signature failure	552,156	689
+certificate transparency required but no valid scts found	553,156	690
+certificate verify failed	554,150	169
+certificateencodingexception	541	678
+certificateerror	555,556	691
+certificateexception	557	692
+certificateexpiredexception	542	679
+certificatenotyetvalidexception	546	683
+certificateparsingexception	547	684
+certificaterevokedexception	551	688
+certpathbuilderexception	537	674
+certpathvalidatorexception	538	675
+certstoreexception	539	676
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	558	693
+change master to master_auto_position 1 can only be executed when gtid_mode on	559	694
+change master to option * is missing requirement	560	695
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	561	696
+changed char set exception	562	697
+changedcharsetexception	562	697
+changing schema from * to * is not allowed	563	698
+changing table options requires the table to be rebuilt	564	699
+channel name cannot be empty	93,50	700
+channel name too long	93,50	700
+channel number out of range	565	701
+char conversion exception	566	702
+char out of range	306,50	703
+character coding exception	567	704
+character disallowed in json in argument * to function * at position	568	705
+character not in repertoire	569	706
+character number must be positive	93,50	707
+character with byte sequence * in encoding * has no equivalent in encoding	570,50	708
+character_not_in_repertoire	569,50	706
+charactercodingexception	567	704
+characternotinrepertoire	569,50	706
+charconversionexception	566	702
+check constraint * already exists	82,1	709
+check constraint * of relation * is violated by some row	571,572	710
+check constraint failed	573,574	711
+check constraint name * appears multiple times but with different expressions	82,1	712
+check constraints for domains cannot be marked no inherit	84,1	483
+check of private key failed	107,108	713
+check option failed 192s 192s	575	714
+check option on non updatable view 192s 192s	576	715
+check violation	571	716
+check_violation	571,572	716
+checkoutexception	577	717
+checkreservedlock disk i o error	578,81	718
+checkviolation	571,572	716
+child column * specifies generation expression	520,1	640
+child exited	579	719
+child process error	580,581	720
+child table * has different collation for column	582,1	721
+child table * has different definition for check constraint	148,1	452
+child table * has different type for column	148,1	452
+child table is missing column	148,1	452
+child table is missing constraint	148,1	452
+childprocesserror	580,581	720
+cipher code wrong length	583,150	169
+ciphererror	584	722
+ciphersuite digest has changed	585,150	169
+circular inheritance not allowed	126,1	136
+circulardatastructure	586	723
+class cast exception	587	724
+class circularity error	588	725
+class format error	589	726
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	388	727
+class not found exception	590,487	728
+class zqx missing not found	487	729
+classcastexception	587	724
+classcircularityerror	588	725
+classformaterror	589	726
+classnotfoundexception	590,487	728
+clause not found in from clause	591,1	730
+client certificates can only be checked if a root certificate store is available	107,108	731
+client does not support authentication protocol requested by server consider upgrading mariadb client	592	732
+client requires an unsupported scram extension	45	733
+client selected an invalid sasl authentication mechanism	311,312	734
+client sent proto_version * but we only support protocol * or higher	45	735
+client sent proto_version * but we only support protocol * or lower	45	735
+client uses authorization identity but it is not supported	45	733
+clientcert can only be configured for hostssl rows	107,108	260
+clientcert only accepts verify full when using cert authentication	107,108	260
+clienthello tlsext	593,150	169
+clientname can only be configured for hostssl rows	107,108	260
+clone not supported exception	594	736
+clonenotsupportedexception	594	736
+close disk i o error	595,81	737
+closed by interrupt exception	596	738
+closed channel exception	597	739
+closed directory stream exception	598	740
+closed file system exception	599	741
+closed queue error	600	742
+closed selector exception	601	743
+closed watch service exception	602	744
+closedbyinterruptexception	596	738
+closedchannelexception	597	739
+closeddirectorystreamexception	598	740
+closederror	603	745
+closedfilesystemexception	599	741
+closedqueueerror	600	742
+closedselectorexception	601	743
+closedwatchserviceexception	602	744
+closing existing cursor	604,1	746
+cmmexception	605	747
+coalesce partition can only be used on hash key partitions	606	748
+code 400	2	1
+code 401	3	2
+code 402	4	3
+code 403	5	4
+code 404	6	5
+code 405	7	6
+code 406	8	7
+code 407	9	8
+code 408	10	9
+code 409	11	10
+code 410	12	11
+code 411	13	12
+code 412	14	13
+code 413	15	14
+code 414	16	15
+code 415	17	16
+code 416	18	17
+code 417	19	18
+code 418	20	19
+code 421	21	20
+code 422	22	21
+code 423	23	22
+code 424	24	23
+code 425	25	24
+code 426	26	25
+code 428	27	26
+code 429	28	27
+code 431	29	28
+code 451	30	29
+code 500	31	30
+code 501	32	31
+code 502	33	32
+code 503	34	33
+code 504	35	34
+code 505	36	35
+code 506	37	36
+code 507	38	37
+code 508	39	38
+code 510	40	39
+code 511	41	40
+code aborted	607,608,11	749
+code alreadyexists	129,130,11	141
+code cancelled	609,610,611	750
+code dataloss	612,613,31	751
+code deadlineexceeded	614,615,35	752
+code failedprecondition	616,617,2	753
+code internal	618,619,31	754
+code invalidargument	620,621,2	755
+code notfound	6,622	756
+code outofrange	623,624,2	757
+code permissiondenied	625,626,5	758
+code resourceexhausted	627,628,28	759
+code unauthenticated	629,630,3	760
+code unavailable	631,632,34	761
+code unimplemented	633,634,32	762
+code unknown	635,636,31	763
+coder malfunction error	637	764
+codermalfunctionerror	637	764
+collation * is not valid for character set	638	765
+collation attribute * not recognized	0,1	766
+collation default cannot be copied	84,1	767
+collation mismatch	582	768
+collation mismatch between explicit collations	582,1	769
+collation mismatch between implicit collations	582,1	769
+collation provider libc is not supported on this platform	45	770
+collation with oid * does not exist	83,1	771
+collation_mismatch	582,1	768
+collationmismatch	582,1	768
+collations are not supported by type	148,1	772
+collations with different collate and ctype values are not supported on this platform	45	770
+column * cannot be not null needed in a foreign key constraint * set null	639	773
+column * cannot be null	640	774
+column * cannot be part of fulltext index	641	775
+column * has duplicated value * in	642	776
+column * in * is ambiguous	643	777
+column * is not updatable	644	778
+column * is of wrong type for an innodb fulltext index	645	779
+column * of table * cannot be converted from type	646	780
+column * specified twice	647	781
+column count doesn t match value count	648	782
+column count doesn t match value count at row	649	783
+column count of * is wrong expected * found	650,651	784
+column count of mysql * is wrong expected * found	652	785
+column data type * can only have storage plain	45	146
+column data type * does not support compression	45	146
+column definition lists can have at most	491,182	786
+column family * flag * is different from an existing flag	653	787
+column filter expression must not be null	94,50	788
+column length too big for column * max * use blob or text instead	654	789
+column list must not be specified in alter publication drop	0,1	650
+column must be added to child tables too	47,1	441
+column name * appears more than once in using clause	152,1	790
+column name * conflicts with a system column name	152,1	791
+column name * is not unique	0,1	157
+column name * specified more than once	152,1	791
+column name mismatch in header line field	249,50	792
+column name mismatch in header line field * got null value	249,50	792
+column name must be qualified	0,1	793
+column names cannot be included in grant revoke role	517,518	794
+column notation * applied to type * which is not a composite type	131,1	795
+column number * does not have default sorting behavior	131,1	796
+column number * of relation * does not exist	435,1	797
+column number must be in range from 1 to	93,50	798
+column path filter must not be empty string	50	799
+column privileges are only valid for relations	517,518	632
+column reference * is ambiguous	135,1	800
+column s used in period s specified in update set list	655	801
+column set to default value null supplied to not null column * at row	656	802
+column specification not allowed for schema	0,1	652
+columns available but * columns specified	168,1	660
+columns participating in a foreign key are renamed	657	803
+combine function with transition type * must not be declared strict	48,1	48
+comexception	658	804
+command cannot affect row a second time	529	805
+command denied to user * for column * in table	659	806
+command denied to user * for routine	660	807
+command denied to user * for table s s	661	808
+command line error	662	809
+commandlineerror	662	809
+comment for database * is too long max	663	810
+comment for field * is too long max	664	811
+comment for index * is too long max	665	812
+comment for table * is too long max	666	813
+comment for table partition * is too long max	667	814
+commit failed due to failure of an earlier commit on which this one depends	668	815
+commithook constraint failed	669,574	816
+common column name * appears more than once in left table	135,1	817
+common column name * appears more than once in right table	135,1	817
+common language runtime detected an invalid program	670	818
+communication error on send	671	819
+communicationexception	672	820
+compatibilityerror	673	821
+completionexception	674	822
+component in parameter dynamic_library_path is not an absolute path	675,1	823
+composite data types are not binary compatible	84,1	191
+composite type * cannot be made a member of itself	47,1	433
+compress method must be defined when leaf type is different from input type	93,50	824
+compressed column * can t be used in key specification	676	825
+compressed length too long	677,150	169
+compression detail cannot be specified unless compression is enabled	0,1	826
+compression disabled	678,150	169
+compression failure	679,150	169
+compression id not within private range	680,150	169
+compression library error	681,150	169
+compression method lz4 not supported	45	827
+concurrent delete retrying	421,420	828
+concurrent index creation for exclusion constraints is not supported	45	594
+concurrent index creation on system catalog tables is not supported	45	594
+concurrent modification exception	682	829
+concurrent update retrying	421,420	828
+concurrently cannot be used when the materialized view is not populated	45	830
+concurrentmodificationexception	682	829
+conditional do instead rules are not supported for copy	45	831
+conditional do instead rules are not supported for data modifying statements in with	45	575
+conditional union intersect except statements are not implemented	45	212
+conditional utility statements are not implemented	45	832
+config file error	107	833
+config pod sandbox error	683,684	834
+config_file_error	107,108	833
+configerror	685	835
+configfileerror	107,108	833
+configpodsandboxerror	683,684	834
+configuration column * does not exist	435,1	836
+configuration column * must not be null	94,50	837
+configuration errors exception	686	838
+configuration file * contains errors	107,108	839
+configuration file * contains errors no changes were applied	107,108	839
+configuration file * contains errors unaffected changes were applied	107,108	839
+configuration file * contains no entries	107,108	260
+configuration file * is too big	687	840
+configuration file recursion in	93,50	841
+configuration limit exceeded	121	842
+configuration_limit_exceeded	121,122	842
+configurationerrorsexception	686	838
+configurationexception	688	843
+configurationlimitexceeded	121,122	842
+conflicterror	689	844
+conflicting constraint properties	0,1	652
+conflicting declarations * and	690	845
+conflicting for system_time clauses in with recursive	691	846
+conflicting key value violates exclusion constraint	692,572	847
+conflicting null not null constraints	0,1	848
+conflicting null not null declarations for column * of table	0,1	331
+conflicting or redundant column lists for table	82,1	849
+conflicting or redundant null not null declarations for column	0,1	652
+conflicting or redundant options	0,1	850
+conflicting or redundant where clauses for table	82,1	849
+conflicting values for * field in formatting string	438,50	465
+conflicts with existing default partition	84,1	851
+conflicts with inherited constraint on relation	84,1	653
+conflicts with non inherited constraint on child table	84,1	651
+conflicts with non inherited constraint on relation	84,1	653
+conflicts with not valid constraint on child table	84,1	651
+conflicts with not valid constraint on relation	84,1	653
+connect io exception	693	852
+connectexception	694	853
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	695	854
+connecting slave requested to start from gtid * which is not in the master s binlog	696	855
+connectioexception	693	852
+connection * conflicts with existing connection	697	856
+connection aborted error	698,699	857
+connection does not exist	700	858
+connection exception	312	859
+connection failure	701	860
+connection is shut down	702,703	861
+connection pending exception	704	862
+connection refused	705	863
+connection refused connect	705	864
+connection refused error	705,706	865
+connection requires a valid client certificate	707	866
+connection reset by peer	708	867
+connection reset error	708,709	868
+connection timed out	710	869
+connection to client lost	701,312	870
+connection type not set	711,150	169
+connection was killed	712	871
+connection_does_not_exist	700,312	858
+connection_exception	312	859
+connection_failure	701,312	860
+connectionabortederror	698,699	857
+connectiondoesnotexist	700,312	858
+connectionerror	713	872
+connectionexception	312	859
+connectionfailure	701,312	860
+connectionpendingexception	704	862
+connectionrefusederror	705,706	865
+connectionreseterror	708,709	868
+constant of the type * cannot be used here	45	873
+constant random or timezone dependent expressions in sub partitioning function are not allowed	714	874
+constraint declared initially deferred must be deferrable	0,1	652
+constraint in on conflict clause has no associated index	131,1	598
+constraint must be added to child tables too	47,1	441
+constraint must be validated on child tables too	47,1	441
+constraint s failed for 192s 192s	715	875
+constraint with partition key definition	45	82
+constraints cannot be marked deferrable	45	45
+constraints cannot be marked no inherit	45	45
+constraints cannot be marked not valid	45	45
+constraints on permanent tables may reference only permanent tables	47,1	441
+constraints on temporary tables may reference only temporary tables	47,1	441
+constraints on temporary tables must involve temporary tables of this session	47,1	441
+constraints on unlogged tables may reference only permanent or unlogged tables	47,1	441
+container cannot run	716	876
+container gc failed	717,718	877
+containercannotrun	716	876
+containergcfailed	717,718	877
+containing sql not permitted	719	878
+containing_sql_not_permitted	719,720	878
+containingsqlnotpermitted	719,720	878
+contains column * not found in parent	148,1	452
+contains no values	43	879
+content too short error	721	880
+contenttooshorterror	721	880
+context deadline exceeded	722	881
+context deadline exceeded client timeout exceeded while awaiting headers	722	881
+context marshal exception	212	882
+context not dane enabled	723,150	169
+context not empty exception	724	883
+contextmarshalexception	212	882
+contextnotemptyexception	724	883
+conversion between * is not supported	45	884
+conversion from wchar_t to server encoding failed	569,50	885
+conversion with oid * does not exist	83,1	771
+convert partition is not supported for subpartitioned table	725	886
+converter not found error	726	887
+converternotfounderror	726	887
+converting column * from * to	727	888
+convpath disk i o error	728,81	889
+convpath unable to open database file	729,730	890
+cookie gen callback failure	731,150	169
+cookie mismatch	732,150	169
+cookieexception	733	891
+copy algorithm requires a lock	734	892
+copy delimiter and quote must be different	93,50	196
+copy delimiter cannot be	93,50	196
+copy delimiter cannot be newline or carriage return	93,50	196
+copy delimiter must be a single one byte character	45	638
+copy delimiter must not appear in the null specification	45	638
+copy escape available only in csv mode	45	638
+copy escape must be a single one byte character	45	638
+copy file signature not recognized	249,50	792
+copy force not null available only in csv mode	45	638
+copy force not null only available using copy from	45	638
+copy force null available only in csv mode	45	638
+copy force null only available using copy from	45	638
+copy force quote available only in csv mode	45	638
+copy force quote only available using copy to	45	638
+copy format * not recognized	93,50	196
+copy from not supported with row level security	45	638
+copy from stdin failed	418,104	893
+copy null representation cannot use newline or carriage return	93,50	196
+copy parameters failed	735,150	169
+copy query must have a returning clause	45	831
+copy query must not be a utility command	45	831
+copy quote available only in csv mode	45	638
+copy quote must be a single one byte character	45	638
+copy select into is not supported	45	831
+corrupted replication event was detected	736	894
+corrupted trg file for table s s	737	895
+corruptfs disk i o error	738,81	896
+cost must be positive	93,50	897
+could not accept ssl connection	311,312	898
+could not accept ssl connection eof detected	311,312	898
+could not attach to a sharedfileset that is already destroyed	43	899
+could not attach to dynamic shared area	43	900
+could not be parsed at index	739	901
+could not change table * to logged because it references unlogged table	47,1	441
+could not change table * to unlogged because it references logged table	47,1	441
+could not connect to publisher when attempting to drop replication slot	701,312	902
+could not connect to the primary server	701,312	903
+could not connect to the publisher	701,312	904
+could not convert nid * to an asn1_object structure	93,50	905
+could not convert row type	148,1	906
+could not convert table * to a view because it has child tables	43	907
+could not convert table * to a view because it has indexes	43	907
+could not convert table * to a view because it has parent tables	43	907
+could not convert table * to a view because it has row security enabled	43	907
+could not convert table * to a view because it has row security policies	43	907
+could not convert table * to a view because it has triggers	43	907
+could not convert table * to a view because it is not empty	43	907
+could not convert type	439,1	467
+could not create bio	740,122	908
+could not create exclusion constraint	692,572	847
+could not create locale	93,50	909
+could not create replication slot	311,312	910
+could not create shmemindex entry for data structure	740,122	911
+could not create slave thread check system resources	741	912
+could not create unique index	742,572	913
+could not delete gtid domain reason	743	914
+could not determine actual enum type	45	915
+could not determine actual result type for function * declared to return type	148,1	181
+could not determine actual type of argument declared	148,1	916
+could not determine data type for argument	93,50	917
+could not determine data type of parameter	138,1,465	918
+could not determine input data type	93,50	183
+could not determine interpretation of row comparison operator	45	488
+could not determine polymorphic type * because input has type	148,1	168
+could not determine polymorphic type because input has type	148,1	168
+could not determine row description for function returning record	148,1	181
+could not determine row type for result of	45	919
+could not determine which collation to use for	744,1	920
+could not determine which collation to use for ilike	744,1	921
+could not determine which collation to use for index expression	744,1	922
+could not determine which collation to use for partition expression	744,1	923
+could not determine which collation to use for regular expression	744,1	924
+could not determine which collation to use for string comparison	744,1	925
+could not determine which collation to use for string hashing	744,1	926
+could not determine which collation to use for view column	744,1	927
+could not drop relation mapping for subscription	93,50	928
+could not drop replication origin with id * in use by pid	68,43	929
+could not drop replication slot * on publisher	701,312	902
+could not enable user right	69,1	930
+could not extend file * wrote only * bytes at block	745,122	931
+could not fetch column list info for table * from publisher	701,312	904
+could not fetch table info for table * from publisher	701,312	904
+could not find a function named	746,1	932
+could not find a part of the path	747	933
+could not find a procedure named	746,1	932
+could not find an aggregate named	746,1	932
+could not find array type for data type	83,1	934
+could not find element type for data type	83,1	935
+could not find free replication origin id	182	936
+could not find free replication state increase max_replication_slots	121,122	937
+could not find free replication state slot for replication origin with id	121,122	937
+could not find function * in file	746,1	938
+could not find function information for function	746,1	939
+could not find jsonpath variable	83,1	940
+could not find multirange type for data type	83,1	941
+could not find the drive the drive might not be ready or might not be mapped	748	942
+could not form array type name for type	82,1	943
+could not format cidr value	749,50	944
+could not format inet value	749,50	944
+could not get commit timestamp data	43	945
+could not get nid for asn1_object object	93,50	905
+could not identify a comparison function for type	746,1	946
+could not identify a hash function for type	746,1	947
+could not identify an equality operator for type	746,1	948
+could not identify an extended hash function for type	746,1	947
+could not identify an inequality operator for type	746,1	949
+could not identify an ordering operator for type	746,1	950
+could not identify column * in record data type	435,1	951
+could not implement	45	952
+could not implement distinct	45	953
+could not implement group by	45	953
+could not implement recursive union	45	952
+could not implement window order by	45	953
+could not implement window partition by	45	953
+could not import the requested snapshot	43	954
+could not initialize master info structure for * more error messages can be found in the mariadb error log	750	955
+could not initialize ssl connection	311,312	898
+could not initialize ssl connection ssl context not set up	311,312	898
+could not load dh parameters file	107,108	713
+could not load private key file	107,108	713
+could not load root certificate file	107,108	713
+could not load server certificate file	107,108	713
+could not load ssl certificate revocation list directory	107,108	713
+could not load ssl certificate revocation list file	107,108	713
+could not load ssl certificate revocation list file * or directory	107,108	713
+could not load the file	487	956
+could not load the specified file	751	957
+could not make operator class * be default for type	82,1	135
+could not map dynamic shared memory segment	43	958
+could not obtain lock on relation	422,43	959
+could not obtain lock on row in relation	422,43	960
+could not open affix file	107,108	110
+could not open configuration file * maximum nesting depth exceeded	182	961
+could not open dictionary file	107,108	110
+could not open parent table of index	591,1	962
+could not open stop word file	107,108	963
+could not open synonym file	107,108	964
+could not open thesaurus file	107,108	965
+could not parse connection string	740,122	966
+could not parse contents of file	107,108	967
+could not parse gtid list	752	968
+could not parse ldap url	107,108	260
+could not parse radius identifiers list	107,108	260
+could not parse radius port list	107,108	260
+could not parse radius secret list	107,108	260
+could not parse radius server list	107,108	260
+could not parse setting for parameter	0,1	969
+could not receive data from wal stream	701,312,311	970
+could not receive database system identifier and timeline id from the primary server	311,312	910
+could not receive list of replicated tables from the publisher	701,312	902
+could not receive timeline history file from the primary server	311,312	910
+could not resolve host	753	971
+could not send data to wal stream	701,312	970
+could not send end of streaming message to primary	701,312	970
+could not send tuple to shared memory queue	43	972
+could not serialize access due to concurrent delete	421,420	973
+could not serialize access due to concurrent update	421,420	974
+could not serialize access due to read write dependencies among transactions	421,420	975
+could not set compression worker count to	93,50	976
+could not set environment	740,122	977
+could not set ssl socket	311,312	898
+could not set the cipher list no valid ciphers available	107,108	713
+could not set up xml error handler	45	978
+could not start initial contents copy for table	701,312	904
+could not start wal streaming	740,122,311	966
+could not translate name	754	979
+could not translate radius server name * to address	107,108	260
+could not update replication slave gtid state	755	980
+could not write block	756,757	981
+could not write block * in file * wrote only	745,122	931
+could not write file * wrote only * bytes at offset	745,122	982
+couldn t translate some identities	758	983
+couldn t uncompress communication packet	759	984
+count must be greater than zero	760,50	985
+cpu time limit exceeded	761	986
+crash loop back off	762,763	987
+crash shutdown	764	988
+crash_shutdown	764,104	988
+crashloopbackoff	762,763	987
+crashshutdown	764,104	988
+crcerror	765	989
+create assertion is not yet implemented	45	45
+create container config error	766,767	990
+create container error	768,769	991
+create database not allowed while thread is holding global read lock	770	992
+create extension from is no longer supported	45	45
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	771	993
+create or replace constraint trigger is not supported	45	45
+create pod sandbox error	772,773	994
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	774	995
+create schema if not exists cannot include schema elements	45	45
+create specifies a schema * different from the one being created	775,1	996
+create statistics only supports relation names in the from clause	45	546
+create table select is forbidden when enforce_gtid_consistency 1	776	997
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	777	998
+create view specifies more column names than columns	0,1	999
+createcontainerconfigerror	766,767	990
+createcontainererror	768,769	991
+createpodsandboxerror	772,773	994
+creating index * required more than * bytes of modification log please try again	778	1000
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	779	1001
+creation context of event s s is invalid	780	1002
+creation context of stored routine s s is invalid	781	1003
+creation context of view s s is invalid	782	1004
+credential expired exception	783	1005
+credential not found exception	784	1006
+credentialexception	785	1007
+credentialexpiredexception	783	1005
+credentialnotfoundexception	784	1006
+crl has expired	786,156	1008
+crl is not yet valid	787,156	1009
+crl path validation error	788,156	1010
+crl signature failure	789,156	1011
+crlerror	790	1012
+crlexception	791	1013
+cross database references are not implemented	45	592
+cross dependency found in outer join examine your on conditions	792	1014
+crypto dsa invalid public key	793	1015
+crypto rsa decryption error	794,795	1016
+crypto rsa message too long for rsa public key size	796,797	1017
+crypto rsa verification error	798,799	1018
+cryptographic unexpected operation exception	800	1019
+cryptographicexception	801	1020
+cryptographicunexpectedoperationexception	800	1019
+csv quote character must not appear in the null specification	45	638
+cube is limited to 12 elements	491,182	1021
+culture is not supported	802	1022
+culture not found exception	802	1023
+culturenotfoundexception	802	1023
+current database cannot be changed	45	45
+current database cannot be renamed	45	445
+current database s encoding is not supported with this provider	45	1024
+current transaction is aborted commands ignored until end of transaction block	803,96	1025
+current user cannot be dropped	68,43	1026
+current user cannot be renamed	45	1027
+currval of sequence * is not yet defined in this session	43	1028
+cursor can only scan forward	43	1029
+cursor declaration after handler declaration	804	1030
+cursor is already open	805	1031
+cursor is not open	806	1032
+cursor select must not have into	807	1033
+cursor statement must be a select	808	1034
+custom attribute format exception	307	1035
+custom ext handler already installed	809,150	169
+custom scan * does not support markpos	45	1036
+customattributeformatexception	307	1035
+cycle column * not in with query column list	0,1	1037
+cycle column * specified more than once	152,1	1038
+cycle mark column name * already used in with query column list	0,1	1037
+cycle mark column name and cycle path column name are the same	0,1	1037
+cycle path column name * already used in with query column list	0,1	1037
+cyclic dependency detected between extensions	111,1	1039
+cyclic reference on subqueries	810	1040
+dane already enabled	811,150	169
+dane cannot override mtype full	812,150	169
+dane not enabled	813,150	169
+dane tlsa bad certificate	814,150	169
+dane tlsa bad certificate usage	815,150	169
+dane tlsa bad data length	816,150	169
+dane tlsa bad digest length	817,150	169
+dane tlsa bad matching type	818,150	169
+dane tlsa bad public key	819,150	169
+dane tlsa bad selector	820,150	169
+dane tlsa null data	821,150	169
+data between ccs and finished	822,150	169
+data corrupted	823	1041
+data directory * has invalid permissions	43	1042
+data directory * has wrong ownership	43	1042
+data directory with the specified oid * already exists	93,50	530
+data disk i o error	824,81	1043
+data exception	50	1044
+data for column * too long	825	1045
+data format exception	826	1046
+data length too long	827,150	169
+data misaligned exception	46	1047
+data too long for column * at row	828	1048
+data too long for condition item	829	1049
+data type * has no default operator class for access method	83,1	1050
+data type * is a domain	131,1	199
+data type * is a pseudo type	131,1	199
+data type * is not an array type	148,1	309
+data_corrupted	823,830	1041
+data_exception	50	1044
+data_loss	612,613,31	751
+database connection requirement not indicated during registration	182	1051
+database dropped	831	1052
+database files are incompatible with server	93,50	1053
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	182	1054
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	182	1054
+database is not accepting commands to avoid wraparound data loss in database	182	1055
+database is not accepting commands to avoid wraparound data loss in database with oid	182	1055
+database oid * is already in use by database	93,50	530
+database system identifier differs between the primary and standby	43	493
+database with oid * does not exist	83,1	1056
+database_dropped	831,104	1052
+databasedropped	831,104	1052
+databaseerror	832	1057
+datacorrupted	823,830	1041
+dataerror	833	1058
+dataexception	50	1044
+dataformatexception	826	1046
+dataloss	612,613,31	751
+datamisalignedexception	46	1047
+datatype configuration exception	834	1059
+datatype mismatch	148	1060
+datatype_mismatch	148,1	1060
+datatypeconfigurationexception	834	1059
+datatypemismatch	148,1	1060
+date field value out of range	835,50	1061
+date time exception	836	1062
+date time field value out of range	835,50	1063
+date time parse exception	837,739	1064
+datetime field overflow	835	1065
+datetime format is not dated and not timed	438,50	465
+datetime format is not recognized	838,50	1066
+datetime format is zoned but not timed	438,50	465
+datetime function * field overflow	839	1067
+datetime_field_overflow	835,50	1065
+datetimeexception	836	1062
+datetimefieldoverflow	835,50	1065
+datetimeparseexception	837,739	1064
+deadline_exceeded	614,615,35	752
+deadlineexceeded	614,615,35	752
+deadlock detected	419	1068
+deadlock found when trying to get lock try restarting transaction	840	1069
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	841	1070
+deadlock_detected	419,420	1068
+deadlockdetected	419,420	1068
+debug sync point hit limit reached	842	1071
+debug sync point wait timed out	843	1072
+decapsulateexception	844	1073
+declare cursor must not contain data modifying statements in with	45	450
+declare cursor with hold * is not supported	45	450
+declare insensitive cursor * is not valid	501,1	634
+declare scroll cursor * is not supported	45	450
+declare scroll cursor for update share is not supported	45	1074
+decoder fallback exception	845	1075
+decoderfallbackexception	845	1075
+decoding of base64 string failed	846	1076
+decryption failed	847,150	169
+decryption failed or bad record mac	848,150	169
+default acl for user * does not exist	83,1	1077
+default acl for user * in schema * does not exist	83,1	1077
+default conversion for * already exists	82,1	1078
+default conversion function for encoding * does not exist	746,1	1079
+default for column * cannot be cast automatically to type	148,1	452
+default ignore value is not supported for such parameter usage	849	1080
+default is not allowed in this context	0,1	1081
+default namespace is not supported	45	978
+default privileges cannot be set for columns	517,518	632
+default value for column * of relation * does not exist	435,1	1082
+defaulting grantor to user id	518	1083
+delayed insert thread couldn t get requested lock for table	850	1084
+delayed option not supported for table	851	1085
+delete disk i o error	852,81	1086
+delete trigger s when condition cannot reference new values	84,1	305
+dependency removal exception	853	1087
+dependency resolution error	854	1088
+dependencyerror	855	1089
+dependencyremovalexception	853	1087
+dependencyresolutionerror	854	1088
+dependent objects still exist	432	1090
+dependent privilege descriptors still exist	433	1091
+dependent privileges exist	432,433	1092
+dependent_objects_still_exist	432,433	1090
+dependent_privilege_descriptors_still_exist	433	1091
+dependentobjectsstillexist	432,433	1090
+dependentprivilegedescriptorsstillexist	433	1091
+deprecationwarning	856	1093
+destination address required	857	1094
+destination encoding * does not exist	83,1	1095
+destroy failed exception	858	1096
+destroyfailedexception	858	1096
+device not a stream	859	1097
+device or resource busy	860	1098
+dh could not load dh parameters	107,108	713
+dh could not set dh parameters	107,108	713
+dh key too small	861,150	169
+dh public value length is wrong	862,150	169
+dherror	863	1099
+diagnostics exception	864	1100
+diagnostics_exception	864	1100
+diagnosticsexception	864	1100
+dial tcp * connect connection refused	705	1101
+different crl scope	865,156	1102
+digest check failed	866,150	169
+digesterror	867	1103
+digestexception	868	1104
+dimension array or low bound array cannot be null	94,50	426
+dimension values cannot be null	94,50	426
+directories for tablespace * could not be removed	43	1105
+directory iterator exception	869	1106
+directory not empty	870	1107
+directory not empty exception	871	1108
+directory not found exception	208,747	1109
+directoryiteratorexception	869	1106
+directorynotemptyexception	871	1108
+directorynotfoundexception	208,747	1109
+dirtywal unable to open database file	872,730	1110
+disk full	745	1111
+disk full * waiting for someone to free some space errno	873	1112
+disk quota exceeded	874	1113
+disk_full	745,122	1111
+diskfull	745,122	1111
+display width out of range for * max	875	1114
+distance in phrase operator must be an integer value between zero and	93,50	1115
+distinct is not implemented for window functions	45	122
+distinct specified but * is not an aggregate function	131,1	1116
+divide by zero exception	210,211	1117
+dividebyzeroexception	210,211	1117
+division by 0	876	1118
+division by zero	211	1119
+division_by_zero	211,50	1119
+divisionbyzero	211,50	1119
+dll not found exception	877	1120
+dll was not found	877	1121
+dllnotfoundexception	877	1120
+do also rules are not supported for copy	45	831
+do also rules are not supported for data modifying statements in with	45	575
+do instead nothing rules are not supported for copy	45	831
+do instead nothing rules are not supported for data modifying statements in with	45	575
+do instead notify rules are not supported for data modifying statements in with	45	575
+do not support online operation on table with gis index	878	1122
+documenterror	879	1123
+does not accept a target detail	0,1	826
+does not allow null values	880,572	1124
+does not belong to table	93,50,43	1125
+does not exist	83,1,591,746,435,881,707,882,82,883	1126
+does not exist in operator family	83,1	1127
+does not exist within current savepoint level	881,884	1128
+does not have a composite type	131,1	1129
+does not have a for update share reference to table	467	1130
+does not match locale	93,50	530
+does not refer to a table	591,1	1131
+does not return tuples	467	1132
+does not support inline code execution	45	1133
+does not support set schema	45	377
+does not support subqueries or stored functions	885	1134
+does not support subscripted assignment	45	1135
+does not support the global option	93,50	1136
+domain data types must not be marked binary compatible	84,1	191
+domain error * in function	886	1137
+domainerror	887	1138
+drive not found exception	748	1139
+drivenotfoundexception	748	1139
+driver bad connection	888,889	1140
+driver remove argument from query	890,891	1141
+driver skip fast path continue as if unimplemented	892,893	1142
+drop database not allowed while thread is holding global read lock	894	1143
+drop index concurrently does not support cascade	45	146
+drop index concurrently does not support dropping multiple objects	45	146
+drop index concurrently must be first action in transaction	45	594
+dropped orphan trigger * originally created for table	895	1144
+dropping a primary key is not allowed without also adding a new primary key	896	1145
+dsaerror	897	1146
+dtls message too big	898,150	169
+duplicate * constraint name	899	1147
+duplicate alias	900	1148
+duplicate column	152	1149
+duplicate column * in publication column list	82,1	1150
+duplicate column name	901	1151
+duplicate column name in statistics definition	152,1	1152
+duplicate compression id	902,150	169
+duplicate condition information item	903	1153
+duplicate cursor	604	1154
+duplicate database	904	1155
+duplicate entry * for key	905	1156
+duplicate entry for key	905	1157
+duplicate expression in statistics definition	152,1	1152
+duplicate file	906	1158
+duplicate format flags exception	907	1159
+duplicate function	127	1160
+duplicate function body specified	48,1	112
+duplicate handler declared in the same block	908	1161
+duplicate index s this is deprecated and will be disallowed in a future release	909	1162
+duplicate json object key value	910	1163
+duplicate key name	911	1164
+duplicate key value violates unique constraint	742,572	1165
+duplicate object	82	1166
+duplicate objects in argument	912	1167
+duplicate partition field name	913	1168
+duplicate partition name	914	1169
+duplicate prepared statement	915	1170
+duplicate query name 64s in with clause	916	1171
+duplicate row * column s	917	1172
+duplicate schema	128	1173
+duplicate table	126	1174
+duplicate wait object exception	912	1175
+duplicate_alias	900,1	1148
+duplicate_column	152,1	1149
+duplicate_cursor	604,1	1154
+duplicate_database	904,1	1155
+duplicate_file	906,757	1158
+duplicate_function	127,1	1160
+duplicate_json_object_key_value	910,50	1163
+duplicate_object	82,1	1166
+duplicate_prepared_statement	915,1	1170
+duplicate_schema	128,1	1173
+duplicate_table	126,1	1174
+duplicatealias	900,1	1148
+duplicatecolumn	152,1	1149
+duplicatecursor	604,1	1154
+duplicatedatabase	904,1	1155
+duplicatefile	906,757	1158
+duplicateformatflagsexception	907	1159
+duplicatefunction	127,1	1160
+duplicatejsonobjectkeyvalue	910,50	1163
+duplicateobject	82,1	1166
+duplicatepreparedstatement	915,1	1170
+duplicateschema	128,1	1173
+duplicatetable	126,1	1174
+duplicatewaitobjectexception	912	1175
+dynamic column contains unknown character set	918	1176
+dynamic column implementation limit reached	919	1177
+e2big	166	1178
+eacces	625	1179
+eaddrinuse	100	1180
+eaddrnotavail	434	1181
+eadv	105	1182
+eafnosupport	102	1183
+eagain	324	1184
+eagain wait readable	920	1185
+eagain wait writable	921	1186
+eagainwaitreadable	920	1185
+eagainwaitwritable	921	1186
+eai_addrfamily	753	1187
+eai_again	753	1188
+eai_badflags	753	1189
+eai_fail	753	1190
+eai_family	753	1191
+eai_memory	753	1192
+eai_nodata	753	1193
+eai_noname	753	1194
+eai_overflow	753	1195
+eai_service	753	1196
+eai_socktype	753	1197
+eai_system	753	1198
+ealready	326	1199
+ebade	922	1200
+ebadf	259	1201
+ebadfd	923	1202
+ebadmsg	271	1203
+ebadr	924	1204
+ebadrqc	925	1205
+ebadslt	926	1206
+ebfont	260	1207
+ebusy	860	1208
+ecanceled	927	1209
+ecc cert not for signing	928,150	169
+ecdh could not create key	107,108	713
+ecdh required for suiteb mode	929,150	169
+ecdh unrecognized curve name	107,108	713
+ecerror	930	1210
+echild	580	1211
+echrng	565	1212
+ecomm	671	1213
+econnaborted	698	1214
+econnrefused	705	1215
+econnreset	708	1216
+edeadlock	931	1217
+edestaddrreq	857	1218
+edom	932	1219
+edotdot	933	1220
+edquot	874	1221
+ee certificate key too weak	934,156	1222
+ee key too small	935,150	169
+eeee is incompatible with other formats	0,1	0
+eeee must be the last pattern used	0,1	0
+eeee not supported for input	45	1223
+eexist	936	1224
+efault	241	1225
+efbig	937	1226
+ehostdown	938	1227
+ehostunreach	939	1228
+eidrm	940	1229
+eilseq	941	1230
+einprogress	327	1231
+einprogress wait readable	942	1232
+einprogress wait writable	943	1233
+einprogresswaitreadable	942	1232
+einprogresswaitwritable	943	1233
+eintr	944	1234
+einval	620	1235
+eio	945	1236
+eisconn	946	1237
+eisdir	947	1238
+eisnam	948	1239
+ekeyexpired	949	1240
+ekeyrejected	950	1241
+ekeyrevoked	951	1242
+el2hlt	952	1243
+el2nsync	953	1244
+el3hlt	954	1245
+el3rst	955	1246
+element type cannot be specified without a subscripting function	93,50	1247
+elibacc	379	1248
+elibbad	88	1249
+elibexec	474	1250
+elibmax	216	1251
+elibscn	956	1252
+elnrng	957	1253
+eloop	958	1254
+email address mismatch	959,156	1255
+emediumtype	960	1256
+emfile	961	1257
+emlink	962	1258
+empty configuration directory name	93,50	841
+empty configuration file name	93,50	841
+empty password returned by client	963,707	1259
+empty query does not return tuples	0,1	1260
+empty range bound specified for partition	84,1	851
+empty srtp protection profile list	964,150	169
+empty stack exception	965	1261
+empty subject alternative name extension	966,156	1262
+empty xpath expression	50	799
+emptystackexception	965	1261
+emsgsize	797	1263
+emultihop	967	1264
+enametoolong	968	1265
+enavail	969	1266
+encoder fallback exception	970	1267
+encoderfallbackexception	970	1267
+encoding conversion from * to ascii not supported	45	1268
+encoding conversion function * must return type	84,1	1269
+encoding conversion function * returned incorrect result for empty input	84,1	1269
+encoding conversion to or from sql_ascii is not supported	84,1	1269
+encoding hex odd length hex string	971,972	1270
+encodingerror	973	1271
+encodingwarning	974	1272
+encountered illegal format of dynamic column string	975	1273
+encountered illegal value * when converting to	976	1274
+encrypted length too long	977,150	169
+end identifier * does not match	978	1275
+end label * without match	979	1276
+end of copy marker corrupt	249,50	792
+end of copy marker does not match previous newline style	249,50	792
+end of line before authentication method	107,108	260
+end of line before database specification	107,108	260
+end of line before ip address specification	107,108	260
+end of line before netmask specification	107,108	260
+end of line before role specification	107,108	260
+end of stream exception	215	1277
+end of yaml exception	980	1278
+endofstreamexception	215	1277
+endofyamlexception	980	1278
+ends is either invalid or before starts	981	1279
+enetdown	982	1280
+enetreset	983	1281
+enetunreach	984	1282
+enfile	985	1283
+engine * does not support rollback changes were committed during rollback call	986	1284
+engine * failed to discover table 192s 192s with	987	1285
+engine cannot be used in partitioned tables	988	1286
+engine independent statistics are not collected for column	989	1287
+enoano	990	1288
+enobufs	991	1289
+enocsi	992	1290
+enodata	993	1291
+enodev	994	1292
+enoent	747	1293
+enoent no such file or directory open	747	1294
+enoexec	995	1295
+enokey	996	1296
+enolck	997	1297
+enolink	998	1298
+enomedium	999	1299
+enomem	431	1300
+enomsg	1000	1301
+enonet	1001	1302
+enopkg	1002	1303
+enoprotoopt	1003	1304
+enospc	1004	1305
+enosr	1005	1306
+enostr	859	1307
+enosys	1006	1308
+enotblk	322	1309
+enotconn	1007	1310
+enotdir	1008	1311
+enotempty	870	1312
+enotnam	1009	1313
+enotrecoverable	1010	1314
+enotsock	1011	1315
+enotsup	1012	1316
+enotty	1013	1317
+enotuniq	1014	1318
+entry point not found exception	1015	1319
+entry point was not found	1015	1320
+entrypointnotfoundexception	1015	1319
+enum constant not present exception	1016	1321
+enum data types are not binary compatible	84,1	191
+enum label * already exists	82,1	1322
+enum label * already exists skipping	82,1	1322
+enumconstantnotpresentexception	1016	1321
+environmenterror	1017	1323
+enxio	1018	1324
+eoferror	1019,1020	1325
+eofexception	1021	1326
+eoverflow	1022	1327
+eownerdead	1023	1328
+eperm	1024	1329
+epfnosupport	1025	1330
+epipe	336	1331
+eproto	1026	1332
+eprotonosupport	1027	1333
+eprototype	1028	1334
+er_aborting_connection	66	66
+er_access_denied_change_user_error	78	77
+er_access_denied_error	76	75
+er_access_denied_no_password_error	74	73
+er_account_has_been_locked	77	76
+er_add_partition_no_new_partition	194	230
+er_add_partition_subpart_error	1029	1335
+er_admin_wrong_mrg_table	1030	1336
+er_aggregate_order_for_union	1031	1337
+er_aggregate_order_non_agg_query	1032	1338
+er_alter_filegroup_failed	1033	1339
+er_alter_info	1034	1340
+er_alter_operation_not_supported	1035	1341
+er_alter_operation_not_supported_reason	1036	1342
+er_alter_operation_not_supported_reason_autoinc	97	101
+er_alter_operation_not_supported_reason_change_fts	473	542
+er_alter_operation_not_supported_reason_column_type	443	473
+er_alter_operation_not_supported_reason_copy	734	892
+er_alter_operation_not_supported_reason_fk_check	98	102
+er_alter_operation_not_supported_reason_fk_rename	657	803
+er_alter_operation_not_supported_reason_fts	1037	1343
+er_alter_operation_not_supported_reason_gis	878	1122
+er_alter_operation_not_supported_reason_hidden_fts	509	618
+er_alter_operation_not_supported_reason_ignore	779	1001
+er_alter_operation_not_supported_reason_nopk	896	1145
+er_alter_operation_not_supported_reason_not_null	453	498
+er_alter_operation_not_supported_reason_partition	1038	1344
+er_alter_operation_table_options_need_rebuild	564	699
+er_ambiguous_field_term	1039	1345
+er_argument_not_constant	175	198
+er_argument_out_of_range	174	197
+er_auto_convert	727	888
+er_auto_increment_conflict	228	266
+er_auto_position_requires_gtid_mode_on	559	694
+er_autoinc_read_failed	1040	1346
+er_backup_lock_is_active	399	392
+er_backup_not_running	1041	1347
+er_backup_stage_failed	239	278
+er_backup_unknown_stage	1042	1348
+er_backup_wrong_stage	240	279
+er_bad_base64_data	243	282
+er_bad_combination_of_window_frame_bound_specs	1043	1349
+er_bad_data	976	1274
+er_bad_db_error	1044	1350
+er_bad_field_error	1045	1351
+er_bad_ft_column	641	775
+er_bad_host_error	408	400
+er_bad_log_statement	1046	1352
+er_bad_null_error	640	774
+er_bad_option_value	1047	1353
+er_bad_slave	1048	1354
+er_bad_slave_auto_position	1049	1355
+er_bad_slave_until_cond	1050	1356
+er_bad_table_error	1051	1357
+er_base64_decode_error	846	1076
+er_binlog_cache_size_greater_than_max	1052	1358
+er_binlog_cant_delete_gtid_domain	743	914
+er_binlog_create_routine_need_super	1053	1359
+er_binlog_logging_impossible	310	314
+er_binlog_logical_corruption	1054	1360
+er_binlog_multiple_engines_and_self_logging_engine	479	555
+er_binlog_must_be_empty	1055	1361
+er_binlog_non_supported_bulk	1056	1362
+er_binlog_purge_emfile	1057	1363
+er_binlog_purge_fatal_err	1058	1364
+er_binlog_purge_prohibited	1059	1365
+er_binlog_read_event_checksum_failure	1060	1366
+er_binlog_row_engine_and_stmt_engine	478	554
+er_binlog_row_injection_and_stmt_engine	480	556
+er_binlog_row_injection_and_stmt_mode	481	557
+er_binlog_row_logging_failed	1061	1367
+er_binlog_row_mode_and_stmt_engine	475	551
+er_binlog_row_rbr_to_sbr	1062	1368
+er_binlog_row_wrong_table_def	1063	1369
+er_binlog_stmt_cache_size_greater_than_max	1064	1370
+er_binlog_stmt_mode_and_no_repl_tables	477	553
+er_binlog_stmt_mode_and_row_engine	476	552
+er_binlog_uncompress_error	1065	1371
+er_binlog_unsafe_and_stmt_engine	482	558
+er_binlog_unsafe_autoinc_columns	1066	1372
+er_binlog_unsafe_autoinc_not_first	1067	1373
+er_binlog_unsafe_create_ignore_select	771	993
+er_binlog_unsafe_create_replace_select	774	995
+er_binlog_unsafe_create_select_autoinc	777	998
+er_binlog_unsafe_fulltext_plugin	1068	1374
+er_binlog_unsafe_insert_delayed	1069	1375
+er_binlog_unsafe_insert_ignore_select	1070	1376
+er_binlog_unsafe_insert_select_update	1071	1377
+er_binlog_unsafe_insert_two_keys	1072	1378
+er_binlog_unsafe_limit	1073	1379
+er_binlog_unsafe_mixed_statement	1074	1380
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1075	1381
+er_binlog_unsafe_nontrans_after_trans	1076	1382
+er_binlog_unsafe_replace_select	1077	1383
+er_binlog_unsafe_routine	1078	1384
+er_binlog_unsafe_skip_locked	1079	1385
+er_binlog_unsafe_statement	1080	1386
+er_binlog_unsafe_system_function	1081	1387
+er_binlog_unsafe_system_table	1082	1388
+er_binlog_unsafe_system_variable	1083	1389
+er_binlog_unsafe_udf	1084	1390
+er_binlog_unsafe_update_ignore	1085	1391
+er_binlog_unsafe_write_autoinc_select	1086	1392
+er_blob_field_in_part_func_error	44	43
+er_blob_key_without_length	320	324
+er_blob_used_as_key	319	323
+er_blobs_and_no_terminated	1087	1393
+er_boost_geometry_centroid_exception	1088	1394
+er_boost_geometry_empty_input_exception	1089	1395
+er_boost_geometry_overlay_invalid_input_exception	1090	1396
+er_boost_geometry_self_intersection_point_exception	144	163
+er_boost_geometry_turn_info_exception	1091	1397
+er_boost_geometry_unknown_exception	1092	1398
+er_calculating_default_value	1093	1399
+er_cannot_add_foreign	429	430
+er_cannot_convert_character	451	494
+er_cannot_discard_temporary_table	466	531
+er_cannot_grant_role	490	569
+er_cannot_load_from_table_v2	493	579
+er_cannot_load_slave_gtid_state	1094	1400
+er_cannot_revoke_role	510	622
+er_cannot_update_gtid_state	755	980
+er_cannot_user	1095	1401
+er_cant_activate_log	428	428
+er_cant_aggregate_2collations	1096	1402
+er_cant_aggregate_3collations	1097	1403
+er_cant_aggregate_ncollations	1097	1404
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1098	1405
+er_cant_change_tx_characteristics	1099	1406
+er_cant_create_db	1100	1407
+er_cant_create_federated_table	392	385
+er_cant_create_file	1100	1408
+er_cant_create_geometry_object	488	568
+er_cant_create_handler_file	1101	1409
+er_cant_create_sroutine	459	515
+er_cant_create_table	395	388
+er_cant_create_thread	391	384
+er_cant_create_user_with_grant	1102	1410
+er_cant_delete_file	1103	1411
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	484	560
+er_cant_do_this_during_an_transaction	1104	1412
+er_cant_drop_field_or_key	396	389
+er_cant_execute_in_read_only_transaction	483	559
+er_cant_find_dl_entry	373	364
+er_cant_find_system_rec	415	407
+er_cant_find_udf	1105	1413
+er_cant_get_stat	1100	1414
+er_cant_get_wd	409	401
+er_cant_initialize_udf	1105	1415
+er_cant_lock	412	404
+er_cant_lock_log_table	1106	1416
+er_cant_open_file	1100	1417
+er_cant_open_library	1100	1418
+er_cant_read_dir	1100	1419
+er_cant_remove_all_fields	1107	1420
+er_cant_rename_log_table	508	617
+er_cant_reopen_table	1105	1421
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1108	1422
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1109	1423
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1110	1424
+er_cant_set_gtid_next_when_owning_gtid	1111	1425
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1112	1426
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1113	1427
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1114	1428
+er_cant_set_wd	1100	1429
+er_cant_start_stop_slave	1115	1430
+er_cant_update_table_in_create_table_select	375	366
+er_cant_update_used_table_in_sf_or_trg	374	365
+er_cant_update_with_readlock	401	394
+er_cant_use_option_here	1116	1431
+er_cant_write_lock_log_table	1117	1432
+er_cf_different	653	787
+er_change_master_password_length	1118	1433
+er_change_rpl_info_repository_failure	1119	1434
+er_change_slave_parallel_threads_active	444	478
+er_check_no_such_table	414	406
+er_check_not_implemented	1120	1435
+er_checkread	1121	1436
+er_cm_option_missing_requirement	560	695
+er_coalesce_only_on_hash_partition	606	748
+er_coalesce_partition_no_partition	195	231
+er_col_count_doesnt_match_corrupted_v2	650	784
+er_col_count_doesnt_match_please_update	652	785
+er_col_count_doesnt_match_please_update_v2	651	1437
+er_collation_charset_mismatch	638	765
+er_columnaccess_denied_error	659	806
+er_commit_not_allowed_in_sf_or_trg	1122	1438
+er_compressed_column_used_as_key	676	825
+er_con_count_error	1123	1439
+er_cond_item_too_long	829	1049
+er_conflict_fn_parse_error	1124	1440
+er_conflicting_declarations	690	845
+er_conflicting_for_system_time	691	846
+er_connect_to_foreign_data_source	1125	1441
+er_connect_to_master	1126	1442
+er_connection_already_exists	697	856
+er_connection_killed	712	871
+er_consecutive_reorg_partitions	1127	1443
+er_constraint_failed	715	875
+er_corrupt_help_db	1128	1444
+er_crashed_on_repair	1129	1445
+er_crashed_on_usage	1130	1446
+er_create_db_with_read_lock	770	992
+er_create_filegroup_failed	1131	1447
+er_cut_value_group_concat	1132	1448
+er_cyclic_reference	810	1040
+er_da_invalid_condition_number	1133	1449
+er_data_out_of_range	1134	1450
+er_data_overflow	1135	1451
+er_data_too_long	828	1048
+er_data_truncated	1136	1452
+er_data_was_commited_under_rollback	986	1284
+er_database_name	1137	1453
+er_datetime_function_overflow	839	1067
+er_db_create_exists	372	363
+er_db_drop_delete	1138	1454
+er_db_drop_exists	378	369
+er_db_drop_rmdir	1138	1455
+er_dbaccess_denied_error	75	74
+er_ddl_log_error	1139	1456
+er_debug_sync_hit_limit	842	1071
+er_debug_sync_timeout	843	1072
+er_delayed_cant_change_lock	850	1084
+er_delayed_insert_table_locked	1140	1457
+er_delayed_not_supported	851	1085
+er_derived_must_have_alias	1141	1458
+er_diff_groups_proc	410	402
+er_disk_full	873	1112
+er_division_by_zero	876	1118
+er_dont_support_slave_preserve_commit_order	1142	1459
+er_drop_db_with_read_lock	894	1143
+er_drop_filegroup_failed	1143	1460
+er_drop_index_fk	471	539
+er_drop_last_partition	507	615
+er_drop_user	472	541
+er_drop_versioning_system_time_partition	382	374
+er_dup_argument	1144	1461
+er_dup_constraint_name	899	1147
+er_dup_entry	905	1156
+er_dup_entry_autoincrement_case	133	147
+er_dup_entry_with_key_name	905	1462
+er_dup_fieldname	901	1151
+er_dup_index	909	1162
+er_dup_key	1105	1463
+er_dup_keyname	911	1164
+er_dup_list_entry	1145	1464
+er_dup_query_name	916	1171
+er_dup_signal_set	903	1153
+er_dup_unique	1105	1465
+er_dup_unknown_in_index	905	1157
+er_dup_window_name	1146	1466
+er_duplicate_gtid_domain	1147	1467
+er_duplicated_value_in_type	642	776
+er_dyn_col_data	1148	1468
+er_dyn_col_implementation_limit	919	1177
+er_dyn_col_wrong_charset	918	1176
+er_dyn_col_wrong_format	975	1273
+er_empty_query	1149	1469
+er_empty_row_in_tvc	1150	1470
+er_end_identifier_does_not_match	978	1275
+er_engine_out_of_memory	1151	1471
+er_error_during_checkpoint	1152	1472
+er_error_during_commit	1153	1473
+er_error_during_flush_logs	1154	1474
+er_error_during_rollback	1155	1475
+er_error_evaluating_expression	1156	1476
+er_error_first	1157	1477
+er_error_first_section_2	1158	1478
+er_error_first_section_4	1159	1479
+er_error_first_section_5	1160	1480
+er_error_in_trigger_body	1161	1481
+er_error_in_unknown_trigger_body	1162	1482
+er_error_last	1163	1483
+er_error_last_section_2	1164	1484
+er_error_last_section_4	878	1485
+er_error_on_close	1165	1486
+er_error_on_master	1166	1487
+er_error_on_read	1167	1488
+er_error_on_rename	1168	1489
+er_error_on_write	1169	1490
+er_error_when_executing_command	1170	1491
+er_event_already_exists	1171	1492
+er_event_cannot_alter_in_the_past	1172	1493
+er_event_cannot_create_in_the_past	1173	1494
+er_event_cannot_delete	1174	1495
+er_event_cant_alter	1175	1496
+er_event_compile_error	1176	1497
+er_event_data_too_long	825	1045
+er_event_does_not_exist	1177	1498
+er_event_drop_failed	1143	1499
+er_event_ends_before_starts	981	1279
+er_event_exec_time_in_the_past	1178	1500
+er_event_interval_not_positive_or_too_big	1179	1501
+er_event_invalid_creation_ctx	780	1002
+er_event_modify_queue_error	1180	1502
+er_event_neither_m_expr_nor_m_at	1181	1503
+er_event_open_table_failed	1182	1504
+er_event_recursion_forbidden	1183	1505
+er_event_same_name	1184	1506
+er_event_set_var_error	1185	1507
+er_event_store_failed	1186	1508
+er_events_db_error	503	608
+er_exceptions_write_error	1187	1509
+er_exec_stmt_with_open_cursor	1188	1510
+er_explain_not_supported	1189	1511
+er_expression_is_too_big	1190	1512
+er_expression_refers_to_uninit_field	1191	1513
+er_failed_gtid_state_init	1192	1514
+er_failed_read_from_par_file	1193	1515
+er_failed_routine_break_binlog	54	54
+er_feature_disabled	1194	1516
+er_feature_not_supported_with_partitioning	1195	1517
+er_field_not_found_part_error	1196	1518
+er_field_reference_in_tvc	1197	1519
+er_field_specified_twice	647	781
+er_field_type_not_allowed_as_partition_field	1198	1520
+er_file_corrupt	1159	1521
+er_file_exists_error	1199	1522
+er_file_not_found	1100	1523
+er_file_used	1200	1524
+er_filegroup_option_only_once	1201	1525
+er_filsort_abort	1202	1526
+er_fk_cannot_delete_parent	464	527
+er_fk_cannot_open_parent	1203	1527
+er_fk_column_cannot_change	441	471
+er_fk_column_cannot_change_child	442	472
+er_fk_column_cannot_drop	468	536
+er_fk_column_cannot_drop_child	469	537
+er_fk_column_not_null	639	773
+er_fk_depth_exceeded	1204	1528
+er_fk_fail_add_system	1205	1529
+er_fk_incorrect_option	1206	1530
+er_fk_no_index_child	1207	1531
+er_fk_no_index_parent	1208	1532
+er_flashback_not_supported	1209	1533
+er_flush_master_binlog_closed	315	318
+er_forbid_schema_change	563	698
+er_forcing_close	1210	1534
+er_foreign_data_source_doesnt_exist	1211	1535
+er_foreign_data_string_invalid	1212	1536
+er_foreign_data_string_invalid_cant_create	376	367
+er_foreign_duplicate_key_with_child_info	1213	1537
+er_foreign_duplicate_key_without_child_info	1214	1538
+er_foreign_server_doesnt_exist	1215	1539
+er_foreign_server_exists	455	507
+er_form_not_found	1216	1540
+er_found_gtid_event_when_gtid_mode_is_off	1217	1541
+er_fparser_bad_header	1218	1542
+er_fparser_eof_in_comment	1219	1543
+er_fparser_eof_in_unknown_parameter	1220	1544
+er_fparser_error_in_parameter	1221	1545
+er_fparser_too_big_file	687	840
+er_frame_exclusion_not_supported	1222	1546
+er_frm_unknown_type	1223	1547
+er_fseek_fail	1224	1548
+er_ft_matching_key_not_found	405	398
+er_fulltext_not_supported_with_partitioning	1225	1549
+er_func_inexistent_name_collision	1226	1550
+er_function_not_defined	1227	1551
+er_galera_replication_not_supported	1228	1552
+er_generated_column_function_is_not_allowed	1229	1553
+er_geojson_empty_coordinates	1230	1554
+er_geojson_incorrect	1231	1555
+er_geojson_not_closed	1232	1556
+er_geojson_too_few_points	1233	1557
+er_get_errmsg	1234	1558
+er_get_errno	1235	1559
+er_get_stacked_da_without_active_handler	1236	1560
+er_get_temporary_errmsg	1237	1561
+er_gis_data_wrong_endianess	1238	1562
+er_gis_different_srids	308	312
+er_gis_invalid_data	1239	1563
+er_gis_unknown_error	1240	1564
+er_gis_unknown_exception	1241	1565
+er_gis_unsupported_argument	371	361
+er_global_variable	1242	1566
+er_gno_exhausted	1243	1567
+er_got_signal	1244	1568
+er_grant_plugin_user_exists	1245	1569
+er_grant_wrong_host_or_user	1246	1570
+er_gtid_executed_was_changed	1247	1571
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1248	1572
+er_gtid_mode_can_only_change_one_step_at_a_time	1249	1573
+er_gtid_mode_requires_binlog	1250	1574
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1251	1575
+er_gtid_next_is_not_in_gtid_next_list	1252	1576
+er_gtid_next_type_undefined_group	1253	1577
+er_gtid_open_table_failed	1254	1578
+er_gtid_position_not_found_in_binlog	696	855
+er_gtid_position_not_found_in_binlog2	695	854
+er_gtid_purged_was_changed	1255	1579
+er_gtid_start_from_binlog_hole	1256	1580
+er_gtid_strict_out_of_order	139	158
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1257	1581
+er_gtid_unsafe_create_select	776	997
+er_gtid_unsafe_non_transactional_table	1258	1582
+er_handshake_error	1259	1583
+er_hashchk	1157	1584
+er_host_is_blocked	1260	1585
+er_host_not_privileged	1261	1586
+er_hostname	1262	1587
+er_ident_causes_too_long_path	1263	1588
+er_illegal_grant_for_table	1264	1589
+er_illegal_ha	1265	1590
+er_illegal_ha_create_option	1266	1591
+er_illegal_parameter_data_type_for_operation	1267	1592
+er_illegal_parameter_data_types2_for_operation	1268	1593
+er_illegal_reference	1269	1594
+er_illegal_subquery_optimizer_switches	193	229
+er_illegal_value_for_type	1270	1595
+er_inconsistent_error	1271	1596
+er_inconsistent_partition_info_error	1272	1597
+er_inconsistent_slave_temp_table	1273	1598
+er_inconsistent_type_of_functions_error	1274	1599
+er_incorrect_global_local_var	1275	1600
+er_incorrect_gtid_state	752	968
+er_index_column_too_long	1276	1601
+er_index_corrupt	1277	1602
+er_index_file_full	1278	1603
+er_index_rebuild	1279	1604
+er_innodb_ft_aux_not_hex_id	1280	1605
+er_innodb_ft_limit	1281	1606
+er_innodb_ft_wrong_docid_column	645	779
+er_innodb_ft_wrong_docid_index	1282	1607
+er_innodb_import_error	132	145
+er_innodb_index_corrupt	1283	1608
+er_innodb_no_ft_temp_table	457	509
+er_innodb_no_ft_uses_parser	458	510
+er_innodb_online_log_too_big	778	1000
+er_innodb_read_only	1284	1609
+er_innodb_undo_log_full	1285	1610
+er_insecure_change_master	1286	1611
+er_insecure_plain_text	1287	1612
+er_insert_info	1288	1613
+er_inside_transaction_prevents_switch_binlog_direct	494	585
+er_inside_transaction_prevents_switch_binlog_format	495	586
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	497	588
+er_inside_transaction_prevents_switch_skip_replication	499	590
+er_inside_transaction_prevents_switch_sql_log_bin	500	591
+er_internal_error	830	1614
+er_invalid_aggregate_function	114	123
+er_invalid_argument_for_logarithm	522	1615
+er_invalid_character_string	1289	1616
+er_invalid_current_user	1290	1617
+er_invalid_default	1291	1618
+er_invalid_default_param	849	1080
+er_invalid_default_value_for_field	1292	1619
+er_invalid_field_size	1293	1620
+er_invalid_group_func_use	1294	1621
+er_invalid_ntile_argument	170	193
+er_invalid_on_update	1295	1622
+er_invalid_role	1296	1623
+er_invalid_use_of_null	1297	1624
+er_invalid_value_to_limit	1298	1625
+er_invalid_year_column_length	1299	1626
+er_invisible_not_null_without_default	1300	1627
+er_io_err_log_index_read	1301	1628
+er_io_read_error	1302	1629
+er_io_write_error	1303	1630
+er_ipsock_error	393	386
+er_isolation_level_with_consistent_snapshot	1304	1631
+er_isolation_mode_not_supported	1305	1632
+er_it_is_a_view	1306	1633
+er_json_bad_chr	335	335
+er_json_depth	1307	1634
+er_json_eos	1308	1635
+er_json_escaping	1309	1636
+er_json_histogram_parse_failed	1310	1637
+er_json_not_json_chr	568	705
+er_json_one_or_all	165	180
+er_json_path_array	1311	1638
+er_json_path_depth	1312	1639
+er_json_path_empty	1313	1640
+er_json_path_eos	1314	1641
+er_json_path_no_wildcard	1315	1642
+er_json_path_syntax	1316	1643
+er_json_syntax	1317	1644
+er_json_table_alias_required	1318	1645
+er_json_table_error_on_field	1319	1646
+er_json_table_multiple_matches	1105	1647
+er_json_table_scalar_expected	1105	1648
+er_key_based_on_generated_virtual_column	1320	1649
+er_key_cant_have_without_overlaps	1321	1650
+er_key_column_does_not_exist	1322	1651
+er_key_contains_period_fields	1323	1652
+er_key_create_during_alter	1324	1653
+er_key_does_not_exists	1325	1654
+er_key_doesnt_support	1326	1655
+er_key_not_found	1105	1656
+er_key_part_0	1327	1657
+er_key_ref_do_not_match_table_ref	1328	1658
+er_keys_out_of_order	1329	1659
+er_kill_denied_error	1330	1660
+er_kill_query_denied_error	1331	1661
+er_limited_part_range	1332	1662
+er_list_of_fields_only_in_hash_error	1333	1663
+er_load_data_invalid_column	1334	1664
+er_load_from_fixed_size_rows_to_var	411	403
+er_load_infile_capability_disabled	1335	1665
+er_load_info	1336	1666
+er_local_variable	1337	1667
+er_lock_aborted	1338	1668
+er_lock_deadlock	840	1069
+er_lock_or_active_transaction	400	393
+er_lock_table_full	1339	1669
+er_lock_wait_timeout	1340	1670
+er_log_in_use	53	53
+er_log_purge_no_file	305	307
+er_log_purge_unknown_err	1341	1671
+er_logging_prohibit_changing_of	309	313
+er_m_bigger_than_d	1342	1672
+er_malformed_definer	1343	1673
+er_malformed_gtid_set_encoding	1344	1674
+er_malformed_gtid_set_specification	1345	1675
+er_malformed_gtid_specification	1346	1676
+er_malformed_packet	1347	1677
+er_master	1348	1678
+er_master_delay_value_out_of_range	1349	1679
+er_master_fatal_error_reading_binlog	1350	1680
+er_master_gtid_pos_conflicts_with_binlog	1351	1681
+er_master_gtid_pos_missing_domain	1352	1682
+er_master_has_purged_required_gtids	1353	1683
+er_master_info	750	955
+er_master_log_prefix	1354	1684
+er_master_net_read	1355	1685
+er_master_net_write	1356	1686
+er_max_prepared_stmt_count_reached	394	387
+er_maxvalue_in_values_in	526	655
+er_message_and_statement	1357	1687
+er_metadata_inconsistency	1358	1688
+er_missing	1359	1689
+er_missing_ha_create_option	1360	1690
+er_missing_skip_slave	1361	1691
+er_mix_handler_error	1362	1692
+er_mix_of_group_func_and_fields	1363	1693
+er_mixing_not_allowed	1364	1694
+er_more_than_one_period	519	639
+er_mts_cant_parallel	485	561
+er_mts_change_master_cant_run_with_gaps	558	693
+er_mts_event_bigger_pending_jobs_size_max	514	625
+er_mts_feature_is_not_supported	1365	1695
+er_mts_recovery_failure	505	612
+er_mts_reset_workers	448	484
+er_mts_updated_dbs_greater_max	1366	1696
+er_multi_update_key_conflict	1367	1697
+er_multiple_def_const_in_list_part_error	1368	1698
+er_multiple_pri_key	1369	1699
+er_must_change_password	1370	1700
+er_must_change_password_login	1371	1701
+er_myrocks_cant_nopad_collation	1372	1702
+er_name_becomes_empty	1373	1703
+er_native_fct_name_collision	1374	1704
+er_need_reprepare	1375	1705
+er_net_error_on_write	1376	1706
+er_net_fcntl_error	1377	1707
+er_net_ok_packet_too_large	1378	1708
+er_net_packet_too_large	1379	1709
+er_net_packets_out_of_order	1380	1710
+er_net_read_error	1381	1711
+er_net_read_error_from_pipe	1382	1712
+er_net_read_interrupted	1383	1713
+er_net_uncompress_error	759	984
+er_net_write_interrupted	1384	1714
+er_network_read_event_checksum_failure	1385	1715
+er_new_aborting_connection	67	1716
+er_nisamchk	1386	1717
+er_no	1387	1718
+er_no_autoincrement_with_unique	229	267
+er_no_binary_logging	1388	1719
+er_no_binlog_error	1389	1720
+er_no_db_error	1390	1721
+er_no_default	1391	1722
+er_no_default_for_field	1392	1723
+er_no_default_for_view_field	1393	1724
+er_no_eis_for_field	989	1287
+er_no_file_mapping	413	405
+er_no_format_description_event_before_binlog_statement	1394	1725
+er_no_ft_materialized_subquery	456	508
+er_no_group_for_proc	1395	1726
+er_no_order_list_in_window_spec	1396	1727
+er_no_partition_for_given_value	1397	1728
+er_no_partition_for_given_value_silent	1398	1729
+er_no_parts_error	1399	1730
+er_no_permission_to_create_user	1400	1731
+er_no_raid_compiled	1401	1732
+er_no_referenced_row	430	434
+er_no_referenced_row_2	430	1733
+er_no_secure_transports_configured	1402	1734
+er_no_such_index	1403	1735
+er_no_such_key_value	1404	1736
+er_no_such_query	1405	1737
+er_no_such_table	1406	1738
+er_no_such_table_in_engine	1407	1739
+er_no_such_thread	1408	1740
+er_no_such_user	1409	1741
+er_no_tables_used	1410	1742
+er_no_triggers_on_system_schema	1411	1743
+er_no_unique_logfile	407	399
+er_non_grouping_field_used	1412	1744
+er_non_insertable_table	1413	1745
+er_non_ro_select_disable_timer	1414	1746
+er_non_uniq_error	643	777
+er_non_updatable_table	1415	1747
+er_nonexisting_grant	1416	1748
+er_nonexisting_proc_grant	1417	1749
+er_nonexisting_table_grant	1418	1750
+er_nonuniq_table	1419	1751
+er_nonupdateable_column	644	778
+er_normal_shutdown	1420	1752
+er_not_aggregate_function	115	124
+er_not_allowed_command	1421	1753
+er_not_allowed_in_this_context	1422	1754
+er_not_allowed_window_frame	1423	1755
+er_not_constant_expression	1424	1756
+er_not_form_file	1425	1757
+er_not_keyfile	1426	1758
+er_not_sequence	1427	1759
+er_not_sequence2	1427	1760
+er_not_standard_compliant_recursive	1428	1761
+er_not_supported_auth_mode	592	732
+er_not_supported_yet	1429	1762
+er_not_valid_password	1430	1763
+er_null_column_in_index	1431	1764
+er_null_in_values_less_than	1432	1765
+er_old_file_format	1433	1766
+er_old_keyfile	1434	1767
+er_on_duplicate_disabled	1435	1768
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1436	1769
+er_only_integers_allowed	1437	1770
+er_only_on_range_list_partition	1438	1771
+er_open_as_readonly	1439	1772
+er_operand_columns	1440	1773
+er_option_prevents_statement	1441	1774
+er_order_list_in_referencing_window_spec	1442	1775
+er_order_with_proc	417	409
+er_out_of_resources	740	1776
+er_out_of_sortmemory	1443	1777
+er_outofmemory	1444	1778
+er_overlapping_keys	359	352
+er_package_routine_forward_declaration_not_defined	1445	1779
+er_package_routine_in_spec_not_defined_in_body	1446	1780
+er_parse_error	1447	1781
+er_part_starts_beyond_interval	1448	1782
+er_part_state_error	1449	1783
+er_part_wrong_value	1450	1784
+er_partition_clause_on_nonpartitioned	1451	1785
+er_partition_column_list_error	1452	1786
+er_partition_const_domain_error	1453	1787
+er_partition_convert_subpartitioned	725	886
+er_partition_default_error	1454	1788
+er_partition_does_not_exist	1455	1789
+er_partition_entry_error	1456	1790
+er_partition_exchange_different_option	1457	1791
+er_partition_exchange_foreign_key	1458	1792
+er_partition_exchange_part_table	1459	1793
+er_partition_exchange_temp_table	1460	1794
+er_partition_fields_too_long	1461	1795
+er_partition_func_not_allowed_error	1462	1796
+er_partition_function_failure	1463	1797
+er_partition_function_is_not_allowed	1464	1798
+er_partition_instead_of_subpartition	1465	1799
+er_partition_list_in_referencing_window_spec	1466	1800
+er_partition_maxvalue_error	1467	1801
+er_partition_merge_error	988	1286
+er_partition_mgmt_on_nonpartitioned	1468	1802
+er_partition_name	1469	1803
+er_partition_no_temporary	460	516
+er_partition_not_defined_error	1470	1804
+er_partition_requires_values_error	1471	1805
+er_partition_subpart_mix_error	1472	1806
+er_partition_subpartition_error	1473	1807
+er_partition_wrong_no_part_error	1474	1808
+er_partition_wrong_no_subpart_error	1475	1809
+er_partition_wrong_type	1476	1810
+er_partition_wrong_values_error	1477	1811
+er_partitions_must_be_defined_error	1478	1812
+er_passwd_length	1479	1813
+er_password_anonymous_user	1480	1814
+er_password_expire_anonymous_user	1481	1815
+er_password_format	1482	1816
+er_password_no_match	404	397
+er_password_not_allowed	1483	1817
+er_path_length	1484	1818
+er_per_index_cf_deprecated	1485	1819
+er_period_columns_updated	655	801
+er_period_constraint_drop	397	390
+er_period_field_wrong_attributes	1486	1820
+er_period_not_found	1487	1821
+er_period_temporary_not_allowed	154	172
+er_period_types_mismatch	1488	1822
+er_pk_index_cant_be_ignored	52	52
+er_plugin_delete_builtin	358	351
+er_plugin_installed	1489	1823
+er_plugin_is_not_loaded	1490	1824
+er_plugin_is_permanent	1491	1825
+er_primary_cant_have_null	119	129
+er_primary_key_based_on_generated_column	1492	1826
+er_prior_commit_failed	668	815
+er_proc_auto_grant_fail	1493	1827
+er_proc_auto_revoke_fail	1494	1828
+er_procaccess_denied_error	660	807
+er_provider_not_loaded	1495	1829
+er_ps_many_param	1496	1830
+er_ps_no_recursion	1497	1831
+er_query_cache_disabled	1498	1832
+er_query_cache_is_disabled	1499	1833
+er_query_cache_is_globaly_disabled	1500	1834
+er_query_interrupted	1501	1835
+er_query_on_foreign_data_source	1502	1836
+er_query_on_master	1503	1837
+er_query_result_incomplete	1504	1838
+er_range_frame_needs_simple_orderby	1505	1839
+er_range_not_increasing_error	1506	1840
+er_rbr_not_available	1507	1841
+er_rdb_status_general	1508	1842
+er_rdb_status_msg	1508	1843
+er_rdb_ttl_col_format	1509	1844
+er_rdb_ttl_duration_format	1510	1845
+er_rdb_ttl_unsupported	1511	1846
+er_read_only_mode	1512	1847
+er_read_only_transaction	1513	1848
+er_record_file_full	1514	1849
+er_recursive_without_anchors	1515	1850
+er_ref_to_recursive_with_table_in_derived	1516	1851
+er_referenced_trg_does_not_exist	1517	1852
+er_referenced_trg_does_not_exist_mysql	1517	1853
+er_regexp_error	1518	1854
+er_relay_log_fail	1519	1855
+er_relay_log_init	1520	1856
+er_removed_orphan_trigger	895	1144
+er_removed_spaces	1521	1857
+er_renamed_name	1522	1858
+er_reorg_hash_only_on_same_no	1523	1859
+er_reorg_no_param_error	1524	1860
+er_reorg_outside_range	1525	1861
+er_reorg_partition_not_exist	1526	1862
+er_replace_inaccessible_rows	1527	1863
+er_require_row_binlog_format	402	395
+er_requires_primary_key	1528	1864
+er_reserved_syntax	1529	1865
+er_resignal_without_active_handler	1530	1866
+er_revoke_grants	416	408
+er_role_create_exists	377	1867
+er_role_drop_exists	378	1868
+er_rollback_only	1531	1869
+er_rollback_to_savepoint	1532	1870
+er_row_does_not_match_given_partition_set	1533	1871
+er_row_does_not_match_partition	1534	1872
+er_row_in_wrong_partition	1535	1873
+er_row_is_referenced	463	526
+er_row_is_referenced_2	463	1874
+er_row_single_partition_field_error	1536	1875
+er_row_variable_does_not_have_field	1537	1876
+er_same_name_partition	914	1169
+er_same_name_partition_field	913	1168
+er_select_reduced	1538	1877
+er_sequence_access_error	1539	1878
+er_sequence_binlog_format	1540	1879
+er_sequence_invalid_data	1541	1880
+er_sequence_invalid_table_structure	1542	1881
+er_sequence_run_out	1543	1882
+er_server_is_in_secure_auth_mode	1544	1883
+er_server_offline_mode	1545	1884
+er_server_shutdown	1546	1885
+er_set_constants_only	1547	1886
+er_set_password_auth_plugin	1548	1887
+er_set_statement_cannot_invoke_function	1549	1888
+er_set_statement_not_supported	1550	1889
+er_sf_out_inout_arg_not_allowed	1551	1890
+er_shutdown_complete	1552	1891
+er_signal_bad_condition_type	1553	1892
+er_signal_exception	1554	1893
+er_signal_not_found	1555	1894
+er_signal_warn	1556	1895
+er_size_overflow_error	1557	1896
+er_sk_populate_during_alter	1558	1897
+er_skipping_logged_transaction	1559	1898
+er_slave_cant_create_conversion	1105	1899
+er_slave_channel_io_thread_must_stop	1560	1900
+er_slave_configuration	1561	1901
+er_slave_conversion_failed	646	780
+er_slave_corrupt_event	736	894
+er_slave_create_event_failure	1131	1902
+er_slave_fatal_error	1562	1903
+er_slave_heartbeat_failure	1563	1904
+er_slave_heartbeat_value_out_of_range	1564	1905
+er_slave_heartbeat_value_out_of_range_max	1565	1906
+er_slave_heartbeat_value_out_of_range_min	1566	1907
+er_slave_ignore_server_ids	1567	1908
+er_slave_ignored_shared_table	1568	1909
+er_slave_ignored_ssl_params	1569	1910
+er_slave_ignored_table	1570	1911
+er_slave_incident	1571	1912
+er_slave_master_com_failure	1572	1913
+er_slave_mi_init_repository	1573	1914
+er_slave_must_stop	1574	1915
+er_slave_not_running	1575	1916
+er_slave_relay_log_read_failure	1576	1917
+er_slave_relay_log_write_failure	1577	1918
+er_slave_rli_init_repository	1578	1919
+er_slave_same_id	60	58
+er_slave_silent_retry_transaction	1579	1920
+er_slave_skip_not_in_gtid	1580	1921
+er_slave_sql_thread_must_stop	1581	1922
+er_slave_started	1582	1923
+er_slave_statement_timeout	1163	1924
+er_slave_stopped	1583	1925
+er_slave_thread	741	912
+er_slave_unexpected_master_switch	1584	1926
+er_slave_was_not_running	1585	1927
+er_slave_was_running	1586	1928
+er_slave_worker_stopped_previous_thd_error	1587	1929
+er_sp_already_exists	129	1930
+er_sp_bad_cursor_query	808	1034
+er_sp_bad_cursor_select	807	1033
+er_sp_bad_sqlstate	1588	1931
+er_sp_bad_var_shadow	1589	1932
+er_sp_badreturn	1590	1933
+er_sp_badselect	1591	1934
+er_sp_badstatement	1592	1935
+er_sp_cant_alter	1033	1936
+er_sp_cant_set_autocommit	1593	1937
+er_sp_case_not_found	531	669
+er_sp_cond_mismatch	1594	1938
+er_sp_cursor_after_handler	804	1030
+er_sp_cursor_already_open	805	1031
+er_sp_cursor_mismatch	1595	1939
+er_sp_cursor_not_open	806	1032
+er_sp_does_not_exist	883	1940
+er_sp_drop_failed	1143	1941
+er_sp_dup_cond	1596	1942
+er_sp_dup_curs	604	1943
+er_sp_dup_handler	908	1161
+er_sp_dup_param	1597	1944
+er_sp_dup_var	1598	1945
+er_sp_fetch_no_data	1599	1946
+er_sp_goto_in_hndlr	1600	1947
+er_sp_label_mismatch	979	1276
+er_sp_label_redefine	1601	1948
+er_sp_lilabel_mismatch	1602	1949
+er_sp_no_aggregate	112	120
+er_sp_no_drop_sp	398	391
+er_sp_no_recursion	1603	1950
+er_sp_no_recursive_create	390	383
+er_sp_no_retset	1604	1951
+er_sp_noreturn	1605	1952
+er_sp_noreturnend	1606	1953
+er_sp_not_var_arg	1607	1954
+er_sp_proc_table_corrupt	1608	1955
+er_sp_recursion_limit	1609	1956
+er_sp_stack_trace	196	232
+er_sp_store_failed	1131	1957
+er_sp_subselect_nyi	1610	1958
+er_sp_undeclared_var	1611	1959
+er_sp_uninit_var	1612	1960
+er_sp_varcond_after_curshndlr	1613	1961
+er_sp_wrong_name	1614	1962
+er_sp_wrong_no_of_args	1615	1963
+er_sp_wrong_no_of_fetch_args	1616	1964
+er_spatial_cant_have_null	120	130
+er_spatial_must_have_geom_col	61	60
+er_specific_access_denied_error	79	78
+er_sql_discover_error	987	1285
+er_sql_mode_no_effect	1617	1965
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1618	1966
+er_sqlthread_with_secure_slave	1619	1967
+er_sr_invalid_creation_ctx	781	1003
+er_stack_overrun	1620	1968
+er_stack_overrun_need_more	1621	1969
+er_startup	1622	1970
+er_statement_timeout	1623	1971
+er_std_bad_alloc_error	1624	1972
+er_std_domain_error	886	1137
+er_std_invalid_argument	1625	1973
+er_std_length_error	1626	1974
+er_std_logic_error	1627	1975
+er_std_out_of_range_error	1628	1976
+er_std_overflow_error	1629	1977
+er_std_range_error	1630	1978
+er_std_runtime_error	1631	1979
+er_std_underflow_error	1632	1980
+er_std_unknown_exception	1633	1981
+er_stmt_cache_full	1634	1982
+er_stmt_has_no_open_cursor	1635	1983
+er_stmt_not_allowed_in_sf_or_trg	1636	1984
+er_stop_slave_io_thread_timeout	1637	1985
+er_stop_slave_sql_thread_timeout	1638	1986
+er_storage_engine_disabled	1639	1987
+er_storage_engine_not_loaded	1640	1988
+er_stored_function_prevents_switch_binlog_direct	446	480
+er_stored_function_prevents_switch_binlog_format	445	479
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	496	587
+er_stored_function_prevents_switch_skip_replication	498	589
+er_stored_function_prevents_switch_sql_log_bin	447	481
+er_subpartition_error	1641	1989
+er_subpartition_name	1642	1990
+er_subqueries_not_supported	885	1134
+er_subquery_no_1_row	1643	1991
+er_sum_func_with_window_func_as_arg	1644	1992
+er_syntax_error	1645	1993
+er_table_cant_handle_auto_increment	1646	1994
+er_table_cant_handle_blob	1647	1995
+er_table_cant_handle_ft	1648	1996
+er_table_cant_handle_spkeys	1649	1997
+er_table_corrupt	1650	1998
+er_table_def_changed	1651	1999
+er_table_definition_too_big	1652	2000
+er_table_exists_error	1653	2001
+er_table_has_no_ft	1654	2002
+er_table_in_system_tablespace	1655	2003
+er_table_must_have_columns	62	61
+er_table_name	1656	2004
+er_table_needs_rebuild	1657	2005
+er_table_needs_upgrade	1658	2006
+er_table_not_locked	1659	2007
+er_table_not_locked_for_write	1660	2008
+er_table_schema_mismatch	1661	2009
+er_tableaccess_denied_error	661	808
+er_tablename_not_allowed_here	1662	2010
+er_tables_different_metadata	1663	2011
+er_tablespace_auto_extend_error	1664	2012
+er_tablespace_discarded	1665	2013
+er_tablespace_exists	1666	2014
+er_tablespace_missing	1667	2015
+er_target_not_explainable	1668	2016
+er_temp_file_write_failure	1669	2017
+er_temp_table_prevents_switch_out_of_rbr	521	643
+er_temporary_name	1670	2018
+er_textfile_not_readable	1671	2019
+er_too_big_displaywidth	875	1114
+er_too_big_fieldlength	654	789
+er_too_big_for_uncompress	1672	2020
+er_too_big_precision	1673	2021
+er_too_big_rowsize	1674	2022
+er_too_big_scale	1675	2023
+er_too_big_select	1676	2024
+er_too_big_set	1677	2025
+er_too_high_level_of_nesting_for_select	1678	2026
+er_too_long_body	1679	2027
+er_too_long_database_comment	663	810
+er_too_long_field_comment	664	811
+er_too_long_ident	1680	2028
+er_too_long_index_comment	665	812
+er_too_long_key	1681	2029
+er_too_long_keypart	1682	2030
+er_too_long_string	1683	2031
+er_too_long_table_comment	666	813
+er_too_long_table_partition_comment	667	814
+er_too_many_concurrent_trxs	1684	2032
+er_too_many_definitions_in_with_clause	1685	2033
+er_too_many_delayed_threads	1686	2034
+er_too_many_fields	491	2035
+er_too_many_key_parts	1687	2036
+er_too_many_keys	1688	2037
+er_too_many_partition_func_fields_error	1689	2038
+er_too_many_partitions_error	1690	2039
+er_too_many_rows	1691	2040
+er_too_many_tables	1692	2041
+er_too_many_user_connections	1693	2042
+er_too_many_values_error	492	574
+er_too_much_auto_timestamp_cols	1694	2043
+er_trans_cache_full	1695	2044
+er_trg_already_exists	1696	2045
+er_trg_cant_change_row	1697	2046
+er_trg_cant_open_table	502	599
+er_trg_corrupted_file	737	895
+er_trg_does_not_exist	1698	2047
+er_trg_in_wrong_schema	1699	2048
+er_trg_invalid_creation_ctx	1700	2049
+er_trg_no_creation_ctx	1701	2050
+er_trg_no_definer	1702	2051
+er_trg_no_such_row_in_trg	1703	2052
+er_trg_on_view_or_temp_table	1704	2053
+er_truncate_illegal_fk	523	2054
+er_truncated_wrong_value	1705	2055
+er_truncated_wrong_value_for_field	1706	2056
+er_udf_exists	1707	2057
+er_udf_no_paths	1708	2058
+er_unacceptable_mutual_recursion	1709	2059
+er_undo_record_too_big	1710	2060
+er_unexpected_eof	1711	2061
+er_union_tables_in_different_dir	1712	2062
+er_unique_key_need_all_fields_in_pf	42	41
+er_unknown_alter_algorithm	1713	2063
+er_unknown_alter_lock	1714	2064
+er_unknown_character_set	1715	2065
+er_unknown_collation	1716	2066
+er_unknown_com_error	1717	2067
+er_unknown_compression_method	1718	2068
+er_unknown_data_type	1719	2069
+er_unknown_error	636	2070
+er_unknown_explain_format	1720	2071
+er_unknown_key_cache	1721	2072
+er_unknown_locale	1722	2073
+er_unknown_operator	1723	2074
+er_unknown_option	1724	2075
+er_unknown_partition	1725	2076
+er_unknown_procedure	1726	2077
+er_unknown_sequences	1727	2078
+er_unknown_stmt_handler	1728	2079
+er_unknown_storage_engine	1729	2080
+er_unknown_structured_variable	1730	2081
+er_unknown_system_variable	1731	2082
+er_unknown_table	1732	2083
+er_unknown_target_binlog	1733	2084
+er_unknown_time_zone	1734	2085
+er_unknown_view	1735	2086
+er_unsuported_log_engine	1736	2087
+er_unsupported_action_on_generated_column	1737	2088
+er_unsupported_collation	1738	2089
+er_unsupported_compressed_table	1739	2090
+er_unsupported_engine_for_generated_columns	1740	2091
+er_unsupported_extension	1741	2092
+er_unsupported_ps	1742	2093
+er_until_cond_ignored	1743	2094
+er_until_requires_using_gtid	1744	2095
+er_unused_1	1158	2096
+er_unused_10	1158	2097
+er_unused_11	1158	2098
+er_unused_12	1158	2099
+er_unused_13	1158	2100
+er_unused_14	1158	2101
+er_unused_15	1158	2102
+er_unused_16	1158	2103
+er_unused_17	1158	2104
+er_unused_18	1158	2105
+er_unused_19	1158	2106
+er_unused_2	1158	2107
+er_unused_20	1158	2108
+er_unused_21	1158	2109
+er_unused_22	1158	2110
+er_unused_23	1158	2111
+er_unused_24	1158	2112
+er_unused_25	1158	2113
+er_unused_26	1160	2114
+er_unused_27	1160	2115
+er_unused_28	1158	2116
+er_unused_29	1158	2117
+er_unused_3	1158	2118
+er_unused_4	1158	2119
+er_unused_5	1158	2120
+er_unused_6	1158	2121
+er_unused_7	1158	2122
+er_unused_8	1158	2123
+er_unused_9	1158	2124
+er_update_info	1745	2125
+er_update_info_with_system_versioning	1746	2126
+er_update_log_deprecated_ignored	1747	2127
+er_update_log_deprecated_translated	1748	2128
+er_update_table_used	1749	2129
+er_update_without_key_in_safe_mode	1750	2130
+er_updated_column_only_once	1751	2131
+er_updates_with_consistent_snapshot	403	396
+er_user_create_exists	377	368
+er_user_drop_exists	378	2132
+er_user_is_blocked	1752	2133
+er_user_limit_reached	1753	2134
+er_user_lock_deadlock	841	1070
+er_user_lock_wrong_name	1754	2135
+er_username	1755	2136
+er_value_too_long	1756	2137
+er_values_is_not_int_type_error	1757	2138
+er_var_cant_be_read	1758	2139
+er_variable_is_not_struct	1759	2140
+er_variable_is_readonly	1760	2141
+er_variable_not_settable_in_sf_or_trigger	1761	2142
+er_variable_not_settable_in_sp	1762	2143
+er_variable_not_settable_in_transaction	1763	2144
+er_vers_already_versioned	1764	2145
+er_vers_alter_engine_prohibited	1765	2146
+er_vers_alter_not_allowed	1766	2147
+er_vers_alter_system_field	380	372
+er_vers_db_not_supported	1767	2148
+er_vers_drop_partition_interval	389	382
+er_vers_duplicate_row_start_end	917	1172
+er_vers_engine_unsupported	1768	2149
+er_vers_field_wrong_type	1769	2150
+er_vers_hist_part_failed	1770	2151
+er_vers_no_trx_id	1771	2152
+er_vers_not_allowed	1772	2153
+er_vers_not_supported	1773	2154
+er_vers_not_versioned	1774	2155
+er_vers_period_columns	1775	2156
+er_vers_query_in_partition	1776	2157
+er_vers_range_prohibited	1777	2158
+er_vers_table_must_have_columns	1778	2159
+er_vers_trt_is_disabled	1779	2160
+er_vers_trx_part_historic_row_not_supported	1780	2161
+er_vers_wrong_parts	1781	2162
+er_view_check_failed	575	714
+er_view_checksum	1782	2163
+er_view_delete_merge_view	381	373
+er_view_frm_no_user	1783	2164
+er_view_invalid	1784	2165
+er_view_invalid_creation_ctx	782	1004
+er_view_multiupdate	384	376
+er_view_no_creation_ctx	1785	2166
+er_view_no_explain	145	164
+er_view_no_insert_field_list	383	375
+er_view_nonupd_check	576	715
+er_view_orderby_ignored	1786	2167
+er_view_other_user	1787	2168
+er_view_prevent_update	1788	2169
+er_view_recursive	1789	2170
+er_view_select_clause	1790	2171
+er_view_select_derived	1791	2172
+er_view_select_tmptable	1792	2173
+er_view_select_variable	1793	2174
+er_view_wrong_list	1794	2175
+er_warn_aggfunc_dependence	109	114
+er_warn_allowed_packet_overflowed	1795	2176
+er_warn_cant_drop_default_keycache	470	538
+er_warn_data_out_of_range	1796	2177
+er_warn_deprecated_syntax	1797	2178
+er_warn_deprecated_syntax_no_replacement	1798	2179
+er_warn_deprecated_syntax_with_ver	1799	2180
+er_warn_engine_transaction_rollback	1800	2181
+er_warn_field_resolved	1801	2182
+er_warn_hostname_wont_work	1802	2183
+er_warn_i_s_skipped_table	1803	2184
+er_warn_index_not_applicable	525	649
+er_warn_invalid_timestamp	1804	2185
+er_warn_legacy_syntax_converted	1805	2186
+er_warn_null_to_notnull	656	802
+er_warn_only_master_log_file_no_pos	561	696
+er_warn_open_temp_tables_must_be_zero	1806	2187
+er_warn_purge_log_in_use	1807	2188
+er_warn_purge_log_is_active	1808	2189
+er_warn_qc_resize	1809	2190
+er_warn_too_few_records	1810	2191
+er_warn_too_many_records	1811	2192
+er_warn_trigger_doesnt_have_created	1812	2193
+er_warn_using_other_handler	1813	2194
+er_warn_view_merge	1814	2195
+er_warn_view_without_key	1815	2196
+er_warning_non_default_value_for_generated_column	1816	2197
+er_warning_not_complete_rollback	1817	2198
+er_warning_not_complete_rollback_with_created_temp_table	1818	2199
+er_warning_not_complete_rollback_with_dropped_temp_table	1819	2200
+er_window_frame_in_referenced_window_spec	1820	2201
+er_window_function_dont_have_frame	1821	2202
+er_window_function_in_window_spec	1822	2203
+er_with_col_wrong_list	1823	2204
+er_with_ties_needs_order	1824	2205
+er_wrong_arguments	1825	2206
+er_wrong_auto_key	1826	2207
+er_wrong_column_name	1827	2208
+er_wrong_db_name	1828	2209
+er_wrong_expr_in_partition_func_error	714	874
+er_wrong_field_spec	1829	2210
+er_wrong_field_terminators	1830	2211
+er_wrong_field_with_group	1831	2212
+er_wrong_fk_def	1832	2213
+er_wrong_fk_option_for_generated_column	462	520
+er_wrong_group_field	1105	2214
+er_wrong_insert_into_sequence	1833	2215
+er_wrong_key_column	1834	2216
+er_wrong_lock_of_system_table	1835	2217
+er_wrong_magic	1836	2218
+er_wrong_mrg_table	1837	2219
+er_wrong_name_for_catalog	1838	2220
+er_wrong_name_for_index	1839	2221
+er_wrong_native_table_structure	1840	2222
+er_wrong_number_of_columns_in_select	1841	2223
+er_wrong_number_of_values_in_tvc	1842	2224
+er_wrong_object	1843	2225
+er_wrong_outer_join	792	1014
+er_wrong_paramcount_to_cursor	1844	2226
+er_wrong_paramcount_to_native_fct	1845	2227
+er_wrong_paramcount_to_procedure	1846	2228
+er_wrong_parameters_to_native_fct	1847	2229
+er_wrong_parameters_to_procedure	1848	2230
+er_wrong_parameters_to_stored_fct	1849	2231
+er_wrong_partition_name	1850	2232
+er_wrong_perfschema_usage	1851	2233
+er_wrong_placement_of_window_function	1852	2234
+er_wrong_size_number	59	57
+er_wrong_spvar_type_in_limit	64	63
+er_wrong_string_length	1853	2235
+er_wrong_sub_key	1854	2236
+er_wrong_sum_select	1855	2237
+er_wrong_table_name	1856	2238
+er_wrong_type_column_value_error	1857	2239
+er_wrong_type_for_percentile_func	1858	2240
+er_wrong_type_for_range_frame	1859	2241
+er_wrong_type_for_rows_frame	1860	2242
+er_wrong_type_for_var	1861	2243
+er_wrong_type_of_argument	1862	2244
+er_wrong_usage	1863	2245
+er_wrong_value	1864	2246
+er_wrong_value_count	648	782
+er_wrong_value_count_on_row	649	783
+er_wrong_value_for_type	1865	2247
+er_wrong_value_for_var	1866	2248
+er_wrong_window_spec_name	1867	2249
+er_wsas_failed	1868	2250
+er_xa_rbdeadlock	1869	2251
+er_xa_rbrollback	1870	2252
+er_xa_rbtimeout	1871	2253
+er_xaer_dupid	1872	2254
+er_xaer_inval	1873	2255
+er_xaer_nota	1874	2256
+er_xaer_outside	1875	2257
+er_xaer_rmerr	1876	2258
+er_xaer_rmfail	1877	2259
+er_yes	1878	2260
+er_zlib_z_buf_error	1879	2261
+er_zlib_z_data_error	1880	2262
+er_zlib_z_mem_error	1881	2263
+erange	1882	2264
+eremchg	1883	2265
+eremote	1884	2266
+eremoteio	1885	2267
+erestart	1886	2268
+erfkill	1887	2269
+erofs	1888	2270
+err image never pull	1889,1890	2271
+err image pull	1891,1892	2272
+err_access_denied	1893	2273
+err_ambiguous_argument	1894	2274
+err_arg_not_iterable	1895	2275
+err_assertion	1896	2276
+err_async_callback	1897	2277
+err_async_type	1898	2278
+err_brotli_invalid_param	1899	2279
+err_buffer_out_of_bounds	1900	2280
+err_buffer_too_large	1901	2281
+err_cannot_watch_sigint	1902	2282
+err_child_closed_before_reply	1903	2283
+err_child_process_ipc_required	1904	2284
+err_child_process_stdio_maxbuffer	1905	2285
+err_console_writable_stream	1906	2286
+err_context_not_initialized	1907	2287
+err_crypto_custom_engine_not_supported	1908	2288
+err_crypto_ecdh_invalid_format	1909	2289
+err_crypto_ecdh_invalid_public_key	1910	2290
+err_crypto_engine_unknown	1911	2291
+err_crypto_fips_forced	1912	2292
+err_crypto_fips_unavailable	1913	2293
+err_crypto_hash_finalized	1914	2294
+err_crypto_hash_update_failed	1915	2295
+err_crypto_incompatible_key	1916	2296
+err_crypto_incompatible_key_options	1917	2297
+err_crypto_invalid_digest	1918	2298
+err_crypto_invalid_jwk	1919	2299
+err_crypto_invalid_key_object_type	1920	2300
+err_crypto_invalid_state	1921	2301
+err_crypto_pbkdf2_error	1922	2302
+err_crypto_scrypt_invalid_parameter	1923	2303
+err_crypto_scrypt_not_supported	1924	2304
+err_crypto_sign_key_required	1925	2305
+err_debugger_error	1926	2306
+err_debugger_startup_error	1927	2307
+err_dir_closed	1928	2308
+err_dir_concurrent_operation	1929	2309
+err_dns_set_servers_failed	1930	2310
+err_domain_callback_not_available	1931	2311
+err_domain_cannot_set_uncaught_exception_capture	1932	2312
+err_duplicate_startup_snapshot_main_function	1933	2313
+err_encoding_invalid_encoded_data	1934	2314
+err_encoding_not_supported	1935	2315
+err_eval_esm_cannot_print	1936	2316
+err_event_recursion	1937	2317
+err_falsy_value_rejection	1938	2318
+err_feature_unavailable_on_platform	1939	2319
+err_fs_cp_dir_to_non_dir	1940	2320
+err_fs_cp_eexist	1941	2321
+err_fs_cp_einval	1942	2322
+err_fs_cp_fifo_pipe	1943	2323
+err_fs_cp_non_dir_to_dir	1944	2324
+err_fs_cp_socket	1945	2325
+err_fs_cp_symlink_to_subdirectory	1946	2326
+err_fs_cp_unknown	1947	2327
+err_fs_eisdir	1948	2328
+err_fs_file_too_large	1949	2329
+err_fs_invalid_symlink_type	1950	2330
+err_http2_altsvc_invalid_origin	1951	2331
+err_http2_altsvc_length	1952	2332
+err_http2_connect_authority	1953	2333
+err_http2_connect_path	1954	2334
+err_http2_connect_scheme	1955	2335
+err_http2_goaway_session	1956	2336
+err_http2_header_single_value	1957	2337
+err_http2_headers_after_respond	1958	2338
+err_http2_headers_sent	1959	2339
+err_http2_info_status_not_allowed	1960	2340
+err_http2_invalid_connection_headers	1961	2341
+err_http2_invalid_header_value	1962	2342
+err_http2_invalid_info_status	1963	2343
+err_http2_invalid_origin	1964	2344
+err_http2_invalid_packed_settings_length	1965	2345
+err_http2_invalid_pseudoheader	1966	2346
+err_http2_invalid_session	1967	2347
+err_http2_invalid_setting_value	1968	2348
+err_http2_invalid_stream	1969	2349
+err_http2_max_pending_settings_ack	1970	2350
+err_http2_nested_push	1971	2351
+err_http2_no_mem	1972	2352
+err_http2_no_socket_manipulation	1973	2353
+err_http2_origin_length	1974	2354
+err_http2_out_of_streams	1975	2355
+err_http2_payload_forbidden	1976	2356
+err_http2_ping_cancel	1977	2357
+err_http2_ping_length	1978	2358
+err_http2_pseudoheader_not_allowed	1979	2359
+err_http2_push_disabled	1980	2360
+err_http2_send_file	1981	2361
+err_http2_send_file_noseek	1982	2362
+err_http2_session_error	1983	2363
+err_http2_settings_cancel	1984	2364
+err_http2_socket_bound	1985	2365
+err_http2_socket_unbound	1986	2366
+err_http2_status_101	1987	2367
+err_http2_status_invalid	1988	2368
+err_http2_stream_cancel	1989	2369
+err_http2_stream_error	1990	2370
+err_http2_stream_self_dependency	1991	2371
+err_http2_too_many_custom_settings	1992	2372
+err_http2_too_many_invalid_frames	1993	2373
+err_http2_trailers_already_sent	1994	2374
+err_http2_trailers_not_ready	1995	2375
+err_http2_unsupported_protocol	1996	2376
+err_http_body_not_allowed	1997	2377
+err_http_content_length_mismatch	1998	2378
+err_http_headers_sent	1999	2379
+err_http_invalid_header_value	2000	2380
+err_http_invalid_status_code	2001	2381
+err_http_request_timeout	2002	2382
+err_http_socket_assigned	2003	2383
+err_http_socket_encoding	2004	2384
+err_http_trailer_invalid	2005	2385
+err_illegal_constructor	2006	2386
+err_import_assertion_type_failed	2007	2387
+err_import_assertion_type_missing	2008	2388
+err_import_assertion_type_unsupported	2009	2389
+err_import_attribute_unsupported	2010	2390
+err_incompatible_option_pair	2011	2391
+err_input_type_not_allowed	2012	2392
+err_inspector_already_activated	2013	2393
+err_inspector_already_connected	2014	2394
+err_inspector_closed	2015	2395
+err_inspector_command	2016	2396
+err_inspector_not_active	2017	2397
+err_inspector_not_available	2018	2398
+err_inspector_not_connected	2019	2399
+err_inspector_not_worker	2020	2400
+err_internal_assertion	2021	2401
+err_invalid_address_family	2022	2402
+err_invalid_arg_type	2023	2403
+err_invalid_arg_value	2024	2404
+err_invalid_async_id	2025	2405
+err_invalid_buffer_size	2026	2406
+err_invalid_char	2027	2407
+err_invalid_cursor_pos	2028	2408
+err_invalid_fd	2029	2409
+err_invalid_fd_type	2030	2410
+err_invalid_file_url_host	2031	2411
+err_invalid_file_url_path	2032	2412
+err_invalid_handle_type	2033	2413
+err_invalid_http_token	2034	2414
+err_invalid_ip_address	2035	2415
+err_invalid_mime_syntax	2036	2416
+err_invalid_module_specifier	2037	2417
+err_invalid_package_config	2038	2418
+err_invalid_package_target	2039	2419
+err_invalid_protocol	2040	2420
+err_invalid_repl_eval_config	2041	2421
+err_invalid_repl_input	2042	2422
+err_invalid_return_property	2043	2423
+err_invalid_return_property_value	2044	2424
+err_invalid_return_value	2045	2425
+err_invalid_state	2046	2426
+err_invalid_sync_fork_input	2047	2427
+err_invalid_this	2048	2428
+err_invalid_tuple	2049	2429
+err_invalid_uri	2050	2430
+err_invalid_url	2051	2431
+err_invalid_url_scheme	2052	2432
+err_ipc_channel_closed	2053	2433
+err_ipc_disconnected	2054	2434
+err_ipc_one_pipe	2055	2435
+err_ipc_sync_fork	2056	2436
+err_loader_chain_incomplete	2057	2437
+err_manifest_assert_integrity	2058	2438
+err_manifest_dependency_missing	2059	2439
+err_manifest_integrity_mismatch	2060	2440
+err_manifest_invalid_resource_field	2061	2441
+err_manifest_invalid_specifier	2062	2442
+err_manifest_tdz	2063	2443
+err_manifest_unknown_onerror	2064	2444
+err_method_not_implemented	2065	2445
+err_missing_args	2066	2446
+err_missing_option	2067	2447
+err_module_not_found	487	2448
+err_multiple_callback	2068	2449
+err_napi_cons_function	2069	2450
+err_napi_invalid_dataview_args	2070	2451
+err_napi_invalid_typedarray_alignment	2071	2452
+err_napi_invalid_typedarray_length	2072	2453
+err_network_import_bad_response	2073	2454
+err_network_import_disallowed	2074	2455
+err_no_crypto	2075	2456
+err_no_icu	2076	2457
+err_not_building_snapshot	2077	2458
+err_not_in_single_executable_application	2078	2459
+err_not_supported_in_snapshot	2079	2460
+err_operation_failed	2080	2461
+err_out_of_range	623	2462
+err_package_import_not_defined	2081	2463
+err_package_path_not_exported	2082	2464
+err_parse_args_invalid_option_value	2083	2465
+err_parse_args_unexpected_positional	2084	2466
+err_parse_args_unknown_option	2085	2467
+err_performance_invalid_timestamp	2086	2468
+err_performance_measure_invalid_options	2087	2469
+err_require_async_module	2088	2470
+err_require_cycle_module	2089	2471
+err_require_esm	2090	2472
+err_script_execution_interrupted	2091	2473
+err_server_already_listen	2092	2474
+err_server_not_running	2093	2475
+err_single_executable_application_asset_not_found	2094	2476
+err_socket_already_bound	2095	2477
+err_socket_bad_buffer_size	2096	2478
+err_socket_bad_port	2097	2479
+err_socket_bad_type	2098	2480
+err_socket_buffer_size	2099	2481
+err_socket_closed	2100	2482
+err_socket_closed_before_connection	2101	2483
+err_socket_connection_timeout	2102	2484
+err_socket_dgram_is_connected	2103	2485
+err_socket_dgram_not_connected	2104	2486
+err_socket_dgram_not_running	2105	2487
+err_sri_parse	2106	2488
+err_stream_already_finished	2107	2489
+err_stream_cannot_pipe	2108	2490
+err_stream_destroyed	2109	2491
+err_stream_null_values	2110	2492
+err_stream_premature_close	2111	2493
+err_stream_push_after_eof	2112	2494
+err_stream_unshift_after_end_event	2113	2495
+err_stream_wrap	2114	2496
+err_stream_write_after_end	2115	2497
+err_synthetic	2116	2498
+err_system_error	2117	2499
+err_test_failure	2118	2500
+err_tls_alpn_callback_invalid_result	2119	2501
+err_tls_alpn_callback_with_protocols	2120	2502
+err_tls_cert_altname_format	2121	2503
+err_tls_cert_altname_invalid	2122	2504
+err_tls_dh_param_size	2123	2505
+err_tls_handshake_timeout	2124	2506
+err_tls_invalid_context	2125	2507
+err_tls_invalid_protocol_version	2126	2508
+err_tls_invalid_state	2127	2509
+err_tls_protocol_version_conflict	2128	2510
+err_tls_renegotiation_disabled	2129	2511
+err_tls_required_server_name	2130	2512
+err_tls_session_attack	2131	2513
+err_tls_sni_from_server	2132	2514
+err_trace_events_category_required	2133	2515
+err_trace_events_unavailable	2134	2516
+err_tty_init_failed	2135	2517
+err_unavailable_during_exit	2136	2518
+err_uncaught_exception_capture_already_set	2137	2519
+err_unescaped_characters	2138	2520
+err_unhandled_error	2139	2521
+err_unknown_builtin_module	2140	2522
+err_unknown_credential	2141	2523
+err_unknown_encoding	2142	2524
+err_unknown_file_extension	2143	2525
+err_unknown_module_format	2144	2526
+err_unknown_signal	2145	2527
+err_unsupported_dir_import	2146	2528
+err_unsupported_esm_url_scheme	2147	2529
+err_unsupported_resolve_request	2148	2530
+err_use_after_close	2149	2531
+err_valid_performance_entry_type	2150	2532
+err_vm_dynamic_import_callback_missing	2151	2533
+err_vm_dynamic_import_callback_missing_flag	2152	2534
+err_vm_module_already_linked	2153	2535
+err_vm_module_cannot_create_cached_data	2154	2536
+err_vm_module_different_context	2155	2537
+err_vm_module_link_failure	2156	2538
+err_vm_module_not_module	2157	2539
+err_vm_module_status	2158	2540
+err_wasi_already_started	2159	2541
+err_webassembly_response	2160	2542
+err_worker_init_failed	2161	2543
+err_worker_invalid_exec_argv	2162	2544
+err_worker_messaging_errored	2163	2545
+err_worker_messaging_failed	2164	2546
+err_worker_messaging_same_thread	2165	2547
+err_worker_messaging_timeout	2166	2548
+err_worker_not_running	2167	2549
+err_worker_out_of_memory	2168	2550
+err_worker_path	2169	2551
+err_worker_unserializable_error	2170	2552
+err_worker_unsupported_operation	2171	2553
+errimageneverpull	1889,1890	2271
+errimagepull	1891,1892	2272
+errno 1	1024	1329
+errno 10	580	1211
+errno 100	982	1280
+errno 101	984	1282
+errno 102	983	1281
+errno 103	698	1214
+errno 104	708	1216
+errno 105	991	1289
+errno 106	946	1237
+errno 107	1007	1310
+errno 108	338	2554
+errno 109	2172	2555
+errno 11	324	1184
+errno 110	710	2556
+errno 111	705	1215
+errno 112	938	1227
+errno 113	939	1228
+errno 114	326	1199
+errno 115	327	1231
+errno 116	2173	2557
+errno 117	2174	2558
+errno 118	1009	1313
+errno 119	969	1266
+errno 12	431	1300
+errno 120	948	1239
+errno 121	1885	2267
+errno 122	874	1221
+errno 123	999	1299
+errno 124	960	1256
+errno 125	927	1209
+errno 126	996	1296
+errno 127	949	1240
+errno 128	951	1242
+errno 129	950	1241
+errno 13	625	1179
+errno 130	1023	1328
+errno 131	1010	1314
+errno 132	1887	2269
+errno 14	241	1225
+errno 15	322	1309
+errno 16	860	1208
+errno 17	936	1224
+errno 18	2175	2559
+errno 19	994	1292
+errno 2	747	1293
+errno 20	1008	1311
+errno 21	947	1238
+errno 22	620	1235
+errno 23	985	1283
+errno 24	961	1257
+errno 25	1013	1317
+errno 26	2176	2560
+errno 27	937	1226
+errno 28	1004	1305
+errno 29	2177	2561
+errno 3	2178	2562
+errno 30	1888	2270
+errno 31	962	1258
+errno 32	336	1331
+errno 33	932	1219
+errno 34	1882	2264
+errno 35	931	1217
+errno 36	968	1265
+errno 37	997	1297
+errno 38	1006	1308
+errno 39	870	1312
+errno 4	944	1234
+errno 40	958	1254
+errno 42	1000	1301
+errno 43	940	1229
+errno 44	565	1212
+errno 45	953	1244
+errno 46	954	1245
+errno 47	955	1246
+errno 48	957	1253
+errno 49	2179	2563
+errno 5	945	1236
+errno 50	992	1290
+errno 51	952	1243
+errno 52	922	1200
+errno 53	924	1204
+errno 54	2180	2564
+errno 55	990	1288
+errno 56	925	1205
+errno 57	926	1206
+errno 59	260	1207
+errno 6	1018	1324
+errno 60	859	1307
+errno 61	993	1291
+errno 62	2181	2565
+errno 63	1005	1306
+errno 64	1001	1302
+errno 65	1002	1303
+errno 66	1884	2266
+errno 67	998	1298
+errno 68	105	1182
+errno 69	2182	2566
+errno 7	166	1178
+errno 70	671	1213
+errno 71	1026	1332
+errno 72	967	1264
+errno 73	933	1220
+errno 74	271	1203
+errno 75	1022	1327
+errno 76	1014	1318
+errno 77	923	1202
+errno 78	1883	2265
+errno 79	379	1248
+errno 8	995	1295
+errno 80	88	1249
+errno 81	956	1252
+errno 82	216	1251
+errno 83	474	1250
+errno 84	941	1230
+errno 85	1886	2268
+errno 86	2183	2567
+errno 87	2184	2568
+errno 88	1011	1315
+errno 89	857	1218
+errno 9	259	1201
+errno 90	797	1263
+errno 91	1028	1334
+errno 92	1003	1304
+errno 93	1027	1333
+errno 94	2185	2569
+errno 95	1012	1316
+errno 96	1025	1330
+errno 97	102	1183
+errno 98	100	1180
+errno 99	434	1181
+error 1000	1157	1477
+error 1001	1386	1717
+error 1002	1387	1718
+error 1003	1878	2260
+error 1004	1100	1408
+error 1005	395	388
+error 1006	1100	1407
+error 1007	372	363
+error 1008	378	369
+error 1009	1138	1454
+error 1010	1138	1455
+error 1011	1103	1411
+error 1012	415	407
+error 1013	1100	1414
+error 1014	409	401
+error 1015	412	404
+error 1016	1100	1417
+error 1017	1100	1523
+error 1018	1100	1419
+error 1019	1100	1429
+error 1020	1121	1436
+error 1021	873	1112
+error 1022	1105	1463
+error 1023	1165	1486
+error 1024	1167	1488
+error 1025	1168	1489
+error 1026	1169	1490
+error 1027	1200	1524
+error 1028	1202	1526
+error 1029	1216	1540
+error 1030	1235	1559
+error 1031	1265	1590
+error 1032	1105	1656
+error 1033	1425	1757
+error 1034	1426	1758
+error 1035	1434	1767
+error 1036	1439	1772
+error 1037	1444	1778
+error 1038	1443	1777
+error 1039	1711	2061
+error 1040	1123	1439
+error 1041	740	1776
+error 1042	408	400
+error 1043	1259	1583
+error 1044	75	74
+error 1045	76	75
+error 1046	1390	1721
+error 1047	1717	2067
+error 1048	640	774
+error 1049	1044	1350
+error 1050	1653	2001
+error 1051	1051	1357
+error 1052	643	777
+error 1053	1546	1885
+error 1054	1045	1351
+error 1055	1831	2212
+error 1056	1105	2214
+error 1057	1855	2237
+error 1058	648	782
+error 1059	1680	2028
+error 1060	901	1151
+error 1061	911	1164
+error 1062	905	1156
+error 1063	1829	2210
+error 1064	1447	1781
+error 1065	1149	1469
+error 1066	1419	1751
+error 1067	1291	1618
+error 1068	1369	1699
+error 1069	1688	2037
+error 1070	1687	2036
+error 1071	1681	2029
+error 1072	1322	1651
+error 1073	319	323
+error 1074	654	789
+error 1075	1826	2207
+error 1076	743	914
+error 1077	1420	1752
+error 1078	1244	1568
+error 1079	1552	1891
+error 1080	1210	1534
+error 1081	393	386
+error 1082	1403	1735
+error 1083	1830	2211
+error 1084	1087	1393
+error 1085	1671	2019
+error 1086	1199	1522
+error 1087	1336	1666
+error 1088	1034	1340
+error 1089	1854	2236
+error 1090	1107	1420
+error 1091	396	389
+error 1092	1288	1613
+error 1093	1749	2129
+error 1094	1408	1740
+error 1095	1330	1660
+error 1096	1410	1742
+error 1097	1677	2025
+error 1098	407	399
+error 1099	1660	2008
+error 1100	1659	2007
+error 1101	1158	2104
+error 1102	1828	2209
+error 1103	1856	2238
+error 1104	1676	2024
+error 1105	636	2070
+error 1106	1726	2077
+error 1107	1846	2228
+error 1108	1848	2230
+error 1109	1732	2083
+error 1110	647	781
+error 1111	1294	1621
+error 1112	1741	2092
+error 1113	62	61
+error 1114	1514	1849
+error 1115	1715	2065
+error 1116	1692	2041
+error 1117	491	2035
+error 1118	1674	2022
+error 1119	1620	1968
+error 1120	792	1014
+error 1121	1431	1764
+error 1122	1105	1413
+error 1123	1105	1415
+error 1124	1708	2058
+error 1125	1707	2057
+error 1126	1100	1418
+error 1127	373	364
+error 1128	1227	1551
+error 1129	1260	1585
+error 1130	1261	1586
+error 1131	1480	1814
+error 1132	1483	1817
+error 1133	404	397
+error 1134	1745	2125
+error 1135	391	384
+error 1136	649	783
+error 1137	1105	1421
+error 1138	1297	1624
+error 1139	1518	1854
+error 1140	1363	1693
+error 1141	1416	1748
+error 1142	661	808
+error 1143	659	806
+error 1144	1264	1589
+error 1145	1246	1570
+error 1146	1406	1738
+error 1147	1418	1750
+error 1148	1421	1753
+error 1149	1645	1993
+error 1150	850	1084
+error 1151	1686	2034
+error 1152	66	66
+error 1153	1379	1709
+error 1154	1382	1712
+error 1155	1377	1707
+error 1156	1380	1710
+error 1157	759	984
+error 1158	1381	1711
+error 1159	1383	1713
+error 1160	1376	1706
+error 1161	1384	1714
+error 1162	1683	2031
+error 1163	1647	1995
+error 1164	1646	1994
+error 1165	1140	1457
+error 1166	1827	2208
+error 1167	1834	2216
+error 1168	1837	2219
+error 1169	1105	1465
+error 1170	320	324
+error 1171	119	129
+error 1172	1691	2040
+error 1173	1528	1864
+error 1174	1401	1732
+error 1175	1750	2130
+error 1176	1325	1654
+error 1177	414	406
+error 1178	1120	1435
+error 1179	1104	1412
+error 1180	1153	1473
+error 1181	1155	1475
+error 1182	1154	1474
+error 1183	1152	1472
+error 1184	67	1716
+error 1185	1158	2097
+error 1186	315	318
+error 1187	1279	1604
+error 1188	1348	1678
+error 1189	1355	1685
+error 1190	1356	1686
+error 1191	405	398
+error 1192	400	393
+error 1193	1731	2082
+error 1194	1130	1446
+error 1195	1129	1445
+error 1196	1817	2198
+error 1197	1695	2044
+error 1198	1574	1915
+error 1199	1575	1916
+error 1200	1048	1354
+error 1201	750	955
+error 1202	741	912
+error 1203	1693	2042
+error 1204	1547	1886
+error 1205	1340	1670
+error 1206	1339	1669
+error 1207	1513	1848
+error 1208	894	1143
+error 1209	770	992
+error 1210	1825	2206
+error 1211	1400	1731
+error 1212	1712	2062
+error 1213	840	1069
+error 1214	1648	1996
+error 1215	429	430
+error 1216	430	434
+error 1217	463	526
+error 1218	1126	1442
+error 1219	1503	1837
+error 1220	1170	1491
+error 1221	1863	2245
+error 1222	1841	2223
+error 1223	401	394
+error 1224	1364	1694
+error 1225	1144	1461
+error 1226	1753	2134
+error 1227	79	78
+error 1228	1337	1667
+error 1229	1242	1566
+error 1230	1391	1722
+error 1231	1866	2248
+error 1232	1861	2243
+error 1233	1758	2139
+error 1234	1116	1431
+error 1235	1429	1762
+error 1236	1350	1680
+error 1237	1570	1911
+error 1238	1275	1600
+error 1239	1832	2213
+error 1240	1328	1658
+error 1241	1440	1773
+error 1242	1643	1991
+error 1243	1728	2079
+error 1244	1128	1444
+error 1245	810	1040
+error 1246	727	888
+error 1247	1269	1594
+error 1248	1141	1458
+error 1249	1538	1877
+error 1250	1662	2010
+error 1251	592	732
+error 1252	120	130
+error 1253	638	765
+error 1254	1586	1928
+error 1255	1585	1927
+error 1256	1672	2020
+error 1257	1881	2263
+error 1258	1879	2261
+error 1259	1880	2262
+error 1260	1132	1448
+error 1261	1810	2191
+error 1262	1811	2192
+error 1263	656	802
+error 1264	1796	2177
+error 1266	1813	2194
+error 1267	1096	1402
+error 1268	472	541
+error 1269	416	408
+error 1270	1097	1403
+error 1271	1097	1404
+error 1272	1759	2140
+error 1273	1716	2066
+error 1274	1569	1910
+error 1275	1544	1883
+error 1276	1801	2182
+error 1277	1050	1356
+error 1278	1361	1691
+error 1279	1743	2094
+error 1280	1839	2221
+error 1281	1838	2220
+error 1282	1809	2190
+error 1283	641	775
+error 1284	1721	2072
+error 1285	1802	2183
+error 1286	1729	2080
+error 1287	1797	2178
+error 1288	1415	1747
+error 1289	1194	1516
+error 1290	1441	1774
+error 1291	642	776
+error 1292	1705	2055
+error 1293	1694	2043
+error 1294	1295	1622
+error 1295	1742	2093
+error 1296	1234	1558
+error 1297	1237	1561
+error 1298	1734	2085
+error 1299	1804	2185
+error 1300	1289	1616
+error 1301	1795	2176
+error 1302	690	845
+error 1303	390	383
+error 1304	129	1930
+error 1305	883	1940
+error 1306	1143	1941
+error 1307	1131	1957
+error 1308	1602	1949
+error 1309	1601	1948
+error 1310	979	1276
+error 1311	1612	1960
+error 1312	1591	1934
+error 1313	1590	1933
+error 1314	1592	1935
+error 1315	1747	2127
+error 1316	1748	2128
+error 1317	1501	1835
+error 1318	1615	1963
+error 1319	1594	1938
+error 1320	1605	1952
+error 1321	1606	1953
+error 1322	808	1034
+error 1323	807	1033
+error 1324	1595	1939
+error 1325	805	1031
+error 1326	806	1032
+error 1327	1611	1959
+error 1328	1616	1964
+error 1329	1599	1946
+error 1330	1597	1944
+error 1331	1598	1945
+error 1332	1596	1942
+error 1333	604	1943
+error 1334	1033	1936
+error 1335	1610	1958
+error 1336	1636	1984
+error 1337	1613	1961
+error 1338	804	1030
+error 1339	531	669
+error 1340	687	840
+error 1341	1218	1542
+error 1342	1219	1543
+error 1343	1221	1545
+error 1344	1220	1544
+error 1345	145	164
+error 1346	1223	1547
+error 1347	1843	2225
+error 1348	644	778
+error 1349	1791	2172
+error 1350	1790	2171
+error 1351	1793	2174
+error 1352	1792	2173
+error 1353	1794	2175
+error 1354	1814	2195
+error 1355	1815	2196
+error 1356	1784	2165
+error 1357	398	391
+error 1358	1600	1947
+error 1359	1696	2045
+error 1360	1698	2047
+error 1361	1704	2053
+error 1362	1697	2046
+error 1363	1703	2052
+error 1364	1392	1723
+error 1365	876	1118
+error 1366	1706	2056
+error 1367	1270	1595
+error 1368	576	715
+error 1369	575	714
+error 1370	660	807
+error 1371	1519	1855
+error 1372	1479	1813
+error 1373	1733	2084
+error 1374	1301	1628
+error 1375	1059	1365
+error 1376	1224	1548
+error 1377	1058	1364
+error 1378	53	53
+error 1379	1341	1671
+error 1380	1520	1856
+error 1381	1388	1719
+error 1382	1529	1865
+error 1383	1868	2250
+error 1384	410	402
+error 1385	1395	1726
+error 1386	417	409
+error 1387	309	313
+error 1388	413	405
+error 1389	1836	2218
+error 1390	1496	1830
+error 1391	1327	1657
+error 1392	1782	2163
+error 1393	384	376
+error 1394	383	375
+error 1395	381	373
+error 1396	1095	1401
+error 1397	1874	2256
+error 1398	1873	2255
+error 1399	1877	2259
+error 1400	1875	2257
+error 1401	1876	2258
+error 1402	1870	2252
+error 1403	1417	1749
+error 1404	1493	1827
+error 1405	1494	1828
+error 1406	828	1048
+error 1407	1588	1931
+error 1408	1622	1970
+error 1409	411	403
+error 1410	1102	1410
+error 1411	1865	2247
+error 1412	1651	1999
+error 1413	908	1161
+error 1414	1607	1954
+error 1415	1604	1951
+error 1416	488	568
+error 1417	54	54
+error 1418	1078	1384
+error 1419	1053	1359
+error 1420	1188	1510
+error 1421	1635	1983
+error 1422	1122	1438
+error 1423	1393	1724
+error 1424	1603	1950
+error 1425	1675	2023
+error 1426	1673	2021
+error 1427	1342	1672
+error 1428	1835	2217
+error 1429	1125	1441
+error 1430	1502	1836
+error 1431	1211	1535
+error 1432	376	367
+error 1433	1212	1536
+error 1434	392	385
+error 1435	1699	2048
+error 1436	1621	1969
+error 1437	1679	2027
+error 1438	470	538
+error 1439	875	1114
+error 1440	1872	2254
+error 1441	839	1067
+error 1442	374	365
+error 1443	1788	2169
+error 1444	1497	1831
+error 1445	1593	1937
+error 1446	1343	1673
+error 1447	1783	2164
+error 1448	1787	2168
+error 1449	1409	1741
+error 1450	563	698
+error 1451	463	1874
+error 1452	430	1733
+error 1453	1589	1932
+error 1454	1702	2051
+error 1455	1433	1766
+error 1456	1609	1956
+error 1457	1608	1955
+error 1458	1614	1962
+error 1459	1658	2006
+error 1460	112	120
+error 1461	394	387
+error 1462	1789	2170
+error 1463	1412	1744
+error 1464	1649	1997
+error 1465	1411	1743
+error 1466	1521	1857
+error 1467	1040	1346
+error 1468	1755	2136
+error 1469	1262	1587
+error 1470	1853	2235
+error 1471	1413	1745
+error 1472	1030	1336
+error 1473	1678	2026
+error 1474	1373	1703
+error 1475	1039	1345
+error 1476	455	507
+error 1477	1215	1539
+error 1478	1266	1591
+error 1479	1471	1805
+error 1480	1477	1811
+error 1481	1467	1801
+error 1482	1473	1807
+error 1483	1472	1806
+error 1484	1474	1808
+error 1485	1475	1809
+error 1486	714	874
+error 1487	1424	1756
+error 1488	1196	1518
+error 1489	1333	1663
+error 1490	1272	1597
+error 1491	1462	1796
+error 1492	1478	1812
+error 1493	1506	1840
+error 1494	1274	1599
+error 1495	1368	1698
+error 1496	1456	1790
+error 1497	1362	1692
+error 1498	1470	1804
+error 1499	1690	2039
+error 1500	1641	1989
+error 1501	1101	1409
+error 1502	44	43
+error 1503	42	41
+error 1504	1399	1730
+error 1505	1468	1802
+error 1506	1195	1517
+error 1507	1455	1789
+error 1508	507	615
+error 1509	606	748
+error 1510	1523	1859
+error 1511	1524	1860
+error 1512	1438	1771
+error 1513	1029	1335
+error 1514	194	230
+error 1515	195	231
+error 1516	1526	1862
+error 1517	914	1169
+error 1518	1389	1720
+error 1519	1127	1443
+error 1520	1525	1861
+error 1521	1463	1797
+error 1522	1449	1783
+error 1523	1332	1662
+error 1524	1490	1824
+error 1525	1864	2246
+error 1526	1397	1728
+error 1527	1201	1525
+error 1528	1131	1447
+error 1529	1143	1460
+error 1530	1664	2012
+error 1531	59	57
+error 1532	1557	1896
+error 1533	1033	1339
+error 1534	1061	1367
+error 1535	1063	1369
+error 1536	1062	1368
+error 1537	1171	1492
+error 1538	1186	1508
+error 1539	1177	1498
+error 1540	1175	1496
+error 1541	1143	1499
+error 1542	1179	1501
+error 1543	981	1279
+error 1544	1178	1500
+error 1545	1182	1504
+error 1546	1181	1503
+error 1547	1158	2107
+error 1548	1158	2118
+error 1549	1174	1495
+error 1550	1176	1497
+error 1551	1184	1506
+error 1552	825	1045
+error 1553	471	539
+error 1554	1799	2180
+error 1555	1117	1432
+error 1556	1106	1416
+error 1557	1158	2119
+error 1558	652	785
+error 1559	521	643
+error 1560	445	479
+error 1561	1158	2100
+error 1562	460	516
+error 1563	1453	1787
+error 1564	1464	1798
+error 1565	1139	1456
+error 1566	1432	1765
+error 1567	1850	2232
+error 1568	1099	1406
+error 1569	133	147
+error 1570	1180	1502
+error 1571	1185	1507
+error 1572	988	1286
+error 1573	428	428
+error 1574	1507	1841
+error 1575	846	1076
+error 1576	1183	1505
+error 1577	503	608
+error 1578	1437	1770
+error 1579	1736	2087
+error 1580	1046	1352
+error 1581	508	617
+error 1582	1845	2227
+error 1583	1847	2229
+error 1584	1849	2231
+error 1585	1374	1704
+error 1586	905	1462
+error 1587	1057	1363
+error 1588	1173	1494
+error 1589	1172	1493
+error 1590	1571	1912
+error 1591	1398	1729
+error 1592	1080	1386
+error 1593	1562	1903
+error 1594	1576	1917
+error 1595	1577	1918
+error 1596	1131	1902
+error 1597	1572	1913
+error 1598	310	314
+error 1599	1785	2166
+error 1600	782	1004
+error 1601	781	1003
+error 1602	737	895
+error 1603	1701	2050
+error 1604	1700	2049
+error 1605	780	1002
+error 1606	502	599
+error 1607	459	515
+error 1608	1158	2098
+error 1609	1394	1725
+error 1610	736	894
+error 1611	1334	1664
+error 1612	305	307
+error 1613	1871	2253
+error 1614	1869	2251
+error 1615	1375	1705
+error 1616	851	1085
+error 1619	358	351
+error 1621	1760	2141
+error 1622	1800	2181
+error 1623	1563	1904
+error 1624	1564	1905
+error 1625	1158	2101
+error 1626	1124	1440
+error 1627	1187	1509
+error 1628	666	813
+error 1629	664	811
+error 1630	1226	1550
+error 1631	1137	1453
+error 1632	1656	2004
+error 1633	1469	1803
+error 1634	1642	1990
+error 1635	1670	2018
+error 1636	1522	1858
+error 1637	1684	2032
+error 1639	843	1072
+error 1640	842	1071
+error 1641	903	1153
+error 1642	1556	1895
+error 1643	1555	1894
+error 1644	1554	1893
+error 1645	1530	1866
+error 1646	1553	1892
+error 1648	829	1049
+error 1649	1722	2073
+error 1650	1567	1908
+error 1651	1498	1832
+error 1652	913	1168
+error 1653	1452	1786
+error 1654	1857	2239
+error 1655	1689	2038
+error 1656	526	655
+error 1657	492	574
+error 1658	1536	1875
+error 1659	1198	1520
+error 1660	1461	1795
+error 1661	478	554
+error 1662	475	551
+error 1663	482	558
+error 1664	480	556
+error 1665	476	552
+error 1666	481	557
+error 1667	479	555
+error 1668	1073	1379
+error 1669	1069	1375
+error 1670	1082	1388
+error 1671	1066	1372
+error 1672	1084	1390
+error 1673	1083	1389
+error 1674	1081	1387
+error 1675	1076	1382
+error 1676	1357	1687
+error 1677	646	780
+error 1678	1105	1899
+error 1679	495	586
+error 1680	1484	1818
+error 1681	1798	2179
+error 1682	1840	2222
+error 1683	1851	2233
+error 1684	1803	2184
+error 1685	494	585
+error 1686	446	480
+error 1687	61	60
+error 1688	665	812
+error 1689	1338	1668
+error 1690	1134	1450
+error 1691	64	63
+error 1692	1075	1381
+error 1693	1074	1380
+error 1694	500	591
+error 1695	447	481
+error 1696	1193	1515
+error 1697	1757	2138
+error 1698	74	73
+error 1699	1548	1887
+error 1700	1245	1569
+error 1701	523	2054
+error 1702	1491	1825
+error 1703	1566	1907
+error 1704	1565	1906
+error 1705	1634	1982
+error 1706	1367	1697
+error 1707	1657	2005
+error 1709	1276	1601
+error 1710	1161	1481
+error 1711	1162	1482
+error 1712	1277	1602
+error 1713	1710	2060
+error 1714	1070	1376
+error 1715	1071	1377
+error 1716	1077	1383
+error 1717	771	993
+error 1718	774	995
+error 1719	1085	1391
+error 1720	1158	2102
+error 1721	1158	2103
+error 1722	1086	1392
+error 1723	777	998
+error 1724	1072	1378
+error 1725	1158	2116
+error 1726	1772	2153
+error 1727	1067	1373
+error 1728	493	579
+error 1729	1349	1679
+error 1730	1436	1769
+error 1731	1457	1791
+error 1732	1459	1793
+error 1733	1460	1794
+error 1734	1465	1799
+error 1735	1725	2076
+error 1736	1663	2011
+error 1737	1534	1872
+error 1738	1052	1358
+error 1739	525	649
+error 1740	1458	1792
+error 1741	1404	1736
+error 1742	1756	2137
+error 1743	1385	1715
+error 1744	1060	1366
+error 1745	1064	1370
+error 1746	375	366
+error 1747	1451	1785
+error 1748	1533	1871
+error 1749	1158	2120
+error 1750	1119	1434
+error 1751	1818	2199
+error 1752	1819	2200
+error 1753	1365	1695
+error 1754	1366	1696
+error 1755	485	561
+error 1757	1225	1549
+error 1758	1133	1449
+error 1759	1287	1612
+error 1760	1286	1611
+error 1761	1213	1537
+error 1762	1214	1538
+error 1763	1619	1967
+error 1764	1654	2002
+error 1765	1761	2142
+error 1766	1763	2144
+error 1767	1252	1576
+error 1768	1098	1405
+error 1769	1549	1888
+error 1770	1251	1575
+error 1771	1559	1898
+error 1772	1345	1675
+error 1773	1344	1674
+error 1774	1346	1676
+error 1775	1243	1567
+error 1776	1049	1355
+error 1777	559	694
+error 1778	484	560
+error 1779	1248	1572
+error 1780	1250	1574
+error 1781	1110	1424
+error 1782	1109	1423
+error 1783	1108	1422
+error 1784	1217	1541
+error 1785	1258	1582
+error 1786	776	997
+error 1787	1257	1581
+error 1788	1249	1573
+error 1789	1353	1683
+error 1790	1111	1425
+error 1791	1720	2071
+error 1792	483	559
+error 1793	667	814
+error 1794	1561	1901
+error 1795	1281	1606
+error 1796	457	509
+error 1797	645	779
+error 1798	1282	1607
+error 1799	778	1000
+error 1800	1713	2063
+error 1801	1714	2064
+error 1802	558	693
+error 1803	505	612
+error 1804	448	484
+error 1805	650	784
+error 1806	1579	1920
+error 1807	1158	2110
+error 1808	1661	2009
+error 1809	1655	2003
+error 1810	1302	1629
+error 1811	1303	1630
+error 1812	1667	2015
+error 1813	1666	2014
+error 1814	1665	2013
+error 1815	830	1614
+error 1816	132	145
+error 1817	1283	1608
+error 1818	1299	1626
+error 1819	1430	1763
+error 1820	1370	1700
+error 1821	1207	1531
+error 1822	1208	1532
+error 1823	1205	1529
+error 1824	1203	1527
+error 1825	1206	1530
+error 1826	899	1147
+error 1827	1482	1816
+error 1828	468	536
+error 1829	469	537
+error 1830	639	773
+error 1831	909	1162
+error 1832	441	471
+error 1833	442	472
+error 1834	464	527
+error 1835	1347	1677
+error 1836	1512	1847
+error 1837	1253	1577
+error 1838	1762	2143
+error 1839	1113	1427
+error 1840	1112	1426
+error 1841	1114	1428
+error 1842	1255	1579
+error 1843	1247	1571
+error 1844	477	553
+error 1845	1035	1341
+error 1846	1036	1342
+error 1847	734	892
+error 1848	1038	1344
+error 1849	657	803
+error 1850	443	473
+error 1851	98	102
+error 1852	779	1001
+error 1853	896	1145
+error 1854	97	101
+error 1855	509	618
+error 1856	473	542
+error 1857	1037	1343
+error 1858	1618	1966
+error 1859	905	1157
+error 1860	1263	1588
+error 1861	453	498
+error 1862	1371	1701
+error 1863	1535	1873
+error 1864	514	625
+error 1865	458	510
+error 1866	1054	1360
+error 1867	1807	2188
+error 1868	1808	2189
+error 1869	228	266
+error 1871	1573	1914
+error 1872	1578	1919
+error 1873	78	77
+error 1874	1284	1609
+error 1875	1638	1986
+error 1876	1637	1985
+error 1877	1650	1998
+error 1878	1669	2017
+error 1879	1280	1605
+error 1900	1158	1478
+error 1901	1229	1553
+error 1902	1158	2106
+error 1903	1492	1826
+error 1904	1320	1649
+error 1905	462	520
+error 1906	1816	2197
+error 1907	1737	2088
+error 1908	1158	2108
+error 1909	1158	2109
+error 1910	1740	2091
+error 1911	1724	2075
+error 1912	1047	1353
+error 1913	1158	2121
+error 1914	1158	2122
+error 1915	1158	2123
+error 1916	1135	1451
+error 1917	1136	1452
+error 1918	976	1274
+error 1919	975	1273
+error 1920	919	1177
+error 1921	1148	1468
+error 1922	918	1176
+error 1923	193	229
+error 1924	1499	1833
+error 1925	1500	1834
+error 1926	1786	2167
+error 1927	712	871
+error 1928	1158	2099
+error 1929	499	590
+error 1930	498	589
+error 1931	1504	1838
+error 1932	1407	1739
+error 1933	1668	2016
+error 1934	697	856
+error 1935	1354	1684
+error 1936	1115	1430
+error 1937	1582	1923
+error 1938	1583	1925
+error 1939	987	1285
+error 1940	1192	1514
+error 1941	752	968
+error 1942	755	980
+error 1943	1147	1467
+error 1944	1254	1578
+error 1945	696	855
+error 1946	1094	1400
+error 1947	1351	1681
+error 1948	1352	1682
+error 1949	1744	2095
+error 1950	139	158
+error 1951	1256	1580
+error 1952	1584	1926
+error 1953	497	588
+error 1954	496	587
+error 1955	695	854
+error 1956	1055	1361
+error 1957	1405	1737
+error 1958	243	282
+error 1959	1296	1623
+error 1960	1290	1617
+error 1961	490	569
+error 1962	510	622
+error 1963	444	478
+error 1964	668	815
+error 1965	1306	1633
+error 1966	1580	1921
+error 1967	1652	2000
+error 1968	1489	1823
+error 1969	1623	1971
+error 1970	885	1134
+error 1971	1550	1889
+error 1972	1158	2124
+error 1973	377	368
+error 1974	378	2132
+error 1975	377	1867
+error 1976	378	1868
+error 1977	451	494
+error 1978	1292	1619
+error 1979	1331	1661
+error 1980	989	1287
+error 1981	109	114
+error 1982	1164	1484
+error 3000	1159	1479
+error 3001	1166	1487
+error 3002	1271	1596
+error 3003	1640	1988
+error 3004	1236	1560
+error 3005	1805	2186
+error 3006	1068	1374
+error 3007	466	531
+error 3008	1204	1528
+error 3009	651	1437
+error 3010	1812	2193
+error 3011	1517	1853
+error 3012	1189	1511
+error 3013	1293	1620
+error 3014	1360	1690
+error 3015	1151	1471
+error 3016	1481	1815
+error 3017	1581	1922
+error 3018	456	508
+error 3019	1285	1610
+error 3020	522	1615
+error 3021	1560	1900
+error 3022	1806	2187
+error 3023	561	696
+error 3024	1158	2096
+error 3025	1414	1746
+error 3026	1145	1464
+error 3027	1617	1965
+error 3028	1031	1337
+error 3029	1032	1338
+error 3030	1587	1929
+error 3031	1142	1459
+error 3032	1545	1884
+error 3033	308	312
+error 3034	371	361
+error 3035	1240	1564
+error 3036	1241	1565
+error 3037	1239	1563
+error 3038	1089	1395
+error 3039	1088	1394
+error 3040	1090	1396
+error 3041	1091	1397
+error 3042	144	163
+error 3043	1092	1398
+error 3044	1624	1972
+error 3045	886	1137
+error 3046	1626	1974
+error 3047	1625	1973
+error 3048	1628	1976
+error 3049	1629	1977
+error 3050	1630	1978
+error 3051	1632	1980
+error 3052	1627	1975
+error 3053	1631	1979
+error 3054	1633	1981
+error 3055	1238	1562
+error 3056	1118	1433
+error 3057	1754	2135
+error 3058	841	1070
+error 3059	1527	1863
+error 3060	878	1122
+error 400	2	1
+error 4000	1160	1480
+error 4001	1160	2115
+error 4002	1823	2204
+error 4003	1685	2033
+error 4004	916	1171
+error 4005	1515	1850
+error 4006	1709	2059
+error 4007	1516	1851
+error 4008	1428	1761
+error 4009	1867	2249
+error 401	3	2
+error 4010	1146	1466
+error 4011	1466	1800
+error 4012	1442	1775
+error 4013	1820	2201
+error 4014	1043	1349
+error 4015	1852	2234
+error 4016	1822	2203
+error 4017	1423	1755
+error 4018	1396	1727
+error 4019	1505	1839
+error 402	4	3
+error 4020	1860	2242
+error 4021	1859	2241
+error 4022	1222	1546
+error 4023	1821	2202
+error 4024	170	193
+error 4025	715	875
+error 4026	1190	1512
+error 4027	1156	1476
+error 4028	1093	1399
+error 4029	1191	1513
+error 403	5	4
+error 4030	1454	1788
+error 4031	1517	1852
+error 4032	849	1080
+error 4033	1056	1362
+error 4034	1065	1371
+error 4035	335	335
+error 4036	568	705
+error 4037	1308	1635
+error 4038	1317	1644
+error 4039	1309	1636
+error 404	6	5
+error 4040	1307	1634
+error 4041	1314	1641
+error 4042	1316	1643
+error 4043	1312	1639
+error 4044	1315	1642
+error 4045	1311	1638
+error 4046	165	180
+error 4047	1739	2090
+error 4048	1231	1555
+error 4049	1233	1557
+error 405	7	6
+error 4050	1232	1556
+error 4051	1313	1640
+error 4052	60	58
+error 4053	1209	1533
+error 4054	1329	1659
+error 4055	359	352
+error 4056	402	395
+error 4057	1305	1632
+error 4058	1435	1768
+error 4059	403	396
+error 406	8	7
+error 4060	1531	1869
+error 4061	1532	1870
+error 4062	1304	1631
+error 4063	1738	2089
+error 4064	1358	1688
+error 4065	653	787
+error 4066	1510	1845
+error 4067	1508	1842
+error 4068	1508	1843
+error 4069	1511	1846
+error 407	9	8
+error 4070	1509	1844
+error 4071	1485	1819
+error 4072	1324	1653
+error 4073	1558	1897
+error 4074	1644	1992
+error 4075	1378	1708
+error 4076	1230	1554
+error 4077	1372	1702
+error 4078	1268	1593
+error 4079	1267	1592
+error 408	10	9
+error 4080	1844	2226
+error 4081	1730	2081
+error 4082	1537	1876
+error 4083	978	1275
+error 4084	1543	1882
+error 4085	1541	1880
+error 4086	1542	1881
+error 4087	1539	1878
+error 4088	1540	1879
+error 4089	1427	1759
+error 409	11	10
+error 4090	1427	1760
+error 4091	1727	2078
+error 4092	1735	2086
+error 4093	1833	2215
+error 4094	196	232
+error 4095	1446	1780
+error 4096	1445	1779
+error 4097	676	825
+error 4098	1718	2068
+error 4099	1842	2224
+error 410	12	11
+error 4100	1197	1519
+error 4101	1858	2240
+error 4102	175	198
+error 4103	174	197
+error 4104	1862	2244
+error 4105	115	124
+error 4106	114	123
+error 4107	1298	1625
+error 4108	1300	1627
+error 4109	1746	2126
+error 411	13	12
+error 4110	1769	2150
+error 4111	1768	2149
+error 4112	1158	2111
+error 4113	1476	1810
+error 4116	389	382
+error 4117	1158	2113
+error 4119	1766	2147
+error 412	14	13
+error 4120	1765	2146
+error 4121	1777	2158
+error 4122	691	846
+error 4123	1778	2159
+error 4124	1774	2155
+error 4125	1359	1689
+error 4126	1775	2156
+error 4127	1450	1784
+error 4128	1781	2162
+error 4129	1771	2152
+error 413	15	14
+error 4130	380	372
+error 4131	382	374
+error 4132	1767	2148
+error 4133	1779	2160
+error 4134	917	1172
+error 4135	1764	2145
+error 4136	1158	2112
+error 4137	1773	2154
+error 4138	1780	2161
+error 4139	1278	1603
+error 414	16	15
+error 4140	1751	2131
+error 4141	1150	1470
+error 4142	1776	2157
+error 4143	1326	1655
+error 4144	564	699
+error 4145	399	392
+error 4146	1041	1347
+error 4147	240	279
+error 4148	239	278
+error 4149	1042	1348
+error 415	17	16
+error 4150	1752	2133
+error 4151	77	76
+error 4152	154	172
+error 4153	1488	1822
+error 4154	519	639
+error 4155	1486	1820
+error 4156	1487	1821
+error 4157	655	801
+error 4158	397	390
+error 4159	1682	2030
+error 416	18	17
+error 4160	663	810
+error 4161	1719	2069
+error 4162	1723	2074
+error 4163	1158	2117
+error 4164	1448	1782
+error 4165	1228	1552
+error 4166	1335	1665
+error 4167	1402	1734
+error 4168	1568	1909
+error 4169	229	267
+error 417	19	18
+error 4170	1323	1652
+error 4171	1321	1650
+error 4172	1422	1754
+error 4173	986	1284
+error 4174	52	52
+error 4175	1079	1385
+error 4176	1319	1646
+error 4177	1318	1645
+error 4178	1105	1648
+error 4179	1105	1647
+error 418	20	19
+error 4180	1824	2205
+error 4181	895	1144
+error 4182	1639	1987
+error 4184	725	886
+error 4185	1495	1829
+error 4186	1310	1637
+error 4187	1551	1890
+error 4188	1273	1598
+error 4189	1770	2151
+error 4191	560	695
+error 4192	1163	1924
+error 421	21	20
+error 422	22	21
+error 423	23	22
+error 424	24	23
+error 425	25	24
+error 426	26	25
+error 428	27	26
+error 429	28	27
+error 431	29	28
+error 451	30	29
+error 500	31	30
+error 501	32	31
+error 502	33	32
+error 503	34	33
+error 504	35	34
+error 505	36	35
+error 506	37	36
+error 507	38	37
+error 508	39	38
+error 510	40	39
+error 511	41	40
+error connecting to master	1126	1442
+error dropping database can * errno	1138	1454
+error during compilation of event s body	1176	1497
+error during starting stopping of the scheduler error code	1185	1507
+error from master	1348	1678
+error in assignment	2186	2570
+error in ddl log	1139	1456
+error in parsing conflict function message	1124	1440
+error in received cipher list	2187,150	169
+error in the application	157	2571
+error occurred during a cryptographic operation	801,800	2572
+error on close of * errno	1165	1486
+error on delete of * errno	1103	1411
+error on rename of * to * errno	1168	1489
+error reading file * errno	1167	1488
+error reading result of streaming command	311,312	910
+error running query on master	1503	1837
+error setting tlsa base domain	2188,150	169
+error when executing command	1170	1491
+error while parsing parameter * line	1221	1545
+error while shutting down streaming copy	701,312	970
+error with the srp params	2189,150	169
+error writing file * errno	1169	1490
+error_in_assignment	2186,50	2570
+errorinassignment	2186,50	2570
+escape character conflict	2190	2573
+escape_character_conflict	2190,50	2573
+escapecharacterconflict	2190,50	2573
+eshutdown	338	2554
+esocktnosupport	2185	2569
+espipe	2177	2561
+esrch	2178	2562
+esrmnt	2182	2566
+estale	2173	2557
+estrpipe	2183	2567
+etime	2181	2565
+etimedout	710	2556
+etoomanyrefs	2172	2555
+etxtbsy	2176	2560
+euclean	2174	2558
+eunatch	2179	2563
+eusers	2184	2568
+evalerror	2191	2574
+event * already exists	1171	1492
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1173	1494
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1172	1493
+event execution time is in the past event has been disabled	1178	1500
+event qualifications are not implemented for rules on select	45	500
+event source exception	140	2575
+event trigger * already exists	82,1	2576
+event trigger * does not exist	83,1	2577
+event trigger protocol violated	385	2578
+event trigger with oid * does not exist	83,1	771
+event triggers are not supported for	45	2579
+event_trigger_protocol_violated	385,304	2578
+eventsourceexception	140	2575
+eventtriggerprotocolviolated	385,304	2578
+every bound following maxvalue must also be maxvalue	148,1	772
+every bound following minvalue must also be minvalue	148,1	772
+every derived table must have its own alias	1141	1458
+every hash partition modulus must be a factor of the next larger modulus	84,1	851
+every table function must have an alias	1318	1645
+exceeded grace period	2192,2193	2580
+exceeded maxallocateddescs * while trying to execute command	122	2581
+exceeded maxallocateddescs * while trying to open directory	122	2581
+exceeded maxallocateddescs * while trying to open file	122	2581
+exceededgraceperiod	2192,2193	2580
+exceeds max fragment size	2194,150	169
+exception in initializer error	2195	2582
+exceptiongroup	2196	2583
+exceptionininitializererror	2195	2582
+excessive message size	2197,150	169
+exchange full	2180	2584
+excluded subtree violation	2198,156	2585
+exclusion constraints are not supported on foreign tables	45	212
+exclusion constraints are not supported on partitioned tables	45	212
+exclusion constraints not possible for domains	0,1	848
+exclusion violation	692	2586
+exclusion_violation	692,572	2586
+exclusionviolation	692,572	2586
+exdev	2175	2559
+exec format error	995	2587
+executable file not found in path	2199,6	2588
+execution engine exception	2200	2589
+executionengineexception	2200	2589
+executionexception	2201	2590
+exemption mechanism exception	2202	2591
+exemptionmechanismexception	2202	2591
+exfull	2180	2564
+exists but is not a directory	131,1	2592
+exists but is not empty	906,757	2593
+exit code 129	2203,2204	2594
+exit code 130	2205,2204	2595
+exit code 131	2206,2204	2596
+exit code 132	2207,2204	2597
+exit code 133	2208,2204	2598
+exit code 134	607,2204	2599
+exit code 135	360,2204	2600
+exit code 136	2209,2204	2601
+exit code 137	2210,2204	2602
+exit code 138	2211,2204	2603
+exit code 139	2212,2204	2604
+exit code 140	2213,2204	2605
+exit code 141	336,2204	2606
+exit code 142	118,2204	2607
+exit code 143	2214,2204	2608
+exit code 144	2215,2204	2609
+exit code 145	579,2204	2610
+exit code 146	2216,2204	2611
+exit code 147	2217,2204	2612
+exit code 148	2218,2204	2613
+exit code 149	2219,2204	2614
+exit code 150	2220,2204	2615
+exit code 151	2221,2204	2616
+exit code 152	761,2204	2617
+exit code 153	2222,2204	2618
+exit code 154	2223,2204	2619
+exit code 155	2224,2204	2620
+exit code 156	2225,2204	2621
+exit code 157	2226,2204	2622
+exit code 158	2227,2204	2623
+exit code 159	289,2204	2624
+exit status 129	2203,2204	2594
+exit status 130	2205,2204	2595
+exit status 131	2206,2204	2596
+exit status 132	2207,2204	2597
+exit status 133	2208,2204	2598
+exit status 134	607,2204	2599
+exit status 135	360,2204	2600
+exit status 136	2209,2204	2601
+exit status 137	2210,2204	2602
+exit status 138	2211,2204	2603
+exit status 139	2212,2204	2604
+exit status 140	2213,2204	2605
+exit status 141	336,2204	2606
+exit status 142	118,2204	2607
+exit status 143	2214,2204	2608
+exit status 144	2215,2204	2609
+exit status 145	579,2204	2610
+exit status 146	2216,2204	2611
+exit status 147	2217,2204	2612
+exit status 148	2218,2204	2613
+exit status 149	2219,2204	2614
+exit status 150	2220,2204	2615
+exit status 151	2221,2204	2616
+exit status 152	761,2204	2617
+exit status 153	2222,2204	2618
+exit status 154	2223,2204	2619
+exit status 155	2224,2204	2620
+exit status 156	2225,2204	2621
+exit status 157	2226,2204	2622
+exit status 158	2227,2204	2623
+exit status 159	289,2204	2624
+exitcode 129	2203,2204	2594
+exitcode 130	2205,2204	2595
+exitcode 131	2206,2204	2596
+exitcode 132	2207,2204	2597
+exitcode 133	2208,2204	2598
+exitcode 134	607,2204	2599
+exitcode 135	360,2204	2600
+exitcode 136	2209,2204	2601
+exitcode 137	2210,2204	2602
+exitcode 138	2211,2204	2603
+exitcode 139	2212,2204	2604
+exitcode 140	2213,2204	2605
+exitcode 141	336,2204	2606
+exitcode 142	118,2204	2607
+exitcode 143	2214,2204	2608
+exitcode 144	2215,2204	2609
+exitcode 145	579,2204	2610
+exitcode 146	2216,2204	2611
+exitcode 147	2217,2204	2612
+exitcode 148	2218,2204	2613
+exitcode 149	2219,2204	2614
+exitcode 150	2220,2204	2615
+exitcode 151	2221,2204	2616
+exitcode 152	761,2204	2617
+exitcode 153	2222,2204	2618
+exitcode 154	2223,2204	2619
+exitcode 155	2224,2204	2620
+exitcode 156	2225,2204	2621
+exitcode 157	2226,2204	2622
+exitcode 158	2227,2204	2623
+exitcode 159	289,2204	2624
+exited with code 129	2203,2204	2594
+exited with code 130	2205,2204	2595
+exited with code 131	2206,2204	2596
+exited with code 132	2207,2204	2597
+exited with code 133	2208,2204	2598
+exited with code 134	607,2204	2599
+exited with code 135	360,2204	2600
+exited with code 136	2209,2204	2601
+exited with code 137	2210,2204	2602
+exited with code 138	2211,2204	2603
+exited with code 139	2212,2204	2604
+exited with code 140	2213,2204	2605
+exited with code 141	336,2204	2606
+exited with code 142	118,2204	2607
+exited with code 143	2214,2204	2608
+exited with code 144	2215,2204	2609
+exited with code 145	579,2204	2610
+exited with code 146	2216,2204	2611
+exited with code 147	2217,2204	2612
+exited with code 148	2218,2204	2613
+exited with code 149	2219,2204	2614
+exited with code 150	2220,2204	2615
+exited with code 151	2221,2204	2616
+exited with code 152	761,2204	2617
+exited with code 153	2222,2204	2618
+exited with code 154	2223,2204	2619
+exited with code 155	2224,2204	2620
+exited with code 156	2225,2204	2621
+exited with code 157	2226,2204	2622
+exited with code 158	2227,2204	2623
+exited with code 159	289,2204	2624
+expand veto exception	2228	2625
+expandvetoexception	2228	2625
+expectation failed	19	18
+expectation_failed	19	18
+expected a left parenthesis	49,50	2626
+expected a right parenthesis	49,50	2626
+expected a type name	49,50	2626
+expected gss response got message type	311,312	2627
+expected json array	49,50	2628
+expected password response got message type	311,312	2627
+expected property name or in json at position	2229	2629
+expected sasl response got message type	311,312	2630
+expected sspi response got message type	311,312	2627
+expecting property name enclosed in double quotes line	2229	2631
+expecting value line	2229	2631
+explain for connection command is supported only for select update insert delete replace	1189	1511
+explain option timing requires analyze	93,50	2632
+explain option wal requires analyze	93,50	2632
+explicit or implicit commit is not allowed in stored function or trigger	1122	1438
+exportexception	2230	2633
+expression * of order by contains aggregate function and applies to a union	1031	1337
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1032	1338
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	45	464
+expression contains variables	93,50	2634
+expression contains variables of more than one relation	93,50	2634
+expression for field 64s is referring to uninitialized field s	1191	1513
+expression in * must be constant	1424	1756
+expression in the * clause is too big	1190	1512
+expressions are not supported in included columns	45	212
+ext length mismatch	2231,150	169
+extended query protocol not supported in a replication connection	311,312	315
+extended statistics require at least 2 columns	84,1	2635
+extensible node type * already exists	82,1	2636
+extension not received	2232,150	169
+extension with oid * does not exist	83,1	771
+extensionerror	2233	2637
+external component has thrown an exception	658,2234,2235,577	2638
+external routine exception	720	2639
+external routine invocation exception	304	2640
+external_routine_exception	720	2639
+external_routine_invocation_exception	304	2640
+externalexception	2234	2641
+externalroutineexception	720	2639
+externalroutineinvocationexception	304	2640
+extra data after last expected column	249,50	792
+extra data in message	2236,150	169
+extra delimiter at end of line	2237,2238	2642
+extra garbage at the end of the acl specification	49,50	49
+extraneous or missing in quoted field	2239,2240	2643
+factorial of a negative number is undefined	306,50	2644
+factory configuration error	2241	2645
+factoryconfigurationerror	2241	2645
+failed attach volume	2242,2243	2646
+failed compute metrics replicas	2244,2245	2647
+failed create pod sand box	2246,2247	2648
+failed dependency	24	23
+failed detach volume	2248,2249	2649
+failed get resource metric	2250,2251	2650
+failed get scale	2252,2253	2651
+failed initializing relay log position	1520	1856
+failed initializing replication gtid state	1192	1514
+failed kill pod	2254,2255	2652
+failed login exception	2256	2653
+failed on fseek	1224	1548
+failed post start hook	2257,2258	2654
+failed pre stop hook	2259,2260	2655
+failed purging old relay logs	1519	1855
+failed rebuilding the index of dumped table	1279	1604
+failed to add the foreign key constraint * to system tables	1205	1529
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1207	1531
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1208	1532
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1206	1530
+failed to alter	1033	1936
+failed to alter event	1175	1496
+failed to create	1131	1957
+failed to create pod sandbox	2247,2246	2656
+failed to create specific handler file	1101	1409
+failed to delete the event from mysql event	1174	1495
+failed to drop	1143	1941
+failed to grant execute and alter routine privileges	1493	1827
+failed to init async	2261,150	169
+failed to load replication slave gtid position from table	1094	1400
+failed to load routine * internal code * for more details run show warnings	1608	1955
+failed to open	1254	1578
+failed to open mysql event	1182	1504
+failed to open the referenced table	1203	1527
+failed to parse histogram for table * at offset	1310	1637
+failed to parse time string * at position * z the timezone could not be found in the database	739	2657
+failed to pull image	2262,2263	2658
+failed to read auto increment value from storage engine	1040	1346
+failed to read from the par file	1193	1515
+failed to revoke all privileges to dropped routine	1494	1828
+failed to store event * error code * from storage engine	1186	1508
+failed un mount	2264,2265	2659
+failed_dependency	24	23
+failed_precondition	616,617,2	753
+failedattachvolume	2242,2243	2646
+failedcomputemetricsreplicas	2244,2245	2647
+failedcreate	2266,2267	2660
+failedcreatepodsandbox	2246,2247	2648
+faileddelete	2268,2269	2661
+faileddetachvolume	2248,2249	2649
+failedgetresourcemetric	2250,2251	2650
+failedgetscale	2252,2253	2651
+failedkillpod	2254,2255	2652
+failedloginexception	2256	2653
+failedmount	2270,2271	2662
+failedpoststarthook	2257,2258	2654
+failedprecondition	616,617,2	753
+failedprestophook	2259,2260	2655
+failedrescale	2272,2273	2663
+failedscheduling	2274,2275	2664
+failedsync	2276,2277	2665
+failedunmount	2264,2265	2659
+failedvalidation	2278,2279	2666
+failure has occurred while loading a type	2280	2667
+failure while changing the type of replication repository	1119	1434
+fastpath function calls not supported in a replication connection	311,312	315
+fatal error during log purge	1058	1364
+fcgi connection to web server closed	2281,2282	2668
+fcgi request aborted by web server	2283,2284	2669
+fdw column name not found	2285	2670
+fdw dynamic parameter value needed	2286	2671
+fdw error	2287	2672
+fdw function sequence error	2288	2673
+fdw inconsistent descriptor information	2289	2674
+fdw invalid attribute value	2290	2675
+fdw invalid column name	2291	2676
+fdw invalid column number	2292	2677
+fdw invalid data type	2293	2678
+fdw invalid data type descriptors	2294	2679
+fdw invalid descriptor field identifier	2295	2680
+fdw invalid handle	2296	2681
+fdw invalid option index	2297	2682
+fdw invalid option name	2298	2683
+fdw invalid string format	2299	2684
+fdw invalid string length or buffer length	2300	2685
+fdw invalid use of null pointer	2301	2686
+fdw no schemas	2302	2687
+fdw option name not found	2303	2688
+fdw out of memory	2304	2689
+fdw reply handle	2305	2690
+fdw schema not found	2306	2691
+fdw table not found	2307	2692
+fdw too many handles	2308	2693
+fdw unable to create execution	2309	2694
+fdw unable to create reply	2310	2695
+fdw unable to establish connection	2311	2696
+fdw_column_name_not_found	2285,2312	2670
+fdw_dynamic_parameter_value_needed	2286,2312	2671
+fdw_error	2287,2312	2672
+fdw_function_sequence_error	2288,2312	2673
+fdw_inconsistent_descriptor_information	2289,2312	2674
+fdw_invalid_attribute_value	2290,2312	2675
+fdw_invalid_column_name	2291,2312	2676
+fdw_invalid_column_number	2292,2312	2677
+fdw_invalid_data_type	2293,2312	2678
+fdw_invalid_data_type_descriptors	2294,2312	2679
+fdw_invalid_descriptor_field_identifier	2295,2312	2680
+fdw_invalid_handle	2296,2312	2681
+fdw_invalid_option_index	2297,2312	2682
+fdw_invalid_option_name	2298,2312	2683
+fdw_invalid_string_format	2299,2312	2684
+fdw_invalid_string_length_or_buffer_length	2300,2312	2685
+fdw_invalid_use_of_null_pointer	2301,2312	2686
+fdw_no_schemas	2302,2312	2687
+fdw_option_name_not_found	2303,2312	2688
+fdw_out_of_memory	2304,2312	2689
+fdw_reply_handle	2305,2312	2690
+fdw_schema_not_found	2306,2312	2691
+fdw_table_not_found	2307,2312	2692
+fdw_too_many_handles	2308,2312	2693
+fdw_unable_to_create_execution	2309,2312	2694
+fdw_unable_to_create_reply	2310,2312	2695
+fdw_unable_to_establish_connection	2311,2312	2696
+fdwcolumnnamenotfound	2285,2312	2670
+fdwdynamicparametervalueneeded	2286,2312	2671
+fdwerror	2287,2312	2672
+fdwfunctionsequenceerror	2288,2312	2673
+fdwinconsistentdescriptorinformation	2289,2312	2674
+fdwinvalidattributevalue	2290,2312	2675
+fdwinvalidcolumnname	2291,2312	2676
+fdwinvalidcolumnnumber	2292,2312	2677
+fdwinvaliddatatype	2293,2312	2678
+fdwinvaliddatatypedescriptors	2294,2312	2679
+fdwinvaliddescriptorfieldidentifier	2295,2312	2680
+fdwinvalidhandle	2296,2312	2681
+fdwinvalidoptionindex	2297,2312	2682
+fdwinvalidoptionname	2298,2312	2683
+fdwinvalidstringformat	2299,2312	2684
+fdwinvalidstringlengthorbufferlength	2300,2312	2685
+fdwinvaliduseofnullpointer	2301,2312	2686
+fdwnoschemas	2302,2312	2687
+fdwoptionnamenotfound	2303,2312	2688
+fdwoutofmemory	2304,2312	2689
+fdwreplyhandle	2305,2312	2690
+fdwschemanotfound	2306,2312	2691
+fdwtablenotfound	2307,2312	2692
+fdwtoomanyhandles	2308,2312	2693
+fdwunabletocreateexecution	2309,2312	2694
+fdwunabletocreatereply	2310,2312	2695
+fdwunabletoestablishconnection	2311,2312	2696
+feature not supported	45	2697
+feature_not_supported	45	2697
+featurenotsupported	45	2697
+fetch with ties requires order by clause to be present	1824	2205
+fibererror	2313	2698
+field * doesn t have a default value	1392	1723
+field * is of a not allowed type for this type of partitioning	1198	1520
+field access exception	204	2699
+field in list of fields for partition function not found in table	1196	1518
+field name must not be null	93,50	183
+field of view * underlying table doesn t have a default value	1393	1724
+field or reference * of select * was resolved in select	1801	2182
+field position must not be zero	93,50	2700
+field reference * can t be used in table value constructor	1197	1519
+field separator argument is not what is expected check the manual	1830	2211
+fieldaccessexception	204	2699
+fields of period for s have different types	1488	1822
+file * already exists	1199	1522
+file * has unknown type * in its header	1223	1547
+file * is corrupted	1159	1479
+file * was not purged because it is the active log file	1808	2189
+file * was not purged because it was being read by * thread s purged only	1807	2188
+file already exists exception	2314	2701
+file descriptor in bad state	923	2702
+file exists	936	2703
+file exists error	936,2315	2704
+file length too large	182	2705
+file load exception	751	2706
+file lock interruption exception	2316	2707
+file name too long	968	2708
+file not found error	747,2317	2709
+file not found exception	2318	2710
+file permission error	2319	2711
+file size limit exceeded	2222	2712
+file system already exists exception	2320	2713
+file system exception	2321	2714
+file system loop exception	2322	2715
+file system not found exception	2323	2716
+file too large	937	2717
+filealreadyexistsexception	2314	2701
+fileexistserror	936,2315	2704
+fileloadexception	751	2706
+filelockinterruptionexception	2316	2707
+filenotfounderror	747,2317	2709
+filenotfoundexception	2318	2710
+filepermissionerror	2319	2711
+filerexception	2324	2718
+filesystemalreadyexistsexception	2320	2713
+filesystemexception	2321	2714
+filesystemloopexception	2322	2715
+filesystemnotfoundexception	2323	2716
+filter is not implemented for non aggregate window functions	45	122
+filter specified but * is not an aggregate function	131,1	1116
+filter value * not recognized for filter variable	0,1	2719
+filter variable * specified more than once	0,1	2719
+final function with extra arguments must not be declared strict	48,1	48
+findexception	2325	2720
+first argument of * must be a row type	148,1	2721
+first argument of transform function must be type	84,1	191
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1039	1345
+fixed size types must have storage plain	84,1	2722
+flag array element is not a string	93,50	189
+flag help requested	2326,2327	2723
+flashback does not support	1209	1533
+float domain error	2328	2724
+floatdomainerror	2328	2724
+floating point error	2329,2330	2725
+floating point exception	2209	2726
+floating_point_exception	2209,50	2727
+floatingpointerror	2329,2330	2725
+floatingpointexception	2209,50	2727
+font format exception	2331	2728
+fontformatexception	2331	2728
+for * partitions each partition must be defined	1478	1812
+for a generated column generated always must be specified	0,1	652
+for domain * already exists	82,1	2729
+for domain * does not exist	83,1	2730
+for encoding * already exists in schema	82,1	2731
+for encoding * does not exist	83,1	2732
+for float m d double m d or decimal m d m must be d column	1342	1672
+for input string	452	2733
+for relation * already exists	82,1	2734
+for relation * does not exist	83,1	2735
+for relation * is a constraint trigger	82,1	2736
+for relation * is an internal or a child trigger	82,1	2736
+for table * already exists	82,1	2737
+for table * does not exist	83,1	2730
+for the partitioned engine it is necessary to define all	1470	1804
+for update share in a recursive query is not implemented	45	2738
+force_not_null column * not referenced by copy	168,1	2739
+force_null column * not referenced by copy	168,1	2739
+force_quote column * not referenced by copy	168,1	2740
+forcing close of thread * user	1210	1534
+foreign data wrapper * already exists	82,1	2741
+foreign data wrapper * does not exist	83,1	2742
+foreign data wrapper * does not support import foreign schema	2302,2312	2743
+foreign data wrapper * has no handler	43	2744
+foreign data wrapper with oid * does not exist	83,1	771
+foreign key cascade delete update exceeds max depth of	1204	1528
+foreign key constraint * cannot be implemented	148,1	452
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1214	1538
+foreign key constraint for table * record * would lead to a duplicate entry in table	1213	1537
+foreign key constraints are not supported on foreign tables	45,131	212
+foreign key constraints not possible for domains	0,1	848
+foreign key referenced columns list must not contain duplicates	2332,1	2745
+foreign key violation	2333	2746
+foreign server with oid * does not exist	83,1	771
+foreign table * does not allow deletes	43	525
+foreign table * does not allow inserts	43	525
+foreign table * does not allow updates	43	525
+foreign table * does not exist	83,1	1050
+foreign_key_violation	2333,572	2746
+foreignkey constraint failed	2334,574	2747
+foreignkeyviolation	2333,572	2746
+format error in certificate s notafter field	2335,156	2748
+format error in certificate s notbefore field	2336,156	2749
+format error in crl s lastupdate field	2337,156	2750
+format error in crl s nextupdate field	2338,156	2751
+format flags conversion mismatch exception	2339	2752
+format of the executable exe or library dll is invalid	265	2753
+format specifies argument 0 but arguments are numbered from 1	93,50	2700
+formatexception	2340	2754
+formatflagsconversionmismatchexception	2339	2752
+formatter closed exception	2341	2755
+formatterclosedexception	2341	2755
+formatting field * is only supported in to_char	45	1223
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1217	1541
+found a row in wrong partition	1535	1873
+found a row not matching the given partition set	1533	1871
+found a row that does not match the partition	1534	1872
+fragmented client hello	2342,150	169
+frame end cannot be unbounded preceding	454,1	2756
+frame ending offset must not be negative	2343,50	2757
+frame ending offset must not be null	94,50	2758
+frame exclusion is not supported yet	1222	1546
+frame start cannot be unbounded following	454,1	2756
+frame starting from current row cannot have preceding rows	454,1	2756
+frame starting from following row cannot end with current row	454,1	2756
+frame starting from following row cannot have preceding rows	454,1	2756
+frame starting offset must not be negative	2343,50	2757
+frame starting offset must not be null	94,50	2758
+free disk space failed	2344,2345	2759
+freediskspacefailed	2344,2345	2759
+from must specify exactly one value per partitioning column	47,1	47
+frozenerror	2346	2760
+fstat disk i o error	2347,81	2761
+fsync disk i o error	2348,81	2762
+full join is only supported with merge joinable join conditions	45	2763
+full join is only supported with merge joinable or hash joinable join conditions	45	2764
+fullpath unable to open database file	2349,730	2765
+fulltext index creation requires a lock	1037	1343
+fulltext index is not supported for partitioned tables	1225	1549
+function * already exists	1707	2057
+function * does not exist check the * section in the reference manual	1226	1550
+function * ended without return	1606	1953
+function * is not defined	1227	1551
+function call message contains * argument formats but	311,312	2766
+function call message contains * arguments but function requires	311,312	2766
+function call to dropped function	746,1	2767
+function can only be called when server is in binary upgrade mode	436,43	2768
+function constraint failed	2350,574	2769
+function executed no return statement	2351	2770
+function has * columns available but * columns specified	168,1	660
+function name * is not unique	113,1	121
+function not implemented	1006	2771
+function number * appears more than once	84,1	83
+function only accepts arguments that can be converted to numerical types	1862	2244
+function or expression * cannot be used in the * clause of s	1229	1553
+function result type must be * because of out parameters	48,1	112
+function result type must be specified	48,1	112
+function return row and query specified return row do not match	148,1	2772
+function returning record called in context that cannot accept type record	45	419
+function returning setof record called in context that cannot accept type record	45	2773
+function with oid * does not exist	746,1	2774
+function_executed_no_return_statement	2351,2352	2770
+functionexecutednoreturnstatement	2351,2352	2770
+functions cannot accept set arguments	48,1	112
+functions in from can return at most	491,182	786
+functions in index expression must be marked immutable	84,1	2775
+functions in index predicate must be marked immutable	84,1	2775
+functions in partition key expression must be marked immutable	84,1	651
+futurewarning	2353	2776
+galera replication not supported	1228	1552
+gateway timeout	35	34
+gateway_timeout	35	34
+gem not found exception	2354	2777
+gem not in home exception	2355	2778
+gemnotfoundexception	2354	2777
+gemnotinhomeexception	2355	2778
+general security exception	2356	2779
+generalsecurityexception	2356	2779
+generated always	386	2780
+generated columns are not supported in copy from where conditions	168,1	2781
+generated columns are not supported on partitions	45	212
+generated columns are not supported on typed tables	45	212
+generated_always	386,1	2780
+generatedalways	386,1	2780
+generation expression for column * cannot be cast automatically to type	148,1	452
+generation expression is not immutable	84,1	653
+generatorerror	2357	2782
+generatorexit	2358,2359	2783
+generic signature format error	2360	2784
+genericsignatureformaterror	2360	2784
+geometry byte string must be little endian	1238	1562
+geometry overlay calculation error geometry data is invalid in function	1090	1396
+geometry turn info calculation error geometry data is invalid in function	1091	1397
+get stacked diagnostics when handler not active	1236	1560
+getaddrinfo name or service not known	753	2785
+gettemppath disk i o error	2361,81	2786
+got a fin before a ccs	2362,150	169
+got a packet bigger than * bytes	1379	1709
+got a read error from the connection pipe	1382	1712
+got an error evaluating stored expression	1156	1476
+got an error from fcntl	1377	1707
+got an error reading communication packets	1381	1711
+got an error when calculating default value for s	1093	1399
+got an error writing communication packets	1376	1706
+got error * during checkpoint	1152	1472
+got error * during commit	1153	1473
+got error * during flush_logs	1154	1474
+got error * during rollback	1155	1475
+got error * from	1234	1558
+got error * from storage engine	1235	1559
+got fatal error * from master when reading data from binary log	1350	1680
+got overflow when converting * to * value truncated	1135	1451
+got packets out of order	1380	1710
+got signal * aborting	1244	1568
+got temporary error * from	1237	1561
+got timeout reading communication packets	1383	1713
+got timeout writing communication packets	1384	1714
+goto is not allowed in a stored procedure handler	1600	1947
+grant options can only be granted to roles	517,518	632
+grant options cannot be granted back to your own grantor	517,518	2787
+grant with identified with is illegal because the user s already exists	1245	1569
+grantor must be current user	45	2788
+grouping error	110	2789
+grouping must have fewer than 32 arguments	2363,182	2790
+grouping_error	110,1	2789
+groupingerror	110,1	2789
+groups mode requires an order by clause	454,1	505
+grpc status aborted	607,608,11	749
+grpc status already_exists	129,130,11	141
+grpc status cancelled	609,610,611	750
+grpc status data_loss	612,613,31	751
+grpc status deadline_exceeded	614,615,35	752
+grpc status failed_precondition	616,617,2	753
+grpc status internal	618,619,31	754
+grpc status invalid_argument	620,621,2	755
+grpc status not_found	6,622	756
+grpc status out_of_range	623,624,2	757
+grpc status permission_denied	625,626,5	758
+grpc status resource_exhausted	627,628,28	759
+grpc status unauthenticated	629,630,3	760
+grpc status unavailable	631,632,34	761
+grpc status unimplemented	633,634,32	762
+grpc status unknown	635,636,31	763
+gssapi authentication is not supported on local sockets	107,108	260
+gtid * and * conflict duplicate domain id	1147	1467
+gtid_executed was changed from * to	1247	1571
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1248	1572
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1250	1574
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1111	1425
+gtid_next cannot be set to anonymous when gtid_mode on	1109	1423
+gtid_next cannot be set to uuid number when gtid_mode off	1110	1424
+gtid_next_list cannot be set to a non null value when gtid_mode off	1108	1422
+gtid_purged can only be set when gtid_executed is empty	1112	1426
+gtid_purged can only be set when gtid_mode on	1113	1427
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1114	1428
+gtid_purged was changed from * to	1255	1579
+gtsvector_in not implemented	45	2791
+gzip compression is not supported by this build	45	2792
+gzip invalid checksum	2364,2365	2793
+gzip invalid header	2366,161	2794
+handler function is not specified	746,1	2795
+has a collation conflict	582,1	721
+has a compression method conflict	148,1	452
+has a storage parameter conflict	148,1	452
+has a type conflict	148,1	452
+has an old format you should re create the * object s	1433	1766
+has different type for column	148,1	452
+has multiple for update share references to table	467	1130
+has no installation script nor update path for version	93,50	2796
+has no update path from version * to version	93,50	2796
+has pseudo type	47,1	433
+has unsupported event type	45	2797
+has wrong type	148,1	584
+hash function 1 must have one argument	84,1	83
+hash function 1 must return integer	84,1	83
+hash function 2 must have two arguments	84,1	83
+hash function 2 must return bigint	84,1	83
+hash indexes do not support whole index scans	45	2798
+headlessexception	2367	2799
+heap relfilenode value not set when in binary upgrade mode	93,50	2800
+held cursor requires same isolation level	2368	2801
+held_cursor_requires_same_isolation_level	2368,96	2801
+heldcursorrequiressameisolationlevel	2368,96	2801
+help database is corrupt or does not exist	1128	1444
+highest timeline * of the primary is behind recovery timeline	43	493
+hmacerror	2369	2802
+host * is blocked because of many connection errors unblock with	1260	1585
+host * is not allowed to connect to this mariadb server	1261	1586
+host is down	938	2803
+host port conflict	2370	2804
+host protection exception	2371	2805
+hostgssenc record cannot match because gssapi is not supported by this build	107,108	260
+hostname mismatch	2372,156	2806
+hostportconflict	2370	2804
+hostprotectionexception	2371	2805
+hostssl record cannot match because ssl is disabled	107,108	260
+hostssl record cannot match because ssl is not supported by this build	107,108	260
+hot standby is not possible because of insufficient parameter settings	93,50	2807
+http 400	2	1
+http 401	3	2
+http 402	4	3
+http 403	5	4
+http 404	6	5
+http 405	7	6
+http 406	8	7
+http 407	9	8
+http 408	10	9
+http 409	11	10
+http 410	12	11
+http 411	13	12
+http 412	14	13
+http 413	15	14
+http 414	16	15
+http 415	17	16
+http 416	18	17
+http 417	19	18
+http 418	20	19
+http 421	21	20
+http 422	22	21
+http 423	23	22
+http 424	24	23
+http 425	25	24
+http 426	26	25
+http 428	27	26
+http 429	28	27
+http 431	29	28
+http 451	30	29
+http 500	31	30
+http 501	32	31
+http 502	33	32
+http 503	34	33
+http 504	35	34
+http 505	36	35
+http 506	37	36
+http 507	38	37
+http 508	39	38
+http 510	40	39
+http 511	41	40
+http bad response	2373	2808
+http connect timeout exception	2374	2809
+http connection has been hijacked	2375,2376	2810
+http error 400	2	1
+http error 401	3	2
+http error 402	4	3
+http error 403	5	4
+http error 404	6	5
+http error 405	7	6
+http error 406	8	7
+http error 407	9	8
+http error 408	10	9
+http error 409	11	10
+http error 410	12	11
+http error 411	13	12
+http error 412	14	13
+http error 413	15	14
+http error 414	16	15
+http error 415	17	16
+http error 416	18	17
+http error 417	19	18
+http error 418	20	19
+http error 421	21	20
+http error 422	22	21
+http error 423	23	22
+http error 424	24	23
+http error 425	25	24
+http error 426	26	25
+http error 428	27	26
+http error 429	28	27
+http error 431	29	28
+http error 451	30	29
+http error 500	31	30
+http error 501	32	31
+http error 502	33	32
+http error 503	34	33
+http error 504	35	34
+http error 505	36	35
+http error 506	37	36
+http error 507	38	37
+http error 508	39	38
+http error 510	40	39
+http error 511	41	40
+http fatal error	2377	2811
+http handler timeout	2378	2812
+http header syntax error	2379	2813
+http invalid read on closed body	2380,2381	2814
+http listener exception	2382	2815
+http named cookie not present	2383,2384	2816
+http no location header in response	2385,2386	2817
+http no such file	2387,2388	2818
+http request	2389,150	169
+http request method or response status code does not allow body	2390,2391	2819
+http retriable error	2392	2820
+http retry exception	2393	2821
+http server closed	2394	2822
+http server exception	2395	2823
+http status 400	2	1
+http status 401	3	2
+http status 402	4	3
+http status 403	5	4
+http status 404	6	5
+http status 405	7	6
+http status 406	8	7
+http status 407	9	8
+http status 408	10	9
+http status 409	11	10
+http status 410	12	11
+http status 411	13	12
+http status 412	14	13
+http status 413	15	14
+http status 414	16	15
+http status 415	17	16
+http status 416	18	17
+http status 417	19	18
+http status 418	20	19
+http status 421	21	20
+http status 422	22	21
+http status 423	23	22
+http status 424	24	23
+http status 425	25	24
+http status 426	26	25
+http status 428	27	26
+http status 429	28	27
+http status 431	29	28
+http status 451	30	29
+http status 500	31	30
+http status 501	32	31
+http status 502	33	32
+http status 503	34	33
+http status 504	35	34
+http status 505	36	35
+http status 506	37	36
+http status 507	38	37
+http status 508	39	38
+http status 510	40	39
+http status 511	41	40
+http timeout exception	2396	2824
+http version not supported	36	35
+http wrote more than the declared content length	2397,2398	2825
+http_version_not_supported	36	35
+httpbadresponse	2373	2808
+httpconnecttimeoutexception	2374	2809
+httperror	2399	2826
+httpexception	2400	2827
+httpfatalerror	2377	2811
+httpheadersyntaxerror	2379	2813
+httplistenerexception	2382	2815
+httpretriableerror	2392	2820
+httpretryexception	2393	2821
+https proxy request	2401,150	169
+httpserverexception	2395	2823
+httptimeoutexception	2396	2824
+huge pages not supported on this platform	45	2828
+huge pages not supported with the current shared_memory_type setting	45	2828
+i m a teapot	20	19
+i o error reading log index file	1301	1628
+i o possible	2226	2829
+icu is not supported in this build	45	770
+icu locale cannot be specified unless locale provider is icu	84,1	2830
+icu locale must be specified	93,50	530
+identifier name * is too long	1680	2028
+identifier removed	940	2831
+identifier too long	2402,1	2832
+identity column type must be smallint integer or bigint	93,50	2833
+identity columns are not supported on partitions	45	212
+identity columns are not supported on typed tables	45	212
+identity not mapped exception	758	2834
+identitynotmappedexception	758	2834
+idle in transaction session timeout	2403	2835
+idle session timeout	2404	2836
+idle_in_transaction_session_timeout	2403,96	2835
+idle_session_timeout	2404,104	2836
+idleintransactionsessiontimeout	2403,96	2835
+idlesessiontimeout	2404,104	2836
+ignoring specified roles other than public	93,50	2837
+iio invalid tree exception	2405	2838
+iioexception	2406	2839
+iioinvalidtreeexception	2405	2838
+illegal * value found during parsing	1270	1595
+illegal access error	2407	2840
+illegal access exception	2408	2841
+illegal argument exception	2409	2842
+illegal block size exception	2410	2843
+illegal blocking mode exception	2411	2844
+illegal caller exception	2412	2845
+illegal channel group exception	2413	2846
+illegal charset name exception	2414	2847
+illegal class format exception	2415	2848
+illegal component state exception	2416	2849
+illegal format code point exception	2417	2850
+illegal format conversion exception	2418	2851
+illegal format exception	2419	2852
+illegal format flags exception	2420	2853
+illegal format precision exception	2421	2854
+illegal format width exception	2422	2855
+illegal grant revoke command please consult the manual to see which privileges can be used	1264	1589
+illegal instruction	2207	2856
+illegal mix of collations * and * for operation	1096	1402
+illegal mix of collations * for operation	1097	1403
+illegal mix of collations for operation	1097	1404
+illegal monitor state exception	2423	2857
+illegal parameter data type * for operation	1267	1592
+illegal parameter data types * and * for operation	1268	1593
+illegal path state exception	2424	2858
+illegal point compression	2425,150	169
+illegal seek	2177	2859
+illegal selector exception	2426	2860
+illegal state exception	2427	2861
+illegal suite b digest	2428,150	169
+illegal thread state exception	2429	2862
+illegal value used as argument of dynamic column function	1148	1468
+illegalaccesserror	2407	2840
+illegalaccessexception	2408	2841
+illegalargumentexception	2409	2842
+illegalblockingmodeexception	2411	2844
+illegalblocksizeexception	2410	2843
+illegalcallerexception	2412	2845
+illegalchannelgroupexception	2413	2846
+illegalcharsetnameexception	2414	2847
+illegalclassformatexception	2415	2848
+illegalcomponentstateexception	2416	2849
+illegalformatcodepointexception	2417	2850
+illegalformatconversionexception	2418	2851
+illegalformatexception	2419	2852
+illegalformatflagsexception	2420	2853
+illegalformatprecisionexception	2421	2854
+illegalformatwidthexception	2422	2855
+illegalmonitorstateexception	2423	2857
+illegalpathstateexception	2424	2858
+illegalselectorexception	2426	2860
+illegalstateexception	2427	2861
+illegalthreadstateexception	2429	2862
+illformed locale exception	2430	2863
+illformedlocaleexception	2430	2863
+im_a_teapot	20	19
+image gc failed	2431,2432	2864
+image inspect error	2433,2434	2865
+image pull back off	2435,2436	2866
+image unknown format	2437,2438	2867
+imagegcfailed	2431,2432	2864
+imageinspecterror	2433,2434	2865
+imagepullbackoff	2435,2436	2866
+imaging op exception	2439	2868
+imagingopexception	2439	2868
+importerror	2440	2869
+importwarning	2441	2870
+impossible dependencies error	2442	2871
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1243	1567
+impossibledependencieserror	2442	2871
+improper binary format in array element	749,50	2872
+improper binary format in record column	749,50	2873
+improper connection state	2443	2874
+improper qualified name too many dotted names	0,1	2875
+improper relation name too many dotted names	0,1	2875
+improper type name	49,50	2626
+improperconnectionstate	2443	2874
+in an aggregate with distinct order by expressions must appear in argument list	168,1	190
+in child table has a conflicting generation expression	148,1	452
+in child table must be a generated column	148,1	452
+in child table must be marked not null	148,1	452
+in failed sql transaction	803	2876
+in from has unsupported return type	148,1	2877
+in progress error	2444	2878
+in_failed_sql_transaction	803,96	2876
+inaccessible object exception	2445	2879
+inaccessibleobjectexception	2445	2879
+inappropriate access mode for branch transaction	2446	2880
+inappropriate fallback	2447,150	169
+inappropriate ioctl for device	1013	2881
+inappropriate isolation level for branch transaction	2448	2882
+inappropriate_access_mode_for_branch_transaction	2446,96	2880
+inappropriate_isolation_level_for_branch_transaction	2448,96	2882
+inappropriateaccessmodeforbranchtransaction	2446,96	2880
+inappropriateisolationlevelforbranchtransaction	2448,96	2882
+including column does not support a collation	84,1	2775
+including column does not support an operator class	84,1	2775
+including column does not support asc desc options	84,1	2775
+including column does not support nulls first last options	84,1	2775
+incompatible class change error	2449	2883
+incompatibleclasschangeerror	2449	2883
+incomplete annotation exception	2450	2884
+incomplete message from client	311,312	2885
+incomplete read error	2451,2452	2886
+incomplete startup packet	311,312	2887
+incompleteannotationexception	2450	2884
+incompleteread	2453	2888
+incompletereaderror	2451,2452	2886
+inconsistency in usage of column lists for partitioning	1452	1786
+inconsistent compression	2454,150	169
+inconsistent early data alpn	2455,150	169
+inconsistent early data sni	2456,150	169
+inconsistent extms	2457,150	169
+inconsistent types deduced for parameter	138,1	918
+incorrect * value * for column	1706	2056
+incorrect * value * for function	1865	2247
+incorrect argument type to variable	1861	2243
+incorrect arguments to	1825	2206
+incorrect binary data format	749,50	2889
+incorrect binary data format in bind parameter	749,50	2890
+incorrect binary data format in function argument	749,50	2891
+incorrect binary data format in logical replication column	749,50	2892
+incorrect catalog name	1838	2220
+incorrect column name	1827	2208
+incorrect column specifier for column	1829	2210
+incorrect database name	1828	2209
+incorrect default value * for column	1292	1619
+incorrect escaping in json text in argument * to function * at position	1309	1636
+incorrect foreign key definition for	1832	2213
+incorrect geojson format empty * array	1230	1554
+incorrect geojson format polygon not closed	1232	1556
+incorrect geojson format specified for st_geomfromgeojson function	1231	1555
+incorrect geojson format too few points for linestring specified	1233	1557
+incorrect index name	1839	2221
+incorrect information in file	1425	1757
+incorrect number of arguments for * expected * got	1615	1963
+incorrect number of fetch variables	1616	1964
+incorrect parameter count in the call to native function	1845	2227
+incorrect parameter count to cursor	1844	2226
+incorrect parameter count to procedure	1846	2228
+incorrect parameter or combination of parameters for start slave until	1050	1356
+incorrect parameters in the call to native function	1847	2229
+incorrect parameters in the call to stored function	1849	2231
+incorrect parameters to procedure	1848	2230
+incorrect partition name	1850	2232
+incorrect prefix key the used key part isn * t support unique prefix keys	1854	2236
+incorrect routine name	1614	1962
+incorrect table definition all merge tables must be in the same database	1712	2062
+incorrect table definition there can be only one auto column and it must be defined as a key	1826	2207
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1694	2043
+incorrect table name	1856	2238
+incorrect usage of * and	1863	2245
+incorrect usage placement of	1116	1431
+incorrect user level lock name	1754	2135
+incorrect value * for option	1047	1353
+increment must not be zero	93,50	2833
+indentationerror	2458,2459	2893
+indeterminate collation	744	2894
+indeterminate datatype	465	2895
+indeterminate_collation	744,1	2894
+indeterminate_datatype	465,1	2895
+indeterminatecollation	744,1	2894
+indeterminatedatatype	465,1	2895
+index * is corrupted	1277	1602
+index * is of wrong type for an innodb fulltext index	1282	1607
+index access method * does not have a handler	43	84
+index column size too large the maximum column size is * bytes	1276	1601
+index corrupted	2460	2896
+index creation on system columns is not supported	45	82
+index database disk image is malformed	2461,2462	2897
+index expressions and predicates can refer only to the table being indexed	168,1	2898
+index for table * is corrupt try to repair it	1426	1758
+index invalid or out of range	173	2899
+index operators must be binary	84,1	83
+index out of bounds exception	2463,173	2900
+index out of range exception	2464,173	2901
+index relfilenode value not set when in binary upgrade mode	93,50	2902
+index row requires * bytes maximum size is	182	2903
+index row size * exceeds btree version * for index	182	2904
+index row size * exceeds hash maximum	182	2905
+index row size * exceeds maximum * for index	182	2906
+index s does not support this operation	1326	1655
+index search operators must return boolean	84,1	83
+index was out of range must be non negative and less than the size of the collection	173	2907
+index was outside the bounds of the array	2464,173	2908
+index_corrupted	2460,830	2896
+indexcorrupted	2460,830	2896
+indexerror	2465,2466,173	2909
+indexoutofboundsexception	2463,173	2900
+indexoutofrangeexception	2464,173	2901
+indicator overflow	2467	2910
+indicator_overflow	2467,50	2910
+indicatoroverflow	2467,50	2910
+infailedsqltransaction	803,96	2876
+infinite recursion detected in policy for relation	84,1	2911
+infinite recursion detected in rules for relation	84,1	2911
+inherited column * has a collation conflict	582,1	721
+inherited column * has a generation conflict	148,1	452
+inherited column * has a storage parameter conflict	148,1	452
+inherited column * has a type conflict	148,1	452
+inherited column * must be renamed in child tables too	47,1	441
+inherited constraint * must be renamed in child tables too	47,1	441
+inherited relation * is not a table or foreign table	131,1	796
+inherits conflicting default values	520,1	640
+inherits conflicting generation expressions	520,1	640
+inherits from generated column but specifies default	520,1	640
+inherits from generated column but specifies identity	520,1	640
+initial position must not be null	94,50	2912
+initial slot snapshot too large	421,420	2913
+initiated by * normal shutdown	1420	1752
+inline sql function body only valid for language sql	48,1	112
+innodb is in read only mode	1284	1609
+innodb presently supports one fulltext index creation at a time	1281	1606
+innodb refuses to write tables with row_format compressed or key_block_size	1739	2090
+inprogresserror	2444	2878
+input data type is not an array	148,1	490
+input is a query not an expression	93,50	2634
+input is out of range	306,50	2914
+input mismatch exception	2468	2915
+input of anonymous composite types is not implemented	45	2916
+input output error	945	2917
+input parameters after one with a default value must also have defaults	48,1	112
+input string is too short for datetime format	438,50	465
+input string was not in a correct format	452	2918
+inputmismatchexception	2468	2915
+insert delayed can * because it is locked with lock tables	1140	1457
+insert has more expressions than target columns	0,1	2919
+insert has more target columns than expressions	0,1	2919
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1070	1376
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1067	1373
+insert on duplicate key update on a table with more than one unique key is unsafe	1072	1378
+insert or update on table * violates foreign key constraint	2333,572	2920
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1071	1377
+insert select rule actions are not supported for queries having data modifying statements in with	45	575
+insert trigger s when condition cannot reference old values	84,1	305
+insert with on conflict clause cannot be used with table that has insert or update rules	45	575
+inspectfailed	2469,2470	2921
+installerror	2471	2922
+instance already exists exception	2472	2923
+instance not found exception	2473	2924
+instancealreadyexistsexception	2472	2923
+instancenotfoundexception	2473	2924
+instantiationerror	2474	2925
+instantiationexception	2475	2926
+instead nothing rules on select are not implemented	45	500
+instead of triggers cannot have column lists	45	306
+instead of triggers cannot have when conditions	45	306
+instead of triggers must be for each row	45	306
+insufficient data left in message	311,312,749	2927
+insufficient execution stack exception	2476	2928
+insufficient file descriptors available to start server process	122	2581
+insufficient free cpu	2477	2929
+insufficient free memory	2478	2930
+insufficient memory exception	2479	2931
+insufficient memory to continue the execution of the program	2479,2480	2932
+insufficient privilege	69	2933
+insufficient resources	122	2934
+insufficient resources exception	2481	2935
+insufficient security	2482,150	169
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2476	2936
+insufficient storage	38	37
+insufficient_privilege	69,1	2933
+insufficient_resources	122	2934
+insufficient_storage	38	37
+insufficientexecutionstackexception	2476	2928
+insufficientfreecpu	2477	2929
+insufficientfreememory	2478	2930
+insufficientmemoryexception	2479	2931
+insufficientprivilege	69,1	2933
+insufficientresources	122	2934
+insufficientresourcesexception	2481	2935
+integer is required for rows type frame	1860	2242
+integer out of range	306,50	308
+integrity constraint violation	572	2937
+integrity_constraint_violation	572	2937
+integrityconstraintviolation	572	2937
+integrityerror	2483	2938
+interface conversion interface is string not int	388	2939
+interfaceerror	2484	2940
+internal buffer overflow exception	2485	2941
+internal buffer overflow occurred	2485	2942
+internal error	830	2943
+internal error in the runtime	2200	2944
+internal function * is not in internal lookup table	746,1	939
+internal scheduler error	1180	1502
+internal server error	31	30
+internal size * is invalid for passed by value type	84,1	2722
+internal_error	830	2943
+internal_server_error	31	30
+internalbufferoverflowexception	2485	2941
+internalerror	830	2943
+interrupted by timeout exception	2486	2945
+interrupted io exception	2487	2946
+interrupted naming exception	2488	2947
+interrupted system call	944	2948
+interrupted system call should be restarted	1886	2949
+interruptedbytimeoutexception	2486	2945
+interruptederror	944,2489	2950
+interruptedexception	2490	2951
+interruptedioexception	2487	2946
+interruptednamingexception	2488	2947
+interval field overflow	2491	2952
+interval field value out of range	2491,50	2953
+interval is either not positive or too big	1179	1501
+interval time zone * must not include months or days	93,50	2954
+interval_field_overflow	2491,50	2952
+intervalfieldoverflow	2491,50	2952
+into is only allowed on first select of union intersect except	0,1	2919
+introspectionexception	2492	2955
+invalid * character string	1289	1616
+invalid address error	2493	2956
+invalid address family in external	749,50	944
+invalid affix alias	107,108	110
+invalid affix flag	107,108	110
+invalid affix flag * with long flag value	107,108	110
+invalid alert	2494,150	169
+invalid algorithm parameter exception	2495	2957
+invalid application exception	2496	2958
+invalid argument	620	2959
+invalid argument error * in function	1625	1973
+invalid argument for	0,1	188
+invalid argument for logarithm	522	2960
+invalid argument for nth value function	169	2961
+invalid argument for ntile function	171	2962
+invalid argument for power function	51	2963
+invalid argument for sql json datetime function	838	2964
+invalid argument for width bucket function	760	2965
+invalid argument size * in function call message	311,312	2766
+invalid array flags	749,50	2872
+invalid array for xml namespace mapping	50	799
+invalid array length	173	2966
+invalid asynchronous state exception	2497	2967
+invalid attribute identifier exception	2498	2968
+invalid attribute in procedure definition	48,1	112
+invalid attribute value exception	2499	2969
+invalid attributes exception	2500	2970
+invalid authentication method	107,108	260
+invalid authentication method * not supported by this build	107,108	260
+invalid authorization specification	707	2971
+invalid base64 end sequence	93,50	2972
+invalid binary representation	749	2973
+invalid bits in external	749,50	944
+invalid bound specification for a hash partition	47,1	47
+invalid bound specification for a list partition	47,1	47
+invalid bound specification for a range partition	47,1	47
+invalid byte sequence error	2501	2974
+invalid byte sequence for encoding	569,50	2975
+invalid byte value for encoding	569,50	2975
+invalid ca certificate	2502,156	2976
+invalid cast exception	2503	2977
+invalid catalog name	2504	2978
+invalid ccs message	2505,150	169
+invalid certificate or alg	2506,150	169
+invalid certificate verification context	2507,156	2979
+invalid character in affix flag	107,108	110
+invalid character in extension * schema must not contain any of	49,50	2980
+invalid character in extension owner must not contain any of	49,50	2980
+invalid character value for cast	2508	2981
+invalid character z looking for beginning of object key string	2229	2982
+invalid cidr mask in address	107,108	260
+invalid cidr value	49,50	2983
+invalid class exception	2509	2984
+invalid close message subtype	311,312	315
+invalid column definition	520	2985
+invalid column reference	168	2986
+invalid column reference * in load data	1334	1664
+invalid com object exception	198	2987
+invalid combination of date conventions	438,50	465
+invalid command	2510,150	169
+invalid command line argument	0,1	577
+invalid command line argument for server process	0,1	577
+invalid command name	93,50	2988
+invalid component error	2511	2989
+invalid compression algorithm	2512,150	169
+invalid compression method	93,50	593
+invalid compression specification	0,1	826
+invalid condition number	1133	1449
+invalid config	2513,150	169
+invalid configuration name	2514,150	169
+invalid configuration parameter name	675,1	2990
+invalid configuration parameter name * removing it	675,1	2990
+invalid connection limit	93,50	530
+invalid connection string syntax	0,1	2991
+invalid connection type	107,108	260
+invalid context	2515,150	169
+invalid copy file header missing flags	249,50	792
+invalid copy file header missing length	249,50	792
+invalid copy file header with oids	249,50	792
+invalid copy file header wrong length	249,50	792
+invalid create database strategy	93,50	530
+invalid credential exception	2516	2992
+invalid credentials exception	2516	2993
+invalid cross device link	2175	2994
+invalid ct validation type	2517,150	169
+invalid cursor definition	501	2995
+invalid cursor name	2518	2996
+invalid cursor name must not be empty	2518	2997
+invalid cursor state	467	2998
+invalid data exception	2519	2999
+invalid data format	2519	3000
+invalid data in file	43	3001
+invalid database definition	2520	3002
+invalid datetime format	438	3003
+invalid datetime format separator	438,50	465
+invalid datum pointer	50	3004
+invalid default value for	1291	1618
+invalid describe message subtype	311,312	315
+invalid destination encoding name	93,50	3005
+invalid dh parameters	107,108	713
+invalid dh parameters neither suitable generator or safe prime	107,108	713
+invalid dh parameters p is not prime	107,108	713
+invalid digit in external numeric value	749,50	3006
+invalid disk capacity	2521	3007
+invalid dn d operation exception	2522	3008
+invalid encoding name	93,50	3005
+invalid encoding number	93,50	3009
+invalid enum argument exception	2523	3010
+invalid enum label	675,1	3011
+invalid escape character	2524	3012
+invalid escape octet	2525	3013
+invalid escape sequence	2526	3014
+invalid escape string	2526,50	3015
+invalid exchange	922	3016
+invalid extension name	93,50	2796
+invalid extension version name	93,50	2796
+invalid external cidr value	749,50	944
+invalid external pg_snapshot data	749,50	3017
+invalid field size	249,50	792
+invalid filter criteria exception	2527	3018
+invalid flags for opening a large object	93,50	3019
+invalid foreign key	2332	3020
+invalid format specification for an interval value	438,50	465
+invalid frontend message type	311,312	315
+invalid function definition	48	3021
+invalid function number * must be between 1 and	84,1	83
+invalid gis data provided to function	1239	1563
+invalid grant operation	517	3022
+invalid grantor	518	3023
+invalid hexadecimal data odd number of digits	93,50	2972
+invalid hexadecimal digit	93,50	2972
+invalid image name	2528,2529	3024
+invalid indicator parameter value	2530	3025
+invalid input string for y yyy	438,50	465
+invalid input syntax for type	49,50,438,93,0	3026
+invalid input value for enum	49,50	3027
+invalid int2vector data	749,50	3028
+invalid internal value for enum	749,50	3029
+invalid interval type modifier	93,50	2954
+invalid ip address	107,108	260
+invalid ip mask	107,108	260
+invalid json text	2531	3030
+invalid key exception	2532	3031
+invalid key spec exception	2533	3032
+invalid key update type	2534,150	169
+invalid large object descriptor	83,1	3033
+invalid large object write request size	93,50	3019
+invalid ldap port number	107,108	260
+invalid ldapscheme value	107,108	260
+invalid length in external	749,50	944
+invalid length in external bit string	749,50	3034
+invalid length of startup packet	311,312	2887
+invalid line specification a and b cannot both be zero	49,50,749	3035
+invalid line specification must be two distinct points	49,50,93	3035
+invalid list syntax in parameter	93,50,0	3036
+invalid literal for int with base	452	3037
+invalid locale name	131,1	533
+invalid locator specification	2535	3038
+invalid logical replication message type	311,312	3039
+invalid macro name in dynamic library path	675,1	823
+invalid magic number in dynamic shared memory segment	43	958
+invalid mark exception	2536	3040
+invalid mask length	93,50	444
+invalid max early data	2537,150	169
+invalid memory allocation request size	182	3041
+invalid message format	311,312	2927
+invalid message length	311,312	2885
+invalid message size * in shared memory queue	182	626
+invalid midi data exception	2538	3042
+invalid mode character must be one of	49,50	49
+invalid module descriptor exception	2539	3043
+invalid multibyte character for locale	569,50	3044
+invalid name	675	3045
+invalid name exception	2540	3046
+invalid name syntax	675,1	3047
+invalid non ca certificate has ca markings	2541,156	3048
+invalid normalization form	93,50	2700
+invalid null cmd name	2542,150	169
+invalid number of dimensions	749,50,93	2872
+invalid number of flag vector aliases	107,108	110
+invalid number of points in external path value	749,50	3049
+invalid number of points in external polygon value	749,50	3049
+invalid numeric type modifier	93,50	3050
+invalid object definition	84	3051
+invalid object exception	2543	3052
+invalid octet value in macaddr value	306,50	3053
+invalid oidvector data	749,50	3054
+invalid ole variant type exception	2544	3055
+invalid on update clause for * column	1295	1622
+invalid on update specification	45	596
+invalid open type exception	2545	3056
+invalid operation exception	2546	3057
+invalid operator class options parsing function	84,1	83
+invalid operator number * must be between 1 and	84,1	83
+invalid option name * must not contain	93,50	3058
+invalid or incomplete multibyte or wide character	941	3059
+invalid or inconsistent certificate extension	2547,156	3060
+invalid or inconsistent certificate policy extension	2548,156	3061
+invalid overflow block number	93,50	3062
+invalid owned by option	0,1	3063
+invalid parameter exception	2549	3064
+invalid parameter list format	0,1	635
+invalid parameter name	675,1	3065
+invalid parameter spec exception	2550	3066
+invalid parameter value	93	3067
+invalid password	963	3068
+invalid password packet size	311,312	2627
+invalid path exception	2551	3069
+invalid performance_schema usage	1851	2233
+invalid preceding or following size	2343	3070
+invalid preceding or following size in window function	2343,50	3071
+invalid preferences format exception	2552	3072
+invalid prefix error	2553	3073
+invalid prepared statement definition	2554	3074
+invalid privilege type * for column	517,518	632
+invalid privilege type * for table	517,518	632
+invalid program exception	670	3075
+invalid properties format exception	2555	3076
+invalid publication object list	0,1	652
+invalid publication where expression	45	3077
+invalid publication_names syntax	675,1	3078
+invalid query response	311,312	910
+invalid radius in external circle value	749,50	3049
+invalid radius port number	107,108	260
+invalid range bound flags	0,1	3079
+invalid recursion	111	3080
+invalid reference to from clause entry for table	168,1,591	660
+invalid regular expression	2556	3081
+invalid regular expression option	93,50	1136
+invalid relation id exception	2557	3082
+invalid relation service exception	2558	3083
+invalid relation type exception	2559	3084
+invalid request code	925	3085
+invalid request descriptor	924	3086
+invalid response from primary server	311,312	910
+invalid role info exception	2560	3087
+invalid role oid	83,1	3088
+invalid role specification	754	3089
+invalid role specification s	1296	1623
+invalid role value exception	2561	3090
+invalid row count in limit clause	2562	3091
+invalid row count in result offset clause	2563	3092
+invalid savepoint specification	881	3093
+invalid scale in external numeric value	749,50	3006
+invalid schema definition	775	3094
+invalid schema name	2564,0	3095
+invalid scram response	311,312	734
+invalid search controls exception	2565	3096
+invalid search filter exception	2566	3097
+invalid sequence number	2567,150	169
+invalid sequence option sequence name	0,1	3063
+invalid server encoding	131,1	533
+invalid serverinfo data	2568,150	169
+invalid session id	2569,150	169
+invalid sign in external numeric value	749,50	3006
+invalid size for column	1293	1620
+invalid slot	926	3098
+invalid snapshot data in file	49,50	3099
+invalid snapshot identifier	93,50	3100
+invalid source encoding name	93,50	3005
+invalid specification exception	2570	3101
+invalid sql json subscript	2571	3102
+invalid sql statement name	2572	3103
+invalid sqlstate returned	2573	3104
+invalid srp username	2574,150	169
+invalid standby message type	311,312	3105
+invalid startup packet layout expected terminator as last byte	311,312	2887
+invalid state error	2575,2576	3106
+invalid statement name must not be empty	2554,1	3107
+invalid statistics kind	93,50	3108
+invalid status response	2577,150	169
+invalid storage type	93,50	593
+invalid string in message	311,312	2927
+invalid subscription oid	93,50	2988
+invalid symbol * found while decoding base64 sequence	93,50	2972
+invalid table definition	47	3109
+invalid table name	0,1	652
+invalid tablesample argument	2578	3110
+invalid tablesample repeat	2579	3111
+invalid target object type exception	2580	3112
+invalid text representation	49	3113
+invalid text search configuration file name	93,50	3114
+invalid ticket keys length	2581,150	169
+invalid time value	739	3115
+invalid time zone displacement value	2582	3116
+invalid time zone exception	2583	3117
+invalid timestamp value in column * at row	1804	2185
+invalid transaction initiation	2584	3118
+invalid transaction state	96	3119
+invalid transaction termination	449	3120
+invalid type category * must be simple ascii	93,50	1247
+invalid type internal size	84,1	2722
+invalid type modifier	93,50	2954
+invalid type name	0,1	3121
+invalid unicode code point	0,1,93	3122
+invalid unicode escape	0,1,2526	3123
+invalid unicode escape value	0,1	3123
+invalid unicode surrogate pair	0,1	3124
+invalid union intersect except order by clause	45	450
+invalid uri error	2585	3125
+invalid use of escape character	2586	3126
+invalid use of group function	1294	1621
+invalid use of null value	1297	1624
+invalid value for boolean option	93,50	3058
+invalid value for clientcert	107,108	260
+invalid value for clientname	107,108	260
+invalid value for enum option	93,50	3058
+invalid value for floating point option	93,50	3058
+invalid value for integer	452	3127
+invalid value for integer option	93,50	3058
+invalid value for parameter	93,50	3036
+invalid wal location lsn	93,50	3128
+invalid whence setting	93,50	3019
+invalid xml comment	2587	3129
+invalid xml content	2588	3130
+invalid xml document	2589	3131
+invalid xml processing instruction	2590,0	3132
+invalid_argument	620,621,2	755
+invalid_argument_for_logarithm	522,50	2960
+invalid_argument_for_nth_value_function	169,50	2961
+invalid_argument_for_ntile_function	171,50	2962
+invalid_argument_for_power_function	51,50	2963
+invalid_argument_for_sql_json_datetime_function	838,50	2964
+invalid_argument_for_width_bucket_function	760,50	2965
+invalid_authorization_specification	707	2971
+invalid_binary_representation	749,50	2973
+invalid_catalog_name	2504	2978
+invalid_character_value_for_cast	2508,50	2981
+invalid_column_definition	520,1	2985
+invalid_column_reference	168,1	2986
+invalid_cursor_definition	501,1	2995
+invalid_cursor_name	2518	2996
+invalid_cursor_state	467	2998
+invalid_database_definition	2520,1	3002
+invalid_datetime_format	438,50	3003
+invalid_escape_character	2524,50	3012
+invalid_escape_octet	2525,50	3013
+invalid_escape_sequence	2526,50	3014
+invalid_foreign_key	2332,1	3020
+invalid_function_definition	48,1	3021
+invalid_grant_operation	517,518	3022
+invalid_grantor	518	3023
+invalid_indicator_parameter_value	2530,50	3025
+invalid_json_text	2531,50	3030
+invalid_locator_specification	2535,2591	3038
+invalid_name	675,1	3045
+invalid_object_definition	84,1	3051
+invalid_parameter_value	93,50	3067
+invalid_password	963,707	3068
+invalid_preceding_or_following_size	2343,50	3070
+invalid_prepared_statement_definition	2554,1	3074
+invalid_recursion	111,1	3080
+invalid_regular_expression	2556,50	3081
+invalid_role_specification	754	3089
+invalid_row_count_in_limit_clause	2562,50	3091
+invalid_row_count_in_result_offset_clause	2563,50	3092
+invalid_savepoint_specification	881,884	3093
+invalid_schema_definition	775,1	3094
+invalid_schema_name	2564	3095
+invalid_sql_json_subscript	2571,50	3102
+invalid_sql_statement_name	2572	3103
+invalid_sqlstate_returned	2573,304	3104
+invalid_table_definition	47,1	3109
+invalid_tablesample_argument	2578,50	3110
+invalid_tablesample_repeat	2579,50	3111
+invalid_text_representation	49,50	3113
+invalid_time_zone_displacement_value	2582,50	3116
+invalid_transaction_initiation	2584	3118
+invalid_transaction_state	96	3119
+invalid_transaction_termination	449	3120
+invalid_use_of_escape_character	2586,50	3126
+invalid_xml_comment	2587,50	3129
+invalid_xml_content	2588,50	3130
+invalid_xml_document	2589,50	3131
+invalid_xml_processing_instruction	2590,50	3132
+invalidaddresserror	2493	2956
+invalidalgorithmparameterexception	2495	2957
+invalidapplicationexception	2496	2958
+invalidargument	620,621,2	755
+invalidargumentforlogarithm	522,50	2960
+invalidargumentfornthvaluefunction	169,50	2961
+invalidargumentforntilefunction	171,50	2962
+invalidargumentforpowerfunction	51,50	2963
+invalidargumentforsqljsondatetimefunction	838,50	2964
+invalidargumentforwidthbucketfunction	760,50	2965
+invalidasynchronousstateexception	2497	2967
+invalidatederror	2592	3133
+invalidattributeidentifierexception	2498	2968
+invalidattributesexception	2500	2970
+invalidattributevalueexception	2499	2969
+invalidauthorizationspecification	707	2971
+invalidbinaryrepresentation	749,50	2973
+invalidbytesequenceerror	2501	2974
+invalidcastexception	2503	2977
+invalidcatalogname	2504	2978
+invalidcharactervalueforcast	2508,50	2981
+invalidclassexception	2509	2984
+invalidcolumndefinition	520,1	2985
+invalidcolumnreference	168,1	2986
+invalidcomobjectexception	198	2987
+invalidcomponenterror	2511	2989
+invalidcredentialexception	2516	2992
+invalidcursordefinition	501,1	2995
+invalidcursorname	2518	2996
+invalidcursorstate	467	2998
+invaliddatabasedefinition	2520,1	3002
+invaliddataexception	2519	2999
+invaliddatetimeformat	438,50	3003
+invaliddiskcapacity	2521	3007
+invaliddndoperationexception	2522	3008
+invalidenumargumentexception	2523	3010
+invalidescapecharacter	2524,50	3012
+invalidescapeoctet	2525,50	3013
+invalidescapesequence	2526,50	3014
+invalidfiltercriteriaexception	2527	3018
+invalidforeignkey	2332,1	3020
+invalidfunctiondefinition	48,1	3021
+invalidgrantoperation	517,518	3022
+invalidgrantor	518	3023
+invalidimagename	2528,2529	3024
+invalidindicatorparametervalue	2530,50	3025
+invalidjsontext	2531,50	3030
+invalidkeyexception	2532	3031
+invalidkeyspecexception	2533	3032
+invalidlocatorspecification	2535,2591	3038
+invalidmarkexception	2536	3040
+invalidmididataexception	2538	3042
+invalidmoduledescriptorexception	2539	3043
+invalidname	675,1	3045
+invalidnameexception	2540	3046
+invalidobjectdefinition	84,1	3051
+invalidobjectexception	2543	3052
+invalidolevarianttypeexception	2544	3055
+invalidopentypeexception	2545	3056
+invalidoperationexception	2546	3057
+invalidparameterexception	2549	3064
+invalidparameterspecexception	2550	3066
+invalidparametervalue	93,50	3067
+invalidpassword	963,707	3068
+invalidpathexception	2551	3069
+invalidprecedingorfollowingsize	2343,50	3070
+invalidpreferencesformatexception	2552	3072
+invalidprefixerror	2553	3073
+invalidpreparedstatementdefinition	2554,1	3074
+invalidprogramexception	670	3075
+invalidpropertiesformatexception	2555	3076
+invalidrecursion	111,1	3080
+invalidregularexpression	2556,50	3081
+invalidrelationidexception	2557	3082
+invalidrelationserviceexception	2558	3083
+invalidrelationtypeexception	2559	3084
+invalidroleinfoexception	2560	3087
+invalidrolespecification	754	3089
+invalidrolevalueexception	2561	3090
+invalidrowcountinlimitclause	2562,50	3091
+invalidrowcountinresultoffsetclause	2563,50	3092
+invalidsavepointspecification	881,884	3093
+invalidschemadefinition	775,1	3094
+invalidschemaname	2564	3095
+invalidsearchcontrolsexception	2565	3096
+invalidsearchfilterexception	2566	3097
+invalidspecificationexception	2570	3101
+invalidsqljsonsubscript	2571,50	3102
+invalidsqlstatementname	2572	3103
+invalidsqlstatereturned	2573,304	3104
+invalidstateerror	2575,2576	3106
+invalidtabledefinition	47,1	3109
+invalidtablesampleargument	2578,50	3110
+invalidtablesamplerepeat	2579,50	3111
+invalidtargetobjecttypeexception	2580	3112
+invalidtextrepresentation	49,50	3113
+invalidtimezonedisplacementvalue	2582,50	3116
+invalidtimezoneexception	2583	3117
+invalidtransactioninitiation	2584	3118
+invalidtransactionstate	96	3119
+invalidtransactiontermination	449	3120
+invalidurierror	2585	3125
+invalidurl	2051	3134
+invaliduseofescapecharacter	2586,50	3126
+invalidxmlcomment	2587,50	3129
+invalidxmlcontent	2588,50	3130
+invalidxmldocument	2589,50	3131
+invalidxmlprocessinginstruction	2590,50	3132
+invisible column s must have a default value	1300	1627
+invocation target exception	2593	3135
+invocationtargetexception	2593	3135
+io error	756	3136
+io read error	1302	1629
+io read write on closed pipe	2594,2595	3137
+io write error	1303	1630
+io_error	756,757	3136
+ioerror	756,757	3136
+ioexception	2596	3138
+ip address and mask do not match	107,108	260
+ip address mismatch	2597,156	3139
+is a composite type	131,1	3140
+is a deferrable index	131,1	796
+is a directory	947,131	3141
+is a directory error	947,2598	3142
+is a foreign table	131,1	576
+is a generated column	168,1	2781
+is a member of role	517,518	794
+is a named type file	948	3143
+is a partial index	131,1	796
+is a partitioned table	45	306
+is a procedure	131,1	1116
+is a table	131,1	576
+is a table s row type	131,1	440
+is a view	131,1,1306	576
+is already a member of extension	43	3144
+is already a partition	131,1	142
+is already a view	43	907
+is already associated with a constraint	43	3145
+is already defined	454,1	505
+is already in subscription	82,1	3146
+is already member of publication	82,1	1150
+is an aggregate function	131,1	3147
+is an index	131,1	3140
+is being accessed by other users	68,43	482
+is being used by logical replication subscription	68,43	482
+is being used by prepared transactions	68,43	3148
+is defined as for all tables	43	3149
+is deprecated and will be removed in a future release	1798	2179
+is deprecated and will be removed in a future release please use * instead	1797	2178
+is distinct from requires operator to yield boolean	148,1	3150
+is held from a previous transaction	467	1130
+is in a primary key	47,1	441
+is in index used as replica identity	47,1	441
+is invalid for passed by value type of size	84,1	2722
+is invalid for the 12 hour clock	438,50	465
+is invalid for variable length type	84,1	2722
+is invalid in like clause	131,1	796
+is locked against change	1200	1524
+is marked not null in parent table	47,1	441
+is no longer supported the statement was converted to	1805	2186
+is not a base type	131,1	440
+is not a brin index	131,1	3151
+is not a btree	131,1	796
+is not a composite type	131,1	142
+is not a directory or symbolic link	43	1105
+is not a domain	131,1,148	3152
+is not a foreign table	131,1	3152
+is not a function	131,1,388	1116
+is not a gin index	131,1	3153
+is not a hash partitioned table	93,50	3154
+is not a materialized view	131,1,45	3152
+is not a member of extension	43	3144
+is not a member of operator family	131,1	511
+is not a member of the extension being created	43	436
+is not a number	49,50	3155
+is not a parent of relation	591,1	3156
+is not a partition of relation	591,1	3156
+is not a partitioned table	84,1	513
+is not a procedure	131,1	1116
+is not a select query	467	1130
+is not a sequence	131,1,1427	3152
+is not a simply updatable scan of table	467	1130
+is not a table	131,1	3152
+is not a table or materialized view	131,1	142
+is not a typed table	131,1	142
+is not a unique index	131,1	796
+is not a valid base type for a domain	148,1	205
+is not a valid binary digit	49,50	3157
+is not a valid data directory	93,50	1053
+is not a valid encoding code	83,1	3158
+is not a valid encoding name	83,1	3158
+is not a valid hexadecimal digit	49,50	3157
+is not a valid operator name	675,1	3159
+is not a valid ordering operator	131,1	3160
+is not a view	131,1	3152
+is not allowed in a non volatile function	45	362
+is not allowed in an sql function	45	362
+is not allowed in root expressions	0,1	3161
+is not allowed in stored function or trigger	1636	1984
+is not allowed in stored procedures	1592	1935
+is not allowed in this context	1422	1754
+is not allowed to create new users	1400	1731
+is not allowed with aggregate functions	45	450
+is not allowed with distinct clause	45	450
+is not allowed with group by clause	45	450
+is not allowed with having clause	45	450
+is not allowed with set returning functions in the target list	45	450
+is not allowed with union intersect except	45	450
+is not allowed with window functions	45	450
+is not an aggregate	131,1	1116
+is not an enum	131,1	3162
+is not an existing enum label	93,50	148
+is not an index	131,1,84	3152
+is not an index for table	131,1	3163
+is not an ordered set aggregate so it cannot have within group	131,1	1116
+is not available	45	377
+is not commutative	131,1	511
+is not composite	131,1	3164
+is not currently accepting connections	43	492
+is not deferrable	131,1	576
+is not empty	43	1105
+is not in select list	168,1	190
+is not in subscription	84,1	535
+is not of a character type	148,1	3165
+is not of regconfig type	148,1	3165
+is not of tsvector type	148,1	3165
+is not of type	1843	2225
+is not of type oid	93,50	1125
+is not part of the publication	83,1	3166
+is not partitioned	84,1	513
+is not permitted to log in	707	3167
+is not positioned on a row	467	1130
+is not supported for this operation try	1035	1341
+is not supported in multi threaded slave mode	1365	1695
+is not supported reason * try	1036	1342
+is not supported with icu provider	93,50	530
+is not the index for column	93,50	1125
+is not trusted	131,1	3140
+is not unique	113,1	121
+is not valid	43	3145
+is not valid for relation	93,50	3168
+is not yet defined	83,1	3169
+is not yet supported in unquoted sql function body	45	1133
+is of type * but default expression is of type	148,1	3170
+is of type * but expression is of type	148,1	3171
+is only a shell	83,1	3172
+is out of range for sequence data type	93,50	2833
+is out of range for type	306,50	3173
+is out of range for type double precision	306,50	2914
+is out of range for type real	306,50	2914
+is outside the valid range for parameter	306,50,93	3174
+is too large	182	3175
+is used by an active logical replication slot	68,43	482
+isadirectoryerror	947,2598	3142
+isdir unable to open database file	2599,730	3176
+isn t in group by	1831	2212
+isolated storage exception	142	3177
+isolatedstorageexception	142	3177
+isolationerror	2600	3178
+ispell dictionary supports only default long and num flag values	107,108	110
+issuer certificate doesn t have a public key	2601,156	3179
+issuer certificate lookup error	2602,156	3180
+issuer name empty	2603,156	3181
+it is not allowed to shut off binlog on this command	1389	1720
+it is not allowed to specify * more than once	1201	1525
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1641	1989
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1361	1691
+jarexception	2604	3182
+jm runtime exception	2605	3183
+jmexception	2606	3184
+jmruntimeexception	2605	3183
+jmx provider exception	2607	3185
+jmx server error exception	2608	3186
+jmxproviderexception	2607	3185
+jmxservererrorexception	2608	3186
+job has reached the specified backoff limit	238,237	3187
+job was active longer than specified deadline	2609,614	3188
+join estimator function * has multiple matches	113,1	3189
+join estimator function * must return type	84,1	3190
+join expression * columns available but * columns specified	168,1	660
+joins can have at most	182	3191
+json cannot unmarshal string into go struct field a of type int	2229	2982
+json decode error	2610,2229	3192
+json object does not contain key	2611,50	3193
+json path should end with an array identifier in argument * to function	1311	1638
+json value must not be null	94,50	3194
+jsonb subscript does not support slices	148,1	3195
+jsonb subscript in assignment must not be null	94,50	3196
+jsonb subscript must have text type	148,1	3195
+jsondecodeerror	2610,2229	3192
+jsonerror	2612	3197
+jsonpath array accessor can only be applied to an array	2613,50	3198
+jsonpath array subscript is not a single numeric value	2571,50	3199
+jsonpath array subscript is out of bounds	2571,50	3199
+jsonpath array subscript is out of integer range	2571,50	3199
+jsonpath item method * can only be applied to a numeric value	2614,50	3200
+jsonpath item method * can only be applied to a string	838,50	1066
+jsonpath item method * can only be applied to a string or numeric value	2614,50	3200
+jsonpath item method * can only be applied to an array	2613,50	3198
+jsonpath item method * can only be applied to an object	2615,50	3201
+jsonpath member accessor can only be applied to an object	2611,50	3193
+jsonpath wildcard array accessor can only be applied to an array	2613,50	3198
+jsonpath wildcard member accessor can only be applied to an object	2615,50	3201
+kdferror	2616	3202
+key already exists exception	2617	3203
+key column * doesn t exist in table	1322	1651
+key has been revoked	951	3204
+key has expired	949	3205
+key index cannot be defined on a virtual generated column	1320	1649
+key management exception	2618	3206
+key must not be null	93,50	183
+key not found	2619	3207
+key not found exception	2620,2619	3208
+key part * length cannot be 0	1327	1657
+key reference and table reference don t match	1328	1658
+key s cannot explicitly include column s	1323	1652
+key s cannot have without overlaps	1321	1650
+key selector exception	2621	3209
+key store exception	2622	3210
+key usage does not include certificate signing	2623,156	3211
+key usage does not include crl signing	2624,156	3212
+key usage does not include digital signature	2625,156	3213
+key usage keycertsign invalid for non ca cert	2626,156	3214
+key value * was not found in table	1404	1736
+key value must be scalar not array composite or json	93,50	183
+key was rejected by service	950	3215
+keyalreadyexistsexception	2617	3203
+keyboardinterrupt	2627,2628	3216
+keyerror	2629,2630,2619	3217
+keyexception	2631	3218
+keymanagementexception	2618	3206
+keynotfoundexception	2620,2619	3208
+keys are out order during bulk load	1329	1659
+keyselectorexception	2621	3209
+keystoreexception	2622	3210
+kill container error	2632,2633	3219
+kill pod sandbox error	2634,2635	3220
+killcontainererror	2632,2633	3219
+killed by signal 1	2203	3221
+killed by signal 10	2211	3222
+killed by signal 11	2212	3223
+killed by signal 12	2213	3224
+killed by signal 13	336	3225
+killed by signal 14	118	3226
+killed by signal 15	2214	3227
+killed by signal 16	2215	3228
+killed by signal 17	579	3229
+killed by signal 18	2216	3230
+killed by signal 19	2217	3231
+killed by signal 2	2205	3232
+killed by signal 20	2218	3233
+killed by signal 21	2219	3234
+killed by signal 22	2220	3235
+killed by signal 23	2221	3236
+killed by signal 24	761	3237
+killed by signal 25	2222	3238
+killed by signal 26	2223	3239
+killed by signal 27	2224	3240
+killed by signal 28	2225	3241
+killed by signal 29	2226	3242
+killed by signal 3	2206	3243
+killed by signal 30	2227	3244
+killed by signal 31	289	3245
+killed by signal 4	2207	3246
+killed by signal 5	2208	3247
+killed by signal 6	607	3248
+killed by signal 7	360	3249
+killed by signal 8	2209	3250
+killed by signal 9	2210	3251
+killpodsandboxerror	2634,2635	3220
+kubelet setup failed	2636	3252
+kubeletsetupfailed	2636	3252
+lambda conversion exception	2637	3253
+lambdaconversionexception	2637	3253
+language validation function * called for language * instead of	69,1	3254
+language with oid * does not exist	83,1,746	771
+large object * does not exist	83,1	3255
+large object descriptor * was not opened for reading	43	3256
+large object descriptor * was not opened for writing	43	3256
+large object oid may not be null	93,50	182
+large object read request is too large	182	3257
+large zip file	2638	3258
+largezipfile	2638	3258
+last is allowed only in array subscripts	0,1	3161
+lastval is not yet defined in this session	43	1028
+layer instantiation exception	2639	3259
+layerinstantiationexception	2639	3259
+ldap referral exception	2640	3260
+ldap urls not supported on this platform	45	3261
+ldapreferralexception	2640	3260
+leading spaces are removed from name	1521	1857
+left and right associated data types for operator class options parsing functions must match	84,1	83
+left operand of jsonpath operator * is not a single numeric value	2641,50	3262
+legacy sigalg disallowed or unsupported	2642,150	169
+length error * in function	1626	1974
+length for type * cannot exceed	93,50	3263
+length for type * must be at least 1	93,50	3263
+length mismatch	2643,150	169
+length required	13	12
+length too long	2644,150	169
+length too short	2645,150	169
+length_required	13	12
+lengtherror	2646	3264
+level 2 halted	952	3265
+level 2 not synchronized	953	3266
+level 3 halted	954	3267
+level 3 reset	955	3268
+levenshtein argument exceeds maximum length of	93,50	3269
+lexeme array may not contain empty strings	2647,50	3270
+lexeme array may not contain nulls	94,50	837
+lib section in a out corrupted	956	3271
+library bug	2648,150	169
+library has no ciphers	2649,150	169
+licenseexception	2650	3272
+like is not supported for creating foreign tables	45	212
+like pattern must not end with escape character	2526,50	3273
+limit exceeded exception	2651	3274
+limit in a recursive query is not implemented	45	2738
+limit must not be negative	2562,50	3275
+limit of * on json nested structures depth is reached in argument * to function	1307	1634
+limit of * on json path depth is reached in argument * to function	1312	1639
+limit only accepts integer values	1298	1625
+limit overrun error	2652	3276
+limit syntax is not supported	0,1	652
+limitexceededexception	2651	3274
+limitoverrunerror	2652	3276
+line too long	2653	3277
+line unavailable exception	2654	3278
+linetoolong	2653	3277
+lineunavailableexception	2654	3278
+link has been severed	998	3279
+link loop exception	2655	3280
+link number out of range	957	3281
+linkageerror	2656	3282
+linkexception	2657	3283
+linkloopexception	2655	3280
+list index out of range	173	3284
+list of fields is only allowed in key partitions	1333	1663
+list of radius secrets cannot be empty	107,108	260
+list of radius servers cannot be empty	107,108	260
+listener not found exception	2658	3285
+listenernotfoundexception	2658	3285
+literal carriage return found in data	249,50	792
+literal newline found in data	249,50	792
+liveness probe failed	2659,2660	3286
+lo_lseek result out of range for large object descriptor	306,50	3287
+lo_tell result out of range for large object descriptor	306,50	3287
+loaderror	2661	3288
+local connections are not supported by this build	107,108	260
+local jump error	2662	3289
+localjumperror	2662	3289
+location is not supported anymore	45	445
+locator exception	2591	3290
+locator_exception	2591	3290
+locatorexception	2591	3290
+lock disk i o error	2663,81	3291
+lock file * already exists	2664,108	3292
+lock file * is empty	2664,108	3292
+lock file exists	2664	3293
+lock not available	422	3294
+lock recursion exception	2665	3295
+lock wait timeout exceeded try restarting transaction	1340	1670
+lock_file_exists	2664,108	3293
+lock_not_available	422,43	3294
+lockederror	2666	3296
+lockfileexists	2664,108	3293
+locknotavailable	422,43	3294
+lockrecursionexception	2665	3295
+log format * is not supported	93,50	3297
+logic error * in function	1627	1975
+logical decoding cannot be used while in recovery	45	3298
+logical decoding output plugin * produces binary output but function * expects textual data	45	210
+logical decoding requires a database connection	43	657
+logical decoding requires wal_level logical	43	657
+logical replication at prepare time requires a	43	657
+logical replication slot * exists but wal_level logical	43	3299
+logical replication target relation * does not exist	43	3300
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	43	3301
+logical replication target relation * uses system columns in replica identity index	43	3300
+logical replication worker slot * is already used by another worker cannot attach	43	3302
+logical replication worker slot * is empty cannot attach	43	3302
+logical streaming at prepare time requires a	43	657
+logical streaming requires a	43	657
+loginexception	2667	3303
+long database name and identifier for object resulted in path length exceeding * characters path	1263	1588
+lookuperror	2668	3304
+loop detected	39	38
+loop_detected	39	38
+lossy distance functions are not supported in index only scans	45	3305
+lost connection to parallel worker	43	958
+lower and upper bounds must be finite	760,50	985
+lower bound cannot equal upper bound	760,50	985
+lowering statistics target to	93,50	593
+lz4 compression is not supported by this build	45	3306
+m bean exception	2669	3307
+m bean registration exception	2670	3308
+macaddr8 data out of range to convert to macaddr	306,50	3309
+machine is not on the network	1001	3310
+mail header not in message	2671,2672	3311
+malformed array literal	49,50	3312
+malformed communication packet	1347	1677
+malformed file type header in file	1218	1542
+malformed gtid set encoding	1344	1674
+malformed gtid set specification	1345	1675
+malformed gtid specification	1346	1676
+malformed input exception	2673	3313
+malformed json array	49,50	2628
+malformed link exception	2674	3314
+malformed multirange literal	49,50	3315
+malformed object name exception	2675	3316
+malformed parameterized type exception	2676	3317
+malformed parameters exception	2677	3318
+malformed range literal	49,50	3319
+malformed record literal	49,50	3320
+malformed scram message	311,312	734
+malformed stat buffer	2678,2679	3321
+malformed url exception	2680	3322
+malformedinputexception	2673	3313
+malformedlinkexception	2674	3314
+malformedobjectnameexception	2675	3316
+malformedparameterizedtypeexception	2676	3317
+malformedparametersexception	2677	3318
+malformedurlexception	2680	3322
+manifest checksums require a backup manifest	0,1	826
+mapping for token type * does not exist	83,1	3323
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1802	2183
+mariadb tried to use the * but its provider plugin is not loaded	1495	1829
+marshal directive exception	2681	3324
+marshaldirectiveexception	2681	3324
+marshalexception	2682	3325
+marshaling directives are invalid	2681	3326
+master command * failed	1572	1913
+match partial not yet implemented	45	45
+materialize mode required but it is not allowed in this context	45	3327
+materialized view * has not been populated	43	3328
+materialized views cannot be unlogged	45	450
+materialized views may not be defined using bound parameters	45	450
+materialized views must not use data modifying statements in with	45	450
+materialized views must not use temporary tables or views	45	450
+max_wal_size must be at least twice wal_segment_size	93,50	277
+maxfragments should be 0	93,50	3329
+maximum call stack size exceeded	2683	3330
+maximum number of committed subtransactions	182	573
+maximum number of prepared transactions reached	740,122	3331
+maximum recursion depth exceeded	2683	3332
+maxvalue can only be used in last partition definition	1467	1801
+mbeanexception	2669	3307
+mbeanregistrationexception	2670	3308
+md5 authentication is not supported when db_user_namespace is enabled	107,108,707	260
+member access exception	427	3333
+memberaccessexception	427	3333
+memerror	2684	3334
+memory allocation error * in function	1624	1972
+memoryerror	2685,740	3335
+merge not supported in copy	45	638
+merge not supported in with query	45	2738
+message too long	797	3336
+method access exception	199	3337
+method not allowed	7	6
+method_not_allowed	7	6
+methodaccessexception	199	3337
+midi unavailable exception	2686	3338
+midiunavailableexception	2686	3338
+mime invalid media parameter	2687	3339
+mime type parse exception	2688	3340
+mimetypeparseexception	2688	3340
+min_wal_size must be at least twice wal_segment_size	93,50	277
+minwords should be less than maxwords	93,50	3329
+minwords should be positive	93,50	3329
+mirrored type exception	2689	3341
+mirrored types exception	2690	3342
+mirroredtypeexception	2689	3341
+mirroredtypesexception	2690	3342
+misdirected request	21	20
+misdirected_request	21	20
+mismatched array dimensions	183,50	211
+misplaced deferrable clause	0,1	331
+misplaced initially deferred clause	0,1	331
+misplaced initially immediate clause	0,1	331
+misplaced not deferrable clause	0,1	331
+missing afffile parameter	93,50	3343
+missing authority key identifier	2691,156	3344
+missing data for column	249,50	792
+missing dictfile parameter	93,50	3345
+missing dictionary parameter	93,50	3345
+missing dsa signing cert	2692,150	169
+missing ecdsa signing cert	2693,150	169
+missing entry in file * at end of line	107,108	260
+missing fatal	2694,150	169
+missing field exception	207	3346
+missing format argument exception	2695	3347
+missing format width exception	2696	3348
+missing from clause entry for table	591,1	3349
+missing language parameter	93,50	3350
+missing manifest resource exception	2697	3351
+missing member exception	205	3352
+missing metadata exception	200	3353
+missing method exception	206	3354
+missing parameters	2698,150	169
+missing psk kex modes extension	2699,150	169
+missing resource exception	2700	3355
+missing rsa certificate	2701,150	169
+missing rsa encrypting cert	2702,150	169
+missing rsa signing cert	2703,150	169
+missing satellite assembly exception	2704	3356
+missing sigalgs extension	2705,150	169
+missing signing cert	2706,150	169
+missing spec error	2707	3357
+missing spec version error	2708	3358
+missing subject key identifier	2709,156	3359
+missing supported groups extension	2710,150	169
+missing synonyms parameter	93,50	3360
+missing time zone in input string for type timestamptz	438,50	465
+missing time zone in input string for type timetz	438,50	465
+missing tmp dh key	2711,150	169
+missing tmp ecdh key	2712,150	169
+missing unicode support	2713	3361
+missingfieldexception	207	3346
+missingformatargumentexception	2695	3347
+missingformatwidthexception	2696	3348
+missingmanifestresourceexception	2697	3351
+missingmemberexception	205	3352
+missingmetadataexception	200	3353
+missingmethodexception	206	3354
+missingresourceexception	2700	3355
+missingsatelliteassemblyexception	2704	3356
+missingspecerror	2707	3357
+missingspecversionerror	2708	3358
+missingunicodesupport	2713	3361
+mixed handshake and non handshake data	2714,150	169
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1363	1693
+mixing of transactional and non transactional tables is disabled	1364	1694
+mixing self logging and non self logging engines in a statement is unsafe	1075	1381
+mmap disk i o error	2715,81	3362
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1617	1965
+modifying sql data not permitted	2716	3363
+modifying_sql_data_not_permitted	2716,2352	3363
+modifyingsqldatanotpermitted	2716,2352	3363
+module not found error	2717,487	3364
+module_not_found	487	566
+modulenotfounderror	2717,487	3364
+modulus for hash partition must be an integer value greater than zero	47,1,93	47
+modulus for hash partition must be specified	0,1	652
+modulus for hash partition provided more than once	82,1	3365
+money out of range	306,50	3366
+monitor setting exception	2718	3367
+monitorsettingexception	2718	3367
+more partitions to reorganize than there are partitions	1526	1862
+more than one function named	113,1	3368
+more than one operator named	113,1	3368
+more than one row returned by a subquery used as an expression	529	3369
+more than one sql json item	2719	3370
+more than one value returned by column xpath expression	529	3371
+more_than_one_sql_json_item	2719,50	3370
+morethanonesqljsonitem	2719,50	3370
+most specific type mismatch	2720	3372
+most_specific_type_mismatch	2720,50	3372
+mostspecifictypemismatch	2720,50	3372
+mountvolume setup failed for volume	2271,2270	3373
+movederror	2721	3374
+moving aggregate implementation returns type * but plain implementation returns type	48,1	48
+moving aggregate transition function must not return null	94,50	2758
+moving row to another partition during a before for each row trigger is not supported	45	306
+multi attach error for volume	2243,2242	3375
+multi row statements required more than * bytes of storage	1634	1982
+multi statement do instead rules are not supported for copy	45	831
+multi statement do instead rules are not supported for data modifying statements in with	45	575
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1695	2044
+multicast not supported exception	209	3376
+multicastnotsupportedexception	209	3376
+multidimensional arrays must have array expressions with matching dimensions	183,50	3377
+multihop attempted	967	3378
+multipart message too large	2722	3379
+multiple accept parameters	93,50	3380
+multiple actions for rules on select are not implemented	45	500
+multiple afffile parameters	93,50	3343
+multiple assignments to same column	0,1	3381
+multiple collate clauses not allowed	0,1	652
+multiple column definition lists are not allowed for the same function	0,1	157
+multiple decimal points	0,1	0
+multiple default expressions	0,1	848
+multiple default values specified for column * of table	0,1	331
+multiple deferrable not deferrable clauses not allowed	0,1	331
+multiple definition of same constant in list partitioning	1368	1698
+multiple dictfile parameters	93,50	3345
+multiple dictionary parameters	93,50	3345
+multiple generation clauses specified for column * of table	0,1	331
+multiple identity specifications for column * of table	0,1	331
+multiple initially immediate deferred clauses not allowed	0,1	331
+multiple language parameters	93,50	3350
+multiple limit clauses not allowed	0,1	652
+multiple limit options not allowed	0,1	652
+multiple offset clauses not allowed	0,1	652
+multiple order by clauses not allowed	0,1	652
+multiple primary key defined	1369	1699
+multiple primary keys for table * are not allowed	47,1	3382
+multiple read calls return no data or error	2723,2724	3383
+multiple recovery targets specified	93,50	3384
+multiple stopwords parameters	93,50	3350
+multiple values in ident field	107,108	260
+multiple values specified for authentication type	107,108	260
+multiple values specified for connection type	107,108	260
+multiple values specified for host address	107,108	260
+multiple values specified for netmask	107,108	260
+multiple window specifications with the same name	1146	1466
+multiple with clauses not allowed	0,1	652
+multirange values cannot contain null members	94,50	3385
+multiranges cannot be constructed from multidimensional arrays	529	3386
+multixact members limit exceeded	182	1054
+must accept variadic any to be used in this aggregate	148,1	3387
+must appear in the group by clause or be used in an aggregate function	110,1	115
+must be a list of extension names	93,50	2796
+must be a member of the role whose process is being terminated or member of pg_signal_backend	69,1	3388
+must be a member of the role whose query is being canceled or member of pg_signal_backend	69,1	3389
+must be a superuser to cancel superuser query	69,1	3389
+must be a superuser to terminate superuser process	69,1	3388
+must be fired after row	303,304	3390
+must be fired for delete	303,304	3390
+must be fired for insert	303,304	3390
+must be fired for insert or update	303,304	3391
+must be fired for update	303,304	3390
+must be greater than zero	93,50	2833
+must be installed in schema	45	377
+must be less than maxvalue	93,50	2833
+must be member of role	69,1	3392
+must be owner of large object	69,1	3393
+must be owner of type * or type	69,1	3393
+must be read_only shareable or read_write	0,1	111
+must be superuser	69,1	3393
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	69,1	3394
+must be superuser or have privileges of pg_checkpoint to do checkpoint	69,1	547
+must be superuser or have privileges of pg_read_all_settings to examine	69,1	631
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	69,1	3395
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	69,1	3395
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	69,1	3395
+must be superuser or replication role to start walsender	69,1	3396
+must be superuser or replication role to use replication slots	69,1	3397
+must be superuser to add or set schemas	69,1	3398
+must be superuser to alter a type	69,1	3399
+must be superuser to alter an operator family	69,1	3400
+must be superuser to alter replication roles or change replication attribute	69,1	3401
+must be superuser to alter settings globally	69,1	3401
+must be superuser to alter superuser roles or change superuser attribute	69,1	3401
+must be superuser to alter superusers	69,1	3401
+must be superuser to call	69,1	3402
+must be superuser to change bypassrls attribute	69,1	3401
+must be superuser to connect in binary upgrade mode	69,1	3396
+must be superuser to create a base type	69,1	3399
+must be superuser to create a cast without function	69,1	3403
+must be superuser to create an operator class	69,1	3400
+must be superuser to create an operator family	69,1	3400
+must be superuser to create bypassrls users	69,1	3401
+must be superuser to create custom procedural language	69,1	3404
+must be superuser to create for all tables publication	69,1	3398
+must be superuser to create for tables in schema publication	69,1	3398
+must be superuser to create replication users	69,1	3401
+must be superuser to create subscriptions	69,1	3405
+must be superuser to create superusers	69,1	3401
+must be superuser to create text search parsers	69,1	3406
+must be superuser to create text search templates	69,1	3406
+must be superuser to drop superusers	69,1	3401
+must be superuser to import system collations	69,1	3407
+must be superuser to read files with adminpack 1 0	69,1	68
+must be superuser to rename	69,1	3408
+must be superuser to rename superusers	69,1	3401
+must be superuser to rotate log files with adminpack 1 0	69,1	3389
+must be superuser to set grantor	69,1	3401
+must be superuser to set schema of	69,1	3408
+must be superuser to skip transaction	69,1	3405
+must be superuser to specify a non built in join estimator function	69,1	3409
+must be superuser to specify a non built in restriction estimator function	69,1	3409
+must be superuser to specify a support function	69,1	3403
+must be used to call a parameterless aggregate function	131,1	1116
+must define subpartitions on all partitions if on one partition	1472	1806
+must have admin option on role	69,1	3401
+must have createrole privilege	69,1	3393
+must not omit initial value when transition function is strict and transition type is not compatible with input type	48,1	48
+must not return a set	148,1	3150
+must request at least 2 points	93,50	3410
+must return type	131,1,84	3160
+must specify at least one column	84,1	2775
+must specify both or neither of serialization and deserialization functions	48,1	119
+must specify provider when multiple security label providers have been loaded	93,50	3411
+must specify relation and object name	0,1	793
+must specify restore_command when standby mode is not enabled	93,50	2807
+must specify unqualified relation names	0,1	2919
+mutual recursion between with items is not implemented	45	2738
+myrocks currently does not support rollback to savepoint if modifying rows	1532	1870
+myrocks doesn t currently support collations with * attribute	1372	1702
+myrocks failed creating new key definitions during alter	1324	1653
+myrocks failed populating secondary key during alter	1558	1897
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1305	1632
+name * has become	1373	1703
+name already bound exception	2725	3412
+name constraints minimum and maximum not supported	2726,156	3413
+name list length must be at least	93,50	182
+name list length must be exactly	93,50	182
+name not found exception	2727	3414
+name not unique on network	1014	3415
+name or argument lists may not contain nulls	93,50	182
+name or service not known	753	3416
+name too long	2402	3417
+name_too_long	2402,1	3417
+namealreadyboundexception	2725	3412
+named in key does not exist	435,1	3418
+named in partition key does not exist	435,1	797
+nameerror	2728,2729	3419
+namenotfoundexception	2727	3414
+namespace name * is not unique	0,1	157
+namespace uri must not be null	94,50	788
+nametoolong	2402,1	3417
+naming security exception	2730	3420
+namingexception	2731	3421
+namingsecurityexception	2730	3420
+native table * has the wrong structure	1840	2222
+near * at line	1447	1781
+needdict	2732	3422
+needs to have compatible input type and transition type	48,1	3423
+negative array size exception	2733	3424
+negative substring length not allowed	2734,50	3425
+negativearraysizeexception	2733	3424
+neither namespace name nor uri may be null	94,50	3426
+nested alter extension is not supported	45	377
+nested create extension is not supported	45	377
+nestingerror	2735	3427
+net error reading from master	1355	1685
+net error writing to master	1356	1686
+net http abort handler	2736	3428
+net http skip alternate protocol	2737,2738	3429
+net http use last response	2739	3430
+net readtimeout with	722	3431
+network authentication required	41	40
+network dropped connection on reset	983	3432
+network information exception	2740	3433
+network is down	982	3434
+network is unreachable	984	3435
+network not ready	2741,2742	3436
+network_authentication_required	41	40
+networkinformationexception	2740	3433
+networknotready	2741,2742	3436
+new bit must be 0 or 1	93,50	3263
+new collation * is incompatible with the collation of the template database	93,50	530
+new data for materialized view * contains duplicate rows without any null columns	529	3437
+new encoding * is incompatible with the encoding of the template database	93,50	530
+new icu locale * is incompatible with the icu locale of the template database	93,50	530
+new lc_ctype * is incompatible with the lc_ctype of the template database	93,50	530
+new locale provider * does not match locale provider of the template database	93,50	530
+new row for relation * violates check constraint	571,572	3438
+new row for relation * violates partition constraint	571,572	3438
+new row violates check option for view	2743	3439
+new row violates row level security policy * for table	69,1	3440
+new row violates row level security policy * using expression for table	69,1	3440
+new row violates row level security policy for table	69,1	3440
+new row violates row level security policy using expression for table	69,1	3440
+new table can only be specified for an insert or update trigger	84,1	305
+new table cannot be specified multiple times	84,1	305
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	45	832
+nextval reached maximum value of sequence	2744,50	3441
+nextval reached minimum value of sequence	2744,50	3441
+no active sql transaction	387	3442
+no active sql transaction for branch transaction	2745	3443
+no anchors for recursive with element	1515	1850
+no anode	990	3444
+no application protocol	2746,150	169
+no binary input function available for type	746,1	3445
+no binary output function available for type	746,1	3445
+no buffer space available	991	3446
+no certificate assigned	2747,150	169
+no certificate set	2748,150	169
+no certificates returned	2749,150	169
+no change following hrr	2750,150	169
+no child processes	580	3447
+no cipher match	2751,150	169
+no ciphers available	2752,150	169
+no ciphers specified	2753,150	169
+no class def found error	2754	3448
+no client cert method	2755,150	169
+no collation was derived for column * with collatable type	47,1,744	433
+no collation was derived for partition key column * with collatable type	47,1	433
+no column alias was provided	148,1	181
+no compression specified	2756,150	169
+no connection pending exception	2757	3449
+no cookie callback set	2758,150	169
+no csi structure available	992	3450
+no data available	993	3451
+no data found	2759	3452
+no data left in message	311,312	2927
+no data zero rows fetched selected or processed	1599	1946
+no database nor user name specified	93,50	3453
+no database selected	1390	1721
+no datetime expression provided	1181	1503
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1702	2051
+no empty local buffer available	122	3454
+no explicit policy	2760,156	3455
+no function body specified	48,1	112
+no handle of the given name exists	2761	3456
+no implicit conversion of integer into string	388	3457
+no initial context exception	2762	3458
+no inline code specified	0,1	3459
+no input function available for type	746,1	3445
+no language specified	48,1	112
+no locks available	997	3460
+no matching dane tlsa records	2763,156	3461
+no matching pattern error	2764	3462
+no matching pattern key error	2765	3463
+no matching relations in tablespace	2759,188	3464
+no medium found	999	3465
+no memory error	2766	3466
+no message of desired type	1000	3467
+no method error	2767	3468
+no method specified	2768,150	169
+no module named	487	3469
+no operand in tsquery	0,1	3470
+no order list in window specification for	1396	1727
+no output function available for type	746,1	3445
+no partition of relation * found for row	571,572	3471
+no paths allowed for shared library	1708	2058
+no pem extensions	2769,150	169
+no permission exception	2770	3472
+no pg_constraint entry for trigger * on table	84,1	3473
+no pg_hba conf entry for host	707	866
+no pg_hba conf entry for replication connection from host	707	866
+no postgresql user name specified in startup packet	707	3474
+no private key assigned	2771,150	169
+no protocols available	2772,150	169
+no renegotiation	2773,150	169
+no replication origin is configured	43	610
+no required digest	2774,150	169
+no return found in function	1605	1952
+no roles are defined in this database system	83,1	3475
+no route to host	939	3476
+no route to host exception	2775	3477
+no secure transports are configured unable to set require_secure_transport on	1402	1734
+no security label providers have been loaded	93,50	3411
+no shared cipher	2776,150	169
+no shared groups	2777,150	169
+no shared signature algorithms	2778,150	169
+no slot available for new worker process	121,122	3478
+no snowball stemmer available for language * and encoding	83,1	3479
+no space left on device	1004	3480
+no sql json item	2779	3481
+no srtp profiles	2780,150	169
+no such algorithm exception	2781	3482
+no such attribute exception	2782	3483
+no such device	994	3484
+no such device or address	1018	3485
+no such element exception	2783	3486
+no such field error	2784	3487
+no such field exception	2785	3488
+no such file exception	2786	3489
+no such file or directory	747	3490
+no such file or directory rb_sysopen	747	3491
+no such host	753	3492
+no such mechanism exception	2787	3493
+no such method error	2788	3494
+no such method exception	2789	3495
+no such object exception	2790	3496
+no such padding exception	2791	3497
+no such process	2178	3498
+no such provider exception	2792	3499
+no suitable digest algorithm	2793,150	169
+no suitable groups	2794,150	169
+no suitable key share	2795,150	169
+no suitable signature algorithm	2796,150	169
+no symbol section	2797,2798	3500
+no tables used	1410	1742
+no valid scts	2799,150	169
+no value found for parameter	83,1	3501
+no verify cookie callback	2800,150	169
+no xenix semaphores available	969	3502
+no_active_sql_transaction	387,96	3442
+no_active_sql_transaction_for_branch_transaction	2745,96	3443
+no_data_found	2759,188	3452
+no_sql_json_item	2779,50	3481
+noactivesqltransaction	387,96	3442
+noactivesqltransactionforbranchtransaction	2745,96	3443
+noclassdeffounderror	2754	3448
+noconnectionpendingexception	2757	3449
+nodatafound	2759,188	3452
+node has disk pressure	2801	3503
+node has insufficient memory	2802	3504
+node has insufficient pid	2803,2804	3505
+node not ready	2805,2806	3506
+node not schedulable	2807,2808	3507
+node selector mismatching	2809,2810	3508
+nodehasdiskpressure	2801	3503
+nodehasinsufficientmemory	2802	3504
+nodehasinsufficientpid	2803,2804	3505
+nodenotready	2805,2806	3506
+nodenotschedulable	2807,2808	3507
+nodes are available	2275,2274	3509
+nodeselectormismatching	2809,2810	3508
+nofooter	2811	3510
+noinitialcontextexception	2762	3458
+nomatchingpatternerror	2764	3462
+nomatchingpatternkeyerror	2765	3463
+nomem disk i o error	2812,81	3511
+nomemoryerror	2766	3466
+nomethoderror	2767	3468
+non exhaustive switch expression failed to match its input	2813	3512
+non grouping field * is used in * clause	1412	1744
+non integer constant in	0,1	157
+non matching attribute * between partition and table	1457	1791
+non numeric sql json item	2614	3513
+non printable characters in scram nonce	311,312	734
+non readable channel exception	2814	3514
+non unique keys in a json object	2815	3515
+non view rule for * must not be named	84,1	3516
+non writable channel exception	2816	3517
+non_numeric_sql_json_item	2614,50	3513
+non_unique_keys_in_a_json_object	2815,50	3515
+nonascii	2817	3518
+nondeterministic collations are not supported for ilike	45	3519
+nondeterministic collations are not supported for like	45	3519
+nondeterministic collations are not supported for operator class	45	594
+nondeterministic collations are not supported for regular expressions	45	3520
+nondeterministic collations are not supported for substring searches	45	3521
+nondeterministic collations not supported with this provider	45	1024
+nonetype object does not support item assignment	190	3522
+nonetype object has no attribute	190	3522
+nonetype object is not callable	190	3522
+nonetype object is not iterable	190	3522
+nonetype object is not subscriptable	190	3522
+noninvertible transform exception	2818	3523
+noninvertibletransformexception	2818	3523
+nonnumericsqljsonitem	2614,50	3513
+nonreadablechannelexception	2814	3514
+nonstandard use of escape character	2819	3524
+nonstandard use of escape in a string literal	2819,50	3525
+nonstandard use of in a string literal	2819,50	3525
+nonstandard_use_of_escape_character	2819,50	3524
+nonstandarduseofescapecharacter	2819,50	3524
+nonuniquekeysinajsonobject	2815,50	3515
+nonwritablechannelexception	2816	3517
+nopermissionexception	2770	3472
+noroutetohostexception	2775	3477
+nosqljsonitem	2779,50	3481
+nosuchalgorithmexception	2781	3482
+nosuchattributeexception	2782	3483
+nosuchelementexception	2783	3486
+nosuchfielderror	2784	3487
+nosuchfieldexception	2785	3488
+nosuchfileexception	2786	3489
+nosuchmechanismexception	2787	3493
+nosuchmethoderror	2788	3494
+nosuchmethodexception	2789	3495
+nosuchobjectexception	2790	3496
+nosuchpaddingexception	2791	3497
+nosuchproviderexception	2792	3499
+not a directory	1008	3526
+not a directory error	1008,2820	3527
+not a xenix named type file	1009	3528
+not acceptable	8	7
+not active exception	2821	3529
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1766	2147
+not allowed for system versioned s s change to from native system versioning engine is not supported	1765	2146
+not allowed for system versioned table s s	1772	2153
+not allowed to return a result set from a	1604	1951
+not allowed to set autocommit from a stored function or trigger	1593	1937
+not allowed to use null value in values less than	1432	1765
+not an xml document	2822	3530
+not bound exception	2823	3531
+not compliant m bean exception	2824	3532
+not context exception	2825	3533
+not directory exception	2826	3534
+not enough elements in rwconflictpool to record a potential read write conflict	740,122	3535
+not enough elements in rwconflictpool to record a read write conflict	740,122	3535
+not enough shared memory for data structure * bytes requested	740,122	911
+not extended	40	39
+not finite number exception	164	3536
+not found	6	5
+not found in data type	435,1	951
+not found on publisher	83,1	3537
+not implemented	32	31
+not implemented error	2827,2828	3538
+not implemented exception	2829	3539
+not link exception	2830	3540
+not null violation	880	3541
+not on record boundary	2831,150	169
+not recognized for type	93,50	2954
+not replacing certificate	2832,150	169
+not serializable exception	2833	3542
+not server	2834,150	169
+not supported by icu	45	770
+not supported error	2835	3543
+not supported exception	2836	3544
+not supported for type	45	3545
+not unique table alias	1419	1751
+not yet bound exception	2837	3546
+not yet connected exception	2838	3547
+not_acceptable	8	7
+not_an_xml_document	2822,50	3530
+not_extended	40	39
+not_found	6	5
+not_implemented	32	31
+not_null_violation	880,572	3541
+notactiveexception	2821	3529
+notadirectoryerror	1008,2820	3527
+notanxmldocument	2822,50	3530
+notboundexception	2823	3531
+notcompliantmbeanexception	2824	3532
+notconnected	2839	3548
+notcontextexception	2825	3533
+notdirectoryexception	2826	3534
+notempdir unable to open database file	2840,730	3549
+notfinitenumberexception	164	3536
+notfound	6,622	756
+notimplementederror	2827,2828	3538
+notimplementedexception	2829	3539
+notlinkexception	2830	3540
+notnull constraint failed	2841,574	3550
+notnullviolation	880,572	3541
+notserializableexception	2833	3542
+notsupportederror	2835	3543
+notsupportedexception	2836	3544
+notyetboundexception	2837	3546
+notyetconnectedexception	2838	3547
+null array element not allowed in this context	94,50	426
+null character not permitted	182	3551
+null is not allowed in column	94,50	788
+null pointer exception	2842,190	3552
+null reference exception	2843,190	3553
+null ssl ctx	2844,150	169
+null ssl method passed	2845,150	169
+null value in column * of relation * violates not null constraint	880,572	3554
+null value no indicator parameter	2846	3555
+null value not allowed	94	3556
+null value not allowed for object key	94,50	3557
+null values cannot be formatted as an sql identifier	94,50	3558
+null_value_no_indicator_parameter	2846,50	3555
+null_value_not_allowed	94,50	3556
+null_value_treatment must be delete_key return_target use_json_null or raise_exception	93,50	189
+nullif requires operator to yield boolean	148,1	3150
+nullpointerexception	2842,190	3552
+nullreferenceexception	2843,190	3553
+nulls first last is not allowed in on conflict clause	168,1	190
+nullvaluenoindicatorparameter	2846,50	3555
+nullvaluenotallowed	94,50	3556
+number format exception	2847,452	3559
+number is out of range	306,50	3560
+number of * 0 is not an allowed value	1399	1730
+number of aliases does not match number of columns	148,1	181
+number of aliases exceeds specified number	107,108	110
+number of array dimensions * exceeds the maximum allowed	182	215
+number of columns * exceeds limit	491,182	3561
+number of columns does not match number of values	0,1	1081
+number of index columns * exceeds limit	491,182	3562
+number of jsonb array elements exceeds the maximum allowed	182	3563
+number of jsonb object pairs exceeds the maximum allowed	182	3563
+number of parameters specified does not match the expected number	2848	3564
+number of partitioning columns * does not match number of partition keys provided	93,50	3154
+number of referencing and referenced columns for foreign key disagree	2332,1	2745
+number of requested standby connections exceeds max_wal_senders currently	1123,122	3565
+numberformatexception	2847,452	3559
+numeric argument of jsonpath item method * is out of range for type double precision	2614,50	3200
+numeric datatype is required for * function	1858	2240
+numeric datatype is required for range type frame	1859	2241
+numeric field overflow	306,50	2644
+numeric precision * must be between 1 and	93,50	3050
+numeric scale * must be between	93,50	3050
+numeric time zone * out of range	93,50	2954
+numeric value out of range	306	3566
+numeric_value_out_of_range	306,50	3566
+numerical argument out of domain	932	3567
+numerical result out of range	1882	3568
+numericvalueoutofrange	306,50	3566
+object disposed exception	2849	3569
+object in use	68	3570
+object is remote	1884	3571
+object keys must be strings	93,50	183
+object not in prerequisite state	43	3572
+object of type nonetype has no len	190	3522
+object reference not set to an instance of an object	2843,190	3573
+object stream exception	2850	3574
+object synchronization method was called from an unsynchronized block of code	2851	3575
+object_in_use	68,43	3570
+object_not_in_prerequisite_state	43	3572
+objectdisposedexception	2849	3569
+objectinuse	68,43	3570
+objectnotinprerequisitestate	43	3572
+objectstreamexception	2850	3574
+ocsp callback failure	2852,150	169
+ocsp unknown cert	2853,156	3576
+ocsp verification failed	2854,156	3577
+ocsp verification needed	2855,156	3578
+ocsperror	2856	3579
+of domain * does not exist	83,1	3580
+of domain * is not a check constraint	131,1	440
+of relation * already exists	152,1	3581
+of relation * already exists skipping	152,1	3581
+of relation * already has a default value	43	140
+of relation * appears more than once	152,1	3582
+of relation * contains null values	880,572	3583
+of relation * does not exist	435,1,83	3584
+of relation * is a generated column	0,1	99
+of relation * is already an identity column	43	140
+of relation * is an identity column	0,1	99
+of relation * is not a foreign key constraint	131,1	142
+of relation * is not a foreign key or check constraint	131,1	142
+of relation * is not a stored generated column	43	140
+of relation * is not an identity column	43	140
+of relation * must be declared not null before identity can be added	43	140
+of relation with oid * does not exist	435,1	3585
+of table * contains null values	880,572	3586
+of table * contains values that violate the new constraint	571,572	3587
+of the partition key has type * but supplied value is of type	93,50	3154
+of type * cannot be coerced to the expected type	148,1	3588
+of type * has been dropped	435,1	3589
+of type * has wrong type	148,1	584
+offset in a recursive query is not implemented	45	2738
+offset must not be negative	2563,50	3590
+oid out of range	306,50	308
+oids less than * are reserved for system objects	93,50	530
+ok packet too large	1378	1708
+old gin indexes do not support whole index scans nor searches for nulls	45	3591
+old key file for table * repair it	1434	1767
+old session cipher not returned	2857,150	169
+old session compression algorithm not returned	2858,150	169
+old table can only be specified for a delete or update trigger	84,1	305
+old table cannot be specified multiple times	84,1	305
+old table name and new table name cannot be the same	84,1	305
+on commit can only be used on temporary tables	47,1	441
+on conflict do update not supported with exclusion constraints	131,1	598
+on conflict do update requires inference specification or constraint name	0,1	157
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	43	3592
+on conflict is not supported on table * used as a catalog table	45	461
+on conflict is not supported with system catalog tables	45	461
+on delete rule cannot use new	84,1	513
+on insert rule cannot use old	84,1	513
+on select rule cannot use new	84,1	513
+on select rule cannot use old	84,1	513
+one of the identified items was in an invalid format	2340,733,2859	3593
+one or more errors occurred	117	3594
+one or two argument types must be specified	0,1	3595
+only * partitioning can use values * in partition definition	1477	1811
+only a single relation is allowed in create statistics	45	464
+only binary operators can hash	48,1	3596
+only binary operators can have commutators	48,1	3596
+only binary operators can have join selectivity	48,1	3596
+only binary operators can merge join	48,1	3596
+only boolean operators can hash	48,1	3596
+only boolean operators can have join selectivity	48,1	3596
+only boolean operators can have negators	48,1	3596
+only boolean operators can have restriction selectivity	48,1	3596
+only boolean operators can merge join	48,1	3596
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1436	1769
+only input parameters can have default values	48,1	112
+only integers allowed as number here	1437	1770
+only one as item needed for language	48,1	112
+only one default namespace is allowed	0,1	157
+only one default partition allowed	1454	1788
+only one default value is allowed	0,1	652
+only one for ordinality column is allowed	0,1	157
+only one path value per column is allowed	0,1	652
+only ordered set aggregates can be hypothetical	48,1	119
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1304	1631
+only row based replication supported for bulk operations	1056	1362
+only shared relations can be placed in pg_global tablespace	93,50	593
+only superuser can define a leakproof function	69,1	3403
+only supports select column privileges	517,518	632
+only supports usage select and update privileges	517,518	632
+only table * can be referenced in check constraint	168,1	3597
+only tables indexes and materialized views exist in tablespaces	93,50	593
+only temporary relations may be created in temporary schemas	47,1	514
+only using expression allowed for select delete	0,1	3598
+only with check expression allowed for insert	0,1	3598
+oomkilled	2860,2861	3599
+op any all array requires array on right side	131,1	3600
+op any all array requires operator not to return a set	131,1	3600
+op any all array requires operator to yield boolean	131,1	3600
+open data exception	2862	3601
+open path cannot be converted to polygon	93,50	3410
+open ssl error	2863	3602
+opendataexception	2862	3601
+opensslerror	2863	3602
+opentimeout	2864	3603
+operand is too long in tsquery	182	3604
+operand lower bound and upper bound cannot be nan	760,50	985
+operand of unary jsonpath operator * is not a numeric value	2865,50	3605
+operand should contain * column s	1440	1773
+operation * failed for	1095	1401
+operation already in progress	326	3606
+operation canceled	927	3607
+operation canceled exception	2866	3608
+operation cannot be performed the table * is missing corrupt or contains bad data	1650	1998
+operation caused a stack overflow	2867	3609
+operation could destabilize the runtime	2868	3610
+operation is not supported on this platform	2869	3611
+operation is not valid due to the current state of the object	2546,2870,2871	3612
+operation not permitted	1024	3613
+operation not possible due to rf kill	1887	3614
+operation not supported	1012	3615
+operation not supported error	2872	3616
+operation not supported exception	2873	3617
+operation now in progress	327	3618
+operationalerror	2874	3619
+operationcanceledexception	2866	3608
+operationnotsupportederror	2872	3616
+operationnotsupportedexception	2873	3617
+operationsexception	2875	3620
+operator argument types must be specified	48,1	3621
+operator argument types must be specified in alter operator family	0,1	3595
+operator attribute * cannot be changed	0,1	3622
+operator attribute * not recognized	0,1	3622
+operator cannot be its own negator or sort operator	48,1	3596
+operator class * does not accept data type	148,1	3623
+operator class * does not exist for access method	83,1	3624
+operator class * for access method * already exists	82,1	135
+operator class * for access method * already exists in schema	82,1	135
+operator class * has no options	93,50	3625
+operator class * of access method * is missing operator s	84,1	3626
+operator class * of access method * is missing support function	84,1	3626
+operator class options info is absent in function call context	93,50	3627
+operator class with oid * does not exist	83,1	771
+operator does not exist	746,1,1723	948
+operator family * does not exist for access method	83,1	1127
+operator family * for access method * already exists	82,1	135
+operator family * for access method * already exists in schema	82,1	135
+operator family * of access method * contains function	84,1	3626
+operator family * of access method * contains incorrect order by opfamily specification for operator	84,1	3628
+operator family * of access method * contains invalid order by specification for operator	84,1	3626
+operator family * of access method * contains operator	84,1	3626
+operator family * of access method * contains support function	84,1	3629
+operator family * of access method * contains unsupported order by specification for operator	84,1	3628
+operator family * of access method * is missing cross type operator s	84,1	3630
+operator family * of access method * is missing operator s for types	84,1	3626
+operator family * of access method * is missing support function	84,1	3629
+operator family * of access method * is missing support function for types	84,1	3631
+operator family * of access method * is missing support function s for types	84,1	3626
+operator family * of access method * lacks support function for operator	84,1	3630
+operator family with oid * does not exist	83,1	771
+operator function must be specified	48,1	3621
+operator intervention	104	3632
+operator is not unique	113,1	3633
+operator is only a shell	746,1	948
+operator number * appears more than once	84,1	83
+operator requires run time type coercion	746,1	948
+operator right argument type must be specified	48,1	3621
+operator with oid * does not exist	746,1	2774
+operator_intervention	104	3632
+operatorintervention	104	3632
+option * used twice in statement	1144	1461
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1052	1358
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1064	1370
+option ignored for innodb partition	1164	1484
+option name * cannot be used in xmltable	0,1	652
+optional data exception	2876	3634
+optionaldataexception	2876	3634
+options array must not be null	94,50	3635
+options cannot be used together	0,1	652
+order by in a recursive query is not implemented	45	2738
+order by specified but * is not an aggregate function	131,1	1116
+os process already finished	2877,2878	3636
+oserror	2879	3637
+out and inout arguments aren t allowed in table functions	0,1	652
+out of background worker slots	121,122	641
+out of bounds for length	173	3638
+out of bounds for option	93,50	3058
+out of disk	2880,2881	3639
+out of file descriptors * release and retry	122	2581
+out of logical replication worker slots	121,122	641
+out of memory	740,182	3640
+out of memory error	2882	3641
+out of memory exception	2480	3642
+out of memory in storage engine	1151	1471
+out of memory restart server and try again needed * bytes	1444	1778
+out of overflow pages in hash index	182	3643
+out of range	93,50	3644
+out of range error * in function	1628	1976
+out of range value for column * at row	1796	2177
+out of shared memory	740,122	3535
+out of shared memory * bytes requested	740,122	911
+out of sort memory consider increasing server sort buffer size	1443	1777
+out of streams resources	1005	3645
+out of valid range 0	183,50	3646
+out or inout argument * for function * is not allowed here	1551	1890
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1607	1954
+out_of_memory	740,122	3640
+out_of_range	623,624,2	757
+outer level aggregate cannot contain a lower level variable in its direct arguments	110,1	115
+outer level aggregate cannot use a nested cte	45	116
+outofdisk	2880,2881	3639
+outofmemory	740,122	3640
+outofmemoryerror	2882	3641
+outofmemoryexception	2480	3642
+outofrange	623,624,2	757
+outside of array bounds	173	3647
+over is not supported for ordered set aggregate	45	122
+over specified but * is not a window function nor an aggregate function	131,1	1116
+overflow error	2883,150	169
+overflow error * in function	1629	1977
+overflow or underflow in the arithmetic operation	180	3648
+overflowerror	2883,2884	3649
+overflowexception	178	3650
+overlapping file lock exception	2885	3651
+overlappingfilelockexception	2885	3651
+owner died	1023	3652
+p key error	2886	3653
+package not installed	1002	3654
+packet length too long	2887,150	169
+parallel option requires a value between 0 and	0,1	3655
+parallel worker failed to initialize	43	958
+parallel workers for vacuum must be between 0 and	0,1	3655
+parameter acl * does not exist	83,1	3656
+parameter acl with oid * does not exist	83,1	771
+parameter lc_collate must be specified	84,1	767
+parameter lc_ctype must be specified	84,1	767
+parameter locale must be specified	84,1	767
+parameter name * used more than once	48,1	112
+parameter parallel must be safe restricted or unsafe	0,1	111
+parameter schema cannot be specified when relocatable is true	0,1	460
+parameter value for alter system must not contain a newline	93,50	3384
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1049	1355
+parse tlsext	2888,150	169
+parseexception	2889	3657
+parser configuration exception	2890	3658
+parserconfigurationexception	2890	3658
+parsererror	2891	3659
+parsing time * cannot parse	739	3660
+partial result exception	2892	3661
+partialresultexception	2892	3661
+partition can only be used on range list partitions	1438	1771
+partition clause on non partitioned table	1451	1785
+partition column values of incorrect type	1857	2239
+partition constant is out of partition function domain	1453	1787
+partition constraint of relation * is violated by some row	571,572	710
+partition function not supported in this version for this handler	1463	1797
+partition key column * has pseudo type	47,1	433
+partition key expressions cannot contain system column references	84,1	651
+partition management on a not partitioned table is not possible	1468	1802
+partition specific operations do not yet support lock algorithm	1038	1344
+partition state cannot be defined from create alter table	1449	1783
+partitioned table * was removed concurrently	43	140
+partitioned tables do not support	1195	1517
+partitioning can not be used stand alone in query	1456	1790
+password hash should be a * digit hexadecimal number	1479	1813
+path element at position * is not an integer	49,50	2628
+path element at position * is null	94,50	3194
+path element at position * is out of range	93,50	189
+path expression * is not allowed in argument * to function	1313	1640
+path length constraint exceeded	2893,156	3662
+path length given without key usage keycertsign	2894,156	3663
+path length invalid for non ca cert	2895,156	3664
+path loop	2896,156	3665
+path must be in or below the current directory	69,1	68
+path too long	2897,150	169
+path too long exception	2898	3666
+pathtoolongexception	2898	3666
+pattern syntax exception	2899	3667
+patternsyntaxexception	2899	3667
+payload string too long	93,50	700
+payment required	4	3
+payment_required	4	3
+peer authentication is not supported on this platform	45	3668
+peer authentication is only supported on local sockets	107,108	260
+peer did not return a certificate	2900,150	169
+peer haven t sent gost certificate required for selected ciphersuite	2901,150	169
+pem name bad prefix	2902,150	169
+pem name too short	2903,150	169
+pending deprecation warning	2904	3669
+pendingdeprecationwarning	2904	3669
+percentile value * is not between 0 and 1	306,50	3670
+period field s cannot be	1486	1820
+period for system_time must use columns s and s	1775	2156
+period s is not found in table	1487	1821
+permission denied	625	3671
+permission denied * is a system catalog	69,1	3672
+permission denied * is a system trigger	69,1	567
+permission denied for column * of relation	69,1	3673
+permission denied for database	69,1	3396
+permission denied for large object	69,1	3674
+permission denied for sequence	69,1	3675
+permission denied to alter foreign data wrapper	69,1	3676
+permission denied to change owner of database	69,1	3677
+permission denied to change owner of event trigger	69,1	3678
+permission denied to change owner of foreign data wrapper	69,1	3676
+permission denied to change owner of publication	69,1	3398
+permission denied to change owner of subscription	69,1	3405
+permission denied to copy database	69,1	3677
+permission denied to create	69,1	3679
+permission denied to create access method	69,1	3680
+permission denied to create database	69,1	3677
+permission denied to create event trigger	69,1	3678
+permission denied to create extension	69,1	3681
+permission denied to create foreign data wrapper	69,1	3676
+permission denied to create role	69,1	3401
+permission denied to create tablespace	69,1	3682
+permission denied to create temporary tables in database	69,1	3683
+permission denied to drop objects	69,1	3401
+permission denied to drop role	69,1	3401
+permission denied to finish prepared transaction	69,1	3684
+permission denied to perform alter system reset all	69,1	631
+permission denied to reassign objects	69,1	3401
+permission denied to rename database	69,1	3677
+permission denied to rename role	69,1	3401
+permission denied to set parameter	69,1	631
+permission denied to update extension	69,1	3681
+permission will be denied to set role	69,1	3685
+permission will be denied to set session authorization	69,1	3685
+permission_denied	625,626,5	758
+permissiondenied	625,626,5	758
+permissionerror	1024,2905,625	3686
+permitted subtree violation	2906,156	3687
+pg_authid oid value not set when in binary upgrade mode	93,50	659
+pg_class heap oid value not set when in binary upgrade mode	93,50	3688
+pg_class index oid value not set when in binary upgrade mode	93,50	2902
+pg_enum oid value not set when in binary upgrade mode	93,50	148
+pg_global cannot be used as default tablespace	93,50	530
+pg_hba conf rejects connection for host	707	866
+pg_hba conf rejects replication connection for host	707	866
+pg_lsn out of range	93,50	3050
+pg_nextoid can only be used on system catalogs	93,50	1125
+pg_tablespace oid value not set when in binary upgrade mode	93,50	3689
+pg_type array oid value not set when in binary upgrade mode	93,50	1247
+pg_type multirange array oid value not set when in binary upgrade mode	93,50	1247
+pg_type multirange oid value not set when in binary upgrade mode	93,50	1247
+pg_type oid value not set when in binary upgrade mode	93,50	3690
+physical replication slot * exists but wal_level replica	43	3299
+pingexception	2907	3691
+pinned constraint failed	2908,574	3692
+pipeline failure	2909,150	169
+pkcs12error	2910	3693
+pkcs7error	2911	3694
+pkeyerror	2886	3653
+platform not supported exception	2869	3695
+platformnotsupportedexception	2869	3695
+plpgsql error	2912	3696
+plpgsql_error	2912,188	3696
+plpgsqlerror	2912,188	3696
+plugin * already installed	1489	1823
+plugin * is force_plus_permanent and can not be unloaded	1491	1825
+plugin * is not loaded	1490	1824
+policies not yet implemented for this command	45	3697
+policyexception	511	3698
+port unreachable exception	2913	3699
+portunreachableexception	2913	3699
+positional argument cannot follow named argument	0,1	186
+post handshake auth encoding err	2914,150	169
+postfix operators are not supported	0,1	3700
+posting list is too long	182	3701
+postmaster became multithreaded	43	3702
+postmaster became multithreaded during startup	43	3702
+postmaster exited during a parallel transaction	103,104	3703
+power failure	2227	3704
+pre existing shared memory block key * is still in use	2664,108	3705
+precision for type float must be at least 1 bit	93,50	798
+precision for type float must be less than 54 bits	93,50	798
+precision must be between	93,50	2954
+precision must not be negative	93,50	2954
+precision reduced to maximum allowed	93,50	2954
+precondition failed	14	13
+precondition required	27	26
+precondition_failed	14	13
+precondition_required	27	26
+prepared statement * already exists	915,1	3706
+prepared statement contains too many placeholders	1496	1830
+prepared statement is not a select	131,1	3707
+prepared statement needs to be re prepared	1375	1705
+prepared transaction belongs to another database	45	3708
+prepared transaction with identifier * does not exist	83,1	3709
+prepared transaction with identifier * is busy	43	3710
+prepared transactions are disabled	43	3710
+prevents table * from becoming a partition	45	146
+prevents table * from becoming an inheritance child	45	146
+primary key cannot be defined upon a generated column	1492	1826
+primary key column * is not marked not null	47,1	3382
+primary key constraints are not supported on foreign tables	45	212
+primary key constraints not possible for domains	0,1	848
+primary key partition key update is not allowed since the table is updated both as * and	1367	1697
+primary keys cannot be expressions	45	594
+primarykey constraint failed	2915,574	3711
+printer abort exception	2916	3712
+printer io exception	2917	3713
+printerabortexception	2916	3712
+printerexception	2918	3714
+printerioexception	2917	3713
+printexception	2919	3715
+private key file * cannot be reloaded because it requires a passphrase	107,108	713
+private key file * has group or world access	107,108	3716
+private key file * is not a regular file	107,108	3716
+private key file * must be owned by the database user or root	107,108	3716
+private key mismatch	2920,150	169
+privilege not held exception	2921	3717
+privileged action exception	2922	3718
+privilegedactionexception	2922	3718
+privilegenotheldexception	2921	3717
+procedure * can t return a result set in the given context	1591	1934
+procedure name * is not unique	113,1	121
+procedure out parameters cannot appear after one with a default value	48,1	112
+procedures cannot accept set arguments	48,1	112
+process lookup error	2178,2923	3719
+process_toast required with vacuum full	45	165
+processlookuperror	2178,2923	3719
+profile data exception	2924	3720
+profiledataexception	2924	3720
+profiling timer expired	2224	3721
+program limit exceeded	182	3722
+program_limit_exceeded	182	3722
+programlimitexceeded	182	3722
+programmingerror	2925	3723
+prohibited sql statement attempted	2926	3724
+prohibited_sql_statement_attempted	2926,2352	3724
+prohibitedsqlstatementattempted	2926,2352	3724
+promotion is not possible because of insufficient parameter settings	93,50	2807
+property veto exception	2927	3725
+propertyvetoexception	2927	3725
+proto auth error	2928	3726
+proto command error	2929	3727
+proto fatal error	2930	3728
+proto retriable error	2931	3729
+proto server error	2932	3730
+proto syntax error	2933	3731
+proto unknown error	2934	3732
+protoautherror	2928	3726
+protocol driver not attached	2179	3733
+protocol error	1026	3734
+protocol family not supported	1025	3735
+protocol is shutdown	2935,150	169
+protocol not available	1003	3736
+protocol not supported	1027	3737
+protocol violation	311	3738
+protocol violation exception	2870	3739
+protocol wrong type for socket	1028	3740
+protocol_violation	311,312	3738
+protocolerror	1026	3741
+protocolexception	2936	3742
+protocolviolation	311,312	3738
+protocolviolationexception	2870	3739
+protocommanderror	2929	3727
+protofatalerror	2930	3728
+protoretriableerror	2931	3729
+protoservererror	2932	3730
+protosyntaxerror	2933	3731
+protounknownerror	2934	3732
+provided more than once	82,1	2741
+provider mismatch exception	2937	3743
+provider not found exception	2938	3744
+providerexception	2939	3745
+providermismatchexception	2937	3743
+providernotfoundexception	2938	3744
+proxy authentication required	9	8
+proxy certificates not allowed please set the appropriate flag	2940,156	3746
+proxy path length constraint exceeded	2941,156	3747
+proxy subject name violation	2942,156	3748
+proxy_authentication_required	9	8
+psk identity not found	2943,150	169
+psk no client cb	2944,150	169
+psk no server cb	2945,150	169
+publication name * used more than once	82,1	3146
+publication relation * in publication * does not exist	83,1	1077
+publication schema * in publication * does not exist	83,1	1077
+publication with oid * does not exist	83,1	771
+publication_names parameter missing	93,50	3644
+publisher did not send replica identity column expected by the logical replication target relation	43	3301
+query cache failed to set size * new query cache size is	1809	2190
+query cache is disabled resize or similar command in progress repeat this command later	1499	1833
+query cache is disabled set query_cache_type to on or demand to enable it	1498	1832
+query cache is globally disabled and you can t enable it only for this session	1500	1834
+query canceled	418	3749
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1271	1596
+query does not return tuples	0,1	1260
+query execution was interrupted	1501	1835
+query execution was interrupted max_statement_time exceeded	1623	1971
+query execution was interrupted the query exceeded * the query result may be incomplete	1504	1838
+query must have the same number of columns	0,1	2919
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1166	1487
+query was empty	1149	1469
+query would be affected by row level security policy for table	69,1	3750
+query_canceled	418,104	3749
+querycanceled	418,104	3749
+queueempty	2946	3751
+queuefull	2947	3752
+raise exception	2948	3753
+raise_exception	2948,188	3753
+raiseexception	2948,188	3753
+randomerror	2949	3754
+range canonical function * must be immutable	84,1	483
+range canonical function * must return range type	84,1	483
+range collation specified but subtype does not support collation	131,1	440
+range constructor flags argument must not be null	50	3755
+range error * in function	1630	1978
+range lower bound must be less than or equal to range upper bound	50	3755
+range subtype cannot be	148,1	205
+range subtype diff function * must be immutable	84,1	483
+range subtype diff function * must return type	84,1	483
+range type frame requires order by clause with single sort key	1505	1839
+range with offset preceding following has multiple interpretations for column type * and offset type	45	461
+range with offset preceding following is not supported for column type	45	461
+range with offset preceding following is not supported for column type * and offset type	45	461
+range with offset preceding following requires exactly one order by column	454,1	505
+rangeerror	2950	3756
+rankexception	213	3757
+raster format exception	2951	3758
+rasterformatexception	2951	3758
+rdlock disk i o error	2952,81	3759
+read bio not set	2953,150	169
+read disk i o error	2954,81	3760
+read only buffer exception	2955	3761
+read only file system	1888	3762
+read only file system exception	2956	3763
+read only sql transaction	461	3764
+read pending exception	2957	3765
+read timed out	722	3766
+read timeout expired	2958,150	169
+read_only_sql_transaction	461,96	3764
+readiness probe failed	2659,2660	3286
+reading sql data not permitted	2959	3767
+reading_sql_data_not_permitted	2959,2352	3767
+readingsqldatanotpermitted	2959,2352	3767
+readonlybufferexception	2955	3761
+readonlyfilesystemexception	2956	3763
+readonlysqltransaction	461,96	3764
+readpendingexception	2957	3765
+readtimeout	2960	3768
+ready for connections	1622	1970
+realm name too long	754	979
+received copy data after eof marker	249,50	792
+received unencrypted data after gssapi encryption request	311,312	2887
+received unencrypted data after ssl request	311,312	2887
+recheck is no longer required	45	45
+record has changed since last read in table * try restarting transaction	1121	1436
+record length mismatch	2961,150	169
+record too small	2962,150	169
+record type has not been registered	131,1	3162
+records * deleted * skipped	1336	1666
+records * duplicates * warnings	1288	1613
+recovery aborted because of insufficient parameter settings	93,50	2807
+recovery database is locked	2963,2964	3769
+recovery is in progress	43	3770
+recovery is not in progress	43	42
+recovery target timeline * does not exist	93,50	2807
+recursion of event ddl statements is forbidden when body is present	1183	1505
+recursionerror	2965,2966	3771
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1609	1956
+recursive query * does not have the form non recursive term union all recursive term	111,1	3772
+recursive query * has collation * in non recursive term but collation	582,1	3773
+recursive query * has type * in non recursive term but type	148,1	3774
+recursive query * must not contain data modifying statements	111,1	3772
+recursive reference to query * must not appear more than once	111,1	3772
+recursive stored functions and triggers are not allowed	1603	1950
+reference * not supported	1269	1594
+reference to recursive with table * in materialized derived	1516	1851
+reference too few dotted names	0,1	3121
+reference too many dotted names	0,1	3121
+referenced in foreign key constraint does not exist	435,1	797
+referenced in on delete set action must be part of foreign key	168,1	463
+referenced relation * is not a table	131,1	142
+referenced trigger * for the given action time and event type does not exist	1517	1853
+referenced window specification * already contains order list	1442	1775
+referenced window specification * cannot contain window frame	1820	2201
+referenceerror	2967,2968	3775
+referralexception	2969	3776
+referring to uninitialized variable	1612	1960
+reflection type load exception	2970	3777
+reflectionexception	2971	3778
+reflectiontypeloadexception	2970	3777
+reflective operation exception	2972	3779
+reflectiveoperationexception	2972	3779
+refresh failed exception	2973	3780
+refreshfailedexception	2973	3780
+regex match timeout exception	2974	3781
+regexmatchtimeoutexception	2974	3781
+regexperror	2975	3782
+registryunavailable	2976,2977	3783
+regular expression * has no subexpressions as requested by backreference in	2556,50	3784
+regular expression failed	2556,50	3785
+regular expression match for	2556,50	3784
+regular expression matching not supported on type bytea	45	667
+rejected execution exception	2978	3786
+rejectedexecutionexception	2978	3786
+relation not found exception	2979	3787
+relation referenced by copy statement has changed	43	3788
+relation service not registered exception	2980	3789
+relation type not found exception	2981	3790
+relation with oid * does not exist	591,1	3791
+relationexception	2982	3792
+relationnotfoundexception	2979	3787
+relationservicenotregisteredexception	2980	3789
+relationtypenotfoundexception	2981	3790
+relative path not allowed for backup stored on server	675,1	3793
+relative path not allowed for copy to file	675,1	3794
+relay log read failure	1576	1917
+relay log write failure	1577	1918
+relfilenode value not set when in binary upgrade mode	93,50	3688
+remainder for hash partition must be an integer value greater than or equal to zero	93,50	3154
+remainder for hash partition must be less than modulus	47,1,93	47
+remainder for hash partition must be specified	0,1	652
+remainder for hash partition provided more than once	82,1	3365
+remaining connection slots are reserved for non replication superuser connections	1123,122	3795
+remote address changed	1883	3796
+remote i o error	1885	3797
+remote installation cancelled	2983	3798
+remote installation skipped	2984	3799
+remote source exception	2985	3800
+remotedisconnected	2986	3801
+remoteerror	2987	3802
+remoteexception	2988	3803
+remoteinstallationcancelled	2983	3798
+remoteinstallationskipped	2984	3799
+remotesourceexception	2985	3800
+remoting timeout exception	2989	3804
+remotingexception	2990	3805
+remotingtimeoutexception	2989	3804
+removing elements from multidimensional arrays is not supported	45	3806
+removing partition * violates foreign key constraint	2333,572	2920
+renaming an on select rule is not allowed	84,1	3516
+renegotiate ext too long	2991,150	169
+renegotiation encoding err	2992,150	169
+renegotiation mismatch	2993,150	169
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1525	1861
+reorganize partition can only be used to reorganize partitions not to change their numbers	1523	1859
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1524	1860
+replace cannot be executed as it requires deleting rows that are not in the view	1527	1863
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1077	1383
+replicated query * table * can not be temporary	1273	1598
+replication event checksum verification failed while reading from a log file	1060	1366
+replication event checksum verification failed while reading from network	1385	1715
+replication origin * does not exist	83,1	3807
+replication origin name * is reserved	437,1	3808
+replication origin with id * does not exist	83,1	3807
+replication origin with id * is already active for pid	68,43	929
+replication slot * already exists	82,1	3809
+replication slot * cannot be advanced	43	438
+replication slot * does not exist	83,1,93	3810
+replication slot * is active for pid	68,43	3811
+replication slot * was not created in this database	43	657
+replication slots can only be used if max_replication_slots 0	43	3299
+replication slots can only be used if wal_level replica	43	3299
+request entity too large	15	14
+request for brin range summarization for index * was not recorded	182	3812
+request header fields too large	29	28
+request pending	2994,150	169
+request sent	2995,150	169
+request timed out	722	3766
+request timeout	10	9
+request uri too long	16	15
+request_entity_too_large	15	14
+request_header_fields_too_large	29	28
+request_timeout	10	9
+request_uri_too_long	16	15
+requested character not valid for encoding	182	3551
+requested character too large	182	3551
+requested character too large for encoding	182	3551
+requested length cannot be negative	93,50	3813
+requested length too large	182,93	3551
+requested proto_version * does not support streaming need * or higher	93,50	3644
+requested proto_version * does not support two phase commit need * or higher	93,50	3644
+requested range not satisfiable	18	17
+requested_range_not_satisfiable	18	17
+requesterror	2996	3814
+required cipher missing	2997,150	169
+required compression algorithm missing	2998,150	169
+required extension * is not installed	83,1	3815
+required key not available	996	3816
+requires a boolean value	93,50,0	3384
+requires a boolean value or match	0,1	637
+requires a numeric value	0,1	188
+requires a parameter	0,1	188
+requires a target detail	0,1	3817
+requires a value	0,1	3818
+requires an integer value	0,1	188
+requires run time type coercion	148,1	3387
+reserved name	437	3819
+reserved_name	437,1	3819
+reservedname	437,1	3819
+reset must not include values for parameters	0,1	3820
+resignal when handler not active	1530	1866
+resolutionexception	2999	3821
+resource deadlock avoided	931	3822
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2704	3823
+resource temporarily unavailable	324	3824
+resource_exhausted	627,628,28	759
+resourceexhausted	627,628,28	759
+resourcewarning	3000	3825
+response code 400	2	1
+response code 401	3	2
+response code 402	4	3
+response code 403	5	4
+response code 404	6	5
+response code 405	7	6
+response code 406	8	7
+response code 407	9	8
+response code 408	10	9
+response code 409	11	10
+response code 410	12	11
+response code 411	13	12
+response code 412	14	13
+response code 413	15	14
+response code 414	16	15
+response code 415	17	16
+response code 416	18	17
+response code 417	19	18
+response code 418	20	19
+response code 421	21	20
+response code 422	22	21
+response code 423	23	22
+response code 424	24	23
+response code 425	25	24
+response code 426	26	25
+response code 428	27	26
+response code 429	28	27
+response code 431	29	28
+response code 451	30	29
+response code 500	31	30
+response code 501	32	31
+response code 502	33	32
+response code 503	34	33
+response code 504	35	34
+response code 505	36	35
+response code 506	37	36
+response code 507	38	37
+response code 508	39	38
+response code 510	40	39
+response code 511	41	40
+response not ready	3001	3826
+responsenotready	3001	3826
+restart value * cannot be greater than maxvalue	93,50	2833
+restart value * cannot be less than minvalue	93,50	2833
+restrict violation	3002	3827
+restrict_violation	3002,572	3827
+restriction estimator function * must return type	84,1	3190
+restrictions imposed on recursive definitions are violated for table	1428	1761
+restrictviolation	3002,572	3827
+result consisted of more than one row	1691	2040
+result is out of range	306,50	3828
+result of * was larger than max_allowed_packet * truncated	1795	2176
+result of decoding conversion is too large	182	3829
+result of encoding conversion is too large	182	3829
+result of range difference would not be contiguous	50	3755
+result of range union would not be contiguous	50	3755
+result of using clause for column * cannot be cast automatically to type	148,1	452
+result string is longer than * bytes	1683	2031
+retry sql logic error	3003,3004	3830
+return data type of cast function must match or be binary coercible to target data type	84,1	191
+return data type of from sql function must be	84,1	191
+return data type of to sql function must be the transform data type	84,1	191
+return is only allowed in a function	1590	1933
+return type * is not supported for sql functions	48,1	3831
+return type * is only a shell	131,1	199
+return type mismatch in function declared to return	48,1	3831
+return type of combine function * is not	148,1	3387
+return type of deserialization function * is not	148,1	3387
+return type of inverse transition function * is not	148,1	3387
+return type of serialization function * is not	148,1	3387
+return type of transition function * is not	148,1	3387
+returned 400	2	1
+returned 401	3	2
+returned 402	4	3
+returned 403	5	4
+returned 404	6	5
+returned 405	7	6
+returned 406	8	7
+returned 407	9	8
+returned 408	10	9
+returned 409	11	10
+returned 410	12	11
+returned 411	13	12
+returned 412	14	13
+returned 413	15	14
+returned 414	16	15
+returned 415	17	16
+returned 416	18	17
+returned 417	19	18
+returned 418	20	19
+returned 421	21	20
+returned 422	22	21
+returned 423	23	22
+returned 424	24	23
+returned 425	25	24
+returned 426	26	25
+returned 428	27	26
+returned 429	28	27
+returned 431	29	28
+returned 451	30	29
+returned 500	31	30
+returned 501	32	31
+returned 502	33	32
+returned 503	34	33
+returned 504	35	34
+returned 505	36	35
+returned 506	37	36
+returned 507	38	37
+returned 508	39	38
+returned 510	40	39
+returned 511	41	40
+returned non zero exit status 129	2203,2204	2594
+returned non zero exit status 130	2205,2204	2595
+returned non zero exit status 131	2206,2204	2596
+returned non zero exit status 132	2207,2204	2597
+returned non zero exit status 133	2208,2204	2598
+returned non zero exit status 134	607,2204	2599
+returned non zero exit status 135	360,2204	2600
+returned non zero exit status 136	2209,2204	2601
+returned non zero exit status 137	2210,2204	2602
+returned non zero exit status 138	2211,2204	2603
+returned non zero exit status 139	2212,2204	2604
+returned non zero exit status 140	2213,2204	2605
+returned non zero exit status 141	336,2204	2606
+returned non zero exit status 142	118,2204	2607
+returned non zero exit status 143	2214,2204	2608
+returned non zero exit status 144	2215,2204	2609
+returned non zero exit status 145	579,2204	2610
+returned non zero exit status 146	2216,2204	2611
+returned non zero exit status 147	2217,2204	2612
+returned non zero exit status 148	2218,2204	2613
+returned non zero exit status 149	2219,2204	2614
+returned non zero exit status 150	2220,2204	2615
+returned non zero exit status 151	2221,2204	2616
+returned non zero exit status 152	761,2204	2617
+returned non zero exit status 153	2222,2204	2618
+returned non zero exit status 154	2223,2204	2619
+returned non zero exit status 155	2224,2204	2620
+returned non zero exit status 156	2225,2204	2621
+returned non zero exit status 157	2226,2204	2622
+returned non zero exit status 158	2227,2204	2623
+returned non zero exit status 159	289,2204	2624
+returning lists are not supported in conditional rules	45	500
+returning lists are not supported in non instead rules	45	500
+returning must have at least one column	0,1	2919
+returns a set	148,1	3387
+revokederror	3005	3832
+rfc 3779 resource not subset of parent s resources	3006,156	3833
+rfs specific error	933	3834
+right join is only supported with merge joinable join conditions	45	2763
+right operand of jsonpath operator * is not a single numeric value	2641,50	3262
+rmi security exception	3007	3835
+rmisecurityexception	3007	3835
+rn not supported for input	45	1223
+role info not found exception	3008	3836
+role name * is reserved	437,1	462
+role not found exception	3009	3837
+role with oid * does not exist	707	3167
+roleinfonotfoundexception	3008	3836
+rolenotfoundexception	3009	3837
+rollback abort due to rollback	3010,3011	3838
+routine body for * is too long	1679	2027
+routine name * is not unique	113,1	121
+row * doesn t contain data for all columns	1810	2191
+row * was cut by	1132	1448
+row * was truncated it contained more data than there were input columns	1811	2192
+row column has type * instead of type	148,1	3839
+row comparison operator must not return a set	148,1	3150
+row comparison operator must yield type boolean not type	148,1	3150
+row count cannot be null in fetch first with ties clause	2562,50	3840
+row expansion via is not supported here	45	449
+row expressions can have at most	491,182	3841
+row expressions in values in only allowed for multi field column partitioning	1536	1875
+row field count is	249,50	792
+row filter expression must not be null	94,50	788
+row is too big size * maximum size	182	3842
+row path filter must not be empty string	50	799
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1674	2022
+row triggers with transition tables are not supported on inheritance children	45	306
+row triggers with transition tables are not supported on partitions	45	306
+row variable * does not have a field	1537	1876
+row variable naming in the referencing clause is not supported	45	306
+row with no elements is not allowed in table value constructor in this context	1150	1470
+rowid constraint failed	3012,574	3843
+rows from with multiple functions cannot have a column definition list	0,1	157
+rows is not applicable when function does not return a set	93,50	897
+rows matched * changed * inserted	1746	2126
+rows matched * changed * warnings	1745	2125
+rows must be positive	93,50	897
+rows returned by function are not all of the same row type	148,1	2772
+rsaerror	3013	3844
+ruby version mismatch	3014	3845
+rubyversionmismatch	3014	3845
+rule actions on new are not implemented	45	500
+rule actions on old are not implemented	45	500
+rule where condition cannot contain references to other relations	84,1	513
+rules on materialized views are not supported	45	212
+rules on select must have action instead select	45	500
+rules on select must not contain data modifying statements in with	45	500
+rules with where conditions can only have select insert update or delete actions	84,1	513
+run container error	3015,3016	3846
+runcontainererror	3015,3016	3846
+running in read only mode	1512	1847
+runtime error * in function	1631	1979
+runtime error exception	3017	3847
+runtime error index out of range * with length	173	3848
+runtime error integer divide by zero	211	3849
+runtime error invalid memory address or nil pointer dereference	190	225
+runtime m bean exception	3018	3850
+runtime operations exception	3019	3851
+runtime requirement not met error	3020	3852
+runtime wrapped exception	3021	3853
+runtimeerror	3022,3023	3854
+runtimeerrorexception	3017	3847
+runtimeexception	3024	3855
+runtimembeanexception	3018	3850
+runtimeoperationsexception	3019	3851
+runtimerequirementnotmeterror	3020	3852
+runtimewarning	3025	3856
+runtimewrappedexception	3021	3853
+s must be of type * for system versioned table s	1769	2150
+s s contains view recursion	1789	2170
+s starts is later than query time first history partition may exceed interval value	1448	1782
+safe array rank mismatch exception	3026	3857
+safe array type mismatch exception	3027	3858
+safearrayrankmismatchexception	3026	3857
+safearraytypemismatchexception	3027	3858
+same old and new event name	1184	1506
+sample percentage must be between 0 and 100	2578,50	3859
+saslexception	3028	3860
+savepoint exception	884	3861
+savepoint_exception	884	3861
+savepointexception	884	3861
+schema and data statement mixing not supported	3029	3862
+schema factory configuration error	3030	3863
+schema violation exception	3031	3864
+schema_and_data_statement_mixing_not_supported	3029,96	3862
+schemaanddatastatementmixingnotsupported	3029,96	3862
+schemafactoryconfigurationerror	3030	3863
+schemaviolationexception	3031	3864
+scram channel binding check failed	707	3865
+scram channel binding negotiation error	707	3865
+scripterror	3032	3866
+scriptexception	3033	3867
+scsv received when renegotiating	3034,150	169
+sct verification failed	3035,150	169
+search column * not in with query column list	0,1	1037
+search column * specified more than once	152,1	1038
+search sequence column name * already used in with query column list	0,1	1037
+search sequence column name and cycle mark column name are the same	0,1	1037
+search sequence column name and cycle path column name are the same	0,1	1037
+searching for elements in multidimensional arrays is not supported	45	3868
+second argument of cast function must be type	84,1	191
+security label provider * is not loaded	93,50	3411
+security labels are not supported for this type of object	131,1	633
+securityerror	3036	3869
+securityexception	58	3870
+seek disk i o error	3037,81	3871
+segmentation fault	2212	3872
+sehexception	2235	3873
+select * was reduced during optimization	1538	1877
+select distinct on expressions must match initial order by expressions	168,1	190
+select into is not allowed here	0,1	2919
+select is not a read only statement disabling timer	1414	1746
+select must have a group with this procedure	1395	1726
+select rule s target entry * has different column name from column	84,1	3516
+select rule s target entry * has different size from column	84,1	3516
+select rule s target entry * has different type from column	84,1	3516
+select rule s target list has too few entries	84,1	3516
+select rule s target list has too many entries	84,1	3516
+self signed certificate	3038,156	3874
+self signed certificate in certificate chain	3039,156	3875
+semaphore full exception	99	3876
+semaphorefullexception	99	3876
+sendfile not available error	3040,3041	3877
+sendfilenotavailableerror	3040,3041	3877
+sending passwords in plain text without ssl tls is extremely insecure	1287	1612
+sequence * access error	1539	1878
+sequence * has out of range value for options	1541	1880
+sequence * has run out	1543	1882
+sequence * table structure is invalid	1542	1881
+sequence cannot be owned by relation	131,1	3878
+sequence database disk image is malformed	3042,2462	3879
+sequence generator limit exceeded	2744	3880
+sequence must be in same schema as table it is linked to	43	1028
+sequence must have same owner as table it is linked to	43	1028
+sequence option * not supported here	0,1	652
+sequence_generator_limit_exceeded	2744,50	3880
+sequencegeneratorlimitexceeded	2744,50	3880
+sequences requires binlog_format mixed or row	1540	1879
+serialexception	3043	3881
+serialization failure	421	3882
+serialization functions may be specified only when the aggregate transition data type is	48,1	119
+serialization_failure	421,420	3882
+serializationexception	3044	3883
+serializationfailure	421,420	3882
+server clone exception	3045	3884
+server configuration does not permit binlog purge	1059	1365
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1544	1883
+server not active exception	3046	3885
+server runtime exception	3047	3886
+server shutdown in progress	1546	1885
+servercloneexception	3045	3884
+servererror	3048	3887
+serverexception	3049	3888
+serverhello tlsext	3050,150	169
+servernotactiveexception	3046	3885
+serverruntimeexception	3047	3886
+service configuration error	3051	3889
+service not found exception	3052	3890
+service unavailable	34	33
+service unavailable exception	3053	3891
+service_unavailable	34	33
+serviceconfigurationerror	3051	3889
+servicenotfoundexception	3052	3890
+serviceunavailableexception	3053	3891
+session id context uninitialized	3054,150	169
+session user cannot be dropped	68,43	1026
+session user cannot be renamed	45	1027
+sessionerror	3055	3892
+set local transaction snapshot is not implemented	45	3893
+set password is not applicable for users authenticating via * plugin	1548	1887
+set requires parameter name	94,50	3894
+set returning functions are not allowed in	45	122
+set returning functions must appear at top level of from	45	122
+set transaction snapshot must be called before any query	95,96	562
+set valued function called in context that cannot accept a set	45	362
+setof type not allowed for operator argument	48,1	3621
+setseed parameter * is out of allowed range 1 1	93,50	3895
+setting authentication options is not possible when only the slave sql thread is being started	1619	1967
+settings property is read only exception	3056	3896
+settings property not found exception	3057	3897
+settings property wrong type exception	3058	3898
+settingspropertyisreadonlyexception	3056	3896
+settingspropertynotfoundexception	3057	3897
+settingspropertywrongtypeexception	3058	3898
+setval value * is out of bounds for sequence	306,50	3899
+shared indexes cannot be created after initdb	43	3900
+sharedcache database table is locked	3059,3060	3901
+shmlock disk i o error	3061,81	3902
+shmmap disk i o error	3062,81	3903
+shmopen disk i o error	3063,81	3904
+shmsize disk i o error	3064,81	3905
+short buffer exception	3065	3906
+shortbufferexception	3065	3906
+shortword should be 0	93,50	3329
+should return type	84,1	3907
+shutdown channel group exception	3066	3908
+shutdown while in init	3067,150	169
+shutdownchannelgroupexception	3066	3908
+sigabrt	607	3248
+sigalrm	118	3226
+sigbus	360	3249
+sigchld	579	3229
+sigcont	2216	3230
+sigfpe	2209	3250
+sighup	2203	3221
+sigill	2207	3246
+sigint	2205	3232
+sigio	2226	3242
+sigkill	2210	3251
+signal 1	2203	3221
+signal 10	2211	3222
+signal 11	2212	3223
+signal 12	2213	3224
+signal 13	336	3225
+signal 14	118	3226
+signal 15	2214	3227
+signal 16	2215	3228
+signal 17	579	3229
+signal 18	2216	3230
+signal 19	2217	3231
+signal 2	2205	3232
+signal 20	2218	3233
+signal 21	2219	3234
+signal 22	2220	3235
+signal 23	2221	3236
+signal 24	761	3237
+signal 25	2222	3238
+signal 26	2223	3239
+signal 27	2224	3240
+signal 28	2225	3241
+signal 29	2226	3242
+signal 3	2206	3243
+signal 30	2227	3244
+signal 31	289	3245
+signal 4	2207	3246
+signal 5	2208	3247
+signal 6	607	3248
+signal 7	360	3249
+signal 8	2209	3250
+signal 9	2210	3251
+signal resignal can only use a condition defined with sqlstate	1553	1892
+signalexception	3068	3909
+signature algorithms error	3069,150	169
+signature for non signing certificate	3070,150	169
+signatureexception	3071	3910
+sigpipe	336	3225
+sigprof	2224	3240
+sigpwr	2227	3244
+sigquit	2206	3243
+sigsegv	2212	3223
+sigstkflt	2215	3228
+sigstop	2217	3231
+sigsys	289	3245
+sigterm	2214	3227
+sigtrap	2208	3247
+sigtstp	2218	3233
+sigttin	2219	3234
+sigttou	2220	3235
+sigurg	2221	3236
+sigusr1	2211	3222
+sigusr2	2213	3224
+sigvtalrm	2223	3239
+sigwinch	2225	3241
+sigxcpu	761	3237
+sigxfsz	2222	3238
+single boolean result is expected	2641,50	3262
+singleton sql json item required	2641	3911
+singleton_sql_json_item_required	2641,50	3911
+singletonsqljsonitemrequired	2641,50	3911
+size limit exceeded exception	3072	3912
+sizelimitexceededexception	3072	3912
+skeleton mismatch exception	3073	3913
+skeleton not found exception	3074	3914
+skeletonmismatchexception	3073	3913
+skeletonnotfoundexception	3074	3914
+skip locked makes this statement unsafe	1079	1385
+skip this directory	3075,3076	3915
+skip wal location lsn * must be greater than origin lsn	93,50	3128
+skipped scanning foreign table * which is a partition of default partition	571,572	3916
+skipping analyze of * lock not available	422,43	3917
+skipping analyze of * relation no longer exists	591,1	3918
+skipping transaction * because it has already been executed and logged	1559	1898
+skipping vacuum of * lock not available	422,43	3917
+skipping vacuum of * relation no longer exists	591,1	3918
+slave already has been stopped	1585	1927
+slave failed to initialize master info structure from the repository	1573	1914
+slave failed to initialize relay log info structure from the repository	1578	1919
+slave is already running	1586	1928
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1561	1901
+slave log event execution was interrupted slave_max_statement_time exceeded	1163	1924
+slave must silently retry current transaction	1579	1920
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1062	1368
+slave sql thread ignored the * because table is shared	1568	1909
+slave sql thread ignored the query because of replicate table rules	1570	1911
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1587	1929
+slave_preserve_commit_order is not supported	1142	1459
+slices of fixed length arrays not implemented	45	3806
+slot name must not be null	94,50	3635
+smallint out of range	306,50	308
+smtp failed recipient exception	3077	3919
+smtp failed recipients exception	3078	3920
+smtpexception	3079	3921
+smtpfailedrecipientexception	3077	3919
+smtpfailedrecipientsexception	3078	3920
+snapshot database is locked	3080,2964	3922
+snapshot sql logic error	3081,3004	3923
+snapshot too old	3082	3924
+snapshot_too_old	3082,3083	3924
+snapshottooold	3082,3083	3924
+socket operation on non socket	1011	3925
+socket security exception	3084	3926
+socket timeout exception	3085	3927
+socket type not supported	2185	3928
+socket_error	3086	3929
+socketerror	3086	3930
+socketexception	3087	3931
+socketsecurityexception	3084	3926
+sockettimeoutexception	3085	3927
+software caused connection abort	698	3932
+some non transactional changed tables couldn t be rolled back	1817	2198
+some relations of database * are already in tablespace	43	442
+some temporary tables were dropped but these operations could not be rolled back	1819	2200
+sorry too many clients already	1123,122	3933
+sort operator can only be specified for single argument aggregates	48,1	48
+source and target data types are not physically compatible	84,1	191
+source array too small	183,50	216
+source data type * is a pseudo type	131,1	199
+source data type and target data type are the same	84,1	191
+source database * is being accessed by other users	68,43	482
+source encoding * does not exist	83,1	1095
+source for a multiple column update item must be a sub select or row expression	45	488
+source string too short for * formatting field	438,50	465
+sp gist inner tuple size * exceeds maximum	182	2903
+sp gist leaf data type * does not match declared type	84,1	3629
+specific gem not found exception	3088	3934
+specificgemnotfoundexception	3088	3934
+specified argument was out of the range of valid values	172	3935
+specified array was not of the expected rank	3026	3936
+specified array was not of the expected type	3027	3937
+specified but * is not an aggregate function	131,1	1116
+specified cast is not valid	2503,388	3938
+specified data directory * is not a directory	43	1042
+specified filter criteria was invalid	2527	3939
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1351	1681
+specified in using clause does not exist in left table	435,1	3940
+specified in using clause does not exist in right table	435,1	3940
+specified key part was too long max key part length is * bytes	1682	2030
+specified key was too long max key length is * bytes	1681	2029
+specified method is not supported	2836	3941
+specified more than once	900,1,152,93	3942
+specified ole variant was invalid	2544	3943
+specified value cannot be cast to type * for column	148,1	772
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1352	1682
+specifying a table access method is not supported on a partitioned table	45	146
+specifying both host name and cidr mask is invalid	107,108	260
+specifying constraint deferrability not supported for domains	45	3944
+spkierror	3089	3945
+splfileobject __construct * failed to open stream no such file or directory	747	3946
+sql client info exception	3090	3947
+sql connection is already closed	3091,3092	3948
+sql data exception	3093	3949
+sql feature not supported exception	3094	3950
+sql function cannot accept shell type	48,1	112
+sql function cannot return shell type	48,1	112
+sql function with unquoted function body cannot have polymorphic arguments	48,1	112
+sql functions cannot have arguments of type	48,1	474
+sql functions cannot return type	48,1	474
+sql integrity constraint violation exception	3095	3951
+sql invalid authorization spec exception	3096	3952
+sql json array not found	2613	3953
+sql json item cannot be cast to target type	3097	3954
+sql json member not found	2611	3955
+sql json number not found	2865	3956
+sql json object not found	2615	3957
+sql json scalar required	3098	3958
+sql no rows in result set	3099,3100	3959
+sql non transient connection exception	3101	3960
+sql non transient exception	3102	3961
+sql recoverable exception	3103	3962
+sql regular expression may not contain more than two escape double quote separators	2586,50	3963
+sql routine exception	2352	3964
+sql statement not yet complete	3104	3965
+sql syntax error exception	3105	3966
+sql thread is not to be started so until options are ignored	1743	2094
+sql timeout exception	3106	3967
+sql transaction has already been committed or rolled back	3107,3108	3968
+sql transaction rollback exception	3109	3969
+sql transient connection exception	3110	3970
+sql transient exception	3111	3971
+sql_json_array_not_found	2613,50	3953
+sql_json_item_cannot_be_cast_to_target_type	3097,50	3954
+sql_json_member_not_found	2611,50	3955
+sql_json_number_not_found	2865,50	3956
+sql_json_object_not_found	2615,50	3957
+sql_json_scalar_required	3098,50	3958
+sql_routine_exception	2352	3964
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1618	1966
+sql_statement_not_yet_complete	3104	3965
+sqlclient unable to establish sqlconnection	3112	3972
+sqlclient_unable_to_establish_sqlconnection	3112,312	3972
+sqlclientinfoexception	3090	3947
+sqlclientunabletoestablishsqlconnection	3112,312	3972
+sqldataexception	3093	3949
+sqlexception	3113	3973
+sqlfeaturenotsupportedexception	3094	3950
+sqlintegrityconstraintviolationexception	3095	3951
+sqlinvalidauthorizationspecexception	3096	3952
+sqlite_abort	3114	3974
+sqlite_abort_rollback	3010,3011	3838
+sqlite_auth	3115	3975
+sqlite_auth_user	3116,3115	3976
+sqlite_busy	2964	3977
+sqlite_busy_recovery	2963,2964	3769
+sqlite_busy_snapshot	3080,2964	3922
+sqlite_busy_timeout	3117,2964	3978
+sqlite_cantopen	730	3979
+sqlite_cantopen_convpath	729,730	890
+sqlite_cantopen_dirtywal	872,730	1110
+sqlite_cantopen_fullpath	2349,730	2765
+sqlite_cantopen_isdir	2599,730	3176
+sqlite_cantopen_notempdir	2840,730	3549
+sqlite_cantopen_symlink	3118,730	3980
+sqlite_constraint	574	3981
+sqlite_constraint_check	573,574	711
+sqlite_constraint_commithook	669,574	816
+sqlite_constraint_foreignkey	2334,574	2747
+sqlite_constraint_function	2350,574	2769
+sqlite_constraint_notnull	2841,574	3550
+sqlite_constraint_pinned	2908,574	3692
+sqlite_constraint_primarykey	2915,574	3711
+sqlite_constraint_rowid	3012,574	3843
+sqlite_constraint_trigger	3119,574	3982
+sqlite_constraint_unique	3120,574	3983
+sqlite_constraint_vtab	3121,574	3984
+sqlite_corrupt	2462	3985
+sqlite_corrupt_index	2461,2462	2897
+sqlite_corrupt_sequence	3042,2462	3879
+sqlite_corrupt_vtab	3122,2462	3986
+sqlite_empty	636	3987
+sqlite_error	3004	3988
+sqlite_error_missing_collseq	3004	3989
+sqlite_error_retry	3003,3004	3830
+sqlite_error_snapshot	3081,3004	3923
+sqlite_format	636	3990
+sqlite_full	3123	3991
+sqlite_internal	636	3992
+sqlite_interrupt	3124	3993
+sqlite_ioerr	81	3994
+sqlite_ioerr_access	80,81	79
+sqlite_ioerr_auth	222,81	259
+sqlite_ioerr_begin_atomic	81	3995
+sqlite_ioerr_blocked	323,81	327
+sqlite_ioerr_checkreservedlock	578,81	718
+sqlite_ioerr_close	595,81	737
+sqlite_ioerr_commit_atomic	81	3996
+sqlite_ioerr_convpath	728,81	889
+sqlite_ioerr_corruptfs	738,81	896
+sqlite_ioerr_data	824,81	1043
+sqlite_ioerr_delete	852,81	1086
+sqlite_ioerr_delete_noent	81	3997
+sqlite_ioerr_dir_close	81	3998
+sqlite_ioerr_dir_fsync	81	3999
+sqlite_ioerr_fstat	2347,81	2761
+sqlite_ioerr_fsync	2348,81	2762
+sqlite_ioerr_gettemppath	2361,81	2786
+sqlite_ioerr_lock	2663,81	3291
+sqlite_ioerr_mmap	2715,81	3362
+sqlite_ioerr_nomem	2812,81	3511
+sqlite_ioerr_rdlock	2952,81	3759
+sqlite_ioerr_read	2954,81	3760
+sqlite_ioerr_rollback_atomic	81	4000
+sqlite_ioerr_seek	3037,81	3871
+sqlite_ioerr_shmlock	3061,81	3902
+sqlite_ioerr_shmmap	3062,81	3903
+sqlite_ioerr_shmopen	3063,81	3904
+sqlite_ioerr_shmsize	3064,81	3905
+sqlite_ioerr_short_read	81	4001
+sqlite_ioerr_truncate	3125,81	4002
+sqlite_ioerr_unlock	3126,81	4003
+sqlite_ioerr_vnode	3127,81	4004
+sqlite_ioerr_write	3128,81	4005
+sqlite_locked	3060	4006
+sqlite_locked_sharedcache	3059,3060	3901
+sqlite_locked_vtab	3129,3060	4007
+sqlite_mismatch	148	4008
+sqlite_misuse	3130	4009
+sqlite_nolfs	636	4010
+sqlite_nomem	740	4011
+sqlite_notadb	3131	4012
+sqlite_notfound	3132	4013
+sqlite_notice	3133	4014
+sqlite_notice_recover_rollback	3133	4015
+sqlite_notice_recover_wal	3133	4016
+sqlite_ok_load_permanently	3134	4017
+sqlite_ok_symlink	3135,3134	4018
+sqlite_perm	3136	4019
+sqlite_protocol	3137	4020
+sqlite_range	3138	4021
+sqlite_schema	3139	4022
+sqlite_toobig	3140	4023
+sqlite_warning	231	4024
+sqlite_warning_autoindex	230,231	268
+sqljsonarraynotfound	2613,50	3953
+sqljsonitemcannotbecasttotargettype	3097,50	3954
+sqljsonmembernotfound	2611,50	3955
+sqljsonnumbernotfound	2865,50	3956
+sqljsonobjectnotfound	2615,50	3957
+sqljsonscalarrequired	3098,50	3958
+sqlnontransientconnectionexception	3101	3960
+sqlnontransientexception	3102	3961
+sqlrecoverableexception	3103	3962
+sqlroutineexception	2352	3964
+sqlserver rejected establishment of sqlconnection	3141	4025
+sqlserver_rejected_establishment_of_sqlconnection	3141,312	4025
+sqlserverrejectedestablishmentofsqlconnection	3141,312	4025
+sqlstate 03000	3104	3965
+sqlstate 08000	312	859
+sqlstate 08001	3112,312	3972
+sqlstate 08003	700,312	858
+sqlstate 08004	3141,312	4025
+sqlstate 08006	701,312	860
+sqlstate 08007	3142,312	4026
+sqlstate 08p01	311,312	3738
+sqlstate 09000	3143	4027
+sqlstate 0a000	45	2697
+sqlstate 0b000	2584	3118
+sqlstate 0f000	2591	3290
+sqlstate 0f001	2535,2591	3038
+sqlstate 0l000	518	3023
+sqlstate 0lp01	517,518	3022
+sqlstate 0p000	754	3089
+sqlstate 0z000	864	1100
+sqlstate 0z002	3144,864	4028
+sqlstate 20000	530	668
+sqlstate 21000	529	666
+sqlstate 22000	50	1044
+sqlstate 22001	318,50	4029
+sqlstate 22002	2846,50	3555
+sqlstate 22003	306,50	3566
+sqlstate 22004	94,50	3556
+sqlstate 22005	2186,50	2570
+sqlstate 22007	438,50	3003
+sqlstate 22008	835,50	1065
+sqlstate 22009	2582,50	3116
+sqlstate 2200b	2190,50	2573
+sqlstate 2200c	2586,50	3126
+sqlstate 2200d	2525,50	3013
+sqlstate 2200f	2647,50	4030
+sqlstate 2200g	2720,50	3372
+sqlstate 2200h	2744,50	3880
+sqlstate 2200l	2822,50	3530
+sqlstate 2200m	2589,50	3131
+sqlstate 2200n	2588,50	3130
+sqlstate 2200s	2587,50	3129
+sqlstate 2200t	2590,50	3132
+sqlstate 22010	2530,50	3025
+sqlstate 22011	2734,50	4031
+sqlstate 22012	211,50	1119
+sqlstate 22013	2343,50	3070
+sqlstate 22014	171,50	2962
+sqlstate 22015	2491,50	2952
+sqlstate 22016	169,50	2961
+sqlstate 22018	2508,50	2981
+sqlstate 22019	2524,50	3012
+sqlstate 2201b	2556,50	3081
+sqlstate 2201e	522,50	2960
+sqlstate 2201f	51,50	2963
+sqlstate 2201g	760,50	2965
+sqlstate 2201w	2562,50	3091
+sqlstate 2201x	2563,50	3092
+sqlstate 22021	569,50	706
+sqlstate 22022	2467,50	2910
+sqlstate 22023	93,50	3067
+sqlstate 22024	3145,50	4032
+sqlstate 22025	2526,50	3014
+sqlstate 22026	317,50	4033
+sqlstate 22027	3146,50	4034
+sqlstate 2202e	183,50	218
+sqlstate 2202g	2579,50	3111
+sqlstate 2202h	2578,50	3110
+sqlstate 22030	910,50	1163
+sqlstate 22031	838,50	2964
+sqlstate 22032	2531,50	3030
+sqlstate 22033	2571,50	3102
+sqlstate 22034	2719,50	3370
+sqlstate 22035	2779,50	3481
+sqlstate 22036	2614,50	3513
+sqlstate 22037	2815,50	3515
+sqlstate 22038	2641,50	3911
+sqlstate 22039	2613,50	3953
+sqlstate 2203a	2611,50	3955
+sqlstate 2203b	2865,50	3956
+sqlstate 2203c	2615,50	3957
+sqlstate 2203d	3147,50	4035
+sqlstate 2203e	3148,50	4036
+sqlstate 2203f	3098,50	3958
+sqlstate 2203g	3097,50	3954
+sqlstate 22p01	2209,50	2727
+sqlstate 22p02	49,50	3113
+sqlstate 22p03	749,50	2973
+sqlstate 22p04	249,50	285
+sqlstate 22p05	570,50	4037
+sqlstate 22p06	2819,50	3524
+sqlstate 23000	572	2937
+sqlstate 23001	3002,572	3827
+sqlstate 23502	880,572	3541
+sqlstate 23503	2333,572	2746
+sqlstate 23505	742,572	4038
+sqlstate 23514	571,572	716
+sqlstate 23p01	692,572	2586
+sqlstate 24000	467	2998
+sqlstate 25000	96	3119
+sqlstate 25001	95,96	100
+sqlstate 25002	331,96	332
+sqlstate 25003	2446,96	2880
+sqlstate 25004	2448,96	2882
+sqlstate 25005	2745,96	3443
+sqlstate 25006	461,96	3764
+sqlstate 25007	3029,96	3862
+sqlstate 25008	2368,96	2801
+sqlstate 25p01	387,96	3442
+sqlstate 25p02	803,96	2876
+sqlstate 25p03	2403,96	2835
+sqlstate 26000	2572	3103
+sqlstate 27000	3149	4039
+sqlstate 28000	707	2971
+sqlstate 28p01	963,707	3068
+sqlstate 2b000	433	1091
+sqlstate 2bp01	432,433	1090
+sqlstate 2d000	449	3120
+sqlstate 2f000	2352	3964
+sqlstate 2f002	2716,2352	3363
+sqlstate 2f003	2926,2352	3724
+sqlstate 2f004	2959,2352	3767
+sqlstate 2f005	2351,2352	2770
+sqlstate 34000	2518	2996
+sqlstate 38000	720	2639
+sqlstate 38001	719,720	878
+sqlstate 38002	2716,720	4040
+sqlstate 38003	2926,720	4041
+sqlstate 38004	2959,720	4042
+sqlstate 39000	304	2640
+sqlstate 39001	2573,304	3104
+sqlstate 39004	94,304	4043
+sqlstate 39p01	303,304	4044
+sqlstate 39p02	3150,304	4045
+sqlstate 39p03	385,304	2578
+sqlstate 3b000	884	3861
+sqlstate 3b001	881,884	3093
+sqlstate 3d000	2504	2978
+sqlstate 3f000	2564	3095
+sqlstate 40000	420	4046
+sqlstate 40001	421,420	3882
+sqlstate 40002	3151,420	4047
+sqlstate 40003	3152,420	4048
+sqlstate 40p01	419,420	1068
+sqlstate 42000	1	4049
+sqlstate 42501	69,1	2933
+sqlstate 42601	0,1	4050
+sqlstate 42602	675,1	3045
+sqlstate 42611	520,1	2985
+sqlstate 42622	2402,1	3417
+sqlstate 42701	152,1	1149
+sqlstate 42702	135,1	150
+sqlstate 42703	435,1	4051
+sqlstate 42704	83,1	4052
+sqlstate 42710	82,1	1166
+sqlstate 42712	900,1	1148
+sqlstate 42723	127,1	1160
+sqlstate 42725	113,1	151
+sqlstate 42803	110,1	2789
+sqlstate 42804	148,1	1060
+sqlstate 42809	131,1	4053
+sqlstate 42830	2332,1	3020
+sqlstate 42846	439,1	486
+sqlstate 42883	746,1	4054
+sqlstate 428c9	386,1	2780
+sqlstate 42939	437,1	3819
+sqlstate 42p01	591,1	4055
+sqlstate 42p02	3153,1	4056
+sqlstate 42p03	604,1	1154
+sqlstate 42p04	904,1	1155
+sqlstate 42p05	915,1	1170
+sqlstate 42p06	128,1	1173
+sqlstate 42p07	126,1	1174
+sqlstate 42p08	138,1	156
+sqlstate 42p09	134,1	149
+sqlstate 42p10	168,1	2986
+sqlstate 42p11	501,1	2995
+sqlstate 42p12	2520,1	3002
+sqlstate 42p13	48,1	3021
+sqlstate 42p14	2554,1	3074
+sqlstate 42p15	775,1	3094
+sqlstate 42p16	47,1	3109
+sqlstate 42p17	84,1	3051
+sqlstate 42p18	465,1	2895
+sqlstate 42p19	111,1	3080
+sqlstate 42p20	454,1	4057
+sqlstate 42p21	582,1	768
+sqlstate 42p22	744,1	2894
+sqlstate 44000	2743	4058
+sqlstate 53000	122	2934
+sqlstate 53100	745,122	1111
+sqlstate 53200	740,122	3640
+sqlstate 53300	1123,122	4059
+sqlstate 53400	121,122	842
+sqlstate 54000	182	3722
+sqlstate 54001	3154,182	4060
+sqlstate 54011	491,182	4061
+sqlstate 54023	2363,182	4062
+sqlstate 55000	43	3572
+sqlstate 55006	68,43	3570
+sqlstate 55p02	436,43	663
+sqlstate 55p03	422,43	3294
+sqlstate 55p04	3155,43	4063
+sqlstate 57000	104	3632
+sqlstate 57014	418,104	3749
+sqlstate 57p01	103,104	107
+sqlstate 57p02	764,104	988
+sqlstate 57p03	450,104	491
+sqlstate 57p04	831,104	1052
+sqlstate 57p05	2404,104	2836
+sqlstate 58000	2117,757	4064
+sqlstate 58030	756,757	3136
+sqlstate 58p01	882,757	4065
+sqlstate 58p02	906,757	1158
+sqlstate 72000	3082,3083	3924
+sqlstate f0000	107,108	833
+sqlstate f0001	2664,108	3293
+sqlstate hv000	2287,2312	2672
+sqlstate hv001	2304,2312	2689
+sqlstate hv002	2286,2312	2671
+sqlstate hv004	2293,2312	2678
+sqlstate hv005	2285,2312	2670
+sqlstate hv006	2294,2312	2679
+sqlstate hv007	2291,2312	2676
+sqlstate hv008	2292,2312	2677
+sqlstate hv009	2301,2312	2686
+sqlstate hv00a	2299,2312	2684
+sqlstate hv00b	2296,2312	2681
+sqlstate hv00c	2297,2312	2682
+sqlstate hv00d	2298,2312	2683
+sqlstate hv00j	2303,2312	2688
+sqlstate hv00k	2305,2312	2690
+sqlstate hv00l	2309,2312	2694
+sqlstate hv00m	2310,2312	2695
+sqlstate hv00n	2311,2312	2696
+sqlstate hv00p	2302,2312	2687
+sqlstate hv00q	2306,2312	2691
+sqlstate hv00r	2307,2312	2692
+sqlstate hv010	2288,2312	2673
+sqlstate hv014	2308,2312	2693
+sqlstate hv021	2289,2312	2674
+sqlstate hv024	2290,2312	2675
+sqlstate hv090	2300,2312	2685
+sqlstate hv091	2295,2312	2680
+sqlstate p0000	2912,188	3696
+sqlstate p0001	2948,188	3753
+sqlstate p0002	2759,188	3452
+sqlstate p0003	3156,188	4066
+sqlstate p0004	187,188	223
+sqlstate xx000	830	2943
+sqlstate xx001	823,830	1041
+sqlstate xx002	2460,830	2896
+sqlstatementnotyetcomplete	3104	3965
+sqlsyntaxerrorexception	3105	3966
+sqltimeoutexception	3106	3967
+sqltransactionrollbackexception	3109	3969
+sqltransientconnectionexception	3110	3970
+sqltransientexception	3111	3971
+srf protocol violated	3150	4045
+srf_protocol_violated	3150,304	4045
+srfprotocolviolated	3150,304	4045
+srmount error	2182	4067
+srtp could not allocate profiles	3157,150	169
+srtp protection profile list too long	3158,150	169
+srtp unknown protection profile	3159,150	169
+ssl cert verification error	3160,556	4068
+ssl certificate s common name contains embedded null	311,312	898
+ssl certificate s distinguished name contains embedded null	311,312	898
+ssl command section empty	3161,150	169
+ssl command section not found	3162,150	169
+ssl ctx has no default ssl version	3163,150	169
+ssl error wait readable	3164	4069
+ssl error wait writable	3165	4070
+ssl handshake exception	3166	4071
+ssl handshake failure	3167,150	169
+ssl key exception	3168	4072
+ssl library has no ciphers	3169,150	169
+ssl negative length	3170,150	169
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1569	1910
+ssl peer unverified exception	3171	4073
+ssl protocol exception	3172	4074
+ssl section empty	3173,150	169
+ssl section not found	3174,150	169
+ssl session id callback failed	3175,150	169
+ssl session id conflict	3176,150	169
+ssl session id context too long	3177,150	169
+ssl session id has bad length	3178,150	169
+ssl session id too long	3179,150	169
+ssl session version mismatch	3180,150	169
+ssl syscall error	3181,3182	4075
+ssl want read error	3183,3184	4076
+ssl want write error	3185,3186	4077
+ssl zero return error	3187,3188	4078
+ssl3 ext invalid max fragment length	3189,150	169
+ssl3 ext invalid servername	3190,150	169
+ssl3 ext invalid servername type	3191,150	169
+ssl3 session id too long	3192,150	169
+sslcertverificationerror	3160,556	4068
+ssleoferror	3193,3194	4079
+sslerror	3195,3196	4080
+sslerrorwaitreadable	3164	4069
+sslerrorwaitwritable	3165	4070
+sslexception	3197	4081
+sslhandshakeexception	3166	4071
+sslkeyexception	3168	4072
+sslpeerunverifiedexception	3171	4073
+sslprotocolexception	3172	4074
+sslsyscallerror	3181,3182	4075
+sslv3 alert bad certificate	3198,150	169
+sslv3 alert bad record mac	3199,150	169
+sslv3 alert certificate expired	3200,150	169
+sslv3 alert certificate revoked	3201,150	169
+sslv3 alert certificate unknown	3202,150	169
+sslv3 alert decompression failure	3203,150	169
+sslv3 alert handshake failure	3204,150	169
+sslv3 alert illegal parameter	3205,150	169
+sslv3 alert no certificate	3206,150	169
+sslv3 alert unexpected message	3207,150	169
+sslv3 alert unsupported certificate	3208,150	169
+sslwantreaderror	3183,3184	4076
+sslwantwriteerror	3185,3186	4077
+sslzeroreturnerror	3187,3188	4078
+stack depth limit exceeded	3154,182	4082
+stack fault	2215	4083
+stack level too deep	2683	4084
+stack overflow error	3209,2683	4085
+stack overflow exception	2867	4086
+stacked diagnostics accessed without active handler	3144	4028
+stacked_diagnostics_accessed_without_active_handler	3144,864	4028
+stackeddiagnosticsaccessedwithoutactivehandler	3144,864	4028
+stackoverflowerror	3209,2683	4085
+stackoverflowexception	2867	4086
+stale file handle	2173	4087
+standarderror	3210	4088
+standby mode is not supported by single user servers	45	4089
+standby promotion is ongoing	43	42
+start slave until master_gtid_pos requires that slave is using gtid	1744	2095
+start value * cannot be greater than maxvalue	93,50	2833
+start value * cannot be less than minvalue	93,50	2833
+start value cannot be infinity	93,50	3050
+start value cannot be nan	93,50	3050
+startup probe failed	2659,2660	3286
+stat buffer too short	3211,3212	4090
+state not recoverable	1010	4091
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1074	1380
+statement completion unknown	3152	4048
+statement has sum functions and columns in same statement	1855	2237
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1076	1382
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1066	1372
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1068	1374
+statement is unsafe because it uses a system function that may return a different value on the slave	1081	1387
+statement is unsafe because it uses a system variable that may have a different value on the slave	1083	1389
+statement is unsafe because it uses a udf which may not return the same value on the slave	1084	1390
+statement too complex	3154	4060
+statement trigger s when condition cannot reference column values	84,1	305
+statement_completion_unknown	3152,420	4048
+statement_too_complex	3154,182	4060
+statementcompletionunknown	3152,420	4048
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1086	1392
+statementtoocomplex	3154,182	4060
+statistics creation on system columns is not supported	45	464
+statistics expressions can refer only to the table being referenced	168,1	2898
+statistics object * already exists	82,1	4092
+statistics object * already exists skipping	82,1	4092
+statistics object * could not be computed for relation	84,1	4093
+statistics object * does not exist	83,1	2732
+statistics object with oid * does not exist	83,1	771
+statistics target * is too low	93,50	593
+status 400	2	1
+status 401	3	2
+status 402	4	3
+status 403	5	4
+status 404	6	5
+status 405	7	6
+status 406	8	7
+status 407	9	8
+status 408	10	9
+status 409	11	10
+status 410	12	11
+status 411	13	12
+status 412	14	13
+status 413	15	14
+status 414	16	15
+status 415	17	16
+status 416	18	17
+status 417	19	18
+status 418	20	19
+status 421	21	20
+status 422	22	21
+status 423	23	22
+status 424	24	23
+status 425	25	24
+status 426	26	25
+status 428	27	26
+status 429	28	27
+status 431	29	28
+status 451	30	29
+status 500	31	30
+status 501	32	31
+status 502	33	32
+status 503	34	33
+status 504	35	34
+status 505	36	35
+status 506	37	36
+status 507	38	37
+status 508	39	38
+status 510	40	39
+status 511	41	40
+status code 400	2	1
+status code 401	3	2
+status code 402	4	3
+status code 403	5	4
+status code 404	6	5
+status code 405	7	6
+status code 406	8	7
+status code 407	9	8
+status code 408	10	9
+status code 409	11	10
+status code 410	12	11
+status code 411	13	12
+status code 412	14	13
+status code 413	15	14
+status code 414	16	15
+status code 415	17	16
+status code 416	18	17
+status code 417	19	18
+status code 418	20	19
+status code 421	21	20
+status code 422	22	21
+status code 423	23	22
+status code 424	24	23
+status code 425	25	24
+status code 426	26	25
+status code 428	27	26
+status code 429	28	27
+status code 431	29	28
+status code 451	30	29
+status code 500	31	30
+status code 501	32	31
+status code 502	33	32
+status code 503	34	33
+status code 504	35	34
+status code 505	36	35
+status code 506	37	36
+status code 507	38	37
+status code 508	39	38
+status code 510	40	39
+status code 511	41	40
+status error * received from rocksdb	1508	1842
+statuscode aborted	607,608,11	749
+statuscode already_exists	129,130,11	141
+statuscode cancelled	609,610,611	750
+statuscode data_loss	612,613,31	751
+statuscode deadline_exceeded	614,615,35	752
+statuscode failed_precondition	616,617,2	753
+statuscode internal	618,619,31	754
+statuscode invalid_argument	620,621,2	755
+statuscode not_found	6,622	756
+statuscode out_of_range	623,624,2	757
+statuscode permission_denied	625,626,5	758
+statuscode resource_exhausted	627,628,28	759
+statuscode unauthenticated	629,630,3	760
+statuscode unavailable	631,632,34	761
+statuscode unimplemented	633,634,32	762
+statuscode unknown	635,636,31	763
+statusexception aborted	607,608,11	749
+statusexception already_exists	129,130,11	141
+statusexception cancelled	609,610,611	750
+statusexception data_loss	612,613,31	751
+statusexception deadline_exceeded	614,615,35	752
+statusexception failed_precondition	616,617,2	753
+statusexception internal	618,619,31	754
+statusexception invalid_argument	620,621,2	755
+statusexception not_found	6,622	756
+statusexception out_of_range	623,624,2	757
+statusexception permission_denied	625,626,5	758
+statusexception resource_exhausted	627,628,28	759
+statusexception unauthenticated	629,630,3	760
+statusexception unavailable	631,632,34	761
+statusexception unimplemented	633,634,32	762
+statusexception unknown	635,636,31	763
+statusruntimeexception aborted	607,608,11	749
+statusruntimeexception already_exists	129,130,11	141
+statusruntimeexception cancelled	609,610,611	750
+statusruntimeexception data_loss	612,613,31	751
+statusruntimeexception deadline_exceeded	614,615,35	752
+statusruntimeexception failed_precondition	616,617,2	753
+statusruntimeexception internal	618,619,31	754
+statusruntimeexception invalid_argument	620,621,2	755
+statusruntimeexception not_found	6,622	756
+statusruntimeexception out_of_range	623,624,2	757
+statusruntimeexception permission_denied	625,626,5	758
+statusruntimeexception resource_exhausted	627,628,28	759
+statusruntimeexception unauthenticated	629,630,3	760
+statusruntimeexception unavailable	631,632,34	761
+statusruntimeexception unimplemented	633,634,32	762
+statusruntimeexception unknown	635,636,31	763
+stdin stdout not allowed with program	0,1	652
+step size cannot be infinity	93,50	3050
+step size cannot be nan	93,50	3050
+step size cannot equal zero	93,50	4094
+still in init	3213,150	169
+stop async iteration	3214,3215	4095
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1637	1985
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1638	1986
+stop value cannot be infinity	93,50	3050
+stop value cannot be nan	93,50	3050
+stopasynciteration	3214,3215	4095
+stopiteration	3216,3217	4096
+stopped signal	2217	4097
+stopped tty input	2219	4098
+stopped tty output	2220	4099
+storage cannot be specified in alter operator family	0,1	3595
+storage engine * cannot be used for log tables	1736	2087
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1800	2181
+storage engine * doesn t support auto_increment columns	1646	1994
+storage engine * doesn t support blob text columns	1647	1995
+storage engine * is disabled	1639	1987
+storage engine * of the table s s doesn t have this option	1265	1590
+storage engine does not support generated columns	1740	2091
+storage engine for table * is not loaded	1640	1988
+storage type cannot be different from data type for access method	84,1	83
+storage type specified more than once	84,1	83
+storeerror	3218	4100
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1286	1611
+strconv atoi parsing * invalid syntax	452	4101
+stream corrupted exception	3219	4102
+streamcorruptedexception	3219	4102
+streamend	3220	4103
+streamerror	3221	4104
+streaming requested but not supported by output plugin	93,50	3644
+streams pipe error	2183	4105
+strictness of aggregate s forward and inverse transition functions must match	48,1	48
+string * is too long for * should be no longer than	1853	2235
+string argument of jsonpath item method * is not a valid representation of a double precision number	2614,50	3200
+string concat exception	3222	4106
+string data length mismatch	317	4033
+string data right truncation	318	4029
+string index out of bounds exception	3223	4107
+string is not a valid identifier	93,50	3297
+string is too long for tsvector * bytes max	182	4108
+string too long to represent as jsonb string	182	4109
+string was not recognized as a valid datetime	739	4110
+string_data_length_mismatch	317,50	4033
+string_data_right_truncation	318,50	4029
+stringconcatexception	3222	4106
+stringdatalengthmismatch	317,50	4033
+stringdatarighttruncation	318,50	4029
+stringindexoutofboundsexception	3223	4107
+strlen argument * string must be of type string array given	388	4111
+structure needs cleaning	2174	4112
+stub not found exception	3224	4113
+stubnotfoundexception	3224	4113
+subject empty and subject alt name extension not critical	3225,156	4114
+subject issuer mismatch	3226,156	4115
+subject key identifier marked critical	3227,156	4116
+subject name empty	3228,156	4117
+subject signature algorithm and issuer public key algorithm mismatch	3229,156	4118
+subpartitioned table use subpartition instead of partition	1465	1799
+subpartitions can only be hash partitions and by key	1473	1807
+subprocesserror	3230	4119
+subquery has too few columns	0,1	1081
+subquery has too many columns	0,1	1081
+subquery in from must have an alias	0,1	652
+subquery must return only one column	0,1	1081
+subquery returns more than 1 row	1643	1991
+subquery uses ungrouped column * from outer query	110,1	115
+subquery value not supported	1610	1958
+subroutine * has a forward declaration but is not defined	1445	1779
+subroutine * is declared in the package specification but is not defined in the package body	1446	1780
+subscript type * is not supported	148,1	3195
+subscripted assignment to * requires type * but expression is of type	148,1	447
+subscription has no replication slot set	43	3301
+subscription with * must also set	0,1	144
+subscription with oid * does not exist	83,1	771
+substring error	2734	4031
+substring_error	2734,50	4031
+substringerror	2734,50	4031
+suite b cannot sign p 384 with p 256	3231,156	4120
+suite b certificate version invalid	3232,156	4121
+suite b curve not allowed for this los	3233,156	4122
+suite b invalid ecc curve	3234,156	4123
+suite b invalid public key algorithm	3235,156	4124
+suite b invalid signature algorithm	3236,156	4125
+support function * must return type	84,1	191
+support function number * is invalid for access method	84,1	3629
+suppress_redundant_updates_trigger must be called as trigger	303,304	4126
+suppress_redundant_updates_trigger must be called before update	303,304	4126
+suppress_redundant_updates_trigger must be called for each row	303,304	4126
+suppress_redundant_updates_trigger must be called on update	303,304	4126
+switch expression exception	2813	4127
+switchexpressionexception	2813	4127
+symbolic link * target is too long	182	4128
+symlink not an error	3135,3134	4018
+symlink unable to open database file	3118,730	3980
+sync factory exception	3237	4129
+sync failed exception	3238	4130
+sync provider exception	3239	4131
+syncfactoryexception	3237	4129
+syncfailedexception	3238	4130
+synchronization lock exception	2851	4132
+synchronizationlockexception	2851	4132
+syncproviderexception	3239	4131
+syntax error	0	4050
+syntax error * partitioning requires definition of values * for each partition	1471	1805
+syntax error command unrecognized	3079,3077,3078	4133
+syntax error in file * near end of line	0,1	4134
+syntax error in file * near token	0,1	4134
+syntax error in json path in argument * to function * at position	1316	1643
+syntax error in json text in argument * to function * at position	1317	1644
+syntax error in pattern	3240,3241	4135
+syntax error in tsquery	0,1	4136
+syntax error or access rule violation	1	4049
+syntax_error	0,1	4050
+syntax_error_or_access_rule_violation	1	4049
+syntaxerror	0,1	4050
+syntaxerrororaccessruleviolation	1	4049
+syntaxwarning	3242	4137
+system call error	3243	4138
+system column * reference in check constraint is invalid	168,1	660
+system columns cannot be used in foreign keys	45	146
+system error	2117	4064
+system exit exception	3244	4139
+system stack error	3245,2683	4140
+system versioned tables do not support	1773	2154
+system versioned tables in the s database are not supported	1767	2148
+system_error	2117,757	4064
+system_time partitions in table s does not support historical query	1776	2157
+system_time range selector is not allowed	1777	2158
+systemcallerror	3243	4138
+systemerror	2117,757	4064
+systemexception	3246	4141
+systemexit	3247,3248	4142
+systemexitexception	3244	4139
+systemstackerror	3245,2683	4140
+taberror	3249,3250	4143
+table * already exists	1653	2001
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1358	1688
+table * doesn t exist	1406	1738
+table * doesn t exist in engine	1407	1739
+table * from one of the selects cannot be used in	1662	2010
+table * has no index like the one used in create index recreate the table	1403	1735
+table * in system tablespace	1655	2003
+table * is differently defined or of non myisam type or doesn t exist	1030	1336
+table * is marked as crashed and last automatic repair failed	1129	1445
+table * is marked as crashed and should be repaired	1130	1446
+table * is read only	1439	1772
+table * is specified twice both as a target for * and as a separate source for data	1749	2129
+table * uses an extension that doesn t exist in this mariadb version	1741	2092
+table * was locked with a read lock and can t be updated	1660	2008
+table * was not locked with lock tables	1659	2007
+table * was skipped since its definition is being modified by concurrent ddl statement	1803	2184
+table access method * does not exist	83,1	4144
+table copy could not finish transaction on publisher	701,312	904
+table copy could not start transaction on publisher	701,312	904
+table definition has changed please retry transaction	1651	1999
+table definition on master and slave does not match	1063	1369
+table function protocol for materialize mode was not followed	3150,304	4145
+table function protocol for value per call mode was not followed	3150,304	4145
+table handler doesn * to be not null or use another handler	1431	1764
+table has column * where type requires	148,1	452
+table has extra column	148,1	452
+table has no partition for some existing values	1398	1729
+table has no partition for value	1397	1728
+table is missing column	148,1	452
+table name * specified more than once	900,1	4146
+table rebuild required please do * or dump reload to fix it	1657	2005
+table reference * is ambiguous	134,1	4147
+table row type and query specified row type do not match	148,1	584
+table s is already system versioned	1764	2145
+table s is not system versioned	1774	2155
+table s must have at least one versioned column	1778	2159
+table storage engine * does not support the create option	1266	1591
+table storage engine * found required create option missing	1360	1690
+table to exchange with partition has foreign key references	1458	1792
+table to exchange with partition is partitioned	1459	1793
+table to exchange with partition is temporary	1460	1794
+tables can have at most	491,182	4148
+tables declared with oids are not supported	45	4149
+tables from schema * are not part of the publication	83,1	3166
+tables have different definitions	1663	2011
+tablesample clause can only be applied to tables and materialized views	45	461
+tablesample method * does not exist	83,1	4150
+tablesample method * does not support repeatable	45	461
+tablesample parameter cannot be null	2578,50	4151
+tablesample repeatable parameter cannot be null	2579,50	4152
+tablespace for table * exists please discard the tablespace before import	1666	2014
+tablespace has been discarded for table s	1665	2013
+tablespace is missing for table	1667	2015
+tablespace location * is too long	84,1	4153
+tablespace location cannot contain single quotes	675,1	4154
+tablespace location must be an absolute path	84,1	4153
+tablespace location should not be inside the data directory	84,1	4153
+tablespace with oid * does not exist	83,1	771
+tablespaces are not supported on this platform	45	4155
+takes only one argument	93,50	3384
+target data type * is a pseudo type	131,1	199
+target detail cannot be used without target	0,1	826
+target invocation exception	3251	4156
+target is not executing an operation with a query plan	1668	2016
+target lists can have at most	491,182	4157
+target log not found in binlog index	1733	2084
+target parameter count exception	2848	4158
+target row violates row level security policy * using expression for table	69,1	3440
+target row violates row level security policy using expression for table	69,1	3440
+target type is not an array	93,50	4159
+targetexception	3252	4160
+targetinvocationexception	3251	4156
+targetparametercountexception	2848	4158
+task canceled exception	63	4161
+task scheduler exception	141	4162
+taskcanceledexception	63	4161
+taskschedulerexception	141	4162
+temporary file size exceeds temp_file_limit	121,122	4163
+temporary file write failure	1669	2017
+temporary tables cannot specify a schema name	47,1	514
+terminated by signal 1	2203	3221
+terminated by signal 10	2211	3222
+terminated by signal 11	2212	3223
+terminated by signal 12	2213	3224
+terminated by signal 13	336	3225
+terminated by signal 14	118	3226
+terminated by signal 15	2214	3227
+terminated by signal 16	2215	3228
+terminated by signal 17	579	3229
+terminated by signal 18	2216	3230
+terminated by signal 19	2217	3231
+terminated by signal 2	2205	3232
+terminated by signal 20	2218	3233
+terminated by signal 21	2219	3234
+terminated by signal 22	2220	3235
+terminated by signal 23	2221	3236
+terminated by signal 24	761	3237
+terminated by signal 25	2222	3238
+terminated by signal 26	2223	3239
+terminated by signal 27	2224	3240
+terminated by signal 28	2225	3241
+terminated by signal 29	2226	3242
+terminated by signal 3	2206	3243
+terminated by signal 30	2227	3244
+terminated by signal 31	289	3245
+terminated by signal 4	2207	3246
+terminated by signal 5	2208	3247
+terminated by signal 6	607	3248
+terminated by signal 7	360	3249
+terminated by signal 8	2209	3250
+terminated by signal 9	2210	3251
+terminating autovacuum process due to administrator command	103,104	4164
+terminating background worker * due to administrator command	103,104	4165
+terminating connection because of crash of another server process	764,104	4166
+terminating connection because of unexpected sigquit signal	103,104	4164
+terminating connection because protocol synchronization was lost	311,312	315
+terminating connection due to administrator command	103,104	4164
+terminating connection due to conflict with recovery	421,420,831	4167
+terminating connection due to idle in transaction timeout	2403,96	4168
+terminating connection due to idle session timeout	2404,104	4169
+terminating connection due to immediate shutdown command	103,104	4164
+terminating connection due to unexpected postmaster exit	103,104	4170
+terminating logical replication worker due to administrator command	103,104	4164
+terminating logical replication worker due to timeout	701,312	4171
+terminating walreceiver due to timeout	701,312	903
+terminating walreceiver process due to administrator command	103,104	4172
+text file busy	2176	4173
+text search configuration * does not exist	83,1	2732
+text search configuration name * must be schema qualified	93,50	4174
+text search configuration parameter * not recognized	0,1	635
+text search configuration with oid * does not exist	83,1	771
+text search dictionary * does not exist	83,1	2732
+text search dictionary with oid * does not exist	83,1	771
+text search parser * does not exist	83,1	2732
+text search parser does not support headline creation	45	4175
+text search parser end method is required	84,1	3907
+text search parser gettoken method is required	84,1	3907
+text search parser is required	84,1	3907
+text search parser lextypes method is required	84,1	3907
+text search parser parameter * not recognized	0,1	635
+text search parser start method is required	84,1	3907
+text search template * does not accept options	0,1	635
+text search template * does not exist	83,1	2732
+text search template is required	84,1	3907
+text search template lexize method is required	84,1	3907
+text search template parameter * not recognized	0,1	635
+the * feature is disabled you need mariadb built with * to have it working	1194	1516
+the * function returns the wrong type	1462	1796
+the * handler only supports 32 bit integers in values	1332	1662
+the * syntax is reserved for purposes internal to the mariadb server	1529	1865
+the binary log file * is logically corrupted	1054	1360
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1256	1580
+the binlog statement of type * was not preceded by a format description binlog statement	1394	1725
+the column s s cannot be changed more than once in a single update statement	1751	2131
+the creation of some temporary tables could not be rolled back	1818	2199
+the current user is invalid	1290	1617
+the data source connection string * is not in the correct format	1212	1536
+the database system is in recovery mode	450,104	4176
+the database system is not accepting connections	450,104	4176
+the database system is not yet accepting connections	450,104	4176
+the database system is shutting down	450,104	4176
+the database system is starting up	450,104	4176
+the definition for table s is too big	1652	2000
+the definition of table * prevents operation * on table	1788	2169
+the file * must be in the database directory or be readable by all	1671	2019
+the foreign data source you are trying to reference does not exist data source error	1211	1535
+the foreign server name you are trying to reference does not exist data source error	1215	1539
+the geometry has no data in function	1089	1395
+the given key * was not present in the dictionary	2619	4177
+the given key was not present in the dictionary	2620	4178
+the handler doesn t support autoextend of tablespaces	1664	2012
+the host or user argument to grant is too long	1246	1570
+the incident * occurred on the master message	1571	1912
+the index file for table * is full	1278	1603
+the mariadb server is running with the * option so it cannot execute this statement	1441	1774
+the method or operation is not implemented	2829	4179
+the mix of handlers in the partitions is not allowed in this version of mariadb	1362	1692
+the node was low on resource	3253,3254	4180
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1366	1696
+the number of radius identifiers * must be 1 or the same as the number of radius servers	107,108	260
+the number of radius ports * must be 1 or the same as the number of radius servers	107,108	260
+the number of radius secrets * must be 1 or the same as the number of radius servers	107,108	260
+the operation has timed out	3255,2974,722	4181
+the operation was aborted due to timeout	722	4182
+the operation was canceled	2866	4183
+the partition info in the frm file is not consistent with what can be written into the frm file	1272	1597
+the password for anonymous user cannot be expired	1481	1815
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1482	1816
+the password provided for the replication user exceeds the maximum length of 32 characters	1118	1433
+the path specified for * is too long	1484	1818
+the per index column family option has been deprecated	1485	1819
+the postphaseaction failed with an exception	297	4184
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1497	1831
+the process does not possess some privilege required for this operation	2921	4185
+the processor does not support large pages	45	4186
+the query interface requires a database connection	43	4187
+the requested server id * clashes with the slave startup option replicate same server id	1567	1908
+the requested value * for the master delay exceeds the maximum	1349	1679
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1565	1906
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1564	1905
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1566	1907
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1676	2024
+the server is currently in offline mode	1545	1884
+the server is not configured as slave fix in config file or with change master to	1048	1354
+the server was not built with row based replication	1507	1841
+the size number was correct but we don t allow the digit part to be more than 2 billion	1557	1896
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1353	1683
+the specified file name or path is too long or a component of the specified path is too long	2898	4188
+the standby was promoted during online backup	43	3001
+the statement * cannot invoke a stored function	1549	1888
+the statement * has no open cursor	1635	1983
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1073	1379
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1069	1375
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1082	1388
+the storage engine * can t index column s	1834	2216
+the storage engine * doesn t support fulltext indexes	1648	1996
+the storage engine * doesn t support spatial indexes	1649	1997
+the storage engine for the table doesn t support	1120	1435
+the syntax * is deprecated and will be removed in mariadb * please use	1799	2180
+the system variable * cannot be set in set statement	1550	1889
+the system variable * cannot be set in stored functions or triggers	1761	2142
+the system variable * cannot be set in stored procedures	1762	2143
+the system variable * cannot be set when there is an ongoing transaction	1763	2144
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1251	1575
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1252	1576
+the table * is full	1514	1849
+the table does not have fulltext index to support this query	1654	2002
+the target table * of the * is not insertable into	1413	1745
+the target table * of the * is not updatable	1415	1747
+the total length of the partitioning fields is too large	1461	1795
+the total number of locks exceeds the lock table size	1339	1669
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1747	2127
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1748	2128
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1335	1665
+the used command is not allowed with this mariadb version	1421	1753
+the used select statements have a different number of columns	1841	2223
+the used table value constructor has a different number of values	1842	2224
+the user specified as a definer * does not exist	1409	1741
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1249	1573
+the value specified for generated column * in table * has been ignored	1816	2197
+the wait completed due to an abandoned mutex	65	4189
+there are multiple default operator classes for data type	82,1	4190
+there is already a transaction in progress	95,96	456
+there is no * row in * trigger	1703	2052
+there is no built in function named	746,1	4191
+there is no client connection	700,312	4192
+there is no escaped character	0,1	4136
+there is no parameter	3153,1	4193
+there is no previously clustered index for table	83,1	4194
+there is no primary key for referenced table	83,1	1050
+there is no such grant defined for user * on host	1416	1748
+there is no such grant defined for user * on host * on routine	1417	1749
+there is no such grant defined for user * on host * on table	1418	1750
+there is no transaction in progress	387,96	380
+there is no unique constraint matching given keys for referenced table	2332,1	2745
+there is no unique or exclusion constraint matching the on conflict specification	168,1	4195
+there was a problem processing the query on the foreign data source data source error	1502	1836
+thesaurus sample word * is a stop word rule	107,108	965
+thesaurus sample word * isn t recognized by subdictionary rule	107,108	965
+thesaurus substitute phrase is empty rule	107,108	965
+thesaurus substitute word * is a stop word rule	107,108	965
+thesaurus substitute word * isn t recognized by subdictionary rule	107,108	965
+third argument of cast function must be type	84,1	191
+this command is not supported in the prepared statement protocol yet	1742	2093
+this error never happens	1160	1480
+this function * has the same name as a native function	1374	1704
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1078	1384
+this is not yet supported for generated columns	1737	2088
+this operation cannot be performed as you have a running slave * run stop slave * first	1574	1915
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1560	1900
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1581	1922
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1055	1361
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1806	2187
+this operation requires a running slave configure slave and do start slave	1575	1916
+this partition function is not allowed	1464	1798
+this table type requires a primary key	1528	1864
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1531	1869
+this version of mariadb doesn	1429	1762
+this version of mariadb is not compiled with raid support	1401	1732
+this window function may not have a window frame	1821	2202
+thread abort exception	3256	4196
+thread interrupted exception	3257	4197
+thread stack overrun * bytes used of a * byte stack and	1621	1969
+thread stack overrun used * of a * stack use	1620	1968
+thread start exception	3258	4198
+thread state exception	3259	4199
+thread was in an invalid state for the operation being executed	3259	4200
+thread was interrupted from a waiting state	3257	4201
+threadabortexception	3256	4196
+threaderror	3260	4202
+threadinterruptedexception	3257	4197
+threadstartexception	3258	4198
+threadstateexception	3259	4199
+thresholds array must not contain nulls	94,50	426
+thresholds must be one dimensional array	183,50	216
+time data * does not match format	739	4203
+time field value out of range	835,50	1061
+time limit exceeded exception	3261	4204
+time zone * not recognized	93,50,107	4205
+time zone displacement out of range	2582,50	4206
+time zone interval must be hour or hour to minute	0,1	652
+time zone not found exception	3262	4207
+timelimitexceededexception	3261	4204
+timeout database is locked	3117,2964	3978
+timeout must not be negative	306,50	4208
+timeouterror	710,3263	4209
+timeoutexception	3255	4210
+timeoutexpired	3264	4211
+timer expired	2181	4212
+timestamperror	3265	4213
+timestamps cannot be binned into intervals containing months or years	45	3545
+timezonenotfoundexception	3262	4207
+tls illegal exporter label	3266,150	169
+tls invalid ecpointformat list	3267,150	169
+tlsv1 alert access denied	3268,150	169
+tlsv1 alert decode error	3269,150	169
+tlsv1 alert decrypt error	3270,150	169
+tlsv1 alert decryption failed	3271,150	169
+tlsv1 alert export restriction	3272,150	169
+tlsv1 alert inappropriate fallback	3273,150	169
+tlsv1 alert insufficient security	3274,150	169
+tlsv1 alert internal error	3275,150	169
+tlsv1 alert no application protocol	3276,150	169
+tlsv1 alert no renegotiation	3277,150	169
+tlsv1 alert protocol version	3278,150	169
+tlsv1 alert record overflow	3279,150	169
+tlsv1 alert unknown ca	3280,150	169
+tlsv1 alert unknown psk identity	3281,150	169
+tlsv1 alert user cancelled	3282,150	169
+tlsv1 bad certificate hash value	3283,150	169
+tlsv1 bad certificate status response	3284,150	169
+tlsv1 certificate unobtainable	3285,150	169
+tlsv1 unrecognized name	3286,150	169
+tlsv1 unsupported extension	3287,150	169
+tlsv13 alert certificate required	3288,150	169
+tlsv13 alert missing extension	3289,150	169
+to must specify exactly one value per partitioning column	47,1	47
+toast relfilenode value not set when in binary upgrade mode	93,50	3688
+token type * does not exist	93,50	4214
+too big precision specified for * maximum is	1673	2021
+too big scale specified for * maximum is	1675	2023
+too early	25	24
+too few arguments for format	93,50	2700
+too high level of nesting for select	1678	2026
+too long value for	1756	2137
+too many active concurrent transactions	1684	2032
+too many arguments	2363	4062
+too many background workers	121,122	4215
+too many column names were specified	0,1	4216
+too many columns	491	4061
+too many connections	1123	4059
+too many connections for database	1123,122	3795
+too many connections for role	1123,122	4217
+too many delayed threads in use	1686	2034
+too many dynamic shared memory segments	122	4218
+too many fields in	1689	2038
+too many files opened please execute the command again	1057	1363
+too many grouping sets present maximum 4096	3154,182	4219
+too many json array elements	3147	4035
+too many json object members	3148	4036
+too many key parts specified max * parts allowed	1687	2036
+too many key updates	3290,150	169
+too many keys specified max * keys allowed	1688	2037
+too many levels of symbolic links	958	4220
+too many lexemes in thesaurus entry	107,108	965
+too many links	962	4221
+too many listeners exception	3291	4222
+too many notifications in the notify queue	182	4223
+too many open files	961	4224
+too many open files in system	985	4225
+too many partitions including subpartitions were defined	1690	2039
+too many points requested	182	4226
+too many references cannot splice	2172	4227
+too many regular expression matches	182	4228
+too many requests	28	27
+too many rows	3156	4066
+too many strings for column * and set	1677	2025
+too many syntax errors found abandoning file	182	961
+too many tables mariadb can only use * tables in a join	1692	2041
+too many users	2184	4229
+too many warn alerts	3292,150	169
+too many with elements in with clause	1685	2033
+too much early data	3293,150	169
+too_early	25	24
+too_many_arguments	2363,182	4062
+too_many_columns	491,182	4061
+too_many_connections	1123,122	4059
+too_many_json_array_elements	3147,50	4035
+too_many_json_object_members	3148,50	4036
+too_many_requests	28	27
+too_many_rows	3156,188	4066
+toomanyarguments	2363,182	4062
+toomanycolumns	491,182	4061
+toomanyconnections	1123,122	4059
+toomanyjsonarrayelements	3147,50	4035
+toomanyjsonobjectmembers	3148,50	4036
+toomanylistenersexception	3291	4222
+toomanyrows	3156,188	4066
+total size of jsonb array elements exceeds the maximum of	182	3563
+total size of jsonb object elements exceeds the maximum of	182	3563
+trace breakpoint trap	2208	4230
+trailing characters remain in input string after datetime format	438,50	465
+transaction aborted during system catalog scan	420	4231
+transaction characteristics can t be changed while a transaction is in progress	1099	1406
+transaction control statements are not allowed within an extension script	45	377
+transaction id * is in the future	93,50	4232
+transaction identifier * is already in use	82,1	4233
+transaction identifier * is too long	93,50	4234
+transaction integrity constraint violation	3151	4047
+transaction precise system versioned tables do not support partitioning by row start or row end	1780	2161
+transaction precise system versioning for s is not supported	1768	2149
+transaction registry is disabled	1779	2160
+transaction resolution unknown	3142	4026
+transaction rollback	420	4046
+transaction_integrity_constraint_violation	3151,420	4047
+transaction_resolution_unknown	3142,312	4026
+transaction_rollback	420	4046
+transactionintegrityconstraintviolation	3151,420	4047
+transactionresolutionunknown	3142,312	4026
+transactionrollback	420	4046
+transform for type * already exists	82,1	4235
+transform for type * does not exist	83,1	3169
+transform function must be a normal function	84,1	191
+transform function must not be volatile	84,1	191
+transform function must not return a set	84,1	191
+transform function must take one argument	84,1	191
+transformer configuration exception	3294	4236
+transformer factory configuration error	3295	4237
+transformerconfigurationexception	3294	4236
+transformerexception	3296	4238
+transformerfactoryconfigurationerror	3295	4237
+transformexception	3297	4239
+transition table name can only be specified for an after trigger	84,1	305
+transition tables cannot be specified for triggers with column lists	45	306
+transition tables cannot be specified for triggers with more than one event	45	306
+translated account name too long	754	979
+transport endpoint is already connected	946	4240
+transport endpoint is not connected	1007	4241
+trigger * already exists	1696	2045
+trigger * does not have created attribute	1812	2193
+trigger * has an error in its body	1161	1481
+trigger * is a view temporary table or sequence	1704	2053
+trigger constraint failed	3119,574	3982
+trigger creation context of table s s is invalid	1700	2049
+trigger does not exist	1698	2047
+trigger function * returned null value	303,304	304
+trigger in wrong schema	1699	2048
+trigger protocol violated	303	4044
+trigger_protocol_violated	303,304	4044
+triggered action exception	3143	4027
+triggered data change violation	3149	4039
+triggered_action_exception	3143	4027
+triggered_data_change_violation	3149	4039
+triggeredactionexception	3143	4027
+triggereddatachangeviolation	3149	4039
+triggerprotocolviolated	303,304	4044
+triggers can not be created on system tables	1411	1743
+triggers for table s s have no creation context	1701	2050
+trim error	3146	4034
+trim_error	3146,50	4034
+trimerror	3146,50	4034
+truncate disk i o error	3125,81	4002
+truncate for each row triggers are not supported	45	306
+truncate triggers with transition tables are not supported	45	306
+truncated incorrect * value	1705	2055
+truncated value * when converting to	1136	1452
+trx_id * not found in mysql transaction_registry	1771	2152
+trying to access array offset on value of type null	190	237
+trying to add partition s with wrong number of subpartitions	1029	1335
+ts_rewrite query must return two tsquery columns	93,50	4242
+ts_stat query must return one tsvector column	93,50	4174
+tsquery is too large	182	3604
+tsvector column * does not exist	435,1	836
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1509	1844
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1510	1845
+ttl support is currently disabled when table has a hidden pk	1511	1846
+tuple to be deleted was already modified by an operation triggered by the current command	3149	4243
+tuple to be deleted was already moved to another partition due to concurrent update	421,420	973
+tuple to be locked was already moved to another partition due to concurrent update	421,420	4244
+tuple to be locked was already moved to another partition due to concurrent update retrying	421,420	828
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3149	4243
+tuple to be updated was already modified by an operation triggered by the current command	3149,43	4243
+two phase commit requested but not supported by output plugin	93,50	3644
+two phase state file maximum length exceeded	182	4245
+type access exception	201	4246
+type analyze function * must return type	84,1	483
+type attribute * cannot be changed	0,1	848
+type attribute * not recognized	0,1	848
+type attribute subtype is required	0,1	848
+type had been unloaded	3298	4247
+type initialization exception	3299	4248
+type input function * has multiple matches	113,1	4249
+type input function * must return type	84,1	483
+type input function * should not be volatile	84,1	483
+type input function must be specified	84,1	483
+type load exception	2280	4250
+type matched to anycompatiblenonarray is an array type	148,1	168
+type matched to anyenum is not an enum type	148,1	168
+type matched to anynonarray is an array type	148,1	168
+type modifier cannot be specified for shell type	0,1	3121
+type modifier cannot have order by	0,1	652
+type modifier cannot have parameter name	0,1	652
+type modifier input function * should not be volatile	84,1	483
+type modifier is not allowed for type	0,1	3121
+type modifier output function * should not be volatile	84,1	483
+type modifier output function is useless without a type modifier input function	84,1	483
+type modifiers must be simple constants or identifiers	0,1	3121
+type not present exception	3300	4251
+type of inherited column * must be changed in child tables too	47,1	441
+type of parameter * does not match that when preparing the plan	148,1	4252
+type output function * must return type	84,1	483
+type output function * should not be volatile	84,1	483
+type output function must be specified	84,1	483
+type receive function * has multiple matches	113,1	4249
+type receive function * must return type	84,1	483
+type receive function * should not be volatile	84,1	483
+type send function * must return type	84,1	483
+type send function * should not be volatile	84,1	483
+type subscripting function * must return type	84,1	483
+type unloaded exception	3298	4253
+type with oid * does not exist	83,1	771
+typeaccessexception	201	4246
+typed tables cannot inherit	131,1	142
+typeerror	3301,3302	4254
+typeinitializationexception	3299	4248
+typeloadexception	2280	4250
+typenotpresentexception	3300	4251
+typeunloadedexception	3298	4253
+typmod array must be one dimensional	183,50	4255
+typmod array must not contain nulls	94,50	4256
+typmod_in function * must return type	84,1	483
+typmod_out function * must return type	84,1	483
+unable to attach or mount volumes	2271,2270	3373
+unable to calculate centroid because geometry is empty in function	1088	1394
+unable to connect to foreign data source	1125	1441
+unable to decode issuer public key	3303,156	4257
+unable to decrypt certificate s signature	3304,156	4258
+unable to decrypt crl s signature	3305,156	4259
+unable to find ecdh parameters	3306,150	169
+unable to find manifest resource	2697	4260
+unable to find public key parameters	3307,150	169
+unable to find the specified file	2318	4261
+unable to get certificate crl	3308,156	4262
+unable to get crl issuer certificate	3309,156	4263
+unable to get issuer certificate	3310,156	4264
+unable to get local issuer certificate	3311,156	4265
+unable to load ssl3 md5 routines	3312,150	169
+unable to load ssl3 sha1 routines	3313,150	169
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1837	2219
+unable to verify the first certificate	3314,156	4266
+unacceptable combination of window frame bound specifications	1043	1349
+unacceptable mutual recursion with anchored table	1709	2059
+unacceptable schema name	437,1	4267
+unacceptable tablespace name	437,1	4268
+unauthorized access exception	214	4269
+unauthorizedaccessexception	214	4269
+unavailable for legal reasons	30	29
+unavailable_for_legal_reasons	30	29
+unbound local error	3315	4270
+unboundlocalerror	3315	4270
+uncaught throw error	3316	4271
+uncaughtthrowerror	3316	4271
+unchecked io exception	3317	4272
+uncheckedioexception	3317	4272
+uncompress the compressed binlog failed	1065	1371
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1672	2020
+undeclared throwable exception	3318	4273
+undeclaredthrowableexception	3318	4273
+undefined array key	2619	4274
+undefined column	435	4051
+undefined conversion error	3319	4275
+undefined file	882	4065
+undefined function	746	4054
+undefined method * for nil nilclass	190	4276
+undefined method for nil nilclass	190	4276
+undefined object	83	4052
+undefined parameter	3153	4056
+undefined table	591	4055
+undefined_column	435,1	4051
+undefined_file	882,757	4065
+undefined_function	746,1	4054
+undefined_object	83,1	4052
+undefined_parameter	3153,1	4056
+undefined_table	591,1	4055
+undefinedcolumn	435,1	4051
+undefinedconversionerror	3319	4275
+undefinedfile	882,757	4065
+undefinedfunction	746,1	4054
+undefinedobject	83,1	4052
+undefinedparameter	3153,1	4056
+undefinedtable	591,1	4055
+underflow error * in function	1632	1980
+undo log error	1285	1610
+undo log record is too big	1710	2060
+unencrypted password is no longer supported	45	45
+unequal number of entries in row expressions	0,1	1081
+unexpected ccs message	3320,150	169
+unexpected end of early data	3321,150	169
+unexpected end of file while parsing comment	1219	1543
+unexpected end of file while skipping unknown parameter	1220	1544
+unexpected end of json input	2229	2629
+unexpected end of json path in argument * to function	1314	1641
+unexpected end of json text in argument * to function	1308	1635
+unexpected end of line	107,108	965
+unexpected end of line or lexeme	107,108	965
+unexpected eof found when reading file * errno	1711	2061
+unexpected eof in copy data	249,50	792
+unexpected eof on client connection with an open transaction	701,312	870
+unexpected eof on standby connection	311,312	3105
+unexpected eof while reading	3322,150	169
+unexpected eof within message length word	311,312	2885
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1584	1926
+unexpected master s heartbeat data	1563	1904
+unexpected message	3323,150	169
+unexpected message type	311,312	3105
+unexpected message type 0x * during copy from stdin	311,312	4277
+unexpected record	3324,150	169
+unexpected request for new relfilenode in binary upgrade mode	93,50	2800
+unexpected result after commandcomplete	311,312	910
+unexpected result set after end of streaming	311,312	910
+unexpected scram channel binding attribute in client final message	311,312	734
+unexpected token * is not valid json	2229	2629
+unexpected token at	2229	4278
+unexpected while decoding base64 sequence	93,50	2972
+unexpectedexception	3325	4279
+unhandled critical crl extension	3326,156	4280
+unhandled critical extension	3327,156	4281
+unhandled user defined exception condition	1554	1893
+unhandled user defined not found condition	1555	1894
+unhandled user defined warning condition	1556	1895
+unicode decode error	3328,3329	4282
+unicode encode error	3330,3331	4283
+unicode normalization can only be performed if server encoding is utf8	0,1	3124
+unicode translate error	3332,3333	4284
+unicodedecodeerror	3328,3329	4282
+unicodeencodeerror	3330,3331	4283
+unicodeerror	3334,3335	4285
+unicodetranslateerror	3332,3333	4284
+unicodewarning	3336	4286
+unimplemented file mode	3337	4287
+unimplementedfilemode	3337	4287
+uninstallerror	3338	4288
+union intersect except member statement cannot refer to other relations of same query level	168,1	4289
+unique constraint failed	3120,574	3983
+unique constraint on partitioned table must include all partitioning columns	45	82
+unique constraints are not supported on foreign tables	45	212
+unique constraints not possible for domains	0,1	848
+unique predicate is not yet implemented	45	45
+unique violation	742	4038
+unique_violation	742,572	4038
+uniqueviolation	742,572	4038
+unknown * format name	1720	2071
+unknown alert type	3339,150	169
+unknown annotation value exception	3340	4290
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1042	1348
+unknown certificate type	3341,150	169
+unknown character set	1715	2065
+unknown cipher returned	3342,150	169
+unknown cipher type	3343,150	169
+unknown cmd name	3344,150	169
+unknown column * in	1045	1351
+unknown command	1717,150	169
+unknown command error	3345	4291
+unknown compression method	1718	2068
+unknown data type	1719	2069
+unknown digest	3346,150	169
+unknown directive exception	3347	4292
+unknown element exception	3348	4293
+unknown entity exception	3349	4294
+unknown error during log purge	1341	1671
+unknown exception * in function	1633	1981
+unknown exception caught in gis function	1241	1565
+unknown exception thrown in function	1092	1398
+unknown format conversion exception	3350	4295
+unknown format flags exception	3351	4296
+unknown gis error occurred in function	1240	1564
+unknown host exception	3352,753	4297
+unknown key cache	1721	2072
+unknown key exchange type	3353,150	169
+unknown lock type	1714	2064
+unknown or incorrect time zone	1734	2085
+unknown partition * in table	1725	2076
+unknown pkey type	3354,150	169
+unknown prepared statement handler s given to	1728	2079
+unknown protocol	3355,150	169
+unknown query id	1405	1737
+unknown service exception	3356	4298
+unknown ssl version	3357,150	169
+unknown state	3358,150	169
+unknown storage engine	1729	2080
+unknown structured system variable or row routine variable	1730	2081
+unknown system variable	1731	2082
+unknown table * in	1732	2083
+unknown thread id	1408	1740
+unknown transfer encoding	3359	4299
+unknown trigger has an error in its body	1162	1482
+unknown type exception	3360	4300
+unknownannotationvalueexception	3340	4290
+unknowncommanderror	3345	4291
+unknowndirectiveexception	3347	4292
+unknownelementexception	3348	4293
+unknownentityexception	3349	4294
+unknownerror	636	4301
+unknownformatconversionexception	3350	4295
+unknownformatflagsexception	3351	4296
+unknownhostexception	3352,753	4297
+unknownprotocol	3355	4302
+unknownserviceexception	3356	4298
+unknowntransferencoding	3359	4299
+unknowntypeexception	3360	4300
+unlock disk i o error	3126,81	4003
+unmappable character exception	3361	4303
+unmappablecharacterexception	3361	4303
+unmarshalexception	3362	4304
+unmatched format character	438,50	465
+unmatched format separator	438,50	465
+unmodifiable class exception	3363	4305
+unmodifiable module exception	3364	4306
+unmodifiable set exception	3365	4307
+unmodifiableclassexception	3363	4305
+unmodifiablemoduleexception	3364	4306
+unmodifiablesetexception	3365	4307
+unnamed xml attribute value must be a column reference	0,1	1081
+unnest with multiple arguments cannot have a column definition list	0,1	157
+unprocessable entity	22	21
+unprocessable_entity	22	21
+unreachable when clause specified after unconditional when clause	0,1	4308
+unrecognized analyze option	0,1	3655
+unrecognized api version * reported by info function	93,50	3627
+unrecognized authentication option name	107,108	260
+unrecognized base backup option	0,1	826
+unrecognized checkpoint type	0,1	826
+unrecognized checksum algorithm	0,1	826
+unrecognized cluster option	0,1	4309
+unrecognized collation provider	84,1	767
+unrecognized column option	0,1	652
+unrecognized compression algorithm	0,1	826
+unrecognized configuration parameter	83,1	4310
+unrecognized configuration parameter * in file	83,1	4311
+unrecognized critical flags in copy file header	249,50	792
+unrecognized default acl object type	93,50	182
+unrecognized drop database option	0,1	4312
+unrecognized event name	0,1	2719
+unrecognized explain option	0,1	4313
+unrecognized filter variable	0,1	2719
+unrecognized format type specifier	93,50	2700
+unrecognized hash partition bound specification	0,1	652
+unrecognized headline parameter	93,50	3329
+unrecognized ispell parameter	93,50	3343
+unrecognized key word	49,50	49
+unrecognized locale provider	84,1	2830
+unrecognized manifest option	0,1	826
+unrecognized object type	93,50	182
+unrecognized parameter * in file	0,1	460
+unrecognized parameter namespace	93,50	3058
+unrecognized partitioning strategy	93,50	593
+unrecognized privilege type	0,1,93	4314
+unrecognized publication parameter	0,1	650
+unrecognized reindex option	0,1	4315
+unrecognized reset target	93,50	2988
+unrecognized role option	0,1	652
+unrecognized row security option	0,1	652
+unrecognized simple dictionary parameter	93,50	3380
+unrecognized snowball parameter	93,50	3350
+unrecognized ssl error code	311,312	898
+unrecognized statistics kind	0,1	4316
+unrecognized subscription parameter	0,1	144
+unrecognized synonym parameter	93,50	3360
+unrecognized table function returnmode	3150,304	4145
+unrecognized thesaurus parameter	93,50	3345
+unrecognized vacuum option	0,1	3655
+unrecognized value for create_replication_slot option	93,50	4317
+unrecognized value for explain option	93,50	2632
+unrecognized value for publication option	0,1	650
+unrecoverable entry exception	3366	4318
+unrecoverable key exception	3367	4319
+unrecoverableentryexception	3366	4318
+unrecoverablekeyexception	3367	4319
+unresolved address exception	3368	4320
+unresolvedaddressexception	3368	4320
+unsafe legacy renegotiation disabled	3369,150	169
+unsafe new enum value usage	3155	4063
+unsafe statement written to the binary log using statement format since binlog_format statement	1080	1386
+unsafe use of in a string literal	2819,50	3525
+unsafe use of new value * of enum type	3155,43	4321
+unsafe use of pseudo type internal	48,1	474
+unsafe use of string constant with unicode escapes	45	4322
+unsafe_new_enum_value_usage	3155,43	4063
+unsafeerror	3370	4323
+unsafenewenumvalueusage	3155,43	4063
+unsatisfiable dependency error	3371	4324
+unsatisfiabledependencyerror	3371	4324
+unsatisfied link error	3372	4325
+unsatisfiedlinkerror	3372	4325
+unsolicited extension	3373,150	169
+unspecified certificate verification error	3374,156	4326
+unsuitable certificate purpose	3375,156	4327
+unsupported address type exception	3376	4328
+unsupported audio file exception	3377	4329
+unsupported callback exception	3378	4330
+unsupported charset exception	3379	4331
+unsupported class version error	3380	4332
+unsupported collation on string indexed column * use binary collation	1738	2089
+unsupported compression algorithm	3381,150	169
+unsupported elliptic curve	3382,150	169
+unsupported encoding exception	3383	4333
+unsupported extension feature	3384,156	4334
+unsupported flavor exception	3385	4335
+unsupported format code	93,50	4336
+unsupported frontend protocol * server supports * 0 to	45	4337
+unsupported ldap url scheme	107,108	260
+unsupported look and feel exception	3386	4338
+unsupported media type	17	16
+unsupported name constraint type	3387,156	4339
+unsupported object type	93,50	182
+unsupported on commit and foreign key combination	45	645
+unsupported operation exception	3388	4340
+unsupported or invalid name constraint syntax	3389,156	4341
+unsupported or invalid name syntax	3390,156	4342
+unsupported protocol	3391,150	169
+unsupported scram channel binding type	311,312	734
+unsupported ssl version	3392,150	169
+unsupported status type	3393,150	169
+unsupported temporal type exception	3394	4343
+unsupported unicode escape sequence	570,50	4344
+unsupported xml feature	45	978
+unsupported_media_type	17	16
+unsupportedaddresstypeexception	3376	4328
+unsupportedaudiofileexception	3377	4329
+unsupportedcallbackexception	3378	4330
+unsupportedcharsetexception	3379	4331
+unsupportedclassversionerror	3380	4332
+unsupportedencodingexception	3383	4333
+unsupportedflavorexception	3385	4335
+unsupportedlookandfeelexception	3386	4338
+unsupportedoperationexception	3388	4340
+unsupportedtemporaltypeexception	3394	4343
+unterminated c string	3145	4032
+unterminated csv quoted field	249,50	792
+unterminated format type specifier	93,50	2700
+unterminated_c_string	3145,50	4032
+unterminatedcstring	3145,50	4032
+untranslatable character	570	4037
+untranslatable_character	570,50	4037
+untranslatablecharacter	570,50	4037
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1085	1391
+update locks cannot be acquired during a read uncommitted transaction	1513	1848
+update or delete on table * violates foreign key constraint * on table	2333,572	2920
+updated partition constraint for default partition * would be violated by some row	571,572	3916
+updates on slices of fixed length arrays not implemented	45	3806
+updating of * row is not allowed in	1697	2046
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1280	1605
+upgrade required	26	25
+upgrade required please do * or dump reload to fix it	1658	2006
+upgrade_required	26	25
+upper bound cannot be less than lower bound	183,50	216
+urgent i o condition	2221	4345
+uri format exception	2859	4346
+uri reference exception	3395	4347
+uri syntax exception	3396	4348
+urierror	3397	4349
+uriformatexception	2859	4346
+urireferenceexception	3395	4347
+urisyntaxexception	3396	4348
+urlerror	3398	4350
+use of writeto with pre connected connection	3399,3400	4351
+use srtp not negotiated	3401,150	169
+user * already has more than * active connections	1693	2042
+user * has exceeded the * resource current value	1753	2134
+user authorization denied	3116,3115	3976
+user defined indexes on system catalog tables are not supported	45	594
+user defined relation parameter types limit exceeded	182	4352
+user defined signal 1	2211	4353
+user defined signal 2	2213	4354
+user defined types cannot use subscripting function	84,1	483
+user is blocked because of too many credential errors unblock with	1752	2133
+user mapping for * already exists for server	82,1	2741
+user mapping for * does not exist for server	83,1	4355
+user mapping for user * on server * does not exist	83,1	1077
+user mapping not found for	83,1	2742
+user principal not found exception	3402	4356
+userprincipalnotfoundexception	3402	4356
+userwarning	3403	4357
+using cert extension requires at least x509v3	3404,156	4358
+using storage engine * for table	1813	2194
+utf data format exception	3405	4359
+utfdataformatexception	3405	4359
+vacuum full cannot be performed in parallel	45	165
+vacuum option disable_page_skipping cannot be used with full	45	165
+value cannot be null	167	4360
+value does not fall within the expected range	177,845,970	4361
+value for * is too long	93,50	3329
+value for domain * violates check constraint	571,572	4362
+value is out of range in	1134	1450
+value is too big in tsquery	182	3604
+value out of range	3406,3407	4363
+value out of range overflow	306,50	2914
+value out of range underflow	306,50	2914
+value overflows numeric format	306,50	2644
+value too large for defined data type	1022	4364
+value too long for restore point maximum	93,50	4365
+value too long for type character	318,50	4366
+value too long for type character varying	318,50	4366
+valueerror	3408,3409	4367
+values in from must have an alias	0,1	652
+values less than value must be strictly increasing for each partition	1506	1840
+values lists * columns available but * columns specified	168,1	660
+values lists must all be the same length	0,1	2919
+values value for partition * must have type int	1757	2138
+values value must be of same type as partition function	1274	1599
+variable * can only be set not read	1758	2139
+variable * doesn t have a default value	1391	1722
+variable * is a * variable	1275	1600
+variable * is a global variable and should be set with set global	1242	1566
+variable * is a session variable and can t be used with set global	1337	1667
+variable * is not a variable component can t be used as xxxx variable_name	1759	2140
+variable * is read only use set * to assign the value	1760	2141
+variable * must be quoted with or renamed	1589	1932
+variable or condition declaration after cursor or handler declaration	1613	1961
+variadic argument must be an array	148,1	4368
+variadic parameter must be an array	48,1	112
+variadic parameter must be the last input parameter	48,1	112
+variadic parameter must be the last parameter	48,1	112
+variant also negotiates	37	36
+variant_also_negotiates	37	36
+vars argument is not an object	93,50	4369
+verificationerror	798	4370
+verificationexception	2868	4371
+verifyerror	3410	4372
+version to install must be specified	93,50	2796
+version too high	3411,150	169
+version too low	3412,150	169
+versioned table s s adding history partition s failed	1770	2151
+versionerror	3413	4373
+view * has no definer information old table format current user is used as definer please recreate the view	1783	2164
+view * order by clause ignored because there is other order by clause already	1786	2167
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1784	2165
+view * s field list have different column counts	1794	2175
+view being updated does not have complete key of underlying table in it	1815	2196
+view merge algorithm can t be used here for now assumed undefined algorithm	1814	2195
+view rule for * must be named	84,1	3516
+view s s has no creation context	1785	2166
+view s select contains a subquery in the from clause	1791	2172
+view s select contains a variable or parameter	1793	2174
+view text checksum failed	1782	2163
+views cannot be unlogged because they do not have storage	0,1	999
+views must not contain data modifying statements in with	45	4374
+views must not contain select into	45	4374
+virtual machine error	3414	4375
+virtual timer expired	2223	4376
+virtualmachineerror	3414	4375
+vnode disk i o error	3127,81	4004
+vtab constraint failed	3121,574	3984
+vtab database disk image is malformed	3122,2462	3986
+vtab database table is locked	3129,3060	4007
+wait handle cannot be opened exception	2761	4377
+wait on a lock was aborted due to a pending exclusive lock	1338	1668
+wait_seconds must not be negative or zero	306,50	4378
+waithandlecannotbeopenedexception	2761	4377
+wal generated with full_page_writes off was replayed during online backup	43	3001
+wal generated with full_page_writes off was replayed since last restartpoint	43	3001
+wal level not sufficient for creating a restore point	43	42
+wal level not sufficient for making an online backup	43	3001
+wal_level is insufficient to publish logical changes	43	3149
+warningexception	3415	4379
+was concurrently dropped	83,1	4380
+was not called by trigger manager	303,304	3390
+was not registered	83,1	4381
+was removed concurrently	43	140
+web socket exception	3416	4382
+web socket handshake exception	3417	4383
+webexception	2871	4384
+websocketexception	3416	4382
+websockethandshakeexception	3417	4383
+weight array may not contain nulls	94,50	837
+weight out of range	93,50	4385
+when building statistics on a single expression statistics kinds may not be specified	45	464
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1257	1581
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1258	1582
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1253	1577
+when reorganizing a set of partitions they must be in consecutive order	1127	1443
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1098	1405
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1435	1768
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1580	1921
+where clause not allowed for schema	0,1	652
+where clause not allowed with copy to	0,1	652
+where current of is not supported for this table type	45	4386
+where current of on a view is not implemented	45	832
+whole row unique index inference specifications are not supported	45	423
+width argument position must be ended by	93,50	2700
+wildcards or range in json path not allowed in argument * to function	1315	1642
+will be truncated to	2402,1	4387
+win32exception	3418	4388
+window changed	2225	4389
+window frame is not allowed with	1423	1755
+window function * cannot have within group	131,1	1116
+window function * requires an over clause	131,1	1116
+window function calls cannot be nested	454,1	4390
+window function calls cannot contain set returning function calls	45	122
+window function is allowed only in select list and order by clause	1852	2234
+window function is not allowed in window specification	1822	2203
+window functions are not allowed in	454,1	4390
+window functions can not be used as arguments to group functions	1644	1992
+window functions cannot return sets	48,1	127
+window specification referencing another one * cannot contain partition list	1466	1800
+window specification with name * is not defined	1867	2249
+windowing error	454	4057
+windowing_error	454,1	4057
+windowingerror	454,1	4057
+with a search or cycle clause the left side of the union must be a select	45	2738
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	45	4391
+with a search or cycle clause the right side of the union must be a select	0,1	1037
+with cannot be used in a query that is rewritten by rules into multiple queries	45	575
+with check cannot be applied to select or delete	0,1	3598
+with check option is supported only on automatically updatable views	45	4374
+with check option not supported on recursive views	45	45
+with check option violation	2743	4058
+with clause containing a data modifying statement must be at the top level	45	2738
+with column list and select field list have different column counts	1823	2204
+with no matching label	1602	1949
+with no tables specified is not valid	0,1	4392
+with ordinality cannot be used with a column definition list	0,1	157
+with query * columns available but * columns specified	168,1	4393
+with query * does not have a returning clause	45	4394
+with query is not recursive	0,1	1037
+with query name * appears in both a rule action and the query being rewritten	45	575
+with query name * specified more than once	900,1	4395
+with recursive is not supported for merge statement	0,1	4308
+with ties cannot be specified without order by clause	0,1	652
+with_check_option_violation	2743	4058
+withcheckoptionviolation	2743	4058
+within group is required for ordered set aggregate	131,1	1116
+within group specified but * is not an aggregate function	131,1	1116
+word is too long * bytes max	182	4396
+word is too long in tsquery	182	3604
+word is too long to be indexed	182	4397
+would be inherited from more than once	126,1	136
+would overlap partition	84,1	851
+write aborted exception	3419	4398
+write disk i o error	3128,81	4005
+write pending exception	3420	4399
+write to exceptions table failed message	1187	1509
+writeabortedexception	3419	4398
+writependingexception	3420	4399
+writetimeout	3421	4400
+writing one row to the row based binary log failed	1061	1367
+wrong certificate type	3422,150	169
+wrong cipher returned	3423,150	169
+wrong curve	3424,150	169
+wrong flag in flag array	93,50	189
+wrong flag type only arrays and scalars are allowed	93,50	189
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1833	2215
+wrong magic in	1836	2218
+wrong medium type	960	4401
+wrong method type exception	3425	4402
+wrong number of array subscripts	183,50	216
+wrong number of columns	148,1	310
+wrong number of fields	3426,3427	4403
+wrong number of fields in header line got	249,50	792
+wrong number of parameters for prepared statement	0,1	4404
+wrong number of parameters on left side of overlaps expression	0,1	652
+wrong number of parameters on right side of overlaps expression	0,1	652
+wrong number of partitions defined mismatch with previous setting	1474	1808
+wrong number of subpartitions defined mismatch with previous setting	1475	1809
+wrong object type	131	4053
+wrong parameters for partitioned s wrong value for	1450	1784
+wrong parameters for s missing	1359	1689
+wrong partition name or partition list	1455	1789
+wrong partition type s for partitioning by s	1476	1810
+wrong partitions for s must have at least one history and exactly one last current	1781	2162
+wrong position info in tsvector	0,1	4136
+wrong signature length	3428,150	169
+wrong signature size	3429,150	169
+wrong signature type	3430,150	169
+wrong ssl version	3431,150	169
+wrong version number	3432,150	169
+wrong_object_type	131,1	4053
+wrongmethodtypeexception	3425	4402
+wrongobjecttype	131,1	4053
+x path exception	3433	4405
+x path expression exception	3434	4406
+x path factory configuration exception	3435	4407
+x path function exception	3436	4408
+x requires a power of two value between 1 mb and 1 gb	93,50	4409
+x509 cannot verify signature algorithm unimplemented	3437,3438	4410
+x509 decryption password incorrect	3439,3440	4411
+x509 lib	3441,150	169
+x509 verification setup problems	3442,150	169
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1869	2251
+xa_rbrollback transaction branch was rolled back	1870	2252
+xa_rbtimeout transaction branch was rolled back took too long	1871	2253
+xaer_dupid the xid already exists	1872	2254
+xaer_inval invalid arguments or unsupported command	1873	2255
+xaer_nota unknown xid	1874	2256
+xaer_outside some work is done outside global transaction	1875	2257
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1876	2258
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1877	2259
+xaexception	3443	4412
+xml attribute name * appears more than once	0,1	1081
+xml parse exception	3444	4413
+xml schema exception	55	4414
+xml schema inference exception	56	4415
+xml schema validation exception	57	4416
+xml signature exception	3445	4417
+xml stream exception	3446	4418
+xml syntax exception	3447	4419
+xmlexception	143	4420
+xmlparseexception	3444	4413
+xmlschemaexception	55	4414
+xmlschemainferenceexception	56	4415
+xmlschemavalidationexception	57	4416
+xmlsignatureexception	3445	4417
+xmlstreamexception	3446	4418
+xmlsyntaxexception	3447	4419
+xmlvalidate is not implemented	45	978
+xpathexception	3433	4405
+xpathexpressionexception	3434	4406
+xpathfactoryconfigurationexception	3435	4407
+xpathfunctionexception	3436	4408
+xquery x flag expanded regular expressions is not implemented	45	4421
+xslt compile exception	3448	4422
+xsltcompileexception	3448	4422
+xsltexception	3449	4423
+year * column type is deprecated creating year 4 column instead	1299	1626
+you are not allowed to create a user with grant	1102	1410
+you are not allowed to execute this command in a transaction	1104	1412
+you are not owner of query	1331	1661
+you are not owner of thread	1330	1660
+you are not using binary logging	1388	1719
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1480	1814
+you are using safe update mode and you tried to update a table without a where that uses a key column	1750	2130
+you can * fields terminated by	1087	1393
+you can t combine write locking of system tables with other tables or lock types	1835	2217
+you can t delete all columns with alter table use drop table instead	1107	1420
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1188	1510
+you can t use locks with log tables	1106	1416
+you can t write lock a log table only read access is possible	1117	1432
+you cannot * a log table if logging is enabled	1046	1352
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1053	1359
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1645	1993
+you may only use constant expressions in this statement	1547	1886
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1483	1817
+you must set password before executing this statement	1370	1700
+you must start backup with	1041	1347
+you need the super privilege for creation view with * definer	1787	2168
+you should never see it	1158	2104
+your password does not satisfy the current policy requirements	1430	1763
+your password has expired to log in you must change it using a client that supports expired passwords	1371	1701
+zero division error	3450,211	4424
+zero length character string	2647	4030
+zero length component in parameter dynamic_library_path	675,1	823
+zero raised to a negative power is undefined	51,50	50
+zero_length_character_string	2647,50	4030
+zerodivisionerror	3450,211	4424
+zerolengthcharacterstring	2647,50	4030
+zip checksum error	3451,2365	4425
+zip not a valid zip file	3452,2438	4426
+zip unsupported compression algorithm	3381,3453	4427
+ziperror	3454	4428
+zipexception	3455	4429
+zlib input data corrupted	1880	2262
+zlib invalid checksum	2364,2365	4430
+zlib invalid dictionary	3456,3457	4431
+zlib invalid header	2366,161	4432
+zlib not enough memory	1881	2263
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1879	2261
+zone rules exception	3458	4433
+zonerulesexception	3458	4433
+zstd compression is not supported by this build	45	4434
 """#
 }
