@@ -21,5 +21,6 @@ import Testing
         #expect(QueryIdentifiers.of("TLSv1.2 handshake with utf-8 and sha256 took 1500ms, 512MB used, version 1.22.3, log4j http2 base64") == [])
         #expect(QueryIdentifiers.of("at com.shop.Cart.total(Cart.java:88) in Weekly.php:41, 12:30:45") == [])
         #expect(QueryIdentifiers.of("deadline_exceeded ER_DUP_ENTRY NullPointerException") == [])
+        #expect(QueryIdentifiers.of("certificate expired on June 1 2024, order 2417 failed") == ["2417"])
     }
 }

@@ -16,6 +16,20 @@ import Testing
                              body: body, message: message, signatureHash: String(message.hashValue))
     }
 
+    @Test("an identifier is found as a whole token only, and not when it is vocabulary")
+    func eventsHoldingAnIdentifier() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([
+            prepared("invoice INV-2024-427820 failed", at: 1_000, id: "exact"),
+            prepared("invoice INV-2024-4278201 failed", at: 2_000, id: "longer"),
+            prepared("retry of inv-2024-427820 scheduled", service: "billing", at: 3_000, id: "case"),
+        ] + (0..<60).map { prepared("worker 7777 heartbeat \($0)", level: .info, id: "common-\($0)") })
+        let found = try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(), limit: 10)
+        #expect(found.compactMap(\.externalID) == ["case", "exact"])
+        #expect(try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(services: ["billing"]), limit: 10).compactMap(\.externalID) == ["case"])
+        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 63 events: vocabulary
+    }
+
     @Test func eventsShareSignaturesAndAreKeywordSearchable() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         let summary = try store.ingest([

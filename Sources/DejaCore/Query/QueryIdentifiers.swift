@@ -4,9 +4,9 @@
 /// semantic neighbours, whatever else the query says: that is what keyword tools do well, and
 /// Deja must not be worse at it.
 ///
-/// Words that merely contain digits are not identifiers: dates and times (`31.06.2024`,
-/// `12:30:45`), versions (`1.2.3`, `TLSv1.2`), durations and sizes (`1500ms`, `512MB`), and names
-/// with a short number (`sha256`, `utf-8`, `log4j`, `http2`).
+/// Words that merely contain digits are not identifiers: dates, years and times (`31.06.2024`,
+/// `2024`, `12:30:45`), versions (`1.2.3`, `TLSv1.2`), durations and sizes (`1500ms`, `512MB`),
+/// and names with a short number (`sha256`, `utf-8`, `log4j`, `http2`).
 public enum QueryIdentifiers {
     /// The identifiers in `query`, lower-cased, each once, in order.
     public static func of(_ query: String) -> [String] {
@@ -32,7 +32,7 @@ public enum QueryIdentifiers {
         let bytes = Array(token.utf8)
         guard bytes.count >= 4, !bytes.contains(UInt8(ascii: "=")) else { return false }
         if isIPv4(bytes) || isEmail(bytes) || isUUID(bytes) { return true }
-        if looksLikeDateTimeOrVersion(bytes) { return false }
+        if looksLikeDateTimeOrVersion(bytes) || isYear(bytes) { return false }
         let segments = bytes.split { !isAlphanumeric($0) }
         if segments.contains(where: { longestDigitRun($0) >= 4 && !isQuantity($0) }) { return true }
         if segments.contains(where: isRandomLooking) { return true }
@@ -54,6 +54,12 @@ public enum QueryIdentifiers {
         var switches = 0
         for (previous, next) in zip(segment, segment.dropFirst()) where isDigit(previous) != isDigit(next) { switches += 1 }
         return switches >= 2
+    }
+
+    /// A year alone (`2024`): in a sentence it dates something, and every ISO timestamp holds it.
+    private static func isYear(_ bytes: [UInt8]) -> Bool {
+        bytes.count == 4 && bytes.allSatisfy(isDigit) && (bytes[0] == UInt8(ascii: "1") && bytes[1] == UInt8(ascii: "9")
+                                                          || bytes[0] == UInt8(ascii: "2") && bytes[1] == UInt8(ascii: "0"))
     }
 
     /// A number with a unit: `1500ms`, `4096kb`, `2048mib`.

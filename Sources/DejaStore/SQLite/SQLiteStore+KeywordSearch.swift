@@ -55,7 +55,8 @@ extension SQLiteStore {
     /// ignoring case: an id, a number or an address pasted into a query. Candidates come from the
     /// word index through the identifier's rarest searchable word, then each body is checked, so
     /// `INV-2024-427820` does not find `INV-2024-427821`. Nothing is found for an identifier without a
-    /// searchable word or held by more events than the postings budget: that is not one thing.
+    /// searchable word, or held by more events than the postings budget or than one in fifty of the
+    /// store's (at least 50): a token that common is vocabulary, not one thing.
     public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
         try pool.read { db in
             let frequencies = try termFrequencies(db)
@@ -79,7 +80,11 @@ extension SQLiteStore {
             let candidates = try Row.fetchAll(db, sql: sql, arguments: arguments)
             guard candidates.count <= Self.postingsBudget else { return [] }
             let needle = Array(identifier.lowercased().utf8)
-            return Array(candidates.lazy.map(Self.event).filter { KeywordTerms.holdsToken(needle, in: $0.body) }.prefix(limit))
+            let holding = candidates.lazy.map(Self.event).filter { KeywordTerms.holdsToken(needle, in: $0.body) }
+            let events = Int(try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)  // close enough, one index lookup
+            let common = max(50, events / 50)
+            let found = Array(holding.prefix(common + 1))
+            return found.count > common ? [] : Array(found.prefix(limit))
         }
     }
 
