@@ -156,13 +156,14 @@ public final class SearchEngine {
             for event in events where seenEvents.insert(event.id).inserted { identifierEvents[event.signatureID, default: []].append(event) }
         }
 
+        // Issue members are not filtered yet: a few more than asked for, and the first `limit` that pass.
         let ranked = score.sorted { a, b in
             let (heldA, heldB) = (identifiersHeld[a.key] ?? 0, identifiersHeld[b.key] ?? 0)
             return heldA != heldB ? heldA > heldB : a.value != b.value ? a.value > b.value : a.key < b.key
-        }.prefix(limit)
+        }.prefix(limit * 3)
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
         var groups: [ResultGroup] = []
-        for (id, fused) in ranked {
+        for (id, fused) in ranked where groups.count < limit {
             if let elsewhere = remote[id] {
                 let signature = elsewhere.signature
                 groups.append(ResultGroup(signature: signature, count: signature.count, events: [elsewhere.exampleEvent], similarity: similarity[id],

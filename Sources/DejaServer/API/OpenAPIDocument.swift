@@ -120,7 +120,8 @@ enum OpenAPIDocument {
               "similarity": {"type": "number", "description": "Cosine similarity of query and message."},
               "keywordRank": {"type": "integer", "description": "Rank of its best event in keyword search."},
               "remote": {"type": "boolean", "description": "True when another replica holds the events (found in the shared ChromaDB index): the one event is the record's example."},
-              "sharedConcepts": {"type": "array", "items": {"type": "string"}, "description": "Failure families query and message share."},
+              "sharedConcepts": {"type": "array", "items": {"type": "string"}, "description": "Failure conditions (the failure taxonomy's labels) query and message share."},
+              "identifierMatches": {"type": "integer", "description": "How many of the events, from the first, hold an identifier of the query exactly (an order number, a trace id, an address); such groups rank first."},
               "score": {"type": "number"}
             }
           },

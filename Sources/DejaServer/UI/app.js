@@ -161,8 +161,9 @@ function renderGroup(group, query) {
   node.querySelector(".first").textContent = when(signature.firstSeen);
   node.querySelector(".last").textContent = when(signature.lastSeen);
   const why = [];
+  if (group.identifierMatches) why.push(`${group.identifierMatches} holding the query's id`);
   if (group.similarity != null) why.push(`similarity ${(group.similarity * 100).toFixed(0)}%`);
-  if (group.keywordRank != null) why.push(`keyword match #${group.keywordRank + 1}`);
+  if (group.keywordRank != null) why.push(`keyword match #${group.keywordRank}`);
   if (group.sharedConcepts && group.sharedConcepts.length) why.push(`both ${group.sharedConcepts.join(", ")}`);
   const shared = query ? sharedTokens(query, signature.message) : [];
   if (shared.length) why.push(`shared words: ${shared.join(" ")}`);
