@@ -78,7 +78,7 @@ class Taxonomy:
     def __init__(self):
         self.entries = {}  # pattern -> (labels list, source)
         self.step = ""  # the source being read: add_errno, add_jdk, ...
-        self.label_origins = {}  # label -> {(step, source family)}
+        self.label_origins = {}  # label -> the steps whose entries carry it
 
     def add(self, pattern, labels, source):
         """`pattern`: words, or segments joined by ' * '. Patterns of one ordinary word are left out:
@@ -92,10 +92,9 @@ class Taxonomy:
         labels = [l for i, l in enumerate(labels) if l and l not in labels[:i]]
         if not labels:
             return
-        family = re.split(r"[ (]", source)[0]
         known = self.entries.get(pattern)
         for label in labels[:1] if known else labels:
-            self.label_origins.setdefault(label, set()).add((self.step, family))
+            self.label_origins.setdefault(label, set()).add(self.step)
         if known:
             # Another source words the same thing: its own condition joins, not its class labels
             # (the X.509 error "out of memory" is no certificate failure).
@@ -519,7 +518,7 @@ TYPE_STEPS = {"add_jdk", "add_dotnet", "add_python", "add_ruby", "add_node", "ad
 
 
 def is_condition(t, label):
-    return any(step not in TYPE_STEPS for step, _ in t.label_origins.get(label, set()))
+    return any(step not in TYPE_STEPS for step in t.label_origins.get(label, set()))
 
 
 def swift_table(t):
