@@ -52,7 +52,7 @@ public final class SearchEngine {
     /// Weight of the keyword list in fusion unless the query is an id lookup. Common words
     /// ("string", "format") match unrelated lines; ids and codes are what keywords are for.
     public var plainKeywordWeight = 0.1
-    /// Weight of the keyword list for an id lookup: a short query holding an id-like token.
+    /// Weight of the keyword list for an id lookup: a query of six words at most holding an identifier (`QueryIdentifiers`).
     public var idKeywordWeight = 2.0
     /// Weight of the issue list: the issues of the best candidates, ranked by their best member,
     /// each member counting at its issue's rank. One failure worded many ways is one issue, so
@@ -73,10 +73,11 @@ public final class SearchEngine {
         // Keyword search needs no embedding: it runs while the query is embedded.
         let keyword = Pending<(ranked: [Int64], holdingIdentifier: [[StoredEvent]])>()
         let (store, candidates) = (store, candidates)
+        let identifiers = QueryIdentifiers.of(query)
         DispatchQueue.global().async(group: keyword.group) {
             keyword.result = Result {
                 (try store.keywordSearch(query, filter: filter, limit: candidates),
-                 try QueryIdentifiers.of(query).map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) })
+                 try identifiers.map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) })
             }
         }
         let text = redactor.redact(query)
@@ -90,7 +91,10 @@ public final class SearchEngine {
         }
         keyword.group.wait()
         let (keywordEvents, holdingIdentifier) = try keyword.result!.get()
-        let weight = Self.isIDLookup(query) ? idKeywordWeight : plainKeywordWeight
+        // An id lookup is a short query holding an identifier; in a longer one (a pasted line, a
+        // stack trace) the identifier is found first anyway, and the query's other words are the search.
+        let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
+        let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
         let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: FailureTaxonomy.labels(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         return SearchResults(groups: groups, notice: notice)
@@ -101,19 +105,6 @@ public final class SearchEngine {
         var results = try search(event.body, filter: filter, limit: limit + 1)
         results.groups = Array(results.groups.filter { $0.signature.id != event.signatureID }.prefix(limit))
         return results
-    }
-
-    /// True when `query` is short (six words at most) and has a token that looks like an id or code:
-    /// letters and digits mixed (`ord-77f3a2`, `E1234`), or six or more digits. In a longer query
-    /// (a pasted line, a stack trace) such tokens are incidental: line numbers, addresses.
-    static func isIDLookup(_ query: String) -> Bool {
-        let words = query.split(whereSeparator: \.isWhitespace)
-        guard words.count <= 6 else { return false }
-        return words.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == "\"" || $0 == "'" }) }.contains { token in
-            let digits = token.filter(\.isNumber).count
-            let letters = token.filter(\.isLetter).count
-            return (digits > 0 && letters > 0 && token.count >= 5) || digits >= 6
-        }
     }
 
     private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
