@@ -37,8 +37,11 @@ let package = Package(
                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                                            .product(name: "NIOFoundationCompat", package: "swift-nio")]),
-        // The ingest pipeline, one folder per stage: prepare, commit, embed, mine, cluster, publish.
-        .target(name: "DejaIngest", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore"]),
+        // The ingest pipeline, one folder per stage: receive, prepare, commit, embed, mine, cluster,
+        // publish; its long-running stages are services of one ServiceGroup.
+        .target(name: "DejaIngest", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore",
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                   .product(name: "Logging", package: "swift-log")]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"]),
         .target(
             name: "DejaServer",
@@ -62,12 +65,15 @@ let package = Package(
                 "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch", "DejaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Golden corpora for the miner, read from the source tree.
         .testTarget(name: "DejaCoreTests", dependencies: ["DejaCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaStoreTests", dependencies: ["DejaStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DejaIngestTests", dependencies: ["DejaIngest", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DejaIngestTests", dependencies: ["DejaIngest", .product(name: "GRDB", package: "GRDB.swift"),
+                                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                          .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DejaSearchTests", dependencies: ["DejaSearch", "DejaIngest"], exclude: ["Fixtures"]),
         .testTarget(name: "DejaServerTests", dependencies: ["DejaServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     // Inputs that once crashed a decoder, replayed by DecoderFuzzTests from the source tree.

@@ -74,13 +74,10 @@ public struct DejaServer: Sendable {
         let ingestEmbedder = try models()
         // Checked before anything else starts: a wrong URL or token stops the server at once.
         let chroma = try configuration.chroma.map { try ChromaVectorStore(settings: $0, events: store, model: ingestEmbedder.modelIdentity) }
-        let pipeline = try IngestPipeline(store: store, embedder: ingestEmbedder, redactor: redactor, issueRule: configuration.issueRule)
-        pipeline.lineZoneOffset = configuration.zoneOffset
-        let background = BackgroundEmbedder(store: store, embedder: ingestEmbedder, issues: pipeline.issues, batchSize: pipeline.batchSize)
-        background.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
-        pipeline.background = background
-        background.start()
-        let ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
+        let stages = try IngestStages(store: store, embedder: ingestEmbedder, redactor: redactor, issueRule: configuration.issueRule, vectors: chroma)
+        stages.pipeline.lineZoneOffset = configuration.zoneOffset
+        stages.embedder.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
+        let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
         let damage = ingest.status.walDamage
@@ -89,15 +86,13 @@ public struct DejaServer: Sendable {
                          metadata: ["regions": "\(damage.regions)", "bytes": "\(damage.bytes)", "directory": "\(directory.writeAheadLog.path)"])
         }
         // With ChromaDB, vectors are published from the store's outbox on a thread of their own.
-        let vectorIndex = chroma.map { VectorIndexSync(store: store, index: $0, model: ingestEmbedder.modelIdentity) }
-        if let vectorIndex {
+        if let vectorIndex = stages.vectorIndex {
             let logger = logger
             vectorIndex.onPublished = { count in metrics.vectorIndexPublished(count) }
             vectorIndex.onFailure = { error in
                 metrics.vectorIndexFailed()
                 logger.warning("ChromaDB sync failed; retrying with backoff", metadata: ["error": "\(error)"])
             }
-            vectorIndex.start()
         }
         let queryEmbedder = try models()
         let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor))
@@ -112,11 +107,21 @@ public struct DejaServer: Sendable {
         let forwarder = configuration.alertForwardURL.map { AlertForwarder(url: $0, format: configuration.alertForwardFormat, logger: logger) }
         let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
                                                 links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
-        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, model: ingestEmbedder.modelIdentity,
+        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: stages.pipeline.issues, model: ingestEmbedder.modelIdentity,
                                  search: search, store: store, metrics: metrics,
-                                 vectorIndex: vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
+                                 vectorIndex: stages.vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
                                  alerts: (alertStore, enrichment), logger: logger)
-        let services: [any Service] = [enrichment] + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
+        // The receivers' store: once requests have stopped, it stores everything acknowledged.
+        let storing = StageService(name: "ingest", start: ingest.start) { [logger] _ in
+            logger.info("shutting down: storing acknowledged events")
+            ingest.close()
+        }
+        // Hummingbird runs the HTTP server after these, in one ServiceGroup: at SIGTERM or SIGINT
+        // the server stops taking requests first, then the services stop in reverse order:
+        // alerts, storing what was acknowledged, then embedding and publishing (what is left of
+        // them is done at the next start).
+        let services: [any Service] = stages.services(shutdown: .leaveBacklog) + [storing, enrichment]
+            + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
         let app = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),
@@ -124,14 +129,6 @@ public struct DejaServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        defer {
-            // Requests have stopped: store everything acknowledged, then stop embedding (what is
-            // left is embedded at the next start).
-            logger.info("shutting down: storing acknowledged events")
-            ingest.close()
-            background.stop()
-            vectorIndex?.stop()
-        }
         try await app.runService()
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DejaCore
 import DejaEmbedding
+import DejaIngest
 import Foundation
 
 /// `deja bench`: measurements to run side by side with the anchors in ../shared/bench.

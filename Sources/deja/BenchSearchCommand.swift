@@ -2,6 +2,7 @@ import ArgumentParser
 import DejaCore
 import DejaSearch
 import DejaStore
+import DejaIngest
 import Foundation
 
 /// `deja bench search`: query latency over a data directory, query embedding included.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DejaEmbedding
+import DejaIngest
 import Foundation
 
 /// `deja embed`: text in, one JSON embedding per input line out, in input order.

@@ -3,9 +3,11 @@ import DejaCore
 import DejaIngest
 import DejaStore
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// `deja ingest`: log files (or JSONL events) into the embedded store.
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Store log lines as events, searchable by keyword and by meaning.",
@@ -43,7 +45,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the final report as JSON on standard output (progress stays on standard error).")
     var json = false
 
-    mutating func run() throws {
+    mutating func run() async throws {
         let layout = try LineFormat.option(format)
         let retentionWindow = try retention.map { text -> Int64 in
             guard let value = DurationParser.nanoseconds(text) else { throw ValidationError("--retention '\(text)' is not a duration like 30m, 12h or 7d") }
@@ -53,135 +55,72 @@ struct IngestCommand: ParsableCommand {
         let database = try store.open()
         // Checked before anything is read: a wrong URL or token fails the run at once.
         let chroma = try vectors.open(events: database, model: embedder.modelIdentity)
-        let pipeline = try IngestPipeline(store: database, embedder: embedder, redactor: redactor, issueRule: issues.rule)
-        pipeline.batchSize = model.batchSize
-        // Events are stored at full speed; new signatures are embedded beside, on their own thread.
-        let background = BackgroundEmbedder(store: database, embedder: embedder, issues: pipeline.issues, batchSize: model.batchSize)
-        pipeline.background = background
-        background.start()
+        let stages = try IngestStages(store: database, embedder: embedder, redactor: redactor, issueRule: issues.rule,
+                                      vectors: chroma, batchSize: model.batchSize)
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let parser = try zone.parser()
+        let input: FileSource.Input = jsonl ? .jsonl : layout.map { .layout($0, parser) } ?? .lines(parser)
+        let source = FileSource(paths: files, service: service, tenant: store.tenant, input: input, now: now)
         let started = DispatchTime.now().uptimeNanoseconds
-        // Reading and preparing the next batch overlaps with writing this one.
-        let writer = BatchWriter(pipeline: pipeline)
-        var pending: [LogEvent] = []
-        var pendingLines: [(number: Int, text: String)] = []
-        // Larger transactions mean fewer, larger FTS5 segments to write and merge.
-        let batchSize = 8_000
-        let prepare = pipeline.preparer
-        let read = ProgressCounter()
-        let progress = ProgressLine { [writer, background] in
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let stored = writer.storedSoFar
-            let embedded = background.embedded
+        let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        let report = IngestReport()
+        // Events are stored at full speed; new signatures are embedded beside, on their own thread,
+        // and publishing to ChromaDB follows. When the files are stored, embedding takes every core.
+        let live = LiveProgress()
+        let receiver = FileIngest(source: source, pipeline: stages.pipeline) { events, signatures in
+            live.line?.stop()
+            let seconds = elapsed()
+            report.stored(events: events, signatures: signatures, seconds: seconds)
+            Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
+                               events, signatures, seconds, Double(events) / max(seconds, 1e-9)))
+            live.line?.start()
+        }
+        let tenant = store.tenant
+        let services = stages.services(shutdown: .finishBacklog(publishRetry: 120)) { [stages] stage in
+            switch stage {
+            case .embed:
+                live.line?.stop()
+                let searchable = elapsed()
+                let issues = stages.pipeline.issues.statistics
+                var line = String(format: "all vector-searchable and in issues after %.1f s (clustering %.1f s; %d failure issues in %.1f MB)",
+                                  searchable, issues.seconds, issues.failureIssues, Double(issues.bytes) / 1e6)
+                if let retentionWindow {
+                    // Before publishing, so that its removals reach ChromaDB too.
+                    let removed = try stages.pipeline.store.removeEvents(olderThan: now - retentionWindow, tenant: tenant)
+                    line += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
+                }
+                report.searchable(seconds: searchable, failureIssues: issues.failureIssues, clusteringSeconds: issues.seconds)
+                Self.report(line)
+            case .publish:
+                Self.report(String(format: "all in ChromaDB after %.1f s (%d signatures published)",
+                                   elapsed(), stages.vectorIndex?.status.published ?? 0))
+            }
+        }
+        stages.vectorIndex?.onFailure = { error in Self.report("ChromaDB: \(error); retrying") }
+        let embedding = stages.embedder
+        live.line = ProgressLine { [receiver] in
+            let seconds = elapsed()
+            let stored = receiver.storedSoFar
+            let embedded = embedding.embedded
             let waiting = max(0, stored.signatures - embedded)
-            var line = "read \(ProgressLine.count(read.value)) events · stored \(ProgressLine.count(stored.events))"
+            var line = "read \(ProgressLine.count(receiver.eventsRead)) events · stored \(ProgressLine.count(stored.events))"
                 + " (\(ProgressLine.count(Int(Double(stored.events) / max(seconds, 1e-3))))/s) · \(ProgressLine.count(waiting)) signatures waiting for embedding"
             if waiting > 0 && embedded > 0 {
                 line += " (about \(Int((Double(waiting) / (Double(embedded) / seconds)).rounded(.up))) s left)"
             }
             return line
         }
-        progress.start()
-        defer { progress.stop() }
-        func flush() throws {
-            read.add(pending.count + pendingLines.count)
-            if !pendingLines.isEmpty {
-                // Decoded and prepared in one pass on all cores.
-                let decoder = JSONEventDecoder(tenant: store.tenant, defaultService: defaultService, defaultTimestamp: now)
-                let results = pendingLines.parallelMap(cores: BatchWriter.preparingCores) { line in
-                    Result { prepare(try decoder.decode(line.text, number: line.number)) }
-                }
-                pendingLines.removeAll(keepingCapacity: true)
-                var prepared: [PreparedEvent] = []
-                prepared.reserveCapacity(results.count)
-                for result in results {
-                    switch result {
-                    case .success(let event): prepared.append(event)
-                    case .failure(let error):
-                        // Events before the bad line are stored; the run stops at it.
-                        try writer.submit(prepared)
-                        _ = try writer.finish()
-                        throw error
-                    }
-                }
-                // The input goes on (or ends, which `finish` tells the writer).
-                try writer.submit(prepared, moreFollows: true)
-            }
-            guard !pending.isEmpty else { return }
-            try writer.submit(pipeline.prepare(pending, cores: BatchWriter.preparingCores), moreFollows: true)
-            pending.removeAll(keepingCapacity: true)
-        }
-        let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        let parser = try zone.parser()
-        var defaultService = "default"
-        for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
-            defaultService = fileService
-            var assembler = MultiLineAssembler(parser: parser)
-            var number = 0
-            func add(_ assembled: [AssembledEvent]) throws {
-                for event in assembled {
-                    var labels: [String: String] = [:]
-                    if let source = event.header.source { labels["logger"] = source }
-                    pending.append(LogEvent(timestamp: event.header.timestamp ?? now, tenant: store.tenant, service: fileService,
-                                            level: event.header.level, labels: labels, body: event.body,
-                                            lineTimestamp: event.header.lineTimestamp))
-                    if pending.count >= batchSize { try flush() }
-                }
-            }
-            for line in try LineReader(path: path) {
-                number += 1
-                if jsonl {
-                    guard !line.allSatisfy(\.isWhitespace) else { continue }
-                    pendingLines.append((number, line))
-                    if pendingLines.count >= batchSize { try flush() }
-                } else if let layout {
-                    let fields = layout.parse(line)
-                    var event = parser.parse(fields?["Content"] ?? line)
-                    if let level = fields?["Level"] { event.level = Severity(parsing: level) }
-                    try add([AssembledEvent(header: event, body: event.message, firstLine: number, lastLine: number)])
-                } else {
-                    try add(assembler.add(line, number: number))
-                }
-            }
-            try add(assembler.flush())
-            try flush()  // a file's JSONL lines take that file's service
-        }
-        let totals = try writer.finish()
-        try pipeline.patterns.snapshot()
-        let stored = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        progress.stop()
-        Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
-                           totals.events, totals.signatures, stored, Double(totals.events) / max(stored, 1e-9)))
-        progress.start()
-        try background.finish()
-        progress.stop()
-        let searchable = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let issues = pipeline.issues.statistics
-        var report = String(format: "all vector-searchable and in issues after %.1f s (clustering %.1f s; %d failure issues in %.1f MB)",
-                            searchable, issues.seconds, issues.failureIssues, Double(issues.bytes) / 1e6)
-        if let retentionWindow {
-            let removed = try pipeline.store.removeEvents(olderThan: now - retentionWindow, tenant: store.tenant)
-            report += "; retention removed \(removed.events) events and \(removed.signatures) signatures"
-        }
-        // After retention, so that its removals reach ChromaDB too.
-        if let chroma {
-            let sync = VectorIndexSync(store: database, index: chroma, model: embedder.modelIdentity)
-            sync.onFailure = { error in Self.report("ChromaDB: \(error); retrying") }
-            do {
-                try sync.drain(retryingFor: 120)
-            } catch {
-                throw CLIError("events are stored, but ChromaDB did not take their vectors: \(error). They are sent at the next `deja ingest` or `deja serve` with --vector-store chroma")
-            }
-            report += String(format: "; all in ChromaDB after %.1f s (%d signatures published)",
-                             Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, sync.status.published)
-        }
-        Self.report(report)
-        if json {
-            let summary: [String: Double] = [
-                "events": Double(totals.events), "newSignatures": Double(totals.signatures), "storedSeconds": stored,
-                "eventsPerSecond": Double(totals.events) / max(stored, 1e-9), "searchableSeconds": searchable,
-                "failureIssues": Double(issues.failureIssues), "clusteringSeconds": issues.seconds,
-            ]
+        live.line?.start()
+        defer { live.line?.stop() }
+        // The receiver is listed last: its end shuts the group down, and the stages stop in reverse
+        // order, each finishing its backlog.
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }
+                + [.init(service: receiver, successTerminationBehavior: .gracefullyShutdownGroup)],
+            // The run reports on standard error itself; standard output stays data.
+            logger: Logger(label: "deja-ingest", factory: { _ in SwiftLogNoOpLogHandler() })))
+        try await group.run()
+        if json, let summary = report.summary {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -192,4 +131,36 @@ struct IngestCommand: ParsableCommand {
     private static func report(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
+}
+
+/// The figures of an ingest run, for `--json`.
+private final class IngestReport: @unchecked Sendable {
+    // @unchecked: `figures` is guarded by `lock`.
+    private let lock = NSLock()
+    private var figures: [String: Double] = [:]
+
+    func stored(events: Int, signatures: Int, seconds: Double) {
+        lock.withLock {
+            figures["events"] = Double(events)
+            figures["newSignatures"] = Double(signatures)
+            figures["storedSeconds"] = seconds
+            figures["eventsPerSecond"] = Double(events) / max(seconds, 1e-9)
+        }
+    }
+
+    func searchable(seconds: Double, failureIssues: Int, clusteringSeconds: Double) {
+        lock.withLock {
+            figures["searchableSeconds"] = seconds
+            figures["failureIssues"] = Double(failureIssues)
+            figures["clusteringSeconds"] = clusteringSeconds
+        }
+    }
+
+    var summary: [String: Double]? { lock.withLock { figures.isEmpty ? nil : figures } }
+}
+
+/// The progress line, made once the stages it reads exist.
+private final class LiveProgress: @unchecked Sendable {
+    // @unchecked: set once before the group runs, then only read.
+    var line: ProgressLine?
 }

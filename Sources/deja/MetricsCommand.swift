@@ -1,6 +1,7 @@
 import ArgumentParser
 import DejaCore
 import DejaSearch
+import DejaIngest
 import Foundation
 
 /// `deja metrics`: metric search by meaning over metadata read from Prometheus or a file.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DejaCore
+import DejaIngest
 import Foundation
 
 /// `deja parse`: show how Deja reads each line — its fields under a declared `--format`.

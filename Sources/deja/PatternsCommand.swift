@@ -1,6 +1,7 @@
 import ArgumentParser
 import DejaCore
 import DejaStore
+import DejaIngest
 import Foundation
 
 /// `deja patterns`: mine templates from log lines and print them with their counts.

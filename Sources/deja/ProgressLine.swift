@@ -1,3 +1,4 @@
+import DejaCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,12 +8,11 @@ import Glibc
 /// otherwise (a pipe, a log file) a plain line every 10 seconds, so that a run that takes minutes is
 /// never silent. $DEJA_PROGRESS_SECONDS sets either interval.
 final class ProgressLine: @unchecked Sendable {
-    // @unchecked: `running` and `shown` are guarded by `condition`.
+    // @unchecked: `worker` and `shown` are guarded by `lock`.
     private let status: @Sendable () -> String
-    private let condition = NSCondition()
-    private var running = false
+    private let lock = NSLock()
+    private var worker: StageWorker?
     private var shown = false
-    private var thread: Thread?
     let isTerminal: Bool
     let interval: TimeInterval
 
@@ -23,32 +23,23 @@ final class ProgressLine: @unchecked Sendable {
         interval = max(0.05, chosen ?? (isTerminal ? 0.5 : 10))
     }
 
+    /// Reports every `interval`, the first after one interval; again after a `stop`.
     func start() {
-        condition.withLock { running = true }
-        let thread = Thread { [self] in
-            condition.lock()
-            while running {
-                _ = condition.wait(until: Date().addingTimeInterval(interval))
-                guard running else { break }
-                condition.unlock()
-                show(status())
-                condition.lock()
-            }
-            condition.unlock()
+        var first = true
+        let worker = StageWorker(name: "deja-progress") { [self] _ in
+            if !first { show(status()) }
+            first = false
+            return .idle(interval)
         }
-        thread.name = "deja-progress"
-        self.thread = thread
-        thread.start()
+        lock.withLock { self.worker = worker }
+        worker.start()
     }
 
     /// Stops reporting; on a terminal the live line is cleared, so the final report stands alone.
     func stop() {
-        condition.withLock {
-            running = false
-            condition.broadcast()
-        }
-        while thread?.isFinished == false { usleep(1_000) }
-        let cleared = condition.withLock { () -> Bool in
+        let worker = lock.withLock { defer { self.worker = nil }; return self.worker }
+        try? worker?.stop(.now)
+        let cleared = lock.withLock { () -> Bool in
             defer { shown = false }
             return shown
         }
@@ -56,7 +47,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     private func show(_ line: String) {
-        condition.withLock { shown = true }
+        lock.withLock { shown = true }
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DejaCore
 import DejaSearch
 import DejaStore
+import DejaIngest
 import Foundation
 
 /// Filters shared by `search` and `similar`.

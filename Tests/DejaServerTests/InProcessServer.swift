@@ -33,6 +33,7 @@ struct InProcessServer {
         configuration.tokens = try TokenTable(path: tokenFile.path)
         let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
         ingest = try DurableIngest(pipeline: pipeline, walDirectory: directory.writeAheadLog)
+        ingest.start()
         let search = SearchService(engine: SearchEngine(store: store, embedder: embedder, redactor: try Redactor()))
         configuration.prometheus = [PrometheusSource(url: "http://127.0.0.1:9090")]
         configuration.links.grafanaURL = "http://grafana.test"

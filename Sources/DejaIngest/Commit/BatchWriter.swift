@@ -1,3 +1,4 @@
+import DejaCore
 import DejaStore
 import Foundation
 
@@ -7,8 +8,8 @@ import Foundation
 /// begins join it, up to `transactionLimit`: under load, few large transactions; when idle, each
 /// batch is stored (and searchable) at once.
 public final class BatchWriter: @unchecked Sendable {
-    // @unchecked: the pipeline is used only on `thread` once started (its `prepare` is pure and
-    // may run elsewhere); shared state is guarded by `condition`.
+    // @unchecked: the pipeline is used only on the worker's thread once started (its `prepare` is
+    // pure and may run elsewhere); shared state is guarded by `condition`.
     private struct Batch {
         let events: [PreparedEvent]
         let walPosition: UInt64?
@@ -26,8 +27,8 @@ public final class BatchWriter: @unchecked Sendable {
     /// events' strings is work the single writer, the bottleneck, should not do.
     private var stored: [Batch] = []
     private var closed = false
-    private var finished = false
     private var failure: Error?
+    private var worker: StageWorker?
     private var totals = (events: 0, signatures: 0)
     /// Events and new signatures stored so far (for progress reports).
     public var storedSoFar: (events: Int, signatures: Int) { condition.withLock { totals } }
@@ -71,12 +72,15 @@ public final class BatchWriter: @unchecked Sendable {
         self.depth = depth
         self.retry = retry
         self.transactionLimit = transactionLimit
-        let thread = Thread { [self] in
-            if niceness != 0 { ThreadPriority.lower(to: niceness) }
-            run()
+        let worker = StageWorker(name: "deja-writer", priority: niceness == 0 ? .normal : .nice(niceness)) { [weak self] _ in
+            self?.storeQueued() ?? .finished
         }
-        thread.name = "deja-writer"
-        thread.start()
+        self.worker = worker
+        worker.start()
+    }
+
+    deinit {
+        worker?.requestStop(.now)
     }
 
     /// Queues a batch; waits while `depth` batches are queued. Throws the error that stopped the
@@ -93,74 +97,76 @@ public final class BatchWriter: @unchecked Sendable {
             defer { stored.removeAll() }
             return stored
         }
+        worker?.wake()
         _ = released  // the last reference: freed here, outside the lock
     }
 
     /// Waits until every queued batch is stored; the events and new signatures stored in all.
     public func finish() throws -> (events: Int, signatures: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        closed = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        if let failure { throw failure }
-        return totals
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+        try worker?.stop(.drain)
+        return try condition.withLock {
+            if let failure { throw failure }
+            return totals
+        }
     }
 
-    private func run() {
-        while true {
-            condition.lock()
-            while queue.isEmpty && !closed { condition.wait() }
-            guard !queue.isEmpty, failure == nil else {
-                finished = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            condition.unlock()
-            // Batches join the transaction from the front of the queue; they are kept until it
-            // commits, so that a failed one is tried again whole.
-            var taken: [Batch] = []
-            var events = 0
-            let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds)
-            do {
-                let summary = try pipeline.store(batches: {
-                    condition.withLock {
-                        if let last = taken.last {
-                            // The submitter is preparing the next batch: wait for it, up to the limit.
-                            while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}
-                        }
-                        guard let batch = queue.first,
-                              taken.isEmpty || (deadline > Date() && events + batch.events.count <= transactionLimit.events) else {
-                            return nil
-                        }
-                        queue.removeFirst()
-                        taken.append(batch)
-                        events += batch.events.count
-                        condition.broadcast()  // a submitter waiting for room goes on preparing
-                        return (batch.events, batch.walPosition)
+    /// One transaction of the batches queued; idle when none is.
+    private func storeQueued() -> StageWorker.Outcome {
+        let state = condition.withLock { (queue.isEmpty, failure != nil) }
+        if state.1 { return .finished }
+        if state.0 { return .idle(nil) }
+        // Batches join the transaction from the front of the queue; they are kept until it
+        // commits, so that a failed one is tried again whole.
+        var taken: [Batch] = []
+        var events = 0
+        let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds)
+        do {
+            let summary = try pipeline.store(batches: {
+                condition.withLock {
+                    if let last = taken.last {
+                        // The submitter is preparing the next batch: wait for it, up to the limit.
+                        while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}
                     }
-                })
-                for batch in taken { batch.onStored?() }
-                retry?.report(nil)
-                condition.lock()
+                    guard let batch = queue.first,
+                          taken.isEmpty || (deadline > Date() && events + batch.events.count <= transactionLimit.events) else {
+                        return nil
+                    }
+                    queue.removeFirst()
+                    taken.append(batch)
+                    events += batch.events.count
+                    condition.broadcast()  // a submitter waiting for room goes on preparing
+                    return (batch.events, batch.walPosition)
+                }
+            })
+            for batch in taken { batch.onStored?() }
+            retry?.report(nil)
+            condition.withLock {
                 totals.events += summary.events
                 totals.signatures += summary.newSignatures.count
-            } catch {
-                if let retry {
-                    // The batches go back to the front of the line and are tried again.
-                    condition.withLock { queue.insert(contentsOf: taken, at: 0) }
-                    retry.report(error)
-                    Thread.sleep(forTimeInterval: retry.interval)
-                    continue
-                }
-                condition.lock()
+                stored += taken
+                condition.broadcast()
+            }
+            return .progressed
+        } catch {
+            if let retry {
+                // The batches go back to the front of the line and are tried again, also while
+                // finishing: they are acknowledged.
+                condition.withLock { queue.insert(contentsOf: taken, at: 0) }
+                retry.report(error)
+                Thread.sleep(forTimeInterval: retry.interval)
+                return .progressed
+            }
+            condition.withLock {
                 failure = error
                 closed = true
+                stored += taken
+                condition.broadcast()
             }
-            stored += taken
-            condition.broadcast()
-            condition.unlock()
+            return .finished
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// holding the log position it reaches, so that a restart replays exactly the records not yet
 /// stored, and each only once.
 public final class DurableIngest: @unchecked Sendable {
-    // @unchecked: shared state is guarded by `condition`; the pipeline is used on the consumer thread only.
+    // @unchecked: shared state is guarded by `lock`; the pipeline is used on the writer's thread only.
 
     /// The store is behind by more than the allowed backlog: the client should retry later.
     public struct Overloaded: Error, CustomStringConvertible {
@@ -40,17 +40,17 @@ public final class DurableIngest: @unchecked Sendable {
     private var wal: WriteAheadLog?
     private let maxBacklogBytes: Int
     private let batchBytes: Int
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var queue: [DurableRecord] = []
     /// Records at the head of `queue` handed to the writer and not yet stored.
     private var handedOff = 0
     private var backlogBytes = 0
     private var storedEvents = 0
     private var lastError: String?
-    private var closing = false
-    private var finished = false
+    private var consumer: StageWorker?
+    private var writer: BatchWriter?
 
-    /// Opens the log in `walDirectory` and starts storing what it holds beyond the store's applied
+    /// Opens the log in `walDirectory`; `start()` stores what it holds beyond the store's applied
     /// position (replay), then whatever arrives. At most `maxBacklogBytes` of records wait to be stored.
     public init(pipeline: IngestPipeline, walDirectory: URL, maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20) throws {
         self.pipeline = pipeline
@@ -59,8 +59,27 @@ public final class DurableIngest: @unchecked Sendable {
         let wal = try WriteAheadLog(directory: walDirectory) { [weak self] records in self?.enqueue(records, counted: true) }
         self.wal = wal
         enqueue(try wal.records(after: try pipeline.store.walApplied()), counted: false)
-        let consumer = Thread { [self] in consume() }
-        consumer.name = "deja-ingest"
+    }
+
+    /// Starts storing: the replay first, then what arrives.
+    public func start() {
+        // Records are prepared on the consumer while the writer stores the batch before (on 2
+        // cores, one each). Searches come before storing: acknowledged events are durable in the
+        // log already, so storing them may wait while a search runs. At nice 5, the consumer and
+        // the writer get a third of the share of the threads that answer requests (search p99
+        // under ingest at 30,000 events/s: 68–74 ms -> 51–52 ms; sustained push unchanged).
+        let writer = BatchWriter(pipeline: pipeline, retry: .init(interval: 1) { [weak self] error in
+            // The store refused (disk full, say): the batch is tried again; acknowledged events
+            // are never dropped.
+            self?.lock.withLock { self?.lastError = error.map { "storing events failed: \($0)" } }
+        }, niceness: Self.storingNiceness)
+        let consumer = StageWorker(name: "deja-ingest", priority: .nice(Self.storingNiceness)) { [weak self] _ in
+            self?.storeNextRecords() ?? .finished
+        }
+        lock.withLock {
+            self.writer = writer
+            self.consumer = consumer
+        }
         consumer.start()
     }
 
@@ -69,14 +88,14 @@ public final class DurableIngest: @unchecked Sendable {
         guard !events.isEmpty, let wal else { return }
         let payload = EventBatchCodec.encode(events)
         guard payload.count <= maxBacklogBytes else { throw TooLarge(bytes: payload.count, limit: maxBacklogBytes) }
-        try condition.withLock {
+        try lock.withLock {
             guard backlogBytes + payload.count <= maxBacklogBytes else { throw Overloaded(backlogBytes: backlogBytes) }
             backlogBytes += payload.count
         }
         do {
             _ = try await wal.append(payload)
         } catch {
-            condition.withLock { backlogBytes -= payload.count }
+            lock.withLock { backlogBytes -= payload.count }
             throw error
         }
     }
@@ -84,90 +103,72 @@ public final class DurableIngest: @unchecked Sendable {
     public var status: Status {
         let walBytes = wal?.size ?? 0
         let walDamage = wal?.damage ?? .init()
-        return condition.withLock {
+        return lock.withLock {
             Status(backlogBytes: backlogBytes, backlogRecords: queue.count, storedEvents: storedEvents,
                    walBytes: walBytes, walDamage: walDamage, lastError: lastError)
         }
     }
 
-    /// Stops accepting, stores what was acknowledged, and stops.
+    /// Stops accepting, stores what was acknowledged, and stops. A log never started is closed
+    /// with its records left for the next start.
     public func close() {
         wal?.close()
-        condition.lock()
-        closing = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
+        let (consumer, writer): (StageWorker?, BatchWriter?) = lock.withLock { (self.consumer, self.writer) }
+        try? consumer?.stop(.drain)
+        _ = try? writer?.finish()
     }
 
     private func enqueue(_ records: [DurableRecord], counted: Bool) {
         guard !records.isEmpty else { return }
-        condition.lock()
-        queue += records
-        // Appended records were counted when submitted; replayed ones only now.
-        if !counted { backlogBytes += records.reduce(0) { $0 + $1.payload.count } }
-        condition.broadcast()
-        condition.unlock()
+        let consumer = lock.withLock {
+            queue += records
+            // Appended records were counted when submitted; replayed ones only now.
+            if !counted { backlogBytes += records.reduce(0) { $0 + $1.payload.count } }
+            return self.consumer
+        }
+        consumer?.wake()
     }
 
-    private func consume() {
-        // Records are prepared here while the writer stores the batch before (on 2 cores, one each).
-        // Searches come before storing: acknowledged events are durable in the log already, so
-        // storing them may wait while a search runs. At nice 5, this thread and the writer get a
-        // third of the share of the threads that answer requests (search p99 under ingest at
-        // 30,000 events/s: 68–74 ms -> 51–52 ms; sustained push unchanged).
-        ThreadPriority.lower(to: Self.storingNiceness)
-        let writer = BatchWriter(pipeline: pipeline, retry: .init(interval: 1) { [weak self] error in
-            // The store refused (disk full, say): the batch is tried again; acknowledged events
-            // are never dropped.
-            guard let self else { return }
-            condition.withLock { lastError = error.map { "storing events failed: \($0)" } }
-        }, niceness: Self.storingNiceness)
-        while true {
-            condition.lock()
-            while queue.count == handedOff && !closing { condition.wait() }
-            if queue.count == handedOff {
-                condition.unlock()
-                break
-            }
-            // Whole records, up to about `batchBytes`, make one store transaction.
-            var taken = 0
+    /// Hands the records waiting (whole ones, up to about `batchBytes`: one store transaction) to
+    /// the writer, prepared; idle when none waits.
+    private func storeNextRecords() -> StageWorker.Outcome {
+        guard let writer = lock.withLock({ self.writer }) else { return .finished }
+        let next: (records: [DurableRecord], bytes: Int, moreFollows: Bool)? = lock.withLock {
+            guard queue.count > handedOff else { return nil }
+            var count = 0
             var bytes = 0
-            while handedOff + taken < queue.count && (taken == 0 || bytes + queue[handedOff + taken].payload.count <= batchBytes) {
-                bytes += queue[handedOff + taken].payload.count
-                taken += 1
+            while handedOff + count < queue.count && (count == 0 || bytes + queue[handedOff + count].payload.count <= batchBytes) {
+                bytes += queue[handedOff + count].payload.count
+                count += 1
             }
-            let records = Array(queue[handedOff..<handedOff + taken])
-            handedOff += taken
-            let moreFollows = handedOff < queue.count
-            condition.unlock()
-            var events: [LogEvent] = []
-            for record in records {
-                // A checksum-valid record that does not decode was written by another version:
-                // it is skipped, and said.
-                guard let decoded = record.payload.withUnsafeBytes(EventBatchCodec.decode) else {
-                    condition.withLock { lastError = "a write-ahead-log record ending at \(record.end) could not be decoded" }
-                    continue
-                }
-                events += decoded
+            let records = Array(queue[handedOff..<handedOff + count])
+            handedOff += count
+            return (records, bytes, handedOff < queue.count)
+        }
+        guard let (records, bytes, moreFollows) = next else { return .idle(nil) }
+        var events: [LogEvent] = []
+        for record in records {
+            // A checksum-valid record that does not decode was written by another version:
+            // it is skipped, and said.
+            guard let decoded = record.payload.withUnsafeBytes(EventBatchCodec.decode) else {
+                lock.withLock { lastError = "a write-ahead-log record ending at \(record.end) could not be decoded" }
+                continue
             }
-            let end = records[records.count - 1].end
-            let count = events.count
-            try? writer.submit(pipeline.prepareReceived(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self, taken, bytes] in
-                wal?.removeSegments(before: end)
-                condition.lock()
+            events += decoded
+        }
+        let end = records[records.count - 1].end
+        let count = events.count
+        let taken = records.count
+        // The writer retries until it stores: it throws only once it has stopped.
+        try? writer.submit(pipeline.prepareReceived(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self] in
+            wal?.removeSegments(before: end)
+            lock.withLock {
                 queue.removeFirst(taken)
                 handedOff -= taken
                 backlogBytes -= bytes
                 storedEvents += count
-                condition.broadcast()
-                condition.unlock()
             }
         }
-        _ = try? writer.finish()
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
+        return .progressed
     }
 }

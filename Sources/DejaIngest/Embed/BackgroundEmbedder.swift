@@ -1,27 +1,22 @@
+import DejaCore
 import DejaEmbedding
 import DejaStore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Embeds signatures that have no vector yet on a thread of its own, so that storing events never
 /// waits for the model: ingest commits events and signatures, and they become vector-searchable as
 /// soon as this catches up. `finish()` waits until everything stored so far is embedded.
 public final class BackgroundEmbedder: @unchecked Sendable {
-    // @unchecked: the embedder is used only on `thread`; shared state is guarded by `condition`.
+    // @unchecked: the embedder is used only on the worker's thread; `embedded` is guarded by `lock`.
     private let store: SQLiteStore
     private let embedder: SentenceEmbedder
     private let batchSize: Int
     private let issues: IssueStage?
-    private let condition = NSCondition()
-    private var finishing = false
-    private var stopping = false
-    private var finished = false
-    private var failure: Error?
-    private var thread: Thread?
+    private let lock = NSLock()
+    private var embeddedSoFar = 0
+    private var worker: StageWorker?
     /// Signatures embedded so far.
-    public private(set) var embedded = 0
+    public var embedded: Int { lock.withLock { embeddedSoFar } }
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
     public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
 
@@ -31,83 +26,46 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         self.issues = issues
         self.embedder = embedder
         self.batchSize = batchSize
+        // Ingest comes first: the embedder runs on whatever CPU storing events leaves over.
+        worker = StageWorker(name: "deja-embedder", priority: .idle) { [weak self] context in
+            try self?.embedPending(context) ?? .finished
+        }
+    }
+
+    deinit {
+        worker?.requestStop(.now)
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "deja-embedder"
-        self.thread = thread
-        thread.start()
+        worker?.start()
     }
 
     /// Wakes the embedder: new signatures were stored.
     public func notify() {
-        condition.lock()
-        condition.signal()
-        condition.unlock()
+        worker?.wake()
     }
 
     /// Embeds what is left, stops, and rethrows an error the embedder met.
     public func finish() throws {
-        condition.lock()
-        finishing = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-        if let failure { throw failure }
+        try worker?.stop(.drain)
     }
 
     /// Stops after the batch in hand, leaving the rest for the next start (signatures without a
     /// vector are found again then): a server shutting down does not wait for a backlog.
     public func stop() {
-        condition.lock()
-        stopping = true
-        finishing = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
+        try? worker?.stop(.now)
     }
 
-    private func run() {
-        // Ingest comes first: the embedder runs on whatever CPU storing events leaves over. Nice 19
-        // alone still takes a slice whenever it is runnable; SCHED_IDLE waits for an idle core.
-        ThreadPriority.lower(to: 19)
-        #if canImport(Glibc)
-        var parameters = sched_param(sched_priority: 0)
-        pthread_setschedparam(pthread_self(), 5, &parameters)  // SCHED_IDLE, which Glibc does not export to Swift
-        #endif
-        defer {
-            condition.lock()
-            finished = true
-            condition.broadcast()
-            condition.unlock()
-        }
-        do {
-            while true {
-                // Finishing is read before the store: a signature committed while the read runs
-                // is found by the next read, not left behind.
-                let (stop, finishingBefore) = condition.withLock { (stopping, finishing) }
-                if stop { return }
-                let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
-                if pending.isEmpty {
-                    condition.lock()
-                    if finishingBefore { condition.unlock(); return }
-                    if !finishing { _ = condition.wait(until: Date().addingTimeInterval(0.2)) }
-                    condition.unlock()
-                    continue
-                }
-                // While events arrive the embedder keeps to its own low-priority thread; once they
-                // stop, it takes every core to catch up.
-                condition.lock()
-                let catchingUp = finishing
-                condition.unlock()
-                let started = DispatchTime.now().uptimeNanoseconds
-                try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !catchingUp)
-                embedded += pending.count
-                onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            }
-        } catch {
-            failure = error
-        }
+    private func embedPending(_ context: StageWorker.Context) throws -> StageWorker.Outcome {
+        let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
+        // Signatures are committed without a wake-up when a store is shared: look again soon.
+        guard !pending.isEmpty else { return .idle(0.2) }
+        // While events arrive the embedder keeps to its own low-priority thread; once they stop
+        // (a drain), it takes every core to catch up.
+        let started = DispatchTime.now().uptimeNanoseconds
+        try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !context.draining)
+        lock.withLock { embeddedSoFar += pending.count }
+        onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return .progressed
     }
 }

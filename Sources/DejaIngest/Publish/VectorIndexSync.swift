@@ -1,3 +1,4 @@
+import DejaCore
 import DejaStore
 import Foundation
 
@@ -7,14 +8,15 @@ import Foundation
 /// acknowledged, and this retries with backoff (0.5 s doubling to 30 s) until the outbox is empty.
 /// Upserts by stable id make a retried batch harmless: every signature ends up there exactly once.
 public final class VectorIndexSync: @unchecked Sendable {
-    // @unchecked: mutable state is guarded by `condition`; the store and the index are thread-safe.
+    // @unchecked: mutable state is guarded by `lock`; the store and the index are thread-safe.
     private let store: SQLiteStore
     private let index: ChromaVectorStore
     private let model: String
     private let batchSize: Int
-    private let condition = NSCondition()
-    private var stopping = false
-    private var finished = false
+    private let lock = NSLock()
+    private var worker: StageWorker?
+    /// The wait before the next try after a failure: 0.5 s, doubling to 30 s.
+    private var backoff = 0.5
     private var failure: String?
     private var published = 0
     /// Called after each published batch with its size; set before `start()`.
@@ -28,6 +30,11 @@ public final class VectorIndexSync: @unchecked Sendable {
         self.model = model
         // Records carry an example event of up to 4 KB: 1,000 keep a request well under Chroma's 40 MB.
         batchSize = min(index.limits.maxBatchSize, 1_000)
+        worker = StageWorker(name: "deja-vector-sync") { [weak self] _ in self?.publishPending() ?? .finished }
+    }
+
+    deinit {
+        worker?.requestStop(.now)
     }
 
     /// What the sync has done, and why it is behind when it is.
@@ -37,7 +44,7 @@ public final class VectorIndexSync: @unchecked Sendable {
     }
 
     public var status: Status {
-        condition.withLock { Status(published: published, lastFailure: failure) }
+        lock.withLock { Status(published: published, lastFailure: failure) }
     }
 
     /// Signatures whose record is missing or out of date.
@@ -46,18 +53,12 @@ public final class VectorIndexSync: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "deja-vector-sync"
-        thread.start()
+        worker?.start()
     }
 
     /// Stops after the batch in hand; what is left is published at the next start.
     public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
+        try? worker?.stop(.now)
     }
 
     /// Publishes everything pending on the calling thread, retrying failures with backoff for up
@@ -78,25 +79,18 @@ public final class VectorIndexSync: @unchecked Sendable {
         }
     }
 
-    private func run() {
-        defer { condition.withLock { finished = true; condition.broadcast() } }
-        var delay = 0.5
-        while !condition.withLock({ stopping }) {
-            var wait: TimeInterval
-            do {
-                wait = try step() ? 0 : 1
-                delay = 0.5
-                condition.withLock { failure = nil }
-            } catch {
-                onFailure?(error)
-                condition.withLock { failure = "\(error)" }
-                wait = delay
-                delay = min(delay * 2, 30)
-            }
-            guard wait > 0 else { continue }
-            condition.lock()
-            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(wait)) }
-            condition.unlock()
+    /// One batch each of removals and upserts; after a failure, waits with backoff.
+    private func publishPending() -> StageWorker.Outcome {
+        do {
+            let didWork = try step()
+            backoff = 0.5
+            lock.withLock { failure = nil }
+            return didWork ? .progressed : .idle(1)
+        } catch {
+            onFailure?(error)
+            lock.withLock { failure = "\(error)" }
+            defer { backoff = min(backoff * 2, 30) }
+            return .idle(backoff)
         }
     }
 
@@ -111,7 +105,7 @@ public final class VectorIndexSync: @unchecked Sendable {
         if !entries.isEmpty {
             try index.publish(entries)
             try store.markIndexed(entries)
-            condition.withLock { published += entries.count }
+            lock.withLock { published += entries.count }
             onPublished?(entries.count)
         }
         return !removals.isEmpty || !entries.isEmpty

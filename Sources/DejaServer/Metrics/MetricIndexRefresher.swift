@@ -77,7 +77,7 @@ final class MetricIndexRefresher: Service, @unchecked Sendable {
             // its own at low priority (a lowered nice value cannot be raised back on a shared one).
             let outcome: Result<MetricIndexReport, Error> = await withCheckedContinuation { continuation in
                 let thread = Thread {
-                    ThreadPriority.lower(to: 10)
+                    StageWorker.Priority.nice(10).applyToCurrentThread()
                     continuation.resume(returning: Result { try search.refresh(batch, tenant: tenant, now: Int64(Date().timeIntervalSince1970)) })
                 }
                 thread.name = "deja-metric-index"

@@ -31,14 +31,14 @@ public enum WriteAheadLogError: Error, CustomStringConvertible {
 /// append returns once its record is fsync'd; appends that arrive during one fsync share the next
 /// (group commit), so throughput does not cost one disk flush per request.
 public final class WriteAheadLog: @unchecked Sendable {
-    // @unchecked: mutable state is guarded by `condition`; file writes happen on `flusher` only.
+    // @unchecked: mutable state is guarded by `lock`; file writes happen on `flusher` only.
     private let directory: URL
     private let segmentBytes: UInt64
     private var lockDescriptor: Int32
-    private let condition = NSCondition()
+    private let lock = NSLock()
+    private var flusher: StageWorker?
     private var waiting: [(payload: [UInt8], continuation: CheckedContinuation<UInt64, Error>)] = []
     private var closing = false
-    private var stopped = false
     private var segments: [UInt64]  // base positions, ascending
     private var descriptor: Int32 = -1
     private var end: UInt64
@@ -106,12 +106,13 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.damage = damage
         // Past a file-size limit, a write fails with EFBIG (and is undone) instead of killing the process.
         signal(SIGXFSZ, SIG_IGN)
-        let flusher = Thread { [self] in flushLoop() }
-        flusher.name = "deja-wal"
+        let flusher = StageWorker(name: "deja-wal") { [weak self] _ in self?.flushWaiting() ?? .finished }
+        self.flusher = flusher
         flusher.start()
     }
 
     deinit {
+        flusher?.requestStop(.now)
         if descriptor >= 0 { Glibc.close(descriptor) }
         if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
     }
@@ -119,7 +120,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Records that end after `position`, in order: what the store has not applied yet.
     public func records(after position: UInt64) throws -> [DurableRecord] {
         var records: [DurableRecord] = []
-        for base in condition.withLock({ segments }) {
+        for base in lock.withLock({ segments }) {
             let data = try Self.read(Self.path(directory, base))
             for record in Self.scan(data).records {
                 let recordEnd = base + UInt64(record.upperBound)
@@ -132,23 +133,25 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Appends `payload` as one record; returns its end position once it is on disk.
     public func append(_ payload: [UInt8]) async throws -> UInt64 {
         try await withCheckedThrowingContinuation { continuation in
-            condition.lock()
-            defer { condition.unlock() }
-            guard !closing else { return continuation.resume(throwing: WriteAheadLogError.closed) }
-            waiting.append((payload, continuation))
-            condition.signal()
+            let accepted = lock.withLock {
+                guard !closing else { return false }
+                waiting.append((payload, continuation))
+                return true
+            }
+            guard accepted else { return continuation.resume(throwing: WriteAheadLogError.closed) }
+            flusher?.wake()
         }
     }
 
     /// Bytes in all segments.
     public var size: UInt64 {
-        condition.withLock { end - (segments.first ?? end) }
+        lock.withLock { end - (segments.first ?? end) }
     }
 
     /// Deletes the segments wholly before `position` (applied to the store).
     public func removeSegments(before position: UInt64) {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         // A segment ends where the next begins; the newest is still being written.
         while segments.count > 1, segments[1] <= position {
             unlink(Self.path(directory, segments.removeFirst()))
@@ -157,36 +160,29 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Writes what is waiting, stops accepting appends, and lets go of the directory.
     public func close() {
-        condition.lock()
-        closing = true
-        condition.broadcast()
-        while !stopped { condition.wait() }
-        if descriptor >= 0 { Glibc.close(descriptor); descriptor = -1 }
-        if lockDescriptor >= 0 { Glibc.close(lockDescriptor); lockDescriptor = -1 }
-        condition.unlock()
+        lock.withLock { closing = true }
+        try? flusher?.stop(.drain)
+        lock.withLock {
+            if descriptor >= 0 { Glibc.close(descriptor); descriptor = -1 }
+            if lockDescriptor >= 0 { Glibc.close(lockDescriptor); lockDescriptor = -1 }
+        }
     }
 
-    private func flushLoop() {
-        while true {
-            condition.lock()
-            while waiting.isEmpty && !closing { condition.wait() }
-            let batch = waiting
-            waiting.removeAll()
-            if batch.isEmpty {
-                stopped = true
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            condition.unlock()
-            do {
-                let records = try write(batch.map(\.payload))
-                onDurable(records)
-                for (item, record) in zip(batch, records) { item.continuation.resume(returning: record.end) }
-            } catch {
-                for item in batch { item.continuation.resume(throwing: error) }
-            }
+    /// Writes the appends waiting, as one group; their callers return once it is on disk.
+    private func flushWaiting() -> StageWorker.Outcome {
+        let batch = lock.withLock {
+            defer { waiting.removeAll() }
+            return waiting
         }
+        guard !batch.isEmpty else { return .idle(nil) }
+        do {
+            let records = try write(batch.map(\.payload))
+            onDurable(records)
+            for (item, record) in zip(batch, records) { item.continuation.resume(returning: record.end) }
+        } catch {
+            for item in batch { item.continuation.resume(throwing: error) }
+        }
+        return .progressed
     }
 
     /// Writes the payloads as records, rolling to a new segment when the current one is full, and
@@ -194,7 +190,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// last whole record), so that a later record never follows partial bytes; until that succeeds,
     /// every append fails.
     private func write(_ payloads: [[UInt8]]) throws -> [DurableRecord] {
-        let start = condition.withLock { end }
+        let start = lock.withLock { end }
         if unrepaired { try cut(to: start) }
         var records: [DurableRecord] = []
         var position = start
@@ -228,7 +224,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             try? cut(to: start)
             throw error
         }
-        condition.withLock { end = position }
+        lock.withLock { end = position }
         return records
     }
 
@@ -263,7 +259,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         // The new file's name must be durable too, or a crash could lose the whole segment.
         let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
         if directoryDescriptor >= 0 { fsync(directoryDescriptor); Glibc.close(directoryDescriptor) }
-        condition.withLock { if segments.last != base { segments.append(base) } }
+        lock.withLock { if segments.last != base { segments.append(base) } }
     }
 
     private static func path(_ directory: URL, _ base: UInt64) -> String {

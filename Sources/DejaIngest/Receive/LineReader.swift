@@ -2,17 +2,23 @@ import Foundation
 
 /// Reads a file or standard input line by line in large blocks, without loading it whole.
 /// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD.
-struct LineReader: Sequence, IteratorProtocol {
+public struct LineReader: Sequence, IteratorProtocol {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
 
+    /// The file does not exist or may not be read.
+    public struct CannotOpen: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "cannot open \(path): no such file or not readable" }
+    }
+
     /// Opens `path`, or standard input when `path` is nil or `-`.
-    init(path: String?) throws {
+    public init(path: String?) throws {
         if let path, path != "-" {
             guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw CLIError("cannot open \(path): no such file or not readable")
+                throw CannotOpen(path: path)
             }
             self.handle = handle
         } else {
@@ -20,7 +26,7 @@ struct LineReader: Sequence, IteratorProtocol {
         }
     }
 
-    mutating func next() -> String? {
+    public mutating func next() -> String? {
         while true {
             let found: String?? = buffer.withUnsafeBufferPointer { bytes in
                 guard let newline = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) else {
@@ -38,30 +44,5 @@ struct LineReader: Sequence, IteratorProtocol {
             let block = handle.readData(ofLength: 1 << 20)
             if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
         }
-    }
-}
-
-/// Buffers output and writes it to standard output in large blocks.
-struct OutputBuffer {
-    private var bytes: [UInt8] = []
-
-    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
-    /// Each item as one line of JSON, keys sorted.
-    mutating func appendJSONLines<Item: Encodable>(_ items: some Sequence<Item>) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        for item in items {
-            bytes.append(contentsOf: try encoder.encode(item))
-            bytes.append(10)
-        }
-    }
-
-    mutating func flushIfLarge() { if bytes.count > 1 << 20 { flush() } }
-
-    mutating func flush() {
-        guard !bytes.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(bytes))
-        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -1,0 +1,110 @@
+import DejaCore
+import Foundation
+
+/// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
+/// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
+/// multi-line records (stack traces) become one event; a declared layout reads each line by it; JSONL
+/// lines are decoded as events.
+public struct FileSource: Sendable {
+    /// How the files' lines become events.
+    public enum Input: Sendable {
+        /// Lines read by `parser`, records of several lines assembled.
+        case lines(LineParser)
+        /// Each line read by a declared layout (loghub style); its `Content` is the message.
+        case layout(LineFormat, LineParser)
+        /// Each line a JSON event (`JSONEventDecoder`).
+        case jsonl
+    }
+
+    public let paths: [String?]
+    public let service: String?
+    public let tenant: String
+    public let input: Input
+    /// The time of events that carry none (nanoseconds).
+    public let now: Int64
+
+    /// `paths` empty reads standard input. Events take `service`, else their file's name without extension.
+    public init(paths: [String], service: String?, tenant: String, input: Input, now: Int64) {
+        self.paths = paths.isEmpty ? [nil] : paths.map(Optional.some)
+        self.service = service
+        self.tenant = tenant
+        self.input = input
+        self.now = now
+    }
+
+    /// Reads every file in order, handing over batches of at most `batchSize` events (a file's last
+    /// batch may be shorter); JSONL lines are decoded on `cores` threads. A JSONL line that is not an
+    /// event stops the read with its line number, after the events before it were handed over.
+    public func read(batchSize: Int = 8_000, cores: Int, _ handOver: ([LogEvent]) throws -> Void) throws {
+        try withoutActuallyEscaping(handOver) { try read(batchSize: batchSize, cores: cores, escaping: $0) }
+    }
+
+    private func read(batchSize: Int, cores: Int, escaping handOver: @escaping ([LogEvent]) throws -> Void) throws {
+        for path in paths {
+            let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
+            var batch = Batch(size: batchSize, handOver: handOver)
+            switch input {
+            case .jsonl:
+                let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
+                var lines: [(number: Int, text: String)] = []
+                func decode() throws {
+                    let decoded = lines.parallelMap(cores: cores) { line in Result { try decoder.decode(line.text, number: line.number) } }
+                    lines.removeAll(keepingCapacity: true)
+                    for result in decoded {
+                        switch result {
+                        case .success(let event):
+                            try batch.add(event)
+                        case .failure(let error):
+                            try batch.flush()
+                            throw error
+                        }
+                    }
+                }
+                for (index, line) in try LineReader(path: path).enumerated() where !line.allSatisfy(\.isWhitespace) {
+                    lines.append((index + 1, line))
+                    if lines.count >= batchSize { try decode() }
+                }
+                try decode()
+            case .layout(let layout, let parser):
+                for (index, line) in try LineReader(path: path).enumerated() {
+                    let fields = layout.parse(line)
+                    var header = parser.parse(fields?["Content"] ?? line)
+                    if let level = fields?["Level"] { header.level = Severity(parsing: level) }
+                    try batch.add(event(AssembledEvent(header: header, body: header.message, firstLine: index + 1, lastLine: index + 1), service: fileService))
+                }
+            case .lines(let parser):
+                var assembler = MultiLineAssembler(parser: parser)
+                for (index, line) in try LineReader(path: path).enumerated() {
+                    for assembled in assembler.add(line, number: index + 1) { try batch.add(event(assembled, service: fileService)) }
+                }
+                for assembled in assembler.flush() { try batch.add(event(assembled, service: fileService)) }
+            }
+            try batch.flush()  // a file's events take that file's service
+        }
+    }
+
+    private func event(_ assembled: AssembledEvent, service: String) -> LogEvent {
+        var labels: [String: String] = [:]
+        if let source = assembled.header.source { labels["logger"] = source }
+        return LogEvent(timestamp: assembled.header.timestamp ?? now, tenant: tenant, service: service, level: assembled.header.level,
+                        labels: labels, body: assembled.body, lineTimestamp: assembled.header.lineTimestamp)
+    }
+
+    /// Events gathered until there are `size`, then handed over.
+    private struct Batch {
+        let size: Int
+        let handOver: ([LogEvent]) throws -> Void
+        var events: [LogEvent] = []
+
+        mutating func add(_ event: LogEvent) throws {
+            events.append(event)
+            if events.count >= size { try flush() }
+        }
+
+        mutating func flush() throws {
+            guard !events.isEmpty else { return }
+            defer { events.removeAll(keepingCapacity: true) }
+            try handOver(events)
+        }
+    }
+}
