@@ -141,7 +141,7 @@ public struct DejaServer: Sendable {
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
-        let reads = StoreReader(store: store)
+        let reads = StoreReads(store: store)
         SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
         IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
         StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)

@@ -1,29 +1,6 @@
 import DejaCore
 import Foundation
 
-/// An event ready to store: the log event, its normalized message and the signature it belongs to.
-public struct PreparedEvent: Sendable {
-    public var event: LogEvent
-    /// The redacted body, as stored and keyword-searched.
-    public var body: String
-    /// The normalized message; equal messages within (tenant, service) share a signature.
-    public var message: String
-    public var signatureHash: String
-    /// What the event's full-text index row holds (the body's words its message lacks), and the
-    /// labels as stored: made here, on the preparing threads, so that the single writer only writes.
-    let indexText: String
-    let labelsJSON: String
-
-    public init(event: LogEvent, body: String, message: String, signatureHash: String) {
-        self.event = event
-        self.body = body
-        self.message = message
-        self.signatureHash = signatureHash
-        indexText = KeywordTerms.eventText(body, message: message)
-        labelsJSON = LabelsJSON.encode(event.labels)
-    }
-}
-
 /// A stored event.
 public struct StoredEvent: Sendable, Equatable, Codable {
     public var id: Int64
@@ -37,45 +14,6 @@ public struct StoredEvent: Sendable, Equatable, Codable {
     public var signatureID: Int64
     /// The time written in the line, when the collector's time (`timestamp`) differs from it.
     public var lineTimestamp: Int64? = nil
-}
-
-/// A distinct message within one (tenant, service), with its counts.
-public struct Signature: Sendable, Equatable, Codable {
-    public var id: Int64
-    public var tenant: String
-    public var service: String
-    public var message: String
-    public var level: Severity
-    public var count: Int
-    public var firstSeen: Int64
-    public var lastSeen: Int64
-    public var exampleEventID: Int64
-    /// The template of the pattern it belongs to (`<*>` for variables), once the pattern stage mined it.
-    public var pattern: String?
-    public var patternID: Int64? = nil
-    /// The issue it belongs to, once the issue stage placed it.
-    public var issueID: Int64? = nil
-}
-
-/// Which events or signatures a search may return.
-public struct SearchFilter: Sendable, Equatable {
-    public var tenant: String
-    public var services: [String]
-    public var levels: [Severity]
-    public var labels: [String: String]
-    /// Nanoseconds, inclusive.
-    public var since: Int64?
-    public var until: Int64?
-
-    public init(tenant: String = "default", services: [String] = [], levels: [Severity] = [], labels: [String: String] = [:],
-                since: Int64? = nil, until: Int64? = nil) {
-        self.tenant = tenant
-        self.services = services
-        self.levels = levels
-        self.labels = labels
-        self.since = since
-        self.until = until
-    }
 }
 
 /// A signature's events counted per time bucket.

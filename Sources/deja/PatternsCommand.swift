@@ -10,15 +10,17 @@ struct PatternsCommand: ParsableCommand {
         commandName: "patterns",
         abstract: "Mine recurring patterns (templates with <*> for variables) from log lines.",
         discussion: """
-        Reads the FILEs in order, or standard input when none is given. With --data-dir, prints the \
-        patterns stored there instead: those mined at ingest from the tenant's signatures.
+        Reads the FILEs in order, or standard input when none is given, and mines each event's message \
+        as `deja ingest` prepares it (redacted, values as <*>, a stack trace by its shape), so the \
+        patterns are those ingest would store. --message-per-line mines the raw lines instead. With \
+        --data-dir, prints the patterns stored there: those mined at ingest from the tenant's signatures.
         """
     )
 
     @Argument(help: "Log files (standard input when none).")
     var files: [String] = []
 
-    @Flag(help: "Treat every input line as one message body (no format detection, no multi-line assembly, no redaction).")
+    @Flag(help: "Mine every input line as it is (no format detection, no multi-line assembly, no redaction or normalization).")
     var messagePerLine = false
 
     @Option(help: "Line layout, loghub style ('<Date> <Time> <Level> <Component>: <Content>'); patterns are mined from <Content>.")
@@ -49,15 +51,17 @@ struct PatternsCommand: ParsableCommand {
         var options = PatternMinerOptions()
         options.similarityThreshold = similarity
         let miner = PatternMiner(options: options)
-        let redactor = try Redactor()
+        // Messages as ingest makes them (redacted, a stack trace by its shape), so that these are the
+        // patterns `deja ingest` would store.
+        let preparer = EventPreparer(redactor: try Redactor())
+        func learn(_ body: String) -> Int {
+            miner.learn(preparer.prepare(LogEvent(timestamp: 0, service: "default", body: body)).minedText)
+        }
         var assembler = MultiLineAssembler()
         var lineAssignments: [Int] = []
         func mine(_ events: [AssembledEvent]) {
             for event in events {
-                // Patterns are shown to people: secrets go, and a stack trace counts by its shape.
-                let message = redactor.redact(StackTraceReducer.reduce(event.body) ?? event.body)
-                let id = miner.learn(message)
-                lineAssignments += Array(repeating: id, count: event.lastLine - event.firstLine + 1)
+                lineAssignments += Array(repeating: learn(event.body), count: event.lastLine - event.firstLine + 1)
             }
         }
         var number = 0
@@ -68,7 +72,7 @@ struct PatternsCommand: ParsableCommand {
                     lineAssignments.append(miner.learn(line))
                 } else if let layout {
                     // A line without the declared layout is mined whole rather than dropped.
-                    lineAssignments.append(miner.learn(layout.parse(line)?["Content"] ?? line))
+                    lineAssignments.append(learn(layout.parse(line)?["Content"] ?? line))
                 } else {
                     mine(assembler.add(line, number: number))
                 }

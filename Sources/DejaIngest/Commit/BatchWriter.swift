@@ -11,7 +11,7 @@ public final class BatchWriter: @unchecked Sendable {
     // @unchecked: the pipeline is used only on the worker's thread once started (its `prepare` is
     // pure and may run elsewhere); shared state is guarded by `condition`.
     private struct Batch {
-        let events: [PreparedEvent]
+        let events: [EventRow]
         let walPosition: UInt64?
         let onStored: (@Sendable () -> Void)?
         /// The submitter has more to submit at once: the transaction waits for it.
@@ -87,7 +87,7 @@ public final class BatchWriter: @unchecked Sendable {
     /// writer. `walPosition` is stored with the batch; `onStored` runs on the writer once it is.
     /// `moreFollows` says that another batch is being prepared already: the open transaction waits
     /// for it (within `transactionLimit`) rather than commit.
-    public func submit(_ batch: [PreparedEvent], walPosition: UInt64? = nil, moreFollows: Bool = false,
+    public func submit(_ batch: [EventRow], walPosition: UInt64? = nil, moreFollows: Bool = false,
                        onStored: (@Sendable () -> Void)? = nil) throws {
         let released: [Batch] = try condition.withLock {
             while queue.count >= depth && failure == nil { condition.wait() }

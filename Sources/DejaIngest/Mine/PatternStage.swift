@@ -69,7 +69,7 @@ public final class PatternStage: PatternAssigner {
     public func pattern(tenant: String, message: String) -> Int64 {
         let miner = miners[tenant] ?? PatternMiner()
         miners[tenant] = miner
-        let (id, changed) = miner.learnReportingChange(MessageNormalizer.wildcarded(message))
+        let (id, changed) = miner.learnReportingChange(EventPreparer.minedText(message))
         learnedSinceSnapshot += 1
         if changed, let template = miner.pattern(id: id)?.template, templates[tenant]?[id] != template {
             templates[tenant, default: [:]][id] = template

@@ -41,7 +41,7 @@ struct IssueChangeResponse: Codable, ResponseEncodable {
 struct IssuesAPI {
     let views: IssueViews
     let stage: IssueStage
-    let reads: StoreReader
+    let reads: StoreReads
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/issues", .scope(.read)) { request, context in
@@ -60,7 +60,7 @@ struct IssuesAPI {
                 return order
             } ?? .count
             let views = views
-            let issues = try await reads.run { _ in
+            let issues = try await reads.run {
                 try views.list(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, state: state, order: order,
                                limit: range.limit)
             }
@@ -70,7 +70,7 @@ struct IssuesAPI {
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
             let id = try Self.issueID(context.parameters.require("id"))
             let views = views
-            guard let detail = try await reads.run({ _ in
+            guard let detail = try await reads.run({
                 try views.detail(id, filter: range.filter, since: range.since, until: range.until, buckets: range.buckets)
             }) else { throw HTTPError(.notFound, message: "no issue \(id)") }
             return IssueResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issue: detail)
@@ -80,7 +80,7 @@ struct IssuesAPI {
             let id = try Self.issueID(context.parameters.require("id"))
             let merge = try await request.decode(as: IssueMergeRequest.self, context: context)
             let stage = stage
-            guard try await reads.run({ _ in try stage.merge(tenant: tenant, id, into: merge.into) }) else {
+            guard try await reads.run({ try stage.merge(tenant: tenant, id, into: merge.into) }) else {
                 throw HTTPError(.notFound, message: "no issue \(id) or \(merge.into)")
             }
             return IssueChangeResponse(issue: merge.into)
@@ -90,7 +90,7 @@ struct IssuesAPI {
             let id = try Self.issueID(context.parameters.require("id"))
             let split = try await request.decode(as: IssueSplitRequest.self, context: context)
             let stage = stage
-            guard let created = try await reads.run({ _ in try stage.split(tenant: tenant, issue: id, signatures: split.signatures) }) else {
+            guard let created = try await reads.run({ try stage.split(tenant: tenant, issue: id, signatures: split.signatures) }) else {
                 throw HTTPError(.badRequest, message: "\"signatures\" must name some, not all, of issue \(id)'s signatures")
             }
             return IssueChangeResponse(issue: created)

@@ -110,7 +110,7 @@ extension StoredEvent: ResponseEncodable {}
 /// `/api/v1/search`, `/api/v1/similar/{id}`, `/api/v1/events/{id}`, `/api/v1/patterns`.
 struct SearchAPI {
     let search: SearchService
-    let reads: StoreReader
+    let reads: StoreReads
     let metrics: ServerMetrics
 
     func register(on router: GuardedRouter) {
@@ -140,17 +140,14 @@ struct SearchAPI {
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
-            let counts = try await reads.run { store in
-                try store.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
-                                          limit: range.limit, signatures: signatures)
-            }
+            let counts = try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                                         limit: range.limit, signatures: signatures)
             return SignaturesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, signatures: counts)
         }
         router.get("/api/v1/patterns", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
-            let counts = try await reads.run { store in
-                try store.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, limit: range.limit)
-            }
+            let counts = try await reads.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                                       limit: range.limit)
             return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts)
         }
     }
@@ -180,10 +177,7 @@ struct SearchAPI {
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
     private func event(_ id: String, tenant: String) async throws -> StoredEvent {
-        let found = try await reads.run { store in
-            try store.event(externalID: id, tenant: tenant) ?? Int64(id).flatMap { try store.events(ids: [$0], tenant: tenant).first }
-        }
-        guard let found else { throw HTTPError(.notFound, message: "no event with id '\(id)'") }
+        guard let found = try await reads.event(id: id, tenant: tenant) else { throw HTTPError(.notFound, message: "no event with id '\(id)'") }
         return found
     }
 }
@@ -197,13 +191,13 @@ struct CountedRange: Sendable {
     var buckets: Int
     var limit: Int
 
-    var bucketNanoseconds: Int64 { SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets) }
+    var bucketNanoseconds: Int64 { StoreReads.bucketWidth(since: since, until: until, buckets: buckets) }
 
-    init(_ request: Request, tenant: String, reads: StoreReader) async throws {
+    init(_ request: Request, tenant: String, reads: StoreReads) async throws {
         let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         filter = try query.filter(tenant: tenant)
         let until = filter.until ?? EventTime.now()
-        let earliest = filter.since == nil ? try await reads.run { try $0.earliestEvent(tenant: tenant) } : nil
+        let earliest = filter.since == nil ? try await reads.earliestEvent(tenant: tenant) : nil
         self.until = until
         since = filter.since ?? earliest.map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
         guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }

@@ -1,5 +1,6 @@
 import DejaCore
 import DejaIngest
+import DejaSearch
 import DejaStore
 import Foundation
 import Hummingbird
@@ -22,14 +23,14 @@ struct ServerStatus: Codable, ResponseEncodable {
 /// `GET /api/v1/status`.
 struct StatusAPI {
     let ingest: DurableIngest
-    let reads: StoreReader
+    let reads: StoreReads
     let model: String
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/status", .scope(.read)) { _, context in
             let tenant = try context.tenant(for: .read)
             let model = model
-            let backlog = try await reads.run { store in try store.embeddingBacklog(tenant: tenant, model: model) }
+            let backlog = try await reads.embeddingBacklog(tenant: tenant, model: model)
             let status = ingest.status
             return ServerStatus(version: DejaVersion.string, model: model, storedEvents: status.storedEvents,
                                 ingestBacklogRecords: status.backlogRecords, ingestBacklogBytes: status.backlogBytes,

@@ -24,7 +24,7 @@ extension AlertView: ResponseEncodable {}
 struct AlertsAPI {
     let alerts: AlertStore
     let enrichment: AlertEnrichmentService
-    let reads: StoreReader
+    let reads: StoreReads
     let limits: IngestLimits
     let metrics: ServerMetrics
     let logger: Logger
@@ -44,13 +44,13 @@ struct AlertsAPI {
             let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "50") ?? 0
             guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000") }
             let alerts = alerts
-            return AlertsResponse(alerts: try await reads.run { _ in try alerts.alerts(tenant: tenant, status: status, limit: limit).map(AlertView.init) })
+            return AlertsResponse(alerts: try await reads.run { try alerts.alerts(tenant: tenant, status: status, limit: limit).map(AlertView.init) })
         }
         router.get("/api/v1/alerts/:fingerprint", .scope(.read)) { _, context in
             let tenant = try context.tenant(for: .read)
             let fingerprint = try context.parameters.require("fingerprint")
             let alerts = alerts
-            guard let record = try await reads.run({ _ in try alerts.latest(fingerprint: fingerprint, tenant: tenant) }) else {
+            guard let record = try await reads.run({ try alerts.latest(fingerprint: fingerprint, tenant: tenant) }) else {
                 throw HTTPError(.notFound, message: "no alert with fingerprint '\(fingerprint)'")
             }
             return AlertView(record)
@@ -68,7 +68,7 @@ struct AlertsAPI {
         if !known {
             logger.warning("Alertmanager payload of an unknown version: kept, and read as version 4 where it can be",
                            metadata: ["version": "\(version)", "bytes": "\(body.count)"])
-            try await reads.run { _ in try alerts.keepUnknown(body, version: version, tenant: tenant, receivedAt: now) }
+            try await reads.run { try alerts.keepUnknown(body, version: version, tenant: tenant, receivedAt: now) }
             metrics.alertNotification("unknown_version")
         }
         let notification: AlertNotification
@@ -79,7 +79,7 @@ struct AlertsAPI {
             metrics.alertNotification("malformed")
             throw HTTPError(.badRequest, message: "not an Alertmanager webhook payload: \(error.description)")
         }
-        let fresh = try await reads.run { _ in try alerts.record(notification, tenant: tenant, receivedAt: now) }
+        let fresh = try await reads.run { try alerts.record(notification, tenant: tenant, receivedAt: now) }
         if known { metrics.alertNotification("recorded") }
         let keys = notification.alerts.map { AlertKey(tenant: tenant, fingerprint: $0.fingerprint, startsAt: $0.startsAt) }
         enrichment.submit(.init(keys: keys, fresh: Set(fresh), payload: body))

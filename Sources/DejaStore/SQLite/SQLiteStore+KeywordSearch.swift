@@ -1,3 +1,4 @@
+import DejaCore
 import Foundation
 import GRDB
 

@@ -7,7 +7,12 @@ import GRDBSQLite
 /// keyword-index rows, patterns and write-ahead-log position.
 extension SQLiteStore {
 
+    /// Stores `batch` in one transaction (rows made on the calling thread).
     public func ingest(_ batch: [PreparedEvent], patterns: PatternAssigner? = nil) throws -> IngestSummary {
+        try ingest(batch.map(EventRow.init), patterns: patterns)
+    }
+
+    public func ingest(_ batch: [EventRow], patterns: PatternAssigner? = nil) throws -> IngestSummary {
         var taken = false
         return try ingest(batches: {
             defer { taken = true }
@@ -20,7 +25,7 @@ extension SQLiteStore {
     /// resumes exactly there. One transaction for several batches writes each
     /// index page it touches once, not once per batch.
     /// With `patterns`, each new signature gets its pattern in the same transaction.
-    public func ingest(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?,
+    public func ingest(batches next: () throws -> (events: [EventRow], walPosition: UInt64?)?,
                        patterns: PatternAssigner? = nil) throws -> IngestSummary {
         defer { truncateLogIfLarge() }
         do {
@@ -32,7 +37,7 @@ extension SQLiteStore {
         }
     }
 
-    private func write(batches next: () throws -> (events: [PreparedEvent], walPosition: UInt64?)?,
+    private func write(batches next: () throws -> (events: [EventRow], walPosition: UInt64?)?,
                        patterns: PatternAssigner?) throws -> IngestSummary {
         try pool.write { db in
             var summary = IngestSummary()

@@ -1,0 +1,64 @@
+import Foundation
+
+/// An event ready to store: the log event, its redacted body, its normalized message and the
+/// signature it belongs to.
+public struct PreparedEvent: Sendable, Equatable {
+    public var event: LogEvent
+    /// The redacted body, as stored and keyword-searched.
+    public var body: String
+    /// The normalized message; equal messages within (tenant, service) share a signature.
+    public var message: String
+    /// The signature's key within (tenant, service): `SignatureHash.of(message)`.
+    public var signatureHash: String
+
+    public init(event: LogEvent, body: String, message: String, signatureHash: String) {
+        self.event = event
+        self.body = body
+        self.message = message
+        self.signatureHash = signatureHash
+    }
+
+    /// What the pattern miner learns of the event (`EventPreparer.minedText`).
+    public var minedText: String { EventPreparer.minedText(message) }
+}
+
+/// The prepare stage, one pure function used by `deja ingest`, `deja serve` and `deja patterns`
+/// alike: event → redacted body, message, signature key; the pattern miner learns `minedText`.
+public struct EventPreparer: Sendable {
+    private let redactor: Redactor
+
+    public init(redactor: Redactor) {
+        self.redactor = redactor
+    }
+
+    public func prepare(_ event: LogEvent) -> PreparedEvent {
+        let body = redactor.redact(event.body)
+        let message = MessageNormalizer.normalize(Self.messageText(body))
+        return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
+    }
+
+    /// What the pattern miner learns of a message: the message, its placeholders as wildcards.
+    public static func minedText(_ message: String) -> String {
+        MessageNormalizer.wildcarded(message)
+    }
+
+    private static let parser = LineParser()
+
+    /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
+    /// message and error fields, without times, levels and ids; other text is kept whole.
+    public static func messageText(_ body: String) -> String {
+        guard !body.utf8.contains(10) else { return body }  // multi-line: kept whole
+        guard let parsed = parser.parseStructured(body) else { return body }
+        switch parsed.layout {
+        case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message
+        default: return body
+        }
+    }
+}
+
+/// A stable 64-bit FNV-1a hash of a normalized message, as hex: a signature's key.
+public enum SignatureHash {
+    public static func of(_ message: String) -> String {
+        String(FNV1a.hash(message.utf8), radix: 16)
+    }
+}

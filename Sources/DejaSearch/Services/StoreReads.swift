@@ -1,0 +1,63 @@
+import DejaCore
+import DejaStore
+import Dispatch
+
+/// The reads the API answers besides searches (events by id, counts over time, the embedding
+/// backlog), and other blocking work of a request, on threads of their own, several at once (SQLite
+/// in WAL mode reads beside the writer): a request never blocks one of the server's event-loop
+/// threads on the disk, and the server never holds the store itself.
+public final class StoreReads: Sendable {
+    private let store: SQLiteStore
+    private let queue = DispatchQueue(label: "deja-store-reads", qos: .userInitiated, attributes: .concurrent)
+
+    public init(store: SQLiteStore) {
+        self.store = store
+    }
+
+    /// Runs blocking `work` (a read of the alert store, an issue view) on the read threads.
+    public func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
+    public func event(id: String, tenant: String) async throws -> StoredEvent? {
+        let store = store
+        return try await run {
+            try store.event(externalID: id, tenant: tenant) ?? Int64(id).flatMap { try store.events(ids: [$0], tenant: tenant).first }
+        }
+    }
+
+    /// The time of the tenant's oldest event, if it has any.
+    public func earliestEvent(tenant: String) async throws -> Int64? {
+        let store = store
+        return try await run { try store.earliestEvent(tenant: tenant) }
+    }
+
+    /// The signatures with the most events in the range, counted per bucket (`signatures`: these only).
+    public func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
+                                signatures: [Int64]) async throws -> [SignatureCounts] {
+        let store = store
+        return try await run {
+            try store.signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
+        }
+    }
+
+    /// The patterns with the most events in the range, counted per bucket.
+    public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) async throws -> [PatternCounts] {
+        let store = store
+        return try await run { try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit) }
+    }
+
+    /// The tenant's signatures, and how many of them wait for a vector of `model`.
+    public func embeddingBacklog(tenant: String, model: String) async throws -> (signatures: Int, waiting: Int) {
+        let store = store
+        return try await run { try store.embeddingBacklog(tenant: tenant, model: model) }
+    }
+
+    /// The width of each of `buckets` buckets from `since` to `until`, as counts use it.
+    public static func bucketWidth(since: Int64, until: Int64, buckets: Int) -> Int64 {
+        SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets)
+    }
+}
