@@ -67,12 +67,13 @@ struct IngestCommand: AsyncParsableCommand {
         // Events are stored at full speed; new signatures are embedded beside, on their own thread,
         // and publishing to ChromaDB follows. When the files are stored, embedding takes every core.
         let live = LiveProgress()
-        let receiver = FileIngest(source: source, pipeline: stages.pipeline) { events, signatures in
+        let receiver = FileIngest(source: source, pipeline: stages.pipeline) { [stages] events, signatures in
             live.line?.stop()
             let seconds = elapsed()
-            report.stored(events: events, signatures: signatures, seconds: seconds)
-            Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s)",
-                               events, signatures, seconds, Double(events) / max(seconds, 1e-9)))
+            let mining = stages.pipeline.patterns.miningSeconds  // read once the writer has finished
+            report.stored(events: events, signatures: signatures, seconds: seconds, miningSeconds: mining)
+            Self.report(String(format: "stored %d events, %d new signatures: stored and keyword-searchable after %.1f s (%.0f events/s; pattern mining %.1f s of it)",
+                               events, signatures, seconds, Double(events) / max(seconds, 1e-9), mining))
             live.line?.start()
         }
         let tenant = store.tenant
@@ -139,8 +140,9 @@ private final class IngestReport: @unchecked Sendable {
     private let lock = NSLock()
     private var figures: [String: Double] = [:]
 
-    func stored(events: Int, signatures: Int, seconds: Double) {
+    func stored(events: Int, signatures: Int, seconds: Double, miningSeconds: Double) {
         lock.withLock {
+            figures["miningSeconds"] = miningSeconds
             figures["events"] = Double(events)
             figures["newSignatures"] = Double(signatures)
             figures["storedSeconds"] = seconds

@@ -25,6 +25,10 @@ public final class PatternStage: PatternAssigner {
     /// snapshots, a restart learns again what was learned since (a few milliseconds per thousand).
     public var snapshotEvery = 50_000
     public var snapshotSeconds: TimeInterval = 60
+    /// Seconds spent mining on the writer's thread since the stage opened: learning new
+    /// signatures' messages and encoding snapshots (what mining costs ingest, whose writer is its
+    /// slowest stage). Read it once the writer has finished.
+    public private(set) var miningSeconds: Double = 0
 
     public init(store: SQLiteStore) throws {
         self.store = store
@@ -67,6 +71,8 @@ public final class PatternStage: PatternAssigner {
     }
 
     public func pattern(tenant: String, message: String) -> Int64 {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { miningSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         let miner = miners[tenant] ?? PatternMiner()
         miners[tenant] = miner
         let (id, changed) = miner.learnReportingChange(EventPreparer.minedText(message))
@@ -92,6 +98,8 @@ public final class PatternStage: PatternAssigner {
     }
 
     public func pendingUpdate() throws -> PatternUpdate {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { miningSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var update = pending
         pending = PatternUpdate()
         if learnedSinceSnapshot >= snapshotEvery || (learnedSinceSnapshot > 0 && Date().timeIntervalSince(lastSnapshot) >= snapshotSeconds) {
