@@ -40,7 +40,7 @@ public struct SearchResults: Sendable {
 /// Results are grouped by signature.
 public final class SearchEngine {
     // Not Sendable: owns the embedder.
-    public let store: SQLiteStore
+    public let store: any SearchableStore
     /// Where signature vectors are searched: the embedded store itself, or ChromaDB.
     public let vectors: any VectorStore
     public let embedder: SentenceEmbedder
@@ -61,7 +61,7 @@ public final class SearchEngine {
     /// Candidates, by fused score, whose issues enter the issue list.
     public var issueSeeds = 10
 
-    public init(store: SQLiteStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
+    public init(store: any SearchableStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
         self.store = store
         self.vectors = vectors ?? store
         self.embedder = embedder

@@ -27,10 +27,10 @@ public enum IssueOrder: String, Sendable, CaseIterable {
 
 /// Issues as users read them: listed over a window with their state, or one with its members.
 public struct IssueViews: Sendable {
-    public let store: SQLiteStore
+    public let store: any EventReading & SignatureReading
     public var rule = TrendRule()
 
-    public init(store: SQLiteStore) {
+    public init(store: any EventReading & SignatureReading) {
         self.store = store
     }
 
@@ -38,7 +38,7 @@ public struct IssueViews: Sendable {
     public func list(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, state: IssueTrend? = nil,
                      order: IssueOrder = .count, limit: Int) throws -> [IssueSummary] {
         let dataSince = try store.earliestEvent(tenant: filter.tenant) ?? since
-        let summaries = try store.issueCounts(filter: filter, since: since, until: until, buckets: buckets)
+        let summaries = try store.issueCounts(filter: filter, since: since, until: until, buckets: buckets, issues: [])
             .map { summary($0, since: since, until: until, dataSince: dataSince) }
             .filter { state == nil || $0.state == state }
         let ordered: [IssueSummary]

@@ -36,14 +36,14 @@ public struct MetricIndexReport: Sendable, Equatable {
 /// Refreshes and searches may run concurrently: a search reads the last index built.
 public final class MetricSearch: @unchecked Sendable {
     // @unchecked: `indexes` is guarded by `lock`; the store and embedder are safe to share.
-    private let store: SQLiteStore
+    private let store: any MetricDocumentStore
     private let embedder: SentenceEmbedder
     private let lock = NSLock()
     private var indexes: [String: MetricIndex] = [:]
     /// Embed documents on one background encoder (a server answering queries) or on every core.
     private let embedOnOneThread: Bool
 
-    public init(store: SQLiteStore, embedder: SentenceEmbedder, embedOnOneThread: Bool = true) {
+    public init(store: any MetricDocumentStore, embedder: SentenceEmbedder, embedOnOneThread: Bool = true) {
         self.store = store
         self.embedder = embedder
         self.embedOnOneThread = embedOnOneThread

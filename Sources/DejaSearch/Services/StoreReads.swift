@@ -7,10 +7,10 @@ import Dispatch
 /// in WAL mode reads beside the writer): a request never blocks one of the server's event-loop
 /// threads on the disk, and the server never holds the store itself.
 public final class StoreReads: Sendable {
-    private let store: SQLiteStore
+    private let store: any EventReading & SignatureReading
     private let queue = DispatchQueue(label: "deja-store-reads", qos: .userInitiated, attributes: .concurrent)
 
-    public init(store: SQLiteStore) {
+    public init(store: any EventReading & SignatureReading) {
         self.store = store
     }
 

@@ -1,0 +1,62 @@
+import DejaCore
+import Foundation
+
+// What search, issue views, alert enrichment and metric search read and write, as protocols: they
+// hold these, not the embedded store, so that another store (a shared database) can answer them.
+
+/// Stored events: by id, by signature, by keyword and by exact identifier.
+public protocol EventReading: Sendable {
+    /// The events of `ids` (within `tenant` when given), in no particular order.
+    func events(ids: [Int64], tenant: String?) throws -> [StoredEvent]
+    /// The newest event its sender gave `externalID`, within `tenant`.
+    func event(externalID: String, tenant: String) throws -> StoredEvent?
+    /// A signature's newest events that pass `filter`, and how many pass it in all.
+    func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
+    /// The time of the tenant's oldest event.
+    func earliestEvent(tenant: String) throws -> Int64?
+    /// The services the tenant's events came from.
+    func services(tenant: String) throws -> [String]
+    /// Event ids ranked by BM25 for `query`, best first.
+    func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
+    /// Events whose body holds `identifier` as a whole token.
+    func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent]
+}
+
+/// Signatures, the patterns and issues they belong to, and their counts over time.
+public protocol SignatureReading: Sendable {
+    /// The signatures of `ids` (within `tenant` when given).
+    func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
+    /// Signatures with the most events in the range, counted per bucket (`signatures`: these only).
+    func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
+                         signatures: [Int64]) throws -> [SignatureCounts]
+    /// Patterns with the most events in the range, counted per bucket.
+    func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) throws -> [PatternCounts]
+    /// The tenant's signatures, and how many wait for a vector of `model`.
+    func embeddingBacklog(tenant: String, model: String) throws -> (signatures: Int, waiting: Int)
+    /// The issue of each of `signatures`, and up to `membersPerIssue` members of each such issue.
+    func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]])
+    /// The issue `id` resolves to (itself, or the issue it was merged into).
+    func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64?
+    /// Issues with events in the range, counted per bucket (`issues`: these only).
+    func issueCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, issues: [Int64]) throws -> [IssueCounts]
+    /// An issue and its signatures.
+    func issue(_ id: Int64, tenant: String) throws -> (issue: Issue, signatures: [Signature])?
+}
+
+/// The store search reads: events, signatures, and the signature vectors kept beside them.
+public typealias SearchableStore = EventReading & SignatureReading & VectorStore
+
+/// Metric documents (Prometheus names and help text) and their vectors, per tenant.
+public protocol MetricDocumentStore: Sendable {
+    /// Adds or refreshes documents seen at `seenAt`; returns how many changed.
+    func upsertMetrics(_ documents: [MetricDocument], tenant: String, seenAt: Int64) throws -> Int
+    func metricsWithoutVectorsCount(tenant: String, model: String) throws -> Int
+    func metricsWithoutVectors(tenant: String, model: String, limit: Int) throws -> [(tenant: String, name: String, document: String)]
+    func storeMetricVectors(_ vectors: [(tenant: String, name: String, document: String, vector: [Float])], model: String) throws
+    /// The tenant's documents with their vectors of `model`.
+    func metrics(tenant: String, model: String) throws -> [StoredMetric]
+    /// Removes the tenant's documents not seen since `time`; returns how many.
+    func removeMetrics(tenant: String, notSeenSince time: Int64) throws -> Int
+}
+
+extension SQLiteStore: EventReading, SignatureReading, MetricDocumentStore {}
