@@ -8,7 +8,7 @@ import Testing
     /// (`DejaKernels` is C).
     static let allowed: [String: Set<String>] = [
         "DejaCore": ["Foundation"],
-        "DejaEmbedding": ["Foundation", "Dispatch", "COpenBLAS", "DejaKernels"],
+        "DejaEmbedding": ["Foundation", "Dispatch", "Synchronization", "COpenBLAS", "DejaKernels"],
         "DejaStore": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaKernels", "GRDB", "GRDBSQLite", "AsyncHTTPClient",
                       "NIOCore", "NIOHTTP1", "NIOFoundationCompat"],
         "DejaIngest": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "ServiceLifecycle", "Logging"],

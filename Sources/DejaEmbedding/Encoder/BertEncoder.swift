@@ -8,8 +8,8 @@ import Foundation
 /// Sequences of a batch are packed end to end without padding: the dense layers run as one GEMM
 /// over all tokens, attention runs per sequence over its own length. So no FLOP is spent on
 /// padding and no attention mask is needed, and each result equals the unpadded batch-1 one.
-/// Deja runs the threads itself: each GEMM is split by output columns across them, each calling
-/// single-threaded OpenBLAS, so no BLAS worker threads spin between calls.
+/// Deja runs the threads itself (`WorkerTeam`): each GEMM is split by output columns across them,
+/// each calling single-threaded OpenBLAS or DejaKernels, so no BLAS worker threads spin between calls.
 final class BertEncoder {
     // Not Sendable: owns a reusable workspace; one caller at a time (SentenceEmbedder guards it).
     let configuration: ModelConfiguration
@@ -17,6 +17,7 @@ final class BertEncoder {
     private let threads: Int
     private let sgemm: OpenBLAS.SGEMM
     private let workspace = Workspace()
+    private let team: WorkerTeam
     /// Below this many rows, GEMMs use DejaKernels' pre-packed weights instead of OpenBLAS.
     static let smallRowLimit = 64
 
@@ -25,6 +26,7 @@ final class BertEncoder {
         self.weights = weights
         self.sgemm = blas.sgemm
         self.threads = max(1, threads)
+        team = WorkerTeam(workers: self.threads)
     }
 
     /// Encodes `sequences` (token ids including `[CLS]`/`[SEP]`) and writes one pooled (and, if the
@@ -228,10 +230,11 @@ final class BertEncoder {
         }
         let workers = min(threads, jobs)
         // The jobs write disjoint regions of the workspace, so sharing it across workers is safe.
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var job = worker
-            while job < jobs { body(job, worker); job += workers }
+        withoutActuallyEscaping(body) { body in
+            team.run { worker in
+                var job = worker
+                while job < jobs { body(job, worker); job += workers }
+            }
         }
     }
 }
