@@ -1,6 +1,7 @@
 """An acknowledged write is never lost: `kill -9` under load (cycle after cycle on one data
-directory), and a disk that fills up mid-write (`prlimit --fsize` on the live server). After a
-restart every acknowledged event is stored exactly once.
+directory), a disk that fills up mid-write (`prlimit --fsize` on the live server), and a graceful
+stop (SIGTERM) under load. After a restart, or at once after the graceful stop, every acknowledged
+event is stored exactly once.
 
 DEJA_KILL_CYCLES sets the number of kill cycles (3 by default; the issue's tally used 50)."""
 import glob, json, os, random, signal, sqlite3, subprocess, tempfile, threading, time
@@ -125,3 +126,17 @@ def test_a_disk_that_fills_mid_write_loses_no_acknowledged_event():
         wait_until_stored(server)
         server.stop()
         assert_stored_once(data_dir, acknowledged)
+
+
+def test_sigterm_under_load_stores_every_acknowledged_event_before_exiting():
+    # The service group stops the HTTP server first, then stores what was acknowledged, then exits:
+    # the store holds every acknowledged event as the process ends, read here without a restart.
+    with tempfile.TemporaryDirectory(prefix="deja-term-") as data_dir:
+        server = Server(data_dir).start()
+        with Producers(server, "term") as producers:
+            time.sleep(random.uniform(2, 4))
+            server.process.send_signal(signal.SIGTERM)
+            assert server.process.wait(timeout=120) == 0, server.log()
+        assert len(producers.acknowledged) > 500, f"only {len(producers.acknowledged)} events acknowledged"
+        assert "shutting down: storing acknowledged events" in server.log()
+        assert_stored_once(data_dir, producers.acknowledged)
