@@ -98,17 +98,16 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Stores the events and embeds their signatures (placing them in issues), with progress.
     static func load(_ events: [DejaCore.LogEvent], into store: SQLiteStore, embedder: SentenceEmbedder) throws -> (events: Int, signatures: Int) {
-        let pipeline = try IngestPipeline(store: store, embedder: embedder, redactor: try Redactor())
-        let background = BackgroundEmbedder(store: store, embedder: embedder, issues: pipeline.issues, batchSize: 32)
-        pipeline.background = background
-        background.start()
+        // The stages `deja ingest` and `deja serve` build, fed from memory.
+        let stages = try IngestStages(store: store, embedder: embedder, redactor: try Redactor())
+        stages.embedder.start()
         var signatures = 0
         for start in stride(from: 0, to: events.count, by: 5_000) {
-            signatures += try pipeline.ingest(Array(events[start..<min(start + 5_000, events.count)])).newSignatures.count
+            signatures += try stages.pipeline.ingest(Array(events[start..<min(start + 5_000, events.count)])).newSignatures.count
         }
-        try pipeline.patterns.snapshot()
+        try stages.pipeline.patterns.snapshot()
         say("Stored \(events.count) events; embedding \(signatures) signatures and grouping them into issues…")
-        try background.finish()
+        try stages.embedder.finish()
         return (events.count, signatures)
     }
 
