@@ -36,13 +36,19 @@ public struct FileSource: Sendable {
     /// batch may be shorter); JSONL lines are decoded on `cores` threads. A JSONL line that is not an
     /// event stops the read with its line number, after the events before it were handed over.
     public func read(batchSize: Int = 8_000, cores: Int, _ handOver: ([LogEvent]) throws -> Void) throws {
-        try withoutActuallyEscaping(handOver) { try read(batchSize: batchSize, cores: cores, escaping: $0) }
-    }
-
-    private func read(batchSize: Int, cores: Int, escaping handOver: @escaping ([LogEvent]) throws -> Void) throws {
+        var batch: [LogEvent] = []
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let full = batch
+            batch.removeAll(keepingCapacity: true)
+            try handOver(full)
+        }
+        func add(_ event: LogEvent) throws {
+            batch.append(event)
+            if batch.count >= batchSize { try flush() }
+        }
         for path in paths {
             let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
-            var batch = Batch(size: batchSize, handOver: handOver)
             switch input {
             case .jsonl:
                 let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
@@ -53,9 +59,9 @@ public struct FileSource: Sendable {
                     for result in decoded {
                         switch result {
                         case .success(let event):
-                            try batch.add(event)
+                            try add(event)
                         case .failure(let error):
-                            try batch.flush()
+                            try flush()
                             throw error
                         }
                     }
@@ -70,16 +76,16 @@ public struct FileSource: Sendable {
                     let fields = layout.parse(line)
                     var header = parser.parse(fields?["Content"] ?? line)
                     if let level = fields?["Level"] { header.level = Severity(parsing: level) }
-                    try batch.add(event(AssembledEvent(header: header, body: header.message, firstLine: index + 1, lastLine: index + 1), service: fileService))
+                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: index + 1, lastLine: index + 1), service: fileService))
                 }
             case .lines(let parser):
                 var assembler = MultiLineAssembler(parser: parser)
                 for (index, line) in try LineReader(path: path).enumerated() {
-                    for assembled in assembler.add(line, number: index + 1) { try batch.add(event(assembled, service: fileService)) }
+                    for assembled in assembler.add(line, number: index + 1) { try add(event(assembled, service: fileService)) }
                 }
-                for assembled in assembler.flush() { try batch.add(event(assembled, service: fileService)) }
+                for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
             }
-            try batch.flush()  // a file's events take that file's service
+            try flush()  // a file's events take that file's service
         }
     }
 
@@ -88,23 +94,5 @@ public struct FileSource: Sendable {
         if let source = assembled.header.source { labels["logger"] = source }
         return LogEvent(timestamp: assembled.header.timestamp ?? now, tenant: tenant, service: service, level: assembled.header.level,
                         labels: labels, body: assembled.body, lineTimestamp: assembled.header.lineTimestamp)
-    }
-
-    /// Events gathered until there are `size`, then handed over.
-    private struct Batch {
-        let size: Int
-        let handOver: ([LogEvent]) throws -> Void
-        var events: [LogEvent] = []
-
-        mutating func add(_ event: LogEvent) throws {
-            events.append(event)
-            if events.count >= size { try flush() }
-        }
-
-        mutating func flush() throws {
-            guard !events.isEmpty else { return }
-            defer { events.removeAll(keepingCapacity: true) }
-            try handOver(events)
-        }
     }
 }

@@ -66,7 +66,6 @@ extension SQLiteStore {
         }
     }
 
-    /// The live issue `id` is or was merged into, when `tenant` has it.
     /// The issue of each of `signatures` that has one, and the signatures of those issues (at most
     /// `membersPerIssue` each, the most frequent first).
     public func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]]) {
@@ -86,6 +85,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The live issue `id` is or was merged into, when `tenant` has it.
     public func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT coalesce(merged_into, id) FROM issues WHERE tenant = ? AND id = ?", arguments: [tenant, id])?[0]
