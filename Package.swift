@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -36,7 +37,8 @@ let package = Package(
                                            .product(name: "GRDBSQLite", package: "GRDB.swift"),
                                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                                           .product(name: "NIOFoundationCompat", package: "swift-nio")]),
+                                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                                           .product(name: "PostgresNIO", package: "postgres-nio")]),
         // The ingest pipeline, one folder per stage: receive, prepare, commit, embed, mine, cluster,
         // publish; its long-running stages are services of one ServiceGroup.
         .target(name: "DejaIngest", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore",

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var links = DeepLinks()
     /// Signature vectors in this ChromaDB server; nil keeps them in the embedded store.
     public var chroma: ChromaSettings?
+    /// Cluster mode: signatures and their counts shared with the other replicas in PostgreSQL.
+    public var sharedState: SharedStateSettings?
     /// Prometheus servers whose metric metadata is indexed for metric search.
     public var prometheus: [PrometheusSource] = []
     /// How often their metadata is read again.
@@ -77,7 +79,13 @@ public struct DejaServer: Sendable {
         let stages = try IngestStages(store: store, embedder: ingestEmbedder, redactor: redactor, issueRule: configuration.issueRule, vectors: chroma)
         stages.pipeline.lineZoneOffset = configuration.zoneOffset
         stages.embedder.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
-        let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, maxBacklogBytes: configuration.maxBacklogBytes)
+        let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
+        if let ledger {
+            // Down at start is not fatal: events are acknowledged into the log and counted once it answers.
+            do { try ledger.prepare() } catch { logger.warning("the shared state cannot be used yet; retrying", metadata: ["error": "\(error)"]) }
+        }
+        let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, ledger: ledger,
+                                       maxBacklogBytes: configuration.maxBacklogBytes)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
         let damage = ingest.status.walDamage
@@ -108,7 +116,7 @@ public struct DejaServer: Sendable {
         let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
                                                 links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
         let routes = Self.routes(configuration: configuration, ingest: ingest, issues: stages.pipeline.issues, model: ingestEmbedder.modelIdentity,
-                                 search: search, store: store, metrics: metrics,
+                                 search: search, store: store, counts: ledger, metrics: metrics,
                                  vectorIndex: stages.vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
                                  alerts: (alertStore, enrichment), logger: logger)
         // The receivers' store: once requests have stopped, it stores everything acknowledged.
@@ -130,18 +138,19 @@ public struct DejaServer: Sendable {
             logger: logger
         )
         try await app.runService()
+        ledger?.close()
     }
 
     /// Every route of `deja serve`, each with the access it declares.
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, model: String, search: SearchService, store: SQLiteStore,
-                       metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
+                       counts: (any SignatureCountReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
                        alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
-        let reads = StoreReads(store: store)
+        let reads = StoreReads(store: store, counts: counts)
         SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
         IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
         StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)

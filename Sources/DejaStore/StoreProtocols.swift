@@ -43,6 +43,15 @@ public protocol SignatureReading: Sendable {
     func issue(_ id: Int64, tenant: String) throws -> (issue: Issue, signatures: [Signature])?
 }
 
+/// Signatures and their counts over time, as `/api/v1/signatures` answers them: from the embedded
+/// store on one machine, from the shared state (`PostgresLedger`), summed over replicas, in cluster mode.
+public protocol SignatureCountReading: Sendable {
+    func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
+    func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
+                         signatures: [Int64]) throws -> [SignatureCounts]
+    func earliestEvent(tenant: String) throws -> Int64?
+}
+
 /// The store search reads: events, signatures, and the signature vectors kept beside them.
 public typealias SearchableStore = EventReading & SignatureReading & VectorStore
 
@@ -59,4 +68,4 @@ public protocol MetricDocumentStore: Sendable {
     func removeMetrics(tenant: String, notSeenSince time: Int64) throws -> Int
 }
 
-extension SQLiteStore: EventReading, SignatureReading, MetricDocumentStore {}
+extension SQLiteStore: EventReading, SignatureReading, SignatureCountReading, MetricDocumentStore {}

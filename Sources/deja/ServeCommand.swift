@@ -84,6 +84,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Form of forwarded notifications: webhook (Alertmanager's payload plus \"enrichment\") or slack (an incoming-webhook message).")
     var alertForwardFormat: String?
 
+    @Option(help: "Cluster mode: PostgreSQL URL of the state replicas share (postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable). Without it, this server alone.")
+    var state: String?
+
+    @Option(help: "This replica's name in the shared state, stable across restarts (default: the host name, a StatefulSet pod's name).")
+    var replica: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String?
 
@@ -130,6 +136,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.links.kibanaURL = setting(kibanaUrl, "KIBANA_URL")
         configuration.links.kibanaDataView = setting(kibanaDataView, "KIBANA_DATA_VIEW")
         configuration.chroma = try vectors.settings()
+        if let url = setting(state, "STATE") {
+            do {
+                configuration.sharedState = try SharedStateSettings(url: url, replica: setting(replica, "REPLICA") ?? ProcessInfo.processInfo.hostName)
+            } catch let error as SharedStateError {
+                throw ValidationError(error.description)
+            }
+        }
         configuration.zoneOffset = try zone.offset()
         let prometheusURLs = prometheusUrl.isEmpty ? (setting(nil, "PROMETHEUS_URL").map { $0.split(separator: ",").map(String.init) } ?? []) : prometheusUrl
         for url in prometheusURLs {
@@ -194,6 +207,7 @@ struct ServeCommand: AsyncParsableCommand {
             "grafana_url": "\(configuration.links.grafanaURL ?? "-")", "loki_datasource": "\(configuration.links.lokiDatasource ?? "-")",
             "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
             "prometheus": "\(configuration.prometheus.isEmpty ? "-" : configuration.prometheus.map(\.url).joined(separator: ","))",
+            "shared_state": "\(configuration.sharedState.map { "\($0.displayURL) as replica \($0.replica)" } ?? "none (this server alone)")",
             "vector_store": "\(configuration.chroma.map { "chroma \($0.url) tenant \($0.tenant) database \($0.database) token \($0.token == nil ? "none" : "set")" } ?? "embedded")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {

@@ -5,7 +5,8 @@ import Foundation
 /// The server's ingest path. A batch of events is acknowledged once it is a record in the
 /// write-ahead log; one consumer thread then stores records in log order, each store transaction
 /// holding the log position it reaches, so that a restart replays exactly the records not yet
-/// stored, and each only once.
+/// stored, and each only once. In cluster mode each batch is first counted in the shared state
+/// (`PostgresLedger`), which names its signatures and keeps its own log position, then stored.
 public final class DurableIngest: @unchecked Sendable {
     // @unchecked: shared state is guarded by `lock`; the pipeline is used on the writer's thread only.
 
@@ -37,6 +38,7 @@ public final class DurableIngest: @unchecked Sendable {
     static let storingNiceness: Int32 = 5
 
     private let pipeline: IngestPipeline
+    private let ledger: PostgresLedger?
     private var wal: WriteAheadLog?
     private let maxBacklogBytes: Int
     private let batchBytes: Int
@@ -47,13 +49,18 @@ public final class DurableIngest: @unchecked Sendable {
     private var backlogBytes = 0
     private var storedEvents = 0
     private var lastError: String?
+    private var closing = false
     private var consumer: StageWorker?
     private var writer: BatchWriter?
 
     /// Opens the log in `walDirectory`; `start()` stores what it holds beyond the store's applied
     /// position (replay), then whatever arrives. At most `maxBacklogBytes` of records wait to be stored.
-    public init(pipeline: IngestPipeline, walDirectory: URL, maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20) throws {
+    /// With `ledger` (cluster mode), events are counted there before they are stored: while it cannot
+    /// be reached, acknowledged records wait in the log, and ingest answers 429 once the backlog is full.
+    public init(pipeline: IngestPipeline, walDirectory: URL, ledger: PostgresLedger? = nil,
+                maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20) throws {
         self.pipeline = pipeline
+        self.ledger = ledger
         self.maxBacklogBytes = maxBacklogBytes
         self.batchBytes = batchBytes
         let wal = try WriteAheadLog(directory: walDirectory) { [weak self] records in self?.enqueue(records, counted: true) }
@@ -112,6 +119,7 @@ public final class DurableIngest: @unchecked Sendable {
     /// Stops accepting, stores what was acknowledged, and stops. A log never started is closed
     /// with its records left for the next start.
     public func close() {
+        lock.withLock { closing = true }
         wal?.close()
         let (consumer, writer): (StageWorker?, BatchWriter?) = lock.withLock { (self.consumer, self.writer) }
         try? consumer?.stop(.drain)
@@ -147,6 +155,7 @@ public final class DurableIngest: @unchecked Sendable {
         }
         guard let (records, bytes, moreFollows) = next else { return .idle(nil) }
         var events: [LogEvent] = []
+        var spans: [PostgresLedger.RecordSpan] = []
         for record in records {
             // A checksum-valid record that does not decode was written by another version:
             // it is skipped, and said.
@@ -155,12 +164,17 @@ public final class DurableIngest: @unchecked Sendable {
                 continue
             }
             events += decoded
+            spans.append(.init(rows: decoded.count, end: record.end))
         }
         let end = records[records.count - 1].end
         let count = events.count
         let taken = records.count
+        var rows = pipeline.prepareReceived(events, cores: BatchWriter.preparingCores)
+        if let ledger {
+            guard countShared(&rows, spans: spans, in: ledger) else { return .finished }
+        }
         // The writer retries until it stores: it throws only once it has stopped.
-        try? writer.submit(pipeline.prepareReceived(events, cores: BatchWriter.preparingCores), walPosition: end, moreFollows: moreFollows) { [self] in
+        try? writer.submit(rows, walPosition: end, moreFollows: moreFollows) { [self] in
             wal?.removeSegments(before: end)
             lock.withLock {
                 queue.removeFirst(taken)
@@ -170,5 +184,26 @@ public final class DurableIngest: @unchecked Sendable {
             }
         }
         return .progressed
+    }
+
+    /// Counts `rows` in the shared state and gives each its shared signature id, trying again
+    /// while PostgreSQL fails; false when closing meanwhile (the records stay in the log for the
+    /// next start, which counts them once).
+    private func countShared(_ rows: inout [EventRow], spans: [PostgresLedger.RecordSpan], in ledger: PostgresLedger) -> Bool {
+        while true {
+            do {
+                let ids = try ledger.apply(rows, records: spans)
+                for index in rows.indices { rows[index].signatureID = ids[index] }
+                lock.withLock { lastError = nil }
+                return true
+            } catch {
+                let closing = lock.withLock {
+                    lastError = "counting events in the shared state failed: \(error)"
+                    return self.closing
+                }
+                if closing { return false }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
     }
 }

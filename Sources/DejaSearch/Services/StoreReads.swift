@@ -8,10 +8,13 @@ import Dispatch
 /// threads on the disk, and the server never holds the store itself.
 public final class StoreReads: Sendable {
     private let store: any EventReading & SignatureReading
+    private let counts: any SignatureCountReading
     private let queue = DispatchQueue(label: "deja-store-reads", qos: .userInitiated, attributes: .concurrent)
 
-    public init(store: any EventReading & SignatureReading) {
+    /// `counts` answers signatures' counts over time (the shared state in cluster mode); `store` by default.
+    public init(store: any EventReading & SignatureReading & SignatureCountReading, counts: (any SignatureCountReading)? = nil) {
         self.store = store
+        self.counts = counts ?? store
     }
 
     /// Runs blocking `work` (a read of the alert store, an issue view) on the read threads.
@@ -31,16 +34,16 @@ public final class StoreReads: Sendable {
 
     /// The time of the tenant's oldest event, if it has any.
     public func earliestEvent(tenant: String) async throws -> Int64? {
-        let store = store
-        return try await run { try store.earliestEvent(tenant: tenant) }
+        let counts = counts
+        return try await run { try counts.earliestEvent(tenant: tenant) }
     }
 
     /// The signatures with the most events in the range, counted per bucket (`signatures`: these only).
     public func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
                                 signatures: [Int64]) async throws -> [SignatureCounts] {
-        let store = store
+        let counts = counts
         return try await run {
-            try store.signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
+            try counts.signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit, signatures: signatures)
         }
     }
 

@@ -140,8 +140,14 @@ struct SearchAPI {
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
-            let counts = try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+            let counts: [SignatureCounts]
+            do {
+                counts = try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
                                                          limit: range.limit, signatures: signatures)
+            } catch let error as SharedStateError {
+                if case .labelsNotShared = error { throw HTTPError(.badRequest, message: error.description) }
+                throw HTTPError(.serviceUnavailable, message: error.description)
+            }
             return SignaturesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, signatures: counts)
         }
         router.get("/api/v1/patterns", .scope(.read)) { request, context in

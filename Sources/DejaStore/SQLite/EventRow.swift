@@ -9,6 +9,9 @@ public struct EventRow: Sendable {
     /// What the event's full-text index row holds: the body's words its message lacks.
     let indexText: String
     let labelsJSON: String
+    /// The id the shared state gave the event's signature (cluster mode): a signature new to this
+    /// store is stored under it, so that every replica names it alike. Nil: the store numbers it.
+    public var signatureID: Int64?
 
     public init(_ prepared: PreparedEvent) {
         self.prepared = prepared

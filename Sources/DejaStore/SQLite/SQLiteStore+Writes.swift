@@ -44,8 +44,8 @@ extension SQLiteStore {
             var applied: UInt64?
             let findSignature = try db.cachedStatement(sql: "SELECT id FROM signatures WHERE tenant = ? AND service = ? AND hash = ?")
             let insertSignature = try db.cachedStatement(sql: """
-                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern_id)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?)
+                INSERT INTO signatures (tenant, service, hash, message, level, count, first_seen, last_seen, example_event, pattern_id, id)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?)
                 """)
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (external_id, tenant, service, level, timestamp, labels, body, signature_id, line_timestamp)
@@ -78,6 +78,8 @@ extension SQLiteStore {
                         insertSig.bind(4, item.message); insertSig.bind(5, Int64(e.level.rawValue)); insertSig.bind(6, e.timestamp)
                         insertSig.bind(7, e.timestamp)
                         insertSig.bind(8, patterns?.pattern(tenant: e.tenant, message: item.message))
+                        // In cluster mode the shared state numbers signatures, the same on every replica.
+                        insertSig.bind(9, item.signatureID)
                         try insertSig.execute()
                         signatureID = insertSig.lastInsertedRowID
                         patterns?.stored(signature: signatureID!, tenant: e.tenant)

@@ -1,0 +1,239 @@
+import DejaCore
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// Cluster mode's shared state in PostgreSQL: every replica's signatures, their counts per minute and
+/// an example event each, so that any replica answers counts with what all of them stored. Each
+/// replica's write-ahead-log position is moved in the transaction that counts its events, so a record
+/// replayed after a crash (or sent again after a commit whose answer was lost) is never counted twice.
+public final class PostgresLedger: Sendable {
+    public let settings: SharedStateSettings
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    /// Whether this process has migrated the schema and registered the replica.
+    private let ready = Mutex(false)
+
+    /// A run of rows that came from one write-ahead-log record, which ends at `end`.
+    public struct RecordSpan: Sendable {
+        public var rows: Int
+        public var end: UInt64
+
+        public init(rows: Int, end: UInt64) {
+            self.rows = rows
+            self.end = end
+        }
+    }
+
+    /// Starts the connection pool; nothing is asked of PostgreSQL until `prepare` or the first use,
+    /// so that a server starts (and acknowledges into its log) while PostgreSQL is down.
+    public init(settings: SharedStateSettings, logger: Logger = Logger(label: "deja.shared-state")) {
+        self.settings = settings
+        self.logger = logger
+        let client = PostgresClient(configuration: settings.configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Applies the schema's migrations the database lacks (one replica at a time, under an advisory
+    /// lock) and registers the replica; once per process. Every other call does it first.
+    public func prepare() throws {
+        if ready.withLock({ $0 }) { return }
+        do {
+            try waitFor { [client, logger, replica = settings.replica] in
+                try await Self.migrate(client, logger: logger)
+                try await client.query("INSERT INTO deja_replicas (replica, applied) VALUES (\(replica), 0) ON CONFLICT (replica) DO NOTHING",
+                                       logger: logger)
+            }
+        } catch {
+            throw SharedStateError.wrapping(error)
+        }
+        ready.withLock { $0 = true }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the connections.
+    public func close() { runner.cancel() }
+
+    /// The write-ahead-log position up to which this replica's events are counted.
+    public func appliedPosition() throws -> UInt64 {
+        try run { [client, logger, replica = settings.replica] in
+            let rows = try await client.query("SELECT applied FROM deja_replicas WHERE replica = \(replica)", logger: logger)
+            for try await applied in rows.decode(Int64.self) { return UInt64(applied) }
+            return 0
+        }
+    }
+
+    /// Counts `rows` (the events of the write-ahead-log records `records`, in order) in one
+    /// transaction, except the records this replica counted already, and returns each row's
+    /// signature id, which every replica gives that signature.
+    public func apply(_ rows: [EventRow], records: [RecordSpan]) throws -> [Int64] {
+        guard let last = records.last else { return [] }
+        precondition(records.reduce(0) { $0 + $1.rows } == rows.count, "record spans must cover the rows")
+        let keys = rows.map { SignatureKey($0) }
+        let everything = LedgerBatch(rows, keys: keys, countFrom: 0)
+        return try run { [client, logger, replica = settings.replica] in
+            try await client.withTransaction(logger: logger) { connection in
+                // The row lock orders this replica's transactions (also a second process that
+                // wrongly runs under its name); what it counted before is not counted again.
+                var applied: Int64 = 0
+                for try await value in try await connection.query(
+                    "SELECT applied FROM deja_replicas WHERE replica = \(replica) FOR UPDATE", logger: logger).decode(Int64.self) {
+                    applied = value
+                }
+                var countFrom = 0
+                for record in records where record.end <= UInt64(applied) { countFrom += record.rows }
+                let batch = countFrom == 0 ? everything : LedgerBatch(rows, keys: keys, countFrom: countFrom)
+                let ids = try await batch.upsertSignatures(connection, logger: logger)
+                try await batch.addMinutes(connection, ids: ids, logger: logger)
+                try await connection.query(
+                    "UPDATE deja_replicas SET applied = greatest(applied, \(Int64(last.end))), updated = now() WHERE replica = \(replica)",
+                    logger: logger)
+                return keys.map { ids[$0]! }
+            }
+        }
+    }
+
+    /// Runs async work against PostgreSQL from a blocking caller, its errors worded for users.
+    func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+        try prepare()
+        do { return try waitFor(work) } catch { throw SharedStateError.wrapping(error) }
+    }
+
+    private static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(LedgerSchema.migrationLock))", logger: logger)
+            do {
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS deja_schema_migrations (version int PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
+                    logger: logger)
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM deja_schema_migrations", logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                if let newest = applied.max(), newest > LedgerSchema.latestVersion {
+                    throw SharedStateError.newerSchema(newest, LedgerSchema.latestVersion)
+                }
+                for migration in LedgerSchema.migrations where !applied.contains(migration.version) {
+                    try await connection.withTransaction(logger: logger) { transaction in
+                        for statement in migration.statements { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                        try await transaction.query("INSERT INTO deja_schema_migrations (version) VALUES (\(migration.version))", logger: logger)
+                    }
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(LedgerSchema.migrationLock))", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(\(LedgerSchema.migrationLock))", logger: logger)
+        }
+    }
+}
+
+/// A signature as the shared state keys it.
+struct SignatureKey: Hashable, Sendable {
+    var tenant: String
+    var service: String
+    var hash: String
+
+    init(_ row: EventRow) {
+        tenant = row.event.tenant
+        service = row.event.service
+        hash = row.signatureHash
+    }
+}
+
+/// One transaction's rows summed per signature and per signature and minute, as the arrays
+/// PostgreSQL's `unnest` takes: one statement per table, whatever the batch's size.
+struct LedgerBatch: Sendable {
+    static let minuteNanoseconds: Int64 = 60_000_000_000
+
+    private struct Sums {
+        var message: String
+        var level: Int
+        var count: Int64 = 0
+        var firstSeen: Int64
+        var lastSeen: Int64
+        var exampleBody: String
+        var exampleTime: Int64
+        var exampleLabels: String
+    }
+
+    private var order: [SignatureKey] = []
+    private var sums: [SignatureKey: Sums] = [:]
+    private var minutes: [SignatureKey: [Int64: Int64]] = [:]
+
+    /// Rows before `countFrom` were counted by an earlier transaction: they are looked up, not counted.
+    init(_ rows: [EventRow], keys: [SignatureKey], countFrom: Int) {
+        for (index, row) in rows.enumerated() {
+            let key = keys[index]
+            let event = row.event
+            if sums[key] == nil {
+                order.append(key)
+                sums[key] = Sums(message: row.message, level: event.level.rawValue, firstSeen: event.timestamp, lastSeen: event.timestamp,
+                                 exampleBody: row.body, exampleTime: event.timestamp, exampleLabels: row.labelsJSON)
+            }
+            guard index >= countFrom else { continue }
+            sums[key]!.count += 1
+            sums[key]!.firstSeen = min(sums[key]!.firstSeen, event.timestamp)
+            sums[key]!.lastSeen = max(sums[key]!.lastSeen, event.timestamp)
+            sums[key]!.level = max(sums[key]!.level, event.level.rawValue)
+            let minute = event.timestamp >= 0 ? event.timestamp / Self.minuteNanoseconds : (event.timestamp + 1) / Self.minuteNanoseconds - 1
+            minutes[key, default: [:]][minute, default: 0] += 1
+        }
+        // Rows are locked in key order in every transaction: replicas upserting the same
+        // signatures at once wait for each other instead of deadlocking.
+        order.sort { ($0.tenant, $0.service, $0.hash) < ($1.tenant, $1.service, $1.hash) }
+    }
+
+    /// Inserts new signatures and adds to the counts, times and levels of known ones; every key's id.
+    func upsertSignatures(_ connection: PostgresConnection, logger: Logger) async throws -> [SignatureKey: Int64] {
+        let rows = order.map { ($0, sums[$0]!) }
+        let tenants = rows.map(\.0.tenant), services = rows.map(\.0.service), hashes = rows.map(\.0.hash)
+        let messages = rows.map(\.1.message), levels = rows.map { Int16($0.1.level) }, counts = rows.map(\.1.count)
+        let firstSeen = rows.map(\.1.firstSeen), lastSeen = rows.map(\.1.lastSeen)
+        let bodies = rows.map(\.1.exampleBody), times = rows.map(\.1.exampleTime), labels = rows.map(\.1.exampleLabels)
+        let result = try await connection.query("""
+            INSERT INTO deja_signatures AS s (tenant, service, hash, message, level, count, first_seen, last_seen,
+                                               example_body, example_time, example_labels)
+            SELECT * FROM unnest(\(tenants)::text[], \(services)::text[], \(hashes)::text[], \(messages)::text[], \(levels)::int2[],
+                                 \(counts)::int8[], \(firstSeen)::int8[], \(lastSeen)::int8[], \(bodies)::text[], \(times)::int8[], \(labels)::text[])
+            ON CONFLICT (tenant, service, hash) DO UPDATE SET count = s.count + excluded.count,
+                first_seen = CASE WHEN excluded.count > 0 THEN least(s.first_seen, excluded.first_seen) ELSE s.first_seen END,
+                last_seen = CASE WHEN excluded.count > 0 THEN greatest(s.last_seen, excluded.last_seen) ELSE s.last_seen END,
+                level = CASE WHEN excluded.count > 0 THEN greatest(s.level, excluded.level) ELSE s.level END
+            RETURNING id, tenant, service, hash
+            """, logger: logger)
+        var ids: [SignatureKey: Int64] = [:]
+        for try await (id, tenant, service, hash) in result.decode((Int64, String, String, String).self) {
+            ids[SignatureKey(tenant: tenant, service: service, hash: hash)] = id
+        }
+        return ids
+    }
+
+    /// Adds the batch's events to each signature's per-minute counts.
+    func addMinutes(_ connection: PostgresConnection, ids: [SignatureKey: Int64], logger: Logger) async throws {
+        var entries: [(id: Int64, minute: Int64, count: Int64)] = []
+        for (key, counts) in minutes {
+            guard let id = ids[key] else { continue }
+            for (minute, count) in counts { entries.append((id, minute, count)) }
+        }
+        guard !entries.isEmpty else { return }
+        entries.sort { ($0.id, $0.minute) < ($1.id, $1.minute) }
+        let signatureIDs = entries.map(\.id), minuteValues = entries.map(\.minute), counts = entries.map(\.count)
+        try await connection.query("""
+            INSERT INTO deja_signature_minutes AS m (signature_id, minute, count)
+            SELECT * FROM unnest(\(signatureIDs)::int8[], \(minuteValues)::int8[], \(counts)::int8[])
+            ON CONFLICT (signature_id, minute) DO UPDATE SET count = m.count + excluded.count
+            """, logger: logger)
+    }
+}
+
+extension SignatureKey {
+    init(tenant: String, service: String, hash: String) {
+        self.tenant = tenant
+        self.service = service
+        self.hash = hash
+    }
+}
