@@ -2,7 +2,7 @@
 # Idempotent setup for a fresh Debian machine: system packages, the default model, a build.
 #   scripts/setup.sh [--release] [--integration]      (DEJA_MODEL_DIR overrides the model folder)
 # --integration adds what the integration tests drive: rsyslog, Chromium, Prometheus with node exporter
-# and Alertmanager, and the Python clients.
+# and Alertmanager, PostgreSQL (cluster mode), and the Python clients.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +25,7 @@ fail() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 # 1. Debian packages the build links against.
 needed=()
 packages=(libopenblas-dev libsqlite3-dev unzip)
-((INTEGRATION)) && packages+=(rsyslog rsyslog-elasticsearch chromium chromium-driver prometheus prometheus-node-exporter prometheus-alertmanager)
+((INTEGRATION)) && packages+=(rsyslog rsyslog-elasticsearch chromium chromium-driver prometheus prometheus-node-exporter prometheus-alertmanager postgresql)
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || needed+=("$pkg")
 done

@@ -40,9 +40,11 @@ public struct SearchResults: Sendable {
 /// Results are grouped by signature.
 public final class SearchEngine {
     // Not Sendable: owns the embedder.
-    public let store: any SearchableStore
+    public let store: any SearchReading
     /// Where signature vectors are searched: the embedded store itself, or ChromaDB.
     public let vectors: any VectorStore
+    /// Issue membership for the issue list; nil leaves that list out (cluster mode: issues are each replica's own).
+    public let issues: (any IssueMembership)?
     public let embedder: SentenceEmbedder
     private let redactor: Redactor
     /// RRF's k: how quickly a list's later ranks stop counting.
@@ -61,9 +63,17 @@ public final class SearchEngine {
     /// Candidates, by fused score, whose issues enter the issue list.
     public var issueSeeds = 10
 
-    public init(store: any SearchableStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
+    /// Search over the embedded store, its vectors in it or in `vectors` (ChromaDB).
+    public convenience init(store: any SearchableStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
+        self.init(reading: store, issues: store, vectors: vectors ?? store, embedder: embedder, redactor: redactor)
+    }
+
+    /// Search over any source of signatures and events, such as cluster mode's shared state.
+    public init(reading store: any SearchReading, issues: (any IssueMembership)?, vectors: any VectorStore, embedder: SentenceEmbedder,
+                redactor: Redactor) {
         self.store = store
-        self.vectors = vectors ?? store
+        self.issues = issues
+        self.vectors = vectors
         self.embedder = embedder
         self.redactor = redactor
     }
@@ -126,9 +136,9 @@ public final class SearchEngine {
             if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
         }
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
-        if issueWeight > 0 {
+        if issueWeight > 0, let issues {
             let seeds = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(issueSeeds).map(\.key)
-            let (issueOf, members) = try store.issueMembers(of: seeds, tenant: filter.tenant, membersPerIssue: candidates)
+            let (issueOf, members) = try issues.issueMembers(of: seeds, tenant: filter.tenant, membersPerIssue: candidates)
             var issueRank: [Int64: Int] = [:]
             for seed in seeds { if let issue = issueOf[seed], issueRank[issue] == nil { issueRank[issue] = issueRank.count + 1 } }
             for (issue, rank) in issueRank {

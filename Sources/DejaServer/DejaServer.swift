@@ -103,7 +103,16 @@ public struct DejaServer: Sendable {
             }
         }
         let queryEmbedder = try models()
-        let search = SearchService(engine: SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor))
+        let engine: SearchEngine
+        if let ledger, let settings = configuration.chroma {
+            // Cluster mode: search reads only what every replica shares (signatures and examples in
+            // PostgreSQL, vectors in ChromaDB), so any replica answers any search alike.
+            let vectors = try ChromaVectorStore(settings: settings, events: store, model: ingestEmbedder.modelIdentity, lookup: ledger)
+            engine = SearchEngine(reading: ledger, issues: nil, vectors: vectors, embedder: queryEmbedder, redactor: redactor)
+        } else {
+            engine = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
+        }
+        let search = SearchService(engine: engine)
         // Metric documents are embedded on the query embedder's own background encoder, apart from
         // the encoder queries use (`SentenceEmbedder.embed(singleThreaded:)`).
         let metricSearch = MetricSearch(store: store, embedder: queryEmbedder)

@@ -1,7 +1,13 @@
+import Foundation
 /// Labels as stored: a JSON object with sorted keys, so that equal labels are equal text. Written
 /// by hand because it runs once per event on the ingest path, where `JSONEncoder` cost more than
 /// the rest of preparing a typical labelled event.
 enum LabelsJSON {
+    /// Labels as `encode` wrote them; text that does not read as labels is none.
+    static func decode(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+
     static func encode(_ labels: [String: String]) -> String {
         guard !labels.isEmpty else { return "{}" }
         var output: [UInt8] = [UInt8(ascii: "{")]

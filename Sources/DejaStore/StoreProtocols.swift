@@ -22,8 +22,32 @@ public protocol EventReading: Sendable {
     func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent]
 }
 
+/// What hybrid search reads besides vectors: signatures, their events, keyword and identifier
+/// matches. The embedded store answers from every event; the shared state of cluster mode
+/// (`PostgresLedger`) from each signature's message and example event, the same on every replica.
+public protocol SearchReading: Sendable {
+    func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
+    func events(ids: [Int64], tenant: String?) throws -> [StoredEvent]
+    func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
+    func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
+    func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent]
+    func services(tenant: String) throws -> [String]
+}
+
+/// Signature ids of vector-index keys (`IndexKey`: service and message hash) within a tenant.
+public protocol SignatureKeyLookup: Sendable {
+    /// The id of each key's signature; keys of no signature of the tenant are left out.
+    func signatureIDs(tenant: String, keys: [String]) throws -> [String: Int64]
+}
+
+/// Which issue each signature is in, for search's issue list.
+public protocol IssueMembership: Sendable {
+    /// The issue of each of `signatures`, and up to `membersPerIssue` members of each such issue.
+    func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]])
+}
+
 /// Signatures, the patterns and issues they belong to, and their counts over time.
-public protocol SignatureReading: Sendable {
+public protocol SignatureReading: IssueMembership {
     /// The signatures of `ids` (within `tenant` when given).
     func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
     /// Signatures with the most events in the range, counted per bucket (`signatures`: these only).
@@ -33,8 +57,6 @@ public protocol SignatureReading: Sendable {
     func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) throws -> [PatternCounts]
     /// The tenant's signatures, and how many wait for a vector of `model`.
     func embeddingBacklog(tenant: String, model: String) throws -> (signatures: Int, waiting: Int)
-    /// The issue of each of `signatures`, and up to `membersPerIssue` members of each such issue.
-    func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]])
     /// The issue `id` resolves to (itself, or the issue it was merged into).
     func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64?
     /// Issues with events in the range, counted per bucket (`issues`: these only).
@@ -53,7 +75,7 @@ public protocol SignatureCountReading: Sendable {
 }
 
 /// The store search reads: events, signatures, and the signature vectors kept beside them.
-public typealias SearchableStore = EventReading & SignatureReading & VectorStore
+public typealias SearchableStore = EventReading & SignatureReading & SearchReading & VectorStore
 
 /// Metric documents (Prometheus names and help text) and their vectors, per tenant.
 public protocol MetricDocumentStore: Sendable {
@@ -68,4 +90,4 @@ public protocol MetricDocumentStore: Sendable {
     func removeMetrics(tenant: String, notSeenSince time: Int64) throws -> Int
 }
 
-extension SQLiteStore: EventReading, SignatureReading, SignatureCountReading, MetricDocumentStore {}
+extension SQLiteStore: EventReading, SignatureReading, SignatureCountReading, SearchReading, SignatureKeyLookup, MetricDocumentStore {}

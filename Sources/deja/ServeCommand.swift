@@ -142,6 +142,9 @@ struct ServeCommand: AsyncParsableCommand {
             } catch let error as SharedStateError {
                 throw ValidationError(error.description)
             }
+            guard configuration.chroma != nil else {
+                throw ValidationError("cluster mode (--state) keeps signature vectors in ChromaDB, which every replica searches: add --vector-store chroma --chroma-url URL")
+            }
         }
         configuration.zoneOffset = try zone.offset()
         let prometheusURLs = prometheusUrl.isEmpty ? (setting(nil, "PROMETHEUS_URL").map { $0.split(separator: ",").map(String.init) } ?? []) : prometheusUrl

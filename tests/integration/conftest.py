@@ -1,6 +1,7 @@
 """A real `deja serve` for the integration tests: built by `swift build`, started on a free loopback
-port with a fresh data directory, stopped (SIGTERM) at the end; and a real ChromaDB (`chroma run`)."""
-import json, os, shutil, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
+port with a fresh data directory, stopped (SIGTERM) at the end; a real ChromaDB (`chroma run`) and a
+real PostgreSQL (cluster mode)."""
+import glob, json, os, shutil, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
 
 import pytest
 
@@ -155,6 +156,66 @@ def chroma():
     yield server
     server.stop()
     shutil.rmtree(server.data, ignore_errors=True)
+
+
+class Postgres:
+    """A real PostgreSQL server (Debian's, `initdb` and `postgres` in a temporary folder) on a free
+    loopback port, trusting local connections, with one database `deja`."""
+
+    def __init__(self):
+        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+        assert versions, "PostgreSQL is missing: apt-get install postgresql (scripts/setup.sh --integration does)"
+        self.bin = os.path.dirname(versions[-1])
+        self.port = free_port()
+        # As root the server runs as postgres, which must reach its folder: not under pytest's private one.
+        self.folder = tempfile.mkdtemp(prefix="deja-postgres-", dir="/tmp" if os.geteuid() == 0 else None)
+        self.url = f"postgres://deja@127.0.0.1:{self.port}/deja?sslmode=disable"
+        self.process = None
+        # PostgreSQL refuses to run as root: as root, it runs as the postgres user.
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.folder, user="postgres")
+
+    def start(self):
+        data = os.path.join(self.folder, "data")
+        if not os.path.isdir(data):
+            subprocess.run(self.as_user + [os.path.join(self.bin, "initdb"), "-D", data, "-A", "trust", "-U", "deja", "--no-sync"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = open(os.path.join(self.folder, "postgres.log"), "ab")
+        self.process = subprocess.Popen(self.as_user + [os.path.join(self.bin, "postgres"), "-D", data, "-p", str(self.port), "-k", self.folder,
+                                                        "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+                                        stdout=log, stderr=log)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            assert self.process.poll() is None, "postgres exited at start:\n" + open(os.path.join(self.folder, "postgres.log")).read()[-2000:]
+            if subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "deja", "-d", "postgres", "-c", "SELECT 1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+                subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "deja", "-d", "postgres", "-c", "CREATE DATABASE deja"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                return self
+            time.sleep(0.2)
+        raise AssertionError("postgres did not answer within 60 s")
+
+    def stop(self):
+        # A fast shutdown (clients are disconnected, data kept), by pg_ctl: runuser does not pass signals on.
+        if self.process and self.process.poll() is None:
+            subprocess.run(self.as_user + [os.path.join(self.bin, "pg_ctl"), "stop", "-D", os.path.join(self.folder, "data"), "-m", "fast"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.process.wait(timeout=60)
+
+    def query(self, sql):
+        """Rows of `sql` as lists of strings."""
+        out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "deja", "-d", "deja", "-At", "-F", "\t", "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
+
+
+@pytest.fixture
+def postgres():
+    server = Postgres().start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -145,8 +145,7 @@ struct SearchAPI {
                 counts = try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
                                                          limit: range.limit, signatures: signatures)
             } catch let error as SharedStateError {
-                if case .labelsNotShared = error { throw HTTPError(.badRequest, message: error.description) }
-                throw HTTPError(.serviceUnavailable, message: error.description)
+                throw error.httpError
             }
             return SignaturesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, signatures: counts)
         }
@@ -174,7 +173,12 @@ struct SearchAPI {
         let filter = try query.filter(tenant: tenant)
         let limit = try query.checkedLimit()
         let started = DispatchTime.now().uptimeNanoseconds
-        let results = try await search.run { engine in try work(engine, filter, limit) }
+        let results: SearchResults
+        do {
+            results = try await search.run { engine in try work(engine, filter, limit) }
+        } catch let error as SharedStateError {
+            throw error.httpError
+        }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         metrics.searched(endpoint, seconds: took)
         if results.notice != nil { metrics.degradedSearch(endpoint) }
@@ -203,7 +207,12 @@ struct CountedRange: Sendable {
         let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         filter = try query.filter(tenant: tenant)
         let until = filter.until ?? EventTime.now()
-        let earliest = filter.since == nil ? try await reads.earliestEvent(tenant: tenant) : nil
+        let earliest: Int64?
+        do {
+            earliest = filter.since == nil ? try await reads.earliestEvent(tenant: tenant) : nil
+        } catch let error as SharedStateError {
+            throw error.httpError
+        }
         self.until = until
         since = filter.since ?? earliest.map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
         guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
@@ -211,5 +220,14 @@ struct CountedRange: Sendable {
         guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
         limit = query.limit ?? 50
         guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }
+    }
+}
+
+extension SharedStateError {
+    /// A filter the shared state cannot apply is the request's fault (400); anything else is
+    /// PostgreSQL's, and worth retrying (503).
+    var httpError: HTTPError {
+        if case .labelsNotShared = self { return HTTPError(.badRequest, message: description) }
+        return HTTPError(.serviceUnavailable, message: description)
     }
 }

@@ -10,6 +10,9 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     public let client: ChromaClient
     public let limits: ChromaServerLimits
     private let events: SQLiteStore
+    /// Maps found records to signature ids: the embedded store, or the shared state in cluster mode,
+    /// where every replica's records map to signatures the same way.
+    private let lookup: any SignatureKeyLookup
     private let model: String
     private let lock = NSLock()
     private var collections: [String: String] = [:]
@@ -17,10 +20,11 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     static let maxExampleBytes = 4_096
 
     /// Connects and checks the server (reachable, Chroma 1.x, token accepted); throws `ChromaError` naming what is wrong.
-    public init(settings: ChromaSettings, events: SQLiteStore, model: String) throws {
+    public init(settings: ChromaSettings, events: SQLiteStore, model: String, lookup: (any SignatureKeyLookup)? = nil) throws {
         client = try ChromaClient(settings: settings)
         limits = try client.check()
         self.events = events
+        self.lookup = lookup ?? events
         self.model = model
     }
 
@@ -154,7 +158,7 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         do {
             guard k > 0, let collection = try collection(tenant: filter.tenant, create: false) else { return [] }
             let matches = try client.query(collection: collection, embedding: query, n: k, filter: Self.whereClause(for: filter))
-            let ids = try events.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
+            let ids = try lookup.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
             // Records another replica published are shown from their metadata, fetched only for them
             // (a search on one machine pays nothing); not when labels must be checked on events.
             let elsewhere = filter.labels.isEmpty ? matches.map(\.id).filter { ids[$0] == nil } : []

@@ -7,18 +7,23 @@ extension PostgresLedger: SignatureCountReading {
     public func signatures(ids: [Int64], tenant: String?) throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         return try run { [client, logger] in
-            let rows = try await client.query("""
-                SELECT id, tenant, service, message, level, count, first_seen, last_seen FROM deja_signatures
-                WHERE id = ANY(\(ids)::int8[]) AND (\(tenant)::text IS NULL OR tenant = \(tenant))
-                """, logger: logger)
-            var signatures: [Signature] = []
-            for try await (id, tenant, service, message, level, count, firstSeen, lastSeen)
-                in rows.decode((Int64, String, String, String, Int16, Int64, Int64, Int64).self) {
-                signatures.append(Signature(id: id, tenant: tenant, service: service, message: message, level: Severity(rawValue: Int(level)) ?? .unknown,
-                                            count: Int(count), firstSeen: firstSeen, lastSeen: lastSeen, exampleEventID: 0))
-            }
-            return signatures
+            try await client.withConnection { connection in try await Self.signatures(ids: ids, tenant: tenant, on: connection, logger: logger) }
         }
+    }
+
+    private static func signatures(ids: [Int64], tenant: String?, on connection: PostgresConnection, logger: Logger) async throws -> [Signature] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query("""
+            SELECT id, tenant, service, message, level, count, first_seen, last_seen FROM deja_signatures
+            WHERE id = ANY(\(ids)::int8[]) AND (\(tenant)::text IS NULL OR tenant = \(tenant))
+            """, logger: logger)
+        var signatures: [Signature] = []
+        for try await (id, tenant, service, message, level, count, firstSeen, lastSeen)
+            in rows.decode((Int64, String, String, String, Int16, Int64, Int64, Int64).self) {
+            signatures.append(Signature(id: id, tenant: tenant, service: service, message: message, level: Severity(rawValue: Int(level)) ?? .unknown,
+                                        count: Int(count), firstSeen: firstSeen, lastSeen: lastSeen, exampleEventID: 0))
+        }
+        return signatures
     }
 
     /// Counts per signature and minute, summed into `buckets`: a minute is counted in the bucket its
@@ -32,26 +37,37 @@ extension PostgresLedger: SignatureCountReading {
         let firstMinute = since >= 0 ? since / minute : (since + 1) / minute - 1
         let lastMinute = until >= 0 ? until / minute : (until + 1) / minute - 1
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
-        let counts: [Int64: [Int]] = try run { [client, logger] in
-            let rows = try await client.query("""
-                SELECT m.signature_id, m.minute, m.count FROM deja_signatures s
-                JOIN deja_signature_minutes m ON m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
-                WHERE s.tenant = \(filter.tenant) AND s.last_seen >= \(since - minute) AND s.first_seen <= \(until)
-                  AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-                  AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
-                  AND (cardinality(\(wanted)::int8[]) = 0 OR s.id = ANY(\(wanted)::int8[]))
-                """, logger: logger)
-            var counts: [Int64: [Int]] = [:]
-            for try await (id, minuteNumber, count) in rows.decode((Int64, Int64, Int64).self) {
-                let start = max(since, minuteNumber * minute)
-                let bucket = min(buckets - 1, max(0, Int((start - since) / width)))
-                counts[id, default: Array(repeating: 0, count: buckets)][bucket] += Int(count)
+        // One snapshot for the counts and the signatures they are shown with, so that each
+        // signature's buckets add up to its count while replicas keep counting.
+        return try run { [client, logger, tenant = filter.tenant] in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let rows = try await connection.query("""
+                        SELECT m.signature_id, m.minute, m.count FROM deja_signatures s
+                        JOIN deja_signature_minutes m ON m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
+                        WHERE s.tenant = \(tenant) AND s.last_seen >= \(since - minute) AND s.first_seen <= \(until)
+                          AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
+                          AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+                          AND (cardinality(\(wanted)::int8[]) = 0 OR s.id = ANY(\(wanted)::int8[]))
+                        """, logger: logger)
+                    var counts: [Int64: [Int]] = [:]
+                    for try await (id, minuteNumber, count) in rows.decode((Int64, Int64, Int64).self) {
+                        let start = max(since, minuteNumber * minute)
+                        let bucket = min(buckets - 1, max(0, Int((start - since) / width)))
+                        counts[id, default: Array(repeating: 0, count: buckets)][bucket] += Int(count)
+                    }
+                    let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
+                    let found = Dictionary(uniqueKeysWithValues: try await Self.signatures(ids: top.map(\.key), tenant: tenant, on: connection,
+                                                                                           logger: logger).map { ($0.id, $0) })
+                    try await connection.query("COMMIT", logger: logger)
+                    return top.compactMap { id, buckets in found[id].map { SignatureCounts(signature: $0, counts: buckets) } }
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
             }
-            return counts
         }
-        let top = counts.sorted { ($0.value.reduce(0, +), $1.key) > ($1.value.reduce(0, +), $0.key) }.prefix(limit)
-        let found = Dictionary(uniqueKeysWithValues: try signatures(ids: top.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
-        return top.compactMap { id, buckets in found[id].map { SignatureCounts(signature: $0, counts: buckets) } }
     }
 
     public func earliestEvent(tenant: String) throws -> Int64? {

@@ -158,6 +158,7 @@ struct LedgerBatch: Sendable {
         var exampleBody: String
         var exampleTime: Int64
         var exampleLabels: String
+        var searchTerms: String
     }
 
     private var order: [SignatureKey] = []
@@ -172,7 +173,8 @@ struct LedgerBatch: Sendable {
             if sums[key] == nil {
                 order.append(key)
                 sums[key] = Sums(message: row.message, level: event.level.rawValue, firstSeen: event.timestamp, lastSeen: event.timestamp,
-                                 exampleBody: row.body, exampleTime: event.timestamp, exampleLabels: row.labelsJSON)
+                                 exampleBody: row.body, exampleTime: event.timestamp, exampleLabels: row.labelsJSON,
+                                 searchTerms: KeywordTerms.signatureText(row.message) + " " + row.indexText)
             }
             guard index >= countFrom else { continue }
             sums[key]!.count += 1
@@ -194,11 +196,13 @@ struct LedgerBatch: Sendable {
         let messages = rows.map(\.1.message), levels = rows.map { Int16($0.1.level) }, counts = rows.map(\.1.count)
         let firstSeen = rows.map(\.1.firstSeen), lastSeen = rows.map(\.1.lastSeen)
         let bodies = rows.map(\.1.exampleBody), times = rows.map(\.1.exampleTime), labels = rows.map(\.1.exampleLabels)
+        let terms = rows.map(\.1.searchTerms)
         let result = try await connection.query("""
             INSERT INTO deja_signatures AS s (tenant, service, hash, message, level, count, first_seen, last_seen,
-                                               example_body, example_time, example_labels)
+                                               example_body, example_time, example_labels, search_terms)
             SELECT * FROM unnest(\(tenants)::text[], \(services)::text[], \(hashes)::text[], \(messages)::text[], \(levels)::int2[],
-                                 \(counts)::int8[], \(firstSeen)::int8[], \(lastSeen)::int8[], \(bodies)::text[], \(times)::int8[], \(labels)::text[])
+                                 \(counts)::int8[], \(firstSeen)::int8[], \(lastSeen)::int8[], \(bodies)::text[], \(times)::int8[], \(labels)::text[],
+                                 \(terms)::text[])
             ON CONFLICT (tenant, service, hash) DO UPDATE SET count = s.count + excluded.count,
                 first_seen = CASE WHEN excluded.count > 0 THEN least(s.first_seen, excluded.first_seen) ELSE s.first_seen END,
                 last_seen = CASE WHEN excluded.count > 0 THEN greatest(s.last_seen, excluded.last_seen) ELSE s.last_seen END,

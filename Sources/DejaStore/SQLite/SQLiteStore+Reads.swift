@@ -160,8 +160,7 @@ extension SQLiteStore {
     }
 
     static func event(from row: Row) -> StoredEvent {
-        let labelsText: String = row["labels"]
-        let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
+        let labels = LabelsJSON.decode(row["labels"])
         return StoredEvent(id: row["id"], externalID: row["external_id"], tenant: row["tenant"], service: row["service"],
                            level: Severity(rawValue: row["level"]) ?? .unknown, timestamp: row["timestamp"],
                            labels: labels, body: row["body"], signatureID: row["signature_id"], lineTimestamp: row["line_timestamp"])

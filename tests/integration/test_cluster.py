@@ -1,0 +1,181 @@
+"""Cluster mode on real engines: three `deja serve` replicas share one PostgreSQL (signatures and
+their counts) and one ChromaDB (vectors). Every replica answers alike, counts equal what was
+acknowledged, and a replica killed with SIGKILL mid-push loses and double-counts nothing."""
+import json, os, random, signal, tempfile, threading, time
+
+import pytest
+
+from conftest import Server
+
+SINCE, UNTIL = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+BASE_NS = 1767225600 * 10**9  # 2026-01-01T00:00:00Z
+
+MESSAGES = [
+    "connection refused to postgres at 10.0.{a}.{b}:5432 after {n} ms",
+    "payment {n} declined: card expired",
+    "GET /api/orders/{n} returned 503 Service Unavailable",
+    "worker {n} finished job in {a} ms",
+    "disk /dev/sda{a} is {b}% full on host node-{n}",
+]
+
+
+def replicas(postgres, chroma, count=3, tokens=None):
+    servers = []
+    for index in range(count):
+        data = tempfile.mkdtemp(prefix=f"deja-replica{index}-")
+        args = ["--state", postgres.url, "--replica", f"replica-{index}", "--vector-store", "chroma", "--chroma-url", chroma.url]
+        servers.append(Server(data, args).start())
+    return servers
+
+
+def push(server, lines, service, tenant="acme", offset_ns=0):
+    """Pushes `lines` as one Loki request; the status (204: acknowledged), or None when the
+    connection broke (the request may or may not have been logged before it did)."""
+    values = [[str(BASE_NS + offset_ns + i * 1_000_000), line] for i, line in enumerate(lines)]
+    body = {"streams": [{"stream": {"service": service}, "values": values}]}
+    try:
+        return server.request("POST", "/loki/api/v1/push", body, {"X-Scope-OrgID": tenant}, timeout=30)[0]
+    except OSError:
+        return None
+
+
+def lines_for(seed, count):
+    rng = random.Random(seed)
+    return [rng.choice(MESSAGES).format(a=rng.randint(0, 255), b=rng.randint(0, 99), n=rng.randint(1000, 99999)) for _ in range(count)]
+
+
+def signatures(server, tenant="acme", **params):
+    query = "&".join(f"{k}={v}" for k, v in {"since": SINCE, "until": UNTIL, "limit": 100, "buckets": 6, **params}.items())
+    status, _, body = server.request("GET", f"/api/v1/signatures?{query}", headers={"X-Scope-OrgID": tenant})
+    assert status == 200, body
+    return body["signatures"]
+
+
+def counted(server, tenant="acme"):
+    """Every signature's (service, message) -> count, summed over all replicas, as `server` answers."""
+    result = {}
+    for entry in signatures(server, tenant):
+        signature = entry["signature"]
+        assert sum(entry["counts"]) == signature["count"]
+        result[(signature["service"], signature["message"])] = signature["count"]
+    return result
+
+
+def wait_until(predicate, timeout=120, what="the condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{what} did not hold within {timeout} s")
+
+
+def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(postgres, chroma):
+    servers = replicas(postgres, chroma)
+    try:
+        sent = {}
+        # The same streams go to every replica: each signature is counted by all three.
+        for round_number in range(4):
+            lines = lines_for(round_number, 50)
+            for server in servers:
+                assert push(server, lines, "checkout", offset_ns=round_number * 60 * 10**9) == 204
+            for line in lines:
+                sent[line] = sent.get(line, 0) + len(servers)
+        total = sum(sent.values())
+        wait_until(lambda: all(sum(counted(s).values()) == total for s in servers), what=f"{total} events counted on every replica")
+        answers = [signatures(server) for server in servers]
+        assert answers[0] == answers[1] == answers[2]
+        # Every acknowledged event counted once.
+        assert sum(entry["signature"]["count"] for entry in answers[0]) == 600
+        # The four rounds, a minute apart, fall in the first of six four-hour buckets.
+        assert all(entry["counts"][0] == entry["signature"]["count"] and len(entry["counts"]) == 6 for entry in answers[0])
+
+        # Search reads only shared state: once the vectors are published, every replica gives the same groups.
+        def same_search():
+            results = [s.search("database connection refused", tenant="acme") for s in servers]
+            keys = [[(g["signature"]["id"], g["count"], g["events"][0]["body"]) for g in r] for r in results]
+            return keys[0] and keys[0] == keys[1] == keys[2] and results[0][0]["signature"]["message"].startswith("connection refused")
+        wait_until(same_search, what="the same search results from every replica")
+        group = servers[1].search("database connection refused", tenant="acme")[0]
+        assert group["count"] == sum(n for line, n in sent.items() if line.startswith("connection refused"))
+
+        # Another tenant sees none of it, on any replica.
+        for server in servers:
+            assert signatures(server, tenant="other") == []
+            assert server.search("connection refused", tenant="other") == []
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_counts_stay_exact_through_sigkill_of_a_replica_mid_push(postgres, chroma):
+    servers = replicas(postgres, chroma)
+    outcomes = []  # (service, lines, status)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def producer(number):
+        request = 0
+        while not stop.is_set():
+            target = servers[(number + request) % len(servers)]
+            # A service of its own per request shows exactly which requests were counted; the shared
+            # service's signatures are upserted by every replica at once.
+            own = f"req-{number}-{request}"
+            status = push(target, lines_for(request * 7 + number, 5), own, offset_ns=request * 10**9)
+            shared = push(target, lines_for(request, 20), "checkout", offset_ns=request * 10**9)
+            with lock:
+                outcomes.append((own, 5, status))
+                outcomes.append(("checkout", 20, shared))
+            request += 1
+
+    threads = [threading.Thread(target=producer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for cycle in range(3):
+            time.sleep(2)
+            victim = servers[cycle % len(servers)]
+            victim.stop(signal.SIGKILL)
+            time.sleep(0.5)
+            victim.start()
+        time.sleep(2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+    acknowledged = [o for o in outcomes if o[2] == 204]
+    broken = [o for o in outcomes if o[2] is None]
+    assert len(acknowledged) > 100, "too few pushes were acknowledged to test anything"
+    assert all(o[2] in (204, 429, 503, None) for o in outcomes), {o[2] for o in outcomes}
+    shared_acked = sum(n for service, n, status in acknowledged if service == "checkout")
+    shared_broken = sum(n for service, n, status in broken if service == "checkout")
+    own = {service: (n, status) for service, n, status in outcomes if service != "checkout"}
+
+    # Every acknowledged request is counted once; a request whose connection broke, once or not at all.
+    def service_counts():
+        rows = postgres.query("SELECT service, sum(count) FROM deja_signatures WHERE tenant = 'acme' GROUP BY service")
+        return {service: int(total) for service, total in rows}
+
+    def settled():
+        counts = service_counts()
+        return all(counts.get(service, 0) == n for service, (n, status) in own.items() if status == 204) \
+            and counts.get("checkout", 0) >= shared_acked
+    wait_until(settled, timeout=180, what="every acknowledged event counted")
+    time.sleep(3)  # anything counted twice would show by now
+    counts = service_counts()
+    for service, (n, status) in own.items():
+        if status == 204:
+            assert counts.get(service, 0) == n, (service, counts.get(service, 0))
+        elif status is None:
+            assert counts.get(service, 0) in (0, n), (service, counts.get(service, 0))
+        else:
+            assert counts.get(service, 0) == 0, (service, status)
+    assert shared_acked <= counts["checkout"] <= shared_acked + shared_broken
+    # Every replica answers the shared service's counts alike, as the shared state holds them.
+    answers = [signatures(server, service="checkout", limit=1000) for server in servers]
+    assert answers[0] == answers[1] == answers[2]
+    stored = dict(postgres.query("SELECT id, count FROM deja_signatures WHERE tenant = 'acme' AND service = 'checkout'"))
+    assert answers[0] and all(entry["signature"]["count"] == int(stored[str(entry["signature"]["id"])]) for entry in answers[0])
+    for server in servers:
+        server.stop()
