@@ -82,7 +82,7 @@ public struct DejaServer: Sendable {
         let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
         if let ledger {
             // Down at start is not fatal: events are acknowledged into the log and counted once it answers.
-            do { try ledger.prepare() } catch { logger.warning("the shared state cannot be used yet; retrying", metadata: ["error": "\(error)"]) }
+            do { try await ledger.prepare() } catch { logger.warning("the shared state cannot be used yet; retrying", metadata: ["error": "\(error)"]) }
         }
         let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, ledger: ledger,
                                        maxBacklogBytes: configuration.maxBacklogBytes)
@@ -104,15 +104,17 @@ public struct DejaServer: Sendable {
         }
         let queryEmbedder = try models()
         let engine: SearchEngine
+        var fallback: SearchEngine?
         if let ledger, let settings = configuration.chroma {
             // Cluster mode: search reads only what every replica shares (signatures and examples in
             // PostgreSQL, vectors in ChromaDB), so any replica answers any search alike.
             let vectors = try ChromaVectorStore(settings: settings, events: store, model: ingestEmbedder.modelIdentity, lookup: ledger)
             engine = SearchEngine(reading: ledger, issues: nil, vectors: vectors, embedder: queryEmbedder, redactor: redactor)
+            fallback = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
         } else {
             engine = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
         }
-        let search = SearchService(engine: engine)
+        let search = SearchService(engine: engine, fallback: fallback)
         // Metric documents are embedded on the query embedder's own background encoder, apart from
         // the encoder queries use (`SentenceEmbedder.embed(singleThreaded:)`).
         let metricSearch = MetricSearch(store: store, embedder: queryEmbedder)

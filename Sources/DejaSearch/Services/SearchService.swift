@@ -3,12 +3,24 @@ import Dispatch
 /// Runs searches on a thread of their own, one at a time: the query embedder serves one caller
 /// at a time, and a search must not hold one of the server's event-loop threads.
 public final class SearchService: @unchecked Sendable {
-    // @unchecked: `engine` is used only on `queue`.
+    // @unchecked: the engines are used only on `queue` (they share the query embedder).
     private let engine: SearchEngine
+    private let fallback: SearchEngine?
     private let queue = DispatchQueue(label: "deja-search", qos: .userInitiated)
 
-    public init(engine: SearchEngine) {
+    /// `fallback` answers what `engine` cannot (cluster mode: this replica's own events while the
+    /// shared state is unreachable, or for label filters it does not keep).
+    public init(engine: SearchEngine, fallback: SearchEngine? = nil) {
         self.engine = engine
+        self.fallback = fallback
+    }
+
+    /// Runs `work` with the fallback engine; nil when there is none.
+    public func runFallback<Value: Sendable>(_ work: @escaping @Sendable (SearchEngine) throws -> Value) async throws -> Value? {
+        guard fallback != nil else { return nil }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in continuation.resume(with: Result { try work(fallback!) }) }
+        }
     }
 
     /// Runs `work` with the engine, after the searches before it.

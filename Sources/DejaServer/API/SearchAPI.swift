@@ -173,11 +173,14 @@ struct SearchAPI {
         let filter = try query.filter(tenant: tenant)
         let limit = try query.checkedLimit()
         let started = DispatchTime.now().uptimeNanoseconds
-        let results: SearchResults
+        var results: SearchResults
         do {
             results = try await search.run { engine in try work(engine, filter, limit) }
         } catch let error as SharedStateError {
-            throw error.httpError
+            // Cluster mode: what the shared state cannot answer, this replica's own events can, and the answer says so.
+            guard let own = try await search.runFallback({ engine in try work(engine, filter, limit) }) else { throw error.httpError }
+            results = own
+            results.notice = error.fallbackNotice
         }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         metrics.searched(endpoint, seconds: took)
@@ -224,6 +227,14 @@ struct CountedRange: Sendable {
 }
 
 extension SharedStateError {
+    /// What a search answered by this replica alone says.
+    var fallbackNotice: String {
+        if case .labelsNotShared = self {
+            return "label filters apply to each replica's own events in cluster mode: these results come from this replica's events only"
+        }
+        return "\(description); these results come from this replica's own events only"
+    }
+
     /// A filter the shared state cannot apply is the request's fault (400); anything else is
     /// PostgreSQL's, and worth retrying (503).
     var httpError: HTTPError {

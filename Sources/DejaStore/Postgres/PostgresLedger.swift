@@ -38,10 +38,10 @@ public final class PostgresLedger: Sendable {
 
     /// Applies the schema's migrations the database lacks (one replica at a time, under an advisory
     /// lock) and registers the replica; once per process. Every other call does it first.
-    public func prepare() throws {
+    public func prepare() async throws {
         if ready.withLock({ $0 }) { return }
         do {
-            try waitFor { [client, logger, replica = settings.replica] in
+            try await withTimeout(Self.writeTimeout) { [client, logger, replica = settings.replica] in
                 try await Self.migrate(client, logger: logger)
                 try await client.query("INSERT INTO deja_replicas (replica, applied) VALUES (\(replica), 0) ON CONFLICT (replica) DO NOTHING",
                                        logger: logger)
@@ -74,7 +74,7 @@ public final class PostgresLedger: Sendable {
         precondition(records.reduce(0) { $0 + $1.rows } == rows.count, "record spans must cover the rows")
         let keys = rows.map { SignatureKey($0) }
         let everything = LedgerBatch(rows, keys: keys, countFrom: 0)
-        return try run { [client, logger, replica = settings.replica] in
+        return try run(timeout: Self.writeTimeout) { [client, logger, replica = settings.replica] in
             try await client.withTransaction(logger: logger) { connection in
                 // The row lock orders this replica's transactions (also a second process that
                 // wrongly runs under its name); what it counted before is not counted again.
@@ -96,10 +96,15 @@ public final class PostgresLedger: Sendable {
         }
     }
 
+    /// Longest a read may wait for PostgreSQL: past it, search answers from this replica alone.
+    static let readTimeout = Duration.seconds(5)
+    /// Longest counting a batch (or migrating) may take before it is tried again.
+    static let writeTimeout = Duration.seconds(15)
+
     /// Runs async work against PostgreSQL from a blocking caller, its errors worded for users.
-    func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
-        try prepare()
-        do { return try waitFor(work) } catch { throw SharedStateError.wrapping(error) }
+    func run<Value: Sendable>(timeout: Duration = readTimeout, _ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+        if !ready.withLock({ $0 }) { try waitFor(timeout: Self.writeTimeout + .seconds(1)) { try await self.prepare() } }
+        do { return try waitFor(timeout: timeout, work) } catch { throw SharedStateError.wrapping(error) }
     }
 
     private static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -32,6 +32,12 @@ public struct SharedStateSettings: Sendable {
         configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
                                                      password: components.password, database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.maximumConnections = 8
+        // A caller that gives up on a transaction (`PostgresLedger`'s timeouts) may leave its session
+        // holding the replica's row lock: the server ends such sessions, and a lock wait fails
+        // rather than hang, so that the next attempt goes through.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "20000"), ("lock_timeout", "10000"), ("statement_timeout", "60000"),
+        ]
         var masked = components
         if masked.password != nil { masked.password = "***" }
         displayURL = masked.string ?? url
