@@ -68,7 +68,10 @@ def test_workloads_follow_the_conventions(overlay):
             assert item["metadata"]["namespace"] == "deja"
     workloads = [o for o in items if o["kind"] in ("Deployment", "StatefulSet")]
     deja = next(o for o in workloads if o["metadata"]["name"] == "deja")
-    assert deja["kind"] == ("StatefulSet" if overlay == "single-node" else "Deployment")
+    # Both keep the write-ahead log on a volume of each pod's own: acknowledged events survive a restart.
+    assert deja["kind"] == "StatefulSet" and deja["spec"]["serviceName"] == "deja-headless"
+    assert deja["spec"]["volumeClaimTemplates"][0]["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert find(items, "Service", "deja-headless")["spec"]["clusterIP"] == "None"
     for workload in workloads:
         pod = workload["spec"]["template"]
         assert workload["spec"]["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
@@ -86,11 +89,9 @@ def test_workloads_follow_the_conventions(overlay):
     assert deja["spec"]["template"]["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"
     service = find(items, "Service", "deja")
     assert service["spec"]["selector"].items() <= deja["spec"]["template"]["metadata"]["labels"].items()
-    if overlay == "single-node":
-        assert deja["spec"]["volumeClaimTemplates"][0]["spec"]["accessModes"] == ["ReadWriteOnce"]
-    else:
+    if overlay == "cluster":
         hpa, pdb = find(items, "HorizontalPodAutoscaler", "deja"), find(items, "PodDisruptionBudget", "deja")
-        assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "deja"}
+        assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "deja"}
         assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
         assert pdb["spec"]["selector"]["matchLabels"] == deja["spec"]["selector"]["matchLabels"]
         chroma = find(items, "StatefulSet", "chromadb")
@@ -101,6 +102,18 @@ def test_workloads_follow_the_conventions(overlay):
         policy = find(items, "NetworkPolicy", "chromadb")
         assert policy["spec"]["podSelector"]["matchLabels"] == chroma["spec"]["selector"]["matchLabels"]
         assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == deja["spec"]["selector"]["matchLabels"]
+        # The shared state: PostgreSQL on a volume, reachable from Deja's pods only, its URL from a Secret.
+        postgres = find(items, "StatefulSet", "postgres")
+        assert postgres["spec"]["serviceName"] == "postgres-headless" and postgres["spec"]["volumeClaimTemplates"]
+        policy = find(items, "NetworkPolicy", "postgres")
+        assert policy["spec"]["podSelector"]["matchLabels"] == postgres["spec"]["selector"]["matchLabels"]
+        assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == deja["spec"]["selector"]["matchLabels"]
+        env = {e["name"]: e for e in deja["spec"]["template"]["spec"]["containers"][0]["env"]}
+        secret = find(items, "Secret", env["DEJA_STATE"]["valueFrom"]["secretKeyRef"]["name"])
+        url = base64.b64decode(secret["data"]["url"]).decode()
+        password = base64.b64decode(secret["data"]["password"]).decode()
+        assert url == f"postgres://deja:{password}@postgres:5432/deja?sslmode=disable"
+        assert env["DEJA_REPLICA"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
         config = next(o for o in items if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("deja-config"))
         assert config["data"]["DEJA_VECTOR_STORE"] == "chroma"
         assert config["data"]["DEJA_CHROMA_URL"] == "http://chromadb:8000"
@@ -124,16 +137,25 @@ def fluent_bit_deja_output():
     return next(o for o in config["pipeline"]["outputs"] if o["name"] == "es" and o["host"].startswith("deja."))
 
 
-def test_deja_started_as_the_container_is_answers_probes_and_fluent_bit_pushes(chroma, tmp_path):
+def test_deja_started_as_the_container_is_answers_probes_and_fluent_bit_pushes(chroma, postgres, tmp_path):
     items = objects("cluster")
-    deployment = find(items, "Deployment", "deja")
+    deployment = find(items, "StatefulSet", "deja")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     entrypoint, env = dockerfile_runtime()
     assert entrypoint == ["/usr/local/bin/deja", "serve"]
     for source in container.get("envFrom", []):
         config = find(items, "ConfigMap", source["configMapRef"]["name"])
         env.update(config["data"])
-    env.update({e["name"]: e["value"] for e in container.get("env", [])})
+    for variable in container.get("env", []):
+        source = variable.get("valueFrom", {})
+        if "secretKeyRef" in source:
+            reference = source["secretKeyRef"]
+            env[variable["name"]] = base64.b64decode(find(items, "Secret", reference["name"])["data"][reference["key"]]).decode()
+        elif "fieldRef" in source:
+            assert source["fieldRef"]["fieldPath"] == "metadata.name"
+            env[variable["name"]] = "deja-0"
+        else:
+            env[variable["name"]] = variable["value"]
 
     # The pod's mounts, here: the data volume, the tokens Secret, the baked-in model.
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
@@ -152,6 +174,8 @@ def test_deja_started_as_the_container_is_answers_probes_and_fluent_bit_pushes(c
     # Cluster DNS names and the pod's 0.0.0.0 become this machine's loopback addresses.
     assert env["DEJA_CHROMA_URL"] == "http://chromadb:8000"
     env["DEJA_CHROMA_URL"] = chroma.url
+    assert env["DEJA_STATE"].split("@")[1] == "postgres:5432/deja?sslmode=disable"
+    env["DEJA_STATE"] = postgres.url
     port = free_port()
     assert env["DEJA_LISTEN"] == "0.0.0.0:8080"
     env["DEJA_LISTEN"] = f"127.0.0.1:{port}"
@@ -213,7 +237,9 @@ def test_deja_started_as_the_container_is_answers_probes_and_fluent_bit_pushes(c
         event = groups[0]["events"][0]
         assert groups[0]["signature"]["service"] == "checkout" and event["tenant"] == "default"
         assert event["labels"]["kubernetes.namespace_name"] == "shop" and "OrderRepository.save" in event["body"]
-        # The vector went to the ChromaDB the manifests point at.
+        # The vector went to the ChromaDB the manifests point at, the count to the PostgreSQL, under the pod's name.
         assert chroma.client().get_collection("deja-default").count() >= 1
+        assert postgres.query("SELECT service, count FROM deja_signatures") == [["checkout", "1"]]
+        assert postgres.query("SELECT replica FROM deja_replicas") == [["deja-0"]]
     finally:
         server.stop()

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Cluster mode beside the embedded default, in one run, from a second process on loopback.
+
+    .venv/bin/python scripts/bench_cluster.py [--seconds 60] [--producers 6] [--kill-cycles 20] [--search-events 1000000]
+
+Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and release builds of
+`deja serve`:
+1. The embedded default (one server): Loki JSON push of the loghub-2k mix (fresh variable values,
+   batches of 1,000 lines) for --seconds: events/s acknowledged, acknowledgement p50/p99.
+2. Three replicas sharing PostgreSQL and ChromaDB, the same push spread over them: events/s
+   acknowledged together.
+3. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
+   carries a service of its own, so the shared state shows exactly which requests were counted:
+   acknowledged requests missing or counted twice must be 0 (a request whose connection broke may
+   be counted once or not at all).
+4. The replicas filled to --search-events events, then searches over HTTP (log lines of the mix and
+   the semantic-eval queries) spread over the replicas: p50/p99, and whether every replica gave the
+   same groups for the same query.
+Reads ../shared (or $DEJA_SHARED). Prints one JSON report.
+"""
+import argparse, glob, http.client, json, os, random, re, shutil, signal, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from conftest import Chroma, Postgres, Server  # noqa: E402  (the integration tests' real servers)
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--seconds", type=int, default=60)
+ap.add_argument("--producers", type=int, default=6)
+ap.add_argument("--kill-cycles", type=int, default=20)
+ap.add_argument("--search-events", type=int, default=1_000_000)
+ap.add_argument("--queries", type=int, default=200)
+ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
+ap.add_argument("--deja", default=os.path.join(ROOT, ".build", "release", "deja"))
+args = ap.parse_args()
+os.environ["DEJA_BIN"] = args.deja
+import conftest  # noqa: E402
+conftest.DEJA = args.deja
+
+random.seed(7)
+lines = []
+for path in sorted(glob.glob(os.path.join(args.shared, "data", "loghub-2k", "*", "*_2k.log"))):
+    system = os.path.basename(os.path.dirname(path)).lower()
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines += [(system, l.rstrip("\n")) for l in fh if l.strip()]
+if not lines:
+    sys.exit(f"no loghub-2k logs under {args.shared}/data/loghub-2k")
+
+
+def fresh(line):
+    return re.sub(r"\d", lambda _: str(random.randint(0, 9)), line)
+
+
+def body_of(batch, start_ns, service=None):
+    streams = {}
+    for offset, (system, line) in enumerate(batch):
+        streams.setdefault(service or system, []).append([str(start_ns + offset), fresh(line)])
+    return json.dumps({"streams": [{"stream": {"service_name": s, "job": "bench"}, "values": v} for s, v in streams.items()]}).encode()
+
+
+START_NS = 1_763_000_000_000_000_000
+bodies = [body_of(random.sample(lines, 1000), START_NS + i * 1000) for i in range(300)]
+HEADERS = {"Content-Type": "application/json", "X-Scope-OrgID": "bench"}
+
+
+class Producers:
+    """Threads pushing bodies on keep-alive connections to `targets` in turn; `make_body(n)` gives
+    (body, events, key) for request n when set (the key names what the request counted)."""
+
+    def __init__(self, count, targets, make_body=None):
+        self.latencies, self.acknowledged, self.throttled, self.errors = [], 0, 0, 0
+        self.outcomes = []  # (key, events, status or None)
+        self.lock, self.stop = threading.Lock(), threading.Event()
+        self.targets, self.make_body = targets, make_body
+        self.counter = 0
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(count)]
+        self.started = time.time()
+        for thread in self.threads:
+            thread.start()
+
+    def next_request(self):
+        with self.lock:
+            self.counter += 1
+            return self.counter
+
+    def run(self, worker):
+        connections = {}
+        while not self.stop.is_set():
+            number = self.next_request()
+            target = self.targets[number % len(self.targets)]
+            body, events, key = self.make_body(number) if self.make_body else (bodies[number % len(bodies)], 1000, None)
+            begun = time.perf_counter()
+            try:
+                connection = connections.get(target.port) or http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+                connections[target.port] = connection
+                connection.request("POST", "/loki/api/v1/push", body=body, headers=HEADERS)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                connections.pop(target.port, None)
+                status = None
+            elapsed = time.perf_counter() - begun
+            with self.lock:
+                self.outcomes.append((key, events, status))
+                if status == 204:
+                    self.acknowledged += events
+                    self.latencies.append(elapsed)
+                elif status == 429:
+                    self.throttled += 1
+                else:
+                    self.errors += 1
+            if status == 429:
+                time.sleep(1)
+            elif status is None:
+                time.sleep(0.2)
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+        return time.time() - self.started
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
+def push_for(seconds, targets):
+    producers = Producers(args.producers, targets)
+    time.sleep(seconds)
+    elapsed = producers.finish()
+    return {"events_acknowledged_per_s": round(producers.acknowledged / elapsed),
+            "ack_latency_p50_ms": round(percentile(producers.latencies, 0.5) * 1000, 1),
+            "ack_latency_p99_ms": round(percentile(producers.latencies, 0.99) * 1000, 1),
+            "throttled_429": producers.throttled, "errors": producers.errors}
+
+
+def data_dir(name):
+    return tempfile.mkdtemp(prefix=f"deja-bench-{name}-")
+
+
+report = {"cpu_cores": os.cpu_count()}
+
+# 1. The embedded default.
+single = Server(data_dir("single"), ["--log-level", "warning"]).start()
+report["embedded_default"] = push_for(args.seconds, [single])
+single.stop()
+shutil.rmtree(single.data_dir, ignore_errors=True)
+print(json.dumps(report), file=sys.stderr)
+
+# 2. Three replicas on one PostgreSQL and one ChromaDB.
+postgres, chroma = Postgres().start(), Chroma().start()
+replicas = [Server(data_dir(f"replica{i}"), ["--state", postgres.url, "--replica", f"replica-{i}", "--vector-store", "chroma",
+                                             "--chroma-url", chroma.url, "--log-level", "warning"]).start() for i in range(3)]
+report["three_replicas"] = push_for(args.seconds, replicas)
+print(json.dumps(report), file=sys.stderr)
+
+
+def counted_by_service(prefix):
+    rows = postgres.query(f"SELECT service, sum(count) FROM deja_signatures WHERE tenant = 'bench' AND service LIKE '{prefix}%' GROUP BY service")
+    return {service: int(total) for service, total in rows}
+
+
+# 3. SIGKILL cycles under load: a service per request.
+def own_body(number):
+    key = f"kill-{number}"
+    return body_of(random.sample(lines, 50), START_NS + number * 1000, service=key), 50, key
+
+
+producers = Producers(args.producers, replicas, make_body=own_body)
+for cycle in range(args.kill_cycles):
+    time.sleep(random.uniform(1, 3))
+    victim = random.choice(replicas)
+    victim.stop(signal.SIGKILL)
+    victim.start()
+time.sleep(2)
+producers.finish()
+acknowledged = {key: n for key, n, status in producers.outcomes if status == 204}
+broken = {key: n for key, n, status in producers.outcomes if status is None}
+refused = {key for key, n, status in producers.outcomes if status not in (204, None)}
+deadline = time.time() + 300
+while time.time() < deadline:
+    counts = counted_by_service("kill-")
+    if all(counts.get(key, 0) >= n for key, n in acknowledged.items()):
+        break
+    time.sleep(1)
+time.sleep(5)  # a double count would show by now
+counts = counted_by_service("kill-")
+report["kill_cycles"] = {
+    "cycles": args.kill_cycles, "requests_acknowledged": len(acknowledged), "requests_broken_connection": len(broken),
+    "requests_refused": len(refused),
+    "acknowledged_lost": sum(1 for key, n in acknowledged.items() if counts.get(key, 0) < n),
+    "acknowledged_counted_twice": sum(1 for key, n in acknowledged.items() if counts.get(key, 0) > n),
+    "broken_counted_partly_or_twice": sum(1 for key, n in broken.items() if counts.get(key, 0) not in (0, n)),
+    "refused_counted": sum(1 for key in refused if counts.get(key, 0) > 0),
+}
+print(json.dumps(report), file=sys.stderr)
+
+# 4. Search at --search-events events, spread over the replicas.
+def total_counted():
+    return int(postgres.query("SELECT coalesce(sum(count), 0) FROM deja_signatures")[0][0])
+
+
+producers = Producers(args.producers, replicas)
+while total_counted() < args.search_events:
+    time.sleep(2)
+producers.finish()
+time.sleep(5)
+queries = [fresh(line) for _, line in random.sample(lines, args.queries)]
+queries += [json.loads(l)["query"] for l in open(os.path.join(args.shared, "data", "semantic-eval", "queries.jsonl"))]
+latencies, same, compared = [], 0, 0
+for number, query in enumerate(queries):
+    body = json.dumps({"query": query, "limit": 10})
+    answers = []
+    for replica in (replicas if number % 10 == 0 else [replicas[number % 3]]):
+        begun = time.perf_counter()
+        status, _, result = replica.request("POST", "/api/v1/search", json.loads(body), {"X-Scope-OrgID": "bench"})
+        latencies.append(time.perf_counter() - begun)
+        assert status == 200, result
+        answers.append([(g["signature"]["id"], g["count"]) for g in result["groups"]])
+    if len(answers) == 3:
+        compared += 1
+        same += answers[0] == answers[1] == answers[2]
+report["search"] = {
+    "events": total_counted(), "queries": len(latencies),
+    "p50_ms": round(percentile(latencies, 0.5) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+    "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
+}
+for replica in replicas:
+    replica.stop()
+    shutil.rmtree(replica.data_dir, ignore_errors=True)
+chroma.stop()
+postgres.stop()
+shutil.rmtree(chroma.data, ignore_errors=True)
+shutil.rmtree(postgres.folder, ignore_errors=True)
+print(json.dumps(report, indent=1))
