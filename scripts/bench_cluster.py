@@ -6,16 +6,16 @@
 Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and release builds of
 `deja serve`:
 1. The embedded default (one server): Loki JSON push of the loghub-2k mix (fresh variable values,
-   batches of 1,000 lines) for --seconds: events/s acknowledged, acknowledgement p50/p99.
+   batches of 1,000 lines) for --seconds: events/s acknowledged and stored, acknowledgement p50/p99.
 2. Three replicas sharing PostgreSQL and ChromaDB, the same push spread over them: events/s
-   acknowledged together.
-3. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
+   acknowledged and counted in the shared state, together.
+3. The replicas filled to at least --search-events events, then searches over HTTP (log lines of
+   the mix and the semantic-eval queries) spread over the replicas: p50/p99, and whether every
+   replica gave the same groups for the same query.
+4. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
    carries a service of its own, so the shared state shows exactly which requests were counted:
    acknowledged requests missing or counted twice must be 0 (a request whose connection broke may
    be counted once or not at all).
-4. The replicas filled to --search-events events, then searches over HTTP (log lines of the mix and
-   the semantic-eval queries) spread over the replicas: p50/p99, and whether every replica gave the
-   same groups for the same query.
 Reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
 import argparse, glob, http.client, json, os, random, re, shutil, signal, sys, tempfile, threading, time
@@ -127,11 +127,14 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
 
 
-def push_for(seconds, targets):
+def push_for(seconds, targets, stored):
+    """Pushes for `seconds`; `stored()` tells how many events are stored (counted) so far."""
+    before = stored()
     producers = Producers(args.producers, targets)
     time.sleep(seconds)
     elapsed = producers.finish()
     return {"events_acknowledged_per_s": round(producers.acknowledged / elapsed),
+            "events_stored_per_s": round((stored() - before) / elapsed),
             "ack_latency_p50_ms": round(percentile(producers.latencies, 0.5) * 1000, 1),
             "ack_latency_p99_ms": round(percentile(producers.latencies, 0.99) * 1000, 1),
             "throttled_429": producers.throttled, "errors": producers.errors}
@@ -145,7 +148,16 @@ report = {"cpu_cores": os.cpu_count()}
 
 # 1. The embedded default.
 single = Server(data_dir("single"), ["--log-level", "warning"]).start()
-report["embedded_default"] = push_for(args.seconds, [single])
+
+
+def stored_in(server):
+    text = server.request("GET", "/metrics")[2]
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    match = re.search(r"^deja_stored_events (\S+)", text, re.M)
+    return float(match.group(1)) if match else 0
+
+
+report["embedded_default"] = push_for(args.seconds, [single], lambda: stored_in(single))
 single.stop()
 shutil.rmtree(single.data_dir, ignore_errors=True)
 print(json.dumps(report), file=sys.stderr)
@@ -154,7 +166,46 @@ print(json.dumps(report), file=sys.stderr)
 postgres, chroma = Postgres().start(), Chroma().start()
 replicas = [Server(data_dir(f"replica{i}"), ["--state", postgres.url, "--replica", f"replica-{i}", "--vector-store", "chroma",
                                              "--chroma-url", chroma.url, "--log-level", "warning"]).start() for i in range(3)]
-report["three_replicas"] = push_for(args.seconds, replicas)
+
+
+def total_counted():
+    return int(postgres.query("SELECT coalesce(sum(count), 0) FROM deja_signatures")[0][0])
+
+
+report["three_replicas"] = push_for(args.seconds, replicas, total_counted)
+print(json.dumps(report), file=sys.stderr)
+
+
+# 3. Search at --search-events events, spread over the replicas.
+producers = Producers(args.producers, replicas)
+while total_counted() < args.search_events:
+    time.sleep(2)
+producers.finish()
+settled, last = 0, -1
+while settled < 3:  # the replicas have counted their backlogs
+    time.sleep(1)
+    now = total_counted()
+    settled, last = (settled + 1 if now == last else 0), now
+queries = [fresh(line) for _, line in random.sample(lines, args.queries)]
+queries += [json.loads(l)["query"] for l in open(os.path.join(args.shared, "data", "semantic-eval", "queries.jsonl"))]
+latencies, same, compared = [], 0, 0
+for number, query in enumerate(queries):
+    body = json.dumps({"query": query, "limit": 10})
+    answers = []
+    for replica in (replicas if number % 10 == 0 else [replicas[number % 3]]):
+        begun = time.perf_counter()
+        status, _, result = replica.request("POST", "/api/v1/search", json.loads(body), {"X-Scope-OrgID": "bench"})
+        latencies.append(time.perf_counter() - begun)
+        assert status == 200, result
+        answers.append([(g["signature"]["id"], g["count"]) for g in result["groups"]])
+    if len(answers) == 3:
+        compared += 1
+        same += answers[0] == answers[1] == answers[2]
+report["search"] = {
+    "events": total_counted(), "queries": len(latencies),
+    "p50_ms": round(percentile(latencies, 0.5) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+    "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
+}
 print(json.dumps(report), file=sys.stderr)
 
 
@@ -163,7 +214,7 @@ def counted_by_service(prefix):
     return {service: int(total) for service, total in rows}
 
 
-# 3. SIGKILL cycles under load: a service per request.
+# 4. SIGKILL cycles under load: a service per request.
 def own_body(number):
     key = f"kill-{number}"
     return body_of(random.sample(lines, 50), START_NS + number * 1000, service=key), 50, key
@@ -198,36 +249,6 @@ report["kill_cycles"] = {
 }
 print(json.dumps(report), file=sys.stderr)
 
-# 4. Search at --search-events events, spread over the replicas.
-def total_counted():
-    return int(postgres.query("SELECT coalesce(sum(count), 0) FROM deja_signatures")[0][0])
-
-
-producers = Producers(args.producers, replicas)
-while total_counted() < args.search_events:
-    time.sleep(2)
-producers.finish()
-time.sleep(5)
-queries = [fresh(line) for _, line in random.sample(lines, args.queries)]
-queries += [json.loads(l)["query"] for l in open(os.path.join(args.shared, "data", "semantic-eval", "queries.jsonl"))]
-latencies, same, compared = [], 0, 0
-for number, query in enumerate(queries):
-    body = json.dumps({"query": query, "limit": 10})
-    answers = []
-    for replica in (replicas if number % 10 == 0 else [replicas[number % 3]]):
-        begun = time.perf_counter()
-        status, _, result = replica.request("POST", "/api/v1/search", json.loads(body), {"X-Scope-OrgID": "bench"})
-        latencies.append(time.perf_counter() - begun)
-        assert status == 200, result
-        answers.append([(g["signature"]["id"], g["count"]) for g in result["groups"]])
-    if len(answers) == 3:
-        compared += 1
-        same += answers[0] == answers[1] == answers[2]
-report["search"] = {
-    "events": total_counted(), "queries": len(latencies),
-    "p50_ms": round(percentile(latencies, 0.5) * 1000, 1), "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-    "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
-}
 for replica in replicas:
     replica.stop()
     shutil.rmtree(replica.data_dir, ignore_errors=True)

@@ -85,6 +85,18 @@ struct DejaProcess {
         #expect(result.err.contains("model folder not found: /nonexistent/model"))
     }
 
+    @Test("deja serve --state: a URL it cannot use, or cluster mode without ChromaDB, stops it with what to fix")
+    func clusterModeSettingsAreChecked() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let badURL = try DejaProcess.run(["serve", "--data-dir", directory, "--state", "mysql://deja@db/deja"])
+        #expect(badURL.status != 0)
+        #expect(badURL.err.contains("--state 'mysql://deja@db/deja' is not a PostgreSQL URL Deja can use"))
+        let noChroma = try DejaProcess.run(["serve", "--data-dir", directory, "--state", "postgres://deja@127.0.0.1:1/deja"])
+        #expect(noChroma.status != 0)
+        #expect(noChroma.err.contains("cluster mode (--state) keeps signature vectors in ChromaDB"))
+    }
+
     @Test("deja patterns: counts, assignments CSV per input line, redaction, multi-line events, messages as ingest prepares them")
     func patternsCommand() throws {
         let log = """

@@ -10,7 +10,7 @@ import Testing
         "DejaCore": ["Foundation"],
         "DejaEmbedding": ["Foundation", "Dispatch", "Synchronization", "COpenBLAS", "DejaKernels"],
         "DejaStore": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaKernels", "GRDB", "GRDBSQLite", "AsyncHTTPClient",
-                      "NIOCore", "NIOHTTP1", "NIOFoundationCompat"],
+                      "NIOCore", "NIOHTTP1", "NIOFoundationCompat", "PostgresNIO", "Synchronization"],
         "DejaIngest": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "ServiceLifecycle", "Logging"],
         "DejaSearch": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"],
         "DejaServer": ["Foundation", "FoundationEssentials", "Dispatch", "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch",

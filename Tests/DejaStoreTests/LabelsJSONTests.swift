@@ -11,5 +11,7 @@ import Testing
         #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == labels)
         #expect(text.hasPrefix(#"{"":"empty key","app.kubernetes.io/name":"checkout","control":"tab\tline\nbell\u0007""#))
         #expect(LabelsJSON.encode([:]) == "{}")
+        #expect(LabelsJSON.decode(text) == labels)
+        #expect(LabelsJSON.decode("not json") == [:])
     }
 }

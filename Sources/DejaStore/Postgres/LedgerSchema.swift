@@ -14,12 +14,14 @@ enum LedgerSchema {
                 message text NOT NULL, level smallint NOT NULL, count bigint NOT NULL,
                 first_seen bigint NOT NULL, last_seen bigint NOT NULL,
                 example_body text NOT NULL, example_time bigint NOT NULL, example_labels text NOT NULL,
-                search_terms text NOT NULL, UNIQUE (tenant, service, hash))
+                search_terms text NOT NULL,
+                search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_terms)) STORED,
+                UNIQUE (tenant, service, hash))
             """,
             "CREATE INDEX deja_signatures_by_tenant ON deja_signatures (tenant, last_seen)",
             // Keyword search in cluster mode covers signature messages and their example events
             // (`KeywordTerms`, as the embedded store indexes them).
-            "CREATE INDEX deja_signatures_text ON deja_signatures USING gin (to_tsvector('simple', search_terms))",
+            "CREATE INDEX deja_signatures_text ON deja_signatures USING gin (search_vector)",
             // Counts per signature and minute: counts over any range of whole minutes are exact.
             """
             CREATE TABLE deja_signature_minutes (

@@ -89,20 +89,31 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         }
     }
 
-    /// Ids of the tenant's signatures passing `filter` whose indexed words hold any of `terms`, best first.
+    /// Signatures holding more than this many of a word are not looked up by it: a common word
+    /// ranks nothing, and would make every search read most of the table.
+    static let postingsBudget = 2_000
+
+    /// Ids of the tenant's signatures passing `filter` whose indexed words hold any of `terms` (the
+    /// ones within the postings budget), best first by cover density.
     private func matching(_ terms: [String], filter: SearchFilter, limit: Int) throws -> [Int64] {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
+        let budget = Self.postingsBudget
         return try run { [client, logger] in
             let rows = try await client.query("""
-                WITH q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(\(terms)::text[]) t), ' | ')) AS query)
+                WITH kept AS (
+                    SELECT quote_literal(t) AS lexeme FROM unnest(\(terms)::text[]) t
+                    WHERE (SELECT count(*) FROM (SELECT 1 FROM deja_signatures s
+                           WHERE s.search_vector @@ to_tsquery('simple', quote_literal(t)) AND s.tenant = \(filter.tenant)
+                           LIMIT \(budget + 1)) holding) <= \(budget)),
+                q AS (SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS query FROM kept)
                 SELECT s.id FROM deja_signatures s, q
-                WHERE s.tenant = \(filter.tenant) AND to_tsvector('simple', s.search_terms) @@ q.query
+                WHERE q.query IS NOT NULL AND s.search_vector @@ q.query AND s.tenant = \(filter.tenant)
                   AND s.last_seen >= \(since) AND s.first_seen <= \(until)
                   AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
                   AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
-                ORDER BY ts_rank_cd(to_tsvector('simple', s.search_terms), q.query) DESC, s.id
+                ORDER BY ts_rank_cd(s.search_vector, q.query) DESC, s.id
                 LIMIT \(limit)
                 """, logger: logger)
             var ids: [Int64] = []
