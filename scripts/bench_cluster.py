@@ -7,11 +7,11 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
 `deja serve`:
 1. The embedded default (one server): Loki JSON push of the loghub-2k mix (fresh variable values,
    batches of 1,000 lines) for --seconds: events/s acknowledged and stored, acknowledgement p50/p99.
-2. Three replicas sharing PostgreSQL and ChromaDB, the same push spread over them: events/s
-   acknowledged and counted in the shared state, together.
-3. The replicas filled to at least --search-events events, then searches over HTTP (log lines of
-   the mix and the semantic-eval queries) spread over the replicas: p50/p99, and whether every
-   replica gave the same groups for the same query.
+2. Three replicas sharing PostgreSQL and ChromaDB, filled with the same mix to --search-events
+   events, then searches over HTTP (log lines of the mix and the semantic-eval queries) spread
+   over the replicas: p50/p99, and whether every replica gave the same groups for the same query.
+3. The same push spread over the three for --seconds: events/s acknowledged and counted in the
+   shared state, together.
 4. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
    carries a service of its own, so the shared state shows exactly which requests were counted:
    acknowledged requests missing or counted twice must be 0 (a request whose connection broke may
@@ -172,11 +172,7 @@ def total_counted():
     return int(postgres.query("SELECT coalesce(sum(count), 0) FROM deja_signatures")[0][0])
 
 
-report["three_replicas"] = push_for(args.seconds, replicas, total_counted)
-print(json.dumps(report), file=sys.stderr)
-
-
-# 3. Search at --search-events events, spread over the replicas.
+# Searches at --search-events events, spread over the replicas.
 producers = Producers(args.producers, replicas)
 while total_counted() < args.search_events:
     time.sleep(2)
@@ -207,6 +203,12 @@ report["search"] = {
     "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
 }
 print(json.dumps(report), file=sys.stderr)
+
+
+# 3. Sustained push over the three.
+report["three_replicas"] = push_for(args.seconds, replicas, total_counted)
+print(json.dumps(report), file=sys.stderr)
+
 
 
 def counted_by_service(prefix):

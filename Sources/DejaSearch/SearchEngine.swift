@@ -164,7 +164,14 @@ public final class SearchEngine {
         }.prefix(limit * 3)
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
         var groups: [ResultGroup] = []
-        for (id, fused) in ranked where groups.count < limit {
+        // Each signature's events, asked for `limit` signatures at a time: one round trip each
+        // where the store is a server (cluster mode), and few more than needed where it is not.
+        var eventsOf: [Int64: (events: [StoredEvent], total: Int)] = [:]
+        for (position, (id, fused)) in ranked.enumerated() where groups.count < limit {
+            if position % limit == 0 {
+                let chunk = ranked.dropFirst(position).prefix(limit).map(\.key).filter { remote[$0] == nil && signatures[$0] != nil }
+                eventsOf = try store.events(signatures: chunk, filter: filter, limit: eventsPerGroup)
+            }
             if let elsewhere = remote[id] {
                 let signature = elsewhere.signature
                 groups.append(ResultGroup(signature: signature, count: signature.count, events: [elsewhere.exampleEvent], similarity: similarity[id],
@@ -173,8 +180,7 @@ public final class SearchEngine {
                 continue
             }
             guard let signature = signatures[id] else { continue }
-            let (newest, total) = try store.events(signature: id, filter: filter, limit: eventsPerGroup)
-            guard total > 0 else { continue }
+            guard let (newest, total) = eventsOf[id], total > 0 else { continue }
             // Events holding an identifier, then events matching the query's words, then the newest.
             let holding = identifierEvents[id] ?? []
             var listed = Set(holding.map(\.id))

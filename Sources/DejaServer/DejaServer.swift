@@ -82,7 +82,13 @@ public struct DejaServer: Sendable {
         let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
         if let ledger {
             // Down at start is not fatal: events are acknowledged into the log and counted once it answers.
-            do { try await ledger.prepare() } catch { logger.warning("the shared state cannot be used yet; retrying", metadata: ["error": "\(error)"]) }
+            do {
+                try await ledger.prepare()
+            } catch SharedStateError.newerSchema(let found, let known) {
+                throw SharedStateError.newerSchema(found, known)  // an older binary must not write a newer schema
+            } catch {
+                logger.warning("the shared state cannot be used yet; retrying", metadata: ["error": "\(error)"])
+            }
         }
         let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, ledger: ledger,
                                        maxBacklogBytes: configuration.maxBacklogBytes)
@@ -127,7 +133,7 @@ public struct DejaServer: Sendable {
         let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
                                                 links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
         let routes = Self.routes(configuration: configuration, ingest: ingest, issues: stages.pipeline.issues, model: ingestEmbedder.modelIdentity,
-                                 search: search, store: store, counts: ledger, metrics: metrics,
+                                 search: search, store: store, shared: ledger, metrics: metrics,
                                  vectorIndex: stages.vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
                                  alerts: (alertStore, enrichment), logger: logger)
         // The receivers' store: once requests have stopped, it stores everything acknowledged.
@@ -154,14 +160,14 @@ public struct DejaServer: Sendable {
 
     /// Every route of `deja serve`, each with the access it declares.
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, model: String, search: SearchService, store: SQLiteStore,
-                       counts: (any SignatureCountReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
+                       shared: (any SignatureCountReading & SearchReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
                        alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
-        let reads = StoreReads(store: store, counts: counts)
+        let reads = StoreReads(store: store, shared: shared)
         SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
         IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
         StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)

@@ -29,9 +29,20 @@ public protocol SearchReading: Sendable {
     func signatures(ids: [Int64], tenant: String?) throws -> [Signature]
     func events(ids: [Int64], tenant: String?) throws -> [StoredEvent]
     func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int)
+    /// `events(signature:)` of each of `signatures`, in one go where the store can.
+    func events(signatures: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)]
     func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
     func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent]
     func services(tenant: String) throws -> [String]
+}
+
+extension SearchReading {
+    /// One signature at a time: the embedded store answers each from its index in microseconds.
+    public func events(signatures: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
+        var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
+        for id in signatures { found[id] = try events(signature: id, filter: filter, limit: limit) }
+        return found
+    }
 }
 
 /// Signature ids of vector-index keys (`IndexKey`: service and message hash) within a tenant.

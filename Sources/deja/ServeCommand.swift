@@ -227,6 +227,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         } catch let error as ChromaError {
             throw CLIError(error.description)
+        } catch let error as SharedStateError {
+            throw CLIError(error.description)
         }
     }
 }

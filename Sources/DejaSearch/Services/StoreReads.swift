@@ -9,12 +9,17 @@ import Dispatch
 public final class StoreReads: Sendable {
     private let store: any EventReading & SignatureReading
     private let counts: any SignatureCountReading
+    /// Where an event's number leads: the store's events, or in cluster mode the signatures' shared examples.
+    private let numbered: any SearchReading
     private let queue = DispatchQueue(label: "deja-store-reads", qos: .userInitiated, attributes: .concurrent)
 
-    /// `counts` answers signatures' counts over time (the shared state in cluster mode); `store` by default.
-    public init(store: any EventReading & SignatureReading & SignatureCountReading, counts: (any SignatureCountReading)? = nil) {
+    /// `shared` (cluster mode's shared state) answers signatures' counts over time and events by
+    /// number (each signature's example, whose number is the signature's, as search shows them).
+    public init(store: any EventReading & SignatureReading & SignatureCountReading & SearchReading,
+                shared: (any SignatureCountReading & SearchReading)? = nil) {
         self.store = store
-        self.counts = counts ?? store
+        counts = shared ?? store
+        numbered = shared ?? store
     }
 
     /// Runs blocking `work` (a read of the alert store, an issue view) on the read threads.
@@ -26,9 +31,9 @@ public final class StoreReads: Sendable {
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
     public func event(id: String, tenant: String) async throws -> StoredEvent? {
-        let store = store
+        let (store, numbered) = (store, numbered)
         return try await run {
-            try store.event(externalID: id, tenant: tenant) ?? Int64(id).flatMap { try store.events(ids: [$0], tenant: tenant).first }
+            try store.event(externalID: id, tenant: tenant) ?? Int64(id).flatMap { try numbered.events(ids: [$0], tenant: tenant).first }
         }
     }
 

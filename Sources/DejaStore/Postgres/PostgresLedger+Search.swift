@@ -20,28 +20,41 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
 
     /// The signature's example, and its events in the filter's range (whole minutes) in all.
     public func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int) {
+        try events(signatures: [signature], filter: filter, limit: limit)[signature] ?? ([], 0)
+    }
+
+    /// Each signature's example, and its events in the filter's range (whole minutes) in all: two queries for them all.
+    public func events(signatures ids: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
+        guard !ids.isEmpty else { return [:] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let minute = LedgerBatch.minuteNanoseconds
         let first = filter.since.map { $0 >= 0 ? $0 / minute : ($0 + 1) / minute - 1 } ?? Int64.min
         let last = filter.until.map { $0 >= 0 ? $0 / minute : ($0 + 1) / minute - 1 } ?? Int64.max
         let examples = try examples("""
             SELECT \(unescaped: Self.exampleColumns) FROM deja_signatures
-            WHERE id = \(signature) AND tenant = \(filter.tenant)
+            WHERE id = ANY(\(ids)::int8[]) AND tenant = \(filter.tenant)
               AND (cardinality(\(services)::text[]) = 0 OR service = ANY(\(services)::text[]))
               AND (cardinality(\(levels)::int2[]) = 0 OR level = ANY(\(levels)::int2[]))
             """)
-        guard let example = examples.first else { return ([], 0) }
-        let total: Int64 = try run { [client, logger] in
-            for try await sum in try await client.query("""
-                SELECT coalesce(sum(count), 0)::int8 FROM deja_signature_minutes
-                WHERE signature_id = \(signature) AND minute BETWEEN \(first) AND \(last)
-                """, logger: logger).decode(Int64.self) {
-                return sum
+        guard !examples.isEmpty else { return [:] }
+        let passing = examples.map(\.id)
+        let totals: [Int64: Int] = try run { [client, logger] in
+            var totals: [Int64: Int] = [:]
+            for try await (id, sum) in try await client.query("""
+                SELECT signature_id, sum(count)::int8 FROM deja_signature_minutes
+                WHERE signature_id = ANY(\(passing)::int8[]) AND minute BETWEEN \(first) AND \(last) GROUP BY signature_id
+                """, logger: logger).decode((Int64, Int64).self) {
+                totals[id] = Int(sum)
             }
-            return 0
+            return totals
         }
-        return total > 0 ? (limit > 0 ? [example] : [], Int(total)) : ([], 0)
+        var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
+        for example in examples {
+            guard let total = totals[example.id], total > 0 else { continue }
+            found[example.id] = (limit > 0 ? [example] : [], total)
+        }
+        return found
     }
 
     /// Signatures (as their examples' ids) whose message or example holds the query's words, best
@@ -93,23 +106,20 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
     /// ranks nothing, and would make every search read most of the table.
     static let postingsBudget = 2_000
 
-    /// Ids of the tenant's signatures passing `filter` whose indexed words hold any of `terms` (the
-    /// ones within the postings budget), best first by cover density.
+    /// Ids of the tenant's signatures passing `filter` whose indexed words hold any of `terms` (but
+    /// the common ones), best first by cover density.
     private func matching(_ terms: [String], filter: SearchFilter, limit: Int) throws -> [Int64] {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
+        let common = try commonWords()
+        let terms = terms.filter { !common.contains($0) }
+        guard !terms.isEmpty else { return [] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
-        let budget = Self.postingsBudget
         return try run { [client, logger] in
             let rows = try await client.query("""
-                WITH kept AS (
-                    SELECT quote_literal(t) AS lexeme FROM unnest(\(terms)::text[]) t
-                    WHERE (SELECT count(*) FROM (SELECT 1 FROM deja_signatures s
-                           WHERE s.search_vector @@ to_tsquery('simple', quote_literal(t)) AND s.tenant = \(filter.tenant)
-                           LIMIT \(budget + 1)) holding) <= \(budget)),
-                q AS (SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS query FROM kept)
+                WITH q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(\(terms)::text[]) t), ' | ')) AS query)
                 SELECT s.id FROM deja_signatures s, q
-                WHERE q.query IS NOT NULL AND s.search_vector @@ q.query AND s.tenant = \(filter.tenant)
+                WHERE s.search_vector @@ q.query AND s.tenant = \(filter.tenant)
                   AND s.last_seen >= \(since) AND s.first_seen <= \(until)
                   AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
                   AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
@@ -120,6 +130,29 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
             for try await id in rows.decode(Int64.self) { ids.append(id) }
             return ids
         }
+    }
+
+    /// Words more than `postingsBudget` signatures hold, from PostgreSQL's own statistics of the
+    /// indexed words (ANALYZE's most common elements, kept up to date by autovacuum), read at most
+    /// once a minute: no search counts postings itself. Before the first ANALYZE, none.
+    func commonWords() throws -> Set<String> {
+        let now = ContinuousClock.now
+        if let cached = commonWordCache.withLock({ $0 }), now - cached.read < .seconds(60) { return cached.words }
+        let budget = Double(Self.postingsBudget)
+        let words: Set<String> = try run { [client, logger] in
+            let rows = try await client.query("""
+                SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples::float8
+                FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace::regnamespace::text = s.schemaname
+                WHERE s.tablename = 'deja_signatures' AND s.attname = 'search_vector' AND s.most_common_elems IS NOT NULL
+                """, logger: logger)
+            var words = Set<String>()
+            for try await (elements, frequencies, rows) in rows.decode(([String], [Float], Double).self) {
+                for (word, frequency) in zip(elements, frequencies) where Double(frequency) * rows > budget { words.insert(word) }
+            }
+            return words
+        }
+        commonWordCache.withLock { $0 = CommonWords(words: words, read: now) }
+        return words
     }
 
     private func examples(_ query: PostgresQuery) throws -> [StoredEvent] {

@@ -14,6 +14,13 @@ public final class PostgresLedger: Sendable {
     private let runner: Task<Void, Never>
     /// Whether this process has migrated the schema and registered the replica.
     private let ready = Mutex(false)
+    /// Words keyword search leaves out (`commonWords`), and when they were read.
+    let commonWordCache = Mutex<CommonWords?>(nil)
+
+    struct CommonWords: Sendable {
+        var words: Set<String>
+        var read: ContinuousClock.Instant
+    }
 
     /// A run of rows that came from one write-ahead-log record, which ends at `end`.
     public struct RecordSpan: Sendable {
