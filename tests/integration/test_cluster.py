@@ -101,10 +101,33 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         group = servers[1].search("database connection refused", tenant="acme")[0]
         assert group["count"] == sum(n for line, n in sent.items() if line.startswith("connection refused"))
 
-        # Another tenant sees none of it, on any replica.
+        # The group's event is the signature's shared example: every replica shows it, and "like this one" from it.
+        event_id = group["events"][0]["id"]
+        assert event_id == group["signature"]["id"]
+        for server in servers:
+            status, _, event = server.request("GET", f"/api/v1/events/{event_id}", headers={"X-Scope-OrgID": "acme"})
+            assert status == 200 and event["body"] == group["events"][0]["body"], event
+            status, _, similar = server.request("GET", f"/api/v1/similar/{event_id}", headers={"X-Scope-OrgID": "acme"})
+            assert status == 200 and all(g["signature"]["id"] != event_id for g in similar["groups"]), similar
+        status, _, issues = servers[0].request("GET", f"/api/v1/issues?since={SINCE}&until={UNTIL}", headers={"X-Scope-OrgID": "acme"})
+        assert status == 200 and issues["issues"], issues
+        issue_id = issues["issues"][0]["issue"]["id"]
+
+        # Another tenant sees none of it, on any replica, on any route.
+        other = {"X-Scope-OrgID": "other"}
         for server in servers:
             assert signatures(server, tenant="other") == []
+            assert signatures(server, tenant="other", signature=group["signature"]["id"]) == []
             assert server.search("connection refused", tenant="other") == []
+            status, _, found = server.request("GET", "/api/v1/search?q=connection+refused", headers=other)
+            assert status == 200 and found["groups"] == [], found
+            assert server.request("GET", f"/api/v1/events/{event_id}", headers=other)[0] == 404
+            assert server.request("GET", f"/api/v1/similar/{event_id}", headers=other)[0] == 404
+            status, _, patterns = server.request("GET", f"/api/v1/patterns?since={SINCE}&until={UNTIL}", headers=other)
+            assert status == 200 and patterns["patterns"] == [], patterns
+            status, _, issues = server.request("GET", f"/api/v1/issues?since={SINCE}&until={UNTIL}", headers=other)
+            assert status == 200 and issues["issues"] == [], issues
+            assert server.request("GET", f"/api/v1/issues/{issue_id}", headers=other)[0] == 404
     finally:
         for server in servers:
             server.stop()
