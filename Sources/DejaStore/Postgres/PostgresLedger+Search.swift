@@ -102,57 +102,79 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         }
     }
 
-    /// Signatures holding more than this many of a word are not looked up by it: a common word
-    /// ranks nothing, and would make every search read most of the table.
-    static let postingsBudget = 2_000
+    /// Most postings (signatures holding a query word) one keyword search ranks, and most words it
+    /// ranks by, as in the embedded store: rare words (ids, codes, unusual words) carry BM25's
+    /// weight, common ones cost the most and add almost none.
+    static let postingsBudget = 3_000
+    static let keptWords = 8
 
-    /// Ids of the tenant's signatures passing `filter` whose indexed words hold any of `terms` (but
-    /// the common ones), best first by cover density.
+    /// Ids of the tenant's signatures passing `filter` whose indexed words hold the query's rarest
+    /// words (at most `keptWords` of them, `postingsBudget` postings in all), best first by the
+    /// summed BM25 weights (inverse document frequency) of the words each holds.
     private func matching(_ terms: [String], filter: SearchFilter, limit: Int) throws -> [Int64] {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         let common = try commonWords()
-        let terms = terms.filter { !common.contains($0) }
+        let terms = terms.filter { !common.words.contains($0) }
         guard !terms.isEmpty else { return [] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
-        return try run { [client, logger] in
+        let budget = Self.postingsBudget
+        // Each word's holders, up to the budget: a word past it is left out whole.
+        let postings: [String: [Int64]] = try run { [client, logger] in
             let rows = try await client.query("""
-                WITH q AS (SELECT to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(\(terms)::text[]) t), ' | ')) AS query)
-                SELECT s.id FROM deja_signatures s, q
-                WHERE s.search_vector @@ q.query AND s.tenant = \(filter.tenant)
-                  AND s.last_seen >= \(since) AND s.first_seen <= \(until)
-                  AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-                  AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
-                ORDER BY ts_rank_cd(s.search_vector, q.query) DESC, s.id
-                LIMIT \(limit)
+                SELECT t.term, h.id FROM unnest(\(terms)::text[]) AS t(term)
+                CROSS JOIN LATERAL (
+                    SELECT s.id FROM deja_signatures s
+                    WHERE s.search_vector @@ to_tsquery('simple', quote_literal(t.term)) AND s.tenant = \(filter.tenant)
+                      AND s.last_seen >= \(since) AND s.first_seen <= \(until)
+                      AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
+                      AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+                    LIMIT \(budget + 1)) h
                 """, logger: logger)
-            var ids: [Int64] = []
-            for try await id in rows.decode(Int64.self) { ids.append(id) }
-            return ids
+            var postings: [String: [Int64]] = [:]
+            for try await (term, id) in rows.decode((String, Int64).self) { postings[term, default: []].append(id) }
+            return postings
         }
+        var scores: [Int64: Double] = [:]
+        var left = budget
+        var kept = 0
+        for (_, holders) in postings.sorted(by: { ($0.value.count, $0.key) < ($1.value.count, $1.key) })
+        where kept < Self.keptWords && holders.count <= left {
+            left -= holders.count
+            kept += 1
+            let count = Double(holders.count)
+            let weight = log(1 + (max(common.signatures, count) - count + 0.5) / (count + 0.5))
+            for id in holders { scores[id, default: 0] += weight }
+        }
+        return scores.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map(\.key)
     }
 
-    /// Words more than `postingsBudget` signatures hold, from PostgreSQL's own statistics of the
-    /// indexed words (ANALYZE's most common elements, kept up to date by autovacuum), read at most
-    /// once a minute: no search counts postings itself. Before the first ANALYZE, none.
-    func commonWords() throws -> Set<String> {
+    /// Words more than `postingsBudget` signatures hold, and about how many signatures there are,
+    /// from PostgreSQL's own statistics (ANALYZE's most common elements of the indexed words, kept
+    /// up to date by autovacuum), read at most once a minute: no search counts postings of common
+    /// words. Before the first ANALYZE, none.
+    func commonWords() throws -> CommonWords {
         let now = ContinuousClock.now
-        if let cached = commonWordCache.withLock({ $0 }), now - cached.read < .seconds(60) { return cached.words }
+        if let cached = commonWordCache.withLock({ $0 }), now - cached.read < .seconds(60) { return cached }
         let budget = Double(Self.postingsBudget)
-        let words: Set<String> = try run { [client, logger] in
-            let rows = try await client.query("""
-                SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples::float8
-                FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace::regnamespace::text = s.schemaname
-                WHERE s.tablename = 'deja_signatures' AND s.attname = 'search_vector' AND s.most_common_elems IS NOT NULL
-                """, logger: logger)
+        let (words, signatures): (Set<String>, Double) = try run { [client, logger] in
             var words = Set<String>()
-            for try await (elements, frequencies, rows) in rows.decode(([String], [Float], Double).self) {
-                for (word, frequency) in zip(elements, frequencies) where Double(frequency) * rows > budget { words.insert(word) }
+            var signatures = 0.0
+            for try await rows in try await client.query("SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE relname = 'deja_signatures'",
+                                                         logger: logger).decode(Double.self) {
+                signatures = rows
             }
-            return words
+            for try await (elements, frequencies) in try await client.query("""
+                SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
+                WHERE tablename = 'deja_signatures' AND attname = 'search_vector' AND most_common_elems IS NOT NULL
+                """, logger: logger).decode(([String], [Float]).self) {
+                for (word, frequency) in zip(elements, frequencies) where Double(frequency) * signatures > budget { words.insert(word) }
+            }
+            return (words, signatures)
         }
-        commonWordCache.withLock { $0 = CommonWords(words: words, read: now) }
-        return words
+        let fresh = CommonWords(words: words, signatures: signatures, read: now)
+        commonWordCache.withLock { $0 = fresh }
+        return fresh
     }
 
     private func examples(_ query: PostgresQuery) throws -> [StoredEvent] {

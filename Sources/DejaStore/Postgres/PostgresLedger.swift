@@ -19,6 +19,8 @@ public final class PostgresLedger: Sendable {
 
     struct CommonWords: Sendable {
         var words: Set<String>
+        /// Signatures in all, as the statistics estimate (BM25's document count).
+        var signatures: Double
         var read: ContinuousClock.Instant
     }
 
@@ -63,15 +65,6 @@ public final class PostgresLedger: Sendable {
 
     /// Closes the connections.
     public func close() { runner.cancel() }
-
-    /// The write-ahead-log position up to which this replica's events are counted.
-    public func appliedPosition() throws -> UInt64 {
-        try run { [client, logger, replica = settings.replica] in
-            let rows = try await client.query("SELECT applied FROM deja_replicas WHERE replica = \(replica)", logger: logger)
-            for try await applied in rows.decode(Int64.self) { return UInt64(applied) }
-            return 0
-        }
-    }
 
     /// Counts `rows` (the events of the write-ahead-log records `records`, in order) in one
     /// transaction, except the records this replica counted already, and returns each row's
