@@ -18,11 +18,13 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
    be counted once or not at all).
 Reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
-import argparse, glob, http.client, json, os, random, re, shutil, signal, sys, tempfile, threading, time
+import argparse, json, os, random, re, shutil, signal, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from conftest import Chroma, Postgres, Server  # noqa: E402  (the integration tests' real servers)
+from loghub_load import Producers, fresh, loghub_lines, percentile, push_body  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seconds", type=int, default=60)
@@ -33,104 +35,23 @@ ap.add_argument("--queries", type=int, default=200)
 ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(ROOT, "..", "shared")))
 ap.add_argument("--deja", default=os.path.join(ROOT, ".build", "release", "deja"))
 args = ap.parse_args()
-os.environ["DEJA_BIN"] = args.deja
 import conftest  # noqa: E402
 conftest.DEJA = args.deja
 
 random.seed(7)
-lines = []
-for path in sorted(glob.glob(os.path.join(args.shared, "data", "loghub-2k", "*", "*_2k.log"))):
-    system = os.path.basename(os.path.dirname(path)).lower()
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        lines += [(system, l.rstrip("\n")) for l in fh if l.strip()]
-if not lines:
-    sys.exit(f"no loghub-2k logs under {args.shared}/data/loghub-2k")
-
-
-def fresh(line):
-    return re.sub(r"\d", lambda _: str(random.randint(0, 9)), line)
-
-
-def body_of(batch, start_ns, service=None):
-    streams = {}
-    for offset, (system, line) in enumerate(batch):
-        streams.setdefault(service or system, []).append([str(start_ns + offset), fresh(line)])
-    return json.dumps({"streams": [{"stream": {"service_name": s, "job": "bench"}, "values": v} for s, v in streams.items()]}).encode()
-
-
+lines = loghub_lines(args.shared)
 START_NS = 1_763_000_000_000_000_000
-bodies = [body_of(random.sample(lines, 1000), START_NS + i * 1000) for i in range(300)]
-HEADERS = {"Content-Type": "application/json", "X-Scope-OrgID": "bench"}
+bodies = [push_body(random.sample(lines, 1000), START_NS + i * 1000) for i in range(300)]
 
 
-class Producers:
-    """Threads pushing bodies on keep-alive connections to `targets` in turn; `make_body(n)` gives
-    (body, events, key) for request n when set (the key names what the request counted)."""
-
-    def __init__(self, count, targets, make_body=None):
-        self.latencies, self.acknowledged, self.throttled, self.errors = [], 0, 0, 0
-        self.outcomes = []  # (key, events, status or None)
-        self.lock, self.stop = threading.Lock(), threading.Event()
-        self.targets, self.make_body = targets, make_body
-        self.counter = 0
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(count)]
-        self.started = time.time()
-        for thread in self.threads:
-            thread.start()
-
-    def next_request(self):
-        with self.lock:
-            self.counter += 1
-            return self.counter
-
-    def run(self, worker):
-        connections = {}
-        while not self.stop.is_set():
-            number = self.next_request()
-            target = self.targets[number % len(self.targets)]
-            body, events, key = self.make_body(number) if self.make_body else (bodies[number % len(bodies)], 1000, None)
-            begun = time.perf_counter()
-            try:
-                connection = connections.get(target.port) or http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
-                connections[target.port] = connection
-                connection.request("POST", "/loki/api/v1/push", body=body, headers=HEADERS)
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except OSError:
-                connections.pop(target.port, None)
-                status = None
-            elapsed = time.perf_counter() - begun
-            with self.lock:
-                self.outcomes.append((key, events, status))
-                if status == 204:
-                    self.acknowledged += events
-                    self.latencies.append(elapsed)
-                elif status == 429:
-                    self.throttled += 1
-                else:
-                    self.errors += 1
-            if status == 429:
-                time.sleep(1)
-            elif status is None:
-                time.sleep(0.2)
-
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
-        return time.time() - self.started
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+def producers_for(targets, make_body=lambda n: (bodies[n % len(bodies)], 1000, None)):
+    return Producers(args.producers, [target.port for target in targets], make_body, headers={"X-Scope-OrgID": "bench"})
 
 
 def push_for(seconds, targets, stored):
     """Pushes for `seconds`; `stored()` tells how many events are stored (counted) so far."""
     before = stored()
-    producers = Producers(args.producers, targets)
+    producers = producers_for(targets)
     time.sleep(seconds)
     elapsed = producers.finish()
     return {"events_acknowledged_per_s": round(producers.acknowledged / elapsed),
@@ -173,7 +94,7 @@ def total_counted():
 
 
 # Searches at --search-events events, spread over the replicas.
-producers = Producers(args.producers, replicas)
+producers = producers_for(replicas)
 while total_counted() < args.search_events:
     time.sleep(2)
 producers.finish()
@@ -227,10 +148,10 @@ def counted_by_service(prefix):
 # 4. SIGKILL cycles under load: a service per request.
 def own_body(number):
     key = f"kill-{number}"
-    return body_of(random.sample(lines, 50), START_NS + number * 1000, service=key), 50, key
+    return push_body(random.sample(lines, 50), START_NS + number * 1000, service=key), 50, key
 
 
-producers = Producers(args.producers, replicas, make_body=own_body)
+producers = producers_for(replicas, make_body=own_body)
 for cycle in range(args.kill_cycles):
     time.sleep(random.uniform(1, 3))
     victim = random.choice(replicas)

@@ -16,9 +16,11 @@
    receipt until the alert reads back enriched (polled every 10 ms).
 Release build; reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
-import argparse, glob, http.client, json, os, random, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
+import argparse, http.client, json, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from loghub_load import Producers, fresh, loghub_lines, percentile, push_body  # noqa: E402
 ap = argparse.ArgumentParser()
 ap.add_argument("--seconds", type=int, default=300)
 ap.add_argument("--producers", type=int, default=4)
@@ -79,79 +81,12 @@ def rss_mb():
 
 # The loghub-2k mix with fresh variable values, as Loki push bodies of 1,000 lines.
 random.seed(7)
-lines = []
-for path in sorted(glob.glob(os.path.join(args.shared, "data", "loghub-2k", "*", "*_2k.log"))):
-    system = os.path.basename(os.path.dirname(path)).lower()
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        lines += [(system, l.rstrip("\n")) for l in fh if l.strip()]
-if not lines:
-    sys.exit(f"no loghub-2k logs under {args.shared}/data/loghub-2k")
+lines = loghub_lines(args.shared)
+bodies = [push_body(random.sample(lines, 1000), 1_763_000_000_000_000_000 + i * 1000) for i in range(300)]
 
 
-def body_of(batch, start_ns):
-    streams = {}
-    for offset, (system, line) in enumerate(batch):
-        fresh = re.sub(r"\d", lambda _: str(random.randint(0, 9)), line)
-        streams.setdefault(system, []).append([str(start_ns + offset), fresh])
-    return json.dumps({"streams": [{"stream": {"service_name": s, "job": "bench"}, "values": v} for s, v in streams.items()]}).encode()
-
-
-bodies = [body_of(random.sample(lines, 1000), 1_763_000_000_000_000_000 + i * 1000) for i in range(300)]
-headers = {"Content-Type": "application/json"}
-
-
-class Producers:
-    """Threads pushing bodies on keep-alive connections; `rate` (events/s) caps them when set."""
-
-    def __init__(self, count, rate=None):
-        self.latencies, self.acknowledged, self.throttled, self.errors = [], 0, 0, 0
-        self.lock, self.stop, self.rate = threading.Lock(), threading.Event(), rate
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(count)]
-        self.started = time.time()
-        for thread in self.threads:
-            thread.start()
-
-    def run(self, worker):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        index = worker
-        while not self.stop.is_set():
-            if self.rate:
-                due = self.started + self.acknowledged / self.rate
-                if due > time.time():
-                    time.sleep(min(0.05, due - time.time()))
-                    continue
-            begun = time.perf_counter()
-            try:
-                connection.request("POST", "/loki/api/v1/push", body=bodies[index % len(bodies)], headers=headers)
-                response = connection.getresponse()
-                response.read()
-            except OSError:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                with self.lock:
-                    self.errors += 1
-                continue
-            elapsed = time.perf_counter() - begun
-            with self.lock:
-                if response.status == 204:
-                    self.acknowledged += 1000
-                    self.latencies.append(elapsed)
-                elif response.status == 429:
-                    self.throttled += 1
-                    time.sleep(float(response.getheader("Retry-After", "1")))
-                else:
-                    self.errors += 1
-            index += len(self.threads)
-
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
-        return time.time() - self.started
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+def producers_of(count, rate=None):
+    return Producers(count, [port], lambda n: (bodies[n % len(bodies)], 1000, None), rate=rate)
 
 
 report = {}
@@ -160,7 +95,7 @@ if args.sustained_rate:
 else:
     # 1. Sustained push.
     start_server()
-    producers = Producers(args.producers)
+    producers = producers_of(args.producers)
     rss = []
     while time.time() - producers.started < args.seconds:
         time.sleep(10)
@@ -189,11 +124,11 @@ def stored():
     return float(match.group(1)) if match else 0
 
 
-producers = Producers(args.producers)
+producers = producers_of(args.producers)
 while stored() < args.search_events:
     time.sleep(2)
 producers.finish()
-queries = [re.sub(r"\d", lambda _: str(random.randint(0, 9)), line) for _, line in random.sample(lines, args.queries * 6)]
+queries = [fresh(line) for _, line in random.sample(lines, args.queries * 6)]
 evaldir = os.path.join(args.shared, "data", "semantic-eval")
 queries += [json.loads(l)["query"] for l in open(os.path.join(evaldir, "queries.jsonl"))]
 from transformers import AutoTokenizer  # noqa: E402  (the model's own tokenizer counts word pieces)
@@ -201,7 +136,7 @@ tokenizer = AutoTokenizer.from_pretrained(os.environ.get("DEJA_MODEL_DIR", os.pa
 queries = [q for q in queries if len(tokenizer(q)["input_ids"]) <= 32]
 random.shuffle(queries)
 queries = queries[: args.queries]
-background = Producers(args.producers, rate=sustained_rate / 2)
+background = producers_of(args.producers, rate=sustained_rate / 2)
 latencies = []
 for query in queries:
     begun = time.perf_counter()
