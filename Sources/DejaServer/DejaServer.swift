@@ -168,8 +168,11 @@ public struct DejaServer: Sendable {
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
         let reads = StoreReads(store: store, shared: shared)
-        SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
-        IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads).register(on: routes)
+        // Cluster mode shares signatures and counts; patterns and issues are still each replica's, and answers say so.
+        let replicaNotice = shared == nil ? nil
+            : "cluster mode: this replica groups the events it received itself; other replicas' groups may differ (signatures and counts are the cluster's)"
+        SearchAPI(search: search, reads: reads, metrics: metrics, replicaNotice: replicaNotice).register(on: routes)
+        IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads, replicaNotice: replicaNotice).register(on: routes)
         StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)
         AlertsAPI(alerts: alerts.store, enrichment: alerts.enrichment, reads: reads, limits: configuration.limits, metrics: metrics, logger: logger)
             .register(on: routes)

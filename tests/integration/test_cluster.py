@@ -111,6 +111,10 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
             assert status == 200 and all(g["signature"]["id"] != event_id for g in similar["groups"]), similar
         status, _, issues = servers[0].request("GET", f"/api/v1/issues?since={SINCE}&until={UNTIL}", headers={"X-Scope-OrgID": "acme"})
         assert status == 200 and issues["issues"], issues
+        # Issues and patterns are still each replica's own: the answers say so.
+        assert issues["notice"].startswith("cluster mode: this replica groups the events it received itself")
+        status, _, patterns = servers[0].request("GET", f"/api/v1/patterns?since={SINCE}&until={UNTIL}", headers={"X-Scope-OrgID": "acme"})
+        assert status == 200 and patterns["patterns"] and patterns["notice"] == issues["notice"], patterns
         issue_id = issues["issues"][0]["issue"]["id"]
 
         # Another tenant sees none of it, on any replica, on any route.

@@ -11,6 +11,8 @@ struct IssuesResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var issues: [IssueSummary]
+    /// Set in cluster mode, where issues are each replica's own.
+    var notice: String?
 }
 
 /// One issue with its signatures, timeline and example events.
@@ -19,6 +21,7 @@ struct IssueResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var issue: IssueDetail
+    var notice: String?
 }
 
 /// A user's merge: this issue joins `into`.
@@ -42,6 +45,8 @@ struct IssuesAPI {
     let views: IssueViews
     let stage: IssueStage
     let reads: StoreReads
+    /// What answers say in cluster mode, where issues are grouped by each replica.
+    let replicaNotice: String?
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/issues", .scope(.read)) { request, context in
@@ -64,7 +69,8 @@ struct IssuesAPI {
                 try views.list(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, state: state, order: order,
                                limit: range.limit)
             }
-            return IssuesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issues: issues)
+            return IssuesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issues: issues,
+                                  notice: replicaNotice)
         }
         router.get("/api/v1/issues/:id", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
@@ -73,7 +79,8 @@ struct IssuesAPI {
             guard let detail = try await reads.run({
                 try views.detail(id, filter: range.filter, since: range.since, until: range.until, buckets: range.buckets)
             }) else { throw HTTPError(.notFound, message: "no issue \(id)") }
-            return IssueResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issue: detail)
+            return IssueResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issue: detail,
+                                 notice: replicaNotice)
         }
         router.post("/api/v1/issues/:id/merge", .scope(.admin)) { request, context in
             let tenant = try context.tenant(for: .admin)

@@ -67,7 +67,8 @@ enum OpenAPIDocument {
           "IssuesResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "issues"],
             "properties": {"since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
-                           "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueSummary"}}}
+                           "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueSummary"}},
+                           "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}}
           },
           "IssueResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "issue"],
@@ -75,7 +76,8 @@ enum OpenAPIDocument {
                            "issue": {"type": "object", "required": ["summary", "signatures", "examples"], "properties": {
                              "summary": {"$ref": "#/components/schemas/IssueSummary"},
                              "signatures": {"type": "array", "items": {"$ref": "#/components/schemas/Signature"}},
-                             "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}
+                             "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+                           "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}}
           },
           "RelatedIssue": {
             "type": "object", "required": ["message", "service", "services", "count", "state", "score", "events"],
@@ -129,7 +131,7 @@ enum OpenAPIDocument {
             "type": "object", "required": ["query", "tookMilliseconds", "groups"],
             "properties": {"query": {"type": "string"}, "tookMilliseconds": {"type": "number"},
                            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}},
-                           "notice": {"type": "string", "description": "Present when vector search could not answer (ChromaDB unreachable): the groups come from keyword search alone."}}
+                           "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable or a label filter (the groups come from this replica's own events)."}}
           },
           "SearchRequest": {
             "type": "object", "required": ["query"],
@@ -169,7 +171,8 @@ enum OpenAPIDocument {
               "since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
               "patterns": {"type": "array", "items": {"type": "object", "required": ["pattern", "counts"], "properties": {
                 "pattern": {"$ref": "#/components/schemas/Pattern"},
-                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
+                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}},
+              "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}
             }
           }
         },

@@ -103,6 +103,8 @@ struct PatternsResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var patterns: [PatternCounts]
+    /// Set in cluster mode, where patterns are each replica's own.
+    var notice: String?
 }
 
 extension StoredEvent: ResponseEncodable {}
@@ -112,6 +114,8 @@ struct SearchAPI {
     let search: SearchService
     let reads: StoreReads
     let metrics: ServerMetrics
+    /// What pattern answers say in cluster mode, where patterns are mined by each replica.
+    let replicaNotice: String?
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/search", .scope(.read)) { request, context in
@@ -153,7 +157,8 @@ struct SearchAPI {
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
             let counts = try await reads.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
                                                        limit: range.limit)
-            return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts)
+            return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts,
+                                    notice: replicaNotice)
         }
     }
 
