@@ -117,6 +117,11 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         assert status == 200 and patterns["patterns"] and patterns["notice"] == issues["notice"], patterns
         issue_id = issues["issues"][0]["issue"]["id"]
 
+        # A line and a service name holding a NUL byte (PostgreSQL's text refuses it) are counted, and ingest goes on.
+        assert push(servers[0], ["worker \u0000 stalled"], "nul\u0000service", tenant="nul") == 204
+        wait_until(lambda: counted(servers[2], tenant="nul") == {("nul\ufffdservice", "worker \ufffd stalled"): 1}, what="the NUL line counted")
+        assert servers[0].request("GET", "/readyz")[0] == 200
+
         # Another tenant sees none of it, on any replica, on any route.
         other = {"X-Scope-OrgID": "other"}
         for server in servers:

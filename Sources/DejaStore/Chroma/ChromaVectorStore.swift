@@ -13,6 +13,9 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     /// Maps found records to signature ids: the embedded store, or the shared state in cluster mode,
     /// where every replica's records map to signatures the same way.
     private let lookup: any SignatureKeyLookup
+    /// Whether records the lookup does not know are shown from their metadata (another replica's);
+    /// not in cluster mode, where the shared state knows every signature and such a record is stale.
+    private let showsUnknownRecords: Bool
     private let model: String
     private let lock = NSLock()
     private var collections: [String: String] = [:]
@@ -25,6 +28,7 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         limits = try client.check()
         self.events = events
         self.lookup = lookup ?? events
+        showsUnknownRecords = lookup == nil
         self.model = model
     }
 
@@ -161,7 +165,7 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
             let ids = try lookup.signatureIDs(tenant: filter.tenant, keys: matches.map(\.id))
             // Records another replica published are shown from their metadata, fetched only for them
             // (a search on one machine pays nothing); not when labels must be checked on events.
-            let elsewhere = filter.labels.isEmpty ? matches.map(\.id).filter { ids[$0] == nil } : []
+            let elsewhere = filter.labels.isEmpty && showsUnknownRecords ? matches.map(\.id).filter { ids[$0] == nil } : []
             let records = elsewhere.isEmpty ? [:] : try client.get(collection: collection, ids: elsewhere)
             return matches.compactMap { match in
                 if let id = ids[match.id] { return VectorHit(signatureID: id, similarity: 1 - match.distance) }

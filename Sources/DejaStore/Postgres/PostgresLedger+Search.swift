@@ -75,10 +75,17 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
     }
 
     public func signatureIDs(tenant: String, keys: [String]) throws -> [String: Int64] {
-        let parsed = keys.compactMap(IndexKey.parse)
-        guard !parsed.isEmpty else { return [:] }
+        // Keys name services as received; the shared state holds them as it could store them.
+        var keyOf: [String: String] = [:]
+        for key in keys {
+            guard let (service, hash) = IndexKey.parse(key) else { continue }
+            keyOf[IndexKey.of(service: LedgerBatch.storable(service), hash: hash)] = key
+        }
+        guard !keyOf.isEmpty else { return [:] }
+        let parsed = keyOf.keys.compactMap(IndexKey.parse)
         let services = parsed.map(\.service), hashes = parsed.map(\.hash)
-        return try run { [client, logger] in
+        let tenant = LedgerBatch.storable(tenant)
+        let ids: [String: Int64] = try run { [client, logger] in
             var ids: [String: Int64] = [:]
             for try await (id, service, hash) in try await client.query("""
                 SELECT s.id, s.service, s.hash FROM deja_signatures s
@@ -89,6 +96,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
             }
             return ids
         }
+        return Dictionary(uniqueKeysWithValues: ids.compactMap { stored, id in keyOf[stored].map { ($0, id) } })
     }
 
     public func services(tenant: String) throws -> [String] {

@@ -91,7 +91,10 @@ public final class PostgresLedger: Sendable {
                 try await connection.query(
                     "UPDATE deja_replicas SET applied = greatest(applied, \(Int64(last.end))), updated = now() WHERE replica = \(replica)",
                     logger: logger)
-                return keys.map { ids[$0]! }
+                return try keys.map { key in
+                    guard let id = ids[key] else { throw SharedStateError.database("no id came back for signature \(key.hash) of \(key.service)") }
+                    return id
+                }
             }
         }
     }
@@ -143,8 +146,8 @@ struct SignatureKey: Hashable, Sendable {
     var hash: String
 
     init(_ row: EventRow) {
-        tenant = row.event.tenant
-        service = row.event.service
+        tenant = LedgerBatch.storable(row.event.tenant)
+        service = LedgerBatch.storable(row.event.service)
         hash = row.signatureHash
     }
 }
@@ -153,6 +156,12 @@ struct SignatureKey: Hashable, Sendable {
 /// PostgreSQL's `unnest` takes: one statement per table, whatever the batch's size.
 struct LedgerBatch: Sendable {
     static let minuteNanoseconds: Int64 = 60_000_000_000
+
+    /// `text` as PostgreSQL's text type takes it: it refuses NUL, which a log line may hold; a
+    /// refused batch would be retried for ever and hold up every event after it.
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    }
 
     private struct Sums {
         var message: String
@@ -177,9 +186,10 @@ struct LedgerBatch: Sendable {
             let event = row.event
             if sums[key] == nil {
                 order.append(key)
-                sums[key] = Sums(message: row.message, level: event.level.rawValue, firstSeen: event.timestamp, lastSeen: event.timestamp,
-                                 exampleBody: row.body, exampleTime: event.timestamp, exampleLabels: row.labelsJSON,
-                                 searchTerms: KeywordTerms.signatureText(row.message) + " " + row.indexText)
+                sums[key] = Sums(message: Self.storable(row.message), level: event.level.rawValue, firstSeen: event.timestamp,
+                                 lastSeen: event.timestamp, exampleBody: Self.storable(row.body), exampleTime: event.timestamp,
+                                 exampleLabels: Self.storable(row.labelsJSON),
+                                 searchTerms: Self.storable(KeywordTerms.signatureText(row.message) + " " + row.indexText))
             }
             guard index >= countFrom else { continue }
             sums[key]!.count += 1

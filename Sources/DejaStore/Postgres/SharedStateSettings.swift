@@ -69,6 +69,10 @@ public enum SharedStateError: Error, CustomStringConvertible {
     /// A PostgresNIO error as the person running Deja can act on it.
     static func wrapping(_ error: Error) -> Error {
         if error is SharedStateError { return error }
+        if let error = error as? PostgresTransactionError,
+           let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError {
+            return wrapping(cause)
+        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return SharedStateError.database("\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))")
