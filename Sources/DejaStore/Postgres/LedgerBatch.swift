@@ -20,6 +20,11 @@ struct SignatureKey: Hashable, Sendable {
 struct LedgerBatch: Sendable {
     static let minuteNanoseconds: Int64 = 60_000_000_000
 
+    /// The minute `time` falls in, rounded down also before 1970.
+    static func minute(of time: Int64) -> Int64 {
+        time >= 0 ? time / minuteNanoseconds : (time + 1) / minuteNanoseconds - 1
+    }
+
     /// `text` as PostgreSQL's text type takes it: it refuses NUL, which a log line may hold; a
     /// refused batch would be retried for ever and hold up every event after it.
     static func storable(_ text: String) -> String {
@@ -59,7 +64,7 @@ struct LedgerBatch: Sendable {
             sums[key]!.firstSeen = min(sums[key]!.firstSeen, event.timestamp)
             sums[key]!.lastSeen = max(sums[key]!.lastSeen, event.timestamp)
             sums[key]!.level = max(sums[key]!.level, event.level.rawValue)
-            let minute = event.timestamp >= 0 ? event.timestamp / Self.minuteNanoseconds : (event.timestamp + 1) / Self.minuteNanoseconds - 1
+            let minute = Self.minute(of: event.timestamp)
             minutes[key, default: [:]][minute, default: 0] += 1
         }
         // Rows are locked in key order in every transaction: replicas upserting the same

@@ -34,8 +34,7 @@ extension PostgresLedger: SignatureCountReading {
         let buckets = max(1, buckets)
         let width = SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets)
         let minute = LedgerBatch.minuteNanoseconds
-        let firstMinute = since >= 0 ? since / minute : (since + 1) / minute - 1
-        let lastMinute = until >= 0 ? until / minute : (until + 1) / minute - 1
+        let firstMinute = LedgerBatch.minute(of: since), lastMinute = LedgerBatch.minute(of: until)
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         // One snapshot for the counts and the signatures they are shown with, so that each
         // signature's buckets add up to its count while replicas keep counting.

@@ -28,9 +28,8 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         guard !ids.isEmpty else { return [:] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
-        let minute = LedgerBatch.minuteNanoseconds
-        let first = filter.since.map { $0 >= 0 ? $0 / minute : ($0 + 1) / minute - 1 } ?? Int64.min
-        let last = filter.until.map { $0 >= 0 ? $0 / minute : ($0 + 1) / minute - 1 } ?? Int64.max
+        let first = filter.since.map(LedgerBatch.minute(of:)) ?? Int64.min
+        let last = filter.until.map(LedgerBatch.minute(of:)) ?? Int64.max
         let examples = try examples("""
             SELECT \(unescaped: Self.exampleColumns) FROM deja_signatures
             WHERE id = ANY(\(ids)::int8[]) AND tenant = \(filter.tenant)
