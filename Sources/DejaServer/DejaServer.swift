@@ -111,12 +111,21 @@ public struct DejaServer: Sendable {
         let queryEmbedder = try models()
         let engine: SearchEngine
         var fallback: SearchEngine?
+        var grouping: GroupingLeader?
         if let ledger, let settings = configuration.chroma {
-            // Cluster mode: search reads only what every replica shares (signatures and examples in
-            // PostgreSQL, vectors in ChromaDB), so any replica answers any search alike.
+            // Cluster mode: search, issues and patterns read only what every replica shares
+            // (signatures, examples, patterns and issues in PostgreSQL, vectors in ChromaDB), so any
+            // replica answers alike; one replica at a time groups for all of them.
             let vectors = try ChromaVectorStore(settings: settings, events: store, model: ingestEmbedder.modelIdentity, lookup: ledger)
-            engine = SearchEngine(reading: ledger, issues: nil, vectors: vectors, embedder: queryEmbedder, redactor: redactor)
+            engine = SearchEngine(reading: ledger, issues: ledger, vectors: vectors, embedder: queryEmbedder, redactor: redactor)
             fallback = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
+            let leader = GroupingLeader(ledger: ledger, vectorIndex: vectors, model: ingestEmbedder.modelIdentity, rule: configuration.issueRule)
+            leader.onFailure = { [logger] error in logger.warning("grouping failed; starting over from the shared state", metadata: ["error": "\(error)"]) }
+            leader.onLeadership = { [logger] leading in
+                metrics.update(leadingGrouping: leading)
+                logger.info(leading ? "this replica leads grouping (patterns and issues) for the cluster" : "this replica no longer leads grouping")
+            }
+            grouping = leader
         } else {
             engine = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
         }
@@ -130,9 +139,11 @@ public struct DejaServer: Sendable {
 
         let alertStore = try AlertStore(directory: directory)
         let forwarder = configuration.alertForwardURL.map { AlertForwarder(url: $0, format: configuration.alertForwardFormat, logger: logger) }
-        let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: IssueViews(store: store), enricher: configuration.alertEnricher,
+        let views = IssueViews(store: ledger.map { $0 as any SignatureReading & SignatureCountReading & SearchReading } ?? store)
+        let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: views, enricher: configuration.alertEnricher,
                                                 links: configuration.links, forwarder: forwarder, metrics: metrics, logger: logger)
-        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: stages.pipeline.issues, model: ingestEmbedder.modelIdentity,
+        let changes: any IssueChanging = ledger.map(SharedIssueChanges.init) ?? stages.pipeline.issues
+        let routes = Self.routes(configuration: configuration, ingest: ingest, issues: (views, changes), model: ingestEmbedder.modelIdentity,
                                  search: search, store: store, shared: ledger, metrics: metrics,
                                  vectorIndex: stages.vectorIndex, metricSearch: metricSearch, metricIndex: refresher,
                                  alerts: (alertStore, enrichment), logger: logger)
@@ -145,7 +156,8 @@ public struct DejaServer: Sendable {
         // the server stops taking requests first, then the services stop in reverse order:
         // alerts, storing what was acknowledged, then embedding and publishing (what is left of
         // them is done at the next start).
-        let services: [any Service] = stages.services(shutdown: .leaveBacklog) + [storing, enrichment]
+        let groupingService = grouping.map { leader in StageService(name: "grouping", start: leader.start) { _ in leader.stop() } }
+        let services: [any Service] = stages.services(shutdown: .leaveBacklog) + (groupingService.map { [$0] } ?? []) + [storing, enrichment]
             + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
         let app = Application(
             router: routes.router,
@@ -159,8 +171,8 @@ public struct DejaServer: Sendable {
     }
 
     /// Every route of `deja serve`, each with the access it declares.
-    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: IssueStage, model: String, search: SearchService, store: SQLiteStore,
-                       shared: (any SignatureCountReading & SearchReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
+    static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: (views: IssueViews, changes: any IssueChanging), model: String,
+                       search: SearchService, store: SQLiteStore, shared: (any SignatureReading & SignatureCountReading & SearchReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
                        alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
@@ -168,11 +180,8 @@ public struct DejaServer: Sendable {
         ingestAPI.register(on: routes)
         WebUI(links: configuration.links, nonBrowserRoot: ingestAPI.elasticsearchRoot).register(on: routes)
         let reads = StoreReads(store: store, shared: shared)
-        // Cluster mode shares signatures and counts; patterns and issues are still each replica's, and answers say so.
-        let replicaNotice = shared == nil ? nil
-            : "cluster mode: this replica groups the events it received itself; other replicas' groups may differ (signatures and counts are the cluster's)"
-        SearchAPI(search: search, reads: reads, metrics: metrics, replicaNotice: replicaNotice).register(on: routes)
-        IssuesAPI(views: IssueViews(store: store), stage: issues, reads: reads, replicaNotice: replicaNotice).register(on: routes)
+        SearchAPI(search: search, reads: reads, metrics: metrics).register(on: routes)
+        IssuesAPI(views: issues.views, changes: issues.changes, reads: reads).register(on: routes)
         StatusAPI(ingest: ingest, reads: reads, model: model).register(on: routes)
         AlertsAPI(alerts: alerts.store, enrichment: alerts.enrichment, reads: reads, limits: configuration.limits, metrics: metrics, logger: logger)
             .register(on: routes)

@@ -106,6 +106,41 @@ public struct IssueUpdate: Sendable {
     public var isEmpty: Bool { created.isEmpty && assignments.isEmpty && merges.isEmpty && apart.isEmpty }
 }
 
+/// A signature with what clustering needs of it: its vector, level, message and pattern.
+public struct IssueMemberRow: Sendable {
+    public var signature: Int64
+    public var tenant: String
+    /// Nil while it is not placed.
+    public var issue: Int64?
+    public var level: Severity
+    public var message: String
+    public var pattern: Int64?
+    public var vector: [Float]
+
+    public init(signature: Int64, tenant: String, issue: Int64?, level: Severity, message: String, pattern: Int64?, vector: [Float]) {
+        self.signature = signature
+        self.tenant = tenant
+        self.issue = issue
+        self.level = level
+        self.message = message
+        self.pattern = pattern
+        self.vector = vector
+    }
+}
+
+/// What clustering must keep besides placements: merges, users' splits, and each tenant's largest issue id.
+public struct IssueDecisions: Sendable {
+    public var merges: [(tenant: String, from: Int64, into: Int64)]
+    public var apart: [(tenant: String, Int64, Int64)]
+    public var maxID: [String: Int64]
+
+    public init(merges: [(tenant: String, from: Int64, into: Int64)], apart: [(tenant: String, Int64, Int64)], maxID: [String: Int64]) {
+        self.merges = merges
+        self.apart = apart
+        self.maxID = maxID
+    }
+}
+
 /// What one ingest batch did.
 public struct IngestSummary: Sendable, Equatable {
     public var events = 0

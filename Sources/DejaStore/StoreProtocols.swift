@@ -57,6 +57,21 @@ public protocol IssueMembership: Sendable {
     func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]])
 }
 
+/// What the issue stage keeps: placed signatures with their vectors, merges and splits. The
+/// embedded store on one machine; the shared state (with ChromaDB's vectors) in cluster mode.
+public protocol IssueState: Sendable {
+    /// Signatures with a vector under `model`, after id `after` in id order: placed ones (`placed`)
+    /// to restore a clusterer, or ones without an issue yet to place.
+    func issueMembers(model: String, placed: Bool, after: Int64, limit: Int) throws -> [IssueMemberRow]
+    func issueDecisions() throws -> IssueDecisions
+    /// Stores what the issue stage decided, in one transaction.
+    func commit(_ update: IssueUpdate) throws
+    func issueSurvivor(_ id: Int64, tenant: String) throws -> Int64?
+    func issue(_ id: Int64, tenant: String) throws -> (issue: Issue, signatures: [Signature])?
+    /// The vectors of `signatures` under `model` that are there.
+    func vectors(signatures: [Int64], model: String) throws -> [Int64: [Float]]
+}
+
 /// Signatures, the patterns and issues they belong to, and their counts over time.
 public protocol SignatureReading: IssueMembership {
     /// The signatures of `ids` (within `tenant` when given).
@@ -101,4 +116,4 @@ public protocol MetricDocumentStore: Sendable {
     func removeMetrics(tenant: String, notSeenSince time: Int64) throws -> Int
 }
 
-extension SQLiteStore: EventReading, SignatureReading, SignatureCountReading, SearchReading, SignatureKeyLookup, MetricDocumentStore {}
+extension SQLiteStore: IssueState, EventReading, SignatureReading, SignatureCountReading, SearchReading, SignatureKeyLookup, MetricDocumentStore {}

@@ -11,7 +11,7 @@ import Testing
         "DejaEmbedding": ["Foundation", "Dispatch", "Synchronization", "COpenBLAS", "DejaKernels"],
         "DejaStore": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaKernels", "GRDB", "GRDBSQLite", "AsyncHTTPClient",
                       "NIOCore", "NIOHTTP1", "NIOFoundationCompat", "PostgresNIO", "Synchronization"],
-        "DejaIngest": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "ServiceLifecycle", "Logging"],
+        "DejaIngest": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "ServiceLifecycle", "Logging", "Synchronization"],
         "DejaSearch": ["Foundation", "Dispatch", "Glibc", "DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"],
         "DejaServer": ["Foundation", "FoundationEssentials", "Dispatch", "DejaCore", "DejaEmbedding", "DejaStore", "DejaIngest", "DejaSearch",
                        "Hummingbird", "HTTPTypes", "NIOCore", "Logging", "Prometheus", "SwiftProtobuf", "CompressNIO",

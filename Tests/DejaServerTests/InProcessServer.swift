@@ -42,7 +42,7 @@ struct InProcessServer {
         alerts = try AlertStore(directory: directory)
         alertEnrichment = AlertEnrichmentService(alerts: alerts, search: search, views: IssueViews(store: store), enricher: AlertEnricher(),
                                                  links: configuration.links, forwarder: nil, metrics: ServerMetrics(), logger: Logger(label: "test"))
-        routes = DejaServer.routes(configuration: configuration, ingest: ingest, issues: pipeline.issues, model: embedder.modelIdentity, search: search, store: store, metrics: ServerMetrics(),
+        routes = DejaServer.routes(configuration: configuration, ingest: ingest, issues: (IssueViews(store: store), pipeline.issues), model: embedder.modelIdentity, search: search, store: store, metrics: ServerMetrics(),
                                    vectorIndex: nil, metricSearch: metricSearch, metricIndex: nil, alerts: (alerts, alertEnrichment),
                                    logger: Logger(label: "test"))
     }

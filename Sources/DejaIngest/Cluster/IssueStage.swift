@@ -6,10 +6,12 @@ import Foundation
 /// clusterer (`IssueClusterer`) and its issue stored. The clusterers' state is what the store
 /// holds (members' vectors, merges, splits), so at start the stage rebuilds them from it and places
 /// the embedded signatures that have no issue yet (after a crash, or in a store from before issues).
+/// On one machine that is the embedded store; in cluster mode the shared state, where the replica
+/// that leads grouping runs this stage for the whole cluster (`GroupingLeader`).
 /// A user's merge or split goes through here too, so that clustering keeps it.
 public final class IssueStage: @unchecked Sendable {
     // @unchecked: every use of the clusterers holds `lock`.
-    private let store: SQLiteStore
+    private let store: any IssueState
     private let model: String
     private let rule: IssueClusterer.Rule
     private let lock = NSLock()
@@ -34,7 +36,7 @@ public final class IssueStage: @unchecked Sendable {
         }
     }
 
-    public init(store: SQLiteStore, model: String, rule: IssueClusterer.Rule = IssueClusterer.Rule()) throws {
+    public init(store: any IssueState, model: String, rule: IssueClusterer.Rule = IssueClusterer.Rule()) throws {
         self.store = store
         self.model = model
         self.rule = rule
@@ -63,11 +65,13 @@ public final class IssueStage: @unchecked Sendable {
     @discardableResult
     public func placeUnplaced() throws -> Int {
         var placed = 0
+        var after: Int64 = 0
         while true {
-            let rows = try store.issueMembers(model: model, placed: false, after: 0, limit: 4_096)
-            if rows.isEmpty { return placed }
+            let rows = try store.issueMembers(model: model, placed: false, after: after, limit: 4_096)
+            guard let last = rows.last else { return placed }
             try place(rows.map { ($0.tenant, Self.member($0.signature, $0.level, $0.message, $0.pattern, $0.vector)) })
             placed += rows.count
+            after = last.signature
         }
     }
 

@@ -11,14 +11,9 @@ import Foundation
 public final class PatternStage: PatternAssigner {
     // Not Sendable: used on the ingest writer's thread only.
     private let store: SQLiteStore
-    private var miners: [String: PatternMiner] = [:]
+    private var miners = TenantMiners()
     /// The last signature each tenant's miner learned.
     private var through: [String: Int64] = [:]
-    /// Templates as stored, to store only those that change.
-    private var templates: [String: [Int: String]] = [:]
-    private var foldedCount: [String: Int] = [:]
-    /// Template changes not yet stored.
-    private var pending = PatternUpdate()
     private var learnedSinceSnapshot = 0
     private var lastSnapshot = Date()
     /// A snapshot is saved after this many signatures, or this many seconds with any. Between
@@ -37,17 +32,11 @@ public final class PatternStage: PatternAssigner {
 
     /// The miners as their snapshots left them, then every signature stored since, learned.
     private func load() throws {
-        miners = [:]
+        miners = TenantMiners()
         through = [:]
-        templates = [:]
-        foldedCount = [:]
-        pending = PatternUpdate()
         for (tenant, snapshot) in try store.minerSnapshots() {
-            let miner = try JSONDecoder().decode(PatternMiner.self, from: snapshot.state)
-            miners[tenant] = miner
+            miners.adopt(try JSONDecoder().decode(PatternMiner.self, from: snapshot.state), tenant: tenant)
             through[tenant] = snapshot.throughSignature
-            templates[tenant] = Dictionary(uniqueKeysWithValues: miner.patterns.map { ($0.id, $0.template) })
-            foldedCount[tenant] = miner.folded.count
         }
         // From the oldest snapshot on; from the start when a tenant has none.
         let snapshotted = try store.tenantsWithSignatures().allSatisfy { through[$0] != nil }
@@ -62,8 +51,7 @@ public final class PatternStage: PatternAssigner {
                 stored(signature: signature.id, tenant: signature.tenant)
             }
             learned += update.assignments.count
-            update.templates = pending.templates
-            pending = PatternUpdate()
+            update.templates = miners.takeChangedTemplates()
             try store.commit(update)
             after = last.id
         }
@@ -73,24 +61,8 @@ public final class PatternStage: PatternAssigner {
     public func pattern(tenant: String, message: String) -> Int64 {
         let started = DispatchTime.now().uptimeNanoseconds
         defer { miningSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
-        let miner = miners[tenant] ?? PatternMiner()
-        miners[tenant] = miner
-        let (id, changed) = miner.learnReportingChange(EventPreparer.minedText(message))
         learnedSinceSnapshot += 1
-        if changed, let template = miner.pattern(id: id)?.template, templates[tenant]?[id] != template {
-            templates[tenant, default: [:]][id] = template
-            pending.templates.append((tenant, Int64(id), template, nil))
-        }
-        let folded = miner.folded
-        if folded.count != foldedCount[tenant] ?? 0 {
-            foldedCount[tenant] = folded.count
-            for narrow in folded.keys where templates[tenant]?[narrow] != nil {
-                let survivor = miner.resolve(narrow)
-                templates[tenant]?[narrow] = nil
-                pending.templates.append((tenant, Int64(narrow), miner.pattern(id: survivor)?.template ?? "", Int64(survivor)))
-            }
-        }
-        return Int64(id)
+        return miners.learn(tenant: tenant, message: message)
     }
 
     public func stored(signature: Int64, tenant: String) {
@@ -100,8 +72,8 @@ public final class PatternStage: PatternAssigner {
     public func pendingUpdate() throws -> PatternUpdate {
         let started = DispatchTime.now().uptimeNanoseconds
         defer { miningSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
-        var update = pending
-        pending = PatternUpdate()
+        var update = PatternUpdate()
+        update.templates = miners.takeChangedTemplates()
         if learnedSinceSnapshot >= snapshotEvery || (learnedSinceSnapshot > 0 && Date().timeIntervalSince(lastSnapshot) >= snapshotSeconds) {
             update.snapshots = try snapshots()
         }
@@ -120,8 +92,7 @@ public final class PatternStage: PatternAssigner {
     }
 
     private func snapshots() throws -> [(tenant: String, state: Data, throughSignature: Int64)] {
-        let encoder = JSONEncoder()
-        let saved = try miners.map { tenant, miner in (tenant, try encoder.encode(miner), through[tenant] ?? 0) }
+        let saved = try miners.encoded().map { ($0.tenant, $0.state, through[$0.tenant] ?? 0) }
         learnedSinceSnapshot = 0
         lastSnapshot = Date()
         return saved

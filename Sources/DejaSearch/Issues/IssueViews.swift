@@ -27,10 +27,11 @@ public enum IssueOrder: String, Sendable, CaseIterable {
 
 /// Issues as users read them: listed over a window with their state, or one with its members.
 public struct IssueViews: Sendable {
-    public let store: any EventReading & SignatureReading
+    /// The embedded store, or in cluster mode the shared state.
+    public let store: any SignatureReading & SignatureCountReading & SearchReading
     public var rule = TrendRule()
 
-    public init(store: any EventReading & SignatureReading) {
+    public init(store: any SignatureReading & SignatureCountReading & SearchReading) {
         self.store = store
     }
 

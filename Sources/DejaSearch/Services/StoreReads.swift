@@ -7,16 +7,17 @@ import Dispatch
 /// in WAL mode reads beside the writer): a request never blocks one of the server's event-loop
 /// threads on the disk, and the server never holds the store itself.
 public final class StoreReads: Sendable {
-    private let store: any EventReading & SignatureReading
-    private let counts: any SignatureCountReading
+    private let store: any EventReading
+    /// Signatures, patterns and their counts: the store's, or in cluster mode the shared state's.
+    private let counts: any SignatureReading & SignatureCountReading
     /// Where an event's number leads: the store's events, or in cluster mode the signatures' shared examples.
     private let numbered: any SearchReading
     private let queue = DispatchQueue(label: "deja-store-reads", qos: .userInitiated, attributes: .concurrent)
 
-    /// `shared` (cluster mode's shared state) answers signatures' counts over time and events by
-    /// number (each signature's example, whose number is the signature's, as search shows them).
+    /// `shared` (cluster mode's shared state) answers signatures' and patterns' counts over time and
+    /// events by number (each signature's example, whose number is the signature's, as search shows them).
     public init(store: any EventReading & SignatureReading & SignatureCountReading & SearchReading,
-                shared: (any SignatureCountReading & SearchReading)? = nil) {
+                shared: (any SignatureReading & SignatureCountReading & SearchReading)? = nil) {
         self.store = store
         counts = shared ?? store
         numbered = shared ?? store
@@ -54,14 +55,14 @@ public final class StoreReads: Sendable {
 
     /// The patterns with the most events in the range, counted per bucket.
     public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) async throws -> [PatternCounts] {
-        let store = store
-        return try await run { try store.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit) }
+        let counts = counts
+        return try await run { try counts.patternCounts(filter: filter, since: since, until: until, buckets: buckets, limit: limit) }
     }
 
     /// The tenant's signatures, and how many of them wait for a vector of `model`.
     public func embeddingBacklog(tenant: String, model: String) async throws -> (signatures: Int, waiting: Int) {
-        let store = store
-        return try await run { try store.embeddingBacklog(tenant: tenant, model: model) }
+        let counts = counts
+        return try await run { try counts.embeddingBacklog(tenant: tenant, model: model) }
     }
 
     /// The width of each of `buckets` buckets from `since` to `until`, as counts use it.

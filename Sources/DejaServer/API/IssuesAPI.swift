@@ -11,8 +11,6 @@ struct IssuesResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var issues: [IssueSummary]
-    /// Set in cluster mode, where issues are each replica's own.
-    var notice: String?
 }
 
 /// One issue with its signatures, timeline and example events.
@@ -21,7 +19,6 @@ struct IssueResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var issue: IssueDetail
-    var notice: String?
 }
 
 /// A user's merge: this issue joins `into`.
@@ -43,10 +40,9 @@ struct IssueChangeResponse: Codable, ResponseEncodable {
 /// merges and splits, which clustering keeps.
 struct IssuesAPI {
     let views: IssueViews
-    let stage: IssueStage
+    /// This server's issue stage, or in cluster mode the grouping leader, asked through the shared state.
+    let changes: any IssueChanging
     let reads: StoreReads
-    /// What answers say in cluster mode, where issues are grouped by each replica.
-    let replicaNotice: String?
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/issues", .scope(.read)) { request, context in
@@ -65,29 +61,29 @@ struct IssuesAPI {
                 return order
             } ?? .count
             let views = views
-            let issues = try await reads.run {
-                try views.list(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, state: state, order: order,
-                               limit: range.limit)
+            let issues = try await answeringSharedState {
+                try await reads.run {
+                    try views.list(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, state: state, order: order,
+                                   limit: range.limit)
+                }
             }
-            return IssuesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issues: issues,
-                                  notice: replicaNotice)
+            return IssuesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issues: issues)
         }
         router.get("/api/v1/issues/:id", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
             let id = try Self.issueID(context.parameters.require("id"))
             let views = views
-            guard let detail = try await reads.run({
-                try views.detail(id, filter: range.filter, since: range.since, until: range.until, buckets: range.buckets)
+            guard let detail = try await answeringSharedState({
+                try await reads.run { try views.detail(id, filter: range.filter, since: range.since, until: range.until, buckets: range.buckets) }
             }) else { throw HTTPError(.notFound, message: "no issue \(id)") }
-            return IssueResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issue: detail,
-                                 notice: replicaNotice)
+            return IssueResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, issue: detail)
         }
         router.post("/api/v1/issues/:id/merge", .scope(.admin)) { request, context in
             let tenant = try context.tenant(for: .admin)
             let id = try Self.issueID(context.parameters.require("id"))
             let merge = try await request.decode(as: IssueMergeRequest.self, context: context)
-            let stage = stage
-            guard try await reads.run({ try stage.merge(tenant: tenant, id, into: merge.into) }) else {
+            let changes = changes
+            guard try await answeringSharedState({ try await reads.run { try changes.merge(tenant: tenant, id, into: merge.into) } }) else {
                 throw HTTPError(.notFound, message: "no issue \(id) or \(merge.into)")
             }
             return IssueChangeResponse(issue: merge.into)
@@ -96,8 +92,10 @@ struct IssuesAPI {
             let tenant = try context.tenant(for: .admin)
             let id = try Self.issueID(context.parameters.require("id"))
             let split = try await request.decode(as: IssueSplitRequest.self, context: context)
-            let stage = stage
-            guard let created = try await reads.run({ try stage.split(tenant: tenant, issue: id, signatures: split.signatures) }) else {
+            let changes = changes
+            guard let created = try await answeringSharedState({
+                try await reads.run { try changes.split(tenant: tenant, issue: id, signatures: split.signatures) }
+            }) else {
                 throw HTTPError(.badRequest, message: "\"signatures\" must name some, not all, of issue \(id)'s signatures")
             }
             return IssueChangeResponse(issue: created)

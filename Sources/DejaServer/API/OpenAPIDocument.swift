@@ -67,8 +67,7 @@ enum OpenAPIDocument {
           "IssuesResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "issues"],
             "properties": {"since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
-                           "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueSummary"}},
-                           "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}}
+                           "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueSummary"}}}
           },
           "IssueResponse": {
             "type": "object", "required": ["since", "until", "bucketNanoseconds", "issue"],
@@ -76,8 +75,7 @@ enum OpenAPIDocument {
                            "issue": {"type": "object", "required": ["summary", "signatures", "examples"], "properties": {
                              "summary": {"$ref": "#/components/schemas/IssueSummary"},
                              "signatures": {"type": "array", "items": {"$ref": "#/components/schemas/Signature"}},
-                             "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
-                           "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}}
+                             "examples": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}
           },
           "RelatedIssue": {
             "type": "object", "required": ["message", "service", "services", "count", "state", "score", "events"],
@@ -171,8 +169,7 @@ enum OpenAPIDocument {
               "since": {"type": "integer"}, "until": {"type": "integer"}, "bucketNanoseconds": {"type": "integer"},
               "patterns": {"type": "array", "items": {"type": "object", "required": ["pattern", "counts"], "properties": {
                 "pattern": {"$ref": "#/components/schemas/Pattern"},
-                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}},
-              "notice": {"type": "string", "description": "Present in cluster mode: this replica groups the events it received itself."}
+                "counts": {"type": "array", "items": {"type": "integer"}, "description": "Events per bucket, oldest first."}}}}
             }
           }
         },

@@ -1,4 +1,5 @@
 import DejaCore
+import DejaIngest
 import DejaSearch
 import DejaStore
 import Foundation
@@ -103,8 +104,6 @@ struct PatternsResponse: Codable, ResponseEncodable {
     var until: Int64
     var bucketNanoseconds: Int64
     var patterns: [PatternCounts]
-    /// Set in cluster mode, where patterns are each replica's own.
-    var notice: String?
 }
 
 extension StoredEvent: ResponseEncodable {}
@@ -114,8 +113,6 @@ struct SearchAPI {
     let search: SearchService
     let reads: StoreReads
     let metrics: ServerMetrics
-    /// What pattern answers say in cluster mode, where patterns are mined by each replica.
-    let replicaNotice: String?
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/search", .scope(.read)) { request, context in
@@ -144,21 +141,18 @@ struct SearchAPI {
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
-            let counts: [SignatureCounts]
-            do {
-                counts = try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
-                                                         limit: range.limit, signatures: signatures)
-            } catch let error as SharedStateError {
-                throw error.httpError
+            let counts = try await answeringSharedState {
+                try await reads.signatureCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
+                                                limit: range.limit, signatures: signatures)
             }
             return SignaturesResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, signatures: counts)
         }
         router.get("/api/v1/patterns", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
-            let counts = try await reads.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets,
-                                                       limit: range.limit)
-            return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts,
-                                    notice: replicaNotice)
+            let counts = try await answeringSharedState {
+                try await reads.patternCounts(filter: range.filter, since: range.since, until: range.until, buckets: range.buckets, limit: range.limit)
+            }
+            return PatternsResponse(since: range.since, until: range.until, bucketNanoseconds: range.bucketNanoseconds, patterns: counts)
         }
     }
 
@@ -215,12 +209,7 @@ struct CountedRange: Sendable {
         let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         filter = try query.filter(tenant: tenant)
         let until = filter.until ?? EventTime.now()
-        let earliest: Int64?
-        do {
-            earliest = filter.since == nil ? try await reads.earliestEvent(tenant: tenant) : nil
-        } catch let error as SharedStateError {
-            throw error.httpError
-        }
+        let earliest = filter.since == nil ? try await answeringSharedState { try await reads.earliestEvent(tenant: tenant) } : nil
         self.until = until
         since = filter.since ?? earliest.map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
         guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
@@ -245,5 +234,17 @@ extension SharedStateError {
     var httpError: HTTPError {
         if case .labelsNotShared = self { return HTTPError(.badRequest, message: description) }
         return HTTPError(.serviceUnavailable, message: description)
+    }
+}
+
+/// Runs a read of the shared state (cluster mode): what PostgreSQL could not answer, or a change no
+/// replica leading grouping did in time, is answered 503 (or 400 for a filter it cannot apply).
+func answeringSharedState<Value: Sendable>(_ work: () async throws -> Value) async throws -> Value {
+    do {
+        return try await work()
+    } catch let error as SharedStateError {
+        throw error.httpError
+    } catch let error as NoGroupingLeader {
+        throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "15"], message: error.description)
     }
 }

@@ -68,6 +68,11 @@ final class ServerMetrics: Sendable {
         registry.makeGauge(name: "deja_metrics_indexed", help: "Metrics in the metric search index.").set(Double(count))
     }
 
+    func update(leadingGrouping leading: Bool) {
+        registry.makeGauge(name: "deja_grouping_leader", help: "1 while this replica leads grouping (patterns and issues) for the cluster.")
+            .set(Double(leading ? 1 : 0))
+    }
+
     func update(vectorIndexPending pending: Int) {
         registry.makeGauge(name: "deja_vector_index_pending", help: "Signatures whose ChromaDB record is missing or out of date.").set(Double(pending))
     }

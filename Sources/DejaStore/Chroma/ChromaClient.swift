@@ -210,6 +210,20 @@ public final class ChromaClient: Sendable {
         return records
     }
 
+    /// Records' embeddings by id (absent ids are left out).
+    public func embeddings(collection: String, ids: [String]) throws -> [String: [Float]] {
+        let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/get",
+                                               json: ["ids": ids, "include": ["embeddings"]]).body)
+        let found = object["ids"] as? [String] ?? []
+        let embeddings = object["embeddings"] as? [Any] ?? []
+        var vectors: [String: [Float]] = [:]
+        for (index, id) in found.enumerated() where index < embeddings.count {
+            guard let numbers = embeddings[index] as? [NSNumber] else { continue }
+            vectors[id] = numbers.map(\.floatValue)
+        }
+        return vectors
+    }
+
     public func delete(collection: String, ids: [String]) throws {
         _ = try send(.POST, "\(databasePath)/collections/\(collection)/delete", json: ["ids": ids])
     }

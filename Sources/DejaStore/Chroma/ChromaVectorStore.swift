@@ -180,6 +180,17 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         }
     }
 
+    /// The vectors of the records `keys` of `tenant` that are there, in batches the server accepts.
+    public func vectors(tenant: String, keys: [String]) throws -> [String: [Float]] {
+        guard !keys.isEmpty, let collection = try collection(tenant: tenant, create: false) else { return [:] }
+        var vectors: [String: [Float]] = [:]
+        for start in stride(from: 0, to: keys.count, by: limits.maxBatchSize) {
+            vectors.merge(try client.embeddings(collection: collection, ids: Array(keys[start..<min(keys.count, start + limits.maxBatchSize)])))
+            { first, _ in first }
+        }
+        return vectors
+    }
+
     public func missing(model: String, among ids: [Int64]) throws -> [Int64] {
         let entries = try events.indexEntries(ids: ids, model: model)
         var present = Set<Int64>()

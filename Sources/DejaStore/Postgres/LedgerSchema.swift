@@ -35,6 +35,40 @@ enum LedgerSchema {
                 replica text PRIMARY KEY, applied bigint NOT NULL, updated timestamptz NOT NULL DEFAULT now())
             """,
         ]),
+        (2, [
+            // What the grouping leader decided of each signature: its pattern (and the order the
+            // miner learned it in) and its issue. A table apart from the counted rows, so that
+            // grouping never waits on, nor deadlocks with, replicas counting the same signatures.
+            """
+            CREATE TABLE deja_signature_groups (
+                signature_id bigint PRIMARY KEY REFERENCES deja_signatures (id) ON DELETE CASCADE,
+                tenant text NOT NULL, pattern_id bigint NOT NULL, mined_seq bigint NOT NULL, issue_id bigint)
+            """,
+            "CREATE INDEX deja_signature_groups_mined ON deja_signature_groups (tenant, mined_seq)",
+            "CREATE INDEX deja_signature_groups_unplaced ON deja_signature_groups (signature_id) WHERE issue_id IS NULL",
+            "CREATE INDEX deja_signature_groups_issue ON deja_signature_groups (tenant, issue_id) WHERE issue_id IS NOT NULL",
+            // Each tenant's patterns (a folded pattern names the one it joined) and miner.
+            """
+            CREATE TABLE deja_patterns (
+                tenant text NOT NULL, id bigint NOT NULL, template text NOT NULL, merged_into bigint, PRIMARY KEY (tenant, id))
+            """,
+            "CREATE TABLE deja_pattern_miners (tenant text PRIMARY KEY, state bytea NOT NULL, through_seq bigint NOT NULL)",
+            // Issues merged into others, and pairs a user split apart.
+            "CREATE TABLE deja_issues (tenant text NOT NULL, id bigint NOT NULL, merged_into bigint, PRIMARY KEY (tenant, id))",
+            """
+            CREATE TABLE deja_issue_splits (
+                tenant text NOT NULL, first bigint NOT NULL, second bigint NOT NULL, PRIMARY KEY (tenant, first, second))
+            """,
+            // Users' merges and splits, asked of any replica and done by the grouping leader.
+            """
+            CREATE TABLE deja_issue_requests (
+                id bigserial PRIMARY KEY, tenant text NOT NULL, issue bigint NOT NULL, into_issue bigint, signatures int8[],
+                done boolean NOT NULL DEFAULT false, result bigint, asked timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX deja_issue_requests_open ON deja_issue_requests (id) WHERE NOT done",
+            // Work one replica at a time does (grouping), held by renewing it before it expires.
+            "CREATE TABLE deja_leases (name text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL)",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

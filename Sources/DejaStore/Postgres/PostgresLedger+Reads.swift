@@ -11,17 +11,21 @@ extension PostgresLedger: SignatureCountReading {
         }
     }
 
-    private static func signatures(ids: [Int64], tenant: String?, on connection: PostgresConnection, logger: Logger) async throws -> [Signature] {
+    /// Signatures with the pattern and issue the grouping leader gave them (none yet: nil).
+    static func signatures(ids: [Int64], tenant: String?, on connection: PostgresConnection, logger: Logger) async throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         let rows = try await connection.query("""
-            SELECT id, tenant, service, message, level, count, first_seen, last_seen FROM deja_signatures
-            WHERE id = ANY(\(ids)::int8[]) AND (\(tenant)::text IS NULL OR tenant = \(tenant))
+            SELECT s.id, s.tenant, s.service, s.message, s.level, s.count, s.first_seen, s.last_seen, g.pattern_id, p.template, g.issue_id
+            FROM deja_signatures s LEFT JOIN deja_signature_groups g ON g.signature_id = s.id
+            LEFT JOIN deja_patterns p ON p.tenant = s.tenant AND p.id = g.pattern_id
+            WHERE s.id = ANY(\(ids)::int8[]) AND (\(tenant)::text IS NULL OR s.tenant = \(tenant))
             """, logger: logger)
         var signatures: [Signature] = []
-        for try await (id, tenant, service, message, level, count, firstSeen, lastSeen)
-            in rows.decode((Int64, String, String, String, Int16, Int64, Int64, Int64).self) {
+        for try await (id, tenant, service, message, level, count, firstSeen, lastSeen, pattern, template, issue)
+            in rows.decode((Int64, String, String, String, Int16, Int64, Int64, Int64, Int64?, String?, Int64?).self) {
             signatures.append(Signature(id: id, tenant: tenant, service: service, message: message, level: Severity(rawValue: Int(level)) ?? .unknown,
-                                        count: Int(count), firstSeen: firstSeen, lastSeen: lastSeen, exampleEventID: 0))
+                                        count: Int(count), firstSeen: firstSeen, lastSeen: lastSeen, exampleEventID: 0, pattern: template,
+                                        patternID: pattern, issueID: issue))
         }
         return signatures
     }

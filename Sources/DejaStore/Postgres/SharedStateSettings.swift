@@ -54,6 +54,8 @@ public enum SharedStateError: Error, CustomStringConvertible {
     case newerSchema(Int, Int)
     /// A count filter the shared state cannot apply: it keeps signatures, not each event's labels.
     case labelsNotShared
+    /// Another replica took over the lease this one held (it had not renewed it in time).
+    case leaseLost(String)
 
     public var description: String {
         switch self {
@@ -63,6 +65,8 @@ public enum SharedStateError: Error, CustomStringConvertible {
             "the shared state's schema is version \(found), newer than this deja knows (\(known)); upgrade every replica"
         case .labelsNotShared:
             "in cluster mode counts are kept per signature, not per event: label filters apply to search and to Loki or Elasticsearch, not to counts"
+        case .leaseLost(let name):
+            "this replica no longer holds the '\(name)' lease (it was not renewed in time); another replica does that work now"
         }
     }
 

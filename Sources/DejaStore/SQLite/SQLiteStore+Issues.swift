@@ -6,17 +6,6 @@ import GRDB
 /// split apart; and issues read back with what their signatures add up to. A merge rewrites the
 /// members' issue, so a signature always names a live issue; the merged id keeps resolving.
 extension SQLiteStore {
-    /// A placed signature with what clustering needs of it, as stored.
-    public struct IssueMemberRow: Sendable {
-        public var signature: Int64
-        public var tenant: String
-        public var issue: Int64?
-        public var level: Severity
-        public var message: String
-        public var pattern: Int64?
-        public var vector: [Float]
-    }
-
     /// Signatures with a vector under `model`, after id `after` in id order: placed ones (`placed`)
     /// to restore a clusterer, or ones without an issue yet to place.
     public func issueMembers(model: String, placed: Bool, after: Int64, limit: Int) throws -> [IssueMemberRow] {
@@ -35,7 +24,7 @@ extension SQLiteStore {
     }
 
     /// Issues merged into others, and pairs split apart by a user, per tenant.
-    public func issueDecisions() throws -> (merges: [(tenant: String, from: Int64, into: Int64)], apart: [(tenant: String, Int64, Int64)], maxID: [String: Int64]) {
+    public func issueDecisions() throws -> IssueDecisions {
         try pool.read { db in
             let merges = try Row.fetchAll(db, sql: "SELECT tenant, id, merged_into FROM issues WHERE merged_into IS NOT NULL")
                 .map { (tenant: $0["tenant"] as String, from: $0["id"] as Int64, into: $0["merged_into"] as Int64) }
@@ -43,7 +32,7 @@ extension SQLiteStore {
                 .map { (tenant: $0["tenant"] as String, $0["first"] as Int64, $0["second"] as Int64) }
             var maxID: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT tenant, max(id) AS id FROM issues GROUP BY tenant") { maxID[row["tenant"]] = row["id"] }
-            return (merges, apart, maxID)
+            return IssueDecisions(merges: merges, apart: apart, maxID: maxID)
         }
     }
 
@@ -96,15 +85,7 @@ extension SQLiteStore {
     /// event counts in `buckets` equal slices of the range: its signatures' counts added up.
     public func issueCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, issues wanted: [Int64] = []) throws -> [IssueCounts] {
         let signatures = try signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: Int.max)
-        var grouped: [Int64: IssueCounts] = [:]
-        for item in signatures {
-            guard let id = item.signature.issueID, wanted.isEmpty || wanted.contains(id) else { continue }
-            var entry = grouped[id] ?? IssueCounts(issue: Issue(id: id, tenant: filter.tenant), counts: Array(repeating: 0, count: item.counts.count))
-            entry.issue.add(item.signature)
-            for index in item.counts.indices { entry.counts[index] += item.counts[index] }
-            grouped[id] = entry
-        }
-        return grouped.values.sorted { ($0.issue.count, $1.issue.id) > ($1.issue.count, $0.issue.id) }
+        return IssueCounts.grouping(signatures, tenant: filter.tenant, wanted: wanted)
     }
 
     /// A live issue of `tenant` with all its signatures, the most frequent first.
@@ -113,33 +94,7 @@ extension SQLiteStore {
             try Int64.fetchAll(db, sql: "SELECT id FROM signatures WHERE tenant = ? AND issue_id = ?", arguments: [tenant, id])
         }
         guard !ids.isEmpty else { return nil }
-        let members = try signatures(ids: ids, tenant: tenant).sorted { ($0.count, $1.id) > ($1.count, $0.id) }
-        var issue = Issue(id: id, tenant: tenant)
-        members.forEach { issue.add($0) }
-        return (issue, members)
-    }
-}
-
-extension Issue {
-    /// Counts `signature` in: its events, services, levels, pattern and times. The most frequent
-    /// signature gives the title: the line of its message that names a failure family, else its
-    /// first line; a routine signature's pattern template.
-    mutating func add(_ signature: Signature) {
-        signatureIDs.append(signature.id)
-        if !services.contains(signature.service) { services.append(signature.service); services.sort() }
-        if !levels.contains(signature.level) { levels.append(signature.level); levels.sort { $0 > $1 } }
-        if let pattern = signature.patternID, !patternIDs.contains(pattern) { patternIDs.append(pattern); patternIDs.sort() }
-        if signature.count > titleCount {
-            titleCount = signature.count
-            let text = signature.level >= .warning || signature.pattern == nil ? signature.message : signature.pattern!
-            // The line that names the failure ("AttributeError: ...") rather than what was being done.
-            let lines = text.split(separator: "\n")
-            let line = lines.first { !FailureTaxonomy.labels(in: String($0)).isEmpty } ?? lines.first ?? ""
-            title = String(line.prefix(300))
-        }
-        count += signature.count
-        firstSeen = min(firstSeen, signature.firstSeen)
-        lastSeen = max(lastSeen, signature.lastSeen)
+        return Issue.assembled(id, tenant: tenant, members: try signatures(ids: ids, tenant: tenant))
     }
 }
 

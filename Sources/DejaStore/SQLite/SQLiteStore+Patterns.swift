@@ -76,22 +76,7 @@ extension SQLiteStore {
     /// slices of that range, the most frequent `limit` first: its signatures' counts added up.
     public func patternCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int) throws -> [PatternCounts] {
         let signatures = try signatureCounts(filter: filter, since: since, until: until, buckets: buckets, limit: Int.max)
-        let templates = try patternTemplates(tenant: filter.tenant)
-        var grouped: [Int64: PatternCounts] = [:]
-        for item in signatures {
-            let signature = item.signature
-            guard let assigned = signature.patternID, let (template, mergedInto) = templates[assigned] else { continue }
-            let id = mergedInto ?? assigned
-            var entry = grouped[id] ?? PatternCounts(
-                pattern: Pattern(id: id, tenant: filter.tenant, template: template, services: [], level: .unknown, signatureIDs: [], count: 0,
-                                 firstSeen: .max, lastSeen: .min),
-                counts: Array(repeating: 0, count: item.counts.count))
-            entry.pattern.add(signature)
-            for index in item.counts.indices { entry.counts[index] += item.counts[index] }
-            grouped[id] = entry
-        }
-        return grouped.values.sorted { ($0.counts.reduce(0, +), $1.pattern.id) > ($1.counts.reduce(0, +), $0.pattern.id) }
-            .prefix(limit).map { $0 }
+        return PatternCounts.grouping(signatures, tenant: filter.tenant, templates: try patternTemplates(tenant: filter.tenant), limit: limit)
     }
 
     /// `tenant`'s patterns, whatever the time, the most frequent `limit` first.
@@ -126,17 +111,5 @@ extension SQLiteStore {
             }
             return templates
         }
-    }
-}
-
-extension Pattern {
-    /// Counts `signature` in: its events, services, level and times.
-    mutating func add(_ signature: Signature) {
-        signatureIDs.append(signature.id)
-        if !services.contains(signature.service) { services.append(signature.service); services.sort() }
-        level = max(level, signature.level)
-        count += signature.count
-        firstSeen = min(firstSeen, signature.firstSeen)
-        lastSeen = max(lastSeen, signature.lastSeen)
     }
 }

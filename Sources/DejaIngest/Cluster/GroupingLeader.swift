@@ -1,0 +1,89 @@
+import DejaCore
+import DejaStore
+import Foundation
+import Synchronization
+
+/// Cluster mode's pattern and issue stages. One replica at a time, the holder of the `grouping`
+/// lease, mines patterns from every replica's signatures (`SharedPatternMining`), places the
+/// embedded ones in issues with their vectors from ChromaDB (`IssueStage` over `SharedIssueState`)
+/// and does the merges and splits users asked of any replica; all of it is stored in the shared
+/// state, which every replica answers from. When the leader stops renewing the lease (it stopped,
+/// crashed or lost PostgreSQL), another replica takes it over and carries on from what is stored.
+public final class GroupingLeader: @unchecked Sendable {
+    // @unchecked: `work` is used on the worker's thread only; the rest is immutable or atomic.
+    private let ledger: PostgresLedger
+    private let vectorIndex: ChromaVectorStore
+    private let model: String
+    private let rule: IssueClusterer.Rule
+    public let lease: Lease
+    private var worker: StageWorker?
+    private var work: (mining: SharedPatternMining, issues: IssueStage)?
+    private let leading = Atomic(false)
+    /// Told of each failed pass (the next one starts over from what is stored).
+    public var onFailure: (@Sendable (Error) -> Void)?
+    /// Told when this replica starts or stops leading.
+    public var onLeadership: (@Sendable (Bool) -> Void)?
+
+    public init(ledger: PostgresLedger, vectorIndex: ChromaVectorStore, model: String, rule: IssueClusterer.Rule) {
+        self.ledger = ledger
+        self.vectorIndex = vectorIndex
+        self.model = model
+        self.rule = rule
+        lease = Lease(name: "grouping", replica: ledger.settings.replica)
+    }
+
+    /// Whether this replica leads grouping now.
+    public var isLeading: Bool { leading.load(ordering: .relaxed) }
+
+    public func start() {
+        let worker = StageWorker(name: "deja-grouping", priority: .nice(10)) { [weak self] _ in self?.pass() ?? .finished }
+        self.worker = worker
+        worker.start()
+    }
+
+    /// Stops after the pass in hand, saves the miners and gives the lease up.
+    public func stop() {
+        try? worker?.stop(.now)
+        if let work { try? work.mining.snapshot() }
+        work = nil
+        try? ledger.release(lease)
+        setLeading(false)
+    }
+
+    private func pass() -> StageWorker.Outcome {
+        do {
+            guard try ledger.hold(lease) else {
+                work = nil
+                setLeading(false)
+                return .idle(TimeInterval(lease.seconds) / 3)
+            }
+            if work == nil {
+                let state = SharedIssueState(ledger: ledger, vectorIndex: vectorIndex, lease: lease)
+                work = (try SharedPatternMining(ledger: ledger, lease: lease), try IssueStage(store: state, model: model, rule: rule))
+                setLeading(true)
+            }
+            let (mining, issues) = work!
+            let mined = try mining.mine()
+            for request in try ledger.openIssueRequests() {
+                let result: Int64?
+                if let into = request.into {
+                    result = try issues.merge(tenant: request.tenant, request.issue, into: into) ? into : nil
+                } else {
+                    result = try issues.split(tenant: request.tenant, issue: request.issue, signatures: request.signatures ?? [])
+                }
+                try ledger.finish(request: request.id, result: result, lease: lease)
+            }
+            try issues.placeUnplaced()
+            return mined == SharedPatternMining.batch ? .progressed : .idle(1)
+        } catch {
+            // What is in memory may be ahead of what was stored: the next pass rebuilds it.
+            work = nil
+            onFailure?(error)
+            return .idle(5)
+        }
+    }
+
+    private func setLeading(_ value: Bool) {
+        if leading.exchange(value, ordering: .relaxed) != value { onLeadership?(value) }
+    }
+}
