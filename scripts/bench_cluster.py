@@ -9,7 +9,9 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
    batches of 1,000 lines) for --seconds: events/s acknowledged and stored, acknowledgement p50/p99.
 2. Three replicas sharing PostgreSQL and ChromaDB, filled with the same mix to --search-events
    events, then searches over HTTP (log lines of the mix and the semantic-eval queries) spread
-   over the replicas: p50/p99, and whether every replica gave the same groups for the same query.
+   over the replicas: p50/p99, and whether every replica gave the same groups for the same query;
+   then how long until the grouping leader has every signature in an issue, and whether every
+   replica lists the same issues.
 3. The same push spread over the three for --seconds: events/s acknowledged and counted in the
    shared state, together.
 4. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
@@ -98,6 +100,7 @@ producers = producers_for(replicas)
 while total_counted() < args.search_events:
     time.sleep(2)
 producers.finish()
+load_ended = time.time()
 settled, last = 0, -1
 while settled < 3:  # the replicas have counted their backlogs
     time.sleep(1)
@@ -131,6 +134,29 @@ report["search"] = {"events": total_counted(), "signatures": int(postgres.query(
                     "right_after_load": searched()}
 time.sleep(60)
 report["search"]["a_minute_later"] = searched()
+print(json.dumps(report), file=sys.stderr)
+
+
+# Grouping: one replica (the lease holder) mines and places every replica's signatures; how long
+# after the load until every signature is in an issue, and whether every replica lists the same issues.
+def ungrouped():
+    return int(postgres.query("SELECT count(*) FROM deja_signatures s LEFT JOIN deja_signature_groups g ON g.signature_id = s.id "
+                              "WHERE g.issue_id IS NULL")[0][0])
+
+
+def issues_listed(replica):
+    status, _, body = replica.request("GET", "/api/v1/issues?limit=1000&since=2000-01-01T00:00:00Z", headers={"X-Scope-OrgID": "bench"})
+    assert status == 200, body
+    return [(i["issue"]["id"], i["windowCount"]) for i in body["issues"]]
+
+
+deadline = time.time() + 1200
+while ungrouped() and time.time() < deadline:
+    time.sleep(5)
+report["grouping"] = {"after_load_seconds": round(time.time() - load_ended), "signatures_not_in_an_issue": ungrouped(),
+                      "leaders": [r.request("GET", "/metrics")[2].decode().count("\ndeja_grouping_leader 1") for r in replicas],
+                      "same_issues_on_all_three": issues_listed(replicas[0]) == issues_listed(replicas[1]) == issues_listed(replicas[2]),
+                      "issues": len(issues_listed(replicas[0]))}
 print(json.dumps(report), file=sys.stderr)
 
 

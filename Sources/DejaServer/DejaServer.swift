@@ -132,12 +132,15 @@ public struct DejaServer: Sendable {
         let search = SearchService(engine: engine, fallback: fallback)
         // Metric documents are embedded on the query embedder's own background encoder, apart from
         // the encoder queries use (`SentenceEmbedder.embed(singleThreaded:)`).
-        let metricSearch = MetricSearch(store: store, embedder: queryEmbedder)
+        // In cluster mode the documents and their vectors are the cluster's (each replica still reads Prometheus).
+        let metricSearch = MetricSearch(store: ledger.map { $0 as any MetricDocumentStore } ?? store, embedder: queryEmbedder,
+                                        maxIndexAge: ledger == nil ? nil : 30)
         let refresher = configuration.prometheus.isEmpty ? nil
             : MetricIndexRefresher(sources: configuration.prometheus, search: metricSearch, tenant: configuration.defaultTenant,
                                    interval: configuration.prometheusRefresh, metrics: metrics, logger: logger)
 
-        let alertStore = try AlertStore(directory: directory)
+        // Alerts are the cluster's in cluster mode: whichever replica the webhook reaches, all list them.
+        let alertStore: any AlertStoring = try ledger ?? AlertStore(directory: directory)
         let forwarder = configuration.alertForwardURL.map { AlertForwarder(url: $0, format: configuration.alertForwardFormat, logger: logger) }
         let views = IssueViews(store: ledger.map { $0 as any SignatureReading & SignatureCountReading & SearchReading } ?? store)
         let enrichment = AlertEnrichmentService(alerts: alertStore, search: search, views: views, enricher: configuration.alertEnricher,
@@ -173,7 +176,7 @@ public struct DejaServer: Sendable {
     /// Every route of `deja serve`, each with the access it declares.
     static func routes(configuration: ServerConfiguration, ingest: DurableIngest, issues: (views: IssueViews, changes: any IssueChanging), model: String,
                        search: SearchService, store: SQLiteStore, shared: (any SignatureReading & SignatureCountReading & SearchReading)? = nil, metrics: ServerMetrics, vectorIndex: VectorIndexSync?, metricSearch: MetricSearch, metricIndex: MetricIndexRefresher?,
-                       alerts: (store: AlertStore, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
+                       alerts: (store: any AlertStoring, enrichment: AlertEnrichmentService), logger: Logger) -> GuardedRouter {
         let routes = GuardedRouter(authenticator: Authenticator(tokens: configuration.tokens, defaultTenant: configuration.defaultTenant))
         let ingestAPI = IngestAPI(ingest: ingest, limits: configuration.limits, zoneOffset: configuration.zoneOffset, metrics: metrics,
                                   elasticsearchVersion: configuration.elasticsearchVersion, logger: logger)

@@ -100,6 +100,27 @@ public protocol SignatureCountReading: Sendable {
     func earliestEvent(tenant: String) throws -> Int64?
 }
 
+/// Alert occurrences and what enrichment found: the embedded alert store on one machine, the
+/// shared state in cluster mode.
+public protocol AlertStoring: Sendable {
+    /// Records a notification's alerts: a new occurrence is inserted, a repeat counted, a resolved
+    /// one closed. Returns the occurrences that are new (to enrich).
+    func record(_ notification: AlertNotification, tenant: String, receivedAt: Int64) throws -> [AlertKey]
+    /// Keeps a payload of a version this reader does not know, for a later reader.
+    func keepUnknown(_ body: Data, version: String, tenant: String, receivedAt: Int64) throws
+    func unknownPayloads(tenant: String) throws -> [(version: String, body: Data)]
+    func setEnrichment(_ enrichment: Data, for key: AlertKey) throws
+    func alert(_ key: AlertKey) throws -> AlertRecord?
+    /// The latest occurrence of the alert with `fingerprint`.
+    func latest(fingerprint: String, tenant: String) throws -> AlertRecord?
+    /// The tenant's alerts, the most recently notified first; only `status` ones when given.
+    func alerts(tenant: String, status: String?, limit: Int) throws -> [AlertRecord]
+    /// Occurrences not enriched yet (received just before a stop), every tenant's.
+    func unenriched(limit: Int) throws -> [AlertKey]
+    /// Earlier occurrences of alerts named `name`, started before `before`, the latest first.
+    func earlier(name: String, before: Int64, tenant: String, limit: Int) throws -> [AlertRecord]
+}
+
 /// The store search reads: events, signatures, and the signature vectors kept beside them.
 public typealias SearchableStore = EventReading & SignatureReading & SearchReading & VectorStore
 

@@ -5,7 +5,8 @@ import json, os, random, signal, tempfile, threading, time
 
 import pytest
 
-from conftest import Server
+from conftest import Server, free_port
+from test_metrics import start, wait_http, write
 
 SINCE, UNTIL = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
 BASE_NS = 1767225600 * 10**9  # 2026-01-01T00:00:00Z
@@ -304,3 +305,56 @@ def test_while_postgres_is_down_ingest_acknowledges_up_to_its_backlog_then_429_a
         assert server.request("GET", "/readyz")[0] == 200
     finally:
         server.stop()
+
+
+def test_alerts_and_metric_documents_are_the_clusters(postgres, chroma):
+    """An alert the webhook brought to one replica is listed, enriched, by every replica; metric
+    documents one replica read from a real Prometheus are searched on another that never read it."""
+    work = tempfile.mkdtemp(prefix="deja-cluster-prometheus-")
+    port = free_port()
+    config = f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - {{job_name: prometheus, static_configs: [{{targets: ['127.0.0.1:{port}']}}]}}\n"
+    prometheus = start(["prometheus", f"--config.file={write(work, 'prometheus.yml', config)}", f"--storage.tsdb.path={work}/tsdb",
+                        f"--web.listen-address=127.0.0.1:{port}"], work, "prometheus")
+    servers = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: b'"job":"prometheus"' in wait_http(url + "/api/v1/targets/metadata?metric=go_goroutines"), what="Prometheus scraping itself")
+        common = ["--state", postgres.url, "--vector-store", "chroma", "--chroma-url", chroma.url]
+        servers = [Server(tempfile.mkdtemp(prefix="deja-replica0-"), common + ["--replica", "replica-0", "--prometheus-url", url,
+                                                                               "--prometheus-refresh", "2s"]).start(),
+                   Server(tempfile.mkdtemp(prefix="deja-replica1-"), common + ["--replica", "replica-1"]).start()]
+        acme = {"X-Scope-OrgID": "acme"}
+        assert push(servers[0], ["HikariPool-1 - Connection is not available, request timed out after 30000ms."] * 3, "checkout",
+                    offset_ns=0) == 204
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BASE_NS // 10**9 + 120))
+        notification = {
+            "version": "4", "groupKey": '{}:{alertname="CheckoutDatabaseDown"}', "status": "firing", "receiver": "deja",
+            "groupLabels": {"alertname": "CheckoutDatabaseDown"}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://alertmanager",
+            "truncatedAlerts": 0,
+            "alerts": [{"status": "firing", "labels": {"alertname": "CheckoutDatabaseDown", "service": "checkout"},
+                        "annotations": {"summary": "checkout cannot get database connections"}, "startsAt": started,
+                        "endsAt": "0001-01-01T00:00:00Z", "generatorURL": url, "fingerprint": "c0ffee"}]}
+        assert servers[1].request("POST", "/api/v1/alerts/alertmanager", notification, acme)[0] == 200
+        # Alertmanager sends it again (a repeat), this time to the other replica: one occurrence, two notifications.
+        assert servers[0].request("POST", "/api/v1/alerts/alertmanager", notification, acme)[0] == 200
+
+        def listed(server):
+            status, _, body = server.request("GET", "/api/v1/alerts", headers=acme)
+            assert status == 200, body
+            return body["alerts"]
+        wait_until(lambda: all(len(listed(s)) == 1 and listed(s)[0].get("enrichment") and listed(s)[0]["notifications"] == 2 for s in servers),
+                   what="the alert listed, enriched, on both replicas")
+        assert listed(servers[0]) == listed(servers[1])
+        for server in servers:
+            assert server.request("GET", "/api/v1/alerts", headers={"X-Scope-OrgID": "other"})[2]["alerts"] == []
+
+        def found(server):
+            # (Metric documents are the default tenant's: the one --prometheus-url indexes for.)
+            status, _, body = server.request("GET", "/api/v1/metrics/search?q=number+of+goroutines&limit=3")
+            return status == 200 and "go_goroutines" in [hit["metric"] for hit in body["metrics"]]
+        wait_until(lambda: found(servers[1]), timeout=180, what="replica-1 finding a metric only replica-0 read")
+    finally:
+        for server in servers:
+            server.stop()
+        prometheus.send_signal(signal.SIGTERM)
+        prometheus.wait(timeout=30)

@@ -93,7 +93,7 @@ public struct AlertEnricher: Sendable {
         return nil
     }
 
-    public func enrich(_ record: AlertRecord, engine: SearchEngine, views: IssueViews, alerts: AlertStore, now: Int64) throws -> AlertEnrichment {
+    public func enrich(_ record: AlertRecord, engine: SearchEngine, views: IssueViews, alerts: any AlertStoring, now: Int64) throws -> AlertEnrichment {
         let tenant = record.key.tenant
         let alert = record.alert
         let service = Self.service(of: alert.labels, known: Set(try engine.store.services(tenant: tenant)))

@@ -39,14 +39,18 @@ public final class MetricSearch: @unchecked Sendable {
     private let store: any MetricDocumentStore
     private let embedder: SentenceEmbedder
     private let lock = NSLock()
-    private var indexes: [String: MetricIndex] = [:]
+    private var indexes: [String: (index: MetricIndex, built: Date)] = [:]
     /// Embed documents on one background encoder (a server answering queries) or on every core.
     private let embedOnOneThread: Bool
+    /// How long a built index is searched before it is read again from the store: for ever when only
+    /// this process refreshes the store (one machine), a while when other replicas do (cluster mode).
+    private let maxIndexAge: TimeInterval?
 
-    public init(store: any MetricDocumentStore, embedder: SentenceEmbedder, embedOnOneThread: Bool = true) {
+    public init(store: any MetricDocumentStore, embedder: SentenceEmbedder, embedOnOneThread: Bool = true, maxIndexAge: TimeInterval? = nil) {
         self.store = store
         self.embedder = embedder
         self.embedOnOneThread = embedOnOneThread
+        self.maxIndexAge = maxIndexAge
     }
 
     /// Replaces what is known of a tenant's metrics with `metrics` seen at `now` (seconds):
@@ -96,13 +100,13 @@ public final class MetricSearch: @unchecked Sendable {
     private func rebuild(tenant: String) throws {
         let stored = try store.metrics(tenant: tenant, model: embedder.modelIdentity)
         let index = MetricIndex(stored.map { ($0.metadata, MetricDocument($0.metadata).terms, $0.vector) }, dimension: embedder.dimension)
-        lock.withLock { indexes[tenant] = index }
+        lock.withLock { indexes[tenant] = (index, Date()) }
     }
 
     private func index(tenant: String) throws -> MetricIndex {
-        if let index = lock.withLock({ indexes[tenant] }) { return index }
+        if let (index, built) = lock.withLock({ indexes[tenant] }), maxIndexAge.map({ Date().timeIntervalSince(built) < $0 }) ?? true { return index }
         try rebuild(tenant: tenant)
-        return lock.withLock { indexes[tenant]! }
+        return lock.withLock { indexes[tenant]!.index }
     }
 
     /// Metrics and how many have vectors, for a tenant.

@@ -16,7 +16,7 @@ final class AlertEnrichmentService: Service, Sendable {
         var payload: Data
     }
 
-    private let alerts: AlertStore
+    private let alerts: any AlertStoring
     private let search: SearchService
     private let views: IssueViews
     private let enricher: AlertEnricher
@@ -27,7 +27,7 @@ final class AlertEnrichmentService: Service, Sendable {
     private let stream: AsyncStream<Work>
     private let continuation: AsyncStream<Work>.Continuation
 
-    init(alerts: AlertStore, search: SearchService, views: IssueViews, enricher: AlertEnricher, links: DeepLinks, forwarder: AlertForwarder?,
+    init(alerts: any AlertStoring, search: SearchService, views: IssueViews, enricher: AlertEnricher, links: DeepLinks, forwarder: AlertForwarder?,
          metrics: ServerMetrics, logger: Logger) {
         self.alerts = alerts
         self.search = search

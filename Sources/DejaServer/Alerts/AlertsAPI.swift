@@ -22,7 +22,7 @@ extension AlertView: ResponseEncodable {}
 /// `GET /api/v1/alerts/{fingerprint}`. The webhook records the notification durably and answers;
 /// enrichment runs after (`AlertEnrichmentService`).
 struct AlertsAPI {
-    let alerts: AlertStore
+    let alerts: any AlertStoring
     let enrichment: AlertEnrichmentService
     let reads: StoreReads
     let limits: IngestLimits
@@ -33,7 +33,8 @@ struct AlertsAPI {
         router.post("/api/v1/alerts/alertmanager", .scope(.ingest)) { request, context in
             let tenant = try context.tenant(for: .ingest)
             let body = Data(try await RequestBody.bytes(of: request, limits: limits))
-            return try await receive(body, tenant: tenant)
+            // In cluster mode, PostgreSQL down is a 503: Alertmanager sends the notification again.
+            return try await answeringSharedState { try await receive(body, tenant: tenant) }
         }
         router.get("/api/v1/alerts", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
@@ -44,13 +45,15 @@ struct AlertsAPI {
             let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "50") ?? 0
             guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000") }
             let alerts = alerts
-            return AlertsResponse(alerts: try await reads.run { try alerts.alerts(tenant: tenant, status: status, limit: limit).map(AlertView.init) })
+            return AlertsResponse(alerts: try await answeringSharedState {
+                try await reads.run { try alerts.alerts(tenant: tenant, status: status, limit: limit).map(AlertView.init) }
+            })
         }
         router.get("/api/v1/alerts/:fingerprint", .scope(.read)) { _, context in
             let tenant = try context.tenant(for: .read)
             let fingerprint = try context.parameters.require("fingerprint")
             let alerts = alerts
-            guard let record = try await reads.run({ try alerts.latest(fingerprint: fingerprint, tenant: tenant) }) else {
+            guard let record = try await answeringSharedState({ try await reads.run { try alerts.latest(fingerprint: fingerprint, tenant: tenant) } }) else {
                 throw HTTPError(.notFound, message: "no alert with fingerprint '\(fingerprint)'")
             }
             return AlertView(record)

@@ -45,7 +45,7 @@ public struct AlertRecord: Sendable, Equatable {
 
 /// Alerts in their own SQLite database beside the event store (`alerts.sqlite`): a webhook's write
 /// is a few rows and must not wait behind an ingest transaction, and is durable when it answers.
-public final class AlertStore: Sendable {
+public final class AlertStore: AlertStoring {
     private let queue: DatabaseQueue
 
     public init(directory: DataDirectory) throws {
@@ -79,13 +79,11 @@ public final class AlertStore: Sendable {
     /// Records a notification's alerts: a new occurrence is inserted, a repeat counted, a resolved
     /// one closed. Returns the occurrences that are new (to enrich).
     public func record(_ notification: AlertNotification, tenant: String, receivedAt: Int64) throws -> [AlertKey] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try queue.write { db in
+        try queue.write { db in
             var fresh: [AlertKey] = []
             for alert in notification.alerts {
                 let key = AlertKey(tenant: tenant, fingerprint: alert.fingerprint, startsAt: alert.startsAt)
-                let json = String(decoding: try encoder.encode(alert), as: UTF8.self)
+                let json = try AlertRecord.json(alert)
                 try db.execute(sql: """
                     INSERT INTO alerts (tenant, fingerprint, starts_at, name, status, alert, group_key, receiver, external_url,
                                         first_received, last_received, notifications)
@@ -144,7 +142,7 @@ public final class AlertStore: Sendable {
     }
 
     /// The tenant's alerts, the most recently notified first; only `status` ones when given.
-    public func alerts(tenant: String, status: String? = nil, limit: Int) throws -> [AlertRecord] {
+    public func alerts(tenant: String, status: String?, limit: Int) throws -> [AlertRecord] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE tenant = ?" + (status == nil ? "" : " AND status = ?")
                                  + " ORDER BY last_received DESC, starts_at DESC LIMIT ?",
@@ -169,15 +167,29 @@ public final class AlertStore: Sendable {
     }
 
     private static func record(_ row: Row) -> AlertRecord {
-        let alertJSON: String = row["alert"]
+        AlertRecord(key: AlertKey(tenant: row["tenant"], fingerprint: row["fingerprint"], startsAt: row["starts_at"]), alertJSON: row["alert"],
+                    status: row["status"], groupKey: row["group_key"], receiver: row["receiver"], externalURL: row["external_url"],
+                    firstReceived: row["first_received"], lastReceived: row["last_received"], notifications: row["notifications"],
+                    enrichment: row["enrichment"])
+    }
+}
+
+extension AlertRecord {
+    /// An occurrence as a store keeps it: the alert as JSON, its status apart (a resolution changes it).
+    init(key: AlertKey, alertJSON: String, status: String, groupKey: String, receiver: String, externalURL: String, firstReceived: Int64,
+         lastReceived: Int64, notifications: Int, enrichment: String?) {
         var alert = (try? JSONDecoder().decode(AlertNotification.Alert.self, from: Data(alertJSON.utf8)))
-            ?? AlertNotification.Alert(status: row["status"], labels: [:], annotations: [:], startsAt: row["starts_at"], endsAt: nil,
-                                       generatorURL: "", fingerprint: row["fingerprint"])
-        alert.status = row["status"]
-        let enrichment: String? = row["enrichment"]
-        return AlertRecord(key: AlertKey(tenant: row["tenant"], fingerprint: row["fingerprint"], startsAt: row["starts_at"]), alert: alert,
-                           groupKey: row["group_key"], receiver: row["receiver"], externalURL: row["external_url"],
-                           firstReceived: row["first_received"], lastReceived: row["last_received"], notifications: row["notifications"],
-                           enrichment: enrichment.map { Data($0.utf8) })
+            ?? AlertNotification.Alert(status: status, labels: [:], annotations: [:], startsAt: key.startsAt, endsAt: nil, generatorURL: "",
+                                       fingerprint: key.fingerprint)
+        alert.status = status
+        self.init(key: key, alert: alert, groupKey: groupKey, receiver: receiver, externalURL: externalURL, firstReceived: firstReceived,
+                  lastReceived: lastReceived, notifications: notifications, enrichment: enrichment.map { Data($0.utf8) })
+    }
+
+    /// The alert as the stores keep it: JSON with sorted keys.
+    static func json(_ alert: AlertNotification.Alert) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(alert), as: UTF8.self)
     }
 }

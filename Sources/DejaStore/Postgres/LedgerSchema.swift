@@ -69,6 +69,31 @@ enum LedgerSchema {
             // Work one replica at a time does (grouping), held by renewing it before it expires.
             "CREATE TABLE deja_leases (name text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL)",
         ]),
+        (3, [
+            // Alert occurrences, as the embedded alert store keeps them: whichever replica
+            // Alertmanager's webhook reaches records and enriches, every replica lists.
+            """
+            CREATE TABLE deja_alerts (
+                tenant text NOT NULL, fingerprint text NOT NULL, starts_at bigint NOT NULL, name text NOT NULL, status text NOT NULL,
+                alert text NOT NULL, group_key text NOT NULL, receiver text NOT NULL, external_url text NOT NULL,
+                first_received bigint NOT NULL, last_received bigint NOT NULL, notifications integer NOT NULL, enrichment text,
+                PRIMARY KEY (tenant, fingerprint, starts_at))
+            """,
+            "CREATE INDEX deja_alerts_by_name ON deja_alerts (tenant, name, starts_at)",
+            "CREATE INDEX deja_alerts_by_time ON deja_alerts (tenant, last_received)",
+            "CREATE INDEX deja_alerts_unenriched ON deja_alerts (first_received) WHERE enrichment IS NULL",
+            """
+            CREATE TABLE deja_alert_payloads (
+                id bigserial PRIMARY KEY, tenant text NOT NULL, received bigint NOT NULL, version text NOT NULL, body bytea NOT NULL)
+            """,
+            // Metric documents and their vectors, per tenant.
+            """
+            CREATE TABLE deja_metrics (
+                tenant text NOT NULL, name text NOT NULL, type text NOT NULL, help text NOT NULL, unit text NOT NULL,
+                labels text NOT NULL, jobs text NOT NULL, document text NOT NULL, last_seen bigint NOT NULL, model text, vector bytea,
+                PRIMARY KEY (tenant, name))
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
