@@ -10,8 +10,8 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
 2. Three replicas sharing PostgreSQL and ChromaDB, filled with the same mix to --search-events
    events, then searches over HTTP (log lines of the mix and the semantic-eval queries) spread
    over the replicas: p50/p99, and whether every replica gave the same groups for the same query;
-   then how long until the grouping leader has every signature in an issue, and whether every
-   replica lists the same issues.
+   then how long until the grouping leader has every signature in an issue, whether every replica
+   lists the same issues, and the searches once more.
 3. The same push spread over the three for --seconds: events/s acknowledged and counted in the
    shared state, together.
 4. --kill-cycles times, under load: SIGKILL a random replica, restart it. Each request of 50 lines
@@ -157,6 +157,7 @@ report["grouping"] = {"after_load_seconds": round(time.time() - load_ended), "si
                       "leaders": [r.request("GET", "/metrics")[2].decode().count("\ndeja_grouping_leader 1") for r in replicas],
                       "same_issues_on_all_three": issues_listed(replicas[0]) == issues_listed(replicas[1]) == issues_listed(replicas[2]),
                       "issues": len(issues_listed(replicas[0]))}
+report["search"]["once_grouped"] = searched()
 print(json.dumps(report), file=sys.stderr)
 
 

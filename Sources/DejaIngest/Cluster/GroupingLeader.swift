@@ -36,7 +36,7 @@ public final class GroupingLeader: @unchecked Sendable {
     public var isLeading: Bool { leading.load(ordering: .relaxed) }
 
     public func start() {
-        let worker = StageWorker(name: "deja-grouping", priority: .nice(10)) { [weak self] _ in self?.pass() ?? .finished }
+        let worker = StageWorker(name: "deja-grouping", priority: .nice(19)) { [weak self] _ in self?.pass() ?? .finished }
         self.worker = worker
         worker.start()
     }
@@ -73,8 +73,9 @@ public final class GroupingLeader: @unchecked Sendable {
                 }
                 try ledger.finish(request: request.id, result: result, lease: lease)
             }
-            try issues.placeUnplaced()
-            return mined == SharedPatternMining.batch ? .progressed : .idle(1)
+            let placed = try issues.placeUnplaced()
+            // Each pass asks ChromaDB which waiting signatures are published: less often while none are.
+            return mined == SharedPatternMining.batch ? .progressed : .idle(mined + placed > 0 ? 1 : 3)
         } catch {
             // What is in memory may be ahead of what was stored: the next pass rebuilds it.
             work = nil

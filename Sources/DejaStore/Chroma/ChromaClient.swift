@@ -210,6 +210,12 @@ public final class ChromaClient: Sendable {
         return records
     }
 
+    /// Which of `ids` the collection holds (ids only: nothing else is sent back).
+    public func present(collection: String, ids: [String]) throws -> Set<String> {
+        let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/get", json: ["ids": ids, "include": [String]()]).body)
+        return Set(object["ids"] as? [String] ?? [])
+    }
+
     /// Records' embeddings by id (absent ids are left out).
     public func embeddings(collection: String, ids: [String]) throws -> [String: [Float]] {
         let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/get",

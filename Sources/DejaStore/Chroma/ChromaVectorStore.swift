@@ -181,12 +181,22 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     }
 
     /// The vectors of the records `keys` of `tenant` that are there, in batches the server accepts.
-    public func vectors(tenant: String, keys: [String]) throws -> [String: [Float]] {
+    /// `probe` first asks which are there (ids only), for keys many of which may not be published yet.
+    public func vectors(tenant: String, keys: [String], probe: Bool = false) throws -> [String: [Float]] {
         guard !keys.isEmpty, let collection = try collection(tenant: tenant, create: false) else { return [:] }
+        // Small requests: ChromaDB answers searches between them.
+        let batch = min(limits.maxBatchSize, 512)
+        var wanted = keys
+        if probe {
+            var present = Set<String>()
+            for start in stride(from: 0, to: keys.count, by: batch) {
+                present.formUnion(try client.present(collection: collection, ids: Array(keys[start..<min(keys.count, start + batch)])))
+            }
+            wanted = keys.filter(present.contains)
+        }
         var vectors: [String: [Float]] = [:]
-        for start in stride(from: 0, to: keys.count, by: limits.maxBatchSize) {
-            vectors.merge(try client.embeddings(collection: collection, ids: Array(keys[start..<min(keys.count, start + limits.maxBatchSize)])))
-            { first, _ in first }
+        for start in stride(from: 0, to: wanted.count, by: batch) {
+            vectors.merge(try client.embeddings(collection: collection, ids: Array(wanted[start..<min(wanted.count, start + batch)]))) { first, _ in first }
         }
         return vectors
     }

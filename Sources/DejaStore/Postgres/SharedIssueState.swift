@@ -1,14 +1,19 @@
 import DejaCore
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// The issue stage's state in cluster mode: placements, merges and splits in PostgreSQL, vectors
 /// from ChromaDB (where every replica publishes them), so that the replica leading grouping places
 /// every replica's signatures. Writes hold the grouping lease: a leader that lost it cannot write.
-public struct SharedIssueState: IssueState {
+public final class SharedIssueState: IssueState {
     public let ledger: PostgresLedger
     public let vectorIndex: ChromaVectorStore
     public let lease: Lease
+    /// Waiting signatures ChromaDB did not have yet, and when to ask again: each pass would
+    /// otherwise ask about every one of them, and ChromaDB answers searches too.
+    private let absentUntil = Mutex<[Int64: Date]>([:])
+    static let askAgainAfter: TimeInterval = 10
 
     public init(ledger: PostgresLedger, vectorIndex: ChromaVectorStore, lease: Lease) {
         self.ledger = ledger
@@ -34,14 +39,27 @@ public struct SharedIssueState: IssueState {
                 return rows
             }
             guard let last = candidates.last else { return [] }
+            let now = Date()
+            let asked = placed ? candidates : absentUntil.withLock { absent in candidates.filter { (absent[$0.row.signature] ?? now) <= now } }
             var found: [IssueMemberRow] = []
-            for (tenant, group) in Dictionary(grouping: candidates, by: \.row.tenant) {
-                let vectors = try vectorIndex.vectors(tenant: tenant, keys: group.map { IndexKey.of(service: $0.service, hash: $0.hash) })
+            for (tenant, group) in Dictionary(grouping: asked, by: \.row.tenant) {
+                // Signatures waiting for a place are often not published yet: ask which are before fetching vectors.
+                let vectors = try vectorIndex.vectors(tenant: tenant, keys: group.map { IndexKey.of(service: $0.service, hash: $0.hash) }, probe: !placed)
+                var missing: [Int64] = []
                 for candidate in group {
-                    guard let vector = vectors[IndexKey.of(service: candidate.service, hash: candidate.hash)] else { continue }
+                    guard let vector = vectors[IndexKey.of(service: candidate.service, hash: candidate.hash)] else {
+                        missing.append(candidate.row.signature)
+                        continue
+                    }
                     var row = candidate.row
                     row.vector = vector
                     found.append(row)
+                }
+                if !placed {
+                    absentUntil.withLock { absent in
+                        for id in missing { absent[id] = now.addingTimeInterval(Self.askAgainAfter) }
+                        for row in found { absent[row.signature] = nil }
+                    }
                 }
             }
             if !found.isEmpty || candidates.count < limit { return found.sorted { $0.signature < $1.signature } }
