@@ -9,7 +9,8 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
    batches of 1,000 lines) for --seconds: events/s acknowledged and stored, acknowledgement p50/p99.
 2. Three replicas sharing PostgreSQL and ChromaDB, filled with the same mix to --search-events
    events, then searches over HTTP (log lines of the mix and the semantic-eval queries) spread
-   over the replicas: p50/p99, and whether every replica gave the same groups for the same query;
+   over the replicas: p50/p99, whether every replica gave the same groups for the same query, and
+   beside them ChromaDB's own nearest-neighbour query time at that moment;
    then how long until the grouping leader has every signature in an issue, whether every replica
    lists the same issues, and the searches once more.
 3. The same push spread over the three for --seconds: events/s acknowledged and counted in the
@@ -20,7 +21,7 @@ Starts a real PostgreSQL and a real ChromaDB (as the integration tests do) and r
    be counted once or not at all).
 Reads ../shared (or $DEJA_SHARED). Prints one JSON report.
 """
-import argparse, json, os, random, re, shutil, signal, sys, tempfile, time
+import argparse, json, os, random, re, shutil, signal, sys, tempfile, time, urllib.error, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
@@ -110,10 +111,37 @@ queries = [fresh(line) for _, line in random.sample(lines, args.queries)]
 queries += [json.loads(l)["query"] for l in open(os.path.join(args.shared, "data", "semantic-eval", "queries.jsonl"))]
 
 
+CHROMA_DATABASE = "/api/v2/tenants/default_tenant/databases/default_database"
+
+
+def chroma_query_seconds(rng):
+    """One nearest-neighbour query of the bench tenant's collection, straight to ChromaDB (a random
+    unit vector, 100 results, as Deja asks): what ChromaDB alone takes at that moment."""
+    if not getattr(chroma_query_seconds, "collection", None):
+        try:
+            with urllib.request.urlopen(chroma.url + CHROMA_DATABASE + "/collections/deja-bench", timeout=10) as response:
+                chroma_query_seconds.collection = json.loads(response.read())["id"]
+        except urllib.error.HTTPError:
+            return None  # not published to yet
+    vector = [rng.gauss(0, 1) for _ in range(384)]
+    norm = sum(v * v for v in vector) ** 0.5
+    body = json.dumps({"query_embeddings": [[v / norm for v in vector]], "n_results": 100, "include": ["distances"]}).encode()
+    request = urllib.request.Request(f"{chroma.url}{CHROMA_DATABASE}/collections/{chroma_query_seconds.collection}/query", data=body,
+                                     method="POST", headers={"Content-Type": "application/json"})
+    begun = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+    return time.perf_counter() - begun
+
+
 def searched():
-    """The queries spread over the replicas (every tenth asked of all three): latencies and sameness."""
-    latencies, same, compared = [], 0, 0
+    """The queries spread over the replicas (every tenth asked of all three): latencies and sameness;
+    beside them, every fifth query's time straight to ChromaDB."""
+    latencies, same, compared, chroma_latencies = [], 0, 0, []
+    rng = random.Random(7)
     for number, query in enumerate(queries):
+        if number % 5 == 0 and (seconds := chroma_query_seconds(rng)) is not None:
+            chroma_latencies.append(seconds)
         answers = []
         for replica in (replicas if number % 10 == 0 else [replicas[number % 3]]):
             begun = time.perf_counter()
@@ -126,7 +154,9 @@ def searched():
             same += answers[0] == answers[1] == answers[2]
     return {"queries": len(latencies), "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1), "max_ms": round(max(latencies) * 1000, 1),
-            "queries_asked_of_all_three": compared, "same_groups_from_all_three": same}
+            "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
+            "chroma_alone_p50_ms": round(percentile(chroma_latencies, 0.5) * 1000, 1) if chroma_latencies else None,
+            "chroma_alone_p99_ms": round(percentile(chroma_latencies, 0.99) * 1000, 1) if chroma_latencies else None}
 
 
 # Once right after the load (PostgreSQL's autovacuum and the embedders still at work), once a minute later.

@@ -10,7 +10,7 @@ import Synchronization
 /// state, which every replica answers from. When the leader stops renewing the lease (it stopped,
 /// crashed or lost PostgreSQL), another replica takes it over and carries on from what is stored.
 public final class GroupingLeader: @unchecked Sendable {
-    // @unchecked: `work` is used on the worker's thread only; the rest is immutable or atomic.
+    // @unchecked: `work` is used on the worker's thread only (and by `stop` once it ended); the rest is immutable or atomic.
     private let ledger: PostgresLedger
     private let vectorIndex: ChromaVectorStore
     private let model: String
@@ -31,9 +31,6 @@ public final class GroupingLeader: @unchecked Sendable {
         self.rule = rule
         lease = Lease(name: "grouping", replica: ledger.settings.replica)
     }
-
-    /// Whether this replica leads grouping now.
-    public var isLeading: Bool { leading.load(ordering: .relaxed) }
 
     public func start() {
         let worker = StageWorker(name: "deja-grouping", priority: .nice(19)) { [weak self] _ in self?.pass() ?? .finished }
