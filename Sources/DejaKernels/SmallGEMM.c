@@ -116,6 +116,8 @@ void deja_sgemm_rows_avx512(size_t m, size_t k, const float *a, size_t lda,
 
 // AVX2: 16 registers of 8 lanes. A panel is taken in two halves of 16 columns (two registers);
 // blocks of at most 6 rows keep 12 accumulators, the half-row of W and the broadcast in registers.
+// No software prefetch: on an AVX2-only EPYC (Zen 1) the hardware's stride prefetcher streams the
+// panels from memory 6–10% faster without it (a prefetch 16, 32, 64 or 128 rows ahead all lost).
 #define DEJA_BLOCK_AVX2(R)                                                                              \
 static inline __attribute__((always_inline, target("avx2,fma"))) void avx2block##R(                     \
     size_t k, const float *a, size_t lda, const float *w, float *c, size_t ldc,                         \
@@ -123,7 +125,6 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void avx2block#
     __m256 acc0[R], acc1[R];                                                                            \
     for (int r = 0; r < R; r++) { acc0[r] = _mm256_setzero_ps(); acc1[r] = _mm256_setzero_ps(); }      \
     for (size_t p = 0; p < k; p++) {                                                                    \
-        _mm_prefetch((const char *)(w + (p + 16) * 32), _MM_HINT_T0);                                   \
         const __m256 w0 = _mm256_loadu_ps(w + p * 32);                                                  \
         const __m256 w1 = _mm256_loadu_ps(w + p * 32 + 8);                                              \
         for (int r = 0; r < R; r++) {                                                                   \

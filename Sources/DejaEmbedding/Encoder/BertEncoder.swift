@@ -37,7 +37,8 @@ final class BertEncoder {
         let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         let tokens = offsets.last!
         let longest = sequences.map(\.count).max() ?? 0
-        workspace.reserve(tokens: tokens, hidden: h, intermediate: c.intermediateSize, longest: longest, threads: threads)
+        workspace.reserve(tokens: tokens, hidden: h, intermediate: c.intermediateSize, longest: longest,
+                          headSize: c.headSize, threads: threads)
         let hidden = workspace.hidden
 
         embed(sequences, offsets: offsets, into: hidden)
@@ -85,24 +86,71 @@ final class BertEncoder {
         let jobs = (offsets.count - 1) * c.headCount
         let scoresBase = workspace.scores
         let scoresStride = workspace.scoresStride
+        let panelsBase = workspace.headPanels
+        let panelsStride = workspace.headPanelsStride
         let sgemm = self.sgemm
+        let packedKernels = deja_sgemm_rows_supported()
         parallelFor(jobs) { job, worker in
             let s = job / c.headCount
             let head = job % c.headCount
             let n = offsets[s + 1] - offsets[s]
             let q = qkv + offsets[s] * 3 * h + head * d
             let scores = scoresBase + worker * scoresStride
-            sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
-                  scale, q, Int32(3 * h), q + h, Int32(3 * h), 0, scores, Int32(n))
-            for row in 0..<n { VectorMath.softmax(scores + row * n, count: n) }
-            sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
-                  1, scores, Int32(n), q + 2 * h, Int32(3 * h), 0, context + offsets[s] * h + head * d, Int32(h))
+            let out = context + offsets[s] * h + head * d
+            if packedKernels {
+                // The head's K and V are packed as the kernels' weight panels (a few KB): for a
+                // sequence's handful of rows, BLAS's per-call setup cost more than these products.
+                let panels = panelsBase + worker * panelsStride
+                Self.packTransposed(q + h, rows: n, columns: d, stride: 3 * h, scale: scale, into: panels)
+                scores.update(repeating: 0, count: n * n)
+                deja_sgemm_rows(n, d, q, 3 * h, panels, n, scores, n, 0, n)
+                deja_softmax_rows(scores, n, n)
+                Self.pack(q + 2 * h, rows: n, columns: d, stride: 3 * h, into: panels)
+                for row in 0..<n { (out + row * h).update(repeating: 0, count: d) }
+                deja_sgemm_rows(n, n, scores, n, panels, d, out, h, 0, d)
+            } else {
+                sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+                      scale, q, Int32(3 * h), q + h, Int32(3 * h), 0, scores, Int32(n))
+                deja_softmax_rows(scores, n, n)
+                sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+                      1, scores, Int32(n), q + 2 * h, Int32(3 * h), 0, out, Int32(h))
+            }
         }
 
         // hidden = LayerNorm(hidden + context · Woᵀ + b)
         addRows(hidden, rows: tokens, bias: layer.attentionOutputBias.pointer, width: h)
         gemm(tokens, context, layer.attentionOutputWeight, hidden)
         layerNorm(hidden, rows: tokens, gamma: layer.attentionNormGamma.pointer, beta: layer.attentionNormBeta.pointer)
+    }
+
+    /// Writes the `rows` × `columns` matrix at `source` (rows `stride` apart) as DejaKernels' weight
+    /// panels: 32 columns each, row by row, zero past the last column.
+    private static func pack(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
+                             into panels: UnsafeMutablePointer<Float>) {
+        for start in Swift.stride(from: 0, to: columns, by: 32) {
+            let panel = panels + start * rows
+            let width = min(32, columns - start)
+            for row in 0..<rows {
+                (panel + row * 32).update(from: source + row * stride + start, count: width)
+                if width < 32 { (panel + row * 32 + width).update(repeating: 0, count: 32 - width) }
+            }
+        }
+    }
+
+    /// Writes the transpose of the `rows` × `columns` matrix at `source`, times `scale`, as weight
+    /// panels (32 of its rows per panel), reading each source row once, contiguously.
+    private static func packTransposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, scale: Float,
+                                       into panels: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            let line = source + row * stride
+            let column = panels + (row / 32) * columns * 32 + row % 32
+            for i in 0..<columns { column[i * 32] = line[i] * scale }
+        }
+        let padded = (rows + 31) / 32 * 32
+        for row in rows..<padded {
+            let column = panels + (row / 32) * columns * 32 + row % 32
+            for i in 0..<columns { column[i * 32] = 0 }
+        }
     }
 
     // MARK: - Feed-forward
@@ -131,7 +179,7 @@ final class BertEncoder {
             guard start < end else { return }
             switch activation {
             case .gelu:
-                VectorMath.gelu(x + start, count: end - start)
+                deja_gelu(x + start, end - start)
             case .geluTanh:
                 for i in start..<end {
                     let v = x[i]
@@ -247,12 +295,15 @@ private final class Workspace {
     private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var scoresStride = 0
+    /// Per worker: one head's K (then V) packed as kernel panels.
+    private(set) var headPanels = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var headPanelsStride = 0
     private var tokenCapacity = 0
     private var scoresCapacity = 0
 
-    deinit { for buffer in [hidden, qkv, context, intermediate, scores] { buffer.deallocate() } }
+    deinit { for buffer in [hidden, qkv, context, intermediate, scores, headPanels] { buffer.deallocate() } }
 
-    func reserve(tokens: Int, hidden h: Int, intermediate m: Int, longest: Int, threads: Int) {
+    func reserve(tokens: Int, hidden h: Int, intermediate m: Int, longest: Int, headSize d: Int, threads: Int) {
         if tokens > tokenCapacity {
             let capacity = max(tokens, tokenCapacity * 2)
             for buffer in [hidden, qkv, context, intermediate] { buffer.deallocate() }
@@ -267,6 +318,10 @@ private final class Workspace {
             scoresStride = longest * longest
             scoresCapacity = scoresStride * threads
             scores = .allocate(capacity: scoresCapacity)
+            let roundedUp = { (count: Int) in (count + 31) / 32 * 32 }
+            headPanels.deallocate()
+            headPanelsStride = max(roundedUp(longest) * d, longest * roundedUp(d))
+            headPanels = .allocate(capacity: headPanelsStride * threads)
         }
     }
 }

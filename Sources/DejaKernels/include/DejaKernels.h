@@ -31,4 +31,15 @@ void deja_sgemm_rows_avx2(size_t m, size_t k, const float *a, size_t lda,
 /// The dot product of a[0..<n] and b[0..<n], vectorized on any x86-64 or ARM CPU.
 float deja_dot(const float *a, const float *b, size_t n);
 
+/// x[0..<n] ← GELU(x) (the erf form), in place; AVX2 with FMA where the CPU has it.
+void deja_gelu(float *x, size_t n);
+
+/// Each of `rows` rows of `n` floats ← its softmax, in place; AVX2 with FMA where the CPU has it.
+void deja_softmax_rows(float *x, size_t rows, size_t n);
+
+/// The approximations those use, one value at a time (for tests): erf within 5e-7 of libm's,
+/// exp within 2e-7 relative.
+float deja_erf(float x);
+float deja_exp(float x);
+
 #endif
