@@ -147,6 +147,7 @@ report["search_under_ingest"] = {
     "stored_events": int(stored()), "queries": len(latencies), "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
     "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
 }
+print(json.dumps({"search_under_ingest": report["search_under_ingest"]}), flush=True)
 
 # 3. Alerts under the same ingest.
 answers, ready = [], []
@@ -169,11 +170,12 @@ for index in range(args.alerts):
     ready.append(time.perf_counter() - begun)
     time.sleep(0.05)
 ingest_elapsed = background.finish()
-report["alerts_under_ingest"] = {
-    "alerts": len(answers), "answer_p50_ms": round(percentile(answers, 0.5) * 1000, 1), "answer_p99_ms": round(percentile(answers, 0.99) * 1000, 1),
-    "enriched_p50_ms": round(percentile(ready, 0.5) * 1000, 1), "enriched_p99_ms": round(percentile(ready, 0.99) * 1000, 1),
-    "enriched_max_ms": round(max(ready) * 1000, 1),
-}
+if answers:
+    report["alerts_under_ingest"] = {
+        "alerts": len(answers), "answer_p50_ms": round(percentile(answers, 0.5) * 1000, 1), "answer_p99_ms": round(percentile(answers, 0.99) * 1000, 1),
+        "enriched_p50_ms": round(percentile(ready, 0.5) * 1000, 1), "enriched_p99_ms": round(percentile(ready, 0.99) * 1000, 1),
+        "enriched_max_ms": round(max(ready) * 1000, 1),
+    }
 report["background_ingest_events_per_s"] = round(background.acknowledged / ingest_elapsed)
 server.send_signal(signal.SIGTERM)
 server.wait()
