@@ -98,8 +98,8 @@ final class BertEncoder {
             let scores = scoresBase + worker * scoresStride
             let out = context + offsets[s] * h + head * d
             if packedKernels {
-                // The head's K and V are packed as the kernels' weight panels (a few KB): for a
-                // sequence's handful of rows, BLAS's per-call setup cost more than these products.
+                // The head's K and V are packed here as the kernels' weight panels (a few KB), in
+                // place of the packing and setup BLAS repeats on every one of these small products.
                 let panels = panelsBase + worker * panelsStride
                 Self.packTransposed(q + h, rows: n, columns: d, stride: 3 * h, scale: scale, into: panels)
                 scores.update(repeating: 0, count: n * n)
