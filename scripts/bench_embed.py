@@ -9,7 +9,7 @@ the same thread count, in one run; prints the ratios. Needs the anchor's PyPI pa
 Each round runs Deja and then the anchor on both workloads; the ratio is taken within a round (the
 host's speed drifts by tens of percent over minutes) and the median of the rounds' ratios reported.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
@@ -69,7 +69,7 @@ for round in range(args.rounds):
 rss = subprocess.run(["/usr/bin/time", "-f", "%M", deja, "embed", "--threads", str(args.threads), mix],
                      check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip().splitlines()[-1]
 
-median = lambda values: sorted(values)[len(values) // 2]
+median = statistics.median
 print(f"\n| measure | anchor | anchor, per round | deja, per round | deja / anchor, per round | median ratio |\n|---|---|---|---|---|---|")
 for (what, backend, higher_is_better), pairs in rows.items():
     ratios = [mine / theirs for theirs, mine in pairs]
