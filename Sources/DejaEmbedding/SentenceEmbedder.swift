@@ -19,6 +19,8 @@ public final class SentenceEmbedder {
     /// One single-threaded encoder per thread, each on its own batches: for throughput.
     private let workerEncoders: [BertEncoder]
     private let weightsFile: SafeTensorsFile
+    /// Threads one batch runs on (the caller and the encoder's helpers).
+    public var threads: Int { workerEncoders.isEmpty ? 1 : workerEncoders.count }
     /// Most tokens in one batch, which bounds each worker's activation memory (about 14 KB a token, 28 MB a batch).
     public static let tokenBudget = 2048
 
@@ -61,19 +63,20 @@ public final class SentenceEmbedder {
     public func tokenize(_ text: String) -> [Int32] { tokenizer.encode(text) }
 
     /// Embeds `texts`, returned in input order. `singleThreaded` keeps all the work on the
-    /// calling thread (a background embedder at low priority, say).
-    public func embed(_ texts: [String], batchSize: Int = 32, singleThreaded: Bool = false) -> [[Float]] {
-        embed(tokenized: texts.map(tokenizer.encode), batchSize: batchSize, singleThreaded: singleThreaded)
+    /// calling thread (a background embedder at low priority, say); it calls `pause` before each
+    /// matrix product, so that such an embedder can step aside for a search within milliseconds.
+    public func embed(_ texts: [String], batchSize: Int = 32, singleThreaded: Bool = false, pause: (() -> Void)? = nil) -> [[Float]] {
+        embed(tokenized: texts.map(tokenizer.encode), batchSize: batchSize, singleThreaded: singleThreaded, pause: pause)
     }
 
     /// Embeds already tokenized texts in batches of similar length (longest first), in input order.
-    public func embed(tokenized: [[Int32]], batchSize: Int = 32, singleThreaded: Bool = false) -> [[Float]] {
+    public func embed(tokenized: [[Int32]], batchSize: Int = 32, singleThreaded: Bool = false, pause: (() -> Void)? = nil) -> [[Float]] {
         let h = dimension
         let batches = Self.batches(tokenized, batchSize: batchSize)
         let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokenized.count * h))
         defer { output.deallocate() }
         func run(_ encoder: BertEncoder, _ batch: [Int], _ scratch: UnsafeMutablePointer<Float>) {
-            encoder.encode(batch.map { tokenized[$0] }, into: scratch)
+            encoder.encode(batch.map { tokenized[$0] }, into: scratch, pause: singleThreaded ? pause : nil)
             for (i, index) in batch.enumerated() { (output + index * h).update(from: scratch + i * h, count: h) }
         }
         let workers = workerEncoders.count

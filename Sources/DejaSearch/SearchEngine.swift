@@ -2,6 +2,7 @@ import DejaCore
 import DejaEmbedding
 import DejaStore
 import Dispatch
+import Foundation
 
 /// One result: a signature with the events of it that pass the filters, and why it matched.
 public struct ResultGroup: Sendable, Codable, Equatable {
@@ -31,6 +32,31 @@ public struct SearchResults: Sendable {
     public var groups: [ResultGroup]
     /// Set when the vector store could not answer (ChromaDB down): the groups come from keyword search alone.
     public var notice: String?
+    /// Where the search's time went.
+    public var stages = SearchStages()
+}
+
+/// Milliseconds each stage of a search took, so a slow search says why. Keyword search runs while
+/// the query is embedded and matched where a core is free for it: `keywordWait` is how long the
+/// search waited for it after that.
+public struct SearchStages: Sendable, Codable, Equatable {
+    /// Embedding the query.
+    public var embedding = 0.0
+    /// Nearest signature vectors (in process or ChromaDB).
+    public var vectors = 0.0
+    /// Keyword and identifier search, from its start to its end.
+    public var keywords = 0.0
+    /// Waiting for keyword search once the vectors were in.
+    public var keywordWait = 0.0
+    /// Fusion, issues and reading each group's signature and events.
+    public var grouping = 0.0
+
+    public init() {}
+
+    /// The stages with their names, as `/metrics` labels them.
+    public var named: [(stage: String, milliseconds: Double)] {
+        [("embedding", embedding), ("vectors", vectors), ("keywords", keywords), ("keyword_wait", keywordWait), ("grouping", grouping)]
+    }
 }
 
 /// Hybrid search: the query is redacted and embedded like an event body, matched against signature
@@ -80,18 +106,26 @@ public final class SearchEngine {
 
     /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> SearchResults {
-        // Keyword search needs no embedding: it runs while the query is embedded.
-        let keyword = Pending<(ranked: [Int64], holdingIdentifier: [[StoredEvent]])>()
+        var stages = SearchStages()
+        var clock = StageClock()
+        let keyword = Pending<(ranked: [Int64], holdingIdentifier: [[StoredEvent]], milliseconds: Double)>()
         let (store, candidates) = (store, candidates)
         let identifiers = QueryIdentifiers.of(query)
-        DispatchQueue.global().async(group: keyword.group) {
+        let keywordSearch: @Sendable () -> Void = {
+            var clock = StageClock()
             keyword.result = Result {
                 (try store.keywordSearch(query, filter: filter, limit: candidates),
-                 try identifiers.map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) })
+                 try identifiers.map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) }, clock.lap())
             }
         }
+        // Keyword search needs no embedding: it runs while the query is embedded where a core is
+        // free for it. Where the embedder's threads take every core, it runs after: beside the
+        // embedding it would take a helper's core, and the whole pass would run on one.
+        let besideEmbedding = ProcessInfo.processInfo.activeProcessorCount > embedder.threads
+        if besideEmbedding { DispatchQueue.global(qos: .userInitiated).async(group: keyword.group, execute: keywordSearch) }
         let text = redactor.redact(query)
         let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
+        stages.embedding = clock.lap()
         var vectorHits: [VectorHit] = []
         var notice: String?
         do {
@@ -99,15 +133,23 @@ public final class SearchEngine {
         } catch let error as VectorStoreUnavailable {
             notice = "vector search is unavailable (\(error.reason)); these results come from keyword search alone"
         }
-        keyword.group.wait()
-        let (keywordEvents, holdingIdentifier) = try keyword.result!.get()
+        stages.vectors = clock.lap()
+        if besideEmbedding {
+            keyword.group.wait()
+            stages.keywordWait = clock.lap()
+        } else {
+            keywordSearch()
+        }
+        let (keywordEvents, holdingIdentifier, keywordMilliseconds) = try keyword.result!.get()
+        stages.keywords = keywordMilliseconds
         // An id lookup is a short query holding an identifier; in a longer one (a pasted line, a
         // stack trace) the identifier is found first anyway, and the query's other words are the search.
         let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
         let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: FailureTaxonomy.labels(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
-        return SearchResults(groups: groups, notice: notice)
+        stages.grouping = clock.lap()
+        return SearchResults(groups: groups, notice: notice, stages: stages)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.
@@ -191,6 +233,17 @@ public final class SearchEngine {
                                       identifierMatches: holding.isEmpty ? nil : holding.count, score: fused))
         }
         return groups
+    }
+
+    /// Milliseconds between laps.
+    private struct StageClock {
+        private var last = DispatchTime.now().uptimeNanoseconds
+
+        mutating func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { last = now }
+            return Double(now - last) / 1e6
+        }
     }
 
     private static func shared(_ queryConcepts: [String], _ message: String) -> [String] {

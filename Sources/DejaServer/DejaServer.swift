@@ -79,6 +79,9 @@ public struct DejaServer: Sendable {
         let stages = try IngestStages(store: store, embedder: ingestEmbedder, redactor: redactor, issueRule: configuration.issueRule, vectors: chroma)
         stages.pipeline.lineZoneOffset = configuration.zoneOffset
         stages.embedder.onBatch = { count, seconds in metrics.embedded(batch: count, seconds: seconds) }
+        // Searches first: preparing, storing and embedding events step aside while one runs.
+        let gate = ForegroundGate()
+        stages.embedder.pause = gate.yield
         let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
         if let ledger {
             // Down at start is not fatal: events are acknowledged into the log and counted once it answers.
@@ -91,7 +94,7 @@ public struct DejaServer: Sendable {
             }
         }
         let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, ledger: ledger,
-                                       maxBacklogBytes: configuration.maxBacklogBytes)
+                                       maxBacklogBytes: configuration.maxBacklogBytes, gate: gate)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
         let damage = ingest.status.walDamage
@@ -129,7 +132,7 @@ public struct DejaServer: Sendable {
         } else {
             engine = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
         }
-        let search = SearchService(engine: engine, fallback: fallback)
+        let search = SearchService(engine: engine, fallback: fallback, gate: gate)
         // Metric documents are embedded on the query embedder's own background encoder, apart from
         // the encoder queries use (`SentenceEmbedder.embed(singleThreaded:)`).
         // In cluster mode the documents and their vectors are the cluster's (each replica still reads Prometheus).

@@ -72,6 +72,17 @@ import Testing
         #expect(plan.dropFirst().allSatisfy { !$0.hasPrefix("SCAN") }, "\(plan)")
     }
 
+    @Test("signatures asked for by id are looked up by id, not found by walking the tenant's signatures")
+    func signaturesByIDStartFromTheirIDs() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        // Thirty ids, as search asks for: with fewer, SQLite picks the ids without the `+` anyway.
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.signaturesSelect(ids: Array(1...30), tenant: true), arguments: ["default"])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.first == "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)", "\(plan)")
+    }
+
     @Test("the time written in a line is stored beside the collector's")
     func lineTimeIsKept() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())

@@ -18,6 +18,8 @@ final class BertEncoder {
     private let sgemm: OpenBLAS.SGEMM
     private let workspace = Workspace()
     private let team: WorkerTeam
+    /// `encode`'s pause, for the duration of the call.
+    private var pause: (() -> Void)?
     /// Below this many rows, GEMMs use DejaKernels' pre-packed weights instead of OpenBLAS.
     static let smallRowLimit = 64
 
@@ -31,7 +33,10 @@ final class BertEncoder {
 
     /// Encodes `sequences` (token ids including `[CLS]`/`[SEP]`) and writes one pooled (and, if the
     /// model says so, L2-normalized) vector of `hiddenSize` floats per sequence into `output`.
-    func encode(_ sequences: [[Int32]], into output: UnsafeMutablePointer<Float>) {
+    /// `pause` is called before each matrix product (a few milliseconds apart), to let other work go first.
+    func encode(_ sequences: [[Int32]], into output: UnsafeMutablePointer<Float>, pause: (() -> Void)? = nil) {
+        self.pause = pause
+        defer { self.pause = nil }
         let c = configuration
         let h = c.hiddenSize
         let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
@@ -226,6 +231,7 @@ final class BertEncoder {
     /// Few rows (a short batch) go to DejaKernels over the pre-packed weight; more go to OpenBLAS,
     /// whose per-call packing of W is then cheap beside the product.
     private func gemm(_ m: Int, _ a: UnsafePointer<Float>, _ weight: DenseWeight, _ c: UnsafeMutablePointer<Float>) {
+        pause?()
         let (k, n) = (weight.inputs, weight.outputs)
         let sgemm = self.sgemm
         let w = weight.matrix.pointer

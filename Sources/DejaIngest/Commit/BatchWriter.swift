@@ -62,16 +62,20 @@ public final class BatchWriter: @unchecked Sendable {
     }
 
     private let transactionLimit: TransactionLimit
+    private let pause: (@Sendable () -> Void)?
 
     /// One second of events per transaction at most: with thousands of signatures, that writes a
     /// third of the pages per event that a transaction per 2 MB request batch does, and keeps
-    /// acknowledged events searchable within about a second. `niceness` is the writer thread's.
+    /// acknowledged events searchable within about a second. `niceness` is the writer thread's;
+    /// `pause` is called every `IngestPipeline.pauseEvery` events stored (to let a search go first).
     public init(pipeline: IngestPipeline, depth: Int = 2, retry: RetryPolicy? = nil,
-                transactionLimit: TransactionLimit = .init(seconds: 1, events: 200_000), niceness: Int32 = 0) {
+                transactionLimit: TransactionLimit = .init(seconds: 1, events: 200_000), niceness: Int32 = 0,
+                pause: (@Sendable () -> Void)? = nil) {
         self.pipeline = pipeline
         self.depth = depth
         self.retry = retry
         self.transactionLimit = transactionLimit
+        self.pause = pause
         let worker = StageWorker(name: "deja-writer", priority: niceness == 0 ? .normal : .nice(niceness)) { [weak self] _ in
             self?.storeQueued() ?? .finished
         }
@@ -124,23 +128,37 @@ public final class BatchWriter: @unchecked Sendable {
         var taken: [Batch] = []
         var events = 0
         let deadline = Date(timeIntervalSinceNow: transactionLimit.seconds)
+        // The part of the last batch taken not yet handed to the store: with a `pause`, a batch
+        // goes in pieces, and its log position with its last piece.
+        var rest: ArraySlice<EventRow> = []
+        var restPosition: UInt64?
+        let pieceSize = pause == nil ? Int.max : IngestPipeline.pauseEvery
         do {
             let summary = try pipeline.store(batches: {
-                condition.withLock {
-                    if let last = taken.last {
-                        // The submitter is preparing the next batch: wait for it, up to the limit.
-                        while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}
+                if rest.isEmpty {
+                    let next: Batch? = condition.withLock {
+                        if let last = taken.last {
+                            // The submitter is preparing the next batch: wait for it, up to the limit.
+                            while queue.isEmpty && last.moreFollows && !closed && condition.wait(until: deadline) {}
+                        }
+                        guard let batch = queue.first,
+                              taken.isEmpty || (deadline > Date() && events + batch.events.count <= transactionLimit.events) else {
+                            return nil
+                        }
+                        queue.removeFirst()
+                        taken.append(batch)
+                        events += batch.events.count
+                        condition.broadcast()  // a submitter waiting for room goes on preparing
+                        return batch
                     }
-                    guard let batch = queue.first,
-                          taken.isEmpty || (deadline > Date() && events + batch.events.count <= transactionLimit.events) else {
-                        return nil
-                    }
-                    queue.removeFirst()
-                    taken.append(batch)
-                    events += batch.events.count
-                    condition.broadcast()  // a submitter waiting for room goes on preparing
-                    return (batch.events, batch.walPosition)
+                    guard let next else { return nil }
+                    if pause == nil { return (next.events, next.walPosition) }
+                    (rest, restPosition) = (next.events[...], next.walPosition)
                 }
+                pause?()
+                let piece = rest.prefix(pieceSize)
+                rest = rest.dropFirst(piece.count)
+                return (Array(piece), rest.isEmpty ? restPosition : nil)
             })
             for batch in taken { batch.onStored?() }
             retry?.report(nil)

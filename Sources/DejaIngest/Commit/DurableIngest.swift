@@ -39,6 +39,7 @@ public final class DurableIngest: @unchecked Sendable {
 
     private let pipeline: IngestPipeline
     private let ledger: PostgresLedger?
+    private let gate: ForegroundGate?
     private var wal: WriteAheadLog?
     private let maxBacklogBytes: Int
     private let batchBytes: Int
@@ -57,10 +58,13 @@ public final class DurableIngest: @unchecked Sendable {
     /// position (replay), then whatever arrives. At most `maxBacklogBytes` of records wait to be stored.
     /// With `ledger` (cluster mode), events are counted there before they are stored: while it cannot
     /// be reached, acknowledged records wait in the log, and ingest answers 429 once the backlog is full.
+    /// While `gate`'s foreground work (a search) runs, preparing and storing wait for it, as long
+    /// as the backlog is under seven eighths of its bound: searches never make ingest refuse events.
     public init(pipeline: IngestPipeline, walDirectory: URL, ledger: PostgresLedger? = nil,
-                maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20) throws {
+                maxBacklogBytes: Int = 64 << 20, batchBytes: Int = 2 << 20, gate: ForegroundGate? = nil) throws {
         self.pipeline = pipeline
         self.ledger = ledger
+        self.gate = gate
         self.maxBacklogBytes = maxBacklogBytes
         self.batchBytes = batchBytes
         let wal = try WriteAheadLog(directory: walDirectory) { [weak self] records in self?.enqueue(records, counted: true) }
@@ -74,12 +78,14 @@ public final class DurableIngest: @unchecked Sendable {
         // cores, one each). Searches come before storing: acknowledged events are durable in the
         // log already, so storing them may wait while a search runs. At nice 5, the consumer and
         // the writer get a third of the share of the threads that answer requests (search p99
-        // under ingest at 30,000 events/s: 68–74 ms -> 51–52 ms; sustained push unchanged).
+        // under ingest at 30,000 events/s: 68–74 ms -> 51–52 ms; sustained push unchanged). With
+        // a gate, both also wait while a search runs (`yieldToSearch`).
+        let pause = self.pause
         let writer = BatchWriter(pipeline: pipeline, retry: .init(interval: 1) { [weak self] error in
             // The store refused (disk full, say): the batch is tried again; acknowledged events
             // are never dropped.
             self?.lock.withLock { self?.lastError = error.map { "storing events failed: \($0)" } }
-        }, niceness: Self.storingNiceness)
+        }, niceness: Self.storingNiceness, pause: pause)
         let consumer = StageWorker(name: "deja-ingest", priority: .nice(Self.storingNiceness)) { [weak self] _ in
             self?.storeNextRecords() ?? .finished
         }
@@ -169,7 +175,7 @@ public final class DurableIngest: @unchecked Sendable {
         let end = records[records.count - 1].end
         let count = events.count
         let taken = records.count
-        var rows = pipeline.prepareReceived(events, cores: BatchWriter.preparingCores)
+        var rows = pipeline.prepareReceived(events, cores: BatchWriter.preparingCores, pause: pause)
         if let ledger {
             guard countShared(&rows, spans: spans, in: ledger) else { return .finished }
         }
@@ -184,6 +190,19 @@ public final class DurableIngest: @unchecked Sendable {
             }
         }
         return .progressed
+    }
+
+    /// `yieldToSearch`, for the stages; nil without a gate.
+    private var pause: (@Sendable () -> Void)? {
+        guard gate != nil else { return nil }
+        return { [weak self] in self?.yieldToSearch() }
+    }
+
+    /// Waits while a search runs, unless the backlog is over seven eighths of its bound: then storing keeps
+    /// its share of the CPU, so that searches never make ingest refuse events.
+    private func yieldToSearch() {
+        guard let gate, gate.isBusy, lock.withLock({ backlogBytes }) < maxBacklogBytes / 8 * 7 else { return }
+        gate.yield()
     }
 
     /// Counts `rows` in the shared state and gives each its shared signature id, trying again

@@ -19,6 +19,8 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     public var embedded: Int { lock.withLock { embeddedSoFar } }
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
     public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
+    /// Called between the model's matrix products while events arrive (to let a search go first); set before `start()`.
+    public var pause: (@Sendable () -> Void)?
 
     /// Embedded signatures are placed in issues by `issues`, when given.
     public init(store: SQLiteStore, embedder: SentenceEmbedder, issues: IssueStage?, batchSize: Int = 32) {
@@ -63,7 +65,10 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         // While events arrive the embedder keeps to its own low-priority thread; once they stop
         // (a drain), it takes every core to catch up.
         let started = DispatchTime.now().uptimeNanoseconds
-        try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !context.draining)
+        var pause: (() -> Void)?
+        if !context.draining, let yield = self.pause { pause = { yield() } }
+        try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !context.draining,
+                         pause: pause)
         lock.withLock { embeddedSoFar += pending.count }
         onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         return .progressed

@@ -46,17 +46,25 @@ public final class IngestPipeline {
     /// Events as receivers acknowledged them, prepared: each line's level, where no label gave one,
     /// and the time written in it are read first (`ReceivedLines`), here rather than on the request
     /// path. Contiguous chunks on `cores` threads, each read in order, so that a stream's layout is
-    /// learned across its lines.
-    public func prepareReceived(_ events: [LogEvent], cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [EventRow] {
+    /// learned across its lines. `pause` is called every `pauseEvery` events on each thread (to let a search go first).
+    public func prepareReceived(_ events: [LogEvent], cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                pause: (@Sendable () -> Void)? = nil) -> [EventRow] {
         let chunk = max(256, (events.count + cores - 1) / max(1, cores))
         let chunks = stride(from: 0, to: events.count, by: chunk).map { events[$0..<min($0 + chunk, events.count)] }
         let prepare = rowMaker
         let zoneOffset = lineZoneOffset
         return chunks.parallelMap(minimumChunk: 1, cores: cores) { chunk in
             var lines = ReceivedLines(zoneOffset: zoneOffset)
-            return chunk.map { prepare(lines.read($0)) }
+            guard let pause else { return chunk.map { prepare(lines.read($0)) } }
+            return chunk.enumerated().map { offset, event in
+                if offset % Self.pauseEvery == 0 { pause() }
+                return prepare(lines.read(event))
+            }
         }.flatMap { $0 }
     }
+
+    /// Events prepared (or stored) between two calls of a stage's pause: a few milliseconds of work.
+    public static let pauseEvery = 128
 
     /// One event prepared (`EventPreparer`) and made a row to store, on the calling thread.
     private var rowMaker: @Sendable (LogEvent) -> EventRow {

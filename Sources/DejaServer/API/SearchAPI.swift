@@ -85,6 +85,9 @@ struct SearchQuery: Decodable, Sendable {
 struct SearchResponse: Codable, ResponseEncodable {
     var query: String
     var tookMilliseconds: Double
+    /// Where `tookMilliseconds` went: waiting for earlier searches, then each stage.
+    var queuedMilliseconds: Double
+    var stages: SearchStages
     var groups: [ResultGroup]
     /// Set when vector search could not answer (ChromaDB down) and the groups come from keyword search alone.
     var notice: String?
@@ -173,8 +176,12 @@ struct SearchAPI {
         let limit = try query.checkedLimit()
         let started = DispatchTime.now().uptimeNanoseconds
         var results: SearchResults
+        let begun = SearchStart()
         do {
-            results = try await search.run { engine in try work(engine, filter, limit) }
+            results = try await search.run { engine in
+                begun.nanoseconds = DispatchTime.now().uptimeNanoseconds
+                return try work(engine, filter, limit)
+            }
         } catch let error as SharedStateError {
             // Cluster mode: what the shared state cannot answer, this replica's own events can, and the answer says so.
             guard let own = try await search.runFallback({ engine in try work(engine, filter, limit) }) else { throw error.httpError }
@@ -182,9 +189,11 @@ struct SearchAPI {
             results.notice = error.fallbackNotice
         }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        metrics.searched(endpoint, seconds: took)
+        let queued = Double(max(begun.nanoseconds, started) - started) / 1e6
+        metrics.searched(endpoint, seconds: took, queuedMilliseconds: queued, stages: results.stages)
         if results.notice != nil { metrics.degradedSearch(endpoint) }
-        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, groups: results.groups, notice: results.notice)
+        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, queuedMilliseconds: queued, stages: results.stages,
+                              groups: results.groups, notice: results.notice)
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
@@ -192,6 +201,11 @@ struct SearchAPI {
         guard let found = try await reads.event(id: id, tenant: tenant) else { throw HTTPError(.notFound, message: "no event with id '\(id)'") }
         return found
     }
+}
+
+/// When the search queue began a request's search (set once, on the search thread, before it is read).
+private final class SearchStart: @unchecked Sendable {
+    var nanoseconds: UInt64 = 0
 }
 
 /// The range, buckets and limit of a request for counts over time: the range defaults to the

@@ -1,4 +1,5 @@
 import DejaIngest
+import DejaSearch
 import Foundation
 import Prometheus
 
@@ -20,9 +21,16 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(name: "deja_rejected_requests_total", labels: [("reason", reason)], help: "Requests refused, by reason.").increment()
     }
 
-    func searched(_ endpoint: String, seconds: Double) {
+    func searched(_ endpoint: String, seconds: Double, queuedMilliseconds: Double? = nil, stages: SearchStages? = nil) {
         registry.makeValueHistogram(name: "deja_search_duration_seconds", labels: [("endpoint", endpoint)], buckets: searchBuckets,
                                     help: "Search latency, query embedding included.").record(seconds)
+        var parts = stages?.named ?? []
+        if let queuedMilliseconds { parts.insert(("queued", queuedMilliseconds), at: 0) }
+        for (stage, milliseconds) in parts {
+            registry.makeValueHistogram(name: "deja_search_stage_duration_seconds", labels: [("endpoint", endpoint), ("stage", stage)],
+                                        buckets: searchBuckets, help: "Time of each stage of a search (queued: waiting for earlier searches).")
+                .record(milliseconds / 1000)
+        }
     }
 
     /// Embedding batches of the background embedder.

@@ -61,7 +61,7 @@ extension SQLiteStore {
         guard !signatures.isEmpty else { return ([:], [:]) }
         return try pool.read { db in
             var issueOf: [Int64: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, issue_id FROM signatures WHERE id IN (\(signatures.map(String.init).joined(separator: ","))) AND tenant = ? AND issue_id IS NOT NULL",
+            for row in try Row.fetchAll(db, sql: "SELECT id, issue_id FROM signatures WHERE id IN (\(signatures.map(String.init).joined(separator: ","))) AND +tenant = ? AND issue_id IS NOT NULL",
                                         arguments: [tenant]) {
                 issueOf[row[0]] = row[1]
             }

@@ -64,10 +64,13 @@ extension SQLiteStore {
             guard let term = KeywordTerms.terms(of: identifier).filter(KeywordTerms.isSearchable)
                 .min(by: { frequencies.events(with: $0) < frequencies.events(with: $1) }) else { return [] }
             let quoted = "\"\(term)\""
-            let fromSignatures = try Int64.fetchAll(db, sql: "SELECT id FROM (\(Self.signaturesHoldingWord))", arguments: [quoted, filter.tenant])
+            let signatureRows = try Row.fetchAll(db, sql: Self.signaturesHoldingWord, arguments: [quoted, filter.tenant])
+            let fromSignatures = signatureRows.map { $0[0] as Int64 }
             let fromEvents = try Int64.fetchAll(db, sql: "SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?",
                                                 arguments: [quoted, Self.postingsBudget + 1])
-            guard fromEvents.count <= Self.postingsBudget else { return [] }
+            // Over the budget before any filter: known from the signatures' counts, without reading
+            // (and sorting) every event of every signature holding a common word such as `node`.
+            guard fromEvents.count + signatureRows.reduce(0, { $0 + ($1[1] as Int) }) <= Self.postingsBudget else { return [] }
             var holders: [String] = []
             if !fromEvents.isEmpty { holders.append("id IN (\(fromEvents.map(String.init).joined(separator: ",")))") }
             if !fromSignatures.isEmpty {

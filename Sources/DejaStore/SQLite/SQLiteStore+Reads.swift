@@ -70,13 +70,20 @@ extension SQLiteStore {
     }
 
     /// Signatures by id, in the order asked; only `tenant`'s (nil: any tenant's, for the embedder).
+    /// Signatures by id with their pattern's template. `+s.tenant` keeps SQLite from walking all
+    /// the tenant's signatures through the (tenant, service, hash) index instead of looking up each
+    /// id: 10 ms against 0.3 at 20,000 signatures.
+    static func signaturesSelect(ids: [Int64], tenant: Bool) -> String {
+        """
+        SELECT s.*, p.template FROM signatures s LEFT JOIN patterns p ON p.tenant = s.tenant AND p.id = s.pattern_id
+        WHERE s.id IN (\(ids.map(String.init).joined(separator: ",")))
+        """ + (tenant ? " AND +s.tenant = ?" : "")
+    }
+
     public func signatures(ids: [Int64], tenant: String?) throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.*, p.template FROM signatures s LEFT JOIN patterns p ON p.tenant = s.tenant AND p.id = s.pattern_id
-                WHERE s.id IN (\(ids.map(String.init).joined(separator: ",")))
-                """ + (tenant == nil ? "" : " AND s.tenant = ?"), arguments: StatementArguments([tenant].compactMap { $0 }))
+            try Row.fetchAll(db, sql: Self.signaturesSelect(ids: ids, tenant: tenant != nil), arguments: StatementArguments([tenant].compactMap { $0 }))
         }
         let byID = Dictionary(uniqueKeysWithValues: rows.map { row -> (Int64, Signature) in
             (row["id"], Signature(id: row["id"], tenant: row["tenant"], service: row["service"], message: row["message"],
@@ -88,31 +95,57 @@ extension SQLiteStore {
     }
 
     public func events(signature: Int64, filter: SearchFilter, limit: Int) throws -> (events: [StoredEvent], total: Int) {
-        try pool.read { db in
+        try events(signatures: [signature], filter: filter, limit: limit)[signature] ?? ([], 0)
+    }
+
+    /// The newest `limit` events of each signature passing `filter`, and how many pass, in one read.
+    public func events(signatures ids: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            let newestEvent = try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0
             // Tenant and service belong to the signature: checked once, not on every event row.
-            var sql = "SELECT count, example_event FROM signatures WHERE id = ? AND tenant = ?"
-            var arguments: StatementArguments = [signature, filter.tenant]
-            appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services), to: &sql, &arguments, table: "signatures")
-            guard let found = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return ([], 0) }
+            let signature = try db.cachedStatement(sql: "SELECT count, example_event FROM signatures WHERE id = ? AND tenant = ?"
+                + (filter.services.isEmpty ? "" : " AND service IN (\(Array(repeating: "?", count: filter.services.count).joined(separator: ",")))"))
             var rest = filter
             rest.services = []
             var condition = " AND signature_id = ?"
-            var conditionArguments: StatementArguments = [signature]
-            appendFilter(rest, to: &condition, &conditionArguments, table: "events")
-            // The signature's first event (its example) is in the first segment holding its events.
-            let first: Int64 = found["example_event"]
-            let newest = max(first, try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0)
-            let total = rest == SearchFilter(tenant: filter.tenant) ? found["count"] : try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM events WHERE " + Self.inSegments("id", from: first, through: newest) + condition,
-                arguments: conditionArguments) ?? 0
-            // The newest of each segment, then the newest of those.
-            let newestOfSegment = try db.cachedStatement(
-                sql: "SELECT * FROM events WHERE (id >> \(Self.segmentShift)) = ?" + condition + " ORDER BY timestamp DESC LIMIT \(limit)")
-            var events: [StoredEvent] = []
-            for segment in (first >> Self.segmentShift)...(newest >> Self.segmentShift) {
-                events += try Row.fetchAll(newestOfSegment, arguments: [segment] + conditionArguments).map(Self.event)
+            var restArguments = StatementArguments()
+            appendFilter(rest, to: &condition, &restArguments, table: "events")
+            // The newest of each segment, then the newest of those. Without a level or label filter the
+            // (segment, signature, time) index answers alone, and only the rows kept are read.
+            let fromIndex = rest.levels.isEmpty && rest.labels.isEmpty
+            let newestOfSegment = try db.cachedStatement(sql: "SELECT \(fromIndex ? "id, timestamp" : "*") FROM events WHERE (id >> \(Self.segmentShift)) = ?"
+                + condition + " ORDER BY timestamp DESC LIMIT \(limit)")
+            var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
+            var kept: [Int64: [(id: Int64, timestamp: Int64)]] = [:]
+            for id in ids {
+                guard let row = try Row.fetchOne(signature, arguments: [id, filter.tenant] + StatementArguments(filter.services)) else { continue }
+                let conditionArguments: StatementArguments = [id] + restArguments
+                // The signature's first event (its example) is in the first segment holding its events.
+                let first: Int64 = row["example_event"]
+                let newest = max(first, newestEvent)
+                let total = rest == SearchFilter(tenant: filter.tenant) ? row["count"] : try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM events WHERE " + Self.inSegments("id", from: first, through: newest) + condition,
+                    arguments: conditionArguments) ?? 0
+                var events: [StoredEvent] = []
+                var newestIDs: [(id: Int64, timestamp: Int64)] = []
+                for segment in (first >> Self.segmentShift)...(newest >> Self.segmentShift) {
+                    if fromIndex {
+                        newestIDs += try Row.fetchAll(newestOfSegment, arguments: [segment] + conditionArguments).map { ($0[0], $0[1]) }
+                    } else {
+                        events += try Row.fetchAll(newestOfSegment, arguments: [segment] + conditionArguments).map(Self.event)
+                    }
+                }
+                kept[id] = Array(newestIDs.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit))
+                found[id] = (Array(events.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit)), total)
             }
-            return (Array(events.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit)), total)
+            if fromIndex {
+                let wanted = kept.values.flatMap { $0.map(\.id) }
+                let rows = wanted.isEmpty ? [] : try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id IN (\(wanted.map(String.init).joined(separator: ",")))")
+                let byID = Dictionary(uniqueKeysWithValues: rows.map { (($0["id"] as Int64), Self.event(from: $0)) })
+                for (id, newest) in kept { found[id]?.events = newest.compactMap { byID[$0.id] } }
+            }
+            return found
         }
     }
 
@@ -130,11 +163,12 @@ extension SQLiteStore {
             var sql = """
                 SELECT e.signature_id, (e.timestamp - ?) / ?, count(*) FROM signatures s
                 CROSS JOIN events e ON \(try inAllSegments("e.id", db)) AND e.signature_id = s.id AND e.timestamp BETWEEN ? AND ?
-                WHERE s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
+                WHERE \(wanted.isEmpty ? "" : "+")s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
                 """
             var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
             // Services and levels are the signature's; the range is the events'.
             appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services, levels: filter.levels), to: &sql, &arguments, table: "s")
+            // `+s.tenant` above: these ids looked up one by one, not the tenant's signatures walked (see `signaturesSelect`).
             if !wanted.isEmpty { sql += " AND s.id IN (\(wanted.map(String.init).joined(separator: ",")))" }
             let rows = try Row.fetchCursor(db, sql: sql + " GROUP BY 1, 2", arguments: arguments)
             while let row = try rows.next() {
