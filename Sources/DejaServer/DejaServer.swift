@@ -112,6 +112,8 @@ public struct DejaServer: Sendable {
             }
         }
         let queryEmbedder = try models()
+        // The first pass touches every weight page and workspace: done here, not by the first search (about 300 ms).
+        _ = queryEmbedder.embed(["warm up"], batchSize: 1)
         let engine: SearchEngine
         var fallback: SearchEngine?
         var grouping: GroupingLeader?

@@ -34,4 +34,20 @@ import Testing
             #expect(zip(vector, alone).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
+
+    @Test("a single-threaded pass calls its pause before each of the model's 24 matrix products per batch, and the vectors are the same")
+    func pauseBetweenProducts() throws {
+        let embedder = try SentenceEmbedder(modelFolder: try ReferenceFixture.modelFolder(), threads: 2)
+        let texts = (0..<40).map { "payment \($0) declined by the card issuer" }
+        let pauses = Counter()
+        let paused = embedder.embed(texts, batchSize: 32, singleThreaded: true, pause: pauses.increment)
+        // MiniLM-L6: 6 layers of a QKV, an attention-output, an intermediate and an output product; two batches.
+        #expect(pauses.value == 2 * 6 * 4)
+        #expect(paused == embedder.embed(texts, batchSize: 32, singleThreaded: true))
+    }
+
+    final class Counter: @unchecked Sendable {
+        private(set) var value = 0
+        func increment() { value += 1 }
+    }
 }

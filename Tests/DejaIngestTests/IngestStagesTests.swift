@@ -66,6 +66,47 @@ import Testing
         #expect(try storedBodies(stages.pipeline.store, count: 40) == (0..<40).map { "request \($0) served" })
     }
 
+    @Test("while a search holds the gate, acknowledged events wait to be stored; then they are stored in order, once")
+    func storingStepsAsideForSearches() async throws {
+        let directory = try directory()
+        let stages = try stages(directory)
+        let gate = ForegroundGate(longestWait: 60)
+        let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, gate: gate)
+        ingest.start()
+        let (searching, searchEnds) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue.global().async { gate.run { searching.signal(); searchEnds.wait() } }
+        searching.wait()
+        // Batches of 300: the writer stores them in pieces (`IngestPipeline.pauseEvery`), stepping aside between.
+        for index in 0..<4 { try await ingest.submit(Self.batch(index, size: 300)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(ingest.status.storedEvents == 0, "events were stored while a search held the gate")
+        searchEnds.signal()
+        ingest.close()
+        #expect(ingest.status.storedEvents == 1_200)
+        #expect(try storedBodies(stages.pipeline.store, count: 1_200) == (0..<1_200).map { "request \($0) served" })
+    }
+
+    @Test("with the backlog near its bound, storing goes on while a search runs: searches never make ingest refuse events")
+    func fullBacklogDoesNotWaitForSearches() async throws {
+        let directory = try directory()
+        let stages = try stages(directory)
+        let gate = ForegroundGate(longestWait: 60)
+        let events = Self.batch(0, size: 300)
+        // One batch fills the whole backlog bound.
+        let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog,
+                                       maxBacklogBytes: EventBatchCodec.encode(events).count, gate: gate)
+        ingest.start()
+        let (searching, searchEnds) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue.global().async { gate.run { searching.signal(); searchEnds.wait() } }
+        searching.wait()
+        try await ingest.submit(events)
+        for _ in 0..<1_000 where ingest.status.storedEvents < 300 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(ingest.status.storedEvents == 300)
+        #expect(gate.isBusy)
+        searchEnds.signal()
+        ingest.close()
+    }
+
     @Test("deja ingest's service group ends with every event stored and every signature embedded and in an issue")
     func oneShotRunFinishesItsBacklog() async throws {
         let directory = try directory()

@@ -102,9 +102,15 @@ import Testing
             let other = try await client.execute(uri: "/api/v1/events/b1", method: .get, headers: bearer("red-token"))
             #expect(other.status == .notFound)
             let search = try await client.execute(uri: "/api/v1/search?q=coolant%20pressure", method: .get, headers: bearer("blue-token"))
-            let groups = try #require(try json(search.body)["groups"] as? [[String: Any]])
+            let answer = try json(search.body)
+            let groups = try #require(answer["groups"] as? [[String: Any]])
             let ids = groups.flatMap { ($0["events"] as? [[String: Any]] ?? []).compactMap { $0["externalID"] as? String } }
             #expect(ids == ["b1"])
+            // Where the time went: every stage, none negative, the query's embedding never free.
+            let stages = try #require(answer["stages"] as? [String: Double])
+            #expect(Set(stages.keys) == ["embedding", "vectors", "keywords", "keywordWait", "grouping"])
+            #expect(stages.values.allSatisfy { $0 >= 0 } && stages["embedding"]! > 0)
+            #expect((answer["queuedMilliseconds"] as? Double).map { $0 >= 0 } == true)
             let patterns = try await client.execute(uri: "/api/v1/patterns?since=3650d", method: .get, headers: bearer("blue-token"))
             let listed = try #require(try json(patterns.body)["patterns"] as? [[String: Any]])
             let tenants = listed.map { ($0["pattern"] as? [String: Any])?["tenant"] as? String }

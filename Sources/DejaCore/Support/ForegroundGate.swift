@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Puts work a person waits for (a search) ahead of background work, on machines of few cores.
 /// Foreground work runs inside `run`; background stages (preparing, storing and embedding events)
@@ -7,8 +6,9 @@ import Synchronization
 /// at most `longestWait` at a time. Operating-system priorities alone do not do this: a stage at
 /// nice 5 still takes a quarter of a core it shares with a search, and a thread's priority, once
 /// lowered, cannot be raised back without privileges.
-public final class ForegroundGate: Sendable {
-    private let running = Atomic<Int>(0)
+public final class ForegroundGate: @unchecked Sendable {
+    // @unchecked: `running` is guarded by `condition`.
+    private var running = 0
     private let condition = NSCondition()
     /// The longest one `yield()` waits: background work is delayed by a long search, never stopped.
     public let longestWait: TimeInterval
@@ -19,25 +19,26 @@ public final class ForegroundGate: Sendable {
 
     /// Runs `body` as foreground work: background stages hold back until it returns.
     public func run<Value>(_ body: () throws -> Value) rethrows -> Value {
-        running.add(1, ordering: .sequentiallyConsistent)
+        condition.withLock { running += 1 }
         defer {
             condition.withLock {
-                if running.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { condition.broadcast() }
+                running -= 1
+                if running == 0 { condition.broadcast() }
             }
         }
         return try body()
     }
 
     /// Whether foreground work is running now.
-    public var isBusy: Bool { running.load(ordering: .sequentiallyConsistent) > 0 }
+    public var isBusy: Bool { condition.withLock { running > 0 } }
 
-    /// Returns at once when no foreground work runs (one atomic load); otherwise waits until none
-    /// does, or `longestWait` has passed.
+    /// Returns at once when no foreground work runs; otherwise waits until none does, or
+    /// `longestWait` has passed.
     public func yield() {
-        guard isBusy else { return }
-        let deadline = Date(timeIntervalSinceNow: longestWait)
         condition.withLock {
-            while isBusy && condition.wait(until: deadline) {}
+            guard running > 0 else { return }
+            let deadline = Date(timeIntervalSinceNow: longestWait)
+            while running > 0 && condition.wait(until: deadline) {}
         }
     }
 }

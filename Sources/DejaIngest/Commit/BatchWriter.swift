@@ -155,7 +155,9 @@ public final class BatchWriter: @unchecked Sendable {
                     if pause == nil { return (next.events, next.walPosition) }
                     (rest, restPosition) = (next.events[...], next.walPosition)
                 }
-                pause?()
+                // Past the transaction's time limit it no longer steps aside: the write lock is
+                // held no longer than that, and stored events become searchable as promised.
+                if deadline > Date() { pause?() }
                 let piece = rest.prefix(pieceSize)
                 rest = rest.dropFirst(piece.count)
                 return (Array(piece), rest.isEmpty ? restPosition : nil)

@@ -126,8 +126,12 @@ enum OpenAPIDocument {
             }
           },
           "SearchResponse": {
-            "type": "object", "required": ["query", "tookMilliseconds", "groups"],
+            "type": "object", "required": ["query", "tookMilliseconds", "queuedMilliseconds", "stages", "groups"],
             "properties": {"query": {"type": "string"}, "tookMilliseconds": {"type": "number"},
+                           "queuedMilliseconds": {"type": "number", "description": "Time spent waiting for earlier searches (they run one at a time)."},
+                           "stages": {"type": "object", "description": "Milliseconds per stage: embedding the query, vectors, keywords (keyword and identifier search), keywordWait (waiting for keyword search when it ran beside the embedding), grouping (fusion and reading each group's events).",
+                                      "properties": {"embedding": {"type": "number"}, "vectors": {"type": "number"}, "keywords": {"type": "number"},
+                                                     "keywordWait": {"type": "number"}, "grouping": {"type": "number"}}},
                            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}},
                            "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable or a label filter (the groups come from this replica's own events)."}}
           },

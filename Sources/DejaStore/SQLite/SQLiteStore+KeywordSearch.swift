@@ -56,8 +56,9 @@ extension SQLiteStore {
     /// ignoring case: an id, a number or an address pasted into a query. Candidates come from the
     /// word index through the identifier's rarest searchable word, then each body is checked, so
     /// `INV-2024-427820` does not find `INV-2024-427821`. Nothing is found for an identifier without a
-    /// searchable word, or held by more events than the postings budget or than one in fifty of the
-    /// store's (at least 50): a token that common is vocabulary, not one thing.
+    /// searchable word, or whose rarest word is held by more events than the postings budget (before
+    /// filters), or held itself by more than one in fifty of the store's events (at least 50): a token
+    /// that common is vocabulary, not one thing.
     public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
         try pool.read { db in
             let frequencies = try termFrequencies(db)
