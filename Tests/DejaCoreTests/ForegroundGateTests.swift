@@ -12,6 +12,24 @@ import Testing
         func set() { lock.withLock { value = true } }
     }
 
+    /// Foreground work on another thread, running until the returned closure is called (which
+    /// returns once it has ended).
+    static func holdForeground(_ gate: ForegroundGate) -> () -> Void {
+        let (started, finish, ended) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue.global().async {
+            gate.run {
+                started.signal()
+                finish.wait()
+            }
+            ended.signal()
+        }
+        started.wait()
+        return {
+            finish.signal()
+            ended.wait()
+        }
+    }
+
     @Test("with no foreground work, yield returns at once")
     func idleGateDoesNotWait() {
         let gate = ForegroundGate(longestWait: 60)
@@ -24,17 +42,7 @@ import Testing
     @Test("a background stage waits in yield while foreground work runs, and goes on when it ends")
     func backgroundWaitsForForeground() {
         let gate = ForegroundGate(longestWait: 60)
-        let started = DispatchSemaphore(value: 0)
-        let finish = DispatchSemaphore(value: 0)
-        let foregroundDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            gate.run {
-                started.signal()
-                finish.wait()
-            }
-            foregroundDone.signal()
-        }
-        started.wait()
+        let endForeground = Self.holdForeground(gate)
         #expect(gate.isBusy)
         let resumed = Flag()
         let backgroundDone = DispatchSemaphore(value: 0)
@@ -45,8 +53,7 @@ import Testing
         }
         Thread.sleep(forTimeInterval: 0.1)
         #expect(!resumed.isSet, "yield returned while the foreground work was still running")
-        finish.signal()
-        foregroundDone.wait()
+        endForeground()
         #expect(backgroundDone.wait(timeout: .now() + 10) == .success)
         #expect(resumed.isSet)
         #expect(!gate.isBusy)
@@ -55,21 +62,10 @@ import Testing
     @Test("foreground work longer than longestWait delays a background stage by that much, not until it ends")
     func yieldGivesUpAfterLongestWait() {
         let gate = ForegroundGate(longestWait: 0.05)
-        let started = DispatchSemaphore(value: 0)
-        let finish = DispatchSemaphore(value: 0)
-        let foregroundDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            gate.run {
-                started.signal()
-                finish.wait()
-            }
-            foregroundDone.signal()
-        }
-        started.wait()
+        let endForeground = Self.holdForeground(gate)
         gate.yield()  // returns after about 50 ms although the foreground work has not ended
         #expect(gate.isBusy)
-        finish.signal()
-        foregroundDone.wait()
+        endForeground()
     }
 
     @Test("nested and concurrent foreground work keeps the gate busy until the last one ends")

@@ -66,6 +66,14 @@ import Testing
         #expect(try storedBodies(stages.pipeline.store, count: 40) == (0..<40).map { "request \($0) served" })
     }
 
+    /// A search holding `gate` on another thread until the returned semaphore is signalled.
+    private static func searchRunning(on gate: ForegroundGate) -> DispatchSemaphore {
+        let (searching, searchEnds) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue.global().async { gate.run { searching.signal(); searchEnds.wait() } }
+        searching.wait()
+        return searchEnds
+    }
+
     @Test("while a search holds the gate, acknowledged events wait to be stored; then they are stored in order, once")
     func storingStepsAsideForSearches() async throws {
         let directory = try directory()
@@ -73,9 +81,7 @@ import Testing
         let gate = ForegroundGate(longestWait: 60)
         let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog, gate: gate)
         ingest.start()
-        let (searching, searchEnds) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        DispatchQueue.global().async { gate.run { searching.signal(); searchEnds.wait() } }
-        searching.wait()
+        let searchEnds = Self.searchRunning(on: gate)
         // Batches of 300: the writer stores them in pieces (`IngestPipeline.pauseEvery`), stepping aside between.
         for index in 0..<4 { try await ingest.submit(Self.batch(index, size: 300)) }
         try await Task.sleep(for: .milliseconds(300))
@@ -96,9 +102,7 @@ import Testing
         let ingest = try DurableIngest(pipeline: stages.pipeline, walDirectory: directory.writeAheadLog,
                                        maxBacklogBytes: EventBatchCodec.encode(events).count, gate: gate)
         ingest.start()
-        let (searching, searchEnds) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        DispatchQueue.global().async { gate.run { searching.signal(); searchEnds.wait() } }
-        searching.wait()
+        let searchEnds = Self.searchRunning(on: gate)
         try await ingest.submit(events)
         for _ in 0..<1_000 where ingest.status.storedEvents < 300 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(ingest.status.storedEvents == 300)

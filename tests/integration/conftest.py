@@ -1,7 +1,7 @@
 """A real `deja serve` for the integration tests: built by `swift build`, started on a free loopback
 port with a fresh data directory, stopped (SIGTERM) at the end; a real ChromaDB (`chroma run`) and a
 real PostgreSQL (cluster mode)."""
-import glob, json, os, shutil, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
+import glob, json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 import pytest
 
@@ -125,7 +125,8 @@ class Chroma:
         self.process = None
 
     def start(self):
-        binary = shutil.which("chroma")
+        # Beside this interpreter too: `.venv/bin/python scripts/bench_cluster.py` runs without .venv/bin on PATH.
+        binary = shutil.which("chroma") or shutil.which("chroma", path=os.path.dirname(sys.executable))
         assert binary, "the chroma CLI is missing: pip install chromadb (scripts/setup.sh --integration does)"
         log = open(os.path.join(self.data, "chroma.log"), "ab")
         self.process = subprocess.Popen([binary, "run", "--path", os.path.join(self.data, "db"), "--host", "127.0.0.1", "--port", str(self.port)],
