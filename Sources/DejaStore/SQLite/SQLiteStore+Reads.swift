@@ -69,7 +69,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Signatures by id, in the order asked; only `tenant`'s (nil: any tenant's, for the embedder).
     /// Signatures by id with their pattern's template. `+s.tenant` keeps SQLite from walking all
     /// the tenant's signatures through the (tenant, service, hash) index instead of looking up each
     /// id: 10 ms against 0.3 at 20,000 signatures.
@@ -80,6 +79,7 @@ extension SQLiteStore {
         """ + (tenant ? " AND +s.tenant = ?" : "")
     }
 
+    /// Signatures by id, in the order asked; only `tenant`'s (nil: any tenant's, for the embedder).
     public func signatures(ids: [Int64], tenant: String?) throws -> [Signature] {
         guard !ids.isEmpty else { return [] }
         let rows = try pool.read { db in
