@@ -132,7 +132,6 @@ public final class BatchWriter: @unchecked Sendable {
         // goes in pieces, and its log position with its last piece.
         var rest: ArraySlice<EventRow> = []
         var restPosition: UInt64?
-        let pieceSize = pause == nil ? Int.max : IngestPipeline.pauseEvery
         do {
             let summary = try pipeline.store(batches: {
                 if rest.isEmpty {
@@ -158,7 +157,7 @@ public final class BatchWriter: @unchecked Sendable {
                 // Past the transaction's time limit it no longer steps aside: the write lock is
                 // held no longer than that, and stored events become searchable as promised.
                 if deadline > Date() { pause?() }
-                let piece = rest.prefix(pieceSize)
+                let piece = rest.prefix(IngestPipeline.pauseEvery)
                 rest = rest.dropFirst(piece.count)
                 return (Array(piece), rest.isEmpty ? restPosition : nil)
             })
