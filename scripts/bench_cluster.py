@@ -98,8 +98,8 @@ def total_counted():
 
 # Searches at --search-events events, spread over the replicas.
 producers = producers_for(replicas)
-while total_counted() < args.search_events:
-    time.sleep(2)
+while producers.acknowledged < args.search_events:  # what is acknowledged is counted once the backlogs are stored
+    time.sleep(0.5)
 producers.finish()
 load_ended = time.time()
 settled, last = 0, -1
@@ -137,7 +137,7 @@ def chroma_query_seconds(rng):
 def searched():
     """The queries spread over the replicas (every tenth asked of all three): latencies and sameness;
     beside them, every fifth query's time straight to ChromaDB."""
-    latencies, same, compared, chroma_latencies = [], 0, 0, []
+    latencies, same, compared, chroma_latencies, stages = [], 0, 0, [], {}
     rng = random.Random(7)
     for number, query in enumerate(queries):
         if number % 5 == 0 and (seconds := chroma_query_seconds(rng)) is not None:
@@ -148,6 +148,8 @@ def searched():
             status, _, result = replica.request("POST", "/api/v1/search", {"query": query, "limit": 10}, {"X-Scope-OrgID": "bench"})
             latencies.append(time.perf_counter() - begun)
             assert status == 200, result
+            for stage, milliseconds in {"queued": result.get("queuedMilliseconds", 0), **result.get("stages", {})}.items():
+                stages.setdefault(stage, []).append(milliseconds / 1000)
             answers.append([(g["signature"]["id"], g["count"]) for g in result["groups"]])
         if len(answers) == 3:
             compared += 1
@@ -155,6 +157,7 @@ def searched():
     return {"queries": len(latencies), "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1), "max_ms": round(max(latencies) * 1000, 1),
             "queries_asked_of_all_three": compared, "same_groups_from_all_three": same,
+            "stages_p50_p99_ms": {stage: [round(percentile(values, q) * 1000, 1) for q in (0.5, 0.99)] for stage, values in stages.items()},
             "chroma_alone_p50_ms": round(percentile(chroma_latencies, 0.5) * 1000, 1) if chroma_latencies else None,
             "chroma_alone_p99_ms": round(percentile(chroma_latencies, 0.99) * 1000, 1) if chroma_latencies else None}
 

@@ -51,4 +51,27 @@ import Testing
             }
         }
     }
+
+    @Test("LayerNorm of each row (plus a bias) equals the two-pass double-precision one within 1e-5",
+          arguments: [1, 5, 8, 13, 384, 387])
+    func layerNormMatchesDoublePrecision(width: Int) {
+        let rows = 3
+        let values = (0..<(rows * width)).map { Float(($0 * 7919) % 41) / 7 - 3 + Float($0 / width) * 10 }
+        let bias = (0..<width).map { Float($0 % 9) / 4 - 1 }
+        let gamma = (0..<width).map { 1 + Float($0 % 5) / 10 }
+        let beta = (0..<width).map { Float($0 % 3) / 10 }
+        for withBias in [false, true] {
+            var out = values
+            deja_layer_norm_rows(&out, rows, width, withBias ? bias : nil, gamma, beta, 1e-12)
+            for row in 0..<rows {
+                let x = (0..<width).map { Double(values[row * width + $0]) + (withBias ? Double(bias[$0]) : 0) }
+                let mean = x.reduce(0, +) / Double(width)
+                let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(width)
+                for i in 0..<width {
+                    let expected = (x[i] - mean) / (variance + 1e-12).squareRoot() * Double(gamma[i]) + Double(beta[i])
+                    #expect(abs(Double(out[row * width + i]) - expected) <= 1e-5, "row \(row), column \(i), bias \(withBias)")
+                }
+            }
+        }
+    }
 }

@@ -35,4 +35,29 @@ import Testing
     func avx2MatchesNaiveProduct(m: Int, k: Int, n: Int) throws {
         try check(deja_sgemm_rows_avx2, m: m, k: k, n: n)
     }
+
+    @Test("keys packed transposed give attention's scaled Q·Kᵀ through the small-row kernel",
+          .enabled(if: deja_sgemm_rows_supported(), "skipped: this CPU has no AVX2 with FMA"),
+          arguments: [(1, 32), (7, 32), (8, 8), (33, 32), (53, 32), (40, 13)])
+    func packedKeysGiveScaledScores(tokens: Int, headSize: Int) {
+        let stride = headSize * 3 + 5  // keys sit inside wider rows, as in the encoder's QKV buffer
+        let q = (0..<(tokens * stride)).map { Float(($0 * 7919) % 29) / 14 - 1 }
+        let k = (0..<(tokens * stride)).map { Float(($0 * 104_729) % 37) / 18 - 1 }
+        let scale: Float = 0.25
+        let padded = (tokens + 31) / 32 * 32
+        var panels = [Float](repeating: .nan, count: padded * headSize)
+        deja_pack_transposed(k, tokens, headSize, stride, scale, &panels)
+        var scores = [Float](repeating: 0, count: tokens * tokens)
+        deja_sgemm_rows(tokens, headSize, q, stride, panels, tokens, &scores, tokens, 0, tokens)
+        for i in 0..<tokens {
+            for j in 0..<tokens {
+                let expected = (0..<headSize).reduce(Float(0)) { $0 + q[i * stride + $1] * k[j * stride + $1] } * scale
+                #expect(abs(scores[i * tokens + j] - expected) <= 1e-4 * max(1, abs(expected)), "score \(i), \(j)")
+            }
+        }
+        // Past the last key, each panel's columns are zero, not left as they were.
+        for column in 0..<headSize {
+            for row in tokens..<padded { #expect(panels[(row / 32) * headSize * 32 + column * 32 + row % 32] == 0) }
+        }
+    }
 }

@@ -69,7 +69,7 @@ final class BertEncoder {
                 for i in 0..<h { row[i] = w[i] + pos[i] + tokenType[i] }
             }
         }
-        layerNorm(hidden, rows: offsets.last!, gamma: weights.embeddingNormGamma.pointer, beta: weights.embeddingNormBeta.pointer)
+        layerNorm(hidden, rows: offsets.last!, gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta)
     }
 
     // MARK: - Attention
@@ -106,7 +106,7 @@ final class BertEncoder {
                 // The head's K and V are packed here as the kernels' weight panels (a few KB), in
                 // place of the packing and setup BLAS repeats on every one of these small products.
                 let panels = panelsBase + worker * panelsStride
-                Self.packTransposed(q + h, rows: n, columns: d, stride: 3 * h, scale: scale, into: panels)
+                deja_pack_transposed(q + h, n, d, 3 * h, scale, panels)
                 scores.update(repeating: 0, count: n * n)
                 deja_sgemm_rows(n, d, q, 3 * h, panels, n, scores, n, 0, n)
                 deja_softmax_rows(scores, n, n)
@@ -123,9 +123,8 @@ final class BertEncoder {
         }
 
         // hidden = LayerNorm(hidden + context · Woᵀ + b)
-        addRows(hidden, rows: tokens, bias: layer.attentionOutputBias.pointer, width: h)
         gemm(tokens, context, layer.attentionOutputWeight, hidden)
-        layerNorm(hidden, rows: tokens, gamma: layer.attentionNormGamma.pointer, beta: layer.attentionNormBeta.pointer)
+        layerNorm(hidden, rows: tokens, adding: layer.attentionOutputBias, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta)
     }
 
     /// Writes the `rows` × `columns` matrix at `source` (rows `stride` apart) as DejaKernels' weight
@@ -142,22 +141,6 @@ final class BertEncoder {
         }
     }
 
-    /// Writes the transpose of the `rows` × `columns` matrix at `source`, times `scale`, as weight
-    /// panels (32 of its rows per panel), reading each source row once, contiguously.
-    private static func packTransposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, scale: Float,
-                                       into panels: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows {
-            let line = source + row * stride
-            let column = panels + (row / 32) * columns * 32 + row % 32
-            for i in 0..<columns { column[i * 32] = line[i] * scale }
-        }
-        let padded = (rows + 31) / 32 * 32
-        for row in rows..<padded {
-            let column = panels + (row / 32) * columns * 32 + row % 32
-            for i in 0..<columns { column[i * 32] = 0 }
-        }
-    }
-
     // MARK: - Feed-forward
 
     private func feedForwardBlock(_ layer: BertLayerWeights, tokens: Int) {
@@ -170,9 +153,8 @@ final class BertEncoder {
         gemm(tokens, hidden, layer.intermediateWeight, intermediate)
         activate(intermediate, count: tokens * m)
 
-        addRows(hidden, rows: tokens, bias: layer.outputBias.pointer, width: h)
         gemm(tokens, intermediate, layer.outputWeight, hidden)
-        layerNorm(hidden, rows: tokens, gamma: layer.outputNormGamma.pointer, beta: layer.outputNormBeta.pointer)
+        layerNorm(hidden, rows: tokens, adding: layer.outputBias, gamma: layer.outputNormGamma, beta: layer.outputNormBeta)
     }
 
     private func activate(_ x: UnsafeMutablePointer<Float>, count: Int) {
@@ -253,27 +235,11 @@ final class BertEncoder {
         for r in 0..<rows { (x + r * width).update(from: bias, count: width) }
     }
 
-    private func addRows(_ x: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, width: Int) {
-        for r in 0..<rows {
-            let row = x + r * width
-            for i in 0..<width { row[i] += bias[i] }
-        }
-    }
-
-    /// Row-wise LayerNorm in place, two-pass (a one-pass E[x²] − E[x]² variance loses precision).
-    private func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>) {
-        let h = configuration.hiddenSize
-        let epsilon = configuration.layerNormEpsilon
-        for r in 0..<rows {
-            let row = x + r * h
-            var sum: Float = 0
-            for i in 0..<h { sum += row[i] }
-            let mean = sum / Float(h)
-            var squares: Float = 0
-            for i in 0..<h { let d = row[i] - mean; squares += d * d }
-            let inverse = 1 / (squares / Float(h) + epsilon).squareRoot()
-            for i in 0..<h { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
-        }
+    /// Rows ← LayerNorm(row + bias) in place; the residual's bias is added here, in the same pass.
+    private func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, adding bias: FloatTensor? = nil,
+                           gamma: FloatTensor, beta: FloatTensor) {
+        deja_layer_norm_rows(x, rows, configuration.hiddenSize, bias?.pointer, gamma.pointer, beta.pointer,
+                             configuration.layerNormEpsilon)
     }
 
     /// Runs `body(job, worker)` for every job on up to `threads` workers.

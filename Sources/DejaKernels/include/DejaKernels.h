@@ -28,6 +28,11 @@ void deja_sgemm_rows_avx512(size_t m, size_t k, const float *a, size_t lda,
 void deja_sgemm_rows_avx2(size_t m, size_t k, const float *a, size_t lda,
                           const float *panels, size_t n, float *c, size_t ldc, size_t first, size_t last);
 
+/// Writes the transpose of the rows x columns matrix at `source` (rows `stride` apart), times
+/// `scale`, as deja_sgemm_rows' weight panels: panel p holds source rows 32p..<32p+32 as its
+/// columns, one line per source column, zero past the last row.
+void deja_pack_transposed(const float *source, size_t rows, size_t columns, size_t stride, float scale, float *panels);
+
 /// The dot product of a[0..<n] and b[0..<n], vectorized on any x86-64 or ARM CPU.
 float deja_dot(const float *a, const float *b, size_t n);
 
@@ -36,6 +41,11 @@ void deja_gelu(float *x, size_t n);
 
 /// Each of `rows` rows of `n` floats ← its softmax, in place; AVX2 with FMA where the CPU has it.
 void deja_softmax_rows(float *x, size_t rows, size_t n);
+
+/// Each of `rows` rows of `n` floats ← LayerNorm(row + bias) · gamma + beta, in place, the variance
+/// in two passes; `bias` may be NULL. AVX2 with FMA where the CPU has it.
+void deja_layer_norm_rows(float *x, size_t rows, size_t n, const float *bias, const float *gamma,
+                          const float *beta, float epsilon);
 
 /// The approximations those use, one value at a time (for tests): erf within 5e-7 of libm's,
 /// exp within 2e-7 relative.
