@@ -119,9 +119,10 @@ public final class SearchEngine {
             }
         }
         // Keyword search needs no embedding: it runs while the query is embedded where a core is
-        // free for it. Where the embedder's threads take every core, it runs after: beside the
-        // embedding it would take a helper's core, and the whole pass would run on one.
-        let besideEmbedding = ProcessInfo.processInfo.activeProcessorCount > embedder.threads
+        // free for it, or where a database server does its work. Where the embedder's threads take
+        // every core, an in-process keyword search runs after: beside the embedding it would take a
+        // helper's core, and the whole pass would run on one.
+        let besideEmbedding = store.answeredByServer || ProcessInfo.processInfo.activeProcessorCount > embedder.threads
         if besideEmbedding { DispatchQueue.global(qos: .userInitiated).async(group: keyword.group, execute: keywordSearch) }
         let text = redactor.redact(query)
         let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]

@@ -83,6 +83,11 @@ public struct DejaServer: Sendable {
         let gate = ForegroundGate()
         stages.embedder.pause = gate.yield
         let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
+        if ledger != nil, let chroma {
+            // Replicas see the same messages: what one embedded and published, the others take.
+            stages.embedder.published = { signatures in try chroma.published(signatures) }
+            stages.embedder.onReused = { count in metrics.reusedVectors(count) }
+        }
         if let ledger {
             // Down at start is not fatal: events are acknowledged into the log and counted once it answers.
             do {

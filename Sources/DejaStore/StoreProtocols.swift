@@ -34,9 +34,14 @@ public protocol SearchReading: Sendable {
     func keywordSearch(_ query: String, filter: SearchFilter, limit: Int) throws -> [Int64]
     func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent]
     func services(tenant: String) throws -> [String]
+    /// True when another process (a database server) answers the reads: a search's keyword part
+    /// then mostly waits, and runs beside the query's embedding.
+    var answeredByServer: Bool { get }
 }
 
 extension SearchReading {
+    public var answeredByServer: Bool { false }
+
     /// One signature at a time: the embedded store answers each from its index in microseconds.
     public func events(signatures: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
         var found: [Int64: (events: [StoredEvent], total: Int)] = [:]

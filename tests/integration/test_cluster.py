@@ -198,6 +198,39 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
             server.stop()
 
 
+def metric(server, name):
+    """The value of `name` in `server`'s /metrics, summed over its labels (0 when absent)."""
+    status, _, text = server.request("GET", "/metrics")
+    assert status == 200
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.decode().splitlines() if line.split("{")[0].split(" ")[0] == name)
+
+
+def test_a_replica_takes_the_vectors_another_published_instead_of_embedding_them_again(postgres, chroma):
+    first, second = replicas(postgres, chroma, count=2)
+    try:
+        lines = lines_for(11, 60)
+        assert push(first, lines, "payments", tenant="reuse") == 204
+        wait_until(lambda: signatures(first, tenant="reuse"), what="the first replica's signatures")
+        count = len(signatures(first, tenant="reuse"))
+        embedded = lambda server: metric(server, "deja_embedding_batch_size_sum")
+        wait_until(lambda: embedded(first) == count and metric(first, "deja_vector_index_pending") == 0,
+                   what=f"{count} signatures embedded and published by the first replica")
+
+        # The same messages reach the second replica a minute later: it takes their vectors from ChromaDB.
+        assert push(second, lines, "payments", tenant="reuse", offset_ns=60 * 10**9) == 204
+        wait_until(lambda: embedded(second) + metric(second, "deja_vectors_reused_total") == count,
+                   what=f"{count} signatures given vectors on the second replica")
+        assert embedded(second) == 0 and metric(second, "deja_vectors_reused_total") == count
+        # Searched on either replica, the same groups, found by their vectors.
+        query = "a card payment was refused because the card had expired"
+        found = [[(g["signature"]["id"], g["count"]) for g in s.search(query, tenant="reuse")] for s in (first, second)]
+        assert found[0] and found[0] == found[1]
+        assert second.search(query, tenant="reuse")[0]["signature"]["message"].startswith("payment")
+    finally:
+        for server in (first, second):
+            server.stop()
+
+
 def test_counts_stay_exact_through_sigkill_of_a_replica_mid_push(postgres, chroma):
     servers = replicas(postgres, chroma)
     outcomes = []  # (service, lines, status)

@@ -15,12 +15,17 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private let lock = NSLock()
     private var embeddedSoFar = 0
     private var worker: StageWorker?
-    /// Signatures embedded so far.
+    /// Signatures given a vector so far (embedded here or, in cluster mode, taken from another replica).
     public var embedded: Int { lock.withLock { embeddedSoFar } }
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
     public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
     /// Called between the model's matrix products while events arrive (to let a search go first); set before `start()`.
     public var pause: (@Sendable () -> Void)?
+    /// In cluster mode, the vectors other replicas already published for some of the given
+    /// signatures, by id: those are taken, not embedded again; set before `start()`.
+    public var published: (@Sendable ([Signature]) throws -> [Int64: [Float]])?
+    /// Called with the number of signatures whose vectors `published` gave; set before `start()`.
+    public var onReused: (@Sendable (Int) -> Void)?
 
     /// Embedded signatures are placed in issues by `issues`, when given.
     public init(store: SQLiteStore, embedder: SentenceEmbedder, issues: IssueStage?, batchSize: Int = 32) {
@@ -64,13 +69,35 @@ public final class BackgroundEmbedder: @unchecked Sendable {
         guard !pending.isEmpty else { return .idle(0.2) }
         // While events arrive the embedder keeps to its own low-priority thread; once they stop
         // (a drain), it takes every core to catch up.
-        let started = DispatchTime.now().uptimeNanoseconds
         var pause: (() -> Void)?
         if !context.draining, let yield = self.pause { pause = { yield() } }
-        try storeVectors(for: pending, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !context.draining,
-                         pause: pause)
-        lock.withLock { embeddedSoFar += pending.count }
-        onBatch?(pending.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        guard let published else {
+            try embed(pending, draining: context.draining, pause: pause)
+            return .progressed
+        }
+        // Replicas see the same messages at about the same time. Each takes its batch in an order
+        // of its own, and before each forward pass takes what another replica published meanwhile.
+        let order = pending.shuffled()
+        for start in Swift.stride(from: 0, to: order.count, by: batchSize) {
+            let chunk = Array(order[start..<min(order.count, start + batchSize)])
+            // ChromaDB down or slow: embed here, as without it.
+            let found = (try? published(chunk)) ?? [:]
+            if !found.isEmpty {
+                try storePublishedVectors(found, of: chunk, model: embedder.modelIdentity, store: store, issues: issues)
+                lock.withLock { embeddedSoFar += found.count }
+                onReused?(found.count)
+            }
+            try embed(chunk.filter { found[$0.id] == nil }, draining: context.draining, pause: pause)
+        }
         return .progressed
+    }
+
+    private func embed(_ signatures: [Signature], draining: Bool, pause: (() -> Void)?) throws {
+        guard !signatures.isEmpty else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
+        try storeVectors(for: signatures, embedder: embedder, store: store, issues: issues, batchSize: batchSize, singleThreaded: !draining,
+                         pause: pause)
+        lock.withLock { embeddedSoFar += signatures.count }
+        onBatch?(signatures.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 }

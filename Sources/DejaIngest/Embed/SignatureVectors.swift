@@ -12,8 +12,23 @@ func storeVectors(for signatures: [Signature], embedder: SentenceEmbedder, store
     let bodies = Dictionary(uniqueKeysWithValues: try store.events(ids: signatures.map(\.exampleEventID), tenant: nil).map { ($0.id, $0.body) })
     let vectors = embedder.embed(signatures.map { EmbeddingText.of(bodies[$0.exampleEventID] ?? $0.message) }, batchSize: batchSize,
                                   singleThreaded: singleThreaded, pause: pause)
+    try keep(vectors, of: signatures, model: embedder.modelIdentity, in: store, issues: issues)
+}
+
+/// Stores vectors another replica published (cluster mode) as this store's own, already published
+/// with the counts they carry now: the outbox sends them again only once their counts change.
+func storePublishedVectors(_ vectors: [Int64: [Float]], of signatures: [Signature], model: String, store: SQLiteStore,
+                           issues: IssueStage?) throws {
+    let found = signatures.filter { vectors[$0.id] != nil }
+    guard !found.isEmpty else { return }
+    try keep(found.map { vectors[$0.id]! }, of: found, model: model, in: store, issues: issues)
+    try store.markIndexed(try store.indexEntries(ids: found.map(\.id), model: model))
+}
+
+/// Stores the vectors and places the signatures in issues.
+private func keep(_ vectors: [[Float]], of signatures: [Signature], model: String, in store: SQLiteStore, issues: IssueStage?) throws {
     try store.upsert(zip(signatures, vectors).map { signature, vector in
         VectorRecord(signatureID: signature.id, tenant: signature.tenant, service: signature.service, level: signature.level, vector: vector)
-    }, model: embedder.modelIdentity)
+    }, model: model)
     try issues?.place(signatures, vectors: vectors)
 }

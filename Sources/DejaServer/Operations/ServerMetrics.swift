@@ -41,6 +41,13 @@ final class ServerMetrics: Sendable {
                                     help: "Time to embed one batch.").record(seconds)
     }
 
+    /// Signatures whose vectors were taken from ChromaDB, published by another replica, instead of embedded here.
+    func reusedVectors(_ count: Int) {
+        registry.makeCounter(name: "deja_vectors_reused_total",
+                             help: "Signature vectors taken from ChromaDB, published by another replica, instead of embedding the message again.")
+            .increment(by: Int64(count))
+    }
+
     /// A search answered from keyword search alone, because the vector store could not answer.
     func degradedSearch(_ endpoint: String) {
         registry.makeCounter(name: "deja_search_degraded_total", labels: [("endpoint", endpoint)],

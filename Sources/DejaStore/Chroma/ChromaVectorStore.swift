@@ -201,6 +201,18 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         return vectors
     }
 
+    /// The vectors other replicas published for those of `signatures` (of the embedded store) that
+    /// have a record, by signature id: in cluster mode a replica takes them instead of embedding again.
+    public func published(_ signatures: [Signature]) throws -> [Int64: [Float]] {
+        let keys = try events.indexKeys(ids: signatures.map(\.id))
+        var found: [Int64: [Float]] = [:]
+        for (tenant, group) in Dictionary(grouping: signatures, by: \.tenant) {
+            let vectors = try vectors(tenant: tenant, keys: group.compactMap { keys[$0.id] }, probe: true)
+            for signature in group { if let key = keys[signature.id], let vector = vectors[key] { found[signature.id] = vector } }
+        }
+        return found
+    }
+
     public func missing(model: String, among ids: [Int64]) throws -> [Int64] {
         let entries = try events.indexEntries(ids: ids, model: model)
         var present = Set<Int64>()

@@ -94,6 +94,19 @@ enum LedgerSchema {
                 PRIMARY KEY (tenant, name))
             """,
         ]),
+        (4, [
+            // Counting events rewrites their signatures' rows. With `last_seen` indexed no such
+            // update could be HOT (heap-only): each one added the row's words to the text index
+            // again, and keyword search read through a growing pending list and dead entries under
+            // ingest. Without that index (the tenant prefix of the unique key serves its reads) and
+            // with room left on each page, counts are rewritten in place and no index is touched.
+            "DROP INDEX deja_signatures_by_tenant",
+            "ALTER TABLE deja_signatures SET (fillfactor = 70)",
+            "ALTER TABLE deja_signature_minutes SET (fillfactor = 80)",
+            // New signatures go into the text index at once: searches never scan a pending list.
+            "ALTER INDEX deja_signatures_text SET (fastupdate = off)",
+            "SELECT gin_clean_pending_list('deja_signatures_text')",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

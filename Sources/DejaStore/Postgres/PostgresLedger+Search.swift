@@ -7,6 +7,8 @@ import PostgresNIO
 /// Raw events stay in Loki or Elasticsearch: an identifier is found here only when a signature's
 /// example holds it.
 extension PostgresLedger: SearchReading, SignatureKeyLookup {
+    public var answeredByServer: Bool { true }
+
     /// Columns of a signature's example event.
     private static let exampleColumns = "id, tenant, service, level, example_time, example_labels, example_body"
 
@@ -23,37 +25,31 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         try events(signatures: [signature], filter: filter, limit: limit)[signature] ?? ([], 0)
     }
 
-    /// Each signature's example, and its events in the filter's range (whole minutes) in all: two queries for them all.
+    /// Each signature's example, and its events in the filter's range (whole minutes) in all: one query for them all.
     public func events(signatures ids: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
         guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         guard !ids.isEmpty else { return [:] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let first = filter.since.map(LedgerBatch.minute(of:)) ?? Int64.min
         let last = filter.until.map(LedgerBatch.minute(of:)) ?? Int64.max
-        let examples = try examples("""
-            SELECT \(unescaped: Self.exampleColumns) FROM deja_signatures
-            WHERE id = ANY(\(ids)::int8[]) AND tenant = \(filter.tenant)
-              AND (cardinality(\(services)::text[]) = 0 OR service = ANY(\(services)::text[]))
-              AND (cardinality(\(levels)::int2[]) = 0 OR level = ANY(\(levels)::int2[]))
-            """)
-        guard !examples.isEmpty else { return [:] }
-        let passing = examples.map(\.id)
-        let totals: [Int64: Int] = try run { [client, logger] in
-            var totals: [Int64: Int] = [:]
-            for try await (id, sum) in try await client.query("""
-                SELECT signature_id, sum(count)::int8 FROM deja_signature_minutes
-                WHERE signature_id = ANY(\(passing)::int8[]) AND minute BETWEEN \(first) AND \(last) GROUP BY signature_id
-                """, logger: logger).decode((Int64, Int64).self) {
-                totals[id] = Int(sum)
+        let query: PostgresQuery = """
+            SELECT s.id, s.tenant, s.service, s.level, s.example_time, s.example_labels, s.example_body, m.total
+            FROM deja_signatures s CROSS JOIN LATERAL (
+                SELECT coalesce(sum(count), 0)::int8 AS total FROM deja_signature_minutes
+                WHERE signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
+            WHERE s.id = ANY(\(ids)::int8[]) AND s.tenant = \(filter.tenant) AND m.total > 0
+              AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
+              AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+            """
+        return try run { [client, logger] in
+            var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
+            for try await (id, tenant, service, level, time, labels, body, total) in try await client.query(query, logger: logger)
+                .decode((Int64, String, String, Int16, Int64, String, String, Int64).self) {
+                let example = Self.example(id: id, tenant: tenant, service: service, level: level, time: time, labels: labels, body: body)
+                found[id] = (limit > 0 ? [example] : [], Int(total))
             }
-            return totals
+            return found
         }
-        var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
-        for example in examples {
-            guard let total = totals[example.id], total > 0 else { continue }
-            found[example.id] = (limit > 0 ? [example] : [], total)
-        }
-        return found
     }
 
     /// Signatures (as their examples' ids) whose message or example holds the query's words, best
@@ -189,10 +185,15 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
             var events: [StoredEvent] = []
             for try await (id, tenant, service, level, time, labels, body)
                 in try await client.query(query, logger: logger).decode((Int64, String, String, Int16, Int64, String, String).self) {
-                events.append(StoredEvent(id: id, externalID: nil, tenant: tenant, service: service, level: Severity(rawValue: Int(level)) ?? .unknown,
-                                          timestamp: time, labels: LabelsJSON.decode(labels), body: body, signatureID: id))
+                events.append(Self.example(id: id, tenant: tenant, service: service, level: level, time: time, labels: labels, body: body))
             }
             return events
         }
+    }
+
+    /// A signature's example as an event; its id is the signature's.
+    private static func example(id: Int64, tenant: String, service: String, level: Int16, time: Int64, labels: String, body: String) -> StoredEvent {
+        StoredEvent(id: id, externalID: nil, tenant: tenant, service: service, level: Severity(rawValue: Int(level)) ?? .unknown,
+                    timestamp: time, labels: LabelsJSON.decode(labels), body: body, signatureID: id)
     }
 }

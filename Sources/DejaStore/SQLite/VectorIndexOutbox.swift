@@ -122,6 +122,18 @@ extension SQLiteStore {
         }
     }
 
+    /// The vector-index key (`IndexKey`) of each of signatures `ids`, vector or not.
+    public func indexKeys(ids: [Int64]) throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            var keys: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, service, hash FROM signatures WHERE id IN (\(Set(ids).map(String.init).joined(separator: ",")))") {
+                keys[row["id"]] = IndexKey.of(service: row["service"], hash: row["hash"])
+            }
+            return keys
+        }
+    }
+
     /// Index entries of signatures `ids` that have a vector under `model`.
     public func indexEntries(ids: [Int64], model: String) throws -> [IndexEntry] {
         guard !ids.isEmpty else { return [] }
