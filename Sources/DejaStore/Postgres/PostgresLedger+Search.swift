@@ -77,19 +77,30 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
             keyOf[IndexKey.of(service: LedgerBatch.storable(service), hash: hash)] = key
         }
         guard !keyOf.isEmpty else { return [:] }
-        let parsed = keyOf.keys.compactMap(IndexKey.parse)
-        let services = parsed.map(\.service), hashes = parsed.map(\.hash)
         let tenant = LedgerBatch.storable(tenant)
-        let ids: [String: Int64] = try run { [client, logger] in
-            var ids: [String: Int64] = [:]
-            for try await (id, service, hash) in try await client.query("""
-                SELECT s.id, s.service, s.hash FROM deja_signatures s
-                JOIN unnest(\(services)::text[], \(hashes)::text[]) AS k(service, hash) ON s.service = k.service AND s.hash = k.hash
-                WHERE s.tenant = \(tenant)
-                """, logger: logger).decode((Int64, String, String).self) {
-                ids[IndexKey.of(service: service, hash: hash)] = id
+        let cacheKey = { (stored: String) in tenant + "\u{0}" + stored }
+        var ids = signatureIDCache.withLock { cache in
+            keyOf.keys.reduce(into: [String: Int64]()) { ids, stored in ids[stored] = cache[cacheKey(stored)] }
+        }
+        let parsed = keyOf.keys.filter { ids[$0] == nil }.compactMap(IndexKey.parse)
+        if !parsed.isEmpty {
+            let services = parsed.map(\.service), hashes = parsed.map(\.hash)
+            let found: [String: Int64] = try run { [client, logger] in
+                var found: [String: Int64] = [:]
+                for try await (id, service, hash) in try await client.query("""
+                    SELECT s.id, s.service, s.hash FROM deja_signatures s
+                    JOIN unnest(\(services)::text[], \(hashes)::text[]) AS k(service, hash) ON s.service = k.service AND s.hash = k.hash
+                    WHERE s.tenant = \(tenant)
+                    """, logger: logger).decode((Int64, String, String).self) {
+                    found[IndexKey.of(service: service, hash: hash)] = id
+                }
+                return found
             }
-            return ids
+            ids.merge(found) { cached, _ in cached }
+            signatureIDCache.withLock { cache in
+                if cache.count + found.count > Self.signatureIDCacheLimit { cache.removeAll(keepingCapacity: true) }
+                for (stored, id) in found { cache[cacheKey(stored)] = id }
+            }
         }
         return Dictionary(uniqueKeysWithValues: ids.compactMap { stored, id in keyOf[stored].map { ($0, id) } })
     }

@@ -16,6 +16,11 @@ public final class PostgresLedger: Sendable {
     private let ready = Mutex(false)
     /// Words keyword search leaves out (`commonWords`), and when they were read.
     let commonWordCache = Mutex<CommonWords?>(nil)
+    /// Signature ids by tenant and stored vector-index key: an id never changes once given, so
+    /// each vector search asks PostgreSQL only for records it has not mapped before.
+    let signatureIDCache = Mutex<[String: Int64]>([:])
+    /// Most ids kept; past it the cache starts over.
+    static let signatureIDCacheLimit = 500_000
 
     struct CommonWords: Sendable {
         var words: Set<String>
