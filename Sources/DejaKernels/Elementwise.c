@@ -97,7 +97,6 @@ float deja_exp(float x) { return exp_approx(x); }
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-
 __attribute__((target("avx2,fma"))) static void gelu_avx2(float *x, size_t n) { gelu_body(x, n); }
 
 /// exp_approx on 8 lanes, step for step.
@@ -126,9 +125,6 @@ __attribute__((target("avx2"))) static inline float horizontal(__m256 v, bool ma
     return result;
 }
 
-// Written with intrinsics: the compiler vectorizes the plain loops, but a row's last n % 8 scores
-// then go one at a time, which for rows of 50-odd scores took as long as the rest. Here they go
-// through the same 8 lanes, padded (-inf before the exponential, 0 after).
 // The same two passes on 8 lanes: the scalar sums wait on each add, 384 of them per row.
 __attribute__((target("avx2,fma")))
 static void layer_norm_avx2(float *x, size_t rows, size_t n, const float *bias, const float *gamma,
@@ -162,6 +158,9 @@ static void layer_norm_avx2(float *x, size_t rows, size_t n, const float *bias, 
     }
 }
 
+// Written with intrinsics: the compiler vectorizes the plain loops, but a row's last n % 8 scores
+// then go one at a time, which for rows of 50-odd scores took as long as the rest. Here they go
+// through the same 8 lanes, padded (-inf before the exponential, 0 after).
 __attribute__((target("avx2,fma"))) static void softmax_avx2(float *x, size_t rows, size_t n) {
     const size_t full = n / 8 * 8, rest = n - full;
     for (size_t row = 0; row < rows; row++, x += n) {

@@ -13,10 +13,11 @@ static inline float *panel_slot(float *panels, size_t columns, size_t row, size_
     return panels + (row / 32) * columns * 32 + column * 32 + row % 32;
 }
 
+/// Rows [first_row, rows) by columns [first_column, columns), one float at a time.
 static void pack_scalar(const float *source, size_t rows, size_t columns, size_t stride, float scale,
-                        float *panels, size_t row_start, size_t column_start) {
-    for (size_t row = row_start; row < rows; row++)
-        for (size_t column = column_start; column < columns; column++)
+                        float *panels, size_t first_row, size_t first_column) {
+    for (size_t row = first_row; row < rows; row++)
+        for (size_t column = first_column; column < columns; column++)
             *panel_slot(panels, columns, row, column) = source[row * stride + column] * scale;
 }
 
@@ -54,9 +55,7 @@ static void pack_avx2(const float *source, size_t rows, size_t columns, size_t s
         }
     }
     // The edges: columns past the last tile for the tiled rows, then the rows past the last tile.
-    for (size_t row = 0; row < full_rows; row++)
-        for (size_t column = full_columns; column < columns; column++)
-            *panel_slot(panels, columns, row, column) = source[row * stride + column] * scale;
+    pack_scalar(source, full_rows, columns, stride, scale, panels, 0, full_columns);
     pack_scalar(source, rows, columns, stride, scale, panels, full_rows, 0);
 }
 #endif
