@@ -182,6 +182,14 @@ public final class ChromaClient: Sendable {
         ])
     }
 
+    /// Replaces existing records' documents and metadata, leaving their embeddings as they are
+    /// (nothing for ChromaDB to index again); ids it does not hold are ignored by the server.
+    public func update(collection: String, ids: [String], documents: [String], metadatas: [[String: Any]]) throws {
+        _ = try send(.POST, "\(databasePath)/collections/\(collection)/update", json: [
+            "ids": ids, "documents": documents, "metadatas": metadatas,
+        ])
+    }
+
     /// The `n` nearest records to `embedding` that pass `filter` (a `where` clause), nearest first.
     public func query(collection: String, embedding: [Float], n: Int, filter: [String: Any]?) throws -> [ChromaMatch] {
         var body: [String: Any] = ["query_embeddings": [embedding], "n_results": n, "include": ["distances"]]

@@ -124,12 +124,23 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     public func publish(_ entries: [IndexEntry]) throws {
         for (tenant, group) in Dictionary(grouping: entries, by: \.signature.tenant) {
             guard let collection = try collection(tenant: tenant, create: true) else { continue }
-            for start in stride(from: 0, to: group.count, by: limits.maxBatchSize) {
-                let batch = group[start..<min(group.count, start + limits.maxBatchSize)]
+            // New records go with their vectors. Records published before changed only in counts and
+            // times (a signature's vector never changes): their metadata is updated, and ChromaDB
+            // does not index the vector again for every event counted.
+            let (known, new) = (group.filter(\.published), group.filter { !$0.published })
+            for start in stride(from: 0, to: max(known.count, new.count), by: limits.maxBatchSize) {
+                let added = new[min(new.count, start)..<min(new.count, start + limits.maxBatchSize)]
+                let changed = known[min(known.count, start)..<min(known.count, start + limits.maxBatchSize)]
                 do {
-                    try client.upsert(collection: collection, ids: batch.map(\.key), embeddings: batch.map(\.vector),
-                                      documents: batch.map(\.signature.message), metadatas: batch.map(Self.metadata),
-                                      base64: limits.base64Embeddings)
+                    if !added.isEmpty {
+                        try client.upsert(collection: collection, ids: added.map(\.key), embeddings: added.map(\.vector),
+                                          documents: added.map(\.signature.message), metadatas: added.map(Self.metadata),
+                                          base64: limits.base64Embeddings)
+                    }
+                    if !changed.isEmpty {
+                        try client.update(collection: collection, ids: changed.map(\.key), documents: changed.map(\.signature.message),
+                                          metadatas: changed.map(Self.metadata))
+                    }
                 } catch ChromaError.rejected(404, let message) {
                     forget(tenant: tenant)
                     throw ChromaError.unavailable(status: 404, message: "collection of tenant '\(tenant)' is gone (\(message)); it is created again")
@@ -154,7 +165,8 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     public func upsert(_ records: [VectorRecord], model: String) throws {
         try events.upsert(records, model: model)
         let entries = try events.indexEntries(ids: records.map(\.signatureID), model: model)
-        try publish(entries)
+        // The vectors are new: every record goes with its vector, published before or not.
+        try publish(entries.map { entry in var entry = entry; entry.published = false; return entry })
         try events.markIndexed(entries)
     }
 
