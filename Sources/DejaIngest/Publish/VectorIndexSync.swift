@@ -3,10 +3,11 @@ import DejaStore
 import Foundation
 
 /// Publishes signatures from the embedded store's outbox to ChromaDB on a thread of its own:
-/// new signatures, changed counts and last-seen times go as batched upserts, removed signatures as
-/// deletes. Ingest never waits for Chroma: while it is down or slow, events are still stored and
-/// acknowledged, and this retries with backoff (0.5 s doubling to 30 s) until the outbox is empty.
-/// Upserts by stable id make a retried batch harmless: every signature ends up there exactly once.
+/// new signatures as batched upserts with their vectors, changed counts and last-seen times as
+/// batched metadata updates, removed signatures as deletes. Ingest never waits for Chroma: while it
+/// is down or slow, events are still stored and acknowledged, and this retries with backoff (0.5 s
+/// doubling to 30 s) until the outbox is empty. Writes by stable id make a retried batch harmless:
+/// every signature ends up there exactly once.
 public final class VectorIndexSync: @unchecked Sendable {
     // @unchecked: mutable state is guarded by `lock`; the store and the index are thread-safe.
     private let store: SQLiteStore
