@@ -82,8 +82,7 @@ final class BertEncoder {
         let context = workspace.context
 
         // qkv = hidden · Wqkvᵀ + b
-        fillRows(qkv, rows: tokens, with: layer.qkvBias.pointer, width: 3 * h)
-        gemm(tokens, hidden, layer.qkvWeight, qkv)
+        gemm(tokens, hidden, layer.qkvWeight, qkv, startingFrom: layer.qkvBias)
 
         // Per (sequence, head): softmax(Q·Kᵀ / √d) · V, written into the head's columns of `context`.
         let d = c.headSize
@@ -149,8 +148,7 @@ final class BertEncoder {
         let hidden = workspace.hidden
         let intermediate = workspace.intermediate
 
-        fillRows(intermediate, rows: tokens, with: layer.intermediateBias.pointer, width: m)
-        gemm(tokens, hidden, layer.intermediateWeight, intermediate)
+        gemm(tokens, hidden, layer.intermediateWeight, intermediate, startingFrom: layer.intermediateBias)
         activate(intermediate, count: tokens * m)
 
         gemm(tokens, intermediate, layer.outputWeight, hidden)
@@ -209,10 +207,12 @@ final class BertEncoder {
 
     // MARK: - Kernels
 
-    /// C[m×n] += A[m×k] · W[k×n] (row-major, dense), the output columns split across the threads.
+    /// C[m×n] += A[m×k] · W[k×n] (row-major, dense), the output columns split across the threads;
+    /// with `bias`, each thread first sets its columns of every row to it (C = A·W + b).
     /// Few rows (a short batch) go to DejaKernels over the pre-packed weight; more go to OpenBLAS,
     /// whose per-call packing of W is then cheap beside the product.
-    private func gemm(_ m: Int, _ a: UnsafePointer<Float>, _ weight: DenseWeight, _ c: UnsafeMutablePointer<Float>) {
+    private func gemm(_ m: Int, _ a: UnsafePointer<Float>, _ weight: DenseWeight, _ c: UnsafeMutablePointer<Float>,
+                      startingFrom bias: FloatTensor? = nil) {
         pause?()
         let (k, n) = (weight.inputs, weight.outputs)
         let sgemm = self.sgemm
@@ -222,6 +222,9 @@ final class BertEncoder {
         parallelFor((n + chunk - 1) / chunk) { part, _ in
             let first = part * chunk
             let width = min(chunk, n - first)
+            if let bias {
+                for row in 0..<m { (c + row * n + first).update(from: bias.pointer + first, count: width) }
+            }
             if let panels {
                 deja_sgemm_rows(m, k, a, k, panels, n, c, n, first, first + width)
             } else {
@@ -231,15 +234,19 @@ final class BertEncoder {
         }
     }
 
-    private func fillRows(_ x: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, width: Int) {
-        for r in 0..<rows { (x + r * width).update(from: bias, count: width) }
-    }
-
-    /// Rows ← LayerNorm(row + bias) in place; the residual's bias is added here, in the same pass.
+    /// Rows ← LayerNorm(row + bias) in place, the rows split across the threads; the residual's bias
+    /// is added here, in the same pass.
     private func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, adding bias: FloatTensor? = nil,
                            gamma: FloatTensor, beta: FloatTensor) {
-        deja_layer_norm_rows(x, rows, configuration.hiddenSize, bias?.pointer, gamma.pointer, beta.pointer,
-                             configuration.layerNormEpsilon)
+        let h = configuration.hiddenSize
+        let epsilon = configuration.layerNormEpsilon
+        let chunk = (rows + threads - 1) / threads
+        parallelFor(threads) { part, _ in
+            let first = part * chunk
+            guard first < rows else { return }
+            deja_layer_norm_rows(x + first * h, min(chunk, rows - first), h, bias?.pointer, gamma.pointer,
+                                 beta.pointer, epsilon)
+        }
     }
 
     /// Runs `body(job, worker)` for every job on up to `threads` workers.
