@@ -10,9 +10,10 @@ import Testing
     }
 
     private func prepared(_ body: String, service: String = "api", tenant: String = "default", at time: Int64 = 1_000,
-                          level: Severity = .error, id: String? = nil) -> PreparedEvent {
+                          level: Severity = .error, labels: [String: String] = [:], id: String? = nil) -> PreparedEvent {
         let message = MessageNormalizer.normalize(body)
-        return PreparedEvent(event: LogEvent(timestamp: time, tenant: tenant, service: service, level: level, body: body, externalID: id),
+        return PreparedEvent(event: LogEvent(timestamp: time, tenant: tenant, service: service, level: level, labels: labels, body: body,
+                                             externalID: id),
                              body: body, message: message, signatureHash: String(message.hashValue))
     }
 
@@ -225,6 +226,24 @@ import Testing
         #expect(try store.removeEvents(olderThan: 1_500, tenant: "default").events == 1)
         let kept = try #require(try store.signatures(ids: [signature], tenant: "default").first)
         #expect(kept.count == 3 && kept.firstSeen == 2_000)
+    }
+
+    @Test("counts over time with a label filter count only the events holding those labels")
+    func signatureCountsByLabels() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        _ = try store.ingest([
+            prepared("order 11 refused", at: 1_000, labels: ["namespace": "prod", "pod": "a"]),
+            prepared("order 12 refused", at: 2_000, labels: ["namespace": "dev"]),
+            prepared("order 13 refused", at: 3_000, labels: ["namespace": "prod", "pod": "b"]),
+            prepared("order 14 refused", at: 4_000),
+        ])
+        let counts = { (labels: [String: String]) in
+            try store.signatureCounts(filter: SearchFilter(labels: labels), since: 0, until: 4_999, buckets: 5, limit: 5).first?.counts
+        }
+        #expect(try counts([:]) == [0, 1, 1, 1, 1])
+        #expect(try counts(["namespace": "prod"]) == [0, 1, 0, 1, 0])
+        #expect(try counts(["namespace": "prod", "pod": "b"]) == [0, 0, 0, 1, 0])
+        #expect(try counts(["namespace": "staging"]) == nil)
     }
 
     @Test("a schema-1 store (whole bodies indexed, no vector-index outbox) is migrated and stays searchable")

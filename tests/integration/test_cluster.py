@@ -231,6 +231,51 @@ def test_a_replica_takes_the_vectors_another_published_instead_of_embedding_them
             server.stop()
 
 
+def test_label_filters_give_every_replica_the_same_exact_counts(postgres, chroma):
+    servers = replicas(postgres, chroma)
+    try:
+        def push_labeled(server, lines, namespace, offset_ns):
+            values = [[str(BASE_NS + offset_ns + i * 1_000_000), line] for i, line in enumerate(lines)]
+            body = {"streams": [{"stream": {"service": "orders", "namespace": namespace}, "values": values}]}
+            return server.request("POST", "/loki/api/v1/push", body, {"X-Scope-OrgID": "labels"}, timeout=30)[0]
+
+        # prod's events reach two replicas, dev's the third; both namespaces log the same messages.
+        lines = lines_for(21, 40)
+        prod = lines[:30] + lines[10:]
+        assert push_labeled(servers[0], lines[:30], "prod", 0) == 204
+        assert push_labeled(servers[1], lines[10:], "prod", 60 * 10**9) == 204
+        assert push_labeled(servers[2], lines, "dev", 120 * 10**9) == 204
+        total = len(prod) + len(lines)
+        wait_until(lambda: all(sum(counted(s, tenant="labels").values()) == total for s in servers), what=f"{total} events counted")
+
+        def by_namespace(server, namespace):
+            entries = signatures(server, "labels", **{"label.namespace": namespace})
+            return {entry["signature"]["message"]: sum(entry["counts"]) for entry in entries}
+        for namespace, sent in (("prod", prod), ("dev", lines)):
+            answers = [by_namespace(server, namespace) for server in servers]
+            assert answers[0] == answers[1] == answers[2]
+            assert sum(answers[0].values()) == len(sent)
+        # Per signature, the namespaces' counts add up to the signature's count.
+        everything = counted(servers[0], tenant="labels")
+        prod_counts, dev_counts = by_namespace(servers[1], "prod"), by_namespace(servers[2], "dev")
+        assert {message: prod_counts.get(message, 0) + dev_counts.get(message, 0) for (_, message) in everything} == \
+            {message: count for (_, message), count in everything.items()}
+        assert signatures(servers[0], "labels", **{"label.namespace": "staging"}) == []
+
+        # Search with a label filter: the same groups from every replica, counted in that namespace only.
+        refused = sum(1 for line in prod if line.startswith("connection refused"))
+        def same_search():
+            results = [s.search("database connection refused", tenant="labels", labels={"namespace": "prod"}) for s in servers]
+            keys = [[(g["signature"]["id"], g["count"]) for g in r] for r in results]
+            counts = [g["count"] for g in results[0] if g["signature"]["message"].startswith("connection refused")]
+            return keys[0] and keys[0] == keys[1] == keys[2] and counts == [refused]
+        wait_until(same_search, what="the same label-filtered search results from every replica")
+        assert servers[0].search("database connection refused", tenant="labels", labels={"namespace": "staging"}) == []
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def test_counts_stay_exact_through_sigkill_of_a_replica_mid_push(postgres, chroma):
     servers = replicas(postgres, chroma)
     outcomes = []  # (service, lines, status)

@@ -12,7 +12,7 @@ public final class SearchService: @unchecked Sendable {
     private let gate: ForegroundGate
 
     /// `fallback` answers what `engine` cannot (cluster mode: this replica's own events while the
-    /// shared state is unreachable, or for label filters it does not keep). Each search runs as
+    /// shared state is unreachable). Each search runs as
     /// `gate`'s foreground work.
     public init(engine: SearchEngine, fallback: SearchEngine? = nil, gate: ForegroundGate = ForegroundGate()) {
         self.engine = engine

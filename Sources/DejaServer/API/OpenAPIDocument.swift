@@ -133,7 +133,7 @@ enum OpenAPIDocument {
                                       "properties": {"embedding": {"type": "number"}, "vectors": {"type": "number"}, "keywords": {"type": "number"},
                                                      "keywordWait": {"type": "number"}, "grouping": {"type": "number"}}},
                            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}},
-                           "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable or a label filter (the groups come from this replica's own events)."}}
+                           "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable (the groups come from this replica's own events)."}}
           },
           "SearchRequest": {
             "type": "object", "required": ["query"],

@@ -236,23 +236,14 @@ struct CountedRange: Sendable {
 
 extension SharedStateError {
     /// What a search answered by this replica alone says.
-    var fallbackNotice: String {
-        if case .labelsNotShared = self {
-            return "label filters apply to each replica's own events in cluster mode: these results come from this replica's events only"
-        }
-        return "\(description); these results come from this replica's own events only"
-    }
+    var fallbackNotice: String { "\(description); these results come from this replica's own events only" }
 
-    /// A filter the shared state cannot apply is the request's fault (400); anything else is
-    /// PostgreSQL's, and worth retrying (503).
-    var httpError: HTTPError {
-        if case .labelsNotShared = self { return HTTPError(.badRequest, message: description) }
-        return HTTPError(.serviceUnavailable, message: description)
-    }
+    /// PostgreSQL's failure: worth retrying (503).
+    var httpError: HTTPError { HTTPError(.serviceUnavailable, message: description) }
 }
 
 /// Runs a read of the shared state (cluster mode): what PostgreSQL could not answer, or a change no
-/// replica leading grouping did in time, is answered 503 (or 400 for a filter it cannot apply).
+/// replica leading grouping did in time, is answered 503.
 func answeringSharedState<Value: Sendable>(_ work: () async throws -> Value) async throws -> Value {
     do {
         return try await work()

@@ -43,9 +43,19 @@ struct LedgerBatch: Sendable {
         var searchTerms: String
     }
 
+    /// A signature's events of one stream (label set) in one minute.
+    private struct StreamMinute: Hashable {
+        var key: SignatureKey
+        var labels: String
+        var minute: Int64
+    }
+
     private var order: [SignatureKey] = []
     private var sums: [SignatureKey: Sums] = [:]
     private var minutes: [SignatureKey: [Int64: Int64]] = [:]
+    private var streamMinutes: [StreamMinute: Int64] = [:]
+    /// Each tenant's label sets counted in this batch (`LabelsJSON`, as `streamKey` makes them storable).
+    private(set) var streams: [String: Set<String>] = [:]
 
     /// Rows before `countFrom` were counted by an earlier transaction: they are looked up, not counted.
     init(_ rows: [EventRow], keys: [SignatureKey], countFrom: Int) {
@@ -66,6 +76,9 @@ struct LedgerBatch: Sendable {
             sums[key]!.level = max(sums[key]!.level, event.level.rawValue)
             let minute = Self.minute(of: event.timestamp)
             minutes[key, default: [:]][minute, default: 0] += 1
+            let labels = Self.streamKey(row.labelsJSON)
+            streamMinutes[StreamMinute(key: key, labels: labels, minute: minute), default: 0] += 1
+            streams[key.tenant, default: []].insert(labels)
         }
         // Rows are locked in key order in every transaction: replicas upserting the same
         // signatures at once wait for each other instead of deadlocking.
@@ -113,6 +126,33 @@ struct LedgerBatch: Sendable {
             INSERT INTO deja_signature_minutes AS m (signature_id, minute, count)
             SELECT * FROM unnest(\(signatureIDs)::int8[], \(minuteValues)::int8[], \(counts)::int8[])
             ON CONFLICT (signature_id, minute) DO UPDATE SET count = m.count + excluded.count
+            """, logger: logger)
+    }
+}
+
+extension LedgerBatch {
+    /// Labels (`LabelsJSON`) as PostgreSQL's `jsonb` takes them: it refuses the escaped NUL.
+    static func streamKey(_ labelsJSON: String) -> String {
+        labelsJSON.contains("\\u0000") ? labelsJSON.replacingOccurrences(of: "\\u0000", with: "\\ufffd") : labelsJSON
+    }
+
+    /// Adds the batch's events to each signature's per-stream, per-minute counts; `streamIDs` are
+    /// by tenant and label set (`streams`).
+    func addStreamMinutes(_ connection: PostgresConnection, ids: [SignatureKey: Int64], streamIDs: [String: [String: Int64]],
+                          logger: Logger) async throws {
+        var entries: [(id: Int64, stream: Int64, minute: Int64, count: Int64)] = []
+        for (entry, count) in streamMinutes {
+            guard let id = ids[entry.key], let stream = streamIDs[entry.key.tenant]?[entry.labels] else { continue }
+            entries.append((id, stream, entry.minute, count))
+        }
+        guard !entries.isEmpty else { return }
+        entries.sort { ($0.id, $0.stream, $0.minute) < ($1.id, $1.stream, $1.minute) }
+        let signatureIDs = entries.map(\.id), streamValues = entries.map(\.stream), minuteValues = entries.map(\.minute)
+        let counts = entries.map(\.count)
+        try await connection.query("""
+            INSERT INTO deja_stream_minutes AS m (signature_id, stream_id, minute, count)
+            SELECT * FROM unnest(\(signatureIDs)::int8[], \(streamValues)::int8[], \(minuteValues)::int8[], \(counts)::int8[])
+            ON CONFLICT (signature_id, stream_id, minute) DO UPDATE SET count = m.count + excluded.count
             """, logger: logger)
     }
 }

@@ -107,6 +107,25 @@ enum LedgerSchema {
             "ALTER INDEX deja_signatures_text SET (fastupdate = off)",
             "SELECT gin_clean_pending_list('deja_signatures_text')",
         ]),
+        (5, [
+            // Each tenant's streams (distinct label sets) and each signature's counts per stream and
+            // minute: a label filter is answered from what every replica counted. Events counted
+            // before this table existed have no stream: filters by labels do not find them.
+            """
+            CREATE TABLE deja_streams (
+                id bigserial PRIMARY KEY, tenant text NOT NULL, labels_key text NOT NULL, labels jsonb NOT NULL)
+            """,
+            // A label set may be long: its key is unique through a digest.
+            "CREATE UNIQUE INDEX deja_streams_key ON deja_streams (tenant, md5(labels_key))",
+            "CREATE INDEX deja_streams_labels ON deja_streams USING gin (labels jsonb_path_ops)",
+            """
+            CREATE TABLE deja_stream_minutes (
+                signature_id bigint NOT NULL REFERENCES deja_signatures (id) ON DELETE CASCADE,
+                stream_id bigint NOT NULL REFERENCES deja_streams (id) ON DELETE CASCADE,
+                minute bigint NOT NULL, count bigint NOT NULL, PRIMARY KEY (signature_id, stream_id, minute))
+                WITH (fillfactor = 80)
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

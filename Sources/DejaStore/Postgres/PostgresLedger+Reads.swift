@@ -34,7 +34,11 @@ extension PostgresLedger: SignatureCountReading {
     /// start falls in, so bucket edges are exact to the minute.
     public func signatureCounts(filter: SearchFilter, since: Int64, until: Int64, buckets: Int, limit: Int,
                                 signatures wanted: [Int64]) throws -> [SignatureCounts] {
-        guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
+        let streams = try streams(matching: filter)
+        if streams?.isEmpty == true { return [] }
+        // With labels, the streams holding them (ids are numbers, written into the statement).
+        let counted = streams.map { "deja_stream_minutes m ON m.stream_id = ANY('{\($0.map(String.init).joined(separator: ","))}'::int8[]) AND" }
+            ?? "deja_signature_minutes m ON"
         let buckets = max(1, buckets)
         let width = SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets)
         let minute = LedgerBatch.minuteNanoseconds
@@ -48,7 +52,7 @@ extension PostgresLedger: SignatureCountReading {
                 do {
                     let rows = try await connection.query("""
                         SELECT m.signature_id, m.minute, m.count FROM deja_signatures s
-                        JOIN deja_signature_minutes m ON m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
+                        JOIN \(unescaped: counted) m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
                         WHERE s.tenant = \(tenant) AND s.last_seen >= \(since - minute) AND s.first_seen <= \(until)
                           AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
                           AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))

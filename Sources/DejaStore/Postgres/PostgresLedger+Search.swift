@@ -27,16 +27,21 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
 
     /// Each signature's example, and its events in the filter's range (whole minutes) in all: one query for them all.
     public func events(signatures ids: [Int64], filter: SearchFilter, limit: Int) throws -> [Int64: (events: [StoredEvent], total: Int)] {
-        guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         guard !ids.isEmpty else { return [:] }
+        let streams = try streams(matching: filter)
+        if streams?.isEmpty == true { return [:] }
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let first = filter.since.map(LedgerBatch.minute(of:)) ?? Int64.min
         let last = filter.until.map(LedgerBatch.minute(of:)) ?? Int64.max
+        // With labels, the events of the streams holding them; else every event, from the smaller
+        // table. (Stream ids are numbers: written into the statement, which names the table anyway.)
+        let counted = streams.map { "deja_stream_minutes WHERE stream_id = ANY('{\($0.map(String.init).joined(separator: ","))}'::int8[]) AND" }
+            ?? "deja_signature_minutes WHERE"
         let query: PostgresQuery = """
             SELECT s.id, s.tenant, s.service, s.level, s.example_time, s.example_labels, s.example_body, m.total
             FROM deja_signatures s CROSS JOIN LATERAL (
-                SELECT coalesce(sum(count), 0)::int8 AS total FROM deja_signature_minutes
-                WHERE signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
+                SELECT coalesce(sum(count), 0)::int8 AS total FROM \(unescaped: counted)
+                signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
             WHERE s.id = ANY(\(ids)::int8[]) AND s.tenant = \(filter.tenant) AND m.total > 0
               AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
               AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
@@ -126,10 +131,12 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
     /// words (at most `keptWords` of them, `postingsBudget` postings in all), best first by the
     /// summed BM25 weights (inverse document frequency) of the words each holds.
     private func matching(_ terms: [String], filter: SearchFilter, limit: Int) throws -> [Int64] {
-        guard filter.labels.isEmpty else { throw SharedStateError.labelsNotShared }
         let common = try commonWords()
         let terms = terms.filter { !common.words.contains($0) }
         guard !terms.isEmpty else { return [] }
+        let streams = try streams(matching: filter)
+        if streams?.isEmpty == true { return [] }
+        let anyStream = streams == nil, wantedStreams = streams ?? []
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
         let budget = Self.postingsBudget
@@ -143,6 +150,8 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
                       AND s.last_seen >= \(since) AND s.first_seen <= \(until)
                       AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
                       AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+                      AND (\(anyStream) OR EXISTS (SELECT 1 FROM deja_stream_minutes sm
+                                                 WHERE sm.signature_id = s.id AND sm.stream_id = ANY(\(wantedStreams)::int8[])))
                     LIMIT \(budget + 1)) h
                 """, logger: logger)
             var postings: [String: [Int64]] = [:]

@@ -21,6 +21,9 @@ public final class PostgresLedger: Sendable {
     let signatureIDCache = Mutex<[String: Int64]>([:])
     /// Most ids kept; past it the cache starts over.
     static let signatureIDCacheLimit = 500_000
+    /// Stream (label set) ids by tenant and labels, as `streamIDs` gave them; never changed once given.
+    let streamIDCache = Mutex<[String: Int64]>([:])
+    static let streamIDCacheLimit = 100_000
 
     struct CommonWords: Sendable {
         var words: Set<String>
@@ -79,8 +82,9 @@ public final class PostgresLedger: Sendable {
         precondition(records.reduce(0) { $0 + $1.rows } == rows.count, "record spans must cover the rows")
         let keys = rows.map { SignatureKey($0) }
         let everything = LedgerBatch(rows, keys: keys, countFrom: 0)
-        return try run(timeout: Self.writeTimeout) { [client, logger, replica = settings.replica] in
-            try await client.withTransaction(logger: logger) { connection in
+        return try run(timeout: Self.writeTimeout) { [self, client, logger, replica = settings.replica] in
+            let streamIDs = try await streamIDs(everything.streams)
+            return try await client.withTransaction(logger: logger) { connection in
                 // The row lock orders this replica's transactions (also a second process that
                 // wrongly runs under its name); what it counted before is not counted again.
                 var applied: Int64 = 0
@@ -93,6 +97,7 @@ public final class PostgresLedger: Sendable {
                 let batch = countFrom == 0 ? everything : LedgerBatch(rows, keys: keys, countFrom: countFrom)
                 let ids = try await batch.upsertSignatures(connection, logger: logger)
                 try await batch.addMinutes(connection, ids: ids, logger: logger)
+                try await batch.addStreamMinutes(connection, ids: ids, streamIDs: streamIDs, logger: logger)
                 try await connection.query(
                     "UPDATE deja_replicas SET applied = greatest(applied, \(Int64(last.end))), updated = now() WHERE replica = \(replica)",
                     logger: logger)

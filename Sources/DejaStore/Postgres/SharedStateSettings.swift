@@ -52,8 +52,6 @@ public enum SharedStateError: Error, CustomStringConvertible {
     case database(String)
     /// The shared state was migrated by a newer Deja.
     case newerSchema(Int, Int)
-    /// A count filter the shared state cannot apply: it keeps signatures, not each event's labels.
-    case labelsNotShared
     /// Another replica took over the lease this one held (it had not renewed it in time).
     case leaseLost(String)
 
@@ -63,8 +61,6 @@ public enum SharedStateError: Error, CustomStringConvertible {
         case .database(let reason): "PostgreSQL (the shared state): \(reason)"
         case .newerSchema(let found, let known):
             "the shared state's schema is version \(found), newer than this deja knows (\(known)); upgrade every replica"
-        case .labelsNotShared:
-            "in cluster mode counts are kept per signature, not per event: label filters apply to search and to Loki or Elasticsearch, not to counts"
         case .leaseLost(let name):
             "this replica no longer holds the '\(name)' lease (it was not renewed in time); another replica does that work now"
         }

@@ -166,8 +166,9 @@ extension SQLiteStore {
                 WHERE \(wanted.isEmpty ? "" : "+")s.tenant = ? AND s.last_seen >= ? AND s.first_seen <= ?
                 """
             var arguments: StatementArguments = [since, width, since, until, filter.tenant, since, until]
-            // Services and levels are the signature's; the range is the events'.
+            // Services and levels are the signature's; the range and labels are the events'.
             appendFilter(SearchFilter(tenant: filter.tenant, services: filter.services, levels: filter.levels), to: &sql, &arguments, table: "s")
+            appendFilter(SearchFilter(tenant: filter.tenant, labels: filter.labels), to: &sql, &arguments, table: "e")
             // `+s.tenant` above: these ids looked up one by one, not the tenant's signatures walked (see `signaturesSelect`).
             if !wanted.isEmpty { sql += " AND s.id IN (\(wanted.map(String.init).joined(separator: ",")))" }
             let rows = try Row.fetchCursor(db, sql: sql + " GROUP BY 1, 2", arguments: arguments)
