@@ -36,9 +36,7 @@ extension PostgresLedger: SignatureCountReading {
                                 signatures wanted: [Int64]) throws -> [SignatureCounts] {
         let streams = try streams(matching: filter)
         if streams?.isEmpty == true { return [] }
-        // With labels, the streams holding them (ids are numbers, written into the statement).
-        let counted = streams.map { "deja_stream_minutes m ON m.stream_id = ANY('{\($0.map(String.init).joined(separator: ","))}'::int8[]) AND" }
-            ?? "deja_signature_minutes m ON"
+        let counted = Self.minuteCounts(of: streams)
         let buckets = max(1, buckets)
         let width = SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets)
         let minute = LedgerBatch.minuteNanoseconds
@@ -52,7 +50,7 @@ extension PostgresLedger: SignatureCountReading {
                 do {
                     let rows = try await connection.query("""
                         SELECT m.signature_id, m.minute, m.count FROM deja_signatures s
-                        JOIN \(unescaped: counted) m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
+                        JOIN \(unescaped: counted.table) m ON \(unescaped: counted.condition)m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
                         WHERE s.tenant = \(tenant) AND s.last_seen >= \(since - minute) AND s.first_seen <= \(until)
                           AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
                           AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))

@@ -33,15 +33,12 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
         let first = filter.since.map(LedgerBatch.minute(of:)) ?? Int64.min
         let last = filter.until.map(LedgerBatch.minute(of:)) ?? Int64.max
-        // With labels, the events of the streams holding them; else every event, from the smaller
-        // table. (Stream ids are numbers: written into the statement, which names the table anyway.)
-        let counted = streams.map { "deja_stream_minutes WHERE stream_id = ANY('{\($0.map(String.init).joined(separator: ","))}'::int8[]) AND" }
-            ?? "deja_signature_minutes WHERE"
+        let counted = Self.minuteCounts(of: streams)
         let query: PostgresQuery = """
             SELECT s.id, s.tenant, s.service, s.level, s.example_time, s.example_labels, s.example_body, m.total
             FROM deja_signatures s CROSS JOIN LATERAL (
-                SELECT coalesce(sum(count), 0)::int8 AS total FROM \(unescaped: counted)
-                signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
+                SELECT coalesce(sum(count), 0)::int8 AS total FROM \(unescaped: counted.table)
+                WHERE \(unescaped: counted.condition)signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
             WHERE s.id = ANY(\(ids)::int8[]) AND s.tenant = \(filter.tenant) AND m.total > 0
               AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
               AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))

@@ -40,6 +40,13 @@ extension PostgresLedger {
         return ids
     }
 
+    /// The minute counts a read sums, as SQL: with `streams`, the per-stream table and a condition
+    /// keeping those streams (ids are numbers, written into the statement); without, every event's.
+    static func minuteCounts(of streams: [Int64]?) -> (table: String, condition: String) {
+        guard let streams else { return ("deja_signature_minutes", "") }
+        return ("deja_stream_minutes", "stream_id = ANY('{\(streams.map(String.init).joined(separator: ","))}'::int8[]) AND ")
+    }
+
     /// The tenant's streams holding every label of `filter`, or nil when it names no label.
     func streams(matching filter: SearchFilter) throws -> [Int64]? {
         guard !filter.labels.isEmpty else { return nil }
