@@ -271,6 +271,13 @@ def test_label_filters_give_every_replica_the_same_exact_counts(postgres, chroma
             return keys[0] and keys[0] == keys[1] == keys[2] and counts == [refused]
         wait_until(same_search, what="the same label-filtered search results from every replica")
         assert servers[0].search("database connection refused", tenant="labels", labels={"namespace": "staging"}) == []
+
+        # A label value PostgreSQL's jsonb cannot hold as sent (an escaped NUL) is counted too, and
+        # does not hold up the events after it.
+        assert push_labeled(servers[0], ["odd stream line"], "nul\u0000ns", 180 * 10**9) == 204
+        assert push_labeled(servers[0], ["after the odd stream"], "prod", 181 * 10**9) == 204
+        wait_until(lambda: sum(counted(servers[1], tenant="labels").values()) == total + 2, what="both lines counted")
+        assert sum(by_namespace(servers[2], "prod").values()) == len(prod) + 1
     finally:
         for server in servers:
             server.stop()
