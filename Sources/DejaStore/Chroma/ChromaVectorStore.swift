@@ -120,17 +120,15 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         _ = lock.withLock { collections.removeValue(forKey: tenant) }
     }
 
-    /// Upserts entries in batches the server accepts, a tenant at a time.
+    /// Writes entries in batches the server accepts, a tenant at a time: new records with their
+    /// vectors; records published before changed only in counts and times (a signature's vector never
+    /// changes), so only their metadata is updated and ChromaDB does not index the vector again.
     public func publish(_ entries: [IndexEntry]) throws {
         for (tenant, group) in Dictionary(grouping: entries, by: \.signature.tenant) {
             guard let collection = try collection(tenant: tenant, create: true) else { continue }
-            // New records go with their vectors. Records published before changed only in counts and
-            // times (a signature's vector never changes): their metadata is updated, and ChromaDB
-            // does not index the vector again for every event counted.
-            let (known, new) = (group.filter(\.published), group.filter { !$0.published })
-            for start in stride(from: 0, to: max(known.count, new.count), by: limits.maxBatchSize) {
-                let added = new[min(new.count, start)..<min(new.count, start + limits.maxBatchSize)]
-                let changed = known[min(known.count, start)..<min(known.count, start + limits.maxBatchSize)]
+            for start in stride(from: 0, to: group.count, by: limits.maxBatchSize) {
+                let batch = group[start..<min(group.count, start + limits.maxBatchSize)]
+                let (added, changed) = (batch.filter { !$0.published }, batch.filter(\.published))
                 do {
                     if !added.isEmpty {
                         try client.upsert(collection: collection, ids: added.map(\.key), embeddings: added.map(\.vector),
