@@ -108,13 +108,13 @@ public final class SearchEngine {
     public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> SearchResults {
         var stages = SearchStages()
         var clock = StageClock()
-        let keyword = Pending<(ranked: [Int64], holdingIdentifier: [[StoredEvent]], milliseconds: Double)>()
+        let keyword = Pending<(ranked: [StoredEvent], holdingIdentifier: [[StoredEvent]], milliseconds: Double)>()
         let (store, candidates) = (store, candidates)
         let identifiers = QueryIdentifiers.of(query)
         let keywordSearch: @Sendable () -> Void = {
             var clock = StageClock()
             keyword.result = Result {
-                (try store.keywordSearch(query, filter: filter, limit: candidates),
+                (try store.events(ids: store.keywordSearch(query, filter: filter, limit: candidates), tenant: filter.tenant),
                  try identifiers.map { try store.eventsHolding(identifier: $0, filter: filter, limit: candidates) }, clock.lap())
             }
         }
@@ -142,13 +142,13 @@ public final class SearchEngine {
             keywordSearch()
             _ = clock.lap()  // counted in `keywords`, not in grouping
         }
-        let (keywordEvents, holdingIdentifier, keywordMilliseconds) = try keyword.result!.get()
+        let (keywordHits, holdingIdentifier, keywordMilliseconds) = try keyword.result!.get()
         stages.keywords = keywordMilliseconds
         // An id lookup is a short query holding an identifier; in a longer one (a pasted line, a
         // stack trace) the identifier is found first anyway, and the query's other words are the search.
         let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
-        let groups = try fuse(vectorHits: vectorHits, keywordEvents: keywordEvents, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
+        let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: FailureTaxonomy.labels(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages)
@@ -161,7 +161,7 @@ public final class SearchEngine {
         return results
     }
 
-    private func fuse(vectorHits: [VectorHit], keywordEvents: [Int64], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
+    private func fuse(vectorHits: [VectorHit], keywordHits: [StoredEvent], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
                       queryConcepts: [String], filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
@@ -172,7 +172,6 @@ public final class SearchEngine {
             remote[hit.signatureID] = hit.remote
         }
         // Keyword hits rank events; a signature counts at the rank of its best event.
-        let keywordHits = try store.events(ids: keywordEvents, tenant: filter.tenant)
         var keywordRank: [Int64: Int] = [:]
         var matchedEvents: [Int64: [StoredEvent]] = [:]
         for event in keywordHits {

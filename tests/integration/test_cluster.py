@@ -71,6 +71,15 @@ def leading(server):
     return int(float(lines[0].split()[1])) if lines else 0
 
 
+def ranked_members(postgres, live=False):
+    """Each issue's members by count (at most 100), as the grouping leader ranked them for search or, `live`, from the counts now."""
+    if not live:
+        return postgres.query("SELECT issue_id, rank, signature_id FROM deja_issue_top_members WHERE tenant = 'acme' ORDER BY 1, 2")
+    return postgres.query("SELECT * FROM (SELECT g.issue_id, row_number() OVER (PARTITION BY g.issue_id ORDER BY s.count DESC, s.id) AS rank, "
+                          "g.signature_id FROM deja_signature_groups g JOIN deja_signatures s ON s.id = g.signature_id "
+                          "WHERE g.tenant = 'acme' AND g.issue_id IS NOT NULL) r WHERE rank <= 100 ORDER BY 1, 2")
+
+
 def wait_until(predicate, timeout=120, what="the condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -136,6 +145,8 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         answers = [signatures(server) for server in servers]
         assert answers[0] == answers[1] == answers[2] and all(e["signature"]["issueID"] and e["signature"]["patternID"] for e in answers[0])
         assert sorted(leading(s) for s in servers) == [0, 0, 1]
+        # Search widens to each issue's most counted members, as the leader ranked them: the same as ranking them live.
+        wait_until(lambda: ranked_members(postgres) == ranked_members(postgres, live=True), what="issue members ranked by count for search")
         issues = grouped(servers[0], "issues")
         patterns = grouped(servers[0], "patterns")
         issue_id = issues[0]["issue"]["id"]
@@ -155,6 +166,7 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         for server in servers:
             status, _, detail = server.request("GET", f"/api/v1/issues/{split['issue']}?since={SINCE}&until={UNTIL}", headers={"X-Scope-OrgID": "acme"})
             assert status == 200 and sorted(s["id"] for s in detail["issue"]["signatures"]) == sorted(second["signatureIDs"]), detail
+        wait_until(lambda: ranked_members(postgres) == ranked_members(postgres, live=True), what="the split issue's members ranked")
 
         # The leader stopped: another replica takes grouping over and carries on from what is stored.
         leader = next(s for s in servers if leading(s) == 1)
@@ -172,6 +184,15 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         declined = next(t for t in before if "declined" in t)
         assert after[declined] == before[declined] + 1 and len(after) == len(before) + 1, (before, after)
         servers = rest
+
+        # An identifier finds the example holding it exactly, on any replica, and not one holding a longer number.
+        assert push(rest[0], ["refund INV-2024-427820 issued"], "refunds-eu", offset_ns=400 * 10**9) == 204
+        assert push(rest[1], ["refund INV-2024-427821 issued"], "refunds-us", offset_ns=400 * 10**9) == 204
+        wait_until(lambda: sum(counted(rest[1]).values()) == 604, what="the refunds counted")
+        for server in rest:
+            found = [g for g in server.search("INV-2024-427820", tenant="acme") if g.get("identifierMatches")]
+            assert [(g["signature"]["service"], g["identifierMatches"], g["events"][0]["body"]) for g in found] == \
+                [("refunds-eu", 1, "refund INV-2024-427820 issued")], found
 
         # A line and a service name holding a NUL byte (PostgreSQL's text refuses it) are counted, and ingest goes on.
         assert push(servers[0], ["worker \u0000 stalled"], "nul\u0000service", tenant="nul") == 204

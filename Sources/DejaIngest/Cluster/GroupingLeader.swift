@@ -10,7 +10,7 @@ import Synchronization
 /// state, which every replica answers from. When the leader stops renewing the lease (it stopped,
 /// crashed or lost PostgreSQL), another replica takes it over and carries on from what is stored.
 public final class GroupingLeader: @unchecked Sendable {
-    // @unchecked: `work` is used on the worker's thread only (and by `stop` once it ended); the rest is immutable or atomic.
+    // @unchecked: `work` and `ranking` are used on the worker's thread only (and by `stop` once it ended); the rest is immutable or atomic.
     private let ledger: PostgresLedger
     private let vectorIndex: ChromaVectorStore
     private let model: String
@@ -19,6 +19,8 @@ public final class GroupingLeader: @unchecked Sendable {
     private var worker: StageWorker?
     private var work: (mining: SharedPatternMining, issues: IssueStage)?
     private let leading = Atomic(false)
+    /// When the issues' members were last ranked, how long it took, and whether issues changed since.
+    private var ranking = (at: ContinuousClock.Instant?.none, took: Duration.zero, stale: true)
     /// Told of each failed pass (the next one starts over from what is stored).
     public var onFailure: (@Sendable (Error) -> Void)?
     /// Told when this replica starts or stops leading.
@@ -55,13 +57,16 @@ public final class GroupingLeader: @unchecked Sendable {
                 return .idle(TimeInterval(lease.seconds) / 3)
             }
             if work == nil {
+                ranking = (nil, .zero, true)
                 let state = SharedIssueState(ledger: ledger, vectorIndex: vectorIndex, lease: lease)
                 work = (try SharedPatternMining(ledger: ledger, lease: lease), try IssueStage(store: state, model: model, rule: rule))
                 setLeading(true)
             }
             let (mining, issues) = work!
             let mined = try mining.mine()
-            for request in try ledger.openIssueRequests() {
+            let requests = try ledger.openIssueRequests()
+            let handled = !requests.isEmpty
+            for request in requests {
                 let result: Int64?
                 if let into = request.into {
                     result = try issues.merge(tenant: request.tenant, request.issue, into: into) ? into : nil
@@ -71,6 +76,8 @@ public final class GroupingLeader: @unchecked Sendable {
                 try ledger.finish(request: request.id, result: result, lease: lease)
             }
             let placed = try issues.placeUnplaced()
+            if placed > 0 || handled { ranking.stale = true }
+            try rankIssueMembersWhenDue()
             // Each pass asks ChromaDB which waiting signatures are published: less often while none are.
             return mined == SharedPatternMining.batch ? .progressed : .idle(mined + placed > 0 ? 1 : 3)
         } catch {
@@ -79,6 +86,19 @@ public final class GroupingLeader: @unchecked Sendable {
             onFailure?(error)
             return .idle(5)
         }
+    }
+
+    /// Ranks the issues' members for search (`PostgresLedger.rankIssueMembers`) when issues changed,
+    /// or a minute on as counts move; never more often than ten times the last ranking took (at
+    /// least 5 s), so that ranking a large tenant stays a small part of the leader's work.
+    private func rankIssueMembersWhenDue() throws {
+        let now = ContinuousClock.now
+        if let last = ranking.at {
+            let since = now - last
+            guard since >= max(.seconds(5), ranking.took * 10), ranking.stale || since >= .seconds(60) else { return }
+        }
+        try ledger.rankIssueMembers(lease: lease)
+        ranking = (now, ContinuousClock.now - now, false)
     }
 
     private func setLeading(_ value: Bool) {

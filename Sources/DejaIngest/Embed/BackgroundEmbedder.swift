@@ -7,7 +7,7 @@ import Foundation
 /// waits for the model: ingest commits events and signatures, and they become vector-searchable as
 /// soon as this catches up. `finish()` waits until everything stored so far is embedded.
 public final class BackgroundEmbedder: @unchecked Sendable {
-    // @unchecked: the embedder is used only on the worker's thread; `embedded` is guarded by `lock`.
+    // @unchecked: the embedder and `idleWait` are used only on the worker's thread; `embedded` is guarded by `lock`.
     private let store: SQLiteStore
     private let embedder: SentenceEmbedder
     private let batchSize: Int
@@ -15,6 +15,10 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private let lock = NSLock()
     private var embeddedSoFar = 0
     private var worker: StageWorker?
+    /// How long the worker waits before looking again while nothing is pending (its thread only).
+    private var idleWait = BackgroundEmbedder.firstIdleWait
+    private static let firstIdleWait: TimeInterval = 0.2
+    private static let longestIdleWait: TimeInterval = 5
     /// Signatures given a vector so far (embedded here or, in cluster mode, taken from another replica).
     public var embedded: Int { lock.withLock { embeddedSoFar } }
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
@@ -65,8 +69,13 @@ public final class BackgroundEmbedder: @unchecked Sendable {
 
     private func embedPending(_ context: StageWorker.Context) throws -> StageWorker.Outcome {
         let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
-        // Signatures are committed without a wake-up when a store is shared: look again soon.
-        guard !pending.isEmpty else { return .idle(0.2) }
+        // Signatures are committed without a wake-up when a store is shared: look again, soon at
+        // first, then less often (each look scans the signatures), until something is found.
+        guard !pending.isEmpty else {
+            defer { idleWait = min(idleWait * 2, Self.longestIdleWait) }
+            return .idle(idleWait)
+        }
+        idleWait = Self.firstIdleWait
         // While events arrive the embedder keeps to its own low-priority thread; once they stop
         // (a drain), it takes every core to catch up.
         var pause: (() -> Void)?

@@ -226,16 +226,25 @@ public final class ChromaClient: Sendable {
 
     /// Records' embeddings by id (absent ids are left out).
     public func embeddings(collection: String, ids: [String]) throws -> [String: [Float]] {
-        let object = try Self.object(try send(.POST, "\(databasePath)/collections/\(collection)/get",
-                                               json: ["ids": ids, "include": ["embeddings"]]).body)
-        let found = object["ids"] as? [String] ?? []
-        let embeddings = object["embeddings"] as? [Any] ?? []
+        let body = try send(.POST, "\(databasePath)/collections/\(collection)/get", json: ["ids": ids, "include": ["embeddings"]]).body
+        // Decoded straight to floats: through `JSONSerialization` each number became an NSNumber
+        // from its text, over a second per thousand vectors (the grouping leader reads them all).
+        let answer: EmbeddingsAnswer
+        do {
+            answer = try JSONDecoder().decode(EmbeddingsAnswer.self, from: body)
+        } catch {
+            throw ChromaError.rejected(status: 200, message: "embeddings answer not understood (\(error)): \(String(decoding: body.prefix(200), as: UTF8.self))")
+        }
         var vectors: [String: [Float]] = [:]
-        for (index, id) in found.enumerated() where index < embeddings.count {
-            guard let numbers = embeddings[index] as? [NSNumber] else { continue }
-            vectors[id] = numbers.map(\.floatValue)
+        for (id, vector) in zip(answer.ids, answer.embeddings ?? []) {
+            if let vector { vectors[id] = vector }
         }
         return vectors
+    }
+
+    private struct EmbeddingsAnswer: Decodable {
+        var ids: [String]
+        var embeddings: [[Float]?]?
     }
 
     public func delete(collection: String, ids: [String]) throws {

@@ -126,6 +126,15 @@ enum LedgerSchema {
                 WITH (fillfactor = 80)
             """,
         ]),
+        (6, [
+            // Each issue's most counted members, ranked by the grouping leader: search reads them
+            // on every query, and ranking live sorted every member of a large issue each time.
+            """
+            CREATE TABLE deja_issue_top_members (
+                tenant text NOT NULL, issue_id bigint NOT NULL, rank integer NOT NULL, signature_id bigint NOT NULL,
+                PRIMARY KEY (tenant, issue_id, rank))
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -5,27 +5,49 @@ import PostgresNIO
 /// Patterns and issues as the grouping leader stored them, counted from every replica's events:
 /// the same answer from any replica.
 extension PostgresLedger: SignatureReading {
+    /// The seeds' issues and each issue's most counted members, as the grouping leader last ranked
+    /// them (`rankIssueMembers`): one index read, where ranking live sorted every member of a
+    /// large issue on every search.
     public func issueMembers(of signatures: [Int64], tenant: String, membersPerIssue: Int) throws -> (issueOf: [Int64: Int64], members: [Int64: [Int64]]) {
         guard !signatures.isEmpty else { return ([:], [:]) }
         return try run { [client, logger] in
             var issueOf: [Int64: Int64] = [:]
-            for try await (signature, issue) in try await client.query("""
-                SELECT signature_id, issue_id FROM deja_signature_groups
-                WHERE signature_id = ANY(\(signatures)::int8[]) AND tenant = \(tenant) AND issue_id IS NOT NULL
-                """, logger: logger).decode((Int64, Int64).self) {
-                issueOf[signature] = issue
-            }
             var members: [Int64: [Int64]] = [:]
-            let issues = Array(Set(issueOf.values))
-            guard !issues.isEmpty else { return (issueOf, members) }
-            for try await (issue, member) in try await client.query("""
-                SELECT i.issue, m.id FROM unnest(\(issues)::int8[]) AS i(issue), LATERAL (
-                    SELECT s.id FROM deja_signature_groups g JOIN deja_signatures s ON s.id = g.signature_id
-                    WHERE g.tenant = \(tenant) AND g.issue_id = i.issue ORDER BY s.count DESC, s.id LIMIT \(membersPerIssue)) m
-                """, logger: logger).decode((Int64, Int64).self) {
-                members[issue, default: []].append(member)
+            // Seeds come with a null member, members with a null seed.
+            for try await (seed, issue, member) in try await client.query("""
+                WITH seeds AS (
+                    SELECT signature_id, issue_id FROM deja_signature_groups
+                    WHERE signature_id = ANY(\(signatures)::int8[]) AND tenant = \(tenant) AND issue_id IS NOT NULL)
+                SELECT signature_id, issue_id, NULL::int8 FROM seeds
+                UNION ALL
+                SELECT NULL::int8, issue_id, signature_id FROM deja_issue_top_members
+                WHERE tenant = \(tenant) AND issue_id IN (SELECT issue_id FROM seeds) AND rank <= \(membersPerIssue)
+                """, logger: logger).decode((Int64?, Int64, Int64?).self) {
+                if let seed { issueOf[seed] = issue }
+                if let member { members[issue, default: []].append(member) }
             }
             return (issueOf, members)
+        }
+    }
+
+    /// Members ranked per issue by `rankIssueMembers`: as many as a search asks for (its candidates).
+    public static let rankedMembersPerIssue = 100
+
+    /// Ranks each issue's members by count (the most counted `rankedMembersPerIssue`) for searches
+    /// to read: done by the grouping leader after it placed signatures or changed issues, and as
+    /// counts move. Replaced in one transaction, so every replica reads the same ranking.
+    public func rankIssueMembers(lease: Lease) throws {
+        try underLease(lease) { [logger] connection in
+            try await connection.query("DELETE FROM deja_issue_top_members", logger: logger)
+            try await connection.query("""
+                INSERT INTO deja_issue_top_members (tenant, issue_id, rank, signature_id)
+                SELECT tenant, issue_id, rank, signature_id FROM (
+                    SELECT g.tenant, g.issue_id, g.signature_id,
+                           row_number() OVER (PARTITION BY g.tenant, g.issue_id ORDER BY s.count DESC, s.id) AS rank
+                    FROM deja_signature_groups g JOIN deja_signatures s ON s.id = g.signature_id
+                    WHERE g.issue_id IS NOT NULL) ranked
+                WHERE rank <= \(Self.rankedMembersPerIssue)
+                """, logger: logger)
         }
     }
 

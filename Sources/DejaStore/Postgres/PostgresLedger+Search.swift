@@ -63,12 +63,60 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         return try matching(Array(terms), filter: filter, limit: limit)
     }
 
-    /// Examples holding `identifier` as a whole token (ignoring case).
+    /// Examples holding `identifier` as a whole token (ignoring case), newest first, as the
+    /// embedded store finds them: candidates through the text index (the identifier's searchable
+    /// words but common ones), each checked in PostgreSQL, so that only `limit` rows come back.
+    /// Nothing is found when every word is common or the candidates are over the postings budget,
+    /// nor for a token more than one in fifty of the signatures hold (at least 50): vocabulary.
     public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
-        guard let term = KeywordTerms.terms(of: identifier).filter(KeywordTerms.isSearchable).max(by: { $0.count < $1.count }) else { return [] }
-        let candidates = try events(ids: try matching([term], filter: filter, limit: 1_000), tenant: filter.tenant)
-        let needle = Array(identifier.lowercased().utf8)
-        return Array(candidates.filter { KeywordTerms.holdsToken(needle, in: $0.body) }.sorted { ($0.timestamp, $0.id) > ($1.timestamp, $1.id) }.prefix(limit))
+        let common = try commonWords()
+        let terms = Array(Set(KeywordTerms.terms(of: identifier).filter { KeywordTerms.isSearchable($0) && !common.words.contains($0) })).sorted()
+        guard !terms.isEmpty, limit > 0 else { return [] }
+        let streams = try streams(matching: filter)
+        if streams?.isEmpty == true { return [] }
+        let anyStream = streams == nil, wantedStreams = streams ?? []
+        let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
+        let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
+        let budget = Self.postingsBudget, vocabulary = max(50, Int(common.signatures) / 50)
+        let token = Self.tokenPattern(identifier.lowercased())
+        let rows: [(event: StoredEvent, holders: Int64, candidates: Int64)] = try run { [client, logger] in
+            var rows: [(event: StoredEvent, holders: Int64, candidates: Int64)] = []
+            for try await (id, tenant, service, level, time, labels, body, holders, candidates) in try await client.query("""
+                WITH candidates AS MATERIALIZED (
+                    SELECT id FROM deja_signatures
+                    WHERE search_vector @@ to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(t) FROM unnest(\(terms)::text[]) t), ' & '))
+                      AND tenant = \(filter.tenant)
+                    LIMIT \(budget + 1)),
+                holding AS (
+                    SELECT s.id, s.example_time FROM candidates c JOIN deja_signatures s ON s.id = c.id
+                    WHERE lower(s.example_body) ~ \(token) AND s.last_seen >= \(since) AND s.first_seen <= \(until)
+                      AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
+                      AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+                      AND (\(anyStream) OR EXISTS (SELECT 1 FROM deja_stream_minutes sm
+                                                 WHERE sm.signature_id = s.id AND sm.stream_id = ANY(\(wantedStreams)::int8[])))
+                    LIMIT \(vocabulary + 1))
+                SELECT s.id, s.tenant, s.service, s.level, s.example_time, s.example_labels, s.example_body, h.holders,
+                       (SELECT count(*) FROM candidates)
+                FROM (SELECT id, example_time, count(*) OVER () AS holders FROM holding ORDER BY example_time DESC, id DESC LIMIT \(limit)) h
+                JOIN deja_signatures s ON s.id = h.id
+                ORDER BY h.example_time DESC, h.id DESC
+                """, logger: logger).decode((Int64, String, String, Int16, Int64, String, String, Int64, Int64).self) {
+                rows.append((Self.example(id: id, tenant: tenant, service: service, level: level, time: time, labels: labels, body: body),
+                             holders, candidates))
+            }
+            return rows
+        }
+        guard let first = rows.first, first.candidates <= budget, first.holders <= vocabulary else { return [] }
+        return rows.map(\.event)
+    }
+
+    /// A PostgreSQL regular expression matching `token` as a whole token (`KeywordTerms.holdsToken`):
+    /// not inside a longer run of letters, digits and underscores. ASCII punctuation is escaped.
+    static func tokenPattern(_ token: String) -> String {
+        let escaped = token.unicodeScalars.map { scalar in
+            scalar.isASCII && !(scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) ? "\\\(scalar)" : "\(scalar)"
+        }.joined()
+        return "(^|[^[:alnum:]_])" + escaped + "($|[^[:alnum:]_])"
     }
 
     public func signatureIDs(tenant: String, keys: [String]) throws -> [String: Int64] {

@@ -26,6 +26,8 @@ public final class SharedIssueState: IssueState {
     public func issueMembers(model: String, placed: Bool, after: Int64, limit: Int) throws -> [IssueMemberRow] {
         var after = after
         while true {
+            // Reading every member (a new leader's first pass) can outlast the lease: each page renews it.
+            guard try ledger.hold(lease) else { throw SharedStateError.leaseLost(lease.name) }
             let candidates: [(row: IssueMemberRow, service: String, hash: String)] = try ledger.run { [client = ledger.client, logger = ledger.logger, after] in
                 var rows: [(row: IssueMemberRow, service: String, hash: String)] = []
                 for try await (id, tenant, issue, level, message, pattern, service, hash) in try await client.query("""
