@@ -6,6 +6,9 @@ import Foundation
 /// of a typical line. Numbers of four digits are kept: PIDs, ports and order numbers are what people
 /// paste to find one thing.
 ///
+/// An IPv4 address, whose numbers are all shorter than that, is held as one word of its own
+/// (`addressWord`), so that pasting an address finds the events holding it.
+///
 /// A word of an event's signature message is the same in every event of that signature, so it is
 /// indexed once, for the signature (`signatureText`); each event's own index row holds only the
 /// rest (`eventText`): the values, ids and anything else the message masks. That is a fifth to a
@@ -64,6 +67,52 @@ public enum KeywordTerms {
     }
 
     /// Whether the index holds `word`: four characters or more.
+    /// The index's words for an identifier pasted into a query: the word standing for each IPv4
+    /// address in it, then its searchable words (`10.0.3.7:5432` → `ip010000003007`, `5432`).
+    static func lookupWords(of identifier: String) -> [String] {
+        var identifier = identifier
+        let addresses = identifier.withUTF8 { addressWords(in: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        return addresses + terms(of: identifier).filter(isSearchable)
+    }
+
+    /// The words standing for the IPv4 addresses `bytes` holds as whole tokens (nothing but
+    /// separators on either side, as `holdsToken` sees a token), in order.
+    private static func addressWords(in bytes: Bytes) -> [[UInt8]] {
+        var words: [[UInt8]] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] &- 48 < 10, index == 0 || !isTokenByte(bytes[index - 1]),
+               let (end, word) = address(in: bytes, at: index), end == bytes.count || !isTokenByte(bytes[end]) {
+                words.append(word)
+            }
+            index += 1
+        }
+        return words
+    }
+
+    /// Four numbers of one to three digits, each at most 255, joined by dots, from `start`: where
+    /// they end and the word standing for them, `ip` and each number in three digits
+    /// (`10.0.3.7` → `ip010000003007`).
+    private static func address(in bytes: Bytes, at start: Int) -> (end: Int, word: [UInt8])? {
+        var word: [UInt8] = [UInt8(ascii: "i"), UInt8(ascii: "p")]
+        var index = start
+        for octet in 0..<4 {
+            if octet > 0 {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ".") else { return nil }
+                index += 1
+            }
+            var value = 0, digits = 0
+            while index < bytes.count, bytes[index] &- 48 < 10, digits < 3 {
+                value = value * 10 + Int(bytes[index] &- 48)
+                digits += 1
+                index += 1
+            }
+            guard digits > 0, value <= 255 else { return nil }
+            word += [UInt8(48 + value / 100), UInt8(48 + value / 10 % 10), UInt8(48 + value % 10)]
+        }
+        return (index, word)
+    }
+
     static func isSearchable(_ word: some StringProtocol) -> Bool {
         word.count >= 4
     }
@@ -77,10 +126,17 @@ public enum KeywordTerms {
             ascii = false
             break
         }
+        var addresses: [[UInt8]] = []
+        var text = text
+        text.withUTF8 { bytes in
+            if let base = bytes.baseAddress, memchr(base, Int32(UInt8(ascii: ".")), bytes.count) != nil {
+                addresses = addressWords(in: bytes).filter { $0.withUnsafeBufferPointer(keep) }
+            }
+        }
         guard ascii else {
-            return words(of: text).filter { word in
+            return (words(of: text).filter { word in
                 isSearchable(word) && { var word = String(word); return word.withUTF8(keep) }()
-            }.joined(separator: " ")
+            }.map(String.init) + addresses.map { String(decoding: $0, as: UTF8.self) }).joined(separator: " ")
         }
         // Byte-level for ASCII, where the rules above are simple: same words as `words(of:)`.
         var output: [UInt8] = []
@@ -96,7 +152,6 @@ public enum KeywordTerms {
             }
             start = -1
         }
-        var text = text
         text.withUTF8 { bytes in
             for (i, byte) in bytes.enumerated() {
                 if byte &- 48 < 10 || (byte | 0x20) &- 97 < 26 {
@@ -106,6 +161,10 @@ public enum KeywordTerms {
                 }
             }
             if start >= 0 { close(bytes, bytes.count) }
+        }
+        for address in addresses {
+            if !output.isEmpty { output.append(32) }
+            output.append(contentsOf: address)
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -117,7 +176,6 @@ public enum KeywordTerms {
         guard let first = token.first else { return false }
         let bytes = Array(text.utf8).map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
         guard token.count <= bytes.count else { return false }
-        func isTokenByte(_ byte: UInt8) -> Bool { isWordByte(byte) || byte == UInt8(ascii: "_") }
         for start in 0...(bytes.count - token.count) where bytes[start] == first {
             let end = start + token.count
             if (start == 0 || !isTokenByte(bytes[start - 1])) && (end == bytes.count || !isTokenByte(bytes[end]))
@@ -145,6 +203,11 @@ public enum KeywordTerms {
             index += 1
         }
         return false
+    }
+
+    /// A byte of a token as `holdsToken` sees one: a letter, a digit, `_` or part of a non-ASCII character.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        isWordByte(byte) || byte == UInt8(ascii: "_")
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {

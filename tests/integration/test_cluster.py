@@ -188,11 +188,14 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         # An identifier finds the example holding it exactly, on any replica, and not one holding a longer number.
         assert push(rest[0], ["refund INV-2024-427820 issued"], "refunds-eu", offset_ns=400 * 10**9) == 204
         assert push(rest[1], ["refund INV-2024-427821 issued"], "refunds-us", offset_ns=400 * 10**9) == 204
-        wait_until(lambda: sum(counted(rest[1]).values()) == 604, what="the refunds counted")
+        assert push(rest[0], ["login from 10.20.30.40 denied"], "auth-eu", offset_ns=400 * 10**9) == 204
+        assert push(rest[1], ["login from 10.20.30.4 denied"], "auth-us", offset_ns=400 * 10**9) == 204
+        wait_until(lambda: sum(counted(rest[1]).values()) == 606, what="the refunds and logins counted")
         for server in rest:
-            found = [g for g in server.search("INV-2024-427820", tenant="acme") if g.get("identifierMatches")]
-            assert [(g["signature"]["service"], g["identifierMatches"], g["events"][0]["body"]) for g in found] == \
-                [("refunds-eu", 1, "refund INV-2024-427820 issued")], found
+            for query, service, body in [("INV-2024-427820", "refunds-eu", "refund INV-2024-427820 issued"),
+                                         ("10.20.30.4", "auth-us", "login from 10.20.30.4 denied")]:
+                found = [g for g in server.search(query, tenant="acme") if g.get("identifierMatches")]
+                assert [(g["signature"]["service"], g["identifierMatches"], g["events"][0]["body"]) for g in found] == [(service, 1, body)], found
 
         # A line and a service name holding a NUL byte (PostgreSQL's text refuses it) are counted, and ingest goes on.
         assert push(servers[0], ["worker \u0000 stalled"], "nul\u0000service", tenant="nul") == 204

@@ -70,7 +70,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
     /// nor for a token more than one in fifty of the signatures hold (at least 50): vocabulary.
     public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
         let common = try commonWords()
-        let terms = Array(Set(KeywordTerms.terms(of: identifier).filter { KeywordTerms.isSearchable($0) && !common.words.contains($0) })).sorted()
+        let terms = Array(Set(KeywordTerms.lookupWords(of: identifier).filter { !common.words.contains($0) })).sorted()
         guard !terms.isEmpty, limit > 0 else { return [] }
         let streams = try streams(matching: filter)
         if streams?.isEmpty == true { return [] }

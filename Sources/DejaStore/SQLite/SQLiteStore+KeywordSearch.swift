@@ -54,7 +54,8 @@ extension SQLiteStore {
 
     /// The events (newest first, at most `limit`) whose body holds `identifier` as a whole token,
     /// ignoring case: an id, a number or an address pasted into a query. Candidates come from the
-    /// word index through the identifier's rarest searchable word, then each body is checked, so
+    /// word index through the identifier's rarest word (an IPv4 address has one of its own,
+    /// `KeywordTerms.lookupWords`), then each body is checked, so
     /// `INV-2024-427820` does not find `INV-2024-427821`. Nothing is found for an identifier without a
     /// searchable word, or whose rarest word is held by more events than the postings budget (before
     /// filters), or held itself by more than one in fifty of the store's events (at least 50): a token
@@ -62,7 +63,7 @@ extension SQLiteStore {
     public func eventsHolding(identifier: String, filter: SearchFilter, limit: Int) throws -> [StoredEvent] {
         try pool.read { db in
             let frequencies = try termFrequencies(db)
-            guard let term = KeywordTerms.terms(of: identifier).filter(KeywordTerms.isSearchable)
+            guard let term = KeywordTerms.lookupWords(of: identifier)
                 .min(by: { frequencies.events(with: $0) < frequencies.events(with: $1) }) else { return [] }
             let quoted = "\"\(term)\""
             let signatureRows = try Row.fetchAll(db, sql: Self.signaturesHoldingWord, arguments: [quoted, filter.tenant])
