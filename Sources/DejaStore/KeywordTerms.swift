@@ -7,7 +7,7 @@ import Foundation
 /// paste to find one thing.
 ///
 /// An IPv4 address, whose numbers are all shorter than that, is held as one word of its own
-/// (`addressWord`), so that pasting an address finds the events holding it.
+/// (`10.0.3.7` → `ip010000003007`), so that pasting an address finds the events holding it.
 ///
 /// A word of an event's signature message is the same in every event of that signature, so it is
 /// indexed once, for the signature (`signatureText`); each event's own index row holds only the
@@ -66,7 +66,6 @@ public enum KeywordTerms {
         return terms
     }
 
-    /// Whether the index holds `word`: four characters or more.
     /// The index's words for an identifier pasted into a query: the word standing for each IPv4
     /// address in it, then its searchable words (`10.0.3.7:5432` → `ip010000003007`, `5432`).
     static func lookupWords(of identifier: String) -> [String] {
@@ -113,6 +112,7 @@ public enum KeywordTerms {
         return (index, word)
     }
 
+    /// Whether the index holds `word`: four characters or more.
     static func isSearchable(_ word: some StringProtocol) -> Bool {
         word.count >= 4
     }
