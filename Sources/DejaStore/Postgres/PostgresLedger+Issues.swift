@@ -31,7 +31,7 @@ extension PostgresLedger: SignatureReading {
     }
 
     /// Members ranked per issue by `rankIssueMembers`: as many as a search asks for (its candidates).
-    public static let rankedMembersPerIssue = 100
+    static let rankedMembersPerIssue = 100
 
     /// Ranks each issue's members by count (the most counted `rankedMembersPerIssue`) for searches
     /// to read: done by the grouping leader after it placed signatures or changed issues, and as
