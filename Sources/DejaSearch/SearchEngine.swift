@@ -20,7 +20,7 @@ public struct ResultGroup: Sendable, Codable, Equatable {
     /// How many of `events`, from the first, hold one of the query's identifiers (`QueryIdentifiers`)
     /// exactly; such groups rank first. Nil when the query has none or the group holds none.
     public var identifierMatches: Int?
-    /// Reciprocal-rank-fusion score that ordered the results (after identifier matches).
+    /// Fused score (reciprocal rank fusion, then the failure prior) that ordered the results after identifier matches.
     public var score: Double
     /// True when another replica holds the events (found through the shared ChromaDB index): the
     /// group shows the example event of the index record, and the count in all.
@@ -88,6 +88,10 @@ public final class SearchEngine {
     public var issueWeight = 2.0
     /// Candidates, by fused score, whose issues enter the issue list.
     public var issueSeeds = 10
+    /// Weight of the failure prior: signatures at warning or above gain what rank 1 of a list of
+    /// this weight gives (a line with no level, half), so among candidates alike in meaning a
+    /// failure ranks before a routine line. Left out when the query is itself a line of a routine level.
+    public var failureWeight = 0.25
 
     /// Search over the embedded store, its vectors in it or in `vectors` (ChromaDB).
     public convenience init(store: any SearchableStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
@@ -104,8 +108,9 @@ public final class SearchEngine {
         self.redactor = redactor
     }
 
-    /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace).
-    public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5) throws -> SearchResults {
+    /// The best `limit` signature groups for `query` (text, a log line or a whole stack trace);
+    /// `level` is the query's own level where known (a stored event's), else read from the query.
+    public func search(_ query: String, filter: SearchFilter, limit: Int, eventsPerGroup: Int = 5, level: Severity? = nil) throws -> SearchResults {
         var stages = SearchStages()
         var clock = StageClock()
         let keyword = Pending<(ranked: [StoredEvent], holdingIdentifier: [[StoredEvent]], milliseconds: Double)>()
@@ -148,21 +153,24 @@ public final class SearchEngine {
         // stack trace) the identifier is found first anyway, and the query's other words are the search.
         let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
+        // A pasted line of a routine level asks for lines like it, not for failures.
+        let queryLevel = level ?? LineParser().parse(query).level
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
-                              queryConcepts: FailureTaxonomy.labels(in: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+                              queryConcepts: FailureTaxonomy.labels(in: text), preferFailures: queryLevel == .unknown || queryLevel >= .warning,
+                              filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.
     public func similar(to event: StoredEvent, filter: SearchFilter, limit: Int) throws -> SearchResults {
-        var results = try search(event.body, filter: filter, limit: limit + 1)
+        var results = try search(event.body, filter: filter, limit: limit + 1, level: event.level)
         results.groups = Array(results.groups.filter { $0.signature.id != event.signatureID }.prefix(limit))
         return results
     }
 
     private func fuse(vectorHits: [VectorHit], keywordHits: [StoredEvent], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
-                      queryConcepts: [String], filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+                      queryConcepts: [String], preferFailures: Bool, filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         var remote: [Int64: RemoteSignature] = [:]
@@ -201,11 +209,19 @@ public final class SearchEngine {
         }
 
         // Issue members are not filtered yet: a few more than asked for, and the first `limit` that pass.
-        let ranked = score.sorted { a, b in
+        let byIdentifiersAndScore = { (a: (key: Int64, value: Double), b: (key: Int64, value: Double)) -> Bool in
             let (heldA, heldB) = (identifiersHeld[a.key] ?? 0, identifiersHeld[b.key] ?? 0)
             return heldA != heldB ? heldA > heldB : a.value != b.value ? a.value > b.value : a.key < b.key
-        }.prefix(limit * 3)
+        }
+        var ranked = Array(score.sorted(by: byIdentifiersAndScore).prefix(limit * 3))
         let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
+        if preferFailures && failureWeight > 0 {
+            ranked = ranked.map { candidate in
+                guard let level = signatures[candidate.key]?.level ?? remote[candidate.key]?.signature.level else { return candidate }
+                let share = level >= .warning ? 1.0 : level == .unknown ? 0.5 : 0
+                return (candidate.key, candidate.value + share * failureWeight / (fusionK + 1))
+            }.sorted(by: byIdentifiersAndScore)
+        }
         var groups: [ResultGroup] = []
         // Each signature's events, asked for `limit` signatures at a time: one round trip each
         // where the store is a server (cluster mode), and few more than needed where it is not.

@@ -60,6 +60,21 @@ import Testing
         #expect(!groups.flatMap(\.events).prefix(3).contains { $0.externalID == "other-order" })
     }
 
+    @Test("among results alike in meaning a failure ranks before a routine line, unless the query is itself a routine line")
+    func failuresBeforeRoutineLines() throws {
+        let (ingest, search) = try pipeline()
+        try ingest.ingest([
+            event("connection to database established after 3 retries", service: "orders", id: "established", level: .info),
+            event("connection to database failed after 3 retries", service: "orders", id: "failed"),
+            event("GET /api/orders 200 12ms", service: "gateway", id: "ok", level: .info),
+        ])
+        let described = try search.search("connection to the database after retries", filter: SearchFilter(), limit: 2).groups
+        #expect(described.compactMap { $0.events.first?.externalID } == ["failed", "established"])
+        let pasted = try search.search("2024-06-01T12:00:00Z INFO connection to database established after 5 retries",
+                                       filter: SearchFilter(), limit: 2).groups
+        #expect(pasted.compactMap { $0.events.first?.externalID } == ["established", "failed"])
+    }
+
     @Test("each distinct message is embedded once; repeats only count")
     func signaturesAreEmbeddedOnce() throws {
         let (ingest, _) = try pipeline()
