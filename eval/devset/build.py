@@ -27,7 +27,7 @@ def timestamp(rng):
     return f"{__import__('datetime').datetime.utcfromtimestamp(seconds).isoformat()}.{rng.randrange(1000):03d}Z"
 
 
-def loghub_distractors(shared, rng, per_system=50):
+def loghub_distractors(shared, rng, per_system=56):
     """`per_system` lines from each loghub-2k system, chosen with the set's own seed."""
     root = os.path.join(shared, "data", "loghub-2k")
     lines = []
