@@ -61,7 +61,7 @@ with open(query_file, "w") as fh:
 def figures(stderr):
     stored = re.search(r"after ([\d.]+) s \(([\d]+) events/s", stderr)
     # The last time given: all vector-searchable, or all in ChromaDB when it is used.
-    searchable = re.findall(r"(?:vector-searchable|all in ChromaDB) after ([\d.]+) s", stderr)
+    searchable = re.findall(r"(?:vector-searchable(?: and in issues)?|all in ChromaDB) after ([\d.]+) s", stderr)
     return {"events_per_s": int(stored.group(2)), "stored_s": float(stored.group(1)), "vector_s": float(searchable[-1])}
 
 
