@@ -204,6 +204,9 @@ import Testing
             let split = try await client.execute(uri: "/api/v1/issues/\(nullID)/split", method: .post, headers: headers("curator-token"),
                                                  body: ByteBuffer(string: #"{"signatures": [999999]}"#))
             #expect(split.status == .badRequest)
+            let unknown = try await client.execute(uri: "/api/v1/issues/999999/split", method: .post, headers: headers("curator-token"),
+                                                   body: ByteBuffer(string: #"{"signatures": [\#(nullID)]}"#))
+            #expect(unknown.status == .notFound)
         }
     }
 }

@@ -219,6 +219,21 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
             status, _, issues = server.request("GET", f"/api/v1/issues?since={SINCE}&until={UNTIL}", headers=other)
             assert status == 200 and issues["issues"] == [], issues
             assert server.request("GET", f"/api/v1/issues/{issue_id}", headers=other)[0] == 404
+            status, _, state = server.request("GET", "/api/v1/status", headers=other)
+            assert status == 200 and state["signatures"] == 0, state
+        # Nor can it merge or split this tenant's issues through any replica: refused, and nothing changes.
+        def settled():
+            issues = [grouped(s, "issues") for s in servers]
+            return issues[0] == issues[1] and sum(i["windowCount"] for i in issues[0]) == 606
+        wait_until(settled, what="the refunds and logins placed in issues")
+        before = grouped(servers[0], "issues")
+        members = [s["id"] for s in servers[0].request("GET", f"/api/v1/issues/{before[0]['issue']['id']}", headers={"X-Scope-OrgID": "acme"})[2]["issue"]["signatures"]]
+        for server in servers:
+            status, _, body = server.request("POST", f"/api/v1/issues/{before[1]['issue']['id']}/merge", {"into": before[0]["issue"]["id"]}, other)
+            assert status == 404, body
+            status, _, body = server.request("POST", f"/api/v1/issues/{before[0]['issue']['id']}/split", {"signatures": members[:1]}, other)
+            assert status == 404, body
+        assert all(grouped(s, "issues") == before for s in servers)
     finally:
         for server in servers:
             server.stop()
@@ -457,14 +472,20 @@ def test_alerts_and_metric_documents_are_the_clusters(postgres, chroma):
         wait_until(lambda: all(len(listed(s)) == 1 and listed(s)[0].get("enrichment") and listed(s)[0]["notifications"] == 2 for s in servers),
                    what="the alert listed, enriched, on both replicas")
         assert listed(servers[0]) == listed(servers[1])
+        fingerprint = listed(servers[0])[0]["fingerprint"]
         for server in servers:
             assert server.request("GET", "/api/v1/alerts", headers={"X-Scope-OrgID": "other"})[2]["alerts"] == []
+            assert server.request("GET", f"/api/v1/alerts/{fingerprint}", headers=acme)[0] == 200
+            assert server.request("GET", f"/api/v1/alerts/{fingerprint}", headers={"X-Scope-OrgID": "other"})[0] == 404
 
         def found(server):
             # (Metric documents are the default tenant's: the one --prometheus-url indexes for.)
             status, _, body = server.request("GET", "/api/v1/metrics/search?q=number+of+goroutines&limit=3")
             return status == 200 and "go_goroutines" in [hit["metric"] for hit in body["metrics"]]
         wait_until(lambda: found(servers[1]), timeout=180, what="replica-1 finding a metric only replica-0 read")
+        # Another tenant's metric search does not see them.
+        status, _, body = servers[1].request("GET", "/api/v1/metrics/search?q=number+of+goroutines&limit=3", headers={"X-Scope-OrgID": "other"})
+        assert status == 200 and body["metrics"] == [], body
     finally:
         for server in servers:
             server.stop()

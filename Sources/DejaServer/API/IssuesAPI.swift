@@ -92,10 +92,12 @@ struct IssuesAPI {
             let tenant = try context.tenant(for: .admin)
             let id = try Self.issueID(context.parameters.require("id"))
             let split = try await request.decode(as: IssueSplitRequest.self, context: context)
-            let changes = changes
+            let changes = changes, views = views
             guard let created = try await answeringSharedState({
                 try await reads.run { try changes.split(tenant: tenant, issue: id, signatures: split.signatures) }
             }) else {
+                let known = try await answeringSharedState { try await reads.run { try views.store.issueSurvivor(id, tenant: tenant) != nil } }
+                guard known else { throw HTTPError(.notFound, message: "no issue \(id)") }
                 throw HTTPError(.badRequest, message: "\"signatures\" must name some, not all, of issue \(id)'s signatures")
             }
             return IssueChangeResponse(issue: created)
