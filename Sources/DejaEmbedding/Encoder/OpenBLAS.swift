@@ -41,12 +41,14 @@ struct OpenBLAS: @unchecked Sendable {
     }
 
     /// The OpenBLAS kernel family this CPU's flags support, or nil to let OpenBLAS decide.
+    /// `DEJA_KERNEL=avx2` takes AVX2 kernels here too, so that an AVX-512 CPU runs what an AVX2-only one does.
     static func coreForThisCPU() -> String? {
         guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return nil }
         let flags = Set(line.split(separator: " ").map(String.init))
-        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]) { return "SkylakeX" }
+        let avx512 = ProcessInfo.processInfo.environment["DEJA_KERNEL"] != "avx2"
+        if avx512, flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]) { return "SkylakeX" }
         if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
         return nil
     }
