@@ -6,8 +6,9 @@ import Foundation
 /// of a typical line. Numbers of four digits are kept: PIDs, ports and order numbers are what people
 /// paste to find one thing.
 ///
-/// An IPv4 address, whose numbers are all shorter than that, is held as one word of its own
-/// (`10.0.3.7` → `ip010000003007`), so that pasting an address finds the events holding it.
+/// An IPv4 or MAC address, whose parts are all shorter than that, is held as one word of its own
+/// (`10.0.3.7` → `ip010000003007`, `3C:22:FB:91:0A:7E` → `mac3c22fb910a7e`), so that pasting an
+/// address finds the events holding it.
 ///
 /// A word of an event's signature message is the same in every event of that signature, so it is
 /// indexed once, for the signature (`signatureText`); each event's own index row holds only the
@@ -66,22 +67,23 @@ public enum KeywordTerms {
         return terms
     }
 
-    /// The index's words for an identifier pasted into a query: the word standing for each IPv4
-    /// address in it, then its searchable words (`10.0.3.7:5432` → `ip010000003007`, `5432`).
+    /// The index's words for an identifier pasted into a query: the word standing for each IPv4 or
+    /// MAC address in it, then its searchable words (`10.0.3.7:5432` → `ip010000003007`, `5432`).
     static func lookupWords(of identifier: String) -> [String] {
         var identifier = identifier
         let addresses = identifier.withUTF8 { addressWords(in: $0) }.map { String(decoding: $0, as: UTF8.self) }
         return addresses + terms(of: identifier).filter(isSearchable)
     }
 
-    /// The words standing for the IPv4 addresses `bytes` holds as whole tokens (nothing but
+    /// The words standing for the IPv4 and MAC addresses `bytes` holds as whole tokens (nothing but
     /// separators on either side, as `holdsToken` sees a token), in order.
     private static func addressWords(in bytes: Bytes) -> [[UInt8]] {
         var words: [[UInt8]] = []
         var index = 0
         while index < bytes.count {
-            if bytes[index] &- 48 < 10, index == 0 || !isTokenByte(bytes[index - 1]),
-               let (end, word) = address(in: bytes, at: index), end == bytes.count || !isTokenByte(bytes[end]) {
+            if index == 0 || !isTokenByte(bytes[index - 1]),
+               let (end, word) = address(in: bytes, at: index) ?? hardwareAddress(in: bytes, at: index),
+               end == bytes.count || !isTokenByte(bytes[end]) {
                 words.append(word)
             }
             index += 1
@@ -89,10 +91,33 @@ public enum KeywordTerms {
         return words
     }
 
+    /// Six pairs of hex digits joined by `:` or by `-` (one of them throughout), from `start`: where
+    /// they end and the word standing for them, `mac` and the twelve digits in lower case
+    /// (`3C:22:FB:91:0A:7E` → `mac3c22fb910a7e`).
+    private static func hardwareAddress(in bytes: Bytes, at start: Int) -> (end: Int, word: [UInt8])? {
+        guard start + 17 <= bytes.count else { return nil }
+        let separator = bytes[start + 2]
+        guard separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
+        // Not six pairs of a longer run (an IPv6 address written in pairs, a byte dump).
+        guard start == 0 || bytes[start - 1] != separator, start + 17 == bytes.count || bytes[start + 17] != separator else { return nil }
+        var word: [UInt8] = [UInt8(ascii: "m"), UInt8(ascii: "a"), UInt8(ascii: "c")]
+        for pair in 0..<6 {
+            let at = start + pair * 3
+            if pair > 0 { guard bytes[at - 1] == separator else { return nil } }
+            for byte in bytes[at...(at + 1)] {
+                let lower = byte | 0x20
+                guard byte &- 48 < 10 || lower &- 97 < 6 else { return nil }
+                word.append(byte &- 48 < 10 ? byte : lower)
+            }
+        }
+        return (start + 17, word)
+    }
+
     /// Four numbers of one to three digits, each at most 255, joined by dots, from `start`: where
     /// they end and the word standing for them, `ip` and each number in three digits
     /// (`10.0.3.7` → `ip010000003007`).
     private static func address(in bytes: Bytes, at start: Int) -> (end: Int, word: [UInt8])? {
+        guard bytes[start] &- 48 < 10 else { return nil }
         var word: [UInt8] = [UInt8(ascii: "i"), UInt8(ascii: "p")]
         var index = start
         for octet in 0..<4 {
@@ -129,7 +154,9 @@ public enum KeywordTerms {
         var addresses: [[UInt8]] = []
         var text = text
         text.withUTF8 { bytes in
-            if let base = bytes.baseAddress, memchr(base, Int32(UInt8(ascii: ".")), bytes.count) != nil {
+            // Only a text with a dot, colon or hyphen can hold an address.
+            if let base = bytes.baseAddress, memchr(base, Int32(UInt8(ascii: ".")), bytes.count) != nil
+                || memchr(base, Int32(UInt8(ascii: ":")), bytes.count) != nil || memchr(base, Int32(UInt8(ascii: "-")), bytes.count) != nil {
                 addresses = addressWords(in: bytes).filter { $0.withUnsafeBufferPointer(keep) }
             }
         }

@@ -13,6 +13,7 @@ import Testing
         #expect(QueryIdentifiers.of("connection from 10.251.106.50:50010 dropped, mail to Ops@Example.com") == ["10.251.106.50:50010", "ops@example.com"])
         #expect(QueryIdentifiers.of("pod checkout-7d9f8b6c5-x2k4q restarted on ip-10-0-1-23") == ["checkout-7d9f8b6c5-x2k4q", "ip-10-0-1-23"])
         #expect(QueryIdentifiers.of("request ord-77f3a2.") == ["ord-77f3a2"])
+        #expect(QueryIdentifiers.of("DHCP lease for 3C:22:FB:91:0A:7E renewed, then 00-1a-2b-3c-4d-5e") == ["3c:22:fb:91:0a:7e", "00-1a-2b-3c-4d-5e"])
     }
 
     @Test("dates, versions, quantities and names with a short number are not ids")
@@ -21,6 +22,7 @@ import Testing
         #expect(QueryIdentifiers.of("TLSv1.2 handshake with utf-8 and sha256 took 1500ms, 512MB used, version 1.22.3, log4j http2 base64") == [])
         #expect(QueryIdentifiers.of("at com.shop.Cart.total(Cart.java:88) in Weekly.php:41, 12:30:45") == [])
         #expect(QueryIdentifiers.of("deadline_exceeded ER_DUP_ENTRY NullPointerException") == [])
+        #expect(QueryIdentifiers.of("at 12:30:45.221 ab:cd:ef:01:23 or ab:cd:ef:01:23:4g") == [])
         #expect(QueryIdentifiers.of("certificate expired on June 1 2024, order 2417 failed") == ["2417"])
     }
 }

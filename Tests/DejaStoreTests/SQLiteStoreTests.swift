@@ -26,14 +26,18 @@ import Testing
             prepared("retry of inv-2024-427820 scheduled", service: "billing", at: 3_000, id: "case"),
             prepared("connect to 10.0.3.7:5432 refused", at: 4_000, id: "address"),
             prepared("connect to 10.0.3.70:5432 refused", at: 5_000, id: "longer-address"),
+            prepared("DHCP lease renewed for 3C:22:FB:91:0A:7E", at: 6_000, id: "hardware"),
+            prepared("DHCP lease renewed for 3c:22:fb:91:0a:7f", at: 7_000, id: "other-hardware"),
         ] + (0..<60).map { prepared("worker 7777 heartbeat \($0)", level: .info, id: "common-\($0)") })
         let found = try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(), limit: 10)
         #expect(found.compactMap(\.externalID) == ["case", "exact"])
         #expect(try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(services: ["billing"]), limit: 10).compactMap(\.externalID) == ["case"])
-        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 65 events: vocabulary
+        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 67 events: vocabulary
         // An address's numbers are too short to index one by one: it is found through a word of its own.
         #expect(try store.eventsHolding(identifier: "10.0.3.7", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
         #expect(try store.eventsHolding(identifier: "10.0.3.7:5432", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
+        // So are a MAC address's pairs, whatever their case.
+        #expect(try store.eventsHolding(identifier: "3c:22:fb:91:0a:7e", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["hardware"])
     }
 
     @Test func eventsShareSignaturesAndAreKeywordSearchable() throws {
@@ -192,8 +196,12 @@ import Testing
         #expect(KeywordTerms.indexText("connect to 10.0.3.7:5432 from 192.168.1.250 refused") == "connect 5432 from refused ip010000003007 ip192168001250")
         #expect(KeywordTerms.indexText("version 1.2.3.4567 v1.2.3.4 256.1.1.1 10.0.0") == "version 4567")
         #expect(KeywordTerms.lookupWords(of: "10.0.3.7:5432") == ["ip010000003007", "5432"])
+        // MAC addresses too, in lower case; not six pairs of a longer run.
+        #expect(KeywordTerms.indexText("lease for 3C:22:FB:91:0A:7E and 00-1a-2b-3c-4d-5e") == "lease mac3c22fb910a7e mac001a2b3c4d5e")
+        #expect(KeywordTerms.indexText("dump 01:02:03:04:05:06:07 fe80::3c22:fbff 0a:7e:zz:91:0a:7e") == "dump fe80 3c22 fbff")
+        #expect(KeywordTerms.lookupWords(of: "3c:22:fb:91:0a:7e") == ["mac3c22fb910a7e"])
         for line in ["ERROR [main] o.a.Foo: user=alice id=0x7f3a failed (errno 11111)", "tab\tseparated\nlines here", "",
-                     "connect to 10.0.3.7:5432 refused"] {
+                     "connect to 10.0.3.7:5432 refused", "lease for 3C:22:FB:91:0A:7E"] {
             #expect(KeywordTerms.indexText(line) == KeywordTerms.indexText(line + "é").replacingOccurrences(of: "é", with: "")
                 .trimmingCharacters(in: .whitespaces))
         }

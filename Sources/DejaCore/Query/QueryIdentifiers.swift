@@ -1,6 +1,6 @@
 /// The tokens of a query that a person pastes to find one thing: a number of four or more digits
-/// (a PID, port or order number), a UUID, a hex string, a request, trace or session id, an IPv4
-/// address, an email, a pod or host name. Search ranks events holding such a token exactly before
+/// (a PID, port or order number), a UUID, a hex string, a request, trace or session id, an IPv4 or
+/// MAC address, an email, a pod or host name. Search ranks events holding such a token exactly before
 /// semantic neighbours, whatever else the query says: that is what keyword tools do well, and
 /// Deja must not be worse at it.
 ///
@@ -31,7 +31,7 @@ public enum QueryIdentifiers {
     static func isIdentifier(_ token: String) -> Bool {
         let bytes = Array(token.utf8)
         guard bytes.count >= 4, !bytes.contains(UInt8(ascii: "=")) else { return false }
-        if isIPv4(bytes) || isEmail(bytes) || isUUID(bytes) { return true }
+        if isIPv4(bytes) || isEmail(bytes) || isUUID(bytes) || isMAC(bytes) { return true }
         if looksLikeDateTimeOrVersion(bytes) || isYear(bytes) { return false }
         let segments = bytes.split { !isAlphanumeric($0) }
         if segments.contains(where: { longestDigitRun($0) >= 4 && !isQuantity($0) }) { return true }
@@ -91,6 +91,12 @@ public enum QueryIdentifiers {
         guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0 else { return false }
         let domain = bytes[(at + 1)...]
         return domain.contains(UInt8(ascii: ".")) && domain.first.map(isAlphanumeric) == true
+    }
+
+    /// Six pairs of hex digits joined by `:` or by `-`: `3c:22:fb:91:0a:7e`.
+    private static func isMAC(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == 17, bytes[2] == UInt8(ascii: ":") || bytes[2] == UInt8(ascii: "-") else { return false }
+        return (0..<17).allSatisfy { $0 % 3 == 2 ? bytes[$0] == bytes[2] : isHex(bytes[$0]) }
     }
 
     private static func isUUID(_ bytes: [UInt8]) -> Bool {
