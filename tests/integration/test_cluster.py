@@ -192,10 +192,12 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         assert push(rest[1], ["refund INV-2024-427821 issued"], "refunds-us", offset_ns=400 * 10**9) == 204
         assert push(rest[0], ["login from 10.20.30.40 denied"], "auth-eu", offset_ns=400 * 10**9) == 204
         assert push(rest[1], ["login from 10.20.30.4 denied"], "auth-us", offset_ns=400 * 10**9) == 204
-        wait_until(lambda: sum(counted(rest[1]).values()) == 606, what="the refunds and logins counted")
+        assert push(rest[0], ["lease renewed for 3C:22:FB:91:0A:7E"], "dhcp", offset_ns=400 * 10**9) == 204
+        wait_until(lambda: sum(counted(rest[1]).values()) == 607, what="the refunds, logins and lease counted")
         for server in rest:
             for query, service, body in [("INV-2024-427820", "refunds-eu", "refund INV-2024-427820 issued"),
-                                         ("10.20.30.4", "auth-us", "login from 10.20.30.4 denied")]:
+                                         ("10.20.30.4", "auth-us", "login from 10.20.30.4 denied"),
+                                         ("3c:22:fb:91:0a:7e", "dhcp", "lease renewed for 3C:22:FB:91:0A:7E")]:
                 found = [g for g in server.search(query, tenant="acme") if g.get("identifierMatches")]
                 assert [(g["signature"]["service"], g["identifierMatches"], g["events"][0]["body"]) for g in found] == [(service, 1, body)], found
 
@@ -224,8 +226,8 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
         # Nor can it merge or split this tenant's issues through any replica: refused, and nothing changes.
         def settled():
             issues = [grouped(s, "issues") for s in servers]
-            return issues[0] == issues[1] and sum(i["windowCount"] for i in issues[0]) == 606
-        wait_until(settled, what="the refunds and logins placed in issues")
+            return issues[0] == issues[1] and sum(i["windowCount"] for i in issues[0]) == 607
+        wait_until(settled, what="the refunds, logins and lease placed in issues")
         before = grouped(servers[0], "issues")
         members = [s["id"] for s in servers[0].request("GET", f"/api/v1/issues/{before[0]['issue']['id']}", headers={"X-Scope-OrgID": "acme"})[2]["issue"]["signatures"]]
         for server in servers:
