@@ -38,6 +38,8 @@ struct InProcessServer {
         configuration.prometheus = [PrometheusSource(url: "http://127.0.0.1:9090")]
         configuration.links.grafanaURL = "http://grafana.test"
         configuration.links.prometheusDatasource = "prom1"
+        configuration.links.lokiDatasource = "loki1"
+        configuration.links.kibanaURL = "http://kibana.test"
         metricSearch = MetricSearch(store: store, embedder: embedder)
         alerts = try AlertStore(directory: directory)
         alertEnrichment = AlertEnrichmentService(alerts: alerts, search: search, views: IssueViews(store: store), enricher: AlertEnricher(),

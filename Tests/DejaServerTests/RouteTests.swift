@@ -111,12 +111,43 @@ import Testing
             #expect(Set(stages.keys) == ["embedding", "vectors", "keywords", "keywordWait", "grouping"])
             #expect(stages.values.allSatisfy { $0 >= 0 } && stages["embedding"]! > 0)
             #expect((answer["queuedMilliseconds"] as? Double).map { $0 >= 0 } == true)
+            // Keyword search reads every stored event here; a query without an identifier gets no raw-log links.
+            #expect(answer["keywordScope"] as? String == "events" && answer["rawLogs"] == nil)
             let patterns = try await client.execute(uri: "/api/v1/patterns?since=3650d", method: .get, headers: bearer("blue-token"))
             let listed = try #require(try json(patterns.body)["patterns"] as? [[String: Any]])
             let tenants = listed.map { ($0["pattern"] as? [String: Any])?["tenant"] as? String }
             #expect(tenants == ["blue"])
             let counted: Int = listed.compactMap { $0["counts"] as? [Int] }.joined().reduce(0, +)
             #expect(counted == 1)
+        }
+    }
+}
+
+/// Raw-log links of a search holding an identifier, through the real routes.
+@Suite struct RawLogLinkTests {
+    private func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
+    }
+
+    @Test("a query holding identifiers links to every raw line holding one of them in Grafana and Kibana, over its range and service")
+    func identifierLinks() async throws {
+        let server = try InProcessServer(tokens: [("reader-token", "acme", [.read])])
+        defer { server.ingest.close() }
+        try await Application(router: server.routes.router).test(.router) { client in
+            let uri = "/api/v1/search?q=lease%20for%203C:22:FB:91:0A:7E%20and%2010.0.3.7&service=dhcp"
+                + "&since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z"
+            let answer = try json(try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer reader-token"]).body)
+            let links = try #require(answer["rawLogs"] as? [String: String])
+            let grafana = try #require(links["grafana"].flatMap { URLComponents(string: $0) })
+            let panes = try #require(grafana.queryItems?.first { $0.name == "panes" }?.value?.data(using: .utf8))
+            let pane = try #require((try JSONSerialization.jsonObject(with: panes) as? [String: Any])?["dja"] as? [String: Any])
+            let query = try #require((pane["queries"] as? [[String: Any]])?.first)
+            #expect(grafana.host == "grafana.test" && pane["datasource"] as? String == "loki1")
+            #expect(query["expr"] as? String == #"{service_name="dhcp"} |~ `(?i)3c:22:fb:91:0a:7e|10\.0\.3\.7`"#)
+            #expect(pane["range"] as? [String: String] == ["from": "1795132800000", "to": "1795219200000"])
+            let kibana = try #require(links["kibana"]?.removingPercentEncoding)
+            #expect(kibana.hasPrefix("http://kibana.test/app/discover#/?_g=(time:(from:'2026-11-20T00:00:00"))
+            #expect(kibana.hasSuffix(#"query:(language:kuery,query:'service.name : "dhcp" and ("3c:22:fb:91:0a:7e" or "10.0.3.7")'))"#))
         }
     }
 }

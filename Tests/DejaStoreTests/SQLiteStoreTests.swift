@@ -201,7 +201,7 @@ import Testing
         #expect(KeywordTerms.indexText("dump 01:02:03:04:05:06:07 fe80::3c22:fbff 0a:7e:zz:91:0a:7e") == "dump fe80 3c22 fbff")
         #expect(KeywordTerms.lookupWords(of: "3c:22:fb:91:0a:7e") == ["mac3c22fb910a7e"])
         for line in ["ERROR [main] o.a.Foo: user=alice id=0x7f3a failed (errno 11111)", "tab\tseparated\nlines here", "",
-                     "connect to 10.0.3.7:5432 refused", "lease for 3C:22:FB:91:0A:7E"] {
+                     "connect to 10.0.3.7:5432 refused", "lease for 3C:22:FB:91:0A:7E renewed"] {
             #expect(KeywordTerms.indexText(line) == KeywordTerms.indexText(line + "é").replacingOccurrences(of: "é", with: "")
                 .trimmingCharacters(in: .whitespaces))
         }

@@ -200,6 +200,9 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
                                          ("3c:22:fb:91:0a:7e", "dhcp", "lease renewed for 3C:22:FB:91:0A:7E")]:
                 found = [g for g in server.search(query, tenant="acme") if g.get("identifierMatches")]
                 assert [(g["signature"]["service"], g["identifierMatches"], g["events"][0]["body"]) for g in found] == [(service, 1, body)], found
+            # The answer says what keyword search read: each signature's message and example, not every raw event.
+            status, _, answer = server.request("GET", "/api/v1/search?q=3c:22:fb:91:0a:7e", headers={"X-Scope-OrgID": "acme"})
+            assert status == 200 and answer["keywordScope"] == "signatures", answer
 
         # A line and a service name holding a NUL byte (PostgreSQL's text refuses it) are counted, and ingest goes on.
         assert push(servers[0], ["worker \u0000 stalled"], "nul\u0000service", tenant="nul") == 204

@@ -126,14 +126,16 @@ enum OpenAPIDocument {
             }
           },
           "SearchResponse": {
-            "type": "object", "required": ["query", "tookMilliseconds", "queuedMilliseconds", "stages", "groups"],
+            "type": "object", "required": ["query", "tookMilliseconds", "queuedMilliseconds", "stages", "groups", "keywordScope"],
             "properties": {"query": {"type": "string"}, "tookMilliseconds": {"type": "number"},
                            "queuedMilliseconds": {"type": "number", "description": "Time spent waiting for earlier searches (they run one at a time)."},
                            "stages": {"type": "object", "description": "Milliseconds per stage: embedding the query, vectors, keywords (keyword and identifier search), keywordWait (waiting for keyword search when it ran beside the embedding), grouping (fusion and reading each group's events).",
                                       "properties": {"embedding": {"type": "number"}, "vectors": {"type": "number"}, "keywords": {"type": "number"},
                                                      "keywordWait": {"type": "number"}, "grouping": {"type": "number"}}},
                            "groups": {"type": "array", "items": {"$ref": "#/components/schemas/ResultGroup"}},
-                           "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable (the groups come from this replica's own events)."}}
+                           "notice": {"type": "string", "description": "Present when part of the search could not answer: ChromaDB unreachable (the groups come from keyword search alone), or in cluster mode PostgreSQL unreachable (the groups come from this replica's own events)."},
+                           "keywordScope": {"type": "string", "enum": ["events", "signatures"], "description": "What keyword search and identifier lookups read: every stored event, or in cluster mode each signature's message and example event (the raw events are in Loki or Elasticsearch: rawLogs)."},
+                           "rawLogs": {"type": "object", "additionalProperties": {"type": "string"}, "description": "For a query holding identifiers, where Grafana (Loki) or Kibana is configured: links (grafana, kibana) to every raw line holding one of them, ignoring case, in the search's range (the last 7 days when it names none) and its one service, if it names one."}}
           },
           "SearchRequest": {
             "type": "object", "required": ["query"],

@@ -91,6 +91,18 @@ struct SearchResponse: Codable, ResponseEncodable {
     var groups: [ResultGroup]
     /// Set when vector search could not answer (ChromaDB down) and the groups come from keyword search alone.
     var notice: String?
+    /// What keyword search and identifier lookups read: every stored event (`events`), or in cluster
+    /// mode each signature's message and example event (`signatures`); raw events are in Loki or
+    /// Elasticsearch (`rawLogs`).
+    var keywordScope: KeywordScope
+    /// For a query holding identifiers, where Grafana (Loki) or Kibana is configured: every raw line
+    /// holding one of them in the search's range (the last 7 days when it names none).
+    var rawLogs: [String: String]?
+}
+
+/// What keyword search reads on this server.
+enum KeywordScope: String, Codable, Sendable {
+    case events, signatures
 }
 
 /// Signatures with counts per bucket over a range.
@@ -116,6 +128,8 @@ struct SearchAPI {
     let search: SearchService
     let reads: StoreReads
     let metrics: ServerMetrics
+    let keywordScope: KeywordScope
+    let links: DeepLinks
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/search", .scope(.read)) { request, context in
@@ -164,10 +178,23 @@ struct SearchAPI {
             throw HTTPError(.badRequest, message: "a search needs q (or \"query\"): the text, log line or stack trace to look for")
         }
         let text = query.query
-        return try await timed("search", query, tenant: tenant) { engine, filter, limit in
+        var response = try await timed("search", query, tenant: tenant) { engine, filter, limit in
             try engine.search(text, filter: filter, limit: limit)
         }
+        let identifiers = QueryIdentifiers.of(text)
+        if !identifiers.isEmpty {
+            let filter = try query.filter(tenant: tenant)
+            let until = filter.until ?? EventTime.now()
+            let since = filter.since ?? until - Self.rawLogWindow
+            let links = LogLinks.links(service: filter.services.count == 1 ? filter.services[0] : nil, since: since, until: until,
+                                       holding: identifiers, configuration: links)
+            response.rawLogs = links.isEmpty ? nil : links
+        }
+        return response
     }
+
+    /// The range of the raw-log links of a search that names none.
+    static let rawLogWindow: Int64 = 7 * 24 * 3_600 * 1_000_000_000
 
     /// Runs `work` with the query's filter and limit, timed for `/metrics` under `endpoint`.
     private func timed(_ endpoint: String, _ query: SearchQuery, tenant: String,
@@ -176,6 +203,7 @@ struct SearchAPI {
         let limit = try query.checkedLimit()
         let started = DispatchTime.now().uptimeNanoseconds
         var results: SearchResults
+        var scope = keywordScope
         let begun = SearchStart()
         do {
             results = try await search.run { engine in
@@ -187,13 +215,14 @@ struct SearchAPI {
             guard let own = try await search.runFallback({ engine in try work(engine, filter, limit) }) else { throw error.httpError }
             results = own
             results.notice = error.fallbackNotice
+            scope = .events
         }
         let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let queued = Double(max(begun.nanoseconds, started) - started) / 1e6
         metrics.searched(endpoint, seconds: took, queuedMilliseconds: queued, stages: results.stages)
         if results.notice != nil { metrics.degradedSearch(endpoint) }
         return SearchResponse(query: query.query, tookMilliseconds: took * 1000, queuedMilliseconds: queued, stages: results.stages,
-                              groups: results.groups, notice: results.notice)
+                              groups: results.groups, notice: results.notice, keywordScope: scope)
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.

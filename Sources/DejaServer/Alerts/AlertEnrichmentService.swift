@@ -73,7 +73,7 @@ final class AlertEnrichmentService: Service, Sendable {
             var enrichment = try await search.run { engine in
                 try enricher.enrich(snapshot, engine: engine, views: views, alerts: alerts, now: EventTime.now())
             }
-            enrichment.links = WindowLinks.links(service: enrichment.service, since: enrichment.since, until: enrichment.until, configuration: links)
+            enrichment.links = LogLinks.links(service: enrichment.service, since: enrichment.since, until: enrichment.until, configuration: links)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             let data = try encoder.encode(enrichment)

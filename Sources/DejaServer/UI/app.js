@@ -194,10 +194,30 @@ function fillForm(state) {
   if (state.until) $("until").value = state.until;
 }
 
+// An identifier's every raw line is in Loki or Elasticsearch; cluster mode's keyword search reads examples only.
+function showRawLogs(response) {
+  const links = Object.entries(response.rawLogs || {});
+  const line = $("raw-logs");
+  line.replaceChildren();
+  if (!links.length) return;
+  line.append(response.keywordScope === "signatures"
+    ? "Matches here come from each signature's example; every raw line holding the identifier: "
+    : "Every raw line holding the identifier: ");
+  links.forEach(([name, href], index) => {
+    const link = document.createElement("a");
+    link.href = href;
+    link.textContent = name === "grafana" ? "in Grafana" : "in Kibana";
+    if (index) line.append(" · ");
+    line.append(link);
+  });
+  line.hidden = false;
+}
+
 async function runSearch(state) {
   showError(null);
   const results = $("results");
   results.replaceChildren();
+  $("raw-logs").hidden = true;
   if (!state.q && !state.similar) { $("search-status").textContent = ""; return; }
   $("search-status").textContent = "Searching…";
   $("search-button").disabled = true;
@@ -222,6 +242,7 @@ async function runSearch(state) {
       ? `${groups.length} group${groups.length === 1 ? "" : "s"} in ${response.tookMilliseconds.toFixed(0)} ms` +
         (state.similar ? ` like event ${state.similar}` : "")
       : "Nothing like this yet. Widen the range or drop a filter.";
+    showRawLogs(response);
     for (const group of groups) results.appendChild(renderGroup(group, response.query));
     // "All time" draws from the oldest result on, not from 1970.
     const start = state.range === "all" && groups.length ? Math.min(...groups.map((g) => millis(g.signature.firstSeen))) : since;
