@@ -98,19 +98,25 @@ public enum KeywordTerms {
         guard start + 17 <= bytes.count else { return nil }
         let separator = bytes[start + 2]
         guard separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
-        // Not six pairs of a longer run (an IPv6 address written in pairs, a byte dump).
-        guard start == 0 || bytes[start - 1] != separator, start + 17 == bytes.count || bytes[start + 17] != separator else { return nil }
+        // Not six pairs of a longer run (an IPv6 address written in pairs, a byte dump); a separator
+        // ending a phrase (`for 3c:22:fb:91:0a:7e: no reply`) is not a seventh pair.
+        func isPair(_ at: Int) -> Bool { at >= 0 && at + 1 < bytes.count && isHexDigit(bytes[at]) && isHexDigit(bytes[at + 1]) }
+        guard start == 0 || bytes[start - 1] != separator || !isPair(start - 3),
+              start + 17 == bytes.count || bytes[start + 17] != separator || !isPair(start + 18) else { return nil }
         var word: [UInt8] = [UInt8(ascii: "m"), UInt8(ascii: "a"), UInt8(ascii: "c")]
         for pair in 0..<6 {
             let at = start + pair * 3
             if pair > 0 { guard bytes[at - 1] == separator else { return nil } }
             for byte in bytes[at...(at + 1)] {
-                let lower = byte | 0x20
-                guard byte &- 48 < 10 || lower &- 97 < 6 else { return nil }
-                word.append(byte &- 48 < 10 ? byte : lower)
+                guard isHexDigit(byte) else { return nil }
+                word.append(byte &- 48 < 10 ? byte : byte | 0x20)
             }
         }
         return (start + 17, word)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        byte &- 48 < 10 || (byte | 0x20) &- 97 < 6
     }
 
     /// Four numbers of one to three digits, each at most 255, joined by dots, from `start`: where

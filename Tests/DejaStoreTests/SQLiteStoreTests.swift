@@ -26,7 +26,7 @@ import Testing
             prepared("retry of inv-2024-427820 scheduled", service: "billing", at: 3_000, id: "case"),
             prepared("connect to 10.0.3.7:5432 refused", at: 4_000, id: "address"),
             prepared("connect to 10.0.3.70:5432 refused", at: 5_000, id: "longer-address"),
-            prepared("DHCP lease renewed for 3C:22:FB:91:0A:7E", at: 6_000, id: "hardware"),
+            prepared("DHCP lease renewal for 3C:22:FB:91:0A:7E: no reply", at: 6_000, id: "hardware"),
             prepared("DHCP lease renewed for 3c:22:fb:91:0a:7f", at: 7_000, id: "other-hardware"),
         ] + (0..<60).map { prepared("worker 7777 heartbeat \($0)", level: .info, id: "common-\($0)") })
         let found = try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(), limit: 10)
@@ -199,6 +199,7 @@ import Testing
         // MAC addresses too, in lower case; not six pairs of a longer run.
         #expect(KeywordTerms.indexText("lease for 3C:22:FB:91:0A:7E and 00-1a-2b-3c-4d-5e") == "lease mac3c22fb910a7e mac001a2b3c4d5e")
         #expect(KeywordTerms.indexText("dump 01:02:03:04:05:06:07 fe80::3c22:fbff 0a:7e:zz:91:0a:7e") == "dump fe80 3c22 fbff")
+        #expect(KeywordTerms.indexText("renewal for 3c:22:fb:91:0a:7e: no reply, hw:00:1a:2b:3c:4d:5e") == "renewal reply mac3c22fb910a7e mac001a2b3c4d5e")
         #expect(KeywordTerms.lookupWords(of: "3c:22:fb:91:0a:7e") == ["mac3c22fb910a7e"])
         for line in ["ERROR [main] o.a.Foo: user=alice id=0x7f3a failed (errno 11111)", "tab\tseparated\nlines here", "",
                      "connect to 10.0.3.7:5432 refused", "lease for 3C:22:FB:91:0A:7E renewed"] {

@@ -196,7 +196,7 @@ function fillForm(state) {
 
 // An identifier's every raw line is in Loki or Elasticsearch; cluster mode's keyword search reads examples only.
 function showRawLogs(response) {
-  const links = Object.entries(response.rawLogs || {});
+  const links = ["grafana", "kibana"].filter((name) => response.rawLogs && response.rawLogs[name]).map((name) => [name, response.rawLogs[name]]);
   const line = $("raw-logs");
   line.replaceChildren();
   if (!links.length) return;
