@@ -288,10 +288,10 @@ enum OpenAPIDocument {
         },
         "/api/v1/status": {
           "get": {
-            "summary": "What the server is doing: events stored, the ingest backlog, and the tenant's signatures still waiting for embedding.",
+            "summary": "The tenant's signatures and those still waiting for embedding; for an admin token (or with tokens off) also the server's events stored and ingest backlog, which count every tenant.",
             "parameters": [{"$ref": "#/components/parameters/tenant"}],
             "responses": {"200": {"description": "Status.", "content": {"application/json": {"schema": {"type": "object",
-                            "required": ["version", "model", "storedEvents", "ingestBacklogRecords", "ingestBacklogBytes", "signatures", "signaturesWaitingForEmbedding"],
+                            "required": ["version", "model", "signatures", "signaturesWaitingForEmbedding"],
                             "properties": {"version": {"type": "string"}, "model": {"type": "string"}, "storedEvents": {"type": "integer"},
                                            "ingestBacklogRecords": {"type": "integer"}, "ingestBacklogBytes": {"type": "integer"},
                                            "signatures": {"type": "integer"}, "signaturesWaitingForEmbedding": {"type": "integer"}}}}}},
