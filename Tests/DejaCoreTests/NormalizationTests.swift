@@ -108,6 +108,55 @@ import Testing
         #expect(node == "TypeError: Cannot read properties of undefined (reading 'total')\n  at Cart.total\n  at index.js")
     }
 
+    @Test func phpTraceKeepsTheApplicationsCallsWithoutArguments() throws {
+        let reduced = try #require(StackTraceReducer.reduce("""
+        PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:31
+        Stack trace:
+        #0 /var/www/html/vendor/doctrine/dbal/src/Driver/PDO/Connection.php(20): PDO->__construct('mysql:host=db;d...', 'shop', Object(SensitiveParameterValue))
+        #1 /var/www/html/src/Db.php(31): App\\Db->connect()
+        #2 [internal function]: App\\Orders->load('4411')
+        #3 {main}
+          thrown in /var/www/html/src/Db.php on line 31
+        """))
+        #expect(reduced == """
+        PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:31
+          at App\\Db->connect
+          at App\\Orders->load
+        """)
+    }
+
+    @Test func railsFramesPrintedAloneAreFrames() throws {
+        let reduced = try #require(StackTraceReducer.reduce("""
+        NoMethodError (undefined method `display_name' for nil:NilClass):
+          app/views/admin/orders/_row.html.erb:7
+          app/controllers/admin/orders_controller.rb:21:in 'Admin::OrdersController#index'
+          /usr/local/bundle/gems/actionpack-7.1.3/lib/action_controller/metal/basic_implicit_render.rb:6:in `send_action'
+        """))
+        #expect(reduced == """
+        NoMethodError (undefined method `display_name' for nil:NilClass):
+          at _row.html.erb
+          at orders_controller.rb in Admin::OrdersController#index
+        """)
+    }
+
+    @Test func dotNetSectionEndsAndPythonCaretsAreNotMessages() throws {
+        let dotnet = try #require(StackTraceReducer.reduce("""
+        System.Net.Http.HttpRequestException: Connection refused (inventory:8080)
+           at Acme.Inventory.Client.GetAsync(String sku) in /src/Client.cs:line 18
+        --- End of stack trace from previous location ---
+           at Acme.Api.Stock.Get() in /src/Stock.cs:line 9
+        """))
+        #expect(dotnet == "System.Net.Http.HttpRequestException: Connection refused (inventory:8080)\n  at Acme.Inventory.Client.GetAsync(String sku)\n  at Acme.Api.Stock.Get()")
+        let python = try #require(StackTraceReducer.reduce("""
+        Traceback (most recent call last):
+          File "/srv/app/api.py", line 12, in handler
+            return totals[key]
+                   ~~~~~~^^^^^
+        KeyError: 'eu-west'
+        """))
+        #expect(python == "KeyError: 'eu-west'\n  at api.py in handler")
+    }
+
     @Test func plainMultiLineTextIsNoTrace() {
         #expect(StackTraceReducer.reduce("first line\nsecond line") == nil)
     }

@@ -1,7 +1,7 @@
 /// Reduces a multi-line stack trace to what identifies the failure: the exception lines (type and
 /// message, chained causes included) and the top frames of each that are the application's own, not
 /// the runtime's or a dependency's, without line numbers, addresses, argument values, file paths or
-/// generated class ids. Java/Kotlin, .NET, Node.js, Python, Go and Ruby traces.
+/// generated class ids. Java/Kotlin, .NET, Node.js, Python, Go, Ruby and PHP traces.
 public enum StackTraceReducer {
     /// Frames kept per exception: the application's own nearest the failure (the nearest of all
     /// when none is the application's).
@@ -27,10 +27,7 @@ public enum StackTraceReducer {
                 blocks.append(([], [], true))
                 continue
             }
-            if trimmed.hasPrefix("During handling of the above exception") || trimmed.hasPrefix("The above exception was the direct cause")
-                || trimmed.hasPrefix("goroutine ") || trimmed.hasPrefix("...") {
-                continue
-            }
+            if isConnective(trimmed) { continue }
             if let frame = frame(trimmed, next: index < lines.count ? lines[index] : nil) {
                 sawFrame = true
                 blocks[current()].frames.append((frame.name, isLibraryFrame(trimmed)))
@@ -58,6 +55,17 @@ public enum StackTraceReducer {
         return out.joined(separator: "\n")
     }
 
+    /// Lines that join or decorate a trace and say nothing of the failure: Python's chaining
+    /// sentences and 3.11+ carets, Go's goroutine header, Java's `... 4 more`, .NET's section
+    /// ends, PHP's `Stack trace:` (Laravel's `[stacktrace]`) and `thrown in` lines.
+    static func isConnective(_ line: Substring) -> Bool {
+        connectivePrefixes.contains { line.hasPrefix($0) }
+            || (!line.isEmpty && line.allSatisfy { $0 == "^" || $0 == "~" || $0 == " " })
+    }
+
+    static let connectivePrefixes = ["During handling of the above exception", "The above exception was the direct cause",
+                                     "goroutine ", "...", "--- End of ", "Stack trace:", "[stacktrace]", "thrown in "]
+
     /// True for a frame of the runtime's standard library or of an installed dependency (by its
     /// package prefix or install path): it says how the failure travelled, not where it started.
     static func isLibraryFrame(_ line: Substring) -> Bool {
@@ -75,9 +83,10 @@ public enum StackTraceReducer {
                                   "com.mysql.", "com.zaxxer.", "com.fasterxml.", "io.netty.", "io.grpc.", "reactor.", "okhttp3.", "feign.",
                                   "runtime.", "net/http.", "net.", "internal/", "reflect.", "testing.", "node:", "process.", "processTicksAndRejections",
                                   "Array.", "Promise.", "new Promise", "<anonymous>"]
-    /// Where runtimes and package managers install code: Node's, Python's, Ruby's, Go's and PHP's.
+    /// Where runtimes and package managers install code: Node's, Python's, Ruby's, Go's and PHP's
+    /// (and PHP's `{main}`, the script itself).
     static let libraryPaths = ["node_modules/", "node:internal", "(internal/", "site-packages/", "dist-packages/", "/lib/python3", "<frozen ",
-                               "/gems/", "/rubygems/", "/ruby/3.", "/ruby/2.", "/usr/local/go/src/", "/usr/lib/go", "/go/pkg/mod/", "/vendor/"]
+                               "/gems/", "/rubygems/", "/ruby/3.", "/ruby/2.", "/usr/local/go/src/", "/usr/lib/go", "/go/pkg/mod/", "/vendor/", "{main}"]
 
     /// The frame on `line` reduced to its code location, and whether the next line belongs to it
     /// (Go's file line, Python's source line).
@@ -88,6 +97,8 @@ public enum StackTraceReducer {
         if line.hasPrefix("from "), line.contains(".rb:") {
             return (rubyFrame(line.dropFirst(5)), false)
         }
+        if let frame = phpFrame(line) { return (frame, false) }
+        if isRubyLocation(line) { return (rubyFrame(line), false) }
         if line.hasPrefix("File \""), let close = line.dropFirst(6).firstIndex(of: "\"") {
             let path = line[line.index(line.startIndex, offsetBy: 6)..<close]
             let function = line.range(of: ", in ").map { String(line[$0.upperBound...]) } ?? "?"
@@ -122,8 +133,33 @@ public enum StackTraceReducer {
 
     private static func rubyFrame(_ text: Substring) -> String {
         let parts = text.split(separator: ":")
-        let method = text.range(of: "in `").map { String(text[$0.upperBound...].dropLast()) } ?? "?"
+        // Ruby 3.4 quotes the method as 'name', earlier versions as `name'.
+        guard let method = (text.range(of: "in `") ?? text.range(of: "in '")).map({ String(text[$0.upperBound...].dropLast()) }) else {
+            return baseName(parts.first ?? text)  // a Rails view's `app/views/orders/_row.html.erb:7`
+        }
         return "\(baseName(parts.first ?? text)) in \(method)"
+    }
+
+    /// A Ruby frame printed alone, as Rails logs them: `app/models/user.rb:10:in `save'`.
+    private static func isRubyLocation(_ line: Substring) -> Bool {
+        guard !line.contains(" ") || line.contains(":in "),
+              let extensionEnd = [".rb:", ".erb:", ".rake:", ".haml:", ".slim:"].lazy.compactMap({ line.range(of: $0) }).first
+        else { return false }
+        return line[extensionEnd.upperBound...].prefix(while: { $0 != ":" }).allSatisfy(\.isNumber)
+            && line[..<extensionEnd.lowerBound].allSatisfy { !$0.isWhitespace }
+    }
+
+    /// PHP's `#3 /var/www/src/Repo.php(42): App\Repo->find('7')` or `#4 {main}`: the call without
+    /// its arguments (`{main}` for the script itself).
+    private static func phpFrame(_ line: Substring) -> String? {
+        guard line.hasPrefix("#"), let space = line.firstIndex(of: " "),
+              line[line.index(after: line.startIndex)..<space].allSatisfy(\.isNumber), space > line.index(after: line.startIndex)
+        else { return nil }
+        let rest = line[line.index(after: space)...]
+        if rest == "{main}" { return "{main}" }
+        guard let colon = rest.range(of: "): ") ?? rest.range(of: "]: ") else { return nil }
+        let call = rest[colon.upperBound...]
+        return String(call[..<(call.firstIndex(of: "(") ?? call.endIndex)])
     }
 
     private static func baseName(_ path: Substring) -> String {
