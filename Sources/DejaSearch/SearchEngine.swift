@@ -115,6 +115,8 @@ public final class SearchEngine {
         var clock = StageClock()
         let keyword = Pending<(ranked: [StoredEvent], holdingIdentifier: [[StoredEvent]], milliseconds: Double)>()
         let (store, candidates) = (store, candidates)
+        let read = QueryText(query)
+        let query = read.searched
         let identifiers = QueryIdentifiers.of(query)
         let keywordSearch: @Sendable () -> Void = {
             var clock = StageClock()
@@ -154,7 +156,7 @@ public final class SearchEngine {
         let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
         // A pasted line of a routine level asks for lines like it, not for failures.
-        let queryLevel = level ?? LineParser().parse(query).level
+        let queryLevel = level ?? read.level
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: FailureTaxonomy.labels(in: text), preferFailures: queryLevel == .unknown || queryLevel >= .warning,
                               filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)

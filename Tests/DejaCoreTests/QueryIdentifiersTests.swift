@@ -26,3 +26,31 @@ import Testing
         #expect(QueryIdentifiers.of("certificate expired on June 1 2024, order 2417 failed") == ["2417"])
     }
 }
+
+@Suite struct QueryTextTests {
+    @Test("a pasted line is searched by its message, as events are stored; its header's thread is no identifier")
+    func pastedLineLosesItsHeader() {
+        let pasted = QueryText("2024-06-03 11:02:17,412 ERROR [pool-3-thread-12] c.a.b.OrderService - Connection refused to inventory:8080")
+        #expect(pasted.searched == "Connection refused to inventory:8080")
+        #expect(pasted.level == .error)
+        #expect(QueryIdentifiers.of(pasted.searched) == ["inventory:8080"])
+        #expect(QueryText(#"{"ts":"2024-06-03T11:02:17Z","level":"warn","msg":"payment declined"}"#).searched == "payment declined")
+    }
+
+    @Test("a pasted trace keeps its lines after the header's message")
+    func pastedTraceKeepsItsFrames() {
+        let trace = QueryText("2024-06-03 11:02:17 ERROR Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
+        #expect(trace.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
+    }
+
+    @Test("a sentence is searched as written, even one naming a level or a date", arguments: [
+        ("errors since 2024-06-03", Severity.error),
+        ("what happened at 2024-06-03 11:02 to the checkout service", Severity.unknown),
+        ("ERROR connection refused", Severity.error),
+        ("controller-uid=78147bc7-c3e7-447a-b931-68e2c0042499", Severity.unknown),
+    ])
+    func sentencesStayAsWritten(query: String, level: Severity) {
+        #expect(QueryText(query).searched == query)
+        #expect(QueryText(query).level == level)
+    }
+}

@@ -75,6 +75,21 @@ import Testing
         #expect(pasted.compactMap { $0.events.first?.externalID } == ["established", "failed"])
     }
 
+    @Test("a pasted line finds lines like its message; a thread named in its header is not looked up")
+    func pastedLineIsSearchedByItsMessage() throws {
+        let (ingest, search) = try pipeline()
+        try ingest.ingest([
+            event("Connection refused to inventory:8080", service: "checkout", id: "refused"),
+            event("nightly export finished on pool-3-thread-12", service: "exports", id: "thread", level: .info),
+            event("disk /dev/sda1 is 95% full", service: "node", id: "disk"),
+        ])
+        let groups = try search.search("2024-06-03 11:02:17,412 ERROR [pool-3-thread-12] c.a.b.OrderService - Connection refused to inventory:8080",
+                                       filter: SearchFilter(), limit: 3).groups
+        #expect(groups.first?.events.first?.externalID == "refused")
+        #expect(groups.first?.identifierMatches == 1)
+        #expect(groups.allSatisfy { $0.events.first?.externalID != "thread" || $0.identifierMatches == nil })
+    }
+
     @Test("each distinct message is embedded once; repeats only count")
     func signaturesAreEmbeddedOnce() throws {
         let (ingest, _) = try pipeline()

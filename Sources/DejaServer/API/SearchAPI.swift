@@ -181,7 +181,7 @@ struct SearchAPI {
         var response = try await timed("search", query, tenant: tenant) { engine, filter, limit in
             try engine.search(text, filter: filter, limit: limit)
         }
-        let identifiers = QueryIdentifiers.of(text)
+        let identifiers = QueryIdentifiers.of(QueryText(text).searched)
         if !identifiers.isEmpty {
             let filter = try query.filter(tenant: tenant)
             let until = filter.until ?? EventTime.now()
