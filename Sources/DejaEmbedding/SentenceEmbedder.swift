@@ -1,6 +1,7 @@
 import DejaKernels
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Turns text into sentence embeddings with a sentence-transformers BERT model folder, exactly as
 /// `SentenceTransformer.encode(..., normalize_embeddings=True)` does (up to fp32 rounding).
@@ -81,14 +82,18 @@ public final class SentenceEmbedder {
         }
         let workers = workerEncoders.count
         if workers > 1 && batches.count > 1 && !singleThreaded {
-            // Each worker takes every workers-th batch (neighbouring batches have similar lengths),
-            // uses its own encoder and writes only its batches' rows of `output`.
+            // Each worker takes the next batch not yet taken (longest first, so the last to finish
+            // waits at most for a short one), uses its own encoder and writes only its batches'
+            // rows of `output`.
             nonisolated(unsafe) let run = run
             nonisolated(unsafe) let encoders = workerEncoders
+            let next = Atomic<Int>(0)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
                 defer { scratch.deallocate() }
-                for b in stride(from: worker, to: batches.count, by: workers) { run(encoders[worker], batches[b], scratch) }
+                while case let b = next.add(1, ordering: .relaxed).oldValue, b < batches.count {
+                    run(encoders[worker], batches[b], scratch)
+                }
             }
         } else {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, batchSize) * h)
