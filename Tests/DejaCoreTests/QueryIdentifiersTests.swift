@@ -13,6 +13,7 @@ import Testing
         #expect(QueryIdentifiers.of("connection from 10.251.106.50:50010 dropped, mail to Ops@Example.com") == ["10.251.106.50:50010", "ops@example.com"])
         #expect(QueryIdentifiers.of("pod checkout-7d9f8b6c5-x2k4q restarted on ip-10-0-1-23") == ["checkout-7d9f8b6c5-x2k4q", "ip-10-0-1-23"])
         #expect(QueryIdentifiers.of("request ord-77f3a2.") == ["ord-77f3a2"])
+        #expect(QueryIdentifiers.of("node ip-10-0-1-23.ec2.internal NotReady, then web01.prod.example.com") == ["ip-10-0-1-23.ec2.internal", "web01.prod.example.com"])
         #expect(QueryIdentifiers.of("DHCP lease for 3C:22:FB:91:0A:7E renewed, then 00-1a-2b-3c-4d-5e") == ["3c:22:fb:91:0a:7e", "00-1a-2b-3c-4d-5e"])
     }
 
@@ -24,6 +25,7 @@ import Testing
         #expect(QueryIdentifiers.of("deadline_exceeded ER_DUP_ENTRY NullPointerException") == [])
         #expect(QueryIdentifiers.of("at 12:30:45.221 ab:cd:ef:01:23 or ab:cd:ef:01:23:4g") == [])
         #expect(QueryIdentifiers.of("certificate expired on June 1 2024, order 2417 failed") == ["2417"])
+        #expect(QueryIdentifiers.of("python3.11 reads log4j.properties from api.example.com, v1.2.3 and 1.2.3-beta4") == [])
     }
 }
 

@@ -28,16 +28,19 @@ import Testing
             prepared("connect to 10.0.3.70:5432 refused", at: 5_000, id: "longer-address"),
             prepared("DHCP lease renewal for 3C:22:FB:91:0A:7E: no reply", at: 6_000, id: "hardware"),
             prepared("DHCP lease renewed for 3c:22:fb:91:0a:7f", at: 7_000, id: "other-hardware"),
+            prepared("health check of web01.prod.example.com failed", at: 8_000, id: "host"),
+            prepared("health check of web02.prod.example.com failed", at: 9_000, id: "other-host"),
         ] + (0..<60).map { prepared("worker 7777 heartbeat \($0)", level: .info, id: "common-\($0)") })
         let found = try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(), limit: 10)
         #expect(found.compactMap(\.externalID) == ["case", "exact"])
         #expect(try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(services: ["billing"]), limit: 10).compactMap(\.externalID) == ["case"])
-        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 67 events: vocabulary
+        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 69 events: vocabulary
         // An address's numbers are too short to index one by one: it is found through a word of its own.
         #expect(try store.eventsHolding(identifier: "10.0.3.7", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
         #expect(try store.eventsHolding(identifier: "10.0.3.7:5432", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
         // So are a MAC address's pairs, whatever their case.
         #expect(try store.eventsHolding(identifier: "3c:22:fb:91:0a:7e", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["hardware"])
+        #expect(try store.eventsHolding(identifier: "web01.prod.example.com", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["host"])
     }
 
     @Test func eventsShareSignaturesAndAreKeywordSearchable() throws {

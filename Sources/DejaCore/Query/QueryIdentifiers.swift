@@ -1,8 +1,8 @@
 /// The tokens of a query that a person pastes to find one thing: a number of four or more digits
 /// (a PID, port or order number), a UUID, a hex string, a request, trace or session id, an IPv4 or
-/// MAC address, an email, a pod or host name. Search ranks events holding such a token exactly before
-/// semantic neighbours, whatever else the query says: that is what keyword tools do well, and
-/// Deja must not be worse at it.
+/// MAC address, an email, a pod or host name (a full one too). Search ranks events holding such a
+/// token exactly before semantic neighbours, whatever else the query says: that is what keyword
+/// tools do well, and Deja must not be worse at it.
 ///
 /// Words that merely contain digits are not identifiers: dates, years and times (`31.06.2024`,
 /// `2024`, `12:30:45`), versions (`1.2.3`, `TLSv1.2`), durations and sizes (`1500ms`, `512MB`),
@@ -37,9 +37,27 @@ public enum QueryIdentifiers {
         if segments.contains(where: { longestDigitRun($0) >= 4 && !isQuantity($0) }) { return true }
         if segments.contains(where: isRandomLooking) { return true }
         // A host or pod name: lower-case words joined by hyphens, one of them holding a digit.
-        return bytes.count >= 8 && bytes.contains(UInt8(ascii: "-")) && segments.count >= 2
-            && segments.contains { $0.contains(where: isDigit) } && segments.contains { $0.contains(where: isLetter) }
-            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        if bytes.count >= 8 && bytes.contains(UInt8(ascii: "-")) && segments.count >= 2
+            && segments.contains(where: { $0.contains(where: isDigit) }) && segments.contains(where: { $0.contains(where: isLetter) })
+            && bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") }) {
+            return true
+        }
+        return isHostName(bytes)
+    }
+
+    /// A host's full name: labels of letters, digits and hyphens joined by dots, the first starting
+    /// with a letter and the last all letters, one holding a digit, with a hyphen or three labels
+    /// at least (`ip-10-0-1-23.ec2.internal`, `web01.prod.example.com`; not `python3.11`,
+    /// `log4j.properties` or `v1.2.3`).
+    private static func isHostName(_ bytes: [UInt8]) -> Bool {
+        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard bytes.count >= 8, labels.count >= 2, let first = labels.first?.first, let last = labels.last,
+              isLetter(first), !last.isEmpty, last.allSatisfy(isLetter), bytes.contains(where: isDigit),
+              bytes.contains(UInt8(ascii: "-")) || labels.count >= 3
+        else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.allSatisfy { isDigit($0) || isLetter($0) || $0 == UInt8(ascii: "-") }
+        }
     }
 
     /// An alphanumeric run that reads as generated: hex of eight or more with a digit, or letters
