@@ -45,6 +45,13 @@ import Testing
         #expect(trace.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
     }
 
+    @Test("several pasted lines are searched by their messages")
+    func pastedLinesLoseTheirHeaders() {
+        let lines = QueryText("2024-06-03 11:02:17 WARN retrying payment 3 of 5\n2024-06-03 11:02:19 ERROR payment failed: card declined")
+        #expect(lines.searched == "retrying payment 3 of 5\npayment failed: card declined")
+        #expect(lines.level == .warning)
+    }
+
     @Test("a sentence is searched as written, even one naming a level or a date", arguments: [
         ("errors since 2024-06-03", Severity.error),
         ("what happened at 2024-06-03 11:02 to the checkout service", Severity.unknown),

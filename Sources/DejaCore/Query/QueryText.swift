@@ -1,22 +1,24 @@
-/// A query as search reads it. A pasted log line (or a pasted trace's first line) loses its header
-/// (timestamp, level, thread, logger), as stored events did at ingest: its message then meets
-/// theirs on equal terms, and a thread or pod name in the header is not taken for an identifier to
-/// look up. Any other query is searched as written.
+/// A query as search reads it. Pasted log lines (a line, several, or a trace under its first line)
+/// lose their headers (timestamp, level, thread, logger), as stored events did at ingest: their
+/// messages then meet the events' on equal terms, and a thread or pod name in a header is not taken
+/// for an identifier to look up. Any other query, and any line without a header, is searched as written.
 public struct QueryText: Sendable, Equatable {
-    /// What is searched: the message, then any lines after the first.
+    /// What is searched: each line's message, or the line itself where it has no header.
     public let searched: String
-    /// The level the query names, as a log line's header or a leading word does; `.unknown` if none.
+    /// The level the query's first line names, as a log line's header or a leading word does; `.unknown` if none.
     public let level: Severity
 
     public init(_ query: String) {
-        let newline = query.firstIndex(of: "\n")
-        let parsed = LineParser().parse(String(query[..<(newline ?? query.endIndex)]))
-        level = parsed.level
-        // A timestamp is what marks a pasted line: a sentence may start with `error`, not with a time.
-        if parsed.timestamp != nil, !parsed.message.isEmpty {
-            searched = parsed.message + (newline.map { String(query[$0...]) } ?? "")
-        } else {
-            searched = query
+        let parser = LineParser()
+        var level = Severity.unknown
+        var lines: [Substring] = []
+        for (number, line) in query.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let parsed = parser.parse(String(line))
+            if number == 0 { level = parsed.level }
+            // A timestamp is what marks a pasted line: a sentence may start with `error`, not with a time.
+            lines.append(parsed.timestamp != nil && !parsed.message.isEmpty ? Substring(parsed.message) : line)
         }
+        self.level = level
+        searched = lines.joined(separator: "\n")
     }
 }
