@@ -7,8 +7,8 @@ import Foundation
 /// paste to find one thing.
 ///
 /// An IPv4 or MAC address, whose parts are all shorter than that, is held as one word of its own
-/// (`10.0.3.7` → `ip010000003007`, `3C:22:FB:91:0A:7E` → `mac3c22fb910a7e`), so that pasting an
-/// address finds the events holding it.
+/// (`10.0.3.7` → `ip010000003007`, `3C:22:FB:91:0A:7E` → `mac3c22fb910a7e`), and so is a host name
+/// of short parts (`ip-10-0-1-23` → `hn2ip2101011223`), so that pasting one finds the events holding it.
 ///
 /// A word of an event's signature message is the same in every event of that signature, so it is
 /// indexed once, for the signature (`signatureText`); each event's own index row holds only the
@@ -82,7 +82,7 @@ public enum KeywordTerms {
         var index = 0
         while index < bytes.count {
             if index == 0 || !isTokenByte(bytes[index - 1]),
-               let (end, word) = address(in: bytes, at: index) ?? hardwareAddress(in: bytes, at: index),
+               let (end, word) = address(in: bytes, at: index) ?? hardwareAddress(in: bytes, at: index) ?? shortPartName(in: bytes, at: index),
                end == bytes.count || !isTokenByte(bytes[end]) {
                 words.append(word)
             }
@@ -113,6 +113,34 @@ public enum KeywordTerms {
             }
         }
         return (start + 17, word)
+    }
+
+    /// Three or more parts of one to three letters or digits joined by hyphens, a letter and a digit
+    /// among them, from `start` (not inside a longer hyphenated run): a host or node name none of
+    /// whose parts is long enough to index (`ip-10-0-1-23`). Where it ends and the word standing for
+    /// it: `hn`, then each part's length and the part in lower case (`hn2ip2101011223`).
+    private static func shortPartName(in bytes: Bytes, at start: Int) -> (end: Int, word: [UInt8])? {
+        guard start == 0 || bytes[start - 1] != UInt8(ascii: "-") else { return nil }
+        // Checked before anything is allocated: this runs at every word of every body.
+        var (index, parts, letters, digits) = (start, 0, false, false)
+        while true {
+            let first = index
+            while index < bytes.count, index - first < 4, isAlphanumeric(bytes[index]) {
+                if bytes[index] &- 48 < 10 { digits = true } else { letters = true }
+                index += 1
+            }
+            guard index > first, index - first <= 3 else { return nil }
+            parts += 1
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "-"), isAlphanumeric(bytes[index + 1]) else { break }
+            index += 1
+        }
+        guard parts >= 3, letters, digits else { return nil }
+        var word: [UInt8] = [UInt8(ascii: "h"), UInt8(ascii: "n")]
+        for part in bytes[start..<index].split(separator: UInt8(ascii: "-")) {
+            word.append(UInt8(48 + part.count))
+            word += part.map { $0 &- 48 < 10 ? $0 : $0 | 0x20 }
+        }
+        return (index, word)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

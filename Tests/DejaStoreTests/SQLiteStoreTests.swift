@@ -30,17 +30,20 @@ import Testing
             prepared("DHCP lease renewed for 3c:22:fb:91:0a:7f", at: 7_000, id: "other-hardware"),
             prepared("health check of web01.prod.example.com failed", at: 8_000, id: "host"),
             prepared("health check of web02.prod.example.com failed", at: 9_000, id: "other-host"),
+            prepared("Node ip-10-0-1-23.ec2.internal status is now: NodeNotReady", at: 10_000, id: "node"),
+            prepared("Node ip-10-0-1-2.ec2.internal status is now: NodeReady", at: 11_000, id: "other-node"),
         ] + (0..<60).map { prepared("worker 7777 heartbeat \($0)", level: .info, id: "common-\($0)") })
         let found = try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(), limit: 10)
         #expect(found.compactMap(\.externalID) == ["case", "exact"])
         #expect(try store.eventsHolding(identifier: "inv-2024-427820", filter: SearchFilter(services: ["billing"]), limit: 10).compactMap(\.externalID) == ["case"])
-        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 69 events: vocabulary
+        #expect(try store.eventsHolding(identifier: "7777", filter: SearchFilter(), limit: 10).isEmpty)  // 60 of 71 events: vocabulary
         // An address's numbers are too short to index one by one: it is found through a word of its own.
         #expect(try store.eventsHolding(identifier: "10.0.3.7", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
         #expect(try store.eventsHolding(identifier: "10.0.3.7:5432", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["address"])
         // So are a MAC address's pairs, whatever their case.
         #expect(try store.eventsHolding(identifier: "3c:22:fb:91:0a:7e", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["hardware"])
         #expect(try store.eventsHolding(identifier: "web01.prod.example.com", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["host"])
+        #expect(try store.eventsHolding(identifier: "ip-10-0-1-23", filter: SearchFilter(), limit: 10).compactMap(\.externalID) == ["node"])
     }
 
     @Test func eventsShareSignaturesAndAreKeywordSearchable() throws {
@@ -204,6 +207,10 @@ import Testing
         #expect(KeywordTerms.indexText("dump 01:02:03:04:05:06:07 fe80::3c22:fbff 0a:7e:zz:91:0a:7e") == "dump fe80 3c22 fbff")
         #expect(KeywordTerms.indexText("renewal for 3c:22:fb:91:0a:7e: no reply, hw:00:1a:2b:3c:4d:5e") == "renewal reply mac3c22fb910a7e mac001a2b3c4d5e")
         #expect(KeywordTerms.lookupWords(of: "3c:22:fb:91:0a:7e") == ["mac3c22fb910a7e"])
+        // Host names of short parts too; not dates, words or a hyphenated run's tail.
+        #expect(KeywordTerms.indexText("node ip-10-0-1-23.ec2.internal NotReady") == "node internal NotReady hn2ip2101011223")
+        #expect(KeywordTerms.indexText("on 2024-06-03 a-b-c x-1 en-us-1a-long pre-ab-1-cd") == "2024 long hn3pre2ab112cd")
+        #expect(KeywordTerms.lookupWords(of: "ip-10-0-1-23.ec2.internal") == ["hn2ip2101011223", "internal"])
         for line in ["ERROR [main] o.a.Foo: user=alice id=0x7f3a failed (errno 11111)", "tab\tseparated\nlines here", "",
                      "connect to 10.0.3.7:5432 refused", "lease for 3C:22:FB:91:0A:7E renewed"] {
             #expect(KeywordTerms.indexText(line) == KeywordTerms.indexText(line + "é").replacingOccurrences(of: "é", with: "")
