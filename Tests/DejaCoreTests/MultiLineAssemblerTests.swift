@@ -63,6 +63,20 @@ import Testing
         #expect(events[0].lastLine == 6)
     }
 
+    @Test func phpUncaughtExceptionIsOneEvent() {
+        let events = assemble("""
+        [03-Jun-2024 11:02:17 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:31
+        Stack trace:
+        #0 /var/www/html/src/Db.php(31): PDO->__construct('mysql:host=db;d...', 'shop', Object(SensitiveParameterValue))
+        #1 {main}
+          thrown in /var/www/html/src/Db.php on line 31
+        [03-Jun-2024 11:02:18 UTC] PHP Warning:  Undefined variable $cart in /var/www/html/cart.php on line 12
+        """)
+        #expect(events.map(\.firstLine) == [1, 6])
+        #expect(events[0].lastLine == 5)
+        #expect(StackTraceReducer.reduce(events[0].body) != nil)
+    }
+
     @Test func criPartialLinesAreJoined() {
         let events = assemble("""
         2024-05-08T15:23:56.403Z stdout P first half,

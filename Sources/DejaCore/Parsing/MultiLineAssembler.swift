@@ -107,11 +107,19 @@ public struct MultiLineAssembler: Sendable {
             || trimmed.hasPrefix("Traceback (most recent call last)") || trimmed.hasPrefix("During handling of the above exception")
             || trimmed.hasPrefix("The above exception was the direct cause") || trimmed.hasPrefix("--- End of ")
             || trimmed.hasPrefix("goroutine ") || trimmed.hasPrefix("[signal ") || trimmed.hasPrefix("created by ")
-            || trimmed.hasPrefix("from ") && trimmed.contains(".rb:") {
+            || trimmed.hasPrefix("from ") && trimmed.contains(".rb:")
+            || trimmed.hasPrefix("Stack trace:") || trimmed.hasPrefix("[stacktrace]") || Self.isPHPFrame(trimmed) {
             if trimmed.hasPrefix("Traceback") { inPythonTrace = true }
             return true
         }
         return Self.looksLikeExceptionLine(trimmed)
+    }
+
+    /// PHP's `#3 /var/www/src/Repo.php(42): App\Repo->find()` or `#4 {main}`, printed unindented.
+    static func isPHPFrame(_ text: Substring) -> Bool {
+        guard text.first == "#" else { return false }
+        let number = text.dropFirst().prefix(while: \.isNumber)
+        return !number.isEmpty && text.dropFirst(1 + number.count).first == " "
     }
 
     /// `java.lang.IllegalStateException: …`, `KeyError: 'x'`, `System.InvalidOperationException: …`, `TypeError: …`.
