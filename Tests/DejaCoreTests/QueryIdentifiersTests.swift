@@ -50,6 +50,8 @@ import Testing
         let lines = QueryText("2024-06-03 11:02:17 WARN retrying payment 3 of 5\n2024-06-03 11:02:19 ERROR payment failed: card declined")
         #expect(lines.searched == "retrying payment 3 of 5\npayment failed: card declined")
         #expect(lines.level == .warning)
+        let windows = QueryText("2024-06-03 11:02:17 ERROR payment failed\r\nSystem.TimeoutException: gateway\r\n   at Acme.Pay.Charge()")
+        #expect(windows.searched == "payment failed\nSystem.TimeoutException: gateway\n   at Acme.Pay.Charge()")
     }
 
     @Test("a sentence is searched as written, even one naming a level or a date", arguments: [

@@ -12,7 +12,8 @@ public struct QueryText: Sendable, Equatable {
         let parser = LineParser()
         var level = Severity.unknown
         var lines: [Substring] = []
-        for (number, line) in query.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any newline: a pasted Windows line ends in CRLF, which Swift reads as one character.
+        for (number, line) in query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let parsed = parser.parse(String(line))
             if number == 0 { level = parsed.level }
             // A timestamp is what marks a pasted line: a sentence may start with `error`, not with a time.
