@@ -34,6 +34,8 @@ public struct SearchResults: Sendable {
     public var notice: String?
     /// Where the search's time went.
     public var stages = SearchStages()
+    /// The query's identifiers (`QueryIdentifiers`), looked up exactly.
+    public var identifiers: [String] = []
 }
 
 /// Milliseconds each stage of a search took, so a slow search says why. Keyword search runs while
@@ -161,7 +163,7 @@ public final class SearchEngine {
                               queryConcepts: FailureTaxonomy.labels(in: text), preferFailures: queryLevel == .unknown || queryLevel >= .warning,
                               filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
-        return SearchResults(groups: groups, notice: notice, stages: stages)
+        return SearchResults(groups: groups, notice: notice, stages: stages, identifiers: identifiers)
     }
 
     /// Groups like `event` itself: its message is the query, and its own signature is left out.

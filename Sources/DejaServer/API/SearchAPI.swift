@@ -178,26 +178,17 @@ struct SearchAPI {
             throw HTTPError(.badRequest, message: "a search needs q (or \"query\"): the text, log line or stack trace to look for")
         }
         let text = query.query
-        var response = try await timed("search", query, tenant: tenant) { engine, filter, limit in
+        return try await timed("search", query, tenant: tenant, linkingIdentifiers: true) { engine, filter, limit in
             try engine.search(text, filter: filter, limit: limit)
         }
-        let identifiers = QueryIdentifiers.of(QueryText(text).searched)
-        if !identifiers.isEmpty {
-            let filter = try query.filter(tenant: tenant)
-            let until = filter.until ?? EventTime.now()
-            let since = filter.since ?? until - Self.rawLogWindow
-            let links = LogLinks.links(service: filter.services.count == 1 ? filter.services[0] : nil, since: since, until: until,
-                                       holding: identifiers, configuration: links)
-            response.rawLogs = links.isEmpty ? nil : links
-        }
-        return response
     }
 
     /// The range of the raw-log links of a search that names none.
     static let rawLogWindow: Int64 = 7 * 24 * 3_600 * 1_000_000_000
 
-    /// Runs `work` with the query's filter and limit, timed for `/metrics` under `endpoint`.
-    private func timed(_ endpoint: String, _ query: SearchQuery, tenant: String,
+    /// Runs `work` with the query's filter and limit, timed for `/metrics` under `endpoint`; with
+    /// `linkingIdentifiers`, the answer links to the raw lines holding the query's identifiers.
+    private func timed(_ endpoint: String, _ query: SearchQuery, tenant: String, linkingIdentifiers: Bool = false,
                        _ work: @escaping @Sendable (SearchEngine, SearchFilter, Int) throws -> SearchResults) async throws -> SearchResponse {
         let filter = try query.filter(tenant: tenant)
         let limit = try query.checkedLimit()
@@ -221,8 +212,15 @@ struct SearchAPI {
         let queued = Double(max(begun.nanoseconds, started) - started) / 1e6
         metrics.searched(endpoint, seconds: took, queuedMilliseconds: queued, stages: results.stages)
         if results.notice != nil { metrics.degradedSearch(endpoint) }
-        return SearchResponse(query: query.query, tookMilliseconds: took * 1000, queuedMilliseconds: queued, stages: results.stages,
-                              groups: results.groups, notice: results.notice, keywordScope: scope)
+        var response = SearchResponse(query: query.query, tookMilliseconds: took * 1000, queuedMilliseconds: queued, stages: results.stages,
+                                      groups: results.groups, notice: results.notice, keywordScope: scope)
+        if linkingIdentifiers, !results.identifiers.isEmpty {
+            let until = filter.until ?? EventTime.now()
+            let links = LogLinks.links(service: filter.services.count == 1 ? filter.services[0] : nil, since: filter.since ?? until - Self.rawLogWindow,
+                                       until: until, holding: results.identifiers, configuration: links)
+            response.rawLogs = links.isEmpty ? nil : links
+        }
+        return response
     }
 
     /// An event by the id its sender gave, or by Deja's own number; only within `tenant`.
