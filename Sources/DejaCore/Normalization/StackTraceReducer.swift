@@ -151,7 +151,7 @@ public enum StackTraceReducer {
 
     /// PHP's `#3 /var/www/src/Repo.php(42): App\Repo->find('7')` or `#4 {main}`: the call without
     /// its arguments (`{main}` for the script itself).
-    private static func phpFrame(_ line: Substring) -> String? {
+    static func phpFrame(_ line: Substring) -> String? {
         guard line.hasPrefix("#"), let space = line.firstIndex(of: " "),
               line[line.index(after: line.startIndex)..<space].allSatisfy(\.isNumber), space > line.index(after: line.startIndex)
         else { return nil }

@@ -103,23 +103,15 @@ public struct MultiLineAssembler: Sendable {
         // Python tracebacks and Go panics go to stderr without headers: they end at the next header.
         if inPythonTrace || inGoPanic { return true }
         if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
-        if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("...")
-            || trimmed.hasPrefix("Traceback (most recent call last)") || trimmed.hasPrefix("During handling of the above exception")
-            || trimmed.hasPrefix("The above exception was the direct cause") || trimmed.hasPrefix("--- End of ")
-            || trimmed.hasPrefix("goroutine ") || trimmed.hasPrefix("[signal ") || trimmed.hasPrefix("created by ")
-            || trimmed.hasPrefix("from ") && trimmed.contains(".rb:")
-            || trimmed.hasPrefix("Stack trace:") || trimmed.hasPrefix("[stacktrace]") || Self.isPHPFrame(trimmed) {
+        // The lines the trace reducer skips as connectives (`... 4 more`, `Stack trace:`) and PHP's
+        // unindented frames are the trace's too.
+        if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("Traceback (most recent call last)")
+            || trimmed.hasPrefix("[signal ") || trimmed.hasPrefix("created by ") || trimmed.hasPrefix("from ") && trimmed.contains(".rb:")
+            || StackTraceReducer.isConnective(trimmed) || StackTraceReducer.phpFrame(trimmed) != nil {
             if trimmed.hasPrefix("Traceback") { inPythonTrace = true }
             return true
         }
         return Self.looksLikeExceptionLine(trimmed)
-    }
-
-    /// PHP's `#3 /var/www/src/Repo.php(42): App\Repo->find()` or `#4 {main}`, printed unindented.
-    static func isPHPFrame(_ text: Substring) -> Bool {
-        guard text.first == "#" else { return false }
-        let number = text.dropFirst().prefix(while: \.isNumber)
-        return !number.isEmpty && text.dropFirst(1 + number.count).first == " "
     }
 
     /// `java.lang.IllegalStateException: …`, `KeyError: 'x'`, `System.InvalidOperationException: …`, `TypeError: …`.
