@@ -2,7 +2,7 @@ import DejaCore
 import Testing
 
 @Suite struct FailureTaxonomyTests {
-    @Test("one runtime fault worded by seven ecosystems carries one label")
+    @Test("one runtime fault worded by ten ecosystems carries one label")
     func nullReferenceAcrossEcosystems() {
         let lines = [
             "java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"name\" is null",
@@ -12,6 +12,9 @@ import Testing
             "TypeError: Cannot read properties of undefined (reading 'total')",
             "panic: runtime error: invalid memory address or nil pointer dereference",
             "PHP Fatal error:  Uncaught Error: Call to a member function total() on null",
+            "thread 'main' panicked at src/cart.rs:12:5:\ncalled `Option::unwrap()` on a `None` value",
+            "Fatal error: Unexpectedly found nil while unwrapping an Optional value",
+            "terminate called after throwing an instance of 'std::logic_error'\n  what():  basic_string: construction from null is not valid",
         ]
         for line in lines {
             #expect(FailureTaxonomy.labels(in: line).contains("null reference"), "\(line): \(FailureTaxonomy.labels(in: line))")
@@ -25,6 +28,11 @@ import Testing
             #expect(FailureTaxonomy.labels(in: line).first == "no such file or directory", "\(line)")
         }
         #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:5432: connect: connection refused") == ["connection refused"])
+        for line in ["thread 'worker' panicked at src/q.rs:9:14:\nindex out of bounds: the len is 3 but the index is 3",
+                     "what():  vector::_M_range_check: __n (which is 3) >= this->size() (which is 3)",
+                     "Fatal error: Index out of range"] {
+            #expect(FailureTaxonomy.labels(in: line).contains("index out of range"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
         #expect(FailureTaxonomy.labels(in: "container exited with exit code 137").contains("killed"))
         #expect(FailureTaxonomy.labels(in: "rpc error: code = Unavailable desc = connection error").contains("service unavailable"))
         #expect(FailureTaxonomy.labels(in: "upstream answered HTTP 503").contains("service unavailable"))

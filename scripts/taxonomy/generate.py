@@ -12,15 +12,16 @@ sources that enumerate a field completely, each entry naming its source:
   library), Python, Ruby, Node.js (its ERR_* codes) and Go (the standard library's error values),
   and, for the runtime faults every language has (null reference, index out of range, division by
   zero, ...), what each runtime actually raises: probes/ runs the same faults in CPython, Node.js,
-  the JVM, Mono, Ruby, PHP and Go and records the type and message.
+  the JVM, Mono, Ruby, PHP, Go, Rust, C++ (libstdc++) and Swift and records the type and message.
 
 An entry is a pattern (lower-case words; ` * ` is a gap of up to 24 words) and the plain-English
 labels it stands for. Labels are what the embedding sees in front of a message: the same condition
 worded by different ecosystems gets the same words.
 
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
-mono-runtime, postgresql-15, libmariadb-dev, mariadb-server, openssl, a deb-src line for
-`apt-get source postgresql-15`; (PyPI) googleapis-common-protos.
+mono-runtime, rustc, g++, postgresql-15, libmariadb-dev, mariadb-server, openssl, a deb-src line
+for `apt-get source postgresql-15`; the Swift toolchain that builds Deja; (PyPI)
+googleapis-common-protos.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -455,7 +456,7 @@ def mask(message):
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
     first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
     first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
-    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b\d[\d.,:]*\b", " * ", first)
+    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*\b", " * ", first)
     first = re.sub(r"(\s*\*\s*)+", " * ", first)
     return first.strip(" *")
 
@@ -474,6 +475,10 @@ def add_probes(t):
         probes = os.path.join(HERE, "probes")
         exe = os.path.join(work, "Probe.exe")
         run(["mcs", "-out:" + exe, os.path.join(probes, "Probe.cs")])
+        # Compiled probes: Swift without optimization, whose optimized builds trap without a message.
+        run(["rustc", "-O", "-o", os.path.join(work, "probe-rust"), os.path.join(probes, "probe.rs")])
+        run(["g++", "-std=c++17", "-o", os.path.join(work, "probe-cpp"), os.path.join(probes, "probe.cpp")])
+        run(["swiftc", "-Onone", "-o", os.path.join(work, "probe-swift"), os.path.join(probes, "probe.swift")])
         commands = {
             "CPython": ["python3", os.path.join(probes, "probe.py")],
             "Node.js": ["node", os.path.join(probes, "probe.js")],
@@ -482,6 +487,9 @@ def add_probes(t):
             "Ruby": ["ruby", os.path.join(probes, "probe.rb")],
             "PHP": ["php", os.path.join(probes, "probe.php")],
             "Go": ["go", "run", os.path.join(probes, "probe.go")],
+            "Rust": [os.path.join(work, "probe-rust")],
+            "C++ (libstdc++)": [os.path.join(work, "probe-cpp")],
+            "Swift": [os.path.join(work, "probe-swift")],
         }
         for runtime, command in commands.items():
             outputs[runtime] = json_lines(subprocess.run(command, capture_output=True, text=True, cwd=work, env=environment).stdout)

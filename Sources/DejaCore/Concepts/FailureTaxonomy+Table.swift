@@ -206,6 +206,7 @@ invalid com object exception
 method access exception
 missing metadata exception
 type access exception
+division by zero	condition
 attempt to reuse session in different context	condition
 cannot unload app domain exception
 field access exception
@@ -215,7 +216,6 @@ missing field exception
 directory not found exception
 multicast not supported exception
 divide by zero exception
-division by zero	condition
 context marshal exception
 rank exception
 unauthorized access exception
@@ -3701,6 +3701,7 @@ JDK 17 java.nio.file.AtomicMoveNotSupportedException
 .NET System.Runtime.InteropServices.InvalidComObjectException default message
 .NET System.MethodAccessException default message
 .NET System.Reflection.MissingMetadataException default message
+Rust probe division_by_zero
 PHP probe null_reference
 .NET System.CannotUnloadAppDomainException default message
 .NET System.FieldAccessException default message
@@ -3767,6 +3768,8 @@ Go encoding/csv.ErrBareQuote
 Python builtins.BaseExceptionGroup
 Python builtins.BaseException
 OpenSSL X509_V_ERR 89
+C++ (libstdc++) probe index_out_of_range
+C++ (libstdc++) probe null_reference
 JDK 17 java.sql.BatchUpdateException
 PostgreSQL SQLSTATE 39P01 message (src/backend/commands/trigger.c)
 PostgreSQL SQLSTATE 42P17 message (src/backend/commands/trigger.c)
@@ -3824,6 +3827,7 @@ OpenSSL X509_V_ERR 92
 OpenSSL X509_V_ERR 67
 OpenSSL X509_V_ERR 68
 PostgreSQL SQLSTATE 0A000 message (src/backend/utils/cache/plancache.c)
+Rust probe null_reference
 Python subprocess.CalledProcessError
 MariaDB 3034 ER_GIS_UNSUPPORTED_ARGUMENT
 PostgreSQL SQLSTATE 0A000 message (src/backend/executor/functions.c)
@@ -4330,6 +4334,7 @@ JDK 17 java.nio.channels.ConnectionPendingException
 glibc strerror(ECONNREFUSED)
 Ruby probe connection_refused
 CPython OSError subclass for ECONNREFUSED
+Rust probe connection_refused
 PostgreSQL SQLSTATE 28000 message (src/backend/libpq/auth.c)
 glibc strerror(ECONNRESET)
 CPython OSError subclass for ECONNRESET
@@ -4366,6 +4371,7 @@ PostgreSQL SQLSTATE 08P01 message (src/backend/libpq/be-secure-openssl.c)
 PostgreSQL SQLSTATE 55000 message (src/backend/storage/file/sharedfileset.c)
 PostgreSQL SQLSTATE 55000 message (src/backend/utils/mmgr/dsa.c)
 JDK 17 probe date_parse
+Swift probe type_cast
 PostgreSQL SQLSTATE 08006 message (src/backend/commands/subscriptioncmds.c)
 PostgreSQL SQLSTATE 08006 message (src/backend/replication/walreceiver.c)
 PostgreSQL SQLSTATE 08006 message (src/backend/replication/logical/tablesync.c)
@@ -6121,6 +6127,7 @@ JDK 17 javax.security.auth.login.FailedLoginException
 Kubernetes reason FailedPostStartHook (pkg/kubelet/events/event.go)
 Kubernetes reason FailedPreStopHook (pkg/kubelet/events/event.go)
 Kubernetes reason FailedCreatePodSandBox message (pkg/kubelet/kuberuntime/kuberuntime_manager.go)
+Rust probe dns_failure
 PHP probe date_parse
 Kubernetes reason Failed message (pkg/kubelet/events/event.go)
 Kubernetes reason FailedUnMount (pkg/kubelet/events/event.go)
@@ -6183,6 +6190,7 @@ JDK 17 java.nio.file.FileSystemLoopException
 JDK 17 java.nio.file.FileSystemNotFoundException
 glibc strerror(EFBIG)
 JDK 17 javax.annotation.processing.FilerException
+C++ (libstdc++) probe file_not_found
 PostgreSQL SQLSTATE 42601 message (src/backend/commands/event_trigger.c)
 JDK 17 java.lang.module.FindException
 PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/jsonfuncs.c)
@@ -6365,6 +6373,8 @@ SQLite SQLITE_CORRUPT_INDEX
 PostgreSQL SQLSTATE 42P10 message (src/backend/parser/parse_utilcmd.c)
 PHP probe index_out_of_range
 JDK 17 java.lang.IndexOutOfBoundsException
+Rust probe index_out_of_range
+Swift probe index_out_of_range
 .NET System.IndexOutOfRangeException (Mono class library)
 PostgreSQL SQLSTATE 22023 message (src/backend/catalog/index.c)
 PostgreSQL SQLSTATE 54000 message (src/backend/access/spgist/spgutils.c)
@@ -6470,6 +6480,7 @@ PostgreSQL SQLSTATE 42P12
 PostgreSQL SQLSTATE 22007
 PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/datum.c)
 PostgreSQL SQLSTATE 22023 message (src/backend/utils/mb/mbutils.c)
+Rust probe number_parse
 PostgreSQL SQLSTATE 22P03 message (src/backend/utils/adt/numeric.c)
 Kubernetes reason InvalidDiskCapacity (pkg/kubelet/events/event.go)
 JDK 17 java.awt.dnd.InvalidDnDOperationException
@@ -6919,6 +6930,7 @@ glibc strerror(ENODATA)
 PostgreSQL SQLSTATE P0002
 PostgreSQL SQLSTATE 22023 message (src/backend/tcop/postgres.c)
 PostgreSQL SQLSTATE 53000 message (src/backend/storage/buffer/localbuf.c)
+Rust probe missing_key
 OpenSSL X509_V_ERR 43
 .NET System.Threading.WaitHandleCannotBeOpenedException default message
 Ruby probe type_cast
@@ -6955,6 +6967,7 @@ JDK 17 java.lang.NoSuchFieldError
 JDK 17 java.lang.NoSuchFieldException
 JDK 17 java.nio.file.NoSuchFileException
 glibc strerror(ENOENT)
+Rust probe file_not_found
 Ruby probe file_not_found
 Go probe dns_failure
 JDK 17 javax.xml.crypto.NoSuchMechanismException
@@ -7645,6 +7658,8 @@ PostgreSQL SQLSTATE 57P03 message (src/backend/postmaster/postmaster.c)
 .NET System.Collections.Generic.KeyNotFoundException default message
 .NET System.NotImplementedException default message
 Kubernetes reason Evicted message (pkg/kubelet/eviction/eviction_manager.go)
+Swift probe json_parse
+Swift probe file_not_found
 .NET System.TimeoutException default message
 Node.js probe request_timeout
 .NET System.OperationCanceledException default message
@@ -7744,6 +7759,7 @@ Ruby probe null_reference
 PostgreSQL SQLSTATE 08P01 message (src/backend/commands/copyfromparse.c)
 Ruby probe json_parse
 JDK 17 java.rmi.UnexpectedException
+Swift probe null_reference
 OpenSSL X509_V_ERR 36
 OpenSSL X509_V_ERR 34
 Python builtins.UnicodeDecodeError
@@ -8238,75 +8254,76 @@ atomicmovenotsupportedexception	197	233
 attempt has been made to use a com object that does not have a backing class factory	198	234
 attempt to access the method failed	199	235
 attempt to access the type failed	200,201	236
-attempt to read property * on null	190	237
-attempt to reuse session in different context	202,150	169
-attempt to unload the appdomain failed	203	238
-attempted to access a field that is not accessible by the caller	204	239
-attempted to access a missing member	205	240
-attempted to access a missing method	206	241
-attempted to access a non existing field	207	242
-attempted to access a path that is not on the disk	208	243
-attempted to access an element as a type incompatible with the array	185	244
-attempted to access an unloaded appdomain	151	245
-attempted to add multiple callbacks to a delegate that does not support multicast	209	246
-attempted to delete invisible tuple	43	247
-attempted to divide by zero	210,211	248
-attempted to marshal an object across a context boundary	212	249
-attempted to operate on an array with the incorrect number of dimensions	213	250
-attempted to perform an unauthorized operation	214	251
-attempted to read or write protected memory this is often an indication that other memory is corrupt	85	252
-attempted to read past the end of the stream	215	253
-attempted to update invisible tuple	43	247
-attempting to link in too many shared libraries	216	254
-attribute in use exception	217	255
-attribute modification exception	218	256
-attribute not found exception	219	257
-attributeerror	220,221	258
-attributeinuseexception	217	255
-attributemodificationexception	218	256
-attributenotfoundexception	219	257
-auth disk i o error	222,81	259
-authentication file token too long skipping	107,108	260
-authentication method * requires argument * to be set	107,108	260
-authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	107,108	260
-authentication not supported exception	223	261
-authentication option * is only valid for authentication methods	107,108	260
-authentication option not in name value format	107,108	260
-authenticationexception	224	262
-authenticationnotsupportedexception	223	261
-authority and issuer serial number mismatch	225,156	263
-authority and subject key identifier mismatch	226,156	264
-authority key identifier marked critical	227,156	265
-auto increment value in update conflicts with internally generated values	228	266
-auto_increment column s cannot be used in the unique index s	229	267
-autoindex warning message	230,231	268
-awterror	232	269
-awtexception	233	270
-back off pulling image	234,235	271
-back off restarting failed container	234,235	271
-background worker * background workers without shared memory access are not supported	93,50	272
-background worker * cannot request database access if starting at postmaster start	93,50	272
-background worker * invalid restart interval	93,50	272
-background worker * must be registered in shared_preload_libraries	45	273
-background worker * only dynamic background workers can request notification	45	273
-background worker * parallel workers may not be configured for restart	93,50	272
-backing store exception	236	274
-backingstoreexception	236	274
-backoff	235,234	275
-backoff limit exceeded	237,238	276
-backofflimitexceeded	237,238	276
+attempt to divide by zero	202	237
+attempt to read property * on null	190	238
+attempt to reuse session in different context	203,150	169
+attempt to unload the appdomain failed	204	239
+attempted to access a field that is not accessible by the caller	205	240
+attempted to access a missing member	206	241
+attempted to access a missing method	207	242
+attempted to access a non existing field	208	243
+attempted to access a path that is not on the disk	209	244
+attempted to access an element as a type incompatible with the array	185	245
+attempted to access an unloaded appdomain	151	246
+attempted to add multiple callbacks to a delegate that does not support multicast	210	247
+attempted to delete invisible tuple	43	248
+attempted to divide by zero	211,202	249
+attempted to marshal an object across a context boundary	212	250
+attempted to operate on an array with the incorrect number of dimensions	213	251
+attempted to perform an unauthorized operation	214	252
+attempted to read or write protected memory this is often an indication that other memory is corrupt	85	253
+attempted to read past the end of the stream	215	254
+attempted to update invisible tuple	43	248
+attempting to link in too many shared libraries	216	255
+attribute in use exception	217	256
+attribute modification exception	218	257
+attribute not found exception	219	258
+attributeerror	220,221	259
+attributeinuseexception	217	256
+attributemodificationexception	218	257
+attributenotfoundexception	219	258
+auth disk i o error	222,81	260
+authentication file token too long skipping	107,108	261
+authentication method * requires argument * to be set	107,108	261
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	107,108	261
+authentication not supported exception	223	262
+authentication option * is only valid for authentication methods	107,108	261
+authentication option not in name value format	107,108	261
+authenticationexception	224	263
+authenticationnotsupportedexception	223	262
+authority and issuer serial number mismatch	225,156	264
+authority and subject key identifier mismatch	226,156	265
+authority key identifier marked critical	227,156	266
+auto increment value in update conflicts with internally generated values	228	267
+auto_increment column s cannot be used in the unique index s	229	268
+autoindex warning message	230,231	269
+awterror	232	270
+awtexception	233	271
+back off pulling image	234,235	272
+back off restarting failed container	234,235	272
+background worker * background workers without shared memory access are not supported	93,50	273
+background worker * cannot request database access if starting at postmaster start	93,50	273
+background worker * invalid restart interval	93,50	273
+background worker * must be registered in shared_preload_libraries	45	274
+background worker * only dynamic background workers can request notification	45	274
+background worker * parallel workers may not be configured for restart	93,50	273
+backing store exception	236	275
+backingstoreexception	236	275
+backoff	235,234	276
+backoff limit exceeded	237,238	277
+backofflimitexceeded	237,238	277
 backup is not in progress	43	42
-backup label too long max	93,50	277
-backup stage * failed	239	278
-backup stage * is same or before current backup stage	240	279
-bad address	241	280
-bad attribute value exp exception	242	281
-bad base64 data as position	243	282
-bad binary op value exp exception	244	283
+backup label too long max	93,50	278
+backup stage * failed	239	279
+backup stage * is same or before current backup stage	240	280
+bad address	241	281
+bad attribute value exp exception	242	282
+bad base64 data as position	243	283
+bad binary op value exp exception	244	284
 bad change cipher spec	245,150	169
-bad character in file name	246,247	284
+bad character in file name	246,247	285
 bad cipher	248,150	169
-bad copy file format	249	285
+bad copy file format	249	286
 bad data	250,150	169
 bad data returned by callback	251,150	169
 bad decompression	252,150	169
@@ -8316,29 +8333,29 @@ bad early data	255,150	169
 bad ecc cert	256,150	169
 bad ecpoint	257,150	169
 bad extension	258,150	169
-bad file descriptor	259	286
-bad font file format	260	287
+bad file descriptor	259	287
+bad font file format	260	288
 bad gateway	33	32
 bad handshake length	261,150	169
 bad handshake state	262,150	169
 bad hello request	263,150	169
 bad hrr version	264,150	169
-bad image format exception	265	288
+bad image format exception	265	289
 bad key share	266,150	169
 bad key update	267,150	169
 bad legacy version	268,150	169
 bad length	269,150	169
-bad location exception	270	289
-bad message	271	290
+bad location exception	270	290
+bad message	271	291
 bad packet	272,150	169
 bad packet length	273,150	169
-bad padding exception	274	291
+bad padding exception	274	292
 bad protocol version number	275,150	169
 bad psk	276,150	169
 bad psk identity	277,150	169
 bad record type	278,150	169
 bad request	2	1
-bad requirement error	279	292
+bad requirement error	279	293
 bad rsa encrypt	280,150	169
 bad signature	281,150	169
 bad srp a length	282,150	169
@@ -8346,88 +8363,90 @@ bad srp parameters	283,150	169
 bad srtp mki value	284,150	169
 bad srtp protection profile list	285,150	169
 bad ssl filetype	286,150	169
-bad status line	287	293
-bad string operation exception	288	294
-bad system call	289	295
-bad uri error	290	296
+bad status line	287	294
+bad string operation exception	288	295
+bad system call	289	296
+bad uri error	290	297
 bad value	291,150	169
 bad write retry	292,150	169
-bad zip file	293	297
-bad_copy_file_format	249,50	285
+bad zip file	293	298
+bad_copy_file_format	249,50	286
 bad_gateway	33	32
 bad_request	2	1
-badattributevalueexpexception	242	281
-badbinaryopvalueexpexception	244	283
-badcopyfileformat	249,50	285
-badimageformatexception	265	288
-badlocationexception	270	289
-badpaddingexception	274	291
-badrequirementerror	279	292
-badstatusline	287	293
-badstringoperationexception	288	294
-badurierror	290	296
-badzipfile	293,294	297
-bare in non quoted field	295,296	298
-barrier post phase exception	297	299
-barrierpostphaseexception	297	299
-base exception group	298,299	300
-baseexception	300	301
-baseexceptiongroup	298,299	300
+badattributevalueexpexception	242	282
+badbinaryopvalueexpexception	244	284
+badcopyfileformat	249,50	286
+badimageformatexception	265	289
+badlocationexception	270	290
+badpaddingexception	274	292
+badrequirementerror	279	293
+badstatusline	287	294
+badstringoperationexception	288	295
+badurierror	290	297
+badzipfile	293,294	298
+bare in non quoted field	295,296	299
+barrier post phase exception	297	300
+barrierpostphaseexception	297	300
+base exception group	298,299	301
+baseexception	300	302
+baseexceptiongroup	298,299	301
 basetype is redundant with aggregate input type specification	48,1	119
-basic constraints of ca cert not marked critical	301,156	302
-batch update exception	302	303
-batchupdateexception	302	303
+basic constraints of ca cert not marked critical	301,156	303
+basic_string at __n which is * this size which is	173	304
+basic_string construction from null is not valid	190	305
+batch update exception	302	306
+batchupdateexception	302	306
 because it has pending trigger events	68,43	67
 because it is being used by active queries in this session	68,43	67
-before statement trigger cannot return a value	303,304	304
-before trigger s when condition cannot reference new generated columns	84,1	305
-before trigger s when condition cannot reference new system columns	45	306
-being purged log * was not found	305	307
-bigint out of range	306,50	308
-binary data has array element type * instead of expected	148,1	309
-binary data has type * instead of expected * in record column	148,1	310
-binary format of the specified custom attribute was invalid	307	311
-binary geometry function * given two geometries of different srids * and	308	312
-binary logging and replication forbid changing the global server	309	313
-binary logging not possible message	310	314
-bind message has * parameter formats but	311,312	315
-bind message has * result formats but query has	311,312	316
-bind message supplies * parameters but prepared statement	311,312	315
+before statement trigger cannot return a value	303,304	307
+before trigger s when condition cannot reference new generated columns	84,1	308
+before trigger s when condition cannot reference new system columns	45	309
+being purged log * was not found	305	310
+bigint out of range	306,50	311
+binary data has array element type * instead of expected	148,1	312
+binary data has type * instead of expected * in record column	148,1	313
+binary format of the specified custom attribute was invalid	307	314
+binary geometry function * given two geometries of different srids * and	308	315
+binary logging and replication forbid changing the global server	309	316
+binary logging not possible message	310	317
+bind message has * parameter formats but	311,312	318
+bind message has * result formats but query has	311,312	319
+bind message supplies * parameters but prepared statement	311,312	318
 binder does not verify	313,150	169
-bindexception	314	317
-binlog closed cannot reset master	315	318
+bindexception	314	320
+binlog closed cannot reset master	315	321
 bio not set	316,150	169
-bit index * out of valid range 0	183,50	319
-bit string length * does not match type bit	317,50	320
-bit string length exceeds the maximum allowed	182	321
-bit string too long for type bit varying	318,50	322
-blob column s can t be used in key specification in the * table	319	323
-blob text column * used in key specification without a key length	320	324
+bit index * out of valid range 0	183,50	322
+bit string length * does not match type bit	317,50	323
+bit string length exceeds the maximum allowed	182	324
+bit string too long for type bit varying	318,50	325
+blob column s can t be used in key specification in the * table	319	326
+blob text column * used in key specification without a key length	320	327
 block cipher pad is wrong	321,150	169
-block device required	322	325
-block number out of range	306,50	326
-blocked disk i o error	323,81	327
-blocking io error	324,325,326,327	328
-blockingioerror	324,325,326,327	328
+block device required	322	328
+block number out of range	306,50	329
+blocked disk i o error	323,81	330
+blocking io error	324,325,326,327	331
+blockingioerror	324,325,326,327	331
 bn lib	328,150	169
-bnerror	329	329
-bootstrap method error	330	330
-bootstrapmethoderror	330	330
-both default and generation expression specified for column * of table	0,1	331
-both default and identity specified for column * of table	0,1	331
-both identity and generation expression specified for column * of table	0,1	331
-branch transaction already active	331	332
-branch_transaction_already_active	331,96	332
-branchtransactionalreadyactive	331,96	332
-broken barrier error	332,333	333
-broken barrier exception	334	334
-broken json string in argument * to function * at position	335	335
-broken pipe	336	336
-broken pipe error	336,337,338	337
-brokenbarriererror	332,333	333
-brokenbarrierexception	334	334
-brokenexecutor	339	338
-brokenpipeerror	336,337,338	337
+bnerror	329	332
+bootstrap method error	330	333
+bootstrapmethoderror	330	333
+both default and generation expression specified for column * of table	0,1	334
+both default and identity specified for column * of table	0,1	334
+both identity and generation expression specified for column * of table	0,1	334
+branch transaction already active	331	335
+branch_transaction_already_active	331,96	335
+branchtransactionalreadyactive	331,96	335
+broken barrier error	332,333	336
+broken barrier exception	334	337
+broken json string in argument * to function * at position	335	338
+broken pipe	336	339
+broken pipe error	336,337,338	340
+brokenbarriererror	332,333	336
+brokenbarrierexception	334	337
+brokenexecutor	339	341
+brokenpipeerror	336,337,338	340
 btree comparison functions must have two arguments	84,1	83
 btree comparison functions must return integer	84,1	83
 btree equal image functions must have one argument	84,1	83
@@ -8437,136 +8456,137 @@ btree in_range functions must have five arguments	84,1	83
 btree in_range functions must return boolean	84,1	83
 btree sort support functions must accept type internal	84,1	83
 btree sort support functions must return void	84,1	83
-buferror	340	339
-buffer overflow exception	341	340
-buffer underflow exception	342	341
-buffererror	343	342
-bufferoverflowexception	341	340
-bufferunderflowexception	342	341
-bufio buffer full	344	343
-bufio invalid use of unreadbyte	345,346	344
-bufio invalid use of unreadrune	347,348	345
-bufio negative count	349	346
-bufio scanner read returned impossible count	350,351	347
-bufio scanner splitfunc returns advance count beyond input	352,353	348
-bufio scanner splitfunc returns negative advance count	354,355	349
-bufio scanner token too long	356,357	350
-built in plugins cannot be deleted	358	351
-bulk load rows overlap existing rows	359	352
-bus error	360	353
-bytes buffer too large	361	354
-byteswarning	362	355
-ca cert does not include key usage extension	363,156	356
-ca certificate key too weak	364,156	357
+buferror	340	342
+buffer overflow exception	341	343
+buffer underflow exception	342	344
+buffererror	343	345
+bufferoverflowexception	341	343
+bufferunderflowexception	342	344
+bufio buffer full	344	346
+bufio invalid use of unreadbyte	345,346	347
+bufio invalid use of unreadrune	347,348	348
+bufio negative count	349	349
+bufio scanner read returned impossible count	350,351	350
+bufio scanner splitfunc returns advance count beyond input	352,353	351
+bufio scanner splitfunc returns negative advance count	354,355	352
+bufio scanner token too long	356,357	353
+built in plugins cannot be deleted	358	354
+bulk load rows overlap existing rows	359	355
+bus error	360	356
+bytes buffer too large	361	357
+byteswarning	362	358
+ca cert does not include key usage extension	363,156	359
+ca certificate key too weak	364,156	360
 ca dn length mismatch	365,150	169
 ca key too small	366,150	169
 ca md too weak	367,150	169
-ca signature digest algorithm too weak	368,156	358
-cached plan must not change result type	45	359
-call to a member function * on null	190	237
+ca signature digest algorithm too weak	368,156	361
+cached plan must not change result type	45	362
+call to a member function * on null	190	238
 callback failed	369,150	169
-called process error	370	360
-calledprocesserror	370	360
-calling geometry function * with unsupported types of arguments	371	361
-calling procedures with output arguments is not supported in sql functions	45	362
-can * database exists	372	363
-can * in library	373	364
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	374	365
-can * is being created	375	366
-can * is not in the correct format	376	367
-can * it already exists	377	368
-can * t exist	378	369
-can no longer get changes from replication slot	43	370
-can not access a needed shared library	379	371
-can not change system versioning field s	380	372
-can not delete from join view	381	373
-can not drop system versioning for table s partitioned by system_time	382	374
-can not insert into join view * without fields list	383	375
-can not modify more than one base table through a join view	384	376
-can only be called from an sql script executed by create extension	45	377
-can only be called in a sql_drop event trigger function	385,304	378
-can only be called in a table_rewrite event trigger function	385,304	378
-can only be called in an event trigger function	385,304	378
-can only be updated to default	386,1	379
-can only be used in transaction blocks	387,96	380
-can only concatenate str not int to str	388	381
-can only drop oldest partitions when rotating by interval	389	382
+called option unwrap on a none value	190	363
+called process error	370	364
+calledprocesserror	370	364
+calling geometry function * with unsupported types of arguments	371	365
+calling procedures with output arguments is not supported in sql functions	45	366
+can * database exists	372	367
+can * in library	373	368
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	374	369
+can * is being created	375	370
+can * is not in the correct format	376	371
+can * it already exists	377	372
+can * t exist	378	373
+can no longer get changes from replication slot	43	374
+can not access a needed shared library	379	375
+can not change system versioning field s	380	376
+can not delete from join view	381	377
+can not drop system versioning for table s partitioned by system_time	382	378
+can not insert into join view * without fields list	383	379
+can not modify more than one base table through a join view	384	380
+can only be called from an sql script executed by create extension	45	381
+can only be called in a sql_drop event trigger function	385,304	382
+can only be called in a table_rewrite event trigger function	385,304	382
+can only be called in an event trigger function	385,304	382
+can only be updated to default	386,1	383
+can only be used in transaction blocks	387,96	384
+can only concatenate str not int to str	388	385
+can only drop oldest partitions when rotating by interval	389	386
 can only reindex the currently open database	45	82
-can t create a * from within another stored routine	390	383
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	391	384
-can t create federated table foreign data src error	392	385
-can t create ip socket	393	386
-can t create more than max_prepared_stmt_count statements current value	394	387
-can t create table s s errno	395	388
-can t drop * 192s check that it exists	396	389
-can t drop constraint * use drop period * for this	397	390
-can t drop or alter a * from within another stored routine	398	391
-can t execute the command as you have a backup stage active	399	392
-can t execute the given command because you have active locked tables or an active transaction	400	393
-can t execute the query because you have a conflicting read lock	401	394
-can t execute updates on master with binlog_format row	402	395
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	403	396
-can t find any matching row in the user table	404	397
-can t find fulltext index matching the column list	405	398
+can t create a * from within another stored routine	390	387
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	391	388
+can t create federated table foreign data src error	392	389
+can t create ip socket	393	390
+can t create more than max_prepared_stmt_count statements current value	394	391
+can t create table s s errno	395	392
+can t drop * 192s check that it exists	396	393
+can t drop constraint * use drop period * for this	397	394
+can t drop or alter a * from within another stored routine	398	395
+can t execute the command as you have a backup stage active	399	396
+can t execute the given command because you have active locked tables or an active transaction	400	397
+can t execute the query because you have a conflicting read lock	401	398
+can t execute updates on master with binlog_format row	402	399
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	403	400
+can t find any matching row in the user table	404	401
+can t find fulltext index matching the column list	405	402
 can t find srp server param	406,150	169
-can t generate a unique log filename * 1 999	407	399
-can t get hostname for your address	408	400
-can t get working directory errno	409	401
-can t handle procedures with different groups yet	410	402
-can t load value from file with fixed size rows to variable	411	403
-can t lock file errno	412	404
-can t map file * errno	413	405
-can t open table	414	406
-can t read record in system table	415	407
-can t revoke all privileges for one or more of the requested users	416	408
-can t use order clause with this procedure	417	409
-canceling authentication due to timeout	418,104	410
-canceling autovacuum task	418,104	410
-canceling statement due to conflict with recovery	419,420,421	411
-canceling statement due to lock timeout	422,43	412
-canceling statement due to statement timeout	418,104	410
-canceling statement due to user request	418,104	410
-canceling the wait for synchronous replication and terminating connection due to administrator command	103,104	413
-cancellationexception	423	414
-cancelled key exception	424	415
-cancellederror	425,426	416
-cancelledkeyexception	424	415
-cannot abort during a parallel operation	96	417
-cannot accept a value of a shell type	45	418
-cannot accept a value of type	45	419
-cannot access index * while it is being reindexed	45	420
-cannot access member	427	421
-cannot access temporary indexes of other sessions	45	422
-cannot access temporary or unlogged relations during recovery	45	423
-cannot access temporary tables during a parallel operation	96	424
-cannot access temporary tables of other sessions	45	425
+can t generate a unique log filename * 1 999	407	403
+can t get hostname for your address	408	404
+can t get working directory errno	409	405
+can t handle procedures with different groups yet	410	406
+can t load value from file with fixed size rows to variable	411	407
+can t lock file errno	412	408
+can t map file * errno	413	409
+can t open table	414	410
+can t read record in system table	415	411
+can t revoke all privileges for one or more of the requested users	416	412
+can t use order clause with this procedure	417	413
+canceling authentication due to timeout	418,104	414
+canceling autovacuum task	418,104	414
+canceling statement due to conflict with recovery	419,420,421	415
+canceling statement due to lock timeout	422,43	416
+canceling statement due to statement timeout	418,104	414
+canceling statement due to user request	418,104	414
+canceling the wait for synchronous replication and terminating connection due to administrator command	103,104	417
+cancellationexception	423	418
+cancelled key exception	424	419
+cancellederror	425,426	420
+cancelledkeyexception	424	419
+cannot abort during a parallel operation	96	421
+cannot accept a value of a shell type	45	422
+cannot accept a value of type	45	423
+cannot access index * while it is being reindexed	45	424
+cannot access member	427	425
+cannot access temporary indexes of other sessions	45	426
+cannot access temporary or unlogged relations during recovery	45	427
+cannot access temporary tables during a parallel operation	96	428
+cannot access temporary tables of other sessions	45	429
 cannot accumulate arrays of different dimensionality	183,50	216
 cannot accumulate empty arrays	183,50	216
-cannot accumulate null arrays	94,50	426
-cannot acquire lock mode * on database objects while recovery is in progress	43	427
-cannot activate * log	428	428
-cannot add an object of this type to an extension	84,1	429
+cannot accumulate null arrays	94,50	430
+cannot acquire lock mode * on database objects while recovery is in progress	43	431
+cannot activate * log	428	432
+cannot add an object of this type to an extension	84,1	433
 cannot add column to a partition	131,1	142
 cannot add column to typed table	131,1	142
-cannot add foreign key constraint for	429	430
-cannot add more timeout reasons	121,122	431
-cannot add nan to pg_lsn	45	432
-cannot add no inherit constraint to partitioned table	47,1	433
+cannot add foreign key constraint for	429	434
+cannot add more timeout reasons	121,122	435
+cannot add nan to pg_lsn	45	436
+cannot add no inherit constraint to partitioned table	47,1	437
 cannot add not valid foreign key on partitioned table * referencing relation	131,1	142
-cannot add or update a child row a foreign key constraint fails	430	434
-cannot add relation * to publication	93,50	435
-cannot add schema * to extension * because the schema contains the extension	43	436
-cannot add schema * to publication	93,50	435
-cannot add schema to publication	93,50	437
-cannot advance replication slot to * minimum is	43	438
-cannot allocate memory	431	439
-cannot alter array type	131,1	440
-cannot alter column * because it is part of the partition key of relation	47,1	441
+cannot add or update a child row a foreign key constraint fails	430	438
+cannot add relation * to publication	93,50	439
+cannot add schema * to extension * because the schema contains the extension	43	440
+cannot add schema * to publication	93,50	439
+cannot add schema to publication	93,50	441
+cannot advance replication slot to * minimum is	43	442
+cannot allocate memory	431	443
+cannot alter array type	131,1	444
+cannot alter column * because it is part of the partition key of relation	47,1	445
 cannot alter column type of typed table	131,1	142
 cannot alter foreign table * because column * uses its row type	45	146
-cannot alter inherited column	47,1	441
-cannot alter inherited column * of relation	47,1	441
-cannot alter invalid database	43	442
+cannot alter inherited column	47,1	445
+cannot alter inherited column * of relation	47,1	445
+cannot alter invalid database	43	446
 cannot alter partition * with an incomplete detach	43	140
 cannot alter statistics on included column * of index	45	146
 cannot alter statistics on non expression column * of index	45	146
@@ -8574,7 +8594,7 @@ cannot alter system column	45	146
 cannot alter table * because column * uses its row type	45	146
 cannot alter temporary tables of other sessions	45	146
 cannot alter type * because column * uses it	45	146
-cannot alter type * because it is the type of a typed table	432,433	443
+cannot alter type * because it is the type of a typed table	432,433	447
 cannot alter type of a column used by a function or procedure	45	146
 cannot alter type of a column used by a generated column	45	146
 cannot alter type of a column used by a publication where clause	45	146
@@ -8582,14 +8602,14 @@ cannot alter type of a column used by a view or rule	45	146
 cannot alter type of a column used in a policy definition	45	146
 cannot alter type of a column used in a trigger definition	45	146
 cannot alter type of column	45	146
-cannot and bit strings of different sizes	317,50	320
-cannot and inet values of different sizes	93,50	444
-cannot assign new default tablespace	45	445
-cannot assign null value to an element of a fixed length array	94,50	426
-cannot assign requested address	434	446
-cannot assign to field * of column * because its type	148,1	447
-cannot assign to field * of column * because there is no such column in data type	435,1	448
-cannot assign to system column	45,435	449
+cannot and bit strings of different sizes	317,50	323
+cannot and inet values of different sizes	93,50	448
+cannot assign new default tablespace	45	449
+cannot assign null value to an element of a fixed length array	94,50	430
+cannot assign requested address	434	450
+cannot assign to field * of column * because its type	148,1	451
+cannot assign to field * of column * because there is no such column in data type	435,1	452
+cannot assign to system column	45,435	453
 cannot attach a permanent relation as partition of temporary relation	131,1	142
 cannot attach a temporary relation as partition of permanent relation	131,1	142
 cannot attach a typed table as partition	131,1	142
@@ -8600,245 +8620,245 @@ cannot attach inheritance child as partition	131,1	142
 cannot attach inheritance parent as partition	131,1	142
 cannot attach table * as a partition because it is referenced by foreign key	45	146
 cannot attach temporary relation of another session as partition	131,1	142
-cannot be applied to a function	45	450
-cannot be applied to a join	45	450
-cannot be applied to a named tuplestore	45	450
-cannot be applied to a table function	45	450
-cannot be applied to a with query	45	450
-cannot be applied to the nullable side of an outer join	45	451
-cannot be applied to values	45	450
-cannot be cast automatically to type	148,1	452
-cannot be changed	436,43	453
-cannot be changed now	436,43	453
-cannot be changed without restarting the server	436,43	453
-cannot be declared setof	47,1	454
-cannot be dropped because some objects depend on it	432,433	455
-cannot be executed from a function	95,96	456
+cannot be applied to a function	45	454
+cannot be applied to a join	45	454
+cannot be applied to a named tuplestore	45	454
+cannot be applied to a table function	45	454
+cannot be applied to a with query	45	454
+cannot be applied to the nullable side of an outer join	45	455
+cannot be applied to values	45	454
+cannot be cast automatically to type	148,1	456
+cannot be changed	436,43	457
+cannot be changed now	436,43	457
+cannot be changed without restarting the server	436,43	457
+cannot be declared setof	47,1	458
+cannot be dropped because some objects depend on it	432,433	459
+cannot be executed from a function	95,96	460
 cannot be executed from vacuum or analyze	45	165
-cannot be executed within a pipeline	95,96	456
+cannot be executed within a pipeline	95,96	460
 cannot be matched	148,1	168
-cannot be null	93,50	457
-cannot be run	43	458
-cannot be set after connection start	436,43	453
-cannot be set during a parallel operation	96	459
-cannot be set in a secondary extension control file	0,1	460
-cannot be specified with other options	45	445
-cannot be the target of a modifying statement	45	461
-cannot be used as a role name here	437,1	462
-cannot be used as replica identity because column * is a system column	168,1	463
+cannot be null	93,50	461
+cannot be run	43	462
+cannot be set after connection start	436,43	457
+cannot be set during a parallel operation	96	463
+cannot be set in a secondary extension control file	0,1	464
+cannot be specified with other options	45	449
+cannot be the target of a modifying statement	45	465
+cannot be used as a role name here	437,1	466
+cannot be used as replica identity because column * is a system column	168,1	467
 cannot be used as replica identity because column * is nullable	131,1	142
-cannot be used in statistics because its type * has no default btree operator class	45	464
-cannot calculate day of year without year information	438,50	465
+cannot be used in statistics because its type * has no default btree operator class	45	468
+cannot calculate day of year without year information	438,50	469
 cannot call * on a non array	93,50	189
 cannot call * on a non object	93,50	189
 cannot call * on a scalar	93,50	189
 cannot call * on an array	93,50	189
 cannot call * on an object	93,50	189
-cannot call function * via fastpath interface	45	466
-cannot cast type	439,1	467
-cannot cast xmlserialize result to	439,1	468
+cannot call function * via fastpath interface	45	470
+cannot cast type	439,1	471
+cannot cast xmlserialize result to	439,1	472
 cannot change access method of a partitioned table	131,1	142
 cannot change cipher	440,150	169
-cannot change client_encoding during a parallel operation	96	469
-cannot change collation of view column	47,1	470
-cannot change column * used in a foreign key constraint	441	471
-cannot change column * used in a foreign key constraint * of table	442	472
-cannot change column type	443	473
-cannot change data type of existing parameter default value	48,1	474
-cannot change data type of view column	47,1	470
+cannot change client_encoding during a parallel operation	96	473
+cannot change collation of view column	47,1	474
+cannot change column * used in a foreign key constraint	441	475
+cannot change column * used in a foreign key constraint * of table	442	476
+cannot change column type	443	477
+cannot change data type of existing parameter default value	48,1	478
+cannot change data type of view column	47,1	474
 cannot change inheritance of a partition	131,1	142
 cannot change inheritance of partitioned table	131,1	142
 cannot change inheritance of typed table	131,1	142
-cannot change logged status of table * because it is temporary	47,1	441
-cannot change materialized view	131,1	475
-cannot change name of input parameter	48,1	474
-cannot change name of view column	47,1	470
+cannot change logged status of table * because it is temporary	47,1	445
+cannot change materialized view	131,1	479
+cannot change name of input parameter	48,1	478
+cannot change name of view column	47,1	474
 cannot change number of direct arguments of an aggregate function	48,1	48
 cannot change owner of index	131,1	142
 cannot change owner of relation	131,1	142
 cannot change owner of sequence	45	146
-cannot change ownership of identity sequence	45	476
+cannot change ownership of identity sequence	45	480
 cannot change persistence setting twice	45	146
-cannot change relation	131,1	475
-cannot change return type of existing function	48,1	474
-cannot change routine kind	131,1	477
+cannot change relation	131,1	479
+cannot change return type of existing function	48,1	478
+cannot change routine kind	131,1	481
 cannot change schema of composite type	131,1	142
 cannot change schema of index	131,1	142
 cannot change schema of toast table	131,1	142
-cannot change sequence	131,1	475
-cannot change slave_parallel_threads while another change is in progress	444	478
+cannot change sequence	131,1	479
+cannot change slave_parallel_threads while another change is in progress	444	482
 cannot change table * to unlogged because it is part of a publication	43	140
-cannot change the binary logging format inside a stored function or trigger	445	479
-cannot change the binlog direct flag inside a stored function or trigger	446	480
-cannot change the sql_log_bin inside a stored function or trigger	447	481
-cannot change the tablespace of the currently open database	68,43	482
-cannot change toast relation	131,1	475
-cannot change type s storage to plain	84,1	483
-cannot change whether a procedure has output parameters	48,1	474
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	448	484
-cannot cluster a shared catalog	45	485
-cannot cluster on index * because access method does not support clustering	45	485
-cannot cluster on invalid index	45	485
-cannot cluster on partial index	45	485
-cannot cluster temporary tables of other sessions	45	485
-cannot coerce	439	486
-cannot collect transition tuples from child foreign tables	45	306
-cannot commit during a parallel operation	96	417
-cannot commit subtransactions during a parallel operation	96	417
-cannot commit while a subtransaction is active	449	487
-cannot compare arrays of different element types	148,1	309
-cannot compare dissimilar column types * at record column	148,1	310
-cannot compare record types with different numbers of columns	148,1	310
-cannot compare rows of zero length	45	488
-cannot complete detaching partition	43	489
-cannot concatenate incompatible arrays	148,1,183	490
-cannot connect now	450	491
-cannot connect to invalid database	43	492
-cannot continue wal streaming recovery has already ended	43	493
-cannot convert * character 0x * to	451	494
-cannot convert * to a bigint	452	495
-cannot convert circle with radius zero to polygon	45	496
-cannot convert infinity to	45	497
-cannot convert nan to	45	497
-cannot convert null to non constant default	453	498
-cannot convert partition * to a view	131,1	499
-cannot convert partitioned table * to a view	131,1	499
-cannot convert relation containing dropped columns to view	45	500
-cannot convert value from * without time zone usage	45	501
+cannot change the binary logging format inside a stored function or trigger	445	483
+cannot change the binlog direct flag inside a stored function or trigger	446	484
+cannot change the sql_log_bin inside a stored function or trigger	447	485
+cannot change the tablespace of the currently open database	68,43	486
+cannot change toast relation	131,1	479
+cannot change type s storage to plain	84,1	487
+cannot change whether a procedure has output parameters	48,1	478
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	448	488
+cannot cluster a shared catalog	45	489
+cannot cluster on index * because access method does not support clustering	45	489
+cannot cluster on invalid index	45	489
+cannot cluster on partial index	45	489
+cannot cluster temporary tables of other sessions	45	489
+cannot coerce	439	490
+cannot collect transition tuples from child foreign tables	45	309
+cannot commit during a parallel operation	96	421
+cannot commit subtransactions during a parallel operation	96	421
+cannot commit while a subtransaction is active	449	491
+cannot compare arrays of different element types	148,1	312
+cannot compare dissimilar column types * at record column	148,1	313
+cannot compare record types with different numbers of columns	148,1	313
+cannot compare rows of zero length	45	492
+cannot complete detaching partition	43	493
+cannot concatenate incompatible arrays	148,1,183	494
+cannot connect now	450	495
+cannot connect to invalid database	43	496
+cannot continue wal streaming recovery has already ended	43	497
+cannot convert * character 0x * to	451	498
+cannot convert * to a bigint	452	499
+cannot convert circle with radius zero to polygon	45	500
+cannot convert infinity to	45	501
+cannot convert nan to	45	501
+cannot convert null to non constant default	453	502
+cannot convert partition * to a view	131,1	503
+cannot convert partitioned table * to a view	131,1	503
+cannot convert relation containing dropped columns to view	45	504
+cannot convert value from * without time zone usage	45	505
 cannot convert whole row table reference	45	212
-cannot copy a replication slot that doesn t reserve wal	43	438
-cannot copy from foreign table	131,1	502
-cannot copy from materialized view	131,1	502
-cannot copy from non table relation	131,1	502
-cannot copy from partitioned table	131,1	502
-cannot copy from sequence	131,1	502
-cannot copy from view	131,1	502
-cannot copy physical replication slot * as a logical replication slot	45	503
-cannot copy to from client in an sql function	45	362
-cannot copy to materialized view	131,1	504
-cannot copy to non table relation	131,1	504
-cannot copy to sequence	131,1	504
-cannot copy to view	131,1	504
-cannot copy unfinished logical replication slot	45	503
-cannot copy window * because it has a frame clause	454,1	505
-cannot create a cursor with hold within security restricted operation	69,1	506
+cannot copy a replication slot that doesn t reserve wal	43	442
+cannot copy from foreign table	131,1	506
+cannot copy from materialized view	131,1	506
+cannot copy from non table relation	131,1	506
+cannot copy from partitioned table	131,1	506
+cannot copy from sequence	131,1	506
+cannot copy from view	131,1	506
+cannot copy physical replication slot * as a logical replication slot	45	507
+cannot copy to from client in an sql function	45	366
+cannot copy to materialized view	131,1	508
+cannot copy to non table relation	131,1	508
+cannot copy to sequence	131,1	508
+cannot copy to view	131,1	508
+cannot copy unfinished logical replication slot	45	507
+cannot copy window * because it has a frame clause	454,1	509
+cannot create a cursor with hold within security restricted operation	69,1	510
 cannot create a temporary relation as partition of permanent relation	131,1	142
 cannot create exclusion constraints on partitioned table	45	82
 cannot create foreign partition of partitioned table	131,1	142
-cannot create foreign server * as it already exists	455	507
-cannot create fulltext index on materialized subquery	456	508
-cannot create fulltext index on temporary innodb table	457	509
-cannot create fulltext index with parser on innodb table	458	510
+cannot create foreign server * as it already exists	455	511
+cannot create fulltext index on materialized subquery	456	512
+cannot create fulltext index on temporary innodb table	457	513
+cannot create fulltext index with parser on innodb table	458	514
 cannot create index on partitioned table	45	82
-cannot create index on relation	131,1	511
+cannot create index on relation	131,1	515
 cannot create indexes on temporary tables of other sessions	45	82
-cannot create logical replication slot in transaction that has performed writes	95,96	512
-cannot create partitioned table as inheritance child	84,1	513
-cannot create relations in temporary schemas of other sessions	47,1	514
-cannot create stored routine s check warnings	459	515
-cannot create temporary relation in non temporary schema	47,1	514
-cannot create temporary table with partitions	460	516
-cannot create temporary table within security restricted operation	69,1	517
-cannot create temporary tables during a parallel operation	461,96	518
-cannot create temporary tables during recovery	461,96	518
-cannot create unique index on partitioned table	131,1	519
+cannot create logical replication slot in transaction that has performed writes	95,96	516
+cannot create partitioned table as inheritance child	84,1	517
+cannot create relations in temporary schemas of other sessions	47,1	518
+cannot create stored routine s check warnings	459	519
+cannot create temporary relation in non temporary schema	47,1	518
+cannot create temporary table with partitions	460	520
+cannot create temporary table within security restricted operation	69,1	521
+cannot create temporary tables during a parallel operation	461,96	522
+cannot create temporary tables during recovery	461,96	522
+cannot create unique index on partitioned table	131,1	523
 cannot deconstruct a scalar	93,50	189
 cannot deconstruct an array as an object	93,50	189
-cannot define foreign key with * clause on a generated column	462	520
-cannot define savepoints during a parallel operation	96	417
-cannot define statistics for relation	131,1	521
-cannot delete from foreign table	45	522
+cannot define foreign key with * clause on a generated column	462	524
+cannot define savepoints during a parallel operation	96	421
+cannot define statistics for relation	131,1	525
+cannot delete from foreign table	45	526
 cannot delete from object using integer index	93,50	189
 cannot delete from scalar	93,50	189
-cannot delete from table	168,1	523
-cannot delete from table * because it does not have a replica identity and publishes deletes	43	524
-cannot delete from view	43	525
-cannot delete or update a parent row a foreign key constraint fails	463	526
+cannot delete from table	168,1	527
+cannot delete from table * because it does not have a replica identity and publishes deletes	43	528
+cannot delete from view	43	529
+cannot delete or update a parent row a foreign key constraint fails	463	530
 cannot delete path in scalar	93,50	189
-cannot delete rows from table which is parent in a foreign key constraint * of table	464	527
-cannot delete tuples during a parallel operation	96	528
-cannot detach partition	43	489
+cannot delete rows from table which is parent in a foreign key constraint * of table	464	531
+cannot delete tuples during a parallel operation	96	532
+cannot detach partition	43	493
 cannot detach partitions concurrently when a default partition exists	43	140
 cannot determine element type of anyarray argument	148,1	168
-cannot determine result data type	48,1,148	474
+cannot determine result data type	48,1,148	478
 cannot determine transition data type	48,1	48
-cannot determine type of empty array	465,1	529
-cannot disallow connections for current database	93,50	530
-cannot discard import tablespace associated with temporary table	466	531
-cannot display a value of a shell type	45	418
-cannot display a value of type	45	418
-cannot drop * because it is required by the database system	432,433	532
-cannot drop * because other objects depend on it	432,433	532
-cannot drop * requires it	432,433	532
-cannot drop a template database	131,1	533
-cannot drop active portal	467	534
-cannot drop all the publications from a subscription	84,1	535
-cannot drop column * because it is part of the partition key of relation	47,1	441
-cannot drop column * needed in a foreign key constraint	468	536
-cannot drop column * needed in a foreign key constraint * of table	469	537
-cannot drop column from only the partitioned table when partitions exist	47,1	441
+cannot determine type of empty array	465,1	533
+cannot disallow connections for current database	93,50	534
+cannot discard import tablespace associated with temporary table	466	535
+cannot display a value of a shell type	45	422
+cannot display a value of type	45	422
+cannot drop * because it is required by the database system	432,433	536
+cannot drop * because other objects depend on it	432,433	536
+cannot drop * requires it	432,433	536
+cannot drop a template database	131,1	537
+cannot drop active portal	467	538
+cannot drop all the publications from a subscription	84,1	539
+cannot drop column * because it is part of the partition key of relation	47,1	445
+cannot drop column * needed in a foreign key constraint	468	540
+cannot drop column * needed in a foreign key constraint * of table	469	541
+cannot drop column from only the partitioned table when partitions exist	47,1	445
 cannot drop column from typed table	131,1	142
-cannot drop columns from view	47,1	470
-cannot drop default keycache	470	538
-cannot drop desired object s because other objects depend on them	432,433	532
-cannot drop extension * because it is being modified	43	436
-cannot drop generation expression from inherited column	47,1	441
-cannot drop index * needed in a foreign key constraint	471	539
-cannot drop inherited column	47,1	441
-cannot drop inherited constraint * of relation	47,1	441
-cannot drop objects owned by * because they are required by the database system	432,433	540
-cannot drop one or more of the requested users	472	541
-cannot drop or rename fts_doc_id	473	542
+cannot drop columns from view	47,1	474
+cannot drop default keycache	470	542
+cannot drop desired object s because other objects depend on them	432,433	536
+cannot drop extension * because it is being modified	43	440
+cannot drop generation expression from inherited column	47,1	445
+cannot drop index * needed in a foreign key constraint	471	543
+cannot drop inherited column	47,1	445
+cannot drop inherited constraint * of relation	47,1	445
+cannot drop objects owned by * because they are required by the database system	432,433	544
+cannot drop one or more of the requested users	472	545
+cannot drop or rename fts_doc_id	473	546
 cannot drop partitioned index	45	146
-cannot drop pinned portal	467	534
+cannot drop pinned portal	467	538
 cannot drop system column	45	146
-cannot drop the currently open database	68,43	482
+cannot drop the currently open database	68,43	486
 cannot enable subscription that does not have a slot name	43	143
-cannot exec a shared library directly	474	543
-cannot execute * during a parallel operation	96	544
-cannot execute * during recovery	461,96	545
-cannot execute * in a read only transaction	461,96	545
-cannot execute * within a background process	45	546
-cannot execute * within security restricted operation	69,1	547
-cannot execute merge on relation	45	548
-cannot execute new commands while wal sender is in stopping mode	43	549
-cannot execute sql commands in wal sender for physical replication	45	550
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	475	551
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	476	552
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	477	553
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	478	554
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	479	555
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	480	556
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	481	557
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	482	558
-cannot execute statement in a read only transaction	483	559
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	484	560
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	485	561
-cannot export a snapshot from a subtransaction	95,96	562
-cannot extend file	182	563
-cannot extend relation	182	564
+cannot exec a shared library directly	474	547
+cannot execute * during a parallel operation	96	548
+cannot execute * during recovery	461,96	549
+cannot execute * in a read only transaction	461,96	549
+cannot execute * within a background process	45	550
+cannot execute * within security restricted operation	69,1	551
+cannot execute merge on relation	45	552
+cannot execute new commands while wal sender is in stopping mode	43	553
+cannot execute sql commands in wal sender for physical replication	45	554
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	475	555
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	476	556
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	477	557
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	478	558
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	479	559
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	480	560
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	481	561
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	482	562
+cannot execute statement in a read only transaction	483	563
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	484	564
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	485	565
+cannot export a snapshot from a subtransaction	95,96	566
+cannot extend file	182	567
+cannot extend relation	182	568
 cannot extract elements from a scalar	93,50	189
 cannot extract elements from an object	93,50	189
-cannot find certificate signature algorithm	486,156	565
-cannot find module	487	566
-cannot fire deferred trigger within security restricted operation	69,1	567
+cannot find certificate signature algorithm	486,156	569
+cannot find module	487	570
+cannot fire deferred trigger within security restricted operation	69,1	571
 cannot get array length of a non array	93,50	189
 cannot get array length of a scalar	93,50	189
-cannot get geometry object from data you send to the geometry field	488	568
+cannot get geometry object from data you send to the geometry field	488	572
 cannot get group name	489,150	169
-cannot grant role * to	490	569
-cannot have more than * columns in statistics	491,182	570
-cannot have more than * keys in a foreign key	491,182	571
-cannot have more than * runs for an external sort	182	572
-cannot have more than 2 32 1 subtransactions in a transaction	182	573
-cannot have more than 2 32 2 commands in a transaction	182	573
-cannot have more than one value for this type of * partitioning	492	574
-cannot have multiple returning lists in a rule	45	500
+cannot grant role * to	490	573
+cannot have more than * columns in statistics	491,182	574
+cannot have more than * keys in a foreign key	491,182	575
+cannot have more than * runs for an external sort	182	576
+cannot have more than 2 32 1 subtransactions in a transaction	182	577
+cannot have more than 2 32 2 commands in a transaction	182	577
+cannot have more than one value for this type of * partitioning	492	578
+cannot have multiple returning lists in a rule	45	504
 cannot have multiple set access method subcommands	45	146
 cannot have multiple set tablespace subcommands	0,1	99
-cannot have returning lists in multiple rules	45	575
-cannot have rules	131,1	499
-cannot have triggers	131,1	576
+cannot have returning lists in multiple rules	45	579
+cannot have rules	131,1	503
+cannot have triggers	131,1	580
 cannot import a snapshot from a different database	45	51
 cannot inherit from a partition	131,1	142
 cannot inherit from partition	131,1	142
@@ -8846,377 +8866,377 @@ cannot inherit from partitioned table	131,1	142
 cannot inherit from temporary relation	131,1	142
 cannot inherit from temporary relation of another session	131,1	142
 cannot inherit to temporary relation of another session	131,1	142
-cannot insert a non default value into column	386,1	379
-cannot insert into column * of view	45	575
-cannot insert into foreign table	45	522
-cannot insert into view	43	525
-cannot insert multiple commands into a prepared statement	0,1	577
-cannot insert tuples in a parallel worker	96	528
-cannot invoke * is null	190	578
-cannot load from * the table is probably corrupted	493	579
-cannot load such file	487	580
-cannot lock relation	131,1	581
-cannot lock rows in foreign table	45	582
-cannot lock rows in materialized view	131,1	475
-cannot lock rows in relation	131,1	475
-cannot lock rows in sequence	131,1	475
-cannot lock rows in toast relation	131,1	475
-cannot lock rows in view	131,1	475
-cannot manipulate replication origins during recovery	461,96	583
-cannot mark index clustered in partitioned table	45	485
+cannot insert a non default value into column	386,1	383
+cannot insert into column * of view	45	579
+cannot insert into foreign table	45	526
+cannot insert into view	43	529
+cannot insert multiple commands into a prepared statement	0,1	581
+cannot insert tuples in a parallel worker	96	532
+cannot invoke * is null	190	582
+cannot load from * the table is probably corrupted	493	583
+cannot load such file	487	584
+cannot lock relation	131,1	585
+cannot lock rows in foreign table	45	586
+cannot lock rows in materialized view	131,1	479
+cannot lock rows in relation	131,1	479
+cannot lock rows in sequence	131,1	479
+cannot lock rows in toast relation	131,1	479
+cannot lock rows in view	131,1	479
+cannot manipulate replication origins during recovery	461,96	587
+cannot mark index clustered in partitioned table	45	489
 cannot match partition key to an index using access method	45	82
-cannot merge addresses from different families	93,50	444
-cannot merge incompatible arrays	148,1	584
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	494	585
-cannot modify session binlog_format inside a transaction	495	586
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	496	587
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	497	588
-cannot modify session skip_replication inside a stored function or trigger	498	589
-cannot modify session skip_replication inside a transaction	499	590
-cannot modify session sql_log_bin inside a transaction	500	591
+cannot merge addresses from different families	93,50	448
+cannot merge incompatible arrays	148,1	588
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	494	589
+cannot modify session binlog_format inside a transaction	495	590
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	496	591
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	497	592
+cannot modify session skip_replication inside a stored function or trigger	498	593
+cannot modify session skip_replication inside a transaction	499	594
+cannot modify session sql_log_bin inside a transaction	500	595
 cannot move an owned sequence into another schema	45	146
-cannot move extension * into schema * because the extension contains the schema	43	436
+cannot move extension * into schema * because the extension contains the schema	43	440
 cannot move non shared relation to tablespace	45	82
-cannot move objects into or out of temporary schemas	45	592
-cannot move objects into or out of toast schema	45	592
-cannot move relations in to or out of pg_global tablespace	93,50	593
-cannot move system relation	45	594
-cannot move system relations skipping all	69,1	595
+cannot move objects into or out of temporary schemas	45	596
+cannot move objects into or out of toast schema	45	596
+cannot move relations in to or out of pg_global tablespace	93,50	597
+cannot move system relation	45	598
+cannot move system relations skipping all	69,1	599
 cannot move temporary tables of other sessions	45	146
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	45	596
-cannot open * query as cursor	501,1	597
-cannot open multi query plan as cursor	501,1	597
-cannot open relation	131,1	598
-cannot open table for trigger s s	502	599
-cannot or bit strings of different sizes	317,50	320
-cannot or inet values of different sizes	93,50	444
-cannot override order by clause of window	454,1	505
-cannot override partition by clause of window	454,1	505
-cannot partition using more than	491,182	571
-cannot perform copy freeze because of prior transaction activity	96	600
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	43	601
-cannot perform copy freeze on a partitioned table	45	602
-cannot perform delete returning on relation	45	575
-cannot perform insert returning on relation	45	575
-cannot perform transaction commands inside a cursor loop that is not read only	43	458
-cannot perform update returning on relation	45	575
-cannot prepare a transaction that has created a cursor with hold	45	603
-cannot prepare a transaction that has executed listen unlisten or notify	45	604
-cannot prepare a transaction that has exported snapshots	45	605
-cannot prepare a transaction that has operated on temporary objects	45	605
-cannot prepare a transaction that modified relation mapping	45	606
-cannot prepare while holding both session level and transaction level locks on the same object	45	607
-cannot proceed because event scheduler is disabled	503	608
-cannot proceed exception	504	609
-cannot query or manipulate replication origin when max_replication_slots 0	43	610
-cannot read field x because * is null	190	578
-cannot read from logical replication slot	43	549
-cannot read properties of null reading	190	611
-cannot read properties of undefined reading	190	611
-cannot read the array length because * is null	190	578
-cannot reassign ownership of objects owned by * because they are required by the database system	432,433	540
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	505	612
-cannot recursively add identity column to table that has child tables	47,1	441
-cannot redo exception	506	613
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	45	600
+cannot open * query as cursor	501,1	601
+cannot open multi query plan as cursor	501,1	601
+cannot open relation	131,1	602
+cannot open table for trigger s s	502	603
+cannot or bit strings of different sizes	317,50	323
+cannot or inet values of different sizes	93,50	448
+cannot override order by clause of window	454,1	509
+cannot override partition by clause of window	454,1	509
+cannot partition using more than	491,182	575
+cannot perform copy freeze because of prior transaction activity	96	604
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	43	605
+cannot perform copy freeze on a partitioned table	45	606
+cannot perform delete returning on relation	45	579
+cannot perform insert returning on relation	45	579
+cannot perform transaction commands inside a cursor loop that is not read only	43	462
+cannot perform update returning on relation	45	579
+cannot prepare a transaction that has created a cursor with hold	45	607
+cannot prepare a transaction that has executed listen unlisten or notify	45	608
+cannot prepare a transaction that has exported snapshots	45	609
+cannot prepare a transaction that has operated on temporary objects	45	609
+cannot prepare a transaction that modified relation mapping	45	610
+cannot prepare while holding both session level and transaction level locks on the same object	45	611
+cannot proceed because event scheduler is disabled	503	612
+cannot proceed exception	504	613
+cannot query or manipulate replication origin when max_replication_slots 0	43	614
+cannot read field x because * is null	190	582
+cannot read from logical replication slot	43	553
+cannot read properties of null reading	190	615
+cannot read properties of undefined reading	190	615
+cannot read the array length because * is null	190	582
+cannot reassign ownership of objects owned by * because they are required by the database system	432,433	544
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	505	616
+cannot recursively add identity column to table that has child tables	47,1	445
+cannot redo exception	506	617
 cannot refer to new within with query	45	212
 cannot refer to non index column by number	45	146
 cannot refer to old within with query	45	212
-cannot refresh materialized view	43	614
+cannot refresh materialized view	43	618
 cannot reindex exclusion constraint index * concurrently skipping	45	82
 cannot reindex invalid index * concurrently skipping	45	82
-cannot reindex invalid index * on toast table skipping	45	594
-cannot reindex invalid index on toast table	45	594
+cannot reindex invalid index * on toast table skipping	45	598
+cannot reindex invalid index on toast table	45	598
 cannot reindex system catalogs concurrently	45	82
 cannot reindex system catalogs concurrently skipping all	45	82
-cannot reindex temporary tables of other sessions	45	594
-cannot reindex this type of relation concurrently	131,1	511
-cannot release savepoints during a parallel operation	96	417
-cannot remove all partitions use drop table instead	507	615
-cannot remove constraint from only the partitioned table when partitions exist	47,1	441
-cannot remove dependency on * because it is a system object	45	616
-cannot remove parameter defaults from existing function	48,1	474
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	508	617
+cannot reindex temporary tables of other sessions	45	598
+cannot reindex this type of relation concurrently	131,1	515
+cannot release savepoints during a parallel operation	96	421
+cannot remove all partitions use drop table instead	507	619
+cannot remove constraint from only the partitioned table when partitions exist	47,1	445
+cannot remove dependency on * because it is a system object	45	620
+cannot remove parameter defaults from existing function	48,1	478
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	508	621
 cannot rename column of typed table	131,1	142
 cannot rename columns of relation	131,1	142
-cannot rename inherited column	47,1	441
-cannot rename inherited constraint	47,1	441
+cannot rename inherited column	47,1	445
+cannot rename inherited constraint	47,1	445
 cannot rename system column	45	146
 cannot replace existing key	93,50	189
-cannot replace hidden fts_doc_id with a user visible one	509	618
-cannot replicate into relation with row level security enabled	45	619
-cannot retrieve a system column in this context	45	620
-cannot retrieve commit timestamp for transaction	93,50	621
-cannot revoke role * from	510	622
+cannot replace hidden fts_doc_id with a user visible one	509	622
+cannot replicate into relation with row level security enabled	45	623
+cannot retrieve a system column in this context	45	624
+cannot retrieve commit timestamp for transaction	93,50	625
+cannot revoke role * from	510	626
 cannot rewrite system relation	45	146
 cannot rewrite table * used as a catalog table	45	146
 cannot rewrite temporary tables of other sessions	45	146
-cannot roll back while a subtransaction is active	449	487
-cannot rollback to savepoints during a parallel operation	96	417
-cannot run because of policy	511	623
-cannot run executable found relative to current directory	512,513	624
-cannot run inside a subtransaction	95,96	456
-cannot run inside a transaction block	95,96	456
-cannot schedule event * relay log name * position	514	625
-cannot send a message of size * via shared memory queue	182	626
-cannot send after transport endpoint shutdown	338	627
-cannot send header	515	628
-cannot send request	516	629
+cannot roll back while a subtransaction is active	449	491
+cannot rollback to savepoints during a parallel operation	96	421
+cannot run because of policy	511	627
+cannot run executable found relative to current directory	512,513	628
+cannot run inside a subtransaction	95,96	460
+cannot run inside a transaction block	95,96	460
+cannot schedule event * relay log name * position	514	629
+cannot send a message of size * via shared memory queue	182	630
+cannot send after transport endpoint shutdown	338	631
+cannot send header	515	632
+cannot send request	516	633
 cannot set * for enabled subscription	43	143
-cannot set a subfield to default	45	449
-cannot set an array element to default	45	449
-cannot set comment on relation	131,1	630
+cannot set a subfield to default	45	453
+cannot set an array element to default	45	453
+cannot set comment on relation	131,1	634
 cannot set logged status of a temporary sequence	47,1	47
 cannot set options for relation	131,1	142
-cannot set parameter * to false for publication	93,50	437
-cannot set parameter * within security definer function	69,1	631
-cannot set parameter * within security restricted operation	69,1	631
-cannot set parameters during a parallel operation	96	459
+cannot set parameter * to false for publication	93,50	441
+cannot set parameter * within security definer function	69,1	635
+cannot set parameter * within security restricted operation	69,1	635
+cannot set parameters during a parallel operation	96	463
 cannot set path in scalar	93,50	189
-cannot set privileges of array types	517,518	632
-cannot set properties of null setting	190	611
-cannot set properties of undefined setting	190	611
-cannot set security label on relation	131,1	633
-cannot setup replication origin when one is already setup	43	610
-cannot specify a canonical function without a pre created shell type	84,1	483
-cannot specify both	501,1	634
-cannot specify both parser and copy options	0,1	635
-cannot specify default tablespace for partitioned relations	45	636
-cannot specify delimiter in binary mode	0,1	637
-cannot specify header in binary mode	45	638
-cannot specify more than one application time period	519	639
-cannot specify null in binary mode	0,1	637
-cannot specify null in range bound	84,1	513
-cannot specify using when altering type of generated column	520,1	640
-cannot start logical replication workers when max_replication_slots 0	121,122	641
-cannot start subtransactions during a parallel operation	96	417
-cannot subscript type * because it does not support subscripting	148,1	642
-cannot subtract inet values of different sizes	93,50	444
-cannot subtract nan from pg_lsn	45	432
-cannot switch out of the row based binary log format when the session has open temporary tables	521	643
-cannot take logarithm of a negative number	522,50	644
-cannot take logarithm of zero	522,50	644
+cannot set privileges of array types	517,518	636
+cannot set properties of null setting	190	615
+cannot set properties of undefined setting	190	615
+cannot set security label on relation	131,1	637
+cannot setup replication origin when one is already setup	43	614
+cannot specify a canonical function without a pre created shell type	84,1	487
+cannot specify both	501,1	638
+cannot specify both parser and copy options	0,1	639
+cannot specify default tablespace for partitioned relations	45	640
+cannot specify delimiter in binary mode	0,1	641
+cannot specify header in binary mode	45	642
+cannot specify more than one application time period	519	643
+cannot specify null in binary mode	0,1	641
+cannot specify null in range bound	84,1	517
+cannot specify using when altering type of generated column	520,1	644
+cannot start logical replication workers when max_replication_slots 0	121,122	645
+cannot start subtransactions during a parallel operation	96	421
+cannot subscript type * because it does not support subscripting	148,1	646
+cannot subtract inet values of different sizes	93,50	448
+cannot subtract nan from pg_lsn	45	436
+cannot switch out of the row based binary log format when the session has open temporary tables	521	647
+cannot take logarithm of a negative number	522,50	648
+cannot take logarithm of zero	522,50	648
 cannot take square root of a negative number	51,50	50
-cannot truncate a table referenced in a foreign key constraint	45,523	645
+cannot truncate a table referenced in a foreign key constraint	45,523	649
 cannot truncate foreign table	45	146
 cannot truncate only a partitioned table	131,1	142
 cannot truncate temporary tables of other sessions	45	146
-cannot undo exception	524	646
-cannot unload app domain exception	203	647
-cannot update column * of view	45	575
-cannot update foreign table	45	522
-cannot update table	168,1	523
-cannot update table * because it does not have a replica identity and publishes updates	43	524
-cannot update tuples during a parallel operation	96	648
-cannot update view	43	525
-cannot use * access on index * due to type or collation conversion on field	525	649
-cannot use * with a logical replication slot	45	550
-cannot use * with header in copy to	45	638
+cannot undo exception	524	650
+cannot unload app domain exception	204	651
+cannot update column * of view	45	579
+cannot update foreign table	45	526
+cannot update table	168,1	527
+cannot update table * because it does not have a replica identity and publishes updates	43	528
+cannot update tuples during a parallel operation	96	652
+cannot update view	43	529
+cannot use * access on index * due to type or collation conversion on field	525	653
+cannot use * with a logical replication slot	45	554
+cannot use * with header in copy to	45	642
 cannot use a deferrable primary key for referenced table	43	140
 cannot use a deferrable unique constraint for referenced table	43	140
-cannot use a logical replication slot for physical replication	43	549
-cannot use a where clause when removing a table from a publication	0,1	650
+cannot use a logical replication slot for physical replication	43	553
+cannot use a where clause when removing a table from a publication	0,1	654
 cannot use an existing index in create table	45	212
-cannot use column list for relation * in publication	93,50	437
-cannot use constant expression as partition key	84,1	651
-cannot use different column lists for table * in different publications	45	619
-cannot use distinct with within group	0,1	652
+cannot use column list for relation * in publication	93,50	441
+cannot use constant expression as partition key	84,1	655
+cannot use different column lists for table * in different publications	45	623
+cannot use distinct with within group	0,1	656
 cannot use eeee twice	0,1	0
 cannot use expression index * as replica identity	45	146
-cannot use generated column * in column generation expression	84,1	653
-cannot use generated column * in publication column list	168,1	654
-cannot use generated column in partition key	84,1	651
-cannot use in schema clause when using grant revoke on schemas	517,518	632
-cannot use invalid database * as template	43	442
-cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	107,108	260
-cannot use ldapsearchattribute together with ldapsearchfilter	107,108	260
-cannot use list partition strategy with more than one column	84,1	651
-cannot use maxvalue as value in values in	526	655
-cannot use more than * columns in an index	491,182	656
-cannot use multiple order by clauses with within group	0,1	652
+cannot use generated column * in column generation expression	84,1	657
+cannot use generated column * in publication column list	168,1	658
+cannot use generated column in partition key	84,1	655
+cannot use in schema clause when using grant revoke on schemas	517,518	636
+cannot use invalid database * as template	43	446
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	107,108	261
+cannot use ldapsearchattribute together with ldapsearchfilter	107,108	261
+cannot use list partition strategy with more than one column	84,1	655
+cannot use maxvalue as value in values in	526	659
+cannot use more than * columns in an index	491,182	660
+cannot use multiple order by clauses with within group	0,1	656
 cannot use non immediate index * as replica identity	45	146
 cannot use non unique index * as replica identity	131,1	142
 cannot use only for foreign key on partitioned table * referencing relation	131,1	142
 cannot use partial index * as replica identity	45	146
-cannot use physical replication slot for logical decoding	43	657
+cannot use physical replication slot for logical decoding	43	661
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	93,50	437
-cannot use relation * as logical replication target	131,1	658
+cannot use publication where clause for relation	93,50	441
+cannot use relation * as logical replication target	131,1	662
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	45	59
-cannot use special role specifier in drop role	93,50	659
-cannot use system column * in column generation expression	168,1	660
-cannot use system column * in merge when condition	168,1	660
-cannot use system column * in partition key	84,1	651
-cannot use system column * in publication column list	168,1	654
-cannot use table references in domain check constraint	168,1	661
-cannot use table references in parameter default value	168,1	662
+cannot use special role specifier in drop role	93,50	663
+cannot use system column * in column generation expression	168,1	664
+cannot use system column * in merge when condition	168,1	664
+cannot use system column * in partition key	84,1	655
+cannot use system column * in publication column list	168,1	658
+cannot use table references in domain check constraint	168,1	665
+cannot use table references in parameter default value	168,1	666
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	652
-cannot use whole row variable in column generation expression	84,1	653
-cannot vacuum temporary tables of other sessions	45	485
-cannot xor bit strings of different sizes	317,50	320
-cannot_coerce	439,1	486
-cannot_connect_now	450,104	491
-cannotcoerce	439,1	486
-cannotconnectnow	450,104	491
-cannotproceedexception	504	609
-cannotredoexception	506	613
-cannotsendheader	515	628
-cannotsendrequest	516	629
-cannotundoexception	524	646
-cannotunloadappdomainexception	203	647
-cant change runtime param	436	663
-cant_change_runtime_param	436,43	663
-cantchangeruntimeparam	436,43	663
-card not present exception	527	664
-cardexception	528	665
-cardinality violation	529	666
-cardinality_violation	529	666
-cardinalityviolation	529	666
-cardnotpresentexception	527	664
-case insensitive matching not supported on type bytea	45	667
-case not found	530	668
-case not found for case statement	531	669
-case_not_found	530	668
-casenotfound	530	668
-cast from type * to type * already exists	82,1	670
-cast from type * to type * does not exist	83,1	671
+cannot use variadic with within group	0,1	656
+cannot use whole row variable in column generation expression	84,1	657
+cannot vacuum temporary tables of other sessions	45	489
+cannot xor bit strings of different sizes	317,50	323
+cannot_coerce	439,1	490
+cannot_connect_now	450,104	495
+cannotcoerce	439,1	490
+cannotconnectnow	450,104	495
+cannotproceedexception	504	613
+cannotredoexception	506	617
+cannotsendheader	515	632
+cannotsendrequest	516	633
+cannotundoexception	524	650
+cannotunloadappdomainexception	204	651
+cant change runtime param	436	667
+cant_change_runtime_param	436,43	667
+cantchangeruntimeparam	436,43	667
+card not present exception	527	668
+cardexception	528	669
+cardinality violation	529	670
+cardinality_violation	529	670
+cardinalityviolation	529	670
+cardnotpresentexception	527	668
+case insensitive matching not supported on type bytea	45	671
+case not found	530	672
+case not found for case statement	531	673
+case_not_found	530	672
+casenotfound	530	672
+cast from type * to type * already exists	82,1	674
+cast from type * to type * does not exist	83,1	675
 cast function must be a normal function	84,1	191
 cast function must not be volatile	84,1	191
 cast function must not return a set	84,1	191
 cast function must take one to three arguments	84,1	191
 cast will be ignored because the source data type is a domain	131,1	199
 cast will be ignored because the target data type is a domain	131,1	199
-catalogexception	532	672
+catalogexception	532	676
 ccs received early	533,150	169
-cert authentication is only supported on hostssl connections	107,108	260
+cert authentication is only supported on hostssl connections	107,108	261
 cert cb error	534,150	169
-cert info signature and signature algorithm mismatch	535,156	673
+cert info signature and signature algorithm mismatch	535,156	677
 cert length mismatch	536,150	169
-cert path builder exception	537	674
-cert path validator exception	538	675
-cert store exception	539	676
-certificate chain too long	540,156	677
-certificate encoding exception	541	678
-certificate expired exception	542	679
-certificate has expired	543,156	680
-certificate is not yet valid	544,156	681
-certificate not trusted	545,156	682
-certificate not yet valid exception	546	683
-certificate parsing exception	547	684
-certificate public key has explicit ecc parameters	548,156	685
-certificate rejected	549,156	686
-certificate revoked	550,156	687
-certificate revoked exception	551	688
-certificate signature failure	552,156	689
-certificate transparency required but no valid scts found	553,156	690
+cert path builder exception	537	678
+cert path validator exception	538	679
+cert store exception	539	680
+certificate chain too long	540,156	681
+certificate encoding exception	541	682
+certificate expired exception	542	683
+certificate has expired	543,156	684
+certificate is not yet valid	544,156	685
+certificate not trusted	545,156	686
+certificate not yet valid exception	546	687
+certificate parsing exception	547	688
+certificate public key has explicit ecc parameters	548,156	689
+certificate rejected	549,156	690
+certificate revoked	550,156	691
+certificate revoked exception	551	692
+certificate signature failure	552,156	693
+certificate transparency required but no valid scts found	553,156	694
 certificate verify failed	554,150	169
-certificateencodingexception	541	678
-certificateerror	555,556	691
-certificateexception	557	692
-certificateexpiredexception	542	679
-certificatenotyetvalidexception	546	683
-certificateparsingexception	547	684
-certificaterevokedexception	551	688
-certpathbuilderexception	537	674
-certpathvalidatorexception	538	675
-certstoreexception	539	676
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	558	693
-change master to master_auto_position 1 can only be executed when gtid_mode on	559	694
-change master to option * is missing requirement	560	695
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	561	696
-changed char set exception	562	697
-changedcharsetexception	562	697
-changing schema from * to * is not allowed	563	698
-changing table options requires the table to be rebuilt	564	699
-channel name cannot be empty	93,50	700
-channel name too long	93,50	700
-channel number out of range	565	701
-char conversion exception	566	702
-char out of range	306,50	703
-character coding exception	567	704
-character disallowed in json in argument * to function * at position	568	705
-character not in repertoire	569	706
-character number must be positive	93,50	707
-character with byte sequence * in encoding * has no equivalent in encoding	570,50	708
-character_not_in_repertoire	569,50	706
-charactercodingexception	567	704
-characternotinrepertoire	569,50	706
-charconversionexception	566	702
-check constraint * already exists	82,1	709
-check constraint * of relation * is violated by some row	571,572	710
-check constraint failed	573,574	711
-check constraint name * appears multiple times but with different expressions	82,1	712
-check constraints for domains cannot be marked no inherit	84,1	483
-check of private key failed	107,108	713
-check option failed 192s 192s	575	714
-check option on non updatable view 192s 192s	576	715
-check violation	571	716
-check_violation	571,572	716
-checkoutexception	577	717
-checkreservedlock disk i o error	578,81	718
-checkviolation	571,572	716
-child column * specifies generation expression	520,1	640
-child exited	579	719
-child process error	580,581	720
-child table * has different collation for column	582,1	721
-child table * has different definition for check constraint	148,1	452
-child table * has different type for column	148,1	452
-child table is missing column	148,1	452
-child table is missing constraint	148,1	452
-childprocesserror	580,581	720
+certificateencodingexception	541	682
+certificateerror	555,556	695
+certificateexception	557	696
+certificateexpiredexception	542	683
+certificatenotyetvalidexception	546	687
+certificateparsingexception	547	688
+certificaterevokedexception	551	692
+certpathbuilderexception	537	678
+certpathvalidatorexception	538	679
+certstoreexception	539	680
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	558	697
+change master to master_auto_position 1 can only be executed when gtid_mode on	559	698
+change master to option * is missing requirement	560	699
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	561	700
+changed char set exception	562	701
+changedcharsetexception	562	701
+changing schema from * to * is not allowed	563	702
+changing table options requires the table to be rebuilt	564	703
+channel name cannot be empty	93,50	704
+channel name too long	93,50	704
+channel number out of range	565	705
+char conversion exception	566	706
+char out of range	306,50	707
+character coding exception	567	708
+character disallowed in json in argument * to function * at position	568	709
+character not in repertoire	569	710
+character number must be positive	93,50	711
+character with byte sequence * in encoding * has no equivalent in encoding	570,50	712
+character_not_in_repertoire	569,50	710
+charactercodingexception	567	708
+characternotinrepertoire	569,50	710
+charconversionexception	566	706
+check constraint * already exists	82,1	713
+check constraint * of relation * is violated by some row	571,572	714
+check constraint failed	573,574	715
+check constraint name * appears multiple times but with different expressions	82,1	716
+check constraints for domains cannot be marked no inherit	84,1	487
+check of private key failed	107,108	717
+check option failed 192s 192s	575	718
+check option on non updatable view 192s 192s	576	719
+check violation	571	720
+check_violation	571,572	720
+checkoutexception	577	721
+checkreservedlock disk i o error	578,81	722
+checkviolation	571,572	720
+child column * specifies generation expression	520,1	644
+child exited	579	723
+child process error	580,581	724
+child table * has different collation for column	582,1	725
+child table * has different definition for check constraint	148,1	456
+child table * has different type for column	148,1	456
+child table is missing column	148,1	456
+child table is missing constraint	148,1	456
+childprocesserror	580,581	724
 cipher code wrong length	583,150	169
-ciphererror	584	722
+ciphererror	584	726
 ciphersuite digest has changed	585,150	169
 circular inheritance not allowed	126,1	136
-circulardatastructure	586	723
-class cast exception	587	724
-class circularity error	588	725
-class format error	589	726
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	388	727
-class not found exception	590,487	728
-class zqx missing not found	487	729
-classcastexception	587	724
-classcircularityerror	588	725
-classformaterror	589	726
-classnotfoundexception	590,487	728
-clause not found in from clause	591,1	730
-client certificates can only be checked if a root certificate store is available	107,108	731
-client does not support authentication protocol requested by server consider upgrading mariadb client	592	732
-client requires an unsupported scram extension	45	733
-client selected an invalid sasl authentication mechanism	311,312	734
-client sent proto_version * but we only support protocol * or higher	45	735
-client sent proto_version * but we only support protocol * or lower	45	735
-client uses authorization identity but it is not supported	45	733
-clientcert can only be configured for hostssl rows	107,108	260
-clientcert only accepts verify full when using cert authentication	107,108	260
+circulardatastructure	586	727
+class cast exception	587	728
+class circularity error	588	729
+class format error	589	730
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	388	731
+class not found exception	590,487	732
+class zqx missing not found	487	733
+classcastexception	587	728
+classcircularityerror	588	729
+classformaterror	589	730
+classnotfoundexception	590,487	732
+clause not found in from clause	591,1	734
+client certificates can only be checked if a root certificate store is available	107,108	735
+client does not support authentication protocol requested by server consider upgrading mariadb client	592	736
+client requires an unsupported scram extension	45	737
+client selected an invalid sasl authentication mechanism	311,312	738
+client sent proto_version * but we only support protocol * or higher	45	739
+client sent proto_version * but we only support protocol * or lower	45	739
+client uses authorization identity but it is not supported	45	737
+clientcert can only be configured for hostssl rows	107,108	261
+clientcert only accepts verify full when using cert authentication	107,108	261
 clienthello tlsext	593,150	169
-clientname can only be configured for hostssl rows	107,108	260
-clone not supported exception	594	736
-clonenotsupportedexception	594	736
-close disk i o error	595,81	737
-closed by interrupt exception	596	738
-closed channel exception	597	739
-closed directory stream exception	598	740
-closed file system exception	599	741
-closed queue error	600	742
-closed selector exception	601	743
-closed watch service exception	602	744
-closedbyinterruptexception	596	738
-closedchannelexception	597	739
-closeddirectorystreamexception	598	740
-closederror	603	745
-closedfilesystemexception	599	741
-closedqueueerror	600	742
-closedselectorexception	601	743
-closedwatchserviceexception	602	744
-closing existing cursor	604,1	746
-cmmexception	605	747
-coalesce partition can only be used on hash key partitions	606	748
+clientname can only be configured for hostssl rows	107,108	261
+clone not supported exception	594	740
+clonenotsupportedexception	594	740
+close disk i o error	595,81	741
+closed by interrupt exception	596	742
+closed channel exception	597	743
+closed directory stream exception	598	744
+closed file system exception	599	745
+closed queue error	600	746
+closed selector exception	601	747
+closed watch service exception	602	748
+closedbyinterruptexception	596	742
+closedchannelexception	597	743
+closeddirectorystreamexception	598	744
+closederror	603	749
+closedfilesystemexception	599	745
+closedqueueerror	600	746
+closedselectorexception	601	747
+closedwatchserviceexception	602	748
+closing existing cursor	604,1	750
+cmmexception	605	751
+coalesce partition can only be used on hash key partitions	606	752
 code 400	2	1
 code 401	3	2
 code 402	4	3
@@ -9257,492 +9277,494 @@ code 507	38	37
 code 508	39	38
 code 510	40	39
 code 511	41	40
-code aborted	607,608,11	749
+code aborted	607,608,11	753
 code alreadyexists	129,130,11	141
-code cancelled	609,610,611	750
-code dataloss	612,613,31	751
-code deadlineexceeded	614,615,35	752
-code failedprecondition	616,617,2	753
-code internal	618,619,31	754
-code invalidargument	620,621,2	755
-code notfound	6,622	756
-code outofrange	623,624,2	757
-code permissiondenied	625,626,5	758
-code resourceexhausted	627,628,28	759
-code unauthenticated	629,630,3	760
-code unavailable	631,632,34	761
-code unimplemented	633,634,32	762
-code unknown	635,636,31	763
-coder malfunction error	637	764
-codermalfunctionerror	637	764
-collation * is not valid for character set	638	765
-collation attribute * not recognized	0,1	766
-collation default cannot be copied	84,1	767
-collation mismatch	582	768
-collation mismatch between explicit collations	582,1	769
-collation mismatch between implicit collations	582,1	769
-collation provider libc is not supported on this platform	45	770
-collation with oid * does not exist	83,1	771
-collation_mismatch	582,1	768
-collationmismatch	582,1	768
-collations are not supported by type	148,1	772
-collations with different collate and ctype values are not supported on this platform	45	770
-column * cannot be not null needed in a foreign key constraint * set null	639	773
-column * cannot be null	640	774
-column * cannot be part of fulltext index	641	775
-column * has duplicated value * in	642	776
-column * in * is ambiguous	643	777
-column * is not updatable	644	778
-column * is of wrong type for an innodb fulltext index	645	779
-column * of table * cannot be converted from type	646	780
-column * specified twice	647	781
-column count doesn t match value count	648	782
-column count doesn t match value count at row	649	783
-column count of * is wrong expected * found	650,651	784
-column count of mysql * is wrong expected * found	652	785
+code cancelled	609,610,611	754
+code dataloss	612,613,31	755
+code deadlineexceeded	614,615,35	756
+code failedprecondition	616,617,2	757
+code internal	618,619,31	758
+code invalidargument	620,621,2	759
+code notfound	6,622	760
+code outofrange	623,624,2	761
+code permissiondenied	625,626,5	762
+code resourceexhausted	627,628,28	763
+code unauthenticated	629,630,3	764
+code unavailable	631,632,34	765
+code unimplemented	633,634,32	766
+code unknown	635,636,31	767
+coder malfunction error	637	768
+codermalfunctionerror	637	768
+collation * is not valid for character set	638	769
+collation attribute * not recognized	0,1	770
+collation default cannot be copied	84,1	771
+collation mismatch	582	772
+collation mismatch between explicit collations	582,1	773
+collation mismatch between implicit collations	582,1	773
+collation provider libc is not supported on this platform	45	774
+collation with oid * does not exist	83,1	775
+collation_mismatch	582,1	772
+collationmismatch	582,1	772
+collations are not supported by type	148,1	776
+collations with different collate and ctype values are not supported on this platform	45	774
+column * cannot be not null needed in a foreign key constraint * set null	639	777
+column * cannot be null	640	778
+column * cannot be part of fulltext index	641	779
+column * has duplicated value * in	642	780
+column * in * is ambiguous	643	781
+column * is not updatable	644	782
+column * is of wrong type for an innodb fulltext index	645	783
+column * of table * cannot be converted from type	646	784
+column * specified twice	647	785
+column count doesn t match value count	648	786
+column count doesn t match value count at row	649	787
+column count of * is wrong expected * found	650,651	788
+column count of mysql * is wrong expected * found	652	789
 column data type * can only have storage plain	45	146
 column data type * does not support compression	45	146
-column definition lists can have at most	491,182	786
-column family * flag * is different from an existing flag	653	787
-column filter expression must not be null	94,50	788
-column length too big for column * max * use blob or text instead	654	789
-column list must not be specified in alter publication drop	0,1	650
-column must be added to child tables too	47,1	441
-column name * appears more than once in using clause	152,1	790
-column name * conflicts with a system column name	152,1	791
+column definition lists can have at most	491,182	790
+column family * flag * is different from an existing flag	653	791
+column filter expression must not be null	94,50	792
+column length too big for column * max * use blob or text instead	654	793
+column list must not be specified in alter publication drop	0,1	654
+column must be added to child tables too	47,1	445
+column name * appears more than once in using clause	152,1	794
+column name * conflicts with a system column name	152,1	795
 column name * is not unique	0,1	157
-column name * specified more than once	152,1	791
-column name mismatch in header line field	249,50	792
-column name mismatch in header line field * got null value	249,50	792
-column name must be qualified	0,1	793
-column names cannot be included in grant revoke role	517,518	794
-column notation * applied to type * which is not a composite type	131,1	795
-column number * does not have default sorting behavior	131,1	796
-column number * of relation * does not exist	435,1	797
-column number must be in range from 1 to	93,50	798
-column path filter must not be empty string	50	799
-column privileges are only valid for relations	517,518	632
-column reference * is ambiguous	135,1	800
-column s used in period s specified in update set list	655	801
-column set to default value null supplied to not null column * at row	656	802
-column specification not allowed for schema	0,1	652
-columns available but * columns specified	168,1	660
-columns participating in a foreign key are renamed	657	803
+column name * specified more than once	152,1	795
+column name mismatch in header line field	249,50	796
+column name mismatch in header line field * got null value	249,50	796
+column name must be qualified	0,1	797
+column names cannot be included in grant revoke role	517,518	798
+column notation * applied to type * which is not a composite type	131,1	799
+column number * does not have default sorting behavior	131,1	800
+column number * of relation * does not exist	435,1	801
+column number must be in range from 1 to	93,50	802
+column path filter must not be empty string	50	803
+column privileges are only valid for relations	517,518	636
+column reference * is ambiguous	135,1	804
+column s used in period s specified in update set list	655	805
+column set to default value null supplied to not null column * at row	656	806
+column specification not allowed for schema	0,1	656
+columns available but * columns specified	168,1	664
+columns participating in a foreign key are renamed	657	807
 combine function with transition type * must not be declared strict	48,1	48
-comexception	658	804
-command cannot affect row a second time	529	805
-command denied to user * for column * in table	659	806
-command denied to user * for routine	660	807
-command denied to user * for table s s	661	808
-command line error	662	809
-commandlineerror	662	809
-comment for database * is too long max	663	810
-comment for field * is too long max	664	811
-comment for index * is too long max	665	812
-comment for table * is too long max	666	813
-comment for table partition * is too long max	667	814
-commit failed due to failure of an earlier commit on which this one depends	668	815
-commithook constraint failed	669,574	816
-common column name * appears more than once in left table	135,1	817
-common column name * appears more than once in right table	135,1	817
-common language runtime detected an invalid program	670	818
-communication error on send	671	819
-communicationexception	672	820
-compatibilityerror	673	821
-completionexception	674	822
-component in parameter dynamic_library_path is not an absolute path	675,1	823
+comexception	658	808
+command cannot affect row a second time	529	809
+command denied to user * for column * in table	659	810
+command denied to user * for routine	660	811
+command denied to user * for table s s	661	812
+command line error	662	813
+commandlineerror	662	813
+comment for database * is too long max	663	814
+comment for field * is too long max	664	815
+comment for index * is too long max	665	816
+comment for table * is too long max	666	817
+comment for table partition * is too long max	667	818
+commit failed due to failure of an earlier commit on which this one depends	668	819
+commithook constraint failed	669,574	820
+common column name * appears more than once in left table	135,1	821
+common column name * appears more than once in right table	135,1	821
+common language runtime detected an invalid program	670	822
+communication error on send	671	823
+communicationexception	672	824
+compatibilityerror	673	825
+completionexception	674	826
+component in parameter dynamic_library_path is not an absolute path	675,1	827
 composite data types are not binary compatible	84,1	191
-composite type * cannot be made a member of itself	47,1	433
-compress method must be defined when leaf type is different from input type	93,50	824
-compressed column * can t be used in key specification	676	825
+composite type * cannot be made a member of itself	47,1	437
+compress method must be defined when leaf type is different from input type	93,50	828
+compressed column * can t be used in key specification	676	829
 compressed length too long	677,150	169
-compression detail cannot be specified unless compression is enabled	0,1	826
+compression detail cannot be specified unless compression is enabled	0,1	830
 compression disabled	678,150	169
 compression failure	679,150	169
 compression id not within private range	680,150	169
 compression library error	681,150	169
-compression method lz4 not supported	45	827
-concurrent delete retrying	421,420	828
-concurrent index creation for exclusion constraints is not supported	45	594
-concurrent index creation on system catalog tables is not supported	45	594
-concurrent modification exception	682	829
-concurrent update retrying	421,420	828
-concurrently cannot be used when the materialized view is not populated	45	830
-concurrentmodificationexception	682	829
-conditional do instead rules are not supported for copy	45	831
-conditional do instead rules are not supported for data modifying statements in with	45	575
+compression method lz4 not supported	45	831
+concurrent delete retrying	421,420	832
+concurrent index creation for exclusion constraints is not supported	45	598
+concurrent index creation on system catalog tables is not supported	45	598
+concurrent modification exception	682	833
+concurrent update retrying	421,420	832
+concurrently cannot be used when the materialized view is not populated	45	834
+concurrentmodificationexception	682	833
+conditional do instead rules are not supported for copy	45	835
+conditional do instead rules are not supported for data modifying statements in with	45	579
 conditional union intersect except statements are not implemented	45	212
-conditional utility statements are not implemented	45	832
-config file error	107	833
-config pod sandbox error	683,684	834
-config_file_error	107,108	833
-configerror	685	835
-configfileerror	107,108	833
-configpodsandboxerror	683,684	834
-configuration column * does not exist	435,1	836
-configuration column * must not be null	94,50	837
-configuration errors exception	686	838
-configuration file * contains errors	107,108	839
-configuration file * contains errors no changes were applied	107,108	839
-configuration file * contains errors unaffected changes were applied	107,108	839
-configuration file * contains no entries	107,108	260
-configuration file * is too big	687	840
-configuration file recursion in	93,50	841
-configuration limit exceeded	121	842
-configuration_limit_exceeded	121,122	842
-configurationerrorsexception	686	838
-configurationexception	688	843
-configurationlimitexceeded	121,122	842
-conflicterror	689	844
-conflicting constraint properties	0,1	652
-conflicting declarations * and	690	845
-conflicting for system_time clauses in with recursive	691	846
-conflicting key value violates exclusion constraint	692,572	847
-conflicting null not null constraints	0,1	848
-conflicting null not null declarations for column * of table	0,1	331
-conflicting or redundant column lists for table	82,1	849
-conflicting or redundant null not null declarations for column	0,1	652
-conflicting or redundant options	0,1	850
-conflicting or redundant where clauses for table	82,1	849
-conflicting values for * field in formatting string	438,50	465
-conflicts with existing default partition	84,1	851
-conflicts with inherited constraint on relation	84,1	653
-conflicts with non inherited constraint on child table	84,1	651
-conflicts with non inherited constraint on relation	84,1	653
-conflicts with not valid constraint on child table	84,1	651
-conflicts with not valid constraint on relation	84,1	653
-connect io exception	693	852
-connectexception	694	853
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	695	854
-connecting slave requested to start from gtid * which is not in the master s binlog	696	855
-connectioexception	693	852
-connection * conflicts with existing connection	697	856
-connection aborted error	698,699	857
-connection does not exist	700	858
-connection exception	312	859
-connection failure	701	860
-connection is shut down	702,703	861
-connection pending exception	704	862
-connection refused	705	863
-connection refused connect	705	864
-connection refused error	705,706	865
-connection requires a valid client certificate	707	866
-connection reset by peer	708	867
-connection reset error	708,709	868
-connection timed out	710	869
-connection to client lost	701,312	870
+conditional utility statements are not implemented	45	836
+config file error	107	837
+config pod sandbox error	683,684	838
+config_file_error	107,108	837
+configerror	685	839
+configfileerror	107,108	837
+configpodsandboxerror	683,684	838
+configuration column * does not exist	435,1	840
+configuration column * must not be null	94,50	841
+configuration errors exception	686	842
+configuration file * contains errors	107,108	843
+configuration file * contains errors no changes were applied	107,108	843
+configuration file * contains errors unaffected changes were applied	107,108	843
+configuration file * contains no entries	107,108	261
+configuration file * is too big	687	844
+configuration file recursion in	93,50	845
+configuration limit exceeded	121	846
+configuration_limit_exceeded	121,122	846
+configurationerrorsexception	686	842
+configurationexception	688	847
+configurationlimitexceeded	121,122	846
+conflicterror	689	848
+conflicting constraint properties	0,1	656
+conflicting declarations * and	690	849
+conflicting for system_time clauses in with recursive	691	850
+conflicting key value violates exclusion constraint	692,572	851
+conflicting null not null constraints	0,1	852
+conflicting null not null declarations for column * of table	0,1	334
+conflicting or redundant column lists for table	82,1	853
+conflicting or redundant null not null declarations for column	0,1	656
+conflicting or redundant options	0,1	854
+conflicting or redundant where clauses for table	82,1	853
+conflicting values for * field in formatting string	438,50	469
+conflicts with existing default partition	84,1	855
+conflicts with inherited constraint on relation	84,1	657
+conflicts with non inherited constraint on child table	84,1	655
+conflicts with non inherited constraint on relation	84,1	657
+conflicts with not valid constraint on child table	84,1	655
+conflicts with not valid constraint on relation	84,1	657
+connect io exception	693	856
+connectexception	694	857
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	695	858
+connecting slave requested to start from gtid * which is not in the master s binlog	696	859
+connectioexception	693	856
+connection * conflicts with existing connection	697	860
+connection aborted error	698,699	861
+connection does not exist	700	862
+connection exception	312	863
+connection failure	701	864
+connection is shut down	702,703	865
+connection pending exception	704	866
+connection refused	705	867
+connection refused connect	705	868
+connection refused error	705,706	869
+connection refused os error	705	870
+connection requires a valid client certificate	707	871
+connection reset by peer	708	872
+connection reset error	708,709	873
+connection timed out	710	874
+connection to client lost	701,312	875
 connection type not set	711,150	169
-connection was killed	712	871
-connection_does_not_exist	700,312	858
-connection_exception	312	859
-connection_failure	701,312	860
-connectionabortederror	698,699	857
-connectiondoesnotexist	700,312	858
-connectionerror	713	872
-connectionexception	312	859
-connectionfailure	701,312	860
-connectionpendingexception	704	862
-connectionrefusederror	705,706	865
-connectionreseterror	708,709	868
-constant of the type * cannot be used here	45	873
-constant random or timezone dependent expressions in sub partitioning function are not allowed	714	874
-constraint declared initially deferred must be deferrable	0,1	652
-constraint in on conflict clause has no associated index	131,1	598
-constraint must be added to child tables too	47,1	441
-constraint must be validated on child tables too	47,1	441
-constraint s failed for 192s 192s	715	875
+connection was killed	712	876
+connection_does_not_exist	700,312	862
+connection_exception	312	863
+connection_failure	701,312	864
+connectionabortederror	698,699	861
+connectiondoesnotexist	700,312	862
+connectionerror	713	877
+connectionexception	312	863
+connectionfailure	701,312	864
+connectionpendingexception	704	866
+connectionrefusederror	705,706	869
+connectionreseterror	708,709	873
+constant of the type * cannot be used here	45	878
+constant random or timezone dependent expressions in sub partitioning function are not allowed	714	879
+constraint declared initially deferred must be deferrable	0,1	656
+constraint in on conflict clause has no associated index	131,1	602
+constraint must be added to child tables too	47,1	445
+constraint must be validated on child tables too	47,1	445
+constraint s failed for 192s 192s	715	880
 constraint with partition key definition	45	82
 constraints cannot be marked deferrable	45	45
 constraints cannot be marked no inherit	45	45
 constraints cannot be marked not valid	45	45
-constraints on permanent tables may reference only permanent tables	47,1	441
-constraints on temporary tables may reference only temporary tables	47,1	441
-constraints on temporary tables must involve temporary tables of this session	47,1	441
-constraints on unlogged tables may reference only permanent or unlogged tables	47,1	441
-container cannot run	716	876
-container gc failed	717,718	877
-containercannotrun	716	876
-containergcfailed	717,718	877
-containing sql not permitted	719	878
-containing_sql_not_permitted	719,720	878
-containingsqlnotpermitted	719,720	878
-contains column * not found in parent	148,1	452
-contains no values	43	879
-content too short error	721	880
-contenttooshorterror	721	880
-context deadline exceeded	722	881
-context deadline exceeded client timeout exceeded while awaiting headers	722	881
-context marshal exception	212	882
+constraints on permanent tables may reference only permanent tables	47,1	445
+constraints on temporary tables may reference only temporary tables	47,1	445
+constraints on temporary tables must involve temporary tables of this session	47,1	445
+constraints on unlogged tables may reference only permanent or unlogged tables	47,1	445
+container cannot run	716	881
+container gc failed	717,718	882
+containercannotrun	716	881
+containergcfailed	717,718	882
+containing sql not permitted	719	883
+containing_sql_not_permitted	719,720	883
+containingsqlnotpermitted	719,720	883
+contains column * not found in parent	148,1	456
+contains no values	43	884
+content too short error	721	885
+contenttooshorterror	721	885
+context deadline exceeded	722	886
+context deadline exceeded client timeout exceeded while awaiting headers	722	886
+context marshal exception	212	887
 context not dane enabled	723,150	169
-context not empty exception	724	883
-contextmarshalexception	212	882
-contextnotemptyexception	724	883
-conversion between * is not supported	45	884
-conversion from wchar_t to server encoding failed	569,50	885
-conversion with oid * does not exist	83,1	771
-convert partition is not supported for subpartitioned table	725	886
-converter not found error	726	887
-converternotfounderror	726	887
-converting column * from * to	727	888
-convpath disk i o error	728,81	889
-convpath unable to open database file	729,730	890
+context not empty exception	724	888
+contextmarshalexception	212	887
+contextnotemptyexception	724	888
+conversion between * is not supported	45	889
+conversion from wchar_t to server encoding failed	569,50	890
+conversion with oid * does not exist	83,1	775
+convert partition is not supported for subpartitioned table	725	891
+converter not found error	726	892
+converternotfounderror	726	892
+converting column * from * to	727	893
+convpath disk i o error	728,81	894
+convpath unable to open database file	729,730	895
 cookie gen callback failure	731,150	169
 cookie mismatch	732,150	169
-cookieexception	733	891
-copy algorithm requires a lock	734	892
+cookieexception	733	896
+copy algorithm requires a lock	734	897
 copy delimiter and quote must be different	93,50	196
 copy delimiter cannot be	93,50	196
 copy delimiter cannot be newline or carriage return	93,50	196
-copy delimiter must be a single one byte character	45	638
-copy delimiter must not appear in the null specification	45	638
-copy escape available only in csv mode	45	638
-copy escape must be a single one byte character	45	638
-copy file signature not recognized	249,50	792
-copy force not null available only in csv mode	45	638
-copy force not null only available using copy from	45	638
-copy force null available only in csv mode	45	638
-copy force null only available using copy from	45	638
-copy force quote available only in csv mode	45	638
-copy force quote only available using copy to	45	638
+copy delimiter must be a single one byte character	45	642
+copy delimiter must not appear in the null specification	45	642
+copy escape available only in csv mode	45	642
+copy escape must be a single one byte character	45	642
+copy file signature not recognized	249,50	796
+copy force not null available only in csv mode	45	642
+copy force not null only available using copy from	45	642
+copy force null available only in csv mode	45	642
+copy force null only available using copy from	45	642
+copy force quote available only in csv mode	45	642
+copy force quote only available using copy to	45	642
 copy format * not recognized	93,50	196
-copy from not supported with row level security	45	638
-copy from stdin failed	418,104	893
+copy from not supported with row level security	45	642
+copy from stdin failed	418,104	898
 copy null representation cannot use newline or carriage return	93,50	196
 copy parameters failed	735,150	169
-copy query must have a returning clause	45	831
-copy query must not be a utility command	45	831
-copy quote available only in csv mode	45	638
-copy quote must be a single one byte character	45	638
-copy select into is not supported	45	831
-corrupted replication event was detected	736	894
-corrupted trg file for table s s	737	895
-corruptfs disk i o error	738,81	896
-cost must be positive	93,50	897
-could not accept ssl connection	311,312	898
-could not accept ssl connection eof detected	311,312	898
-could not attach to a sharedfileset that is already destroyed	43	899
-could not attach to dynamic shared area	43	900
-could not be parsed at index	739	901
-could not change table * to logged because it references unlogged table	47,1	441
-could not change table * to unlogged because it references logged table	47,1	441
-could not connect to publisher when attempting to drop replication slot	701,312	902
-could not connect to the primary server	701,312	903
-could not connect to the publisher	701,312	904
-could not convert nid * to an asn1_object structure	93,50	905
-could not convert row type	148,1	906
-could not convert table * to a view because it has child tables	43	907
-could not convert table * to a view because it has indexes	43	907
-could not convert table * to a view because it has parent tables	43	907
-could not convert table * to a view because it has row security enabled	43	907
-could not convert table * to a view because it has row security policies	43	907
-could not convert table * to a view because it has triggers	43	907
-could not convert table * to a view because it is not empty	43	907
-could not convert type	439,1	467
-could not create bio	740,122	908
-could not create exclusion constraint	692,572	847
-could not create locale	93,50	909
-could not create replication slot	311,312	910
-could not create shmemindex entry for data structure	740,122	911
-could not create slave thread check system resources	741	912
-could not create unique index	742,572	913
-could not delete gtid domain reason	743	914
-could not determine actual enum type	45	915
+copy query must have a returning clause	45	835
+copy query must not be a utility command	45	835
+copy quote available only in csv mode	45	642
+copy quote must be a single one byte character	45	642
+copy select into is not supported	45	835
+corrupted replication event was detected	736	899
+corrupted trg file for table s s	737	900
+corruptfs disk i o error	738,81	901
+cost must be positive	93,50	902
+could not accept ssl connection	311,312	903
+could not accept ssl connection eof detected	311,312	903
+could not attach to a sharedfileset that is already destroyed	43	904
+could not attach to dynamic shared area	43	905
+could not be parsed at index	739	906
+could not cast value of type	388	907
+could not change table * to logged because it references unlogged table	47,1	445
+could not change table * to unlogged because it references logged table	47,1	445
+could not connect to publisher when attempting to drop replication slot	701,312	908
+could not connect to the primary server	701,312	909
+could not connect to the publisher	701,312	910
+could not convert nid * to an asn1_object structure	93,50	911
+could not convert row type	148,1	912
+could not convert table * to a view because it has child tables	43	913
+could not convert table * to a view because it has indexes	43	913
+could not convert table * to a view because it has parent tables	43	913
+could not convert table * to a view because it has row security enabled	43	913
+could not convert table * to a view because it has row security policies	43	913
+could not convert table * to a view because it has triggers	43	913
+could not convert table * to a view because it is not empty	43	913
+could not convert type	439,1	471
+could not create bio	740,122	914
+could not create exclusion constraint	692,572	851
+could not create locale	93,50	915
+could not create replication slot	311,312	916
+could not create shmemindex entry for data structure	740,122	917
+could not create slave thread check system resources	741	918
+could not create unique index	742,572	919
+could not delete gtid domain reason	743	920
+could not determine actual enum type	45	921
 could not determine actual result type for function * declared to return type	148,1	181
-could not determine actual type of argument declared	148,1	916
-could not determine data type for argument	93,50	917
-could not determine data type of parameter	138,1,465	918
+could not determine actual type of argument declared	148,1	922
+could not determine data type for argument	93,50	923
+could not determine data type of parameter	138,1,465	924
 could not determine input data type	93,50	183
-could not determine interpretation of row comparison operator	45	488
+could not determine interpretation of row comparison operator	45	492
 could not determine polymorphic type * because input has type	148,1	168
 could not determine polymorphic type because input has type	148,1	168
 could not determine row description for function returning record	148,1	181
-could not determine row type for result of	45	919
-could not determine which collation to use for	744,1	920
-could not determine which collation to use for ilike	744,1	921
-could not determine which collation to use for index expression	744,1	922
-could not determine which collation to use for partition expression	744,1	923
-could not determine which collation to use for regular expression	744,1	924
-could not determine which collation to use for string comparison	744,1	925
-could not determine which collation to use for string hashing	744,1	926
-could not determine which collation to use for view column	744,1	927
-could not drop relation mapping for subscription	93,50	928
-could not drop replication origin with id * in use by pid	68,43	929
-could not drop replication slot * on publisher	701,312	902
-could not enable user right	69,1	930
-could not extend file * wrote only * bytes at block	745,122	931
-could not fetch column list info for table * from publisher	701,312	904
-could not fetch table info for table * from publisher	701,312	904
-could not find a function named	746,1	932
-could not find a part of the path	747	933
-could not find a procedure named	746,1	932
-could not find an aggregate named	746,1	932
-could not find array type for data type	83,1	934
-could not find element type for data type	83,1	935
-could not find free replication origin id	182	936
-could not find free replication state increase max_replication_slots	121,122	937
-could not find free replication state slot for replication origin with id	121,122	937
-could not find function * in file	746,1	938
-could not find function information for function	746,1	939
-could not find jsonpath variable	83,1	940
-could not find multirange type for data type	83,1	941
-could not find the drive the drive might not be ready or might not be mapped	748	942
-could not form array type name for type	82,1	943
-could not format cidr value	749,50	944
-could not format inet value	749,50	944
-could not get commit timestamp data	43	945
-could not get nid for asn1_object object	93,50	905
-could not identify a comparison function for type	746,1	946
-could not identify a hash function for type	746,1	947
-could not identify an equality operator for type	746,1	948
-could not identify an extended hash function for type	746,1	947
-could not identify an inequality operator for type	746,1	949
-could not identify an ordering operator for type	746,1	950
-could not identify column * in record data type	435,1	951
-could not implement	45	952
-could not implement distinct	45	953
-could not implement group by	45	953
-could not implement recursive union	45	952
-could not implement window order by	45	953
-could not implement window partition by	45	953
-could not import the requested snapshot	43	954
-could not initialize master info structure for * more error messages can be found in the mariadb error log	750	955
-could not initialize ssl connection	311,312	898
-could not initialize ssl connection ssl context not set up	311,312	898
-could not load dh parameters file	107,108	713
-could not load private key file	107,108	713
-could not load root certificate file	107,108	713
-could not load server certificate file	107,108	713
-could not load ssl certificate revocation list directory	107,108	713
-could not load ssl certificate revocation list file	107,108	713
-could not load ssl certificate revocation list file * or directory	107,108	713
-could not load the file	487	956
-could not load the specified file	751	957
+could not determine row type for result of	45	925
+could not determine which collation to use for	744,1	926
+could not determine which collation to use for ilike	744,1	927
+could not determine which collation to use for index expression	744,1	928
+could not determine which collation to use for partition expression	744,1	929
+could not determine which collation to use for regular expression	744,1	930
+could not determine which collation to use for string comparison	744,1	931
+could not determine which collation to use for string hashing	744,1	932
+could not determine which collation to use for view column	744,1	933
+could not drop relation mapping for subscription	93,50	934
+could not drop replication origin with id * in use by pid	68,43	935
+could not drop replication slot * on publisher	701,312	908
+could not enable user right	69,1	936
+could not extend file * wrote only * bytes at block	745,122	937
+could not fetch column list info for table * from publisher	701,312	910
+could not fetch table info for table * from publisher	701,312	910
+could not find a function named	746,1	938
+could not find a part of the path	747	939
+could not find a procedure named	746,1	938
+could not find an aggregate named	746,1	938
+could not find array type for data type	83,1	940
+could not find element type for data type	83,1	941
+could not find free replication origin id	182	942
+could not find free replication state increase max_replication_slots	121,122	943
+could not find free replication state slot for replication origin with id	121,122	943
+could not find function * in file	746,1	944
+could not find function information for function	746,1	945
+could not find jsonpath variable	83,1	946
+could not find multirange type for data type	83,1	947
+could not find the drive the drive might not be ready or might not be mapped	748	948
+could not form array type name for type	82,1	949
+could not format cidr value	749,50	950
+could not format inet value	749,50	950
+could not get commit timestamp data	43	951
+could not get nid for asn1_object object	93,50	911
+could not identify a comparison function for type	746,1	952
+could not identify a hash function for type	746,1	953
+could not identify an equality operator for type	746,1	954
+could not identify an extended hash function for type	746,1	953
+could not identify an inequality operator for type	746,1	955
+could not identify an ordering operator for type	746,1	956
+could not identify column * in record data type	435,1	957
+could not implement	45	958
+could not implement distinct	45	959
+could not implement group by	45	959
+could not implement recursive union	45	958
+could not implement window order by	45	959
+could not implement window partition by	45	959
+could not import the requested snapshot	43	960
+could not initialize master info structure for * more error messages can be found in the mariadb error log	750	961
+could not initialize ssl connection	311,312	903
+could not initialize ssl connection ssl context not set up	311,312	903
+could not load dh parameters file	107,108	717
+could not load private key file	107,108	717
+could not load root certificate file	107,108	717
+could not load server certificate file	107,108	717
+could not load ssl certificate revocation list directory	107,108	717
+could not load ssl certificate revocation list file	107,108	717
+could not load ssl certificate revocation list file * or directory	107,108	717
+could not load the file	487	962
+could not load the specified file	751	963
 could not make operator class * be default for type	82,1	135
-could not map dynamic shared memory segment	43	958
-could not obtain lock on relation	422,43	959
-could not obtain lock on row in relation	422,43	960
+could not map dynamic shared memory segment	43	964
+could not obtain lock on relation	422,43	965
+could not obtain lock on row in relation	422,43	966
 could not open affix file	107,108	110
-could not open configuration file * maximum nesting depth exceeded	182	961
+could not open configuration file * maximum nesting depth exceeded	182	967
 could not open dictionary file	107,108	110
-could not open parent table of index	591,1	962
-could not open stop word file	107,108	963
-could not open synonym file	107,108	964
-could not open thesaurus file	107,108	965
-could not parse connection string	740,122	966
-could not parse contents of file	107,108	967
-could not parse gtid list	752	968
-could not parse ldap url	107,108	260
-could not parse radius identifiers list	107,108	260
-could not parse radius port list	107,108	260
-could not parse radius secret list	107,108	260
-could not parse radius server list	107,108	260
-could not parse setting for parameter	0,1	969
-could not receive data from wal stream	701,312,311	970
-could not receive database system identifier and timeline id from the primary server	311,312	910
-could not receive list of replicated tables from the publisher	701,312	902
-could not receive timeline history file from the primary server	311,312	910
-could not resolve host	753	971
-could not send data to wal stream	701,312	970
-could not send end of streaming message to primary	701,312	970
-could not send tuple to shared memory queue	43	972
-could not serialize access due to concurrent delete	421,420	973
-could not serialize access due to concurrent update	421,420	974
-could not serialize access due to read write dependencies among transactions	421,420	975
-could not set compression worker count to	93,50	976
-could not set environment	740,122	977
-could not set ssl socket	311,312	898
-could not set the cipher list no valid ciphers available	107,108	713
-could not set up xml error handler	45	978
-could not start initial contents copy for table	701,312	904
-could not start wal streaming	740,122,311	966
-could not translate name	754	979
-could not translate radius server name * to address	107,108	260
-could not update replication slave gtid state	755	980
-could not write block	756,757	981
-could not write block * in file * wrote only	745,122	931
-could not write file * wrote only * bytes at offset	745,122	982
-couldn t translate some identities	758	983
-couldn t uncompress communication packet	759	984
-count must be greater than zero	760,50	985
-cpu time limit exceeded	761	986
-crash loop back off	762,763	987
-crash shutdown	764	988
-crash_shutdown	764,104	988
-crashloopbackoff	762,763	987
-crashshutdown	764,104	988
-crcerror	765	989
+could not open parent table of index	591,1	968
+could not open stop word file	107,108	969
+could not open synonym file	107,108	970
+could not open thesaurus file	107,108	971
+could not parse connection string	740,122	972
+could not parse contents of file	107,108	973
+could not parse gtid list	752	974
+could not parse ldap url	107,108	261
+could not parse radius identifiers list	107,108	261
+could not parse radius port list	107,108	261
+could not parse radius secret list	107,108	261
+could not parse radius server list	107,108	261
+could not parse setting for parameter	0,1	975
+could not receive data from wal stream	701,312,311	976
+could not receive database system identifier and timeline id from the primary server	311,312	916
+could not receive list of replicated tables from the publisher	701,312	908
+could not receive timeline history file from the primary server	311,312	916
+could not resolve host	753	977
+could not send data to wal stream	701,312	976
+could not send end of streaming message to primary	701,312	976
+could not send tuple to shared memory queue	43	978
+could not serialize access due to concurrent delete	421,420	979
+could not serialize access due to concurrent update	421,420	980
+could not serialize access due to read write dependencies among transactions	421,420	981
+could not set compression worker count to	93,50	982
+could not set environment	740,122	983
+could not set ssl socket	311,312	903
+could not set the cipher list no valid ciphers available	107,108	717
+could not set up xml error handler	45	984
+could not start initial contents copy for table	701,312	910
+could not start wal streaming	740,122,311	972
+could not translate name	754	985
+could not translate radius server name * to address	107,108	261
+could not update replication slave gtid state	755	986
+could not write block	756,757	987
+could not write block * in file * wrote only	745,122	937
+could not write file * wrote only * bytes at offset	745,122	988
+couldn t translate some identities	758	989
+couldn t uncompress communication packet	759	990
+count must be greater than zero	760,50	991
+cpu time limit exceeded	761	992
+crash loop back off	762,763	993
+crash shutdown	764	994
+crash_shutdown	764,104	994
+crashloopbackoff	762,763	993
+crashshutdown	764,104	994
+crcerror	765	995
 create assertion is not yet implemented	45	45
-create container config error	766,767	990
-create container error	768,769	991
-create database not allowed while thread is holding global read lock	770	992
+create container config error	766,767	996
+create container error	768,769	997
+create database not allowed while thread is holding global read lock	770	998
 create extension from is no longer supported	45	45
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	771	993
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	771	999
 create or replace constraint trigger is not supported	45	45
-create pod sandbox error	772,773	994
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	774	995
+create pod sandbox error	772,773	1000
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	774	1001
 create schema if not exists cannot include schema elements	45	45
-create specifies a schema * different from the one being created	775,1	996
-create statistics only supports relation names in the from clause	45	546
-create table select is forbidden when enforce_gtid_consistency 1	776	997
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	777	998
-create view specifies more column names than columns	0,1	999
-createcontainerconfigerror	766,767	990
-createcontainererror	768,769	991
-createpodsandboxerror	772,773	994
-creating index * required more than * bytes of modification log please try again	778	1000
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	779	1001
-creation context of event s s is invalid	780	1002
-creation context of stored routine s s is invalid	781	1003
-creation context of view s s is invalid	782	1004
-credential expired exception	783	1005
-credential not found exception	784	1006
-credentialexception	785	1007
-credentialexpiredexception	783	1005
-credentialnotfoundexception	784	1006
-crl has expired	786,156	1008
-crl is not yet valid	787,156	1009
-crl path validation error	788,156	1010
-crl signature failure	789,156	1011
-crlerror	790	1012
-crlexception	791	1013
-cross database references are not implemented	45	592
-cross dependency found in outer join examine your on conditions	792	1014
-crypto dsa invalid public key	793	1015
-crypto rsa decryption error	794,795	1016
-crypto rsa message too long for rsa public key size	796,797	1017
-crypto rsa verification error	798,799	1018
-cryptographic unexpected operation exception	800	1019
-cryptographicexception	801	1020
-cryptographicunexpectedoperationexception	800	1019
-csv quote character must not appear in the null specification	45	638
-cube is limited to 12 elements	491,182	1021
-culture is not supported	802	1022
-culture not found exception	802	1023
-culturenotfoundexception	802	1023
+create specifies a schema * different from the one being created	775,1	1002
+create statistics only supports relation names in the from clause	45	550
+create table select is forbidden when enforce_gtid_consistency 1	776	1003
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	777	1004
+create view specifies more column names than columns	0,1	1005
+createcontainerconfigerror	766,767	996
+createcontainererror	768,769	997
+createpodsandboxerror	772,773	1000
+creating index * required more than * bytes of modification log please try again	778	1006
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	779	1007
+creation context of event s s is invalid	780	1008
+creation context of stored routine s s is invalid	781	1009
+creation context of view s s is invalid	782	1010
+credential expired exception	783	1011
+credential not found exception	784	1012
+credentialexception	785	1013
+credentialexpiredexception	783	1011
+credentialnotfoundexception	784	1012
+crl has expired	786,156	1014
+crl is not yet valid	787,156	1015
+crl path validation error	788,156	1016
+crl signature failure	789,156	1017
+crlerror	790	1018
+crlexception	791	1019
+cross database references are not implemented	45	596
+cross dependency found in outer join examine your on conditions	792	1020
+crypto dsa invalid public key	793	1021
+crypto rsa decryption error	794,795	1022
+crypto rsa message too long for rsa public key size	796,797	1023
+crypto rsa verification error	798,799	1024
+cryptographic unexpected operation exception	800	1025
+cryptographicexception	801	1026
+cryptographicunexpectedoperationexception	800	1025
+csv quote character must not appear in the null specification	45	642
+cube is limited to 12 elements	491,182	1027
+culture is not supported	802	1028
+culture not found exception	802	1029
+culturenotfoundexception	802	1029
 current database cannot be changed	45	45
-current database cannot be renamed	45	445
-current database s encoding is not supported with this provider	45	1024
-current transaction is aborted commands ignored until end of transaction block	803,96	1025
-current user cannot be dropped	68,43	1026
-current user cannot be renamed	45	1027
-currval of sequence * is not yet defined in this session	43	1028
-cursor can only scan forward	43	1029
-cursor declaration after handler declaration	804	1030
-cursor is already open	805	1031
-cursor is not open	806	1032
-cursor select must not have into	807	1033
-cursor statement must be a select	808	1034
-custom attribute format exception	307	1035
+current database cannot be renamed	45	449
+current database s encoding is not supported with this provider	45	1030
+current transaction is aborted commands ignored until end of transaction block	803,96	1031
+current user cannot be dropped	68,43	1032
+current user cannot be renamed	45	1033
+currval of sequence * is not yet defined in this session	43	1034
+cursor can only scan forward	43	1035
+cursor declaration after handler declaration	804	1036
+cursor is already open	805	1037
+cursor is not open	806	1038
+cursor select must not have into	807	1039
+cursor statement must be a select	808	1040
+custom attribute format exception	307	1041
 custom ext handler already installed	809,150	169
-custom scan * does not support markpos	45	1036
-customattributeformatexception	307	1035
-cycle column * not in with query column list	0,1	1037
-cycle column * specified more than once	152,1	1038
-cycle mark column name * already used in with query column list	0,1	1037
-cycle mark column name and cycle path column name are the same	0,1	1037
-cycle path column name * already used in with query column list	0,1	1037
-cyclic dependency detected between extensions	111,1	1039
-cyclic reference on subqueries	810	1040
+custom scan * does not support markpos	45	1042
+customattributeformatexception	307	1041
+cycle column * not in with query column list	0,1	1043
+cycle column * specified more than once	152,1	1044
+cycle mark column name * already used in with query column list	0,1	1043
+cycle mark column name and cycle path column name are the same	0,1	1043
+cycle path column name * already used in with query column list	0,1	1043
+cyclic dependency detected between extensions	111,1	1045
+cyclic reference on subqueries	810	1046
 dane already enabled	811,150	169
 dane cannot override mtype full	812,150	169
 dane not enabled	813,150	169
@@ -9755,3299 +9777,3299 @@ dane tlsa bad public key	819,150	169
 dane tlsa bad selector	820,150	169
 dane tlsa null data	821,150	169
 data between ccs and finished	822,150	169
-data corrupted	823	1041
-data directory * has invalid permissions	43	1042
-data directory * has wrong ownership	43	1042
-data directory with the specified oid * already exists	93,50	530
-data disk i o error	824,81	1043
-data exception	50	1044
-data for column * too long	825	1045
-data format exception	826	1046
+data corrupted	823	1047
+data directory * has invalid permissions	43	1048
+data directory * has wrong ownership	43	1048
+data directory with the specified oid * already exists	93,50	534
+data disk i o error	824,81	1049
+data exception	50	1050
+data for column * too long	825	1051
+data format exception	826	1052
 data length too long	827,150	169
-data misaligned exception	46	1047
-data too long for column * at row	828	1048
-data too long for condition item	829	1049
-data type * has no default operator class for access method	83,1	1050
+data misaligned exception	46	1053
+data too long for column * at row	828	1054
+data too long for condition item	829	1055
+data type * has no default operator class for access method	83,1	1056
 data type * is a domain	131,1	199
 data type * is a pseudo type	131,1	199
-data type * is not an array type	148,1	309
-data_corrupted	823,830	1041
-data_exception	50	1044
-data_loss	612,613,31	751
-database connection requirement not indicated during registration	182	1051
-database dropped	831	1052
-database files are incompatible with server	93,50	1053
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	182	1054
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	182	1054
-database is not accepting commands to avoid wraparound data loss in database	182	1055
-database is not accepting commands to avoid wraparound data loss in database with oid	182	1055
-database oid * is already in use by database	93,50	530
-database system identifier differs between the primary and standby	43	493
-database with oid * does not exist	83,1	1056
-database_dropped	831,104	1052
-databasedropped	831,104	1052
-databaseerror	832	1057
-datacorrupted	823,830	1041
-dataerror	833	1058
-dataexception	50	1044
-dataformatexception	826	1046
-dataloss	612,613,31	751
-datamisalignedexception	46	1047
-datatype configuration exception	834	1059
-datatype mismatch	148	1060
-datatype_mismatch	148,1	1060
-datatypeconfigurationexception	834	1059
-datatypemismatch	148,1	1060
-date field value out of range	835,50	1061
-date time exception	836	1062
-date time field value out of range	835,50	1063
-date time parse exception	837,739	1064
-datetime field overflow	835	1065
-datetime format is not dated and not timed	438,50	465
-datetime format is not recognized	838,50	1066
-datetime format is zoned but not timed	438,50	465
-datetime function * field overflow	839	1067
-datetime_field_overflow	835,50	1065
-datetimeexception	836	1062
-datetimefieldoverflow	835,50	1065
-datetimeparseexception	837,739	1064
-deadline_exceeded	614,615,35	752
-deadlineexceeded	614,615,35	752
-deadlock detected	419	1068
-deadlock found when trying to get lock try restarting transaction	840	1069
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	841	1070
-deadlock_detected	419,420	1068
-deadlockdetected	419,420	1068
-debug sync point hit limit reached	842	1071
-debug sync point wait timed out	843	1072
-decapsulateexception	844	1073
-declare cursor must not contain data modifying statements in with	45	450
-declare cursor with hold * is not supported	45	450
-declare insensitive cursor * is not valid	501,1	634
-declare scroll cursor * is not supported	45	450
-declare scroll cursor for update share is not supported	45	1074
-decoder fallback exception	845	1075
-decoderfallbackexception	845	1075
-decoding of base64 string failed	846	1076
+data type * is not an array type	148,1	312
+data_corrupted	823,830	1047
+data_exception	50	1050
+data_loss	612,613,31	755
+database connection requirement not indicated during registration	182	1057
+database dropped	831	1058
+database files are incompatible with server	93,50	1059
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	182	1060
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	182	1060
+database is not accepting commands to avoid wraparound data loss in database	182	1061
+database is not accepting commands to avoid wraparound data loss in database with oid	182	1061
+database oid * is already in use by database	93,50	534
+database system identifier differs between the primary and standby	43	497
+database with oid * does not exist	83,1	1062
+database_dropped	831,104	1058
+databasedropped	831,104	1058
+databaseerror	832	1063
+datacorrupted	823,830	1047
+dataerror	833	1064
+dataexception	50	1050
+dataformatexception	826	1052
+dataloss	612,613,31	755
+datamisalignedexception	46	1053
+datatype configuration exception	834	1065
+datatype mismatch	148	1066
+datatype_mismatch	148,1	1066
+datatypeconfigurationexception	834	1065
+datatypemismatch	148,1	1066
+date field value out of range	835,50	1067
+date time exception	836	1068
+date time field value out of range	835,50	1069
+date time parse exception	837,739	1070
+datetime field overflow	835	1071
+datetime format is not dated and not timed	438,50	469
+datetime format is not recognized	838,50	1072
+datetime format is zoned but not timed	438,50	469
+datetime function * field overflow	839	1073
+datetime_field_overflow	835,50	1071
+datetimeexception	836	1068
+datetimefieldoverflow	835,50	1071
+datetimeparseexception	837,739	1070
+deadline_exceeded	614,615,35	756
+deadlineexceeded	614,615,35	756
+deadlock detected	419	1074
+deadlock found when trying to get lock try restarting transaction	840	1075
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	841	1076
+deadlock_detected	419,420	1074
+deadlockdetected	419,420	1074
+debug sync point hit limit reached	842	1077
+debug sync point wait timed out	843	1078
+decapsulateexception	844	1079
+declare cursor must not contain data modifying statements in with	45	454
+declare cursor with hold * is not supported	45	454
+declare insensitive cursor * is not valid	501,1	638
+declare scroll cursor * is not supported	45	454
+declare scroll cursor for update share is not supported	45	1080
+decoder fallback exception	845	1081
+decoderfallbackexception	845	1081
+decoding of base64 string failed	846	1082
 decryption failed	847,150	169
 decryption failed or bad record mac	848,150	169
-default acl for user * does not exist	83,1	1077
-default acl for user * in schema * does not exist	83,1	1077
-default conversion for * already exists	82,1	1078
-default conversion function for encoding * does not exist	746,1	1079
-default for column * cannot be cast automatically to type	148,1	452
-default ignore value is not supported for such parameter usage	849	1080
-default is not allowed in this context	0,1	1081
-default namespace is not supported	45	978
-default privileges cannot be set for columns	517,518	632
-default value for column * of relation * does not exist	435,1	1082
-defaulting grantor to user id	518	1083
-delayed insert thread couldn t get requested lock for table	850	1084
-delayed option not supported for table	851	1085
-delete disk i o error	852,81	1086
-delete trigger s when condition cannot reference new values	84,1	305
-dependency removal exception	853	1087
-dependency resolution error	854	1088
-dependencyerror	855	1089
-dependencyremovalexception	853	1087
-dependencyresolutionerror	854	1088
-dependent objects still exist	432	1090
-dependent privilege descriptors still exist	433	1091
-dependent privileges exist	432,433	1092
-dependent_objects_still_exist	432,433	1090
-dependent_privilege_descriptors_still_exist	433	1091
-dependentobjectsstillexist	432,433	1090
-dependentprivilegedescriptorsstillexist	433	1091
-deprecationwarning	856	1093
-destination address required	857	1094
-destination encoding * does not exist	83,1	1095
-destroy failed exception	858	1096
-destroyfailedexception	858	1096
-device not a stream	859	1097
-device or resource busy	860	1098
-dh could not load dh parameters	107,108	713
-dh could not set dh parameters	107,108	713
+default acl for user * does not exist	83,1	1083
+default acl for user * in schema * does not exist	83,1	1083
+default conversion for * already exists	82,1	1084
+default conversion function for encoding * does not exist	746,1	1085
+default for column * cannot be cast automatically to type	148,1	456
+default ignore value is not supported for such parameter usage	849	1086
+default is not allowed in this context	0,1	1087
+default namespace is not supported	45	984
+default privileges cannot be set for columns	517,518	636
+default value for column * of relation * does not exist	435,1	1088
+defaulting grantor to user id	518	1089
+delayed insert thread couldn t get requested lock for table	850	1090
+delayed option not supported for table	851	1091
+delete disk i o error	852,81	1092
+delete trigger s when condition cannot reference new values	84,1	308
+dependency removal exception	853	1093
+dependency resolution error	854	1094
+dependencyerror	855	1095
+dependencyremovalexception	853	1093
+dependencyresolutionerror	854	1094
+dependent objects still exist	432	1096
+dependent privilege descriptors still exist	433	1097
+dependent privileges exist	432,433	1098
+dependent_objects_still_exist	432,433	1096
+dependent_privilege_descriptors_still_exist	433	1097
+dependentobjectsstillexist	432,433	1096
+dependentprivilegedescriptorsstillexist	433	1097
+deprecationwarning	856	1099
+destination address required	857	1100
+destination encoding * does not exist	83,1	1101
+destroy failed exception	858	1102
+destroyfailedexception	858	1102
+device not a stream	859	1103
+device or resource busy	860	1104
+dh could not load dh parameters	107,108	717
+dh could not set dh parameters	107,108	717
 dh key too small	861,150	169
 dh public value length is wrong	862,150	169
-dherror	863	1099
-diagnostics exception	864	1100
-diagnostics_exception	864	1100
-diagnosticsexception	864	1100
-dial tcp * connect connection refused	705	1101
-different crl scope	865,156	1102
+dherror	863	1105
+diagnostics exception	864	1106
+diagnostics_exception	864	1106
+diagnosticsexception	864	1106
+dial tcp * connect connection refused	705	1107
+different crl scope	865,156	1108
 digest check failed	866,150	169
-digesterror	867	1103
-digestexception	868	1104
-dimension array or low bound array cannot be null	94,50	426
-dimension values cannot be null	94,50	426
-directories for tablespace * could not be removed	43	1105
-directory iterator exception	869	1106
-directory not empty	870	1107
-directory not empty exception	871	1108
-directory not found exception	208,747	1109
-directoryiteratorexception	869	1106
-directorynotemptyexception	871	1108
-directorynotfoundexception	208,747	1109
-dirtywal unable to open database file	872,730	1110
-disk full	745	1111
-disk full * waiting for someone to free some space errno	873	1112
-disk quota exceeded	874	1113
-disk_full	745,122	1111
-diskfull	745,122	1111
-display width out of range for * max	875	1114
-distance in phrase operator must be an integer value between zero and	93,50	1115
+digesterror	867	1109
+digestexception	868	1110
+dimension array or low bound array cannot be null	94,50	430
+dimension values cannot be null	94,50	430
+directories for tablespace * could not be removed	43	1111
+directory iterator exception	869	1112
+directory not empty	870	1113
+directory not empty exception	871	1114
+directory not found exception	209,747	1115
+directoryiteratorexception	869	1112
+directorynotemptyexception	871	1114
+directorynotfoundexception	209,747	1115
+dirtywal unable to open database file	872,730	1116
+disk full	745	1117
+disk full * waiting for someone to free some space errno	873	1118
+disk quota exceeded	874	1119
+disk_full	745,122	1117
+diskfull	745,122	1117
+display width out of range for * max	875	1120
+distance in phrase operator must be an integer value between zero and	93,50	1121
 distinct is not implemented for window functions	45	122
-distinct specified but * is not an aggregate function	131,1	1116
-divide by zero exception	210,211	1117
-dividebyzeroexception	210,211	1117
-division by 0	876	1118
-division by zero	211	1119
-division_by_zero	211,50	1119
-divisionbyzero	211,50	1119
-dll not found exception	877	1120
-dll was not found	877	1121
-dllnotfoundexception	877	1120
-do also rules are not supported for copy	45	831
-do also rules are not supported for data modifying statements in with	45	575
-do instead nothing rules are not supported for copy	45	831
-do instead nothing rules are not supported for data modifying statements in with	45	575
-do instead notify rules are not supported for data modifying statements in with	45	575
-do not support online operation on table with gis index	878	1122
-documenterror	879	1123
-does not accept a target detail	0,1	826
-does not allow null values	880,572	1124
-does not belong to table	93,50,43	1125
-does not exist	83,1,591,746,435,881,707,882,82,883	1126
-does not exist in operator family	83,1	1127
-does not exist within current savepoint level	881,884	1128
-does not have a composite type	131,1	1129
-does not have a for update share reference to table	467	1130
-does not match locale	93,50	530
-does not refer to a table	591,1	1131
-does not return tuples	467	1132
-does not support inline code execution	45	1133
-does not support set schema	45	377
-does not support subqueries or stored functions	885	1134
-does not support subscripted assignment	45	1135
-does not support the global option	93,50	1136
+distinct specified but * is not an aggregate function	131,1	1122
+divide by zero exception	211,202	1123
+dividebyzeroexception	211,202	1123
+division by 0	876	1124
+division by zero	202	1125
+division_by_zero	202,50	1125
+divisionbyzero	202,50	1125
+dll not found exception	877	1126
+dll was not found	877	1127
+dllnotfoundexception	877	1126
+do also rules are not supported for copy	45	835
+do also rules are not supported for data modifying statements in with	45	579
+do instead nothing rules are not supported for copy	45	835
+do instead nothing rules are not supported for data modifying statements in with	45	579
+do instead notify rules are not supported for data modifying statements in with	45	579
+do not support online operation on table with gis index	878	1128
+documenterror	879	1129
+does not accept a target detail	0,1	830
+does not allow null values	880,572	1130
+does not belong to table	93,50,43	1131
+does not exist	83,1,591,746,435,881,707,882,82,883	1132
+does not exist in operator family	83,1	1133
+does not exist within current savepoint level	881,884	1134
+does not have a composite type	131,1	1135
+does not have a for update share reference to table	467	1136
+does not match locale	93,50	534
+does not refer to a table	591,1	1137
+does not return tuples	467	1138
+does not support inline code execution	45	1139
+does not support set schema	45	381
+does not support subqueries or stored functions	885	1140
+does not support subscripted assignment	45	1141
+does not support the global option	93,50	1142
 domain data types must not be marked binary compatible	84,1	191
-domain error * in function	886	1137
-domainerror	887	1138
-drive not found exception	748	1139
-drivenotfoundexception	748	1139
-driver bad connection	888,889	1140
-driver remove argument from query	890,891	1141
-driver skip fast path continue as if unimplemented	892,893	1142
-drop database not allowed while thread is holding global read lock	894	1143
+domain error * in function	886	1143
+domainerror	887	1144
+drive not found exception	748	1145
+drivenotfoundexception	748	1145
+driver bad connection	888,889	1146
+driver remove argument from query	890,891	1147
+driver skip fast path continue as if unimplemented	892,893	1148
+drop database not allowed while thread is holding global read lock	894	1149
 drop index concurrently does not support cascade	45	146
 drop index concurrently does not support dropping multiple objects	45	146
-drop index concurrently must be first action in transaction	45	594
-dropped orphan trigger * originally created for table	895	1144
-dropping a primary key is not allowed without also adding a new primary key	896	1145
-dsaerror	897	1146
+drop index concurrently must be first action in transaction	45	598
+dropped orphan trigger * originally created for table	895	1150
+dropping a primary key is not allowed without also adding a new primary key	896	1151
+dsaerror	897	1152
 dtls message too big	898,150	169
-duplicate * constraint name	899	1147
-duplicate alias	900	1148
-duplicate column	152	1149
-duplicate column * in publication column list	82,1	1150
-duplicate column name	901	1151
-duplicate column name in statistics definition	152,1	1152
+duplicate * constraint name	899	1153
+duplicate alias	900	1154
+duplicate column	152	1155
+duplicate column * in publication column list	82,1	1156
+duplicate column name	901	1157
+duplicate column name in statistics definition	152,1	1158
 duplicate compression id	902,150	169
-duplicate condition information item	903	1153
-duplicate cursor	604	1154
-duplicate database	904	1155
-duplicate entry * for key	905	1156
-duplicate entry for key	905	1157
-duplicate expression in statistics definition	152,1	1152
-duplicate file	906	1158
-duplicate format flags exception	907	1159
-duplicate function	127	1160
+duplicate condition information item	903	1159
+duplicate cursor	604	1160
+duplicate database	904	1161
+duplicate entry * for key	905	1162
+duplicate entry for key	905	1163
+duplicate expression in statistics definition	152,1	1158
+duplicate file	906	1164
+duplicate format flags exception	907	1165
+duplicate function	127	1166
 duplicate function body specified	48,1	112
-duplicate handler declared in the same block	908	1161
-duplicate index s this is deprecated and will be disallowed in a future release	909	1162
-duplicate json object key value	910	1163
-duplicate key name	911	1164
-duplicate key value violates unique constraint	742,572	1165
-duplicate object	82	1166
-duplicate objects in argument	912	1167
-duplicate partition field name	913	1168
-duplicate partition name	914	1169
-duplicate prepared statement	915	1170
-duplicate query name 64s in with clause	916	1171
-duplicate row * column s	917	1172
-duplicate schema	128	1173
-duplicate table	126	1174
-duplicate wait object exception	912	1175
-duplicate_alias	900,1	1148
-duplicate_column	152,1	1149
-duplicate_cursor	604,1	1154
-duplicate_database	904,1	1155
-duplicate_file	906,757	1158
-duplicate_function	127,1	1160
-duplicate_json_object_key_value	910,50	1163
-duplicate_object	82,1	1166
-duplicate_prepared_statement	915,1	1170
-duplicate_schema	128,1	1173
-duplicate_table	126,1	1174
-duplicatealias	900,1	1148
-duplicatecolumn	152,1	1149
-duplicatecursor	604,1	1154
-duplicatedatabase	904,1	1155
-duplicatefile	906,757	1158
-duplicateformatflagsexception	907	1159
-duplicatefunction	127,1	1160
-duplicatejsonobjectkeyvalue	910,50	1163
-duplicateobject	82,1	1166
-duplicatepreparedstatement	915,1	1170
-duplicateschema	128,1	1173
-duplicatetable	126,1	1174
-duplicatewaitobjectexception	912	1175
-dynamic column contains unknown character set	918	1176
-dynamic column implementation limit reached	919	1177
-e2big	166	1178
-eacces	625	1179
-eaddrinuse	100	1180
-eaddrnotavail	434	1181
-eadv	105	1182
-eafnosupport	102	1183
-eagain	324	1184
-eagain wait readable	920	1185
-eagain wait writable	921	1186
-eagainwaitreadable	920	1185
-eagainwaitwritable	921	1186
-eai_addrfamily	753	1187
-eai_again	753	1188
-eai_badflags	753	1189
-eai_fail	753	1190
-eai_family	753	1191
-eai_memory	753	1192
-eai_nodata	753	1193
-eai_noname	753	1194
-eai_overflow	753	1195
-eai_service	753	1196
-eai_socktype	753	1197
-eai_system	753	1198
-ealready	326	1199
-ebade	922	1200
-ebadf	259	1201
-ebadfd	923	1202
-ebadmsg	271	1203
-ebadr	924	1204
-ebadrqc	925	1205
-ebadslt	926	1206
-ebfont	260	1207
-ebusy	860	1208
-ecanceled	927	1209
+duplicate handler declared in the same block	908	1167
+duplicate index s this is deprecated and will be disallowed in a future release	909	1168
+duplicate json object key value	910	1169
+duplicate key name	911	1170
+duplicate key value violates unique constraint	742,572	1171
+duplicate object	82	1172
+duplicate objects in argument	912	1173
+duplicate partition field name	913	1174
+duplicate partition name	914	1175
+duplicate prepared statement	915	1176
+duplicate query name 64s in with clause	916	1177
+duplicate row * column s	917	1178
+duplicate schema	128	1179
+duplicate table	126	1180
+duplicate wait object exception	912	1181
+duplicate_alias	900,1	1154
+duplicate_column	152,1	1155
+duplicate_cursor	604,1	1160
+duplicate_database	904,1	1161
+duplicate_file	906,757	1164
+duplicate_function	127,1	1166
+duplicate_json_object_key_value	910,50	1169
+duplicate_object	82,1	1172
+duplicate_prepared_statement	915,1	1176
+duplicate_schema	128,1	1179
+duplicate_table	126,1	1180
+duplicatealias	900,1	1154
+duplicatecolumn	152,1	1155
+duplicatecursor	604,1	1160
+duplicatedatabase	904,1	1161
+duplicatefile	906,757	1164
+duplicateformatflagsexception	907	1165
+duplicatefunction	127,1	1166
+duplicatejsonobjectkeyvalue	910,50	1169
+duplicateobject	82,1	1172
+duplicatepreparedstatement	915,1	1176
+duplicateschema	128,1	1179
+duplicatetable	126,1	1180
+duplicatewaitobjectexception	912	1181
+dynamic column contains unknown character set	918	1182
+dynamic column implementation limit reached	919	1183
+e2big	166	1184
+eacces	625	1185
+eaddrinuse	100	1186
+eaddrnotavail	434	1187
+eadv	105	1188
+eafnosupport	102	1189
+eagain	324	1190
+eagain wait readable	920	1191
+eagain wait writable	921	1192
+eagainwaitreadable	920	1191
+eagainwaitwritable	921	1192
+eai_addrfamily	753	1193
+eai_again	753	1194
+eai_badflags	753	1195
+eai_fail	753	1196
+eai_family	753	1197
+eai_memory	753	1198
+eai_nodata	753	1199
+eai_noname	753	1200
+eai_overflow	753	1201
+eai_service	753	1202
+eai_socktype	753	1203
+eai_system	753	1204
+ealready	326	1205
+ebade	922	1206
+ebadf	259	1207
+ebadfd	923	1208
+ebadmsg	271	1209
+ebadr	924	1210
+ebadrqc	925	1211
+ebadslt	926	1212
+ebfont	260	1213
+ebusy	860	1214
+ecanceled	927	1215
 ecc cert not for signing	928,150	169
-ecdh could not create key	107,108	713
+ecdh could not create key	107,108	717
 ecdh required for suiteb mode	929,150	169
-ecdh unrecognized curve name	107,108	713
-ecerror	930	1210
-echild	580	1211
-echrng	565	1212
-ecomm	671	1213
-econnaborted	698	1214
-econnrefused	705	1215
-econnreset	708	1216
-edeadlock	931	1217
-edestaddrreq	857	1218
-edom	932	1219
-edotdot	933	1220
-edquot	874	1221
-ee certificate key too weak	934,156	1222
+ecdh unrecognized curve name	107,108	717
+ecerror	930	1216
+echild	580	1217
+echrng	565	1218
+ecomm	671	1219
+econnaborted	698	1220
+econnrefused	705	1221
+econnreset	708	1222
+edeadlock	931	1223
+edestaddrreq	857	1224
+edom	932	1225
+edotdot	933	1226
+edquot	874	1227
+ee certificate key too weak	934,156	1228
 ee key too small	935,150	169
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	45	1223
-eexist	936	1224
-efault	241	1225
-efbig	937	1226
-ehostdown	938	1227
-ehostunreach	939	1228
-eidrm	940	1229
-eilseq	941	1230
-einprogress	327	1231
-einprogress wait readable	942	1232
-einprogress wait writable	943	1233
-einprogresswaitreadable	942	1232
-einprogresswaitwritable	943	1233
-eintr	944	1234
-einval	620	1235
-eio	945	1236
-eisconn	946	1237
-eisdir	947	1238
-eisnam	948	1239
-ekeyexpired	949	1240
-ekeyrejected	950	1241
-ekeyrevoked	951	1242
-el2hlt	952	1243
-el2nsync	953	1244
-el3hlt	954	1245
-el3rst	955	1246
-element type cannot be specified without a subscripting function	93,50	1247
-elibacc	379	1248
-elibbad	88	1249
-elibexec	474	1250
-elibmax	216	1251
-elibscn	956	1252
-elnrng	957	1253
-eloop	958	1254
-email address mismatch	959,156	1255
-emediumtype	960	1256
-emfile	961	1257
-emlink	962	1258
-empty configuration directory name	93,50	841
-empty configuration file name	93,50	841
-empty password returned by client	963,707	1259
-empty query does not return tuples	0,1	1260
-empty range bound specified for partition	84,1	851
+eeee not supported for input	45	1229
+eexist	936	1230
+efault	241	1231
+efbig	937	1232
+ehostdown	938	1233
+ehostunreach	939	1234
+eidrm	940	1235
+eilseq	941	1236
+einprogress	327	1237
+einprogress wait readable	942	1238
+einprogress wait writable	943	1239
+einprogresswaitreadable	942	1238
+einprogresswaitwritable	943	1239
+eintr	944	1240
+einval	620	1241
+eio	945	1242
+eisconn	946	1243
+eisdir	947	1244
+eisnam	948	1245
+ekeyexpired	949	1246
+ekeyrejected	950	1247
+ekeyrevoked	951	1248
+el2hlt	952	1249
+el2nsync	953	1250
+el3hlt	954	1251
+el3rst	955	1252
+element type cannot be specified without a subscripting function	93,50	1253
+elibacc	379	1254
+elibbad	88	1255
+elibexec	474	1256
+elibmax	216	1257
+elibscn	956	1258
+elnrng	957	1259
+eloop	958	1260
+email address mismatch	959,156	1261
+emediumtype	960	1262
+emfile	961	1263
+emlink	962	1264
+empty configuration directory name	93,50	845
+empty configuration file name	93,50	845
+empty password returned by client	963,707	1265
+empty query does not return tuples	0,1	1266
+empty range bound specified for partition	84,1	855
 empty srtp protection profile list	964,150	169
-empty stack exception	965	1261
-empty subject alternative name extension	966,156	1262
-empty xpath expression	50	799
-emptystackexception	965	1261
-emsgsize	797	1263
-emultihop	967	1264
-enametoolong	968	1265
-enavail	969	1266
-encoder fallback exception	970	1267
-encoderfallbackexception	970	1267
-encoding conversion from * to ascii not supported	45	1268
-encoding conversion function * must return type	84,1	1269
-encoding conversion function * returned incorrect result for empty input	84,1	1269
-encoding conversion to or from sql_ascii is not supported	84,1	1269
-encoding hex odd length hex string	971,972	1270
-encodingerror	973	1271
-encodingwarning	974	1272
-encountered illegal format of dynamic column string	975	1273
-encountered illegal value * when converting to	976	1274
+empty stack exception	965	1267
+empty subject alternative name extension	966,156	1268
+empty xpath expression	50	803
+emptystackexception	965	1267
+emsgsize	797	1269
+emultihop	967	1270
+enametoolong	968	1271
+enavail	969	1272
+encoder fallback exception	970	1273
+encoderfallbackexception	970	1273
+encoding conversion from * to ascii not supported	45	1274
+encoding conversion function * must return type	84,1	1275
+encoding conversion function * returned incorrect result for empty input	84,1	1275
+encoding conversion to or from sql_ascii is not supported	84,1	1275
+encoding hex odd length hex string	971,972	1276
+encodingerror	973	1277
+encodingwarning	974	1278
+encountered illegal format of dynamic column string	975	1279
+encountered illegal value * when converting to	976	1280
 encrypted length too long	977,150	169
-end identifier * does not match	978	1275
-end label * without match	979	1276
-end of copy marker corrupt	249,50	792
-end of copy marker does not match previous newline style	249,50	792
-end of line before authentication method	107,108	260
-end of line before database specification	107,108	260
-end of line before ip address specification	107,108	260
-end of line before netmask specification	107,108	260
-end of line before role specification	107,108	260
-end of stream exception	215	1277
-end of yaml exception	980	1278
-endofstreamexception	215	1277
-endofyamlexception	980	1278
-ends is either invalid or before starts	981	1279
-enetdown	982	1280
-enetreset	983	1281
-enetunreach	984	1282
-enfile	985	1283
-engine * does not support rollback changes were committed during rollback call	986	1284
-engine * failed to discover table 192s 192s with	987	1285
-engine cannot be used in partitioned tables	988	1286
-engine independent statistics are not collected for column	989	1287
-enoano	990	1288
-enobufs	991	1289
-enocsi	992	1290
-enodata	993	1291
-enodev	994	1292
-enoent	747	1293
-enoent no such file or directory open	747	1294
-enoexec	995	1295
-enokey	996	1296
-enolck	997	1297
-enolink	998	1298
-enomedium	999	1299
-enomem	431	1300
-enomsg	1000	1301
-enonet	1001	1302
-enopkg	1002	1303
-enoprotoopt	1003	1304
-enospc	1004	1305
-enosr	1005	1306
-enostr	859	1307
-enosys	1006	1308
-enotblk	322	1309
-enotconn	1007	1310
-enotdir	1008	1311
-enotempty	870	1312
-enotnam	1009	1313
-enotrecoverable	1010	1314
-enotsock	1011	1315
-enotsup	1012	1316
-enotty	1013	1317
-enotuniq	1014	1318
-entry point not found exception	1015	1319
-entry point was not found	1015	1320
-entrypointnotfoundexception	1015	1319
-enum constant not present exception	1016	1321
+end identifier * does not match	978	1281
+end label * without match	979	1282
+end of copy marker corrupt	249,50	796
+end of copy marker does not match previous newline style	249,50	796
+end of line before authentication method	107,108	261
+end of line before database specification	107,108	261
+end of line before ip address specification	107,108	261
+end of line before netmask specification	107,108	261
+end of line before role specification	107,108	261
+end of stream exception	215	1283
+end of yaml exception	980	1284
+endofstreamexception	215	1283
+endofyamlexception	980	1284
+ends is either invalid or before starts	981	1285
+enetdown	982	1286
+enetreset	983	1287
+enetunreach	984	1288
+enfile	985	1289
+engine * does not support rollback changes were committed during rollback call	986	1290
+engine * failed to discover table 192s 192s with	987	1291
+engine cannot be used in partitioned tables	988	1292
+engine independent statistics are not collected for column	989	1293
+enoano	990	1294
+enobufs	991	1295
+enocsi	992	1296
+enodata	993	1297
+enodev	994	1298
+enoent	747	1299
+enoent no such file or directory open	747	1300
+enoexec	995	1301
+enokey	996	1302
+enolck	997	1303
+enolink	998	1304
+enomedium	999	1305
+enomem	431	1306
+enomsg	1000	1307
+enonet	1001	1308
+enopkg	1002	1309
+enoprotoopt	1003	1310
+enospc	1004	1311
+enosr	1005	1312
+enostr	859	1313
+enosys	1006	1314
+enotblk	322	1315
+enotconn	1007	1316
+enotdir	1008	1317
+enotempty	870	1318
+enotnam	1009	1319
+enotrecoverable	1010	1320
+enotsock	1011	1321
+enotsup	1012	1322
+enotty	1013	1323
+enotuniq	1014	1324
+entry point not found exception	1015	1325
+entry point was not found	1015	1326
+entrypointnotfoundexception	1015	1325
+enum constant not present exception	1016	1327
 enum data types are not binary compatible	84,1	191
-enum label * already exists	82,1	1322
-enum label * already exists skipping	82,1	1322
-enumconstantnotpresentexception	1016	1321
-environmenterror	1017	1323
-enxio	1018	1324
-eoferror	1019,1020	1325
-eofexception	1021	1326
-eoverflow	1022	1327
-eownerdead	1023	1328
-eperm	1024	1329
-epfnosupport	1025	1330
-epipe	336	1331
-eproto	1026	1332
-eprotonosupport	1027	1333
-eprototype	1028	1334
+enum label * already exists	82,1	1328
+enum label * already exists skipping	82,1	1328
+enumconstantnotpresentexception	1016	1327
+environmenterror	1017	1329
+enxio	1018	1330
+eoferror	1019,1020	1331
+eofexception	1021	1332
+eoverflow	1022	1333
+eownerdead	1023	1334
+eperm	1024	1335
+epfnosupport	1025	1336
+epipe	336	1337
+eproto	1026	1338
+eprotonosupport	1027	1339
+eprototype	1028	1340
 er_aborting_connection	66	66
 er_access_denied_change_user_error	78	77
 er_access_denied_error	76	75
 er_access_denied_no_password_error	74	73
 er_account_has_been_locked	77	76
 er_add_partition_no_new_partition	194	230
-er_add_partition_subpart_error	1029	1335
-er_admin_wrong_mrg_table	1030	1336
-er_aggregate_order_for_union	1031	1337
-er_aggregate_order_non_agg_query	1032	1338
-er_alter_filegroup_failed	1033	1339
-er_alter_info	1034	1340
-er_alter_operation_not_supported	1035	1341
-er_alter_operation_not_supported_reason	1036	1342
+er_add_partition_subpart_error	1029	1341
+er_admin_wrong_mrg_table	1030	1342
+er_aggregate_order_for_union	1031	1343
+er_aggregate_order_non_agg_query	1032	1344
+er_alter_filegroup_failed	1033	1345
+er_alter_info	1034	1346
+er_alter_operation_not_supported	1035	1347
+er_alter_operation_not_supported_reason	1036	1348
 er_alter_operation_not_supported_reason_autoinc	97	101
-er_alter_operation_not_supported_reason_change_fts	473	542
-er_alter_operation_not_supported_reason_column_type	443	473
-er_alter_operation_not_supported_reason_copy	734	892
+er_alter_operation_not_supported_reason_change_fts	473	546
+er_alter_operation_not_supported_reason_column_type	443	477
+er_alter_operation_not_supported_reason_copy	734	897
 er_alter_operation_not_supported_reason_fk_check	98	102
-er_alter_operation_not_supported_reason_fk_rename	657	803
-er_alter_operation_not_supported_reason_fts	1037	1343
-er_alter_operation_not_supported_reason_gis	878	1122
-er_alter_operation_not_supported_reason_hidden_fts	509	618
-er_alter_operation_not_supported_reason_ignore	779	1001
-er_alter_operation_not_supported_reason_nopk	896	1145
-er_alter_operation_not_supported_reason_not_null	453	498
-er_alter_operation_not_supported_reason_partition	1038	1344
-er_alter_operation_table_options_need_rebuild	564	699
-er_ambiguous_field_term	1039	1345
+er_alter_operation_not_supported_reason_fk_rename	657	807
+er_alter_operation_not_supported_reason_fts	1037	1349
+er_alter_operation_not_supported_reason_gis	878	1128
+er_alter_operation_not_supported_reason_hidden_fts	509	622
+er_alter_operation_not_supported_reason_ignore	779	1007
+er_alter_operation_not_supported_reason_nopk	896	1151
+er_alter_operation_not_supported_reason_not_null	453	502
+er_alter_operation_not_supported_reason_partition	1038	1350
+er_alter_operation_table_options_need_rebuild	564	703
+er_ambiguous_field_term	1039	1351
 er_argument_not_constant	175	198
 er_argument_out_of_range	174	197
-er_auto_convert	727	888
-er_auto_increment_conflict	228	266
-er_auto_position_requires_gtid_mode_on	559	694
-er_autoinc_read_failed	1040	1346
-er_backup_lock_is_active	399	392
-er_backup_not_running	1041	1347
-er_backup_stage_failed	239	278
-er_backup_unknown_stage	1042	1348
-er_backup_wrong_stage	240	279
-er_bad_base64_data	243	282
-er_bad_combination_of_window_frame_bound_specs	1043	1349
-er_bad_data	976	1274
-er_bad_db_error	1044	1350
-er_bad_field_error	1045	1351
-er_bad_ft_column	641	775
-er_bad_host_error	408	400
-er_bad_log_statement	1046	1352
-er_bad_null_error	640	774
-er_bad_option_value	1047	1353
-er_bad_slave	1048	1354
-er_bad_slave_auto_position	1049	1355
-er_bad_slave_until_cond	1050	1356
-er_bad_table_error	1051	1357
-er_base64_decode_error	846	1076
-er_binlog_cache_size_greater_than_max	1052	1358
-er_binlog_cant_delete_gtid_domain	743	914
-er_binlog_create_routine_need_super	1053	1359
-er_binlog_logging_impossible	310	314
-er_binlog_logical_corruption	1054	1360
-er_binlog_multiple_engines_and_self_logging_engine	479	555
-er_binlog_must_be_empty	1055	1361
-er_binlog_non_supported_bulk	1056	1362
-er_binlog_purge_emfile	1057	1363
-er_binlog_purge_fatal_err	1058	1364
-er_binlog_purge_prohibited	1059	1365
-er_binlog_read_event_checksum_failure	1060	1366
-er_binlog_row_engine_and_stmt_engine	478	554
-er_binlog_row_injection_and_stmt_engine	480	556
-er_binlog_row_injection_and_stmt_mode	481	557
-er_binlog_row_logging_failed	1061	1367
-er_binlog_row_mode_and_stmt_engine	475	551
-er_binlog_row_rbr_to_sbr	1062	1368
-er_binlog_row_wrong_table_def	1063	1369
-er_binlog_stmt_cache_size_greater_than_max	1064	1370
-er_binlog_stmt_mode_and_no_repl_tables	477	553
-er_binlog_stmt_mode_and_row_engine	476	552
-er_binlog_uncompress_error	1065	1371
-er_binlog_unsafe_and_stmt_engine	482	558
-er_binlog_unsafe_autoinc_columns	1066	1372
-er_binlog_unsafe_autoinc_not_first	1067	1373
-er_binlog_unsafe_create_ignore_select	771	993
-er_binlog_unsafe_create_replace_select	774	995
-er_binlog_unsafe_create_select_autoinc	777	998
-er_binlog_unsafe_fulltext_plugin	1068	1374
-er_binlog_unsafe_insert_delayed	1069	1375
-er_binlog_unsafe_insert_ignore_select	1070	1376
-er_binlog_unsafe_insert_select_update	1071	1377
-er_binlog_unsafe_insert_two_keys	1072	1378
-er_binlog_unsafe_limit	1073	1379
-er_binlog_unsafe_mixed_statement	1074	1380
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1075	1381
-er_binlog_unsafe_nontrans_after_trans	1076	1382
-er_binlog_unsafe_replace_select	1077	1383
-er_binlog_unsafe_routine	1078	1384
-er_binlog_unsafe_skip_locked	1079	1385
-er_binlog_unsafe_statement	1080	1386
-er_binlog_unsafe_system_function	1081	1387
-er_binlog_unsafe_system_table	1082	1388
-er_binlog_unsafe_system_variable	1083	1389
-er_binlog_unsafe_udf	1084	1390
-er_binlog_unsafe_update_ignore	1085	1391
-er_binlog_unsafe_write_autoinc_select	1086	1392
+er_auto_convert	727	893
+er_auto_increment_conflict	228	267
+er_auto_position_requires_gtid_mode_on	559	698
+er_autoinc_read_failed	1040	1352
+er_backup_lock_is_active	399	396
+er_backup_not_running	1041	1353
+er_backup_stage_failed	239	279
+er_backup_unknown_stage	1042	1354
+er_backup_wrong_stage	240	280
+er_bad_base64_data	243	283
+er_bad_combination_of_window_frame_bound_specs	1043	1355
+er_bad_data	976	1280
+er_bad_db_error	1044	1356
+er_bad_field_error	1045	1357
+er_bad_ft_column	641	779
+er_bad_host_error	408	404
+er_bad_log_statement	1046	1358
+er_bad_null_error	640	778
+er_bad_option_value	1047	1359
+er_bad_slave	1048	1360
+er_bad_slave_auto_position	1049	1361
+er_bad_slave_until_cond	1050	1362
+er_bad_table_error	1051	1363
+er_base64_decode_error	846	1082
+er_binlog_cache_size_greater_than_max	1052	1364
+er_binlog_cant_delete_gtid_domain	743	920
+er_binlog_create_routine_need_super	1053	1365
+er_binlog_logging_impossible	310	317
+er_binlog_logical_corruption	1054	1366
+er_binlog_multiple_engines_and_self_logging_engine	479	559
+er_binlog_must_be_empty	1055	1367
+er_binlog_non_supported_bulk	1056	1368
+er_binlog_purge_emfile	1057	1369
+er_binlog_purge_fatal_err	1058	1370
+er_binlog_purge_prohibited	1059	1371
+er_binlog_read_event_checksum_failure	1060	1372
+er_binlog_row_engine_and_stmt_engine	478	558
+er_binlog_row_injection_and_stmt_engine	480	560
+er_binlog_row_injection_and_stmt_mode	481	561
+er_binlog_row_logging_failed	1061	1373
+er_binlog_row_mode_and_stmt_engine	475	555
+er_binlog_row_rbr_to_sbr	1062	1374
+er_binlog_row_wrong_table_def	1063	1375
+er_binlog_stmt_cache_size_greater_than_max	1064	1376
+er_binlog_stmt_mode_and_no_repl_tables	477	557
+er_binlog_stmt_mode_and_row_engine	476	556
+er_binlog_uncompress_error	1065	1377
+er_binlog_unsafe_and_stmt_engine	482	562
+er_binlog_unsafe_autoinc_columns	1066	1378
+er_binlog_unsafe_autoinc_not_first	1067	1379
+er_binlog_unsafe_create_ignore_select	771	999
+er_binlog_unsafe_create_replace_select	774	1001
+er_binlog_unsafe_create_select_autoinc	777	1004
+er_binlog_unsafe_fulltext_plugin	1068	1380
+er_binlog_unsafe_insert_delayed	1069	1381
+er_binlog_unsafe_insert_ignore_select	1070	1382
+er_binlog_unsafe_insert_select_update	1071	1383
+er_binlog_unsafe_insert_two_keys	1072	1384
+er_binlog_unsafe_limit	1073	1385
+er_binlog_unsafe_mixed_statement	1074	1386
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1075	1387
+er_binlog_unsafe_nontrans_after_trans	1076	1388
+er_binlog_unsafe_replace_select	1077	1389
+er_binlog_unsafe_routine	1078	1390
+er_binlog_unsafe_skip_locked	1079	1391
+er_binlog_unsafe_statement	1080	1392
+er_binlog_unsafe_system_function	1081	1393
+er_binlog_unsafe_system_table	1082	1394
+er_binlog_unsafe_system_variable	1083	1395
+er_binlog_unsafe_udf	1084	1396
+er_binlog_unsafe_update_ignore	1085	1397
+er_binlog_unsafe_write_autoinc_select	1086	1398
 er_blob_field_in_part_func_error	44	43
-er_blob_key_without_length	320	324
-er_blob_used_as_key	319	323
-er_blobs_and_no_terminated	1087	1393
-er_boost_geometry_centroid_exception	1088	1394
-er_boost_geometry_empty_input_exception	1089	1395
-er_boost_geometry_overlay_invalid_input_exception	1090	1396
+er_blob_key_without_length	320	327
+er_blob_used_as_key	319	326
+er_blobs_and_no_terminated	1087	1399
+er_boost_geometry_centroid_exception	1088	1400
+er_boost_geometry_empty_input_exception	1089	1401
+er_boost_geometry_overlay_invalid_input_exception	1090	1402
 er_boost_geometry_self_intersection_point_exception	144	163
-er_boost_geometry_turn_info_exception	1091	1397
-er_boost_geometry_unknown_exception	1092	1398
-er_calculating_default_value	1093	1399
-er_cannot_add_foreign	429	430
-er_cannot_convert_character	451	494
-er_cannot_discard_temporary_table	466	531
-er_cannot_grant_role	490	569
-er_cannot_load_from_table_v2	493	579
-er_cannot_load_slave_gtid_state	1094	1400
-er_cannot_revoke_role	510	622
-er_cannot_update_gtid_state	755	980
-er_cannot_user	1095	1401
-er_cant_activate_log	428	428
-er_cant_aggregate_2collations	1096	1402
-er_cant_aggregate_3collations	1097	1403
-er_cant_aggregate_ncollations	1097	1404
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1098	1405
-er_cant_change_tx_characteristics	1099	1406
-er_cant_create_db	1100	1407
-er_cant_create_federated_table	392	385
-er_cant_create_file	1100	1408
-er_cant_create_geometry_object	488	568
-er_cant_create_handler_file	1101	1409
-er_cant_create_sroutine	459	515
-er_cant_create_table	395	388
-er_cant_create_thread	391	384
-er_cant_create_user_with_grant	1102	1410
-er_cant_delete_file	1103	1411
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	484	560
-er_cant_do_this_during_an_transaction	1104	1412
-er_cant_drop_field_or_key	396	389
-er_cant_execute_in_read_only_transaction	483	559
-er_cant_find_dl_entry	373	364
-er_cant_find_system_rec	415	407
-er_cant_find_udf	1105	1413
-er_cant_get_stat	1100	1414
-er_cant_get_wd	409	401
-er_cant_initialize_udf	1105	1415
-er_cant_lock	412	404
-er_cant_lock_log_table	1106	1416
-er_cant_open_file	1100	1417
-er_cant_open_library	1100	1418
-er_cant_read_dir	1100	1419
-er_cant_remove_all_fields	1107	1420
-er_cant_rename_log_table	508	617
-er_cant_reopen_table	1105	1421
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1108	1422
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1109	1423
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1110	1424
-er_cant_set_gtid_next_when_owning_gtid	1111	1425
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1112	1426
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1113	1427
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1114	1428
-er_cant_set_wd	1100	1429
-er_cant_start_stop_slave	1115	1430
-er_cant_update_table_in_create_table_select	375	366
-er_cant_update_used_table_in_sf_or_trg	374	365
-er_cant_update_with_readlock	401	394
-er_cant_use_option_here	1116	1431
-er_cant_write_lock_log_table	1117	1432
-er_cf_different	653	787
-er_change_master_password_length	1118	1433
-er_change_rpl_info_repository_failure	1119	1434
-er_change_slave_parallel_threads_active	444	478
-er_check_no_such_table	414	406
-er_check_not_implemented	1120	1435
-er_checkread	1121	1436
-er_cm_option_missing_requirement	560	695
-er_coalesce_only_on_hash_partition	606	748
+er_boost_geometry_turn_info_exception	1091	1403
+er_boost_geometry_unknown_exception	1092	1404
+er_calculating_default_value	1093	1405
+er_cannot_add_foreign	429	434
+er_cannot_convert_character	451	498
+er_cannot_discard_temporary_table	466	535
+er_cannot_grant_role	490	573
+er_cannot_load_from_table_v2	493	583
+er_cannot_load_slave_gtid_state	1094	1406
+er_cannot_revoke_role	510	626
+er_cannot_update_gtid_state	755	986
+er_cannot_user	1095	1407
+er_cant_activate_log	428	432
+er_cant_aggregate_2collations	1096	1408
+er_cant_aggregate_3collations	1097	1409
+er_cant_aggregate_ncollations	1097	1410
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1098	1411
+er_cant_change_tx_characteristics	1099	1412
+er_cant_create_db	1100	1413
+er_cant_create_federated_table	392	389
+er_cant_create_file	1100	1414
+er_cant_create_geometry_object	488	572
+er_cant_create_handler_file	1101	1415
+er_cant_create_sroutine	459	519
+er_cant_create_table	395	392
+er_cant_create_thread	391	388
+er_cant_create_user_with_grant	1102	1416
+er_cant_delete_file	1103	1417
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	484	564
+er_cant_do_this_during_an_transaction	1104	1418
+er_cant_drop_field_or_key	396	393
+er_cant_execute_in_read_only_transaction	483	563
+er_cant_find_dl_entry	373	368
+er_cant_find_system_rec	415	411
+er_cant_find_udf	1105	1419
+er_cant_get_stat	1100	1420
+er_cant_get_wd	409	405
+er_cant_initialize_udf	1105	1421
+er_cant_lock	412	408
+er_cant_lock_log_table	1106	1422
+er_cant_open_file	1100	1423
+er_cant_open_library	1100	1424
+er_cant_read_dir	1100	1425
+er_cant_remove_all_fields	1107	1426
+er_cant_rename_log_table	508	621
+er_cant_reopen_table	1105	1427
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1108	1428
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1109	1429
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1110	1430
+er_cant_set_gtid_next_when_owning_gtid	1111	1431
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1112	1432
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1113	1433
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1114	1434
+er_cant_set_wd	1100	1435
+er_cant_start_stop_slave	1115	1436
+er_cant_update_table_in_create_table_select	375	370
+er_cant_update_used_table_in_sf_or_trg	374	369
+er_cant_update_with_readlock	401	398
+er_cant_use_option_here	1116	1437
+er_cant_write_lock_log_table	1117	1438
+er_cf_different	653	791
+er_change_master_password_length	1118	1439
+er_change_rpl_info_repository_failure	1119	1440
+er_change_slave_parallel_threads_active	444	482
+er_check_no_such_table	414	410
+er_check_not_implemented	1120	1441
+er_checkread	1121	1442
+er_cm_option_missing_requirement	560	699
+er_coalesce_only_on_hash_partition	606	752
 er_coalesce_partition_no_partition	195	231
-er_col_count_doesnt_match_corrupted_v2	650	784
-er_col_count_doesnt_match_please_update	652	785
-er_col_count_doesnt_match_please_update_v2	651	1437
-er_collation_charset_mismatch	638	765
-er_columnaccess_denied_error	659	806
-er_commit_not_allowed_in_sf_or_trg	1122	1438
-er_compressed_column_used_as_key	676	825
-er_con_count_error	1123	1439
-er_cond_item_too_long	829	1049
-er_conflict_fn_parse_error	1124	1440
-er_conflicting_declarations	690	845
-er_conflicting_for_system_time	691	846
-er_connect_to_foreign_data_source	1125	1441
-er_connect_to_master	1126	1442
-er_connection_already_exists	697	856
-er_connection_killed	712	871
-er_consecutive_reorg_partitions	1127	1443
-er_constraint_failed	715	875
-er_corrupt_help_db	1128	1444
-er_crashed_on_repair	1129	1445
-er_crashed_on_usage	1130	1446
-er_create_db_with_read_lock	770	992
-er_create_filegroup_failed	1131	1447
-er_cut_value_group_concat	1132	1448
-er_cyclic_reference	810	1040
-er_da_invalid_condition_number	1133	1449
-er_data_out_of_range	1134	1450
-er_data_overflow	1135	1451
-er_data_too_long	828	1048
-er_data_truncated	1136	1452
-er_data_was_commited_under_rollback	986	1284
-er_database_name	1137	1453
-er_datetime_function_overflow	839	1067
-er_db_create_exists	372	363
-er_db_drop_delete	1138	1454
-er_db_drop_exists	378	369
-er_db_drop_rmdir	1138	1455
+er_col_count_doesnt_match_corrupted_v2	650	788
+er_col_count_doesnt_match_please_update	652	789
+er_col_count_doesnt_match_please_update_v2	651	1443
+er_collation_charset_mismatch	638	769
+er_columnaccess_denied_error	659	810
+er_commit_not_allowed_in_sf_or_trg	1122	1444
+er_compressed_column_used_as_key	676	829
+er_con_count_error	1123	1445
+er_cond_item_too_long	829	1055
+er_conflict_fn_parse_error	1124	1446
+er_conflicting_declarations	690	849
+er_conflicting_for_system_time	691	850
+er_connect_to_foreign_data_source	1125	1447
+er_connect_to_master	1126	1448
+er_connection_already_exists	697	860
+er_connection_killed	712	876
+er_consecutive_reorg_partitions	1127	1449
+er_constraint_failed	715	880
+er_corrupt_help_db	1128	1450
+er_crashed_on_repair	1129	1451
+er_crashed_on_usage	1130	1452
+er_create_db_with_read_lock	770	998
+er_create_filegroup_failed	1131	1453
+er_cut_value_group_concat	1132	1454
+er_cyclic_reference	810	1046
+er_da_invalid_condition_number	1133	1455
+er_data_out_of_range	1134	1456
+er_data_overflow	1135	1457
+er_data_too_long	828	1054
+er_data_truncated	1136	1458
+er_data_was_commited_under_rollback	986	1290
+er_database_name	1137	1459
+er_datetime_function_overflow	839	1073
+er_db_create_exists	372	367
+er_db_drop_delete	1138	1460
+er_db_drop_exists	378	373
+er_db_drop_rmdir	1138	1461
 er_dbaccess_denied_error	75	74
-er_ddl_log_error	1139	1456
-er_debug_sync_hit_limit	842	1071
-er_debug_sync_timeout	843	1072
-er_delayed_cant_change_lock	850	1084
-er_delayed_insert_table_locked	1140	1457
-er_delayed_not_supported	851	1085
-er_derived_must_have_alias	1141	1458
-er_diff_groups_proc	410	402
-er_disk_full	873	1112
-er_division_by_zero	876	1118
-er_dont_support_slave_preserve_commit_order	1142	1459
-er_drop_db_with_read_lock	894	1143
-er_drop_filegroup_failed	1143	1460
-er_drop_index_fk	471	539
-er_drop_last_partition	507	615
-er_drop_user	472	541
-er_drop_versioning_system_time_partition	382	374
-er_dup_argument	1144	1461
-er_dup_constraint_name	899	1147
-er_dup_entry	905	1156
+er_ddl_log_error	1139	1462
+er_debug_sync_hit_limit	842	1077
+er_debug_sync_timeout	843	1078
+er_delayed_cant_change_lock	850	1090
+er_delayed_insert_table_locked	1140	1463
+er_delayed_not_supported	851	1091
+er_derived_must_have_alias	1141	1464
+er_diff_groups_proc	410	406
+er_disk_full	873	1118
+er_division_by_zero	876	1124
+er_dont_support_slave_preserve_commit_order	1142	1465
+er_drop_db_with_read_lock	894	1149
+er_drop_filegroup_failed	1143	1466
+er_drop_index_fk	471	543
+er_drop_last_partition	507	619
+er_drop_user	472	545
+er_drop_versioning_system_time_partition	382	378
+er_dup_argument	1144	1467
+er_dup_constraint_name	899	1153
+er_dup_entry	905	1162
 er_dup_entry_autoincrement_case	133	147
-er_dup_entry_with_key_name	905	1462
-er_dup_fieldname	901	1151
-er_dup_index	909	1162
-er_dup_key	1105	1463
-er_dup_keyname	911	1164
-er_dup_list_entry	1145	1464
-er_dup_query_name	916	1171
-er_dup_signal_set	903	1153
-er_dup_unique	1105	1465
-er_dup_unknown_in_index	905	1157
-er_dup_window_name	1146	1466
-er_duplicate_gtid_domain	1147	1467
-er_duplicated_value_in_type	642	776
-er_dyn_col_data	1148	1468
-er_dyn_col_implementation_limit	919	1177
-er_dyn_col_wrong_charset	918	1176
-er_dyn_col_wrong_format	975	1273
-er_empty_query	1149	1469
-er_empty_row_in_tvc	1150	1470
-er_end_identifier_does_not_match	978	1275
-er_engine_out_of_memory	1151	1471
-er_error_during_checkpoint	1152	1472
-er_error_during_commit	1153	1473
-er_error_during_flush_logs	1154	1474
-er_error_during_rollback	1155	1475
-er_error_evaluating_expression	1156	1476
-er_error_first	1157	1477
-er_error_first_section_2	1158	1478
-er_error_first_section_4	1159	1479
-er_error_first_section_5	1160	1480
-er_error_in_trigger_body	1161	1481
-er_error_in_unknown_trigger_body	1162	1482
-er_error_last	1163	1483
-er_error_last_section_2	1164	1484
-er_error_last_section_4	878	1485
-er_error_on_close	1165	1486
-er_error_on_master	1166	1487
-er_error_on_read	1167	1488
-er_error_on_rename	1168	1489
-er_error_on_write	1169	1490
-er_error_when_executing_command	1170	1491
-er_event_already_exists	1171	1492
-er_event_cannot_alter_in_the_past	1172	1493
-er_event_cannot_create_in_the_past	1173	1494
-er_event_cannot_delete	1174	1495
-er_event_cant_alter	1175	1496
-er_event_compile_error	1176	1497
-er_event_data_too_long	825	1045
-er_event_does_not_exist	1177	1498
-er_event_drop_failed	1143	1499
-er_event_ends_before_starts	981	1279
-er_event_exec_time_in_the_past	1178	1500
-er_event_interval_not_positive_or_too_big	1179	1501
-er_event_invalid_creation_ctx	780	1002
-er_event_modify_queue_error	1180	1502
-er_event_neither_m_expr_nor_m_at	1181	1503
-er_event_open_table_failed	1182	1504
-er_event_recursion_forbidden	1183	1505
-er_event_same_name	1184	1506
-er_event_set_var_error	1185	1507
-er_event_store_failed	1186	1508
-er_events_db_error	503	608
-er_exceptions_write_error	1187	1509
-er_exec_stmt_with_open_cursor	1188	1510
-er_explain_not_supported	1189	1511
-er_expression_is_too_big	1190	1512
-er_expression_refers_to_uninit_field	1191	1513
-er_failed_gtid_state_init	1192	1514
-er_failed_read_from_par_file	1193	1515
+er_dup_entry_with_key_name	905	1468
+er_dup_fieldname	901	1157
+er_dup_index	909	1168
+er_dup_key	1105	1469
+er_dup_keyname	911	1170
+er_dup_list_entry	1145	1470
+er_dup_query_name	916	1177
+er_dup_signal_set	903	1159
+er_dup_unique	1105	1471
+er_dup_unknown_in_index	905	1163
+er_dup_window_name	1146	1472
+er_duplicate_gtid_domain	1147	1473
+er_duplicated_value_in_type	642	780
+er_dyn_col_data	1148	1474
+er_dyn_col_implementation_limit	919	1183
+er_dyn_col_wrong_charset	918	1182
+er_dyn_col_wrong_format	975	1279
+er_empty_query	1149	1475
+er_empty_row_in_tvc	1150	1476
+er_end_identifier_does_not_match	978	1281
+er_engine_out_of_memory	1151	1477
+er_error_during_checkpoint	1152	1478
+er_error_during_commit	1153	1479
+er_error_during_flush_logs	1154	1480
+er_error_during_rollback	1155	1481
+er_error_evaluating_expression	1156	1482
+er_error_first	1157	1483
+er_error_first_section_2	1158	1484
+er_error_first_section_4	1159	1485
+er_error_first_section_5	1160	1486
+er_error_in_trigger_body	1161	1487
+er_error_in_unknown_trigger_body	1162	1488
+er_error_last	1163	1489
+er_error_last_section_2	1164	1490
+er_error_last_section_4	878	1491
+er_error_on_close	1165	1492
+er_error_on_master	1166	1493
+er_error_on_read	1167	1494
+er_error_on_rename	1168	1495
+er_error_on_write	1169	1496
+er_error_when_executing_command	1170	1497
+er_event_already_exists	1171	1498
+er_event_cannot_alter_in_the_past	1172	1499
+er_event_cannot_create_in_the_past	1173	1500
+er_event_cannot_delete	1174	1501
+er_event_cant_alter	1175	1502
+er_event_compile_error	1176	1503
+er_event_data_too_long	825	1051
+er_event_does_not_exist	1177	1504
+er_event_drop_failed	1143	1505
+er_event_ends_before_starts	981	1285
+er_event_exec_time_in_the_past	1178	1506
+er_event_interval_not_positive_or_too_big	1179	1507
+er_event_invalid_creation_ctx	780	1008
+er_event_modify_queue_error	1180	1508
+er_event_neither_m_expr_nor_m_at	1181	1509
+er_event_open_table_failed	1182	1510
+er_event_recursion_forbidden	1183	1511
+er_event_same_name	1184	1512
+er_event_set_var_error	1185	1513
+er_event_store_failed	1186	1514
+er_events_db_error	503	612
+er_exceptions_write_error	1187	1515
+er_exec_stmt_with_open_cursor	1188	1516
+er_explain_not_supported	1189	1517
+er_expression_is_too_big	1190	1518
+er_expression_refers_to_uninit_field	1191	1519
+er_failed_gtid_state_init	1192	1520
+er_failed_read_from_par_file	1193	1521
 er_failed_routine_break_binlog	54	54
-er_feature_disabled	1194	1516
-er_feature_not_supported_with_partitioning	1195	1517
-er_field_not_found_part_error	1196	1518
-er_field_reference_in_tvc	1197	1519
-er_field_specified_twice	647	781
-er_field_type_not_allowed_as_partition_field	1198	1520
-er_file_corrupt	1159	1521
-er_file_exists_error	1199	1522
-er_file_not_found	1100	1523
-er_file_used	1200	1524
-er_filegroup_option_only_once	1201	1525
-er_filsort_abort	1202	1526
-er_fk_cannot_delete_parent	464	527
-er_fk_cannot_open_parent	1203	1527
-er_fk_column_cannot_change	441	471
-er_fk_column_cannot_change_child	442	472
-er_fk_column_cannot_drop	468	536
-er_fk_column_cannot_drop_child	469	537
-er_fk_column_not_null	639	773
-er_fk_depth_exceeded	1204	1528
-er_fk_fail_add_system	1205	1529
-er_fk_incorrect_option	1206	1530
-er_fk_no_index_child	1207	1531
-er_fk_no_index_parent	1208	1532
-er_flashback_not_supported	1209	1533
-er_flush_master_binlog_closed	315	318
-er_forbid_schema_change	563	698
-er_forcing_close	1210	1534
-er_foreign_data_source_doesnt_exist	1211	1535
-er_foreign_data_string_invalid	1212	1536
-er_foreign_data_string_invalid_cant_create	376	367
-er_foreign_duplicate_key_with_child_info	1213	1537
-er_foreign_duplicate_key_without_child_info	1214	1538
-er_foreign_server_doesnt_exist	1215	1539
-er_foreign_server_exists	455	507
-er_form_not_found	1216	1540
-er_found_gtid_event_when_gtid_mode_is_off	1217	1541
-er_fparser_bad_header	1218	1542
-er_fparser_eof_in_comment	1219	1543
-er_fparser_eof_in_unknown_parameter	1220	1544
-er_fparser_error_in_parameter	1221	1545
-er_fparser_too_big_file	687	840
-er_frame_exclusion_not_supported	1222	1546
-er_frm_unknown_type	1223	1547
-er_fseek_fail	1224	1548
-er_ft_matching_key_not_found	405	398
-er_fulltext_not_supported_with_partitioning	1225	1549
-er_func_inexistent_name_collision	1226	1550
-er_function_not_defined	1227	1551
-er_galera_replication_not_supported	1228	1552
-er_generated_column_function_is_not_allowed	1229	1553
-er_geojson_empty_coordinates	1230	1554
-er_geojson_incorrect	1231	1555
-er_geojson_not_closed	1232	1556
-er_geojson_too_few_points	1233	1557
-er_get_errmsg	1234	1558
-er_get_errno	1235	1559
-er_get_stacked_da_without_active_handler	1236	1560
-er_get_temporary_errmsg	1237	1561
-er_gis_data_wrong_endianess	1238	1562
-er_gis_different_srids	308	312
-er_gis_invalid_data	1239	1563
-er_gis_unknown_error	1240	1564
-er_gis_unknown_exception	1241	1565
-er_gis_unsupported_argument	371	361
-er_global_variable	1242	1566
-er_gno_exhausted	1243	1567
-er_got_signal	1244	1568
-er_grant_plugin_user_exists	1245	1569
-er_grant_wrong_host_or_user	1246	1570
-er_gtid_executed_was_changed	1247	1571
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1248	1572
-er_gtid_mode_can_only_change_one_step_at_a_time	1249	1573
-er_gtid_mode_requires_binlog	1250	1574
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1251	1575
-er_gtid_next_is_not_in_gtid_next_list	1252	1576
-er_gtid_next_type_undefined_group	1253	1577
-er_gtid_open_table_failed	1254	1578
-er_gtid_position_not_found_in_binlog	696	855
-er_gtid_position_not_found_in_binlog2	695	854
-er_gtid_purged_was_changed	1255	1579
-er_gtid_start_from_binlog_hole	1256	1580
+er_feature_disabled	1194	1522
+er_feature_not_supported_with_partitioning	1195	1523
+er_field_not_found_part_error	1196	1524
+er_field_reference_in_tvc	1197	1525
+er_field_specified_twice	647	785
+er_field_type_not_allowed_as_partition_field	1198	1526
+er_file_corrupt	1159	1527
+er_file_exists_error	1199	1528
+er_file_not_found	1100	1529
+er_file_used	1200	1530
+er_filegroup_option_only_once	1201	1531
+er_filsort_abort	1202	1532
+er_fk_cannot_delete_parent	464	531
+er_fk_cannot_open_parent	1203	1533
+er_fk_column_cannot_change	441	475
+er_fk_column_cannot_change_child	442	476
+er_fk_column_cannot_drop	468	540
+er_fk_column_cannot_drop_child	469	541
+er_fk_column_not_null	639	777
+er_fk_depth_exceeded	1204	1534
+er_fk_fail_add_system	1205	1535
+er_fk_incorrect_option	1206	1536
+er_fk_no_index_child	1207	1537
+er_fk_no_index_parent	1208	1538
+er_flashback_not_supported	1209	1539
+er_flush_master_binlog_closed	315	321
+er_forbid_schema_change	563	702
+er_forcing_close	1210	1540
+er_foreign_data_source_doesnt_exist	1211	1541
+er_foreign_data_string_invalid	1212	1542
+er_foreign_data_string_invalid_cant_create	376	371
+er_foreign_duplicate_key_with_child_info	1213	1543
+er_foreign_duplicate_key_without_child_info	1214	1544
+er_foreign_server_doesnt_exist	1215	1545
+er_foreign_server_exists	455	511
+er_form_not_found	1216	1546
+er_found_gtid_event_when_gtid_mode_is_off	1217	1547
+er_fparser_bad_header	1218	1548
+er_fparser_eof_in_comment	1219	1549
+er_fparser_eof_in_unknown_parameter	1220	1550
+er_fparser_error_in_parameter	1221	1551
+er_fparser_too_big_file	687	844
+er_frame_exclusion_not_supported	1222	1552
+er_frm_unknown_type	1223	1553
+er_fseek_fail	1224	1554
+er_ft_matching_key_not_found	405	402
+er_fulltext_not_supported_with_partitioning	1225	1555
+er_func_inexistent_name_collision	1226	1556
+er_function_not_defined	1227	1557
+er_galera_replication_not_supported	1228	1558
+er_generated_column_function_is_not_allowed	1229	1559
+er_geojson_empty_coordinates	1230	1560
+er_geojson_incorrect	1231	1561
+er_geojson_not_closed	1232	1562
+er_geojson_too_few_points	1233	1563
+er_get_errmsg	1234	1564
+er_get_errno	1235	1565
+er_get_stacked_da_without_active_handler	1236	1566
+er_get_temporary_errmsg	1237	1567
+er_gis_data_wrong_endianess	1238	1568
+er_gis_different_srids	308	315
+er_gis_invalid_data	1239	1569
+er_gis_unknown_error	1240	1570
+er_gis_unknown_exception	1241	1571
+er_gis_unsupported_argument	371	365
+er_global_variable	1242	1572
+er_gno_exhausted	1243	1573
+er_got_signal	1244	1574
+er_grant_plugin_user_exists	1245	1575
+er_grant_wrong_host_or_user	1246	1576
+er_gtid_executed_was_changed	1247	1577
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1248	1578
+er_gtid_mode_can_only_change_one_step_at_a_time	1249	1579
+er_gtid_mode_requires_binlog	1250	1580
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1251	1581
+er_gtid_next_is_not_in_gtid_next_list	1252	1582
+er_gtid_next_type_undefined_group	1253	1583
+er_gtid_open_table_failed	1254	1584
+er_gtid_position_not_found_in_binlog	696	859
+er_gtid_position_not_found_in_binlog2	695	858
+er_gtid_purged_was_changed	1255	1585
+er_gtid_start_from_binlog_hole	1256	1586
 er_gtid_strict_out_of_order	139	158
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1257	1581
-er_gtid_unsafe_create_select	776	997
-er_gtid_unsafe_non_transactional_table	1258	1582
-er_handshake_error	1259	1583
-er_hashchk	1157	1584
-er_host_is_blocked	1260	1585
-er_host_not_privileged	1261	1586
-er_hostname	1262	1587
-er_ident_causes_too_long_path	1263	1588
-er_illegal_grant_for_table	1264	1589
-er_illegal_ha	1265	1590
-er_illegal_ha_create_option	1266	1591
-er_illegal_parameter_data_type_for_operation	1267	1592
-er_illegal_parameter_data_types2_for_operation	1268	1593
-er_illegal_reference	1269	1594
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1257	1587
+er_gtid_unsafe_create_select	776	1003
+er_gtid_unsafe_non_transactional_table	1258	1588
+er_handshake_error	1259	1589
+er_hashchk	1157	1590
+er_host_is_blocked	1260	1591
+er_host_not_privileged	1261	1592
+er_hostname	1262	1593
+er_ident_causes_too_long_path	1263	1594
+er_illegal_grant_for_table	1264	1595
+er_illegal_ha	1265	1596
+er_illegal_ha_create_option	1266	1597
+er_illegal_parameter_data_type_for_operation	1267	1598
+er_illegal_parameter_data_types2_for_operation	1268	1599
+er_illegal_reference	1269	1600
 er_illegal_subquery_optimizer_switches	193	229
-er_illegal_value_for_type	1270	1595
-er_inconsistent_error	1271	1596
-er_inconsistent_partition_info_error	1272	1597
-er_inconsistent_slave_temp_table	1273	1598
-er_inconsistent_type_of_functions_error	1274	1599
-er_incorrect_global_local_var	1275	1600
-er_incorrect_gtid_state	752	968
-er_index_column_too_long	1276	1601
-er_index_corrupt	1277	1602
-er_index_file_full	1278	1603
-er_index_rebuild	1279	1604
-er_innodb_ft_aux_not_hex_id	1280	1605
-er_innodb_ft_limit	1281	1606
-er_innodb_ft_wrong_docid_column	645	779
-er_innodb_ft_wrong_docid_index	1282	1607
+er_illegal_value_for_type	1270	1601
+er_inconsistent_error	1271	1602
+er_inconsistent_partition_info_error	1272	1603
+er_inconsistent_slave_temp_table	1273	1604
+er_inconsistent_type_of_functions_error	1274	1605
+er_incorrect_global_local_var	1275	1606
+er_incorrect_gtid_state	752	974
+er_index_column_too_long	1276	1607
+er_index_corrupt	1277	1608
+er_index_file_full	1278	1609
+er_index_rebuild	1279	1610
+er_innodb_ft_aux_not_hex_id	1280	1611
+er_innodb_ft_limit	1281	1612
+er_innodb_ft_wrong_docid_column	645	783
+er_innodb_ft_wrong_docid_index	1282	1613
 er_innodb_import_error	132	145
-er_innodb_index_corrupt	1283	1608
-er_innodb_no_ft_temp_table	457	509
-er_innodb_no_ft_uses_parser	458	510
-er_innodb_online_log_too_big	778	1000
-er_innodb_read_only	1284	1609
-er_innodb_undo_log_full	1285	1610
-er_insecure_change_master	1286	1611
-er_insecure_plain_text	1287	1612
-er_insert_info	1288	1613
-er_inside_transaction_prevents_switch_binlog_direct	494	585
-er_inside_transaction_prevents_switch_binlog_format	495	586
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	497	588
-er_inside_transaction_prevents_switch_skip_replication	499	590
-er_inside_transaction_prevents_switch_sql_log_bin	500	591
-er_internal_error	830	1614
+er_innodb_index_corrupt	1283	1614
+er_innodb_no_ft_temp_table	457	513
+er_innodb_no_ft_uses_parser	458	514
+er_innodb_online_log_too_big	778	1006
+er_innodb_read_only	1284	1615
+er_innodb_undo_log_full	1285	1616
+er_insecure_change_master	1286	1617
+er_insecure_plain_text	1287	1618
+er_insert_info	1288	1619
+er_inside_transaction_prevents_switch_binlog_direct	494	589
+er_inside_transaction_prevents_switch_binlog_format	495	590
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	497	592
+er_inside_transaction_prevents_switch_skip_replication	499	594
+er_inside_transaction_prevents_switch_sql_log_bin	500	595
+er_internal_error	830	1620
 er_invalid_aggregate_function	114	123
-er_invalid_argument_for_logarithm	522	1615
-er_invalid_character_string	1289	1616
-er_invalid_current_user	1290	1617
-er_invalid_default	1291	1618
-er_invalid_default_param	849	1080
-er_invalid_default_value_for_field	1292	1619
-er_invalid_field_size	1293	1620
-er_invalid_group_func_use	1294	1621
+er_invalid_argument_for_logarithm	522	1621
+er_invalid_character_string	1289	1622
+er_invalid_current_user	1290	1623
+er_invalid_default	1291	1624
+er_invalid_default_param	849	1086
+er_invalid_default_value_for_field	1292	1625
+er_invalid_field_size	1293	1626
+er_invalid_group_func_use	1294	1627
 er_invalid_ntile_argument	170	193
-er_invalid_on_update	1295	1622
-er_invalid_role	1296	1623
-er_invalid_use_of_null	1297	1624
-er_invalid_value_to_limit	1298	1625
-er_invalid_year_column_length	1299	1626
-er_invisible_not_null_without_default	1300	1627
-er_io_err_log_index_read	1301	1628
-er_io_read_error	1302	1629
-er_io_write_error	1303	1630
-er_ipsock_error	393	386
-er_isolation_level_with_consistent_snapshot	1304	1631
-er_isolation_mode_not_supported	1305	1632
-er_it_is_a_view	1306	1633
-er_json_bad_chr	335	335
-er_json_depth	1307	1634
-er_json_eos	1308	1635
-er_json_escaping	1309	1636
-er_json_histogram_parse_failed	1310	1637
-er_json_not_json_chr	568	705
+er_invalid_on_update	1295	1628
+er_invalid_role	1296	1629
+er_invalid_use_of_null	1297	1630
+er_invalid_value_to_limit	1298	1631
+er_invalid_year_column_length	1299	1632
+er_invisible_not_null_without_default	1300	1633
+er_io_err_log_index_read	1301	1634
+er_io_read_error	1302	1635
+er_io_write_error	1303	1636
+er_ipsock_error	393	390
+er_isolation_level_with_consistent_snapshot	1304	1637
+er_isolation_mode_not_supported	1305	1638
+er_it_is_a_view	1306	1639
+er_json_bad_chr	335	338
+er_json_depth	1307	1640
+er_json_eos	1308	1641
+er_json_escaping	1309	1642
+er_json_histogram_parse_failed	1310	1643
+er_json_not_json_chr	568	709
 er_json_one_or_all	165	180
-er_json_path_array	1311	1638
-er_json_path_depth	1312	1639
-er_json_path_empty	1313	1640
-er_json_path_eos	1314	1641
-er_json_path_no_wildcard	1315	1642
-er_json_path_syntax	1316	1643
-er_json_syntax	1317	1644
-er_json_table_alias_required	1318	1645
-er_json_table_error_on_field	1319	1646
-er_json_table_multiple_matches	1105	1647
-er_json_table_scalar_expected	1105	1648
-er_key_based_on_generated_virtual_column	1320	1649
-er_key_cant_have_without_overlaps	1321	1650
-er_key_column_does_not_exist	1322	1651
-er_key_contains_period_fields	1323	1652
-er_key_create_during_alter	1324	1653
-er_key_does_not_exists	1325	1654
-er_key_doesnt_support	1326	1655
-er_key_not_found	1105	1656
-er_key_part_0	1327	1657
-er_key_ref_do_not_match_table_ref	1328	1658
-er_keys_out_of_order	1329	1659
-er_kill_denied_error	1330	1660
-er_kill_query_denied_error	1331	1661
-er_limited_part_range	1332	1662
-er_list_of_fields_only_in_hash_error	1333	1663
-er_load_data_invalid_column	1334	1664
-er_load_from_fixed_size_rows_to_var	411	403
-er_load_infile_capability_disabled	1335	1665
-er_load_info	1336	1666
-er_local_variable	1337	1667
-er_lock_aborted	1338	1668
-er_lock_deadlock	840	1069
-er_lock_or_active_transaction	400	393
-er_lock_table_full	1339	1669
-er_lock_wait_timeout	1340	1670
+er_json_path_array	1311	1644
+er_json_path_depth	1312	1645
+er_json_path_empty	1313	1646
+er_json_path_eos	1314	1647
+er_json_path_no_wildcard	1315	1648
+er_json_path_syntax	1316	1649
+er_json_syntax	1317	1650
+er_json_table_alias_required	1318	1651
+er_json_table_error_on_field	1319	1652
+er_json_table_multiple_matches	1105	1653
+er_json_table_scalar_expected	1105	1654
+er_key_based_on_generated_virtual_column	1320	1655
+er_key_cant_have_without_overlaps	1321	1656
+er_key_column_does_not_exist	1322	1657
+er_key_contains_period_fields	1323	1658
+er_key_create_during_alter	1324	1659
+er_key_does_not_exists	1325	1660
+er_key_doesnt_support	1326	1661
+er_key_not_found	1105	1662
+er_key_part_0	1327	1663
+er_key_ref_do_not_match_table_ref	1328	1664
+er_keys_out_of_order	1329	1665
+er_kill_denied_error	1330	1666
+er_kill_query_denied_error	1331	1667
+er_limited_part_range	1332	1668
+er_list_of_fields_only_in_hash_error	1333	1669
+er_load_data_invalid_column	1334	1670
+er_load_from_fixed_size_rows_to_var	411	407
+er_load_infile_capability_disabled	1335	1671
+er_load_info	1336	1672
+er_local_variable	1337	1673
+er_lock_aborted	1338	1674
+er_lock_deadlock	840	1075
+er_lock_or_active_transaction	400	397
+er_lock_table_full	1339	1675
+er_lock_wait_timeout	1340	1676
 er_log_in_use	53	53
-er_log_purge_no_file	305	307
-er_log_purge_unknown_err	1341	1671
-er_logging_prohibit_changing_of	309	313
-er_m_bigger_than_d	1342	1672
-er_malformed_definer	1343	1673
-er_malformed_gtid_set_encoding	1344	1674
-er_malformed_gtid_set_specification	1345	1675
-er_malformed_gtid_specification	1346	1676
-er_malformed_packet	1347	1677
-er_master	1348	1678
-er_master_delay_value_out_of_range	1349	1679
-er_master_fatal_error_reading_binlog	1350	1680
-er_master_gtid_pos_conflicts_with_binlog	1351	1681
-er_master_gtid_pos_missing_domain	1352	1682
-er_master_has_purged_required_gtids	1353	1683
-er_master_info	750	955
-er_master_log_prefix	1354	1684
-er_master_net_read	1355	1685
-er_master_net_write	1356	1686
-er_max_prepared_stmt_count_reached	394	387
-er_maxvalue_in_values_in	526	655
-er_message_and_statement	1357	1687
-er_metadata_inconsistency	1358	1688
-er_missing	1359	1689
-er_missing_ha_create_option	1360	1690
-er_missing_skip_slave	1361	1691
-er_mix_handler_error	1362	1692
-er_mix_of_group_func_and_fields	1363	1693
-er_mixing_not_allowed	1364	1694
-er_more_than_one_period	519	639
-er_mts_cant_parallel	485	561
-er_mts_change_master_cant_run_with_gaps	558	693
-er_mts_event_bigger_pending_jobs_size_max	514	625
-er_mts_feature_is_not_supported	1365	1695
-er_mts_recovery_failure	505	612
-er_mts_reset_workers	448	484
-er_mts_updated_dbs_greater_max	1366	1696
-er_multi_update_key_conflict	1367	1697
-er_multiple_def_const_in_list_part_error	1368	1698
-er_multiple_pri_key	1369	1699
-er_must_change_password	1370	1700
-er_must_change_password_login	1371	1701
-er_myrocks_cant_nopad_collation	1372	1702
-er_name_becomes_empty	1373	1703
-er_native_fct_name_collision	1374	1704
-er_need_reprepare	1375	1705
-er_net_error_on_write	1376	1706
-er_net_fcntl_error	1377	1707
-er_net_ok_packet_too_large	1378	1708
-er_net_packet_too_large	1379	1709
-er_net_packets_out_of_order	1380	1710
-er_net_read_error	1381	1711
-er_net_read_error_from_pipe	1382	1712
-er_net_read_interrupted	1383	1713
-er_net_uncompress_error	759	984
-er_net_write_interrupted	1384	1714
-er_network_read_event_checksum_failure	1385	1715
-er_new_aborting_connection	67	1716
-er_nisamchk	1386	1717
-er_no	1387	1718
-er_no_autoincrement_with_unique	229	267
-er_no_binary_logging	1388	1719
-er_no_binlog_error	1389	1720
-er_no_db_error	1390	1721
-er_no_default	1391	1722
-er_no_default_for_field	1392	1723
-er_no_default_for_view_field	1393	1724
-er_no_eis_for_field	989	1287
-er_no_file_mapping	413	405
-er_no_format_description_event_before_binlog_statement	1394	1725
-er_no_ft_materialized_subquery	456	508
-er_no_group_for_proc	1395	1726
-er_no_order_list_in_window_spec	1396	1727
-er_no_partition_for_given_value	1397	1728
-er_no_partition_for_given_value_silent	1398	1729
-er_no_parts_error	1399	1730
-er_no_permission_to_create_user	1400	1731
-er_no_raid_compiled	1401	1732
-er_no_referenced_row	430	434
-er_no_referenced_row_2	430	1733
-er_no_secure_transports_configured	1402	1734
-er_no_such_index	1403	1735
-er_no_such_key_value	1404	1736
-er_no_such_query	1405	1737
-er_no_such_table	1406	1738
-er_no_such_table_in_engine	1407	1739
-er_no_such_thread	1408	1740
-er_no_such_user	1409	1741
-er_no_tables_used	1410	1742
-er_no_triggers_on_system_schema	1411	1743
-er_no_unique_logfile	407	399
-er_non_grouping_field_used	1412	1744
-er_non_insertable_table	1413	1745
-er_non_ro_select_disable_timer	1414	1746
-er_non_uniq_error	643	777
-er_non_updatable_table	1415	1747
-er_nonexisting_grant	1416	1748
-er_nonexisting_proc_grant	1417	1749
-er_nonexisting_table_grant	1418	1750
-er_nonuniq_table	1419	1751
-er_nonupdateable_column	644	778
-er_normal_shutdown	1420	1752
+er_log_purge_no_file	305	310
+er_log_purge_unknown_err	1341	1677
+er_logging_prohibit_changing_of	309	316
+er_m_bigger_than_d	1342	1678
+er_malformed_definer	1343	1679
+er_malformed_gtid_set_encoding	1344	1680
+er_malformed_gtid_set_specification	1345	1681
+er_malformed_gtid_specification	1346	1682
+er_malformed_packet	1347	1683
+er_master	1348	1684
+er_master_delay_value_out_of_range	1349	1685
+er_master_fatal_error_reading_binlog	1350	1686
+er_master_gtid_pos_conflicts_with_binlog	1351	1687
+er_master_gtid_pos_missing_domain	1352	1688
+er_master_has_purged_required_gtids	1353	1689
+er_master_info	750	961
+er_master_log_prefix	1354	1690
+er_master_net_read	1355	1691
+er_master_net_write	1356	1692
+er_max_prepared_stmt_count_reached	394	391
+er_maxvalue_in_values_in	526	659
+er_message_and_statement	1357	1693
+er_metadata_inconsistency	1358	1694
+er_missing	1359	1695
+er_missing_ha_create_option	1360	1696
+er_missing_skip_slave	1361	1697
+er_mix_handler_error	1362	1698
+er_mix_of_group_func_and_fields	1363	1699
+er_mixing_not_allowed	1364	1700
+er_more_than_one_period	519	643
+er_mts_cant_parallel	485	565
+er_mts_change_master_cant_run_with_gaps	558	697
+er_mts_event_bigger_pending_jobs_size_max	514	629
+er_mts_feature_is_not_supported	1365	1701
+er_mts_recovery_failure	505	616
+er_mts_reset_workers	448	488
+er_mts_updated_dbs_greater_max	1366	1702
+er_multi_update_key_conflict	1367	1703
+er_multiple_def_const_in_list_part_error	1368	1704
+er_multiple_pri_key	1369	1705
+er_must_change_password	1370	1706
+er_must_change_password_login	1371	1707
+er_myrocks_cant_nopad_collation	1372	1708
+er_name_becomes_empty	1373	1709
+er_native_fct_name_collision	1374	1710
+er_need_reprepare	1375	1711
+er_net_error_on_write	1376	1712
+er_net_fcntl_error	1377	1713
+er_net_ok_packet_too_large	1378	1714
+er_net_packet_too_large	1379	1715
+er_net_packets_out_of_order	1380	1716
+er_net_read_error	1381	1717
+er_net_read_error_from_pipe	1382	1718
+er_net_read_interrupted	1383	1719
+er_net_uncompress_error	759	990
+er_net_write_interrupted	1384	1720
+er_network_read_event_checksum_failure	1385	1721
+er_new_aborting_connection	67	1722
+er_nisamchk	1386	1723
+er_no	1387	1724
+er_no_autoincrement_with_unique	229	268
+er_no_binary_logging	1388	1725
+er_no_binlog_error	1389	1726
+er_no_db_error	1390	1727
+er_no_default	1391	1728
+er_no_default_for_field	1392	1729
+er_no_default_for_view_field	1393	1730
+er_no_eis_for_field	989	1293
+er_no_file_mapping	413	409
+er_no_format_description_event_before_binlog_statement	1394	1731
+er_no_ft_materialized_subquery	456	512
+er_no_group_for_proc	1395	1732
+er_no_order_list_in_window_spec	1396	1733
+er_no_partition_for_given_value	1397	1734
+er_no_partition_for_given_value_silent	1398	1735
+er_no_parts_error	1399	1736
+er_no_permission_to_create_user	1400	1737
+er_no_raid_compiled	1401	1738
+er_no_referenced_row	430	438
+er_no_referenced_row_2	430	1739
+er_no_secure_transports_configured	1402	1740
+er_no_such_index	1403	1741
+er_no_such_key_value	1404	1742
+er_no_such_query	1405	1743
+er_no_such_table	1406	1744
+er_no_such_table_in_engine	1407	1745
+er_no_such_thread	1408	1746
+er_no_such_user	1409	1747
+er_no_tables_used	1410	1748
+er_no_triggers_on_system_schema	1411	1749
+er_no_unique_logfile	407	403
+er_non_grouping_field_used	1412	1750
+er_non_insertable_table	1413	1751
+er_non_ro_select_disable_timer	1414	1752
+er_non_uniq_error	643	781
+er_non_updatable_table	1415	1753
+er_nonexisting_grant	1416	1754
+er_nonexisting_proc_grant	1417	1755
+er_nonexisting_table_grant	1418	1756
+er_nonuniq_table	1419	1757
+er_nonupdateable_column	644	782
+er_normal_shutdown	1420	1758
 er_not_aggregate_function	115	124
-er_not_allowed_command	1421	1753
-er_not_allowed_in_this_context	1422	1754
-er_not_allowed_window_frame	1423	1755
-er_not_constant_expression	1424	1756
-er_not_form_file	1425	1757
-er_not_keyfile	1426	1758
-er_not_sequence	1427	1759
-er_not_sequence2	1427	1760
-er_not_standard_compliant_recursive	1428	1761
-er_not_supported_auth_mode	592	732
-er_not_supported_yet	1429	1762
-er_not_valid_password	1430	1763
-er_null_column_in_index	1431	1764
-er_null_in_values_less_than	1432	1765
-er_old_file_format	1433	1766
-er_old_keyfile	1434	1767
-er_on_duplicate_disabled	1435	1768
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1436	1769
-er_only_integers_allowed	1437	1770
-er_only_on_range_list_partition	1438	1771
-er_open_as_readonly	1439	1772
-er_operand_columns	1440	1773
-er_option_prevents_statement	1441	1774
-er_order_list_in_referencing_window_spec	1442	1775
-er_order_with_proc	417	409
-er_out_of_resources	740	1776
-er_out_of_sortmemory	1443	1777
-er_outofmemory	1444	1778
-er_overlapping_keys	359	352
-er_package_routine_forward_declaration_not_defined	1445	1779
-er_package_routine_in_spec_not_defined_in_body	1446	1780
-er_parse_error	1447	1781
-er_part_starts_beyond_interval	1448	1782
-er_part_state_error	1449	1783
-er_part_wrong_value	1450	1784
-er_partition_clause_on_nonpartitioned	1451	1785
-er_partition_column_list_error	1452	1786
-er_partition_const_domain_error	1453	1787
-er_partition_convert_subpartitioned	725	886
-er_partition_default_error	1454	1788
-er_partition_does_not_exist	1455	1789
-er_partition_entry_error	1456	1790
-er_partition_exchange_different_option	1457	1791
-er_partition_exchange_foreign_key	1458	1792
-er_partition_exchange_part_table	1459	1793
-er_partition_exchange_temp_table	1460	1794
-er_partition_fields_too_long	1461	1795
-er_partition_func_not_allowed_error	1462	1796
-er_partition_function_failure	1463	1797
-er_partition_function_is_not_allowed	1464	1798
-er_partition_instead_of_subpartition	1465	1799
-er_partition_list_in_referencing_window_spec	1466	1800
-er_partition_maxvalue_error	1467	1801
-er_partition_merge_error	988	1286
-er_partition_mgmt_on_nonpartitioned	1468	1802
-er_partition_name	1469	1803
-er_partition_no_temporary	460	516
-er_partition_not_defined_error	1470	1804
-er_partition_requires_values_error	1471	1805
-er_partition_subpart_mix_error	1472	1806
-er_partition_subpartition_error	1473	1807
-er_partition_wrong_no_part_error	1474	1808
-er_partition_wrong_no_subpart_error	1475	1809
-er_partition_wrong_type	1476	1810
-er_partition_wrong_values_error	1477	1811
-er_partitions_must_be_defined_error	1478	1812
-er_passwd_length	1479	1813
-er_password_anonymous_user	1480	1814
-er_password_expire_anonymous_user	1481	1815
-er_password_format	1482	1816
-er_password_no_match	404	397
-er_password_not_allowed	1483	1817
-er_path_length	1484	1818
-er_per_index_cf_deprecated	1485	1819
-er_period_columns_updated	655	801
-er_period_constraint_drop	397	390
-er_period_field_wrong_attributes	1486	1820
-er_period_not_found	1487	1821
+er_not_allowed_command	1421	1759
+er_not_allowed_in_this_context	1422	1760
+er_not_allowed_window_frame	1423	1761
+er_not_constant_expression	1424	1762
+er_not_form_file	1425	1763
+er_not_keyfile	1426	1764
+er_not_sequence	1427	1765
+er_not_sequence2	1427	1766
+er_not_standard_compliant_recursive	1428	1767
+er_not_supported_auth_mode	592	736
+er_not_supported_yet	1429	1768
+er_not_valid_password	1430	1769
+er_null_column_in_index	1431	1770
+er_null_in_values_less_than	1432	1771
+er_old_file_format	1433	1772
+er_old_keyfile	1434	1773
+er_on_duplicate_disabled	1435	1774
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1436	1775
+er_only_integers_allowed	1437	1776
+er_only_on_range_list_partition	1438	1777
+er_open_as_readonly	1439	1778
+er_operand_columns	1440	1779
+er_option_prevents_statement	1441	1780
+er_order_list_in_referencing_window_spec	1442	1781
+er_order_with_proc	417	413
+er_out_of_resources	740	1782
+er_out_of_sortmemory	1443	1783
+er_outofmemory	1444	1784
+er_overlapping_keys	359	355
+er_package_routine_forward_declaration_not_defined	1445	1785
+er_package_routine_in_spec_not_defined_in_body	1446	1786
+er_parse_error	1447	1787
+er_part_starts_beyond_interval	1448	1788
+er_part_state_error	1449	1789
+er_part_wrong_value	1450	1790
+er_partition_clause_on_nonpartitioned	1451	1791
+er_partition_column_list_error	1452	1792
+er_partition_const_domain_error	1453	1793
+er_partition_convert_subpartitioned	725	891
+er_partition_default_error	1454	1794
+er_partition_does_not_exist	1455	1795
+er_partition_entry_error	1456	1796
+er_partition_exchange_different_option	1457	1797
+er_partition_exchange_foreign_key	1458	1798
+er_partition_exchange_part_table	1459	1799
+er_partition_exchange_temp_table	1460	1800
+er_partition_fields_too_long	1461	1801
+er_partition_func_not_allowed_error	1462	1802
+er_partition_function_failure	1463	1803
+er_partition_function_is_not_allowed	1464	1804
+er_partition_instead_of_subpartition	1465	1805
+er_partition_list_in_referencing_window_spec	1466	1806
+er_partition_maxvalue_error	1467	1807
+er_partition_merge_error	988	1292
+er_partition_mgmt_on_nonpartitioned	1468	1808
+er_partition_name	1469	1809
+er_partition_no_temporary	460	520
+er_partition_not_defined_error	1470	1810
+er_partition_requires_values_error	1471	1811
+er_partition_subpart_mix_error	1472	1812
+er_partition_subpartition_error	1473	1813
+er_partition_wrong_no_part_error	1474	1814
+er_partition_wrong_no_subpart_error	1475	1815
+er_partition_wrong_type	1476	1816
+er_partition_wrong_values_error	1477	1817
+er_partitions_must_be_defined_error	1478	1818
+er_passwd_length	1479	1819
+er_password_anonymous_user	1480	1820
+er_password_expire_anonymous_user	1481	1821
+er_password_format	1482	1822
+er_password_no_match	404	401
+er_password_not_allowed	1483	1823
+er_path_length	1484	1824
+er_per_index_cf_deprecated	1485	1825
+er_period_columns_updated	655	805
+er_period_constraint_drop	397	394
+er_period_field_wrong_attributes	1486	1826
+er_period_not_found	1487	1827
 er_period_temporary_not_allowed	154	172
-er_period_types_mismatch	1488	1822
+er_period_types_mismatch	1488	1828
 er_pk_index_cant_be_ignored	52	52
-er_plugin_delete_builtin	358	351
-er_plugin_installed	1489	1823
-er_plugin_is_not_loaded	1490	1824
-er_plugin_is_permanent	1491	1825
+er_plugin_delete_builtin	358	354
+er_plugin_installed	1489	1829
+er_plugin_is_not_loaded	1490	1830
+er_plugin_is_permanent	1491	1831
 er_primary_cant_have_null	119	129
-er_primary_key_based_on_generated_column	1492	1826
-er_prior_commit_failed	668	815
-er_proc_auto_grant_fail	1493	1827
-er_proc_auto_revoke_fail	1494	1828
-er_procaccess_denied_error	660	807
-er_provider_not_loaded	1495	1829
-er_ps_many_param	1496	1830
-er_ps_no_recursion	1497	1831
-er_query_cache_disabled	1498	1832
-er_query_cache_is_disabled	1499	1833
-er_query_cache_is_globaly_disabled	1500	1834
-er_query_interrupted	1501	1835
-er_query_on_foreign_data_source	1502	1836
-er_query_on_master	1503	1837
-er_query_result_incomplete	1504	1838
-er_range_frame_needs_simple_orderby	1505	1839
-er_range_not_increasing_error	1506	1840
-er_rbr_not_available	1507	1841
-er_rdb_status_general	1508	1842
-er_rdb_status_msg	1508	1843
-er_rdb_ttl_col_format	1509	1844
-er_rdb_ttl_duration_format	1510	1845
-er_rdb_ttl_unsupported	1511	1846
-er_read_only_mode	1512	1847
-er_read_only_transaction	1513	1848
-er_record_file_full	1514	1849
-er_recursive_without_anchors	1515	1850
-er_ref_to_recursive_with_table_in_derived	1516	1851
-er_referenced_trg_does_not_exist	1517	1852
-er_referenced_trg_does_not_exist_mysql	1517	1853
-er_regexp_error	1518	1854
-er_relay_log_fail	1519	1855
-er_relay_log_init	1520	1856
-er_removed_orphan_trigger	895	1144
-er_removed_spaces	1521	1857
-er_renamed_name	1522	1858
-er_reorg_hash_only_on_same_no	1523	1859
-er_reorg_no_param_error	1524	1860
-er_reorg_outside_range	1525	1861
-er_reorg_partition_not_exist	1526	1862
-er_replace_inaccessible_rows	1527	1863
-er_require_row_binlog_format	402	395
-er_requires_primary_key	1528	1864
-er_reserved_syntax	1529	1865
-er_resignal_without_active_handler	1530	1866
-er_revoke_grants	416	408
-er_role_create_exists	377	1867
-er_role_drop_exists	378	1868
-er_rollback_only	1531	1869
-er_rollback_to_savepoint	1532	1870
-er_row_does_not_match_given_partition_set	1533	1871
-er_row_does_not_match_partition	1534	1872
-er_row_in_wrong_partition	1535	1873
-er_row_is_referenced	463	526
-er_row_is_referenced_2	463	1874
-er_row_single_partition_field_error	1536	1875
-er_row_variable_does_not_have_field	1537	1876
-er_same_name_partition	914	1169
-er_same_name_partition_field	913	1168
-er_select_reduced	1538	1877
-er_sequence_access_error	1539	1878
-er_sequence_binlog_format	1540	1879
-er_sequence_invalid_data	1541	1880
-er_sequence_invalid_table_structure	1542	1881
-er_sequence_run_out	1543	1882
-er_server_is_in_secure_auth_mode	1544	1883
-er_server_offline_mode	1545	1884
-er_server_shutdown	1546	1885
-er_set_constants_only	1547	1886
-er_set_password_auth_plugin	1548	1887
-er_set_statement_cannot_invoke_function	1549	1888
-er_set_statement_not_supported	1550	1889
-er_sf_out_inout_arg_not_allowed	1551	1890
-er_shutdown_complete	1552	1891
-er_signal_bad_condition_type	1553	1892
-er_signal_exception	1554	1893
-er_signal_not_found	1555	1894
-er_signal_warn	1556	1895
-er_size_overflow_error	1557	1896
-er_sk_populate_during_alter	1558	1897
-er_skipping_logged_transaction	1559	1898
-er_slave_cant_create_conversion	1105	1899
-er_slave_channel_io_thread_must_stop	1560	1900
-er_slave_configuration	1561	1901
-er_slave_conversion_failed	646	780
-er_slave_corrupt_event	736	894
-er_slave_create_event_failure	1131	1902
-er_slave_fatal_error	1562	1903
-er_slave_heartbeat_failure	1563	1904
-er_slave_heartbeat_value_out_of_range	1564	1905
-er_slave_heartbeat_value_out_of_range_max	1565	1906
-er_slave_heartbeat_value_out_of_range_min	1566	1907
-er_slave_ignore_server_ids	1567	1908
-er_slave_ignored_shared_table	1568	1909
-er_slave_ignored_ssl_params	1569	1910
-er_slave_ignored_table	1570	1911
-er_slave_incident	1571	1912
-er_slave_master_com_failure	1572	1913
-er_slave_mi_init_repository	1573	1914
-er_slave_must_stop	1574	1915
-er_slave_not_running	1575	1916
-er_slave_relay_log_read_failure	1576	1917
-er_slave_relay_log_write_failure	1577	1918
-er_slave_rli_init_repository	1578	1919
+er_primary_key_based_on_generated_column	1492	1832
+er_prior_commit_failed	668	819
+er_proc_auto_grant_fail	1493	1833
+er_proc_auto_revoke_fail	1494	1834
+er_procaccess_denied_error	660	811
+er_provider_not_loaded	1495	1835
+er_ps_many_param	1496	1836
+er_ps_no_recursion	1497	1837
+er_query_cache_disabled	1498	1838
+er_query_cache_is_disabled	1499	1839
+er_query_cache_is_globaly_disabled	1500	1840
+er_query_interrupted	1501	1841
+er_query_on_foreign_data_source	1502	1842
+er_query_on_master	1503	1843
+er_query_result_incomplete	1504	1844
+er_range_frame_needs_simple_orderby	1505	1845
+er_range_not_increasing_error	1506	1846
+er_rbr_not_available	1507	1847
+er_rdb_status_general	1508	1848
+er_rdb_status_msg	1508	1849
+er_rdb_ttl_col_format	1509	1850
+er_rdb_ttl_duration_format	1510	1851
+er_rdb_ttl_unsupported	1511	1852
+er_read_only_mode	1512	1853
+er_read_only_transaction	1513	1854
+er_record_file_full	1514	1855
+er_recursive_without_anchors	1515	1856
+er_ref_to_recursive_with_table_in_derived	1516	1857
+er_referenced_trg_does_not_exist	1517	1858
+er_referenced_trg_does_not_exist_mysql	1517	1859
+er_regexp_error	1518	1860
+er_relay_log_fail	1519	1861
+er_relay_log_init	1520	1862
+er_removed_orphan_trigger	895	1150
+er_removed_spaces	1521	1863
+er_renamed_name	1522	1864
+er_reorg_hash_only_on_same_no	1523	1865
+er_reorg_no_param_error	1524	1866
+er_reorg_outside_range	1525	1867
+er_reorg_partition_not_exist	1526	1868
+er_replace_inaccessible_rows	1527	1869
+er_require_row_binlog_format	402	399
+er_requires_primary_key	1528	1870
+er_reserved_syntax	1529	1871
+er_resignal_without_active_handler	1530	1872
+er_revoke_grants	416	412
+er_role_create_exists	377	1873
+er_role_drop_exists	378	1874
+er_rollback_only	1531	1875
+er_rollback_to_savepoint	1532	1876
+er_row_does_not_match_given_partition_set	1533	1877
+er_row_does_not_match_partition	1534	1878
+er_row_in_wrong_partition	1535	1879
+er_row_is_referenced	463	530
+er_row_is_referenced_2	463	1880
+er_row_single_partition_field_error	1536	1881
+er_row_variable_does_not_have_field	1537	1882
+er_same_name_partition	914	1175
+er_same_name_partition_field	913	1174
+er_select_reduced	1538	1883
+er_sequence_access_error	1539	1884
+er_sequence_binlog_format	1540	1885
+er_sequence_invalid_data	1541	1886
+er_sequence_invalid_table_structure	1542	1887
+er_sequence_run_out	1543	1888
+er_server_is_in_secure_auth_mode	1544	1889
+er_server_offline_mode	1545	1890
+er_server_shutdown	1546	1891
+er_set_constants_only	1547	1892
+er_set_password_auth_plugin	1548	1893
+er_set_statement_cannot_invoke_function	1549	1894
+er_set_statement_not_supported	1550	1895
+er_sf_out_inout_arg_not_allowed	1551	1896
+er_shutdown_complete	1552	1897
+er_signal_bad_condition_type	1553	1898
+er_signal_exception	1554	1899
+er_signal_not_found	1555	1900
+er_signal_warn	1556	1901
+er_size_overflow_error	1557	1902
+er_sk_populate_during_alter	1558	1903
+er_skipping_logged_transaction	1559	1904
+er_slave_cant_create_conversion	1105	1905
+er_slave_channel_io_thread_must_stop	1560	1906
+er_slave_configuration	1561	1907
+er_slave_conversion_failed	646	784
+er_slave_corrupt_event	736	899
+er_slave_create_event_failure	1131	1908
+er_slave_fatal_error	1562	1909
+er_slave_heartbeat_failure	1563	1910
+er_slave_heartbeat_value_out_of_range	1564	1911
+er_slave_heartbeat_value_out_of_range_max	1565	1912
+er_slave_heartbeat_value_out_of_range_min	1566	1913
+er_slave_ignore_server_ids	1567	1914
+er_slave_ignored_shared_table	1568	1915
+er_slave_ignored_ssl_params	1569	1916
+er_slave_ignored_table	1570	1917
+er_slave_incident	1571	1918
+er_slave_master_com_failure	1572	1919
+er_slave_mi_init_repository	1573	1920
+er_slave_must_stop	1574	1921
+er_slave_not_running	1575	1922
+er_slave_relay_log_read_failure	1576	1923
+er_slave_relay_log_write_failure	1577	1924
+er_slave_rli_init_repository	1578	1925
 er_slave_same_id	60	58
-er_slave_silent_retry_transaction	1579	1920
-er_slave_skip_not_in_gtid	1580	1921
-er_slave_sql_thread_must_stop	1581	1922
-er_slave_started	1582	1923
-er_slave_statement_timeout	1163	1924
-er_slave_stopped	1583	1925
-er_slave_thread	741	912
-er_slave_unexpected_master_switch	1584	1926
-er_slave_was_not_running	1585	1927
-er_slave_was_running	1586	1928
-er_slave_worker_stopped_previous_thd_error	1587	1929
-er_sp_already_exists	129	1930
-er_sp_bad_cursor_query	808	1034
-er_sp_bad_cursor_select	807	1033
-er_sp_bad_sqlstate	1588	1931
-er_sp_bad_var_shadow	1589	1932
-er_sp_badreturn	1590	1933
-er_sp_badselect	1591	1934
-er_sp_badstatement	1592	1935
-er_sp_cant_alter	1033	1936
-er_sp_cant_set_autocommit	1593	1937
-er_sp_case_not_found	531	669
-er_sp_cond_mismatch	1594	1938
-er_sp_cursor_after_handler	804	1030
-er_sp_cursor_already_open	805	1031
-er_sp_cursor_mismatch	1595	1939
-er_sp_cursor_not_open	806	1032
-er_sp_does_not_exist	883	1940
-er_sp_drop_failed	1143	1941
-er_sp_dup_cond	1596	1942
-er_sp_dup_curs	604	1943
-er_sp_dup_handler	908	1161
-er_sp_dup_param	1597	1944
-er_sp_dup_var	1598	1945
-er_sp_fetch_no_data	1599	1946
-er_sp_goto_in_hndlr	1600	1947
-er_sp_label_mismatch	979	1276
-er_sp_label_redefine	1601	1948
-er_sp_lilabel_mismatch	1602	1949
+er_slave_silent_retry_transaction	1579	1926
+er_slave_skip_not_in_gtid	1580	1927
+er_slave_sql_thread_must_stop	1581	1928
+er_slave_started	1582	1929
+er_slave_statement_timeout	1163	1930
+er_slave_stopped	1583	1931
+er_slave_thread	741	918
+er_slave_unexpected_master_switch	1584	1932
+er_slave_was_not_running	1585	1933
+er_slave_was_running	1586	1934
+er_slave_worker_stopped_previous_thd_error	1587	1935
+er_sp_already_exists	129	1936
+er_sp_bad_cursor_query	808	1040
+er_sp_bad_cursor_select	807	1039
+er_sp_bad_sqlstate	1588	1937
+er_sp_bad_var_shadow	1589	1938
+er_sp_badreturn	1590	1939
+er_sp_badselect	1591	1940
+er_sp_badstatement	1592	1941
+er_sp_cant_alter	1033	1942
+er_sp_cant_set_autocommit	1593	1943
+er_sp_case_not_found	531	673
+er_sp_cond_mismatch	1594	1944
+er_sp_cursor_after_handler	804	1036
+er_sp_cursor_already_open	805	1037
+er_sp_cursor_mismatch	1595	1945
+er_sp_cursor_not_open	806	1038
+er_sp_does_not_exist	883	1946
+er_sp_drop_failed	1143	1947
+er_sp_dup_cond	1596	1948
+er_sp_dup_curs	604	1949
+er_sp_dup_handler	908	1167
+er_sp_dup_param	1597	1950
+er_sp_dup_var	1598	1951
+er_sp_fetch_no_data	1599	1952
+er_sp_goto_in_hndlr	1600	1953
+er_sp_label_mismatch	979	1282
+er_sp_label_redefine	1601	1954
+er_sp_lilabel_mismatch	1602	1955
 er_sp_no_aggregate	112	120
-er_sp_no_drop_sp	398	391
-er_sp_no_recursion	1603	1950
-er_sp_no_recursive_create	390	383
-er_sp_no_retset	1604	1951
-er_sp_noreturn	1605	1952
-er_sp_noreturnend	1606	1953
-er_sp_not_var_arg	1607	1954
-er_sp_proc_table_corrupt	1608	1955
-er_sp_recursion_limit	1609	1956
+er_sp_no_drop_sp	398	395
+er_sp_no_recursion	1603	1956
+er_sp_no_recursive_create	390	387
+er_sp_no_retset	1604	1957
+er_sp_noreturn	1605	1958
+er_sp_noreturnend	1606	1959
+er_sp_not_var_arg	1607	1960
+er_sp_proc_table_corrupt	1608	1961
+er_sp_recursion_limit	1609	1962
 er_sp_stack_trace	196	232
-er_sp_store_failed	1131	1957
-er_sp_subselect_nyi	1610	1958
-er_sp_undeclared_var	1611	1959
-er_sp_uninit_var	1612	1960
-er_sp_varcond_after_curshndlr	1613	1961
-er_sp_wrong_name	1614	1962
-er_sp_wrong_no_of_args	1615	1963
-er_sp_wrong_no_of_fetch_args	1616	1964
+er_sp_store_failed	1131	1963
+er_sp_subselect_nyi	1610	1964
+er_sp_undeclared_var	1611	1965
+er_sp_uninit_var	1612	1966
+er_sp_varcond_after_curshndlr	1613	1967
+er_sp_wrong_name	1614	1968
+er_sp_wrong_no_of_args	1615	1969
+er_sp_wrong_no_of_fetch_args	1616	1970
 er_spatial_cant_have_null	120	130
 er_spatial_must_have_geom_col	61	60
 er_specific_access_denied_error	79	78
-er_sql_discover_error	987	1285
-er_sql_mode_no_effect	1617	1965
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1618	1966
-er_sqlthread_with_secure_slave	1619	1967
-er_sr_invalid_creation_ctx	781	1003
-er_stack_overrun	1620	1968
-er_stack_overrun_need_more	1621	1969
-er_startup	1622	1970
-er_statement_timeout	1623	1971
-er_std_bad_alloc_error	1624	1972
-er_std_domain_error	886	1137
-er_std_invalid_argument	1625	1973
-er_std_length_error	1626	1974
-er_std_logic_error	1627	1975
-er_std_out_of_range_error	1628	1976
-er_std_overflow_error	1629	1977
-er_std_range_error	1630	1978
-er_std_runtime_error	1631	1979
-er_std_underflow_error	1632	1980
-er_std_unknown_exception	1633	1981
-er_stmt_cache_full	1634	1982
-er_stmt_has_no_open_cursor	1635	1983
-er_stmt_not_allowed_in_sf_or_trg	1636	1984
-er_stop_slave_io_thread_timeout	1637	1985
-er_stop_slave_sql_thread_timeout	1638	1986
-er_storage_engine_disabled	1639	1987
-er_storage_engine_not_loaded	1640	1988
-er_stored_function_prevents_switch_binlog_direct	446	480
-er_stored_function_prevents_switch_binlog_format	445	479
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	496	587
-er_stored_function_prevents_switch_skip_replication	498	589
-er_stored_function_prevents_switch_sql_log_bin	447	481
-er_subpartition_error	1641	1989
-er_subpartition_name	1642	1990
-er_subqueries_not_supported	885	1134
-er_subquery_no_1_row	1643	1991
-er_sum_func_with_window_func_as_arg	1644	1992
-er_syntax_error	1645	1993
-er_table_cant_handle_auto_increment	1646	1994
-er_table_cant_handle_blob	1647	1995
-er_table_cant_handle_ft	1648	1996
-er_table_cant_handle_spkeys	1649	1997
-er_table_corrupt	1650	1998
-er_table_def_changed	1651	1999
-er_table_definition_too_big	1652	2000
-er_table_exists_error	1653	2001
-er_table_has_no_ft	1654	2002
-er_table_in_system_tablespace	1655	2003
+er_sql_discover_error	987	1291
+er_sql_mode_no_effect	1617	1971
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1618	1972
+er_sqlthread_with_secure_slave	1619	1973
+er_sr_invalid_creation_ctx	781	1009
+er_stack_overrun	1620	1974
+er_stack_overrun_need_more	1621	1975
+er_startup	1622	1976
+er_statement_timeout	1623	1977
+er_std_bad_alloc_error	1624	1978
+er_std_domain_error	886	1143
+er_std_invalid_argument	1625	1979
+er_std_length_error	1626	1980
+er_std_logic_error	1627	1981
+er_std_out_of_range_error	1628	1982
+er_std_overflow_error	1629	1983
+er_std_range_error	1630	1984
+er_std_runtime_error	1631	1985
+er_std_underflow_error	1632	1986
+er_std_unknown_exception	1633	1987
+er_stmt_cache_full	1634	1988
+er_stmt_has_no_open_cursor	1635	1989
+er_stmt_not_allowed_in_sf_or_trg	1636	1990
+er_stop_slave_io_thread_timeout	1637	1991
+er_stop_slave_sql_thread_timeout	1638	1992
+er_storage_engine_disabled	1639	1993
+er_storage_engine_not_loaded	1640	1994
+er_stored_function_prevents_switch_binlog_direct	446	484
+er_stored_function_prevents_switch_binlog_format	445	483
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	496	591
+er_stored_function_prevents_switch_skip_replication	498	593
+er_stored_function_prevents_switch_sql_log_bin	447	485
+er_subpartition_error	1641	1995
+er_subpartition_name	1642	1996
+er_subqueries_not_supported	885	1140
+er_subquery_no_1_row	1643	1997
+er_sum_func_with_window_func_as_arg	1644	1998
+er_syntax_error	1645	1999
+er_table_cant_handle_auto_increment	1646	2000
+er_table_cant_handle_blob	1647	2001
+er_table_cant_handle_ft	1648	2002
+er_table_cant_handle_spkeys	1649	2003
+er_table_corrupt	1650	2004
+er_table_def_changed	1651	2005
+er_table_definition_too_big	1652	2006
+er_table_exists_error	1653	2007
+er_table_has_no_ft	1654	2008
+er_table_in_system_tablespace	1655	2009
 er_table_must_have_columns	62	61
-er_table_name	1656	2004
-er_table_needs_rebuild	1657	2005
-er_table_needs_upgrade	1658	2006
-er_table_not_locked	1659	2007
-er_table_not_locked_for_write	1660	2008
-er_table_schema_mismatch	1661	2009
-er_tableaccess_denied_error	661	808
-er_tablename_not_allowed_here	1662	2010
-er_tables_different_metadata	1663	2011
-er_tablespace_auto_extend_error	1664	2012
-er_tablespace_discarded	1665	2013
-er_tablespace_exists	1666	2014
-er_tablespace_missing	1667	2015
-er_target_not_explainable	1668	2016
-er_temp_file_write_failure	1669	2017
-er_temp_table_prevents_switch_out_of_rbr	521	643
-er_temporary_name	1670	2018
-er_textfile_not_readable	1671	2019
-er_too_big_displaywidth	875	1114
-er_too_big_fieldlength	654	789
-er_too_big_for_uncompress	1672	2020
-er_too_big_precision	1673	2021
-er_too_big_rowsize	1674	2022
-er_too_big_scale	1675	2023
-er_too_big_select	1676	2024
-er_too_big_set	1677	2025
-er_too_high_level_of_nesting_for_select	1678	2026
-er_too_long_body	1679	2027
-er_too_long_database_comment	663	810
-er_too_long_field_comment	664	811
-er_too_long_ident	1680	2028
-er_too_long_index_comment	665	812
-er_too_long_key	1681	2029
-er_too_long_keypart	1682	2030
-er_too_long_string	1683	2031
-er_too_long_table_comment	666	813
-er_too_long_table_partition_comment	667	814
-er_too_many_concurrent_trxs	1684	2032
-er_too_many_definitions_in_with_clause	1685	2033
-er_too_many_delayed_threads	1686	2034
-er_too_many_fields	491	2035
-er_too_many_key_parts	1687	2036
-er_too_many_keys	1688	2037
-er_too_many_partition_func_fields_error	1689	2038
-er_too_many_partitions_error	1690	2039
-er_too_many_rows	1691	2040
-er_too_many_tables	1692	2041
-er_too_many_user_connections	1693	2042
-er_too_many_values_error	492	574
-er_too_much_auto_timestamp_cols	1694	2043
-er_trans_cache_full	1695	2044
-er_trg_already_exists	1696	2045
-er_trg_cant_change_row	1697	2046
-er_trg_cant_open_table	502	599
-er_trg_corrupted_file	737	895
-er_trg_does_not_exist	1698	2047
-er_trg_in_wrong_schema	1699	2048
-er_trg_invalid_creation_ctx	1700	2049
-er_trg_no_creation_ctx	1701	2050
-er_trg_no_definer	1702	2051
-er_trg_no_such_row_in_trg	1703	2052
-er_trg_on_view_or_temp_table	1704	2053
-er_truncate_illegal_fk	523	2054
-er_truncated_wrong_value	1705	2055
-er_truncated_wrong_value_for_field	1706	2056
-er_udf_exists	1707	2057
-er_udf_no_paths	1708	2058
-er_unacceptable_mutual_recursion	1709	2059
-er_undo_record_too_big	1710	2060
-er_unexpected_eof	1711	2061
-er_union_tables_in_different_dir	1712	2062
+er_table_name	1656	2010
+er_table_needs_rebuild	1657	2011
+er_table_needs_upgrade	1658	2012
+er_table_not_locked	1659	2013
+er_table_not_locked_for_write	1660	2014
+er_table_schema_mismatch	1661	2015
+er_tableaccess_denied_error	661	812
+er_tablename_not_allowed_here	1662	2016
+er_tables_different_metadata	1663	2017
+er_tablespace_auto_extend_error	1664	2018
+er_tablespace_discarded	1665	2019
+er_tablespace_exists	1666	2020
+er_tablespace_missing	1667	2021
+er_target_not_explainable	1668	2022
+er_temp_file_write_failure	1669	2023
+er_temp_table_prevents_switch_out_of_rbr	521	647
+er_temporary_name	1670	2024
+er_textfile_not_readable	1671	2025
+er_too_big_displaywidth	875	1120
+er_too_big_fieldlength	654	793
+er_too_big_for_uncompress	1672	2026
+er_too_big_precision	1673	2027
+er_too_big_rowsize	1674	2028
+er_too_big_scale	1675	2029
+er_too_big_select	1676	2030
+er_too_big_set	1677	2031
+er_too_high_level_of_nesting_for_select	1678	2032
+er_too_long_body	1679	2033
+er_too_long_database_comment	663	814
+er_too_long_field_comment	664	815
+er_too_long_ident	1680	2034
+er_too_long_index_comment	665	816
+er_too_long_key	1681	2035
+er_too_long_keypart	1682	2036
+er_too_long_string	1683	2037
+er_too_long_table_comment	666	817
+er_too_long_table_partition_comment	667	818
+er_too_many_concurrent_trxs	1684	2038
+er_too_many_definitions_in_with_clause	1685	2039
+er_too_many_delayed_threads	1686	2040
+er_too_many_fields	491	2041
+er_too_many_key_parts	1687	2042
+er_too_many_keys	1688	2043
+er_too_many_partition_func_fields_error	1689	2044
+er_too_many_partitions_error	1690	2045
+er_too_many_rows	1691	2046
+er_too_many_tables	1692	2047
+er_too_many_user_connections	1693	2048
+er_too_many_values_error	492	578
+er_too_much_auto_timestamp_cols	1694	2049
+er_trans_cache_full	1695	2050
+er_trg_already_exists	1696	2051
+er_trg_cant_change_row	1697	2052
+er_trg_cant_open_table	502	603
+er_trg_corrupted_file	737	900
+er_trg_does_not_exist	1698	2053
+er_trg_in_wrong_schema	1699	2054
+er_trg_invalid_creation_ctx	1700	2055
+er_trg_no_creation_ctx	1701	2056
+er_trg_no_definer	1702	2057
+er_trg_no_such_row_in_trg	1703	2058
+er_trg_on_view_or_temp_table	1704	2059
+er_truncate_illegal_fk	523	2060
+er_truncated_wrong_value	1705	2061
+er_truncated_wrong_value_for_field	1706	2062
+er_udf_exists	1707	2063
+er_udf_no_paths	1708	2064
+er_unacceptable_mutual_recursion	1709	2065
+er_undo_record_too_big	1710	2066
+er_unexpected_eof	1711	2067
+er_union_tables_in_different_dir	1712	2068
 er_unique_key_need_all_fields_in_pf	42	41
-er_unknown_alter_algorithm	1713	2063
-er_unknown_alter_lock	1714	2064
-er_unknown_character_set	1715	2065
-er_unknown_collation	1716	2066
-er_unknown_com_error	1717	2067
-er_unknown_compression_method	1718	2068
-er_unknown_data_type	1719	2069
-er_unknown_error	636	2070
-er_unknown_explain_format	1720	2071
-er_unknown_key_cache	1721	2072
-er_unknown_locale	1722	2073
-er_unknown_operator	1723	2074
-er_unknown_option	1724	2075
-er_unknown_partition	1725	2076
-er_unknown_procedure	1726	2077
-er_unknown_sequences	1727	2078
-er_unknown_stmt_handler	1728	2079
-er_unknown_storage_engine	1729	2080
-er_unknown_structured_variable	1730	2081
-er_unknown_system_variable	1731	2082
-er_unknown_table	1732	2083
-er_unknown_target_binlog	1733	2084
-er_unknown_time_zone	1734	2085
-er_unknown_view	1735	2086
-er_unsuported_log_engine	1736	2087
-er_unsupported_action_on_generated_column	1737	2088
-er_unsupported_collation	1738	2089
-er_unsupported_compressed_table	1739	2090
-er_unsupported_engine_for_generated_columns	1740	2091
-er_unsupported_extension	1741	2092
-er_unsupported_ps	1742	2093
-er_until_cond_ignored	1743	2094
-er_until_requires_using_gtid	1744	2095
-er_unused_1	1158	2096
-er_unused_10	1158	2097
-er_unused_11	1158	2098
-er_unused_12	1158	2099
-er_unused_13	1158	2100
-er_unused_14	1158	2101
-er_unused_15	1158	2102
-er_unused_16	1158	2103
-er_unused_17	1158	2104
-er_unused_18	1158	2105
-er_unused_19	1158	2106
-er_unused_2	1158	2107
-er_unused_20	1158	2108
-er_unused_21	1158	2109
-er_unused_22	1158	2110
-er_unused_23	1158	2111
-er_unused_24	1158	2112
-er_unused_25	1158	2113
-er_unused_26	1160	2114
-er_unused_27	1160	2115
-er_unused_28	1158	2116
-er_unused_29	1158	2117
-er_unused_3	1158	2118
-er_unused_4	1158	2119
-er_unused_5	1158	2120
-er_unused_6	1158	2121
-er_unused_7	1158	2122
-er_unused_8	1158	2123
-er_unused_9	1158	2124
-er_update_info	1745	2125
-er_update_info_with_system_versioning	1746	2126
-er_update_log_deprecated_ignored	1747	2127
-er_update_log_deprecated_translated	1748	2128
-er_update_table_used	1749	2129
-er_update_without_key_in_safe_mode	1750	2130
-er_updated_column_only_once	1751	2131
-er_updates_with_consistent_snapshot	403	396
-er_user_create_exists	377	368
-er_user_drop_exists	378	2132
-er_user_is_blocked	1752	2133
-er_user_limit_reached	1753	2134
-er_user_lock_deadlock	841	1070
-er_user_lock_wrong_name	1754	2135
-er_username	1755	2136
-er_value_too_long	1756	2137
-er_values_is_not_int_type_error	1757	2138
-er_var_cant_be_read	1758	2139
-er_variable_is_not_struct	1759	2140
-er_variable_is_readonly	1760	2141
-er_variable_not_settable_in_sf_or_trigger	1761	2142
-er_variable_not_settable_in_sp	1762	2143
-er_variable_not_settable_in_transaction	1763	2144
-er_vers_already_versioned	1764	2145
-er_vers_alter_engine_prohibited	1765	2146
-er_vers_alter_not_allowed	1766	2147
-er_vers_alter_system_field	380	372
-er_vers_db_not_supported	1767	2148
-er_vers_drop_partition_interval	389	382
-er_vers_duplicate_row_start_end	917	1172
-er_vers_engine_unsupported	1768	2149
-er_vers_field_wrong_type	1769	2150
-er_vers_hist_part_failed	1770	2151
-er_vers_no_trx_id	1771	2152
-er_vers_not_allowed	1772	2153
-er_vers_not_supported	1773	2154
-er_vers_not_versioned	1774	2155
-er_vers_period_columns	1775	2156
-er_vers_query_in_partition	1776	2157
-er_vers_range_prohibited	1777	2158
-er_vers_table_must_have_columns	1778	2159
-er_vers_trt_is_disabled	1779	2160
-er_vers_trx_part_historic_row_not_supported	1780	2161
-er_vers_wrong_parts	1781	2162
-er_view_check_failed	575	714
-er_view_checksum	1782	2163
-er_view_delete_merge_view	381	373
-er_view_frm_no_user	1783	2164
-er_view_invalid	1784	2165
-er_view_invalid_creation_ctx	782	1004
-er_view_multiupdate	384	376
-er_view_no_creation_ctx	1785	2166
+er_unknown_alter_algorithm	1713	2069
+er_unknown_alter_lock	1714	2070
+er_unknown_character_set	1715	2071
+er_unknown_collation	1716	2072
+er_unknown_com_error	1717	2073
+er_unknown_compression_method	1718	2074
+er_unknown_data_type	1719	2075
+er_unknown_error	636	2076
+er_unknown_explain_format	1720	2077
+er_unknown_key_cache	1721	2078
+er_unknown_locale	1722	2079
+er_unknown_operator	1723	2080
+er_unknown_option	1724	2081
+er_unknown_partition	1725	2082
+er_unknown_procedure	1726	2083
+er_unknown_sequences	1727	2084
+er_unknown_stmt_handler	1728	2085
+er_unknown_storage_engine	1729	2086
+er_unknown_structured_variable	1730	2087
+er_unknown_system_variable	1731	2088
+er_unknown_table	1732	2089
+er_unknown_target_binlog	1733	2090
+er_unknown_time_zone	1734	2091
+er_unknown_view	1735	2092
+er_unsuported_log_engine	1736	2093
+er_unsupported_action_on_generated_column	1737	2094
+er_unsupported_collation	1738	2095
+er_unsupported_compressed_table	1739	2096
+er_unsupported_engine_for_generated_columns	1740	2097
+er_unsupported_extension	1741	2098
+er_unsupported_ps	1742	2099
+er_until_cond_ignored	1743	2100
+er_until_requires_using_gtid	1744	2101
+er_unused_1	1158	2102
+er_unused_10	1158	2103
+er_unused_11	1158	2104
+er_unused_12	1158	2105
+er_unused_13	1158	2106
+er_unused_14	1158	2107
+er_unused_15	1158	2108
+er_unused_16	1158	2109
+er_unused_17	1158	2110
+er_unused_18	1158	2111
+er_unused_19	1158	2112
+er_unused_2	1158	2113
+er_unused_20	1158	2114
+er_unused_21	1158	2115
+er_unused_22	1158	2116
+er_unused_23	1158	2117
+er_unused_24	1158	2118
+er_unused_25	1158	2119
+er_unused_26	1160	2120
+er_unused_27	1160	2121
+er_unused_28	1158	2122
+er_unused_29	1158	2123
+er_unused_3	1158	2124
+er_unused_4	1158	2125
+er_unused_5	1158	2126
+er_unused_6	1158	2127
+er_unused_7	1158	2128
+er_unused_8	1158	2129
+er_unused_9	1158	2130
+er_update_info	1745	2131
+er_update_info_with_system_versioning	1746	2132
+er_update_log_deprecated_ignored	1747	2133
+er_update_log_deprecated_translated	1748	2134
+er_update_table_used	1749	2135
+er_update_without_key_in_safe_mode	1750	2136
+er_updated_column_only_once	1751	2137
+er_updates_with_consistent_snapshot	403	400
+er_user_create_exists	377	372
+er_user_drop_exists	378	2138
+er_user_is_blocked	1752	2139
+er_user_limit_reached	1753	2140
+er_user_lock_deadlock	841	1076
+er_user_lock_wrong_name	1754	2141
+er_username	1755	2142
+er_value_too_long	1756	2143
+er_values_is_not_int_type_error	1757	2144
+er_var_cant_be_read	1758	2145
+er_variable_is_not_struct	1759	2146
+er_variable_is_readonly	1760	2147
+er_variable_not_settable_in_sf_or_trigger	1761	2148
+er_variable_not_settable_in_sp	1762	2149
+er_variable_not_settable_in_transaction	1763	2150
+er_vers_already_versioned	1764	2151
+er_vers_alter_engine_prohibited	1765	2152
+er_vers_alter_not_allowed	1766	2153
+er_vers_alter_system_field	380	376
+er_vers_db_not_supported	1767	2154
+er_vers_drop_partition_interval	389	386
+er_vers_duplicate_row_start_end	917	1178
+er_vers_engine_unsupported	1768	2155
+er_vers_field_wrong_type	1769	2156
+er_vers_hist_part_failed	1770	2157
+er_vers_no_trx_id	1771	2158
+er_vers_not_allowed	1772	2159
+er_vers_not_supported	1773	2160
+er_vers_not_versioned	1774	2161
+er_vers_period_columns	1775	2162
+er_vers_query_in_partition	1776	2163
+er_vers_range_prohibited	1777	2164
+er_vers_table_must_have_columns	1778	2165
+er_vers_trt_is_disabled	1779	2166
+er_vers_trx_part_historic_row_not_supported	1780	2167
+er_vers_wrong_parts	1781	2168
+er_view_check_failed	575	718
+er_view_checksum	1782	2169
+er_view_delete_merge_view	381	377
+er_view_frm_no_user	1783	2170
+er_view_invalid	1784	2171
+er_view_invalid_creation_ctx	782	1010
+er_view_multiupdate	384	380
+er_view_no_creation_ctx	1785	2172
 er_view_no_explain	145	164
-er_view_no_insert_field_list	383	375
-er_view_nonupd_check	576	715
-er_view_orderby_ignored	1786	2167
-er_view_other_user	1787	2168
-er_view_prevent_update	1788	2169
-er_view_recursive	1789	2170
-er_view_select_clause	1790	2171
-er_view_select_derived	1791	2172
-er_view_select_tmptable	1792	2173
-er_view_select_variable	1793	2174
-er_view_wrong_list	1794	2175
+er_view_no_insert_field_list	383	379
+er_view_nonupd_check	576	719
+er_view_orderby_ignored	1786	2173
+er_view_other_user	1787	2174
+er_view_prevent_update	1788	2175
+er_view_recursive	1789	2176
+er_view_select_clause	1790	2177
+er_view_select_derived	1791	2178
+er_view_select_tmptable	1792	2179
+er_view_select_variable	1793	2180
+er_view_wrong_list	1794	2181
 er_warn_aggfunc_dependence	109	114
-er_warn_allowed_packet_overflowed	1795	2176
-er_warn_cant_drop_default_keycache	470	538
-er_warn_data_out_of_range	1796	2177
-er_warn_deprecated_syntax	1797	2178
-er_warn_deprecated_syntax_no_replacement	1798	2179
-er_warn_deprecated_syntax_with_ver	1799	2180
-er_warn_engine_transaction_rollback	1800	2181
-er_warn_field_resolved	1801	2182
-er_warn_hostname_wont_work	1802	2183
-er_warn_i_s_skipped_table	1803	2184
-er_warn_index_not_applicable	525	649
-er_warn_invalid_timestamp	1804	2185
-er_warn_legacy_syntax_converted	1805	2186
-er_warn_null_to_notnull	656	802
-er_warn_only_master_log_file_no_pos	561	696
-er_warn_open_temp_tables_must_be_zero	1806	2187
-er_warn_purge_log_in_use	1807	2188
-er_warn_purge_log_is_active	1808	2189
-er_warn_qc_resize	1809	2190
-er_warn_too_few_records	1810	2191
-er_warn_too_many_records	1811	2192
-er_warn_trigger_doesnt_have_created	1812	2193
-er_warn_using_other_handler	1813	2194
-er_warn_view_merge	1814	2195
-er_warn_view_without_key	1815	2196
-er_warning_non_default_value_for_generated_column	1816	2197
-er_warning_not_complete_rollback	1817	2198
-er_warning_not_complete_rollback_with_created_temp_table	1818	2199
-er_warning_not_complete_rollback_with_dropped_temp_table	1819	2200
-er_window_frame_in_referenced_window_spec	1820	2201
-er_window_function_dont_have_frame	1821	2202
-er_window_function_in_window_spec	1822	2203
-er_with_col_wrong_list	1823	2204
-er_with_ties_needs_order	1824	2205
-er_wrong_arguments	1825	2206
-er_wrong_auto_key	1826	2207
-er_wrong_column_name	1827	2208
-er_wrong_db_name	1828	2209
-er_wrong_expr_in_partition_func_error	714	874
-er_wrong_field_spec	1829	2210
-er_wrong_field_terminators	1830	2211
-er_wrong_field_with_group	1831	2212
-er_wrong_fk_def	1832	2213
-er_wrong_fk_option_for_generated_column	462	520
-er_wrong_group_field	1105	2214
-er_wrong_insert_into_sequence	1833	2215
-er_wrong_key_column	1834	2216
-er_wrong_lock_of_system_table	1835	2217
-er_wrong_magic	1836	2218
-er_wrong_mrg_table	1837	2219
-er_wrong_name_for_catalog	1838	2220
-er_wrong_name_for_index	1839	2221
-er_wrong_native_table_structure	1840	2222
-er_wrong_number_of_columns_in_select	1841	2223
-er_wrong_number_of_values_in_tvc	1842	2224
-er_wrong_object	1843	2225
-er_wrong_outer_join	792	1014
-er_wrong_paramcount_to_cursor	1844	2226
-er_wrong_paramcount_to_native_fct	1845	2227
-er_wrong_paramcount_to_procedure	1846	2228
-er_wrong_parameters_to_native_fct	1847	2229
-er_wrong_parameters_to_procedure	1848	2230
-er_wrong_parameters_to_stored_fct	1849	2231
-er_wrong_partition_name	1850	2232
-er_wrong_perfschema_usage	1851	2233
-er_wrong_placement_of_window_function	1852	2234
+er_warn_allowed_packet_overflowed	1795	2182
+er_warn_cant_drop_default_keycache	470	542
+er_warn_data_out_of_range	1796	2183
+er_warn_deprecated_syntax	1797	2184
+er_warn_deprecated_syntax_no_replacement	1798	2185
+er_warn_deprecated_syntax_with_ver	1799	2186
+er_warn_engine_transaction_rollback	1800	2187
+er_warn_field_resolved	1801	2188
+er_warn_hostname_wont_work	1802	2189
+er_warn_i_s_skipped_table	1803	2190
+er_warn_index_not_applicable	525	653
+er_warn_invalid_timestamp	1804	2191
+er_warn_legacy_syntax_converted	1805	2192
+er_warn_null_to_notnull	656	806
+er_warn_only_master_log_file_no_pos	561	700
+er_warn_open_temp_tables_must_be_zero	1806	2193
+er_warn_purge_log_in_use	1807	2194
+er_warn_purge_log_is_active	1808	2195
+er_warn_qc_resize	1809	2196
+er_warn_too_few_records	1810	2197
+er_warn_too_many_records	1811	2198
+er_warn_trigger_doesnt_have_created	1812	2199
+er_warn_using_other_handler	1813	2200
+er_warn_view_merge	1814	2201
+er_warn_view_without_key	1815	2202
+er_warning_non_default_value_for_generated_column	1816	2203
+er_warning_not_complete_rollback	1817	2204
+er_warning_not_complete_rollback_with_created_temp_table	1818	2205
+er_warning_not_complete_rollback_with_dropped_temp_table	1819	2206
+er_window_frame_in_referenced_window_spec	1820	2207
+er_window_function_dont_have_frame	1821	2208
+er_window_function_in_window_spec	1822	2209
+er_with_col_wrong_list	1823	2210
+er_with_ties_needs_order	1824	2211
+er_wrong_arguments	1825	2212
+er_wrong_auto_key	1826	2213
+er_wrong_column_name	1827	2214
+er_wrong_db_name	1828	2215
+er_wrong_expr_in_partition_func_error	714	879
+er_wrong_field_spec	1829	2216
+er_wrong_field_terminators	1830	2217
+er_wrong_field_with_group	1831	2218
+er_wrong_fk_def	1832	2219
+er_wrong_fk_option_for_generated_column	462	524
+er_wrong_group_field	1105	2220
+er_wrong_insert_into_sequence	1833	2221
+er_wrong_key_column	1834	2222
+er_wrong_lock_of_system_table	1835	2223
+er_wrong_magic	1836	2224
+er_wrong_mrg_table	1837	2225
+er_wrong_name_for_catalog	1838	2226
+er_wrong_name_for_index	1839	2227
+er_wrong_native_table_structure	1840	2228
+er_wrong_number_of_columns_in_select	1841	2229
+er_wrong_number_of_values_in_tvc	1842	2230
+er_wrong_object	1843	2231
+er_wrong_outer_join	792	1020
+er_wrong_paramcount_to_cursor	1844	2232
+er_wrong_paramcount_to_native_fct	1845	2233
+er_wrong_paramcount_to_procedure	1846	2234
+er_wrong_parameters_to_native_fct	1847	2235
+er_wrong_parameters_to_procedure	1848	2236
+er_wrong_parameters_to_stored_fct	1849	2237
+er_wrong_partition_name	1850	2238
+er_wrong_perfschema_usage	1851	2239
+er_wrong_placement_of_window_function	1852	2240
 er_wrong_size_number	59	57
 er_wrong_spvar_type_in_limit	64	63
-er_wrong_string_length	1853	2235
-er_wrong_sub_key	1854	2236
-er_wrong_sum_select	1855	2237
-er_wrong_table_name	1856	2238
-er_wrong_type_column_value_error	1857	2239
-er_wrong_type_for_percentile_func	1858	2240
-er_wrong_type_for_range_frame	1859	2241
-er_wrong_type_for_rows_frame	1860	2242
-er_wrong_type_for_var	1861	2243
-er_wrong_type_of_argument	1862	2244
-er_wrong_usage	1863	2245
-er_wrong_value	1864	2246
-er_wrong_value_count	648	782
-er_wrong_value_count_on_row	649	783
-er_wrong_value_for_type	1865	2247
-er_wrong_value_for_var	1866	2248
-er_wrong_window_spec_name	1867	2249
-er_wsas_failed	1868	2250
-er_xa_rbdeadlock	1869	2251
-er_xa_rbrollback	1870	2252
-er_xa_rbtimeout	1871	2253
-er_xaer_dupid	1872	2254
-er_xaer_inval	1873	2255
-er_xaer_nota	1874	2256
-er_xaer_outside	1875	2257
-er_xaer_rmerr	1876	2258
-er_xaer_rmfail	1877	2259
-er_yes	1878	2260
-er_zlib_z_buf_error	1879	2261
-er_zlib_z_data_error	1880	2262
-er_zlib_z_mem_error	1881	2263
-erange	1882	2264
-eremchg	1883	2265
-eremote	1884	2266
-eremoteio	1885	2267
-erestart	1886	2268
-erfkill	1887	2269
-erofs	1888	2270
-err image never pull	1889,1890	2271
-err image pull	1891,1892	2272
-err_access_denied	1893	2273
-err_ambiguous_argument	1894	2274
-err_arg_not_iterable	1895	2275
-err_assertion	1896	2276
-err_async_callback	1897	2277
-err_async_type	1898	2278
-err_brotli_invalid_param	1899	2279
-err_buffer_out_of_bounds	1900	2280
-err_buffer_too_large	1901	2281
-err_cannot_watch_sigint	1902	2282
-err_child_closed_before_reply	1903	2283
-err_child_process_ipc_required	1904	2284
-err_child_process_stdio_maxbuffer	1905	2285
-err_console_writable_stream	1906	2286
-err_context_not_initialized	1907	2287
-err_crypto_custom_engine_not_supported	1908	2288
-err_crypto_ecdh_invalid_format	1909	2289
-err_crypto_ecdh_invalid_public_key	1910	2290
-err_crypto_engine_unknown	1911	2291
-err_crypto_fips_forced	1912	2292
-err_crypto_fips_unavailable	1913	2293
-err_crypto_hash_finalized	1914	2294
-err_crypto_hash_update_failed	1915	2295
-err_crypto_incompatible_key	1916	2296
-err_crypto_incompatible_key_options	1917	2297
-err_crypto_invalid_digest	1918	2298
-err_crypto_invalid_jwk	1919	2299
-err_crypto_invalid_key_object_type	1920	2300
-err_crypto_invalid_state	1921	2301
-err_crypto_pbkdf2_error	1922	2302
-err_crypto_scrypt_invalid_parameter	1923	2303
-err_crypto_scrypt_not_supported	1924	2304
-err_crypto_sign_key_required	1925	2305
-err_debugger_error	1926	2306
-err_debugger_startup_error	1927	2307
-err_dir_closed	1928	2308
-err_dir_concurrent_operation	1929	2309
-err_dns_set_servers_failed	1930	2310
-err_domain_callback_not_available	1931	2311
-err_domain_cannot_set_uncaught_exception_capture	1932	2312
-err_duplicate_startup_snapshot_main_function	1933	2313
-err_encoding_invalid_encoded_data	1934	2314
-err_encoding_not_supported	1935	2315
-err_eval_esm_cannot_print	1936	2316
-err_event_recursion	1937	2317
-err_falsy_value_rejection	1938	2318
-err_feature_unavailable_on_platform	1939	2319
-err_fs_cp_dir_to_non_dir	1940	2320
-err_fs_cp_eexist	1941	2321
-err_fs_cp_einval	1942	2322
-err_fs_cp_fifo_pipe	1943	2323
-err_fs_cp_non_dir_to_dir	1944	2324
-err_fs_cp_socket	1945	2325
-err_fs_cp_symlink_to_subdirectory	1946	2326
-err_fs_cp_unknown	1947	2327
-err_fs_eisdir	1948	2328
-err_fs_file_too_large	1949	2329
-err_fs_invalid_symlink_type	1950	2330
-err_http2_altsvc_invalid_origin	1951	2331
-err_http2_altsvc_length	1952	2332
-err_http2_connect_authority	1953	2333
-err_http2_connect_path	1954	2334
-err_http2_connect_scheme	1955	2335
-err_http2_goaway_session	1956	2336
-err_http2_header_single_value	1957	2337
-err_http2_headers_after_respond	1958	2338
-err_http2_headers_sent	1959	2339
-err_http2_info_status_not_allowed	1960	2340
-err_http2_invalid_connection_headers	1961	2341
-err_http2_invalid_header_value	1962	2342
-err_http2_invalid_info_status	1963	2343
-err_http2_invalid_origin	1964	2344
-err_http2_invalid_packed_settings_length	1965	2345
-err_http2_invalid_pseudoheader	1966	2346
-err_http2_invalid_session	1967	2347
-err_http2_invalid_setting_value	1968	2348
-err_http2_invalid_stream	1969	2349
-err_http2_max_pending_settings_ack	1970	2350
-err_http2_nested_push	1971	2351
-err_http2_no_mem	1972	2352
-err_http2_no_socket_manipulation	1973	2353
-err_http2_origin_length	1974	2354
-err_http2_out_of_streams	1975	2355
-err_http2_payload_forbidden	1976	2356
-err_http2_ping_cancel	1977	2357
-err_http2_ping_length	1978	2358
-err_http2_pseudoheader_not_allowed	1979	2359
-err_http2_push_disabled	1980	2360
-err_http2_send_file	1981	2361
-err_http2_send_file_noseek	1982	2362
-err_http2_session_error	1983	2363
-err_http2_settings_cancel	1984	2364
-err_http2_socket_bound	1985	2365
-err_http2_socket_unbound	1986	2366
-err_http2_status_101	1987	2367
-err_http2_status_invalid	1988	2368
-err_http2_stream_cancel	1989	2369
-err_http2_stream_error	1990	2370
-err_http2_stream_self_dependency	1991	2371
-err_http2_too_many_custom_settings	1992	2372
-err_http2_too_many_invalid_frames	1993	2373
-err_http2_trailers_already_sent	1994	2374
-err_http2_trailers_not_ready	1995	2375
-err_http2_unsupported_protocol	1996	2376
-err_http_body_not_allowed	1997	2377
-err_http_content_length_mismatch	1998	2378
-err_http_headers_sent	1999	2379
-err_http_invalid_header_value	2000	2380
-err_http_invalid_status_code	2001	2381
-err_http_request_timeout	2002	2382
-err_http_socket_assigned	2003	2383
-err_http_socket_encoding	2004	2384
-err_http_trailer_invalid	2005	2385
-err_illegal_constructor	2006	2386
-err_import_assertion_type_failed	2007	2387
-err_import_assertion_type_missing	2008	2388
-err_import_assertion_type_unsupported	2009	2389
-err_import_attribute_unsupported	2010	2390
-err_incompatible_option_pair	2011	2391
-err_input_type_not_allowed	2012	2392
-err_inspector_already_activated	2013	2393
-err_inspector_already_connected	2014	2394
-err_inspector_closed	2015	2395
-err_inspector_command	2016	2396
-err_inspector_not_active	2017	2397
-err_inspector_not_available	2018	2398
-err_inspector_not_connected	2019	2399
-err_inspector_not_worker	2020	2400
-err_internal_assertion	2021	2401
-err_invalid_address_family	2022	2402
-err_invalid_arg_type	2023	2403
-err_invalid_arg_value	2024	2404
-err_invalid_async_id	2025	2405
-err_invalid_buffer_size	2026	2406
-err_invalid_char	2027	2407
-err_invalid_cursor_pos	2028	2408
-err_invalid_fd	2029	2409
-err_invalid_fd_type	2030	2410
-err_invalid_file_url_host	2031	2411
-err_invalid_file_url_path	2032	2412
-err_invalid_handle_type	2033	2413
-err_invalid_http_token	2034	2414
-err_invalid_ip_address	2035	2415
-err_invalid_mime_syntax	2036	2416
-err_invalid_module_specifier	2037	2417
-err_invalid_package_config	2038	2418
-err_invalid_package_target	2039	2419
-err_invalid_protocol	2040	2420
-err_invalid_repl_eval_config	2041	2421
-err_invalid_repl_input	2042	2422
-err_invalid_return_property	2043	2423
-err_invalid_return_property_value	2044	2424
-err_invalid_return_value	2045	2425
-err_invalid_state	2046	2426
-err_invalid_sync_fork_input	2047	2427
-err_invalid_this	2048	2428
-err_invalid_tuple	2049	2429
-err_invalid_uri	2050	2430
-err_invalid_url	2051	2431
-err_invalid_url_scheme	2052	2432
-err_ipc_channel_closed	2053	2433
-err_ipc_disconnected	2054	2434
-err_ipc_one_pipe	2055	2435
-err_ipc_sync_fork	2056	2436
-err_loader_chain_incomplete	2057	2437
-err_manifest_assert_integrity	2058	2438
-err_manifest_dependency_missing	2059	2439
-err_manifest_integrity_mismatch	2060	2440
-err_manifest_invalid_resource_field	2061	2441
-err_manifest_invalid_specifier	2062	2442
-err_manifest_tdz	2063	2443
-err_manifest_unknown_onerror	2064	2444
-err_method_not_implemented	2065	2445
-err_missing_args	2066	2446
-err_missing_option	2067	2447
-err_module_not_found	487	2448
-err_multiple_callback	2068	2449
-err_napi_cons_function	2069	2450
-err_napi_invalid_dataview_args	2070	2451
-err_napi_invalid_typedarray_alignment	2071	2452
-err_napi_invalid_typedarray_length	2072	2453
-err_network_import_bad_response	2073	2454
-err_network_import_disallowed	2074	2455
-err_no_crypto	2075	2456
-err_no_icu	2076	2457
-err_not_building_snapshot	2077	2458
-err_not_in_single_executable_application	2078	2459
-err_not_supported_in_snapshot	2079	2460
-err_operation_failed	2080	2461
-err_out_of_range	623	2462
-err_package_import_not_defined	2081	2463
-err_package_path_not_exported	2082	2464
-err_parse_args_invalid_option_value	2083	2465
-err_parse_args_unexpected_positional	2084	2466
-err_parse_args_unknown_option	2085	2467
-err_performance_invalid_timestamp	2086	2468
-err_performance_measure_invalid_options	2087	2469
-err_require_async_module	2088	2470
-err_require_cycle_module	2089	2471
-err_require_esm	2090	2472
-err_script_execution_interrupted	2091	2473
-err_server_already_listen	2092	2474
-err_server_not_running	2093	2475
-err_single_executable_application_asset_not_found	2094	2476
-err_socket_already_bound	2095	2477
-err_socket_bad_buffer_size	2096	2478
-err_socket_bad_port	2097	2479
-err_socket_bad_type	2098	2480
-err_socket_buffer_size	2099	2481
-err_socket_closed	2100	2482
-err_socket_closed_before_connection	2101	2483
-err_socket_connection_timeout	2102	2484
-err_socket_dgram_is_connected	2103	2485
-err_socket_dgram_not_connected	2104	2486
-err_socket_dgram_not_running	2105	2487
-err_sri_parse	2106	2488
-err_stream_already_finished	2107	2489
-err_stream_cannot_pipe	2108	2490
-err_stream_destroyed	2109	2491
-err_stream_null_values	2110	2492
-err_stream_premature_close	2111	2493
-err_stream_push_after_eof	2112	2494
-err_stream_unshift_after_end_event	2113	2495
-err_stream_wrap	2114	2496
-err_stream_write_after_end	2115	2497
-err_synthetic	2116	2498
-err_system_error	2117	2499
-err_test_failure	2118	2500
-err_tls_alpn_callback_invalid_result	2119	2501
-err_tls_alpn_callback_with_protocols	2120	2502
-err_tls_cert_altname_format	2121	2503
-err_tls_cert_altname_invalid	2122	2504
-err_tls_dh_param_size	2123	2505
-err_tls_handshake_timeout	2124	2506
-err_tls_invalid_context	2125	2507
-err_tls_invalid_protocol_version	2126	2508
-err_tls_invalid_state	2127	2509
-err_tls_protocol_version_conflict	2128	2510
-err_tls_renegotiation_disabled	2129	2511
-err_tls_required_server_name	2130	2512
-err_tls_session_attack	2131	2513
-err_tls_sni_from_server	2132	2514
-err_trace_events_category_required	2133	2515
-err_trace_events_unavailable	2134	2516
-err_tty_init_failed	2135	2517
-err_unavailable_during_exit	2136	2518
-err_uncaught_exception_capture_already_set	2137	2519
-err_unescaped_characters	2138	2520
-err_unhandled_error	2139	2521
-err_unknown_builtin_module	2140	2522
-err_unknown_credential	2141	2523
-err_unknown_encoding	2142	2524
-err_unknown_file_extension	2143	2525
-err_unknown_module_format	2144	2526
-err_unknown_signal	2145	2527
-err_unsupported_dir_import	2146	2528
-err_unsupported_esm_url_scheme	2147	2529
-err_unsupported_resolve_request	2148	2530
-err_use_after_close	2149	2531
-err_valid_performance_entry_type	2150	2532
-err_vm_dynamic_import_callback_missing	2151	2533
-err_vm_dynamic_import_callback_missing_flag	2152	2534
-err_vm_module_already_linked	2153	2535
-err_vm_module_cannot_create_cached_data	2154	2536
-err_vm_module_different_context	2155	2537
-err_vm_module_link_failure	2156	2538
-err_vm_module_not_module	2157	2539
-err_vm_module_status	2158	2540
-err_wasi_already_started	2159	2541
-err_webassembly_response	2160	2542
-err_worker_init_failed	2161	2543
-err_worker_invalid_exec_argv	2162	2544
-err_worker_messaging_errored	2163	2545
-err_worker_messaging_failed	2164	2546
-err_worker_messaging_same_thread	2165	2547
-err_worker_messaging_timeout	2166	2548
-err_worker_not_running	2167	2549
-err_worker_out_of_memory	2168	2550
-err_worker_path	2169	2551
-err_worker_unserializable_error	2170	2552
-err_worker_unsupported_operation	2171	2553
-errimageneverpull	1889,1890	2271
-errimagepull	1891,1892	2272
-errno 1	1024	1329
-errno 10	580	1211
-errno 100	982	1280
-errno 101	984	1282
-errno 102	983	1281
-errno 103	698	1214
-errno 104	708	1216
-errno 105	991	1289
-errno 106	946	1237
-errno 107	1007	1310
-errno 108	338	2554
-errno 109	2172	2555
-errno 11	324	1184
-errno 110	710	2556
-errno 111	705	1215
-errno 112	938	1227
-errno 113	939	1228
-errno 114	326	1199
-errno 115	327	1231
-errno 116	2173	2557
-errno 117	2174	2558
-errno 118	1009	1313
-errno 119	969	1266
-errno 12	431	1300
-errno 120	948	1239
-errno 121	1885	2267
-errno 122	874	1221
-errno 123	999	1299
-errno 124	960	1256
-errno 125	927	1209
-errno 126	996	1296
-errno 127	949	1240
-errno 128	951	1242
-errno 129	950	1241
-errno 13	625	1179
-errno 130	1023	1328
-errno 131	1010	1314
-errno 132	1887	2269
-errno 14	241	1225
-errno 15	322	1309
-errno 16	860	1208
-errno 17	936	1224
-errno 18	2175	2559
-errno 19	994	1292
-errno 2	747	1293
-errno 20	1008	1311
-errno 21	947	1238
-errno 22	620	1235
-errno 23	985	1283
-errno 24	961	1257
-errno 25	1013	1317
-errno 26	2176	2560
-errno 27	937	1226
-errno 28	1004	1305
-errno 29	2177	2561
-errno 3	2178	2562
-errno 30	1888	2270
-errno 31	962	1258
-errno 32	336	1331
-errno 33	932	1219
-errno 34	1882	2264
-errno 35	931	1217
-errno 36	968	1265
-errno 37	997	1297
-errno 38	1006	1308
-errno 39	870	1312
-errno 4	944	1234
-errno 40	958	1254
-errno 42	1000	1301
-errno 43	940	1229
-errno 44	565	1212
-errno 45	953	1244
-errno 46	954	1245
-errno 47	955	1246
-errno 48	957	1253
-errno 49	2179	2563
-errno 5	945	1236
-errno 50	992	1290
-errno 51	952	1243
-errno 52	922	1200
-errno 53	924	1204
-errno 54	2180	2564
-errno 55	990	1288
-errno 56	925	1205
-errno 57	926	1206
-errno 59	260	1207
-errno 6	1018	1324
-errno 60	859	1307
-errno 61	993	1291
-errno 62	2181	2565
-errno 63	1005	1306
-errno 64	1001	1302
-errno 65	1002	1303
-errno 66	1884	2266
-errno 67	998	1298
-errno 68	105	1182
-errno 69	2182	2566
-errno 7	166	1178
-errno 70	671	1213
-errno 71	1026	1332
-errno 72	967	1264
-errno 73	933	1220
-errno 74	271	1203
-errno 75	1022	1327
-errno 76	1014	1318
-errno 77	923	1202
-errno 78	1883	2265
-errno 79	379	1248
-errno 8	995	1295
-errno 80	88	1249
-errno 81	956	1252
-errno 82	216	1251
-errno 83	474	1250
-errno 84	941	1230
-errno 85	1886	2268
-errno 86	2183	2567
-errno 87	2184	2568
-errno 88	1011	1315
-errno 89	857	1218
-errno 9	259	1201
-errno 90	797	1263
-errno 91	1028	1334
-errno 92	1003	1304
-errno 93	1027	1333
-errno 94	2185	2569
-errno 95	1012	1316
-errno 96	1025	1330
-errno 97	102	1183
-errno 98	100	1180
-errno 99	434	1181
-error 1000	1157	1477
-error 1001	1386	1717
-error 1002	1387	1718
-error 1003	1878	2260
-error 1004	1100	1408
-error 1005	395	388
-error 1006	1100	1407
-error 1007	372	363
-error 1008	378	369
-error 1009	1138	1454
-error 1010	1138	1455
-error 1011	1103	1411
-error 1012	415	407
-error 1013	1100	1414
-error 1014	409	401
-error 1015	412	404
-error 1016	1100	1417
-error 1017	1100	1523
-error 1018	1100	1419
-error 1019	1100	1429
-error 1020	1121	1436
-error 1021	873	1112
-error 1022	1105	1463
-error 1023	1165	1486
-error 1024	1167	1488
-error 1025	1168	1489
-error 1026	1169	1490
-error 1027	1200	1524
-error 1028	1202	1526
-error 1029	1216	1540
-error 1030	1235	1559
-error 1031	1265	1590
-error 1032	1105	1656
-error 1033	1425	1757
-error 1034	1426	1758
-error 1035	1434	1767
-error 1036	1439	1772
-error 1037	1444	1778
-error 1038	1443	1777
-error 1039	1711	2061
-error 1040	1123	1439
-error 1041	740	1776
-error 1042	408	400
-error 1043	1259	1583
+er_wrong_string_length	1853	2241
+er_wrong_sub_key	1854	2242
+er_wrong_sum_select	1855	2243
+er_wrong_table_name	1856	2244
+er_wrong_type_column_value_error	1857	2245
+er_wrong_type_for_percentile_func	1858	2246
+er_wrong_type_for_range_frame	1859	2247
+er_wrong_type_for_rows_frame	1860	2248
+er_wrong_type_for_var	1861	2249
+er_wrong_type_of_argument	1862	2250
+er_wrong_usage	1863	2251
+er_wrong_value	1864	2252
+er_wrong_value_count	648	786
+er_wrong_value_count_on_row	649	787
+er_wrong_value_for_type	1865	2253
+er_wrong_value_for_var	1866	2254
+er_wrong_window_spec_name	1867	2255
+er_wsas_failed	1868	2256
+er_xa_rbdeadlock	1869	2257
+er_xa_rbrollback	1870	2258
+er_xa_rbtimeout	1871	2259
+er_xaer_dupid	1872	2260
+er_xaer_inval	1873	2261
+er_xaer_nota	1874	2262
+er_xaer_outside	1875	2263
+er_xaer_rmerr	1876	2264
+er_xaer_rmfail	1877	2265
+er_yes	1878	2266
+er_zlib_z_buf_error	1879	2267
+er_zlib_z_data_error	1880	2268
+er_zlib_z_mem_error	1881	2269
+erange	1882	2270
+eremchg	1883	2271
+eremote	1884	2272
+eremoteio	1885	2273
+erestart	1886	2274
+erfkill	1887	2275
+erofs	1888	2276
+err image never pull	1889,1890	2277
+err image pull	1891,1892	2278
+err_access_denied	1893	2279
+err_ambiguous_argument	1894	2280
+err_arg_not_iterable	1895	2281
+err_assertion	1896	2282
+err_async_callback	1897	2283
+err_async_type	1898	2284
+err_brotli_invalid_param	1899	2285
+err_buffer_out_of_bounds	1900	2286
+err_buffer_too_large	1901	2287
+err_cannot_watch_sigint	1902	2288
+err_child_closed_before_reply	1903	2289
+err_child_process_ipc_required	1904	2290
+err_child_process_stdio_maxbuffer	1905	2291
+err_console_writable_stream	1906	2292
+err_context_not_initialized	1907	2293
+err_crypto_custom_engine_not_supported	1908	2294
+err_crypto_ecdh_invalid_format	1909	2295
+err_crypto_ecdh_invalid_public_key	1910	2296
+err_crypto_engine_unknown	1911	2297
+err_crypto_fips_forced	1912	2298
+err_crypto_fips_unavailable	1913	2299
+err_crypto_hash_finalized	1914	2300
+err_crypto_hash_update_failed	1915	2301
+err_crypto_incompatible_key	1916	2302
+err_crypto_incompatible_key_options	1917	2303
+err_crypto_invalid_digest	1918	2304
+err_crypto_invalid_jwk	1919	2305
+err_crypto_invalid_key_object_type	1920	2306
+err_crypto_invalid_state	1921	2307
+err_crypto_pbkdf2_error	1922	2308
+err_crypto_scrypt_invalid_parameter	1923	2309
+err_crypto_scrypt_not_supported	1924	2310
+err_crypto_sign_key_required	1925	2311
+err_debugger_error	1926	2312
+err_debugger_startup_error	1927	2313
+err_dir_closed	1928	2314
+err_dir_concurrent_operation	1929	2315
+err_dns_set_servers_failed	1930	2316
+err_domain_callback_not_available	1931	2317
+err_domain_cannot_set_uncaught_exception_capture	1932	2318
+err_duplicate_startup_snapshot_main_function	1933	2319
+err_encoding_invalid_encoded_data	1934	2320
+err_encoding_not_supported	1935	2321
+err_eval_esm_cannot_print	1936	2322
+err_event_recursion	1937	2323
+err_falsy_value_rejection	1938	2324
+err_feature_unavailable_on_platform	1939	2325
+err_fs_cp_dir_to_non_dir	1940	2326
+err_fs_cp_eexist	1941	2327
+err_fs_cp_einval	1942	2328
+err_fs_cp_fifo_pipe	1943	2329
+err_fs_cp_non_dir_to_dir	1944	2330
+err_fs_cp_socket	1945	2331
+err_fs_cp_symlink_to_subdirectory	1946	2332
+err_fs_cp_unknown	1947	2333
+err_fs_eisdir	1948	2334
+err_fs_file_too_large	1949	2335
+err_fs_invalid_symlink_type	1950	2336
+err_http2_altsvc_invalid_origin	1951	2337
+err_http2_altsvc_length	1952	2338
+err_http2_connect_authority	1953	2339
+err_http2_connect_path	1954	2340
+err_http2_connect_scheme	1955	2341
+err_http2_goaway_session	1956	2342
+err_http2_header_single_value	1957	2343
+err_http2_headers_after_respond	1958	2344
+err_http2_headers_sent	1959	2345
+err_http2_info_status_not_allowed	1960	2346
+err_http2_invalid_connection_headers	1961	2347
+err_http2_invalid_header_value	1962	2348
+err_http2_invalid_info_status	1963	2349
+err_http2_invalid_origin	1964	2350
+err_http2_invalid_packed_settings_length	1965	2351
+err_http2_invalid_pseudoheader	1966	2352
+err_http2_invalid_session	1967	2353
+err_http2_invalid_setting_value	1968	2354
+err_http2_invalid_stream	1969	2355
+err_http2_max_pending_settings_ack	1970	2356
+err_http2_nested_push	1971	2357
+err_http2_no_mem	1972	2358
+err_http2_no_socket_manipulation	1973	2359
+err_http2_origin_length	1974	2360
+err_http2_out_of_streams	1975	2361
+err_http2_payload_forbidden	1976	2362
+err_http2_ping_cancel	1977	2363
+err_http2_ping_length	1978	2364
+err_http2_pseudoheader_not_allowed	1979	2365
+err_http2_push_disabled	1980	2366
+err_http2_send_file	1981	2367
+err_http2_send_file_noseek	1982	2368
+err_http2_session_error	1983	2369
+err_http2_settings_cancel	1984	2370
+err_http2_socket_bound	1985	2371
+err_http2_socket_unbound	1986	2372
+err_http2_status_101	1987	2373
+err_http2_status_invalid	1988	2374
+err_http2_stream_cancel	1989	2375
+err_http2_stream_error	1990	2376
+err_http2_stream_self_dependency	1991	2377
+err_http2_too_many_custom_settings	1992	2378
+err_http2_too_many_invalid_frames	1993	2379
+err_http2_trailers_already_sent	1994	2380
+err_http2_trailers_not_ready	1995	2381
+err_http2_unsupported_protocol	1996	2382
+err_http_body_not_allowed	1997	2383
+err_http_content_length_mismatch	1998	2384
+err_http_headers_sent	1999	2385
+err_http_invalid_header_value	2000	2386
+err_http_invalid_status_code	2001	2387
+err_http_request_timeout	2002	2388
+err_http_socket_assigned	2003	2389
+err_http_socket_encoding	2004	2390
+err_http_trailer_invalid	2005	2391
+err_illegal_constructor	2006	2392
+err_import_assertion_type_failed	2007	2393
+err_import_assertion_type_missing	2008	2394
+err_import_assertion_type_unsupported	2009	2395
+err_import_attribute_unsupported	2010	2396
+err_incompatible_option_pair	2011	2397
+err_input_type_not_allowed	2012	2398
+err_inspector_already_activated	2013	2399
+err_inspector_already_connected	2014	2400
+err_inspector_closed	2015	2401
+err_inspector_command	2016	2402
+err_inspector_not_active	2017	2403
+err_inspector_not_available	2018	2404
+err_inspector_not_connected	2019	2405
+err_inspector_not_worker	2020	2406
+err_internal_assertion	2021	2407
+err_invalid_address_family	2022	2408
+err_invalid_arg_type	2023	2409
+err_invalid_arg_value	2024	2410
+err_invalid_async_id	2025	2411
+err_invalid_buffer_size	2026	2412
+err_invalid_char	2027	2413
+err_invalid_cursor_pos	2028	2414
+err_invalid_fd	2029	2415
+err_invalid_fd_type	2030	2416
+err_invalid_file_url_host	2031	2417
+err_invalid_file_url_path	2032	2418
+err_invalid_handle_type	2033	2419
+err_invalid_http_token	2034	2420
+err_invalid_ip_address	2035	2421
+err_invalid_mime_syntax	2036	2422
+err_invalid_module_specifier	2037	2423
+err_invalid_package_config	2038	2424
+err_invalid_package_target	2039	2425
+err_invalid_protocol	2040	2426
+err_invalid_repl_eval_config	2041	2427
+err_invalid_repl_input	2042	2428
+err_invalid_return_property	2043	2429
+err_invalid_return_property_value	2044	2430
+err_invalid_return_value	2045	2431
+err_invalid_state	2046	2432
+err_invalid_sync_fork_input	2047	2433
+err_invalid_this	2048	2434
+err_invalid_tuple	2049	2435
+err_invalid_uri	2050	2436
+err_invalid_url	2051	2437
+err_invalid_url_scheme	2052	2438
+err_ipc_channel_closed	2053	2439
+err_ipc_disconnected	2054	2440
+err_ipc_one_pipe	2055	2441
+err_ipc_sync_fork	2056	2442
+err_loader_chain_incomplete	2057	2443
+err_manifest_assert_integrity	2058	2444
+err_manifest_dependency_missing	2059	2445
+err_manifest_integrity_mismatch	2060	2446
+err_manifest_invalid_resource_field	2061	2447
+err_manifest_invalid_specifier	2062	2448
+err_manifest_tdz	2063	2449
+err_manifest_unknown_onerror	2064	2450
+err_method_not_implemented	2065	2451
+err_missing_args	2066	2452
+err_missing_option	2067	2453
+err_module_not_found	487	2454
+err_multiple_callback	2068	2455
+err_napi_cons_function	2069	2456
+err_napi_invalid_dataview_args	2070	2457
+err_napi_invalid_typedarray_alignment	2071	2458
+err_napi_invalid_typedarray_length	2072	2459
+err_network_import_bad_response	2073	2460
+err_network_import_disallowed	2074	2461
+err_no_crypto	2075	2462
+err_no_icu	2076	2463
+err_not_building_snapshot	2077	2464
+err_not_in_single_executable_application	2078	2465
+err_not_supported_in_snapshot	2079	2466
+err_operation_failed	2080	2467
+err_out_of_range	623	2468
+err_package_import_not_defined	2081	2469
+err_package_path_not_exported	2082	2470
+err_parse_args_invalid_option_value	2083	2471
+err_parse_args_unexpected_positional	2084	2472
+err_parse_args_unknown_option	2085	2473
+err_performance_invalid_timestamp	2086	2474
+err_performance_measure_invalid_options	2087	2475
+err_require_async_module	2088	2476
+err_require_cycle_module	2089	2477
+err_require_esm	2090	2478
+err_script_execution_interrupted	2091	2479
+err_server_already_listen	2092	2480
+err_server_not_running	2093	2481
+err_single_executable_application_asset_not_found	2094	2482
+err_socket_already_bound	2095	2483
+err_socket_bad_buffer_size	2096	2484
+err_socket_bad_port	2097	2485
+err_socket_bad_type	2098	2486
+err_socket_buffer_size	2099	2487
+err_socket_closed	2100	2488
+err_socket_closed_before_connection	2101	2489
+err_socket_connection_timeout	2102	2490
+err_socket_dgram_is_connected	2103	2491
+err_socket_dgram_not_connected	2104	2492
+err_socket_dgram_not_running	2105	2493
+err_sri_parse	2106	2494
+err_stream_already_finished	2107	2495
+err_stream_cannot_pipe	2108	2496
+err_stream_destroyed	2109	2497
+err_stream_null_values	2110	2498
+err_stream_premature_close	2111	2499
+err_stream_push_after_eof	2112	2500
+err_stream_unshift_after_end_event	2113	2501
+err_stream_wrap	2114	2502
+err_stream_write_after_end	2115	2503
+err_synthetic	2116	2504
+err_system_error	2117	2505
+err_test_failure	2118	2506
+err_tls_alpn_callback_invalid_result	2119	2507
+err_tls_alpn_callback_with_protocols	2120	2508
+err_tls_cert_altname_format	2121	2509
+err_tls_cert_altname_invalid	2122	2510
+err_tls_dh_param_size	2123	2511
+err_tls_handshake_timeout	2124	2512
+err_tls_invalid_context	2125	2513
+err_tls_invalid_protocol_version	2126	2514
+err_tls_invalid_state	2127	2515
+err_tls_protocol_version_conflict	2128	2516
+err_tls_renegotiation_disabled	2129	2517
+err_tls_required_server_name	2130	2518
+err_tls_session_attack	2131	2519
+err_tls_sni_from_server	2132	2520
+err_trace_events_category_required	2133	2521
+err_trace_events_unavailable	2134	2522
+err_tty_init_failed	2135	2523
+err_unavailable_during_exit	2136	2524
+err_uncaught_exception_capture_already_set	2137	2525
+err_unescaped_characters	2138	2526
+err_unhandled_error	2139	2527
+err_unknown_builtin_module	2140	2528
+err_unknown_credential	2141	2529
+err_unknown_encoding	2142	2530
+err_unknown_file_extension	2143	2531
+err_unknown_module_format	2144	2532
+err_unknown_signal	2145	2533
+err_unsupported_dir_import	2146	2534
+err_unsupported_esm_url_scheme	2147	2535
+err_unsupported_resolve_request	2148	2536
+err_use_after_close	2149	2537
+err_valid_performance_entry_type	2150	2538
+err_vm_dynamic_import_callback_missing	2151	2539
+err_vm_dynamic_import_callback_missing_flag	2152	2540
+err_vm_module_already_linked	2153	2541
+err_vm_module_cannot_create_cached_data	2154	2542
+err_vm_module_different_context	2155	2543
+err_vm_module_link_failure	2156	2544
+err_vm_module_not_module	2157	2545
+err_vm_module_status	2158	2546
+err_wasi_already_started	2159	2547
+err_webassembly_response	2160	2548
+err_worker_init_failed	2161	2549
+err_worker_invalid_exec_argv	2162	2550
+err_worker_messaging_errored	2163	2551
+err_worker_messaging_failed	2164	2552
+err_worker_messaging_same_thread	2165	2553
+err_worker_messaging_timeout	2166	2554
+err_worker_not_running	2167	2555
+err_worker_out_of_memory	2168	2556
+err_worker_path	2169	2557
+err_worker_unserializable_error	2170	2558
+err_worker_unsupported_operation	2171	2559
+errimageneverpull	1889,1890	2277
+errimagepull	1891,1892	2278
+errno 1	1024	1335
+errno 10	580	1217
+errno 100	982	1286
+errno 101	984	1288
+errno 102	983	1287
+errno 103	698	1220
+errno 104	708	1222
+errno 105	991	1295
+errno 106	946	1243
+errno 107	1007	1316
+errno 108	338	2560
+errno 109	2172	2561
+errno 11	324	1190
+errno 110	710	2562
+errno 111	705	1221
+errno 112	938	1233
+errno 113	939	1234
+errno 114	326	1205
+errno 115	327	1237
+errno 116	2173	2563
+errno 117	2174	2564
+errno 118	1009	1319
+errno 119	969	1272
+errno 12	431	1306
+errno 120	948	1245
+errno 121	1885	2273
+errno 122	874	1227
+errno 123	999	1305
+errno 124	960	1262
+errno 125	927	1215
+errno 126	996	1302
+errno 127	949	1246
+errno 128	951	1248
+errno 129	950	1247
+errno 13	625	1185
+errno 130	1023	1334
+errno 131	1010	1320
+errno 132	1887	2275
+errno 14	241	1231
+errno 15	322	1315
+errno 16	860	1214
+errno 17	936	1230
+errno 18	2175	2565
+errno 19	994	1298
+errno 2	747	1299
+errno 20	1008	1317
+errno 21	947	1244
+errno 22	620	1241
+errno 23	985	1289
+errno 24	961	1263
+errno 25	1013	1323
+errno 26	2176	2566
+errno 27	937	1232
+errno 28	1004	1311
+errno 29	2177	2567
+errno 3	2178	2568
+errno 30	1888	2276
+errno 31	962	1264
+errno 32	336	1337
+errno 33	932	1225
+errno 34	1882	2270
+errno 35	931	1223
+errno 36	968	1271
+errno 37	997	1303
+errno 38	1006	1314
+errno 39	870	1318
+errno 4	944	1240
+errno 40	958	1260
+errno 42	1000	1307
+errno 43	940	1235
+errno 44	565	1218
+errno 45	953	1250
+errno 46	954	1251
+errno 47	955	1252
+errno 48	957	1259
+errno 49	2179	2569
+errno 5	945	1242
+errno 50	992	1296
+errno 51	952	1249
+errno 52	922	1206
+errno 53	924	1210
+errno 54	2180	2570
+errno 55	990	1294
+errno 56	925	1211
+errno 57	926	1212
+errno 59	260	1213
+errno 6	1018	1330
+errno 60	859	1313
+errno 61	993	1297
+errno 62	2181	2571
+errno 63	1005	1312
+errno 64	1001	1308
+errno 65	1002	1309
+errno 66	1884	2272
+errno 67	998	1304
+errno 68	105	1188
+errno 69	2182	2572
+errno 7	166	1184
+errno 70	671	1219
+errno 71	1026	1338
+errno 72	967	1270
+errno 73	933	1226
+errno 74	271	1209
+errno 75	1022	1333
+errno 76	1014	1324
+errno 77	923	1208
+errno 78	1883	2271
+errno 79	379	1254
+errno 8	995	1301
+errno 80	88	1255
+errno 81	956	1258
+errno 82	216	1257
+errno 83	474	1256
+errno 84	941	1236
+errno 85	1886	2274
+errno 86	2183	2573
+errno 87	2184	2574
+errno 88	1011	1321
+errno 89	857	1224
+errno 9	259	1207
+errno 90	797	1269
+errno 91	1028	1340
+errno 92	1003	1310
+errno 93	1027	1339
+errno 94	2185	2575
+errno 95	1012	1322
+errno 96	1025	1336
+errno 97	102	1189
+errno 98	100	1186
+errno 99	434	1187
+error 1000	1157	1483
+error 1001	1386	1723
+error 1002	1387	1724
+error 1003	1878	2266
+error 1004	1100	1414
+error 1005	395	392
+error 1006	1100	1413
+error 1007	372	367
+error 1008	378	373
+error 1009	1138	1460
+error 1010	1138	1461
+error 1011	1103	1417
+error 1012	415	411
+error 1013	1100	1420
+error 1014	409	405
+error 1015	412	408
+error 1016	1100	1423
+error 1017	1100	1529
+error 1018	1100	1425
+error 1019	1100	1435
+error 1020	1121	1442
+error 1021	873	1118
+error 1022	1105	1469
+error 1023	1165	1492
+error 1024	1167	1494
+error 1025	1168	1495
+error 1026	1169	1496
+error 1027	1200	1530
+error 1028	1202	1532
+error 1029	1216	1546
+error 1030	1235	1565
+error 1031	1265	1596
+error 1032	1105	1662
+error 1033	1425	1763
+error 1034	1426	1764
+error 1035	1434	1773
+error 1036	1439	1778
+error 1037	1444	1784
+error 1038	1443	1783
+error 1039	1711	2067
+error 1040	1123	1445
+error 1041	740	1782
+error 1042	408	404
+error 1043	1259	1589
 error 1044	75	74
 error 1045	76	75
-error 1046	1390	1721
-error 1047	1717	2067
-error 1048	640	774
-error 1049	1044	1350
-error 1050	1653	2001
-error 1051	1051	1357
-error 1052	643	777
-error 1053	1546	1885
-error 1054	1045	1351
-error 1055	1831	2212
-error 1056	1105	2214
-error 1057	1855	2237
-error 1058	648	782
-error 1059	1680	2028
-error 1060	901	1151
-error 1061	911	1164
-error 1062	905	1156
-error 1063	1829	2210
-error 1064	1447	1781
-error 1065	1149	1469
-error 1066	1419	1751
-error 1067	1291	1618
-error 1068	1369	1699
-error 1069	1688	2037
-error 1070	1687	2036
-error 1071	1681	2029
-error 1072	1322	1651
-error 1073	319	323
-error 1074	654	789
-error 1075	1826	2207
-error 1076	743	914
-error 1077	1420	1752
-error 1078	1244	1568
-error 1079	1552	1891
-error 1080	1210	1534
-error 1081	393	386
-error 1082	1403	1735
-error 1083	1830	2211
-error 1084	1087	1393
-error 1085	1671	2019
-error 1086	1199	1522
-error 1087	1336	1666
-error 1088	1034	1340
-error 1089	1854	2236
-error 1090	1107	1420
-error 1091	396	389
-error 1092	1288	1613
-error 1093	1749	2129
-error 1094	1408	1740
-error 1095	1330	1660
-error 1096	1410	1742
-error 1097	1677	2025
-error 1098	407	399
-error 1099	1660	2008
-error 1100	1659	2007
-error 1101	1158	2104
-error 1102	1828	2209
-error 1103	1856	2238
-error 1104	1676	2024
-error 1105	636	2070
-error 1106	1726	2077
-error 1107	1846	2228
-error 1108	1848	2230
-error 1109	1732	2083
-error 1110	647	781
-error 1111	1294	1621
-error 1112	1741	2092
+error 1046	1390	1727
+error 1047	1717	2073
+error 1048	640	778
+error 1049	1044	1356
+error 1050	1653	2007
+error 1051	1051	1363
+error 1052	643	781
+error 1053	1546	1891
+error 1054	1045	1357
+error 1055	1831	2218
+error 1056	1105	2220
+error 1057	1855	2243
+error 1058	648	786
+error 1059	1680	2034
+error 1060	901	1157
+error 1061	911	1170
+error 1062	905	1162
+error 1063	1829	2216
+error 1064	1447	1787
+error 1065	1149	1475
+error 1066	1419	1757
+error 1067	1291	1624
+error 1068	1369	1705
+error 1069	1688	2043
+error 1070	1687	2042
+error 1071	1681	2035
+error 1072	1322	1657
+error 1073	319	326
+error 1074	654	793
+error 1075	1826	2213
+error 1076	743	920
+error 1077	1420	1758
+error 1078	1244	1574
+error 1079	1552	1897
+error 1080	1210	1540
+error 1081	393	390
+error 1082	1403	1741
+error 1083	1830	2217
+error 1084	1087	1399
+error 1085	1671	2025
+error 1086	1199	1528
+error 1087	1336	1672
+error 1088	1034	1346
+error 1089	1854	2242
+error 1090	1107	1426
+error 1091	396	393
+error 1092	1288	1619
+error 1093	1749	2135
+error 1094	1408	1746
+error 1095	1330	1666
+error 1096	1410	1748
+error 1097	1677	2031
+error 1098	407	403
+error 1099	1660	2014
+error 1100	1659	2013
+error 1101	1158	2110
+error 1102	1828	2215
+error 1103	1856	2244
+error 1104	1676	2030
+error 1105	636	2076
+error 1106	1726	2083
+error 1107	1846	2234
+error 1108	1848	2236
+error 1109	1732	2089
+error 1110	647	785
+error 1111	1294	1627
+error 1112	1741	2098
 error 1113	62	61
-error 1114	1514	1849
-error 1115	1715	2065
-error 1116	1692	2041
-error 1117	491	2035
-error 1118	1674	2022
-error 1119	1620	1968
-error 1120	792	1014
-error 1121	1431	1764
-error 1122	1105	1413
-error 1123	1105	1415
-error 1124	1708	2058
-error 1125	1707	2057
-error 1126	1100	1418
-error 1127	373	364
-error 1128	1227	1551
-error 1129	1260	1585
-error 1130	1261	1586
-error 1131	1480	1814
-error 1132	1483	1817
-error 1133	404	397
-error 1134	1745	2125
-error 1135	391	384
-error 1136	649	783
-error 1137	1105	1421
-error 1138	1297	1624
-error 1139	1518	1854
-error 1140	1363	1693
-error 1141	1416	1748
-error 1142	661	808
-error 1143	659	806
-error 1144	1264	1589
-error 1145	1246	1570
-error 1146	1406	1738
-error 1147	1418	1750
-error 1148	1421	1753
-error 1149	1645	1993
-error 1150	850	1084
-error 1151	1686	2034
+error 1114	1514	1855
+error 1115	1715	2071
+error 1116	1692	2047
+error 1117	491	2041
+error 1118	1674	2028
+error 1119	1620	1974
+error 1120	792	1020
+error 1121	1431	1770
+error 1122	1105	1419
+error 1123	1105	1421
+error 1124	1708	2064
+error 1125	1707	2063
+error 1126	1100	1424
+error 1127	373	368
+error 1128	1227	1557
+error 1129	1260	1591
+error 1130	1261	1592
+error 1131	1480	1820
+error 1132	1483	1823
+error 1133	404	401
+error 1134	1745	2131
+error 1135	391	388
+error 1136	649	787
+error 1137	1105	1427
+error 1138	1297	1630
+error 1139	1518	1860
+error 1140	1363	1699
+error 1141	1416	1754
+error 1142	661	812
+error 1143	659	810
+error 1144	1264	1595
+error 1145	1246	1576
+error 1146	1406	1744
+error 1147	1418	1756
+error 1148	1421	1759
+error 1149	1645	1999
+error 1150	850	1090
+error 1151	1686	2040
 error 1152	66	66
-error 1153	1379	1709
-error 1154	1382	1712
-error 1155	1377	1707
-error 1156	1380	1710
-error 1157	759	984
-error 1158	1381	1711
-error 1159	1383	1713
-error 1160	1376	1706
-error 1161	1384	1714
-error 1162	1683	2031
-error 1163	1647	1995
-error 1164	1646	1994
-error 1165	1140	1457
-error 1166	1827	2208
-error 1167	1834	2216
-error 1168	1837	2219
-error 1169	1105	1465
-error 1170	320	324
+error 1153	1379	1715
+error 1154	1382	1718
+error 1155	1377	1713
+error 1156	1380	1716
+error 1157	759	990
+error 1158	1381	1717
+error 1159	1383	1719
+error 1160	1376	1712
+error 1161	1384	1720
+error 1162	1683	2037
+error 1163	1647	2001
+error 1164	1646	2000
+error 1165	1140	1463
+error 1166	1827	2214
+error 1167	1834	2222
+error 1168	1837	2225
+error 1169	1105	1471
+error 1170	320	327
 error 1171	119	129
-error 1172	1691	2040
-error 1173	1528	1864
-error 1174	1401	1732
-error 1175	1750	2130
-error 1176	1325	1654
-error 1177	414	406
-error 1178	1120	1435
-error 1179	1104	1412
-error 1180	1153	1473
-error 1181	1155	1475
-error 1182	1154	1474
-error 1183	1152	1472
-error 1184	67	1716
-error 1185	1158	2097
-error 1186	315	318
-error 1187	1279	1604
-error 1188	1348	1678
-error 1189	1355	1685
-error 1190	1356	1686
-error 1191	405	398
-error 1192	400	393
-error 1193	1731	2082
-error 1194	1130	1446
-error 1195	1129	1445
-error 1196	1817	2198
-error 1197	1695	2044
-error 1198	1574	1915
-error 1199	1575	1916
-error 1200	1048	1354
-error 1201	750	955
-error 1202	741	912
-error 1203	1693	2042
-error 1204	1547	1886
-error 1205	1340	1670
-error 1206	1339	1669
-error 1207	1513	1848
-error 1208	894	1143
-error 1209	770	992
-error 1210	1825	2206
-error 1211	1400	1731
-error 1212	1712	2062
-error 1213	840	1069
-error 1214	1648	1996
-error 1215	429	430
-error 1216	430	434
-error 1217	463	526
-error 1218	1126	1442
-error 1219	1503	1837
-error 1220	1170	1491
-error 1221	1863	2245
-error 1222	1841	2223
-error 1223	401	394
-error 1224	1364	1694
-error 1225	1144	1461
-error 1226	1753	2134
+error 1172	1691	2046
+error 1173	1528	1870
+error 1174	1401	1738
+error 1175	1750	2136
+error 1176	1325	1660
+error 1177	414	410
+error 1178	1120	1441
+error 1179	1104	1418
+error 1180	1153	1479
+error 1181	1155	1481
+error 1182	1154	1480
+error 1183	1152	1478
+error 1184	67	1722
+error 1185	1158	2103
+error 1186	315	321
+error 1187	1279	1610
+error 1188	1348	1684
+error 1189	1355	1691
+error 1190	1356	1692
+error 1191	405	402
+error 1192	400	397
+error 1193	1731	2088
+error 1194	1130	1452
+error 1195	1129	1451
+error 1196	1817	2204
+error 1197	1695	2050
+error 1198	1574	1921
+error 1199	1575	1922
+error 1200	1048	1360
+error 1201	750	961
+error 1202	741	918
+error 1203	1693	2048
+error 1204	1547	1892
+error 1205	1340	1676
+error 1206	1339	1675
+error 1207	1513	1854
+error 1208	894	1149
+error 1209	770	998
+error 1210	1825	2212
+error 1211	1400	1737
+error 1212	1712	2068
+error 1213	840	1075
+error 1214	1648	2002
+error 1215	429	434
+error 1216	430	438
+error 1217	463	530
+error 1218	1126	1448
+error 1219	1503	1843
+error 1220	1170	1497
+error 1221	1863	2251
+error 1222	1841	2229
+error 1223	401	398
+error 1224	1364	1700
+error 1225	1144	1467
+error 1226	1753	2140
 error 1227	79	78
-error 1228	1337	1667
-error 1229	1242	1566
-error 1230	1391	1722
-error 1231	1866	2248
-error 1232	1861	2243
-error 1233	1758	2139
-error 1234	1116	1431
-error 1235	1429	1762
-error 1236	1350	1680
-error 1237	1570	1911
-error 1238	1275	1600
-error 1239	1832	2213
-error 1240	1328	1658
-error 1241	1440	1773
-error 1242	1643	1991
-error 1243	1728	2079
-error 1244	1128	1444
-error 1245	810	1040
-error 1246	727	888
-error 1247	1269	1594
-error 1248	1141	1458
-error 1249	1538	1877
-error 1250	1662	2010
-error 1251	592	732
+error 1228	1337	1673
+error 1229	1242	1572
+error 1230	1391	1728
+error 1231	1866	2254
+error 1232	1861	2249
+error 1233	1758	2145
+error 1234	1116	1437
+error 1235	1429	1768
+error 1236	1350	1686
+error 1237	1570	1917
+error 1238	1275	1606
+error 1239	1832	2219
+error 1240	1328	1664
+error 1241	1440	1779
+error 1242	1643	1997
+error 1243	1728	2085
+error 1244	1128	1450
+error 1245	810	1046
+error 1246	727	893
+error 1247	1269	1600
+error 1248	1141	1464
+error 1249	1538	1883
+error 1250	1662	2016
+error 1251	592	736
 error 1252	120	130
-error 1253	638	765
-error 1254	1586	1928
-error 1255	1585	1927
-error 1256	1672	2020
-error 1257	1881	2263
-error 1258	1879	2261
-error 1259	1880	2262
-error 1260	1132	1448
-error 1261	1810	2191
-error 1262	1811	2192
-error 1263	656	802
-error 1264	1796	2177
-error 1266	1813	2194
-error 1267	1096	1402
-error 1268	472	541
-error 1269	416	408
-error 1270	1097	1403
-error 1271	1097	1404
-error 1272	1759	2140
-error 1273	1716	2066
-error 1274	1569	1910
-error 1275	1544	1883
-error 1276	1801	2182
-error 1277	1050	1356
-error 1278	1361	1691
-error 1279	1743	2094
-error 1280	1839	2221
-error 1281	1838	2220
-error 1282	1809	2190
-error 1283	641	775
-error 1284	1721	2072
-error 1285	1802	2183
-error 1286	1729	2080
-error 1287	1797	2178
-error 1288	1415	1747
-error 1289	1194	1516
-error 1290	1441	1774
-error 1291	642	776
-error 1292	1705	2055
-error 1293	1694	2043
-error 1294	1295	1622
-error 1295	1742	2093
-error 1296	1234	1558
-error 1297	1237	1561
-error 1298	1734	2085
-error 1299	1804	2185
-error 1300	1289	1616
-error 1301	1795	2176
-error 1302	690	845
-error 1303	390	383
-error 1304	129	1930
-error 1305	883	1940
-error 1306	1143	1941
-error 1307	1131	1957
-error 1308	1602	1949
-error 1309	1601	1948
-error 1310	979	1276
-error 1311	1612	1960
-error 1312	1591	1934
-error 1313	1590	1933
-error 1314	1592	1935
-error 1315	1747	2127
-error 1316	1748	2128
-error 1317	1501	1835
-error 1318	1615	1963
-error 1319	1594	1938
-error 1320	1605	1952
-error 1321	1606	1953
-error 1322	808	1034
-error 1323	807	1033
-error 1324	1595	1939
-error 1325	805	1031
-error 1326	806	1032
-error 1327	1611	1959
-error 1328	1616	1964
-error 1329	1599	1946
-error 1330	1597	1944
-error 1331	1598	1945
-error 1332	1596	1942
-error 1333	604	1943
-error 1334	1033	1936
-error 1335	1610	1958
-error 1336	1636	1984
-error 1337	1613	1961
-error 1338	804	1030
-error 1339	531	669
-error 1340	687	840
-error 1341	1218	1542
-error 1342	1219	1543
-error 1343	1221	1545
-error 1344	1220	1544
+error 1253	638	769
+error 1254	1586	1934
+error 1255	1585	1933
+error 1256	1672	2026
+error 1257	1881	2269
+error 1258	1879	2267
+error 1259	1880	2268
+error 1260	1132	1454
+error 1261	1810	2197
+error 1262	1811	2198
+error 1263	656	806
+error 1264	1796	2183
+error 1266	1813	2200
+error 1267	1096	1408
+error 1268	472	545
+error 1269	416	412
+error 1270	1097	1409
+error 1271	1097	1410
+error 1272	1759	2146
+error 1273	1716	2072
+error 1274	1569	1916
+error 1275	1544	1889
+error 1276	1801	2188
+error 1277	1050	1362
+error 1278	1361	1697
+error 1279	1743	2100
+error 1280	1839	2227
+error 1281	1838	2226
+error 1282	1809	2196
+error 1283	641	779
+error 1284	1721	2078
+error 1285	1802	2189
+error 1286	1729	2086
+error 1287	1797	2184
+error 1288	1415	1753
+error 1289	1194	1522
+error 1290	1441	1780
+error 1291	642	780
+error 1292	1705	2061
+error 1293	1694	2049
+error 1294	1295	1628
+error 1295	1742	2099
+error 1296	1234	1564
+error 1297	1237	1567
+error 1298	1734	2091
+error 1299	1804	2191
+error 1300	1289	1622
+error 1301	1795	2182
+error 1302	690	849
+error 1303	390	387
+error 1304	129	1936
+error 1305	883	1946
+error 1306	1143	1947
+error 1307	1131	1963
+error 1308	1602	1955
+error 1309	1601	1954
+error 1310	979	1282
+error 1311	1612	1966
+error 1312	1591	1940
+error 1313	1590	1939
+error 1314	1592	1941
+error 1315	1747	2133
+error 1316	1748	2134
+error 1317	1501	1841
+error 1318	1615	1969
+error 1319	1594	1944
+error 1320	1605	1958
+error 1321	1606	1959
+error 1322	808	1040
+error 1323	807	1039
+error 1324	1595	1945
+error 1325	805	1037
+error 1326	806	1038
+error 1327	1611	1965
+error 1328	1616	1970
+error 1329	1599	1952
+error 1330	1597	1950
+error 1331	1598	1951
+error 1332	1596	1948
+error 1333	604	1949
+error 1334	1033	1942
+error 1335	1610	1964
+error 1336	1636	1990
+error 1337	1613	1967
+error 1338	804	1036
+error 1339	531	673
+error 1340	687	844
+error 1341	1218	1548
+error 1342	1219	1549
+error 1343	1221	1551
+error 1344	1220	1550
 error 1345	145	164
-error 1346	1223	1547
-error 1347	1843	2225
-error 1348	644	778
-error 1349	1791	2172
-error 1350	1790	2171
-error 1351	1793	2174
-error 1352	1792	2173
-error 1353	1794	2175
-error 1354	1814	2195
-error 1355	1815	2196
-error 1356	1784	2165
-error 1357	398	391
-error 1358	1600	1947
-error 1359	1696	2045
-error 1360	1698	2047
-error 1361	1704	2053
-error 1362	1697	2046
-error 1363	1703	2052
-error 1364	1392	1723
-error 1365	876	1118
-error 1366	1706	2056
-error 1367	1270	1595
-error 1368	576	715
-error 1369	575	714
-error 1370	660	807
-error 1371	1519	1855
-error 1372	1479	1813
-error 1373	1733	2084
-error 1374	1301	1628
-error 1375	1059	1365
-error 1376	1224	1548
-error 1377	1058	1364
+error 1346	1223	1553
+error 1347	1843	2231
+error 1348	644	782
+error 1349	1791	2178
+error 1350	1790	2177
+error 1351	1793	2180
+error 1352	1792	2179
+error 1353	1794	2181
+error 1354	1814	2201
+error 1355	1815	2202
+error 1356	1784	2171
+error 1357	398	395
+error 1358	1600	1953
+error 1359	1696	2051
+error 1360	1698	2053
+error 1361	1704	2059
+error 1362	1697	2052
+error 1363	1703	2058
+error 1364	1392	1729
+error 1365	876	1124
+error 1366	1706	2062
+error 1367	1270	1601
+error 1368	576	719
+error 1369	575	718
+error 1370	660	811
+error 1371	1519	1861
+error 1372	1479	1819
+error 1373	1733	2090
+error 1374	1301	1634
+error 1375	1059	1371
+error 1376	1224	1554
+error 1377	1058	1370
 error 1378	53	53
-error 1379	1341	1671
-error 1380	1520	1856
-error 1381	1388	1719
-error 1382	1529	1865
-error 1383	1868	2250
-error 1384	410	402
-error 1385	1395	1726
-error 1386	417	409
-error 1387	309	313
-error 1388	413	405
-error 1389	1836	2218
-error 1390	1496	1830
-error 1391	1327	1657
-error 1392	1782	2163
-error 1393	384	376
-error 1394	383	375
-error 1395	381	373
-error 1396	1095	1401
-error 1397	1874	2256
-error 1398	1873	2255
-error 1399	1877	2259
-error 1400	1875	2257
-error 1401	1876	2258
-error 1402	1870	2252
-error 1403	1417	1749
-error 1404	1493	1827
-error 1405	1494	1828
-error 1406	828	1048
-error 1407	1588	1931
-error 1408	1622	1970
-error 1409	411	403
-error 1410	1102	1410
-error 1411	1865	2247
-error 1412	1651	1999
-error 1413	908	1161
-error 1414	1607	1954
-error 1415	1604	1951
-error 1416	488	568
+error 1379	1341	1677
+error 1380	1520	1862
+error 1381	1388	1725
+error 1382	1529	1871
+error 1383	1868	2256
+error 1384	410	406
+error 1385	1395	1732
+error 1386	417	413
+error 1387	309	316
+error 1388	413	409
+error 1389	1836	2224
+error 1390	1496	1836
+error 1391	1327	1663
+error 1392	1782	2169
+error 1393	384	380
+error 1394	383	379
+error 1395	381	377
+error 1396	1095	1407
+error 1397	1874	2262
+error 1398	1873	2261
+error 1399	1877	2265
+error 1400	1875	2263
+error 1401	1876	2264
+error 1402	1870	2258
+error 1403	1417	1755
+error 1404	1493	1833
+error 1405	1494	1834
+error 1406	828	1054
+error 1407	1588	1937
+error 1408	1622	1976
+error 1409	411	407
+error 1410	1102	1416
+error 1411	1865	2253
+error 1412	1651	2005
+error 1413	908	1167
+error 1414	1607	1960
+error 1415	1604	1957
+error 1416	488	572
 error 1417	54	54
-error 1418	1078	1384
-error 1419	1053	1359
-error 1420	1188	1510
-error 1421	1635	1983
-error 1422	1122	1438
-error 1423	1393	1724
-error 1424	1603	1950
-error 1425	1675	2023
-error 1426	1673	2021
-error 1427	1342	1672
-error 1428	1835	2217
-error 1429	1125	1441
-error 1430	1502	1836
-error 1431	1211	1535
-error 1432	376	367
-error 1433	1212	1536
-error 1434	392	385
-error 1435	1699	2048
-error 1436	1621	1969
-error 1437	1679	2027
-error 1438	470	538
-error 1439	875	1114
-error 1440	1872	2254
-error 1441	839	1067
-error 1442	374	365
-error 1443	1788	2169
-error 1444	1497	1831
-error 1445	1593	1937
-error 1446	1343	1673
-error 1447	1783	2164
-error 1448	1787	2168
-error 1449	1409	1741
-error 1450	563	698
-error 1451	463	1874
-error 1452	430	1733
-error 1453	1589	1932
-error 1454	1702	2051
-error 1455	1433	1766
-error 1456	1609	1956
-error 1457	1608	1955
-error 1458	1614	1962
-error 1459	1658	2006
+error 1418	1078	1390
+error 1419	1053	1365
+error 1420	1188	1516
+error 1421	1635	1989
+error 1422	1122	1444
+error 1423	1393	1730
+error 1424	1603	1956
+error 1425	1675	2029
+error 1426	1673	2027
+error 1427	1342	1678
+error 1428	1835	2223
+error 1429	1125	1447
+error 1430	1502	1842
+error 1431	1211	1541
+error 1432	376	371
+error 1433	1212	1542
+error 1434	392	389
+error 1435	1699	2054
+error 1436	1621	1975
+error 1437	1679	2033
+error 1438	470	542
+error 1439	875	1120
+error 1440	1872	2260
+error 1441	839	1073
+error 1442	374	369
+error 1443	1788	2175
+error 1444	1497	1837
+error 1445	1593	1943
+error 1446	1343	1679
+error 1447	1783	2170
+error 1448	1787	2174
+error 1449	1409	1747
+error 1450	563	702
+error 1451	463	1880
+error 1452	430	1739
+error 1453	1589	1938
+error 1454	1702	2057
+error 1455	1433	1772
+error 1456	1609	1962
+error 1457	1608	1961
+error 1458	1614	1968
+error 1459	1658	2012
 error 1460	112	120
-error 1461	394	387
-error 1462	1789	2170
-error 1463	1412	1744
-error 1464	1649	1997
-error 1465	1411	1743
-error 1466	1521	1857
-error 1467	1040	1346
-error 1468	1755	2136
-error 1469	1262	1587
-error 1470	1853	2235
-error 1471	1413	1745
-error 1472	1030	1336
-error 1473	1678	2026
-error 1474	1373	1703
-error 1475	1039	1345
-error 1476	455	507
-error 1477	1215	1539
-error 1478	1266	1591
-error 1479	1471	1805
-error 1480	1477	1811
-error 1481	1467	1801
-error 1482	1473	1807
-error 1483	1472	1806
-error 1484	1474	1808
-error 1485	1475	1809
-error 1486	714	874
-error 1487	1424	1756
-error 1488	1196	1518
-error 1489	1333	1663
-error 1490	1272	1597
-error 1491	1462	1796
-error 1492	1478	1812
-error 1493	1506	1840
-error 1494	1274	1599
-error 1495	1368	1698
-error 1496	1456	1790
-error 1497	1362	1692
-error 1498	1470	1804
-error 1499	1690	2039
-error 1500	1641	1989
-error 1501	1101	1409
+error 1461	394	391
+error 1462	1789	2176
+error 1463	1412	1750
+error 1464	1649	2003
+error 1465	1411	1749
+error 1466	1521	1863
+error 1467	1040	1352
+error 1468	1755	2142
+error 1469	1262	1593
+error 1470	1853	2241
+error 1471	1413	1751
+error 1472	1030	1342
+error 1473	1678	2032
+error 1474	1373	1709
+error 1475	1039	1351
+error 1476	455	511
+error 1477	1215	1545
+error 1478	1266	1597
+error 1479	1471	1811
+error 1480	1477	1817
+error 1481	1467	1807
+error 1482	1473	1813
+error 1483	1472	1812
+error 1484	1474	1814
+error 1485	1475	1815
+error 1486	714	879
+error 1487	1424	1762
+error 1488	1196	1524
+error 1489	1333	1669
+error 1490	1272	1603
+error 1491	1462	1802
+error 1492	1478	1818
+error 1493	1506	1846
+error 1494	1274	1605
+error 1495	1368	1704
+error 1496	1456	1796
+error 1497	1362	1698
+error 1498	1470	1810
+error 1499	1690	2045
+error 1500	1641	1995
+error 1501	1101	1415
 error 1502	44	43
 error 1503	42	41
-error 1504	1399	1730
-error 1505	1468	1802
-error 1506	1195	1517
-error 1507	1455	1789
-error 1508	507	615
-error 1509	606	748
-error 1510	1523	1859
-error 1511	1524	1860
-error 1512	1438	1771
-error 1513	1029	1335
+error 1504	1399	1736
+error 1505	1468	1808
+error 1506	1195	1523
+error 1507	1455	1795
+error 1508	507	619
+error 1509	606	752
+error 1510	1523	1865
+error 1511	1524	1866
+error 1512	1438	1777
+error 1513	1029	1341
 error 1514	194	230
 error 1515	195	231
-error 1516	1526	1862
-error 1517	914	1169
-error 1518	1389	1720
-error 1519	1127	1443
-error 1520	1525	1861
-error 1521	1463	1797
-error 1522	1449	1783
-error 1523	1332	1662
-error 1524	1490	1824
-error 1525	1864	2246
-error 1526	1397	1728
-error 1527	1201	1525
-error 1528	1131	1447
-error 1529	1143	1460
-error 1530	1664	2012
+error 1516	1526	1868
+error 1517	914	1175
+error 1518	1389	1726
+error 1519	1127	1449
+error 1520	1525	1867
+error 1521	1463	1803
+error 1522	1449	1789
+error 1523	1332	1668
+error 1524	1490	1830
+error 1525	1864	2252
+error 1526	1397	1734
+error 1527	1201	1531
+error 1528	1131	1453
+error 1529	1143	1466
+error 1530	1664	2018
 error 1531	59	57
-error 1532	1557	1896
-error 1533	1033	1339
-error 1534	1061	1367
-error 1535	1063	1369
-error 1536	1062	1368
-error 1537	1171	1492
-error 1538	1186	1508
-error 1539	1177	1498
-error 1540	1175	1496
-error 1541	1143	1499
-error 1542	1179	1501
-error 1543	981	1279
-error 1544	1178	1500
-error 1545	1182	1504
-error 1546	1181	1503
-error 1547	1158	2107
-error 1548	1158	2118
-error 1549	1174	1495
-error 1550	1176	1497
-error 1551	1184	1506
-error 1552	825	1045
-error 1553	471	539
-error 1554	1799	2180
-error 1555	1117	1432
-error 1556	1106	1416
-error 1557	1158	2119
-error 1558	652	785
-error 1559	521	643
-error 1560	445	479
-error 1561	1158	2100
-error 1562	460	516
-error 1563	1453	1787
-error 1564	1464	1798
-error 1565	1139	1456
-error 1566	1432	1765
-error 1567	1850	2232
-error 1568	1099	1406
+error 1532	1557	1902
+error 1533	1033	1345
+error 1534	1061	1373
+error 1535	1063	1375
+error 1536	1062	1374
+error 1537	1171	1498
+error 1538	1186	1514
+error 1539	1177	1504
+error 1540	1175	1502
+error 1541	1143	1505
+error 1542	1179	1507
+error 1543	981	1285
+error 1544	1178	1506
+error 1545	1182	1510
+error 1546	1181	1509
+error 1547	1158	2113
+error 1548	1158	2124
+error 1549	1174	1501
+error 1550	1176	1503
+error 1551	1184	1512
+error 1552	825	1051
+error 1553	471	543
+error 1554	1799	2186
+error 1555	1117	1438
+error 1556	1106	1422
+error 1557	1158	2125
+error 1558	652	789
+error 1559	521	647
+error 1560	445	483
+error 1561	1158	2106
+error 1562	460	520
+error 1563	1453	1793
+error 1564	1464	1804
+error 1565	1139	1462
+error 1566	1432	1771
+error 1567	1850	2238
+error 1568	1099	1412
 error 1569	133	147
-error 1570	1180	1502
-error 1571	1185	1507
-error 1572	988	1286
-error 1573	428	428
-error 1574	1507	1841
-error 1575	846	1076
-error 1576	1183	1505
-error 1577	503	608
-error 1578	1437	1770
-error 1579	1736	2087
-error 1580	1046	1352
-error 1581	508	617
-error 1582	1845	2227
-error 1583	1847	2229
-error 1584	1849	2231
-error 1585	1374	1704
-error 1586	905	1462
-error 1587	1057	1363
-error 1588	1173	1494
-error 1589	1172	1493
-error 1590	1571	1912
-error 1591	1398	1729
-error 1592	1080	1386
-error 1593	1562	1903
-error 1594	1576	1917
-error 1595	1577	1918
-error 1596	1131	1902
-error 1597	1572	1913
-error 1598	310	314
-error 1599	1785	2166
-error 1600	782	1004
-error 1601	781	1003
-error 1602	737	895
-error 1603	1701	2050
-error 1604	1700	2049
-error 1605	780	1002
-error 1606	502	599
-error 1607	459	515
-error 1608	1158	2098
-error 1609	1394	1725
-error 1610	736	894
-error 1611	1334	1664
-error 1612	305	307
-error 1613	1871	2253
-error 1614	1869	2251
-error 1615	1375	1705
-error 1616	851	1085
-error 1619	358	351
-error 1621	1760	2141
-error 1622	1800	2181
-error 1623	1563	1904
-error 1624	1564	1905
-error 1625	1158	2101
-error 1626	1124	1440
-error 1627	1187	1509
-error 1628	666	813
-error 1629	664	811
-error 1630	1226	1550
-error 1631	1137	1453
-error 1632	1656	2004
-error 1633	1469	1803
-error 1634	1642	1990
-error 1635	1670	2018
-error 1636	1522	1858
-error 1637	1684	2032
-error 1639	843	1072
-error 1640	842	1071
-error 1641	903	1153
-error 1642	1556	1895
-error 1643	1555	1894
-error 1644	1554	1893
-error 1645	1530	1866
-error 1646	1553	1892
-error 1648	829	1049
-error 1649	1722	2073
-error 1650	1567	1908
-error 1651	1498	1832
-error 1652	913	1168
-error 1653	1452	1786
-error 1654	1857	2239
-error 1655	1689	2038
-error 1656	526	655
-error 1657	492	574
-error 1658	1536	1875
-error 1659	1198	1520
-error 1660	1461	1795
-error 1661	478	554
-error 1662	475	551
-error 1663	482	558
-error 1664	480	556
-error 1665	476	552
-error 1666	481	557
-error 1667	479	555
-error 1668	1073	1379
-error 1669	1069	1375
-error 1670	1082	1388
-error 1671	1066	1372
-error 1672	1084	1390
-error 1673	1083	1389
-error 1674	1081	1387
-error 1675	1076	1382
-error 1676	1357	1687
-error 1677	646	780
-error 1678	1105	1899
-error 1679	495	586
-error 1680	1484	1818
-error 1681	1798	2179
-error 1682	1840	2222
-error 1683	1851	2233
-error 1684	1803	2184
-error 1685	494	585
-error 1686	446	480
+error 1570	1180	1508
+error 1571	1185	1513
+error 1572	988	1292
+error 1573	428	432
+error 1574	1507	1847
+error 1575	846	1082
+error 1576	1183	1511
+error 1577	503	612
+error 1578	1437	1776
+error 1579	1736	2093
+error 1580	1046	1358
+error 1581	508	621
+error 1582	1845	2233
+error 1583	1847	2235
+error 1584	1849	2237
+error 1585	1374	1710
+error 1586	905	1468
+error 1587	1057	1369
+error 1588	1173	1500
+error 1589	1172	1499
+error 1590	1571	1918
+error 1591	1398	1735
+error 1592	1080	1392
+error 1593	1562	1909
+error 1594	1576	1923
+error 1595	1577	1924
+error 1596	1131	1908
+error 1597	1572	1919
+error 1598	310	317
+error 1599	1785	2172
+error 1600	782	1010
+error 1601	781	1009
+error 1602	737	900
+error 1603	1701	2056
+error 1604	1700	2055
+error 1605	780	1008
+error 1606	502	603
+error 1607	459	519
+error 1608	1158	2104
+error 1609	1394	1731
+error 1610	736	899
+error 1611	1334	1670
+error 1612	305	310
+error 1613	1871	2259
+error 1614	1869	2257
+error 1615	1375	1711
+error 1616	851	1091
+error 1619	358	354
+error 1621	1760	2147
+error 1622	1800	2187
+error 1623	1563	1910
+error 1624	1564	1911
+error 1625	1158	2107
+error 1626	1124	1446
+error 1627	1187	1515
+error 1628	666	817
+error 1629	664	815
+error 1630	1226	1556
+error 1631	1137	1459
+error 1632	1656	2010
+error 1633	1469	1809
+error 1634	1642	1996
+error 1635	1670	2024
+error 1636	1522	1864
+error 1637	1684	2038
+error 1639	843	1078
+error 1640	842	1077
+error 1641	903	1159
+error 1642	1556	1901
+error 1643	1555	1900
+error 1644	1554	1899
+error 1645	1530	1872
+error 1646	1553	1898
+error 1648	829	1055
+error 1649	1722	2079
+error 1650	1567	1914
+error 1651	1498	1838
+error 1652	913	1174
+error 1653	1452	1792
+error 1654	1857	2245
+error 1655	1689	2044
+error 1656	526	659
+error 1657	492	578
+error 1658	1536	1881
+error 1659	1198	1526
+error 1660	1461	1801
+error 1661	478	558
+error 1662	475	555
+error 1663	482	562
+error 1664	480	560
+error 1665	476	556
+error 1666	481	561
+error 1667	479	559
+error 1668	1073	1385
+error 1669	1069	1381
+error 1670	1082	1394
+error 1671	1066	1378
+error 1672	1084	1396
+error 1673	1083	1395
+error 1674	1081	1393
+error 1675	1076	1388
+error 1676	1357	1693
+error 1677	646	784
+error 1678	1105	1905
+error 1679	495	590
+error 1680	1484	1824
+error 1681	1798	2185
+error 1682	1840	2228
+error 1683	1851	2239
+error 1684	1803	2190
+error 1685	494	589
+error 1686	446	484
 error 1687	61	60
-error 1688	665	812
-error 1689	1338	1668
-error 1690	1134	1450
+error 1688	665	816
+error 1689	1338	1674
+error 1690	1134	1456
 error 1691	64	63
-error 1692	1075	1381
-error 1693	1074	1380
-error 1694	500	591
-error 1695	447	481
-error 1696	1193	1515
-error 1697	1757	2138
+error 1692	1075	1387
+error 1693	1074	1386
+error 1694	500	595
+error 1695	447	485
+error 1696	1193	1521
+error 1697	1757	2144
 error 1698	74	73
-error 1699	1548	1887
-error 1700	1245	1569
-error 1701	523	2054
-error 1702	1491	1825
-error 1703	1566	1907
-error 1704	1565	1906
-error 1705	1634	1982
-error 1706	1367	1697
-error 1707	1657	2005
-error 1709	1276	1601
-error 1710	1161	1481
-error 1711	1162	1482
-error 1712	1277	1602
-error 1713	1710	2060
-error 1714	1070	1376
-error 1715	1071	1377
-error 1716	1077	1383
-error 1717	771	993
-error 1718	774	995
-error 1719	1085	1391
-error 1720	1158	2102
-error 1721	1158	2103
-error 1722	1086	1392
-error 1723	777	998
-error 1724	1072	1378
-error 1725	1158	2116
-error 1726	1772	2153
-error 1727	1067	1373
-error 1728	493	579
-error 1729	1349	1679
-error 1730	1436	1769
-error 1731	1457	1791
-error 1732	1459	1793
-error 1733	1460	1794
-error 1734	1465	1799
-error 1735	1725	2076
-error 1736	1663	2011
-error 1737	1534	1872
-error 1738	1052	1358
-error 1739	525	649
-error 1740	1458	1792
-error 1741	1404	1736
-error 1742	1756	2137
-error 1743	1385	1715
-error 1744	1060	1366
-error 1745	1064	1370
-error 1746	375	366
-error 1747	1451	1785
-error 1748	1533	1871
-error 1749	1158	2120
-error 1750	1119	1434
-error 1751	1818	2199
-error 1752	1819	2200
-error 1753	1365	1695
-error 1754	1366	1696
-error 1755	485	561
-error 1757	1225	1549
-error 1758	1133	1449
-error 1759	1287	1612
-error 1760	1286	1611
-error 1761	1213	1537
-error 1762	1214	1538
-error 1763	1619	1967
-error 1764	1654	2002
-error 1765	1761	2142
-error 1766	1763	2144
-error 1767	1252	1576
-error 1768	1098	1405
-error 1769	1549	1888
-error 1770	1251	1575
-error 1771	1559	1898
-error 1772	1345	1675
-error 1773	1344	1674
-error 1774	1346	1676
-error 1775	1243	1567
-error 1776	1049	1355
-error 1777	559	694
-error 1778	484	560
-error 1779	1248	1572
-error 1780	1250	1574
-error 1781	1110	1424
-error 1782	1109	1423
-error 1783	1108	1422
-error 1784	1217	1541
-error 1785	1258	1582
-error 1786	776	997
-error 1787	1257	1581
-error 1788	1249	1573
-error 1789	1353	1683
-error 1790	1111	1425
-error 1791	1720	2071
-error 1792	483	559
-error 1793	667	814
-error 1794	1561	1901
-error 1795	1281	1606
-error 1796	457	509
-error 1797	645	779
-error 1798	1282	1607
-error 1799	778	1000
-error 1800	1713	2063
-error 1801	1714	2064
-error 1802	558	693
-error 1803	505	612
-error 1804	448	484
-error 1805	650	784
-error 1806	1579	1920
-error 1807	1158	2110
-error 1808	1661	2009
-error 1809	1655	2003
-error 1810	1302	1629
-error 1811	1303	1630
-error 1812	1667	2015
-error 1813	1666	2014
-error 1814	1665	2013
-error 1815	830	1614
+error 1699	1548	1893
+error 1700	1245	1575
+error 1701	523	2060
+error 1702	1491	1831
+error 1703	1566	1913
+error 1704	1565	1912
+error 1705	1634	1988
+error 1706	1367	1703
+error 1707	1657	2011
+error 1709	1276	1607
+error 1710	1161	1487
+error 1711	1162	1488
+error 1712	1277	1608
+error 1713	1710	2066
+error 1714	1070	1382
+error 1715	1071	1383
+error 1716	1077	1389
+error 1717	771	999
+error 1718	774	1001
+error 1719	1085	1397
+error 1720	1158	2108
+error 1721	1158	2109
+error 1722	1086	1398
+error 1723	777	1004
+error 1724	1072	1384
+error 1725	1158	2122
+error 1726	1772	2159
+error 1727	1067	1379
+error 1728	493	583
+error 1729	1349	1685
+error 1730	1436	1775
+error 1731	1457	1797
+error 1732	1459	1799
+error 1733	1460	1800
+error 1734	1465	1805
+error 1735	1725	2082
+error 1736	1663	2017
+error 1737	1534	1878
+error 1738	1052	1364
+error 1739	525	653
+error 1740	1458	1798
+error 1741	1404	1742
+error 1742	1756	2143
+error 1743	1385	1721
+error 1744	1060	1372
+error 1745	1064	1376
+error 1746	375	370
+error 1747	1451	1791
+error 1748	1533	1877
+error 1749	1158	2126
+error 1750	1119	1440
+error 1751	1818	2205
+error 1752	1819	2206
+error 1753	1365	1701
+error 1754	1366	1702
+error 1755	485	565
+error 1757	1225	1555
+error 1758	1133	1455
+error 1759	1287	1618
+error 1760	1286	1617
+error 1761	1213	1543
+error 1762	1214	1544
+error 1763	1619	1973
+error 1764	1654	2008
+error 1765	1761	2148
+error 1766	1763	2150
+error 1767	1252	1582
+error 1768	1098	1411
+error 1769	1549	1894
+error 1770	1251	1581
+error 1771	1559	1904
+error 1772	1345	1681
+error 1773	1344	1680
+error 1774	1346	1682
+error 1775	1243	1573
+error 1776	1049	1361
+error 1777	559	698
+error 1778	484	564
+error 1779	1248	1578
+error 1780	1250	1580
+error 1781	1110	1430
+error 1782	1109	1429
+error 1783	1108	1428
+error 1784	1217	1547
+error 1785	1258	1588
+error 1786	776	1003
+error 1787	1257	1587
+error 1788	1249	1579
+error 1789	1353	1689
+error 1790	1111	1431
+error 1791	1720	2077
+error 1792	483	563
+error 1793	667	818
+error 1794	1561	1907
+error 1795	1281	1612
+error 1796	457	513
+error 1797	645	783
+error 1798	1282	1613
+error 1799	778	1006
+error 1800	1713	2069
+error 1801	1714	2070
+error 1802	558	697
+error 1803	505	616
+error 1804	448	488
+error 1805	650	788
+error 1806	1579	1926
+error 1807	1158	2116
+error 1808	1661	2015
+error 1809	1655	2009
+error 1810	1302	1635
+error 1811	1303	1636
+error 1812	1667	2021
+error 1813	1666	2020
+error 1814	1665	2019
+error 1815	830	1620
 error 1816	132	145
-error 1817	1283	1608
-error 1818	1299	1626
-error 1819	1430	1763
-error 1820	1370	1700
-error 1821	1207	1531
-error 1822	1208	1532
-error 1823	1205	1529
-error 1824	1203	1527
-error 1825	1206	1530
-error 1826	899	1147
-error 1827	1482	1816
-error 1828	468	536
-error 1829	469	537
-error 1830	639	773
-error 1831	909	1162
-error 1832	441	471
-error 1833	442	472
-error 1834	464	527
-error 1835	1347	1677
-error 1836	1512	1847
-error 1837	1253	1577
-error 1838	1762	2143
-error 1839	1113	1427
-error 1840	1112	1426
-error 1841	1114	1428
-error 1842	1255	1579
-error 1843	1247	1571
-error 1844	477	553
-error 1845	1035	1341
-error 1846	1036	1342
-error 1847	734	892
-error 1848	1038	1344
-error 1849	657	803
-error 1850	443	473
+error 1817	1283	1614
+error 1818	1299	1632
+error 1819	1430	1769
+error 1820	1370	1706
+error 1821	1207	1537
+error 1822	1208	1538
+error 1823	1205	1535
+error 1824	1203	1533
+error 1825	1206	1536
+error 1826	899	1153
+error 1827	1482	1822
+error 1828	468	540
+error 1829	469	541
+error 1830	639	777
+error 1831	909	1168
+error 1832	441	475
+error 1833	442	476
+error 1834	464	531
+error 1835	1347	1683
+error 1836	1512	1853
+error 1837	1253	1583
+error 1838	1762	2149
+error 1839	1113	1433
+error 1840	1112	1432
+error 1841	1114	1434
+error 1842	1255	1585
+error 1843	1247	1577
+error 1844	477	557
+error 1845	1035	1347
+error 1846	1036	1348
+error 1847	734	897
+error 1848	1038	1350
+error 1849	657	807
+error 1850	443	477
 error 1851	98	102
-error 1852	779	1001
-error 1853	896	1145
+error 1852	779	1007
+error 1853	896	1151
 error 1854	97	101
-error 1855	509	618
-error 1856	473	542
-error 1857	1037	1343
-error 1858	1618	1966
-error 1859	905	1157
-error 1860	1263	1588
-error 1861	453	498
-error 1862	1371	1701
-error 1863	1535	1873
-error 1864	514	625
-error 1865	458	510
-error 1866	1054	1360
-error 1867	1807	2188
-error 1868	1808	2189
-error 1869	228	266
-error 1871	1573	1914
-error 1872	1578	1919
+error 1855	509	622
+error 1856	473	546
+error 1857	1037	1349
+error 1858	1618	1972
+error 1859	905	1163
+error 1860	1263	1594
+error 1861	453	502
+error 1862	1371	1707
+error 1863	1535	1879
+error 1864	514	629
+error 1865	458	514
+error 1866	1054	1366
+error 1867	1807	2194
+error 1868	1808	2195
+error 1869	228	267
+error 1871	1573	1920
+error 1872	1578	1925
 error 1873	78	77
-error 1874	1284	1609
-error 1875	1638	1986
-error 1876	1637	1985
-error 1877	1650	1998
-error 1878	1669	2017
-error 1879	1280	1605
-error 1900	1158	1478
-error 1901	1229	1553
-error 1902	1158	2106
-error 1903	1492	1826
-error 1904	1320	1649
-error 1905	462	520
-error 1906	1816	2197
-error 1907	1737	2088
-error 1908	1158	2108
-error 1909	1158	2109
-error 1910	1740	2091
-error 1911	1724	2075
-error 1912	1047	1353
-error 1913	1158	2121
-error 1914	1158	2122
-error 1915	1158	2123
-error 1916	1135	1451
-error 1917	1136	1452
-error 1918	976	1274
-error 1919	975	1273
-error 1920	919	1177
-error 1921	1148	1468
-error 1922	918	1176
+error 1874	1284	1615
+error 1875	1638	1992
+error 1876	1637	1991
+error 1877	1650	2004
+error 1878	1669	2023
+error 1879	1280	1611
+error 1900	1158	1484
+error 1901	1229	1559
+error 1902	1158	2112
+error 1903	1492	1832
+error 1904	1320	1655
+error 1905	462	524
+error 1906	1816	2203
+error 1907	1737	2094
+error 1908	1158	2114
+error 1909	1158	2115
+error 1910	1740	2097
+error 1911	1724	2081
+error 1912	1047	1359
+error 1913	1158	2127
+error 1914	1158	2128
+error 1915	1158	2129
+error 1916	1135	1457
+error 1917	1136	1458
+error 1918	976	1280
+error 1919	975	1279
+error 1920	919	1183
+error 1921	1148	1474
+error 1922	918	1182
 error 1923	193	229
-error 1924	1499	1833
-error 1925	1500	1834
-error 1926	1786	2167
-error 1927	712	871
-error 1928	1158	2099
-error 1929	499	590
-error 1930	498	589
-error 1931	1504	1838
-error 1932	1407	1739
-error 1933	1668	2016
-error 1934	697	856
-error 1935	1354	1684
-error 1936	1115	1430
-error 1937	1582	1923
-error 1938	1583	1925
-error 1939	987	1285
-error 1940	1192	1514
-error 1941	752	968
-error 1942	755	980
-error 1943	1147	1467
-error 1944	1254	1578
-error 1945	696	855
-error 1946	1094	1400
-error 1947	1351	1681
-error 1948	1352	1682
-error 1949	1744	2095
+error 1924	1499	1839
+error 1925	1500	1840
+error 1926	1786	2173
+error 1927	712	876
+error 1928	1158	2105
+error 1929	499	594
+error 1930	498	593
+error 1931	1504	1844
+error 1932	1407	1745
+error 1933	1668	2022
+error 1934	697	860
+error 1935	1354	1690
+error 1936	1115	1436
+error 1937	1582	1929
+error 1938	1583	1931
+error 1939	987	1291
+error 1940	1192	1520
+error 1941	752	974
+error 1942	755	986
+error 1943	1147	1473
+error 1944	1254	1584
+error 1945	696	859
+error 1946	1094	1406
+error 1947	1351	1687
+error 1948	1352	1688
+error 1949	1744	2101
 error 1950	139	158
-error 1951	1256	1580
-error 1952	1584	1926
-error 1953	497	588
-error 1954	496	587
-error 1955	695	854
-error 1956	1055	1361
-error 1957	1405	1737
-error 1958	243	282
-error 1959	1296	1623
-error 1960	1290	1617
-error 1961	490	569
-error 1962	510	622
-error 1963	444	478
-error 1964	668	815
-error 1965	1306	1633
-error 1966	1580	1921
-error 1967	1652	2000
-error 1968	1489	1823
-error 1969	1623	1971
-error 1970	885	1134
-error 1971	1550	1889
-error 1972	1158	2124
-error 1973	377	368
-error 1974	378	2132
-error 1975	377	1867
-error 1976	378	1868
-error 1977	451	494
-error 1978	1292	1619
-error 1979	1331	1661
-error 1980	989	1287
+error 1951	1256	1586
+error 1952	1584	1932
+error 1953	497	592
+error 1954	496	591
+error 1955	695	858
+error 1956	1055	1367
+error 1957	1405	1743
+error 1958	243	283
+error 1959	1296	1629
+error 1960	1290	1623
+error 1961	490	573
+error 1962	510	626
+error 1963	444	482
+error 1964	668	819
+error 1965	1306	1639
+error 1966	1580	1927
+error 1967	1652	2006
+error 1968	1489	1829
+error 1969	1623	1977
+error 1970	885	1140
+error 1971	1550	1895
+error 1972	1158	2130
+error 1973	377	372
+error 1974	378	2138
+error 1975	377	1873
+error 1976	378	1874
+error 1977	451	498
+error 1978	1292	1625
+error 1979	1331	1667
+error 1980	989	1293
 error 1981	109	114
-error 1982	1164	1484
-error 3000	1159	1479
-error 3001	1166	1487
-error 3002	1271	1596
-error 3003	1640	1988
-error 3004	1236	1560
-error 3005	1805	2186
-error 3006	1068	1374
-error 3007	466	531
-error 3008	1204	1528
-error 3009	651	1437
-error 3010	1812	2193
-error 3011	1517	1853
-error 3012	1189	1511
-error 3013	1293	1620
-error 3014	1360	1690
-error 3015	1151	1471
-error 3016	1481	1815
-error 3017	1581	1922
-error 3018	456	508
-error 3019	1285	1610
-error 3020	522	1615
-error 3021	1560	1900
-error 3022	1806	2187
-error 3023	561	696
-error 3024	1158	2096
-error 3025	1414	1746
-error 3026	1145	1464
-error 3027	1617	1965
-error 3028	1031	1337
-error 3029	1032	1338
-error 3030	1587	1929
-error 3031	1142	1459
-error 3032	1545	1884
-error 3033	308	312
-error 3034	371	361
-error 3035	1240	1564
-error 3036	1241	1565
-error 3037	1239	1563
-error 3038	1089	1395
-error 3039	1088	1394
-error 3040	1090	1396
-error 3041	1091	1397
+error 1982	1164	1490
+error 3000	1159	1485
+error 3001	1166	1493
+error 3002	1271	1602
+error 3003	1640	1994
+error 3004	1236	1566
+error 3005	1805	2192
+error 3006	1068	1380
+error 3007	466	535
+error 3008	1204	1534
+error 3009	651	1443
+error 3010	1812	2199
+error 3011	1517	1859
+error 3012	1189	1517
+error 3013	1293	1626
+error 3014	1360	1696
+error 3015	1151	1477
+error 3016	1481	1821
+error 3017	1581	1928
+error 3018	456	512
+error 3019	1285	1616
+error 3020	522	1621
+error 3021	1560	1906
+error 3022	1806	2193
+error 3023	561	700
+error 3024	1158	2102
+error 3025	1414	1752
+error 3026	1145	1470
+error 3027	1617	1971
+error 3028	1031	1343
+error 3029	1032	1344
+error 3030	1587	1935
+error 3031	1142	1465
+error 3032	1545	1890
+error 3033	308	315
+error 3034	371	365
+error 3035	1240	1570
+error 3036	1241	1571
+error 3037	1239	1569
+error 3038	1089	1401
+error 3039	1088	1400
+error 3040	1090	1402
+error 3041	1091	1403
 error 3042	144	163
-error 3043	1092	1398
-error 3044	1624	1972
-error 3045	886	1137
-error 3046	1626	1974
-error 3047	1625	1973
-error 3048	1628	1976
-error 3049	1629	1977
-error 3050	1630	1978
-error 3051	1632	1980
-error 3052	1627	1975
-error 3053	1631	1979
-error 3054	1633	1981
-error 3055	1238	1562
-error 3056	1118	1433
-error 3057	1754	2135
-error 3058	841	1070
-error 3059	1527	1863
-error 3060	878	1122
+error 3043	1092	1404
+error 3044	1624	1978
+error 3045	886	1143
+error 3046	1626	1980
+error 3047	1625	1979
+error 3048	1628	1982
+error 3049	1629	1983
+error 3050	1630	1984
+error 3051	1632	1986
+error 3052	1627	1981
+error 3053	1631	1985
+error 3054	1633	1987
+error 3055	1238	1568
+error 3056	1118	1439
+error 3057	1754	2141
+error 3058	841	1076
+error 3059	1527	1869
+error 3060	878	1128
 error 400	2	1
-error 4000	1160	1480
-error 4001	1160	2115
-error 4002	1823	2204
-error 4003	1685	2033
-error 4004	916	1171
-error 4005	1515	1850
-error 4006	1709	2059
-error 4007	1516	1851
-error 4008	1428	1761
-error 4009	1867	2249
+error 4000	1160	1486
+error 4001	1160	2121
+error 4002	1823	2210
+error 4003	1685	2039
+error 4004	916	1177
+error 4005	1515	1856
+error 4006	1709	2065
+error 4007	1516	1857
+error 4008	1428	1767
+error 4009	1867	2255
 error 401	3	2
-error 4010	1146	1466
-error 4011	1466	1800
-error 4012	1442	1775
-error 4013	1820	2201
-error 4014	1043	1349
-error 4015	1852	2234
-error 4016	1822	2203
-error 4017	1423	1755
-error 4018	1396	1727
-error 4019	1505	1839
+error 4010	1146	1472
+error 4011	1466	1806
+error 4012	1442	1781
+error 4013	1820	2207
+error 4014	1043	1355
+error 4015	1852	2240
+error 4016	1822	2209
+error 4017	1423	1761
+error 4018	1396	1733
+error 4019	1505	1845
 error 402	4	3
-error 4020	1860	2242
-error 4021	1859	2241
-error 4022	1222	1546
-error 4023	1821	2202
+error 4020	1860	2248
+error 4021	1859	2247
+error 4022	1222	1552
+error 4023	1821	2208
 error 4024	170	193
-error 4025	715	875
-error 4026	1190	1512
-error 4027	1156	1476
-error 4028	1093	1399
-error 4029	1191	1513
+error 4025	715	880
+error 4026	1190	1518
+error 4027	1156	1482
+error 4028	1093	1405
+error 4029	1191	1519
 error 403	5	4
-error 4030	1454	1788
-error 4031	1517	1852
-error 4032	849	1080
-error 4033	1056	1362
-error 4034	1065	1371
-error 4035	335	335
-error 4036	568	705
-error 4037	1308	1635
-error 4038	1317	1644
-error 4039	1309	1636
+error 4030	1454	1794
+error 4031	1517	1858
+error 4032	849	1086
+error 4033	1056	1368
+error 4034	1065	1377
+error 4035	335	338
+error 4036	568	709
+error 4037	1308	1641
+error 4038	1317	1650
+error 4039	1309	1642
 error 404	6	5
-error 4040	1307	1634
-error 4041	1314	1641
-error 4042	1316	1643
-error 4043	1312	1639
-error 4044	1315	1642
-error 4045	1311	1638
+error 4040	1307	1640
+error 4041	1314	1647
+error 4042	1316	1649
+error 4043	1312	1645
+error 4044	1315	1648
+error 4045	1311	1644
 error 4046	165	180
-error 4047	1739	2090
-error 4048	1231	1555
-error 4049	1233	1557
+error 4047	1739	2096
+error 4048	1231	1561
+error 4049	1233	1563
 error 405	7	6
-error 4050	1232	1556
-error 4051	1313	1640
+error 4050	1232	1562
+error 4051	1313	1646
 error 4052	60	58
-error 4053	1209	1533
-error 4054	1329	1659
-error 4055	359	352
-error 4056	402	395
-error 4057	1305	1632
-error 4058	1435	1768
-error 4059	403	396
+error 4053	1209	1539
+error 4054	1329	1665
+error 4055	359	355
+error 4056	402	399
+error 4057	1305	1638
+error 4058	1435	1774
+error 4059	403	400
 error 406	8	7
-error 4060	1531	1869
-error 4061	1532	1870
-error 4062	1304	1631
-error 4063	1738	2089
-error 4064	1358	1688
-error 4065	653	787
-error 4066	1510	1845
-error 4067	1508	1842
-error 4068	1508	1843
-error 4069	1511	1846
+error 4060	1531	1875
+error 4061	1532	1876
+error 4062	1304	1637
+error 4063	1738	2095
+error 4064	1358	1694
+error 4065	653	791
+error 4066	1510	1851
+error 4067	1508	1848
+error 4068	1508	1849
+error 4069	1511	1852
 error 407	9	8
-error 4070	1509	1844
-error 4071	1485	1819
-error 4072	1324	1653
-error 4073	1558	1897
-error 4074	1644	1992
-error 4075	1378	1708
-error 4076	1230	1554
-error 4077	1372	1702
-error 4078	1268	1593
-error 4079	1267	1592
+error 4070	1509	1850
+error 4071	1485	1825
+error 4072	1324	1659
+error 4073	1558	1903
+error 4074	1644	1998
+error 4075	1378	1714
+error 4076	1230	1560
+error 4077	1372	1708
+error 4078	1268	1599
+error 4079	1267	1598
 error 408	10	9
-error 4080	1844	2226
-error 4081	1730	2081
-error 4082	1537	1876
-error 4083	978	1275
-error 4084	1543	1882
-error 4085	1541	1880
-error 4086	1542	1881
-error 4087	1539	1878
-error 4088	1540	1879
-error 4089	1427	1759
+error 4080	1844	2232
+error 4081	1730	2087
+error 4082	1537	1882
+error 4083	978	1281
+error 4084	1543	1888
+error 4085	1541	1886
+error 4086	1542	1887
+error 4087	1539	1884
+error 4088	1540	1885
+error 4089	1427	1765
 error 409	11	10
-error 4090	1427	1760
-error 4091	1727	2078
-error 4092	1735	2086
-error 4093	1833	2215
+error 4090	1427	1766
+error 4091	1727	2084
+error 4092	1735	2092
+error 4093	1833	2221
 error 4094	196	232
-error 4095	1446	1780
-error 4096	1445	1779
-error 4097	676	825
-error 4098	1718	2068
-error 4099	1842	2224
+error 4095	1446	1786
+error 4096	1445	1785
+error 4097	676	829
+error 4098	1718	2074
+error 4099	1842	2230
 error 410	12	11
-error 4100	1197	1519
-error 4101	1858	2240
+error 4100	1197	1525
+error 4101	1858	2246
 error 4102	175	198
 error 4103	174	197
-error 4104	1862	2244
+error 4104	1862	2250
 error 4105	115	124
 error 4106	114	123
-error 4107	1298	1625
-error 4108	1300	1627
-error 4109	1746	2126
+error 4107	1298	1631
+error 4108	1300	1633
+error 4109	1746	2132
 error 411	13	12
-error 4110	1769	2150
-error 4111	1768	2149
-error 4112	1158	2111
-error 4113	1476	1810
-error 4116	389	382
-error 4117	1158	2113
-error 4119	1766	2147
+error 4110	1769	2156
+error 4111	1768	2155
+error 4112	1158	2117
+error 4113	1476	1816
+error 4116	389	386
+error 4117	1158	2119
+error 4119	1766	2153
 error 412	14	13
-error 4120	1765	2146
-error 4121	1777	2158
-error 4122	691	846
-error 4123	1778	2159
-error 4124	1774	2155
-error 4125	1359	1689
-error 4126	1775	2156
-error 4127	1450	1784
-error 4128	1781	2162
-error 4129	1771	2152
+error 4120	1765	2152
+error 4121	1777	2164
+error 4122	691	850
+error 4123	1778	2165
+error 4124	1774	2161
+error 4125	1359	1695
+error 4126	1775	2162
+error 4127	1450	1790
+error 4128	1781	2168
+error 4129	1771	2158
 error 413	15	14
-error 4130	380	372
-error 4131	382	374
-error 4132	1767	2148
-error 4133	1779	2160
-error 4134	917	1172
-error 4135	1764	2145
-error 4136	1158	2112
-error 4137	1773	2154
-error 4138	1780	2161
-error 4139	1278	1603
+error 4130	380	376
+error 4131	382	378
+error 4132	1767	2154
+error 4133	1779	2166
+error 4134	917	1178
+error 4135	1764	2151
+error 4136	1158	2118
+error 4137	1773	2160
+error 4138	1780	2167
+error 4139	1278	1609
 error 414	16	15
-error 4140	1751	2131
-error 4141	1150	1470
-error 4142	1776	2157
-error 4143	1326	1655
-error 4144	564	699
-error 4145	399	392
-error 4146	1041	1347
-error 4147	240	279
-error 4148	239	278
-error 4149	1042	1348
+error 4140	1751	2137
+error 4141	1150	1476
+error 4142	1776	2163
+error 4143	1326	1661
+error 4144	564	703
+error 4145	399	396
+error 4146	1041	1353
+error 4147	240	280
+error 4148	239	279
+error 4149	1042	1354
 error 415	17	16
-error 4150	1752	2133
+error 4150	1752	2139
 error 4151	77	76
 error 4152	154	172
-error 4153	1488	1822
-error 4154	519	639
-error 4155	1486	1820
-error 4156	1487	1821
-error 4157	655	801
-error 4158	397	390
-error 4159	1682	2030
+error 4153	1488	1828
+error 4154	519	643
+error 4155	1486	1826
+error 4156	1487	1827
+error 4157	655	805
+error 4158	397	394
+error 4159	1682	2036
 error 416	18	17
-error 4160	663	810
-error 4161	1719	2069
-error 4162	1723	2074
-error 4163	1158	2117
-error 4164	1448	1782
-error 4165	1228	1552
-error 4166	1335	1665
-error 4167	1402	1734
-error 4168	1568	1909
-error 4169	229	267
+error 4160	663	814
+error 4161	1719	2075
+error 4162	1723	2080
+error 4163	1158	2123
+error 4164	1448	1788
+error 4165	1228	1558
+error 4166	1335	1671
+error 4167	1402	1740
+error 4168	1568	1915
+error 4169	229	268
 error 417	19	18
-error 4170	1323	1652
-error 4171	1321	1650
-error 4172	1422	1754
-error 4173	986	1284
+error 4170	1323	1658
+error 4171	1321	1656
+error 4172	1422	1760
+error 4173	986	1290
 error 4174	52	52
-error 4175	1079	1385
-error 4176	1319	1646
-error 4177	1318	1645
-error 4178	1105	1648
-error 4179	1105	1647
+error 4175	1079	1391
+error 4176	1319	1652
+error 4177	1318	1651
+error 4178	1105	1654
+error 4179	1105	1653
 error 418	20	19
-error 4180	1824	2205
-error 4181	895	1144
-error 4182	1639	1987
-error 4184	725	886
-error 4185	1495	1829
-error 4186	1310	1637
-error 4187	1551	1890
-error 4188	1273	1598
-error 4189	1770	2151
-error 4191	560	695
-error 4192	1163	1924
+error 4180	1824	2211
+error 4181	895	1150
+error 4182	1639	1993
+error 4184	725	891
+error 4185	1495	1835
+error 4186	1310	1643
+error 4187	1551	1896
+error 4188	1273	1604
+error 4189	1770	2157
+error 4191	560	699
+error 4192	1163	1930
 error 421	21	20
 error 422	22	21
 error 423	23	22
@@ -13069,734 +13091,736 @@ error 507	38	37
 error 508	39	38
 error 510	40	39
 error 511	41	40
-error connecting to master	1126	1442
-error dropping database can * errno	1138	1454
-error during compilation of event s body	1176	1497
-error during starting stopping of the scheduler error code	1185	1507
-error from master	1348	1678
-error in assignment	2186	2570
-error in ddl log	1139	1456
-error in parsing conflict function message	1124	1440
+error connecting to master	1126	1448
+error dropping database can * errno	1138	1460
+error during compilation of event s body	1176	1503
+error during starting stopping of the scheduler error code	1185	1513
+error from master	1348	1684
+error in assignment	2186	2576
+error in ddl log	1139	1462
+error in parsing conflict function message	1124	1446
 error in received cipher list	2187,150	169
-error in the application	157	2571
-error occurred during a cryptographic operation	801,800	2572
-error on close of * errno	1165	1486
-error on delete of * errno	1103	1411
-error on rename of * to * errno	1168	1489
-error reading file * errno	1167	1488
-error reading result of streaming command	311,312	910
-error running query on master	1503	1837
+error in the application	157	2577
+error occurred during a cryptographic operation	801,800	2578
+error on close of * errno	1165	1492
+error on delete of * errno	1103	1417
+error on rename of * to * errno	1168	1495
+error reading file * errno	1167	1494
+error reading result of streaming command	311,312	916
+error running query on master	1503	1843
 error setting tlsa base domain	2188,150	169
-error when executing command	1170	1491
-error while parsing parameter * line	1221	1545
-error while shutting down streaming copy	701,312	970
+error when executing command	1170	1497
+error while parsing parameter * line	1221	1551
+error while shutting down streaming copy	701,312	976
 error with the srp params	2189,150	169
-error writing file * errno	1169	1490
-error_in_assignment	2186,50	2570
-errorinassignment	2186,50	2570
-escape character conflict	2190	2573
-escape_character_conflict	2190,50	2573
-escapecharacterconflict	2190,50	2573
-eshutdown	338	2554
-esocktnosupport	2185	2569
-espipe	2177	2561
-esrch	2178	2562
-esrmnt	2182	2566
-estale	2173	2557
-estrpipe	2183	2567
-etime	2181	2565
-etimedout	710	2556
-etoomanyrefs	2172	2555
-etxtbsy	2176	2560
-euclean	2174	2558
-eunatch	2179	2563
-eusers	2184	2568
-evalerror	2191	2574
-event * already exists	1171	1492
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1173	1494
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1172	1493
-event execution time is in the past event has been disabled	1178	1500
-event qualifications are not implemented for rules on select	45	500
-event source exception	140	2575
-event trigger * already exists	82,1	2576
-event trigger * does not exist	83,1	2577
-event trigger protocol violated	385	2578
-event trigger with oid * does not exist	83,1	771
-event triggers are not supported for	45	2579
-event_trigger_protocol_violated	385,304	2578
-eventsourceexception	140	2575
-eventtriggerprotocolviolated	385,304	2578
-every bound following maxvalue must also be maxvalue	148,1	772
-every bound following minvalue must also be minvalue	148,1	772
-every derived table must have its own alias	1141	1458
-every hash partition modulus must be a factor of the next larger modulus	84,1	851
-every table function must have an alias	1318	1645
-exceeded grace period	2192,2193	2580
-exceeded maxallocateddescs * while trying to execute command	122	2581
-exceeded maxallocateddescs * while trying to open directory	122	2581
-exceeded maxallocateddescs * while trying to open file	122	2581
-exceededgraceperiod	2192,2193	2580
+error writing file * errno	1169	1496
+error_in_assignment	2186,50	2576
+errorinassignment	2186,50	2576
+escape character conflict	2190	2579
+escape_character_conflict	2190,50	2579
+escapecharacterconflict	2190,50	2579
+eshutdown	338	2560
+esocktnosupport	2185	2575
+espipe	2177	2567
+esrch	2178	2568
+esrmnt	2182	2572
+estale	2173	2563
+estrpipe	2183	2573
+etime	2181	2571
+etimedout	710	2562
+etoomanyrefs	2172	2561
+etxtbsy	2176	2566
+euclean	2174	2564
+eunatch	2179	2569
+eusers	2184	2574
+evalerror	2191	2580
+event * already exists	1171	1498
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1173	1500
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1172	1499
+event execution time is in the past event has been disabled	1178	1506
+event qualifications are not implemented for rules on select	45	504
+event source exception	140	2581
+event trigger * already exists	82,1	2582
+event trigger * does not exist	83,1	2583
+event trigger protocol violated	385	2584
+event trigger with oid * does not exist	83,1	775
+event triggers are not supported for	45	2585
+event_trigger_protocol_violated	385,304	2584
+eventsourceexception	140	2581
+eventtriggerprotocolviolated	385,304	2584
+every bound following maxvalue must also be maxvalue	148,1	776
+every bound following minvalue must also be minvalue	148,1	776
+every derived table must have its own alias	1141	1464
+every hash partition modulus must be a factor of the next larger modulus	84,1	855
+every table function must have an alias	1318	1651
+exceeded grace period	2192,2193	2586
+exceeded maxallocateddescs * while trying to execute command	122	2587
+exceeded maxallocateddescs * while trying to open directory	122	2587
+exceeded maxallocateddescs * while trying to open file	122	2587
+exceededgraceperiod	2192,2193	2586
 exceeds max fragment size	2194,150	169
-exception in initializer error	2195	2582
-exceptiongroup	2196	2583
-exceptionininitializererror	2195	2582
+exception in initializer error	2195	2588
+exceptiongroup	2196	2589
+exceptionininitializererror	2195	2588
 excessive message size	2197,150	169
-exchange full	2180	2584
-excluded subtree violation	2198,156	2585
+exchange full	2180	2590
+excluded subtree violation	2198,156	2591
 exclusion constraints are not supported on foreign tables	45	212
 exclusion constraints are not supported on partitioned tables	45	212
-exclusion constraints not possible for domains	0,1	848
-exclusion violation	692	2586
-exclusion_violation	692,572	2586
-exclusionviolation	692,572	2586
-exdev	2175	2559
-exec format error	995	2587
-executable file not found in path	2199,6	2588
-execution engine exception	2200	2589
-executionengineexception	2200	2589
-executionexception	2201	2590
-exemption mechanism exception	2202	2591
-exemptionmechanismexception	2202	2591
-exfull	2180	2564
-exists but is not a directory	131,1	2592
-exists but is not empty	906,757	2593
-exit code 129	2203,2204	2594
-exit code 130	2205,2204	2595
-exit code 131	2206,2204	2596
-exit code 132	2207,2204	2597
-exit code 133	2208,2204	2598
-exit code 134	607,2204	2599
-exit code 135	360,2204	2600
-exit code 136	2209,2204	2601
-exit code 137	2210,2204	2602
-exit code 138	2211,2204	2603
-exit code 139	2212,2204	2604
-exit code 140	2213,2204	2605
-exit code 141	336,2204	2606
-exit code 142	118,2204	2607
-exit code 143	2214,2204	2608
-exit code 144	2215,2204	2609
-exit code 145	579,2204	2610
-exit code 146	2216,2204	2611
-exit code 147	2217,2204	2612
-exit code 148	2218,2204	2613
-exit code 149	2219,2204	2614
-exit code 150	2220,2204	2615
-exit code 151	2221,2204	2616
-exit code 152	761,2204	2617
-exit code 153	2222,2204	2618
-exit code 154	2223,2204	2619
-exit code 155	2224,2204	2620
-exit code 156	2225,2204	2621
-exit code 157	2226,2204	2622
-exit code 158	2227,2204	2623
-exit code 159	289,2204	2624
-exit status 129	2203,2204	2594
-exit status 130	2205,2204	2595
-exit status 131	2206,2204	2596
-exit status 132	2207,2204	2597
-exit status 133	2208,2204	2598
-exit status 134	607,2204	2599
-exit status 135	360,2204	2600
-exit status 136	2209,2204	2601
-exit status 137	2210,2204	2602
-exit status 138	2211,2204	2603
-exit status 139	2212,2204	2604
-exit status 140	2213,2204	2605
-exit status 141	336,2204	2606
-exit status 142	118,2204	2607
-exit status 143	2214,2204	2608
-exit status 144	2215,2204	2609
-exit status 145	579,2204	2610
-exit status 146	2216,2204	2611
-exit status 147	2217,2204	2612
-exit status 148	2218,2204	2613
-exit status 149	2219,2204	2614
-exit status 150	2220,2204	2615
-exit status 151	2221,2204	2616
-exit status 152	761,2204	2617
-exit status 153	2222,2204	2618
-exit status 154	2223,2204	2619
-exit status 155	2224,2204	2620
-exit status 156	2225,2204	2621
-exit status 157	2226,2204	2622
-exit status 158	2227,2204	2623
-exit status 159	289,2204	2624
-exitcode 129	2203,2204	2594
-exitcode 130	2205,2204	2595
-exitcode 131	2206,2204	2596
-exitcode 132	2207,2204	2597
-exitcode 133	2208,2204	2598
-exitcode 134	607,2204	2599
-exitcode 135	360,2204	2600
-exitcode 136	2209,2204	2601
-exitcode 137	2210,2204	2602
-exitcode 138	2211,2204	2603
-exitcode 139	2212,2204	2604
-exitcode 140	2213,2204	2605
-exitcode 141	336,2204	2606
-exitcode 142	118,2204	2607
-exitcode 143	2214,2204	2608
-exitcode 144	2215,2204	2609
-exitcode 145	579,2204	2610
-exitcode 146	2216,2204	2611
-exitcode 147	2217,2204	2612
-exitcode 148	2218,2204	2613
-exitcode 149	2219,2204	2614
-exitcode 150	2220,2204	2615
-exitcode 151	2221,2204	2616
-exitcode 152	761,2204	2617
-exitcode 153	2222,2204	2618
-exitcode 154	2223,2204	2619
-exitcode 155	2224,2204	2620
-exitcode 156	2225,2204	2621
-exitcode 157	2226,2204	2622
-exitcode 158	2227,2204	2623
-exitcode 159	289,2204	2624
-exited with code 129	2203,2204	2594
-exited with code 130	2205,2204	2595
-exited with code 131	2206,2204	2596
-exited with code 132	2207,2204	2597
-exited with code 133	2208,2204	2598
-exited with code 134	607,2204	2599
-exited with code 135	360,2204	2600
-exited with code 136	2209,2204	2601
-exited with code 137	2210,2204	2602
-exited with code 138	2211,2204	2603
-exited with code 139	2212,2204	2604
-exited with code 140	2213,2204	2605
-exited with code 141	336,2204	2606
-exited with code 142	118,2204	2607
-exited with code 143	2214,2204	2608
-exited with code 144	2215,2204	2609
-exited with code 145	579,2204	2610
-exited with code 146	2216,2204	2611
-exited with code 147	2217,2204	2612
-exited with code 148	2218,2204	2613
-exited with code 149	2219,2204	2614
-exited with code 150	2220,2204	2615
-exited with code 151	2221,2204	2616
-exited with code 152	761,2204	2617
-exited with code 153	2222,2204	2618
-exited with code 154	2223,2204	2619
-exited with code 155	2224,2204	2620
-exited with code 156	2225,2204	2621
-exited with code 157	2226,2204	2622
-exited with code 158	2227,2204	2623
-exited with code 159	289,2204	2624
-expand veto exception	2228	2625
-expandvetoexception	2228	2625
+exclusion constraints not possible for domains	0,1	852
+exclusion violation	692	2592
+exclusion_violation	692,572	2592
+exclusionviolation	692,572	2592
+exdev	2175	2565
+exec format error	995	2593
+executable file not found in path	2199,6	2594
+execution engine exception	2200	2595
+executionengineexception	2200	2595
+executionexception	2201	2596
+exemption mechanism exception	2202	2597
+exemptionmechanismexception	2202	2597
+exfull	2180	2570
+exists but is not a directory	131,1	2598
+exists but is not empty	906,757	2599
+exit code 129	2203,2204	2600
+exit code 130	2205,2204	2601
+exit code 131	2206,2204	2602
+exit code 132	2207,2204	2603
+exit code 133	2208,2204	2604
+exit code 134	607,2204	2605
+exit code 135	360,2204	2606
+exit code 136	2209,2204	2607
+exit code 137	2210,2204	2608
+exit code 138	2211,2204	2609
+exit code 139	2212,2204	2610
+exit code 140	2213,2204	2611
+exit code 141	336,2204	2612
+exit code 142	118,2204	2613
+exit code 143	2214,2204	2614
+exit code 144	2215,2204	2615
+exit code 145	579,2204	2616
+exit code 146	2216,2204	2617
+exit code 147	2217,2204	2618
+exit code 148	2218,2204	2619
+exit code 149	2219,2204	2620
+exit code 150	2220,2204	2621
+exit code 151	2221,2204	2622
+exit code 152	761,2204	2623
+exit code 153	2222,2204	2624
+exit code 154	2223,2204	2625
+exit code 155	2224,2204	2626
+exit code 156	2225,2204	2627
+exit code 157	2226,2204	2628
+exit code 158	2227,2204	2629
+exit code 159	289,2204	2630
+exit status 129	2203,2204	2600
+exit status 130	2205,2204	2601
+exit status 131	2206,2204	2602
+exit status 132	2207,2204	2603
+exit status 133	2208,2204	2604
+exit status 134	607,2204	2605
+exit status 135	360,2204	2606
+exit status 136	2209,2204	2607
+exit status 137	2210,2204	2608
+exit status 138	2211,2204	2609
+exit status 139	2212,2204	2610
+exit status 140	2213,2204	2611
+exit status 141	336,2204	2612
+exit status 142	118,2204	2613
+exit status 143	2214,2204	2614
+exit status 144	2215,2204	2615
+exit status 145	579,2204	2616
+exit status 146	2216,2204	2617
+exit status 147	2217,2204	2618
+exit status 148	2218,2204	2619
+exit status 149	2219,2204	2620
+exit status 150	2220,2204	2621
+exit status 151	2221,2204	2622
+exit status 152	761,2204	2623
+exit status 153	2222,2204	2624
+exit status 154	2223,2204	2625
+exit status 155	2224,2204	2626
+exit status 156	2225,2204	2627
+exit status 157	2226,2204	2628
+exit status 158	2227,2204	2629
+exit status 159	289,2204	2630
+exitcode 129	2203,2204	2600
+exitcode 130	2205,2204	2601
+exitcode 131	2206,2204	2602
+exitcode 132	2207,2204	2603
+exitcode 133	2208,2204	2604
+exitcode 134	607,2204	2605
+exitcode 135	360,2204	2606
+exitcode 136	2209,2204	2607
+exitcode 137	2210,2204	2608
+exitcode 138	2211,2204	2609
+exitcode 139	2212,2204	2610
+exitcode 140	2213,2204	2611
+exitcode 141	336,2204	2612
+exitcode 142	118,2204	2613
+exitcode 143	2214,2204	2614
+exitcode 144	2215,2204	2615
+exitcode 145	579,2204	2616
+exitcode 146	2216,2204	2617
+exitcode 147	2217,2204	2618
+exitcode 148	2218,2204	2619
+exitcode 149	2219,2204	2620
+exitcode 150	2220,2204	2621
+exitcode 151	2221,2204	2622
+exitcode 152	761,2204	2623
+exitcode 153	2222,2204	2624
+exitcode 154	2223,2204	2625
+exitcode 155	2224,2204	2626
+exitcode 156	2225,2204	2627
+exitcode 157	2226,2204	2628
+exitcode 158	2227,2204	2629
+exitcode 159	289,2204	2630
+exited with code 129	2203,2204	2600
+exited with code 130	2205,2204	2601
+exited with code 131	2206,2204	2602
+exited with code 132	2207,2204	2603
+exited with code 133	2208,2204	2604
+exited with code 134	607,2204	2605
+exited with code 135	360,2204	2606
+exited with code 136	2209,2204	2607
+exited with code 137	2210,2204	2608
+exited with code 138	2211,2204	2609
+exited with code 139	2212,2204	2610
+exited with code 140	2213,2204	2611
+exited with code 141	336,2204	2612
+exited with code 142	118,2204	2613
+exited with code 143	2214,2204	2614
+exited with code 144	2215,2204	2615
+exited with code 145	579,2204	2616
+exited with code 146	2216,2204	2617
+exited with code 147	2217,2204	2618
+exited with code 148	2218,2204	2619
+exited with code 149	2219,2204	2620
+exited with code 150	2220,2204	2621
+exited with code 151	2221,2204	2622
+exited with code 152	761,2204	2623
+exited with code 153	2222,2204	2624
+exited with code 154	2223,2204	2625
+exited with code 155	2224,2204	2626
+exited with code 156	2225,2204	2627
+exited with code 157	2226,2204	2628
+exited with code 158	2227,2204	2629
+exited with code 159	289,2204	2630
+expand veto exception	2228	2631
+expandvetoexception	2228	2631
 expectation failed	19	18
 expectation_failed	19	18
-expected a left parenthesis	49,50	2626
-expected a right parenthesis	49,50	2626
-expected a type name	49,50	2626
-expected gss response got message type	311,312	2627
-expected json array	49,50	2628
-expected password response got message type	311,312	2627
-expected property name or in json at position	2229	2629
-expected sasl response got message type	311,312	2630
-expected sspi response got message type	311,312	2627
-expecting property name enclosed in double quotes line	2229	2631
-expecting value line	2229	2631
-explain for connection command is supported only for select update insert delete replace	1189	1511
-explain option timing requires analyze	93,50	2632
-explain option wal requires analyze	93,50	2632
-explicit or implicit commit is not allowed in stored function or trigger	1122	1438
-exportexception	2230	2633
-expression * of order by contains aggregate function and applies to a union	1031	1337
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1032	1338
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	45	464
-expression contains variables	93,50	2634
-expression contains variables of more than one relation	93,50	2634
-expression for field 64s is referring to uninitialized field s	1191	1513
-expression in * must be constant	1424	1756
-expression in the * clause is too big	1190	1512
+expected a left parenthesis	49,50	2632
+expected a right parenthesis	49,50	2632
+expected a type name	49,50	2632
+expected gss response got message type	311,312	2633
+expected json array	49,50	2634
+expected password response got message type	311,312	2633
+expected property name or in json at position	2229	2635
+expected sasl response got message type	311,312	2636
+expected sspi response got message type	311,312	2633
+expecting property name enclosed in double quotes line	2229	2637
+expecting value line	2229	2637
+explain for connection command is supported only for select update insert delete replace	1189	1517
+explain option timing requires analyze	93,50	2638
+explain option wal requires analyze	93,50	2638
+explicit or implicit commit is not allowed in stored function or trigger	1122	1444
+exportexception	2230	2639
+expression * of order by contains aggregate function and applies to a union	1031	1343
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1032	1344
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	45	468
+expression contains variables	93,50	2640
+expression contains variables of more than one relation	93,50	2640
+expression for field 64s is referring to uninitialized field s	1191	1519
+expression in * must be constant	1424	1762
+expression in the * clause is too big	1190	1518
 expressions are not supported in included columns	45	212
 ext length mismatch	2231,150	169
-extended query protocol not supported in a replication connection	311,312	315
-extended statistics require at least 2 columns	84,1	2635
-extensible node type * already exists	82,1	2636
+extended query protocol not supported in a replication connection	311,312	318
+extended statistics require at least 2 columns	84,1	2641
+extensible node type * already exists	82,1	2642
 extension not received	2232,150	169
-extension with oid * does not exist	83,1	771
-extensionerror	2233	2637
-external component has thrown an exception	658,2234,2235,577	2638
-external routine exception	720	2639
-external routine invocation exception	304	2640
-external_routine_exception	720	2639
-external_routine_invocation_exception	304	2640
-externalexception	2234	2641
-externalroutineexception	720	2639
-externalroutineinvocationexception	304	2640
-extra data after last expected column	249,50	792
+extension with oid * does not exist	83,1	775
+extensionerror	2233	2643
+external component has thrown an exception	658,2234,2235,577	2644
+external routine exception	720	2645
+external routine invocation exception	304	2646
+external_routine_exception	720	2645
+external_routine_invocation_exception	304	2646
+externalexception	2234	2647
+externalroutineexception	720	2645
+externalroutineinvocationexception	304	2646
+extra data after last expected column	249,50	796
 extra data in message	2236,150	169
-extra delimiter at end of line	2237,2238	2642
+extra delimiter at end of line	2237,2238	2648
 extra garbage at the end of the acl specification	49,50	49
-extraneous or missing in quoted field	2239,2240	2643
-factorial of a negative number is undefined	306,50	2644
-factory configuration error	2241	2645
-factoryconfigurationerror	2241	2645
-failed attach volume	2242,2243	2646
-failed compute metrics replicas	2244,2245	2647
-failed create pod sand box	2246,2247	2648
+extraneous or missing in quoted field	2239,2240	2649
+factorial of a negative number is undefined	306,50	2650
+factory configuration error	2241	2651
+factoryconfigurationerror	2241	2651
+failed attach volume	2242,2243	2652
+failed compute metrics replicas	2244,2245	2653
+failed create pod sand box	2246,2247	2654
 failed dependency	24	23
-failed detach volume	2248,2249	2649
-failed get resource metric	2250,2251	2650
-failed get scale	2252,2253	2651
-failed initializing relay log position	1520	1856
-failed initializing replication gtid state	1192	1514
-failed kill pod	2254,2255	2652
-failed login exception	2256	2653
-failed on fseek	1224	1548
-failed post start hook	2257,2258	2654
-failed pre stop hook	2259,2260	2655
-failed purging old relay logs	1519	1855
-failed rebuilding the index of dumped table	1279	1604
-failed to add the foreign key constraint * to system tables	1205	1529
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1207	1531
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1208	1532
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1206	1530
-failed to alter	1033	1936
-failed to alter event	1175	1496
-failed to create	1131	1957
-failed to create pod sandbox	2247,2246	2656
-failed to create specific handler file	1101	1409
-failed to delete the event from mysql event	1174	1495
-failed to drop	1143	1941
-failed to grant execute and alter routine privileges	1493	1827
+failed detach volume	2248,2249	2655
+failed get resource metric	2250,2251	2656
+failed get scale	2252,2253	2657
+failed initializing relay log position	1520	1862
+failed initializing replication gtid state	1192	1520
+failed kill pod	2254,2255	2658
+failed login exception	2256	2659
+failed on fseek	1224	1554
+failed post start hook	2257,2258	2660
+failed pre stop hook	2259,2260	2661
+failed purging old relay logs	1519	1861
+failed rebuilding the index of dumped table	1279	1610
+failed to add the foreign key constraint * to system tables	1205	1535
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1207	1537
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1208	1538
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1206	1536
+failed to alter	1033	1942
+failed to alter event	1175	1502
+failed to create	1131	1963
+failed to create pod sandbox	2247,2246	2662
+failed to create specific handler file	1101	1415
+failed to delete the event from mysql event	1174	1501
+failed to drop	1143	1947
+failed to grant execute and alter routine privileges	1493	1833
 failed to init async	2261,150	169
-failed to load replication slave gtid position from table	1094	1400
-failed to load routine * internal code * for more details run show warnings	1608	1955
-failed to open	1254	1578
-failed to open mysql event	1182	1504
-failed to open the referenced table	1203	1527
-failed to parse histogram for table * at offset	1310	1637
-failed to parse time string * at position * z the timezone could not be found in the database	739	2657
-failed to pull image	2262,2263	2658
-failed to read auto increment value from storage engine	1040	1346
-failed to read from the par file	1193	1515
-failed to revoke all privileges to dropped routine	1494	1828
-failed to store event * error code * from storage engine	1186	1508
-failed un mount	2264,2265	2659
+failed to load replication slave gtid position from table	1094	1406
+failed to load routine * internal code * for more details run show warnings	1608	1961
+failed to lookup address information name or service not known	753	2663
+failed to open	1254	1584
+failed to open mysql event	1182	1510
+failed to open the referenced table	1203	1533
+failed to parse histogram for table * at offset	1310	1643
+failed to parse time string * at position * z the timezone could not be found in the database	739	2664
+failed to pull image	2262,2263	2665
+failed to read auto increment value from storage engine	1040	1352
+failed to read from the par file	1193	1521
+failed to revoke all privileges to dropped routine	1494	1834
+failed to store event * error code * from storage engine	1186	1514
+failed un mount	2264,2265	2666
 failed_dependency	24	23
-failed_precondition	616,617,2	753
-failedattachvolume	2242,2243	2646
-failedcomputemetricsreplicas	2244,2245	2647
-failedcreate	2266,2267	2660
-failedcreatepodsandbox	2246,2247	2648
-faileddelete	2268,2269	2661
-faileddetachvolume	2248,2249	2649
-failedgetresourcemetric	2250,2251	2650
-failedgetscale	2252,2253	2651
-failedkillpod	2254,2255	2652
-failedloginexception	2256	2653
-failedmount	2270,2271	2662
-failedpoststarthook	2257,2258	2654
-failedprecondition	616,617,2	753
-failedprestophook	2259,2260	2655
-failedrescale	2272,2273	2663
-failedscheduling	2274,2275	2664
-failedsync	2276,2277	2665
-failedunmount	2264,2265	2659
-failedvalidation	2278,2279	2666
-failure has occurred while loading a type	2280	2667
-failure while changing the type of replication repository	1119	1434
-fastpath function calls not supported in a replication connection	311,312	315
-fatal error during log purge	1058	1364
-fcgi connection to web server closed	2281,2282	2668
-fcgi request aborted by web server	2283,2284	2669
-fdw column name not found	2285	2670
-fdw dynamic parameter value needed	2286	2671
-fdw error	2287	2672
-fdw function sequence error	2288	2673
-fdw inconsistent descriptor information	2289	2674
-fdw invalid attribute value	2290	2675
-fdw invalid column name	2291	2676
-fdw invalid column number	2292	2677
-fdw invalid data type	2293	2678
-fdw invalid data type descriptors	2294	2679
-fdw invalid descriptor field identifier	2295	2680
-fdw invalid handle	2296	2681
-fdw invalid option index	2297	2682
-fdw invalid option name	2298	2683
-fdw invalid string format	2299	2684
-fdw invalid string length or buffer length	2300	2685
-fdw invalid use of null pointer	2301	2686
-fdw no schemas	2302	2687
-fdw option name not found	2303	2688
-fdw out of memory	2304	2689
-fdw reply handle	2305	2690
-fdw schema not found	2306	2691
-fdw table not found	2307	2692
-fdw too many handles	2308	2693
-fdw unable to create execution	2309	2694
-fdw unable to create reply	2310	2695
-fdw unable to establish connection	2311	2696
-fdw_column_name_not_found	2285,2312	2670
-fdw_dynamic_parameter_value_needed	2286,2312	2671
-fdw_error	2287,2312	2672
-fdw_function_sequence_error	2288,2312	2673
-fdw_inconsistent_descriptor_information	2289,2312	2674
-fdw_invalid_attribute_value	2290,2312	2675
-fdw_invalid_column_name	2291,2312	2676
-fdw_invalid_column_number	2292,2312	2677
-fdw_invalid_data_type	2293,2312	2678
-fdw_invalid_data_type_descriptors	2294,2312	2679
-fdw_invalid_descriptor_field_identifier	2295,2312	2680
-fdw_invalid_handle	2296,2312	2681
-fdw_invalid_option_index	2297,2312	2682
-fdw_invalid_option_name	2298,2312	2683
-fdw_invalid_string_format	2299,2312	2684
-fdw_invalid_string_length_or_buffer_length	2300,2312	2685
-fdw_invalid_use_of_null_pointer	2301,2312	2686
-fdw_no_schemas	2302,2312	2687
-fdw_option_name_not_found	2303,2312	2688
-fdw_out_of_memory	2304,2312	2689
-fdw_reply_handle	2305,2312	2690
-fdw_schema_not_found	2306,2312	2691
-fdw_table_not_found	2307,2312	2692
-fdw_too_many_handles	2308,2312	2693
-fdw_unable_to_create_execution	2309,2312	2694
-fdw_unable_to_create_reply	2310,2312	2695
-fdw_unable_to_establish_connection	2311,2312	2696
-fdwcolumnnamenotfound	2285,2312	2670
-fdwdynamicparametervalueneeded	2286,2312	2671
-fdwerror	2287,2312	2672
-fdwfunctionsequenceerror	2288,2312	2673
-fdwinconsistentdescriptorinformation	2289,2312	2674
-fdwinvalidattributevalue	2290,2312	2675
-fdwinvalidcolumnname	2291,2312	2676
-fdwinvalidcolumnnumber	2292,2312	2677
-fdwinvaliddatatype	2293,2312	2678
-fdwinvaliddatatypedescriptors	2294,2312	2679
-fdwinvaliddescriptorfieldidentifier	2295,2312	2680
-fdwinvalidhandle	2296,2312	2681
-fdwinvalidoptionindex	2297,2312	2682
-fdwinvalidoptionname	2298,2312	2683
-fdwinvalidstringformat	2299,2312	2684
-fdwinvalidstringlengthorbufferlength	2300,2312	2685
-fdwinvaliduseofnullpointer	2301,2312	2686
-fdwnoschemas	2302,2312	2687
-fdwoptionnamenotfound	2303,2312	2688
-fdwoutofmemory	2304,2312	2689
-fdwreplyhandle	2305,2312	2690
-fdwschemanotfound	2306,2312	2691
-fdwtablenotfound	2307,2312	2692
-fdwtoomanyhandles	2308,2312	2693
-fdwunabletocreateexecution	2309,2312	2694
-fdwunabletocreatereply	2310,2312	2695
-fdwunabletoestablishconnection	2311,2312	2696
-feature not supported	45	2697
-feature_not_supported	45	2697
-featurenotsupported	45	2697
-fetch with ties requires order by clause to be present	1824	2205
-fibererror	2313	2698
-field * doesn t have a default value	1392	1723
-field * is of a not allowed type for this type of partitioning	1198	1520
-field access exception	204	2699
-field in list of fields for partition function not found in table	1196	1518
+failed_precondition	616,617,2	757
+failedattachvolume	2242,2243	2652
+failedcomputemetricsreplicas	2244,2245	2653
+failedcreate	2266,2267	2667
+failedcreatepodsandbox	2246,2247	2654
+faileddelete	2268,2269	2668
+faileddetachvolume	2248,2249	2655
+failedgetresourcemetric	2250,2251	2656
+failedgetscale	2252,2253	2657
+failedkillpod	2254,2255	2658
+failedloginexception	2256	2659
+failedmount	2270,2271	2669
+failedpoststarthook	2257,2258	2660
+failedprecondition	616,617,2	757
+failedprestophook	2259,2260	2661
+failedrescale	2272,2273	2670
+failedscheduling	2274,2275	2671
+failedsync	2276,2277	2672
+failedunmount	2264,2265	2666
+failedvalidation	2278,2279	2673
+failure has occurred while loading a type	2280	2674
+failure while changing the type of replication repository	1119	1440
+fastpath function calls not supported in a replication connection	311,312	318
+fatal error during log purge	1058	1370
+fcgi connection to web server closed	2281,2282	2675
+fcgi request aborted by web server	2283,2284	2676
+fdw column name not found	2285	2677
+fdw dynamic parameter value needed	2286	2678
+fdw error	2287	2679
+fdw function sequence error	2288	2680
+fdw inconsistent descriptor information	2289	2681
+fdw invalid attribute value	2290	2682
+fdw invalid column name	2291	2683
+fdw invalid column number	2292	2684
+fdw invalid data type	2293	2685
+fdw invalid data type descriptors	2294	2686
+fdw invalid descriptor field identifier	2295	2687
+fdw invalid handle	2296	2688
+fdw invalid option index	2297	2689
+fdw invalid option name	2298	2690
+fdw invalid string format	2299	2691
+fdw invalid string length or buffer length	2300	2692
+fdw invalid use of null pointer	2301	2693
+fdw no schemas	2302	2694
+fdw option name not found	2303	2695
+fdw out of memory	2304	2696
+fdw reply handle	2305	2697
+fdw schema not found	2306	2698
+fdw table not found	2307	2699
+fdw too many handles	2308	2700
+fdw unable to create execution	2309	2701
+fdw unable to create reply	2310	2702
+fdw unable to establish connection	2311	2703
+fdw_column_name_not_found	2285,2312	2677
+fdw_dynamic_parameter_value_needed	2286,2312	2678
+fdw_error	2287,2312	2679
+fdw_function_sequence_error	2288,2312	2680
+fdw_inconsistent_descriptor_information	2289,2312	2681
+fdw_invalid_attribute_value	2290,2312	2682
+fdw_invalid_column_name	2291,2312	2683
+fdw_invalid_column_number	2292,2312	2684
+fdw_invalid_data_type	2293,2312	2685
+fdw_invalid_data_type_descriptors	2294,2312	2686
+fdw_invalid_descriptor_field_identifier	2295,2312	2687
+fdw_invalid_handle	2296,2312	2688
+fdw_invalid_option_index	2297,2312	2689
+fdw_invalid_option_name	2298,2312	2690
+fdw_invalid_string_format	2299,2312	2691
+fdw_invalid_string_length_or_buffer_length	2300,2312	2692
+fdw_invalid_use_of_null_pointer	2301,2312	2693
+fdw_no_schemas	2302,2312	2694
+fdw_option_name_not_found	2303,2312	2695
+fdw_out_of_memory	2304,2312	2696
+fdw_reply_handle	2305,2312	2697
+fdw_schema_not_found	2306,2312	2698
+fdw_table_not_found	2307,2312	2699
+fdw_too_many_handles	2308,2312	2700
+fdw_unable_to_create_execution	2309,2312	2701
+fdw_unable_to_create_reply	2310,2312	2702
+fdw_unable_to_establish_connection	2311,2312	2703
+fdwcolumnnamenotfound	2285,2312	2677
+fdwdynamicparametervalueneeded	2286,2312	2678
+fdwerror	2287,2312	2679
+fdwfunctionsequenceerror	2288,2312	2680
+fdwinconsistentdescriptorinformation	2289,2312	2681
+fdwinvalidattributevalue	2290,2312	2682
+fdwinvalidcolumnname	2291,2312	2683
+fdwinvalidcolumnnumber	2292,2312	2684
+fdwinvaliddatatype	2293,2312	2685
+fdwinvaliddatatypedescriptors	2294,2312	2686
+fdwinvaliddescriptorfieldidentifier	2295,2312	2687
+fdwinvalidhandle	2296,2312	2688
+fdwinvalidoptionindex	2297,2312	2689
+fdwinvalidoptionname	2298,2312	2690
+fdwinvalidstringformat	2299,2312	2691
+fdwinvalidstringlengthorbufferlength	2300,2312	2692
+fdwinvaliduseofnullpointer	2301,2312	2693
+fdwnoschemas	2302,2312	2694
+fdwoptionnamenotfound	2303,2312	2695
+fdwoutofmemory	2304,2312	2696
+fdwreplyhandle	2305,2312	2697
+fdwschemanotfound	2306,2312	2698
+fdwtablenotfound	2307,2312	2699
+fdwtoomanyhandles	2308,2312	2700
+fdwunabletocreateexecution	2309,2312	2701
+fdwunabletocreatereply	2310,2312	2702
+fdwunabletoestablishconnection	2311,2312	2703
+feature not supported	45	2704
+feature_not_supported	45	2704
+featurenotsupported	45	2704
+fetch with ties requires order by clause to be present	1824	2211
+fibererror	2313	2705
+field * doesn t have a default value	1392	1729
+field * is of a not allowed type for this type of partitioning	1198	1526
+field access exception	205	2706
+field in list of fields for partition function not found in table	1196	1524
 field name must not be null	93,50	183
-field of view * underlying table doesn t have a default value	1393	1724
-field or reference * of select * was resolved in select	1801	2182
-field position must not be zero	93,50	2700
-field reference * can t be used in table value constructor	1197	1519
-field separator argument is not what is expected check the manual	1830	2211
-fieldaccessexception	204	2699
-fields of period for s have different types	1488	1822
-file * already exists	1199	1522
-file * has unknown type * in its header	1223	1547
-file * is corrupted	1159	1479
-file * was not purged because it is the active log file	1808	2189
-file * was not purged because it was being read by * thread s purged only	1807	2188
-file already exists exception	2314	2701
-file descriptor in bad state	923	2702
-file exists	936	2703
-file exists error	936,2315	2704
-file length too large	182	2705
-file load exception	751	2706
-file lock interruption exception	2316	2707
-file name too long	968	2708
-file not found error	747,2317	2709
-file not found exception	2318	2710
-file permission error	2319	2711
-file size limit exceeded	2222	2712
-file system already exists exception	2320	2713
-file system exception	2321	2714
-file system loop exception	2322	2715
-file system not found exception	2323	2716
-file too large	937	2717
-filealreadyexistsexception	2314	2701
-fileexistserror	936,2315	2704
-fileloadexception	751	2706
-filelockinterruptionexception	2316	2707
-filenotfounderror	747,2317	2709
-filenotfoundexception	2318	2710
-filepermissionerror	2319	2711
-filerexception	2324	2718
-filesystemalreadyexistsexception	2320	2713
-filesystemexception	2321	2714
-filesystemloopexception	2322	2715
-filesystemnotfoundexception	2323	2716
+field of view * underlying table doesn t have a default value	1393	1730
+field or reference * of select * was resolved in select	1801	2188
+field position must not be zero	93,50	2707
+field reference * can t be used in table value constructor	1197	1525
+field separator argument is not what is expected check the manual	1830	2217
+fieldaccessexception	205	2706
+fields of period for s have different types	1488	1828
+file * already exists	1199	1528
+file * has unknown type * in its header	1223	1553
+file * is corrupted	1159	1485
+file * was not purged because it is the active log file	1808	2195
+file * was not purged because it was being read by * thread s purged only	1807	2194
+file already exists exception	2314	2708
+file descriptor in bad state	923	2709
+file exists	936	2710
+file exists error	936,2315	2711
+file length too large	182	2712
+file load exception	751	2713
+file lock interruption exception	2316	2714
+file name too long	968	2715
+file not found error	747,2317	2716
+file not found exception	2318	2717
+file permission error	2319	2718
+file size limit exceeded	2222	2719
+file system already exists exception	2320	2720
+file system exception	2321	2721
+file system loop exception	2322	2722
+file system not found exception	2323	2723
+file too large	937	2724
+filealreadyexistsexception	2314	2708
+fileexistserror	936,2315	2711
+fileloadexception	751	2713
+filelockinterruptionexception	2316	2714
+filenotfounderror	747,2317	2716
+filenotfoundexception	2318	2717
+filepermissionerror	2319	2718
+filerexception	2324	2725
+filesystem error cannot get file size no such file or directory	747	2726
+filesystemalreadyexistsexception	2320	2720
+filesystemexception	2321	2721
+filesystemloopexception	2322	2722
+filesystemnotfoundexception	2323	2723
 filter is not implemented for non aggregate window functions	45	122
-filter specified but * is not an aggregate function	131,1	1116
-filter value * not recognized for filter variable	0,1	2719
-filter variable * specified more than once	0,1	2719
+filter specified but * is not an aggregate function	131,1	1122
+filter value * not recognized for filter variable	0,1	2727
+filter variable * specified more than once	0,1	2727
 final function with extra arguments must not be declared strict	48,1	48
-findexception	2325	2720
-first argument of * must be a row type	148,1	2721
+findexception	2325	2728
+first argument of * must be a row type	148,1	2729
 first argument of transform function must be type	84,1	191
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1039	1345
-fixed size types must have storage plain	84,1	2722
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1039	1351
+fixed size types must have storage plain	84,1	2730
 flag array element is not a string	93,50	189
-flag help requested	2326,2327	2723
-flashback does not support	1209	1533
-float domain error	2328	2724
-floatdomainerror	2328	2724
-floating point error	2329,2330	2725
-floating point exception	2209	2726
-floating_point_exception	2209,50	2727
-floatingpointerror	2329,2330	2725
-floatingpointexception	2209,50	2727
-font format exception	2331	2728
-fontformatexception	2331	2728
-for * partitions each partition must be defined	1478	1812
-for a generated column generated always must be specified	0,1	652
-for domain * already exists	82,1	2729
-for domain * does not exist	83,1	2730
-for encoding * already exists in schema	82,1	2731
-for encoding * does not exist	83,1	2732
-for float m d double m d or decimal m d m must be d column	1342	1672
-for input string	452	2733
-for relation * already exists	82,1	2734
-for relation * does not exist	83,1	2735
-for relation * is a constraint trigger	82,1	2736
-for relation * is an internal or a child trigger	82,1	2736
-for table * already exists	82,1	2737
-for table * does not exist	83,1	2730
-for the partitioned engine it is necessary to define all	1470	1804
-for update share in a recursive query is not implemented	45	2738
-force_not_null column * not referenced by copy	168,1	2739
-force_null column * not referenced by copy	168,1	2739
-force_quote column * not referenced by copy	168,1	2740
-forcing close of thread * user	1210	1534
-foreign data wrapper * already exists	82,1	2741
-foreign data wrapper * does not exist	83,1	2742
-foreign data wrapper * does not support import foreign schema	2302,2312	2743
-foreign data wrapper * has no handler	43	2744
-foreign data wrapper with oid * does not exist	83,1	771
-foreign key cascade delete update exceeds max depth of	1204	1528
-foreign key constraint * cannot be implemented	148,1	452
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1214	1538
-foreign key constraint for table * record * would lead to a duplicate entry in table	1213	1537
+flag help requested	2326,2327	2731
+flashback does not support	1209	1539
+float domain error	2328	2732
+floatdomainerror	2328	2732
+floating point error	2329,2330	2733
+floating point exception	2209	2734
+floating_point_exception	2209,50	2735
+floatingpointerror	2329,2330	2733
+floatingpointexception	2209,50	2735
+font format exception	2331	2736
+fontformatexception	2331	2736
+for * partitions each partition must be defined	1478	1818
+for a generated column generated always must be specified	0,1	656
+for domain * already exists	82,1	2737
+for domain * does not exist	83,1	2738
+for encoding * already exists in schema	82,1	2739
+for encoding * does not exist	83,1	2740
+for float m d double m d or decimal m d m must be d column	1342	1678
+for input string	452	2741
+for relation * already exists	82,1	2742
+for relation * does not exist	83,1	2743
+for relation * is a constraint trigger	82,1	2744
+for relation * is an internal or a child trigger	82,1	2744
+for table * already exists	82,1	2745
+for table * does not exist	83,1	2738
+for the partitioned engine it is necessary to define all	1470	1810
+for update share in a recursive query is not implemented	45	2746
+force_not_null column * not referenced by copy	168,1	2747
+force_null column * not referenced by copy	168,1	2747
+force_quote column * not referenced by copy	168,1	2748
+forcing close of thread * user	1210	1540
+foreign data wrapper * already exists	82,1	2749
+foreign data wrapper * does not exist	83,1	2750
+foreign data wrapper * does not support import foreign schema	2302,2312	2751
+foreign data wrapper * has no handler	43	2752
+foreign data wrapper with oid * does not exist	83,1	775
+foreign key cascade delete update exceeds max depth of	1204	1534
+foreign key constraint * cannot be implemented	148,1	456
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1214	1544
+foreign key constraint for table * record * would lead to a duplicate entry in table	1213	1543
 foreign key constraints are not supported on foreign tables	45,131	212
-foreign key constraints not possible for domains	0,1	848
-foreign key referenced columns list must not contain duplicates	2332,1	2745
-foreign key violation	2333	2746
-foreign server with oid * does not exist	83,1	771
-foreign table * does not allow deletes	43	525
-foreign table * does not allow inserts	43	525
-foreign table * does not allow updates	43	525
-foreign table * does not exist	83,1	1050
-foreign_key_violation	2333,572	2746
-foreignkey constraint failed	2334,574	2747
-foreignkeyviolation	2333,572	2746
-format error in certificate s notafter field	2335,156	2748
-format error in certificate s notbefore field	2336,156	2749
-format error in crl s lastupdate field	2337,156	2750
-format error in crl s nextupdate field	2338,156	2751
-format flags conversion mismatch exception	2339	2752
-format of the executable exe or library dll is invalid	265	2753
-format specifies argument 0 but arguments are numbered from 1	93,50	2700
-formatexception	2340	2754
-formatflagsconversionmismatchexception	2339	2752
-formatter closed exception	2341	2755
-formatterclosedexception	2341	2755
-formatting field * is only supported in to_char	45	1223
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1217	1541
-found a row in wrong partition	1535	1873
-found a row not matching the given partition set	1533	1871
-found a row that does not match the partition	1534	1872
+foreign key constraints not possible for domains	0,1	852
+foreign key referenced columns list must not contain duplicates	2332,1	2753
+foreign key violation	2333	2754
+foreign server with oid * does not exist	83,1	775
+foreign table * does not allow deletes	43	529
+foreign table * does not allow inserts	43	529
+foreign table * does not allow updates	43	529
+foreign table * does not exist	83,1	1056
+foreign_key_violation	2333,572	2754
+foreignkey constraint failed	2334,574	2755
+foreignkeyviolation	2333,572	2754
+format error in certificate s notafter field	2335,156	2756
+format error in certificate s notbefore field	2336,156	2757
+format error in crl s lastupdate field	2337,156	2758
+format error in crl s nextupdate field	2338,156	2759
+format flags conversion mismatch exception	2339	2760
+format of the executable exe or library dll is invalid	265	2761
+format specifies argument 0 but arguments are numbered from 1	93,50	2707
+formatexception	2340	2762
+formatflagsconversionmismatchexception	2339	2760
+formatter closed exception	2341	2763
+formatterclosedexception	2341	2763
+formatting field * is only supported in to_char	45	1229
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1217	1547
+found a row in wrong partition	1535	1879
+found a row not matching the given partition set	1533	1877
+found a row that does not match the partition	1534	1878
 fragmented client hello	2342,150	169
-frame end cannot be unbounded preceding	454,1	2756
-frame ending offset must not be negative	2343,50	2757
-frame ending offset must not be null	94,50	2758
-frame exclusion is not supported yet	1222	1546
-frame start cannot be unbounded following	454,1	2756
-frame starting from current row cannot have preceding rows	454,1	2756
-frame starting from following row cannot end with current row	454,1	2756
-frame starting from following row cannot have preceding rows	454,1	2756
-frame starting offset must not be negative	2343,50	2757
-frame starting offset must not be null	94,50	2758
-free disk space failed	2344,2345	2759
-freediskspacefailed	2344,2345	2759
+frame end cannot be unbounded preceding	454,1	2764
+frame ending offset must not be negative	2343,50	2765
+frame ending offset must not be null	94,50	2766
+frame exclusion is not supported yet	1222	1552
+frame start cannot be unbounded following	454,1	2764
+frame starting from current row cannot have preceding rows	454,1	2764
+frame starting from following row cannot end with current row	454,1	2764
+frame starting from following row cannot have preceding rows	454,1	2764
+frame starting offset must not be negative	2343,50	2765
+frame starting offset must not be null	94,50	2766
+free disk space failed	2344,2345	2767
+freediskspacefailed	2344,2345	2767
 from must specify exactly one value per partitioning column	47,1	47
-frozenerror	2346	2760
-fstat disk i o error	2347,81	2761
-fsync disk i o error	2348,81	2762
-full join is only supported with merge joinable join conditions	45	2763
-full join is only supported with merge joinable or hash joinable join conditions	45	2764
-fullpath unable to open database file	2349,730	2765
-fulltext index creation requires a lock	1037	1343
-fulltext index is not supported for partitioned tables	1225	1549
-function * already exists	1707	2057
-function * does not exist check the * section in the reference manual	1226	1550
-function * ended without return	1606	1953
-function * is not defined	1227	1551
-function call message contains * argument formats but	311,312	2766
-function call message contains * arguments but function requires	311,312	2766
-function call to dropped function	746,1	2767
-function can only be called when server is in binary upgrade mode	436,43	2768
-function constraint failed	2350,574	2769
-function executed no return statement	2351	2770
-function has * columns available but * columns specified	168,1	660
+frozenerror	2346	2768
+fstat disk i o error	2347,81	2769
+fsync disk i o error	2348,81	2770
+full join is only supported with merge joinable join conditions	45	2771
+full join is only supported with merge joinable or hash joinable join conditions	45	2772
+fullpath unable to open database file	2349,730	2773
+fulltext index creation requires a lock	1037	1349
+fulltext index is not supported for partitioned tables	1225	1555
+function * already exists	1707	2063
+function * does not exist check the * section in the reference manual	1226	1556
+function * ended without return	1606	1959
+function * is not defined	1227	1557
+function call message contains * argument formats but	311,312	2774
+function call message contains * arguments but function requires	311,312	2774
+function call to dropped function	746,1	2775
+function can only be called when server is in binary upgrade mode	436,43	2776
+function constraint failed	2350,574	2777
+function executed no return statement	2351	2778
+function has * columns available but * columns specified	168,1	664
 function name * is not unique	113,1	121
-function not implemented	1006	2771
+function not implemented	1006	2779
 function number * appears more than once	84,1	83
-function only accepts arguments that can be converted to numerical types	1862	2244
-function or expression * cannot be used in the * clause of s	1229	1553
+function only accepts arguments that can be converted to numerical types	1862	2250
+function or expression * cannot be used in the * clause of s	1229	1559
 function result type must be * because of out parameters	48,1	112
 function result type must be specified	48,1	112
-function return row and query specified return row do not match	148,1	2772
-function returning record called in context that cannot accept type record	45	419
-function returning setof record called in context that cannot accept type record	45	2773
-function with oid * does not exist	746,1	2774
-function_executed_no_return_statement	2351,2352	2770
-functionexecutednoreturnstatement	2351,2352	2770
+function return row and query specified return row do not match	148,1	2780
+function returning record called in context that cannot accept type record	45	423
+function returning setof record called in context that cannot accept type record	45	2781
+function with oid * does not exist	746,1	2782
+function_executed_no_return_statement	2351,2352	2778
+functionexecutednoreturnstatement	2351,2352	2778
 functions cannot accept set arguments	48,1	112
-functions in from can return at most	491,182	786
-functions in index expression must be marked immutable	84,1	2775
-functions in index predicate must be marked immutable	84,1	2775
-functions in partition key expression must be marked immutable	84,1	651
-futurewarning	2353	2776
-galera replication not supported	1228	1552
+functions in from can return at most	491,182	790
+functions in index expression must be marked immutable	84,1	2783
+functions in index predicate must be marked immutable	84,1	2783
+functions in partition key expression must be marked immutable	84,1	655
+futurewarning	2353	2784
+galera replication not supported	1228	1558
 gateway timeout	35	34
 gateway_timeout	35	34
-gem not found exception	2354	2777
-gem not in home exception	2355	2778
-gemnotfoundexception	2354	2777
-gemnotinhomeexception	2355	2778
-general security exception	2356	2779
-generalsecurityexception	2356	2779
-generated always	386	2780
-generated columns are not supported in copy from where conditions	168,1	2781
+gem not found exception	2354	2785
+gem not in home exception	2355	2786
+gemnotfoundexception	2354	2785
+gemnotinhomeexception	2355	2786
+general security exception	2356	2787
+generalsecurityexception	2356	2787
+generated always	386	2788
+generated columns are not supported in copy from where conditions	168,1	2789
 generated columns are not supported on partitions	45	212
 generated columns are not supported on typed tables	45	212
-generated_always	386,1	2780
-generatedalways	386,1	2780
-generation expression for column * cannot be cast automatically to type	148,1	452
-generation expression is not immutable	84,1	653
-generatorerror	2357	2782
-generatorexit	2358,2359	2783
-generic signature format error	2360	2784
-genericsignatureformaterror	2360	2784
-geometry byte string must be little endian	1238	1562
-geometry overlay calculation error geometry data is invalid in function	1090	1396
-geometry turn info calculation error geometry data is invalid in function	1091	1397
-get stacked diagnostics when handler not active	1236	1560
-getaddrinfo name or service not known	753	2785
-gettemppath disk i o error	2361,81	2786
+generated_always	386,1	2788
+generatedalways	386,1	2788
+generation expression for column * cannot be cast automatically to type	148,1	456
+generation expression is not immutable	84,1	657
+generatorerror	2357	2790
+generatorexit	2358,2359	2791
+generic signature format error	2360	2792
+genericsignatureformaterror	2360	2792
+geometry byte string must be little endian	1238	1568
+geometry overlay calculation error geometry data is invalid in function	1090	1402
+geometry turn info calculation error geometry data is invalid in function	1091	1403
+get stacked diagnostics when handler not active	1236	1566
+getaddrinfo name or service not known	753	2793
+gettemppath disk i o error	2361,81	2794
 got a fin before a ccs	2362,150	169
-got a packet bigger than * bytes	1379	1709
-got a read error from the connection pipe	1382	1712
-got an error evaluating stored expression	1156	1476
-got an error from fcntl	1377	1707
-got an error reading communication packets	1381	1711
-got an error when calculating default value for s	1093	1399
-got an error writing communication packets	1376	1706
-got error * during checkpoint	1152	1472
-got error * during commit	1153	1473
-got error * during flush_logs	1154	1474
-got error * during rollback	1155	1475
-got error * from	1234	1558
-got error * from storage engine	1235	1559
-got fatal error * from master when reading data from binary log	1350	1680
-got overflow when converting * to * value truncated	1135	1451
-got packets out of order	1380	1710
-got signal * aborting	1244	1568
-got temporary error * from	1237	1561
-got timeout reading communication packets	1383	1713
-got timeout writing communication packets	1384	1714
-goto is not allowed in a stored procedure handler	1600	1947
-grant options can only be granted to roles	517,518	632
-grant options cannot be granted back to your own grantor	517,518	2787
-grant with identified with is illegal because the user s already exists	1245	1569
-grantor must be current user	45	2788
-grouping error	110	2789
-grouping must have fewer than 32 arguments	2363,182	2790
-grouping_error	110,1	2789
-groupingerror	110,1	2789
-groups mode requires an order by clause	454,1	505
-grpc status aborted	607,608,11	749
+got a packet bigger than * bytes	1379	1715
+got a read error from the connection pipe	1382	1718
+got an error evaluating stored expression	1156	1482
+got an error from fcntl	1377	1713
+got an error reading communication packets	1381	1717
+got an error when calculating default value for s	1093	1405
+got an error writing communication packets	1376	1712
+got error * during checkpoint	1152	1478
+got error * during commit	1153	1479
+got error * during flush_logs	1154	1480
+got error * during rollback	1155	1481
+got error * from	1234	1564
+got error * from storage engine	1235	1565
+got fatal error * from master when reading data from binary log	1350	1686
+got overflow when converting * to * value truncated	1135	1457
+got packets out of order	1380	1716
+got signal * aborting	1244	1574
+got temporary error * from	1237	1567
+got timeout reading communication packets	1383	1719
+got timeout writing communication packets	1384	1720
+goto is not allowed in a stored procedure handler	1600	1953
+grant options can only be granted to roles	517,518	636
+grant options cannot be granted back to your own grantor	517,518	2795
+grant with identified with is illegal because the user s already exists	1245	1575
+grantor must be current user	45	2796
+grouping error	110	2797
+grouping must have fewer than 32 arguments	2363,182	2798
+grouping_error	110,1	2797
+groupingerror	110,1	2797
+groups mode requires an order by clause	454,1	509
+grpc status aborted	607,608,11	753
 grpc status already_exists	129,130,11	141
-grpc status cancelled	609,610,611	750
-grpc status data_loss	612,613,31	751
-grpc status deadline_exceeded	614,615,35	752
-grpc status failed_precondition	616,617,2	753
-grpc status internal	618,619,31	754
-grpc status invalid_argument	620,621,2	755
-grpc status not_found	6,622	756
-grpc status out_of_range	623,624,2	757
-grpc status permission_denied	625,626,5	758
-grpc status resource_exhausted	627,628,28	759
-grpc status unauthenticated	629,630,3	760
-grpc status unavailable	631,632,34	761
-grpc status unimplemented	633,634,32	762
-grpc status unknown	635,636,31	763
-gssapi authentication is not supported on local sockets	107,108	260
-gtid * and * conflict duplicate domain id	1147	1467
-gtid_executed was changed from * to	1247	1571
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1248	1572
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1250	1574
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1111	1425
-gtid_next cannot be set to anonymous when gtid_mode on	1109	1423
-gtid_next cannot be set to uuid number when gtid_mode off	1110	1424
-gtid_next_list cannot be set to a non null value when gtid_mode off	1108	1422
-gtid_purged can only be set when gtid_executed is empty	1112	1426
-gtid_purged can only be set when gtid_mode on	1113	1427
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1114	1428
-gtid_purged was changed from * to	1255	1579
-gtsvector_in not implemented	45	2791
-gzip compression is not supported by this build	45	2792
-gzip invalid checksum	2364,2365	2793
-gzip invalid header	2366,161	2794
-handler function is not specified	746,1	2795
-has a collation conflict	582,1	721
-has a compression method conflict	148,1	452
-has a storage parameter conflict	148,1	452
-has a type conflict	148,1	452
-has an old format you should re create the * object s	1433	1766
-has different type for column	148,1	452
-has multiple for update share references to table	467	1130
-has no installation script nor update path for version	93,50	2796
-has no update path from version * to version	93,50	2796
-has pseudo type	47,1	433
-has unsupported event type	45	2797
-has wrong type	148,1	584
+grpc status cancelled	609,610,611	754
+grpc status data_loss	612,613,31	755
+grpc status deadline_exceeded	614,615,35	756
+grpc status failed_precondition	616,617,2	757
+grpc status internal	618,619,31	758
+grpc status invalid_argument	620,621,2	759
+grpc status not_found	6,622	760
+grpc status out_of_range	623,624,2	761
+grpc status permission_denied	625,626,5	762
+grpc status resource_exhausted	627,628,28	763
+grpc status unauthenticated	629,630,3	764
+grpc status unavailable	631,632,34	765
+grpc status unimplemented	633,634,32	766
+grpc status unknown	635,636,31	767
+gssapi authentication is not supported on local sockets	107,108	261
+gtid * and * conflict duplicate domain id	1147	1473
+gtid_executed was changed from * to	1247	1577
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1248	1578
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1250	1580
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1111	1431
+gtid_next cannot be set to anonymous when gtid_mode on	1109	1429
+gtid_next cannot be set to uuid number when gtid_mode off	1110	1430
+gtid_next_list cannot be set to a non null value when gtid_mode off	1108	1428
+gtid_purged can only be set when gtid_executed is empty	1112	1432
+gtid_purged can only be set when gtid_mode on	1113	1433
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1114	1434
+gtid_purged was changed from * to	1255	1585
+gtsvector_in not implemented	45	2799
+gzip compression is not supported by this build	45	2800
+gzip invalid checksum	2364,2365	2801
+gzip invalid header	2366,161	2802
+handler function is not specified	746,1	2803
+has a collation conflict	582,1	725
+has a compression method conflict	148,1	456
+has a storage parameter conflict	148,1	456
+has a type conflict	148,1	456
+has an old format you should re create the * object s	1433	1772
+has different type for column	148,1	456
+has multiple for update share references to table	467	1136
+has no installation script nor update path for version	93,50	2804
+has no update path from version * to version	93,50	2804
+has pseudo type	47,1	437
+has unsupported event type	45	2805
+has wrong type	148,1	588
 hash function 1 must have one argument	84,1	83
 hash function 1 must return integer	84,1	83
 hash function 2 must have two arguments	84,1	83
 hash function 2 must return bigint	84,1	83
-hash indexes do not support whole index scans	45	2798
-headlessexception	2367	2799
-heap relfilenode value not set when in binary upgrade mode	93,50	2800
-held cursor requires same isolation level	2368	2801
-held_cursor_requires_same_isolation_level	2368,96	2801
-heldcursorrequiressameisolationlevel	2368,96	2801
-help database is corrupt or does not exist	1128	1444
-highest timeline * of the primary is behind recovery timeline	43	493
-hmacerror	2369	2802
-host * is blocked because of many connection errors unblock with	1260	1585
-host * is not allowed to connect to this mariadb server	1261	1586
-host is down	938	2803
-host port conflict	2370	2804
-host protection exception	2371	2805
-hostgssenc record cannot match because gssapi is not supported by this build	107,108	260
-hostname mismatch	2372,156	2806
-hostportconflict	2370	2804
-hostprotectionexception	2371	2805
-hostssl record cannot match because ssl is disabled	107,108	260
-hostssl record cannot match because ssl is not supported by this build	107,108	260
-hot standby is not possible because of insufficient parameter settings	93,50	2807
+hash indexes do not support whole index scans	45	2806
+headlessexception	2367	2807
+heap relfilenode value not set when in binary upgrade mode	93,50	2808
+held cursor requires same isolation level	2368	2809
+held_cursor_requires_same_isolation_level	2368,96	2809
+heldcursorrequiressameisolationlevel	2368,96	2809
+help database is corrupt or does not exist	1128	1450
+highest timeline * of the primary is behind recovery timeline	43	497
+hmacerror	2369	2810
+host * is blocked because of many connection errors unblock with	1260	1591
+host * is not allowed to connect to this mariadb server	1261	1592
+host is down	938	2811
+host port conflict	2370	2812
+host protection exception	2371	2813
+hostgssenc record cannot match because gssapi is not supported by this build	107,108	261
+hostname mismatch	2372,156	2814
+hostportconflict	2370	2812
+hostprotectionexception	2371	2813
+hostssl record cannot match because ssl is disabled	107,108	261
+hostssl record cannot match because ssl is not supported by this build	107,108	261
+hot standby is not possible because of insufficient parameter settings	93,50	2815
 http 400	2	1
 http 401	3	2
 http 402	4	3
@@ -13837,9 +13861,9 @@ http 507	38	37
 http 508	39	38
 http 510	40	39
 http 511	41	40
-http bad response	2373	2808
-http connect timeout exception	2374	2809
-http connection has been hijacked	2375,2376	2810
+http bad response	2373	2816
+http connect timeout exception	2374	2817
+http connection has been hijacked	2375,2376	2818
 http error 400	2	1
 http error 401	3	2
 http error 402	4	3
@@ -13880,20 +13904,20 @@ http error 507	38	37
 http error 508	39	38
 http error 510	40	39
 http error 511	41	40
-http fatal error	2377	2811
-http handler timeout	2378	2812
-http header syntax error	2379	2813
-http invalid read on closed body	2380,2381	2814
-http listener exception	2382	2815
-http named cookie not present	2383,2384	2816
-http no location header in response	2385,2386	2817
-http no such file	2387,2388	2818
+http fatal error	2377	2819
+http handler timeout	2378	2820
+http header syntax error	2379	2821
+http invalid read on closed body	2380,2381	2822
+http listener exception	2382	2823
+http named cookie not present	2383,2384	2824
+http no location header in response	2385,2386	2825
+http no such file	2387,2388	2826
 http request	2389,150	169
-http request method or response status code does not allow body	2390,2391	2819
-http retriable error	2392	2820
-http retry exception	2393	2821
-http server closed	2394	2822
-http server exception	2395	2823
+http request method or response status code does not allow body	2390,2391	2827
+http retriable error	2392	2828
+http retry exception	2393	2829
+http server closed	2394	2830
+http server exception	2395	2831
 http status 400	2	1
 http status 401	3	2
 http status 402	4	3
@@ -13934,1927 +13958,1933 @@ http status 507	38	37
 http status 508	39	38
 http status 510	40	39
 http status 511	41	40
-http timeout exception	2396	2824
+http timeout exception	2396	2832
 http version not supported	36	35
-http wrote more than the declared content length	2397,2398	2825
+http wrote more than the declared content length	2397,2398	2833
 http_version_not_supported	36	35
-httpbadresponse	2373	2808
-httpconnecttimeoutexception	2374	2809
-httperror	2399	2826
-httpexception	2400	2827
-httpfatalerror	2377	2811
-httpheadersyntaxerror	2379	2813
-httplistenerexception	2382	2815
-httpretriableerror	2392	2820
-httpretryexception	2393	2821
+httpbadresponse	2373	2816
+httpconnecttimeoutexception	2374	2817
+httperror	2399	2834
+httpexception	2400	2835
+httpfatalerror	2377	2819
+httpheadersyntaxerror	2379	2821
+httplistenerexception	2382	2823
+httpretriableerror	2392	2828
+httpretryexception	2393	2829
 https proxy request	2401,150	169
-httpserverexception	2395	2823
-httptimeoutexception	2396	2824
-huge pages not supported on this platform	45	2828
-huge pages not supported with the current shared_memory_type setting	45	2828
+httpserverexception	2395	2831
+httptimeoutexception	2396	2832
+huge pages not supported on this platform	45	2836
+huge pages not supported with the current shared_memory_type setting	45	2836
 i m a teapot	20	19
-i o error reading log index file	1301	1628
-i o possible	2226	2829
-icu is not supported in this build	45	770
-icu locale cannot be specified unless locale provider is icu	84,1	2830
-icu locale must be specified	93,50	530
-identifier name * is too long	1680	2028
-identifier removed	940	2831
-identifier too long	2402,1	2832
-identity column type must be smallint integer or bigint	93,50	2833
+i o error reading log index file	1301	1634
+i o possible	2226	2837
+icu is not supported in this build	45	774
+icu locale cannot be specified unless locale provider is icu	84,1	2838
+icu locale must be specified	93,50	534
+identifier name * is too long	1680	2034
+identifier removed	940	2839
+identifier too long	2402,1	2840
+identity column type must be smallint integer or bigint	93,50	2841
 identity columns are not supported on partitions	45	212
 identity columns are not supported on typed tables	45	212
-identity not mapped exception	758	2834
-identitynotmappedexception	758	2834
-idle in transaction session timeout	2403	2835
-idle session timeout	2404	2836
-idle_in_transaction_session_timeout	2403,96	2835
-idle_session_timeout	2404,104	2836
-idleintransactionsessiontimeout	2403,96	2835
-idlesessiontimeout	2404,104	2836
-ignoring specified roles other than public	93,50	2837
-iio invalid tree exception	2405	2838
-iioexception	2406	2839
-iioinvalidtreeexception	2405	2838
-illegal * value found during parsing	1270	1595
-illegal access error	2407	2840
-illegal access exception	2408	2841
-illegal argument exception	2409	2842
-illegal block size exception	2410	2843
-illegal blocking mode exception	2411	2844
-illegal caller exception	2412	2845
-illegal channel group exception	2413	2846
-illegal charset name exception	2414	2847
-illegal class format exception	2415	2848
-illegal component state exception	2416	2849
-illegal format code point exception	2417	2850
-illegal format conversion exception	2418	2851
-illegal format exception	2419	2852
-illegal format flags exception	2420	2853
-illegal format precision exception	2421	2854
-illegal format width exception	2422	2855
-illegal grant revoke command please consult the manual to see which privileges can be used	1264	1589
-illegal instruction	2207	2856
-illegal mix of collations * and * for operation	1096	1402
-illegal mix of collations * for operation	1097	1403
-illegal mix of collations for operation	1097	1404
-illegal monitor state exception	2423	2857
-illegal parameter data type * for operation	1267	1592
-illegal parameter data types * and * for operation	1268	1593
-illegal path state exception	2424	2858
+identity not mapped exception	758	2842
+identitynotmappedexception	758	2842
+idle in transaction session timeout	2403	2843
+idle session timeout	2404	2844
+idle_in_transaction_session_timeout	2403,96	2843
+idle_session_timeout	2404,104	2844
+idleintransactionsessiontimeout	2403,96	2843
+idlesessiontimeout	2404,104	2844
+ignoring specified roles other than public	93,50	2845
+iio invalid tree exception	2405	2846
+iioexception	2406	2847
+iioinvalidtreeexception	2405	2846
+illegal * value found during parsing	1270	1601
+illegal access error	2407	2848
+illegal access exception	2408	2849
+illegal argument exception	2409	2850
+illegal block size exception	2410	2851
+illegal blocking mode exception	2411	2852
+illegal caller exception	2412	2853
+illegal channel group exception	2413	2854
+illegal charset name exception	2414	2855
+illegal class format exception	2415	2856
+illegal component state exception	2416	2857
+illegal format code point exception	2417	2858
+illegal format conversion exception	2418	2859
+illegal format exception	2419	2860
+illegal format flags exception	2420	2861
+illegal format precision exception	2421	2862
+illegal format width exception	2422	2863
+illegal grant revoke command please consult the manual to see which privileges can be used	1264	1595
+illegal instruction	2207	2864
+illegal mix of collations * and * for operation	1096	1408
+illegal mix of collations * for operation	1097	1409
+illegal mix of collations for operation	1097	1410
+illegal monitor state exception	2423	2865
+illegal parameter data type * for operation	1267	1598
+illegal parameter data types * and * for operation	1268	1599
+illegal path state exception	2424	2866
 illegal point compression	2425,150	169
-illegal seek	2177	2859
-illegal selector exception	2426	2860
-illegal state exception	2427	2861
+illegal seek	2177	2867
+illegal selector exception	2426	2868
+illegal state exception	2427	2869
 illegal suite b digest	2428,150	169
-illegal thread state exception	2429	2862
-illegal value used as argument of dynamic column function	1148	1468
-illegalaccesserror	2407	2840
-illegalaccessexception	2408	2841
-illegalargumentexception	2409	2842
-illegalblockingmodeexception	2411	2844
-illegalblocksizeexception	2410	2843
-illegalcallerexception	2412	2845
-illegalchannelgroupexception	2413	2846
-illegalcharsetnameexception	2414	2847
-illegalclassformatexception	2415	2848
-illegalcomponentstateexception	2416	2849
-illegalformatcodepointexception	2417	2850
-illegalformatconversionexception	2418	2851
-illegalformatexception	2419	2852
-illegalformatflagsexception	2420	2853
-illegalformatprecisionexception	2421	2854
-illegalformatwidthexception	2422	2855
-illegalmonitorstateexception	2423	2857
-illegalpathstateexception	2424	2858
-illegalselectorexception	2426	2860
-illegalstateexception	2427	2861
-illegalthreadstateexception	2429	2862
-illformed locale exception	2430	2863
-illformedlocaleexception	2430	2863
+illegal thread state exception	2429	2870
+illegal value used as argument of dynamic column function	1148	1474
+illegalaccesserror	2407	2848
+illegalaccessexception	2408	2849
+illegalargumentexception	2409	2850
+illegalblockingmodeexception	2411	2852
+illegalblocksizeexception	2410	2851
+illegalcallerexception	2412	2853
+illegalchannelgroupexception	2413	2854
+illegalcharsetnameexception	2414	2855
+illegalclassformatexception	2415	2856
+illegalcomponentstateexception	2416	2857
+illegalformatcodepointexception	2417	2858
+illegalformatconversionexception	2418	2859
+illegalformatexception	2419	2860
+illegalformatflagsexception	2420	2861
+illegalformatprecisionexception	2421	2862
+illegalformatwidthexception	2422	2863
+illegalmonitorstateexception	2423	2865
+illegalpathstateexception	2424	2866
+illegalselectorexception	2426	2868
+illegalstateexception	2427	2869
+illegalthreadstateexception	2429	2870
+illformed locale exception	2430	2871
+illformedlocaleexception	2430	2871
 im_a_teapot	20	19
-image gc failed	2431,2432	2864
-image inspect error	2433,2434	2865
-image pull back off	2435,2436	2866
-image unknown format	2437,2438	2867
-imagegcfailed	2431,2432	2864
-imageinspecterror	2433,2434	2865
-imagepullbackoff	2435,2436	2866
-imaging op exception	2439	2868
-imagingopexception	2439	2868
-importerror	2440	2869
-importwarning	2441	2870
-impossible dependencies error	2442	2871
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1243	1567
-impossibledependencieserror	2442	2871
-improper binary format in array element	749,50	2872
-improper binary format in record column	749,50	2873
-improper connection state	2443	2874
-improper qualified name too many dotted names	0,1	2875
-improper relation name too many dotted names	0,1	2875
-improper type name	49,50	2626
-improperconnectionstate	2443	2874
+image gc failed	2431,2432	2872
+image inspect error	2433,2434	2873
+image pull back off	2435,2436	2874
+image unknown format	2437,2438	2875
+imagegcfailed	2431,2432	2872
+imageinspecterror	2433,2434	2873
+imagepullbackoff	2435,2436	2874
+imaging op exception	2439	2876
+imagingopexception	2439	2876
+importerror	2440	2877
+importwarning	2441	2878
+impossible dependencies error	2442	2879
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1243	1573
+impossibledependencieserror	2442	2879
+improper binary format in array element	749,50	2880
+improper binary format in record column	749,50	2881
+improper connection state	2443	2882
+improper qualified name too many dotted names	0,1	2883
+improper relation name too many dotted names	0,1	2883
+improper type name	49,50	2632
+improperconnectionstate	2443	2882
 in an aggregate with distinct order by expressions must appear in argument list	168,1	190
-in child table has a conflicting generation expression	148,1	452
-in child table must be a generated column	148,1	452
-in child table must be marked not null	148,1	452
-in failed sql transaction	803	2876
-in from has unsupported return type	148,1	2877
-in progress error	2444	2878
-in_failed_sql_transaction	803,96	2876
-inaccessible object exception	2445	2879
-inaccessibleobjectexception	2445	2879
-inappropriate access mode for branch transaction	2446	2880
+in child table has a conflicting generation expression	148,1	456
+in child table must be a generated column	148,1	456
+in child table must be marked not null	148,1	456
+in failed sql transaction	803	2884
+in from has unsupported return type	148,1	2885
+in progress error	2444	2886
+in_failed_sql_transaction	803,96	2884
+inaccessible object exception	2445	2887
+inaccessibleobjectexception	2445	2887
+inappropriate access mode for branch transaction	2446	2888
 inappropriate fallback	2447,150	169
-inappropriate ioctl for device	1013	2881
-inappropriate isolation level for branch transaction	2448	2882
-inappropriate_access_mode_for_branch_transaction	2446,96	2880
-inappropriate_isolation_level_for_branch_transaction	2448,96	2882
-inappropriateaccessmodeforbranchtransaction	2446,96	2880
-inappropriateisolationlevelforbranchtransaction	2448,96	2882
-including column does not support a collation	84,1	2775
-including column does not support an operator class	84,1	2775
-including column does not support asc desc options	84,1	2775
-including column does not support nulls first last options	84,1	2775
-incompatible class change error	2449	2883
-incompatibleclasschangeerror	2449	2883
-incomplete annotation exception	2450	2884
-incomplete message from client	311,312	2885
-incomplete read error	2451,2452	2886
-incomplete startup packet	311,312	2887
-incompleteannotationexception	2450	2884
-incompleteread	2453	2888
-incompletereaderror	2451,2452	2886
-inconsistency in usage of column lists for partitioning	1452	1786
+inappropriate ioctl for device	1013	2889
+inappropriate isolation level for branch transaction	2448	2890
+inappropriate_access_mode_for_branch_transaction	2446,96	2888
+inappropriate_isolation_level_for_branch_transaction	2448,96	2890
+inappropriateaccessmodeforbranchtransaction	2446,96	2888
+inappropriateisolationlevelforbranchtransaction	2448,96	2890
+including column does not support a collation	84,1	2783
+including column does not support an operator class	84,1	2783
+including column does not support asc desc options	84,1	2783
+including column does not support nulls first last options	84,1	2783
+incompatible class change error	2449	2891
+incompatibleclasschangeerror	2449	2891
+incomplete annotation exception	2450	2892
+incomplete message from client	311,312	2893
+incomplete read error	2451,2452	2894
+incomplete startup packet	311,312	2895
+incompleteannotationexception	2450	2892
+incompleteread	2453	2896
+incompletereaderror	2451,2452	2894
+inconsistency in usage of column lists for partitioning	1452	1792
 inconsistent compression	2454,150	169
 inconsistent early data alpn	2455,150	169
 inconsistent early data sni	2456,150	169
 inconsistent extms	2457,150	169
-inconsistent types deduced for parameter	138,1	918
-incorrect * value * for column	1706	2056
-incorrect * value * for function	1865	2247
-incorrect argument type to variable	1861	2243
-incorrect arguments to	1825	2206
-incorrect binary data format	749,50	2889
-incorrect binary data format in bind parameter	749,50	2890
-incorrect binary data format in function argument	749,50	2891
-incorrect binary data format in logical replication column	749,50	2892
-incorrect catalog name	1838	2220
-incorrect column name	1827	2208
-incorrect column specifier for column	1829	2210
-incorrect database name	1828	2209
-incorrect default value * for column	1292	1619
-incorrect escaping in json text in argument * to function * at position	1309	1636
-incorrect foreign key definition for	1832	2213
-incorrect geojson format empty * array	1230	1554
-incorrect geojson format polygon not closed	1232	1556
-incorrect geojson format specified for st_geomfromgeojson function	1231	1555
-incorrect geojson format too few points for linestring specified	1233	1557
-incorrect index name	1839	2221
-incorrect information in file	1425	1757
-incorrect number of arguments for * expected * got	1615	1963
-incorrect number of fetch variables	1616	1964
-incorrect parameter count in the call to native function	1845	2227
-incorrect parameter count to cursor	1844	2226
-incorrect parameter count to procedure	1846	2228
-incorrect parameter or combination of parameters for start slave until	1050	1356
-incorrect parameters in the call to native function	1847	2229
-incorrect parameters in the call to stored function	1849	2231
-incorrect parameters to procedure	1848	2230
-incorrect partition name	1850	2232
-incorrect prefix key the used key part isn * t support unique prefix keys	1854	2236
-incorrect routine name	1614	1962
-incorrect table definition all merge tables must be in the same database	1712	2062
-incorrect table definition there can be only one auto column and it must be defined as a key	1826	2207
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1694	2043
-incorrect table name	1856	2238
-incorrect usage of * and	1863	2245
-incorrect usage placement of	1116	1431
-incorrect user level lock name	1754	2135
-incorrect value * for option	1047	1353
-increment must not be zero	93,50	2833
-indentationerror	2458,2459	2893
-indeterminate collation	744	2894
-indeterminate datatype	465	2895
-indeterminate_collation	744,1	2894
-indeterminate_datatype	465,1	2895
-indeterminatecollation	744,1	2894
-indeterminatedatatype	465,1	2895
-index * is corrupted	1277	1602
-index * is of wrong type for an innodb fulltext index	1282	1607
+inconsistent types deduced for parameter	138,1	924
+incorrect * value * for column	1706	2062
+incorrect * value * for function	1865	2253
+incorrect argument type to variable	1861	2249
+incorrect arguments to	1825	2212
+incorrect binary data format	749,50	2897
+incorrect binary data format in bind parameter	749,50	2898
+incorrect binary data format in function argument	749,50	2899
+incorrect binary data format in logical replication column	749,50	2900
+incorrect catalog name	1838	2226
+incorrect column name	1827	2214
+incorrect column specifier for column	1829	2216
+incorrect database name	1828	2215
+incorrect default value * for column	1292	1625
+incorrect escaping in json text in argument * to function * at position	1309	1642
+incorrect foreign key definition for	1832	2219
+incorrect geojson format empty * array	1230	1560
+incorrect geojson format polygon not closed	1232	1562
+incorrect geojson format specified for st_geomfromgeojson function	1231	1561
+incorrect geojson format too few points for linestring specified	1233	1563
+incorrect index name	1839	2227
+incorrect information in file	1425	1763
+incorrect number of arguments for * expected * got	1615	1969
+incorrect number of fetch variables	1616	1970
+incorrect parameter count in the call to native function	1845	2233
+incorrect parameter count to cursor	1844	2232
+incorrect parameter count to procedure	1846	2234
+incorrect parameter or combination of parameters for start slave until	1050	1362
+incorrect parameters in the call to native function	1847	2235
+incorrect parameters in the call to stored function	1849	2237
+incorrect parameters to procedure	1848	2236
+incorrect partition name	1850	2238
+incorrect prefix key the used key part isn * t support unique prefix keys	1854	2242
+incorrect routine name	1614	1968
+incorrect table definition all merge tables must be in the same database	1712	2068
+incorrect table definition there can be only one auto column and it must be defined as a key	1826	2213
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1694	2049
+incorrect table name	1856	2244
+incorrect usage of * and	1863	2251
+incorrect usage placement of	1116	1437
+incorrect user level lock name	1754	2141
+incorrect value * for option	1047	1359
+increment must not be zero	93,50	2841
+indentationerror	2458,2459	2901
+indeterminate collation	744	2902
+indeterminate datatype	465	2903
+indeterminate_collation	744,1	2902
+indeterminate_datatype	465,1	2903
+indeterminatecollation	744,1	2902
+indeterminatedatatype	465,1	2903
+index * is corrupted	1277	1608
+index * is of wrong type for an innodb fulltext index	1282	1613
 index access method * does not have a handler	43	84
-index column size too large the maximum column size is * bytes	1276	1601
-index corrupted	2460	2896
+index column size too large the maximum column size is * bytes	1276	1607
+index corrupted	2460	2904
 index creation on system columns is not supported	45	82
-index database disk image is malformed	2461,2462	2897
-index expressions and predicates can refer only to the table being indexed	168,1	2898
-index for table * is corrupt try to repair it	1426	1758
-index invalid or out of range	173	2899
+index database disk image is malformed	2461,2462	2905
+index expressions and predicates can refer only to the table being indexed	168,1	2906
+index for table * is corrupt try to repair it	1426	1764
+index invalid or out of range	173	2907
 index operators must be binary	84,1	83
-index out of bounds exception	2463,173	2900
-index out of range exception	2464,173	2901
-index relfilenode value not set when in binary upgrade mode	93,50	2902
-index row requires * bytes maximum size is	182	2903
-index row size * exceeds btree version * for index	182	2904
-index row size * exceeds hash maximum	182	2905
-index row size * exceeds maximum * for index	182	2906
-index s does not support this operation	1326	1655
+index out of bounds exception	2463,173	2908
+index out of bounds the len is * but the index is	173	2909
+index out of range	173	2910
+index out of range exception	2464,173	2911
+index relfilenode value not set when in binary upgrade mode	93,50	2912
+index row requires * bytes maximum size is	182	2913
+index row size * exceeds btree version * for index	182	2914
+index row size * exceeds hash maximum	182	2915
+index row size * exceeds maximum * for index	182	2916
+index s does not support this operation	1326	1661
 index search operators must return boolean	84,1	83
-index was out of range must be non negative and less than the size of the collection	173	2907
-index was outside the bounds of the array	2464,173	2908
-index_corrupted	2460,830	2896
-indexcorrupted	2460,830	2896
-indexerror	2465,2466,173	2909
-indexoutofboundsexception	2463,173	2900
-indexoutofrangeexception	2464,173	2901
-indicator overflow	2467	2910
-indicator_overflow	2467,50	2910
-indicatoroverflow	2467,50	2910
-infailedsqltransaction	803,96	2876
-infinite recursion detected in policy for relation	84,1	2911
-infinite recursion detected in rules for relation	84,1	2911
-inherited column * has a collation conflict	582,1	721
-inherited column * has a generation conflict	148,1	452
-inherited column * has a storage parameter conflict	148,1	452
-inherited column * has a type conflict	148,1	452
-inherited column * must be renamed in child tables too	47,1	441
-inherited constraint * must be renamed in child tables too	47,1	441
-inherited relation * is not a table or foreign table	131,1	796
-inherits conflicting default values	520,1	640
-inherits conflicting generation expressions	520,1	640
-inherits from generated column but specifies default	520,1	640
-inherits from generated column but specifies identity	520,1	640
-initial position must not be null	94,50	2912
-initial slot snapshot too large	421,420	2913
-initiated by * normal shutdown	1420	1752
+index was out of range must be non negative and less than the size of the collection	173	2917
+index was outside the bounds of the array	2464,173	2918
+index_corrupted	2460,830	2904
+indexcorrupted	2460,830	2904
+indexerror	2465,2466,173	2919
+indexoutofboundsexception	2463,173	2908
+indexoutofrangeexception	2464,173	2911
+indicator overflow	2467	2920
+indicator_overflow	2467,50	2920
+indicatoroverflow	2467,50	2920
+infailedsqltransaction	803,96	2884
+infinite recursion detected in policy for relation	84,1	2921
+infinite recursion detected in rules for relation	84,1	2921
+inherited column * has a collation conflict	582,1	725
+inherited column * has a generation conflict	148,1	456
+inherited column * has a storage parameter conflict	148,1	456
+inherited column * has a type conflict	148,1	456
+inherited column * must be renamed in child tables too	47,1	445
+inherited constraint * must be renamed in child tables too	47,1	445
+inherited relation * is not a table or foreign table	131,1	800
+inherits conflicting default values	520,1	644
+inherits conflicting generation expressions	520,1	644
+inherits from generated column but specifies default	520,1	644
+inherits from generated column but specifies identity	520,1	644
+initial position must not be null	94,50	2922
+initial slot snapshot too large	421,420	2923
+initiated by * normal shutdown	1420	1758
 inline sql function body only valid for language sql	48,1	112
-innodb is in read only mode	1284	1609
-innodb presently supports one fulltext index creation at a time	1281	1606
-innodb refuses to write tables with row_format compressed or key_block_size	1739	2090
-inprogresserror	2444	2878
-input data type is not an array	148,1	490
-input is a query not an expression	93,50	2634
-input is out of range	306,50	2914
-input mismatch exception	2468	2915
-input of anonymous composite types is not implemented	45	2916
-input output error	945	2917
+innodb is in read only mode	1284	1615
+innodb presently supports one fulltext index creation at a time	1281	1612
+innodb refuses to write tables with row_format compressed or key_block_size	1739	2096
+inprogresserror	2444	2886
+input data type is not an array	148,1	494
+input is a query not an expression	93,50	2640
+input is out of range	306,50	2924
+input mismatch exception	2468	2925
+input of anonymous composite types is not implemented	45	2926
+input output error	945	2927
 input parameters after one with a default value must also have defaults	48,1	112
-input string is too short for datetime format	438,50	465
-input string was not in a correct format	452	2918
-inputmismatchexception	2468	2915
-insert delayed can * because it is locked with lock tables	1140	1457
-insert has more expressions than target columns	0,1	2919
-insert has more target columns than expressions	0,1	2919
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1070	1376
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1067	1373
-insert on duplicate key update on a table with more than one unique key is unsafe	1072	1378
-insert or update on table * violates foreign key constraint	2333,572	2920
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1071	1377
-insert select rule actions are not supported for queries having data modifying statements in with	45	575
-insert trigger s when condition cannot reference old values	84,1	305
-insert with on conflict clause cannot be used with table that has insert or update rules	45	575
-inspectfailed	2469,2470	2921
-installerror	2471	2922
-instance already exists exception	2472	2923
-instance not found exception	2473	2924
-instancealreadyexistsexception	2472	2923
-instancenotfoundexception	2473	2924
-instantiationerror	2474	2925
-instantiationexception	2475	2926
-instead nothing rules on select are not implemented	45	500
-instead of triggers cannot have column lists	45	306
-instead of triggers cannot have when conditions	45	306
-instead of triggers must be for each row	45	306
-insufficient data left in message	311,312,749	2927
-insufficient execution stack exception	2476	2928
-insufficient file descriptors available to start server process	122	2581
-insufficient free cpu	2477	2929
-insufficient free memory	2478	2930
-insufficient memory exception	2479	2931
-insufficient memory to continue the execution of the program	2479,2480	2932
-insufficient privilege	69	2933
-insufficient resources	122	2934
-insufficient resources exception	2481	2935
+input string is too short for datetime format	438,50	469
+input string was not in a correct format	452	2928
+inputmismatchexception	2468	2925
+insert delayed can * because it is locked with lock tables	1140	1463
+insert has more expressions than target columns	0,1	2929
+insert has more target columns than expressions	0,1	2929
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1070	1382
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1067	1379
+insert on duplicate key update on a table with more than one unique key is unsafe	1072	1384
+insert or update on table * violates foreign key constraint	2333,572	2930
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1071	1383
+insert select rule actions are not supported for queries having data modifying statements in with	45	579
+insert trigger s when condition cannot reference old values	84,1	308
+insert with on conflict clause cannot be used with table that has insert or update rules	45	579
+inspectfailed	2469,2470	2931
+installerror	2471	2932
+instance already exists exception	2472	2933
+instance not found exception	2473	2934
+instancealreadyexistsexception	2472	2933
+instancenotfoundexception	2473	2934
+instantiationerror	2474	2935
+instantiationexception	2475	2936
+instead nothing rules on select are not implemented	45	504
+instead of triggers cannot have column lists	45	309
+instead of triggers cannot have when conditions	45	309
+instead of triggers must be for each row	45	309
+insufficient data left in message	311,312,749	2937
+insufficient execution stack exception	2476	2938
+insufficient file descriptors available to start server process	122	2587
+insufficient free cpu	2477	2939
+insufficient free memory	2478	2940
+insufficient memory exception	2479	2941
+insufficient memory to continue the execution of the program	2479,2480	2942
+insufficient privilege	69	2943
+insufficient resources	122	2944
+insufficient resources exception	2481	2945
 insufficient security	2482,150	169
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2476	2936
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2476	2946
 insufficient storage	38	37
-insufficient_privilege	69,1	2933
-insufficient_resources	122	2934
+insufficient_privilege	69,1	2943
+insufficient_resources	122	2944
 insufficient_storage	38	37
-insufficientexecutionstackexception	2476	2928
-insufficientfreecpu	2477	2929
-insufficientfreememory	2478	2930
-insufficientmemoryexception	2479	2931
-insufficientprivilege	69,1	2933
-insufficientresources	122	2934
-insufficientresourcesexception	2481	2935
-integer is required for rows type frame	1860	2242
-integer out of range	306,50	308
-integrity constraint violation	572	2937
-integrity_constraint_violation	572	2937
-integrityconstraintviolation	572	2937
-integrityerror	2483	2938
-interface conversion interface is string not int	388	2939
-interfaceerror	2484	2940
-internal buffer overflow exception	2485	2941
-internal buffer overflow occurred	2485	2942
-internal error	830	2943
-internal error in the runtime	2200	2944
-internal function * is not in internal lookup table	746,1	939
-internal scheduler error	1180	1502
+insufficientexecutionstackexception	2476	2938
+insufficientfreecpu	2477	2939
+insufficientfreememory	2478	2940
+insufficientmemoryexception	2479	2941
+insufficientprivilege	69,1	2943
+insufficientresources	122	2944
+insufficientresourcesexception	2481	2945
+integer is required for rows type frame	1860	2248
+integer out of range	306,50	311
+integrity constraint violation	572	2947
+integrity_constraint_violation	572	2947
+integrityconstraintviolation	572	2947
+integrityerror	2483	2948
+interface conversion interface is string not int	388	2949
+interfaceerror	2484	2950
+internal buffer overflow exception	2485	2951
+internal buffer overflow occurred	2485	2952
+internal error	830	2953
+internal error in the runtime	2200	2954
+internal function * is not in internal lookup table	746,1	945
+internal scheduler error	1180	1508
 internal server error	31	30
-internal size * is invalid for passed by value type	84,1	2722
-internal_error	830	2943
+internal size * is invalid for passed by value type	84,1	2730
+internal_error	830	2953
 internal_server_error	31	30
-internalbufferoverflowexception	2485	2941
-internalerror	830	2943
-interrupted by timeout exception	2486	2945
-interrupted io exception	2487	2946
-interrupted naming exception	2488	2947
-interrupted system call	944	2948
-interrupted system call should be restarted	1886	2949
-interruptedbytimeoutexception	2486	2945
-interruptederror	944,2489	2950
-interruptedexception	2490	2951
-interruptedioexception	2487	2946
-interruptednamingexception	2488	2947
-interval field overflow	2491	2952
-interval field value out of range	2491,50	2953
-interval is either not positive or too big	1179	1501
-interval time zone * must not include months or days	93,50	2954
-interval_field_overflow	2491,50	2952
-intervalfieldoverflow	2491,50	2952
-into is only allowed on first select of union intersect except	0,1	2919
-introspectionexception	2492	2955
-invalid * character string	1289	1616
-invalid address error	2493	2956
-invalid address family in external	749,50	944
+internalbufferoverflowexception	2485	2951
+internalerror	830	2953
+interrupted by timeout exception	2486	2955
+interrupted io exception	2487	2956
+interrupted naming exception	2488	2957
+interrupted system call	944	2958
+interrupted system call should be restarted	1886	2959
+interruptedbytimeoutexception	2486	2955
+interruptederror	944,2489	2960
+interruptedexception	2490	2961
+interruptedioexception	2487	2956
+interruptednamingexception	2488	2957
+interval field overflow	2491	2962
+interval field value out of range	2491,50	2963
+interval is either not positive or too big	1179	1507
+interval time zone * must not include months or days	93,50	2964
+interval_field_overflow	2491,50	2962
+intervalfieldoverflow	2491,50	2962
+into is only allowed on first select of union intersect except	0,1	2929
+introspectionexception	2492	2965
+invalid * character string	1289	1622
+invalid address error	2493	2966
+invalid address family in external	749,50	950
 invalid affix alias	107,108	110
 invalid affix flag	107,108	110
 invalid affix flag * with long flag value	107,108	110
 invalid alert	2494,150	169
-invalid algorithm parameter exception	2495	2957
-invalid application exception	2496	2958
-invalid argument	620	2959
-invalid argument error * in function	1625	1973
+invalid algorithm parameter exception	2495	2967
+invalid application exception	2496	2968
+invalid argument	620	2969
+invalid argument error * in function	1625	1979
 invalid argument for	0,1	188
-invalid argument for logarithm	522	2960
-invalid argument for nth value function	169	2961
-invalid argument for ntile function	171	2962
-invalid argument for power function	51	2963
-invalid argument for sql json datetime function	838	2964
-invalid argument for width bucket function	760	2965
-invalid argument size * in function call message	311,312	2766
-invalid array flags	749,50	2872
-invalid array for xml namespace mapping	50	799
-invalid array length	173	2966
-invalid asynchronous state exception	2497	2967
-invalid attribute identifier exception	2498	2968
+invalid argument for logarithm	522	2970
+invalid argument for nth value function	169	2971
+invalid argument for ntile function	171	2972
+invalid argument for power function	51	2973
+invalid argument for sql json datetime function	838	2974
+invalid argument for width bucket function	760	2975
+invalid argument size * in function call message	311,312	2774
+invalid array flags	749,50	2880
+invalid array for xml namespace mapping	50	803
+invalid array length	173	2976
+invalid asynchronous state exception	2497	2977
+invalid attribute identifier exception	2498	2978
 invalid attribute in procedure definition	48,1	112
-invalid attribute value exception	2499	2969
-invalid attributes exception	2500	2970
-invalid authentication method	107,108	260
-invalid authentication method * not supported by this build	107,108	260
-invalid authorization specification	707	2971
-invalid base64 end sequence	93,50	2972
-invalid binary representation	749	2973
-invalid bits in external	749,50	944
+invalid attribute value exception	2499	2979
+invalid attributes exception	2500	2980
+invalid authentication method	107,108	261
+invalid authentication method * not supported by this build	107,108	261
+invalid authorization specification	707	2981
+invalid base64 end sequence	93,50	2982
+invalid binary representation	749	2983
+invalid bits in external	749,50	950
 invalid bound specification for a hash partition	47,1	47
 invalid bound specification for a list partition	47,1	47
 invalid bound specification for a range partition	47,1	47
-invalid byte sequence error	2501	2974
-invalid byte sequence for encoding	569,50	2975
-invalid byte value for encoding	569,50	2975
-invalid ca certificate	2502,156	2976
-invalid cast exception	2503	2977
-invalid catalog name	2504	2978
+invalid byte sequence error	2501	2984
+invalid byte sequence for encoding	569,50	2985
+invalid byte value for encoding	569,50	2985
+invalid ca certificate	2502,156	2986
+invalid cast exception	2503	2987
+invalid catalog name	2504	2988
 invalid ccs message	2505,150	169
 invalid certificate or alg	2506,150	169
-invalid certificate verification context	2507,156	2979
+invalid certificate verification context	2507,156	2989
 invalid character in affix flag	107,108	110
-invalid character in extension * schema must not contain any of	49,50	2980
-invalid character in extension owner must not contain any of	49,50	2980
-invalid character value for cast	2508	2981
-invalid character z looking for beginning of object key string	2229	2982
-invalid cidr mask in address	107,108	260
-invalid cidr value	49,50	2983
-invalid class exception	2509	2984
-invalid close message subtype	311,312	315
-invalid column definition	520	2985
-invalid column reference	168	2986
-invalid column reference * in load data	1334	1664
-invalid com object exception	198	2987
-invalid combination of date conventions	438,50	465
+invalid character in extension * schema must not contain any of	49,50	2990
+invalid character in extension owner must not contain any of	49,50	2990
+invalid character value for cast	2508	2991
+invalid character z looking for beginning of object key string	2229	2992
+invalid cidr mask in address	107,108	261
+invalid cidr value	49,50	2993
+invalid class exception	2509	2994
+invalid close message subtype	311,312	318
+invalid column definition	520	2995
+invalid column reference	168	2996
+invalid column reference * in load data	1334	1670
+invalid com object exception	198	2997
+invalid combination of date conventions	438,50	469
 invalid command	2510,150	169
-invalid command line argument	0,1	577
-invalid command line argument for server process	0,1	577
-invalid command name	93,50	2988
-invalid component error	2511	2989
+invalid command line argument	0,1	581
+invalid command line argument for server process	0,1	581
+invalid command name	93,50	2998
+invalid component error	2511	2999
 invalid compression algorithm	2512,150	169
-invalid compression method	93,50	593
-invalid compression specification	0,1	826
-invalid condition number	1133	1449
+invalid compression method	93,50	597
+invalid compression specification	0,1	830
+invalid condition number	1133	1455
 invalid config	2513,150	169
 invalid configuration name	2514,150	169
-invalid configuration parameter name	675,1	2990
-invalid configuration parameter name * removing it	675,1	2990
-invalid connection limit	93,50	530
-invalid connection string syntax	0,1	2991
-invalid connection type	107,108	260
+invalid configuration parameter name	675,1	3000
+invalid configuration parameter name * removing it	675,1	3000
+invalid connection limit	93,50	534
+invalid connection string syntax	0,1	3001
+invalid connection type	107,108	261
 invalid context	2515,150	169
-invalid copy file header missing flags	249,50	792
-invalid copy file header missing length	249,50	792
-invalid copy file header with oids	249,50	792
-invalid copy file header wrong length	249,50	792
-invalid create database strategy	93,50	530
-invalid credential exception	2516	2992
-invalid credentials exception	2516	2993
-invalid cross device link	2175	2994
+invalid copy file header missing flags	249,50	796
+invalid copy file header missing length	249,50	796
+invalid copy file header with oids	249,50	796
+invalid copy file header wrong length	249,50	796
+invalid create database strategy	93,50	534
+invalid credential exception	2516	3002
+invalid credentials exception	2516	3003
+invalid cross device link	2175	3004
 invalid ct validation type	2517,150	169
-invalid cursor definition	501	2995
-invalid cursor name	2518	2996
-invalid cursor name must not be empty	2518	2997
-invalid cursor state	467	2998
-invalid data exception	2519	2999
-invalid data format	2519	3000
-invalid data in file	43	3001
-invalid database definition	2520	3002
-invalid datetime format	438	3003
-invalid datetime format separator	438,50	465
-invalid datum pointer	50	3004
-invalid default value for	1291	1618
-invalid describe message subtype	311,312	315
-invalid destination encoding name	93,50	3005
-invalid dh parameters	107,108	713
-invalid dh parameters neither suitable generator or safe prime	107,108	713
-invalid dh parameters p is not prime	107,108	713
-invalid digit in external numeric value	749,50	3006
-invalid disk capacity	2521	3007
-invalid dn d operation exception	2522	3008
-invalid encoding name	93,50	3005
-invalid encoding number	93,50	3009
-invalid enum argument exception	2523	3010
-invalid enum label	675,1	3011
-invalid escape character	2524	3012
-invalid escape octet	2525	3013
-invalid escape sequence	2526	3014
-invalid escape string	2526,50	3015
-invalid exchange	922	3016
-invalid extension name	93,50	2796
-invalid extension version name	93,50	2796
-invalid external cidr value	749,50	944
-invalid external pg_snapshot data	749,50	3017
-invalid field size	249,50	792
-invalid filter criteria exception	2527	3018
-invalid flags for opening a large object	93,50	3019
-invalid foreign key	2332	3020
-invalid format specification for an interval value	438,50	465
-invalid frontend message type	311,312	315
-invalid function definition	48	3021
+invalid cursor definition	501	3005
+invalid cursor name	2518	3006
+invalid cursor name must not be empty	2518	3007
+invalid cursor state	467	3008
+invalid data exception	2519	3009
+invalid data format	2519	3010
+invalid data in file	43	3011
+invalid database definition	2520	3012
+invalid datetime format	438	3013
+invalid datetime format separator	438,50	469
+invalid datum pointer	50	3014
+invalid default value for	1291	1624
+invalid describe message subtype	311,312	318
+invalid destination encoding name	93,50	3015
+invalid dh parameters	107,108	717
+invalid dh parameters neither suitable generator or safe prime	107,108	717
+invalid dh parameters p is not prime	107,108	717
+invalid digit found in string	452	3016
+invalid digit in external numeric value	749,50	3017
+invalid disk capacity	2521	3018
+invalid dn d operation exception	2522	3019
+invalid encoding name	93,50	3015
+invalid encoding number	93,50	3020
+invalid enum argument exception	2523	3021
+invalid enum label	675,1	3022
+invalid escape character	2524	3023
+invalid escape octet	2525	3024
+invalid escape sequence	2526	3025
+invalid escape string	2526,50	3026
+invalid exchange	922	3027
+invalid extension name	93,50	2804
+invalid extension version name	93,50	2804
+invalid external cidr value	749,50	950
+invalid external pg_snapshot data	749,50	3028
+invalid field size	249,50	796
+invalid filter criteria exception	2527	3029
+invalid flags for opening a large object	93,50	3030
+invalid float literal	452	3016
+invalid foreign key	2332	3031
+invalid format specification for an interval value	438,50	469
+invalid frontend message type	311,312	318
+invalid function definition	48	3032
 invalid function number * must be between 1 and	84,1	83
-invalid gis data provided to function	1239	1563
-invalid grant operation	517	3022
-invalid grantor	518	3023
-invalid hexadecimal data odd number of digits	93,50	2972
-invalid hexadecimal digit	93,50	2972
-invalid image name	2528,2529	3024
-invalid indicator parameter value	2530	3025
-invalid input string for y yyy	438,50	465
-invalid input syntax for type	49,50,438,93,0	3026
-invalid input value for enum	49,50	3027
-invalid int2vector data	749,50	3028
-invalid internal value for enum	749,50	3029
-invalid interval type modifier	93,50	2954
-invalid ip address	107,108	260
-invalid ip mask	107,108	260
-invalid json text	2531	3030
-invalid key exception	2532	3031
-invalid key spec exception	2533	3032
+invalid gis data provided to function	1239	1569
+invalid grant operation	517	3033
+invalid grantor	518	3034
+invalid hexadecimal data odd number of digits	93,50	2982
+invalid hexadecimal digit	93,50	2982
+invalid image name	2528,2529	3035
+invalid indicator parameter value	2530	3036
+invalid input string for y yyy	438,50	469
+invalid input syntax for type	49,50,438,93,0	3037
+invalid input value for enum	49,50	3038
+invalid int2vector data	749,50	3039
+invalid internal value for enum	749,50	3040
+invalid interval type modifier	93,50	2964
+invalid ip address	107,108	261
+invalid ip mask	107,108	261
+invalid json text	2531	3041
+invalid key exception	2532	3042
+invalid key spec exception	2533	3043
 invalid key update type	2534,150	169
-invalid large object descriptor	83,1	3033
-invalid large object write request size	93,50	3019
-invalid ldap port number	107,108	260
-invalid ldapscheme value	107,108	260
-invalid length in external	749,50	944
-invalid length in external bit string	749,50	3034
-invalid length of startup packet	311,312	2887
-invalid line specification a and b cannot both be zero	49,50,749	3035
-invalid line specification must be two distinct points	49,50,93	3035
-invalid list syntax in parameter	93,50,0	3036
-invalid literal for int with base	452	3037
-invalid locale name	131,1	533
-invalid locator specification	2535	3038
-invalid logical replication message type	311,312	3039
-invalid macro name in dynamic library path	675,1	823
-invalid magic number in dynamic shared memory segment	43	958
-invalid mark exception	2536	3040
-invalid mask length	93,50	444
+invalid large object descriptor	83,1	3044
+invalid large object write request size	93,50	3030
+invalid ldap port number	107,108	261
+invalid ldapscheme value	107,108	261
+invalid length in external	749,50	950
+invalid length in external bit string	749,50	3045
+invalid length of startup packet	311,312	2895
+invalid line specification a and b cannot both be zero	49,50,749	3046
+invalid line specification must be two distinct points	49,50,93	3046
+invalid list syntax in parameter	93,50,0	3047
+invalid literal for int with base	452	3048
+invalid locale name	131,1	537
+invalid locator specification	2535	3049
+invalid logical replication message type	311,312	3050
+invalid macro name in dynamic library path	675,1	827
+invalid magic number in dynamic shared memory segment	43	964
+invalid mark exception	2536	3051
+invalid mask length	93,50	448
 invalid max early data	2537,150	169
-invalid memory allocation request size	182	3041
-invalid message format	311,312	2927
-invalid message length	311,312	2885
-invalid message size * in shared memory queue	182	626
-invalid midi data exception	2538	3042
+invalid memory allocation request size	182	3052
+invalid message format	311,312	2937
+invalid message length	311,312	2893
+invalid message size * in shared memory queue	182	630
+invalid midi data exception	2538	3053
 invalid mode character must be one of	49,50	49
-invalid module descriptor exception	2539	3043
-invalid multibyte character for locale	569,50	3044
-invalid name	675	3045
-invalid name exception	2540	3046
-invalid name syntax	675,1	3047
-invalid non ca certificate has ca markings	2541,156	3048
-invalid normalization form	93,50	2700
+invalid module descriptor exception	2539	3054
+invalid multibyte character for locale	569,50	3055
+invalid name	675	3056
+invalid name exception	2540	3057
+invalid name syntax	675,1	3058
+invalid non ca certificate has ca markings	2541,156	3059
+invalid normalization form	93,50	2707
 invalid null cmd name	2542,150	169
-invalid number of dimensions	749,50,93	2872
+invalid number of dimensions	749,50,93	2880
 invalid number of flag vector aliases	107,108	110
-invalid number of points in external path value	749,50	3049
-invalid number of points in external polygon value	749,50	3049
-invalid numeric type modifier	93,50	3050
-invalid object definition	84	3051
-invalid object exception	2543	3052
-invalid octet value in macaddr value	306,50	3053
-invalid oidvector data	749,50	3054
-invalid ole variant type exception	2544	3055
-invalid on update clause for * column	1295	1622
-invalid on update specification	45	596
-invalid open type exception	2545	3056
-invalid operation exception	2546	3057
+invalid number of points in external path value	749,50	3060
+invalid number of points in external polygon value	749,50	3060
+invalid numeric type modifier	93,50	3061
+invalid object definition	84	3062
+invalid object exception	2543	3063
+invalid octet value in macaddr value	306,50	3064
+invalid oidvector data	749,50	3065
+invalid ole variant type exception	2544	3066
+invalid on update clause for * column	1295	1628
+invalid on update specification	45	600
+invalid open type exception	2545	3067
+invalid operation exception	2546	3068
 invalid operator class options parsing function	84,1	83
 invalid operator number * must be between 1 and	84,1	83
-invalid option name * must not contain	93,50	3058
-invalid or incomplete multibyte or wide character	941	3059
-invalid or inconsistent certificate extension	2547,156	3060
-invalid or inconsistent certificate policy extension	2548,156	3061
-invalid overflow block number	93,50	3062
-invalid owned by option	0,1	3063
-invalid parameter exception	2549	3064
-invalid parameter list format	0,1	635
-invalid parameter name	675,1	3065
-invalid parameter spec exception	2550	3066
-invalid parameter value	93	3067
-invalid password	963	3068
-invalid password packet size	311,312	2627
-invalid path exception	2551	3069
-invalid performance_schema usage	1851	2233
-invalid preceding or following size	2343	3070
-invalid preceding or following size in window function	2343,50	3071
-invalid preferences format exception	2552	3072
-invalid prefix error	2553	3073
-invalid prepared statement definition	2554	3074
-invalid privilege type * for column	517,518	632
-invalid privilege type * for table	517,518	632
-invalid program exception	670	3075
-invalid properties format exception	2555	3076
-invalid publication object list	0,1	652
-invalid publication where expression	45	3077
-invalid publication_names syntax	675,1	3078
-invalid query response	311,312	910
-invalid radius in external circle value	749,50	3049
-invalid radius port number	107,108	260
-invalid range bound flags	0,1	3079
-invalid recursion	111	3080
-invalid reference to from clause entry for table	168,1,591	660
-invalid regular expression	2556	3081
-invalid regular expression option	93,50	1136
-invalid relation id exception	2557	3082
-invalid relation service exception	2558	3083
-invalid relation type exception	2559	3084
-invalid request code	925	3085
-invalid request descriptor	924	3086
-invalid response from primary server	311,312	910
-invalid role info exception	2560	3087
-invalid role oid	83,1	3088
-invalid role specification	754	3089
-invalid role specification s	1296	1623
-invalid role value exception	2561	3090
-invalid row count in limit clause	2562	3091
-invalid row count in result offset clause	2563	3092
-invalid savepoint specification	881	3093
-invalid scale in external numeric value	749,50	3006
-invalid schema definition	775	3094
-invalid schema name	2564,0	3095
-invalid scram response	311,312	734
-invalid search controls exception	2565	3096
-invalid search filter exception	2566	3097
+invalid option name * must not contain	93,50	3069
+invalid or incomplete multibyte or wide character	941	3070
+invalid or inconsistent certificate extension	2547,156	3071
+invalid or inconsistent certificate policy extension	2548,156	3072
+invalid overflow block number	93,50	3073
+invalid owned by option	0,1	3074
+invalid parameter exception	2549	3075
+invalid parameter list format	0,1	639
+invalid parameter name	675,1	3076
+invalid parameter spec exception	2550	3077
+invalid parameter value	93	3078
+invalid password	963	3079
+invalid password packet size	311,312	2633
+invalid path exception	2551	3080
+invalid performance_schema usage	1851	2239
+invalid preceding or following size	2343	3081
+invalid preceding or following size in window function	2343,50	3082
+invalid preferences format exception	2552	3083
+invalid prefix error	2553	3084
+invalid prepared statement definition	2554	3085
+invalid privilege type * for column	517,518	636
+invalid privilege type * for table	517,518	636
+invalid program exception	670	3086
+invalid properties format exception	2555	3087
+invalid publication object list	0,1	656
+invalid publication where expression	45	3088
+invalid publication_names syntax	675,1	3089
+invalid query response	311,312	916
+invalid radius in external circle value	749,50	3060
+invalid radius port number	107,108	261
+invalid range bound flags	0,1	3090
+invalid recursion	111	3091
+invalid reference to from clause entry for table	168,1,591	664
+invalid regular expression	2556	3092
+invalid regular expression option	93,50	1142
+invalid relation id exception	2557	3093
+invalid relation service exception	2558	3094
+invalid relation type exception	2559	3095
+invalid request code	925	3096
+invalid request descriptor	924	3097
+invalid response from primary server	311,312	916
+invalid role info exception	2560	3098
+invalid role oid	83,1	3099
+invalid role specification	754	3100
+invalid role specification s	1296	1629
+invalid role value exception	2561	3101
+invalid row count in limit clause	2562	3102
+invalid row count in result offset clause	2563	3103
+invalid savepoint specification	881	3104
+invalid scale in external numeric value	749,50	3017
+invalid schema definition	775	3105
+invalid schema name	2564,0	3106
+invalid scram response	311,312	738
+invalid search controls exception	2565	3107
+invalid search filter exception	2566	3108
 invalid sequence number	2567,150	169
-invalid sequence option sequence name	0,1	3063
-invalid server encoding	131,1	533
+invalid sequence option sequence name	0,1	3074
+invalid server encoding	131,1	537
 invalid serverinfo data	2568,150	169
 invalid session id	2569,150	169
-invalid sign in external numeric value	749,50	3006
-invalid size for column	1293	1620
-invalid slot	926	3098
-invalid snapshot data in file	49,50	3099
-invalid snapshot identifier	93,50	3100
-invalid source encoding name	93,50	3005
-invalid specification exception	2570	3101
-invalid sql json subscript	2571	3102
-invalid sql statement name	2572	3103
-invalid sqlstate returned	2573	3104
+invalid sign in external numeric value	749,50	3017
+invalid size for column	1293	1626
+invalid slot	926	3109
+invalid snapshot data in file	49,50	3110
+invalid snapshot identifier	93,50	3111
+invalid source encoding name	93,50	3015
+invalid specification exception	2570	3112
+invalid sql json subscript	2571	3113
+invalid sql statement name	2572	3114
+invalid sqlstate returned	2573	3115
 invalid srp username	2574,150	169
-invalid standby message type	311,312	3105
-invalid startup packet layout expected terminator as last byte	311,312	2887
-invalid state error	2575,2576	3106
-invalid statement name must not be empty	2554,1	3107
-invalid statistics kind	93,50	3108
+invalid standby message type	311,312	3116
+invalid startup packet layout expected terminator as last byte	311,312	2895
+invalid state error	2575,2576	3117
+invalid statement name must not be empty	2554,1	3118
+invalid statistics kind	93,50	3119
 invalid status response	2577,150	169
-invalid storage type	93,50	593
-invalid string in message	311,312	2927
-invalid subscription oid	93,50	2988
-invalid symbol * found while decoding base64 sequence	93,50	2972
-invalid table definition	47	3109
-invalid table name	0,1	652
-invalid tablesample argument	2578	3110
-invalid tablesample repeat	2579	3111
-invalid target object type exception	2580	3112
-invalid text representation	49	3113
-invalid text search configuration file name	93,50	3114
+invalid storage type	93,50	597
+invalid string in message	311,312	2937
+invalid subscription oid	93,50	2998
+invalid symbol * found while decoding base64 sequence	93,50	2982
+invalid table definition	47	3120
+invalid table name	0,1	656
+invalid tablesample argument	2578	3121
+invalid tablesample repeat	2579	3122
+invalid target object type exception	2580	3123
+invalid text representation	49	3124
+invalid text search configuration file name	93,50	3125
 invalid ticket keys length	2581,150	169
-invalid time value	739	3115
-invalid time zone displacement value	2582	3116
-invalid time zone exception	2583	3117
-invalid timestamp value in column * at row	1804	2185
-invalid transaction initiation	2584	3118
-invalid transaction state	96	3119
-invalid transaction termination	449	3120
-invalid type category * must be simple ascii	93,50	1247
-invalid type internal size	84,1	2722
-invalid type modifier	93,50	2954
-invalid type name	0,1	3121
-invalid unicode code point	0,1,93	3122
-invalid unicode escape	0,1,2526	3123
-invalid unicode escape value	0,1	3123
-invalid unicode surrogate pair	0,1	3124
-invalid union intersect except order by clause	45	450
-invalid uri error	2585	3125
-invalid use of escape character	2586	3126
-invalid use of group function	1294	1621
-invalid use of null value	1297	1624
-invalid value for boolean option	93,50	3058
-invalid value for clientcert	107,108	260
-invalid value for clientname	107,108	260
-invalid value for enum option	93,50	3058
-invalid value for floating point option	93,50	3058
-invalid value for integer	452	3127
-invalid value for integer option	93,50	3058
-invalid value for parameter	93,50	3036
-invalid wal location lsn	93,50	3128
-invalid whence setting	93,50	3019
-invalid xml comment	2587	3129
-invalid xml content	2588	3130
-invalid xml document	2589	3131
-invalid xml processing instruction	2590,0	3132
-invalid_argument	620,621,2	755
-invalid_argument_for_logarithm	522,50	2960
-invalid_argument_for_nth_value_function	169,50	2961
-invalid_argument_for_ntile_function	171,50	2962
-invalid_argument_for_power_function	51,50	2963
-invalid_argument_for_sql_json_datetime_function	838,50	2964
-invalid_argument_for_width_bucket_function	760,50	2965
-invalid_authorization_specification	707	2971
-invalid_binary_representation	749,50	2973
-invalid_catalog_name	2504	2978
-invalid_character_value_for_cast	2508,50	2981
-invalid_column_definition	520,1	2985
-invalid_column_reference	168,1	2986
-invalid_cursor_definition	501,1	2995
-invalid_cursor_name	2518	2996
-invalid_cursor_state	467	2998
-invalid_database_definition	2520,1	3002
-invalid_datetime_format	438,50	3003
-invalid_escape_character	2524,50	3012
-invalid_escape_octet	2525,50	3013
-invalid_escape_sequence	2526,50	3014
-invalid_foreign_key	2332,1	3020
-invalid_function_definition	48,1	3021
-invalid_grant_operation	517,518	3022
-invalid_grantor	518	3023
-invalid_indicator_parameter_value	2530,50	3025
-invalid_json_text	2531,50	3030
-invalid_locator_specification	2535,2591	3038
-invalid_name	675,1	3045
-invalid_object_definition	84,1	3051
-invalid_parameter_value	93,50	3067
-invalid_password	963,707	3068
-invalid_preceding_or_following_size	2343,50	3070
-invalid_prepared_statement_definition	2554,1	3074
-invalid_recursion	111,1	3080
-invalid_regular_expression	2556,50	3081
-invalid_role_specification	754	3089
-invalid_row_count_in_limit_clause	2562,50	3091
-invalid_row_count_in_result_offset_clause	2563,50	3092
-invalid_savepoint_specification	881,884	3093
-invalid_schema_definition	775,1	3094
-invalid_schema_name	2564	3095
-invalid_sql_json_subscript	2571,50	3102
-invalid_sql_statement_name	2572	3103
-invalid_sqlstate_returned	2573,304	3104
-invalid_table_definition	47,1	3109
-invalid_tablesample_argument	2578,50	3110
-invalid_tablesample_repeat	2579,50	3111
-invalid_text_representation	49,50	3113
-invalid_time_zone_displacement_value	2582,50	3116
-invalid_transaction_initiation	2584	3118
-invalid_transaction_state	96	3119
-invalid_transaction_termination	449	3120
-invalid_use_of_escape_character	2586,50	3126
-invalid_xml_comment	2587,50	3129
-invalid_xml_content	2588,50	3130
-invalid_xml_document	2589,50	3131
-invalid_xml_processing_instruction	2590,50	3132
-invalidaddresserror	2493	2956
-invalidalgorithmparameterexception	2495	2957
-invalidapplicationexception	2496	2958
-invalidargument	620,621,2	755
-invalidargumentforlogarithm	522,50	2960
-invalidargumentfornthvaluefunction	169,50	2961
-invalidargumentforntilefunction	171,50	2962
-invalidargumentforpowerfunction	51,50	2963
-invalidargumentforsqljsondatetimefunction	838,50	2964
-invalidargumentforwidthbucketfunction	760,50	2965
-invalidasynchronousstateexception	2497	2967
-invalidatederror	2592	3133
-invalidattributeidentifierexception	2498	2968
-invalidattributesexception	2500	2970
-invalidattributevalueexception	2499	2969
-invalidauthorizationspecification	707	2971
-invalidbinaryrepresentation	749,50	2973
-invalidbytesequenceerror	2501	2974
-invalidcastexception	2503	2977
-invalidcatalogname	2504	2978
-invalidcharactervalueforcast	2508,50	2981
-invalidclassexception	2509	2984
-invalidcolumndefinition	520,1	2985
-invalidcolumnreference	168,1	2986
-invalidcomobjectexception	198	2987
-invalidcomponenterror	2511	2989
-invalidcredentialexception	2516	2992
-invalidcursordefinition	501,1	2995
-invalidcursorname	2518	2996
-invalidcursorstate	467	2998
-invaliddatabasedefinition	2520,1	3002
-invaliddataexception	2519	2999
-invaliddatetimeformat	438,50	3003
-invaliddiskcapacity	2521	3007
-invaliddndoperationexception	2522	3008
-invalidenumargumentexception	2523	3010
-invalidescapecharacter	2524,50	3012
-invalidescapeoctet	2525,50	3013
-invalidescapesequence	2526,50	3014
-invalidfiltercriteriaexception	2527	3018
-invalidforeignkey	2332,1	3020
-invalidfunctiondefinition	48,1	3021
-invalidgrantoperation	517,518	3022
-invalidgrantor	518	3023
-invalidimagename	2528,2529	3024
-invalidindicatorparametervalue	2530,50	3025
-invalidjsontext	2531,50	3030
-invalidkeyexception	2532	3031
-invalidkeyspecexception	2533	3032
-invalidlocatorspecification	2535,2591	3038
-invalidmarkexception	2536	3040
-invalidmididataexception	2538	3042
-invalidmoduledescriptorexception	2539	3043
-invalidname	675,1	3045
-invalidnameexception	2540	3046
-invalidobjectdefinition	84,1	3051
-invalidobjectexception	2543	3052
-invalidolevarianttypeexception	2544	3055
-invalidopentypeexception	2545	3056
-invalidoperationexception	2546	3057
-invalidparameterexception	2549	3064
-invalidparameterspecexception	2550	3066
-invalidparametervalue	93,50	3067
-invalidpassword	963,707	3068
-invalidpathexception	2551	3069
-invalidprecedingorfollowingsize	2343,50	3070
-invalidpreferencesformatexception	2552	3072
-invalidprefixerror	2553	3073
-invalidpreparedstatementdefinition	2554,1	3074
-invalidprogramexception	670	3075
-invalidpropertiesformatexception	2555	3076
-invalidrecursion	111,1	3080
-invalidregularexpression	2556,50	3081
-invalidrelationidexception	2557	3082
-invalidrelationserviceexception	2558	3083
-invalidrelationtypeexception	2559	3084
-invalidroleinfoexception	2560	3087
-invalidrolespecification	754	3089
-invalidrolevalueexception	2561	3090
-invalidrowcountinlimitclause	2562,50	3091
-invalidrowcountinresultoffsetclause	2563,50	3092
-invalidsavepointspecification	881,884	3093
-invalidschemadefinition	775,1	3094
-invalidschemaname	2564	3095
-invalidsearchcontrolsexception	2565	3096
-invalidsearchfilterexception	2566	3097
-invalidspecificationexception	2570	3101
-invalidsqljsonsubscript	2571,50	3102
-invalidsqlstatementname	2572	3103
-invalidsqlstatereturned	2573,304	3104
-invalidstateerror	2575,2576	3106
-invalidtabledefinition	47,1	3109
-invalidtablesampleargument	2578,50	3110
-invalidtablesamplerepeat	2579,50	3111
-invalidtargetobjecttypeexception	2580	3112
-invalidtextrepresentation	49,50	3113
-invalidtimezonedisplacementvalue	2582,50	3116
-invalidtimezoneexception	2583	3117
-invalidtransactioninitiation	2584	3118
-invalidtransactionstate	96	3119
-invalidtransactiontermination	449	3120
-invalidurierror	2585	3125
-invalidurl	2051	3134
-invaliduseofescapecharacter	2586,50	3126
-invalidxmlcomment	2587,50	3129
-invalidxmlcontent	2588,50	3130
-invalidxmldocument	2589,50	3131
-invalidxmlprocessinginstruction	2590,50	3132
-invisible column s must have a default value	1300	1627
-invocation target exception	2593	3135
-invocationtargetexception	2593	3135
-io error	756	3136
-io read error	1302	1629
-io read write on closed pipe	2594,2595	3137
-io write error	1303	1630
-io_error	756,757	3136
-ioerror	756,757	3136
-ioexception	2596	3138
-ip address and mask do not match	107,108	260
-ip address mismatch	2597,156	3139
-is a composite type	131,1	3140
-is a deferrable index	131,1	796
-is a directory	947,131	3141
-is a directory error	947,2598	3142
-is a foreign table	131,1	576
-is a generated column	168,1	2781
-is a member of role	517,518	794
-is a named type file	948	3143
-is a partial index	131,1	796
-is a partitioned table	45	306
-is a procedure	131,1	1116
-is a table	131,1	576
-is a table s row type	131,1	440
-is a view	131,1,1306	576
-is already a member of extension	43	3144
+invalid time value	739	3126
+invalid time zone displacement value	2582	3127
+invalid time zone exception	2583	3128
+invalid timestamp value in column * at row	1804	2191
+invalid transaction initiation	2584	3129
+invalid transaction state	96	3130
+invalid transaction termination	449	3131
+invalid type category * must be simple ascii	93,50	1253
+invalid type internal size	84,1	2730
+invalid type modifier	93,50	2964
+invalid type name	0,1	3132
+invalid unicode code point	0,1,93	3133
+invalid unicode escape	0,1,2526	3134
+invalid unicode escape value	0,1	3134
+invalid unicode surrogate pair	0,1	3135
+invalid union intersect except order by clause	45	454
+invalid uri error	2585	3136
+invalid use of escape character	2586	3137
+invalid use of group function	1294	1627
+invalid use of null value	1297	1630
+invalid value for boolean option	93,50	3069
+invalid value for clientcert	107,108	261
+invalid value for clientname	107,108	261
+invalid value for enum option	93,50	3069
+invalid value for floating point option	93,50	3069
+invalid value for integer	452	3138
+invalid value for integer option	93,50	3069
+invalid value for parameter	93,50	3047
+invalid wal location lsn	93,50	3139
+invalid whence setting	93,50	3030
+invalid xml comment	2587	3140
+invalid xml content	2588	3141
+invalid xml document	2589	3142
+invalid xml processing instruction	2590,0	3143
+invalid_argument	620,621,2	759
+invalid_argument_for_logarithm	522,50	2970
+invalid_argument_for_nth_value_function	169,50	2971
+invalid_argument_for_ntile_function	171,50	2972
+invalid_argument_for_power_function	51,50	2973
+invalid_argument_for_sql_json_datetime_function	838,50	2974
+invalid_argument_for_width_bucket_function	760,50	2975
+invalid_authorization_specification	707	2981
+invalid_binary_representation	749,50	2983
+invalid_catalog_name	2504	2988
+invalid_character_value_for_cast	2508,50	2991
+invalid_column_definition	520,1	2995
+invalid_column_reference	168,1	2996
+invalid_cursor_definition	501,1	3005
+invalid_cursor_name	2518	3006
+invalid_cursor_state	467	3008
+invalid_database_definition	2520,1	3012
+invalid_datetime_format	438,50	3013
+invalid_escape_character	2524,50	3023
+invalid_escape_octet	2525,50	3024
+invalid_escape_sequence	2526,50	3025
+invalid_foreign_key	2332,1	3031
+invalid_function_definition	48,1	3032
+invalid_grant_operation	517,518	3033
+invalid_grantor	518	3034
+invalid_indicator_parameter_value	2530,50	3036
+invalid_json_text	2531,50	3041
+invalid_locator_specification	2535,2591	3049
+invalid_name	675,1	3056
+invalid_object_definition	84,1	3062
+invalid_parameter_value	93,50	3078
+invalid_password	963,707	3079
+invalid_preceding_or_following_size	2343,50	3081
+invalid_prepared_statement_definition	2554,1	3085
+invalid_recursion	111,1	3091
+invalid_regular_expression	2556,50	3092
+invalid_role_specification	754	3100
+invalid_row_count_in_limit_clause	2562,50	3102
+invalid_row_count_in_result_offset_clause	2563,50	3103
+invalid_savepoint_specification	881,884	3104
+invalid_schema_definition	775,1	3105
+invalid_schema_name	2564	3106
+invalid_sql_json_subscript	2571,50	3113
+invalid_sql_statement_name	2572	3114
+invalid_sqlstate_returned	2573,304	3115
+invalid_table_definition	47,1	3120
+invalid_tablesample_argument	2578,50	3121
+invalid_tablesample_repeat	2579,50	3122
+invalid_text_representation	49,50	3124
+invalid_time_zone_displacement_value	2582,50	3127
+invalid_transaction_initiation	2584	3129
+invalid_transaction_state	96	3130
+invalid_transaction_termination	449	3131
+invalid_use_of_escape_character	2586,50	3137
+invalid_xml_comment	2587,50	3140
+invalid_xml_content	2588,50	3141
+invalid_xml_document	2589,50	3142
+invalid_xml_processing_instruction	2590,50	3143
+invalidaddresserror	2493	2966
+invalidalgorithmparameterexception	2495	2967
+invalidapplicationexception	2496	2968
+invalidargument	620,621,2	759
+invalidargumentforlogarithm	522,50	2970
+invalidargumentfornthvaluefunction	169,50	2971
+invalidargumentforntilefunction	171,50	2972
+invalidargumentforpowerfunction	51,50	2973
+invalidargumentforsqljsondatetimefunction	838,50	2974
+invalidargumentforwidthbucketfunction	760,50	2975
+invalidasynchronousstateexception	2497	2977
+invalidatederror	2592	3144
+invalidattributeidentifierexception	2498	2978
+invalidattributesexception	2500	2980
+invalidattributevalueexception	2499	2979
+invalidauthorizationspecification	707	2981
+invalidbinaryrepresentation	749,50	2983
+invalidbytesequenceerror	2501	2984
+invalidcastexception	2503	2987
+invalidcatalogname	2504	2988
+invalidcharactervalueforcast	2508,50	2991
+invalidclassexception	2509	2994
+invalidcolumndefinition	520,1	2995
+invalidcolumnreference	168,1	2996
+invalidcomobjectexception	198	2997
+invalidcomponenterror	2511	2999
+invalidcredentialexception	2516	3002
+invalidcursordefinition	501,1	3005
+invalidcursorname	2518	3006
+invalidcursorstate	467	3008
+invaliddatabasedefinition	2520,1	3012
+invaliddataexception	2519	3009
+invaliddatetimeformat	438,50	3013
+invaliddiskcapacity	2521	3018
+invaliddndoperationexception	2522	3019
+invalidenumargumentexception	2523	3021
+invalidescapecharacter	2524,50	3023
+invalidescapeoctet	2525,50	3024
+invalidescapesequence	2526,50	3025
+invalidfiltercriteriaexception	2527	3029
+invalidforeignkey	2332,1	3031
+invalidfunctiondefinition	48,1	3032
+invalidgrantoperation	517,518	3033
+invalidgrantor	518	3034
+invalidimagename	2528,2529	3035
+invalidindicatorparametervalue	2530,50	3036
+invalidjsontext	2531,50	3041
+invalidkeyexception	2532	3042
+invalidkeyspecexception	2533	3043
+invalidlocatorspecification	2535,2591	3049
+invalidmarkexception	2536	3051
+invalidmididataexception	2538	3053
+invalidmoduledescriptorexception	2539	3054
+invalidname	675,1	3056
+invalidnameexception	2540	3057
+invalidobjectdefinition	84,1	3062
+invalidobjectexception	2543	3063
+invalidolevarianttypeexception	2544	3066
+invalidopentypeexception	2545	3067
+invalidoperationexception	2546	3068
+invalidparameterexception	2549	3075
+invalidparameterspecexception	2550	3077
+invalidparametervalue	93,50	3078
+invalidpassword	963,707	3079
+invalidpathexception	2551	3080
+invalidprecedingorfollowingsize	2343,50	3081
+invalidpreferencesformatexception	2552	3083
+invalidprefixerror	2553	3084
+invalidpreparedstatementdefinition	2554,1	3085
+invalidprogramexception	670	3086
+invalidpropertiesformatexception	2555	3087
+invalidrecursion	111,1	3091
+invalidregularexpression	2556,50	3092
+invalidrelationidexception	2557	3093
+invalidrelationserviceexception	2558	3094
+invalidrelationtypeexception	2559	3095
+invalidroleinfoexception	2560	3098
+invalidrolespecification	754	3100
+invalidrolevalueexception	2561	3101
+invalidrowcountinlimitclause	2562,50	3102
+invalidrowcountinresultoffsetclause	2563,50	3103
+invalidsavepointspecification	881,884	3104
+invalidschemadefinition	775,1	3105
+invalidschemaname	2564	3106
+invalidsearchcontrolsexception	2565	3107
+invalidsearchfilterexception	2566	3108
+invalidspecificationexception	2570	3112
+invalidsqljsonsubscript	2571,50	3113
+invalidsqlstatementname	2572	3114
+invalidsqlstatereturned	2573,304	3115
+invalidstateerror	2575,2576	3117
+invalidtabledefinition	47,1	3120
+invalidtablesampleargument	2578,50	3121
+invalidtablesamplerepeat	2579,50	3122
+invalidtargetobjecttypeexception	2580	3123
+invalidtextrepresentation	49,50	3124
+invalidtimezonedisplacementvalue	2582,50	3127
+invalidtimezoneexception	2583	3128
+invalidtransactioninitiation	2584	3129
+invalidtransactionstate	96	3130
+invalidtransactiontermination	449	3131
+invalidurierror	2585	3136
+invalidurl	2051	3145
+invaliduseofescapecharacter	2586,50	3137
+invalidxmlcomment	2587,50	3140
+invalidxmlcontent	2588,50	3141
+invalidxmldocument	2589,50	3142
+invalidxmlprocessinginstruction	2590,50	3143
+invisible column s must have a default value	1300	1633
+invocation target exception	2593	3146
+invocationtargetexception	2593	3146
+io error	756	3147
+io read error	1302	1635
+io read write on closed pipe	2594,2595	3148
+io write error	1303	1636
+io_error	756,757	3147
+ioerror	756,757	3147
+ioexception	2596	3149
+ip address and mask do not match	107,108	261
+ip address mismatch	2597,156	3150
+is a composite type	131,1	3151
+is a deferrable index	131,1	800
+is a directory	947,131	3152
+is a directory error	947,2598	3153
+is a foreign table	131,1	580
+is a generated column	168,1	2789
+is a member of role	517,518	798
+is a named type file	948	3154
+is a partial index	131,1	800
+is a partitioned table	45	309
+is a procedure	131,1	1122
+is a table	131,1	580
+is a table s row type	131,1	444
+is a view	131,1,1306	580
+is already a member of extension	43	3155
 is already a partition	131,1	142
-is already a view	43	907
-is already associated with a constraint	43	3145
-is already defined	454,1	505
-is already in subscription	82,1	3146
-is already member of publication	82,1	1150
-is an aggregate function	131,1	3147
-is an index	131,1	3140
-is being accessed by other users	68,43	482
-is being used by logical replication subscription	68,43	482
-is being used by prepared transactions	68,43	3148
-is defined as for all tables	43	3149
-is deprecated and will be removed in a future release	1798	2179
-is deprecated and will be removed in a future release please use * instead	1797	2178
-is distinct from requires operator to yield boolean	148,1	3150
-is held from a previous transaction	467	1130
-is in a primary key	47,1	441
-is in index used as replica identity	47,1	441
-is invalid for passed by value type of size	84,1	2722
-is invalid for the 12 hour clock	438,50	465
-is invalid for variable length type	84,1	2722
-is invalid in like clause	131,1	796
-is locked against change	1200	1524
-is marked not null in parent table	47,1	441
-is no longer supported the statement was converted to	1805	2186
-is not a base type	131,1	440
-is not a brin index	131,1	3151
-is not a btree	131,1	796
+is already a view	43	913
+is already associated with a constraint	43	3156
+is already defined	454,1	509
+is already in subscription	82,1	3157
+is already member of publication	82,1	1156
+is an aggregate function	131,1	3158
+is an index	131,1	3151
+is being accessed by other users	68,43	486
+is being used by logical replication subscription	68,43	486
+is being used by prepared transactions	68,43	3159
+is defined as for all tables	43	3160
+is deprecated and will be removed in a future release	1798	2185
+is deprecated and will be removed in a future release please use * instead	1797	2184
+is distinct from requires operator to yield boolean	148,1	3161
+is held from a previous transaction	467	1136
+is in a primary key	47,1	445
+is in index used as replica identity	47,1	445
+is invalid for passed by value type of size	84,1	2730
+is invalid for the 12 hour clock	438,50	469
+is invalid for variable length type	84,1	2730
+is invalid in like clause	131,1	800
+is locked against change	1200	1530
+is marked not null in parent table	47,1	445
+is no longer supported the statement was converted to	1805	2192
+is not a base type	131,1	444
+is not a brin index	131,1	3162
+is not a btree	131,1	800
 is not a composite type	131,1	142
-is not a directory or symbolic link	43	1105
-is not a domain	131,1,148	3152
-is not a foreign table	131,1	3152
-is not a function	131,1,388	1116
-is not a gin index	131,1	3153
-is not a hash partitioned table	93,50	3154
-is not a materialized view	131,1,45	3152
-is not a member of extension	43	3144
-is not a member of operator family	131,1	511
-is not a member of the extension being created	43	436
-is not a number	49,50	3155
-is not a parent of relation	591,1	3156
-is not a partition of relation	591,1	3156
-is not a partitioned table	84,1	513
-is not a procedure	131,1	1116
-is not a select query	467	1130
-is not a sequence	131,1,1427	3152
-is not a simply updatable scan of table	467	1130
-is not a table	131,1	3152
+is not a directory or symbolic link	43	1111
+is not a domain	131,1,148	3163
+is not a foreign table	131,1	3163
+is not a function	131,1,388	1122
+is not a gin index	131,1	3164
+is not a hash partitioned table	93,50	3165
+is not a materialized view	131,1,45	3163
+is not a member of extension	43	3155
+is not a member of operator family	131,1	515
+is not a member of the extension being created	43	440
+is not a number	49,50	3166
+is not a parent of relation	591,1	3167
+is not a partition of relation	591,1	3167
+is not a partitioned table	84,1	517
+is not a procedure	131,1	1122
+is not a select query	467	1136
+is not a sequence	131,1,1427	3163
+is not a simply updatable scan of table	467	1136
+is not a table	131,1	3163
 is not a table or materialized view	131,1	142
 is not a typed table	131,1	142
-is not a unique index	131,1	796
+is not a unique index	131,1	800
 is not a valid base type for a domain	148,1	205
-is not a valid binary digit	49,50	3157
-is not a valid data directory	93,50	1053
-is not a valid encoding code	83,1	3158
-is not a valid encoding name	83,1	3158
-is not a valid hexadecimal digit	49,50	3157
-is not a valid operator name	675,1	3159
-is not a valid ordering operator	131,1	3160
-is not a view	131,1	3152
-is not allowed in a non volatile function	45	362
-is not allowed in an sql function	45	362
-is not allowed in root expressions	0,1	3161
-is not allowed in stored function or trigger	1636	1984
-is not allowed in stored procedures	1592	1935
-is not allowed in this context	1422	1754
-is not allowed to create new users	1400	1731
-is not allowed with aggregate functions	45	450
-is not allowed with distinct clause	45	450
-is not allowed with group by clause	45	450
-is not allowed with having clause	45	450
-is not allowed with set returning functions in the target list	45	450
-is not allowed with union intersect except	45	450
-is not allowed with window functions	45	450
-is not an aggregate	131,1	1116
-is not an enum	131,1	3162
+is not a valid binary digit	49,50	3168
+is not a valid data directory	93,50	1059
+is not a valid encoding code	83,1	3169
+is not a valid encoding name	83,1	3169
+is not a valid hexadecimal digit	49,50	3168
+is not a valid operator name	675,1	3170
+is not a valid ordering operator	131,1	3171
+is not a view	131,1	3163
+is not allowed in a non volatile function	45	366
+is not allowed in an sql function	45	366
+is not allowed in root expressions	0,1	3172
+is not allowed in stored function or trigger	1636	1990
+is not allowed in stored procedures	1592	1941
+is not allowed in this context	1422	1760
+is not allowed to create new users	1400	1737
+is not allowed with aggregate functions	45	454
+is not allowed with distinct clause	45	454
+is not allowed with group by clause	45	454
+is not allowed with having clause	45	454
+is not allowed with set returning functions in the target list	45	454
+is not allowed with union intersect except	45	454
+is not allowed with window functions	45	454
+is not an aggregate	131,1	1122
+is not an enum	131,1	3173
 is not an existing enum label	93,50	148
-is not an index	131,1,84	3152
-is not an index for table	131,1	3163
-is not an ordered set aggregate so it cannot have within group	131,1	1116
-is not available	45	377
-is not commutative	131,1	511
-is not composite	131,1	3164
-is not currently accepting connections	43	492
-is not deferrable	131,1	576
-is not empty	43	1105
+is not an index	131,1,84	3163
+is not an index for table	131,1	3174
+is not an ordered set aggregate so it cannot have within group	131,1	1122
+is not available	45	381
+is not commutative	131,1	515
+is not composite	131,1	3175
+is not currently accepting connections	43	496
+is not deferrable	131,1	580
+is not empty	43	1111
 is not in select list	168,1	190
-is not in subscription	84,1	535
-is not of a character type	148,1	3165
-is not of regconfig type	148,1	3165
-is not of tsvector type	148,1	3165
-is not of type	1843	2225
-is not of type oid	93,50	1125
-is not part of the publication	83,1	3166
-is not partitioned	84,1	513
-is not permitted to log in	707	3167
-is not positioned on a row	467	1130
-is not supported for this operation try	1035	1341
-is not supported in multi threaded slave mode	1365	1695
-is not supported reason * try	1036	1342
-is not supported with icu provider	93,50	530
-is not the index for column	93,50	1125
-is not trusted	131,1	3140
+is not in subscription	84,1	539
+is not of a character type	148,1	3176
+is not of regconfig type	148,1	3176
+is not of tsvector type	148,1	3176
+is not of type	1843	2231
+is not of type oid	93,50	1131
+is not part of the publication	83,1	3177
+is not partitioned	84,1	517
+is not permitted to log in	707	3178
+is not positioned on a row	467	1136
+is not supported for this operation try	1035	1347
+is not supported in multi threaded slave mode	1365	1701
+is not supported reason * try	1036	1348
+is not supported with icu provider	93,50	534
+is not the index for column	93,50	1131
+is not trusted	131,1	3151
 is not unique	113,1	121
-is not valid	43	3145
-is not valid for relation	93,50	3168
-is not yet defined	83,1	3169
-is not yet supported in unquoted sql function body	45	1133
-is of type * but default expression is of type	148,1	3170
-is of type * but expression is of type	148,1	3171
-is only a shell	83,1	3172
-is out of range for sequence data type	93,50	2833
-is out of range for type	306,50	3173
-is out of range for type double precision	306,50	2914
-is out of range for type real	306,50	2914
-is outside the valid range for parameter	306,50,93	3174
-is too large	182	3175
-is used by an active logical replication slot	68,43	482
-isadirectoryerror	947,2598	3142
-isdir unable to open database file	2599,730	3176
-isn t in group by	1831	2212
-isolated storage exception	142	3177
-isolatedstorageexception	142	3177
-isolationerror	2600	3178
+is not valid	43	3156
+is not valid for relation	93,50	3179
+is not yet defined	83,1	3180
+is not yet supported in unquoted sql function body	45	1139
+is of type * but default expression is of type	148,1	3181
+is of type * but expression is of type	148,1	3182
+is only a shell	83,1	3183
+is out of range for sequence data type	93,50	2841
+is out of range for type	306,50	3184
+is out of range for type double precision	306,50	2924
+is out of range for type real	306,50	2924
+is outside the valid range for parameter	306,50,93	3185
+is too large	182	3186
+is used by an active logical replication slot	68,43	486
+isadirectoryerror	947,2598	3153
+isdir unable to open database file	2599,730	3187
+isn t in group by	1831	2218
+isolated storage exception	142	3188
+isolatedstorageexception	142	3188
+isolationerror	2600	3189
 ispell dictionary supports only default long and num flag values	107,108	110
-issuer certificate doesn t have a public key	2601,156	3179
-issuer certificate lookup error	2602,156	3180
-issuer name empty	2603,156	3181
-it is not allowed to shut off binlog on this command	1389	1720
-it is not allowed to specify * more than once	1201	1525
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1641	1989
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1361	1691
-jarexception	2604	3182
-jm runtime exception	2605	3183
-jmexception	2606	3184
-jmruntimeexception	2605	3183
-jmx provider exception	2607	3185
-jmx server error exception	2608	3186
-jmxproviderexception	2607	3185
-jmxservererrorexception	2608	3186
-job has reached the specified backoff limit	238,237	3187
-job was active longer than specified deadline	2609,614	3188
-join estimator function * has multiple matches	113,1	3189
-join estimator function * must return type	84,1	3190
-join expression * columns available but * columns specified	168,1	660
-joins can have at most	182	3191
-json cannot unmarshal string into go struct field a of type int	2229	2982
-json decode error	2610,2229	3192
-json object does not contain key	2611,50	3193
-json path should end with an array identifier in argument * to function	1311	1638
-json value must not be null	94,50	3194
-jsonb subscript does not support slices	148,1	3195
-jsonb subscript in assignment must not be null	94,50	3196
-jsonb subscript must have text type	148,1	3195
-jsondecodeerror	2610,2229	3192
-jsonerror	2612	3197
-jsonpath array accessor can only be applied to an array	2613,50	3198
-jsonpath array subscript is not a single numeric value	2571,50	3199
-jsonpath array subscript is out of bounds	2571,50	3199
-jsonpath array subscript is out of integer range	2571,50	3199
-jsonpath item method * can only be applied to a numeric value	2614,50	3200
-jsonpath item method * can only be applied to a string	838,50	1066
-jsonpath item method * can only be applied to a string or numeric value	2614,50	3200
-jsonpath item method * can only be applied to an array	2613,50	3198
-jsonpath item method * can only be applied to an object	2615,50	3201
-jsonpath member accessor can only be applied to an object	2611,50	3193
-jsonpath wildcard array accessor can only be applied to an array	2613,50	3198
-jsonpath wildcard member accessor can only be applied to an object	2615,50	3201
-kdferror	2616	3202
-key already exists exception	2617	3203
-key column * doesn t exist in table	1322	1651
-key has been revoked	951	3204
-key has expired	949	3205
-key index cannot be defined on a virtual generated column	1320	1649
-key management exception	2618	3206
+issuer certificate doesn t have a public key	2601,156	3190
+issuer certificate lookup error	2602,156	3191
+issuer name empty	2603,156	3192
+it is not allowed to shut off binlog on this command	1389	1726
+it is not allowed to specify * more than once	1201	1531
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1641	1995
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1361	1697
+jarexception	2604	3193
+jm runtime exception	2605	3194
+jmexception	2606	3195
+jmruntimeexception	2605	3194
+jmx provider exception	2607	3196
+jmx server error exception	2608	3197
+jmxproviderexception	2607	3196
+jmxservererrorexception	2608	3197
+job has reached the specified backoff limit	238,237	3198
+job was active longer than specified deadline	2609,614	3199
+join estimator function * has multiple matches	113,1	3200
+join estimator function * must return type	84,1	3201
+join expression * columns available but * columns specified	168,1	664
+joins can have at most	182	3202
+json cannot unmarshal string into go struct field a of type int	2229	2992
+json decode error	2610,2229	3203
+json object does not contain key	2611,50	3204
+json path should end with an array identifier in argument * to function	1311	1644
+json value must not be null	94,50	3205
+jsonb subscript does not support slices	148,1	3206
+jsonb subscript in assignment must not be null	94,50	3207
+jsonb subscript must have text type	148,1	3206
+jsondecodeerror	2610,2229	3203
+jsonerror	2612	3208
+jsonpath array accessor can only be applied to an array	2613,50	3209
+jsonpath array subscript is not a single numeric value	2571,50	3210
+jsonpath array subscript is out of bounds	2571,50	3210
+jsonpath array subscript is out of integer range	2571,50	3210
+jsonpath item method * can only be applied to a numeric value	2614,50	3211
+jsonpath item method * can only be applied to a string	838,50	1072
+jsonpath item method * can only be applied to a string or numeric value	2614,50	3211
+jsonpath item method * can only be applied to an array	2613,50	3209
+jsonpath item method * can only be applied to an object	2615,50	3212
+jsonpath member accessor can only be applied to an object	2611,50	3204
+jsonpath wildcard array accessor can only be applied to an array	2613,50	3209
+jsonpath wildcard member accessor can only be applied to an object	2615,50	3212
+kdferror	2616	3213
+key already exists exception	2617	3214
+key column * doesn t exist in table	1322	1657
+key has been revoked	951	3215
+key has expired	949	3216
+key index cannot be defined on a virtual generated column	1320	1655
+key management exception	2618	3217
 key must not be null	93,50	183
-key not found	2619	3207
-key not found exception	2620,2619	3208
-key part * length cannot be 0	1327	1657
-key reference and table reference don t match	1328	1658
-key s cannot explicitly include column s	1323	1652
-key s cannot have without overlaps	1321	1650
-key selector exception	2621	3209
-key store exception	2622	3210
-key usage does not include certificate signing	2623,156	3211
-key usage does not include crl signing	2624,156	3212
-key usage does not include digital signature	2625,156	3213
-key usage keycertsign invalid for non ca cert	2626,156	3214
-key value * was not found in table	1404	1736
+key not found	2619	3218
+key not found exception	2620,2619	3219
+key part * length cannot be 0	1327	1663
+key reference and table reference don t match	1328	1664
+key s cannot explicitly include column s	1323	1658
+key s cannot have without overlaps	1321	1656
+key selector exception	2621	3220
+key store exception	2622	3221
+key usage does not include certificate signing	2623,156	3222
+key usage does not include crl signing	2624,156	3223
+key usage does not include digital signature	2625,156	3224
+key usage keycertsign invalid for non ca cert	2626,156	3225
+key value * was not found in table	1404	1742
 key value must be scalar not array composite or json	93,50	183
-key was rejected by service	950	3215
-keyalreadyexistsexception	2617	3203
-keyboardinterrupt	2627,2628	3216
-keyerror	2629,2630,2619	3217
-keyexception	2631	3218
-keymanagementexception	2618	3206
-keynotfoundexception	2620,2619	3208
-keys are out order during bulk load	1329	1659
-keyselectorexception	2621	3209
-keystoreexception	2622	3210
-kill container error	2632,2633	3219
-kill pod sandbox error	2634,2635	3220
-killcontainererror	2632,2633	3219
-killed by signal 1	2203	3221
-killed by signal 10	2211	3222
-killed by signal 11	2212	3223
-killed by signal 12	2213	3224
-killed by signal 13	336	3225
-killed by signal 14	118	3226
-killed by signal 15	2214	3227
-killed by signal 16	2215	3228
-killed by signal 17	579	3229
-killed by signal 18	2216	3230
-killed by signal 19	2217	3231
-killed by signal 2	2205	3232
-killed by signal 20	2218	3233
-killed by signal 21	2219	3234
-killed by signal 22	2220	3235
-killed by signal 23	2221	3236
-killed by signal 24	761	3237
-killed by signal 25	2222	3238
-killed by signal 26	2223	3239
-killed by signal 27	2224	3240
-killed by signal 28	2225	3241
-killed by signal 29	2226	3242
-killed by signal 3	2206	3243
-killed by signal 30	2227	3244
-killed by signal 31	289	3245
-killed by signal 4	2207	3246
-killed by signal 5	2208	3247
-killed by signal 6	607	3248
-killed by signal 7	360	3249
-killed by signal 8	2209	3250
-killed by signal 9	2210	3251
-killpodsandboxerror	2634,2635	3220
-kubelet setup failed	2636	3252
-kubeletsetupfailed	2636	3252
-lambda conversion exception	2637	3253
-lambdaconversionexception	2637	3253
-language validation function * called for language * instead of	69,1	3254
-language with oid * does not exist	83,1,746	771
-large object * does not exist	83,1	3255
-large object descriptor * was not opened for reading	43	3256
-large object descriptor * was not opened for writing	43	3256
+key was rejected by service	950	3226
+keyalreadyexistsexception	2617	3214
+keyboardinterrupt	2627,2628	3227
+keyerror	2629,2630,2619	3228
+keyexception	2631	3229
+keymanagementexception	2618	3217
+keynotfoundexception	2620,2619	3219
+keys are out order during bulk load	1329	1665
+keyselectorexception	2621	3220
+keystoreexception	2622	3221
+kill container error	2632,2633	3230
+kill pod sandbox error	2634,2635	3231
+killcontainererror	2632,2633	3230
+killed by signal 1	2203	3232
+killed by signal 10	2211	3233
+killed by signal 11	2212	3234
+killed by signal 12	2213	3235
+killed by signal 13	336	3236
+killed by signal 14	118	3237
+killed by signal 15	2214	3238
+killed by signal 16	2215	3239
+killed by signal 17	579	3240
+killed by signal 18	2216	3241
+killed by signal 19	2217	3242
+killed by signal 2	2205	3243
+killed by signal 20	2218	3244
+killed by signal 21	2219	3245
+killed by signal 22	2220	3246
+killed by signal 23	2221	3247
+killed by signal 24	761	3248
+killed by signal 25	2222	3249
+killed by signal 26	2223	3250
+killed by signal 27	2224	3251
+killed by signal 28	2225	3252
+killed by signal 29	2226	3253
+killed by signal 3	2206	3254
+killed by signal 30	2227	3255
+killed by signal 31	289	3256
+killed by signal 4	2207	3257
+killed by signal 5	2208	3258
+killed by signal 6	607	3259
+killed by signal 7	360	3260
+killed by signal 8	2209	3261
+killed by signal 9	2210	3262
+killpodsandboxerror	2634,2635	3231
+kubelet setup failed	2636	3263
+kubeletsetupfailed	2636	3263
+lambda conversion exception	2637	3264
+lambdaconversionexception	2637	3264
+language validation function * called for language * instead of	69,1	3265
+language with oid * does not exist	83,1,746	775
+large object * does not exist	83,1	3266
+large object descriptor * was not opened for reading	43	3267
+large object descriptor * was not opened for writing	43	3267
 large object oid may not be null	93,50	182
-large object read request is too large	182	3257
-large zip file	2638	3258
-largezipfile	2638	3258
-last is allowed only in array subscripts	0,1	3161
-lastval is not yet defined in this session	43	1028
-layer instantiation exception	2639	3259
-layerinstantiationexception	2639	3259
-ldap referral exception	2640	3260
-ldap urls not supported on this platform	45	3261
-ldapreferralexception	2640	3260
-leading spaces are removed from name	1521	1857
+large object read request is too large	182	3268
+large zip file	2638	3269
+largezipfile	2638	3269
+last is allowed only in array subscripts	0,1	3172
+lastval is not yet defined in this session	43	1034
+layer instantiation exception	2639	3270
+layerinstantiationexception	2639	3270
+ldap referral exception	2640	3271
+ldap urls not supported on this platform	45	3272
+ldapreferralexception	2640	3271
+leading spaces are removed from name	1521	1863
 left and right associated data types for operator class options parsing functions must match	84,1	83
-left operand of jsonpath operator * is not a single numeric value	2641,50	3262
+left operand of jsonpath operator * is not a single numeric value	2641,50	3273
 legacy sigalg disallowed or unsupported	2642,150	169
-length error * in function	1626	1974
-length for type * cannot exceed	93,50	3263
-length for type * must be at least 1	93,50	3263
+length error * in function	1626	1980
+length for type * cannot exceed	93,50	3274
+length for type * must be at least 1	93,50	3274
 length mismatch	2643,150	169
 length required	13	12
 length too long	2644,150	169
 length too short	2645,150	169
 length_required	13	12
-lengtherror	2646	3264
-level 2 halted	952	3265
-level 2 not synchronized	953	3266
-level 3 halted	954	3267
-level 3 reset	955	3268
-levenshtein argument exceeds maximum length of	93,50	3269
-lexeme array may not contain empty strings	2647,50	3270
-lexeme array may not contain nulls	94,50	837
-lib section in a out corrupted	956	3271
+lengtherror	2646	3275
+level 2 halted	952	3276
+level 2 not synchronized	953	3277
+level 3 halted	954	3278
+level 3 reset	955	3279
+levenshtein argument exceeds maximum length of	93,50	3280
+lexeme array may not contain empty strings	2647,50	3281
+lexeme array may not contain nulls	94,50	841
+lib section in a out corrupted	956	3282
 library bug	2648,150	169
 library has no ciphers	2649,150	169
-licenseexception	2650	3272
+licenseexception	2650	3283
 like is not supported for creating foreign tables	45	212
-like pattern must not end with escape character	2526,50	3273
-limit exceeded exception	2651	3274
-limit in a recursive query is not implemented	45	2738
-limit must not be negative	2562,50	3275
-limit of * on json nested structures depth is reached in argument * to function	1307	1634
-limit of * on json path depth is reached in argument * to function	1312	1639
-limit only accepts integer values	1298	1625
-limit overrun error	2652	3276
-limit syntax is not supported	0,1	652
-limitexceededexception	2651	3274
-limitoverrunerror	2652	3276
-line too long	2653	3277
-line unavailable exception	2654	3278
-linetoolong	2653	3277
-lineunavailableexception	2654	3278
-link has been severed	998	3279
-link loop exception	2655	3280
-link number out of range	957	3281
-linkageerror	2656	3282
-linkexception	2657	3283
-linkloopexception	2655	3280
-list index out of range	173	3284
-list of fields is only allowed in key partitions	1333	1663
-list of radius secrets cannot be empty	107,108	260
-list of radius servers cannot be empty	107,108	260
-listener not found exception	2658	3285
-listenernotfoundexception	2658	3285
-literal carriage return found in data	249,50	792
-literal newline found in data	249,50	792
-liveness probe failed	2659,2660	3286
-lo_lseek result out of range for large object descriptor	306,50	3287
-lo_tell result out of range for large object descriptor	306,50	3287
-loaderror	2661	3288
-local connections are not supported by this build	107,108	260
-local jump error	2662	3289
-localjumperror	2662	3289
-location is not supported anymore	45	445
-locator exception	2591	3290
-locator_exception	2591	3290
-locatorexception	2591	3290
-lock disk i o error	2663,81	3291
-lock file * already exists	2664,108	3292
-lock file * is empty	2664,108	3292
-lock file exists	2664	3293
-lock not available	422	3294
-lock recursion exception	2665	3295
-lock wait timeout exceeded try restarting transaction	1340	1670
-lock_file_exists	2664,108	3293
-lock_not_available	422,43	3294
-lockederror	2666	3296
-lockfileexists	2664,108	3293
-locknotavailable	422,43	3294
-lockrecursionexception	2665	3295
-log format * is not supported	93,50	3297
-logic error * in function	1627	1975
-logical decoding cannot be used while in recovery	45	3298
+like pattern must not end with escape character	2526,50	3284
+limit exceeded exception	2651	3285
+limit in a recursive query is not implemented	45	2746
+limit must not be negative	2562,50	3286
+limit of * on json nested structures depth is reached in argument * to function	1307	1640
+limit of * on json path depth is reached in argument * to function	1312	1645
+limit only accepts integer values	1298	1631
+limit overrun error	2652	3287
+limit syntax is not supported	0,1	656
+limitexceededexception	2651	3285
+limitoverrunerror	2652	3287
+line too long	2653	3288
+line unavailable exception	2654	3289
+linetoolong	2653	3288
+lineunavailableexception	2654	3289
+link has been severed	998	3290
+link loop exception	2655	3291
+link number out of range	957	3292
+linkageerror	2656	3293
+linkexception	2657	3294
+linkloopexception	2655	3291
+list index out of range	173	3295
+list of fields is only allowed in key partitions	1333	1669
+list of radius secrets cannot be empty	107,108	261
+list of radius servers cannot be empty	107,108	261
+listener not found exception	2658	3296
+listenernotfoundexception	2658	3296
+literal carriage return found in data	249,50	796
+literal newline found in data	249,50	796
+liveness probe failed	2659,2660	3297
+lo_lseek result out of range for large object descriptor	306,50	3298
+lo_tell result out of range for large object descriptor	306,50	3298
+loaderror	2661	3299
+local connections are not supported by this build	107,108	261
+local jump error	2662	3300
+localjumperror	2662	3300
+location is not supported anymore	45	449
+locator exception	2591	3301
+locator_exception	2591	3301
+locatorexception	2591	3301
+lock disk i o error	2663,81	3302
+lock file * already exists	2664,108	3303
+lock file * is empty	2664,108	3303
+lock file exists	2664	3304
+lock not available	422	3305
+lock recursion exception	2665	3306
+lock wait timeout exceeded try restarting transaction	1340	1676
+lock_file_exists	2664,108	3304
+lock_not_available	422,43	3305
+lockederror	2666	3307
+lockfileexists	2664,108	3304
+locknotavailable	422,43	3305
+lockrecursionexception	2665	3306
+log format * is not supported	93,50	3308
+logic error * in function	1627	1981
+logical decoding cannot be used while in recovery	45	3309
 logical decoding output plugin * produces binary output but function * expects textual data	45	210
-logical decoding requires a database connection	43	657
-logical decoding requires wal_level logical	43	657
-logical replication at prepare time requires a	43	657
-logical replication slot * exists but wal_level logical	43	3299
-logical replication target relation * does not exist	43	3300
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	43	3301
-logical replication target relation * uses system columns in replica identity index	43	3300
-logical replication worker slot * is already used by another worker cannot attach	43	3302
-logical replication worker slot * is empty cannot attach	43	3302
-logical streaming at prepare time requires a	43	657
-logical streaming requires a	43	657
-loginexception	2667	3303
-long database name and identifier for object resulted in path length exceeding * characters path	1263	1588
-lookuperror	2668	3304
+logical decoding requires a database connection	43	661
+logical decoding requires wal_level logical	43	661
+logical replication at prepare time requires a	43	661
+logical replication slot * exists but wal_level logical	43	3310
+logical replication target relation * does not exist	43	3311
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	43	3312
+logical replication target relation * uses system columns in replica identity index	43	3311
+logical replication worker slot * is already used by another worker cannot attach	43	3313
+logical replication worker slot * is empty cannot attach	43	3313
+logical streaming at prepare time requires a	43	661
+logical streaming requires a	43	661
+loginexception	2667	3314
+long database name and identifier for object resulted in path length exceeding * characters path	1263	1594
+lookuperror	2668	3315
 loop detected	39	38
 loop_detected	39	38
-lossy distance functions are not supported in index only scans	45	3305
-lost connection to parallel worker	43	958
-lower and upper bounds must be finite	760,50	985
-lower bound cannot equal upper bound	760,50	985
-lowering statistics target to	93,50	593
-lz4 compression is not supported by this build	45	3306
-m bean exception	2669	3307
-m bean registration exception	2670	3308
-macaddr8 data out of range to convert to macaddr	306,50	3309
-machine is not on the network	1001	3310
-mail header not in message	2671,2672	3311
-malformed array literal	49,50	3312
-malformed communication packet	1347	1677
-malformed file type header in file	1218	1542
-malformed gtid set encoding	1344	1674
-malformed gtid set specification	1345	1675
-malformed gtid specification	1346	1676
-malformed input exception	2673	3313
-malformed json array	49,50	2628
-malformed link exception	2674	3314
-malformed multirange literal	49,50	3315
-malformed object name exception	2675	3316
-malformed parameterized type exception	2676	3317
-malformed parameters exception	2677	3318
-malformed range literal	49,50	3319
-malformed record literal	49,50	3320
-malformed scram message	311,312	734
-malformed stat buffer	2678,2679	3321
-malformed url exception	2680	3322
-malformedinputexception	2673	3313
-malformedlinkexception	2674	3314
-malformedobjectnameexception	2675	3316
-malformedparameterizedtypeexception	2676	3317
-malformedparametersexception	2677	3318
-malformedurlexception	2680	3322
-manifest checksums require a backup manifest	0,1	826
-mapping for token type * does not exist	83,1	3323
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1802	2183
-mariadb tried to use the * but its provider plugin is not loaded	1495	1829
-marshal directive exception	2681	3324
-marshaldirectiveexception	2681	3324
-marshalexception	2682	3325
-marshaling directives are invalid	2681	3326
-master command * failed	1572	1913
+lossy distance functions are not supported in index only scans	45	3316
+lost connection to parallel worker	43	964
+lower and upper bounds must be finite	760,50	991
+lower bound cannot equal upper bound	760,50	991
+lowering statistics target to	93,50	597
+lz4 compression is not supported by this build	45	3317
+m bean exception	2669	3318
+m bean registration exception	2670	3319
+macaddr8 data out of range to convert to macaddr	306,50	3320
+machine is not on the network	1001	3321
+mail header not in message	2671,2672	3322
+malformed array literal	49,50	3323
+malformed communication packet	1347	1683
+malformed file type header in file	1218	1548
+malformed gtid set encoding	1344	1680
+malformed gtid set specification	1345	1681
+malformed gtid specification	1346	1682
+malformed input exception	2673	3324
+malformed json array	49,50	2634
+malformed link exception	2674	3325
+malformed multirange literal	49,50	3326
+malformed object name exception	2675	3327
+malformed parameterized type exception	2676	3328
+malformed parameters exception	2677	3329
+malformed range literal	49,50	3330
+malformed record literal	49,50	3331
+malformed scram message	311,312	738
+malformed stat buffer	2678,2679	3332
+malformed url exception	2680	3333
+malformedinputexception	2673	3324
+malformedlinkexception	2674	3325
+malformedobjectnameexception	2675	3327
+malformedparameterizedtypeexception	2676	3328
+malformedparametersexception	2677	3329
+malformedurlexception	2680	3333
+manifest checksums require a backup manifest	0,1	830
+mapping for token type * does not exist	83,1	3334
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1802	2189
+mariadb tried to use the * but its provider plugin is not loaded	1495	1835
+marshal directive exception	2681	3335
+marshaldirectiveexception	2681	3335
+marshalexception	2682	3336
+marshaling directives are invalid	2681	3337
+master command * failed	1572	1919
 match partial not yet implemented	45	45
-materialize mode required but it is not allowed in this context	45	3327
-materialized view * has not been populated	43	3328
-materialized views cannot be unlogged	45	450
-materialized views may not be defined using bound parameters	45	450
-materialized views must not use data modifying statements in with	45	450
-materialized views must not use temporary tables or views	45	450
-max_wal_size must be at least twice wal_segment_size	93,50	277
-maxfragments should be 0	93,50	3329
-maximum call stack size exceeded	2683	3330
-maximum number of committed subtransactions	182	573
-maximum number of prepared transactions reached	740,122	3331
-maximum recursion depth exceeded	2683	3332
-maxvalue can only be used in last partition definition	1467	1801
-mbeanexception	2669	3307
-mbeanregistrationexception	2670	3308
-md5 authentication is not supported when db_user_namespace is enabled	107,108,707	260
-member access exception	427	3333
-memberaccessexception	427	3333
-memerror	2684	3334
-memory allocation error * in function	1624	1972
-memoryerror	2685,740	3335
-merge not supported in copy	45	638
-merge not supported in with query	45	2738
-message too long	797	3336
-method access exception	199	3337
+materialize mode required but it is not allowed in this context	45	3338
+materialized view * has not been populated	43	3339
+materialized views cannot be unlogged	45	454
+materialized views may not be defined using bound parameters	45	454
+materialized views must not use data modifying statements in with	45	454
+materialized views must not use temporary tables or views	45	454
+max_wal_size must be at least twice wal_segment_size	93,50	278
+maxfragments should be 0	93,50	3340
+maximum call stack size exceeded	2683	3341
+maximum number of committed subtransactions	182	577
+maximum number of prepared transactions reached	740,122	3342
+maximum recursion depth exceeded	2683	3343
+maxvalue can only be used in last partition definition	1467	1807
+mbeanexception	2669	3318
+mbeanregistrationexception	2670	3319
+md5 authentication is not supported when db_user_namespace is enabled	107,108,707	261
+member access exception	427	3344
+memberaccessexception	427	3344
+memerror	2684	3345
+memory allocation error * in function	1624	1978
+memoryerror	2685,740	3346
+merge not supported in copy	45	642
+merge not supported in with query	45	2746
+message too long	797	3347
+method access exception	199	3348
 method not allowed	7	6
 method_not_allowed	7	6
-methodaccessexception	199	3337
-midi unavailable exception	2686	3338
-midiunavailableexception	2686	3338
-mime invalid media parameter	2687	3339
-mime type parse exception	2688	3340
-mimetypeparseexception	2688	3340
-min_wal_size must be at least twice wal_segment_size	93,50	277
-minwords should be less than maxwords	93,50	3329
-minwords should be positive	93,50	3329
-mirrored type exception	2689	3341
-mirrored types exception	2690	3342
-mirroredtypeexception	2689	3341
-mirroredtypesexception	2690	3342
+methodaccessexception	199	3348
+midi unavailable exception	2686	3349
+midiunavailableexception	2686	3349
+mime invalid media parameter	2687	3350
+mime type parse exception	2688	3351
+mimetypeparseexception	2688	3351
+min_wal_size must be at least twice wal_segment_size	93,50	278
+minwords should be less than maxwords	93,50	3340
+minwords should be positive	93,50	3340
+mirrored type exception	2689	3352
+mirrored types exception	2690	3353
+mirroredtypeexception	2689	3352
+mirroredtypesexception	2690	3353
 misdirected request	21	20
 misdirected_request	21	20
 mismatched array dimensions	183,50	211
-misplaced deferrable clause	0,1	331
-misplaced initially deferred clause	0,1	331
-misplaced initially immediate clause	0,1	331
-misplaced not deferrable clause	0,1	331
-missing afffile parameter	93,50	3343
-missing authority key identifier	2691,156	3344
-missing data for column	249,50	792
-missing dictfile parameter	93,50	3345
-missing dictionary parameter	93,50	3345
+misplaced deferrable clause	0,1	334
+misplaced initially deferred clause	0,1	334
+misplaced initially immediate clause	0,1	334
+misplaced not deferrable clause	0,1	334
+missing afffile parameter	93,50	3354
+missing authority key identifier	2691,156	3355
+missing data for column	249,50	796
+missing dictfile parameter	93,50	3356
+missing dictionary parameter	93,50	3356
 missing dsa signing cert	2692,150	169
 missing ecdsa signing cert	2693,150	169
-missing entry in file * at end of line	107,108	260
+missing entry in file * at end of line	107,108	261
 missing fatal	2694,150	169
-missing field exception	207	3346
-missing format argument exception	2695	3347
-missing format width exception	2696	3348
-missing from clause entry for table	591,1	3349
-missing language parameter	93,50	3350
-missing manifest resource exception	2697	3351
-missing member exception	205	3352
-missing metadata exception	200	3353
-missing method exception	206	3354
+missing field exception	208	3357
+missing format argument exception	2695	3358
+missing format width exception	2696	3359
+missing from clause entry for table	591,1	3360
+missing language parameter	93,50	3361
+missing manifest resource exception	2697	3362
+missing member exception	206	3363
+missing metadata exception	200	3364
+missing method exception	207	3365
 missing parameters	2698,150	169
 missing psk kex modes extension	2699,150	169
-missing resource exception	2700	3355
+missing resource exception	2700	3366
 missing rsa certificate	2701,150	169
 missing rsa encrypting cert	2702,150	169
 missing rsa signing cert	2703,150	169
-missing satellite assembly exception	2704	3356
+missing satellite assembly exception	2704	3367
 missing sigalgs extension	2705,150	169
 missing signing cert	2706,150	169
-missing spec error	2707	3357
-missing spec version error	2708	3358
-missing subject key identifier	2709,156	3359
+missing spec error	2707	3368
+missing spec version error	2708	3369
+missing subject key identifier	2709,156	3370
 missing supported groups extension	2710,150	169
-missing synonyms parameter	93,50	3360
-missing time zone in input string for type timestamptz	438,50	465
-missing time zone in input string for type timetz	438,50	465
+missing synonyms parameter	93,50	3371
+missing time zone in input string for type timestamptz	438,50	469
+missing time zone in input string for type timetz	438,50	469
 missing tmp dh key	2711,150	169
 missing tmp ecdh key	2712,150	169
-missing unicode support	2713	3361
-missingfieldexception	207	3346
-missingformatargumentexception	2695	3347
-missingformatwidthexception	2696	3348
-missingmanifestresourceexception	2697	3351
-missingmemberexception	205	3352
-missingmetadataexception	200	3353
-missingmethodexception	206	3354
-missingresourceexception	2700	3355
-missingsatelliteassemblyexception	2704	3356
-missingspecerror	2707	3357
-missingspecversionerror	2708	3358
-missingunicodesupport	2713	3361
+missing unicode support	2713	3372
+missingfieldexception	208	3357
+missingformatargumentexception	2695	3358
+missingformatwidthexception	2696	3359
+missingmanifestresourceexception	2697	3362
+missingmemberexception	206	3363
+missingmetadataexception	200	3364
+missingmethodexception	207	3365
+missingresourceexception	2700	3366
+missingsatelliteassemblyexception	2704	3367
+missingspecerror	2707	3368
+missingspecversionerror	2708	3369
+missingunicodesupport	2713	3372
 mixed handshake and non handshake data	2714,150	169
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1363	1693
-mixing of transactional and non transactional tables is disabled	1364	1694
-mixing self logging and non self logging engines in a statement is unsafe	1075	1381
-mmap disk i o error	2715,81	3362
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1617	1965
-modifying sql data not permitted	2716	3363
-modifying_sql_data_not_permitted	2716,2352	3363
-modifyingsqldatanotpermitted	2716,2352	3363
-module not found error	2717,487	3364
-module_not_found	487	566
-modulenotfounderror	2717,487	3364
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1363	1699
+mixing of transactional and non transactional tables is disabled	1364	1700
+mixing self logging and non self logging engines in a statement is unsafe	1075	1387
+mmap disk i o error	2715,81	3373
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1617	1971
+modifying sql data not permitted	2716	3374
+modifying_sql_data_not_permitted	2716,2352	3374
+modifyingsqldatanotpermitted	2716,2352	3374
+module not found error	2717,487	3375
+module_not_found	487	570
+modulenotfounderror	2717,487	3375
 modulus for hash partition must be an integer value greater than zero	47,1,93	47
-modulus for hash partition must be specified	0,1	652
-modulus for hash partition provided more than once	82,1	3365
-money out of range	306,50	3366
-monitor setting exception	2718	3367
-monitorsettingexception	2718	3367
-more partitions to reorganize than there are partitions	1526	1862
-more than one function named	113,1	3368
-more than one operator named	113,1	3368
-more than one row returned by a subquery used as an expression	529	3369
-more than one sql json item	2719	3370
-more than one value returned by column xpath expression	529	3371
-more_than_one_sql_json_item	2719,50	3370
-morethanonesqljsonitem	2719,50	3370
-most specific type mismatch	2720	3372
-most_specific_type_mismatch	2720,50	3372
-mostspecifictypemismatch	2720,50	3372
-mountvolume setup failed for volume	2271,2270	3373
-movederror	2721	3374
+modulus for hash partition must be specified	0,1	656
+modulus for hash partition provided more than once	82,1	3376
+money out of range	306,50	3377
+monitor setting exception	2718	3378
+monitorsettingexception	2718	3378
+more partitions to reorganize than there are partitions	1526	1868
+more than one function named	113,1	3379
+more than one operator named	113,1	3379
+more than one row returned by a subquery used as an expression	529	3380
+more than one sql json item	2719	3381
+more than one value returned by column xpath expression	529	3382
+more_than_one_sql_json_item	2719,50	3381
+morethanonesqljsonitem	2719,50	3381
+most specific type mismatch	2720	3383
+most_specific_type_mismatch	2720,50	3383
+mostspecifictypemismatch	2720,50	3383
+mountvolume setup failed for volume	2271,2270	3384
+movederror	2721	3385
 moving aggregate implementation returns type * but plain implementation returns type	48,1	48
-moving aggregate transition function must not return null	94,50	2758
-moving row to another partition during a before for each row trigger is not supported	45	306
-multi attach error for volume	2243,2242	3375
-multi row statements required more than * bytes of storage	1634	1982
-multi statement do instead rules are not supported for copy	45	831
-multi statement do instead rules are not supported for data modifying statements in with	45	575
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1695	2044
-multicast not supported exception	209	3376
-multicastnotsupportedexception	209	3376
-multidimensional arrays must have array expressions with matching dimensions	183,50	3377
-multihop attempted	967	3378
-multipart message too large	2722	3379
-multiple accept parameters	93,50	3380
-multiple actions for rules on select are not implemented	45	500
-multiple afffile parameters	93,50	3343
-multiple assignments to same column	0,1	3381
-multiple collate clauses not allowed	0,1	652
+moving aggregate transition function must not return null	94,50	2766
+moving row to another partition during a before for each row trigger is not supported	45	309
+multi attach error for volume	2243,2242	3386
+multi row statements required more than * bytes of storage	1634	1988
+multi statement do instead rules are not supported for copy	45	835
+multi statement do instead rules are not supported for data modifying statements in with	45	579
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1695	2050
+multicast not supported exception	210	3387
+multicastnotsupportedexception	210	3387
+multidimensional arrays must have array expressions with matching dimensions	183,50	3388
+multihop attempted	967	3389
+multipart message too large	2722	3390
+multiple accept parameters	93,50	3391
+multiple actions for rules on select are not implemented	45	504
+multiple afffile parameters	93,50	3354
+multiple assignments to same column	0,1	3392
+multiple collate clauses not allowed	0,1	656
 multiple column definition lists are not allowed for the same function	0,1	157
 multiple decimal points	0,1	0
-multiple default expressions	0,1	848
-multiple default values specified for column * of table	0,1	331
-multiple deferrable not deferrable clauses not allowed	0,1	331
-multiple definition of same constant in list partitioning	1368	1698
-multiple dictfile parameters	93,50	3345
-multiple dictionary parameters	93,50	3345
-multiple generation clauses specified for column * of table	0,1	331
-multiple identity specifications for column * of table	0,1	331
-multiple initially immediate deferred clauses not allowed	0,1	331
-multiple language parameters	93,50	3350
-multiple limit clauses not allowed	0,1	652
-multiple limit options not allowed	0,1	652
-multiple offset clauses not allowed	0,1	652
-multiple order by clauses not allowed	0,1	652
-multiple primary key defined	1369	1699
-multiple primary keys for table * are not allowed	47,1	3382
-multiple read calls return no data or error	2723,2724	3383
-multiple recovery targets specified	93,50	3384
-multiple stopwords parameters	93,50	3350
-multiple values in ident field	107,108	260
-multiple values specified for authentication type	107,108	260
-multiple values specified for connection type	107,108	260
-multiple values specified for host address	107,108	260
-multiple values specified for netmask	107,108	260
-multiple window specifications with the same name	1146	1466
-multiple with clauses not allowed	0,1	652
-multirange values cannot contain null members	94,50	3385
-multiranges cannot be constructed from multidimensional arrays	529	3386
-multixact members limit exceeded	182	1054
-must accept variadic any to be used in this aggregate	148,1	3387
+multiple default expressions	0,1	852
+multiple default values specified for column * of table	0,1	334
+multiple deferrable not deferrable clauses not allowed	0,1	334
+multiple definition of same constant in list partitioning	1368	1704
+multiple dictfile parameters	93,50	3356
+multiple dictionary parameters	93,50	3356
+multiple generation clauses specified for column * of table	0,1	334
+multiple identity specifications for column * of table	0,1	334
+multiple initially immediate deferred clauses not allowed	0,1	334
+multiple language parameters	93,50	3361
+multiple limit clauses not allowed	0,1	656
+multiple limit options not allowed	0,1	656
+multiple offset clauses not allowed	0,1	656
+multiple order by clauses not allowed	0,1	656
+multiple primary key defined	1369	1705
+multiple primary keys for table * are not allowed	47,1	3393
+multiple read calls return no data or error	2723,2724	3394
+multiple recovery targets specified	93,50	3395
+multiple stopwords parameters	93,50	3361
+multiple values in ident field	107,108	261
+multiple values specified for authentication type	107,108	261
+multiple values specified for connection type	107,108	261
+multiple values specified for host address	107,108	261
+multiple values specified for netmask	107,108	261
+multiple window specifications with the same name	1146	1472
+multiple with clauses not allowed	0,1	656
+multirange values cannot contain null members	94,50	3396
+multiranges cannot be constructed from multidimensional arrays	529	3397
+multixact members limit exceeded	182	1060
+must accept variadic any to be used in this aggregate	148,1	3398
 must appear in the group by clause or be used in an aggregate function	110,1	115
-must be a list of extension names	93,50	2796
-must be a member of the role whose process is being terminated or member of pg_signal_backend	69,1	3388
-must be a member of the role whose query is being canceled or member of pg_signal_backend	69,1	3389
-must be a superuser to cancel superuser query	69,1	3389
-must be a superuser to terminate superuser process	69,1	3388
-must be fired after row	303,304	3390
-must be fired for delete	303,304	3390
-must be fired for insert	303,304	3390
-must be fired for insert or update	303,304	3391
-must be fired for update	303,304	3390
-must be greater than zero	93,50	2833
-must be installed in schema	45	377
-must be less than maxvalue	93,50	2833
-must be member of role	69,1	3392
-must be owner of large object	69,1	3393
-must be owner of type * or type	69,1	3393
+must be a list of extension names	93,50	2804
+must be a member of the role whose process is being terminated or member of pg_signal_backend	69,1	3399
+must be a member of the role whose query is being canceled or member of pg_signal_backend	69,1	3400
+must be a superuser to cancel superuser query	69,1	3400
+must be a superuser to terminate superuser process	69,1	3399
+must be fired after row	303,304	3401
+must be fired for delete	303,304	3401
+must be fired for insert	303,304	3401
+must be fired for insert or update	303,304	3402
+must be fired for update	303,304	3401
+must be greater than zero	93,50	2841
+must be installed in schema	45	381
+must be less than maxvalue	93,50	2841
+must be member of role	69,1	3403
+must be owner of large object	69,1	3404
+must be owner of type * or type	69,1	3404
 must be read_only shareable or read_write	0,1	111
-must be superuser	69,1	3393
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	69,1	3394
-must be superuser or have privileges of pg_checkpoint to do checkpoint	69,1	547
-must be superuser or have privileges of pg_read_all_settings to examine	69,1	631
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	69,1	3395
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	69,1	3395
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	69,1	3395
-must be superuser or replication role to start walsender	69,1	3396
-must be superuser or replication role to use replication slots	69,1	3397
-must be superuser to add or set schemas	69,1	3398
-must be superuser to alter a type	69,1	3399
-must be superuser to alter an operator family	69,1	3400
-must be superuser to alter replication roles or change replication attribute	69,1	3401
-must be superuser to alter settings globally	69,1	3401
-must be superuser to alter superuser roles or change superuser attribute	69,1	3401
-must be superuser to alter superusers	69,1	3401
-must be superuser to call	69,1	3402
-must be superuser to change bypassrls attribute	69,1	3401
-must be superuser to connect in binary upgrade mode	69,1	3396
-must be superuser to create a base type	69,1	3399
-must be superuser to create a cast without function	69,1	3403
-must be superuser to create an operator class	69,1	3400
-must be superuser to create an operator family	69,1	3400
-must be superuser to create bypassrls users	69,1	3401
-must be superuser to create custom procedural language	69,1	3404
-must be superuser to create for all tables publication	69,1	3398
-must be superuser to create for tables in schema publication	69,1	3398
-must be superuser to create replication users	69,1	3401
-must be superuser to create subscriptions	69,1	3405
-must be superuser to create superusers	69,1	3401
-must be superuser to create text search parsers	69,1	3406
-must be superuser to create text search templates	69,1	3406
-must be superuser to drop superusers	69,1	3401
-must be superuser to import system collations	69,1	3407
+must be superuser	69,1	3404
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	69,1	3405
+must be superuser or have privileges of pg_checkpoint to do checkpoint	69,1	551
+must be superuser or have privileges of pg_read_all_settings to examine	69,1	635
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	69,1	3406
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	69,1	3406
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	69,1	3406
+must be superuser or replication role to start walsender	69,1	3407
+must be superuser or replication role to use replication slots	69,1	3408
+must be superuser to add or set schemas	69,1	3409
+must be superuser to alter a type	69,1	3410
+must be superuser to alter an operator family	69,1	3411
+must be superuser to alter replication roles or change replication attribute	69,1	3412
+must be superuser to alter settings globally	69,1	3412
+must be superuser to alter superuser roles or change superuser attribute	69,1	3412
+must be superuser to alter superusers	69,1	3412
+must be superuser to call	69,1	3413
+must be superuser to change bypassrls attribute	69,1	3412
+must be superuser to connect in binary upgrade mode	69,1	3407
+must be superuser to create a base type	69,1	3410
+must be superuser to create a cast without function	69,1	3414
+must be superuser to create an operator class	69,1	3411
+must be superuser to create an operator family	69,1	3411
+must be superuser to create bypassrls users	69,1	3412
+must be superuser to create custom procedural language	69,1	3415
+must be superuser to create for all tables publication	69,1	3409
+must be superuser to create for tables in schema publication	69,1	3409
+must be superuser to create replication users	69,1	3412
+must be superuser to create subscriptions	69,1	3416
+must be superuser to create superusers	69,1	3412
+must be superuser to create text search parsers	69,1	3417
+must be superuser to create text search templates	69,1	3417
+must be superuser to drop superusers	69,1	3412
+must be superuser to import system collations	69,1	3418
 must be superuser to read files with adminpack 1 0	69,1	68
-must be superuser to rename	69,1	3408
-must be superuser to rename superusers	69,1	3401
-must be superuser to rotate log files with adminpack 1 0	69,1	3389
-must be superuser to set grantor	69,1	3401
-must be superuser to set schema of	69,1	3408
-must be superuser to skip transaction	69,1	3405
-must be superuser to specify a non built in join estimator function	69,1	3409
-must be superuser to specify a non built in restriction estimator function	69,1	3409
-must be superuser to specify a support function	69,1	3403
-must be used to call a parameterless aggregate function	131,1	1116
-must define subpartitions on all partitions if on one partition	1472	1806
-must have admin option on role	69,1	3401
-must have createrole privilege	69,1	3393
+must be superuser to rename	69,1	3419
+must be superuser to rename superusers	69,1	3412
+must be superuser to rotate log files with adminpack 1 0	69,1	3400
+must be superuser to set grantor	69,1	3412
+must be superuser to set schema of	69,1	3419
+must be superuser to skip transaction	69,1	3416
+must be superuser to specify a non built in join estimator function	69,1	3420
+must be superuser to specify a non built in restriction estimator function	69,1	3420
+must be superuser to specify a support function	69,1	3414
+must be used to call a parameterless aggregate function	131,1	1122
+must define subpartitions on all partitions if on one partition	1472	1812
+must have admin option on role	69,1	3412
+must have createrole privilege	69,1	3404
 must not omit initial value when transition function is strict and transition type is not compatible with input type	48,1	48
-must not return a set	148,1	3150
-must request at least 2 points	93,50	3410
-must return type	131,1,84	3160
-must specify at least one column	84,1	2775
+must not return a set	148,1	3161
+must request at least 2 points	93,50	3421
+must return type	131,1,84	3171
+must specify at least one column	84,1	2783
 must specify both or neither of serialization and deserialization functions	48,1	119
-must specify provider when multiple security label providers have been loaded	93,50	3411
-must specify relation and object name	0,1	793
-must specify restore_command when standby mode is not enabled	93,50	2807
-must specify unqualified relation names	0,1	2919
-mutual recursion between with items is not implemented	45	2738
-myrocks currently does not support rollback to savepoint if modifying rows	1532	1870
-myrocks doesn t currently support collations with * attribute	1372	1702
-myrocks failed creating new key definitions during alter	1324	1653
-myrocks failed populating secondary key during alter	1558	1897
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1305	1632
-name * has become	1373	1703
-name already bound exception	2725	3412
-name constraints minimum and maximum not supported	2726,156	3413
+must specify provider when multiple security label providers have been loaded	93,50	3422
+must specify relation and object name	0,1	797
+must specify restore_command when standby mode is not enabled	93,50	2815
+must specify unqualified relation names	0,1	2929
+mutual recursion between with items is not implemented	45	2746
+myrocks currently does not support rollback to savepoint if modifying rows	1532	1876
+myrocks doesn t currently support collations with * attribute	1372	1708
+myrocks failed creating new key definitions during alter	1324	1659
+myrocks failed populating secondary key during alter	1558	1903
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1305	1638
+name * has become	1373	1709
+name already bound exception	2725	3423
+name constraints minimum and maximum not supported	2726,156	3424
 name list length must be at least	93,50	182
 name list length must be exactly	93,50	182
-name not found exception	2727	3414
-name not unique on network	1014	3415
+name not found exception	2727	3425
+name not unique on network	1014	3426
 name or argument lists may not contain nulls	93,50	182
-name or service not known	753	3416
-name too long	2402	3417
-name_too_long	2402,1	3417
-namealreadyboundexception	2725	3412
-named in key does not exist	435,1	3418
-named in partition key does not exist	435,1	797
-nameerror	2728,2729	3419
-namenotfoundexception	2727	3414
+name or service not known	753	3427
+name too long	2402	3428
+name_too_long	2402,1	3428
+namealreadyboundexception	2725	3423
+named in key does not exist	435,1	3429
+named in partition key does not exist	435,1	801
+nameerror	2728,2729	3430
+namenotfoundexception	2727	3425
 namespace name * is not unique	0,1	157
-namespace uri must not be null	94,50	788
-nametoolong	2402,1	3417
-naming security exception	2730	3420
-namingexception	2731	3421
-namingsecurityexception	2730	3420
-native table * has the wrong structure	1840	2222
-near * at line	1447	1781
-needdict	2732	3422
-needs to have compatible input type and transition type	48,1	3423
-negative array size exception	2733	3424
-negative substring length not allowed	2734,50	3425
-negativearraysizeexception	2733	3424
-neither namespace name nor uri may be null	94,50	3426
-nested alter extension is not supported	45	377
-nested create extension is not supported	45	377
-nestingerror	2735	3427
-net error reading from master	1355	1685
-net error writing to master	1356	1686
-net http abort handler	2736	3428
-net http skip alternate protocol	2737,2738	3429
-net http use last response	2739	3430
-net readtimeout with	722	3431
+namespace uri must not be null	94,50	792
+nametoolong	2402,1	3428
+naming security exception	2730	3431
+namingexception	2731	3432
+namingsecurityexception	2730	3431
+native table * has the wrong structure	1840	2228
+near * at line	1447	1787
+needdict	2732	3433
+needs to have compatible input type and transition type	48,1	3434
+negative array size exception	2733	3435
+negative substring length not allowed	2734,50	3436
+negativearraysizeexception	2733	3435
+neither namespace name nor uri may be null	94,50	3437
+nested alter extension is not supported	45	381
+nested create extension is not supported	45	381
+nestingerror	2735	3438
+net error reading from master	1355	1691
+net error writing to master	1356	1692
+net http abort handler	2736	3439
+net http skip alternate protocol	2737,2738	3440
+net http use last response	2739	3441
+net readtimeout with	722	3442
 network authentication required	41	40
-network dropped connection on reset	983	3432
-network information exception	2740	3433
-network is down	982	3434
-network is unreachable	984	3435
-network not ready	2741,2742	3436
+network dropped connection on reset	983	3443
+network information exception	2740	3444
+network is down	982	3445
+network is unreachable	984	3446
+network not ready	2741,2742	3447
 network_authentication_required	41	40
-networkinformationexception	2740	3433
-networknotready	2741,2742	3436
-new bit must be 0 or 1	93,50	3263
-new collation * is incompatible with the collation of the template database	93,50	530
-new data for materialized view * contains duplicate rows without any null columns	529	3437
-new encoding * is incompatible with the encoding of the template database	93,50	530
-new icu locale * is incompatible with the icu locale of the template database	93,50	530
-new lc_ctype * is incompatible with the lc_ctype of the template database	93,50	530
-new locale provider * does not match locale provider of the template database	93,50	530
-new row for relation * violates check constraint	571,572	3438
-new row for relation * violates partition constraint	571,572	3438
-new row violates check option for view	2743	3439
-new row violates row level security policy * for table	69,1	3440
-new row violates row level security policy * using expression for table	69,1	3440
-new row violates row level security policy for table	69,1	3440
-new row violates row level security policy using expression for table	69,1	3440
-new table can only be specified for an insert or update trigger	84,1	305
-new table cannot be specified multiple times	84,1	305
-new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	45	832
-nextval reached maximum value of sequence	2744,50	3441
-nextval reached minimum value of sequence	2744,50	3441
-no active sql transaction	387	3442
-no active sql transaction for branch transaction	2745	3443
-no anchors for recursive with element	1515	1850
-no anode	990	3444
+networkinformationexception	2740	3444
+networknotready	2741,2742	3447
+new bit must be 0 or 1	93,50	3274
+new collation * is incompatible with the collation of the template database	93,50	534
+new data for materialized view * contains duplicate rows without any null columns	529	3448
+new encoding * is incompatible with the encoding of the template database	93,50	534
+new icu locale * is incompatible with the icu locale of the template database	93,50	534
+new lc_ctype * is incompatible with the lc_ctype of the template database	93,50	534
+new locale provider * does not match locale provider of the template database	93,50	534
+new row for relation * violates check constraint	571,572	3449
+new row for relation * violates partition constraint	571,572	3449
+new row violates check option for view	2743	3450
+new row violates row level security policy * for table	69,1	3451
+new row violates row level security policy * using expression for table	69,1	3451
+new row violates row level security policy for table	69,1	3451
+new row violates row level security policy using expression for table	69,1	3451
+new table can only be specified for an insert or update trigger	84,1	308
+new table cannot be specified multiple times	84,1	308
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	45	836
+nextval reached maximum value of sequence	2744,50	3452
+nextval reached minimum value of sequence	2744,50	3452
+no active sql transaction	387	3453
+no active sql transaction for branch transaction	2745	3454
+no anchors for recursive with element	1515	1856
+no anode	990	3455
 no application protocol	2746,150	169
-no binary input function available for type	746,1	3445
-no binary output function available for type	746,1	3445
-no buffer space available	991	3446
+no binary input function available for type	746,1	3456
+no binary output function available for type	746,1	3456
+no buffer space available	991	3457
 no certificate assigned	2747,150	169
 no certificate set	2748,150	169
 no certificates returned	2749,150	169
 no change following hrr	2750,150	169
-no child processes	580	3447
+no child processes	580	3458
 no cipher match	2751,150	169
 no ciphers available	2752,150	169
 no ciphers specified	2753,150	169
-no class def found error	2754	3448
+no class def found error	2754	3459
 no client cert method	2755,150	169
-no collation was derived for column * with collatable type	47,1,744	433
-no collation was derived for partition key column * with collatable type	47,1	433
+no collation was derived for column * with collatable type	47,1,744	437
+no collation was derived for partition key column * with collatable type	47,1	437
 no column alias was provided	148,1	181
 no compression specified	2756,150	169
-no connection pending exception	2757	3449
+no connection pending exception	2757	3460
 no cookie callback set	2758,150	169
-no csi structure available	992	3450
-no data available	993	3451
-no data found	2759	3452
-no data left in message	311,312	2927
-no data zero rows fetched selected or processed	1599	1946
-no database nor user name specified	93,50	3453
-no database selected	1390	1721
-no datetime expression provided	1181	1503
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1702	2051
-no empty local buffer available	122	3454
-no explicit policy	2760,156	3455
+no csi structure available	992	3461
+no data available	993	3462
+no data found	2759	3463
+no data left in message	311,312	2937
+no data zero rows fetched selected or processed	1599	1952
+no database nor user name specified	93,50	3464
+no database selected	1390	1727
+no datetime expression provided	1181	1509
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1702	2057
+no empty local buffer available	122	3465
+no entry found for key	2619	3466
+no explicit policy	2760,156	3467
 no function body specified	48,1	112
-no handle of the given name exists	2761	3456
-no implicit conversion of integer into string	388	3457
-no initial context exception	2762	3458
-no inline code specified	0,1	3459
-no input function available for type	746,1	3445
+no handle of the given name exists	2761	3468
+no implicit conversion of integer into string	388	3469
+no initial context exception	2762	3470
+no inline code specified	0,1	3471
+no input function available for type	746,1	3456
 no language specified	48,1	112
-no locks available	997	3460
-no matching dane tlsa records	2763,156	3461
-no matching pattern error	2764	3462
-no matching pattern key error	2765	3463
-no matching relations in tablespace	2759,188	3464
-no medium found	999	3465
-no memory error	2766	3466
-no message of desired type	1000	3467
-no method error	2767	3468
+no locks available	997	3472
+no matching dane tlsa records	2763,156	3473
+no matching pattern error	2764	3474
+no matching pattern key error	2765	3475
+no matching relations in tablespace	2759,188	3476
+no medium found	999	3477
+no memory error	2766	3478
+no message of desired type	1000	3479
+no method error	2767	3480
 no method specified	2768,150	169
-no module named	487	3469
-no operand in tsquery	0,1	3470
-no order list in window specification for	1396	1727
-no output function available for type	746,1	3445
-no partition of relation * found for row	571,572	3471
-no paths allowed for shared library	1708	2058
+no module named	487	3481
+no operand in tsquery	0,1	3482
+no order list in window specification for	1396	1733
+no output function available for type	746,1	3456
+no partition of relation * found for row	571,572	3483
+no paths allowed for shared library	1708	2064
 no pem extensions	2769,150	169
-no permission exception	2770	3472
-no pg_constraint entry for trigger * on table	84,1	3473
-no pg_hba conf entry for host	707	866
-no pg_hba conf entry for replication connection from host	707	866
-no postgresql user name specified in startup packet	707	3474
+no permission exception	2770	3484
+no pg_constraint entry for trigger * on table	84,1	3485
+no pg_hba conf entry for host	707	871
+no pg_hba conf entry for replication connection from host	707	871
+no postgresql user name specified in startup packet	707	3486
 no private key assigned	2771,150	169
 no protocols available	2772,150	169
 no renegotiation	2773,150	169
-no replication origin is configured	43	610
+no replication origin is configured	43	614
 no required digest	2774,150	169
-no return found in function	1605	1952
-no roles are defined in this database system	83,1	3475
-no route to host	939	3476
-no route to host exception	2775	3477
-no secure transports are configured unable to set require_secure_transport on	1402	1734
-no security label providers have been loaded	93,50	3411
+no return found in function	1605	1958
+no roles are defined in this database system	83,1	3487
+no route to host	939	3488
+no route to host exception	2775	3489
+no secure transports are configured unable to set require_secure_transport on	1402	1740
+no security label providers have been loaded	93,50	3422
 no shared cipher	2776,150	169
 no shared groups	2777,150	169
 no shared signature algorithms	2778,150	169
-no slot available for new worker process	121,122	3478
-no snowball stemmer available for language * and encoding	83,1	3479
-no space left on device	1004	3480
-no sql json item	2779	3481
+no slot available for new worker process	121,122	3490
+no snowball stemmer available for language * and encoding	83,1	3491
+no space left on device	1004	3492
+no sql json item	2779	3493
 no srtp profiles	2780,150	169
-no such algorithm exception	2781	3482
-no such attribute exception	2782	3483
-no such device	994	3484
-no such device or address	1018	3485
-no such element exception	2783	3486
-no such field error	2784	3487
-no such field exception	2785	3488
-no such file exception	2786	3489
-no such file or directory	747	3490
-no such file or directory rb_sysopen	747	3491
-no such host	753	3492
-no such mechanism exception	2787	3493
-no such method error	2788	3494
-no such method exception	2789	3495
-no such object exception	2790	3496
-no such padding exception	2791	3497
-no such process	2178	3498
-no such provider exception	2792	3499
+no such algorithm exception	2781	3494
+no such attribute exception	2782	3495
+no such device	994	3496
+no such device or address	1018	3497
+no such element exception	2783	3498
+no such field error	2784	3499
+no such field exception	2785	3500
+no such file exception	2786	3501
+no such file or directory	747	3502
+no such file or directory os error	747	3503
+no such file or directory rb_sysopen	747	3504
+no such host	753	3505
+no such mechanism exception	2787	3506
+no such method error	2788	3507
+no such method exception	2789	3508
+no such object exception	2790	3509
+no such padding exception	2791	3510
+no such process	2178	3511
+no such provider exception	2792	3512
 no suitable digest algorithm	2793,150	169
 no suitable groups	2794,150	169
 no suitable key share	2795,150	169
 no suitable signature algorithm	2796,150	169
-no symbol section	2797,2798	3500
-no tables used	1410	1742
+no symbol section	2797,2798	3513
+no tables used	1410	1748
 no valid scts	2799,150	169
-no value found for parameter	83,1	3501
+no value found for parameter	83,1	3514
 no verify cookie callback	2800,150	169
-no xenix semaphores available	969	3502
-no_active_sql_transaction	387,96	3442
-no_active_sql_transaction_for_branch_transaction	2745,96	3443
-no_data_found	2759,188	3452
-no_sql_json_item	2779,50	3481
-noactivesqltransaction	387,96	3442
-noactivesqltransactionforbranchtransaction	2745,96	3443
-noclassdeffounderror	2754	3448
-noconnectionpendingexception	2757	3449
-nodatafound	2759,188	3452
-node has disk pressure	2801	3503
-node has insufficient memory	2802	3504
-node has insufficient pid	2803,2804	3505
-node not ready	2805,2806	3506
-node not schedulable	2807,2808	3507
-node selector mismatching	2809,2810	3508
-nodehasdiskpressure	2801	3503
-nodehasinsufficientmemory	2802	3504
-nodehasinsufficientpid	2803,2804	3505
-nodenotready	2805,2806	3506
-nodenotschedulable	2807,2808	3507
-nodes are available	2275,2274	3509
-nodeselectormismatching	2809,2810	3508
-nofooter	2811	3510
-noinitialcontextexception	2762	3458
-nomatchingpatternerror	2764	3462
-nomatchingpatternkeyerror	2765	3463
-nomem disk i o error	2812,81	3511
-nomemoryerror	2766	3466
-nomethoderror	2767	3468
-non exhaustive switch expression failed to match its input	2813	3512
-non grouping field * is used in * clause	1412	1744
+no xenix semaphores available	969	3515
+no_active_sql_transaction	387,96	3453
+no_active_sql_transaction_for_branch_transaction	2745,96	3454
+no_data_found	2759,188	3463
+no_sql_json_item	2779,50	3493
+noactivesqltransaction	387,96	3453
+noactivesqltransactionforbranchtransaction	2745,96	3454
+noclassdeffounderror	2754	3459
+noconnectionpendingexception	2757	3460
+nodatafound	2759,188	3463
+node has disk pressure	2801	3516
+node has insufficient memory	2802	3517
+node has insufficient pid	2803,2804	3518
+node not ready	2805,2806	3519
+node not schedulable	2807,2808	3520
+node selector mismatching	2809,2810	3521
+nodehasdiskpressure	2801	3516
+nodehasinsufficientmemory	2802	3517
+nodehasinsufficientpid	2803,2804	3518
+nodenotready	2805,2806	3519
+nodenotschedulable	2807,2808	3520
+nodes are available	2275,2274	3522
+nodeselectormismatching	2809,2810	3521
+nofooter	2811	3523
+noinitialcontextexception	2762	3470
+nomatchingpatternerror	2764	3474
+nomatchingpatternkeyerror	2765	3475
+nomem disk i o error	2812,81	3524
+nomemoryerror	2766	3478
+nomethoderror	2767	3480
+non exhaustive switch expression failed to match its input	2813	3525
+non grouping field * is used in * clause	1412	1750
 non integer constant in	0,1	157
-non matching attribute * between partition and table	1457	1791
-non numeric sql json item	2614	3513
-non printable characters in scram nonce	311,312	734
-non readable channel exception	2814	3514
-non unique keys in a json object	2815	3515
-non view rule for * must not be named	84,1	3516
-non writable channel exception	2816	3517
-non_numeric_sql_json_item	2614,50	3513
-non_unique_keys_in_a_json_object	2815,50	3515
-nonascii	2817	3518
-nondeterministic collations are not supported for ilike	45	3519
-nondeterministic collations are not supported for like	45	3519
-nondeterministic collations are not supported for operator class	45	594
-nondeterministic collations are not supported for regular expressions	45	3520
-nondeterministic collations are not supported for substring searches	45	3521
-nondeterministic collations not supported with this provider	45	1024
-nonetype object does not support item assignment	190	3522
-nonetype object has no attribute	190	3522
-nonetype object is not callable	190	3522
-nonetype object is not iterable	190	3522
-nonetype object is not subscriptable	190	3522
-noninvertible transform exception	2818	3523
-noninvertibletransformexception	2818	3523
-nonnumericsqljsonitem	2614,50	3513
-nonreadablechannelexception	2814	3514
-nonstandard use of escape character	2819	3524
-nonstandard use of escape in a string literal	2819,50	3525
-nonstandard use of in a string literal	2819,50	3525
-nonstandard_use_of_escape_character	2819,50	3524
-nonstandarduseofescapecharacter	2819,50	3524
-nonuniquekeysinajsonobject	2815,50	3515
-nonwritablechannelexception	2816	3517
-nopermissionexception	2770	3472
-noroutetohostexception	2775	3477
-nosqljsonitem	2779,50	3481
-nosuchalgorithmexception	2781	3482
-nosuchattributeexception	2782	3483
-nosuchelementexception	2783	3486
-nosuchfielderror	2784	3487
-nosuchfieldexception	2785	3488
-nosuchfileexception	2786	3489
-nosuchmechanismexception	2787	3493
-nosuchmethoderror	2788	3494
-nosuchmethodexception	2789	3495
-nosuchobjectexception	2790	3496
-nosuchpaddingexception	2791	3497
-nosuchproviderexception	2792	3499
-not a directory	1008	3526
-not a directory error	1008,2820	3527
-not a xenix named type file	1009	3528
+non matching attribute * between partition and table	1457	1797
+non numeric sql json item	2614	3526
+non printable characters in scram nonce	311,312	738
+non readable channel exception	2814	3527
+non unique keys in a json object	2815	3528
+non view rule for * must not be named	84,1	3529
+non writable channel exception	2816	3530
+non_numeric_sql_json_item	2614,50	3526
+non_unique_keys_in_a_json_object	2815,50	3528
+nonascii	2817	3531
+nondeterministic collations are not supported for ilike	45	3532
+nondeterministic collations are not supported for like	45	3532
+nondeterministic collations are not supported for operator class	45	598
+nondeterministic collations are not supported for regular expressions	45	3533
+nondeterministic collations are not supported for substring searches	45	3534
+nondeterministic collations not supported with this provider	45	1030
+nonetype object does not support item assignment	190	3535
+nonetype object has no attribute	190	3535
+nonetype object is not callable	190	3535
+nonetype object is not iterable	190	3535
+nonetype object is not subscriptable	190	3535
+noninvertible transform exception	2818	3536
+noninvertibletransformexception	2818	3536
+nonnumericsqljsonitem	2614,50	3526
+nonreadablechannelexception	2814	3527
+nonstandard use of escape character	2819	3537
+nonstandard use of escape in a string literal	2819,50	3538
+nonstandard use of in a string literal	2819,50	3538
+nonstandard_use_of_escape_character	2819,50	3537
+nonstandarduseofescapecharacter	2819,50	3537
+nonuniquekeysinajsonobject	2815,50	3528
+nonwritablechannelexception	2816	3530
+nopermissionexception	2770	3484
+noroutetohostexception	2775	3489
+nosqljsonitem	2779,50	3493
+nosuchalgorithmexception	2781	3494
+nosuchattributeexception	2782	3495
+nosuchelementexception	2783	3498
+nosuchfielderror	2784	3499
+nosuchfieldexception	2785	3500
+nosuchfileexception	2786	3501
+nosuchmechanismexception	2787	3506
+nosuchmethoderror	2788	3507
+nosuchmethodexception	2789	3508
+nosuchobjectexception	2790	3509
+nosuchpaddingexception	2791	3510
+nosuchproviderexception	2792	3512
+not a directory	1008	3539
+not a directory error	1008,2820	3540
+not a xenix named type file	1009	3541
 not acceptable	8	7
-not active exception	2821	3529
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1766	2147
-not allowed for system versioned s s change to from native system versioning engine is not supported	1765	2146
-not allowed for system versioned table s s	1772	2153
-not allowed to return a result set from a	1604	1951
-not allowed to set autocommit from a stored function or trigger	1593	1937
-not allowed to use null value in values less than	1432	1765
-not an xml document	2822	3530
-not bound exception	2823	3531
-not compliant m bean exception	2824	3532
-not context exception	2825	3533
-not directory exception	2826	3534
-not enough elements in rwconflictpool to record a potential read write conflict	740,122	3535
-not enough elements in rwconflictpool to record a read write conflict	740,122	3535
-not enough shared memory for data structure * bytes requested	740,122	911
+not active exception	2821	3542
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1766	2153
+not allowed for system versioned s s change to from native system versioning engine is not supported	1765	2152
+not allowed for system versioned table s s	1772	2159
+not allowed to return a result set from a	1604	1957
+not allowed to set autocommit from a stored function or trigger	1593	1943
+not allowed to use null value in values less than	1432	1771
+not an xml document	2822	3543
+not bound exception	2823	3544
+not compliant m bean exception	2824	3545
+not context exception	2825	3546
+not directory exception	2826	3547
+not enough elements in rwconflictpool to record a potential read write conflict	740,122	3548
+not enough elements in rwconflictpool to record a read write conflict	740,122	3548
+not enough shared memory for data structure * bytes requested	740,122	917
 not extended	40	39
-not finite number exception	164	3536
+not finite number exception	164	3549
 not found	6	5
-not found in data type	435,1	951
-not found on publisher	83,1	3537
+not found in data type	435,1	957
+not found on publisher	83,1	3550
 not implemented	32	31
-not implemented error	2827,2828	3538
-not implemented exception	2829	3539
-not link exception	2830	3540
-not null violation	880	3541
+not implemented error	2827,2828	3551
+not implemented exception	2829	3552
+not link exception	2830	3553
+not null violation	880	3554
 not on record boundary	2831,150	169
-not recognized for type	93,50	2954
+not recognized for type	93,50	2964
 not replacing certificate	2832,150	169
-not serializable exception	2833	3542
+not serializable exception	2833	3555
 not server	2834,150	169
-not supported by icu	45	770
-not supported error	2835	3543
-not supported exception	2836	3544
-not supported for type	45	3545
-not unique table alias	1419	1751
-not yet bound exception	2837	3546
-not yet connected exception	2838	3547
+not supported by icu	45	774
+not supported error	2835	3556
+not supported exception	2836	3557
+not supported for type	45	3558
+not unique table alias	1419	1757
+not yet bound exception	2837	3559
+not yet connected exception	2838	3560
 not_acceptable	8	7
-not_an_xml_document	2822,50	3530
+not_an_xml_document	2822,50	3543
 not_extended	40	39
 not_found	6	5
 not_implemented	32	31
-not_null_violation	880,572	3541
-notactiveexception	2821	3529
-notadirectoryerror	1008,2820	3527
-notanxmldocument	2822,50	3530
-notboundexception	2823	3531
-notcompliantmbeanexception	2824	3532
-notconnected	2839	3548
-notcontextexception	2825	3533
-notdirectoryexception	2826	3534
-notempdir unable to open database file	2840,730	3549
-notfinitenumberexception	164	3536
-notfound	6,622	756
-notimplementederror	2827,2828	3538
-notimplementedexception	2829	3539
-notlinkexception	2830	3540
-notnull constraint failed	2841,574	3550
-notnullviolation	880,572	3541
-notserializableexception	2833	3542
-notsupportederror	2835	3543
-notsupportedexception	2836	3544
-notyetboundexception	2837	3546
-notyetconnectedexception	2838	3547
-null array element not allowed in this context	94,50	426
-null character not permitted	182	3551
-null is not allowed in column	94,50	788
-null pointer exception	2842,190	3552
-null reference exception	2843,190	3553
+not_null_violation	880,572	3554
+notactiveexception	2821	3542
+notadirectoryerror	1008,2820	3540
+notanxmldocument	2822,50	3543
+notboundexception	2823	3544
+notcompliantmbeanexception	2824	3545
+notconnected	2839	3561
+notcontextexception	2825	3546
+notdirectoryexception	2826	3547
+notempdir unable to open database file	2840,730	3562
+notfinitenumberexception	164	3549
+notfound	6,622	760
+notimplementederror	2827,2828	3551
+notimplementedexception	2829	3552
+notlinkexception	2830	3553
+notnull constraint failed	2841,574	3563
+notnullviolation	880,572	3554
+notserializableexception	2833	3555
+notsupportederror	2835	3556
+notsupportedexception	2836	3557
+notyetboundexception	2837	3559
+notyetconnectedexception	2838	3560
+null array element not allowed in this context	94,50	430
+null character not permitted	182	3564
+null is not allowed in column	94,50	792
+null pointer exception	2842,190	3565
+null reference exception	2843,190	3566
 null ssl ctx	2844,150	169
 null ssl method passed	2845,150	169
-null value in column * of relation * violates not null constraint	880,572	3554
-null value no indicator parameter	2846	3555
-null value not allowed	94	3556
-null value not allowed for object key	94,50	3557
-null values cannot be formatted as an sql identifier	94,50	3558
-null_value_no_indicator_parameter	2846,50	3555
-null_value_not_allowed	94,50	3556
+null value in column * of relation * violates not null constraint	880,572	3567
+null value no indicator parameter	2846	3568
+null value not allowed	94	3569
+null value not allowed for object key	94,50	3570
+null values cannot be formatted as an sql identifier	94,50	3571
+null_value_no_indicator_parameter	2846,50	3568
+null_value_not_allowed	94,50	3569
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	93,50	189
-nullif requires operator to yield boolean	148,1	3150
-nullpointerexception	2842,190	3552
-nullreferenceexception	2843,190	3553
+nullif requires operator to yield boolean	148,1	3161
+nullpointerexception	2842,190	3565
+nullreferenceexception	2843,190	3566
 nulls first last is not allowed in on conflict clause	168,1	190
-nullvaluenoindicatorparameter	2846,50	3555
-nullvaluenotallowed	94,50	3556
-number format exception	2847,452	3559
-number is out of range	306,50	3560
-number of * 0 is not an allowed value	1399	1730
+nullvaluenoindicatorparameter	2846,50	3568
+nullvaluenotallowed	94,50	3569
+number format exception	2847,452	3572
+number is out of range	306,50	3573
+number of * 0 is not an allowed value	1399	1736
 number of aliases does not match number of columns	148,1	181
 number of aliases exceeds specified number	107,108	110
 number of array dimensions * exceeds the maximum allowed	182	215
-number of columns * exceeds limit	491,182	3561
-number of columns does not match number of values	0,1	1081
-number of index columns * exceeds limit	491,182	3562
-number of jsonb array elements exceeds the maximum allowed	182	3563
-number of jsonb object pairs exceeds the maximum allowed	182	3563
-number of parameters specified does not match the expected number	2848	3564
-number of partitioning columns * does not match number of partition keys provided	93,50	3154
-number of referencing and referenced columns for foreign key disagree	2332,1	2745
-number of requested standby connections exceeds max_wal_senders currently	1123,122	3565
-numberformatexception	2847,452	3559
-numeric argument of jsonpath item method * is out of range for type double precision	2614,50	3200
-numeric datatype is required for * function	1858	2240
-numeric datatype is required for range type frame	1859	2241
-numeric field overflow	306,50	2644
-numeric precision * must be between 1 and	93,50	3050
-numeric scale * must be between	93,50	3050
-numeric time zone * out of range	93,50	2954
-numeric value out of range	306	3566
-numeric_value_out_of_range	306,50	3566
-numerical argument out of domain	932	3567
-numerical result out of range	1882	3568
-numericvalueoutofrange	306,50	3566
-object disposed exception	2849	3569
-object in use	68	3570
-object is remote	1884	3571
+number of columns * exceeds limit	491,182	3574
+number of columns does not match number of values	0,1	1087
+number of index columns * exceeds limit	491,182	3575
+number of jsonb array elements exceeds the maximum allowed	182	3576
+number of jsonb object pairs exceeds the maximum allowed	182	3576
+number of parameters specified does not match the expected number	2848	3577
+number of partitioning columns * does not match number of partition keys provided	93,50	3165
+number of referencing and referenced columns for foreign key disagree	2332,1	2753
+number of requested standby connections exceeds max_wal_senders currently	1123,122	3578
+numberformatexception	2847,452	3572
+numeric argument of jsonpath item method * is out of range for type double precision	2614,50	3211
+numeric datatype is required for * function	1858	2246
+numeric datatype is required for range type frame	1859	2247
+numeric field overflow	306,50	2650
+numeric precision * must be between 1 and	93,50	3061
+numeric scale * must be between	93,50	3061
+numeric time zone * out of range	93,50	2964
+numeric value out of range	306	3579
+numeric_value_out_of_range	306,50	3579
+numerical argument out of domain	932	3580
+numerical result out of range	1882	3581
+numericvalueoutofrange	306,50	3579
+object disposed exception	2849	3582
+object in use	68	3583
+object is remote	1884	3584
 object keys must be strings	93,50	183
-object not in prerequisite state	43	3572
-object of type nonetype has no len	190	3522
-object reference not set to an instance of an object	2843,190	3573
-object stream exception	2850	3574
-object synchronization method was called from an unsynchronized block of code	2851	3575
-object_in_use	68,43	3570
-object_not_in_prerequisite_state	43	3572
-objectdisposedexception	2849	3569
-objectinuse	68,43	3570
-objectnotinprerequisitestate	43	3572
-objectstreamexception	2850	3574
+object not in prerequisite state	43	3585
+object of type nonetype has no len	190	3535
+object reference not set to an instance of an object	2843,190	3586
+object stream exception	2850	3587
+object synchronization method was called from an unsynchronized block of code	2851	3588
+object_in_use	68,43	3583
+object_not_in_prerequisite_state	43	3585
+objectdisposedexception	2849	3582
+objectinuse	68,43	3583
+objectnotinprerequisitestate	43	3585
+objectstreamexception	2850	3587
 ocsp callback failure	2852,150	169
-ocsp unknown cert	2853,156	3576
-ocsp verification failed	2854,156	3577
-ocsp verification needed	2855,156	3578
-ocsperror	2856	3579
-of domain * does not exist	83,1	3580
-of domain * is not a check constraint	131,1	440
-of relation * already exists	152,1	3581
-of relation * already exists skipping	152,1	3581
+ocsp unknown cert	2853,156	3589
+ocsp verification failed	2854,156	3590
+ocsp verification needed	2855,156	3591
+ocsperror	2856	3592
+of domain * does not exist	83,1	3593
+of domain * is not a check constraint	131,1	444
+of relation * already exists	152,1	3594
+of relation * already exists skipping	152,1	3594
 of relation * already has a default value	43	140
-of relation * appears more than once	152,1	3582
-of relation * contains null values	880,572	3583
-of relation * does not exist	435,1,83	3584
+of relation * appears more than once	152,1	3595
+of relation * contains null values	880,572	3596
+of relation * does not exist	435,1,83	3597
 of relation * is a generated column	0,1	99
 of relation * is already an identity column	43	140
 of relation * is an identity column	0,1	99
@@ -15863,678 +15893,678 @@ of relation * is not a foreign key or check constraint	131,1	142
 of relation * is not a stored generated column	43	140
 of relation * is not an identity column	43	140
 of relation * must be declared not null before identity can be added	43	140
-of relation with oid * does not exist	435,1	3585
-of table * contains null values	880,572	3586
-of table * contains values that violate the new constraint	571,572	3587
-of the partition key has type * but supplied value is of type	93,50	3154
-of type * cannot be coerced to the expected type	148,1	3588
-of type * has been dropped	435,1	3589
-of type * has wrong type	148,1	584
-offset in a recursive query is not implemented	45	2738
-offset must not be negative	2563,50	3590
-oid out of range	306,50	308
-oids less than * are reserved for system objects	93,50	530
-ok packet too large	1378	1708
-old gin indexes do not support whole index scans nor searches for nulls	45	3591
-old key file for table * repair it	1434	1767
+of relation with oid * does not exist	435,1	3598
+of table * contains null values	880,572	3599
+of table * contains values that violate the new constraint	571,572	3600
+of the partition key has type * but supplied value is of type	93,50	3165
+of type * cannot be coerced to the expected type	148,1	3601
+of type * has been dropped	435,1	3602
+of type * has wrong type	148,1	588
+offset in a recursive query is not implemented	45	2746
+offset must not be negative	2563,50	3603
+oid out of range	306,50	311
+oids less than * are reserved for system objects	93,50	534
+ok packet too large	1378	1714
+old gin indexes do not support whole index scans nor searches for nulls	45	3604
+old key file for table * repair it	1434	1773
 old session cipher not returned	2857,150	169
 old session compression algorithm not returned	2858,150	169
-old table can only be specified for a delete or update trigger	84,1	305
-old table cannot be specified multiple times	84,1	305
-old table name and new table name cannot be the same	84,1	305
-on commit can only be used on temporary tables	47,1	441
-on conflict do update not supported with exclusion constraints	131,1	598
+old table can only be specified for a delete or update trigger	84,1	308
+old table cannot be specified multiple times	84,1	308
+old table name and new table name cannot be the same	84,1	308
+on commit can only be used on temporary tables	47,1	445
+on conflict do update not supported with exclusion constraints	131,1	602
 on conflict do update requires inference specification or constraint name	0,1	157
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	43	3592
-on conflict is not supported on table * used as a catalog table	45	461
-on conflict is not supported with system catalog tables	45	461
-on delete rule cannot use new	84,1	513
-on insert rule cannot use old	84,1	513
-on select rule cannot use new	84,1	513
-on select rule cannot use old	84,1	513
-one of the identified items was in an invalid format	2340,733,2859	3593
-one or more errors occurred	117	3594
-one or two argument types must be specified	0,1	3595
-only * partitioning can use values * in partition definition	1477	1811
-only a single relation is allowed in create statistics	45	464
-only binary operators can hash	48,1	3596
-only binary operators can have commutators	48,1	3596
-only binary operators can have join selectivity	48,1	3596
-only binary operators can merge join	48,1	3596
-only boolean operators can hash	48,1	3596
-only boolean operators can have join selectivity	48,1	3596
-only boolean operators can have negators	48,1	3596
-only boolean operators can have restriction selectivity	48,1	3596
-only boolean operators can merge join	48,1	3596
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1436	1769
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	43	3605
+on conflict is not supported on table * used as a catalog table	45	465
+on conflict is not supported with system catalog tables	45	465
+on delete rule cannot use new	84,1	517
+on insert rule cannot use old	84,1	517
+on select rule cannot use new	84,1	517
+on select rule cannot use old	84,1	517
+one of the identified items was in an invalid format	2340,733,2859	3606
+one or more errors occurred	117	3607
+one or two argument types must be specified	0,1	3608
+only * partitioning can use values * in partition definition	1477	1817
+only a single relation is allowed in create statistics	45	468
+only binary operators can hash	48,1	3609
+only binary operators can have commutators	48,1	3609
+only binary operators can have join selectivity	48,1	3609
+only binary operators can merge join	48,1	3609
+only boolean operators can hash	48,1	3609
+only boolean operators can have join selectivity	48,1	3609
+only boolean operators can have negators	48,1	3609
+only boolean operators can have restriction selectivity	48,1	3609
+only boolean operators can merge join	48,1	3609
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1436	1775
 only input parameters can have default values	48,1	112
-only integers allowed as number here	1437	1770
+only integers allowed as number here	1437	1776
 only one as item needed for language	48,1	112
 only one default namespace is allowed	0,1	157
-only one default partition allowed	1454	1788
-only one default value is allowed	0,1	652
+only one default partition allowed	1454	1794
+only one default value is allowed	0,1	656
 only one for ordinality column is allowed	0,1	157
-only one path value per column is allowed	0,1	652
+only one path value per column is allowed	0,1	656
 only ordered set aggregates can be hypothetical	48,1	119
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1304	1631
-only row based replication supported for bulk operations	1056	1362
-only shared relations can be placed in pg_global tablespace	93,50	593
-only superuser can define a leakproof function	69,1	3403
-only supports select column privileges	517,518	632
-only supports usage select and update privileges	517,518	632
-only table * can be referenced in check constraint	168,1	3597
-only tables indexes and materialized views exist in tablespaces	93,50	593
-only temporary relations may be created in temporary schemas	47,1	514
-only using expression allowed for select delete	0,1	3598
-only with check expression allowed for insert	0,1	3598
-oomkilled	2860,2861	3599
-op any all array requires array on right side	131,1	3600
-op any all array requires operator not to return a set	131,1	3600
-op any all array requires operator to yield boolean	131,1	3600
-open data exception	2862	3601
-open path cannot be converted to polygon	93,50	3410
-open ssl error	2863	3602
-opendataexception	2862	3601
-opensslerror	2863	3602
-opentimeout	2864	3603
-operand is too long in tsquery	182	3604
-operand lower bound and upper bound cannot be nan	760,50	985
-operand of unary jsonpath operator * is not a numeric value	2865,50	3605
-operand should contain * column s	1440	1773
-operation * failed for	1095	1401
-operation already in progress	326	3606
-operation canceled	927	3607
-operation canceled exception	2866	3608
-operation cannot be performed the table * is missing corrupt or contains bad data	1650	1998
-operation caused a stack overflow	2867	3609
-operation could destabilize the runtime	2868	3610
-operation is not supported on this platform	2869	3611
-operation is not valid due to the current state of the object	2546,2870,2871	3612
-operation not permitted	1024	3613
-operation not possible due to rf kill	1887	3614
-operation not supported	1012	3615
-operation not supported error	2872	3616
-operation not supported exception	2873	3617
-operation now in progress	327	3618
-operationalerror	2874	3619
-operationcanceledexception	2866	3608
-operationnotsupportederror	2872	3616
-operationnotsupportedexception	2873	3617
-operationsexception	2875	3620
-operator argument types must be specified	48,1	3621
-operator argument types must be specified in alter operator family	0,1	3595
-operator attribute * cannot be changed	0,1	3622
-operator attribute * not recognized	0,1	3622
-operator cannot be its own negator or sort operator	48,1	3596
-operator class * does not accept data type	148,1	3623
-operator class * does not exist for access method	83,1	3624
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1304	1637
+only row based replication supported for bulk operations	1056	1368
+only shared relations can be placed in pg_global tablespace	93,50	597
+only superuser can define a leakproof function	69,1	3414
+only supports select column privileges	517,518	636
+only supports usage select and update privileges	517,518	636
+only table * can be referenced in check constraint	168,1	3610
+only tables indexes and materialized views exist in tablespaces	93,50	597
+only temporary relations may be created in temporary schemas	47,1	518
+only using expression allowed for select delete	0,1	3611
+only with check expression allowed for insert	0,1	3611
+oomkilled	2860,2861	3612
+op any all array requires array on right side	131,1	3613
+op any all array requires operator not to return a set	131,1	3613
+op any all array requires operator to yield boolean	131,1	3613
+open data exception	2862	3614
+open path cannot be converted to polygon	93,50	3421
+open ssl error	2863	3615
+opendataexception	2862	3614
+opensslerror	2863	3615
+opentimeout	2864	3616
+operand is too long in tsquery	182	3617
+operand lower bound and upper bound cannot be nan	760,50	991
+operand of unary jsonpath operator * is not a numeric value	2865,50	3618
+operand should contain * column s	1440	1779
+operation * failed for	1095	1407
+operation already in progress	326	3619
+operation canceled	927	3620
+operation canceled exception	2866	3621
+operation cannot be performed the table * is missing corrupt or contains bad data	1650	2004
+operation caused a stack overflow	2867	3622
+operation could destabilize the runtime	2868	3623
+operation is not supported on this platform	2869	3624
+operation is not valid due to the current state of the object	2546,2870,2871	3625
+operation not permitted	1024	3626
+operation not possible due to rf kill	1887	3627
+operation not supported	1012	3628
+operation not supported error	2872	3629
+operation not supported exception	2873	3630
+operation now in progress	327	3631
+operationalerror	2874	3632
+operationcanceledexception	2866	3621
+operationnotsupportederror	2872	3629
+operationnotsupportedexception	2873	3630
+operationsexception	2875	3633
+operator argument types must be specified	48,1	3634
+operator argument types must be specified in alter operator family	0,1	3608
+operator attribute * cannot be changed	0,1	3635
+operator attribute * not recognized	0,1	3635
+operator cannot be its own negator or sort operator	48,1	3609
+operator class * does not accept data type	148,1	3636
+operator class * does not exist for access method	83,1	3637
 operator class * for access method * already exists	82,1	135
 operator class * for access method * already exists in schema	82,1	135
-operator class * has no options	93,50	3625
-operator class * of access method * is missing operator s	84,1	3626
-operator class * of access method * is missing support function	84,1	3626
-operator class options info is absent in function call context	93,50	3627
-operator class with oid * does not exist	83,1	771
-operator does not exist	746,1,1723	948
-operator family * does not exist for access method	83,1	1127
+operator class * has no options	93,50	3638
+operator class * of access method * is missing operator s	84,1	3639
+operator class * of access method * is missing support function	84,1	3639
+operator class options info is absent in function call context	93,50	3640
+operator class with oid * does not exist	83,1	775
+operator does not exist	746,1,1723	954
+operator family * does not exist for access method	83,1	1133
 operator family * for access method * already exists	82,1	135
 operator family * for access method * already exists in schema	82,1	135
-operator family * of access method * contains function	84,1	3626
-operator family * of access method * contains incorrect order by opfamily specification for operator	84,1	3628
-operator family * of access method * contains invalid order by specification for operator	84,1	3626
-operator family * of access method * contains operator	84,1	3626
-operator family * of access method * contains support function	84,1	3629
-operator family * of access method * contains unsupported order by specification for operator	84,1	3628
-operator family * of access method * is missing cross type operator s	84,1	3630
-operator family * of access method * is missing operator s for types	84,1	3626
-operator family * of access method * is missing support function	84,1	3629
-operator family * of access method * is missing support function for types	84,1	3631
-operator family * of access method * is missing support function s for types	84,1	3626
-operator family * of access method * lacks support function for operator	84,1	3630
-operator family with oid * does not exist	83,1	771
-operator function must be specified	48,1	3621
-operator intervention	104	3632
-operator is not unique	113,1	3633
-operator is only a shell	746,1	948
+operator family * of access method * contains function	84,1	3639
+operator family * of access method * contains incorrect order by opfamily specification for operator	84,1	3641
+operator family * of access method * contains invalid order by specification for operator	84,1	3639
+operator family * of access method * contains operator	84,1	3639
+operator family * of access method * contains support function	84,1	3642
+operator family * of access method * contains unsupported order by specification for operator	84,1	3641
+operator family * of access method * is missing cross type operator s	84,1	3643
+operator family * of access method * is missing operator s for types	84,1	3639
+operator family * of access method * is missing support function	84,1	3642
+operator family * of access method * is missing support function for types	84,1	3644
+operator family * of access method * is missing support function s for types	84,1	3639
+operator family * of access method * lacks support function for operator	84,1	3643
+operator family with oid * does not exist	83,1	775
+operator function must be specified	48,1	3634
+operator intervention	104	3645
+operator is not unique	113,1	3646
+operator is only a shell	746,1	954
 operator number * appears more than once	84,1	83
-operator requires run time type coercion	746,1	948
-operator right argument type must be specified	48,1	3621
-operator with oid * does not exist	746,1	2774
-operator_intervention	104	3632
-operatorintervention	104	3632
-option * used twice in statement	1144	1461
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1052	1358
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1064	1370
-option ignored for innodb partition	1164	1484
-option name * cannot be used in xmltable	0,1	652
-optional data exception	2876	3634
-optionaldataexception	2876	3634
-options array must not be null	94,50	3635
-options cannot be used together	0,1	652
-order by in a recursive query is not implemented	45	2738
-order by specified but * is not an aggregate function	131,1	1116
-os process already finished	2877,2878	3636
-oserror	2879	3637
-out and inout arguments aren t allowed in table functions	0,1	652
-out of background worker slots	121,122	641
-out of bounds for length	173	3638
-out of bounds for option	93,50	3058
-out of disk	2880,2881	3639
-out of file descriptors * release and retry	122	2581
-out of logical replication worker slots	121,122	641
-out of memory	740,182	3640
-out of memory error	2882	3641
-out of memory exception	2480	3642
-out of memory in storage engine	1151	1471
-out of memory restart server and try again needed * bytes	1444	1778
-out of overflow pages in hash index	182	3643
-out of range	93,50	3644
-out of range error * in function	1628	1976
-out of range value for column * at row	1796	2177
-out of shared memory	740,122	3535
-out of shared memory * bytes requested	740,122	911
-out of sort memory consider increasing server sort buffer size	1443	1777
-out of streams resources	1005	3645
-out of valid range 0	183,50	3646
-out or inout argument * for function * is not allowed here	1551	1890
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1607	1954
-out_of_memory	740,122	3640
-out_of_range	623,624,2	757
+operator requires run time type coercion	746,1	954
+operator right argument type must be specified	48,1	3634
+operator with oid * does not exist	746,1	2782
+operator_intervention	104	3645
+operatorintervention	104	3645
+option * used twice in statement	1144	1467
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1052	1364
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1064	1376
+option ignored for innodb partition	1164	1490
+option name * cannot be used in xmltable	0,1	656
+optional data exception	2876	3647
+optionaldataexception	2876	3647
+options array must not be null	94,50	3648
+options cannot be used together	0,1	656
+order by in a recursive query is not implemented	45	2746
+order by specified but * is not an aggregate function	131,1	1122
+os process already finished	2877,2878	3649
+oserror	2879	3650
+out and inout arguments aren t allowed in table functions	0,1	656
+out of background worker slots	121,122	645
+out of bounds for length	173	3651
+out of bounds for option	93,50	3069
+out of disk	2880,2881	3652
+out of file descriptors * release and retry	122	2587
+out of logical replication worker slots	121,122	645
+out of memory	740,182	3653
+out of memory error	2882	3654
+out of memory exception	2480	3655
+out of memory in storage engine	1151	1477
+out of memory restart server and try again needed * bytes	1444	1784
+out of overflow pages in hash index	182	3656
+out of range	93,50	3657
+out of range error * in function	1628	1982
+out of range value for column * at row	1796	2183
+out of shared memory	740,122	3548
+out of shared memory * bytes requested	740,122	917
+out of sort memory consider increasing server sort buffer size	1443	1783
+out of streams resources	1005	3658
+out of valid range 0	183,50	3659
+out or inout argument * for function * is not allowed here	1551	1896
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1607	1960
+out_of_memory	740,122	3653
+out_of_range	623,624,2	761
 outer level aggregate cannot contain a lower level variable in its direct arguments	110,1	115
 outer level aggregate cannot use a nested cte	45	116
-outofdisk	2880,2881	3639
-outofmemory	740,122	3640
-outofmemoryerror	2882	3641
-outofmemoryexception	2480	3642
-outofrange	623,624,2	757
-outside of array bounds	173	3647
+outofdisk	2880,2881	3652
+outofmemory	740,122	3653
+outofmemoryerror	2882	3654
+outofmemoryexception	2480	3655
+outofrange	623,624,2	761
+outside of array bounds	173	3660
 over is not supported for ordered set aggregate	45	122
-over specified but * is not a window function nor an aggregate function	131,1	1116
+over specified but * is not a window function nor an aggregate function	131,1	1122
 overflow error	2883,150	169
-overflow error * in function	1629	1977
-overflow or underflow in the arithmetic operation	180	3648
-overflowerror	2883,2884	3649
-overflowexception	178	3650
-overlapping file lock exception	2885	3651
-overlappingfilelockexception	2885	3651
-owner died	1023	3652
-p key error	2886	3653
-package not installed	1002	3654
+overflow error * in function	1629	1983
+overflow or underflow in the arithmetic operation	180	3661
+overflowerror	2883,2884	3662
+overflowexception	178	3663
+overlapping file lock exception	2885	3664
+overlappingfilelockexception	2885	3664
+owner died	1023	3665
+p key error	2886	3666
+package not installed	1002	3667
 packet length too long	2887,150	169
-parallel option requires a value between 0 and	0,1	3655
-parallel worker failed to initialize	43	958
-parallel workers for vacuum must be between 0 and	0,1	3655
-parameter acl * does not exist	83,1	3656
-parameter acl with oid * does not exist	83,1	771
-parameter lc_collate must be specified	84,1	767
-parameter lc_ctype must be specified	84,1	767
-parameter locale must be specified	84,1	767
+parallel option requires a value between 0 and	0,1	3668
+parallel worker failed to initialize	43	964
+parallel workers for vacuum must be between 0 and	0,1	3668
+parameter acl * does not exist	83,1	3669
+parameter acl with oid * does not exist	83,1	775
+parameter lc_collate must be specified	84,1	771
+parameter lc_ctype must be specified	84,1	771
+parameter locale must be specified	84,1	771
 parameter name * used more than once	48,1	112
 parameter parallel must be safe restricted or unsafe	0,1	111
-parameter schema cannot be specified when relocatable is true	0,1	460
-parameter value for alter system must not contain a newline	93,50	3384
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1049	1355
+parameter schema cannot be specified when relocatable is true	0,1	464
+parameter value for alter system must not contain a newline	93,50	3395
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1049	1361
 parse tlsext	2888,150	169
-parseexception	2889	3657
-parser configuration exception	2890	3658
-parserconfigurationexception	2890	3658
-parsererror	2891	3659
-parsing time * cannot parse	739	3660
-partial result exception	2892	3661
-partialresultexception	2892	3661
-partition can only be used on range list partitions	1438	1771
-partition clause on non partitioned table	1451	1785
-partition column values of incorrect type	1857	2239
-partition constant is out of partition function domain	1453	1787
-partition constraint of relation * is violated by some row	571,572	710
-partition function not supported in this version for this handler	1463	1797
-partition key column * has pseudo type	47,1	433
-partition key expressions cannot contain system column references	84,1	651
-partition management on a not partitioned table is not possible	1468	1802
-partition specific operations do not yet support lock algorithm	1038	1344
-partition state cannot be defined from create alter table	1449	1783
+parseexception	2889	3670
+parser configuration exception	2890	3671
+parserconfigurationexception	2890	3671
+parsererror	2891	3672
+parsing time * cannot parse	739	3673
+partial result exception	2892	3674
+partialresultexception	2892	3674
+partition can only be used on range list partitions	1438	1777
+partition clause on non partitioned table	1451	1791
+partition column values of incorrect type	1857	2245
+partition constant is out of partition function domain	1453	1793
+partition constraint of relation * is violated by some row	571,572	714
+partition function not supported in this version for this handler	1463	1803
+partition key column * has pseudo type	47,1	437
+partition key expressions cannot contain system column references	84,1	655
+partition management on a not partitioned table is not possible	1468	1808
+partition specific operations do not yet support lock algorithm	1038	1350
+partition state cannot be defined from create alter table	1449	1789
 partitioned table * was removed concurrently	43	140
-partitioned tables do not support	1195	1517
-partitioning can not be used stand alone in query	1456	1790
-password hash should be a * digit hexadecimal number	1479	1813
-path element at position * is not an integer	49,50	2628
-path element at position * is null	94,50	3194
+partitioned tables do not support	1195	1523
+partitioning can not be used stand alone in query	1456	1796
+password hash should be a * digit hexadecimal number	1479	1819
+path element at position * is not an integer	49,50	2634
+path element at position * is null	94,50	3205
 path element at position * is out of range	93,50	189
-path expression * is not allowed in argument * to function	1313	1640
-path length constraint exceeded	2893,156	3662
-path length given without key usage keycertsign	2894,156	3663
-path length invalid for non ca cert	2895,156	3664
-path loop	2896,156	3665
+path expression * is not allowed in argument * to function	1313	1646
+path length constraint exceeded	2893,156	3675
+path length given without key usage keycertsign	2894,156	3676
+path length invalid for non ca cert	2895,156	3677
+path loop	2896,156	3678
 path must be in or below the current directory	69,1	68
 path too long	2897,150	169
-path too long exception	2898	3666
-pathtoolongexception	2898	3666
-pattern syntax exception	2899	3667
-patternsyntaxexception	2899	3667
-payload string too long	93,50	700
+path too long exception	2898	3679
+pathtoolongexception	2898	3679
+pattern syntax exception	2899	3680
+patternsyntaxexception	2899	3680
+payload string too long	93,50	704
 payment required	4	3
 payment_required	4	3
-peer authentication is not supported on this platform	45	3668
-peer authentication is only supported on local sockets	107,108	260
+peer authentication is not supported on this platform	45	3681
+peer authentication is only supported on local sockets	107,108	261
 peer did not return a certificate	2900,150	169
 peer haven t sent gost certificate required for selected ciphersuite	2901,150	169
 pem name bad prefix	2902,150	169
 pem name too short	2903,150	169
-pending deprecation warning	2904	3669
-pendingdeprecationwarning	2904	3669
-percentile value * is not between 0 and 1	306,50	3670
-period field s cannot be	1486	1820
-period for system_time must use columns s and s	1775	2156
-period s is not found in table	1487	1821
-permission denied	625	3671
-permission denied * is a system catalog	69,1	3672
-permission denied * is a system trigger	69,1	567
-permission denied for column * of relation	69,1	3673
-permission denied for database	69,1	3396
-permission denied for large object	69,1	3674
-permission denied for sequence	69,1	3675
-permission denied to alter foreign data wrapper	69,1	3676
-permission denied to change owner of database	69,1	3677
-permission denied to change owner of event trigger	69,1	3678
-permission denied to change owner of foreign data wrapper	69,1	3676
-permission denied to change owner of publication	69,1	3398
-permission denied to change owner of subscription	69,1	3405
-permission denied to copy database	69,1	3677
-permission denied to create	69,1	3679
-permission denied to create access method	69,1	3680
-permission denied to create database	69,1	3677
-permission denied to create event trigger	69,1	3678
-permission denied to create extension	69,1	3681
-permission denied to create foreign data wrapper	69,1	3676
-permission denied to create role	69,1	3401
-permission denied to create tablespace	69,1	3682
-permission denied to create temporary tables in database	69,1	3683
-permission denied to drop objects	69,1	3401
-permission denied to drop role	69,1	3401
-permission denied to finish prepared transaction	69,1	3684
-permission denied to perform alter system reset all	69,1	631
-permission denied to reassign objects	69,1	3401
-permission denied to rename database	69,1	3677
-permission denied to rename role	69,1	3401
-permission denied to set parameter	69,1	631
-permission denied to update extension	69,1	3681
-permission will be denied to set role	69,1	3685
-permission will be denied to set session authorization	69,1	3685
-permission_denied	625,626,5	758
-permissiondenied	625,626,5	758
-permissionerror	1024,2905,625	3686
-permitted subtree violation	2906,156	3687
-pg_authid oid value not set when in binary upgrade mode	93,50	659
-pg_class heap oid value not set when in binary upgrade mode	93,50	3688
-pg_class index oid value not set when in binary upgrade mode	93,50	2902
+pending deprecation warning	2904	3682
+pendingdeprecationwarning	2904	3682
+percentile value * is not between 0 and 1	306,50	3683
+period field s cannot be	1486	1826
+period for system_time must use columns s and s	1775	2162
+period s is not found in table	1487	1827
+permission denied	625	3684
+permission denied * is a system catalog	69,1	3685
+permission denied * is a system trigger	69,1	571
+permission denied for column * of relation	69,1	3686
+permission denied for database	69,1	3407
+permission denied for large object	69,1	3687
+permission denied for sequence	69,1	3688
+permission denied to alter foreign data wrapper	69,1	3689
+permission denied to change owner of database	69,1	3690
+permission denied to change owner of event trigger	69,1	3691
+permission denied to change owner of foreign data wrapper	69,1	3689
+permission denied to change owner of publication	69,1	3409
+permission denied to change owner of subscription	69,1	3416
+permission denied to copy database	69,1	3690
+permission denied to create	69,1	3692
+permission denied to create access method	69,1	3693
+permission denied to create database	69,1	3690
+permission denied to create event trigger	69,1	3691
+permission denied to create extension	69,1	3694
+permission denied to create foreign data wrapper	69,1	3689
+permission denied to create role	69,1	3412
+permission denied to create tablespace	69,1	3695
+permission denied to create temporary tables in database	69,1	3696
+permission denied to drop objects	69,1	3412
+permission denied to drop role	69,1	3412
+permission denied to finish prepared transaction	69,1	3697
+permission denied to perform alter system reset all	69,1	635
+permission denied to reassign objects	69,1	3412
+permission denied to rename database	69,1	3690
+permission denied to rename role	69,1	3412
+permission denied to set parameter	69,1	635
+permission denied to update extension	69,1	3694
+permission will be denied to set role	69,1	3698
+permission will be denied to set session authorization	69,1	3698
+permission_denied	625,626,5	762
+permissiondenied	625,626,5	762
+permissionerror	1024,2905,625	3699
+permitted subtree violation	2906,156	3700
+pg_authid oid value not set when in binary upgrade mode	93,50	663
+pg_class heap oid value not set when in binary upgrade mode	93,50	3701
+pg_class index oid value not set when in binary upgrade mode	93,50	2912
 pg_enum oid value not set when in binary upgrade mode	93,50	148
-pg_global cannot be used as default tablespace	93,50	530
-pg_hba conf rejects connection for host	707	866
-pg_hba conf rejects replication connection for host	707	866
-pg_lsn out of range	93,50	3050
-pg_nextoid can only be used on system catalogs	93,50	1125
-pg_tablespace oid value not set when in binary upgrade mode	93,50	3689
-pg_type array oid value not set when in binary upgrade mode	93,50	1247
-pg_type multirange array oid value not set when in binary upgrade mode	93,50	1247
-pg_type multirange oid value not set when in binary upgrade mode	93,50	1247
-pg_type oid value not set when in binary upgrade mode	93,50	3690
-physical replication slot * exists but wal_level replica	43	3299
-pingexception	2907	3691
-pinned constraint failed	2908,574	3692
+pg_global cannot be used as default tablespace	93,50	534
+pg_hba conf rejects connection for host	707	871
+pg_hba conf rejects replication connection for host	707	871
+pg_lsn out of range	93,50	3061
+pg_nextoid can only be used on system catalogs	93,50	1131
+pg_tablespace oid value not set when in binary upgrade mode	93,50	3702
+pg_type array oid value not set when in binary upgrade mode	93,50	1253
+pg_type multirange array oid value not set when in binary upgrade mode	93,50	1253
+pg_type multirange oid value not set when in binary upgrade mode	93,50	1253
+pg_type oid value not set when in binary upgrade mode	93,50	3703
+physical replication slot * exists but wal_level replica	43	3310
+pingexception	2907	3704
+pinned constraint failed	2908,574	3705
 pipeline failure	2909,150	169
-pkcs12error	2910	3693
-pkcs7error	2911	3694
-pkeyerror	2886	3653
-platform not supported exception	2869	3695
-platformnotsupportedexception	2869	3695
-plpgsql error	2912	3696
-plpgsql_error	2912,188	3696
-plpgsqlerror	2912,188	3696
-plugin * already installed	1489	1823
-plugin * is force_plus_permanent and can not be unloaded	1491	1825
-plugin * is not loaded	1490	1824
-policies not yet implemented for this command	45	3697
-policyexception	511	3698
-port unreachable exception	2913	3699
-portunreachableexception	2913	3699
+pkcs12error	2910	3706
+pkcs7error	2911	3707
+pkeyerror	2886	3666
+platform not supported exception	2869	3708
+platformnotsupportedexception	2869	3708
+plpgsql error	2912	3709
+plpgsql_error	2912,188	3709
+plpgsqlerror	2912,188	3709
+plugin * already installed	1489	1829
+plugin * is force_plus_permanent and can not be unloaded	1491	1831
+plugin * is not loaded	1490	1830
+policies not yet implemented for this command	45	3710
+policyexception	511	3711
+port unreachable exception	2913	3712
+portunreachableexception	2913	3712
 positional argument cannot follow named argument	0,1	186
 post handshake auth encoding err	2914,150	169
-postfix operators are not supported	0,1	3700
-posting list is too long	182	3701
-postmaster became multithreaded	43	3702
-postmaster became multithreaded during startup	43	3702
-postmaster exited during a parallel transaction	103,104	3703
-power failure	2227	3704
-pre existing shared memory block key * is still in use	2664,108	3705
-precision for type float must be at least 1 bit	93,50	798
-precision for type float must be less than 54 bits	93,50	798
-precision must be between	93,50	2954
-precision must not be negative	93,50	2954
-precision reduced to maximum allowed	93,50	2954
+postfix operators are not supported	0,1	3713
+posting list is too long	182	3714
+postmaster became multithreaded	43	3715
+postmaster became multithreaded during startup	43	3715
+postmaster exited during a parallel transaction	103,104	3716
+power failure	2227	3717
+pre existing shared memory block key * is still in use	2664,108	3718
+precision for type float must be at least 1 bit	93,50	802
+precision for type float must be less than 54 bits	93,50	802
+precision must be between	93,50	2964
+precision must not be negative	93,50	2964
+precision reduced to maximum allowed	93,50	2964
 precondition failed	14	13
 precondition required	27	26
 precondition_failed	14	13
 precondition_required	27	26
-prepared statement * already exists	915,1	3706
-prepared statement contains too many placeholders	1496	1830
-prepared statement is not a select	131,1	3707
-prepared statement needs to be re prepared	1375	1705
-prepared transaction belongs to another database	45	3708
-prepared transaction with identifier * does not exist	83,1	3709
-prepared transaction with identifier * is busy	43	3710
-prepared transactions are disabled	43	3710
+prepared statement * already exists	915,1	3719
+prepared statement contains too many placeholders	1496	1836
+prepared statement is not a select	131,1	3720
+prepared statement needs to be re prepared	1375	1711
+prepared transaction belongs to another database	45	3721
+prepared transaction with identifier * does not exist	83,1	3722
+prepared transaction with identifier * is busy	43	3723
+prepared transactions are disabled	43	3723
 prevents table * from becoming a partition	45	146
 prevents table * from becoming an inheritance child	45	146
-primary key cannot be defined upon a generated column	1492	1826
-primary key column * is not marked not null	47,1	3382
+primary key cannot be defined upon a generated column	1492	1832
+primary key column * is not marked not null	47,1	3393
 primary key constraints are not supported on foreign tables	45	212
-primary key constraints not possible for domains	0,1	848
-primary key partition key update is not allowed since the table is updated both as * and	1367	1697
-primary keys cannot be expressions	45	594
-primarykey constraint failed	2915,574	3711
-printer abort exception	2916	3712
-printer io exception	2917	3713
-printerabortexception	2916	3712
-printerexception	2918	3714
-printerioexception	2917	3713
-printexception	2919	3715
-private key file * cannot be reloaded because it requires a passphrase	107,108	713
-private key file * has group or world access	107,108	3716
-private key file * is not a regular file	107,108	3716
-private key file * must be owned by the database user or root	107,108	3716
+primary key constraints not possible for domains	0,1	852
+primary key partition key update is not allowed since the table is updated both as * and	1367	1703
+primary keys cannot be expressions	45	598
+primarykey constraint failed	2915,574	3724
+printer abort exception	2916	3725
+printer io exception	2917	3726
+printerabortexception	2916	3725
+printerexception	2918	3727
+printerioexception	2917	3726
+printexception	2919	3728
+private key file * cannot be reloaded because it requires a passphrase	107,108	717
+private key file * has group or world access	107,108	3729
+private key file * is not a regular file	107,108	3729
+private key file * must be owned by the database user or root	107,108	3729
 private key mismatch	2920,150	169
-privilege not held exception	2921	3717
-privileged action exception	2922	3718
-privilegedactionexception	2922	3718
-privilegenotheldexception	2921	3717
-procedure * can t return a result set in the given context	1591	1934
+privilege not held exception	2921	3730
+privileged action exception	2922	3731
+privilegedactionexception	2922	3731
+privilegenotheldexception	2921	3730
+procedure * can t return a result set in the given context	1591	1940
 procedure name * is not unique	113,1	121
 procedure out parameters cannot appear after one with a default value	48,1	112
 procedures cannot accept set arguments	48,1	112
-process lookup error	2178,2923	3719
+process lookup error	2178,2923	3732
 process_toast required with vacuum full	45	165
-processlookuperror	2178,2923	3719
-profile data exception	2924	3720
-profiledataexception	2924	3720
-profiling timer expired	2224	3721
-program limit exceeded	182	3722
-program_limit_exceeded	182	3722
-programlimitexceeded	182	3722
-programmingerror	2925	3723
-prohibited sql statement attempted	2926	3724
-prohibited_sql_statement_attempted	2926,2352	3724
-prohibitedsqlstatementattempted	2926,2352	3724
-promotion is not possible because of insufficient parameter settings	93,50	2807
-property veto exception	2927	3725
-propertyvetoexception	2927	3725
-proto auth error	2928	3726
-proto command error	2929	3727
-proto fatal error	2930	3728
-proto retriable error	2931	3729
-proto server error	2932	3730
-proto syntax error	2933	3731
-proto unknown error	2934	3732
-protoautherror	2928	3726
-protocol driver not attached	2179	3733
-protocol error	1026	3734
-protocol family not supported	1025	3735
+processlookuperror	2178,2923	3732
+profile data exception	2924	3733
+profiledataexception	2924	3733
+profiling timer expired	2224	3734
+program limit exceeded	182	3735
+program_limit_exceeded	182	3735
+programlimitexceeded	182	3735
+programmingerror	2925	3736
+prohibited sql statement attempted	2926	3737
+prohibited_sql_statement_attempted	2926,2352	3737
+prohibitedsqlstatementattempted	2926,2352	3737
+promotion is not possible because of insufficient parameter settings	93,50	2815
+property veto exception	2927	3738
+propertyvetoexception	2927	3738
+proto auth error	2928	3739
+proto command error	2929	3740
+proto fatal error	2930	3741
+proto retriable error	2931	3742
+proto server error	2932	3743
+proto syntax error	2933	3744
+proto unknown error	2934	3745
+protoautherror	2928	3739
+protocol driver not attached	2179	3746
+protocol error	1026	3747
+protocol family not supported	1025	3748
 protocol is shutdown	2935,150	169
-protocol not available	1003	3736
-protocol not supported	1027	3737
-protocol violation	311	3738
-protocol violation exception	2870	3739
-protocol wrong type for socket	1028	3740
-protocol_violation	311,312	3738
-protocolerror	1026	3741
-protocolexception	2936	3742
-protocolviolation	311,312	3738
-protocolviolationexception	2870	3739
-protocommanderror	2929	3727
-protofatalerror	2930	3728
-protoretriableerror	2931	3729
-protoservererror	2932	3730
-protosyntaxerror	2933	3731
-protounknownerror	2934	3732
-provided more than once	82,1	2741
-provider mismatch exception	2937	3743
-provider not found exception	2938	3744
-providerexception	2939	3745
-providermismatchexception	2937	3743
-providernotfoundexception	2938	3744
+protocol not available	1003	3749
+protocol not supported	1027	3750
+protocol violation	311	3751
+protocol violation exception	2870	3752
+protocol wrong type for socket	1028	3753
+protocol_violation	311,312	3751
+protocolerror	1026	3754
+protocolexception	2936	3755
+protocolviolation	311,312	3751
+protocolviolationexception	2870	3752
+protocommanderror	2929	3740
+protofatalerror	2930	3741
+protoretriableerror	2931	3742
+protoservererror	2932	3743
+protosyntaxerror	2933	3744
+protounknownerror	2934	3745
+provided more than once	82,1	2749
+provider mismatch exception	2937	3756
+provider not found exception	2938	3757
+providerexception	2939	3758
+providermismatchexception	2937	3756
+providernotfoundexception	2938	3757
 proxy authentication required	9	8
-proxy certificates not allowed please set the appropriate flag	2940,156	3746
-proxy path length constraint exceeded	2941,156	3747
-proxy subject name violation	2942,156	3748
+proxy certificates not allowed please set the appropriate flag	2940,156	3759
+proxy path length constraint exceeded	2941,156	3760
+proxy subject name violation	2942,156	3761
 proxy_authentication_required	9	8
 psk identity not found	2943,150	169
 psk no client cb	2944,150	169
 psk no server cb	2945,150	169
-publication name * used more than once	82,1	3146
-publication relation * in publication * does not exist	83,1	1077
-publication schema * in publication * does not exist	83,1	1077
-publication with oid * does not exist	83,1	771
-publication_names parameter missing	93,50	3644
-publisher did not send replica identity column expected by the logical replication target relation	43	3301
-query cache failed to set size * new query cache size is	1809	2190
-query cache is disabled resize or similar command in progress repeat this command later	1499	1833
-query cache is disabled set query_cache_type to on or demand to enable it	1498	1832
-query cache is globally disabled and you can t enable it only for this session	1500	1834
-query canceled	418	3749
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1271	1596
-query does not return tuples	0,1	1260
-query execution was interrupted	1501	1835
-query execution was interrupted max_statement_time exceeded	1623	1971
-query execution was interrupted the query exceeded * the query result may be incomplete	1504	1838
-query must have the same number of columns	0,1	2919
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1166	1487
-query was empty	1149	1469
-query would be affected by row level security policy for table	69,1	3750
-query_canceled	418,104	3749
-querycanceled	418,104	3749
-queueempty	2946	3751
-queuefull	2947	3752
-raise exception	2948	3753
-raise_exception	2948,188	3753
-raiseexception	2948,188	3753
-randomerror	2949	3754
-range canonical function * must be immutable	84,1	483
-range canonical function * must return range type	84,1	483
-range collation specified but subtype does not support collation	131,1	440
-range constructor flags argument must not be null	50	3755
-range error * in function	1630	1978
-range lower bound must be less than or equal to range upper bound	50	3755
+publication name * used more than once	82,1	3157
+publication relation * in publication * does not exist	83,1	1083
+publication schema * in publication * does not exist	83,1	1083
+publication with oid * does not exist	83,1	775
+publication_names parameter missing	93,50	3657
+publisher did not send replica identity column expected by the logical replication target relation	43	3312
+query cache failed to set size * new query cache size is	1809	2196
+query cache is disabled resize or similar command in progress repeat this command later	1499	1839
+query cache is disabled set query_cache_type to on or demand to enable it	1498	1838
+query cache is globally disabled and you can t enable it only for this session	1500	1840
+query canceled	418	3762
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1271	1602
+query does not return tuples	0,1	1266
+query execution was interrupted	1501	1841
+query execution was interrupted max_statement_time exceeded	1623	1977
+query execution was interrupted the query exceeded * the query result may be incomplete	1504	1844
+query must have the same number of columns	0,1	2929
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1166	1493
+query was empty	1149	1475
+query would be affected by row level security policy for table	69,1	3763
+query_canceled	418,104	3762
+querycanceled	418,104	3762
+queueempty	2946	3764
+queuefull	2947	3765
+raise exception	2948	3766
+raise_exception	2948,188	3766
+raiseexception	2948,188	3766
+randomerror	2949	3767
+range canonical function * must be immutable	84,1	487
+range canonical function * must return range type	84,1	487
+range collation specified but subtype does not support collation	131,1	444
+range constructor flags argument must not be null	50	3768
+range error * in function	1630	1984
+range lower bound must be less than or equal to range upper bound	50	3768
 range subtype cannot be	148,1	205
-range subtype diff function * must be immutable	84,1	483
-range subtype diff function * must return type	84,1	483
-range type frame requires order by clause with single sort key	1505	1839
-range with offset preceding following has multiple interpretations for column type * and offset type	45	461
-range with offset preceding following is not supported for column type	45	461
-range with offset preceding following is not supported for column type * and offset type	45	461
-range with offset preceding following requires exactly one order by column	454,1	505
-rangeerror	2950	3756
-rankexception	213	3757
-raster format exception	2951	3758
-rasterformatexception	2951	3758
-rdlock disk i o error	2952,81	3759
+range subtype diff function * must be immutable	84,1	487
+range subtype diff function * must return type	84,1	487
+range type frame requires order by clause with single sort key	1505	1845
+range with offset preceding following has multiple interpretations for column type * and offset type	45	465
+range with offset preceding following is not supported for column type	45	465
+range with offset preceding following is not supported for column type * and offset type	45	465
+range with offset preceding following requires exactly one order by column	454,1	509
+rangeerror	2950	3769
+rankexception	213	3770
+raster format exception	2951	3771
+rasterformatexception	2951	3771
+rdlock disk i o error	2952,81	3772
 read bio not set	2953,150	169
-read disk i o error	2954,81	3760
-read only buffer exception	2955	3761
-read only file system	1888	3762
-read only file system exception	2956	3763
-read only sql transaction	461	3764
-read pending exception	2957	3765
-read timed out	722	3766
+read disk i o error	2954,81	3773
+read only buffer exception	2955	3774
+read only file system	1888	3775
+read only file system exception	2956	3776
+read only sql transaction	461	3777
+read pending exception	2957	3778
+read timed out	722	3779
 read timeout expired	2958,150	169
-read_only_sql_transaction	461,96	3764
-readiness probe failed	2659,2660	3286
-reading sql data not permitted	2959	3767
-reading_sql_data_not_permitted	2959,2352	3767
-readingsqldatanotpermitted	2959,2352	3767
-readonlybufferexception	2955	3761
-readonlyfilesystemexception	2956	3763
-readonlysqltransaction	461,96	3764
-readpendingexception	2957	3765
-readtimeout	2960	3768
-ready for connections	1622	1970
-realm name too long	754	979
-received copy data after eof marker	249,50	792
-received unencrypted data after gssapi encryption request	311,312	2887
-received unencrypted data after ssl request	311,312	2887
+read_only_sql_transaction	461,96	3777
+readiness probe failed	2659,2660	3297
+reading sql data not permitted	2959	3780
+reading_sql_data_not_permitted	2959,2352	3780
+readingsqldatanotpermitted	2959,2352	3780
+readonlybufferexception	2955	3774
+readonlyfilesystemexception	2956	3776
+readonlysqltransaction	461,96	3777
+readpendingexception	2957	3778
+readtimeout	2960	3781
+ready for connections	1622	1976
+realm name too long	754	985
+received copy data after eof marker	249,50	796
+received unencrypted data after gssapi encryption request	311,312	2895
+received unencrypted data after ssl request	311,312	2895
 recheck is no longer required	45	45
-record has changed since last read in table * try restarting transaction	1121	1436
+record has changed since last read in table * try restarting transaction	1121	1442
 record length mismatch	2961,150	169
 record too small	2962,150	169
-record type has not been registered	131,1	3162
-records * deleted * skipped	1336	1666
-records * duplicates * warnings	1288	1613
-recovery aborted because of insufficient parameter settings	93,50	2807
-recovery database is locked	2963,2964	3769
-recovery is in progress	43	3770
+record type has not been registered	131,1	3173
+records * deleted * skipped	1336	1672
+records * duplicates * warnings	1288	1619
+recovery aborted because of insufficient parameter settings	93,50	2815
+recovery database is locked	2963,2964	3782
+recovery is in progress	43	3783
 recovery is not in progress	43	42
-recovery target timeline * does not exist	93,50	2807
-recursion of event ddl statements is forbidden when body is present	1183	1505
-recursionerror	2965,2966	3771
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1609	1956
-recursive query * does not have the form non recursive term union all recursive term	111,1	3772
-recursive query * has collation * in non recursive term but collation	582,1	3773
-recursive query * has type * in non recursive term but type	148,1	3774
-recursive query * must not contain data modifying statements	111,1	3772
-recursive reference to query * must not appear more than once	111,1	3772
-recursive stored functions and triggers are not allowed	1603	1950
-reference * not supported	1269	1594
-reference to recursive with table * in materialized derived	1516	1851
-reference too few dotted names	0,1	3121
-reference too many dotted names	0,1	3121
-referenced in foreign key constraint does not exist	435,1	797
-referenced in on delete set action must be part of foreign key	168,1	463
+recovery target timeline * does not exist	93,50	2815
+recursion of event ddl statements is forbidden when body is present	1183	1511
+recursionerror	2965,2966	3784
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1609	1962
+recursive query * does not have the form non recursive term union all recursive term	111,1	3785
+recursive query * has collation * in non recursive term but collation	582,1	3786
+recursive query * has type * in non recursive term but type	148,1	3787
+recursive query * must not contain data modifying statements	111,1	3785
+recursive reference to query * must not appear more than once	111,1	3785
+recursive stored functions and triggers are not allowed	1603	1956
+reference * not supported	1269	1600
+reference to recursive with table * in materialized derived	1516	1857
+reference too few dotted names	0,1	3132
+reference too many dotted names	0,1	3132
+referenced in foreign key constraint does not exist	435,1	801
+referenced in on delete set action must be part of foreign key	168,1	467
 referenced relation * is not a table	131,1	142
-referenced trigger * for the given action time and event type does not exist	1517	1853
-referenced window specification * already contains order list	1442	1775
-referenced window specification * cannot contain window frame	1820	2201
-referenceerror	2967,2968	3775
-referralexception	2969	3776
-referring to uninitialized variable	1612	1960
-reflection type load exception	2970	3777
-reflectionexception	2971	3778
-reflectiontypeloadexception	2970	3777
-reflective operation exception	2972	3779
-reflectiveoperationexception	2972	3779
-refresh failed exception	2973	3780
-refreshfailedexception	2973	3780
-regex match timeout exception	2974	3781
-regexmatchtimeoutexception	2974	3781
-regexperror	2975	3782
-registryunavailable	2976,2977	3783
-regular expression * has no subexpressions as requested by backreference in	2556,50	3784
-regular expression failed	2556,50	3785
-regular expression match for	2556,50	3784
-regular expression matching not supported on type bytea	45	667
-rejected execution exception	2978	3786
-rejectedexecutionexception	2978	3786
-relation not found exception	2979	3787
-relation referenced by copy statement has changed	43	3788
-relation service not registered exception	2980	3789
-relation type not found exception	2981	3790
-relation with oid * does not exist	591,1	3791
-relationexception	2982	3792
-relationnotfoundexception	2979	3787
-relationservicenotregisteredexception	2980	3789
-relationtypenotfoundexception	2981	3790
-relative path not allowed for backup stored on server	675,1	3793
-relative path not allowed for copy to file	675,1	3794
-relay log read failure	1576	1917
-relay log write failure	1577	1918
-relfilenode value not set when in binary upgrade mode	93,50	3688
-remainder for hash partition must be an integer value greater than or equal to zero	93,50	3154
+referenced trigger * for the given action time and event type does not exist	1517	1859
+referenced window specification * already contains order list	1442	1781
+referenced window specification * cannot contain window frame	1820	2207
+referenceerror	2967,2968	3788
+referralexception	2969	3789
+referring to uninitialized variable	1612	1966
+reflection type load exception	2970	3790
+reflectionexception	2971	3791
+reflectiontypeloadexception	2970	3790
+reflective operation exception	2972	3792
+reflectiveoperationexception	2972	3792
+refresh failed exception	2973	3793
+refreshfailedexception	2973	3793
+regex match timeout exception	2974	3794
+regexmatchtimeoutexception	2974	3794
+regexperror	2975	3795
+registryunavailable	2976,2977	3796
+regular expression * has no subexpressions as requested by backreference in	2556,50	3797
+regular expression failed	2556,50	3798
+regular expression match for	2556,50	3797
+regular expression matching not supported on type bytea	45	671
+rejected execution exception	2978	3799
+rejectedexecutionexception	2978	3799
+relation not found exception	2979	3800
+relation referenced by copy statement has changed	43	3801
+relation service not registered exception	2980	3802
+relation type not found exception	2981	3803
+relation with oid * does not exist	591,1	3804
+relationexception	2982	3805
+relationnotfoundexception	2979	3800
+relationservicenotregisteredexception	2980	3802
+relationtypenotfoundexception	2981	3803
+relative path not allowed for backup stored on server	675,1	3806
+relative path not allowed for copy to file	675,1	3807
+relay log read failure	1576	1923
+relay log write failure	1577	1924
+relfilenode value not set when in binary upgrade mode	93,50	3701
+remainder for hash partition must be an integer value greater than or equal to zero	93,50	3165
 remainder for hash partition must be less than modulus	47,1,93	47
-remainder for hash partition must be specified	0,1	652
-remainder for hash partition provided more than once	82,1	3365
-remaining connection slots are reserved for non replication superuser connections	1123,122	3795
-remote address changed	1883	3796
-remote i o error	1885	3797
-remote installation cancelled	2983	3798
-remote installation skipped	2984	3799
-remote source exception	2985	3800
-remotedisconnected	2986	3801
-remoteerror	2987	3802
-remoteexception	2988	3803
-remoteinstallationcancelled	2983	3798
-remoteinstallationskipped	2984	3799
-remotesourceexception	2985	3800
-remoting timeout exception	2989	3804
-remotingexception	2990	3805
-remotingtimeoutexception	2989	3804
-removing elements from multidimensional arrays is not supported	45	3806
-removing partition * violates foreign key constraint	2333,572	2920
-renaming an on select rule is not allowed	84,1	3516
+remainder for hash partition must be specified	0,1	656
+remainder for hash partition provided more than once	82,1	3376
+remaining connection slots are reserved for non replication superuser connections	1123,122	3808
+remote address changed	1883	3809
+remote i o error	1885	3810
+remote installation cancelled	2983	3811
+remote installation skipped	2984	3812
+remote source exception	2985	3813
+remotedisconnected	2986	3814
+remoteerror	2987	3815
+remoteexception	2988	3816
+remoteinstallationcancelled	2983	3811
+remoteinstallationskipped	2984	3812
+remotesourceexception	2985	3813
+remoting timeout exception	2989	3817
+remotingexception	2990	3818
+remotingtimeoutexception	2989	3817
+removing elements from multidimensional arrays is not supported	45	3819
+removing partition * violates foreign key constraint	2333,572	2930
+renaming an on select rule is not allowed	84,1	3529
 renegotiate ext too long	2991,150	169
 renegotiation encoding err	2992,150	169
 renegotiation mismatch	2993,150	169
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1525	1861
-reorganize partition can only be used to reorganize partitions not to change their numbers	1523	1859
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1524	1860
-replace cannot be executed as it requires deleting rows that are not in the view	1527	1863
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1077	1383
-replicated query * table * can not be temporary	1273	1598
-replication event checksum verification failed while reading from a log file	1060	1366
-replication event checksum verification failed while reading from network	1385	1715
-replication origin * does not exist	83,1	3807
-replication origin name * is reserved	437,1	3808
-replication origin with id * does not exist	83,1	3807
-replication origin with id * is already active for pid	68,43	929
-replication slot * already exists	82,1	3809
-replication slot * cannot be advanced	43	438
-replication slot * does not exist	83,1,93	3810
-replication slot * is active for pid	68,43	3811
-replication slot * was not created in this database	43	657
-replication slots can only be used if max_replication_slots 0	43	3299
-replication slots can only be used if wal_level replica	43	3299
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1525	1867
+reorganize partition can only be used to reorganize partitions not to change their numbers	1523	1865
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1524	1866
+replace cannot be executed as it requires deleting rows that are not in the view	1527	1869
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1077	1389
+replicated query * table * can not be temporary	1273	1604
+replication event checksum verification failed while reading from a log file	1060	1372
+replication event checksum verification failed while reading from network	1385	1721
+replication origin * does not exist	83,1	3820
+replication origin name * is reserved	437,1	3821
+replication origin with id * does not exist	83,1	3820
+replication origin with id * is already active for pid	68,43	935
+replication slot * already exists	82,1	3822
+replication slot * cannot be advanced	43	442
+replication slot * does not exist	83,1,93	3823
+replication slot * is active for pid	68,43	3824
+replication slot * was not created in this database	43	661
+replication slots can only be used if max_replication_slots 0	43	3310
+replication slots can only be used if wal_level replica	43	3310
 request entity too large	15	14
-request for brin range summarization for index * was not recorded	182	3812
+request for brin range summarization for index * was not recorded	182	3825
 request header fields too large	29	28
 request pending	2994,150	169
 request sent	2995,150	169
-request timed out	722	3766
+request timed out	722	3779
 request timeout	10	9
 request uri too long	16	15
 request_entity_too_large	15	14
 request_header_fields_too_large	29	28
 request_timeout	10	9
 request_uri_too_long	16	15
-requested character not valid for encoding	182	3551
-requested character too large	182	3551
-requested character too large for encoding	182	3551
-requested length cannot be negative	93,50	3813
-requested length too large	182,93	3551
-requested proto_version * does not support streaming need * or higher	93,50	3644
-requested proto_version * does not support two phase commit need * or higher	93,50	3644
+requested character not valid for encoding	182	3564
+requested character too large	182	3564
+requested character too large for encoding	182	3564
+requested length cannot be negative	93,50	3826
+requested length too large	182,93	3564
+requested proto_version * does not support streaming need * or higher	93,50	3657
+requested proto_version * does not support two phase commit need * or higher	93,50	3657
 requested range not satisfiable	18	17
 requested_range_not_satisfiable	18	17
-requesterror	2996	3814
+requesterror	2996	3827
 required cipher missing	2997,150	169
 required compression algorithm missing	2998,150	169
-required extension * is not installed	83,1	3815
-required key not available	996	3816
-requires a boolean value	93,50,0	3384
-requires a boolean value or match	0,1	637
+required extension * is not installed	83,1	3828
+required key not available	996	3829
+requires a boolean value	93,50,0	3395
+requires a boolean value or match	0,1	641
 requires a numeric value	0,1	188
 requires a parameter	0,1	188
-requires a target detail	0,1	3817
-requires a value	0,1	3818
+requires a target detail	0,1	3830
+requires a value	0,1	3831
 requires an integer value	0,1	188
-requires run time type coercion	148,1	3387
-reserved name	437	3819
-reserved_name	437,1	3819
-reservedname	437,1	3819
-reset must not include values for parameters	0,1	3820
-resignal when handler not active	1530	1866
-resolutionexception	2999	3821
-resource deadlock avoided	931	3822
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2704	3823
-resource temporarily unavailable	324	3824
-resource_exhausted	627,628,28	759
-resourceexhausted	627,628,28	759
-resourcewarning	3000	3825
+requires run time type coercion	148,1	3398
+reserved name	437	3832
+reserved_name	437,1	3832
+reservedname	437,1	3832
+reset must not include values for parameters	0,1	3833
+resignal when handler not active	1530	1872
+resolutionexception	2999	3834
+resource deadlock avoided	931	3835
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2704	3836
+resource temporarily unavailable	324	3837
+resource_exhausted	627,628,28	763
+resourceexhausted	627,628,28	763
+resourcewarning	3000	3838
 response code 400	2	1
 response code 401	3	2
 response code 402	4	3
@@ -16575,37 +16605,37 @@ response code 507	38	37
 response code 508	39	38
 response code 510	40	39
 response code 511	41	40
-response not ready	3001	3826
-responsenotready	3001	3826
-restart value * cannot be greater than maxvalue	93,50	2833
-restart value * cannot be less than minvalue	93,50	2833
-restrict violation	3002	3827
-restrict_violation	3002,572	3827
-restriction estimator function * must return type	84,1	3190
-restrictions imposed on recursive definitions are violated for table	1428	1761
-restrictviolation	3002,572	3827
-result consisted of more than one row	1691	2040
-result is out of range	306,50	3828
-result of * was larger than max_allowed_packet * truncated	1795	2176
-result of decoding conversion is too large	182	3829
-result of encoding conversion is too large	182	3829
-result of range difference would not be contiguous	50	3755
-result of range union would not be contiguous	50	3755
-result of using clause for column * cannot be cast automatically to type	148,1	452
-result string is longer than * bytes	1683	2031
-retry sql logic error	3003,3004	3830
+response not ready	3001	3839
+responsenotready	3001	3839
+restart value * cannot be greater than maxvalue	93,50	2841
+restart value * cannot be less than minvalue	93,50	2841
+restrict violation	3002	3840
+restrict_violation	3002,572	3840
+restriction estimator function * must return type	84,1	3201
+restrictions imposed on recursive definitions are violated for table	1428	1767
+restrictviolation	3002,572	3840
+result consisted of more than one row	1691	2046
+result is out of range	306,50	3841
+result of * was larger than max_allowed_packet * truncated	1795	2182
+result of decoding conversion is too large	182	3842
+result of encoding conversion is too large	182	3842
+result of range difference would not be contiguous	50	3768
+result of range union would not be contiguous	50	3768
+result of using clause for column * cannot be cast automatically to type	148,1	456
+result string is longer than * bytes	1683	2037
+retry sql logic error	3003,3004	3843
 return data type of cast function must match or be binary coercible to target data type	84,1	191
 return data type of from sql function must be	84,1	191
 return data type of to sql function must be the transform data type	84,1	191
-return is only allowed in a function	1590	1933
-return type * is not supported for sql functions	48,1	3831
+return is only allowed in a function	1590	1939
+return type * is not supported for sql functions	48,1	3844
 return type * is only a shell	131,1	199
-return type mismatch in function declared to return	48,1	3831
-return type of combine function * is not	148,1	3387
-return type of deserialization function * is not	148,1	3387
-return type of inverse transition function * is not	148,1	3387
-return type of serialization function * is not	148,1	3387
-return type of transition function * is not	148,1	3387
+return type mismatch in function declared to return	48,1	3844
+return type of combine function * is not	148,1	3398
+return type of deserialization function * is not	148,1	3398
+return type of inverse transition function * is not	148,1	3398
+return type of serialization function * is not	148,1	3398
+return type of transition function * is not	148,1	3398
 returned 400	2	1
 returned 401	3	2
 returned 402	4	3
@@ -16646,840 +16676,840 @@ returned 507	38	37
 returned 508	39	38
 returned 510	40	39
 returned 511	41	40
-returned non zero exit status 129	2203,2204	2594
-returned non zero exit status 130	2205,2204	2595
-returned non zero exit status 131	2206,2204	2596
-returned non zero exit status 132	2207,2204	2597
-returned non zero exit status 133	2208,2204	2598
-returned non zero exit status 134	607,2204	2599
-returned non zero exit status 135	360,2204	2600
-returned non zero exit status 136	2209,2204	2601
-returned non zero exit status 137	2210,2204	2602
-returned non zero exit status 138	2211,2204	2603
-returned non zero exit status 139	2212,2204	2604
-returned non zero exit status 140	2213,2204	2605
-returned non zero exit status 141	336,2204	2606
-returned non zero exit status 142	118,2204	2607
-returned non zero exit status 143	2214,2204	2608
-returned non zero exit status 144	2215,2204	2609
-returned non zero exit status 145	579,2204	2610
-returned non zero exit status 146	2216,2204	2611
-returned non zero exit status 147	2217,2204	2612
-returned non zero exit status 148	2218,2204	2613
-returned non zero exit status 149	2219,2204	2614
-returned non zero exit status 150	2220,2204	2615
-returned non zero exit status 151	2221,2204	2616
-returned non zero exit status 152	761,2204	2617
-returned non zero exit status 153	2222,2204	2618
-returned non zero exit status 154	2223,2204	2619
-returned non zero exit status 155	2224,2204	2620
-returned non zero exit status 156	2225,2204	2621
-returned non zero exit status 157	2226,2204	2622
-returned non zero exit status 158	2227,2204	2623
-returned non zero exit status 159	289,2204	2624
-returning lists are not supported in conditional rules	45	500
-returning lists are not supported in non instead rules	45	500
-returning must have at least one column	0,1	2919
-returns a set	148,1	3387
-revokederror	3005	3832
-rfc 3779 resource not subset of parent s resources	3006,156	3833
-rfs specific error	933	3834
-right join is only supported with merge joinable join conditions	45	2763
-right operand of jsonpath operator * is not a single numeric value	2641,50	3262
-rmi security exception	3007	3835
-rmisecurityexception	3007	3835
-rn not supported for input	45	1223
-role info not found exception	3008	3836
-role name * is reserved	437,1	462
-role not found exception	3009	3837
-role with oid * does not exist	707	3167
-roleinfonotfoundexception	3008	3836
-rolenotfoundexception	3009	3837
-rollback abort due to rollback	3010,3011	3838
-routine body for * is too long	1679	2027
+returned non zero exit status 129	2203,2204	2600
+returned non zero exit status 130	2205,2204	2601
+returned non zero exit status 131	2206,2204	2602
+returned non zero exit status 132	2207,2204	2603
+returned non zero exit status 133	2208,2204	2604
+returned non zero exit status 134	607,2204	2605
+returned non zero exit status 135	360,2204	2606
+returned non zero exit status 136	2209,2204	2607
+returned non zero exit status 137	2210,2204	2608
+returned non zero exit status 138	2211,2204	2609
+returned non zero exit status 139	2212,2204	2610
+returned non zero exit status 140	2213,2204	2611
+returned non zero exit status 141	336,2204	2612
+returned non zero exit status 142	118,2204	2613
+returned non zero exit status 143	2214,2204	2614
+returned non zero exit status 144	2215,2204	2615
+returned non zero exit status 145	579,2204	2616
+returned non zero exit status 146	2216,2204	2617
+returned non zero exit status 147	2217,2204	2618
+returned non zero exit status 148	2218,2204	2619
+returned non zero exit status 149	2219,2204	2620
+returned non zero exit status 150	2220,2204	2621
+returned non zero exit status 151	2221,2204	2622
+returned non zero exit status 152	761,2204	2623
+returned non zero exit status 153	2222,2204	2624
+returned non zero exit status 154	2223,2204	2625
+returned non zero exit status 155	2224,2204	2626
+returned non zero exit status 156	2225,2204	2627
+returned non zero exit status 157	2226,2204	2628
+returned non zero exit status 158	2227,2204	2629
+returned non zero exit status 159	289,2204	2630
+returning lists are not supported in conditional rules	45	504
+returning lists are not supported in non instead rules	45	504
+returning must have at least one column	0,1	2929
+returns a set	148,1	3398
+revokederror	3005	3845
+rfc 3779 resource not subset of parent s resources	3006,156	3846
+rfs specific error	933	3847
+right join is only supported with merge joinable join conditions	45	2771
+right operand of jsonpath operator * is not a single numeric value	2641,50	3273
+rmi security exception	3007	3848
+rmisecurityexception	3007	3848
+rn not supported for input	45	1229
+role info not found exception	3008	3849
+role name * is reserved	437,1	466
+role not found exception	3009	3850
+role with oid * does not exist	707	3178
+roleinfonotfoundexception	3008	3849
+rolenotfoundexception	3009	3850
+rollback abort due to rollback	3010,3011	3851
+routine body for * is too long	1679	2033
 routine name * is not unique	113,1	121
-row * doesn t contain data for all columns	1810	2191
-row * was cut by	1132	1448
-row * was truncated it contained more data than there were input columns	1811	2192
-row column has type * instead of type	148,1	3839
-row comparison operator must not return a set	148,1	3150
-row comparison operator must yield type boolean not type	148,1	3150
-row count cannot be null in fetch first with ties clause	2562,50	3840
-row expansion via is not supported here	45	449
-row expressions can have at most	491,182	3841
-row expressions in values in only allowed for multi field column partitioning	1536	1875
-row field count is	249,50	792
-row filter expression must not be null	94,50	788
-row is too big size * maximum size	182	3842
-row path filter must not be empty string	50	799
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1674	2022
-row triggers with transition tables are not supported on inheritance children	45	306
-row triggers with transition tables are not supported on partitions	45	306
-row variable * does not have a field	1537	1876
-row variable naming in the referencing clause is not supported	45	306
-row with no elements is not allowed in table value constructor in this context	1150	1470
-rowid constraint failed	3012,574	3843
+row * doesn t contain data for all columns	1810	2197
+row * was cut by	1132	1454
+row * was truncated it contained more data than there were input columns	1811	2198
+row column has type * instead of type	148,1	3852
+row comparison operator must not return a set	148,1	3161
+row comparison operator must yield type boolean not type	148,1	3161
+row count cannot be null in fetch first with ties clause	2562,50	3853
+row expansion via is not supported here	45	453
+row expressions can have at most	491,182	3854
+row expressions in values in only allowed for multi field column partitioning	1536	1881
+row field count is	249,50	796
+row filter expression must not be null	94,50	792
+row is too big size * maximum size	182	3855
+row path filter must not be empty string	50	803
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1674	2028
+row triggers with transition tables are not supported on inheritance children	45	309
+row triggers with transition tables are not supported on partitions	45	309
+row variable * does not have a field	1537	1882
+row variable naming in the referencing clause is not supported	45	309
+row with no elements is not allowed in table value constructor in this context	1150	1476
+rowid constraint failed	3012,574	3856
 rows from with multiple functions cannot have a column definition list	0,1	157
-rows is not applicable when function does not return a set	93,50	897
-rows matched * changed * inserted	1746	2126
-rows matched * changed * warnings	1745	2125
-rows must be positive	93,50	897
-rows returned by function are not all of the same row type	148,1	2772
-rsaerror	3013	3844
-ruby version mismatch	3014	3845
-rubyversionmismatch	3014	3845
-rule actions on new are not implemented	45	500
-rule actions on old are not implemented	45	500
-rule where condition cannot contain references to other relations	84,1	513
+rows is not applicable when function does not return a set	93,50	902
+rows matched * changed * inserted	1746	2132
+rows matched * changed * warnings	1745	2131
+rows must be positive	93,50	902
+rows returned by function are not all of the same row type	148,1	2780
+rsaerror	3013	3857
+ruby version mismatch	3014	3858
+rubyversionmismatch	3014	3858
+rule actions on new are not implemented	45	504
+rule actions on old are not implemented	45	504
+rule where condition cannot contain references to other relations	84,1	517
 rules on materialized views are not supported	45	212
-rules on select must have action instead select	45	500
-rules on select must not contain data modifying statements in with	45	500
-rules with where conditions can only have select insert update or delete actions	84,1	513
-run container error	3015,3016	3846
-runcontainererror	3015,3016	3846
-running in read only mode	1512	1847
-runtime error * in function	1631	1979
-runtime error exception	3017	3847
-runtime error index out of range * with length	173	3848
-runtime error integer divide by zero	211	3849
+rules on select must have action instead select	45	504
+rules on select must not contain data modifying statements in with	45	504
+rules with where conditions can only have select insert update or delete actions	84,1	517
+run container error	3015,3016	3859
+runcontainererror	3015,3016	3859
+running in read only mode	1512	1853
+runtime error * in function	1631	1985
+runtime error exception	3017	3860
+runtime error index out of range * with length	173	3861
+runtime error integer divide by zero	202	3862
 runtime error invalid memory address or nil pointer dereference	190	225
-runtime m bean exception	3018	3850
-runtime operations exception	3019	3851
-runtime requirement not met error	3020	3852
-runtime wrapped exception	3021	3853
-runtimeerror	3022,3023	3854
-runtimeerrorexception	3017	3847
-runtimeexception	3024	3855
-runtimembeanexception	3018	3850
-runtimeoperationsexception	3019	3851
-runtimerequirementnotmeterror	3020	3852
-runtimewarning	3025	3856
-runtimewrappedexception	3021	3853
-s must be of type * for system versioned table s	1769	2150
-s s contains view recursion	1789	2170
-s starts is later than query time first history partition may exceed interval value	1448	1782
-safe array rank mismatch exception	3026	3857
-safe array type mismatch exception	3027	3858
-safearrayrankmismatchexception	3026	3857
-safearraytypemismatchexception	3027	3858
-same old and new event name	1184	1506
-sample percentage must be between 0 and 100	2578,50	3859
-saslexception	3028	3860
-savepoint exception	884	3861
-savepoint_exception	884	3861
-savepointexception	884	3861
-schema and data statement mixing not supported	3029	3862
-schema factory configuration error	3030	3863
-schema violation exception	3031	3864
-schema_and_data_statement_mixing_not_supported	3029,96	3862
-schemaanddatastatementmixingnotsupported	3029,96	3862
-schemafactoryconfigurationerror	3030	3863
-schemaviolationexception	3031	3864
-scram channel binding check failed	707	3865
-scram channel binding negotiation error	707	3865
-scripterror	3032	3866
-scriptexception	3033	3867
+runtime m bean exception	3018	3863
+runtime operations exception	3019	3864
+runtime requirement not met error	3020	3865
+runtime wrapped exception	3021	3866
+runtimeerror	3022,3023	3867
+runtimeerrorexception	3017	3860
+runtimeexception	3024	3868
+runtimembeanexception	3018	3863
+runtimeoperationsexception	3019	3864
+runtimerequirementnotmeterror	3020	3865
+runtimewarning	3025	3869
+runtimewrappedexception	3021	3866
+s must be of type * for system versioned table s	1769	2156
+s s contains view recursion	1789	2176
+s starts is later than query time first history partition may exceed interval value	1448	1788
+safe array rank mismatch exception	3026	3870
+safe array type mismatch exception	3027	3871
+safearrayrankmismatchexception	3026	3870
+safearraytypemismatchexception	3027	3871
+same old and new event name	1184	1512
+sample percentage must be between 0 and 100	2578,50	3872
+saslexception	3028	3873
+savepoint exception	884	3874
+savepoint_exception	884	3874
+savepointexception	884	3874
+schema and data statement mixing not supported	3029	3875
+schema factory configuration error	3030	3876
+schema violation exception	3031	3877
+schema_and_data_statement_mixing_not_supported	3029,96	3875
+schemaanddatastatementmixingnotsupported	3029,96	3875
+schemafactoryconfigurationerror	3030	3876
+schemaviolationexception	3031	3877
+scram channel binding check failed	707	3878
+scram channel binding negotiation error	707	3878
+scripterror	3032	3879
+scriptexception	3033	3880
 scsv received when renegotiating	3034,150	169
 sct verification failed	3035,150	169
-search column * not in with query column list	0,1	1037
-search column * specified more than once	152,1	1038
-search sequence column name * already used in with query column list	0,1	1037
-search sequence column name and cycle mark column name are the same	0,1	1037
-search sequence column name and cycle path column name are the same	0,1	1037
-searching for elements in multidimensional arrays is not supported	45	3868
+search column * not in with query column list	0,1	1043
+search column * specified more than once	152,1	1044
+search sequence column name * already used in with query column list	0,1	1043
+search sequence column name and cycle mark column name are the same	0,1	1043
+search sequence column name and cycle path column name are the same	0,1	1043
+searching for elements in multidimensional arrays is not supported	45	3881
 second argument of cast function must be type	84,1	191
-security label provider * is not loaded	93,50	3411
-security labels are not supported for this type of object	131,1	633
-securityerror	3036	3869
-securityexception	58	3870
-seek disk i o error	3037,81	3871
-segmentation fault	2212	3872
-sehexception	2235	3873
-select * was reduced during optimization	1538	1877
+security label provider * is not loaded	93,50	3422
+security labels are not supported for this type of object	131,1	637
+securityerror	3036	3882
+securityexception	58	3883
+seek disk i o error	3037,81	3884
+segmentation fault	2212	3885
+sehexception	2235	3886
+select * was reduced during optimization	1538	1883
 select distinct on expressions must match initial order by expressions	168,1	190
-select into is not allowed here	0,1	2919
-select is not a read only statement disabling timer	1414	1746
-select must have a group with this procedure	1395	1726
-select rule s target entry * has different column name from column	84,1	3516
-select rule s target entry * has different size from column	84,1	3516
-select rule s target entry * has different type from column	84,1	3516
-select rule s target list has too few entries	84,1	3516
-select rule s target list has too many entries	84,1	3516
-self signed certificate	3038,156	3874
-self signed certificate in certificate chain	3039,156	3875
-semaphore full exception	99	3876
-semaphorefullexception	99	3876
-sendfile not available error	3040,3041	3877
-sendfilenotavailableerror	3040,3041	3877
-sending passwords in plain text without ssl tls is extremely insecure	1287	1612
-sequence * access error	1539	1878
-sequence * has out of range value for options	1541	1880
-sequence * has run out	1543	1882
-sequence * table structure is invalid	1542	1881
-sequence cannot be owned by relation	131,1	3878
-sequence database disk image is malformed	3042,2462	3879
-sequence generator limit exceeded	2744	3880
-sequence must be in same schema as table it is linked to	43	1028
-sequence must have same owner as table it is linked to	43	1028
-sequence option * not supported here	0,1	652
-sequence_generator_limit_exceeded	2744,50	3880
-sequencegeneratorlimitexceeded	2744,50	3880
-sequences requires binlog_format mixed or row	1540	1879
-serialexception	3043	3881
-serialization failure	421	3882
+select into is not allowed here	0,1	2929
+select is not a read only statement disabling timer	1414	1752
+select must have a group with this procedure	1395	1732
+select rule s target entry * has different column name from column	84,1	3529
+select rule s target entry * has different size from column	84,1	3529
+select rule s target entry * has different type from column	84,1	3529
+select rule s target list has too few entries	84,1	3529
+select rule s target list has too many entries	84,1	3529
+self signed certificate	3038,156	3887
+self signed certificate in certificate chain	3039,156	3888
+semaphore full exception	99	3889
+semaphorefullexception	99	3889
+sendfile not available error	3040,3041	3890
+sendfilenotavailableerror	3040,3041	3890
+sending passwords in plain text without ssl tls is extremely insecure	1287	1618
+sequence * access error	1539	1884
+sequence * has out of range value for options	1541	1886
+sequence * has run out	1543	1888
+sequence * table structure is invalid	1542	1887
+sequence cannot be owned by relation	131,1	3891
+sequence database disk image is malformed	3042,2462	3892
+sequence generator limit exceeded	2744	3893
+sequence must be in same schema as table it is linked to	43	1034
+sequence must have same owner as table it is linked to	43	1034
+sequence option * not supported here	0,1	656
+sequence_generator_limit_exceeded	2744,50	3893
+sequencegeneratorlimitexceeded	2744,50	3893
+sequences requires binlog_format mixed or row	1540	1885
+serialexception	3043	3894
+serialization failure	421	3895
 serialization functions may be specified only when the aggregate transition data type is	48,1	119
-serialization_failure	421,420	3882
-serializationexception	3044	3883
-serializationfailure	421,420	3882
-server clone exception	3045	3884
-server configuration does not permit binlog purge	1059	1365
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1544	1883
-server not active exception	3046	3885
-server runtime exception	3047	3886
-server shutdown in progress	1546	1885
-servercloneexception	3045	3884
-servererror	3048	3887
-serverexception	3049	3888
+serialization_failure	421,420	3895
+serializationexception	3044	3896
+serializationfailure	421,420	3895
+server clone exception	3045	3897
+server configuration does not permit binlog purge	1059	1371
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1544	1889
+server not active exception	3046	3898
+server runtime exception	3047	3899
+server shutdown in progress	1546	1891
+servercloneexception	3045	3897
+servererror	3048	3900
+serverexception	3049	3901
 serverhello tlsext	3050,150	169
-servernotactiveexception	3046	3885
-serverruntimeexception	3047	3886
-service configuration error	3051	3889
-service not found exception	3052	3890
+servernotactiveexception	3046	3898
+serverruntimeexception	3047	3899
+service configuration error	3051	3902
+service not found exception	3052	3903
 service unavailable	34	33
-service unavailable exception	3053	3891
+service unavailable exception	3053	3904
 service_unavailable	34	33
-serviceconfigurationerror	3051	3889
-servicenotfoundexception	3052	3890
-serviceunavailableexception	3053	3891
+serviceconfigurationerror	3051	3902
+servicenotfoundexception	3052	3903
+serviceunavailableexception	3053	3904
 session id context uninitialized	3054,150	169
-session user cannot be dropped	68,43	1026
-session user cannot be renamed	45	1027
-sessionerror	3055	3892
-set local transaction snapshot is not implemented	45	3893
-set password is not applicable for users authenticating via * plugin	1548	1887
-set requires parameter name	94,50	3894
+session user cannot be dropped	68,43	1032
+session user cannot be renamed	45	1033
+sessionerror	3055	3905
+set local transaction snapshot is not implemented	45	3906
+set password is not applicable for users authenticating via * plugin	1548	1893
+set requires parameter name	94,50	3907
 set returning functions are not allowed in	45	122
 set returning functions must appear at top level of from	45	122
-set transaction snapshot must be called before any query	95,96	562
-set valued function called in context that cannot accept a set	45	362
-setof type not allowed for operator argument	48,1	3621
-setseed parameter * is out of allowed range 1 1	93,50	3895
-setting authentication options is not possible when only the slave sql thread is being started	1619	1967
-settings property is read only exception	3056	3896
-settings property not found exception	3057	3897
-settings property wrong type exception	3058	3898
-settingspropertyisreadonlyexception	3056	3896
-settingspropertynotfoundexception	3057	3897
-settingspropertywrongtypeexception	3058	3898
-setval value * is out of bounds for sequence	306,50	3899
-shared indexes cannot be created after initdb	43	3900
-sharedcache database table is locked	3059,3060	3901
-shmlock disk i o error	3061,81	3902
-shmmap disk i o error	3062,81	3903
-shmopen disk i o error	3063,81	3904
-shmsize disk i o error	3064,81	3905
-short buffer exception	3065	3906
-shortbufferexception	3065	3906
-shortword should be 0	93,50	3329
-should return type	84,1	3907
-shutdown channel group exception	3066	3908
+set transaction snapshot must be called before any query	95,96	566
+set valued function called in context that cannot accept a set	45	366
+setof type not allowed for operator argument	48,1	3634
+setseed parameter * is out of allowed range 1 1	93,50	3908
+setting authentication options is not possible when only the slave sql thread is being started	1619	1973
+settings property is read only exception	3056	3909
+settings property not found exception	3057	3910
+settings property wrong type exception	3058	3911
+settingspropertyisreadonlyexception	3056	3909
+settingspropertynotfoundexception	3057	3910
+settingspropertywrongtypeexception	3058	3911
+setval value * is out of bounds for sequence	306,50	3912
+shared indexes cannot be created after initdb	43	3913
+sharedcache database table is locked	3059,3060	3914
+shmlock disk i o error	3061,81	3915
+shmmap disk i o error	3062,81	3916
+shmopen disk i o error	3063,81	3917
+shmsize disk i o error	3064,81	3918
+short buffer exception	3065	3919
+shortbufferexception	3065	3919
+shortword should be 0	93,50	3340
+should return type	84,1	3920
+shutdown channel group exception	3066	3921
 shutdown while in init	3067,150	169
-shutdownchannelgroupexception	3066	3908
-sigabrt	607	3248
-sigalrm	118	3226
-sigbus	360	3249
-sigchld	579	3229
-sigcont	2216	3230
-sigfpe	2209	3250
-sighup	2203	3221
-sigill	2207	3246
-sigint	2205	3232
-sigio	2226	3242
-sigkill	2210	3251
-signal 1	2203	3221
-signal 10	2211	3222
-signal 11	2212	3223
-signal 12	2213	3224
-signal 13	336	3225
-signal 14	118	3226
-signal 15	2214	3227
-signal 16	2215	3228
-signal 17	579	3229
-signal 18	2216	3230
-signal 19	2217	3231
-signal 2	2205	3232
-signal 20	2218	3233
-signal 21	2219	3234
-signal 22	2220	3235
-signal 23	2221	3236
-signal 24	761	3237
-signal 25	2222	3238
-signal 26	2223	3239
-signal 27	2224	3240
-signal 28	2225	3241
-signal 29	2226	3242
-signal 3	2206	3243
-signal 30	2227	3244
-signal 31	289	3245
-signal 4	2207	3246
-signal 5	2208	3247
-signal 6	607	3248
-signal 7	360	3249
-signal 8	2209	3250
-signal 9	2210	3251
-signal resignal can only use a condition defined with sqlstate	1553	1892
-signalexception	3068	3909
+shutdownchannelgroupexception	3066	3921
+sigabrt	607	3259
+sigalrm	118	3237
+sigbus	360	3260
+sigchld	579	3240
+sigcont	2216	3241
+sigfpe	2209	3261
+sighup	2203	3232
+sigill	2207	3257
+sigint	2205	3243
+sigio	2226	3253
+sigkill	2210	3262
+signal 1	2203	3232
+signal 10	2211	3233
+signal 11	2212	3234
+signal 12	2213	3235
+signal 13	336	3236
+signal 14	118	3237
+signal 15	2214	3238
+signal 16	2215	3239
+signal 17	579	3240
+signal 18	2216	3241
+signal 19	2217	3242
+signal 2	2205	3243
+signal 20	2218	3244
+signal 21	2219	3245
+signal 22	2220	3246
+signal 23	2221	3247
+signal 24	761	3248
+signal 25	2222	3249
+signal 26	2223	3250
+signal 27	2224	3251
+signal 28	2225	3252
+signal 29	2226	3253
+signal 3	2206	3254
+signal 30	2227	3255
+signal 31	289	3256
+signal 4	2207	3257
+signal 5	2208	3258
+signal 6	607	3259
+signal 7	360	3260
+signal 8	2209	3261
+signal 9	2210	3262
+signal resignal can only use a condition defined with sqlstate	1553	1898
+signalexception	3068	3922
 signature algorithms error	3069,150	169
 signature for non signing certificate	3070,150	169
-signatureexception	3071	3910
-sigpipe	336	3225
-sigprof	2224	3240
-sigpwr	2227	3244
-sigquit	2206	3243
-sigsegv	2212	3223
-sigstkflt	2215	3228
-sigstop	2217	3231
-sigsys	289	3245
-sigterm	2214	3227
-sigtrap	2208	3247
-sigtstp	2218	3233
-sigttin	2219	3234
-sigttou	2220	3235
-sigurg	2221	3236
-sigusr1	2211	3222
-sigusr2	2213	3224
-sigvtalrm	2223	3239
-sigwinch	2225	3241
-sigxcpu	761	3237
-sigxfsz	2222	3238
-single boolean result is expected	2641,50	3262
-singleton sql json item required	2641	3911
-singleton_sql_json_item_required	2641,50	3911
-singletonsqljsonitemrequired	2641,50	3911
-size limit exceeded exception	3072	3912
-sizelimitexceededexception	3072	3912
-skeleton mismatch exception	3073	3913
-skeleton not found exception	3074	3914
-skeletonmismatchexception	3073	3913
-skeletonnotfoundexception	3074	3914
-skip locked makes this statement unsafe	1079	1385
-skip this directory	3075,3076	3915
-skip wal location lsn * must be greater than origin lsn	93,50	3128
-skipped scanning foreign table * which is a partition of default partition	571,572	3916
-skipping analyze of * lock not available	422,43	3917
-skipping analyze of * relation no longer exists	591,1	3918
-skipping transaction * because it has already been executed and logged	1559	1898
-skipping vacuum of * lock not available	422,43	3917
-skipping vacuum of * relation no longer exists	591,1	3918
-slave already has been stopped	1585	1927
-slave failed to initialize master info structure from the repository	1573	1914
-slave failed to initialize relay log info structure from the repository	1578	1919
-slave is already running	1586	1928
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1561	1901
-slave log event execution was interrupted slave_max_statement_time exceeded	1163	1924
-slave must silently retry current transaction	1579	1920
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1062	1368
-slave sql thread ignored the * because table is shared	1568	1909
-slave sql thread ignored the query because of replicate table rules	1570	1911
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1587	1929
-slave_preserve_commit_order is not supported	1142	1459
-slices of fixed length arrays not implemented	45	3806
-slot name must not be null	94,50	3635
-smallint out of range	306,50	308
-smtp failed recipient exception	3077	3919
-smtp failed recipients exception	3078	3920
-smtpexception	3079	3921
-smtpfailedrecipientexception	3077	3919
-smtpfailedrecipientsexception	3078	3920
-snapshot database is locked	3080,2964	3922
-snapshot sql logic error	3081,3004	3923
-snapshot too old	3082	3924
-snapshot_too_old	3082,3083	3924
-snapshottooold	3082,3083	3924
-socket operation on non socket	1011	3925
-socket security exception	3084	3926
-socket timeout exception	3085	3927
-socket type not supported	2185	3928
-socket_error	3086	3929
-socketerror	3086	3930
-socketexception	3087	3931
-socketsecurityexception	3084	3926
-sockettimeoutexception	3085	3927
-software caused connection abort	698	3932
-some non transactional changed tables couldn t be rolled back	1817	2198
-some relations of database * are already in tablespace	43	442
-some temporary tables were dropped but these operations could not be rolled back	1819	2200
-sorry too many clients already	1123,122	3933
+signatureexception	3071	3923
+sigpipe	336	3236
+sigprof	2224	3251
+sigpwr	2227	3255
+sigquit	2206	3254
+sigsegv	2212	3234
+sigstkflt	2215	3239
+sigstop	2217	3242
+sigsys	289	3256
+sigterm	2214	3238
+sigtrap	2208	3258
+sigtstp	2218	3244
+sigttin	2219	3245
+sigttou	2220	3246
+sigurg	2221	3247
+sigusr1	2211	3233
+sigusr2	2213	3235
+sigvtalrm	2223	3250
+sigwinch	2225	3252
+sigxcpu	761	3248
+sigxfsz	2222	3249
+single boolean result is expected	2641,50	3273
+singleton sql json item required	2641	3924
+singleton_sql_json_item_required	2641,50	3924
+singletonsqljsonitemrequired	2641,50	3924
+size limit exceeded exception	3072	3925
+sizelimitexceededexception	3072	3925
+skeleton mismatch exception	3073	3926
+skeleton not found exception	3074	3927
+skeletonmismatchexception	3073	3926
+skeletonnotfoundexception	3074	3927
+skip locked makes this statement unsafe	1079	1391
+skip this directory	3075,3076	3928
+skip wal location lsn * must be greater than origin lsn	93,50	3139
+skipped scanning foreign table * which is a partition of default partition	571,572	3929
+skipping analyze of * lock not available	422,43	3930
+skipping analyze of * relation no longer exists	591,1	3931
+skipping transaction * because it has already been executed and logged	1559	1904
+skipping vacuum of * lock not available	422,43	3930
+skipping vacuum of * relation no longer exists	591,1	3931
+slave already has been stopped	1585	1933
+slave failed to initialize master info structure from the repository	1573	1920
+slave failed to initialize relay log info structure from the repository	1578	1925
+slave is already running	1586	1934
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1561	1907
+slave log event execution was interrupted slave_max_statement_time exceeded	1163	1930
+slave must silently retry current transaction	1579	1926
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1062	1374
+slave sql thread ignored the * because table is shared	1568	1915
+slave sql thread ignored the query because of replicate table rules	1570	1917
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1587	1935
+slave_preserve_commit_order is not supported	1142	1465
+slices of fixed length arrays not implemented	45	3819
+slot name must not be null	94,50	3648
+smallint out of range	306,50	311
+smtp failed recipient exception	3077	3932
+smtp failed recipients exception	3078	3933
+smtpexception	3079	3934
+smtpfailedrecipientexception	3077	3932
+smtpfailedrecipientsexception	3078	3933
+snapshot database is locked	3080,2964	3935
+snapshot sql logic error	3081,3004	3936
+snapshot too old	3082	3937
+snapshot_too_old	3082,3083	3937
+snapshottooold	3082,3083	3937
+socket operation on non socket	1011	3938
+socket security exception	3084	3939
+socket timeout exception	3085	3940
+socket type not supported	2185	3941
+socket_error	3086	3942
+socketerror	3086	3943
+socketexception	3087	3944
+socketsecurityexception	3084	3939
+sockettimeoutexception	3085	3940
+software caused connection abort	698	3945
+some non transactional changed tables couldn t be rolled back	1817	2204
+some relations of database * are already in tablespace	43	446
+some temporary tables were dropped but these operations could not be rolled back	1819	2206
+sorry too many clients already	1123,122	3946
 sort operator can only be specified for single argument aggregates	48,1	48
 source and target data types are not physically compatible	84,1	191
 source array too small	183,50	216
 source data type * is a pseudo type	131,1	199
 source data type and target data type are the same	84,1	191
-source database * is being accessed by other users	68,43	482
-source encoding * does not exist	83,1	1095
-source for a multiple column update item must be a sub select or row expression	45	488
-source string too short for * formatting field	438,50	465
-sp gist inner tuple size * exceeds maximum	182	2903
-sp gist leaf data type * does not match declared type	84,1	3629
-specific gem not found exception	3088	3934
-specificgemnotfoundexception	3088	3934
-specified argument was out of the range of valid values	172	3935
-specified array was not of the expected rank	3026	3936
-specified array was not of the expected type	3027	3937
-specified but * is not an aggregate function	131,1	1116
-specified cast is not valid	2503,388	3938
-specified data directory * is not a directory	43	1042
-specified filter criteria was invalid	2527	3939
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1351	1681
-specified in using clause does not exist in left table	435,1	3940
-specified in using clause does not exist in right table	435,1	3940
-specified key part was too long max key part length is * bytes	1682	2030
-specified key was too long max key length is * bytes	1681	2029
-specified method is not supported	2836	3941
-specified more than once	900,1,152,93	3942
-specified ole variant was invalid	2544	3943
-specified value cannot be cast to type * for column	148,1	772
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1352	1682
+source database * is being accessed by other users	68,43	486
+source encoding * does not exist	83,1	1101
+source for a multiple column update item must be a sub select or row expression	45	492
+source string too short for * formatting field	438,50	469
+sp gist inner tuple size * exceeds maximum	182	2913
+sp gist leaf data type * does not match declared type	84,1	3642
+specific gem not found exception	3088	3947
+specificgemnotfoundexception	3088	3947
+specified argument was out of the range of valid values	172	3948
+specified array was not of the expected rank	3026	3949
+specified array was not of the expected type	3027	3950
+specified but * is not an aggregate function	131,1	1122
+specified cast is not valid	2503,388	3951
+specified data directory * is not a directory	43	1048
+specified filter criteria was invalid	2527	3952
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1351	1687
+specified in using clause does not exist in left table	435,1	3953
+specified in using clause does not exist in right table	435,1	3953
+specified key part was too long max key part length is * bytes	1682	2036
+specified key was too long max key length is * bytes	1681	2035
+specified method is not supported	2836	3954
+specified more than once	900,1,152,93	3955
+specified ole variant was invalid	2544	3956
+specified value cannot be cast to type * for column	148,1	776
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1352	1688
 specifying a table access method is not supported on a partitioned table	45	146
-specifying both host name and cidr mask is invalid	107,108	260
-specifying constraint deferrability not supported for domains	45	3944
-spkierror	3089	3945
-splfileobject __construct * failed to open stream no such file or directory	747	3946
-sql client info exception	3090	3947
-sql connection is already closed	3091,3092	3948
-sql data exception	3093	3949
-sql feature not supported exception	3094	3950
+specifying both host name and cidr mask is invalid	107,108	261
+specifying constraint deferrability not supported for domains	45	3957
+spkierror	3089	3958
+splfileobject __construct * failed to open stream no such file or directory	747	3959
+sql client info exception	3090	3960
+sql connection is already closed	3091,3092	3961
+sql data exception	3093	3962
+sql feature not supported exception	3094	3963
 sql function cannot accept shell type	48,1	112
 sql function cannot return shell type	48,1	112
 sql function with unquoted function body cannot have polymorphic arguments	48,1	112
-sql functions cannot have arguments of type	48,1	474
-sql functions cannot return type	48,1	474
-sql integrity constraint violation exception	3095	3951
-sql invalid authorization spec exception	3096	3952
-sql json array not found	2613	3953
-sql json item cannot be cast to target type	3097	3954
-sql json member not found	2611	3955
-sql json number not found	2865	3956
-sql json object not found	2615	3957
-sql json scalar required	3098	3958
-sql no rows in result set	3099,3100	3959
-sql non transient connection exception	3101	3960
-sql non transient exception	3102	3961
-sql recoverable exception	3103	3962
-sql regular expression may not contain more than two escape double quote separators	2586,50	3963
-sql routine exception	2352	3964
-sql statement not yet complete	3104	3965
-sql syntax error exception	3105	3966
-sql thread is not to be started so until options are ignored	1743	2094
-sql timeout exception	3106	3967
-sql transaction has already been committed or rolled back	3107,3108	3968
-sql transaction rollback exception	3109	3969
-sql transient connection exception	3110	3970
-sql transient exception	3111	3971
-sql_json_array_not_found	2613,50	3953
-sql_json_item_cannot_be_cast_to_target_type	3097,50	3954
-sql_json_member_not_found	2611,50	3955
-sql_json_number_not_found	2865,50	3956
-sql_json_object_not_found	2615,50	3957
-sql_json_scalar_required	3098,50	3958
-sql_routine_exception	2352	3964
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1618	1966
-sql_statement_not_yet_complete	3104	3965
-sqlclient unable to establish sqlconnection	3112	3972
-sqlclient_unable_to_establish_sqlconnection	3112,312	3972
-sqlclientinfoexception	3090	3947
-sqlclientunabletoestablishsqlconnection	3112,312	3972
-sqldataexception	3093	3949
-sqlexception	3113	3973
-sqlfeaturenotsupportedexception	3094	3950
-sqlintegrityconstraintviolationexception	3095	3951
-sqlinvalidauthorizationspecexception	3096	3952
-sqlite_abort	3114	3974
-sqlite_abort_rollback	3010,3011	3838
-sqlite_auth	3115	3975
-sqlite_auth_user	3116,3115	3976
-sqlite_busy	2964	3977
-sqlite_busy_recovery	2963,2964	3769
-sqlite_busy_snapshot	3080,2964	3922
-sqlite_busy_timeout	3117,2964	3978
-sqlite_cantopen	730	3979
-sqlite_cantopen_convpath	729,730	890
-sqlite_cantopen_dirtywal	872,730	1110
-sqlite_cantopen_fullpath	2349,730	2765
-sqlite_cantopen_isdir	2599,730	3176
-sqlite_cantopen_notempdir	2840,730	3549
-sqlite_cantopen_symlink	3118,730	3980
-sqlite_constraint	574	3981
-sqlite_constraint_check	573,574	711
-sqlite_constraint_commithook	669,574	816
-sqlite_constraint_foreignkey	2334,574	2747
-sqlite_constraint_function	2350,574	2769
-sqlite_constraint_notnull	2841,574	3550
-sqlite_constraint_pinned	2908,574	3692
-sqlite_constraint_primarykey	2915,574	3711
-sqlite_constraint_rowid	3012,574	3843
-sqlite_constraint_trigger	3119,574	3982
-sqlite_constraint_unique	3120,574	3983
-sqlite_constraint_vtab	3121,574	3984
-sqlite_corrupt	2462	3985
-sqlite_corrupt_index	2461,2462	2897
-sqlite_corrupt_sequence	3042,2462	3879
-sqlite_corrupt_vtab	3122,2462	3986
-sqlite_empty	636	3987
-sqlite_error	3004	3988
-sqlite_error_missing_collseq	3004	3989
-sqlite_error_retry	3003,3004	3830
-sqlite_error_snapshot	3081,3004	3923
-sqlite_format	636	3990
-sqlite_full	3123	3991
-sqlite_internal	636	3992
-sqlite_interrupt	3124	3993
-sqlite_ioerr	81	3994
+sql functions cannot have arguments of type	48,1	478
+sql functions cannot return type	48,1	478
+sql integrity constraint violation exception	3095	3964
+sql invalid authorization spec exception	3096	3965
+sql json array not found	2613	3966
+sql json item cannot be cast to target type	3097	3967
+sql json member not found	2611	3968
+sql json number not found	2865	3969
+sql json object not found	2615	3970
+sql json scalar required	3098	3971
+sql no rows in result set	3099,3100	3972
+sql non transient connection exception	3101	3973
+sql non transient exception	3102	3974
+sql recoverable exception	3103	3975
+sql regular expression may not contain more than two escape double quote separators	2586,50	3976
+sql routine exception	2352	3977
+sql statement not yet complete	3104	3978
+sql syntax error exception	3105	3979
+sql thread is not to be started so until options are ignored	1743	2100
+sql timeout exception	3106	3980
+sql transaction has already been committed or rolled back	3107,3108	3981
+sql transaction rollback exception	3109	3982
+sql transient connection exception	3110	3983
+sql transient exception	3111	3984
+sql_json_array_not_found	2613,50	3966
+sql_json_item_cannot_be_cast_to_target_type	3097,50	3967
+sql_json_member_not_found	2611,50	3968
+sql_json_number_not_found	2865,50	3969
+sql_json_object_not_found	2615,50	3970
+sql_json_scalar_required	3098,50	3971
+sql_routine_exception	2352	3977
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1618	1972
+sql_statement_not_yet_complete	3104	3978
+sqlclient unable to establish sqlconnection	3112	3985
+sqlclient_unable_to_establish_sqlconnection	3112,312	3985
+sqlclientinfoexception	3090	3960
+sqlclientunabletoestablishsqlconnection	3112,312	3985
+sqldataexception	3093	3962
+sqlexception	3113	3986
+sqlfeaturenotsupportedexception	3094	3963
+sqlintegrityconstraintviolationexception	3095	3964
+sqlinvalidauthorizationspecexception	3096	3965
+sqlite_abort	3114	3987
+sqlite_abort_rollback	3010,3011	3851
+sqlite_auth	3115	3988
+sqlite_auth_user	3116,3115	3989
+sqlite_busy	2964	3990
+sqlite_busy_recovery	2963,2964	3782
+sqlite_busy_snapshot	3080,2964	3935
+sqlite_busy_timeout	3117,2964	3991
+sqlite_cantopen	730	3992
+sqlite_cantopen_convpath	729,730	895
+sqlite_cantopen_dirtywal	872,730	1116
+sqlite_cantopen_fullpath	2349,730	2773
+sqlite_cantopen_isdir	2599,730	3187
+sqlite_cantopen_notempdir	2840,730	3562
+sqlite_cantopen_symlink	3118,730	3993
+sqlite_constraint	574	3994
+sqlite_constraint_check	573,574	715
+sqlite_constraint_commithook	669,574	820
+sqlite_constraint_foreignkey	2334,574	2755
+sqlite_constraint_function	2350,574	2777
+sqlite_constraint_notnull	2841,574	3563
+sqlite_constraint_pinned	2908,574	3705
+sqlite_constraint_primarykey	2915,574	3724
+sqlite_constraint_rowid	3012,574	3856
+sqlite_constraint_trigger	3119,574	3995
+sqlite_constraint_unique	3120,574	3996
+sqlite_constraint_vtab	3121,574	3997
+sqlite_corrupt	2462	3998
+sqlite_corrupt_index	2461,2462	2905
+sqlite_corrupt_sequence	3042,2462	3892
+sqlite_corrupt_vtab	3122,2462	3999
+sqlite_empty	636	4000
+sqlite_error	3004	4001
+sqlite_error_missing_collseq	3004	4002
+sqlite_error_retry	3003,3004	3843
+sqlite_error_snapshot	3081,3004	3936
+sqlite_format	636	4003
+sqlite_full	3123	4004
+sqlite_internal	636	4005
+sqlite_interrupt	3124	4006
+sqlite_ioerr	81	4007
 sqlite_ioerr_access	80,81	79
-sqlite_ioerr_auth	222,81	259
-sqlite_ioerr_begin_atomic	81	3995
-sqlite_ioerr_blocked	323,81	327
-sqlite_ioerr_checkreservedlock	578,81	718
-sqlite_ioerr_close	595,81	737
-sqlite_ioerr_commit_atomic	81	3996
-sqlite_ioerr_convpath	728,81	889
-sqlite_ioerr_corruptfs	738,81	896
-sqlite_ioerr_data	824,81	1043
-sqlite_ioerr_delete	852,81	1086
-sqlite_ioerr_delete_noent	81	3997
-sqlite_ioerr_dir_close	81	3998
-sqlite_ioerr_dir_fsync	81	3999
-sqlite_ioerr_fstat	2347,81	2761
-sqlite_ioerr_fsync	2348,81	2762
-sqlite_ioerr_gettemppath	2361,81	2786
-sqlite_ioerr_lock	2663,81	3291
-sqlite_ioerr_mmap	2715,81	3362
-sqlite_ioerr_nomem	2812,81	3511
-sqlite_ioerr_rdlock	2952,81	3759
-sqlite_ioerr_read	2954,81	3760
-sqlite_ioerr_rollback_atomic	81	4000
-sqlite_ioerr_seek	3037,81	3871
-sqlite_ioerr_shmlock	3061,81	3902
-sqlite_ioerr_shmmap	3062,81	3903
-sqlite_ioerr_shmopen	3063,81	3904
-sqlite_ioerr_shmsize	3064,81	3905
-sqlite_ioerr_short_read	81	4001
-sqlite_ioerr_truncate	3125,81	4002
-sqlite_ioerr_unlock	3126,81	4003
-sqlite_ioerr_vnode	3127,81	4004
-sqlite_ioerr_write	3128,81	4005
-sqlite_locked	3060	4006
-sqlite_locked_sharedcache	3059,3060	3901
-sqlite_locked_vtab	3129,3060	4007
-sqlite_mismatch	148	4008
-sqlite_misuse	3130	4009
-sqlite_nolfs	636	4010
-sqlite_nomem	740	4011
-sqlite_notadb	3131	4012
-sqlite_notfound	3132	4013
-sqlite_notice	3133	4014
-sqlite_notice_recover_rollback	3133	4015
-sqlite_notice_recover_wal	3133	4016
-sqlite_ok_load_permanently	3134	4017
-sqlite_ok_symlink	3135,3134	4018
-sqlite_perm	3136	4019
-sqlite_protocol	3137	4020
-sqlite_range	3138	4021
-sqlite_schema	3139	4022
-sqlite_toobig	3140	4023
-sqlite_warning	231	4024
-sqlite_warning_autoindex	230,231	268
-sqljsonarraynotfound	2613,50	3953
-sqljsonitemcannotbecasttotargettype	3097,50	3954
-sqljsonmembernotfound	2611,50	3955
-sqljsonnumbernotfound	2865,50	3956
-sqljsonobjectnotfound	2615,50	3957
-sqljsonscalarrequired	3098,50	3958
-sqlnontransientconnectionexception	3101	3960
-sqlnontransientexception	3102	3961
-sqlrecoverableexception	3103	3962
-sqlroutineexception	2352	3964
-sqlserver rejected establishment of sqlconnection	3141	4025
-sqlserver_rejected_establishment_of_sqlconnection	3141,312	4025
-sqlserverrejectedestablishmentofsqlconnection	3141,312	4025
-sqlstate 03000	3104	3965
-sqlstate 08000	312	859
-sqlstate 08001	3112,312	3972
-sqlstate 08003	700,312	858
-sqlstate 08004	3141,312	4025
-sqlstate 08006	701,312	860
-sqlstate 08007	3142,312	4026
-sqlstate 08p01	311,312	3738
-sqlstate 09000	3143	4027
-sqlstate 0a000	45	2697
-sqlstate 0b000	2584	3118
-sqlstate 0f000	2591	3290
-sqlstate 0f001	2535,2591	3038
-sqlstate 0l000	518	3023
-sqlstate 0lp01	517,518	3022
-sqlstate 0p000	754	3089
-sqlstate 0z000	864	1100
-sqlstate 0z002	3144,864	4028
-sqlstate 20000	530	668
-sqlstate 21000	529	666
-sqlstate 22000	50	1044
-sqlstate 22001	318,50	4029
-sqlstate 22002	2846,50	3555
-sqlstate 22003	306,50	3566
-sqlstate 22004	94,50	3556
-sqlstate 22005	2186,50	2570
-sqlstate 22007	438,50	3003
-sqlstate 22008	835,50	1065
-sqlstate 22009	2582,50	3116
-sqlstate 2200b	2190,50	2573
-sqlstate 2200c	2586,50	3126
-sqlstate 2200d	2525,50	3013
-sqlstate 2200f	2647,50	4030
-sqlstate 2200g	2720,50	3372
-sqlstate 2200h	2744,50	3880
-sqlstate 2200l	2822,50	3530
-sqlstate 2200m	2589,50	3131
-sqlstate 2200n	2588,50	3130
-sqlstate 2200s	2587,50	3129
-sqlstate 2200t	2590,50	3132
-sqlstate 22010	2530,50	3025
-sqlstate 22011	2734,50	4031
-sqlstate 22012	211,50	1119
-sqlstate 22013	2343,50	3070
-sqlstate 22014	171,50	2962
-sqlstate 22015	2491,50	2952
-sqlstate 22016	169,50	2961
-sqlstate 22018	2508,50	2981
-sqlstate 22019	2524,50	3012
-sqlstate 2201b	2556,50	3081
-sqlstate 2201e	522,50	2960
-sqlstate 2201f	51,50	2963
-sqlstate 2201g	760,50	2965
-sqlstate 2201w	2562,50	3091
-sqlstate 2201x	2563,50	3092
-sqlstate 22021	569,50	706
-sqlstate 22022	2467,50	2910
-sqlstate 22023	93,50	3067
-sqlstate 22024	3145,50	4032
-sqlstate 22025	2526,50	3014
-sqlstate 22026	317,50	4033
-sqlstate 22027	3146,50	4034
+sqlite_ioerr_auth	222,81	260
+sqlite_ioerr_begin_atomic	81	4008
+sqlite_ioerr_blocked	323,81	330
+sqlite_ioerr_checkreservedlock	578,81	722
+sqlite_ioerr_close	595,81	741
+sqlite_ioerr_commit_atomic	81	4009
+sqlite_ioerr_convpath	728,81	894
+sqlite_ioerr_corruptfs	738,81	901
+sqlite_ioerr_data	824,81	1049
+sqlite_ioerr_delete	852,81	1092
+sqlite_ioerr_delete_noent	81	4010
+sqlite_ioerr_dir_close	81	4011
+sqlite_ioerr_dir_fsync	81	4012
+sqlite_ioerr_fstat	2347,81	2769
+sqlite_ioerr_fsync	2348,81	2770
+sqlite_ioerr_gettemppath	2361,81	2794
+sqlite_ioerr_lock	2663,81	3302
+sqlite_ioerr_mmap	2715,81	3373
+sqlite_ioerr_nomem	2812,81	3524
+sqlite_ioerr_rdlock	2952,81	3772
+sqlite_ioerr_read	2954,81	3773
+sqlite_ioerr_rollback_atomic	81	4013
+sqlite_ioerr_seek	3037,81	3884
+sqlite_ioerr_shmlock	3061,81	3915
+sqlite_ioerr_shmmap	3062,81	3916
+sqlite_ioerr_shmopen	3063,81	3917
+sqlite_ioerr_shmsize	3064,81	3918
+sqlite_ioerr_short_read	81	4014
+sqlite_ioerr_truncate	3125,81	4015
+sqlite_ioerr_unlock	3126,81	4016
+sqlite_ioerr_vnode	3127,81	4017
+sqlite_ioerr_write	3128,81	4018
+sqlite_locked	3060	4019
+sqlite_locked_sharedcache	3059,3060	3914
+sqlite_locked_vtab	3129,3060	4020
+sqlite_mismatch	148	4021
+sqlite_misuse	3130	4022
+sqlite_nolfs	636	4023
+sqlite_nomem	740	4024
+sqlite_notadb	3131	4025
+sqlite_notfound	3132	4026
+sqlite_notice	3133	4027
+sqlite_notice_recover_rollback	3133	4028
+sqlite_notice_recover_wal	3133	4029
+sqlite_ok_load_permanently	3134	4030
+sqlite_ok_symlink	3135,3134	4031
+sqlite_perm	3136	4032
+sqlite_protocol	3137	4033
+sqlite_range	3138	4034
+sqlite_schema	3139	4035
+sqlite_toobig	3140	4036
+sqlite_warning	231	4037
+sqlite_warning_autoindex	230,231	269
+sqljsonarraynotfound	2613,50	3966
+sqljsonitemcannotbecasttotargettype	3097,50	3967
+sqljsonmembernotfound	2611,50	3968
+sqljsonnumbernotfound	2865,50	3969
+sqljsonobjectnotfound	2615,50	3970
+sqljsonscalarrequired	3098,50	3971
+sqlnontransientconnectionexception	3101	3973
+sqlnontransientexception	3102	3974
+sqlrecoverableexception	3103	3975
+sqlroutineexception	2352	3977
+sqlserver rejected establishment of sqlconnection	3141	4038
+sqlserver_rejected_establishment_of_sqlconnection	3141,312	4038
+sqlserverrejectedestablishmentofsqlconnection	3141,312	4038
+sqlstate 03000	3104	3978
+sqlstate 08000	312	863
+sqlstate 08001	3112,312	3985
+sqlstate 08003	700,312	862
+sqlstate 08004	3141,312	4038
+sqlstate 08006	701,312	864
+sqlstate 08007	3142,312	4039
+sqlstate 08p01	311,312	3751
+sqlstate 09000	3143	4040
+sqlstate 0a000	45	2704
+sqlstate 0b000	2584	3129
+sqlstate 0f000	2591	3301
+sqlstate 0f001	2535,2591	3049
+sqlstate 0l000	518	3034
+sqlstate 0lp01	517,518	3033
+sqlstate 0p000	754	3100
+sqlstate 0z000	864	1106
+sqlstate 0z002	3144,864	4041
+sqlstate 20000	530	672
+sqlstate 21000	529	670
+sqlstate 22000	50	1050
+sqlstate 22001	318,50	4042
+sqlstate 22002	2846,50	3568
+sqlstate 22003	306,50	3579
+sqlstate 22004	94,50	3569
+sqlstate 22005	2186,50	2576
+sqlstate 22007	438,50	3013
+sqlstate 22008	835,50	1071
+sqlstate 22009	2582,50	3127
+sqlstate 2200b	2190,50	2579
+sqlstate 2200c	2586,50	3137
+sqlstate 2200d	2525,50	3024
+sqlstate 2200f	2647,50	4043
+sqlstate 2200g	2720,50	3383
+sqlstate 2200h	2744,50	3893
+sqlstate 2200l	2822,50	3543
+sqlstate 2200m	2589,50	3142
+sqlstate 2200n	2588,50	3141
+sqlstate 2200s	2587,50	3140
+sqlstate 2200t	2590,50	3143
+sqlstate 22010	2530,50	3036
+sqlstate 22011	2734,50	4044
+sqlstate 22012	202,50	1125
+sqlstate 22013	2343,50	3081
+sqlstate 22014	171,50	2972
+sqlstate 22015	2491,50	2962
+sqlstate 22016	169,50	2971
+sqlstate 22018	2508,50	2991
+sqlstate 22019	2524,50	3023
+sqlstate 2201b	2556,50	3092
+sqlstate 2201e	522,50	2970
+sqlstate 2201f	51,50	2973
+sqlstate 2201g	760,50	2975
+sqlstate 2201w	2562,50	3102
+sqlstate 2201x	2563,50	3103
+sqlstate 22021	569,50	710
+sqlstate 22022	2467,50	2920
+sqlstate 22023	93,50	3078
+sqlstate 22024	3145,50	4045
+sqlstate 22025	2526,50	3025
+sqlstate 22026	317,50	4046
+sqlstate 22027	3146,50	4047
 sqlstate 2202e	183,50	218
-sqlstate 2202g	2579,50	3111
-sqlstate 2202h	2578,50	3110
-sqlstate 22030	910,50	1163
-sqlstate 22031	838,50	2964
-sqlstate 22032	2531,50	3030
-sqlstate 22033	2571,50	3102
-sqlstate 22034	2719,50	3370
-sqlstate 22035	2779,50	3481
-sqlstate 22036	2614,50	3513
-sqlstate 22037	2815,50	3515
-sqlstate 22038	2641,50	3911
-sqlstate 22039	2613,50	3953
-sqlstate 2203a	2611,50	3955
-sqlstate 2203b	2865,50	3956
-sqlstate 2203c	2615,50	3957
-sqlstate 2203d	3147,50	4035
-sqlstate 2203e	3148,50	4036
-sqlstate 2203f	3098,50	3958
-sqlstate 2203g	3097,50	3954
-sqlstate 22p01	2209,50	2727
-sqlstate 22p02	49,50	3113
-sqlstate 22p03	749,50	2973
-sqlstate 22p04	249,50	285
-sqlstate 22p05	570,50	4037
-sqlstate 22p06	2819,50	3524
-sqlstate 23000	572	2937
-sqlstate 23001	3002,572	3827
-sqlstate 23502	880,572	3541
-sqlstate 23503	2333,572	2746
-sqlstate 23505	742,572	4038
-sqlstate 23514	571,572	716
-sqlstate 23p01	692,572	2586
-sqlstate 24000	467	2998
-sqlstate 25000	96	3119
+sqlstate 2202g	2579,50	3122
+sqlstate 2202h	2578,50	3121
+sqlstate 22030	910,50	1169
+sqlstate 22031	838,50	2974
+sqlstate 22032	2531,50	3041
+sqlstate 22033	2571,50	3113
+sqlstate 22034	2719,50	3381
+sqlstate 22035	2779,50	3493
+sqlstate 22036	2614,50	3526
+sqlstate 22037	2815,50	3528
+sqlstate 22038	2641,50	3924
+sqlstate 22039	2613,50	3966
+sqlstate 2203a	2611,50	3968
+sqlstate 2203b	2865,50	3969
+sqlstate 2203c	2615,50	3970
+sqlstate 2203d	3147,50	4048
+sqlstate 2203e	3148,50	4049
+sqlstate 2203f	3098,50	3971
+sqlstate 2203g	3097,50	3967
+sqlstate 22p01	2209,50	2735
+sqlstate 22p02	49,50	3124
+sqlstate 22p03	749,50	2983
+sqlstate 22p04	249,50	286
+sqlstate 22p05	570,50	4050
+sqlstate 22p06	2819,50	3537
+sqlstate 23000	572	2947
+sqlstate 23001	3002,572	3840
+sqlstate 23502	880,572	3554
+sqlstate 23503	2333,572	2754
+sqlstate 23505	742,572	4051
+sqlstate 23514	571,572	720
+sqlstate 23p01	692,572	2592
+sqlstate 24000	467	3008
+sqlstate 25000	96	3130
 sqlstate 25001	95,96	100
-sqlstate 25002	331,96	332
-sqlstate 25003	2446,96	2880
-sqlstate 25004	2448,96	2882
-sqlstate 25005	2745,96	3443
-sqlstate 25006	461,96	3764
-sqlstate 25007	3029,96	3862
-sqlstate 25008	2368,96	2801
-sqlstate 25p01	387,96	3442
-sqlstate 25p02	803,96	2876
-sqlstate 25p03	2403,96	2835
-sqlstate 26000	2572	3103
-sqlstate 27000	3149	4039
-sqlstate 28000	707	2971
-sqlstate 28p01	963,707	3068
-sqlstate 2b000	433	1091
-sqlstate 2bp01	432,433	1090
-sqlstate 2d000	449	3120
-sqlstate 2f000	2352	3964
-sqlstate 2f002	2716,2352	3363
-sqlstate 2f003	2926,2352	3724
-sqlstate 2f004	2959,2352	3767
-sqlstate 2f005	2351,2352	2770
-sqlstate 34000	2518	2996
-sqlstate 38000	720	2639
-sqlstate 38001	719,720	878
-sqlstate 38002	2716,720	4040
-sqlstate 38003	2926,720	4041
-sqlstate 38004	2959,720	4042
-sqlstate 39000	304	2640
-sqlstate 39001	2573,304	3104
-sqlstate 39004	94,304	4043
-sqlstate 39p01	303,304	4044
-sqlstate 39p02	3150,304	4045
-sqlstate 39p03	385,304	2578
-sqlstate 3b000	884	3861
-sqlstate 3b001	881,884	3093
-sqlstate 3d000	2504	2978
-sqlstate 3f000	2564	3095
-sqlstate 40000	420	4046
-sqlstate 40001	421,420	3882
-sqlstate 40002	3151,420	4047
-sqlstate 40003	3152,420	4048
-sqlstate 40p01	419,420	1068
-sqlstate 42000	1	4049
-sqlstate 42501	69,1	2933
-sqlstate 42601	0,1	4050
-sqlstate 42602	675,1	3045
-sqlstate 42611	520,1	2985
-sqlstate 42622	2402,1	3417
-sqlstate 42701	152,1	1149
+sqlstate 25002	331,96	335
+sqlstate 25003	2446,96	2888
+sqlstate 25004	2448,96	2890
+sqlstate 25005	2745,96	3454
+sqlstate 25006	461,96	3777
+sqlstate 25007	3029,96	3875
+sqlstate 25008	2368,96	2809
+sqlstate 25p01	387,96	3453
+sqlstate 25p02	803,96	2884
+sqlstate 25p03	2403,96	2843
+sqlstate 26000	2572	3114
+sqlstate 27000	3149	4052
+sqlstate 28000	707	2981
+sqlstate 28p01	963,707	3079
+sqlstate 2b000	433	1097
+sqlstate 2bp01	432,433	1096
+sqlstate 2d000	449	3131
+sqlstate 2f000	2352	3977
+sqlstate 2f002	2716,2352	3374
+sqlstate 2f003	2926,2352	3737
+sqlstate 2f004	2959,2352	3780
+sqlstate 2f005	2351,2352	2778
+sqlstate 34000	2518	3006
+sqlstate 38000	720	2645
+sqlstate 38001	719,720	883
+sqlstate 38002	2716,720	4053
+sqlstate 38003	2926,720	4054
+sqlstate 38004	2959,720	4055
+sqlstate 39000	304	2646
+sqlstate 39001	2573,304	3115
+sqlstate 39004	94,304	4056
+sqlstate 39p01	303,304	4057
+sqlstate 39p02	3150,304	4058
+sqlstate 39p03	385,304	2584
+sqlstate 3b000	884	3874
+sqlstate 3b001	881,884	3104
+sqlstate 3d000	2504	2988
+sqlstate 3f000	2564	3106
+sqlstate 40000	420	4059
+sqlstate 40001	421,420	3895
+sqlstate 40002	3151,420	4060
+sqlstate 40003	3152,420	4061
+sqlstate 40p01	419,420	1074
+sqlstate 42000	1	4062
+sqlstate 42501	69,1	2943
+sqlstate 42601	0,1	4063
+sqlstate 42602	675,1	3056
+sqlstate 42611	520,1	2995
+sqlstate 42622	2402,1	3428
+sqlstate 42701	152,1	1155
 sqlstate 42702	135,1	150
-sqlstate 42703	435,1	4051
-sqlstate 42704	83,1	4052
-sqlstate 42710	82,1	1166
-sqlstate 42712	900,1	1148
-sqlstate 42723	127,1	1160
+sqlstate 42703	435,1	4064
+sqlstate 42704	83,1	4065
+sqlstate 42710	82,1	1172
+sqlstate 42712	900,1	1154
+sqlstate 42723	127,1	1166
 sqlstate 42725	113,1	151
-sqlstate 42803	110,1	2789
-sqlstate 42804	148,1	1060
-sqlstate 42809	131,1	4053
-sqlstate 42830	2332,1	3020
-sqlstate 42846	439,1	486
-sqlstate 42883	746,1	4054
-sqlstate 428c9	386,1	2780
-sqlstate 42939	437,1	3819
-sqlstate 42p01	591,1	4055
-sqlstate 42p02	3153,1	4056
-sqlstate 42p03	604,1	1154
-sqlstate 42p04	904,1	1155
-sqlstate 42p05	915,1	1170
-sqlstate 42p06	128,1	1173
-sqlstate 42p07	126,1	1174
+sqlstate 42803	110,1	2797
+sqlstate 42804	148,1	1066
+sqlstate 42809	131,1	4066
+sqlstate 42830	2332,1	3031
+sqlstate 42846	439,1	490
+sqlstate 42883	746,1	4067
+sqlstate 428c9	386,1	2788
+sqlstate 42939	437,1	3832
+sqlstate 42p01	591,1	4068
+sqlstate 42p02	3153,1	4069
+sqlstate 42p03	604,1	1160
+sqlstate 42p04	904,1	1161
+sqlstate 42p05	915,1	1176
+sqlstate 42p06	128,1	1179
+sqlstate 42p07	126,1	1180
 sqlstate 42p08	138,1	156
 sqlstate 42p09	134,1	149
-sqlstate 42p10	168,1	2986
-sqlstate 42p11	501,1	2995
-sqlstate 42p12	2520,1	3002
-sqlstate 42p13	48,1	3021
-sqlstate 42p14	2554,1	3074
-sqlstate 42p15	775,1	3094
-sqlstate 42p16	47,1	3109
-sqlstate 42p17	84,1	3051
-sqlstate 42p18	465,1	2895
-sqlstate 42p19	111,1	3080
-sqlstate 42p20	454,1	4057
-sqlstate 42p21	582,1	768
-sqlstate 42p22	744,1	2894
-sqlstate 44000	2743	4058
-sqlstate 53000	122	2934
-sqlstate 53100	745,122	1111
-sqlstate 53200	740,122	3640
-sqlstate 53300	1123,122	4059
-sqlstate 53400	121,122	842
-sqlstate 54000	182	3722
-sqlstate 54001	3154,182	4060
-sqlstate 54011	491,182	4061
-sqlstate 54023	2363,182	4062
-sqlstate 55000	43	3572
-sqlstate 55006	68,43	3570
-sqlstate 55p02	436,43	663
-sqlstate 55p03	422,43	3294
-sqlstate 55p04	3155,43	4063
-sqlstate 57000	104	3632
-sqlstate 57014	418,104	3749
+sqlstate 42p10	168,1	2996
+sqlstate 42p11	501,1	3005
+sqlstate 42p12	2520,1	3012
+sqlstate 42p13	48,1	3032
+sqlstate 42p14	2554,1	3085
+sqlstate 42p15	775,1	3105
+sqlstate 42p16	47,1	3120
+sqlstate 42p17	84,1	3062
+sqlstate 42p18	465,1	2903
+sqlstate 42p19	111,1	3091
+sqlstate 42p20	454,1	4070
+sqlstate 42p21	582,1	772
+sqlstate 42p22	744,1	2902
+sqlstate 44000	2743	4071
+sqlstate 53000	122	2944
+sqlstate 53100	745,122	1117
+sqlstate 53200	740,122	3653
+sqlstate 53300	1123,122	4072
+sqlstate 53400	121,122	846
+sqlstate 54000	182	3735
+sqlstate 54001	3154,182	4073
+sqlstate 54011	491,182	4074
+sqlstate 54023	2363,182	4075
+sqlstate 55000	43	3585
+sqlstate 55006	68,43	3583
+sqlstate 55p02	436,43	667
+sqlstate 55p03	422,43	3305
+sqlstate 55p04	3155,43	4076
+sqlstate 57000	104	3645
+sqlstate 57014	418,104	3762
 sqlstate 57p01	103,104	107
-sqlstate 57p02	764,104	988
-sqlstate 57p03	450,104	491
-sqlstate 57p04	831,104	1052
-sqlstate 57p05	2404,104	2836
-sqlstate 58000	2117,757	4064
-sqlstate 58030	756,757	3136
-sqlstate 58p01	882,757	4065
-sqlstate 58p02	906,757	1158
-sqlstate 72000	3082,3083	3924
-sqlstate f0000	107,108	833
-sqlstate f0001	2664,108	3293
-sqlstate hv000	2287,2312	2672
-sqlstate hv001	2304,2312	2689
-sqlstate hv002	2286,2312	2671
-sqlstate hv004	2293,2312	2678
-sqlstate hv005	2285,2312	2670
-sqlstate hv006	2294,2312	2679
-sqlstate hv007	2291,2312	2676
-sqlstate hv008	2292,2312	2677
-sqlstate hv009	2301,2312	2686
-sqlstate hv00a	2299,2312	2684
-sqlstate hv00b	2296,2312	2681
-sqlstate hv00c	2297,2312	2682
-sqlstate hv00d	2298,2312	2683
-sqlstate hv00j	2303,2312	2688
-sqlstate hv00k	2305,2312	2690
-sqlstate hv00l	2309,2312	2694
-sqlstate hv00m	2310,2312	2695
-sqlstate hv00n	2311,2312	2696
-sqlstate hv00p	2302,2312	2687
-sqlstate hv00q	2306,2312	2691
-sqlstate hv00r	2307,2312	2692
-sqlstate hv010	2288,2312	2673
-sqlstate hv014	2308,2312	2693
-sqlstate hv021	2289,2312	2674
-sqlstate hv024	2290,2312	2675
-sqlstate hv090	2300,2312	2685
-sqlstate hv091	2295,2312	2680
-sqlstate p0000	2912,188	3696
-sqlstate p0001	2948,188	3753
-sqlstate p0002	2759,188	3452
-sqlstate p0003	3156,188	4066
+sqlstate 57p02	764,104	994
+sqlstate 57p03	450,104	495
+sqlstate 57p04	831,104	1058
+sqlstate 57p05	2404,104	2844
+sqlstate 58000	2117,757	4077
+sqlstate 58030	756,757	3147
+sqlstate 58p01	882,757	4078
+sqlstate 58p02	906,757	1164
+sqlstate 72000	3082,3083	3937
+sqlstate f0000	107,108	837
+sqlstate f0001	2664,108	3304
+sqlstate hv000	2287,2312	2679
+sqlstate hv001	2304,2312	2696
+sqlstate hv002	2286,2312	2678
+sqlstate hv004	2293,2312	2685
+sqlstate hv005	2285,2312	2677
+sqlstate hv006	2294,2312	2686
+sqlstate hv007	2291,2312	2683
+sqlstate hv008	2292,2312	2684
+sqlstate hv009	2301,2312	2693
+sqlstate hv00a	2299,2312	2691
+sqlstate hv00b	2296,2312	2688
+sqlstate hv00c	2297,2312	2689
+sqlstate hv00d	2298,2312	2690
+sqlstate hv00j	2303,2312	2695
+sqlstate hv00k	2305,2312	2697
+sqlstate hv00l	2309,2312	2701
+sqlstate hv00m	2310,2312	2702
+sqlstate hv00n	2311,2312	2703
+sqlstate hv00p	2302,2312	2694
+sqlstate hv00q	2306,2312	2698
+sqlstate hv00r	2307,2312	2699
+sqlstate hv010	2288,2312	2680
+sqlstate hv014	2308,2312	2700
+sqlstate hv021	2289,2312	2681
+sqlstate hv024	2290,2312	2682
+sqlstate hv090	2300,2312	2692
+sqlstate hv091	2295,2312	2687
+sqlstate p0000	2912,188	3709
+sqlstate p0001	2948,188	3766
+sqlstate p0002	2759,188	3463
+sqlstate p0003	3156,188	4079
 sqlstate p0004	187,188	223
-sqlstate xx000	830	2943
-sqlstate xx001	823,830	1041
-sqlstate xx002	2460,830	2896
-sqlstatementnotyetcomplete	3104	3965
-sqlsyntaxerrorexception	3105	3966
-sqltimeoutexception	3106	3967
-sqltransactionrollbackexception	3109	3969
-sqltransientconnectionexception	3110	3970
-sqltransientexception	3111	3971
-srf protocol violated	3150	4045
-srf_protocol_violated	3150,304	4045
-srfprotocolviolated	3150,304	4045
-srmount error	2182	4067
+sqlstate xx000	830	2953
+sqlstate xx001	823,830	1047
+sqlstate xx002	2460,830	2904
+sqlstatementnotyetcomplete	3104	3978
+sqlsyntaxerrorexception	3105	3979
+sqltimeoutexception	3106	3980
+sqltransactionrollbackexception	3109	3982
+sqltransientconnectionexception	3110	3983
+sqltransientexception	3111	3984
+srf protocol violated	3150	4058
+srf_protocol_violated	3150,304	4058
+srfprotocolviolated	3150,304	4058
+srmount error	2182	4080
 srtp could not allocate profiles	3157,150	169
 srtp protection profile list too long	3158,150	169
 srtp unknown protection profile	3159,150	169
-ssl cert verification error	3160,556	4068
-ssl certificate s common name contains embedded null	311,312	898
-ssl certificate s distinguished name contains embedded null	311,312	898
+ssl cert verification error	3160,556	4081
+ssl certificate s common name contains embedded null	311,312	903
+ssl certificate s distinguished name contains embedded null	311,312	903
 ssl command section empty	3161,150	169
 ssl command section not found	3162,150	169
 ssl ctx has no default ssl version	3163,150	169
-ssl error wait readable	3164	4069
-ssl error wait writable	3165	4070
-ssl handshake exception	3166	4071
+ssl error wait readable	3164	4082
+ssl error wait writable	3165	4083
+ssl handshake exception	3166	4084
 ssl handshake failure	3167,150	169
-ssl key exception	3168	4072
+ssl key exception	3168	4085
 ssl library has no ciphers	3169,150	169
 ssl negative length	3170,150	169
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1569	1910
-ssl peer unverified exception	3171	4073
-ssl protocol exception	3172	4074
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1569	1916
+ssl peer unverified exception	3171	4086
+ssl protocol exception	3172	4087
 ssl section empty	3173,150	169
 ssl section not found	3174,150	169
 ssl session id callback failed	3175,150	169
@@ -17488,25 +17518,25 @@ ssl session id context too long	3177,150	169
 ssl session id has bad length	3178,150	169
 ssl session id too long	3179,150	169
 ssl session version mismatch	3180,150	169
-ssl syscall error	3181,3182	4075
-ssl want read error	3183,3184	4076
-ssl want write error	3185,3186	4077
-ssl zero return error	3187,3188	4078
+ssl syscall error	3181,3182	4088
+ssl want read error	3183,3184	4089
+ssl want write error	3185,3186	4090
+ssl zero return error	3187,3188	4091
 ssl3 ext invalid max fragment length	3189,150	169
 ssl3 ext invalid servername	3190,150	169
 ssl3 ext invalid servername type	3191,150	169
 ssl3 session id too long	3192,150	169
-sslcertverificationerror	3160,556	4068
-ssleoferror	3193,3194	4079
-sslerror	3195,3196	4080
-sslerrorwaitreadable	3164	4069
-sslerrorwaitwritable	3165	4070
-sslexception	3197	4081
-sslhandshakeexception	3166	4071
-sslkeyexception	3168	4072
-sslpeerunverifiedexception	3171	4073
-sslprotocolexception	3172	4074
-sslsyscallerror	3181,3182	4075
+sslcertverificationerror	3160,556	4081
+ssleoferror	3193,3194	4092
+sslerror	3195,3196	4093
+sslerrorwaitreadable	3164	4082
+sslerrorwaitwritable	3165	4083
+sslexception	3197	4094
+sslhandshakeexception	3166	4084
+sslkeyexception	3168	4085
+sslpeerunverifiedexception	3171	4086
+sslprotocolexception	3172	4087
+sslsyscallerror	3181,3182	4088
 sslv3 alert bad certificate	3198,150	169
 sslv3 alert bad record mac	3199,150	169
 sslv3 alert certificate expired	3200,150	169
@@ -17518,55 +17548,55 @@ sslv3 alert illegal parameter	3205,150	169
 sslv3 alert no certificate	3206,150	169
 sslv3 alert unexpected message	3207,150	169
 sslv3 alert unsupported certificate	3208,150	169
-sslwantreaderror	3183,3184	4076
-sslwantwriteerror	3185,3186	4077
-sslzeroreturnerror	3187,3188	4078
-stack depth limit exceeded	3154,182	4082
-stack fault	2215	4083
-stack level too deep	2683	4084
-stack overflow error	3209,2683	4085
-stack overflow exception	2867	4086
-stacked diagnostics accessed without active handler	3144	4028
-stacked_diagnostics_accessed_without_active_handler	3144,864	4028
-stackeddiagnosticsaccessedwithoutactivehandler	3144,864	4028
-stackoverflowerror	3209,2683	4085
-stackoverflowexception	2867	4086
-stale file handle	2173	4087
-standarderror	3210	4088
-standby mode is not supported by single user servers	45	4089
+sslwantreaderror	3183,3184	4089
+sslwantwriteerror	3185,3186	4090
+sslzeroreturnerror	3187,3188	4091
+stack depth limit exceeded	3154,182	4095
+stack fault	2215	4096
+stack level too deep	2683	4097
+stack overflow error	3209,2683	4098
+stack overflow exception	2867	4099
+stacked diagnostics accessed without active handler	3144	4041
+stacked_diagnostics_accessed_without_active_handler	3144,864	4041
+stackeddiagnosticsaccessedwithoutactivehandler	3144,864	4041
+stackoverflowerror	3209,2683	4098
+stackoverflowexception	2867	4099
+stale file handle	2173	4100
+standarderror	3210	4101
+standby mode is not supported by single user servers	45	4102
 standby promotion is ongoing	43	42
-start slave until master_gtid_pos requires that slave is using gtid	1744	2095
-start value * cannot be greater than maxvalue	93,50	2833
-start value * cannot be less than minvalue	93,50	2833
-start value cannot be infinity	93,50	3050
-start value cannot be nan	93,50	3050
-startup probe failed	2659,2660	3286
-stat buffer too short	3211,3212	4090
-state not recoverable	1010	4091
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1074	1380
-statement completion unknown	3152	4048
-statement has sum functions and columns in same statement	1855	2237
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1076	1382
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1066	1372
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1068	1374
-statement is unsafe because it uses a system function that may return a different value on the slave	1081	1387
-statement is unsafe because it uses a system variable that may have a different value on the slave	1083	1389
-statement is unsafe because it uses a udf which may not return the same value on the slave	1084	1390
-statement too complex	3154	4060
-statement trigger s when condition cannot reference column values	84,1	305
-statement_completion_unknown	3152,420	4048
-statement_too_complex	3154,182	4060
-statementcompletionunknown	3152,420	4048
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1086	1392
-statementtoocomplex	3154,182	4060
-statistics creation on system columns is not supported	45	464
-statistics expressions can refer only to the table being referenced	168,1	2898
-statistics object * already exists	82,1	4092
-statistics object * already exists skipping	82,1	4092
-statistics object * could not be computed for relation	84,1	4093
-statistics object * does not exist	83,1	2732
-statistics object with oid * does not exist	83,1	771
-statistics target * is too low	93,50	593
+start slave until master_gtid_pos requires that slave is using gtid	1744	2101
+start value * cannot be greater than maxvalue	93,50	2841
+start value * cannot be less than minvalue	93,50	2841
+start value cannot be infinity	93,50	3061
+start value cannot be nan	93,50	3061
+startup probe failed	2659,2660	3297
+stat buffer too short	3211,3212	4103
+state not recoverable	1010	4104
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1074	1386
+statement completion unknown	3152	4061
+statement has sum functions and columns in same statement	1855	2243
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1076	1388
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1066	1378
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1068	1380
+statement is unsafe because it uses a system function that may return a different value on the slave	1081	1393
+statement is unsafe because it uses a system variable that may have a different value on the slave	1083	1395
+statement is unsafe because it uses a udf which may not return the same value on the slave	1084	1396
+statement too complex	3154	4073
+statement trigger s when condition cannot reference column values	84,1	308
+statement_completion_unknown	3152,420	4061
+statement_too_complex	3154,182	4073
+statementcompletionunknown	3152,420	4061
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1086	1398
+statementtoocomplex	3154,182	4073
+statistics creation on system columns is not supported	45	468
+statistics expressions can refer only to the table being referenced	168,1	2906
+statistics object * already exists	82,1	4105
+statistics object * already exists skipping	82,1	4105
+statistics object * could not be computed for relation	84,1	4106
+statistics object * does not exist	83,1	2740
+statistics object with oid * does not exist	83,1	775
+statistics target * is too low	93,50	597
 status 400	2	1
 status 401	3	2
 status 402	4	3
@@ -17647,506 +17677,509 @@ status code 507	38	37
 status code 508	39	38
 status code 510	40	39
 status code 511	41	40
-status error * received from rocksdb	1508	1842
-statuscode aborted	607,608,11	749
+status error * received from rocksdb	1508	1848
+statuscode aborted	607,608,11	753
 statuscode already_exists	129,130,11	141
-statuscode cancelled	609,610,611	750
-statuscode data_loss	612,613,31	751
-statuscode deadline_exceeded	614,615,35	752
-statuscode failed_precondition	616,617,2	753
-statuscode internal	618,619,31	754
-statuscode invalid_argument	620,621,2	755
-statuscode not_found	6,622	756
-statuscode out_of_range	623,624,2	757
-statuscode permission_denied	625,626,5	758
-statuscode resource_exhausted	627,628,28	759
-statuscode unauthenticated	629,630,3	760
-statuscode unavailable	631,632,34	761
-statuscode unimplemented	633,634,32	762
-statuscode unknown	635,636,31	763
-statusexception aborted	607,608,11	749
+statuscode cancelled	609,610,611	754
+statuscode data_loss	612,613,31	755
+statuscode deadline_exceeded	614,615,35	756
+statuscode failed_precondition	616,617,2	757
+statuscode internal	618,619,31	758
+statuscode invalid_argument	620,621,2	759
+statuscode not_found	6,622	760
+statuscode out_of_range	623,624,2	761
+statuscode permission_denied	625,626,5	762
+statuscode resource_exhausted	627,628,28	763
+statuscode unauthenticated	629,630,3	764
+statuscode unavailable	631,632,34	765
+statuscode unimplemented	633,634,32	766
+statuscode unknown	635,636,31	767
+statusexception aborted	607,608,11	753
 statusexception already_exists	129,130,11	141
-statusexception cancelled	609,610,611	750
-statusexception data_loss	612,613,31	751
-statusexception deadline_exceeded	614,615,35	752
-statusexception failed_precondition	616,617,2	753
-statusexception internal	618,619,31	754
-statusexception invalid_argument	620,621,2	755
-statusexception not_found	6,622	756
-statusexception out_of_range	623,624,2	757
-statusexception permission_denied	625,626,5	758
-statusexception resource_exhausted	627,628,28	759
-statusexception unauthenticated	629,630,3	760
-statusexception unavailable	631,632,34	761
-statusexception unimplemented	633,634,32	762
-statusexception unknown	635,636,31	763
-statusruntimeexception aborted	607,608,11	749
+statusexception cancelled	609,610,611	754
+statusexception data_loss	612,613,31	755
+statusexception deadline_exceeded	614,615,35	756
+statusexception failed_precondition	616,617,2	757
+statusexception internal	618,619,31	758
+statusexception invalid_argument	620,621,2	759
+statusexception not_found	6,622	760
+statusexception out_of_range	623,624,2	761
+statusexception permission_denied	625,626,5	762
+statusexception resource_exhausted	627,628,28	763
+statusexception unauthenticated	629,630,3	764
+statusexception unavailable	631,632,34	765
+statusexception unimplemented	633,634,32	766
+statusexception unknown	635,636,31	767
+statusruntimeexception aborted	607,608,11	753
 statusruntimeexception already_exists	129,130,11	141
-statusruntimeexception cancelled	609,610,611	750
-statusruntimeexception data_loss	612,613,31	751
-statusruntimeexception deadline_exceeded	614,615,35	752
-statusruntimeexception failed_precondition	616,617,2	753
-statusruntimeexception internal	618,619,31	754
-statusruntimeexception invalid_argument	620,621,2	755
-statusruntimeexception not_found	6,622	756
-statusruntimeexception out_of_range	623,624,2	757
-statusruntimeexception permission_denied	625,626,5	758
-statusruntimeexception resource_exhausted	627,628,28	759
-statusruntimeexception unauthenticated	629,630,3	760
-statusruntimeexception unavailable	631,632,34	761
-statusruntimeexception unimplemented	633,634,32	762
-statusruntimeexception unknown	635,636,31	763
-stdin stdout not allowed with program	0,1	652
-step size cannot be infinity	93,50	3050
-step size cannot be nan	93,50	3050
-step size cannot equal zero	93,50	4094
+statusruntimeexception cancelled	609,610,611	754
+statusruntimeexception data_loss	612,613,31	755
+statusruntimeexception deadline_exceeded	614,615,35	756
+statusruntimeexception failed_precondition	616,617,2	757
+statusruntimeexception internal	618,619,31	758
+statusruntimeexception invalid_argument	620,621,2	759
+statusruntimeexception not_found	6,622	760
+statusruntimeexception out_of_range	623,624,2	761
+statusruntimeexception permission_denied	625,626,5	762
+statusruntimeexception resource_exhausted	627,628,28	763
+statusruntimeexception unauthenticated	629,630,3	764
+statusruntimeexception unavailable	631,632,34	765
+statusruntimeexception unimplemented	633,634,32	766
+statusruntimeexception unknown	635,636,31	767
+stdin stdout not allowed with program	0,1	656
+step size cannot be infinity	93,50	3061
+step size cannot be nan	93,50	3061
+step size cannot equal zero	93,50	4107
 still in init	3213,150	169
-stop async iteration	3214,3215	4095
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1637	1985
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1638	1986
-stop value cannot be infinity	93,50	3050
-stop value cannot be nan	93,50	3050
-stopasynciteration	3214,3215	4095
-stopiteration	3216,3217	4096
-stopped signal	2217	4097
-stopped tty input	2219	4098
-stopped tty output	2220	4099
-storage cannot be specified in alter operator family	0,1	3595
-storage engine * cannot be used for log tables	1736	2087
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1800	2181
-storage engine * doesn t support auto_increment columns	1646	1994
-storage engine * doesn t support blob text columns	1647	1995
-storage engine * is disabled	1639	1987
-storage engine * of the table s s doesn t have this option	1265	1590
-storage engine does not support generated columns	1740	2091
-storage engine for table * is not loaded	1640	1988
+stop async iteration	3214,3215	4108
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1637	1991
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1638	1992
+stop value cannot be infinity	93,50	3061
+stop value cannot be nan	93,50	3061
+stopasynciteration	3214,3215	4108
+stopiteration	3216,3217	4109
+stopped signal	2217	4110
+stopped tty input	2219	4111
+stopped tty output	2220	4112
+storage cannot be specified in alter operator family	0,1	3608
+storage engine * cannot be used for log tables	1736	2093
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1800	2187
+storage engine * doesn t support auto_increment columns	1646	2000
+storage engine * doesn t support blob text columns	1647	2001
+storage engine * is disabled	1639	1993
+storage engine * of the table s s doesn t have this option	1265	1596
+storage engine does not support generated columns	1740	2097
+storage engine for table * is not loaded	1640	1994
 storage type cannot be different from data type for access method	84,1	83
 storage type specified more than once	84,1	83
-storeerror	3218	4100
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1286	1611
-strconv atoi parsing * invalid syntax	452	4101
-stream corrupted exception	3219	4102
-streamcorruptedexception	3219	4102
-streamend	3220	4103
-streamerror	3221	4104
-streaming requested but not supported by output plugin	93,50	3644
-streams pipe error	2183	4105
+storeerror	3218	4113
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1286	1617
+strconv atoi parsing * invalid syntax	452	4114
+stream corrupted exception	3219	4115
+streamcorruptedexception	3219	4115
+streamend	3220	4116
+streamerror	3221	4117
+streaming requested but not supported by output plugin	93,50	3657
+streams pipe error	2183	4118
 strictness of aggregate s forward and inverse transition functions must match	48,1	48
-string * is too long for * should be no longer than	1853	2235
-string argument of jsonpath item method * is not a valid representation of a double precision number	2614,50	3200
-string concat exception	3222	4106
-string data length mismatch	317	4033
-string data right truncation	318	4029
-string index out of bounds exception	3223	4107
-string is not a valid identifier	93,50	3297
-string is too long for tsvector * bytes max	182	4108
-string too long to represent as jsonb string	182	4109
-string was not recognized as a valid datetime	739	4110
-string_data_length_mismatch	317,50	4033
-string_data_right_truncation	318,50	4029
-stringconcatexception	3222	4106
-stringdatalengthmismatch	317,50	4033
-stringdatarighttruncation	318,50	4029
-stringindexoutofboundsexception	3223	4107
-strlen argument * string must be of type string array given	388	4111
-structure needs cleaning	2174	4112
-stub not found exception	3224	4113
-stubnotfoundexception	3224	4113
-subject empty and subject alt name extension not critical	3225,156	4114
-subject issuer mismatch	3226,156	4115
-subject key identifier marked critical	3227,156	4116
-subject name empty	3228,156	4117
-subject signature algorithm and issuer public key algorithm mismatch	3229,156	4118
-subpartitioned table use subpartition instead of partition	1465	1799
-subpartitions can only be hash partitions and by key	1473	1807
-subprocesserror	3230	4119
-subquery has too few columns	0,1	1081
-subquery has too many columns	0,1	1081
-subquery in from must have an alias	0,1	652
-subquery must return only one column	0,1	1081
-subquery returns more than 1 row	1643	1991
+string * is too long for * should be no longer than	1853	2241
+string argument of jsonpath item method * is not a valid representation of a double precision number	2614,50	3211
+string concat exception	3222	4119
+string data length mismatch	317	4046
+string data right truncation	318	4042
+string index out of bounds exception	3223	4120
+string is not a valid identifier	93,50	3308
+string is too long for tsvector * bytes max	182	4121
+string too long to represent as jsonb string	182	4122
+string was not recognized as a valid datetime	739	4123
+string_data_length_mismatch	317,50	4046
+string_data_right_truncation	318,50	4042
+stringconcatexception	3222	4119
+stringdatalengthmismatch	317,50	4046
+stringdatarighttruncation	318,50	4042
+stringindexoutofboundsexception	3223	4120
+strlen argument * string must be of type string array given	388	4124
+structure needs cleaning	2174	4125
+stub not found exception	3224	4126
+stubnotfoundexception	3224	4126
+subject empty and subject alt name extension not critical	3225,156	4127
+subject issuer mismatch	3226,156	4128
+subject key identifier marked critical	3227,156	4129
+subject name empty	3228,156	4130
+subject signature algorithm and issuer public key algorithm mismatch	3229,156	4131
+subpartitioned table use subpartition instead of partition	1465	1805
+subpartitions can only be hash partitions and by key	1473	1813
+subprocesserror	3230	4132
+subquery has too few columns	0,1	1087
+subquery has too many columns	0,1	1087
+subquery in from must have an alias	0,1	656
+subquery must return only one column	0,1	1087
+subquery returns more than 1 row	1643	1997
 subquery uses ungrouped column * from outer query	110,1	115
-subquery value not supported	1610	1958
-subroutine * has a forward declaration but is not defined	1445	1779
-subroutine * is declared in the package specification but is not defined in the package body	1446	1780
-subscript type * is not supported	148,1	3195
-subscripted assignment to * requires type * but expression is of type	148,1	447
-subscription has no replication slot set	43	3301
+subquery value not supported	1610	1964
+subroutine * has a forward declaration but is not defined	1445	1785
+subroutine * is declared in the package specification but is not defined in the package body	1446	1786
+subscript type * is not supported	148,1	3206
+subscripted assignment to * requires type * but expression is of type	148,1	451
+subscription has no replication slot set	43	3312
 subscription with * must also set	0,1	144
-subscription with oid * does not exist	83,1	771
-substring error	2734	4031
-substring_error	2734,50	4031
-substringerror	2734,50	4031
-suite b cannot sign p 384 with p 256	3231,156	4120
-suite b certificate version invalid	3232,156	4121
-suite b curve not allowed for this los	3233,156	4122
-suite b invalid ecc curve	3234,156	4123
-suite b invalid public key algorithm	3235,156	4124
-suite b invalid signature algorithm	3236,156	4125
+subscription with oid * does not exist	83,1	775
+substring error	2734	4044
+substring_error	2734,50	4044
+substringerror	2734,50	4044
+suite b cannot sign p 384 with p 256	3231,156	4133
+suite b certificate version invalid	3232,156	4134
+suite b curve not allowed for this los	3233,156	4135
+suite b invalid ecc curve	3234,156	4136
+suite b invalid public key algorithm	3235,156	4137
+suite b invalid signature algorithm	3236,156	4138
 support function * must return type	84,1	191
-support function number * is invalid for access method	84,1	3629
-suppress_redundant_updates_trigger must be called as trigger	303,304	4126
-suppress_redundant_updates_trigger must be called before update	303,304	4126
-suppress_redundant_updates_trigger must be called for each row	303,304	4126
-suppress_redundant_updates_trigger must be called on update	303,304	4126
-switch expression exception	2813	4127
-switchexpressionexception	2813	4127
-symbolic link * target is too long	182	4128
-symlink not an error	3135,3134	4018
-symlink unable to open database file	3118,730	3980
-sync factory exception	3237	4129
-sync failed exception	3238	4130
-sync provider exception	3239	4131
-syncfactoryexception	3237	4129
-syncfailedexception	3238	4130
-synchronization lock exception	2851	4132
-synchronizationlockexception	2851	4132
-syncproviderexception	3239	4131
-syntax error	0	4050
-syntax error * partitioning requires definition of values * for each partition	1471	1805
-syntax error command unrecognized	3079,3077,3078	4133
-syntax error in file * near end of line	0,1	4134
-syntax error in file * near token	0,1	4134
-syntax error in json path in argument * to function * at position	1316	1643
-syntax error in json text in argument * to function * at position	1317	1644
-syntax error in pattern	3240,3241	4135
-syntax error in tsquery	0,1	4136
-syntax error or access rule violation	1	4049
-syntax_error	0,1	4050
-syntax_error_or_access_rule_violation	1	4049
-syntaxerror	0,1	4050
-syntaxerrororaccessruleviolation	1	4049
-syntaxwarning	3242	4137
-system call error	3243	4138
-system column * reference in check constraint is invalid	168,1	660
+support function number * is invalid for access method	84,1	3642
+suppress_redundant_updates_trigger must be called as trigger	303,304	4139
+suppress_redundant_updates_trigger must be called before update	303,304	4139
+suppress_redundant_updates_trigger must be called for each row	303,304	4139
+suppress_redundant_updates_trigger must be called on update	303,304	4139
+switch expression exception	2813	4140
+switchexpressionexception	2813	4140
+symbolic link * target is too long	182	4141
+symlink not an error	3135,3134	4031
+symlink unable to open database file	3118,730	3993
+sync factory exception	3237	4142
+sync failed exception	3238	4143
+sync provider exception	3239	4144
+syncfactoryexception	3237	4142
+syncfailedexception	3238	4143
+synchronization lock exception	2851	4145
+synchronizationlockexception	2851	4145
+syncproviderexception	3239	4144
+syntax error	0	4063
+syntax error * partitioning requires definition of values * for each partition	1471	1811
+syntax error command unrecognized	3079,3077,3078	4146
+syntax error in file * near end of line	0,1	4147
+syntax error in file * near token	0,1	4147
+syntax error in json path in argument * to function * at position	1316	1649
+syntax error in json text in argument * to function * at position	1317	1650
+syntax error in pattern	3240,3241	4148
+syntax error in tsquery	0,1	4149
+syntax error or access rule violation	1	4062
+syntax_error	0,1	4063
+syntax_error_or_access_rule_violation	1	4062
+syntaxerror	0,1	4063
+syntaxerrororaccessruleviolation	1	4062
+syntaxwarning	3242	4150
+system call error	3243	4151
+system column * reference in check constraint is invalid	168,1	664
 system columns cannot be used in foreign keys	45	146
-system error	2117	4064
-system exit exception	3244	4139
-system stack error	3245,2683	4140
-system versioned tables do not support	1773	2154
-system versioned tables in the s database are not supported	1767	2148
-system_error	2117,757	4064
-system_time partitions in table s does not support historical query	1776	2157
-system_time range selector is not allowed	1777	2158
-systemcallerror	3243	4138
-systemerror	2117,757	4064
-systemexception	3246	4141
-systemexit	3247,3248	4142
-systemexitexception	3244	4139
-systemstackerror	3245,2683	4140
-taberror	3249,3250	4143
-table * already exists	1653	2001
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1358	1688
-table * doesn t exist	1406	1738
-table * doesn t exist in engine	1407	1739
-table * from one of the selects cannot be used in	1662	2010
-table * has no index like the one used in create index recreate the table	1403	1735
-table * in system tablespace	1655	2003
-table * is differently defined or of non myisam type or doesn t exist	1030	1336
-table * is marked as crashed and last automatic repair failed	1129	1445
-table * is marked as crashed and should be repaired	1130	1446
-table * is read only	1439	1772
-table * is specified twice both as a target for * and as a separate source for data	1749	2129
-table * uses an extension that doesn t exist in this mariadb version	1741	2092
-table * was locked with a read lock and can t be updated	1660	2008
-table * was not locked with lock tables	1659	2007
-table * was skipped since its definition is being modified by concurrent ddl statement	1803	2184
-table access method * does not exist	83,1	4144
-table copy could not finish transaction on publisher	701,312	904
-table copy could not start transaction on publisher	701,312	904
-table definition has changed please retry transaction	1651	1999
-table definition on master and slave does not match	1063	1369
-table function protocol for materialize mode was not followed	3150,304	4145
-table function protocol for value per call mode was not followed	3150,304	4145
-table handler doesn * to be not null or use another handler	1431	1764
-table has column * where type requires	148,1	452
-table has extra column	148,1	452
-table has no partition for some existing values	1398	1729
-table has no partition for value	1397	1728
-table is missing column	148,1	452
-table name * specified more than once	900,1	4146
-table rebuild required please do * or dump reload to fix it	1657	2005
-table reference * is ambiguous	134,1	4147
-table row type and query specified row type do not match	148,1	584
-table s is already system versioned	1764	2145
-table s is not system versioned	1774	2155
-table s must have at least one versioned column	1778	2159
-table storage engine * does not support the create option	1266	1591
-table storage engine * found required create option missing	1360	1690
-table to exchange with partition has foreign key references	1458	1792
-table to exchange with partition is partitioned	1459	1793
-table to exchange with partition is temporary	1460	1794
-tables can have at most	491,182	4148
-tables declared with oids are not supported	45	4149
-tables from schema * are not part of the publication	83,1	3166
-tables have different definitions	1663	2011
-tablesample clause can only be applied to tables and materialized views	45	461
-tablesample method * does not exist	83,1	4150
-tablesample method * does not support repeatable	45	461
-tablesample parameter cannot be null	2578,50	4151
-tablesample repeatable parameter cannot be null	2579,50	4152
-tablespace for table * exists please discard the tablespace before import	1666	2014
-tablespace has been discarded for table s	1665	2013
-tablespace is missing for table	1667	2015
-tablespace location * is too long	84,1	4153
-tablespace location cannot contain single quotes	675,1	4154
-tablespace location must be an absolute path	84,1	4153
-tablespace location should not be inside the data directory	84,1	4153
-tablespace with oid * does not exist	83,1	771
-tablespaces are not supported on this platform	45	4155
-takes only one argument	93,50	3384
+system error	2117	4077
+system exit exception	3244	4152
+system stack error	3245,2683	4153
+system versioned tables do not support	1773	2160
+system versioned tables in the s database are not supported	1767	2154
+system_error	2117,757	4077
+system_time partitions in table s does not support historical query	1776	2163
+system_time range selector is not allowed	1777	2164
+systemcallerror	3243	4151
+systemerror	2117,757	4077
+systemexception	3246	4154
+systemexit	3247,3248	4155
+systemexitexception	3244	4152
+systemstackerror	3245,2683	4153
+taberror	3249,3250	4156
+table * already exists	1653	2007
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1358	1694
+table * doesn t exist	1406	1744
+table * doesn t exist in engine	1407	1745
+table * from one of the selects cannot be used in	1662	2016
+table * has no index like the one used in create index recreate the table	1403	1741
+table * in system tablespace	1655	2009
+table * is differently defined or of non myisam type or doesn t exist	1030	1342
+table * is marked as crashed and last automatic repair failed	1129	1451
+table * is marked as crashed and should be repaired	1130	1452
+table * is read only	1439	1778
+table * is specified twice both as a target for * and as a separate source for data	1749	2135
+table * uses an extension that doesn t exist in this mariadb version	1741	2098
+table * was locked with a read lock and can t be updated	1660	2014
+table * was not locked with lock tables	1659	2013
+table * was skipped since its definition is being modified by concurrent ddl statement	1803	2190
+table access method * does not exist	83,1	4157
+table copy could not finish transaction on publisher	701,312	910
+table copy could not start transaction on publisher	701,312	910
+table definition has changed please retry transaction	1651	2005
+table definition on master and slave does not match	1063	1375
+table function protocol for materialize mode was not followed	3150,304	4158
+table function protocol for value per call mode was not followed	3150,304	4158
+table handler doesn * to be not null or use another handler	1431	1770
+table has column * where type requires	148,1	456
+table has extra column	148,1	456
+table has no partition for some existing values	1398	1735
+table has no partition for value	1397	1734
+table is missing column	148,1	456
+table name * specified more than once	900,1	4159
+table rebuild required please do * or dump reload to fix it	1657	2011
+table reference * is ambiguous	134,1	4160
+table row type and query specified row type do not match	148,1	588
+table s is already system versioned	1764	2151
+table s is not system versioned	1774	2161
+table s must have at least one versioned column	1778	2165
+table storage engine * does not support the create option	1266	1597
+table storage engine * found required create option missing	1360	1696
+table to exchange with partition has foreign key references	1458	1798
+table to exchange with partition is partitioned	1459	1799
+table to exchange with partition is temporary	1460	1800
+tables can have at most	491,182	4161
+tables declared with oids are not supported	45	4162
+tables from schema * are not part of the publication	83,1	3177
+tables have different definitions	1663	2017
+tablesample clause can only be applied to tables and materialized views	45	465
+tablesample method * does not exist	83,1	4163
+tablesample method * does not support repeatable	45	465
+tablesample parameter cannot be null	2578,50	4164
+tablesample repeatable parameter cannot be null	2579,50	4165
+tablespace for table * exists please discard the tablespace before import	1666	2020
+tablespace has been discarded for table s	1665	2019
+tablespace is missing for table	1667	2021
+tablespace location * is too long	84,1	4166
+tablespace location cannot contain single quotes	675,1	4167
+tablespace location must be an absolute path	84,1	4166
+tablespace location should not be inside the data directory	84,1	4166
+tablespace with oid * does not exist	83,1	775
+tablespaces are not supported on this platform	45	4168
+takes only one argument	93,50	3395
 target data type * is a pseudo type	131,1	199
-target detail cannot be used without target	0,1	826
-target invocation exception	3251	4156
-target is not executing an operation with a query plan	1668	2016
-target lists can have at most	491,182	4157
-target log not found in binlog index	1733	2084
-target parameter count exception	2848	4158
-target row violates row level security policy * using expression for table	69,1	3440
-target row violates row level security policy using expression for table	69,1	3440
-target type is not an array	93,50	4159
-targetexception	3252	4160
-targetinvocationexception	3251	4156
-targetparametercountexception	2848	4158
-task canceled exception	63	4161
-task scheduler exception	141	4162
-taskcanceledexception	63	4161
-taskschedulerexception	141	4162
-temporary file size exceeds temp_file_limit	121,122	4163
-temporary file write failure	1669	2017
-temporary tables cannot specify a schema name	47,1	514
-terminated by signal 1	2203	3221
-terminated by signal 10	2211	3222
-terminated by signal 11	2212	3223
-terminated by signal 12	2213	3224
-terminated by signal 13	336	3225
-terminated by signal 14	118	3226
-terminated by signal 15	2214	3227
-terminated by signal 16	2215	3228
-terminated by signal 17	579	3229
-terminated by signal 18	2216	3230
-terminated by signal 19	2217	3231
-terminated by signal 2	2205	3232
-terminated by signal 20	2218	3233
-terminated by signal 21	2219	3234
-terminated by signal 22	2220	3235
-terminated by signal 23	2221	3236
-terminated by signal 24	761	3237
-terminated by signal 25	2222	3238
-terminated by signal 26	2223	3239
-terminated by signal 27	2224	3240
-terminated by signal 28	2225	3241
-terminated by signal 29	2226	3242
-terminated by signal 3	2206	3243
-terminated by signal 30	2227	3244
-terminated by signal 31	289	3245
-terminated by signal 4	2207	3246
-terminated by signal 5	2208	3247
-terminated by signal 6	607	3248
-terminated by signal 7	360	3249
-terminated by signal 8	2209	3250
-terminated by signal 9	2210	3251
-terminating autovacuum process due to administrator command	103,104	4164
-terminating background worker * due to administrator command	103,104	4165
-terminating connection because of crash of another server process	764,104	4166
-terminating connection because of unexpected sigquit signal	103,104	4164
-terminating connection because protocol synchronization was lost	311,312	315
-terminating connection due to administrator command	103,104	4164
-terminating connection due to conflict with recovery	421,420,831	4167
-terminating connection due to idle in transaction timeout	2403,96	4168
-terminating connection due to idle session timeout	2404,104	4169
-terminating connection due to immediate shutdown command	103,104	4164
-terminating connection due to unexpected postmaster exit	103,104	4170
-terminating logical replication worker due to administrator command	103,104	4164
-terminating logical replication worker due to timeout	701,312	4171
-terminating walreceiver due to timeout	701,312	903
-terminating walreceiver process due to administrator command	103,104	4172
-text file busy	2176	4173
-text search configuration * does not exist	83,1	2732
-text search configuration name * must be schema qualified	93,50	4174
-text search configuration parameter * not recognized	0,1	635
-text search configuration with oid * does not exist	83,1	771
-text search dictionary * does not exist	83,1	2732
-text search dictionary with oid * does not exist	83,1	771
-text search parser * does not exist	83,1	2732
-text search parser does not support headline creation	45	4175
-text search parser end method is required	84,1	3907
-text search parser gettoken method is required	84,1	3907
-text search parser is required	84,1	3907
-text search parser lextypes method is required	84,1	3907
-text search parser parameter * not recognized	0,1	635
-text search parser start method is required	84,1	3907
-text search template * does not accept options	0,1	635
-text search template * does not exist	83,1	2732
-text search template is required	84,1	3907
-text search template lexize method is required	84,1	3907
-text search template parameter * not recognized	0,1	635
-the * feature is disabled you need mariadb built with * to have it working	1194	1516
-the * function returns the wrong type	1462	1796
-the * handler only supports 32 bit integers in values	1332	1662
-the * syntax is reserved for purposes internal to the mariadb server	1529	1865
-the binary log file * is logically corrupted	1054	1360
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1256	1580
-the binlog statement of type * was not preceded by a format description binlog statement	1394	1725
-the column s s cannot be changed more than once in a single update statement	1751	2131
-the creation of some temporary tables could not be rolled back	1818	2199
-the current user is invalid	1290	1617
-the data source connection string * is not in the correct format	1212	1536
-the database system is in recovery mode	450,104	4176
-the database system is not accepting connections	450,104	4176
-the database system is not yet accepting connections	450,104	4176
-the database system is shutting down	450,104	4176
-the database system is starting up	450,104	4176
-the definition for table s is too big	1652	2000
-the definition of table * prevents operation * on table	1788	2169
-the file * must be in the database directory or be readable by all	1671	2019
-the foreign data source you are trying to reference does not exist data source error	1211	1535
-the foreign server name you are trying to reference does not exist data source error	1215	1539
-the geometry has no data in function	1089	1395
-the given key * was not present in the dictionary	2619	4177
-the given key was not present in the dictionary	2620	4178
-the handler doesn t support autoextend of tablespaces	1664	2012
-the host or user argument to grant is too long	1246	1570
-the incident * occurred on the master message	1571	1912
-the index file for table * is full	1278	1603
-the mariadb server is running with the * option so it cannot execute this statement	1441	1774
-the method or operation is not implemented	2829	4179
-the mix of handlers in the partitions is not allowed in this version of mariadb	1362	1692
-the node was low on resource	3253,3254	4180
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1366	1696
-the number of radius identifiers * must be 1 or the same as the number of radius servers	107,108	260
-the number of radius ports * must be 1 or the same as the number of radius servers	107,108	260
-the number of radius secrets * must be 1 or the same as the number of radius servers	107,108	260
-the operation has timed out	3255,2974,722	4181
-the operation was aborted due to timeout	722	4182
-the operation was canceled	2866	4183
-the partition info in the frm file is not consistent with what can be written into the frm file	1272	1597
-the password for anonymous user cannot be expired	1481	1815
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1482	1816
-the password provided for the replication user exceeds the maximum length of 32 characters	1118	1433
-the path specified for * is too long	1484	1818
-the per index column family option has been deprecated	1485	1819
-the postphaseaction failed with an exception	297	4184
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1497	1831
-the process does not possess some privilege required for this operation	2921	4185
-the processor does not support large pages	45	4186
-the query interface requires a database connection	43	4187
-the requested server id * clashes with the slave startup option replicate same server id	1567	1908
-the requested value * for the master delay exceeds the maximum	1349	1679
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1565	1906
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1564	1905
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1566	1907
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1676	2024
-the server is currently in offline mode	1545	1884
-the server is not configured as slave fix in config file or with change master to	1048	1354
-the server was not built with row based replication	1507	1841
-the size number was correct but we don t allow the digit part to be more than 2 billion	1557	1896
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1353	1683
-the specified file name or path is too long or a component of the specified path is too long	2898	4188
-the standby was promoted during online backup	43	3001
-the statement * cannot invoke a stored function	1549	1888
-the statement * has no open cursor	1635	1983
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1073	1379
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1069	1375
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1082	1388
-the storage engine * can t index column s	1834	2216
-the storage engine * doesn t support fulltext indexes	1648	1996
-the storage engine * doesn t support spatial indexes	1649	1997
-the storage engine for the table doesn t support	1120	1435
-the syntax * is deprecated and will be removed in mariadb * please use	1799	2180
-the system variable * cannot be set in set statement	1550	1889
-the system variable * cannot be set in stored functions or triggers	1761	2142
-the system variable * cannot be set in stored procedures	1762	2143
-the system variable * cannot be set when there is an ongoing transaction	1763	2144
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1251	1575
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1252	1576
-the table * is full	1514	1849
-the table does not have fulltext index to support this query	1654	2002
-the target table * of the * is not insertable into	1413	1745
-the target table * of the * is not updatable	1415	1747
-the total length of the partitioning fields is too large	1461	1795
-the total number of locks exceeds the lock table size	1339	1669
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1747	2127
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1748	2128
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1335	1665
-the used command is not allowed with this mariadb version	1421	1753
-the used select statements have a different number of columns	1841	2223
-the used table value constructor has a different number of values	1842	2224
-the user specified as a definer * does not exist	1409	1741
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1249	1573
-the value specified for generated column * in table * has been ignored	1816	2197
-the wait completed due to an abandoned mutex	65	4189
-there are multiple default operator classes for data type	82,1	4190
-there is already a transaction in progress	95,96	456
-there is no * row in * trigger	1703	2052
-there is no built in function named	746,1	4191
-there is no client connection	700,312	4192
-there is no escaped character	0,1	4136
-there is no parameter	3153,1	4193
-there is no previously clustered index for table	83,1	4194
-there is no primary key for referenced table	83,1	1050
-there is no such grant defined for user * on host	1416	1748
-there is no such grant defined for user * on host * on routine	1417	1749
-there is no such grant defined for user * on host * on table	1418	1750
-there is no transaction in progress	387,96	380
-there is no unique constraint matching given keys for referenced table	2332,1	2745
-there is no unique or exclusion constraint matching the on conflict specification	168,1	4195
-there was a problem processing the query on the foreign data source data source error	1502	1836
-thesaurus sample word * is a stop word rule	107,108	965
-thesaurus sample word * isn t recognized by subdictionary rule	107,108	965
-thesaurus substitute phrase is empty rule	107,108	965
-thesaurus substitute word * is a stop word rule	107,108	965
-thesaurus substitute word * isn t recognized by subdictionary rule	107,108	965
+target detail cannot be used without target	0,1	830
+target invocation exception	3251	4169
+target is not executing an operation with a query plan	1668	2022
+target lists can have at most	491,182	4170
+target log not found in binlog index	1733	2090
+target parameter count exception	2848	4171
+target row violates row level security policy * using expression for table	69,1	3451
+target row violates row level security policy using expression for table	69,1	3451
+target type is not an array	93,50	4172
+targetexception	3252	4173
+targetinvocationexception	3251	4169
+targetparametercountexception	2848	4171
+task canceled exception	63	4174
+task scheduler exception	141	4175
+taskcanceledexception	63	4174
+taskschedulerexception	141	4175
+temporary file size exceeds temp_file_limit	121,122	4176
+temporary file write failure	1669	2023
+temporary tables cannot specify a schema name	47,1	518
+terminated by signal 1	2203	3232
+terminated by signal 10	2211	3233
+terminated by signal 11	2212	3234
+terminated by signal 12	2213	3235
+terminated by signal 13	336	3236
+terminated by signal 14	118	3237
+terminated by signal 15	2214	3238
+terminated by signal 16	2215	3239
+terminated by signal 17	579	3240
+terminated by signal 18	2216	3241
+terminated by signal 19	2217	3242
+terminated by signal 2	2205	3243
+terminated by signal 20	2218	3244
+terminated by signal 21	2219	3245
+terminated by signal 22	2220	3246
+terminated by signal 23	2221	3247
+terminated by signal 24	761	3248
+terminated by signal 25	2222	3249
+terminated by signal 26	2223	3250
+terminated by signal 27	2224	3251
+terminated by signal 28	2225	3252
+terminated by signal 29	2226	3253
+terminated by signal 3	2206	3254
+terminated by signal 30	2227	3255
+terminated by signal 31	289	3256
+terminated by signal 4	2207	3257
+terminated by signal 5	2208	3258
+terminated by signal 6	607	3259
+terminated by signal 7	360	3260
+terminated by signal 8	2209	3261
+terminated by signal 9	2210	3262
+terminating autovacuum process due to administrator command	103,104	4177
+terminating background worker * due to administrator command	103,104	4178
+terminating connection because of crash of another server process	764,104	4179
+terminating connection because of unexpected sigquit signal	103,104	4177
+terminating connection because protocol synchronization was lost	311,312	318
+terminating connection due to administrator command	103,104	4177
+terminating connection due to conflict with recovery	421,420,831	4180
+terminating connection due to idle in transaction timeout	2403,96	4181
+terminating connection due to idle session timeout	2404,104	4182
+terminating connection due to immediate shutdown command	103,104	4177
+terminating connection due to unexpected postmaster exit	103,104	4183
+terminating logical replication worker due to administrator command	103,104	4177
+terminating logical replication worker due to timeout	701,312	4184
+terminating walreceiver due to timeout	701,312	909
+terminating walreceiver process due to administrator command	103,104	4185
+text file busy	2176	4186
+text search configuration * does not exist	83,1	2740
+text search configuration name * must be schema qualified	93,50	4187
+text search configuration parameter * not recognized	0,1	639
+text search configuration with oid * does not exist	83,1	775
+text search dictionary * does not exist	83,1	2740
+text search dictionary with oid * does not exist	83,1	775
+text search parser * does not exist	83,1	2740
+text search parser does not support headline creation	45	4188
+text search parser end method is required	84,1	3920
+text search parser gettoken method is required	84,1	3920
+text search parser is required	84,1	3920
+text search parser lextypes method is required	84,1	3920
+text search parser parameter * not recognized	0,1	639
+text search parser start method is required	84,1	3920
+text search template * does not accept options	0,1	639
+text search template * does not exist	83,1	2740
+text search template is required	84,1	3920
+text search template lexize method is required	84,1	3920
+text search template parameter * not recognized	0,1	639
+the * feature is disabled you need mariadb built with * to have it working	1194	1522
+the * function returns the wrong type	1462	1802
+the * handler only supports 32 bit integers in values	1332	1668
+the * syntax is reserved for purposes internal to the mariadb server	1529	1871
+the binary log file * is logically corrupted	1054	1366
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1256	1586
+the binlog statement of type * was not preceded by a format description binlog statement	1394	1731
+the column s s cannot be changed more than once in a single update statement	1751	2137
+the creation of some temporary tables could not be rolled back	1818	2205
+the current user is invalid	1290	1623
+the data source connection string * is not in the correct format	1212	1542
+the database system is in recovery mode	450,104	4189
+the database system is not accepting connections	450,104	4189
+the database system is not yet accepting connections	450,104	4189
+the database system is shutting down	450,104	4189
+the database system is starting up	450,104	4189
+the definition for table s is too big	1652	2006
+the definition of table * prevents operation * on table	1788	2175
+the file * must be in the database directory or be readable by all	1671	2025
+the foreign data source you are trying to reference does not exist data source error	1211	1541
+the foreign server name you are trying to reference does not exist data source error	1215	1545
+the geometry has no data in function	1089	1401
+the given key * was not present in the dictionary	2619	4190
+the given key was not present in the dictionary	2620	4191
+the handler doesn t support autoextend of tablespaces	1664	2018
+the host or user argument to grant is too long	1246	1576
+the incident * occurred on the master message	1571	1918
+the index file for table * is full	1278	1609
+the mariadb server is running with the * option so it cannot execute this statement	1441	1780
+the method or operation is not implemented	2829	4192
+the mix of handlers in the partitions is not allowed in this version of mariadb	1362	1698
+the node was low on resource	3253,3254	4193
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1366	1702
+the number of radius identifiers * must be 1 or the same as the number of radius servers	107,108	261
+the number of radius ports * must be 1 or the same as the number of radius servers	107,108	261
+the number of radius secrets * must be 1 or the same as the number of radius servers	107,108	261
+the operation could not be completed the data is not in the correct format	2229	4194
+the operation could not be completed the data isn’t in the correct format	2229	4194
+the operation could not be completed the file doesn’t exist	747	4195
+the operation has timed out	3255,2974,722	4196
+the operation was aborted due to timeout	722	4197
+the operation was canceled	2866	4198
+the partition info in the frm file is not consistent with what can be written into the frm file	1272	1603
+the password for anonymous user cannot be expired	1481	1821
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1482	1822
+the password provided for the replication user exceeds the maximum length of 32 characters	1118	1439
+the path specified for * is too long	1484	1824
+the per index column family option has been deprecated	1485	1825
+the postphaseaction failed with an exception	297	4199
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1497	1837
+the process does not possess some privilege required for this operation	2921	4200
+the processor does not support large pages	45	4201
+the query interface requires a database connection	43	4202
+the requested server id * clashes with the slave startup option replicate same server id	1567	1914
+the requested value * for the master delay exceeds the maximum	1349	1685
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1565	1912
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1564	1911
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1566	1913
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1676	2030
+the server is currently in offline mode	1545	1890
+the server is not configured as slave fix in config file or with change master to	1048	1360
+the server was not built with row based replication	1507	1847
+the size number was correct but we don t allow the digit part to be more than 2 billion	1557	1902
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1353	1689
+the specified file name or path is too long or a component of the specified path is too long	2898	4203
+the standby was promoted during online backup	43	3011
+the statement * cannot invoke a stored function	1549	1894
+the statement * has no open cursor	1635	1989
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1073	1385
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1069	1381
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1082	1394
+the storage engine * can t index column s	1834	2222
+the storage engine * doesn t support fulltext indexes	1648	2002
+the storage engine * doesn t support spatial indexes	1649	2003
+the storage engine for the table doesn t support	1120	1441
+the syntax * is deprecated and will be removed in mariadb * please use	1799	2186
+the system variable * cannot be set in set statement	1550	1895
+the system variable * cannot be set in stored functions or triggers	1761	2148
+the system variable * cannot be set in stored procedures	1762	2149
+the system variable * cannot be set when there is an ongoing transaction	1763	2150
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1251	1581
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1252	1582
+the table * is full	1514	1855
+the table does not have fulltext index to support this query	1654	2008
+the target table * of the * is not insertable into	1413	1751
+the target table * of the * is not updatable	1415	1753
+the total length of the partitioning fields is too large	1461	1801
+the total number of locks exceeds the lock table size	1339	1675
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1747	2133
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1748	2134
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1335	1671
+the used command is not allowed with this mariadb version	1421	1759
+the used select statements have a different number of columns	1841	2229
+the used table value constructor has a different number of values	1842	2230
+the user specified as a definer * does not exist	1409	1747
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1249	1579
+the value specified for generated column * in table * has been ignored	1816	2203
+the wait completed due to an abandoned mutex	65	4204
+there are multiple default operator classes for data type	82,1	4205
+there is already a transaction in progress	95,96	460
+there is no * row in * trigger	1703	2058
+there is no built in function named	746,1	4206
+there is no client connection	700,312	4207
+there is no escaped character	0,1	4149
+there is no parameter	3153,1	4208
+there is no previously clustered index for table	83,1	4209
+there is no primary key for referenced table	83,1	1056
+there is no such grant defined for user * on host	1416	1754
+there is no such grant defined for user * on host * on routine	1417	1755
+there is no such grant defined for user * on host * on table	1418	1756
+there is no transaction in progress	387,96	384
+there is no unique constraint matching given keys for referenced table	2332,1	2753
+there is no unique or exclusion constraint matching the on conflict specification	168,1	4210
+there was a problem processing the query on the foreign data source data source error	1502	1842
+thesaurus sample word * is a stop word rule	107,108	971
+thesaurus sample word * isn t recognized by subdictionary rule	107,108	971
+thesaurus substitute phrase is empty rule	107,108	971
+thesaurus substitute word * is a stop word rule	107,108	971
+thesaurus substitute word * isn t recognized by subdictionary rule	107,108	971
 third argument of cast function must be type	84,1	191
-this command is not supported in the prepared statement protocol yet	1742	2093
-this error never happens	1160	1480
-this function * has the same name as a native function	1374	1704
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1078	1384
-this is not yet supported for generated columns	1737	2088
-this operation cannot be performed as you have a running slave * run stop slave * first	1574	1915
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1560	1900
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1581	1922
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1055	1361
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1806	2187
-this operation requires a running slave configure slave and do start slave	1575	1916
-this partition function is not allowed	1464	1798
-this table type requires a primary key	1528	1864
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1531	1869
-this version of mariadb doesn	1429	1762
-this version of mariadb is not compiled with raid support	1401	1732
-this window function may not have a window frame	1821	2202
-thread abort exception	3256	4196
-thread interrupted exception	3257	4197
-thread stack overrun * bytes used of a * byte stack and	1621	1969
-thread stack overrun used * of a * stack use	1620	1968
-thread start exception	3258	4198
-thread state exception	3259	4199
-thread was in an invalid state for the operation being executed	3259	4200
-thread was interrupted from a waiting state	3257	4201
-threadabortexception	3256	4196
-threaderror	3260	4202
-threadinterruptedexception	3257	4197
-threadstartexception	3258	4198
-threadstateexception	3259	4199
-thresholds array must not contain nulls	94,50	426
+this command is not supported in the prepared statement protocol yet	1742	2099
+this error never happens	1160	1486
+this function * has the same name as a native function	1374	1710
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1078	1390
+this is not yet supported for generated columns	1737	2094
+this operation cannot be performed as you have a running slave * run stop slave * first	1574	1921
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1560	1906
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1581	1928
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1055	1367
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1806	2193
+this operation requires a running slave configure slave and do start slave	1575	1922
+this partition function is not allowed	1464	1804
+this table type requires a primary key	1528	1870
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1531	1875
+this version of mariadb doesn	1429	1768
+this version of mariadb is not compiled with raid support	1401	1738
+this window function may not have a window frame	1821	2208
+thread abort exception	3256	4211
+thread interrupted exception	3257	4212
+thread stack overrun * bytes used of a * byte stack and	1621	1975
+thread stack overrun used * of a * stack use	1620	1974
+thread start exception	3258	4213
+thread state exception	3259	4214
+thread was in an invalid state for the operation being executed	3259	4215
+thread was interrupted from a waiting state	3257	4216
+threadabortexception	3256	4211
+threaderror	3260	4217
+threadinterruptedexception	3257	4212
+threadstartexception	3258	4213
+threadstateexception	3259	4214
+thresholds array must not contain nulls	94,50	430
 thresholds must be one dimensional array	183,50	216
-time data * does not match format	739	4203
-time field value out of range	835,50	1061
-time limit exceeded exception	3261	4204
-time zone * not recognized	93,50,107	4205
-time zone displacement out of range	2582,50	4206
-time zone interval must be hour or hour to minute	0,1	652
-time zone not found exception	3262	4207
-timelimitexceededexception	3261	4204
-timeout database is locked	3117,2964	3978
-timeout must not be negative	306,50	4208
-timeouterror	710,3263	4209
-timeoutexception	3255	4210
-timeoutexpired	3264	4211
-timer expired	2181	4212
-timestamperror	3265	4213
-timestamps cannot be binned into intervals containing months or years	45	3545
-timezonenotfoundexception	3262	4207
+time data * does not match format	739	4218
+time field value out of range	835,50	1067
+time limit exceeded exception	3261	4219
+time zone * not recognized	93,50,107	4220
+time zone displacement out of range	2582,50	4221
+time zone interval must be hour or hour to minute	0,1	656
+time zone not found exception	3262	4222
+timelimitexceededexception	3261	4219
+timeout database is locked	3117,2964	3991
+timeout must not be negative	306,50	4223
+timeouterror	710,3263	4224
+timeoutexception	3255	4225
+timeoutexpired	3264	4226
+timer expired	2181	4227
+timestamperror	3265	4228
+timestamps cannot be binned into intervals containing months or years	45	3558
+timezonenotfoundexception	3262	4222
 tls illegal exporter label	3266,150	169
 tls invalid ecpointformat list	3267,150	169
 tlsv1 alert access denied	3268,150	169
@@ -18172,837 +18205,839 @@ tlsv1 unsupported extension	3287,150	169
 tlsv13 alert certificate required	3288,150	169
 tlsv13 alert missing extension	3289,150	169
 to must specify exactly one value per partitioning column	47,1	47
-toast relfilenode value not set when in binary upgrade mode	93,50	3688
-token type * does not exist	93,50	4214
-too big precision specified for * maximum is	1673	2021
-too big scale specified for * maximum is	1675	2023
+toast relfilenode value not set when in binary upgrade mode	93,50	3701
+token type * does not exist	93,50	4229
+too big precision specified for * maximum is	1673	2027
+too big scale specified for * maximum is	1675	2029
 too early	25	24
-too few arguments for format	93,50	2700
-too high level of nesting for select	1678	2026
-too long value for	1756	2137
-too many active concurrent transactions	1684	2032
-too many arguments	2363	4062
-too many background workers	121,122	4215
-too many column names were specified	0,1	4216
-too many columns	491	4061
-too many connections	1123	4059
-too many connections for database	1123,122	3795
-too many connections for role	1123,122	4217
-too many delayed threads in use	1686	2034
-too many dynamic shared memory segments	122	4218
-too many fields in	1689	2038
-too many files opened please execute the command again	1057	1363
-too many grouping sets present maximum 4096	3154,182	4219
-too many json array elements	3147	4035
-too many json object members	3148	4036
-too many key parts specified max * parts allowed	1687	2036
+too few arguments for format	93,50	2707
+too high level of nesting for select	1678	2032
+too long value for	1756	2143
+too many active concurrent transactions	1684	2038
+too many arguments	2363	4075
+too many background workers	121,122	4230
+too many column names were specified	0,1	4231
+too many columns	491	4074
+too many connections	1123	4072
+too many connections for database	1123,122	3808
+too many connections for role	1123,122	4232
+too many delayed threads in use	1686	2040
+too many dynamic shared memory segments	122	4233
+too many fields in	1689	2044
+too many files opened please execute the command again	1057	1369
+too many grouping sets present maximum 4096	3154,182	4234
+too many json array elements	3147	4048
+too many json object members	3148	4049
+too many key parts specified max * parts allowed	1687	2042
 too many key updates	3290,150	169
-too many keys specified max * keys allowed	1688	2037
-too many levels of symbolic links	958	4220
-too many lexemes in thesaurus entry	107,108	965
-too many links	962	4221
-too many listeners exception	3291	4222
-too many notifications in the notify queue	182	4223
-too many open files	961	4224
-too many open files in system	985	4225
-too many partitions including subpartitions were defined	1690	2039
-too many points requested	182	4226
-too many references cannot splice	2172	4227
-too many regular expression matches	182	4228
+too many keys specified max * keys allowed	1688	2043
+too many levels of symbolic links	958	4235
+too many lexemes in thesaurus entry	107,108	971
+too many links	962	4236
+too many listeners exception	3291	4237
+too many notifications in the notify queue	182	4238
+too many open files	961	4239
+too many open files in system	985	4240
+too many partitions including subpartitions were defined	1690	2045
+too many points requested	182	4241
+too many references cannot splice	2172	4242
+too many regular expression matches	182	4243
 too many requests	28	27
-too many rows	3156	4066
-too many strings for column * and set	1677	2025
-too many syntax errors found abandoning file	182	961
-too many tables mariadb can only use * tables in a join	1692	2041
-too many users	2184	4229
+too many rows	3156	4079
+too many strings for column * and set	1677	2031
+too many syntax errors found abandoning file	182	967
+too many tables mariadb can only use * tables in a join	1692	2047
+too many users	2184	4244
 too many warn alerts	3292,150	169
-too many with elements in with clause	1685	2033
+too many with elements in with clause	1685	2039
 too much early data	3293,150	169
 too_early	25	24
-too_many_arguments	2363,182	4062
-too_many_columns	491,182	4061
-too_many_connections	1123,122	4059
-too_many_json_array_elements	3147,50	4035
-too_many_json_object_members	3148,50	4036
+too_many_arguments	2363,182	4075
+too_many_columns	491,182	4074
+too_many_connections	1123,122	4072
+too_many_json_array_elements	3147,50	4048
+too_many_json_object_members	3148,50	4049
 too_many_requests	28	27
-too_many_rows	3156,188	4066
-toomanyarguments	2363,182	4062
-toomanycolumns	491,182	4061
-toomanyconnections	1123,122	4059
-toomanyjsonarrayelements	3147,50	4035
-toomanyjsonobjectmembers	3148,50	4036
-toomanylistenersexception	3291	4222
-toomanyrows	3156,188	4066
-total size of jsonb array elements exceeds the maximum of	182	3563
-total size of jsonb object elements exceeds the maximum of	182	3563
-trace breakpoint trap	2208	4230
-trailing characters remain in input string after datetime format	438,50	465
-transaction aborted during system catalog scan	420	4231
-transaction characteristics can t be changed while a transaction is in progress	1099	1406
-transaction control statements are not allowed within an extension script	45	377
-transaction id * is in the future	93,50	4232
-transaction identifier * is already in use	82,1	4233
-transaction identifier * is too long	93,50	4234
-transaction integrity constraint violation	3151	4047
-transaction precise system versioned tables do not support partitioning by row start or row end	1780	2161
-transaction precise system versioning for s is not supported	1768	2149
-transaction registry is disabled	1779	2160
-transaction resolution unknown	3142	4026
-transaction rollback	420	4046
-transaction_integrity_constraint_violation	3151,420	4047
-transaction_resolution_unknown	3142,312	4026
-transaction_rollback	420	4046
-transactionintegrityconstraintviolation	3151,420	4047
-transactionresolutionunknown	3142,312	4026
-transactionrollback	420	4046
-transform for type * already exists	82,1	4235
-transform for type * does not exist	83,1	3169
+too_many_rows	3156,188	4079
+toomanyarguments	2363,182	4075
+toomanycolumns	491,182	4074
+toomanyconnections	1123,122	4072
+toomanyjsonarrayelements	3147,50	4048
+toomanyjsonobjectmembers	3148,50	4049
+toomanylistenersexception	3291	4237
+toomanyrows	3156,188	4079
+total size of jsonb array elements exceeds the maximum of	182	3576
+total size of jsonb object elements exceeds the maximum of	182	3576
+trace breakpoint trap	2208	4245
+trailing characters remain in input string after datetime format	438,50	469
+transaction aborted during system catalog scan	420	4246
+transaction characteristics can t be changed while a transaction is in progress	1099	1412
+transaction control statements are not allowed within an extension script	45	381
+transaction id * is in the future	93,50	4247
+transaction identifier * is already in use	82,1	4248
+transaction identifier * is too long	93,50	4249
+transaction integrity constraint violation	3151	4060
+transaction precise system versioned tables do not support partitioning by row start or row end	1780	2167
+transaction precise system versioning for s is not supported	1768	2155
+transaction registry is disabled	1779	2166
+transaction resolution unknown	3142	4039
+transaction rollback	420	4059
+transaction_integrity_constraint_violation	3151,420	4060
+transaction_resolution_unknown	3142,312	4039
+transaction_rollback	420	4059
+transactionintegrityconstraintviolation	3151,420	4060
+transactionresolutionunknown	3142,312	4039
+transactionrollback	420	4059
+transform for type * already exists	82,1	4250
+transform for type * does not exist	83,1	3180
 transform function must be a normal function	84,1	191
 transform function must not be volatile	84,1	191
 transform function must not return a set	84,1	191
 transform function must take one argument	84,1	191
-transformer configuration exception	3294	4236
-transformer factory configuration error	3295	4237
-transformerconfigurationexception	3294	4236
-transformerexception	3296	4238
-transformerfactoryconfigurationerror	3295	4237
-transformexception	3297	4239
-transition table name can only be specified for an after trigger	84,1	305
-transition tables cannot be specified for triggers with column lists	45	306
-transition tables cannot be specified for triggers with more than one event	45	306
-translated account name too long	754	979
-transport endpoint is already connected	946	4240
-transport endpoint is not connected	1007	4241
-trigger * already exists	1696	2045
-trigger * does not have created attribute	1812	2193
-trigger * has an error in its body	1161	1481
-trigger * is a view temporary table or sequence	1704	2053
-trigger constraint failed	3119,574	3982
-trigger creation context of table s s is invalid	1700	2049
-trigger does not exist	1698	2047
-trigger function * returned null value	303,304	304
-trigger in wrong schema	1699	2048
-trigger protocol violated	303	4044
-trigger_protocol_violated	303,304	4044
-triggered action exception	3143	4027
-triggered data change violation	3149	4039
-triggered_action_exception	3143	4027
-triggered_data_change_violation	3149	4039
-triggeredactionexception	3143	4027
-triggereddatachangeviolation	3149	4039
-triggerprotocolviolated	303,304	4044
-triggers can not be created on system tables	1411	1743
-triggers for table s s have no creation context	1701	2050
-trim error	3146	4034
-trim_error	3146,50	4034
-trimerror	3146,50	4034
-truncate disk i o error	3125,81	4002
-truncate for each row triggers are not supported	45	306
-truncate triggers with transition tables are not supported	45	306
-truncated incorrect * value	1705	2055
-truncated value * when converting to	1136	1452
-trx_id * not found in mysql transaction_registry	1771	2152
-trying to access array offset on value of type null	190	237
-trying to add partition s with wrong number of subpartitions	1029	1335
-ts_rewrite query must return two tsquery columns	93,50	4242
-ts_stat query must return one tsvector column	93,50	4174
-tsquery is too large	182	3604
-tsvector column * does not exist	435,1	836
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1509	1844
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1510	1845
-ttl support is currently disabled when table has a hidden pk	1511	1846
-tuple to be deleted was already modified by an operation triggered by the current command	3149	4243
-tuple to be deleted was already moved to another partition due to concurrent update	421,420	973
-tuple to be locked was already moved to another partition due to concurrent update	421,420	4244
-tuple to be locked was already moved to another partition due to concurrent update retrying	421,420	828
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3149	4243
-tuple to be updated was already modified by an operation triggered by the current command	3149,43	4243
-two phase commit requested but not supported by output plugin	93,50	3644
-two phase state file maximum length exceeded	182	4245
-type access exception	201	4246
-type analyze function * must return type	84,1	483
-type attribute * cannot be changed	0,1	848
-type attribute * not recognized	0,1	848
-type attribute subtype is required	0,1	848
-type had been unloaded	3298	4247
-type initialization exception	3299	4248
-type input function * has multiple matches	113,1	4249
-type input function * must return type	84,1	483
-type input function * should not be volatile	84,1	483
-type input function must be specified	84,1	483
-type load exception	2280	4250
+transformer configuration exception	3294	4251
+transformer factory configuration error	3295	4252
+transformerconfigurationexception	3294	4251
+transformerexception	3296	4253
+transformerfactoryconfigurationerror	3295	4252
+transformexception	3297	4254
+transition table name can only be specified for an after trigger	84,1	308
+transition tables cannot be specified for triggers with column lists	45	309
+transition tables cannot be specified for triggers with more than one event	45	309
+translated account name too long	754	985
+transport endpoint is already connected	946	4255
+transport endpoint is not connected	1007	4256
+trigger * already exists	1696	2051
+trigger * does not have created attribute	1812	2199
+trigger * has an error in its body	1161	1487
+trigger * is a view temporary table or sequence	1704	2059
+trigger constraint failed	3119,574	3995
+trigger creation context of table s s is invalid	1700	2055
+trigger does not exist	1698	2053
+trigger function * returned null value	303,304	307
+trigger in wrong schema	1699	2054
+trigger protocol violated	303	4057
+trigger_protocol_violated	303,304	4057
+triggered action exception	3143	4040
+triggered data change violation	3149	4052
+triggered_action_exception	3143	4040
+triggered_data_change_violation	3149	4052
+triggeredactionexception	3143	4040
+triggereddatachangeviolation	3149	4052
+triggerprotocolviolated	303,304	4057
+triggers can not be created on system tables	1411	1749
+triggers for table s s have no creation context	1701	2056
+trim error	3146	4047
+trim_error	3146,50	4047
+trimerror	3146,50	4047
+truncate disk i o error	3125,81	4015
+truncate for each row triggers are not supported	45	309
+truncate triggers with transition tables are not supported	45	309
+truncated incorrect * value	1705	2061
+truncated value * when converting to	1136	1458
+trx_id * not found in mysql transaction_registry	1771	2158
+trying to access array offset on value of type null	190	238
+trying to add partition s with wrong number of subpartitions	1029	1341
+ts_rewrite query must return two tsquery columns	93,50	4257
+ts_stat query must return one tsvector column	93,50	4187
+tsquery is too large	182	3617
+tsvector column * does not exist	435,1	840
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1509	1850
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1510	1851
+ttl support is currently disabled when table has a hidden pk	1511	1852
+tuple to be deleted was already modified by an operation triggered by the current command	3149	4258
+tuple to be deleted was already moved to another partition due to concurrent update	421,420	979
+tuple to be locked was already moved to another partition due to concurrent update	421,420	4259
+tuple to be locked was already moved to another partition due to concurrent update retrying	421,420	832
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3149	4258
+tuple to be updated was already modified by an operation triggered by the current command	3149,43	4258
+two phase commit requested but not supported by output plugin	93,50	3657
+two phase state file maximum length exceeded	182	4260
+type access exception	201	4261
+type analyze function * must return type	84,1	487
+type attribute * cannot be changed	0,1	852
+type attribute * not recognized	0,1	852
+type attribute subtype is required	0,1	852
+type had been unloaded	3298	4262
+type initialization exception	3299	4263
+type input function * has multiple matches	113,1	4264
+type input function * must return type	84,1	487
+type input function * should not be volatile	84,1	487
+type input function must be specified	84,1	487
+type load exception	2280	4265
 type matched to anycompatiblenonarray is an array type	148,1	168
 type matched to anyenum is not an enum type	148,1	168
 type matched to anynonarray is an array type	148,1	168
-type modifier cannot be specified for shell type	0,1	3121
-type modifier cannot have order by	0,1	652
-type modifier cannot have parameter name	0,1	652
-type modifier input function * should not be volatile	84,1	483
-type modifier is not allowed for type	0,1	3121
-type modifier output function * should not be volatile	84,1	483
-type modifier output function is useless without a type modifier input function	84,1	483
-type modifiers must be simple constants or identifiers	0,1	3121
-type not present exception	3300	4251
-type of inherited column * must be changed in child tables too	47,1	441
-type of parameter * does not match that when preparing the plan	148,1	4252
-type output function * must return type	84,1	483
-type output function * should not be volatile	84,1	483
-type output function must be specified	84,1	483
-type receive function * has multiple matches	113,1	4249
-type receive function * must return type	84,1	483
-type receive function * should not be volatile	84,1	483
-type send function * must return type	84,1	483
-type send function * should not be volatile	84,1	483
-type subscripting function * must return type	84,1	483
-type unloaded exception	3298	4253
-type with oid * does not exist	83,1	771
-typeaccessexception	201	4246
+type modifier cannot be specified for shell type	0,1	3132
+type modifier cannot have order by	0,1	656
+type modifier cannot have parameter name	0,1	656
+type modifier input function * should not be volatile	84,1	487
+type modifier is not allowed for type	0,1	3132
+type modifier output function * should not be volatile	84,1	487
+type modifier output function is useless without a type modifier input function	84,1	487
+type modifiers must be simple constants or identifiers	0,1	3132
+type not present exception	3300	4266
+type of inherited column * must be changed in child tables too	47,1	445
+type of parameter * does not match that when preparing the plan	148,1	4267
+type output function * must return type	84,1	487
+type output function * should not be volatile	84,1	487
+type output function must be specified	84,1	487
+type receive function * has multiple matches	113,1	4264
+type receive function * must return type	84,1	487
+type receive function * should not be volatile	84,1	487
+type send function * must return type	84,1	487
+type send function * should not be volatile	84,1	487
+type subscripting function * must return type	84,1	487
+type unloaded exception	3298	4268
+type with oid * does not exist	83,1	775
+typeaccessexception	201	4261
 typed tables cannot inherit	131,1	142
-typeerror	3301,3302	4254
-typeinitializationexception	3299	4248
-typeloadexception	2280	4250
-typenotpresentexception	3300	4251
-typeunloadedexception	3298	4253
-typmod array must be one dimensional	183,50	4255
-typmod array must not contain nulls	94,50	4256
-typmod_in function * must return type	84,1	483
-typmod_out function * must return type	84,1	483
-unable to attach or mount volumes	2271,2270	3373
-unable to calculate centroid because geometry is empty in function	1088	1394
-unable to connect to foreign data source	1125	1441
-unable to decode issuer public key	3303,156	4257
-unable to decrypt certificate s signature	3304,156	4258
-unable to decrypt crl s signature	3305,156	4259
+typeerror	3301,3302	4269
+typeinitializationexception	3299	4263
+typeloadexception	2280	4265
+typenotpresentexception	3300	4266
+typeunloadedexception	3298	4268
+typmod array must be one dimensional	183,50	4270
+typmod array must not contain nulls	94,50	4271
+typmod_in function * must return type	84,1	487
+typmod_out function * must return type	84,1	487
+unable to attach or mount volumes	2271,2270	3384
+unable to calculate centroid because geometry is empty in function	1088	1400
+unable to connect to foreign data source	1125	1447
+unable to decode issuer public key	3303,156	4272
+unable to decrypt certificate s signature	3304,156	4273
+unable to decrypt crl s signature	3305,156	4274
 unable to find ecdh parameters	3306,150	169
-unable to find manifest resource	2697	4260
+unable to find manifest resource	2697	4275
 unable to find public key parameters	3307,150	169
-unable to find the specified file	2318	4261
-unable to get certificate crl	3308,156	4262
-unable to get crl issuer certificate	3309,156	4263
-unable to get issuer certificate	3310,156	4264
-unable to get local issuer certificate	3311,156	4265
+unable to find the specified file	2318	4276
+unable to get certificate crl	3308,156	4277
+unable to get crl issuer certificate	3309,156	4278
+unable to get issuer certificate	3310,156	4279
+unable to get local issuer certificate	3311,156	4280
 unable to load ssl3 md5 routines	3312,150	169
 unable to load ssl3 sha1 routines	3313,150	169
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1837	2219
-unable to verify the first certificate	3314,156	4266
-unacceptable combination of window frame bound specifications	1043	1349
-unacceptable mutual recursion with anchored table	1709	2059
-unacceptable schema name	437,1	4267
-unacceptable tablespace name	437,1	4268
-unauthorized access exception	214	4269
-unauthorizedaccessexception	214	4269
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1837	2225
+unable to verify the first certificate	3314,156	4281
+unacceptable combination of window frame bound specifications	1043	1355
+unacceptable mutual recursion with anchored table	1709	2065
+unacceptable schema name	437,1	4282
+unacceptable tablespace name	437,1	4283
+unauthorized access exception	214	4284
+unauthorizedaccessexception	214	4284
 unavailable for legal reasons	30	29
 unavailable_for_legal_reasons	30	29
-unbound local error	3315	4270
-unboundlocalerror	3315	4270
-uncaught throw error	3316	4271
-uncaughtthrowerror	3316	4271
-unchecked io exception	3317	4272
-uncheckedioexception	3317	4272
-uncompress the compressed binlog failed	1065	1371
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1672	2020
-undeclared throwable exception	3318	4273
-undeclaredthrowableexception	3318	4273
-undefined array key	2619	4274
-undefined column	435	4051
-undefined conversion error	3319	4275
-undefined file	882	4065
-undefined function	746	4054
-undefined method * for nil nilclass	190	4276
-undefined method for nil nilclass	190	4276
-undefined object	83	4052
-undefined parameter	3153	4056
-undefined table	591	4055
-undefined_column	435,1	4051
-undefined_file	882,757	4065
-undefined_function	746,1	4054
-undefined_object	83,1	4052
-undefined_parameter	3153,1	4056
-undefined_table	591,1	4055
-undefinedcolumn	435,1	4051
-undefinedconversionerror	3319	4275
-undefinedfile	882,757	4065
-undefinedfunction	746,1	4054
-undefinedobject	83,1	4052
-undefinedparameter	3153,1	4056
-undefinedtable	591,1	4055
-underflow error * in function	1632	1980
-undo log error	1285	1610
-undo log record is too big	1710	2060
+unbound local error	3315	4285
+unboundlocalerror	3315	4285
+uncaught throw error	3316	4286
+uncaughtthrowerror	3316	4286
+unchecked io exception	3317	4287
+uncheckedioexception	3317	4287
+uncompress the compressed binlog failed	1065	1377
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1672	2026
+undeclared throwable exception	3318	4288
+undeclaredthrowableexception	3318	4288
+undefined array key	2619	4289
+undefined column	435	4064
+undefined conversion error	3319	4290
+undefined file	882	4078
+undefined function	746	4067
+undefined method * for nil nilclass	190	4291
+undefined method for nil nilclass	190	4291
+undefined object	83	4065
+undefined parameter	3153	4069
+undefined table	591	4068
+undefined_column	435,1	4064
+undefined_file	882,757	4078
+undefined_function	746,1	4067
+undefined_object	83,1	4065
+undefined_parameter	3153,1	4069
+undefined_table	591,1	4068
+undefinedcolumn	435,1	4064
+undefinedconversionerror	3319	4290
+undefinedfile	882,757	4078
+undefinedfunction	746,1	4067
+undefinedobject	83,1	4065
+undefinedparameter	3153,1	4069
+undefinedtable	591,1	4068
+underflow error * in function	1632	1986
+undo log error	1285	1616
+undo log record is too big	1710	2066
 unencrypted password is no longer supported	45	45
-unequal number of entries in row expressions	0,1	1081
+unequal number of entries in row expressions	0,1	1087
 unexpected ccs message	3320,150	169
 unexpected end of early data	3321,150	169
-unexpected end of file while parsing comment	1219	1543
-unexpected end of file while skipping unknown parameter	1220	1544
-unexpected end of json input	2229	2629
-unexpected end of json path in argument * to function	1314	1641
-unexpected end of json text in argument * to function	1308	1635
-unexpected end of line	107,108	965
-unexpected end of line or lexeme	107,108	965
-unexpected eof found when reading file * errno	1711	2061
-unexpected eof in copy data	249,50	792
-unexpected eof on client connection with an open transaction	701,312	870
-unexpected eof on standby connection	311,312	3105
+unexpected end of file while parsing comment	1219	1549
+unexpected end of file while skipping unknown parameter	1220	1550
+unexpected end of json input	2229	2635
+unexpected end of json path in argument * to function	1314	1647
+unexpected end of json text in argument * to function	1308	1641
+unexpected end of line	107,108	971
+unexpected end of line or lexeme	107,108	971
+unexpected eof found when reading file * errno	1711	2067
+unexpected eof in copy data	249,50	796
+unexpected eof on client connection with an open transaction	701,312	875
+unexpected eof on standby connection	311,312	3116
 unexpected eof while reading	3322,150	169
-unexpected eof within message length word	311,312	2885
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1584	1926
-unexpected master s heartbeat data	1563	1904
+unexpected eof within message length word	311,312	2893
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1584	1932
+unexpected master s heartbeat data	1563	1910
 unexpected message	3323,150	169
-unexpected message type	311,312	3105
-unexpected message type 0x * during copy from stdin	311,312	4277
+unexpected message type	311,312	3116
+unexpected message type 0x * during copy from stdin	311,312	4292
 unexpected record	3324,150	169
-unexpected request for new relfilenode in binary upgrade mode	93,50	2800
-unexpected result after commandcomplete	311,312	910
-unexpected result set after end of streaming	311,312	910
-unexpected scram channel binding attribute in client final message	311,312	734
-unexpected token * is not valid json	2229	2629
-unexpected token at	2229	4278
-unexpected while decoding base64 sequence	93,50	2972
-unexpectedexception	3325	4279
-unhandled critical crl extension	3326,156	4280
-unhandled critical extension	3327,156	4281
-unhandled user defined exception condition	1554	1893
-unhandled user defined not found condition	1555	1894
-unhandled user defined warning condition	1556	1895
-unicode decode error	3328,3329	4282
-unicode encode error	3330,3331	4283
-unicode normalization can only be performed if server encoding is utf8	0,1	3124
-unicode translate error	3332,3333	4284
-unicodedecodeerror	3328,3329	4282
-unicodeencodeerror	3330,3331	4283
-unicodeerror	3334,3335	4285
-unicodetranslateerror	3332,3333	4284
-unicodewarning	3336	4286
-unimplemented file mode	3337	4287
-unimplementedfilemode	3337	4287
-uninstallerror	3338	4288
-union intersect except member statement cannot refer to other relations of same query level	168,1	4289
-unique constraint failed	3120,574	3983
+unexpected request for new relfilenode in binary upgrade mode	93,50	2808
+unexpected result after commandcomplete	311,312	916
+unexpected result set after end of streaming	311,312	916
+unexpected scram channel binding attribute in client final message	311,312	738
+unexpected token * is not valid json	2229	2635
+unexpected token at	2229	4293
+unexpected while decoding base64 sequence	93,50	2982
+unexpectedexception	3325	4294
+unexpectedly found nil while unwrapping an optional value	190	4295
+unhandled critical crl extension	3326,156	4296
+unhandled critical extension	3327,156	4297
+unhandled user defined exception condition	1554	1899
+unhandled user defined not found condition	1555	1900
+unhandled user defined warning condition	1556	1901
+unicode decode error	3328,3329	4298
+unicode encode error	3330,3331	4299
+unicode normalization can only be performed if server encoding is utf8	0,1	3135
+unicode translate error	3332,3333	4300
+unicodedecodeerror	3328,3329	4298
+unicodeencodeerror	3330,3331	4299
+unicodeerror	3334,3335	4301
+unicodetranslateerror	3332,3333	4300
+unicodewarning	3336	4302
+unimplemented file mode	3337	4303
+unimplementedfilemode	3337	4303
+uninstallerror	3338	4304
+union intersect except member statement cannot refer to other relations of same query level	168,1	4305
+unique constraint failed	3120,574	3996
 unique constraint on partitioned table must include all partitioning columns	45	82
 unique constraints are not supported on foreign tables	45	212
-unique constraints not possible for domains	0,1	848
+unique constraints not possible for domains	0,1	852
 unique predicate is not yet implemented	45	45
-unique violation	742	4038
-unique_violation	742,572	4038
-uniqueviolation	742,572	4038
-unknown * format name	1720	2071
+unique violation	742	4051
+unique_violation	742,572	4051
+uniqueviolation	742,572	4051
+unknown * format name	1720	2077
 unknown alert type	3339,150	169
-unknown annotation value exception	3340	4290
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1042	1348
+unknown annotation value exception	3340	4306
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1042	1354
 unknown certificate type	3341,150	169
-unknown character set	1715	2065
+unknown character set	1715	2071
 unknown cipher returned	3342,150	169
 unknown cipher type	3343,150	169
 unknown cmd name	3344,150	169
-unknown column * in	1045	1351
+unknown column * in	1045	1357
 unknown command	1717,150	169
-unknown command error	3345	4291
-unknown compression method	1718	2068
-unknown data type	1719	2069
+unknown command error	3345	4307
+unknown compression method	1718	2074
+unknown data type	1719	2075
 unknown digest	3346,150	169
-unknown directive exception	3347	4292
-unknown element exception	3348	4293
-unknown entity exception	3349	4294
-unknown error during log purge	1341	1671
-unknown exception * in function	1633	1981
-unknown exception caught in gis function	1241	1565
-unknown exception thrown in function	1092	1398
-unknown format conversion exception	3350	4295
-unknown format flags exception	3351	4296
-unknown gis error occurred in function	1240	1564
-unknown host exception	3352,753	4297
-unknown key cache	1721	2072
+unknown directive exception	3347	4308
+unknown element exception	3348	4309
+unknown entity exception	3349	4310
+unknown error during log purge	1341	1677
+unknown exception * in function	1633	1987
+unknown exception caught in gis function	1241	1571
+unknown exception thrown in function	1092	1404
+unknown format conversion exception	3350	4311
+unknown format flags exception	3351	4312
+unknown gis error occurred in function	1240	1570
+unknown host exception	3352,753	4313
+unknown key cache	1721	2078
 unknown key exchange type	3353,150	169
-unknown lock type	1714	2064
-unknown or incorrect time zone	1734	2085
-unknown partition * in table	1725	2076
+unknown lock type	1714	2070
+unknown or incorrect time zone	1734	2091
+unknown partition * in table	1725	2082
 unknown pkey type	3354,150	169
-unknown prepared statement handler s given to	1728	2079
+unknown prepared statement handler s given to	1728	2085
 unknown protocol	3355,150	169
-unknown query id	1405	1737
-unknown service exception	3356	4298
+unknown query id	1405	1743
+unknown service exception	3356	4314
 unknown ssl version	3357,150	169
 unknown state	3358,150	169
-unknown storage engine	1729	2080
-unknown structured system variable or row routine variable	1730	2081
-unknown system variable	1731	2082
-unknown table * in	1732	2083
-unknown thread id	1408	1740
-unknown transfer encoding	3359	4299
-unknown trigger has an error in its body	1162	1482
-unknown type exception	3360	4300
-unknownannotationvalueexception	3340	4290
-unknowncommanderror	3345	4291
-unknowndirectiveexception	3347	4292
-unknownelementexception	3348	4293
-unknownentityexception	3349	4294
-unknownerror	636	4301
-unknownformatconversionexception	3350	4295
-unknownformatflagsexception	3351	4296
-unknownhostexception	3352,753	4297
-unknownprotocol	3355	4302
-unknownserviceexception	3356	4298
-unknowntransferencoding	3359	4299
-unknowntypeexception	3360	4300
-unlock disk i o error	3126,81	4003
-unmappable character exception	3361	4303
-unmappablecharacterexception	3361	4303
-unmarshalexception	3362	4304
-unmatched format character	438,50	465
-unmatched format separator	438,50	465
-unmodifiable class exception	3363	4305
-unmodifiable module exception	3364	4306
-unmodifiable set exception	3365	4307
-unmodifiableclassexception	3363	4305
-unmodifiablemoduleexception	3364	4306
-unmodifiablesetexception	3365	4307
-unnamed xml attribute value must be a column reference	0,1	1081
+unknown storage engine	1729	2086
+unknown structured system variable or row routine variable	1730	2087
+unknown system variable	1731	2088
+unknown table * in	1732	2089
+unknown thread id	1408	1746
+unknown transfer encoding	3359	4315
+unknown trigger has an error in its body	1162	1488
+unknown type exception	3360	4316
+unknownannotationvalueexception	3340	4306
+unknowncommanderror	3345	4307
+unknowndirectiveexception	3347	4308
+unknownelementexception	3348	4309
+unknownentityexception	3349	4310
+unknownerror	636	4317
+unknownformatconversionexception	3350	4311
+unknownformatflagsexception	3351	4312
+unknownhostexception	3352,753	4313
+unknownprotocol	3355	4318
+unknownserviceexception	3356	4314
+unknowntransferencoding	3359	4315
+unknowntypeexception	3360	4316
+unlock disk i o error	3126,81	4016
+unmappable character exception	3361	4319
+unmappablecharacterexception	3361	4319
+unmarshalexception	3362	4320
+unmatched format character	438,50	469
+unmatched format separator	438,50	469
+unmodifiable class exception	3363	4321
+unmodifiable module exception	3364	4322
+unmodifiable set exception	3365	4323
+unmodifiableclassexception	3363	4321
+unmodifiablemoduleexception	3364	4322
+unmodifiablesetexception	3365	4323
+unnamed xml attribute value must be a column reference	0,1	1087
 unnest with multiple arguments cannot have a column definition list	0,1	157
 unprocessable entity	22	21
 unprocessable_entity	22	21
-unreachable when clause specified after unconditional when clause	0,1	4308
-unrecognized analyze option	0,1	3655
-unrecognized api version * reported by info function	93,50	3627
-unrecognized authentication option name	107,108	260
-unrecognized base backup option	0,1	826
-unrecognized checkpoint type	0,1	826
-unrecognized checksum algorithm	0,1	826
-unrecognized cluster option	0,1	4309
-unrecognized collation provider	84,1	767
-unrecognized column option	0,1	652
-unrecognized compression algorithm	0,1	826
-unrecognized configuration parameter	83,1	4310
-unrecognized configuration parameter * in file	83,1	4311
-unrecognized critical flags in copy file header	249,50	792
+unreachable when clause specified after unconditional when clause	0,1	4324
+unrecognized analyze option	0,1	3668
+unrecognized api version * reported by info function	93,50	3640
+unrecognized authentication option name	107,108	261
+unrecognized base backup option	0,1	830
+unrecognized checkpoint type	0,1	830
+unrecognized checksum algorithm	0,1	830
+unrecognized cluster option	0,1	4325
+unrecognized collation provider	84,1	771
+unrecognized column option	0,1	656
+unrecognized compression algorithm	0,1	830
+unrecognized configuration parameter	83,1	4326
+unrecognized configuration parameter * in file	83,1	4327
+unrecognized critical flags in copy file header	249,50	796
 unrecognized default acl object type	93,50	182
-unrecognized drop database option	0,1	4312
-unrecognized event name	0,1	2719
-unrecognized explain option	0,1	4313
-unrecognized filter variable	0,1	2719
-unrecognized format type specifier	93,50	2700
-unrecognized hash partition bound specification	0,1	652
-unrecognized headline parameter	93,50	3329
-unrecognized ispell parameter	93,50	3343
+unrecognized drop database option	0,1	4328
+unrecognized event name	0,1	2727
+unrecognized explain option	0,1	4329
+unrecognized filter variable	0,1	2727
+unrecognized format type specifier	93,50	2707
+unrecognized hash partition bound specification	0,1	656
+unrecognized headline parameter	93,50	3340
+unrecognized ispell parameter	93,50	3354
 unrecognized key word	49,50	49
-unrecognized locale provider	84,1	2830
-unrecognized manifest option	0,1	826
+unrecognized locale provider	84,1	2838
+unrecognized manifest option	0,1	830
 unrecognized object type	93,50	182
-unrecognized parameter * in file	0,1	460
-unrecognized parameter namespace	93,50	3058
-unrecognized partitioning strategy	93,50	593
-unrecognized privilege type	0,1,93	4314
-unrecognized publication parameter	0,1	650
-unrecognized reindex option	0,1	4315
-unrecognized reset target	93,50	2988
-unrecognized role option	0,1	652
-unrecognized row security option	0,1	652
-unrecognized simple dictionary parameter	93,50	3380
-unrecognized snowball parameter	93,50	3350
-unrecognized ssl error code	311,312	898
-unrecognized statistics kind	0,1	4316
+unrecognized parameter * in file	0,1	464
+unrecognized parameter namespace	93,50	3069
+unrecognized partitioning strategy	93,50	597
+unrecognized privilege type	0,1,93	4330
+unrecognized publication parameter	0,1	654
+unrecognized reindex option	0,1	4331
+unrecognized reset target	93,50	2998
+unrecognized role option	0,1	656
+unrecognized row security option	0,1	656
+unrecognized simple dictionary parameter	93,50	3391
+unrecognized snowball parameter	93,50	3361
+unrecognized ssl error code	311,312	903
+unrecognized statistics kind	0,1	4332
 unrecognized subscription parameter	0,1	144
-unrecognized synonym parameter	93,50	3360
-unrecognized table function returnmode	3150,304	4145
-unrecognized thesaurus parameter	93,50	3345
-unrecognized vacuum option	0,1	3655
-unrecognized value for create_replication_slot option	93,50	4317
-unrecognized value for explain option	93,50	2632
-unrecognized value for publication option	0,1	650
-unrecoverable entry exception	3366	4318
-unrecoverable key exception	3367	4319
-unrecoverableentryexception	3366	4318
-unrecoverablekeyexception	3367	4319
-unresolved address exception	3368	4320
-unresolvedaddressexception	3368	4320
+unrecognized synonym parameter	93,50	3371
+unrecognized table function returnmode	3150,304	4158
+unrecognized thesaurus parameter	93,50	3356
+unrecognized vacuum option	0,1	3668
+unrecognized value for create_replication_slot option	93,50	4333
+unrecognized value for explain option	93,50	2638
+unrecognized value for publication option	0,1	654
+unrecoverable entry exception	3366	4334
+unrecoverable key exception	3367	4335
+unrecoverableentryexception	3366	4334
+unrecoverablekeyexception	3367	4335
+unresolved address exception	3368	4336
+unresolvedaddressexception	3368	4336
 unsafe legacy renegotiation disabled	3369,150	169
-unsafe new enum value usage	3155	4063
-unsafe statement written to the binary log using statement format since binlog_format statement	1080	1386
-unsafe use of in a string literal	2819,50	3525
-unsafe use of new value * of enum type	3155,43	4321
-unsafe use of pseudo type internal	48,1	474
-unsafe use of string constant with unicode escapes	45	4322
-unsafe_new_enum_value_usage	3155,43	4063
-unsafeerror	3370	4323
-unsafenewenumvalueusage	3155,43	4063
-unsatisfiable dependency error	3371	4324
-unsatisfiabledependencyerror	3371	4324
-unsatisfied link error	3372	4325
-unsatisfiedlinkerror	3372	4325
+unsafe new enum value usage	3155	4076
+unsafe statement written to the binary log using statement format since binlog_format statement	1080	1392
+unsafe use of in a string literal	2819,50	3538
+unsafe use of new value * of enum type	3155,43	4337
+unsafe use of pseudo type internal	48,1	478
+unsafe use of string constant with unicode escapes	45	4338
+unsafe_new_enum_value_usage	3155,43	4076
+unsafeerror	3370	4339
+unsafenewenumvalueusage	3155,43	4076
+unsatisfiable dependency error	3371	4340
+unsatisfiabledependencyerror	3371	4340
+unsatisfied link error	3372	4341
+unsatisfiedlinkerror	3372	4341
 unsolicited extension	3373,150	169
-unspecified certificate verification error	3374,156	4326
-unsuitable certificate purpose	3375,156	4327
-unsupported address type exception	3376	4328
-unsupported audio file exception	3377	4329
-unsupported callback exception	3378	4330
-unsupported charset exception	3379	4331
-unsupported class version error	3380	4332
-unsupported collation on string indexed column * use binary collation	1738	2089
+unspecified certificate verification error	3374,156	4342
+unsuitable certificate purpose	3375,156	4343
+unsupported address type exception	3376	4344
+unsupported audio file exception	3377	4345
+unsupported callback exception	3378	4346
+unsupported charset exception	3379	4347
+unsupported class version error	3380	4348
+unsupported collation on string indexed column * use binary collation	1738	2095
 unsupported compression algorithm	3381,150	169
 unsupported elliptic curve	3382,150	169
-unsupported encoding exception	3383	4333
-unsupported extension feature	3384,156	4334
-unsupported flavor exception	3385	4335
-unsupported format code	93,50	4336
-unsupported frontend protocol * server supports * 0 to	45	4337
-unsupported ldap url scheme	107,108	260
-unsupported look and feel exception	3386	4338
+unsupported encoding exception	3383	4349
+unsupported extension feature	3384,156	4350
+unsupported flavor exception	3385	4351
+unsupported format code	93,50	4352
+unsupported frontend protocol * server supports * 0 to	45	4353
+unsupported ldap url scheme	107,108	261
+unsupported look and feel exception	3386	4354
 unsupported media type	17	16
-unsupported name constraint type	3387,156	4339
+unsupported name constraint type	3387,156	4355
 unsupported object type	93,50	182
-unsupported on commit and foreign key combination	45	645
-unsupported operation exception	3388	4340
-unsupported or invalid name constraint syntax	3389,156	4341
-unsupported or invalid name syntax	3390,156	4342
+unsupported on commit and foreign key combination	45	649
+unsupported operation exception	3388	4356
+unsupported or invalid name constraint syntax	3389,156	4357
+unsupported or invalid name syntax	3390,156	4358
 unsupported protocol	3391,150	169
-unsupported scram channel binding type	311,312	734
+unsupported scram channel binding type	311,312	738
 unsupported ssl version	3392,150	169
 unsupported status type	3393,150	169
-unsupported temporal type exception	3394	4343
-unsupported unicode escape sequence	570,50	4344
-unsupported xml feature	45	978
+unsupported temporal type exception	3394	4359
+unsupported unicode escape sequence	570,50	4360
+unsupported xml feature	45	984
 unsupported_media_type	17	16
-unsupportedaddresstypeexception	3376	4328
-unsupportedaudiofileexception	3377	4329
-unsupportedcallbackexception	3378	4330
-unsupportedcharsetexception	3379	4331
-unsupportedclassversionerror	3380	4332
-unsupportedencodingexception	3383	4333
-unsupportedflavorexception	3385	4335
-unsupportedlookandfeelexception	3386	4338
-unsupportedoperationexception	3388	4340
-unsupportedtemporaltypeexception	3394	4343
-unterminated c string	3145	4032
-unterminated csv quoted field	249,50	792
-unterminated format type specifier	93,50	2700
-unterminated_c_string	3145,50	4032
-unterminatedcstring	3145,50	4032
-untranslatable character	570	4037
-untranslatable_character	570,50	4037
-untranslatablecharacter	570,50	4037
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1085	1391
-update locks cannot be acquired during a read uncommitted transaction	1513	1848
-update or delete on table * violates foreign key constraint * on table	2333,572	2920
-updated partition constraint for default partition * would be violated by some row	571,572	3916
-updates on slices of fixed length arrays not implemented	45	3806
-updating of * row is not allowed in	1697	2046
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1280	1605
+unsupportedaddresstypeexception	3376	4344
+unsupportedaudiofileexception	3377	4345
+unsupportedcallbackexception	3378	4346
+unsupportedcharsetexception	3379	4347
+unsupportedclassversionerror	3380	4348
+unsupportedencodingexception	3383	4349
+unsupportedflavorexception	3385	4351
+unsupportedlookandfeelexception	3386	4354
+unsupportedoperationexception	3388	4356
+unsupportedtemporaltypeexception	3394	4359
+unterminated c string	3145	4045
+unterminated csv quoted field	249,50	796
+unterminated format type specifier	93,50	2707
+unterminated_c_string	3145,50	4045
+unterminatedcstring	3145,50	4045
+untranslatable character	570	4050
+untranslatable_character	570,50	4050
+untranslatablecharacter	570,50	4050
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1085	1397
+update locks cannot be acquired during a read uncommitted transaction	1513	1854
+update or delete on table * violates foreign key constraint * on table	2333,572	2930
+updated partition constraint for default partition * would be violated by some row	571,572	3929
+updates on slices of fixed length arrays not implemented	45	3819
+updating of * row is not allowed in	1697	2052
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1280	1611
 upgrade required	26	25
-upgrade required please do * or dump reload to fix it	1658	2006
+upgrade required please do * or dump reload to fix it	1658	2012
 upgrade_required	26	25
 upper bound cannot be less than lower bound	183,50	216
-urgent i o condition	2221	4345
-uri format exception	2859	4346
-uri reference exception	3395	4347
-uri syntax exception	3396	4348
-urierror	3397	4349
-uriformatexception	2859	4346
-urireferenceexception	3395	4347
-urisyntaxexception	3396	4348
-urlerror	3398	4350
-use of writeto with pre connected connection	3399,3400	4351
+urgent i o condition	2221	4361
+uri format exception	2859	4362
+uri reference exception	3395	4363
+uri syntax exception	3396	4364
+urierror	3397	4365
+uriformatexception	2859	4362
+urireferenceexception	3395	4363
+urisyntaxexception	3396	4364
+urlerror	3398	4366
+use of writeto with pre connected connection	3399,3400	4367
 use srtp not negotiated	3401,150	169
-user * already has more than * active connections	1693	2042
-user * has exceeded the * resource current value	1753	2134
-user authorization denied	3116,3115	3976
-user defined indexes on system catalog tables are not supported	45	594
-user defined relation parameter types limit exceeded	182	4352
-user defined signal 1	2211	4353
-user defined signal 2	2213	4354
-user defined types cannot use subscripting function	84,1	483
-user is blocked because of too many credential errors unblock with	1752	2133
-user mapping for * already exists for server	82,1	2741
-user mapping for * does not exist for server	83,1	4355
-user mapping for user * on server * does not exist	83,1	1077
-user mapping not found for	83,1	2742
-user principal not found exception	3402	4356
-userprincipalnotfoundexception	3402	4356
-userwarning	3403	4357
-using cert extension requires at least x509v3	3404,156	4358
-using storage engine * for table	1813	2194
-utf data format exception	3405	4359
-utfdataformatexception	3405	4359
+user * already has more than * active connections	1693	2048
+user * has exceeded the * resource current value	1753	2140
+user authorization denied	3116,3115	3989
+user defined indexes on system catalog tables are not supported	45	598
+user defined relation parameter types limit exceeded	182	4368
+user defined signal 1	2211	4369
+user defined signal 2	2213	4370
+user defined types cannot use subscripting function	84,1	487
+user is blocked because of too many credential errors unblock with	1752	2139
+user mapping for * already exists for server	82,1	2749
+user mapping for * does not exist for server	83,1	4371
+user mapping for user * on server * does not exist	83,1	1083
+user mapping not found for	83,1	2750
+user principal not found exception	3402	4372
+userprincipalnotfoundexception	3402	4372
+userwarning	3403	4373
+using cert extension requires at least x509v3	3404,156	4374
+using storage engine * for table	1813	2200
+utf data format exception	3405	4375
+utfdataformatexception	3405	4375
 vacuum full cannot be performed in parallel	45	165
 vacuum option disable_page_skipping cannot be used with full	45	165
-value cannot be null	167	4360
-value does not fall within the expected range	177,845,970	4361
-value for * is too long	93,50	3329
-value for domain * violates check constraint	571,572	4362
-value is out of range in	1134	1450
-value is too big in tsquery	182	3604
-value out of range	3406,3407	4363
-value out of range overflow	306,50	2914
-value out of range underflow	306,50	2914
-value overflows numeric format	306,50	2644
-value too large for defined data type	1022	4364
-value too long for restore point maximum	93,50	4365
-value too long for type character	318,50	4366
-value too long for type character varying	318,50	4366
-valueerror	3408,3409	4367
-values in from must have an alias	0,1	652
-values less than value must be strictly increasing for each partition	1506	1840
-values lists * columns available but * columns specified	168,1	660
-values lists must all be the same length	0,1	2919
-values value for partition * must have type int	1757	2138
-values value must be of same type as partition function	1274	1599
-variable * can only be set not read	1758	2139
-variable * doesn t have a default value	1391	1722
-variable * is a * variable	1275	1600
-variable * is a global variable and should be set with set global	1242	1566
-variable * is a session variable and can t be used with set global	1337	1667
-variable * is not a variable component can t be used as xxxx variable_name	1759	2140
-variable * is read only use set * to assign the value	1760	2141
-variable * must be quoted with or renamed	1589	1932
-variable or condition declaration after cursor or handler declaration	1613	1961
-variadic argument must be an array	148,1	4368
+value cannot be null	167	4376
+value does not fall within the expected range	177,845,970	4377
+value for * is too long	93,50	3340
+value for domain * violates check constraint	571,572	4378
+value is out of range in	1134	1456
+value is too big in tsquery	182	3617
+value out of range	3406,3407	4379
+value out of range overflow	306,50	2924
+value out of range underflow	306,50	2924
+value overflows numeric format	306,50	2650
+value too large for defined data type	1022	4380
+value too long for restore point maximum	93,50	4381
+value too long for type character	318,50	4382
+value too long for type character varying	318,50	4382
+valueerror	3408,3409	4383
+values in from must have an alias	0,1	656
+values less than value must be strictly increasing for each partition	1506	1846
+values lists * columns available but * columns specified	168,1	664
+values lists must all be the same length	0,1	2929
+values value for partition * must have type int	1757	2144
+values value must be of same type as partition function	1274	1605
+variable * can only be set not read	1758	2145
+variable * doesn t have a default value	1391	1728
+variable * is a * variable	1275	1606
+variable * is a global variable and should be set with set global	1242	1572
+variable * is a session variable and can t be used with set global	1337	1673
+variable * is not a variable component can t be used as xxxx variable_name	1759	2146
+variable * is read only use set * to assign the value	1760	2147
+variable * must be quoted with or renamed	1589	1938
+variable or condition declaration after cursor or handler declaration	1613	1967
+variadic argument must be an array	148,1	4384
 variadic parameter must be an array	48,1	112
 variadic parameter must be the last input parameter	48,1	112
 variadic parameter must be the last parameter	48,1	112
 variant also negotiates	37	36
 variant_also_negotiates	37	36
-vars argument is not an object	93,50	4369
-verificationerror	798	4370
-verificationexception	2868	4371
-verifyerror	3410	4372
-version to install must be specified	93,50	2796
+vars argument is not an object	93,50	4385
+vector _m_range_check __n which is * this size which is	173	304
+verificationerror	798	4386
+verificationexception	2868	4387
+verifyerror	3410	4388
+version to install must be specified	93,50	2804
 version too high	3411,150	169
 version too low	3412,150	169
-versioned table s s adding history partition s failed	1770	2151
-versionerror	3413	4373
-view * has no definer information old table format current user is used as definer please recreate the view	1783	2164
-view * order by clause ignored because there is other order by clause already	1786	2167
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1784	2165
-view * s field list have different column counts	1794	2175
-view being updated does not have complete key of underlying table in it	1815	2196
-view merge algorithm can t be used here for now assumed undefined algorithm	1814	2195
-view rule for * must be named	84,1	3516
-view s s has no creation context	1785	2166
-view s select contains a subquery in the from clause	1791	2172
-view s select contains a variable or parameter	1793	2174
-view text checksum failed	1782	2163
-views cannot be unlogged because they do not have storage	0,1	999
-views must not contain data modifying statements in with	45	4374
-views must not contain select into	45	4374
-virtual machine error	3414	4375
-virtual timer expired	2223	4376
-virtualmachineerror	3414	4375
-vnode disk i o error	3127,81	4004
-vtab constraint failed	3121,574	3984
-vtab database disk image is malformed	3122,2462	3986
-vtab database table is locked	3129,3060	4007
-wait handle cannot be opened exception	2761	4377
-wait on a lock was aborted due to a pending exclusive lock	1338	1668
-wait_seconds must not be negative or zero	306,50	4378
-waithandlecannotbeopenedexception	2761	4377
-wal generated with full_page_writes off was replayed during online backup	43	3001
-wal generated with full_page_writes off was replayed since last restartpoint	43	3001
+versioned table s s adding history partition s failed	1770	2157
+versionerror	3413	4389
+view * has no definer information old table format current user is used as definer please recreate the view	1783	2170
+view * order by clause ignored because there is other order by clause already	1786	2173
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1784	2171
+view * s field list have different column counts	1794	2181
+view being updated does not have complete key of underlying table in it	1815	2202
+view merge algorithm can t be used here for now assumed undefined algorithm	1814	2201
+view rule for * must be named	84,1	3529
+view s s has no creation context	1785	2172
+view s select contains a subquery in the from clause	1791	2178
+view s select contains a variable or parameter	1793	2180
+view text checksum failed	1782	2169
+views cannot be unlogged because they do not have storage	0,1	1005
+views must not contain data modifying statements in with	45	4390
+views must not contain select into	45	4390
+virtual machine error	3414	4391
+virtual timer expired	2223	4392
+virtualmachineerror	3414	4391
+vnode disk i o error	3127,81	4017
+vtab constraint failed	3121,574	3997
+vtab database disk image is malformed	3122,2462	3999
+vtab database table is locked	3129,3060	4020
+wait handle cannot be opened exception	2761	4393
+wait on a lock was aborted due to a pending exclusive lock	1338	1674
+wait_seconds must not be negative or zero	306,50	4394
+waithandlecannotbeopenedexception	2761	4393
+wal generated with full_page_writes off was replayed during online backup	43	3011
+wal generated with full_page_writes off was replayed since last restartpoint	43	3011
 wal level not sufficient for creating a restore point	43	42
-wal level not sufficient for making an online backup	43	3001
-wal_level is insufficient to publish logical changes	43	3149
-warningexception	3415	4379
-was concurrently dropped	83,1	4380
-was not called by trigger manager	303,304	3390
-was not registered	83,1	4381
+wal level not sufficient for making an online backup	43	3011
+wal_level is insufficient to publish logical changes	43	3160
+warningexception	3415	4395
+was concurrently dropped	83,1	4396
+was not called by trigger manager	303,304	3401
+was not registered	83,1	4397
 was removed concurrently	43	140
-web socket exception	3416	4382
-web socket handshake exception	3417	4383
-webexception	2871	4384
-websocketexception	3416	4382
-websockethandshakeexception	3417	4383
-weight array may not contain nulls	94,50	837
-weight out of range	93,50	4385
-when building statistics on a single expression statistics kinds may not be specified	45	464
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1257	1581
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1258	1582
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1253	1577
-when reorganizing a set of partitions they must be in consecutive order	1127	1443
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1098	1405
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1435	1768
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1580	1921
-where clause not allowed for schema	0,1	652
-where clause not allowed with copy to	0,1	652
-where current of is not supported for this table type	45	4386
-where current of on a view is not implemented	45	832
-whole row unique index inference specifications are not supported	45	423
-width argument position must be ended by	93,50	2700
-wildcards or range in json path not allowed in argument * to function	1315	1642
-will be truncated to	2402,1	4387
-win32exception	3418	4388
-window changed	2225	4389
-window frame is not allowed with	1423	1755
-window function * cannot have within group	131,1	1116
-window function * requires an over clause	131,1	1116
-window function calls cannot be nested	454,1	4390
+web socket exception	3416	4398
+web socket handshake exception	3417	4399
+webexception	2871	4400
+websocketexception	3416	4398
+websockethandshakeexception	3417	4399
+weight array may not contain nulls	94,50	841
+weight out of range	93,50	4401
+when building statistics on a single expression statistics kinds may not be specified	45	468
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1257	1587
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1258	1588
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1253	1583
+when reorganizing a set of partitions they must be in consecutive order	1127	1449
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1098	1411
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1435	1774
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1580	1927
+where clause not allowed for schema	0,1	656
+where clause not allowed with copy to	0,1	656
+where current of is not supported for this table type	45	4402
+where current of on a view is not implemented	45	836
+whole row unique index inference specifications are not supported	45	427
+width argument position must be ended by	93,50	2707
+wildcards or range in json path not allowed in argument * to function	1315	1648
+will be truncated to	2402,1	4403
+win32exception	3418	4404
+window changed	2225	4405
+window frame is not allowed with	1423	1761
+window function * cannot have within group	131,1	1122
+window function * requires an over clause	131,1	1122
+window function calls cannot be nested	454,1	4406
 window function calls cannot contain set returning function calls	45	122
-window function is allowed only in select list and order by clause	1852	2234
-window function is not allowed in window specification	1822	2203
-window functions are not allowed in	454,1	4390
-window functions can not be used as arguments to group functions	1644	1992
+window function is allowed only in select list and order by clause	1852	2240
+window function is not allowed in window specification	1822	2209
+window functions are not allowed in	454,1	4406
+window functions can not be used as arguments to group functions	1644	1998
 window functions cannot return sets	48,1	127
-window specification referencing another one * cannot contain partition list	1466	1800
-window specification with name * is not defined	1867	2249
-windowing error	454	4057
-windowing_error	454,1	4057
-windowingerror	454,1	4057
-with a search or cycle clause the left side of the union must be a select	45	2738
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	45	4391
-with a search or cycle clause the right side of the union must be a select	0,1	1037
-with cannot be used in a query that is rewritten by rules into multiple queries	45	575
-with check cannot be applied to select or delete	0,1	3598
-with check option is supported only on automatically updatable views	45	4374
+window specification referencing another one * cannot contain partition list	1466	1806
+window specification with name * is not defined	1867	2255
+windowing error	454	4070
+windowing_error	454,1	4070
+windowingerror	454,1	4070
+with a search or cycle clause the left side of the union must be a select	45	2746
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	45	4407
+with a search or cycle clause the right side of the union must be a select	0,1	1043
+with cannot be used in a query that is rewritten by rules into multiple queries	45	579
+with check cannot be applied to select or delete	0,1	3611
+with check option is supported only on automatically updatable views	45	4390
 with check option not supported on recursive views	45	45
-with check option violation	2743	4058
-with clause containing a data modifying statement must be at the top level	45	2738
-with column list and select field list have different column counts	1823	2204
-with no matching label	1602	1949
-with no tables specified is not valid	0,1	4392
+with check option violation	2743	4071
+with clause containing a data modifying statement must be at the top level	45	2746
+with column list and select field list have different column counts	1823	2210
+with no matching label	1602	1955
+with no tables specified is not valid	0,1	4408
 with ordinality cannot be used with a column definition list	0,1	157
-with query * columns available but * columns specified	168,1	4393
-with query * does not have a returning clause	45	4394
-with query is not recursive	0,1	1037
-with query name * appears in both a rule action and the query being rewritten	45	575
-with query name * specified more than once	900,1	4395
-with recursive is not supported for merge statement	0,1	4308
-with ties cannot be specified without order by clause	0,1	652
-with_check_option_violation	2743	4058
-withcheckoptionviolation	2743	4058
-within group is required for ordered set aggregate	131,1	1116
-within group specified but * is not an aggregate function	131,1	1116
-word is too long * bytes max	182	4396
-word is too long in tsquery	182	3604
-word is too long to be indexed	182	4397
+with query * columns available but * columns specified	168,1	4409
+with query * does not have a returning clause	45	4410
+with query is not recursive	0,1	1043
+with query name * appears in both a rule action and the query being rewritten	45	579
+with query name * specified more than once	900,1	4411
+with recursive is not supported for merge statement	0,1	4324
+with ties cannot be specified without order by clause	0,1	656
+with_check_option_violation	2743	4071
+withcheckoptionviolation	2743	4071
+within group is required for ordered set aggregate	131,1	1122
+within group specified but * is not an aggregate function	131,1	1122
+word is too long * bytes max	182	4412
+word is too long in tsquery	182	3617
+word is too long to be indexed	182	4413
 would be inherited from more than once	126,1	136
-would overlap partition	84,1	851
-write aborted exception	3419	4398
-write disk i o error	3128,81	4005
-write pending exception	3420	4399
-write to exceptions table failed message	1187	1509
-writeabortedexception	3419	4398
-writependingexception	3420	4399
-writetimeout	3421	4400
-writing one row to the row based binary log failed	1061	1367
+would overlap partition	84,1	855
+write aborted exception	3419	4414
+write disk i o error	3128,81	4018
+write pending exception	3420	4415
+write to exceptions table failed message	1187	1515
+writeabortedexception	3419	4414
+writependingexception	3420	4415
+writetimeout	3421	4416
+writing one row to the row based binary log failed	1061	1373
 wrong certificate type	3422,150	169
 wrong cipher returned	3423,150	169
 wrong curve	3424,150	169
 wrong flag in flag array	93,50	189
 wrong flag type only arrays and scalars are allowed	93,50	189
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1833	2215
-wrong magic in	1836	2218
-wrong medium type	960	4401
-wrong method type exception	3425	4402
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1833	2221
+wrong magic in	1836	2224
+wrong medium type	960	4417
+wrong method type exception	3425	4418
 wrong number of array subscripts	183,50	216
-wrong number of columns	148,1	310
-wrong number of fields	3426,3427	4403
-wrong number of fields in header line got	249,50	792
-wrong number of parameters for prepared statement	0,1	4404
-wrong number of parameters on left side of overlaps expression	0,1	652
-wrong number of parameters on right side of overlaps expression	0,1	652
-wrong number of partitions defined mismatch with previous setting	1474	1808
-wrong number of subpartitions defined mismatch with previous setting	1475	1809
-wrong object type	131	4053
-wrong parameters for partitioned s wrong value for	1450	1784
-wrong parameters for s missing	1359	1689
-wrong partition name or partition list	1455	1789
-wrong partition type s for partitioning by s	1476	1810
-wrong partitions for s must have at least one history and exactly one last current	1781	2162
-wrong position info in tsvector	0,1	4136
+wrong number of columns	148,1	313
+wrong number of fields	3426,3427	4419
+wrong number of fields in header line got	249,50	796
+wrong number of parameters for prepared statement	0,1	4420
+wrong number of parameters on left side of overlaps expression	0,1	656
+wrong number of parameters on right side of overlaps expression	0,1	656
+wrong number of partitions defined mismatch with previous setting	1474	1814
+wrong number of subpartitions defined mismatch with previous setting	1475	1815
+wrong object type	131	4066
+wrong parameters for partitioned s wrong value for	1450	1790
+wrong parameters for s missing	1359	1695
+wrong partition name or partition list	1455	1795
+wrong partition type s for partitioning by s	1476	1816
+wrong partitions for s must have at least one history and exactly one last current	1781	2168
+wrong position info in tsvector	0,1	4149
 wrong signature length	3428,150	169
 wrong signature size	3429,150	169
 wrong signature type	3430,150	169
 wrong ssl version	3431,150	169
 wrong version number	3432,150	169
-wrong_object_type	131,1	4053
-wrongmethodtypeexception	3425	4402
-wrongobjecttype	131,1	4053
-x path exception	3433	4405
-x path expression exception	3434	4406
-x path factory configuration exception	3435	4407
-x path function exception	3436	4408
-x requires a power of two value between 1 mb and 1 gb	93,50	4409
-x509 cannot verify signature algorithm unimplemented	3437,3438	4410
-x509 decryption password incorrect	3439,3440	4411
+wrong_object_type	131,1	4066
+wrongmethodtypeexception	3425	4418
+wrongobjecttype	131,1	4066
+x path exception	3433	4421
+x path expression exception	3434	4422
+x path factory configuration exception	3435	4423
+x path function exception	3436	4424
+x requires a power of two value between 1 mb and 1 gb	93,50	4425
+x509 cannot verify signature algorithm unimplemented	3437,3438	4426
+x509 decryption password incorrect	3439,3440	4427
 x509 lib	3441,150	169
 x509 verification setup problems	3442,150	169
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1869	2251
-xa_rbrollback transaction branch was rolled back	1870	2252
-xa_rbtimeout transaction branch was rolled back took too long	1871	2253
-xaer_dupid the xid already exists	1872	2254
-xaer_inval invalid arguments or unsupported command	1873	2255
-xaer_nota unknown xid	1874	2256
-xaer_outside some work is done outside global transaction	1875	2257
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1876	2258
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1877	2259
-xaexception	3443	4412
-xml attribute name * appears more than once	0,1	1081
-xml parse exception	3444	4413
-xml schema exception	55	4414
-xml schema inference exception	56	4415
-xml schema validation exception	57	4416
-xml signature exception	3445	4417
-xml stream exception	3446	4418
-xml syntax exception	3447	4419
-xmlexception	143	4420
-xmlparseexception	3444	4413
-xmlschemaexception	55	4414
-xmlschemainferenceexception	56	4415
-xmlschemavalidationexception	57	4416
-xmlsignatureexception	3445	4417
-xmlstreamexception	3446	4418
-xmlsyntaxexception	3447	4419
-xmlvalidate is not implemented	45	978
-xpathexception	3433	4405
-xpathexpressionexception	3434	4406
-xpathfactoryconfigurationexception	3435	4407
-xpathfunctionexception	3436	4408
-xquery x flag expanded regular expressions is not implemented	45	4421
-xslt compile exception	3448	4422
-xsltcompileexception	3448	4422
-xsltexception	3449	4423
-year * column type is deprecated creating year 4 column instead	1299	1626
-you are not allowed to create a user with grant	1102	1410
-you are not allowed to execute this command in a transaction	1104	1412
-you are not owner of query	1331	1661
-you are not owner of thread	1330	1660
-you are not using binary logging	1388	1719
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1480	1814
-you are using safe update mode and you tried to update a table without a where that uses a key column	1750	2130
-you can * fields terminated by	1087	1393
-you can t combine write locking of system tables with other tables or lock types	1835	2217
-you can t delete all columns with alter table use drop table instead	1107	1420
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1188	1510
-you can t use locks with log tables	1106	1416
-you can t write lock a log table only read access is possible	1117	1432
-you cannot * a log table if logging is enabled	1046	1352
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1053	1359
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1645	1993
-you may only use constant expressions in this statement	1547	1886
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1483	1817
-you must set password before executing this statement	1370	1700
-you must start backup with	1041	1347
-you need the super privilege for creation view with * definer	1787	2168
-you should never see it	1158	2104
-your password does not satisfy the current policy requirements	1430	1763
-your password has expired to log in you must change it using a client that supports expired passwords	1371	1701
-zero division error	3450,211	4424
-zero length character string	2647	4030
-zero length component in parameter dynamic_library_path	675,1	823
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1869	2257
+xa_rbrollback transaction branch was rolled back	1870	2258
+xa_rbtimeout transaction branch was rolled back took too long	1871	2259
+xaer_dupid the xid already exists	1872	2260
+xaer_inval invalid arguments or unsupported command	1873	2261
+xaer_nota unknown xid	1874	2262
+xaer_outside some work is done outside global transaction	1875	2263
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1876	2264
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1877	2265
+xaexception	3443	4428
+xml attribute name * appears more than once	0,1	1087
+xml parse exception	3444	4429
+xml schema exception	55	4430
+xml schema inference exception	56	4431
+xml schema validation exception	57	4432
+xml signature exception	3445	4433
+xml stream exception	3446	4434
+xml syntax exception	3447	4435
+xmlexception	143	4436
+xmlparseexception	3444	4429
+xmlschemaexception	55	4430
+xmlschemainferenceexception	56	4431
+xmlschemavalidationexception	57	4432
+xmlsignatureexception	3445	4433
+xmlstreamexception	3446	4434
+xmlsyntaxexception	3447	4435
+xmlvalidate is not implemented	45	984
+xpathexception	3433	4421
+xpathexpressionexception	3434	4422
+xpathfactoryconfigurationexception	3435	4423
+xpathfunctionexception	3436	4424
+xquery x flag expanded regular expressions is not implemented	45	4437
+xslt compile exception	3448	4438
+xsltcompileexception	3448	4438
+xsltexception	3449	4439
+year * column type is deprecated creating year 4 column instead	1299	1632
+you are not allowed to create a user with grant	1102	1416
+you are not allowed to execute this command in a transaction	1104	1418
+you are not owner of query	1331	1667
+you are not owner of thread	1330	1666
+you are not using binary logging	1388	1725
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1480	1820
+you are using safe update mode and you tried to update a table without a where that uses a key column	1750	2136
+you can * fields terminated by	1087	1399
+you can t combine write locking of system tables with other tables or lock types	1835	2223
+you can t delete all columns with alter table use drop table instead	1107	1426
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1188	1516
+you can t use locks with log tables	1106	1422
+you can t write lock a log table only read access is possible	1117	1438
+you cannot * a log table if logging is enabled	1046	1358
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1053	1365
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1645	1999
+you may only use constant expressions in this statement	1547	1892
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1483	1823
+you must set password before executing this statement	1370	1706
+you must start backup with	1041	1353
+you need the super privilege for creation view with * definer	1787	2174
+you should never see it	1158	2110
+your password does not satisfy the current policy requirements	1430	1769
+your password has expired to log in you must change it using a client that supports expired passwords	1371	1707
+zero division error	3450,202	4440
+zero length character string	2647	4043
+zero length component in parameter dynamic_library_path	675,1	827
 zero raised to a negative power is undefined	51,50	50
-zero_length_character_string	2647,50	4030
-zerodivisionerror	3450,211	4424
-zerolengthcharacterstring	2647,50	4030
-zip checksum error	3451,2365	4425
-zip not a valid zip file	3452,2438	4426
-zip unsupported compression algorithm	3381,3453	4427
-ziperror	3454	4428
-zipexception	3455	4429
-zlib input data corrupted	1880	2262
-zlib invalid checksum	2364,2365	4430
-zlib invalid dictionary	3456,3457	4431
-zlib invalid header	2366,161	4432
-zlib not enough memory	1881	2263
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1879	2261
-zone rules exception	3458	4433
-zonerulesexception	3458	4433
-zstd compression is not supported by this build	45	4434
+zero_length_character_string	2647,50	4043
+zerodivisionerror	3450,202	4440
+zerolengthcharacterstring	2647,50	4043
+zip checksum error	3451,2365	4441
+zip not a valid zip file	3452,2438	4442
+zip unsupported compression algorithm	3381,3453	4443
+ziperror	3454	4444
+zipexception	3455	4445
+zlib input data corrupted	1880	2268
+zlib invalid checksum	2364,2365	4446
+zlib invalid dictionary	3456,3457	4447
+zlib invalid header	2366,161	4448
+zlib not enough memory	1881	2269
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1879	2267
+zone rules exception	3458	4449
+zonerulesexception	3458	4449
+zstd compression is not supported by this build	45	4450
 """#
 }

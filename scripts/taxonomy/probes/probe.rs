@@ -1,0 +1,56 @@
+// Triggers each runtime fault in Rust and prints what it reports, one JSON object per line: a
+// panic's message (what `thread '...' panicked at` prints) or an error's Display text. The
+// standard library has no HTTP client, so no request timeout; a read timeout is errno's EAGAIN.
+use std::collections::HashMap;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::panic;
+
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out + "\""
+}
+
+fn report(fault: &str, kind: &str, message: &str) {
+    println!("{{\"fault\": {}, \"type\": {}, \"message\": {}}}", quoted(fault), quoted(kind), quoted(message));
+}
+
+/// Runs `probe`; a panic is reported with its message, an error with its Display text.
+fn catch<E: std::fmt::Display>(fault: &str, probe: impl FnOnce() -> Result<(), E> + panic::UnwindSafe) {
+    match panic::catch_unwind(probe) {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => report(fault, std::any::type_name::<E>().rsplit("::").next().unwrap_or(""), &error.to_string()),
+        Err(payload) => {
+            let message = payload.downcast_ref::<String>().cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            report(fault, "panic", &message);
+        }
+    }
+}
+
+fn main() {
+    panic::set_hook(Box::new(|_| {}));  // the probe prints each panic itself
+    let args = std::env::args().count();
+    let zqx_none: Option<u32> = if args > 100 { Some(1) } else { None };
+    let zqx_vec = vec![1, 2];
+    let zqx_map: HashMap<String, u32> = HashMap::new();
+    let zqx_zero = args - args;
+    catch("null_reference", move || -> Result<(), String> { let _ = zqx_none.unwrap(); Ok(()) });
+    catch("index_out_of_range", move || -> Result<(), String> { let _ = zqx_vec[args + 6]; Ok(()) });
+    catch("missing_key", move || -> Result<(), String> { let _ = zqx_map["zqxkey"]; Ok(()) });
+    catch("division_by_zero", move || -> Result<(), String> { let _ = 1 / zqx_zero; Ok(()) });
+    catch("number_parse", || "12,5zqx".parse::<i64>().map(|_| ()));
+    catch("number_parse_float", || "12,5zqx".parse::<f64>().map(|_| ()));
+    catch("file_not_found", || std::fs::File::open("/zqx/missing.conf").map(|_| ()));
+    catch("connection_refused", || TcpStream::connect("127.0.0.1:1").map(|_| ()));
+    catch("dns_failure", || "zqx.invalid:80".to_socket_addrs().map(|_| ()));
+}
