@@ -63,6 +63,23 @@ import Testing
         #expect(events[0].lastLine == 6)
     }
 
+    @Test func rustPanicIsOneEvent() {
+        let events = assemble("""
+        2024-03-14T09:21:07Z INFO accepted connection
+        thread 'main' (31882) panicked at src/main.rs:2:51:
+        called `Option::unwrap()` on a `None` value
+        stack backtrace:
+           0: __rustc::rust_begin_unwind
+                     at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5
+           1: billing::main
+        note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+        2024-03-14T09:21:08Z INFO restarted
+        """)
+        #expect(events.map(\.firstLine) == [1, 2, 9])
+        #expect(events[1].lastLine == 8)
+        #expect(StackTraceReducer.reduce(events[1].body) == "panicked:\ncalled `Option::unwrap()` on a `None` value\n  at billing::main")
+    }
+
     @Test func phpUncaughtExceptionIsOneEvent() {
         let events = assemble("""
         [03-Jun-2024 11:02:17 UTC] PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:31

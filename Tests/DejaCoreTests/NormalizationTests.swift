@@ -93,6 +93,54 @@ import Testing
         #expect(!reduced.contains("0xc000010000"))
     }
 
+    @Test func rustBacktraceKeepsThePanicAndTheApplicationsFrames() throws {
+        let trace = """
+        thread 'tokio-runtime-worker' (31882) panicked at src/handler.rs:42:18:
+        called `Option::unwrap()` on a `None` value
+        stack backtrace:
+           0: __rustc::rust_begin_unwind
+                     at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5
+           1: core::panicking::panic_fmt
+                     at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/panicking.rs:80:14
+           2: core::option::unwrap_failed
+           3: tokio::runtime::task::harness::poll_future
+                     at /home/build/.cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.38.0/src/runtime/task/harness.rs:473:19
+           4: 0x55d1c2a3b4c5 - billing::handler::load_user::h1a2b3c4d5e6f7a8b
+                     at ./src/handler.rs:42:18
+           5: billing::main
+                     at ./src/main.rs:10:5
+        note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+        """
+        #expect(StackTraceReducer.reduce(trace) == """
+        panicked:
+        called `Option::unwrap()` on a `None` value
+          at billing::handler::load_user
+          at billing::main
+        """)
+        // Before Rust 1.73 the message was on the panic line.
+        let old = "thread 'main' panicked at 'index out of bounds: the len is 2 but the index is 7', src/main.rs:4:5\n   0: billing::main"
+        #expect(StackTraceReducer.reduce(old) == "panicked: index out of bounds: the len is 2 but the index is 7\n  at billing::main")
+        // A numbered list is not a backtrace.
+        #expect(StackTraceReducer.reduce("retrying:\n1: connect to primary\n2: connect to replica") == nil)
+    }
+
+    @Test func elixirTraceKeepsTheApplicationsFunctions() {
+        let trace = """
+        GenServer Shop.Worker terminating
+        ** (ArithmeticError) bad argument in arithmetic expression
+            (shop 0.1.0) lib/shop/cart.ex:12: Shop.Cart.total/1
+            (shop 0.1.0) lib/shop/worker.ex:20: Shop.Worker.handle_call/3
+            (stdlib 5.2) gen_server.erl:1113: :gen_server.try_handle_call/4
+            (stdlib 5.2) proc_lib.erl:241: :proc_lib.init_p_do_apply/3
+        """
+        #expect(StackTraceReducer.reduce(trace) == """
+        GenServer Shop.Worker terminating
+        ** (ArithmeticError) bad argument in arithmetic expression
+          at Shop.Cart.total/1
+          at Shop.Worker.handle_call/3
+        """)
+    }
+
     @Test func dotNetAndNodeFramesLoseFilePositions() throws {
         let dotnet = try #require(StackTraceReducer.reduce("""
         System.NullReferenceException: Object reference not set to an instance of an object.

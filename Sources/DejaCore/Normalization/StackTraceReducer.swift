@@ -1,7 +1,7 @@
 /// Reduces a multi-line stack trace to what identifies the failure: the exception lines (type and
 /// message, chained causes included) and the top frames of each that are the application's own, not
 /// the runtime's or a dependency's, without line numbers, addresses, argument values, file paths or
-/// generated class ids. Java/Kotlin, .NET, Node.js, Python, Go, Ruby and PHP traces.
+/// generated class ids. Java/Kotlin, .NET, Node.js, Python, Go, Ruby, PHP, Rust and Elixir traces.
 public enum StackTraceReducer {
     /// Frames kept per exception: the application's own nearest the failure (the nearest of all
     /// when none is the application's).
@@ -28,10 +28,19 @@ public enum StackTraceReducer {
                 continue
             }
             if isConnective(trimmed) { continue }
-            if let frame = frame(trimmed, next: index < lines.count ? lines[index] : nil) {
+            let next = index < lines.count ? lines[index] : nil
+            if let frame = frame(trimmed, next: next) {
                 sawFrame = true
-                blocks[current()].frames.append((frame.name, isLibraryFrame(trimmed)))
+                // By the line, its reduced name (a Rust frame's line starts with its number) or the
+                // file line that follows it.
+                let library = isLibraryFrame(trimmed) || isLibraryFrame(frame.name[...])
+                    || frame.skipsNextLine && next.map { isLibraryFrame($0.trimmingPrefix(\.isWhitespace)) } == true
+                blocks[current()].frames.append((frame.name, library))
                 if frame.skipsNextLine { index += 1 }
+                continue
+            }
+            if let panic = rustPanic(trimmed) {
+                blocks[current()].message.append(panic)
                 continue
             }
             // A message line. After frames, a non-Python message starts a new block (`Caused by:`).
@@ -57,14 +66,16 @@ public enum StackTraceReducer {
 
     /// Lines that join or decorate a trace and say nothing of the failure: Python's chaining
     /// sentences and 3.11+ carets, Go's goroutine header, Java's `... 4 more`, .NET's section
-    /// ends, PHP's `Stack trace:` (Laravel's `[stacktrace]`) and `thrown in` lines.
+    /// ends, PHP's `Stack trace:` (Laravel's `[stacktrace]`) and `thrown in` lines, Rust's
+    /// `stack backtrace:` and its notes.
     static func isConnective(_ line: Substring) -> Bool {
         connectivePrefixes.contains { line.hasPrefix($0) }
             || (!line.isEmpty && line.allSatisfy { $0 == "^" || $0 == "~" || $0 == " " })
     }
 
     static let connectivePrefixes = ["During handling of the above exception", "The above exception was the direct cause",
-                                     "goroutine ", "...", "--- End of ", "Stack trace:", "[stacktrace]", "thrown in "]
+                                     "goroutine ", "...", "--- End of ", "Stack trace:", "[stacktrace]", "thrown in ",
+                                     "stack backtrace:", "note: run with `RUST_BACKTRACE", "note: Some details are omitted"]
 
     /// True for a frame of the runtime's standard library or of an installed dependency (by its
     /// package prefix or install path): it says how the failure travelled, not where it started.
@@ -76,21 +87,29 @@ public enum StackTraceReducer {
         return libraryPrefixes.contains { name.hasPrefix($0) } || libraryPaths.contains { line.contains($0) }
     }
 
-    /// Namespaces of the JDK, .NET, Kotlin, Scala, Go's standard library and the server frameworks
-    /// and drivers every JVM trace passes through.
+    /// Namespaces of the JDK, .NET, Kotlin, Scala, Go's and Rust's standard libraries, the server
+    /// frameworks and drivers every JVM trace passes through, and the OTP and Elixir applications
+    /// (with Phoenix's, Plug's and Ecto's) an Elixir frame names in parentheses.
     static let libraryPrefixes = ["java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.", "System.", "Microsoft.",
                                   "org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.", "org.glassfish.", "org.postgresql.",
                                   "com.mysql.", "com.zaxxer.", "com.fasterxml.", "io.netty.", "io.grpc.", "reactor.", "okhttp3.", "feign.",
                                   "runtime.", "net/http.", "net.", "internal/", "reflect.", "testing.", "node:", "process.", "processTicksAndRejections",
-                                  "Array.", "Promise.", "new Promise", "<anonymous>"]
-    /// Where runtimes and package managers install code: Node's, Python's, Ruby's, Go's and PHP's
-    /// (and PHP's `{main}`, the script itself).
+                                  "Array.", "Promise.", "new Promise", "<anonymous>",
+                                  "std::", "core::", "alloc::", "<std::", "<core::", "<alloc::", "__rustc::", "rust_begin_unwind", "__rust_",
+                                  "(elixir ", "(stdlib ", "(kernel ", "(logger ", "(erts ", "(mix ", "(phoenix ", "(plug ", "(plug_cowboy ",
+                                  "(cowboy ", "(ranch ", "(bandit ", "(ecto ", "(ecto_sql ", "(postgrex ", "(db_connection ", "(telemetry "]
+    /// Where runtimes and package managers install code: Node's, Python's, Ruby's, Go's, PHP's and
+    /// Rust's (and PHP's `{main}`, the script itself).
     static let libraryPaths = ["node_modules/", "node:internal", "(internal/", "site-packages/", "dist-packages/", "/lib/python3", "<frozen ",
-                               "/gems/", "/rubygems/", "/ruby/3.", "/ruby/2.", "/usr/local/go/src/", "/usr/lib/go", "/go/pkg/mod/", "/vendor/", "{main}"]
+                               "/gems/", "/rubygems/", "/ruby/3.", "/ruby/2.", "/usr/local/go/src/", "/usr/lib/go", "/go/pkg/mod/", "/vendor/", "{main}",
+                               "/rustc/", "/.cargo/registry/", "/cargo/registry/"]
 
     /// The frame on `line` reduced to its code location, and whether the next line belongs to it
-    /// (Go's file line, Python's source line).
+    /// (Go's and Rust's file line, Python's source line).
     static func frame(_ line: Substring, next: Substring?) -> (name: String, skipsNextLine: Bool)? {
+        if let name = rustFrame(line) {
+            return (name, next.map { $0.trimmingPrefix(\.isWhitespace).hasPrefix("at ") } ?? false)
+        }
         if line.hasPrefix("at ") {
             return (javaLikeFrame(line.dropFirst(3)), false)
         }
@@ -98,6 +117,7 @@ public enum StackTraceReducer {
             return (rubyFrame(line.dropFirst(5)), false)
         }
         if let frame = phpFrame(line) { return (frame, false) }
+        if let frame = elixirFrame(line) { return (frame, false) }
         if isRubyLocation(line) { return (rubyFrame(line), false) }
         if line.hasPrefix("File \""), let close = line.dropFirst(6).firstIndex(of: "\"") {
             let path = line[line.index(line.startIndex, offsetBy: 6)..<close]
@@ -147,6 +167,47 @@ public enum StackTraceReducer {
         else { return false }
         return line[extensionEnd.upperBound...].prefix(while: { $0 != ":" }).allSatisfy(\.isNumber)
             && line[..<extensionEnd.lowerBound].allSatisfy { !$0.isWhitespace }
+    }
+
+    /// Rust's `12: myapp::handler::load_user` (`RUST_BACKTRACE=full`: `12: 0x55d1c2a3b4c5 -
+    /// myapp::handler::load_user::h1a2b3c4d5e6f7a8b`): the function without its address and hash.
+    /// The name must be a path (`::`) or one of the runtime's own, so a numbered list is no trace.
+    private static func rustFrame(_ line: Substring) -> String? {
+        guard let colon = line.firstIndex(of: ":"), colon > line.startIndex, line.distance(from: line.startIndex, to: colon) <= 4,
+              line[..<colon].allSatisfy(\.isNumber), line[colon...].hasPrefix(": ")
+        else { return nil }
+        var name = line[line.index(colon, offsetBy: 2)...].trimmingPrefix(\.isWhitespace)
+        if name.hasPrefix("0x"), let dash = name.range(of: " - ") { name = name[dash.upperBound...] }
+        guard name.contains("::") || name == "main" || name == "_start"
+                || ["rust_begin_unwind", "__rust_", "__libc_start"].contains(where: { name.hasPrefix($0) })
+        else { return nil }
+        if let hash = name.range(of: "::h", options: .backwards), name[hash.upperBound...].count == 16,
+           name[hash.upperBound...].allSatisfy(\.isHexDigit) {
+            name = name[..<hash.lowerBound]
+        }
+        return String(name)
+    }
+
+    /// Elixir's `(shop 0.1.0) lib/shop/cart.ex:12: Shop.Cart.total/1`: the function with its arity.
+    /// The line in `isLibraryFrame` is the whole frame, so the application's name decides.
+    private static func elixirFrame(_ line: Substring) -> String? {
+        guard line.hasPrefix("("), let close = line.range(of: ") "), !line[line.index(after: line.startIndex)..<close.lowerBound].contains("("),
+              let location = line[close.upperBound...].range(of: ": "),
+              line[close.upperBound..<location.lowerBound].contains(".ex") || line[close.upperBound..<location.lowerBound].contains(".erl")
+        else { return nil }
+        let function = line[location.upperBound...]
+        return function.contains("/") ? String(function) : nil
+    }
+
+    /// Rust's panic line without the thread's name and id and the code location, which vary from
+    /// one occurrence to the next: `thread 'tokio-runtime-worker' (7) panicked at src/a.rs:4:5:`
+    /// gives `panicked:`, and the older `thread 'main' panicked at 'message', src/a.rs:4:5`
+    /// gives `panicked: message`.
+    static func rustPanic(_ line: Substring) -> String? {
+        guard line.hasPrefix("thread '"), let at = line.range(of: " panicked at ") else { return nil }
+        let rest = line[at.upperBound...]
+        guard rest.hasPrefix("'"), let close = rest.range(of: "', ", options: .backwards) else { return "panicked:" }
+        return "panicked: " + rest[rest.index(after: rest.startIndex)..<close.lowerBound]
     }
 
     /// PHP's `#3 /var/www/src/Repo.php(42): App\Repo->find('7')` or `#4 {main}`: the call without

@@ -20,7 +20,7 @@ public struct AssembledEvent: Sendable, Equatable {
 }
 
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
-/// traceback, a Go panic or goroutine dump, a Ruby backtrace — into one event, and CRI partial
+/// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace — into one event, and CRI partial
 /// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flushIfIdle(now:)` ends an event
 /// whose source has gone quiet for `idleTimeout` (a trace's last line has no successor to end it),
 /// and `flush()` ends it at end of input.
@@ -36,7 +36,8 @@ public struct MultiLineAssembler: Sendable {
     private var pendingLines = 0
     private var partial: (line: ParsedLine, number: Int)?
     private var inPythonTrace = false
-    private var inGoPanic = false
+    /// In a Go or Rust panic: printed to stderr without headers, it ends at the next header.
+    private var inPanic = false
 
     public init(parser: LineParser = LineParser()) { self.parser = parser }
 
@@ -70,7 +71,8 @@ public struct MultiLineAssembler: Sendable {
         pending = AssembledEvent(header: line, body: line.message, firstLine: number, lastLine: number)
         pendingLines = 1
         inPythonTrace = line.message.hasPrefix("Traceback (most recent call last)")
-        inGoPanic = line.message.hasPrefix("panic: ") || line.message.hasPrefix("fatal error: ")
+        inPanic = line.message.hasPrefix("panic: ") || line.message.hasPrefix("fatal error: ")
+            || StackTraceReducer.rustPanic(line.message[...]) != nil
         return done
     }
 
@@ -98,10 +100,10 @@ public struct MultiLineAssembler: Sendable {
         let hasHeader = line.timestamp != nil || (line.layout != .plain && line.layout != .cri && line.layout != .docker)
         let text = line.layout == .cri || line.layout == .docker ? line.message : raw
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
-        if trimmed.isEmpty { return inPythonTrace || inGoPanic }
+        if trimmed.isEmpty { return inPythonTrace || inPanic }
         if hasHeader { return false }
-        // Python tracebacks and Go panics go to stderr without headers: they end at the next header.
-        if inPythonTrace || inGoPanic { return true }
+        // Python tracebacks and Go and Rust panics go to stderr without headers: they end at the next header.
+        if inPythonTrace || inPanic { return true }
         if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
         // The lines the trace reducer skips as connectives (`... 4 more`, `Stack trace:`) and PHP's
         // unindented frames are the trace's too.
