@@ -40,6 +40,14 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "Back-off restarting failed container: CrashLoopBackOff").contains("crash loop back off"))
     }
 
+    @Test("a second condition comes before the first entry's class and description")
+    func conditionsBeforeElaborations() {
+        // `std::out_of_range` is also gRPC's OUT_OF_RANGE, whose entry adds a description and its
+        // HTTP status; the range check's own condition still gets one of the three places.
+        let line = "terminate called after throwing an instance of 'std::out_of_range'\n  what():  vector::_M_range_check: __n (which is 4) >= this->size() (which is 4)"
+        #expect(FailureTaxonomy.labels(in: line) == ["out of range", "index out of range", "the operation was attempted past the valid range"])
+    }
+
     @Test("every match names its source; routine lines name no condition")
     func sourcesAndRoutine() {
         let matches = FailureTaxonomy.matches(in: "ssl.SSLCertVerificationError: certificate verify failed: certificate has expired")

@@ -19,14 +19,17 @@ public enum FailureTaxonomy {
     /// what failed, and the embedding reads at most 256 word pieces.
     public static let labelLimit = 3
 
-    /// The labels of the conditions `text` shows, in the order they first appear, each once.
+    /// The labels of the conditions `text` shows, each once: every match's own condition (its first
+    /// label) in the order they appear, then the matches' further labels (a class, a description),
+    /// so that one entry's elaborations do not crowd out a second condition.
     public static func labels(in text: String) -> [String] {
+        let found = matches(in: text)
         var labels: [String] = []
-        for match in matches(in: text) {
-            for label in match.labels where !labels.contains(label) { labels.append(label) }
-            if labels.count >= labelLimit { break }
+        for label in found.compactMap(\.labels.first) + found.flatMap({ $0.labels.dropFirst() }) where !labels.contains(label) {
+            labels.append(label)
+            if labels.count == labelLimit { break }
         }
-        return Array(labels.prefix(labelLimit))
+        return labels
     }
 
     /// The labels of `text` that name a condition (`null reference`, `no such file or directory`,
