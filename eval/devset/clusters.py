@@ -92,6 +92,8 @@ CLUSTERS = {
         ("pricing", "ERROR", "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 42 [running]:\nmain.tierFor(...)\n\t/src/pricing/tiers.go:19"),
         ("reports", "ERROR", "System.IndexOutOfRangeException: Index was outside the bounds of the array.\n   at Reports.Csv.Column(String[] row, Int32 i)"),
         ("cms", "ERROR", "PHP Warning:  Undefined array key 5 in /var/www/cms/src/Gallery.php on line 77"),
+        ("ingest", "ERROR", "thread 'tokio-runtime-worker' (12) panicked at src/batch.rs:88:21:\nindex out of bounds: the len is 16 but the index is 16\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5\n   1: core::panicking::panic_bounds_check\n             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/panicking.rs:276:5\n   2: ingest::batch::Batch::push\n             at ./src/batch.rs:88:21\n   3: ingest::pipeline::run\n             at ./src/pipeline.rs:41:9\nnote: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace."),
+        ("push-gateway", "FATAL", "Swift/ContiguousArrayBuffer.swift:690: Fatal error: Index out of range"),
     ],
     "connection-pool-exhausted": [
         ("orders-api", "ERROR", "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00"),
@@ -275,4 +277,8 @@ QUERIES = [
     {"kind": "exact-id", "query": "invoice INV-2024-118204", "id": "INV-2024-118204"},
     {"kind": "exact-id", "query": "logs for dana@example.org", "id": "dana@example.org"},
     {"kind": "exact-id", "query": "container 4c1e9b8a7f2d", "id": "4c1e9b8a7f2d"},
+    # added later (Rust, C++ and Elixir, 2026-12-06); appended so that earlier ids keep their halves
+    {"kind": "stack-trace", "query": "thread 'main' (1) panicked at src/ring.rs:30:9:\nindex out of bounds: the len is 8 but the index is 8\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n   1: core::panicking::panic_bounds_check\n   2: queue::ring::Ring::next\n             at ./src/ring.rs:30:9\n   3: queue::main\n             at ./src/main.rs:14:5", "clusters": ["index-out-of-range"]},
+    {"kind": "cross-language", "query": "terminate called after throwing an instance of 'std::out_of_range'\n  what():  vector::_M_range_check: __n (which is 4) >= this->size() (which is 4)", "clusters": ["index-out-of-range"]},
+    {"kind": "stack-trace", "query": "** (ArithmeticError) bad argument in arithmetic expression\n    :erlang./(12, 0)\n    (stats 0.2.0) lib/stats/summary.ex:18: Stats.Summary.mean/1\n    (stats 0.2.0) lib/stats/worker.ex:33: Stats.Worker.handle_cast/2\n    (stdlib 5.2) gen_server.erl:1123: :gen_server.try_handle_cast/3", "clusters": ["division-by-zero"]},
 ]
