@@ -2,7 +2,7 @@ import DejaCore
 import Testing
 
 @Suite struct FailureTaxonomyTests {
-    @Test("one runtime fault worded by ten ecosystems carries one label")
+    @Test("one runtime fault worded by twelve ecosystems carries one label")
     func nullReferenceAcrossEcosystems() {
         let lines = [
             "java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"name\" is null",
@@ -15,6 +15,8 @@ import Testing
             "thread 'main' panicked at src/cart.rs:12:5:\ncalled `Option::unwrap()` on a `None` value",
             "Fatal error: Unexpectedly found nil while unwrapping an Optional value",
             "terminate called after throwing an instance of 'std::logic_error'\n  what():  basic_string: construction from null is not valid",
+            "Can't call method \"execute\" on an undefined value at /opt/billing/lib/Invoice.pm line 88.",
+            "[error] 41#41: *9 lua entry thread aborted: runtime error: /usr/local/share/lua/5.1/kong/plugins/auth/handler.lua:42: attempt to index a nil value (local 'res')",
         ]
         for line in lines {
             #expect(FailureTaxonomy.labels(in: line).contains("null reference"), "\(line): \(FailureTaxonomy.labels(in: line))")

@@ -12,16 +12,17 @@ sources that enumerate a field completely, each entry naming its source:
   library), Python, Ruby, Node.js (its ERR_* codes) and Go (the standard library's error values),
   and, for the runtime faults every language has (null reference, index out of range, division by
   zero, ...), what each runtime actually raises: probes/ runs the same faults in CPython, Node.js,
-  the JVM, Mono, Ruby, PHP, Go, Rust, C++ (libstdc++) and Swift and records the type and message.
+  the JVM, Mono, Ruby, PHP, Go, Rust, C++ (libstdc++), Swift, Perl, Lua and Elixir and records the
+  type and message.
 
 An entry is a pattern (lower-case words; ` * ` is a gap of up to 24 words) and the plain-English
 labels it stands for. Labels are what the embedding sees in front of a message: the same condition
 worded by different ecosystems gets the same words.
 
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
-mono-runtime, rustc, g++, postgresql-15, libmariadb-dev, mariadb-server, openssl, a deb-src line
-for `apt-get source postgresql-15`; the Swift toolchain that builds Deja; (PyPI)
-googleapis-common-protos.
+mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
+openssl, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain that builds Deja;
+(PyPI) googleapis-common-protos.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -490,6 +491,9 @@ def add_probes(t):
             "Rust": [os.path.join(work, "probe-rust")],
             "C++ (libstdc++)": [os.path.join(work, "probe-cpp")],
             "Swift": [os.path.join(work, "probe-swift")],
+            "Perl": ["perl", os.path.join(probes, "probe.pl")],
+            "Lua": ["lua5.4", os.path.join(probes, "probe.lua")],
+            "Elixir": ["elixir", os.path.join(probes, "probe.exs")],
         }
         for runtime, command in commands.items():
             outputs[runtime] = json_lines(subprocess.run(command, capture_output=True, text=True, cwd=work, env=environment).stdout)

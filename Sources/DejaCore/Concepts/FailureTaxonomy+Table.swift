@@ -207,6 +207,7 @@ method access exception
 missing metadata exception
 type access exception
 division by zero	condition
+type mismatch	condition
 attempt to reuse session in different context	condition
 cannot unload app domain exception
 field access exception
@@ -392,7 +393,6 @@ can not modify more than one base table through a join view	condition
 event trigger protocol violated	condition
 generated always	condition
 no active sql transaction	condition
-type mismatch	condition
 can only drop oldest partitions when rotating by interval	condition
 can t create a from within another stored routine	condition
 can t create a new thread errno if you are not out of available memory you can consult the manual for a possible os dependent bug	condition
@@ -416,6 +416,7 @@ can t get hostname for your address	condition
 can t get working directory errno	condition
 can t handle procedures with different groups yet	condition
 can t load value from file with fixed size rows to variable	condition
+module not found	condition
 can t lock file errno	condition
 can t map file errno	condition
 can t open table	condition
@@ -491,7 +492,6 @@ cannot execute statement in a read only transaction	condition
 cannot execute statements with implicit commit inside a transaction when gtid next automatic or gtid next list null	condition
 cannot execute the current event group in the parallel mode encountered event relay log name position which prevents execution of this event group in parallel mode reason	condition
 cannot find certificate signature algorithm	condition
-module not found	condition
 cannot get geometry object from data you send to the geometry field	condition
 cannot get group name	condition
 cannot grant role to	condition
@@ -507,6 +507,7 @@ cannot modify session skip replication inside a transaction	condition
 cannot modify session sql log bin inside a transaction	condition
 invalid cursor definition	condition
 cannot open table for trigger s s	condition
+invalid date format	condition
 cannot proceed because event scheduler is disabled	condition
 cannot proceed exception
 cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	condition
@@ -743,7 +744,6 @@ copy parameters failed	condition
 corrupted replication event was detected	condition
 corrupted trg file for table s s	condition
 corruptfs disk i o error	condition
-invalid date format	condition
 out of memory	condition
 could not create slave thread check system resources	condition
 unique violation	condition
@@ -2887,6 +2887,7 @@ os error
 out of disk	condition
 node out of disk	condition
 out of memory error
+out of bounds error	condition
 overflow error	condition
 result too large to be represented
 overlapping file lock exception
@@ -3701,7 +3702,9 @@ JDK 17 java.nio.file.AtomicMoveNotSupportedException
 .NET System.Runtime.InteropServices.InvalidComObjectException default message
 .NET System.MethodAccessException default message
 .NET System.Reflection.MissingMetadataException default message
+Lua probe null_reference
 Rust probe division_by_zero
+Lua probe type_cast
 PHP probe null_reference
 .NET System.CannotUnloadAppDomainException default message
 .NET System.FieldAccessException default message
@@ -3746,6 +3749,7 @@ PostgreSQL SQLSTATE 22023 message (src/backend/access/transam/xlog.c)
 MariaDB 4148 ER_BACKUP_STAGE_FAILED
 MariaDB 4147 ER_BACKUP_WRONG_STAGE
 glibc strerror(EFAULT)
+Elixir probe division_by_zero
 JDK 17 javax.management.BadAttributeValueExpException
 MariaDB 1958 ER_BAD_BASE64_DATA
 JDK 17 javax.management.BadBinaryOpValueExpException
@@ -3851,6 +3855,7 @@ PostgreSQL SQLSTATE 428C9 message (src/backend/rewrite/rewriteHandler.c)
 PostgreSQL SQLSTATE 25P01 message (src/backend/access/transam/xact.c)
 CPython probe type_cast
 MariaDB 4116 ER_VERS_DROP_PARTITION_INTERVAL
+Perl probe null_reference
 MariaDB 1303 ER_SP_NO_RECURSIVE_CREATE
 MariaDB 1135 ER_CANT_CREATE_THREAD
 MariaDB 1434 ER_CANT_CREATE_FEDERATED_TABLE
@@ -3872,6 +3877,7 @@ MariaDB 1042 ER_BAD_HOST_ERROR
 MariaDB 1014 ER_CANT_GET_WD
 MariaDB 1384 ER_DIFF_GROUPS_PROC
 MariaDB 1409 ER_LOAD_FROM_FIXED_SIZE_ROWS_TO_VAR
+Perl probe module_missing
 MariaDB 1015 ER_CANT_LOCK
 MariaDB 1388 ER_NO_FILE_MAPPING
 MariaDB 1177 ER_CHECK_NO_SUCH_TABLE
@@ -4068,6 +4074,7 @@ PostgreSQL SQLSTATE 0A000 message (src/backend/executor/nodeModifyTable.c)
 PostgreSQL SQLSTATE 42P11 message (src/backend/executor/spi.c)
 PostgreSQL SQLSTATE 42809 message (src/backend/optimizer/util/plancat.c)
 MariaDB 1606 ER_TRG_CANT_OPEN_TABLE
+Elixir probe date_parse
 PostgreSQL SQLSTATE 25000 message (src/backend/commands/copyfrom.c)
 PostgreSQL SQLSTATE 55000 message (src/backend/commands/copyfrom.c)
 PostgreSQL SQLSTATE 0A000 message (src/backend/commands/copyfrom.c)
@@ -4426,6 +4433,7 @@ PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/prep/prepunion.c)
 PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/plan/planner.c)
 PostgreSQL SQLSTATE 55000 message (src/backend/storage/lmgr/predicate.c)
 MariaDB 1201 ER_MASTER_INFO
+Elixir probe module_missing
 .NET (Mono) probe module_missing
 .NET System.IO.FileLoadException default message
 PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/parallel.c)
@@ -4440,6 +4448,7 @@ PostgreSQL SQLSTATE 53200 message (src/backend/replication/libpqwalreceiver/libp
 PostgreSQL SQLSTATE F0000 message (src/backend/utils/misc/guc.c)
 MariaDB 1941 ER_INCORRECT_GTID_STATE
 PostgreSQL SQLSTATE 42601 message (src/backend/utils/misc/guc.c)
+Elixir probe file_not_found
 PostgreSQL SQLSTATE 08006 message (src/backend/replication/libpqwalreceiver/libpqwalreceiver.c)
 .NET (Mono) probe dns_failure
 PostgreSQL SQLSTATE 55000 message (src/backend/executor/tqueue.c)
@@ -6043,6 +6052,9 @@ glibc errno ESOCKTNOSUPPORT
 PostgreSQL SQLSTATE 22005
 .NET System.ApplicationException default message
 .NET System.Security.Cryptography.CryptographicException default message
+Perl probe date_parse
+Elixir probe number_parse
+Elixir probe index_out_of_range
 PostgreSQL SQLSTATE 2200B
 ECMAScript EvalError
 .NET System.Diagnostics.Tracing.EventSourceException (Mono class library)
@@ -6322,6 +6334,7 @@ JDK 17 java.nio.channels.IllegalChannelGroupException
 JDK 17 java.nio.charset.IllegalCharsetNameException
 JDK 17 java.lang.instrument.IllegalClassFormatException
 JDK 17 java.awt.IllegalComponentStateException
+Perl probe division_by_zero
 JDK 17 java.util.IllegalFormatCodePointException
 JDK 17 java.util.IllegalFormatConversionException
 JDK 17 java.util.IllegalFormatException
@@ -6613,6 +6626,8 @@ Python http.client.InvalidURL
 JDK 17 java.lang.reflect.InvocationTargetException
 PostgreSQL SQLSTATE 58030
 Go io.ErrClosedPipe
+Perl probe dns_failure
+Perl probe connection_refused
 JDK 17 java.io.IOException
 OpenSSL X509_V_ERR 64
 PostgreSQL SQLSTATE 42809 message (src/backend/catalog/aclchk.c)
@@ -6652,6 +6667,7 @@ PostgreSQL SQLSTATE 22003 message (src/backend/utils/adt/numutils.c)
 PostgreSQL SQLSTATE 22003 message (src/backend/backup/basebackup.c)
 PostgreSQL SQLSTATE 54000 message (src/backend/commands/extension.c)
 SQLite SQLITE_CANTOPEN_ISDIR
+Perl probe number_parse
 .NET System.IO.IsolatedStorage.IsolatedStorageException (Mono class library)
 Ruby Ractor::IsolationError
 OpenSSL X509_V_ERR 24
@@ -7756,6 +7772,7 @@ JDK 17 java.lang.reflect.UndeclaredThrowableException
 PHP probe missing_key
 Ruby Encoding::UndefinedConversionError
 Ruby probe null_reference
+Perl probe json_parse
 PostgreSQL SQLSTATE 08P01 message (src/backend/commands/copyfromparse.c)
 Ruby probe json_parse
 JDK 17 java.rmi.UnexpectedException
@@ -8254,199 +8271,204 @@ atomicmovenotsupportedexception	197	233
 attempt has been made to use a com object that does not have a backing class factory	198	234
 attempt to access the method failed	199	235
 attempt to access the type failed	200,201	236
-attempt to divide by zero	202	237
-attempt to read property * on null	190	238
-attempt to reuse session in different context	203,150	169
-attempt to unload the appdomain failed	204	239
-attempted to access a field that is not accessible by the caller	205	240
-attempted to access a missing member	206	241
-attempted to access a missing method	207	242
-attempted to access a non existing field	208	243
-attempted to access a path that is not on the disk	209	244
-attempted to access an element as a type incompatible with the array	185	245
-attempted to access an unloaded appdomain	151	246
-attempted to add multiple callbacks to a delegate that does not support multicast	210	247
-attempted to delete invisible tuple	43	248
-attempted to divide by zero	211,202	249
-attempted to marshal an object across a context boundary	212	250
-attempted to operate on an array with the incorrect number of dimensions	213	251
-attempted to perform an unauthorized operation	214	252
-attempted to read or write protected memory this is often an indication that other memory is corrupt	85	253
-attempted to read past the end of the stream	215	254
-attempted to update invisible tuple	43	248
-attempting to link in too many shared libraries	216	255
-attribute in use exception	217	256
-attribute modification exception	218	257
-attribute not found exception	219	258
-attributeerror	220,221	259
-attributeinuseexception	217	256
-attributemodificationexception	218	257
-attributenotfoundexception	219	258
-auth disk i o error	222,81	260
-authentication file token too long skipping	107,108	261
-authentication method * requires argument * to be set	107,108	261
-authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	107,108	261
-authentication not supported exception	223	262
-authentication option * is only valid for authentication methods	107,108	261
-authentication option not in name value format	107,108	261
-authenticationexception	224	263
-authenticationnotsupportedexception	223	262
-authority and issuer serial number mismatch	225,156	264
-authority and subject key identifier mismatch	226,156	265
-authority key identifier marked critical	227,156	266
-auto increment value in update conflicts with internally generated values	228	267
-auto_increment column s cannot be used in the unique index s	229	268
-autoindex warning message	230,231	269
-awterror	232	270
-awtexception	233	271
-back off pulling image	234,235	272
-back off restarting failed container	234,235	272
-background worker * background workers without shared memory access are not supported	93,50	273
-background worker * cannot request database access if starting at postmaster start	93,50	273
-background worker * invalid restart interval	93,50	273
-background worker * must be registered in shared_preload_libraries	45	274
-background worker * only dynamic background workers can request notification	45	274
-background worker * parallel workers may not be configured for restart	93,50	273
-backing store exception	236	275
-backingstoreexception	236	275
-backoff	235,234	276
-backoff limit exceeded	237,238	277
-backofflimitexceeded	237,238	277
+attempt to call a nil value	190	237
+attempt to divide by zero	202	238
+attempt to index a nil value	190	237
+attempt to perform arithmetic on a nil value	190	237
+attempt to perform arithmetic on a table value	203	239
+attempt to read property * on null	190	240
+attempt to reuse session in different context	204,150	169
+attempt to unload the appdomain failed	205	241
+attempted to access a field that is not accessible by the caller	206	242
+attempted to access a missing member	207	243
+attempted to access a missing method	208	244
+attempted to access a non existing field	209	245
+attempted to access a path that is not on the disk	210	246
+attempted to access an element as a type incompatible with the array	185	247
+attempted to access an unloaded appdomain	151	248
+attempted to add multiple callbacks to a delegate that does not support multicast	211	249
+attempted to delete invisible tuple	43	250
+attempted to divide by zero	212,202	251
+attempted to marshal an object across a context boundary	213	252
+attempted to operate on an array with the incorrect number of dimensions	214	253
+attempted to perform an unauthorized operation	215	254
+attempted to read or write protected memory this is often an indication that other memory is corrupt	85	255
+attempted to read past the end of the stream	216	256
+attempted to update invisible tuple	43	250
+attempting to link in too many shared libraries	217	257
+attribute in use exception	218	258
+attribute modification exception	219	259
+attribute not found exception	220	260
+attributeerror	221,222	261
+attributeinuseexception	218	258
+attributemodificationexception	219	259
+attributenotfoundexception	220	260
+auth disk i o error	223,81	262
+authentication file token too long skipping	107,108	263
+authentication method * requires argument * to be set	107,108	263
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	107,108	263
+authentication not supported exception	224	264
+authentication option * is only valid for authentication methods	107,108	263
+authentication option not in name value format	107,108	263
+authenticationexception	225	265
+authenticationnotsupportedexception	224	264
+authority and issuer serial number mismatch	226,156	266
+authority and subject key identifier mismatch	227,156	267
+authority key identifier marked critical	228,156	268
+auto increment value in update conflicts with internally generated values	229	269
+auto_increment column s cannot be used in the unique index s	230	270
+autoindex warning message	231,232	271
+awterror	233	272
+awtexception	234	273
+back off pulling image	235,236	274
+back off restarting failed container	235,236	274
+background worker * background workers without shared memory access are not supported	93,50	275
+background worker * cannot request database access if starting at postmaster start	93,50	275
+background worker * invalid restart interval	93,50	275
+background worker * must be registered in shared_preload_libraries	45	276
+background worker * only dynamic background workers can request notification	45	276
+background worker * parallel workers may not be configured for restart	93,50	275
+backing store exception	237	277
+backingstoreexception	237	277
+backoff	236,235	278
+backoff limit exceeded	238,239	279
+backofflimitexceeded	238,239	279
 backup is not in progress	43	42
-backup label too long max	93,50	278
-backup stage * failed	239	279
-backup stage * is same or before current backup stage	240	280
-bad address	241	281
-bad attribute value exp exception	242	282
-bad base64 data as position	243	283
-bad binary op value exp exception	244	284
-bad change cipher spec	245,150	169
-bad character in file name	246,247	285
-bad cipher	248,150	169
-bad copy file format	249	286
-bad data	250,150	169
-bad data returned by callback	251,150	169
-bad decompression	252,150	169
-bad dh value	253,150	169
-bad digest length	254,150	169
-bad early data	255,150	169
-bad ecc cert	256,150	169
-bad ecpoint	257,150	169
-bad extension	258,150	169
-bad file descriptor	259	287
-bad font file format	260	288
+backup label too long max	93,50	280
+backup stage * failed	240	281
+backup stage * is same or before current backup stage	241	282
+bad address	242	283
+bad argument in arithmetic expression	202	284
+bad attribute value exp exception	243	285
+bad base64 data as position	244	286
+bad binary op value exp exception	245	287
+bad change cipher spec	246,150	169
+bad character in file name	247,248	288
+bad cipher	249,150	169
+bad copy file format	250	289
+bad data	251,150	169
+bad data returned by callback	252,150	169
+bad decompression	253,150	169
+bad dh value	254,150	169
+bad digest length	255,150	169
+bad early data	256,150	169
+bad ecc cert	257,150	169
+bad ecpoint	258,150	169
+bad extension	259,150	169
+bad file descriptor	260	290
+bad font file format	261	291
 bad gateway	33	32
-bad handshake length	261,150	169
-bad handshake state	262,150	169
-bad hello request	263,150	169
-bad hrr version	264,150	169
-bad image format exception	265	289
-bad key share	266,150	169
-bad key update	267,150	169
-bad legacy version	268,150	169
-bad length	269,150	169
-bad location exception	270	290
-bad message	271	291
-bad packet	272,150	169
-bad packet length	273,150	169
-bad padding exception	274	292
-bad protocol version number	275,150	169
-bad psk	276,150	169
-bad psk identity	277,150	169
-bad record type	278,150	169
+bad handshake length	262,150	169
+bad handshake state	263,150	169
+bad hello request	264,150	169
+bad hrr version	265,150	169
+bad image format exception	266	292
+bad key share	267,150	169
+bad key update	268,150	169
+bad legacy version	269,150	169
+bad length	270,150	169
+bad location exception	271	293
+bad message	272	294
+bad packet	273,150	169
+bad packet length	274,150	169
+bad padding exception	275	295
+bad protocol version number	276,150	169
+bad psk	277,150	169
+bad psk identity	278,150	169
+bad record type	279,150	169
 bad request	2	1
-bad requirement error	279	293
-bad rsa encrypt	280,150	169
-bad signature	281,150	169
-bad srp a length	282,150	169
-bad srp parameters	283,150	169
-bad srtp mki value	284,150	169
-bad srtp protection profile list	285,150	169
-bad ssl filetype	286,150	169
-bad status line	287	294
-bad string operation exception	288	295
-bad system call	289	296
-bad uri error	290	297
-bad value	291,150	169
-bad write retry	292,150	169
-bad zip file	293	298
-bad_copy_file_format	249,50	286
+bad requirement error	280	296
+bad rsa encrypt	281,150	169
+bad signature	282,150	169
+bad srp a length	283,150	169
+bad srp parameters	284,150	169
+bad srtp mki value	285,150	169
+bad srtp protection profile list	286,150	169
+bad ssl filetype	287,150	169
+bad status line	288	297
+bad string operation exception	289	298
+bad system call	290	299
+bad uri error	291	300
+bad value	292,150	169
+bad write retry	293,150	169
+bad zip file	294	301
+bad_copy_file_format	250,50	289
 bad_gateway	33	32
 bad_request	2	1
-badattributevalueexpexception	242	282
-badbinaryopvalueexpexception	244	284
-badcopyfileformat	249,50	286
-badimageformatexception	265	289
-badlocationexception	270	290
-badpaddingexception	274	292
-badrequirementerror	279	293
-badstatusline	287	294
-badstringoperationexception	288	295
-badurierror	290	297
-badzipfile	293,294	298
-bare in non quoted field	295,296	299
-barrier post phase exception	297	300
-barrierpostphaseexception	297	300
-base exception group	298,299	301
-baseexception	300	302
-baseexceptiongroup	298,299	301
+badattributevalueexpexception	243	285
+badbinaryopvalueexpexception	245	287
+badcopyfileformat	250,50	289
+badimageformatexception	266	292
+badlocationexception	271	293
+badpaddingexception	275	295
+badrequirementerror	280	296
+badstatusline	288	297
+badstringoperationexception	289	298
+badurierror	291	300
+badzipfile	294,295	301
+bare in non quoted field	296,297	302
+barrier post phase exception	298	303
+barrierpostphaseexception	298	303
+base exception group	299,300	304
+baseexception	301	305
+baseexceptiongroup	299,300	304
 basetype is redundant with aggregate input type specification	48,1	119
-basic constraints of ca cert not marked critical	301,156	303
-basic_string at __n which is * this size which is	173	304
-basic_string construction from null is not valid	190	305
-batch update exception	302	306
-batchupdateexception	302	306
+basic constraints of ca cert not marked critical	302,156	306
+basic_string at __n which is * this size which is	173	307
+basic_string construction from null is not valid	190	308
+batch update exception	303	309
+batchupdateexception	303	309
 because it has pending trigger events	68,43	67
 because it is being used by active queries in this session	68,43	67
-before statement trigger cannot return a value	303,304	307
-before trigger s when condition cannot reference new generated columns	84,1	308
-before trigger s when condition cannot reference new system columns	45	309
-being purged log * was not found	305	310
-bigint out of range	306,50	311
-binary data has array element type * instead of expected	148,1	312
-binary data has type * instead of expected * in record column	148,1	313
-binary format of the specified custom attribute was invalid	307	314
-binary geometry function * given two geometries of different srids * and	308	315
-binary logging and replication forbid changing the global server	309	316
-binary logging not possible message	310	317
-bind message has * parameter formats but	311,312	318
-bind message has * result formats but query has	311,312	319
-bind message supplies * parameters but prepared statement	311,312	318
-binder does not verify	313,150	169
-bindexception	314	320
-binlog closed cannot reset master	315	321
-bio not set	316,150	169
-bit index * out of valid range 0	183,50	322
-bit string length * does not match type bit	317,50	323
-bit string length exceeds the maximum allowed	182	324
-bit string too long for type bit varying	318,50	325
-blob column s can t be used in key specification in the * table	319	326
-blob text column * used in key specification without a key length	320	327
-block cipher pad is wrong	321,150	169
-block device required	322	328
-block number out of range	306,50	329
-blocked disk i o error	323,81	330
-blocking io error	324,325,326,327	331
-blockingioerror	324,325,326,327	331
-bn lib	328,150	169
-bnerror	329	332
-bootstrap method error	330	333
-bootstrapmethoderror	330	333
-both default and generation expression specified for column * of table	0,1	334
-both default and identity specified for column * of table	0,1	334
-both identity and generation expression specified for column * of table	0,1	334
-branch transaction already active	331	335
-branch_transaction_already_active	331,96	335
-branchtransactionalreadyactive	331,96	335
-broken barrier error	332,333	336
-broken barrier exception	334	337
-broken json string in argument * to function * at position	335	338
-broken pipe	336	339
-broken pipe error	336,337,338	340
-brokenbarriererror	332,333	336
-brokenbarrierexception	334	337
-brokenexecutor	339	341
-brokenpipeerror	336,337,338	340
+before statement trigger cannot return a value	304,305	310
+before trigger s when condition cannot reference new generated columns	84,1	311
+before trigger s when condition cannot reference new system columns	45	312
+being purged log * was not found	306	313
+bigint out of range	307,50	314
+binary data has array element type * instead of expected	148,1	315
+binary data has type * instead of expected * in record column	148,1	316
+binary format of the specified custom attribute was invalid	308	317
+binary geometry function * given two geometries of different srids * and	309	318
+binary logging and replication forbid changing the global server	310	319
+binary logging not possible message	311	320
+bind message has * parameter formats but	312,313	321
+bind message has * result formats but query has	312,313	322
+bind message supplies * parameters but prepared statement	312,313	321
+binder does not verify	314,150	169
+bindexception	315	323
+binlog closed cannot reset master	316	324
+bio not set	317,150	169
+bit index * out of valid range 0	183,50	325
+bit string length * does not match type bit	318,50	326
+bit string length exceeds the maximum allowed	182	327
+bit string too long for type bit varying	319,50	328
+blob column s can t be used in key specification in the * table	320	329
+blob text column * used in key specification without a key length	321	330
+block cipher pad is wrong	322,150	169
+block device required	323	331
+block number out of range	307,50	332
+blocked disk i o error	324,81	333
+blocking io error	325,326,327,328	334
+blockingioerror	325,326,327,328	334
+bn lib	329,150	169
+bnerror	330	335
+bootstrap method error	331	336
+bootstrapmethoderror	331	336
+both default and generation expression specified for column * of table	0,1	337
+both default and identity specified for column * of table	0,1	337
+both identity and generation expression specified for column * of table	0,1	337
+branch transaction already active	332	338
+branch_transaction_already_active	332,96	338
+branchtransactionalreadyactive	332,96	338
+broken barrier error	333,334	339
+broken barrier exception	335	340
+broken json string in argument * to function * at position	336	341
+broken pipe	337	342
+broken pipe error	337,338,339	343
+brokenbarriererror	333,334	339
+brokenbarrierexception	335	340
+brokenexecutor	340	344
+brokenpipeerror	337,338,339	343
 btree comparison functions must have two arguments	84,1	83
 btree comparison functions must return integer	84,1	83
 btree equal image functions must have one argument	84,1	83
@@ -8456,137 +8478,140 @@ btree in_range functions must have five arguments	84,1	83
 btree in_range functions must return boolean	84,1	83
 btree sort support functions must accept type internal	84,1	83
 btree sort support functions must return void	84,1	83
-buferror	340	342
-buffer overflow exception	341	343
-buffer underflow exception	342	344
-buffererror	343	345
-bufferoverflowexception	341	343
-bufferunderflowexception	342	344
-bufio buffer full	344	346
-bufio invalid use of unreadbyte	345,346	347
-bufio invalid use of unreadrune	347,348	348
-bufio negative count	349	349
-bufio scanner read returned impossible count	350,351	350
-bufio scanner splitfunc returns advance count beyond input	352,353	351
-bufio scanner splitfunc returns negative advance count	354,355	352
-bufio scanner token too long	356,357	353
-built in plugins cannot be deleted	358	354
-bulk load rows overlap existing rows	359	355
-bus error	360	356
-bytes buffer too large	361	357
-byteswarning	362	358
-ca cert does not include key usage extension	363,156	359
-ca certificate key too weak	364,156	360
-ca dn length mismatch	365,150	169
-ca key too small	366,150	169
-ca md too weak	367,150	169
-ca signature digest algorithm too weak	368,156	361
-cached plan must not change result type	45	362
-call to a member function * on null	190	238
-callback failed	369,150	169
-called option unwrap on a none value	190	363
-called process error	370	364
-calledprocesserror	370	364
-calling geometry function * with unsupported types of arguments	371	365
-calling procedures with output arguments is not supported in sql functions	45	366
-can * database exists	372	367
-can * in library	373	368
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	374	369
-can * is being created	375	370
-can * is not in the correct format	376	371
-can * it already exists	377	372
-can * t exist	378	373
-can no longer get changes from replication slot	43	374
-can not access a needed shared library	379	375
-can not change system versioning field s	380	376
-can not delete from join view	381	377
-can not drop system versioning for table s partitioned by system_time	382	378
-can not insert into join view * without fields list	383	379
-can not modify more than one base table through a join view	384	380
-can only be called from an sql script executed by create extension	45	381
-can only be called in a sql_drop event trigger function	385,304	382
-can only be called in a table_rewrite event trigger function	385,304	382
-can only be called in an event trigger function	385,304	382
-can only be updated to default	386,1	383
-can only be used in transaction blocks	387,96	384
-can only concatenate str not int to str	388	385
-can only drop oldest partitions when rotating by interval	389	386
+buferror	341	345
+buffer overflow exception	342	346
+buffer underflow exception	343	347
+buffererror	344	348
+bufferoverflowexception	342	346
+bufferunderflowexception	343	347
+bufio buffer full	345	349
+bufio invalid use of unreadbyte	346,347	350
+bufio invalid use of unreadrune	348,349	351
+bufio negative count	350	352
+bufio scanner read returned impossible count	351,352	353
+bufio scanner splitfunc returns advance count beyond input	353,354	354
+bufio scanner splitfunc returns negative advance count	355,356	355
+bufio scanner token too long	357,358	356
+built in plugins cannot be deleted	359	357
+bulk load rows overlap existing rows	360	358
+bus error	361	359
+bytes buffer too large	362	360
+byteswarning	363	361
+ca cert does not include key usage extension	364,156	362
+ca certificate key too weak	365,156	363
+ca dn length mismatch	366,150	169
+ca key too small	367,150	169
+ca md too weak	368,150	169
+ca signature digest algorithm too weak	369,156	364
+cached plan must not change result type	45	365
+call to a member function * on null	190	240
+callback failed	370,150	169
+called option unwrap on a none value	190	366
+called process error	371	367
+calledprocesserror	371	367
+calling geometry function * with unsupported types of arguments	372	368
+calling procedures with output arguments is not supported in sql functions	45	369
+can * database exists	373	370
+can * in library	374	371
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	375	372
+can * is being created	376	373
+can * is not in the correct format	377	374
+can * it already exists	378	375
+can * t exist	379	376
+can no longer get changes from replication slot	43	377
+can not access a needed shared library	380	378
+can not change system versioning field s	381	379
+can not delete from join view	382	380
+can not drop system versioning for table s partitioned by system_time	383	381
+can not insert into join view * without fields list	384	382
+can not modify more than one base table through a join view	385	383
+can only be called from an sql script executed by create extension	45	384
+can only be called in a sql_drop event trigger function	386,305	385
+can only be called in a table_rewrite event trigger function	386,305	385
+can only be called in an event trigger function	386,305	385
+can only be updated to default	387,1	386
+can only be used in transaction blocks	388,96	387
+can only concatenate str not int to str	203	388
+can only drop oldest partitions when rotating by interval	389	389
 can only reindex the currently open database	45	82
-can t create a * from within another stored routine	390	387
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	391	388
-can t create federated table foreign data src error	392	389
-can t create ip socket	393	390
-can t create more than max_prepared_stmt_count statements current value	394	391
-can t create table s s errno	395	392
-can t drop * 192s check that it exists	396	393
-can t drop constraint * use drop period * for this	397	394
-can t drop or alter a * from within another stored routine	398	395
-can t execute the command as you have a backup stage active	399	396
-can t execute the given command because you have active locked tables or an active transaction	400	397
-can t execute the query because you have a conflicting read lock	401	398
-can t execute updates on master with binlog_format row	402	399
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	403	400
-can t find any matching row in the user table	404	401
-can t find fulltext index matching the column list	405	402
+can t call method * on an undefined value	190	390
+can t create a * from within another stored routine	390	391
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	391	392
+can t create federated table foreign data src error	392	393
+can t create ip socket	393	394
+can t create more than max_prepared_stmt_count statements current value	394	395
+can t create table s s errno	395	396
+can t drop * 192s check that it exists	396	397
+can t drop constraint * use drop period * for this	397	398
+can t drop or alter a * from within another stored routine	398	399
+can t execute the command as you have a backup stage active	399	400
+can t execute the given command because you have active locked tables or an active transaction	400	401
+can t execute the query because you have a conflicting read lock	401	402
+can t execute updates on master with binlog_format row	402	403
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	403	404
+can t find any matching row in the user table	404	405
+can t find fulltext index matching the column list	405	406
 can t find srp server param	406,150	169
-can t generate a unique log filename * 1 999	407	403
-can t get hostname for your address	408	404
-can t get working directory errno	409	405
-can t handle procedures with different groups yet	410	406
-can t load value from file with fixed size rows to variable	411	407
-can t lock file errno	412	408
-can t map file * errno	413	409
-can t open table	414	410
-can t read record in system table	415	411
-can t revoke all privileges for one or more of the requested users	416	412
-can t use order clause with this procedure	417	413
-canceling authentication due to timeout	418,104	414
-canceling autovacuum task	418,104	414
-canceling statement due to conflict with recovery	419,420,421	415
-canceling statement due to lock timeout	422,43	416
-canceling statement due to statement timeout	418,104	414
-canceling statement due to user request	418,104	414
-canceling the wait for synchronous replication and terminating connection due to administrator command	103,104	417
-cancellationexception	423	418
-cancelled key exception	424	419
-cancellederror	425,426	420
-cancelledkeyexception	424	419
-cannot abort during a parallel operation	96	421
-cannot accept a value of a shell type	45	422
-cannot accept a value of type	45	423
-cannot access index * while it is being reindexed	45	424
-cannot access member	427	425
-cannot access temporary indexes of other sessions	45	426
-cannot access temporary or unlogged relations during recovery	45	427
-cannot access temporary tables during a parallel operation	96	428
-cannot access temporary tables of other sessions	45	429
+can t generate a unique log filename * 1 999	407	407
+can t get hostname for your address	408	408
+can t get working directory errno	409	409
+can t handle procedures with different groups yet	410	410
+can t load value from file with fixed size rows to variable	411	411
+can t locate * in inc * inc contains	412	412
+can t lock file errno	413	413
+can t map file * errno	414	414
+can t open table	415	415
+can t read record in system table	416	416
+can t revoke all privileges for one or more of the requested users	417	417
+can t use an undefined value as an array reference	190	390
+can t use order clause with this procedure	418	418
+canceling authentication due to timeout	419,104	419
+canceling autovacuum task	419,104	419
+canceling statement due to conflict with recovery	420,421,422	420
+canceling statement due to lock timeout	423,43	421
+canceling statement due to statement timeout	419,104	419
+canceling statement due to user request	419,104	419
+canceling the wait for synchronous replication and terminating connection due to administrator command	103,104	422
+cancellationexception	424	423
+cancelled key exception	425	424
+cancellederror	426,427	425
+cancelledkeyexception	425	424
+cannot abort during a parallel operation	96	426
+cannot accept a value of a shell type	45	427
+cannot accept a value of type	45	428
+cannot access index * while it is being reindexed	45	429
+cannot access member	428	430
+cannot access temporary indexes of other sessions	45	431
+cannot access temporary or unlogged relations during recovery	45	432
+cannot access temporary tables during a parallel operation	96	433
+cannot access temporary tables of other sessions	45	434
 cannot accumulate arrays of different dimensionality	183,50	216
 cannot accumulate empty arrays	183,50	216
-cannot accumulate null arrays	94,50	430
-cannot acquire lock mode * on database objects while recovery is in progress	43	431
-cannot activate * log	428	432
-cannot add an object of this type to an extension	84,1	433
+cannot accumulate null arrays	94,50	435
+cannot acquire lock mode * on database objects while recovery is in progress	43	436
+cannot activate * log	429	437
+cannot add an object of this type to an extension	84,1	438
 cannot add column to a partition	131,1	142
 cannot add column to typed table	131,1	142
-cannot add foreign key constraint for	429	434
-cannot add more timeout reasons	121,122	435
-cannot add nan to pg_lsn	45	436
-cannot add no inherit constraint to partitioned table	47,1	437
+cannot add foreign key constraint for	430	439
+cannot add more timeout reasons	121,122	440
+cannot add nan to pg_lsn	45	441
+cannot add no inherit constraint to partitioned table	47,1	442
 cannot add not valid foreign key on partitioned table * referencing relation	131,1	142
-cannot add or update a child row a foreign key constraint fails	430	438
-cannot add relation * to publication	93,50	439
-cannot add schema * to extension * because the schema contains the extension	43	440
-cannot add schema * to publication	93,50	439
-cannot add schema to publication	93,50	441
-cannot advance replication slot to * minimum is	43	442
-cannot allocate memory	431	443
-cannot alter array type	131,1	444
-cannot alter column * because it is part of the partition key of relation	47,1	445
+cannot add or update a child row a foreign key constraint fails	431	443
+cannot add relation * to publication	93,50	444
+cannot add schema * to extension * because the schema contains the extension	43	445
+cannot add schema * to publication	93,50	444
+cannot add schema to publication	93,50	446
+cannot advance replication slot to * minimum is	43	447
+cannot allocate memory	432	448
+cannot alter array type	131,1	449
+cannot alter column * because it is part of the partition key of relation	47,1	450
 cannot alter column type of typed table	131,1	142
 cannot alter foreign table * because column * uses its row type	45	146
-cannot alter inherited column	47,1	445
-cannot alter inherited column * of relation	47,1	445
-cannot alter invalid database	43	446
+cannot alter inherited column	47,1	450
+cannot alter inherited column * of relation	47,1	450
+cannot alter invalid database	43	451
 cannot alter partition * with an incomplete detach	43	140
 cannot alter statistics on included column * of index	45	146
 cannot alter statistics on non expression column * of index	45	146
@@ -8594,7 +8619,7 @@ cannot alter system column	45	146
 cannot alter table * because column * uses its row type	45	146
 cannot alter temporary tables of other sessions	45	146
 cannot alter type * because column * uses it	45	146
-cannot alter type * because it is the type of a typed table	432,433	447
+cannot alter type * because it is the type of a typed table	433,434	452
 cannot alter type of a column used by a function or procedure	45	146
 cannot alter type of a column used by a generated column	45	146
 cannot alter type of a column used by a publication where clause	45	146
@@ -8602,14 +8627,14 @@ cannot alter type of a column used by a view or rule	45	146
 cannot alter type of a column used in a policy definition	45	146
 cannot alter type of a column used in a trigger definition	45	146
 cannot alter type of column	45	146
-cannot and bit strings of different sizes	317,50	323
-cannot and inet values of different sizes	93,50	448
-cannot assign new default tablespace	45	449
-cannot assign null value to an element of a fixed length array	94,50	430
-cannot assign requested address	434	450
-cannot assign to field * of column * because its type	148,1	451
-cannot assign to field * of column * because there is no such column in data type	435,1	452
-cannot assign to system column	45,435	453
+cannot and bit strings of different sizes	318,50	326
+cannot and inet values of different sizes	93,50	453
+cannot assign new default tablespace	45	454
+cannot assign null value to an element of a fixed length array	94,50	435
+cannot assign requested address	435	455
+cannot assign to field * of column * because its type	148,1	456
+cannot assign to field * of column * because there is no such column in data type	436,1	457
+cannot assign to system column	45,436	458
 cannot attach a permanent relation as partition of temporary relation	131,1	142
 cannot attach a temporary relation as partition of permanent relation	131,1	142
 cannot attach a typed table as partition	131,1	142
@@ -8620,245 +8645,245 @@ cannot attach inheritance child as partition	131,1	142
 cannot attach inheritance parent as partition	131,1	142
 cannot attach table * as a partition because it is referenced by foreign key	45	146
 cannot attach temporary relation of another session as partition	131,1	142
-cannot be applied to a function	45	454
-cannot be applied to a join	45	454
-cannot be applied to a named tuplestore	45	454
-cannot be applied to a table function	45	454
-cannot be applied to a with query	45	454
-cannot be applied to the nullable side of an outer join	45	455
-cannot be applied to values	45	454
-cannot be cast automatically to type	148,1	456
-cannot be changed	436,43	457
-cannot be changed now	436,43	457
-cannot be changed without restarting the server	436,43	457
-cannot be declared setof	47,1	458
-cannot be dropped because some objects depend on it	432,433	459
-cannot be executed from a function	95,96	460
+cannot be applied to a function	45	459
+cannot be applied to a join	45	459
+cannot be applied to a named tuplestore	45	459
+cannot be applied to a table function	45	459
+cannot be applied to a with query	45	459
+cannot be applied to the nullable side of an outer join	45	460
+cannot be applied to values	45	459
+cannot be cast automatically to type	148,1	461
+cannot be changed	437,43	462
+cannot be changed now	437,43	462
+cannot be changed without restarting the server	437,43	462
+cannot be declared setof	47,1	463
+cannot be dropped because some objects depend on it	433,434	464
+cannot be executed from a function	95,96	465
 cannot be executed from vacuum or analyze	45	165
-cannot be executed within a pipeline	95,96	460
+cannot be executed within a pipeline	95,96	465
 cannot be matched	148,1	168
-cannot be null	93,50	461
-cannot be run	43	462
-cannot be set after connection start	436,43	457
-cannot be set during a parallel operation	96	463
-cannot be set in a secondary extension control file	0,1	464
-cannot be specified with other options	45	449
-cannot be the target of a modifying statement	45	465
-cannot be used as a role name here	437,1	466
-cannot be used as replica identity because column * is a system column	168,1	467
+cannot be null	93,50	466
+cannot be run	43	467
+cannot be set after connection start	437,43	462
+cannot be set during a parallel operation	96	468
+cannot be set in a secondary extension control file	0,1	469
+cannot be specified with other options	45	454
+cannot be the target of a modifying statement	45	470
+cannot be used as a role name here	438,1	471
+cannot be used as replica identity because column * is a system column	168,1	472
 cannot be used as replica identity because column * is nullable	131,1	142
-cannot be used in statistics because its type * has no default btree operator class	45	468
-cannot calculate day of year without year information	438,50	469
+cannot be used in statistics because its type * has no default btree operator class	45	473
+cannot calculate day of year without year information	439,50	474
 cannot call * on a non array	93,50	189
 cannot call * on a non object	93,50	189
 cannot call * on a scalar	93,50	189
 cannot call * on an array	93,50	189
 cannot call * on an object	93,50	189
-cannot call function * via fastpath interface	45	470
-cannot cast type	439,1	471
-cannot cast xmlserialize result to	439,1	472
+cannot call function * via fastpath interface	45	475
+cannot cast type	440,1	476
+cannot cast xmlserialize result to	440,1	477
 cannot change access method of a partitioned table	131,1	142
-cannot change cipher	440,150	169
-cannot change client_encoding during a parallel operation	96	473
-cannot change collation of view column	47,1	474
-cannot change column * used in a foreign key constraint	441	475
-cannot change column * used in a foreign key constraint * of table	442	476
-cannot change column type	443	477
-cannot change data type of existing parameter default value	48,1	478
-cannot change data type of view column	47,1	474
+cannot change cipher	441,150	169
+cannot change client_encoding during a parallel operation	96	478
+cannot change collation of view column	47,1	479
+cannot change column * used in a foreign key constraint	442	480
+cannot change column * used in a foreign key constraint * of table	443	481
+cannot change column type	444	482
+cannot change data type of existing parameter default value	48,1	483
+cannot change data type of view column	47,1	479
 cannot change inheritance of a partition	131,1	142
 cannot change inheritance of partitioned table	131,1	142
 cannot change inheritance of typed table	131,1	142
-cannot change logged status of table * because it is temporary	47,1	445
-cannot change materialized view	131,1	479
-cannot change name of input parameter	48,1	478
-cannot change name of view column	47,1	474
+cannot change logged status of table * because it is temporary	47,1	450
+cannot change materialized view	131,1	484
+cannot change name of input parameter	48,1	483
+cannot change name of view column	47,1	479
 cannot change number of direct arguments of an aggregate function	48,1	48
 cannot change owner of index	131,1	142
 cannot change owner of relation	131,1	142
 cannot change owner of sequence	45	146
-cannot change ownership of identity sequence	45	480
+cannot change ownership of identity sequence	45	485
 cannot change persistence setting twice	45	146
-cannot change relation	131,1	479
-cannot change return type of existing function	48,1	478
-cannot change routine kind	131,1	481
+cannot change relation	131,1	484
+cannot change return type of existing function	48,1	483
+cannot change routine kind	131,1	486
 cannot change schema of composite type	131,1	142
 cannot change schema of index	131,1	142
 cannot change schema of toast table	131,1	142
-cannot change sequence	131,1	479
-cannot change slave_parallel_threads while another change is in progress	444	482
+cannot change sequence	131,1	484
+cannot change slave_parallel_threads while another change is in progress	445	487
 cannot change table * to unlogged because it is part of a publication	43	140
-cannot change the binary logging format inside a stored function or trigger	445	483
-cannot change the binlog direct flag inside a stored function or trigger	446	484
-cannot change the sql_log_bin inside a stored function or trigger	447	485
-cannot change the tablespace of the currently open database	68,43	486
-cannot change toast relation	131,1	479
-cannot change type s storage to plain	84,1	487
-cannot change whether a procedure has output parameters	48,1	478
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	448	488
-cannot cluster a shared catalog	45	489
-cannot cluster on index * because access method does not support clustering	45	489
-cannot cluster on invalid index	45	489
-cannot cluster on partial index	45	489
-cannot cluster temporary tables of other sessions	45	489
-cannot coerce	439	490
-cannot collect transition tuples from child foreign tables	45	309
-cannot commit during a parallel operation	96	421
-cannot commit subtransactions during a parallel operation	96	421
-cannot commit while a subtransaction is active	449	491
-cannot compare arrays of different element types	148,1	312
-cannot compare dissimilar column types * at record column	148,1	313
-cannot compare record types with different numbers of columns	148,1	313
-cannot compare rows of zero length	45	492
-cannot complete detaching partition	43	493
-cannot concatenate incompatible arrays	148,1,183	494
-cannot connect now	450	495
-cannot connect to invalid database	43	496
-cannot continue wal streaming recovery has already ended	43	497
-cannot convert * character 0x * to	451	498
-cannot convert * to a bigint	452	499
-cannot convert circle with radius zero to polygon	45	500
-cannot convert infinity to	45	501
-cannot convert nan to	45	501
-cannot convert null to non constant default	453	502
-cannot convert partition * to a view	131,1	503
-cannot convert partitioned table * to a view	131,1	503
-cannot convert relation containing dropped columns to view	45	504
-cannot convert value from * without time zone usage	45	505
+cannot change the binary logging format inside a stored function or trigger	446	488
+cannot change the binlog direct flag inside a stored function or trigger	447	489
+cannot change the sql_log_bin inside a stored function or trigger	448	490
+cannot change the tablespace of the currently open database	68,43	491
+cannot change toast relation	131,1	484
+cannot change type s storage to plain	84,1	492
+cannot change whether a procedure has output parameters	48,1	483
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	449	493
+cannot cluster a shared catalog	45	494
+cannot cluster on index * because access method does not support clustering	45	494
+cannot cluster on invalid index	45	494
+cannot cluster on partial index	45	494
+cannot cluster temporary tables of other sessions	45	494
+cannot coerce	440	495
+cannot collect transition tuples from child foreign tables	45	312
+cannot commit during a parallel operation	96	426
+cannot commit subtransactions during a parallel operation	96	426
+cannot commit while a subtransaction is active	450	496
+cannot compare arrays of different element types	148,1	315
+cannot compare dissimilar column types * at record column	148,1	316
+cannot compare record types with different numbers of columns	148,1	316
+cannot compare rows of zero length	45	497
+cannot complete detaching partition	43	498
+cannot concatenate incompatible arrays	148,1,183	499
+cannot connect now	451	500
+cannot connect to invalid database	43	501
+cannot continue wal streaming recovery has already ended	43	502
+cannot convert * character 0x * to	452	503
+cannot convert * to a bigint	453	504
+cannot convert circle with radius zero to polygon	45	505
+cannot convert infinity to	45	506
+cannot convert nan to	45	506
+cannot convert null to non constant default	454	507
+cannot convert partition * to a view	131,1	508
+cannot convert partitioned table * to a view	131,1	508
+cannot convert relation containing dropped columns to view	45	509
+cannot convert value from * without time zone usage	45	510
 cannot convert whole row table reference	45	212
-cannot copy a replication slot that doesn t reserve wal	43	442
-cannot copy from foreign table	131,1	506
-cannot copy from materialized view	131,1	506
-cannot copy from non table relation	131,1	506
-cannot copy from partitioned table	131,1	506
-cannot copy from sequence	131,1	506
-cannot copy from view	131,1	506
-cannot copy physical replication slot * as a logical replication slot	45	507
-cannot copy to from client in an sql function	45	366
-cannot copy to materialized view	131,1	508
-cannot copy to non table relation	131,1	508
-cannot copy to sequence	131,1	508
-cannot copy to view	131,1	508
-cannot copy unfinished logical replication slot	45	507
-cannot copy window * because it has a frame clause	454,1	509
-cannot create a cursor with hold within security restricted operation	69,1	510
+cannot copy a replication slot that doesn t reserve wal	43	447
+cannot copy from foreign table	131,1	511
+cannot copy from materialized view	131,1	511
+cannot copy from non table relation	131,1	511
+cannot copy from partitioned table	131,1	511
+cannot copy from sequence	131,1	511
+cannot copy from view	131,1	511
+cannot copy physical replication slot * as a logical replication slot	45	512
+cannot copy to from client in an sql function	45	369
+cannot copy to materialized view	131,1	513
+cannot copy to non table relation	131,1	513
+cannot copy to sequence	131,1	513
+cannot copy to view	131,1	513
+cannot copy unfinished logical replication slot	45	512
+cannot copy window * because it has a frame clause	455,1	514
+cannot create a cursor with hold within security restricted operation	69,1	515
 cannot create a temporary relation as partition of permanent relation	131,1	142
 cannot create exclusion constraints on partitioned table	45	82
 cannot create foreign partition of partitioned table	131,1	142
-cannot create foreign server * as it already exists	455	511
-cannot create fulltext index on materialized subquery	456	512
-cannot create fulltext index on temporary innodb table	457	513
-cannot create fulltext index with parser on innodb table	458	514
+cannot create foreign server * as it already exists	456	516
+cannot create fulltext index on materialized subquery	457	517
+cannot create fulltext index on temporary innodb table	458	518
+cannot create fulltext index with parser on innodb table	459	519
 cannot create index on partitioned table	45	82
-cannot create index on relation	131,1	515
+cannot create index on relation	131,1	520
 cannot create indexes on temporary tables of other sessions	45	82
-cannot create logical replication slot in transaction that has performed writes	95,96	516
-cannot create partitioned table as inheritance child	84,1	517
-cannot create relations in temporary schemas of other sessions	47,1	518
-cannot create stored routine s check warnings	459	519
-cannot create temporary relation in non temporary schema	47,1	518
-cannot create temporary table with partitions	460	520
-cannot create temporary table within security restricted operation	69,1	521
-cannot create temporary tables during a parallel operation	461,96	522
-cannot create temporary tables during recovery	461,96	522
-cannot create unique index on partitioned table	131,1	523
+cannot create logical replication slot in transaction that has performed writes	95,96	521
+cannot create partitioned table as inheritance child	84,1	522
+cannot create relations in temporary schemas of other sessions	47,1	523
+cannot create stored routine s check warnings	460	524
+cannot create temporary relation in non temporary schema	47,1	523
+cannot create temporary table with partitions	461	525
+cannot create temporary table within security restricted operation	69,1	526
+cannot create temporary tables during a parallel operation	462,96	527
+cannot create temporary tables during recovery	462,96	527
+cannot create unique index on partitioned table	131,1	528
 cannot deconstruct a scalar	93,50	189
 cannot deconstruct an array as an object	93,50	189
-cannot define foreign key with * clause on a generated column	462	524
-cannot define savepoints during a parallel operation	96	421
-cannot define statistics for relation	131,1	525
-cannot delete from foreign table	45	526
+cannot define foreign key with * clause on a generated column	463	529
+cannot define savepoints during a parallel operation	96	426
+cannot define statistics for relation	131,1	530
+cannot delete from foreign table	45	531
 cannot delete from object using integer index	93,50	189
 cannot delete from scalar	93,50	189
-cannot delete from table	168,1	527
-cannot delete from table * because it does not have a replica identity and publishes deletes	43	528
-cannot delete from view	43	529
-cannot delete or update a parent row a foreign key constraint fails	463	530
+cannot delete from table	168,1	532
+cannot delete from table * because it does not have a replica identity and publishes deletes	43	533
+cannot delete from view	43	534
+cannot delete or update a parent row a foreign key constraint fails	464	535
 cannot delete path in scalar	93,50	189
-cannot delete rows from table which is parent in a foreign key constraint * of table	464	531
-cannot delete tuples during a parallel operation	96	532
-cannot detach partition	43	493
+cannot delete rows from table which is parent in a foreign key constraint * of table	465	536
+cannot delete tuples during a parallel operation	96	537
+cannot detach partition	43	498
 cannot detach partitions concurrently when a default partition exists	43	140
 cannot determine element type of anyarray argument	148,1	168
-cannot determine result data type	48,1,148	478
+cannot determine result data type	48,1,148	483
 cannot determine transition data type	48,1	48
-cannot determine type of empty array	465,1	533
-cannot disallow connections for current database	93,50	534
-cannot discard import tablespace associated with temporary table	466	535
-cannot display a value of a shell type	45	422
-cannot display a value of type	45	422
-cannot drop * because it is required by the database system	432,433	536
-cannot drop * because other objects depend on it	432,433	536
-cannot drop * requires it	432,433	536
-cannot drop a template database	131,1	537
-cannot drop active portal	467	538
-cannot drop all the publications from a subscription	84,1	539
-cannot drop column * because it is part of the partition key of relation	47,1	445
-cannot drop column * needed in a foreign key constraint	468	540
-cannot drop column * needed in a foreign key constraint * of table	469	541
-cannot drop column from only the partitioned table when partitions exist	47,1	445
+cannot determine type of empty array	466,1	538
+cannot disallow connections for current database	93,50	539
+cannot discard import tablespace associated with temporary table	467	540
+cannot display a value of a shell type	45	427
+cannot display a value of type	45	427
+cannot drop * because it is required by the database system	433,434	541
+cannot drop * because other objects depend on it	433,434	541
+cannot drop * requires it	433,434	541
+cannot drop a template database	131,1	542
+cannot drop active portal	468	543
+cannot drop all the publications from a subscription	84,1	544
+cannot drop column * because it is part of the partition key of relation	47,1	450
+cannot drop column * needed in a foreign key constraint	469	545
+cannot drop column * needed in a foreign key constraint * of table	470	546
+cannot drop column from only the partitioned table when partitions exist	47,1	450
 cannot drop column from typed table	131,1	142
-cannot drop columns from view	47,1	474
-cannot drop default keycache	470	542
-cannot drop desired object s because other objects depend on them	432,433	536
-cannot drop extension * because it is being modified	43	440
-cannot drop generation expression from inherited column	47,1	445
-cannot drop index * needed in a foreign key constraint	471	543
-cannot drop inherited column	47,1	445
-cannot drop inherited constraint * of relation	47,1	445
-cannot drop objects owned by * because they are required by the database system	432,433	544
-cannot drop one or more of the requested users	472	545
-cannot drop or rename fts_doc_id	473	546
+cannot drop columns from view	47,1	479
+cannot drop default keycache	471	547
+cannot drop desired object s because other objects depend on them	433,434	541
+cannot drop extension * because it is being modified	43	445
+cannot drop generation expression from inherited column	47,1	450
+cannot drop index * needed in a foreign key constraint	472	548
+cannot drop inherited column	47,1	450
+cannot drop inherited constraint * of relation	47,1	450
+cannot drop objects owned by * because they are required by the database system	433,434	549
+cannot drop one or more of the requested users	473	550
+cannot drop or rename fts_doc_id	474	551
 cannot drop partitioned index	45	146
-cannot drop pinned portal	467	538
+cannot drop pinned portal	468	543
 cannot drop system column	45	146
-cannot drop the currently open database	68,43	486
+cannot drop the currently open database	68,43	491
 cannot enable subscription that does not have a slot name	43	143
-cannot exec a shared library directly	474	547
-cannot execute * during a parallel operation	96	548
-cannot execute * during recovery	461,96	549
-cannot execute * in a read only transaction	461,96	549
-cannot execute * within a background process	45	550
-cannot execute * within security restricted operation	69,1	551
-cannot execute merge on relation	45	552
-cannot execute new commands while wal sender is in stopping mode	43	553
-cannot execute sql commands in wal sender for physical replication	45	554
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	475	555
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	476	556
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	477	557
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	478	558
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	479	559
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	480	560
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	481	561
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	482	562
-cannot execute statement in a read only transaction	483	563
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	484	564
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	485	565
-cannot export a snapshot from a subtransaction	95,96	566
-cannot extend file	182	567
-cannot extend relation	182	568
+cannot exec a shared library directly	475	552
+cannot execute * during a parallel operation	96	553
+cannot execute * during recovery	462,96	554
+cannot execute * in a read only transaction	462,96	554
+cannot execute * within a background process	45	555
+cannot execute * within security restricted operation	69,1	556
+cannot execute merge on relation	45	557
+cannot execute new commands while wal sender is in stopping mode	43	558
+cannot execute sql commands in wal sender for physical replication	45	559
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	476	560
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	477	561
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	478	562
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	479	563
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	480	564
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	481	565
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	482	566
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	483	567
+cannot execute statement in a read only transaction	484	568
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	485	569
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	486	570
+cannot export a snapshot from a subtransaction	95,96	571
+cannot extend file	182	572
+cannot extend relation	182	573
 cannot extract elements from a scalar	93,50	189
 cannot extract elements from an object	93,50	189
-cannot find certificate signature algorithm	486,156	569
-cannot find module	487	570
-cannot fire deferred trigger within security restricted operation	69,1	571
+cannot find certificate signature algorithm	487,156	574
+cannot find module	412	575
+cannot fire deferred trigger within security restricted operation	69,1	576
 cannot get array length of a non array	93,50	189
 cannot get array length of a scalar	93,50	189
-cannot get geometry object from data you send to the geometry field	488	572
+cannot get geometry object from data you send to the geometry field	488	577
 cannot get group name	489,150	169
-cannot grant role * to	490	573
-cannot have more than * columns in statistics	491,182	574
-cannot have more than * keys in a foreign key	491,182	575
-cannot have more than * runs for an external sort	182	576
-cannot have more than 2 32 1 subtransactions in a transaction	182	577
-cannot have more than 2 32 2 commands in a transaction	182	577
-cannot have more than one value for this type of * partitioning	492	578
-cannot have multiple returning lists in a rule	45	504
+cannot grant role * to	490	578
+cannot have more than * columns in statistics	491,182	579
+cannot have more than * keys in a foreign key	491,182	580
+cannot have more than * runs for an external sort	182	581
+cannot have more than 2 32 1 subtransactions in a transaction	182	582
+cannot have more than 2 32 2 commands in a transaction	182	582
+cannot have more than one value for this type of * partitioning	492	583
+cannot have multiple returning lists in a rule	45	509
 cannot have multiple set access method subcommands	45	146
 cannot have multiple set tablespace subcommands	0,1	99
-cannot have returning lists in multiple rules	45	579
-cannot have rules	131,1	503
-cannot have triggers	131,1	580
+cannot have returning lists in multiple rules	45	584
+cannot have rules	131,1	508
+cannot have triggers	131,1	585
 cannot import a snapshot from a different database	45	51
 cannot inherit from a partition	131,1	142
 cannot inherit from partition	131,1	142
@@ -8866,377 +8891,378 @@ cannot inherit from partitioned table	131,1	142
 cannot inherit from temporary relation	131,1	142
 cannot inherit from temporary relation of another session	131,1	142
 cannot inherit to temporary relation of another session	131,1	142
-cannot insert a non default value into column	386,1	383
-cannot insert into column * of view	45	579
-cannot insert into foreign table	45	526
-cannot insert into view	43	529
-cannot insert multiple commands into a prepared statement	0,1	581
-cannot insert tuples in a parallel worker	96	532
-cannot invoke * is null	190	582
-cannot load from * the table is probably corrupted	493	583
-cannot load such file	487	584
-cannot lock relation	131,1	585
-cannot lock rows in foreign table	45	586
-cannot lock rows in materialized view	131,1	479
-cannot lock rows in relation	131,1	479
-cannot lock rows in sequence	131,1	479
-cannot lock rows in toast relation	131,1	479
-cannot lock rows in view	131,1	479
-cannot manipulate replication origins during recovery	461,96	587
-cannot mark index clustered in partitioned table	45	489
+cannot insert a non default value into column	387,1	386
+cannot insert into column * of view	45	584
+cannot insert into foreign table	45	531
+cannot insert into view	43	534
+cannot insert multiple commands into a prepared statement	0,1	586
+cannot insert tuples in a parallel worker	96	537
+cannot invoke * is null	190	587
+cannot load from * the table is probably corrupted	493	588
+cannot load such file	412	589
+cannot lock relation	131,1	590
+cannot lock rows in foreign table	45	591
+cannot lock rows in materialized view	131,1	484
+cannot lock rows in relation	131,1	484
+cannot lock rows in sequence	131,1	484
+cannot lock rows in toast relation	131,1	484
+cannot lock rows in view	131,1	484
+cannot manipulate replication origins during recovery	462,96	592
+cannot mark index clustered in partitioned table	45	494
 cannot match partition key to an index using access method	45	82
-cannot merge addresses from different families	93,50	448
-cannot merge incompatible arrays	148,1	588
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	494	589
-cannot modify session binlog_format inside a transaction	495	590
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	496	591
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	497	592
-cannot modify session skip_replication inside a stored function or trigger	498	593
-cannot modify session skip_replication inside a transaction	499	594
-cannot modify session sql_log_bin inside a transaction	500	595
+cannot merge addresses from different families	93,50	453
+cannot merge incompatible arrays	148,1	593
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	494	594
+cannot modify session binlog_format inside a transaction	495	595
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	496	596
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	497	597
+cannot modify session skip_replication inside a stored function or trigger	498	598
+cannot modify session skip_replication inside a transaction	499	599
+cannot modify session sql_log_bin inside a transaction	500	600
 cannot move an owned sequence into another schema	45	146
-cannot move extension * into schema * because the extension contains the schema	43	440
+cannot move extension * into schema * because the extension contains the schema	43	445
 cannot move non shared relation to tablespace	45	82
-cannot move objects into or out of temporary schemas	45	596
-cannot move objects into or out of toast schema	45	596
-cannot move relations in to or out of pg_global tablespace	93,50	597
-cannot move system relation	45	598
-cannot move system relations skipping all	69,1	599
+cannot move objects into or out of temporary schemas	45	601
+cannot move objects into or out of toast schema	45	601
+cannot move relations in to or out of pg_global tablespace	93,50	602
+cannot move system relation	45	603
+cannot move system relations skipping all	69,1	604
 cannot move temporary tables of other sessions	45	146
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	45	600
-cannot open * query as cursor	501,1	601
-cannot open multi query plan as cursor	501,1	601
-cannot open relation	131,1	602
-cannot open table for trigger s s	502	603
-cannot or bit strings of different sizes	317,50	323
-cannot or inet values of different sizes	93,50	448
-cannot override order by clause of window	454,1	509
-cannot override partition by clause of window	454,1	509
-cannot partition using more than	491,182	575
-cannot perform copy freeze because of prior transaction activity	96	604
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	43	605
-cannot perform copy freeze on a partitioned table	45	606
-cannot perform delete returning on relation	45	579
-cannot perform insert returning on relation	45	579
-cannot perform transaction commands inside a cursor loop that is not read only	43	462
-cannot perform update returning on relation	45	579
-cannot prepare a transaction that has created a cursor with hold	45	607
-cannot prepare a transaction that has executed listen unlisten or notify	45	608
-cannot prepare a transaction that has exported snapshots	45	609
-cannot prepare a transaction that has operated on temporary objects	45	609
-cannot prepare a transaction that modified relation mapping	45	610
-cannot prepare while holding both session level and transaction level locks on the same object	45	611
-cannot proceed because event scheduler is disabled	503	612
-cannot proceed exception	504	613
-cannot query or manipulate replication origin when max_replication_slots 0	43	614
-cannot read field x because * is null	190	582
-cannot read from logical replication slot	43	553
-cannot read properties of null reading	190	615
-cannot read properties of undefined reading	190	615
-cannot read the array length because * is null	190	582
-cannot reassign ownership of objects owned by * because they are required by the database system	432,433	544
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	505	616
-cannot recursively add identity column to table that has child tables	47,1	445
-cannot redo exception	506	617
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	45	605
+cannot open * query as cursor	501,1	606
+cannot open multi query plan as cursor	501,1	606
+cannot open relation	131,1	607
+cannot open table for trigger s s	502	608
+cannot or bit strings of different sizes	318,50	326
+cannot or inet values of different sizes	93,50	453
+cannot override order by clause of window	455,1	514
+cannot override partition by clause of window	455,1	514
+cannot parse * as date reason invalid_format	503	609
+cannot partition using more than	491,182	580
+cannot perform copy freeze because of prior transaction activity	96	610
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	43	611
+cannot perform copy freeze on a partitioned table	45	612
+cannot perform delete returning on relation	45	584
+cannot perform insert returning on relation	45	584
+cannot perform transaction commands inside a cursor loop that is not read only	43	467
+cannot perform update returning on relation	45	584
+cannot prepare a transaction that has created a cursor with hold	45	613
+cannot prepare a transaction that has executed listen unlisten or notify	45	614
+cannot prepare a transaction that has exported snapshots	45	615
+cannot prepare a transaction that has operated on temporary objects	45	615
+cannot prepare a transaction that modified relation mapping	45	616
+cannot prepare while holding both session level and transaction level locks on the same object	45	617
+cannot proceed because event scheduler is disabled	504	618
+cannot proceed exception	505	619
+cannot query or manipulate replication origin when max_replication_slots 0	43	620
+cannot read field x because * is null	190	587
+cannot read from logical replication slot	43	558
+cannot read properties of null reading	190	621
+cannot read properties of undefined reading	190	621
+cannot read the array length because * is null	190	587
+cannot reassign ownership of objects owned by * because they are required by the database system	433,434	549
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	506	622
+cannot recursively add identity column to table that has child tables	47,1	450
+cannot redo exception	507	623
 cannot refer to new within with query	45	212
 cannot refer to non index column by number	45	146
 cannot refer to old within with query	45	212
-cannot refresh materialized view	43	618
+cannot refresh materialized view	43	624
 cannot reindex exclusion constraint index * concurrently skipping	45	82
 cannot reindex invalid index * concurrently skipping	45	82
-cannot reindex invalid index * on toast table skipping	45	598
-cannot reindex invalid index on toast table	45	598
+cannot reindex invalid index * on toast table skipping	45	603
+cannot reindex invalid index on toast table	45	603
 cannot reindex system catalogs concurrently	45	82
 cannot reindex system catalogs concurrently skipping all	45	82
-cannot reindex temporary tables of other sessions	45	598
-cannot reindex this type of relation concurrently	131,1	515
-cannot release savepoints during a parallel operation	96	421
-cannot remove all partitions use drop table instead	507	619
-cannot remove constraint from only the partitioned table when partitions exist	47,1	445
-cannot remove dependency on * because it is a system object	45	620
-cannot remove parameter defaults from existing function	48,1	478
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	508	621
+cannot reindex temporary tables of other sessions	45	603
+cannot reindex this type of relation concurrently	131,1	520
+cannot release savepoints during a parallel operation	96	426
+cannot remove all partitions use drop table instead	508	625
+cannot remove constraint from only the partitioned table when partitions exist	47,1	450
+cannot remove dependency on * because it is a system object	45	626
+cannot remove parameter defaults from existing function	48,1	483
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	509	627
 cannot rename column of typed table	131,1	142
 cannot rename columns of relation	131,1	142
-cannot rename inherited column	47,1	445
-cannot rename inherited constraint	47,1	445
+cannot rename inherited column	47,1	450
+cannot rename inherited constraint	47,1	450
 cannot rename system column	45	146
 cannot replace existing key	93,50	189
-cannot replace hidden fts_doc_id with a user visible one	509	622
-cannot replicate into relation with row level security enabled	45	623
-cannot retrieve a system column in this context	45	624
-cannot retrieve commit timestamp for transaction	93,50	625
-cannot revoke role * from	510	626
+cannot replace hidden fts_doc_id with a user visible one	510	628
+cannot replicate into relation with row level security enabled	45	629
+cannot retrieve a system column in this context	45	630
+cannot retrieve commit timestamp for transaction	93,50	631
+cannot revoke role * from	511	632
 cannot rewrite system relation	45	146
 cannot rewrite table * used as a catalog table	45	146
 cannot rewrite temporary tables of other sessions	45	146
-cannot roll back while a subtransaction is active	449	491
-cannot rollback to savepoints during a parallel operation	96	421
-cannot run because of policy	511	627
-cannot run executable found relative to current directory	512,513	628
-cannot run inside a subtransaction	95,96	460
-cannot run inside a transaction block	95,96	460
-cannot schedule event * relay log name * position	514	629
-cannot send a message of size * via shared memory queue	182	630
-cannot send after transport endpoint shutdown	338	631
-cannot send header	515	632
-cannot send request	516	633
+cannot roll back while a subtransaction is active	450	496
+cannot rollback to savepoints during a parallel operation	96	426
+cannot run because of policy	512	633
+cannot run executable found relative to current directory	513,514	634
+cannot run inside a subtransaction	95,96	465
+cannot run inside a transaction block	95,96	465
+cannot schedule event * relay log name * position	515	635
+cannot send a message of size * via shared memory queue	182	636
+cannot send after transport endpoint shutdown	339	637
+cannot send header	516	638
+cannot send request	517	639
 cannot set * for enabled subscription	43	143
-cannot set a subfield to default	45	453
-cannot set an array element to default	45	453
-cannot set comment on relation	131,1	634
+cannot set a subfield to default	45	458
+cannot set an array element to default	45	458
+cannot set comment on relation	131,1	640
 cannot set logged status of a temporary sequence	47,1	47
 cannot set options for relation	131,1	142
-cannot set parameter * to false for publication	93,50	441
-cannot set parameter * within security definer function	69,1	635
-cannot set parameter * within security restricted operation	69,1	635
-cannot set parameters during a parallel operation	96	463
+cannot set parameter * to false for publication	93,50	446
+cannot set parameter * within security definer function	69,1	641
+cannot set parameter * within security restricted operation	69,1	641
+cannot set parameters during a parallel operation	96	468
 cannot set path in scalar	93,50	189
-cannot set privileges of array types	517,518	636
-cannot set properties of null setting	190	615
-cannot set properties of undefined setting	190	615
-cannot set security label on relation	131,1	637
-cannot setup replication origin when one is already setup	43	614
-cannot specify a canonical function without a pre created shell type	84,1	487
-cannot specify both	501,1	638
-cannot specify both parser and copy options	0,1	639
-cannot specify default tablespace for partitioned relations	45	640
-cannot specify delimiter in binary mode	0,1	641
-cannot specify header in binary mode	45	642
-cannot specify more than one application time period	519	643
-cannot specify null in binary mode	0,1	641
-cannot specify null in range bound	84,1	517
-cannot specify using when altering type of generated column	520,1	644
-cannot start logical replication workers when max_replication_slots 0	121,122	645
-cannot start subtransactions during a parallel operation	96	421
-cannot subscript type * because it does not support subscripting	148,1	646
-cannot subtract inet values of different sizes	93,50	448
-cannot subtract nan from pg_lsn	45	436
-cannot switch out of the row based binary log format when the session has open temporary tables	521	647
-cannot take logarithm of a negative number	522,50	648
-cannot take logarithm of zero	522,50	648
+cannot set privileges of array types	518,519	642
+cannot set properties of null setting	190	621
+cannot set properties of undefined setting	190	621
+cannot set security label on relation	131,1	643
+cannot setup replication origin when one is already setup	43	620
+cannot specify a canonical function without a pre created shell type	84,1	492
+cannot specify both	501,1	644
+cannot specify both parser and copy options	0,1	645
+cannot specify default tablespace for partitioned relations	45	646
+cannot specify delimiter in binary mode	0,1	647
+cannot specify header in binary mode	45	648
+cannot specify more than one application time period	520	649
+cannot specify null in binary mode	0,1	647
+cannot specify null in range bound	84,1	522
+cannot specify using when altering type of generated column	521,1	650
+cannot start logical replication workers when max_replication_slots 0	121,122	651
+cannot start subtransactions during a parallel operation	96	426
+cannot subscript type * because it does not support subscripting	148,1	652
+cannot subtract inet values of different sizes	93,50	453
+cannot subtract nan from pg_lsn	45	441
+cannot switch out of the row based binary log format when the session has open temporary tables	522	653
+cannot take logarithm of a negative number	523,50	654
+cannot take logarithm of zero	523,50	654
 cannot take square root of a negative number	51,50	50
-cannot truncate a table referenced in a foreign key constraint	45,523	649
+cannot truncate a table referenced in a foreign key constraint	45,524	655
 cannot truncate foreign table	45	146
 cannot truncate only a partitioned table	131,1	142
 cannot truncate temporary tables of other sessions	45	146
-cannot undo exception	524	650
-cannot unload app domain exception	204	651
-cannot update column * of view	45	579
-cannot update foreign table	45	526
-cannot update table	168,1	527
-cannot update table * because it does not have a replica identity and publishes updates	43	528
-cannot update tuples during a parallel operation	96	652
-cannot update view	43	529
-cannot use * access on index * due to type or collation conversion on field	525	653
-cannot use * with a logical replication slot	45	554
-cannot use * with header in copy to	45	642
+cannot undo exception	525	656
+cannot unload app domain exception	205	657
+cannot update column * of view	45	584
+cannot update foreign table	45	531
+cannot update table	168,1	532
+cannot update table * because it does not have a replica identity and publishes updates	43	533
+cannot update tuples during a parallel operation	96	658
+cannot update view	43	534
+cannot use * access on index * due to type or collation conversion on field	526	659
+cannot use * with a logical replication slot	45	559
+cannot use * with header in copy to	45	648
 cannot use a deferrable primary key for referenced table	43	140
 cannot use a deferrable unique constraint for referenced table	43	140
-cannot use a logical replication slot for physical replication	43	553
-cannot use a where clause when removing a table from a publication	0,1	654
+cannot use a logical replication slot for physical replication	43	558
+cannot use a where clause when removing a table from a publication	0,1	660
 cannot use an existing index in create table	45	212
-cannot use column list for relation * in publication	93,50	441
-cannot use constant expression as partition key	84,1	655
-cannot use different column lists for table * in different publications	45	623
-cannot use distinct with within group	0,1	656
+cannot use column list for relation * in publication	93,50	446
+cannot use constant expression as partition key	84,1	661
+cannot use different column lists for table * in different publications	45	629
+cannot use distinct with within group	0,1	662
 cannot use eeee twice	0,1	0
 cannot use expression index * as replica identity	45	146
-cannot use generated column * in column generation expression	84,1	657
-cannot use generated column * in publication column list	168,1	658
-cannot use generated column in partition key	84,1	655
-cannot use in schema clause when using grant revoke on schemas	517,518	636
-cannot use invalid database * as template	43	446
-cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	107,108	261
-cannot use ldapsearchattribute together with ldapsearchfilter	107,108	261
-cannot use list partition strategy with more than one column	84,1	655
-cannot use maxvalue as value in values in	526	659
-cannot use more than * columns in an index	491,182	660
-cannot use multiple order by clauses with within group	0,1	656
+cannot use generated column * in column generation expression	84,1	663
+cannot use generated column * in publication column list	168,1	664
+cannot use generated column in partition key	84,1	661
+cannot use in schema clause when using grant revoke on schemas	518,519	642
+cannot use invalid database * as template	43	451
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	107,108	263
+cannot use ldapsearchattribute together with ldapsearchfilter	107,108	263
+cannot use list partition strategy with more than one column	84,1	661
+cannot use maxvalue as value in values in	527	665
+cannot use more than * columns in an index	491,182	666
+cannot use multiple order by clauses with within group	0,1	662
 cannot use non immediate index * as replica identity	45	146
 cannot use non unique index * as replica identity	131,1	142
 cannot use only for foreign key on partitioned table * referencing relation	131,1	142
 cannot use partial index * as replica identity	45	146
-cannot use physical replication slot for logical decoding	43	661
+cannot use physical replication slot for logical decoding	43	667
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	93,50	441
-cannot use relation * as logical replication target	131,1	662
+cannot use publication where clause for relation	93,50	446
+cannot use relation * as logical replication target	131,1	668
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	45	59
-cannot use special role specifier in drop role	93,50	663
-cannot use system column * in column generation expression	168,1	664
-cannot use system column * in merge when condition	168,1	664
-cannot use system column * in partition key	84,1	655
-cannot use system column * in publication column list	168,1	658
-cannot use table references in domain check constraint	168,1	665
-cannot use table references in parameter default value	168,1	666
+cannot use special role specifier in drop role	93,50	669
+cannot use system column * in column generation expression	168,1	670
+cannot use system column * in merge when condition	168,1	670
+cannot use system column * in partition key	84,1	661
+cannot use system column * in publication column list	168,1	664
+cannot use table references in domain check constraint	168,1	671
+cannot use table references in parameter default value	168,1	672
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	656
-cannot use whole row variable in column generation expression	84,1	657
-cannot vacuum temporary tables of other sessions	45	489
-cannot xor bit strings of different sizes	317,50	323
-cannot_coerce	439,1	490
-cannot_connect_now	450,104	495
-cannotcoerce	439,1	490
-cannotconnectnow	450,104	495
-cannotproceedexception	504	613
-cannotredoexception	506	617
-cannotsendheader	515	632
-cannotsendrequest	516	633
-cannotundoexception	524	650
-cannotunloadappdomainexception	204	651
-cant change runtime param	436	667
-cant_change_runtime_param	436,43	667
-cantchangeruntimeparam	436,43	667
-card not present exception	527	668
-cardexception	528	669
-cardinality violation	529	670
-cardinality_violation	529	670
-cardinalityviolation	529	670
-cardnotpresentexception	527	668
-case insensitive matching not supported on type bytea	45	671
-case not found	530	672
-case not found for case statement	531	673
-case_not_found	530	672
-casenotfound	530	672
-cast from type * to type * already exists	82,1	674
-cast from type * to type * does not exist	83,1	675
+cannot use variadic with within group	0,1	662
+cannot use whole row variable in column generation expression	84,1	663
+cannot vacuum temporary tables of other sessions	45	494
+cannot xor bit strings of different sizes	318,50	326
+cannot_coerce	440,1	495
+cannot_connect_now	451,104	500
+cannotcoerce	440,1	495
+cannotconnectnow	451,104	500
+cannotproceedexception	505	619
+cannotredoexception	507	623
+cannotsendheader	516	638
+cannotsendrequest	517	639
+cannotundoexception	525	656
+cannotunloadappdomainexception	205	657
+cant change runtime param	437	673
+cant_change_runtime_param	437,43	673
+cantchangeruntimeparam	437,43	673
+card not present exception	528	674
+cardexception	529	675
+cardinality violation	530	676
+cardinality_violation	530	676
+cardinalityviolation	530	676
+cardnotpresentexception	528	674
+case insensitive matching not supported on type bytea	45	677
+case not found	531	678
+case not found for case statement	532	679
+case_not_found	531	678
+casenotfound	531	678
+cast from type * to type * already exists	82,1	680
+cast from type * to type * does not exist	83,1	681
 cast function must be a normal function	84,1	191
 cast function must not be volatile	84,1	191
 cast function must not return a set	84,1	191
 cast function must take one to three arguments	84,1	191
 cast will be ignored because the source data type is a domain	131,1	199
 cast will be ignored because the target data type is a domain	131,1	199
-catalogexception	532	676
-ccs received early	533,150	169
-cert authentication is only supported on hostssl connections	107,108	261
-cert cb error	534,150	169
-cert info signature and signature algorithm mismatch	535,156	677
-cert length mismatch	536,150	169
-cert path builder exception	537	678
-cert path validator exception	538	679
-cert store exception	539	680
-certificate chain too long	540,156	681
-certificate encoding exception	541	682
-certificate expired exception	542	683
-certificate has expired	543,156	684
-certificate is not yet valid	544,156	685
-certificate not trusted	545,156	686
-certificate not yet valid exception	546	687
-certificate parsing exception	547	688
-certificate public key has explicit ecc parameters	548,156	689
-certificate rejected	549,156	690
-certificate revoked	550,156	691
-certificate revoked exception	551	692
-certificate signature failure	552,156	693
-certificate transparency required but no valid scts found	553,156	694
-certificate verify failed	554,150	169
-certificateencodingexception	541	682
-certificateerror	555,556	695
-certificateexception	557	696
-certificateexpiredexception	542	683
-certificatenotyetvalidexception	546	687
-certificateparsingexception	547	688
-certificaterevokedexception	551	692
-certpathbuilderexception	537	678
-certpathvalidatorexception	538	679
-certstoreexception	539	680
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	558	697
-change master to master_auto_position 1 can only be executed when gtid_mode on	559	698
-change master to option * is missing requirement	560	699
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	561	700
-changed char set exception	562	701
-changedcharsetexception	562	701
-changing schema from * to * is not allowed	563	702
-changing table options requires the table to be rebuilt	564	703
-channel name cannot be empty	93,50	704
-channel name too long	93,50	704
-channel number out of range	565	705
-char conversion exception	566	706
-char out of range	306,50	707
-character coding exception	567	708
-character disallowed in json in argument * to function * at position	568	709
-character not in repertoire	569	710
-character number must be positive	93,50	711
-character with byte sequence * in encoding * has no equivalent in encoding	570,50	712
-character_not_in_repertoire	569,50	710
-charactercodingexception	567	708
-characternotinrepertoire	569,50	710
-charconversionexception	566	706
-check constraint * already exists	82,1	713
-check constraint * of relation * is violated by some row	571,572	714
-check constraint failed	573,574	715
-check constraint name * appears multiple times but with different expressions	82,1	716
-check constraints for domains cannot be marked no inherit	84,1	487
-check of private key failed	107,108	717
-check option failed 192s 192s	575	718
-check option on non updatable view 192s 192s	576	719
-check violation	571	720
-check_violation	571,572	720
-checkoutexception	577	721
-checkreservedlock disk i o error	578,81	722
-checkviolation	571,572	720
-child column * specifies generation expression	520,1	644
-child exited	579	723
-child process error	580,581	724
-child table * has different collation for column	582,1	725
-child table * has different definition for check constraint	148,1	456
-child table * has different type for column	148,1	456
-child table is missing column	148,1	456
-child table is missing constraint	148,1	456
-childprocesserror	580,581	724
-cipher code wrong length	583,150	169
-ciphererror	584	726
-ciphersuite digest has changed	585,150	169
+catalogexception	533	682
+ccs received early	534,150	169
+cert authentication is only supported on hostssl connections	107,108	263
+cert cb error	535,150	169
+cert info signature and signature algorithm mismatch	536,156	683
+cert length mismatch	537,150	169
+cert path builder exception	538	684
+cert path validator exception	539	685
+cert store exception	540	686
+certificate chain too long	541,156	687
+certificate encoding exception	542	688
+certificate expired exception	543	689
+certificate has expired	544,156	690
+certificate is not yet valid	545,156	691
+certificate not trusted	546,156	692
+certificate not yet valid exception	547	693
+certificate parsing exception	548	694
+certificate public key has explicit ecc parameters	549,156	695
+certificate rejected	550,156	696
+certificate revoked	551,156	697
+certificate revoked exception	552	698
+certificate signature failure	553,156	699
+certificate transparency required but no valid scts found	554,156	700
+certificate verify failed	555,150	169
+certificateencodingexception	542	688
+certificateerror	556,557	701
+certificateexception	558	702
+certificateexpiredexception	543	689
+certificatenotyetvalidexception	547	693
+certificateparsingexception	548	694
+certificaterevokedexception	552	698
+certpathbuilderexception	538	684
+certpathvalidatorexception	539	685
+certstoreexception	540	686
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	559	703
+change master to master_auto_position 1 can only be executed when gtid_mode on	560	704
+change master to option * is missing requirement	561	705
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	562	706
+changed char set exception	563	707
+changedcharsetexception	563	707
+changing schema from * to * is not allowed	564	708
+changing table options requires the table to be rebuilt	565	709
+channel name cannot be empty	93,50	710
+channel name too long	93,50	710
+channel number out of range	566	711
+char conversion exception	567	712
+char out of range	307,50	713
+character coding exception	568	714
+character disallowed in json in argument * to function * at position	569	715
+character not in repertoire	570	716
+character number must be positive	93,50	717
+character with byte sequence * in encoding * has no equivalent in encoding	571,50	718
+character_not_in_repertoire	570,50	716
+charactercodingexception	568	714
+characternotinrepertoire	570,50	716
+charconversionexception	567	712
+check constraint * already exists	82,1	719
+check constraint * of relation * is violated by some row	572,573	720
+check constraint failed	574,575	721
+check constraint name * appears multiple times but with different expressions	82,1	722
+check constraints for domains cannot be marked no inherit	84,1	492
+check of private key failed	107,108	723
+check option failed 192s 192s	576	724
+check option on non updatable view 192s 192s	577	725
+check violation	572	726
+check_violation	572,573	726
+checkoutexception	578	727
+checkreservedlock disk i o error	579,81	728
+checkviolation	572,573	726
+child column * specifies generation expression	521,1	650
+child exited	580	729
+child process error	581,582	730
+child table * has different collation for column	583,1	731
+child table * has different definition for check constraint	148,1	461
+child table * has different type for column	148,1	461
+child table is missing column	148,1	461
+child table is missing constraint	148,1	461
+childprocesserror	581,582	730
+cipher code wrong length	584,150	169
+ciphererror	585	732
+ciphersuite digest has changed	586,150	169
 circular inheritance not allowed	126,1	136
-circulardatastructure	586	727
-class cast exception	587	728
-class circularity error	588	729
-class format error	589	730
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	388	731
-class not found exception	590,487	732
-class zqx missing not found	487	733
-classcastexception	587	728
-classcircularityerror	588	729
-classformaterror	589	730
-classnotfoundexception	590,487	732
-clause not found in from clause	591,1	734
-client certificates can only be checked if a root certificate store is available	107,108	735
-client does not support authentication protocol requested by server consider upgrading mariadb client	592	736
-client requires an unsupported scram extension	45	737
-client selected an invalid sasl authentication mechanism	311,312	738
-client sent proto_version * but we only support protocol * or higher	45	739
-client sent proto_version * but we only support protocol * or lower	45	739
-client uses authorization identity but it is not supported	45	737
-clientcert can only be configured for hostssl rows	107,108	261
-clientcert only accepts verify full when using cert authentication	107,108	261
-clienthello tlsext	593,150	169
-clientname can only be configured for hostssl rows	107,108	261
-clone not supported exception	594	740
-clonenotsupportedexception	594	740
-close disk i o error	595,81	741
-closed by interrupt exception	596	742
-closed channel exception	597	743
-closed directory stream exception	598	744
-closed file system exception	599	745
-closed queue error	600	746
-closed selector exception	601	747
-closed watch service exception	602	748
-closedbyinterruptexception	596	742
-closedchannelexception	597	743
-closeddirectorystreamexception	598	744
-closederror	603	749
-closedfilesystemexception	599	745
-closedqueueerror	600	746
-closedselectorexception	601	747
-closedwatchserviceexception	602	748
-closing existing cursor	604,1	750
-cmmexception	605	751
-coalesce partition can only be used on hash key partitions	606	752
+circulardatastructure	587	733
+class cast exception	588	734
+class circularity error	589	735
+class format error	590	736
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	203	737
+class not found exception	591,412	738
+class zqx missing not found	412	739
+classcastexception	588	734
+classcircularityerror	589	735
+classformaterror	590	736
+classnotfoundexception	591,412	738
+clause not found in from clause	592,1	740
+client certificates can only be checked if a root certificate store is available	107,108	741
+client does not support authentication protocol requested by server consider upgrading mariadb client	593	742
+client requires an unsupported scram extension	45	743
+client selected an invalid sasl authentication mechanism	312,313	744
+client sent proto_version * but we only support protocol * or higher	45	745
+client sent proto_version * but we only support protocol * or lower	45	745
+client uses authorization identity but it is not supported	45	743
+clientcert can only be configured for hostssl rows	107,108	263
+clientcert only accepts verify full when using cert authentication	107,108	263
+clienthello tlsext	594,150	169
+clientname can only be configured for hostssl rows	107,108	263
+clone not supported exception	595	746
+clonenotsupportedexception	595	746
+close disk i o error	596,81	747
+closed by interrupt exception	597	748
+closed channel exception	598	749
+closed directory stream exception	599	750
+closed file system exception	600	751
+closed queue error	601	752
+closed selector exception	602	753
+closed watch service exception	603	754
+closedbyinterruptexception	597	748
+closedchannelexception	598	749
+closeddirectorystreamexception	599	750
+closederror	604	755
+closedfilesystemexception	600	751
+closedqueueerror	601	752
+closedselectorexception	602	753
+closedwatchserviceexception	603	754
+closing existing cursor	605,1	756
+cmmexception	606	757
+coalesce partition can only be used on hash key partitions	607	758
 code 400	2	1
 code 401	3	2
 code 402	4	3
@@ -9277,494 +9303,496 @@ code 507	38	37
 code 508	39	38
 code 510	40	39
 code 511	41	40
-code aborted	607,608,11	753
+code aborted	608,609,11	759
 code alreadyexists	129,130,11	141
-code cancelled	609,610,611	754
-code dataloss	612,613,31	755
-code deadlineexceeded	614,615,35	756
-code failedprecondition	616,617,2	757
-code internal	618,619,31	758
-code invalidargument	620,621,2	759
-code notfound	6,622	760
-code outofrange	623,624,2	761
-code permissiondenied	625,626,5	762
-code resourceexhausted	627,628,28	763
-code unauthenticated	629,630,3	764
-code unavailable	631,632,34	765
-code unimplemented	633,634,32	766
-code unknown	635,636,31	767
-coder malfunction error	637	768
-codermalfunctionerror	637	768
-collation * is not valid for character set	638	769
-collation attribute * not recognized	0,1	770
-collation default cannot be copied	84,1	771
-collation mismatch	582	772
-collation mismatch between explicit collations	582,1	773
-collation mismatch between implicit collations	582,1	773
-collation provider libc is not supported on this platform	45	774
-collation with oid * does not exist	83,1	775
-collation_mismatch	582,1	772
-collationmismatch	582,1	772
-collations are not supported by type	148,1	776
-collations with different collate and ctype values are not supported on this platform	45	774
-column * cannot be not null needed in a foreign key constraint * set null	639	777
-column * cannot be null	640	778
-column * cannot be part of fulltext index	641	779
-column * has duplicated value * in	642	780
-column * in * is ambiguous	643	781
-column * is not updatable	644	782
-column * is of wrong type for an innodb fulltext index	645	783
-column * of table * cannot be converted from type	646	784
-column * specified twice	647	785
-column count doesn t match value count	648	786
-column count doesn t match value count at row	649	787
-column count of * is wrong expected * found	650,651	788
-column count of mysql * is wrong expected * found	652	789
+code cancelled	610,611,612	760
+code dataloss	613,614,31	761
+code deadlineexceeded	615,616,35	762
+code failedprecondition	617,618,2	763
+code internal	619,620,31	764
+code invalidargument	621,622,2	765
+code notfound	6,623	766
+code outofrange	624,625,2	767
+code permissiondenied	626,627,5	768
+code resourceexhausted	628,629,28	769
+code unauthenticated	630,631,3	770
+code unavailable	632,633,34	771
+code unimplemented	634,635,32	772
+code unknown	636,637,31	773
+coder malfunction error	638	774
+codermalfunctionerror	638	774
+collation * is not valid for character set	639	775
+collation attribute * not recognized	0,1	776
+collation default cannot be copied	84,1	777
+collation mismatch	583	778
+collation mismatch between explicit collations	583,1	779
+collation mismatch between implicit collations	583,1	779
+collation provider libc is not supported on this platform	45	780
+collation with oid * does not exist	83,1	781
+collation_mismatch	583,1	778
+collationmismatch	583,1	778
+collations are not supported by type	148,1	782
+collations with different collate and ctype values are not supported on this platform	45	780
+column * cannot be not null needed in a foreign key constraint * set null	640	783
+column * cannot be null	641	784
+column * cannot be part of fulltext index	642	785
+column * has duplicated value * in	643	786
+column * in * is ambiguous	644	787
+column * is not updatable	645	788
+column * is of wrong type for an innodb fulltext index	646	789
+column * of table * cannot be converted from type	647	790
+column * specified twice	648	791
+column count doesn t match value count	649	792
+column count doesn t match value count at row	650	793
+column count of * is wrong expected * found	651,652	794
+column count of mysql * is wrong expected * found	653	795
 column data type * can only have storage plain	45	146
 column data type * does not support compression	45	146
-column definition lists can have at most	491,182	790
-column family * flag * is different from an existing flag	653	791
-column filter expression must not be null	94,50	792
-column length too big for column * max * use blob or text instead	654	793
-column list must not be specified in alter publication drop	0,1	654
-column must be added to child tables too	47,1	445
-column name * appears more than once in using clause	152,1	794
-column name * conflicts with a system column name	152,1	795
+column definition lists can have at most	491,182	796
+column family * flag * is different from an existing flag	654	797
+column filter expression must not be null	94,50	798
+column length too big for column * max * use blob or text instead	655	799
+column list must not be specified in alter publication drop	0,1	660
+column must be added to child tables too	47,1	450
+column name * appears more than once in using clause	152,1	800
+column name * conflicts with a system column name	152,1	801
 column name * is not unique	0,1	157
-column name * specified more than once	152,1	795
-column name mismatch in header line field	249,50	796
-column name mismatch in header line field * got null value	249,50	796
-column name must be qualified	0,1	797
-column names cannot be included in grant revoke role	517,518	798
-column notation * applied to type * which is not a composite type	131,1	799
-column number * does not have default sorting behavior	131,1	800
-column number * of relation * does not exist	435,1	801
-column number must be in range from 1 to	93,50	802
-column path filter must not be empty string	50	803
-column privileges are only valid for relations	517,518	636
-column reference * is ambiguous	135,1	804
-column s used in period s specified in update set list	655	805
-column set to default value null supplied to not null column * at row	656	806
-column specification not allowed for schema	0,1	656
-columns available but * columns specified	168,1	664
-columns participating in a foreign key are renamed	657	807
+column name * specified more than once	152,1	801
+column name mismatch in header line field	250,50	802
+column name mismatch in header line field * got null value	250,50	802
+column name must be qualified	0,1	803
+column names cannot be included in grant revoke role	518,519	804
+column notation * applied to type * which is not a composite type	131,1	805
+column number * does not have default sorting behavior	131,1	806
+column number * of relation * does not exist	436,1	807
+column number must be in range from 1 to	93,50	808
+column path filter must not be empty string	50	809
+column privileges are only valid for relations	518,519	642
+column reference * is ambiguous	135,1	810
+column s used in period s specified in update set list	656	811
+column set to default value null supplied to not null column * at row	657	812
+column specification not allowed for schema	0,1	662
+columns available but * columns specified	168,1	670
+columns participating in a foreign key are renamed	658	813
 combine function with transition type * must not be declared strict	48,1	48
-comexception	658	808
-command cannot affect row a second time	529	809
-command denied to user * for column * in table	659	810
-command denied to user * for routine	660	811
-command denied to user * for table s s	661	812
-command line error	662	813
-commandlineerror	662	813
-comment for database * is too long max	663	814
-comment for field * is too long max	664	815
-comment for index * is too long max	665	816
-comment for table * is too long max	666	817
-comment for table partition * is too long max	667	818
-commit failed due to failure of an earlier commit on which this one depends	668	819
-commithook constraint failed	669,574	820
-common column name * appears more than once in left table	135,1	821
-common column name * appears more than once in right table	135,1	821
-common language runtime detected an invalid program	670	822
-communication error on send	671	823
-communicationexception	672	824
-compatibilityerror	673	825
-completionexception	674	826
-component in parameter dynamic_library_path is not an absolute path	675,1	827
+comexception	659	814
+command cannot affect row a second time	530	815
+command denied to user * for column * in table	660	816
+command denied to user * for routine	661	817
+command denied to user * for table s s	662	818
+command line error	663	819
+commandlineerror	663	819
+comment for database * is too long max	664	820
+comment for field * is too long max	665	821
+comment for index * is too long max	666	822
+comment for table * is too long max	667	823
+comment for table partition * is too long max	668	824
+commit failed due to failure of an earlier commit on which this one depends	669	825
+commithook constraint failed	670,575	826
+common column name * appears more than once in left table	135,1	827
+common column name * appears more than once in right table	135,1	827
+common language runtime detected an invalid program	671	828
+communication error on send	672	829
+communicationexception	673	830
+compatibilityerror	674	831
+completionexception	675	832
+component in parameter dynamic_library_path is not an absolute path	676,1	833
 composite data types are not binary compatible	84,1	191
-composite type * cannot be made a member of itself	47,1	437
-compress method must be defined when leaf type is different from input type	93,50	828
-compressed column * can t be used in key specification	676	829
-compressed length too long	677,150	169
-compression detail cannot be specified unless compression is enabled	0,1	830
-compression disabled	678,150	169
-compression failure	679,150	169
-compression id not within private range	680,150	169
-compression library error	681,150	169
-compression method lz4 not supported	45	831
-concurrent delete retrying	421,420	832
-concurrent index creation for exclusion constraints is not supported	45	598
-concurrent index creation on system catalog tables is not supported	45	598
-concurrent modification exception	682	833
-concurrent update retrying	421,420	832
-concurrently cannot be used when the materialized view is not populated	45	834
-concurrentmodificationexception	682	833
-conditional do instead rules are not supported for copy	45	835
-conditional do instead rules are not supported for data modifying statements in with	45	579
+composite type * cannot be made a member of itself	47,1	442
+compress method must be defined when leaf type is different from input type	93,50	834
+compressed column * can t be used in key specification	677	835
+compressed length too long	678,150	169
+compression detail cannot be specified unless compression is enabled	0,1	836
+compression disabled	679,150	169
+compression failure	680,150	169
+compression id not within private range	681,150	169
+compression library error	682,150	169
+compression method lz4 not supported	45	837
+concurrent delete retrying	422,421	838
+concurrent index creation for exclusion constraints is not supported	45	603
+concurrent index creation on system catalog tables is not supported	45	603
+concurrent modification exception	683	839
+concurrent update retrying	422,421	838
+concurrently cannot be used when the materialized view is not populated	45	840
+concurrentmodificationexception	683	839
+conditional do instead rules are not supported for copy	45	841
+conditional do instead rules are not supported for data modifying statements in with	45	584
 conditional union intersect except statements are not implemented	45	212
-conditional utility statements are not implemented	45	836
-config file error	107	837
-config pod sandbox error	683,684	838
-config_file_error	107,108	837
-configerror	685	839
-configfileerror	107,108	837
-configpodsandboxerror	683,684	838
-configuration column * does not exist	435,1	840
-configuration column * must not be null	94,50	841
-configuration errors exception	686	842
-configuration file * contains errors	107,108	843
-configuration file * contains errors no changes were applied	107,108	843
-configuration file * contains errors unaffected changes were applied	107,108	843
-configuration file * contains no entries	107,108	261
-configuration file * is too big	687	844
-configuration file recursion in	93,50	845
-configuration limit exceeded	121	846
-configuration_limit_exceeded	121,122	846
-configurationerrorsexception	686	842
-configurationexception	688	847
-configurationlimitexceeded	121,122	846
-conflicterror	689	848
-conflicting constraint properties	0,1	656
-conflicting declarations * and	690	849
-conflicting for system_time clauses in with recursive	691	850
-conflicting key value violates exclusion constraint	692,572	851
-conflicting null not null constraints	0,1	852
-conflicting null not null declarations for column * of table	0,1	334
-conflicting or redundant column lists for table	82,1	853
-conflicting or redundant null not null declarations for column	0,1	656
-conflicting or redundant options	0,1	854
-conflicting or redundant where clauses for table	82,1	853
-conflicting values for * field in formatting string	438,50	469
-conflicts with existing default partition	84,1	855
-conflicts with inherited constraint on relation	84,1	657
-conflicts with non inherited constraint on child table	84,1	655
-conflicts with non inherited constraint on relation	84,1	657
-conflicts with not valid constraint on child table	84,1	655
-conflicts with not valid constraint on relation	84,1	657
-connect io exception	693	856
-connectexception	694	857
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	695	858
-connecting slave requested to start from gtid * which is not in the master s binlog	696	859
-connectioexception	693	856
-connection * conflicts with existing connection	697	860
-connection aborted error	698,699	861
-connection does not exist	700	862
-connection exception	312	863
-connection failure	701	864
-connection is shut down	702,703	865
-connection pending exception	704	866
-connection refused	705	867
-connection refused connect	705	868
-connection refused error	705,706	869
-connection refused os error	705	870
-connection requires a valid client certificate	707	871
-connection reset by peer	708	872
-connection reset error	708,709	873
-connection timed out	710	874
-connection to client lost	701,312	875
-connection type not set	711,150	169
-connection was killed	712	876
-connection_does_not_exist	700,312	862
-connection_exception	312	863
-connection_failure	701,312	864
-connectionabortederror	698,699	861
-connectiondoesnotexist	700,312	862
-connectionerror	713	877
-connectionexception	312	863
-connectionfailure	701,312	864
-connectionpendingexception	704	866
-connectionrefusederror	705,706	869
-connectionreseterror	708,709	873
-constant of the type * cannot be used here	45	878
-constant random or timezone dependent expressions in sub partitioning function are not allowed	714	879
-constraint declared initially deferred must be deferrable	0,1	656
-constraint in on conflict clause has no associated index	131,1	602
-constraint must be added to child tables too	47,1	445
-constraint must be validated on child tables too	47,1	445
-constraint s failed for 192s 192s	715	880
+conditional utility statements are not implemented	45	842
+config file error	107	843
+config pod sandbox error	684,685	844
+config_file_error	107,108	843
+configerror	686	845
+configfileerror	107,108	843
+configpodsandboxerror	684,685	844
+configuration column * does not exist	436,1	846
+configuration column * must not be null	94,50	847
+configuration errors exception	687	848
+configuration file * contains errors	107,108	849
+configuration file * contains errors no changes were applied	107,108	849
+configuration file * contains errors unaffected changes were applied	107,108	849
+configuration file * contains no entries	107,108	263
+configuration file * is too big	688	850
+configuration file recursion in	93,50	851
+configuration limit exceeded	121	852
+configuration_limit_exceeded	121,122	852
+configurationerrorsexception	687	848
+configurationexception	689	853
+configurationlimitexceeded	121,122	852
+conflicterror	690	854
+conflicting constraint properties	0,1	662
+conflicting declarations * and	691	855
+conflicting for system_time clauses in with recursive	692	856
+conflicting key value violates exclusion constraint	693,573	857
+conflicting null not null constraints	0,1	858
+conflicting null not null declarations for column * of table	0,1	337
+conflicting or redundant column lists for table	82,1	859
+conflicting or redundant null not null declarations for column	0,1	662
+conflicting or redundant options	0,1	860
+conflicting or redundant where clauses for table	82,1	859
+conflicting values for * field in formatting string	439,50	474
+conflicts with existing default partition	84,1	861
+conflicts with inherited constraint on relation	84,1	663
+conflicts with non inherited constraint on child table	84,1	661
+conflicts with non inherited constraint on relation	84,1	663
+conflicts with not valid constraint on child table	84,1	661
+conflicts with not valid constraint on relation	84,1	663
+connect io exception	694	862
+connectexception	695	863
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	696	864
+connecting slave requested to start from gtid * which is not in the master s binlog	697	865
+connectioexception	694	862
+connection * conflicts with existing connection	698	866
+connection aborted error	699,700	867
+connection does not exist	701	868
+connection exception	313	869
+connection failure	702	870
+connection is shut down	703,704	871
+connection pending exception	705	872
+connection refused	706	873
+connection refused connect	706	874
+connection refused error	706,707	875
+connection refused os error	706	876
+connection requires a valid client certificate	708	877
+connection reset by peer	709	878
+connection reset error	709,710	879
+connection timed out	711	880
+connection to client lost	702,313	881
+connection type not set	712,150	169
+connection was killed	713	882
+connection_does_not_exist	701,313	868
+connection_exception	313	869
+connection_failure	702,313	870
+connectionabortederror	699,700	867
+connectiondoesnotexist	701,313	868
+connectionerror	714	883
+connectionexception	313	869
+connectionfailure	702,313	870
+connectionpendingexception	705	872
+connectionrefusederror	706,707	875
+connectionreseterror	709,710	879
+constant of the type * cannot be used here	45	884
+constant random or timezone dependent expressions in sub partitioning function are not allowed	715	885
+constraint declared initially deferred must be deferrable	0,1	662
+constraint in on conflict clause has no associated index	131,1	607
+constraint must be added to child tables too	47,1	450
+constraint must be validated on child tables too	47,1	450
+constraint s failed for 192s 192s	716	886
 constraint with partition key definition	45	82
 constraints cannot be marked deferrable	45	45
 constraints cannot be marked no inherit	45	45
 constraints cannot be marked not valid	45	45
-constraints on permanent tables may reference only permanent tables	47,1	445
-constraints on temporary tables may reference only temporary tables	47,1	445
-constraints on temporary tables must involve temporary tables of this session	47,1	445
-constraints on unlogged tables may reference only permanent or unlogged tables	47,1	445
-container cannot run	716	881
-container gc failed	717,718	882
-containercannotrun	716	881
-containergcfailed	717,718	882
-containing sql not permitted	719	883
-containing_sql_not_permitted	719,720	883
-containingsqlnotpermitted	719,720	883
-contains column * not found in parent	148,1	456
-contains no values	43	884
-content too short error	721	885
-contenttooshorterror	721	885
-context deadline exceeded	722	886
-context deadline exceeded client timeout exceeded while awaiting headers	722	886
-context marshal exception	212	887
-context not dane enabled	723,150	169
-context not empty exception	724	888
-contextmarshalexception	212	887
-contextnotemptyexception	724	888
-conversion between * is not supported	45	889
-conversion from wchar_t to server encoding failed	569,50	890
-conversion with oid * does not exist	83,1	775
-convert partition is not supported for subpartitioned table	725	891
-converter not found error	726	892
-converternotfounderror	726	892
-converting column * from * to	727	893
-convpath disk i o error	728,81	894
-convpath unable to open database file	729,730	895
-cookie gen callback failure	731,150	169
-cookie mismatch	732,150	169
-cookieexception	733	896
-copy algorithm requires a lock	734	897
+constraints on permanent tables may reference only permanent tables	47,1	450
+constraints on temporary tables may reference only temporary tables	47,1	450
+constraints on temporary tables must involve temporary tables of this session	47,1	450
+constraints on unlogged tables may reference only permanent or unlogged tables	47,1	450
+container cannot run	717	887
+container gc failed	718,719	888
+containercannotrun	717	887
+containergcfailed	718,719	888
+containing sql not permitted	720	889
+containing_sql_not_permitted	720,721	889
+containingsqlnotpermitted	720,721	889
+contains column * not found in parent	148,1	461
+contains no values	43	890
+content too short error	722	891
+contenttooshorterror	722	891
+context deadline exceeded	723	892
+context deadline exceeded client timeout exceeded while awaiting headers	723	892
+context marshal exception	213	893
+context not dane enabled	724,150	169
+context not empty exception	725	894
+contextmarshalexception	213	893
+contextnotemptyexception	725	894
+conversion between * is not supported	45	895
+conversion from wchar_t to server encoding failed	570,50	896
+conversion with oid * does not exist	83,1	781
+convert partition is not supported for subpartitioned table	726	897
+converter not found error	727	898
+converternotfounderror	727	898
+converting column * from * to	728	899
+convpath disk i o error	729,81	900
+convpath unable to open database file	730,731	901
+cookie gen callback failure	732,150	169
+cookie mismatch	733,150	169
+cookieexception	734	902
+copy algorithm requires a lock	735	903
 copy delimiter and quote must be different	93,50	196
 copy delimiter cannot be	93,50	196
 copy delimiter cannot be newline or carriage return	93,50	196
-copy delimiter must be a single one byte character	45	642
-copy delimiter must not appear in the null specification	45	642
-copy escape available only in csv mode	45	642
-copy escape must be a single one byte character	45	642
-copy file signature not recognized	249,50	796
-copy force not null available only in csv mode	45	642
-copy force not null only available using copy from	45	642
-copy force null available only in csv mode	45	642
-copy force null only available using copy from	45	642
-copy force quote available only in csv mode	45	642
-copy force quote only available using copy to	45	642
+copy delimiter must be a single one byte character	45	648
+copy delimiter must not appear in the null specification	45	648
+copy escape available only in csv mode	45	648
+copy escape must be a single one byte character	45	648
+copy file signature not recognized	250,50	802
+copy force not null available only in csv mode	45	648
+copy force not null only available using copy from	45	648
+copy force null available only in csv mode	45	648
+copy force null only available using copy from	45	648
+copy force quote available only in csv mode	45	648
+copy force quote only available using copy to	45	648
 copy format * not recognized	93,50	196
-copy from not supported with row level security	45	642
-copy from stdin failed	418,104	898
+copy from not supported with row level security	45	648
+copy from stdin failed	419,104	904
 copy null representation cannot use newline or carriage return	93,50	196
-copy parameters failed	735,150	169
-copy query must have a returning clause	45	835
-copy query must not be a utility command	45	835
-copy quote available only in csv mode	45	642
-copy quote must be a single one byte character	45	642
-copy select into is not supported	45	835
-corrupted replication event was detected	736	899
-corrupted trg file for table s s	737	900
-corruptfs disk i o error	738,81	901
-cost must be positive	93,50	902
-could not accept ssl connection	311,312	903
-could not accept ssl connection eof detected	311,312	903
-could not attach to a sharedfileset that is already destroyed	43	904
-could not attach to dynamic shared area	43	905
-could not be parsed at index	739	906
-could not cast value of type	388	907
-could not change table * to logged because it references unlogged table	47,1	445
-could not change table * to unlogged because it references logged table	47,1	445
-could not connect to publisher when attempting to drop replication slot	701,312	908
-could not connect to the primary server	701,312	909
-could not connect to the publisher	701,312	910
-could not convert nid * to an asn1_object structure	93,50	911
-could not convert row type	148,1	912
-could not convert table * to a view because it has child tables	43	913
-could not convert table * to a view because it has indexes	43	913
-could not convert table * to a view because it has parent tables	43	913
-could not convert table * to a view because it has row security enabled	43	913
-could not convert table * to a view because it has row security policies	43	913
-could not convert table * to a view because it has triggers	43	913
-could not convert table * to a view because it is not empty	43	913
-could not convert type	439,1	471
-could not create bio	740,122	914
-could not create exclusion constraint	692,572	851
-could not create locale	93,50	915
-could not create replication slot	311,312	916
-could not create shmemindex entry for data structure	740,122	917
-could not create slave thread check system resources	741	918
-could not create unique index	742,572	919
-could not delete gtid domain reason	743	920
-could not determine actual enum type	45	921
+copy parameters failed	736,150	169
+copy query must have a returning clause	45	841
+copy query must not be a utility command	45	841
+copy quote available only in csv mode	45	648
+copy quote must be a single one byte character	45	648
+copy select into is not supported	45	841
+corrupted replication event was detected	737	905
+corrupted trg file for table s s	738	906
+corruptfs disk i o error	739,81	907
+cost must be positive	93,50	908
+could not accept ssl connection	312,313	909
+could not accept ssl connection eof detected	312,313	909
+could not attach to a sharedfileset that is already destroyed	43	910
+could not attach to dynamic shared area	43	911
+could not be parsed at index	503	912
+could not cast value of type	203	913
+could not change table * to logged because it references unlogged table	47,1	450
+could not change table * to unlogged because it references logged table	47,1	450
+could not connect to publisher when attempting to drop replication slot	702,313	914
+could not connect to the primary server	702,313	915
+could not connect to the publisher	702,313	916
+could not convert nid * to an asn1_object structure	93,50	917
+could not convert row type	148,1	918
+could not convert table * to a view because it has child tables	43	919
+could not convert table * to a view because it has indexes	43	919
+could not convert table * to a view because it has parent tables	43	919
+could not convert table * to a view because it has row security enabled	43	919
+could not convert table * to a view because it has row security policies	43	919
+could not convert table * to a view because it has triggers	43	919
+could not convert table * to a view because it is not empty	43	919
+could not convert type	440,1	476
+could not create bio	740,122	920
+could not create exclusion constraint	693,573	857
+could not create locale	93,50	921
+could not create replication slot	312,313	922
+could not create shmemindex entry for data structure	740,122	923
+could not create slave thread check system resources	741	924
+could not create unique index	742,573	925
+could not delete gtid domain reason	743	926
+could not determine actual enum type	45	927
 could not determine actual result type for function * declared to return type	148,1	181
-could not determine actual type of argument declared	148,1	922
-could not determine data type for argument	93,50	923
-could not determine data type of parameter	138,1,465	924
+could not determine actual type of argument declared	148,1	928
+could not determine data type for argument	93,50	929
+could not determine data type of parameter	138,1,466	930
 could not determine input data type	93,50	183
-could not determine interpretation of row comparison operator	45	492
+could not determine interpretation of row comparison operator	45	497
 could not determine polymorphic type * because input has type	148,1	168
 could not determine polymorphic type because input has type	148,1	168
 could not determine row description for function returning record	148,1	181
-could not determine row type for result of	45	925
-could not determine which collation to use for	744,1	926
-could not determine which collation to use for ilike	744,1	927
-could not determine which collation to use for index expression	744,1	928
-could not determine which collation to use for partition expression	744,1	929
-could not determine which collation to use for regular expression	744,1	930
-could not determine which collation to use for string comparison	744,1	931
-could not determine which collation to use for string hashing	744,1	932
-could not determine which collation to use for view column	744,1	933
-could not drop relation mapping for subscription	93,50	934
-could not drop replication origin with id * in use by pid	68,43	935
-could not drop replication slot * on publisher	701,312	908
-could not enable user right	69,1	936
-could not extend file * wrote only * bytes at block	745,122	937
-could not fetch column list info for table * from publisher	701,312	910
-could not fetch table info for table * from publisher	701,312	910
-could not find a function named	746,1	938
-could not find a part of the path	747	939
-could not find a procedure named	746,1	938
-could not find an aggregate named	746,1	938
-could not find array type for data type	83,1	940
-could not find element type for data type	83,1	941
-could not find free replication origin id	182	942
-could not find free replication state increase max_replication_slots	121,122	943
-could not find free replication state slot for replication origin with id	121,122	943
-could not find function * in file	746,1	944
-could not find function information for function	746,1	945
-could not find jsonpath variable	83,1	946
-could not find multirange type for data type	83,1	947
-could not find the drive the drive might not be ready or might not be mapped	748	948
-could not form array type name for type	82,1	949
-could not format cidr value	749,50	950
-could not format inet value	749,50	950
-could not get commit timestamp data	43	951
-could not get nid for asn1_object object	93,50	911
-could not identify a comparison function for type	746,1	952
-could not identify a hash function for type	746,1	953
-could not identify an equality operator for type	746,1	954
-could not identify an extended hash function for type	746,1	953
-could not identify an inequality operator for type	746,1	955
-could not identify an ordering operator for type	746,1	956
-could not identify column * in record data type	435,1	957
-could not implement	45	958
-could not implement distinct	45	959
-could not implement group by	45	959
-could not implement recursive union	45	958
-could not implement window order by	45	959
-could not implement window partition by	45	959
-could not import the requested snapshot	43	960
-could not initialize master info structure for * more error messages can be found in the mariadb error log	750	961
-could not initialize ssl connection	311,312	903
-could not initialize ssl connection ssl context not set up	311,312	903
-could not load dh parameters file	107,108	717
-could not load private key file	107,108	717
-could not load root certificate file	107,108	717
-could not load server certificate file	107,108	717
-could not load ssl certificate revocation list directory	107,108	717
-could not load ssl certificate revocation list file	107,108	717
-could not load ssl certificate revocation list file * or directory	107,108	717
-could not load the file	487	962
-could not load the specified file	751	963
+could not determine row type for result of	45	931
+could not determine which collation to use for	744,1	932
+could not determine which collation to use for ilike	744,1	933
+could not determine which collation to use for index expression	744,1	934
+could not determine which collation to use for partition expression	744,1	935
+could not determine which collation to use for regular expression	744,1	936
+could not determine which collation to use for string comparison	744,1	937
+could not determine which collation to use for string hashing	744,1	938
+could not determine which collation to use for view column	744,1	939
+could not drop relation mapping for subscription	93,50	940
+could not drop replication origin with id * in use by pid	68,43	941
+could not drop replication slot * on publisher	702,313	914
+could not enable user right	69,1	942
+could not extend file * wrote only * bytes at block	745,122	943
+could not fetch column list info for table * from publisher	702,313	916
+could not fetch table info for table * from publisher	702,313	916
+could not find a function named	746,1	944
+could not find a part of the path	747	945
+could not find a procedure named	746,1	944
+could not find an aggregate named	746,1	944
+could not find array type for data type	83,1	946
+could not find element type for data type	83,1	947
+could not find free replication origin id	182	948
+could not find free replication state increase max_replication_slots	121,122	949
+could not find free replication state slot for replication origin with id	121,122	949
+could not find function * in file	746,1	950
+could not find function information for function	746,1	951
+could not find jsonpath variable	83,1	952
+could not find multirange type for data type	83,1	953
+could not find the drive the drive might not be ready or might not be mapped	748	954
+could not form array type name for type	82,1	955
+could not format cidr value	749,50	956
+could not format inet value	749,50	956
+could not get commit timestamp data	43	957
+could not get nid for asn1_object object	93,50	917
+could not identify a comparison function for type	746,1	958
+could not identify a hash function for type	746,1	959
+could not identify an equality operator for type	746,1	960
+could not identify an extended hash function for type	746,1	959
+could not identify an inequality operator for type	746,1	961
+could not identify an ordering operator for type	746,1	962
+could not identify column * in record data type	436,1	963
+could not implement	45	964
+could not implement distinct	45	965
+could not implement group by	45	965
+could not implement recursive union	45	964
+could not implement window order by	45	965
+could not implement window partition by	45	965
+could not import the requested snapshot	43	966
+could not initialize master info structure for * more error messages can be found in the mariadb error log	750	967
+could not initialize ssl connection	312,313	909
+could not initialize ssl connection ssl context not set up	312,313	909
+could not load dh parameters file	107,108	723
+could not load module * due to reason nofile	412	968
+could not load private key file	107,108	723
+could not load root certificate file	107,108	723
+could not load server certificate file	107,108	723
+could not load ssl certificate revocation list directory	107,108	723
+could not load ssl certificate revocation list file	107,108	723
+could not load ssl certificate revocation list file * or directory	107,108	723
+could not load the file	412	969
+could not load the specified file	751	970
 could not make operator class * be default for type	82,1	135
-could not map dynamic shared memory segment	43	964
-could not obtain lock on relation	422,43	965
-could not obtain lock on row in relation	422,43	966
+could not map dynamic shared memory segment	43	971
+could not obtain lock on relation	423,43	972
+could not obtain lock on row in relation	423,43	973
 could not open affix file	107,108	110
-could not open configuration file * maximum nesting depth exceeded	182	967
+could not open configuration file * maximum nesting depth exceeded	182	974
 could not open dictionary file	107,108	110
-could not open parent table of index	591,1	968
-could not open stop word file	107,108	969
-could not open synonym file	107,108	970
-could not open thesaurus file	107,108	971
-could not parse connection string	740,122	972
-could not parse contents of file	107,108	973
-could not parse gtid list	752	974
-could not parse ldap url	107,108	261
-could not parse radius identifiers list	107,108	261
-could not parse radius port list	107,108	261
-could not parse radius secret list	107,108	261
-could not parse radius server list	107,108	261
-could not parse setting for parameter	0,1	975
-could not receive data from wal stream	701,312,311	976
-could not receive database system identifier and timeline id from the primary server	311,312	916
-could not receive list of replicated tables from the publisher	701,312	908
-could not receive timeline history file from the primary server	311,312	916
-could not resolve host	753	977
-could not send data to wal stream	701,312	976
-could not send end of streaming message to primary	701,312	976
-could not send tuple to shared memory queue	43	978
-could not serialize access due to concurrent delete	421,420	979
-could not serialize access due to concurrent update	421,420	980
-could not serialize access due to read write dependencies among transactions	421,420	981
-could not set compression worker count to	93,50	982
-could not set environment	740,122	983
-could not set ssl socket	311,312	903
-could not set the cipher list no valid ciphers available	107,108	717
-could not set up xml error handler	45	984
-could not start initial contents copy for table	701,312	910
-could not start wal streaming	740,122,311	972
-could not translate name	754	985
-could not translate radius server name * to address	107,108	261
-could not update replication slave gtid state	755	986
-could not write block	756,757	987
-could not write block * in file * wrote only	745,122	937
-could not write file * wrote only * bytes at offset	745,122	988
-couldn t translate some identities	758	989
-couldn t uncompress communication packet	759	990
-count must be greater than zero	760,50	991
-cpu time limit exceeded	761	992
-crash loop back off	762,763	993
-crash shutdown	764	994
-crash_shutdown	764,104	994
-crashloopbackoff	762,763	993
-crashshutdown	764,104	994
-crcerror	765	995
+could not open parent table of index	592,1	975
+could not open stop word file	107,108	976
+could not open synonym file	107,108	977
+could not open thesaurus file	107,108	978
+could not parse connection string	740,122	979
+could not parse contents of file	107,108	980
+could not parse gtid list	752	981
+could not parse ldap url	107,108	263
+could not parse radius identifiers list	107,108	263
+could not parse radius port list	107,108	263
+could not parse radius secret list	107,108	263
+could not parse radius server list	107,108	263
+could not parse setting for parameter	0,1	982
+could not read file * no such file or directory	747	983
+could not receive data from wal stream	702,313,312	984
+could not receive database system identifier and timeline id from the primary server	312,313	922
+could not receive list of replicated tables from the publisher	702,313	914
+could not receive timeline history file from the primary server	312,313	922
+could not resolve host	753	985
+could not send data to wal stream	702,313	984
+could not send end of streaming message to primary	702,313	984
+could not send tuple to shared memory queue	43	986
+could not serialize access due to concurrent delete	422,421	987
+could not serialize access due to concurrent update	422,421	988
+could not serialize access due to read write dependencies among transactions	422,421	989
+could not set compression worker count to	93,50	990
+could not set environment	740,122	991
+could not set ssl socket	312,313	909
+could not set the cipher list no valid ciphers available	107,108	723
+could not set up xml error handler	45	992
+could not start initial contents copy for table	702,313	916
+could not start wal streaming	740,122,312	979
+could not translate name	754	993
+could not translate radius server name * to address	107,108	263
+could not update replication slave gtid state	755	994
+could not write block	756,757	995
+could not write block * in file * wrote only	745,122	943
+could not write file * wrote only * bytes at offset	745,122	996
+couldn t translate some identities	758	997
+couldn t uncompress communication packet	759	998
+count must be greater than zero	760,50	999
+cpu time limit exceeded	761	1000
+crash loop back off	762,763	1001
+crash shutdown	764	1002
+crash_shutdown	764,104	1002
+crashloopbackoff	762,763	1001
+crashshutdown	764,104	1002
+crcerror	765	1003
 create assertion is not yet implemented	45	45
-create container config error	766,767	996
-create container error	768,769	997
-create database not allowed while thread is holding global read lock	770	998
+create container config error	766,767	1004
+create container error	768,769	1005
+create database not allowed while thread is holding global read lock	770	1006
 create extension from is no longer supported	45	45
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	771	999
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	771	1007
 create or replace constraint trigger is not supported	45	45
-create pod sandbox error	772,773	1000
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	774	1001
+create pod sandbox error	772,773	1008
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	774	1009
 create schema if not exists cannot include schema elements	45	45
-create specifies a schema * different from the one being created	775,1	1002
-create statistics only supports relation names in the from clause	45	550
-create table select is forbidden when enforce_gtid_consistency 1	776	1003
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	777	1004
-create view specifies more column names than columns	0,1	1005
-createcontainerconfigerror	766,767	996
-createcontainererror	768,769	997
-createpodsandboxerror	772,773	1000
-creating index * required more than * bytes of modification log please try again	778	1006
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	779	1007
-creation context of event s s is invalid	780	1008
-creation context of stored routine s s is invalid	781	1009
-creation context of view s s is invalid	782	1010
-credential expired exception	783	1011
-credential not found exception	784	1012
-credentialexception	785	1013
-credentialexpiredexception	783	1011
-credentialnotfoundexception	784	1012
-crl has expired	786,156	1014
-crl is not yet valid	787,156	1015
-crl path validation error	788,156	1016
-crl signature failure	789,156	1017
-crlerror	790	1018
-crlexception	791	1019
-cross database references are not implemented	45	596
-cross dependency found in outer join examine your on conditions	792	1020
-crypto dsa invalid public key	793	1021
-crypto rsa decryption error	794,795	1022
-crypto rsa message too long for rsa public key size	796,797	1023
-crypto rsa verification error	798,799	1024
-cryptographic unexpected operation exception	800	1025
-cryptographicexception	801	1026
-cryptographicunexpectedoperationexception	800	1025
-csv quote character must not appear in the null specification	45	642
-cube is limited to 12 elements	491,182	1027
-culture is not supported	802	1028
-culture not found exception	802	1029
-culturenotfoundexception	802	1029
+create specifies a schema * different from the one being created	775,1	1010
+create statistics only supports relation names in the from clause	45	555
+create table select is forbidden when enforce_gtid_consistency 1	776	1011
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	777	1012
+create view specifies more column names than columns	0,1	1013
+createcontainerconfigerror	766,767	1004
+createcontainererror	768,769	1005
+createpodsandboxerror	772,773	1008
+creating index * required more than * bytes of modification log please try again	778	1014
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	779	1015
+creation context of event s s is invalid	780	1016
+creation context of stored routine s s is invalid	781	1017
+creation context of view s s is invalid	782	1018
+credential expired exception	783	1019
+credential not found exception	784	1020
+credentialexception	785	1021
+credentialexpiredexception	783	1019
+credentialnotfoundexception	784	1020
+crl has expired	786,156	1022
+crl is not yet valid	787,156	1023
+crl path validation error	788,156	1024
+crl signature failure	789,156	1025
+crlerror	790	1026
+crlexception	791	1027
+cross database references are not implemented	45	601
+cross dependency found in outer join examine your on conditions	792	1028
+crypto dsa invalid public key	793	1029
+crypto rsa decryption error	794,795	1030
+crypto rsa message too long for rsa public key size	796,797	1031
+crypto rsa verification error	798,799	1032
+cryptographic unexpected operation exception	800	1033
+cryptographicexception	801	1034
+cryptographicunexpectedoperationexception	800	1033
+csv quote character must not appear in the null specification	45	648
+cube is limited to 12 elements	491,182	1035
+culture is not supported	802	1036
+culture not found exception	802	1037
+culturenotfoundexception	802	1037
 current database cannot be changed	45	45
-current database cannot be renamed	45	449
-current database s encoding is not supported with this provider	45	1030
-current transaction is aborted commands ignored until end of transaction block	803,96	1031
-current user cannot be dropped	68,43	1032
-current user cannot be renamed	45	1033
-currval of sequence * is not yet defined in this session	43	1034
-cursor can only scan forward	43	1035
-cursor declaration after handler declaration	804	1036
-cursor is already open	805	1037
-cursor is not open	806	1038
-cursor select must not have into	807	1039
-cursor statement must be a select	808	1040
-custom attribute format exception	307	1041
+current database cannot be renamed	45	454
+current database s encoding is not supported with this provider	45	1038
+current transaction is aborted commands ignored until end of transaction block	803,96	1039
+current user cannot be dropped	68,43	1040
+current user cannot be renamed	45	1041
+currval of sequence * is not yet defined in this session	43	1042
+cursor can only scan forward	43	1043
+cursor declaration after handler declaration	804	1044
+cursor is already open	805	1045
+cursor is not open	806	1046
+cursor select must not have into	807	1047
+cursor statement must be a select	808	1048
+custom attribute format exception	308	1049
 custom ext handler already installed	809,150	169
-custom scan * does not support markpos	45	1042
-customattributeformatexception	307	1041
-cycle column * not in with query column list	0,1	1043
-cycle column * specified more than once	152,1	1044
-cycle mark column name * already used in with query column list	0,1	1043
-cycle mark column name and cycle path column name are the same	0,1	1043
-cycle path column name * already used in with query column list	0,1	1043
-cyclic dependency detected between extensions	111,1	1045
-cyclic reference on subqueries	810	1046
+custom scan * does not support markpos	45	1050
+customattributeformatexception	308	1049
+cycle column * not in with query column list	0,1	1051
+cycle column * specified more than once	152,1	1052
+cycle mark column name * already used in with query column list	0,1	1051
+cycle mark column name and cycle path column name are the same	0,1	1051
+cycle path column name * already used in with query column list	0,1	1051
+cyclic dependency detected between extensions	111,1	1053
+cyclic reference on subqueries	810	1054
 dane already enabled	811,150	169
 dane cannot override mtype full	812,150	169
 dane not enabled	813,150	169
@@ -9777,3299 +9805,3299 @@ dane tlsa bad public key	819,150	169
 dane tlsa bad selector	820,150	169
 dane tlsa null data	821,150	169
 data between ccs and finished	822,150	169
-data corrupted	823	1047
-data directory * has invalid permissions	43	1048
-data directory * has wrong ownership	43	1048
-data directory with the specified oid * already exists	93,50	534
-data disk i o error	824,81	1049
-data exception	50	1050
-data for column * too long	825	1051
-data format exception	826	1052
+data corrupted	823	1055
+data directory * has invalid permissions	43	1056
+data directory * has wrong ownership	43	1056
+data directory with the specified oid * already exists	93,50	539
+data disk i o error	824,81	1057
+data exception	50	1058
+data for column * too long	825	1059
+data format exception	826	1060
 data length too long	827,150	169
-data misaligned exception	46	1053
-data too long for column * at row	828	1054
-data too long for condition item	829	1055
-data type * has no default operator class for access method	83,1	1056
+data misaligned exception	46	1061
+data too long for column * at row	828	1062
+data too long for condition item	829	1063
+data type * has no default operator class for access method	83,1	1064
 data type * is a domain	131,1	199
 data type * is a pseudo type	131,1	199
-data type * is not an array type	148,1	312
-data_corrupted	823,830	1047
-data_exception	50	1050
-data_loss	612,613,31	755
-database connection requirement not indicated during registration	182	1057
-database dropped	831	1058
-database files are incompatible with server	93,50	1059
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	182	1060
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	182	1060
-database is not accepting commands to avoid wraparound data loss in database	182	1061
-database is not accepting commands to avoid wraparound data loss in database with oid	182	1061
-database oid * is already in use by database	93,50	534
-database system identifier differs between the primary and standby	43	497
-database with oid * does not exist	83,1	1062
-database_dropped	831,104	1058
-databasedropped	831,104	1058
-databaseerror	832	1063
-datacorrupted	823,830	1047
-dataerror	833	1064
-dataexception	50	1050
-dataformatexception	826	1052
-dataloss	612,613,31	755
-datamisalignedexception	46	1053
-datatype configuration exception	834	1065
-datatype mismatch	148	1066
-datatype_mismatch	148,1	1066
-datatypeconfigurationexception	834	1065
-datatypemismatch	148,1	1066
-date field value out of range	835,50	1067
-date time exception	836	1068
-date time field value out of range	835,50	1069
-date time parse exception	837,739	1070
-datetime field overflow	835	1071
-datetime format is not dated and not timed	438,50	469
-datetime format is not recognized	838,50	1072
-datetime format is zoned but not timed	438,50	469
-datetime function * field overflow	839	1073
-datetime_field_overflow	835,50	1071
-datetimeexception	836	1068
-datetimefieldoverflow	835,50	1071
-datetimeparseexception	837,739	1070
-deadline_exceeded	614,615,35	756
-deadlineexceeded	614,615,35	756
-deadlock detected	419	1074
-deadlock found when trying to get lock try restarting transaction	840	1075
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	841	1076
-deadlock_detected	419,420	1074
-deadlockdetected	419,420	1074
-debug sync point hit limit reached	842	1077
-debug sync point wait timed out	843	1078
-decapsulateexception	844	1079
-declare cursor must not contain data modifying statements in with	45	454
-declare cursor with hold * is not supported	45	454
-declare insensitive cursor * is not valid	501,1	638
-declare scroll cursor * is not supported	45	454
-declare scroll cursor for update share is not supported	45	1080
-decoder fallback exception	845	1081
-decoderfallbackexception	845	1081
-decoding of base64 string failed	846	1082
+data type * is not an array type	148,1	315
+data_corrupted	823,830	1055
+data_exception	50	1058
+data_loss	613,614,31	761
+database connection requirement not indicated during registration	182	1065
+database dropped	831	1066
+database files are incompatible with server	93,50	1067
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	182	1068
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	182	1068
+database is not accepting commands to avoid wraparound data loss in database	182	1069
+database is not accepting commands to avoid wraparound data loss in database with oid	182	1069
+database oid * is already in use by database	93,50	539
+database system identifier differs between the primary and standby	43	502
+database with oid * does not exist	83,1	1070
+database_dropped	831,104	1066
+databasedropped	831,104	1066
+databaseerror	832	1071
+datacorrupted	823,830	1055
+dataerror	833	1072
+dataexception	50	1058
+dataformatexception	826	1060
+dataloss	613,614,31	761
+datamisalignedexception	46	1061
+datatype configuration exception	834	1073
+datatype mismatch	148	1074
+datatype_mismatch	148,1	1074
+datatypeconfigurationexception	834	1073
+datatypemismatch	148,1	1074
+date field value out of range	835,50	1075
+date time exception	836	1076
+date time field value out of range	835,50	1077
+date time parse exception	837,503	1078
+datetime field overflow	835	1079
+datetime format is not dated and not timed	439,50	474
+datetime format is not recognized	838,50	1080
+datetime format is zoned but not timed	439,50	474
+datetime function * field overflow	839	1081
+datetime_field_overflow	835,50	1079
+datetimeexception	836	1076
+datetimefieldoverflow	835,50	1079
+datetimeparseexception	837,503	1078
+deadline_exceeded	615,616,35	762
+deadlineexceeded	615,616,35	762
+deadlock detected	420	1082
+deadlock found when trying to get lock try restarting transaction	840	1083
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	841	1084
+deadlock_detected	420,421	1082
+deadlockdetected	420,421	1082
+debug sync point hit limit reached	842	1085
+debug sync point wait timed out	843	1086
+decapsulateexception	844	1087
+declare cursor must not contain data modifying statements in with	45	459
+declare cursor with hold * is not supported	45	459
+declare insensitive cursor * is not valid	501,1	644
+declare scroll cursor * is not supported	45	459
+declare scroll cursor for update share is not supported	45	1088
+decoder fallback exception	845	1089
+decoderfallbackexception	845	1089
+decoding of base64 string failed	846	1090
 decryption failed	847,150	169
 decryption failed or bad record mac	848,150	169
-default acl for user * does not exist	83,1	1083
-default acl for user * in schema * does not exist	83,1	1083
-default conversion for * already exists	82,1	1084
-default conversion function for encoding * does not exist	746,1	1085
-default for column * cannot be cast automatically to type	148,1	456
-default ignore value is not supported for such parameter usage	849	1086
-default is not allowed in this context	0,1	1087
-default namespace is not supported	45	984
-default privileges cannot be set for columns	517,518	636
-default value for column * of relation * does not exist	435,1	1088
-defaulting grantor to user id	518	1089
-delayed insert thread couldn t get requested lock for table	850	1090
-delayed option not supported for table	851	1091
-delete disk i o error	852,81	1092
-delete trigger s when condition cannot reference new values	84,1	308
-dependency removal exception	853	1093
-dependency resolution error	854	1094
-dependencyerror	855	1095
-dependencyremovalexception	853	1093
-dependencyresolutionerror	854	1094
-dependent objects still exist	432	1096
-dependent privilege descriptors still exist	433	1097
-dependent privileges exist	432,433	1098
-dependent_objects_still_exist	432,433	1096
-dependent_privilege_descriptors_still_exist	433	1097
-dependentobjectsstillexist	432,433	1096
-dependentprivilegedescriptorsstillexist	433	1097
-deprecationwarning	856	1099
-destination address required	857	1100
-destination encoding * does not exist	83,1	1101
-destroy failed exception	858	1102
-destroyfailedexception	858	1102
-device not a stream	859	1103
-device or resource busy	860	1104
-dh could not load dh parameters	107,108	717
-dh could not set dh parameters	107,108	717
+default acl for user * does not exist	83,1	1091
+default acl for user * in schema * does not exist	83,1	1091
+default conversion for * already exists	82,1	1092
+default conversion function for encoding * does not exist	746,1	1093
+default for column * cannot be cast automatically to type	148,1	461
+default ignore value is not supported for such parameter usage	849	1094
+default is not allowed in this context	0,1	1095
+default namespace is not supported	45	992
+default privileges cannot be set for columns	518,519	642
+default value for column * of relation * does not exist	436,1	1096
+defaulting grantor to user id	519	1097
+delayed insert thread couldn t get requested lock for table	850	1098
+delayed option not supported for table	851	1099
+delete disk i o error	852,81	1100
+delete trigger s when condition cannot reference new values	84,1	311
+dependency removal exception	853	1101
+dependency resolution error	854	1102
+dependencyerror	855	1103
+dependencyremovalexception	853	1101
+dependencyresolutionerror	854	1102
+dependent objects still exist	433	1104
+dependent privilege descriptors still exist	434	1105
+dependent privileges exist	433,434	1106
+dependent_objects_still_exist	433,434	1104
+dependent_privilege_descriptors_still_exist	434	1105
+dependentobjectsstillexist	433,434	1104
+dependentprivilegedescriptorsstillexist	434	1105
+deprecationwarning	856	1107
+destination address required	857	1108
+destination encoding * does not exist	83,1	1109
+destroy failed exception	858	1110
+destroyfailedexception	858	1110
+device not a stream	859	1111
+device or resource busy	860	1112
+dh could not load dh parameters	107,108	723
+dh could not set dh parameters	107,108	723
 dh key too small	861,150	169
 dh public value length is wrong	862,150	169
-dherror	863	1105
-diagnostics exception	864	1106
-diagnostics_exception	864	1106
-diagnosticsexception	864	1106
-dial tcp * connect connection refused	705	1107
-different crl scope	865,156	1108
+dherror	863	1113
+diagnostics exception	864	1114
+diagnostics_exception	864	1114
+diagnosticsexception	864	1114
+dial tcp * connect connection refused	706	1115
+different crl scope	865,156	1116
 digest check failed	866,150	169
-digesterror	867	1109
-digestexception	868	1110
-dimension array or low bound array cannot be null	94,50	430
-dimension values cannot be null	94,50	430
-directories for tablespace * could not be removed	43	1111
-directory iterator exception	869	1112
-directory not empty	870	1113
-directory not empty exception	871	1114
-directory not found exception	209,747	1115
-directoryiteratorexception	869	1112
-directorynotemptyexception	871	1114
-directorynotfoundexception	209,747	1115
-dirtywal unable to open database file	872,730	1116
-disk full	745	1117
-disk full * waiting for someone to free some space errno	873	1118
-disk quota exceeded	874	1119
-disk_full	745,122	1117
-diskfull	745,122	1117
-display width out of range for * max	875	1120
-distance in phrase operator must be an integer value between zero and	93,50	1121
+digesterror	867	1117
+digestexception	868	1118
+dimension array or low bound array cannot be null	94,50	435
+dimension values cannot be null	94,50	435
+directories for tablespace * could not be removed	43	1119
+directory iterator exception	869	1120
+directory not empty	870	1121
+directory not empty exception	871	1122
+directory not found exception	210,747	1123
+directoryiteratorexception	869	1120
+directorynotemptyexception	871	1122
+directorynotfoundexception	210,747	1123
+dirtywal unable to open database file	872,731	1124
+disk full	745	1125
+disk full * waiting for someone to free some space errno	873	1126
+disk quota exceeded	874	1127
+disk_full	745,122	1125
+diskfull	745,122	1125
+display width out of range for * max	875	1128
+distance in phrase operator must be an integer value between zero and	93,50	1129
 distinct is not implemented for window functions	45	122
-distinct specified but * is not an aggregate function	131,1	1122
-divide by zero exception	211,202	1123
-dividebyzeroexception	211,202	1123
-division by 0	876	1124
-division by zero	202	1125
-division_by_zero	202,50	1125
-divisionbyzero	202,50	1125
-dll not found exception	877	1126
-dll was not found	877	1127
-dllnotfoundexception	877	1126
-do also rules are not supported for copy	45	835
-do also rules are not supported for data modifying statements in with	45	579
-do instead nothing rules are not supported for copy	45	835
-do instead nothing rules are not supported for data modifying statements in with	45	579
-do instead notify rules are not supported for data modifying statements in with	45	579
-do not support online operation on table with gis index	878	1128
-documenterror	879	1129
-does not accept a target detail	0,1	830
-does not allow null values	880,572	1130
-does not belong to table	93,50,43	1131
-does not exist	83,1,591,746,435,881,707,882,82,883	1132
-does not exist in operator family	83,1	1133
-does not exist within current savepoint level	881,884	1134
-does not have a composite type	131,1	1135
-does not have a for update share reference to table	467	1136
-does not match locale	93,50	534
-does not refer to a table	591,1	1137
-does not return tuples	467	1138
-does not support inline code execution	45	1139
-does not support set schema	45	381
-does not support subqueries or stored functions	885	1140
-does not support subscripted assignment	45	1141
-does not support the global option	93,50	1142
+distinct specified but * is not an aggregate function	131,1	1130
+divide by zero exception	212,202	1131
+dividebyzeroexception	212,202	1131
+division by 0	876	1132
+division by zero	202	1133
+division_by_zero	202,50	1133
+divisionbyzero	202,50	1133
+dll not found exception	877	1134
+dll was not found	877	1135
+dllnotfoundexception	877	1134
+do also rules are not supported for copy	45	841
+do also rules are not supported for data modifying statements in with	45	584
+do instead nothing rules are not supported for copy	45	841
+do instead nothing rules are not supported for data modifying statements in with	45	584
+do instead notify rules are not supported for data modifying statements in with	45	584
+do not support online operation on table with gis index	878	1136
+documenterror	879	1137
+does not accept a target detail	0,1	836
+does not allow null values	880,573	1138
+does not belong to table	93,50,43	1139
+does not exist	83,1,592,746,436,881,708,882,82,883	1140
+does not exist in operator family	83,1	1141
+does not exist within current savepoint level	881,884	1142
+does not have a composite type	131,1	1143
+does not have a for update share reference to table	468	1144
+does not match locale	93,50	539
+does not refer to a table	592,1	1145
+does not return tuples	468	1146
+does not support inline code execution	45	1147
+does not support set schema	45	384
+does not support subqueries or stored functions	885	1148
+does not support subscripted assignment	45	1149
+does not support the global option	93,50	1150
 domain data types must not be marked binary compatible	84,1	191
-domain error * in function	886	1143
-domainerror	887	1144
-drive not found exception	748	1145
-drivenotfoundexception	748	1145
-driver bad connection	888,889	1146
-driver remove argument from query	890,891	1147
-driver skip fast path continue as if unimplemented	892,893	1148
-drop database not allowed while thread is holding global read lock	894	1149
+domain error * in function	886	1151
+domainerror	887	1152
+drive not found exception	748	1153
+drivenotfoundexception	748	1153
+driver bad connection	888,889	1154
+driver remove argument from query	890,891	1155
+driver skip fast path continue as if unimplemented	892,893	1156
+drop database not allowed while thread is holding global read lock	894	1157
 drop index concurrently does not support cascade	45	146
 drop index concurrently does not support dropping multiple objects	45	146
-drop index concurrently must be first action in transaction	45	598
-dropped orphan trigger * originally created for table	895	1150
-dropping a primary key is not allowed without also adding a new primary key	896	1151
-dsaerror	897	1152
+drop index concurrently must be first action in transaction	45	603
+dropped orphan trigger * originally created for table	895	1158
+dropping a primary key is not allowed without also adding a new primary key	896	1159
+dsaerror	897	1160
 dtls message too big	898,150	169
-duplicate * constraint name	899	1153
-duplicate alias	900	1154
-duplicate column	152	1155
-duplicate column * in publication column list	82,1	1156
-duplicate column name	901	1157
-duplicate column name in statistics definition	152,1	1158
+duplicate * constraint name	899	1161
+duplicate alias	900	1162
+duplicate column	152	1163
+duplicate column * in publication column list	82,1	1164
+duplicate column name	901	1165
+duplicate column name in statistics definition	152,1	1166
 duplicate compression id	902,150	169
-duplicate condition information item	903	1159
-duplicate cursor	604	1160
-duplicate database	904	1161
-duplicate entry * for key	905	1162
-duplicate entry for key	905	1163
-duplicate expression in statistics definition	152,1	1158
-duplicate file	906	1164
-duplicate format flags exception	907	1165
-duplicate function	127	1166
+duplicate condition information item	903	1167
+duplicate cursor	605	1168
+duplicate database	904	1169
+duplicate entry * for key	905	1170
+duplicate entry for key	905	1171
+duplicate expression in statistics definition	152,1	1166
+duplicate file	906	1172
+duplicate format flags exception	907	1173
+duplicate function	127	1174
 duplicate function body specified	48,1	112
-duplicate handler declared in the same block	908	1167
-duplicate index s this is deprecated and will be disallowed in a future release	909	1168
-duplicate json object key value	910	1169
-duplicate key name	911	1170
-duplicate key value violates unique constraint	742,572	1171
-duplicate object	82	1172
-duplicate objects in argument	912	1173
-duplicate partition field name	913	1174
-duplicate partition name	914	1175
-duplicate prepared statement	915	1176
-duplicate query name 64s in with clause	916	1177
-duplicate row * column s	917	1178
-duplicate schema	128	1179
-duplicate table	126	1180
-duplicate wait object exception	912	1181
-duplicate_alias	900,1	1154
-duplicate_column	152,1	1155
-duplicate_cursor	604,1	1160
-duplicate_database	904,1	1161
-duplicate_file	906,757	1164
-duplicate_function	127,1	1166
-duplicate_json_object_key_value	910,50	1169
-duplicate_object	82,1	1172
-duplicate_prepared_statement	915,1	1176
-duplicate_schema	128,1	1179
-duplicate_table	126,1	1180
-duplicatealias	900,1	1154
-duplicatecolumn	152,1	1155
-duplicatecursor	604,1	1160
-duplicatedatabase	904,1	1161
-duplicatefile	906,757	1164
-duplicateformatflagsexception	907	1165
-duplicatefunction	127,1	1166
-duplicatejsonobjectkeyvalue	910,50	1169
-duplicateobject	82,1	1172
-duplicatepreparedstatement	915,1	1176
-duplicateschema	128,1	1179
-duplicatetable	126,1	1180
-duplicatewaitobjectexception	912	1181
-dynamic column contains unknown character set	918	1182
-dynamic column implementation limit reached	919	1183
-e2big	166	1184
-eacces	625	1185
-eaddrinuse	100	1186
-eaddrnotavail	434	1187
-eadv	105	1188
-eafnosupport	102	1189
-eagain	324	1190
-eagain wait readable	920	1191
-eagain wait writable	921	1192
-eagainwaitreadable	920	1191
-eagainwaitwritable	921	1192
-eai_addrfamily	753	1193
-eai_again	753	1194
-eai_badflags	753	1195
-eai_fail	753	1196
-eai_family	753	1197
-eai_memory	753	1198
-eai_nodata	753	1199
-eai_noname	753	1200
-eai_overflow	753	1201
-eai_service	753	1202
-eai_socktype	753	1203
-eai_system	753	1204
-ealready	326	1205
-ebade	922	1206
-ebadf	259	1207
-ebadfd	923	1208
-ebadmsg	271	1209
-ebadr	924	1210
-ebadrqc	925	1211
-ebadslt	926	1212
-ebfont	260	1213
-ebusy	860	1214
-ecanceled	927	1215
+duplicate handler declared in the same block	908	1175
+duplicate index s this is deprecated and will be disallowed in a future release	909	1176
+duplicate json object key value	910	1177
+duplicate key name	911	1178
+duplicate key value violates unique constraint	742,573	1179
+duplicate object	82	1180
+duplicate objects in argument	912	1181
+duplicate partition field name	913	1182
+duplicate partition name	914	1183
+duplicate prepared statement	915	1184
+duplicate query name 64s in with clause	916	1185
+duplicate row * column s	917	1186
+duplicate schema	128	1187
+duplicate table	126	1188
+duplicate wait object exception	912	1189
+duplicate_alias	900,1	1162
+duplicate_column	152,1	1163
+duplicate_cursor	605,1	1168
+duplicate_database	904,1	1169
+duplicate_file	906,757	1172
+duplicate_function	127,1	1174
+duplicate_json_object_key_value	910,50	1177
+duplicate_object	82,1	1180
+duplicate_prepared_statement	915,1	1184
+duplicate_schema	128,1	1187
+duplicate_table	126,1	1188
+duplicatealias	900,1	1162
+duplicatecolumn	152,1	1163
+duplicatecursor	605,1	1168
+duplicatedatabase	904,1	1169
+duplicatefile	906,757	1172
+duplicateformatflagsexception	907	1173
+duplicatefunction	127,1	1174
+duplicatejsonobjectkeyvalue	910,50	1177
+duplicateobject	82,1	1180
+duplicatepreparedstatement	915,1	1184
+duplicateschema	128,1	1187
+duplicatetable	126,1	1188
+duplicatewaitobjectexception	912	1189
+dynamic column contains unknown character set	918	1190
+dynamic column implementation limit reached	919	1191
+e2big	166	1192
+eacces	626	1193
+eaddrinuse	100	1194
+eaddrnotavail	435	1195
+eadv	105	1196
+eafnosupport	102	1197
+eagain	325	1198
+eagain wait readable	920	1199
+eagain wait writable	921	1200
+eagainwaitreadable	920	1199
+eagainwaitwritable	921	1200
+eai_addrfamily	753	1201
+eai_again	753	1202
+eai_badflags	753	1203
+eai_fail	753	1204
+eai_family	753	1205
+eai_memory	753	1206
+eai_nodata	753	1207
+eai_noname	753	1208
+eai_overflow	753	1209
+eai_service	753	1210
+eai_socktype	753	1211
+eai_system	753	1212
+ealready	327	1213
+ebade	922	1214
+ebadf	260	1215
+ebadfd	923	1216
+ebadmsg	272	1217
+ebadr	924	1218
+ebadrqc	925	1219
+ebadslt	926	1220
+ebfont	261	1221
+ebusy	860	1222
+ecanceled	927	1223
 ecc cert not for signing	928,150	169
-ecdh could not create key	107,108	717
+ecdh could not create key	107,108	723
 ecdh required for suiteb mode	929,150	169
-ecdh unrecognized curve name	107,108	717
-ecerror	930	1216
-echild	580	1217
-echrng	565	1218
-ecomm	671	1219
-econnaborted	698	1220
-econnrefused	705	1221
-econnreset	708	1222
-edeadlock	931	1223
-edestaddrreq	857	1224
-edom	932	1225
-edotdot	933	1226
-edquot	874	1227
-ee certificate key too weak	934,156	1228
+ecdh unrecognized curve name	107,108	723
+ecerror	930	1224
+echild	581	1225
+echrng	566	1226
+ecomm	672	1227
+econnaborted	699	1228
+econnrefused	706	1229
+econnreset	709	1230
+edeadlock	931	1231
+edestaddrreq	857	1232
+edom	932	1233
+edotdot	933	1234
+edquot	874	1235
+ee certificate key too weak	934,156	1236
 ee key too small	935,150	169
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	45	1229
-eexist	936	1230
-efault	241	1231
-efbig	937	1232
-ehostdown	938	1233
-ehostunreach	939	1234
-eidrm	940	1235
-eilseq	941	1236
-einprogress	327	1237
-einprogress wait readable	942	1238
-einprogress wait writable	943	1239
-einprogresswaitreadable	942	1238
-einprogresswaitwritable	943	1239
-eintr	944	1240
-einval	620	1241
-eio	945	1242
-eisconn	946	1243
-eisdir	947	1244
-eisnam	948	1245
-ekeyexpired	949	1246
-ekeyrejected	950	1247
-ekeyrevoked	951	1248
-el2hlt	952	1249
-el2nsync	953	1250
-el3hlt	954	1251
-el3rst	955	1252
-element type cannot be specified without a subscripting function	93,50	1253
-elibacc	379	1254
-elibbad	88	1255
-elibexec	474	1256
-elibmax	216	1257
-elibscn	956	1258
-elnrng	957	1259
-eloop	958	1260
-email address mismatch	959,156	1261
-emediumtype	960	1262
-emfile	961	1263
-emlink	962	1264
-empty configuration directory name	93,50	845
-empty configuration file name	93,50	845
-empty password returned by client	963,707	1265
-empty query does not return tuples	0,1	1266
-empty range bound specified for partition	84,1	855
+eeee not supported for input	45	1237
+eexist	936	1238
+efault	242	1239
+efbig	937	1240
+ehostdown	938	1241
+ehostunreach	939	1242
+eidrm	940	1243
+eilseq	941	1244
+einprogress	328	1245
+einprogress wait readable	942	1246
+einprogress wait writable	943	1247
+einprogresswaitreadable	942	1246
+einprogresswaitwritable	943	1247
+eintr	944	1248
+einval	621	1249
+eio	945	1250
+eisconn	946	1251
+eisdir	947	1252
+eisnam	948	1253
+ekeyexpired	949	1254
+ekeyrejected	950	1255
+ekeyrevoked	951	1256
+el2hlt	952	1257
+el2nsync	953	1258
+el3hlt	954	1259
+el3rst	955	1260
+element type cannot be specified without a subscripting function	93,50	1261
+elibacc	380	1262
+elibbad	88	1263
+elibexec	475	1264
+elibmax	217	1265
+elibscn	956	1266
+elnrng	957	1267
+eloop	958	1268
+email address mismatch	959,156	1269
+emediumtype	960	1270
+emfile	961	1271
+emlink	962	1272
+empty configuration directory name	93,50	851
+empty configuration file name	93,50	851
+empty password returned by client	963,708	1273
+empty query does not return tuples	0,1	1274
+empty range bound specified for partition	84,1	861
 empty srtp protection profile list	964,150	169
-empty stack exception	965	1267
-empty subject alternative name extension	966,156	1268
-empty xpath expression	50	803
-emptystackexception	965	1267
-emsgsize	797	1269
-emultihop	967	1270
-enametoolong	968	1271
-enavail	969	1272
-encoder fallback exception	970	1273
-encoderfallbackexception	970	1273
-encoding conversion from * to ascii not supported	45	1274
-encoding conversion function * must return type	84,1	1275
-encoding conversion function * returned incorrect result for empty input	84,1	1275
-encoding conversion to or from sql_ascii is not supported	84,1	1275
-encoding hex odd length hex string	971,972	1276
-encodingerror	973	1277
-encodingwarning	974	1278
-encountered illegal format of dynamic column string	975	1279
-encountered illegal value * when converting to	976	1280
+empty stack exception	965	1275
+empty subject alternative name extension	966,156	1276
+empty xpath expression	50	809
+emptystackexception	965	1275
+emsgsize	797	1277
+emultihop	967	1278
+enametoolong	968	1279
+enavail	969	1280
+encoder fallback exception	970	1281
+encoderfallbackexception	970	1281
+encoding conversion from * to ascii not supported	45	1282
+encoding conversion function * must return type	84,1	1283
+encoding conversion function * returned incorrect result for empty input	84,1	1283
+encoding conversion to or from sql_ascii is not supported	84,1	1283
+encoding hex odd length hex string	971,972	1284
+encodingerror	973	1285
+encodingwarning	974	1286
+encountered illegal format of dynamic column string	975	1287
+encountered illegal value * when converting to	976	1288
 encrypted length too long	977,150	169
-end identifier * does not match	978	1281
-end label * without match	979	1282
-end of copy marker corrupt	249,50	796
-end of copy marker does not match previous newline style	249,50	796
-end of line before authentication method	107,108	261
-end of line before database specification	107,108	261
-end of line before ip address specification	107,108	261
-end of line before netmask specification	107,108	261
-end of line before role specification	107,108	261
-end of stream exception	215	1283
-end of yaml exception	980	1284
-endofstreamexception	215	1283
-endofyamlexception	980	1284
-ends is either invalid or before starts	981	1285
-enetdown	982	1286
-enetreset	983	1287
-enetunreach	984	1288
-enfile	985	1289
-engine * does not support rollback changes were committed during rollback call	986	1290
-engine * failed to discover table 192s 192s with	987	1291
-engine cannot be used in partitioned tables	988	1292
-engine independent statistics are not collected for column	989	1293
-enoano	990	1294
-enobufs	991	1295
-enocsi	992	1296
-enodata	993	1297
-enodev	994	1298
-enoent	747	1299
-enoent no such file or directory open	747	1300
-enoexec	995	1301
-enokey	996	1302
-enolck	997	1303
-enolink	998	1304
-enomedium	999	1305
-enomem	431	1306
-enomsg	1000	1307
-enonet	1001	1308
-enopkg	1002	1309
-enoprotoopt	1003	1310
-enospc	1004	1311
-enosr	1005	1312
-enostr	859	1313
-enosys	1006	1314
-enotblk	322	1315
-enotconn	1007	1316
-enotdir	1008	1317
-enotempty	870	1318
-enotnam	1009	1319
-enotrecoverable	1010	1320
-enotsock	1011	1321
-enotsup	1012	1322
-enotty	1013	1323
-enotuniq	1014	1324
-entry point not found exception	1015	1325
-entry point was not found	1015	1326
-entrypointnotfoundexception	1015	1325
-enum constant not present exception	1016	1327
+end identifier * does not match	978	1289
+end label * without match	979	1290
+end of copy marker corrupt	250,50	802
+end of copy marker does not match previous newline style	250,50	802
+end of line before authentication method	107,108	263
+end of line before database specification	107,108	263
+end of line before ip address specification	107,108	263
+end of line before netmask specification	107,108	263
+end of line before role specification	107,108	263
+end of stream exception	216	1291
+end of yaml exception	980	1292
+endofstreamexception	216	1291
+endofyamlexception	980	1292
+ends is either invalid or before starts	981	1293
+enetdown	982	1294
+enetreset	983	1295
+enetunreach	984	1296
+enfile	985	1297
+engine * does not support rollback changes were committed during rollback call	986	1298
+engine * failed to discover table 192s 192s with	987	1299
+engine cannot be used in partitioned tables	988	1300
+engine independent statistics are not collected for column	989	1301
+enoano	990	1302
+enobufs	991	1303
+enocsi	992	1304
+enodata	993	1305
+enodev	994	1306
+enoent	747	1307
+enoent no such file or directory open	747	1308
+enoexec	995	1309
+enokey	996	1310
+enolck	997	1311
+enolink	998	1312
+enomedium	999	1313
+enomem	432	1314
+enomsg	1000	1315
+enonet	1001	1316
+enopkg	1002	1317
+enoprotoopt	1003	1318
+enospc	1004	1319
+enosr	1005	1320
+enostr	859	1321
+enosys	1006	1322
+enotblk	323	1323
+enotconn	1007	1324
+enotdir	1008	1325
+enotempty	870	1326
+enotnam	1009	1327
+enotrecoverable	1010	1328
+enotsock	1011	1329
+enotsup	1012	1330
+enotty	1013	1331
+enotuniq	1014	1332
+entry point not found exception	1015	1333
+entry point was not found	1015	1334
+entrypointnotfoundexception	1015	1333
+enum constant not present exception	1016	1335
 enum data types are not binary compatible	84,1	191
-enum label * already exists	82,1	1328
-enum label * already exists skipping	82,1	1328
-enumconstantnotpresentexception	1016	1327
-environmenterror	1017	1329
-enxio	1018	1330
-eoferror	1019,1020	1331
-eofexception	1021	1332
-eoverflow	1022	1333
-eownerdead	1023	1334
-eperm	1024	1335
-epfnosupport	1025	1336
-epipe	336	1337
-eproto	1026	1338
-eprotonosupport	1027	1339
-eprototype	1028	1340
+enum label * already exists	82,1	1336
+enum label * already exists skipping	82,1	1336
+enumconstantnotpresentexception	1016	1335
+environmenterror	1017	1337
+enxio	1018	1338
+eoferror	1019,1020	1339
+eofexception	1021	1340
+eoverflow	1022	1341
+eownerdead	1023	1342
+eperm	1024	1343
+epfnosupport	1025	1344
+epipe	337	1345
+eproto	1026	1346
+eprotonosupport	1027	1347
+eprototype	1028	1348
 er_aborting_connection	66	66
 er_access_denied_change_user_error	78	77
 er_access_denied_error	76	75
 er_access_denied_no_password_error	74	73
 er_account_has_been_locked	77	76
 er_add_partition_no_new_partition	194	230
-er_add_partition_subpart_error	1029	1341
-er_admin_wrong_mrg_table	1030	1342
-er_aggregate_order_for_union	1031	1343
-er_aggregate_order_non_agg_query	1032	1344
-er_alter_filegroup_failed	1033	1345
-er_alter_info	1034	1346
-er_alter_operation_not_supported	1035	1347
-er_alter_operation_not_supported_reason	1036	1348
+er_add_partition_subpart_error	1029	1349
+er_admin_wrong_mrg_table	1030	1350
+er_aggregate_order_for_union	1031	1351
+er_aggregate_order_non_agg_query	1032	1352
+er_alter_filegroup_failed	1033	1353
+er_alter_info	1034	1354
+er_alter_operation_not_supported	1035	1355
+er_alter_operation_not_supported_reason	1036	1356
 er_alter_operation_not_supported_reason_autoinc	97	101
-er_alter_operation_not_supported_reason_change_fts	473	546
-er_alter_operation_not_supported_reason_column_type	443	477
-er_alter_operation_not_supported_reason_copy	734	897
+er_alter_operation_not_supported_reason_change_fts	474	551
+er_alter_operation_not_supported_reason_column_type	444	482
+er_alter_operation_not_supported_reason_copy	735	903
 er_alter_operation_not_supported_reason_fk_check	98	102
-er_alter_operation_not_supported_reason_fk_rename	657	807
-er_alter_operation_not_supported_reason_fts	1037	1349
-er_alter_operation_not_supported_reason_gis	878	1128
-er_alter_operation_not_supported_reason_hidden_fts	509	622
-er_alter_operation_not_supported_reason_ignore	779	1007
-er_alter_operation_not_supported_reason_nopk	896	1151
-er_alter_operation_not_supported_reason_not_null	453	502
-er_alter_operation_not_supported_reason_partition	1038	1350
-er_alter_operation_table_options_need_rebuild	564	703
-er_ambiguous_field_term	1039	1351
+er_alter_operation_not_supported_reason_fk_rename	658	813
+er_alter_operation_not_supported_reason_fts	1037	1357
+er_alter_operation_not_supported_reason_gis	878	1136
+er_alter_operation_not_supported_reason_hidden_fts	510	628
+er_alter_operation_not_supported_reason_ignore	779	1015
+er_alter_operation_not_supported_reason_nopk	896	1159
+er_alter_operation_not_supported_reason_not_null	454	507
+er_alter_operation_not_supported_reason_partition	1038	1358
+er_alter_operation_table_options_need_rebuild	565	709
+er_ambiguous_field_term	1039	1359
 er_argument_not_constant	175	198
 er_argument_out_of_range	174	197
-er_auto_convert	727	893
-er_auto_increment_conflict	228	267
-er_auto_position_requires_gtid_mode_on	559	698
-er_autoinc_read_failed	1040	1352
-er_backup_lock_is_active	399	396
-er_backup_not_running	1041	1353
-er_backup_stage_failed	239	279
-er_backup_unknown_stage	1042	1354
-er_backup_wrong_stage	240	280
-er_bad_base64_data	243	283
-er_bad_combination_of_window_frame_bound_specs	1043	1355
-er_bad_data	976	1280
-er_bad_db_error	1044	1356
-er_bad_field_error	1045	1357
-er_bad_ft_column	641	779
-er_bad_host_error	408	404
-er_bad_log_statement	1046	1358
-er_bad_null_error	640	778
-er_bad_option_value	1047	1359
-er_bad_slave	1048	1360
-er_bad_slave_auto_position	1049	1361
-er_bad_slave_until_cond	1050	1362
-er_bad_table_error	1051	1363
-er_base64_decode_error	846	1082
-er_binlog_cache_size_greater_than_max	1052	1364
-er_binlog_cant_delete_gtid_domain	743	920
-er_binlog_create_routine_need_super	1053	1365
-er_binlog_logging_impossible	310	317
-er_binlog_logical_corruption	1054	1366
-er_binlog_multiple_engines_and_self_logging_engine	479	559
-er_binlog_must_be_empty	1055	1367
-er_binlog_non_supported_bulk	1056	1368
-er_binlog_purge_emfile	1057	1369
-er_binlog_purge_fatal_err	1058	1370
-er_binlog_purge_prohibited	1059	1371
-er_binlog_read_event_checksum_failure	1060	1372
-er_binlog_row_engine_and_stmt_engine	478	558
-er_binlog_row_injection_and_stmt_engine	480	560
-er_binlog_row_injection_and_stmt_mode	481	561
-er_binlog_row_logging_failed	1061	1373
-er_binlog_row_mode_and_stmt_engine	475	555
-er_binlog_row_rbr_to_sbr	1062	1374
-er_binlog_row_wrong_table_def	1063	1375
-er_binlog_stmt_cache_size_greater_than_max	1064	1376
-er_binlog_stmt_mode_and_no_repl_tables	477	557
-er_binlog_stmt_mode_and_row_engine	476	556
-er_binlog_uncompress_error	1065	1377
-er_binlog_unsafe_and_stmt_engine	482	562
-er_binlog_unsafe_autoinc_columns	1066	1378
-er_binlog_unsafe_autoinc_not_first	1067	1379
-er_binlog_unsafe_create_ignore_select	771	999
-er_binlog_unsafe_create_replace_select	774	1001
-er_binlog_unsafe_create_select_autoinc	777	1004
-er_binlog_unsafe_fulltext_plugin	1068	1380
-er_binlog_unsafe_insert_delayed	1069	1381
-er_binlog_unsafe_insert_ignore_select	1070	1382
-er_binlog_unsafe_insert_select_update	1071	1383
-er_binlog_unsafe_insert_two_keys	1072	1384
-er_binlog_unsafe_limit	1073	1385
-er_binlog_unsafe_mixed_statement	1074	1386
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1075	1387
-er_binlog_unsafe_nontrans_after_trans	1076	1388
-er_binlog_unsafe_replace_select	1077	1389
-er_binlog_unsafe_routine	1078	1390
-er_binlog_unsafe_skip_locked	1079	1391
-er_binlog_unsafe_statement	1080	1392
-er_binlog_unsafe_system_function	1081	1393
-er_binlog_unsafe_system_table	1082	1394
-er_binlog_unsafe_system_variable	1083	1395
-er_binlog_unsafe_udf	1084	1396
-er_binlog_unsafe_update_ignore	1085	1397
-er_binlog_unsafe_write_autoinc_select	1086	1398
+er_auto_convert	728	899
+er_auto_increment_conflict	229	269
+er_auto_position_requires_gtid_mode_on	560	704
+er_autoinc_read_failed	1040	1360
+er_backup_lock_is_active	399	400
+er_backup_not_running	1041	1361
+er_backup_stage_failed	240	281
+er_backup_unknown_stage	1042	1362
+er_backup_wrong_stage	241	282
+er_bad_base64_data	244	286
+er_bad_combination_of_window_frame_bound_specs	1043	1363
+er_bad_data	976	1288
+er_bad_db_error	1044	1364
+er_bad_field_error	1045	1365
+er_bad_ft_column	642	785
+er_bad_host_error	408	408
+er_bad_log_statement	1046	1366
+er_bad_null_error	641	784
+er_bad_option_value	1047	1367
+er_bad_slave	1048	1368
+er_bad_slave_auto_position	1049	1369
+er_bad_slave_until_cond	1050	1370
+er_bad_table_error	1051	1371
+er_base64_decode_error	846	1090
+er_binlog_cache_size_greater_than_max	1052	1372
+er_binlog_cant_delete_gtid_domain	743	926
+er_binlog_create_routine_need_super	1053	1373
+er_binlog_logging_impossible	311	320
+er_binlog_logical_corruption	1054	1374
+er_binlog_multiple_engines_and_self_logging_engine	480	564
+er_binlog_must_be_empty	1055	1375
+er_binlog_non_supported_bulk	1056	1376
+er_binlog_purge_emfile	1057	1377
+er_binlog_purge_fatal_err	1058	1378
+er_binlog_purge_prohibited	1059	1379
+er_binlog_read_event_checksum_failure	1060	1380
+er_binlog_row_engine_and_stmt_engine	479	563
+er_binlog_row_injection_and_stmt_engine	481	565
+er_binlog_row_injection_and_stmt_mode	482	566
+er_binlog_row_logging_failed	1061	1381
+er_binlog_row_mode_and_stmt_engine	476	560
+er_binlog_row_rbr_to_sbr	1062	1382
+er_binlog_row_wrong_table_def	1063	1383
+er_binlog_stmt_cache_size_greater_than_max	1064	1384
+er_binlog_stmt_mode_and_no_repl_tables	478	562
+er_binlog_stmt_mode_and_row_engine	477	561
+er_binlog_uncompress_error	1065	1385
+er_binlog_unsafe_and_stmt_engine	483	567
+er_binlog_unsafe_autoinc_columns	1066	1386
+er_binlog_unsafe_autoinc_not_first	1067	1387
+er_binlog_unsafe_create_ignore_select	771	1007
+er_binlog_unsafe_create_replace_select	774	1009
+er_binlog_unsafe_create_select_autoinc	777	1012
+er_binlog_unsafe_fulltext_plugin	1068	1388
+er_binlog_unsafe_insert_delayed	1069	1389
+er_binlog_unsafe_insert_ignore_select	1070	1390
+er_binlog_unsafe_insert_select_update	1071	1391
+er_binlog_unsafe_insert_two_keys	1072	1392
+er_binlog_unsafe_limit	1073	1393
+er_binlog_unsafe_mixed_statement	1074	1394
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1075	1395
+er_binlog_unsafe_nontrans_after_trans	1076	1396
+er_binlog_unsafe_replace_select	1077	1397
+er_binlog_unsafe_routine	1078	1398
+er_binlog_unsafe_skip_locked	1079	1399
+er_binlog_unsafe_statement	1080	1400
+er_binlog_unsafe_system_function	1081	1401
+er_binlog_unsafe_system_table	1082	1402
+er_binlog_unsafe_system_variable	1083	1403
+er_binlog_unsafe_udf	1084	1404
+er_binlog_unsafe_update_ignore	1085	1405
+er_binlog_unsafe_write_autoinc_select	1086	1406
 er_blob_field_in_part_func_error	44	43
-er_blob_key_without_length	320	327
-er_blob_used_as_key	319	326
-er_blobs_and_no_terminated	1087	1399
-er_boost_geometry_centroid_exception	1088	1400
-er_boost_geometry_empty_input_exception	1089	1401
-er_boost_geometry_overlay_invalid_input_exception	1090	1402
+er_blob_key_without_length	321	330
+er_blob_used_as_key	320	329
+er_blobs_and_no_terminated	1087	1407
+er_boost_geometry_centroid_exception	1088	1408
+er_boost_geometry_empty_input_exception	1089	1409
+er_boost_geometry_overlay_invalid_input_exception	1090	1410
 er_boost_geometry_self_intersection_point_exception	144	163
-er_boost_geometry_turn_info_exception	1091	1403
-er_boost_geometry_unknown_exception	1092	1404
-er_calculating_default_value	1093	1405
-er_cannot_add_foreign	429	434
-er_cannot_convert_character	451	498
-er_cannot_discard_temporary_table	466	535
-er_cannot_grant_role	490	573
-er_cannot_load_from_table_v2	493	583
-er_cannot_load_slave_gtid_state	1094	1406
-er_cannot_revoke_role	510	626
-er_cannot_update_gtid_state	755	986
-er_cannot_user	1095	1407
-er_cant_activate_log	428	432
-er_cant_aggregate_2collations	1096	1408
-er_cant_aggregate_3collations	1097	1409
-er_cant_aggregate_ncollations	1097	1410
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1098	1411
-er_cant_change_tx_characteristics	1099	1412
-er_cant_create_db	1100	1413
-er_cant_create_federated_table	392	389
-er_cant_create_file	1100	1414
-er_cant_create_geometry_object	488	572
-er_cant_create_handler_file	1101	1415
-er_cant_create_sroutine	459	519
-er_cant_create_table	395	392
-er_cant_create_thread	391	388
-er_cant_create_user_with_grant	1102	1416
-er_cant_delete_file	1103	1417
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	484	564
-er_cant_do_this_during_an_transaction	1104	1418
-er_cant_drop_field_or_key	396	393
-er_cant_execute_in_read_only_transaction	483	563
-er_cant_find_dl_entry	373	368
-er_cant_find_system_rec	415	411
-er_cant_find_udf	1105	1419
-er_cant_get_stat	1100	1420
-er_cant_get_wd	409	405
-er_cant_initialize_udf	1105	1421
-er_cant_lock	412	408
-er_cant_lock_log_table	1106	1422
-er_cant_open_file	1100	1423
-er_cant_open_library	1100	1424
-er_cant_read_dir	1100	1425
-er_cant_remove_all_fields	1107	1426
-er_cant_rename_log_table	508	621
-er_cant_reopen_table	1105	1427
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1108	1428
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1109	1429
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1110	1430
-er_cant_set_gtid_next_when_owning_gtid	1111	1431
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1112	1432
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1113	1433
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1114	1434
-er_cant_set_wd	1100	1435
-er_cant_start_stop_slave	1115	1436
-er_cant_update_table_in_create_table_select	375	370
-er_cant_update_used_table_in_sf_or_trg	374	369
-er_cant_update_with_readlock	401	398
-er_cant_use_option_here	1116	1437
-er_cant_write_lock_log_table	1117	1438
-er_cf_different	653	791
-er_change_master_password_length	1118	1439
-er_change_rpl_info_repository_failure	1119	1440
-er_change_slave_parallel_threads_active	444	482
-er_check_no_such_table	414	410
-er_check_not_implemented	1120	1441
-er_checkread	1121	1442
-er_cm_option_missing_requirement	560	699
-er_coalesce_only_on_hash_partition	606	752
+er_boost_geometry_turn_info_exception	1091	1411
+er_boost_geometry_unknown_exception	1092	1412
+er_calculating_default_value	1093	1413
+er_cannot_add_foreign	430	439
+er_cannot_convert_character	452	503
+er_cannot_discard_temporary_table	467	540
+er_cannot_grant_role	490	578
+er_cannot_load_from_table_v2	493	588
+er_cannot_load_slave_gtid_state	1094	1414
+er_cannot_revoke_role	511	632
+er_cannot_update_gtid_state	755	994
+er_cannot_user	1095	1415
+er_cant_activate_log	429	437
+er_cant_aggregate_2collations	1096	1416
+er_cant_aggregate_3collations	1097	1417
+er_cant_aggregate_ncollations	1097	1418
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1098	1419
+er_cant_change_tx_characteristics	1099	1420
+er_cant_create_db	1100	1421
+er_cant_create_federated_table	392	393
+er_cant_create_file	1100	1422
+er_cant_create_geometry_object	488	577
+er_cant_create_handler_file	1101	1423
+er_cant_create_sroutine	460	524
+er_cant_create_table	395	396
+er_cant_create_thread	391	392
+er_cant_create_user_with_grant	1102	1424
+er_cant_delete_file	1103	1425
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	485	569
+er_cant_do_this_during_an_transaction	1104	1426
+er_cant_drop_field_or_key	396	397
+er_cant_execute_in_read_only_transaction	484	568
+er_cant_find_dl_entry	374	371
+er_cant_find_system_rec	416	416
+er_cant_find_udf	1105	1427
+er_cant_get_stat	1100	1428
+er_cant_get_wd	409	409
+er_cant_initialize_udf	1105	1429
+er_cant_lock	413	413
+er_cant_lock_log_table	1106	1430
+er_cant_open_file	1100	1431
+er_cant_open_library	1100	1432
+er_cant_read_dir	1100	1433
+er_cant_remove_all_fields	1107	1434
+er_cant_rename_log_table	509	627
+er_cant_reopen_table	1105	1435
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1108	1436
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1109	1437
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1110	1438
+er_cant_set_gtid_next_when_owning_gtid	1111	1439
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1112	1440
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1113	1441
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1114	1442
+er_cant_set_wd	1100	1443
+er_cant_start_stop_slave	1115	1444
+er_cant_update_table_in_create_table_select	376	373
+er_cant_update_used_table_in_sf_or_trg	375	372
+er_cant_update_with_readlock	401	402
+er_cant_use_option_here	1116	1445
+er_cant_write_lock_log_table	1117	1446
+er_cf_different	654	797
+er_change_master_password_length	1118	1447
+er_change_rpl_info_repository_failure	1119	1448
+er_change_slave_parallel_threads_active	445	487
+er_check_no_such_table	415	415
+er_check_not_implemented	1120	1449
+er_checkread	1121	1450
+er_cm_option_missing_requirement	561	705
+er_coalesce_only_on_hash_partition	607	758
 er_coalesce_partition_no_partition	195	231
-er_col_count_doesnt_match_corrupted_v2	650	788
-er_col_count_doesnt_match_please_update	652	789
-er_col_count_doesnt_match_please_update_v2	651	1443
-er_collation_charset_mismatch	638	769
-er_columnaccess_denied_error	659	810
-er_commit_not_allowed_in_sf_or_trg	1122	1444
-er_compressed_column_used_as_key	676	829
-er_con_count_error	1123	1445
-er_cond_item_too_long	829	1055
-er_conflict_fn_parse_error	1124	1446
-er_conflicting_declarations	690	849
-er_conflicting_for_system_time	691	850
-er_connect_to_foreign_data_source	1125	1447
-er_connect_to_master	1126	1448
-er_connection_already_exists	697	860
-er_connection_killed	712	876
-er_consecutive_reorg_partitions	1127	1449
-er_constraint_failed	715	880
-er_corrupt_help_db	1128	1450
-er_crashed_on_repair	1129	1451
-er_crashed_on_usage	1130	1452
-er_create_db_with_read_lock	770	998
-er_create_filegroup_failed	1131	1453
-er_cut_value_group_concat	1132	1454
-er_cyclic_reference	810	1046
-er_da_invalid_condition_number	1133	1455
-er_data_out_of_range	1134	1456
-er_data_overflow	1135	1457
-er_data_too_long	828	1054
-er_data_truncated	1136	1458
-er_data_was_commited_under_rollback	986	1290
-er_database_name	1137	1459
-er_datetime_function_overflow	839	1073
-er_db_create_exists	372	367
-er_db_drop_delete	1138	1460
-er_db_drop_exists	378	373
-er_db_drop_rmdir	1138	1461
+er_col_count_doesnt_match_corrupted_v2	651	794
+er_col_count_doesnt_match_please_update	653	795
+er_col_count_doesnt_match_please_update_v2	652	1451
+er_collation_charset_mismatch	639	775
+er_columnaccess_denied_error	660	816
+er_commit_not_allowed_in_sf_or_trg	1122	1452
+er_compressed_column_used_as_key	677	835
+er_con_count_error	1123	1453
+er_cond_item_too_long	829	1063
+er_conflict_fn_parse_error	1124	1454
+er_conflicting_declarations	691	855
+er_conflicting_for_system_time	692	856
+er_connect_to_foreign_data_source	1125	1455
+er_connect_to_master	1126	1456
+er_connection_already_exists	698	866
+er_connection_killed	713	882
+er_consecutive_reorg_partitions	1127	1457
+er_constraint_failed	716	886
+er_corrupt_help_db	1128	1458
+er_crashed_on_repair	1129	1459
+er_crashed_on_usage	1130	1460
+er_create_db_with_read_lock	770	1006
+er_create_filegroup_failed	1131	1461
+er_cut_value_group_concat	1132	1462
+er_cyclic_reference	810	1054
+er_da_invalid_condition_number	1133	1463
+er_data_out_of_range	1134	1464
+er_data_overflow	1135	1465
+er_data_too_long	828	1062
+er_data_truncated	1136	1466
+er_data_was_commited_under_rollback	986	1298
+er_database_name	1137	1467
+er_datetime_function_overflow	839	1081
+er_db_create_exists	373	370
+er_db_drop_delete	1138	1468
+er_db_drop_exists	379	376
+er_db_drop_rmdir	1138	1469
 er_dbaccess_denied_error	75	74
-er_ddl_log_error	1139	1462
-er_debug_sync_hit_limit	842	1077
-er_debug_sync_timeout	843	1078
-er_delayed_cant_change_lock	850	1090
-er_delayed_insert_table_locked	1140	1463
-er_delayed_not_supported	851	1091
-er_derived_must_have_alias	1141	1464
-er_diff_groups_proc	410	406
-er_disk_full	873	1118
-er_division_by_zero	876	1124
-er_dont_support_slave_preserve_commit_order	1142	1465
-er_drop_db_with_read_lock	894	1149
-er_drop_filegroup_failed	1143	1466
-er_drop_index_fk	471	543
-er_drop_last_partition	507	619
-er_drop_user	472	545
-er_drop_versioning_system_time_partition	382	378
-er_dup_argument	1144	1467
-er_dup_constraint_name	899	1153
-er_dup_entry	905	1162
+er_ddl_log_error	1139	1470
+er_debug_sync_hit_limit	842	1085
+er_debug_sync_timeout	843	1086
+er_delayed_cant_change_lock	850	1098
+er_delayed_insert_table_locked	1140	1471
+er_delayed_not_supported	851	1099
+er_derived_must_have_alias	1141	1472
+er_diff_groups_proc	410	410
+er_disk_full	873	1126
+er_division_by_zero	876	1132
+er_dont_support_slave_preserve_commit_order	1142	1473
+er_drop_db_with_read_lock	894	1157
+er_drop_filegroup_failed	1143	1474
+er_drop_index_fk	472	548
+er_drop_last_partition	508	625
+er_drop_user	473	550
+er_drop_versioning_system_time_partition	383	381
+er_dup_argument	1144	1475
+er_dup_constraint_name	899	1161
+er_dup_entry	905	1170
 er_dup_entry_autoincrement_case	133	147
-er_dup_entry_with_key_name	905	1468
-er_dup_fieldname	901	1157
-er_dup_index	909	1168
-er_dup_key	1105	1469
-er_dup_keyname	911	1170
-er_dup_list_entry	1145	1470
-er_dup_query_name	916	1177
-er_dup_signal_set	903	1159
-er_dup_unique	1105	1471
-er_dup_unknown_in_index	905	1163
-er_dup_window_name	1146	1472
-er_duplicate_gtid_domain	1147	1473
-er_duplicated_value_in_type	642	780
-er_dyn_col_data	1148	1474
-er_dyn_col_implementation_limit	919	1183
-er_dyn_col_wrong_charset	918	1182
-er_dyn_col_wrong_format	975	1279
-er_empty_query	1149	1475
-er_empty_row_in_tvc	1150	1476
-er_end_identifier_does_not_match	978	1281
-er_engine_out_of_memory	1151	1477
-er_error_during_checkpoint	1152	1478
-er_error_during_commit	1153	1479
-er_error_during_flush_logs	1154	1480
-er_error_during_rollback	1155	1481
-er_error_evaluating_expression	1156	1482
-er_error_first	1157	1483
-er_error_first_section_2	1158	1484
-er_error_first_section_4	1159	1485
-er_error_first_section_5	1160	1486
-er_error_in_trigger_body	1161	1487
-er_error_in_unknown_trigger_body	1162	1488
-er_error_last	1163	1489
-er_error_last_section_2	1164	1490
-er_error_last_section_4	878	1491
-er_error_on_close	1165	1492
-er_error_on_master	1166	1493
-er_error_on_read	1167	1494
-er_error_on_rename	1168	1495
-er_error_on_write	1169	1496
-er_error_when_executing_command	1170	1497
-er_event_already_exists	1171	1498
-er_event_cannot_alter_in_the_past	1172	1499
-er_event_cannot_create_in_the_past	1173	1500
-er_event_cannot_delete	1174	1501
-er_event_cant_alter	1175	1502
-er_event_compile_error	1176	1503
-er_event_data_too_long	825	1051
-er_event_does_not_exist	1177	1504
-er_event_drop_failed	1143	1505
-er_event_ends_before_starts	981	1285
-er_event_exec_time_in_the_past	1178	1506
-er_event_interval_not_positive_or_too_big	1179	1507
-er_event_invalid_creation_ctx	780	1008
-er_event_modify_queue_error	1180	1508
-er_event_neither_m_expr_nor_m_at	1181	1509
-er_event_open_table_failed	1182	1510
-er_event_recursion_forbidden	1183	1511
-er_event_same_name	1184	1512
-er_event_set_var_error	1185	1513
-er_event_store_failed	1186	1514
-er_events_db_error	503	612
-er_exceptions_write_error	1187	1515
-er_exec_stmt_with_open_cursor	1188	1516
-er_explain_not_supported	1189	1517
-er_expression_is_too_big	1190	1518
-er_expression_refers_to_uninit_field	1191	1519
-er_failed_gtid_state_init	1192	1520
-er_failed_read_from_par_file	1193	1521
+er_dup_entry_with_key_name	905	1476
+er_dup_fieldname	901	1165
+er_dup_index	909	1176
+er_dup_key	1105	1477
+er_dup_keyname	911	1178
+er_dup_list_entry	1145	1478
+er_dup_query_name	916	1185
+er_dup_signal_set	903	1167
+er_dup_unique	1105	1479
+er_dup_unknown_in_index	905	1171
+er_dup_window_name	1146	1480
+er_duplicate_gtid_domain	1147	1481
+er_duplicated_value_in_type	643	786
+er_dyn_col_data	1148	1482
+er_dyn_col_implementation_limit	919	1191
+er_dyn_col_wrong_charset	918	1190
+er_dyn_col_wrong_format	975	1287
+er_empty_query	1149	1483
+er_empty_row_in_tvc	1150	1484
+er_end_identifier_does_not_match	978	1289
+er_engine_out_of_memory	1151	1485
+er_error_during_checkpoint	1152	1486
+er_error_during_commit	1153	1487
+er_error_during_flush_logs	1154	1488
+er_error_during_rollback	1155	1489
+er_error_evaluating_expression	1156	1490
+er_error_first	1157	1491
+er_error_first_section_2	1158	1492
+er_error_first_section_4	1159	1493
+er_error_first_section_5	1160	1494
+er_error_in_trigger_body	1161	1495
+er_error_in_unknown_trigger_body	1162	1496
+er_error_last	1163	1497
+er_error_last_section_2	1164	1498
+er_error_last_section_4	878	1499
+er_error_on_close	1165	1500
+er_error_on_master	1166	1501
+er_error_on_read	1167	1502
+er_error_on_rename	1168	1503
+er_error_on_write	1169	1504
+er_error_when_executing_command	1170	1505
+er_event_already_exists	1171	1506
+er_event_cannot_alter_in_the_past	1172	1507
+er_event_cannot_create_in_the_past	1173	1508
+er_event_cannot_delete	1174	1509
+er_event_cant_alter	1175	1510
+er_event_compile_error	1176	1511
+er_event_data_too_long	825	1059
+er_event_does_not_exist	1177	1512
+er_event_drop_failed	1143	1513
+er_event_ends_before_starts	981	1293
+er_event_exec_time_in_the_past	1178	1514
+er_event_interval_not_positive_or_too_big	1179	1515
+er_event_invalid_creation_ctx	780	1016
+er_event_modify_queue_error	1180	1516
+er_event_neither_m_expr_nor_m_at	1181	1517
+er_event_open_table_failed	1182	1518
+er_event_recursion_forbidden	1183	1519
+er_event_same_name	1184	1520
+er_event_set_var_error	1185	1521
+er_event_store_failed	1186	1522
+er_events_db_error	504	618
+er_exceptions_write_error	1187	1523
+er_exec_stmt_with_open_cursor	1188	1524
+er_explain_not_supported	1189	1525
+er_expression_is_too_big	1190	1526
+er_expression_refers_to_uninit_field	1191	1527
+er_failed_gtid_state_init	1192	1528
+er_failed_read_from_par_file	1193	1529
 er_failed_routine_break_binlog	54	54
-er_feature_disabled	1194	1522
-er_feature_not_supported_with_partitioning	1195	1523
-er_field_not_found_part_error	1196	1524
-er_field_reference_in_tvc	1197	1525
-er_field_specified_twice	647	785
-er_field_type_not_allowed_as_partition_field	1198	1526
-er_file_corrupt	1159	1527
-er_file_exists_error	1199	1528
-er_file_not_found	1100	1529
-er_file_used	1200	1530
-er_filegroup_option_only_once	1201	1531
-er_filsort_abort	1202	1532
-er_fk_cannot_delete_parent	464	531
-er_fk_cannot_open_parent	1203	1533
-er_fk_column_cannot_change	441	475
-er_fk_column_cannot_change_child	442	476
-er_fk_column_cannot_drop	468	540
-er_fk_column_cannot_drop_child	469	541
-er_fk_column_not_null	639	777
-er_fk_depth_exceeded	1204	1534
-er_fk_fail_add_system	1205	1535
-er_fk_incorrect_option	1206	1536
-er_fk_no_index_child	1207	1537
-er_fk_no_index_parent	1208	1538
-er_flashback_not_supported	1209	1539
-er_flush_master_binlog_closed	315	321
-er_forbid_schema_change	563	702
-er_forcing_close	1210	1540
-er_foreign_data_source_doesnt_exist	1211	1541
-er_foreign_data_string_invalid	1212	1542
-er_foreign_data_string_invalid_cant_create	376	371
-er_foreign_duplicate_key_with_child_info	1213	1543
-er_foreign_duplicate_key_without_child_info	1214	1544
-er_foreign_server_doesnt_exist	1215	1545
-er_foreign_server_exists	455	511
-er_form_not_found	1216	1546
-er_found_gtid_event_when_gtid_mode_is_off	1217	1547
-er_fparser_bad_header	1218	1548
-er_fparser_eof_in_comment	1219	1549
-er_fparser_eof_in_unknown_parameter	1220	1550
-er_fparser_error_in_parameter	1221	1551
-er_fparser_too_big_file	687	844
-er_frame_exclusion_not_supported	1222	1552
-er_frm_unknown_type	1223	1553
-er_fseek_fail	1224	1554
-er_ft_matching_key_not_found	405	402
-er_fulltext_not_supported_with_partitioning	1225	1555
-er_func_inexistent_name_collision	1226	1556
-er_function_not_defined	1227	1557
-er_galera_replication_not_supported	1228	1558
-er_generated_column_function_is_not_allowed	1229	1559
-er_geojson_empty_coordinates	1230	1560
-er_geojson_incorrect	1231	1561
-er_geojson_not_closed	1232	1562
-er_geojson_too_few_points	1233	1563
-er_get_errmsg	1234	1564
-er_get_errno	1235	1565
-er_get_stacked_da_without_active_handler	1236	1566
-er_get_temporary_errmsg	1237	1567
-er_gis_data_wrong_endianess	1238	1568
-er_gis_different_srids	308	315
-er_gis_invalid_data	1239	1569
-er_gis_unknown_error	1240	1570
-er_gis_unknown_exception	1241	1571
-er_gis_unsupported_argument	371	365
-er_global_variable	1242	1572
-er_gno_exhausted	1243	1573
-er_got_signal	1244	1574
-er_grant_plugin_user_exists	1245	1575
-er_grant_wrong_host_or_user	1246	1576
-er_gtid_executed_was_changed	1247	1577
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1248	1578
-er_gtid_mode_can_only_change_one_step_at_a_time	1249	1579
-er_gtid_mode_requires_binlog	1250	1580
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1251	1581
-er_gtid_next_is_not_in_gtid_next_list	1252	1582
-er_gtid_next_type_undefined_group	1253	1583
-er_gtid_open_table_failed	1254	1584
-er_gtid_position_not_found_in_binlog	696	859
-er_gtid_position_not_found_in_binlog2	695	858
-er_gtid_purged_was_changed	1255	1585
-er_gtid_start_from_binlog_hole	1256	1586
+er_feature_disabled	1194	1530
+er_feature_not_supported_with_partitioning	1195	1531
+er_field_not_found_part_error	1196	1532
+er_field_reference_in_tvc	1197	1533
+er_field_specified_twice	648	791
+er_field_type_not_allowed_as_partition_field	1198	1534
+er_file_corrupt	1159	1535
+er_file_exists_error	1199	1536
+er_file_not_found	1100	1537
+er_file_used	1200	1538
+er_filegroup_option_only_once	1201	1539
+er_filsort_abort	1202	1540
+er_fk_cannot_delete_parent	465	536
+er_fk_cannot_open_parent	1203	1541
+er_fk_column_cannot_change	442	480
+er_fk_column_cannot_change_child	443	481
+er_fk_column_cannot_drop	469	545
+er_fk_column_cannot_drop_child	470	546
+er_fk_column_not_null	640	783
+er_fk_depth_exceeded	1204	1542
+er_fk_fail_add_system	1205	1543
+er_fk_incorrect_option	1206	1544
+er_fk_no_index_child	1207	1545
+er_fk_no_index_parent	1208	1546
+er_flashback_not_supported	1209	1547
+er_flush_master_binlog_closed	316	324
+er_forbid_schema_change	564	708
+er_forcing_close	1210	1548
+er_foreign_data_source_doesnt_exist	1211	1549
+er_foreign_data_string_invalid	1212	1550
+er_foreign_data_string_invalid_cant_create	377	374
+er_foreign_duplicate_key_with_child_info	1213	1551
+er_foreign_duplicate_key_without_child_info	1214	1552
+er_foreign_server_doesnt_exist	1215	1553
+er_foreign_server_exists	456	516
+er_form_not_found	1216	1554
+er_found_gtid_event_when_gtid_mode_is_off	1217	1555
+er_fparser_bad_header	1218	1556
+er_fparser_eof_in_comment	1219	1557
+er_fparser_eof_in_unknown_parameter	1220	1558
+er_fparser_error_in_parameter	1221	1559
+er_fparser_too_big_file	688	850
+er_frame_exclusion_not_supported	1222	1560
+er_frm_unknown_type	1223	1561
+er_fseek_fail	1224	1562
+er_ft_matching_key_not_found	405	406
+er_fulltext_not_supported_with_partitioning	1225	1563
+er_func_inexistent_name_collision	1226	1564
+er_function_not_defined	1227	1565
+er_galera_replication_not_supported	1228	1566
+er_generated_column_function_is_not_allowed	1229	1567
+er_geojson_empty_coordinates	1230	1568
+er_geojson_incorrect	1231	1569
+er_geojson_not_closed	1232	1570
+er_geojson_too_few_points	1233	1571
+er_get_errmsg	1234	1572
+er_get_errno	1235	1573
+er_get_stacked_da_without_active_handler	1236	1574
+er_get_temporary_errmsg	1237	1575
+er_gis_data_wrong_endianess	1238	1576
+er_gis_different_srids	309	318
+er_gis_invalid_data	1239	1577
+er_gis_unknown_error	1240	1578
+er_gis_unknown_exception	1241	1579
+er_gis_unsupported_argument	372	368
+er_global_variable	1242	1580
+er_gno_exhausted	1243	1581
+er_got_signal	1244	1582
+er_grant_plugin_user_exists	1245	1583
+er_grant_wrong_host_or_user	1246	1584
+er_gtid_executed_was_changed	1247	1585
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1248	1586
+er_gtid_mode_can_only_change_one_step_at_a_time	1249	1587
+er_gtid_mode_requires_binlog	1250	1588
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1251	1589
+er_gtid_next_is_not_in_gtid_next_list	1252	1590
+er_gtid_next_type_undefined_group	1253	1591
+er_gtid_open_table_failed	1254	1592
+er_gtid_position_not_found_in_binlog	697	865
+er_gtid_position_not_found_in_binlog2	696	864
+er_gtid_purged_was_changed	1255	1593
+er_gtid_start_from_binlog_hole	1256	1594
 er_gtid_strict_out_of_order	139	158
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1257	1587
-er_gtid_unsafe_create_select	776	1003
-er_gtid_unsafe_non_transactional_table	1258	1588
-er_handshake_error	1259	1589
-er_hashchk	1157	1590
-er_host_is_blocked	1260	1591
-er_host_not_privileged	1261	1592
-er_hostname	1262	1593
-er_ident_causes_too_long_path	1263	1594
-er_illegal_grant_for_table	1264	1595
-er_illegal_ha	1265	1596
-er_illegal_ha_create_option	1266	1597
-er_illegal_parameter_data_type_for_operation	1267	1598
-er_illegal_parameter_data_types2_for_operation	1268	1599
-er_illegal_reference	1269	1600
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1257	1595
+er_gtid_unsafe_create_select	776	1011
+er_gtid_unsafe_non_transactional_table	1258	1596
+er_handshake_error	1259	1597
+er_hashchk	1157	1598
+er_host_is_blocked	1260	1599
+er_host_not_privileged	1261	1600
+er_hostname	1262	1601
+er_ident_causes_too_long_path	1263	1602
+er_illegal_grant_for_table	1264	1603
+er_illegal_ha	1265	1604
+er_illegal_ha_create_option	1266	1605
+er_illegal_parameter_data_type_for_operation	1267	1606
+er_illegal_parameter_data_types2_for_operation	1268	1607
+er_illegal_reference	1269	1608
 er_illegal_subquery_optimizer_switches	193	229
-er_illegal_value_for_type	1270	1601
-er_inconsistent_error	1271	1602
-er_inconsistent_partition_info_error	1272	1603
-er_inconsistent_slave_temp_table	1273	1604
-er_inconsistent_type_of_functions_error	1274	1605
-er_incorrect_global_local_var	1275	1606
-er_incorrect_gtid_state	752	974
-er_index_column_too_long	1276	1607
-er_index_corrupt	1277	1608
-er_index_file_full	1278	1609
-er_index_rebuild	1279	1610
-er_innodb_ft_aux_not_hex_id	1280	1611
-er_innodb_ft_limit	1281	1612
-er_innodb_ft_wrong_docid_column	645	783
-er_innodb_ft_wrong_docid_index	1282	1613
+er_illegal_value_for_type	1270	1609
+er_inconsistent_error	1271	1610
+er_inconsistent_partition_info_error	1272	1611
+er_inconsistent_slave_temp_table	1273	1612
+er_inconsistent_type_of_functions_error	1274	1613
+er_incorrect_global_local_var	1275	1614
+er_incorrect_gtid_state	752	981
+er_index_column_too_long	1276	1615
+er_index_corrupt	1277	1616
+er_index_file_full	1278	1617
+er_index_rebuild	1279	1618
+er_innodb_ft_aux_not_hex_id	1280	1619
+er_innodb_ft_limit	1281	1620
+er_innodb_ft_wrong_docid_column	646	789
+er_innodb_ft_wrong_docid_index	1282	1621
 er_innodb_import_error	132	145
-er_innodb_index_corrupt	1283	1614
-er_innodb_no_ft_temp_table	457	513
-er_innodb_no_ft_uses_parser	458	514
-er_innodb_online_log_too_big	778	1006
-er_innodb_read_only	1284	1615
-er_innodb_undo_log_full	1285	1616
-er_insecure_change_master	1286	1617
-er_insecure_plain_text	1287	1618
-er_insert_info	1288	1619
-er_inside_transaction_prevents_switch_binlog_direct	494	589
-er_inside_transaction_prevents_switch_binlog_format	495	590
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	497	592
-er_inside_transaction_prevents_switch_skip_replication	499	594
-er_inside_transaction_prevents_switch_sql_log_bin	500	595
-er_internal_error	830	1620
+er_innodb_index_corrupt	1283	1622
+er_innodb_no_ft_temp_table	458	518
+er_innodb_no_ft_uses_parser	459	519
+er_innodb_online_log_too_big	778	1014
+er_innodb_read_only	1284	1623
+er_innodb_undo_log_full	1285	1624
+er_insecure_change_master	1286	1625
+er_insecure_plain_text	1287	1626
+er_insert_info	1288	1627
+er_inside_transaction_prevents_switch_binlog_direct	494	594
+er_inside_transaction_prevents_switch_binlog_format	495	595
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	497	597
+er_inside_transaction_prevents_switch_skip_replication	499	599
+er_inside_transaction_prevents_switch_sql_log_bin	500	600
+er_internal_error	830	1628
 er_invalid_aggregate_function	114	123
-er_invalid_argument_for_logarithm	522	1621
-er_invalid_character_string	1289	1622
-er_invalid_current_user	1290	1623
-er_invalid_default	1291	1624
-er_invalid_default_param	849	1086
-er_invalid_default_value_for_field	1292	1625
-er_invalid_field_size	1293	1626
-er_invalid_group_func_use	1294	1627
+er_invalid_argument_for_logarithm	523	1629
+er_invalid_character_string	1289	1630
+er_invalid_current_user	1290	1631
+er_invalid_default	1291	1632
+er_invalid_default_param	849	1094
+er_invalid_default_value_for_field	1292	1633
+er_invalid_field_size	1293	1634
+er_invalid_group_func_use	1294	1635
 er_invalid_ntile_argument	170	193
-er_invalid_on_update	1295	1628
-er_invalid_role	1296	1629
-er_invalid_use_of_null	1297	1630
-er_invalid_value_to_limit	1298	1631
-er_invalid_year_column_length	1299	1632
-er_invisible_not_null_without_default	1300	1633
-er_io_err_log_index_read	1301	1634
-er_io_read_error	1302	1635
-er_io_write_error	1303	1636
-er_ipsock_error	393	390
-er_isolation_level_with_consistent_snapshot	1304	1637
-er_isolation_mode_not_supported	1305	1638
-er_it_is_a_view	1306	1639
-er_json_bad_chr	335	338
-er_json_depth	1307	1640
-er_json_eos	1308	1641
-er_json_escaping	1309	1642
-er_json_histogram_parse_failed	1310	1643
-er_json_not_json_chr	568	709
+er_invalid_on_update	1295	1636
+er_invalid_role	1296	1637
+er_invalid_use_of_null	1297	1638
+er_invalid_value_to_limit	1298	1639
+er_invalid_year_column_length	1299	1640
+er_invisible_not_null_without_default	1300	1641
+er_io_err_log_index_read	1301	1642
+er_io_read_error	1302	1643
+er_io_write_error	1303	1644
+er_ipsock_error	393	394
+er_isolation_level_with_consistent_snapshot	1304	1645
+er_isolation_mode_not_supported	1305	1646
+er_it_is_a_view	1306	1647
+er_json_bad_chr	336	341
+er_json_depth	1307	1648
+er_json_eos	1308	1649
+er_json_escaping	1309	1650
+er_json_histogram_parse_failed	1310	1651
+er_json_not_json_chr	569	715
 er_json_one_or_all	165	180
-er_json_path_array	1311	1644
-er_json_path_depth	1312	1645
-er_json_path_empty	1313	1646
-er_json_path_eos	1314	1647
-er_json_path_no_wildcard	1315	1648
-er_json_path_syntax	1316	1649
-er_json_syntax	1317	1650
-er_json_table_alias_required	1318	1651
-er_json_table_error_on_field	1319	1652
-er_json_table_multiple_matches	1105	1653
-er_json_table_scalar_expected	1105	1654
-er_key_based_on_generated_virtual_column	1320	1655
-er_key_cant_have_without_overlaps	1321	1656
-er_key_column_does_not_exist	1322	1657
-er_key_contains_period_fields	1323	1658
-er_key_create_during_alter	1324	1659
-er_key_does_not_exists	1325	1660
-er_key_doesnt_support	1326	1661
-er_key_not_found	1105	1662
-er_key_part_0	1327	1663
-er_key_ref_do_not_match_table_ref	1328	1664
-er_keys_out_of_order	1329	1665
-er_kill_denied_error	1330	1666
-er_kill_query_denied_error	1331	1667
-er_limited_part_range	1332	1668
-er_list_of_fields_only_in_hash_error	1333	1669
-er_load_data_invalid_column	1334	1670
-er_load_from_fixed_size_rows_to_var	411	407
-er_load_infile_capability_disabled	1335	1671
-er_load_info	1336	1672
-er_local_variable	1337	1673
-er_lock_aborted	1338	1674
-er_lock_deadlock	840	1075
-er_lock_or_active_transaction	400	397
-er_lock_table_full	1339	1675
-er_lock_wait_timeout	1340	1676
+er_json_path_array	1311	1652
+er_json_path_depth	1312	1653
+er_json_path_empty	1313	1654
+er_json_path_eos	1314	1655
+er_json_path_no_wildcard	1315	1656
+er_json_path_syntax	1316	1657
+er_json_syntax	1317	1658
+er_json_table_alias_required	1318	1659
+er_json_table_error_on_field	1319	1660
+er_json_table_multiple_matches	1105	1661
+er_json_table_scalar_expected	1105	1662
+er_key_based_on_generated_virtual_column	1320	1663
+er_key_cant_have_without_overlaps	1321	1664
+er_key_column_does_not_exist	1322	1665
+er_key_contains_period_fields	1323	1666
+er_key_create_during_alter	1324	1667
+er_key_does_not_exists	1325	1668
+er_key_doesnt_support	1326	1669
+er_key_not_found	1105	1670
+er_key_part_0	1327	1671
+er_key_ref_do_not_match_table_ref	1328	1672
+er_keys_out_of_order	1329	1673
+er_kill_denied_error	1330	1674
+er_kill_query_denied_error	1331	1675
+er_limited_part_range	1332	1676
+er_list_of_fields_only_in_hash_error	1333	1677
+er_load_data_invalid_column	1334	1678
+er_load_from_fixed_size_rows_to_var	411	411
+er_load_infile_capability_disabled	1335	1679
+er_load_info	1336	1680
+er_local_variable	1337	1681
+er_lock_aborted	1338	1682
+er_lock_deadlock	840	1083
+er_lock_or_active_transaction	400	401
+er_lock_table_full	1339	1683
+er_lock_wait_timeout	1340	1684
 er_log_in_use	53	53
-er_log_purge_no_file	305	310
-er_log_purge_unknown_err	1341	1677
-er_logging_prohibit_changing_of	309	316
-er_m_bigger_than_d	1342	1678
-er_malformed_definer	1343	1679
-er_malformed_gtid_set_encoding	1344	1680
-er_malformed_gtid_set_specification	1345	1681
-er_malformed_gtid_specification	1346	1682
-er_malformed_packet	1347	1683
-er_master	1348	1684
-er_master_delay_value_out_of_range	1349	1685
-er_master_fatal_error_reading_binlog	1350	1686
-er_master_gtid_pos_conflicts_with_binlog	1351	1687
-er_master_gtid_pos_missing_domain	1352	1688
-er_master_has_purged_required_gtids	1353	1689
-er_master_info	750	961
-er_master_log_prefix	1354	1690
-er_master_net_read	1355	1691
-er_master_net_write	1356	1692
-er_max_prepared_stmt_count_reached	394	391
-er_maxvalue_in_values_in	526	659
-er_message_and_statement	1357	1693
-er_metadata_inconsistency	1358	1694
-er_missing	1359	1695
-er_missing_ha_create_option	1360	1696
-er_missing_skip_slave	1361	1697
-er_mix_handler_error	1362	1698
-er_mix_of_group_func_and_fields	1363	1699
-er_mixing_not_allowed	1364	1700
-er_more_than_one_period	519	643
-er_mts_cant_parallel	485	565
-er_mts_change_master_cant_run_with_gaps	558	697
-er_mts_event_bigger_pending_jobs_size_max	514	629
-er_mts_feature_is_not_supported	1365	1701
-er_mts_recovery_failure	505	616
-er_mts_reset_workers	448	488
-er_mts_updated_dbs_greater_max	1366	1702
-er_multi_update_key_conflict	1367	1703
-er_multiple_def_const_in_list_part_error	1368	1704
-er_multiple_pri_key	1369	1705
-er_must_change_password	1370	1706
-er_must_change_password_login	1371	1707
-er_myrocks_cant_nopad_collation	1372	1708
-er_name_becomes_empty	1373	1709
-er_native_fct_name_collision	1374	1710
-er_need_reprepare	1375	1711
-er_net_error_on_write	1376	1712
-er_net_fcntl_error	1377	1713
-er_net_ok_packet_too_large	1378	1714
-er_net_packet_too_large	1379	1715
-er_net_packets_out_of_order	1380	1716
-er_net_read_error	1381	1717
-er_net_read_error_from_pipe	1382	1718
-er_net_read_interrupted	1383	1719
-er_net_uncompress_error	759	990
-er_net_write_interrupted	1384	1720
-er_network_read_event_checksum_failure	1385	1721
-er_new_aborting_connection	67	1722
-er_nisamchk	1386	1723
-er_no	1387	1724
-er_no_autoincrement_with_unique	229	268
-er_no_binary_logging	1388	1725
-er_no_binlog_error	1389	1726
-er_no_db_error	1390	1727
-er_no_default	1391	1728
-er_no_default_for_field	1392	1729
-er_no_default_for_view_field	1393	1730
-er_no_eis_for_field	989	1293
-er_no_file_mapping	413	409
-er_no_format_description_event_before_binlog_statement	1394	1731
-er_no_ft_materialized_subquery	456	512
-er_no_group_for_proc	1395	1732
-er_no_order_list_in_window_spec	1396	1733
-er_no_partition_for_given_value	1397	1734
-er_no_partition_for_given_value_silent	1398	1735
-er_no_parts_error	1399	1736
-er_no_permission_to_create_user	1400	1737
-er_no_raid_compiled	1401	1738
-er_no_referenced_row	430	438
-er_no_referenced_row_2	430	1739
-er_no_secure_transports_configured	1402	1740
-er_no_such_index	1403	1741
-er_no_such_key_value	1404	1742
-er_no_such_query	1405	1743
-er_no_such_table	1406	1744
-er_no_such_table_in_engine	1407	1745
-er_no_such_thread	1408	1746
-er_no_such_user	1409	1747
-er_no_tables_used	1410	1748
-er_no_triggers_on_system_schema	1411	1749
-er_no_unique_logfile	407	403
-er_non_grouping_field_used	1412	1750
-er_non_insertable_table	1413	1751
-er_non_ro_select_disable_timer	1414	1752
-er_non_uniq_error	643	781
-er_non_updatable_table	1415	1753
-er_nonexisting_grant	1416	1754
-er_nonexisting_proc_grant	1417	1755
-er_nonexisting_table_grant	1418	1756
-er_nonuniq_table	1419	1757
-er_nonupdateable_column	644	782
-er_normal_shutdown	1420	1758
+er_log_purge_no_file	306	313
+er_log_purge_unknown_err	1341	1685
+er_logging_prohibit_changing_of	310	319
+er_m_bigger_than_d	1342	1686
+er_malformed_definer	1343	1687
+er_malformed_gtid_set_encoding	1344	1688
+er_malformed_gtid_set_specification	1345	1689
+er_malformed_gtid_specification	1346	1690
+er_malformed_packet	1347	1691
+er_master	1348	1692
+er_master_delay_value_out_of_range	1349	1693
+er_master_fatal_error_reading_binlog	1350	1694
+er_master_gtid_pos_conflicts_with_binlog	1351	1695
+er_master_gtid_pos_missing_domain	1352	1696
+er_master_has_purged_required_gtids	1353	1697
+er_master_info	750	967
+er_master_log_prefix	1354	1698
+er_master_net_read	1355	1699
+er_master_net_write	1356	1700
+er_max_prepared_stmt_count_reached	394	395
+er_maxvalue_in_values_in	527	665
+er_message_and_statement	1357	1701
+er_metadata_inconsistency	1358	1702
+er_missing	1359	1703
+er_missing_ha_create_option	1360	1704
+er_missing_skip_slave	1361	1705
+er_mix_handler_error	1362	1706
+er_mix_of_group_func_and_fields	1363	1707
+er_mixing_not_allowed	1364	1708
+er_more_than_one_period	520	649
+er_mts_cant_parallel	486	570
+er_mts_change_master_cant_run_with_gaps	559	703
+er_mts_event_bigger_pending_jobs_size_max	515	635
+er_mts_feature_is_not_supported	1365	1709
+er_mts_recovery_failure	506	622
+er_mts_reset_workers	449	493
+er_mts_updated_dbs_greater_max	1366	1710
+er_multi_update_key_conflict	1367	1711
+er_multiple_def_const_in_list_part_error	1368	1712
+er_multiple_pri_key	1369	1713
+er_must_change_password	1370	1714
+er_must_change_password_login	1371	1715
+er_myrocks_cant_nopad_collation	1372	1716
+er_name_becomes_empty	1373	1717
+er_native_fct_name_collision	1374	1718
+er_need_reprepare	1375	1719
+er_net_error_on_write	1376	1720
+er_net_fcntl_error	1377	1721
+er_net_ok_packet_too_large	1378	1722
+er_net_packet_too_large	1379	1723
+er_net_packets_out_of_order	1380	1724
+er_net_read_error	1381	1725
+er_net_read_error_from_pipe	1382	1726
+er_net_read_interrupted	1383	1727
+er_net_uncompress_error	759	998
+er_net_write_interrupted	1384	1728
+er_network_read_event_checksum_failure	1385	1729
+er_new_aborting_connection	67	1730
+er_nisamchk	1386	1731
+er_no	1387	1732
+er_no_autoincrement_with_unique	230	270
+er_no_binary_logging	1388	1733
+er_no_binlog_error	1389	1734
+er_no_db_error	1390	1735
+er_no_default	1391	1736
+er_no_default_for_field	1392	1737
+er_no_default_for_view_field	1393	1738
+er_no_eis_for_field	989	1301
+er_no_file_mapping	414	414
+er_no_format_description_event_before_binlog_statement	1394	1739
+er_no_ft_materialized_subquery	457	517
+er_no_group_for_proc	1395	1740
+er_no_order_list_in_window_spec	1396	1741
+er_no_partition_for_given_value	1397	1742
+er_no_partition_for_given_value_silent	1398	1743
+er_no_parts_error	1399	1744
+er_no_permission_to_create_user	1400	1745
+er_no_raid_compiled	1401	1746
+er_no_referenced_row	431	443
+er_no_referenced_row_2	431	1747
+er_no_secure_transports_configured	1402	1748
+er_no_such_index	1403	1749
+er_no_such_key_value	1404	1750
+er_no_such_query	1405	1751
+er_no_such_table	1406	1752
+er_no_such_table_in_engine	1407	1753
+er_no_such_thread	1408	1754
+er_no_such_user	1409	1755
+er_no_tables_used	1410	1756
+er_no_triggers_on_system_schema	1411	1757
+er_no_unique_logfile	407	407
+er_non_grouping_field_used	1412	1758
+er_non_insertable_table	1413	1759
+er_non_ro_select_disable_timer	1414	1760
+er_non_uniq_error	644	787
+er_non_updatable_table	1415	1761
+er_nonexisting_grant	1416	1762
+er_nonexisting_proc_grant	1417	1763
+er_nonexisting_table_grant	1418	1764
+er_nonuniq_table	1419	1765
+er_nonupdateable_column	645	788
+er_normal_shutdown	1420	1766
 er_not_aggregate_function	115	124
-er_not_allowed_command	1421	1759
-er_not_allowed_in_this_context	1422	1760
-er_not_allowed_window_frame	1423	1761
-er_not_constant_expression	1424	1762
-er_not_form_file	1425	1763
-er_not_keyfile	1426	1764
-er_not_sequence	1427	1765
-er_not_sequence2	1427	1766
-er_not_standard_compliant_recursive	1428	1767
-er_not_supported_auth_mode	592	736
-er_not_supported_yet	1429	1768
-er_not_valid_password	1430	1769
-er_null_column_in_index	1431	1770
-er_null_in_values_less_than	1432	1771
-er_old_file_format	1433	1772
-er_old_keyfile	1434	1773
-er_on_duplicate_disabled	1435	1774
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1436	1775
-er_only_integers_allowed	1437	1776
-er_only_on_range_list_partition	1438	1777
-er_open_as_readonly	1439	1778
-er_operand_columns	1440	1779
-er_option_prevents_statement	1441	1780
-er_order_list_in_referencing_window_spec	1442	1781
-er_order_with_proc	417	413
-er_out_of_resources	740	1782
-er_out_of_sortmemory	1443	1783
-er_outofmemory	1444	1784
-er_overlapping_keys	359	355
-er_package_routine_forward_declaration_not_defined	1445	1785
-er_package_routine_in_spec_not_defined_in_body	1446	1786
-er_parse_error	1447	1787
-er_part_starts_beyond_interval	1448	1788
-er_part_state_error	1449	1789
-er_part_wrong_value	1450	1790
-er_partition_clause_on_nonpartitioned	1451	1791
-er_partition_column_list_error	1452	1792
-er_partition_const_domain_error	1453	1793
-er_partition_convert_subpartitioned	725	891
-er_partition_default_error	1454	1794
-er_partition_does_not_exist	1455	1795
-er_partition_entry_error	1456	1796
-er_partition_exchange_different_option	1457	1797
-er_partition_exchange_foreign_key	1458	1798
-er_partition_exchange_part_table	1459	1799
-er_partition_exchange_temp_table	1460	1800
-er_partition_fields_too_long	1461	1801
-er_partition_func_not_allowed_error	1462	1802
-er_partition_function_failure	1463	1803
-er_partition_function_is_not_allowed	1464	1804
-er_partition_instead_of_subpartition	1465	1805
-er_partition_list_in_referencing_window_spec	1466	1806
-er_partition_maxvalue_error	1467	1807
-er_partition_merge_error	988	1292
-er_partition_mgmt_on_nonpartitioned	1468	1808
-er_partition_name	1469	1809
-er_partition_no_temporary	460	520
-er_partition_not_defined_error	1470	1810
-er_partition_requires_values_error	1471	1811
-er_partition_subpart_mix_error	1472	1812
-er_partition_subpartition_error	1473	1813
-er_partition_wrong_no_part_error	1474	1814
-er_partition_wrong_no_subpart_error	1475	1815
-er_partition_wrong_type	1476	1816
-er_partition_wrong_values_error	1477	1817
-er_partitions_must_be_defined_error	1478	1818
-er_passwd_length	1479	1819
-er_password_anonymous_user	1480	1820
-er_password_expire_anonymous_user	1481	1821
-er_password_format	1482	1822
-er_password_no_match	404	401
-er_password_not_allowed	1483	1823
-er_path_length	1484	1824
-er_per_index_cf_deprecated	1485	1825
-er_period_columns_updated	655	805
-er_period_constraint_drop	397	394
-er_period_field_wrong_attributes	1486	1826
-er_period_not_found	1487	1827
+er_not_allowed_command	1421	1767
+er_not_allowed_in_this_context	1422	1768
+er_not_allowed_window_frame	1423	1769
+er_not_constant_expression	1424	1770
+er_not_form_file	1425	1771
+er_not_keyfile	1426	1772
+er_not_sequence	1427	1773
+er_not_sequence2	1427	1774
+er_not_standard_compliant_recursive	1428	1775
+er_not_supported_auth_mode	593	742
+er_not_supported_yet	1429	1776
+er_not_valid_password	1430	1777
+er_null_column_in_index	1431	1778
+er_null_in_values_less_than	1432	1779
+er_old_file_format	1433	1780
+er_old_keyfile	1434	1781
+er_on_duplicate_disabled	1435	1782
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1436	1783
+er_only_integers_allowed	1437	1784
+er_only_on_range_list_partition	1438	1785
+er_open_as_readonly	1439	1786
+er_operand_columns	1440	1787
+er_option_prevents_statement	1441	1788
+er_order_list_in_referencing_window_spec	1442	1789
+er_order_with_proc	418	418
+er_out_of_resources	740	1790
+er_out_of_sortmemory	1443	1791
+er_outofmemory	1444	1792
+er_overlapping_keys	360	358
+er_package_routine_forward_declaration_not_defined	1445	1793
+er_package_routine_in_spec_not_defined_in_body	1446	1794
+er_parse_error	1447	1795
+er_part_starts_beyond_interval	1448	1796
+er_part_state_error	1449	1797
+er_part_wrong_value	1450	1798
+er_partition_clause_on_nonpartitioned	1451	1799
+er_partition_column_list_error	1452	1800
+er_partition_const_domain_error	1453	1801
+er_partition_convert_subpartitioned	726	897
+er_partition_default_error	1454	1802
+er_partition_does_not_exist	1455	1803
+er_partition_entry_error	1456	1804
+er_partition_exchange_different_option	1457	1805
+er_partition_exchange_foreign_key	1458	1806
+er_partition_exchange_part_table	1459	1807
+er_partition_exchange_temp_table	1460	1808
+er_partition_fields_too_long	1461	1809
+er_partition_func_not_allowed_error	1462	1810
+er_partition_function_failure	1463	1811
+er_partition_function_is_not_allowed	1464	1812
+er_partition_instead_of_subpartition	1465	1813
+er_partition_list_in_referencing_window_spec	1466	1814
+er_partition_maxvalue_error	1467	1815
+er_partition_merge_error	988	1300
+er_partition_mgmt_on_nonpartitioned	1468	1816
+er_partition_name	1469	1817
+er_partition_no_temporary	461	525
+er_partition_not_defined_error	1470	1818
+er_partition_requires_values_error	1471	1819
+er_partition_subpart_mix_error	1472	1820
+er_partition_subpartition_error	1473	1821
+er_partition_wrong_no_part_error	1474	1822
+er_partition_wrong_no_subpart_error	1475	1823
+er_partition_wrong_type	1476	1824
+er_partition_wrong_values_error	1477	1825
+er_partitions_must_be_defined_error	1478	1826
+er_passwd_length	1479	1827
+er_password_anonymous_user	1480	1828
+er_password_expire_anonymous_user	1481	1829
+er_password_format	1482	1830
+er_password_no_match	404	405
+er_password_not_allowed	1483	1831
+er_path_length	1484	1832
+er_per_index_cf_deprecated	1485	1833
+er_period_columns_updated	656	811
+er_period_constraint_drop	397	398
+er_period_field_wrong_attributes	1486	1834
+er_period_not_found	1487	1835
 er_period_temporary_not_allowed	154	172
-er_period_types_mismatch	1488	1828
+er_period_types_mismatch	1488	1836
 er_pk_index_cant_be_ignored	52	52
-er_plugin_delete_builtin	358	354
-er_plugin_installed	1489	1829
-er_plugin_is_not_loaded	1490	1830
-er_plugin_is_permanent	1491	1831
+er_plugin_delete_builtin	359	357
+er_plugin_installed	1489	1837
+er_plugin_is_not_loaded	1490	1838
+er_plugin_is_permanent	1491	1839
 er_primary_cant_have_null	119	129
-er_primary_key_based_on_generated_column	1492	1832
-er_prior_commit_failed	668	819
-er_proc_auto_grant_fail	1493	1833
-er_proc_auto_revoke_fail	1494	1834
-er_procaccess_denied_error	660	811
-er_provider_not_loaded	1495	1835
-er_ps_many_param	1496	1836
-er_ps_no_recursion	1497	1837
-er_query_cache_disabled	1498	1838
-er_query_cache_is_disabled	1499	1839
-er_query_cache_is_globaly_disabled	1500	1840
-er_query_interrupted	1501	1841
-er_query_on_foreign_data_source	1502	1842
-er_query_on_master	1503	1843
-er_query_result_incomplete	1504	1844
-er_range_frame_needs_simple_orderby	1505	1845
-er_range_not_increasing_error	1506	1846
-er_rbr_not_available	1507	1847
-er_rdb_status_general	1508	1848
-er_rdb_status_msg	1508	1849
-er_rdb_ttl_col_format	1509	1850
-er_rdb_ttl_duration_format	1510	1851
-er_rdb_ttl_unsupported	1511	1852
-er_read_only_mode	1512	1853
-er_read_only_transaction	1513	1854
-er_record_file_full	1514	1855
-er_recursive_without_anchors	1515	1856
-er_ref_to_recursive_with_table_in_derived	1516	1857
-er_referenced_trg_does_not_exist	1517	1858
-er_referenced_trg_does_not_exist_mysql	1517	1859
-er_regexp_error	1518	1860
-er_relay_log_fail	1519	1861
-er_relay_log_init	1520	1862
-er_removed_orphan_trigger	895	1150
-er_removed_spaces	1521	1863
-er_renamed_name	1522	1864
-er_reorg_hash_only_on_same_no	1523	1865
-er_reorg_no_param_error	1524	1866
-er_reorg_outside_range	1525	1867
-er_reorg_partition_not_exist	1526	1868
-er_replace_inaccessible_rows	1527	1869
-er_require_row_binlog_format	402	399
-er_requires_primary_key	1528	1870
-er_reserved_syntax	1529	1871
-er_resignal_without_active_handler	1530	1872
-er_revoke_grants	416	412
-er_role_create_exists	377	1873
-er_role_drop_exists	378	1874
-er_rollback_only	1531	1875
-er_rollback_to_savepoint	1532	1876
-er_row_does_not_match_given_partition_set	1533	1877
-er_row_does_not_match_partition	1534	1878
-er_row_in_wrong_partition	1535	1879
-er_row_is_referenced	463	530
-er_row_is_referenced_2	463	1880
-er_row_single_partition_field_error	1536	1881
-er_row_variable_does_not_have_field	1537	1882
-er_same_name_partition	914	1175
-er_same_name_partition_field	913	1174
-er_select_reduced	1538	1883
-er_sequence_access_error	1539	1884
-er_sequence_binlog_format	1540	1885
-er_sequence_invalid_data	1541	1886
-er_sequence_invalid_table_structure	1542	1887
-er_sequence_run_out	1543	1888
-er_server_is_in_secure_auth_mode	1544	1889
-er_server_offline_mode	1545	1890
-er_server_shutdown	1546	1891
-er_set_constants_only	1547	1892
-er_set_password_auth_plugin	1548	1893
-er_set_statement_cannot_invoke_function	1549	1894
-er_set_statement_not_supported	1550	1895
-er_sf_out_inout_arg_not_allowed	1551	1896
-er_shutdown_complete	1552	1897
-er_signal_bad_condition_type	1553	1898
-er_signal_exception	1554	1899
-er_signal_not_found	1555	1900
-er_signal_warn	1556	1901
-er_size_overflow_error	1557	1902
-er_sk_populate_during_alter	1558	1903
-er_skipping_logged_transaction	1559	1904
-er_slave_cant_create_conversion	1105	1905
-er_slave_channel_io_thread_must_stop	1560	1906
-er_slave_configuration	1561	1907
-er_slave_conversion_failed	646	784
-er_slave_corrupt_event	736	899
-er_slave_create_event_failure	1131	1908
-er_slave_fatal_error	1562	1909
-er_slave_heartbeat_failure	1563	1910
-er_slave_heartbeat_value_out_of_range	1564	1911
-er_slave_heartbeat_value_out_of_range_max	1565	1912
-er_slave_heartbeat_value_out_of_range_min	1566	1913
-er_slave_ignore_server_ids	1567	1914
-er_slave_ignored_shared_table	1568	1915
-er_slave_ignored_ssl_params	1569	1916
-er_slave_ignored_table	1570	1917
-er_slave_incident	1571	1918
-er_slave_master_com_failure	1572	1919
-er_slave_mi_init_repository	1573	1920
-er_slave_must_stop	1574	1921
-er_slave_not_running	1575	1922
-er_slave_relay_log_read_failure	1576	1923
-er_slave_relay_log_write_failure	1577	1924
-er_slave_rli_init_repository	1578	1925
+er_primary_key_based_on_generated_column	1492	1840
+er_prior_commit_failed	669	825
+er_proc_auto_grant_fail	1493	1841
+er_proc_auto_revoke_fail	1494	1842
+er_procaccess_denied_error	661	817
+er_provider_not_loaded	1495	1843
+er_ps_many_param	1496	1844
+er_ps_no_recursion	1497	1845
+er_query_cache_disabled	1498	1846
+er_query_cache_is_disabled	1499	1847
+er_query_cache_is_globaly_disabled	1500	1848
+er_query_interrupted	1501	1849
+er_query_on_foreign_data_source	1502	1850
+er_query_on_master	1503	1851
+er_query_result_incomplete	1504	1852
+er_range_frame_needs_simple_orderby	1505	1853
+er_range_not_increasing_error	1506	1854
+er_rbr_not_available	1507	1855
+er_rdb_status_general	1508	1856
+er_rdb_status_msg	1508	1857
+er_rdb_ttl_col_format	1509	1858
+er_rdb_ttl_duration_format	1510	1859
+er_rdb_ttl_unsupported	1511	1860
+er_read_only_mode	1512	1861
+er_read_only_transaction	1513	1862
+er_record_file_full	1514	1863
+er_recursive_without_anchors	1515	1864
+er_ref_to_recursive_with_table_in_derived	1516	1865
+er_referenced_trg_does_not_exist	1517	1866
+er_referenced_trg_does_not_exist_mysql	1517	1867
+er_regexp_error	1518	1868
+er_relay_log_fail	1519	1869
+er_relay_log_init	1520	1870
+er_removed_orphan_trigger	895	1158
+er_removed_spaces	1521	1871
+er_renamed_name	1522	1872
+er_reorg_hash_only_on_same_no	1523	1873
+er_reorg_no_param_error	1524	1874
+er_reorg_outside_range	1525	1875
+er_reorg_partition_not_exist	1526	1876
+er_replace_inaccessible_rows	1527	1877
+er_require_row_binlog_format	402	403
+er_requires_primary_key	1528	1878
+er_reserved_syntax	1529	1879
+er_resignal_without_active_handler	1530	1880
+er_revoke_grants	417	417
+er_role_create_exists	378	1881
+er_role_drop_exists	379	1882
+er_rollback_only	1531	1883
+er_rollback_to_savepoint	1532	1884
+er_row_does_not_match_given_partition_set	1533	1885
+er_row_does_not_match_partition	1534	1886
+er_row_in_wrong_partition	1535	1887
+er_row_is_referenced	464	535
+er_row_is_referenced_2	464	1888
+er_row_single_partition_field_error	1536	1889
+er_row_variable_does_not_have_field	1537	1890
+er_same_name_partition	914	1183
+er_same_name_partition_field	913	1182
+er_select_reduced	1538	1891
+er_sequence_access_error	1539	1892
+er_sequence_binlog_format	1540	1893
+er_sequence_invalid_data	1541	1894
+er_sequence_invalid_table_structure	1542	1895
+er_sequence_run_out	1543	1896
+er_server_is_in_secure_auth_mode	1544	1897
+er_server_offline_mode	1545	1898
+er_server_shutdown	1546	1899
+er_set_constants_only	1547	1900
+er_set_password_auth_plugin	1548	1901
+er_set_statement_cannot_invoke_function	1549	1902
+er_set_statement_not_supported	1550	1903
+er_sf_out_inout_arg_not_allowed	1551	1904
+er_shutdown_complete	1552	1905
+er_signal_bad_condition_type	1553	1906
+er_signal_exception	1554	1907
+er_signal_not_found	1555	1908
+er_signal_warn	1556	1909
+er_size_overflow_error	1557	1910
+er_sk_populate_during_alter	1558	1911
+er_skipping_logged_transaction	1559	1912
+er_slave_cant_create_conversion	1105	1913
+er_slave_channel_io_thread_must_stop	1560	1914
+er_slave_configuration	1561	1915
+er_slave_conversion_failed	647	790
+er_slave_corrupt_event	737	905
+er_slave_create_event_failure	1131	1916
+er_slave_fatal_error	1562	1917
+er_slave_heartbeat_failure	1563	1918
+er_slave_heartbeat_value_out_of_range	1564	1919
+er_slave_heartbeat_value_out_of_range_max	1565	1920
+er_slave_heartbeat_value_out_of_range_min	1566	1921
+er_slave_ignore_server_ids	1567	1922
+er_slave_ignored_shared_table	1568	1923
+er_slave_ignored_ssl_params	1569	1924
+er_slave_ignored_table	1570	1925
+er_slave_incident	1571	1926
+er_slave_master_com_failure	1572	1927
+er_slave_mi_init_repository	1573	1928
+er_slave_must_stop	1574	1929
+er_slave_not_running	1575	1930
+er_slave_relay_log_read_failure	1576	1931
+er_slave_relay_log_write_failure	1577	1932
+er_slave_rli_init_repository	1578	1933
 er_slave_same_id	60	58
-er_slave_silent_retry_transaction	1579	1926
-er_slave_skip_not_in_gtid	1580	1927
-er_slave_sql_thread_must_stop	1581	1928
-er_slave_started	1582	1929
-er_slave_statement_timeout	1163	1930
-er_slave_stopped	1583	1931
-er_slave_thread	741	918
-er_slave_unexpected_master_switch	1584	1932
-er_slave_was_not_running	1585	1933
-er_slave_was_running	1586	1934
-er_slave_worker_stopped_previous_thd_error	1587	1935
-er_sp_already_exists	129	1936
-er_sp_bad_cursor_query	808	1040
-er_sp_bad_cursor_select	807	1039
-er_sp_bad_sqlstate	1588	1937
-er_sp_bad_var_shadow	1589	1938
-er_sp_badreturn	1590	1939
-er_sp_badselect	1591	1940
-er_sp_badstatement	1592	1941
-er_sp_cant_alter	1033	1942
-er_sp_cant_set_autocommit	1593	1943
-er_sp_case_not_found	531	673
-er_sp_cond_mismatch	1594	1944
-er_sp_cursor_after_handler	804	1036
-er_sp_cursor_already_open	805	1037
-er_sp_cursor_mismatch	1595	1945
-er_sp_cursor_not_open	806	1038
-er_sp_does_not_exist	883	1946
-er_sp_drop_failed	1143	1947
-er_sp_dup_cond	1596	1948
-er_sp_dup_curs	604	1949
-er_sp_dup_handler	908	1167
-er_sp_dup_param	1597	1950
-er_sp_dup_var	1598	1951
-er_sp_fetch_no_data	1599	1952
-er_sp_goto_in_hndlr	1600	1953
-er_sp_label_mismatch	979	1282
-er_sp_label_redefine	1601	1954
-er_sp_lilabel_mismatch	1602	1955
+er_slave_silent_retry_transaction	1579	1934
+er_slave_skip_not_in_gtid	1580	1935
+er_slave_sql_thread_must_stop	1581	1936
+er_slave_started	1582	1937
+er_slave_statement_timeout	1163	1938
+er_slave_stopped	1583	1939
+er_slave_thread	741	924
+er_slave_unexpected_master_switch	1584	1940
+er_slave_was_not_running	1585	1941
+er_slave_was_running	1586	1942
+er_slave_worker_stopped_previous_thd_error	1587	1943
+er_sp_already_exists	129	1944
+er_sp_bad_cursor_query	808	1048
+er_sp_bad_cursor_select	807	1047
+er_sp_bad_sqlstate	1588	1945
+er_sp_bad_var_shadow	1589	1946
+er_sp_badreturn	1590	1947
+er_sp_badselect	1591	1948
+er_sp_badstatement	1592	1949
+er_sp_cant_alter	1033	1950
+er_sp_cant_set_autocommit	1593	1951
+er_sp_case_not_found	532	679
+er_sp_cond_mismatch	1594	1952
+er_sp_cursor_after_handler	804	1044
+er_sp_cursor_already_open	805	1045
+er_sp_cursor_mismatch	1595	1953
+er_sp_cursor_not_open	806	1046
+er_sp_does_not_exist	883	1954
+er_sp_drop_failed	1143	1955
+er_sp_dup_cond	1596	1956
+er_sp_dup_curs	605	1957
+er_sp_dup_handler	908	1175
+er_sp_dup_param	1597	1958
+er_sp_dup_var	1598	1959
+er_sp_fetch_no_data	1599	1960
+er_sp_goto_in_hndlr	1600	1961
+er_sp_label_mismatch	979	1290
+er_sp_label_redefine	1601	1962
+er_sp_lilabel_mismatch	1602	1963
 er_sp_no_aggregate	112	120
-er_sp_no_drop_sp	398	395
-er_sp_no_recursion	1603	1956
-er_sp_no_recursive_create	390	387
-er_sp_no_retset	1604	1957
-er_sp_noreturn	1605	1958
-er_sp_noreturnend	1606	1959
-er_sp_not_var_arg	1607	1960
-er_sp_proc_table_corrupt	1608	1961
-er_sp_recursion_limit	1609	1962
+er_sp_no_drop_sp	398	399
+er_sp_no_recursion	1603	1964
+er_sp_no_recursive_create	390	391
+er_sp_no_retset	1604	1965
+er_sp_noreturn	1605	1966
+er_sp_noreturnend	1606	1967
+er_sp_not_var_arg	1607	1968
+er_sp_proc_table_corrupt	1608	1969
+er_sp_recursion_limit	1609	1970
 er_sp_stack_trace	196	232
-er_sp_store_failed	1131	1963
-er_sp_subselect_nyi	1610	1964
-er_sp_undeclared_var	1611	1965
-er_sp_uninit_var	1612	1966
-er_sp_varcond_after_curshndlr	1613	1967
-er_sp_wrong_name	1614	1968
-er_sp_wrong_no_of_args	1615	1969
-er_sp_wrong_no_of_fetch_args	1616	1970
+er_sp_store_failed	1131	1971
+er_sp_subselect_nyi	1610	1972
+er_sp_undeclared_var	1611	1973
+er_sp_uninit_var	1612	1974
+er_sp_varcond_after_curshndlr	1613	1975
+er_sp_wrong_name	1614	1976
+er_sp_wrong_no_of_args	1615	1977
+er_sp_wrong_no_of_fetch_args	1616	1978
 er_spatial_cant_have_null	120	130
 er_spatial_must_have_geom_col	61	60
 er_specific_access_denied_error	79	78
-er_sql_discover_error	987	1291
-er_sql_mode_no_effect	1617	1971
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1618	1972
-er_sqlthread_with_secure_slave	1619	1973
-er_sr_invalid_creation_ctx	781	1009
-er_stack_overrun	1620	1974
-er_stack_overrun_need_more	1621	1975
-er_startup	1622	1976
-er_statement_timeout	1623	1977
-er_std_bad_alloc_error	1624	1978
-er_std_domain_error	886	1143
-er_std_invalid_argument	1625	1979
-er_std_length_error	1626	1980
-er_std_logic_error	1627	1981
-er_std_out_of_range_error	1628	1982
-er_std_overflow_error	1629	1983
-er_std_range_error	1630	1984
-er_std_runtime_error	1631	1985
-er_std_underflow_error	1632	1986
-er_std_unknown_exception	1633	1987
-er_stmt_cache_full	1634	1988
-er_stmt_has_no_open_cursor	1635	1989
-er_stmt_not_allowed_in_sf_or_trg	1636	1990
-er_stop_slave_io_thread_timeout	1637	1991
-er_stop_slave_sql_thread_timeout	1638	1992
-er_storage_engine_disabled	1639	1993
-er_storage_engine_not_loaded	1640	1994
-er_stored_function_prevents_switch_binlog_direct	446	484
-er_stored_function_prevents_switch_binlog_format	445	483
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	496	591
-er_stored_function_prevents_switch_skip_replication	498	593
-er_stored_function_prevents_switch_sql_log_bin	447	485
-er_subpartition_error	1641	1995
-er_subpartition_name	1642	1996
-er_subqueries_not_supported	885	1140
-er_subquery_no_1_row	1643	1997
-er_sum_func_with_window_func_as_arg	1644	1998
-er_syntax_error	1645	1999
-er_table_cant_handle_auto_increment	1646	2000
-er_table_cant_handle_blob	1647	2001
-er_table_cant_handle_ft	1648	2002
-er_table_cant_handle_spkeys	1649	2003
-er_table_corrupt	1650	2004
-er_table_def_changed	1651	2005
-er_table_definition_too_big	1652	2006
-er_table_exists_error	1653	2007
-er_table_has_no_ft	1654	2008
-er_table_in_system_tablespace	1655	2009
+er_sql_discover_error	987	1299
+er_sql_mode_no_effect	1617	1979
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1618	1980
+er_sqlthread_with_secure_slave	1619	1981
+er_sr_invalid_creation_ctx	781	1017
+er_stack_overrun	1620	1982
+er_stack_overrun_need_more	1621	1983
+er_startup	1622	1984
+er_statement_timeout	1623	1985
+er_std_bad_alloc_error	1624	1986
+er_std_domain_error	886	1151
+er_std_invalid_argument	1625	1987
+er_std_length_error	1626	1988
+er_std_logic_error	1627	1989
+er_std_out_of_range_error	1628	1990
+er_std_overflow_error	1629	1991
+er_std_range_error	1630	1992
+er_std_runtime_error	1631	1993
+er_std_underflow_error	1632	1994
+er_std_unknown_exception	1633	1995
+er_stmt_cache_full	1634	1996
+er_stmt_has_no_open_cursor	1635	1997
+er_stmt_not_allowed_in_sf_or_trg	1636	1998
+er_stop_slave_io_thread_timeout	1637	1999
+er_stop_slave_sql_thread_timeout	1638	2000
+er_storage_engine_disabled	1639	2001
+er_storage_engine_not_loaded	1640	2002
+er_stored_function_prevents_switch_binlog_direct	447	489
+er_stored_function_prevents_switch_binlog_format	446	488
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	496	596
+er_stored_function_prevents_switch_skip_replication	498	598
+er_stored_function_prevents_switch_sql_log_bin	448	490
+er_subpartition_error	1641	2003
+er_subpartition_name	1642	2004
+er_subqueries_not_supported	885	1148
+er_subquery_no_1_row	1643	2005
+er_sum_func_with_window_func_as_arg	1644	2006
+er_syntax_error	1645	2007
+er_table_cant_handle_auto_increment	1646	2008
+er_table_cant_handle_blob	1647	2009
+er_table_cant_handle_ft	1648	2010
+er_table_cant_handle_spkeys	1649	2011
+er_table_corrupt	1650	2012
+er_table_def_changed	1651	2013
+er_table_definition_too_big	1652	2014
+er_table_exists_error	1653	2015
+er_table_has_no_ft	1654	2016
+er_table_in_system_tablespace	1655	2017
 er_table_must_have_columns	62	61
-er_table_name	1656	2010
-er_table_needs_rebuild	1657	2011
-er_table_needs_upgrade	1658	2012
-er_table_not_locked	1659	2013
-er_table_not_locked_for_write	1660	2014
-er_table_schema_mismatch	1661	2015
-er_tableaccess_denied_error	661	812
-er_tablename_not_allowed_here	1662	2016
-er_tables_different_metadata	1663	2017
-er_tablespace_auto_extend_error	1664	2018
-er_tablespace_discarded	1665	2019
-er_tablespace_exists	1666	2020
-er_tablespace_missing	1667	2021
-er_target_not_explainable	1668	2022
-er_temp_file_write_failure	1669	2023
-er_temp_table_prevents_switch_out_of_rbr	521	647
-er_temporary_name	1670	2024
-er_textfile_not_readable	1671	2025
-er_too_big_displaywidth	875	1120
-er_too_big_fieldlength	654	793
-er_too_big_for_uncompress	1672	2026
-er_too_big_precision	1673	2027
-er_too_big_rowsize	1674	2028
-er_too_big_scale	1675	2029
-er_too_big_select	1676	2030
-er_too_big_set	1677	2031
-er_too_high_level_of_nesting_for_select	1678	2032
-er_too_long_body	1679	2033
-er_too_long_database_comment	663	814
-er_too_long_field_comment	664	815
-er_too_long_ident	1680	2034
-er_too_long_index_comment	665	816
-er_too_long_key	1681	2035
-er_too_long_keypart	1682	2036
-er_too_long_string	1683	2037
-er_too_long_table_comment	666	817
-er_too_long_table_partition_comment	667	818
-er_too_many_concurrent_trxs	1684	2038
-er_too_many_definitions_in_with_clause	1685	2039
-er_too_many_delayed_threads	1686	2040
-er_too_many_fields	491	2041
-er_too_many_key_parts	1687	2042
-er_too_many_keys	1688	2043
-er_too_many_partition_func_fields_error	1689	2044
-er_too_many_partitions_error	1690	2045
-er_too_many_rows	1691	2046
-er_too_many_tables	1692	2047
-er_too_many_user_connections	1693	2048
-er_too_many_values_error	492	578
-er_too_much_auto_timestamp_cols	1694	2049
-er_trans_cache_full	1695	2050
-er_trg_already_exists	1696	2051
-er_trg_cant_change_row	1697	2052
-er_trg_cant_open_table	502	603
-er_trg_corrupted_file	737	900
-er_trg_does_not_exist	1698	2053
-er_trg_in_wrong_schema	1699	2054
-er_trg_invalid_creation_ctx	1700	2055
-er_trg_no_creation_ctx	1701	2056
-er_trg_no_definer	1702	2057
-er_trg_no_such_row_in_trg	1703	2058
-er_trg_on_view_or_temp_table	1704	2059
-er_truncate_illegal_fk	523	2060
-er_truncated_wrong_value	1705	2061
-er_truncated_wrong_value_for_field	1706	2062
-er_udf_exists	1707	2063
-er_udf_no_paths	1708	2064
-er_unacceptable_mutual_recursion	1709	2065
-er_undo_record_too_big	1710	2066
-er_unexpected_eof	1711	2067
-er_union_tables_in_different_dir	1712	2068
+er_table_name	1656	2018
+er_table_needs_rebuild	1657	2019
+er_table_needs_upgrade	1658	2020
+er_table_not_locked	1659	2021
+er_table_not_locked_for_write	1660	2022
+er_table_schema_mismatch	1661	2023
+er_tableaccess_denied_error	662	818
+er_tablename_not_allowed_here	1662	2024
+er_tables_different_metadata	1663	2025
+er_tablespace_auto_extend_error	1664	2026
+er_tablespace_discarded	1665	2027
+er_tablespace_exists	1666	2028
+er_tablespace_missing	1667	2029
+er_target_not_explainable	1668	2030
+er_temp_file_write_failure	1669	2031
+er_temp_table_prevents_switch_out_of_rbr	522	653
+er_temporary_name	1670	2032
+er_textfile_not_readable	1671	2033
+er_too_big_displaywidth	875	1128
+er_too_big_fieldlength	655	799
+er_too_big_for_uncompress	1672	2034
+er_too_big_precision	1673	2035
+er_too_big_rowsize	1674	2036
+er_too_big_scale	1675	2037
+er_too_big_select	1676	2038
+er_too_big_set	1677	2039
+er_too_high_level_of_nesting_for_select	1678	2040
+er_too_long_body	1679	2041
+er_too_long_database_comment	664	820
+er_too_long_field_comment	665	821
+er_too_long_ident	1680	2042
+er_too_long_index_comment	666	822
+er_too_long_key	1681	2043
+er_too_long_keypart	1682	2044
+er_too_long_string	1683	2045
+er_too_long_table_comment	667	823
+er_too_long_table_partition_comment	668	824
+er_too_many_concurrent_trxs	1684	2046
+er_too_many_definitions_in_with_clause	1685	2047
+er_too_many_delayed_threads	1686	2048
+er_too_many_fields	491	2049
+er_too_many_key_parts	1687	2050
+er_too_many_keys	1688	2051
+er_too_many_partition_func_fields_error	1689	2052
+er_too_many_partitions_error	1690	2053
+er_too_many_rows	1691	2054
+er_too_many_tables	1692	2055
+er_too_many_user_connections	1693	2056
+er_too_many_values_error	492	583
+er_too_much_auto_timestamp_cols	1694	2057
+er_trans_cache_full	1695	2058
+er_trg_already_exists	1696	2059
+er_trg_cant_change_row	1697	2060
+er_trg_cant_open_table	502	608
+er_trg_corrupted_file	738	906
+er_trg_does_not_exist	1698	2061
+er_trg_in_wrong_schema	1699	2062
+er_trg_invalid_creation_ctx	1700	2063
+er_trg_no_creation_ctx	1701	2064
+er_trg_no_definer	1702	2065
+er_trg_no_such_row_in_trg	1703	2066
+er_trg_on_view_or_temp_table	1704	2067
+er_truncate_illegal_fk	524	2068
+er_truncated_wrong_value	1705	2069
+er_truncated_wrong_value_for_field	1706	2070
+er_udf_exists	1707	2071
+er_udf_no_paths	1708	2072
+er_unacceptable_mutual_recursion	1709	2073
+er_undo_record_too_big	1710	2074
+er_unexpected_eof	1711	2075
+er_union_tables_in_different_dir	1712	2076
 er_unique_key_need_all_fields_in_pf	42	41
-er_unknown_alter_algorithm	1713	2069
-er_unknown_alter_lock	1714	2070
-er_unknown_character_set	1715	2071
-er_unknown_collation	1716	2072
-er_unknown_com_error	1717	2073
-er_unknown_compression_method	1718	2074
-er_unknown_data_type	1719	2075
-er_unknown_error	636	2076
-er_unknown_explain_format	1720	2077
-er_unknown_key_cache	1721	2078
-er_unknown_locale	1722	2079
-er_unknown_operator	1723	2080
-er_unknown_option	1724	2081
-er_unknown_partition	1725	2082
-er_unknown_procedure	1726	2083
-er_unknown_sequences	1727	2084
-er_unknown_stmt_handler	1728	2085
-er_unknown_storage_engine	1729	2086
-er_unknown_structured_variable	1730	2087
-er_unknown_system_variable	1731	2088
-er_unknown_table	1732	2089
-er_unknown_target_binlog	1733	2090
-er_unknown_time_zone	1734	2091
-er_unknown_view	1735	2092
-er_unsuported_log_engine	1736	2093
-er_unsupported_action_on_generated_column	1737	2094
-er_unsupported_collation	1738	2095
-er_unsupported_compressed_table	1739	2096
-er_unsupported_engine_for_generated_columns	1740	2097
-er_unsupported_extension	1741	2098
-er_unsupported_ps	1742	2099
-er_until_cond_ignored	1743	2100
-er_until_requires_using_gtid	1744	2101
-er_unused_1	1158	2102
-er_unused_10	1158	2103
-er_unused_11	1158	2104
-er_unused_12	1158	2105
-er_unused_13	1158	2106
-er_unused_14	1158	2107
-er_unused_15	1158	2108
-er_unused_16	1158	2109
-er_unused_17	1158	2110
-er_unused_18	1158	2111
-er_unused_19	1158	2112
-er_unused_2	1158	2113
-er_unused_20	1158	2114
-er_unused_21	1158	2115
-er_unused_22	1158	2116
-er_unused_23	1158	2117
-er_unused_24	1158	2118
-er_unused_25	1158	2119
-er_unused_26	1160	2120
-er_unused_27	1160	2121
-er_unused_28	1158	2122
-er_unused_29	1158	2123
-er_unused_3	1158	2124
-er_unused_4	1158	2125
-er_unused_5	1158	2126
-er_unused_6	1158	2127
-er_unused_7	1158	2128
-er_unused_8	1158	2129
-er_unused_9	1158	2130
-er_update_info	1745	2131
-er_update_info_with_system_versioning	1746	2132
-er_update_log_deprecated_ignored	1747	2133
-er_update_log_deprecated_translated	1748	2134
-er_update_table_used	1749	2135
-er_update_without_key_in_safe_mode	1750	2136
-er_updated_column_only_once	1751	2137
-er_updates_with_consistent_snapshot	403	400
-er_user_create_exists	377	372
-er_user_drop_exists	378	2138
-er_user_is_blocked	1752	2139
-er_user_limit_reached	1753	2140
-er_user_lock_deadlock	841	1076
-er_user_lock_wrong_name	1754	2141
-er_username	1755	2142
-er_value_too_long	1756	2143
-er_values_is_not_int_type_error	1757	2144
-er_var_cant_be_read	1758	2145
-er_variable_is_not_struct	1759	2146
-er_variable_is_readonly	1760	2147
-er_variable_not_settable_in_sf_or_trigger	1761	2148
-er_variable_not_settable_in_sp	1762	2149
-er_variable_not_settable_in_transaction	1763	2150
-er_vers_already_versioned	1764	2151
-er_vers_alter_engine_prohibited	1765	2152
-er_vers_alter_not_allowed	1766	2153
-er_vers_alter_system_field	380	376
-er_vers_db_not_supported	1767	2154
-er_vers_drop_partition_interval	389	386
-er_vers_duplicate_row_start_end	917	1178
-er_vers_engine_unsupported	1768	2155
-er_vers_field_wrong_type	1769	2156
-er_vers_hist_part_failed	1770	2157
-er_vers_no_trx_id	1771	2158
-er_vers_not_allowed	1772	2159
-er_vers_not_supported	1773	2160
-er_vers_not_versioned	1774	2161
-er_vers_period_columns	1775	2162
-er_vers_query_in_partition	1776	2163
-er_vers_range_prohibited	1777	2164
-er_vers_table_must_have_columns	1778	2165
-er_vers_trt_is_disabled	1779	2166
-er_vers_trx_part_historic_row_not_supported	1780	2167
-er_vers_wrong_parts	1781	2168
-er_view_check_failed	575	718
-er_view_checksum	1782	2169
-er_view_delete_merge_view	381	377
-er_view_frm_no_user	1783	2170
-er_view_invalid	1784	2171
-er_view_invalid_creation_ctx	782	1010
-er_view_multiupdate	384	380
-er_view_no_creation_ctx	1785	2172
+er_unknown_alter_algorithm	1713	2077
+er_unknown_alter_lock	1714	2078
+er_unknown_character_set	1715	2079
+er_unknown_collation	1716	2080
+er_unknown_com_error	1717	2081
+er_unknown_compression_method	1718	2082
+er_unknown_data_type	1719	2083
+er_unknown_error	637	2084
+er_unknown_explain_format	1720	2085
+er_unknown_key_cache	1721	2086
+er_unknown_locale	1722	2087
+er_unknown_operator	1723	2088
+er_unknown_option	1724	2089
+er_unknown_partition	1725	2090
+er_unknown_procedure	1726	2091
+er_unknown_sequences	1727	2092
+er_unknown_stmt_handler	1728	2093
+er_unknown_storage_engine	1729	2094
+er_unknown_structured_variable	1730	2095
+er_unknown_system_variable	1731	2096
+er_unknown_table	1732	2097
+er_unknown_target_binlog	1733	2098
+er_unknown_time_zone	1734	2099
+er_unknown_view	1735	2100
+er_unsuported_log_engine	1736	2101
+er_unsupported_action_on_generated_column	1737	2102
+er_unsupported_collation	1738	2103
+er_unsupported_compressed_table	1739	2104
+er_unsupported_engine_for_generated_columns	1740	2105
+er_unsupported_extension	1741	2106
+er_unsupported_ps	1742	2107
+er_until_cond_ignored	1743	2108
+er_until_requires_using_gtid	1744	2109
+er_unused_1	1158	2110
+er_unused_10	1158	2111
+er_unused_11	1158	2112
+er_unused_12	1158	2113
+er_unused_13	1158	2114
+er_unused_14	1158	2115
+er_unused_15	1158	2116
+er_unused_16	1158	2117
+er_unused_17	1158	2118
+er_unused_18	1158	2119
+er_unused_19	1158	2120
+er_unused_2	1158	2121
+er_unused_20	1158	2122
+er_unused_21	1158	2123
+er_unused_22	1158	2124
+er_unused_23	1158	2125
+er_unused_24	1158	2126
+er_unused_25	1158	2127
+er_unused_26	1160	2128
+er_unused_27	1160	2129
+er_unused_28	1158	2130
+er_unused_29	1158	2131
+er_unused_3	1158	2132
+er_unused_4	1158	2133
+er_unused_5	1158	2134
+er_unused_6	1158	2135
+er_unused_7	1158	2136
+er_unused_8	1158	2137
+er_unused_9	1158	2138
+er_update_info	1745	2139
+er_update_info_with_system_versioning	1746	2140
+er_update_log_deprecated_ignored	1747	2141
+er_update_log_deprecated_translated	1748	2142
+er_update_table_used	1749	2143
+er_update_without_key_in_safe_mode	1750	2144
+er_updated_column_only_once	1751	2145
+er_updates_with_consistent_snapshot	403	404
+er_user_create_exists	378	375
+er_user_drop_exists	379	2146
+er_user_is_blocked	1752	2147
+er_user_limit_reached	1753	2148
+er_user_lock_deadlock	841	1084
+er_user_lock_wrong_name	1754	2149
+er_username	1755	2150
+er_value_too_long	1756	2151
+er_values_is_not_int_type_error	1757	2152
+er_var_cant_be_read	1758	2153
+er_variable_is_not_struct	1759	2154
+er_variable_is_readonly	1760	2155
+er_variable_not_settable_in_sf_or_trigger	1761	2156
+er_variable_not_settable_in_sp	1762	2157
+er_variable_not_settable_in_transaction	1763	2158
+er_vers_already_versioned	1764	2159
+er_vers_alter_engine_prohibited	1765	2160
+er_vers_alter_not_allowed	1766	2161
+er_vers_alter_system_field	381	379
+er_vers_db_not_supported	1767	2162
+er_vers_drop_partition_interval	389	389
+er_vers_duplicate_row_start_end	917	1186
+er_vers_engine_unsupported	1768	2163
+er_vers_field_wrong_type	1769	2164
+er_vers_hist_part_failed	1770	2165
+er_vers_no_trx_id	1771	2166
+er_vers_not_allowed	1772	2167
+er_vers_not_supported	1773	2168
+er_vers_not_versioned	1774	2169
+er_vers_period_columns	1775	2170
+er_vers_query_in_partition	1776	2171
+er_vers_range_prohibited	1777	2172
+er_vers_table_must_have_columns	1778	2173
+er_vers_trt_is_disabled	1779	2174
+er_vers_trx_part_historic_row_not_supported	1780	2175
+er_vers_wrong_parts	1781	2176
+er_view_check_failed	576	724
+er_view_checksum	1782	2177
+er_view_delete_merge_view	382	380
+er_view_frm_no_user	1783	2178
+er_view_invalid	1784	2179
+er_view_invalid_creation_ctx	782	1018
+er_view_multiupdate	385	383
+er_view_no_creation_ctx	1785	2180
 er_view_no_explain	145	164
-er_view_no_insert_field_list	383	379
-er_view_nonupd_check	576	719
-er_view_orderby_ignored	1786	2173
-er_view_other_user	1787	2174
-er_view_prevent_update	1788	2175
-er_view_recursive	1789	2176
-er_view_select_clause	1790	2177
-er_view_select_derived	1791	2178
-er_view_select_tmptable	1792	2179
-er_view_select_variable	1793	2180
-er_view_wrong_list	1794	2181
+er_view_no_insert_field_list	384	382
+er_view_nonupd_check	577	725
+er_view_orderby_ignored	1786	2181
+er_view_other_user	1787	2182
+er_view_prevent_update	1788	2183
+er_view_recursive	1789	2184
+er_view_select_clause	1790	2185
+er_view_select_derived	1791	2186
+er_view_select_tmptable	1792	2187
+er_view_select_variable	1793	2188
+er_view_wrong_list	1794	2189
 er_warn_aggfunc_dependence	109	114
-er_warn_allowed_packet_overflowed	1795	2182
-er_warn_cant_drop_default_keycache	470	542
-er_warn_data_out_of_range	1796	2183
-er_warn_deprecated_syntax	1797	2184
-er_warn_deprecated_syntax_no_replacement	1798	2185
-er_warn_deprecated_syntax_with_ver	1799	2186
-er_warn_engine_transaction_rollback	1800	2187
-er_warn_field_resolved	1801	2188
-er_warn_hostname_wont_work	1802	2189
-er_warn_i_s_skipped_table	1803	2190
-er_warn_index_not_applicable	525	653
-er_warn_invalid_timestamp	1804	2191
-er_warn_legacy_syntax_converted	1805	2192
-er_warn_null_to_notnull	656	806
-er_warn_only_master_log_file_no_pos	561	700
-er_warn_open_temp_tables_must_be_zero	1806	2193
-er_warn_purge_log_in_use	1807	2194
-er_warn_purge_log_is_active	1808	2195
-er_warn_qc_resize	1809	2196
-er_warn_too_few_records	1810	2197
-er_warn_too_many_records	1811	2198
-er_warn_trigger_doesnt_have_created	1812	2199
-er_warn_using_other_handler	1813	2200
-er_warn_view_merge	1814	2201
-er_warn_view_without_key	1815	2202
-er_warning_non_default_value_for_generated_column	1816	2203
-er_warning_not_complete_rollback	1817	2204
-er_warning_not_complete_rollback_with_created_temp_table	1818	2205
-er_warning_not_complete_rollback_with_dropped_temp_table	1819	2206
-er_window_frame_in_referenced_window_spec	1820	2207
-er_window_function_dont_have_frame	1821	2208
-er_window_function_in_window_spec	1822	2209
-er_with_col_wrong_list	1823	2210
-er_with_ties_needs_order	1824	2211
-er_wrong_arguments	1825	2212
-er_wrong_auto_key	1826	2213
-er_wrong_column_name	1827	2214
-er_wrong_db_name	1828	2215
-er_wrong_expr_in_partition_func_error	714	879
-er_wrong_field_spec	1829	2216
-er_wrong_field_terminators	1830	2217
-er_wrong_field_with_group	1831	2218
-er_wrong_fk_def	1832	2219
-er_wrong_fk_option_for_generated_column	462	524
-er_wrong_group_field	1105	2220
-er_wrong_insert_into_sequence	1833	2221
-er_wrong_key_column	1834	2222
-er_wrong_lock_of_system_table	1835	2223
-er_wrong_magic	1836	2224
-er_wrong_mrg_table	1837	2225
-er_wrong_name_for_catalog	1838	2226
-er_wrong_name_for_index	1839	2227
-er_wrong_native_table_structure	1840	2228
-er_wrong_number_of_columns_in_select	1841	2229
-er_wrong_number_of_values_in_tvc	1842	2230
-er_wrong_object	1843	2231
-er_wrong_outer_join	792	1020
-er_wrong_paramcount_to_cursor	1844	2232
-er_wrong_paramcount_to_native_fct	1845	2233
-er_wrong_paramcount_to_procedure	1846	2234
-er_wrong_parameters_to_native_fct	1847	2235
-er_wrong_parameters_to_procedure	1848	2236
-er_wrong_parameters_to_stored_fct	1849	2237
-er_wrong_partition_name	1850	2238
-er_wrong_perfschema_usage	1851	2239
-er_wrong_placement_of_window_function	1852	2240
+er_warn_allowed_packet_overflowed	1795	2190
+er_warn_cant_drop_default_keycache	471	547
+er_warn_data_out_of_range	1796	2191
+er_warn_deprecated_syntax	1797	2192
+er_warn_deprecated_syntax_no_replacement	1798	2193
+er_warn_deprecated_syntax_with_ver	1799	2194
+er_warn_engine_transaction_rollback	1800	2195
+er_warn_field_resolved	1801	2196
+er_warn_hostname_wont_work	1802	2197
+er_warn_i_s_skipped_table	1803	2198
+er_warn_index_not_applicable	526	659
+er_warn_invalid_timestamp	1804	2199
+er_warn_legacy_syntax_converted	1805	2200
+er_warn_null_to_notnull	657	812
+er_warn_only_master_log_file_no_pos	562	706
+er_warn_open_temp_tables_must_be_zero	1806	2201
+er_warn_purge_log_in_use	1807	2202
+er_warn_purge_log_is_active	1808	2203
+er_warn_qc_resize	1809	2204
+er_warn_too_few_records	1810	2205
+er_warn_too_many_records	1811	2206
+er_warn_trigger_doesnt_have_created	1812	2207
+er_warn_using_other_handler	1813	2208
+er_warn_view_merge	1814	2209
+er_warn_view_without_key	1815	2210
+er_warning_non_default_value_for_generated_column	1816	2211
+er_warning_not_complete_rollback	1817	2212
+er_warning_not_complete_rollback_with_created_temp_table	1818	2213
+er_warning_not_complete_rollback_with_dropped_temp_table	1819	2214
+er_window_frame_in_referenced_window_spec	1820	2215
+er_window_function_dont_have_frame	1821	2216
+er_window_function_in_window_spec	1822	2217
+er_with_col_wrong_list	1823	2218
+er_with_ties_needs_order	1824	2219
+er_wrong_arguments	1825	2220
+er_wrong_auto_key	1826	2221
+er_wrong_column_name	1827	2222
+er_wrong_db_name	1828	2223
+er_wrong_expr_in_partition_func_error	715	885
+er_wrong_field_spec	1829	2224
+er_wrong_field_terminators	1830	2225
+er_wrong_field_with_group	1831	2226
+er_wrong_fk_def	1832	2227
+er_wrong_fk_option_for_generated_column	463	529
+er_wrong_group_field	1105	2228
+er_wrong_insert_into_sequence	1833	2229
+er_wrong_key_column	1834	2230
+er_wrong_lock_of_system_table	1835	2231
+er_wrong_magic	1836	2232
+er_wrong_mrg_table	1837	2233
+er_wrong_name_for_catalog	1838	2234
+er_wrong_name_for_index	1839	2235
+er_wrong_native_table_structure	1840	2236
+er_wrong_number_of_columns_in_select	1841	2237
+er_wrong_number_of_values_in_tvc	1842	2238
+er_wrong_object	1843	2239
+er_wrong_outer_join	792	1028
+er_wrong_paramcount_to_cursor	1844	2240
+er_wrong_paramcount_to_native_fct	1845	2241
+er_wrong_paramcount_to_procedure	1846	2242
+er_wrong_parameters_to_native_fct	1847	2243
+er_wrong_parameters_to_procedure	1848	2244
+er_wrong_parameters_to_stored_fct	1849	2245
+er_wrong_partition_name	1850	2246
+er_wrong_perfschema_usage	1851	2247
+er_wrong_placement_of_window_function	1852	2248
 er_wrong_size_number	59	57
 er_wrong_spvar_type_in_limit	64	63
-er_wrong_string_length	1853	2241
-er_wrong_sub_key	1854	2242
-er_wrong_sum_select	1855	2243
-er_wrong_table_name	1856	2244
-er_wrong_type_column_value_error	1857	2245
-er_wrong_type_for_percentile_func	1858	2246
-er_wrong_type_for_range_frame	1859	2247
-er_wrong_type_for_rows_frame	1860	2248
-er_wrong_type_for_var	1861	2249
-er_wrong_type_of_argument	1862	2250
-er_wrong_usage	1863	2251
-er_wrong_value	1864	2252
-er_wrong_value_count	648	786
-er_wrong_value_count_on_row	649	787
-er_wrong_value_for_type	1865	2253
-er_wrong_value_for_var	1866	2254
-er_wrong_window_spec_name	1867	2255
-er_wsas_failed	1868	2256
-er_xa_rbdeadlock	1869	2257
-er_xa_rbrollback	1870	2258
-er_xa_rbtimeout	1871	2259
-er_xaer_dupid	1872	2260
-er_xaer_inval	1873	2261
-er_xaer_nota	1874	2262
-er_xaer_outside	1875	2263
-er_xaer_rmerr	1876	2264
-er_xaer_rmfail	1877	2265
-er_yes	1878	2266
-er_zlib_z_buf_error	1879	2267
-er_zlib_z_data_error	1880	2268
-er_zlib_z_mem_error	1881	2269
-erange	1882	2270
-eremchg	1883	2271
-eremote	1884	2272
-eremoteio	1885	2273
-erestart	1886	2274
-erfkill	1887	2275
-erofs	1888	2276
-err image never pull	1889,1890	2277
-err image pull	1891,1892	2278
-err_access_denied	1893	2279
-err_ambiguous_argument	1894	2280
-err_arg_not_iterable	1895	2281
-err_assertion	1896	2282
-err_async_callback	1897	2283
-err_async_type	1898	2284
-err_brotli_invalid_param	1899	2285
-err_buffer_out_of_bounds	1900	2286
-err_buffer_too_large	1901	2287
-err_cannot_watch_sigint	1902	2288
-err_child_closed_before_reply	1903	2289
-err_child_process_ipc_required	1904	2290
-err_child_process_stdio_maxbuffer	1905	2291
-err_console_writable_stream	1906	2292
-err_context_not_initialized	1907	2293
-err_crypto_custom_engine_not_supported	1908	2294
-err_crypto_ecdh_invalid_format	1909	2295
-err_crypto_ecdh_invalid_public_key	1910	2296
-err_crypto_engine_unknown	1911	2297
-err_crypto_fips_forced	1912	2298
-err_crypto_fips_unavailable	1913	2299
-err_crypto_hash_finalized	1914	2300
-err_crypto_hash_update_failed	1915	2301
-err_crypto_incompatible_key	1916	2302
-err_crypto_incompatible_key_options	1917	2303
-err_crypto_invalid_digest	1918	2304
-err_crypto_invalid_jwk	1919	2305
-err_crypto_invalid_key_object_type	1920	2306
-err_crypto_invalid_state	1921	2307
-err_crypto_pbkdf2_error	1922	2308
-err_crypto_scrypt_invalid_parameter	1923	2309
-err_crypto_scrypt_not_supported	1924	2310
-err_crypto_sign_key_required	1925	2311
-err_debugger_error	1926	2312
-err_debugger_startup_error	1927	2313
-err_dir_closed	1928	2314
-err_dir_concurrent_operation	1929	2315
-err_dns_set_servers_failed	1930	2316
-err_domain_callback_not_available	1931	2317
-err_domain_cannot_set_uncaught_exception_capture	1932	2318
-err_duplicate_startup_snapshot_main_function	1933	2319
-err_encoding_invalid_encoded_data	1934	2320
-err_encoding_not_supported	1935	2321
-err_eval_esm_cannot_print	1936	2322
-err_event_recursion	1937	2323
-err_falsy_value_rejection	1938	2324
-err_feature_unavailable_on_platform	1939	2325
-err_fs_cp_dir_to_non_dir	1940	2326
-err_fs_cp_eexist	1941	2327
-err_fs_cp_einval	1942	2328
-err_fs_cp_fifo_pipe	1943	2329
-err_fs_cp_non_dir_to_dir	1944	2330
-err_fs_cp_socket	1945	2331
-err_fs_cp_symlink_to_subdirectory	1946	2332
-err_fs_cp_unknown	1947	2333
-err_fs_eisdir	1948	2334
-err_fs_file_too_large	1949	2335
-err_fs_invalid_symlink_type	1950	2336
-err_http2_altsvc_invalid_origin	1951	2337
-err_http2_altsvc_length	1952	2338
-err_http2_connect_authority	1953	2339
-err_http2_connect_path	1954	2340
-err_http2_connect_scheme	1955	2341
-err_http2_goaway_session	1956	2342
-err_http2_header_single_value	1957	2343
-err_http2_headers_after_respond	1958	2344
-err_http2_headers_sent	1959	2345
-err_http2_info_status_not_allowed	1960	2346
-err_http2_invalid_connection_headers	1961	2347
-err_http2_invalid_header_value	1962	2348
-err_http2_invalid_info_status	1963	2349
-err_http2_invalid_origin	1964	2350
-err_http2_invalid_packed_settings_length	1965	2351
-err_http2_invalid_pseudoheader	1966	2352
-err_http2_invalid_session	1967	2353
-err_http2_invalid_setting_value	1968	2354
-err_http2_invalid_stream	1969	2355
-err_http2_max_pending_settings_ack	1970	2356
-err_http2_nested_push	1971	2357
-err_http2_no_mem	1972	2358
-err_http2_no_socket_manipulation	1973	2359
-err_http2_origin_length	1974	2360
-err_http2_out_of_streams	1975	2361
-err_http2_payload_forbidden	1976	2362
-err_http2_ping_cancel	1977	2363
-err_http2_ping_length	1978	2364
-err_http2_pseudoheader_not_allowed	1979	2365
-err_http2_push_disabled	1980	2366
-err_http2_send_file	1981	2367
-err_http2_send_file_noseek	1982	2368
-err_http2_session_error	1983	2369
-err_http2_settings_cancel	1984	2370
-err_http2_socket_bound	1985	2371
-err_http2_socket_unbound	1986	2372
-err_http2_status_101	1987	2373
-err_http2_status_invalid	1988	2374
-err_http2_stream_cancel	1989	2375
-err_http2_stream_error	1990	2376
-err_http2_stream_self_dependency	1991	2377
-err_http2_too_many_custom_settings	1992	2378
-err_http2_too_many_invalid_frames	1993	2379
-err_http2_trailers_already_sent	1994	2380
-err_http2_trailers_not_ready	1995	2381
-err_http2_unsupported_protocol	1996	2382
-err_http_body_not_allowed	1997	2383
-err_http_content_length_mismatch	1998	2384
-err_http_headers_sent	1999	2385
-err_http_invalid_header_value	2000	2386
-err_http_invalid_status_code	2001	2387
-err_http_request_timeout	2002	2388
-err_http_socket_assigned	2003	2389
-err_http_socket_encoding	2004	2390
-err_http_trailer_invalid	2005	2391
-err_illegal_constructor	2006	2392
-err_import_assertion_type_failed	2007	2393
-err_import_assertion_type_missing	2008	2394
-err_import_assertion_type_unsupported	2009	2395
-err_import_attribute_unsupported	2010	2396
-err_incompatible_option_pair	2011	2397
-err_input_type_not_allowed	2012	2398
-err_inspector_already_activated	2013	2399
-err_inspector_already_connected	2014	2400
-err_inspector_closed	2015	2401
-err_inspector_command	2016	2402
-err_inspector_not_active	2017	2403
-err_inspector_not_available	2018	2404
-err_inspector_not_connected	2019	2405
-err_inspector_not_worker	2020	2406
-err_internal_assertion	2021	2407
-err_invalid_address_family	2022	2408
-err_invalid_arg_type	2023	2409
-err_invalid_arg_value	2024	2410
-err_invalid_async_id	2025	2411
-err_invalid_buffer_size	2026	2412
-err_invalid_char	2027	2413
-err_invalid_cursor_pos	2028	2414
-err_invalid_fd	2029	2415
-err_invalid_fd_type	2030	2416
-err_invalid_file_url_host	2031	2417
-err_invalid_file_url_path	2032	2418
-err_invalid_handle_type	2033	2419
-err_invalid_http_token	2034	2420
-err_invalid_ip_address	2035	2421
-err_invalid_mime_syntax	2036	2422
-err_invalid_module_specifier	2037	2423
-err_invalid_package_config	2038	2424
-err_invalid_package_target	2039	2425
-err_invalid_protocol	2040	2426
-err_invalid_repl_eval_config	2041	2427
-err_invalid_repl_input	2042	2428
-err_invalid_return_property	2043	2429
-err_invalid_return_property_value	2044	2430
-err_invalid_return_value	2045	2431
-err_invalid_state	2046	2432
-err_invalid_sync_fork_input	2047	2433
-err_invalid_this	2048	2434
-err_invalid_tuple	2049	2435
-err_invalid_uri	2050	2436
-err_invalid_url	2051	2437
-err_invalid_url_scheme	2052	2438
-err_ipc_channel_closed	2053	2439
-err_ipc_disconnected	2054	2440
-err_ipc_one_pipe	2055	2441
-err_ipc_sync_fork	2056	2442
-err_loader_chain_incomplete	2057	2443
-err_manifest_assert_integrity	2058	2444
-err_manifest_dependency_missing	2059	2445
-err_manifest_integrity_mismatch	2060	2446
-err_manifest_invalid_resource_field	2061	2447
-err_manifest_invalid_specifier	2062	2448
-err_manifest_tdz	2063	2449
-err_manifest_unknown_onerror	2064	2450
-err_method_not_implemented	2065	2451
-err_missing_args	2066	2452
-err_missing_option	2067	2453
-err_module_not_found	487	2454
-err_multiple_callback	2068	2455
-err_napi_cons_function	2069	2456
-err_napi_invalid_dataview_args	2070	2457
-err_napi_invalid_typedarray_alignment	2071	2458
-err_napi_invalid_typedarray_length	2072	2459
-err_network_import_bad_response	2073	2460
-err_network_import_disallowed	2074	2461
-err_no_crypto	2075	2462
-err_no_icu	2076	2463
-err_not_building_snapshot	2077	2464
-err_not_in_single_executable_application	2078	2465
-err_not_supported_in_snapshot	2079	2466
-err_operation_failed	2080	2467
-err_out_of_range	623	2468
-err_package_import_not_defined	2081	2469
-err_package_path_not_exported	2082	2470
-err_parse_args_invalid_option_value	2083	2471
-err_parse_args_unexpected_positional	2084	2472
-err_parse_args_unknown_option	2085	2473
-err_performance_invalid_timestamp	2086	2474
-err_performance_measure_invalid_options	2087	2475
-err_require_async_module	2088	2476
-err_require_cycle_module	2089	2477
-err_require_esm	2090	2478
-err_script_execution_interrupted	2091	2479
-err_server_already_listen	2092	2480
-err_server_not_running	2093	2481
-err_single_executable_application_asset_not_found	2094	2482
-err_socket_already_bound	2095	2483
-err_socket_bad_buffer_size	2096	2484
-err_socket_bad_port	2097	2485
-err_socket_bad_type	2098	2486
-err_socket_buffer_size	2099	2487
-err_socket_closed	2100	2488
-err_socket_closed_before_connection	2101	2489
-err_socket_connection_timeout	2102	2490
-err_socket_dgram_is_connected	2103	2491
-err_socket_dgram_not_connected	2104	2492
-err_socket_dgram_not_running	2105	2493
-err_sri_parse	2106	2494
-err_stream_already_finished	2107	2495
-err_stream_cannot_pipe	2108	2496
-err_stream_destroyed	2109	2497
-err_stream_null_values	2110	2498
-err_stream_premature_close	2111	2499
-err_stream_push_after_eof	2112	2500
-err_stream_unshift_after_end_event	2113	2501
-err_stream_wrap	2114	2502
-err_stream_write_after_end	2115	2503
-err_synthetic	2116	2504
-err_system_error	2117	2505
-err_test_failure	2118	2506
-err_tls_alpn_callback_invalid_result	2119	2507
-err_tls_alpn_callback_with_protocols	2120	2508
-err_tls_cert_altname_format	2121	2509
-err_tls_cert_altname_invalid	2122	2510
-err_tls_dh_param_size	2123	2511
-err_tls_handshake_timeout	2124	2512
-err_tls_invalid_context	2125	2513
-err_tls_invalid_protocol_version	2126	2514
-err_tls_invalid_state	2127	2515
-err_tls_protocol_version_conflict	2128	2516
-err_tls_renegotiation_disabled	2129	2517
-err_tls_required_server_name	2130	2518
-err_tls_session_attack	2131	2519
-err_tls_sni_from_server	2132	2520
-err_trace_events_category_required	2133	2521
-err_trace_events_unavailable	2134	2522
-err_tty_init_failed	2135	2523
-err_unavailable_during_exit	2136	2524
-err_uncaught_exception_capture_already_set	2137	2525
-err_unescaped_characters	2138	2526
-err_unhandled_error	2139	2527
-err_unknown_builtin_module	2140	2528
-err_unknown_credential	2141	2529
-err_unknown_encoding	2142	2530
-err_unknown_file_extension	2143	2531
-err_unknown_module_format	2144	2532
-err_unknown_signal	2145	2533
-err_unsupported_dir_import	2146	2534
-err_unsupported_esm_url_scheme	2147	2535
-err_unsupported_resolve_request	2148	2536
-err_use_after_close	2149	2537
-err_valid_performance_entry_type	2150	2538
-err_vm_dynamic_import_callback_missing	2151	2539
-err_vm_dynamic_import_callback_missing_flag	2152	2540
-err_vm_module_already_linked	2153	2541
-err_vm_module_cannot_create_cached_data	2154	2542
-err_vm_module_different_context	2155	2543
-err_vm_module_link_failure	2156	2544
-err_vm_module_not_module	2157	2545
-err_vm_module_status	2158	2546
-err_wasi_already_started	2159	2547
-err_webassembly_response	2160	2548
-err_worker_init_failed	2161	2549
-err_worker_invalid_exec_argv	2162	2550
-err_worker_messaging_errored	2163	2551
-err_worker_messaging_failed	2164	2552
-err_worker_messaging_same_thread	2165	2553
-err_worker_messaging_timeout	2166	2554
-err_worker_not_running	2167	2555
-err_worker_out_of_memory	2168	2556
-err_worker_path	2169	2557
-err_worker_unserializable_error	2170	2558
-err_worker_unsupported_operation	2171	2559
-errimageneverpull	1889,1890	2277
-errimagepull	1891,1892	2278
-errno 1	1024	1335
-errno 10	580	1217
-errno 100	982	1286
-errno 101	984	1288
-errno 102	983	1287
-errno 103	698	1220
-errno 104	708	1222
-errno 105	991	1295
-errno 106	946	1243
-errno 107	1007	1316
-errno 108	338	2560
-errno 109	2172	2561
-errno 11	324	1190
-errno 110	710	2562
-errno 111	705	1221
-errno 112	938	1233
-errno 113	939	1234
-errno 114	326	1205
-errno 115	327	1237
-errno 116	2173	2563
-errno 117	2174	2564
-errno 118	1009	1319
-errno 119	969	1272
-errno 12	431	1306
-errno 120	948	1245
-errno 121	1885	2273
-errno 122	874	1227
-errno 123	999	1305
-errno 124	960	1262
-errno 125	927	1215
-errno 126	996	1302
-errno 127	949	1246
-errno 128	951	1248
-errno 129	950	1247
-errno 13	625	1185
-errno 130	1023	1334
-errno 131	1010	1320
-errno 132	1887	2275
-errno 14	241	1231
-errno 15	322	1315
-errno 16	860	1214
-errno 17	936	1230
-errno 18	2175	2565
-errno 19	994	1298
-errno 2	747	1299
-errno 20	1008	1317
-errno 21	947	1244
-errno 22	620	1241
-errno 23	985	1289
-errno 24	961	1263
-errno 25	1013	1323
-errno 26	2176	2566
-errno 27	937	1232
-errno 28	1004	1311
-errno 29	2177	2567
-errno 3	2178	2568
-errno 30	1888	2276
-errno 31	962	1264
-errno 32	336	1337
-errno 33	932	1225
-errno 34	1882	2270
-errno 35	931	1223
-errno 36	968	1271
-errno 37	997	1303
-errno 38	1006	1314
-errno 39	870	1318
-errno 4	944	1240
-errno 40	958	1260
-errno 42	1000	1307
-errno 43	940	1235
-errno 44	565	1218
-errno 45	953	1250
-errno 46	954	1251
-errno 47	955	1252
-errno 48	957	1259
-errno 49	2179	2569
-errno 5	945	1242
-errno 50	992	1296
-errno 51	952	1249
-errno 52	922	1206
-errno 53	924	1210
-errno 54	2180	2570
-errno 55	990	1294
-errno 56	925	1211
-errno 57	926	1212
-errno 59	260	1213
-errno 6	1018	1330
-errno 60	859	1313
-errno 61	993	1297
-errno 62	2181	2571
-errno 63	1005	1312
-errno 64	1001	1308
-errno 65	1002	1309
-errno 66	1884	2272
-errno 67	998	1304
-errno 68	105	1188
-errno 69	2182	2572
-errno 7	166	1184
-errno 70	671	1219
-errno 71	1026	1338
-errno 72	967	1270
-errno 73	933	1226
-errno 74	271	1209
-errno 75	1022	1333
-errno 76	1014	1324
-errno 77	923	1208
-errno 78	1883	2271
-errno 79	379	1254
-errno 8	995	1301
-errno 80	88	1255
-errno 81	956	1258
-errno 82	216	1257
-errno 83	474	1256
-errno 84	941	1236
-errno 85	1886	2274
-errno 86	2183	2573
-errno 87	2184	2574
-errno 88	1011	1321
-errno 89	857	1224
-errno 9	259	1207
-errno 90	797	1269
-errno 91	1028	1340
-errno 92	1003	1310
-errno 93	1027	1339
-errno 94	2185	2575
-errno 95	1012	1322
-errno 96	1025	1336
-errno 97	102	1189
-errno 98	100	1186
-errno 99	434	1187
-error 1000	1157	1483
-error 1001	1386	1723
-error 1002	1387	1724
-error 1003	1878	2266
-error 1004	1100	1414
-error 1005	395	392
-error 1006	1100	1413
-error 1007	372	367
-error 1008	378	373
-error 1009	1138	1460
-error 1010	1138	1461
-error 1011	1103	1417
-error 1012	415	411
-error 1013	1100	1420
-error 1014	409	405
-error 1015	412	408
-error 1016	1100	1423
-error 1017	1100	1529
-error 1018	1100	1425
-error 1019	1100	1435
-error 1020	1121	1442
-error 1021	873	1118
-error 1022	1105	1469
-error 1023	1165	1492
-error 1024	1167	1494
-error 1025	1168	1495
-error 1026	1169	1496
-error 1027	1200	1530
-error 1028	1202	1532
-error 1029	1216	1546
-error 1030	1235	1565
-error 1031	1265	1596
-error 1032	1105	1662
-error 1033	1425	1763
-error 1034	1426	1764
-error 1035	1434	1773
-error 1036	1439	1778
-error 1037	1444	1784
-error 1038	1443	1783
-error 1039	1711	2067
-error 1040	1123	1445
-error 1041	740	1782
-error 1042	408	404
-error 1043	1259	1589
+er_wrong_string_length	1853	2249
+er_wrong_sub_key	1854	2250
+er_wrong_sum_select	1855	2251
+er_wrong_table_name	1856	2252
+er_wrong_type_column_value_error	1857	2253
+er_wrong_type_for_percentile_func	1858	2254
+er_wrong_type_for_range_frame	1859	2255
+er_wrong_type_for_rows_frame	1860	2256
+er_wrong_type_for_var	1861	2257
+er_wrong_type_of_argument	1862	2258
+er_wrong_usage	1863	2259
+er_wrong_value	1864	2260
+er_wrong_value_count	649	792
+er_wrong_value_count_on_row	650	793
+er_wrong_value_for_type	1865	2261
+er_wrong_value_for_var	1866	2262
+er_wrong_window_spec_name	1867	2263
+er_wsas_failed	1868	2264
+er_xa_rbdeadlock	1869	2265
+er_xa_rbrollback	1870	2266
+er_xa_rbtimeout	1871	2267
+er_xaer_dupid	1872	2268
+er_xaer_inval	1873	2269
+er_xaer_nota	1874	2270
+er_xaer_outside	1875	2271
+er_xaer_rmerr	1876	2272
+er_xaer_rmfail	1877	2273
+er_yes	1878	2274
+er_zlib_z_buf_error	1879	2275
+er_zlib_z_data_error	1880	2276
+er_zlib_z_mem_error	1881	2277
+erange	1882	2278
+eremchg	1883	2279
+eremote	1884	2280
+eremoteio	1885	2281
+erestart	1886	2282
+erfkill	1887	2283
+erofs	1888	2284
+err image never pull	1889,1890	2285
+err image pull	1891,1892	2286
+err_access_denied	1893	2287
+err_ambiguous_argument	1894	2288
+err_arg_not_iterable	1895	2289
+err_assertion	1896	2290
+err_async_callback	1897	2291
+err_async_type	1898	2292
+err_brotli_invalid_param	1899	2293
+err_buffer_out_of_bounds	1900	2294
+err_buffer_too_large	1901	2295
+err_cannot_watch_sigint	1902	2296
+err_child_closed_before_reply	1903	2297
+err_child_process_ipc_required	1904	2298
+err_child_process_stdio_maxbuffer	1905	2299
+err_console_writable_stream	1906	2300
+err_context_not_initialized	1907	2301
+err_crypto_custom_engine_not_supported	1908	2302
+err_crypto_ecdh_invalid_format	1909	2303
+err_crypto_ecdh_invalid_public_key	1910	2304
+err_crypto_engine_unknown	1911	2305
+err_crypto_fips_forced	1912	2306
+err_crypto_fips_unavailable	1913	2307
+err_crypto_hash_finalized	1914	2308
+err_crypto_hash_update_failed	1915	2309
+err_crypto_incompatible_key	1916	2310
+err_crypto_incompatible_key_options	1917	2311
+err_crypto_invalid_digest	1918	2312
+err_crypto_invalid_jwk	1919	2313
+err_crypto_invalid_key_object_type	1920	2314
+err_crypto_invalid_state	1921	2315
+err_crypto_pbkdf2_error	1922	2316
+err_crypto_scrypt_invalid_parameter	1923	2317
+err_crypto_scrypt_not_supported	1924	2318
+err_crypto_sign_key_required	1925	2319
+err_debugger_error	1926	2320
+err_debugger_startup_error	1927	2321
+err_dir_closed	1928	2322
+err_dir_concurrent_operation	1929	2323
+err_dns_set_servers_failed	1930	2324
+err_domain_callback_not_available	1931	2325
+err_domain_cannot_set_uncaught_exception_capture	1932	2326
+err_duplicate_startup_snapshot_main_function	1933	2327
+err_encoding_invalid_encoded_data	1934	2328
+err_encoding_not_supported	1935	2329
+err_eval_esm_cannot_print	1936	2330
+err_event_recursion	1937	2331
+err_falsy_value_rejection	1938	2332
+err_feature_unavailable_on_platform	1939	2333
+err_fs_cp_dir_to_non_dir	1940	2334
+err_fs_cp_eexist	1941	2335
+err_fs_cp_einval	1942	2336
+err_fs_cp_fifo_pipe	1943	2337
+err_fs_cp_non_dir_to_dir	1944	2338
+err_fs_cp_socket	1945	2339
+err_fs_cp_symlink_to_subdirectory	1946	2340
+err_fs_cp_unknown	1947	2341
+err_fs_eisdir	1948	2342
+err_fs_file_too_large	1949	2343
+err_fs_invalid_symlink_type	1950	2344
+err_http2_altsvc_invalid_origin	1951	2345
+err_http2_altsvc_length	1952	2346
+err_http2_connect_authority	1953	2347
+err_http2_connect_path	1954	2348
+err_http2_connect_scheme	1955	2349
+err_http2_goaway_session	1956	2350
+err_http2_header_single_value	1957	2351
+err_http2_headers_after_respond	1958	2352
+err_http2_headers_sent	1959	2353
+err_http2_info_status_not_allowed	1960	2354
+err_http2_invalid_connection_headers	1961	2355
+err_http2_invalid_header_value	1962	2356
+err_http2_invalid_info_status	1963	2357
+err_http2_invalid_origin	1964	2358
+err_http2_invalid_packed_settings_length	1965	2359
+err_http2_invalid_pseudoheader	1966	2360
+err_http2_invalid_session	1967	2361
+err_http2_invalid_setting_value	1968	2362
+err_http2_invalid_stream	1969	2363
+err_http2_max_pending_settings_ack	1970	2364
+err_http2_nested_push	1971	2365
+err_http2_no_mem	1972	2366
+err_http2_no_socket_manipulation	1973	2367
+err_http2_origin_length	1974	2368
+err_http2_out_of_streams	1975	2369
+err_http2_payload_forbidden	1976	2370
+err_http2_ping_cancel	1977	2371
+err_http2_ping_length	1978	2372
+err_http2_pseudoheader_not_allowed	1979	2373
+err_http2_push_disabled	1980	2374
+err_http2_send_file	1981	2375
+err_http2_send_file_noseek	1982	2376
+err_http2_session_error	1983	2377
+err_http2_settings_cancel	1984	2378
+err_http2_socket_bound	1985	2379
+err_http2_socket_unbound	1986	2380
+err_http2_status_101	1987	2381
+err_http2_status_invalid	1988	2382
+err_http2_stream_cancel	1989	2383
+err_http2_stream_error	1990	2384
+err_http2_stream_self_dependency	1991	2385
+err_http2_too_many_custom_settings	1992	2386
+err_http2_too_many_invalid_frames	1993	2387
+err_http2_trailers_already_sent	1994	2388
+err_http2_trailers_not_ready	1995	2389
+err_http2_unsupported_protocol	1996	2390
+err_http_body_not_allowed	1997	2391
+err_http_content_length_mismatch	1998	2392
+err_http_headers_sent	1999	2393
+err_http_invalid_header_value	2000	2394
+err_http_invalid_status_code	2001	2395
+err_http_request_timeout	2002	2396
+err_http_socket_assigned	2003	2397
+err_http_socket_encoding	2004	2398
+err_http_trailer_invalid	2005	2399
+err_illegal_constructor	2006	2400
+err_import_assertion_type_failed	2007	2401
+err_import_assertion_type_missing	2008	2402
+err_import_assertion_type_unsupported	2009	2403
+err_import_attribute_unsupported	2010	2404
+err_incompatible_option_pair	2011	2405
+err_input_type_not_allowed	2012	2406
+err_inspector_already_activated	2013	2407
+err_inspector_already_connected	2014	2408
+err_inspector_closed	2015	2409
+err_inspector_command	2016	2410
+err_inspector_not_active	2017	2411
+err_inspector_not_available	2018	2412
+err_inspector_not_connected	2019	2413
+err_inspector_not_worker	2020	2414
+err_internal_assertion	2021	2415
+err_invalid_address_family	2022	2416
+err_invalid_arg_type	2023	2417
+err_invalid_arg_value	2024	2418
+err_invalid_async_id	2025	2419
+err_invalid_buffer_size	2026	2420
+err_invalid_char	2027	2421
+err_invalid_cursor_pos	2028	2422
+err_invalid_fd	2029	2423
+err_invalid_fd_type	2030	2424
+err_invalid_file_url_host	2031	2425
+err_invalid_file_url_path	2032	2426
+err_invalid_handle_type	2033	2427
+err_invalid_http_token	2034	2428
+err_invalid_ip_address	2035	2429
+err_invalid_mime_syntax	2036	2430
+err_invalid_module_specifier	2037	2431
+err_invalid_package_config	2038	2432
+err_invalid_package_target	2039	2433
+err_invalid_protocol	2040	2434
+err_invalid_repl_eval_config	2041	2435
+err_invalid_repl_input	2042	2436
+err_invalid_return_property	2043	2437
+err_invalid_return_property_value	2044	2438
+err_invalid_return_value	2045	2439
+err_invalid_state	2046	2440
+err_invalid_sync_fork_input	2047	2441
+err_invalid_this	2048	2442
+err_invalid_tuple	2049	2443
+err_invalid_uri	2050	2444
+err_invalid_url	2051	2445
+err_invalid_url_scheme	2052	2446
+err_ipc_channel_closed	2053	2447
+err_ipc_disconnected	2054	2448
+err_ipc_one_pipe	2055	2449
+err_ipc_sync_fork	2056	2450
+err_loader_chain_incomplete	2057	2451
+err_manifest_assert_integrity	2058	2452
+err_manifest_dependency_missing	2059	2453
+err_manifest_integrity_mismatch	2060	2454
+err_manifest_invalid_resource_field	2061	2455
+err_manifest_invalid_specifier	2062	2456
+err_manifest_tdz	2063	2457
+err_manifest_unknown_onerror	2064	2458
+err_method_not_implemented	2065	2459
+err_missing_args	2066	2460
+err_missing_option	2067	2461
+err_module_not_found	412	2462
+err_multiple_callback	2068	2463
+err_napi_cons_function	2069	2464
+err_napi_invalid_dataview_args	2070	2465
+err_napi_invalid_typedarray_alignment	2071	2466
+err_napi_invalid_typedarray_length	2072	2467
+err_network_import_bad_response	2073	2468
+err_network_import_disallowed	2074	2469
+err_no_crypto	2075	2470
+err_no_icu	2076	2471
+err_not_building_snapshot	2077	2472
+err_not_in_single_executable_application	2078	2473
+err_not_supported_in_snapshot	2079	2474
+err_operation_failed	2080	2475
+err_out_of_range	624	2476
+err_package_import_not_defined	2081	2477
+err_package_path_not_exported	2082	2478
+err_parse_args_invalid_option_value	2083	2479
+err_parse_args_unexpected_positional	2084	2480
+err_parse_args_unknown_option	2085	2481
+err_performance_invalid_timestamp	2086	2482
+err_performance_measure_invalid_options	2087	2483
+err_require_async_module	2088	2484
+err_require_cycle_module	2089	2485
+err_require_esm	2090	2486
+err_script_execution_interrupted	2091	2487
+err_server_already_listen	2092	2488
+err_server_not_running	2093	2489
+err_single_executable_application_asset_not_found	2094	2490
+err_socket_already_bound	2095	2491
+err_socket_bad_buffer_size	2096	2492
+err_socket_bad_port	2097	2493
+err_socket_bad_type	2098	2494
+err_socket_buffer_size	2099	2495
+err_socket_closed	2100	2496
+err_socket_closed_before_connection	2101	2497
+err_socket_connection_timeout	2102	2498
+err_socket_dgram_is_connected	2103	2499
+err_socket_dgram_not_connected	2104	2500
+err_socket_dgram_not_running	2105	2501
+err_sri_parse	2106	2502
+err_stream_already_finished	2107	2503
+err_stream_cannot_pipe	2108	2504
+err_stream_destroyed	2109	2505
+err_stream_null_values	2110	2506
+err_stream_premature_close	2111	2507
+err_stream_push_after_eof	2112	2508
+err_stream_unshift_after_end_event	2113	2509
+err_stream_wrap	2114	2510
+err_stream_write_after_end	2115	2511
+err_synthetic	2116	2512
+err_system_error	2117	2513
+err_test_failure	2118	2514
+err_tls_alpn_callback_invalid_result	2119	2515
+err_tls_alpn_callback_with_protocols	2120	2516
+err_tls_cert_altname_format	2121	2517
+err_tls_cert_altname_invalid	2122	2518
+err_tls_dh_param_size	2123	2519
+err_tls_handshake_timeout	2124	2520
+err_tls_invalid_context	2125	2521
+err_tls_invalid_protocol_version	2126	2522
+err_tls_invalid_state	2127	2523
+err_tls_protocol_version_conflict	2128	2524
+err_tls_renegotiation_disabled	2129	2525
+err_tls_required_server_name	2130	2526
+err_tls_session_attack	2131	2527
+err_tls_sni_from_server	2132	2528
+err_trace_events_category_required	2133	2529
+err_trace_events_unavailable	2134	2530
+err_tty_init_failed	2135	2531
+err_unavailable_during_exit	2136	2532
+err_uncaught_exception_capture_already_set	2137	2533
+err_unescaped_characters	2138	2534
+err_unhandled_error	2139	2535
+err_unknown_builtin_module	2140	2536
+err_unknown_credential	2141	2537
+err_unknown_encoding	2142	2538
+err_unknown_file_extension	2143	2539
+err_unknown_module_format	2144	2540
+err_unknown_signal	2145	2541
+err_unsupported_dir_import	2146	2542
+err_unsupported_esm_url_scheme	2147	2543
+err_unsupported_resolve_request	2148	2544
+err_use_after_close	2149	2545
+err_valid_performance_entry_type	2150	2546
+err_vm_dynamic_import_callback_missing	2151	2547
+err_vm_dynamic_import_callback_missing_flag	2152	2548
+err_vm_module_already_linked	2153	2549
+err_vm_module_cannot_create_cached_data	2154	2550
+err_vm_module_different_context	2155	2551
+err_vm_module_link_failure	2156	2552
+err_vm_module_not_module	2157	2553
+err_vm_module_status	2158	2554
+err_wasi_already_started	2159	2555
+err_webassembly_response	2160	2556
+err_worker_init_failed	2161	2557
+err_worker_invalid_exec_argv	2162	2558
+err_worker_messaging_errored	2163	2559
+err_worker_messaging_failed	2164	2560
+err_worker_messaging_same_thread	2165	2561
+err_worker_messaging_timeout	2166	2562
+err_worker_not_running	2167	2563
+err_worker_out_of_memory	2168	2564
+err_worker_path	2169	2565
+err_worker_unserializable_error	2170	2566
+err_worker_unsupported_operation	2171	2567
+errimageneverpull	1889,1890	2285
+errimagepull	1891,1892	2286
+errno 1	1024	1343
+errno 10	581	1225
+errno 100	982	1294
+errno 101	984	1296
+errno 102	983	1295
+errno 103	699	1228
+errno 104	709	1230
+errno 105	991	1303
+errno 106	946	1251
+errno 107	1007	1324
+errno 108	339	2568
+errno 109	2172	2569
+errno 11	325	1198
+errno 110	711	2570
+errno 111	706	1229
+errno 112	938	1241
+errno 113	939	1242
+errno 114	327	1213
+errno 115	328	1245
+errno 116	2173	2571
+errno 117	2174	2572
+errno 118	1009	1327
+errno 119	969	1280
+errno 12	432	1314
+errno 120	948	1253
+errno 121	1885	2281
+errno 122	874	1235
+errno 123	999	1313
+errno 124	960	1270
+errno 125	927	1223
+errno 126	996	1310
+errno 127	949	1254
+errno 128	951	1256
+errno 129	950	1255
+errno 13	626	1193
+errno 130	1023	1342
+errno 131	1010	1328
+errno 132	1887	2283
+errno 14	242	1239
+errno 15	323	1323
+errno 16	860	1222
+errno 17	936	1238
+errno 18	2175	2573
+errno 19	994	1306
+errno 2	747	1307
+errno 20	1008	1325
+errno 21	947	1252
+errno 22	621	1249
+errno 23	985	1297
+errno 24	961	1271
+errno 25	1013	1331
+errno 26	2176	2574
+errno 27	937	1240
+errno 28	1004	1319
+errno 29	2177	2575
+errno 3	2178	2576
+errno 30	1888	2284
+errno 31	962	1272
+errno 32	337	1345
+errno 33	932	1233
+errno 34	1882	2278
+errno 35	931	1231
+errno 36	968	1279
+errno 37	997	1311
+errno 38	1006	1322
+errno 39	870	1326
+errno 4	944	1248
+errno 40	958	1268
+errno 42	1000	1315
+errno 43	940	1243
+errno 44	566	1226
+errno 45	953	1258
+errno 46	954	1259
+errno 47	955	1260
+errno 48	957	1267
+errno 49	2179	2577
+errno 5	945	1250
+errno 50	992	1304
+errno 51	952	1257
+errno 52	922	1214
+errno 53	924	1218
+errno 54	2180	2578
+errno 55	990	1302
+errno 56	925	1219
+errno 57	926	1220
+errno 59	261	1221
+errno 6	1018	1338
+errno 60	859	1321
+errno 61	993	1305
+errno 62	2181	2579
+errno 63	1005	1320
+errno 64	1001	1316
+errno 65	1002	1317
+errno 66	1884	2280
+errno 67	998	1312
+errno 68	105	1196
+errno 69	2182	2580
+errno 7	166	1192
+errno 70	672	1227
+errno 71	1026	1346
+errno 72	967	1278
+errno 73	933	1234
+errno 74	272	1217
+errno 75	1022	1341
+errno 76	1014	1332
+errno 77	923	1216
+errno 78	1883	2279
+errno 79	380	1262
+errno 8	995	1309
+errno 80	88	1263
+errno 81	956	1266
+errno 82	217	1265
+errno 83	475	1264
+errno 84	941	1244
+errno 85	1886	2282
+errno 86	2183	2581
+errno 87	2184	2582
+errno 88	1011	1329
+errno 89	857	1232
+errno 9	260	1215
+errno 90	797	1277
+errno 91	1028	1348
+errno 92	1003	1318
+errno 93	1027	1347
+errno 94	2185	2583
+errno 95	1012	1330
+errno 96	1025	1344
+errno 97	102	1197
+errno 98	100	1194
+errno 99	435	1195
+error 1000	1157	1491
+error 1001	1386	1731
+error 1002	1387	1732
+error 1003	1878	2274
+error 1004	1100	1422
+error 1005	395	396
+error 1006	1100	1421
+error 1007	373	370
+error 1008	379	376
+error 1009	1138	1468
+error 1010	1138	1469
+error 1011	1103	1425
+error 1012	416	416
+error 1013	1100	1428
+error 1014	409	409
+error 1015	413	413
+error 1016	1100	1431
+error 1017	1100	1537
+error 1018	1100	1433
+error 1019	1100	1443
+error 1020	1121	1450
+error 1021	873	1126
+error 1022	1105	1477
+error 1023	1165	1500
+error 1024	1167	1502
+error 1025	1168	1503
+error 1026	1169	1504
+error 1027	1200	1538
+error 1028	1202	1540
+error 1029	1216	1554
+error 1030	1235	1573
+error 1031	1265	1604
+error 1032	1105	1670
+error 1033	1425	1771
+error 1034	1426	1772
+error 1035	1434	1781
+error 1036	1439	1786
+error 1037	1444	1792
+error 1038	1443	1791
+error 1039	1711	2075
+error 1040	1123	1453
+error 1041	740	1790
+error 1042	408	408
+error 1043	1259	1597
 error 1044	75	74
 error 1045	76	75
-error 1046	1390	1727
-error 1047	1717	2073
-error 1048	640	778
-error 1049	1044	1356
-error 1050	1653	2007
-error 1051	1051	1363
-error 1052	643	781
-error 1053	1546	1891
-error 1054	1045	1357
-error 1055	1831	2218
-error 1056	1105	2220
-error 1057	1855	2243
-error 1058	648	786
-error 1059	1680	2034
-error 1060	901	1157
-error 1061	911	1170
-error 1062	905	1162
-error 1063	1829	2216
-error 1064	1447	1787
-error 1065	1149	1475
-error 1066	1419	1757
-error 1067	1291	1624
-error 1068	1369	1705
-error 1069	1688	2043
-error 1070	1687	2042
-error 1071	1681	2035
-error 1072	1322	1657
-error 1073	319	326
-error 1074	654	793
-error 1075	1826	2213
-error 1076	743	920
-error 1077	1420	1758
-error 1078	1244	1574
-error 1079	1552	1897
-error 1080	1210	1540
-error 1081	393	390
-error 1082	1403	1741
-error 1083	1830	2217
-error 1084	1087	1399
-error 1085	1671	2025
-error 1086	1199	1528
-error 1087	1336	1672
-error 1088	1034	1346
-error 1089	1854	2242
-error 1090	1107	1426
-error 1091	396	393
-error 1092	1288	1619
-error 1093	1749	2135
-error 1094	1408	1746
-error 1095	1330	1666
-error 1096	1410	1748
-error 1097	1677	2031
-error 1098	407	403
-error 1099	1660	2014
-error 1100	1659	2013
-error 1101	1158	2110
-error 1102	1828	2215
-error 1103	1856	2244
-error 1104	1676	2030
-error 1105	636	2076
-error 1106	1726	2083
-error 1107	1846	2234
-error 1108	1848	2236
-error 1109	1732	2089
-error 1110	647	785
-error 1111	1294	1627
-error 1112	1741	2098
+error 1046	1390	1735
+error 1047	1717	2081
+error 1048	641	784
+error 1049	1044	1364
+error 1050	1653	2015
+error 1051	1051	1371
+error 1052	644	787
+error 1053	1546	1899
+error 1054	1045	1365
+error 1055	1831	2226
+error 1056	1105	2228
+error 1057	1855	2251
+error 1058	649	792
+error 1059	1680	2042
+error 1060	901	1165
+error 1061	911	1178
+error 1062	905	1170
+error 1063	1829	2224
+error 1064	1447	1795
+error 1065	1149	1483
+error 1066	1419	1765
+error 1067	1291	1632
+error 1068	1369	1713
+error 1069	1688	2051
+error 1070	1687	2050
+error 1071	1681	2043
+error 1072	1322	1665
+error 1073	320	329
+error 1074	655	799
+error 1075	1826	2221
+error 1076	743	926
+error 1077	1420	1766
+error 1078	1244	1582
+error 1079	1552	1905
+error 1080	1210	1548
+error 1081	393	394
+error 1082	1403	1749
+error 1083	1830	2225
+error 1084	1087	1407
+error 1085	1671	2033
+error 1086	1199	1536
+error 1087	1336	1680
+error 1088	1034	1354
+error 1089	1854	2250
+error 1090	1107	1434
+error 1091	396	397
+error 1092	1288	1627
+error 1093	1749	2143
+error 1094	1408	1754
+error 1095	1330	1674
+error 1096	1410	1756
+error 1097	1677	2039
+error 1098	407	407
+error 1099	1660	2022
+error 1100	1659	2021
+error 1101	1158	2118
+error 1102	1828	2223
+error 1103	1856	2252
+error 1104	1676	2038
+error 1105	637	2084
+error 1106	1726	2091
+error 1107	1846	2242
+error 1108	1848	2244
+error 1109	1732	2097
+error 1110	648	791
+error 1111	1294	1635
+error 1112	1741	2106
 error 1113	62	61
-error 1114	1514	1855
-error 1115	1715	2071
-error 1116	1692	2047
-error 1117	491	2041
-error 1118	1674	2028
-error 1119	1620	1974
-error 1120	792	1020
-error 1121	1431	1770
-error 1122	1105	1419
-error 1123	1105	1421
-error 1124	1708	2064
-error 1125	1707	2063
-error 1126	1100	1424
-error 1127	373	368
-error 1128	1227	1557
-error 1129	1260	1591
-error 1130	1261	1592
-error 1131	1480	1820
-error 1132	1483	1823
-error 1133	404	401
-error 1134	1745	2131
-error 1135	391	388
-error 1136	649	787
-error 1137	1105	1427
-error 1138	1297	1630
-error 1139	1518	1860
-error 1140	1363	1699
-error 1141	1416	1754
-error 1142	661	812
-error 1143	659	810
-error 1144	1264	1595
-error 1145	1246	1576
-error 1146	1406	1744
-error 1147	1418	1756
-error 1148	1421	1759
-error 1149	1645	1999
-error 1150	850	1090
-error 1151	1686	2040
+error 1114	1514	1863
+error 1115	1715	2079
+error 1116	1692	2055
+error 1117	491	2049
+error 1118	1674	2036
+error 1119	1620	1982
+error 1120	792	1028
+error 1121	1431	1778
+error 1122	1105	1427
+error 1123	1105	1429
+error 1124	1708	2072
+error 1125	1707	2071
+error 1126	1100	1432
+error 1127	374	371
+error 1128	1227	1565
+error 1129	1260	1599
+error 1130	1261	1600
+error 1131	1480	1828
+error 1132	1483	1831
+error 1133	404	405
+error 1134	1745	2139
+error 1135	391	392
+error 1136	650	793
+error 1137	1105	1435
+error 1138	1297	1638
+error 1139	1518	1868
+error 1140	1363	1707
+error 1141	1416	1762
+error 1142	662	818
+error 1143	660	816
+error 1144	1264	1603
+error 1145	1246	1584
+error 1146	1406	1752
+error 1147	1418	1764
+error 1148	1421	1767
+error 1149	1645	2007
+error 1150	850	1098
+error 1151	1686	2048
 error 1152	66	66
-error 1153	1379	1715
-error 1154	1382	1718
-error 1155	1377	1713
-error 1156	1380	1716
-error 1157	759	990
-error 1158	1381	1717
-error 1159	1383	1719
-error 1160	1376	1712
-error 1161	1384	1720
-error 1162	1683	2037
-error 1163	1647	2001
-error 1164	1646	2000
-error 1165	1140	1463
-error 1166	1827	2214
-error 1167	1834	2222
-error 1168	1837	2225
-error 1169	1105	1471
-error 1170	320	327
+error 1153	1379	1723
+error 1154	1382	1726
+error 1155	1377	1721
+error 1156	1380	1724
+error 1157	759	998
+error 1158	1381	1725
+error 1159	1383	1727
+error 1160	1376	1720
+error 1161	1384	1728
+error 1162	1683	2045
+error 1163	1647	2009
+error 1164	1646	2008
+error 1165	1140	1471
+error 1166	1827	2222
+error 1167	1834	2230
+error 1168	1837	2233
+error 1169	1105	1479
+error 1170	321	330
 error 1171	119	129
-error 1172	1691	2046
-error 1173	1528	1870
-error 1174	1401	1738
-error 1175	1750	2136
-error 1176	1325	1660
-error 1177	414	410
-error 1178	1120	1441
-error 1179	1104	1418
-error 1180	1153	1479
-error 1181	1155	1481
-error 1182	1154	1480
-error 1183	1152	1478
-error 1184	67	1722
-error 1185	1158	2103
-error 1186	315	321
-error 1187	1279	1610
-error 1188	1348	1684
-error 1189	1355	1691
-error 1190	1356	1692
-error 1191	405	402
-error 1192	400	397
-error 1193	1731	2088
-error 1194	1130	1452
-error 1195	1129	1451
-error 1196	1817	2204
-error 1197	1695	2050
-error 1198	1574	1921
-error 1199	1575	1922
-error 1200	1048	1360
-error 1201	750	961
-error 1202	741	918
-error 1203	1693	2048
-error 1204	1547	1892
-error 1205	1340	1676
-error 1206	1339	1675
-error 1207	1513	1854
-error 1208	894	1149
-error 1209	770	998
-error 1210	1825	2212
-error 1211	1400	1737
-error 1212	1712	2068
-error 1213	840	1075
-error 1214	1648	2002
-error 1215	429	434
-error 1216	430	438
-error 1217	463	530
-error 1218	1126	1448
-error 1219	1503	1843
-error 1220	1170	1497
-error 1221	1863	2251
-error 1222	1841	2229
-error 1223	401	398
-error 1224	1364	1700
-error 1225	1144	1467
-error 1226	1753	2140
+error 1172	1691	2054
+error 1173	1528	1878
+error 1174	1401	1746
+error 1175	1750	2144
+error 1176	1325	1668
+error 1177	415	415
+error 1178	1120	1449
+error 1179	1104	1426
+error 1180	1153	1487
+error 1181	1155	1489
+error 1182	1154	1488
+error 1183	1152	1486
+error 1184	67	1730
+error 1185	1158	2111
+error 1186	316	324
+error 1187	1279	1618
+error 1188	1348	1692
+error 1189	1355	1699
+error 1190	1356	1700
+error 1191	405	406
+error 1192	400	401
+error 1193	1731	2096
+error 1194	1130	1460
+error 1195	1129	1459
+error 1196	1817	2212
+error 1197	1695	2058
+error 1198	1574	1929
+error 1199	1575	1930
+error 1200	1048	1368
+error 1201	750	967
+error 1202	741	924
+error 1203	1693	2056
+error 1204	1547	1900
+error 1205	1340	1684
+error 1206	1339	1683
+error 1207	1513	1862
+error 1208	894	1157
+error 1209	770	1006
+error 1210	1825	2220
+error 1211	1400	1745
+error 1212	1712	2076
+error 1213	840	1083
+error 1214	1648	2010
+error 1215	430	439
+error 1216	431	443
+error 1217	464	535
+error 1218	1126	1456
+error 1219	1503	1851
+error 1220	1170	1505
+error 1221	1863	2259
+error 1222	1841	2237
+error 1223	401	402
+error 1224	1364	1708
+error 1225	1144	1475
+error 1226	1753	2148
 error 1227	79	78
-error 1228	1337	1673
-error 1229	1242	1572
-error 1230	1391	1728
-error 1231	1866	2254
-error 1232	1861	2249
-error 1233	1758	2145
-error 1234	1116	1437
-error 1235	1429	1768
-error 1236	1350	1686
-error 1237	1570	1917
-error 1238	1275	1606
-error 1239	1832	2219
-error 1240	1328	1664
-error 1241	1440	1779
-error 1242	1643	1997
-error 1243	1728	2085
-error 1244	1128	1450
-error 1245	810	1046
-error 1246	727	893
-error 1247	1269	1600
-error 1248	1141	1464
-error 1249	1538	1883
-error 1250	1662	2016
-error 1251	592	736
+error 1228	1337	1681
+error 1229	1242	1580
+error 1230	1391	1736
+error 1231	1866	2262
+error 1232	1861	2257
+error 1233	1758	2153
+error 1234	1116	1445
+error 1235	1429	1776
+error 1236	1350	1694
+error 1237	1570	1925
+error 1238	1275	1614
+error 1239	1832	2227
+error 1240	1328	1672
+error 1241	1440	1787
+error 1242	1643	2005
+error 1243	1728	2093
+error 1244	1128	1458
+error 1245	810	1054
+error 1246	728	899
+error 1247	1269	1608
+error 1248	1141	1472
+error 1249	1538	1891
+error 1250	1662	2024
+error 1251	593	742
 error 1252	120	130
-error 1253	638	769
-error 1254	1586	1934
-error 1255	1585	1933
-error 1256	1672	2026
-error 1257	1881	2269
-error 1258	1879	2267
-error 1259	1880	2268
-error 1260	1132	1454
-error 1261	1810	2197
-error 1262	1811	2198
-error 1263	656	806
-error 1264	1796	2183
-error 1266	1813	2200
-error 1267	1096	1408
-error 1268	472	545
-error 1269	416	412
-error 1270	1097	1409
-error 1271	1097	1410
-error 1272	1759	2146
-error 1273	1716	2072
-error 1274	1569	1916
-error 1275	1544	1889
-error 1276	1801	2188
-error 1277	1050	1362
-error 1278	1361	1697
-error 1279	1743	2100
-error 1280	1839	2227
-error 1281	1838	2226
-error 1282	1809	2196
-error 1283	641	779
-error 1284	1721	2078
-error 1285	1802	2189
-error 1286	1729	2086
-error 1287	1797	2184
-error 1288	1415	1753
-error 1289	1194	1522
-error 1290	1441	1780
-error 1291	642	780
-error 1292	1705	2061
-error 1293	1694	2049
-error 1294	1295	1628
-error 1295	1742	2099
-error 1296	1234	1564
-error 1297	1237	1567
-error 1298	1734	2091
-error 1299	1804	2191
-error 1300	1289	1622
-error 1301	1795	2182
-error 1302	690	849
-error 1303	390	387
-error 1304	129	1936
-error 1305	883	1946
-error 1306	1143	1947
-error 1307	1131	1963
-error 1308	1602	1955
-error 1309	1601	1954
-error 1310	979	1282
-error 1311	1612	1966
-error 1312	1591	1940
-error 1313	1590	1939
-error 1314	1592	1941
-error 1315	1747	2133
-error 1316	1748	2134
-error 1317	1501	1841
-error 1318	1615	1969
-error 1319	1594	1944
-error 1320	1605	1958
-error 1321	1606	1959
-error 1322	808	1040
-error 1323	807	1039
-error 1324	1595	1945
-error 1325	805	1037
-error 1326	806	1038
-error 1327	1611	1965
-error 1328	1616	1970
-error 1329	1599	1952
-error 1330	1597	1950
-error 1331	1598	1951
-error 1332	1596	1948
-error 1333	604	1949
-error 1334	1033	1942
-error 1335	1610	1964
-error 1336	1636	1990
-error 1337	1613	1967
-error 1338	804	1036
-error 1339	531	673
-error 1340	687	844
-error 1341	1218	1548
-error 1342	1219	1549
-error 1343	1221	1551
-error 1344	1220	1550
+error 1253	639	775
+error 1254	1586	1942
+error 1255	1585	1941
+error 1256	1672	2034
+error 1257	1881	2277
+error 1258	1879	2275
+error 1259	1880	2276
+error 1260	1132	1462
+error 1261	1810	2205
+error 1262	1811	2206
+error 1263	657	812
+error 1264	1796	2191
+error 1266	1813	2208
+error 1267	1096	1416
+error 1268	473	550
+error 1269	417	417
+error 1270	1097	1417
+error 1271	1097	1418
+error 1272	1759	2154
+error 1273	1716	2080
+error 1274	1569	1924
+error 1275	1544	1897
+error 1276	1801	2196
+error 1277	1050	1370
+error 1278	1361	1705
+error 1279	1743	2108
+error 1280	1839	2235
+error 1281	1838	2234
+error 1282	1809	2204
+error 1283	642	785
+error 1284	1721	2086
+error 1285	1802	2197
+error 1286	1729	2094
+error 1287	1797	2192
+error 1288	1415	1761
+error 1289	1194	1530
+error 1290	1441	1788
+error 1291	643	786
+error 1292	1705	2069
+error 1293	1694	2057
+error 1294	1295	1636
+error 1295	1742	2107
+error 1296	1234	1572
+error 1297	1237	1575
+error 1298	1734	2099
+error 1299	1804	2199
+error 1300	1289	1630
+error 1301	1795	2190
+error 1302	691	855
+error 1303	390	391
+error 1304	129	1944
+error 1305	883	1954
+error 1306	1143	1955
+error 1307	1131	1971
+error 1308	1602	1963
+error 1309	1601	1962
+error 1310	979	1290
+error 1311	1612	1974
+error 1312	1591	1948
+error 1313	1590	1947
+error 1314	1592	1949
+error 1315	1747	2141
+error 1316	1748	2142
+error 1317	1501	1849
+error 1318	1615	1977
+error 1319	1594	1952
+error 1320	1605	1966
+error 1321	1606	1967
+error 1322	808	1048
+error 1323	807	1047
+error 1324	1595	1953
+error 1325	805	1045
+error 1326	806	1046
+error 1327	1611	1973
+error 1328	1616	1978
+error 1329	1599	1960
+error 1330	1597	1958
+error 1331	1598	1959
+error 1332	1596	1956
+error 1333	605	1957
+error 1334	1033	1950
+error 1335	1610	1972
+error 1336	1636	1998
+error 1337	1613	1975
+error 1338	804	1044
+error 1339	532	679
+error 1340	688	850
+error 1341	1218	1556
+error 1342	1219	1557
+error 1343	1221	1559
+error 1344	1220	1558
 error 1345	145	164
-error 1346	1223	1553
-error 1347	1843	2231
-error 1348	644	782
-error 1349	1791	2178
-error 1350	1790	2177
-error 1351	1793	2180
-error 1352	1792	2179
-error 1353	1794	2181
-error 1354	1814	2201
-error 1355	1815	2202
-error 1356	1784	2171
-error 1357	398	395
-error 1358	1600	1953
-error 1359	1696	2051
-error 1360	1698	2053
-error 1361	1704	2059
-error 1362	1697	2052
-error 1363	1703	2058
-error 1364	1392	1729
-error 1365	876	1124
-error 1366	1706	2062
-error 1367	1270	1601
-error 1368	576	719
-error 1369	575	718
-error 1370	660	811
-error 1371	1519	1861
-error 1372	1479	1819
-error 1373	1733	2090
-error 1374	1301	1634
-error 1375	1059	1371
-error 1376	1224	1554
-error 1377	1058	1370
+error 1346	1223	1561
+error 1347	1843	2239
+error 1348	645	788
+error 1349	1791	2186
+error 1350	1790	2185
+error 1351	1793	2188
+error 1352	1792	2187
+error 1353	1794	2189
+error 1354	1814	2209
+error 1355	1815	2210
+error 1356	1784	2179
+error 1357	398	399
+error 1358	1600	1961
+error 1359	1696	2059
+error 1360	1698	2061
+error 1361	1704	2067
+error 1362	1697	2060
+error 1363	1703	2066
+error 1364	1392	1737
+error 1365	876	1132
+error 1366	1706	2070
+error 1367	1270	1609
+error 1368	577	725
+error 1369	576	724
+error 1370	661	817
+error 1371	1519	1869
+error 1372	1479	1827
+error 1373	1733	2098
+error 1374	1301	1642
+error 1375	1059	1379
+error 1376	1224	1562
+error 1377	1058	1378
 error 1378	53	53
-error 1379	1341	1677
-error 1380	1520	1862
-error 1381	1388	1725
-error 1382	1529	1871
-error 1383	1868	2256
-error 1384	410	406
-error 1385	1395	1732
-error 1386	417	413
-error 1387	309	316
-error 1388	413	409
-error 1389	1836	2224
-error 1390	1496	1836
-error 1391	1327	1663
-error 1392	1782	2169
-error 1393	384	380
-error 1394	383	379
-error 1395	381	377
-error 1396	1095	1407
-error 1397	1874	2262
-error 1398	1873	2261
-error 1399	1877	2265
-error 1400	1875	2263
-error 1401	1876	2264
-error 1402	1870	2258
-error 1403	1417	1755
-error 1404	1493	1833
-error 1405	1494	1834
-error 1406	828	1054
-error 1407	1588	1937
-error 1408	1622	1976
-error 1409	411	407
-error 1410	1102	1416
-error 1411	1865	2253
-error 1412	1651	2005
-error 1413	908	1167
-error 1414	1607	1960
-error 1415	1604	1957
-error 1416	488	572
+error 1379	1341	1685
+error 1380	1520	1870
+error 1381	1388	1733
+error 1382	1529	1879
+error 1383	1868	2264
+error 1384	410	410
+error 1385	1395	1740
+error 1386	418	418
+error 1387	310	319
+error 1388	414	414
+error 1389	1836	2232
+error 1390	1496	1844
+error 1391	1327	1671
+error 1392	1782	2177
+error 1393	385	383
+error 1394	384	382
+error 1395	382	380
+error 1396	1095	1415
+error 1397	1874	2270
+error 1398	1873	2269
+error 1399	1877	2273
+error 1400	1875	2271
+error 1401	1876	2272
+error 1402	1870	2266
+error 1403	1417	1763
+error 1404	1493	1841
+error 1405	1494	1842
+error 1406	828	1062
+error 1407	1588	1945
+error 1408	1622	1984
+error 1409	411	411
+error 1410	1102	1424
+error 1411	1865	2261
+error 1412	1651	2013
+error 1413	908	1175
+error 1414	1607	1968
+error 1415	1604	1965
+error 1416	488	577
 error 1417	54	54
-error 1418	1078	1390
-error 1419	1053	1365
-error 1420	1188	1516
-error 1421	1635	1989
-error 1422	1122	1444
-error 1423	1393	1730
-error 1424	1603	1956
-error 1425	1675	2029
-error 1426	1673	2027
-error 1427	1342	1678
-error 1428	1835	2223
-error 1429	1125	1447
-error 1430	1502	1842
-error 1431	1211	1541
-error 1432	376	371
-error 1433	1212	1542
-error 1434	392	389
-error 1435	1699	2054
-error 1436	1621	1975
-error 1437	1679	2033
-error 1438	470	542
-error 1439	875	1120
-error 1440	1872	2260
-error 1441	839	1073
-error 1442	374	369
-error 1443	1788	2175
-error 1444	1497	1837
-error 1445	1593	1943
-error 1446	1343	1679
-error 1447	1783	2170
-error 1448	1787	2174
-error 1449	1409	1747
-error 1450	563	702
-error 1451	463	1880
-error 1452	430	1739
-error 1453	1589	1938
-error 1454	1702	2057
-error 1455	1433	1772
-error 1456	1609	1962
-error 1457	1608	1961
-error 1458	1614	1968
-error 1459	1658	2012
+error 1418	1078	1398
+error 1419	1053	1373
+error 1420	1188	1524
+error 1421	1635	1997
+error 1422	1122	1452
+error 1423	1393	1738
+error 1424	1603	1964
+error 1425	1675	2037
+error 1426	1673	2035
+error 1427	1342	1686
+error 1428	1835	2231
+error 1429	1125	1455
+error 1430	1502	1850
+error 1431	1211	1549
+error 1432	377	374
+error 1433	1212	1550
+error 1434	392	393
+error 1435	1699	2062
+error 1436	1621	1983
+error 1437	1679	2041
+error 1438	471	547
+error 1439	875	1128
+error 1440	1872	2268
+error 1441	839	1081
+error 1442	375	372
+error 1443	1788	2183
+error 1444	1497	1845
+error 1445	1593	1951
+error 1446	1343	1687
+error 1447	1783	2178
+error 1448	1787	2182
+error 1449	1409	1755
+error 1450	564	708
+error 1451	464	1888
+error 1452	431	1747
+error 1453	1589	1946
+error 1454	1702	2065
+error 1455	1433	1780
+error 1456	1609	1970
+error 1457	1608	1969
+error 1458	1614	1976
+error 1459	1658	2020
 error 1460	112	120
-error 1461	394	391
-error 1462	1789	2176
-error 1463	1412	1750
-error 1464	1649	2003
-error 1465	1411	1749
-error 1466	1521	1863
-error 1467	1040	1352
-error 1468	1755	2142
-error 1469	1262	1593
-error 1470	1853	2241
-error 1471	1413	1751
-error 1472	1030	1342
-error 1473	1678	2032
-error 1474	1373	1709
-error 1475	1039	1351
-error 1476	455	511
-error 1477	1215	1545
-error 1478	1266	1597
-error 1479	1471	1811
-error 1480	1477	1817
-error 1481	1467	1807
-error 1482	1473	1813
-error 1483	1472	1812
-error 1484	1474	1814
-error 1485	1475	1815
-error 1486	714	879
-error 1487	1424	1762
-error 1488	1196	1524
-error 1489	1333	1669
-error 1490	1272	1603
-error 1491	1462	1802
-error 1492	1478	1818
-error 1493	1506	1846
-error 1494	1274	1605
-error 1495	1368	1704
-error 1496	1456	1796
-error 1497	1362	1698
-error 1498	1470	1810
-error 1499	1690	2045
-error 1500	1641	1995
-error 1501	1101	1415
+error 1461	394	395
+error 1462	1789	2184
+error 1463	1412	1758
+error 1464	1649	2011
+error 1465	1411	1757
+error 1466	1521	1871
+error 1467	1040	1360
+error 1468	1755	2150
+error 1469	1262	1601
+error 1470	1853	2249
+error 1471	1413	1759
+error 1472	1030	1350
+error 1473	1678	2040
+error 1474	1373	1717
+error 1475	1039	1359
+error 1476	456	516
+error 1477	1215	1553
+error 1478	1266	1605
+error 1479	1471	1819
+error 1480	1477	1825
+error 1481	1467	1815
+error 1482	1473	1821
+error 1483	1472	1820
+error 1484	1474	1822
+error 1485	1475	1823
+error 1486	715	885
+error 1487	1424	1770
+error 1488	1196	1532
+error 1489	1333	1677
+error 1490	1272	1611
+error 1491	1462	1810
+error 1492	1478	1826
+error 1493	1506	1854
+error 1494	1274	1613
+error 1495	1368	1712
+error 1496	1456	1804
+error 1497	1362	1706
+error 1498	1470	1818
+error 1499	1690	2053
+error 1500	1641	2003
+error 1501	1101	1423
 error 1502	44	43
 error 1503	42	41
-error 1504	1399	1736
-error 1505	1468	1808
-error 1506	1195	1523
-error 1507	1455	1795
-error 1508	507	619
-error 1509	606	752
-error 1510	1523	1865
-error 1511	1524	1866
-error 1512	1438	1777
-error 1513	1029	1341
+error 1504	1399	1744
+error 1505	1468	1816
+error 1506	1195	1531
+error 1507	1455	1803
+error 1508	508	625
+error 1509	607	758
+error 1510	1523	1873
+error 1511	1524	1874
+error 1512	1438	1785
+error 1513	1029	1349
 error 1514	194	230
 error 1515	195	231
-error 1516	1526	1868
-error 1517	914	1175
-error 1518	1389	1726
-error 1519	1127	1449
-error 1520	1525	1867
-error 1521	1463	1803
-error 1522	1449	1789
-error 1523	1332	1668
-error 1524	1490	1830
-error 1525	1864	2252
-error 1526	1397	1734
-error 1527	1201	1531
-error 1528	1131	1453
-error 1529	1143	1466
-error 1530	1664	2018
+error 1516	1526	1876
+error 1517	914	1183
+error 1518	1389	1734
+error 1519	1127	1457
+error 1520	1525	1875
+error 1521	1463	1811
+error 1522	1449	1797
+error 1523	1332	1676
+error 1524	1490	1838
+error 1525	1864	2260
+error 1526	1397	1742
+error 1527	1201	1539
+error 1528	1131	1461
+error 1529	1143	1474
+error 1530	1664	2026
 error 1531	59	57
-error 1532	1557	1902
-error 1533	1033	1345
-error 1534	1061	1373
-error 1535	1063	1375
-error 1536	1062	1374
-error 1537	1171	1498
-error 1538	1186	1514
-error 1539	1177	1504
-error 1540	1175	1502
-error 1541	1143	1505
-error 1542	1179	1507
-error 1543	981	1285
-error 1544	1178	1506
-error 1545	1182	1510
-error 1546	1181	1509
-error 1547	1158	2113
-error 1548	1158	2124
-error 1549	1174	1501
-error 1550	1176	1503
-error 1551	1184	1512
-error 1552	825	1051
-error 1553	471	543
-error 1554	1799	2186
-error 1555	1117	1438
-error 1556	1106	1422
-error 1557	1158	2125
-error 1558	652	789
-error 1559	521	647
-error 1560	445	483
-error 1561	1158	2106
-error 1562	460	520
-error 1563	1453	1793
-error 1564	1464	1804
-error 1565	1139	1462
-error 1566	1432	1771
-error 1567	1850	2238
-error 1568	1099	1412
+error 1532	1557	1910
+error 1533	1033	1353
+error 1534	1061	1381
+error 1535	1063	1383
+error 1536	1062	1382
+error 1537	1171	1506
+error 1538	1186	1522
+error 1539	1177	1512
+error 1540	1175	1510
+error 1541	1143	1513
+error 1542	1179	1515
+error 1543	981	1293
+error 1544	1178	1514
+error 1545	1182	1518
+error 1546	1181	1517
+error 1547	1158	2121
+error 1548	1158	2132
+error 1549	1174	1509
+error 1550	1176	1511
+error 1551	1184	1520
+error 1552	825	1059
+error 1553	472	548
+error 1554	1799	2194
+error 1555	1117	1446
+error 1556	1106	1430
+error 1557	1158	2133
+error 1558	653	795
+error 1559	522	653
+error 1560	446	488
+error 1561	1158	2114
+error 1562	461	525
+error 1563	1453	1801
+error 1564	1464	1812
+error 1565	1139	1470
+error 1566	1432	1779
+error 1567	1850	2246
+error 1568	1099	1420
 error 1569	133	147
-error 1570	1180	1508
-error 1571	1185	1513
-error 1572	988	1292
-error 1573	428	432
-error 1574	1507	1847
-error 1575	846	1082
-error 1576	1183	1511
-error 1577	503	612
-error 1578	1437	1776
-error 1579	1736	2093
-error 1580	1046	1358
-error 1581	508	621
-error 1582	1845	2233
-error 1583	1847	2235
-error 1584	1849	2237
-error 1585	1374	1710
-error 1586	905	1468
-error 1587	1057	1369
-error 1588	1173	1500
-error 1589	1172	1499
-error 1590	1571	1918
-error 1591	1398	1735
-error 1592	1080	1392
-error 1593	1562	1909
-error 1594	1576	1923
-error 1595	1577	1924
-error 1596	1131	1908
-error 1597	1572	1919
-error 1598	310	317
-error 1599	1785	2172
-error 1600	782	1010
-error 1601	781	1009
-error 1602	737	900
-error 1603	1701	2056
-error 1604	1700	2055
-error 1605	780	1008
-error 1606	502	603
-error 1607	459	519
-error 1608	1158	2104
-error 1609	1394	1731
-error 1610	736	899
-error 1611	1334	1670
-error 1612	305	310
-error 1613	1871	2259
-error 1614	1869	2257
-error 1615	1375	1711
-error 1616	851	1091
-error 1619	358	354
-error 1621	1760	2147
-error 1622	1800	2187
-error 1623	1563	1910
-error 1624	1564	1911
-error 1625	1158	2107
-error 1626	1124	1446
-error 1627	1187	1515
-error 1628	666	817
-error 1629	664	815
-error 1630	1226	1556
-error 1631	1137	1459
-error 1632	1656	2010
-error 1633	1469	1809
-error 1634	1642	1996
-error 1635	1670	2024
-error 1636	1522	1864
-error 1637	1684	2038
-error 1639	843	1078
-error 1640	842	1077
-error 1641	903	1159
-error 1642	1556	1901
-error 1643	1555	1900
-error 1644	1554	1899
-error 1645	1530	1872
-error 1646	1553	1898
-error 1648	829	1055
-error 1649	1722	2079
-error 1650	1567	1914
-error 1651	1498	1838
-error 1652	913	1174
-error 1653	1452	1792
-error 1654	1857	2245
-error 1655	1689	2044
-error 1656	526	659
-error 1657	492	578
-error 1658	1536	1881
-error 1659	1198	1526
-error 1660	1461	1801
-error 1661	478	558
-error 1662	475	555
-error 1663	482	562
-error 1664	480	560
-error 1665	476	556
-error 1666	481	561
-error 1667	479	559
-error 1668	1073	1385
-error 1669	1069	1381
-error 1670	1082	1394
-error 1671	1066	1378
-error 1672	1084	1396
-error 1673	1083	1395
-error 1674	1081	1393
-error 1675	1076	1388
-error 1676	1357	1693
-error 1677	646	784
-error 1678	1105	1905
-error 1679	495	590
-error 1680	1484	1824
-error 1681	1798	2185
-error 1682	1840	2228
-error 1683	1851	2239
-error 1684	1803	2190
-error 1685	494	589
-error 1686	446	484
+error 1570	1180	1516
+error 1571	1185	1521
+error 1572	988	1300
+error 1573	429	437
+error 1574	1507	1855
+error 1575	846	1090
+error 1576	1183	1519
+error 1577	504	618
+error 1578	1437	1784
+error 1579	1736	2101
+error 1580	1046	1366
+error 1581	509	627
+error 1582	1845	2241
+error 1583	1847	2243
+error 1584	1849	2245
+error 1585	1374	1718
+error 1586	905	1476
+error 1587	1057	1377
+error 1588	1173	1508
+error 1589	1172	1507
+error 1590	1571	1926
+error 1591	1398	1743
+error 1592	1080	1400
+error 1593	1562	1917
+error 1594	1576	1931
+error 1595	1577	1932
+error 1596	1131	1916
+error 1597	1572	1927
+error 1598	311	320
+error 1599	1785	2180
+error 1600	782	1018
+error 1601	781	1017
+error 1602	738	906
+error 1603	1701	2064
+error 1604	1700	2063
+error 1605	780	1016
+error 1606	502	608
+error 1607	460	524
+error 1608	1158	2112
+error 1609	1394	1739
+error 1610	737	905
+error 1611	1334	1678
+error 1612	306	313
+error 1613	1871	2267
+error 1614	1869	2265
+error 1615	1375	1719
+error 1616	851	1099
+error 1619	359	357
+error 1621	1760	2155
+error 1622	1800	2195
+error 1623	1563	1918
+error 1624	1564	1919
+error 1625	1158	2115
+error 1626	1124	1454
+error 1627	1187	1523
+error 1628	667	823
+error 1629	665	821
+error 1630	1226	1564
+error 1631	1137	1467
+error 1632	1656	2018
+error 1633	1469	1817
+error 1634	1642	2004
+error 1635	1670	2032
+error 1636	1522	1872
+error 1637	1684	2046
+error 1639	843	1086
+error 1640	842	1085
+error 1641	903	1167
+error 1642	1556	1909
+error 1643	1555	1908
+error 1644	1554	1907
+error 1645	1530	1880
+error 1646	1553	1906
+error 1648	829	1063
+error 1649	1722	2087
+error 1650	1567	1922
+error 1651	1498	1846
+error 1652	913	1182
+error 1653	1452	1800
+error 1654	1857	2253
+error 1655	1689	2052
+error 1656	527	665
+error 1657	492	583
+error 1658	1536	1889
+error 1659	1198	1534
+error 1660	1461	1809
+error 1661	479	563
+error 1662	476	560
+error 1663	483	567
+error 1664	481	565
+error 1665	477	561
+error 1666	482	566
+error 1667	480	564
+error 1668	1073	1393
+error 1669	1069	1389
+error 1670	1082	1402
+error 1671	1066	1386
+error 1672	1084	1404
+error 1673	1083	1403
+error 1674	1081	1401
+error 1675	1076	1396
+error 1676	1357	1701
+error 1677	647	790
+error 1678	1105	1913
+error 1679	495	595
+error 1680	1484	1832
+error 1681	1798	2193
+error 1682	1840	2236
+error 1683	1851	2247
+error 1684	1803	2198
+error 1685	494	594
+error 1686	447	489
 error 1687	61	60
-error 1688	665	816
-error 1689	1338	1674
-error 1690	1134	1456
+error 1688	666	822
+error 1689	1338	1682
+error 1690	1134	1464
 error 1691	64	63
-error 1692	1075	1387
-error 1693	1074	1386
-error 1694	500	595
-error 1695	447	485
-error 1696	1193	1521
-error 1697	1757	2144
+error 1692	1075	1395
+error 1693	1074	1394
+error 1694	500	600
+error 1695	448	490
+error 1696	1193	1529
+error 1697	1757	2152
 error 1698	74	73
-error 1699	1548	1893
-error 1700	1245	1575
-error 1701	523	2060
-error 1702	1491	1831
-error 1703	1566	1913
-error 1704	1565	1912
-error 1705	1634	1988
-error 1706	1367	1703
-error 1707	1657	2011
-error 1709	1276	1607
-error 1710	1161	1487
-error 1711	1162	1488
-error 1712	1277	1608
-error 1713	1710	2066
-error 1714	1070	1382
-error 1715	1071	1383
-error 1716	1077	1389
-error 1717	771	999
-error 1718	774	1001
-error 1719	1085	1397
-error 1720	1158	2108
-error 1721	1158	2109
-error 1722	1086	1398
-error 1723	777	1004
-error 1724	1072	1384
-error 1725	1158	2122
-error 1726	1772	2159
-error 1727	1067	1379
-error 1728	493	583
-error 1729	1349	1685
-error 1730	1436	1775
-error 1731	1457	1797
-error 1732	1459	1799
-error 1733	1460	1800
-error 1734	1465	1805
-error 1735	1725	2082
-error 1736	1663	2017
-error 1737	1534	1878
-error 1738	1052	1364
-error 1739	525	653
-error 1740	1458	1798
-error 1741	1404	1742
-error 1742	1756	2143
-error 1743	1385	1721
-error 1744	1060	1372
-error 1745	1064	1376
-error 1746	375	370
-error 1747	1451	1791
-error 1748	1533	1877
-error 1749	1158	2126
-error 1750	1119	1440
-error 1751	1818	2205
-error 1752	1819	2206
-error 1753	1365	1701
-error 1754	1366	1702
-error 1755	485	565
-error 1757	1225	1555
-error 1758	1133	1455
-error 1759	1287	1618
-error 1760	1286	1617
-error 1761	1213	1543
-error 1762	1214	1544
-error 1763	1619	1973
-error 1764	1654	2008
-error 1765	1761	2148
-error 1766	1763	2150
-error 1767	1252	1582
-error 1768	1098	1411
-error 1769	1549	1894
-error 1770	1251	1581
-error 1771	1559	1904
-error 1772	1345	1681
-error 1773	1344	1680
-error 1774	1346	1682
-error 1775	1243	1573
-error 1776	1049	1361
-error 1777	559	698
-error 1778	484	564
-error 1779	1248	1578
-error 1780	1250	1580
-error 1781	1110	1430
-error 1782	1109	1429
-error 1783	1108	1428
-error 1784	1217	1547
-error 1785	1258	1588
-error 1786	776	1003
-error 1787	1257	1587
-error 1788	1249	1579
-error 1789	1353	1689
-error 1790	1111	1431
-error 1791	1720	2077
-error 1792	483	563
-error 1793	667	818
-error 1794	1561	1907
-error 1795	1281	1612
-error 1796	457	513
-error 1797	645	783
-error 1798	1282	1613
-error 1799	778	1006
-error 1800	1713	2069
-error 1801	1714	2070
-error 1802	558	697
-error 1803	505	616
-error 1804	448	488
-error 1805	650	788
-error 1806	1579	1926
-error 1807	1158	2116
-error 1808	1661	2015
-error 1809	1655	2009
-error 1810	1302	1635
-error 1811	1303	1636
-error 1812	1667	2021
-error 1813	1666	2020
-error 1814	1665	2019
-error 1815	830	1620
+error 1699	1548	1901
+error 1700	1245	1583
+error 1701	524	2068
+error 1702	1491	1839
+error 1703	1566	1921
+error 1704	1565	1920
+error 1705	1634	1996
+error 1706	1367	1711
+error 1707	1657	2019
+error 1709	1276	1615
+error 1710	1161	1495
+error 1711	1162	1496
+error 1712	1277	1616
+error 1713	1710	2074
+error 1714	1070	1390
+error 1715	1071	1391
+error 1716	1077	1397
+error 1717	771	1007
+error 1718	774	1009
+error 1719	1085	1405
+error 1720	1158	2116
+error 1721	1158	2117
+error 1722	1086	1406
+error 1723	777	1012
+error 1724	1072	1392
+error 1725	1158	2130
+error 1726	1772	2167
+error 1727	1067	1387
+error 1728	493	588
+error 1729	1349	1693
+error 1730	1436	1783
+error 1731	1457	1805
+error 1732	1459	1807
+error 1733	1460	1808
+error 1734	1465	1813
+error 1735	1725	2090
+error 1736	1663	2025
+error 1737	1534	1886
+error 1738	1052	1372
+error 1739	526	659
+error 1740	1458	1806
+error 1741	1404	1750
+error 1742	1756	2151
+error 1743	1385	1729
+error 1744	1060	1380
+error 1745	1064	1384
+error 1746	376	373
+error 1747	1451	1799
+error 1748	1533	1885
+error 1749	1158	2134
+error 1750	1119	1448
+error 1751	1818	2213
+error 1752	1819	2214
+error 1753	1365	1709
+error 1754	1366	1710
+error 1755	486	570
+error 1757	1225	1563
+error 1758	1133	1463
+error 1759	1287	1626
+error 1760	1286	1625
+error 1761	1213	1551
+error 1762	1214	1552
+error 1763	1619	1981
+error 1764	1654	2016
+error 1765	1761	2156
+error 1766	1763	2158
+error 1767	1252	1590
+error 1768	1098	1419
+error 1769	1549	1902
+error 1770	1251	1589
+error 1771	1559	1912
+error 1772	1345	1689
+error 1773	1344	1688
+error 1774	1346	1690
+error 1775	1243	1581
+error 1776	1049	1369
+error 1777	560	704
+error 1778	485	569
+error 1779	1248	1586
+error 1780	1250	1588
+error 1781	1110	1438
+error 1782	1109	1437
+error 1783	1108	1436
+error 1784	1217	1555
+error 1785	1258	1596
+error 1786	776	1011
+error 1787	1257	1595
+error 1788	1249	1587
+error 1789	1353	1697
+error 1790	1111	1439
+error 1791	1720	2085
+error 1792	484	568
+error 1793	668	824
+error 1794	1561	1915
+error 1795	1281	1620
+error 1796	458	518
+error 1797	646	789
+error 1798	1282	1621
+error 1799	778	1014
+error 1800	1713	2077
+error 1801	1714	2078
+error 1802	559	703
+error 1803	506	622
+error 1804	449	493
+error 1805	651	794
+error 1806	1579	1934
+error 1807	1158	2124
+error 1808	1661	2023
+error 1809	1655	2017
+error 1810	1302	1643
+error 1811	1303	1644
+error 1812	1667	2029
+error 1813	1666	2028
+error 1814	1665	2027
+error 1815	830	1628
 error 1816	132	145
-error 1817	1283	1614
-error 1818	1299	1632
-error 1819	1430	1769
-error 1820	1370	1706
-error 1821	1207	1537
-error 1822	1208	1538
-error 1823	1205	1535
-error 1824	1203	1533
-error 1825	1206	1536
-error 1826	899	1153
-error 1827	1482	1822
-error 1828	468	540
-error 1829	469	541
-error 1830	639	777
-error 1831	909	1168
-error 1832	441	475
-error 1833	442	476
-error 1834	464	531
-error 1835	1347	1683
-error 1836	1512	1853
-error 1837	1253	1583
-error 1838	1762	2149
-error 1839	1113	1433
-error 1840	1112	1432
-error 1841	1114	1434
-error 1842	1255	1585
-error 1843	1247	1577
-error 1844	477	557
-error 1845	1035	1347
-error 1846	1036	1348
-error 1847	734	897
-error 1848	1038	1350
-error 1849	657	807
-error 1850	443	477
+error 1817	1283	1622
+error 1818	1299	1640
+error 1819	1430	1777
+error 1820	1370	1714
+error 1821	1207	1545
+error 1822	1208	1546
+error 1823	1205	1543
+error 1824	1203	1541
+error 1825	1206	1544
+error 1826	899	1161
+error 1827	1482	1830
+error 1828	469	545
+error 1829	470	546
+error 1830	640	783
+error 1831	909	1176
+error 1832	442	480
+error 1833	443	481
+error 1834	465	536
+error 1835	1347	1691
+error 1836	1512	1861
+error 1837	1253	1591
+error 1838	1762	2157
+error 1839	1113	1441
+error 1840	1112	1440
+error 1841	1114	1442
+error 1842	1255	1593
+error 1843	1247	1585
+error 1844	478	562
+error 1845	1035	1355
+error 1846	1036	1356
+error 1847	735	903
+error 1848	1038	1358
+error 1849	658	813
+error 1850	444	482
 error 1851	98	102
-error 1852	779	1007
-error 1853	896	1151
+error 1852	779	1015
+error 1853	896	1159
 error 1854	97	101
-error 1855	509	622
-error 1856	473	546
-error 1857	1037	1349
-error 1858	1618	1972
-error 1859	905	1163
-error 1860	1263	1594
-error 1861	453	502
-error 1862	1371	1707
-error 1863	1535	1879
-error 1864	514	629
-error 1865	458	514
-error 1866	1054	1366
-error 1867	1807	2194
-error 1868	1808	2195
-error 1869	228	267
-error 1871	1573	1920
-error 1872	1578	1925
+error 1855	510	628
+error 1856	474	551
+error 1857	1037	1357
+error 1858	1618	1980
+error 1859	905	1171
+error 1860	1263	1602
+error 1861	454	507
+error 1862	1371	1715
+error 1863	1535	1887
+error 1864	515	635
+error 1865	459	519
+error 1866	1054	1374
+error 1867	1807	2202
+error 1868	1808	2203
+error 1869	229	269
+error 1871	1573	1928
+error 1872	1578	1933
 error 1873	78	77
-error 1874	1284	1615
-error 1875	1638	1992
-error 1876	1637	1991
-error 1877	1650	2004
-error 1878	1669	2023
-error 1879	1280	1611
-error 1900	1158	1484
-error 1901	1229	1559
-error 1902	1158	2112
-error 1903	1492	1832
-error 1904	1320	1655
-error 1905	462	524
-error 1906	1816	2203
-error 1907	1737	2094
-error 1908	1158	2114
-error 1909	1158	2115
-error 1910	1740	2097
-error 1911	1724	2081
-error 1912	1047	1359
-error 1913	1158	2127
-error 1914	1158	2128
-error 1915	1158	2129
-error 1916	1135	1457
-error 1917	1136	1458
-error 1918	976	1280
-error 1919	975	1279
-error 1920	919	1183
-error 1921	1148	1474
-error 1922	918	1182
+error 1874	1284	1623
+error 1875	1638	2000
+error 1876	1637	1999
+error 1877	1650	2012
+error 1878	1669	2031
+error 1879	1280	1619
+error 1900	1158	1492
+error 1901	1229	1567
+error 1902	1158	2120
+error 1903	1492	1840
+error 1904	1320	1663
+error 1905	463	529
+error 1906	1816	2211
+error 1907	1737	2102
+error 1908	1158	2122
+error 1909	1158	2123
+error 1910	1740	2105
+error 1911	1724	2089
+error 1912	1047	1367
+error 1913	1158	2135
+error 1914	1158	2136
+error 1915	1158	2137
+error 1916	1135	1465
+error 1917	1136	1466
+error 1918	976	1288
+error 1919	975	1287
+error 1920	919	1191
+error 1921	1148	1482
+error 1922	918	1190
 error 1923	193	229
-error 1924	1499	1839
-error 1925	1500	1840
-error 1926	1786	2173
-error 1927	712	876
-error 1928	1158	2105
-error 1929	499	594
-error 1930	498	593
-error 1931	1504	1844
-error 1932	1407	1745
-error 1933	1668	2022
-error 1934	697	860
-error 1935	1354	1690
-error 1936	1115	1436
-error 1937	1582	1929
-error 1938	1583	1931
-error 1939	987	1291
-error 1940	1192	1520
-error 1941	752	974
-error 1942	755	986
-error 1943	1147	1473
-error 1944	1254	1584
-error 1945	696	859
-error 1946	1094	1406
-error 1947	1351	1687
-error 1948	1352	1688
-error 1949	1744	2101
+error 1924	1499	1847
+error 1925	1500	1848
+error 1926	1786	2181
+error 1927	713	882
+error 1928	1158	2113
+error 1929	499	599
+error 1930	498	598
+error 1931	1504	1852
+error 1932	1407	1753
+error 1933	1668	2030
+error 1934	698	866
+error 1935	1354	1698
+error 1936	1115	1444
+error 1937	1582	1937
+error 1938	1583	1939
+error 1939	987	1299
+error 1940	1192	1528
+error 1941	752	981
+error 1942	755	994
+error 1943	1147	1481
+error 1944	1254	1592
+error 1945	697	865
+error 1946	1094	1414
+error 1947	1351	1695
+error 1948	1352	1696
+error 1949	1744	2109
 error 1950	139	158
-error 1951	1256	1586
-error 1952	1584	1932
-error 1953	497	592
-error 1954	496	591
-error 1955	695	858
-error 1956	1055	1367
-error 1957	1405	1743
-error 1958	243	283
-error 1959	1296	1629
-error 1960	1290	1623
-error 1961	490	573
-error 1962	510	626
-error 1963	444	482
-error 1964	668	819
-error 1965	1306	1639
-error 1966	1580	1927
-error 1967	1652	2006
-error 1968	1489	1829
-error 1969	1623	1977
-error 1970	885	1140
-error 1971	1550	1895
-error 1972	1158	2130
-error 1973	377	372
-error 1974	378	2138
-error 1975	377	1873
-error 1976	378	1874
-error 1977	451	498
-error 1978	1292	1625
-error 1979	1331	1667
-error 1980	989	1293
+error 1951	1256	1594
+error 1952	1584	1940
+error 1953	497	597
+error 1954	496	596
+error 1955	696	864
+error 1956	1055	1375
+error 1957	1405	1751
+error 1958	244	286
+error 1959	1296	1637
+error 1960	1290	1631
+error 1961	490	578
+error 1962	511	632
+error 1963	445	487
+error 1964	669	825
+error 1965	1306	1647
+error 1966	1580	1935
+error 1967	1652	2014
+error 1968	1489	1837
+error 1969	1623	1985
+error 1970	885	1148
+error 1971	1550	1903
+error 1972	1158	2138
+error 1973	378	375
+error 1974	379	2146
+error 1975	378	1881
+error 1976	379	1882
+error 1977	452	503
+error 1978	1292	1633
+error 1979	1331	1675
+error 1980	989	1301
 error 1981	109	114
-error 1982	1164	1490
-error 3000	1159	1485
-error 3001	1166	1493
-error 3002	1271	1602
-error 3003	1640	1994
-error 3004	1236	1566
-error 3005	1805	2192
-error 3006	1068	1380
-error 3007	466	535
-error 3008	1204	1534
-error 3009	651	1443
-error 3010	1812	2199
-error 3011	1517	1859
-error 3012	1189	1517
-error 3013	1293	1626
-error 3014	1360	1696
-error 3015	1151	1477
-error 3016	1481	1821
-error 3017	1581	1928
-error 3018	456	512
-error 3019	1285	1616
-error 3020	522	1621
-error 3021	1560	1906
-error 3022	1806	2193
-error 3023	561	700
-error 3024	1158	2102
-error 3025	1414	1752
-error 3026	1145	1470
-error 3027	1617	1971
-error 3028	1031	1343
-error 3029	1032	1344
-error 3030	1587	1935
-error 3031	1142	1465
-error 3032	1545	1890
-error 3033	308	315
-error 3034	371	365
-error 3035	1240	1570
-error 3036	1241	1571
-error 3037	1239	1569
-error 3038	1089	1401
-error 3039	1088	1400
-error 3040	1090	1402
-error 3041	1091	1403
+error 1982	1164	1498
+error 3000	1159	1493
+error 3001	1166	1501
+error 3002	1271	1610
+error 3003	1640	2002
+error 3004	1236	1574
+error 3005	1805	2200
+error 3006	1068	1388
+error 3007	467	540
+error 3008	1204	1542
+error 3009	652	1451
+error 3010	1812	2207
+error 3011	1517	1867
+error 3012	1189	1525
+error 3013	1293	1634
+error 3014	1360	1704
+error 3015	1151	1485
+error 3016	1481	1829
+error 3017	1581	1936
+error 3018	457	517
+error 3019	1285	1624
+error 3020	523	1629
+error 3021	1560	1914
+error 3022	1806	2201
+error 3023	562	706
+error 3024	1158	2110
+error 3025	1414	1760
+error 3026	1145	1478
+error 3027	1617	1979
+error 3028	1031	1351
+error 3029	1032	1352
+error 3030	1587	1943
+error 3031	1142	1473
+error 3032	1545	1898
+error 3033	309	318
+error 3034	372	368
+error 3035	1240	1578
+error 3036	1241	1579
+error 3037	1239	1577
+error 3038	1089	1409
+error 3039	1088	1408
+error 3040	1090	1410
+error 3041	1091	1411
 error 3042	144	163
-error 3043	1092	1404
-error 3044	1624	1978
-error 3045	886	1143
-error 3046	1626	1980
-error 3047	1625	1979
-error 3048	1628	1982
-error 3049	1629	1983
-error 3050	1630	1984
-error 3051	1632	1986
-error 3052	1627	1981
-error 3053	1631	1985
-error 3054	1633	1987
-error 3055	1238	1568
-error 3056	1118	1439
-error 3057	1754	2141
-error 3058	841	1076
-error 3059	1527	1869
-error 3060	878	1128
+error 3043	1092	1412
+error 3044	1624	1986
+error 3045	886	1151
+error 3046	1626	1988
+error 3047	1625	1987
+error 3048	1628	1990
+error 3049	1629	1991
+error 3050	1630	1992
+error 3051	1632	1994
+error 3052	1627	1989
+error 3053	1631	1993
+error 3054	1633	1995
+error 3055	1238	1576
+error 3056	1118	1447
+error 3057	1754	2149
+error 3058	841	1084
+error 3059	1527	1877
+error 3060	878	1136
 error 400	2	1
-error 4000	1160	1486
-error 4001	1160	2121
-error 4002	1823	2210
-error 4003	1685	2039
-error 4004	916	1177
-error 4005	1515	1856
-error 4006	1709	2065
-error 4007	1516	1857
-error 4008	1428	1767
-error 4009	1867	2255
+error 4000	1160	1494
+error 4001	1160	2129
+error 4002	1823	2218
+error 4003	1685	2047
+error 4004	916	1185
+error 4005	1515	1864
+error 4006	1709	2073
+error 4007	1516	1865
+error 4008	1428	1775
+error 4009	1867	2263
 error 401	3	2
-error 4010	1146	1472
-error 4011	1466	1806
-error 4012	1442	1781
-error 4013	1820	2207
-error 4014	1043	1355
-error 4015	1852	2240
-error 4016	1822	2209
-error 4017	1423	1761
-error 4018	1396	1733
-error 4019	1505	1845
+error 4010	1146	1480
+error 4011	1466	1814
+error 4012	1442	1789
+error 4013	1820	2215
+error 4014	1043	1363
+error 4015	1852	2248
+error 4016	1822	2217
+error 4017	1423	1769
+error 4018	1396	1741
+error 4019	1505	1853
 error 402	4	3
-error 4020	1860	2248
-error 4021	1859	2247
-error 4022	1222	1552
-error 4023	1821	2208
+error 4020	1860	2256
+error 4021	1859	2255
+error 4022	1222	1560
+error 4023	1821	2216
 error 4024	170	193
-error 4025	715	880
-error 4026	1190	1518
-error 4027	1156	1482
-error 4028	1093	1405
-error 4029	1191	1519
+error 4025	716	886
+error 4026	1190	1526
+error 4027	1156	1490
+error 4028	1093	1413
+error 4029	1191	1527
 error 403	5	4
-error 4030	1454	1794
-error 4031	1517	1858
-error 4032	849	1086
-error 4033	1056	1368
-error 4034	1065	1377
-error 4035	335	338
-error 4036	568	709
-error 4037	1308	1641
-error 4038	1317	1650
-error 4039	1309	1642
+error 4030	1454	1802
+error 4031	1517	1866
+error 4032	849	1094
+error 4033	1056	1376
+error 4034	1065	1385
+error 4035	336	341
+error 4036	569	715
+error 4037	1308	1649
+error 4038	1317	1658
+error 4039	1309	1650
 error 404	6	5
-error 4040	1307	1640
-error 4041	1314	1647
-error 4042	1316	1649
-error 4043	1312	1645
-error 4044	1315	1648
-error 4045	1311	1644
+error 4040	1307	1648
+error 4041	1314	1655
+error 4042	1316	1657
+error 4043	1312	1653
+error 4044	1315	1656
+error 4045	1311	1652
 error 4046	165	180
-error 4047	1739	2096
-error 4048	1231	1561
-error 4049	1233	1563
+error 4047	1739	2104
+error 4048	1231	1569
+error 4049	1233	1571
 error 405	7	6
-error 4050	1232	1562
-error 4051	1313	1646
+error 4050	1232	1570
+error 4051	1313	1654
 error 4052	60	58
-error 4053	1209	1539
-error 4054	1329	1665
-error 4055	359	355
-error 4056	402	399
-error 4057	1305	1638
-error 4058	1435	1774
-error 4059	403	400
+error 4053	1209	1547
+error 4054	1329	1673
+error 4055	360	358
+error 4056	402	403
+error 4057	1305	1646
+error 4058	1435	1782
+error 4059	403	404
 error 406	8	7
-error 4060	1531	1875
-error 4061	1532	1876
-error 4062	1304	1637
-error 4063	1738	2095
-error 4064	1358	1694
-error 4065	653	791
-error 4066	1510	1851
-error 4067	1508	1848
-error 4068	1508	1849
-error 4069	1511	1852
+error 4060	1531	1883
+error 4061	1532	1884
+error 4062	1304	1645
+error 4063	1738	2103
+error 4064	1358	1702
+error 4065	654	797
+error 4066	1510	1859
+error 4067	1508	1856
+error 4068	1508	1857
+error 4069	1511	1860
 error 407	9	8
-error 4070	1509	1850
-error 4071	1485	1825
-error 4072	1324	1659
-error 4073	1558	1903
-error 4074	1644	1998
-error 4075	1378	1714
-error 4076	1230	1560
-error 4077	1372	1708
-error 4078	1268	1599
-error 4079	1267	1598
+error 4070	1509	1858
+error 4071	1485	1833
+error 4072	1324	1667
+error 4073	1558	1911
+error 4074	1644	2006
+error 4075	1378	1722
+error 4076	1230	1568
+error 4077	1372	1716
+error 4078	1268	1607
+error 4079	1267	1606
 error 408	10	9
-error 4080	1844	2232
-error 4081	1730	2087
-error 4082	1537	1882
-error 4083	978	1281
-error 4084	1543	1888
-error 4085	1541	1886
-error 4086	1542	1887
-error 4087	1539	1884
-error 4088	1540	1885
-error 4089	1427	1765
+error 4080	1844	2240
+error 4081	1730	2095
+error 4082	1537	1890
+error 4083	978	1289
+error 4084	1543	1896
+error 4085	1541	1894
+error 4086	1542	1895
+error 4087	1539	1892
+error 4088	1540	1893
+error 4089	1427	1773
 error 409	11	10
-error 4090	1427	1766
-error 4091	1727	2084
-error 4092	1735	2092
-error 4093	1833	2221
+error 4090	1427	1774
+error 4091	1727	2092
+error 4092	1735	2100
+error 4093	1833	2229
 error 4094	196	232
-error 4095	1446	1786
-error 4096	1445	1785
-error 4097	676	829
-error 4098	1718	2074
-error 4099	1842	2230
+error 4095	1446	1794
+error 4096	1445	1793
+error 4097	677	835
+error 4098	1718	2082
+error 4099	1842	2238
 error 410	12	11
-error 4100	1197	1525
-error 4101	1858	2246
+error 4100	1197	1533
+error 4101	1858	2254
 error 4102	175	198
 error 4103	174	197
-error 4104	1862	2250
+error 4104	1862	2258
 error 4105	115	124
 error 4106	114	123
-error 4107	1298	1631
-error 4108	1300	1633
-error 4109	1746	2132
+error 4107	1298	1639
+error 4108	1300	1641
+error 4109	1746	2140
 error 411	13	12
-error 4110	1769	2156
-error 4111	1768	2155
-error 4112	1158	2117
-error 4113	1476	1816
-error 4116	389	386
-error 4117	1158	2119
-error 4119	1766	2153
+error 4110	1769	2164
+error 4111	1768	2163
+error 4112	1158	2125
+error 4113	1476	1824
+error 4116	389	389
+error 4117	1158	2127
+error 4119	1766	2161
 error 412	14	13
-error 4120	1765	2152
-error 4121	1777	2164
-error 4122	691	850
-error 4123	1778	2165
-error 4124	1774	2161
-error 4125	1359	1695
-error 4126	1775	2162
-error 4127	1450	1790
-error 4128	1781	2168
-error 4129	1771	2158
+error 4120	1765	2160
+error 4121	1777	2172
+error 4122	692	856
+error 4123	1778	2173
+error 4124	1774	2169
+error 4125	1359	1703
+error 4126	1775	2170
+error 4127	1450	1798
+error 4128	1781	2176
+error 4129	1771	2166
 error 413	15	14
-error 4130	380	376
-error 4131	382	378
-error 4132	1767	2154
-error 4133	1779	2166
-error 4134	917	1178
-error 4135	1764	2151
-error 4136	1158	2118
-error 4137	1773	2160
-error 4138	1780	2167
-error 4139	1278	1609
+error 4130	381	379
+error 4131	383	381
+error 4132	1767	2162
+error 4133	1779	2174
+error 4134	917	1186
+error 4135	1764	2159
+error 4136	1158	2126
+error 4137	1773	2168
+error 4138	1780	2175
+error 4139	1278	1617
 error 414	16	15
-error 4140	1751	2137
-error 4141	1150	1476
-error 4142	1776	2163
-error 4143	1326	1661
-error 4144	564	703
-error 4145	399	396
-error 4146	1041	1353
-error 4147	240	280
-error 4148	239	279
-error 4149	1042	1354
+error 4140	1751	2145
+error 4141	1150	1484
+error 4142	1776	2171
+error 4143	1326	1669
+error 4144	565	709
+error 4145	399	400
+error 4146	1041	1361
+error 4147	241	282
+error 4148	240	281
+error 4149	1042	1362
 error 415	17	16
-error 4150	1752	2139
+error 4150	1752	2147
 error 4151	77	76
 error 4152	154	172
-error 4153	1488	1828
-error 4154	519	643
-error 4155	1486	1826
-error 4156	1487	1827
-error 4157	655	805
-error 4158	397	394
-error 4159	1682	2036
+error 4153	1488	1836
+error 4154	520	649
+error 4155	1486	1834
+error 4156	1487	1835
+error 4157	656	811
+error 4158	397	398
+error 4159	1682	2044
 error 416	18	17
-error 4160	663	814
-error 4161	1719	2075
-error 4162	1723	2080
-error 4163	1158	2123
-error 4164	1448	1788
-error 4165	1228	1558
-error 4166	1335	1671
-error 4167	1402	1740
-error 4168	1568	1915
-error 4169	229	268
+error 4160	664	820
+error 4161	1719	2083
+error 4162	1723	2088
+error 4163	1158	2131
+error 4164	1448	1796
+error 4165	1228	1566
+error 4166	1335	1679
+error 4167	1402	1748
+error 4168	1568	1923
+error 4169	230	270
 error 417	19	18
-error 4170	1323	1658
-error 4171	1321	1656
-error 4172	1422	1760
-error 4173	986	1290
+error 4170	1323	1666
+error 4171	1321	1664
+error 4172	1422	1768
+error 4173	986	1298
 error 4174	52	52
-error 4175	1079	1391
-error 4176	1319	1652
-error 4177	1318	1651
-error 4178	1105	1654
-error 4179	1105	1653
+error 4175	1079	1399
+error 4176	1319	1660
+error 4177	1318	1659
+error 4178	1105	1662
+error 4179	1105	1661
 error 418	20	19
-error 4180	1824	2211
-error 4181	895	1150
-error 4182	1639	1993
-error 4184	725	891
-error 4185	1495	1835
-error 4186	1310	1643
-error 4187	1551	1896
-error 4188	1273	1604
-error 4189	1770	2157
-error 4191	560	699
-error 4192	1163	1930
+error 4180	1824	2219
+error 4181	895	1158
+error 4182	1639	2001
+error 4184	726	897
+error 4185	1495	1843
+error 4186	1310	1651
+error 4187	1551	1904
+error 4188	1273	1612
+error 4189	1770	2165
+error 4191	561	705
+error 4192	1163	1938
 error 421	21	20
 error 422	22	21
 error 423	23	22
@@ -13091,736 +13119,739 @@ error 507	38	37
 error 508	39	38
 error 510	40	39
 error 511	41	40
-error connecting to master	1126	1448
-error dropping database can * errno	1138	1460
-error during compilation of event s body	1176	1503
-error during starting stopping of the scheduler error code	1185	1513
-error from master	1348	1684
-error in assignment	2186	2576
-error in ddl log	1139	1462
-error in parsing conflict function message	1124	1446
+error connecting to master	1126	1456
+error dropping database can * errno	1138	1468
+error during compilation of event s body	1176	1511
+error during starting stopping of the scheduler error code	1185	1521
+error from master	1348	1692
+error in assignment	2186	2584
+error in ddl log	1139	1470
+error in parsing conflict function message	1124	1454
 error in received cipher list	2187,150	169
-error in the application	157	2577
-error occurred during a cryptographic operation	801,800	2578
-error on close of * errno	1165	1492
-error on delete of * errno	1103	1417
-error on rename of * to * errno	1168	1495
-error reading file * errno	1167	1494
-error reading result of streaming command	311,312	916
-error running query on master	1503	1843
+error in the application	157	2585
+error occurred during a cryptographic operation	801,800	2586
+error on close of * errno	1165	1500
+error on delete of * errno	1103	1425
+error on rename of * to * errno	1168	1503
+error parsing time	503	2587
+error reading file * errno	1167	1502
+error reading result of streaming command	312,313	922
+error running query on master	1503	1851
 error setting tlsa base domain	2188,150	169
-error when executing command	1170	1497
-error while parsing parameter * line	1221	1551
-error while shutting down streaming copy	701,312	976
+error when executing command	1170	1505
+error while parsing parameter * line	1221	1559
+error while shutting down streaming copy	702,313	984
 error with the srp params	2189,150	169
-error writing file * errno	1169	1496
-error_in_assignment	2186,50	2576
-errorinassignment	2186,50	2576
-escape character conflict	2190	2579
-escape_character_conflict	2190,50	2579
-escapecharacterconflict	2190,50	2579
-eshutdown	338	2560
-esocktnosupport	2185	2575
-espipe	2177	2567
-esrch	2178	2568
-esrmnt	2182	2572
-estale	2173	2563
-estrpipe	2183	2573
-etime	2181	2571
-etimedout	710	2562
-etoomanyrefs	2172	2561
-etxtbsy	2176	2566
-euclean	2174	2564
-eunatch	2179	2569
-eusers	2184	2574
-evalerror	2191	2580
-event * already exists	1171	1498
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1173	1500
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1172	1499
-event execution time is in the past event has been disabled	1178	1506
-event qualifications are not implemented for rules on select	45	504
-event source exception	140	2581
-event trigger * already exists	82,1	2582
-event trigger * does not exist	83,1	2583
-event trigger protocol violated	385	2584
-event trigger with oid * does not exist	83,1	775
-event triggers are not supported for	45	2585
-event_trigger_protocol_violated	385,304	2584
-eventsourceexception	140	2581
-eventtriggerprotocolviolated	385,304	2584
-every bound following maxvalue must also be maxvalue	148,1	776
-every bound following minvalue must also be minvalue	148,1	776
-every derived table must have its own alias	1141	1464
-every hash partition modulus must be a factor of the next larger modulus	84,1	855
-every table function must have an alias	1318	1651
-exceeded grace period	2192,2193	2586
-exceeded maxallocateddescs * while trying to execute command	122	2587
-exceeded maxallocateddescs * while trying to open directory	122	2587
-exceeded maxallocateddescs * while trying to open file	122	2587
-exceededgraceperiod	2192,2193	2586
+error writing file * errno	1169	1504
+error_in_assignment	2186,50	2584
+errorinassignment	2186,50	2584
+errors were found at the given arguments * 1st argument not a textual representation of an integer	453	2588
+errors were found at the given arguments * 1st argument out of range	173	2589
+escape character conflict	2190	2590
+escape_character_conflict	2190,50	2590
+escapecharacterconflict	2190,50	2590
+eshutdown	339	2568
+esocktnosupport	2185	2583
+espipe	2177	2575
+esrch	2178	2576
+esrmnt	2182	2580
+estale	2173	2571
+estrpipe	2183	2581
+etime	2181	2579
+etimedout	711	2570
+etoomanyrefs	2172	2569
+etxtbsy	2176	2574
+euclean	2174	2572
+eunatch	2179	2577
+eusers	2184	2582
+evalerror	2191	2591
+event * already exists	1171	1506
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1173	1508
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1172	1507
+event execution time is in the past event has been disabled	1178	1514
+event qualifications are not implemented for rules on select	45	509
+event source exception	140	2592
+event trigger * already exists	82,1	2593
+event trigger * does not exist	83,1	2594
+event trigger protocol violated	386	2595
+event trigger with oid * does not exist	83,1	781
+event triggers are not supported for	45	2596
+event_trigger_protocol_violated	386,305	2595
+eventsourceexception	140	2592
+eventtriggerprotocolviolated	386,305	2595
+every bound following maxvalue must also be maxvalue	148,1	782
+every bound following minvalue must also be minvalue	148,1	782
+every derived table must have its own alias	1141	1472
+every hash partition modulus must be a factor of the next larger modulus	84,1	861
+every table function must have an alias	1318	1659
+exceeded grace period	2192,2193	2597
+exceeded maxallocateddescs * while trying to execute command	122	2598
+exceeded maxallocateddescs * while trying to open directory	122	2598
+exceeded maxallocateddescs * while trying to open file	122	2598
+exceededgraceperiod	2192,2193	2597
 exceeds max fragment size	2194,150	169
-exception in initializer error	2195	2588
-exceptiongroup	2196	2589
-exceptionininitializererror	2195	2588
+exception in initializer error	2195	2599
+exceptiongroup	2196	2600
+exceptionininitializererror	2195	2599
 excessive message size	2197,150	169
-exchange full	2180	2590
-excluded subtree violation	2198,156	2591
+exchange full	2180	2601
+excluded subtree violation	2198,156	2602
 exclusion constraints are not supported on foreign tables	45	212
 exclusion constraints are not supported on partitioned tables	45	212
-exclusion constraints not possible for domains	0,1	852
-exclusion violation	692	2592
-exclusion_violation	692,572	2592
-exclusionviolation	692,572	2592
-exdev	2175	2565
-exec format error	995	2593
-executable file not found in path	2199,6	2594
-execution engine exception	2200	2595
-executionengineexception	2200	2595
-executionexception	2201	2596
-exemption mechanism exception	2202	2597
-exemptionmechanismexception	2202	2597
-exfull	2180	2570
-exists but is not a directory	131,1	2598
-exists but is not empty	906,757	2599
-exit code 129	2203,2204	2600
-exit code 130	2205,2204	2601
-exit code 131	2206,2204	2602
-exit code 132	2207,2204	2603
-exit code 133	2208,2204	2604
-exit code 134	607,2204	2605
-exit code 135	360,2204	2606
-exit code 136	2209,2204	2607
-exit code 137	2210,2204	2608
-exit code 138	2211,2204	2609
-exit code 139	2212,2204	2610
-exit code 140	2213,2204	2611
-exit code 141	336,2204	2612
-exit code 142	118,2204	2613
-exit code 143	2214,2204	2614
-exit code 144	2215,2204	2615
-exit code 145	579,2204	2616
-exit code 146	2216,2204	2617
-exit code 147	2217,2204	2618
-exit code 148	2218,2204	2619
-exit code 149	2219,2204	2620
-exit code 150	2220,2204	2621
-exit code 151	2221,2204	2622
-exit code 152	761,2204	2623
-exit code 153	2222,2204	2624
-exit code 154	2223,2204	2625
-exit code 155	2224,2204	2626
-exit code 156	2225,2204	2627
-exit code 157	2226,2204	2628
-exit code 158	2227,2204	2629
-exit code 159	289,2204	2630
-exit status 129	2203,2204	2600
-exit status 130	2205,2204	2601
-exit status 131	2206,2204	2602
-exit status 132	2207,2204	2603
-exit status 133	2208,2204	2604
-exit status 134	607,2204	2605
-exit status 135	360,2204	2606
-exit status 136	2209,2204	2607
-exit status 137	2210,2204	2608
-exit status 138	2211,2204	2609
-exit status 139	2212,2204	2610
-exit status 140	2213,2204	2611
-exit status 141	336,2204	2612
-exit status 142	118,2204	2613
-exit status 143	2214,2204	2614
-exit status 144	2215,2204	2615
-exit status 145	579,2204	2616
-exit status 146	2216,2204	2617
-exit status 147	2217,2204	2618
-exit status 148	2218,2204	2619
-exit status 149	2219,2204	2620
-exit status 150	2220,2204	2621
-exit status 151	2221,2204	2622
-exit status 152	761,2204	2623
-exit status 153	2222,2204	2624
-exit status 154	2223,2204	2625
-exit status 155	2224,2204	2626
-exit status 156	2225,2204	2627
-exit status 157	2226,2204	2628
-exit status 158	2227,2204	2629
-exit status 159	289,2204	2630
-exitcode 129	2203,2204	2600
-exitcode 130	2205,2204	2601
-exitcode 131	2206,2204	2602
-exitcode 132	2207,2204	2603
-exitcode 133	2208,2204	2604
-exitcode 134	607,2204	2605
-exitcode 135	360,2204	2606
-exitcode 136	2209,2204	2607
-exitcode 137	2210,2204	2608
-exitcode 138	2211,2204	2609
-exitcode 139	2212,2204	2610
-exitcode 140	2213,2204	2611
-exitcode 141	336,2204	2612
-exitcode 142	118,2204	2613
-exitcode 143	2214,2204	2614
-exitcode 144	2215,2204	2615
-exitcode 145	579,2204	2616
-exitcode 146	2216,2204	2617
-exitcode 147	2217,2204	2618
-exitcode 148	2218,2204	2619
-exitcode 149	2219,2204	2620
-exitcode 150	2220,2204	2621
-exitcode 151	2221,2204	2622
-exitcode 152	761,2204	2623
-exitcode 153	2222,2204	2624
-exitcode 154	2223,2204	2625
-exitcode 155	2224,2204	2626
-exitcode 156	2225,2204	2627
-exitcode 157	2226,2204	2628
-exitcode 158	2227,2204	2629
-exitcode 159	289,2204	2630
-exited with code 129	2203,2204	2600
-exited with code 130	2205,2204	2601
-exited with code 131	2206,2204	2602
-exited with code 132	2207,2204	2603
-exited with code 133	2208,2204	2604
-exited with code 134	607,2204	2605
-exited with code 135	360,2204	2606
-exited with code 136	2209,2204	2607
-exited with code 137	2210,2204	2608
-exited with code 138	2211,2204	2609
-exited with code 139	2212,2204	2610
-exited with code 140	2213,2204	2611
-exited with code 141	336,2204	2612
-exited with code 142	118,2204	2613
-exited with code 143	2214,2204	2614
-exited with code 144	2215,2204	2615
-exited with code 145	579,2204	2616
-exited with code 146	2216,2204	2617
-exited with code 147	2217,2204	2618
-exited with code 148	2218,2204	2619
-exited with code 149	2219,2204	2620
-exited with code 150	2220,2204	2621
-exited with code 151	2221,2204	2622
-exited with code 152	761,2204	2623
-exited with code 153	2222,2204	2624
-exited with code 154	2223,2204	2625
-exited with code 155	2224,2204	2626
-exited with code 156	2225,2204	2627
-exited with code 157	2226,2204	2628
-exited with code 158	2227,2204	2629
-exited with code 159	289,2204	2630
-expand veto exception	2228	2631
-expandvetoexception	2228	2631
+exclusion constraints not possible for domains	0,1	858
+exclusion violation	693	2603
+exclusion_violation	693,573	2603
+exclusionviolation	693,573	2603
+exdev	2175	2573
+exec format error	995	2604
+executable file not found in path	2199,6	2605
+execution engine exception	2200	2606
+executionengineexception	2200	2606
+executionexception	2201	2607
+exemption mechanism exception	2202	2608
+exemptionmechanismexception	2202	2608
+exfull	2180	2578
+exists but is not a directory	131,1	2609
+exists but is not empty	906,757	2610
+exit code 129	2203,2204	2611
+exit code 130	2205,2204	2612
+exit code 131	2206,2204	2613
+exit code 132	2207,2204	2614
+exit code 133	2208,2204	2615
+exit code 134	608,2204	2616
+exit code 135	361,2204	2617
+exit code 136	2209,2204	2618
+exit code 137	2210,2204	2619
+exit code 138	2211,2204	2620
+exit code 139	2212,2204	2621
+exit code 140	2213,2204	2622
+exit code 141	337,2204	2623
+exit code 142	118,2204	2624
+exit code 143	2214,2204	2625
+exit code 144	2215,2204	2626
+exit code 145	580,2204	2627
+exit code 146	2216,2204	2628
+exit code 147	2217,2204	2629
+exit code 148	2218,2204	2630
+exit code 149	2219,2204	2631
+exit code 150	2220,2204	2632
+exit code 151	2221,2204	2633
+exit code 152	761,2204	2634
+exit code 153	2222,2204	2635
+exit code 154	2223,2204	2636
+exit code 155	2224,2204	2637
+exit code 156	2225,2204	2638
+exit code 157	2226,2204	2639
+exit code 158	2227,2204	2640
+exit code 159	290,2204	2641
+exit status 129	2203,2204	2611
+exit status 130	2205,2204	2612
+exit status 131	2206,2204	2613
+exit status 132	2207,2204	2614
+exit status 133	2208,2204	2615
+exit status 134	608,2204	2616
+exit status 135	361,2204	2617
+exit status 136	2209,2204	2618
+exit status 137	2210,2204	2619
+exit status 138	2211,2204	2620
+exit status 139	2212,2204	2621
+exit status 140	2213,2204	2622
+exit status 141	337,2204	2623
+exit status 142	118,2204	2624
+exit status 143	2214,2204	2625
+exit status 144	2215,2204	2626
+exit status 145	580,2204	2627
+exit status 146	2216,2204	2628
+exit status 147	2217,2204	2629
+exit status 148	2218,2204	2630
+exit status 149	2219,2204	2631
+exit status 150	2220,2204	2632
+exit status 151	2221,2204	2633
+exit status 152	761,2204	2634
+exit status 153	2222,2204	2635
+exit status 154	2223,2204	2636
+exit status 155	2224,2204	2637
+exit status 156	2225,2204	2638
+exit status 157	2226,2204	2639
+exit status 158	2227,2204	2640
+exit status 159	290,2204	2641
+exitcode 129	2203,2204	2611
+exitcode 130	2205,2204	2612
+exitcode 131	2206,2204	2613
+exitcode 132	2207,2204	2614
+exitcode 133	2208,2204	2615
+exitcode 134	608,2204	2616
+exitcode 135	361,2204	2617
+exitcode 136	2209,2204	2618
+exitcode 137	2210,2204	2619
+exitcode 138	2211,2204	2620
+exitcode 139	2212,2204	2621
+exitcode 140	2213,2204	2622
+exitcode 141	337,2204	2623
+exitcode 142	118,2204	2624
+exitcode 143	2214,2204	2625
+exitcode 144	2215,2204	2626
+exitcode 145	580,2204	2627
+exitcode 146	2216,2204	2628
+exitcode 147	2217,2204	2629
+exitcode 148	2218,2204	2630
+exitcode 149	2219,2204	2631
+exitcode 150	2220,2204	2632
+exitcode 151	2221,2204	2633
+exitcode 152	761,2204	2634
+exitcode 153	2222,2204	2635
+exitcode 154	2223,2204	2636
+exitcode 155	2224,2204	2637
+exitcode 156	2225,2204	2638
+exitcode 157	2226,2204	2639
+exitcode 158	2227,2204	2640
+exitcode 159	290,2204	2641
+exited with code 129	2203,2204	2611
+exited with code 130	2205,2204	2612
+exited with code 131	2206,2204	2613
+exited with code 132	2207,2204	2614
+exited with code 133	2208,2204	2615
+exited with code 134	608,2204	2616
+exited with code 135	361,2204	2617
+exited with code 136	2209,2204	2618
+exited with code 137	2210,2204	2619
+exited with code 138	2211,2204	2620
+exited with code 139	2212,2204	2621
+exited with code 140	2213,2204	2622
+exited with code 141	337,2204	2623
+exited with code 142	118,2204	2624
+exited with code 143	2214,2204	2625
+exited with code 144	2215,2204	2626
+exited with code 145	580,2204	2627
+exited with code 146	2216,2204	2628
+exited with code 147	2217,2204	2629
+exited with code 148	2218,2204	2630
+exited with code 149	2219,2204	2631
+exited with code 150	2220,2204	2632
+exited with code 151	2221,2204	2633
+exited with code 152	761,2204	2634
+exited with code 153	2222,2204	2635
+exited with code 154	2223,2204	2636
+exited with code 155	2224,2204	2637
+exited with code 156	2225,2204	2638
+exited with code 157	2226,2204	2639
+exited with code 158	2227,2204	2640
+exited with code 159	290,2204	2641
+expand veto exception	2228	2642
+expandvetoexception	2228	2642
 expectation failed	19	18
 expectation_failed	19	18
-expected a left parenthesis	49,50	2632
-expected a right parenthesis	49,50	2632
-expected a type name	49,50	2632
-expected gss response got message type	311,312	2633
-expected json array	49,50	2634
-expected password response got message type	311,312	2633
-expected property name or in json at position	2229	2635
-expected sasl response got message type	311,312	2636
-expected sspi response got message type	311,312	2633
-expecting property name enclosed in double quotes line	2229	2637
-expecting value line	2229	2637
-explain for connection command is supported only for select update insert delete replace	1189	1517
-explain option timing requires analyze	93,50	2638
-explain option wal requires analyze	93,50	2638
-explicit or implicit commit is not allowed in stored function or trigger	1122	1444
-exportexception	2230	2639
-expression * of order by contains aggregate function and applies to a union	1031	1343
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1032	1344
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	45	468
-expression contains variables	93,50	2640
-expression contains variables of more than one relation	93,50	2640
-expression for field 64s is referring to uninitialized field s	1191	1519
-expression in * must be constant	1424	1762
-expression in the * clause is too big	1190	1518
+expected a left parenthesis	49,50	2643
+expected a right parenthesis	49,50	2643
+expected a type name	49,50	2643
+expected gss response got message type	312,313	2644
+expected json array	49,50	2645
+expected password response got message type	312,313	2644
+expected property name or in json at position	2229	2646
+expected sasl response got message type	312,313	2647
+expected sspi response got message type	312,313	2644
+expecting property name enclosed in double quotes line	2229	2648
+expecting value line	2229	2648
+explain for connection command is supported only for select update insert delete replace	1189	1525
+explain option timing requires analyze	93,50	2649
+explain option wal requires analyze	93,50	2649
+explicit or implicit commit is not allowed in stored function or trigger	1122	1452
+exportexception	2230	2650
+expression * of order by contains aggregate function and applies to a union	1031	1351
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1032	1352
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	45	473
+expression contains variables	93,50	2651
+expression contains variables of more than one relation	93,50	2651
+expression for field 64s is referring to uninitialized field s	1191	1527
+expression in * must be constant	1424	1770
+expression in the * clause is too big	1190	1526
 expressions are not supported in included columns	45	212
 ext length mismatch	2231,150	169
-extended query protocol not supported in a replication connection	311,312	318
-extended statistics require at least 2 columns	84,1	2641
-extensible node type * already exists	82,1	2642
+extended query protocol not supported in a replication connection	312,313	321
+extended statistics require at least 2 columns	84,1	2652
+extensible node type * already exists	82,1	2653
 extension not received	2232,150	169
-extension with oid * does not exist	83,1	775
-extensionerror	2233	2643
-external component has thrown an exception	658,2234,2235,577	2644
-external routine exception	720	2645
-external routine invocation exception	304	2646
-external_routine_exception	720	2645
-external_routine_invocation_exception	304	2646
-externalexception	2234	2647
-externalroutineexception	720	2645
-externalroutineinvocationexception	304	2646
-extra data after last expected column	249,50	796
+extension with oid * does not exist	83,1	781
+extensionerror	2233	2654
+external component has thrown an exception	659,2234,2235,578	2655
+external routine exception	721	2656
+external routine invocation exception	305	2657
+external_routine_exception	721	2656
+external_routine_invocation_exception	305	2657
+externalexception	2234	2658
+externalroutineexception	721	2656
+externalroutineinvocationexception	305	2657
+extra data after last expected column	250,50	802
 extra data in message	2236,150	169
-extra delimiter at end of line	2237,2238	2648
+extra delimiter at end of line	2237,2238	2659
 extra garbage at the end of the acl specification	49,50	49
-extraneous or missing in quoted field	2239,2240	2649
-factorial of a negative number is undefined	306,50	2650
-factory configuration error	2241	2651
-factoryconfigurationerror	2241	2651
-failed attach volume	2242,2243	2652
-failed compute metrics replicas	2244,2245	2653
-failed create pod sand box	2246,2247	2654
+extraneous or missing in quoted field	2239,2240	2660
+factorial of a negative number is undefined	307,50	2661
+factory configuration error	2241	2662
+factoryconfigurationerror	2241	2662
+failed attach volume	2242,2243	2663
+failed compute metrics replicas	2244,2245	2664
+failed create pod sand box	2246,2247	2665
 failed dependency	24	23
-failed detach volume	2248,2249	2655
-failed get resource metric	2250,2251	2656
-failed get scale	2252,2253	2657
-failed initializing relay log position	1520	1862
-failed initializing replication gtid state	1192	1520
-failed kill pod	2254,2255	2658
-failed login exception	2256	2659
-failed on fseek	1224	1554
-failed post start hook	2257,2258	2660
-failed pre stop hook	2259,2260	2661
-failed purging old relay logs	1519	1861
-failed rebuilding the index of dumped table	1279	1610
-failed to add the foreign key constraint * to system tables	1205	1535
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1207	1537
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1208	1538
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1206	1536
-failed to alter	1033	1942
-failed to alter event	1175	1502
-failed to create	1131	1963
-failed to create pod sandbox	2247,2246	2662
-failed to create specific handler file	1101	1415
-failed to delete the event from mysql event	1174	1501
-failed to drop	1143	1947
-failed to grant execute and alter routine privileges	1493	1833
+failed detach volume	2248,2249	2666
+failed get resource metric	2250,2251	2667
+failed get scale	2252,2253	2668
+failed initializing relay log position	1520	1870
+failed initializing replication gtid state	1192	1528
+failed kill pod	2254,2255	2669
+failed login exception	2256	2670
+failed on fseek	1224	1562
+failed post start hook	2257,2258	2671
+failed pre stop hook	2259,2260	2672
+failed purging old relay logs	1519	1869
+failed rebuilding the index of dumped table	1279	1618
+failed to add the foreign key constraint * to system tables	1205	1543
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1207	1545
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1208	1546
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1206	1544
+failed to alter	1033	1950
+failed to alter event	1175	1510
+failed to create	1131	1971
+failed to create pod sandbox	2247,2246	2673
+failed to create specific handler file	1101	1423
+failed to delete the event from mysql event	1174	1509
+failed to drop	1143	1955
+failed to grant execute and alter routine privileges	1493	1841
 failed to init async	2261,150	169
-failed to load replication slave gtid position from table	1094	1406
-failed to load routine * internal code * for more details run show warnings	1608	1961
-failed to lookup address information name or service not known	753	2663
-failed to open	1254	1584
-failed to open mysql event	1182	1510
-failed to open the referenced table	1203	1533
-failed to parse histogram for table * at offset	1310	1643
-failed to parse time string * at position * z the timezone could not be found in the database	739	2664
-failed to pull image	2262,2263	2665
-failed to read auto increment value from storage engine	1040	1352
-failed to read from the par file	1193	1521
-failed to revoke all privileges to dropped routine	1494	1834
-failed to store event * error code * from storage engine	1186	1514
-failed un mount	2264,2265	2666
+failed to load replication slave gtid position from table	1094	1414
+failed to load routine * internal code * for more details run show warnings	1608	1969
+failed to lookup address information name or service not known	753	2674
+failed to open	1254	1592
+failed to open mysql event	1182	1518
+failed to open the referenced table	1203	1541
+failed to parse histogram for table * at offset	1310	1651
+failed to parse time string * at position * z the timezone could not be found in the database	503	2675
+failed to pull image	2262,2263	2676
+failed to read auto increment value from storage engine	1040	1360
+failed to read from the par file	1193	1529
+failed to revoke all privileges to dropped routine	1494	1842
+failed to store event * error code * from storage engine	1186	1522
+failed un mount	2264,2265	2677
 failed_dependency	24	23
-failed_precondition	616,617,2	757
-failedattachvolume	2242,2243	2652
-failedcomputemetricsreplicas	2244,2245	2653
-failedcreate	2266,2267	2667
-failedcreatepodsandbox	2246,2247	2654
-faileddelete	2268,2269	2668
-faileddetachvolume	2248,2249	2655
-failedgetresourcemetric	2250,2251	2656
-failedgetscale	2252,2253	2657
-failedkillpod	2254,2255	2658
-failedloginexception	2256	2659
-failedmount	2270,2271	2669
-failedpoststarthook	2257,2258	2660
-failedprecondition	616,617,2	757
-failedprestophook	2259,2260	2661
-failedrescale	2272,2273	2670
-failedscheduling	2274,2275	2671
-failedsync	2276,2277	2672
-failedunmount	2264,2265	2666
-failedvalidation	2278,2279	2673
-failure has occurred while loading a type	2280	2674
-failure while changing the type of replication repository	1119	1440
-fastpath function calls not supported in a replication connection	311,312	318
-fatal error during log purge	1058	1370
-fcgi connection to web server closed	2281,2282	2675
-fcgi request aborted by web server	2283,2284	2676
-fdw column name not found	2285	2677
-fdw dynamic parameter value needed	2286	2678
-fdw error	2287	2679
-fdw function sequence error	2288	2680
-fdw inconsistent descriptor information	2289	2681
-fdw invalid attribute value	2290	2682
-fdw invalid column name	2291	2683
-fdw invalid column number	2292	2684
-fdw invalid data type	2293	2685
-fdw invalid data type descriptors	2294	2686
-fdw invalid descriptor field identifier	2295	2687
-fdw invalid handle	2296	2688
-fdw invalid option index	2297	2689
-fdw invalid option name	2298	2690
-fdw invalid string format	2299	2691
-fdw invalid string length or buffer length	2300	2692
-fdw invalid use of null pointer	2301	2693
-fdw no schemas	2302	2694
-fdw option name not found	2303	2695
-fdw out of memory	2304	2696
-fdw reply handle	2305	2697
-fdw schema not found	2306	2698
-fdw table not found	2307	2699
-fdw too many handles	2308	2700
-fdw unable to create execution	2309	2701
-fdw unable to create reply	2310	2702
-fdw unable to establish connection	2311	2703
-fdw_column_name_not_found	2285,2312	2677
-fdw_dynamic_parameter_value_needed	2286,2312	2678
-fdw_error	2287,2312	2679
-fdw_function_sequence_error	2288,2312	2680
-fdw_inconsistent_descriptor_information	2289,2312	2681
-fdw_invalid_attribute_value	2290,2312	2682
-fdw_invalid_column_name	2291,2312	2683
-fdw_invalid_column_number	2292,2312	2684
-fdw_invalid_data_type	2293,2312	2685
-fdw_invalid_data_type_descriptors	2294,2312	2686
-fdw_invalid_descriptor_field_identifier	2295,2312	2687
-fdw_invalid_handle	2296,2312	2688
-fdw_invalid_option_index	2297,2312	2689
-fdw_invalid_option_name	2298,2312	2690
-fdw_invalid_string_format	2299,2312	2691
-fdw_invalid_string_length_or_buffer_length	2300,2312	2692
-fdw_invalid_use_of_null_pointer	2301,2312	2693
-fdw_no_schemas	2302,2312	2694
-fdw_option_name_not_found	2303,2312	2695
-fdw_out_of_memory	2304,2312	2696
-fdw_reply_handle	2305,2312	2697
-fdw_schema_not_found	2306,2312	2698
-fdw_table_not_found	2307,2312	2699
-fdw_too_many_handles	2308,2312	2700
-fdw_unable_to_create_execution	2309,2312	2701
-fdw_unable_to_create_reply	2310,2312	2702
-fdw_unable_to_establish_connection	2311,2312	2703
-fdwcolumnnamenotfound	2285,2312	2677
-fdwdynamicparametervalueneeded	2286,2312	2678
-fdwerror	2287,2312	2679
-fdwfunctionsequenceerror	2288,2312	2680
-fdwinconsistentdescriptorinformation	2289,2312	2681
-fdwinvalidattributevalue	2290,2312	2682
-fdwinvalidcolumnname	2291,2312	2683
-fdwinvalidcolumnnumber	2292,2312	2684
-fdwinvaliddatatype	2293,2312	2685
-fdwinvaliddatatypedescriptors	2294,2312	2686
-fdwinvaliddescriptorfieldidentifier	2295,2312	2687
-fdwinvalidhandle	2296,2312	2688
-fdwinvalidoptionindex	2297,2312	2689
-fdwinvalidoptionname	2298,2312	2690
-fdwinvalidstringformat	2299,2312	2691
-fdwinvalidstringlengthorbufferlength	2300,2312	2692
-fdwinvaliduseofnullpointer	2301,2312	2693
-fdwnoschemas	2302,2312	2694
-fdwoptionnamenotfound	2303,2312	2695
-fdwoutofmemory	2304,2312	2696
-fdwreplyhandle	2305,2312	2697
-fdwschemanotfound	2306,2312	2698
-fdwtablenotfound	2307,2312	2699
-fdwtoomanyhandles	2308,2312	2700
-fdwunabletocreateexecution	2309,2312	2701
-fdwunabletocreatereply	2310,2312	2702
-fdwunabletoestablishconnection	2311,2312	2703
-feature not supported	45	2704
-feature_not_supported	45	2704
-featurenotsupported	45	2704
-fetch with ties requires order by clause to be present	1824	2211
-fibererror	2313	2705
-field * doesn t have a default value	1392	1729
-field * is of a not allowed type for this type of partitioning	1198	1526
-field access exception	205	2706
-field in list of fields for partition function not found in table	1196	1524
+failed_precondition	617,618,2	763
+failedattachvolume	2242,2243	2663
+failedcomputemetricsreplicas	2244,2245	2664
+failedcreate	2266,2267	2678
+failedcreatepodsandbox	2246,2247	2665
+faileddelete	2268,2269	2679
+faileddetachvolume	2248,2249	2666
+failedgetresourcemetric	2250,2251	2667
+failedgetscale	2252,2253	2668
+failedkillpod	2254,2255	2669
+failedloginexception	2256	2670
+failedmount	2270,2271	2680
+failedpoststarthook	2257,2258	2671
+failedprecondition	617,618,2	763
+failedprestophook	2259,2260	2672
+failedrescale	2272,2273	2681
+failedscheduling	2274,2275	2682
+failedsync	2276,2277	2683
+failedunmount	2264,2265	2677
+failedvalidation	2278,2279	2684
+failure has occurred while loading a type	2280	2685
+failure while changing the type of replication repository	1119	1448
+fastpath function calls not supported in a replication connection	312,313	321
+fatal error during log purge	1058	1378
+fcgi connection to web server closed	2281,2282	2686
+fcgi request aborted by web server	2283,2284	2687
+fdw column name not found	2285	2688
+fdw dynamic parameter value needed	2286	2689
+fdw error	2287	2690
+fdw function sequence error	2288	2691
+fdw inconsistent descriptor information	2289	2692
+fdw invalid attribute value	2290	2693
+fdw invalid column name	2291	2694
+fdw invalid column number	2292	2695
+fdw invalid data type	2293	2696
+fdw invalid data type descriptors	2294	2697
+fdw invalid descriptor field identifier	2295	2698
+fdw invalid handle	2296	2699
+fdw invalid option index	2297	2700
+fdw invalid option name	2298	2701
+fdw invalid string format	2299	2702
+fdw invalid string length or buffer length	2300	2703
+fdw invalid use of null pointer	2301	2704
+fdw no schemas	2302	2705
+fdw option name not found	2303	2706
+fdw out of memory	2304	2707
+fdw reply handle	2305	2708
+fdw schema not found	2306	2709
+fdw table not found	2307	2710
+fdw too many handles	2308	2711
+fdw unable to create execution	2309	2712
+fdw unable to create reply	2310	2713
+fdw unable to establish connection	2311	2714
+fdw_column_name_not_found	2285,2312	2688
+fdw_dynamic_parameter_value_needed	2286,2312	2689
+fdw_error	2287,2312	2690
+fdw_function_sequence_error	2288,2312	2691
+fdw_inconsistent_descriptor_information	2289,2312	2692
+fdw_invalid_attribute_value	2290,2312	2693
+fdw_invalid_column_name	2291,2312	2694
+fdw_invalid_column_number	2292,2312	2695
+fdw_invalid_data_type	2293,2312	2696
+fdw_invalid_data_type_descriptors	2294,2312	2697
+fdw_invalid_descriptor_field_identifier	2295,2312	2698
+fdw_invalid_handle	2296,2312	2699
+fdw_invalid_option_index	2297,2312	2700
+fdw_invalid_option_name	2298,2312	2701
+fdw_invalid_string_format	2299,2312	2702
+fdw_invalid_string_length_or_buffer_length	2300,2312	2703
+fdw_invalid_use_of_null_pointer	2301,2312	2704
+fdw_no_schemas	2302,2312	2705
+fdw_option_name_not_found	2303,2312	2706
+fdw_out_of_memory	2304,2312	2707
+fdw_reply_handle	2305,2312	2708
+fdw_schema_not_found	2306,2312	2709
+fdw_table_not_found	2307,2312	2710
+fdw_too_many_handles	2308,2312	2711
+fdw_unable_to_create_execution	2309,2312	2712
+fdw_unable_to_create_reply	2310,2312	2713
+fdw_unable_to_establish_connection	2311,2312	2714
+fdwcolumnnamenotfound	2285,2312	2688
+fdwdynamicparametervalueneeded	2286,2312	2689
+fdwerror	2287,2312	2690
+fdwfunctionsequenceerror	2288,2312	2691
+fdwinconsistentdescriptorinformation	2289,2312	2692
+fdwinvalidattributevalue	2290,2312	2693
+fdwinvalidcolumnname	2291,2312	2694
+fdwinvalidcolumnnumber	2292,2312	2695
+fdwinvaliddatatype	2293,2312	2696
+fdwinvaliddatatypedescriptors	2294,2312	2697
+fdwinvaliddescriptorfieldidentifier	2295,2312	2698
+fdwinvalidhandle	2296,2312	2699
+fdwinvalidoptionindex	2297,2312	2700
+fdwinvalidoptionname	2298,2312	2701
+fdwinvalidstringformat	2299,2312	2702
+fdwinvalidstringlengthorbufferlength	2300,2312	2703
+fdwinvaliduseofnullpointer	2301,2312	2704
+fdwnoschemas	2302,2312	2705
+fdwoptionnamenotfound	2303,2312	2706
+fdwoutofmemory	2304,2312	2707
+fdwreplyhandle	2305,2312	2708
+fdwschemanotfound	2306,2312	2709
+fdwtablenotfound	2307,2312	2710
+fdwtoomanyhandles	2308,2312	2711
+fdwunabletocreateexecution	2309,2312	2712
+fdwunabletocreatereply	2310,2312	2713
+fdwunabletoestablishconnection	2311,2312	2714
+feature not supported	45	2715
+feature_not_supported	45	2715
+featurenotsupported	45	2715
+fetch with ties requires order by clause to be present	1824	2219
+fibererror	2313	2716
+field * doesn t have a default value	1392	1737
+field * is of a not allowed type for this type of partitioning	1198	1534
+field access exception	206	2717
+field in list of fields for partition function not found in table	1196	1532
 field name must not be null	93,50	183
-field of view * underlying table doesn t have a default value	1393	1730
-field or reference * of select * was resolved in select	1801	2188
-field position must not be zero	93,50	2707
-field reference * can t be used in table value constructor	1197	1525
-field separator argument is not what is expected check the manual	1830	2217
-fieldaccessexception	205	2706
-fields of period for s have different types	1488	1828
-file * already exists	1199	1528
-file * has unknown type * in its header	1223	1553
-file * is corrupted	1159	1485
-file * was not purged because it is the active log file	1808	2195
-file * was not purged because it was being read by * thread s purged only	1807	2194
-file already exists exception	2314	2708
-file descriptor in bad state	923	2709
-file exists	936	2710
-file exists error	936,2315	2711
-file length too large	182	2712
-file load exception	751	2713
-file lock interruption exception	2316	2714
-file name too long	968	2715
-file not found error	747,2317	2716
-file not found exception	2318	2717
-file permission error	2319	2718
-file size limit exceeded	2222	2719
-file system already exists exception	2320	2720
-file system exception	2321	2721
-file system loop exception	2322	2722
-file system not found exception	2323	2723
-file too large	937	2724
-filealreadyexistsexception	2314	2708
-fileexistserror	936,2315	2711
-fileloadexception	751	2713
-filelockinterruptionexception	2316	2714
-filenotfounderror	747,2317	2716
-filenotfoundexception	2318	2717
-filepermissionerror	2319	2718
-filerexception	2324	2725
-filesystem error cannot get file size no such file or directory	747	2726
-filesystemalreadyexistsexception	2320	2720
-filesystemexception	2321	2721
-filesystemloopexception	2322	2722
-filesystemnotfoundexception	2323	2723
+field of view * underlying table doesn t have a default value	1393	1738
+field or reference * of select * was resolved in select	1801	2196
+field position must not be zero	93,50	2718
+field reference * can t be used in table value constructor	1197	1533
+field separator argument is not what is expected check the manual	1830	2225
+fieldaccessexception	206	2717
+fields of period for s have different types	1488	1836
+file * already exists	1199	1536
+file * has unknown type * in its header	1223	1561
+file * is corrupted	1159	1493
+file * was not purged because it is the active log file	1808	2203
+file * was not purged because it was being read by * thread s purged only	1807	2202
+file already exists exception	2314	2719
+file descriptor in bad state	923	2720
+file exists	936	2721
+file exists error	936,2315	2722
+file length too large	182	2723
+file load exception	751	2724
+file lock interruption exception	2316	2725
+file name too long	968	2726
+file not found error	747,2317	2727
+file not found exception	2318	2728
+file permission error	2319	2729
+file size limit exceeded	2222	2730
+file system already exists exception	2320	2731
+file system exception	2321	2732
+file system loop exception	2322	2733
+file system not found exception	2323	2734
+file too large	937	2735
+filealreadyexistsexception	2314	2719
+fileexistserror	936,2315	2722
+fileloadexception	751	2724
+filelockinterruptionexception	2316	2725
+filenotfounderror	747,2317	2727
+filenotfoundexception	2318	2728
+filepermissionerror	2319	2729
+filerexception	2324	2736
+filesystem error cannot get file size no such file or directory	747	2737
+filesystemalreadyexistsexception	2320	2731
+filesystemexception	2321	2732
+filesystemloopexception	2322	2733
+filesystemnotfoundexception	2323	2734
 filter is not implemented for non aggregate window functions	45	122
-filter specified but * is not an aggregate function	131,1	1122
-filter value * not recognized for filter variable	0,1	2727
-filter variable * specified more than once	0,1	2727
+filter specified but * is not an aggregate function	131,1	1130
+filter value * not recognized for filter variable	0,1	2738
+filter variable * specified more than once	0,1	2738
 final function with extra arguments must not be declared strict	48,1	48
-findexception	2325	2728
-first argument of * must be a row type	148,1	2729
+findexception	2325	2739
+first argument of * must be a row type	148,1	2740
 first argument of transform function must be type	84,1	191
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1039	1351
-fixed size types must have storage plain	84,1	2730
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1039	1359
+fixed size types must have storage plain	84,1	2741
 flag array element is not a string	93,50	189
-flag help requested	2326,2327	2731
-flashback does not support	1209	1539
-float domain error	2328	2732
-floatdomainerror	2328	2732
-floating point error	2329,2330	2733
-floating point exception	2209	2734
-floating_point_exception	2209,50	2735
-floatingpointerror	2329,2330	2733
-floatingpointexception	2209,50	2735
-font format exception	2331	2736
-fontformatexception	2331	2736
-for * partitions each partition must be defined	1478	1818
-for a generated column generated always must be specified	0,1	656
-for domain * already exists	82,1	2737
-for domain * does not exist	83,1	2738
-for encoding * already exists in schema	82,1	2739
-for encoding * does not exist	83,1	2740
-for float m d double m d or decimal m d m must be d column	1342	1678
-for input string	452	2741
-for relation * already exists	82,1	2742
-for relation * does not exist	83,1	2743
-for relation * is a constraint trigger	82,1	2744
-for relation * is an internal or a child trigger	82,1	2744
-for table * already exists	82,1	2745
-for table * does not exist	83,1	2738
-for the partitioned engine it is necessary to define all	1470	1810
-for update share in a recursive query is not implemented	45	2746
-force_not_null column * not referenced by copy	168,1	2747
-force_null column * not referenced by copy	168,1	2747
-force_quote column * not referenced by copy	168,1	2748
-forcing close of thread * user	1210	1540
-foreign data wrapper * already exists	82,1	2749
-foreign data wrapper * does not exist	83,1	2750
-foreign data wrapper * does not support import foreign schema	2302,2312	2751
-foreign data wrapper * has no handler	43	2752
-foreign data wrapper with oid * does not exist	83,1	775
-foreign key cascade delete update exceeds max depth of	1204	1534
-foreign key constraint * cannot be implemented	148,1	456
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1214	1544
-foreign key constraint for table * record * would lead to a duplicate entry in table	1213	1543
+flag help requested	2326,2327	2742
+flashback does not support	1209	1547
+float domain error	2328	2743
+floatdomainerror	2328	2743
+floating point error	2329,2330	2744
+floating point exception	2209	2745
+floating_point_exception	2209,50	2746
+floatingpointerror	2329,2330	2744
+floatingpointexception	2209,50	2746
+font format exception	2331	2747
+fontformatexception	2331	2747
+for * partitions each partition must be defined	1478	1826
+for a generated column generated always must be specified	0,1	662
+for domain * already exists	82,1	2748
+for domain * does not exist	83,1	2749
+for encoding * already exists in schema	82,1	2750
+for encoding * does not exist	83,1	2751
+for float m d double m d or decimal m d m must be d column	1342	1686
+for input string	453	2752
+for relation * already exists	82,1	2753
+for relation * does not exist	83,1	2754
+for relation * is a constraint trigger	82,1	2755
+for relation * is an internal or a child trigger	82,1	2755
+for table * already exists	82,1	2756
+for table * does not exist	83,1	2749
+for the partitioned engine it is necessary to define all	1470	1818
+for update share in a recursive query is not implemented	45	2757
+force_not_null column * not referenced by copy	168,1	2758
+force_null column * not referenced by copy	168,1	2758
+force_quote column * not referenced by copy	168,1	2759
+forcing close of thread * user	1210	1548
+foreign data wrapper * already exists	82,1	2760
+foreign data wrapper * does not exist	83,1	2761
+foreign data wrapper * does not support import foreign schema	2302,2312	2762
+foreign data wrapper * has no handler	43	2763
+foreign data wrapper with oid * does not exist	83,1	781
+foreign key cascade delete update exceeds max depth of	1204	1542
+foreign key constraint * cannot be implemented	148,1	461
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1214	1552
+foreign key constraint for table * record * would lead to a duplicate entry in table	1213	1551
 foreign key constraints are not supported on foreign tables	45,131	212
-foreign key constraints not possible for domains	0,1	852
-foreign key referenced columns list must not contain duplicates	2332,1	2753
-foreign key violation	2333	2754
-foreign server with oid * does not exist	83,1	775
-foreign table * does not allow deletes	43	529
-foreign table * does not allow inserts	43	529
-foreign table * does not allow updates	43	529
-foreign table * does not exist	83,1	1056
-foreign_key_violation	2333,572	2754
-foreignkey constraint failed	2334,574	2755
-foreignkeyviolation	2333,572	2754
-format error in certificate s notafter field	2335,156	2756
-format error in certificate s notbefore field	2336,156	2757
-format error in crl s lastupdate field	2337,156	2758
-format error in crl s nextupdate field	2338,156	2759
-format flags conversion mismatch exception	2339	2760
-format of the executable exe or library dll is invalid	265	2761
-format specifies argument 0 but arguments are numbered from 1	93,50	2707
-formatexception	2340	2762
-formatflagsconversionmismatchexception	2339	2760
-formatter closed exception	2341	2763
-formatterclosedexception	2341	2763
-formatting field * is only supported in to_char	45	1229
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1217	1547
-found a row in wrong partition	1535	1879
-found a row not matching the given partition set	1533	1877
-found a row that does not match the partition	1534	1878
+foreign key constraints not possible for domains	0,1	858
+foreign key referenced columns list must not contain duplicates	2332,1	2764
+foreign key violation	2333	2765
+foreign server with oid * does not exist	83,1	781
+foreign table * does not allow deletes	43	534
+foreign table * does not allow inserts	43	534
+foreign table * does not allow updates	43	534
+foreign table * does not exist	83,1	1064
+foreign_key_violation	2333,573	2765
+foreignkey constraint failed	2334,575	2766
+foreignkeyviolation	2333,573	2765
+format error in certificate s notafter field	2335,156	2767
+format error in certificate s notbefore field	2336,156	2768
+format error in crl s lastupdate field	2337,156	2769
+format error in crl s nextupdate field	2338,156	2770
+format flags conversion mismatch exception	2339	2771
+format of the executable exe or library dll is invalid	266	2772
+format specifies argument 0 but arguments are numbered from 1	93,50	2718
+formatexception	2340	2773
+formatflagsconversionmismatchexception	2339	2771
+formatter closed exception	2341	2774
+formatterclosedexception	2341	2774
+formatting field * is only supported in to_char	45	1237
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1217	1555
+found a row in wrong partition	1535	1887
+found a row not matching the given partition set	1533	1885
+found a row that does not match the partition	1534	1886
 fragmented client hello	2342,150	169
-frame end cannot be unbounded preceding	454,1	2764
-frame ending offset must not be negative	2343,50	2765
-frame ending offset must not be null	94,50	2766
-frame exclusion is not supported yet	1222	1552
-frame start cannot be unbounded following	454,1	2764
-frame starting from current row cannot have preceding rows	454,1	2764
-frame starting from following row cannot end with current row	454,1	2764
-frame starting from following row cannot have preceding rows	454,1	2764
-frame starting offset must not be negative	2343,50	2765
-frame starting offset must not be null	94,50	2766
-free disk space failed	2344,2345	2767
-freediskspacefailed	2344,2345	2767
+frame end cannot be unbounded preceding	455,1	2775
+frame ending offset must not be negative	2343,50	2776
+frame ending offset must not be null	94,50	2777
+frame exclusion is not supported yet	1222	1560
+frame start cannot be unbounded following	455,1	2775
+frame starting from current row cannot have preceding rows	455,1	2775
+frame starting from following row cannot end with current row	455,1	2775
+frame starting from following row cannot have preceding rows	455,1	2775
+frame starting offset must not be negative	2343,50	2776
+frame starting offset must not be null	94,50	2777
+free disk space failed	2344,2345	2778
+freediskspacefailed	2344,2345	2778
 from must specify exactly one value per partitioning column	47,1	47
-frozenerror	2346	2768
-fstat disk i o error	2347,81	2769
-fsync disk i o error	2348,81	2770
-full join is only supported with merge joinable join conditions	45	2771
-full join is only supported with merge joinable or hash joinable join conditions	45	2772
-fullpath unable to open database file	2349,730	2773
-fulltext index creation requires a lock	1037	1349
-fulltext index is not supported for partitioned tables	1225	1555
-function * already exists	1707	2063
-function * does not exist check the * section in the reference manual	1226	1556
-function * ended without return	1606	1959
-function * is not defined	1227	1557
-function call message contains * argument formats but	311,312	2774
-function call message contains * arguments but function requires	311,312	2774
-function call to dropped function	746,1	2775
-function can only be called when server is in binary upgrade mode	436,43	2776
-function constraint failed	2350,574	2777
-function executed no return statement	2351	2778
-function has * columns available but * columns specified	168,1	664
+frozenerror	2346	2779
+fstat disk i o error	2347,81	2780
+fsync disk i o error	2348,81	2781
+full join is only supported with merge joinable join conditions	45	2782
+full join is only supported with merge joinable or hash joinable join conditions	45	2783
+fullpath unable to open database file	2349,731	2784
+fulltext index creation requires a lock	1037	1357
+fulltext index is not supported for partitioned tables	1225	1563
+function * already exists	1707	2071
+function * does not exist check the * section in the reference manual	1226	1564
+function * ended without return	1606	1967
+function * is not defined	1227	1565
+function call message contains * argument formats but	312,313	2785
+function call message contains * arguments but function requires	312,313	2785
+function call to dropped function	746,1	2786
+function can only be called when server is in binary upgrade mode	437,43	2787
+function constraint failed	2350,575	2788
+function executed no return statement	2351	2789
+function has * columns available but * columns specified	168,1	670
 function name * is not unique	113,1	121
-function not implemented	1006	2779
+function not implemented	1006	2790
 function number * appears more than once	84,1	83
-function only accepts arguments that can be converted to numerical types	1862	2250
-function or expression * cannot be used in the * clause of s	1229	1559
+function only accepts arguments that can be converted to numerical types	1862	2258
+function or expression * cannot be used in the * clause of s	1229	1567
 function result type must be * because of out parameters	48,1	112
 function result type must be specified	48,1	112
-function return row and query specified return row do not match	148,1	2780
-function returning record called in context that cannot accept type record	45	423
-function returning setof record called in context that cannot accept type record	45	2781
-function with oid * does not exist	746,1	2782
-function_executed_no_return_statement	2351,2352	2778
-functionexecutednoreturnstatement	2351,2352	2778
+function return row and query specified return row do not match	148,1	2791
+function returning record called in context that cannot accept type record	45	428
+function returning setof record called in context that cannot accept type record	45	2792
+function with oid * does not exist	746,1	2793
+function_executed_no_return_statement	2351,2352	2789
+functionexecutednoreturnstatement	2351,2352	2789
 functions cannot accept set arguments	48,1	112
-functions in from can return at most	491,182	790
-functions in index expression must be marked immutable	84,1	2783
-functions in index predicate must be marked immutable	84,1	2783
-functions in partition key expression must be marked immutable	84,1	655
-futurewarning	2353	2784
-galera replication not supported	1228	1558
+functions in from can return at most	491,182	796
+functions in index expression must be marked immutable	84,1	2794
+functions in index predicate must be marked immutable	84,1	2794
+functions in partition key expression must be marked immutable	84,1	661
+futurewarning	2353	2795
+galera replication not supported	1228	1566
 gateway timeout	35	34
 gateway_timeout	35	34
-gem not found exception	2354	2785
-gem not in home exception	2355	2786
-gemnotfoundexception	2354	2785
-gemnotinhomeexception	2355	2786
-general security exception	2356	2787
-generalsecurityexception	2356	2787
-generated always	386	2788
-generated columns are not supported in copy from where conditions	168,1	2789
+gem not found exception	2354	2796
+gem not in home exception	2355	2797
+gemnotfoundexception	2354	2796
+gemnotinhomeexception	2355	2797
+general security exception	2356	2798
+generalsecurityexception	2356	2798
+generated always	387	2799
+generated columns are not supported in copy from where conditions	168,1	2800
 generated columns are not supported on partitions	45	212
 generated columns are not supported on typed tables	45	212
-generated_always	386,1	2788
-generatedalways	386,1	2788
-generation expression for column * cannot be cast automatically to type	148,1	456
-generation expression is not immutable	84,1	657
-generatorerror	2357	2790
-generatorexit	2358,2359	2791
-generic signature format error	2360	2792
-genericsignatureformaterror	2360	2792
-geometry byte string must be little endian	1238	1568
-geometry overlay calculation error geometry data is invalid in function	1090	1402
-geometry turn info calculation error geometry data is invalid in function	1091	1403
-get stacked diagnostics when handler not active	1236	1566
-getaddrinfo name or service not known	753	2793
-gettemppath disk i o error	2361,81	2794
+generated_always	387,1	2799
+generatedalways	387,1	2799
+generation expression for column * cannot be cast automatically to type	148,1	461
+generation expression is not immutable	84,1	663
+generatorerror	2357	2801
+generatorexit	2358,2359	2802
+generic signature format error	2360	2803
+genericsignatureformaterror	2360	2803
+geometry byte string must be little endian	1238	1576
+geometry overlay calculation error geometry data is invalid in function	1090	1410
+geometry turn info calculation error geometry data is invalid in function	1091	1411
+get stacked diagnostics when handler not active	1236	1574
+getaddrinfo name or service not known	753	2804
+gettemppath disk i o error	2361,81	2805
 got a fin before a ccs	2362,150	169
-got a packet bigger than * bytes	1379	1715
-got a read error from the connection pipe	1382	1718
-got an error evaluating stored expression	1156	1482
-got an error from fcntl	1377	1713
-got an error reading communication packets	1381	1717
-got an error when calculating default value for s	1093	1405
-got an error writing communication packets	1376	1712
-got error * during checkpoint	1152	1478
-got error * during commit	1153	1479
-got error * during flush_logs	1154	1480
-got error * during rollback	1155	1481
-got error * from	1234	1564
-got error * from storage engine	1235	1565
-got fatal error * from master when reading data from binary log	1350	1686
-got overflow when converting * to * value truncated	1135	1457
-got packets out of order	1380	1716
-got signal * aborting	1244	1574
-got temporary error * from	1237	1567
-got timeout reading communication packets	1383	1719
-got timeout writing communication packets	1384	1720
-goto is not allowed in a stored procedure handler	1600	1953
-grant options can only be granted to roles	517,518	636
-grant options cannot be granted back to your own grantor	517,518	2795
-grant with identified with is illegal because the user s already exists	1245	1575
-grantor must be current user	45	2796
-grouping error	110	2797
-grouping must have fewer than 32 arguments	2363,182	2798
-grouping_error	110,1	2797
-groupingerror	110,1	2797
-groups mode requires an order by clause	454,1	509
-grpc status aborted	607,608,11	753
+got a packet bigger than * bytes	1379	1723
+got a read error from the connection pipe	1382	1726
+got an error evaluating stored expression	1156	1490
+got an error from fcntl	1377	1721
+got an error reading communication packets	1381	1725
+got an error when calculating default value for s	1093	1413
+got an error writing communication packets	1376	1720
+got error * during checkpoint	1152	1486
+got error * during commit	1153	1487
+got error * during flush_logs	1154	1488
+got error * during rollback	1155	1489
+got error * from	1234	1572
+got error * from storage engine	1235	1573
+got fatal error * from master when reading data from binary log	1350	1694
+got overflow when converting * to * value truncated	1135	1465
+got packets out of order	1380	1724
+got signal * aborting	1244	1582
+got temporary error * from	1237	1575
+got timeout reading communication packets	1383	1727
+got timeout writing communication packets	1384	1728
+goto is not allowed in a stored procedure handler	1600	1961
+grant options can only be granted to roles	518,519	642
+grant options cannot be granted back to your own grantor	518,519	2806
+grant with identified with is illegal because the user s already exists	1245	1583
+grantor must be current user	45	2807
+grouping error	110	2808
+grouping must have fewer than 32 arguments	2363,182	2809
+grouping_error	110,1	2808
+groupingerror	110,1	2808
+groups mode requires an order by clause	455,1	514
+grpc status aborted	608,609,11	759
 grpc status already_exists	129,130,11	141
-grpc status cancelled	609,610,611	754
-grpc status data_loss	612,613,31	755
-grpc status deadline_exceeded	614,615,35	756
-grpc status failed_precondition	616,617,2	757
-grpc status internal	618,619,31	758
-grpc status invalid_argument	620,621,2	759
-grpc status not_found	6,622	760
-grpc status out_of_range	623,624,2	761
-grpc status permission_denied	625,626,5	762
-grpc status resource_exhausted	627,628,28	763
-grpc status unauthenticated	629,630,3	764
-grpc status unavailable	631,632,34	765
-grpc status unimplemented	633,634,32	766
-grpc status unknown	635,636,31	767
-gssapi authentication is not supported on local sockets	107,108	261
-gtid * and * conflict duplicate domain id	1147	1473
-gtid_executed was changed from * to	1247	1577
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1248	1578
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1250	1580
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1111	1431
-gtid_next cannot be set to anonymous when gtid_mode on	1109	1429
-gtid_next cannot be set to uuid number when gtid_mode off	1110	1430
-gtid_next_list cannot be set to a non null value when gtid_mode off	1108	1428
-gtid_purged can only be set when gtid_executed is empty	1112	1432
-gtid_purged can only be set when gtid_mode on	1113	1433
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1114	1434
-gtid_purged was changed from * to	1255	1585
-gtsvector_in not implemented	45	2799
-gzip compression is not supported by this build	45	2800
-gzip invalid checksum	2364,2365	2801
-gzip invalid header	2366,161	2802
-handler function is not specified	746,1	2803
-has a collation conflict	582,1	725
-has a compression method conflict	148,1	456
-has a storage parameter conflict	148,1	456
-has a type conflict	148,1	456
-has an old format you should re create the * object s	1433	1772
-has different type for column	148,1	456
-has multiple for update share references to table	467	1136
-has no installation script nor update path for version	93,50	2804
-has no update path from version * to version	93,50	2804
-has pseudo type	47,1	437
-has unsupported event type	45	2805
-has wrong type	148,1	588
+grpc status cancelled	610,611,612	760
+grpc status data_loss	613,614,31	761
+grpc status deadline_exceeded	615,616,35	762
+grpc status failed_precondition	617,618,2	763
+grpc status internal	619,620,31	764
+grpc status invalid_argument	621,622,2	765
+grpc status not_found	6,623	766
+grpc status out_of_range	624,625,2	767
+grpc status permission_denied	626,627,5	768
+grpc status resource_exhausted	628,629,28	769
+grpc status unauthenticated	630,631,3	770
+grpc status unavailable	632,633,34	771
+grpc status unimplemented	634,635,32	772
+grpc status unknown	636,637,31	773
+gssapi authentication is not supported on local sockets	107,108	263
+gtid * and * conflict duplicate domain id	1147	1481
+gtid_executed was changed from * to	1247	1585
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1248	1586
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1250	1588
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1111	1439
+gtid_next cannot be set to anonymous when gtid_mode on	1109	1437
+gtid_next cannot be set to uuid number when gtid_mode off	1110	1438
+gtid_next_list cannot be set to a non null value when gtid_mode off	1108	1436
+gtid_purged can only be set when gtid_executed is empty	1112	1440
+gtid_purged can only be set when gtid_mode on	1113	1441
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1114	1442
+gtid_purged was changed from * to	1255	1593
+gtsvector_in not implemented	45	2810
+gzip compression is not supported by this build	45	2811
+gzip invalid checksum	2364,2365	2812
+gzip invalid header	2366,161	2813
+handler function is not specified	746,1	2814
+has a collation conflict	583,1	731
+has a compression method conflict	148,1	461
+has a storage parameter conflict	148,1	461
+has a type conflict	148,1	461
+has an old format you should re create the * object s	1433	1780
+has different type for column	148,1	461
+has multiple for update share references to table	468	1144
+has no installation script nor update path for version	93,50	2815
+has no update path from version * to version	93,50	2815
+has pseudo type	47,1	442
+has unsupported event type	45	2816
+has wrong type	148,1	593
 hash function 1 must have one argument	84,1	83
 hash function 1 must return integer	84,1	83
 hash function 2 must have two arguments	84,1	83
 hash function 2 must return bigint	84,1	83
-hash indexes do not support whole index scans	45	2806
-headlessexception	2367	2807
-heap relfilenode value not set when in binary upgrade mode	93,50	2808
-held cursor requires same isolation level	2368	2809
-held_cursor_requires_same_isolation_level	2368,96	2809
-heldcursorrequiressameisolationlevel	2368,96	2809
-help database is corrupt or does not exist	1128	1450
-highest timeline * of the primary is behind recovery timeline	43	497
-hmacerror	2369	2810
-host * is blocked because of many connection errors unblock with	1260	1591
-host * is not allowed to connect to this mariadb server	1261	1592
-host is down	938	2811
-host port conflict	2370	2812
-host protection exception	2371	2813
-hostgssenc record cannot match because gssapi is not supported by this build	107,108	261
-hostname mismatch	2372,156	2814
-hostportconflict	2370	2812
-hostprotectionexception	2371	2813
-hostssl record cannot match because ssl is disabled	107,108	261
-hostssl record cannot match because ssl is not supported by this build	107,108	261
-hot standby is not possible because of insufficient parameter settings	93,50	2815
+hash indexes do not support whole index scans	45	2817
+headlessexception	2367	2818
+heap relfilenode value not set when in binary upgrade mode	93,50	2819
+held cursor requires same isolation level	2368	2820
+held_cursor_requires_same_isolation_level	2368,96	2820
+heldcursorrequiressameisolationlevel	2368,96	2820
+help database is corrupt or does not exist	1128	1458
+highest timeline * of the primary is behind recovery timeline	43	502
+hmacerror	2369	2821
+host * is blocked because of many connection errors unblock with	1260	1599
+host * is not allowed to connect to this mariadb server	1261	1600
+host is down	938	2822
+host port conflict	2370	2823
+host protection exception	2371	2824
+hostgssenc record cannot match because gssapi is not supported by this build	107,108	263
+hostname mismatch	2372,156	2825
+hostportconflict	2370	2823
+hostprotectionexception	2371	2824
+hostssl record cannot match because ssl is disabled	107,108	263
+hostssl record cannot match because ssl is not supported by this build	107,108	263
+hot standby is not possible because of insufficient parameter settings	93,50	2826
 http 400	2	1
 http 401	3	2
 http 402	4	3
@@ -13861,9 +13892,9 @@ http 507	38	37
 http 508	39	38
 http 510	40	39
 http 511	41	40
-http bad response	2373	2816
-http connect timeout exception	2374	2817
-http connection has been hijacked	2375,2376	2818
+http bad response	2373	2827
+http connect timeout exception	2374	2828
+http connection has been hijacked	2375,2376	2829
 http error 400	2	1
 http error 401	3	2
 http error 402	4	3
@@ -13904,20 +13935,20 @@ http error 507	38	37
 http error 508	39	38
 http error 510	40	39
 http error 511	41	40
-http fatal error	2377	2819
-http handler timeout	2378	2820
-http header syntax error	2379	2821
-http invalid read on closed body	2380,2381	2822
-http listener exception	2382	2823
-http named cookie not present	2383,2384	2824
-http no location header in response	2385,2386	2825
-http no such file	2387,2388	2826
+http fatal error	2377	2830
+http handler timeout	2378	2831
+http header syntax error	2379	2832
+http invalid read on closed body	2380,2381	2833
+http listener exception	2382	2834
+http named cookie not present	2383,2384	2835
+http no location header in response	2385,2386	2836
+http no such file	2387,2388	2837
 http request	2389,150	169
-http request method or response status code does not allow body	2390,2391	2827
-http retriable error	2392	2828
-http retry exception	2393	2829
-http server closed	2394	2830
-http server exception	2395	2831
+http request method or response status code does not allow body	2390,2391	2838
+http retriable error	2392	2839
+http retry exception	2393	2840
+http server closed	2394	2841
+http server exception	2395	2842
 http status 400	2	1
 http status 401	3	2
 http status 402	4	3
@@ -13958,1933 +13989,1937 @@ http status 507	38	37
 http status 508	39	38
 http status 510	40	39
 http status 511	41	40
-http timeout exception	2396	2832
+http timeout exception	2396	2843
 http version not supported	36	35
-http wrote more than the declared content length	2397,2398	2833
+http wrote more than the declared content length	2397,2398	2844
 http_version_not_supported	36	35
-httpbadresponse	2373	2816
-httpconnecttimeoutexception	2374	2817
-httperror	2399	2834
-httpexception	2400	2835
-httpfatalerror	2377	2819
-httpheadersyntaxerror	2379	2821
-httplistenerexception	2382	2823
-httpretriableerror	2392	2828
-httpretryexception	2393	2829
+httpbadresponse	2373	2827
+httpconnecttimeoutexception	2374	2828
+httperror	2399	2845
+httpexception	2400	2846
+httpfatalerror	2377	2830
+httpheadersyntaxerror	2379	2832
+httplistenerexception	2382	2834
+httpretriableerror	2392	2839
+httpretryexception	2393	2840
 https proxy request	2401,150	169
-httpserverexception	2395	2831
-httptimeoutexception	2396	2832
-huge pages not supported on this platform	45	2836
-huge pages not supported with the current shared_memory_type setting	45	2836
+httpserverexception	2395	2842
+httptimeoutexception	2396	2843
+huge pages not supported on this platform	45	2847
+huge pages not supported with the current shared_memory_type setting	45	2847
 i m a teapot	20	19
-i o error reading log index file	1301	1634
-i o possible	2226	2837
-icu is not supported in this build	45	774
-icu locale cannot be specified unless locale provider is icu	84,1	2838
-icu locale must be specified	93,50	534
-identifier name * is too long	1680	2034
-identifier removed	940	2839
-identifier too long	2402,1	2840
-identity column type must be smallint integer or bigint	93,50	2841
+i o error reading log index file	1301	1642
+i o possible	2226	2848
+icu is not supported in this build	45	780
+icu locale cannot be specified unless locale provider is icu	84,1	2849
+icu locale must be specified	93,50	539
+identifier name * is too long	1680	2042
+identifier removed	940	2850
+identifier too long	2402,1	2851
+identity column type must be smallint integer or bigint	93,50	2852
 identity columns are not supported on partitions	45	212
 identity columns are not supported on typed tables	45	212
-identity not mapped exception	758	2842
-identitynotmappedexception	758	2842
-idle in transaction session timeout	2403	2843
-idle session timeout	2404	2844
-idle_in_transaction_session_timeout	2403,96	2843
-idle_session_timeout	2404,104	2844
-idleintransactionsessiontimeout	2403,96	2843
-idlesessiontimeout	2404,104	2844
-ignoring specified roles other than public	93,50	2845
-iio invalid tree exception	2405	2846
-iioexception	2406	2847
-iioinvalidtreeexception	2405	2846
-illegal * value found during parsing	1270	1601
-illegal access error	2407	2848
-illegal access exception	2408	2849
-illegal argument exception	2409	2850
-illegal block size exception	2410	2851
-illegal blocking mode exception	2411	2852
-illegal caller exception	2412	2853
-illegal channel group exception	2413	2854
-illegal charset name exception	2414	2855
-illegal class format exception	2415	2856
-illegal component state exception	2416	2857
-illegal format code point exception	2417	2858
-illegal format conversion exception	2418	2859
-illegal format exception	2419	2860
-illegal format flags exception	2420	2861
-illegal format precision exception	2421	2862
-illegal format width exception	2422	2863
-illegal grant revoke command please consult the manual to see which privileges can be used	1264	1595
-illegal instruction	2207	2864
-illegal mix of collations * and * for operation	1096	1408
-illegal mix of collations * for operation	1097	1409
-illegal mix of collations for operation	1097	1410
-illegal monitor state exception	2423	2865
-illegal parameter data type * for operation	1267	1598
-illegal parameter data types * and * for operation	1268	1599
-illegal path state exception	2424	2866
+identity not mapped exception	758	2853
+identitynotmappedexception	758	2853
+idle in transaction session timeout	2403	2854
+idle session timeout	2404	2855
+idle_in_transaction_session_timeout	2403,96	2854
+idle_session_timeout	2404,104	2855
+idleintransactionsessiontimeout	2403,96	2854
+idlesessiontimeout	2404,104	2855
+ignoring specified roles other than public	93,50	2856
+iio invalid tree exception	2405	2857
+iioexception	2406	2858
+iioinvalidtreeexception	2405	2857
+illegal * value found during parsing	1270	1609
+illegal access error	2407	2859
+illegal access exception	2408	2860
+illegal argument exception	2409	2861
+illegal block size exception	2410	2862
+illegal blocking mode exception	2411	2863
+illegal caller exception	2412	2864
+illegal channel group exception	2413	2865
+illegal charset name exception	2414	2866
+illegal class format exception	2415	2867
+illegal component state exception	2416	2868
+illegal division by zero	202	2869
+illegal format code point exception	2417	2870
+illegal format conversion exception	2418	2871
+illegal format exception	2419	2872
+illegal format flags exception	2420	2873
+illegal format precision exception	2421	2874
+illegal format width exception	2422	2875
+illegal grant revoke command please consult the manual to see which privileges can be used	1264	1603
+illegal instruction	2207	2876
+illegal mix of collations * and * for operation	1096	1416
+illegal mix of collations * for operation	1097	1417
+illegal mix of collations for operation	1097	1418
+illegal monitor state exception	2423	2877
+illegal parameter data type * for operation	1267	1606
+illegal parameter data types * and * for operation	1268	1607
+illegal path state exception	2424	2878
 illegal point compression	2425,150	169
-illegal seek	2177	2867
-illegal selector exception	2426	2868
-illegal state exception	2427	2869
+illegal seek	2177	2879
+illegal selector exception	2426	2880
+illegal state exception	2427	2881
 illegal suite b digest	2428,150	169
-illegal thread state exception	2429	2870
-illegal value used as argument of dynamic column function	1148	1474
-illegalaccesserror	2407	2848
-illegalaccessexception	2408	2849
-illegalargumentexception	2409	2850
-illegalblockingmodeexception	2411	2852
-illegalblocksizeexception	2410	2851
-illegalcallerexception	2412	2853
-illegalchannelgroupexception	2413	2854
-illegalcharsetnameexception	2414	2855
-illegalclassformatexception	2415	2856
-illegalcomponentstateexception	2416	2857
-illegalformatcodepointexception	2417	2858
-illegalformatconversionexception	2418	2859
-illegalformatexception	2419	2860
-illegalformatflagsexception	2420	2861
-illegalformatprecisionexception	2421	2862
-illegalformatwidthexception	2422	2863
-illegalmonitorstateexception	2423	2865
-illegalpathstateexception	2424	2866
-illegalselectorexception	2426	2868
-illegalstateexception	2427	2869
-illegalthreadstateexception	2429	2870
-illformed locale exception	2430	2871
-illformedlocaleexception	2430	2871
+illegal thread state exception	2429	2882
+illegal value used as argument of dynamic column function	1148	1482
+illegalaccesserror	2407	2859
+illegalaccessexception	2408	2860
+illegalargumentexception	2409	2861
+illegalblockingmodeexception	2411	2863
+illegalblocksizeexception	2410	2862
+illegalcallerexception	2412	2864
+illegalchannelgroupexception	2413	2865
+illegalcharsetnameexception	2414	2866
+illegalclassformatexception	2415	2867
+illegalcomponentstateexception	2416	2868
+illegalformatcodepointexception	2417	2870
+illegalformatconversionexception	2418	2871
+illegalformatexception	2419	2872
+illegalformatflagsexception	2420	2873
+illegalformatprecisionexception	2421	2874
+illegalformatwidthexception	2422	2875
+illegalmonitorstateexception	2423	2877
+illegalpathstateexception	2424	2878
+illegalselectorexception	2426	2880
+illegalstateexception	2427	2881
+illegalthreadstateexception	2429	2882
+illformed locale exception	2430	2883
+illformedlocaleexception	2430	2883
 im_a_teapot	20	19
-image gc failed	2431,2432	2872
-image inspect error	2433,2434	2873
-image pull back off	2435,2436	2874
-image unknown format	2437,2438	2875
-imagegcfailed	2431,2432	2872
-imageinspecterror	2433,2434	2873
-imagepullbackoff	2435,2436	2874
-imaging op exception	2439	2876
-imagingopexception	2439	2876
-importerror	2440	2877
-importwarning	2441	2878
-impossible dependencies error	2442	2879
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1243	1573
-impossibledependencieserror	2442	2879
-improper binary format in array element	749,50	2880
-improper binary format in record column	749,50	2881
-improper connection state	2443	2882
-improper qualified name too many dotted names	0,1	2883
-improper relation name too many dotted names	0,1	2883
-improper type name	49,50	2632
-improperconnectionstate	2443	2882
+image gc failed	2431,2432	2884
+image inspect error	2433,2434	2885
+image pull back off	2435,2436	2886
+image unknown format	2437,2438	2887
+imagegcfailed	2431,2432	2884
+imageinspecterror	2433,2434	2885
+imagepullbackoff	2435,2436	2886
+imaging op exception	2439	2888
+imagingopexception	2439	2888
+importerror	2440	2889
+importwarning	2441	2890
+impossible dependencies error	2442	2891
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1243	1581
+impossibledependencieserror	2442	2891
+improper binary format in array element	749,50	2892
+improper binary format in record column	749,50	2893
+improper connection state	2443	2894
+improper qualified name too many dotted names	0,1	2895
+improper relation name too many dotted names	0,1	2895
+improper type name	49,50	2643
+improperconnectionstate	2443	2894
 in an aggregate with distinct order by expressions must appear in argument list	168,1	190
-in child table has a conflicting generation expression	148,1	456
-in child table must be a generated column	148,1	456
-in child table must be marked not null	148,1	456
-in failed sql transaction	803	2884
-in from has unsupported return type	148,1	2885
-in progress error	2444	2886
-in_failed_sql_transaction	803,96	2884
-inaccessible object exception	2445	2887
-inaccessibleobjectexception	2445	2887
-inappropriate access mode for branch transaction	2446	2888
+in child table has a conflicting generation expression	148,1	461
+in child table must be a generated column	148,1	461
+in child table must be marked not null	148,1	461
+in failed sql transaction	803	2896
+in from has unsupported return type	148,1	2897
+in progress error	2444	2898
+in_failed_sql_transaction	803,96	2896
+inaccessible object exception	2445	2899
+inaccessibleobjectexception	2445	2899
+inappropriate access mode for branch transaction	2446	2900
 inappropriate fallback	2447,150	169
-inappropriate ioctl for device	1013	2889
-inappropriate isolation level for branch transaction	2448	2890
-inappropriate_access_mode_for_branch_transaction	2446,96	2888
-inappropriate_isolation_level_for_branch_transaction	2448,96	2890
-inappropriateaccessmodeforbranchtransaction	2446,96	2888
-inappropriateisolationlevelforbranchtransaction	2448,96	2890
-including column does not support a collation	84,1	2783
-including column does not support an operator class	84,1	2783
-including column does not support asc desc options	84,1	2783
-including column does not support nulls first last options	84,1	2783
-incompatible class change error	2449	2891
-incompatibleclasschangeerror	2449	2891
-incomplete annotation exception	2450	2892
-incomplete message from client	311,312	2893
-incomplete read error	2451,2452	2894
-incomplete startup packet	311,312	2895
-incompleteannotationexception	2450	2892
-incompleteread	2453	2896
-incompletereaderror	2451,2452	2894
-inconsistency in usage of column lists for partitioning	1452	1792
+inappropriate ioctl for device	1013	2901
+inappropriate isolation level for branch transaction	2448	2902
+inappropriate_access_mode_for_branch_transaction	2446,96	2900
+inappropriate_isolation_level_for_branch_transaction	2448,96	2902
+inappropriateaccessmodeforbranchtransaction	2446,96	2900
+inappropriateisolationlevelforbranchtransaction	2448,96	2902
+including column does not support a collation	84,1	2794
+including column does not support an operator class	84,1	2794
+including column does not support asc desc options	84,1	2794
+including column does not support nulls first last options	84,1	2794
+incompatible class change error	2449	2903
+incompatibleclasschangeerror	2449	2903
+incomplete annotation exception	2450	2904
+incomplete message from client	312,313	2905
+incomplete read error	2451,2452	2906
+incomplete startup packet	312,313	2907
+incompleteannotationexception	2450	2904
+incompleteread	2453	2908
+incompletereaderror	2451,2452	2906
+inconsistency in usage of column lists for partitioning	1452	1800
 inconsistent compression	2454,150	169
 inconsistent early data alpn	2455,150	169
 inconsistent early data sni	2456,150	169
 inconsistent extms	2457,150	169
-inconsistent types deduced for parameter	138,1	924
-incorrect * value * for column	1706	2062
-incorrect * value * for function	1865	2253
-incorrect argument type to variable	1861	2249
-incorrect arguments to	1825	2212
-incorrect binary data format	749,50	2897
-incorrect binary data format in bind parameter	749,50	2898
-incorrect binary data format in function argument	749,50	2899
-incorrect binary data format in logical replication column	749,50	2900
-incorrect catalog name	1838	2226
-incorrect column name	1827	2214
-incorrect column specifier for column	1829	2216
-incorrect database name	1828	2215
-incorrect default value * for column	1292	1625
-incorrect escaping in json text in argument * to function * at position	1309	1642
-incorrect foreign key definition for	1832	2219
-incorrect geojson format empty * array	1230	1560
-incorrect geojson format polygon not closed	1232	1562
-incorrect geojson format specified for st_geomfromgeojson function	1231	1561
-incorrect geojson format too few points for linestring specified	1233	1563
-incorrect index name	1839	2227
-incorrect information in file	1425	1763
-incorrect number of arguments for * expected * got	1615	1969
-incorrect number of fetch variables	1616	1970
-incorrect parameter count in the call to native function	1845	2233
-incorrect parameter count to cursor	1844	2232
-incorrect parameter count to procedure	1846	2234
-incorrect parameter or combination of parameters for start slave until	1050	1362
-incorrect parameters in the call to native function	1847	2235
-incorrect parameters in the call to stored function	1849	2237
-incorrect parameters to procedure	1848	2236
-incorrect partition name	1850	2238
-incorrect prefix key the used key part isn * t support unique prefix keys	1854	2242
-incorrect routine name	1614	1968
-incorrect table definition all merge tables must be in the same database	1712	2068
-incorrect table definition there can be only one auto column and it must be defined as a key	1826	2213
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1694	2049
-incorrect table name	1856	2244
-incorrect usage of * and	1863	2251
-incorrect usage placement of	1116	1437
-incorrect user level lock name	1754	2141
-incorrect value * for option	1047	1359
-increment must not be zero	93,50	2841
-indentationerror	2458,2459	2901
-indeterminate collation	744	2902
-indeterminate datatype	465	2903
-indeterminate_collation	744,1	2902
-indeterminate_datatype	465,1	2903
-indeterminatecollation	744,1	2902
-indeterminatedatatype	465,1	2903
-index * is corrupted	1277	1608
-index * is of wrong type for an innodb fulltext index	1282	1613
+inconsistent types deduced for parameter	138,1	930
+incorrect * value * for column	1706	2070
+incorrect * value * for function	1865	2261
+incorrect argument type to variable	1861	2257
+incorrect arguments to	1825	2220
+incorrect binary data format	749,50	2909
+incorrect binary data format in bind parameter	749,50	2910
+incorrect binary data format in function argument	749,50	2911
+incorrect binary data format in logical replication column	749,50	2912
+incorrect catalog name	1838	2234
+incorrect column name	1827	2222
+incorrect column specifier for column	1829	2224
+incorrect database name	1828	2223
+incorrect default value * for column	1292	1633
+incorrect escaping in json text in argument * to function * at position	1309	1650
+incorrect foreign key definition for	1832	2227
+incorrect geojson format empty * array	1230	1568
+incorrect geojson format polygon not closed	1232	1570
+incorrect geojson format specified for st_geomfromgeojson function	1231	1569
+incorrect geojson format too few points for linestring specified	1233	1571
+incorrect index name	1839	2235
+incorrect information in file	1425	1771
+incorrect number of arguments for * expected * got	1615	1977
+incorrect number of fetch variables	1616	1978
+incorrect parameter count in the call to native function	1845	2241
+incorrect parameter count to cursor	1844	2240
+incorrect parameter count to procedure	1846	2242
+incorrect parameter or combination of parameters for start slave until	1050	1370
+incorrect parameters in the call to native function	1847	2243
+incorrect parameters in the call to stored function	1849	2245
+incorrect parameters to procedure	1848	2244
+incorrect partition name	1850	2246
+incorrect prefix key the used key part isn * t support unique prefix keys	1854	2250
+incorrect routine name	1614	1976
+incorrect table definition all merge tables must be in the same database	1712	2076
+incorrect table definition there can be only one auto column and it must be defined as a key	1826	2221
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1694	2057
+incorrect table name	1856	2252
+incorrect usage of * and	1863	2259
+incorrect usage placement of	1116	1445
+incorrect user level lock name	1754	2149
+incorrect value * for option	1047	1367
+increment must not be zero	93,50	2852
+indentationerror	2458,2459	2913
+indeterminate collation	744	2914
+indeterminate datatype	466	2915
+indeterminate_collation	744,1	2914
+indeterminate_datatype	466,1	2915
+indeterminatecollation	744,1	2914
+indeterminatedatatype	466,1	2915
+index * is corrupted	1277	1616
+index * is of wrong type for an innodb fulltext index	1282	1621
 index access method * does not have a handler	43	84
-index column size too large the maximum column size is * bytes	1276	1607
-index corrupted	2460	2904
+index column size too large the maximum column size is * bytes	1276	1615
+index corrupted	2460	2916
 index creation on system columns is not supported	45	82
-index database disk image is malformed	2461,2462	2905
-index expressions and predicates can refer only to the table being indexed	168,1	2906
-index for table * is corrupt try to repair it	1426	1764
-index invalid or out of range	173	2907
+index database disk image is malformed	2461,2462	2917
+index expressions and predicates can refer only to the table being indexed	168,1	2918
+index for table * is corrupt try to repair it	1426	1772
+index invalid or out of range	173	2919
 index operators must be binary	84,1	83
-index out of bounds exception	2463,173	2908
-index out of bounds the len is * but the index is	173	2909
-index out of range	173	2910
-index out of range exception	2464,173	2911
-index relfilenode value not set when in binary upgrade mode	93,50	2912
-index row requires * bytes maximum size is	182	2913
-index row size * exceeds btree version * for index	182	2914
-index row size * exceeds hash maximum	182	2915
-index row size * exceeds maximum * for index	182	2916
-index s does not support this operation	1326	1661
+index out of bounds exception	2463,173	2920
+index out of bounds the len is * but the index is	173	2921
+index out of range	173	2922
+index out of range exception	2464,173	2923
+index relfilenode value not set when in binary upgrade mode	93,50	2924
+index row requires * bytes maximum size is	182	2925
+index row size * exceeds btree version * for index	182	2926
+index row size * exceeds hash maximum	182	2927
+index row size * exceeds maximum * for index	182	2928
+index s does not support this operation	1326	1669
 index search operators must return boolean	84,1	83
-index was out of range must be non negative and less than the size of the collection	173	2917
-index was outside the bounds of the array	2464,173	2918
-index_corrupted	2460,830	2904
-indexcorrupted	2460,830	2904
-indexerror	2465,2466,173	2919
-indexoutofboundsexception	2463,173	2908
-indexoutofrangeexception	2464,173	2911
-indicator overflow	2467	2920
-indicator_overflow	2467,50	2920
-indicatoroverflow	2467,50	2920
-infailedsqltransaction	803,96	2884
-infinite recursion detected in policy for relation	84,1	2921
-infinite recursion detected in rules for relation	84,1	2921
-inherited column * has a collation conflict	582,1	725
-inherited column * has a generation conflict	148,1	456
-inherited column * has a storage parameter conflict	148,1	456
-inherited column * has a type conflict	148,1	456
-inherited column * must be renamed in child tables too	47,1	445
-inherited constraint * must be renamed in child tables too	47,1	445
-inherited relation * is not a table or foreign table	131,1	800
-inherits conflicting default values	520,1	644
-inherits conflicting generation expressions	520,1	644
-inherits from generated column but specifies default	520,1	644
-inherits from generated column but specifies identity	520,1	644
-initial position must not be null	94,50	2922
-initial slot snapshot too large	421,420	2923
-initiated by * normal shutdown	1420	1758
+index was out of range must be non negative and less than the size of the collection	173	2929
+index was outside the bounds of the array	2464,173	2930
+index_corrupted	2460,830	2916
+indexcorrupted	2460,830	2916
+indexerror	2465,2466,173	2931
+indexoutofboundsexception	2463,173	2920
+indexoutofrangeexception	2464,173	2923
+indicator overflow	2467	2932
+indicator_overflow	2467,50	2932
+indicatoroverflow	2467,50	2932
+infailedsqltransaction	803,96	2896
+infinite recursion detected in policy for relation	84,1	2933
+infinite recursion detected in rules for relation	84,1	2933
+inherited column * has a collation conflict	583,1	731
+inherited column * has a generation conflict	148,1	461
+inherited column * has a storage parameter conflict	148,1	461
+inherited column * has a type conflict	148,1	461
+inherited column * must be renamed in child tables too	47,1	450
+inherited constraint * must be renamed in child tables too	47,1	450
+inherited relation * is not a table or foreign table	131,1	806
+inherits conflicting default values	521,1	650
+inherits conflicting generation expressions	521,1	650
+inherits from generated column but specifies default	521,1	650
+inherits from generated column but specifies identity	521,1	650
+initial position must not be null	94,50	2934
+initial slot snapshot too large	422,421	2935
+initiated by * normal shutdown	1420	1766
 inline sql function body only valid for language sql	48,1	112
-innodb is in read only mode	1284	1615
-innodb presently supports one fulltext index creation at a time	1281	1612
-innodb refuses to write tables with row_format compressed or key_block_size	1739	2096
-inprogresserror	2444	2886
-input data type is not an array	148,1	494
-input is a query not an expression	93,50	2640
-input is out of range	306,50	2924
-input mismatch exception	2468	2925
-input of anonymous composite types is not implemented	45	2926
-input output error	945	2927
+innodb is in read only mode	1284	1623
+innodb presently supports one fulltext index creation at a time	1281	1620
+innodb refuses to write tables with row_format compressed or key_block_size	1739	2104
+inprogresserror	2444	2898
+input data type is not an array	148,1	499
+input is a query not an expression	93,50	2651
+input is out of range	307,50	2936
+input mismatch exception	2468	2937
+input of anonymous composite types is not implemented	45	2938
+input output error	945	2939
 input parameters after one with a default value must also have defaults	48,1	112
-input string is too short for datetime format	438,50	469
-input string was not in a correct format	452	2928
-inputmismatchexception	2468	2925
-insert delayed can * because it is locked with lock tables	1140	1463
-insert has more expressions than target columns	0,1	2929
-insert has more target columns than expressions	0,1	2929
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1070	1382
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1067	1379
-insert on duplicate key update on a table with more than one unique key is unsafe	1072	1384
-insert or update on table * violates foreign key constraint	2333,572	2930
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1071	1383
-insert select rule actions are not supported for queries having data modifying statements in with	45	579
-insert trigger s when condition cannot reference old values	84,1	308
-insert with on conflict clause cannot be used with table that has insert or update rules	45	579
-inspectfailed	2469,2470	2931
-installerror	2471	2932
-instance already exists exception	2472	2933
-instance not found exception	2473	2934
-instancealreadyexistsexception	2472	2933
-instancenotfoundexception	2473	2934
-instantiationerror	2474	2935
-instantiationexception	2475	2936
-instead nothing rules on select are not implemented	45	504
-instead of triggers cannot have column lists	45	309
-instead of triggers cannot have when conditions	45	309
-instead of triggers must be for each row	45	309
-insufficient data left in message	311,312,749	2937
-insufficient execution stack exception	2476	2938
-insufficient file descriptors available to start server process	122	2587
-insufficient free cpu	2477	2939
-insufficient free memory	2478	2940
-insufficient memory exception	2479	2941
-insufficient memory to continue the execution of the program	2479,2480	2942
-insufficient privilege	69	2943
-insufficient resources	122	2944
-insufficient resources exception	2481	2945
+input string is too short for datetime format	439,50	474
+input string was not in a correct format	453	2940
+inputmismatchexception	2468	2937
+insert delayed can * because it is locked with lock tables	1140	1471
+insert has more expressions than target columns	0,1	2941
+insert has more target columns than expressions	0,1	2941
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1070	1390
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1067	1387
+insert on duplicate key update on a table with more than one unique key is unsafe	1072	1392
+insert or update on table * violates foreign key constraint	2333,573	2942
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1071	1391
+insert select rule actions are not supported for queries having data modifying statements in with	45	584
+insert trigger s when condition cannot reference old values	84,1	311
+insert with on conflict clause cannot be used with table that has insert or update rules	45	584
+inspectfailed	2469,2470	2943
+installerror	2471	2944
+instance already exists exception	2472	2945
+instance not found exception	2473	2946
+instancealreadyexistsexception	2472	2945
+instancenotfoundexception	2473	2946
+instantiationerror	2474	2947
+instantiationexception	2475	2948
+instead nothing rules on select are not implemented	45	509
+instead of triggers cannot have column lists	45	312
+instead of triggers cannot have when conditions	45	312
+instead of triggers must be for each row	45	312
+insufficient data left in message	312,313,749	2949
+insufficient execution stack exception	2476	2950
+insufficient file descriptors available to start server process	122	2598
+insufficient free cpu	2477	2951
+insufficient free memory	2478	2952
+insufficient memory exception	2479	2953
+insufficient memory to continue the execution of the program	2479,2480	2954
+insufficient privilege	69	2955
+insufficient resources	122	2956
+insufficient resources exception	2481	2957
 insufficient security	2482,150	169
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2476	2946
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2476	2958
 insufficient storage	38	37
-insufficient_privilege	69,1	2943
-insufficient_resources	122	2944
+insufficient_privilege	69,1	2955
+insufficient_resources	122	2956
 insufficient_storage	38	37
-insufficientexecutionstackexception	2476	2938
-insufficientfreecpu	2477	2939
-insufficientfreememory	2478	2940
-insufficientmemoryexception	2479	2941
-insufficientprivilege	69,1	2943
-insufficientresources	122	2944
-insufficientresourcesexception	2481	2945
-integer is required for rows type frame	1860	2248
-integer out of range	306,50	311
-integrity constraint violation	572	2947
-integrity_constraint_violation	572	2947
-integrityconstraintviolation	572	2947
-integrityerror	2483	2948
-interface conversion interface is string not int	388	2949
-interfaceerror	2484	2950
-internal buffer overflow exception	2485	2951
-internal buffer overflow occurred	2485	2952
-internal error	830	2953
-internal error in the runtime	2200	2954
-internal function * is not in internal lookup table	746,1	945
-internal scheduler error	1180	1508
+insufficientexecutionstackexception	2476	2950
+insufficientfreecpu	2477	2951
+insufficientfreememory	2478	2952
+insufficientmemoryexception	2479	2953
+insufficientprivilege	69,1	2955
+insufficientresources	122	2956
+insufficientresourcesexception	2481	2957
+integer is required for rows type frame	1860	2256
+integer out of range	307,50	314
+integrity constraint violation	573	2959
+integrity_constraint_violation	573	2959
+integrityconstraintviolation	573	2959
+integrityerror	2483	2960
+interface conversion interface is string not int	203	2961
+interfaceerror	2484	2962
+internal buffer overflow exception	2485	2963
+internal buffer overflow occurred	2485	2964
+internal error	830	2965
+internal error in the runtime	2200	2966
+internal function * is not in internal lookup table	746,1	951
+internal scheduler error	1180	1516
 internal server error	31	30
-internal size * is invalid for passed by value type	84,1	2730
-internal_error	830	2953
+internal size * is invalid for passed by value type	84,1	2741
+internal_error	830	2965
 internal_server_error	31	30
-internalbufferoverflowexception	2485	2951
-internalerror	830	2953
-interrupted by timeout exception	2486	2955
-interrupted io exception	2487	2956
-interrupted naming exception	2488	2957
-interrupted system call	944	2958
-interrupted system call should be restarted	1886	2959
-interruptedbytimeoutexception	2486	2955
-interruptederror	944,2489	2960
-interruptedexception	2490	2961
-interruptedioexception	2487	2956
-interruptednamingexception	2488	2957
-interval field overflow	2491	2962
-interval field value out of range	2491,50	2963
-interval is either not positive or too big	1179	1507
-interval time zone * must not include months or days	93,50	2964
-interval_field_overflow	2491,50	2962
-intervalfieldoverflow	2491,50	2962
-into is only allowed on first select of union intersect except	0,1	2929
-introspectionexception	2492	2965
-invalid * character string	1289	1622
-invalid address error	2493	2966
-invalid address family in external	749,50	950
+internalbufferoverflowexception	2485	2963
+internalerror	830	2965
+interrupted by timeout exception	2486	2967
+interrupted io exception	2487	2968
+interrupted naming exception	2488	2969
+interrupted system call	944	2970
+interrupted system call should be restarted	1886	2971
+interruptedbytimeoutexception	2486	2967
+interruptederror	944,2489	2972
+interruptedexception	2490	2973
+interruptedioexception	2487	2968
+interruptednamingexception	2488	2969
+interval field overflow	2491	2974
+interval field value out of range	2491,50	2975
+interval is either not positive or too big	1179	1515
+interval time zone * must not include months or days	93,50	2976
+interval_field_overflow	2491,50	2974
+intervalfieldoverflow	2491,50	2974
+into is only allowed on first select of union intersect except	0,1	2941
+introspectionexception	2492	2977
+invalid * character string	1289	1630
+invalid address error	2493	2978
+invalid address family in external	749,50	956
 invalid affix alias	107,108	110
 invalid affix flag	107,108	110
 invalid affix flag * with long flag value	107,108	110
 invalid alert	2494,150	169
-invalid algorithm parameter exception	2495	2967
-invalid application exception	2496	2968
-invalid argument	620	2969
-invalid argument error * in function	1625	1979
+invalid algorithm parameter exception	2495	2979
+invalid application exception	2496	2980
+invalid argument	621	2981
+invalid argument error * in function	1625	1987
 invalid argument for	0,1	188
-invalid argument for logarithm	522	2970
-invalid argument for nth value function	169	2971
-invalid argument for ntile function	171	2972
-invalid argument for power function	51	2973
-invalid argument for sql json datetime function	838	2974
-invalid argument for width bucket function	760	2975
-invalid argument size * in function call message	311,312	2774
-invalid array flags	749,50	2880
-invalid array for xml namespace mapping	50	803
-invalid array length	173	2976
-invalid asynchronous state exception	2497	2977
-invalid attribute identifier exception	2498	2978
+invalid argument for logarithm	523	2982
+invalid argument for nth value function	169	2983
+invalid argument for ntile function	171	2984
+invalid argument for power function	51	2985
+invalid argument for sql json datetime function	838	2986
+invalid argument for width bucket function	760	2987
+invalid argument size * in function call message	312,313	2785
+invalid array flags	749,50	2892
+invalid array for xml namespace mapping	50	809
+invalid array length	173	2988
+invalid asynchronous state exception	2497	2989
+invalid attribute identifier exception	2498	2990
 invalid attribute in procedure definition	48,1	112
-invalid attribute value exception	2499	2979
-invalid attributes exception	2500	2980
-invalid authentication method	107,108	261
-invalid authentication method * not supported by this build	107,108	261
-invalid authorization specification	707	2981
-invalid base64 end sequence	93,50	2982
-invalid binary representation	749	2983
-invalid bits in external	749,50	950
+invalid attribute value exception	2499	2991
+invalid attributes exception	2500	2992
+invalid authentication method	107,108	263
+invalid authentication method * not supported by this build	107,108	263
+invalid authorization specification	708	2993
+invalid base64 end sequence	93,50	2994
+invalid binary representation	749	2995
+invalid bits in external	749,50	956
 invalid bound specification for a hash partition	47,1	47
 invalid bound specification for a list partition	47,1	47
 invalid bound specification for a range partition	47,1	47
-invalid byte sequence error	2501	2984
-invalid byte sequence for encoding	569,50	2985
-invalid byte value for encoding	569,50	2985
-invalid ca certificate	2502,156	2986
-invalid cast exception	2503	2987
-invalid catalog name	2504	2988
+invalid byte sequence error	2501	2996
+invalid byte sequence for encoding	570,50	2997
+invalid byte value for encoding	570,50	2997
+invalid ca certificate	2502,156	2998
+invalid cast exception	2503	2999
+invalid catalog name	2504	3000
 invalid ccs message	2505,150	169
 invalid certificate or alg	2506,150	169
-invalid certificate verification context	2507,156	2989
+invalid certificate verification context	2507,156	3001
 invalid character in affix flag	107,108	110
-invalid character in extension * schema must not contain any of	49,50	2990
-invalid character in extension owner must not contain any of	49,50	2990
-invalid character value for cast	2508	2991
-invalid character z looking for beginning of object key string	2229	2992
-invalid cidr mask in address	107,108	261
-invalid cidr value	49,50	2993
-invalid class exception	2509	2994
-invalid close message subtype	311,312	318
-invalid column definition	520	2995
-invalid column reference	168	2996
-invalid column reference * in load data	1334	1670
-invalid com object exception	198	2997
-invalid combination of date conventions	438,50	469
+invalid character in extension * schema must not contain any of	49,50	3002
+invalid character in extension owner must not contain any of	49,50	3002
+invalid character value for cast	2508	3003
+invalid character z looking for beginning of object key string	2229	3004
+invalid cidr mask in address	107,108	263
+invalid cidr value	49,50	3005
+invalid class exception	2509	3006
+invalid close message subtype	312,313	321
+invalid column definition	521	3007
+invalid column reference	168	3008
+invalid column reference * in load data	1334	1678
+invalid com object exception	198	3009
+invalid combination of date conventions	439,50	474
 invalid command	2510,150	169
-invalid command line argument	0,1	581
-invalid command line argument for server process	0,1	581
-invalid command name	93,50	2998
-invalid component error	2511	2999
+invalid command line argument	0,1	586
+invalid command line argument for server process	0,1	586
+invalid command name	93,50	3010
+invalid component error	2511	3011
 invalid compression algorithm	2512,150	169
-invalid compression method	93,50	597
-invalid compression specification	0,1	830
-invalid condition number	1133	1455
+invalid compression method	93,50	602
+invalid compression specification	0,1	836
+invalid condition number	1133	1463
 invalid config	2513,150	169
 invalid configuration name	2514,150	169
-invalid configuration parameter name	675,1	3000
-invalid configuration parameter name * removing it	675,1	3000
-invalid connection limit	93,50	534
-invalid connection string syntax	0,1	3001
-invalid connection type	107,108	261
+invalid configuration parameter name	676,1	3012
+invalid configuration parameter name * removing it	676,1	3012
+invalid connection limit	93,50	539
+invalid connection string syntax	0,1	3013
+invalid connection type	107,108	263
 invalid context	2515,150	169
-invalid copy file header missing flags	249,50	796
-invalid copy file header missing length	249,50	796
-invalid copy file header with oids	249,50	796
-invalid copy file header wrong length	249,50	796
-invalid create database strategy	93,50	534
-invalid credential exception	2516	3002
-invalid credentials exception	2516	3003
-invalid cross device link	2175	3004
+invalid copy file header missing flags	250,50	802
+invalid copy file header missing length	250,50	802
+invalid copy file header with oids	250,50	802
+invalid copy file header wrong length	250,50	802
+invalid create database strategy	93,50	539
+invalid credential exception	2516	3014
+invalid credentials exception	2516	3015
+invalid cross device link	2175	3016
 invalid ct validation type	2517,150	169
-invalid cursor definition	501	3005
-invalid cursor name	2518	3006
-invalid cursor name must not be empty	2518	3007
-invalid cursor state	467	3008
-invalid data exception	2519	3009
-invalid data format	2519	3010
-invalid data in file	43	3011
-invalid database definition	2520	3012
-invalid datetime format	438	3013
-invalid datetime format separator	438,50	469
-invalid datum pointer	50	3014
-invalid default value for	1291	1624
-invalid describe message subtype	311,312	318
-invalid destination encoding name	93,50	3015
-invalid dh parameters	107,108	717
-invalid dh parameters neither suitable generator or safe prime	107,108	717
-invalid dh parameters p is not prime	107,108	717
-invalid digit found in string	452	3016
-invalid digit in external numeric value	749,50	3017
-invalid disk capacity	2521	3018
-invalid dn d operation exception	2522	3019
-invalid encoding name	93,50	3015
-invalid encoding number	93,50	3020
-invalid enum argument exception	2523	3021
-invalid enum label	675,1	3022
-invalid escape character	2524	3023
-invalid escape octet	2525	3024
-invalid escape sequence	2526	3025
-invalid escape string	2526,50	3026
-invalid exchange	922	3027
-invalid extension name	93,50	2804
-invalid extension version name	93,50	2804
-invalid external cidr value	749,50	950
-invalid external pg_snapshot data	749,50	3028
-invalid field size	249,50	796
-invalid filter criteria exception	2527	3029
-invalid flags for opening a large object	93,50	3030
-invalid float literal	452	3016
-invalid foreign key	2332	3031
-invalid format specification for an interval value	438,50	469
-invalid frontend message type	311,312	318
-invalid function definition	48	3032
+invalid cursor definition	501	3017
+invalid cursor name	2518	3018
+invalid cursor name must not be empty	2518	3019
+invalid cursor state	468	3020
+invalid data exception	2519	3021
+invalid data format	2519	3022
+invalid data in file	43	3023
+invalid database definition	2520	3024
+invalid datetime format	439	3025
+invalid datetime format separator	439,50	474
+invalid datum pointer	50	3026
+invalid default value for	1291	1632
+invalid describe message subtype	312,313	321
+invalid destination encoding name	93,50	3027
+invalid dh parameters	107,108	723
+invalid dh parameters neither suitable generator or safe prime	107,108	723
+invalid dh parameters p is not prime	107,108	723
+invalid digit found in string	453	3028
+invalid digit in external numeric value	749,50	3029
+invalid disk capacity	2521	3030
+invalid dn d operation exception	2522	3031
+invalid encoding name	93,50	3027
+invalid encoding number	93,50	3032
+invalid enum argument exception	2523	3033
+invalid enum label	676,1	3034
+invalid escape character	2524	3035
+invalid escape octet	2525	3036
+invalid escape sequence	2526	3037
+invalid escape string	2526,50	3038
+invalid exchange	922	3039
+invalid extension name	93,50	2815
+invalid extension version name	93,50	2815
+invalid external cidr value	749,50	956
+invalid external pg_snapshot data	749,50	3040
+invalid field size	250,50	802
+invalid filter criteria exception	2527	3041
+invalid flags for opening a large object	93,50	3042
+invalid float literal	453	3028
+invalid foreign key	2332	3043
+invalid format specification for an interval value	439,50	474
+invalid frontend message type	312,313	321
+invalid function definition	48	3044
 invalid function number * must be between 1 and	84,1	83
-invalid gis data provided to function	1239	1569
-invalid grant operation	517	3033
-invalid grantor	518	3034
-invalid hexadecimal data odd number of digits	93,50	2982
-invalid hexadecimal digit	93,50	2982
-invalid image name	2528,2529	3035
-invalid indicator parameter value	2530	3036
-invalid input string for y yyy	438,50	469
-invalid input syntax for type	49,50,438,93,0	3037
-invalid input value for enum	49,50	3038
-invalid int2vector data	749,50	3039
-invalid internal value for enum	749,50	3040
-invalid interval type modifier	93,50	2964
-invalid ip address	107,108	261
-invalid ip mask	107,108	261
-invalid json text	2531	3041
-invalid key exception	2532	3042
-invalid key spec exception	2533	3043
+invalid gis data provided to function	1239	1577
+invalid grant operation	518	3045
+invalid grantor	519	3046
+invalid hexadecimal data odd number of digits	93,50	2994
+invalid hexadecimal digit	93,50	2994
+invalid image name	2528,2529	3047
+invalid indicator parameter value	2530	3048
+invalid input string for y yyy	439,50	474
+invalid input syntax for type	49,50,439,93,0	3049
+invalid input value for enum	49,50	3050
+invalid int2vector data	749,50	3051
+invalid internal value for enum	749,50	3052
+invalid interval type modifier	93,50	2976
+invalid ip address	107,108	263
+invalid ip mask	107,108	263
+invalid json text	2531	3053
+invalid key exception	2532	3054
+invalid key spec exception	2533	3055
 invalid key update type	2534,150	169
-invalid large object descriptor	83,1	3044
-invalid large object write request size	93,50	3030
-invalid ldap port number	107,108	261
-invalid ldapscheme value	107,108	261
-invalid length in external	749,50	950
-invalid length in external bit string	749,50	3045
-invalid length of startup packet	311,312	2895
-invalid line specification a and b cannot both be zero	49,50,749	3046
-invalid line specification must be two distinct points	49,50,93	3046
-invalid list syntax in parameter	93,50,0	3047
-invalid literal for int with base	452	3048
-invalid locale name	131,1	537
-invalid locator specification	2535	3049
-invalid logical replication message type	311,312	3050
-invalid macro name in dynamic library path	675,1	827
-invalid magic number in dynamic shared memory segment	43	964
-invalid mark exception	2536	3051
-invalid mask length	93,50	448
+invalid large object descriptor	83,1	3056
+invalid large object write request size	93,50	3042
+invalid ldap port number	107,108	263
+invalid ldapscheme value	107,108	263
+invalid length in external	749,50	956
+invalid length in external bit string	749,50	3057
+invalid length of startup packet	312,313	2907
+invalid line specification a and b cannot both be zero	49,50,749	3058
+invalid line specification must be two distinct points	49,50,93	3058
+invalid list syntax in parameter	93,50,0	3059
+invalid literal for int with base	453	3060
+invalid locale name	131,1	542
+invalid locator specification	2535	3061
+invalid logical replication message type	312,313	3062
+invalid macro name in dynamic library path	676,1	833
+invalid magic number in dynamic shared memory segment	43	971
+invalid mark exception	2536	3063
+invalid mask length	93,50	453
 invalid max early data	2537,150	169
-invalid memory allocation request size	182	3052
-invalid message format	311,312	2937
-invalid message length	311,312	2893
-invalid message size * in shared memory queue	182	630
-invalid midi data exception	2538	3053
+invalid memory allocation request size	182	3064
+invalid message format	312,313	2949
+invalid message length	312,313	2905
+invalid message size * in shared memory queue	182	636
+invalid midi data exception	2538	3065
 invalid mode character must be one of	49,50	49
-invalid module descriptor exception	2539	3054
-invalid multibyte character for locale	569,50	3055
-invalid name	675	3056
-invalid name exception	2540	3057
-invalid name syntax	675,1	3058
-invalid non ca certificate has ca markings	2541,156	3059
-invalid normalization form	93,50	2707
+invalid module descriptor exception	2539	3066
+invalid multibyte character for locale	570,50	3067
+invalid name	676	3068
+invalid name exception	2540	3069
+invalid name syntax	676,1	3070
+invalid non ca certificate has ca markings	2541,156	3071
+invalid normalization form	93,50	2718
 invalid null cmd name	2542,150	169
-invalid number of dimensions	749,50,93	2880
+invalid number of dimensions	749,50,93	2892
 invalid number of flag vector aliases	107,108	110
-invalid number of points in external path value	749,50	3060
-invalid number of points in external polygon value	749,50	3060
-invalid numeric type modifier	93,50	3061
-invalid object definition	84	3062
-invalid object exception	2543	3063
-invalid octet value in macaddr value	306,50	3064
-invalid oidvector data	749,50	3065
-invalid ole variant type exception	2544	3066
-invalid on update clause for * column	1295	1628
-invalid on update specification	45	600
-invalid open type exception	2545	3067
-invalid operation exception	2546	3068
+invalid number of points in external path value	749,50	3072
+invalid number of points in external polygon value	749,50	3072
+invalid numeric type modifier	93,50	3073
+invalid object definition	84	3074
+invalid object exception	2543	3075
+invalid octet value in macaddr value	307,50	3076
+invalid oidvector data	749,50	3077
+invalid ole variant type exception	2544	3078
+invalid on update clause for * column	1295	1636
+invalid on update specification	45	605
+invalid open type exception	2545	3079
+invalid operation exception	2546	3080
 invalid operator class options parsing function	84,1	83
 invalid operator number * must be between 1 and	84,1	83
-invalid option name * must not contain	93,50	3069
-invalid or incomplete multibyte or wide character	941	3070
-invalid or inconsistent certificate extension	2547,156	3071
-invalid or inconsistent certificate policy extension	2548,156	3072
-invalid overflow block number	93,50	3073
-invalid owned by option	0,1	3074
-invalid parameter exception	2549	3075
-invalid parameter list format	0,1	639
-invalid parameter name	675,1	3076
-invalid parameter spec exception	2550	3077
-invalid parameter value	93	3078
-invalid password	963	3079
-invalid password packet size	311,312	2633
-invalid path exception	2551	3080
-invalid performance_schema usage	1851	2239
-invalid preceding or following size	2343	3081
-invalid preceding or following size in window function	2343,50	3082
-invalid preferences format exception	2552	3083
-invalid prefix error	2553	3084
-invalid prepared statement definition	2554	3085
-invalid privilege type * for column	517,518	636
-invalid privilege type * for table	517,518	636
-invalid program exception	670	3086
-invalid properties format exception	2555	3087
-invalid publication object list	0,1	656
-invalid publication where expression	45	3088
-invalid publication_names syntax	675,1	3089
-invalid query response	311,312	916
-invalid radius in external circle value	749,50	3060
-invalid radius port number	107,108	261
-invalid range bound flags	0,1	3090
-invalid recursion	111	3091
-invalid reference to from clause entry for table	168,1,591	664
-invalid regular expression	2556	3092
-invalid regular expression option	93,50	1142
-invalid relation id exception	2557	3093
-invalid relation service exception	2558	3094
-invalid relation type exception	2559	3095
-invalid request code	925	3096
-invalid request descriptor	924	3097
-invalid response from primary server	311,312	916
-invalid role info exception	2560	3098
-invalid role oid	83,1	3099
-invalid role specification	754	3100
-invalid role specification s	1296	1629
-invalid role value exception	2561	3101
-invalid row count in limit clause	2562	3102
-invalid row count in result offset clause	2563	3103
-invalid savepoint specification	881	3104
-invalid scale in external numeric value	749,50	3017
-invalid schema definition	775	3105
-invalid schema name	2564,0	3106
-invalid scram response	311,312	738
-invalid search controls exception	2565	3107
-invalid search filter exception	2566	3108
+invalid option name * must not contain	93,50	3081
+invalid or incomplete multibyte or wide character	941	3082
+invalid or inconsistent certificate extension	2547,156	3083
+invalid or inconsistent certificate policy extension	2548,156	3084
+invalid overflow block number	93,50	3085
+invalid owned by option	0,1	3086
+invalid parameter exception	2549	3087
+invalid parameter list format	0,1	645
+invalid parameter name	676,1	3088
+invalid parameter spec exception	2550	3089
+invalid parameter value	93	3090
+invalid password	963	3091
+invalid password packet size	312,313	2644
+invalid path exception	2551	3092
+invalid performance_schema usage	1851	2247
+invalid preceding or following size	2343	3093
+invalid preceding or following size in window function	2343,50	3094
+invalid preferences format exception	2552	3095
+invalid prefix error	2553	3096
+invalid prepared statement definition	2554	3097
+invalid privilege type * for column	518,519	642
+invalid privilege type * for table	518,519	642
+invalid program exception	671	3098
+invalid properties format exception	2555	3099
+invalid publication object list	0,1	662
+invalid publication where expression	45	3100
+invalid publication_names syntax	676,1	3101
+invalid query response	312,313	922
+invalid radius in external circle value	749,50	3072
+invalid radius port number	107,108	263
+invalid range bound flags	0,1	3102
+invalid recursion	111	3103
+invalid reference to from clause entry for table	168,1,592	670
+invalid regular expression	2556	3104
+invalid regular expression option	93,50	1150
+invalid relation id exception	2557	3105
+invalid relation service exception	2558	3106
+invalid relation type exception	2559	3107
+invalid request code	925	3108
+invalid request descriptor	924	3109
+invalid response from primary server	312,313	922
+invalid role info exception	2560	3110
+invalid role oid	83,1	3111
+invalid role specification	754	3112
+invalid role specification s	1296	1637
+invalid role value exception	2561	3113
+invalid row count in limit clause	2562	3114
+invalid row count in result offset clause	2563	3115
+invalid savepoint specification	881	3116
+invalid scale in external numeric value	749,50	3029
+invalid schema definition	775	3117
+invalid schema name	2564,0	3118
+invalid scram response	312,313	744
+invalid search controls exception	2565	3119
+invalid search filter exception	2566	3120
 invalid sequence number	2567,150	169
-invalid sequence option sequence name	0,1	3074
-invalid server encoding	131,1	537
+invalid sequence option sequence name	0,1	3086
+invalid server encoding	131,1	542
 invalid serverinfo data	2568,150	169
 invalid session id	2569,150	169
-invalid sign in external numeric value	749,50	3017
-invalid size for column	1293	1626
-invalid slot	926	3109
-invalid snapshot data in file	49,50	3110
-invalid snapshot identifier	93,50	3111
-invalid source encoding name	93,50	3015
-invalid specification exception	2570	3112
-invalid sql json subscript	2571	3113
-invalid sql statement name	2572	3114
-invalid sqlstate returned	2573	3115
+invalid sign in external numeric value	749,50	3029
+invalid size for column	1293	1634
+invalid slot	926	3121
+invalid snapshot data in file	49,50	3122
+invalid snapshot identifier	93,50	3123
+invalid source encoding name	93,50	3027
+invalid specification exception	2570	3124
+invalid sql json subscript	2571	3125
+invalid sql statement name	2572	3126
+invalid sqlstate returned	2573	3127
 invalid srp username	2574,150	169
-invalid standby message type	311,312	3116
-invalid startup packet layout expected terminator as last byte	311,312	2895
-invalid state error	2575,2576	3117
-invalid statement name must not be empty	2554,1	3118
-invalid statistics kind	93,50	3119
+invalid standby message type	312,313	3128
+invalid startup packet layout expected terminator as last byte	312,313	2907
+invalid state error	2575,2576	3129
+invalid statement name must not be empty	2554,1	3130
+invalid statistics kind	93,50	3131
 invalid status response	2577,150	169
-invalid storage type	93,50	597
-invalid string in message	311,312	2937
-invalid subscription oid	93,50	2998
-invalid symbol * found while decoding base64 sequence	93,50	2982
-invalid table definition	47	3120
-invalid table name	0,1	656
-invalid tablesample argument	2578	3121
-invalid tablesample repeat	2579	3122
-invalid target object type exception	2580	3123
-invalid text representation	49	3124
-invalid text search configuration file name	93,50	3125
+invalid storage type	93,50	602
+invalid string in message	312,313	2949
+invalid subscription oid	93,50	3010
+invalid symbol * found while decoding base64 sequence	93,50	2994
+invalid table definition	47	3132
+invalid table name	0,1	662
+invalid tablesample argument	2578	3133
+invalid tablesample repeat	2579	3134
+invalid target object type exception	2580	3135
+invalid text representation	49	3136
+invalid text search configuration file name	93,50	3137
 invalid ticket keys length	2581,150	169
-invalid time value	739	3126
-invalid time zone displacement value	2582	3127
-invalid time zone exception	2583	3128
-invalid timestamp value in column * at row	1804	2191
-invalid transaction initiation	2584	3129
-invalid transaction state	96	3130
-invalid transaction termination	449	3131
-invalid type category * must be simple ascii	93,50	1253
-invalid type internal size	84,1	2730
-invalid type modifier	93,50	2964
-invalid type name	0,1	3132
-invalid unicode code point	0,1,93	3133
-invalid unicode escape	0,1,2526	3134
-invalid unicode escape value	0,1	3134
-invalid unicode surrogate pair	0,1	3135
-invalid union intersect except order by clause	45	454
-invalid uri error	2585	3136
-invalid use of escape character	2586	3137
-invalid use of group function	1294	1627
-invalid use of null value	1297	1630
-invalid value for boolean option	93,50	3069
-invalid value for clientcert	107,108	261
-invalid value for clientname	107,108	261
-invalid value for enum option	93,50	3069
-invalid value for floating point option	93,50	3069
-invalid value for integer	452	3138
-invalid value for integer option	93,50	3069
-invalid value for parameter	93,50	3047
-invalid wal location lsn	93,50	3139
-invalid whence setting	93,50	3030
-invalid xml comment	2587	3140
-invalid xml content	2588	3141
-invalid xml document	2589	3142
-invalid xml processing instruction	2590,0	3143
-invalid_argument	620,621,2	759
-invalid_argument_for_logarithm	522,50	2970
-invalid_argument_for_nth_value_function	169,50	2971
-invalid_argument_for_ntile_function	171,50	2972
-invalid_argument_for_power_function	51,50	2973
-invalid_argument_for_sql_json_datetime_function	838,50	2974
-invalid_argument_for_width_bucket_function	760,50	2975
-invalid_authorization_specification	707	2981
-invalid_binary_representation	749,50	2983
-invalid_catalog_name	2504	2988
-invalid_character_value_for_cast	2508,50	2991
-invalid_column_definition	520,1	2995
-invalid_column_reference	168,1	2996
-invalid_cursor_definition	501,1	3005
-invalid_cursor_name	2518	3006
-invalid_cursor_state	467	3008
-invalid_database_definition	2520,1	3012
-invalid_datetime_format	438,50	3013
-invalid_escape_character	2524,50	3023
-invalid_escape_octet	2525,50	3024
-invalid_escape_sequence	2526,50	3025
-invalid_foreign_key	2332,1	3031
-invalid_function_definition	48,1	3032
-invalid_grant_operation	517,518	3033
-invalid_grantor	518	3034
-invalid_indicator_parameter_value	2530,50	3036
-invalid_json_text	2531,50	3041
-invalid_locator_specification	2535,2591	3049
-invalid_name	675,1	3056
-invalid_object_definition	84,1	3062
-invalid_parameter_value	93,50	3078
-invalid_password	963,707	3079
-invalid_preceding_or_following_size	2343,50	3081
-invalid_prepared_statement_definition	2554,1	3085
-invalid_recursion	111,1	3091
-invalid_regular_expression	2556,50	3092
-invalid_role_specification	754	3100
-invalid_row_count_in_limit_clause	2562,50	3102
-invalid_row_count_in_result_offset_clause	2563,50	3103
-invalid_savepoint_specification	881,884	3104
-invalid_schema_definition	775,1	3105
-invalid_schema_name	2564	3106
-invalid_sql_json_subscript	2571,50	3113
-invalid_sql_statement_name	2572	3114
-invalid_sqlstate_returned	2573,304	3115
-invalid_table_definition	47,1	3120
-invalid_tablesample_argument	2578,50	3121
-invalid_tablesample_repeat	2579,50	3122
-invalid_text_representation	49,50	3124
-invalid_time_zone_displacement_value	2582,50	3127
-invalid_transaction_initiation	2584	3129
-invalid_transaction_state	96	3130
-invalid_transaction_termination	449	3131
-invalid_use_of_escape_character	2586,50	3137
-invalid_xml_comment	2587,50	3140
-invalid_xml_content	2588,50	3141
-invalid_xml_document	2589,50	3142
-invalid_xml_processing_instruction	2590,50	3143
-invalidaddresserror	2493	2966
-invalidalgorithmparameterexception	2495	2967
-invalidapplicationexception	2496	2968
-invalidargument	620,621,2	759
-invalidargumentforlogarithm	522,50	2970
-invalidargumentfornthvaluefunction	169,50	2971
-invalidargumentforntilefunction	171,50	2972
-invalidargumentforpowerfunction	51,50	2973
-invalidargumentforsqljsondatetimefunction	838,50	2974
-invalidargumentforwidthbucketfunction	760,50	2975
-invalidasynchronousstateexception	2497	2977
-invalidatederror	2592	3144
-invalidattributeidentifierexception	2498	2978
-invalidattributesexception	2500	2980
-invalidattributevalueexception	2499	2979
-invalidauthorizationspecification	707	2981
-invalidbinaryrepresentation	749,50	2983
-invalidbytesequenceerror	2501	2984
-invalidcastexception	2503	2987
-invalidcatalogname	2504	2988
-invalidcharactervalueforcast	2508,50	2991
-invalidclassexception	2509	2994
-invalidcolumndefinition	520,1	2995
-invalidcolumnreference	168,1	2996
-invalidcomobjectexception	198	2997
-invalidcomponenterror	2511	2999
-invalidcredentialexception	2516	3002
-invalidcursordefinition	501,1	3005
-invalidcursorname	2518	3006
-invalidcursorstate	467	3008
-invaliddatabasedefinition	2520,1	3012
-invaliddataexception	2519	3009
-invaliddatetimeformat	438,50	3013
-invaliddiskcapacity	2521	3018
-invaliddndoperationexception	2522	3019
-invalidenumargumentexception	2523	3021
-invalidescapecharacter	2524,50	3023
-invalidescapeoctet	2525,50	3024
-invalidescapesequence	2526,50	3025
-invalidfiltercriteriaexception	2527	3029
-invalidforeignkey	2332,1	3031
-invalidfunctiondefinition	48,1	3032
-invalidgrantoperation	517,518	3033
-invalidgrantor	518	3034
-invalidimagename	2528,2529	3035
-invalidindicatorparametervalue	2530,50	3036
-invalidjsontext	2531,50	3041
-invalidkeyexception	2532	3042
-invalidkeyspecexception	2533	3043
-invalidlocatorspecification	2535,2591	3049
-invalidmarkexception	2536	3051
-invalidmididataexception	2538	3053
-invalidmoduledescriptorexception	2539	3054
-invalidname	675,1	3056
-invalidnameexception	2540	3057
-invalidobjectdefinition	84,1	3062
-invalidobjectexception	2543	3063
-invalidolevarianttypeexception	2544	3066
-invalidopentypeexception	2545	3067
-invalidoperationexception	2546	3068
-invalidparameterexception	2549	3075
-invalidparameterspecexception	2550	3077
-invalidparametervalue	93,50	3078
-invalidpassword	963,707	3079
-invalidpathexception	2551	3080
-invalidprecedingorfollowingsize	2343,50	3081
-invalidpreferencesformatexception	2552	3083
-invalidprefixerror	2553	3084
-invalidpreparedstatementdefinition	2554,1	3085
-invalidprogramexception	670	3086
-invalidpropertiesformatexception	2555	3087
-invalidrecursion	111,1	3091
-invalidregularexpression	2556,50	3092
-invalidrelationidexception	2557	3093
-invalidrelationserviceexception	2558	3094
-invalidrelationtypeexception	2559	3095
-invalidroleinfoexception	2560	3098
-invalidrolespecification	754	3100
-invalidrolevalueexception	2561	3101
-invalidrowcountinlimitclause	2562,50	3102
-invalidrowcountinresultoffsetclause	2563,50	3103
-invalidsavepointspecification	881,884	3104
-invalidschemadefinition	775,1	3105
-invalidschemaname	2564	3106
-invalidsearchcontrolsexception	2565	3107
-invalidsearchfilterexception	2566	3108
-invalidspecificationexception	2570	3112
-invalidsqljsonsubscript	2571,50	3113
-invalidsqlstatementname	2572	3114
-invalidsqlstatereturned	2573,304	3115
-invalidstateerror	2575,2576	3117
-invalidtabledefinition	47,1	3120
-invalidtablesampleargument	2578,50	3121
-invalidtablesamplerepeat	2579,50	3122
-invalidtargetobjecttypeexception	2580	3123
-invalidtextrepresentation	49,50	3124
-invalidtimezonedisplacementvalue	2582,50	3127
-invalidtimezoneexception	2583	3128
-invalidtransactioninitiation	2584	3129
-invalidtransactionstate	96	3130
-invalidtransactiontermination	449	3131
-invalidurierror	2585	3136
-invalidurl	2051	3145
-invaliduseofescapecharacter	2586,50	3137
-invalidxmlcomment	2587,50	3140
-invalidxmlcontent	2588,50	3141
-invalidxmldocument	2589,50	3142
-invalidxmlprocessinginstruction	2590,50	3143
-invisible column s must have a default value	1300	1633
-invocation target exception	2593	3146
-invocationtargetexception	2593	3146
-io error	756	3147
-io read error	1302	1635
-io read write on closed pipe	2594,2595	3148
-io write error	1303	1636
-io_error	756,757	3147
-ioerror	756,757	3147
-ioexception	2596	3149
-ip address and mask do not match	107,108	261
-ip address mismatch	2597,156	3150
-is a composite type	131,1	3151
-is a deferrable index	131,1	800
-is a directory	947,131	3152
-is a directory error	947,2598	3153
-is a foreign table	131,1	580
-is a generated column	168,1	2789
-is a member of role	517,518	798
-is a named type file	948	3154
-is a partial index	131,1	800
-is a partitioned table	45	309
-is a procedure	131,1	1122
-is a table	131,1	580
-is a table s row type	131,1	444
-is a view	131,1,1306	580
-is already a member of extension	43	3155
+invalid time value	503	3138
+invalid time zone displacement value	2582	3139
+invalid time zone exception	2583	3140
+invalid timestamp value in column * at row	1804	2199
+invalid transaction initiation	2584	3141
+invalid transaction state	96	3142
+invalid transaction termination	450	3143
+invalid type category * must be simple ascii	93,50	1261
+invalid type internal size	84,1	2741
+invalid type modifier	93,50	2976
+invalid type name	0,1	3144
+invalid unicode code point	0,1,93	3145
+invalid unicode escape	0,1,2526	3146
+invalid unicode escape value	0,1	3146
+invalid unicode surrogate pair	0,1	3147
+invalid union intersect except order by clause	45	459
+invalid uri error	2585	3148
+invalid use of escape character	2586	3149
+invalid use of group function	1294	1635
+invalid use of null value	1297	1638
+invalid value for boolean option	93,50	3081
+invalid value for clientcert	107,108	263
+invalid value for clientname	107,108	263
+invalid value for enum option	93,50	3081
+invalid value for floating point option	93,50	3081
+invalid value for integer	453	3150
+invalid value for integer option	93,50	3081
+invalid value for parameter	93,50	3059
+invalid wal location lsn	93,50	3151
+invalid whence setting	93,50	3042
+invalid xml comment	2587	3152
+invalid xml content	2588	3153
+invalid xml document	2589	3154
+invalid xml processing instruction	2590,0	3155
+invalid_argument	621,622,2	765
+invalid_argument_for_logarithm	523,50	2982
+invalid_argument_for_nth_value_function	169,50	2983
+invalid_argument_for_ntile_function	171,50	2984
+invalid_argument_for_power_function	51,50	2985
+invalid_argument_for_sql_json_datetime_function	838,50	2986
+invalid_argument_for_width_bucket_function	760,50	2987
+invalid_authorization_specification	708	2993
+invalid_binary_representation	749,50	2995
+invalid_catalog_name	2504	3000
+invalid_character_value_for_cast	2508,50	3003
+invalid_column_definition	521,1	3007
+invalid_column_reference	168,1	3008
+invalid_cursor_definition	501,1	3017
+invalid_cursor_name	2518	3018
+invalid_cursor_state	468	3020
+invalid_database_definition	2520,1	3024
+invalid_datetime_format	439,50	3025
+invalid_escape_character	2524,50	3035
+invalid_escape_octet	2525,50	3036
+invalid_escape_sequence	2526,50	3037
+invalid_foreign_key	2332,1	3043
+invalid_function_definition	48,1	3044
+invalid_grant_operation	518,519	3045
+invalid_grantor	519	3046
+invalid_indicator_parameter_value	2530,50	3048
+invalid_json_text	2531,50	3053
+invalid_locator_specification	2535,2591	3061
+invalid_name	676,1	3068
+invalid_object_definition	84,1	3074
+invalid_parameter_value	93,50	3090
+invalid_password	963,708	3091
+invalid_preceding_or_following_size	2343,50	3093
+invalid_prepared_statement_definition	2554,1	3097
+invalid_recursion	111,1	3103
+invalid_regular_expression	2556,50	3104
+invalid_role_specification	754	3112
+invalid_row_count_in_limit_clause	2562,50	3114
+invalid_row_count_in_result_offset_clause	2563,50	3115
+invalid_savepoint_specification	881,884	3116
+invalid_schema_definition	775,1	3117
+invalid_schema_name	2564	3118
+invalid_sql_json_subscript	2571,50	3125
+invalid_sql_statement_name	2572	3126
+invalid_sqlstate_returned	2573,305	3127
+invalid_table_definition	47,1	3132
+invalid_tablesample_argument	2578,50	3133
+invalid_tablesample_repeat	2579,50	3134
+invalid_text_representation	49,50	3136
+invalid_time_zone_displacement_value	2582,50	3139
+invalid_transaction_initiation	2584	3141
+invalid_transaction_state	96	3142
+invalid_transaction_termination	450	3143
+invalid_use_of_escape_character	2586,50	3149
+invalid_xml_comment	2587,50	3152
+invalid_xml_content	2588,50	3153
+invalid_xml_document	2589,50	3154
+invalid_xml_processing_instruction	2590,50	3155
+invalidaddresserror	2493	2978
+invalidalgorithmparameterexception	2495	2979
+invalidapplicationexception	2496	2980
+invalidargument	621,622,2	765
+invalidargumentforlogarithm	523,50	2982
+invalidargumentfornthvaluefunction	169,50	2983
+invalidargumentforntilefunction	171,50	2984
+invalidargumentforpowerfunction	51,50	2985
+invalidargumentforsqljsondatetimefunction	838,50	2986
+invalidargumentforwidthbucketfunction	760,50	2987
+invalidasynchronousstateexception	2497	2989
+invalidatederror	2592	3156
+invalidattributeidentifierexception	2498	2990
+invalidattributesexception	2500	2992
+invalidattributevalueexception	2499	2991
+invalidauthorizationspecification	708	2993
+invalidbinaryrepresentation	749,50	2995
+invalidbytesequenceerror	2501	2996
+invalidcastexception	2503	2999
+invalidcatalogname	2504	3000
+invalidcharactervalueforcast	2508,50	3003
+invalidclassexception	2509	3006
+invalidcolumndefinition	521,1	3007
+invalidcolumnreference	168,1	3008
+invalidcomobjectexception	198	3009
+invalidcomponenterror	2511	3011
+invalidcredentialexception	2516	3014
+invalidcursordefinition	501,1	3017
+invalidcursorname	2518	3018
+invalidcursorstate	468	3020
+invaliddatabasedefinition	2520,1	3024
+invaliddataexception	2519	3021
+invaliddatetimeformat	439,50	3025
+invaliddiskcapacity	2521	3030
+invaliddndoperationexception	2522	3031
+invalidenumargumentexception	2523	3033
+invalidescapecharacter	2524,50	3035
+invalidescapeoctet	2525,50	3036
+invalidescapesequence	2526,50	3037
+invalidfiltercriteriaexception	2527	3041
+invalidforeignkey	2332,1	3043
+invalidfunctiondefinition	48,1	3044
+invalidgrantoperation	518,519	3045
+invalidgrantor	519	3046
+invalidimagename	2528,2529	3047
+invalidindicatorparametervalue	2530,50	3048
+invalidjsontext	2531,50	3053
+invalidkeyexception	2532	3054
+invalidkeyspecexception	2533	3055
+invalidlocatorspecification	2535,2591	3061
+invalidmarkexception	2536	3063
+invalidmididataexception	2538	3065
+invalidmoduledescriptorexception	2539	3066
+invalidname	676,1	3068
+invalidnameexception	2540	3069
+invalidobjectdefinition	84,1	3074
+invalidobjectexception	2543	3075
+invalidolevarianttypeexception	2544	3078
+invalidopentypeexception	2545	3079
+invalidoperationexception	2546	3080
+invalidparameterexception	2549	3087
+invalidparameterspecexception	2550	3089
+invalidparametervalue	93,50	3090
+invalidpassword	963,708	3091
+invalidpathexception	2551	3092
+invalidprecedingorfollowingsize	2343,50	3093
+invalidpreferencesformatexception	2552	3095
+invalidprefixerror	2553	3096
+invalidpreparedstatementdefinition	2554,1	3097
+invalidprogramexception	671	3098
+invalidpropertiesformatexception	2555	3099
+invalidrecursion	111,1	3103
+invalidregularexpression	2556,50	3104
+invalidrelationidexception	2557	3105
+invalidrelationserviceexception	2558	3106
+invalidrelationtypeexception	2559	3107
+invalidroleinfoexception	2560	3110
+invalidrolespecification	754	3112
+invalidrolevalueexception	2561	3113
+invalidrowcountinlimitclause	2562,50	3114
+invalidrowcountinresultoffsetclause	2563,50	3115
+invalidsavepointspecification	881,884	3116
+invalidschemadefinition	775,1	3117
+invalidschemaname	2564	3118
+invalidsearchcontrolsexception	2565	3119
+invalidsearchfilterexception	2566	3120
+invalidspecificationexception	2570	3124
+invalidsqljsonsubscript	2571,50	3125
+invalidsqlstatementname	2572	3126
+invalidsqlstatereturned	2573,305	3127
+invalidstateerror	2575,2576	3129
+invalidtabledefinition	47,1	3132
+invalidtablesampleargument	2578,50	3133
+invalidtablesamplerepeat	2579,50	3134
+invalidtargetobjecttypeexception	2580	3135
+invalidtextrepresentation	49,50	3136
+invalidtimezonedisplacementvalue	2582,50	3139
+invalidtimezoneexception	2583	3140
+invalidtransactioninitiation	2584	3141
+invalidtransactionstate	96	3142
+invalidtransactiontermination	450	3143
+invalidurierror	2585	3148
+invalidurl	2051	3157
+invaliduseofescapecharacter	2586,50	3149
+invalidxmlcomment	2587,50	3152
+invalidxmlcontent	2588,50	3153
+invalidxmldocument	2589,50	3154
+invalidxmlprocessinginstruction	2590,50	3155
+invisible column s must have a default value	1300	1641
+invocation target exception	2593	3158
+invocationtargetexception	2593	3158
+io error	756	3159
+io read error	1302	1643
+io read write on closed pipe	2594,2595	3160
+io socket inet bad hostname	753	3161
+io socket inet connect connection refused	706	3162
+io write error	1303	1644
+io_error	756,757	3159
+ioerror	756,757	3159
+ioexception	2596	3163
+ip address and mask do not match	107,108	263
+ip address mismatch	2597,156	3164
+is a composite type	131,1	3165
+is a deferrable index	131,1	806
+is a directory	947,131	3166
+is a directory error	947,2598	3167
+is a foreign table	131,1	585
+is a generated column	168,1	2800
+is a member of role	518,519	804
+is a named type file	948	3168
+is a partial index	131,1	806
+is a partitioned table	45	312
+is a procedure	131,1	1130
+is a table	131,1	585
+is a table s row type	131,1	449
+is a view	131,1,1306	585
+is already a member of extension	43	3169
 is already a partition	131,1	142
-is already a view	43	913
-is already associated with a constraint	43	3156
-is already defined	454,1	509
-is already in subscription	82,1	3157
-is already member of publication	82,1	1156
-is an aggregate function	131,1	3158
-is an index	131,1	3151
-is being accessed by other users	68,43	486
-is being used by logical replication subscription	68,43	486
-is being used by prepared transactions	68,43	3159
-is defined as for all tables	43	3160
-is deprecated and will be removed in a future release	1798	2185
-is deprecated and will be removed in a future release please use * instead	1797	2184
-is distinct from requires operator to yield boolean	148,1	3161
-is held from a previous transaction	467	1136
-is in a primary key	47,1	445
-is in index used as replica identity	47,1	445
-is invalid for passed by value type of size	84,1	2730
-is invalid for the 12 hour clock	438,50	469
-is invalid for variable length type	84,1	2730
-is invalid in like clause	131,1	800
-is locked against change	1200	1530
-is marked not null in parent table	47,1	445
-is no longer supported the statement was converted to	1805	2192
-is not a base type	131,1	444
-is not a brin index	131,1	3162
-is not a btree	131,1	800
+is already a view	43	919
+is already associated with a constraint	43	3170
+is already defined	455,1	514
+is already in subscription	82,1	3171
+is already member of publication	82,1	1164
+is an aggregate function	131,1	3172
+is an index	131,1	3165
+is being accessed by other users	68,43	491
+is being used by logical replication subscription	68,43	491
+is being used by prepared transactions	68,43	3173
+is defined as for all tables	43	3174
+is deprecated and will be removed in a future release	1798	2193
+is deprecated and will be removed in a future release please use * instead	1797	2192
+is distinct from requires operator to yield boolean	148,1	3175
+is held from a previous transaction	468	1144
+is in a primary key	47,1	450
+is in index used as replica identity	47,1	450
+is invalid for passed by value type of size	84,1	2741
+is invalid for the 12 hour clock	439,50	474
+is invalid for variable length type	84,1	2741
+is invalid in like clause	131,1	806
+is locked against change	1200	1538
+is marked not null in parent table	47,1	450
+is no longer supported the statement was converted to	1805	2200
+is not a base type	131,1	449
+is not a brin index	131,1	3176
+is not a btree	131,1	806
 is not a composite type	131,1	142
-is not a directory or symbolic link	43	1111
-is not a domain	131,1,148	3163
-is not a foreign table	131,1	3163
-is not a function	131,1,388	1122
-is not a gin index	131,1	3164
-is not a hash partitioned table	93,50	3165
-is not a materialized view	131,1,45	3163
-is not a member of extension	43	3155
-is not a member of operator family	131,1	515
-is not a member of the extension being created	43	440
-is not a number	49,50	3166
-is not a parent of relation	591,1	3167
-is not a partition of relation	591,1	3167
-is not a partitioned table	84,1	517
-is not a procedure	131,1	1122
-is not a select query	467	1136
-is not a sequence	131,1,1427	3163
-is not a simply updatable scan of table	467	1136
-is not a table	131,1	3163
+is not a directory or symbolic link	43	1119
+is not a domain	131,1,148	3177
+is not a foreign table	131,1	3177
+is not a function	131,1,203	1130
+is not a gin index	131,1	3178
+is not a hash partitioned table	93,50	3179
+is not a materialized view	131,1,45	3177
+is not a member of extension	43	3169
+is not a member of operator family	131,1	520
+is not a member of the extension being created	43	445
+is not a number	49,50	3180
+is not a parent of relation	592,1	3181
+is not a partition of relation	592,1	3181
+is not a partitioned table	84,1	522
+is not a procedure	131,1	1130
+is not a select query	468	1144
+is not a sequence	131,1,1427	3177
+is not a simply updatable scan of table	468	1144
+is not a table	131,1	3177
 is not a table or materialized view	131,1	142
 is not a typed table	131,1	142
-is not a unique index	131,1	800
+is not a unique index	131,1	806
 is not a valid base type for a domain	148,1	205
-is not a valid binary digit	49,50	3168
-is not a valid data directory	93,50	1059
-is not a valid encoding code	83,1	3169
-is not a valid encoding name	83,1	3169
-is not a valid hexadecimal digit	49,50	3168
-is not a valid operator name	675,1	3170
-is not a valid ordering operator	131,1	3171
-is not a view	131,1	3163
-is not allowed in a non volatile function	45	366
-is not allowed in an sql function	45	366
-is not allowed in root expressions	0,1	3172
-is not allowed in stored function or trigger	1636	1990
-is not allowed in stored procedures	1592	1941
-is not allowed in this context	1422	1760
-is not allowed to create new users	1400	1737
-is not allowed with aggregate functions	45	454
-is not allowed with distinct clause	45	454
-is not allowed with group by clause	45	454
-is not allowed with having clause	45	454
-is not allowed with set returning functions in the target list	45	454
-is not allowed with union intersect except	45	454
-is not allowed with window functions	45	454
-is not an aggregate	131,1	1122
-is not an enum	131,1	3173
+is not a valid binary digit	49,50	3182
+is not a valid data directory	93,50	1067
+is not a valid encoding code	83,1	3183
+is not a valid encoding name	83,1	3183
+is not a valid hexadecimal digit	49,50	3182
+is not a valid operator name	676,1	3184
+is not a valid ordering operator	131,1	3185
+is not a view	131,1	3177
+is not allowed in a non volatile function	45	369
+is not allowed in an sql function	45	369
+is not allowed in root expressions	0,1	3186
+is not allowed in stored function or trigger	1636	1998
+is not allowed in stored procedures	1592	1949
+is not allowed in this context	1422	1768
+is not allowed to create new users	1400	1745
+is not allowed with aggregate functions	45	459
+is not allowed with distinct clause	45	459
+is not allowed with group by clause	45	459
+is not allowed with having clause	45	459
+is not allowed with set returning functions in the target list	45	459
+is not allowed with union intersect except	45	459
+is not allowed with window functions	45	459
+is not an aggregate	131,1	1130
+is not an enum	131,1	3187
 is not an existing enum label	93,50	148
-is not an index	131,1,84	3163
-is not an index for table	131,1	3174
-is not an ordered set aggregate so it cannot have within group	131,1	1122
-is not available	45	381
-is not commutative	131,1	515
-is not composite	131,1	3175
-is not currently accepting connections	43	496
-is not deferrable	131,1	580
-is not empty	43	1111
+is not an index	131,1,84	3177
+is not an index for table	131,1	3188
+is not an ordered set aggregate so it cannot have within group	131,1	1130
+is not available	45	384
+is not commutative	131,1	520
+is not composite	131,1	3189
+is not currently accepting connections	43	501
+is not deferrable	131,1	585
+is not empty	43	1119
 is not in select list	168,1	190
-is not in subscription	84,1	539
-is not of a character type	148,1	3176
-is not of regconfig type	148,1	3176
-is not of tsvector type	148,1	3176
-is not of type	1843	2231
-is not of type oid	93,50	1131
-is not part of the publication	83,1	3177
-is not partitioned	84,1	517
-is not permitted to log in	707	3178
-is not positioned on a row	467	1136
-is not supported for this operation try	1035	1347
-is not supported in multi threaded slave mode	1365	1701
-is not supported reason * try	1036	1348
-is not supported with icu provider	93,50	534
-is not the index for column	93,50	1131
-is not trusted	131,1	3151
+is not in subscription	84,1	544
+is not of a character type	148,1	3190
+is not of regconfig type	148,1	3190
+is not of tsvector type	148,1	3190
+is not of type	1843	2239
+is not of type oid	93,50	1139
+is not part of the publication	83,1	3191
+is not partitioned	84,1	522
+is not permitted to log in	708	3192
+is not positioned on a row	468	1144
+is not supported for this operation try	1035	1355
+is not supported in multi threaded slave mode	1365	1709
+is not supported reason * try	1036	1356
+is not supported with icu provider	93,50	539
+is not the index for column	93,50	1139
+is not trusted	131,1	3165
 is not unique	113,1	121
-is not valid	43	3156
-is not valid for relation	93,50	3179
-is not yet defined	83,1	3180
-is not yet supported in unquoted sql function body	45	1139
-is of type * but default expression is of type	148,1	3181
-is of type * but expression is of type	148,1	3182
-is only a shell	83,1	3183
-is out of range for sequence data type	93,50	2841
-is out of range for type	306,50	3184
-is out of range for type double precision	306,50	2924
-is out of range for type real	306,50	2924
-is outside the valid range for parameter	306,50,93	3185
-is too large	182	3186
-is used by an active logical replication slot	68,43	486
-isadirectoryerror	947,2598	3153
-isdir unable to open database file	2599,730	3187
-isn t in group by	1831	2218
-isolated storage exception	142	3188
-isolatedstorageexception	142	3188
-isolationerror	2600	3189
+is not valid	43	3170
+is not valid for relation	93,50	3193
+is not yet defined	83,1	3194
+is not yet supported in unquoted sql function body	45	1147
+is of type * but default expression is of type	148,1	3195
+is of type * but expression is of type	148,1	3196
+is only a shell	83,1	3197
+is out of range for sequence data type	93,50	2852
+is out of range for type	307,50	3198
+is out of range for type double precision	307,50	2936
+is out of range for type real	307,50	2936
+is outside the valid range for parameter	307,50,93	3199
+is too large	182	3200
+is used by an active logical replication slot	68,43	491
+isadirectoryerror	947,2598	3167
+isdir unable to open database file	2599,731	3201
+isn t in group by	1831	2226
+isn t numeric in addition	453	3202
+isolated storage exception	142	3203
+isolatedstorageexception	142	3203
+isolationerror	2600	3204
 ispell dictionary supports only default long and num flag values	107,108	110
-issuer certificate doesn t have a public key	2601,156	3190
-issuer certificate lookup error	2602,156	3191
-issuer name empty	2603,156	3192
-it is not allowed to shut off binlog on this command	1389	1726
-it is not allowed to specify * more than once	1201	1531
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1641	1995
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1361	1697
-jarexception	2604	3193
-jm runtime exception	2605	3194
-jmexception	2606	3195
-jmruntimeexception	2605	3194
-jmx provider exception	2607	3196
-jmx server error exception	2608	3197
-jmxproviderexception	2607	3196
-jmxservererrorexception	2608	3197
-job has reached the specified backoff limit	238,237	3198
-job was active longer than specified deadline	2609,614	3199
-join estimator function * has multiple matches	113,1	3200
-join estimator function * must return type	84,1	3201
-join expression * columns available but * columns specified	168,1	664
-joins can have at most	182	3202
-json cannot unmarshal string into go struct field a of type int	2229	2992
-json decode error	2610,2229	3203
-json object does not contain key	2611,50	3204
-json path should end with an array identifier in argument * to function	1311	1644
-json value must not be null	94,50	3205
-jsonb subscript does not support slices	148,1	3206
-jsonb subscript in assignment must not be null	94,50	3207
-jsonb subscript must have text type	148,1	3206
-jsondecodeerror	2610,2229	3203
-jsonerror	2612	3208
-jsonpath array accessor can only be applied to an array	2613,50	3209
-jsonpath array subscript is not a single numeric value	2571,50	3210
-jsonpath array subscript is out of bounds	2571,50	3210
-jsonpath array subscript is out of integer range	2571,50	3210
-jsonpath item method * can only be applied to a numeric value	2614,50	3211
-jsonpath item method * can only be applied to a string	838,50	1072
-jsonpath item method * can only be applied to a string or numeric value	2614,50	3211
-jsonpath item method * can only be applied to an array	2613,50	3209
-jsonpath item method * can only be applied to an object	2615,50	3212
-jsonpath member accessor can only be applied to an object	2611,50	3204
-jsonpath wildcard array accessor can only be applied to an array	2613,50	3209
-jsonpath wildcard member accessor can only be applied to an object	2615,50	3212
-kdferror	2616	3213
-key already exists exception	2617	3214
-key column * doesn t exist in table	1322	1657
-key has been revoked	951	3215
-key has expired	949	3216
-key index cannot be defined on a virtual generated column	1320	1655
-key management exception	2618	3217
+issuer certificate doesn t have a public key	2601,156	3205
+issuer certificate lookup error	2602,156	3206
+issuer name empty	2603,156	3207
+it is not allowed to shut off binlog on this command	1389	1734
+it is not allowed to specify * more than once	1201	1539
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1641	2003
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1361	1705
+jarexception	2604	3208
+jm runtime exception	2605	3209
+jmexception	2606	3210
+jmruntimeexception	2605	3209
+jmx provider exception	2607	3211
+jmx server error exception	2608	3212
+jmxproviderexception	2607	3211
+jmxservererrorexception	2608	3212
+job has reached the specified backoff limit	239,238	3213
+job was active longer than specified deadline	2609,615	3214
+join estimator function * has multiple matches	113,1	3215
+join estimator function * must return type	84,1	3216
+join expression * columns available but * columns specified	168,1	670
+joins can have at most	182	3217
+json cannot unmarshal string into go struct field a of type int	2229	3004
+json decode error	2610,2229	3218
+json object does not contain key	2611,50	3219
+json path should end with an array identifier in argument * to function	1311	1652
+json value must not be null	94,50	3220
+jsonb subscript does not support slices	148,1	3221
+jsonb subscript in assignment must not be null	94,50	3222
+jsonb subscript must have text type	148,1	3221
+jsondecodeerror	2610,2229	3218
+jsonerror	2612	3223
+jsonpath array accessor can only be applied to an array	2613,50	3224
+jsonpath array subscript is not a single numeric value	2571,50	3225
+jsonpath array subscript is out of bounds	2571,50	3225
+jsonpath array subscript is out of integer range	2571,50	3225
+jsonpath item method * can only be applied to a numeric value	2614,50	3226
+jsonpath item method * can only be applied to a string	838,50	1080
+jsonpath item method * can only be applied to a string or numeric value	2614,50	3226
+jsonpath item method * can only be applied to an array	2613,50	3224
+jsonpath item method * can only be applied to an object	2615,50	3227
+jsonpath member accessor can only be applied to an object	2611,50	3219
+jsonpath wildcard array accessor can only be applied to an array	2613,50	3224
+jsonpath wildcard member accessor can only be applied to an object	2615,50	3227
+kdferror	2616	3228
+key already exists exception	2617	3229
+key column * doesn t exist in table	1322	1665
+key has been revoked	951	3230
+key has expired	949	3231
+key index cannot be defined on a virtual generated column	1320	1663
+key management exception	2618	3232
 key must not be null	93,50	183
-key not found	2619	3218
-key not found exception	2620,2619	3219
-key part * length cannot be 0	1327	1663
-key reference and table reference don t match	1328	1664
-key s cannot explicitly include column s	1323	1658
-key s cannot have without overlaps	1321	1656
-key selector exception	2621	3220
-key store exception	2622	3221
-key usage does not include certificate signing	2623,156	3222
-key usage does not include crl signing	2624,156	3223
-key usage does not include digital signature	2625,156	3224
-key usage keycertsign invalid for non ca cert	2626,156	3225
-key value * was not found in table	1404	1742
+key not found	2619	3233
+key not found exception	2620,2619	3234
+key part * length cannot be 0	1327	1671
+key reference and table reference don t match	1328	1672
+key s cannot explicitly include column s	1323	1666
+key s cannot have without overlaps	1321	1664
+key selector exception	2621	3235
+key store exception	2622	3236
+key usage does not include certificate signing	2623,156	3237
+key usage does not include crl signing	2624,156	3238
+key usage does not include digital signature	2625,156	3239
+key usage keycertsign invalid for non ca cert	2626,156	3240
+key value * was not found in table	1404	1750
 key value must be scalar not array composite or json	93,50	183
-key was rejected by service	950	3226
-keyalreadyexistsexception	2617	3214
-keyboardinterrupt	2627,2628	3227
-keyerror	2629,2630,2619	3228
-keyexception	2631	3229
-keymanagementexception	2618	3217
-keynotfoundexception	2620,2619	3219
-keys are out order during bulk load	1329	1665
-keyselectorexception	2621	3220
-keystoreexception	2622	3221
-kill container error	2632,2633	3230
-kill pod sandbox error	2634,2635	3231
-killcontainererror	2632,2633	3230
-killed by signal 1	2203	3232
-killed by signal 10	2211	3233
-killed by signal 11	2212	3234
-killed by signal 12	2213	3235
-killed by signal 13	336	3236
-killed by signal 14	118	3237
-killed by signal 15	2214	3238
-killed by signal 16	2215	3239
-killed by signal 17	579	3240
-killed by signal 18	2216	3241
-killed by signal 19	2217	3242
-killed by signal 2	2205	3243
-killed by signal 20	2218	3244
-killed by signal 21	2219	3245
-killed by signal 22	2220	3246
-killed by signal 23	2221	3247
-killed by signal 24	761	3248
-killed by signal 25	2222	3249
-killed by signal 26	2223	3250
-killed by signal 27	2224	3251
-killed by signal 28	2225	3252
-killed by signal 29	2226	3253
-killed by signal 3	2206	3254
-killed by signal 30	2227	3255
-killed by signal 31	289	3256
-killed by signal 4	2207	3257
-killed by signal 5	2208	3258
-killed by signal 6	607	3259
-killed by signal 7	360	3260
-killed by signal 8	2209	3261
-killed by signal 9	2210	3262
-killpodsandboxerror	2634,2635	3231
-kubelet setup failed	2636	3263
-kubeletsetupfailed	2636	3263
-lambda conversion exception	2637	3264
-lambdaconversionexception	2637	3264
-language validation function * called for language * instead of	69,1	3265
-language with oid * does not exist	83,1,746	775
-large object * does not exist	83,1	3266
-large object descriptor * was not opened for reading	43	3267
-large object descriptor * was not opened for writing	43	3267
+key was rejected by service	950	3241
+keyalreadyexistsexception	2617	3229
+keyboardinterrupt	2627,2628	3242
+keyerror	2629,2630,2619	3243
+keyexception	2631	3244
+keymanagementexception	2618	3232
+keynotfoundexception	2620,2619	3234
+keys are out order during bulk load	1329	1673
+keyselectorexception	2621	3235
+keystoreexception	2622	3236
+kill container error	2632,2633	3245
+kill pod sandbox error	2634,2635	3246
+killcontainererror	2632,2633	3245
+killed by signal 1	2203	3247
+killed by signal 10	2211	3248
+killed by signal 11	2212	3249
+killed by signal 12	2213	3250
+killed by signal 13	337	3251
+killed by signal 14	118	3252
+killed by signal 15	2214	3253
+killed by signal 16	2215	3254
+killed by signal 17	580	3255
+killed by signal 18	2216	3256
+killed by signal 19	2217	3257
+killed by signal 2	2205	3258
+killed by signal 20	2218	3259
+killed by signal 21	2219	3260
+killed by signal 22	2220	3261
+killed by signal 23	2221	3262
+killed by signal 24	761	3263
+killed by signal 25	2222	3264
+killed by signal 26	2223	3265
+killed by signal 27	2224	3266
+killed by signal 28	2225	3267
+killed by signal 29	2226	3268
+killed by signal 3	2206	3269
+killed by signal 30	2227	3270
+killed by signal 31	290	3271
+killed by signal 4	2207	3272
+killed by signal 5	2208	3273
+killed by signal 6	608	3274
+killed by signal 7	361	3275
+killed by signal 8	2209	3276
+killed by signal 9	2210	3277
+killpodsandboxerror	2634,2635	3246
+kubelet setup failed	2636	3278
+kubeletsetupfailed	2636	3278
+lambda conversion exception	2637	3279
+lambdaconversionexception	2637	3279
+language validation function * called for language * instead of	69,1	3280
+language with oid * does not exist	83,1,746	781
+large object * does not exist	83,1	3281
+large object descriptor * was not opened for reading	43	3282
+large object descriptor * was not opened for writing	43	3282
 large object oid may not be null	93,50	182
-large object read request is too large	182	3268
-large zip file	2638	3269
-largezipfile	2638	3269
-last is allowed only in array subscripts	0,1	3172
-lastval is not yet defined in this session	43	1034
-layer instantiation exception	2639	3270
-layerinstantiationexception	2639	3270
-ldap referral exception	2640	3271
-ldap urls not supported on this platform	45	3272
-ldapreferralexception	2640	3271
-leading spaces are removed from name	1521	1863
+large object read request is too large	182	3283
+large zip file	2638	3284
+largezipfile	2638	3284
+last is allowed only in array subscripts	0,1	3186
+lastval is not yet defined in this session	43	1042
+layer instantiation exception	2639	3285
+layerinstantiationexception	2639	3285
+ldap referral exception	2640	3286
+ldap urls not supported on this platform	45	3287
+ldapreferralexception	2640	3286
+leading spaces are removed from name	1521	1871
 left and right associated data types for operator class options parsing functions must match	84,1	83
-left operand of jsonpath operator * is not a single numeric value	2641,50	3273
+left operand of jsonpath operator * is not a single numeric value	2641,50	3288
 legacy sigalg disallowed or unsupported	2642,150	169
-length error * in function	1626	1980
-length for type * cannot exceed	93,50	3274
-length for type * must be at least 1	93,50	3274
+length error * in function	1626	1988
+length for type * cannot exceed	93,50	3289
+length for type * must be at least 1	93,50	3289
 length mismatch	2643,150	169
 length required	13	12
 length too long	2644,150	169
 length too short	2645,150	169
 length_required	13	12
-lengtherror	2646	3275
-level 2 halted	952	3276
-level 2 not synchronized	953	3277
-level 3 halted	954	3278
-level 3 reset	955	3279
-levenshtein argument exceeds maximum length of	93,50	3280
-lexeme array may not contain empty strings	2647,50	3281
-lexeme array may not contain nulls	94,50	841
-lib section in a out corrupted	956	3282
+lengtherror	2646	3290
+level 2 halted	952	3291
+level 2 not synchronized	953	3292
+level 3 halted	954	3293
+level 3 reset	955	3294
+levenshtein argument exceeds maximum length of	93,50	3295
+lexeme array may not contain empty strings	2647,50	3296
+lexeme array may not contain nulls	94,50	847
+lib section in a out corrupted	956	3297
 library bug	2648,150	169
 library has no ciphers	2649,150	169
-licenseexception	2650	3283
+licenseexception	2650	3298
 like is not supported for creating foreign tables	45	212
-like pattern must not end with escape character	2526,50	3284
-limit exceeded exception	2651	3285
-limit in a recursive query is not implemented	45	2746
-limit must not be negative	2562,50	3286
-limit of * on json nested structures depth is reached in argument * to function	1307	1640
-limit of * on json path depth is reached in argument * to function	1312	1645
-limit only accepts integer values	1298	1631
-limit overrun error	2652	3287
-limit syntax is not supported	0,1	656
-limitexceededexception	2651	3285
-limitoverrunerror	2652	3287
-line too long	2653	3288
-line unavailable exception	2654	3289
-linetoolong	2653	3288
-lineunavailableexception	2654	3289
-link has been severed	998	3290
-link loop exception	2655	3291
-link number out of range	957	3292
-linkageerror	2656	3293
-linkexception	2657	3294
-linkloopexception	2655	3291
-list index out of range	173	3295
-list of fields is only allowed in key partitions	1333	1669
-list of radius secrets cannot be empty	107,108	261
-list of radius servers cannot be empty	107,108	261
-listener not found exception	2658	3296
-listenernotfoundexception	2658	3296
-literal carriage return found in data	249,50	796
-literal newline found in data	249,50	796
-liveness probe failed	2659,2660	3297
-lo_lseek result out of range for large object descriptor	306,50	3298
-lo_tell result out of range for large object descriptor	306,50	3298
-loaderror	2661	3299
-local connections are not supported by this build	107,108	261
-local jump error	2662	3300
-localjumperror	2662	3300
-location is not supported anymore	45	449
-locator exception	2591	3301
-locator_exception	2591	3301
-locatorexception	2591	3301
-lock disk i o error	2663,81	3302
-lock file * already exists	2664,108	3303
-lock file * is empty	2664,108	3303
-lock file exists	2664	3304
-lock not available	422	3305
-lock recursion exception	2665	3306
-lock wait timeout exceeded try restarting transaction	1340	1676
-lock_file_exists	2664,108	3304
-lock_not_available	422,43	3305
-lockederror	2666	3307
-lockfileexists	2664,108	3304
-locknotavailable	422,43	3305
-lockrecursionexception	2665	3306
-log format * is not supported	93,50	3308
-logic error * in function	1627	1981
-logical decoding cannot be used while in recovery	45	3309
+like pattern must not end with escape character	2526,50	3299
+limit exceeded exception	2651	3300
+limit in a recursive query is not implemented	45	2757
+limit must not be negative	2562,50	3301
+limit of * on json nested structures depth is reached in argument * to function	1307	1648
+limit of * on json path depth is reached in argument * to function	1312	1653
+limit only accepts integer values	1298	1639
+limit overrun error	2652	3302
+limit syntax is not supported	0,1	662
+limitexceededexception	2651	3300
+limitoverrunerror	2652	3302
+line too long	2653	3303
+line unavailable exception	2654	3304
+linetoolong	2653	3303
+lineunavailableexception	2654	3304
+link has been severed	998	3305
+link loop exception	2655	3306
+link number out of range	957	3307
+linkageerror	2656	3308
+linkexception	2657	3309
+linkloopexception	2655	3306
+list index out of range	173	3310
+list of fields is only allowed in key partitions	1333	1677
+list of radius secrets cannot be empty	107,108	263
+list of radius servers cannot be empty	107,108	263
+listener not found exception	2658	3311
+listenernotfoundexception	2658	3311
+literal carriage return found in data	250,50	802
+literal newline found in data	250,50	802
+liveness probe failed	2659,2660	3312
+lo_lseek result out of range for large object descriptor	307,50	3313
+lo_tell result out of range for large object descriptor	307,50	3313
+loaderror	2661	3314
+local connections are not supported by this build	107,108	263
+local jump error	2662	3315
+localjumperror	2662	3315
+location is not supported anymore	45	454
+locator exception	2591	3316
+locator_exception	2591	3316
+locatorexception	2591	3316
+lock disk i o error	2663,81	3317
+lock file * already exists	2664,108	3318
+lock file * is empty	2664,108	3318
+lock file exists	2664	3319
+lock not available	423	3320
+lock recursion exception	2665	3321
+lock wait timeout exceeded try restarting transaction	1340	1684
+lock_file_exists	2664,108	3319
+lock_not_available	423,43	3320
+lockederror	2666	3322
+lockfileexists	2664,108	3319
+locknotavailable	423,43	3320
+lockrecursionexception	2665	3321
+log format * is not supported	93,50	3323
+logic error * in function	1627	1989
+logical decoding cannot be used while in recovery	45	3324
 logical decoding output plugin * produces binary output but function * expects textual data	45	210
-logical decoding requires a database connection	43	661
-logical decoding requires wal_level logical	43	661
-logical replication at prepare time requires a	43	661
-logical replication slot * exists but wal_level logical	43	3310
-logical replication target relation * does not exist	43	3311
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	43	3312
-logical replication target relation * uses system columns in replica identity index	43	3311
-logical replication worker slot * is already used by another worker cannot attach	43	3313
-logical replication worker slot * is empty cannot attach	43	3313
-logical streaming at prepare time requires a	43	661
-logical streaming requires a	43	661
-loginexception	2667	3314
-long database name and identifier for object resulted in path length exceeding * characters path	1263	1594
-lookuperror	2668	3315
+logical decoding requires a database connection	43	667
+logical decoding requires wal_level logical	43	667
+logical replication at prepare time requires a	43	667
+logical replication slot * exists but wal_level logical	43	3325
+logical replication target relation * does not exist	43	3326
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	43	3327
+logical replication target relation * uses system columns in replica identity index	43	3326
+logical replication worker slot * is already used by another worker cannot attach	43	3328
+logical replication worker slot * is empty cannot attach	43	3328
+logical streaming at prepare time requires a	43	667
+logical streaming requires a	43	667
+loginexception	2667	3329
+long database name and identifier for object resulted in path length exceeding * characters path	1263	1602
+lookuperror	2668	3330
 loop detected	39	38
 loop_detected	39	38
-lossy distance functions are not supported in index only scans	45	3316
-lost connection to parallel worker	43	964
-lower and upper bounds must be finite	760,50	991
-lower bound cannot equal upper bound	760,50	991
-lowering statistics target to	93,50	597
-lz4 compression is not supported by this build	45	3317
-m bean exception	2669	3318
-m bean registration exception	2670	3319
-macaddr8 data out of range to convert to macaddr	306,50	3320
-machine is not on the network	1001	3321
-mail header not in message	2671,2672	3322
-malformed array literal	49,50	3323
-malformed communication packet	1347	1683
-malformed file type header in file	1218	1548
-malformed gtid set encoding	1344	1680
-malformed gtid set specification	1345	1681
-malformed gtid specification	1346	1682
-malformed input exception	2673	3324
-malformed json array	49,50	2634
-malformed link exception	2674	3325
-malformed multirange literal	49,50	3326
-malformed object name exception	2675	3327
-malformed parameterized type exception	2676	3328
-malformed parameters exception	2677	3329
-malformed range literal	49,50	3330
-malformed record literal	49,50	3331
-malformed scram message	311,312	738
-malformed stat buffer	2678,2679	3332
-malformed url exception	2680	3333
-malformedinputexception	2673	3324
-malformedlinkexception	2674	3325
-malformedobjectnameexception	2675	3327
-malformedparameterizedtypeexception	2676	3328
-malformedparametersexception	2677	3329
-malformedurlexception	2680	3333
-manifest checksums require a backup manifest	0,1	830
-mapping for token type * does not exist	83,1	3334
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1802	2189
-mariadb tried to use the * but its provider plugin is not loaded	1495	1835
-marshal directive exception	2681	3335
-marshaldirectiveexception	2681	3335
-marshalexception	2682	3336
-marshaling directives are invalid	2681	3337
-master command * failed	1572	1919
+lossy distance functions are not supported in index only scans	45	3331
+lost connection to parallel worker	43	971
+lower and upper bounds must be finite	760,50	999
+lower bound cannot equal upper bound	760,50	999
+lowering statistics target to	93,50	602
+lz4 compression is not supported by this build	45	3332
+m bean exception	2669	3333
+m bean registration exception	2670	3334
+macaddr8 data out of range to convert to macaddr	307,50	3335
+machine is not on the network	1001	3336
+mail header not in message	2671,2672	3337
+malformed array literal	49,50	3338
+malformed communication packet	1347	1691
+malformed file type header in file	1218	1556
+malformed gtid set encoding	1344	1688
+malformed gtid set specification	1345	1689
+malformed gtid specification	1346	1690
+malformed input exception	2673	3339
+malformed json array	49,50	2645
+malformed link exception	2674	3340
+malformed multirange literal	49,50	3341
+malformed object name exception	2675	3342
+malformed parameterized type exception	2676	3343
+malformed parameters exception	2677	3344
+malformed range literal	49,50	3345
+malformed record literal	49,50	3346
+malformed scram message	312,313	744
+malformed stat buffer	2678,2679	3347
+malformed url exception	2680	3348
+malformedinputexception	2673	3339
+malformedlinkexception	2674	3340
+malformedobjectnameexception	2675	3342
+malformedparameterizedtypeexception	2676	3343
+malformedparametersexception	2677	3344
+malformedurlexception	2680	3348
+manifest checksums require a backup manifest	0,1	836
+mapping for token type * does not exist	83,1	3349
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1802	2197
+mariadb tried to use the * but its provider plugin is not loaded	1495	1843
+marshal directive exception	2681	3350
+marshaldirectiveexception	2681	3350
+marshalexception	2682	3351
+marshaling directives are invalid	2681	3352
+master command * failed	1572	1927
 match partial not yet implemented	45	45
-materialize mode required but it is not allowed in this context	45	3338
-materialized view * has not been populated	43	3339
-materialized views cannot be unlogged	45	454
-materialized views may not be defined using bound parameters	45	454
-materialized views must not use data modifying statements in with	45	454
-materialized views must not use temporary tables or views	45	454
-max_wal_size must be at least twice wal_segment_size	93,50	278
-maxfragments should be 0	93,50	3340
-maximum call stack size exceeded	2683	3341
-maximum number of committed subtransactions	182	577
-maximum number of prepared transactions reached	740,122	3342
-maximum recursion depth exceeded	2683	3343
-maxvalue can only be used in last partition definition	1467	1807
-mbeanexception	2669	3318
-mbeanregistrationexception	2670	3319
-md5 authentication is not supported when db_user_namespace is enabled	107,108,707	261
-member access exception	427	3344
-memberaccessexception	427	3344
-memerror	2684	3345
-memory allocation error * in function	1624	1978
-memoryerror	2685,740	3346
-merge not supported in copy	45	642
-merge not supported in with query	45	2746
-message too long	797	3347
-method access exception	199	3348
+materialize mode required but it is not allowed in this context	45	3353
+materialized view * has not been populated	43	3354
+materialized views cannot be unlogged	45	459
+materialized views may not be defined using bound parameters	45	459
+materialized views must not use data modifying statements in with	45	459
+materialized views must not use temporary tables or views	45	459
+max_wal_size must be at least twice wal_segment_size	93,50	280
+maxfragments should be 0	93,50	3355
+maximum call stack size exceeded	2683	3356
+maximum number of committed subtransactions	182	582
+maximum number of prepared transactions reached	740,122	3357
+maximum recursion depth exceeded	2683	3358
+maxvalue can only be used in last partition definition	1467	1815
+mbeanexception	2669	3333
+mbeanregistrationexception	2670	3334
+md5 authentication is not supported when db_user_namespace is enabled	107,108,708	263
+member access exception	428	3359
+memberaccessexception	428	3359
+memerror	2684	3360
+memory allocation error * in function	1624	1986
+memoryerror	2685,740	3361
+merge not supported in copy	45	648
+merge not supported in with query	45	2757
+message too long	797	3362
+method access exception	199	3363
 method not allowed	7	6
 method_not_allowed	7	6
-methodaccessexception	199	3348
-midi unavailable exception	2686	3349
-midiunavailableexception	2686	3349
-mime invalid media parameter	2687	3350
-mime type parse exception	2688	3351
-mimetypeparseexception	2688	3351
-min_wal_size must be at least twice wal_segment_size	93,50	278
-minwords should be less than maxwords	93,50	3340
-minwords should be positive	93,50	3340
-mirrored type exception	2689	3352
-mirrored types exception	2690	3353
-mirroredtypeexception	2689	3352
-mirroredtypesexception	2690	3353
+methodaccessexception	199	3363
+midi unavailable exception	2686	3364
+midiunavailableexception	2686	3364
+mime invalid media parameter	2687	3365
+mime type parse exception	2688	3366
+mimetypeparseexception	2688	3366
+min_wal_size must be at least twice wal_segment_size	93,50	280
+minwords should be less than maxwords	93,50	3355
+minwords should be positive	93,50	3355
+mirrored type exception	2689	3367
+mirrored types exception	2690	3368
+mirroredtypeexception	2689	3367
+mirroredtypesexception	2690	3368
 misdirected request	21	20
 misdirected_request	21	20
 mismatched array dimensions	183,50	211
-misplaced deferrable clause	0,1	334
-misplaced initially deferred clause	0,1	334
-misplaced initially immediate clause	0,1	334
-misplaced not deferrable clause	0,1	334
-missing afffile parameter	93,50	3354
-missing authority key identifier	2691,156	3355
-missing data for column	249,50	796
-missing dictfile parameter	93,50	3356
-missing dictionary parameter	93,50	3356
+misplaced deferrable clause	0,1	337
+misplaced initially deferred clause	0,1	337
+misplaced initially immediate clause	0,1	337
+misplaced not deferrable clause	0,1	337
+missing afffile parameter	93,50	3369
+missing authority key identifier	2691,156	3370
+missing data for column	250,50	802
+missing dictfile parameter	93,50	3371
+missing dictionary parameter	93,50	3371
 missing dsa signing cert	2692,150	169
 missing ecdsa signing cert	2693,150	169
-missing entry in file * at end of line	107,108	261
+missing entry in file * at end of line	107,108	263
 missing fatal	2694,150	169
-missing field exception	208	3357
-missing format argument exception	2695	3358
-missing format width exception	2696	3359
-missing from clause entry for table	591,1	3360
-missing language parameter	93,50	3361
-missing manifest resource exception	2697	3362
-missing member exception	206	3363
-missing metadata exception	200	3364
-missing method exception	207	3365
+missing field exception	209	3372
+missing format argument exception	2695	3373
+missing format width exception	2696	3374
+missing from clause entry for table	592,1	3375
+missing language parameter	93,50	3376
+missing manifest resource exception	2697	3377
+missing member exception	207	3378
+missing metadata exception	200	3379
+missing method exception	208	3380
 missing parameters	2698,150	169
 missing psk kex modes extension	2699,150	169
-missing resource exception	2700	3366
+missing resource exception	2700	3381
 missing rsa certificate	2701,150	169
 missing rsa encrypting cert	2702,150	169
 missing rsa signing cert	2703,150	169
-missing satellite assembly exception	2704	3367
+missing satellite assembly exception	2704	3382
 missing sigalgs extension	2705,150	169
 missing signing cert	2706,150	169
-missing spec error	2707	3368
-missing spec version error	2708	3369
-missing subject key identifier	2709,156	3370
+missing spec error	2707	3383
+missing spec version error	2708	3384
+missing subject key identifier	2709,156	3385
 missing supported groups extension	2710,150	169
-missing synonyms parameter	93,50	3371
-missing time zone in input string for type timestamptz	438,50	469
-missing time zone in input string for type timetz	438,50	469
+missing synonyms parameter	93,50	3386
+missing time zone in input string for type timestamptz	439,50	474
+missing time zone in input string for type timetz	439,50	474
 missing tmp dh key	2711,150	169
 missing tmp ecdh key	2712,150	169
-missing unicode support	2713	3372
-missingfieldexception	208	3357
-missingformatargumentexception	2695	3358
-missingformatwidthexception	2696	3359
-missingmanifestresourceexception	2697	3362
-missingmemberexception	206	3363
-missingmetadataexception	200	3364
-missingmethodexception	207	3365
-missingresourceexception	2700	3366
-missingsatelliteassemblyexception	2704	3367
-missingspecerror	2707	3368
-missingspecversionerror	2708	3369
-missingunicodesupport	2713	3372
+missing unicode support	2713	3387
+missingfieldexception	209	3372
+missingformatargumentexception	2695	3373
+missingformatwidthexception	2696	3374
+missingmanifestresourceexception	2697	3377
+missingmemberexception	207	3378
+missingmetadataexception	200	3379
+missingmethodexception	208	3380
+missingresourceexception	2700	3381
+missingsatelliteassemblyexception	2704	3382
+missingspecerror	2707	3383
+missingspecversionerror	2708	3384
+missingunicodesupport	2713	3387
 mixed handshake and non handshake data	2714,150	169
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1363	1699
-mixing of transactional and non transactional tables is disabled	1364	1700
-mixing self logging and non self logging engines in a statement is unsafe	1075	1387
-mmap disk i o error	2715,81	3373
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1617	1971
-modifying sql data not permitted	2716	3374
-modifying_sql_data_not_permitted	2716,2352	3374
-modifyingsqldatanotpermitted	2716,2352	3374
-module not found error	2717,487	3375
-module_not_found	487	570
-modulenotfounderror	2717,487	3375
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1363	1707
+mixing of transactional and non transactional tables is disabled	1364	1708
+mixing self logging and non self logging engines in a statement is unsafe	1075	1395
+mmap disk i o error	2715,81	3388
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1617	1979
+modifying sql data not permitted	2716	3389
+modifying_sql_data_not_permitted	2716,2352	3389
+modifyingsqldatanotpermitted	2716,2352	3389
+module not found error	2717,412	3390
+module_not_found	412	575
+modulenotfounderror	2717,412	3390
 modulus for hash partition must be an integer value greater than zero	47,1,93	47
-modulus for hash partition must be specified	0,1	656
-modulus for hash partition provided more than once	82,1	3376
-money out of range	306,50	3377
-monitor setting exception	2718	3378
-monitorsettingexception	2718	3378
-more partitions to reorganize than there are partitions	1526	1868
-more than one function named	113,1	3379
-more than one operator named	113,1	3379
-more than one row returned by a subquery used as an expression	529	3380
-more than one sql json item	2719	3381
-more than one value returned by column xpath expression	529	3382
-more_than_one_sql_json_item	2719,50	3381
-morethanonesqljsonitem	2719,50	3381
-most specific type mismatch	2720	3383
-most_specific_type_mismatch	2720,50	3383
-mostspecifictypemismatch	2720,50	3383
-mountvolume setup failed for volume	2271,2270	3384
-movederror	2721	3385
+modulus for hash partition must be specified	0,1	662
+modulus for hash partition provided more than once	82,1	3391
+money out of range	307,50	3392
+monitor setting exception	2718	3393
+monitorsettingexception	2718	3393
+more partitions to reorganize than there are partitions	1526	1876
+more than one function named	113,1	3394
+more than one operator named	113,1	3394
+more than one row returned by a subquery used as an expression	530	3395
+more than one sql json item	2719	3396
+more than one value returned by column xpath expression	530	3397
+more_than_one_sql_json_item	2719,50	3396
+morethanonesqljsonitem	2719,50	3396
+most specific type mismatch	2720	3398
+most_specific_type_mismatch	2720,50	3398
+mostspecifictypemismatch	2720,50	3398
+mountvolume setup failed for volume	2271,2270	3399
+movederror	2721	3400
 moving aggregate implementation returns type * but plain implementation returns type	48,1	48
-moving aggregate transition function must not return null	94,50	2766
-moving row to another partition during a before for each row trigger is not supported	45	309
-multi attach error for volume	2243,2242	3386
-multi row statements required more than * bytes of storage	1634	1988
-multi statement do instead rules are not supported for copy	45	835
-multi statement do instead rules are not supported for data modifying statements in with	45	579
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1695	2050
-multicast not supported exception	210	3387
-multicastnotsupportedexception	210	3387
-multidimensional arrays must have array expressions with matching dimensions	183,50	3388
-multihop attempted	967	3389
-multipart message too large	2722	3390
-multiple accept parameters	93,50	3391
-multiple actions for rules on select are not implemented	45	504
-multiple afffile parameters	93,50	3354
-multiple assignments to same column	0,1	3392
-multiple collate clauses not allowed	0,1	656
+moving aggregate transition function must not return null	94,50	2777
+moving row to another partition during a before for each row trigger is not supported	45	312
+multi attach error for volume	2243,2242	3401
+multi row statements required more than * bytes of storage	1634	1996
+multi statement do instead rules are not supported for copy	45	841
+multi statement do instead rules are not supported for data modifying statements in with	45	584
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1695	2058
+multicast not supported exception	211	3402
+multicastnotsupportedexception	211	3402
+multidimensional arrays must have array expressions with matching dimensions	183,50	3403
+multihop attempted	967	3404
+multipart message too large	2722	3405
+multiple accept parameters	93,50	3406
+multiple actions for rules on select are not implemented	45	509
+multiple afffile parameters	93,50	3369
+multiple assignments to same column	0,1	3407
+multiple collate clauses not allowed	0,1	662
 multiple column definition lists are not allowed for the same function	0,1	157
 multiple decimal points	0,1	0
-multiple default expressions	0,1	852
-multiple default values specified for column * of table	0,1	334
-multiple deferrable not deferrable clauses not allowed	0,1	334
-multiple definition of same constant in list partitioning	1368	1704
-multiple dictfile parameters	93,50	3356
-multiple dictionary parameters	93,50	3356
-multiple generation clauses specified for column * of table	0,1	334
-multiple identity specifications for column * of table	0,1	334
-multiple initially immediate deferred clauses not allowed	0,1	334
-multiple language parameters	93,50	3361
-multiple limit clauses not allowed	0,1	656
-multiple limit options not allowed	0,1	656
-multiple offset clauses not allowed	0,1	656
-multiple order by clauses not allowed	0,1	656
-multiple primary key defined	1369	1705
-multiple primary keys for table * are not allowed	47,1	3393
-multiple read calls return no data or error	2723,2724	3394
-multiple recovery targets specified	93,50	3395
-multiple stopwords parameters	93,50	3361
-multiple values in ident field	107,108	261
-multiple values specified for authentication type	107,108	261
-multiple values specified for connection type	107,108	261
-multiple values specified for host address	107,108	261
-multiple values specified for netmask	107,108	261
-multiple window specifications with the same name	1146	1472
-multiple with clauses not allowed	0,1	656
-multirange values cannot contain null members	94,50	3396
-multiranges cannot be constructed from multidimensional arrays	529	3397
-multixact members limit exceeded	182	1060
-must accept variadic any to be used in this aggregate	148,1	3398
+multiple default expressions	0,1	858
+multiple default values specified for column * of table	0,1	337
+multiple deferrable not deferrable clauses not allowed	0,1	337
+multiple definition of same constant in list partitioning	1368	1712
+multiple dictfile parameters	93,50	3371
+multiple dictionary parameters	93,50	3371
+multiple generation clauses specified for column * of table	0,1	337
+multiple identity specifications for column * of table	0,1	337
+multiple initially immediate deferred clauses not allowed	0,1	337
+multiple language parameters	93,50	3376
+multiple limit clauses not allowed	0,1	662
+multiple limit options not allowed	0,1	662
+multiple offset clauses not allowed	0,1	662
+multiple order by clauses not allowed	0,1	662
+multiple primary key defined	1369	1713
+multiple primary keys for table * are not allowed	47,1	3408
+multiple read calls return no data or error	2723,2724	3409
+multiple recovery targets specified	93,50	3410
+multiple stopwords parameters	93,50	3376
+multiple values in ident field	107,108	263
+multiple values specified for authentication type	107,108	263
+multiple values specified for connection type	107,108	263
+multiple values specified for host address	107,108	263
+multiple values specified for netmask	107,108	263
+multiple window specifications with the same name	1146	1480
+multiple with clauses not allowed	0,1	662
+multirange values cannot contain null members	94,50	3411
+multiranges cannot be constructed from multidimensional arrays	530	3412
+multixact members limit exceeded	182	1068
+must accept variadic any to be used in this aggregate	148,1	3413
 must appear in the group by clause or be used in an aggregate function	110,1	115
-must be a list of extension names	93,50	2804
-must be a member of the role whose process is being terminated or member of pg_signal_backend	69,1	3399
-must be a member of the role whose query is being canceled or member of pg_signal_backend	69,1	3400
-must be a superuser to cancel superuser query	69,1	3400
-must be a superuser to terminate superuser process	69,1	3399
-must be fired after row	303,304	3401
-must be fired for delete	303,304	3401
-must be fired for insert	303,304	3401
-must be fired for insert or update	303,304	3402
-must be fired for update	303,304	3401
-must be greater than zero	93,50	2841
-must be installed in schema	45	381
-must be less than maxvalue	93,50	2841
-must be member of role	69,1	3403
-must be owner of large object	69,1	3404
-must be owner of type * or type	69,1	3404
+must be a list of extension names	93,50	2815
+must be a member of the role whose process is being terminated or member of pg_signal_backend	69,1	3414
+must be a member of the role whose query is being canceled or member of pg_signal_backend	69,1	3415
+must be a superuser to cancel superuser query	69,1	3415
+must be a superuser to terminate superuser process	69,1	3414
+must be fired after row	304,305	3416
+must be fired for delete	304,305	3416
+must be fired for insert	304,305	3416
+must be fired for insert or update	304,305	3417
+must be fired for update	304,305	3416
+must be greater than zero	93,50	2852
+must be installed in schema	45	384
+must be less than maxvalue	93,50	2852
+must be member of role	69,1	3418
+must be owner of large object	69,1	3419
+must be owner of type * or type	69,1	3419
 must be read_only shareable or read_write	0,1	111
-must be superuser	69,1	3404
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	69,1	3405
-must be superuser or have privileges of pg_checkpoint to do checkpoint	69,1	551
-must be superuser or have privileges of pg_read_all_settings to examine	69,1	635
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	69,1	3406
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	69,1	3406
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	69,1	3406
-must be superuser or replication role to start walsender	69,1	3407
-must be superuser or replication role to use replication slots	69,1	3408
-must be superuser to add or set schemas	69,1	3409
-must be superuser to alter a type	69,1	3410
-must be superuser to alter an operator family	69,1	3411
-must be superuser to alter replication roles or change replication attribute	69,1	3412
-must be superuser to alter settings globally	69,1	3412
-must be superuser to alter superuser roles or change superuser attribute	69,1	3412
-must be superuser to alter superusers	69,1	3412
-must be superuser to call	69,1	3413
-must be superuser to change bypassrls attribute	69,1	3412
-must be superuser to connect in binary upgrade mode	69,1	3407
-must be superuser to create a base type	69,1	3410
-must be superuser to create a cast without function	69,1	3414
-must be superuser to create an operator class	69,1	3411
-must be superuser to create an operator family	69,1	3411
-must be superuser to create bypassrls users	69,1	3412
-must be superuser to create custom procedural language	69,1	3415
-must be superuser to create for all tables publication	69,1	3409
-must be superuser to create for tables in schema publication	69,1	3409
-must be superuser to create replication users	69,1	3412
-must be superuser to create subscriptions	69,1	3416
-must be superuser to create superusers	69,1	3412
-must be superuser to create text search parsers	69,1	3417
-must be superuser to create text search templates	69,1	3417
-must be superuser to drop superusers	69,1	3412
-must be superuser to import system collations	69,1	3418
+must be superuser	69,1	3419
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	69,1	3420
+must be superuser or have privileges of pg_checkpoint to do checkpoint	69,1	556
+must be superuser or have privileges of pg_read_all_settings to examine	69,1	641
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	69,1	3421
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	69,1	3421
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	69,1	3421
+must be superuser or replication role to start walsender	69,1	3422
+must be superuser or replication role to use replication slots	69,1	3423
+must be superuser to add or set schemas	69,1	3424
+must be superuser to alter a type	69,1	3425
+must be superuser to alter an operator family	69,1	3426
+must be superuser to alter replication roles or change replication attribute	69,1	3427
+must be superuser to alter settings globally	69,1	3427
+must be superuser to alter superuser roles or change superuser attribute	69,1	3427
+must be superuser to alter superusers	69,1	3427
+must be superuser to call	69,1	3428
+must be superuser to change bypassrls attribute	69,1	3427
+must be superuser to connect in binary upgrade mode	69,1	3422
+must be superuser to create a base type	69,1	3425
+must be superuser to create a cast without function	69,1	3429
+must be superuser to create an operator class	69,1	3426
+must be superuser to create an operator family	69,1	3426
+must be superuser to create bypassrls users	69,1	3427
+must be superuser to create custom procedural language	69,1	3430
+must be superuser to create for all tables publication	69,1	3424
+must be superuser to create for tables in schema publication	69,1	3424
+must be superuser to create replication users	69,1	3427
+must be superuser to create subscriptions	69,1	3431
+must be superuser to create superusers	69,1	3427
+must be superuser to create text search parsers	69,1	3432
+must be superuser to create text search templates	69,1	3432
+must be superuser to drop superusers	69,1	3427
+must be superuser to import system collations	69,1	3433
 must be superuser to read files with adminpack 1 0	69,1	68
-must be superuser to rename	69,1	3419
-must be superuser to rename superusers	69,1	3412
-must be superuser to rotate log files with adminpack 1 0	69,1	3400
-must be superuser to set grantor	69,1	3412
-must be superuser to set schema of	69,1	3419
-must be superuser to skip transaction	69,1	3416
-must be superuser to specify a non built in join estimator function	69,1	3420
-must be superuser to specify a non built in restriction estimator function	69,1	3420
-must be superuser to specify a support function	69,1	3414
-must be used to call a parameterless aggregate function	131,1	1122
-must define subpartitions on all partitions if on one partition	1472	1812
-must have admin option on role	69,1	3412
-must have createrole privilege	69,1	3404
+must be superuser to rename	69,1	3434
+must be superuser to rename superusers	69,1	3427
+must be superuser to rotate log files with adminpack 1 0	69,1	3415
+must be superuser to set grantor	69,1	3427
+must be superuser to set schema of	69,1	3434
+must be superuser to skip transaction	69,1	3431
+must be superuser to specify a non built in join estimator function	69,1	3435
+must be superuser to specify a non built in restriction estimator function	69,1	3435
+must be superuser to specify a support function	69,1	3429
+must be used to call a parameterless aggregate function	131,1	1130
+must define subpartitions on all partitions if on one partition	1472	1820
+must have admin option on role	69,1	3427
+must have createrole privilege	69,1	3419
 must not omit initial value when transition function is strict and transition type is not compatible with input type	48,1	48
-must not return a set	148,1	3161
-must request at least 2 points	93,50	3421
-must return type	131,1,84	3171
-must specify at least one column	84,1	2783
+must not return a set	148,1	3175
+must request at least 2 points	93,50	3436
+must return type	131,1,84	3185
+must specify at least one column	84,1	2794
 must specify both or neither of serialization and deserialization functions	48,1	119
-must specify provider when multiple security label providers have been loaded	93,50	3422
-must specify relation and object name	0,1	797
-must specify restore_command when standby mode is not enabled	93,50	2815
-must specify unqualified relation names	0,1	2929
-mutual recursion between with items is not implemented	45	2746
-myrocks currently does not support rollback to savepoint if modifying rows	1532	1876
-myrocks doesn t currently support collations with * attribute	1372	1708
-myrocks failed creating new key definitions during alter	1324	1659
-myrocks failed populating secondary key during alter	1558	1903
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1305	1638
-name * has become	1373	1709
-name already bound exception	2725	3423
-name constraints minimum and maximum not supported	2726,156	3424
+must specify provider when multiple security label providers have been loaded	93,50	3437
+must specify relation and object name	0,1	803
+must specify restore_command when standby mode is not enabled	93,50	2826
+must specify unqualified relation names	0,1	2941
+mutual recursion between with items is not implemented	45	2757
+myrocks currently does not support rollback to savepoint if modifying rows	1532	1884
+myrocks doesn t currently support collations with * attribute	1372	1716
+myrocks failed creating new key definitions during alter	1324	1667
+myrocks failed populating secondary key during alter	1558	1911
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1305	1646
+name * has become	1373	1717
+name already bound exception	2725	3438
+name constraints minimum and maximum not supported	2726,156	3439
 name list length must be at least	93,50	182
 name list length must be exactly	93,50	182
-name not found exception	2727	3425
-name not unique on network	1014	3426
+name not found exception	2727	3440
+name not unique on network	1014	3441
 name or argument lists may not contain nulls	93,50	182
-name or service not known	753	3427
-name too long	2402	3428
-name_too_long	2402,1	3428
-namealreadyboundexception	2725	3423
-named in key does not exist	435,1	3429
-named in partition key does not exist	435,1	801
-nameerror	2728,2729	3430
-namenotfoundexception	2727	3425
+name or service not known	753	3442
+name too long	2402	3443
+name_too_long	2402,1	3443
+namealreadyboundexception	2725	3438
+named in key does not exist	436,1	3444
+named in partition key does not exist	436,1	807
+nameerror	2728,2729	3445
+namenotfoundexception	2727	3440
 namespace name * is not unique	0,1	157
-namespace uri must not be null	94,50	792
-nametoolong	2402,1	3428
-naming security exception	2730	3431
-namingexception	2731	3432
-namingsecurityexception	2730	3431
-native table * has the wrong structure	1840	2228
-near * at line	1447	1787
-needdict	2732	3433
-needs to have compatible input type and transition type	48,1	3434
-negative array size exception	2733	3435
-negative substring length not allowed	2734,50	3436
-negativearraysizeexception	2733	3435
-neither namespace name nor uri may be null	94,50	3437
-nested alter extension is not supported	45	381
-nested create extension is not supported	45	381
-nestingerror	2735	3438
-net error reading from master	1355	1691
-net error writing to master	1356	1692
-net http abort handler	2736	3439
-net http skip alternate protocol	2737,2738	3440
-net http use last response	2739	3441
-net readtimeout with	722	3442
+namespace uri must not be null	94,50	798
+nametoolong	2402,1	3443
+naming security exception	2730	3446
+namingexception	2731	3447
+namingsecurityexception	2730	3446
+native table * has the wrong structure	1840	2236
+near * at line	1447	1795
+needdict	2732	3448
+needs to have compatible input type and transition type	48,1	3449
+negative array size exception	2733	3450
+negative substring length not allowed	2734,50	3451
+negativearraysizeexception	2733	3450
+neither namespace name nor uri may be null	94,50	3452
+nested alter extension is not supported	45	384
+nested create extension is not supported	45	384
+nestingerror	2735	3453
+net error reading from master	1355	1699
+net error writing to master	1356	1700
+net http abort handler	2736	3454
+net http skip alternate protocol	2737,2738	3455
+net http use last response	2739	3456
+net readtimeout with	723	3457
 network authentication required	41	40
-network dropped connection on reset	983	3443
-network information exception	2740	3444
-network is down	982	3445
-network is unreachable	984	3446
-network not ready	2741,2742	3447
+network dropped connection on reset	983	3458
+network information exception	2740	3459
+network is down	982	3460
+network is unreachable	984	3461
+network not ready	2741,2742	3462
 network_authentication_required	41	40
-networkinformationexception	2740	3444
-networknotready	2741,2742	3447
-new bit must be 0 or 1	93,50	3274
-new collation * is incompatible with the collation of the template database	93,50	534
-new data for materialized view * contains duplicate rows without any null columns	529	3448
-new encoding * is incompatible with the encoding of the template database	93,50	534
-new icu locale * is incompatible with the icu locale of the template database	93,50	534
-new lc_ctype * is incompatible with the lc_ctype of the template database	93,50	534
-new locale provider * does not match locale provider of the template database	93,50	534
-new row for relation * violates check constraint	571,572	3449
-new row for relation * violates partition constraint	571,572	3449
-new row violates check option for view	2743	3450
-new row violates row level security policy * for table	69,1	3451
-new row violates row level security policy * using expression for table	69,1	3451
-new row violates row level security policy for table	69,1	3451
-new row violates row level security policy using expression for table	69,1	3451
-new table can only be specified for an insert or update trigger	84,1	308
-new table cannot be specified multiple times	84,1	308
-new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	45	836
-nextval reached maximum value of sequence	2744,50	3452
-nextval reached minimum value of sequence	2744,50	3452
-no active sql transaction	387	3453
-no active sql transaction for branch transaction	2745	3454
-no anchors for recursive with element	1515	1856
-no anode	990	3455
+networkinformationexception	2740	3459
+networknotready	2741,2742	3462
+new bit must be 0 or 1	93,50	3289
+new collation * is incompatible with the collation of the template database	93,50	539
+new data for materialized view * contains duplicate rows without any null columns	530	3463
+new encoding * is incompatible with the encoding of the template database	93,50	539
+new icu locale * is incompatible with the icu locale of the template database	93,50	539
+new lc_ctype * is incompatible with the lc_ctype of the template database	93,50	539
+new locale provider * does not match locale provider of the template database	93,50	539
+new row for relation * violates check constraint	572,573	3464
+new row for relation * violates partition constraint	572,573	3464
+new row violates check option for view	2743	3465
+new row violates row level security policy * for table	69,1	3466
+new row violates row level security policy * using expression for table	69,1	3466
+new row violates row level security policy for table	69,1	3466
+new row violates row level security policy using expression for table	69,1	3466
+new table can only be specified for an insert or update trigger	84,1	311
+new table cannot be specified multiple times	84,1	311
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	45	842
+nextval reached maximum value of sequence	2744,50	3467
+nextval reached minimum value of sequence	2744,50	3467
+no active sql transaction	388	3468
+no active sql transaction for branch transaction	2745	3469
+no anchors for recursive with element	1515	1864
+no anode	990	3470
 no application protocol	2746,150	169
-no binary input function available for type	746,1	3456
-no binary output function available for type	746,1	3456
-no buffer space available	991	3457
+no binary input function available for type	746,1	3471
+no binary output function available for type	746,1	3471
+no buffer space available	991	3472
 no certificate assigned	2747,150	169
 no certificate set	2748,150	169
 no certificates returned	2749,150	169
 no change following hrr	2750,150	169
-no child processes	580	3458
+no child processes	581	3473
 no cipher match	2751,150	169
 no ciphers available	2752,150	169
 no ciphers specified	2753,150	169
-no class def found error	2754	3459
+no class def found error	2754	3474
 no client cert method	2755,150	169
-no collation was derived for column * with collatable type	47,1,744	437
-no collation was derived for partition key column * with collatable type	47,1	437
+no collation was derived for column * with collatable type	47,1,744	442
+no collation was derived for partition key column * with collatable type	47,1	442
 no column alias was provided	148,1	181
 no compression specified	2756,150	169
-no connection pending exception	2757	3460
+no connection pending exception	2757	3475
 no cookie callback set	2758,150	169
-no csi structure available	992	3461
-no data available	993	3462
-no data found	2759	3463
-no data left in message	311,312	2937
-no data zero rows fetched selected or processed	1599	1952
-no database nor user name specified	93,50	3464
-no database selected	1390	1727
-no datetime expression provided	1181	1509
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1702	2057
-no empty local buffer available	122	3465
-no entry found for key	2619	3466
-no explicit policy	2760,156	3467
+no csi structure available	992	3476
+no data available	993	3477
+no data found	2759	3478
+no data left in message	312,313	2949
+no data zero rows fetched selected or processed	1599	1960
+no database nor user name specified	93,50	3479
+no database selected	1390	1735
+no datetime expression provided	1181	1517
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1702	2065
+no empty local buffer available	122	3480
+no entry found for key	2619	3481
+no explicit policy	2760,156	3482
 no function body specified	48,1	112
-no handle of the given name exists	2761	3468
-no implicit conversion of integer into string	388	3469
-no initial context exception	2762	3470
-no inline code specified	0,1	3471
-no input function available for type	746,1	3456
+no handle of the given name exists	2761	3483
+no implicit conversion of integer into string	203	3484
+no initial context exception	2762	3485
+no inline code specified	0,1	3486
+no input function available for type	746,1	3471
 no language specified	48,1	112
-no locks available	997	3472
-no matching dane tlsa records	2763,156	3473
-no matching pattern error	2764	3474
-no matching pattern key error	2765	3475
-no matching relations in tablespace	2759,188	3476
-no medium found	999	3477
-no memory error	2766	3478
-no message of desired type	1000	3479
-no method error	2767	3480
+no locks available	997	3487
+no matching dane tlsa records	2763,156	3488
+no matching pattern error	2764	3489
+no matching pattern key error	2765	3490
+no matching relations in tablespace	2759,188	3491
+no medium found	999	3492
+no memory error	2766	3493
+no message of desired type	1000	3494
+no method error	2767	3495
 no method specified	2768,150	169
-no module named	487	3481
-no operand in tsquery	0,1	3482
-no order list in window specification for	1396	1733
-no output function available for type	746,1	3456
-no partition of relation * found for row	571,572	3483
-no paths allowed for shared library	1708	2064
+no module named	412	3496
+no operand in tsquery	0,1	3497
+no order list in window specification for	1396	1741
+no output function available for type	746,1	3471
+no partition of relation * found for row	572,573	3498
+no paths allowed for shared library	1708	2072
 no pem extensions	2769,150	169
-no permission exception	2770	3484
-no pg_constraint entry for trigger * on table	84,1	3485
-no pg_hba conf entry for host	707	871
-no pg_hba conf entry for replication connection from host	707	871
-no postgresql user name specified in startup packet	707	3486
+no permission exception	2770	3499
+no pg_constraint entry for trigger * on table	84,1	3500
+no pg_hba conf entry for host	708	877
+no pg_hba conf entry for replication connection from host	708	877
+no postgresql user name specified in startup packet	708	3501
 no private key assigned	2771,150	169
 no protocols available	2772,150	169
 no renegotiation	2773,150	169
-no replication origin is configured	43	614
+no replication origin is configured	43	620
 no required digest	2774,150	169
-no return found in function	1605	1958
-no roles are defined in this database system	83,1	3487
-no route to host	939	3488
-no route to host exception	2775	3489
-no secure transports are configured unable to set require_secure_transport on	1402	1740
-no security label providers have been loaded	93,50	3422
+no return found in function	1605	1966
+no roles are defined in this database system	83,1	3502
+no route to host	939	3503
+no route to host exception	2775	3504
+no secure transports are configured unable to set require_secure_transport on	1402	1748
+no security label providers have been loaded	93,50	3437
 no shared cipher	2776,150	169
 no shared groups	2777,150	169
 no shared signature algorithms	2778,150	169
-no slot available for new worker process	121,122	3490
-no snowball stemmer available for language * and encoding	83,1	3491
-no space left on device	1004	3492
-no sql json item	2779	3493
+no slot available for new worker process	121,122	3505
+no snowball stemmer available for language * and encoding	83,1	3506
+no space left on device	1004	3507
+no sql json item	2779	3508
 no srtp profiles	2780,150	169
-no such algorithm exception	2781	3494
-no such attribute exception	2782	3495
-no such device	994	3496
-no such device or address	1018	3497
-no such element exception	2783	3498
-no such field error	2784	3499
-no such field exception	2785	3500
-no such file exception	2786	3501
-no such file or directory	747	3502
-no such file or directory os error	747	3503
-no such file or directory rb_sysopen	747	3504
-no such host	753	3505
-no such mechanism exception	2787	3506
-no such method error	2788	3507
-no such method exception	2789	3508
-no such object exception	2790	3509
-no such padding exception	2791	3510
-no such process	2178	3511
-no such provider exception	2792	3512
+no such algorithm exception	2781	3509
+no such attribute exception	2782	3510
+no such device	994	3511
+no such device or address	1018	3512
+no such element exception	2783	3513
+no such field error	2784	3514
+no such field exception	2785	3515
+no such file exception	2786	3516
+no such file or directory	747	3517
+no such file or directory os error	747	3518
+no such file or directory rb_sysopen	747	3519
+no such host	753	3520
+no such mechanism exception	2787	3521
+no such method error	2788	3522
+no such method exception	2789	3523
+no such object exception	2790	3524
+no such padding exception	2791	3525
+no such process	2178	3526
+no such provider exception	2792	3527
 no suitable digest algorithm	2793,150	169
 no suitable groups	2794,150	169
 no suitable key share	2795,150	169
 no suitable signature algorithm	2796,150	169
-no symbol section	2797,2798	3513
-no tables used	1410	1748
+no symbol section	2797,2798	3528
+no tables used	1410	1756
 no valid scts	2799,150	169
-no value found for parameter	83,1	3514
+no value found for parameter	83,1	3529
 no verify cookie callback	2800,150	169
-no xenix semaphores available	969	3515
-no_active_sql_transaction	387,96	3453
-no_active_sql_transaction_for_branch_transaction	2745,96	3454
-no_data_found	2759,188	3463
-no_sql_json_item	2779,50	3493
-noactivesqltransaction	387,96	3453
-noactivesqltransactionforbranchtransaction	2745,96	3454
-noclassdeffounderror	2754	3459
-noconnectionpendingexception	2757	3460
-nodatafound	2759,188	3463
-node has disk pressure	2801	3516
-node has insufficient memory	2802	3517
-node has insufficient pid	2803,2804	3518
-node not ready	2805,2806	3519
-node not schedulable	2807,2808	3520
-node selector mismatching	2809,2810	3521
-nodehasdiskpressure	2801	3516
-nodehasinsufficientmemory	2802	3517
-nodehasinsufficientpid	2803,2804	3518
-nodenotready	2805,2806	3519
-nodenotschedulable	2807,2808	3520
-nodes are available	2275,2274	3522
-nodeselectormismatching	2809,2810	3521
-nofooter	2811	3523
-noinitialcontextexception	2762	3470
-nomatchingpatternerror	2764	3474
-nomatchingpatternkeyerror	2765	3475
-nomem disk i o error	2812,81	3524
-nomemoryerror	2766	3478
-nomethoderror	2767	3480
-non exhaustive switch expression failed to match its input	2813	3525
-non grouping field * is used in * clause	1412	1750
+no xenix semaphores available	969	3530
+no_active_sql_transaction	388,96	3468
+no_active_sql_transaction_for_branch_transaction	2745,96	3469
+no_data_found	2759,188	3478
+no_sql_json_item	2779,50	3508
+noactivesqltransaction	388,96	3468
+noactivesqltransactionforbranchtransaction	2745,96	3469
+noclassdeffounderror	2754	3474
+noconnectionpendingexception	2757	3475
+nodatafound	2759,188	3478
+node has disk pressure	2801	3531
+node has insufficient memory	2802	3532
+node has insufficient pid	2803,2804	3533
+node not ready	2805,2806	3534
+node not schedulable	2807,2808	3535
+node selector mismatching	2809,2810	3536
+nodehasdiskpressure	2801	3531
+nodehasinsufficientmemory	2802	3532
+nodehasinsufficientpid	2803,2804	3533
+nodenotready	2805,2806	3534
+nodenotschedulable	2807,2808	3535
+nodes are available	2275,2274	3537
+nodeselectormismatching	2809,2810	3536
+nofooter	2811	3538
+noinitialcontextexception	2762	3485
+nomatchingpatternerror	2764	3489
+nomatchingpatternkeyerror	2765	3490
+nomem disk i o error	2812,81	3539
+nomemoryerror	2766	3493
+nomethoderror	2767	3495
+non exhaustive switch expression failed to match its input	2813	3540
+non grouping field * is used in * clause	1412	1758
 non integer constant in	0,1	157
-non matching attribute * between partition and table	1457	1797
-non numeric sql json item	2614	3526
-non printable characters in scram nonce	311,312	738
-non readable channel exception	2814	3527
-non unique keys in a json object	2815	3528
-non view rule for * must not be named	84,1	3529
-non writable channel exception	2816	3530
-non_numeric_sql_json_item	2614,50	3526
-non_unique_keys_in_a_json_object	2815,50	3528
-nonascii	2817	3531
-nondeterministic collations are not supported for ilike	45	3532
-nondeterministic collations are not supported for like	45	3532
-nondeterministic collations are not supported for operator class	45	598
-nondeterministic collations are not supported for regular expressions	45	3533
-nondeterministic collations are not supported for substring searches	45	3534
-nondeterministic collations not supported with this provider	45	1030
-nonetype object does not support item assignment	190	3535
-nonetype object has no attribute	190	3535
-nonetype object is not callable	190	3535
-nonetype object is not iterable	190	3535
-nonetype object is not subscriptable	190	3535
-noninvertible transform exception	2818	3536
-noninvertibletransformexception	2818	3536
-nonnumericsqljsonitem	2614,50	3526
-nonreadablechannelexception	2814	3527
-nonstandard use of escape character	2819	3537
-nonstandard use of escape in a string literal	2819,50	3538
-nonstandard use of in a string literal	2819,50	3538
-nonstandard_use_of_escape_character	2819,50	3537
-nonstandarduseofescapecharacter	2819,50	3537
-nonuniquekeysinajsonobject	2815,50	3528
-nonwritablechannelexception	2816	3530
-nopermissionexception	2770	3484
-noroutetohostexception	2775	3489
-nosqljsonitem	2779,50	3493
-nosuchalgorithmexception	2781	3494
-nosuchattributeexception	2782	3495
-nosuchelementexception	2783	3498
-nosuchfielderror	2784	3499
-nosuchfieldexception	2785	3500
-nosuchfileexception	2786	3501
-nosuchmechanismexception	2787	3506
-nosuchmethoderror	2788	3507
-nosuchmethodexception	2789	3508
-nosuchobjectexception	2790	3509
-nosuchpaddingexception	2791	3510
-nosuchproviderexception	2792	3512
-not a directory	1008	3539
-not a directory error	1008,2820	3540
-not a xenix named type file	1009	3541
+non matching attribute * between partition and table	1457	1805
+non numeric sql json item	2614	3541
+non printable characters in scram nonce	312,313	744
+non readable channel exception	2814	3542
+non unique keys in a json object	2815	3543
+non view rule for * must not be named	84,1	3544
+non writable channel exception	2816	3545
+non_numeric_sql_json_item	2614,50	3541
+non_unique_keys_in_a_json_object	2815,50	3543
+nonascii	2817	3546
+nondeterministic collations are not supported for ilike	45	3547
+nondeterministic collations are not supported for like	45	3547
+nondeterministic collations are not supported for operator class	45	603
+nondeterministic collations are not supported for regular expressions	45	3548
+nondeterministic collations are not supported for substring searches	45	3549
+nondeterministic collations not supported with this provider	45	1038
+nonetype object does not support item assignment	190	3550
+nonetype object has no attribute	190	3550
+nonetype object is not callable	190	3550
+nonetype object is not iterable	190	3550
+nonetype object is not subscriptable	190	3550
+noninvertible transform exception	2818	3551
+noninvertibletransformexception	2818	3551
+nonnumericsqljsonitem	2614,50	3541
+nonreadablechannelexception	2814	3542
+nonstandard use of escape character	2819	3552
+nonstandard use of escape in a string literal	2819,50	3553
+nonstandard use of in a string literal	2819,50	3553
+nonstandard_use_of_escape_character	2819,50	3552
+nonstandarduseofescapecharacter	2819,50	3552
+nonuniquekeysinajsonobject	2815,50	3543
+nonwritablechannelexception	2816	3545
+nopermissionexception	2770	3499
+noroutetohostexception	2775	3504
+nosqljsonitem	2779,50	3508
+nosuchalgorithmexception	2781	3509
+nosuchattributeexception	2782	3510
+nosuchelementexception	2783	3513
+nosuchfielderror	2784	3514
+nosuchfieldexception	2785	3515
+nosuchfileexception	2786	3516
+nosuchmechanismexception	2787	3521
+nosuchmethoderror	2788	3522
+nosuchmethodexception	2789	3523
+nosuchobjectexception	2790	3524
+nosuchpaddingexception	2791	3525
+nosuchproviderexception	2792	3527
+not a directory	1008	3554
+not a directory error	1008,2820	3555
+not a xenix named type file	1009	3556
 not acceptable	8	7
-not active exception	2821	3542
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1766	2153
-not allowed for system versioned s s change to from native system versioning engine is not supported	1765	2152
-not allowed for system versioned table s s	1772	2159
-not allowed to return a result set from a	1604	1957
-not allowed to set autocommit from a stored function or trigger	1593	1943
-not allowed to use null value in values less than	1432	1771
-not an xml document	2822	3543
-not bound exception	2823	3544
-not compliant m bean exception	2824	3545
-not context exception	2825	3546
-not directory exception	2826	3547
-not enough elements in rwconflictpool to record a potential read write conflict	740,122	3548
-not enough elements in rwconflictpool to record a read write conflict	740,122	3548
-not enough shared memory for data structure * bytes requested	740,122	917
+not active exception	2821	3557
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1766	2161
+not allowed for system versioned s s change to from native system versioning engine is not supported	1765	2160
+not allowed for system versioned table s s	1772	2167
+not allowed to return a result set from a	1604	1965
+not allowed to set autocommit from a stored function or trigger	1593	1951
+not allowed to use null value in values less than	1432	1779
+not an xml document	2822	3558
+not bound exception	2823	3559
+not compliant m bean exception	2824	3560
+not context exception	2825	3561
+not directory exception	2826	3562
+not enough elements in rwconflictpool to record a potential read write conflict	740,122	3563
+not enough elements in rwconflictpool to record a read write conflict	740,122	3563
+not enough shared memory for data structure * bytes requested	740,122	923
 not extended	40	39
-not finite number exception	164	3549
+not finite number exception	164	3564
 not found	6	5
-not found in data type	435,1	957
-not found on publisher	83,1	3550
+not found in data type	436,1	963
+not found on publisher	83,1	3565
 not implemented	32	31
-not implemented error	2827,2828	3551
-not implemented exception	2829	3552
-not link exception	2830	3553
-not null violation	880	3554
+not implemented error	2827,2828	3566
+not implemented exception	2829	3567
+not link exception	2830	3568
+not null violation	880	3569
 not on record boundary	2831,150	169
-not recognized for type	93,50	2964
+not recognized for type	93,50	2976
 not replacing certificate	2832,150	169
-not serializable exception	2833	3555
+not serializable exception	2833	3570
 not server	2834,150	169
-not supported by icu	45	774
-not supported error	2835	3556
-not supported exception	2836	3557
-not supported for type	45	3558
-not unique table alias	1419	1757
-not yet bound exception	2837	3559
-not yet connected exception	2838	3560
+not supported by icu	45	780
+not supported error	2835	3571
+not supported exception	2836	3572
+not supported for type	45	3573
+not unique table alias	1419	1765
+not yet bound exception	2837	3574
+not yet connected exception	2838	3575
 not_acceptable	8	7
-not_an_xml_document	2822,50	3543
+not_an_xml_document	2822,50	3558
 not_extended	40	39
 not_found	6	5
 not_implemented	32	31
-not_null_violation	880,572	3554
-notactiveexception	2821	3542
-notadirectoryerror	1008,2820	3540
-notanxmldocument	2822,50	3543
-notboundexception	2823	3544
-notcompliantmbeanexception	2824	3545
-notconnected	2839	3561
-notcontextexception	2825	3546
-notdirectoryexception	2826	3547
-notempdir unable to open database file	2840,730	3562
-notfinitenumberexception	164	3549
-notfound	6,622	760
-notimplementederror	2827,2828	3551
-notimplementedexception	2829	3552
-notlinkexception	2830	3553
-notnull constraint failed	2841,574	3563
-notnullviolation	880,572	3554
-notserializableexception	2833	3555
-notsupportederror	2835	3556
-notsupportedexception	2836	3557
-notyetboundexception	2837	3559
-notyetconnectedexception	2838	3560
-null array element not allowed in this context	94,50	430
-null character not permitted	182	3564
-null is not allowed in column	94,50	792
-null pointer exception	2842,190	3565
-null reference exception	2843,190	3566
+not_null_violation	880,573	3569
+notactiveexception	2821	3557
+notadirectoryerror	1008,2820	3555
+notanxmldocument	2822,50	3558
+notboundexception	2823	3559
+notcompliantmbeanexception	2824	3560
+notconnected	2839	3576
+notcontextexception	2825	3561
+notdirectoryexception	2826	3562
+notempdir unable to open database file	2840,731	3577
+notfinitenumberexception	164	3564
+notfound	6,623	766
+notimplementederror	2827,2828	3566
+notimplementedexception	2829	3567
+notlinkexception	2830	3568
+notnull constraint failed	2841,575	3578
+notnullviolation	880,573	3569
+notserializableexception	2833	3570
+notsupportederror	2835	3571
+notsupportedexception	2836	3572
+notyetboundexception	2837	3574
+notyetconnectedexception	2838	3575
+null array element not allowed in this context	94,50	435
+null character not permitted	182	3579
+null is not allowed in column	94,50	798
+null pointer exception	2842,190	3580
+null reference exception	2843,190	3581
 null ssl ctx	2844,150	169
 null ssl method passed	2845,150	169
-null value in column * of relation * violates not null constraint	880,572	3567
-null value no indicator parameter	2846	3568
-null value not allowed	94	3569
-null value not allowed for object key	94,50	3570
-null values cannot be formatted as an sql identifier	94,50	3571
-null_value_no_indicator_parameter	2846,50	3568
-null_value_not_allowed	94,50	3569
+null value in column * of relation * violates not null constraint	880,573	3582
+null value no indicator parameter	2846	3583
+null value not allowed	94	3584
+null value not allowed for object key	94,50	3585
+null values cannot be formatted as an sql identifier	94,50	3586
+null_value_no_indicator_parameter	2846,50	3583
+null_value_not_allowed	94,50	3584
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	93,50	189
-nullif requires operator to yield boolean	148,1	3161
-nullpointerexception	2842,190	3565
-nullreferenceexception	2843,190	3566
+nullif requires operator to yield boolean	148,1	3175
+nullpointerexception	2842,190	3580
+nullreferenceexception	2843,190	3581
 nulls first last is not allowed in on conflict clause	168,1	190
-nullvaluenoindicatorparameter	2846,50	3568
-nullvaluenotallowed	94,50	3569
-number format exception	2847,452	3572
-number is out of range	306,50	3573
-number of * 0 is not an allowed value	1399	1736
+nullvaluenoindicatorparameter	2846,50	3583
+nullvaluenotallowed	94,50	3584
+number format exception	2847,453	3587
+number is out of range	307,50	3588
+number of * 0 is not an allowed value	1399	1744
 number of aliases does not match number of columns	148,1	181
 number of aliases exceeds specified number	107,108	110
 number of array dimensions * exceeds the maximum allowed	182	215
-number of columns * exceeds limit	491,182	3574
-number of columns does not match number of values	0,1	1087
-number of index columns * exceeds limit	491,182	3575
-number of jsonb array elements exceeds the maximum allowed	182	3576
-number of jsonb object pairs exceeds the maximum allowed	182	3576
-number of parameters specified does not match the expected number	2848	3577
-number of partitioning columns * does not match number of partition keys provided	93,50	3165
-number of referencing and referenced columns for foreign key disagree	2332,1	2753
-number of requested standby connections exceeds max_wal_senders currently	1123,122	3578
-numberformatexception	2847,452	3572
-numeric argument of jsonpath item method * is out of range for type double precision	2614,50	3211
-numeric datatype is required for * function	1858	2246
-numeric datatype is required for range type frame	1859	2247
-numeric field overflow	306,50	2650
-numeric precision * must be between 1 and	93,50	3061
-numeric scale * must be between	93,50	3061
-numeric time zone * out of range	93,50	2964
-numeric value out of range	306	3579
-numeric_value_out_of_range	306,50	3579
-numerical argument out of domain	932	3580
-numerical result out of range	1882	3581
-numericvalueoutofrange	306,50	3579
-object disposed exception	2849	3582
-object in use	68	3583
-object is remote	1884	3584
+number of columns * exceeds limit	491,182	3589
+number of columns does not match number of values	0,1	1095
+number of index columns * exceeds limit	491,182	3590
+number of jsonb array elements exceeds the maximum allowed	182	3591
+number of jsonb object pairs exceeds the maximum allowed	182	3591
+number of parameters specified does not match the expected number	2848	3592
+number of partitioning columns * does not match number of partition keys provided	93,50	3179
+number of referencing and referenced columns for foreign key disagree	2332,1	2764
+number of requested standby connections exceeds max_wal_senders currently	1123,122	3593
+numberformatexception	2847,453	3587
+numeric argument of jsonpath item method * is out of range for type double precision	2614,50	3226
+numeric datatype is required for * function	1858	2254
+numeric datatype is required for range type frame	1859	2255
+numeric field overflow	307,50	2661
+numeric precision * must be between 1 and	93,50	3073
+numeric scale * must be between	93,50	3073
+numeric time zone * out of range	93,50	2976
+numeric value out of range	307	3594
+numeric_value_out_of_range	307,50	3594
+numerical argument out of domain	932	3595
+numerical result out of range	1882	3596
+numericvalueoutofrange	307,50	3594
+object disposed exception	2849	3597
+object in use	68	3598
+object is remote	1884	3599
 object keys must be strings	93,50	183
-object not in prerequisite state	43	3585
-object of type nonetype has no len	190	3535
-object reference not set to an instance of an object	2843,190	3586
-object stream exception	2850	3587
-object synchronization method was called from an unsynchronized block of code	2851	3588
-object_in_use	68,43	3583
-object_not_in_prerequisite_state	43	3585
-objectdisposedexception	2849	3582
-objectinuse	68,43	3583
-objectnotinprerequisitestate	43	3585
-objectstreamexception	2850	3587
+object not in prerequisite state	43	3600
+object of type nonetype has no len	190	3550
+object reference not set to an instance of an object	2843,190	3601
+object stream exception	2850	3602
+object synchronization method was called from an unsynchronized block of code	2851	3603
+object_in_use	68,43	3598
+object_not_in_prerequisite_state	43	3600
+objectdisposedexception	2849	3597
+objectinuse	68,43	3598
+objectnotinprerequisitestate	43	3600
+objectstreamexception	2850	3602
 ocsp callback failure	2852,150	169
-ocsp unknown cert	2853,156	3589
-ocsp verification failed	2854,156	3590
-ocsp verification needed	2855,156	3591
-ocsperror	2856	3592
-of domain * does not exist	83,1	3593
-of domain * is not a check constraint	131,1	444
-of relation * already exists	152,1	3594
-of relation * already exists skipping	152,1	3594
+ocsp unknown cert	2853,156	3604
+ocsp verification failed	2854,156	3605
+ocsp verification needed	2855,156	3606
+ocsperror	2856	3607
+of domain * does not exist	83,1	3608
+of domain * is not a check constraint	131,1	449
+of relation * already exists	152,1	3609
+of relation * already exists skipping	152,1	3609
 of relation * already has a default value	43	140
-of relation * appears more than once	152,1	3595
-of relation * contains null values	880,572	3596
-of relation * does not exist	435,1,83	3597
+of relation * appears more than once	152,1	3610
+of relation * contains null values	880,573	3611
+of relation * does not exist	436,1,83	3612
 of relation * is a generated column	0,1	99
 of relation * is already an identity column	43	140
 of relation * is an identity column	0,1	99
@@ -15893,678 +15928,680 @@ of relation * is not a foreign key or check constraint	131,1	142
 of relation * is not a stored generated column	43	140
 of relation * is not an identity column	43	140
 of relation * must be declared not null before identity can be added	43	140
-of relation with oid * does not exist	435,1	3598
-of table * contains null values	880,572	3599
-of table * contains values that violate the new constraint	571,572	3600
-of the partition key has type * but supplied value is of type	93,50	3165
-of type * cannot be coerced to the expected type	148,1	3601
-of type * has been dropped	435,1	3602
-of type * has wrong type	148,1	588
-offset in a recursive query is not implemented	45	2746
-offset must not be negative	2563,50	3603
-oid out of range	306,50	311
-oids less than * are reserved for system objects	93,50	534
-ok packet too large	1378	1714
-old gin indexes do not support whole index scans nor searches for nulls	45	3604
-old key file for table * repair it	1434	1773
+of relation with oid * does not exist	436,1	3613
+of table * contains null values	880,573	3614
+of table * contains values that violate the new constraint	572,573	3615
+of the partition key has type * but supplied value is of type	93,50	3179
+of type * cannot be coerced to the expected type	148,1	3616
+of type * has been dropped	436,1	3617
+of type * has wrong type	148,1	593
+offset in a recursive query is not implemented	45	2757
+offset must not be negative	2563,50	3618
+oid out of range	307,50	314
+oids less than * are reserved for system objects	93,50	539
+ok packet too large	1378	1722
+old gin indexes do not support whole index scans nor searches for nulls	45	3619
+old key file for table * repair it	1434	1781
 old session cipher not returned	2857,150	169
 old session compression algorithm not returned	2858,150	169
-old table can only be specified for a delete or update trigger	84,1	308
-old table cannot be specified multiple times	84,1	308
-old table name and new table name cannot be the same	84,1	308
-on commit can only be used on temporary tables	47,1	445
-on conflict do update not supported with exclusion constraints	131,1	602
+old table can only be specified for a delete or update trigger	84,1	311
+old table cannot be specified multiple times	84,1	311
+old table name and new table name cannot be the same	84,1	311
+on commit can only be used on temporary tables	47,1	450
+on conflict do update not supported with exclusion constraints	131,1	607
 on conflict do update requires inference specification or constraint name	0,1	157
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	43	3605
-on conflict is not supported on table * used as a catalog table	45	465
-on conflict is not supported with system catalog tables	45	465
-on delete rule cannot use new	84,1	517
-on insert rule cannot use old	84,1	517
-on select rule cannot use new	84,1	517
-on select rule cannot use old	84,1	517
-one of the identified items was in an invalid format	2340,733,2859	3606
-one or more errors occurred	117	3607
-one or two argument types must be specified	0,1	3608
-only * partitioning can use values * in partition definition	1477	1817
-only a single relation is allowed in create statistics	45	468
-only binary operators can hash	48,1	3609
-only binary operators can have commutators	48,1	3609
-only binary operators can have join selectivity	48,1	3609
-only binary operators can merge join	48,1	3609
-only boolean operators can hash	48,1	3609
-only boolean operators can have join selectivity	48,1	3609
-only boolean operators can have negators	48,1	3609
-only boolean operators can have restriction selectivity	48,1	3609
-only boolean operators can merge join	48,1	3609
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1436	1775
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	43	3620
+on conflict is not supported on table * used as a catalog table	45	470
+on conflict is not supported with system catalog tables	45	470
+on delete rule cannot use new	84,1	522
+on insert rule cannot use old	84,1	522
+on select rule cannot use new	84,1	522
+on select rule cannot use old	84,1	522
+one of the identified items was in an invalid format	2340,734,2859	3621
+one or more errors occurred	117	3622
+one or two argument types must be specified	0,1	3623
+only * partitioning can use values * in partition definition	1477	1825
+only a single relation is allowed in create statistics	45	473
+only binary operators can hash	48,1	3624
+only binary operators can have commutators	48,1	3624
+only binary operators can have join selectivity	48,1	3624
+only binary operators can merge join	48,1	3624
+only boolean operators can hash	48,1	3624
+only boolean operators can have join selectivity	48,1	3624
+only boolean operators can have negators	48,1	3624
+only boolean operators can have restriction selectivity	48,1	3624
+only boolean operators can merge join	48,1	3624
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1436	1783
 only input parameters can have default values	48,1	112
-only integers allowed as number here	1437	1776
+only integers allowed as number here	1437	1784
 only one as item needed for language	48,1	112
 only one default namespace is allowed	0,1	157
-only one default partition allowed	1454	1794
-only one default value is allowed	0,1	656
+only one default partition allowed	1454	1802
+only one default value is allowed	0,1	662
 only one for ordinality column is allowed	0,1	157
-only one path value per column is allowed	0,1	656
+only one path value per column is allowed	0,1	662
 only ordered set aggregates can be hypothetical	48,1	119
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1304	1637
-only row based replication supported for bulk operations	1056	1368
-only shared relations can be placed in pg_global tablespace	93,50	597
-only superuser can define a leakproof function	69,1	3414
-only supports select column privileges	517,518	636
-only supports usage select and update privileges	517,518	636
-only table * can be referenced in check constraint	168,1	3610
-only tables indexes and materialized views exist in tablespaces	93,50	597
-only temporary relations may be created in temporary schemas	47,1	518
-only using expression allowed for select delete	0,1	3611
-only with check expression allowed for insert	0,1	3611
-oomkilled	2860,2861	3612
-op any all array requires array on right side	131,1	3613
-op any all array requires operator not to return a set	131,1	3613
-op any all array requires operator to yield boolean	131,1	3613
-open data exception	2862	3614
-open path cannot be converted to polygon	93,50	3421
-open ssl error	2863	3615
-opendataexception	2862	3614
-opensslerror	2863	3615
-opentimeout	2864	3616
-operand is too long in tsquery	182	3617
-operand lower bound and upper bound cannot be nan	760,50	991
-operand of unary jsonpath operator * is not a numeric value	2865,50	3618
-operand should contain * column s	1440	1779
-operation * failed for	1095	1407
-operation already in progress	326	3619
-operation canceled	927	3620
-operation canceled exception	2866	3621
-operation cannot be performed the table * is missing corrupt or contains bad data	1650	2004
-operation caused a stack overflow	2867	3622
-operation could destabilize the runtime	2868	3623
-operation is not supported on this platform	2869	3624
-operation is not valid due to the current state of the object	2546,2870,2871	3625
-operation not permitted	1024	3626
-operation not possible due to rf kill	1887	3627
-operation not supported	1012	3628
-operation not supported error	2872	3629
-operation not supported exception	2873	3630
-operation now in progress	327	3631
-operationalerror	2874	3632
-operationcanceledexception	2866	3621
-operationnotsupportederror	2872	3629
-operationnotsupportedexception	2873	3630
-operationsexception	2875	3633
-operator argument types must be specified	48,1	3634
-operator argument types must be specified in alter operator family	0,1	3608
-operator attribute * cannot be changed	0,1	3635
-operator attribute * not recognized	0,1	3635
-operator cannot be its own negator or sort operator	48,1	3609
-operator class * does not accept data type	148,1	3636
-operator class * does not exist for access method	83,1	3637
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1304	1645
+only row based replication supported for bulk operations	1056	1376
+only shared relations can be placed in pg_global tablespace	93,50	602
+only superuser can define a leakproof function	69,1	3429
+only supports select column privileges	518,519	642
+only supports usage select and update privileges	518,519	642
+only table * can be referenced in check constraint	168,1	3625
+only tables indexes and materialized views exist in tablespaces	93,50	602
+only temporary relations may be created in temporary schemas	47,1	523
+only using expression allowed for select delete	0,1	3626
+only with check expression allowed for insert	0,1	3626
+oomkilled	2860,2861	3627
+op any all array requires array on right side	131,1	3628
+op any all array requires operator not to return a set	131,1	3628
+op any all array requires operator to yield boolean	131,1	3628
+open data exception	2862	3629
+open path cannot be converted to polygon	93,50	3436
+open ssl error	2863	3630
+opendataexception	2862	3629
+opensslerror	2863	3630
+opentimeout	2864	3631
+operand is too long in tsquery	182	3632
+operand lower bound and upper bound cannot be nan	760,50	999
+operand of unary jsonpath operator * is not a numeric value	2865,50	3633
+operand should contain * column s	1440	1787
+operation * failed for	1095	1415
+operation already in progress	327	3634
+operation canceled	927	3635
+operation canceled exception	2866	3636
+operation cannot be performed the table * is missing corrupt or contains bad data	1650	2012
+operation caused a stack overflow	2867	3637
+operation could destabilize the runtime	2868	3638
+operation is not supported on this platform	2869	3639
+operation is not valid due to the current state of the object	2546,2870,2871	3640
+operation not permitted	1024	3641
+operation not possible due to rf kill	1887	3642
+operation not supported	1012	3643
+operation not supported error	2872	3644
+operation not supported exception	2873	3645
+operation now in progress	328	3646
+operationalerror	2874	3647
+operationcanceledexception	2866	3636
+operationnotsupportederror	2872	3644
+operationnotsupportedexception	2873	3645
+operationsexception	2875	3648
+operator argument types must be specified	48,1	3649
+operator argument types must be specified in alter operator family	0,1	3623
+operator attribute * cannot be changed	0,1	3650
+operator attribute * not recognized	0,1	3650
+operator cannot be its own negator or sort operator	48,1	3624
+operator class * does not accept data type	148,1	3651
+operator class * does not exist for access method	83,1	3652
 operator class * for access method * already exists	82,1	135
 operator class * for access method * already exists in schema	82,1	135
-operator class * has no options	93,50	3638
-operator class * of access method * is missing operator s	84,1	3639
-operator class * of access method * is missing support function	84,1	3639
-operator class options info is absent in function call context	93,50	3640
-operator class with oid * does not exist	83,1	775
-operator does not exist	746,1,1723	954
-operator family * does not exist for access method	83,1	1133
+operator class * has no options	93,50	3653
+operator class * of access method * is missing operator s	84,1	3654
+operator class * of access method * is missing support function	84,1	3654
+operator class options info is absent in function call context	93,50	3655
+operator class with oid * does not exist	83,1	781
+operator does not exist	746,1,1723	960
+operator family * does not exist for access method	83,1	1141
 operator family * for access method * already exists	82,1	135
 operator family * for access method * already exists in schema	82,1	135
-operator family * of access method * contains function	84,1	3639
-operator family * of access method * contains incorrect order by opfamily specification for operator	84,1	3641
-operator family * of access method * contains invalid order by specification for operator	84,1	3639
-operator family * of access method * contains operator	84,1	3639
-operator family * of access method * contains support function	84,1	3642
-operator family * of access method * contains unsupported order by specification for operator	84,1	3641
-operator family * of access method * is missing cross type operator s	84,1	3643
-operator family * of access method * is missing operator s for types	84,1	3639
-operator family * of access method * is missing support function	84,1	3642
-operator family * of access method * is missing support function for types	84,1	3644
-operator family * of access method * is missing support function s for types	84,1	3639
-operator family * of access method * lacks support function for operator	84,1	3643
-operator family with oid * does not exist	83,1	775
-operator function must be specified	48,1	3634
-operator intervention	104	3645
-operator is not unique	113,1	3646
-operator is only a shell	746,1	954
+operator family * of access method * contains function	84,1	3654
+operator family * of access method * contains incorrect order by opfamily specification for operator	84,1	3656
+operator family * of access method * contains invalid order by specification for operator	84,1	3654
+operator family * of access method * contains operator	84,1	3654
+operator family * of access method * contains support function	84,1	3657
+operator family * of access method * contains unsupported order by specification for operator	84,1	3656
+operator family * of access method * is missing cross type operator s	84,1	3658
+operator family * of access method * is missing operator s for types	84,1	3654
+operator family * of access method * is missing support function	84,1	3657
+operator family * of access method * is missing support function for types	84,1	3659
+operator family * of access method * is missing support function s for types	84,1	3654
+operator family * of access method * lacks support function for operator	84,1	3658
+operator family with oid * does not exist	83,1	781
+operator function must be specified	48,1	3649
+operator intervention	104	3660
+operator is not unique	113,1	3661
+operator is only a shell	746,1	960
 operator number * appears more than once	84,1	83
-operator requires run time type coercion	746,1	954
-operator right argument type must be specified	48,1	3634
-operator with oid * does not exist	746,1	2782
-operator_intervention	104	3645
-operatorintervention	104	3645
-option * used twice in statement	1144	1467
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1052	1364
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1064	1376
-option ignored for innodb partition	1164	1490
-option name * cannot be used in xmltable	0,1	656
-optional data exception	2876	3647
-optionaldataexception	2876	3647
-options array must not be null	94,50	3648
-options cannot be used together	0,1	656
-order by in a recursive query is not implemented	45	2746
-order by specified but * is not an aggregate function	131,1	1122
-os process already finished	2877,2878	3649
-oserror	2879	3650
-out and inout arguments aren t allowed in table functions	0,1	656
-out of background worker slots	121,122	645
-out of bounds for length	173	3651
-out of bounds for option	93,50	3069
-out of disk	2880,2881	3652
-out of file descriptors * release and retry	122	2587
-out of logical replication worker slots	121,122	645
-out of memory	740,182	3653
-out of memory error	2882	3654
-out of memory exception	2480	3655
-out of memory in storage engine	1151	1477
-out of memory restart server and try again needed * bytes	1444	1784
-out of overflow pages in hash index	182	3656
-out of range	93,50	3657
-out of range error * in function	1628	1982
-out of range value for column * at row	1796	2183
-out of shared memory	740,122	3548
-out of shared memory * bytes requested	740,122	917
-out of sort memory consider increasing server sort buffer size	1443	1783
-out of streams resources	1005	3658
-out of valid range 0	183,50	3659
-out or inout argument * for function * is not allowed here	1551	1896
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1607	1960
-out_of_memory	740,122	3653
-out_of_range	623,624,2	761
+operator requires run time type coercion	746,1	960
+operator right argument type must be specified	48,1	3649
+operator with oid * does not exist	746,1	2793
+operator_intervention	104	3660
+operatorintervention	104	3660
+option * used twice in statement	1144	1475
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1052	1372
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1064	1384
+option ignored for innodb partition	1164	1498
+option name * cannot be used in xmltable	0,1	662
+optional data exception	2876	3662
+optionaldataexception	2876	3662
+options array must not be null	94,50	3663
+options cannot be used together	0,1	662
+order by in a recursive query is not implemented	45	2757
+order by specified but * is not an aggregate function	131,1	1130
+os process already finished	2877,2878	3664
+oserror	2879	3665
+out and inout arguments aren t allowed in table functions	0,1	662
+out of background worker slots	121,122	651
+out of bounds error	173	2589
+out of bounds for length	173	3666
+out of bounds for option	93,50	3081
+out of disk	2880,2881	3667
+out of file descriptors * release and retry	122	2598
+out of logical replication worker slots	121,122	651
+out of memory	740,182	3668
+out of memory error	2882	3669
+out of memory exception	2480	3670
+out of memory in storage engine	1151	1485
+out of memory restart server and try again needed * bytes	1444	1792
+out of overflow pages in hash index	182	3671
+out of range	93,50	3672
+out of range error * in function	1628	1990
+out of range value for column * at row	1796	2191
+out of shared memory	740,122	3563
+out of shared memory * bytes requested	740,122	923
+out of sort memory consider increasing server sort buffer size	1443	1791
+out of streams resources	1005	3673
+out of valid range 0	183,50	3674
+out or inout argument * for function * is not allowed here	1551	1904
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1607	1968
+out_of_memory	740,122	3668
+out_of_range	624,625,2	767
 outer level aggregate cannot contain a lower level variable in its direct arguments	110,1	115
 outer level aggregate cannot use a nested cte	45	116
-outofdisk	2880,2881	3652
-outofmemory	740,122	3653
-outofmemoryerror	2882	3654
-outofmemoryexception	2480	3655
-outofrange	623,624,2	761
-outside of array bounds	173	3660
+outofboundserror	173,2883	2589
+outofdisk	2880,2881	3667
+outofmemory	740,122	3668
+outofmemoryerror	2882	3669
+outofmemoryexception	2480	3670
+outofrange	624,625,2	767
+outside of array bounds	173	3675
 over is not supported for ordered set aggregate	45	122
-over specified but * is not a window function nor an aggregate function	131,1	1122
-overflow error	2883,150	169
-overflow error * in function	1629	1983
-overflow or underflow in the arithmetic operation	180	3661
-overflowerror	2883,2884	3662
-overflowexception	178	3663
-overlapping file lock exception	2885	3664
-overlappingfilelockexception	2885	3664
-owner died	1023	3665
-p key error	2886	3666
-package not installed	1002	3667
-packet length too long	2887,150	169
-parallel option requires a value between 0 and	0,1	3668
-parallel worker failed to initialize	43	964
-parallel workers for vacuum must be between 0 and	0,1	3668
-parameter acl * does not exist	83,1	3669
-parameter acl with oid * does not exist	83,1	775
-parameter lc_collate must be specified	84,1	771
-parameter lc_ctype must be specified	84,1	771
-parameter locale must be specified	84,1	771
+over specified but * is not a window function nor an aggregate function	131,1	1130
+overflow error	2884,150	169
+overflow error * in function	1629	1991
+overflow or underflow in the arithmetic operation	180	3676
+overflowerror	2884,2885	3677
+overflowexception	178	3678
+overlapping file lock exception	2886	3679
+overlappingfilelockexception	2886	3679
+owner died	1023	3680
+p key error	2887	3681
+package not installed	1002	3682
+packet length too long	2888,150	169
+parallel option requires a value between 0 and	0,1	3683
+parallel worker failed to initialize	43	971
+parallel workers for vacuum must be between 0 and	0,1	3683
+parameter acl * does not exist	83,1	3684
+parameter acl with oid * does not exist	83,1	781
+parameter lc_collate must be specified	84,1	777
+parameter lc_ctype must be specified	84,1	777
+parameter locale must be specified	84,1	777
 parameter name * used more than once	48,1	112
 parameter parallel must be safe restricted or unsafe	0,1	111
-parameter schema cannot be specified when relocatable is true	0,1	464
-parameter value for alter system must not contain a newline	93,50	3395
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1049	1361
-parse tlsext	2888,150	169
-parseexception	2889	3670
-parser configuration exception	2890	3671
-parserconfigurationexception	2890	3671
-parsererror	2891	3672
-parsing time * cannot parse	739	3673
-partial result exception	2892	3674
-partialresultexception	2892	3674
-partition can only be used on range list partitions	1438	1777
-partition clause on non partitioned table	1451	1791
-partition column values of incorrect type	1857	2245
-partition constant is out of partition function domain	1453	1793
-partition constraint of relation * is violated by some row	571,572	714
-partition function not supported in this version for this handler	1463	1803
-partition key column * has pseudo type	47,1	437
-partition key expressions cannot contain system column references	84,1	655
-partition management on a not partitioned table is not possible	1468	1808
-partition specific operations do not yet support lock algorithm	1038	1350
-partition state cannot be defined from create alter table	1449	1789
+parameter schema cannot be specified when relocatable is true	0,1	469
+parameter value for alter system must not contain a newline	93,50	3410
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1049	1369
+parse tlsext	2889,150	169
+parseexception	2890	3685
+parser configuration exception	2891	3686
+parserconfigurationexception	2891	3686
+parsererror	2892	3687
+parsing time * cannot parse	503	3688
+partial result exception	2893	3689
+partialresultexception	2893	3689
+partition can only be used on range list partitions	1438	1785
+partition clause on non partitioned table	1451	1799
+partition column values of incorrect type	1857	2253
+partition constant is out of partition function domain	1453	1801
+partition constraint of relation * is violated by some row	572,573	720
+partition function not supported in this version for this handler	1463	1811
+partition key column * has pseudo type	47,1	442
+partition key expressions cannot contain system column references	84,1	661
+partition management on a not partitioned table is not possible	1468	1816
+partition specific operations do not yet support lock algorithm	1038	1358
+partition state cannot be defined from create alter table	1449	1797
 partitioned table * was removed concurrently	43	140
-partitioned tables do not support	1195	1523
-partitioning can not be used stand alone in query	1456	1796
-password hash should be a * digit hexadecimal number	1479	1819
-path element at position * is not an integer	49,50	2634
-path element at position * is null	94,50	3205
+partitioned tables do not support	1195	1531
+partitioning can not be used stand alone in query	1456	1804
+password hash should be a * digit hexadecimal number	1479	1827
+path element at position * is not an integer	49,50	2645
+path element at position * is null	94,50	3220
 path element at position * is out of range	93,50	189
-path expression * is not allowed in argument * to function	1313	1646
-path length constraint exceeded	2893,156	3675
-path length given without key usage keycertsign	2894,156	3676
-path length invalid for non ca cert	2895,156	3677
-path loop	2896,156	3678
+path expression * is not allowed in argument * to function	1313	1654
+path length constraint exceeded	2894,156	3690
+path length given without key usage keycertsign	2895,156	3691
+path length invalid for non ca cert	2896,156	3692
+path loop	2897,156	3693
 path must be in or below the current directory	69,1	68
-path too long	2897,150	169
-path too long exception	2898	3679
-pathtoolongexception	2898	3679
-pattern syntax exception	2899	3680
-patternsyntaxexception	2899	3680
-payload string too long	93,50	704
+path too long	2898,150	169
+path too long exception	2899	3694
+pathtoolongexception	2899	3694
+pattern syntax exception	2900	3695
+patternsyntaxexception	2900	3695
+payload string too long	93,50	710
 payment required	4	3
 payment_required	4	3
-peer authentication is not supported on this platform	45	3681
-peer authentication is only supported on local sockets	107,108	261
-peer did not return a certificate	2900,150	169
-peer haven t sent gost certificate required for selected ciphersuite	2901,150	169
-pem name bad prefix	2902,150	169
-pem name too short	2903,150	169
-pending deprecation warning	2904	3682
-pendingdeprecationwarning	2904	3682
-percentile value * is not between 0 and 1	306,50	3683
-period field s cannot be	1486	1826
-period for system_time must use columns s and s	1775	2162
-period s is not found in table	1487	1827
-permission denied	625	3684
-permission denied * is a system catalog	69,1	3685
-permission denied * is a system trigger	69,1	571
-permission denied for column * of relation	69,1	3686
-permission denied for database	69,1	3407
-permission denied for large object	69,1	3687
-permission denied for sequence	69,1	3688
-permission denied to alter foreign data wrapper	69,1	3689
-permission denied to change owner of database	69,1	3690
-permission denied to change owner of event trigger	69,1	3691
-permission denied to change owner of foreign data wrapper	69,1	3689
-permission denied to change owner of publication	69,1	3409
-permission denied to change owner of subscription	69,1	3416
-permission denied to copy database	69,1	3690
-permission denied to create	69,1	3692
-permission denied to create access method	69,1	3693
-permission denied to create database	69,1	3690
-permission denied to create event trigger	69,1	3691
-permission denied to create extension	69,1	3694
-permission denied to create foreign data wrapper	69,1	3689
-permission denied to create role	69,1	3412
-permission denied to create tablespace	69,1	3695
-permission denied to create temporary tables in database	69,1	3696
-permission denied to drop objects	69,1	3412
-permission denied to drop role	69,1	3412
-permission denied to finish prepared transaction	69,1	3697
-permission denied to perform alter system reset all	69,1	635
-permission denied to reassign objects	69,1	3412
-permission denied to rename database	69,1	3690
-permission denied to rename role	69,1	3412
-permission denied to set parameter	69,1	635
-permission denied to update extension	69,1	3694
-permission will be denied to set role	69,1	3698
-permission will be denied to set session authorization	69,1	3698
-permission_denied	625,626,5	762
-permissiondenied	625,626,5	762
-permissionerror	1024,2905,625	3699
-permitted subtree violation	2906,156	3700
-pg_authid oid value not set when in binary upgrade mode	93,50	663
-pg_class heap oid value not set when in binary upgrade mode	93,50	3701
-pg_class index oid value not set when in binary upgrade mode	93,50	2912
+peer authentication is not supported on this platform	45	3696
+peer authentication is only supported on local sockets	107,108	263
+peer did not return a certificate	2901,150	169
+peer haven t sent gost certificate required for selected ciphersuite	2902,150	169
+pem name bad prefix	2903,150	169
+pem name too short	2904,150	169
+pending deprecation warning	2905	3697
+pendingdeprecationwarning	2905	3697
+percentile value * is not between 0 and 1	307,50	3698
+period field s cannot be	1486	1834
+period for system_time must use columns s and s	1775	2170
+period s is not found in table	1487	1835
+permission denied	626	3699
+permission denied * is a system catalog	69,1	3700
+permission denied * is a system trigger	69,1	576
+permission denied for column * of relation	69,1	3701
+permission denied for database	69,1	3422
+permission denied for large object	69,1	3702
+permission denied for sequence	69,1	3703
+permission denied to alter foreign data wrapper	69,1	3704
+permission denied to change owner of database	69,1	3705
+permission denied to change owner of event trigger	69,1	3706
+permission denied to change owner of foreign data wrapper	69,1	3704
+permission denied to change owner of publication	69,1	3424
+permission denied to change owner of subscription	69,1	3431
+permission denied to copy database	69,1	3705
+permission denied to create	69,1	3707
+permission denied to create access method	69,1	3708
+permission denied to create database	69,1	3705
+permission denied to create event trigger	69,1	3706
+permission denied to create extension	69,1	3709
+permission denied to create foreign data wrapper	69,1	3704
+permission denied to create role	69,1	3427
+permission denied to create tablespace	69,1	3710
+permission denied to create temporary tables in database	69,1	3711
+permission denied to drop objects	69,1	3427
+permission denied to drop role	69,1	3427
+permission denied to finish prepared transaction	69,1	3712
+permission denied to perform alter system reset all	69,1	641
+permission denied to reassign objects	69,1	3427
+permission denied to rename database	69,1	3705
+permission denied to rename role	69,1	3427
+permission denied to set parameter	69,1	641
+permission denied to update extension	69,1	3709
+permission will be denied to set role	69,1	3713
+permission will be denied to set session authorization	69,1	3713
+permission_denied	626,627,5	768
+permissiondenied	626,627,5	768
+permissionerror	1024,2906,626	3714
+permitted subtree violation	2907,156	3715
+pg_authid oid value not set when in binary upgrade mode	93,50	669
+pg_class heap oid value not set when in binary upgrade mode	93,50	3716
+pg_class index oid value not set when in binary upgrade mode	93,50	2924
 pg_enum oid value not set when in binary upgrade mode	93,50	148
-pg_global cannot be used as default tablespace	93,50	534
-pg_hba conf rejects connection for host	707	871
-pg_hba conf rejects replication connection for host	707	871
-pg_lsn out of range	93,50	3061
-pg_nextoid can only be used on system catalogs	93,50	1131
-pg_tablespace oid value not set when in binary upgrade mode	93,50	3702
-pg_type array oid value not set when in binary upgrade mode	93,50	1253
-pg_type multirange array oid value not set when in binary upgrade mode	93,50	1253
-pg_type multirange oid value not set when in binary upgrade mode	93,50	1253
-pg_type oid value not set when in binary upgrade mode	93,50	3703
-physical replication slot * exists but wal_level replica	43	3310
-pingexception	2907	3704
-pinned constraint failed	2908,574	3705
-pipeline failure	2909,150	169
-pkcs12error	2910	3706
-pkcs7error	2911	3707
-pkeyerror	2886	3666
-platform not supported exception	2869	3708
-platformnotsupportedexception	2869	3708
-plpgsql error	2912	3709
-plpgsql_error	2912,188	3709
-plpgsqlerror	2912,188	3709
-plugin * already installed	1489	1829
-plugin * is force_plus_permanent and can not be unloaded	1491	1831
-plugin * is not loaded	1490	1830
-policies not yet implemented for this command	45	3710
-policyexception	511	3711
-port unreachable exception	2913	3712
-portunreachableexception	2913	3712
+pg_global cannot be used as default tablespace	93,50	539
+pg_hba conf rejects connection for host	708	877
+pg_hba conf rejects replication connection for host	708	877
+pg_lsn out of range	93,50	3073
+pg_nextoid can only be used on system catalogs	93,50	1139
+pg_tablespace oid value not set when in binary upgrade mode	93,50	3717
+pg_type array oid value not set when in binary upgrade mode	93,50	1261
+pg_type multirange array oid value not set when in binary upgrade mode	93,50	1261
+pg_type multirange oid value not set when in binary upgrade mode	93,50	1261
+pg_type oid value not set when in binary upgrade mode	93,50	3718
+physical replication slot * exists but wal_level replica	43	3325
+pingexception	2908	3719
+pinned constraint failed	2909,575	3720
+pipeline failure	2910,150	169
+pkcs12error	2911	3721
+pkcs7error	2912	3722
+pkeyerror	2887	3681
+platform not supported exception	2869	3723
+platformnotsupportedexception	2869	3723
+plpgsql error	2913	3724
+plpgsql_error	2913,188	3724
+plpgsqlerror	2913,188	3724
+plugin * already installed	1489	1837
+plugin * is force_plus_permanent and can not be unloaded	1491	1839
+plugin * is not loaded	1490	1838
+policies not yet implemented for this command	45	3725
+policyexception	512	3726
+port unreachable exception	2914	3727
+portunreachableexception	2914	3727
 positional argument cannot follow named argument	0,1	186
-post handshake auth encoding err	2914,150	169
-postfix operators are not supported	0,1	3713
-posting list is too long	182	3714
-postmaster became multithreaded	43	3715
-postmaster became multithreaded during startup	43	3715
-postmaster exited during a parallel transaction	103,104	3716
-power failure	2227	3717
-pre existing shared memory block key * is still in use	2664,108	3718
-precision for type float must be at least 1 bit	93,50	802
-precision for type float must be less than 54 bits	93,50	802
-precision must be between	93,50	2964
-precision must not be negative	93,50	2964
-precision reduced to maximum allowed	93,50	2964
+post handshake auth encoding err	2915,150	169
+postfix operators are not supported	0,1	3728
+posting list is too long	182	3729
+postmaster became multithreaded	43	3730
+postmaster became multithreaded during startup	43	3730
+postmaster exited during a parallel transaction	103,104	3731
+power failure	2227	3732
+pre existing shared memory block key * is still in use	2664,108	3733
+precision for type float must be at least 1 bit	93,50	808
+precision for type float must be less than 54 bits	93,50	808
+precision must be between	93,50	2976
+precision must not be negative	93,50	2976
+precision reduced to maximum allowed	93,50	2976
 precondition failed	14	13
 precondition required	27	26
 precondition_failed	14	13
 precondition_required	27	26
-prepared statement * already exists	915,1	3719
-prepared statement contains too many placeholders	1496	1836
-prepared statement is not a select	131,1	3720
-prepared statement needs to be re prepared	1375	1711
-prepared transaction belongs to another database	45	3721
-prepared transaction with identifier * does not exist	83,1	3722
-prepared transaction with identifier * is busy	43	3723
-prepared transactions are disabled	43	3723
+prepared statement * already exists	915,1	3734
+prepared statement contains too many placeholders	1496	1844
+prepared statement is not a select	131,1	3735
+prepared statement needs to be re prepared	1375	1719
+prepared transaction belongs to another database	45	3736
+prepared transaction with identifier * does not exist	83,1	3737
+prepared transaction with identifier * is busy	43	3738
+prepared transactions are disabled	43	3738
 prevents table * from becoming a partition	45	146
 prevents table * from becoming an inheritance child	45	146
-primary key cannot be defined upon a generated column	1492	1832
-primary key column * is not marked not null	47,1	3393
+primary key cannot be defined upon a generated column	1492	1840
+primary key column * is not marked not null	47,1	3408
 primary key constraints are not supported on foreign tables	45	212
-primary key constraints not possible for domains	0,1	852
-primary key partition key update is not allowed since the table is updated both as * and	1367	1703
-primary keys cannot be expressions	45	598
-primarykey constraint failed	2915,574	3724
-printer abort exception	2916	3725
-printer io exception	2917	3726
-printerabortexception	2916	3725
-printerexception	2918	3727
-printerioexception	2917	3726
-printexception	2919	3728
-private key file * cannot be reloaded because it requires a passphrase	107,108	717
-private key file * has group or world access	107,108	3729
-private key file * is not a regular file	107,108	3729
-private key file * must be owned by the database user or root	107,108	3729
-private key mismatch	2920,150	169
-privilege not held exception	2921	3730
-privileged action exception	2922	3731
-privilegedactionexception	2922	3731
-privilegenotheldexception	2921	3730
-procedure * can t return a result set in the given context	1591	1940
+primary key constraints not possible for domains	0,1	858
+primary key partition key update is not allowed since the table is updated both as * and	1367	1711
+primary keys cannot be expressions	45	603
+primarykey constraint failed	2916,575	3739
+printer abort exception	2917	3740
+printer io exception	2918	3741
+printerabortexception	2917	3740
+printerexception	2919	3742
+printerioexception	2918	3741
+printexception	2920	3743
+private key file * cannot be reloaded because it requires a passphrase	107,108	723
+private key file * has group or world access	107,108	3744
+private key file * is not a regular file	107,108	3744
+private key file * must be owned by the database user or root	107,108	3744
+private key mismatch	2921,150	169
+privilege not held exception	2922	3745
+privileged action exception	2923	3746
+privilegedactionexception	2923	3746
+privilegenotheldexception	2922	3745
+procedure * can t return a result set in the given context	1591	1948
 procedure name * is not unique	113,1	121
 procedure out parameters cannot appear after one with a default value	48,1	112
 procedures cannot accept set arguments	48,1	112
-process lookup error	2178,2923	3732
+process lookup error	2178,2924	3747
 process_toast required with vacuum full	45	165
-processlookuperror	2178,2923	3732
-profile data exception	2924	3733
-profiledataexception	2924	3733
-profiling timer expired	2224	3734
-program limit exceeded	182	3735
-program_limit_exceeded	182	3735
-programlimitexceeded	182	3735
-programmingerror	2925	3736
-prohibited sql statement attempted	2926	3737
-prohibited_sql_statement_attempted	2926,2352	3737
-prohibitedsqlstatementattempted	2926,2352	3737
-promotion is not possible because of insufficient parameter settings	93,50	2815
-property veto exception	2927	3738
-propertyvetoexception	2927	3738
-proto auth error	2928	3739
-proto command error	2929	3740
-proto fatal error	2930	3741
-proto retriable error	2931	3742
-proto server error	2932	3743
-proto syntax error	2933	3744
-proto unknown error	2934	3745
-protoautherror	2928	3739
-protocol driver not attached	2179	3746
-protocol error	1026	3747
-protocol family not supported	1025	3748
-protocol is shutdown	2935,150	169
-protocol not available	1003	3749
-protocol not supported	1027	3750
-protocol violation	311	3751
-protocol violation exception	2870	3752
-protocol wrong type for socket	1028	3753
-protocol_violation	311,312	3751
-protocolerror	1026	3754
-protocolexception	2936	3755
-protocolviolation	311,312	3751
-protocolviolationexception	2870	3752
-protocommanderror	2929	3740
-protofatalerror	2930	3741
-protoretriableerror	2931	3742
-protoservererror	2932	3743
-protosyntaxerror	2933	3744
-protounknownerror	2934	3745
-provided more than once	82,1	2749
-provider mismatch exception	2937	3756
-provider not found exception	2938	3757
-providerexception	2939	3758
-providermismatchexception	2937	3756
-providernotfoundexception	2938	3757
+processlookuperror	2178,2924	3747
+profile data exception	2925	3748
+profiledataexception	2925	3748
+profiling timer expired	2224	3749
+program limit exceeded	182	3750
+program_limit_exceeded	182	3750
+programlimitexceeded	182	3750
+programmingerror	2926	3751
+prohibited sql statement attempted	2927	3752
+prohibited_sql_statement_attempted	2927,2352	3752
+prohibitedsqlstatementattempted	2927,2352	3752
+promotion is not possible because of insufficient parameter settings	93,50	2826
+property veto exception	2928	3753
+propertyvetoexception	2928	3753
+proto auth error	2929	3754
+proto command error	2930	3755
+proto fatal error	2931	3756
+proto retriable error	2932	3757
+proto server error	2933	3758
+proto syntax error	2934	3759
+proto unknown error	2935	3760
+protoautherror	2929	3754
+protocol driver not attached	2179	3761
+protocol error	1026	3762
+protocol family not supported	1025	3763
+protocol is shutdown	2936,150	169
+protocol not available	1003	3764
+protocol not supported	1027	3765
+protocol violation	312	3766
+protocol violation exception	2870	3767
+protocol wrong type for socket	1028	3768
+protocol_violation	312,313	3766
+protocolerror	1026	3769
+protocolexception	2937	3770
+protocolviolation	312,313	3766
+protocolviolationexception	2870	3767
+protocommanderror	2930	3755
+protofatalerror	2931	3756
+protoretriableerror	2932	3757
+protoservererror	2933	3758
+protosyntaxerror	2934	3759
+protounknownerror	2935	3760
+provided more than once	82,1	2760
+provider mismatch exception	2938	3771
+provider not found exception	2939	3772
+providerexception	2940	3773
+providermismatchexception	2938	3771
+providernotfoundexception	2939	3772
 proxy authentication required	9	8
-proxy certificates not allowed please set the appropriate flag	2940,156	3759
-proxy path length constraint exceeded	2941,156	3760
-proxy subject name violation	2942,156	3761
+proxy certificates not allowed please set the appropriate flag	2941,156	3774
+proxy path length constraint exceeded	2942,156	3775
+proxy subject name violation	2943,156	3776
 proxy_authentication_required	9	8
-psk identity not found	2943,150	169
-psk no client cb	2944,150	169
-psk no server cb	2945,150	169
-publication name * used more than once	82,1	3157
-publication relation * in publication * does not exist	83,1	1083
-publication schema * in publication * does not exist	83,1	1083
-publication with oid * does not exist	83,1	775
-publication_names parameter missing	93,50	3657
-publisher did not send replica identity column expected by the logical replication target relation	43	3312
-query cache failed to set size * new query cache size is	1809	2196
-query cache is disabled resize or similar command in progress repeat this command later	1499	1839
-query cache is disabled set query_cache_type to on or demand to enable it	1498	1838
-query cache is globally disabled and you can t enable it only for this session	1500	1840
-query canceled	418	3762
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1271	1602
-query does not return tuples	0,1	1266
-query execution was interrupted	1501	1841
-query execution was interrupted max_statement_time exceeded	1623	1977
-query execution was interrupted the query exceeded * the query result may be incomplete	1504	1844
-query must have the same number of columns	0,1	2929
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1166	1493
-query was empty	1149	1475
-query would be affected by row level security policy for table	69,1	3763
-query_canceled	418,104	3762
-querycanceled	418,104	3762
-queueempty	2946	3764
-queuefull	2947	3765
-raise exception	2948	3766
-raise_exception	2948,188	3766
-raiseexception	2948,188	3766
-randomerror	2949	3767
-range canonical function * must be immutable	84,1	487
-range canonical function * must return range type	84,1	487
-range collation specified but subtype does not support collation	131,1	444
-range constructor flags argument must not be null	50	3768
-range error * in function	1630	1984
-range lower bound must be less than or equal to range upper bound	50	3768
+psk identity not found	2944,150	169
+psk no client cb	2945,150	169
+psk no server cb	2946,150	169
+publication name * used more than once	82,1	3171
+publication relation * in publication * does not exist	83,1	1091
+publication schema * in publication * does not exist	83,1	1091
+publication with oid * does not exist	83,1	781
+publication_names parameter missing	93,50	3672
+publisher did not send replica identity column expected by the logical replication target relation	43	3327
+query cache failed to set size * new query cache size is	1809	2204
+query cache is disabled resize or similar command in progress repeat this command later	1499	1847
+query cache is disabled set query_cache_type to on or demand to enable it	1498	1846
+query cache is globally disabled and you can t enable it only for this session	1500	1848
+query canceled	419	3777
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1271	1610
+query does not return tuples	0,1	1274
+query execution was interrupted	1501	1849
+query execution was interrupted max_statement_time exceeded	1623	1985
+query execution was interrupted the query exceeded * the query result may be incomplete	1504	1852
+query must have the same number of columns	0,1	2941
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1166	1501
+query was empty	1149	1483
+query would be affected by row level security policy for table	69,1	3778
+query_canceled	419,104	3777
+querycanceled	419,104	3777
+queueempty	2947	3779
+queuefull	2948	3780
+raise exception	2949	3781
+raise_exception	2949,188	3781
+raiseexception	2949,188	3781
+randomerror	2950	3782
+range canonical function * must be immutable	84,1	492
+range canonical function * must return range type	84,1	492
+range collation specified but subtype does not support collation	131,1	449
+range constructor flags argument must not be null	50	3783
+range error * in function	1630	1992
+range lower bound must be less than or equal to range upper bound	50	3783
 range subtype cannot be	148,1	205
-range subtype diff function * must be immutable	84,1	487
-range subtype diff function * must return type	84,1	487
-range type frame requires order by clause with single sort key	1505	1845
-range with offset preceding following has multiple interpretations for column type * and offset type	45	465
-range with offset preceding following is not supported for column type	45	465
-range with offset preceding following is not supported for column type * and offset type	45	465
-range with offset preceding following requires exactly one order by column	454,1	509
-rangeerror	2950	3769
-rankexception	213	3770
-raster format exception	2951	3771
-rasterformatexception	2951	3771
-rdlock disk i o error	2952,81	3772
-read bio not set	2953,150	169
-read disk i o error	2954,81	3773
-read only buffer exception	2955	3774
-read only file system	1888	3775
-read only file system exception	2956	3776
-read only sql transaction	461	3777
-read pending exception	2957	3778
-read timed out	722	3779
-read timeout expired	2958,150	169
-read_only_sql_transaction	461,96	3777
-readiness probe failed	2659,2660	3297
-reading sql data not permitted	2959	3780
-reading_sql_data_not_permitted	2959,2352	3780
-readingsqldatanotpermitted	2959,2352	3780
-readonlybufferexception	2955	3774
-readonlyfilesystemexception	2956	3776
-readonlysqltransaction	461,96	3777
-readpendingexception	2957	3778
-readtimeout	2960	3781
-ready for connections	1622	1976
-realm name too long	754	985
-received copy data after eof marker	249,50	796
-received unencrypted data after gssapi encryption request	311,312	2895
-received unencrypted data after ssl request	311,312	2895
+range subtype diff function * must be immutable	84,1	492
+range subtype diff function * must return type	84,1	492
+range type frame requires order by clause with single sort key	1505	1853
+range with offset preceding following has multiple interpretations for column type * and offset type	45	470
+range with offset preceding following is not supported for column type	45	470
+range with offset preceding following is not supported for column type * and offset type	45	470
+range with offset preceding following requires exactly one order by column	455,1	514
+rangeerror	2951	3784
+rankexception	214	3785
+raster format exception	2952	3786
+rasterformatexception	2952	3786
+rdlock disk i o error	2953,81	3787
+read bio not set	2954,150	169
+read disk i o error	2955,81	3788
+read only buffer exception	2956	3789
+read only file system	1888	3790
+read only file system exception	2957	3791
+read only sql transaction	462	3792
+read pending exception	2958	3793
+read timed out	723	3794
+read timeout expired	2959,150	169
+read_only_sql_transaction	462,96	3792
+readiness probe failed	2659,2660	3312
+reading sql data not permitted	2960	3795
+reading_sql_data_not_permitted	2960,2352	3795
+readingsqldatanotpermitted	2960,2352	3795
+readonlybufferexception	2956	3789
+readonlyfilesystemexception	2957	3791
+readonlysqltransaction	462,96	3792
+readpendingexception	2958	3793
+readtimeout	2961	3796
+ready for connections	1622	1984
+realm name too long	754	993
+received copy data after eof marker	250,50	802
+received unencrypted data after gssapi encryption request	312,313	2907
+received unencrypted data after ssl request	312,313	2907
 recheck is no longer required	45	45
-record has changed since last read in table * try restarting transaction	1121	1442
-record length mismatch	2961,150	169
-record too small	2962,150	169
-record type has not been registered	131,1	3173
-records * deleted * skipped	1336	1672
-records * duplicates * warnings	1288	1619
-recovery aborted because of insufficient parameter settings	93,50	2815
-recovery database is locked	2963,2964	3782
-recovery is in progress	43	3783
+record has changed since last read in table * try restarting transaction	1121	1450
+record length mismatch	2962,150	169
+record too small	2963,150	169
+record type has not been registered	131,1	3187
+records * deleted * skipped	1336	1680
+records * duplicates * warnings	1288	1627
+recovery aborted because of insufficient parameter settings	93,50	2826
+recovery database is locked	2964,2965	3797
+recovery is in progress	43	3798
 recovery is not in progress	43	42
-recovery target timeline * does not exist	93,50	2815
-recursion of event ddl statements is forbidden when body is present	1183	1511
-recursionerror	2965,2966	3784
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1609	1962
-recursive query * does not have the form non recursive term union all recursive term	111,1	3785
-recursive query * has collation * in non recursive term but collation	582,1	3786
-recursive query * has type * in non recursive term but type	148,1	3787
-recursive query * must not contain data modifying statements	111,1	3785
-recursive reference to query * must not appear more than once	111,1	3785
-recursive stored functions and triggers are not allowed	1603	1956
-reference * not supported	1269	1600
-reference to recursive with table * in materialized derived	1516	1857
-reference too few dotted names	0,1	3132
-reference too many dotted names	0,1	3132
-referenced in foreign key constraint does not exist	435,1	801
-referenced in on delete set action must be part of foreign key	168,1	467
+recovery target timeline * does not exist	93,50	2826
+recursion of event ddl statements is forbidden when body is present	1183	1519
+recursionerror	2966,2967	3799
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1609	1970
+recursive query * does not have the form non recursive term union all recursive term	111,1	3800
+recursive query * has collation * in non recursive term but collation	583,1	3801
+recursive query * has type * in non recursive term but type	148,1	3802
+recursive query * must not contain data modifying statements	111,1	3800
+recursive reference to query * must not appear more than once	111,1	3800
+recursive stored functions and triggers are not allowed	1603	1964
+reference * not supported	1269	1608
+reference to recursive with table * in materialized derived	1516	1865
+reference too few dotted names	0,1	3144
+reference too many dotted names	0,1	3144
+referenced in foreign key constraint does not exist	436,1	807
+referenced in on delete set action must be part of foreign key	168,1	472
 referenced relation * is not a table	131,1	142
-referenced trigger * for the given action time and event type does not exist	1517	1859
-referenced window specification * already contains order list	1442	1781
-referenced window specification * cannot contain window frame	1820	2207
-referenceerror	2967,2968	3788
-referralexception	2969	3789
-referring to uninitialized variable	1612	1966
-reflection type load exception	2970	3790
-reflectionexception	2971	3791
-reflectiontypeloadexception	2970	3790
-reflective operation exception	2972	3792
-reflectiveoperationexception	2972	3792
-refresh failed exception	2973	3793
-refreshfailedexception	2973	3793
-regex match timeout exception	2974	3794
-regexmatchtimeoutexception	2974	3794
-regexperror	2975	3795
-registryunavailable	2976,2977	3796
-regular expression * has no subexpressions as requested by backreference in	2556,50	3797
-regular expression failed	2556,50	3798
-regular expression match for	2556,50	3797
-regular expression matching not supported on type bytea	45	671
-rejected execution exception	2978	3799
-rejectedexecutionexception	2978	3799
-relation not found exception	2979	3800
-relation referenced by copy statement has changed	43	3801
-relation service not registered exception	2980	3802
-relation type not found exception	2981	3803
-relation with oid * does not exist	591,1	3804
-relationexception	2982	3805
-relationnotfoundexception	2979	3800
-relationservicenotregisteredexception	2980	3802
-relationtypenotfoundexception	2981	3803
-relative path not allowed for backup stored on server	675,1	3806
-relative path not allowed for copy to file	675,1	3807
-relay log read failure	1576	1923
-relay log write failure	1577	1924
-relfilenode value not set when in binary upgrade mode	93,50	3701
-remainder for hash partition must be an integer value greater than or equal to zero	93,50	3165
+referenced trigger * for the given action time and event type does not exist	1517	1867
+referenced window specification * already contains order list	1442	1789
+referenced window specification * cannot contain window frame	1820	2215
+referenceerror	2968,2969	3803
+referralexception	2970	3804
+referring to uninitialized variable	1612	1974
+reflection type load exception	2971	3805
+reflectionexception	2972	3806
+reflectiontypeloadexception	2971	3805
+reflective operation exception	2973	3807
+reflectiveoperationexception	2973	3807
+refresh failed exception	2974	3808
+refreshfailedexception	2974	3808
+regex match timeout exception	2975	3809
+regexmatchtimeoutexception	2975	3809
+regexperror	2976	3810
+registryunavailable	2977,2978	3811
+regular expression * has no subexpressions as requested by backreference in	2556,50	3812
+regular expression failed	2556,50	3813
+regular expression match for	2556,50	3812
+regular expression matching not supported on type bytea	45	677
+rejected execution exception	2979	3814
+rejectedexecutionexception	2979	3814
+relation not found exception	2980	3815
+relation referenced by copy statement has changed	43	3816
+relation service not registered exception	2981	3817
+relation type not found exception	2982	3818
+relation with oid * does not exist	592,1	3819
+relationexception	2983	3820
+relationnotfoundexception	2980	3815
+relationservicenotregisteredexception	2981	3817
+relationtypenotfoundexception	2982	3818
+relative path not allowed for backup stored on server	676,1	3821
+relative path not allowed for copy to file	676,1	3822
+relay log read failure	1576	1931
+relay log write failure	1577	1932
+relfilenode value not set when in binary upgrade mode	93,50	3716
+remainder for hash partition must be an integer value greater than or equal to zero	93,50	3179
 remainder for hash partition must be less than modulus	47,1,93	47
-remainder for hash partition must be specified	0,1	656
-remainder for hash partition provided more than once	82,1	3376
-remaining connection slots are reserved for non replication superuser connections	1123,122	3808
-remote address changed	1883	3809
-remote i o error	1885	3810
-remote installation cancelled	2983	3811
-remote installation skipped	2984	3812
-remote source exception	2985	3813
-remotedisconnected	2986	3814
-remoteerror	2987	3815
-remoteexception	2988	3816
-remoteinstallationcancelled	2983	3811
-remoteinstallationskipped	2984	3812
-remotesourceexception	2985	3813
-remoting timeout exception	2989	3817
-remotingexception	2990	3818
-remotingtimeoutexception	2989	3817
-removing elements from multidimensional arrays is not supported	45	3819
-removing partition * violates foreign key constraint	2333,572	2930
-renaming an on select rule is not allowed	84,1	3529
-renegotiate ext too long	2991,150	169
-renegotiation encoding err	2992,150	169
-renegotiation mismatch	2993,150	169
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1525	1867
-reorganize partition can only be used to reorganize partitions not to change their numbers	1523	1865
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1524	1866
-replace cannot be executed as it requires deleting rows that are not in the view	1527	1869
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1077	1389
-replicated query * table * can not be temporary	1273	1604
-replication event checksum verification failed while reading from a log file	1060	1372
-replication event checksum verification failed while reading from network	1385	1721
-replication origin * does not exist	83,1	3820
-replication origin name * is reserved	437,1	3821
-replication origin with id * does not exist	83,1	3820
-replication origin with id * is already active for pid	68,43	935
-replication slot * already exists	82,1	3822
-replication slot * cannot be advanced	43	442
-replication slot * does not exist	83,1,93	3823
-replication slot * is active for pid	68,43	3824
-replication slot * was not created in this database	43	661
-replication slots can only be used if max_replication_slots 0	43	3310
-replication slots can only be used if wal_level replica	43	3310
+remainder for hash partition must be specified	0,1	662
+remainder for hash partition provided more than once	82,1	3391
+remaining connection slots are reserved for non replication superuser connections	1123,122	3823
+remote address changed	1883	3824
+remote i o error	1885	3825
+remote installation cancelled	2984	3826
+remote installation skipped	2985	3827
+remote source exception	2986	3828
+remotedisconnected	2987	3829
+remoteerror	2988	3830
+remoteexception	2989	3831
+remoteinstallationcancelled	2984	3826
+remoteinstallationskipped	2985	3827
+remotesourceexception	2986	3828
+remoting timeout exception	2990	3832
+remotingexception	2991	3833
+remotingtimeoutexception	2990	3832
+removing elements from multidimensional arrays is not supported	45	3834
+removing partition * violates foreign key constraint	2333,573	2942
+renaming an on select rule is not allowed	84,1	3544
+renegotiate ext too long	2992,150	169
+renegotiation encoding err	2993,150	169
+renegotiation mismatch	2994,150	169
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1525	1875
+reorganize partition can only be used to reorganize partitions not to change their numbers	1523	1873
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1524	1874
+replace cannot be executed as it requires deleting rows that are not in the view	1527	1877
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1077	1397
+replicated query * table * can not be temporary	1273	1612
+replication event checksum verification failed while reading from a log file	1060	1380
+replication event checksum verification failed while reading from network	1385	1729
+replication origin * does not exist	83,1	3835
+replication origin name * is reserved	438,1	3836
+replication origin with id * does not exist	83,1	3835
+replication origin with id * is already active for pid	68,43	941
+replication slot * already exists	82,1	3837
+replication slot * cannot be advanced	43	447
+replication slot * does not exist	83,1,93	3838
+replication slot * is active for pid	68,43	3839
+replication slot * was not created in this database	43	667
+replication slots can only be used if max_replication_slots 0	43	3325
+replication slots can only be used if wal_level replica	43	3325
 request entity too large	15	14
-request for brin range summarization for index * was not recorded	182	3825
+request for brin range summarization for index * was not recorded	182	3840
 request header fields too large	29	28
-request pending	2994,150	169
-request sent	2995,150	169
-request timed out	722	3779
+request pending	2995,150	169
+request sent	2996,150	169
+request timed out	723	3794
 request timeout	10	9
 request uri too long	16	15
 request_entity_too_large	15	14
 request_header_fields_too_large	29	28
 request_timeout	10	9
 request_uri_too_long	16	15
-requested character not valid for encoding	182	3564
-requested character too large	182	3564
-requested character too large for encoding	182	3564
-requested length cannot be negative	93,50	3826
-requested length too large	182,93	3564
-requested proto_version * does not support streaming need * or higher	93,50	3657
-requested proto_version * does not support two phase commit need * or higher	93,50	3657
+requested character not valid for encoding	182	3579
+requested character too large	182	3579
+requested character too large for encoding	182	3579
+requested length cannot be negative	93,50	3841
+requested length too large	182,93	3579
+requested proto_version * does not support streaming need * or higher	93,50	3672
+requested proto_version * does not support two phase commit need * or higher	93,50	3672
 requested range not satisfiable	18	17
 requested_range_not_satisfiable	18	17
-requesterror	2996	3827
-required cipher missing	2997,150	169
-required compression algorithm missing	2998,150	169
-required extension * is not installed	83,1	3828
-required key not available	996	3829
-requires a boolean value	93,50,0	3395
-requires a boolean value or match	0,1	641
+requesterror	2997	3842
+required cipher missing	2998,150	169
+required compression algorithm missing	2999,150	169
+required extension * is not installed	83,1	3843
+required key not available	996	3844
+requires a boolean value	93,50,0	3410
+requires a boolean value or match	0,1	647
 requires a numeric value	0,1	188
 requires a parameter	0,1	188
-requires a target detail	0,1	3830
-requires a value	0,1	3831
+requires a target detail	0,1	3845
+requires a value	0,1	3846
 requires an integer value	0,1	188
-requires run time type coercion	148,1	3398
-reserved name	437	3832
-reserved_name	437,1	3832
-reservedname	437,1	3832
-reset must not include values for parameters	0,1	3833
-resignal when handler not active	1530	1872
-resolutionexception	2999	3834
-resource deadlock avoided	931	3835
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2704	3836
-resource temporarily unavailable	324	3837
-resource_exhausted	627,628,28	763
-resourceexhausted	627,628,28	763
-resourcewarning	3000	3838
+requires run time type coercion	148,1	3413
+reserved name	438	3847
+reserved_name	438,1	3847
+reservedname	438,1	3847
+reset must not include values for parameters	0,1	3848
+resignal when handler not active	1530	1880
+resolutionexception	3000	3849
+resource deadlock avoided	931	3850
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2704	3851
+resource temporarily unavailable	325	3852
+resource_exhausted	628,629,28	769
+resourceexhausted	628,629,28	769
+resourcewarning	3001	3853
 response code 400	2	1
 response code 401	3	2
 response code 402	4	3
@@ -16605,37 +16642,37 @@ response code 507	38	37
 response code 508	39	38
 response code 510	40	39
 response code 511	41	40
-response not ready	3001	3839
-responsenotready	3001	3839
-restart value * cannot be greater than maxvalue	93,50	2841
-restart value * cannot be less than minvalue	93,50	2841
-restrict violation	3002	3840
-restrict_violation	3002,572	3840
-restriction estimator function * must return type	84,1	3201
-restrictions imposed on recursive definitions are violated for table	1428	1767
-restrictviolation	3002,572	3840
-result consisted of more than one row	1691	2046
-result is out of range	306,50	3841
-result of * was larger than max_allowed_packet * truncated	1795	2182
-result of decoding conversion is too large	182	3842
-result of encoding conversion is too large	182	3842
-result of range difference would not be contiguous	50	3768
-result of range union would not be contiguous	50	3768
-result of using clause for column * cannot be cast automatically to type	148,1	456
-result string is longer than * bytes	1683	2037
-retry sql logic error	3003,3004	3843
+response not ready	3002	3854
+responsenotready	3002	3854
+restart value * cannot be greater than maxvalue	93,50	2852
+restart value * cannot be less than minvalue	93,50	2852
+restrict violation	3003	3855
+restrict_violation	3003,573	3855
+restriction estimator function * must return type	84,1	3216
+restrictions imposed on recursive definitions are violated for table	1428	1775
+restrictviolation	3003,573	3855
+result consisted of more than one row	1691	2054
+result is out of range	307,50	3856
+result of * was larger than max_allowed_packet * truncated	1795	2190
+result of decoding conversion is too large	182	3857
+result of encoding conversion is too large	182	3857
+result of range difference would not be contiguous	50	3783
+result of range union would not be contiguous	50	3783
+result of using clause for column * cannot be cast automatically to type	148,1	461
+result string is longer than * bytes	1683	2045
+retry sql logic error	3004,3005	3858
 return data type of cast function must match or be binary coercible to target data type	84,1	191
 return data type of from sql function must be	84,1	191
 return data type of to sql function must be the transform data type	84,1	191
-return is only allowed in a function	1590	1939
-return type * is not supported for sql functions	48,1	3844
+return is only allowed in a function	1590	1947
+return type * is not supported for sql functions	48,1	3859
 return type * is only a shell	131,1	199
-return type mismatch in function declared to return	48,1	3844
-return type of combine function * is not	148,1	3398
-return type of deserialization function * is not	148,1	3398
-return type of inverse transition function * is not	148,1	3398
-return type of serialization function * is not	148,1	3398
-return type of transition function * is not	148,1	3398
+return type mismatch in function declared to return	48,1	3859
+return type of combine function * is not	148,1	3413
+return type of deserialization function * is not	148,1	3413
+return type of inverse transition function * is not	148,1	3413
+return type of serialization function * is not	148,1	3413
+return type of transition function * is not	148,1	3413
 returned 400	2	1
 returned 401	3	2
 returned 402	4	3
@@ -16676,927 +16713,927 @@ returned 507	38	37
 returned 508	39	38
 returned 510	40	39
 returned 511	41	40
-returned non zero exit status 129	2203,2204	2600
-returned non zero exit status 130	2205,2204	2601
-returned non zero exit status 131	2206,2204	2602
-returned non zero exit status 132	2207,2204	2603
-returned non zero exit status 133	2208,2204	2604
-returned non zero exit status 134	607,2204	2605
-returned non zero exit status 135	360,2204	2606
-returned non zero exit status 136	2209,2204	2607
-returned non zero exit status 137	2210,2204	2608
-returned non zero exit status 138	2211,2204	2609
-returned non zero exit status 139	2212,2204	2610
-returned non zero exit status 140	2213,2204	2611
-returned non zero exit status 141	336,2204	2612
-returned non zero exit status 142	118,2204	2613
-returned non zero exit status 143	2214,2204	2614
-returned non zero exit status 144	2215,2204	2615
-returned non zero exit status 145	579,2204	2616
-returned non zero exit status 146	2216,2204	2617
-returned non zero exit status 147	2217,2204	2618
-returned non zero exit status 148	2218,2204	2619
-returned non zero exit status 149	2219,2204	2620
-returned non zero exit status 150	2220,2204	2621
-returned non zero exit status 151	2221,2204	2622
-returned non zero exit status 152	761,2204	2623
-returned non zero exit status 153	2222,2204	2624
-returned non zero exit status 154	2223,2204	2625
-returned non zero exit status 155	2224,2204	2626
-returned non zero exit status 156	2225,2204	2627
-returned non zero exit status 157	2226,2204	2628
-returned non zero exit status 158	2227,2204	2629
-returned non zero exit status 159	289,2204	2630
-returning lists are not supported in conditional rules	45	504
-returning lists are not supported in non instead rules	45	504
-returning must have at least one column	0,1	2929
-returns a set	148,1	3398
-revokederror	3005	3845
-rfc 3779 resource not subset of parent s resources	3006,156	3846
-rfs specific error	933	3847
-right join is only supported with merge joinable join conditions	45	2771
-right operand of jsonpath operator * is not a single numeric value	2641,50	3273
-rmi security exception	3007	3848
-rmisecurityexception	3007	3848
-rn not supported for input	45	1229
-role info not found exception	3008	3849
-role name * is reserved	437,1	466
-role not found exception	3009	3850
-role with oid * does not exist	707	3178
-roleinfonotfoundexception	3008	3849
-rolenotfoundexception	3009	3850
-rollback abort due to rollback	3010,3011	3851
-routine body for * is too long	1679	2033
+returned non zero exit status 129	2203,2204	2611
+returned non zero exit status 130	2205,2204	2612
+returned non zero exit status 131	2206,2204	2613
+returned non zero exit status 132	2207,2204	2614
+returned non zero exit status 133	2208,2204	2615
+returned non zero exit status 134	608,2204	2616
+returned non zero exit status 135	361,2204	2617
+returned non zero exit status 136	2209,2204	2618
+returned non zero exit status 137	2210,2204	2619
+returned non zero exit status 138	2211,2204	2620
+returned non zero exit status 139	2212,2204	2621
+returned non zero exit status 140	2213,2204	2622
+returned non zero exit status 141	337,2204	2623
+returned non zero exit status 142	118,2204	2624
+returned non zero exit status 143	2214,2204	2625
+returned non zero exit status 144	2215,2204	2626
+returned non zero exit status 145	580,2204	2627
+returned non zero exit status 146	2216,2204	2628
+returned non zero exit status 147	2217,2204	2629
+returned non zero exit status 148	2218,2204	2630
+returned non zero exit status 149	2219,2204	2631
+returned non zero exit status 150	2220,2204	2632
+returned non zero exit status 151	2221,2204	2633
+returned non zero exit status 152	761,2204	2634
+returned non zero exit status 153	2222,2204	2635
+returned non zero exit status 154	2223,2204	2636
+returned non zero exit status 155	2224,2204	2637
+returned non zero exit status 156	2225,2204	2638
+returned non zero exit status 157	2226,2204	2639
+returned non zero exit status 158	2227,2204	2640
+returned non zero exit status 159	290,2204	2641
+returning lists are not supported in conditional rules	45	509
+returning lists are not supported in non instead rules	45	509
+returning must have at least one column	0,1	2941
+returns a set	148,1	3413
+revokederror	3006	3860
+rfc 3779 resource not subset of parent s resources	3007,156	3861
+rfs specific error	933	3862
+right join is only supported with merge joinable join conditions	45	2782
+right operand of jsonpath operator * is not a single numeric value	2641,50	3288
+rmi security exception	3008	3863
+rmisecurityexception	3008	3863
+rn not supported for input	45	1237
+role info not found exception	3009	3864
+role name * is reserved	438,1	471
+role not found exception	3010	3865
+role with oid * does not exist	708	3192
+roleinfonotfoundexception	3009	3864
+rolenotfoundexception	3010	3865
+rollback abort due to rollback	3011,3012	3866
+routine body for * is too long	1679	2041
 routine name * is not unique	113,1	121
-row * doesn t contain data for all columns	1810	2197
-row * was cut by	1132	1454
-row * was truncated it contained more data than there were input columns	1811	2198
-row column has type * instead of type	148,1	3852
-row comparison operator must not return a set	148,1	3161
-row comparison operator must yield type boolean not type	148,1	3161
-row count cannot be null in fetch first with ties clause	2562,50	3853
-row expansion via is not supported here	45	453
-row expressions can have at most	491,182	3854
-row expressions in values in only allowed for multi field column partitioning	1536	1881
-row field count is	249,50	796
-row filter expression must not be null	94,50	792
-row is too big size * maximum size	182	3855
-row path filter must not be empty string	50	803
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1674	2028
-row triggers with transition tables are not supported on inheritance children	45	309
-row triggers with transition tables are not supported on partitions	45	309
-row variable * does not have a field	1537	1882
-row variable naming in the referencing clause is not supported	45	309
-row with no elements is not allowed in table value constructor in this context	1150	1476
-rowid constraint failed	3012,574	3856
+row * doesn t contain data for all columns	1810	2205
+row * was cut by	1132	1462
+row * was truncated it contained more data than there were input columns	1811	2206
+row column has type * instead of type	148,1	3867
+row comparison operator must not return a set	148,1	3175
+row comparison operator must yield type boolean not type	148,1	3175
+row count cannot be null in fetch first with ties clause	2562,50	3868
+row expansion via is not supported here	45	458
+row expressions can have at most	491,182	3869
+row expressions in values in only allowed for multi field column partitioning	1536	1889
+row field count is	250,50	802
+row filter expression must not be null	94,50	798
+row is too big size * maximum size	182	3870
+row path filter must not be empty string	50	809
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1674	2036
+row triggers with transition tables are not supported on inheritance children	45	312
+row triggers with transition tables are not supported on partitions	45	312
+row variable * does not have a field	1537	1890
+row variable naming in the referencing clause is not supported	45	312
+row with no elements is not allowed in table value constructor in this context	1150	1484
+rowid constraint failed	3013,575	3871
 rows from with multiple functions cannot have a column definition list	0,1	157
-rows is not applicable when function does not return a set	93,50	902
-rows matched * changed * inserted	1746	2132
-rows matched * changed * warnings	1745	2131
-rows must be positive	93,50	902
-rows returned by function are not all of the same row type	148,1	2780
-rsaerror	3013	3857
-ruby version mismatch	3014	3858
-rubyversionmismatch	3014	3858
-rule actions on new are not implemented	45	504
-rule actions on old are not implemented	45	504
-rule where condition cannot contain references to other relations	84,1	517
+rows is not applicable when function does not return a set	93,50	908
+rows matched * changed * inserted	1746	2140
+rows matched * changed * warnings	1745	2139
+rows must be positive	93,50	908
+rows returned by function are not all of the same row type	148,1	2791
+rsaerror	3014	3872
+ruby version mismatch	3015	3873
+rubyversionmismatch	3015	3873
+rule actions on new are not implemented	45	509
+rule actions on old are not implemented	45	509
+rule where condition cannot contain references to other relations	84,1	522
 rules on materialized views are not supported	45	212
-rules on select must have action instead select	45	504
-rules on select must not contain data modifying statements in with	45	504
-rules with where conditions can only have select insert update or delete actions	84,1	517
-run container error	3015,3016	3859
-runcontainererror	3015,3016	3859
-running in read only mode	1512	1853
-runtime error * in function	1631	1985
-runtime error exception	3017	3860
-runtime error index out of range * with length	173	3861
-runtime error integer divide by zero	202	3862
+rules on select must have action instead select	45	509
+rules on select must not contain data modifying statements in with	45	509
+rules with where conditions can only have select insert update or delete actions	84,1	522
+run container error	3016,3017	3874
+runcontainererror	3016,3017	3874
+running in read only mode	1512	1861
+runtime error * in function	1631	1993
+runtime error exception	3018	3875
+runtime error index out of range * with length	173	3876
+runtime error integer divide by zero	202	3877
 runtime error invalid memory address or nil pointer dereference	190	225
-runtime m bean exception	3018	3863
-runtime operations exception	3019	3864
-runtime requirement not met error	3020	3865
-runtime wrapped exception	3021	3866
-runtimeerror	3022,3023	3867
-runtimeerrorexception	3017	3860
-runtimeexception	3024	3868
-runtimembeanexception	3018	3863
-runtimeoperationsexception	3019	3864
-runtimerequirementnotmeterror	3020	3865
-runtimewarning	3025	3869
-runtimewrappedexception	3021	3866
-s must be of type * for system versioned table s	1769	2156
-s s contains view recursion	1789	2176
-s starts is later than query time first history partition may exceed interval value	1448	1788
-safe array rank mismatch exception	3026	3870
-safe array type mismatch exception	3027	3871
-safearrayrankmismatchexception	3026	3870
-safearraytypemismatchexception	3027	3871
-same old and new event name	1184	1512
-sample percentage must be between 0 and 100	2578,50	3872
-saslexception	3028	3873
-savepoint exception	884	3874
-savepoint_exception	884	3874
-savepointexception	884	3874
-schema and data statement mixing not supported	3029	3875
-schema factory configuration error	3030	3876
-schema violation exception	3031	3877
-schema_and_data_statement_mixing_not_supported	3029,96	3875
-schemaanddatastatementmixingnotsupported	3029,96	3875
-schemafactoryconfigurationerror	3030	3876
-schemaviolationexception	3031	3877
-scram channel binding check failed	707	3878
-scram channel binding negotiation error	707	3878
-scripterror	3032	3879
-scriptexception	3033	3880
-scsv received when renegotiating	3034,150	169
-sct verification failed	3035,150	169
-search column * not in with query column list	0,1	1043
-search column * specified more than once	152,1	1044
-search sequence column name * already used in with query column list	0,1	1043
-search sequence column name and cycle mark column name are the same	0,1	1043
-search sequence column name and cycle path column name are the same	0,1	1043
-searching for elements in multidimensional arrays is not supported	45	3881
+runtime m bean exception	3019	3878
+runtime operations exception	3020	3879
+runtime requirement not met error	3021	3880
+runtime wrapped exception	3022	3881
+runtimeerror	3023,3024	3882
+runtimeerrorexception	3018	3875
+runtimeexception	3025	3883
+runtimembeanexception	3019	3878
+runtimeoperationsexception	3020	3879
+runtimerequirementnotmeterror	3021	3880
+runtimewarning	3026	3884
+runtimewrappedexception	3022	3881
+s must be of type * for system versioned table s	1769	2164
+s s contains view recursion	1789	2184
+s starts is later than query time first history partition may exceed interval value	1448	1796
+safe array rank mismatch exception	3027	3885
+safe array type mismatch exception	3028	3886
+safearrayrankmismatchexception	3027	3885
+safearraytypemismatchexception	3028	3886
+same old and new event name	1184	1520
+sample percentage must be between 0 and 100	2578,50	3887
+saslexception	3029	3888
+savepoint exception	884	3889
+savepoint_exception	884	3889
+savepointexception	884	3889
+schema and data statement mixing not supported	3030	3890
+schema factory configuration error	3031	3891
+schema violation exception	3032	3892
+schema_and_data_statement_mixing_not_supported	3030,96	3890
+schemaanddatastatementmixingnotsupported	3030,96	3890
+schemafactoryconfigurationerror	3031	3891
+schemaviolationexception	3032	3892
+scram channel binding check failed	708	3893
+scram channel binding negotiation error	708	3893
+scripterror	3033	3894
+scriptexception	3034	3895
+scsv received when renegotiating	3035,150	169
+sct verification failed	3036,150	169
+search column * not in with query column list	0,1	1051
+search column * specified more than once	152,1	1052
+search sequence column name * already used in with query column list	0,1	1051
+search sequence column name and cycle mark column name are the same	0,1	1051
+search sequence column name and cycle path column name are the same	0,1	1051
+searching for elements in multidimensional arrays is not supported	45	3896
 second argument of cast function must be type	84,1	191
-security label provider * is not loaded	93,50	3422
-security labels are not supported for this type of object	131,1	637
-securityerror	3036	3882
-securityexception	58	3883
-seek disk i o error	3037,81	3884
-segmentation fault	2212	3885
-sehexception	2235	3886
-select * was reduced during optimization	1538	1883
+security label provider * is not loaded	93,50	3437
+security labels are not supported for this type of object	131,1	643
+securityerror	3037	3897
+securityexception	58	3898
+seek disk i o error	3038,81	3899
+segmentation fault	2212	3900
+sehexception	2235	3901
+select * was reduced during optimization	1538	1891
 select distinct on expressions must match initial order by expressions	168,1	190
-select into is not allowed here	0,1	2929
-select is not a read only statement disabling timer	1414	1752
-select must have a group with this procedure	1395	1732
-select rule s target entry * has different column name from column	84,1	3529
-select rule s target entry * has different size from column	84,1	3529
-select rule s target entry * has different type from column	84,1	3529
-select rule s target list has too few entries	84,1	3529
-select rule s target list has too many entries	84,1	3529
-self signed certificate	3038,156	3887
-self signed certificate in certificate chain	3039,156	3888
-semaphore full exception	99	3889
-semaphorefullexception	99	3889
-sendfile not available error	3040,3041	3890
-sendfilenotavailableerror	3040,3041	3890
-sending passwords in plain text without ssl tls is extremely insecure	1287	1618
-sequence * access error	1539	1884
-sequence * has out of range value for options	1541	1886
-sequence * has run out	1543	1888
-sequence * table structure is invalid	1542	1887
-sequence cannot be owned by relation	131,1	3891
-sequence database disk image is malformed	3042,2462	3892
-sequence generator limit exceeded	2744	3893
-sequence must be in same schema as table it is linked to	43	1034
-sequence must have same owner as table it is linked to	43	1034
-sequence option * not supported here	0,1	656
-sequence_generator_limit_exceeded	2744,50	3893
-sequencegeneratorlimitexceeded	2744,50	3893
-sequences requires binlog_format mixed or row	1540	1885
-serialexception	3043	3894
-serialization failure	421	3895
+select into is not allowed here	0,1	2941
+select is not a read only statement disabling timer	1414	1760
+select must have a group with this procedure	1395	1740
+select rule s target entry * has different column name from column	84,1	3544
+select rule s target entry * has different size from column	84,1	3544
+select rule s target entry * has different type from column	84,1	3544
+select rule s target list has too few entries	84,1	3544
+select rule s target list has too many entries	84,1	3544
+self signed certificate	3039,156	3902
+self signed certificate in certificate chain	3040,156	3903
+semaphore full exception	99	3904
+semaphorefullexception	99	3904
+sendfile not available error	3041,3042	3905
+sendfilenotavailableerror	3041,3042	3905
+sending passwords in plain text without ssl tls is extremely insecure	1287	1626
+sequence * access error	1539	1892
+sequence * has out of range value for options	1541	1894
+sequence * has run out	1543	1896
+sequence * table structure is invalid	1542	1895
+sequence cannot be owned by relation	131,1	3906
+sequence database disk image is malformed	3043,2462	3907
+sequence generator limit exceeded	2744	3908
+sequence must be in same schema as table it is linked to	43	1042
+sequence must have same owner as table it is linked to	43	1042
+sequence option * not supported here	0,1	662
+sequence_generator_limit_exceeded	2744,50	3908
+sequencegeneratorlimitexceeded	2744,50	3908
+sequences requires binlog_format mixed or row	1540	1893
+serialexception	3044	3909
+serialization failure	422	3910
 serialization functions may be specified only when the aggregate transition data type is	48,1	119
-serialization_failure	421,420	3895
-serializationexception	3044	3896
-serializationfailure	421,420	3895
-server clone exception	3045	3897
-server configuration does not permit binlog purge	1059	1371
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1544	1889
-server not active exception	3046	3898
-server runtime exception	3047	3899
-server shutdown in progress	1546	1891
-servercloneexception	3045	3897
-servererror	3048	3900
-serverexception	3049	3901
-serverhello tlsext	3050,150	169
-servernotactiveexception	3046	3898
-serverruntimeexception	3047	3899
-service configuration error	3051	3902
-service not found exception	3052	3903
+serialization_failure	422,421	3910
+serializationexception	3045	3911
+serializationfailure	422,421	3910
+server clone exception	3046	3912
+server configuration does not permit binlog purge	1059	1379
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1544	1897
+server not active exception	3047	3913
+server runtime exception	3048	3914
+server shutdown in progress	1546	1899
+servercloneexception	3046	3912
+servererror	3049	3915
+serverexception	3050	3916
+serverhello tlsext	3051,150	169
+servernotactiveexception	3047	3913
+serverruntimeexception	3048	3914
+service configuration error	3052	3917
+service not found exception	3053	3918
 service unavailable	34	33
-service unavailable exception	3053	3904
+service unavailable exception	3054	3919
 service_unavailable	34	33
-serviceconfigurationerror	3051	3902
-servicenotfoundexception	3052	3903
-serviceunavailableexception	3053	3904
-session id context uninitialized	3054,150	169
-session user cannot be dropped	68,43	1032
-session user cannot be renamed	45	1033
-sessionerror	3055	3905
-set local transaction snapshot is not implemented	45	3906
-set password is not applicable for users authenticating via * plugin	1548	1893
-set requires parameter name	94,50	3907
+serviceconfigurationerror	3052	3917
+servicenotfoundexception	3053	3918
+serviceunavailableexception	3054	3919
+session id context uninitialized	3055,150	169
+session user cannot be dropped	68,43	1040
+session user cannot be renamed	45	1041
+sessionerror	3056	3920
+set local transaction snapshot is not implemented	45	3921
+set password is not applicable for users authenticating via * plugin	1548	1901
+set requires parameter name	94,50	3922
 set returning functions are not allowed in	45	122
 set returning functions must appear at top level of from	45	122
-set transaction snapshot must be called before any query	95,96	566
-set valued function called in context that cannot accept a set	45	366
-setof type not allowed for operator argument	48,1	3634
-setseed parameter * is out of allowed range 1 1	93,50	3908
-setting authentication options is not possible when only the slave sql thread is being started	1619	1973
-settings property is read only exception	3056	3909
-settings property not found exception	3057	3910
-settings property wrong type exception	3058	3911
-settingspropertyisreadonlyexception	3056	3909
-settingspropertynotfoundexception	3057	3910
-settingspropertywrongtypeexception	3058	3911
-setval value * is out of bounds for sequence	306,50	3912
-shared indexes cannot be created after initdb	43	3913
-sharedcache database table is locked	3059,3060	3914
-shmlock disk i o error	3061,81	3915
-shmmap disk i o error	3062,81	3916
-shmopen disk i o error	3063,81	3917
-shmsize disk i o error	3064,81	3918
-short buffer exception	3065	3919
-shortbufferexception	3065	3919
-shortword should be 0	93,50	3340
-should return type	84,1	3920
-shutdown channel group exception	3066	3921
-shutdown while in init	3067,150	169
-shutdownchannelgroupexception	3066	3921
-sigabrt	607	3259
-sigalrm	118	3237
-sigbus	360	3260
-sigchld	579	3240
-sigcont	2216	3241
-sigfpe	2209	3261
-sighup	2203	3232
-sigill	2207	3257
-sigint	2205	3243
-sigio	2226	3253
-sigkill	2210	3262
-signal 1	2203	3232
-signal 10	2211	3233
-signal 11	2212	3234
-signal 12	2213	3235
-signal 13	336	3236
-signal 14	118	3237
-signal 15	2214	3238
-signal 16	2215	3239
-signal 17	579	3240
-signal 18	2216	3241
-signal 19	2217	3242
-signal 2	2205	3243
-signal 20	2218	3244
-signal 21	2219	3245
-signal 22	2220	3246
-signal 23	2221	3247
-signal 24	761	3248
-signal 25	2222	3249
-signal 26	2223	3250
-signal 27	2224	3251
-signal 28	2225	3252
-signal 29	2226	3253
-signal 3	2206	3254
-signal 30	2227	3255
-signal 31	289	3256
-signal 4	2207	3257
-signal 5	2208	3258
-signal 6	607	3259
-signal 7	360	3260
-signal 8	2209	3261
-signal 9	2210	3262
-signal resignal can only use a condition defined with sqlstate	1553	1898
-signalexception	3068	3922
-signature algorithms error	3069,150	169
-signature for non signing certificate	3070,150	169
-signatureexception	3071	3923
-sigpipe	336	3236
-sigprof	2224	3251
-sigpwr	2227	3255
-sigquit	2206	3254
-sigsegv	2212	3234
-sigstkflt	2215	3239
-sigstop	2217	3242
-sigsys	289	3256
-sigterm	2214	3238
-sigtrap	2208	3258
-sigtstp	2218	3244
-sigttin	2219	3245
-sigttou	2220	3246
-sigurg	2221	3247
-sigusr1	2211	3233
-sigusr2	2213	3235
-sigvtalrm	2223	3250
-sigwinch	2225	3252
-sigxcpu	761	3248
-sigxfsz	2222	3249
-single boolean result is expected	2641,50	3273
-singleton sql json item required	2641	3924
-singleton_sql_json_item_required	2641,50	3924
-singletonsqljsonitemrequired	2641,50	3924
-size limit exceeded exception	3072	3925
-sizelimitexceededexception	3072	3925
-skeleton mismatch exception	3073	3926
-skeleton not found exception	3074	3927
-skeletonmismatchexception	3073	3926
-skeletonnotfoundexception	3074	3927
-skip locked makes this statement unsafe	1079	1391
-skip this directory	3075,3076	3928
-skip wal location lsn * must be greater than origin lsn	93,50	3139
-skipped scanning foreign table * which is a partition of default partition	571,572	3929
-skipping analyze of * lock not available	422,43	3930
-skipping analyze of * relation no longer exists	591,1	3931
-skipping transaction * because it has already been executed and logged	1559	1904
-skipping vacuum of * lock not available	422,43	3930
-skipping vacuum of * relation no longer exists	591,1	3931
-slave already has been stopped	1585	1933
-slave failed to initialize master info structure from the repository	1573	1920
-slave failed to initialize relay log info structure from the repository	1578	1925
-slave is already running	1586	1934
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1561	1907
-slave log event execution was interrupted slave_max_statement_time exceeded	1163	1930
-slave must silently retry current transaction	1579	1926
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1062	1374
-slave sql thread ignored the * because table is shared	1568	1915
-slave sql thread ignored the query because of replicate table rules	1570	1917
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1587	1935
-slave_preserve_commit_order is not supported	1142	1465
-slices of fixed length arrays not implemented	45	3819
-slot name must not be null	94,50	3648
-smallint out of range	306,50	311
-smtp failed recipient exception	3077	3932
-smtp failed recipients exception	3078	3933
-smtpexception	3079	3934
-smtpfailedrecipientexception	3077	3932
-smtpfailedrecipientsexception	3078	3933
-snapshot database is locked	3080,2964	3935
-snapshot sql logic error	3081,3004	3936
-snapshot too old	3082	3937
-snapshot_too_old	3082,3083	3937
-snapshottooold	3082,3083	3937
-socket operation on non socket	1011	3938
-socket security exception	3084	3939
-socket timeout exception	3085	3940
-socket type not supported	2185	3941
-socket_error	3086	3942
-socketerror	3086	3943
-socketexception	3087	3944
-socketsecurityexception	3084	3939
-sockettimeoutexception	3085	3940
-software caused connection abort	698	3945
-some non transactional changed tables couldn t be rolled back	1817	2204
-some relations of database * are already in tablespace	43	446
-some temporary tables were dropped but these operations could not be rolled back	1819	2206
-sorry too many clients already	1123,122	3946
+set transaction snapshot must be called before any query	95,96	571
+set valued function called in context that cannot accept a set	45	369
+setof type not allowed for operator argument	48,1	3649
+setseed parameter * is out of allowed range 1 1	93,50	3923
+setting authentication options is not possible when only the slave sql thread is being started	1619	1981
+settings property is read only exception	3057	3924
+settings property not found exception	3058	3925
+settings property wrong type exception	3059	3926
+settingspropertyisreadonlyexception	3057	3924
+settingspropertynotfoundexception	3058	3925
+settingspropertywrongtypeexception	3059	3926
+setval value * is out of bounds for sequence	307,50	3927
+shared indexes cannot be created after initdb	43	3928
+sharedcache database table is locked	3060,3061	3929
+shmlock disk i o error	3062,81	3930
+shmmap disk i o error	3063,81	3931
+shmopen disk i o error	3064,81	3932
+shmsize disk i o error	3065,81	3933
+short buffer exception	3066	3934
+shortbufferexception	3066	3934
+shortword should be 0	93,50	3355
+should return type	84,1	3935
+shutdown channel group exception	3067	3936
+shutdown while in init	3068,150	169
+shutdownchannelgroupexception	3067	3936
+sigabrt	608	3274
+sigalrm	118	3252
+sigbus	361	3275
+sigchld	580	3255
+sigcont	2216	3256
+sigfpe	2209	3276
+sighup	2203	3247
+sigill	2207	3272
+sigint	2205	3258
+sigio	2226	3268
+sigkill	2210	3277
+signal 1	2203	3247
+signal 10	2211	3248
+signal 11	2212	3249
+signal 12	2213	3250
+signal 13	337	3251
+signal 14	118	3252
+signal 15	2214	3253
+signal 16	2215	3254
+signal 17	580	3255
+signal 18	2216	3256
+signal 19	2217	3257
+signal 2	2205	3258
+signal 20	2218	3259
+signal 21	2219	3260
+signal 22	2220	3261
+signal 23	2221	3262
+signal 24	761	3263
+signal 25	2222	3264
+signal 26	2223	3265
+signal 27	2224	3266
+signal 28	2225	3267
+signal 29	2226	3268
+signal 3	2206	3269
+signal 30	2227	3270
+signal 31	290	3271
+signal 4	2207	3272
+signal 5	2208	3273
+signal 6	608	3274
+signal 7	361	3275
+signal 8	2209	3276
+signal 9	2210	3277
+signal resignal can only use a condition defined with sqlstate	1553	1906
+signalexception	3069	3937
+signature algorithms error	3070,150	169
+signature for non signing certificate	3071,150	169
+signatureexception	3072	3938
+sigpipe	337	3251
+sigprof	2224	3266
+sigpwr	2227	3270
+sigquit	2206	3269
+sigsegv	2212	3249
+sigstkflt	2215	3254
+sigstop	2217	3257
+sigsys	290	3271
+sigterm	2214	3253
+sigtrap	2208	3273
+sigtstp	2218	3259
+sigttin	2219	3260
+sigttou	2220	3261
+sigurg	2221	3262
+sigusr1	2211	3248
+sigusr2	2213	3250
+sigvtalrm	2223	3265
+sigwinch	2225	3267
+sigxcpu	761	3263
+sigxfsz	2222	3264
+single boolean result is expected	2641,50	3288
+singleton sql json item required	2641	3939
+singleton_sql_json_item_required	2641,50	3939
+singletonsqljsonitemrequired	2641,50	3939
+size limit exceeded exception	3073	3940
+sizelimitexceededexception	3073	3940
+skeleton mismatch exception	3074	3941
+skeleton not found exception	3075	3942
+skeletonmismatchexception	3074	3941
+skeletonnotfoundexception	3075	3942
+skip locked makes this statement unsafe	1079	1399
+skip this directory	3076,3077	3943
+skip wal location lsn * must be greater than origin lsn	93,50	3151
+skipped scanning foreign table * which is a partition of default partition	572,573	3944
+skipping analyze of * lock not available	423,43	3945
+skipping analyze of * relation no longer exists	592,1	3946
+skipping transaction * because it has already been executed and logged	1559	1912
+skipping vacuum of * lock not available	423,43	3945
+skipping vacuum of * relation no longer exists	592,1	3946
+slave already has been stopped	1585	1941
+slave failed to initialize master info structure from the repository	1573	1928
+slave failed to initialize relay log info structure from the repository	1578	1933
+slave is already running	1586	1942
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1561	1915
+slave log event execution was interrupted slave_max_statement_time exceeded	1163	1938
+slave must silently retry current transaction	1579	1934
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1062	1382
+slave sql thread ignored the * because table is shared	1568	1923
+slave sql thread ignored the query because of replicate table rules	1570	1925
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1587	1943
+slave_preserve_commit_order is not supported	1142	1473
+slices of fixed length arrays not implemented	45	3834
+slot name must not be null	94,50	3663
+smallint out of range	307,50	314
+smtp failed recipient exception	3078	3947
+smtp failed recipients exception	3079	3948
+smtpexception	3080	3949
+smtpfailedrecipientexception	3078	3947
+smtpfailedrecipientsexception	3079	3948
+snapshot database is locked	3081,2965	3950
+snapshot sql logic error	3082,3005	3951
+snapshot too old	3083	3952
+snapshot_too_old	3083,3084	3952
+snapshottooold	3083,3084	3952
+socket operation on non socket	1011	3953
+socket security exception	3085	3954
+socket timeout exception	3086	3955
+socket type not supported	2185	3956
+socket_error	3087	3957
+socketerror	3087	3958
+socketexception	3088	3959
+socketsecurityexception	3085	3954
+sockettimeoutexception	3086	3955
+software caused connection abort	699	3960
+some non transactional changed tables couldn t be rolled back	1817	2212
+some relations of database * are already in tablespace	43	451
+some temporary tables were dropped but these operations could not be rolled back	1819	2214
+sorry too many clients already	1123,122	3961
 sort operator can only be specified for single argument aggregates	48,1	48
 source and target data types are not physically compatible	84,1	191
 source array too small	183,50	216
 source data type * is a pseudo type	131,1	199
 source data type and target data type are the same	84,1	191
-source database * is being accessed by other users	68,43	486
-source encoding * does not exist	83,1	1101
-source for a multiple column update item must be a sub select or row expression	45	492
-source string too short for * formatting field	438,50	469
-sp gist inner tuple size * exceeds maximum	182	2913
-sp gist leaf data type * does not match declared type	84,1	3642
-specific gem not found exception	3088	3947
-specificgemnotfoundexception	3088	3947
-specified argument was out of the range of valid values	172	3948
-specified array was not of the expected rank	3026	3949
-specified array was not of the expected type	3027	3950
-specified but * is not an aggregate function	131,1	1122
-specified cast is not valid	2503,388	3951
-specified data directory * is not a directory	43	1048
-specified filter criteria was invalid	2527	3952
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1351	1687
-specified in using clause does not exist in left table	435,1	3953
-specified in using clause does not exist in right table	435,1	3953
-specified key part was too long max key part length is * bytes	1682	2036
-specified key was too long max key length is * bytes	1681	2035
-specified method is not supported	2836	3954
-specified more than once	900,1,152,93	3955
-specified ole variant was invalid	2544	3956
-specified value cannot be cast to type * for column	148,1	776
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1352	1688
+source database * is being accessed by other users	68,43	491
+source encoding * does not exist	83,1	1109
+source for a multiple column update item must be a sub select or row expression	45	497
+source string too short for * formatting field	439,50	474
+sp gist inner tuple size * exceeds maximum	182	2925
+sp gist leaf data type * does not match declared type	84,1	3657
+specific gem not found exception	3089	3962
+specificgemnotfoundexception	3089	3962
+specified argument was out of the range of valid values	172	3963
+specified array was not of the expected rank	3027	3964
+specified array was not of the expected type	3028	3965
+specified but * is not an aggregate function	131,1	1130
+specified cast is not valid	2503,203	3966
+specified data directory * is not a directory	43	1056
+specified filter criteria was invalid	2527	3967
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1351	1695
+specified in using clause does not exist in left table	436,1	3968
+specified in using clause does not exist in right table	436,1	3968
+specified key part was too long max key part length is * bytes	1682	2044
+specified key was too long max key length is * bytes	1681	2043
+specified method is not supported	2836	3969
+specified more than once	900,1,152,93	3970
+specified ole variant was invalid	2544	3971
+specified value cannot be cast to type * for column	148,1	782
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1352	1696
 specifying a table access method is not supported on a partitioned table	45	146
-specifying both host name and cidr mask is invalid	107,108	261
-specifying constraint deferrability not supported for domains	45	3957
-spkierror	3089	3958
-splfileobject __construct * failed to open stream no such file or directory	747	3959
-sql client info exception	3090	3960
-sql connection is already closed	3091,3092	3961
-sql data exception	3093	3962
-sql feature not supported exception	3094	3963
+specifying both host name and cidr mask is invalid	107,108	263
+specifying constraint deferrability not supported for domains	45	3972
+spkierror	3090	3973
+splfileobject __construct * failed to open stream no such file or directory	747	3974
+sql client info exception	3091	3975
+sql connection is already closed	3092,3093	3976
+sql data exception	3094	3977
+sql feature not supported exception	3095	3978
 sql function cannot accept shell type	48,1	112
 sql function cannot return shell type	48,1	112
 sql function with unquoted function body cannot have polymorphic arguments	48,1	112
-sql functions cannot have arguments of type	48,1	478
-sql functions cannot return type	48,1	478
-sql integrity constraint violation exception	3095	3964
-sql invalid authorization spec exception	3096	3965
-sql json array not found	2613	3966
-sql json item cannot be cast to target type	3097	3967
-sql json member not found	2611	3968
-sql json number not found	2865	3969
-sql json object not found	2615	3970
-sql json scalar required	3098	3971
-sql no rows in result set	3099,3100	3972
-sql non transient connection exception	3101	3973
-sql non transient exception	3102	3974
-sql recoverable exception	3103	3975
-sql regular expression may not contain more than two escape double quote separators	2586,50	3976
-sql routine exception	2352	3977
-sql statement not yet complete	3104	3978
-sql syntax error exception	3105	3979
-sql thread is not to be started so until options are ignored	1743	2100
-sql timeout exception	3106	3980
-sql transaction has already been committed or rolled back	3107,3108	3981
-sql transaction rollback exception	3109	3982
-sql transient connection exception	3110	3983
-sql transient exception	3111	3984
-sql_json_array_not_found	2613,50	3966
-sql_json_item_cannot_be_cast_to_target_type	3097,50	3967
-sql_json_member_not_found	2611,50	3968
-sql_json_number_not_found	2865,50	3969
-sql_json_object_not_found	2615,50	3970
-sql_json_scalar_required	3098,50	3971
-sql_routine_exception	2352	3977
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1618	1972
-sql_statement_not_yet_complete	3104	3978
-sqlclient unable to establish sqlconnection	3112	3985
-sqlclient_unable_to_establish_sqlconnection	3112,312	3985
-sqlclientinfoexception	3090	3960
-sqlclientunabletoestablishsqlconnection	3112,312	3985
-sqldataexception	3093	3962
-sqlexception	3113	3986
-sqlfeaturenotsupportedexception	3094	3963
-sqlintegrityconstraintviolationexception	3095	3964
-sqlinvalidauthorizationspecexception	3096	3965
-sqlite_abort	3114	3987
-sqlite_abort_rollback	3010,3011	3851
-sqlite_auth	3115	3988
-sqlite_auth_user	3116,3115	3989
-sqlite_busy	2964	3990
-sqlite_busy_recovery	2963,2964	3782
-sqlite_busy_snapshot	3080,2964	3935
-sqlite_busy_timeout	3117,2964	3991
-sqlite_cantopen	730	3992
-sqlite_cantopen_convpath	729,730	895
-sqlite_cantopen_dirtywal	872,730	1116
-sqlite_cantopen_fullpath	2349,730	2773
-sqlite_cantopen_isdir	2599,730	3187
-sqlite_cantopen_notempdir	2840,730	3562
-sqlite_cantopen_symlink	3118,730	3993
-sqlite_constraint	574	3994
-sqlite_constraint_check	573,574	715
-sqlite_constraint_commithook	669,574	820
-sqlite_constraint_foreignkey	2334,574	2755
-sqlite_constraint_function	2350,574	2777
-sqlite_constraint_notnull	2841,574	3563
-sqlite_constraint_pinned	2908,574	3705
-sqlite_constraint_primarykey	2915,574	3724
-sqlite_constraint_rowid	3012,574	3856
-sqlite_constraint_trigger	3119,574	3995
-sqlite_constraint_unique	3120,574	3996
-sqlite_constraint_vtab	3121,574	3997
-sqlite_corrupt	2462	3998
-sqlite_corrupt_index	2461,2462	2905
-sqlite_corrupt_sequence	3042,2462	3892
-sqlite_corrupt_vtab	3122,2462	3999
-sqlite_empty	636	4000
-sqlite_error	3004	4001
-sqlite_error_missing_collseq	3004	4002
-sqlite_error_retry	3003,3004	3843
-sqlite_error_snapshot	3081,3004	3936
-sqlite_format	636	4003
-sqlite_full	3123	4004
-sqlite_internal	636	4005
-sqlite_interrupt	3124	4006
-sqlite_ioerr	81	4007
+sql functions cannot have arguments of type	48,1	483
+sql functions cannot return type	48,1	483
+sql integrity constraint violation exception	3096	3979
+sql invalid authorization spec exception	3097	3980
+sql json array not found	2613	3981
+sql json item cannot be cast to target type	3098	3982
+sql json member not found	2611	3983
+sql json number not found	2865	3984
+sql json object not found	2615	3985
+sql json scalar required	3099	3986
+sql no rows in result set	3100,3101	3987
+sql non transient connection exception	3102	3988
+sql non transient exception	3103	3989
+sql recoverable exception	3104	3990
+sql regular expression may not contain more than two escape double quote separators	2586,50	3991
+sql routine exception	2352	3992
+sql statement not yet complete	3105	3993
+sql syntax error exception	3106	3994
+sql thread is not to be started so until options are ignored	1743	2108
+sql timeout exception	3107	3995
+sql transaction has already been committed or rolled back	3108,3109	3996
+sql transaction rollback exception	3110	3997
+sql transient connection exception	3111	3998
+sql transient exception	3112	3999
+sql_json_array_not_found	2613,50	3981
+sql_json_item_cannot_be_cast_to_target_type	3098,50	3982
+sql_json_member_not_found	2611,50	3983
+sql_json_number_not_found	2865,50	3984
+sql_json_object_not_found	2615,50	3985
+sql_json_scalar_required	3099,50	3986
+sql_routine_exception	2352	3992
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1618	1980
+sql_statement_not_yet_complete	3105	3993
+sqlclient unable to establish sqlconnection	3113	4000
+sqlclient_unable_to_establish_sqlconnection	3113,313	4000
+sqlclientinfoexception	3091	3975
+sqlclientunabletoestablishsqlconnection	3113,313	4000
+sqldataexception	3094	3977
+sqlexception	3114	4001
+sqlfeaturenotsupportedexception	3095	3978
+sqlintegrityconstraintviolationexception	3096	3979
+sqlinvalidauthorizationspecexception	3097	3980
+sqlite_abort	3115	4002
+sqlite_abort_rollback	3011,3012	3866
+sqlite_auth	3116	4003
+sqlite_auth_user	3117,3116	4004
+sqlite_busy	2965	4005
+sqlite_busy_recovery	2964,2965	3797
+sqlite_busy_snapshot	3081,2965	3950
+sqlite_busy_timeout	3118,2965	4006
+sqlite_cantopen	731	4007
+sqlite_cantopen_convpath	730,731	901
+sqlite_cantopen_dirtywal	872,731	1124
+sqlite_cantopen_fullpath	2349,731	2784
+sqlite_cantopen_isdir	2599,731	3201
+sqlite_cantopen_notempdir	2840,731	3577
+sqlite_cantopen_symlink	3119,731	4008
+sqlite_constraint	575	4009
+sqlite_constraint_check	574,575	721
+sqlite_constraint_commithook	670,575	826
+sqlite_constraint_foreignkey	2334,575	2766
+sqlite_constraint_function	2350,575	2788
+sqlite_constraint_notnull	2841,575	3578
+sqlite_constraint_pinned	2909,575	3720
+sqlite_constraint_primarykey	2916,575	3739
+sqlite_constraint_rowid	3013,575	3871
+sqlite_constraint_trigger	3120,575	4010
+sqlite_constraint_unique	3121,575	4011
+sqlite_constraint_vtab	3122,575	4012
+sqlite_corrupt	2462	4013
+sqlite_corrupt_index	2461,2462	2917
+sqlite_corrupt_sequence	3043,2462	3907
+sqlite_corrupt_vtab	3123,2462	4014
+sqlite_empty	637	4015
+sqlite_error	3005	4016
+sqlite_error_missing_collseq	3005	4017
+sqlite_error_retry	3004,3005	3858
+sqlite_error_snapshot	3082,3005	3951
+sqlite_format	637	4018
+sqlite_full	3124	4019
+sqlite_internal	637	4020
+sqlite_interrupt	3125	4021
+sqlite_ioerr	81	4022
 sqlite_ioerr_access	80,81	79
-sqlite_ioerr_auth	222,81	260
-sqlite_ioerr_begin_atomic	81	4008
-sqlite_ioerr_blocked	323,81	330
-sqlite_ioerr_checkreservedlock	578,81	722
-sqlite_ioerr_close	595,81	741
-sqlite_ioerr_commit_atomic	81	4009
-sqlite_ioerr_convpath	728,81	894
-sqlite_ioerr_corruptfs	738,81	901
-sqlite_ioerr_data	824,81	1049
-sqlite_ioerr_delete	852,81	1092
-sqlite_ioerr_delete_noent	81	4010
-sqlite_ioerr_dir_close	81	4011
-sqlite_ioerr_dir_fsync	81	4012
-sqlite_ioerr_fstat	2347,81	2769
-sqlite_ioerr_fsync	2348,81	2770
-sqlite_ioerr_gettemppath	2361,81	2794
-sqlite_ioerr_lock	2663,81	3302
-sqlite_ioerr_mmap	2715,81	3373
-sqlite_ioerr_nomem	2812,81	3524
-sqlite_ioerr_rdlock	2952,81	3772
-sqlite_ioerr_read	2954,81	3773
-sqlite_ioerr_rollback_atomic	81	4013
-sqlite_ioerr_seek	3037,81	3884
-sqlite_ioerr_shmlock	3061,81	3915
-sqlite_ioerr_shmmap	3062,81	3916
-sqlite_ioerr_shmopen	3063,81	3917
-sqlite_ioerr_shmsize	3064,81	3918
-sqlite_ioerr_short_read	81	4014
-sqlite_ioerr_truncate	3125,81	4015
-sqlite_ioerr_unlock	3126,81	4016
-sqlite_ioerr_vnode	3127,81	4017
-sqlite_ioerr_write	3128,81	4018
-sqlite_locked	3060	4019
-sqlite_locked_sharedcache	3059,3060	3914
-sqlite_locked_vtab	3129,3060	4020
-sqlite_mismatch	148	4021
-sqlite_misuse	3130	4022
-sqlite_nolfs	636	4023
-sqlite_nomem	740	4024
-sqlite_notadb	3131	4025
-sqlite_notfound	3132	4026
-sqlite_notice	3133	4027
-sqlite_notice_recover_rollback	3133	4028
-sqlite_notice_recover_wal	3133	4029
-sqlite_ok_load_permanently	3134	4030
-sqlite_ok_symlink	3135,3134	4031
-sqlite_perm	3136	4032
-sqlite_protocol	3137	4033
-sqlite_range	3138	4034
-sqlite_schema	3139	4035
-sqlite_toobig	3140	4036
-sqlite_warning	231	4037
-sqlite_warning_autoindex	230,231	269
-sqljsonarraynotfound	2613,50	3966
-sqljsonitemcannotbecasttotargettype	3097,50	3967
-sqljsonmembernotfound	2611,50	3968
-sqljsonnumbernotfound	2865,50	3969
-sqljsonobjectnotfound	2615,50	3970
-sqljsonscalarrequired	3098,50	3971
-sqlnontransientconnectionexception	3101	3973
-sqlnontransientexception	3102	3974
-sqlrecoverableexception	3103	3975
-sqlroutineexception	2352	3977
-sqlserver rejected establishment of sqlconnection	3141	4038
-sqlserver_rejected_establishment_of_sqlconnection	3141,312	4038
-sqlserverrejectedestablishmentofsqlconnection	3141,312	4038
-sqlstate 03000	3104	3978
-sqlstate 08000	312	863
-sqlstate 08001	3112,312	3985
-sqlstate 08003	700,312	862
-sqlstate 08004	3141,312	4038
-sqlstate 08006	701,312	864
-sqlstate 08007	3142,312	4039
-sqlstate 08p01	311,312	3751
-sqlstate 09000	3143	4040
-sqlstate 0a000	45	2704
-sqlstate 0b000	2584	3129
-sqlstate 0f000	2591	3301
-sqlstate 0f001	2535,2591	3049
-sqlstate 0l000	518	3034
-sqlstate 0lp01	517,518	3033
-sqlstate 0p000	754	3100
-sqlstate 0z000	864	1106
-sqlstate 0z002	3144,864	4041
-sqlstate 20000	530	672
-sqlstate 21000	529	670
-sqlstate 22000	50	1050
-sqlstate 22001	318,50	4042
-sqlstate 22002	2846,50	3568
-sqlstate 22003	306,50	3579
-sqlstate 22004	94,50	3569
-sqlstate 22005	2186,50	2576
-sqlstate 22007	438,50	3013
-sqlstate 22008	835,50	1071
-sqlstate 22009	2582,50	3127
-sqlstate 2200b	2190,50	2579
-sqlstate 2200c	2586,50	3137
-sqlstate 2200d	2525,50	3024
-sqlstate 2200f	2647,50	4043
-sqlstate 2200g	2720,50	3383
-sqlstate 2200h	2744,50	3893
-sqlstate 2200l	2822,50	3543
-sqlstate 2200m	2589,50	3142
-sqlstate 2200n	2588,50	3141
-sqlstate 2200s	2587,50	3140
-sqlstate 2200t	2590,50	3143
-sqlstate 22010	2530,50	3036
-sqlstate 22011	2734,50	4044
-sqlstate 22012	202,50	1125
-sqlstate 22013	2343,50	3081
-sqlstate 22014	171,50	2972
-sqlstate 22015	2491,50	2962
-sqlstate 22016	169,50	2971
-sqlstate 22018	2508,50	2991
-sqlstate 22019	2524,50	3023
-sqlstate 2201b	2556,50	3092
-sqlstate 2201e	522,50	2970
-sqlstate 2201f	51,50	2973
-sqlstate 2201g	760,50	2975
-sqlstate 2201w	2562,50	3102
-sqlstate 2201x	2563,50	3103
-sqlstate 22021	569,50	710
-sqlstate 22022	2467,50	2920
-sqlstate 22023	93,50	3078
-sqlstate 22024	3145,50	4045
-sqlstate 22025	2526,50	3025
-sqlstate 22026	317,50	4046
-sqlstate 22027	3146,50	4047
+sqlite_ioerr_auth	223,81	262
+sqlite_ioerr_begin_atomic	81	4023
+sqlite_ioerr_blocked	324,81	333
+sqlite_ioerr_checkreservedlock	579,81	728
+sqlite_ioerr_close	596,81	747
+sqlite_ioerr_commit_atomic	81	4024
+sqlite_ioerr_convpath	729,81	900
+sqlite_ioerr_corruptfs	739,81	907
+sqlite_ioerr_data	824,81	1057
+sqlite_ioerr_delete	852,81	1100
+sqlite_ioerr_delete_noent	81	4025
+sqlite_ioerr_dir_close	81	4026
+sqlite_ioerr_dir_fsync	81	4027
+sqlite_ioerr_fstat	2347,81	2780
+sqlite_ioerr_fsync	2348,81	2781
+sqlite_ioerr_gettemppath	2361,81	2805
+sqlite_ioerr_lock	2663,81	3317
+sqlite_ioerr_mmap	2715,81	3388
+sqlite_ioerr_nomem	2812,81	3539
+sqlite_ioerr_rdlock	2953,81	3787
+sqlite_ioerr_read	2955,81	3788
+sqlite_ioerr_rollback_atomic	81	4028
+sqlite_ioerr_seek	3038,81	3899
+sqlite_ioerr_shmlock	3062,81	3930
+sqlite_ioerr_shmmap	3063,81	3931
+sqlite_ioerr_shmopen	3064,81	3932
+sqlite_ioerr_shmsize	3065,81	3933
+sqlite_ioerr_short_read	81	4029
+sqlite_ioerr_truncate	3126,81	4030
+sqlite_ioerr_unlock	3127,81	4031
+sqlite_ioerr_vnode	3128,81	4032
+sqlite_ioerr_write	3129,81	4033
+sqlite_locked	3061	4034
+sqlite_locked_sharedcache	3060,3061	3929
+sqlite_locked_vtab	3130,3061	4035
+sqlite_mismatch	148	4036
+sqlite_misuse	3131	4037
+sqlite_nolfs	637	4038
+sqlite_nomem	740	4039
+sqlite_notadb	3132	4040
+sqlite_notfound	3133	4041
+sqlite_notice	3134	4042
+sqlite_notice_recover_rollback	3134	4043
+sqlite_notice_recover_wal	3134	4044
+sqlite_ok_load_permanently	3135	4045
+sqlite_ok_symlink	3136,3135	4046
+sqlite_perm	3137	4047
+sqlite_protocol	3138	4048
+sqlite_range	3139	4049
+sqlite_schema	3140	4050
+sqlite_toobig	3141	4051
+sqlite_warning	232	4052
+sqlite_warning_autoindex	231,232	271
+sqljsonarraynotfound	2613,50	3981
+sqljsonitemcannotbecasttotargettype	3098,50	3982
+sqljsonmembernotfound	2611,50	3983
+sqljsonnumbernotfound	2865,50	3984
+sqljsonobjectnotfound	2615,50	3985
+sqljsonscalarrequired	3099,50	3986
+sqlnontransientconnectionexception	3102	3988
+sqlnontransientexception	3103	3989
+sqlrecoverableexception	3104	3990
+sqlroutineexception	2352	3992
+sqlserver rejected establishment of sqlconnection	3142	4053
+sqlserver_rejected_establishment_of_sqlconnection	3142,313	4053
+sqlserverrejectedestablishmentofsqlconnection	3142,313	4053
+sqlstate 03000	3105	3993
+sqlstate 08000	313	869
+sqlstate 08001	3113,313	4000
+sqlstate 08003	701,313	868
+sqlstate 08004	3142,313	4053
+sqlstate 08006	702,313	870
+sqlstate 08007	3143,313	4054
+sqlstate 08p01	312,313	3766
+sqlstate 09000	3144	4055
+sqlstate 0a000	45	2715
+sqlstate 0b000	2584	3141
+sqlstate 0f000	2591	3316
+sqlstate 0f001	2535,2591	3061
+sqlstate 0l000	519	3046
+sqlstate 0lp01	518,519	3045
+sqlstate 0p000	754	3112
+sqlstate 0z000	864	1114
+sqlstate 0z002	3145,864	4056
+sqlstate 20000	531	678
+sqlstate 21000	530	676
+sqlstate 22000	50	1058
+sqlstate 22001	319,50	4057
+sqlstate 22002	2846,50	3583
+sqlstate 22003	307,50	3594
+sqlstate 22004	94,50	3584
+sqlstate 22005	2186,50	2584
+sqlstate 22007	439,50	3025
+sqlstate 22008	835,50	1079
+sqlstate 22009	2582,50	3139
+sqlstate 2200b	2190,50	2590
+sqlstate 2200c	2586,50	3149
+sqlstate 2200d	2525,50	3036
+sqlstate 2200f	2647,50	4058
+sqlstate 2200g	2720,50	3398
+sqlstate 2200h	2744,50	3908
+sqlstate 2200l	2822,50	3558
+sqlstate 2200m	2589,50	3154
+sqlstate 2200n	2588,50	3153
+sqlstate 2200s	2587,50	3152
+sqlstate 2200t	2590,50	3155
+sqlstate 22010	2530,50	3048
+sqlstate 22011	2734,50	4059
+sqlstate 22012	202,50	1133
+sqlstate 22013	2343,50	3093
+sqlstate 22014	171,50	2984
+sqlstate 22015	2491,50	2974
+sqlstate 22016	169,50	2983
+sqlstate 22018	2508,50	3003
+sqlstate 22019	2524,50	3035
+sqlstate 2201b	2556,50	3104
+sqlstate 2201e	523,50	2982
+sqlstate 2201f	51,50	2985
+sqlstate 2201g	760,50	2987
+sqlstate 2201w	2562,50	3114
+sqlstate 2201x	2563,50	3115
+sqlstate 22021	570,50	716
+sqlstate 22022	2467,50	2932
+sqlstate 22023	93,50	3090
+sqlstate 22024	3146,50	4060
+sqlstate 22025	2526,50	3037
+sqlstate 22026	318,50	4061
+sqlstate 22027	3147,50	4062
 sqlstate 2202e	183,50	218
-sqlstate 2202g	2579,50	3122
-sqlstate 2202h	2578,50	3121
-sqlstate 22030	910,50	1169
-sqlstate 22031	838,50	2974
-sqlstate 22032	2531,50	3041
-sqlstate 22033	2571,50	3113
-sqlstate 22034	2719,50	3381
-sqlstate 22035	2779,50	3493
-sqlstate 22036	2614,50	3526
-sqlstate 22037	2815,50	3528
-sqlstate 22038	2641,50	3924
-sqlstate 22039	2613,50	3966
-sqlstate 2203a	2611,50	3968
-sqlstate 2203b	2865,50	3969
-sqlstate 2203c	2615,50	3970
-sqlstate 2203d	3147,50	4048
-sqlstate 2203e	3148,50	4049
-sqlstate 2203f	3098,50	3971
-sqlstate 2203g	3097,50	3967
-sqlstate 22p01	2209,50	2735
-sqlstate 22p02	49,50	3124
-sqlstate 22p03	749,50	2983
-sqlstate 22p04	249,50	286
-sqlstate 22p05	570,50	4050
-sqlstate 22p06	2819,50	3537
-sqlstate 23000	572	2947
-sqlstate 23001	3002,572	3840
-sqlstate 23502	880,572	3554
-sqlstate 23503	2333,572	2754
-sqlstate 23505	742,572	4051
-sqlstate 23514	571,572	720
-sqlstate 23p01	692,572	2592
-sqlstate 24000	467	3008
-sqlstate 25000	96	3130
+sqlstate 2202g	2579,50	3134
+sqlstate 2202h	2578,50	3133
+sqlstate 22030	910,50	1177
+sqlstate 22031	838,50	2986
+sqlstate 22032	2531,50	3053
+sqlstate 22033	2571,50	3125
+sqlstate 22034	2719,50	3396
+sqlstate 22035	2779,50	3508
+sqlstate 22036	2614,50	3541
+sqlstate 22037	2815,50	3543
+sqlstate 22038	2641,50	3939
+sqlstate 22039	2613,50	3981
+sqlstate 2203a	2611,50	3983
+sqlstate 2203b	2865,50	3984
+sqlstate 2203c	2615,50	3985
+sqlstate 2203d	3148,50	4063
+sqlstate 2203e	3149,50	4064
+sqlstate 2203f	3099,50	3986
+sqlstate 2203g	3098,50	3982
+sqlstate 22p01	2209,50	2746
+sqlstate 22p02	49,50	3136
+sqlstate 22p03	749,50	2995
+sqlstate 22p04	250,50	289
+sqlstate 22p05	571,50	4065
+sqlstate 22p06	2819,50	3552
+sqlstate 23000	573	2959
+sqlstate 23001	3003,573	3855
+sqlstate 23502	880,573	3569
+sqlstate 23503	2333,573	2765
+sqlstate 23505	742,573	4066
+sqlstate 23514	572,573	726
+sqlstate 23p01	693,573	2603
+sqlstate 24000	468	3020
+sqlstate 25000	96	3142
 sqlstate 25001	95,96	100
-sqlstate 25002	331,96	335
-sqlstate 25003	2446,96	2888
-sqlstate 25004	2448,96	2890
-sqlstate 25005	2745,96	3454
-sqlstate 25006	461,96	3777
-sqlstate 25007	3029,96	3875
-sqlstate 25008	2368,96	2809
-sqlstate 25p01	387,96	3453
-sqlstate 25p02	803,96	2884
-sqlstate 25p03	2403,96	2843
-sqlstate 26000	2572	3114
-sqlstate 27000	3149	4052
-sqlstate 28000	707	2981
-sqlstate 28p01	963,707	3079
-sqlstate 2b000	433	1097
-sqlstate 2bp01	432,433	1096
-sqlstate 2d000	449	3131
-sqlstate 2f000	2352	3977
-sqlstate 2f002	2716,2352	3374
-sqlstate 2f003	2926,2352	3737
-sqlstate 2f004	2959,2352	3780
-sqlstate 2f005	2351,2352	2778
-sqlstate 34000	2518	3006
-sqlstate 38000	720	2645
-sqlstate 38001	719,720	883
-sqlstate 38002	2716,720	4053
-sqlstate 38003	2926,720	4054
-sqlstate 38004	2959,720	4055
-sqlstate 39000	304	2646
-sqlstate 39001	2573,304	3115
-sqlstate 39004	94,304	4056
-sqlstate 39p01	303,304	4057
-sqlstate 39p02	3150,304	4058
-sqlstate 39p03	385,304	2584
-sqlstate 3b000	884	3874
-sqlstate 3b001	881,884	3104
-sqlstate 3d000	2504	2988
-sqlstate 3f000	2564	3106
-sqlstate 40000	420	4059
-sqlstate 40001	421,420	3895
-sqlstate 40002	3151,420	4060
-sqlstate 40003	3152,420	4061
-sqlstate 40p01	419,420	1074
-sqlstate 42000	1	4062
-sqlstate 42501	69,1	2943
-sqlstate 42601	0,1	4063
-sqlstate 42602	675,1	3056
-sqlstate 42611	520,1	2995
-sqlstate 42622	2402,1	3428
-sqlstate 42701	152,1	1155
+sqlstate 25002	332,96	338
+sqlstate 25003	2446,96	2900
+sqlstate 25004	2448,96	2902
+sqlstate 25005	2745,96	3469
+sqlstate 25006	462,96	3792
+sqlstate 25007	3030,96	3890
+sqlstate 25008	2368,96	2820
+sqlstate 25p01	388,96	3468
+sqlstate 25p02	803,96	2896
+sqlstate 25p03	2403,96	2854
+sqlstate 26000	2572	3126
+sqlstate 27000	3150	4067
+sqlstate 28000	708	2993
+sqlstate 28p01	963,708	3091
+sqlstate 2b000	434	1105
+sqlstate 2bp01	433,434	1104
+sqlstate 2d000	450	3143
+sqlstate 2f000	2352	3992
+sqlstate 2f002	2716,2352	3389
+sqlstate 2f003	2927,2352	3752
+sqlstate 2f004	2960,2352	3795
+sqlstate 2f005	2351,2352	2789
+sqlstate 34000	2518	3018
+sqlstate 38000	721	2656
+sqlstate 38001	720,721	889
+sqlstate 38002	2716,721	4068
+sqlstate 38003	2927,721	4069
+sqlstate 38004	2960,721	4070
+sqlstate 39000	305	2657
+sqlstate 39001	2573,305	3127
+sqlstate 39004	94,305	4071
+sqlstate 39p01	304,305	4072
+sqlstate 39p02	3151,305	4073
+sqlstate 39p03	386,305	2595
+sqlstate 3b000	884	3889
+sqlstate 3b001	881,884	3116
+sqlstate 3d000	2504	3000
+sqlstate 3f000	2564	3118
+sqlstate 40000	421	4074
+sqlstate 40001	422,421	3910
+sqlstate 40002	3152,421	4075
+sqlstate 40003	3153,421	4076
+sqlstate 40p01	420,421	1082
+sqlstate 42000	1	4077
+sqlstate 42501	69,1	2955
+sqlstate 42601	0,1	4078
+sqlstate 42602	676,1	3068
+sqlstate 42611	521,1	3007
+sqlstate 42622	2402,1	3443
+sqlstate 42701	152,1	1163
 sqlstate 42702	135,1	150
-sqlstate 42703	435,1	4064
-sqlstate 42704	83,1	4065
-sqlstate 42710	82,1	1172
-sqlstate 42712	900,1	1154
-sqlstate 42723	127,1	1166
+sqlstate 42703	436,1	4079
+sqlstate 42704	83,1	4080
+sqlstate 42710	82,1	1180
+sqlstate 42712	900,1	1162
+sqlstate 42723	127,1	1174
 sqlstate 42725	113,1	151
-sqlstate 42803	110,1	2797
-sqlstate 42804	148,1	1066
-sqlstate 42809	131,1	4066
-sqlstate 42830	2332,1	3031
-sqlstate 42846	439,1	490
-sqlstate 42883	746,1	4067
-sqlstate 428c9	386,1	2788
-sqlstate 42939	437,1	3832
-sqlstate 42p01	591,1	4068
-sqlstate 42p02	3153,1	4069
-sqlstate 42p03	604,1	1160
-sqlstate 42p04	904,1	1161
-sqlstate 42p05	915,1	1176
-sqlstate 42p06	128,1	1179
-sqlstate 42p07	126,1	1180
+sqlstate 42803	110,1	2808
+sqlstate 42804	148,1	1074
+sqlstate 42809	131,1	4081
+sqlstate 42830	2332,1	3043
+sqlstate 42846	440,1	495
+sqlstate 42883	746,1	4082
+sqlstate 428c9	387,1	2799
+sqlstate 42939	438,1	3847
+sqlstate 42p01	592,1	4083
+sqlstate 42p02	3154,1	4084
+sqlstate 42p03	605,1	1168
+sqlstate 42p04	904,1	1169
+sqlstate 42p05	915,1	1184
+sqlstate 42p06	128,1	1187
+sqlstate 42p07	126,1	1188
 sqlstate 42p08	138,1	156
 sqlstate 42p09	134,1	149
-sqlstate 42p10	168,1	2996
-sqlstate 42p11	501,1	3005
-sqlstate 42p12	2520,1	3012
-sqlstate 42p13	48,1	3032
-sqlstate 42p14	2554,1	3085
-sqlstate 42p15	775,1	3105
-sqlstate 42p16	47,1	3120
-sqlstate 42p17	84,1	3062
-sqlstate 42p18	465,1	2903
-sqlstate 42p19	111,1	3091
-sqlstate 42p20	454,1	4070
-sqlstate 42p21	582,1	772
-sqlstate 42p22	744,1	2902
-sqlstate 44000	2743	4071
-sqlstate 53000	122	2944
-sqlstate 53100	745,122	1117
-sqlstate 53200	740,122	3653
-sqlstate 53300	1123,122	4072
-sqlstate 53400	121,122	846
-sqlstate 54000	182	3735
-sqlstate 54001	3154,182	4073
-sqlstate 54011	491,182	4074
-sqlstate 54023	2363,182	4075
-sqlstate 55000	43	3585
-sqlstate 55006	68,43	3583
-sqlstate 55p02	436,43	667
-sqlstate 55p03	422,43	3305
-sqlstate 55p04	3155,43	4076
-sqlstate 57000	104	3645
-sqlstate 57014	418,104	3762
+sqlstate 42p10	168,1	3008
+sqlstate 42p11	501,1	3017
+sqlstate 42p12	2520,1	3024
+sqlstate 42p13	48,1	3044
+sqlstate 42p14	2554,1	3097
+sqlstate 42p15	775,1	3117
+sqlstate 42p16	47,1	3132
+sqlstate 42p17	84,1	3074
+sqlstate 42p18	466,1	2915
+sqlstate 42p19	111,1	3103
+sqlstate 42p20	455,1	4085
+sqlstate 42p21	583,1	778
+sqlstate 42p22	744,1	2914
+sqlstate 44000	2743	4086
+sqlstate 53000	122	2956
+sqlstate 53100	745,122	1125
+sqlstate 53200	740,122	3668
+sqlstate 53300	1123,122	4087
+sqlstate 53400	121,122	852
+sqlstate 54000	182	3750
+sqlstate 54001	3155,182	4088
+sqlstate 54011	491,182	4089
+sqlstate 54023	2363,182	4090
+sqlstate 55000	43	3600
+sqlstate 55006	68,43	3598
+sqlstate 55p02	437,43	673
+sqlstate 55p03	423,43	3320
+sqlstate 55p04	3156,43	4091
+sqlstate 57000	104	3660
+sqlstate 57014	419,104	3777
 sqlstate 57p01	103,104	107
-sqlstate 57p02	764,104	994
-sqlstate 57p03	450,104	495
-sqlstate 57p04	831,104	1058
-sqlstate 57p05	2404,104	2844
-sqlstate 58000	2117,757	4077
-sqlstate 58030	756,757	3147
-sqlstate 58p01	882,757	4078
-sqlstate 58p02	906,757	1164
-sqlstate 72000	3082,3083	3937
-sqlstate f0000	107,108	837
-sqlstate f0001	2664,108	3304
-sqlstate hv000	2287,2312	2679
-sqlstate hv001	2304,2312	2696
-sqlstate hv002	2286,2312	2678
-sqlstate hv004	2293,2312	2685
-sqlstate hv005	2285,2312	2677
-sqlstate hv006	2294,2312	2686
-sqlstate hv007	2291,2312	2683
-sqlstate hv008	2292,2312	2684
-sqlstate hv009	2301,2312	2693
-sqlstate hv00a	2299,2312	2691
-sqlstate hv00b	2296,2312	2688
-sqlstate hv00c	2297,2312	2689
-sqlstate hv00d	2298,2312	2690
-sqlstate hv00j	2303,2312	2695
-sqlstate hv00k	2305,2312	2697
-sqlstate hv00l	2309,2312	2701
-sqlstate hv00m	2310,2312	2702
-sqlstate hv00n	2311,2312	2703
-sqlstate hv00p	2302,2312	2694
-sqlstate hv00q	2306,2312	2698
-sqlstate hv00r	2307,2312	2699
-sqlstate hv010	2288,2312	2680
-sqlstate hv014	2308,2312	2700
-sqlstate hv021	2289,2312	2681
-sqlstate hv024	2290,2312	2682
-sqlstate hv090	2300,2312	2692
-sqlstate hv091	2295,2312	2687
-sqlstate p0000	2912,188	3709
-sqlstate p0001	2948,188	3766
-sqlstate p0002	2759,188	3463
-sqlstate p0003	3156,188	4079
+sqlstate 57p02	764,104	1002
+sqlstate 57p03	451,104	500
+sqlstate 57p04	831,104	1066
+sqlstate 57p05	2404,104	2855
+sqlstate 58000	2117,757	4092
+sqlstate 58030	756,757	3159
+sqlstate 58p01	882,757	4093
+sqlstate 58p02	906,757	1172
+sqlstate 72000	3083,3084	3952
+sqlstate f0000	107,108	843
+sqlstate f0001	2664,108	3319
+sqlstate hv000	2287,2312	2690
+sqlstate hv001	2304,2312	2707
+sqlstate hv002	2286,2312	2689
+sqlstate hv004	2293,2312	2696
+sqlstate hv005	2285,2312	2688
+sqlstate hv006	2294,2312	2697
+sqlstate hv007	2291,2312	2694
+sqlstate hv008	2292,2312	2695
+sqlstate hv009	2301,2312	2704
+sqlstate hv00a	2299,2312	2702
+sqlstate hv00b	2296,2312	2699
+sqlstate hv00c	2297,2312	2700
+sqlstate hv00d	2298,2312	2701
+sqlstate hv00j	2303,2312	2706
+sqlstate hv00k	2305,2312	2708
+sqlstate hv00l	2309,2312	2712
+sqlstate hv00m	2310,2312	2713
+sqlstate hv00n	2311,2312	2714
+sqlstate hv00p	2302,2312	2705
+sqlstate hv00q	2306,2312	2709
+sqlstate hv00r	2307,2312	2710
+sqlstate hv010	2288,2312	2691
+sqlstate hv014	2308,2312	2711
+sqlstate hv021	2289,2312	2692
+sqlstate hv024	2290,2312	2693
+sqlstate hv090	2300,2312	2703
+sqlstate hv091	2295,2312	2698
+sqlstate p0000	2913,188	3724
+sqlstate p0001	2949,188	3781
+sqlstate p0002	2759,188	3478
+sqlstate p0003	3157,188	4094
 sqlstate p0004	187,188	223
-sqlstate xx000	830	2953
-sqlstate xx001	823,830	1047
-sqlstate xx002	2460,830	2904
-sqlstatementnotyetcomplete	3104	3978
-sqlsyntaxerrorexception	3105	3979
-sqltimeoutexception	3106	3980
-sqltransactionrollbackexception	3109	3982
-sqltransientconnectionexception	3110	3983
-sqltransientexception	3111	3984
-srf protocol violated	3150	4058
-srf_protocol_violated	3150,304	4058
-srfprotocolviolated	3150,304	4058
-srmount error	2182	4080
-srtp could not allocate profiles	3157,150	169
-srtp protection profile list too long	3158,150	169
-srtp unknown protection profile	3159,150	169
-ssl cert verification error	3160,556	4081
-ssl certificate s common name contains embedded null	311,312	903
-ssl certificate s distinguished name contains embedded null	311,312	903
-ssl command section empty	3161,150	169
-ssl command section not found	3162,150	169
-ssl ctx has no default ssl version	3163,150	169
-ssl error wait readable	3164	4082
-ssl error wait writable	3165	4083
-ssl handshake exception	3166	4084
-ssl handshake failure	3167,150	169
-ssl key exception	3168	4085
-ssl library has no ciphers	3169,150	169
-ssl negative length	3170,150	169
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1569	1916
-ssl peer unverified exception	3171	4086
-ssl protocol exception	3172	4087
-ssl section empty	3173,150	169
-ssl section not found	3174,150	169
-ssl session id callback failed	3175,150	169
-ssl session id conflict	3176,150	169
-ssl session id context too long	3177,150	169
-ssl session id has bad length	3178,150	169
-ssl session id too long	3179,150	169
-ssl session version mismatch	3180,150	169
-ssl syscall error	3181,3182	4088
-ssl want read error	3183,3184	4089
-ssl want write error	3185,3186	4090
-ssl zero return error	3187,3188	4091
-ssl3 ext invalid max fragment length	3189,150	169
-ssl3 ext invalid servername	3190,150	169
-ssl3 ext invalid servername type	3191,150	169
-ssl3 session id too long	3192,150	169
-sslcertverificationerror	3160,556	4081
-ssleoferror	3193,3194	4092
-sslerror	3195,3196	4093
-sslerrorwaitreadable	3164	4082
-sslerrorwaitwritable	3165	4083
-sslexception	3197	4094
-sslhandshakeexception	3166	4084
-sslkeyexception	3168	4085
-sslpeerunverifiedexception	3171	4086
-sslprotocolexception	3172	4087
-sslsyscallerror	3181,3182	4088
-sslv3 alert bad certificate	3198,150	169
-sslv3 alert bad record mac	3199,150	169
-sslv3 alert certificate expired	3200,150	169
-sslv3 alert certificate revoked	3201,150	169
-sslv3 alert certificate unknown	3202,150	169
-sslv3 alert decompression failure	3203,150	169
-sslv3 alert handshake failure	3204,150	169
-sslv3 alert illegal parameter	3205,150	169
-sslv3 alert no certificate	3206,150	169
-sslv3 alert unexpected message	3207,150	169
-sslv3 alert unsupported certificate	3208,150	169
-sslwantreaderror	3183,3184	4089
-sslwantwriteerror	3185,3186	4090
-sslzeroreturnerror	3187,3188	4091
-stack depth limit exceeded	3154,182	4095
-stack fault	2215	4096
-stack level too deep	2683	4097
-stack overflow error	3209,2683	4098
-stack overflow exception	2867	4099
-stacked diagnostics accessed without active handler	3144	4041
-stacked_diagnostics_accessed_without_active_handler	3144,864	4041
-stackeddiagnosticsaccessedwithoutactivehandler	3144,864	4041
-stackoverflowerror	3209,2683	4098
-stackoverflowexception	2867	4099
-stale file handle	2173	4100
-standarderror	3210	4101
-standby mode is not supported by single user servers	45	4102
+sqlstate xx000	830	2965
+sqlstate xx001	823,830	1055
+sqlstate xx002	2460,830	2916
+sqlstatementnotyetcomplete	3105	3993
+sqlsyntaxerrorexception	3106	3994
+sqltimeoutexception	3107	3995
+sqltransactionrollbackexception	3110	3997
+sqltransientconnectionexception	3111	3998
+sqltransientexception	3112	3999
+srf protocol violated	3151	4073
+srf_protocol_violated	3151,305	4073
+srfprotocolviolated	3151,305	4073
+srmount error	2182	4095
+srtp could not allocate profiles	3158,150	169
+srtp protection profile list too long	3159,150	169
+srtp unknown protection profile	3160,150	169
+ssl cert verification error	3161,557	4096
+ssl certificate s common name contains embedded null	312,313	909
+ssl certificate s distinguished name contains embedded null	312,313	909
+ssl command section empty	3162,150	169
+ssl command section not found	3163,150	169
+ssl ctx has no default ssl version	3164,150	169
+ssl error wait readable	3165	4097
+ssl error wait writable	3166	4098
+ssl handshake exception	3167	4099
+ssl handshake failure	3168,150	169
+ssl key exception	3169	4100
+ssl library has no ciphers	3170,150	169
+ssl negative length	3171,150	169
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1569	1924
+ssl peer unverified exception	3172	4101
+ssl protocol exception	3173	4102
+ssl section empty	3174,150	169
+ssl section not found	3175,150	169
+ssl session id callback failed	3176,150	169
+ssl session id conflict	3177,150	169
+ssl session id context too long	3178,150	169
+ssl session id has bad length	3179,150	169
+ssl session id too long	3180,150	169
+ssl session version mismatch	3181,150	169
+ssl syscall error	3182,3183	4103
+ssl want read error	3184,3185	4104
+ssl want write error	3186,3187	4105
+ssl zero return error	3188,3189	4106
+ssl3 ext invalid max fragment length	3190,150	169
+ssl3 ext invalid servername	3191,150	169
+ssl3 ext invalid servername type	3192,150	169
+ssl3 session id too long	3193,150	169
+sslcertverificationerror	3161,557	4096
+ssleoferror	3194,3195	4107
+sslerror	3196,3197	4108
+sslerrorwaitreadable	3165	4097
+sslerrorwaitwritable	3166	4098
+sslexception	3198	4109
+sslhandshakeexception	3167	4099
+sslkeyexception	3169	4100
+sslpeerunverifiedexception	3172	4101
+sslprotocolexception	3173	4102
+sslsyscallerror	3182,3183	4103
+sslv3 alert bad certificate	3199,150	169
+sslv3 alert bad record mac	3200,150	169
+sslv3 alert certificate expired	3201,150	169
+sslv3 alert certificate revoked	3202,150	169
+sslv3 alert certificate unknown	3203,150	169
+sslv3 alert decompression failure	3204,150	169
+sslv3 alert handshake failure	3205,150	169
+sslv3 alert illegal parameter	3206,150	169
+sslv3 alert no certificate	3207,150	169
+sslv3 alert unexpected message	3208,150	169
+sslv3 alert unsupported certificate	3209,150	169
+sslwantreaderror	3184,3185	4104
+sslwantwriteerror	3186,3187	4105
+sslzeroreturnerror	3188,3189	4106
+stack depth limit exceeded	3155,182	4110
+stack fault	2215	4111
+stack level too deep	2683	4112
+stack overflow error	3210,2683	4113
+stack overflow exception	2867	4114
+stacked diagnostics accessed without active handler	3145	4056
+stacked_diagnostics_accessed_without_active_handler	3145,864	4056
+stackeddiagnosticsaccessedwithoutactivehandler	3145,864	4056
+stackoverflowerror	3210,2683	4113
+stackoverflowexception	2867	4114
+stale file handle	2173	4115
+standarderror	3211	4116
+standby mode is not supported by single user servers	45	4117
 standby promotion is ongoing	43	42
-start slave until master_gtid_pos requires that slave is using gtid	1744	2101
-start value * cannot be greater than maxvalue	93,50	2841
-start value * cannot be less than minvalue	93,50	2841
-start value cannot be infinity	93,50	3061
-start value cannot be nan	93,50	3061
-startup probe failed	2659,2660	3297
-stat buffer too short	3211,3212	4103
-state not recoverable	1010	4104
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1074	1386
-statement completion unknown	3152	4061
-statement has sum functions and columns in same statement	1855	2243
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1076	1388
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1066	1378
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1068	1380
-statement is unsafe because it uses a system function that may return a different value on the slave	1081	1393
-statement is unsafe because it uses a system variable that may have a different value on the slave	1083	1395
-statement is unsafe because it uses a udf which may not return the same value on the slave	1084	1396
-statement too complex	3154	4073
-statement trigger s when condition cannot reference column values	84,1	308
-statement_completion_unknown	3152,420	4061
-statement_too_complex	3154,182	4073
-statementcompletionunknown	3152,420	4061
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1086	1398
-statementtoocomplex	3154,182	4073
-statistics creation on system columns is not supported	45	468
-statistics expressions can refer only to the table being referenced	168,1	2906
-statistics object * already exists	82,1	4105
-statistics object * already exists skipping	82,1	4105
-statistics object * could not be computed for relation	84,1	4106
-statistics object * does not exist	83,1	2740
-statistics object with oid * does not exist	83,1	775
-statistics target * is too low	93,50	597
+start slave until master_gtid_pos requires that slave is using gtid	1744	2109
+start value * cannot be greater than maxvalue	93,50	2852
+start value * cannot be less than minvalue	93,50	2852
+start value cannot be infinity	93,50	3073
+start value cannot be nan	93,50	3073
+startup probe failed	2659,2660	3312
+stat buffer too short	3212,3213	4118
+state not recoverable	1010	4119
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1074	1394
+statement completion unknown	3153	4076
+statement has sum functions and columns in same statement	1855	2251
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1076	1396
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1066	1386
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1068	1388
+statement is unsafe because it uses a system function that may return a different value on the slave	1081	1401
+statement is unsafe because it uses a system variable that may have a different value on the slave	1083	1403
+statement is unsafe because it uses a udf which may not return the same value on the slave	1084	1404
+statement too complex	3155	4088
+statement trigger s when condition cannot reference column values	84,1	311
+statement_completion_unknown	3153,421	4076
+statement_too_complex	3155,182	4088
+statementcompletionunknown	3153,421	4076
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1086	1406
+statementtoocomplex	3155,182	4088
+statistics creation on system columns is not supported	45	473
+statistics expressions can refer only to the table being referenced	168,1	2918
+statistics object * already exists	82,1	4120
+statistics object * already exists skipping	82,1	4120
+statistics object * could not be computed for relation	84,1	4121
+statistics object * does not exist	83,1	2751
+statistics object with oid * does not exist	83,1	781
+statistics target * is too low	93,50	602
 status 400	2	1
 status 401	3	2
 status 402	4	3
@@ -17677,1367 +17714,1369 @@ status code 507	38	37
 status code 508	39	38
 status code 510	40	39
 status code 511	41	40
-status error * received from rocksdb	1508	1848
-statuscode aborted	607,608,11	753
+status error * received from rocksdb	1508	1856
+statuscode aborted	608,609,11	759
 statuscode already_exists	129,130,11	141
-statuscode cancelled	609,610,611	754
-statuscode data_loss	612,613,31	755
-statuscode deadline_exceeded	614,615,35	756
-statuscode failed_precondition	616,617,2	757
-statuscode internal	618,619,31	758
-statuscode invalid_argument	620,621,2	759
-statuscode not_found	6,622	760
-statuscode out_of_range	623,624,2	761
-statuscode permission_denied	625,626,5	762
-statuscode resource_exhausted	627,628,28	763
-statuscode unauthenticated	629,630,3	764
-statuscode unavailable	631,632,34	765
-statuscode unimplemented	633,634,32	766
-statuscode unknown	635,636,31	767
-statusexception aborted	607,608,11	753
+statuscode cancelled	610,611,612	760
+statuscode data_loss	613,614,31	761
+statuscode deadline_exceeded	615,616,35	762
+statuscode failed_precondition	617,618,2	763
+statuscode internal	619,620,31	764
+statuscode invalid_argument	621,622,2	765
+statuscode not_found	6,623	766
+statuscode out_of_range	624,625,2	767
+statuscode permission_denied	626,627,5	768
+statuscode resource_exhausted	628,629,28	769
+statuscode unauthenticated	630,631,3	770
+statuscode unavailable	632,633,34	771
+statuscode unimplemented	634,635,32	772
+statuscode unknown	636,637,31	773
+statusexception aborted	608,609,11	759
 statusexception already_exists	129,130,11	141
-statusexception cancelled	609,610,611	754
-statusexception data_loss	612,613,31	755
-statusexception deadline_exceeded	614,615,35	756
-statusexception failed_precondition	616,617,2	757
-statusexception internal	618,619,31	758
-statusexception invalid_argument	620,621,2	759
-statusexception not_found	6,622	760
-statusexception out_of_range	623,624,2	761
-statusexception permission_denied	625,626,5	762
-statusexception resource_exhausted	627,628,28	763
-statusexception unauthenticated	629,630,3	764
-statusexception unavailable	631,632,34	765
-statusexception unimplemented	633,634,32	766
-statusexception unknown	635,636,31	767
-statusruntimeexception aborted	607,608,11	753
+statusexception cancelled	610,611,612	760
+statusexception data_loss	613,614,31	761
+statusexception deadline_exceeded	615,616,35	762
+statusexception failed_precondition	617,618,2	763
+statusexception internal	619,620,31	764
+statusexception invalid_argument	621,622,2	765
+statusexception not_found	6,623	766
+statusexception out_of_range	624,625,2	767
+statusexception permission_denied	626,627,5	768
+statusexception resource_exhausted	628,629,28	769
+statusexception unauthenticated	630,631,3	770
+statusexception unavailable	632,633,34	771
+statusexception unimplemented	634,635,32	772
+statusexception unknown	636,637,31	773
+statusruntimeexception aborted	608,609,11	759
 statusruntimeexception already_exists	129,130,11	141
-statusruntimeexception cancelled	609,610,611	754
-statusruntimeexception data_loss	612,613,31	755
-statusruntimeexception deadline_exceeded	614,615,35	756
-statusruntimeexception failed_precondition	616,617,2	757
-statusruntimeexception internal	618,619,31	758
-statusruntimeexception invalid_argument	620,621,2	759
-statusruntimeexception not_found	6,622	760
-statusruntimeexception out_of_range	623,624,2	761
-statusruntimeexception permission_denied	625,626,5	762
-statusruntimeexception resource_exhausted	627,628,28	763
-statusruntimeexception unauthenticated	629,630,3	764
-statusruntimeexception unavailable	631,632,34	765
-statusruntimeexception unimplemented	633,634,32	766
-statusruntimeexception unknown	635,636,31	767
-stdin stdout not allowed with program	0,1	656
-step size cannot be infinity	93,50	3061
-step size cannot be nan	93,50	3061
-step size cannot equal zero	93,50	4107
-still in init	3213,150	169
-stop async iteration	3214,3215	4108
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1637	1991
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1638	1992
-stop value cannot be infinity	93,50	3061
-stop value cannot be nan	93,50	3061
-stopasynciteration	3214,3215	4108
-stopiteration	3216,3217	4109
-stopped signal	2217	4110
-stopped tty input	2219	4111
-stopped tty output	2220	4112
-storage cannot be specified in alter operator family	0,1	3608
-storage engine * cannot be used for log tables	1736	2093
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1800	2187
-storage engine * doesn t support auto_increment columns	1646	2000
-storage engine * doesn t support blob text columns	1647	2001
-storage engine * is disabled	1639	1993
-storage engine * of the table s s doesn t have this option	1265	1596
-storage engine does not support generated columns	1740	2097
-storage engine for table * is not loaded	1640	1994
+statusruntimeexception cancelled	610,611,612	760
+statusruntimeexception data_loss	613,614,31	761
+statusruntimeexception deadline_exceeded	615,616,35	762
+statusruntimeexception failed_precondition	617,618,2	763
+statusruntimeexception internal	619,620,31	764
+statusruntimeexception invalid_argument	621,622,2	765
+statusruntimeexception not_found	6,623	766
+statusruntimeexception out_of_range	624,625,2	767
+statusruntimeexception permission_denied	626,627,5	768
+statusruntimeexception resource_exhausted	628,629,28	769
+statusruntimeexception unauthenticated	630,631,3	770
+statusruntimeexception unavailable	632,633,34	771
+statusruntimeexception unimplemented	634,635,32	772
+statusruntimeexception unknown	636,637,31	773
+stdin stdout not allowed with program	0,1	662
+step size cannot be infinity	93,50	3073
+step size cannot be nan	93,50	3073
+step size cannot equal zero	93,50	4122
+still in init	3214,150	169
+stop async iteration	3215,3216	4123
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1637	1999
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1638	2000
+stop value cannot be infinity	93,50	3073
+stop value cannot be nan	93,50	3073
+stopasynciteration	3215,3216	4123
+stopiteration	3217,3218	4124
+stopped signal	2217	4125
+stopped tty input	2219	4126
+stopped tty output	2220	4127
+storage cannot be specified in alter operator family	0,1	3623
+storage engine * cannot be used for log tables	1736	2101
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1800	2195
+storage engine * doesn t support auto_increment columns	1646	2008
+storage engine * doesn t support blob text columns	1647	2009
+storage engine * is disabled	1639	2001
+storage engine * of the table s s doesn t have this option	1265	1604
+storage engine does not support generated columns	1740	2105
+storage engine for table * is not loaded	1640	2002
 storage type cannot be different from data type for access method	84,1	83
 storage type specified more than once	84,1	83
-storeerror	3218	4113
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1286	1617
-strconv atoi parsing * invalid syntax	452	4114
-stream corrupted exception	3219	4115
-streamcorruptedexception	3219	4115
-streamend	3220	4116
-streamerror	3221	4117
-streaming requested but not supported by output plugin	93,50	3657
-streams pipe error	2183	4118
+storeerror	3219	4128
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1286	1625
+strconv atoi parsing * invalid syntax	453	4129
+stream corrupted exception	3220	4130
+streamcorruptedexception	3220	4130
+streamend	3221	4131
+streamerror	3222	4132
+streaming requested but not supported by output plugin	93,50	3672
+streams pipe error	2183	4133
 strictness of aggregate s forward and inverse transition functions must match	48,1	48
-string * is too long for * should be no longer than	1853	2241
-string argument of jsonpath item method * is not a valid representation of a double precision number	2614,50	3211
-string concat exception	3222	4119
-string data length mismatch	317	4046
-string data right truncation	318	4042
-string index out of bounds exception	3223	4120
-string is not a valid identifier	93,50	3308
-string is too long for tsvector * bytes max	182	4121
-string too long to represent as jsonb string	182	4122
-string was not recognized as a valid datetime	739	4123
-string_data_length_mismatch	317,50	4046
-string_data_right_truncation	318,50	4042
-stringconcatexception	3222	4119
-stringdatalengthmismatch	317,50	4046
-stringdatarighttruncation	318,50	4042
-stringindexoutofboundsexception	3223	4120
-strlen argument * string must be of type string array given	388	4124
-structure needs cleaning	2174	4125
-stub not found exception	3224	4126
-stubnotfoundexception	3224	4126
-subject empty and subject alt name extension not critical	3225,156	4127
-subject issuer mismatch	3226,156	4128
-subject key identifier marked critical	3227,156	4129
-subject name empty	3228,156	4130
-subject signature algorithm and issuer public key algorithm mismatch	3229,156	4131
-subpartitioned table use subpartition instead of partition	1465	1805
-subpartitions can only be hash partitions and by key	1473	1813
-subprocesserror	3230	4132
-subquery has too few columns	0,1	1087
-subquery has too many columns	0,1	1087
-subquery in from must have an alias	0,1	656
-subquery must return only one column	0,1	1087
-subquery returns more than 1 row	1643	1997
+string * is too long for * should be no longer than	1853	2249
+string argument of jsonpath item method * is not a valid representation of a double precision number	2614,50	3226
+string concat exception	3223	4134
+string data length mismatch	318	4061
+string data right truncation	319	4057
+string index out of bounds exception	3224	4135
+string is not a valid identifier	93,50	3323
+string is too long for tsvector * bytes max	182	4136
+string too long to represent as jsonb string	182	4137
+string was not recognized as a valid datetime	503	4138
+string_data_length_mismatch	318,50	4061
+string_data_right_truncation	319,50	4057
+stringconcatexception	3223	4134
+stringdatalengthmismatch	318,50	4061
+stringdatarighttruncation	319,50	4057
+stringindexoutofboundsexception	3224	4135
+strlen argument * string must be of type string array given	203	4139
+structure needs cleaning	2174	4140
+stub not found exception	3225	4141
+stubnotfoundexception	3225	4141
+subject empty and subject alt name extension not critical	3226,156	4142
+subject issuer mismatch	3227,156	4143
+subject key identifier marked critical	3228,156	4144
+subject name empty	3229,156	4145
+subject signature algorithm and issuer public key algorithm mismatch	3230,156	4146
+subpartitioned table use subpartition instead of partition	1465	1813
+subpartitions can only be hash partitions and by key	1473	1821
+subprocesserror	3231	4147
+subquery has too few columns	0,1	1095
+subquery has too many columns	0,1	1095
+subquery in from must have an alias	0,1	662
+subquery must return only one column	0,1	1095
+subquery returns more than 1 row	1643	2005
 subquery uses ungrouped column * from outer query	110,1	115
-subquery value not supported	1610	1964
-subroutine * has a forward declaration but is not defined	1445	1785
-subroutine * is declared in the package specification but is not defined in the package body	1446	1786
-subscript type * is not supported	148,1	3206
-subscripted assignment to * requires type * but expression is of type	148,1	451
-subscription has no replication slot set	43	3312
+subquery value not supported	1610	1972
+subroutine * has a forward declaration but is not defined	1445	1793
+subroutine * is declared in the package specification but is not defined in the package body	1446	1794
+subscript type * is not supported	148,1	3221
+subscripted assignment to * requires type * but expression is of type	148,1	456
+subscription has no replication slot set	43	3327
 subscription with * must also set	0,1	144
-subscription with oid * does not exist	83,1	775
-substring error	2734	4044
-substring_error	2734,50	4044
-substringerror	2734,50	4044
-suite b cannot sign p 384 with p 256	3231,156	4133
-suite b certificate version invalid	3232,156	4134
-suite b curve not allowed for this los	3233,156	4135
-suite b invalid ecc curve	3234,156	4136
-suite b invalid public key algorithm	3235,156	4137
-suite b invalid signature algorithm	3236,156	4138
+subscription with oid * does not exist	83,1	781
+substring error	2734	4059
+substring_error	2734,50	4059
+substringerror	2734,50	4059
+suite b cannot sign p 384 with p 256	3232,156	4148
+suite b certificate version invalid	3233,156	4149
+suite b curve not allowed for this los	3234,156	4150
+suite b invalid ecc curve	3235,156	4151
+suite b invalid public key algorithm	3236,156	4152
+suite b invalid signature algorithm	3237,156	4153
 support function * must return type	84,1	191
-support function number * is invalid for access method	84,1	3642
-suppress_redundant_updates_trigger must be called as trigger	303,304	4139
-suppress_redundant_updates_trigger must be called before update	303,304	4139
-suppress_redundant_updates_trigger must be called for each row	303,304	4139
-suppress_redundant_updates_trigger must be called on update	303,304	4139
-switch expression exception	2813	4140
-switchexpressionexception	2813	4140
-symbolic link * target is too long	182	4141
-symlink not an error	3135,3134	4031
-symlink unable to open database file	3118,730	3993
-sync factory exception	3237	4142
-sync failed exception	3238	4143
-sync provider exception	3239	4144
-syncfactoryexception	3237	4142
-syncfailedexception	3238	4143
-synchronization lock exception	2851	4145
-synchronizationlockexception	2851	4145
-syncproviderexception	3239	4144
-syntax error	0	4063
-syntax error * partitioning requires definition of values * for each partition	1471	1811
-syntax error command unrecognized	3079,3077,3078	4146
-syntax error in file * near end of line	0,1	4147
-syntax error in file * near token	0,1	4147
-syntax error in json path in argument * to function * at position	1316	1649
-syntax error in json text in argument * to function * at position	1317	1650
-syntax error in pattern	3240,3241	4148
-syntax error in tsquery	0,1	4149
-syntax error or access rule violation	1	4062
-syntax_error	0,1	4063
-syntax_error_or_access_rule_violation	1	4062
-syntaxerror	0,1	4063
-syntaxerrororaccessruleviolation	1	4062
-syntaxwarning	3242	4150
-system call error	3243	4151
-system column * reference in check constraint is invalid	168,1	664
+support function number * is invalid for access method	84,1	3657
+suppress_redundant_updates_trigger must be called as trigger	304,305	4154
+suppress_redundant_updates_trigger must be called before update	304,305	4154
+suppress_redundant_updates_trigger must be called for each row	304,305	4154
+suppress_redundant_updates_trigger must be called on update	304,305	4154
+switch expression exception	2813	4155
+switchexpressionexception	2813	4155
+symbolic link * target is too long	182	4156
+symlink not an error	3136,3135	4046
+symlink unable to open database file	3119,731	4008
+sync factory exception	3238	4157
+sync failed exception	3239	4158
+sync provider exception	3240	4159
+syncfactoryexception	3238	4157
+syncfailedexception	3239	4158
+synchronization lock exception	2851	4160
+synchronizationlockexception	2851	4160
+syncproviderexception	3240	4159
+syntax error	0	4078
+syntax error * partitioning requires definition of values * for each partition	1471	1819
+syntax error command unrecognized	3080,3078,3079	4161
+syntax error in file * near end of line	0,1	4162
+syntax error in file * near token	0,1	4162
+syntax error in json path in argument * to function * at position	1316	1657
+syntax error in json text in argument * to function * at position	1317	1658
+syntax error in pattern	3241,3242	4163
+syntax error in tsquery	0,1	4164
+syntax error or access rule violation	1	4077
+syntax_error	0,1	4078
+syntax_error_or_access_rule_violation	1	4077
+syntaxerror	0,1	4078
+syntaxerrororaccessruleviolation	1	4077
+syntaxwarning	3243	4165
+system call error	3244	4166
+system column * reference in check constraint is invalid	168,1	670
 system columns cannot be used in foreign keys	45	146
-system error	2117	4077
-system exit exception	3244	4152
-system stack error	3245,2683	4153
-system versioned tables do not support	1773	2160
-system versioned tables in the s database are not supported	1767	2154
-system_error	2117,757	4077
-system_time partitions in table s does not support historical query	1776	2163
-system_time range selector is not allowed	1777	2164
-systemcallerror	3243	4151
-systemerror	2117,757	4077
-systemexception	3246	4154
-systemexit	3247,3248	4155
-systemexitexception	3244	4152
-systemstackerror	3245,2683	4153
-taberror	3249,3250	4156
-table * already exists	1653	2007
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1358	1694
-table * doesn t exist	1406	1744
-table * doesn t exist in engine	1407	1745
-table * from one of the selects cannot be used in	1662	2016
-table * has no index like the one used in create index recreate the table	1403	1741
-table * in system tablespace	1655	2009
-table * is differently defined or of non myisam type or doesn t exist	1030	1342
-table * is marked as crashed and last automatic repair failed	1129	1451
-table * is marked as crashed and should be repaired	1130	1452
-table * is read only	1439	1778
-table * is specified twice both as a target for * and as a separate source for data	1749	2135
-table * uses an extension that doesn t exist in this mariadb version	1741	2098
-table * was locked with a read lock and can t be updated	1660	2014
-table * was not locked with lock tables	1659	2013
-table * was skipped since its definition is being modified by concurrent ddl statement	1803	2190
-table access method * does not exist	83,1	4157
-table copy could not finish transaction on publisher	701,312	910
-table copy could not start transaction on publisher	701,312	910
-table definition has changed please retry transaction	1651	2005
-table definition on master and slave does not match	1063	1375
-table function protocol for materialize mode was not followed	3150,304	4158
-table function protocol for value per call mode was not followed	3150,304	4158
-table handler doesn * to be not null or use another handler	1431	1770
-table has column * where type requires	148,1	456
-table has extra column	148,1	456
-table has no partition for some existing values	1398	1735
-table has no partition for value	1397	1734
-table is missing column	148,1	456
-table name * specified more than once	900,1	4159
-table rebuild required please do * or dump reload to fix it	1657	2011
-table reference * is ambiguous	134,1	4160
-table row type and query specified row type do not match	148,1	588
-table s is already system versioned	1764	2151
-table s is not system versioned	1774	2161
-table s must have at least one versioned column	1778	2165
-table storage engine * does not support the create option	1266	1597
-table storage engine * found required create option missing	1360	1696
-table to exchange with partition has foreign key references	1458	1798
-table to exchange with partition is partitioned	1459	1799
-table to exchange with partition is temporary	1460	1800
-tables can have at most	491,182	4161
-tables declared with oids are not supported	45	4162
-tables from schema * are not part of the publication	83,1	3177
-tables have different definitions	1663	2017
-tablesample clause can only be applied to tables and materialized views	45	465
-tablesample method * does not exist	83,1	4163
-tablesample method * does not support repeatable	45	465
-tablesample parameter cannot be null	2578,50	4164
-tablesample repeatable parameter cannot be null	2579,50	4165
-tablespace for table * exists please discard the tablespace before import	1666	2020
-tablespace has been discarded for table s	1665	2019
-tablespace is missing for table	1667	2021
-tablespace location * is too long	84,1	4166
-tablespace location cannot contain single quotes	675,1	4167
-tablespace location must be an absolute path	84,1	4166
-tablespace location should not be inside the data directory	84,1	4166
-tablespace with oid * does not exist	83,1	775
-tablespaces are not supported on this platform	45	4168
-takes only one argument	93,50	3395
+system error	2117	4092
+system exit exception	3245	4167
+system stack error	3246,2683	4168
+system versioned tables do not support	1773	2168
+system versioned tables in the s database are not supported	1767	2162
+system_error	2117,757	4092
+system_time partitions in table s does not support historical query	1776	2171
+system_time range selector is not allowed	1777	2172
+systemcallerror	3244	4166
+systemerror	2117,757	4092
+systemexception	3247	4169
+systemexit	3248,3249	4170
+systemexitexception	3245	4167
+systemstackerror	3246,2683	4168
+taberror	3250,3251	4171
+table * already exists	1653	2015
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1358	1702
+table * doesn t exist	1406	1752
+table * doesn t exist in engine	1407	1753
+table * from one of the selects cannot be used in	1662	2024
+table * has no index like the one used in create index recreate the table	1403	1749
+table * in system tablespace	1655	2017
+table * is differently defined or of non myisam type or doesn t exist	1030	1350
+table * is marked as crashed and last automatic repair failed	1129	1459
+table * is marked as crashed and should be repaired	1130	1460
+table * is read only	1439	1786
+table * is specified twice both as a target for * and as a separate source for data	1749	2143
+table * uses an extension that doesn t exist in this mariadb version	1741	2106
+table * was locked with a read lock and can t be updated	1660	2022
+table * was not locked with lock tables	1659	2021
+table * was skipped since its definition is being modified by concurrent ddl statement	1803	2198
+table access method * does not exist	83,1	4172
+table copy could not finish transaction on publisher	702,313	916
+table copy could not start transaction on publisher	702,313	916
+table definition has changed please retry transaction	1651	2013
+table definition on master and slave does not match	1063	1383
+table function protocol for materialize mode was not followed	3151,305	4173
+table function protocol for value per call mode was not followed	3151,305	4173
+table handler doesn * to be not null or use another handler	1431	1778
+table has column * where type requires	148,1	461
+table has extra column	148,1	461
+table has no partition for some existing values	1398	1743
+table has no partition for value	1397	1742
+table is missing column	148,1	461
+table name * specified more than once	900,1	4174
+table rebuild required please do * or dump reload to fix it	1657	2019
+table reference * is ambiguous	134,1	4175
+table row type and query specified row type do not match	148,1	593
+table s is already system versioned	1764	2159
+table s is not system versioned	1774	2169
+table s must have at least one versioned column	1778	2173
+table storage engine * does not support the create option	1266	1605
+table storage engine * found required create option missing	1360	1704
+table to exchange with partition has foreign key references	1458	1806
+table to exchange with partition is partitioned	1459	1807
+table to exchange with partition is temporary	1460	1808
+tables can have at most	491,182	4176
+tables declared with oids are not supported	45	4177
+tables from schema * are not part of the publication	83,1	3191
+tables have different definitions	1663	2025
+tablesample clause can only be applied to tables and materialized views	45	470
+tablesample method * does not exist	83,1	4178
+tablesample method * does not support repeatable	45	470
+tablesample parameter cannot be null	2578,50	4179
+tablesample repeatable parameter cannot be null	2579,50	4180
+tablespace for table * exists please discard the tablespace before import	1666	2028
+tablespace has been discarded for table s	1665	2027
+tablespace is missing for table	1667	2029
+tablespace location * is too long	84,1	4181
+tablespace location cannot contain single quotes	676,1	4182
+tablespace location must be an absolute path	84,1	4181
+tablespace location should not be inside the data directory	84,1	4181
+tablespace with oid * does not exist	83,1	781
+tablespaces are not supported on this platform	45	4183
+takes only one argument	93,50	3410
 target data type * is a pseudo type	131,1	199
-target detail cannot be used without target	0,1	830
-target invocation exception	3251	4169
-target is not executing an operation with a query plan	1668	2022
-target lists can have at most	491,182	4170
-target log not found in binlog index	1733	2090
-target parameter count exception	2848	4171
-target row violates row level security policy * using expression for table	69,1	3451
-target row violates row level security policy using expression for table	69,1	3451
-target type is not an array	93,50	4172
-targetexception	3252	4173
-targetinvocationexception	3251	4169
-targetparametercountexception	2848	4171
-task canceled exception	63	4174
-task scheduler exception	141	4175
-taskcanceledexception	63	4174
-taskschedulerexception	141	4175
-temporary file size exceeds temp_file_limit	121,122	4176
-temporary file write failure	1669	2023
-temporary tables cannot specify a schema name	47,1	518
-terminated by signal 1	2203	3232
-terminated by signal 10	2211	3233
-terminated by signal 11	2212	3234
-terminated by signal 12	2213	3235
-terminated by signal 13	336	3236
-terminated by signal 14	118	3237
-terminated by signal 15	2214	3238
-terminated by signal 16	2215	3239
-terminated by signal 17	579	3240
-terminated by signal 18	2216	3241
-terminated by signal 19	2217	3242
-terminated by signal 2	2205	3243
-terminated by signal 20	2218	3244
-terminated by signal 21	2219	3245
-terminated by signal 22	2220	3246
-terminated by signal 23	2221	3247
-terminated by signal 24	761	3248
-terminated by signal 25	2222	3249
-terminated by signal 26	2223	3250
-terminated by signal 27	2224	3251
-terminated by signal 28	2225	3252
-terminated by signal 29	2226	3253
-terminated by signal 3	2206	3254
-terminated by signal 30	2227	3255
-terminated by signal 31	289	3256
-terminated by signal 4	2207	3257
-terminated by signal 5	2208	3258
-terminated by signal 6	607	3259
-terminated by signal 7	360	3260
-terminated by signal 8	2209	3261
-terminated by signal 9	2210	3262
-terminating autovacuum process due to administrator command	103,104	4177
-terminating background worker * due to administrator command	103,104	4178
-terminating connection because of crash of another server process	764,104	4179
-terminating connection because of unexpected sigquit signal	103,104	4177
-terminating connection because protocol synchronization was lost	311,312	318
-terminating connection due to administrator command	103,104	4177
-terminating connection due to conflict with recovery	421,420,831	4180
-terminating connection due to idle in transaction timeout	2403,96	4181
-terminating connection due to idle session timeout	2404,104	4182
-terminating connection due to immediate shutdown command	103,104	4177
-terminating connection due to unexpected postmaster exit	103,104	4183
-terminating logical replication worker due to administrator command	103,104	4177
-terminating logical replication worker due to timeout	701,312	4184
-terminating walreceiver due to timeout	701,312	909
-terminating walreceiver process due to administrator command	103,104	4185
-text file busy	2176	4186
-text search configuration * does not exist	83,1	2740
-text search configuration name * must be schema qualified	93,50	4187
-text search configuration parameter * not recognized	0,1	639
-text search configuration with oid * does not exist	83,1	775
-text search dictionary * does not exist	83,1	2740
-text search dictionary with oid * does not exist	83,1	775
-text search parser * does not exist	83,1	2740
-text search parser does not support headline creation	45	4188
-text search parser end method is required	84,1	3920
-text search parser gettoken method is required	84,1	3920
-text search parser is required	84,1	3920
-text search parser lextypes method is required	84,1	3920
-text search parser parameter * not recognized	0,1	639
-text search parser start method is required	84,1	3920
-text search template * does not accept options	0,1	639
-text search template * does not exist	83,1	2740
-text search template is required	84,1	3920
-text search template lexize method is required	84,1	3920
-text search template parameter * not recognized	0,1	639
-the * feature is disabled you need mariadb built with * to have it working	1194	1522
-the * function returns the wrong type	1462	1802
-the * handler only supports 32 bit integers in values	1332	1668
-the * syntax is reserved for purposes internal to the mariadb server	1529	1871
-the binary log file * is logically corrupted	1054	1366
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1256	1586
-the binlog statement of type * was not preceded by a format description binlog statement	1394	1731
-the column s s cannot be changed more than once in a single update statement	1751	2137
-the creation of some temporary tables could not be rolled back	1818	2205
-the current user is invalid	1290	1623
-the data source connection string * is not in the correct format	1212	1542
-the database system is in recovery mode	450,104	4189
-the database system is not accepting connections	450,104	4189
-the database system is not yet accepting connections	450,104	4189
-the database system is shutting down	450,104	4189
-the database system is starting up	450,104	4189
-the definition for table s is too big	1652	2006
-the definition of table * prevents operation * on table	1788	2175
-the file * must be in the database directory or be readable by all	1671	2025
-the foreign data source you are trying to reference does not exist data source error	1211	1541
-the foreign server name you are trying to reference does not exist data source error	1215	1545
-the geometry has no data in function	1089	1401
-the given key * was not present in the dictionary	2619	4190
-the given key was not present in the dictionary	2620	4191
-the handler doesn t support autoextend of tablespaces	1664	2018
-the host or user argument to grant is too long	1246	1576
-the incident * occurred on the master message	1571	1918
-the index file for table * is full	1278	1609
-the mariadb server is running with the * option so it cannot execute this statement	1441	1780
-the method or operation is not implemented	2829	4192
-the mix of handlers in the partitions is not allowed in this version of mariadb	1362	1698
-the node was low on resource	3253,3254	4193
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1366	1702
-the number of radius identifiers * must be 1 or the same as the number of radius servers	107,108	261
-the number of radius ports * must be 1 or the same as the number of radius servers	107,108	261
-the number of radius secrets * must be 1 or the same as the number of radius servers	107,108	261
-the operation could not be completed the data is not in the correct format	2229	4194
-the operation could not be completed the data isn’t in the correct format	2229	4194
-the operation could not be completed the file doesn’t exist	747	4195
-the operation has timed out	3255,2974,722	4196
-the operation was aborted due to timeout	722	4197
-the operation was canceled	2866	4198
-the partition info in the frm file is not consistent with what can be written into the frm file	1272	1603
-the password for anonymous user cannot be expired	1481	1821
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1482	1822
-the password provided for the replication user exceeds the maximum length of 32 characters	1118	1439
-the path specified for * is too long	1484	1824
-the per index column family option has been deprecated	1485	1825
-the postphaseaction failed with an exception	297	4199
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1497	1837
-the process does not possess some privilege required for this operation	2921	4200
-the processor does not support large pages	45	4201
-the query interface requires a database connection	43	4202
-the requested server id * clashes with the slave startup option replicate same server id	1567	1914
-the requested value * for the master delay exceeds the maximum	1349	1685
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1565	1912
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1564	1911
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1566	1913
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1676	2030
-the server is currently in offline mode	1545	1890
-the server is not configured as slave fix in config file or with change master to	1048	1360
-the server was not built with row based replication	1507	1847
-the size number was correct but we don t allow the digit part to be more than 2 billion	1557	1902
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1353	1689
-the specified file name or path is too long or a component of the specified path is too long	2898	4203
-the standby was promoted during online backup	43	3011
-the statement * cannot invoke a stored function	1549	1894
-the statement * has no open cursor	1635	1989
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1073	1385
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1069	1381
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1082	1394
-the storage engine * can t index column s	1834	2222
-the storage engine * doesn t support fulltext indexes	1648	2002
-the storage engine * doesn t support spatial indexes	1649	2003
-the storage engine for the table doesn t support	1120	1441
-the syntax * is deprecated and will be removed in mariadb * please use	1799	2186
-the system variable * cannot be set in set statement	1550	1895
-the system variable * cannot be set in stored functions or triggers	1761	2148
-the system variable * cannot be set in stored procedures	1762	2149
-the system variable * cannot be set when there is an ongoing transaction	1763	2150
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1251	1581
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1252	1582
-the table * is full	1514	1855
-the table does not have fulltext index to support this query	1654	2008
-the target table * of the * is not insertable into	1413	1751
-the target table * of the * is not updatable	1415	1753
-the total length of the partitioning fields is too large	1461	1801
-the total number of locks exceeds the lock table size	1339	1675
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1747	2133
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1748	2134
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1335	1671
-the used command is not allowed with this mariadb version	1421	1759
-the used select statements have a different number of columns	1841	2229
-the used table value constructor has a different number of values	1842	2230
-the user specified as a definer * does not exist	1409	1747
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1249	1579
-the value specified for generated column * in table * has been ignored	1816	2203
-the wait completed due to an abandoned mutex	65	4204
-there are multiple default operator classes for data type	82,1	4205
-there is already a transaction in progress	95,96	460
-there is no * row in * trigger	1703	2058
-there is no built in function named	746,1	4206
-there is no client connection	700,312	4207
-there is no escaped character	0,1	4149
-there is no parameter	3153,1	4208
-there is no previously clustered index for table	83,1	4209
-there is no primary key for referenced table	83,1	1056
-there is no such grant defined for user * on host	1416	1754
-there is no such grant defined for user * on host * on routine	1417	1755
-there is no such grant defined for user * on host * on table	1418	1756
-there is no transaction in progress	387,96	384
-there is no unique constraint matching given keys for referenced table	2332,1	2753
-there is no unique or exclusion constraint matching the on conflict specification	168,1	4210
-there was a problem processing the query on the foreign data source data source error	1502	1842
-thesaurus sample word * is a stop word rule	107,108	971
-thesaurus sample word * isn t recognized by subdictionary rule	107,108	971
-thesaurus substitute phrase is empty rule	107,108	971
-thesaurus substitute word * is a stop word rule	107,108	971
-thesaurus substitute word * isn t recognized by subdictionary rule	107,108	971
+target detail cannot be used without target	0,1	836
+target invocation exception	3252	4184
+target is not executing an operation with a query plan	1668	2030
+target lists can have at most	491,182	4185
+target log not found in binlog index	1733	2098
+target parameter count exception	2848	4186
+target row violates row level security policy * using expression for table	69,1	3466
+target row violates row level security policy using expression for table	69,1	3466
+target type is not an array	93,50	4187
+targetexception	3253	4188
+targetinvocationexception	3252	4184
+targetparametercountexception	2848	4186
+task canceled exception	63	4189
+task scheduler exception	141	4190
+taskcanceledexception	63	4189
+taskschedulerexception	141	4190
+temporary file size exceeds temp_file_limit	121,122	4191
+temporary file write failure	1669	2031
+temporary tables cannot specify a schema name	47,1	523
+terminated by signal 1	2203	3247
+terminated by signal 10	2211	3248
+terminated by signal 11	2212	3249
+terminated by signal 12	2213	3250
+terminated by signal 13	337	3251
+terminated by signal 14	118	3252
+terminated by signal 15	2214	3253
+terminated by signal 16	2215	3254
+terminated by signal 17	580	3255
+terminated by signal 18	2216	3256
+terminated by signal 19	2217	3257
+terminated by signal 2	2205	3258
+terminated by signal 20	2218	3259
+terminated by signal 21	2219	3260
+terminated by signal 22	2220	3261
+terminated by signal 23	2221	3262
+terminated by signal 24	761	3263
+terminated by signal 25	2222	3264
+terminated by signal 26	2223	3265
+terminated by signal 27	2224	3266
+terminated by signal 28	2225	3267
+terminated by signal 29	2226	3268
+terminated by signal 3	2206	3269
+terminated by signal 30	2227	3270
+terminated by signal 31	290	3271
+terminated by signal 4	2207	3272
+terminated by signal 5	2208	3273
+terminated by signal 6	608	3274
+terminated by signal 7	361	3275
+terminated by signal 8	2209	3276
+terminated by signal 9	2210	3277
+terminating autovacuum process due to administrator command	103,104	4192
+terminating background worker * due to administrator command	103,104	4193
+terminating connection because of crash of another server process	764,104	4194
+terminating connection because of unexpected sigquit signal	103,104	4192
+terminating connection because protocol synchronization was lost	312,313	321
+terminating connection due to administrator command	103,104	4192
+terminating connection due to conflict with recovery	422,421,831	4195
+terminating connection due to idle in transaction timeout	2403,96	4196
+terminating connection due to idle session timeout	2404,104	4197
+terminating connection due to immediate shutdown command	103,104	4192
+terminating connection due to unexpected postmaster exit	103,104	4198
+terminating logical replication worker due to administrator command	103,104	4192
+terminating logical replication worker due to timeout	702,313	4199
+terminating walreceiver due to timeout	702,313	915
+terminating walreceiver process due to administrator command	103,104	4200
+text file busy	2176	4201
+text search configuration * does not exist	83,1	2751
+text search configuration name * must be schema qualified	93,50	4202
+text search configuration parameter * not recognized	0,1	645
+text search configuration with oid * does not exist	83,1	781
+text search dictionary * does not exist	83,1	2751
+text search dictionary with oid * does not exist	83,1	781
+text search parser * does not exist	83,1	2751
+text search parser does not support headline creation	45	4203
+text search parser end method is required	84,1	3935
+text search parser gettoken method is required	84,1	3935
+text search parser is required	84,1	3935
+text search parser lextypes method is required	84,1	3935
+text search parser parameter * not recognized	0,1	645
+text search parser start method is required	84,1	3935
+text search template * does not accept options	0,1	645
+text search template * does not exist	83,1	2751
+text search template is required	84,1	3935
+text search template lexize method is required	84,1	3935
+text search template parameter * not recognized	0,1	645
+the * feature is disabled you need mariadb built with * to have it working	1194	1530
+the * function returns the wrong type	1462	1810
+the * handler only supports 32 bit integers in values	1332	1676
+the * syntax is reserved for purposes internal to the mariadb server	1529	1879
+the binary log file * is logically corrupted	1054	1374
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1256	1594
+the binlog statement of type * was not preceded by a format description binlog statement	1394	1739
+the column s s cannot be changed more than once in a single update statement	1751	2145
+the creation of some temporary tables could not be rolled back	1818	2213
+the current user is invalid	1290	1631
+the data source connection string * is not in the correct format	1212	1550
+the database system is in recovery mode	451,104	4204
+the database system is not accepting connections	451,104	4204
+the database system is not yet accepting connections	451,104	4204
+the database system is shutting down	451,104	4204
+the database system is starting up	451,104	4204
+the definition for table s is too big	1652	2014
+the definition of table * prevents operation * on table	1788	2183
+the file * must be in the database directory or be readable by all	1671	2033
+the foreign data source you are trying to reference does not exist data source error	1211	1549
+the foreign server name you are trying to reference does not exist data source error	1215	1553
+the geometry has no data in function	1089	1409
+the given key * was not present in the dictionary	2619	4205
+the given key was not present in the dictionary	2620	4206
+the handler doesn t support autoextend of tablespaces	1664	2026
+the host or user argument to grant is too long	1246	1584
+the incident * occurred on the master message	1571	1926
+the index file for table * is full	1278	1617
+the mariadb server is running with the * option so it cannot execute this statement	1441	1788
+the method or operation is not implemented	2829	4207
+the mix of handlers in the partitions is not allowed in this version of mariadb	1362	1706
+the node was low on resource	3254,3255	4208
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1366	1710
+the number of radius identifiers * must be 1 or the same as the number of radius servers	107,108	263
+the number of radius ports * must be 1 or the same as the number of radius servers	107,108	263
+the number of radius secrets * must be 1 or the same as the number of radius servers	107,108	263
+the operation could not be completed the data is not in the correct format	2229	4209
+the operation could not be completed the data isn’t in the correct format	2229	4209
+the operation could not be completed the file doesn’t exist	747	4210
+the operation has timed out	3256,2975,723	4211
+the operation was aborted due to timeout	723	4212
+the operation was canceled	2866	4213
+the partition info in the frm file is not consistent with what can be written into the frm file	1272	1611
+the password for anonymous user cannot be expired	1481	1829
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1482	1830
+the password provided for the replication user exceeds the maximum length of 32 characters	1118	1447
+the path specified for * is too long	1484	1832
+the per index column family option has been deprecated	1485	1833
+the postphaseaction failed with an exception	298	4214
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1497	1845
+the process does not possess some privilege required for this operation	2922	4215
+the processor does not support large pages	45	4216
+the query interface requires a database connection	43	4217
+the requested server id * clashes with the slave startup option replicate same server id	1567	1922
+the requested value * for the master delay exceeds the maximum	1349	1693
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1565	1920
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1564	1919
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1566	1921
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1676	2038
+the server is currently in offline mode	1545	1898
+the server is not configured as slave fix in config file or with change master to	1048	1368
+the server was not built with row based replication	1507	1855
+the size number was correct but we don t allow the digit part to be more than 2 billion	1557	1910
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1353	1697
+the specified file name or path is too long or a component of the specified path is too long	2899	4218
+the standby was promoted during online backup	43	3023
+the statement * cannot invoke a stored function	1549	1902
+the statement * has no open cursor	1635	1997
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1073	1393
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1069	1389
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1082	1402
+the storage engine * can t index column s	1834	2230
+the storage engine * doesn t support fulltext indexes	1648	2010
+the storage engine * doesn t support spatial indexes	1649	2011
+the storage engine for the table doesn t support	1120	1449
+the syntax * is deprecated and will be removed in mariadb * please use	1799	2194
+the system variable * cannot be set in set statement	1550	1903
+the system variable * cannot be set in stored functions or triggers	1761	2156
+the system variable * cannot be set in stored procedures	1762	2157
+the system variable * cannot be set when there is an ongoing transaction	1763	2158
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1251	1589
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1252	1590
+the table * is full	1514	1863
+the table does not have fulltext index to support this query	1654	2016
+the target table * of the * is not insertable into	1413	1759
+the target table * of the * is not updatable	1415	1761
+the total length of the partitioning fields is too large	1461	1809
+the total number of locks exceeds the lock table size	1339	1683
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1747	2141
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1748	2142
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1335	1679
+the used command is not allowed with this mariadb version	1421	1767
+the used select statements have a different number of columns	1841	2237
+the used table value constructor has a different number of values	1842	2238
+the user specified as a definer * does not exist	1409	1755
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1249	1587
+the value specified for generated column * in table * has been ignored	1816	2211
+the wait completed due to an abandoned mutex	65	4219
+there are multiple default operator classes for data type	82,1	4220
+there is already a transaction in progress	95,96	465
+there is no * row in * trigger	1703	2066
+there is no built in function named	746,1	4221
+there is no client connection	701,313	4222
+there is no escaped character	0,1	4164
+there is no parameter	3154,1	4223
+there is no previously clustered index for table	83,1	4224
+there is no primary key for referenced table	83,1	1064
+there is no such grant defined for user * on host	1416	1762
+there is no such grant defined for user * on host * on routine	1417	1763
+there is no such grant defined for user * on host * on table	1418	1764
+there is no transaction in progress	388,96	387
+there is no unique constraint matching given keys for referenced table	2332,1	2764
+there is no unique or exclusion constraint matching the on conflict specification	168,1	4225
+there was a problem processing the query on the foreign data source data source error	1502	1850
+thesaurus sample word * is a stop word rule	107,108	978
+thesaurus sample word * isn t recognized by subdictionary rule	107,108	978
+thesaurus substitute phrase is empty rule	107,108	978
+thesaurus substitute word * is a stop word rule	107,108	978
+thesaurus substitute word * isn t recognized by subdictionary rule	107,108	978
 third argument of cast function must be type	84,1	191
-this command is not supported in the prepared statement protocol yet	1742	2099
-this error never happens	1160	1486
-this function * has the same name as a native function	1374	1710
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1078	1390
-this is not yet supported for generated columns	1737	2094
-this operation cannot be performed as you have a running slave * run stop slave * first	1574	1921
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1560	1906
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1581	1928
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1055	1367
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1806	2193
-this operation requires a running slave configure slave and do start slave	1575	1922
-this partition function is not allowed	1464	1804
-this table type requires a primary key	1528	1870
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1531	1875
-this version of mariadb doesn	1429	1768
-this version of mariadb is not compiled with raid support	1401	1738
-this window function may not have a window frame	1821	2208
-thread abort exception	3256	4211
-thread interrupted exception	3257	4212
-thread stack overrun * bytes used of a * byte stack and	1621	1975
-thread stack overrun used * of a * stack use	1620	1974
-thread start exception	3258	4213
-thread state exception	3259	4214
-thread was in an invalid state for the operation being executed	3259	4215
-thread was interrupted from a waiting state	3257	4216
-threadabortexception	3256	4211
-threaderror	3260	4217
-threadinterruptedexception	3257	4212
-threadstartexception	3258	4213
-threadstateexception	3259	4214
-thresholds array must not contain nulls	94,50	430
+this command is not supported in the prepared statement protocol yet	1742	2107
+this error never happens	1160	1494
+this function * has the same name as a native function	1374	1718
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1078	1398
+this is not yet supported for generated columns	1737	2102
+this operation cannot be performed as you have a running slave * run stop slave * first	1574	1929
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1560	1914
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1581	1936
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1055	1375
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1806	2201
+this operation requires a running slave configure slave and do start slave	1575	1930
+this partition function is not allowed	1464	1812
+this table type requires a primary key	1528	1878
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1531	1883
+this version of mariadb doesn	1429	1776
+this version of mariadb is not compiled with raid support	1401	1746
+this window function may not have a window frame	1821	2216
+thread abort exception	3257	4226
+thread interrupted exception	3258	4227
+thread stack overrun * bytes used of a * byte stack and	1621	1983
+thread stack overrun used * of a * stack use	1620	1982
+thread start exception	3259	4228
+thread state exception	3260	4229
+thread was in an invalid state for the operation being executed	3260	4230
+thread was interrupted from a waiting state	3258	4231
+threadabortexception	3257	4226
+threaderror	3261	4232
+threadinterruptedexception	3258	4227
+threadstartexception	3259	4228
+threadstateexception	3260	4229
+thresholds array must not contain nulls	94,50	435
 thresholds must be one dimensional array	183,50	216
-time data * does not match format	739	4218
-time field value out of range	835,50	1067
-time limit exceeded exception	3261	4219
-time zone * not recognized	93,50,107	4220
-time zone displacement out of range	2582,50	4221
-time zone interval must be hour or hour to minute	0,1	656
-time zone not found exception	3262	4222
-timelimitexceededexception	3261	4219
-timeout database is locked	3117,2964	3991
-timeout must not be negative	306,50	4223
-timeouterror	710,3263	4224
-timeoutexception	3255	4225
-timeoutexpired	3264	4226
-timer expired	2181	4227
-timestamperror	3265	4228
-timestamps cannot be binned into intervals containing months or years	45	3558
-timezonenotfoundexception	3262	4222
-tls illegal exporter label	3266,150	169
-tls invalid ecpointformat list	3267,150	169
-tlsv1 alert access denied	3268,150	169
-tlsv1 alert decode error	3269,150	169
-tlsv1 alert decrypt error	3270,150	169
-tlsv1 alert decryption failed	3271,150	169
-tlsv1 alert export restriction	3272,150	169
-tlsv1 alert inappropriate fallback	3273,150	169
-tlsv1 alert insufficient security	3274,150	169
-tlsv1 alert internal error	3275,150	169
-tlsv1 alert no application protocol	3276,150	169
-tlsv1 alert no renegotiation	3277,150	169
-tlsv1 alert protocol version	3278,150	169
-tlsv1 alert record overflow	3279,150	169
-tlsv1 alert unknown ca	3280,150	169
-tlsv1 alert unknown psk identity	3281,150	169
-tlsv1 alert user cancelled	3282,150	169
-tlsv1 bad certificate hash value	3283,150	169
-tlsv1 bad certificate status response	3284,150	169
-tlsv1 certificate unobtainable	3285,150	169
-tlsv1 unrecognized name	3286,150	169
-tlsv1 unsupported extension	3287,150	169
-tlsv13 alert certificate required	3288,150	169
-tlsv13 alert missing extension	3289,150	169
+time data * does not match format	503	4233
+time field value out of range	835,50	1075
+time limit exceeded exception	3262	4234
+time zone * not recognized	93,50,107	4235
+time zone displacement out of range	2582,50	4236
+time zone interval must be hour or hour to minute	0,1	662
+time zone not found exception	3263	4237
+timelimitexceededexception	3262	4234
+timeout database is locked	3118,2965	4006
+timeout must not be negative	307,50	4238
+timeouterror	711,3264	4239
+timeoutexception	3256	4240
+timeoutexpired	3265	4241
+timer expired	2181	4242
+timestamperror	3266	4243
+timestamps cannot be binned into intervals containing months or years	45	3573
+timezonenotfoundexception	3263	4237
+tls illegal exporter label	3267,150	169
+tls invalid ecpointformat list	3268,150	169
+tlsv1 alert access denied	3269,150	169
+tlsv1 alert decode error	3270,150	169
+tlsv1 alert decrypt error	3271,150	169
+tlsv1 alert decryption failed	3272,150	169
+tlsv1 alert export restriction	3273,150	169
+tlsv1 alert inappropriate fallback	3274,150	169
+tlsv1 alert insufficient security	3275,150	169
+tlsv1 alert internal error	3276,150	169
+tlsv1 alert no application protocol	3277,150	169
+tlsv1 alert no renegotiation	3278,150	169
+tlsv1 alert protocol version	3279,150	169
+tlsv1 alert record overflow	3280,150	169
+tlsv1 alert unknown ca	3281,150	169
+tlsv1 alert unknown psk identity	3282,150	169
+tlsv1 alert user cancelled	3283,150	169
+tlsv1 bad certificate hash value	3284,150	169
+tlsv1 bad certificate status response	3285,150	169
+tlsv1 certificate unobtainable	3286,150	169
+tlsv1 unrecognized name	3287,150	169
+tlsv1 unsupported extension	3288,150	169
+tlsv13 alert certificate required	3289,150	169
+tlsv13 alert missing extension	3290,150	169
 to must specify exactly one value per partitioning column	47,1	47
-toast relfilenode value not set when in binary upgrade mode	93,50	3701
-token type * does not exist	93,50	4229
-too big precision specified for * maximum is	1673	2027
-too big scale specified for * maximum is	1675	2029
+toast relfilenode value not set when in binary upgrade mode	93,50	3716
+token type * does not exist	93,50	4244
+too big precision specified for * maximum is	1673	2035
+too big scale specified for * maximum is	1675	2037
 too early	25	24
-too few arguments for format	93,50	2707
-too high level of nesting for select	1678	2032
-too long value for	1756	2143
-too many active concurrent transactions	1684	2038
-too many arguments	2363	4075
-too many background workers	121,122	4230
-too many column names were specified	0,1	4231
-too many columns	491	4074
-too many connections	1123	4072
-too many connections for database	1123,122	3808
-too many connections for role	1123,122	4232
-too many delayed threads in use	1686	2040
-too many dynamic shared memory segments	122	4233
-too many fields in	1689	2044
-too many files opened please execute the command again	1057	1369
-too many grouping sets present maximum 4096	3154,182	4234
-too many json array elements	3147	4048
-too many json object members	3148	4049
-too many key parts specified max * parts allowed	1687	2042
-too many key updates	3290,150	169
-too many keys specified max * keys allowed	1688	2043
-too many levels of symbolic links	958	4235
-too many lexemes in thesaurus entry	107,108	971
-too many links	962	4236
-too many listeners exception	3291	4237
-too many notifications in the notify queue	182	4238
-too many open files	961	4239
-too many open files in system	985	4240
-too many partitions including subpartitions were defined	1690	2045
-too many points requested	182	4241
-too many references cannot splice	2172	4242
-too many regular expression matches	182	4243
+too few arguments for format	93,50	2718
+too high level of nesting for select	1678	2040
+too long value for	1756	2151
+too many active concurrent transactions	1684	2046
+too many arguments	2363	4090
+too many background workers	121,122	4245
+too many column names were specified	0,1	4246
+too many columns	491	4089
+too many connections	1123	4087
+too many connections for database	1123,122	3823
+too many connections for role	1123,122	4247
+too many delayed threads in use	1686	2048
+too many dynamic shared memory segments	122	4248
+too many fields in	1689	2052
+too many files opened please execute the command again	1057	1377
+too many grouping sets present maximum 4096	3155,182	4249
+too many json array elements	3148	4063
+too many json object members	3149	4064
+too many key parts specified max * parts allowed	1687	2050
+too many key updates	3291,150	169
+too many keys specified max * keys allowed	1688	2051
+too many levels of symbolic links	958	4250
+too many lexemes in thesaurus entry	107,108	978
+too many links	962	4251
+too many listeners exception	3292	4252
+too many notifications in the notify queue	182	4253
+too many open files	961	4254
+too many open files in system	985	4255
+too many partitions including subpartitions were defined	1690	2053
+too many points requested	182	4256
+too many references cannot splice	2172	4257
+too many regular expression matches	182	4258
 too many requests	28	27
-too many rows	3156	4079
-too many strings for column * and set	1677	2031
-too many syntax errors found abandoning file	182	967
-too many tables mariadb can only use * tables in a join	1692	2047
-too many users	2184	4244
-too many warn alerts	3292,150	169
-too many with elements in with clause	1685	2039
-too much early data	3293,150	169
+too many rows	3157	4094
+too many strings for column * and set	1677	2039
+too many syntax errors found abandoning file	182	974
+too many tables mariadb can only use * tables in a join	1692	2055
+too many users	2184	4259
+too many warn alerts	3293,150	169
+too many with elements in with clause	1685	2047
+too much early data	3294,150	169
 too_early	25	24
-too_many_arguments	2363,182	4075
-too_many_columns	491,182	4074
-too_many_connections	1123,122	4072
-too_many_json_array_elements	3147,50	4048
-too_many_json_object_members	3148,50	4049
+too_many_arguments	2363,182	4090
+too_many_columns	491,182	4089
+too_many_connections	1123,122	4087
+too_many_json_array_elements	3148,50	4063
+too_many_json_object_members	3149,50	4064
 too_many_requests	28	27
-too_many_rows	3156,188	4079
-toomanyarguments	2363,182	4075
-toomanycolumns	491,182	4074
-toomanyconnections	1123,122	4072
-toomanyjsonarrayelements	3147,50	4048
-toomanyjsonobjectmembers	3148,50	4049
-toomanylistenersexception	3291	4237
-toomanyrows	3156,188	4079
-total size of jsonb array elements exceeds the maximum of	182	3576
-total size of jsonb object elements exceeds the maximum of	182	3576
-trace breakpoint trap	2208	4245
-trailing characters remain in input string after datetime format	438,50	469
-transaction aborted during system catalog scan	420	4246
-transaction characteristics can t be changed while a transaction is in progress	1099	1412
-transaction control statements are not allowed within an extension script	45	381
-transaction id * is in the future	93,50	4247
-transaction identifier * is already in use	82,1	4248
-transaction identifier * is too long	93,50	4249
-transaction integrity constraint violation	3151	4060
-transaction precise system versioned tables do not support partitioning by row start or row end	1780	2167
-transaction precise system versioning for s is not supported	1768	2155
-transaction registry is disabled	1779	2166
-transaction resolution unknown	3142	4039
-transaction rollback	420	4059
-transaction_integrity_constraint_violation	3151,420	4060
-transaction_resolution_unknown	3142,312	4039
-transaction_rollback	420	4059
-transactionintegrityconstraintviolation	3151,420	4060
-transactionresolutionunknown	3142,312	4039
-transactionrollback	420	4059
-transform for type * already exists	82,1	4250
-transform for type * does not exist	83,1	3180
+too_many_rows	3157,188	4094
+toomanyarguments	2363,182	4090
+toomanycolumns	491,182	4089
+toomanyconnections	1123,122	4087
+toomanyjsonarrayelements	3148,50	4063
+toomanyjsonobjectmembers	3149,50	4064
+toomanylistenersexception	3292	4252
+toomanyrows	3157,188	4094
+total size of jsonb array elements exceeds the maximum of	182	3591
+total size of jsonb object elements exceeds the maximum of	182	3591
+trace breakpoint trap	2208	4260
+trailing characters remain in input string after datetime format	439,50	474
+transaction aborted during system catalog scan	421	4261
+transaction characteristics can t be changed while a transaction is in progress	1099	1420
+transaction control statements are not allowed within an extension script	45	384
+transaction id * is in the future	93,50	4262
+transaction identifier * is already in use	82,1	4263
+transaction identifier * is too long	93,50	4264
+transaction integrity constraint violation	3152	4075
+transaction precise system versioned tables do not support partitioning by row start or row end	1780	2175
+transaction precise system versioning for s is not supported	1768	2163
+transaction registry is disabled	1779	2174
+transaction resolution unknown	3143	4054
+transaction rollback	421	4074
+transaction_integrity_constraint_violation	3152,421	4075
+transaction_resolution_unknown	3143,313	4054
+transaction_rollback	421	4074
+transactionintegrityconstraintviolation	3152,421	4075
+transactionresolutionunknown	3143,313	4054
+transactionrollback	421	4074
+transform for type * already exists	82,1	4265
+transform for type * does not exist	83,1	3194
 transform function must be a normal function	84,1	191
 transform function must not be volatile	84,1	191
 transform function must not return a set	84,1	191
 transform function must take one argument	84,1	191
-transformer configuration exception	3294	4251
-transformer factory configuration error	3295	4252
-transformerconfigurationexception	3294	4251
-transformerexception	3296	4253
-transformerfactoryconfigurationerror	3295	4252
-transformexception	3297	4254
-transition table name can only be specified for an after trigger	84,1	308
-transition tables cannot be specified for triggers with column lists	45	309
-transition tables cannot be specified for triggers with more than one event	45	309
-translated account name too long	754	985
-transport endpoint is already connected	946	4255
-transport endpoint is not connected	1007	4256
-trigger * already exists	1696	2051
-trigger * does not have created attribute	1812	2199
-trigger * has an error in its body	1161	1487
-trigger * is a view temporary table or sequence	1704	2059
-trigger constraint failed	3119,574	3995
-trigger creation context of table s s is invalid	1700	2055
-trigger does not exist	1698	2053
-trigger function * returned null value	303,304	307
-trigger in wrong schema	1699	2054
-trigger protocol violated	303	4057
-trigger_protocol_violated	303,304	4057
-triggered action exception	3143	4040
-triggered data change violation	3149	4052
-triggered_action_exception	3143	4040
-triggered_data_change_violation	3149	4052
-triggeredactionexception	3143	4040
-triggereddatachangeviolation	3149	4052
-triggerprotocolviolated	303,304	4057
-triggers can not be created on system tables	1411	1749
-triggers for table s s have no creation context	1701	2056
-trim error	3146	4047
-trim_error	3146,50	4047
-trimerror	3146,50	4047
-truncate disk i o error	3125,81	4015
-truncate for each row triggers are not supported	45	309
-truncate triggers with transition tables are not supported	45	309
-truncated incorrect * value	1705	2061
-truncated value * when converting to	1136	1458
-trx_id * not found in mysql transaction_registry	1771	2158
-trying to access array offset on value of type null	190	238
-trying to add partition s with wrong number of subpartitions	1029	1341
-ts_rewrite query must return two tsquery columns	93,50	4257
-ts_stat query must return one tsvector column	93,50	4187
-tsquery is too large	182	3617
-tsvector column * does not exist	435,1	840
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1509	1850
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1510	1851
-ttl support is currently disabled when table has a hidden pk	1511	1852
-tuple to be deleted was already modified by an operation triggered by the current command	3149	4258
-tuple to be deleted was already moved to another partition due to concurrent update	421,420	979
-tuple to be locked was already moved to another partition due to concurrent update	421,420	4259
-tuple to be locked was already moved to another partition due to concurrent update retrying	421,420	832
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3149	4258
-tuple to be updated was already modified by an operation triggered by the current command	3149,43	4258
-two phase commit requested but not supported by output plugin	93,50	3657
-two phase state file maximum length exceeded	182	4260
-type access exception	201	4261
-type analyze function * must return type	84,1	487
-type attribute * cannot be changed	0,1	852
-type attribute * not recognized	0,1	852
-type attribute subtype is required	0,1	852
-type had been unloaded	3298	4262
-type initialization exception	3299	4263
-type input function * has multiple matches	113,1	4264
-type input function * must return type	84,1	487
-type input function * should not be volatile	84,1	487
-type input function must be specified	84,1	487
-type load exception	2280	4265
+transformer configuration exception	3295	4266
+transformer factory configuration error	3296	4267
+transformerconfigurationexception	3295	4266
+transformerexception	3297	4268
+transformerfactoryconfigurationerror	3296	4267
+transformexception	3298	4269
+transition table name can only be specified for an after trigger	84,1	311
+transition tables cannot be specified for triggers with column lists	45	312
+transition tables cannot be specified for triggers with more than one event	45	312
+translated account name too long	754	993
+transport endpoint is already connected	946	4270
+transport endpoint is not connected	1007	4271
+trigger * already exists	1696	2059
+trigger * does not have created attribute	1812	2207
+trigger * has an error in its body	1161	1495
+trigger * is a view temporary table or sequence	1704	2067
+trigger constraint failed	3120,575	4010
+trigger creation context of table s s is invalid	1700	2063
+trigger does not exist	1698	2061
+trigger function * returned null value	304,305	310
+trigger in wrong schema	1699	2062
+trigger protocol violated	304	4072
+trigger_protocol_violated	304,305	4072
+triggered action exception	3144	4055
+triggered data change violation	3150	4067
+triggered_action_exception	3144	4055
+triggered_data_change_violation	3150	4067
+triggeredactionexception	3144	4055
+triggereddatachangeviolation	3150	4067
+triggerprotocolviolated	304,305	4072
+triggers can not be created on system tables	1411	1757
+triggers for table s s have no creation context	1701	2064
+trim error	3147	4062
+trim_error	3147,50	4062
+trimerror	3147,50	4062
+truncate disk i o error	3126,81	4030
+truncate for each row triggers are not supported	45	312
+truncate triggers with transition tables are not supported	45	312
+truncated incorrect * value	1705	2069
+truncated value * when converting to	1136	1466
+trx_id * not found in mysql transaction_registry	1771	2166
+trying to access array offset on value of type null	190	240
+trying to add partition s with wrong number of subpartitions	1029	1349
+ts_rewrite query must return two tsquery columns	93,50	4272
+ts_stat query must return one tsvector column	93,50	4202
+tsquery is too large	182	3632
+tsvector column * does not exist	436,1	846
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1509	1858
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1510	1859
+ttl support is currently disabled when table has a hidden pk	1511	1860
+tuple to be deleted was already modified by an operation triggered by the current command	3150	4273
+tuple to be deleted was already moved to another partition due to concurrent update	422,421	987
+tuple to be locked was already moved to another partition due to concurrent update	422,421	4274
+tuple to be locked was already moved to another partition due to concurrent update retrying	422,421	838
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3150	4273
+tuple to be updated was already modified by an operation triggered by the current command	3150,43	4273
+two phase commit requested but not supported by output plugin	93,50	3672
+two phase state file maximum length exceeded	182	4275
+type access exception	201	4276
+type analyze function * must return type	84,1	492
+type attribute * cannot be changed	0,1	858
+type attribute * not recognized	0,1	858
+type attribute subtype is required	0,1	858
+type had been unloaded	3299	4277
+type initialization exception	3300	4278
+type input function * has multiple matches	113,1	4279
+type input function * must return type	84,1	492
+type input function * should not be volatile	84,1	492
+type input function must be specified	84,1	492
+type load exception	2280	4280
 type matched to anycompatiblenonarray is an array type	148,1	168
 type matched to anyenum is not an enum type	148,1	168
 type matched to anynonarray is an array type	148,1	168
-type modifier cannot be specified for shell type	0,1	3132
-type modifier cannot have order by	0,1	656
-type modifier cannot have parameter name	0,1	656
-type modifier input function * should not be volatile	84,1	487
-type modifier is not allowed for type	0,1	3132
-type modifier output function * should not be volatile	84,1	487
-type modifier output function is useless without a type modifier input function	84,1	487
-type modifiers must be simple constants or identifiers	0,1	3132
-type not present exception	3300	4266
-type of inherited column * must be changed in child tables too	47,1	445
-type of parameter * does not match that when preparing the plan	148,1	4267
-type output function * must return type	84,1	487
-type output function * should not be volatile	84,1	487
-type output function must be specified	84,1	487
-type receive function * has multiple matches	113,1	4264
-type receive function * must return type	84,1	487
-type receive function * should not be volatile	84,1	487
-type send function * must return type	84,1	487
-type send function * should not be volatile	84,1	487
-type subscripting function * must return type	84,1	487
-type unloaded exception	3298	4268
-type with oid * does not exist	83,1	775
-typeaccessexception	201	4261
+type modifier cannot be specified for shell type	0,1	3144
+type modifier cannot have order by	0,1	662
+type modifier cannot have parameter name	0,1	662
+type modifier input function * should not be volatile	84,1	492
+type modifier is not allowed for type	0,1	3144
+type modifier output function * should not be volatile	84,1	492
+type modifier output function is useless without a type modifier input function	84,1	492
+type modifiers must be simple constants or identifiers	0,1	3144
+type not present exception	3301	4281
+type of inherited column * must be changed in child tables too	47,1	450
+type of parameter * does not match that when preparing the plan	148,1	4282
+type output function * must return type	84,1	492
+type output function * should not be volatile	84,1	492
+type output function must be specified	84,1	492
+type receive function * has multiple matches	113,1	4279
+type receive function * must return type	84,1	492
+type receive function * should not be volatile	84,1	492
+type send function * must return type	84,1	492
+type send function * should not be volatile	84,1	492
+type subscripting function * must return type	84,1	492
+type unloaded exception	3299	4283
+type with oid * does not exist	83,1	781
+typeaccessexception	201	4276
 typed tables cannot inherit	131,1	142
-typeerror	3301,3302	4269
-typeinitializationexception	3299	4263
-typeloadexception	2280	4265
-typenotpresentexception	3300	4266
-typeunloadedexception	3298	4268
-typmod array must be one dimensional	183,50	4270
-typmod array must not contain nulls	94,50	4271
-typmod_in function * must return type	84,1	487
-typmod_out function * must return type	84,1	487
-unable to attach or mount volumes	2271,2270	3384
-unable to calculate centroid because geometry is empty in function	1088	1400
-unable to connect to foreign data source	1125	1447
-unable to decode issuer public key	3303,156	4272
-unable to decrypt certificate s signature	3304,156	4273
-unable to decrypt crl s signature	3305,156	4274
-unable to find ecdh parameters	3306,150	169
-unable to find manifest resource	2697	4275
-unable to find public key parameters	3307,150	169
-unable to find the specified file	2318	4276
-unable to get certificate crl	3308,156	4277
-unable to get crl issuer certificate	3309,156	4278
-unable to get issuer certificate	3310,156	4279
-unable to get local issuer certificate	3311,156	4280
-unable to load ssl3 md5 routines	3312,150	169
-unable to load ssl3 sha1 routines	3313,150	169
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1837	2225
-unable to verify the first certificate	3314,156	4281
-unacceptable combination of window frame bound specifications	1043	1355
-unacceptable mutual recursion with anchored table	1709	2065
-unacceptable schema name	437,1	4282
-unacceptable tablespace name	437,1	4283
-unauthorized access exception	214	4284
-unauthorizedaccessexception	214	4284
+typeerror	3302,3303	4284
+typeinitializationexception	3300	4278
+typeloadexception	2280	4280
+typenotpresentexception	3301	4281
+typeunloadedexception	3299	4283
+typmod array must be one dimensional	183,50	4285
+typmod array must not contain nulls	94,50	4286
+typmod_in function * must return type	84,1	492
+typmod_out function * must return type	84,1	492
+unable to attach or mount volumes	2271,2270	3399
+unable to calculate centroid because geometry is empty in function	1088	1408
+unable to connect to foreign data source	1125	1455
+unable to decode issuer public key	3304,156	4287
+unable to decrypt certificate s signature	3305,156	4288
+unable to decrypt crl s signature	3306,156	4289
+unable to find ecdh parameters	3307,150	169
+unable to find manifest resource	2697	4290
+unable to find public key parameters	3308,150	169
+unable to find the specified file	2318	4291
+unable to get certificate crl	3309,156	4292
+unable to get crl issuer certificate	3310,156	4293
+unable to get issuer certificate	3311,156	4294
+unable to get local issuer certificate	3312,156	4295
+unable to load ssl3 md5 routines	3313,150	169
+unable to load ssl3 sha1 routines	3314,150	169
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1837	2233
+unable to verify the first certificate	3315,156	4296
+unacceptable combination of window frame bound specifications	1043	1363
+unacceptable mutual recursion with anchored table	1709	2073
+unacceptable schema name	438,1	4297
+unacceptable tablespace name	438,1	4298
+unauthorized access exception	215	4299
+unauthorizedaccessexception	215	4299
 unavailable for legal reasons	30	29
 unavailable_for_legal_reasons	30	29
-unbound local error	3315	4285
-unboundlocalerror	3315	4285
-uncaught throw error	3316	4286
-uncaughtthrowerror	3316	4286
-unchecked io exception	3317	4287
-uncheckedioexception	3317	4287
-uncompress the compressed binlog failed	1065	1377
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1672	2026
-undeclared throwable exception	3318	4288
-undeclaredthrowableexception	3318	4288
-undefined array key	2619	4289
-undefined column	435	4064
-undefined conversion error	3319	4290
-undefined file	882	4078
-undefined function	746	4067
-undefined method * for nil nilclass	190	4291
-undefined method for nil nilclass	190	4291
-undefined object	83	4065
-undefined parameter	3153	4069
-undefined table	591	4068
-undefined_column	435,1	4064
-undefined_file	882,757	4078
-undefined_function	746,1	4067
-undefined_object	83,1	4065
-undefined_parameter	3153,1	4069
-undefined_table	591,1	4068
-undefinedcolumn	435,1	4064
-undefinedconversionerror	3319	4290
-undefinedfile	882,757	4078
-undefinedfunction	746,1	4067
-undefinedobject	83,1	4065
-undefinedparameter	3153,1	4069
-undefinedtable	591,1	4068
-underflow error * in function	1632	1986
-undo log error	1285	1616
-undo log record is too big	1710	2066
+unbound local error	3316	4300
+unboundlocalerror	3316	4300
+uncaught throw error	3317	4301
+uncaughtthrowerror	3317	4301
+unchecked io exception	3318	4302
+uncheckedioexception	3318	4302
+uncompress the compressed binlog failed	1065	1385
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1672	2034
+undeclared throwable exception	3319	4303
+undeclaredthrowableexception	3319	4303
+undefined array key	2619	4304
+undefined column	436	4079
+undefined conversion error	3320	4305
+undefined file	882	4093
+undefined function	746	4082
+undefined method * for nil nilclass	190	4306
+undefined method for nil nilclass	190	4306
+undefined object	83	4080
+undefined parameter	3154	4084
+undefined table	592	4083
+undefined_column	436,1	4079
+undefined_file	882,757	4093
+undefined_function	746,1	4082
+undefined_object	83,1	4080
+undefined_parameter	3154,1	4084
+undefined_table	592,1	4083
+undefinedcolumn	436,1	4079
+undefinedconversionerror	3320	4305
+undefinedfile	882,757	4093
+undefinedfunction	746,1	4082
+undefinedobject	83,1	4080
+undefinedparameter	3154,1	4084
+undefinedtable	592,1	4083
+underflow error * in function	1632	1994
+undo log error	1285	1624
+undo log record is too big	1710	2074
 unencrypted password is no longer supported	45	45
-unequal number of entries in row expressions	0,1	1087
-unexpected ccs message	3320,150	169
-unexpected end of early data	3321,150	169
-unexpected end of file while parsing comment	1219	1549
-unexpected end of file while skipping unknown parameter	1220	1550
-unexpected end of json input	2229	2635
-unexpected end of json path in argument * to function	1314	1647
-unexpected end of json text in argument * to function	1308	1641
-unexpected end of line	107,108	971
-unexpected end of line or lexeme	107,108	971
-unexpected eof found when reading file * errno	1711	2067
-unexpected eof in copy data	249,50	796
-unexpected eof on client connection with an open transaction	701,312	875
-unexpected eof on standby connection	311,312	3116
-unexpected eof while reading	3322,150	169
-unexpected eof within message length word	311,312	2893
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1584	1932
-unexpected master s heartbeat data	1563	1910
-unexpected message	3323,150	169
-unexpected message type	311,312	3116
-unexpected message type 0x * during copy from stdin	311,312	4292
-unexpected record	3324,150	169
-unexpected request for new relfilenode in binary upgrade mode	93,50	2808
-unexpected result after commandcomplete	311,312	916
-unexpected result set after end of streaming	311,312	916
-unexpected scram channel binding attribute in client final message	311,312	738
-unexpected token * is not valid json	2229	2635
-unexpected token at	2229	4293
-unexpected while decoding base64 sequence	93,50	2982
-unexpectedexception	3325	4294
-unexpectedly found nil while unwrapping an optional value	190	4295
-unhandled critical crl extension	3326,156	4296
-unhandled critical extension	3327,156	4297
-unhandled user defined exception condition	1554	1899
-unhandled user defined not found condition	1555	1900
-unhandled user defined warning condition	1556	1901
-unicode decode error	3328,3329	4298
-unicode encode error	3330,3331	4299
-unicode normalization can only be performed if server encoding is utf8	0,1	3135
-unicode translate error	3332,3333	4300
-unicodedecodeerror	3328,3329	4298
-unicodeencodeerror	3330,3331	4299
-unicodeerror	3334,3335	4301
-unicodetranslateerror	3332,3333	4300
-unicodewarning	3336	4302
-unimplemented file mode	3337	4303
-unimplementedfilemode	3337	4303
-uninstallerror	3338	4304
-union intersect except member statement cannot refer to other relations of same query level	168,1	4305
-unique constraint failed	3120,574	3996
+unequal number of entries in row expressions	0,1	1095
+unexpected ccs message	3321,150	169
+unexpected end of early data	3322,150	169
+unexpected end of file while parsing comment	1219	1557
+unexpected end of file while skipping unknown parameter	1220	1558
+unexpected end of json input	2229	2646
+unexpected end of json path in argument * to function	1314	1655
+unexpected end of json text in argument * to function	1308	1649
+unexpected end of line	107,108	978
+unexpected end of line or lexeme	107,108	978
+unexpected end of string while parsing json string at character offset	2229	4307
+unexpected eof found when reading file * errno	1711	2075
+unexpected eof in copy data	250,50	802
+unexpected eof on client connection with an open transaction	702,313	881
+unexpected eof on standby connection	312,313	3128
+unexpected eof while reading	3323,150	169
+unexpected eof within message length word	312,313	2905
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1584	1940
+unexpected master s heartbeat data	1563	1918
+unexpected message	3324,150	169
+unexpected message type	312,313	3128
+unexpected message type 0x * during copy from stdin	312,313	4308
+unexpected record	3325,150	169
+unexpected request for new relfilenode in binary upgrade mode	93,50	2819
+unexpected result after commandcomplete	312,313	922
+unexpected result set after end of streaming	312,313	922
+unexpected scram channel binding attribute in client final message	312,313	744
+unexpected token * is not valid json	2229	2646
+unexpected token at	2229	4309
+unexpected while decoding base64 sequence	93,50	2994
+unexpectedexception	3326	4310
+unexpectedly found nil while implicitly unwrapping an optional value	190	4311
+unexpectedly found nil while unwrapping an optional value	190	4311
+unhandled critical crl extension	3327,156	4312
+unhandled critical extension	3328,156	4313
+unhandled user defined exception condition	1554	1907
+unhandled user defined not found condition	1555	1908
+unhandled user defined warning condition	1556	1909
+unicode decode error	3329,3330	4314
+unicode encode error	3331,3332	4315
+unicode normalization can only be performed if server encoding is utf8	0,1	3147
+unicode translate error	3333,3334	4316
+unicodedecodeerror	3329,3330	4314
+unicodeencodeerror	3331,3332	4315
+unicodeerror	3335,3336	4317
+unicodetranslateerror	3333,3334	4316
+unicodewarning	3337	4318
+unimplemented file mode	3338	4319
+unimplementedfilemode	3338	4319
+uninstallerror	3339	4320
+union intersect except member statement cannot refer to other relations of same query level	168,1	4321
+unique constraint failed	3121,575	4011
 unique constraint on partitioned table must include all partitioning columns	45	82
 unique constraints are not supported on foreign tables	45	212
-unique constraints not possible for domains	0,1	852
+unique constraints not possible for domains	0,1	858
 unique predicate is not yet implemented	45	45
-unique violation	742	4051
-unique_violation	742,572	4051
-uniqueviolation	742,572	4051
-unknown * format name	1720	2077
-unknown alert type	3339,150	169
-unknown annotation value exception	3340	4306
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1042	1354
-unknown certificate type	3341,150	169
-unknown character set	1715	2071
-unknown cipher returned	3342,150	169
-unknown cipher type	3343,150	169
-unknown cmd name	3344,150	169
-unknown column * in	1045	1357
+unique violation	742	4066
+unique_violation	742,573	4066
+uniqueviolation	742,573	4066
+unknown * format name	1720	2085
+unknown alert type	3340,150	169
+unknown annotation value exception	3341	4322
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1042	1362
+unknown certificate type	3342,150	169
+unknown character set	1715	2079
+unknown cipher returned	3343,150	169
+unknown cipher type	3344,150	169
+unknown cmd name	3345,150	169
+unknown column * in	1045	1365
 unknown command	1717,150	169
-unknown command error	3345	4307
-unknown compression method	1718	2074
-unknown data type	1719	2075
-unknown digest	3346,150	169
-unknown directive exception	3347	4308
-unknown element exception	3348	4309
-unknown entity exception	3349	4310
-unknown error during log purge	1341	1677
-unknown exception * in function	1633	1987
-unknown exception caught in gis function	1241	1571
-unknown exception thrown in function	1092	1404
-unknown format conversion exception	3350	4311
-unknown format flags exception	3351	4312
-unknown gis error occurred in function	1240	1570
-unknown host exception	3352,753	4313
-unknown key cache	1721	2078
-unknown key exchange type	3353,150	169
-unknown lock type	1714	2070
-unknown or incorrect time zone	1734	2091
-unknown partition * in table	1725	2082
-unknown pkey type	3354,150	169
-unknown prepared statement handler s given to	1728	2085
-unknown protocol	3355,150	169
-unknown query id	1405	1743
-unknown service exception	3356	4314
-unknown ssl version	3357,150	169
-unknown state	3358,150	169
-unknown storage engine	1729	2086
-unknown structured system variable or row routine variable	1730	2087
-unknown system variable	1731	2088
-unknown table * in	1732	2089
-unknown thread id	1408	1746
-unknown transfer encoding	3359	4315
-unknown trigger has an error in its body	1162	1488
-unknown type exception	3360	4316
-unknownannotationvalueexception	3340	4306
-unknowncommanderror	3345	4307
-unknowndirectiveexception	3347	4308
-unknownelementexception	3348	4309
-unknownentityexception	3349	4310
-unknownerror	636	4317
-unknownformatconversionexception	3350	4311
-unknownformatflagsexception	3351	4312
-unknownhostexception	3352,753	4313
-unknownprotocol	3355	4318
-unknownserviceexception	3356	4314
-unknowntransferencoding	3359	4315
-unknowntypeexception	3360	4316
-unlock disk i o error	3126,81	4016
-unmappable character exception	3361	4319
-unmappablecharacterexception	3361	4319
-unmarshalexception	3362	4320
-unmatched format character	438,50	469
-unmatched format separator	438,50	469
-unmodifiable class exception	3363	4321
-unmodifiable module exception	3364	4322
-unmodifiable set exception	3365	4323
-unmodifiableclassexception	3363	4321
-unmodifiablemoduleexception	3364	4322
-unmodifiablesetexception	3365	4323
-unnamed xml attribute value must be a column reference	0,1	1087
+unknown command error	3346	4323
+unknown compression method	1718	2082
+unknown data type	1719	2083
+unknown digest	3347,150	169
+unknown directive exception	3348	4324
+unknown element exception	3349	4325
+unknown entity exception	3350	4326
+unknown error during log purge	1341	1685
+unknown exception * in function	1633	1995
+unknown exception caught in gis function	1241	1579
+unknown exception thrown in function	1092	1412
+unknown format conversion exception	3351	4327
+unknown format flags exception	3352	4328
+unknown gis error occurred in function	1240	1578
+unknown host exception	3353,753	4329
+unknown key cache	1721	2086
+unknown key exchange type	3354,150	169
+unknown lock type	1714	2078
+unknown or incorrect time zone	1734	2099
+unknown partition * in table	1725	2090
+unknown pkey type	3355,150	169
+unknown prepared statement handler s given to	1728	2093
+unknown protocol	3356,150	169
+unknown query id	1405	1751
+unknown service exception	3357	4330
+unknown ssl version	3358,150	169
+unknown state	3359,150	169
+unknown storage engine	1729	2094
+unknown structured system variable or row routine variable	1730	2095
+unknown system variable	1731	2096
+unknown table * in	1732	2097
+unknown thread id	1408	1754
+unknown transfer encoding	3360	4331
+unknown trigger has an error in its body	1162	1496
+unknown type exception	3361	4332
+unknownannotationvalueexception	3341	4322
+unknowncommanderror	3346	4323
+unknowndirectiveexception	3348	4324
+unknownelementexception	3349	4325
+unknownentityexception	3350	4326
+unknownerror	637	4333
+unknownformatconversionexception	3351	4327
+unknownformatflagsexception	3352	4328
+unknownhostexception	3353,753	4329
+unknownprotocol	3356	4334
+unknownserviceexception	3357	4330
+unknowntransferencoding	3360	4331
+unknowntypeexception	3361	4332
+unlock disk i o error	3127,81	4031
+unmappable character exception	3362	4335
+unmappablecharacterexception	3362	4335
+unmarshalexception	3363	4336
+unmatched format character	439,50	474
+unmatched format separator	439,50	474
+unmodifiable class exception	3364	4337
+unmodifiable module exception	3365	4338
+unmodifiable set exception	3366	4339
+unmodifiableclassexception	3364	4337
+unmodifiablemoduleexception	3365	4338
+unmodifiablesetexception	3366	4339
+unnamed xml attribute value must be a column reference	0,1	1095
 unnest with multiple arguments cannot have a column definition list	0,1	157
 unprocessable entity	22	21
 unprocessable_entity	22	21
-unreachable when clause specified after unconditional when clause	0,1	4324
-unrecognized analyze option	0,1	3668
-unrecognized api version * reported by info function	93,50	3640
-unrecognized authentication option name	107,108	261
-unrecognized base backup option	0,1	830
-unrecognized checkpoint type	0,1	830
-unrecognized checksum algorithm	0,1	830
-unrecognized cluster option	0,1	4325
-unrecognized collation provider	84,1	771
-unrecognized column option	0,1	656
-unrecognized compression algorithm	0,1	830
-unrecognized configuration parameter	83,1	4326
-unrecognized configuration parameter * in file	83,1	4327
-unrecognized critical flags in copy file header	249,50	796
+unreachable when clause specified after unconditional when clause	0,1	4340
+unrecognized analyze option	0,1	3683
+unrecognized api version * reported by info function	93,50	3655
+unrecognized authentication option name	107,108	263
+unrecognized base backup option	0,1	836
+unrecognized checkpoint type	0,1	836
+unrecognized checksum algorithm	0,1	836
+unrecognized cluster option	0,1	4341
+unrecognized collation provider	84,1	777
+unrecognized column option	0,1	662
+unrecognized compression algorithm	0,1	836
+unrecognized configuration parameter	83,1	4342
+unrecognized configuration parameter * in file	83,1	4343
+unrecognized critical flags in copy file header	250,50	802
 unrecognized default acl object type	93,50	182
-unrecognized drop database option	0,1	4328
-unrecognized event name	0,1	2727
-unrecognized explain option	0,1	4329
-unrecognized filter variable	0,1	2727
-unrecognized format type specifier	93,50	2707
-unrecognized hash partition bound specification	0,1	656
-unrecognized headline parameter	93,50	3340
-unrecognized ispell parameter	93,50	3354
+unrecognized drop database option	0,1	4344
+unrecognized event name	0,1	2738
+unrecognized explain option	0,1	4345
+unrecognized filter variable	0,1	2738
+unrecognized format type specifier	93,50	2718
+unrecognized hash partition bound specification	0,1	662
+unrecognized headline parameter	93,50	3355
+unrecognized ispell parameter	93,50	3369
 unrecognized key word	49,50	49
-unrecognized locale provider	84,1	2838
-unrecognized manifest option	0,1	830
+unrecognized locale provider	84,1	2849
+unrecognized manifest option	0,1	836
 unrecognized object type	93,50	182
-unrecognized parameter * in file	0,1	464
-unrecognized parameter namespace	93,50	3069
-unrecognized partitioning strategy	93,50	597
-unrecognized privilege type	0,1,93	4330
-unrecognized publication parameter	0,1	654
-unrecognized reindex option	0,1	4331
-unrecognized reset target	93,50	2998
-unrecognized role option	0,1	656
-unrecognized row security option	0,1	656
-unrecognized simple dictionary parameter	93,50	3391
-unrecognized snowball parameter	93,50	3361
-unrecognized ssl error code	311,312	903
-unrecognized statistics kind	0,1	4332
+unrecognized parameter * in file	0,1	469
+unrecognized parameter namespace	93,50	3081
+unrecognized partitioning strategy	93,50	602
+unrecognized privilege type	0,1,93	4346
+unrecognized publication parameter	0,1	660
+unrecognized reindex option	0,1	4347
+unrecognized reset target	93,50	3010
+unrecognized role option	0,1	662
+unrecognized row security option	0,1	662
+unrecognized simple dictionary parameter	93,50	3406
+unrecognized snowball parameter	93,50	3376
+unrecognized ssl error code	312,313	909
+unrecognized statistics kind	0,1	4348
 unrecognized subscription parameter	0,1	144
-unrecognized synonym parameter	93,50	3371
-unrecognized table function returnmode	3150,304	4158
-unrecognized thesaurus parameter	93,50	3356
-unrecognized vacuum option	0,1	3668
-unrecognized value for create_replication_slot option	93,50	4333
-unrecognized value for explain option	93,50	2638
-unrecognized value for publication option	0,1	654
-unrecoverable entry exception	3366	4334
-unrecoverable key exception	3367	4335
-unrecoverableentryexception	3366	4334
-unrecoverablekeyexception	3367	4335
-unresolved address exception	3368	4336
-unresolvedaddressexception	3368	4336
-unsafe legacy renegotiation disabled	3369,150	169
-unsafe new enum value usage	3155	4076
-unsafe statement written to the binary log using statement format since binlog_format statement	1080	1392
-unsafe use of in a string literal	2819,50	3538
-unsafe use of new value * of enum type	3155,43	4337
-unsafe use of pseudo type internal	48,1	478
-unsafe use of string constant with unicode escapes	45	4338
-unsafe_new_enum_value_usage	3155,43	4076
-unsafeerror	3370	4339
-unsafenewenumvalueusage	3155,43	4076
-unsatisfiable dependency error	3371	4340
-unsatisfiabledependencyerror	3371	4340
-unsatisfied link error	3372	4341
-unsatisfiedlinkerror	3372	4341
-unsolicited extension	3373,150	169
-unspecified certificate verification error	3374,156	4342
-unsuitable certificate purpose	3375,156	4343
-unsupported address type exception	3376	4344
-unsupported audio file exception	3377	4345
-unsupported callback exception	3378	4346
-unsupported charset exception	3379	4347
-unsupported class version error	3380	4348
-unsupported collation on string indexed column * use binary collation	1738	2095
-unsupported compression algorithm	3381,150	169
-unsupported elliptic curve	3382,150	169
-unsupported encoding exception	3383	4349
-unsupported extension feature	3384,156	4350
-unsupported flavor exception	3385	4351
-unsupported format code	93,50	4352
-unsupported frontend protocol * server supports * 0 to	45	4353
-unsupported ldap url scheme	107,108	261
-unsupported look and feel exception	3386	4354
+unrecognized synonym parameter	93,50	3386
+unrecognized table function returnmode	3151,305	4173
+unrecognized thesaurus parameter	93,50	3371
+unrecognized vacuum option	0,1	3683
+unrecognized value for create_replication_slot option	93,50	4349
+unrecognized value for explain option	93,50	2649
+unrecognized value for publication option	0,1	660
+unrecoverable entry exception	3367	4350
+unrecoverable key exception	3368	4351
+unrecoverableentryexception	3367	4350
+unrecoverablekeyexception	3368	4351
+unresolved address exception	3369	4352
+unresolvedaddressexception	3369	4352
+unsafe legacy renegotiation disabled	3370,150	169
+unsafe new enum value usage	3156	4091
+unsafe statement written to the binary log using statement format since binlog_format statement	1080	1400
+unsafe use of in a string literal	2819,50	3553
+unsafe use of new value * of enum type	3156,43	4353
+unsafe use of pseudo type internal	48,1	483
+unsafe use of string constant with unicode escapes	45	4354
+unsafe_new_enum_value_usage	3156,43	4091
+unsafeerror	3371	4355
+unsafenewenumvalueusage	3156,43	4091
+unsatisfiable dependency error	3372	4356
+unsatisfiabledependencyerror	3372	4356
+unsatisfied link error	3373	4357
+unsatisfiedlinkerror	3373	4357
+unsolicited extension	3374,150	169
+unspecified certificate verification error	3375,156	4358
+unsuitable certificate purpose	3376,156	4359
+unsupported address type exception	3377	4360
+unsupported audio file exception	3378	4361
+unsupported callback exception	3379	4362
+unsupported charset exception	3380	4363
+unsupported class version error	3381	4364
+unsupported collation on string indexed column * use binary collation	1738	2103
+unsupported compression algorithm	3382,150	169
+unsupported elliptic curve	3383,150	169
+unsupported encoding exception	3384	4365
+unsupported extension feature	3385,156	4366
+unsupported flavor exception	3386	4367
+unsupported format code	93,50	4368
+unsupported frontend protocol * server supports * 0 to	45	4369
+unsupported ldap url scheme	107,108	263
+unsupported look and feel exception	3387	4370
 unsupported media type	17	16
-unsupported name constraint type	3387,156	4355
+unsupported name constraint type	3388,156	4371
 unsupported object type	93,50	182
-unsupported on commit and foreign key combination	45	649
-unsupported operation exception	3388	4356
-unsupported or invalid name constraint syntax	3389,156	4357
-unsupported or invalid name syntax	3390,156	4358
-unsupported protocol	3391,150	169
-unsupported scram channel binding type	311,312	738
-unsupported ssl version	3392,150	169
-unsupported status type	3393,150	169
-unsupported temporal type exception	3394	4359
-unsupported unicode escape sequence	570,50	4360
-unsupported xml feature	45	984
+unsupported on commit and foreign key combination	45	655
+unsupported operation exception	3389	4372
+unsupported or invalid name constraint syntax	3390,156	4373
+unsupported or invalid name syntax	3391,156	4374
+unsupported protocol	3392,150	169
+unsupported scram channel binding type	312,313	744
+unsupported ssl version	3393,150	169
+unsupported status type	3394,150	169
+unsupported temporal type exception	3395	4375
+unsupported unicode escape sequence	571,50	4376
+unsupported xml feature	45	992
 unsupported_media_type	17	16
-unsupportedaddresstypeexception	3376	4344
-unsupportedaudiofileexception	3377	4345
-unsupportedcallbackexception	3378	4346
-unsupportedcharsetexception	3379	4347
-unsupportedclassversionerror	3380	4348
-unsupportedencodingexception	3383	4349
-unsupportedflavorexception	3385	4351
-unsupportedlookandfeelexception	3386	4354
-unsupportedoperationexception	3388	4356
-unsupportedtemporaltypeexception	3394	4359
-unterminated c string	3145	4045
-unterminated csv quoted field	249,50	796
-unterminated format type specifier	93,50	2707
-unterminated_c_string	3145,50	4045
-unterminatedcstring	3145,50	4045
-untranslatable character	570	4050
-untranslatable_character	570,50	4050
-untranslatablecharacter	570,50	4050
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1085	1397
-update locks cannot be acquired during a read uncommitted transaction	1513	1854
-update or delete on table * violates foreign key constraint * on table	2333,572	2930
-updated partition constraint for default partition * would be violated by some row	571,572	3929
-updates on slices of fixed length arrays not implemented	45	3819
-updating of * row is not allowed in	1697	2052
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1280	1611
+unsupportedaddresstypeexception	3377	4360
+unsupportedaudiofileexception	3378	4361
+unsupportedcallbackexception	3379	4362
+unsupportedcharsetexception	3380	4363
+unsupportedclassversionerror	3381	4364
+unsupportedencodingexception	3384	4365
+unsupportedflavorexception	3386	4367
+unsupportedlookandfeelexception	3387	4370
+unsupportedoperationexception	3389	4372
+unsupportedtemporaltypeexception	3395	4375
+unterminated c string	3146	4060
+unterminated csv quoted field	250,50	802
+unterminated format type specifier	93,50	2718
+unterminated_c_string	3146,50	4060
+unterminatedcstring	3146,50	4060
+untranslatable character	571	4065
+untranslatable_character	571,50	4065
+untranslatablecharacter	571,50	4065
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1085	1405
+update locks cannot be acquired during a read uncommitted transaction	1513	1862
+update or delete on table * violates foreign key constraint * on table	2333,573	2942
+updated partition constraint for default partition * would be violated by some row	572,573	3944
+updates on slices of fixed length arrays not implemented	45	3834
+updating of * row is not allowed in	1697	2060
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1280	1619
 upgrade required	26	25
-upgrade required please do * or dump reload to fix it	1658	2012
+upgrade required please do * or dump reload to fix it	1658	2020
 upgrade_required	26	25
 upper bound cannot be less than lower bound	183,50	216
-urgent i o condition	2221	4361
-uri format exception	2859	4362
-uri reference exception	3395	4363
-uri syntax exception	3396	4364
-urierror	3397	4365
-uriformatexception	2859	4362
-urireferenceexception	3395	4363
-urisyntaxexception	3396	4364
-urlerror	3398	4366
-use of writeto with pre connected connection	3399,3400	4367
-use srtp not negotiated	3401,150	169
-user * already has more than * active connections	1693	2048
-user * has exceeded the * resource current value	1753	2140
-user authorization denied	3116,3115	3989
-user defined indexes on system catalog tables are not supported	45	598
-user defined relation parameter types limit exceeded	182	4368
-user defined signal 1	2211	4369
-user defined signal 2	2213	4370
-user defined types cannot use subscripting function	84,1	487
-user is blocked because of too many credential errors unblock with	1752	2139
-user mapping for * already exists for server	82,1	2749
-user mapping for * does not exist for server	83,1	4371
-user mapping for user * on server * does not exist	83,1	1083
-user mapping not found for	83,1	2750
-user principal not found exception	3402	4372
-userprincipalnotfoundexception	3402	4372
-userwarning	3403	4373
-using cert extension requires at least x509v3	3404,156	4374
-using storage engine * for table	1813	2200
-utf data format exception	3405	4375
-utfdataformatexception	3405	4375
+urgent i o condition	2221	4377
+uri format exception	2859	4378
+uri reference exception	3396	4379
+uri syntax exception	3397	4380
+urierror	3398	4381
+uriformatexception	2859	4378
+urireferenceexception	3396	4379
+urisyntaxexception	3397	4380
+urlerror	3399	4382
+use of writeto with pre connected connection	3400,3401	4383
+use srtp not negotiated	3402,150	169
+user * already has more than * active connections	1693	2056
+user * has exceeded the * resource current value	1753	2148
+user authorization denied	3117,3116	4004
+user defined indexes on system catalog tables are not supported	45	603
+user defined relation parameter types limit exceeded	182	4384
+user defined signal 1	2211	4385
+user defined signal 2	2213	4386
+user defined types cannot use subscripting function	84,1	492
+user is blocked because of too many credential errors unblock with	1752	2147
+user mapping for * already exists for server	82,1	2760
+user mapping for * does not exist for server	83,1	4387
+user mapping for user * on server * does not exist	83,1	1091
+user mapping not found for	83,1	2761
+user principal not found exception	3403	4388
+userprincipalnotfoundexception	3403	4388
+userwarning	3404	4389
+using cert extension requires at least x509v3	3405,156	4390
+using storage engine * for table	1813	2208
+utf data format exception	3406	4391
+utfdataformatexception	3406	4391
 vacuum full cannot be performed in parallel	45	165
 vacuum option disable_page_skipping cannot be used with full	45	165
-value cannot be null	167	4376
-value does not fall within the expected range	177,845,970	4377
-value for * is too long	93,50	3340
-value for domain * violates check constraint	571,572	4378
-value is out of range in	1134	1456
-value is too big in tsquery	182	3617
-value out of range	3406,3407	4379
-value out of range overflow	306,50	2924
-value out of range underflow	306,50	2924
-value overflows numeric format	306,50	2650
-value too large for defined data type	1022	4380
-value too long for restore point maximum	93,50	4381
-value too long for type character	318,50	4382
-value too long for type character varying	318,50	4382
-valueerror	3408,3409	4383
-values in from must have an alias	0,1	656
-values less than value must be strictly increasing for each partition	1506	1846
-values lists * columns available but * columns specified	168,1	664
-values lists must all be the same length	0,1	2929
-values value for partition * must have type int	1757	2144
-values value must be of same type as partition function	1274	1605
-variable * can only be set not read	1758	2145
-variable * doesn t have a default value	1391	1728
-variable * is a * variable	1275	1606
-variable * is a global variable and should be set with set global	1242	1572
-variable * is a session variable and can t be used with set global	1337	1673
-variable * is not a variable component can t be used as xxxx variable_name	1759	2146
-variable * is read only use set * to assign the value	1760	2147
-variable * must be quoted with or renamed	1589	1938
-variable or condition declaration after cursor or handler declaration	1613	1967
-variadic argument must be an array	148,1	4384
+value cannot be null	167	4392
+value does not fall within the expected range	177,845,970	4393
+value for * is too long	93,50	3355
+value for domain * violates check constraint	572,573	4394
+value is out of range in	1134	1464
+value is too big in tsquery	182	3632
+value out of range	3407,3408	4395
+value out of range overflow	307,50	2936
+value out of range underflow	307,50	2936
+value overflows numeric format	307,50	2661
+value too large for defined data type	1022	4396
+value too long for restore point maximum	93,50	4397
+value too long for type character	319,50	4398
+value too long for type character varying	319,50	4398
+valueerror	3409,3410	4399
+values in from must have an alias	0,1	662
+values less than value must be strictly increasing for each partition	1506	1854
+values lists * columns available but * columns specified	168,1	670
+values lists must all be the same length	0,1	2941
+values value for partition * must have type int	1757	2152
+values value must be of same type as partition function	1274	1613
+variable * can only be set not read	1758	2153
+variable * doesn t have a default value	1391	1736
+variable * is a * variable	1275	1614
+variable * is a global variable and should be set with set global	1242	1580
+variable * is a session variable and can t be used with set global	1337	1681
+variable * is not a variable component can t be used as xxxx variable_name	1759	2154
+variable * is read only use set * to assign the value	1760	2155
+variable * must be quoted with or renamed	1589	1946
+variable or condition declaration after cursor or handler declaration	1613	1975
+variadic argument must be an array	148,1	4400
 variadic parameter must be an array	48,1	112
 variadic parameter must be the last input parameter	48,1	112
 variadic parameter must be the last parameter	48,1	112
 variant also negotiates	37	36
 variant_also_negotiates	37	36
-vars argument is not an object	93,50	4385
-vector _m_range_check __n which is * this size which is	173	304
-verificationerror	798	4386
-verificationexception	2868	4387
-verifyerror	3410	4388
-version to install must be specified	93,50	2804
-version too high	3411,150	169
-version too low	3412,150	169
-versioned table s s adding history partition s failed	1770	2157
-versionerror	3413	4389
-view * has no definer information old table format current user is used as definer please recreate the view	1783	2170
-view * order by clause ignored because there is other order by clause already	1786	2173
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1784	2171
-view * s field list have different column counts	1794	2181
-view being updated does not have complete key of underlying table in it	1815	2202
-view merge algorithm can t be used here for now assumed undefined algorithm	1814	2201
-view rule for * must be named	84,1	3529
-view s s has no creation context	1785	2172
-view s select contains a subquery in the from clause	1791	2178
-view s select contains a variable or parameter	1793	2180
-view text checksum failed	1782	2169
-views cannot be unlogged because they do not have storage	0,1	1005
-views must not contain data modifying statements in with	45	4390
-views must not contain select into	45	4390
-virtual machine error	3414	4391
-virtual timer expired	2223	4392
-virtualmachineerror	3414	4391
-vnode disk i o error	3127,81	4017
-vtab constraint failed	3121,574	3997
-vtab database disk image is malformed	3122,2462	3999
-vtab database table is locked	3129,3060	4020
-wait handle cannot be opened exception	2761	4393
-wait on a lock was aborted due to a pending exclusive lock	1338	1674
-wait_seconds must not be negative or zero	306,50	4394
-waithandlecannotbeopenedexception	2761	4393
-wal generated with full_page_writes off was replayed during online backup	43	3011
-wal generated with full_page_writes off was replayed since last restartpoint	43	3011
+vars argument is not an object	93,50	4401
+vector _m_range_check __n which is * this size which is	173	307
+verificationerror	798	4402
+verificationexception	2868	4403
+verifyerror	3411	4404
+version to install must be specified	93,50	2815
+version too high	3412,150	169
+version too low	3413,150	169
+versioned table s s adding history partition s failed	1770	2165
+versionerror	3414	4405
+view * has no definer information old table format current user is used as definer please recreate the view	1783	2178
+view * order by clause ignored because there is other order by clause already	1786	2181
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1784	2179
+view * s field list have different column counts	1794	2189
+view being updated does not have complete key of underlying table in it	1815	2210
+view merge algorithm can t be used here for now assumed undefined algorithm	1814	2209
+view rule for * must be named	84,1	3544
+view s s has no creation context	1785	2180
+view s select contains a subquery in the from clause	1791	2186
+view s select contains a variable or parameter	1793	2188
+view text checksum failed	1782	2177
+views cannot be unlogged because they do not have storage	0,1	1013
+views must not contain data modifying statements in with	45	4406
+views must not contain select into	45	4406
+virtual machine error	3415	4407
+virtual timer expired	2223	4408
+virtualmachineerror	3415	4407
+vnode disk i o error	3128,81	4032
+vtab constraint failed	3122,575	4012
+vtab database disk image is malformed	3123,2462	4014
+vtab database table is locked	3130,3061	4035
+wait handle cannot be opened exception	2761	4409
+wait on a lock was aborted due to a pending exclusive lock	1338	1682
+wait_seconds must not be negative or zero	307,50	4410
+waithandlecannotbeopenedexception	2761	4409
+wal generated with full_page_writes off was replayed during online backup	43	3023
+wal generated with full_page_writes off was replayed since last restartpoint	43	3023
 wal level not sufficient for creating a restore point	43	42
-wal level not sufficient for making an online backup	43	3011
-wal_level is insufficient to publish logical changes	43	3160
-warningexception	3415	4395
-was concurrently dropped	83,1	4396
-was not called by trigger manager	303,304	3401
-was not registered	83,1	4397
+wal level not sufficient for making an online backup	43	3023
+wal_level is insufficient to publish logical changes	43	3174
+warningexception	3416	4411
+was concurrently dropped	83,1	4412
+was not called by trigger manager	304,305	3416
+was not registered	83,1	4413
 was removed concurrently	43	140
-web socket exception	3416	4398
-web socket handshake exception	3417	4399
-webexception	2871	4400
-websocketexception	3416	4398
-websockethandshakeexception	3417	4399
-weight array may not contain nulls	94,50	841
-weight out of range	93,50	4401
-when building statistics on a single expression statistics kinds may not be specified	45	468
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1257	1587
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1258	1588
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1253	1583
-when reorganizing a set of partitions they must be in consecutive order	1127	1449
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1098	1411
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1435	1774
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1580	1927
-where clause not allowed for schema	0,1	656
-where clause not allowed with copy to	0,1	656
-where current of is not supported for this table type	45	4402
-where current of on a view is not implemented	45	836
-whole row unique index inference specifications are not supported	45	427
-width argument position must be ended by	93,50	2707
-wildcards or range in json path not allowed in argument * to function	1315	1648
-will be truncated to	2402,1	4403
-win32exception	3418	4404
-window changed	2225	4405
-window frame is not allowed with	1423	1761
-window function * cannot have within group	131,1	1122
-window function * requires an over clause	131,1	1122
-window function calls cannot be nested	454,1	4406
+web socket exception	3417	4414
+web socket handshake exception	3418	4415
+webexception	2871	4416
+websocketexception	3417	4414
+websockethandshakeexception	3418	4415
+weight array may not contain nulls	94,50	847
+weight out of range	93,50	4417
+when building statistics on a single expression statistics kinds may not be specified	45	473
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1257	1595
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1258	1596
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1253	1591
+when reorganizing a set of partitions they must be in consecutive order	1127	1457
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1098	1419
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1435	1782
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1580	1935
+where clause not allowed for schema	0,1	662
+where clause not allowed with copy to	0,1	662
+where current of is not supported for this table type	45	4418
+where current of on a view is not implemented	45	842
+whole row unique index inference specifications are not supported	45	432
+width argument position must be ended by	93,50	2718
+wildcards or range in json path not allowed in argument * to function	1315	1656
+will be truncated to	2402,1	4419
+win32exception	3419	4420
+window changed	2225	4421
+window frame is not allowed with	1423	1769
+window function * cannot have within group	131,1	1130
+window function * requires an over clause	131,1	1130
+window function calls cannot be nested	455,1	4422
 window function calls cannot contain set returning function calls	45	122
-window function is allowed only in select list and order by clause	1852	2240
-window function is not allowed in window specification	1822	2209
-window functions are not allowed in	454,1	4406
-window functions can not be used as arguments to group functions	1644	1998
+window function is allowed only in select list and order by clause	1852	2248
+window function is not allowed in window specification	1822	2217
+window functions are not allowed in	455,1	4422
+window functions can not be used as arguments to group functions	1644	2006
 window functions cannot return sets	48,1	127
-window specification referencing another one * cannot contain partition list	1466	1806
-window specification with name * is not defined	1867	2255
-windowing error	454	4070
-windowing_error	454,1	4070
-windowingerror	454,1	4070
-with a search or cycle clause the left side of the union must be a select	45	2746
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	45	4407
-with a search or cycle clause the right side of the union must be a select	0,1	1043
-with cannot be used in a query that is rewritten by rules into multiple queries	45	579
-with check cannot be applied to select or delete	0,1	3611
-with check option is supported only on automatically updatable views	45	4390
+window specification referencing another one * cannot contain partition list	1466	1814
+window specification with name * is not defined	1867	2263
+windowing error	455	4085
+windowing_error	455,1	4085
+windowingerror	455,1	4085
+with a search or cycle clause the left side of the union must be a select	45	2757
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	45	4423
+with a search or cycle clause the right side of the union must be a select	0,1	1051
+with cannot be used in a query that is rewritten by rules into multiple queries	45	584
+with check cannot be applied to select or delete	0,1	3626
+with check option is supported only on automatically updatable views	45	4406
 with check option not supported on recursive views	45	45
-with check option violation	2743	4071
-with clause containing a data modifying statement must be at the top level	45	2746
-with column list and select field list have different column counts	1823	2210
-with no matching label	1602	1955
-with no tables specified is not valid	0,1	4408
+with check option violation	2743	4086
+with clause containing a data modifying statement must be at the top level	45	2757
+with column list and select field list have different column counts	1823	2218
+with no matching label	1602	1963
+with no tables specified is not valid	0,1	4424
 with ordinality cannot be used with a column definition list	0,1	157
-with query * columns available but * columns specified	168,1	4409
-with query * does not have a returning clause	45	4410
-with query is not recursive	0,1	1043
-with query name * appears in both a rule action and the query being rewritten	45	579
-with query name * specified more than once	900,1	4411
-with recursive is not supported for merge statement	0,1	4324
-with ties cannot be specified without order by clause	0,1	656
-with_check_option_violation	2743	4071
-withcheckoptionviolation	2743	4071
-within group is required for ordered set aggregate	131,1	1122
-within group specified but * is not an aggregate function	131,1	1122
-word is too long * bytes max	182	4412
-word is too long in tsquery	182	3617
-word is too long to be indexed	182	4413
+with query * columns available but * columns specified	168,1	4425
+with query * does not have a returning clause	45	4426
+with query is not recursive	0,1	1051
+with query name * appears in both a rule action and the query being rewritten	45	584
+with query name * specified more than once	900,1	4427
+with recursive is not supported for merge statement	0,1	4340
+with ties cannot be specified without order by clause	0,1	662
+with_check_option_violation	2743	4086
+withcheckoptionviolation	2743	4086
+within group is required for ordered set aggregate	131,1	1130
+within group specified but * is not an aggregate function	131,1	1130
+word is too long * bytes max	182	4428
+word is too long in tsquery	182	3632
+word is too long to be indexed	182	4429
 would be inherited from more than once	126,1	136
-would overlap partition	84,1	855
-write aborted exception	3419	4414
-write disk i o error	3128,81	4018
-write pending exception	3420	4415
-write to exceptions table failed message	1187	1515
-writeabortedexception	3419	4414
-writependingexception	3420	4415
-writetimeout	3421	4416
-writing one row to the row based binary log failed	1061	1373
-wrong certificate type	3422,150	169
-wrong cipher returned	3423,150	169
-wrong curve	3424,150	169
+would overlap partition	84,1	861
+write aborted exception	3420	4430
+write disk i o error	3129,81	4033
+write pending exception	3421	4431
+write to exceptions table failed message	1187	1523
+writeabortedexception	3420	4430
+writependingexception	3421	4431
+writetimeout	3422	4432
+writing one row to the row based binary log failed	1061	1381
+wrong certificate type	3423,150	169
+wrong cipher returned	3424,150	169
+wrong curve	3425,150	169
 wrong flag in flag array	93,50	189
 wrong flag type only arrays and scalars are allowed	93,50	189
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1833	2221
-wrong magic in	1836	2224
-wrong medium type	960	4417
-wrong method type exception	3425	4418
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1833	2229
+wrong magic in	1836	2232
+wrong medium type	960	4433
+wrong method type exception	3426	4434
 wrong number of array subscripts	183,50	216
-wrong number of columns	148,1	313
-wrong number of fields	3426,3427	4419
-wrong number of fields in header line got	249,50	796
-wrong number of parameters for prepared statement	0,1	4420
-wrong number of parameters on left side of overlaps expression	0,1	656
-wrong number of parameters on right side of overlaps expression	0,1	656
-wrong number of partitions defined mismatch with previous setting	1474	1814
-wrong number of subpartitions defined mismatch with previous setting	1475	1815
-wrong object type	131	4066
-wrong parameters for partitioned s wrong value for	1450	1790
-wrong parameters for s missing	1359	1695
-wrong partition name or partition list	1455	1795
-wrong partition type s for partitioning by s	1476	1816
-wrong partitions for s must have at least one history and exactly one last current	1781	2168
-wrong position info in tsvector	0,1	4149
-wrong signature length	3428,150	169
-wrong signature size	3429,150	169
-wrong signature type	3430,150	169
-wrong ssl version	3431,150	169
-wrong version number	3432,150	169
-wrong_object_type	131,1	4066
-wrongmethodtypeexception	3425	4418
-wrongobjecttype	131,1	4066
-x path exception	3433	4421
-x path expression exception	3434	4422
-x path factory configuration exception	3435	4423
-x path function exception	3436	4424
-x requires a power of two value between 1 mb and 1 gb	93,50	4425
-x509 cannot verify signature algorithm unimplemented	3437,3438	4426
-x509 decryption password incorrect	3439,3440	4427
-x509 lib	3441,150	169
-x509 verification setup problems	3442,150	169
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1869	2257
-xa_rbrollback transaction branch was rolled back	1870	2258
-xa_rbtimeout transaction branch was rolled back took too long	1871	2259
-xaer_dupid the xid already exists	1872	2260
-xaer_inval invalid arguments or unsupported command	1873	2261
-xaer_nota unknown xid	1874	2262
-xaer_outside some work is done outside global transaction	1875	2263
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1876	2264
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1877	2265
-xaexception	3443	4428
-xml attribute name * appears more than once	0,1	1087
-xml parse exception	3444	4429
-xml schema exception	55	4430
-xml schema inference exception	56	4431
-xml schema validation exception	57	4432
-xml signature exception	3445	4433
-xml stream exception	3446	4434
-xml syntax exception	3447	4435
-xmlexception	143	4436
-xmlparseexception	3444	4429
-xmlschemaexception	55	4430
-xmlschemainferenceexception	56	4431
-xmlschemavalidationexception	57	4432
-xmlsignatureexception	3445	4433
-xmlstreamexception	3446	4434
-xmlsyntaxexception	3447	4435
-xmlvalidate is not implemented	45	984
-xpathexception	3433	4421
-xpathexpressionexception	3434	4422
-xpathfactoryconfigurationexception	3435	4423
-xpathfunctionexception	3436	4424
-xquery x flag expanded regular expressions is not implemented	45	4437
-xslt compile exception	3448	4438
-xsltcompileexception	3448	4438
-xsltexception	3449	4439
-year * column type is deprecated creating year 4 column instead	1299	1632
-you are not allowed to create a user with grant	1102	1416
-you are not allowed to execute this command in a transaction	1104	1418
-you are not owner of query	1331	1667
-you are not owner of thread	1330	1666
-you are not using binary logging	1388	1725
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1480	1820
-you are using safe update mode and you tried to update a table without a where that uses a key column	1750	2136
-you can * fields terminated by	1087	1399
-you can t combine write locking of system tables with other tables or lock types	1835	2223
-you can t delete all columns with alter table use drop table instead	1107	1426
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1188	1516
-you can t use locks with log tables	1106	1422
-you can t write lock a log table only read access is possible	1117	1438
-you cannot * a log table if logging is enabled	1046	1358
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1053	1365
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1645	1999
-you may only use constant expressions in this statement	1547	1892
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1483	1823
-you must set password before executing this statement	1370	1706
-you must start backup with	1041	1353
-you need the super privilege for creation view with * definer	1787	2174
-you should never see it	1158	2110
-your password does not satisfy the current policy requirements	1430	1769
-your password has expired to log in you must change it using a client that supports expired passwords	1371	1707
-zero division error	3450,202	4440
-zero length character string	2647	4043
-zero length component in parameter dynamic_library_path	675,1	827
+wrong number of columns	148,1	316
+wrong number of fields	3427,3428	4435
+wrong number of fields in header line got	250,50	802
+wrong number of parameters for prepared statement	0,1	4436
+wrong number of parameters on left side of overlaps expression	0,1	662
+wrong number of parameters on right side of overlaps expression	0,1	662
+wrong number of partitions defined mismatch with previous setting	1474	1822
+wrong number of subpartitions defined mismatch with previous setting	1475	1823
+wrong object type	131	4081
+wrong parameters for partitioned s wrong value for	1450	1798
+wrong parameters for s missing	1359	1703
+wrong partition name or partition list	1455	1803
+wrong partition type s for partitioning by s	1476	1824
+wrong partitions for s must have at least one history and exactly one last current	1781	2176
+wrong position info in tsvector	0,1	4164
+wrong signature length	3429,150	169
+wrong signature size	3430,150	169
+wrong signature type	3431,150	169
+wrong ssl version	3432,150	169
+wrong version number	3433,150	169
+wrong_object_type	131,1	4081
+wrongmethodtypeexception	3426	4434
+wrongobjecttype	131,1	4081
+x path exception	3434	4437
+x path expression exception	3435	4438
+x path factory configuration exception	3436	4439
+x path function exception	3437	4440
+x requires a power of two value between 1 mb and 1 gb	93,50	4441
+x509 cannot verify signature algorithm unimplemented	3438,3439	4442
+x509 decryption password incorrect	3440,3441	4443
+x509 lib	3442,150	169
+x509 verification setup problems	3443,150	169
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1869	2265
+xa_rbrollback transaction branch was rolled back	1870	2266
+xa_rbtimeout transaction branch was rolled back took too long	1871	2267
+xaer_dupid the xid already exists	1872	2268
+xaer_inval invalid arguments or unsupported command	1873	2269
+xaer_nota unknown xid	1874	2270
+xaer_outside some work is done outside global transaction	1875	2271
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1876	2272
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1877	2273
+xaexception	3444	4444
+xml attribute name * appears more than once	0,1	1095
+xml parse exception	3445	4445
+xml schema exception	55	4446
+xml schema inference exception	56	4447
+xml schema validation exception	57	4448
+xml signature exception	3446	4449
+xml stream exception	3447	4450
+xml syntax exception	3448	4451
+xmlexception	143	4452
+xmlparseexception	3445	4445
+xmlschemaexception	55	4446
+xmlschemainferenceexception	56	4447
+xmlschemavalidationexception	57	4448
+xmlsignatureexception	3446	4449
+xmlstreamexception	3447	4450
+xmlsyntaxexception	3448	4451
+xmlvalidate is not implemented	45	992
+xpathexception	3434	4437
+xpathexpressionexception	3435	4438
+xpathfactoryconfigurationexception	3436	4439
+xpathfunctionexception	3437	4440
+xquery x flag expanded regular expressions is not implemented	45	4453
+xslt compile exception	3449	4454
+xsltcompileexception	3449	4454
+xsltexception	3450	4455
+year * column type is deprecated creating year 4 column instead	1299	1640
+you are not allowed to create a user with grant	1102	1424
+you are not allowed to execute this command in a transaction	1104	1426
+you are not owner of query	1331	1675
+you are not owner of thread	1330	1674
+you are not using binary logging	1388	1733
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1480	1828
+you are using safe update mode and you tried to update a table without a where that uses a key column	1750	2144
+you can * fields terminated by	1087	1407
+you can t combine write locking of system tables with other tables or lock types	1835	2231
+you can t delete all columns with alter table use drop table instead	1107	1434
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1188	1524
+you can t use locks with log tables	1106	1430
+you can t write lock a log table only read access is possible	1117	1446
+you cannot * a log table if logging is enabled	1046	1366
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1053	1373
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1645	2007
+you may only use constant expressions in this statement	1547	1900
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1483	1831
+you must set password before executing this statement	1370	1714
+you must start backup with	1041	1361
+you need the super privilege for creation view with * definer	1787	2182
+you should never see it	1158	2118
+your password does not satisfy the current policy requirements	1430	1777
+your password has expired to log in you must change it using a client that supports expired passwords	1371	1715
+zero division error	3451,202	4456
+zero length character string	2647	4058
+zero length component in parameter dynamic_library_path	676,1	833
 zero raised to a negative power is undefined	51,50	50
-zero_length_character_string	2647,50	4043
-zerodivisionerror	3450,202	4440
-zerolengthcharacterstring	2647,50	4043
-zip checksum error	3451,2365	4441
-zip not a valid zip file	3452,2438	4442
-zip unsupported compression algorithm	3381,3453	4443
-ziperror	3454	4444
-zipexception	3455	4445
-zlib input data corrupted	1880	2268
-zlib invalid checksum	2364,2365	4446
-zlib invalid dictionary	3456,3457	4447
-zlib invalid header	2366,161	4448
-zlib not enough memory	1881	2269
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1879	2267
-zone rules exception	3458	4449
-zonerulesexception	3458	4449
-zstd compression is not supported by this build	45	4450
+zero_length_character_string	2647,50	4058
+zerodivisionerror	3451,202	4456
+zerolengthcharacterstring	2647,50	4058
+zip checksum error	3452,2365	4457
+zip not a valid zip file	3453,2438	4458
+zip unsupported compression algorithm	3382,3454	4459
+ziperror	3455	4460
+zipexception	3456	4461
+zlib input data corrupted	1880	2276
+zlib invalid checksum	2364,2365	4462
+zlib invalid dictionary	3457,3458	4463
+zlib invalid header	2366,161	4464
+zlib not enough memory	1881	2277
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1879	2275
+zone rules exception	3459	4465
+zonerulesexception	3459	4465
+zstd compression is not supported by this build	45	4466
 """#
 }
