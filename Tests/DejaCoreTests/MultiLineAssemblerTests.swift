@@ -63,6 +63,19 @@ import Testing
         #expect(events[0].lastLine == 6)
     }
 
+    @Test func goStackOfFunctionNamesIsOneEvent() {
+        let events = assemble("""
+        2024-03-14T09:21:07Z ERROR fetch failed: context deadline exceeded
+        github.com/acme/store.(*Client).Fetch
+        \t/app/store/client.go:88
+        main.main
+        \t/app/main.go:20
+        2024-03-14T09:21:08Z INFO retrying
+        """)
+        #expect(events.map(\.firstLine) == [1, 6])
+        #expect(events[0].lastLine == 5)
+    }
+
     @Test func rustPanicIsOneEvent() {
         let events = assemble("""
         2024-03-14T09:21:07Z INFO accepted connection

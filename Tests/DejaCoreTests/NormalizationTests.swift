@@ -93,6 +93,26 @@ import Testing
         #expect(!reduced.contains("0xc000010000"))
     }
 
+    @Test("a Go stack as zap and pkg/errors print it: functions without arguments, dependencies by their module path")
+    func goStackOfFunctionNames() {
+        let trace = """
+        fetch failed: context deadline exceeded
+        github.com/acme/store.(*Client).Fetch
+        \t/app/store/client.go:88
+        github.com/acme/api.(*Handler).Get
+        \t/app/api/handler.go:41
+        net/http.HandlerFunc.ServeHTTP
+        \t/usr/local/go/src/net/http/server.go:2136
+        github.com/go-chi/chi/v5.(*Mux).routeHTTP
+        \t/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.10/mux.go:444
+        """
+        #expect(StackTraceReducer.reduce(trace) == """
+        fetch failed: context deadline exceeded
+          at github.com/acme/store.(*Client).Fetch
+          at github.com/acme/api.(*Handler).Get
+        """)
+    }
+
     @Test func rustBacktraceKeepsThePanicAndTheApplicationsFrames() throws {
         let trace = """
         thread 'tokio-runtime-worker' (31882) panicked at src/handler.rs:42:18:

@@ -125,9 +125,13 @@ public enum StackTraceReducer {
             let sourceFollows = next.map { $0.hasPrefix("    ") && !$0.trimmingPrefix(\.isWhitespace).hasPrefix("File \"") } ?? false
             return ("\(baseName(path)) in \(function)", sourceFollows)
         }
-        // Go: `pkg.Func(0xc000010000, 0x1)` then `\t/path/file.go:42 +0x1d`.
-        if let next, next.hasPrefix("\t"), next.contains(".go:"), line.hasSuffix(")"), let paren = line.lastIndex(of: "(") {
-            return (String(line[..<paren]), true)
+        // Go: `pkg.Func(0xc000010000, 0x1)` then `\t/path/file.go:42 +0x1d`; the stacks zap and
+        // pkg/errors print name the function alone (`github.com/acme/store.(*DB).Get`).
+        if let next, next.hasPrefix("\t"), next.contains(".go:") {
+            if line.hasSuffix(")"), let paren = line.lastIndex(of: "(") {
+                return (String(line[..<paren]), true)
+            }
+            if !line.contains(" "), line.contains(".") { return (String(line), true) }
         }
         return nil
     }

@@ -38,6 +38,8 @@ public struct MultiLineAssembler: Sendable {
     private var inPythonTrace = false
     /// In a Go or Rust panic: printed to stderr without headers, it ends at the next header.
     private var inPanic = false
+    /// The last line was a Go stack's file line (`\t/app/main.go:20`): a function may follow.
+    private var afterGoFileLine = false
 
     public init(parser: LineParser = LineParser()) { self.parser = parser }
 
@@ -45,6 +47,7 @@ public struct MultiLineAssembler: Sendable {
     /// this line completed.
     public mutating func add(_ raw: String, number: Int, now: UInt64 = 0) -> [AssembledEvent] {
         lastLineAt = now
+        defer { afterGoFileLine = raw.hasPrefix("\t") && raw.contains(".go:") }
         var line = parser.parse(raw, memory: &layout)
         var number = number
         if let held = partial {  // CRI `P` lines continue on the next line of the same stream
@@ -105,6 +108,10 @@ public struct MultiLineAssembler: Sendable {
         // Python tracebacks and Go and Rust panics go to stderr without headers: they end at the next header.
         if inPythonTrace || inPanic { return true }
         if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
+        // A Go stack as zap and pkg/errors print it: a function alone on its line, its file next.
+        if Self.looksLikeGoFunction(trimmed) || afterGoFileLine && !trimmed.contains(where: \.isWhitespace) && trimmed.contains(".") {
+            return true
+        }
         // The lines the trace reducer skips as connectives (`... 4 more`, `Stack trace:`) and PHP's
         // unindented frames are the trace's too.
         if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("Traceback (most recent call last)")
@@ -114,6 +121,14 @@ public struct MultiLineAssembler: Sendable {
             return true
         }
         return Self.looksLikeExceptionLine(trimmed)
+    }
+
+    /// `github.com/acme/store.(*DB).Get`, `main.(*Server).handle`: a function of a Go stack printed
+    /// alone on its line, its file on the next, indented (not a path, a URL or a sentence).
+    static func looksLikeGoFunction(_ text: Substring) -> Bool {
+        guard !text.contains(where: \.isWhitespace), !text.hasPrefix("/"), !text.contains("://") else { return false }
+        let name = text.split(separator: "/").last ?? text
+        return name.contains("(*") || text.contains("/") && name.contains(".") && name.first?.isLetter == true
     }
 
     /// `java.lang.IllegalStateException: …`, `KeyError: 'x'`, `System.InvalidOperationException: …`, `TypeError: …`.
