@@ -76,6 +76,19 @@ import Testing
         #expect(events[0].lastLine == 5)
     }
 
+    @Test func elixirCrashIsOneEvent() {
+        let events = assemble("""
+        12:00:00.000 [error] GenServer Shop.Worker terminating
+        ** (ArithmeticError) bad argument in arithmetic expression
+            (shop 0.1.0) lib/shop/cart.ex:12: Shop.Cart.total/1
+            (stdlib 5.2) gen_server.erl:1113: :gen_server.try_handle_call/4
+        Last message (from #PID<0.412.0>): {:total, 1}
+        12:00:01.000 [info] Shop.Worker restarted
+        """)
+        #expect(events.map(\.firstLine) == [1, 6])
+        #expect(events[0].lastLine == 5)
+    }
+
     @Test func rustPanicIsOneEvent() {
         let events = assemble("""
         2024-03-14T09:21:07Z INFO accepted connection

@@ -20,7 +20,7 @@ public struct AssembledEvent: Sendable, Equatable {
 }
 
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
-/// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace — into one event, and CRI partial
+/// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace, an Elixir crash — into one event, and CRI partial
 /// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flushIfIdle(now:)` ends an event
 /// whose source has gone quiet for `idleTimeout` (a trace's last line has no successor to end it),
 /// and `flush()` ends it at end of input.
@@ -116,6 +116,7 @@ public struct MultiLineAssembler: Sendable {
         // unindented frames are the trace's too.
         if trimmed.hasPrefix("Caused by:") || trimmed.hasPrefix("Suppressed:") || trimmed.hasPrefix("Traceback (most recent call last)")
             || trimmed.hasPrefix("[signal ") || trimmed.hasPrefix("created by ") || trimmed.hasPrefix("from ") && trimmed.contains(".rb:")
+            || trimmed.hasPrefix("** (") || trimmed.hasPrefix("Last message")  // an Elixir process's crash
             || StackTraceReducer.isConnective(trimmed) || StackTraceReducer.phpFrame(trimmed) != nil {
             if trimmed.hasPrefix("Traceback") { inPythonTrace = true }
             return true
