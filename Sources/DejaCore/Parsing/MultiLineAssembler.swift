@@ -20,10 +20,10 @@ public struct AssembledEvent: Sendable, Equatable {
 }
 
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
-/// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace, an Elixir crash — into one event, and CRI partial
-/// (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`; `flushIfIdle(now:)` ends an event
-/// whose source has gone quiet for `idleTimeout` (a trace's last line has no successor to end it),
-/// and `flush()` ends it at end of input.
+/// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace, an Elixir crash — into one
+/// event, and CRI partial (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`;
+/// `flushIfIdle(now:)` ends an event whose source has gone quiet for `idleTimeout` (a trace's last
+/// line has no successor to end it), and `flush()` ends it at end of input.
 public struct MultiLineAssembler: Sendable {
     public var maxLines = 500
     public var maxBytes = 128 * 1024
