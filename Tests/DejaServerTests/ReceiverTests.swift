@@ -182,6 +182,53 @@ import Testing
         #expect(response.contains("\"rejectedLogRecords\":\"1\"") && response.contains("no body"))
     }
 
+    @Test("an exception in OpenTelemetry's or ECS's fields joins the body, however long its trace")
+    func exceptionFieldsJoinTheBody() throws {
+        // The OpenTelemetry Java agent's appender: the message as body, the exception as attributes;
+        // 60 frames are far over the 2,048-byte label value limit, which rejected the record.
+        let frames = (0..<60).map { "\tat com.acme.shop.Layer\($0).call(Layer\($0).java:\($0 + 10))" }.joined(separator: "\n")
+        let trace = "java.lang.IllegalStateException: cart 4411 has no session\n" + frames
+        var record = Opentelemetry_Proto_LogRecord()
+        record.body.stringValue = "checkout failed"
+        for (key, value) in [("exception.type", "java.lang.IllegalStateException"), ("exception.message", "cart 4411 has no session"),
+                             ("exception.stacktrace", trace), ("code.function", "pay")] {
+            var attribute = Opentelemetry_Proto_KeyValue()
+            attribute.key = key
+            attribute.value.stringValue = value
+            record.attributes.append(attribute)
+        }
+        var typeOnly = Opentelemetry_Proto_LogRecord()
+        typeOnly.body.stringValue = "refund failed"
+        for (key, value) in [("exception.type", "System.TimeoutException"), ("exception.message", "The operation has timed out.")] {
+            var attribute = Opentelemetry_Proto_KeyValue()
+            attribute.key = key
+            attribute.value.stringValue = value
+            typeOnly.attributes.append(attribute)
+        }
+        var scope = Opentelemetry_Proto_ScopeLogs()
+        scope.logRecords = [record, typeOnly]
+        var resource = Opentelemetry_Proto_ResourceLogs()
+        resource.scopeLogs = [scope]
+        var request = Opentelemetry_Proto_ExportLogsServiceRequest()
+        request.resourceLogs = [resource]
+        let decoded = try OTLPLogs.decode(try request.serializedBytes(), contentType: "application/x-protobuf", tenant: "t",
+                                          limits: IngestLimits(), now: 1)
+        #expect(decoded.rejected == 0)
+        #expect(decoded.events.map(\.body) == ["checkout failed\n" + trace, "refund failed\nSystem.TimeoutException: The operation has timed out."])
+        #expect(decoded.events[0].labels == ["code.function": "pay"])
+
+        // ECS logging: `error.*` beside `message`.
+        let document = Array("""
+            {"create": {}}
+            {"message": "checkout failed", "error": {"type": "java.lang.IllegalStateException", "message": "cart 4411 has no session", "stack_trace": \(String(decoding: try JSONSerialization.data(withJSONObject: [trace]), as: UTF8.self).dropFirst().dropLast())}, "service": {"name": "cart"}}
+
+            """.utf8)
+        let item = try #require(try ElasticsearchBulk.items(document, defaultIndex: "logs", tenant: "t", limits: IngestLimits(), now: 5).first)
+        let event = try item.outcome.get()
+        #expect(event.body == "checkout failed\n" + trace)
+        #expect(event.labels.keys.allSatisfy { !$0.hasPrefix("error.") })
+    }
+
     @Test func ndjsonIsAllOrNothing() throws {
         let good = Array("{\"id\": \"n1\", \"body\": \"x failed\"}\n\n{\"body\": \"y\", \"service\": \"api\"}\n".utf8)
         #expect(try IngestAPI.ndjson(good, tenant: "t", limits: IngestLimits()).map(\.body) == ["x failed", "y"])

@@ -99,11 +99,12 @@ enum ElasticsearchBulk {
         }
         var fields: [String: String] = [:]
         flatten(document, prefix: "", into: &fields)
-        guard let bodyKey = bodyKeys.first(where: { fields[$0] != nil }), let body = fields.removeValue(forKey: bodyKey) else {
+        guard let bodyKey = bodyKeys.first(where: { fields[$0] != nil }), let line = fields.removeValue(forKey: bodyKey) else {
             return parsing("line \(number): no log line in the document (one of \(bodyKeys.joined(separator: ", ")))")
         }
+        let body = ExceptionFields.body(line, movingFrom: &fields)
         guard body.utf8.count <= limits.maxLineBytes else {
-            return parsing("line \(number): log line of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
+            return parsing("line \(number): log line (with its exception) of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
         }
         // A document without a time field keeps the time its line was written, when it shows one.
         var timestamp: Int64?

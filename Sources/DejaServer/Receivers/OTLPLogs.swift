@@ -42,7 +42,9 @@ enum OTLPLogs {
             for scopeLogs in resourceLogs.scopeLogs {
                 var lines = StreamLines(receivedAt: now, zoneOffset: zoneOffset)  // one scope of one resource: one stream
                 for record in scopeLogs.logRecords {
-                    let body = text(record.body)
+                    var attributes: [String: String] = [:]
+                    for attribute in record.attributes { attributes[attribute.key] = text(attribute.value) }
+                    let body = ExceptionFields.body(text(record.body), movingFrom: &attributes)
                     guard !body.isEmpty else {
                         decoded.rejected += 1
                         decoded.problems.append("a log record has no body")
@@ -50,11 +52,10 @@ enum OTLPLogs {
                     }
                     guard body.utf8.count <= limits.maxLineBytes else {
                         decoded.rejected += 1
-                        decoded.problems.append("a log record body of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
+                        decoded.problems.append("a log record body (with its exception) of \(body.utf8.count) bytes is over the \(limits.maxLineBytes)-byte limit")
                         continue
                     }
-                    var labels = resource
-                    for attribute in record.attributes { labels[attribute.key] = text(attribute.value) }
+                    var labels = resource.merging(attributes) { $1 }
                     // JSON carries ids as hex, which the protobuf JSON decoder read as base64:
                     // encoding them back gives the hex text.
                     if !record.traceID.isEmpty { labels["trace_id"] = json ? record.traceID.base64EncodedString() : hex(record.traceID) }
