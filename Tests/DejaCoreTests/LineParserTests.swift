@@ -14,6 +14,17 @@ import Testing
         #expect(line.timestamp == 1_710_408_067_412_000_000)
     }
 
+    @Test("ECS logging's exception fields, flattened or nested, join the message as a trace under it")
+    func ecsExceptionFieldsJoinTheMessage() {
+        // ecs-logging-java writes dotted keys; ecs-logging-python nests them under `error`.
+        let flattened = parser.parse(#"{"@timestamp":"2024-03-14T09:21:07.412Z","log.level":"ERROR","message":"checkout failed","error.type":"java.lang.IllegalStateException","error.message":"no session","error.stack_trace":"java.lang.IllegalStateException: no session\n\tat com.acme.Cart.pay(Cart.java:42)","service.name":"cart"}"#)
+        #expect(flattened.level == .error)
+        #expect(flattened.message == "checkout failed\njava.lang.IllegalStateException: no session\n\tat com.acme.Cart.pay(Cart.java:42)")
+        #expect(flattened.attributes.keys.sorted() == ["service.name"])
+        let nested = parser.parse(#"{"log.level":"error","message":"refund failed","error":{"type":"TimeoutError","message":"timed out","code":504}}"#)
+        #expect(nested.message == "refund failed\nTimeoutError: timed out\n{\"code\":504}")
+    }
+
     @Test func logfmtLines() {
         let line = parser.parse(#"ts=2024-05-02T12:17:22.115Z caller=http.go:194 level=error msg="POST /ingest failed" err="connection reset""#)
         #expect(line.layout == .logfmt)

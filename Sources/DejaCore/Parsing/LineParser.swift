@@ -178,6 +178,19 @@ public struct LineParser: Sendable {
             parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(Self.string(time))
         }
         if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
+        // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
+        var exception: [String: String] = [:]
+        for key in ExceptionFields.keys {
+            if let value = fields.removeValue(forKey: key) { exception[key] = Self.string(value) }
+        }
+        for object in ["error", "exception"] {
+            guard var nested = fields[object] as? [String: Any] else { continue }
+            for key in nested.keys where ExceptionFields.keys.contains(object + "." + key) {
+                exception[object + "." + key] = Self.string(nested.removeValue(forKey: key)!)
+            }
+            fields[object] = nested.isEmpty ? nil : nested
+        }
+        parsed.message = ExceptionFields.body(parsed.message, movingFrom: &exception)
         if let (_, error) = take(Self.errorKeys) {
             let detail = Self.string(error)
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail

@@ -2,15 +2,17 @@
 /// `exception.type`, `exception.message` and `exception.stacktrace` (what its Java, .NET and Python
 /// log bridges set on a record logged with an exception) and ECS's `error.type`, `error.message`
 /// and `error.stack_trace` (ECS logging, Elastic's OTLP mapping). They are the failure itself,
-/// not labels to filter by: here they move into the event's body, under its line, as a log file
-/// prints an exception; a trace is seldom under the label value limit, and was lost as a label.
-enum ExceptionFields {
+/// not labels or attributes to filter by: they move into the event's body, under its line, as a
+/// log file prints an exception, where the trace reducer, the taxonomy and search see them.
+public enum ExceptionFields {
     private static let conventions = [(type: "exception.type", message: "exception.message", trace: "exception.stacktrace"),
                                       (type: "error.type", message: "error.message", trace: "error.stack_trace")]
+    /// Every field name of the conventions, as dotted (flattened) keys.
+    public static let keys: Set<String> = Set(conventions.flatMap { [$0.type, $0.message, $0.trace] })
 
     /// `body` followed by the exception `fields` hold (its trace, else `type: message`), whose
     /// fields are removed; a detail the body already holds is not repeated.
-    static func body(_ body: String, movingFrom fields: inout [String: String]) -> String {
+    public static func body(_ body: String, movingFrom fields: inout [String: String]) -> String {
         var body = body
         for convention in conventions {
             let type = fields.removeValue(forKey: convention.type).flatMap(nonEmpty)
