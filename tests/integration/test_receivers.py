@@ -47,12 +47,23 @@ def test_opentelemetry_sdk_otlp_http_exporter(server):
     logger.addHandler(LoggingHandler(level=logging.INFO, logger_provider=provider))
     logger.error("card authorization service unreachable after 3 retries", extra={"order_id": "o-123"})
     logger.warning("slow response from tax service")
+    try:
+        {"visa": 1}["amex"]
+    except KeyError:
+        logger.exception("payment provider lookup failed")  # the SDK sends the traceback as exception.* attributes
     assert provider.force_flush(30_000)
     provider.shutdown()
     group = server.wait_for_search("card authorization unreachable", lambda g: g["signature"]["service"] == "otel-checkout", tenant="team-otel")
     event = group["events"][0]
     assert event["level"] == "error" and event["labels"]["order_id"] == "o-123" and event["labels"]["k8s.namespace.name"] == "shop"
     assert event["tenant"] == "team-otel"
+    # The exception is under the message, as a log file prints it, not in labels.
+    group = server.wait_for_search("KeyError: 'amex'", lambda g: g["signature"]["service"] == "otel-checkout"
+                                   and g["events"][0]["body"].startswith("payment provider"), tenant="team-otel")
+    event = group["events"][0]
+    assert event["body"].startswith("payment provider lookup failed\nTraceback (most recent call last):\n")
+    assert event["body"].rstrip().endswith("KeyError: 'amex'")
+    assert not [name for name in event["labels"] if name.startswith("exception.")]
 
 
 def loki_push_pb2():
