@@ -140,8 +140,9 @@ import Testing
         // Before Rust 1.73 the message was on the panic line.
         let old = "thread 'main' panicked at 'index out of bounds: the len is 2 but the index is 7', src/main.rs:4:5\n   0: billing::main"
         #expect(StackTraceReducer.reduce(old) == "panicked: index out of bounds: the len is 2 but the index is 7\n  at billing::main")
-        // A numbered list is not a backtrace.
+        // A numbered list is not a backtrace, nor are anyhow's numbered causes.
         #expect(StackTraceReducer.reduce("retrying:\n1: connect to primary\n2: connect to replica") == nil)
+        #expect(StackTraceReducer.reduce("Error: upload failed\n\nCaused by:\n    0: hyper::Error(Connect, ConnectError(\"tcp connect error\"))\n    1: Connection refused (os error 111)") == nil)
     }
 
     @Test func elixirTraceKeepsTheApplicationsFunctions() {

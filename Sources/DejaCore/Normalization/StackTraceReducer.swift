@@ -175,7 +175,9 @@ public enum StackTraceReducer {
 
     /// Rust's `12: myapp::handler::load_user` (`RUST_BACKTRACE=full`: `12: 0x55d1c2a3b4c5 -
     /// myapp::handler::load_user::h1a2b3c4d5e6f7a8b`): the function without its address and hash.
-    /// The name must be a path (`::`) or one of the runtime's own, so a numbered list is no trace.
+    /// The name must be a path (`::`) or one of the runtime's own, so a numbered list is no trace,
+    /// and without spaces but in a `<T as Trait>` path, so anyhow's numbered causes
+    /// (`0: hyper::Error(Connect, ...)`) stay messages.
     private static func rustFrame(_ line: Substring) -> String? {
         guard let colon = line.firstIndex(of: ":"), colon > line.startIndex, line.distance(from: line.startIndex, to: colon) <= 4,
               line[..<colon].allSatisfy(\.isNumber), line[colon...].hasPrefix(": ")
@@ -183,7 +185,8 @@ public enum StackTraceReducer {
         var name = line[line.index(colon, offsetBy: 2)...].trimmingPrefix(\.isWhitespace)
         if name.hasPrefix("0x"), let dash = name.range(of: " - ") { name = name[dash.upperBound...] }
         guard name.contains("::") || name == "main" || name == "_start"
-                || ["rust_begin_unwind", "__rust_", "__libc_start"].contains(where: { name.hasPrefix($0) })
+                || ["rust_begin_unwind", "__rust_", "__libc_start"].contains(where: { name.hasPrefix($0) }),
+              !name.contains(" ") || name.hasPrefix("<")
         else { return nil }
         if let hash = name.range(of: "::h", options: .backwards), name[hash.upperBound...].count == 16,
            name[hash.upperBound...].allSatisfy(\.isHexDigit) {
