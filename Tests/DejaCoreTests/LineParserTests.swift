@@ -25,6 +25,25 @@ import Testing
         #expect(nested.message == "refund failed\nTimeoutError: timed out\n{\"code\":504}")
     }
 
+    @Test("pino's numeric levels and error objects, .NET's console JSON, Serilog's compact JSON")
+    func jsonOfNodeAndDotNetLoggers() {
+        let pino = parser.parse(#"{"level":50,"time":1717999262123,"pid":7,"msg":"charge failed","err":{"type":"Error","message":"card declined","stack":"Error: card declined\n    at charge (/app/pay.js:12:9)"}}"#)
+        #expect(pino.level == .error)
+        #expect(pino.message == "charge failed\nError: card declined\n    at charge (/app/pay.js:12:9)")
+        #expect(parser.parse(#"{"level":30,"time":1717999262123,"msg":"listening"}"#).level == .info)
+        #expect(parser.parse(#"{"level":40,"msg":"slow"}"#).level == .warning)
+
+        let console = parser.parse(#"{"Timestamp":"2024-06-10T06:01:02.123Z","EventId":0,"LogLevel":"Error","Category":"Shop.Checkout","Message":"charge failed","Exception":"System.InvalidOperationException: card declined\n   at Shop.Pay.Charge() in /src/Pay.cs:line 12"}"#)
+        #expect(console.level == .error && console.source == "Shop.Checkout" && console.timestamp == 1_717_999_262_123_000_000)
+        #expect(console.message == "charge failed\nSystem.InvalidOperationException: card declined\n   at Shop.Pay.Charge() in /src/Pay.cs:line 12")
+
+        // CLEF: the template rendered from the line's properties; no `@l` means Information.
+        let clef = parser.parse(#"{"@t":"2024-06-10T06:01:02.1230000Z","@mt":"Charge for {OrderId} failed after {Elapsed:0.0} ms","@l":"Error","OrderId":4411,"Elapsed":35.5}"#)
+        #expect(clef.level == .error && clef.timestamp == 1_717_999_262_123_000_000)
+        #expect(clef.message == "Charge for 4411 failed after 35.5 ms")
+        #expect(parser.parse(#"{"@t":"2024-06-10T06:01:02Z","@mt":"Cart {Id} saved","Id":7}"#).level == .info)
+    }
+
     @Test func logfmtLines() {
         let line = parser.parse(#"ts=2024-05-02T12:17:22.115Z caller=http.go:194 level=error msg="POST /ingest failed" err="connection reset""#)
         #expect(line.layout == .logfmt)

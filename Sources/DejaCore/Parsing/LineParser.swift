@@ -142,11 +142,17 @@ public struct LineParser: Sendable {
 
     // MARK: JSON
 
-    private static let messageKeys = ["msg", "message", "log", "@message", "text", "event"]
-    private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "levelname", "detected_level"]
-    private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "t", "datetime", "asctime"]
-    private static let sourceKeys = ["logger", "logger_name", "service", "app", "component", "caller", "name"]
-    private static let errorKeys = ["error", "err", "exception", "exc_info", "stack", "stack_trace", "stacktrace", "trace"]
+    // Keys are matched without regard to case (.NET's console formatter and Serilog write
+    // `Message`, `LogLevel`, `Exception`). Serilog's compact JSON (CLEF) names them `@m`, `@mt`
+    // (the message template), `@l`, `@t`, `@x`.
+    private static let messageKeys = ["msg", "message", "@m", "renderedmessage", "log", "@message", "text", "event", "@mt", "messagetemplate"]
+    private static let templateKeys: Set<String> = ["@mt", "messagetemplate"]
+    private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "@l", "levelname", "detected_level"]
+    private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "@t", "t", "datetime", "asctime"]
+    private static let sourceKeys = ["logger", "logger_name", "service", "app", "component", "caller", "name", "category", "sourcecontext"]
+    private static let errorKeys = ["error", "err", "exception", "exc_info", "@x", "stack", "stack_trace", "stacktrace", "trace"]
+    /// Where an error object keeps its trace: pino's and bunyan's `err.stack`, and the like.
+    private static let traceKeys = ["stack", "stack_trace", "stacktrace", "trace", "backtrace"]
 
     private func parseJSON(_ text: String, original: String) -> ParsedLine {
         guard Self.jsonDepth(text) <= maxJSONDepth,
@@ -156,8 +162,16 @@ public struct LineParser: Sendable {
             return plain
         }
         var fields: [String: Any] = object
+        // Lower-cased key → the object's own spelling, built only for objects with capitals in their
+        // keys (lower-casing every key of every line cost JSON ingest 6%).
+        var keyOf: [String: String] = [:]
+        let capitals = object.keys.contains { key in key.utf8.contains { $0 &- 65 < 26 } }
+        if capitals { for key in object.keys { keyOf[key.lowercased()] = keyOf[key.lowercased()] ?? key } }
+        func own(_ key: String) -> String? { capitals ? keyOf[key] : fields[key] != nil ? key : nil }
         func take(_ keys: [String]) -> (String, Any)? {
-            for key in keys { if let value = fields[key] { fields[key] = nil; return (key, value) } }
+            for key in keys {
+                if let own = own(key), let value = fields[own] { fields[own] = nil; return (key, value) }
+            }
             return nil
         }
         var parsed = ParsedLine(layout: .json, message: "")
@@ -172,17 +186,22 @@ public struct LineParser: Sendable {
             inner.attributes["stream"] = object["stream"] as? String
             return inner
         }
-        parsed.message = take(Self.messageKeys).map { Self.string($0.1) } ?? ""
-        if let (_, level) = take(Self.levelKeys) { parsed.level = Severity(parsing: Self.string(level)) }
+        if let (key, message) = take(Self.messageKeys) {
+            parsed.message = Self.string(message)
+            if Self.templateKeys.contains(key) { parsed.message = Self.rendered(parsed.message, from: fields) }
+        }
+        if let (_, level) = take(Self.levelKeys) {
+            parsed.level = (level as? NSNumber).flatMap(Self.pinoLevel) ?? Severity(parsing: Self.string(level))
+        } else if object["@mt"] != nil || object["@m"] != nil {
+            parsed.level = .info  // CLEF leaves out `@l` at Information
+        }
         if let (_, time) = take(Self.timeKeys) {
             parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(Self.string(time))
         }
         if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
         // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
         var exception: [String: String] = [:]
-        for key in ExceptionFields.keys {
-            if let value = fields.removeValue(forKey: key) { exception[key] = Self.string(value) }
-        }
+        for key in ExceptionFields.keys where fields[key] != nil { exception[key] = Self.string(fields.removeValue(forKey: key)!) }
         for object in ["error", "exception"] {
             guard var nested = fields[object] as? [String: Any] else { continue }
             for key in nested.keys where ExceptionFields.keys.contains(object + "." + key) {
@@ -190,14 +209,53 @@ public struct LineParser: Sendable {
             }
             fields[object] = nested.isEmpty ? nil : nested
         }
-        parsed.message = ExceptionFields.body(parsed.message, movingFrom: &exception)
+        if !exception.isEmpty { parsed.message = ExceptionFields.body(parsed.message, movingFrom: &exception) }
         if let (_, error) = take(Self.errorKeys) {
-            let detail = Self.string(error)
+            // An error object with a trace (pino's `err: {type, message, stack}`) is its trace,
+            // with its newlines, which the object's JSON text would have escaped.
+            let object = error as? [String: Any]
+            let detail = object.flatMap { object in Self.traceKeys.lazy.compactMap { object[$0] as? String }.first } ?? Self.string(error)
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
         }
         for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
         if parsed.message.isEmpty { parsed.message = text }
         return parsed
+    }
+
+    /// pino's and bunyan's numeric levels (10 trace … 60 fatal); syslog's 0–7 are read as text.
+    private static func pinoLevel(_ number: NSNumber) -> Severity? {
+        switch number.intValue {
+        case 10: .trace
+        case 20: .debug
+        case 30: .info
+        case 40: .warning
+        case 50: .error
+        case 60: .fatal
+        default: nil
+        }
+    }
+
+    /// A message template (`Charge for {OrderId} failed`) with each `{Name}` (`{@Name}`,
+    /// `{Name:format}`) replaced by the line's property of that name, top-level (CLEF) or under
+    /// `Properties` (Serilog's JSON formatter); a name without a property stays as written.
+    private static func rendered(_ template: String, from fields: [String: Any]) -> String {
+        guard template.contains("{") else { return template }
+        let properties = (fields["Properties"] as? [String: Any]) ?? [:]
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            var name = rest[rest.index(after: open)..<close]
+            if name.first == "@" || name.first == "$" { name = name.dropFirst() }
+            if let colon = name.firstIndex(where: { $0 == ":" || $0 == "," }) { name = name[..<colon] }
+            if let value = fields[String(name)] ?? properties[String(name)] {
+                out += string(value)
+            } else {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     private static func string(_ value: Any) -> String {
