@@ -33,6 +33,10 @@ import Testing
         #expect(parser.parse(#"{"level":30,"time":1717999262123,"msg":"listening"}"#).level == .info)
         #expect(parser.parse(#"{"level":40,"msg":"slow"}"#).level == .warning)
 
+        // zap: the error, then the stack of function lines, each kept.
+        let zap = parser.parse(#"{"level":"error","ts":1717999262.123,"caller":"store/client.go:88","msg":"fetch failed","error":"context deadline exceeded","stacktrace":"github.com/acme/store.(*Client).Fetch\n\t/app/store/client.go:88"}"#)
+        #expect(zap.message == "fetch failed\ncontext deadline exceeded\ngithub.com/acme/store.(*Client).Fetch\n\t/app/store/client.go:88")
+
         let console = parser.parse(#"{"Timestamp":"2024-06-10T06:01:02.123Z","EventId":0,"LogLevel":"Error","Category":"Shop.Checkout","Message":"charge failed","Exception":"System.InvalidOperationException: card declined\n   at Shop.Pay.Charge() in /src/Pay.cs:line 12"}"#)
         #expect(console.level == .error && console.source == "Shop.Checkout" && console.timestamp == 1_717_999_262_123_000_000)
         #expect(console.message == "charge failed\nSystem.InvalidOperationException: card declined\n   at Shop.Pay.Charge() in /src/Pay.cs:line 12")

@@ -210,11 +210,14 @@ public struct LineParser: Sendable {
             fields[object] = nested.isEmpty ? nil : nested
         }
         if !exception.isEmpty { parsed.message = ExceptionFields.body(parsed.message, movingFrom: &exception) }
-        if let (_, error) = take(Self.errorKeys) {
+        // Every error field, in order (zap writes `error` and then `stacktrace`), unless the
+        // message already holds it (a trace that starts with the error's text).
+        while let (_, error) = take(Self.errorKeys) {
             // An error object with a trace (pino's `err: {type, message, stack}`) is its trace,
             // with its newlines, which the object's JSON text would have escaped.
             let object = error as? [String: Any]
             let detail = object.flatMap { object in Self.traceKeys.lazy.compactMap { object[$0] as? String }.first } ?? Self.string(error)
+            guard !detail.isEmpty, !parsed.message.contains(detail) else { continue }
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
         }
         for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
