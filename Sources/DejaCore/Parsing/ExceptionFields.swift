@@ -21,7 +21,8 @@ public enum ExceptionFields {
             var detail = heading
             if let trace = fields.removeValue(forKey: convention.trace).flatMap(nonEmpty) {
                 // Java's, .NET's and Python's traces start with (or end with) the type and message.
-                detail = message.map { trace.contains($0) } ?? true ? trace : heading + "\n" + trace
+                let traceHoldsMessage = message.map { trace.contains($0) } ?? true
+                detail = traceHoldsMessage ? trace : heading + "\n" + trace
             }
             if !detail.isEmpty, !body.contains(detail) { body += body.isEmpty ? detail : "\n" + detail }
         }

@@ -202,12 +202,12 @@ public struct LineParser: Sendable {
         // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
         var exception: [String: String] = [:]
         for key in ExceptionFields.keys where fields[key] != nil { exception[key] = Self.string(fields.removeValue(forKey: key)!) }
-        for object in ["error", "exception"] {
-            guard var nested = fields[object] as? [String: Any] else { continue }
-            for key in nested.keys where ExceptionFields.keys.contains(object + "." + key) {
-                exception[object + "." + key] = Self.string(nested.removeValue(forKey: key)!)
+        for name in ["error", "exception"] {
+            guard var nested = fields[name] as? [String: Any] else { continue }
+            for key in nested.keys where ExceptionFields.keys.contains(name + "." + key) {
+                exception[name + "." + key] = Self.string(nested.removeValue(forKey: key)!)
             }
-            fields[object] = nested.isEmpty ? nil : nested
+            fields[name] = nested.isEmpty ? nil : nested
         }
         if !exception.isEmpty { parsed.message = ExceptionFields.body(parsed.message, movingFrom: &exception) }
         // Every error field, in order (zap writes `error` and then `stacktrace`), unless the
@@ -215,8 +215,8 @@ public struct LineParser: Sendable {
         while let (_, error) = take(Self.errorKeys) {
             // An error object with a trace (pino's `err: {type, message, stack}`) is its trace,
             // with its newlines, which the object's JSON text would have escaped.
-            let object = error as? [String: Any]
-            let detail = object.flatMap { object in Self.traceKeys.lazy.compactMap { object[$0] as? String }.first } ?? Self.string(error)
+            let trace = (error as? [String: Any]).flatMap { error in Self.traceKeys.lazy.compactMap { error[$0] as? String }.first }
+            let detail = trace ?? Self.string(error)
             guard !detail.isEmpty, !parsed.message.contains(detail) else { continue }
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
         }
