@@ -40,6 +40,11 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "upstream answered HTTP 503").contains("service unavailable"))
         #expect(FailureTaxonomy.labels(in: "ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)").contains("unique violation"))
         #expect(FailureTaxonomy.labels(in: "Back-off restarting failed container: CrashLoopBackOff").contains("crash loop back off"))
+        // Message brokers: Kafka's protocol errors by code name and by the Java client's exception, AMQP's reply codes.
+        #expect(FailureTaxonomy.labels(in: "org.apache.kafka.common.errors.LeaderNotAvailableException: There is no leader for this topic-partition").contains("leader not available"))
+        #expect(FailureTaxonomy.labels(in: "produce failed: kafka server error UNKNOWN_TOPIC_OR_PARTITION").contains("unknown topic or partition"))
+        #expect(FailureTaxonomy.labels(in: "operation queue.declare caused a channel exception precondition_failed: inequivalent arg 'x-queue-type'").contains("precondition failed"))
+        #expect(FailureTaxonomy.labels(in: "ChannelClosedByBroker: (403, \"ACCESS_REFUSED - access to queue 'jobs' in vhost '/' refused\")").contains("access refused"))
     }
 
     @Test("a second condition comes before the first entry's class and description")

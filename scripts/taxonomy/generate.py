@@ -6,10 +6,11 @@ sources that enumerate a field completely, each entry naming its source:
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
-  MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's
-  TLS reasons and certificate verification errors, Kubernetes event and container-state reasons
-  (sources/kubernetes-reasons.tsv), the exception hierarchies of the JDK, .NET (Mono's class
-  library), Python, Ruby, Node.js (its ERR_* codes) and Go (the standard library's error values),
+  MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's TLS reasons and
+  certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes,
+  Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
+  hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
+  and Go (the standard library's error values),
   and, for the runtime faults every language has (null reference, index out of range, division by
   zero, ...), what each runtime actually raises: probes/ runs the same faults in CPython, Node.js,
   the JVM, Mono, Ruby, PHP, Go, Rust, C++ (libstdc++), Swift, Perl, Lua and Elixir and records the
@@ -22,7 +23,7 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain that builds Deja;
-(PyPI) googleapis-common-protos.
+(PyPI) googleapis-common-protos, kafka-python, pika.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -203,6 +204,38 @@ def add_grpc(t):
         # How the clients print it: Go `code = Unavailable`, Python `StatusCode.UNAVAILABLE`, Java `StatusRuntimeException: UNAVAILABLE`.
         for form in (f"code {camel}", f"statuscode {name}", f"statusruntimeexception {name}", f"statusexception {name}", f"grpc status {name}"):
             t.add(form, labels, source)
+
+
+def add_kafka(t):
+    """Kafka's protocol error codes (kafka-python's `kafka.errors`, after the protocol guide): the
+    code's name, which every client prints (`UNKNOWN_TOPIC_OR_PARTITION`), the Java client's
+    exception by its naming convention (`UnknownTopicOrPartitionException`; a derived name no client uses
+    matches nothing), and the description's first sentence, as the protocol guide words it.
+    kafka-python keeps a few names from before their renaming (NOT_LEADER_FOR_PARTITION, since
+    Kafka 2.7 NOT_LEADER_OR_FOLLOWER)."""
+    import kafka.errors as errors
+    classes = {c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, errors.BrokerResponseError) and c.errno not in (None, -1, 0)}
+    for error in sorted(classes, key=lambda c: (c.errno, c.message)):
+        label = prose(error.message)
+        source = f"Kafka error {error.errno} {error.message} (kafka-python kafka.errors)"
+        t.identifier(error.message, [label], source)
+        t.identifier("".join(part.capitalize() for part in error.message.split("_")) + "Exception", [label], source)
+        sentence = re.split(r"(?<=[a-z)])\.\s", (error.description or "").strip())[0].rstrip(".")
+        t.phrase(sentence, [label], source, minimum_words=5)
+
+
+def add_amqp(t):
+    """AMQP 0-9-1's reply codes (pika's `spec`, generated from the protocol's definition), as
+    RabbitMQ and its clients print them: `NOT_FOUND`, `ACCESS_REFUSED`, `(406) PRECONDITION_FAILED`."""
+    import pika.spec as spec
+    for name, code in sorted(vars(spec).items()):
+        if not (name.isupper() and isinstance(code, int) and 300 <= code < 600):
+            continue
+        label = prose(name)
+        source = f"AMQP 0-9-1 reply code {code} {name} (pika.spec)"
+        t.identifier(name, [label], source)
+        t.add(f"{code} {name.lower()}", [label], source)
 
 
 def add_sqlstate(t):
@@ -559,7 +592,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
