@@ -23,6 +23,23 @@ import Testing
         }
     }
 
+    @Test("a dependency missing at run time is one condition however it is loaded")
+    func missingDependencyAcrossLoaders() {
+        let lines = [
+            "ModuleNotFoundError: No module named 'pyarrow'",
+            "ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/usr/lib/python3/dist-packages/markupsafe/__init__.py)",
+            "Error: Cannot find module 'express-session'",
+            "LoadError: cannot load such file -- nokogiri/nokogiri",
+            "java.lang.NoClassDefFoundError: org/apache/lucene/codecs/lucene99/Lucene99Codec",
+            "java.lang.ClassNotFoundException: org.postgresql.Driver",
+            "System.DllNotFoundException: Unable to load shared library 'libgdiplus' or one of its dependencies.",
+            "/usr/local/bin/worker: error while loading shared libraries: libssl.so.1.1: cannot open shared object file: No such file or directory",
+        ]
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains("module not found"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
     @Test("errno, its strerror text and the exceptions built on it share the errno's words")
     func systemConditions() {
         for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",

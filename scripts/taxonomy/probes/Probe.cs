@@ -13,6 +13,8 @@ public static class Probe {
 
     static KeyValuePair<string, Func<object>> P(string fault, Func<object> probe) => new KeyValuePair<string, Func<object>>(fault, probe);
 
+    [System.Runtime.InteropServices.DllImport("libzqx.so.1")] static extern void ZqxMissing();
+
     public static void Main(string[] args) {
         if (args.Length > 0 && args[0] == "hierarchy") { Hierarchy(); return; }
         var zqxZero = args.Length;
@@ -29,6 +31,7 @@ public static class Probe {
             P("connection_refused", () => new System.Net.Sockets.TcpClient("127.0.0.1", 1)),
             P("dns_failure", () => System.Net.Dns.GetHostEntry("zqx.invalid")),
             P("module_missing", () => Assembly.Load("Zqx.Missing")),
+            P("module_missing_native", () => { ZqxMissing(); return null; }),
             // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
             P("request_timeout", () => {
                 var request = System.Net.WebRequest.Create("http://127.0.0.1:" + Environment.GetEnvironmentVariable("ZQX_SILENT_PORT") + "/zqx");

@@ -26,6 +26,19 @@ public class Probe {
         probes.put("connection_refused", () -> new java.net.Socket("127.0.0.1", 1));
         probes.put("dns_failure", () -> java.net.InetAddress.getByName("zqx.invalid"));
         probes.put("module_missing", () -> Class.forName("com.zqx.Missing"));
+        // A class that was there at compile time and is not at run time (a jar left off the class path).
+        probes.put("module_missing_linked", () -> {
+            var dir = java.nio.file.Files.createTempDirectory("zqx");
+            var source = java.nio.file.Files.writeString(dir.resolve("ZqxUser.java"),
+                "public class ZqxUser { public static Object run() { return new ZqxDep(); } } class ZqxDep {}");
+            javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", dir.toString(), source.toString());
+            java.nio.file.Files.delete(dir.resolve("ZqxDep.class"));
+            try {
+                return new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}).loadClass("ZqxUser").getMethod("run").invoke(null);
+            } catch (java.lang.reflect.InvocationTargetException error) {
+                throw (Error) error.getCause();
+            }
+        });
         // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
         var silent = java.net.URI.create("http://127.0.0.1:" + System.getenv("ZQX_SILENT_PORT") + "/zqx");
         probes.put("request_timeout", () -> java.net.http.HttpClient.newHttpClient().send(

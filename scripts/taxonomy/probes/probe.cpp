@@ -1,7 +1,8 @@
 // Triggers each runtime fault in C++ (libstdc++) and prints the exception's type and what(), one
 // JSON object per line. Faults the language leaves to signals (a null dereference, division by
-// zero, stack overflow) are the signal table's.
+// zero, stack overflow) are the signal table's; a missing shared library is reported by glibc's dlerror().
 #include <any>
+#include <dlfcn.h>
 #include <cstdio>
 #include <cxxabi.h>
 #include <filesystem>
@@ -49,4 +50,8 @@ int main(int argc, char **) {
     probe("number_parse", [&] { (void)std::stoi("zqx"); });
     probe("type_cast", [&] { std::any zqx = std::string("zqx"); (void)std::any_cast<int>(zqx); });
     probe("file_not_found", [&] { (void)std::filesystem::file_size("/zqx/missing.conf"); });
+    // A shared library that is not installed: glibc's loader says what `error while loading
+    // shared libraries` and dlopen() both print.
+    if (!dlopen("libzqx.so.1", RTLD_NOW))
+        std::printf("{\"fault\": \"module_missing\", \"type\": \"dlerror\", \"message\": %s}\n", quoted(dlerror()).c_str());
 }

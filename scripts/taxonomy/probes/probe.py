@@ -25,6 +25,8 @@ def json_parse(): json.loads("{zqx")
 def json_parse_empty(): json.loads("")
 def json_parse_html(): json.loads("<html>zqx</html>")
 def module_missing(): importlib.import_module("zqxmod")
+def module_missing_name(): exec("from xml.dom import zqxname")
+def module_missing_native(): __import__("ctypes").CDLL("libzqx.so.1")
 # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 def request_timeout(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_SILENT_PORT']}/zqx", timeout=0.5)
 
