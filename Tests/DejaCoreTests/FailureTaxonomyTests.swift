@@ -40,6 +40,21 @@ import Testing
         }
     }
 
+    @Test("a write the process may not make is permission denied in every runtime, whatever its type says")
+    func permissionDeniedAcrossRuntimes() {
+        let lines = [
+            "java.nio.file.AccessDeniedException: /opt/reports/out/weekly.pdf",
+            "System.UnauthorizedAccessException: Access to the path '/opt/reports/out/monthly.xlsx' is denied.",
+            "PermissionError: [Errno 13] Permission denied: '/var/backups/db.sql.gz'",
+            "Error: EACCES: permission denied, open '/srv/uploads/avatars/u-88.png'",
+            "(File.Error) could not write to file \"/srv/out/report.csv\": permission denied",
+            "Error Domain=NSCocoaErrorDomain Code=513 \"The operation could not be completed. You don’t have permission.\"",
+        ]
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains("permission denied"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
     @Test("errno, its strerror text and the exceptions built on it share the errno's words")
     func systemConditions() {
         for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",

@@ -48,6 +48,7 @@ FAULTS = {
     "dns_failure": "host name not resolved",
     "json_parse": "malformed json",
     "module_missing": "module not found",
+    "permission_denied": "permission denied",
     "request_timeout": "request timed out",
 }
 
@@ -528,8 +529,20 @@ def add_probes(t):
             "Lua": ["lua5.4", os.path.join(probes, "probe.lua")],
             "Elixir": ["elixir", os.path.join(probes, "probe.exs")],
         }
+        # A directory the probes may not write. Root writes anywhere, so as root the probes run as
+        # `nobody`, with a home of their own in the work directory.
+        locked = os.path.join(work, "locked")
+        os.makedirs(locked)
+        os.chmod(locked, 0o555)
+        environment.update(ZQX_LOCKED_DIR=locked, HOME=os.path.join(work, "home"), GOCACHE=os.path.join(work, "home", "go"))
+        os.makedirs(environment["GOCACHE"])
+        user = []
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "nobody", work], check=True)
+            os.chmod(work, 0o755)
+            user = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
         for runtime, command in commands.items():
-            outputs[runtime] = json_lines(subprocess.run(command, capture_output=True, text=True, cwd=work, env=environment).stdout)
+            outputs[runtime] = json_lines(subprocess.run(user + command, capture_output=True, text=True, cwd=work, env=environment).stdout)
     # A type names its fault when every runtime raising it raises it for that fault alone (Python's
     # TypeError is a cast, JavaScript's a null reference: neither) and its name shares a word with
     # the fault's (NullPointerException, KeyError, ZeroDivisionError; not AttributeError).

@@ -28,6 +28,7 @@ public static class Probe {
             P("date_parse", () => DateTime.Parse("31.06.2024", System.Globalization.CultureInfo.GetCultureInfo("de-DE"))),
             P("type_cast", () => { object zqx = "x"; return (int)zqx; }),
             P("file_not_found", () => System.IO.File.ReadAllText("/zqx/missing.conf")),
+            P("permission_denied", () => { System.IO.File.WriteAllText(Environment.GetEnvironmentVariable("ZQX_LOCKED_DIR") + "/zqx.conf", "x"); return null; }),
             P("connection_refused", () => new System.Net.Sockets.TcpClient("127.0.0.1", 1)),
             P("dns_failure", () => System.Net.Dns.GetHostEntry("zqx.invalid")),
             P("module_missing", () => Assembly.Load("Zqx.Missing")),

@@ -23,6 +23,8 @@ public class Probe {
         probes.put("type_cast", () -> { Object zqx = "x"; return (Integer) zqx; });
         probes.put("stack_overflow", () -> depth(0));
         probes.put("file_not_found", () -> new java.io.FileInputStream("/zqx/missing.conf"));
+        probes.put("permission_denied", () -> java.nio.file.Files.writeString(java.nio.file.Path.of(System.getenv("ZQX_LOCKED_DIR"), "zqx.conf"), "x"));
+        probes.put("permission_denied_stream", () -> new java.io.FileOutputStream(System.getenv("ZQX_LOCKED_DIR") + "/zqx.conf"));
         probes.put("connection_refused", () -> new java.net.Socket("127.0.0.1", 1));
         probes.put("dns_failure", () -> java.net.InetAddress.getByName("zqx.invalid"));
         probes.put("module_missing", () -> Class.forName("com.zqx.Missing"));

@@ -4,6 +4,7 @@
 #include <any>
 #include <dlfcn.h>
 #include <cstdio>
+#include <cstdlib>
 #include <cxxabi.h>
 #include <filesystem>
 #include <functional>
@@ -50,6 +51,7 @@ int main(int argc, char **) {
     probe("number_parse", [&] { (void)std::stoi("zqx"); });
     probe("type_cast", [&] { std::any zqx = std::string("zqx"); (void)std::any_cast<int>(zqx); });
     probe("file_not_found", [&] { (void)std::filesystem::file_size("/zqx/missing.conf"); });
+    probe("permission_denied", [&] { std::filesystem::create_directory(std::string(std::getenv("ZQX_LOCKED_DIR")) + "/zqx"); });
     // A shared library that is not installed: glibc's loader says what `error while loading
     // shared libraries` and dlopen() both print.
     if (!dlopen("libzqx.so.1", RTLD_NOW))

@@ -13,6 +13,7 @@ probes = [
   {"number_parse", fn -> String.to_integer("12,5zqx") end},
   {"date_parse", fn -> Date.from_iso8601!("31.06.2024") end},
   {"file_not_found", fn -> File.read!("/zqx/missing.conf") end},
+  {"permission_denied", fn -> File.write!(Path.join(System.get_env("ZQX_LOCKED_DIR"), "zqx.conf"), "x") end},
   {"module_missing", fn -> Code.ensure_compiled!(:zqxmodule) end}
 ]
 

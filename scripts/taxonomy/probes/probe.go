@@ -43,6 +43,7 @@ func main() {
 	catch("date_parse", func() error { _, err := time.Parse("2006-01-02", "31.06.2024"); return err })
 	catch("type_cast", func() error { var zqx any = "x"; return fmt.Errorf("%d", zqx.(int)) })
 	catch("file_not_found", func() error { _, err := os.Open("/zqx/missing.conf"); return err })
+	catch("permission_denied", func() error { return os.WriteFile(os.Getenv("ZQX_LOCKED_DIR")+"/zqx.conf", []byte("x"), 0o644) })
 	catch("connection_refused", func() error { _, err := net.Dial("tcp", "127.0.0.1:1"); return err })
 	catch("dns_failure", func() error { _, err := net.LookupHost("zqx.invalid"); return err })
 	catch("json_parse", func() error { var zqx any; return json.Unmarshal([]byte("{zqx"), &zqx) })

@@ -13,6 +13,7 @@ const probes = {
   type_cast: () => { const zqxfn = 1; zqxfn(); },
   stack_overflow: () => { const f = () => f(); f(); },
   file_not_found: () => fs.readFileSync("/zqx/missing.conf"),
+  permission_denied: () => fs.writeFileSync(process.env.ZQX_LOCKED_DIR + "/zqx.conf", "x"),
   json_parse: () => JSON.parse("{zqx"),
   json_parse_empty: () => JSON.parse(""),
   json_parse_html: () => JSON.parse("<html>zqx</html>"),

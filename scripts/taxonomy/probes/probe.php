@@ -10,6 +10,7 @@ $probes = [
     "date_parse" => function () { return new DateTimeImmutable("31.06.2024 zqx"); },
     "type_cast" => function () { return strlen([]); },
     "file_not_found" => function () { return new SplFileObject("/zqx/missing.conf"); },
+    "permission_denied" => function () { return new SplFileObject(getenv("ZQX_LOCKED_DIR") . "/zqx.conf", "w"); },
     "json_parse" => function () { return json_decode("{zqx", false, 512, JSON_THROW_ON_ERROR); },
     "module_missing" => function () { return new \Zqx\Missing(); },
 ];

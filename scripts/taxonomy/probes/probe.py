@@ -19,6 +19,8 @@ def stack_overflow():
     def f(): f()
     f()
 def file_not_found(): open("/zqx/missing.conf")
+# ZQX_LOCKED_DIR: a directory the probes may not write, made by the generator.
+def permission_denied(): open(os.path.join(os.environ["ZQX_LOCKED_DIR"], "zqx.conf"), "w")
 def connection_refused(): socket.create_connection(("127.0.0.1", 1), timeout=2)
 def dns_failure(): socket.getaddrinfo("zqx.invalid", 80)
 def json_parse(): json.loads("{zqx")

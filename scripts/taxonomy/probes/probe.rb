@@ -16,6 +16,7 @@ PROBES = {
   "type_cast" => -> { "zqx" + 1 },
   "stack_overflow" => -> { zqx = ->(n) { zqx.(n + 1) }; zqx.(0) },
   "file_not_found" => -> { File.read("/zqx/missing.conf") },
+  "permission_denied" => -> { File.write(File.join(ENV["ZQX_LOCKED_DIR"], "zqx.conf"), "x") },
   "connection_refused" => -> { TCPSocket.new("127.0.0.1", 1) },
   "dns_failure" => -> { Addrinfo.getaddrinfo("zqx.invalid", 80) },
   "json_parse" => -> { JSON.parse("{zqx") },

@@ -18,6 +18,7 @@ let traps: [String: () -> Void] = [
 ]
 let errors: [(String, () throws -> Void)] = [
     ("file_not_found", { _ = try String(contentsOfFile: "/zqx/missing.conf", encoding: .utf8) }),
+    ("permission_denied", { try "x".write(toFile: ProcessInfo.processInfo.environment["ZQX_LOCKED_DIR", default: ""] + "/zqx.conf", atomically: false, encoding: .utf8) }),
     ("json_parse", { _ = try JSONSerialization.jsonObject(with: Data("{zqx".utf8)) }),
     ("json_parse_decoder", { _ = try JSONDecoder().decode([String: Int].self, from: Data("{zqx".utf8)) }),
     ("json_parse_type", { _ = try JSONDecoder().decode([String: Int].self, from: Data("{\"a\": \"zqx\"}".utf8)) }),
