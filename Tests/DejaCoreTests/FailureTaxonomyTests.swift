@@ -55,6 +55,21 @@ import Testing
         }
     }
 
+    @Test("memory exhausted is out of memory in each runtime's own words")
+    func outOfMemoryAcrossRuntimes() {
+        let lines = [
+            "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+            "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/app/Export.php on line 41",
+            "runtime: out of memory: cannot allocate 4194304-byte block (1073741824 in use)",
+            "memory allocation of 1073741824 bytes failed",
+            "NoMemoryError: failed to allocate memory",
+        ]
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains("out of memory"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
     @Test("errno, its strerror text and the exceptions built on it share the errno's words")
     func systemConditions() {
         for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",

@@ -49,6 +49,7 @@ FAULTS = {
     "json_parse": "malformed json",
     "module_missing": "module not found",
     "permission_denied": "permission denied",
+    "out_of_memory": "out of memory",
     "request_timeout": "request timed out",
 }
 
@@ -517,7 +518,7 @@ def add_probes(t):
         commands = {
             "CPython": ["python3", os.path.join(probes, "probe.py")],
             "Node.js": ["node", os.path.join(probes, "probe.js")],
-            "JDK 17": ["java", os.path.join(probes, "Probe.java")],
+            "JDK 17": ["java", "-Xmx256m", os.path.join(probes, "Probe.java")],
             ".NET (Mono)": ["mono", exe],
             "Ruby": ["ruby", os.path.join(probes, "probe.rb")],
             "PHP": ["php", os.path.join(probes, "probe.php")],

@@ -146,6 +146,7 @@ all parts of a spatial index must be not null	condition
 configuration limit exceeded	condition
 insufficient resources	condition
 allocation error
+out of memory	condition
 already bound exception
 already connected exception
 duplicate table	condition
@@ -770,7 +771,6 @@ corrupt message	condition
 corrupted replication event was detected	condition
 corrupted trg file for table s s	condition
 corruptfs disk i o error	condition
-out of memory	condition
 could not create slave thread check system resources	condition
 unique violation	condition
 could not delete gtid domain reason	condition
@@ -3758,6 +3758,7 @@ MariaDB 1171 ER_PRIMARY_CANT_HAVE_NULL
 MariaDB 1252 ER_SPATIAL_CANT_HAVE_NULL
 PostgreSQL SQLSTATE 53400 message (src/backend/replication/slot.c)
 Ruby IO::Buffer::AllocationError
+PHP probe out_of_memory
 JDK 17 java.nio.channels.AlreadyBoundException
 JDK 17 java.nio.channels.AlreadyConnectedException
 PostgreSQL SQLSTATE 42710 message (src/backend/commands/opclasscmds.c)
@@ -6323,6 +6324,7 @@ Kubernetes reason FailedKillPod (pkg/kubelet/kubelet_pods.go)
 JDK 17 javax.security.auth.login.FailedLoginException
 Kubernetes reason FailedPostStartHook (pkg/kubelet/events/event.go)
 Kubernetes reason FailedPreStopHook (pkg/kubelet/events/event.go)
+Ruby probe out_of_memory
 Kubernetes reason FailedCreatePodSandBox message (pkg/kubelet/kuberuntime/kuberuntime_manager.go)
 Rust probe dns_failure
 PHP probe date_parse
@@ -6336,6 +6338,7 @@ Kubernetes reason FailedScheduling (pkg/scheduler/schedule_one.go)
 Kubernetes reason FailedSync (pkg/kubelet/events/event.go)
 Kubernetes reason FailedValidation (pkg/kubelet/events/event.go)
 .NET System.TypeLoadException default message
+Node.js probe out_of_memory
 Go net/http/fcgi.ErrConnClosed
 Go net/http/fcgi.ErrRequestAborted
 PostgreSQL SQLSTATE HV005
@@ -6906,6 +6909,7 @@ OpenSSL X509_V_ERR 24
 OpenSSL X509_V_ERR 70
 OpenSSL X509_V_ERR 83
 JDK 17 java.util.jar.JarException
+JDK 17 probe out_of_memory
 JDK 17 javax.management.JMRuntimeException
 JDK 17 javax.management.JMException
 JDK 17 javax.management.remote.JMXProviderException
@@ -7062,6 +7066,7 @@ CPython probe stack_overflow
 .NET System.MemberAccessException (Mono class library)
 Kafka error 79 MEMBER_ID_REQUIRED (kafka-python kafka.errors)
 Ruby Zlib::MemError
+Rust probe out_of_memory
 Python builtins.MemoryError
 Kafka error 10 MESSAGE_SIZE_TOO_LARGE (kafka-python kafka.errors)
 glibc strerror(EMSGSIZE)
@@ -7609,6 +7614,7 @@ Go probe index_out_of_range
 Go probe division_by_zero
 JDK 17 javax.management.RuntimeMBeanException
 JDK 17 javax.management.RuntimeOperationsException
+Go probe out_of_memory
 Ruby Gem::RuntimeRequirementNotMetError
 .NET System.Runtime.CompilerServices.RuntimeWrappedException (Mono class library)
 Python builtins.RuntimeError
@@ -8423,372 +8429,373 @@ all parts of a primary key must be not null if you need null in a key use unique
 all parts of a spatial index must be not null	138	152
 all replication slots are in use	139,140	153
 allocationerror	141	154
-already bound exception	142	155
-already connected exception	143	156
-already exists in operator family	100,1	157
-already exists in schema	144,1,100,145	158
-already exists skipping	100,1,144,146	159
-already exists with same argument types	145,1	160
-already in use as a tablespace	85,57	161
-already pending detach in partitioned table	57	162
-already_exists	147,148,19	163
-alreadyboundexception	142	155
-alreadyconnectedexception	143	156
-alreadyexists	147,148,19	163
-alter action * cannot be performed on relation	149,1	164
-alter subscription refresh is not allowed for disabled subscriptions	57	165
-alter subscription refresh with copy_data is not allowed when two_phase is enabled	0,1	166
-alter subscription with refresh and copy_data is not allowed when two_phase is enabled	57	165
-alter subscription with refresh is not allowed for disabled subscriptions	57	165
-alter table * import tablespace failed with error	150	167
-alter table add constraint using index is not supported on partitioned tables	59	168
-alter table causes auto_increment resequencing resulting in duplicate entry * for key	151	169
-alter table drop expression must be applied to child tables too	59	168
-alter type add before after is incompatible with binary upgrade	111,64	170
-ambiguous alias	152	171
-ambiguous column	153	172
-ambiguous function	131	173
-ambiguous implementation exception	154	174
-ambiguous implementation found	154	175
-ambiguous match exception	155	176
-ambiguous match found	155	177
-ambiguous parameter	156	178
-ambiguous_alias	152,1	171
-ambiguous_column	153,1	172
-ambiguous_function	131,1	173
-ambiguous_parameter	156,1	178
-ambiguousalias	152,1	171
-ambiguouscolumn	153,1	172
-ambiguousfunction	131,1	173
-ambiguousimplementationexception	154	174
-ambiguousmatchexception	155	176
-ambiguousparameter	156,1	178
-an aggregate with distinct must have at least one argument	0,1	179
-an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	157	180
-an error occurred when writing to a listener	158	181
-an exception was thrown by a taskscheduler	159	182
-an isolated storage operation failed	160	183
+allowed memory size of * bytes exhausted tried to allocate	142	155
+already bound exception	143	156
+already connected exception	144	157
+already exists in operator family	100,1	158
+already exists in schema	145,1,100,146	159
+already exists skipping	100,1,145,147	160
+already exists with same argument types	146,1	161
+already in use as a tablespace	85,57	162
+already pending detach in partitioned table	57	163
+already_exists	148,149,19	164
+alreadyboundexception	143	156
+alreadyconnectedexception	144	157
+alreadyexists	148,149,19	164
+alter action * cannot be performed on relation	150,1	165
+alter subscription refresh is not allowed for disabled subscriptions	57	166
+alter subscription refresh with copy_data is not allowed when two_phase is enabled	0,1	167
+alter subscription with refresh and copy_data is not allowed when two_phase is enabled	57	166
+alter subscription with refresh is not allowed for disabled subscriptions	57	166
+alter table * import tablespace failed with error	151	168
+alter table add constraint using index is not supported on partitioned tables	59	169
+alter table causes auto_increment resequencing resulting in duplicate entry * for key	152	170
+alter table drop expression must be applied to child tables too	59	169
+alter type add before after is incompatible with binary upgrade	111,64	171
+ambiguous alias	153	172
+ambiguous column	154	173
+ambiguous function	131	174
+ambiguous implementation exception	155	175
+ambiguous implementation found	155	176
+ambiguous match exception	156	177
+ambiguous match found	156	178
+ambiguous parameter	157	179
+ambiguous_alias	153,1	172
+ambiguous_column	154,1	173
+ambiguous_function	131,1	174
+ambiguous_parameter	157,1	179
+ambiguousalias	153,1	172
+ambiguouscolumn	154,1	173
+ambiguousfunction	131,1	174
+ambiguousimplementationexception	155	175
+ambiguousmatchexception	156	177
+ambiguousparameter	157,1	179
+an aggregate with distinct must have at least one argument	0,1	180
+an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	158	181
+an error occurred when writing to a listener	159	182
+an exception was thrown by a taskscheduler	160	183
+an isolated storage operation failed	161	184
 an ordered set aggregate with a variadic direct argument must have one variadic aggregated argument of the same data type	59	63
-an xml error has occurred	161	184
-analysis procedures of intersection points interrupted unexpectedly in function	162	185
-analyze explain show can not be issued lacking privileges for underlying table	163	186
-analyze option must be specified when a column list is provided	59	187
-annotation format error	164	188
-annotation type mismatch exception	165	189
-annotationformaterror	164	188
-annotationtypemismatchexception	165	189
-anycompatiblemultirange type * does not match anycompatible type	166,1	190
-anycompatiblerange type * does not match anycompatible type	166,1	190
-app data in handshake	167,168	191
-app domain unloaded exception	169	192
-appdomainunloadedexception	169	192
-appears twice in primary key constraint	170,1	193
-appears twice in unique constraint	170,1	193
-application data after close notify	171,168	191
-application time period table cannot be temporary	172	194
-application verification failure	173,174	195
-applicationexception	175	196
-archive tar header field too long	176,177	197
-archive tar invalid tar header	178,179	198
-archive tar write after close	180	199
-archive tar write too long	181	200
-are mutually exclusive options	0,1	166
-arg_notfinitenumberexception number encountered was not a finite quantity	182	201
-argument 2 to function * must be * or	183	202
-argument declared * does not contain a range type but type	166,1	203
-argument declared * is not a multirange type but type	166,1	190
-argument declared * is not a range type but type	166,1	190
-argument declared * is not an array but type	166,1	190
-argument declared * is not consistent with argument declared	166,1	190
-argument list length must be exactly	111,64	204
-argument list must have even number of elements	111,64	205
-argument list too long	184	206
-argument must be empty or one dimensional array	64	207
-argument name * used more than once	0,1	208
-argument null exception	185	209
-argument of * must be a name	0,1	210
-argument of * must be a type name	0,1	210
-argument of * must be an array of objects	111,64	211
-argument of * must be type * not type	166,1	190
-argument of * must not contain variables	186,1	212
-argument of * must not return a set	166,1	190
-argument of cast function must match or be binary coercible from source data type	102,1	213
-argument of nth_value must be greater than zero	187,64	214
-argument of ntile must be greater than 0	188	215
-argument of ntile must be greater than zero	189,64	216
-argument out of range exception	190,191	217
-argument to option * must be a list of column names	111,64	218
-argument to option * must be a valid encoding name	111,64	218
-argument to the * function does not belong to the range 0 1	192	219
-argument to the * function is not a constant for a partition	193	220
-argument type * is only a shell	149,1	221
-argument types * cannot be matched	166,1	190
-argumenterror	194	222
-argumentexception	195	223
-argumentnullexception	185	209
-argumentoutofrangeexception	190,191	217
-arguments declared * are not all alike	166,1	190
-arguments of anycompatible family cannot be cast to a common type	166,1	190
+an xml error has occurred	162	185
+analysis procedures of intersection points interrupted unexpectedly in function	163	186
+analyze explain show can not be issued lacking privileges for underlying table	164	187
+analyze option must be specified when a column list is provided	59	188
+annotation format error	165	189
+annotation type mismatch exception	166	190
+annotationformaterror	165	189
+annotationtypemismatchexception	166	190
+anycompatiblemultirange type * does not match anycompatible type	167,1	191
+anycompatiblerange type * does not match anycompatible type	167,1	191
+app data in handshake	168,169	192
+app domain unloaded exception	170	193
+appdomainunloadedexception	170	193
+appears twice in primary key constraint	171,1	194
+appears twice in unique constraint	171,1	194
+application data after close notify	172,169	192
+application time period table cannot be temporary	173	195
+application verification failure	174,175	196
+applicationexception	176	197
+archive tar header field too long	177,178	198
+archive tar invalid tar header	179,180	199
+archive tar write after close	181	200
+archive tar write too long	182	201
+are mutually exclusive options	0,1	167
+arg_notfinitenumberexception number encountered was not a finite quantity	183	202
+argument 2 to function * must be * or	184	203
+argument declared * does not contain a range type but type	167,1	204
+argument declared * is not a multirange type but type	167,1	191
+argument declared * is not a range type but type	167,1	191
+argument declared * is not an array but type	167,1	191
+argument declared * is not consistent with argument declared	167,1	191
+argument list length must be exactly	111,64	205
+argument list must have even number of elements	111,64	206
+argument list too long	185	207
+argument must be empty or one dimensional array	64	208
+argument name * used more than once	0,1	209
+argument null exception	186	210
+argument of * must be a name	0,1	211
+argument of * must be a type name	0,1	211
+argument of * must be an array of objects	111,64	212
+argument of * must be type * not type	167,1	191
+argument of * must not contain variables	187,1	213
+argument of * must not return a set	167,1	191
+argument of cast function must match or be binary coercible from source data type	102,1	214
+argument of nth_value must be greater than zero	188,64	215
+argument of ntile must be greater than 0	189	216
+argument of ntile must be greater than zero	190,64	217
+argument out of range exception	191,192	218
+argument to option * must be a list of column names	111,64	219
+argument to option * must be a valid encoding name	111,64	219
+argument to the * function does not belong to the range 0 1	193	220
+argument to the * function is not a constant for a partition	194	221
+argument type * is only a shell	150,1	222
+argument types * cannot be matched	167,1	191
+argumenterror	195	223
+argumentexception	196	224
+argumentnullexception	186	210
+argumentoutofrangeexception	191,192	218
+arguments declared * are not all alike	167,1	191
+arguments of anycompatible family cannot be cast to a common type	167,1	191
 arguments to grouping must be grouping expressions of the associated query level	128,1	137
-arithmetic operation resulted in an overflow	196	224
-arithmeticerror	197	225
-arithmeticexception	198	226
-array data types are not binary compatible	102,1	213
-array element type cannot be	166,1	227
-array index out of bounds exception	199	228
-array is not a valid int2vector	166,1	229
-array is not a valid oidvector	166,1	230
-array lower bound is too large	200	231
-array must be one dimensional	59	232
-array must have even number of elements	59,201	232
-array must have two columns	201,64	233
-array must not contain nulls	59	232
-array of serial is not implemented	59	234
-array of weight is too short	201,64	235
-array of weight must be one dimensional	201,64	235
-array of weight must not contain nulls	112,64	236
-array size exceeds the maximum allowed	200	237
-array slice subscript must provide both boundaries	201,64	238
-array store exception	202	239
-array subscript error	201	240
-array subscript in assignment must not be null	112,64	241
-array subscript must have type integer	166,1	242
-array subscript out of range	201,64	238
-array type mismatch exception	203	243
-array_subscript_error	201,64	240
-arrayindexoutofboundsexception	199	228
-arraystoreexception	202	239
-arraysubscripterror	201,64	240
-arraytypemismatchexception	203	243
-asc desc is not allowed in on conflict clause	186,1	212
-asn1error	204	244
-assert failure	205	245
-assert_failure	205,206	245
-assertfailure	205,206	245
-assertionerror	207	246
-assignment to entry in nil map	208	247
+arithmetic operation resulted in an overflow	197	225
+arithmeticerror	198	226
+arithmeticexception	199	227
+array data types are not binary compatible	102,1	214
+array element type cannot be	167,1	228
+array index out of bounds exception	200	229
+array is not a valid int2vector	167,1	230
+array is not a valid oidvector	167,1	231
+array lower bound is too large	201	232
+array must be one dimensional	59	233
+array must have even number of elements	59,202	233
+array must have two columns	202,64	234
+array must not contain nulls	59	233
+array of serial is not implemented	59	235
+array of weight is too short	202,64	236
+array of weight must be one dimensional	202,64	236
+array of weight must not contain nulls	112,64	237
+array size exceeds the maximum allowed	201	238
+array slice subscript must provide both boundaries	202,64	239
+array store exception	203	240
+array subscript error	202	241
+array subscript in assignment must not be null	112,64	242
+array subscript must have type integer	167,1	243
+array subscript out of range	202,64	239
+array type mismatch exception	204	244
+array_subscript_error	202,64	241
+arrayindexoutofboundsexception	200	229
+arraystoreexception	203	240
+arraysubscripterror	202,64	241
+arraytypemismatchexception	204	244
+asc desc is not allowed in on conflict clause	187,1	213
+asn1error	205	245
+assert failure	206	246
+assert_failure	206,207	246
+assertfailure	206,207	246
+assertionerror	208	247
+assignment to entry in nil map	209	248
 associated data types for operator class options parsing functions must match opclass input type	102,1	104
 associated data types must be specified for index support function	102,1	104
-asynchronous close exception	209	248
-asynchronouscloseexception	209	248
-at end of input	0,1	249
-at end of jsonpath input	0,1	250
-at least d tls 1 2 needed in suite b mode	210,168	191
-at least one of the * or * optimizer_switch flags must be	211	251
-at least one partition must be added	212	252
-at least one partition must be coalesced	213	253
-at line * in	214	254
-at or near	0,1	249
-at or near * of jsonpath input	0,1	250
-atomic move not supported exception	215	255
-atomicmovenotsupportedexception	215	255
-attempt has been made to use a com object that does not have a backing class factory	216	256
-attempt to access the method failed	217	257
-attempt to access the type failed	218,219	258
-attempt to call a nil value	208	259
-attempt to divide by zero	220	260
-attempt to index a nil value	208	259
-attempt to perform arithmetic on a nil value	208	259
-attempt to perform arithmetic on a table value	221	261
-attempt to read property * on null	208	262
-attempt to reuse session in different context	222,168	191
-attempt to unload the appdomain failed	223	263
-attempted to access a field that is not accessible by the caller	224	264
-attempted to access a missing member	225	265
-attempted to access a missing method	226	266
-attempted to access a non existing field	227	267
-attempted to access a path that is not on the disk	228	268
-attempted to access an element as a type incompatible with the array	203	269
-attempted to access an unloaded appdomain	169	270
-attempted to add multiple callbacks to a delegate that does not support multicast	229	271
-attempted to delete invisible tuple	57	272
-attempted to divide by zero	230,220	273
-attempted to marshal an object across a context boundary	231	274
-attempted to operate on an array with the incorrect number of dimensions	232	275
-attempted to perform an unauthorized operation	233	276
-attempted to read or write protected memory this is often an indication that other memory is corrupt	103	277
-attempted to read past the end of the stream	234	278
-attempted to update invisible tuple	57	272
-attempting to link in too many shared libraries	235	279
-attribute in use exception	236	280
-attribute modification exception	237	281
-attribute not found exception	238	282
-attributeerror	239,240	283
-attributeinuseexception	236	280
-attributemodificationexception	237	281
-attributenotfoundexception	238	282
-auth disk i o error	241,99	284
-authentication file token too long skipping	125,126	285
-authentication method * requires argument * to be set	125,126	285
-authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	125,126	285
-authentication not supported exception	242	286
-authentication option * is only valid for authentication methods	125,126	285
-authentication option not in name value format	125,126	285
-authenticationexception	243	287
-authenticationnotsupportedexception	242	286
-authority and issuer serial number mismatch	244,174	288
-authority and subject key identifier mismatch	245,174	289
-authority key identifier marked critical	246,174	290
-auto increment value in update conflicts with internally generated values	247	291
-auto_increment column s cannot be used in the unique index s	248	292
-autoindex warning message	249,250	293
-awterror	251	294
-awtexception	252	295
-back off pulling image	253,254	296
-back off restarting failed container	253,254	296
-background worker * background workers without shared memory access are not supported	111,64	297
-background worker * cannot request database access if starting at postmaster start	111,64	297
-background worker * invalid restart interval	111,64	297
-background worker * must be registered in shared_preload_libraries	59	298
-background worker * only dynamic background workers can request notification	59	298
-background worker * parallel workers may not be configured for restart	111,64	297
-backing store exception	255	299
-backingstoreexception	255	299
-backoff	254,253	300
-backoff limit exceeded	256,257	301
-backofflimitexceeded	256,257	301
+asynchronous close exception	210	249
+asynchronouscloseexception	210	249
+at end of input	0,1	250
+at end of jsonpath input	0,1	251
+at least d tls 1 2 needed in suite b mode	211,169	192
+at least one of the * or * optimizer_switch flags must be	212	252
+at least one partition must be added	213	253
+at least one partition must be coalesced	214	254
+at line * in	215	255
+at or near	0,1	250
+at or near * of jsonpath input	0,1	251
+atomic move not supported exception	216	256
+atomicmovenotsupportedexception	216	256
+attempt has been made to use a com object that does not have a backing class factory	217	257
+attempt to access the method failed	218	258
+attempt to access the type failed	219,220	259
+attempt to call a nil value	209	260
+attempt to divide by zero	221	261
+attempt to index a nil value	209	260
+attempt to perform arithmetic on a nil value	209	260
+attempt to perform arithmetic on a table value	222	262
+attempt to read property * on null	209	263
+attempt to reuse session in different context	223,169	192
+attempt to unload the appdomain failed	224	264
+attempted to access a field that is not accessible by the caller	225	265
+attempted to access a missing member	226	266
+attempted to access a missing method	227	267
+attempted to access a non existing field	228	268
+attempted to access a path that is not on the disk	229	269
+attempted to access an element as a type incompatible with the array	204	270
+attempted to access an unloaded appdomain	170	271
+attempted to add multiple callbacks to a delegate that does not support multicast	230	272
+attempted to delete invisible tuple	57	273
+attempted to divide by zero	231,221	274
+attempted to marshal an object across a context boundary	232	275
+attempted to operate on an array with the incorrect number of dimensions	233	276
+attempted to perform an unauthorized operation	234	277
+attempted to read or write protected memory this is often an indication that other memory is corrupt	103	278
+attempted to read past the end of the stream	235	279
+attempted to update invisible tuple	57	273
+attempting to link in too many shared libraries	236	280
+attribute in use exception	237	281
+attribute modification exception	238	282
+attribute not found exception	239	283
+attributeerror	240,241	284
+attributeinuseexception	237	281
+attributemodificationexception	238	282
+attributenotfoundexception	239	283
+auth disk i o error	242,99	285
+authentication file token too long skipping	125,126	286
+authentication method * requires argument * to be set	125,126	286
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	125,126	286
+authentication not supported exception	243	287
+authentication option * is only valid for authentication methods	125,126	286
+authentication option not in name value format	125,126	286
+authenticationexception	244	288
+authenticationnotsupportedexception	243	287
+authority and issuer serial number mismatch	245,175	289
+authority and subject key identifier mismatch	246,175	290
+authority key identifier marked critical	247,175	291
+auto increment value in update conflicts with internally generated values	248	292
+auto_increment column s cannot be used in the unique index s	249	293
+autoindex warning message	250,251	294
+awterror	252	295
+awtexception	253	296
+back off pulling image	254,255	297
+back off restarting failed container	254,255	297
+background worker * background workers without shared memory access are not supported	111,64	298
+background worker * cannot request database access if starting at postmaster start	111,64	298
+background worker * invalid restart interval	111,64	298
+background worker * must be registered in shared_preload_libraries	59	299
+background worker * only dynamic background workers can request notification	59	299
+background worker * parallel workers may not be configured for restart	111,64	298
+backing store exception	256	300
+backingstoreexception	256	300
+backoff	255,254	301
+backoff limit exceeded	257,258	302
+backofflimitexceeded	257,258	302
 backup is not in progress	57	60
-backup label too long max	111,64	302
-backup stage * failed	258	303
-backup stage * is same or before current backup stage	259	304
-bad address	260	305
-bad argument in arithmetic expression	220	306
-bad attribute value exp exception	261	307
-bad base64 data as position	262	308
-bad binary op value exp exception	263	309
-bad change cipher spec	264,168	191
-bad character in file name	265,266	310
-bad cipher	267,168	191
-bad copy file format	268	311
-bad data	269,168	191
-bad data returned by callback	270,168	191
-bad decompression	271,168	191
-bad dh value	272,168	191
-bad digest length	273,168	191
-bad early data	274,168	191
-bad ecc cert	275,168	191
-bad ecpoint	276,168	191
-bad extension	277,168	191
-bad file descriptor	278	312
-bad font file format	279	313
+backup label too long max	111,64	303
+backup stage * failed	259	304
+backup stage * is same or before current backup stage	260	305
+bad address	261	306
+bad argument in arithmetic expression	221	307
+bad attribute value exp exception	262	308
+bad base64 data as position	263	309
+bad binary op value exp exception	264	310
+bad change cipher spec	265,169	192
+bad character in file name	266,267	311
+bad cipher	268,169	192
+bad copy file format	269	312
+bad data	270,169	192
+bad data returned by callback	271,169	192
+bad decompression	272,169	192
+bad dh value	273,169	192
+bad digest length	274,169	192
+bad early data	275,169	192
+bad ecc cert	276,169	192
+bad ecpoint	277,169	192
+bad extension	278,169	192
+bad file descriptor	279	313
+bad font file format	280	314
 bad gateway	41	42
-bad handshake length	280,168	191
-bad handshake state	281,168	191
-bad hello request	282,168	191
-bad hrr version	283,168	191
-bad image format exception	284	314
-bad key share	285,168	191
-bad key update	286,168	191
-bad legacy version	287,168	191
-bad length	288,168	191
-bad location exception	289	315
-bad message	290	316
-bad packet	291,168	191
-bad packet length	292,168	191
-bad padding exception	293	317
-bad protocol version number	294,168	191
-bad psk	295,168	191
-bad psk identity	296,168	191
-bad record type	297,168	191
+bad handshake length	281,169	192
+bad handshake state	282,169	192
+bad hello request	283,169	192
+bad hrr version	284,169	192
+bad image format exception	285	315
+bad key share	286,169	192
+bad key update	287,169	192
+bad legacy version	288,169	192
+bad length	289,169	192
+bad location exception	290	316
+bad message	291	317
+bad packet	292,169	192
+bad packet length	293,169	192
+bad padding exception	294	318
+bad protocol version number	295,169	192
+bad psk	296,169	192
+bad psk identity	297,169	192
+bad record type	298,169	192
 bad request	6	5
-bad requirement error	298	318
-bad rsa encrypt	299,168	191
-bad signature	300,168	191
-bad srp a length	301,168	191
-bad srp parameters	302,168	191
-bad srtp mki value	303,168	191
-bad srtp protection profile list	304,168	191
-bad ssl filetype	305,168	191
-bad status line	306	319
-bad string operation exception	307	320
-bad system call	308	321
-bad uri error	309	322
-bad value	310,168	191
-bad write retry	311,168	191
-bad zip file	312	323
-bad_copy_file_format	268,64	311
+bad requirement error	299	319
+bad rsa encrypt	300,169	192
+bad signature	301,169	192
+bad srp a length	302,169	192
+bad srp parameters	303,169	192
+bad srtp mki value	304,169	192
+bad srtp protection profile list	305,169	192
+bad ssl filetype	306,169	192
+bad status line	307	320
+bad string operation exception	308	321
+bad system call	309	322
+bad uri error	310	323
+bad value	311,169	192
+bad write retry	312,169	192
+bad zip file	313	324
+bad_copy_file_format	269,64	312
 bad_gateway	41	42
 bad_request	6	5
-badattributevalueexpexception	261	307
-badbinaryopvalueexpexception	263	309
-badcopyfileformat	268,64	311
-badimageformatexception	284	314
-badlocationexception	289	315
-badpaddingexception	293	317
-badrequirementerror	298	318
-badstatusline	306	319
-badstringoperationexception	307	320
-badurierror	309	322
-badzipfile	312,313	323
-bare in non quoted field	314,315	324
-barrier post phase exception	316	325
-barrierpostphaseexception	316	325
-base exception group	317,318	326
-baseexception	319	327
-baseexceptiongroup	317,318	326
+badattributevalueexpexception	262	308
+badbinaryopvalueexpexception	264	310
+badcopyfileformat	269,64	312
+badimageformatexception	285	315
+badlocationexception	290	316
+badpaddingexception	294	318
+badrequirementerror	299	319
+badstatusline	307	320
+badstringoperationexception	308	321
+badurierror	310	323
+badzipfile	313,314	324
+bare in non quoted field	315,316	325
+barrier post phase exception	317	326
+barrierpostphaseexception	317	326
+base exception group	318,319	327
+baseexception	320	328
+baseexceptiongroup	318,319	327
 basetype is redundant with aggregate input type specification	62,1	141
-basic constraints of ca cert not marked critical	320,174	328
-basic_string at __n which is * this size which is	191	329
-basic_string construction from null is not valid	208	330
-batch update exception	321	331
-batchupdateexception	321	331
+basic constraints of ca cert not marked critical	321,175	329
+basic_string at __n which is * this size which is	192	330
+basic_string construction from null is not valid	209	331
+batch update exception	322	332
+batchupdateexception	322	332
 because it has pending trigger events	85,57	88
 because it is being used by active queries in this session	85,57	88
-before statement trigger cannot return a value	322,323	332
-before trigger s when condition cannot reference new generated columns	102,1	333
-before trigger s when condition cannot reference new system columns	59	334
-being purged log * was not found	324	335
-bigint out of range	325,64	336
-binary data has array element type * instead of expected	166,1	337
-binary data has type * instead of expected * in record column	166,1	338
-binary format of the specified custom attribute was invalid	326	339
-binary geometry function * given two geometries of different srids * and	327	340
-binary logging and replication forbid changing the global server	328	341
-binary logging not possible message	329	342
-bind message has * parameter formats but	330,331	343
-bind message has * result formats but query has	330,331	344
-bind message supplies * parameters but prepared statement	330,331	343
-binder does not verify	332,168	191
-bindexception	333	345
-binlog closed cannot reset master	334	346
-bio not set	335,168	191
-bit index * out of valid range 0	201,64	347
-bit string length * does not match type bit	336,64	348
-bit string length exceeds the maximum allowed	200	349
-bit string too long for type bit varying	337,64	350
-blob column s can t be used in key specification in the * table	338	351
-blob text column * used in key specification without a key length	339	352
-block cipher pad is wrong	340,168	191
-block device required	341	353
-block number out of range	325,64	354
-blocked disk i o error	342,99	355
-blocking io error	343,344,345,346	356
-blockingioerror	343,344,345,346	356
-bn lib	347,168	191
-bnerror	348	357
-bootstrap method error	349	358
-bootstrapmethoderror	349	358
-both default and generation expression specified for column * of table	0,1	359
-both default and identity specified for column * of table	0,1	359
-both identity and generation expression specified for column * of table	0,1	359
-branch transaction already active	350	360
-branch_transaction_already_active	350,114	360
-branchtransactionalreadyactive	350,114	360
-broken barrier error	351,352	361
-broken barrier exception	353	362
-broken json string in argument * to function * at position	354	363
-broken pipe	355	364
-broken pipe error	355,356,357	365
-brokenbarriererror	351,352	361
-brokenbarrierexception	353	362
-brokenexecutor	358	366
-brokenpipeerror	355,356,357	365
-broker id not registered exception	359	367
-broker not available exception	360	368
-broker_id_not_registered	359	367
-broker_not_available	360	368
-brokeridnotregisteredexception	359	367
-brokernotavailableexception	360	368
+before statement trigger cannot return a value	323,324	333
+before trigger s when condition cannot reference new generated columns	102,1	334
+before trigger s when condition cannot reference new system columns	59	335
+being purged log * was not found	325	336
+bigint out of range	326,64	337
+binary data has array element type * instead of expected	167,1	338
+binary data has type * instead of expected * in record column	167,1	339
+binary format of the specified custom attribute was invalid	327	340
+binary geometry function * given two geometries of different srids * and	328	341
+binary logging and replication forbid changing the global server	329	342
+binary logging not possible message	330	343
+bind message has * parameter formats but	331,332	344
+bind message has * result formats but query has	331,332	345
+bind message supplies * parameters but prepared statement	331,332	344
+binder does not verify	333,169	192
+bindexception	334	346
+binlog closed cannot reset master	335	347
+bio not set	336,169	192
+bit index * out of valid range 0	202,64	348
+bit string length * does not match type bit	337,64	349
+bit string length exceeds the maximum allowed	201	350
+bit string too long for type bit varying	338,64	351
+blob column s can t be used in key specification in the * table	339	352
+blob text column * used in key specification without a key length	340	353
+block cipher pad is wrong	341,169	192
+block device required	342	354
+block number out of range	326,64	355
+blocked disk i o error	343,99	356
+blocking io error	344,345,346,347	357
+blockingioerror	344,345,346,347	357
+bn lib	348,169	192
+bnerror	349	358
+bootstrap method error	350	359
+bootstrapmethoderror	350	359
+both default and generation expression specified for column * of table	0,1	360
+both default and identity specified for column * of table	0,1	360
+both identity and generation expression specified for column * of table	0,1	360
+branch transaction already active	351	361
+branch_transaction_already_active	351,114	361
+branchtransactionalreadyactive	351,114	361
+broken barrier error	352,353	362
+broken barrier exception	354	363
+broken json string in argument * to function * at position	355	364
+broken pipe	356	365
+broken pipe error	356,357,358	366
+brokenbarriererror	352,353	362
+brokenbarrierexception	354	363
+brokenexecutor	359	367
+brokenpipeerror	356,357,358	366
+broker id not registered exception	360	368
+broker not available exception	361	369
+broker_id_not_registered	360	368
+broker_not_available	361	369
+brokeridnotregisteredexception	360	368
+brokernotavailableexception	361	369
 btree comparison functions must have two arguments	102,1	104
 btree comparison functions must return integer	102,1	104
 btree equal image functions must have one argument	102,1	104
@@ -8798,799 +8805,799 @@ btree in_range functions must have five arguments	102,1	104
 btree in_range functions must return boolean	102,1	104
 btree sort support functions must accept type internal	102,1	104
 btree sort support functions must return void	102,1	104
-buferror	361	369
-buffer overflow exception	362	370
-buffer underflow exception	363	371
-buffererror	364	372
-bufferoverflowexception	362	370
-bufferunderflowexception	363	371
-bufio buffer full	365	373
-bufio invalid use of unreadbyte	366,367	374
-bufio invalid use of unreadrune	368,369	375
-bufio negative count	370	376
-bufio scanner read returned impossible count	371,372	377
-bufio scanner splitfunc returns advance count beyond input	373,374	378
-bufio scanner splitfunc returns negative advance count	375,376	379
-bufio scanner token too long	377,378	380
-built in plugins cannot be deleted	379	381
-bulk load rows overlap existing rows	380	382
-bus error	381	383
-bytes buffer too large	382	384
-byteswarning	383	385
-ca cert does not include key usage extension	384,174	386
-ca certificate key too weak	385,174	387
-ca dn length mismatch	386,168	191
-ca key too small	387,168	191
-ca md too weak	388,168	191
-ca signature digest algorithm too weak	389,174	388
-cached plan must not change result type	59	389
-call to a member function * on null	208	262
-callback failed	390,168	191
-called option unwrap on a none value	208	390
-called process error	391	391
-calledprocesserror	391	391
-calling geometry function * with unsupported types of arguments	392	392
-calling procedures with output arguments is not supported in sql functions	59	393
-can * database exists	393	394
-can * in library	394	395
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	395	396
-can * is being created	396	397
-can * is not in the correct format	397	398
-can * it already exists	398	399
-can * t exist	399	400
-can no longer get changes from replication slot	57	401
-can not access a needed shared library	400	402
-can not change system versioning field s	401	403
-can not delete from join view	402	404
-can not drop system versioning for table s partitioned by system_time	403	405
-can not insert into join view * without fields list	404	406
-can not modify more than one base table through a join view	405	407
-can only be called from an sql script executed by create extension	59	408
-can only be called in a sql_drop event trigger function	406,323	409
-can only be called in a table_rewrite event trigger function	406,323	409
-can only be called in an event trigger function	406,323	409
-can only be updated to default	407,1	410
-can only be used in transaction blocks	408,114	411
-can only concatenate str not int to str	221	412
-can only drop oldest partitions when rotating by interval	409	413
+buferror	362	370
+buffer overflow exception	363	371
+buffer underflow exception	364	372
+buffererror	365	373
+bufferoverflowexception	363	371
+bufferunderflowexception	364	372
+bufio buffer full	366	374
+bufio invalid use of unreadbyte	367,368	375
+bufio invalid use of unreadrune	369,370	376
+bufio negative count	371	377
+bufio scanner read returned impossible count	372,373	378
+bufio scanner splitfunc returns advance count beyond input	374,375	379
+bufio scanner splitfunc returns negative advance count	376,377	380
+bufio scanner token too long	378,379	381
+built in plugins cannot be deleted	380	382
+bulk load rows overlap existing rows	381	383
+bus error	382	384
+bytes buffer too large	383	385
+byteswarning	384	386
+ca cert does not include key usage extension	385,175	387
+ca certificate key too weak	386,175	388
+ca dn length mismatch	387,169	192
+ca key too small	388,169	192
+ca md too weak	389,169	192
+ca signature digest algorithm too weak	390,175	389
+cached plan must not change result type	59	390
+call to a member function * on null	209	263
+callback failed	391,169	192
+called option unwrap on a none value	209	391
+called process error	392	392
+calledprocesserror	392	392
+calling geometry function * with unsupported types of arguments	393	393
+calling procedures with output arguments is not supported in sql functions	59	394
+can * database exists	394	395
+can * in library	395	396
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	396	397
+can * is being created	397	398
+can * is not in the correct format	398	399
+can * it already exists	399	400
+can * t exist	400	401
+can no longer get changes from replication slot	57	402
+can not access a needed shared library	401	403
+can not change system versioning field s	402	404
+can not delete from join view	403	405
+can not drop system versioning for table s partitioned by system_time	404	406
+can not insert into join view * without fields list	405	407
+can not modify more than one base table through a join view	406	408
+can only be called from an sql script executed by create extension	59	409
+can only be called in a sql_drop event trigger function	407,324	410
+can only be called in a table_rewrite event trigger function	407,324	410
+can only be called in an event trigger function	407,324	410
+can only be updated to default	408,1	411
+can only be used in transaction blocks	409,114	412
+can only concatenate str not int to str	222	413
+can only drop oldest partitions when rotating by interval	410	414
 can only reindex the currently open database	59	103
-can t call method * on an undefined value	208	414
-can t create a * from within another stored routine	410	415
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	411	416
-can t create federated table foreign data src error	412	417
-can t create ip socket	413	418
-can t create more than max_prepared_stmt_count statements current value	414	419
-can t create table s s errno	415	420
-can t drop * 192s check that it exists	416	421
-can t drop constraint * use drop period * for this	417	422
-can t drop or alter a * from within another stored routine	418	423
-can t execute the command as you have a backup stage active	419	424
-can t execute the given command because you have active locked tables or an active transaction	420	425
-can t execute the query because you have a conflicting read lock	421	426
-can t execute updates on master with binlog_format row	422	427
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	423	428
-can t find any matching row in the user table	424	429
-can t find fulltext index matching the column list	425	430
-can t find srp server param	426,168	191
-can t generate a unique log filename * 1 999	427	431
-can t get hostname for your address	428	432
-can t get working directory errno	429	433
-can t handle procedures with different groups yet	430	434
-can t load value from file with fixed size rows to variable	431	435
-can t locate * in inc * inc contains	432	436
-can t lock file errno	433	437
-can t map file * errno	434	438
-can t open table	435	439
-can t read record in system table	436	440
-can t revoke all privileges for one or more of the requested users	437	441
-can t use an undefined value as an array reference	208	414
-can t use order clause with this procedure	438	442
-canceling authentication due to timeout	439,122	443
-canceling autovacuum task	439,122	443
-canceling statement due to conflict with recovery	440,441,442	444
-canceling statement due to lock timeout	443,57	445
-canceling statement due to statement timeout	439,122	443
-canceling statement due to user request	439,122	443
-canceling the wait for synchronous replication and terminating connection due to administrator command	121,122	446
-cancellationexception	444	447
-cancelled key exception	445	448
-cancellederror	446,447	449
-cancelledkeyexception	445	448
-cannot abort during a parallel operation	114	450
-cannot accept a value of a shell type	59	451
-cannot accept a value of type	59	452
-cannot access index * while it is being reindexed	59	453
-cannot access member	448	454
-cannot access temporary indexes of other sessions	59	455
-cannot access temporary or unlogged relations during recovery	59	456
-cannot access temporary tables during a parallel operation	114	457
-cannot access temporary tables of other sessions	59	458
-cannot accumulate arrays of different dimensionality	201,64	238
-cannot accumulate empty arrays	201,64	238
-cannot accumulate null arrays	112,64	459
-cannot acquire lock mode * on database objects while recovery is in progress	57	460
-cannot activate * log	449	461
-cannot add an object of this type to an extension	102,1	462
-cannot add column to a partition	149,1	164
-cannot add column to typed table	149,1	164
-cannot add foreign key constraint for	450	463
-cannot add more timeout reasons	139,140	464
-cannot add nan to pg_lsn	59	465
-cannot add no inherit constraint to partitioned table	61,1	466
-cannot add not valid foreign key on partitioned table * referencing relation	149,1	164
-cannot add or update a child row a foreign key constraint fails	451	467
-cannot add relation * to publication	111,64	468
-cannot add schema * to extension * because the schema contains the extension	57	469
-cannot add schema * to publication	111,64	468
-cannot add schema to publication	111,64	470
-cannot advance replication slot to * minimum is	57	471
-cannot allocate memory	452	472
-cannot alter array type	149,1	473
-cannot alter column * because it is part of the partition key of relation	61,1	474
-cannot alter column type of typed table	149,1	164
-cannot alter foreign table * because column * uses its row type	59	168
-cannot alter inherited column	61,1	474
-cannot alter inherited column * of relation	61,1	474
-cannot alter invalid database	57	475
-cannot alter partition * with an incomplete detach	57	162
-cannot alter statistics on included column * of index	59	168
-cannot alter statistics on non expression column * of index	59	168
-cannot alter system column	59	168
-cannot alter table * because column * uses its row type	59	168
-cannot alter temporary tables of other sessions	59	168
-cannot alter type * because column * uses it	59	168
-cannot alter type * because it is the type of a typed table	453,454	476
-cannot alter type of a column used by a function or procedure	59	168
-cannot alter type of a column used by a generated column	59	168
-cannot alter type of a column used by a publication where clause	59	168
-cannot alter type of a column used by a view or rule	59	168
-cannot alter type of a column used in a policy definition	59	168
-cannot alter type of a column used in a trigger definition	59	168
-cannot alter type of column	59	168
-cannot and bit strings of different sizes	336,64	348
-cannot and inet values of different sizes	111,64	477
-cannot assign new default tablespace	59	478
-cannot assign null value to an element of a fixed length array	112,64	459
-cannot assign requested address	455	479
-cannot assign to field * of column * because its type	166,1	480
-cannot assign to field * of column * because there is no such column in data type	456,1	481
-cannot assign to system column	59,456	482
-cannot attach a permanent relation as partition of temporary relation	149,1	164
-cannot attach a temporary relation as partition of permanent relation	149,1	164
-cannot attach a typed table as partition	149,1	164
-cannot attach as partition of temporary relation of another session	149,1	164
-cannot attach foreign table * as partition of partitioned table	149,1	164
-cannot attach index * as a partition of index	57,102	162
-cannot attach inheritance child as partition	149,1	164
-cannot attach inheritance parent as partition	149,1	164
-cannot attach table * as a partition because it is referenced by foreign key	59	168
-cannot attach temporary relation of another session as partition	149,1	164
-cannot be applied to a function	59	483
-cannot be applied to a join	59	483
-cannot be applied to a named tuplestore	59	483
-cannot be applied to a table function	59	483
-cannot be applied to a with query	59	483
-cannot be applied to the nullable side of an outer join	59	484
-cannot be applied to values	59	483
-cannot be cast automatically to type	166,1	485
-cannot be changed	457,57	486
-cannot be changed now	457,57	486
-cannot be changed without restarting the server	457,57	486
-cannot be declared setof	61,1	487
-cannot be dropped because some objects depend on it	453,454	488
-cannot be executed from a function	113,114	489
-cannot be executed from vacuum or analyze	59	187
-cannot be executed within a pipeline	113,114	489
-cannot be matched	166,1	190
-cannot be null	111,64	490
-cannot be run	57	491
-cannot be set after connection start	457,57	486
-cannot be set during a parallel operation	114	492
-cannot be set in a secondary extension control file	0,1	493
-cannot be specified with other options	59	478
-cannot be the target of a modifying statement	59	494
-cannot be used as a role name here	458,1	495
-cannot be used as replica identity because column * is a system column	186,1	496
-cannot be used as replica identity because column * is nullable	149,1	164
-cannot be used in statistics because its type * has no default btree operator class	59	497
-cannot calculate day of year without year information	459,64	498
-cannot call * on a non array	111,64	211
-cannot call * on a non object	111,64	211
-cannot call * on a scalar	111,64	211
-cannot call * on an array	111,64	211
-cannot call * on an object	111,64	211
-cannot call function * via fastpath interface	59	499
-cannot cast type	460,1	500
-cannot cast xmlserialize result to	460,1	501
-cannot change access method of a partitioned table	149,1	164
-cannot change cipher	461,168	191
-cannot change client_encoding during a parallel operation	114	502
-cannot change collation of view column	61,1	503
-cannot change column * used in a foreign key constraint	462	504
-cannot change column * used in a foreign key constraint * of table	463	505
-cannot change column type	464	506
-cannot change data type of existing parameter default value	62,1	507
-cannot change data type of view column	61,1	503
-cannot change inheritance of a partition	149,1	164
-cannot change inheritance of partitioned table	149,1	164
-cannot change inheritance of typed table	149,1	164
-cannot change logged status of table * because it is temporary	61,1	474
-cannot change materialized view	149,1	508
-cannot change name of input parameter	62,1	507
-cannot change name of view column	61,1	503
+can t call method * on an undefined value	209	415
+can t create a * from within another stored routine	411	416
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	412	417
+can t create federated table foreign data src error	413	418
+can t create ip socket	414	419
+can t create more than max_prepared_stmt_count statements current value	415	420
+can t create table s s errno	416	421
+can t drop * 192s check that it exists	417	422
+can t drop constraint * use drop period * for this	418	423
+can t drop or alter a * from within another stored routine	419	424
+can t execute the command as you have a backup stage active	420	425
+can t execute the given command because you have active locked tables or an active transaction	421	426
+can t execute the query because you have a conflicting read lock	422	427
+can t execute updates on master with binlog_format row	423	428
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	424	429
+can t find any matching row in the user table	425	430
+can t find fulltext index matching the column list	426	431
+can t find srp server param	427,169	192
+can t generate a unique log filename * 1 999	428	432
+can t get hostname for your address	429	433
+can t get working directory errno	430	434
+can t handle procedures with different groups yet	431	435
+can t load value from file with fixed size rows to variable	432	436
+can t locate * in inc * inc contains	433	437
+can t lock file errno	434	438
+can t map file * errno	435	439
+can t open table	436	440
+can t read record in system table	437	441
+can t revoke all privileges for one or more of the requested users	438	442
+can t use an undefined value as an array reference	209	415
+can t use order clause with this procedure	439	443
+canceling authentication due to timeout	440,122	444
+canceling autovacuum task	440,122	444
+canceling statement due to conflict with recovery	441,442,443	445
+canceling statement due to lock timeout	444,57	446
+canceling statement due to statement timeout	440,122	444
+canceling statement due to user request	440,122	444
+canceling the wait for synchronous replication and terminating connection due to administrator command	121,122	447
+cancellationexception	445	448
+cancelled key exception	446	449
+cancellederror	447,448	450
+cancelledkeyexception	446	449
+cannot abort during a parallel operation	114	451
+cannot accept a value of a shell type	59	452
+cannot accept a value of type	59	453
+cannot access index * while it is being reindexed	59	454
+cannot access member	449	455
+cannot access temporary indexes of other sessions	59	456
+cannot access temporary or unlogged relations during recovery	59	457
+cannot access temporary tables during a parallel operation	114	458
+cannot access temporary tables of other sessions	59	459
+cannot accumulate arrays of different dimensionality	202,64	239
+cannot accumulate empty arrays	202,64	239
+cannot accumulate null arrays	112,64	460
+cannot acquire lock mode * on database objects while recovery is in progress	57	461
+cannot activate * log	450	462
+cannot add an object of this type to an extension	102,1	463
+cannot add column to a partition	150,1	165
+cannot add column to typed table	150,1	165
+cannot add foreign key constraint for	451	464
+cannot add more timeout reasons	139,140	465
+cannot add nan to pg_lsn	59	466
+cannot add no inherit constraint to partitioned table	61,1	467
+cannot add not valid foreign key on partitioned table * referencing relation	150,1	165
+cannot add or update a child row a foreign key constraint fails	452	468
+cannot add relation * to publication	111,64	469
+cannot add schema * to extension * because the schema contains the extension	57	470
+cannot add schema * to publication	111,64	469
+cannot add schema to publication	111,64	471
+cannot advance replication slot to * minimum is	57	472
+cannot allocate memory	453	473
+cannot alter array type	150,1	474
+cannot alter column * because it is part of the partition key of relation	61,1	475
+cannot alter column type of typed table	150,1	165
+cannot alter foreign table * because column * uses its row type	59	169
+cannot alter inherited column	61,1	475
+cannot alter inherited column * of relation	61,1	475
+cannot alter invalid database	57	476
+cannot alter partition * with an incomplete detach	57	163
+cannot alter statistics on included column * of index	59	169
+cannot alter statistics on non expression column * of index	59	169
+cannot alter system column	59	169
+cannot alter table * because column * uses its row type	59	169
+cannot alter temporary tables of other sessions	59	169
+cannot alter type * because column * uses it	59	169
+cannot alter type * because it is the type of a typed table	454,455	477
+cannot alter type of a column used by a function or procedure	59	169
+cannot alter type of a column used by a generated column	59	169
+cannot alter type of a column used by a publication where clause	59	169
+cannot alter type of a column used by a view or rule	59	169
+cannot alter type of a column used in a policy definition	59	169
+cannot alter type of a column used in a trigger definition	59	169
+cannot alter type of column	59	169
+cannot and bit strings of different sizes	337,64	349
+cannot and inet values of different sizes	111,64	478
+cannot assign new default tablespace	59	479
+cannot assign null value to an element of a fixed length array	112,64	460
+cannot assign requested address	456	480
+cannot assign to field * of column * because its type	167,1	481
+cannot assign to field * of column * because there is no such column in data type	457,1	482
+cannot assign to system column	59,457	483
+cannot attach a permanent relation as partition of temporary relation	150,1	165
+cannot attach a temporary relation as partition of permanent relation	150,1	165
+cannot attach a typed table as partition	150,1	165
+cannot attach as partition of temporary relation of another session	150,1	165
+cannot attach foreign table * as partition of partitioned table	150,1	165
+cannot attach index * as a partition of index	57,102	163
+cannot attach inheritance child as partition	150,1	165
+cannot attach inheritance parent as partition	150,1	165
+cannot attach table * as a partition because it is referenced by foreign key	59	169
+cannot attach temporary relation of another session as partition	150,1	165
+cannot be applied to a function	59	484
+cannot be applied to a join	59	484
+cannot be applied to a named tuplestore	59	484
+cannot be applied to a table function	59	484
+cannot be applied to a with query	59	484
+cannot be applied to the nullable side of an outer join	59	485
+cannot be applied to values	59	484
+cannot be cast automatically to type	167,1	486
+cannot be changed	458,57	487
+cannot be changed now	458,57	487
+cannot be changed without restarting the server	458,57	487
+cannot be declared setof	61,1	488
+cannot be dropped because some objects depend on it	454,455	489
+cannot be executed from a function	113,114	490
+cannot be executed from vacuum or analyze	59	188
+cannot be executed within a pipeline	113,114	490
+cannot be matched	167,1	191
+cannot be null	111,64	491
+cannot be run	57	492
+cannot be set after connection start	458,57	487
+cannot be set during a parallel operation	114	493
+cannot be set in a secondary extension control file	0,1	494
+cannot be specified with other options	59	479
+cannot be the target of a modifying statement	59	495
+cannot be used as a role name here	459,1	496
+cannot be used as replica identity because column * is a system column	187,1	497
+cannot be used as replica identity because column * is nullable	150,1	165
+cannot be used in statistics because its type * has no default btree operator class	59	498
+cannot calculate day of year without year information	460,64	499
+cannot call * on a non array	111,64	212
+cannot call * on a non object	111,64	212
+cannot call * on a scalar	111,64	212
+cannot call * on an array	111,64	212
+cannot call * on an object	111,64	212
+cannot call function * via fastpath interface	59	500
+cannot cast type	461,1	501
+cannot cast xmlserialize result to	461,1	502
+cannot change access method of a partitioned table	150,1	165
+cannot change cipher	462,169	192
+cannot change client_encoding during a parallel operation	114	503
+cannot change collation of view column	61,1	504
+cannot change column * used in a foreign key constraint	463	505
+cannot change column * used in a foreign key constraint * of table	464	506
+cannot change column type	465	507
+cannot change data type of existing parameter default value	62,1	508
+cannot change data type of view column	61,1	504
+cannot change inheritance of a partition	150,1	165
+cannot change inheritance of partitioned table	150,1	165
+cannot change inheritance of typed table	150,1	165
+cannot change logged status of table * because it is temporary	61,1	475
+cannot change materialized view	150,1	509
+cannot change name of input parameter	62,1	508
+cannot change name of view column	61,1	504
 cannot change number of direct arguments of an aggregate function	62,1	66
-cannot change owner of index	149,1	164
-cannot change owner of relation	149,1	164
-cannot change owner of sequence	59	168
-cannot change ownership of identity sequence	59	509
-cannot change persistence setting twice	59	168
-cannot change relation	149,1	508
-cannot change return type of existing function	62,1	507
-cannot change routine kind	149,1	510
-cannot change schema of composite type	149,1	164
-cannot change schema of index	149,1	164
-cannot change schema of toast table	149,1	164
-cannot change sequence	149,1	508
-cannot change slave_parallel_threads while another change is in progress	465	511
-cannot change table * to unlogged because it is part of a publication	57	162
-cannot change the binary logging format inside a stored function or trigger	466	512
-cannot change the binlog direct flag inside a stored function or trigger	467	513
-cannot change the sql_log_bin inside a stored function or trigger	468	514
-cannot change the tablespace of the currently open database	85,57	515
-cannot change toast relation	149,1	508
-cannot change type s storage to plain	102,1	516
-cannot change whether a procedure has output parameters	62,1	507
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	469	517
-cannot cluster a shared catalog	59	518
-cannot cluster on index * because access method does not support clustering	59	518
-cannot cluster on invalid index	59	518
-cannot cluster on partial index	59	518
-cannot cluster temporary tables of other sessions	59	518
-cannot coerce	460	519
-cannot collect transition tuples from child foreign tables	59	334
-cannot commit during a parallel operation	114	450
-cannot commit subtransactions during a parallel operation	114	450
-cannot commit while a subtransaction is active	470	520
-cannot compare arrays of different element types	166,1	337
-cannot compare dissimilar column types * at record column	166,1	338
-cannot compare record types with different numbers of columns	166,1	338
-cannot compare rows of zero length	59	521
-cannot complete detaching partition	57	522
-cannot concatenate incompatible arrays	166,1,201	523
-cannot connect now	471	524
-cannot connect to invalid database	57	525
-cannot continue wal streaming recovery has already ended	57	526
-cannot convert * character 0x * to	472	527
-cannot convert * to a bigint	473	528
-cannot convert circle with radius zero to polygon	59	529
-cannot convert infinity to	59	530
-cannot convert nan to	59	530
-cannot convert null to non constant default	474	531
-cannot convert partition * to a view	149,1	532
-cannot convert partitioned table * to a view	149,1	532
-cannot convert relation containing dropped columns to view	59	533
-cannot convert value from * without time zone usage	59	534
-cannot convert whole row table reference	59	234
-cannot copy a replication slot that doesn t reserve wal	57	471
-cannot copy from foreign table	149,1	535
-cannot copy from materialized view	149,1	535
-cannot copy from non table relation	149,1	535
-cannot copy from partitioned table	149,1	535
-cannot copy from sequence	149,1	535
-cannot copy from view	149,1	535
-cannot copy physical replication slot * as a logical replication slot	59	536
-cannot copy to from client in an sql function	59	393
-cannot copy to materialized view	149,1	537
-cannot copy to non table relation	149,1	537
-cannot copy to sequence	149,1	537
-cannot copy to view	149,1	537
-cannot copy unfinished logical replication slot	59	536
-cannot copy window * because it has a frame clause	475,1	538
-cannot create a cursor with hold within security restricted operation	86,1	539
-cannot create a temporary relation as partition of permanent relation	149,1	164
+cannot change owner of index	150,1	165
+cannot change owner of relation	150,1	165
+cannot change owner of sequence	59	169
+cannot change ownership of identity sequence	59	510
+cannot change persistence setting twice	59	169
+cannot change relation	150,1	509
+cannot change return type of existing function	62,1	508
+cannot change routine kind	150,1	511
+cannot change schema of composite type	150,1	165
+cannot change schema of index	150,1	165
+cannot change schema of toast table	150,1	165
+cannot change sequence	150,1	509
+cannot change slave_parallel_threads while another change is in progress	466	512
+cannot change table * to unlogged because it is part of a publication	57	163
+cannot change the binary logging format inside a stored function or trigger	467	513
+cannot change the binlog direct flag inside a stored function or trigger	468	514
+cannot change the sql_log_bin inside a stored function or trigger	469	515
+cannot change the tablespace of the currently open database	85,57	516
+cannot change toast relation	150,1	509
+cannot change type s storage to plain	102,1	517
+cannot change whether a procedure has output parameters	62,1	508
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	470	518
+cannot cluster a shared catalog	59	519
+cannot cluster on index * because access method does not support clustering	59	519
+cannot cluster on invalid index	59	519
+cannot cluster on partial index	59	519
+cannot cluster temporary tables of other sessions	59	519
+cannot coerce	461	520
+cannot collect transition tuples from child foreign tables	59	335
+cannot commit during a parallel operation	114	451
+cannot commit subtransactions during a parallel operation	114	451
+cannot commit while a subtransaction is active	471	521
+cannot compare arrays of different element types	167,1	338
+cannot compare dissimilar column types * at record column	167,1	339
+cannot compare record types with different numbers of columns	167,1	339
+cannot compare rows of zero length	59	522
+cannot complete detaching partition	57	523
+cannot concatenate incompatible arrays	167,1,202	524
+cannot connect now	472	525
+cannot connect to invalid database	57	526
+cannot continue wal streaming recovery has already ended	57	527
+cannot convert * character 0x * to	473	528
+cannot convert * to a bigint	474	529
+cannot convert circle with radius zero to polygon	59	530
+cannot convert infinity to	59	531
+cannot convert nan to	59	531
+cannot convert null to non constant default	475	532
+cannot convert partition * to a view	150,1	533
+cannot convert partitioned table * to a view	150,1	533
+cannot convert relation containing dropped columns to view	59	534
+cannot convert value from * without time zone usage	59	535
+cannot convert whole row table reference	59	235
+cannot copy a replication slot that doesn t reserve wal	57	472
+cannot copy from foreign table	150,1	536
+cannot copy from materialized view	150,1	536
+cannot copy from non table relation	150,1	536
+cannot copy from partitioned table	150,1	536
+cannot copy from sequence	150,1	536
+cannot copy from view	150,1	536
+cannot copy physical replication slot * as a logical replication slot	59	537
+cannot copy to from client in an sql function	59	394
+cannot copy to materialized view	150,1	538
+cannot copy to non table relation	150,1	538
+cannot copy to sequence	150,1	538
+cannot copy to view	150,1	538
+cannot copy unfinished logical replication slot	59	537
+cannot copy window * because it has a frame clause	476,1	539
+cannot create a cursor with hold within security restricted operation	86,1	540
+cannot create a temporary relation as partition of permanent relation	150,1	165
 cannot create exclusion constraints on partitioned table	59	103
-cannot create foreign partition of partitioned table	149,1	164
-cannot create foreign server * as it already exists	476	540
-cannot create fulltext index on materialized subquery	477	541
-cannot create fulltext index on temporary innodb table	478	542
-cannot create fulltext index with parser on innodb table	479	543
+cannot create foreign partition of partitioned table	150,1	165
+cannot create foreign server * as it already exists	477	541
+cannot create fulltext index on materialized subquery	478	542
+cannot create fulltext index on temporary innodb table	479	543
+cannot create fulltext index with parser on innodb table	480	544
 cannot create index on partitioned table	59	103
-cannot create index on relation	149,1	544
+cannot create index on relation	150,1	545
 cannot create indexes on temporary tables of other sessions	59	103
-cannot create logical replication slot in transaction that has performed writes	113,114	545
-cannot create partitioned table as inheritance child	102,1	546
-cannot create relations in temporary schemas of other sessions	61,1	547
-cannot create stored routine s check warnings	480	548
-cannot create temporary relation in non temporary schema	61,1	547
-cannot create temporary table with partitions	481	549
-cannot create temporary table within security restricted operation	86,1	550
-cannot create temporary tables during a parallel operation	482,114	551
-cannot create temporary tables during recovery	482,114	551
-cannot create unique index on partitioned table	149,1	552
-cannot deconstruct a scalar	111,64	211
-cannot deconstruct an array as an object	111,64	211
-cannot define foreign key with * clause on a generated column	483	553
-cannot define savepoints during a parallel operation	114	450
-cannot define statistics for relation	149,1	554
-cannot delete from foreign table	59	555
-cannot delete from object using integer index	111,64	211
-cannot delete from scalar	111,64	211
-cannot delete from table	186,1	556
-cannot delete from table * because it does not have a replica identity and publishes deletes	57	557
-cannot delete from view	57	558
-cannot delete or update a parent row a foreign key constraint fails	484	559
-cannot delete path in scalar	111,64	211
-cannot delete rows from table which is parent in a foreign key constraint * of table	485	560
-cannot delete tuples during a parallel operation	114	561
-cannot detach partition	57	522
-cannot detach partitions concurrently when a default partition exists	57	162
-cannot determine element type of anyarray argument	166,1	190
-cannot determine result data type	62,1,166	507
+cannot create logical replication slot in transaction that has performed writes	113,114	546
+cannot create partitioned table as inheritance child	102,1	547
+cannot create relations in temporary schemas of other sessions	61,1	548
+cannot create stored routine s check warnings	481	549
+cannot create temporary relation in non temporary schema	61,1	548
+cannot create temporary table with partitions	482	550
+cannot create temporary table within security restricted operation	86,1	551
+cannot create temporary tables during a parallel operation	483,114	552
+cannot create temporary tables during recovery	483,114	552
+cannot create unique index on partitioned table	150,1	553
+cannot deconstruct a scalar	111,64	212
+cannot deconstruct an array as an object	111,64	212
+cannot define foreign key with * clause on a generated column	484	554
+cannot define savepoints during a parallel operation	114	451
+cannot define statistics for relation	150,1	555
+cannot delete from foreign table	59	556
+cannot delete from object using integer index	111,64	212
+cannot delete from scalar	111,64	212
+cannot delete from table	187,1	557
+cannot delete from table * because it does not have a replica identity and publishes deletes	57	558
+cannot delete from view	57	559
+cannot delete or update a parent row a foreign key constraint fails	485	560
+cannot delete path in scalar	111,64	212
+cannot delete rows from table which is parent in a foreign key constraint * of table	486	561
+cannot delete tuples during a parallel operation	114	562
+cannot detach partition	57	523
+cannot detach partitions concurrently when a default partition exists	57	163
+cannot determine element type of anyarray argument	167,1	191
+cannot determine result data type	62,1,167	508
 cannot determine transition data type	62,1	66
-cannot determine type of empty array	486,1	562
-cannot disallow connections for current database	111,64	563
-cannot discard import tablespace associated with temporary table	487	564
-cannot display a value of a shell type	59	451
-cannot display a value of type	59	451
-cannot drop * because it is required by the database system	453,454	565
-cannot drop * because other objects depend on it	453,454	565
-cannot drop * requires it	453,454	565
-cannot drop a template database	149,1	566
-cannot drop active portal	488	567
-cannot drop all the publications from a subscription	102,1	568
-cannot drop column * because it is part of the partition key of relation	61,1	474
-cannot drop column * needed in a foreign key constraint	489	569
-cannot drop column * needed in a foreign key constraint * of table	490	570
-cannot drop column from only the partitioned table when partitions exist	61,1	474
-cannot drop column from typed table	149,1	164
-cannot drop columns from view	61,1	503
-cannot drop default keycache	491	571
-cannot drop desired object s because other objects depend on them	453,454	565
-cannot drop extension * because it is being modified	57	469
-cannot drop generation expression from inherited column	61,1	474
-cannot drop index * needed in a foreign key constraint	492	572
-cannot drop inherited column	61,1	474
-cannot drop inherited constraint * of relation	61,1	474
-cannot drop objects owned by * because they are required by the database system	453,454	573
-cannot drop one or more of the requested users	493	574
-cannot drop or rename fts_doc_id	494	575
-cannot drop partitioned index	59	168
-cannot drop pinned portal	488	567
-cannot drop system column	59	168
-cannot drop the currently open database	85,57	515
-cannot enable subscription that does not have a slot name	57	165
-cannot exec a shared library directly	495	576
-cannot execute * during a parallel operation	114	577
-cannot execute * during recovery	482,114	578
-cannot execute * in a read only transaction	482,114	578
-cannot execute * within a background process	59	579
-cannot execute * within security restricted operation	86,1	580
-cannot execute merge on relation	59	581
-cannot execute new commands while wal sender is in stopping mode	57	582
-cannot execute sql commands in wal sender for physical replication	59	583
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	496	584
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	497	585
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	498	586
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	499	587
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	500	588
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	501	589
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	502	590
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	503	591
-cannot execute statement in a read only transaction	504	592
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	505	593
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	506	594
-cannot export a snapshot from a subtransaction	113,114	595
-cannot extend file	200	596
-cannot extend relation	200	597
-cannot extract elements from a scalar	111,64	211
-cannot extract elements from an object	111,64	211
-cannot find certificate signature algorithm	507,174	598
-cannot find module	432	599
-cannot fire deferred trigger within security restricted operation	86,1	600
-cannot get array length of a non array	111,64	211
-cannot get array length of a scalar	111,64	211
-cannot get geometry object from data you send to the geometry field	508	601
-cannot get group name	509,168	191
-cannot grant role * to	510	602
-cannot have more than * columns in statistics	511,200	603
-cannot have more than * keys in a foreign key	511,200	604
-cannot have more than * runs for an external sort	200	605
-cannot have more than 2 32 1 subtransactions in a transaction	200	606
-cannot have more than 2 32 2 commands in a transaction	200	606
-cannot have more than one value for this type of * partitioning	512	607
-cannot have multiple returning lists in a rule	59	533
-cannot have multiple set access method subcommands	59	168
+cannot determine type of empty array	487,1	563
+cannot disallow connections for current database	111,64	564
+cannot discard import tablespace associated with temporary table	488	565
+cannot display a value of a shell type	59	452
+cannot display a value of type	59	452
+cannot drop * because it is required by the database system	454,455	566
+cannot drop * because other objects depend on it	454,455	566
+cannot drop * requires it	454,455	566
+cannot drop a template database	150,1	567
+cannot drop active portal	489	568
+cannot drop all the publications from a subscription	102,1	569
+cannot drop column * because it is part of the partition key of relation	61,1	475
+cannot drop column * needed in a foreign key constraint	490	570
+cannot drop column * needed in a foreign key constraint * of table	491	571
+cannot drop column from only the partitioned table when partitions exist	61,1	475
+cannot drop column from typed table	150,1	165
+cannot drop columns from view	61,1	504
+cannot drop default keycache	492	572
+cannot drop desired object s because other objects depend on them	454,455	566
+cannot drop extension * because it is being modified	57	470
+cannot drop generation expression from inherited column	61,1	475
+cannot drop index * needed in a foreign key constraint	493	573
+cannot drop inherited column	61,1	475
+cannot drop inherited constraint * of relation	61,1	475
+cannot drop objects owned by * because they are required by the database system	454,455	574
+cannot drop one or more of the requested users	494	575
+cannot drop or rename fts_doc_id	495	576
+cannot drop partitioned index	59	169
+cannot drop pinned portal	489	568
+cannot drop system column	59	169
+cannot drop the currently open database	85,57	516
+cannot enable subscription that does not have a slot name	57	166
+cannot exec a shared library directly	496	577
+cannot execute * during a parallel operation	114	578
+cannot execute * during recovery	483,114	579
+cannot execute * in a read only transaction	483,114	579
+cannot execute * within a background process	59	580
+cannot execute * within security restricted operation	86,1	581
+cannot execute merge on relation	59	582
+cannot execute new commands while wal sender is in stopping mode	57	583
+cannot execute sql commands in wal sender for physical replication	59	584
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	497	585
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	498	586
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	499	587
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	500	588
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	501	589
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	502	590
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	503	591
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	504	592
+cannot execute statement in a read only transaction	505	593
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	506	594
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	507	595
+cannot export a snapshot from a subtransaction	113,114	596
+cannot extend file	201	597
+cannot extend relation	201	598
+cannot extract elements from a scalar	111,64	212
+cannot extract elements from an object	111,64	212
+cannot find certificate signature algorithm	508,175	599
+cannot find module	433	600
+cannot fire deferred trigger within security restricted operation	86,1	601
+cannot get array length of a non array	111,64	212
+cannot get array length of a scalar	111,64	212
+cannot get geometry object from data you send to the geometry field	509	602
+cannot get group name	510,169	192
+cannot grant role * to	511	603
+cannot have more than * columns in statistics	512,201	604
+cannot have more than * keys in a foreign key	512,201	605
+cannot have more than * runs for an external sort	201	606
+cannot have more than 2 32 1 subtransactions in a transaction	201	607
+cannot have more than 2 32 2 commands in a transaction	201	607
+cannot have more than one value for this type of * partitioning	513	608
+cannot have multiple returning lists in a rule	59	534
+cannot have multiple set access method subcommands	59	169
 cannot have multiple set tablespace subcommands	0,1	121
-cannot have returning lists in multiple rules	59	608
-cannot have rules	149,1	532
-cannot have triggers	149,1	609
+cannot have returning lists in multiple rules	59	609
+cannot have rules	150,1	533
+cannot have triggers	150,1	610
 cannot import a snapshot from a different database	59	69
-cannot import name	432	610
-cannot inherit from a partition	149,1	164
-cannot inherit from partition	149,1	164
-cannot inherit from partitioned table	149,1	164
-cannot inherit from temporary relation	149,1	164
-cannot inherit from temporary relation of another session	149,1	164
-cannot inherit to temporary relation of another session	149,1	164
-cannot insert a non default value into column	407,1	410
-cannot insert into column * of view	59	608
-cannot insert into foreign table	59	555
-cannot insert into view	57	558
-cannot insert multiple commands into a prepared statement	0,1	611
-cannot insert tuples in a parallel worker	114	561
-cannot invoke * is null	208	612
-cannot load from * the table is probably corrupted	513	613
-cannot load such file	432	614
-cannot lock relation	149,1	615
-cannot lock rows in foreign table	59	616
-cannot lock rows in materialized view	149,1	508
-cannot lock rows in relation	149,1	508
-cannot lock rows in sequence	149,1	508
-cannot lock rows in toast relation	149,1	508
-cannot lock rows in view	149,1	508
-cannot manipulate replication origins during recovery	482,114	617
-cannot mark index clustered in partitioned table	59	518
+cannot import name	433	611
+cannot inherit from a partition	150,1	165
+cannot inherit from partition	150,1	165
+cannot inherit from partitioned table	150,1	165
+cannot inherit from temporary relation	150,1	165
+cannot inherit from temporary relation of another session	150,1	165
+cannot inherit to temporary relation of another session	150,1	165
+cannot insert a non default value into column	408,1	411
+cannot insert into column * of view	59	609
+cannot insert into foreign table	59	556
+cannot insert into view	57	559
+cannot insert multiple commands into a prepared statement	0,1	612
+cannot insert tuples in a parallel worker	114	562
+cannot invoke * is null	209	613
+cannot load from * the table is probably corrupted	514	614
+cannot load such file	433	615
+cannot lock relation	150,1	616
+cannot lock rows in foreign table	59	617
+cannot lock rows in materialized view	150,1	509
+cannot lock rows in relation	150,1	509
+cannot lock rows in sequence	150,1	509
+cannot lock rows in toast relation	150,1	509
+cannot lock rows in view	150,1	509
+cannot manipulate replication origins during recovery	483,114	618
+cannot mark index clustered in partitioned table	59	519
 cannot match partition key to an index using access method	59	103
-cannot merge addresses from different families	111,64	477
-cannot merge incompatible arrays	166,1	618
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	514	619
-cannot modify session binlog_format inside a transaction	515	620
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	516	621
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	517	622
-cannot modify session skip_replication inside a stored function or trigger	518	623
-cannot modify session skip_replication inside a transaction	519	624
-cannot modify session sql_log_bin inside a transaction	520	625
-cannot move an owned sequence into another schema	59	168
-cannot move extension * into schema * because the extension contains the schema	57	469
+cannot merge addresses from different families	111,64	478
+cannot merge incompatible arrays	167,1	619
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	515	620
+cannot modify session binlog_format inside a transaction	516	621
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	517	622
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	518	623
+cannot modify session skip_replication inside a stored function or trigger	519	624
+cannot modify session skip_replication inside a transaction	520	625
+cannot modify session sql_log_bin inside a transaction	521	626
+cannot move an owned sequence into another schema	59	169
+cannot move extension * into schema * because the extension contains the schema	57	470
 cannot move non shared relation to tablespace	59	103
-cannot move objects into or out of temporary schemas	59	626
-cannot move objects into or out of toast schema	59	626
-cannot move relations in to or out of pg_global tablespace	111,64	627
-cannot move system relation	59	628
-cannot move system relations skipping all	86,1	629
-cannot move temporary tables of other sessions	59	168
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	630
-cannot open * query as cursor	521,1	631
-cannot open multi query plan as cursor	521,1	631
-cannot open relation	149,1	632
-cannot open shared object file no such file or directory	432	610
-cannot open table for trigger s s	522	633
-cannot or bit strings of different sizes	336,64	348
-cannot or inet values of different sizes	111,64	477
-cannot override order by clause of window	475,1	538
-cannot override partition by clause of window	475,1	538
-cannot parse * as date reason invalid_format	523	634
-cannot partition using more than	511,200	604
-cannot perform copy freeze because of prior transaction activity	114	635
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	636
-cannot perform copy freeze on a partitioned table	59	637
-cannot perform delete returning on relation	59	608
-cannot perform insert returning on relation	59	608
-cannot perform transaction commands inside a cursor loop that is not read only	57	491
-cannot perform update returning on relation	59	608
-cannot prepare a transaction that has created a cursor with hold	59	638
-cannot prepare a transaction that has executed listen unlisten or notify	59	639
-cannot prepare a transaction that has exported snapshots	59	640
-cannot prepare a transaction that has operated on temporary objects	59	640
-cannot prepare a transaction that modified relation mapping	59	641
-cannot prepare while holding both session level and transaction level locks on the same object	59	642
-cannot proceed because event scheduler is disabled	524	643
-cannot proceed exception	525	644
-cannot query or manipulate replication origin when max_replication_slots 0	57	645
-cannot read field x because * is null	208	612
-cannot read from logical replication slot	57	582
-cannot read properties of null reading	208	646
-cannot read properties of undefined reading	208	646
-cannot read the array length because * is null	208	612
-cannot reassign ownership of objects owned by * because they are required by the database system	453,454	573
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	526	647
-cannot recursively add identity column to table that has child tables	61,1	474
-cannot redo exception	527	648
-cannot refer to new within with query	59	234
-cannot refer to non index column by number	59	168
-cannot refer to old within with query	59	234
-cannot refresh materialized view	57	649
+cannot move objects into or out of temporary schemas	59	627
+cannot move objects into or out of toast schema	59	627
+cannot move relations in to or out of pg_global tablespace	111,64	628
+cannot move system relation	59	629
+cannot move system relations skipping all	86,1	630
+cannot move temporary tables of other sessions	59	169
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	631
+cannot open * query as cursor	522,1	632
+cannot open multi query plan as cursor	522,1	632
+cannot open relation	150,1	633
+cannot open shared object file no such file or directory	433	611
+cannot open table for trigger s s	523	634
+cannot or bit strings of different sizes	337,64	349
+cannot or inet values of different sizes	111,64	478
+cannot override order by clause of window	476,1	539
+cannot override partition by clause of window	476,1	539
+cannot parse * as date reason invalid_format	524	635
+cannot partition using more than	512,201	605
+cannot perform copy freeze because of prior transaction activity	114	636
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	637
+cannot perform copy freeze on a partitioned table	59	638
+cannot perform delete returning on relation	59	609
+cannot perform insert returning on relation	59	609
+cannot perform transaction commands inside a cursor loop that is not read only	57	492
+cannot perform update returning on relation	59	609
+cannot prepare a transaction that has created a cursor with hold	59	639
+cannot prepare a transaction that has executed listen unlisten or notify	59	640
+cannot prepare a transaction that has exported snapshots	59	641
+cannot prepare a transaction that has operated on temporary objects	59	641
+cannot prepare a transaction that modified relation mapping	59	642
+cannot prepare while holding both session level and transaction level locks on the same object	59	643
+cannot proceed because event scheduler is disabled	525	644
+cannot proceed exception	526	645
+cannot query or manipulate replication origin when max_replication_slots 0	57	646
+cannot read field x because * is null	209	613
+cannot read from logical replication slot	57	583
+cannot read properties of null reading	209	647
+cannot read properties of undefined reading	209	647
+cannot read the array length because * is null	209	613
+cannot reassign ownership of objects owned by * because they are required by the database system	454,455	574
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	527	648
+cannot recursively add identity column to table that has child tables	61,1	475
+cannot redo exception	528	649
+cannot refer to new within with query	59	235
+cannot refer to non index column by number	59	169
+cannot refer to old within with query	59	235
+cannot refresh materialized view	57	650
 cannot reindex exclusion constraint index * concurrently skipping	59	103
 cannot reindex invalid index * concurrently skipping	59	103
-cannot reindex invalid index * on toast table skipping	59	628
-cannot reindex invalid index on toast table	59	628
+cannot reindex invalid index * on toast table skipping	59	629
+cannot reindex invalid index on toast table	59	629
 cannot reindex system catalogs concurrently	59	103
 cannot reindex system catalogs concurrently skipping all	59	103
-cannot reindex temporary tables of other sessions	59	628
-cannot reindex this type of relation concurrently	149,1	544
-cannot release savepoints during a parallel operation	114	450
-cannot remove all partitions use drop table instead	528	650
-cannot remove constraint from only the partitioned table when partitions exist	61,1	474
-cannot remove dependency on * because it is a system object	59	651
-cannot remove parameter defaults from existing function	62,1	507
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	529	652
-cannot rename column of typed table	149,1	164
-cannot rename columns of relation	149,1	164
-cannot rename inherited column	61,1	474
-cannot rename inherited constraint	61,1	474
-cannot rename system column	59	168
-cannot replace existing key	111,64	211
-cannot replace hidden fts_doc_id with a user visible one	530	653
-cannot replicate into relation with row level security enabled	59	654
-cannot retrieve a system column in this context	59	655
-cannot retrieve commit timestamp for transaction	111,64	656
-cannot revoke role * from	531	657
-cannot rewrite system relation	59	168
-cannot rewrite table * used as a catalog table	59	168
-cannot rewrite temporary tables of other sessions	59	168
-cannot roll back while a subtransaction is active	470	520
-cannot rollback to savepoints during a parallel operation	114	450
-cannot run because of policy	532	658
-cannot run executable found relative to current directory	533,534	659
-cannot run inside a subtransaction	113,114	489
-cannot run inside a transaction block	113,114	489
-cannot schedule event * relay log name * position	535	660
-cannot send a message of size * via shared memory queue	200	661
-cannot send after transport endpoint shutdown	357	662
-cannot send header	536	663
-cannot send request	537	664
-cannot set * for enabled subscription	57	165
-cannot set a subfield to default	59	482
-cannot set an array element to default	59	482
-cannot set comment on relation	149,1	665
+cannot reindex temporary tables of other sessions	59	629
+cannot reindex this type of relation concurrently	150,1	545
+cannot release savepoints during a parallel operation	114	451
+cannot remove all partitions use drop table instead	529	651
+cannot remove constraint from only the partitioned table when partitions exist	61,1	475
+cannot remove dependency on * because it is a system object	59	652
+cannot remove parameter defaults from existing function	62,1	508
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	530	653
+cannot rename column of typed table	150,1	165
+cannot rename columns of relation	150,1	165
+cannot rename inherited column	61,1	475
+cannot rename inherited constraint	61,1	475
+cannot rename system column	59	169
+cannot replace existing key	111,64	212
+cannot replace hidden fts_doc_id with a user visible one	531	654
+cannot replicate into relation with row level security enabled	59	655
+cannot retrieve a system column in this context	59	656
+cannot retrieve commit timestamp for transaction	111,64	657
+cannot revoke role * from	532	658
+cannot rewrite system relation	59	169
+cannot rewrite table * used as a catalog table	59	169
+cannot rewrite temporary tables of other sessions	59	169
+cannot roll back while a subtransaction is active	471	521
+cannot rollback to savepoints during a parallel operation	114	451
+cannot run because of policy	533	659
+cannot run executable found relative to current directory	534,535	660
+cannot run inside a subtransaction	113,114	490
+cannot run inside a transaction block	113,114	490
+cannot schedule event * relay log name * position	536	661
+cannot send a message of size * via shared memory queue	201	662
+cannot send after transport endpoint shutdown	358	663
+cannot send header	537	664
+cannot send request	538	665
+cannot set * for enabled subscription	57	166
+cannot set a subfield to default	59	483
+cannot set an array element to default	59	483
+cannot set comment on relation	150,1	666
 cannot set logged status of a temporary sequence	61,1	65
-cannot set options for relation	149,1	164
-cannot set parameter * to false for publication	111,64	470
-cannot set parameter * within security definer function	86,1	666
-cannot set parameter * within security restricted operation	86,1	666
-cannot set parameters during a parallel operation	114	492
-cannot set path in scalar	111,64	211
-cannot set privileges of array types	538,539	667
-cannot set properties of null setting	208	646
-cannot set properties of undefined setting	208	646
-cannot set security label on relation	149,1	668
-cannot setup replication origin when one is already setup	57	645
-cannot specify a canonical function without a pre created shell type	102,1	516
-cannot specify both	521,1	669
-cannot specify both parser and copy options	0,1	670
-cannot specify default tablespace for partitioned relations	59	671
-cannot specify delimiter in binary mode	0,1	672
-cannot specify header in binary mode	59	673
-cannot specify more than one application time period	540	674
-cannot specify null in binary mode	0,1	672
-cannot specify null in range bound	102,1	546
-cannot specify using when altering type of generated column	541,1	675
-cannot start logical replication workers when max_replication_slots 0	139,140	676
-cannot start subtransactions during a parallel operation	114	450
-cannot subscript type * because it does not support subscripting	166,1	677
-cannot subtract inet values of different sizes	111,64	477
-cannot subtract nan from pg_lsn	59	465
-cannot switch out of the row based binary log format when the session has open temporary tables	542	678
-cannot take logarithm of a negative number	543,64	679
-cannot take logarithm of zero	543,64	679
+cannot set options for relation	150,1	165
+cannot set parameter * to false for publication	111,64	471
+cannot set parameter * within security definer function	86,1	667
+cannot set parameter * within security restricted operation	86,1	667
+cannot set parameters during a parallel operation	114	493
+cannot set path in scalar	111,64	212
+cannot set privileges of array types	539,540	668
+cannot set properties of null setting	209	647
+cannot set properties of undefined setting	209	647
+cannot set security label on relation	150,1	669
+cannot setup replication origin when one is already setup	57	646
+cannot specify a canonical function without a pre created shell type	102,1	517
+cannot specify both	522,1	670
+cannot specify both parser and copy options	0,1	671
+cannot specify default tablespace for partitioned relations	59	672
+cannot specify delimiter in binary mode	0,1	673
+cannot specify header in binary mode	59	674
+cannot specify more than one application time period	541	675
+cannot specify null in binary mode	0,1	673
+cannot specify null in range bound	102,1	547
+cannot specify using when altering type of generated column	542,1	676
+cannot start logical replication workers when max_replication_slots 0	139,140	677
+cannot start subtransactions during a parallel operation	114	451
+cannot subscript type * because it does not support subscripting	167,1	678
+cannot subtract inet values of different sizes	111,64	478
+cannot subtract nan from pg_lsn	59	466
+cannot switch out of the row based binary log format when the session has open temporary tables	543	679
+cannot take logarithm of a negative number	544,64	680
+cannot take logarithm of zero	544,64	680
 cannot take square root of a negative number	65,64	68
-cannot truncate a table referenced in a foreign key constraint	59,544	680
-cannot truncate foreign table	59	168
-cannot truncate only a partitioned table	149,1	164
-cannot truncate temporary tables of other sessions	59	168
-cannot undo exception	545	681
-cannot unload app domain exception	223	682
-cannot update column * of view	59	608
-cannot update foreign table	59	555
-cannot update table	186,1	556
-cannot update table * because it does not have a replica identity and publishes updates	57	557
-cannot update tuples during a parallel operation	114	683
-cannot update view	57	558
-cannot use * access on index * due to type or collation conversion on field	546	684
-cannot use * with a logical replication slot	59	583
-cannot use * with header in copy to	59	673
-cannot use a deferrable primary key for referenced table	57	162
-cannot use a deferrable unique constraint for referenced table	57	162
-cannot use a logical replication slot for physical replication	57	582
-cannot use a where clause when removing a table from a publication	0,1	685
-cannot use an existing index in create table	59	234
-cannot use column list for relation * in publication	111,64	470
-cannot use constant expression as partition key	102,1	686
-cannot use different column lists for table * in different publications	59	654
-cannot use distinct with within group	0,1	687
+cannot truncate a table referenced in a foreign key constraint	59,545	681
+cannot truncate foreign table	59	169
+cannot truncate only a partitioned table	150,1	165
+cannot truncate temporary tables of other sessions	59	169
+cannot undo exception	546	682
+cannot unload app domain exception	224	683
+cannot update column * of view	59	609
+cannot update foreign table	59	556
+cannot update table	187,1	557
+cannot update table * because it does not have a replica identity and publishes updates	57	558
+cannot update tuples during a parallel operation	114	684
+cannot update view	57	559
+cannot use * access on index * due to type or collation conversion on field	547	685
+cannot use * with a logical replication slot	59	584
+cannot use * with header in copy to	59	674
+cannot use a deferrable primary key for referenced table	57	163
+cannot use a deferrable unique constraint for referenced table	57	163
+cannot use a logical replication slot for physical replication	57	583
+cannot use a where clause when removing a table from a publication	0,1	686
+cannot use an existing index in create table	59	235
+cannot use column list for relation * in publication	111,64	471
+cannot use constant expression as partition key	102,1	687
+cannot use different column lists for table * in different publications	59	655
+cannot use distinct with within group	0,1	688
 cannot use eeee twice	0,1	0
-cannot use expression index * as replica identity	59	168
-cannot use generated column * in column generation expression	102,1	688
-cannot use generated column * in publication column list	186,1	689
-cannot use generated column in partition key	102,1	686
-cannot use in schema clause when using grant revoke on schemas	538,539	667
-cannot use invalid database * as template	57	475
-cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	125,126	285
-cannot use ldapsearchattribute together with ldapsearchfilter	125,126	285
-cannot use list partition strategy with more than one column	102,1	686
-cannot use maxvalue as value in values in	547	690
-cannot use more than * columns in an index	511,200	691
-cannot use multiple order by clauses with within group	0,1	687
-cannot use non immediate index * as replica identity	59	168
-cannot use non unique index * as replica identity	149,1	164
-cannot use only for foreign key on partitioned table * referencing relation	149,1	164
-cannot use partial index * as replica identity	59	168
-cannot use physical replication slot for logical decoding	57	692
+cannot use expression index * as replica identity	59	169
+cannot use generated column * in column generation expression	102,1	689
+cannot use generated column * in publication column list	187,1	690
+cannot use generated column in partition key	102,1	687
+cannot use in schema clause when using grant revoke on schemas	539,540	668
+cannot use invalid database * as template	57	476
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	125,126	286
+cannot use ldapsearchattribute together with ldapsearchfilter	125,126	286
+cannot use list partition strategy with more than one column	102,1	687
+cannot use maxvalue as value in values in	548	691
+cannot use more than * columns in an index	512,201	692
+cannot use multiple order by clauses with within group	0,1	688
+cannot use non immediate index * as replica identity	59	169
+cannot use non unique index * as replica identity	150,1	165
+cannot use only for foreign key on partitioned table * referencing relation	150,1	165
+cannot use partial index * as replica identity	59	169
+cannot use physical replication slot for logical decoding	57	693
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	111,64	470
-cannot use relation * as logical replication target	149,1	693
+cannot use publication where clause for relation	111,64	471
+cannot use relation * as logical replication target	150,1	694
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	59	80
-cannot use special role specifier in drop role	111,64	694
-cannot use system column * in column generation expression	186,1	695
-cannot use system column * in merge when condition	186,1	695
-cannot use system column * in partition key	102,1	686
-cannot use system column * in publication column list	186,1	689
-cannot use table references in domain check constraint	186,1	696
-cannot use table references in parameter default value	186,1	697
+cannot use special role specifier in drop role	111,64	695
+cannot use system column * in column generation expression	187,1	696
+cannot use system column * in merge when condition	187,1	696
+cannot use system column * in partition key	102,1	687
+cannot use system column * in publication column list	187,1	690
+cannot use table references in domain check constraint	187,1	697
+cannot use table references in parameter default value	187,1	698
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	687
-cannot use whole row variable in column generation expression	102,1	688
-cannot vacuum temporary tables of other sessions	59	518
-cannot xor bit strings of different sizes	336,64	348
-cannot_coerce	460,1	519
-cannot_connect_now	471,122	524
-cannotcoerce	460,1	519
-cannotconnectnow	471,122	524
-cannotproceedexception	525	644
-cannotredoexception	527	648
-cannotsendheader	536	663
-cannotsendrequest	537	664
-cannotundoexception	545	681
-cannotunloadappdomainexception	223	682
-cant change runtime param	457	698
-cant_change_runtime_param	457,57	698
-cantchangeruntimeparam	457,57	698
-card not present exception	548	699
-cardexception	549	700
-cardinality violation	550	701
-cardinality_violation	550	701
-cardinalityviolation	550	701
-cardnotpresentexception	548	699
-case insensitive matching not supported on type bytea	59	702
-case not found	551	703
-case not found for case statement	552	704
-case_not_found	551	703
-casenotfound	551	703
-cast from type * to type * already exists	100,1	705
-cast from type * to type * does not exist	101,1	706
-cast function must be a normal function	102,1	213
-cast function must not be volatile	102,1	213
-cast function must not return a set	102,1	213
-cast function must take one to three arguments	102,1	213
-cast will be ignored because the source data type is a domain	149,1	221
-cast will be ignored because the target data type is a domain	149,1	221
-catalogexception	553	707
-ccs received early	554,168	191
-cert authentication is only supported on hostssl connections	125,126	285
-cert cb error	555,168	191
-cert info signature and signature algorithm mismatch	556,174	708
-cert length mismatch	557,168	191
-cert path builder exception	558	709
-cert path validator exception	559	710
-cert store exception	560	711
-certificate chain too long	561,174	712
-certificate encoding exception	562	713
-certificate expired exception	563	714
-certificate has expired	564,174	715
-certificate is not yet valid	565,174	716
-certificate not trusted	566,174	717
-certificate not yet valid exception	567	718
-certificate parsing exception	568	719
-certificate public key has explicit ecc parameters	569,174	720
-certificate rejected	570,174	721
-certificate revoked	571,174	722
-certificate revoked exception	572	723
-certificate signature failure	573,174	724
-certificate transparency required but no valid scts found	574,174	725
-certificate verify failed	575,168	191
-certificateencodingexception	562	713
-certificateerror	576,577	726
-certificateexception	578	727
-certificateexpiredexception	563	714
-certificatenotyetvalidexception	567	718
-certificateparsingexception	568	719
-certificaterevokedexception	572	723
-certpathbuilderexception	558	709
-certpathvalidatorexception	559	710
-certstoreexception	560	711
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	579	728
-change master to master_auto_position 1 can only be executed when gtid_mode on	580	729
-change master to option * is missing requirement	581	730
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	582	731
-changed char set exception	583	732
-changedcharsetexception	583	732
-changing schema from * to * is not allowed	584	733
-changing table options requires the table to be rebuilt	585	734
-channel name cannot be empty	111,64	735
-channel name too long	111,64	735
-channel number out of range	586	736
+cannot use variadic with within group	0,1	688
+cannot use whole row variable in column generation expression	102,1	689
+cannot vacuum temporary tables of other sessions	59	519
+cannot xor bit strings of different sizes	337,64	349
+cannot_coerce	461,1	520
+cannot_connect_now	472,122	525
+cannotcoerce	461,1	520
+cannotconnectnow	472,122	525
+cannotproceedexception	526	645
+cannotredoexception	528	649
+cannotsendheader	537	664
+cannotsendrequest	538	665
+cannotundoexception	546	682
+cannotunloadappdomainexception	224	683
+cant change runtime param	458	699
+cant_change_runtime_param	458,57	699
+cantchangeruntimeparam	458,57	699
+card not present exception	549	700
+cardexception	550	701
+cardinality violation	551	702
+cardinality_violation	551	702
+cardinalityviolation	551	702
+cardnotpresentexception	549	700
+case insensitive matching not supported on type bytea	59	703
+case not found	552	704
+case not found for case statement	553	705
+case_not_found	552	704
+casenotfound	552	704
+cast from type * to type * already exists	100,1	706
+cast from type * to type * does not exist	101,1	707
+cast function must be a normal function	102,1	214
+cast function must not be volatile	102,1	214
+cast function must not return a set	102,1	214
+cast function must take one to three arguments	102,1	214
+cast will be ignored because the source data type is a domain	150,1	222
+cast will be ignored because the target data type is a domain	150,1	222
+catalogexception	554	708
+ccs received early	555,169	192
+cert authentication is only supported on hostssl connections	125,126	286
+cert cb error	556,169	192
+cert info signature and signature algorithm mismatch	557,175	709
+cert length mismatch	558,169	192
+cert path builder exception	559	710
+cert path validator exception	560	711
+cert store exception	561	712
+certificate chain too long	562,175	713
+certificate encoding exception	563	714
+certificate expired exception	564	715
+certificate has expired	565,175	716
+certificate is not yet valid	566,175	717
+certificate not trusted	567,175	718
+certificate not yet valid exception	568	719
+certificate parsing exception	569	720
+certificate public key has explicit ecc parameters	570,175	721
+certificate rejected	571,175	722
+certificate revoked	572,175	723
+certificate revoked exception	573	724
+certificate signature failure	574,175	725
+certificate transparency required but no valid scts found	575,175	726
+certificate verify failed	576,169	192
+certificateencodingexception	563	714
+certificateerror	577,578	727
+certificateexception	579	728
+certificateexpiredexception	564	715
+certificatenotyetvalidexception	568	719
+certificateparsingexception	569	720
+certificaterevokedexception	573	724
+certpathbuilderexception	559	710
+certpathvalidatorexception	560	711
+certstoreexception	561	712
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	580	729
+change master to master_auto_position 1 can only be executed when gtid_mode on	581	730
+change master to option * is missing requirement	582	731
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	583	732
+changed char set exception	584	733
+changedcharsetexception	584	733
+changing schema from * to * is not allowed	585	734
+changing table options requires the table to be rebuilt	586	735
+channel name cannot be empty	111,64	736
+channel name too long	111,64	736
+channel number out of range	587	737
 channel_error	44	46
-char conversion exception	587	737
-char out of range	325,64	738
-character coding exception	588	739
-character disallowed in json in argument * to function * at position	589	740
-character not in repertoire	590	741
-character number must be positive	111,64	742
-character with byte sequence * in encoding * has no equivalent in encoding	591,64	743
-character_not_in_repertoire	590,64	741
-charactercodingexception	588	739
-characternotinrepertoire	590,64	741
-charconversionexception	587	737
-check constraint * already exists	100,1	744
-check constraint * of relation * is violated by some row	592,593	745
-check constraint failed	594,595	746
-check constraint name * appears multiple times but with different expressions	100,1	747
-check constraints for domains cannot be marked no inherit	102,1	516
-check of private key failed	125,126	748
-check option failed 192s 192s	596	749
-check option on non updatable view 192s 192s	597	750
-check violation	592	751
-check_violation	592,593	751
-checkoutexception	598	752
-checkreservedlock disk i o error	599,99	753
-checkviolation	592,593	751
-child column * specifies generation expression	541,1	675
-child exited	600	754
-child process error	601,602	755
-child table * has different collation for column	603,1	756
-child table * has different definition for check constraint	166,1	485
-child table * has different type for column	166,1	485
-child table is missing column	166,1	485
-child table is missing constraint	166,1	485
-childprocesserror	601,602	755
-cipher code wrong length	604,168	191
-ciphererror	605	757
-ciphersuite digest has changed	606,168	191
-circular inheritance not allowed	144,1	158
-circulardatastructure	607	758
-class cast exception	608	759
-class circularity error	609	760
-class format error	610	761
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	221	762
-class not found exception	611,432	763
-class zqx missing not found	432	764
-classcastexception	608	759
-classcircularityerror	609	760
-classformaterror	610	761
-classnotfoundexception	611,432	763
-clause not found in from clause	612,1	765
-client certificates can only be checked if a root certificate store is available	125,126	766
-client does not support authentication protocol requested by server consider upgrading mariadb client	613	767
-client requires an unsupported scram extension	59	768
-client selected an invalid sasl authentication mechanism	330,331	769
-client sent a push telemetry request larger than the maximum size the broker will accept	614	770
-client sent a push telemetry request with an invalid or outdated subscription id	615	771
-client sent proto_version * but we only support protocol * or higher	59	772
-client sent proto_version * but we only support protocol * or lower	59	772
-client uses authorization identity but it is not supported	59	768
-clientcert can only be configured for hostssl rows	125,126	285
-clientcert only accepts verify full when using cert authentication	125,126	285
-clienthello tlsext	616,168	191
-clientname can only be configured for hostssl rows	125,126	285
-clone not supported exception	617	773
-clonenotsupportedexception	617	773
-close disk i o error	618,99	774
-closed by interrupt exception	619	775
-closed channel exception	620	776
-closed directory stream exception	621	777
-closed file system exception	622	778
-closed queue error	623	779
-closed selector exception	624	780
-closed watch service exception	625	781
-closedbyinterruptexception	619	775
-closedchannelexception	620	776
-closeddirectorystreamexception	621	777
-closederror	626	782
-closedfilesystemexception	622	778
-closedqueueerror	623	779
-closedselectorexception	624	780
-closedwatchserviceexception	625	781
-closing existing cursor	627,1	783
-cluster authorization failed exception	628	784
-cluster_authorization_failed	628	784
-clusterauthorizationfailedexception	628	784
-cmmexception	629	785
-coalesce partition can only be used on hash key partitions	630	786
+char conversion exception	588	738
+char out of range	326,64	739
+character coding exception	589	740
+character disallowed in json in argument * to function * at position	590	741
+character not in repertoire	591	742
+character number must be positive	111,64	743
+character with byte sequence * in encoding * has no equivalent in encoding	592,64	744
+character_not_in_repertoire	591,64	742
+charactercodingexception	589	740
+characternotinrepertoire	591,64	742
+charconversionexception	588	738
+check constraint * already exists	100,1	745
+check constraint * of relation * is violated by some row	593,594	746
+check constraint failed	595,596	747
+check constraint name * appears multiple times but with different expressions	100,1	748
+check constraints for domains cannot be marked no inherit	102,1	517
+check of private key failed	125,126	749
+check option failed 192s 192s	597	750
+check option on non updatable view 192s 192s	598	751
+check violation	593	752
+check_violation	593,594	752
+checkoutexception	599	753
+checkreservedlock disk i o error	600,99	754
+checkviolation	593,594	752
+child column * specifies generation expression	542,1	676
+child exited	601	755
+child process error	602,603	756
+child table * has different collation for column	604,1	757
+child table * has different definition for check constraint	167,1	486
+child table * has different type for column	167,1	486
+child table is missing column	167,1	486
+child table is missing constraint	167,1	486
+childprocesserror	602,603	756
+cipher code wrong length	605,169	192
+ciphererror	606	758
+ciphersuite digest has changed	607,169	192
+circular inheritance not allowed	145,1	159
+circulardatastructure	608	759
+class cast exception	609	760
+class circularity error	610	761
+class format error	611	762
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	222	763
+class not found exception	612,433	764
+class zqx missing not found	433	765
+classcastexception	609	760
+classcircularityerror	610	761
+classformaterror	611	762
+classnotfoundexception	612,433	764
+clause not found in from clause	613,1	766
+client certificates can only be checked if a root certificate store is available	125,126	767
+client does not support authentication protocol requested by server consider upgrading mariadb client	614	768
+client requires an unsupported scram extension	59	769
+client selected an invalid sasl authentication mechanism	331,332	770
+client sent a push telemetry request larger than the maximum size the broker will accept	615	771
+client sent a push telemetry request with an invalid or outdated subscription id	616	772
+client sent proto_version * but we only support protocol * or higher	59	773
+client sent proto_version * but we only support protocol * or lower	59	773
+client uses authorization identity but it is not supported	59	769
+clientcert can only be configured for hostssl rows	125,126	286
+clientcert only accepts verify full when using cert authentication	125,126	286
+clienthello tlsext	617,169	192
+clientname can only be configured for hostssl rows	125,126	286
+clone not supported exception	618	774
+clonenotsupportedexception	618	774
+close disk i o error	619,99	775
+closed by interrupt exception	620	776
+closed channel exception	621	777
+closed directory stream exception	622	778
+closed file system exception	623	779
+closed queue error	624	780
+closed selector exception	625	781
+closed watch service exception	626	782
+closedbyinterruptexception	620	776
+closedchannelexception	621	777
+closeddirectorystreamexception	622	778
+closederror	627	783
+closedfilesystemexception	623	779
+closedqueueerror	624	780
+closedselectorexception	625	781
+closedwatchserviceexception	626	782
+closing existing cursor	628,1	784
+cluster authorization failed exception	629	785
+cluster_authorization_failed	629	785
+clusterauthorizationfailedexception	629	785
+cmmexception	630	786
+coalesce partition can only be used on hash key partitions	631	787
 code 400	6	5
 code 401	7	6
 code 402	9	8
@@ -9631,3860 +9638,3860 @@ code 507	50	52
 code 508	51	53
 code 510	52	54
 code 511	53	55
-code aborted	631,632,19	787
-code alreadyexists	147,148,19	163
-code cancelled	633,634,635	788
-code dataloss	636,637,38	789
-code deadlineexceeded	638,639,45	790
-code failedprecondition	640,641,6	791
-code internal	642,643,38	792
-code invalidargument	644,645,6	793
-code notfound	12,646	794
-code outofrange	647,648,6	795
-code permissiondenied	91,649,11	796
-code resourceexhausted	650,651,35	797
-code unauthenticated	652,653,7	798
-code unavailable	654,655,43	799
-code unimplemented	656,657,40	800
-code unknown	658,659,38	801
-coder malfunction error	660	802
-codermalfunctionerror	660	802
-collation * is not valid for character set	661	803
-collation attribute * not recognized	0,1	804
-collation default cannot be copied	102,1	805
-collation mismatch	603	806
-collation mismatch between explicit collations	603,1	807
-collation mismatch between implicit collations	603,1	807
-collation provider libc is not supported on this platform	59	808
-collation with oid * does not exist	101,1	809
-collation_mismatch	603,1	806
-collationmismatch	603,1	806
-collations are not supported by type	166,1	810
-collations with different collate and ctype values are not supported on this platform	59	808
-column * cannot be not null needed in a foreign key constraint * set null	662	811
-column * cannot be null	663	812
-column * cannot be part of fulltext index	664	813
-column * has duplicated value * in	665	814
-column * in * is ambiguous	666	815
-column * is not updatable	667	816
-column * is of wrong type for an innodb fulltext index	668	817
-column * of table * cannot be converted from type	669	818
-column * specified twice	670	819
-column count doesn t match value count	671	820
-column count doesn t match value count at row	672	821
-column count of * is wrong expected * found	673,674	822
-column count of mysql * is wrong expected * found	675	823
-column data type * can only have storage plain	59	168
-column data type * does not support compression	59	168
-column definition lists can have at most	511,200	824
-column family * flag * is different from an existing flag	676	825
-column filter expression must not be null	112,64	826
-column length too big for column * max * use blob or text instead	677	827
-column list must not be specified in alter publication drop	0,1	685
-column must be added to child tables too	61,1	474
-column name * appears more than once in using clause	170,1	828
-column name * conflicts with a system column name	170,1	829
-column name * is not unique	0,1	179
-column name * specified more than once	170,1	829
-column name mismatch in header line field	268,64	830
-column name mismatch in header line field * got null value	268,64	830
-column name must be qualified	0,1	831
-column names cannot be included in grant revoke role	538,539	832
-column notation * applied to type * which is not a composite type	149,1	833
-column number * does not have default sorting behavior	149,1	834
-column number * of relation * does not exist	456,1	835
-column number must be in range from 1 to	111,64	836
-column path filter must not be empty string	64	837
-column privileges are only valid for relations	538,539	667
-column reference * is ambiguous	153,1	838
-column s used in period s specified in update set list	678	839
-column set to default value null supplied to not null column * at row	679	840
-column specification not allowed for schema	0,1	687
-columns available but * columns specified	186,1	695
-columns participating in a foreign key are renamed	680	841
+code aborted	632,633,19	788
+code alreadyexists	148,149,19	164
+code cancelled	634,635,636	789
+code dataloss	637,638,38	790
+code deadlineexceeded	639,640,45	791
+code failedprecondition	641,642,6	792
+code internal	643,644,38	793
+code invalidargument	645,646,6	794
+code notfound	12,647	795
+code outofrange	648,649,6	796
+code permissiondenied	91,650,11	797
+code resourceexhausted	651,652,35	798
+code unauthenticated	653,654,7	799
+code unavailable	655,656,43	800
+code unimplemented	657,658,40	801
+code unknown	659,660,38	802
+coder malfunction error	661	803
+codermalfunctionerror	661	803
+collation * is not valid for character set	662	804
+collation attribute * not recognized	0,1	805
+collation default cannot be copied	102,1	806
+collation mismatch	604	807
+collation mismatch between explicit collations	604,1	808
+collation mismatch between implicit collations	604,1	808
+collation provider libc is not supported on this platform	59	809
+collation with oid * does not exist	101,1	810
+collation_mismatch	604,1	807
+collationmismatch	604,1	807
+collations are not supported by type	167,1	811
+collations with different collate and ctype values are not supported on this platform	59	809
+column * cannot be not null needed in a foreign key constraint * set null	663	812
+column * cannot be null	664	813
+column * cannot be part of fulltext index	665	814
+column * has duplicated value * in	666	815
+column * in * is ambiguous	667	816
+column * is not updatable	668	817
+column * is of wrong type for an innodb fulltext index	669	818
+column * of table * cannot be converted from type	670	819
+column * specified twice	671	820
+column count doesn t match value count	672	821
+column count doesn t match value count at row	673	822
+column count of * is wrong expected * found	674,675	823
+column count of mysql * is wrong expected * found	676	824
+column data type * can only have storage plain	59	169
+column data type * does not support compression	59	169
+column definition lists can have at most	512,201	825
+column family * flag * is different from an existing flag	677	826
+column filter expression must not be null	112,64	827
+column length too big for column * max * use blob or text instead	678	828
+column list must not be specified in alter publication drop	0,1	686
+column must be added to child tables too	61,1	475
+column name * appears more than once in using clause	171,1	829
+column name * conflicts with a system column name	171,1	830
+column name * is not unique	0,1	180
+column name * specified more than once	171,1	830
+column name mismatch in header line field	269,64	831
+column name mismatch in header line field * got null value	269,64	831
+column name must be qualified	0,1	832
+column names cannot be included in grant revoke role	539,540	833
+column notation * applied to type * which is not a composite type	150,1	834
+column number * does not have default sorting behavior	150,1	835
+column number * of relation * does not exist	457,1	836
+column number must be in range from 1 to	111,64	837
+column path filter must not be empty string	64	838
+column privileges are only valid for relations	539,540	668
+column reference * is ambiguous	154,1	839
+column s used in period s specified in update set list	679	840
+column set to default value null supplied to not null column * at row	680	841
+column specification not allowed for schema	0,1	688
+columns available but * columns specified	187,1	696
+columns participating in a foreign key are renamed	681	842
 combine function with transition type * must not be declared strict	62,1	66
-comexception	681	842
-command cannot affect row a second time	550	843
-command denied to user * for column * in table	682	844
-command denied to user * for routine	683	845
-command denied to user * for table s s	684	846
-command line error	685	847
+comexception	682	843
+command cannot affect row a second time	551	844
+command denied to user * for column * in table	683	845
+command denied to user * for routine	684	846
+command denied to user * for table s s	685	847
+command line error	686	848
 command_invalid	42	44
-commandlineerror	685	847
-comment for database * is too long max	686	848
-comment for field * is too long max	687	849
-comment for index * is too long max	688	850
-comment for table * is too long max	689	851
-comment for table partition * is too long max	690	852
-commit failed due to failure of an earlier commit on which this one depends	691	853
-commithook constraint failed	692,595	854
-common column name * appears more than once in left table	153,1	855
-common column name * appears more than once in right table	153,1	855
-common language runtime detected an invalid program	693	856
-communication error on send	694	857
-communicationexception	695	858
-compatibilityerror	696	859
-completionexception	697	860
-component in parameter dynamic_library_path is not an absolute path	698,1	861
-composite data types are not binary compatible	102,1	213
-composite type * cannot be made a member of itself	61,1	466
-compress method must be defined when leaf type is different from input type	111,64	862
-compressed column * can t be used in key specification	699	863
-compressed length too long	700,168	191
-compression detail cannot be specified unless compression is enabled	0,1	864
-compression disabled	701,168	191
-compression failure	702,168	191
-compression id not within private range	703,168	191
-compression library error	704,168	191
-compression method lz4 not supported	59	865
-concurrent delete retrying	442,441	866
-concurrent index creation for exclusion constraints is not supported	59	628
-concurrent index creation on system catalog tables is not supported	59	628
-concurrent modification exception	705	867
-concurrent transactions exception	706	868
-concurrent update retrying	442,441	866
-concurrent_transactions	706	868
-concurrently cannot be used when the materialized view is not populated	59	869
-concurrentmodificationexception	705	867
-concurrenttransactionsexception	706	868
-conditional do instead rules are not supported for copy	59	870
-conditional do instead rules are not supported for data modifying statements in with	59	608
-conditional union intersect except statements are not implemented	59	234
-conditional utility statements are not implemented	59	871
-config file error	125	872
-config pod sandbox error	707,708	873
-config_file_error	125,126	872
-configerror	709	874
-configfileerror	125,126	872
-configpodsandboxerror	707,708	873
-configuration column * does not exist	456,1	875
-configuration column * must not be null	112,64	876
-configuration errors exception	710	877
-configuration file * contains errors	125,126	878
-configuration file * contains errors no changes were applied	125,126	878
-configuration file * contains errors unaffected changes were applied	125,126	878
-configuration file * contains no entries	125,126	285
-configuration file * is too big	711	879
-configuration file recursion in	111,64	880
-configuration limit exceeded	139	881
-configuration_limit_exceeded	139,140	881
-configurationerrorsexception	710	877
-configurationexception	712	882
-configurationlimitexceeded	139,140	881
-conflicterror	713	883
-conflicting constraint properties	0,1	687
-conflicting declarations * and	714	884
-conflicting for system_time clauses in with recursive	715	885
-conflicting key value violates exclusion constraint	716,593	886
-conflicting null not null constraints	0,1	887
-conflicting null not null declarations for column * of table	0,1	359
-conflicting or redundant column lists for table	100,1	888
-conflicting or redundant null not null declarations for column	0,1	687
-conflicting or redundant options	0,1	889
-conflicting or redundant where clauses for table	100,1	888
-conflicting values for * field in formatting string	459,64	498
-conflicts with existing default partition	102,1	890
-conflicts with inherited constraint on relation	102,1	688
-conflicts with non inherited constraint on child table	102,1	686
-conflicts with non inherited constraint on relation	102,1	688
-conflicts with not valid constraint on child table	102,1	686
-conflicts with not valid constraint on relation	102,1	688
-connect io exception	717	891
-connectexception	718	892
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	719	893
-connecting slave requested to start from gtid * which is not in the master s binlog	720	894
-connectioexception	717	891
-connection * conflicts with existing connection	721	895
-connection aborted error	722,723	896
-connection does not exist	724	897
-connection exception	331	898
-connection failure	725	899
-connection is shut down	726,727	900
-connection pending exception	728	901
-connection refused	729	902
-connection refused connect	729	903
-connection refused error	729,730	904
-connection refused os error	729	905
-connection requires a valid client certificate	731	906
-connection reset by peer	732	907
-connection reset error	732,733	908
-connection timed out	734	909
-connection to client lost	725,331	910
-connection type not set	735,168	191
-connection was killed	736	911
-connection_does_not_exist	724,331	897
-connection_exception	331	898
-connection_failure	725,331	899
+commandlineerror	686	848
+comment for database * is too long max	687	849
+comment for field * is too long max	688	850
+comment for index * is too long max	689	851
+comment for table * is too long max	690	852
+comment for table partition * is too long max	691	853
+commit failed due to failure of an earlier commit on which this one depends	692	854
+commithook constraint failed	693,596	855
+common column name * appears more than once in left table	154,1	856
+common column name * appears more than once in right table	154,1	856
+common language runtime detected an invalid program	694	857
+communication error on send	695	858
+communicationexception	696	859
+compatibilityerror	697	860
+completionexception	698	861
+component in parameter dynamic_library_path is not an absolute path	699,1	862
+composite data types are not binary compatible	102,1	214
+composite type * cannot be made a member of itself	61,1	467
+compress method must be defined when leaf type is different from input type	111,64	863
+compressed column * can t be used in key specification	700	864
+compressed length too long	701,169	192
+compression detail cannot be specified unless compression is enabled	0,1	865
+compression disabled	702,169	192
+compression failure	703,169	192
+compression id not within private range	704,169	192
+compression library error	705,169	192
+compression method lz4 not supported	59	866
+concurrent delete retrying	443,442	867
+concurrent index creation for exclusion constraints is not supported	59	629
+concurrent index creation on system catalog tables is not supported	59	629
+concurrent modification exception	706	868
+concurrent transactions exception	707	869
+concurrent update retrying	443,442	867
+concurrent_transactions	707	869
+concurrently cannot be used when the materialized view is not populated	59	870
+concurrentmodificationexception	706	868
+concurrenttransactionsexception	707	869
+conditional do instead rules are not supported for copy	59	871
+conditional do instead rules are not supported for data modifying statements in with	59	609
+conditional union intersect except statements are not implemented	59	235
+conditional utility statements are not implemented	59	872
+config file error	125	873
+config pod sandbox error	708,709	874
+config_file_error	125,126	873
+configerror	710	875
+configfileerror	125,126	873
+configpodsandboxerror	708,709	874
+configuration column * does not exist	457,1	876
+configuration column * must not be null	112,64	877
+configuration errors exception	711	878
+configuration file * contains errors	125,126	879
+configuration file * contains errors no changes were applied	125,126	879
+configuration file * contains errors unaffected changes were applied	125,126	879
+configuration file * contains no entries	125,126	286
+configuration file * is too big	712	880
+configuration file recursion in	111,64	881
+configuration limit exceeded	139	882
+configuration_limit_exceeded	139,140	882
+configurationerrorsexception	711	878
+configurationexception	713	883
+configurationlimitexceeded	139,140	882
+conflicterror	714	884
+conflicting constraint properties	0,1	688
+conflicting declarations * and	715	885
+conflicting for system_time clauses in with recursive	716	886
+conflicting key value violates exclusion constraint	717,594	887
+conflicting null not null constraints	0,1	888
+conflicting null not null declarations for column * of table	0,1	360
+conflicting or redundant column lists for table	100,1	889
+conflicting or redundant null not null declarations for column	0,1	688
+conflicting or redundant options	0,1	890
+conflicting or redundant where clauses for table	100,1	889
+conflicting values for * field in formatting string	460,64	499
+conflicts with existing default partition	102,1	891
+conflicts with inherited constraint on relation	102,1	689
+conflicts with non inherited constraint on child table	102,1	687
+conflicts with non inherited constraint on relation	102,1	689
+conflicts with not valid constraint on child table	102,1	687
+conflicts with not valid constraint on relation	102,1	689
+connect io exception	718	892
+connectexception	719	893
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	720	894
+connecting slave requested to start from gtid * which is not in the master s binlog	721	895
+connectioexception	718	892
+connection * conflicts with existing connection	722	896
+connection aborted error	723,724	897
+connection does not exist	725	898
+connection exception	332	899
+connection failure	726	900
+connection is shut down	727,728	901
+connection pending exception	729	902
+connection refused	730	903
+connection refused connect	730	904
+connection refused error	730,731	905
+connection refused os error	730	906
+connection requires a valid client certificate	732	907
+connection reset by peer	733	908
+connection reset error	733,734	909
+connection timed out	735	910
+connection to client lost	726,332	911
+connection type not set	736,169	192
+connection was killed	737	912
+connection_does_not_exist	725,332	898
+connection_exception	332	899
+connection_failure	726,332	900
 connection_forced	5	4
-connectionabortederror	722,723	896
-connectiondoesnotexist	724,331	897
-connectionerror	737	912
-connectionexception	331	898
-connectionfailure	725,331	899
-connectionpendingexception	728	901
-connectionrefusederror	729,730	904
-connectionreseterror	732,733	908
-constant of the type * cannot be used here	59	913
-constant random or timezone dependent expressions in sub partitioning function are not allowed	738	914
-constraint declared initially deferred must be deferrable	0,1	687
-constraint in on conflict clause has no associated index	149,1	632
-constraint must be added to child tables too	61,1	474
-constraint must be validated on child tables too	61,1	474
-constraint s failed for 192s 192s	739	915
+connectionabortederror	723,724	897
+connectiondoesnotexist	725,332	898
+connectionerror	738	913
+connectionexception	332	899
+connectionfailure	726,332	900
+connectionpendingexception	729	902
+connectionrefusederror	730,731	905
+connectionreseterror	733,734	909
+constant of the type * cannot be used here	59	914
+constant random or timezone dependent expressions in sub partitioning function are not allowed	739	915
+constraint declared initially deferred must be deferrable	0,1	688
+constraint in on conflict clause has no associated index	150,1	633
+constraint must be added to child tables too	61,1	475
+constraint must be validated on child tables too	61,1	475
+constraint s failed for 192s 192s	740	916
 constraint with partition key definition	59	103
 constraints cannot be marked deferrable	59	63
 constraints cannot be marked no inherit	59	63
 constraints cannot be marked not valid	59	63
-constraints on permanent tables may reference only permanent tables	61,1	474
-constraints on temporary tables may reference only temporary tables	61,1	474
-constraints on temporary tables must involve temporary tables of this session	61,1	474
-constraints on unlogged tables may reference only permanent or unlogged tables	61,1	474
-container cannot run	740	916
-container gc failed	741,742	917
-containercannotrun	740	916
-containergcfailed	741,742	917
-containing sql not permitted	743	918
-containing_sql_not_permitted	743,744	918
-containingsqlnotpermitted	743,744	918
-contains column * not found in parent	166,1	485
-contains no values	57	919
-content too short error	745	920
+constraints on permanent tables may reference only permanent tables	61,1	475
+constraints on temporary tables may reference only temporary tables	61,1	475
+constraints on temporary tables must involve temporary tables of this session	61,1	475
+constraints on unlogged tables may reference only permanent or unlogged tables	61,1	475
+container cannot run	741	917
+container gc failed	742,743	918
+containercannotrun	741	917
+containergcfailed	742,743	918
+containing sql not permitted	744	919
+containing_sql_not_permitted	744,745	919
+containingsqlnotpermitted	744,745	919
+contains column * not found in parent	167,1	486
+contains no values	57	920
+content too short error	746	921
 content_too_large	2	1
-contenttooshorterror	745	920
-context deadline exceeded	746	921
-context deadline exceeded client timeout exceeded while awaiting headers	746	921
-context marshal exception	231	922
-context not dane enabled	747,168	191
-context not empty exception	748	923
-contextmarshalexception	231	922
-contextnotemptyexception	748	923
-conversion between * is not supported	59	924
-conversion from wchar_t to server encoding failed	590,64	925
-conversion with oid * does not exist	101,1	809
-convert partition is not supported for subpartitioned table	749	926
-converter not found error	750	927
-converternotfounderror	750	927
-converting column * from * to	751	928
-convpath disk i o error	752,99	929
-convpath unable to open database file	753,754	930
-cookie gen callback failure	755,168	191
-cookie mismatch	756,168	191
-cookieexception	757	931
-coordinator load in progress exception	758	932
-coordinator not available exception	759	933
-coordinator_load_in_progress	758	932
-coordinator_not_available	759	933
-coordinatorloadinprogressexception	758	932
-coordinatornotavailableexception	759	933
-copy algorithm requires a lock	760	934
-copy delimiter and quote must be different	111,64	218
-copy delimiter cannot be	111,64	218
-copy delimiter cannot be newline or carriage return	111,64	218
-copy delimiter must be a single one byte character	59	673
-copy delimiter must not appear in the null specification	59	673
-copy escape available only in csv mode	59	673
-copy escape must be a single one byte character	59	673
-copy file signature not recognized	268,64	830
-copy force not null available only in csv mode	59	673
-copy force not null only available using copy from	59	673
-copy force null available only in csv mode	59	673
-copy force null only available using copy from	59	673
-copy force quote available only in csv mode	59	673
-copy force quote only available using copy to	59	673
-copy format * not recognized	111,64	218
-copy from not supported with row level security	59	673
-copy from stdin failed	439,122	935
-copy null representation cannot use newline or carriage return	111,64	218
-copy parameters failed	761,168	191
-copy query must have a returning clause	59	870
-copy query must not be a utility command	59	870
-copy quote available only in csv mode	59	673
-copy quote must be a single one byte character	59	673
-copy select into is not supported	59	870
-corrupt message exception	762	936
-corrupt_message	762	936
-corrupted replication event was detected	763	937
-corrupted trg file for table s s	764	938
-corruptfs disk i o error	765,99	939
-corruptmessageexception	762	936
-cost must be positive	111,64	940
-could not accept ssl connection	330,331	941
-could not accept ssl connection eof detected	330,331	941
-could not attach to a sharedfileset that is already destroyed	57	942
-could not attach to dynamic shared area	57	943
-could not be parsed at index	523	944
-could not cast value of type	221	945
-could not change table * to logged because it references unlogged table	61,1	474
-could not change table * to unlogged because it references logged table	61,1	474
-could not connect to publisher when attempting to drop replication slot	725,331	946
-could not connect to the primary server	725,331	947
-could not connect to the publisher	725,331	948
-could not convert nid * to an asn1_object structure	111,64	949
-could not convert row type	166,1	950
-could not convert table * to a view because it has child tables	57	951
-could not convert table * to a view because it has indexes	57	951
-could not convert table * to a view because it has parent tables	57	951
-could not convert table * to a view because it has row security enabled	57	951
-could not convert table * to a view because it has row security policies	57	951
-could not convert table * to a view because it has triggers	57	951
-could not convert table * to a view because it is not empty	57	951
-could not convert type	460,1	500
-could not create bio	766,140	952
-could not create exclusion constraint	716,593	886
-could not create locale	111,64	953
-could not create replication slot	330,331	954
-could not create shmemindex entry for data structure	766,140	955
-could not create slave thread check system resources	767	956
-could not create unique index	768,593	957
-could not delete gtid domain reason	769	958
-could not determine actual enum type	59	959
-could not determine actual result type for function * declared to return type	166,1	203
-could not determine actual type of argument declared	166,1	960
-could not determine data type for argument	111,64	961
-could not determine data type of parameter	156,1,486	962
-could not determine input data type	111,64	205
-could not determine interpretation of row comparison operator	59	521
-could not determine polymorphic type * because input has type	166,1	190
-could not determine polymorphic type because input has type	166,1	190
-could not determine row description for function returning record	166,1	203
-could not determine row type for result of	59	963
-could not determine which collation to use for	770,1	964
-could not determine which collation to use for ilike	770,1	965
-could not determine which collation to use for index expression	770,1	966
-could not determine which collation to use for partition expression	770,1	967
-could not determine which collation to use for regular expression	770,1	968
-could not determine which collation to use for string comparison	770,1	969
-could not determine which collation to use for string hashing	770,1	970
-could not determine which collation to use for view column	770,1	971
-could not drop relation mapping for subscription	111,64	972
-could not drop replication origin with id * in use by pid	85,57	973
-could not drop replication slot * on publisher	725,331	946
-could not enable user right	86,1	974
-could not extend file * wrote only * bytes at block	771,140	975
-could not fetch column list info for table * from publisher	725,331	948
-could not fetch table info for table * from publisher	725,331	948
-could not find a function named	772,1	976
-could not find a part of the path	773	977
-could not find a procedure named	772,1	976
-could not find an aggregate named	772,1	976
-could not find array type for data type	101,1	978
-could not find element type for data type	101,1	979
-could not find free replication origin id	200	980
-could not find free replication state increase max_replication_slots	139,140	981
-could not find free replication state slot for replication origin with id	139,140	981
-could not find function * in file	772,1	982
-could not find function information for function	772,1	983
-could not find jsonpath variable	101,1	984
-could not find multirange type for data type	101,1	985
-could not find the drive the drive might not be ready or might not be mapped	774	986
-could not form array type name for type	100,1	987
-could not format cidr value	775,64	988
-could not format inet value	775,64	988
-could not get commit timestamp data	57	989
-could not get nid for asn1_object object	111,64	949
-could not identify a comparison function for type	772,1	990
-could not identify a hash function for type	772,1	991
-could not identify an equality operator for type	772,1	992
-could not identify an extended hash function for type	772,1	991
-could not identify an inequality operator for type	772,1	993
-could not identify an ordering operator for type	772,1	994
-could not identify column * in record data type	456,1	995
-could not implement	59	996
-could not implement distinct	59	997
-could not implement group by	59	997
-could not implement recursive union	59	996
-could not implement window order by	59	997
-could not implement window partition by	59	997
-could not import the requested snapshot	57	998
-could not initialize master info structure for * more error messages can be found in the mariadb error log	776	999
-could not initialize ssl connection	330,331	941
-could not initialize ssl connection ssl context not set up	330,331	941
-could not load dh parameters file	125,126	748
-could not load module * due to reason nofile	432	1000
-could not load private key file	125,126	748
-could not load root certificate file	125,126	748
-could not load server certificate file	125,126	748
-could not load ssl certificate revocation list directory	125,126	748
-could not load ssl certificate revocation list file	125,126	748
-could not load ssl certificate revocation list file * or directory	125,126	748
-could not load the file	432	1001
-could not load the specified file	777	1002
-could not make operator class * be default for type	100,1	157
-could not map dynamic shared memory segment	57	1003
-could not obtain lock on relation	443,57	1004
-could not obtain lock on row in relation	443,57	1005
+contenttooshorterror	746	921
+context deadline exceeded	747	922
+context deadline exceeded client timeout exceeded while awaiting headers	747	922
+context marshal exception	232	923
+context not dane enabled	748,169	192
+context not empty exception	749	924
+contextmarshalexception	232	923
+contextnotemptyexception	749	924
+conversion between * is not supported	59	925
+conversion from wchar_t to server encoding failed	591,64	926
+conversion with oid * does not exist	101,1	810
+convert partition is not supported for subpartitioned table	750	927
+converter not found error	751	928
+converternotfounderror	751	928
+converting column * from * to	752	929
+convpath disk i o error	753,99	930
+convpath unable to open database file	754,755	931
+cookie gen callback failure	756,169	192
+cookie mismatch	757,169	192
+cookieexception	758	932
+coordinator load in progress exception	759	933
+coordinator not available exception	760	934
+coordinator_load_in_progress	759	933
+coordinator_not_available	760	934
+coordinatorloadinprogressexception	759	933
+coordinatornotavailableexception	760	934
+copy algorithm requires a lock	761	935
+copy delimiter and quote must be different	111,64	219
+copy delimiter cannot be	111,64	219
+copy delimiter cannot be newline or carriage return	111,64	219
+copy delimiter must be a single one byte character	59	674
+copy delimiter must not appear in the null specification	59	674
+copy escape available only in csv mode	59	674
+copy escape must be a single one byte character	59	674
+copy file signature not recognized	269,64	831
+copy force not null available only in csv mode	59	674
+copy force not null only available using copy from	59	674
+copy force null available only in csv mode	59	674
+copy force null only available using copy from	59	674
+copy force quote available only in csv mode	59	674
+copy force quote only available using copy to	59	674
+copy format * not recognized	111,64	219
+copy from not supported with row level security	59	674
+copy from stdin failed	440,122	936
+copy null representation cannot use newline or carriage return	111,64	219
+copy parameters failed	762,169	192
+copy query must have a returning clause	59	871
+copy query must not be a utility command	59	871
+copy quote available only in csv mode	59	674
+copy quote must be a single one byte character	59	674
+copy select into is not supported	59	871
+corrupt message exception	763	937
+corrupt_message	763	937
+corrupted replication event was detected	764	938
+corrupted trg file for table s s	765	939
+corruptfs disk i o error	766,99	940
+corruptmessageexception	763	937
+cost must be positive	111,64	941
+could not accept ssl connection	331,332	942
+could not accept ssl connection eof detected	331,332	942
+could not attach to a sharedfileset that is already destroyed	57	943
+could not attach to dynamic shared area	57	944
+could not be parsed at index	524	945
+could not cast value of type	222	946
+could not change table * to logged because it references unlogged table	61,1	475
+could not change table * to unlogged because it references logged table	61,1	475
+could not connect to publisher when attempting to drop replication slot	726,332	947
+could not connect to the primary server	726,332	948
+could not connect to the publisher	726,332	949
+could not convert nid * to an asn1_object structure	111,64	950
+could not convert row type	167,1	951
+could not convert table * to a view because it has child tables	57	952
+could not convert table * to a view because it has indexes	57	952
+could not convert table * to a view because it has parent tables	57	952
+could not convert table * to a view because it has row security enabled	57	952
+could not convert table * to a view because it has row security policies	57	952
+could not convert table * to a view because it has triggers	57	952
+could not convert table * to a view because it is not empty	57	952
+could not convert type	461,1	501
+could not create bio	142,140	953
+could not create exclusion constraint	717,594	887
+could not create locale	111,64	954
+could not create replication slot	331,332	955
+could not create shmemindex entry for data structure	142,140	956
+could not create slave thread check system resources	767	957
+could not create unique index	768,594	958
+could not delete gtid domain reason	769	959
+could not determine actual enum type	59	960
+could not determine actual result type for function * declared to return type	167,1	204
+could not determine actual type of argument declared	167,1	961
+could not determine data type for argument	111,64	962
+could not determine data type of parameter	157,1,487	963
+could not determine input data type	111,64	206
+could not determine interpretation of row comparison operator	59	522
+could not determine polymorphic type * because input has type	167,1	191
+could not determine polymorphic type because input has type	167,1	191
+could not determine row description for function returning record	167,1	204
+could not determine row type for result of	59	964
+could not determine which collation to use for	770,1	965
+could not determine which collation to use for ilike	770,1	966
+could not determine which collation to use for index expression	770,1	967
+could not determine which collation to use for partition expression	770,1	968
+could not determine which collation to use for regular expression	770,1	969
+could not determine which collation to use for string comparison	770,1	970
+could not determine which collation to use for string hashing	770,1	971
+could not determine which collation to use for view column	770,1	972
+could not drop relation mapping for subscription	111,64	973
+could not drop replication origin with id * in use by pid	85,57	974
+could not drop replication slot * on publisher	726,332	947
+could not enable user right	86,1	975
+could not extend file * wrote only * bytes at block	771,140	976
+could not fetch column list info for table * from publisher	726,332	949
+could not fetch table info for table * from publisher	726,332	949
+could not find a function named	772,1	977
+could not find a part of the path	773	978
+could not find a procedure named	772,1	977
+could not find an aggregate named	772,1	977
+could not find array type for data type	101,1	979
+could not find element type for data type	101,1	980
+could not find free replication origin id	201	981
+could not find free replication state increase max_replication_slots	139,140	982
+could not find free replication state slot for replication origin with id	139,140	982
+could not find function * in file	772,1	983
+could not find function information for function	772,1	984
+could not find jsonpath variable	101,1	985
+could not find multirange type for data type	101,1	986
+could not find the drive the drive might not be ready or might not be mapped	774	987
+could not form array type name for type	100,1	988
+could not format cidr value	775,64	989
+could not format inet value	775,64	989
+could not get commit timestamp data	57	990
+could not get nid for asn1_object object	111,64	950
+could not identify a comparison function for type	772,1	991
+could not identify a hash function for type	772,1	992
+could not identify an equality operator for type	772,1	993
+could not identify an extended hash function for type	772,1	992
+could not identify an inequality operator for type	772,1	994
+could not identify an ordering operator for type	772,1	995
+could not identify column * in record data type	457,1	996
+could not implement	59	997
+could not implement distinct	59	998
+could not implement group by	59	998
+could not implement recursive union	59	997
+could not implement window order by	59	998
+could not implement window partition by	59	998
+could not import the requested snapshot	57	999
+could not initialize master info structure for * more error messages can be found in the mariadb error log	776	1000
+could not initialize ssl connection	331,332	942
+could not initialize ssl connection ssl context not set up	331,332	942
+could not load dh parameters file	125,126	749
+could not load module * due to reason nofile	433	1001
+could not load private key file	125,126	749
+could not load root certificate file	125,126	749
+could not load server certificate file	125,126	749
+could not load ssl certificate revocation list directory	125,126	749
+could not load ssl certificate revocation list file	125,126	749
+could not load ssl certificate revocation list file * or directory	125,126	749
+could not load the file	433	1002
+could not load the specified file	777	1003
+could not make operator class * be default for type	100,1	158
+could not map dynamic shared memory segment	57	1004
+could not obtain lock on relation	444,57	1005
+could not obtain lock on row in relation	444,57	1006
 could not open affix file	125,126	132
-could not open configuration file * maximum nesting depth exceeded	200	1006
+could not open configuration file * maximum nesting depth exceeded	201	1007
 could not open dictionary file	125,126	132
-could not open parent table of index	612,1	1007
-could not open stop word file	125,126	1008
-could not open synonym file	125,126	1009
-could not open thesaurus file	125,126	1010
-could not parse connection string	766,140	1011
-could not parse contents of file	125,126	1012
-could not parse gtid list	778	1013
-could not parse ldap url	125,126	285
-could not parse radius identifiers list	125,126	285
-could not parse radius port list	125,126	285
-could not parse radius secret list	125,126	285
-could not parse radius server list	125,126	285
-could not parse setting for parameter	0,1	1014
-could not read file * no such file or directory	773	1015
-could not receive data from wal stream	725,331,330	1016
-could not receive database system identifier and timeline id from the primary server	330,331	954
-could not receive list of replicated tables from the publisher	725,331	946
-could not receive timeline history file from the primary server	330,331	954
-could not resolve host	779	1017
-could not send data to wal stream	725,331	1016
-could not send end of streaming message to primary	725,331	1016
-could not send tuple to shared memory queue	57	1018
-could not serialize access due to concurrent delete	442,441	1019
-could not serialize access due to concurrent update	442,441	1020
-could not serialize access due to read write dependencies among transactions	442,441	1021
-could not set compression worker count to	111,64	1022
-could not set environment	766,140	1023
-could not set ssl socket	330,331	941
-could not set the cipher list no valid ciphers available	125,126	748
-could not set up xml error handler	59	1024
-could not start initial contents copy for table	725,331	948
-could not start wal streaming	766,140,330	1011
-could not translate name	780	1025
-could not translate radius server name * to address	125,126	285
-could not update replication slave gtid state	781	1026
-could not write block	782,783	1027
-could not write block * in file * wrote only	771,140	975
-could not write file * wrote only * bytes at offset	771,140	1028
-could not write to file * permission denied	91	1029
-couldn t translate some identities	784	1030
-couldn t uncompress communication packet	785	1031
-count must be greater than zero	786,64	1032
-cpu time limit exceeded	787	1033
-crash loop back off	788,789	1034
-crash shutdown	790	1035
-crash_shutdown	790,122	1035
-crashloopbackoff	788,789	1034
-crashshutdown	790,122	1035
-crcerror	791	1036
+could not open parent table of index	613,1	1008
+could not open stop word file	125,126	1009
+could not open synonym file	125,126	1010
+could not open thesaurus file	125,126	1011
+could not parse connection string	142,140	1012
+could not parse contents of file	125,126	1013
+could not parse gtid list	778	1014
+could not parse ldap url	125,126	286
+could not parse radius identifiers list	125,126	286
+could not parse radius port list	125,126	286
+could not parse radius secret list	125,126	286
+could not parse radius server list	125,126	286
+could not parse setting for parameter	0,1	1015
+could not read file * no such file or directory	773	1016
+could not receive data from wal stream	726,332,331	1017
+could not receive database system identifier and timeline id from the primary server	331,332	955
+could not receive list of replicated tables from the publisher	726,332	947
+could not receive timeline history file from the primary server	331,332	955
+could not resolve host	779	1018
+could not send data to wal stream	726,332	1017
+could not send end of streaming message to primary	726,332	1017
+could not send tuple to shared memory queue	57	1019
+could not serialize access due to concurrent delete	443,442	1020
+could not serialize access due to concurrent update	443,442	1021
+could not serialize access due to read write dependencies among transactions	443,442	1022
+could not set compression worker count to	111,64	1023
+could not set environment	142,140	1024
+could not set ssl socket	331,332	942
+could not set the cipher list no valid ciphers available	125,126	749
+could not set up xml error handler	59	1025
+could not start initial contents copy for table	726,332	949
+could not start wal streaming	142,140,331	1012
+could not translate name	780	1026
+could not translate radius server name * to address	125,126	286
+could not update replication slave gtid state	781	1027
+could not write block	782,783	1028
+could not write block * in file * wrote only	771,140	976
+could not write file * wrote only * bytes at offset	771,140	1029
+could not write to file * permission denied	91	1030
+couldn t translate some identities	784	1031
+couldn t uncompress communication packet	785	1032
+count must be greater than zero	786,64	1033
+cpu time limit exceeded	787	1034
+crash loop back off	788,789	1035
+crash shutdown	790	1036
+crash_shutdown	790,122	1036
+crashloopbackoff	788,789	1035
+crashshutdown	790,122	1036
+crcerror	791	1037
 create assertion is not yet implemented	59	63
-create container config error	792,793	1037
-create container error	794,795	1038
-create database not allowed while thread is holding global read lock	796	1039
+create container config error	792,793	1038
+create container error	794,795	1039
+create database not allowed while thread is holding global read lock	796	1040
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	797	1040
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	797	1041
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	798,799	1041
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	800	1042
+create pod sandbox error	798,799	1042
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	800	1043
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	801,1	1043
-create statistics only supports relation names in the from clause	59	579
-create table select is forbidden when enforce_gtid_consistency 1	802	1044
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	803	1045
-create view specifies more column names than columns	0,1	1046
-createcontainerconfigerror	792,793	1037
-createcontainererror	794,795	1038
-createpodsandboxerror	798,799	1041
-creating index * required more than * bytes of modification log please try again	804	1047
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	805	1048
-creation context of event s s is invalid	806	1049
-creation context of stored routine s s is invalid	807	1050
-creation context of view s s is invalid	808	1051
-credential expired exception	809	1052
-credential not found exception	810	1053
-credentialexception	811	1054
-credentialexpiredexception	809	1052
-credentialnotfoundexception	810	1053
-crl has expired	812,174	1055
-crl is not yet valid	813,174	1056
-crl path validation error	814,174	1057
-crl signature failure	815,174	1058
-crlerror	816	1059
-crlexception	817	1060
-cross database references are not implemented	59	626
-cross dependency found in outer join examine your on conditions	818	1061
-crypto dsa invalid public key	819	1062
-crypto rsa decryption error	820,821	1063
-crypto rsa message too long for rsa public key size	822,823	1064
-crypto rsa verification error	824,825	1065
-cryptographic unexpected operation exception	826	1066
-cryptographicexception	827	1067
-cryptographicunexpectedoperationexception	826	1066
-csv quote character must not appear in the null specification	59	673
-cube is limited to 12 elements	511,200	1068
-culture is not supported	828	1069
-culture not found exception	828	1070
-culturenotfoundexception	828	1070
+create specifies a schema * different from the one being created	801,1	1044
+create statistics only supports relation names in the from clause	59	580
+create table select is forbidden when enforce_gtid_consistency 1	802	1045
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	803	1046
+create view specifies more column names than columns	0,1	1047
+createcontainerconfigerror	792,793	1038
+createcontainererror	794,795	1039
+createpodsandboxerror	798,799	1042
+creating index * required more than * bytes of modification log please try again	804	1048
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	805	1049
+creation context of event s s is invalid	806	1050
+creation context of stored routine s s is invalid	807	1051
+creation context of view s s is invalid	808	1052
+credential expired exception	809	1053
+credential not found exception	810	1054
+credentialexception	811	1055
+credentialexpiredexception	809	1053
+credentialnotfoundexception	810	1054
+crl has expired	812,175	1056
+crl is not yet valid	813,175	1057
+crl path validation error	814,175	1058
+crl signature failure	815,175	1059
+crlerror	816	1060
+crlexception	817	1061
+cross database references are not implemented	59	627
+cross dependency found in outer join examine your on conditions	818	1062
+crypto dsa invalid public key	819	1063
+crypto rsa decryption error	820,821	1064
+crypto rsa message too long for rsa public key size	822,823	1065
+crypto rsa verification error	824,825	1066
+cryptographic unexpected operation exception	826	1067
+cryptographicexception	827	1068
+cryptographicunexpectedoperationexception	826	1067
+csv quote character must not appear in the null specification	59	674
+cube is limited to 12 elements	512,201	1069
+culture is not supported	828	1070
+culture not found exception	828	1071
+culturenotfoundexception	828	1071
 current database cannot be changed	59	63
-current database cannot be renamed	59	478
-current database s encoding is not supported with this provider	59	1071
-current transaction is aborted commands ignored until end of transaction block	829,114	1072
-current user cannot be dropped	85,57	1073
-current user cannot be renamed	59	1074
-currval of sequence * is not yet defined in this session	57	1075
-cursor can only scan forward	57	1076
-cursor declaration after handler declaration	830	1077
-cursor is already open	831	1078
-cursor is not open	832	1079
-cursor select must not have into	833	1080
-cursor statement must be a select	834	1081
-custom attribute format exception	326	1082
-custom ext handler already installed	835,168	191
-custom scan * does not support markpos	59	1083
-customattributeformatexception	326	1082
-cycle column * not in with query column list	0,1	1084
-cycle column * specified more than once	170,1	1085
-cycle mark column name * already used in with query column list	0,1	1084
-cycle mark column name and cycle path column name are the same	0,1	1084
-cycle path column name * already used in with query column list	0,1	1084
-cyclic dependency detected between extensions	129,1	1086
-cyclic reference on subqueries	836	1087
-dane already enabled	837,168	191
-dane cannot override mtype full	838,168	191
-dane not enabled	839,168	191
-dane tlsa bad certificate	840,168	191
-dane tlsa bad certificate usage	841,168	191
-dane tlsa bad data length	842,168	191
-dane tlsa bad digest length	843,168	191
-dane tlsa bad matching type	844,168	191
-dane tlsa bad public key	845,168	191
-dane tlsa bad selector	846,168	191
-dane tlsa null data	847,168	191
-data between ccs and finished	848,168	191
-data corrupted	849	1088
-data directory * has invalid permissions	57	1089
-data directory * has wrong ownership	57	1089
-data directory with the specified oid * already exists	111,64	563
-data disk i o error	850,99	1090
-data exception	64	1091
-data for column * too long	851	1092
-data format exception	852	1093
-data length too long	853,168	191
-data misaligned exception	60	1094
-data too long for column * at row	854	1095
-data too long for condition item	855	1096
-data type * has no default operator class for access method	101,1	1097
-data type * is a domain	149,1	221
-data type * is a pseudo type	149,1	221
-data type * is not an array type	166,1	337
-data_corrupted	849,55	1088
-data_exception	64	1091
-data_loss	636,637,38	789
-database connection requirement not indicated during registration	200	1098
-database dropped	856	1099
-database files are incompatible with server	111,64	1100
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	200	1101
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	200	1101
-database is not accepting commands to avoid wraparound data loss in database	200	1102
-database is not accepting commands to avoid wraparound data loss in database with oid	200	1102
-database oid * is already in use by database	111,64	563
-database system identifier differs between the primary and standby	57	526
-database with oid * does not exist	101,1	1103
-database_dropped	856,122	1099
-databasedropped	856,122	1099
-databaseerror	857	1104
-datacorrupted	849,55	1088
-dataerror	858	1105
-dataexception	64	1091
-dataformatexception	852	1093
-dataloss	636,637,38	789
-datamisalignedexception	60	1094
-datatype configuration exception	859	1106
-datatype mismatch	166	1107
-datatype_mismatch	166,1	1107
-datatypeconfigurationexception	859	1106
-datatypemismatch	166,1	1107
-date field value out of range	860,64	1108
-date time exception	861	1109
-date time field value out of range	860,64	1110
-date time parse exception	862,523	1111
-datetime field overflow	860	1112
-datetime format is not dated and not timed	459,64	498
-datetime format is not recognized	863,64	1113
-datetime format is zoned but not timed	459,64	498
-datetime function * field overflow	864	1114
-datetime_field_overflow	860,64	1112
-datetimeexception	861	1109
-datetimefieldoverflow	860,64	1112
-datetimeparseexception	862,523	1111
-deadline_exceeded	638,639,45	790
-deadlineexceeded	638,639,45	790
-deadlock detected	440	1115
-deadlock found when trying to get lock try restarting transaction	865	1116
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	866	1117
-deadlock_detected	440,441	1115
-deadlockdetected	440,441	1115
-debug sync point hit limit reached	867	1118
-debug sync point wait timed out	868	1119
-decapsulateexception	869	1120
-declare cursor must not contain data modifying statements in with	59	483
-declare cursor with hold * is not supported	59	483
-declare insensitive cursor * is not valid	521,1	669
-declare scroll cursor * is not supported	59	483
-declare scroll cursor for update share is not supported	59	1121
-decoder fallback exception	870	1122
-decoderfallbackexception	870	1122
-decoding of base64 string failed	871	1123
-decryption failed	872,168	191
-decryption failed or bad record mac	873,168	191
-default acl for user * does not exist	101,1	1124
-default acl for user * in schema * does not exist	101,1	1124
-default conversion for * already exists	100,1	1125
-default conversion function for encoding * does not exist	772,1	1126
-default for column * cannot be cast automatically to type	166,1	485
-default ignore value is not supported for such parameter usage	874	1127
-default is not allowed in this context	0,1	1128
-default namespace is not supported	59	1024
-default privileges cannot be set for columns	538,539	667
-default value for column * of relation * does not exist	456,1	1129
-defaulting grantor to user id	539	1130
-delayed insert thread couldn t get requested lock for table	875	1131
-delayed option not supported for table	876	1132
-delegation token auth disabled exception	877	1133
-delegation token authorization failed exception	878	1134
-delegation token expired exception	879	1135
-delegation token feature is not enabled	877	1133
-delegation token is not found on server	880	1136
-delegation token not found exception	880	1136
-delegation token owner mismatch exception	881	1137
-delegation token request not allowed exception	882	1138
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	882	1138
-delegation_token_auth_disabled	877	1133
-delegation_token_authorization_failed	878	1134
-delegation_token_expired	879	1135
-delegation_token_not_found	880	1136
-delegation_token_owner_mismatch	881	1137
-delegation_token_request_not_allowed	882	1138
-delegationtokenauthdisabledexception	877	1133
-delegationtokenauthorizationfailedexception	878	1134
-delegationtokenexpiredexception	879	1135
-delegationtokennotfoundexception	880	1136
-delegationtokenownermismatchexception	881	1137
-delegationtokenrequestnotallowedexception	882	1138
-delete disk i o error	883,99	1139
-delete trigger s when condition cannot reference new values	102,1	333
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	884	1140
-dependency removal exception	885	1141
-dependency resolution error	886	1142
-dependencyerror	887	1143
-dependencyremovalexception	885	1141
-dependencyresolutionerror	886	1142
-dependent objects still exist	453	1144
-dependent privilege descriptors still exist	454	1145
-dependent privileges exist	453,454	1146
-dependent_objects_still_exist	453,454	1144
-dependent_privilege_descriptors_still_exist	454	1145
-dependentobjectsstillexist	453,454	1144
-dependentprivilegedescriptorsstillexist	454	1145
-deprecationwarning	888	1147
-destination address required	889	1148
-destination encoding * does not exist	101,1	1149
-destroy failed exception	890	1150
-destroyfailedexception	890	1150
-device not a stream	891	1151
-device or resource busy	892	1152
-dh could not load dh parameters	125,126	748
-dh could not set dh parameters	125,126	748
-dh key too small	893,168	191
-dh public value length is wrong	894,168	191
-dherror	895	1153
-diagnostics exception	896	1154
-diagnostics_exception	896	1154
-diagnosticsexception	896	1154
-dial tcp * connect connection refused	729	1155
-different crl scope	897,174	1156
-digest check failed	898,168	191
-digesterror	899	1157
-digestexception	900	1158
-dimension array or low bound array cannot be null	112,64	459
-dimension values cannot be null	112,64	459
-directories for tablespace * could not be removed	57	1159
-directory iterator exception	901	1160
-directory not empty	902	1161
-directory not empty exception	903	1162
-directory not found exception	228,773	1163
-directoryiteratorexception	901	1160
-directorynotemptyexception	903	1162
-directorynotfoundexception	228,773	1163
-dirtywal unable to open database file	904,754	1164
-disk error when trying to access log file on the disk	905	1165
-disk full	771	1166
-disk full * waiting for someone to free some space errno	906	1167
-disk quota exceeded	907	1168
-disk_full	771,140	1166
-diskfull	771,140	1166
-display width out of range for * max	908	1169
-distance in phrase operator must be an integer value between zero and	111,64	1170
+current database cannot be renamed	59	479
+current database s encoding is not supported with this provider	59	1072
+current transaction is aborted commands ignored until end of transaction block	829,114	1073
+current user cannot be dropped	85,57	1074
+current user cannot be renamed	59	1075
+currval of sequence * is not yet defined in this session	57	1076
+cursor can only scan forward	57	1077
+cursor declaration after handler declaration	830	1078
+cursor is already open	831	1079
+cursor is not open	832	1080
+cursor select must not have into	833	1081
+cursor statement must be a select	834	1082
+custom attribute format exception	327	1083
+custom ext handler already installed	835,169	192
+custom scan * does not support markpos	59	1084
+customattributeformatexception	327	1083
+cycle column * not in with query column list	0,1	1085
+cycle column * specified more than once	171,1	1086
+cycle mark column name * already used in with query column list	0,1	1085
+cycle mark column name and cycle path column name are the same	0,1	1085
+cycle path column name * already used in with query column list	0,1	1085
+cyclic dependency detected between extensions	129,1	1087
+cyclic reference on subqueries	836	1088
+dane already enabled	837,169	192
+dane cannot override mtype full	838,169	192
+dane not enabled	839,169	192
+dane tlsa bad certificate	840,169	192
+dane tlsa bad certificate usage	841,169	192
+dane tlsa bad data length	842,169	192
+dane tlsa bad digest length	843,169	192
+dane tlsa bad matching type	844,169	192
+dane tlsa bad public key	845,169	192
+dane tlsa bad selector	846,169	192
+dane tlsa null data	847,169	192
+data between ccs and finished	848,169	192
+data corrupted	849	1089
+data directory * has invalid permissions	57	1090
+data directory * has wrong ownership	57	1090
+data directory with the specified oid * already exists	111,64	564
+data disk i o error	850,99	1091
+data exception	64	1092
+data for column * too long	851	1093
+data format exception	852	1094
+data length too long	853,169	192
+data misaligned exception	60	1095
+data too long for column * at row	854	1096
+data too long for condition item	855	1097
+data type * has no default operator class for access method	101,1	1098
+data type * is a domain	150,1	222
+data type * is a pseudo type	150,1	222
+data type * is not an array type	167,1	338
+data_corrupted	849,55	1089
+data_exception	64	1092
+data_loss	637,638,38	790
+database connection requirement not indicated during registration	201	1099
+database dropped	856	1100
+database files are incompatible with server	111,64	1101
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	201	1102
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	201	1102
+database is not accepting commands to avoid wraparound data loss in database	201	1103
+database is not accepting commands to avoid wraparound data loss in database with oid	201	1103
+database oid * is already in use by database	111,64	564
+database system identifier differs between the primary and standby	57	527
+database with oid * does not exist	101,1	1104
+database_dropped	856,122	1100
+databasedropped	856,122	1100
+databaseerror	857	1105
+datacorrupted	849,55	1089
+dataerror	858	1106
+dataexception	64	1092
+dataformatexception	852	1094
+dataloss	637,638,38	790
+datamisalignedexception	60	1095
+datatype configuration exception	859	1107
+datatype mismatch	167	1108
+datatype_mismatch	167,1	1108
+datatypeconfigurationexception	859	1107
+datatypemismatch	167,1	1108
+date field value out of range	860,64	1109
+date time exception	861	1110
+date time field value out of range	860,64	1111
+date time parse exception	862,524	1112
+datetime field overflow	860	1113
+datetime format is not dated and not timed	460,64	499
+datetime format is not recognized	863,64	1114
+datetime format is zoned but not timed	460,64	499
+datetime function * field overflow	864	1115
+datetime_field_overflow	860,64	1113
+datetimeexception	861	1110
+datetimefieldoverflow	860,64	1113
+datetimeparseexception	862,524	1112
+deadline_exceeded	639,640,45	791
+deadlineexceeded	639,640,45	791
+deadlock detected	441	1116
+deadlock found when trying to get lock try restarting transaction	865	1117
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	866	1118
+deadlock_detected	441,442	1116
+deadlockdetected	441,442	1116
+debug sync point hit limit reached	867	1119
+debug sync point wait timed out	868	1120
+decapsulateexception	869	1121
+declare cursor must not contain data modifying statements in with	59	484
+declare cursor with hold * is not supported	59	484
+declare insensitive cursor * is not valid	522,1	670
+declare scroll cursor * is not supported	59	484
+declare scroll cursor for update share is not supported	59	1122
+decoder fallback exception	870	1123
+decoderfallbackexception	870	1123
+decoding of base64 string failed	871	1124
+decryption failed	872,169	192
+decryption failed or bad record mac	873,169	192
+default acl for user * does not exist	101,1	1125
+default acl for user * in schema * does not exist	101,1	1125
+default conversion for * already exists	100,1	1126
+default conversion function for encoding * does not exist	772,1	1127
+default for column * cannot be cast automatically to type	167,1	486
+default ignore value is not supported for such parameter usage	874	1128
+default is not allowed in this context	0,1	1129
+default namespace is not supported	59	1025
+default privileges cannot be set for columns	539,540	668
+default value for column * of relation * does not exist	457,1	1130
+defaulting grantor to user id	540	1131
+delayed insert thread couldn t get requested lock for table	875	1132
+delayed option not supported for table	876	1133
+delegation token auth disabled exception	877	1134
+delegation token authorization failed exception	878	1135
+delegation token expired exception	879	1136
+delegation token feature is not enabled	877	1134
+delegation token is not found on server	880	1137
+delegation token not found exception	880	1137
+delegation token owner mismatch exception	881	1138
+delegation token request not allowed exception	882	1139
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	882	1139
+delegation_token_auth_disabled	877	1134
+delegation_token_authorization_failed	878	1135
+delegation_token_expired	879	1136
+delegation_token_not_found	880	1137
+delegation_token_owner_mismatch	881	1138
+delegation_token_request_not_allowed	882	1139
+delegationtokenauthdisabledexception	877	1134
+delegationtokenauthorizationfailedexception	878	1135
+delegationtokenexpiredexception	879	1136
+delegationtokennotfoundexception	880	1137
+delegationtokenownermismatchexception	881	1138
+delegationtokenrequestnotallowedexception	882	1139
+delete disk i o error	883,99	1140
+delete trigger s when condition cannot reference new values	102,1	334
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	884	1141
+dependency removal exception	885	1142
+dependency resolution error	886	1143
+dependencyerror	887	1144
+dependencyremovalexception	885	1142
+dependencyresolutionerror	886	1143
+dependent objects still exist	454	1145
+dependent privilege descriptors still exist	455	1146
+dependent privileges exist	454,455	1147
+dependent_objects_still_exist	454,455	1145
+dependent_privilege_descriptors_still_exist	455	1146
+dependentobjectsstillexist	454,455	1145
+dependentprivilegedescriptorsstillexist	455	1146
+deprecationwarning	888	1148
+destination address required	889	1149
+destination encoding * does not exist	101,1	1150
+destroy failed exception	890	1151
+destroyfailedexception	890	1151
+device not a stream	891	1152
+device or resource busy	892	1153
+dh could not load dh parameters	125,126	749
+dh could not set dh parameters	125,126	749
+dh key too small	893,169	192
+dh public value length is wrong	894,169	192
+dherror	895	1154
+diagnostics exception	896	1155
+diagnostics_exception	896	1155
+diagnosticsexception	896	1155
+dial tcp * connect connection refused	730	1156
+different crl scope	897,175	1157
+digest check failed	898,169	192
+digesterror	899	1158
+digestexception	900	1159
+dimension array or low bound array cannot be null	112,64	460
+dimension values cannot be null	112,64	460
+directories for tablespace * could not be removed	57	1160
+directory iterator exception	901	1161
+directory not empty	902	1162
+directory not empty exception	903	1163
+directory not found exception	229,773	1164
+directoryiteratorexception	901	1161
+directorynotemptyexception	903	1163
+directorynotfoundexception	229,773	1164
+dirtywal unable to open database file	904,755	1165
+disk error when trying to access log file on the disk	905	1166
+disk full	771	1167
+disk full * waiting for someone to free some space errno	906	1168
+disk quota exceeded	907	1169
+disk_full	771,140	1167
+diskfull	771,140	1167
+display width out of range for * max	908	1170
+distance in phrase operator must be an integer value between zero and	111,64	1171
 distinct is not implemented for window functions	59	144
-distinct specified but * is not an aggregate function	149,1	1171
-divide by zero exception	230,220	1172
-dividebyzeroexception	230,220	1172
-division by 0	909	1173
-division by zero	220	1174
-division_by_zero	220,64	1174
-divisionbyzero	220,64	1174
-dll not found exception	910,432	1175
-dll was not found	910	1176
-dllnotfoundexception	910,432	1175
-do also rules are not supported for copy	59	870
-do also rules are not supported for data modifying statements in with	59	608
-do instead nothing rules are not supported for copy	59	870
-do instead nothing rules are not supported for data modifying statements in with	59	608
-do instead notify rules are not supported for data modifying statements in with	59	608
-do not support online operation on table with gis index	911	1177
-documenterror	912	1178
-does not accept a target detail	0,1	864
-does not allow null values	913,593	1179
-does not belong to table	111,64,57	1180
-does not exist	101,1,612,772,456,914,731,915,100,916	1181
-does not exist in operator family	101,1	1182
-does not exist within current savepoint level	914,917	1183
-does not have a composite type	149,1	1184
-does not have a for update share reference to table	488	1185
-does not match locale	111,64	563
-does not refer to a table	612,1	1186
-does not return tuples	488	1187
-does not support inline code execution	59	1188
-does not support set schema	59	408
-does not support subqueries or stored functions	918	1189
-does not support subscripted assignment	59	1190
-does not support the global option	111,64	1191
-domain data types must not be marked binary compatible	102,1	213
-domain error * in function	919	1192
-domainerror	920	1193
-drive not found exception	774	1194
-drivenotfoundexception	774	1194
-driver bad connection	921,922	1195
-driver remove argument from query	923,924	1196
-driver skip fast path continue as if unimplemented	925,926	1197
-drop database not allowed while thread is holding global read lock	927	1198
-drop index concurrently does not support cascade	59	168
-drop index concurrently does not support dropping multiple objects	59	168
-drop index concurrently must be first action in transaction	59	628
-dropped orphan trigger * originally created for table	928	1199
-dropping a primary key is not allowed without also adding a new primary key	929	1200
-dsaerror	930	1201
-dtls message too big	931,168	191
-duplicate * constraint name	932	1202
-duplicate alias	933	1203
-duplicate broker registration exception	934	1204
-duplicate column	170	1205
-duplicate column * in publication column list	100,1	1206
-duplicate column name	935	1207
-duplicate column name in statistics definition	170,1	1208
-duplicate compression id	936,168	191
-duplicate condition information item	937	1209
-duplicate cursor	627	1210
-duplicate database	938	1211
-duplicate entry * for key	939	1212
-duplicate entry for key	939	1213
-duplicate expression in statistics definition	170,1	1208
-duplicate file	940	1214
-duplicate format flags exception	941	1215
-duplicate function	145	1216
+distinct specified but * is not an aggregate function	150,1	1172
+divide by zero exception	231,221	1173
+dividebyzeroexception	231,221	1173
+division by 0	909	1174
+division by zero	221	1175
+division_by_zero	221,64	1175
+divisionbyzero	221,64	1175
+dll not found exception	910,433	1176
+dll was not found	910	1177
+dllnotfoundexception	910,433	1176
+do also rules are not supported for copy	59	871
+do also rules are not supported for data modifying statements in with	59	609
+do instead nothing rules are not supported for copy	59	871
+do instead nothing rules are not supported for data modifying statements in with	59	609
+do instead notify rules are not supported for data modifying statements in with	59	609
+do not support online operation on table with gis index	911	1178
+documenterror	912	1179
+does not accept a target detail	0,1	865
+does not allow null values	913,594	1180
+does not belong to table	111,64,57	1181
+does not exist	101,1,613,772,457,914,732,915,100,916	1182
+does not exist in operator family	101,1	1183
+does not exist within current savepoint level	914,917	1184
+does not have a composite type	150,1	1185
+does not have a for update share reference to table	489	1186
+does not match locale	111,64	564
+does not refer to a table	613,1	1187
+does not return tuples	489	1188
+does not support inline code execution	59	1189
+does not support set schema	59	409
+does not support subqueries or stored functions	918	1190
+does not support subscripted assignment	59	1191
+does not support the global option	111,64	1192
+domain data types must not be marked binary compatible	102,1	214
+domain error * in function	919	1193
+domainerror	920	1194
+drive not found exception	774	1195
+drivenotfoundexception	774	1195
+driver bad connection	921,922	1196
+driver remove argument from query	923,924	1197
+driver skip fast path continue as if unimplemented	925,926	1198
+drop database not allowed while thread is holding global read lock	927	1199
+drop index concurrently does not support cascade	59	169
+drop index concurrently does not support dropping multiple objects	59	169
+drop index concurrently must be first action in transaction	59	629
+dropped orphan trigger * originally created for table	928	1200
+dropping a primary key is not allowed without also adding a new primary key	929	1201
+dsaerror	930	1202
+dtls message too big	931,169	192
+duplicate * constraint name	932	1203
+duplicate alias	933	1204
+duplicate broker registration exception	934	1205
+duplicate column	171	1206
+duplicate column * in publication column list	100,1	1207
+duplicate column name	935	1208
+duplicate column name in statistics definition	171,1	1209
+duplicate compression id	936,169	192
+duplicate condition information item	937	1210
+duplicate cursor	628	1211
+duplicate database	938	1212
+duplicate entry * for key	939	1213
+duplicate entry for key	939	1214
+duplicate expression in statistics definition	171,1	1209
+duplicate file	940	1215
+duplicate format flags exception	941	1216
+duplicate function	146	1217
 duplicate function body specified	62,1	134
-duplicate handler declared in the same block	942	1217
-duplicate index s this is deprecated and will be disallowed in a future release	943	1218
-duplicate json object key value	944	1219
-duplicate key name	945	1220
-duplicate key value violates unique constraint	768,593	1221
-duplicate object	100	1222
-duplicate objects in argument	946	1223
-duplicate partition field name	947	1224
-duplicate partition name	948	1225
-duplicate prepared statement	949	1226
-duplicate query name 64s in with clause	950	1227
+duplicate handler declared in the same block	942	1218
+duplicate index s this is deprecated and will be disallowed in a future release	943	1219
+duplicate json object key value	944	1220
+duplicate key name	945	1221
+duplicate key value violates unique constraint	768,594	1222
+duplicate object	100	1223
+duplicate objects in argument	946	1224
+duplicate partition field name	947	1225
+duplicate partition name	948	1226
+duplicate prepared statement	949	1227
+duplicate query name 64s in with clause	950	1228
 duplicate resource exception	70	74
-duplicate row * column s	951	1228
-duplicate schema	146	1229
-duplicate sequence number exception	952	1230
-duplicate table	144	1231
-duplicate voter exception	953	1232
-duplicate wait object exception	946	1233
-duplicate_alias	933,1	1203
-duplicate_broker_registration	934	1204
-duplicate_column	170,1	1205
-duplicate_cursor	627,1	1210
-duplicate_database	938,1	1211
-duplicate_file	940,783	1214
-duplicate_function	145,1	1216
-duplicate_json_object_key_value	944,64	1219
-duplicate_object	100,1	1222
-duplicate_prepared_statement	949,1	1226
+duplicate row * column s	951	1229
+duplicate schema	147	1230
+duplicate sequence number exception	952	1231
+duplicate table	145	1232
+duplicate voter exception	953	1233
+duplicate wait object exception	946	1234
+duplicate_alias	933,1	1204
+duplicate_broker_registration	934	1205
+duplicate_column	171,1	1206
+duplicate_cursor	628,1	1211
+duplicate_database	938,1	1212
+duplicate_file	940,783	1215
+duplicate_function	146,1	1217
+duplicate_json_object_key_value	944,64	1220
+duplicate_object	100,1	1223
+duplicate_prepared_statement	949,1	1227
 duplicate_resource	70	74
-duplicate_schema	146,1	1229
-duplicate_sequence_number	952	1230
-duplicate_table	144,1	1231
-duplicate_voter	953	1232
-duplicatealias	933,1	1203
-duplicatebrokerregistrationexception	934	1204
-duplicatecolumn	170,1	1205
-duplicatecursor	627,1	1210
-duplicatedatabase	938,1	1211
-duplicatefile	940,783	1214
-duplicateformatflagsexception	941	1215
-duplicatefunction	145,1	1216
-duplicatejsonobjectkeyvalue	944,64	1219
-duplicateobject	100,1	1222
-duplicatepreparedstatement	949,1	1226
+duplicate_schema	147,1	1230
+duplicate_sequence_number	952	1231
+duplicate_table	145,1	1232
+duplicate_voter	953	1233
+duplicatealias	933,1	1204
+duplicatebrokerregistrationexception	934	1205
+duplicatecolumn	171,1	1206
+duplicatecursor	628,1	1211
+duplicatedatabase	938,1	1212
+duplicatefile	940,783	1215
+duplicateformatflagsexception	941	1216
+duplicatefunction	146,1	1217
+duplicatejsonobjectkeyvalue	944,64	1220
+duplicateobject	100,1	1223
+duplicatepreparedstatement	949,1	1227
 duplicateresourceexception	70	74
-duplicateschema	146,1	1229
-duplicatesequencenumberexception	952	1230
-duplicatetable	144,1	1231
-duplicatevoterexception	953	1232
-duplicatewaitobjectexception	946	1233
-dynamic column contains unknown character set	954	1234
-dynamic column implementation limit reached	955	1235
-e2big	184	1236
-eacces	91	1237
-eacces permission denied open	91	1238
-eaddrinuse	118	1239
-eaddrnotavail	455	1240
-eadv	123	1241
-eafnosupport	120	1242
-eagain	343	1243
-eagain wait readable	956	1244
-eagain wait writable	957	1245
-eagainwaitreadable	956	1244
-eagainwaitwritable	957	1245
-eai_addrfamily	779	1246
-eai_again	779	1247
-eai_badflags	779	1248
-eai_fail	779	1249
-eai_family	779	1250
-eai_memory	779	1251
-eai_nodata	779	1252
-eai_noname	779	1253
-eai_overflow	779	1254
-eai_service	779	1255
-eai_socktype	779	1256
-eai_system	779	1257
-ealready	345	1258
-ebade	958	1259
-ebadf	278	1260
-ebadfd	959	1261
-ebadmsg	290	1262
-ebadr	960	1263
-ebadrqc	961	1264
-ebadslt	962	1265
-ebfont	279	1266
-ebusy	892	1267
-ecanceled	963	1268
-ecc cert not for signing	964,168	191
-ecdh could not create key	125,126	748
-ecdh required for suiteb mode	965,168	191
-ecdh unrecognized curve name	125,126	748
-ecerror	966	1269
-echild	601	1270
-echrng	586	1271
-ecomm	694	1272
-econnaborted	722	1273
-econnrefused	729	1274
-econnreset	732	1275
-edeadlock	967	1276
-edestaddrreq	889	1277
-edom	968	1278
-edotdot	969	1279
-edquot	907	1280
-ee certificate key too weak	970,174	1281
-ee key too small	971,168	191
+duplicateschema	147,1	1230
+duplicatesequencenumberexception	952	1231
+duplicatetable	145,1	1232
+duplicatevoterexception	953	1233
+duplicatewaitobjectexception	946	1234
+dynamic column contains unknown character set	954	1235
+dynamic column implementation limit reached	955	1236
+e2big	185	1237
+eacces	91	1238
+eacces permission denied open	91	1239
+eaddrinuse	118	1240
+eaddrnotavail	456	1241
+eadv	123	1242
+eafnosupport	120	1243
+eagain	344	1244
+eagain wait readable	956	1245
+eagain wait writable	957	1246
+eagainwaitreadable	956	1245
+eagainwaitwritable	957	1246
+eai_addrfamily	779	1247
+eai_again	779	1248
+eai_badflags	779	1249
+eai_fail	779	1250
+eai_family	779	1251
+eai_memory	779	1252
+eai_nodata	779	1253
+eai_noname	779	1254
+eai_overflow	779	1255
+eai_service	779	1256
+eai_socktype	779	1257
+eai_system	779	1258
+ealready	346	1259
+ebade	958	1260
+ebadf	279	1261
+ebadfd	959	1262
+ebadmsg	291	1263
+ebadr	960	1264
+ebadrqc	961	1265
+ebadslt	962	1266
+ebfont	280	1267
+ebusy	892	1268
+ecanceled	963	1269
+ecc cert not for signing	964,169	192
+ecdh could not create key	125,126	749
+ecdh required for suiteb mode	965,169	192
+ecdh unrecognized curve name	125,126	749
+ecerror	966	1270
+echild	602	1271
+echrng	587	1272
+ecomm	695	1273
+econnaborted	723	1274
+econnrefused	730	1275
+econnreset	733	1276
+edeadlock	967	1277
+edestaddrreq	889	1278
+edom	968	1279
+edotdot	969	1280
+edquot	907	1281
+ee certificate key too weak	970,175	1282
+ee key too small	971,169	192
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1282
-eexist	972	1283
-efault	260	1284
-efbig	973	1285
-ehostdown	974	1286
-ehostunreach	975	1287
-eidrm	976	1288
-eilseq	977	1289
-einprogress	346	1290
-einprogress wait readable	978	1291
-einprogress wait writable	979	1292
-einprogresswaitreadable	978	1291
-einprogresswaitwritable	979	1292
-eintr	980	1293
-einval	644	1294
-eio	981	1295
-eisconn	982	1296
-eisdir	983	1297
-eisnam	984	1298
-ekeyexpired	985	1299
-ekeyrejected	986	1300
-ekeyrevoked	987	1301
-el2hlt	988	1302
-el2nsync	989	1303
-el3hlt	990	1304
-el3rst	991	1305
-election not needed exception	992	1306
-election_not_needed	992	1306
-electionnotneededexception	992	1306
-element type cannot be specified without a subscripting function	111,64	1307
-elibacc	400	1308
-elibbad	106	1309
-elibexec	495	1310
-elibmax	235	1311
-elibscn	993	1312
-eligible leaders not available exception	994	1313
-eligible topic partition leaders are not available	994	1313
-eligible_leaders_not_available	994	1313
-eligibleleadersnotavailableexception	994	1313
-elnrng	995	1314
-eloop	996	1315
-email address mismatch	997,174	1316
-emediumtype	998	1317
-emfile	999	1318
-emlink	1000	1319
-empty configuration directory name	111,64	880
-empty configuration file name	111,64	880
-empty password returned by client	1001,731	1320
-empty query does not return tuples	0,1	1321
-empty range bound specified for partition	102,1	890
-empty srtp protection profile list	1002,168	191
-empty stack exception	1003	1322
-empty subject alternative name extension	1004,174	1323
-empty xpath expression	64	837
-emptystackexception	1003	1322
-emsgsize	823	1324
-emultihop	1005	1325
-enametoolong	1006	1326
-enavail	1007	1327
-encoder fallback exception	1008	1328
-encoderfallbackexception	1008	1328
-encoding conversion from * to ascii not supported	59	1329
-encoding conversion function * must return type	102,1	1330
-encoding conversion function * returned incorrect result for empty input	102,1	1330
-encoding conversion to or from sql_ascii is not supported	102,1	1330
-encoding hex odd length hex string	1009,1010	1331
-encodingerror	1011	1332
-encodingwarning	1012	1333
-encountered illegal format of dynamic column string	1013	1334
-encountered illegal value * when converting to	1014	1335
-encrypted length too long	1015,168	191
-end identifier * does not match	1016	1336
-end label * without match	1017	1337
-end of copy marker corrupt	268,64	830
-end of copy marker does not match previous newline style	268,64	830
-end of line before authentication method	125,126	285
-end of line before database specification	125,126	285
-end of line before ip address specification	125,126	285
-end of line before netmask specification	125,126	285
-end of line before role specification	125,126	285
-end of stream exception	234	1338
-end of yaml exception	1018	1339
-endofstreamexception	234	1338
-endofyamlexception	1018	1339
-ends is either invalid or before starts	1019	1340
-enetdown	1020	1341
-enetreset	1021	1342
-enetunreach	1022	1343
-enfile	1023	1344
-engine * does not support rollback changes were committed during rollback call	1024	1345
-engine * failed to discover table 192s 192s with	1025	1346
-engine cannot be used in partitioned tables	1026	1347
-engine independent statistics are not collected for column	1027	1348
-enoano	1028	1349
-enobufs	1029	1350
-enocsi	1030	1351
-enodata	1031	1352
-enodev	1032	1353
-enoent	773	1354
-enoent no such file or directory open	773	1355
-enoexec	1033	1356
-enokey	1034	1357
-enolck	1035	1358
-enolink	1036	1359
-enomedium	1037	1360
-enomem	452	1361
-enomsg	1038	1362
-enonet	1039	1363
-enopkg	1040	1364
-enoprotoopt	1041	1365
-enospc	1042	1366
-enosr	1043	1367
-enostr	891	1368
-enosys	1044	1369
-enotblk	341	1370
-enotconn	1045	1371
-enotdir	1046	1372
-enotempty	902	1373
-enotnam	1047	1374
-enotrecoverable	1048	1375
-enotsock	1049	1376
-enotsup	1050	1377
-enotty	1051	1378
-enotuniq	1052	1379
-entry point not found exception	1053	1380
-entry point was not found	1053	1381
-entrypointnotfoundexception	1053	1380
-enum constant not present exception	1054	1382
-enum data types are not binary compatible	102,1	213
-enum label * already exists	100,1	1383
-enum label * already exists skipping	100,1	1383
-enumconstantnotpresentexception	1054	1382
-environmenterror	1055	1384
-enxio	1056	1385
-eoferror	1057,1058	1386
-eofexception	1059	1387
-eoverflow	1060	1388
-eownerdead	1061	1389
-eperm	1062	1390
-epfnosupport	1063	1391
-epipe	355	1392
-eproto	1064	1393
-eprotonosupport	1065	1394
-eprototype	1066	1395
+eeee not supported for input	59	1283
+eexist	972	1284
+efault	261	1285
+efbig	973	1286
+ehostdown	974	1287
+ehostunreach	975	1288
+eidrm	976	1289
+eilseq	977	1290
+einprogress	347	1291
+einprogress wait readable	978	1292
+einprogress wait writable	979	1293
+einprogresswaitreadable	978	1292
+einprogresswaitwritable	979	1293
+eintr	980	1294
+einval	645	1295
+eio	981	1296
+eisconn	982	1297
+eisdir	983	1298
+eisnam	984	1299
+ekeyexpired	985	1300
+ekeyrejected	986	1301
+ekeyrevoked	987	1302
+el2hlt	988	1303
+el2nsync	989	1304
+el3hlt	990	1305
+el3rst	991	1306
+election not needed exception	992	1307
+election_not_needed	992	1307
+electionnotneededexception	992	1307
+element type cannot be specified without a subscripting function	111,64	1308
+elibacc	401	1309
+elibbad	106	1310
+elibexec	496	1311
+elibmax	236	1312
+elibscn	993	1313
+eligible leaders not available exception	994	1314
+eligible topic partition leaders are not available	994	1314
+eligible_leaders_not_available	994	1314
+eligibleleadersnotavailableexception	994	1314
+elnrng	995	1315
+eloop	996	1316
+email address mismatch	997,175	1317
+emediumtype	998	1318
+emfile	999	1319
+emlink	1000	1320
+empty configuration directory name	111,64	881
+empty configuration file name	111,64	881
+empty password returned by client	1001,732	1321
+empty query does not return tuples	0,1	1322
+empty range bound specified for partition	102,1	891
+empty srtp protection profile list	1002,169	192
+empty stack exception	1003	1323
+empty subject alternative name extension	1004,175	1324
+empty xpath expression	64	838
+emptystackexception	1003	1323
+emsgsize	823	1325
+emultihop	1005	1326
+enametoolong	1006	1327
+enavail	1007	1328
+encoder fallback exception	1008	1329
+encoderfallbackexception	1008	1329
+encoding conversion from * to ascii not supported	59	1330
+encoding conversion function * must return type	102,1	1331
+encoding conversion function * returned incorrect result for empty input	102,1	1331
+encoding conversion to or from sql_ascii is not supported	102,1	1331
+encoding hex odd length hex string	1009,1010	1332
+encodingerror	1011	1333
+encodingwarning	1012	1334
+encountered illegal format of dynamic column string	1013	1335
+encountered illegal value * when converting to	1014	1336
+encrypted length too long	1015,169	192
+end identifier * does not match	1016	1337
+end label * without match	1017	1338
+end of copy marker corrupt	269,64	831
+end of copy marker does not match previous newline style	269,64	831
+end of line before authentication method	125,126	286
+end of line before database specification	125,126	286
+end of line before ip address specification	125,126	286
+end of line before netmask specification	125,126	286
+end of line before role specification	125,126	286
+end of stream exception	235	1339
+end of yaml exception	1018	1340
+endofstreamexception	235	1339
+endofyamlexception	1018	1340
+ends is either invalid or before starts	1019	1341
+enetdown	1020	1342
+enetreset	1021	1343
+enetunreach	1022	1344
+enfile	1023	1345
+engine * does not support rollback changes were committed during rollback call	1024	1346
+engine * failed to discover table 192s 192s with	1025	1347
+engine cannot be used in partitioned tables	1026	1348
+engine independent statistics are not collected for column	1027	1349
+enoano	1028	1350
+enobufs	1029	1351
+enocsi	1030	1352
+enodata	1031	1353
+enodev	1032	1354
+enoent	773	1355
+enoent no such file or directory open	773	1356
+enoexec	1033	1357
+enokey	1034	1358
+enolck	1035	1359
+enolink	1036	1360
+enomedium	1037	1361
+enomem	453	1362
+enomsg	1038	1363
+enonet	1039	1364
+enopkg	1040	1365
+enoprotoopt	1041	1366
+enospc	1042	1367
+enosr	1043	1368
+enostr	891	1369
+enosys	1044	1370
+enotblk	342	1371
+enotconn	1045	1372
+enotdir	1046	1373
+enotempty	902	1374
+enotnam	1047	1375
+enotrecoverable	1048	1376
+enotsock	1049	1377
+enotsup	1050	1378
+enotty	1051	1379
+enotuniq	1052	1380
+entry point not found exception	1053	1381
+entry point was not found	1053	1382
+entrypointnotfoundexception	1053	1381
+enum constant not present exception	1054	1383
+enum data types are not binary compatible	102,1	214
+enum label * already exists	100,1	1384
+enum label * already exists skipping	100,1	1384
+enumconstantnotpresentexception	1054	1383
+environmenterror	1055	1385
+enxio	1056	1386
+eoferror	1057,1058	1387
+eofexception	1059	1388
+eoverflow	1060	1389
+eownerdead	1061	1390
+eperm	1062	1391
+epfnosupport	1063	1392
+epipe	356	1393
+eproto	1064	1394
+eprotonosupport	1065	1395
+eprototype	1066	1396
 er_aborting_connection	83	87
 er_access_denied_change_user_error	96	98
 er_access_denied_error	94	96
 er_access_denied_no_password_error	92	94
 er_account_has_been_locked	95	97
-er_add_partition_no_new_partition	212	252
-er_add_partition_subpart_error	1067	1396
-er_admin_wrong_mrg_table	1068	1397
-er_aggregate_order_for_union	1069	1398
-er_aggregate_order_non_agg_query	1070	1399
-er_alter_filegroup_failed	1071	1400
-er_alter_info	1072	1401
-er_alter_operation_not_supported	1073	1402
-er_alter_operation_not_supported_reason	1074	1403
+er_add_partition_no_new_partition	213	253
+er_add_partition_subpart_error	1067	1397
+er_admin_wrong_mrg_table	1068	1398
+er_aggregate_order_for_union	1069	1399
+er_aggregate_order_non_agg_query	1070	1400
+er_alter_filegroup_failed	1071	1401
+er_alter_info	1072	1402
+er_alter_operation_not_supported	1073	1403
+er_alter_operation_not_supported_reason	1074	1404
 er_alter_operation_not_supported_reason_autoinc	115	123
-er_alter_operation_not_supported_reason_change_fts	494	575
-er_alter_operation_not_supported_reason_column_type	464	506
-er_alter_operation_not_supported_reason_copy	760	934
+er_alter_operation_not_supported_reason_change_fts	495	576
+er_alter_operation_not_supported_reason_column_type	465	507
+er_alter_operation_not_supported_reason_copy	761	935
 er_alter_operation_not_supported_reason_fk_check	116	124
-er_alter_operation_not_supported_reason_fk_rename	680	841
-er_alter_operation_not_supported_reason_fts	1075	1404
-er_alter_operation_not_supported_reason_gis	911	1177
-er_alter_operation_not_supported_reason_hidden_fts	530	653
-er_alter_operation_not_supported_reason_ignore	805	1048
-er_alter_operation_not_supported_reason_nopk	929	1200
-er_alter_operation_not_supported_reason_not_null	474	531
-er_alter_operation_not_supported_reason_partition	1076	1405
-er_alter_operation_table_options_need_rebuild	585	734
-er_ambiguous_field_term	1077	1406
-er_argument_not_constant	193	220
-er_argument_out_of_range	192	219
-er_auto_convert	751	928
-er_auto_increment_conflict	247	291
-er_auto_position_requires_gtid_mode_on	580	729
-er_autoinc_read_failed	1078	1407
-er_backup_lock_is_active	419	424
-er_backup_not_running	1079	1408
-er_backup_stage_failed	258	303
-er_backup_unknown_stage	1080	1409
-er_backup_wrong_stage	259	304
-er_bad_base64_data	262	308
-er_bad_combination_of_window_frame_bound_specs	1081	1410
-er_bad_data	1014	1335
-er_bad_db_error	1082	1411
-er_bad_field_error	1083	1412
-er_bad_ft_column	664	813
-er_bad_host_error	428	432
-er_bad_log_statement	1084	1413
-er_bad_null_error	663	812
-er_bad_option_value	1085	1414
-er_bad_slave	1086	1415
-er_bad_slave_auto_position	1087	1416
-er_bad_slave_until_cond	1088	1417
-er_bad_table_error	1089	1418
-er_base64_decode_error	871	1123
-er_binlog_cache_size_greater_than_max	1090	1419
-er_binlog_cant_delete_gtid_domain	769	958
-er_binlog_create_routine_need_super	1091	1420
-er_binlog_logging_impossible	329	342
-er_binlog_logical_corruption	1092	1421
-er_binlog_multiple_engines_and_self_logging_engine	500	588
-er_binlog_must_be_empty	1093	1422
-er_binlog_non_supported_bulk	1094	1423
-er_binlog_purge_emfile	1095	1424
-er_binlog_purge_fatal_err	1096	1425
-er_binlog_purge_prohibited	1097	1426
-er_binlog_read_event_checksum_failure	1098	1427
-er_binlog_row_engine_and_stmt_engine	499	587
-er_binlog_row_injection_and_stmt_engine	501	589
-er_binlog_row_injection_and_stmt_mode	502	590
-er_binlog_row_logging_failed	1099	1428
-er_binlog_row_mode_and_stmt_engine	496	584
-er_binlog_row_rbr_to_sbr	1100	1429
-er_binlog_row_wrong_table_def	1101	1430
-er_binlog_stmt_cache_size_greater_than_max	1102	1431
-er_binlog_stmt_mode_and_no_repl_tables	498	586
-er_binlog_stmt_mode_and_row_engine	497	585
-er_binlog_uncompress_error	1103	1432
-er_binlog_unsafe_and_stmt_engine	503	591
-er_binlog_unsafe_autoinc_columns	1104	1433
-er_binlog_unsafe_autoinc_not_first	1105	1434
-er_binlog_unsafe_create_ignore_select	797	1040
-er_binlog_unsafe_create_replace_select	800	1042
-er_binlog_unsafe_create_select_autoinc	803	1045
-er_binlog_unsafe_fulltext_plugin	1106	1435
-er_binlog_unsafe_insert_delayed	1107	1436
-er_binlog_unsafe_insert_ignore_select	1108	1437
-er_binlog_unsafe_insert_select_update	1109	1438
-er_binlog_unsafe_insert_two_keys	1110	1439
-er_binlog_unsafe_limit	1111	1440
-er_binlog_unsafe_mixed_statement	1112	1441
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1113	1442
-er_binlog_unsafe_nontrans_after_trans	1114	1443
-er_binlog_unsafe_replace_select	1115	1444
-er_binlog_unsafe_routine	1116	1445
-er_binlog_unsafe_skip_locked	1117	1446
-er_binlog_unsafe_statement	1118	1447
-er_binlog_unsafe_system_function	1119	1448
-er_binlog_unsafe_system_table	1120	1449
-er_binlog_unsafe_system_variable	1121	1450
-er_binlog_unsafe_udf	1122	1451
-er_binlog_unsafe_update_ignore	1123	1452
-er_binlog_unsafe_write_autoinc_select	1124	1453
+er_alter_operation_not_supported_reason_fk_rename	681	842
+er_alter_operation_not_supported_reason_fts	1075	1405
+er_alter_operation_not_supported_reason_gis	911	1178
+er_alter_operation_not_supported_reason_hidden_fts	531	654
+er_alter_operation_not_supported_reason_ignore	805	1049
+er_alter_operation_not_supported_reason_nopk	929	1201
+er_alter_operation_not_supported_reason_not_null	475	532
+er_alter_operation_not_supported_reason_partition	1076	1406
+er_alter_operation_table_options_need_rebuild	586	735
+er_ambiguous_field_term	1077	1407
+er_argument_not_constant	194	221
+er_argument_out_of_range	193	220
+er_auto_convert	752	929
+er_auto_increment_conflict	248	292
+er_auto_position_requires_gtid_mode_on	581	730
+er_autoinc_read_failed	1078	1408
+er_backup_lock_is_active	420	425
+er_backup_not_running	1079	1409
+er_backup_stage_failed	259	304
+er_backup_unknown_stage	1080	1410
+er_backup_wrong_stage	260	305
+er_bad_base64_data	263	309
+er_bad_combination_of_window_frame_bound_specs	1081	1411
+er_bad_data	1014	1336
+er_bad_db_error	1082	1412
+er_bad_field_error	1083	1413
+er_bad_ft_column	665	814
+er_bad_host_error	429	433
+er_bad_log_statement	1084	1414
+er_bad_null_error	664	813
+er_bad_option_value	1085	1415
+er_bad_slave	1086	1416
+er_bad_slave_auto_position	1087	1417
+er_bad_slave_until_cond	1088	1418
+er_bad_table_error	1089	1419
+er_base64_decode_error	871	1124
+er_binlog_cache_size_greater_than_max	1090	1420
+er_binlog_cant_delete_gtid_domain	769	959
+er_binlog_create_routine_need_super	1091	1421
+er_binlog_logging_impossible	330	343
+er_binlog_logical_corruption	1092	1422
+er_binlog_multiple_engines_and_self_logging_engine	501	589
+er_binlog_must_be_empty	1093	1423
+er_binlog_non_supported_bulk	1094	1424
+er_binlog_purge_emfile	1095	1425
+er_binlog_purge_fatal_err	1096	1426
+er_binlog_purge_prohibited	1097	1427
+er_binlog_read_event_checksum_failure	1098	1428
+er_binlog_row_engine_and_stmt_engine	500	588
+er_binlog_row_injection_and_stmt_engine	502	590
+er_binlog_row_injection_and_stmt_mode	503	591
+er_binlog_row_logging_failed	1099	1429
+er_binlog_row_mode_and_stmt_engine	497	585
+er_binlog_row_rbr_to_sbr	1100	1430
+er_binlog_row_wrong_table_def	1101	1431
+er_binlog_stmt_cache_size_greater_than_max	1102	1432
+er_binlog_stmt_mode_and_no_repl_tables	499	587
+er_binlog_stmt_mode_and_row_engine	498	586
+er_binlog_uncompress_error	1103	1433
+er_binlog_unsafe_and_stmt_engine	504	592
+er_binlog_unsafe_autoinc_columns	1104	1434
+er_binlog_unsafe_autoinc_not_first	1105	1435
+er_binlog_unsafe_create_ignore_select	797	1041
+er_binlog_unsafe_create_replace_select	800	1043
+er_binlog_unsafe_create_select_autoinc	803	1046
+er_binlog_unsafe_fulltext_plugin	1106	1436
+er_binlog_unsafe_insert_delayed	1107	1437
+er_binlog_unsafe_insert_ignore_select	1108	1438
+er_binlog_unsafe_insert_select_update	1109	1439
+er_binlog_unsafe_insert_two_keys	1110	1440
+er_binlog_unsafe_limit	1111	1441
+er_binlog_unsafe_mixed_statement	1112	1442
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1113	1443
+er_binlog_unsafe_nontrans_after_trans	1114	1444
+er_binlog_unsafe_replace_select	1115	1445
+er_binlog_unsafe_routine	1116	1446
+er_binlog_unsafe_skip_locked	1117	1447
+er_binlog_unsafe_statement	1118	1448
+er_binlog_unsafe_system_function	1119	1449
+er_binlog_unsafe_system_table	1120	1450
+er_binlog_unsafe_system_variable	1121	1451
+er_binlog_unsafe_udf	1122	1452
+er_binlog_unsafe_update_ignore	1123	1453
+er_binlog_unsafe_write_autoinc_select	1124	1454
 er_blob_field_in_part_func_error	58	61
-er_blob_key_without_length	339	352
-er_blob_used_as_key	338	351
-er_blobs_and_no_terminated	1125	1454
-er_boost_geometry_centroid_exception	1126	1455
-er_boost_geometry_empty_input_exception	1127	1456
-er_boost_geometry_overlay_invalid_input_exception	1128	1457
-er_boost_geometry_self_intersection_point_exception	162	185
-er_boost_geometry_turn_info_exception	1129	1458
-er_boost_geometry_unknown_exception	1130	1459
-er_calculating_default_value	1131	1460
-er_cannot_add_foreign	450	463
-er_cannot_convert_character	472	527
-er_cannot_discard_temporary_table	487	564
-er_cannot_grant_role	510	602
-er_cannot_load_from_table_v2	513	613
-er_cannot_load_slave_gtid_state	1132	1461
-er_cannot_revoke_role	531	657
-er_cannot_update_gtid_state	781	1026
-er_cannot_user	1133	1462
-er_cant_activate_log	449	461
-er_cant_aggregate_2collations	1134	1463
-er_cant_aggregate_3collations	1135	1464
-er_cant_aggregate_ncollations	1135	1465
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1136	1466
-er_cant_change_tx_characteristics	1137	1467
-er_cant_create_db	1138	1468
-er_cant_create_federated_table	412	417
-er_cant_create_file	1138	1469
-er_cant_create_geometry_object	508	601
-er_cant_create_handler_file	1139	1470
-er_cant_create_sroutine	480	548
-er_cant_create_table	415	420
-er_cant_create_thread	411	416
-er_cant_create_user_with_grant	1140	1471
-er_cant_delete_file	1141	1472
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	505	593
-er_cant_do_this_during_an_transaction	1142	1473
-er_cant_drop_field_or_key	416	421
-er_cant_execute_in_read_only_transaction	504	592
-er_cant_find_dl_entry	394	395
-er_cant_find_system_rec	436	440
-er_cant_find_udf	1143	1474
-er_cant_get_stat	1138	1475
-er_cant_get_wd	429	433
-er_cant_initialize_udf	1143	1476
-er_cant_lock	433	437
-er_cant_lock_log_table	1144	1477
-er_cant_open_file	1138	1478
-er_cant_open_library	1138	1479
-er_cant_read_dir	1138	1480
-er_cant_remove_all_fields	1145	1481
-er_cant_rename_log_table	529	652
-er_cant_reopen_table	1143	1482
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1146	1483
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1147	1484
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1148	1485
-er_cant_set_gtid_next_when_owning_gtid	1149	1486
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1150	1487
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1151	1488
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1152	1489
-er_cant_set_wd	1138	1490
-er_cant_start_stop_slave	1153	1491
-er_cant_update_table_in_create_table_select	396	397
-er_cant_update_used_table_in_sf_or_trg	395	396
-er_cant_update_with_readlock	421	426
-er_cant_use_option_here	1154	1492
-er_cant_write_lock_log_table	1155	1493
-er_cf_different	676	825
-er_change_master_password_length	1156	1494
-er_change_rpl_info_repository_failure	1157	1495
-er_change_slave_parallel_threads_active	465	511
-er_check_no_such_table	435	439
-er_check_not_implemented	1158	1496
-er_checkread	1159	1497
-er_cm_option_missing_requirement	581	730
-er_coalesce_only_on_hash_partition	630	786
-er_coalesce_partition_no_partition	213	253
-er_col_count_doesnt_match_corrupted_v2	673	822
-er_col_count_doesnt_match_please_update	675	823
-er_col_count_doesnt_match_please_update_v2	674	1498
-er_collation_charset_mismatch	661	803
-er_columnaccess_denied_error	682	844
-er_commit_not_allowed_in_sf_or_trg	1160	1499
-er_compressed_column_used_as_key	699	863
-er_con_count_error	1161	1500
-er_cond_item_too_long	855	1096
-er_conflict_fn_parse_error	1162	1501
-er_conflicting_declarations	714	884
-er_conflicting_for_system_time	715	885
-er_connect_to_foreign_data_source	1163	1502
-er_connect_to_master	1164	1503
-er_connection_already_exists	721	895
-er_connection_killed	736	911
-er_consecutive_reorg_partitions	1165	1504
-er_constraint_failed	739	915
-er_corrupt_help_db	1166	1505
-er_crashed_on_repair	1167	1506
-er_crashed_on_usage	1168	1507
-er_create_db_with_read_lock	796	1039
-er_create_filegroup_failed	1169	1508
-er_cut_value_group_concat	1170	1509
-er_cyclic_reference	836	1087
-er_da_invalid_condition_number	1171	1510
-er_data_out_of_range	1172	1511
-er_data_overflow	1173	1512
-er_data_too_long	854	1095
-er_data_truncated	1174	1513
-er_data_was_commited_under_rollback	1024	1345
-er_database_name	1175	1514
-er_datetime_function_overflow	864	1114
-er_db_create_exists	393	394
-er_db_drop_delete	1176	1515
-er_db_drop_exists	399	400
-er_db_drop_rmdir	1176	1516
+er_blob_key_without_length	340	353
+er_blob_used_as_key	339	352
+er_blobs_and_no_terminated	1125	1455
+er_boost_geometry_centroid_exception	1126	1456
+er_boost_geometry_empty_input_exception	1127	1457
+er_boost_geometry_overlay_invalid_input_exception	1128	1458
+er_boost_geometry_self_intersection_point_exception	163	186
+er_boost_geometry_turn_info_exception	1129	1459
+er_boost_geometry_unknown_exception	1130	1460
+er_calculating_default_value	1131	1461
+er_cannot_add_foreign	451	464
+er_cannot_convert_character	473	528
+er_cannot_discard_temporary_table	488	565
+er_cannot_grant_role	511	603
+er_cannot_load_from_table_v2	514	614
+er_cannot_load_slave_gtid_state	1132	1462
+er_cannot_revoke_role	532	658
+er_cannot_update_gtid_state	781	1027
+er_cannot_user	1133	1463
+er_cant_activate_log	450	462
+er_cant_aggregate_2collations	1134	1464
+er_cant_aggregate_3collations	1135	1465
+er_cant_aggregate_ncollations	1135	1466
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1136	1467
+er_cant_change_tx_characteristics	1137	1468
+er_cant_create_db	1138	1469
+er_cant_create_federated_table	413	418
+er_cant_create_file	1138	1470
+er_cant_create_geometry_object	509	602
+er_cant_create_handler_file	1139	1471
+er_cant_create_sroutine	481	549
+er_cant_create_table	416	421
+er_cant_create_thread	412	417
+er_cant_create_user_with_grant	1140	1472
+er_cant_delete_file	1141	1473
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	506	594
+er_cant_do_this_during_an_transaction	1142	1474
+er_cant_drop_field_or_key	417	422
+er_cant_execute_in_read_only_transaction	505	593
+er_cant_find_dl_entry	395	396
+er_cant_find_system_rec	437	441
+er_cant_find_udf	1143	1475
+er_cant_get_stat	1138	1476
+er_cant_get_wd	430	434
+er_cant_initialize_udf	1143	1477
+er_cant_lock	434	438
+er_cant_lock_log_table	1144	1478
+er_cant_open_file	1138	1479
+er_cant_open_library	1138	1480
+er_cant_read_dir	1138	1481
+er_cant_remove_all_fields	1145	1482
+er_cant_rename_log_table	530	653
+er_cant_reopen_table	1143	1483
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1146	1484
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1147	1485
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1148	1486
+er_cant_set_gtid_next_when_owning_gtid	1149	1487
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1150	1488
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1151	1489
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1152	1490
+er_cant_set_wd	1138	1491
+er_cant_start_stop_slave	1153	1492
+er_cant_update_table_in_create_table_select	397	398
+er_cant_update_used_table_in_sf_or_trg	396	397
+er_cant_update_with_readlock	422	427
+er_cant_use_option_here	1154	1493
+er_cant_write_lock_log_table	1155	1494
+er_cf_different	677	826
+er_change_master_password_length	1156	1495
+er_change_rpl_info_repository_failure	1157	1496
+er_change_slave_parallel_threads_active	466	512
+er_check_no_such_table	436	440
+er_check_not_implemented	1158	1497
+er_checkread	1159	1498
+er_cm_option_missing_requirement	582	731
+er_coalesce_only_on_hash_partition	631	787
+er_coalesce_partition_no_partition	214	254
+er_col_count_doesnt_match_corrupted_v2	674	823
+er_col_count_doesnt_match_please_update	676	824
+er_col_count_doesnt_match_please_update_v2	675	1499
+er_collation_charset_mismatch	662	804
+er_columnaccess_denied_error	683	845
+er_commit_not_allowed_in_sf_or_trg	1160	1500
+er_compressed_column_used_as_key	700	864
+er_con_count_error	1161	1501
+er_cond_item_too_long	855	1097
+er_conflict_fn_parse_error	1162	1502
+er_conflicting_declarations	715	885
+er_conflicting_for_system_time	716	886
+er_connect_to_foreign_data_source	1163	1503
+er_connect_to_master	1164	1504
+er_connection_already_exists	722	896
+er_connection_killed	737	912
+er_consecutive_reorg_partitions	1165	1505
+er_constraint_failed	740	916
+er_corrupt_help_db	1166	1506
+er_crashed_on_repair	1167	1507
+er_crashed_on_usage	1168	1508
+er_create_db_with_read_lock	796	1040
+er_create_filegroup_failed	1169	1509
+er_cut_value_group_concat	1170	1510
+er_cyclic_reference	836	1088
+er_da_invalid_condition_number	1171	1511
+er_data_out_of_range	1172	1512
+er_data_overflow	1173	1513
+er_data_too_long	854	1096
+er_data_truncated	1174	1514
+er_data_was_commited_under_rollback	1024	1346
+er_database_name	1175	1515
+er_datetime_function_overflow	864	1115
+er_db_create_exists	394	395
+er_db_drop_delete	1176	1516
+er_db_drop_exists	400	401
+er_db_drop_rmdir	1176	1517
 er_dbaccess_denied_error	93	95
-er_ddl_log_error	1177	1517
-er_debug_sync_hit_limit	867	1118
-er_debug_sync_timeout	868	1119
-er_delayed_cant_change_lock	875	1131
-er_delayed_insert_table_locked	1178	1518
-er_delayed_not_supported	876	1132
-er_derived_must_have_alias	1179	1519
-er_diff_groups_proc	430	434
-er_disk_full	906	1167
-er_division_by_zero	909	1173
-er_dont_support_slave_preserve_commit_order	1180	1520
-er_drop_db_with_read_lock	927	1198
-er_drop_filegroup_failed	1181	1521
-er_drop_index_fk	492	572
-er_drop_last_partition	528	650
-er_drop_user	493	574
-er_drop_versioning_system_time_partition	403	405
-er_dup_argument	1182	1522
-er_dup_constraint_name	932	1202
-er_dup_entry	939	1212
-er_dup_entry_autoincrement_case	151	169
-er_dup_entry_with_key_name	939	1523
-er_dup_fieldname	935	1207
-er_dup_index	943	1218
-er_dup_key	1143	1524
-er_dup_keyname	945	1220
-er_dup_list_entry	1183	1525
-er_dup_query_name	950	1227
-er_dup_signal_set	937	1209
-er_dup_unique	1143	1526
-er_dup_unknown_in_index	939	1213
-er_dup_window_name	1184	1527
-er_duplicate_gtid_domain	1185	1528
-er_duplicated_value_in_type	665	814
-er_dyn_col_data	1186	1529
-er_dyn_col_implementation_limit	955	1235
-er_dyn_col_wrong_charset	954	1234
-er_dyn_col_wrong_format	1013	1334
-er_empty_query	1187	1530
-er_empty_row_in_tvc	1188	1531
-er_end_identifier_does_not_match	1016	1336
-er_engine_out_of_memory	1189	1532
-er_error_during_checkpoint	1190	1533
-er_error_during_commit	1191	1534
-er_error_during_flush_logs	1192	1535
-er_error_during_rollback	1193	1536
-er_error_evaluating_expression	1194	1537
-er_error_first	1195	1538
-er_error_first_section_2	1196	1539
-er_error_first_section_4	1197	1540
-er_error_first_section_5	1198	1541
-er_error_in_trigger_body	1199	1542
-er_error_in_unknown_trigger_body	1200	1543
-er_error_last	1201	1544
-er_error_last_section_2	1202	1545
-er_error_last_section_4	911	1546
-er_error_on_close	1203	1547
-er_error_on_master	1204	1548
-er_error_on_read	1205	1549
-er_error_on_rename	1206	1550
-er_error_on_write	1207	1551
-er_error_when_executing_command	1208	1552
-er_event_already_exists	1209	1553
-er_event_cannot_alter_in_the_past	1210	1554
-er_event_cannot_create_in_the_past	1211	1555
-er_event_cannot_delete	1212	1556
-er_event_cant_alter	1213	1557
-er_event_compile_error	1214	1558
-er_event_data_too_long	851	1092
-er_event_does_not_exist	1215	1559
-er_event_drop_failed	1181	1560
-er_event_ends_before_starts	1019	1340
-er_event_exec_time_in_the_past	1216	1561
-er_event_interval_not_positive_or_too_big	1217	1562
-er_event_invalid_creation_ctx	806	1049
-er_event_modify_queue_error	1218	1563
-er_event_neither_m_expr_nor_m_at	1219	1564
-er_event_open_table_failed	1220	1565
-er_event_recursion_forbidden	1221	1566
-er_event_same_name	1222	1567
-er_event_set_var_error	1223	1568
-er_event_store_failed	1224	1569
-er_events_db_error	524	643
-er_exceptions_write_error	1225	1570
-er_exec_stmt_with_open_cursor	1226	1571
-er_explain_not_supported	1227	1572
-er_expression_is_too_big	1228	1573
-er_expression_refers_to_uninit_field	1229	1574
-er_failed_gtid_state_init	1230	1575
-er_failed_read_from_par_file	1231	1576
+er_ddl_log_error	1177	1518
+er_debug_sync_hit_limit	867	1119
+er_debug_sync_timeout	868	1120
+er_delayed_cant_change_lock	875	1132
+er_delayed_insert_table_locked	1178	1519
+er_delayed_not_supported	876	1133
+er_derived_must_have_alias	1179	1520
+er_diff_groups_proc	431	435
+er_disk_full	906	1168
+er_division_by_zero	909	1174
+er_dont_support_slave_preserve_commit_order	1180	1521
+er_drop_db_with_read_lock	927	1199
+er_drop_filegroup_failed	1181	1522
+er_drop_index_fk	493	573
+er_drop_last_partition	529	651
+er_drop_user	494	575
+er_drop_versioning_system_time_partition	404	406
+er_dup_argument	1182	1523
+er_dup_constraint_name	932	1203
+er_dup_entry	939	1213
+er_dup_entry_autoincrement_case	152	170
+er_dup_entry_with_key_name	939	1524
+er_dup_fieldname	935	1208
+er_dup_index	943	1219
+er_dup_key	1143	1525
+er_dup_keyname	945	1221
+er_dup_list_entry	1183	1526
+er_dup_query_name	950	1228
+er_dup_signal_set	937	1210
+er_dup_unique	1143	1527
+er_dup_unknown_in_index	939	1214
+er_dup_window_name	1184	1528
+er_duplicate_gtid_domain	1185	1529
+er_duplicated_value_in_type	666	815
+er_dyn_col_data	1186	1530
+er_dyn_col_implementation_limit	955	1236
+er_dyn_col_wrong_charset	954	1235
+er_dyn_col_wrong_format	1013	1335
+er_empty_query	1187	1531
+er_empty_row_in_tvc	1188	1532
+er_end_identifier_does_not_match	1016	1337
+er_engine_out_of_memory	1189	1533
+er_error_during_checkpoint	1190	1534
+er_error_during_commit	1191	1535
+er_error_during_flush_logs	1192	1536
+er_error_during_rollback	1193	1537
+er_error_evaluating_expression	1194	1538
+er_error_first	1195	1539
+er_error_first_section_2	1196	1540
+er_error_first_section_4	1197	1541
+er_error_first_section_5	1198	1542
+er_error_in_trigger_body	1199	1543
+er_error_in_unknown_trigger_body	1200	1544
+er_error_last	1201	1545
+er_error_last_section_2	1202	1546
+er_error_last_section_4	911	1547
+er_error_on_close	1203	1548
+er_error_on_master	1204	1549
+er_error_on_read	1205	1550
+er_error_on_rename	1206	1551
+er_error_on_write	1207	1552
+er_error_when_executing_command	1208	1553
+er_event_already_exists	1209	1554
+er_event_cannot_alter_in_the_past	1210	1555
+er_event_cannot_create_in_the_past	1211	1556
+er_event_cannot_delete	1212	1557
+er_event_cant_alter	1213	1558
+er_event_compile_error	1214	1559
+er_event_data_too_long	851	1093
+er_event_does_not_exist	1215	1560
+er_event_drop_failed	1181	1561
+er_event_ends_before_starts	1019	1341
+er_event_exec_time_in_the_past	1216	1562
+er_event_interval_not_positive_or_too_big	1217	1563
+er_event_invalid_creation_ctx	806	1050
+er_event_modify_queue_error	1218	1564
+er_event_neither_m_expr_nor_m_at	1219	1565
+er_event_open_table_failed	1220	1566
+er_event_recursion_forbidden	1221	1567
+er_event_same_name	1222	1568
+er_event_set_var_error	1223	1569
+er_event_store_failed	1224	1570
+er_events_db_error	525	644
+er_exceptions_write_error	1225	1571
+er_exec_stmt_with_open_cursor	1226	1572
+er_explain_not_supported	1227	1573
+er_expression_is_too_big	1228	1574
+er_expression_refers_to_uninit_field	1229	1575
+er_failed_gtid_state_init	1230	1576
+er_failed_read_from_par_file	1231	1577
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1232	1577
-er_feature_not_supported_with_partitioning	1233	1578
-er_field_not_found_part_error	1234	1579
-er_field_reference_in_tvc	1235	1580
-er_field_specified_twice	670	819
-er_field_type_not_allowed_as_partition_field	1236	1581
-er_file_corrupt	1197	1582
-er_file_exists_error	1237	1583
-er_file_not_found	1138	1584
-er_file_used	1238	1585
-er_filegroup_option_only_once	1239	1586
-er_filsort_abort	1240	1587
-er_fk_cannot_delete_parent	485	560
-er_fk_cannot_open_parent	1241	1588
-er_fk_column_cannot_change	462	504
-er_fk_column_cannot_change_child	463	505
-er_fk_column_cannot_drop	489	569
-er_fk_column_cannot_drop_child	490	570
-er_fk_column_not_null	662	811
-er_fk_depth_exceeded	1242	1589
-er_fk_fail_add_system	1243	1590
-er_fk_incorrect_option	1244	1591
-er_fk_no_index_child	1245	1592
-er_fk_no_index_parent	1246	1593
-er_flashback_not_supported	1247	1594
-er_flush_master_binlog_closed	334	346
-er_forbid_schema_change	584	733
-er_forcing_close	1248	1595
-er_foreign_data_source_doesnt_exist	1249	1596
-er_foreign_data_string_invalid	1250	1597
-er_foreign_data_string_invalid_cant_create	397	398
-er_foreign_duplicate_key_with_child_info	1251	1598
-er_foreign_duplicate_key_without_child_info	1252	1599
-er_foreign_server_doesnt_exist	1253	1600
-er_foreign_server_exists	476	540
-er_form_not_found	1254	1601
-er_found_gtid_event_when_gtid_mode_is_off	1255	1602
-er_fparser_bad_header	1256	1603
-er_fparser_eof_in_comment	1257	1604
-er_fparser_eof_in_unknown_parameter	1258	1605
-er_fparser_error_in_parameter	1259	1606
-er_fparser_too_big_file	711	879
-er_frame_exclusion_not_supported	1260	1607
-er_frm_unknown_type	1261	1608
-er_fseek_fail	1262	1609
-er_ft_matching_key_not_found	425	430
-er_fulltext_not_supported_with_partitioning	1263	1610
-er_func_inexistent_name_collision	1264	1611
-er_function_not_defined	1265	1612
-er_galera_replication_not_supported	1266	1613
-er_generated_column_function_is_not_allowed	1267	1614
-er_geojson_empty_coordinates	1268	1615
-er_geojson_incorrect	1269	1616
-er_geojson_not_closed	1270	1617
-er_geojson_too_few_points	1271	1618
-er_get_errmsg	1272	1619
-er_get_errno	1273	1620
-er_get_stacked_da_without_active_handler	1274	1621
-er_get_temporary_errmsg	1275	1622
-er_gis_data_wrong_endianess	1276	1623
-er_gis_different_srids	327	340
-er_gis_invalid_data	1277	1624
-er_gis_unknown_error	1278	1625
-er_gis_unknown_exception	1279	1626
-er_gis_unsupported_argument	392	392
-er_global_variable	1280	1627
-er_gno_exhausted	1281	1628
-er_got_signal	1282	1629
-er_grant_plugin_user_exists	1283	1630
-er_grant_wrong_host_or_user	1284	1631
-er_gtid_executed_was_changed	1285	1632
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1286	1633
-er_gtid_mode_can_only_change_one_step_at_a_time	1287	1634
-er_gtid_mode_requires_binlog	1288	1635
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1289	1636
-er_gtid_next_is_not_in_gtid_next_list	1290	1637
-er_gtid_next_type_undefined_group	1291	1638
-er_gtid_open_table_failed	1292	1639
-er_gtid_position_not_found_in_binlog	720	894
-er_gtid_position_not_found_in_binlog2	719	893
-er_gtid_purged_was_changed	1293	1640
-er_gtid_start_from_binlog_hole	1294	1641
-er_gtid_strict_out_of_order	157	180
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1295	1642
-er_gtid_unsafe_create_select	802	1044
-er_gtid_unsafe_non_transactional_table	1296	1643
-er_handshake_error	1297	1644
-er_hashchk	1195	1645
-er_host_is_blocked	1298	1646
-er_host_not_privileged	1299	1647
-er_hostname	1300	1648
-er_ident_causes_too_long_path	1301	1649
-er_illegal_grant_for_table	1302	1650
-er_illegal_ha	1303	1651
-er_illegal_ha_create_option	1304	1652
-er_illegal_parameter_data_type_for_operation	1305	1653
-er_illegal_parameter_data_types2_for_operation	1306	1654
-er_illegal_reference	1307	1655
-er_illegal_subquery_optimizer_switches	211	251
-er_illegal_value_for_type	1308	1656
-er_inconsistent_error	1309	1657
-er_inconsistent_partition_info_error	1310	1658
-er_inconsistent_slave_temp_table	1311	1659
-er_inconsistent_type_of_functions_error	1312	1660
-er_incorrect_global_local_var	1313	1661
-er_incorrect_gtid_state	778	1013
-er_index_column_too_long	1314	1662
-er_index_corrupt	1315	1663
-er_index_file_full	1316	1664
-er_index_rebuild	1317	1665
-er_innodb_ft_aux_not_hex_id	1318	1666
-er_innodb_ft_limit	1319	1667
-er_innodb_ft_wrong_docid_column	668	817
-er_innodb_ft_wrong_docid_index	1320	1668
-er_innodb_import_error	150	167
-er_innodb_index_corrupt	1321	1669
-er_innodb_no_ft_temp_table	478	542
-er_innodb_no_ft_uses_parser	479	543
-er_innodb_online_log_too_big	804	1047
-er_innodb_read_only	1322	1670
-er_innodb_undo_log_full	1323	1671
-er_insecure_change_master	1324	1672
-er_insecure_plain_text	1325	1673
-er_insert_info	1326	1674
-er_inside_transaction_prevents_switch_binlog_direct	514	619
-er_inside_transaction_prevents_switch_binlog_format	515	620
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	517	622
-er_inside_transaction_prevents_switch_skip_replication	519	624
-er_inside_transaction_prevents_switch_sql_log_bin	520	625
-er_internal_error	55	1675
+er_feature_disabled	1232	1578
+er_feature_not_supported_with_partitioning	1233	1579
+er_field_not_found_part_error	1234	1580
+er_field_reference_in_tvc	1235	1581
+er_field_specified_twice	671	820
+er_field_type_not_allowed_as_partition_field	1236	1582
+er_file_corrupt	1197	1583
+er_file_exists_error	1237	1584
+er_file_not_found	1138	1585
+er_file_used	1238	1586
+er_filegroup_option_only_once	1239	1587
+er_filsort_abort	1240	1588
+er_fk_cannot_delete_parent	486	561
+er_fk_cannot_open_parent	1241	1589
+er_fk_column_cannot_change	463	505
+er_fk_column_cannot_change_child	464	506
+er_fk_column_cannot_drop	490	570
+er_fk_column_cannot_drop_child	491	571
+er_fk_column_not_null	663	812
+er_fk_depth_exceeded	1242	1590
+er_fk_fail_add_system	1243	1591
+er_fk_incorrect_option	1244	1592
+er_fk_no_index_child	1245	1593
+er_fk_no_index_parent	1246	1594
+er_flashback_not_supported	1247	1595
+er_flush_master_binlog_closed	335	347
+er_forbid_schema_change	585	734
+er_forcing_close	1248	1596
+er_foreign_data_source_doesnt_exist	1249	1597
+er_foreign_data_string_invalid	1250	1598
+er_foreign_data_string_invalid_cant_create	398	399
+er_foreign_duplicate_key_with_child_info	1251	1599
+er_foreign_duplicate_key_without_child_info	1252	1600
+er_foreign_server_doesnt_exist	1253	1601
+er_foreign_server_exists	477	541
+er_form_not_found	1254	1602
+er_found_gtid_event_when_gtid_mode_is_off	1255	1603
+er_fparser_bad_header	1256	1604
+er_fparser_eof_in_comment	1257	1605
+er_fparser_eof_in_unknown_parameter	1258	1606
+er_fparser_error_in_parameter	1259	1607
+er_fparser_too_big_file	712	880
+er_frame_exclusion_not_supported	1260	1608
+er_frm_unknown_type	1261	1609
+er_fseek_fail	1262	1610
+er_ft_matching_key_not_found	426	431
+er_fulltext_not_supported_with_partitioning	1263	1611
+er_func_inexistent_name_collision	1264	1612
+er_function_not_defined	1265	1613
+er_galera_replication_not_supported	1266	1614
+er_generated_column_function_is_not_allowed	1267	1615
+er_geojson_empty_coordinates	1268	1616
+er_geojson_incorrect	1269	1617
+er_geojson_not_closed	1270	1618
+er_geojson_too_few_points	1271	1619
+er_get_errmsg	1272	1620
+er_get_errno	1273	1621
+er_get_stacked_da_without_active_handler	1274	1622
+er_get_temporary_errmsg	1275	1623
+er_gis_data_wrong_endianess	1276	1624
+er_gis_different_srids	328	341
+er_gis_invalid_data	1277	1625
+er_gis_unknown_error	1278	1626
+er_gis_unknown_exception	1279	1627
+er_gis_unsupported_argument	393	393
+er_global_variable	1280	1628
+er_gno_exhausted	1281	1629
+er_got_signal	1282	1630
+er_grant_plugin_user_exists	1283	1631
+er_grant_wrong_host_or_user	1284	1632
+er_gtid_executed_was_changed	1285	1633
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1286	1634
+er_gtid_mode_can_only_change_one_step_at_a_time	1287	1635
+er_gtid_mode_requires_binlog	1288	1636
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1289	1637
+er_gtid_next_is_not_in_gtid_next_list	1290	1638
+er_gtid_next_type_undefined_group	1291	1639
+er_gtid_open_table_failed	1292	1640
+er_gtid_position_not_found_in_binlog	721	895
+er_gtid_position_not_found_in_binlog2	720	894
+er_gtid_purged_was_changed	1293	1641
+er_gtid_start_from_binlog_hole	1294	1642
+er_gtid_strict_out_of_order	158	181
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1295	1643
+er_gtid_unsafe_create_select	802	1045
+er_gtid_unsafe_non_transactional_table	1296	1644
+er_handshake_error	1297	1645
+er_hashchk	1195	1646
+er_host_is_blocked	1298	1647
+er_host_not_privileged	1299	1648
+er_hostname	1300	1649
+er_ident_causes_too_long_path	1301	1650
+er_illegal_grant_for_table	1302	1651
+er_illegal_ha	1303	1652
+er_illegal_ha_create_option	1304	1653
+er_illegal_parameter_data_type_for_operation	1305	1654
+er_illegal_parameter_data_types2_for_operation	1306	1655
+er_illegal_reference	1307	1656
+er_illegal_subquery_optimizer_switches	212	252
+er_illegal_value_for_type	1308	1657
+er_inconsistent_error	1309	1658
+er_inconsistent_partition_info_error	1310	1659
+er_inconsistent_slave_temp_table	1311	1660
+er_inconsistent_type_of_functions_error	1312	1661
+er_incorrect_global_local_var	1313	1662
+er_incorrect_gtid_state	778	1014
+er_index_column_too_long	1314	1663
+er_index_corrupt	1315	1664
+er_index_file_full	1316	1665
+er_index_rebuild	1317	1666
+er_innodb_ft_aux_not_hex_id	1318	1667
+er_innodb_ft_limit	1319	1668
+er_innodb_ft_wrong_docid_column	669	818
+er_innodb_ft_wrong_docid_index	1320	1669
+er_innodb_import_error	151	168
+er_innodb_index_corrupt	1321	1670
+er_innodb_no_ft_temp_table	479	543
+er_innodb_no_ft_uses_parser	480	544
+er_innodb_online_log_too_big	804	1048
+er_innodb_read_only	1322	1671
+er_innodb_undo_log_full	1323	1672
+er_insecure_change_master	1324	1673
+er_insecure_plain_text	1325	1674
+er_insert_info	1326	1675
+er_inside_transaction_prevents_switch_binlog_direct	515	620
+er_inside_transaction_prevents_switch_binlog_format	516	621
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	518	623
+er_inside_transaction_prevents_switch_skip_replication	520	625
+er_inside_transaction_prevents_switch_sql_log_bin	521	626
+er_internal_error	55	1676
 er_invalid_aggregate_function	132	145
-er_invalid_argument_for_logarithm	543	1676
-er_invalid_character_string	1327	1677
-er_invalid_current_user	1328	1678
-er_invalid_default	1329	1679
-er_invalid_default_param	874	1127
-er_invalid_default_value_for_field	1330	1680
-er_invalid_field_size	1331	1681
-er_invalid_group_func_use	1332	1682
-er_invalid_ntile_argument	188	215
-er_invalid_on_update	1333	1683
-er_invalid_role	1334	1684
-er_invalid_use_of_null	1335	1685
-er_invalid_value_to_limit	1336	1686
-er_invalid_year_column_length	1337	1687
-er_invisible_not_null_without_default	1338	1688
-er_io_err_log_index_read	1339	1689
-er_io_read_error	1340	1690
-er_io_write_error	1341	1691
-er_ipsock_error	413	418
-er_isolation_level_with_consistent_snapshot	1342	1692
-er_isolation_mode_not_supported	1343	1693
-er_it_is_a_view	1344	1694
-er_json_bad_chr	354	363
-er_json_depth	1345	1695
-er_json_eos	1346	1696
-er_json_escaping	1347	1697
-er_json_histogram_parse_failed	1348	1698
-er_json_not_json_chr	589	740
-er_json_one_or_all	183	202
-er_json_path_array	1349	1699
-er_json_path_depth	1350	1700
-er_json_path_empty	1351	1701
-er_json_path_eos	1352	1702
-er_json_path_no_wildcard	1353	1703
-er_json_path_syntax	1354	1704
-er_json_syntax	1355	1705
-er_json_table_alias_required	1356	1706
-er_json_table_error_on_field	1357	1707
-er_json_table_multiple_matches	1143	1708
-er_json_table_scalar_expected	1143	1709
-er_key_based_on_generated_virtual_column	1358	1710
-er_key_cant_have_without_overlaps	1359	1711
-er_key_column_does_not_exist	1360	1712
-er_key_contains_period_fields	1361	1713
-er_key_create_during_alter	1362	1714
-er_key_does_not_exists	1363	1715
-er_key_doesnt_support	1364	1716
-er_key_not_found	1143	1717
-er_key_part_0	1365	1718
-er_key_ref_do_not_match_table_ref	1366	1719
-er_keys_out_of_order	1367	1720
-er_kill_denied_error	1368	1721
-er_kill_query_denied_error	1369	1722
-er_limited_part_range	1370	1723
-er_list_of_fields_only_in_hash_error	1371	1724
-er_load_data_invalid_column	1372	1725
-er_load_from_fixed_size_rows_to_var	431	435
-er_load_infile_capability_disabled	1373	1726
-er_load_info	1374	1727
-er_local_variable	1375	1728
-er_lock_aborted	1376	1729
-er_lock_deadlock	865	1116
-er_lock_or_active_transaction	420	425
-er_lock_table_full	1377	1730
-er_lock_wait_timeout	1378	1731
+er_invalid_argument_for_logarithm	544	1677
+er_invalid_character_string	1327	1678
+er_invalid_current_user	1328	1679
+er_invalid_default	1329	1680
+er_invalid_default_param	874	1128
+er_invalid_default_value_for_field	1330	1681
+er_invalid_field_size	1331	1682
+er_invalid_group_func_use	1332	1683
+er_invalid_ntile_argument	189	216
+er_invalid_on_update	1333	1684
+er_invalid_role	1334	1685
+er_invalid_use_of_null	1335	1686
+er_invalid_value_to_limit	1336	1687
+er_invalid_year_column_length	1337	1688
+er_invisible_not_null_without_default	1338	1689
+er_io_err_log_index_read	1339	1690
+er_io_read_error	1340	1691
+er_io_write_error	1341	1692
+er_ipsock_error	414	419
+er_isolation_level_with_consistent_snapshot	1342	1693
+er_isolation_mode_not_supported	1343	1694
+er_it_is_a_view	1344	1695
+er_json_bad_chr	355	364
+er_json_depth	1345	1696
+er_json_eos	1346	1697
+er_json_escaping	1347	1698
+er_json_histogram_parse_failed	1348	1699
+er_json_not_json_chr	590	741
+er_json_one_or_all	184	203
+er_json_path_array	1349	1700
+er_json_path_depth	1350	1701
+er_json_path_empty	1351	1702
+er_json_path_eos	1352	1703
+er_json_path_no_wildcard	1353	1704
+er_json_path_syntax	1354	1705
+er_json_syntax	1355	1706
+er_json_table_alias_required	1356	1707
+er_json_table_error_on_field	1357	1708
+er_json_table_multiple_matches	1143	1709
+er_json_table_scalar_expected	1143	1710
+er_key_based_on_generated_virtual_column	1358	1711
+er_key_cant_have_without_overlaps	1359	1712
+er_key_column_does_not_exist	1360	1713
+er_key_contains_period_fields	1361	1714
+er_key_create_during_alter	1362	1715
+er_key_does_not_exists	1363	1716
+er_key_doesnt_support	1364	1717
+er_key_not_found	1143	1718
+er_key_part_0	1365	1719
+er_key_ref_do_not_match_table_ref	1366	1720
+er_keys_out_of_order	1367	1721
+er_kill_denied_error	1368	1722
+er_kill_query_denied_error	1369	1723
+er_limited_part_range	1370	1724
+er_list_of_fields_only_in_hash_error	1371	1725
+er_load_data_invalid_column	1372	1726
+er_load_from_fixed_size_rows_to_var	432	436
+er_load_infile_capability_disabled	1373	1727
+er_load_info	1374	1728
+er_local_variable	1375	1729
+er_lock_aborted	1376	1730
+er_lock_deadlock	865	1117
+er_lock_or_active_transaction	421	426
+er_lock_table_full	1377	1731
+er_lock_wait_timeout	1378	1732
 er_log_in_use	68	72
-er_log_purge_no_file	324	335
-er_log_purge_unknown_err	1379	1732
-er_logging_prohibit_changing_of	328	341
-er_m_bigger_than_d	1380	1733
-er_malformed_definer	1381	1734
-er_malformed_gtid_set_encoding	1382	1735
-er_malformed_gtid_set_specification	1383	1736
-er_malformed_gtid_specification	1384	1737
-er_malformed_packet	1385	1738
-er_master	1386	1739
-er_master_delay_value_out_of_range	1387	1740
-er_master_fatal_error_reading_binlog	1388	1741
-er_master_gtid_pos_conflicts_with_binlog	1389	1742
-er_master_gtid_pos_missing_domain	1390	1743
-er_master_has_purged_required_gtids	1391	1744
-er_master_info	776	999
-er_master_log_prefix	1392	1745
-er_master_net_read	1393	1746
-er_master_net_write	1394	1747
-er_max_prepared_stmt_count_reached	414	419
-er_maxvalue_in_values_in	547	690
-er_message_and_statement	1395	1748
-er_metadata_inconsistency	1396	1749
-er_missing	1397	1750
-er_missing_ha_create_option	1398	1751
-er_missing_skip_slave	1399	1752
-er_mix_handler_error	1400	1753
-er_mix_of_group_func_and_fields	1401	1754
-er_mixing_not_allowed	1402	1755
-er_more_than_one_period	540	674
-er_mts_cant_parallel	506	594
-er_mts_change_master_cant_run_with_gaps	579	728
-er_mts_event_bigger_pending_jobs_size_max	535	660
-er_mts_feature_is_not_supported	1403	1756
-er_mts_recovery_failure	526	647
-er_mts_reset_workers	469	517
-er_mts_updated_dbs_greater_max	1404	1757
-er_multi_update_key_conflict	1405	1758
-er_multiple_def_const_in_list_part_error	1406	1759
-er_multiple_pri_key	1407	1760
-er_must_change_password	1408	1761
-er_must_change_password_login	1409	1762
-er_myrocks_cant_nopad_collation	1410	1763
-er_name_becomes_empty	1411	1764
-er_native_fct_name_collision	1412	1765
-er_need_reprepare	1413	1766
-er_net_error_on_write	1414	1767
-er_net_fcntl_error	1415	1768
-er_net_ok_packet_too_large	1416	1769
-er_net_packet_too_large	1417	1770
-er_net_packets_out_of_order	1418	1771
-er_net_read_error	1419	1772
-er_net_read_error_from_pipe	1420	1773
-er_net_read_interrupted	1421	1774
-er_net_uncompress_error	785	1031
-er_net_write_interrupted	1422	1775
-er_network_read_event_checksum_failure	1423	1776
-er_new_aborting_connection	84	1777
-er_nisamchk	1424	1778
-er_no	1425	1779
-er_no_autoincrement_with_unique	248	292
-er_no_binary_logging	1426	1780
-er_no_binlog_error	1427	1781
-er_no_db_error	1428	1782
-er_no_default	1429	1783
-er_no_default_for_field	1430	1784
-er_no_default_for_view_field	1431	1785
-er_no_eis_for_field	1027	1348
-er_no_file_mapping	434	438
-er_no_format_description_event_before_binlog_statement	1432	1786
-er_no_ft_materialized_subquery	477	541
-er_no_group_for_proc	1433	1787
-er_no_order_list_in_window_spec	1434	1788
-er_no_partition_for_given_value	1435	1789
-er_no_partition_for_given_value_silent	1436	1790
-er_no_parts_error	1437	1791
-er_no_permission_to_create_user	1438	1792
-er_no_raid_compiled	1439	1793
-er_no_referenced_row	451	467
-er_no_referenced_row_2	451	1794
-er_no_secure_transports_configured	1440	1795
-er_no_such_index	1441	1796
-er_no_such_key_value	1442	1797
-er_no_such_query	1443	1798
-er_no_such_table	1444	1799
-er_no_such_table_in_engine	1445	1800
-er_no_such_thread	1446	1801
-er_no_such_user	1447	1802
-er_no_tables_used	1448	1803
-er_no_triggers_on_system_schema	1449	1804
-er_no_unique_logfile	427	431
-er_non_grouping_field_used	1450	1805
-er_non_insertable_table	1451	1806
-er_non_ro_select_disable_timer	1452	1807
-er_non_uniq_error	666	815
-er_non_updatable_table	1453	1808
-er_nonexisting_grant	1454	1809
-er_nonexisting_proc_grant	1455	1810
-er_nonexisting_table_grant	1456	1811
-er_nonuniq_table	1457	1812
-er_nonupdateable_column	667	816
-er_normal_shutdown	1458	1813
+er_log_purge_no_file	325	336
+er_log_purge_unknown_err	1379	1733
+er_logging_prohibit_changing_of	329	342
+er_m_bigger_than_d	1380	1734
+er_malformed_definer	1381	1735
+er_malformed_gtid_set_encoding	1382	1736
+er_malformed_gtid_set_specification	1383	1737
+er_malformed_gtid_specification	1384	1738
+er_malformed_packet	1385	1739
+er_master	1386	1740
+er_master_delay_value_out_of_range	1387	1741
+er_master_fatal_error_reading_binlog	1388	1742
+er_master_gtid_pos_conflicts_with_binlog	1389	1743
+er_master_gtid_pos_missing_domain	1390	1744
+er_master_has_purged_required_gtids	1391	1745
+er_master_info	776	1000
+er_master_log_prefix	1392	1746
+er_master_net_read	1393	1747
+er_master_net_write	1394	1748
+er_max_prepared_stmt_count_reached	415	420
+er_maxvalue_in_values_in	548	691
+er_message_and_statement	1395	1749
+er_metadata_inconsistency	1396	1750
+er_missing	1397	1751
+er_missing_ha_create_option	1398	1752
+er_missing_skip_slave	1399	1753
+er_mix_handler_error	1400	1754
+er_mix_of_group_func_and_fields	1401	1755
+er_mixing_not_allowed	1402	1756
+er_more_than_one_period	541	675
+er_mts_cant_parallel	507	595
+er_mts_change_master_cant_run_with_gaps	580	729
+er_mts_event_bigger_pending_jobs_size_max	536	661
+er_mts_feature_is_not_supported	1403	1757
+er_mts_recovery_failure	527	648
+er_mts_reset_workers	470	518
+er_mts_updated_dbs_greater_max	1404	1758
+er_multi_update_key_conflict	1405	1759
+er_multiple_def_const_in_list_part_error	1406	1760
+er_multiple_pri_key	1407	1761
+er_must_change_password	1408	1762
+er_must_change_password_login	1409	1763
+er_myrocks_cant_nopad_collation	1410	1764
+er_name_becomes_empty	1411	1765
+er_native_fct_name_collision	1412	1766
+er_need_reprepare	1413	1767
+er_net_error_on_write	1414	1768
+er_net_fcntl_error	1415	1769
+er_net_ok_packet_too_large	1416	1770
+er_net_packet_too_large	1417	1771
+er_net_packets_out_of_order	1418	1772
+er_net_read_error	1419	1773
+er_net_read_error_from_pipe	1420	1774
+er_net_read_interrupted	1421	1775
+er_net_uncompress_error	785	1032
+er_net_write_interrupted	1422	1776
+er_network_read_event_checksum_failure	1423	1777
+er_new_aborting_connection	84	1778
+er_nisamchk	1424	1779
+er_no	1425	1780
+er_no_autoincrement_with_unique	249	293
+er_no_binary_logging	1426	1781
+er_no_binlog_error	1427	1782
+er_no_db_error	1428	1783
+er_no_default	1429	1784
+er_no_default_for_field	1430	1785
+er_no_default_for_view_field	1431	1786
+er_no_eis_for_field	1027	1349
+er_no_file_mapping	435	439
+er_no_format_description_event_before_binlog_statement	1432	1787
+er_no_ft_materialized_subquery	478	542
+er_no_group_for_proc	1433	1788
+er_no_order_list_in_window_spec	1434	1789
+er_no_partition_for_given_value	1435	1790
+er_no_partition_for_given_value_silent	1436	1791
+er_no_parts_error	1437	1792
+er_no_permission_to_create_user	1438	1793
+er_no_raid_compiled	1439	1794
+er_no_referenced_row	452	468
+er_no_referenced_row_2	452	1795
+er_no_secure_transports_configured	1440	1796
+er_no_such_index	1441	1797
+er_no_such_key_value	1442	1798
+er_no_such_query	1443	1799
+er_no_such_table	1444	1800
+er_no_such_table_in_engine	1445	1801
+er_no_such_thread	1446	1802
+er_no_such_user	1447	1803
+er_no_tables_used	1448	1804
+er_no_triggers_on_system_schema	1449	1805
+er_no_unique_logfile	428	432
+er_non_grouping_field_used	1450	1806
+er_non_insertable_table	1451	1807
+er_non_ro_select_disable_timer	1452	1808
+er_non_uniq_error	667	816
+er_non_updatable_table	1453	1809
+er_nonexisting_grant	1454	1810
+er_nonexisting_proc_grant	1455	1811
+er_nonexisting_table_grant	1456	1812
+er_nonuniq_table	1457	1813
+er_nonupdateable_column	668	817
+er_normal_shutdown	1458	1814
 er_not_aggregate_function	133	146
-er_not_allowed_command	1459	1814
-er_not_allowed_in_this_context	1460	1815
-er_not_allowed_window_frame	1461	1816
-er_not_constant_expression	1462	1817
-er_not_form_file	1463	1818
-er_not_keyfile	1464	1819
-er_not_sequence	1465	1820
-er_not_sequence2	1465	1821
-er_not_standard_compliant_recursive	1466	1822
-er_not_supported_auth_mode	613	767
-er_not_supported_yet	1467	1823
-er_not_valid_password	1468	1824
-er_null_column_in_index	1469	1825
-er_null_in_values_less_than	1470	1826
-er_old_file_format	1471	1827
-er_old_keyfile	1472	1828
-er_on_duplicate_disabled	1473	1829
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1474	1830
-er_only_integers_allowed	1475	1831
-er_only_on_range_list_partition	1476	1832
-er_open_as_readonly	1477	1833
-er_operand_columns	1478	1834
-er_option_prevents_statement	1479	1835
-er_order_list_in_referencing_window_spec	1480	1836
-er_order_with_proc	438	442
-er_out_of_resources	766	1837
-er_out_of_sortmemory	1481	1838
-er_outofmemory	1482	1839
-er_overlapping_keys	380	382
-er_package_routine_forward_declaration_not_defined	1483	1840
-er_package_routine_in_spec_not_defined_in_body	1484	1841
-er_parse_error	1485	1842
-er_part_starts_beyond_interval	1486	1843
-er_part_state_error	1487	1844
-er_part_wrong_value	1488	1845
-er_partition_clause_on_nonpartitioned	1489	1846
-er_partition_column_list_error	1490	1847
-er_partition_const_domain_error	1491	1848
-er_partition_convert_subpartitioned	749	926
-er_partition_default_error	1492	1849
-er_partition_does_not_exist	1493	1850
-er_partition_entry_error	1494	1851
-er_partition_exchange_different_option	1495	1852
-er_partition_exchange_foreign_key	1496	1853
-er_partition_exchange_part_table	1497	1854
-er_partition_exchange_temp_table	1498	1855
-er_partition_fields_too_long	1499	1856
-er_partition_func_not_allowed_error	1500	1857
-er_partition_function_failure	1501	1858
-er_partition_function_is_not_allowed	1502	1859
-er_partition_instead_of_subpartition	1503	1860
-er_partition_list_in_referencing_window_spec	1504	1861
-er_partition_maxvalue_error	1505	1862
-er_partition_merge_error	1026	1347
-er_partition_mgmt_on_nonpartitioned	1506	1863
-er_partition_name	1507	1864
-er_partition_no_temporary	481	549
-er_partition_not_defined_error	1508	1865
-er_partition_requires_values_error	1509	1866
-er_partition_subpart_mix_error	1510	1867
-er_partition_subpartition_error	1511	1868
-er_partition_wrong_no_part_error	1512	1869
-er_partition_wrong_no_subpart_error	1513	1870
-er_partition_wrong_type	1514	1871
-er_partition_wrong_values_error	1515	1872
-er_partitions_must_be_defined_error	1516	1873
-er_passwd_length	1517	1874
-er_password_anonymous_user	1518	1875
-er_password_expire_anonymous_user	1519	1876
-er_password_format	1520	1877
-er_password_no_match	424	429
-er_password_not_allowed	1521	1878
-er_path_length	1522	1879
-er_per_index_cf_deprecated	1523	1880
-er_period_columns_updated	678	839
-er_period_constraint_drop	417	422
-er_period_field_wrong_attributes	1524	1881
-er_period_not_found	1525	1882
-er_period_temporary_not_allowed	172	194
-er_period_types_mismatch	1526	1883
+er_not_allowed_command	1459	1815
+er_not_allowed_in_this_context	1460	1816
+er_not_allowed_window_frame	1461	1817
+er_not_constant_expression	1462	1818
+er_not_form_file	1463	1819
+er_not_keyfile	1464	1820
+er_not_sequence	1465	1821
+er_not_sequence2	1465	1822
+er_not_standard_compliant_recursive	1466	1823
+er_not_supported_auth_mode	614	768
+er_not_supported_yet	1467	1824
+er_not_valid_password	1468	1825
+er_null_column_in_index	1469	1826
+er_null_in_values_less_than	1470	1827
+er_old_file_format	1471	1828
+er_old_keyfile	1472	1829
+er_on_duplicate_disabled	1473	1830
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1474	1831
+er_only_integers_allowed	1475	1832
+er_only_on_range_list_partition	1476	1833
+er_open_as_readonly	1477	1834
+er_operand_columns	1478	1835
+er_option_prevents_statement	1479	1836
+er_order_list_in_referencing_window_spec	1480	1837
+er_order_with_proc	439	443
+er_out_of_resources	142	1838
+er_out_of_sortmemory	1481	1839
+er_outofmemory	1482	1840
+er_overlapping_keys	381	383
+er_package_routine_forward_declaration_not_defined	1483	1841
+er_package_routine_in_spec_not_defined_in_body	1484	1842
+er_parse_error	1485	1843
+er_part_starts_beyond_interval	1486	1844
+er_part_state_error	1487	1845
+er_part_wrong_value	1488	1846
+er_partition_clause_on_nonpartitioned	1489	1847
+er_partition_column_list_error	1490	1848
+er_partition_const_domain_error	1491	1849
+er_partition_convert_subpartitioned	750	927
+er_partition_default_error	1492	1850
+er_partition_does_not_exist	1493	1851
+er_partition_entry_error	1494	1852
+er_partition_exchange_different_option	1495	1853
+er_partition_exchange_foreign_key	1496	1854
+er_partition_exchange_part_table	1497	1855
+er_partition_exchange_temp_table	1498	1856
+er_partition_fields_too_long	1499	1857
+er_partition_func_not_allowed_error	1500	1858
+er_partition_function_failure	1501	1859
+er_partition_function_is_not_allowed	1502	1860
+er_partition_instead_of_subpartition	1503	1861
+er_partition_list_in_referencing_window_spec	1504	1862
+er_partition_maxvalue_error	1505	1863
+er_partition_merge_error	1026	1348
+er_partition_mgmt_on_nonpartitioned	1506	1864
+er_partition_name	1507	1865
+er_partition_no_temporary	482	550
+er_partition_not_defined_error	1508	1866
+er_partition_requires_values_error	1509	1867
+er_partition_subpart_mix_error	1510	1868
+er_partition_subpartition_error	1511	1869
+er_partition_wrong_no_part_error	1512	1870
+er_partition_wrong_no_subpart_error	1513	1871
+er_partition_wrong_type	1514	1872
+er_partition_wrong_values_error	1515	1873
+er_partitions_must_be_defined_error	1516	1874
+er_passwd_length	1517	1875
+er_password_anonymous_user	1518	1876
+er_password_expire_anonymous_user	1519	1877
+er_password_format	1520	1878
+er_password_no_match	425	430
+er_password_not_allowed	1521	1879
+er_path_length	1522	1880
+er_per_index_cf_deprecated	1523	1881
+er_period_columns_updated	679	840
+er_period_constraint_drop	418	423
+er_period_field_wrong_attributes	1524	1882
+er_period_not_found	1525	1883
+er_period_temporary_not_allowed	173	195
+er_period_types_mismatch	1526	1884
 er_pk_index_cant_be_ignored	67	71
-er_plugin_delete_builtin	379	381
-er_plugin_installed	1527	1884
-er_plugin_is_not_loaded	1528	1885
-er_plugin_is_permanent	1529	1886
+er_plugin_delete_builtin	380	382
+er_plugin_installed	1527	1885
+er_plugin_is_not_loaded	1528	1886
+er_plugin_is_permanent	1529	1887
 er_primary_cant_have_null	137	151
-er_primary_key_based_on_generated_column	1530	1887
-er_prior_commit_failed	691	853
-er_proc_auto_grant_fail	1531	1888
-er_proc_auto_revoke_fail	1532	1889
-er_procaccess_denied_error	683	845
-er_provider_not_loaded	1533	1890
-er_ps_many_param	1534	1891
-er_ps_no_recursion	1535	1892
-er_query_cache_disabled	1536	1893
-er_query_cache_is_disabled	1537	1894
-er_query_cache_is_globaly_disabled	1538	1895
-er_query_interrupted	1539	1896
-er_query_on_foreign_data_source	1540	1897
-er_query_on_master	1541	1898
-er_query_result_incomplete	1542	1899
-er_range_frame_needs_simple_orderby	1543	1900
-er_range_not_increasing_error	1544	1901
-er_rbr_not_available	1545	1902
-er_rdb_status_general	1546	1903
-er_rdb_status_msg	1546	1904
-er_rdb_ttl_col_format	1547	1905
-er_rdb_ttl_duration_format	1548	1906
-er_rdb_ttl_unsupported	1549	1907
-er_read_only_mode	1550	1908
-er_read_only_transaction	1551	1909
-er_record_file_full	1552	1910
-er_recursive_without_anchors	1553	1911
-er_ref_to_recursive_with_table_in_derived	1554	1912
-er_referenced_trg_does_not_exist	1555	1913
-er_referenced_trg_does_not_exist_mysql	1555	1914
-er_regexp_error	1556	1915
-er_relay_log_fail	1557	1916
-er_relay_log_init	1558	1917
-er_removed_orphan_trigger	928	1199
-er_removed_spaces	1559	1918
-er_renamed_name	1560	1919
-er_reorg_hash_only_on_same_no	1561	1920
-er_reorg_no_param_error	1562	1921
-er_reorg_outside_range	1563	1922
-er_reorg_partition_not_exist	1564	1923
-er_replace_inaccessible_rows	1565	1924
-er_require_row_binlog_format	422	427
-er_requires_primary_key	1566	1925
-er_reserved_syntax	1567	1926
-er_resignal_without_active_handler	1568	1927
-er_revoke_grants	437	441
-er_role_create_exists	398	1928
-er_role_drop_exists	399	1929
-er_rollback_only	1569	1930
-er_rollback_to_savepoint	1570	1931
-er_row_does_not_match_given_partition_set	1571	1932
-er_row_does_not_match_partition	1572	1933
-er_row_in_wrong_partition	1573	1934
-er_row_is_referenced	484	559
-er_row_is_referenced_2	484	1935
-er_row_single_partition_field_error	1574	1936
-er_row_variable_does_not_have_field	1575	1937
-er_same_name_partition	948	1225
-er_same_name_partition_field	947	1224
-er_select_reduced	1576	1938
-er_sequence_access_error	1577	1939
-er_sequence_binlog_format	1578	1940
-er_sequence_invalid_data	1579	1941
-er_sequence_invalid_table_structure	1580	1942
-er_sequence_run_out	1581	1943
-er_server_is_in_secure_auth_mode	1582	1944
-er_server_offline_mode	1583	1945
-er_server_shutdown	1584	1946
-er_set_constants_only	1585	1947
-er_set_password_auth_plugin	1586	1948
-er_set_statement_cannot_invoke_function	1587	1949
-er_set_statement_not_supported	1588	1950
-er_sf_out_inout_arg_not_allowed	1589	1951
-er_shutdown_complete	1590	1952
-er_signal_bad_condition_type	1591	1953
-er_signal_exception	1592	1954
-er_signal_not_found	1593	1955
-er_signal_warn	1594	1956
-er_size_overflow_error	1595	1957
-er_sk_populate_during_alter	1596	1958
-er_skipping_logged_transaction	1597	1959
-er_slave_cant_create_conversion	1143	1960
-er_slave_channel_io_thread_must_stop	1598	1961
-er_slave_configuration	1599	1962
-er_slave_conversion_failed	669	818
-er_slave_corrupt_event	763	937
-er_slave_create_event_failure	1169	1963
-er_slave_fatal_error	1600	1964
-er_slave_heartbeat_failure	1601	1965
-er_slave_heartbeat_value_out_of_range	1602	1966
-er_slave_heartbeat_value_out_of_range_max	1603	1967
-er_slave_heartbeat_value_out_of_range_min	1604	1968
-er_slave_ignore_server_ids	1605	1969
-er_slave_ignored_shared_table	1606	1970
-er_slave_ignored_ssl_params	1607	1971
-er_slave_ignored_table	1608	1972
-er_slave_incident	1609	1973
-er_slave_master_com_failure	1610	1974
-er_slave_mi_init_repository	1611	1975
-er_slave_must_stop	1612	1976
-er_slave_not_running	1613	1977
-er_slave_relay_log_read_failure	1614	1978
-er_slave_relay_log_write_failure	1615	1979
-er_slave_rli_init_repository	1616	1980
+er_primary_key_based_on_generated_column	1530	1888
+er_prior_commit_failed	692	854
+er_proc_auto_grant_fail	1531	1889
+er_proc_auto_revoke_fail	1532	1890
+er_procaccess_denied_error	684	846
+er_provider_not_loaded	1533	1891
+er_ps_many_param	1534	1892
+er_ps_no_recursion	1535	1893
+er_query_cache_disabled	1536	1894
+er_query_cache_is_disabled	1537	1895
+er_query_cache_is_globaly_disabled	1538	1896
+er_query_interrupted	1539	1897
+er_query_on_foreign_data_source	1540	1898
+er_query_on_master	1541	1899
+er_query_result_incomplete	1542	1900
+er_range_frame_needs_simple_orderby	1543	1901
+er_range_not_increasing_error	1544	1902
+er_rbr_not_available	1545	1903
+er_rdb_status_general	1546	1904
+er_rdb_status_msg	1546	1905
+er_rdb_ttl_col_format	1547	1906
+er_rdb_ttl_duration_format	1548	1907
+er_rdb_ttl_unsupported	1549	1908
+er_read_only_mode	1550	1909
+er_read_only_transaction	1551	1910
+er_record_file_full	1552	1911
+er_recursive_without_anchors	1553	1912
+er_ref_to_recursive_with_table_in_derived	1554	1913
+er_referenced_trg_does_not_exist	1555	1914
+er_referenced_trg_does_not_exist_mysql	1555	1915
+er_regexp_error	1556	1916
+er_relay_log_fail	1557	1917
+er_relay_log_init	1558	1918
+er_removed_orphan_trigger	928	1200
+er_removed_spaces	1559	1919
+er_renamed_name	1560	1920
+er_reorg_hash_only_on_same_no	1561	1921
+er_reorg_no_param_error	1562	1922
+er_reorg_outside_range	1563	1923
+er_reorg_partition_not_exist	1564	1924
+er_replace_inaccessible_rows	1565	1925
+er_require_row_binlog_format	423	428
+er_requires_primary_key	1566	1926
+er_reserved_syntax	1567	1927
+er_resignal_without_active_handler	1568	1928
+er_revoke_grants	438	442
+er_role_create_exists	399	1929
+er_role_drop_exists	400	1930
+er_rollback_only	1569	1931
+er_rollback_to_savepoint	1570	1932
+er_row_does_not_match_given_partition_set	1571	1933
+er_row_does_not_match_partition	1572	1934
+er_row_in_wrong_partition	1573	1935
+er_row_is_referenced	485	560
+er_row_is_referenced_2	485	1936
+er_row_single_partition_field_error	1574	1937
+er_row_variable_does_not_have_field	1575	1938
+er_same_name_partition	948	1226
+er_same_name_partition_field	947	1225
+er_select_reduced	1576	1939
+er_sequence_access_error	1577	1940
+er_sequence_binlog_format	1578	1941
+er_sequence_invalid_data	1579	1942
+er_sequence_invalid_table_structure	1580	1943
+er_sequence_run_out	1581	1944
+er_server_is_in_secure_auth_mode	1582	1945
+er_server_offline_mode	1583	1946
+er_server_shutdown	1584	1947
+er_set_constants_only	1585	1948
+er_set_password_auth_plugin	1586	1949
+er_set_statement_cannot_invoke_function	1587	1950
+er_set_statement_not_supported	1588	1951
+er_sf_out_inout_arg_not_allowed	1589	1952
+er_shutdown_complete	1590	1953
+er_signal_bad_condition_type	1591	1954
+er_signal_exception	1592	1955
+er_signal_not_found	1593	1956
+er_signal_warn	1594	1957
+er_size_overflow_error	1595	1958
+er_sk_populate_during_alter	1596	1959
+er_skipping_logged_transaction	1597	1960
+er_slave_cant_create_conversion	1143	1961
+er_slave_channel_io_thread_must_stop	1598	1962
+er_slave_configuration	1599	1963
+er_slave_conversion_failed	670	819
+er_slave_corrupt_event	764	938
+er_slave_create_event_failure	1169	1964
+er_slave_fatal_error	1600	1965
+er_slave_heartbeat_failure	1601	1966
+er_slave_heartbeat_value_out_of_range	1602	1967
+er_slave_heartbeat_value_out_of_range_max	1603	1968
+er_slave_heartbeat_value_out_of_range_min	1604	1969
+er_slave_ignore_server_ids	1605	1970
+er_slave_ignored_shared_table	1606	1971
+er_slave_ignored_ssl_params	1607	1972
+er_slave_ignored_table	1608	1973
+er_slave_incident	1609	1974
+er_slave_master_com_failure	1610	1975
+er_slave_mi_init_repository	1611	1976
+er_slave_must_stop	1612	1977
+er_slave_not_running	1613	1978
+er_slave_relay_log_read_failure	1614	1979
+er_slave_relay_log_write_failure	1615	1980
+er_slave_rli_init_repository	1616	1981
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1617	1981
-er_slave_skip_not_in_gtid	1618	1982
-er_slave_sql_thread_must_stop	1619	1983
-er_slave_started	1620	1984
-er_slave_statement_timeout	1201	1985
-er_slave_stopped	1621	1986
-er_slave_thread	767	956
-er_slave_unexpected_master_switch	1622	1987
-er_slave_was_not_running	1623	1988
-er_slave_was_running	1624	1989
-er_slave_worker_stopped_previous_thd_error	1625	1990
-er_sp_already_exists	147	1991
-er_sp_bad_cursor_query	834	1081
-er_sp_bad_cursor_select	833	1080
-er_sp_bad_sqlstate	1626	1992
-er_sp_bad_var_shadow	1627	1993
-er_sp_badreturn	1628	1994
-er_sp_badselect	1629	1995
-er_sp_badstatement	1630	1996
-er_sp_cant_alter	1071	1997
-er_sp_cant_set_autocommit	1631	1998
-er_sp_case_not_found	552	704
-er_sp_cond_mismatch	1632	1999
-er_sp_cursor_after_handler	830	1077
-er_sp_cursor_already_open	831	1078
-er_sp_cursor_mismatch	1633	2000
-er_sp_cursor_not_open	832	1079
-er_sp_does_not_exist	916	2001
-er_sp_drop_failed	1181	2002
-er_sp_dup_cond	1634	2003
-er_sp_dup_curs	627	2004
-er_sp_dup_handler	942	1217
-er_sp_dup_param	1635	2005
-er_sp_dup_var	1636	2006
-er_sp_fetch_no_data	1637	2007
-er_sp_goto_in_hndlr	1638	2008
-er_sp_label_mismatch	1017	1337
-er_sp_label_redefine	1639	2009
-er_sp_lilabel_mismatch	1640	2010
+er_slave_silent_retry_transaction	1617	1982
+er_slave_skip_not_in_gtid	1618	1983
+er_slave_sql_thread_must_stop	1619	1984
+er_slave_started	1620	1985
+er_slave_statement_timeout	1201	1986
+er_slave_stopped	1621	1987
+er_slave_thread	767	957
+er_slave_unexpected_master_switch	1622	1988
+er_slave_was_not_running	1623	1989
+er_slave_was_running	1624	1990
+er_slave_worker_stopped_previous_thd_error	1625	1991
+er_sp_already_exists	148	1992
+er_sp_bad_cursor_query	834	1082
+er_sp_bad_cursor_select	833	1081
+er_sp_bad_sqlstate	1626	1993
+er_sp_bad_var_shadow	1627	1994
+er_sp_badreturn	1628	1995
+er_sp_badselect	1629	1996
+er_sp_badstatement	1630	1997
+er_sp_cant_alter	1071	1998
+er_sp_cant_set_autocommit	1631	1999
+er_sp_case_not_found	553	705
+er_sp_cond_mismatch	1632	2000
+er_sp_cursor_after_handler	830	1078
+er_sp_cursor_already_open	831	1079
+er_sp_cursor_mismatch	1633	2001
+er_sp_cursor_not_open	832	1080
+er_sp_does_not_exist	916	2002
+er_sp_drop_failed	1181	2003
+er_sp_dup_cond	1634	2004
+er_sp_dup_curs	628	2005
+er_sp_dup_handler	942	1218
+er_sp_dup_param	1635	2006
+er_sp_dup_var	1636	2007
+er_sp_fetch_no_data	1637	2008
+er_sp_goto_in_hndlr	1638	2009
+er_sp_label_mismatch	1017	1338
+er_sp_label_redefine	1639	2010
+er_sp_lilabel_mismatch	1640	2011
 er_sp_no_aggregate	130	142
-er_sp_no_drop_sp	418	423
-er_sp_no_recursion	1641	2011
-er_sp_no_recursive_create	410	415
-er_sp_no_retset	1642	2012
-er_sp_noreturn	1643	2013
-er_sp_noreturnend	1644	2014
-er_sp_not_var_arg	1645	2015
-er_sp_proc_table_corrupt	1646	2016
-er_sp_recursion_limit	1647	2017
-er_sp_stack_trace	214	254
-er_sp_store_failed	1169	2018
-er_sp_subselect_nyi	1648	2019
-er_sp_undeclared_var	1649	2020
-er_sp_uninit_var	1650	2021
-er_sp_varcond_after_curshndlr	1651	2022
-er_sp_wrong_name	1652	2023
-er_sp_wrong_no_of_args	1653	2024
-er_sp_wrong_no_of_fetch_args	1654	2025
+er_sp_no_drop_sp	419	424
+er_sp_no_recursion	1641	2012
+er_sp_no_recursive_create	411	416
+er_sp_no_retset	1642	2013
+er_sp_noreturn	1643	2014
+er_sp_noreturnend	1644	2015
+er_sp_not_var_arg	1645	2016
+er_sp_proc_table_corrupt	1646	2017
+er_sp_recursion_limit	1647	2018
+er_sp_stack_trace	215	255
+er_sp_store_failed	1169	2019
+er_sp_subselect_nyi	1648	2020
+er_sp_undeclared_var	1649	2021
+er_sp_uninit_var	1650	2022
+er_sp_varcond_after_curshndlr	1651	2023
+er_sp_wrong_name	1652	2024
+er_sp_wrong_no_of_args	1653	2025
+er_sp_wrong_no_of_fetch_args	1654	2026
 er_spatial_cant_have_null	138	152
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	97	99
-er_sql_discover_error	1025	1346
-er_sql_mode_no_effect	1655	2026
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1656	2027
-er_sqlthread_with_secure_slave	1657	2028
-er_sr_invalid_creation_ctx	807	1050
-er_stack_overrun	1658	2029
-er_stack_overrun_need_more	1659	2030
-er_startup	1660	2031
-er_statement_timeout	1661	2032
-er_std_bad_alloc_error	1662	2033
-er_std_domain_error	919	1192
-er_std_invalid_argument	1663	2034
-er_std_length_error	1664	2035
-er_std_logic_error	1665	2036
-er_std_out_of_range_error	1666	2037
-er_std_overflow_error	1667	2038
-er_std_range_error	1668	2039
-er_std_runtime_error	1669	2040
-er_std_underflow_error	1670	2041
-er_std_unknown_exception	1671	2042
-er_stmt_cache_full	1672	2043
-er_stmt_has_no_open_cursor	1673	2044
-er_stmt_not_allowed_in_sf_or_trg	1674	2045
-er_stop_slave_io_thread_timeout	1675	2046
-er_stop_slave_sql_thread_timeout	1676	2047
-er_storage_engine_disabled	1677	2048
-er_storage_engine_not_loaded	1678	2049
-er_stored_function_prevents_switch_binlog_direct	467	513
-er_stored_function_prevents_switch_binlog_format	466	512
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	516	621
-er_stored_function_prevents_switch_skip_replication	518	623
-er_stored_function_prevents_switch_sql_log_bin	468	514
-er_subpartition_error	1679	2050
-er_subpartition_name	1680	2051
-er_subqueries_not_supported	918	1189
-er_subquery_no_1_row	1681	2052
-er_sum_func_with_window_func_as_arg	1682	2053
-er_syntax_error	1683	2054
-er_table_cant_handle_auto_increment	1684	2055
-er_table_cant_handle_blob	1685	2056
-er_table_cant_handle_ft	1686	2057
-er_table_cant_handle_spkeys	1687	2058
-er_table_corrupt	1688	2059
-er_table_def_changed	1689	2060
-er_table_definition_too_big	1690	2061
-er_table_exists_error	1691	2062
-er_table_has_no_ft	1692	2063
-er_table_in_system_tablespace	1693	2064
+er_sql_discover_error	1025	1347
+er_sql_mode_no_effect	1655	2027
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1656	2028
+er_sqlthread_with_secure_slave	1657	2029
+er_sr_invalid_creation_ctx	807	1051
+er_stack_overrun	1658	2030
+er_stack_overrun_need_more	1659	2031
+er_startup	1660	2032
+er_statement_timeout	1661	2033
+er_std_bad_alloc_error	1662	2034
+er_std_domain_error	919	1193
+er_std_invalid_argument	1663	2035
+er_std_length_error	1664	2036
+er_std_logic_error	1665	2037
+er_std_out_of_range_error	1666	2038
+er_std_overflow_error	1667	2039
+er_std_range_error	1668	2040
+er_std_runtime_error	1669	2041
+er_std_underflow_error	1670	2042
+er_std_unknown_exception	1671	2043
+er_stmt_cache_full	1672	2044
+er_stmt_has_no_open_cursor	1673	2045
+er_stmt_not_allowed_in_sf_or_trg	1674	2046
+er_stop_slave_io_thread_timeout	1675	2047
+er_stop_slave_sql_thread_timeout	1676	2048
+er_storage_engine_disabled	1677	2049
+er_storage_engine_not_loaded	1678	2050
+er_stored_function_prevents_switch_binlog_direct	468	514
+er_stored_function_prevents_switch_binlog_format	467	513
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	517	622
+er_stored_function_prevents_switch_skip_replication	519	624
+er_stored_function_prevents_switch_sql_log_bin	469	515
+er_subpartition_error	1679	2051
+er_subpartition_name	1680	2052
+er_subqueries_not_supported	918	1190
+er_subquery_no_1_row	1681	2053
+er_sum_func_with_window_func_as_arg	1682	2054
+er_syntax_error	1683	2055
+er_table_cant_handle_auto_increment	1684	2056
+er_table_cant_handle_blob	1685	2057
+er_table_cant_handle_ft	1686	2058
+er_table_cant_handle_spkeys	1687	2059
+er_table_corrupt	1688	2060
+er_table_def_changed	1689	2061
+er_table_definition_too_big	1690	2062
+er_table_exists_error	1691	2063
+er_table_has_no_ft	1692	2064
+er_table_in_system_tablespace	1693	2065
 er_table_must_have_columns	79	82
-er_table_name	1694	2065
-er_table_needs_rebuild	1695	2066
-er_table_needs_upgrade	1696	2067
-er_table_not_locked	1697	2068
-er_table_not_locked_for_write	1698	2069
-er_table_schema_mismatch	1699	2070
-er_tableaccess_denied_error	684	846
-er_tablename_not_allowed_here	1700	2071
-er_tables_different_metadata	1701	2072
-er_tablespace_auto_extend_error	1702	2073
-er_tablespace_discarded	1703	2074
-er_tablespace_exists	1704	2075
-er_tablespace_missing	1705	2076
-er_target_not_explainable	1706	2077
-er_temp_file_write_failure	1707	2078
-er_temp_table_prevents_switch_out_of_rbr	542	678
-er_temporary_name	1708	2079
-er_textfile_not_readable	1709	2080
-er_too_big_displaywidth	908	1169
-er_too_big_fieldlength	677	827
-er_too_big_for_uncompress	1710	2081
-er_too_big_precision	1711	2082
-er_too_big_rowsize	1712	2083
-er_too_big_scale	1713	2084
-er_too_big_select	1714	2085
-er_too_big_set	1715	2086
-er_too_high_level_of_nesting_for_select	1716	2087
-er_too_long_body	1717	2088
-er_too_long_database_comment	686	848
-er_too_long_field_comment	687	849
-er_too_long_ident	1718	2089
-er_too_long_index_comment	688	850
-er_too_long_key	1719	2090
-er_too_long_keypart	1720	2091
-er_too_long_string	1721	2092
-er_too_long_table_comment	689	851
-er_too_long_table_partition_comment	690	852
-er_too_many_concurrent_trxs	1722	2093
-er_too_many_definitions_in_with_clause	1723	2094
-er_too_many_delayed_threads	1724	2095
-er_too_many_fields	511	2096
-er_too_many_key_parts	1725	2097
-er_too_many_keys	1726	2098
-er_too_many_partition_func_fields_error	1727	2099
-er_too_many_partitions_error	1728	2100
-er_too_many_rows	1729	2101
-er_too_many_tables	1730	2102
-er_too_many_user_connections	1731	2103
-er_too_many_values_error	512	607
-er_too_much_auto_timestamp_cols	1732	2104
-er_trans_cache_full	1733	2105
-er_trg_already_exists	1734	2106
-er_trg_cant_change_row	1735	2107
-er_trg_cant_open_table	522	633
-er_trg_corrupted_file	764	938
-er_trg_does_not_exist	1736	2108
-er_trg_in_wrong_schema	1737	2109
-er_trg_invalid_creation_ctx	1738	2110
-er_trg_no_creation_ctx	1739	2111
-er_trg_no_definer	1740	2112
-er_trg_no_such_row_in_trg	1741	2113
-er_trg_on_view_or_temp_table	1742	2114
-er_truncate_illegal_fk	544	2115
-er_truncated_wrong_value	1743	2116
-er_truncated_wrong_value_for_field	1744	2117
-er_udf_exists	1745	2118
-er_udf_no_paths	1746	2119
-er_unacceptable_mutual_recursion	1747	2120
-er_undo_record_too_big	1748	2121
-er_unexpected_eof	1749	2122
-er_union_tables_in_different_dir	1750	2123
+er_table_name	1694	2066
+er_table_needs_rebuild	1695	2067
+er_table_needs_upgrade	1696	2068
+er_table_not_locked	1697	2069
+er_table_not_locked_for_write	1698	2070
+er_table_schema_mismatch	1699	2071
+er_tableaccess_denied_error	685	847
+er_tablename_not_allowed_here	1700	2072
+er_tables_different_metadata	1701	2073
+er_tablespace_auto_extend_error	1702	2074
+er_tablespace_discarded	1703	2075
+er_tablespace_exists	1704	2076
+er_tablespace_missing	1705	2077
+er_target_not_explainable	1706	2078
+er_temp_file_write_failure	1707	2079
+er_temp_table_prevents_switch_out_of_rbr	543	679
+er_temporary_name	1708	2080
+er_textfile_not_readable	1709	2081
+er_too_big_displaywidth	908	1170
+er_too_big_fieldlength	678	828
+er_too_big_for_uncompress	1710	2082
+er_too_big_precision	1711	2083
+er_too_big_rowsize	1712	2084
+er_too_big_scale	1713	2085
+er_too_big_select	1714	2086
+er_too_big_set	1715	2087
+er_too_high_level_of_nesting_for_select	1716	2088
+er_too_long_body	1717	2089
+er_too_long_database_comment	687	849
+er_too_long_field_comment	688	850
+er_too_long_ident	1718	2090
+er_too_long_index_comment	689	851
+er_too_long_key	1719	2091
+er_too_long_keypart	1720	2092
+er_too_long_string	1721	2093
+er_too_long_table_comment	690	852
+er_too_long_table_partition_comment	691	853
+er_too_many_concurrent_trxs	1722	2094
+er_too_many_definitions_in_with_clause	1723	2095
+er_too_many_delayed_threads	1724	2096
+er_too_many_fields	512	2097
+er_too_many_key_parts	1725	2098
+er_too_many_keys	1726	2099
+er_too_many_partition_func_fields_error	1727	2100
+er_too_many_partitions_error	1728	2101
+er_too_many_rows	1729	2102
+er_too_many_tables	1730	2103
+er_too_many_user_connections	1731	2104
+er_too_many_values_error	513	608
+er_too_much_auto_timestamp_cols	1732	2105
+er_trans_cache_full	1733	2106
+er_trg_already_exists	1734	2107
+er_trg_cant_change_row	1735	2108
+er_trg_cant_open_table	523	634
+er_trg_corrupted_file	765	939
+er_trg_does_not_exist	1736	2109
+er_trg_in_wrong_schema	1737	2110
+er_trg_invalid_creation_ctx	1738	2111
+er_trg_no_creation_ctx	1739	2112
+er_trg_no_definer	1740	2113
+er_trg_no_such_row_in_trg	1741	2114
+er_trg_on_view_or_temp_table	1742	2115
+er_truncate_illegal_fk	545	2116
+er_truncated_wrong_value	1743	2117
+er_truncated_wrong_value_for_field	1744	2118
+er_udf_exists	1745	2119
+er_udf_no_paths	1746	2120
+er_unacceptable_mutual_recursion	1747	2121
+er_undo_record_too_big	1748	2122
+er_unexpected_eof	1749	2123
+er_union_tables_in_different_dir	1750	2124
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1751	2124
-er_unknown_alter_lock	1752	2125
-er_unknown_character_set	1753	2126
-er_unknown_collation	1754	2127
-er_unknown_com_error	1755	2128
-er_unknown_compression_method	1756	2129
-er_unknown_data_type	1757	2130
-er_unknown_error	659	2131
-er_unknown_explain_format	1758	2132
-er_unknown_key_cache	1759	2133
-er_unknown_locale	1760	2134
-er_unknown_operator	1761	2135
-er_unknown_option	1762	2136
-er_unknown_partition	1763	2137
-er_unknown_procedure	1764	2138
-er_unknown_sequences	1765	2139
-er_unknown_stmt_handler	1766	2140
-er_unknown_storage_engine	1767	2141
-er_unknown_structured_variable	1768	2142
-er_unknown_system_variable	1769	2143
-er_unknown_table	1770	2144
-er_unknown_target_binlog	1771	2145
-er_unknown_time_zone	1772	2146
-er_unknown_view	1773	2147
-er_unsuported_log_engine	1774	2148
-er_unsupported_action_on_generated_column	1775	2149
-er_unsupported_collation	1776	2150
-er_unsupported_compressed_table	1777	2151
-er_unsupported_engine_for_generated_columns	1778	2152
-er_unsupported_extension	1779	2153
-er_unsupported_ps	1780	2154
-er_until_cond_ignored	1781	2155
-er_until_requires_using_gtid	1782	2156
-er_unused_1	1196	2157
-er_unused_10	1196	2158
-er_unused_11	1196	2159
-er_unused_12	1196	2160
-er_unused_13	1196	2161
-er_unused_14	1196	2162
-er_unused_15	1196	2163
-er_unused_16	1196	2164
-er_unused_17	1196	2165
-er_unused_18	1196	2166
-er_unused_19	1196	2167
-er_unused_2	1196	2168
-er_unused_20	1196	2169
-er_unused_21	1196	2170
-er_unused_22	1196	2171
-er_unused_23	1196	2172
-er_unused_24	1196	2173
-er_unused_25	1196	2174
-er_unused_26	1198	2175
-er_unused_27	1198	2176
-er_unused_28	1196	2177
-er_unused_29	1196	2178
-er_unused_3	1196	2179
-er_unused_4	1196	2180
-er_unused_5	1196	2181
-er_unused_6	1196	2182
-er_unused_7	1196	2183
-er_unused_8	1196	2184
-er_unused_9	1196	2185
-er_update_info	1783	2186
-er_update_info_with_system_versioning	1784	2187
-er_update_log_deprecated_ignored	1785	2188
-er_update_log_deprecated_translated	1786	2189
-er_update_table_used	1787	2190
-er_update_without_key_in_safe_mode	1788	2191
-er_updated_column_only_once	1789	2192
-er_updates_with_consistent_snapshot	423	428
-er_user_create_exists	398	399
-er_user_drop_exists	399	2193
-er_user_is_blocked	1790	2194
-er_user_limit_reached	1791	2195
-er_user_lock_deadlock	866	1117
-er_user_lock_wrong_name	1792	2196
-er_username	1793	2197
-er_value_too_long	1794	2198
-er_values_is_not_int_type_error	1795	2199
-er_var_cant_be_read	1796	2200
-er_variable_is_not_struct	1797	2201
-er_variable_is_readonly	1798	2202
-er_variable_not_settable_in_sf_or_trigger	1799	2203
-er_variable_not_settable_in_sp	1800	2204
-er_variable_not_settable_in_transaction	1801	2205
-er_vers_already_versioned	1802	2206
-er_vers_alter_engine_prohibited	1803	2207
-er_vers_alter_not_allowed	1804	2208
-er_vers_alter_system_field	401	403
-er_vers_db_not_supported	1805	2209
-er_vers_drop_partition_interval	409	413
-er_vers_duplicate_row_start_end	951	1228
-er_vers_engine_unsupported	1806	2210
-er_vers_field_wrong_type	1807	2211
-er_vers_hist_part_failed	1808	2212
-er_vers_no_trx_id	1809	2213
-er_vers_not_allowed	1810	2214
-er_vers_not_supported	1811	2215
-er_vers_not_versioned	1812	2216
-er_vers_period_columns	1813	2217
-er_vers_query_in_partition	1814	2218
-er_vers_range_prohibited	1815	2219
-er_vers_table_must_have_columns	1816	2220
-er_vers_trt_is_disabled	1817	2221
-er_vers_trx_part_historic_row_not_supported	1818	2222
-er_vers_wrong_parts	1819	2223
-er_view_check_failed	596	749
-er_view_checksum	1820	2224
-er_view_delete_merge_view	402	404
-er_view_frm_no_user	1821	2225
-er_view_invalid	1822	2226
-er_view_invalid_creation_ctx	808	1051
-er_view_multiupdate	405	407
-er_view_no_creation_ctx	1823	2227
-er_view_no_explain	163	186
-er_view_no_insert_field_list	404	406
-er_view_nonupd_check	597	750
-er_view_orderby_ignored	1824	2228
-er_view_other_user	1825	2229
-er_view_prevent_update	1826	2230
-er_view_recursive	1827	2231
-er_view_select_clause	1828	2232
-er_view_select_derived	1829	2233
-er_view_select_tmptable	1830	2234
-er_view_select_variable	1831	2235
-er_view_wrong_list	1832	2236
+er_unknown_alter_algorithm	1751	2125
+er_unknown_alter_lock	1752	2126
+er_unknown_character_set	1753	2127
+er_unknown_collation	1754	2128
+er_unknown_com_error	1755	2129
+er_unknown_compression_method	1756	2130
+er_unknown_data_type	1757	2131
+er_unknown_error	660	2132
+er_unknown_explain_format	1758	2133
+er_unknown_key_cache	1759	2134
+er_unknown_locale	1760	2135
+er_unknown_operator	1761	2136
+er_unknown_option	1762	2137
+er_unknown_partition	1763	2138
+er_unknown_procedure	1764	2139
+er_unknown_sequences	1765	2140
+er_unknown_stmt_handler	1766	2141
+er_unknown_storage_engine	1767	2142
+er_unknown_structured_variable	1768	2143
+er_unknown_system_variable	1769	2144
+er_unknown_table	1770	2145
+er_unknown_target_binlog	1771	2146
+er_unknown_time_zone	1772	2147
+er_unknown_view	1773	2148
+er_unsuported_log_engine	1774	2149
+er_unsupported_action_on_generated_column	1775	2150
+er_unsupported_collation	1776	2151
+er_unsupported_compressed_table	1777	2152
+er_unsupported_engine_for_generated_columns	1778	2153
+er_unsupported_extension	1779	2154
+er_unsupported_ps	1780	2155
+er_until_cond_ignored	1781	2156
+er_until_requires_using_gtid	1782	2157
+er_unused_1	1196	2158
+er_unused_10	1196	2159
+er_unused_11	1196	2160
+er_unused_12	1196	2161
+er_unused_13	1196	2162
+er_unused_14	1196	2163
+er_unused_15	1196	2164
+er_unused_16	1196	2165
+er_unused_17	1196	2166
+er_unused_18	1196	2167
+er_unused_19	1196	2168
+er_unused_2	1196	2169
+er_unused_20	1196	2170
+er_unused_21	1196	2171
+er_unused_22	1196	2172
+er_unused_23	1196	2173
+er_unused_24	1196	2174
+er_unused_25	1196	2175
+er_unused_26	1198	2176
+er_unused_27	1198	2177
+er_unused_28	1196	2178
+er_unused_29	1196	2179
+er_unused_3	1196	2180
+er_unused_4	1196	2181
+er_unused_5	1196	2182
+er_unused_6	1196	2183
+er_unused_7	1196	2184
+er_unused_8	1196	2185
+er_unused_9	1196	2186
+er_update_info	1783	2187
+er_update_info_with_system_versioning	1784	2188
+er_update_log_deprecated_ignored	1785	2189
+er_update_log_deprecated_translated	1786	2190
+er_update_table_used	1787	2191
+er_update_without_key_in_safe_mode	1788	2192
+er_updated_column_only_once	1789	2193
+er_updates_with_consistent_snapshot	424	429
+er_user_create_exists	399	400
+er_user_drop_exists	400	2194
+er_user_is_blocked	1790	2195
+er_user_limit_reached	1791	2196
+er_user_lock_deadlock	866	1118
+er_user_lock_wrong_name	1792	2197
+er_username	1793	2198
+er_value_too_long	1794	2199
+er_values_is_not_int_type_error	1795	2200
+er_var_cant_be_read	1796	2201
+er_variable_is_not_struct	1797	2202
+er_variable_is_readonly	1798	2203
+er_variable_not_settable_in_sf_or_trigger	1799	2204
+er_variable_not_settable_in_sp	1800	2205
+er_variable_not_settable_in_transaction	1801	2206
+er_vers_already_versioned	1802	2207
+er_vers_alter_engine_prohibited	1803	2208
+er_vers_alter_not_allowed	1804	2209
+er_vers_alter_system_field	402	404
+er_vers_db_not_supported	1805	2210
+er_vers_drop_partition_interval	410	414
+er_vers_duplicate_row_start_end	951	1229
+er_vers_engine_unsupported	1806	2211
+er_vers_field_wrong_type	1807	2212
+er_vers_hist_part_failed	1808	2213
+er_vers_no_trx_id	1809	2214
+er_vers_not_allowed	1810	2215
+er_vers_not_supported	1811	2216
+er_vers_not_versioned	1812	2217
+er_vers_period_columns	1813	2218
+er_vers_query_in_partition	1814	2219
+er_vers_range_prohibited	1815	2220
+er_vers_table_must_have_columns	1816	2221
+er_vers_trt_is_disabled	1817	2222
+er_vers_trx_part_historic_row_not_supported	1818	2223
+er_vers_wrong_parts	1819	2224
+er_view_check_failed	597	750
+er_view_checksum	1820	2225
+er_view_delete_merge_view	403	405
+er_view_frm_no_user	1821	2226
+er_view_invalid	1822	2227
+er_view_invalid_creation_ctx	808	1052
+er_view_multiupdate	406	408
+er_view_no_creation_ctx	1823	2228
+er_view_no_explain	164	187
+er_view_no_insert_field_list	405	407
+er_view_nonupd_check	598	751
+er_view_orderby_ignored	1824	2229
+er_view_other_user	1825	2230
+er_view_prevent_update	1826	2231
+er_view_recursive	1827	2232
+er_view_select_clause	1828	2233
+er_view_select_derived	1829	2234
+er_view_select_tmptable	1830	2235
+er_view_select_variable	1831	2236
+er_view_wrong_list	1832	2237
 er_warn_aggfunc_dependence	127	136
-er_warn_allowed_packet_overflowed	1833	2237
-er_warn_cant_drop_default_keycache	491	571
-er_warn_data_out_of_range	1834	2238
-er_warn_deprecated_syntax	1835	2239
-er_warn_deprecated_syntax_no_replacement	1836	2240
-er_warn_deprecated_syntax_with_ver	1837	2241
-er_warn_engine_transaction_rollback	1838	2242
-er_warn_field_resolved	1839	2243
-er_warn_hostname_wont_work	1840	2244
-er_warn_i_s_skipped_table	1841	2245
-er_warn_index_not_applicable	546	684
-er_warn_invalid_timestamp	1842	2246
-er_warn_legacy_syntax_converted	1843	2247
-er_warn_null_to_notnull	679	840
-er_warn_only_master_log_file_no_pos	582	731
-er_warn_open_temp_tables_must_be_zero	1844	2248
-er_warn_purge_log_in_use	1845	2249
-er_warn_purge_log_is_active	1846	2250
-er_warn_qc_resize	1847	2251
-er_warn_too_few_records	1848	2252
-er_warn_too_many_records	1849	2253
-er_warn_trigger_doesnt_have_created	1850	2254
-er_warn_using_other_handler	1851	2255
-er_warn_view_merge	1852	2256
-er_warn_view_without_key	1853	2257
-er_warning_non_default_value_for_generated_column	1854	2258
-er_warning_not_complete_rollback	1855	2259
-er_warning_not_complete_rollback_with_created_temp_table	1856	2260
-er_warning_not_complete_rollback_with_dropped_temp_table	1857	2261
-er_window_frame_in_referenced_window_spec	1858	2262
-er_window_function_dont_have_frame	1859	2263
-er_window_function_in_window_spec	1860	2264
-er_with_col_wrong_list	1861	2265
-er_with_ties_needs_order	1862	2266
-er_wrong_arguments	1863	2267
-er_wrong_auto_key	1864	2268
-er_wrong_column_name	1865	2269
-er_wrong_db_name	1866	2270
-er_wrong_expr_in_partition_func_error	738	914
-er_wrong_field_spec	1867	2271
-er_wrong_field_terminators	1868	2272
-er_wrong_field_with_group	1869	2273
-er_wrong_fk_def	1870	2274
-er_wrong_fk_option_for_generated_column	483	553
-er_wrong_group_field	1143	2275
-er_wrong_insert_into_sequence	1871	2276
-er_wrong_key_column	1872	2277
-er_wrong_lock_of_system_table	1873	2278
-er_wrong_magic	1874	2279
-er_wrong_mrg_table	1875	2280
-er_wrong_name_for_catalog	1876	2281
-er_wrong_name_for_index	1877	2282
-er_wrong_native_table_structure	1878	2283
-er_wrong_number_of_columns_in_select	1879	2284
-er_wrong_number_of_values_in_tvc	1880	2285
-er_wrong_object	1881	2286
-er_wrong_outer_join	818	1061
-er_wrong_paramcount_to_cursor	1882	2287
-er_wrong_paramcount_to_native_fct	1883	2288
-er_wrong_paramcount_to_procedure	1884	2289
-er_wrong_parameters_to_native_fct	1885	2290
-er_wrong_parameters_to_procedure	1886	2291
-er_wrong_parameters_to_stored_fct	1887	2292
-er_wrong_partition_name	1888	2293
-er_wrong_perfschema_usage	1889	2294
-er_wrong_placement_of_window_function	1890	2295
+er_warn_allowed_packet_overflowed	1833	2238
+er_warn_cant_drop_default_keycache	492	572
+er_warn_data_out_of_range	1834	2239
+er_warn_deprecated_syntax	1835	2240
+er_warn_deprecated_syntax_no_replacement	1836	2241
+er_warn_deprecated_syntax_with_ver	1837	2242
+er_warn_engine_transaction_rollback	1838	2243
+er_warn_field_resolved	1839	2244
+er_warn_hostname_wont_work	1840	2245
+er_warn_i_s_skipped_table	1841	2246
+er_warn_index_not_applicable	547	685
+er_warn_invalid_timestamp	1842	2247
+er_warn_legacy_syntax_converted	1843	2248
+er_warn_null_to_notnull	680	841
+er_warn_only_master_log_file_no_pos	583	732
+er_warn_open_temp_tables_must_be_zero	1844	2249
+er_warn_purge_log_in_use	1845	2250
+er_warn_purge_log_is_active	1846	2251
+er_warn_qc_resize	1847	2252
+er_warn_too_few_records	1848	2253
+er_warn_too_many_records	1849	2254
+er_warn_trigger_doesnt_have_created	1850	2255
+er_warn_using_other_handler	1851	2256
+er_warn_view_merge	1852	2257
+er_warn_view_without_key	1853	2258
+er_warning_non_default_value_for_generated_column	1854	2259
+er_warning_not_complete_rollback	1855	2260
+er_warning_not_complete_rollback_with_created_temp_table	1856	2261
+er_warning_not_complete_rollback_with_dropped_temp_table	1857	2262
+er_window_frame_in_referenced_window_spec	1858	2263
+er_window_function_dont_have_frame	1859	2264
+er_window_function_in_window_spec	1860	2265
+er_with_col_wrong_list	1861	2266
+er_with_ties_needs_order	1862	2267
+er_wrong_arguments	1863	2268
+er_wrong_auto_key	1864	2269
+er_wrong_column_name	1865	2270
+er_wrong_db_name	1866	2271
+er_wrong_expr_in_partition_func_error	739	915
+er_wrong_field_spec	1867	2272
+er_wrong_field_terminators	1868	2273
+er_wrong_field_with_group	1869	2274
+er_wrong_fk_def	1870	2275
+er_wrong_fk_option_for_generated_column	484	554
+er_wrong_group_field	1143	2276
+er_wrong_insert_into_sequence	1871	2277
+er_wrong_key_column	1872	2278
+er_wrong_lock_of_system_table	1873	2279
+er_wrong_magic	1874	2280
+er_wrong_mrg_table	1875	2281
+er_wrong_name_for_catalog	1876	2282
+er_wrong_name_for_index	1877	2283
+er_wrong_native_table_structure	1878	2284
+er_wrong_number_of_columns_in_select	1879	2285
+er_wrong_number_of_values_in_tvc	1880	2286
+er_wrong_object	1881	2287
+er_wrong_outer_join	818	1062
+er_wrong_paramcount_to_cursor	1882	2288
+er_wrong_paramcount_to_native_fct	1883	2289
+er_wrong_paramcount_to_procedure	1884	2290
+er_wrong_parameters_to_native_fct	1885	2291
+er_wrong_parameters_to_procedure	1886	2292
+er_wrong_parameters_to_stored_fct	1887	2293
+er_wrong_partition_name	1888	2294
+er_wrong_perfschema_usage	1889	2295
+er_wrong_placement_of_window_function	1890	2296
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	81	84
-er_wrong_string_length	1891	2296
-er_wrong_sub_key	1892	2297
-er_wrong_sum_select	1893	2298
-er_wrong_table_name	1894	2299
-er_wrong_type_column_value_error	1895	2300
-er_wrong_type_for_percentile_func	1896	2301
-er_wrong_type_for_range_frame	1897	2302
-er_wrong_type_for_rows_frame	1898	2303
-er_wrong_type_for_var	1899	2304
-er_wrong_type_of_argument	1900	2305
-er_wrong_usage	1901	2306
-er_wrong_value	1902	2307
-er_wrong_value_count	671	820
-er_wrong_value_count_on_row	672	821
-er_wrong_value_for_type	1903	2308
-er_wrong_value_for_var	1904	2309
-er_wrong_window_spec_name	1905	2310
-er_wsas_failed	1906	2311
-er_xa_rbdeadlock	1907	2312
-er_xa_rbrollback	1908	2313
-er_xa_rbtimeout	1909	2314
-er_xaer_dupid	1910	2315
-er_xaer_inval	1911	2316
-er_xaer_nota	1912	2317
-er_xaer_outside	1913	2318
-er_xaer_rmerr	1914	2319
-er_xaer_rmfail	1915	2320
-er_yes	1916	2321
-er_zlib_z_buf_error	1917	2322
-er_zlib_z_data_error	1918	2323
-er_zlib_z_mem_error	1919	2324
-erange	1920	2325
-eremchg	1921	2326
-eremote	1922	2327
-eremoteio	1923	2328
-erestart	1924	2329
-erfkill	1925	2330
-erofs	1926	2331
-err image never pull	1927,1928	2332
-err image pull	1929,1930	2333
-err_access_denied	1931	2334
-err_ambiguous_argument	1932	2335
-err_arg_not_iterable	1933	2336
-err_assertion	1934	2337
-err_async_callback	1935	2338
-err_async_type	1936	2339
-err_brotli_invalid_param	1937	2340
-err_buffer_out_of_bounds	1938	2341
-err_buffer_too_large	1939	2342
-err_cannot_watch_sigint	1940	2343
-err_child_closed_before_reply	1941	2344
-err_child_process_ipc_required	1942	2345
-err_child_process_stdio_maxbuffer	1943	2346
-err_console_writable_stream	1944	2347
-err_context_not_initialized	1945	2348
-err_crypto_custom_engine_not_supported	1946	2349
-err_crypto_ecdh_invalid_format	1947	2350
-err_crypto_ecdh_invalid_public_key	1948	2351
-err_crypto_engine_unknown	1949	2352
-err_crypto_fips_forced	1950	2353
-err_crypto_fips_unavailable	1951	2354
-err_crypto_hash_finalized	1952	2355
-err_crypto_hash_update_failed	1953	2356
-err_crypto_incompatible_key	1954	2357
-err_crypto_incompatible_key_options	1955	2358
-err_crypto_invalid_digest	1956	2359
-err_crypto_invalid_jwk	1957	2360
-err_crypto_invalid_key_object_type	1958	2361
-err_crypto_invalid_state	1959	2362
-err_crypto_pbkdf2_error	1960	2363
-err_crypto_scrypt_invalid_parameter	1961	2364
-err_crypto_scrypt_not_supported	1962	2365
-err_crypto_sign_key_required	1963	2366
-err_debugger_error	1964	2367
-err_debugger_startup_error	1965	2368
-err_dir_closed	1966	2369
-err_dir_concurrent_operation	1967	2370
-err_dns_set_servers_failed	1968	2371
-err_domain_callback_not_available	1969	2372
-err_domain_cannot_set_uncaught_exception_capture	1970	2373
-err_duplicate_startup_snapshot_main_function	1971	2374
-err_encoding_invalid_encoded_data	1972	2375
-err_encoding_not_supported	1973	2376
-err_eval_esm_cannot_print	1974	2377
-err_event_recursion	1975	2378
-err_falsy_value_rejection	1976	2379
-err_feature_unavailable_on_platform	1977	2380
-err_fs_cp_dir_to_non_dir	1978	2381
-err_fs_cp_eexist	1979	2382
-err_fs_cp_einval	1980	2383
-err_fs_cp_fifo_pipe	1981	2384
-err_fs_cp_non_dir_to_dir	1982	2385
-err_fs_cp_socket	1983	2386
-err_fs_cp_symlink_to_subdirectory	1984	2387
-err_fs_cp_unknown	1985	2388
-err_fs_eisdir	1986	2389
-err_fs_file_too_large	1987	2390
-err_fs_invalid_symlink_type	1988	2391
-err_http2_altsvc_invalid_origin	1989	2392
-err_http2_altsvc_length	1990	2393
-err_http2_connect_authority	1991	2394
-err_http2_connect_path	1992	2395
-err_http2_connect_scheme	1993	2396
-err_http2_goaway_session	1994	2397
-err_http2_header_single_value	1995	2398
-err_http2_headers_after_respond	1996	2399
-err_http2_headers_sent	1997	2400
-err_http2_info_status_not_allowed	1998	2401
-err_http2_invalid_connection_headers	1999	2402
-err_http2_invalid_header_value	2000	2403
-err_http2_invalid_info_status	2001	2404
-err_http2_invalid_origin	2002	2405
-err_http2_invalid_packed_settings_length	2003	2406
-err_http2_invalid_pseudoheader	2004	2407
-err_http2_invalid_session	2005	2408
-err_http2_invalid_setting_value	2006	2409
-err_http2_invalid_stream	2007	2410
-err_http2_max_pending_settings_ack	2008	2411
-err_http2_nested_push	2009	2412
-err_http2_no_mem	2010	2413
-err_http2_no_socket_manipulation	2011	2414
-err_http2_origin_length	2012	2415
-err_http2_out_of_streams	2013	2416
-err_http2_payload_forbidden	2014	2417
-err_http2_ping_cancel	2015	2418
-err_http2_ping_length	2016	2419
-err_http2_pseudoheader_not_allowed	2017	2420
-err_http2_push_disabled	2018	2421
-err_http2_send_file	2019	2422
-err_http2_send_file_noseek	2020	2423
-err_http2_session_error	2021	2424
-err_http2_settings_cancel	2022	2425
-err_http2_socket_bound	2023	2426
-err_http2_socket_unbound	2024	2427
-err_http2_status_101	2025	2428
-err_http2_status_invalid	2026	2429
-err_http2_stream_cancel	2027	2430
-err_http2_stream_error	2028	2431
-err_http2_stream_self_dependency	2029	2432
-err_http2_too_many_custom_settings	2030	2433
-err_http2_too_many_invalid_frames	2031	2434
-err_http2_trailers_already_sent	2032	2435
-err_http2_trailers_not_ready	2033	2436
-err_http2_unsupported_protocol	2034	2437
-err_http_body_not_allowed	2035	2438
-err_http_content_length_mismatch	2036	2439
-err_http_headers_sent	2037	2440
-err_http_invalid_header_value	2038	2441
-err_http_invalid_status_code	2039	2442
-err_http_request_timeout	2040	2443
-err_http_socket_assigned	2041	2444
-err_http_socket_encoding	2042	2445
-err_http_trailer_invalid	2043	2446
-err_illegal_constructor	2044	2447
-err_import_assertion_type_failed	2045	2448
-err_import_assertion_type_missing	2046	2449
-err_import_assertion_type_unsupported	2047	2450
-err_import_attribute_unsupported	2048	2451
-err_incompatible_option_pair	2049	2452
-err_input_type_not_allowed	2050	2453
-err_inspector_already_activated	2051	2454
-err_inspector_already_connected	2052	2455
-err_inspector_closed	2053	2456
-err_inspector_command	2054	2457
-err_inspector_not_active	2055	2458
-err_inspector_not_available	2056	2459
-err_inspector_not_connected	2057	2460
-err_inspector_not_worker	2058	2461
-err_internal_assertion	2059	2462
-err_invalid_address_family	2060	2463
-err_invalid_arg_type	2061	2464
-err_invalid_arg_value	2062	2465
-err_invalid_async_id	2063	2466
-err_invalid_buffer_size	2064	2467
-err_invalid_char	2065	2468
-err_invalid_cursor_pos	2066	2469
-err_invalid_fd	2067	2470
-err_invalid_fd_type	2068	2471
-err_invalid_file_url_host	2069	2472
-err_invalid_file_url_path	2070	2473
-err_invalid_handle_type	2071	2474
-err_invalid_http_token	2072	2475
-err_invalid_ip_address	2073	2476
-err_invalid_mime_syntax	2074	2477
-err_invalid_module_specifier	2075	2478
-err_invalid_package_config	2076	2479
-err_invalid_package_target	2077	2480
-err_invalid_protocol	2078	2481
-err_invalid_repl_eval_config	2079	2482
-err_invalid_repl_input	2080	2483
-err_invalid_return_property	2081	2484
-err_invalid_return_property_value	2082	2485
-err_invalid_return_value	2083	2486
-err_invalid_state	2084	2487
-err_invalid_sync_fork_input	2085	2488
-err_invalid_this	2086	2489
-err_invalid_tuple	2087	2490
-err_invalid_uri	2088	2491
-err_invalid_url	2089	2492
-err_invalid_url_scheme	2090	2493
-err_ipc_channel_closed	2091	2494
-err_ipc_disconnected	2092	2495
-err_ipc_one_pipe	2093	2496
-err_ipc_sync_fork	2094	2497
-err_loader_chain_incomplete	2095	2498
-err_manifest_assert_integrity	2096	2499
-err_manifest_dependency_missing	2097	2500
-err_manifest_integrity_mismatch	2098	2501
-err_manifest_invalid_resource_field	2099	2502
-err_manifest_invalid_specifier	2100	2503
-err_manifest_tdz	2101	2504
-err_manifest_unknown_onerror	2102	2505
-err_method_not_implemented	2103	2506
-err_missing_args	2104	2507
-err_missing_option	2105	2508
-err_module_not_found	432	2509
-err_multiple_callback	2106	2510
-err_napi_cons_function	2107	2511
-err_napi_invalid_dataview_args	2108	2512
-err_napi_invalid_typedarray_alignment	2109	2513
-err_napi_invalid_typedarray_length	2110	2514
-err_network_import_bad_response	2111	2515
-err_network_import_disallowed	2112	2516
-err_no_crypto	2113	2517
-err_no_icu	2114	2518
-err_not_building_snapshot	2115	2519
-err_not_in_single_executable_application	2116	2520
-err_not_supported_in_snapshot	2117	2521
-err_operation_failed	2118	2522
-err_out_of_range	647	2523
-err_package_import_not_defined	2119	2524
-err_package_path_not_exported	2120	2525
-err_parse_args_invalid_option_value	2121	2526
-err_parse_args_unexpected_positional	2122	2527
-err_parse_args_unknown_option	2123	2528
-err_performance_invalid_timestamp	2124	2529
-err_performance_measure_invalid_options	2125	2530
-err_require_async_module	2126	2531
-err_require_cycle_module	2127	2532
-err_require_esm	2128	2533
-err_script_execution_interrupted	2129	2534
-err_server_already_listen	2130	2535
-err_server_not_running	2131	2536
-err_single_executable_application_asset_not_found	2132	2537
-err_socket_already_bound	2133	2538
-err_socket_bad_buffer_size	2134	2539
-err_socket_bad_port	2135	2540
-err_socket_bad_type	2136	2541
-err_socket_buffer_size	2137	2542
-err_socket_closed	2138	2543
-err_socket_closed_before_connection	2139	2544
-err_socket_connection_timeout	2140	2545
-err_socket_dgram_is_connected	2141	2546
-err_socket_dgram_not_connected	2142	2547
-err_socket_dgram_not_running	2143	2548
-err_sri_parse	2144	2549
-err_stream_already_finished	2145	2550
-err_stream_cannot_pipe	2146	2551
-err_stream_destroyed	2147	2552
-err_stream_null_values	2148	2553
-err_stream_premature_close	2149	2554
-err_stream_push_after_eof	2150	2555
-err_stream_unshift_after_end_event	2151	2556
-err_stream_wrap	2152	2557
-err_stream_write_after_end	2153	2558
-err_synthetic	2154	2559
-err_system_error	2155	2560
-err_test_failure	2156	2561
-err_tls_alpn_callback_invalid_result	2157	2562
-err_tls_alpn_callback_with_protocols	2158	2563
-err_tls_cert_altname_format	2159	2564
-err_tls_cert_altname_invalid	2160	2565
-err_tls_dh_param_size	2161	2566
-err_tls_handshake_timeout	2162	2567
-err_tls_invalid_context	2163	2568
-err_tls_invalid_protocol_version	2164	2569
-err_tls_invalid_state	2165	2570
-err_tls_protocol_version_conflict	2166	2571
-err_tls_renegotiation_disabled	2167	2572
-err_tls_required_server_name	2168	2573
-err_tls_session_attack	2169	2574
-err_tls_sni_from_server	2170	2575
-err_trace_events_category_required	2171	2576
-err_trace_events_unavailable	2172	2577
-err_tty_init_failed	2173	2578
-err_unavailable_during_exit	2174	2579
-err_uncaught_exception_capture_already_set	2175	2580
-err_unescaped_characters	2176	2581
-err_unhandled_error	2177	2582
-err_unknown_builtin_module	2178	2583
-err_unknown_credential	2179	2584
-err_unknown_encoding	2180	2585
-err_unknown_file_extension	2181	2586
-err_unknown_module_format	2182	2587
-err_unknown_signal	2183	2588
-err_unsupported_dir_import	2184	2589
-err_unsupported_esm_url_scheme	2185	2590
-err_unsupported_resolve_request	2186	2591
-err_use_after_close	2187	2592
-err_valid_performance_entry_type	2188	2593
-err_vm_dynamic_import_callback_missing	2189	2594
-err_vm_dynamic_import_callback_missing_flag	2190	2595
-err_vm_module_already_linked	2191	2596
-err_vm_module_cannot_create_cached_data	2192	2597
-err_vm_module_different_context	2193	2598
-err_vm_module_link_failure	2194	2599
-err_vm_module_not_module	2195	2600
-err_vm_module_status	2196	2601
-err_wasi_already_started	2197	2602
-err_webassembly_response	2198	2603
-err_worker_init_failed	2199	2604
-err_worker_invalid_exec_argv	2200	2605
-err_worker_messaging_errored	2201	2606
-err_worker_messaging_failed	2202	2607
-err_worker_messaging_same_thread	2203	2608
-err_worker_messaging_timeout	2204	2609
-err_worker_not_running	2205	2610
-err_worker_out_of_memory	2206	2611
-err_worker_path	2207	2612
-err_worker_unserializable_error	2208	2613
-err_worker_unsupported_operation	2209	2614
-errimageneverpull	1927,1928	2332
-errimagepull	1929,1930	2333
-errno 1	1062	1390
-errno 10	601	1270
-errno 100	1020	1341
-errno 101	1022	1343
-errno 102	1021	1342
-errno 103	722	1273
-errno 104	732	1275
-errno 105	1029	1350
-errno 106	982	1296
-errno 107	1045	1371
-errno 108	357	2615
-errno 109	2210	2616
-errno 11	343	1243
-errno 110	734	2617
-errno 111	729	1274
-errno 112	974	1286
-errno 113	975	1287
-errno 114	345	1258
-errno 115	346	1290
-errno 116	2211	2618
-errno 117	2212	2619
-errno 118	1047	1374
-errno 119	1007	1327
-errno 12	452	1361
-errno 120	984	1298
-errno 121	1923	2328
-errno 122	907	1280
-errno 123	1037	1360
-errno 124	998	1317
-errno 125	963	1268
-errno 126	1034	1357
-errno 127	985	1299
-errno 128	987	1301
-errno 129	986	1300
-errno 13	91	1237
-errno 130	1061	1389
-errno 131	1048	1375
-errno 132	1925	2330
-errno 14	260	1284
-errno 15	341	1370
-errno 16	892	1267
-errno 17	972	1283
-errno 18	2213	2620
-errno 19	1032	1353
-errno 2	773	1354
-errno 20	1046	1372
-errno 21	983	1297
-errno 22	644	1294
-errno 23	1023	1344
-errno 24	999	1318
-errno 25	1051	1378
-errno 26	2214	2621
-errno 27	973	1285
-errno 28	1042	1366
-errno 29	2215	2622
-errno 3	2216	2623
-errno 30	1926	2331
-errno 31	1000	1319
-errno 32	355	1392
-errno 33	968	1278
-errno 34	1920	2325
-errno 35	967	1276
-errno 36	1006	1326
-errno 37	1035	1358
-errno 38	1044	1369
-errno 39	902	1373
-errno 4	980	1293
-errno 40	996	1315
-errno 42	1038	1362
-errno 43	976	1288
-errno 44	586	1271
-errno 45	989	1303
-errno 46	990	1304
-errno 47	991	1305
-errno 48	995	1314
-errno 49	2217	2624
-errno 5	981	1295
-errno 50	1030	1351
-errno 51	988	1302
-errno 52	958	1259
-errno 53	960	1263
-errno 54	2218	2625
-errno 55	1028	1349
-errno 56	961	1264
-errno 57	962	1265
-errno 59	279	1266
-errno 6	1056	1385
-errno 60	891	1368
-errno 61	1031	1352
-errno 62	2219	2626
-errno 63	1043	1367
-errno 64	1039	1363
-errno 65	1040	1364
-errno 66	1922	2327
-errno 67	1036	1359
-errno 68	123	1241
-errno 69	2220	2627
-errno 7	184	1236
-errno 70	694	1272
-errno 71	1064	1393
-errno 72	1005	1325
-errno 73	969	1279
-errno 74	290	1262
-errno 75	1060	1388
-errno 76	1052	1379
-errno 77	959	1261
-errno 78	1921	2326
-errno 79	400	1308
-errno 8	1033	1356
-errno 80	106	1309
-errno 81	993	1312
-errno 82	235	1311
-errno 83	495	1310
-errno 84	977	1289
-errno 85	1924	2329
-errno 86	2221	2628
-errno 87	2222	2629
-errno 88	1049	1376
-errno 89	889	1277
-errno 9	278	1260
-errno 90	823	1324
-errno 91	1066	1395
-errno 92	1041	1365
-errno 93	1065	1394
-errno 94	2223	2630
-errno 95	1050	1377
-errno 96	1063	1391
-errno 97	120	1242
-errno 98	118	1239
-errno 99	455	1240
-error 1000	1195	1538
-error 1001	1424	1778
-error 1002	1425	1779
-error 1003	1916	2321
-error 1004	1138	1469
-error 1005	415	420
-error 1006	1138	1468
-error 1007	393	394
-error 1008	399	400
-error 1009	1176	1515
-error 1010	1176	1516
-error 1011	1141	1472
-error 1012	436	440
-error 1013	1138	1475
-error 1014	429	433
-error 1015	433	437
-error 1016	1138	1478
-error 1017	1138	1584
-error 1018	1138	1480
-error 1019	1138	1490
-error 1020	1159	1497
-error 1021	906	1167
-error 1022	1143	1524
-error 1023	1203	1547
-error 1024	1205	1549
-error 1025	1206	1550
-error 1026	1207	1551
-error 1027	1238	1585
-error 1028	1240	1587
-error 1029	1254	1601
-error 1030	1273	1620
-error 1031	1303	1651
-error 1032	1143	1717
-error 1033	1463	1818
-error 1034	1464	1819
-error 1035	1472	1828
-error 1036	1477	1833
-error 1037	1482	1839
-error 1038	1481	1838
-error 1039	1749	2122
-error 1040	1161	1500
-error 1041	766	1837
-error 1042	428	432
-error 1043	1297	1644
+er_wrong_string_length	1891	2297
+er_wrong_sub_key	1892	2298
+er_wrong_sum_select	1893	2299
+er_wrong_table_name	1894	2300
+er_wrong_type_column_value_error	1895	2301
+er_wrong_type_for_percentile_func	1896	2302
+er_wrong_type_for_range_frame	1897	2303
+er_wrong_type_for_rows_frame	1898	2304
+er_wrong_type_for_var	1899	2305
+er_wrong_type_of_argument	1900	2306
+er_wrong_usage	1901	2307
+er_wrong_value	1902	2308
+er_wrong_value_count	672	821
+er_wrong_value_count_on_row	673	822
+er_wrong_value_for_type	1903	2309
+er_wrong_value_for_var	1904	2310
+er_wrong_window_spec_name	1905	2311
+er_wsas_failed	1906	2312
+er_xa_rbdeadlock	1907	2313
+er_xa_rbrollback	1908	2314
+er_xa_rbtimeout	1909	2315
+er_xaer_dupid	1910	2316
+er_xaer_inval	1911	2317
+er_xaer_nota	1912	2318
+er_xaer_outside	1913	2319
+er_xaer_rmerr	1914	2320
+er_xaer_rmfail	1915	2321
+er_yes	1916	2322
+er_zlib_z_buf_error	1917	2323
+er_zlib_z_data_error	1918	2324
+er_zlib_z_mem_error	1919	2325
+erange	1920	2326
+eremchg	1921	2327
+eremote	1922	2328
+eremoteio	1923	2329
+erestart	1924	2330
+erfkill	1925	2331
+erofs	1926	2332
+err image never pull	1927,1928	2333
+err image pull	1929,1930	2334
+err_access_denied	1931	2335
+err_ambiguous_argument	1932	2336
+err_arg_not_iterable	1933	2337
+err_assertion	1934	2338
+err_async_callback	1935	2339
+err_async_type	1936	2340
+err_brotli_invalid_param	1937	2341
+err_buffer_out_of_bounds	1938	2342
+err_buffer_too_large	1939	2343
+err_cannot_watch_sigint	1940	2344
+err_child_closed_before_reply	1941	2345
+err_child_process_ipc_required	1942	2346
+err_child_process_stdio_maxbuffer	1943	2347
+err_console_writable_stream	1944	2348
+err_context_not_initialized	1945	2349
+err_crypto_custom_engine_not_supported	1946	2350
+err_crypto_ecdh_invalid_format	1947	2351
+err_crypto_ecdh_invalid_public_key	1948	2352
+err_crypto_engine_unknown	1949	2353
+err_crypto_fips_forced	1950	2354
+err_crypto_fips_unavailable	1951	2355
+err_crypto_hash_finalized	1952	2356
+err_crypto_hash_update_failed	1953	2357
+err_crypto_incompatible_key	1954	2358
+err_crypto_incompatible_key_options	1955	2359
+err_crypto_invalid_digest	1956	2360
+err_crypto_invalid_jwk	1957	2361
+err_crypto_invalid_key_object_type	1958	2362
+err_crypto_invalid_state	1959	2363
+err_crypto_pbkdf2_error	1960	2364
+err_crypto_scrypt_invalid_parameter	1961	2365
+err_crypto_scrypt_not_supported	1962	2366
+err_crypto_sign_key_required	1963	2367
+err_debugger_error	1964	2368
+err_debugger_startup_error	1965	2369
+err_dir_closed	1966	2370
+err_dir_concurrent_operation	1967	2371
+err_dns_set_servers_failed	1968	2372
+err_domain_callback_not_available	1969	2373
+err_domain_cannot_set_uncaught_exception_capture	1970	2374
+err_duplicate_startup_snapshot_main_function	1971	2375
+err_encoding_invalid_encoded_data	1972	2376
+err_encoding_not_supported	1973	2377
+err_eval_esm_cannot_print	1974	2378
+err_event_recursion	1975	2379
+err_falsy_value_rejection	1976	2380
+err_feature_unavailable_on_platform	1977	2381
+err_fs_cp_dir_to_non_dir	1978	2382
+err_fs_cp_eexist	1979	2383
+err_fs_cp_einval	1980	2384
+err_fs_cp_fifo_pipe	1981	2385
+err_fs_cp_non_dir_to_dir	1982	2386
+err_fs_cp_socket	1983	2387
+err_fs_cp_symlink_to_subdirectory	1984	2388
+err_fs_cp_unknown	1985	2389
+err_fs_eisdir	1986	2390
+err_fs_file_too_large	1987	2391
+err_fs_invalid_symlink_type	1988	2392
+err_http2_altsvc_invalid_origin	1989	2393
+err_http2_altsvc_length	1990	2394
+err_http2_connect_authority	1991	2395
+err_http2_connect_path	1992	2396
+err_http2_connect_scheme	1993	2397
+err_http2_goaway_session	1994	2398
+err_http2_header_single_value	1995	2399
+err_http2_headers_after_respond	1996	2400
+err_http2_headers_sent	1997	2401
+err_http2_info_status_not_allowed	1998	2402
+err_http2_invalid_connection_headers	1999	2403
+err_http2_invalid_header_value	2000	2404
+err_http2_invalid_info_status	2001	2405
+err_http2_invalid_origin	2002	2406
+err_http2_invalid_packed_settings_length	2003	2407
+err_http2_invalid_pseudoheader	2004	2408
+err_http2_invalid_session	2005	2409
+err_http2_invalid_setting_value	2006	2410
+err_http2_invalid_stream	2007	2411
+err_http2_max_pending_settings_ack	2008	2412
+err_http2_nested_push	2009	2413
+err_http2_no_mem	2010	2414
+err_http2_no_socket_manipulation	2011	2415
+err_http2_origin_length	2012	2416
+err_http2_out_of_streams	2013	2417
+err_http2_payload_forbidden	2014	2418
+err_http2_ping_cancel	2015	2419
+err_http2_ping_length	2016	2420
+err_http2_pseudoheader_not_allowed	2017	2421
+err_http2_push_disabled	2018	2422
+err_http2_send_file	2019	2423
+err_http2_send_file_noseek	2020	2424
+err_http2_session_error	2021	2425
+err_http2_settings_cancel	2022	2426
+err_http2_socket_bound	2023	2427
+err_http2_socket_unbound	2024	2428
+err_http2_status_101	2025	2429
+err_http2_status_invalid	2026	2430
+err_http2_stream_cancel	2027	2431
+err_http2_stream_error	2028	2432
+err_http2_stream_self_dependency	2029	2433
+err_http2_too_many_custom_settings	2030	2434
+err_http2_too_many_invalid_frames	2031	2435
+err_http2_trailers_already_sent	2032	2436
+err_http2_trailers_not_ready	2033	2437
+err_http2_unsupported_protocol	2034	2438
+err_http_body_not_allowed	2035	2439
+err_http_content_length_mismatch	2036	2440
+err_http_headers_sent	2037	2441
+err_http_invalid_header_value	2038	2442
+err_http_invalid_status_code	2039	2443
+err_http_request_timeout	2040	2444
+err_http_socket_assigned	2041	2445
+err_http_socket_encoding	2042	2446
+err_http_trailer_invalid	2043	2447
+err_illegal_constructor	2044	2448
+err_import_assertion_type_failed	2045	2449
+err_import_assertion_type_missing	2046	2450
+err_import_assertion_type_unsupported	2047	2451
+err_import_attribute_unsupported	2048	2452
+err_incompatible_option_pair	2049	2453
+err_input_type_not_allowed	2050	2454
+err_inspector_already_activated	2051	2455
+err_inspector_already_connected	2052	2456
+err_inspector_closed	2053	2457
+err_inspector_command	2054	2458
+err_inspector_not_active	2055	2459
+err_inspector_not_available	2056	2460
+err_inspector_not_connected	2057	2461
+err_inspector_not_worker	2058	2462
+err_internal_assertion	2059	2463
+err_invalid_address_family	2060	2464
+err_invalid_arg_type	2061	2465
+err_invalid_arg_value	2062	2466
+err_invalid_async_id	2063	2467
+err_invalid_buffer_size	2064	2468
+err_invalid_char	2065	2469
+err_invalid_cursor_pos	2066	2470
+err_invalid_fd	2067	2471
+err_invalid_fd_type	2068	2472
+err_invalid_file_url_host	2069	2473
+err_invalid_file_url_path	2070	2474
+err_invalid_handle_type	2071	2475
+err_invalid_http_token	2072	2476
+err_invalid_ip_address	2073	2477
+err_invalid_mime_syntax	2074	2478
+err_invalid_module_specifier	2075	2479
+err_invalid_package_config	2076	2480
+err_invalid_package_target	2077	2481
+err_invalid_protocol	2078	2482
+err_invalid_repl_eval_config	2079	2483
+err_invalid_repl_input	2080	2484
+err_invalid_return_property	2081	2485
+err_invalid_return_property_value	2082	2486
+err_invalid_return_value	2083	2487
+err_invalid_state	2084	2488
+err_invalid_sync_fork_input	2085	2489
+err_invalid_this	2086	2490
+err_invalid_tuple	2087	2491
+err_invalid_uri	2088	2492
+err_invalid_url	2089	2493
+err_invalid_url_scheme	2090	2494
+err_ipc_channel_closed	2091	2495
+err_ipc_disconnected	2092	2496
+err_ipc_one_pipe	2093	2497
+err_ipc_sync_fork	2094	2498
+err_loader_chain_incomplete	2095	2499
+err_manifest_assert_integrity	2096	2500
+err_manifest_dependency_missing	2097	2501
+err_manifest_integrity_mismatch	2098	2502
+err_manifest_invalid_resource_field	2099	2503
+err_manifest_invalid_specifier	2100	2504
+err_manifest_tdz	2101	2505
+err_manifest_unknown_onerror	2102	2506
+err_method_not_implemented	2103	2507
+err_missing_args	2104	2508
+err_missing_option	2105	2509
+err_module_not_found	433	2510
+err_multiple_callback	2106	2511
+err_napi_cons_function	2107	2512
+err_napi_invalid_dataview_args	2108	2513
+err_napi_invalid_typedarray_alignment	2109	2514
+err_napi_invalid_typedarray_length	2110	2515
+err_network_import_bad_response	2111	2516
+err_network_import_disallowed	2112	2517
+err_no_crypto	2113	2518
+err_no_icu	2114	2519
+err_not_building_snapshot	2115	2520
+err_not_in_single_executable_application	2116	2521
+err_not_supported_in_snapshot	2117	2522
+err_operation_failed	2118	2523
+err_out_of_range	648	2524
+err_package_import_not_defined	2119	2525
+err_package_path_not_exported	2120	2526
+err_parse_args_invalid_option_value	2121	2527
+err_parse_args_unexpected_positional	2122	2528
+err_parse_args_unknown_option	2123	2529
+err_performance_invalid_timestamp	2124	2530
+err_performance_measure_invalid_options	2125	2531
+err_require_async_module	2126	2532
+err_require_cycle_module	2127	2533
+err_require_esm	2128	2534
+err_script_execution_interrupted	2129	2535
+err_server_already_listen	2130	2536
+err_server_not_running	2131	2537
+err_single_executable_application_asset_not_found	2132	2538
+err_socket_already_bound	2133	2539
+err_socket_bad_buffer_size	2134	2540
+err_socket_bad_port	2135	2541
+err_socket_bad_type	2136	2542
+err_socket_buffer_size	2137	2543
+err_socket_closed	2138	2544
+err_socket_closed_before_connection	2139	2545
+err_socket_connection_timeout	2140	2546
+err_socket_dgram_is_connected	2141	2547
+err_socket_dgram_not_connected	2142	2548
+err_socket_dgram_not_running	2143	2549
+err_sri_parse	2144	2550
+err_stream_already_finished	2145	2551
+err_stream_cannot_pipe	2146	2552
+err_stream_destroyed	2147	2553
+err_stream_null_values	2148	2554
+err_stream_premature_close	2149	2555
+err_stream_push_after_eof	2150	2556
+err_stream_unshift_after_end_event	2151	2557
+err_stream_wrap	2152	2558
+err_stream_write_after_end	2153	2559
+err_synthetic	2154	2560
+err_system_error	2155	2561
+err_test_failure	2156	2562
+err_tls_alpn_callback_invalid_result	2157	2563
+err_tls_alpn_callback_with_protocols	2158	2564
+err_tls_cert_altname_format	2159	2565
+err_tls_cert_altname_invalid	2160	2566
+err_tls_dh_param_size	2161	2567
+err_tls_handshake_timeout	2162	2568
+err_tls_invalid_context	2163	2569
+err_tls_invalid_protocol_version	2164	2570
+err_tls_invalid_state	2165	2571
+err_tls_protocol_version_conflict	2166	2572
+err_tls_renegotiation_disabled	2167	2573
+err_tls_required_server_name	2168	2574
+err_tls_session_attack	2169	2575
+err_tls_sni_from_server	2170	2576
+err_trace_events_category_required	2171	2577
+err_trace_events_unavailable	2172	2578
+err_tty_init_failed	2173	2579
+err_unavailable_during_exit	2174	2580
+err_uncaught_exception_capture_already_set	2175	2581
+err_unescaped_characters	2176	2582
+err_unhandled_error	2177	2583
+err_unknown_builtin_module	2178	2584
+err_unknown_credential	2179	2585
+err_unknown_encoding	2180	2586
+err_unknown_file_extension	2181	2587
+err_unknown_module_format	2182	2588
+err_unknown_signal	2183	2589
+err_unsupported_dir_import	2184	2590
+err_unsupported_esm_url_scheme	2185	2591
+err_unsupported_resolve_request	2186	2592
+err_use_after_close	2187	2593
+err_valid_performance_entry_type	2188	2594
+err_vm_dynamic_import_callback_missing	2189	2595
+err_vm_dynamic_import_callback_missing_flag	2190	2596
+err_vm_module_already_linked	2191	2597
+err_vm_module_cannot_create_cached_data	2192	2598
+err_vm_module_different_context	2193	2599
+err_vm_module_link_failure	2194	2600
+err_vm_module_not_module	2195	2601
+err_vm_module_status	2196	2602
+err_wasi_already_started	2197	2603
+err_webassembly_response	2198	2604
+err_worker_init_failed	2199	2605
+err_worker_invalid_exec_argv	2200	2606
+err_worker_messaging_errored	2201	2607
+err_worker_messaging_failed	2202	2608
+err_worker_messaging_same_thread	2203	2609
+err_worker_messaging_timeout	2204	2610
+err_worker_not_running	2205	2611
+err_worker_out_of_memory	2206	2612
+err_worker_path	2207	2613
+err_worker_unserializable_error	2208	2614
+err_worker_unsupported_operation	2209	2615
+errimageneverpull	1927,1928	2333
+errimagepull	1929,1930	2334
+errno 1	1062	1391
+errno 10	602	1271
+errno 100	1020	1342
+errno 101	1022	1344
+errno 102	1021	1343
+errno 103	723	1274
+errno 104	733	1276
+errno 105	1029	1351
+errno 106	982	1297
+errno 107	1045	1372
+errno 108	358	2616
+errno 109	2210	2617
+errno 11	344	1244
+errno 110	735	2618
+errno 111	730	1275
+errno 112	974	1287
+errno 113	975	1288
+errno 114	346	1259
+errno 115	347	1291
+errno 116	2211	2619
+errno 117	2212	2620
+errno 118	1047	1375
+errno 119	1007	1328
+errno 12	453	1362
+errno 120	984	1299
+errno 121	1923	2329
+errno 122	907	1281
+errno 123	1037	1361
+errno 124	998	1318
+errno 125	963	1269
+errno 126	1034	1358
+errno 127	985	1300
+errno 128	987	1302
+errno 129	986	1301
+errno 13	91	1238
+errno 130	1061	1390
+errno 131	1048	1376
+errno 132	1925	2331
+errno 14	261	1285
+errno 15	342	1371
+errno 16	892	1268
+errno 17	972	1284
+errno 18	2213	2621
+errno 19	1032	1354
+errno 2	773	1355
+errno 20	1046	1373
+errno 21	983	1298
+errno 22	645	1295
+errno 23	1023	1345
+errno 24	999	1319
+errno 25	1051	1379
+errno 26	2214	2622
+errno 27	973	1286
+errno 28	1042	1367
+errno 29	2215	2623
+errno 3	2216	2624
+errno 30	1926	2332
+errno 31	1000	1320
+errno 32	356	1393
+errno 33	968	1279
+errno 34	1920	2326
+errno 35	967	1277
+errno 36	1006	1327
+errno 37	1035	1359
+errno 38	1044	1370
+errno 39	902	1374
+errno 4	980	1294
+errno 40	996	1316
+errno 42	1038	1363
+errno 43	976	1289
+errno 44	587	1272
+errno 45	989	1304
+errno 46	990	1305
+errno 47	991	1306
+errno 48	995	1315
+errno 49	2217	2625
+errno 5	981	1296
+errno 50	1030	1352
+errno 51	988	1303
+errno 52	958	1260
+errno 53	960	1264
+errno 54	2218	2626
+errno 55	1028	1350
+errno 56	961	1265
+errno 57	962	1266
+errno 59	280	1267
+errno 6	1056	1386
+errno 60	891	1369
+errno 61	1031	1353
+errno 62	2219	2627
+errno 63	1043	1368
+errno 64	1039	1364
+errno 65	1040	1365
+errno 66	1922	2328
+errno 67	1036	1360
+errno 68	123	1242
+errno 69	2220	2628
+errno 7	185	1237
+errno 70	695	1273
+errno 71	1064	1394
+errno 72	1005	1326
+errno 73	969	1280
+errno 74	291	1263
+errno 75	1060	1389
+errno 76	1052	1380
+errno 77	959	1262
+errno 78	1921	2327
+errno 79	401	1309
+errno 8	1033	1357
+errno 80	106	1310
+errno 81	993	1313
+errno 82	236	1312
+errno 83	496	1311
+errno 84	977	1290
+errno 85	1924	2330
+errno 86	2221	2629
+errno 87	2222	2630
+errno 88	1049	1377
+errno 89	889	1278
+errno 9	279	1261
+errno 90	823	1325
+errno 91	1066	1396
+errno 92	1041	1366
+errno 93	1065	1395
+errno 94	2223	2631
+errno 95	1050	1378
+errno 96	1063	1392
+errno 97	120	1243
+errno 98	118	1240
+errno 99	456	1241
+error 1000	1195	1539
+error 1001	1424	1779
+error 1002	1425	1780
+error 1003	1916	2322
+error 1004	1138	1470
+error 1005	416	421
+error 1006	1138	1469
+error 1007	394	395
+error 1008	400	401
+error 1009	1176	1516
+error 1010	1176	1517
+error 1011	1141	1473
+error 1012	437	441
+error 1013	1138	1476
+error 1014	430	434
+error 1015	434	438
+error 1016	1138	1479
+error 1017	1138	1585
+error 1018	1138	1481
+error 1019	1138	1491
+error 1020	1159	1498
+error 1021	906	1168
+error 1022	1143	1525
+error 1023	1203	1548
+error 1024	1205	1550
+error 1025	1206	1551
+error 1026	1207	1552
+error 1027	1238	1586
+error 1028	1240	1588
+error 1029	1254	1602
+error 1030	1273	1621
+error 1031	1303	1652
+error 1032	1143	1718
+error 1033	1463	1819
+error 1034	1464	1820
+error 1035	1472	1829
+error 1036	1477	1834
+error 1037	1482	1840
+error 1038	1481	1839
+error 1039	1749	2123
+error 1040	1161	1501
+error 1041	142	1838
+error 1042	429	433
+error 1043	1297	1645
 error 1044	93	95
 error 1045	94	96
-error 1046	1428	1782
-error 1047	1755	2128
-error 1048	663	812
-error 1049	1082	1411
-error 1050	1691	2062
-error 1051	1089	1418
-error 1052	666	815
-error 1053	1584	1946
-error 1054	1083	1412
-error 1055	1869	2273
-error 1056	1143	2275
-error 1057	1893	2298
-error 1058	671	820
-error 1059	1718	2089
-error 1060	935	1207
-error 1061	945	1220
-error 1062	939	1212
-error 1063	1867	2271
-error 1064	1485	1842
-error 1065	1187	1530
-error 1066	1457	1812
-error 1067	1329	1679
-error 1068	1407	1760
-error 1069	1726	2098
-error 1070	1725	2097
-error 1071	1719	2090
-error 1072	1360	1712
-error 1073	338	351
-error 1074	677	827
-error 1075	1864	2268
-error 1076	769	958
-error 1077	1458	1813
-error 1078	1282	1629
-error 1079	1590	1952
-error 1080	1248	1595
-error 1081	413	418
-error 1082	1441	1796
-error 1083	1868	2272
-error 1084	1125	1454
-error 1085	1709	2080
-error 1086	1237	1583
-error 1087	1374	1727
-error 1088	1072	1401
-error 1089	1892	2297
-error 1090	1145	1481
-error 1091	416	421
-error 1092	1326	1674
-error 1093	1787	2190
-error 1094	1446	1801
-error 1095	1368	1721
-error 1096	1448	1803
-error 1097	1715	2086
-error 1098	427	431
-error 1099	1698	2069
-error 1100	1697	2068
-error 1101	1196	2165
-error 1102	1866	2270
-error 1103	1894	2299
-error 1104	1714	2085
-error 1105	659	2131
-error 1106	1764	2138
-error 1107	1884	2289
-error 1108	1886	2291
-error 1109	1770	2144
-error 1110	670	819
-error 1111	1332	1682
-error 1112	1779	2153
+error 1046	1428	1783
+error 1047	1755	2129
+error 1048	664	813
+error 1049	1082	1412
+error 1050	1691	2063
+error 1051	1089	1419
+error 1052	667	816
+error 1053	1584	1947
+error 1054	1083	1413
+error 1055	1869	2274
+error 1056	1143	2276
+error 1057	1893	2299
+error 1058	672	821
+error 1059	1718	2090
+error 1060	935	1208
+error 1061	945	1221
+error 1062	939	1213
+error 1063	1867	2272
+error 1064	1485	1843
+error 1065	1187	1531
+error 1066	1457	1813
+error 1067	1329	1680
+error 1068	1407	1761
+error 1069	1726	2099
+error 1070	1725	2098
+error 1071	1719	2091
+error 1072	1360	1713
+error 1073	339	352
+error 1074	678	828
+error 1075	1864	2269
+error 1076	769	959
+error 1077	1458	1814
+error 1078	1282	1630
+error 1079	1590	1953
+error 1080	1248	1596
+error 1081	414	419
+error 1082	1441	1797
+error 1083	1868	2273
+error 1084	1125	1455
+error 1085	1709	2081
+error 1086	1237	1584
+error 1087	1374	1728
+error 1088	1072	1402
+error 1089	1892	2298
+error 1090	1145	1482
+error 1091	417	422
+error 1092	1326	1675
+error 1093	1787	2191
+error 1094	1446	1802
+error 1095	1368	1722
+error 1096	1448	1804
+error 1097	1715	2087
+error 1098	428	432
+error 1099	1698	2070
+error 1100	1697	2069
+error 1101	1196	2166
+error 1102	1866	2271
+error 1103	1894	2300
+error 1104	1714	2086
+error 1105	660	2132
+error 1106	1764	2139
+error 1107	1884	2290
+error 1108	1886	2292
+error 1109	1770	2145
+error 1110	671	820
+error 1111	1332	1683
+error 1112	1779	2154
 error 1113	79	82
-error 1114	1552	1910
-error 1115	1753	2126
-error 1116	1730	2102
-error 1117	511	2096
-error 1118	1712	2083
-error 1119	1658	2029
-error 1120	818	1061
-error 1121	1469	1825
-error 1122	1143	1474
-error 1123	1143	1476
-error 1124	1746	2119
-error 1125	1745	2118
-error 1126	1138	1479
-error 1127	394	395
-error 1128	1265	1612
-error 1129	1298	1646
-error 1130	1299	1647
-error 1131	1518	1875
-error 1132	1521	1878
-error 1133	424	429
-error 1134	1783	2186
-error 1135	411	416
-error 1136	672	821
-error 1137	1143	1482
-error 1138	1335	1685
-error 1139	1556	1915
-error 1140	1401	1754
-error 1141	1454	1809
-error 1142	684	846
-error 1143	682	844
-error 1144	1302	1650
-error 1145	1284	1631
-error 1146	1444	1799
-error 1147	1456	1811
-error 1148	1459	1814
-error 1149	1683	2054
-error 1150	875	1131
-error 1151	1724	2095
+error 1114	1552	1911
+error 1115	1753	2127
+error 1116	1730	2103
+error 1117	512	2097
+error 1118	1712	2084
+error 1119	1658	2030
+error 1120	818	1062
+error 1121	1469	1826
+error 1122	1143	1475
+error 1123	1143	1477
+error 1124	1746	2120
+error 1125	1745	2119
+error 1126	1138	1480
+error 1127	395	396
+error 1128	1265	1613
+error 1129	1298	1647
+error 1130	1299	1648
+error 1131	1518	1876
+error 1132	1521	1879
+error 1133	425	430
+error 1134	1783	2187
+error 1135	412	417
+error 1136	673	822
+error 1137	1143	1483
+error 1138	1335	1686
+error 1139	1556	1916
+error 1140	1401	1755
+error 1141	1454	1810
+error 1142	685	847
+error 1143	683	845
+error 1144	1302	1651
+error 1145	1284	1632
+error 1146	1444	1800
+error 1147	1456	1812
+error 1148	1459	1815
+error 1149	1683	2055
+error 1150	875	1132
+error 1151	1724	2096
 error 1152	83	87
-error 1153	1417	1770
-error 1154	1420	1773
-error 1155	1415	1768
-error 1156	1418	1771
-error 1157	785	1031
-error 1158	1419	1772
-error 1159	1421	1774
-error 1160	1414	1767
-error 1161	1422	1775
-error 1162	1721	2092
-error 1163	1685	2056
-error 1164	1684	2055
-error 1165	1178	1518
-error 1166	1865	2269
-error 1167	1872	2277
-error 1168	1875	2280
-error 1169	1143	1526
-error 1170	339	352
+error 1153	1417	1771
+error 1154	1420	1774
+error 1155	1415	1769
+error 1156	1418	1772
+error 1157	785	1032
+error 1158	1419	1773
+error 1159	1421	1775
+error 1160	1414	1768
+error 1161	1422	1776
+error 1162	1721	2093
+error 1163	1685	2057
+error 1164	1684	2056
+error 1165	1178	1519
+error 1166	1865	2270
+error 1167	1872	2278
+error 1168	1875	2281
+error 1169	1143	1527
+error 1170	340	353
 error 1171	137	151
-error 1172	1729	2101
-error 1173	1566	1925
-error 1174	1439	1793
-error 1175	1788	2191
-error 1176	1363	1715
-error 1177	435	439
-error 1178	1158	1496
-error 1179	1142	1473
-error 1180	1191	1534
-error 1181	1193	1536
-error 1182	1192	1535
-error 1183	1190	1533
-error 1184	84	1777
-error 1185	1196	2158
-error 1186	334	346
-error 1187	1317	1665
-error 1188	1386	1739
-error 1189	1393	1746
-error 1190	1394	1747
-error 1191	425	430
-error 1192	420	425
-error 1193	1769	2143
-error 1194	1168	1507
-error 1195	1167	1506
-error 1196	1855	2259
-error 1197	1733	2105
-error 1198	1612	1976
-error 1199	1613	1977
-error 1200	1086	1415
-error 1201	776	999
-error 1202	767	956
-error 1203	1731	2103
-error 1204	1585	1947
-error 1205	1378	1731
-error 1206	1377	1730
-error 1207	1551	1909
-error 1208	927	1198
-error 1209	796	1039
-error 1210	1863	2267
-error 1211	1438	1792
-error 1212	1750	2123
-error 1213	865	1116
-error 1214	1686	2057
-error 1215	450	463
-error 1216	451	467
-error 1217	484	559
-error 1218	1164	1503
-error 1219	1541	1898
-error 1220	1208	1552
-error 1221	1901	2306
-error 1222	1879	2284
-error 1223	421	426
-error 1224	1402	1755
-error 1225	1182	1522
-error 1226	1791	2195
+error 1172	1729	2102
+error 1173	1566	1926
+error 1174	1439	1794
+error 1175	1788	2192
+error 1176	1363	1716
+error 1177	436	440
+error 1178	1158	1497
+error 1179	1142	1474
+error 1180	1191	1535
+error 1181	1193	1537
+error 1182	1192	1536
+error 1183	1190	1534
+error 1184	84	1778
+error 1185	1196	2159
+error 1186	335	347
+error 1187	1317	1666
+error 1188	1386	1740
+error 1189	1393	1747
+error 1190	1394	1748
+error 1191	426	431
+error 1192	421	426
+error 1193	1769	2144
+error 1194	1168	1508
+error 1195	1167	1507
+error 1196	1855	2260
+error 1197	1733	2106
+error 1198	1612	1977
+error 1199	1613	1978
+error 1200	1086	1416
+error 1201	776	1000
+error 1202	767	957
+error 1203	1731	2104
+error 1204	1585	1948
+error 1205	1378	1732
+error 1206	1377	1731
+error 1207	1551	1910
+error 1208	927	1199
+error 1209	796	1040
+error 1210	1863	2268
+error 1211	1438	1793
+error 1212	1750	2124
+error 1213	865	1117
+error 1214	1686	2058
+error 1215	451	464
+error 1216	452	468
+error 1217	485	560
+error 1218	1164	1504
+error 1219	1541	1899
+error 1220	1208	1553
+error 1221	1901	2307
+error 1222	1879	2285
+error 1223	422	427
+error 1224	1402	1756
+error 1225	1182	1523
+error 1226	1791	2196
 error 1227	97	99
-error 1228	1375	1728
-error 1229	1280	1627
-error 1230	1429	1783
-error 1231	1904	2309
-error 1232	1899	2304
-error 1233	1796	2200
-error 1234	1154	1492
-error 1235	1467	1823
-error 1236	1388	1741
-error 1237	1608	1972
-error 1238	1313	1661
-error 1239	1870	2274
-error 1240	1366	1719
-error 1241	1478	1834
-error 1242	1681	2052
-error 1243	1766	2140
-error 1244	1166	1505
-error 1245	836	1087
-error 1246	751	928
-error 1247	1307	1655
-error 1248	1179	1519
-error 1249	1576	1938
-error 1250	1700	2071
-error 1251	613	767
+error 1228	1375	1729
+error 1229	1280	1628
+error 1230	1429	1784
+error 1231	1904	2310
+error 1232	1899	2305
+error 1233	1796	2201
+error 1234	1154	1493
+error 1235	1467	1824
+error 1236	1388	1742
+error 1237	1608	1973
+error 1238	1313	1662
+error 1239	1870	2275
+error 1240	1366	1720
+error 1241	1478	1835
+error 1242	1681	2053
+error 1243	1766	2141
+error 1244	1166	1506
+error 1245	836	1088
+error 1246	752	929
+error 1247	1307	1656
+error 1248	1179	1520
+error 1249	1576	1939
+error 1250	1700	2072
+error 1251	614	768
 error 1252	138	152
-error 1253	661	803
-error 1254	1624	1989
-error 1255	1623	1988
-error 1256	1710	2081
-error 1257	1919	2324
-error 1258	1917	2322
-error 1259	1918	2323
-error 1260	1170	1509
-error 1261	1848	2252
-error 1262	1849	2253
-error 1263	679	840
-error 1264	1834	2238
-error 1266	1851	2255
-error 1267	1134	1463
-error 1268	493	574
-error 1269	437	441
-error 1270	1135	1464
-error 1271	1135	1465
-error 1272	1797	2201
-error 1273	1754	2127
-error 1274	1607	1971
-error 1275	1582	1944
-error 1276	1839	2243
-error 1277	1088	1417
-error 1278	1399	1752
-error 1279	1781	2155
-error 1280	1877	2282
-error 1281	1876	2281
-error 1282	1847	2251
-error 1283	664	813
-error 1284	1759	2133
-error 1285	1840	2244
-error 1286	1767	2141
-error 1287	1835	2239
-error 1288	1453	1808
-error 1289	1232	1577
-error 1290	1479	1835
-error 1291	665	814
-error 1292	1743	2116
-error 1293	1732	2104
-error 1294	1333	1683
-error 1295	1780	2154
-error 1296	1272	1619
-error 1297	1275	1622
-error 1298	1772	2146
-error 1299	1842	2246
-error 1300	1327	1677
-error 1301	1833	2237
-error 1302	714	884
-error 1303	410	415
-error 1304	147	1991
-error 1305	916	2001
-error 1306	1181	2002
-error 1307	1169	2018
-error 1308	1640	2010
-error 1309	1639	2009
-error 1310	1017	1337
-error 1311	1650	2021
-error 1312	1629	1995
-error 1313	1628	1994
-error 1314	1630	1996
-error 1315	1785	2188
-error 1316	1786	2189
-error 1317	1539	1896
-error 1318	1653	2024
-error 1319	1632	1999
-error 1320	1643	2013
-error 1321	1644	2014
-error 1322	834	1081
-error 1323	833	1080
-error 1324	1633	2000
-error 1325	831	1078
-error 1326	832	1079
-error 1327	1649	2020
-error 1328	1654	2025
-error 1329	1637	2007
-error 1330	1635	2005
-error 1331	1636	2006
-error 1332	1634	2003
-error 1333	627	2004
-error 1334	1071	1997
-error 1335	1648	2019
-error 1336	1674	2045
-error 1337	1651	2022
-error 1338	830	1077
-error 1339	552	704
-error 1340	711	879
-error 1341	1256	1603
-error 1342	1257	1604
-error 1343	1259	1606
-error 1344	1258	1605
-error 1345	163	186
-error 1346	1261	1608
-error 1347	1881	2286
-error 1348	667	816
-error 1349	1829	2233
-error 1350	1828	2232
-error 1351	1831	2235
-error 1352	1830	2234
-error 1353	1832	2236
-error 1354	1852	2256
-error 1355	1853	2257
-error 1356	1822	2226
-error 1357	418	423
-error 1358	1638	2008
-error 1359	1734	2106
-error 1360	1736	2108
-error 1361	1742	2114
-error 1362	1735	2107
-error 1363	1741	2113
-error 1364	1430	1784
-error 1365	909	1173
-error 1366	1744	2117
-error 1367	1308	1656
-error 1368	597	750
-error 1369	596	749
-error 1370	683	845
-error 1371	1557	1916
-error 1372	1517	1874
-error 1373	1771	2145
-error 1374	1339	1689
-error 1375	1097	1426
-error 1376	1262	1609
-error 1377	1096	1425
+error 1253	662	804
+error 1254	1624	1990
+error 1255	1623	1989
+error 1256	1710	2082
+error 1257	1919	2325
+error 1258	1917	2323
+error 1259	1918	2324
+error 1260	1170	1510
+error 1261	1848	2253
+error 1262	1849	2254
+error 1263	680	841
+error 1264	1834	2239
+error 1266	1851	2256
+error 1267	1134	1464
+error 1268	494	575
+error 1269	438	442
+error 1270	1135	1465
+error 1271	1135	1466
+error 1272	1797	2202
+error 1273	1754	2128
+error 1274	1607	1972
+error 1275	1582	1945
+error 1276	1839	2244
+error 1277	1088	1418
+error 1278	1399	1753
+error 1279	1781	2156
+error 1280	1877	2283
+error 1281	1876	2282
+error 1282	1847	2252
+error 1283	665	814
+error 1284	1759	2134
+error 1285	1840	2245
+error 1286	1767	2142
+error 1287	1835	2240
+error 1288	1453	1809
+error 1289	1232	1578
+error 1290	1479	1836
+error 1291	666	815
+error 1292	1743	2117
+error 1293	1732	2105
+error 1294	1333	1684
+error 1295	1780	2155
+error 1296	1272	1620
+error 1297	1275	1623
+error 1298	1772	2147
+error 1299	1842	2247
+error 1300	1327	1678
+error 1301	1833	2238
+error 1302	715	885
+error 1303	411	416
+error 1304	148	1992
+error 1305	916	2002
+error 1306	1181	2003
+error 1307	1169	2019
+error 1308	1640	2011
+error 1309	1639	2010
+error 1310	1017	1338
+error 1311	1650	2022
+error 1312	1629	1996
+error 1313	1628	1995
+error 1314	1630	1997
+error 1315	1785	2189
+error 1316	1786	2190
+error 1317	1539	1897
+error 1318	1653	2025
+error 1319	1632	2000
+error 1320	1643	2014
+error 1321	1644	2015
+error 1322	834	1082
+error 1323	833	1081
+error 1324	1633	2001
+error 1325	831	1079
+error 1326	832	1080
+error 1327	1649	2021
+error 1328	1654	2026
+error 1329	1637	2008
+error 1330	1635	2006
+error 1331	1636	2007
+error 1332	1634	2004
+error 1333	628	2005
+error 1334	1071	1998
+error 1335	1648	2020
+error 1336	1674	2046
+error 1337	1651	2023
+error 1338	830	1078
+error 1339	553	705
+error 1340	712	880
+error 1341	1256	1604
+error 1342	1257	1605
+error 1343	1259	1607
+error 1344	1258	1606
+error 1345	164	187
+error 1346	1261	1609
+error 1347	1881	2287
+error 1348	668	817
+error 1349	1829	2234
+error 1350	1828	2233
+error 1351	1831	2236
+error 1352	1830	2235
+error 1353	1832	2237
+error 1354	1852	2257
+error 1355	1853	2258
+error 1356	1822	2227
+error 1357	419	424
+error 1358	1638	2009
+error 1359	1734	2107
+error 1360	1736	2109
+error 1361	1742	2115
+error 1362	1735	2108
+error 1363	1741	2114
+error 1364	1430	1785
+error 1365	909	1174
+error 1366	1744	2118
+error 1367	1308	1657
+error 1368	598	751
+error 1369	597	750
+error 1370	684	846
+error 1371	1557	1917
+error 1372	1517	1875
+error 1373	1771	2146
+error 1374	1339	1690
+error 1375	1097	1427
+error 1376	1262	1610
+error 1377	1096	1426
 error 1378	68	72
-error 1379	1379	1732
-error 1380	1558	1917
-error 1381	1426	1780
-error 1382	1567	1926
-error 1383	1906	2311
-error 1384	430	434
-error 1385	1433	1787
-error 1386	438	442
-error 1387	328	341
-error 1388	434	438
-error 1389	1874	2279
-error 1390	1534	1891
-error 1391	1365	1718
-error 1392	1820	2224
-error 1393	405	407
-error 1394	404	406
-error 1395	402	404
-error 1396	1133	1462
-error 1397	1912	2317
-error 1398	1911	2316
-error 1399	1915	2320
-error 1400	1913	2318
-error 1401	1914	2319
-error 1402	1908	2313
-error 1403	1455	1810
-error 1404	1531	1888
-error 1405	1532	1889
-error 1406	854	1095
-error 1407	1626	1992
-error 1408	1660	2031
-error 1409	431	435
-error 1410	1140	1471
-error 1411	1903	2308
-error 1412	1689	2060
-error 1413	942	1217
-error 1414	1645	2015
-error 1415	1642	2012
-error 1416	508	601
+error 1379	1379	1733
+error 1380	1558	1918
+error 1381	1426	1781
+error 1382	1567	1927
+error 1383	1906	2312
+error 1384	431	435
+error 1385	1433	1788
+error 1386	439	443
+error 1387	329	342
+error 1388	435	439
+error 1389	1874	2280
+error 1390	1534	1892
+error 1391	1365	1719
+error 1392	1820	2225
+error 1393	406	408
+error 1394	405	407
+error 1395	403	405
+error 1396	1133	1463
+error 1397	1912	2318
+error 1398	1911	2317
+error 1399	1915	2321
+error 1400	1913	2319
+error 1401	1914	2320
+error 1402	1908	2314
+error 1403	1455	1811
+error 1404	1531	1889
+error 1405	1532	1890
+error 1406	854	1096
+error 1407	1626	1993
+error 1408	1660	2032
+error 1409	432	436
+error 1410	1140	1472
+error 1411	1903	2309
+error 1412	1689	2061
+error 1413	942	1218
+error 1414	1645	2016
+error 1415	1642	2013
+error 1416	509	602
 error 1417	71	75
-error 1418	1116	1445
-error 1419	1091	1420
-error 1420	1226	1571
-error 1421	1673	2044
-error 1422	1160	1499
-error 1423	1431	1785
-error 1424	1641	2011
-error 1425	1713	2084
-error 1426	1711	2082
-error 1427	1380	1733
-error 1428	1873	2278
-error 1429	1163	1502
-error 1430	1540	1897
-error 1431	1249	1596
-error 1432	397	398
-error 1433	1250	1597
-error 1434	412	417
-error 1435	1737	2109
-error 1436	1659	2030
-error 1437	1717	2088
-error 1438	491	571
-error 1439	908	1169
-error 1440	1910	2315
-error 1441	864	1114
-error 1442	395	396
-error 1443	1826	2230
-error 1444	1535	1892
-error 1445	1631	1998
-error 1446	1381	1734
-error 1447	1821	2225
-error 1448	1825	2229
-error 1449	1447	1802
-error 1450	584	733
-error 1451	484	1935
-error 1452	451	1794
-error 1453	1627	1993
-error 1454	1740	2112
-error 1455	1471	1827
-error 1456	1647	2017
-error 1457	1646	2016
-error 1458	1652	2023
-error 1459	1696	2067
+error 1418	1116	1446
+error 1419	1091	1421
+error 1420	1226	1572
+error 1421	1673	2045
+error 1422	1160	1500
+error 1423	1431	1786
+error 1424	1641	2012
+error 1425	1713	2085
+error 1426	1711	2083
+error 1427	1380	1734
+error 1428	1873	2279
+error 1429	1163	1503
+error 1430	1540	1898
+error 1431	1249	1597
+error 1432	398	399
+error 1433	1250	1598
+error 1434	413	418
+error 1435	1737	2110
+error 1436	1659	2031
+error 1437	1717	2089
+error 1438	492	572
+error 1439	908	1170
+error 1440	1910	2316
+error 1441	864	1115
+error 1442	396	397
+error 1443	1826	2231
+error 1444	1535	1893
+error 1445	1631	1999
+error 1446	1381	1735
+error 1447	1821	2226
+error 1448	1825	2230
+error 1449	1447	1803
+error 1450	585	734
+error 1451	485	1936
+error 1452	452	1795
+error 1453	1627	1994
+error 1454	1740	2113
+error 1455	1471	1828
+error 1456	1647	2018
+error 1457	1646	2017
+error 1458	1652	2024
+error 1459	1696	2068
 error 1460	130	142
-error 1461	414	419
-error 1462	1827	2231
-error 1463	1450	1805
-error 1464	1687	2058
-error 1465	1449	1804
-error 1466	1559	1918
-error 1467	1078	1407
-error 1468	1793	2197
-error 1469	1300	1648
-error 1470	1891	2296
-error 1471	1451	1806
-error 1472	1068	1397
-error 1473	1716	2087
-error 1474	1411	1764
-error 1475	1077	1406
-error 1476	476	540
-error 1477	1253	1600
-error 1478	1304	1652
-error 1479	1509	1866
-error 1480	1515	1872
-error 1481	1505	1862
-error 1482	1511	1868
-error 1483	1510	1867
-error 1484	1512	1869
-error 1485	1513	1870
-error 1486	738	914
-error 1487	1462	1817
-error 1488	1234	1579
-error 1489	1371	1724
-error 1490	1310	1658
-error 1491	1500	1857
-error 1492	1516	1873
-error 1493	1544	1901
-error 1494	1312	1660
-error 1495	1406	1759
-error 1496	1494	1851
-error 1497	1400	1753
-error 1498	1508	1865
-error 1499	1728	2100
-error 1500	1679	2050
-error 1501	1139	1470
+error 1461	415	420
+error 1462	1827	2232
+error 1463	1450	1806
+error 1464	1687	2059
+error 1465	1449	1805
+error 1466	1559	1919
+error 1467	1078	1408
+error 1468	1793	2198
+error 1469	1300	1649
+error 1470	1891	2297
+error 1471	1451	1807
+error 1472	1068	1398
+error 1473	1716	2088
+error 1474	1411	1765
+error 1475	1077	1407
+error 1476	477	541
+error 1477	1253	1601
+error 1478	1304	1653
+error 1479	1509	1867
+error 1480	1515	1873
+error 1481	1505	1863
+error 1482	1511	1869
+error 1483	1510	1868
+error 1484	1512	1870
+error 1485	1513	1871
+error 1486	739	915
+error 1487	1462	1818
+error 1488	1234	1580
+error 1489	1371	1725
+error 1490	1310	1659
+error 1491	1500	1858
+error 1492	1516	1874
+error 1493	1544	1902
+error 1494	1312	1661
+error 1495	1406	1760
+error 1496	1494	1852
+error 1497	1400	1754
+error 1498	1508	1866
+error 1499	1728	2101
+error 1500	1679	2051
+error 1501	1139	1471
 error 1502	58	61
 error 1503	56	59
-error 1504	1437	1791
-error 1505	1506	1863
-error 1506	1233	1578
-error 1507	1493	1850
-error 1508	528	650
-error 1509	630	786
-error 1510	1561	1920
-error 1511	1562	1921
-error 1512	1476	1832
-error 1513	1067	1396
-error 1514	212	252
-error 1515	213	253
-error 1516	1564	1923
-error 1517	948	1225
-error 1518	1427	1781
-error 1519	1165	1504
-error 1520	1563	1922
-error 1521	1501	1858
-error 1522	1487	1844
-error 1523	1370	1723
-error 1524	1528	1885
-error 1525	1902	2307
-error 1526	1435	1789
-error 1527	1239	1586
-error 1528	1169	1508
-error 1529	1181	1521
-error 1530	1702	2073
+error 1504	1437	1792
+error 1505	1506	1864
+error 1506	1233	1579
+error 1507	1493	1851
+error 1508	529	651
+error 1509	631	787
+error 1510	1561	1921
+error 1511	1562	1922
+error 1512	1476	1833
+error 1513	1067	1397
+error 1514	213	253
+error 1515	214	254
+error 1516	1564	1924
+error 1517	948	1226
+error 1518	1427	1782
+error 1519	1165	1505
+error 1520	1563	1923
+error 1521	1501	1859
+error 1522	1487	1845
+error 1523	1370	1724
+error 1524	1528	1886
+error 1525	1902	2308
+error 1526	1435	1790
+error 1527	1239	1587
+error 1528	1169	1509
+error 1529	1181	1522
+error 1530	1702	2074
 error 1531	76	78
-error 1532	1595	1957
-error 1533	1071	1400
-error 1534	1099	1428
-error 1535	1101	1430
-error 1536	1100	1429
-error 1537	1209	1553
-error 1538	1224	1569
-error 1539	1215	1559
-error 1540	1213	1557
-error 1541	1181	1560
-error 1542	1217	1562
-error 1543	1019	1340
-error 1544	1216	1561
-error 1545	1220	1565
-error 1546	1219	1564
-error 1547	1196	2168
-error 1548	1196	2179
-error 1549	1212	1556
-error 1550	1214	1558
-error 1551	1222	1567
-error 1552	851	1092
-error 1553	492	572
-error 1554	1837	2241
-error 1555	1155	1493
-error 1556	1144	1477
-error 1557	1196	2180
-error 1558	675	823
-error 1559	542	678
-error 1560	466	512
-error 1561	1196	2161
-error 1562	481	549
-error 1563	1491	1848
-error 1564	1502	1859
-error 1565	1177	1517
-error 1566	1470	1826
-error 1567	1888	2293
-error 1568	1137	1467
-error 1569	151	169
-error 1570	1218	1563
-error 1571	1223	1568
-error 1572	1026	1347
-error 1573	449	461
-error 1574	1545	1902
-error 1575	871	1123
-error 1576	1221	1566
-error 1577	524	643
-error 1578	1475	1831
-error 1579	1774	2148
-error 1580	1084	1413
-error 1581	529	652
-error 1582	1883	2288
-error 1583	1885	2290
-error 1584	1887	2292
-error 1585	1412	1765
-error 1586	939	1523
-error 1587	1095	1424
-error 1588	1211	1555
-error 1589	1210	1554
-error 1590	1609	1973
-error 1591	1436	1790
-error 1592	1118	1447
-error 1593	1600	1964
-error 1594	1614	1978
-error 1595	1615	1979
-error 1596	1169	1963
-error 1597	1610	1974
-error 1598	329	342
-error 1599	1823	2227
-error 1600	808	1051
-error 1601	807	1050
-error 1602	764	938
-error 1603	1739	2111
-error 1604	1738	2110
-error 1605	806	1049
-error 1606	522	633
-error 1607	480	548
-error 1608	1196	2159
-error 1609	1432	1786
-error 1610	763	937
-error 1611	1372	1725
-error 1612	324	335
-error 1613	1909	2314
-error 1614	1907	2312
-error 1615	1413	1766
-error 1616	876	1132
-error 1619	379	381
-error 1621	1798	2202
-error 1622	1838	2242
-error 1623	1601	1965
-error 1624	1602	1966
-error 1625	1196	2162
-error 1626	1162	1501
-error 1627	1225	1570
-error 1628	689	851
-error 1629	687	849
-error 1630	1264	1611
-error 1631	1175	1514
-error 1632	1694	2065
-error 1633	1507	1864
-error 1634	1680	2051
-error 1635	1708	2079
-error 1636	1560	1919
-error 1637	1722	2093
-error 1639	868	1119
-error 1640	867	1118
-error 1641	937	1209
-error 1642	1594	1956
-error 1643	1593	1955
-error 1644	1592	1954
-error 1645	1568	1927
-error 1646	1591	1953
-error 1648	855	1096
-error 1649	1760	2134
-error 1650	1605	1969
-error 1651	1536	1893
-error 1652	947	1224
-error 1653	1490	1847
-error 1654	1895	2300
-error 1655	1727	2099
-error 1656	547	690
-error 1657	512	607
-error 1658	1574	1936
-error 1659	1236	1581
-error 1660	1499	1856
-error 1661	499	587
-error 1662	496	584
-error 1663	503	591
-error 1664	501	589
-error 1665	497	585
-error 1666	502	590
-error 1667	500	588
-error 1668	1111	1440
-error 1669	1107	1436
-error 1670	1120	1449
-error 1671	1104	1433
-error 1672	1122	1451
-error 1673	1121	1450
-error 1674	1119	1448
-error 1675	1114	1443
-error 1676	1395	1748
-error 1677	669	818
-error 1678	1143	1960
-error 1679	515	620
-error 1680	1522	1879
-error 1681	1836	2240
-error 1682	1878	2283
-error 1683	1889	2294
-error 1684	1841	2245
-error 1685	514	619
-error 1686	467	513
+error 1532	1595	1958
+error 1533	1071	1401
+error 1534	1099	1429
+error 1535	1101	1431
+error 1536	1100	1430
+error 1537	1209	1554
+error 1538	1224	1570
+error 1539	1215	1560
+error 1540	1213	1558
+error 1541	1181	1561
+error 1542	1217	1563
+error 1543	1019	1341
+error 1544	1216	1562
+error 1545	1220	1566
+error 1546	1219	1565
+error 1547	1196	2169
+error 1548	1196	2180
+error 1549	1212	1557
+error 1550	1214	1559
+error 1551	1222	1568
+error 1552	851	1093
+error 1553	493	573
+error 1554	1837	2242
+error 1555	1155	1494
+error 1556	1144	1478
+error 1557	1196	2181
+error 1558	676	824
+error 1559	543	679
+error 1560	467	513
+error 1561	1196	2162
+error 1562	482	550
+error 1563	1491	1849
+error 1564	1502	1860
+error 1565	1177	1518
+error 1566	1470	1827
+error 1567	1888	2294
+error 1568	1137	1468
+error 1569	152	170
+error 1570	1218	1564
+error 1571	1223	1569
+error 1572	1026	1348
+error 1573	450	462
+error 1574	1545	1903
+error 1575	871	1124
+error 1576	1221	1567
+error 1577	525	644
+error 1578	1475	1832
+error 1579	1774	2149
+error 1580	1084	1414
+error 1581	530	653
+error 1582	1883	2289
+error 1583	1885	2291
+error 1584	1887	2293
+error 1585	1412	1766
+error 1586	939	1524
+error 1587	1095	1425
+error 1588	1211	1556
+error 1589	1210	1555
+error 1590	1609	1974
+error 1591	1436	1791
+error 1592	1118	1448
+error 1593	1600	1965
+error 1594	1614	1979
+error 1595	1615	1980
+error 1596	1169	1964
+error 1597	1610	1975
+error 1598	330	343
+error 1599	1823	2228
+error 1600	808	1052
+error 1601	807	1051
+error 1602	765	939
+error 1603	1739	2112
+error 1604	1738	2111
+error 1605	806	1050
+error 1606	523	634
+error 1607	481	549
+error 1608	1196	2160
+error 1609	1432	1787
+error 1610	764	938
+error 1611	1372	1726
+error 1612	325	336
+error 1613	1909	2315
+error 1614	1907	2313
+error 1615	1413	1767
+error 1616	876	1133
+error 1619	380	382
+error 1621	1798	2203
+error 1622	1838	2243
+error 1623	1601	1966
+error 1624	1602	1967
+error 1625	1196	2163
+error 1626	1162	1502
+error 1627	1225	1571
+error 1628	690	852
+error 1629	688	850
+error 1630	1264	1612
+error 1631	1175	1515
+error 1632	1694	2066
+error 1633	1507	1865
+error 1634	1680	2052
+error 1635	1708	2080
+error 1636	1560	1920
+error 1637	1722	2094
+error 1639	868	1120
+error 1640	867	1119
+error 1641	937	1210
+error 1642	1594	1957
+error 1643	1593	1956
+error 1644	1592	1955
+error 1645	1568	1928
+error 1646	1591	1954
+error 1648	855	1097
+error 1649	1760	2135
+error 1650	1605	1970
+error 1651	1536	1894
+error 1652	947	1225
+error 1653	1490	1848
+error 1654	1895	2301
+error 1655	1727	2100
+error 1656	548	691
+error 1657	513	608
+error 1658	1574	1937
+error 1659	1236	1582
+error 1660	1499	1857
+error 1661	500	588
+error 1662	497	585
+error 1663	504	592
+error 1664	502	590
+error 1665	498	586
+error 1666	503	591
+error 1667	501	589
+error 1668	1111	1441
+error 1669	1107	1437
+error 1670	1120	1450
+error 1671	1104	1434
+error 1672	1122	1452
+error 1673	1121	1451
+error 1674	1119	1449
+error 1675	1114	1444
+error 1676	1395	1749
+error 1677	670	819
+error 1678	1143	1961
+error 1679	516	621
+error 1680	1522	1880
+error 1681	1836	2241
+error 1682	1878	2284
+error 1683	1889	2295
+error 1684	1841	2246
+error 1685	515	620
+error 1686	468	514
 error 1687	78	81
-error 1688	688	850
-error 1689	1376	1729
-error 1690	1172	1511
+error 1688	689	851
+error 1689	1376	1730
+error 1690	1172	1512
 error 1691	81	84
-error 1692	1113	1442
-error 1693	1112	1441
-error 1694	520	625
-error 1695	468	514
-error 1696	1231	1576
-error 1697	1795	2199
+error 1692	1113	1443
+error 1693	1112	1442
+error 1694	521	626
+error 1695	469	515
+error 1696	1231	1577
+error 1697	1795	2200
 error 1698	92	94
-error 1699	1586	1948
-error 1700	1283	1630
-error 1701	544	2115
-error 1702	1529	1886
-error 1703	1604	1968
-error 1704	1603	1967
-error 1705	1672	2043
-error 1706	1405	1758
-error 1707	1695	2066
-error 1709	1314	1662
-error 1710	1199	1542
-error 1711	1200	1543
-error 1712	1315	1663
-error 1713	1748	2121
-error 1714	1108	1437
-error 1715	1109	1438
-error 1716	1115	1444
-error 1717	797	1040
-error 1718	800	1042
-error 1719	1123	1452
-error 1720	1196	2163
-error 1721	1196	2164
-error 1722	1124	1453
-error 1723	803	1045
-error 1724	1110	1439
-error 1725	1196	2177
-error 1726	1810	2214
-error 1727	1105	1434
-error 1728	513	613
-error 1729	1387	1740
-error 1730	1474	1830
-error 1731	1495	1852
-error 1732	1497	1854
-error 1733	1498	1855
-error 1734	1503	1860
-error 1735	1763	2137
-error 1736	1701	2072
-error 1737	1572	1933
-error 1738	1090	1419
-error 1739	546	684
-error 1740	1496	1853
-error 1741	1442	1797
-error 1742	1794	2198
-error 1743	1423	1776
-error 1744	1098	1427
-error 1745	1102	1431
-error 1746	396	397
-error 1747	1489	1846
-error 1748	1571	1932
-error 1749	1196	2181
-error 1750	1157	1495
-error 1751	1856	2260
-error 1752	1857	2261
-error 1753	1403	1756
-error 1754	1404	1757
-error 1755	506	594
-error 1757	1263	1610
-error 1758	1171	1510
-error 1759	1325	1673
-error 1760	1324	1672
-error 1761	1251	1598
-error 1762	1252	1599
-error 1763	1657	2028
-error 1764	1692	2063
-error 1765	1799	2203
-error 1766	1801	2205
-error 1767	1290	1637
-error 1768	1136	1466
-error 1769	1587	1949
-error 1770	1289	1636
-error 1771	1597	1959
-error 1772	1383	1736
-error 1773	1382	1735
-error 1774	1384	1737
-error 1775	1281	1628
-error 1776	1087	1416
-error 1777	580	729
-error 1778	505	593
-error 1779	1286	1633
-error 1780	1288	1635
-error 1781	1148	1485
-error 1782	1147	1484
-error 1783	1146	1483
-error 1784	1255	1602
-error 1785	1296	1643
-error 1786	802	1044
-error 1787	1295	1642
-error 1788	1287	1634
-error 1789	1391	1744
-error 1790	1149	1486
-error 1791	1758	2132
-error 1792	504	592
-error 1793	690	852
-error 1794	1599	1962
-error 1795	1319	1667
-error 1796	478	542
-error 1797	668	817
-error 1798	1320	1668
-error 1799	804	1047
-error 1800	1751	2124
-error 1801	1752	2125
-error 1802	579	728
-error 1803	526	647
-error 1804	469	517
-error 1805	673	822
-error 1806	1617	1981
-error 1807	1196	2171
-error 1808	1699	2070
-error 1809	1693	2064
-error 1810	1340	1690
-error 1811	1341	1691
-error 1812	1705	2076
-error 1813	1704	2075
-error 1814	1703	2074
-error 1815	55	1675
-error 1816	150	167
-error 1817	1321	1669
-error 1818	1337	1687
-error 1819	1468	1824
-error 1820	1408	1761
-error 1821	1245	1592
-error 1822	1246	1593
-error 1823	1243	1590
-error 1824	1241	1588
-error 1825	1244	1591
-error 1826	932	1202
-error 1827	1520	1877
-error 1828	489	569
-error 1829	490	570
-error 1830	662	811
-error 1831	943	1218
-error 1832	462	504
-error 1833	463	505
-error 1834	485	560
-error 1835	1385	1738
-error 1836	1550	1908
-error 1837	1291	1638
-error 1838	1800	2204
-error 1839	1151	1488
-error 1840	1150	1487
-error 1841	1152	1489
-error 1842	1293	1640
-error 1843	1285	1632
-error 1844	498	586
-error 1845	1073	1402
-error 1846	1074	1403
-error 1847	760	934
-error 1848	1076	1405
-error 1849	680	841
-error 1850	464	506
+error 1699	1586	1949
+error 1700	1283	1631
+error 1701	545	2116
+error 1702	1529	1887
+error 1703	1604	1969
+error 1704	1603	1968
+error 1705	1672	2044
+error 1706	1405	1759
+error 1707	1695	2067
+error 1709	1314	1663
+error 1710	1199	1543
+error 1711	1200	1544
+error 1712	1315	1664
+error 1713	1748	2122
+error 1714	1108	1438
+error 1715	1109	1439
+error 1716	1115	1445
+error 1717	797	1041
+error 1718	800	1043
+error 1719	1123	1453
+error 1720	1196	2164
+error 1721	1196	2165
+error 1722	1124	1454
+error 1723	803	1046
+error 1724	1110	1440
+error 1725	1196	2178
+error 1726	1810	2215
+error 1727	1105	1435
+error 1728	514	614
+error 1729	1387	1741
+error 1730	1474	1831
+error 1731	1495	1853
+error 1732	1497	1855
+error 1733	1498	1856
+error 1734	1503	1861
+error 1735	1763	2138
+error 1736	1701	2073
+error 1737	1572	1934
+error 1738	1090	1420
+error 1739	547	685
+error 1740	1496	1854
+error 1741	1442	1798
+error 1742	1794	2199
+error 1743	1423	1777
+error 1744	1098	1428
+error 1745	1102	1432
+error 1746	397	398
+error 1747	1489	1847
+error 1748	1571	1933
+error 1749	1196	2182
+error 1750	1157	1496
+error 1751	1856	2261
+error 1752	1857	2262
+error 1753	1403	1757
+error 1754	1404	1758
+error 1755	507	595
+error 1757	1263	1611
+error 1758	1171	1511
+error 1759	1325	1674
+error 1760	1324	1673
+error 1761	1251	1599
+error 1762	1252	1600
+error 1763	1657	2029
+error 1764	1692	2064
+error 1765	1799	2204
+error 1766	1801	2206
+error 1767	1290	1638
+error 1768	1136	1467
+error 1769	1587	1950
+error 1770	1289	1637
+error 1771	1597	1960
+error 1772	1383	1737
+error 1773	1382	1736
+error 1774	1384	1738
+error 1775	1281	1629
+error 1776	1087	1417
+error 1777	581	730
+error 1778	506	594
+error 1779	1286	1634
+error 1780	1288	1636
+error 1781	1148	1486
+error 1782	1147	1485
+error 1783	1146	1484
+error 1784	1255	1603
+error 1785	1296	1644
+error 1786	802	1045
+error 1787	1295	1643
+error 1788	1287	1635
+error 1789	1391	1745
+error 1790	1149	1487
+error 1791	1758	2133
+error 1792	505	593
+error 1793	691	853
+error 1794	1599	1963
+error 1795	1319	1668
+error 1796	479	543
+error 1797	669	818
+error 1798	1320	1669
+error 1799	804	1048
+error 1800	1751	2125
+error 1801	1752	2126
+error 1802	580	729
+error 1803	527	648
+error 1804	470	518
+error 1805	674	823
+error 1806	1617	1982
+error 1807	1196	2172
+error 1808	1699	2071
+error 1809	1693	2065
+error 1810	1340	1691
+error 1811	1341	1692
+error 1812	1705	2077
+error 1813	1704	2076
+error 1814	1703	2075
+error 1815	55	1676
+error 1816	151	168
+error 1817	1321	1670
+error 1818	1337	1688
+error 1819	1468	1825
+error 1820	1408	1762
+error 1821	1245	1593
+error 1822	1246	1594
+error 1823	1243	1591
+error 1824	1241	1589
+error 1825	1244	1592
+error 1826	932	1203
+error 1827	1520	1878
+error 1828	490	570
+error 1829	491	571
+error 1830	663	812
+error 1831	943	1219
+error 1832	463	505
+error 1833	464	506
+error 1834	486	561
+error 1835	1385	1739
+error 1836	1550	1909
+error 1837	1291	1639
+error 1838	1800	2205
+error 1839	1151	1489
+error 1840	1150	1488
+error 1841	1152	1490
+error 1842	1293	1641
+error 1843	1285	1633
+error 1844	499	587
+error 1845	1073	1403
+error 1846	1074	1404
+error 1847	761	935
+error 1848	1076	1406
+error 1849	681	842
+error 1850	465	507
 error 1851	116	124
-error 1852	805	1048
-error 1853	929	1200
+error 1852	805	1049
+error 1853	929	1201
 error 1854	115	123
-error 1855	530	653
-error 1856	494	575
-error 1857	1075	1404
-error 1858	1656	2027
-error 1859	939	1213
-error 1860	1301	1649
-error 1861	474	531
-error 1862	1409	1762
-error 1863	1573	1934
-error 1864	535	660
-error 1865	479	543
-error 1866	1092	1421
-error 1867	1845	2249
-error 1868	1846	2250
-error 1869	247	291
-error 1871	1611	1975
-error 1872	1616	1980
+error 1855	531	654
+error 1856	495	576
+error 1857	1075	1405
+error 1858	1656	2028
+error 1859	939	1214
+error 1860	1301	1650
+error 1861	475	532
+error 1862	1409	1763
+error 1863	1573	1935
+error 1864	536	661
+error 1865	480	544
+error 1866	1092	1422
+error 1867	1845	2250
+error 1868	1846	2251
+error 1869	248	292
+error 1871	1611	1976
+error 1872	1616	1981
 error 1873	96	98
-error 1874	1322	1670
-error 1875	1676	2047
-error 1876	1675	2046
-error 1877	1688	2059
-error 1878	1707	2078
-error 1879	1318	1666
-error 1900	1196	1539
-error 1901	1267	1614
-error 1902	1196	2167
-error 1903	1530	1887
-error 1904	1358	1710
-error 1905	483	553
-error 1906	1854	2258
-error 1907	1775	2149
-error 1908	1196	2169
-error 1909	1196	2170
-error 1910	1778	2152
-error 1911	1762	2136
-error 1912	1085	1414
-error 1913	1196	2182
-error 1914	1196	2183
-error 1915	1196	2184
-error 1916	1173	1512
-error 1917	1174	1513
-error 1918	1014	1335
-error 1919	1013	1334
-error 1920	955	1235
-error 1921	1186	1529
-error 1922	954	1234
-error 1923	211	251
-error 1924	1537	1894
-error 1925	1538	1895
-error 1926	1824	2228
-error 1927	736	911
-error 1928	1196	2160
-error 1929	519	624
-error 1930	518	623
-error 1931	1542	1899
-error 1932	1445	1800
-error 1933	1706	2077
-error 1934	721	895
-error 1935	1392	1745
-error 1936	1153	1491
-error 1937	1620	1984
-error 1938	1621	1986
-error 1939	1025	1346
-error 1940	1230	1575
-error 1941	778	1013
-error 1942	781	1026
-error 1943	1185	1528
-error 1944	1292	1639
-error 1945	720	894
-error 1946	1132	1461
-error 1947	1389	1742
-error 1948	1390	1743
-error 1949	1782	2156
-error 1950	157	180
-error 1951	1294	1641
-error 1952	1622	1987
-error 1953	517	622
-error 1954	516	621
-error 1955	719	893
-error 1956	1093	1422
-error 1957	1443	1798
-error 1958	262	308
-error 1959	1334	1684
-error 1960	1328	1678
-error 1961	510	602
-error 1962	531	657
-error 1963	465	511
-error 1964	691	853
-error 1965	1344	1694
-error 1966	1618	1982
-error 1967	1690	2061
-error 1968	1527	1884
-error 1969	1661	2032
-error 1970	918	1189
-error 1971	1588	1950
-error 1972	1196	2185
-error 1973	398	399
-error 1974	399	2193
-error 1975	398	1928
-error 1976	399	1929
-error 1977	472	527
-error 1978	1330	1680
-error 1979	1369	1722
-error 1980	1027	1348
+error 1874	1322	1671
+error 1875	1676	2048
+error 1876	1675	2047
+error 1877	1688	2060
+error 1878	1707	2079
+error 1879	1318	1667
+error 1900	1196	1540
+error 1901	1267	1615
+error 1902	1196	2168
+error 1903	1530	1888
+error 1904	1358	1711
+error 1905	484	554
+error 1906	1854	2259
+error 1907	1775	2150
+error 1908	1196	2170
+error 1909	1196	2171
+error 1910	1778	2153
+error 1911	1762	2137
+error 1912	1085	1415
+error 1913	1196	2183
+error 1914	1196	2184
+error 1915	1196	2185
+error 1916	1173	1513
+error 1917	1174	1514
+error 1918	1014	1336
+error 1919	1013	1335
+error 1920	955	1236
+error 1921	1186	1530
+error 1922	954	1235
+error 1923	212	252
+error 1924	1537	1895
+error 1925	1538	1896
+error 1926	1824	2229
+error 1927	737	912
+error 1928	1196	2161
+error 1929	520	625
+error 1930	519	624
+error 1931	1542	1900
+error 1932	1445	1801
+error 1933	1706	2078
+error 1934	722	896
+error 1935	1392	1746
+error 1936	1153	1492
+error 1937	1620	1985
+error 1938	1621	1987
+error 1939	1025	1347
+error 1940	1230	1576
+error 1941	778	1014
+error 1942	781	1027
+error 1943	1185	1529
+error 1944	1292	1640
+error 1945	721	895
+error 1946	1132	1462
+error 1947	1389	1743
+error 1948	1390	1744
+error 1949	1782	2157
+error 1950	158	181
+error 1951	1294	1642
+error 1952	1622	1988
+error 1953	518	623
+error 1954	517	622
+error 1955	720	894
+error 1956	1093	1423
+error 1957	1443	1799
+error 1958	263	309
+error 1959	1334	1685
+error 1960	1328	1679
+error 1961	511	603
+error 1962	532	658
+error 1963	466	512
+error 1964	692	854
+error 1965	1344	1695
+error 1966	1618	1983
+error 1967	1690	2062
+error 1968	1527	1885
+error 1969	1661	2033
+error 1970	918	1190
+error 1971	1588	1951
+error 1972	1196	2186
+error 1973	399	400
+error 1974	400	2194
+error 1975	399	1929
+error 1976	400	1930
+error 1977	473	528
+error 1978	1330	1681
+error 1979	1369	1723
+error 1980	1027	1349
 error 1981	127	136
-error 1982	1202	1545
-error 3000	1197	1540
-error 3001	1204	1548
-error 3002	1309	1657
-error 3003	1678	2049
-error 3004	1274	1621
-error 3005	1843	2247
-error 3006	1106	1435
-error 3007	487	564
-error 3008	1242	1589
-error 3009	674	1498
-error 3010	1850	2254
-error 3011	1555	1914
-error 3012	1227	1572
-error 3013	1331	1681
-error 3014	1398	1751
-error 3015	1189	1532
-error 3016	1519	1876
-error 3017	1619	1983
-error 3018	477	541
-error 3019	1323	1671
-error 3020	543	1676
-error 3021	1598	1961
-error 3022	1844	2248
-error 3023	582	731
-error 3024	1196	2157
-error 3025	1452	1807
-error 3026	1183	1525
-error 3027	1655	2026
-error 3028	1069	1398
-error 3029	1070	1399
-error 3030	1625	1990
-error 3031	1180	1520
-error 3032	1583	1945
-error 3033	327	340
-error 3034	392	392
-error 3035	1278	1625
-error 3036	1279	1626
-error 3037	1277	1624
-error 3038	1127	1456
-error 3039	1126	1455
-error 3040	1128	1457
-error 3041	1129	1458
-error 3042	162	185
-error 3043	1130	1459
-error 3044	1662	2033
-error 3045	919	1192
-error 3046	1664	2035
-error 3047	1663	2034
-error 3048	1666	2037
-error 3049	1667	2038
-error 3050	1668	2039
-error 3051	1670	2041
-error 3052	1665	2036
-error 3053	1669	2040
-error 3054	1671	2042
-error 3055	1276	1623
-error 3056	1156	1494
-error 3057	1792	2196
-error 3058	866	1117
-error 3059	1565	1924
-error 3060	911	1177
+error 1982	1202	1546
+error 3000	1197	1541
+error 3001	1204	1549
+error 3002	1309	1658
+error 3003	1678	2050
+error 3004	1274	1622
+error 3005	1843	2248
+error 3006	1106	1436
+error 3007	488	565
+error 3008	1242	1590
+error 3009	675	1499
+error 3010	1850	2255
+error 3011	1555	1915
+error 3012	1227	1573
+error 3013	1331	1682
+error 3014	1398	1752
+error 3015	1189	1533
+error 3016	1519	1877
+error 3017	1619	1984
+error 3018	478	542
+error 3019	1323	1672
+error 3020	544	1677
+error 3021	1598	1962
+error 3022	1844	2249
+error 3023	583	732
+error 3024	1196	2158
+error 3025	1452	1808
+error 3026	1183	1526
+error 3027	1655	2027
+error 3028	1069	1399
+error 3029	1070	1400
+error 3030	1625	1991
+error 3031	1180	1521
+error 3032	1583	1946
+error 3033	328	341
+error 3034	393	393
+error 3035	1278	1626
+error 3036	1279	1627
+error 3037	1277	1625
+error 3038	1127	1457
+error 3039	1126	1456
+error 3040	1128	1458
+error 3041	1129	1459
+error 3042	163	186
+error 3043	1130	1460
+error 3044	1662	2034
+error 3045	919	1193
+error 3046	1664	2036
+error 3047	1663	2035
+error 3048	1666	2038
+error 3049	1667	2039
+error 3050	1668	2040
+error 3051	1670	2042
+error 3052	1665	2037
+error 3053	1669	2041
+error 3054	1671	2043
+error 3055	1276	1624
+error 3056	1156	1495
+error 3057	1792	2197
+error 3058	866	1118
+error 3059	1565	1925
+error 3060	911	1178
 error 400	6	5
-error 4000	1198	1541
-error 4001	1198	2176
-error 4002	1861	2265
-error 4003	1723	2094
-error 4004	950	1227
-error 4005	1553	1911
-error 4006	1747	2120
-error 4007	1554	1912
-error 4008	1466	1822
-error 4009	1905	2310
+error 4000	1198	1542
+error 4001	1198	2177
+error 4002	1861	2266
+error 4003	1723	2095
+error 4004	950	1228
+error 4005	1553	1912
+error 4006	1747	2121
+error 4007	1554	1913
+error 4008	1466	1823
+error 4009	1905	2311
 error 401	7	6
-error 4010	1184	1527
-error 4011	1504	1861
-error 4012	1480	1836
-error 4013	1858	2262
-error 4014	1081	1410
-error 4015	1890	2295
-error 4016	1860	2264
-error 4017	1461	1816
-error 4018	1434	1788
-error 4019	1543	1900
+error 4010	1184	1528
+error 4011	1504	1862
+error 4012	1480	1837
+error 4013	1858	2263
+error 4014	1081	1411
+error 4015	1890	2296
+error 4016	1860	2265
+error 4017	1461	1817
+error 4018	1434	1789
+error 4019	1543	1901
 error 402	9	8
-error 4020	1898	2303
-error 4021	1897	2302
-error 4022	1260	1607
-error 4023	1859	2263
-error 4024	188	215
-error 4025	739	915
-error 4026	1228	1573
-error 4027	1194	1537
-error 4028	1131	1460
-error 4029	1229	1574
+error 4020	1898	2304
+error 4021	1897	2303
+error 4022	1260	1608
+error 4023	1859	2264
+error 4024	189	216
+error 4025	740	916
+error 4026	1228	1574
+error 4027	1194	1538
+error 4028	1131	1461
+error 4029	1229	1575
 error 403	11	10
-error 4030	1492	1849
-error 4031	1555	1913
-error 4032	874	1127
-error 4033	1094	1423
-error 4034	1103	1432
-error 4035	354	363
-error 4036	589	740
-error 4037	1346	1696
-error 4038	1355	1705
-error 4039	1347	1697
+error 4030	1492	1850
+error 4031	1555	1914
+error 4032	874	1128
+error 4033	1094	1424
+error 4034	1103	1433
+error 4035	355	364
+error 4036	590	741
+error 4037	1346	1697
+error 4038	1355	1706
+error 4039	1347	1698
 error 404	12	11
-error 4040	1345	1695
-error 4041	1352	1702
-error 4042	1354	1704
-error 4043	1350	1700
-error 4044	1353	1703
-error 4045	1349	1699
-error 4046	183	202
-error 4047	1777	2151
-error 4048	1269	1616
-error 4049	1271	1618
+error 4040	1345	1696
+error 4041	1352	1703
+error 4042	1354	1705
+error 4043	1350	1701
+error 4044	1353	1704
+error 4045	1349	1700
+error 4046	184	203
+error 4047	1777	2152
+error 4048	1269	1617
+error 4049	1271	1619
 error 405	13	13
-error 4050	1270	1617
-error 4051	1351	1701
+error 4050	1270	1618
+error 4051	1351	1702
 error 4052	77	79
-error 4053	1247	1594
-error 4054	1367	1720
-error 4055	380	382
-error 4056	422	427
-error 4057	1343	1693
-error 4058	1473	1829
-error 4059	423	428
+error 4053	1247	1595
+error 4054	1367	1721
+error 4055	381	383
+error 4056	423	428
+error 4057	1343	1694
+error 4058	1473	1830
+error 4059	424	429
 error 406	15	15
-error 4060	1569	1930
-error 4061	1570	1931
-error 4062	1342	1692
-error 4063	1776	2150
-error 4064	1396	1749
-error 4065	676	825
-error 4066	1548	1906
-error 4067	1546	1903
-error 4068	1546	1904
-error 4069	1549	1907
+error 4060	1569	1931
+error 4061	1570	1932
+error 4062	1342	1693
+error 4063	1776	2151
+error 4064	1396	1750
+error 4065	677	826
+error 4066	1548	1907
+error 4067	1546	1904
+error 4068	1546	1905
+error 4069	1549	1908
 error 407	17	17
-error 4070	1547	1905
-error 4071	1523	1880
-error 4072	1362	1714
-error 4073	1596	1958
-error 4074	1682	2053
-error 4075	1416	1769
-error 4076	1268	1615
-error 4077	1410	1763
-error 4078	1306	1654
-error 4079	1305	1653
+error 4070	1547	1906
+error 4071	1523	1881
+error 4072	1362	1715
+error 4073	1596	1959
+error 4074	1682	2054
+error 4075	1416	1770
+error 4076	1268	1616
+error 4077	1410	1764
+error 4078	1306	1655
+error 4079	1305	1654
 error 408	18	18
-error 4080	1882	2287
-error 4081	1768	2142
-error 4082	1575	1937
-error 4083	1016	1336
-error 4084	1581	1943
-error 4085	1579	1941
-error 4086	1580	1942
-error 4087	1577	1939
-error 4088	1578	1940
-error 4089	1465	1820
+error 4080	1882	2288
+error 4081	1768	2143
+error 4082	1575	1938
+error 4083	1016	1337
+error 4084	1581	1944
+error 4085	1579	1942
+error 4086	1580	1943
+error 4087	1577	1940
+error 4088	1578	1941
+error 4089	1465	1821
 error 409	19	19
-error 4090	1465	1821
-error 4091	1765	2139
-error 4092	1773	2147
-error 4093	1871	2276
-error 4094	214	254
-error 4095	1484	1841
-error 4096	1483	1840
-error 4097	699	863
-error 4098	1756	2129
-error 4099	1880	2285
+error 4090	1465	1822
+error 4091	1765	2140
+error 4092	1773	2148
+error 4093	1871	2277
+error 4094	215	255
+error 4095	1484	1842
+error 4096	1483	1841
+error 4097	700	864
+error 4098	1756	2130
+error 4099	1880	2286
 error 410	20	20
-error 4100	1235	1580
-error 4101	1896	2301
-error 4102	193	220
-error 4103	192	219
-error 4104	1900	2305
+error 4100	1235	1581
+error 4101	1896	2302
+error 4102	194	221
+error 4103	193	220
+error 4104	1900	2306
 error 4105	133	146
 error 4106	132	145
-error 4107	1336	1686
-error 4108	1338	1688
-error 4109	1784	2187
+error 4107	1336	1687
+error 4108	1338	1689
+error 4109	1784	2188
 error 411	21	21
-error 4110	1807	2211
-error 4111	1806	2210
-error 4112	1196	2172
-error 4113	1514	1871
-error 4116	409	413
-error 4117	1196	2174
-error 4119	1804	2208
+error 4110	1807	2212
+error 4111	1806	2211
+error 4112	1196	2173
+error 4113	1514	1872
+error 4116	410	414
+error 4117	1196	2175
+error 4119	1804	2209
 error 412	16	22
-error 4120	1803	2207
-error 4121	1815	2219
-error 4122	715	885
-error 4123	1816	2220
-error 4124	1812	2216
-error 4125	1397	1750
-error 4126	1813	2217
-error 4127	1488	1845
-error 4128	1819	2223
-error 4129	1809	2213
+error 4120	1803	2208
+error 4121	1815	2220
+error 4122	716	886
+error 4123	1816	2221
+error 4124	1812	2217
+error 4125	1397	1751
+error 4126	1813	2218
+error 4127	1488	1846
+error 4128	1819	2224
+error 4129	1809	2214
 error 413	22	23
-error 4130	401	403
-error 4131	403	405
-error 4132	1805	2209
-error 4133	1817	2221
-error 4134	951	1228
-error 4135	1802	2206
-error 4136	1196	2173
-error 4137	1811	2215
-error 4138	1818	2222
-error 4139	1316	1664
+error 4130	402	404
+error 4131	404	406
+error 4132	1805	2210
+error 4133	1817	2222
+error 4134	951	1229
+error 4135	1802	2207
+error 4136	1196	2174
+error 4137	1811	2216
+error 4138	1818	2223
+error 4139	1316	1665
 error 414	23	24
-error 4140	1789	2192
-error 4141	1188	1531
-error 4142	1814	2218
-error 4143	1364	1716
-error 4144	585	734
-error 4145	419	424
-error 4146	1079	1408
-error 4147	259	304
-error 4148	258	303
-error 4149	1080	1409
+error 4140	1789	2193
+error 4141	1188	1532
+error 4142	1814	2219
+error 4143	1364	1717
+error 4144	586	735
+error 4145	420	425
+error 4146	1079	1409
+error 4147	260	305
+error 4148	259	304
+error 4149	1080	1410
 error 415	24	25
-error 4150	1790	2194
+error 4150	1790	2195
 error 4151	95	97
-error 4152	172	194
-error 4153	1526	1883
-error 4154	540	674
-error 4155	1524	1881
-error 4156	1525	1882
-error 4157	678	839
-error 4158	417	422
-error 4159	1720	2091
+error 4152	173	195
+error 4153	1526	1884
+error 4154	541	675
+error 4155	1524	1882
+error 4156	1525	1883
+error 4157	679	840
+error 4158	418	423
+error 4159	1720	2092
 error 416	25	26
-error 4160	686	848
-error 4161	1757	2130
-error 4162	1761	2135
-error 4163	1196	2178
-error 4164	1486	1843
-error 4165	1266	1613
-error 4166	1373	1726
-error 4167	1440	1795
-error 4168	1606	1970
-error 4169	248	292
+error 4160	687	849
+error 4161	1757	2131
+error 4162	1761	2136
+error 4163	1196	2179
+error 4164	1486	1844
+error 4165	1266	1614
+error 4166	1373	1727
+error 4167	1440	1796
+error 4168	1606	1971
+error 4169	249	293
 error 417	26	27
-error 4170	1361	1713
-error 4171	1359	1711
-error 4172	1460	1815
-error 4173	1024	1345
+error 4170	1361	1714
+error 4171	1359	1712
+error 4172	1460	1816
+error 4173	1024	1346
 error 4174	67	71
-error 4175	1117	1446
-error 4176	1357	1707
-error 4177	1356	1706
-error 4178	1143	1709
-error 4179	1143	1708
+error 4175	1117	1447
+error 4176	1357	1708
+error 4177	1356	1707
+error 4178	1143	1710
+error 4179	1143	1709
 error 418	27	28
-error 4180	1862	2266
-error 4181	928	1199
-error 4182	1677	2048
-error 4184	749	926
-error 4185	1533	1890
-error 4186	1348	1698
-error 4187	1589	1951
-error 4188	1311	1659
-error 4189	1808	2212
-error 4191	581	730
-error 4192	1201	1985
+error 4180	1862	2267
+error 4181	928	1200
+error 4182	1677	2049
+error 4184	750	927
+error 4185	1533	1891
+error 4186	1348	1699
+error 4187	1589	1952
+error 4188	1311	1660
+error 4189	1808	2213
+error 4191	582	731
+error 4192	1201	1986
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13506,775 +13513,777 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1164	1503
-error dropping database can * errno	1176	1515
-error during compilation of event s body	1214	1558
-error during starting stopping of the scheduler error code	1223	1568
-error from master	1386	1739
-error in assignment	2224	2631
-error in ddl log	1177	1517
-error in parsing conflict function message	1162	1501
-error in received cipher list	2225,168	191
-error in the application	175	2632
-error occurred during a cryptographic operation	827,826	2633
-error on close of * errno	1203	1547
-error on delete of * errno	1141	1472
-error on rename of * to * errno	1206	1550
-error parsing time	523	2634
-error reading file * errno	1205	1549
-error reading result of streaming command	330,331	954
-error running query on master	1541	1898
-error setting tlsa base domain	2226,168	191
-error when executing command	1208	1552
-error while parsing parameter * line	1259	1606
-error while shutting down streaming copy	725,331	1016
-error with the srp params	2227,168	191
-error writing file * errno	1207	1551
-error_in_assignment	2224,64	2631
-errorinassignment	2224,64	2631
-errors were found at the given arguments * 1st argument not a textual representation of an integer	473	2635
-errors were found at the given arguments * 1st argument out of range	191	2636
-escape character conflict	2228	2637
-escape_character_conflict	2228,64	2637
-escapecharacterconflict	2228,64	2637
-eshutdown	357	2615
-esocktnosupport	2223	2630
-espipe	2215	2622
-esrch	2216	2623
-esrmnt	2220	2627
-estale	2211	2618
-estrpipe	2221	2628
-etime	2219	2626
-etimedout	734	2617
-etoomanyrefs	2210	2616
-etxtbsy	2214	2621
-euclean	2212	2619
-eunatch	2217	2624
-eusers	2222	2629
-evalerror	2229	2638
-event * already exists	1209	1553
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1211	1555
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1210	1554
-event execution time is in the past event has been disabled	1216	1561
-event qualifications are not implemented for rules on select	59	533
-event source exception	158	2639
-event trigger * already exists	100,1	2640
-event trigger * does not exist	101,1	2641
-event trigger protocol violated	406	2642
-event trigger with oid * does not exist	101,1	809
-event triggers are not supported for	59	2643
-event_trigger_protocol_violated	406,323	2642
-eventsourceexception	158	2639
-eventtriggerprotocolviolated	406,323	2642
-every bound following maxvalue must also be maxvalue	166,1	810
-every bound following minvalue must also be minvalue	166,1	810
-every derived table must have its own alias	1179	1519
-every hash partition modulus must be a factor of the next larger modulus	102,1	890
-every table function must have an alias	1356	1706
-exceeded grace period	2230,2231	2644
-exceeded maxallocateddescs * while trying to execute command	140	2645
-exceeded maxallocateddescs * while trying to open directory	140	2645
-exceeded maxallocateddescs * while trying to open file	140	2645
-exceededgraceperiod	2230,2231	2644
-exceeds max fragment size	2232,168	191
-exception in initializer error	2233	2646
-exceptiongroup	2234	2647
-exceptionininitializererror	2233	2646
-excessive message size	2235,168	191
-exchange full	2218	2648
-excluded subtree violation	2236,174	2649
-exclusion constraints are not supported on foreign tables	59	234
-exclusion constraints are not supported on partitioned tables	59	234
-exclusion constraints not possible for domains	0,1	887
-exclusion violation	716	2650
-exclusion_violation	716,593	2650
-exclusionviolation	716,593	2650
-exdev	2213	2620
-exec format error	1033	2651
-executable file not found in path	2237,12	2652
-execution engine exception	2238	2653
-executionengineexception	2238	2653
-executionexception	2239	2654
-exemption mechanism exception	2240	2655
-exemptionmechanismexception	2240	2655
-exfull	2218	2625
-exists but is not a directory	149,1	2656
-exists but is not empty	940,783	2657
-exit code 129	2241,2242	2658
-exit code 130	2243,2242	2659
-exit code 131	2244,2242	2660
-exit code 132	2245,2242	2661
-exit code 133	2246,2242	2662
-exit code 134	631,2242	2663
-exit code 135	381,2242	2664
-exit code 136	2247,2242	2665
-exit code 137	2248,2242	2666
-exit code 138	2249,2242	2667
-exit code 139	2250,2242	2668
-exit code 140	2251,2242	2669
-exit code 141	355,2242	2670
-exit code 142	136,2242	2671
-exit code 143	2252,2242	2672
-exit code 144	2253,2242	2673
-exit code 145	600,2242	2674
-exit code 146	2254,2242	2675
-exit code 147	2255,2242	2676
-exit code 148	2256,2242	2677
-exit code 149	2257,2242	2678
-exit code 150	2258,2242	2679
-exit code 151	2259,2242	2680
-exit code 152	787,2242	2681
-exit code 153	2260,2242	2682
-exit code 154	2261,2242	2683
-exit code 155	2262,2242	2684
-exit code 156	2263,2242	2685
-exit code 157	2264,2242	2686
-exit code 158	2265,2242	2687
-exit code 159	308,2242	2688
-exit status 129	2241,2242	2658
-exit status 130	2243,2242	2659
-exit status 131	2244,2242	2660
-exit status 132	2245,2242	2661
-exit status 133	2246,2242	2662
-exit status 134	631,2242	2663
-exit status 135	381,2242	2664
-exit status 136	2247,2242	2665
-exit status 137	2248,2242	2666
-exit status 138	2249,2242	2667
-exit status 139	2250,2242	2668
-exit status 140	2251,2242	2669
-exit status 141	355,2242	2670
-exit status 142	136,2242	2671
-exit status 143	2252,2242	2672
-exit status 144	2253,2242	2673
-exit status 145	600,2242	2674
-exit status 146	2254,2242	2675
-exit status 147	2255,2242	2676
-exit status 148	2256,2242	2677
-exit status 149	2257,2242	2678
-exit status 150	2258,2242	2679
-exit status 151	2259,2242	2680
-exit status 152	787,2242	2681
-exit status 153	2260,2242	2682
-exit status 154	2261,2242	2683
-exit status 155	2262,2242	2684
-exit status 156	2263,2242	2685
-exit status 157	2264,2242	2686
-exit status 158	2265,2242	2687
-exit status 159	308,2242	2688
-exitcode 129	2241,2242	2658
-exitcode 130	2243,2242	2659
-exitcode 131	2244,2242	2660
-exitcode 132	2245,2242	2661
-exitcode 133	2246,2242	2662
-exitcode 134	631,2242	2663
-exitcode 135	381,2242	2664
-exitcode 136	2247,2242	2665
-exitcode 137	2248,2242	2666
-exitcode 138	2249,2242	2667
-exitcode 139	2250,2242	2668
-exitcode 140	2251,2242	2669
-exitcode 141	355,2242	2670
-exitcode 142	136,2242	2671
-exitcode 143	2252,2242	2672
-exitcode 144	2253,2242	2673
-exitcode 145	600,2242	2674
-exitcode 146	2254,2242	2675
-exitcode 147	2255,2242	2676
-exitcode 148	2256,2242	2677
-exitcode 149	2257,2242	2678
-exitcode 150	2258,2242	2679
-exitcode 151	2259,2242	2680
-exitcode 152	787,2242	2681
-exitcode 153	2260,2242	2682
-exitcode 154	2261,2242	2683
-exitcode 155	2262,2242	2684
-exitcode 156	2263,2242	2685
-exitcode 157	2264,2242	2686
-exitcode 158	2265,2242	2687
-exitcode 159	308,2242	2688
-exited with code 129	2241,2242	2658
-exited with code 130	2243,2242	2659
-exited with code 131	2244,2242	2660
-exited with code 132	2245,2242	2661
-exited with code 133	2246,2242	2662
-exited with code 134	631,2242	2663
-exited with code 135	381,2242	2664
-exited with code 136	2247,2242	2665
-exited with code 137	2248,2242	2666
-exited with code 138	2249,2242	2667
-exited with code 139	2250,2242	2668
-exited with code 140	2251,2242	2669
-exited with code 141	355,2242	2670
-exited with code 142	136,2242	2671
-exited with code 143	2252,2242	2672
-exited with code 144	2253,2242	2673
-exited with code 145	600,2242	2674
-exited with code 146	2254,2242	2675
-exited with code 147	2255,2242	2676
-exited with code 148	2256,2242	2677
-exited with code 149	2257,2242	2678
-exited with code 150	2258,2242	2679
-exited with code 151	2259,2242	2680
-exited with code 152	787,2242	2681
-exited with code 153	2260,2242	2682
-exited with code 154	2261,2242	2683
-exited with code 155	2262,2242	2684
-exited with code 156	2263,2242	2685
-exited with code 157	2264,2242	2686
-exited with code 158	2265,2242	2687
-exited with code 159	308,2242	2688
-expand veto exception	2266	2689
-expandvetoexception	2266	2689
+error connecting to master	1164	1504
+error dropping database can * errno	1176	1516
+error during compilation of event s body	1214	1559
+error during starting stopping of the scheduler error code	1223	1569
+error from master	1386	1740
+error in assignment	2224	2632
+error in ddl log	1177	1518
+error in parsing conflict function message	1162	1502
+error in received cipher list	2225,169	192
+error in the application	176	2633
+error occurred during a cryptographic operation	827,826	2634
+error on close of * errno	1203	1548
+error on delete of * errno	1141	1473
+error on rename of * to * errno	1206	1551
+error parsing time	524	2635
+error reading file * errno	1205	1550
+error reading result of streaming command	331,332	955
+error running query on master	1541	1899
+error setting tlsa base domain	2226,169	192
+error when executing command	1208	1553
+error while parsing parameter * line	1259	1607
+error while shutting down streaming copy	726,332	1017
+error with the srp params	2227,169	192
+error writing file * errno	1207	1552
+error_in_assignment	2224,64	2632
+errorinassignment	2224,64	2632
+errors were found at the given arguments * 1st argument not a textual representation of an integer	474	2636
+errors were found at the given arguments * 1st argument out of range	192	2637
+escape character conflict	2228	2638
+escape_character_conflict	2228,64	2638
+escapecharacterconflict	2228,64	2638
+eshutdown	358	2616
+esocktnosupport	2223	2631
+espipe	2215	2623
+esrch	2216	2624
+esrmnt	2220	2628
+estale	2211	2619
+estrpipe	2221	2629
+etime	2219	2627
+etimedout	735	2618
+etoomanyrefs	2210	2617
+etxtbsy	2214	2622
+euclean	2212	2620
+eunatch	2217	2625
+eusers	2222	2630
+evalerror	2229	2639
+event * already exists	1209	1554
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1211	1556
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1210	1555
+event execution time is in the past event has been disabled	1216	1562
+event qualifications are not implemented for rules on select	59	534
+event source exception	159	2640
+event trigger * already exists	100,1	2641
+event trigger * does not exist	101,1	2642
+event trigger protocol violated	407	2643
+event trigger with oid * does not exist	101,1	810
+event triggers are not supported for	59	2644
+event_trigger_protocol_violated	407,324	2643
+eventsourceexception	159	2640
+eventtriggerprotocolviolated	407,324	2643
+every bound following maxvalue must also be maxvalue	167,1	811
+every bound following minvalue must also be minvalue	167,1	811
+every derived table must have its own alias	1179	1520
+every hash partition modulus must be a factor of the next larger modulus	102,1	891
+every table function must have an alias	1356	1707
+exceeded grace period	2230,2231	2645
+exceeded maxallocateddescs * while trying to execute command	140	2646
+exceeded maxallocateddescs * while trying to open directory	140	2646
+exceeded maxallocateddescs * while trying to open file	140	2646
+exceededgraceperiod	2230,2231	2645
+exceeds max fragment size	2232,169	192
+exception in initializer error	2233	2647
+exceptiongroup	2234	2648
+exceptionininitializererror	2233	2647
+excessive message size	2235,169	192
+exchange full	2218	2649
+excluded subtree violation	2236,175	2650
+exclusion constraints are not supported on foreign tables	59	235
+exclusion constraints are not supported on partitioned tables	59	235
+exclusion constraints not possible for domains	0,1	888
+exclusion violation	717	2651
+exclusion_violation	717,594	2651
+exclusionviolation	717,594	2651
+exdev	2213	2621
+exec format error	1033	2652
+executable file not found in path	2237,12	2653
+execution engine exception	2238	2654
+executionengineexception	2238	2654
+executionexception	2239	2655
+exemption mechanism exception	2240	2656
+exemptionmechanismexception	2240	2656
+exfull	2218	2626
+exists but is not a directory	150,1	2657
+exists but is not empty	940,783	2658
+exit code 129	2241,2242	2659
+exit code 130	2243,2242	2660
+exit code 131	2244,2242	2661
+exit code 132	2245,2242	2662
+exit code 133	2246,2242	2663
+exit code 134	632,2242	2664
+exit code 135	382,2242	2665
+exit code 136	2247,2242	2666
+exit code 137	2248,2242	2667
+exit code 138	2249,2242	2668
+exit code 139	2250,2242	2669
+exit code 140	2251,2242	2670
+exit code 141	356,2242	2671
+exit code 142	136,2242	2672
+exit code 143	2252,2242	2673
+exit code 144	2253,2242	2674
+exit code 145	601,2242	2675
+exit code 146	2254,2242	2676
+exit code 147	2255,2242	2677
+exit code 148	2256,2242	2678
+exit code 149	2257,2242	2679
+exit code 150	2258,2242	2680
+exit code 151	2259,2242	2681
+exit code 152	787,2242	2682
+exit code 153	2260,2242	2683
+exit code 154	2261,2242	2684
+exit code 155	2262,2242	2685
+exit code 156	2263,2242	2686
+exit code 157	2264,2242	2687
+exit code 158	2265,2242	2688
+exit code 159	309,2242	2689
+exit status 129	2241,2242	2659
+exit status 130	2243,2242	2660
+exit status 131	2244,2242	2661
+exit status 132	2245,2242	2662
+exit status 133	2246,2242	2663
+exit status 134	632,2242	2664
+exit status 135	382,2242	2665
+exit status 136	2247,2242	2666
+exit status 137	2248,2242	2667
+exit status 138	2249,2242	2668
+exit status 139	2250,2242	2669
+exit status 140	2251,2242	2670
+exit status 141	356,2242	2671
+exit status 142	136,2242	2672
+exit status 143	2252,2242	2673
+exit status 144	2253,2242	2674
+exit status 145	601,2242	2675
+exit status 146	2254,2242	2676
+exit status 147	2255,2242	2677
+exit status 148	2256,2242	2678
+exit status 149	2257,2242	2679
+exit status 150	2258,2242	2680
+exit status 151	2259,2242	2681
+exit status 152	787,2242	2682
+exit status 153	2260,2242	2683
+exit status 154	2261,2242	2684
+exit status 155	2262,2242	2685
+exit status 156	2263,2242	2686
+exit status 157	2264,2242	2687
+exit status 158	2265,2242	2688
+exit status 159	309,2242	2689
+exitcode 129	2241,2242	2659
+exitcode 130	2243,2242	2660
+exitcode 131	2244,2242	2661
+exitcode 132	2245,2242	2662
+exitcode 133	2246,2242	2663
+exitcode 134	632,2242	2664
+exitcode 135	382,2242	2665
+exitcode 136	2247,2242	2666
+exitcode 137	2248,2242	2667
+exitcode 138	2249,2242	2668
+exitcode 139	2250,2242	2669
+exitcode 140	2251,2242	2670
+exitcode 141	356,2242	2671
+exitcode 142	136,2242	2672
+exitcode 143	2252,2242	2673
+exitcode 144	2253,2242	2674
+exitcode 145	601,2242	2675
+exitcode 146	2254,2242	2676
+exitcode 147	2255,2242	2677
+exitcode 148	2256,2242	2678
+exitcode 149	2257,2242	2679
+exitcode 150	2258,2242	2680
+exitcode 151	2259,2242	2681
+exitcode 152	787,2242	2682
+exitcode 153	2260,2242	2683
+exitcode 154	2261,2242	2684
+exitcode 155	2262,2242	2685
+exitcode 156	2263,2242	2686
+exitcode 157	2264,2242	2687
+exitcode 158	2265,2242	2688
+exitcode 159	309,2242	2689
+exited with code 129	2241,2242	2659
+exited with code 130	2243,2242	2660
+exited with code 131	2244,2242	2661
+exited with code 132	2245,2242	2662
+exited with code 133	2246,2242	2663
+exited with code 134	632,2242	2664
+exited with code 135	382,2242	2665
+exited with code 136	2247,2242	2666
+exited with code 137	2248,2242	2667
+exited with code 138	2249,2242	2668
+exited with code 139	2250,2242	2669
+exited with code 140	2251,2242	2670
+exited with code 141	356,2242	2671
+exited with code 142	136,2242	2672
+exited with code 143	2252,2242	2673
+exited with code 144	2253,2242	2674
+exited with code 145	601,2242	2675
+exited with code 146	2254,2242	2676
+exited with code 147	2255,2242	2677
+exited with code 148	2256,2242	2678
+exited with code 149	2257,2242	2679
+exited with code 150	2258,2242	2680
+exited with code 151	2259,2242	2681
+exited with code 152	787,2242	2682
+exited with code 153	2260,2242	2683
+exited with code 154	2261,2242	2684
+exited with code 155	2262,2242	2685
+exited with code 156	2263,2242	2686
+exited with code 157	2264,2242	2687
+exited with code 158	2265,2242	2688
+exited with code 159	309,2242	2689
+expand veto exception	2266	2690
+expandvetoexception	2266	2690
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2690
-expected a right parenthesis	63,64	2690
-expected a type name	63,64	2690
-expected gss response got message type	330,331	2691
-expected json array	63,64	2692
-expected password response got message type	330,331	2691
-expected property name or in json at position	2267	2693
-expected sasl response got message type	330,331	2694
-expected sspi response got message type	330,331	2691
-expecting property name enclosed in double quotes line	2267	2695
-expecting value line	2267	2695
-explain for connection command is supported only for select update insert delete replace	1227	1572
-explain option timing requires analyze	111,64	2696
-explain option wal requires analyze	111,64	2696
-explicit or implicit commit is not allowed in stored function or trigger	1160	1499
-exportexception	2268	2697
-expression * of order by contains aggregate function and applies to a union	1069	1398
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1070	1399
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	497
-expression contains variables	111,64	2698
-expression contains variables of more than one relation	111,64	2698
-expression for field 64s is referring to uninitialized field s	1229	1574
-expression in * must be constant	1462	1817
-expression in the * clause is too big	1228	1573
-expressions are not supported in included columns	59	234
-ext length mismatch	2269,168	191
-extended query protocol not supported in a replication connection	330,331	343
-extended statistics require at least 2 columns	102,1	2699
-extensible node type * already exists	100,1	2700
-extension not received	2270,168	191
-extension with oid * does not exist	101,1	809
-extensionerror	2271	2701
-external component has thrown an exception	681,2272,2273,598	2702
-external routine exception	744	2703
-external routine invocation exception	323	2704
-external_routine_exception	744	2703
-external_routine_invocation_exception	323	2704
-externalexception	2272	2705
-externalroutineexception	744	2703
-externalroutineinvocationexception	323	2704
-extra data after last expected column	268,64	830
-extra data in message	2274,168	191
-extra delimiter at end of line	2275,2276	2706
+expected a left parenthesis	63,64	2691
+expected a right parenthesis	63,64	2691
+expected a type name	63,64	2691
+expected gss response got message type	331,332	2692
+expected json array	63,64	2693
+expected password response got message type	331,332	2692
+expected property name or in json at position	2267	2694
+expected sasl response got message type	331,332	2695
+expected sspi response got message type	331,332	2692
+expecting property name enclosed in double quotes line	2267	2696
+expecting value line	2267	2696
+explain for connection command is supported only for select update insert delete replace	1227	1573
+explain option timing requires analyze	111,64	2697
+explain option wal requires analyze	111,64	2697
+explicit or implicit commit is not allowed in stored function or trigger	1160	1500
+exportexception	2268	2698
+expression * of order by contains aggregate function and applies to a union	1069	1399
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1070	1400
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	498
+expression contains variables	111,64	2699
+expression contains variables of more than one relation	111,64	2699
+expression for field 64s is referring to uninitialized field s	1229	1575
+expression in * must be constant	1462	1818
+expression in the * clause is too big	1228	1574
+expressions are not supported in included columns	59	235
+ext length mismatch	2269,169	192
+extended query protocol not supported in a replication connection	331,332	344
+extended statistics require at least 2 columns	102,1	2700
+extensible node type * already exists	100,1	2701
+extension not received	2270,169	192
+extension with oid * does not exist	101,1	810
+extensionerror	2271	2702
+external component has thrown an exception	682,2272,2273,599	2703
+external routine exception	745	2704
+external routine invocation exception	324	2705
+external_routine_exception	745	2704
+external_routine_invocation_exception	324	2705
+externalexception	2272	2706
+externalroutineexception	745	2704
+externalroutineinvocationexception	324	2705
+extra data after last expected column	269,64	831
+extra data in message	2274,169	192
+extra delimiter at end of line	2275,2276	2707
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2277,2278	2707
-factorial of a negative number is undefined	325,64	2708
-factory configuration error	2279	2709
-factoryconfigurationerror	2279	2709
-failed attach volume	2280,2281	2710
-failed compute metrics replicas	2282,2283	2711
-failed create pod sand box	2284,2285	2712
+extraneous or missing in quoted field	2277,2278	2708
+factorial of a negative number is undefined	326,64	2709
+factory configuration error	2279	2710
+factoryconfigurationerror	2279	2710
+failed attach volume	2280,2281	2711
+failed compute metrics replicas	2282,2283	2712
+failed create pod sand box	2284,2285	2713
 failed dependency	31	32
-failed detach volume	2286,2287	2713
-failed get resource metric	2288,2289	2714
-failed get scale	2290,2291	2715
-failed initializing relay log position	1558	1917
-failed initializing replication gtid state	1230	1575
-failed kill pod	2292,2293	2716
-failed login exception	2294	2717
-failed on fseek	1262	1609
-failed post start hook	2295,2296	2718
-failed pre stop hook	2297,2298	2719
-failed purging old relay logs	1557	1916
-failed rebuilding the index of dumped table	1317	1665
-failed to add the foreign key constraint * to system tables	1243	1590
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1245	1592
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1246	1593
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1244	1591
-failed to alter	1071	1997
-failed to alter event	1213	1557
-failed to create	1169	2018
-failed to create pod sandbox	2285,2284	2720
-failed to create specific handler file	1139	1470
-failed to delete the event from mysql event	1212	1556
-failed to drop	1181	2002
-failed to grant execute and alter routine privileges	1531	1888
-failed to init async	2299,168	191
-failed to load replication slave gtid position from table	1132	1461
-failed to load routine * internal code * for more details run show warnings	1646	2016
-failed to lookup address information name or service not known	779	2721
-failed to open	1292	1639
-failed to open mysql event	1220	1565
-failed to open the referenced table	1241	1588
-failed to parse histogram for table * at offset	1348	1698
-failed to parse time string * at position * z the timezone could not be found in the database	523	2722
-failed to pull image	2300,2301	2723
-failed to read auto increment value from storage engine	1078	1407
-failed to read from the par file	1231	1576
-failed to revoke all privileges to dropped routine	1532	1889
-failed to store event * error code * from storage engine	1224	1569
-failed un mount	2302,2303	2724
+failed detach volume	2286,2287	2714
+failed get resource metric	2288,2289	2715
+failed get scale	2290,2291	2716
+failed initializing relay log position	1558	1918
+failed initializing replication gtid state	1230	1576
+failed kill pod	2292,2293	2717
+failed login exception	2294	2718
+failed on fseek	1262	1610
+failed post start hook	2295,2296	2719
+failed pre stop hook	2297,2298	2720
+failed purging old relay logs	1557	1917
+failed rebuilding the index of dumped table	1317	1666
+failed to add the foreign key constraint * to system tables	1243	1591
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1245	1593
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1246	1594
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1244	1592
+failed to allocate memory	142	2721
+failed to alter	1071	1998
+failed to alter event	1213	1558
+failed to create	1169	2019
+failed to create pod sandbox	2285,2284	2722
+failed to create specific handler file	1139	1471
+failed to delete the event from mysql event	1212	1557
+failed to drop	1181	2003
+failed to grant execute and alter routine privileges	1531	1889
+failed to init async	2299,169	192
+failed to load replication slave gtid position from table	1132	1462
+failed to load routine * internal code * for more details run show warnings	1646	2017
+failed to lookup address information name or service not known	779	2723
+failed to open	1292	1640
+failed to open mysql event	1220	1566
+failed to open the referenced table	1241	1589
+failed to parse histogram for table * at offset	1348	1699
+failed to parse time string * at position * z the timezone could not be found in the database	524	2724
+failed to pull image	2300,2301	2725
+failed to read auto increment value from storage engine	1078	1408
+failed to read from the par file	1231	1577
+failed to revoke all privileges to dropped routine	1532	1890
+failed to store event * error code * from storage engine	1224	1570
+failed un mount	2302,2303	2726
 failed_dependency	31	32
-failed_precondition	640,641,6	791
-failedattachvolume	2280,2281	2710
-failedcomputemetricsreplicas	2282,2283	2711
-failedcreate	2304,2305	2725
-failedcreatepodsandbox	2284,2285	2712
-faileddelete	2306,2307	2726
-faileddetachvolume	2286,2287	2713
-failedgetresourcemetric	2288,2289	2714
-failedgetscale	2290,2291	2715
-failedkillpod	2292,2293	2716
-failedloginexception	2294	2717
-failedmount	2308,2309	2727
-failedpoststarthook	2295,2296	2718
-failedprecondition	640,641,6	791
-failedprestophook	2297,2298	2719
-failedrescale	2310,2311	2728
-failedscheduling	2312,2313	2729
-failedsync	2314,2315	2730
-failedunmount	2302,2303	2724
-failedvalidation	2316,2317	2731
-failure has occurred while loading a type	2318	2732
-failure while changing the type of replication repository	1157	1495
-fastpath function calls not supported in a replication connection	330,331	343
-fatal error during log purge	1096	1425
-fcgi connection to web server closed	2319,2320	2733
-fcgi request aborted by web server	2321,2322	2734
-fdw column name not found	2323	2735
-fdw dynamic parameter value needed	2324	2736
-fdw error	2325	2737
-fdw function sequence error	2326	2738
-fdw inconsistent descriptor information	2327	2739
-fdw invalid attribute value	2328	2740
-fdw invalid column name	2329	2741
-fdw invalid column number	2330	2742
-fdw invalid data type	2331	2743
-fdw invalid data type descriptors	2332	2744
-fdw invalid descriptor field identifier	2333	2745
-fdw invalid handle	2334	2746
-fdw invalid option index	2335	2747
-fdw invalid option name	2336	2748
-fdw invalid string format	2337	2749
-fdw invalid string length or buffer length	2338	2750
-fdw invalid use of null pointer	2339	2751
-fdw no schemas	2340	2752
-fdw option name not found	2341	2753
-fdw out of memory	2342	2754
-fdw reply handle	2343	2755
-fdw schema not found	2344	2756
-fdw table not found	2345	2757
-fdw too many handles	2346	2758
-fdw unable to create execution	2347	2759
-fdw unable to create reply	2348	2760
-fdw unable to establish connection	2349	2761
-fdw_column_name_not_found	2323,2350	2735
-fdw_dynamic_parameter_value_needed	2324,2350	2736
-fdw_error	2325,2350	2737
-fdw_function_sequence_error	2326,2350	2738
-fdw_inconsistent_descriptor_information	2327,2350	2739
-fdw_invalid_attribute_value	2328,2350	2740
-fdw_invalid_column_name	2329,2350	2741
-fdw_invalid_column_number	2330,2350	2742
-fdw_invalid_data_type	2331,2350	2743
-fdw_invalid_data_type_descriptors	2332,2350	2744
-fdw_invalid_descriptor_field_identifier	2333,2350	2745
-fdw_invalid_handle	2334,2350	2746
-fdw_invalid_option_index	2335,2350	2747
-fdw_invalid_option_name	2336,2350	2748
-fdw_invalid_string_format	2337,2350	2749
-fdw_invalid_string_length_or_buffer_length	2338,2350	2750
-fdw_invalid_use_of_null_pointer	2339,2350	2751
-fdw_no_schemas	2340,2350	2752
-fdw_option_name_not_found	2341,2350	2753
-fdw_out_of_memory	2342,2350	2754
-fdw_reply_handle	2343,2350	2755
-fdw_schema_not_found	2344,2350	2756
-fdw_table_not_found	2345,2350	2757
-fdw_too_many_handles	2346,2350	2758
-fdw_unable_to_create_execution	2347,2350	2759
-fdw_unable_to_create_reply	2348,2350	2760
-fdw_unable_to_establish_connection	2349,2350	2761
-fdwcolumnnamenotfound	2323,2350	2735
-fdwdynamicparametervalueneeded	2324,2350	2736
-fdwerror	2325,2350	2737
-fdwfunctionsequenceerror	2326,2350	2738
-fdwinconsistentdescriptorinformation	2327,2350	2739
-fdwinvalidattributevalue	2328,2350	2740
-fdwinvalidcolumnname	2329,2350	2741
-fdwinvalidcolumnnumber	2330,2350	2742
-fdwinvaliddatatype	2331,2350	2743
-fdwinvaliddatatypedescriptors	2332,2350	2744
-fdwinvaliddescriptorfieldidentifier	2333,2350	2745
-fdwinvalidhandle	2334,2350	2746
-fdwinvalidoptionindex	2335,2350	2747
-fdwinvalidoptionname	2336,2350	2748
-fdwinvalidstringformat	2337,2350	2749
-fdwinvalidstringlengthorbufferlength	2338,2350	2750
-fdwinvaliduseofnullpointer	2339,2350	2751
-fdwnoschemas	2340,2350	2752
-fdwoptionnamenotfound	2341,2350	2753
-fdwoutofmemory	2342,2350	2754
-fdwreplyhandle	2343,2350	2755
-fdwschemanotfound	2344,2350	2756
-fdwtablenotfound	2345,2350	2757
-fdwtoomanyhandles	2346,2350	2758
-fdwunabletocreateexecution	2347,2350	2759
-fdwunabletocreatereply	2348,2350	2760
-fdwunabletoestablishconnection	2349,2350	2761
-feature not supported	59	2762
-feature update failed exception	2351	2763
-feature_not_supported	59	2762
-feature_update_failed	2351	2763
-featurenotsupported	59	2762
-featureupdatefailedexception	2351	2763
-fenced instance id exception	2352	2764
-fenced leader epoch exception	2353	2765
-fenced member epoch exception	2354	2766
-fenced state epoch exception	2355	2767
-fenced_instance_id	2352	2764
-fenced_leader_epoch	2353	2765
-fenced_member_epoch	2354	2766
-fenced_state_epoch	2355	2767
-fencedinstanceidexception	2352	2764
-fencedleaderepochexception	2353	2765
-fencedmemberepochexception	2354	2766
-fencedstateepochexception	2355	2767
-fetch session id not found exception	2356	2768
-fetch session topic id error exception	2357	2769
-fetch with ties requires order by clause to be present	1862	2266
-fetch_session_id_not_found	2356	2768
-fetch_session_topic_id_error	2357	2769
-fetchsessionidnotfoundexception	2356	2768
-fetchsessiontopiciderrorexception	2357	2769
-fibererror	2358	2770
-field * doesn t have a default value	1430	1784
-field * is of a not allowed type for this type of partitioning	1236	1581
-field access exception	224	2771
-field in list of fields for partition function not found in table	1234	1579
-field name must not be null	111,64	205
-field of view * underlying table doesn t have a default value	1431	1785
-field or reference * of select * was resolved in select	1839	2243
-field position must not be zero	111,64	2772
-field reference * can t be used in table value constructor	1235	1580
-field separator argument is not what is expected check the manual	1868	2272
-fieldaccessexception	224	2771
-fields of period for s have different types	1526	1883
-file * already exists	1237	1583
-file * has unknown type * in its header	1261	1608
-file * is corrupted	1197	1540
-file * was not purged because it is the active log file	1846	2250
-file * was not purged because it was being read by * thread s purged only	1845	2249
-file already exists exception	2359	2773
-file descriptor in bad state	959	2774
-file exists	972	2775
-file exists error	972,2360	2776
-file length too large	200	2777
-file load exception	777	2778
-file lock interruption exception	2361	2779
-file name too long	1006	2780
-file not found error	773,2362	2781
-file not found exception	2363	2782
-file permission error	2364	2783
-file size limit exceeded	2260	2784
-file system already exists exception	2365	2785
-file system exception	2366	2786
-file system loop exception	2367	2787
-file system not found exception	2368	2788
-file too large	973	2789
-filealreadyexistsexception	2359	2773
-fileexistserror	972,2360	2776
-fileloadexception	777	2778
-filelockinterruptionexception	2361	2779
-filenotfounderror	773,2362	2781
-filenotfoundexception	2363	2782
-filepermissionerror	2364	2783
-filerexception	2369	2790
-filesystem error cannot create directory permission denied	91	2791
-filesystem error cannot get file size no such file or directory	773	2792
-filesystemalreadyexistsexception	2365	2785
-filesystemexception	2366	2786
-filesystemloopexception	2367	2787
-filesystemnotfoundexception	2368	2788
+failed_precondition	641,642,6	792
+failedattachvolume	2280,2281	2711
+failedcomputemetricsreplicas	2282,2283	2712
+failedcreate	2304,2305	2727
+failedcreatepodsandbox	2284,2285	2713
+faileddelete	2306,2307	2728
+faileddetachvolume	2286,2287	2714
+failedgetresourcemetric	2288,2289	2715
+failedgetscale	2290,2291	2716
+failedkillpod	2292,2293	2717
+failedloginexception	2294	2718
+failedmount	2308,2309	2729
+failedpoststarthook	2295,2296	2719
+failedprecondition	641,642,6	792
+failedprestophook	2297,2298	2720
+failedrescale	2310,2311	2730
+failedscheduling	2312,2313	2731
+failedsync	2314,2315	2732
+failedunmount	2302,2303	2726
+failedvalidation	2316,2317	2733
+failure has occurred while loading a type	2318	2734
+failure while changing the type of replication repository	1157	1496
+fastpath function calls not supported in a replication connection	331,332	344
+fatal error during log purge	1096	1426
+fatal error reached heap limit allocation failed javascript heap out of memory	142	2735
+fcgi connection to web server closed	2319,2320	2736
+fcgi request aborted by web server	2321,2322	2737
+fdw column name not found	2323	2738
+fdw dynamic parameter value needed	2324	2739
+fdw error	2325	2740
+fdw function sequence error	2326	2741
+fdw inconsistent descriptor information	2327	2742
+fdw invalid attribute value	2328	2743
+fdw invalid column name	2329	2744
+fdw invalid column number	2330	2745
+fdw invalid data type	2331	2746
+fdw invalid data type descriptors	2332	2747
+fdw invalid descriptor field identifier	2333	2748
+fdw invalid handle	2334	2749
+fdw invalid option index	2335	2750
+fdw invalid option name	2336	2751
+fdw invalid string format	2337	2752
+fdw invalid string length or buffer length	2338	2753
+fdw invalid use of null pointer	2339	2754
+fdw no schemas	2340	2755
+fdw option name not found	2341	2756
+fdw out of memory	2342	2757
+fdw reply handle	2343	2758
+fdw schema not found	2344	2759
+fdw table not found	2345	2760
+fdw too many handles	2346	2761
+fdw unable to create execution	2347	2762
+fdw unable to create reply	2348	2763
+fdw unable to establish connection	2349	2764
+fdw_column_name_not_found	2323,2350	2738
+fdw_dynamic_parameter_value_needed	2324,2350	2739
+fdw_error	2325,2350	2740
+fdw_function_sequence_error	2326,2350	2741
+fdw_inconsistent_descriptor_information	2327,2350	2742
+fdw_invalid_attribute_value	2328,2350	2743
+fdw_invalid_column_name	2329,2350	2744
+fdw_invalid_column_number	2330,2350	2745
+fdw_invalid_data_type	2331,2350	2746
+fdw_invalid_data_type_descriptors	2332,2350	2747
+fdw_invalid_descriptor_field_identifier	2333,2350	2748
+fdw_invalid_handle	2334,2350	2749
+fdw_invalid_option_index	2335,2350	2750
+fdw_invalid_option_name	2336,2350	2751
+fdw_invalid_string_format	2337,2350	2752
+fdw_invalid_string_length_or_buffer_length	2338,2350	2753
+fdw_invalid_use_of_null_pointer	2339,2350	2754
+fdw_no_schemas	2340,2350	2755
+fdw_option_name_not_found	2341,2350	2756
+fdw_out_of_memory	2342,2350	2757
+fdw_reply_handle	2343,2350	2758
+fdw_schema_not_found	2344,2350	2759
+fdw_table_not_found	2345,2350	2760
+fdw_too_many_handles	2346,2350	2761
+fdw_unable_to_create_execution	2347,2350	2762
+fdw_unable_to_create_reply	2348,2350	2763
+fdw_unable_to_establish_connection	2349,2350	2764
+fdwcolumnnamenotfound	2323,2350	2738
+fdwdynamicparametervalueneeded	2324,2350	2739
+fdwerror	2325,2350	2740
+fdwfunctionsequenceerror	2326,2350	2741
+fdwinconsistentdescriptorinformation	2327,2350	2742
+fdwinvalidattributevalue	2328,2350	2743
+fdwinvalidcolumnname	2329,2350	2744
+fdwinvalidcolumnnumber	2330,2350	2745
+fdwinvaliddatatype	2331,2350	2746
+fdwinvaliddatatypedescriptors	2332,2350	2747
+fdwinvaliddescriptorfieldidentifier	2333,2350	2748
+fdwinvalidhandle	2334,2350	2749
+fdwinvalidoptionindex	2335,2350	2750
+fdwinvalidoptionname	2336,2350	2751
+fdwinvalidstringformat	2337,2350	2752
+fdwinvalidstringlengthorbufferlength	2338,2350	2753
+fdwinvaliduseofnullpointer	2339,2350	2754
+fdwnoschemas	2340,2350	2755
+fdwoptionnamenotfound	2341,2350	2756
+fdwoutofmemory	2342,2350	2757
+fdwreplyhandle	2343,2350	2758
+fdwschemanotfound	2344,2350	2759
+fdwtablenotfound	2345,2350	2760
+fdwtoomanyhandles	2346,2350	2761
+fdwunabletocreateexecution	2347,2350	2762
+fdwunabletocreatereply	2348,2350	2763
+fdwunabletoestablishconnection	2349,2350	2764
+feature not supported	59	2765
+feature update failed exception	2351	2766
+feature_not_supported	59	2765
+feature_update_failed	2351	2766
+featurenotsupported	59	2765
+featureupdatefailedexception	2351	2766
+fenced instance id exception	2352	2767
+fenced leader epoch exception	2353	2768
+fenced member epoch exception	2354	2769
+fenced state epoch exception	2355	2770
+fenced_instance_id	2352	2767
+fenced_leader_epoch	2353	2768
+fenced_member_epoch	2354	2769
+fenced_state_epoch	2355	2770
+fencedinstanceidexception	2352	2767
+fencedleaderepochexception	2353	2768
+fencedmemberepochexception	2354	2769
+fencedstateepochexception	2355	2770
+fetch session id not found exception	2356	2771
+fetch session topic id error exception	2357	2772
+fetch with ties requires order by clause to be present	1862	2267
+fetch_session_id_not_found	2356	2771
+fetch_session_topic_id_error	2357	2772
+fetchsessionidnotfoundexception	2356	2771
+fetchsessiontopiciderrorexception	2357	2772
+fibererror	2358	2773
+field * doesn t have a default value	1430	1785
+field * is of a not allowed type for this type of partitioning	1236	1582
+field access exception	225	2774
+field in list of fields for partition function not found in table	1234	1580
+field name must not be null	111,64	206
+field of view * underlying table doesn t have a default value	1431	1786
+field or reference * of select * was resolved in select	1839	2244
+field position must not be zero	111,64	2775
+field reference * can t be used in table value constructor	1235	1581
+field separator argument is not what is expected check the manual	1868	2273
+fieldaccessexception	225	2774
+fields of period for s have different types	1526	1884
+file * already exists	1237	1584
+file * has unknown type * in its header	1261	1609
+file * is corrupted	1197	1541
+file * was not purged because it is the active log file	1846	2251
+file * was not purged because it was being read by * thread s purged only	1845	2250
+file already exists exception	2359	2776
+file descriptor in bad state	959	2777
+file exists	972	2778
+file exists error	972,2360	2779
+file length too large	201	2780
+file load exception	777	2781
+file lock interruption exception	2361	2782
+file name too long	1006	2783
+file not found error	773,2362	2784
+file not found exception	2363	2785
+file permission error	2364	2786
+file size limit exceeded	2260	2787
+file system already exists exception	2365	2788
+file system exception	2366	2789
+file system loop exception	2367	2790
+file system not found exception	2368	2791
+file too large	973	2792
+filealreadyexistsexception	2359	2776
+fileexistserror	972,2360	2779
+fileloadexception	777	2781
+filelockinterruptionexception	2361	2782
+filenotfounderror	773,2362	2784
+filenotfoundexception	2363	2785
+filepermissionerror	2364	2786
+filerexception	2369	2793
+filesystem error cannot create directory permission denied	91	2794
+filesystem error cannot get file size no such file or directory	773	2795
+filesystemalreadyexistsexception	2365	2788
+filesystemexception	2366	2789
+filesystemloopexception	2367	2790
+filesystemnotfoundexception	2368	2791
 filter is not implemented for non aggregate window functions	59	144
-filter specified but * is not an aggregate function	149,1	1171
-filter value * not recognized for filter variable	0,1	2793
-filter variable * specified more than once	0,1	2793
+filter specified but * is not an aggregate function	150,1	1172
+filter value * not recognized for filter variable	0,1	2796
+filter variable * specified more than once	0,1	2796
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2370	2794
-first argument of * must be a row type	166,1	2795
-first argument of transform function must be type	102,1	213
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1077	1406
-fixed size types must have storage plain	102,1	2796
-flag array element is not a string	111,64	211
-flag help requested	2371,2372	2797
-flashback does not support	1247	1594
-float domain error	2373	2798
-floatdomainerror	2373	2798
-floating point error	2374,2375	2799
-floating point exception	2247	2800
-floating_point_exception	2247,64	2801
-floatingpointerror	2374,2375	2799
-floatingpointexception	2247,64	2801
-font format exception	2376	2802
-fontformatexception	2376	2802
-for * partitions each partition must be defined	1516	1873
-for a generated column generated always must be specified	0,1	687
-for a request which attempts to access an invalid topic e g	2377	2803
-for domain * already exists	100,1	2804
-for domain * does not exist	101,1	2805
-for encoding * already exists in schema	100,1	2806
-for encoding * does not exist	101,1	2807
-for float m d double m d or decimal m d m must be d column	1380	1733
-for input string	473	2808
-for relation * already exists	100,1	2809
-for relation * does not exist	101,1	2810
-for relation * is a constraint trigger	100,1	2811
-for relation * is an internal or a child trigger	100,1	2811
-for table * already exists	100,1	2812
-for table * does not exist	101,1	2805
-for the partitioned engine it is necessary to define all	1508	1865
-for update share in a recursive query is not implemented	59	2813
-force_not_null column * not referenced by copy	186,1	2814
-force_null column * not referenced by copy	186,1	2814
-force_quote column * not referenced by copy	186,1	2815
-forcing close of thread * user	1248	1595
-foreign data wrapper * already exists	100,1	2816
-foreign data wrapper * does not exist	101,1	2817
-foreign data wrapper * does not support import foreign schema	2340,2350	2818
-foreign data wrapper * has no handler	57	2819
-foreign data wrapper with oid * does not exist	101,1	809
-foreign key cascade delete update exceeds max depth of	1242	1589
-foreign key constraint * cannot be implemented	166,1	485
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1252	1599
-foreign key constraint for table * record * would lead to a duplicate entry in table	1251	1598
-foreign key constraints are not supported on foreign tables	59,149	234
-foreign key constraints not possible for domains	0,1	887
-foreign key referenced columns list must not contain duplicates	2378,1	2820
-foreign key violation	2379	2821
-foreign server with oid * does not exist	101,1	809
-foreign table * does not allow deletes	57	558
-foreign table * does not allow inserts	57	558
-foreign table * does not allow updates	57	558
-foreign table * does not exist	101,1	1097
-foreign_key_violation	2379,593	2821
-foreignkey constraint failed	2380,595	2822
-foreignkeyviolation	2379,593	2821
-format error in certificate s notafter field	2381,174	2823
-format error in certificate s notbefore field	2382,174	2824
-format error in crl s lastupdate field	2383,174	2825
-format error in crl s nextupdate field	2384,174	2826
-format flags conversion mismatch exception	2385	2827
-format of the executable exe or library dll is invalid	284	2828
-format specifies argument 0 but arguments are numbered from 1	111,64	2772
-formatexception	2386	2829
-formatflagsconversionmismatchexception	2385	2827
-formatter closed exception	2387	2830
-formatterclosedexception	2387	2830
-formatting field * is only supported in to_char	59	1282
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1255	1602
-found a row in wrong partition	1573	1934
-found a row not matching the given partition set	1571	1932
-found a row that does not match the partition	1572	1933
-fragmented client hello	2388,168	191
-frame end cannot be unbounded preceding	475,1	2831
-frame ending offset must not be negative	2389,64	2832
-frame ending offset must not be null	112,64	2833
-frame exclusion is not supported yet	1260	1607
-frame start cannot be unbounded following	475,1	2831
-frame starting from current row cannot have preceding rows	475,1	2831
-frame starting from following row cannot end with current row	475,1	2831
-frame starting from following row cannot have preceding rows	475,1	2831
-frame starting offset must not be negative	2389,64	2832
-frame starting offset must not be null	112,64	2833
+findexception	2370	2797
+first argument of * must be a row type	167,1	2798
+first argument of transform function must be type	102,1	214
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1077	1407
+fixed size types must have storage plain	102,1	2799
+flag array element is not a string	111,64	212
+flag help requested	2371,2372	2800
+flashback does not support	1247	1595
+float domain error	2373	2801
+floatdomainerror	2373	2801
+floating point error	2374,2375	2802
+floating point exception	2247	2803
+floating_point_exception	2247,64	2804
+floatingpointerror	2374,2375	2802
+floatingpointexception	2247,64	2804
+font format exception	2376	2805
+fontformatexception	2376	2805
+for * partitions each partition must be defined	1516	1874
+for a generated column generated always must be specified	0,1	688
+for a request which attempts to access an invalid topic e g	2377	2806
+for domain * already exists	100,1	2807
+for domain * does not exist	101,1	2808
+for encoding * already exists in schema	100,1	2809
+for encoding * does not exist	101,1	2810
+for float m d double m d or decimal m d m must be d column	1380	1734
+for input string	474	2811
+for relation * already exists	100,1	2812
+for relation * does not exist	101,1	2813
+for relation * is a constraint trigger	100,1	2814
+for relation * is an internal or a child trigger	100,1	2814
+for table * already exists	100,1	2815
+for table * does not exist	101,1	2808
+for the partitioned engine it is necessary to define all	1508	1866
+for update share in a recursive query is not implemented	59	2816
+force_not_null column * not referenced by copy	187,1	2817
+force_null column * not referenced by copy	187,1	2817
+force_quote column * not referenced by copy	187,1	2818
+forcing close of thread * user	1248	1596
+foreign data wrapper * already exists	100,1	2819
+foreign data wrapper * does not exist	101,1	2820
+foreign data wrapper * does not support import foreign schema	2340,2350	2821
+foreign data wrapper * has no handler	57	2822
+foreign data wrapper with oid * does not exist	101,1	810
+foreign key cascade delete update exceeds max depth of	1242	1590
+foreign key constraint * cannot be implemented	167,1	486
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1252	1600
+foreign key constraint for table * record * would lead to a duplicate entry in table	1251	1599
+foreign key constraints are not supported on foreign tables	59,150	235
+foreign key constraints not possible for domains	0,1	888
+foreign key referenced columns list must not contain duplicates	2378,1	2823
+foreign key violation	2379	2824
+foreign server with oid * does not exist	101,1	810
+foreign table * does not allow deletes	57	559
+foreign table * does not allow inserts	57	559
+foreign table * does not allow updates	57	559
+foreign table * does not exist	101,1	1098
+foreign_key_violation	2379,594	2824
+foreignkey constraint failed	2380,596	2825
+foreignkeyviolation	2379,594	2824
+format error in certificate s notafter field	2381,175	2826
+format error in certificate s notbefore field	2382,175	2827
+format error in crl s lastupdate field	2383,175	2828
+format error in crl s nextupdate field	2384,175	2829
+format flags conversion mismatch exception	2385	2830
+format of the executable exe or library dll is invalid	285	2831
+format specifies argument 0 but arguments are numbered from 1	111,64	2775
+formatexception	2386	2832
+formatflagsconversionmismatchexception	2385	2830
+formatter closed exception	2387	2833
+formatterclosedexception	2387	2833
+formatting field * is only supported in to_char	59	1283
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1255	1603
+found a row in wrong partition	1573	1935
+found a row not matching the given partition set	1571	1933
+found a row that does not match the partition	1572	1934
+fragmented client hello	2388,169	192
+frame end cannot be unbounded preceding	476,1	2834
+frame ending offset must not be negative	2389,64	2835
+frame ending offset must not be null	112,64	2836
+frame exclusion is not supported yet	1260	1608
+frame start cannot be unbounded following	476,1	2834
+frame starting from current row cannot have preceding rows	476,1	2834
+frame starting from following row cannot end with current row	476,1	2834
+frame starting from following row cannot have preceding rows	476,1	2834
+frame starting offset must not be negative	2389,64	2835
+frame starting offset must not be null	112,64	2836
 frame_error	39	40
-free disk space failed	2390,2391	2834
-freediskspacefailed	2390,2391	2834
+free disk space failed	2390,2391	2837
+freediskspacefailed	2390,2391	2837
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2392	2835
-fstat disk i o error	2393,99	2836
-fsync disk i o error	2394,99	2837
-full join is only supported with merge joinable join conditions	59	2838
-full join is only supported with merge joinable or hash joinable join conditions	59	2839
-fullpath unable to open database file	2395,754	2840
-fulltext index creation requires a lock	1075	1404
-fulltext index is not supported for partitioned tables	1263	1610
-function * already exists	1745	2118
-function * does not exist check the * section in the reference manual	1264	1611
-function * ended without return	1644	2014
-function * is not defined	1265	1612
-function call message contains * argument formats but	330,331	2841
-function call message contains * arguments but function requires	330,331	2841
-function call to dropped function	772,1	2842
-function can only be called when server is in binary upgrade mode	457,57	2843
-function constraint failed	2396,595	2844
-function executed no return statement	2397	2845
-function has * columns available but * columns specified	186,1	695
+frozenerror	2392	2838
+fstat disk i o error	2393,99	2839
+fsync disk i o error	2394,99	2840
+full join is only supported with merge joinable join conditions	59	2841
+full join is only supported with merge joinable or hash joinable join conditions	59	2842
+fullpath unable to open database file	2395,755	2843
+fulltext index creation requires a lock	1075	1405
+fulltext index is not supported for partitioned tables	1263	1611
+function * already exists	1745	2119
+function * does not exist check the * section in the reference manual	1264	1612
+function * ended without return	1644	2015
+function * is not defined	1265	1613
+function call message contains * argument formats but	331,332	2844
+function call message contains * arguments but function requires	331,332	2844
+function call to dropped function	772,1	2845
+function can only be called when server is in binary upgrade mode	458,57	2846
+function constraint failed	2396,596	2847
+function executed no return statement	2397	2848
+function has * columns available but * columns specified	187,1	696
 function name * is not unique	131,1	143
-function not implemented	1044	2846
+function not implemented	1044	2849
 function number * appears more than once	102,1	104
-function only accepts arguments that can be converted to numerical types	1900	2305
-function or expression * cannot be used in the * clause of s	1267	1614
+function only accepts arguments that can be converted to numerical types	1900	2306
+function or expression * cannot be used in the * clause of s	1267	1615
 function result type must be * because of out parameters	62,1	134
 function result type must be specified	62,1	134
-function return row and query specified return row do not match	166,1	2847
-function returning record called in context that cannot accept type record	59	452
-function returning setof record called in context that cannot accept type record	59	2848
-function with oid * does not exist	772,1	2849
-function_executed_no_return_statement	2397,2398	2845
-functionexecutednoreturnstatement	2397,2398	2845
+function return row and query specified return row do not match	167,1	2850
+function returning record called in context that cannot accept type record	59	453
+function returning setof record called in context that cannot accept type record	59	2851
+function with oid * does not exist	772,1	2852
+function_executed_no_return_statement	2397,2398	2848
+functionexecutednoreturnstatement	2397,2398	2848
 functions cannot accept set arguments	62,1	134
-functions in from can return at most	511,200	824
-functions in index expression must be marked immutable	102,1	2850
-functions in index predicate must be marked immutable	102,1	2850
-functions in partition key expression must be marked immutable	102,1	686
-futurewarning	2399	2851
-galera replication not supported	1266	1613
+functions in from can return at most	512,201	825
+functions in index expression must be marked immutable	102,1	2853
+functions in index predicate must be marked immutable	102,1	2853
+functions in partition key expression must be marked immutable	102,1	687
+futurewarning	2399	2854
+galera replication not supported	1266	1614
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2400	2852
-gem not in home exception	2401	2853
-gemnotfoundexception	2400	2852
-gemnotinhomeexception	2401	2853
-general security exception	2402	2854
-generalsecurityexception	2402	2854
-generated always	407	2855
-generated columns are not supported in copy from where conditions	186,1	2856
-generated columns are not supported on partitions	59	234
-generated columns are not supported on typed tables	59	234
-generated_always	407,1	2855
-generatedalways	407,1	2855
-generation expression for column * cannot be cast automatically to type	166,1	485
-generation expression is not immutable	102,1	688
-generatorerror	2403	2857
-generatorexit	2404,2405	2858
-generic signature format error	2406	2859
-genericsignatureformaterror	2406	2859
-geometry byte string must be little endian	1276	1623
-geometry overlay calculation error geometry data is invalid in function	1128	1457
-geometry turn info calculation error geometry data is invalid in function	1129	1458
-get stacked diagnostics when handler not active	1274	1621
-getaddrinfo name or service not known	779	2860
-gettemppath disk i o error	2407,99	2861
-got a fin before a ccs	2408,168	191
-got a packet bigger than * bytes	1417	1770
-got a read error from the connection pipe	1420	1773
-got an error evaluating stored expression	1194	1537
-got an error from fcntl	1415	1768
-got an error reading communication packets	1419	1772
-got an error when calculating default value for s	1131	1460
-got an error writing communication packets	1414	1767
-got error * during checkpoint	1190	1533
-got error * during commit	1191	1534
-got error * during flush_logs	1192	1535
-got error * during rollback	1193	1536
-got error * from	1272	1619
-got error * from storage engine	1273	1620
-got fatal error * from master when reading data from binary log	1388	1741
-got overflow when converting * to * value truncated	1173	1512
-got packets out of order	1418	1771
-got signal * aborting	1282	1629
-got temporary error * from	1275	1622
-got timeout reading communication packets	1421	1774
-got timeout writing communication packets	1422	1775
-goto is not allowed in a stored procedure handler	1638	2008
-grant options can only be granted to roles	538,539	667
-grant options cannot be granted back to your own grantor	538,539	2862
-grant with identified with is illegal because the user s already exists	1283	1630
-grantor must be current user	59	2863
-group authorization failed exception	2409	2864
-group id not found exception	2410	2865
-group max size reached exception	2411	2866
-group subscribed to topic exception	884	1140
-group_authorization_failed	2409	2864
-group_id_not_found	2410	2865
-group_max_size_reached	2411	2866
-group_subscribed_to_topic	884	1140
-groupauthorizationfailedexception	2409	2864
-groupidnotfoundexception	2410	2865
-grouping error	128	2867
-grouping must have fewer than 32 arguments	2412,200	2868
-grouping_error	128,1	2867
-groupingerror	128,1	2867
-groupmaxsizereachedexception	2411	2866
-groups mode requires an order by clause	475,1	538
-groupsubscribedtotopicexception	884	1140
-grpc status aborted	631,632,19	787
-grpc status already_exists	147,148,19	163
-grpc status cancelled	633,634,635	788
-grpc status data_loss	636,637,38	789
-grpc status deadline_exceeded	638,639,45	790
-grpc status failed_precondition	640,641,6	791
-grpc status internal	642,643,38	792
-grpc status invalid_argument	644,645,6	793
-grpc status not_found	12,646	794
-grpc status out_of_range	647,648,6	795
-grpc status permission_denied	91,649,11	796
-grpc status resource_exhausted	650,651,35	797
-grpc status unauthenticated	652,653,7	798
-grpc status unavailable	654,655,43	799
-grpc status unimplemented	656,657,40	800
-grpc status unknown	658,659,38	801
-gssapi authentication is not supported on local sockets	125,126	285
-gtid * and * conflict duplicate domain id	1185	1528
-gtid_executed was changed from * to	1285	1632
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1286	1633
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1288	1635
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1149	1486
-gtid_next cannot be set to anonymous when gtid_mode on	1147	1484
-gtid_next cannot be set to uuid number when gtid_mode off	1148	1485
-gtid_next_list cannot be set to a non null value when gtid_mode off	1146	1483
-gtid_purged can only be set when gtid_executed is empty	1150	1487
-gtid_purged can only be set when gtid_mode on	1151	1488
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1152	1489
-gtid_purged was changed from * to	1293	1640
-gtsvector_in not implemented	59	2869
-gzip compression is not supported by this build	59	2870
-gzip invalid checksum	2413,2414	2871
-gzip invalid header	2415,179	2872
-handler function is not specified	772,1	2873
-has a collation conflict	603,1	756
-has a compression method conflict	166,1	485
-has a storage parameter conflict	166,1	485
-has a type conflict	166,1	485
-has an old format you should re create the * object s	1471	1827
-has different type for column	166,1	485
-has multiple for update share references to table	488	1185
-has no installation script nor update path for version	111,64	2874
-has no update path from version * to version	111,64	2874
-has pseudo type	61,1	466
-has unsupported event type	59	2875
-has wrong type	166,1	618
+gem not found exception	2400	2855
+gem not in home exception	2401	2856
+gemnotfoundexception	2400	2855
+gemnotinhomeexception	2401	2856
+general security exception	2402	2857
+generalsecurityexception	2402	2857
+generated always	408	2858
+generated columns are not supported in copy from where conditions	187,1	2859
+generated columns are not supported on partitions	59	235
+generated columns are not supported on typed tables	59	235
+generated_always	408,1	2858
+generatedalways	408,1	2858
+generation expression for column * cannot be cast automatically to type	167,1	486
+generation expression is not immutable	102,1	689
+generatorerror	2403	2860
+generatorexit	2404,2405	2861
+generic signature format error	2406	2862
+genericsignatureformaterror	2406	2862
+geometry byte string must be little endian	1276	1624
+geometry overlay calculation error geometry data is invalid in function	1128	1458
+geometry turn info calculation error geometry data is invalid in function	1129	1459
+get stacked diagnostics when handler not active	1274	1622
+getaddrinfo name or service not known	779	2863
+gettemppath disk i o error	2407,99	2864
+got a fin before a ccs	2408,169	192
+got a packet bigger than * bytes	1417	1771
+got a read error from the connection pipe	1420	1774
+got an error evaluating stored expression	1194	1538
+got an error from fcntl	1415	1769
+got an error reading communication packets	1419	1773
+got an error when calculating default value for s	1131	1461
+got an error writing communication packets	1414	1768
+got error * during checkpoint	1190	1534
+got error * during commit	1191	1535
+got error * during flush_logs	1192	1536
+got error * during rollback	1193	1537
+got error * from	1272	1620
+got error * from storage engine	1273	1621
+got fatal error * from master when reading data from binary log	1388	1742
+got overflow when converting * to * value truncated	1173	1513
+got packets out of order	1418	1772
+got signal * aborting	1282	1630
+got temporary error * from	1275	1623
+got timeout reading communication packets	1421	1775
+got timeout writing communication packets	1422	1776
+goto is not allowed in a stored procedure handler	1638	2009
+grant options can only be granted to roles	539,540	668
+grant options cannot be granted back to your own grantor	539,540	2865
+grant with identified with is illegal because the user s already exists	1283	1631
+grantor must be current user	59	2866
+group authorization failed exception	2409	2867
+group id not found exception	2410	2868
+group max size reached exception	2411	2869
+group subscribed to topic exception	884	1141
+group_authorization_failed	2409	2867
+group_id_not_found	2410	2868
+group_max_size_reached	2411	2869
+group_subscribed_to_topic	884	1141
+groupauthorizationfailedexception	2409	2867
+groupidnotfoundexception	2410	2868
+grouping error	128	2870
+grouping must have fewer than 32 arguments	2412,201	2871
+grouping_error	128,1	2870
+groupingerror	128,1	2870
+groupmaxsizereachedexception	2411	2869
+groups mode requires an order by clause	476,1	539
+groupsubscribedtotopicexception	884	1141
+grpc status aborted	632,633,19	788
+grpc status already_exists	148,149,19	164
+grpc status cancelled	634,635,636	789
+grpc status data_loss	637,638,38	790
+grpc status deadline_exceeded	639,640,45	791
+grpc status failed_precondition	641,642,6	792
+grpc status internal	643,644,38	793
+grpc status invalid_argument	645,646,6	794
+grpc status not_found	12,647	795
+grpc status out_of_range	648,649,6	796
+grpc status permission_denied	91,650,11	797
+grpc status resource_exhausted	651,652,35	798
+grpc status unauthenticated	653,654,7	799
+grpc status unavailable	655,656,43	800
+grpc status unimplemented	657,658,40	801
+grpc status unknown	659,660,38	802
+gssapi authentication is not supported on local sockets	125,126	286
+gtid * and * conflict duplicate domain id	1185	1529
+gtid_executed was changed from * to	1285	1633
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1286	1634
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1288	1636
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1149	1487
+gtid_next cannot be set to anonymous when gtid_mode on	1147	1485
+gtid_next cannot be set to uuid number when gtid_mode off	1148	1486
+gtid_next_list cannot be set to a non null value when gtid_mode off	1146	1484
+gtid_purged can only be set when gtid_executed is empty	1150	1488
+gtid_purged can only be set when gtid_mode on	1151	1489
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1152	1490
+gtid_purged was changed from * to	1293	1641
+gtsvector_in not implemented	59	2872
+gzip compression is not supported by this build	59	2873
+gzip invalid checksum	2413,2414	2874
+gzip invalid header	2415,180	2875
+handler function is not specified	772,1	2876
+has a collation conflict	604,1	757
+has a compression method conflict	167,1	486
+has a storage parameter conflict	167,1	486
+has a type conflict	167,1	486
+has an old format you should re create the * object s	1471	1828
+has different type for column	167,1	486
+has multiple for update share references to table	489	1186
+has no installation script nor update path for version	111,64	2877
+has no update path from version * to version	111,64	2877
+has pseudo type	61,1	467
+has unsupported event type	59	2878
+has wrong type	167,1	619
 hash function 1 must have one argument	102,1	104
 hash function 1 must return integer	102,1	104
 hash function 2 must have two arguments	102,1	104
 hash function 2 must return bigint	102,1	104
-hash indexes do not support whole index scans	59	2876
-headlessexception	2416	2877
-heap relfilenode value not set when in binary upgrade mode	111,64	2878
-held cursor requires same isolation level	2417	2879
-held_cursor_requires_same_isolation_level	2417,114	2879
-heldcursorrequiressameisolationlevel	2417,114	2879
-help database is corrupt or does not exist	1166	1505
-highest timeline * of the primary is behind recovery timeline	57	526
-hmacerror	2418	2880
-host * is blocked because of many connection errors unblock with	1298	1646
-host * is not allowed to connect to this mariadb server	1299	1647
-host is down	974	2881
-host port conflict	2419	2882
-host protection exception	2420	2883
-hostgssenc record cannot match because gssapi is not supported by this build	125,126	285
-hostname mismatch	2421,174	2884
-hostportconflict	2419	2882
-hostprotectionexception	2420	2883
-hostssl record cannot match because ssl is disabled	125,126	285
-hostssl record cannot match because ssl is not supported by this build	125,126	285
-hot standby is not possible because of insufficient parameter settings	111,64	2885
+hash indexes do not support whole index scans	59	2879
+headlessexception	2416	2880
+heap relfilenode value not set when in binary upgrade mode	111,64	2881
+held cursor requires same isolation level	2417	2882
+held_cursor_requires_same_isolation_level	2417,114	2882
+heldcursorrequiressameisolationlevel	2417,114	2882
+help database is corrupt or does not exist	1166	1506
+highest timeline * of the primary is behind recovery timeline	57	527
+hmacerror	2418	2883
+host * is blocked because of many connection errors unblock with	1298	1647
+host * is not allowed to connect to this mariadb server	1299	1648
+host is down	974	2884
+host port conflict	2419	2885
+host protection exception	2420	2886
+hostgssenc record cannot match because gssapi is not supported by this build	125,126	286
+hostname mismatch	2421,175	2887
+hostportconflict	2419	2885
+hostprotectionexception	2420	2886
+hostssl record cannot match because ssl is disabled	125,126	286
+hostssl record cannot match because ssl is not supported by this build	125,126	286
+hot standby is not possible because of insufficient parameter settings	111,64	2888
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14315,9 +14324,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2422	2886
-http connect timeout exception	2423	2887
-http connection has been hijacked	2424,2425	2888
+http bad response	2422	2889
+http connect timeout exception	2423	2890
+http connection has been hijacked	2424,2425	2891
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14358,20 +14367,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2426	2889
-http handler timeout	2427	2890
-http header syntax error	2428	2891
-http invalid read on closed body	2429,2430	2892
-http listener exception	2431	2893
-http named cookie not present	2432,2433	2894
-http no location header in response	2434,2435	2895
-http no such file	2436,2437	2896
-http request	2438,168	191
-http request method or response status code does not allow body	2439,2440	2897
-http retriable error	2441	2898
-http retry exception	2442	2899
-http server closed	2443	2900
-http server exception	2444	2901
+http fatal error	2426	2892
+http handler timeout	2427	2893
+http header syntax error	2428	2894
+http invalid read on closed body	2429,2430	2895
+http listener exception	2431	2896
+http named cookie not present	2432,2433	2897
+http no location header in response	2434,2435	2898
+http no such file	2436,2437	2899
+http request	2438,169	192
+http request method or response status code does not allow body	2439,2440	2900
+http retriable error	2441	2901
+http retry exception	2442	2902
+http server closed	2443	2903
+http server exception	2444	2904
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14412,2833 +14421,2835 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2445	2902
+http timeout exception	2445	2905
 http version not supported	46	48
-http wrote more than the declared content length	2446,2447	2903
+http wrote more than the declared content length	2446,2447	2906
 http_version_not_supported	46	48
-httpbadresponse	2422	2886
-httpconnecttimeoutexception	2423	2887
-httperror	2448	2904
-httpexception	2449	2905
-httpfatalerror	2426	2889
-httpheadersyntaxerror	2428	2891
-httplistenerexception	2431	2893
-httpretriableerror	2441	2898
-httpretryexception	2442	2899
-https proxy request	2450,168	191
-httpserverexception	2444	2901
-httptimeoutexception	2445	2902
-huge pages not supported on this platform	59	2906
-huge pages not supported with the current shared_memory_type setting	59	2906
+httpbadresponse	2422	2889
+httpconnecttimeoutexception	2423	2890
+httperror	2448	2907
+httpexception	2449	2908
+httpfatalerror	2426	2892
+httpheadersyntaxerror	2428	2894
+httplistenerexception	2431	2896
+httpretriableerror	2441	2901
+httpretryexception	2442	2902
+https proxy request	2450,169	192
+httpserverexception	2444	2904
+httptimeoutexception	2445	2905
+huge pages not supported on this platform	59	2909
+huge pages not supported with the current shared_memory_type setting	59	2909
 i m a teapot	27	28
-i o error reading log index file	1339	1689
-i o possible	2264	2907
-icu is not supported in this build	59	808
-icu locale cannot be specified unless locale provider is icu	102,1	2908
-icu locale must be specified	111,64	563
-identifier name * is too long	1718	2089
-identifier removed	976	2909
-identifier too long	2451,1	2910
-identity column type must be smallint integer or bigint	111,64	2911
-identity columns are not supported on partitions	59	234
-identity columns are not supported on typed tables	59	234
-identity not mapped exception	784	2912
-identitynotmappedexception	784	2912
-idle in transaction session timeout	2452	2913
-idle session timeout	2453	2914
-idle_in_transaction_session_timeout	2452,114	2913
-idle_session_timeout	2453,122	2914
-idleintransactionsessiontimeout	2452,114	2913
-idlesessiontimeout	2453,122	2914
-if a message batch in a produce request exceeds the maximum configured segment size	2454	2915
-if replica is expected on a broker but is not this can be safely ignored	2455	2916
-if you specify a string larger than configured maximum for offset metadata	2456	2917
-ignoring specified roles other than public	111,64	2918
-iio invalid tree exception	2457	2919
-iioexception	2458	2920
-iioinvalidtreeexception	2457	2919
-illegal * value found during parsing	1308	1656
-illegal access error	2459	2921
-illegal access exception	2460	2922
-illegal argument exception	2461	2923
-illegal block size exception	2462	2924
-illegal blocking mode exception	2463	2925
-illegal caller exception	2464	2926
-illegal channel group exception	2465	2927
-illegal charset name exception	2466	2928
-illegal class format exception	2467	2929
-illegal component state exception	2468	2930
-illegal division by zero	220	2931
-illegal format code point exception	2469	2932
-illegal format conversion exception	2470	2933
-illegal format exception	2471	2934
-illegal format flags exception	2472	2935
-illegal format precision exception	2473	2936
-illegal format width exception	2474	2937
-illegal generation exception	2475	2938
-illegal grant revoke command please consult the manual to see which privileges can be used	1302	1650
-illegal instruction	2245	2939
-illegal mix of collations * and * for operation	1134	1463
-illegal mix of collations * for operation	1135	1464
-illegal mix of collations for operation	1135	1465
-illegal monitor state exception	2476	2940
-illegal parameter data type * for operation	1305	1653
-illegal parameter data types * and * for operation	1306	1654
-illegal path state exception	2477	2941
-illegal point compression	2478,168	191
-illegal sasl state exception	2479	2942
-illegal seek	2215	2943
-illegal selector exception	2480	2944
-illegal state exception	2481	2945
-illegal suite b digest	2482,168	191
-illegal thread state exception	2483	2946
-illegal value used as argument of dynamic column function	1186	1529
-illegal_generation	2475	2938
-illegal_sasl_state	2479	2942
-illegalaccesserror	2459	2921
-illegalaccessexception	2460	2922
-illegalargumentexception	2461	2923
-illegalblockingmodeexception	2463	2925
-illegalblocksizeexception	2462	2924
-illegalcallerexception	2464	2926
-illegalchannelgroupexception	2465	2927
-illegalcharsetnameexception	2466	2928
-illegalclassformatexception	2467	2929
-illegalcomponentstateexception	2468	2930
-illegalformatcodepointexception	2469	2932
-illegalformatconversionexception	2470	2933
-illegalformatexception	2471	2934
-illegalformatflagsexception	2472	2935
-illegalformatprecisionexception	2473	2936
-illegalformatwidthexception	2474	2937
-illegalgenerationexception	2475	2938
-illegalmonitorstateexception	2476	2940
-illegalpathstateexception	2477	2941
-illegalsaslstateexception	2479	2942
-illegalselectorexception	2480	2944
-illegalstateexception	2481	2945
-illegalthreadstateexception	2483	2946
-illformed locale exception	2484	2947
-illformedlocaleexception	2484	2947
+i o error reading log index file	1339	1690
+i o possible	2264	2910
+icu is not supported in this build	59	809
+icu locale cannot be specified unless locale provider is icu	102,1	2911
+icu locale must be specified	111,64	564
+identifier name * is too long	1718	2090
+identifier removed	976	2912
+identifier too long	2451,1	2913
+identity column type must be smallint integer or bigint	111,64	2914
+identity columns are not supported on partitions	59	235
+identity columns are not supported on typed tables	59	235
+identity not mapped exception	784	2915
+identitynotmappedexception	784	2915
+idle in transaction session timeout	2452	2916
+idle session timeout	2453	2917
+idle_in_transaction_session_timeout	2452,114	2916
+idle_session_timeout	2453,122	2917
+idleintransactionsessiontimeout	2452,114	2916
+idlesessiontimeout	2453,122	2917
+if a message batch in a produce request exceeds the maximum configured segment size	2454	2918
+if replica is expected on a broker but is not this can be safely ignored	2455	2919
+if you specify a string larger than configured maximum for offset metadata	2456	2920
+ignoring specified roles other than public	111,64	2921
+iio invalid tree exception	2457	2922
+iioexception	2458	2923
+iioinvalidtreeexception	2457	2922
+illegal * value found during parsing	1308	1657
+illegal access error	2459	2924
+illegal access exception	2460	2925
+illegal argument exception	2461	2926
+illegal block size exception	2462	2927
+illegal blocking mode exception	2463	2928
+illegal caller exception	2464	2929
+illegal channel group exception	2465	2930
+illegal charset name exception	2466	2931
+illegal class format exception	2467	2932
+illegal component state exception	2468	2933
+illegal division by zero	221	2934
+illegal format code point exception	2469	2935
+illegal format conversion exception	2470	2936
+illegal format exception	2471	2937
+illegal format flags exception	2472	2938
+illegal format precision exception	2473	2939
+illegal format width exception	2474	2940
+illegal generation exception	2475	2941
+illegal grant revoke command please consult the manual to see which privileges can be used	1302	1651
+illegal instruction	2245	2942
+illegal mix of collations * and * for operation	1134	1464
+illegal mix of collations * for operation	1135	1465
+illegal mix of collations for operation	1135	1466
+illegal monitor state exception	2476	2943
+illegal parameter data type * for operation	1305	1654
+illegal parameter data types * and * for operation	1306	1655
+illegal path state exception	2477	2944
+illegal point compression	2478,169	192
+illegal sasl state exception	2479	2945
+illegal seek	2215	2946
+illegal selector exception	2480	2947
+illegal state exception	2481	2948
+illegal suite b digest	2482,169	192
+illegal thread state exception	2483	2949
+illegal value used as argument of dynamic column function	1186	1530
+illegal_generation	2475	2941
+illegal_sasl_state	2479	2945
+illegalaccesserror	2459	2924
+illegalaccessexception	2460	2925
+illegalargumentexception	2461	2926
+illegalblockingmodeexception	2463	2928
+illegalblocksizeexception	2462	2927
+illegalcallerexception	2464	2929
+illegalchannelgroupexception	2465	2930
+illegalcharsetnameexception	2466	2931
+illegalclassformatexception	2467	2932
+illegalcomponentstateexception	2468	2933
+illegalformatcodepointexception	2469	2935
+illegalformatconversionexception	2470	2936
+illegalformatexception	2471	2937
+illegalformatflagsexception	2472	2938
+illegalformatprecisionexception	2473	2939
+illegalformatwidthexception	2474	2940
+illegalgenerationexception	2475	2941
+illegalmonitorstateexception	2476	2943
+illegalpathstateexception	2477	2944
+illegalsaslstateexception	2479	2945
+illegalselectorexception	2480	2947
+illegalstateexception	2481	2948
+illegalthreadstateexception	2483	2949
+illformed locale exception	2484	2950
+illformedlocaleexception	2484	2950
 im_a_teapot	27	28
-image gc failed	2485,2486	2948
-image inspect error	2487,2488	2949
-image pull back off	2489,2490	2950
-image unknown format	2491,2492	2951
-imagegcfailed	2485,2486	2948
-imageinspecterror	2487,2488	2949
-imagepullbackoff	2489,2490	2950
-imaging op exception	2493	2952
-imagingopexception	2493	2952
-importerror	2494	2953
-importwarning	2495	2954
-impossible dependencies error	2496	2955
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1281	1628
-impossibledependencieserror	2496	2955
-improper binary format in array element	775,64	2956
-improper binary format in record column	775,64	2957
-improper connection state	2497	2958
-improper qualified name too many dotted names	0,1	2959
-improper relation name too many dotted names	0,1	2959
-improper type name	63,64	2690
-improperconnectionstate	2497	2958
-in an aggregate with distinct order by expressions must appear in argument list	186,1	212
-in child table has a conflicting generation expression	166,1	485
-in child table must be a generated column	166,1	485
-in child table must be marked not null	166,1	485
-in failed sql transaction	829	2960
-in from has unsupported return type	166,1	2961
-in progress error	2498	2962
-in_failed_sql_transaction	829,114	2960
-inaccessible object exception	2499	2963
-inaccessibleobjectexception	2499	2963
-inappropriate access mode for branch transaction	2500	2964
-inappropriate fallback	2501,168	191
-inappropriate ioctl for device	1051	2965
-inappropriate isolation level for branch transaction	2502	2966
-inappropriate_access_mode_for_branch_transaction	2500,114	2964
-inappropriate_isolation_level_for_branch_transaction	2502,114	2966
-inappropriateaccessmodeforbranchtransaction	2500,114	2964
-inappropriateisolationlevelforbranchtransaction	2502,114	2966
-including column does not support a collation	102,1	2850
-including column does not support an operator class	102,1	2850
-including column does not support asc desc options	102,1	2850
-including column does not support nulls first last options	102,1	2850
-incompatible class change error	2503	2967
-incompatibleclasschangeerror	2503	2967
-incomplete annotation exception	2504	2968
-incomplete message from client	330,331	2969
-incomplete read error	2505,2506	2970
-incomplete startup packet	330,331	2971
-incompleteannotationexception	2504	2968
-incompleteread	2507	2972
-incompletereaderror	2505,2506	2970
-inconsistency in usage of column lists for partitioning	1490	1847
-inconsistent cluster id exception	2508	2973
-inconsistent compression	2509,168	191
-inconsistent early data alpn	2510,168	191
-inconsistent early data sni	2511,168	191
-inconsistent extms	2512,168	191
-inconsistent group protocol exception	2513	2974
-inconsistent topic id exception	2514	2975
-inconsistent types deduced for parameter	156,1	962
-inconsistent voter set exception	2515	2976
-inconsistent_cluster_id	2508	2973
-inconsistent_group_protocol	2513	2974
-inconsistent_topic_id	2514	2975
-inconsistent_voter_set	2515	2976
-inconsistentclusteridexception	2508	2973
-inconsistentgroupprotocolexception	2513	2974
-inconsistenttopicidexception	2514	2975
-inconsistentvotersetexception	2515	2976
-incorrect * value * for column	1744	2117
-incorrect * value * for function	1903	2308
-incorrect argument type to variable	1899	2304
-incorrect arguments to	1863	2267
-incorrect binary data format	775,64	2977
-incorrect binary data format in bind parameter	775,64	2978
-incorrect binary data format in function argument	775,64	2979
-incorrect binary data format in logical replication column	775,64	2980
-incorrect catalog name	1876	2281
-incorrect column name	1865	2269
-incorrect column specifier for column	1867	2271
-incorrect database name	1866	2270
-incorrect default value * for column	1330	1680
-incorrect escaping in json text in argument * to function * at position	1347	1697
-incorrect foreign key definition for	1870	2274
-incorrect geojson format empty * array	1268	1615
-incorrect geojson format polygon not closed	1270	1617
-incorrect geojson format specified for st_geomfromgeojson function	1269	1616
-incorrect geojson format too few points for linestring specified	1271	1618
-incorrect index name	1877	2282
-incorrect information in file	1463	1818
-incorrect number of arguments for * expected * got	1653	2024
-incorrect number of fetch variables	1654	2025
-incorrect parameter count in the call to native function	1883	2288
-incorrect parameter count to cursor	1882	2287
-incorrect parameter count to procedure	1884	2289
-incorrect parameter or combination of parameters for start slave until	1088	1417
-incorrect parameters in the call to native function	1885	2290
-incorrect parameters in the call to stored function	1887	2292
-incorrect parameters to procedure	1886	2291
-incorrect partition name	1888	2293
-incorrect prefix key the used key part isn * t support unique prefix keys	1892	2297
-incorrect routine name	1652	2023
-incorrect table definition all merge tables must be in the same database	1750	2123
-incorrect table definition there can be only one auto column and it must be defined as a key	1864	2268
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1732	2104
-incorrect table name	1894	2299
-incorrect usage of * and	1901	2306
-incorrect usage placement of	1154	1492
-incorrect user level lock name	1792	2196
-incorrect value * for option	1085	1414
-increment must not be zero	111,64	2911
-indentationerror	2516,2517	2981
-indeterminate collation	770	2982
-indeterminate datatype	486	2983
-indeterminate_collation	770,1	2982
-indeterminate_datatype	486,1	2983
-indeterminatecollation	770,1	2982
-indeterminatedatatype	486,1	2983
-index * is corrupted	1315	1663
-index * is of wrong type for an innodb fulltext index	1320	1668
+image gc failed	2485,2486	2951
+image inspect error	2487,2488	2952
+image pull back off	2489,2490	2953
+image unknown format	2491,2492	2954
+imagegcfailed	2485,2486	2951
+imageinspecterror	2487,2488	2952
+imagepullbackoff	2489,2490	2953
+imaging op exception	2493	2955
+imagingopexception	2493	2955
+importerror	2494	2956
+importwarning	2495	2957
+impossible dependencies error	2496	2958
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1281	1629
+impossibledependencieserror	2496	2958
+improper binary format in array element	775,64	2959
+improper binary format in record column	775,64	2960
+improper connection state	2497	2961
+improper qualified name too many dotted names	0,1	2962
+improper relation name too many dotted names	0,1	2962
+improper type name	63,64	2691
+improperconnectionstate	2497	2961
+in an aggregate with distinct order by expressions must appear in argument list	187,1	213
+in child table has a conflicting generation expression	167,1	486
+in child table must be a generated column	167,1	486
+in child table must be marked not null	167,1	486
+in failed sql transaction	829	2963
+in from has unsupported return type	167,1	2964
+in progress error	2498	2965
+in_failed_sql_transaction	829,114	2963
+inaccessible object exception	2499	2966
+inaccessibleobjectexception	2499	2966
+inappropriate access mode for branch transaction	2500	2967
+inappropriate fallback	2501,169	192
+inappropriate ioctl for device	1051	2968
+inappropriate isolation level for branch transaction	2502	2969
+inappropriate_access_mode_for_branch_transaction	2500,114	2967
+inappropriate_isolation_level_for_branch_transaction	2502,114	2969
+inappropriateaccessmodeforbranchtransaction	2500,114	2967
+inappropriateisolationlevelforbranchtransaction	2502,114	2969
+including column does not support a collation	102,1	2853
+including column does not support an operator class	102,1	2853
+including column does not support asc desc options	102,1	2853
+including column does not support nulls first last options	102,1	2853
+incompatible class change error	2503	2970
+incompatibleclasschangeerror	2503	2970
+incomplete annotation exception	2504	2971
+incomplete message from client	331,332	2972
+incomplete read error	2505,2506	2973
+incomplete startup packet	331,332	2974
+incompleteannotationexception	2504	2971
+incompleteread	2507	2975
+incompletereaderror	2505,2506	2973
+inconsistency in usage of column lists for partitioning	1490	1848
+inconsistent cluster id exception	2508	2976
+inconsistent compression	2509,169	192
+inconsistent early data alpn	2510,169	192
+inconsistent early data sni	2511,169	192
+inconsistent extms	2512,169	192
+inconsistent group protocol exception	2513	2977
+inconsistent topic id exception	2514	2978
+inconsistent types deduced for parameter	157,1	963
+inconsistent voter set exception	2515	2979
+inconsistent_cluster_id	2508	2976
+inconsistent_group_protocol	2513	2977
+inconsistent_topic_id	2514	2978
+inconsistent_voter_set	2515	2979
+inconsistentclusteridexception	2508	2976
+inconsistentgroupprotocolexception	2513	2977
+inconsistenttopicidexception	2514	2978
+inconsistentvotersetexception	2515	2979
+incorrect * value * for column	1744	2118
+incorrect * value * for function	1903	2309
+incorrect argument type to variable	1899	2305
+incorrect arguments to	1863	2268
+incorrect binary data format	775,64	2980
+incorrect binary data format in bind parameter	775,64	2981
+incorrect binary data format in function argument	775,64	2982
+incorrect binary data format in logical replication column	775,64	2983
+incorrect catalog name	1876	2282
+incorrect column name	1865	2270
+incorrect column specifier for column	1867	2272
+incorrect database name	1866	2271
+incorrect default value * for column	1330	1681
+incorrect escaping in json text in argument * to function * at position	1347	1698
+incorrect foreign key definition for	1870	2275
+incorrect geojson format empty * array	1268	1616
+incorrect geojson format polygon not closed	1270	1618
+incorrect geojson format specified for st_geomfromgeojson function	1269	1617
+incorrect geojson format too few points for linestring specified	1271	1619
+incorrect index name	1877	2283
+incorrect information in file	1463	1819
+incorrect number of arguments for * expected * got	1653	2025
+incorrect number of fetch variables	1654	2026
+incorrect parameter count in the call to native function	1883	2289
+incorrect parameter count to cursor	1882	2288
+incorrect parameter count to procedure	1884	2290
+incorrect parameter or combination of parameters for start slave until	1088	1418
+incorrect parameters in the call to native function	1885	2291
+incorrect parameters in the call to stored function	1887	2293
+incorrect parameters to procedure	1886	2292
+incorrect partition name	1888	2294
+incorrect prefix key the used key part isn * t support unique prefix keys	1892	2298
+incorrect routine name	1652	2024
+incorrect table definition all merge tables must be in the same database	1750	2124
+incorrect table definition there can be only one auto column and it must be defined as a key	1864	2269
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1732	2105
+incorrect table name	1894	2300
+incorrect usage of * and	1901	2307
+incorrect usage placement of	1154	1493
+incorrect user level lock name	1792	2197
+incorrect value * for option	1085	1415
+increment must not be zero	111,64	2914
+indentationerror	2516,2517	2984
+indeterminate collation	770	2985
+indeterminate datatype	487	2986
+indeterminate_collation	770,1	2985
+indeterminate_datatype	487,1	2986
+indeterminatecollation	770,1	2985
+indeterminatedatatype	487,1	2986
+index * is corrupted	1315	1664
+index * is of wrong type for an innodb fulltext index	1320	1669
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1314	1662
-index corrupted	2518	2984
+index column size too large the maximum column size is * bytes	1314	1663
+index corrupted	2518	2987
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2519,2520	2985
-index expressions and predicates can refer only to the table being indexed	186,1	2986
-index for table * is corrupt try to repair it	1464	1819
-index invalid or out of range	191	2987
+index database disk image is malformed	2519,2520	2988
+index expressions and predicates can refer only to the table being indexed	187,1	2989
+index for table * is corrupt try to repair it	1464	1820
+index invalid or out of range	192	2990
 index operators must be binary	102,1	104
-index out of bounds exception	2521,191	2988
-index out of bounds the len is * but the index is	191	2989
-index out of range	191	2990
-index out of range exception	2522,191	2991
-index relfilenode value not set when in binary upgrade mode	111,64	2992
-index row requires * bytes maximum size is	200	2993
-index row size * exceeds btree version * for index	200	2994
-index row size * exceeds hash maximum	200	2995
-index row size * exceeds maximum * for index	200	2996
-index s does not support this operation	1364	1716
+index out of bounds exception	2521,192	2991
+index out of bounds the len is * but the index is	192	2992
+index out of range	192	2993
+index out of range exception	2522,192	2994
+index relfilenode value not set when in binary upgrade mode	111,64	2995
+index row requires * bytes maximum size is	201	2996
+index row size * exceeds btree version * for index	201	2997
+index row size * exceeds hash maximum	201	2998
+index row size * exceeds maximum * for index	201	2999
+index s does not support this operation	1364	1717
 index search operators must return boolean	102,1	104
-index was out of range must be non negative and less than the size of the collection	191	2997
-index was outside the bounds of the array	2522,191	2998
-index_corrupted	2518,55	2984
-indexcorrupted	2518,55	2984
-indexerror	2523,2524,191	2999
-indexoutofboundsexception	2521,191	2988
-indexoutofrangeexception	2522,191	2991
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2515	2976
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2525	3000
-indicator overflow	2526	3001
-indicator_overflow	2526,64	3001
-indicatoroverflow	2526,64	3001
-ineligible replica exception	2527	3002
-ineligible_replica	2527	3002
-ineligiblereplicaexception	2527	3002
-infailedsqltransaction	829,114	2960
-infinite recursion detected in policy for relation	102,1	3003
-infinite recursion detected in rules for relation	102,1	3003
-inherited column * has a collation conflict	603,1	756
-inherited column * has a generation conflict	166,1	485
-inherited column * has a storage parameter conflict	166,1	485
-inherited column * has a type conflict	166,1	485
-inherited column * must be renamed in child tables too	61,1	474
-inherited constraint * must be renamed in child tables too	61,1	474
-inherited relation * is not a table or foreign table	149,1	834
-inherits conflicting default values	541,1	675
-inherits conflicting generation expressions	541,1	675
-inherits from generated column but specifies default	541,1	675
-inherits from generated column but specifies identity	541,1	675
-initial position must not be null	112,64	3004
-initial slot snapshot too large	442,441	3005
-initiated by * normal shutdown	1458	1813
+index was out of range must be non negative and less than the size of the collection	192	3000
+index was outside the bounds of the array	2522,192	3001
+index_corrupted	2518,55	2987
+indexcorrupted	2518,55	2987
+indexerror	2523,2524,192	3002
+indexoutofboundsexception	2521,192	2991
+indexoutofrangeexception	2522,192	2994
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2515	2979
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2525	3003
+indicator overflow	2526	3004
+indicator_overflow	2526,64	3004
+indicatoroverflow	2526,64	3004
+ineligible replica exception	2527	3005
+ineligible_replica	2527	3005
+ineligiblereplicaexception	2527	3005
+infailedsqltransaction	829,114	2963
+infinite recursion detected in policy for relation	102,1	3006
+infinite recursion detected in rules for relation	102,1	3006
+inherited column * has a collation conflict	604,1	757
+inherited column * has a generation conflict	167,1	486
+inherited column * has a storage parameter conflict	167,1	486
+inherited column * has a type conflict	167,1	486
+inherited column * must be renamed in child tables too	61,1	475
+inherited constraint * must be renamed in child tables too	61,1	475
+inherited relation * is not a table or foreign table	150,1	835
+inherits conflicting default values	542,1	676
+inherits conflicting generation expressions	542,1	676
+inherits from generated column but specifies default	542,1	676
+inherits from generated column but specifies identity	542,1	676
+initial position must not be null	112,64	3007
+initial slot snapshot too large	443,442	3008
+initiated by * normal shutdown	1458	1814
 inline sql function body only valid for language sql	62,1	134
-innodb is in read only mode	1322	1670
-innodb presently supports one fulltext index creation at a time	1319	1667
-innodb refuses to write tables with row_format compressed or key_block_size	1777	2151
-inprogresserror	2498	2962
-input data type is not an array	166,1	523
-input is a query not an expression	111,64	2698
-input is out of range	325,64	3006
-input mismatch exception	2528	3007
-input of anonymous composite types is not implemented	59	3008
-input output error	981	3009
+innodb is in read only mode	1322	1671
+innodb presently supports one fulltext index creation at a time	1319	1668
+innodb refuses to write tables with row_format compressed or key_block_size	1777	2152
+inprogresserror	2498	2965
+input data type is not an array	167,1	524
+input is a query not an expression	111,64	2699
+input is out of range	326,64	3009
+input mismatch exception	2528	3010
+input of anonymous composite types is not implemented	59	3011
+input output error	981	3012
 input parameters after one with a default value must also have defaults	62,1	134
-input string is too short for datetime format	459,64	498
-input string was not in a correct format	473	3010
-inputmismatchexception	2528	3007
-insert delayed can * because it is locked with lock tables	1178	1518
-insert has more expressions than target columns	0,1	3011
-insert has more target columns than expressions	0,1	3011
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1108	1437
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1105	1434
-insert on duplicate key update on a table with more than one unique key is unsafe	1110	1439
-insert or update on table * violates foreign key constraint	2379,593	3012
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1109	1438
-insert select rule actions are not supported for queries having data modifying statements in with	59	608
-insert trigger s when condition cannot reference old values	102,1	333
-insert with on conflict clause cannot be used with table that has insert or update rules	59	608
-inspectfailed	2529,2530	3013
-installerror	2531	3014
-instance already exists exception	2532	3015
-instance not found exception	2533	3016
-instancealreadyexistsexception	2532	3015
-instancenotfoundexception	2533	3016
-instantiationerror	2534	3017
-instantiationexception	2535	3018
-instead nothing rules on select are not implemented	59	533
-instead of triggers cannot have column lists	59	334
-instead of triggers cannot have when conditions	59	334
-instead of triggers must be for each row	59	334
-insufficient data left in message	330,331,775	3019
-insufficient execution stack exception	2536	3020
-insufficient file descriptors available to start server process	140	2645
-insufficient free cpu	2537	3021
-insufficient free memory	2538	3022
-insufficient memory exception	2539	3023
-insufficient memory to continue the execution of the program	2539,2540	3024
-insufficient privilege	86	3025
-insufficient resources	140	3026
-insufficient resources exception	2541	3027
-insufficient security	2542,168	191
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2536	3028
+input string is too short for datetime format	460,64	499
+input string was not in a correct format	474	3013
+inputmismatchexception	2528	3010
+insert delayed can * because it is locked with lock tables	1178	1519
+insert has more expressions than target columns	0,1	3014
+insert has more target columns than expressions	0,1	3014
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1108	1438
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1105	1435
+insert on duplicate key update on a table with more than one unique key is unsafe	1110	1440
+insert or update on table * violates foreign key constraint	2379,594	3015
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1109	1439
+insert select rule actions are not supported for queries having data modifying statements in with	59	609
+insert trigger s when condition cannot reference old values	102,1	334
+insert with on conflict clause cannot be used with table that has insert or update rules	59	609
+inspectfailed	2529,2530	3016
+installerror	2531	3017
+instance already exists exception	2532	3018
+instance not found exception	2533	3019
+instancealreadyexistsexception	2532	3018
+instancenotfoundexception	2533	3019
+instantiationerror	2534	3020
+instantiationexception	2535	3021
+instead nothing rules on select are not implemented	59	534
+instead of triggers cannot have column lists	59	335
+instead of triggers cannot have when conditions	59	335
+instead of triggers must be for each row	59	335
+insufficient data left in message	331,332,775	3022
+insufficient execution stack exception	2536	3023
+insufficient file descriptors available to start server process	140	2646
+insufficient free cpu	2537	3024
+insufficient free memory	2538	3025
+insufficient memory exception	2539	3026
+insufficient memory to continue the execution of the program	2539,2540	3027
+insufficient privilege	86	3028
+insufficient resources	140	3029
+insufficient resources exception	2541	3030
+insufficient security	2542,169	192
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2536	3031
 insufficient storage	50	52
-insufficient_privilege	86,1	3025
-insufficient_resources	140	3026
+insufficient_privilege	86,1	3028
+insufficient_resources	140	3029
 insufficient_storage	50	52
-insufficientexecutionstackexception	2536	3020
-insufficientfreecpu	2537	3021
-insufficientfreememory	2538	3022
-insufficientmemoryexception	2539	3023
-insufficientprivilege	86,1	3025
-insufficientresources	140	3026
-insufficientresourcesexception	2541	3027
-integer is required for rows type frame	1898	2303
-integer out of range	325,64	336
-integrity constraint violation	593	3029
-integrity_constraint_violation	593	3029
-integrityconstraintviolation	593	3029
-integrityerror	2543	3030
-interface conversion interface is string not int	221	3031
-interfaceerror	2544	3032
-internal buffer overflow exception	2545	3033
-internal buffer overflow occurred	2545	3034
-internal error	55	3035
-internal error code for broker to broker communication	2546	3036
-internal error in the runtime	2238	3037
-internal function * is not in internal lookup table	772,1	983
-internal scheduler error	1218	1563
+insufficientexecutionstackexception	2536	3023
+insufficientfreecpu	2537	3024
+insufficientfreememory	2538	3025
+insufficientmemoryexception	2539	3026
+insufficientprivilege	86,1	3028
+insufficientresources	140	3029
+insufficientresourcesexception	2541	3030
+integer is required for rows type frame	1898	2304
+integer out of range	326,64	337
+integrity constraint violation	594	3032
+integrity_constraint_violation	594	3032
+integrityconstraintviolation	594	3032
+integrityerror	2543	3033
+interface conversion interface is string not int	222	3034
+interfaceerror	2544	3035
+internal buffer overflow exception	2545	3036
+internal buffer overflow occurred	2545	3037
+internal error	55	3038
+internal error code for broker to broker communication	2546	3039
+internal error in the runtime	2238	3040
+internal function * is not in internal lookup table	772,1	984
+internal scheduler error	1218	1564
 internal server error	38	39
-internal size * is invalid for passed by value type	102,1	2796
-internal_error	55	3035
+internal size * is invalid for passed by value type	102,1	2799
+internal_error	55	3038
 internal_server_error	38	39
-internalbufferoverflowexception	2545	3033
-internalerror	55	3035
-interrupted by timeout exception	2547	3038
-interrupted io exception	2548	3039
-interrupted naming exception	2549	3040
-interrupted system call	980	3041
-interrupted system call should be restarted	1924	3042
-interruptedbytimeoutexception	2547	3038
-interruptederror	980,2550	3043
-interruptedexception	2551	3044
-interruptedioexception	2548	3039
-interruptednamingexception	2549	3040
-interval field overflow	2552	3045
-interval field value out of range	2552,64	3046
-interval is either not positive or too big	1217	1562
-interval time zone * must not include months or days	111,64	3047
-interval_field_overflow	2552,64	3045
-intervalfieldoverflow	2552,64	3045
-into is only allowed on first select of union intersect except	0,1	3011
-introspectionexception	2553	3048
-invalid * character string	1327	1677
-invalid address error	2554	3049
-invalid address family in external	775,64	988
+internalbufferoverflowexception	2545	3036
+internalerror	55	3038
+interrupted by timeout exception	2547	3041
+interrupted io exception	2548	3042
+interrupted naming exception	2549	3043
+interrupted system call	980	3044
+interrupted system call should be restarted	1924	3045
+interruptedbytimeoutexception	2547	3041
+interruptederror	980,2550	3046
+interruptedexception	2551	3047
+interruptedioexception	2548	3042
+interruptednamingexception	2549	3043
+interval field overflow	2552	3048
+interval field value out of range	2552,64	3049
+interval is either not positive or too big	1217	1563
+interval time zone * must not include months or days	111,64	3050
+interval_field_overflow	2552,64	3048
+intervalfieldoverflow	2552,64	3048
+into is only allowed on first select of union intersect except	0,1	3014
+introspectionexception	2553	3051
+invalid * character string	1327	1678
+invalid address error	2554	3052
+invalid address family in external	775,64	989
 invalid affix alias	125,126	132
 invalid affix flag	125,126	132
 invalid affix flag * with long flag value	125,126	132
-invalid alert	2555,168	191
-invalid algorithm parameter exception	2556	3050
-invalid application exception	2557	3051
-invalid argument	644	3052
-invalid argument error * in function	1663	2034
-invalid argument for	0,1	210
-invalid argument for logarithm	543	3053
-invalid argument for nth value function	187	3054
-invalid argument for ntile function	189	3055
-invalid argument for power function	65	3056
-invalid argument for sql json datetime function	863	3057
-invalid argument for width bucket function	786	3058
-invalid argument size * in function call message	330,331	2841
-invalid array flags	775,64	2956
-invalid array for xml namespace mapping	64	837
-invalid array length	191	3059
-invalid asynchronous state exception	2558	3060
-invalid attribute identifier exception	2559	3061
+invalid alert	2555,169	192
+invalid algorithm parameter exception	2556	3053
+invalid application exception	2557	3054
+invalid argument	645	3055
+invalid argument error * in function	1663	2035
+invalid argument for	0,1	211
+invalid argument for logarithm	544	3056
+invalid argument for nth value function	188	3057
+invalid argument for ntile function	190	3058
+invalid argument for power function	65	3059
+invalid argument for sql json datetime function	863	3060
+invalid argument for width bucket function	786	3061
+invalid argument size * in function call message	331,332	2844
+invalid array flags	775,64	2959
+invalid array for xml namespace mapping	64	838
+invalid array length	192	3062
+invalid asynchronous state exception	2558	3063
+invalid attribute identifier exception	2559	3064
 invalid attribute in procedure definition	62,1	134
-invalid attribute value exception	2560	3062
-invalid attributes exception	2561	3063
-invalid authentication method	125,126	285
-invalid authentication method * not supported by this build	125,126	285
-invalid authorization specification	731	3064
-invalid base64 end sequence	111,64	3065
-invalid binary representation	775	3066
-invalid bits in external	775,64	988
+invalid attribute value exception	2560	3065
+invalid attributes exception	2561	3066
+invalid authentication method	125,126	286
+invalid authentication method * not supported by this build	125,126	286
+invalid authorization specification	732	3067
+invalid base64 end sequence	111,64	3068
+invalid binary representation	775	3069
+invalid bits in external	775,64	989
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2562	3067
-invalid byte sequence for encoding	590,64	3068
-invalid byte value for encoding	590,64	3068
-invalid ca certificate	2563,174	3069
-invalid cast exception	2564	3070
-invalid catalog name	2565	3071
-invalid ccs message	2566,168	191
-invalid certificate or alg	2567,168	191
-invalid certificate verification context	2568,174	3072
+invalid byte sequence error	2562	3070
+invalid byte sequence for encoding	591,64	3071
+invalid byte value for encoding	591,64	3071
+invalid ca certificate	2563,175	3072
+invalid cast exception	2564	3073
+invalid catalog name	2565	3074
+invalid ccs message	2566,169	192
+invalid certificate or alg	2567,169	192
+invalid certificate verification context	2568,175	3075
 invalid character in affix flag	125,126	132
-invalid character in extension * schema must not contain any of	63,64	3073
-invalid character in extension owner must not contain any of	63,64	3073
-invalid character value for cast	2569	3074
-invalid character z looking for beginning of object key string	2267	3075
-invalid cidr mask in address	125,126	285
-invalid cidr value	63,64	3076
-invalid class exception	2570	3077
-invalid close message subtype	330,331	343
-invalid column definition	541	3078
-invalid column reference	186	3079
-invalid column reference * in load data	1372	1725
-invalid com object exception	216	3080
-invalid combination of date conventions	459,64	498
-invalid command	2571,168	191
-invalid command line argument	0,1	611
-invalid command line argument for server process	0,1	611
-invalid command name	111,64	3081
-invalid commit offset size exception	2572	3082
-invalid component error	2573	3083
-invalid compression algorithm	2574,168	191
-invalid compression method	111,64	627
-invalid compression specification	0,1	864
-invalid condition number	1171	1510
-invalid config	2575,168	191
-invalid config exception	2575	3084
-invalid configuration name	2576,168	191
-invalid configuration parameter name	698,1	3085
-invalid configuration parameter name * removing it	698,1	3085
-invalid connection limit	111,64	563
-invalid connection string syntax	0,1	3086
-invalid connection type	125,126	285
-invalid context	2577,168	191
-invalid copy file header missing flags	268,64	830
-invalid copy file header missing length	268,64	830
-invalid copy file header with oids	268,64	830
-invalid copy file header wrong length	268,64	830
-invalid create database strategy	111,64	563
-invalid credential exception	2578	3087
-invalid credentials exception	2578	3088
-invalid cross device link	2213	3089
-invalid ct validation type	2579,168	191
-invalid cursor definition	521	3090
-invalid cursor name	2580	3091
-invalid cursor name must not be empty	2580	3092
-invalid cursor state	488	3093
-invalid data exception	2581	3094
-invalid data format	2581	3095
-invalid data in file	57	3096
-invalid database definition	2582	3097
-invalid datetime format	459	3098
-invalid datetime format separator	459,64	498
-invalid datum pointer	64	3099
-invalid default value for	1329	1679
-invalid describe message subtype	330,331	343
-invalid destination encoding name	111,64	3100
-invalid dh parameters	125,126	748
-invalid dh parameters neither suitable generator or safe prime	125,126	748
-invalid dh parameters p is not prime	125,126	748
-invalid digit found in string	473	3101
-invalid digit in external numeric value	775,64	3102
-invalid disk capacity	2583	3103
-invalid dn d operation exception	2584	3104
-invalid encoding name	111,64	3100
-invalid encoding number	111,64	3105
-invalid enum argument exception	2585	3106
-invalid enum label	698,1	3107
-invalid escape character	2586	3108
-invalid escape octet	2587	3109
-invalid escape sequence	2588	3110
-invalid escape string	2588,64	3111
-invalid exchange	958	3112
-invalid extension name	111,64	2874
-invalid extension version name	111,64	2874
-invalid external cidr value	775,64	988
-invalid external pg_snapshot data	775,64	3113
-invalid fetch session epoch exception	2589	3114
-invalid fetch size exception	2590	3115
-invalid field size	268,64	830
-invalid filter criteria exception	2591	3116
-invalid flags for opening a large object	111,64	3117
-invalid float literal	473	3101
-invalid foreign key	2378	3118
-invalid format specification for an interval value	459,64	498
-invalid frontend message type	330,331	343
-invalid function definition	62	3119
+invalid character in extension * schema must not contain any of	63,64	3076
+invalid character in extension owner must not contain any of	63,64	3076
+invalid character value for cast	2569	3077
+invalid character z looking for beginning of object key string	2267	3078
+invalid cidr mask in address	125,126	286
+invalid cidr value	63,64	3079
+invalid class exception	2570	3080
+invalid close message subtype	331,332	344
+invalid column definition	542	3081
+invalid column reference	187	3082
+invalid column reference * in load data	1372	1726
+invalid com object exception	217	3083
+invalid combination of date conventions	460,64	499
+invalid command	2571,169	192
+invalid command line argument	0,1	612
+invalid command line argument for server process	0,1	612
+invalid command name	111,64	3084
+invalid commit offset size exception	2572	3085
+invalid component error	2573	3086
+invalid compression algorithm	2574,169	192
+invalid compression method	111,64	628
+invalid compression specification	0,1	865
+invalid condition number	1171	1511
+invalid config	2575,169	192
+invalid config exception	2575	3087
+invalid configuration name	2576,169	192
+invalid configuration parameter name	699,1	3088
+invalid configuration parameter name * removing it	699,1	3088
+invalid connection limit	111,64	564
+invalid connection string syntax	0,1	3089
+invalid connection type	125,126	286
+invalid context	2577,169	192
+invalid copy file header missing flags	269,64	831
+invalid copy file header missing length	269,64	831
+invalid copy file header with oids	269,64	831
+invalid copy file header wrong length	269,64	831
+invalid create database strategy	111,64	564
+invalid credential exception	2578	3090
+invalid credentials exception	2578	3091
+invalid cross device link	2213	3092
+invalid ct validation type	2579,169	192
+invalid cursor definition	522	3093
+invalid cursor name	2580	3094
+invalid cursor name must not be empty	2580	3095
+invalid cursor state	489	3096
+invalid data exception	2581	3097
+invalid data format	2581	3098
+invalid data in file	57	3099
+invalid database definition	2582	3100
+invalid datetime format	460	3101
+invalid datetime format separator	460,64	499
+invalid datum pointer	64	3102
+invalid default value for	1329	1680
+invalid describe message subtype	331,332	344
+invalid destination encoding name	111,64	3103
+invalid dh parameters	125,126	749
+invalid dh parameters neither suitable generator or safe prime	125,126	749
+invalid dh parameters p is not prime	125,126	749
+invalid digit found in string	474	3104
+invalid digit in external numeric value	775,64	3105
+invalid disk capacity	2583	3106
+invalid dn d operation exception	2584	3107
+invalid encoding name	111,64	3103
+invalid encoding number	111,64	3108
+invalid enum argument exception	2585	3109
+invalid enum label	699,1	3110
+invalid escape character	2586	3111
+invalid escape octet	2587	3112
+invalid escape sequence	2588	3113
+invalid escape string	2588,64	3114
+invalid exchange	958	3115
+invalid extension name	111,64	2877
+invalid extension version name	111,64	2877
+invalid external cidr value	775,64	989
+invalid external pg_snapshot data	775,64	3116
+invalid fetch session epoch exception	2589	3117
+invalid fetch size exception	2590	3118
+invalid field size	269,64	831
+invalid filter criteria exception	2591	3119
+invalid flags for opening a large object	111,64	3120
+invalid float literal	474	3104
+invalid foreign key	2378	3121
+invalid format specification for an interval value	460,64	499
+invalid frontend message type	331,332	344
+invalid function definition	62	3122
 invalid function number * must be between 1 and	102,1	104
-invalid gis data provided to function	1277	1624
-invalid grant operation	538	3120
-invalid grantor	539	3121
-invalid group id exception	2592	3122
-invalid hexadecimal data odd number of digits	111,64	3065
-invalid hexadecimal digit	111,64	3065
-invalid image name	2593,2594	3123
-invalid indicator parameter value	2595	3124
-invalid input string for y yyy	459,64	498
-invalid input syntax for type	63,64,459,111,0	3125
-invalid input value for enum	63,64	3126
-invalid int2vector data	775,64	3127
-invalid internal value for enum	775,64	3128
-invalid interval type modifier	111,64	3047
-invalid ip address	125,126	285
-invalid ip mask	125,126	285
-invalid json text	2596	3129
-invalid key exception	2597	3130
-invalid key spec exception	2598	3131
-invalid key update type	2599,168	191
-invalid large object descriptor	101,1	3132
-invalid large object write request size	111,64	3117
-invalid ldap port number	125,126	285
-invalid ldapscheme value	125,126	285
-invalid length in external	775,64	988
-invalid length in external bit string	775,64	3133
-invalid length of startup packet	330,331	2971
-invalid line specification a and b cannot both be zero	63,64,775	3134
-invalid line specification must be two distinct points	63,64,111	3134
-invalid list syntax in parameter	111,64,0	3135
-invalid literal for int with base	473	3136
-invalid locale name	149,1	566
-invalid locator specification	2600	3137
-invalid logical replication message type	330,331	3138
-invalid macro name in dynamic library path	698,1	861
-invalid magic number in dynamic shared memory segment	57	1003
-invalid mark exception	2601	3139
-invalid mask length	111,64	477
-invalid max early data	2602,168	191
-invalid memory allocation request size	200	3140
-invalid message format	330,331	3019
-invalid message length	330,331	2969
-invalid message size * in shared memory queue	200	661
-invalid midi data exception	2603	3141
+invalid gis data provided to function	1277	1625
+invalid grant operation	539	3123
+invalid grantor	540	3124
+invalid group id exception	2592	3125
+invalid hexadecimal data odd number of digits	111,64	3068
+invalid hexadecimal digit	111,64	3068
+invalid image name	2593,2594	3126
+invalid indicator parameter value	2595	3127
+invalid input string for y yyy	460,64	499
+invalid input syntax for type	63,64,460,111,0	3128
+invalid input value for enum	63,64	3129
+invalid int2vector data	775,64	3130
+invalid internal value for enum	775,64	3131
+invalid interval type modifier	111,64	3050
+invalid ip address	125,126	286
+invalid ip mask	125,126	286
+invalid json text	2596	3132
+invalid key exception	2597	3133
+invalid key spec exception	2598	3134
+invalid key update type	2599,169	192
+invalid large object descriptor	101,1	3135
+invalid large object write request size	111,64	3120
+invalid ldap port number	125,126	286
+invalid ldapscheme value	125,126	286
+invalid length in external	775,64	989
+invalid length in external bit string	775,64	3136
+invalid length of startup packet	331,332	2974
+invalid line specification a and b cannot both be zero	63,64,775	3137
+invalid line specification must be two distinct points	63,64,111	3137
+invalid list syntax in parameter	111,64,0	3138
+invalid literal for int with base	474	3139
+invalid locale name	150,1	567
+invalid locator specification	2600	3140
+invalid logical replication message type	331,332	3141
+invalid macro name in dynamic library path	699,1	862
+invalid magic number in dynamic shared memory segment	57	1004
+invalid mark exception	2601	3142
+invalid mask length	111,64	478
+invalid max early data	2602,169	192
+invalid memory allocation request size	201	3143
+invalid message format	331,332	3022
+invalid message length	331,332	2972
+invalid message size * in shared memory queue	201	662
+invalid midi data exception	2603	3144
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2604	3142
-invalid multibyte character for locale	590,64	3143
-invalid name	698	3144
-invalid name exception	2605	3145
-invalid name syntax	698,1	3146
-invalid non ca certificate has ca markings	2606,174	3147
-invalid normalization form	111,64	2772
-invalid null cmd name	2607,168	191
-invalid number of dimensions	775,64,111	2956
+invalid module descriptor exception	2604	3145
+invalid multibyte character for locale	591,64	3146
+invalid name	699	3147
+invalid name exception	2605	3148
+invalid name syntax	699,1	3149
+invalid non ca certificate has ca markings	2606,175	3150
+invalid normalization form	111,64	2775
+invalid null cmd name	2607,169	192
+invalid number of dimensions	775,64,111	2959
 invalid number of flag vector aliases	125,126	132
-invalid number of points in external path value	775,64	3148
-invalid number of points in external polygon value	775,64	3148
-invalid numeric type modifier	111,64	3149
-invalid object definition	102	3150
-invalid object exception	2608	3151
-invalid octet value in macaddr value	325,64	3152
-invalid oidvector data	775,64	3153
-invalid ole variant type exception	2609	3154
-invalid on update clause for * column	1333	1683
-invalid on update specification	59	630
-invalid open type exception	2610	3155
-invalid operation exception	2611	3156
+invalid number of points in external path value	775,64	3151
+invalid number of points in external polygon value	775,64	3151
+invalid numeric type modifier	111,64	3152
+invalid object definition	102	3153
+invalid object exception	2608	3154
+invalid octet value in macaddr value	326,64	3155
+invalid oidvector data	775,64	3156
+invalid ole variant type exception	2609	3157
+invalid on update clause for * column	1333	1684
+invalid on update specification	59	631
+invalid open type exception	2610	3158
+invalid operation exception	2611	3159
 invalid operator class options parsing function	102,1	104
 invalid operator number * must be between 1 and	102,1	104
-invalid option name * must not contain	111,64	3157
-invalid or incomplete multibyte or wide character	977	3158
-invalid or inconsistent certificate extension	2612,174	3159
-invalid or inconsistent certificate policy extension	2613,174	3160
-invalid overflow block number	111,64	3161
-invalid owned by option	0,1	3162
-invalid parameter exception	2614	3163
-invalid parameter list format	0,1	670
-invalid parameter name	698,1	3164
-invalid parameter spec exception	2615	3165
-invalid parameter value	111	3166
-invalid partitions exception	2616	3167
-invalid password	1001	3168
-invalid password packet size	330,331	2691
-invalid path exception	2617	3169
-invalid performance_schema usage	1889	2294
-invalid preceding or following size	2389	3170
-invalid preceding or following size in window function	2389,64	3171
-invalid preferences format exception	2618	3172
-invalid prefix error	2619	3173
-invalid prepared statement definition	2620	3174
-invalid principal type exception	2621	3175
-invalid privilege type * for column	538,539	667
-invalid privilege type * for table	538,539	667
-invalid producer epoch exception	2622	3176
-invalid producer id mapping exception	2623	3177
-invalid program exception	693	3178
-invalid properties format exception	2624	3179
-invalid publication object list	0,1	687
-invalid publication where expression	59	3180
-invalid publication_names syntax	698,1	3181
-invalid query response	330,331	954
-invalid radius in external circle value	775,64	3148
-invalid radius port number	125,126	285
-invalid range bound flags	0,1	3182
-invalid record exception	2625	3183
-invalid record state exception	2626	3184
-invalid recursion	129	3185
-invalid reference to from clause entry for table	186,1,612	695
-invalid registration exception	2627	3186
-invalid regular expression	2628	3187
-invalid regular expression option	111,64	1191
-invalid relation id exception	2629	3188
-invalid relation service exception	2630	3189
-invalid relation type exception	2631	3190
-invalid replication assignment exception	2632	3191
-invalid replication factor exception	2633	3192
-invalid request code	961	3193
-invalid request descriptor	960	3194
-invalid request exception	2634	3195
-invalid required acks exception	2635	3196
-invalid response from primary server	330,331	954
-invalid role info exception	2636	3197
-invalid role oid	101,1	3198
-invalid role specification	780	3199
-invalid role specification s	1334	1684
-invalid role value exception	2637	3200
-invalid row count in limit clause	2638	3201
-invalid row count in result offset clause	2639	3202
-invalid savepoint specification	914	3203
-invalid scale in external numeric value	775,64	3102
-invalid schema definition	801	3204
-invalid schema name	2640,0	3205
-invalid scram response	330,331	769
-invalid search controls exception	2641	3206
-invalid search filter exception	2642	3207
-invalid sequence number	2643,168	191
-invalid sequence option sequence name	0,1	3162
-invalid server encoding	149,1	566
-invalid serverinfo data	2644,168	191
-invalid session id	2645,168	191
-invalid session timeout exception	2646	3208
-invalid share session epoch exception	2647	3209
-invalid sign in external numeric value	775,64	3102
-invalid size for column	1331	1681
-invalid slot	962	3210
-invalid snapshot data in file	63,64	3211
-invalid snapshot identifier	111,64	3212
-invalid source encoding name	111,64	3100
-invalid specification exception	2648	3213
-invalid sql json subscript	2649	3214
-invalid sql statement name	2650	3215
-invalid sqlstate returned	2651	3216
-invalid srp username	2652,168	191
-invalid standby message type	330,331	3217
-invalid startup packet layout expected terminator as last byte	330,331	2971
-invalid state error	2653,2654	3218
-invalid statement name must not be empty	2620,1	3219
-invalid statistics kind	111,64	3220
-invalid status response	2655,168	191
-invalid storage type	111,64	627
-invalid string in message	330,331	3019
-invalid subscription oid	111,64	3081
-invalid symbol * found while decoding base64 sequence	111,64	3065
-invalid table definition	61	3221
-invalid table name	0,1	687
-invalid tablesample argument	2656	3222
-invalid tablesample repeat	2657	3223
-invalid target object type exception	2658	3224
-invalid text representation	63	3225
-invalid text search configuration file name	111,64	3226
-invalid ticket keys length	2659,168	191
-invalid time value	523	3227
-invalid time zone displacement value	2660	3228
-invalid time zone exception	2661	3229
-invalid timestamp exception	2662	3230
-invalid timestamp value in column * at row	1842	2246
-invalid topic exception	2377	2803
-invalid transaction initiation	2663	3231
-invalid transaction state	114	3232
-invalid transaction termination	470	3233
-invalid transaction timeout exception	2664	3234
-invalid txn state exception	2665	3235
-invalid type category * must be simple ascii	111,64	1307
-invalid type internal size	102,1	2796
-invalid type modifier	111,64	3047
-invalid type name	0,1	3236
-invalid unicode code point	0,1,111	3237
-invalid unicode escape	0,1,2588	3238
-invalid unicode escape value	0,1	3238
-invalid unicode surrogate pair	0,1	3239
-invalid union intersect except order by clause	59	483
-invalid update version exception	2666	3240
-invalid uri error	2667	3241
-invalid use of escape character	2668	3242
-invalid use of group function	1332	1682
-invalid use of null value	1335	1685
-invalid value for boolean option	111,64	3157
-invalid value for clientcert	125,126	285
-invalid value for clientname	125,126	285
-invalid value for enum option	111,64	3157
-invalid value for floating point option	111,64	3157
-invalid value for integer	473	3243
-invalid value for integer option	111,64	3157
-invalid value for parameter	111,64	3135
-invalid voter key exception	2669	3244
-invalid wal location lsn	111,64	3245
-invalid whence setting	111,64	3117
-invalid xml comment	2670	3246
-invalid xml content	2671	3247
-invalid xml document	2672	3248
-invalid xml processing instruction	2673,0	3249
-invalid_argument	644,645,6	793
-invalid_argument_for_logarithm	543,64	3053
-invalid_argument_for_nth_value_function	187,64	3054
-invalid_argument_for_ntile_function	189,64	3055
-invalid_argument_for_power_function	65,64	3056
-invalid_argument_for_sql_json_datetime_function	863,64	3057
-invalid_argument_for_width_bucket_function	786,64	3058
-invalid_authorization_specification	731	3064
-invalid_binary_representation	775,64	3066
-invalid_catalog_name	2565	3071
-invalid_character_value_for_cast	2569,64	3074
-invalid_column_definition	541,1	3078
-invalid_column_reference	186,1	3079
-invalid_commit_offset_size	2572	3082
-invalid_config	2575	3084
-invalid_cursor_definition	521,1	3090
-invalid_cursor_name	2580	3091
-invalid_cursor_state	488	3093
-invalid_database_definition	2582,1	3097
-invalid_datetime_format	459,64	3098
-invalid_escape_character	2586,64	3108
-invalid_escape_octet	2587,64	3109
-invalid_escape_sequence	2588,64	3110
-invalid_fetch_session_epoch	2589	3114
-invalid_fetch_size	2590	3115
-invalid_foreign_key	2378,1	3118
-invalid_function_definition	62,1	3119
-invalid_grant_operation	538,539	3120
-invalid_grantor	539	3121
-invalid_group_id	2592	3122
-invalid_indicator_parameter_value	2595,64	3124
-invalid_json_text	2596,64	3129
-invalid_locator_specification	2600,2674	3137
-invalid_name	698,1	3144
-invalid_object_definition	102,1	3150
-invalid_parameter_value	111,64	3166
-invalid_partitions	2616	3167
-invalid_password	1001,731	3168
+invalid option name * must not contain	111,64	3160
+invalid or incomplete multibyte or wide character	977	3161
+invalid or inconsistent certificate extension	2612,175	3162
+invalid or inconsistent certificate policy extension	2613,175	3163
+invalid overflow block number	111,64	3164
+invalid owned by option	0,1	3165
+invalid parameter exception	2614	3166
+invalid parameter list format	0,1	671
+invalid parameter name	699,1	3167
+invalid parameter spec exception	2615	3168
+invalid parameter value	111	3169
+invalid partitions exception	2616	3170
+invalid password	1001	3171
+invalid password packet size	331,332	2692
+invalid path exception	2617	3172
+invalid performance_schema usage	1889	2295
+invalid preceding or following size	2389	3173
+invalid preceding or following size in window function	2389,64	3174
+invalid preferences format exception	2618	3175
+invalid prefix error	2619	3176
+invalid prepared statement definition	2620	3177
+invalid principal type exception	2621	3178
+invalid privilege type * for column	539,540	668
+invalid privilege type * for table	539,540	668
+invalid producer epoch exception	2622	3179
+invalid producer id mapping exception	2623	3180
+invalid program exception	694	3181
+invalid properties format exception	2624	3182
+invalid publication object list	0,1	688
+invalid publication where expression	59	3183
+invalid publication_names syntax	699,1	3184
+invalid query response	331,332	955
+invalid radius in external circle value	775,64	3151
+invalid radius port number	125,126	286
+invalid range bound flags	0,1	3185
+invalid record exception	2625	3186
+invalid record state exception	2626	3187
+invalid recursion	129	3188
+invalid reference to from clause entry for table	187,1,613	696
+invalid registration exception	2627	3189
+invalid regular expression	2628	3190
+invalid regular expression option	111,64	1192
+invalid relation id exception	2629	3191
+invalid relation service exception	2630	3192
+invalid relation type exception	2631	3193
+invalid replication assignment exception	2632	3194
+invalid replication factor exception	2633	3195
+invalid request code	961	3196
+invalid request descriptor	960	3197
+invalid request exception	2634	3198
+invalid required acks exception	2635	3199
+invalid response from primary server	331,332	955
+invalid role info exception	2636	3200
+invalid role oid	101,1	3201
+invalid role specification	780	3202
+invalid role specification s	1334	1685
+invalid role value exception	2637	3203
+invalid row count in limit clause	2638	3204
+invalid row count in result offset clause	2639	3205
+invalid savepoint specification	914	3206
+invalid scale in external numeric value	775,64	3105
+invalid schema definition	801	3207
+invalid schema name	2640,0	3208
+invalid scram response	331,332	770
+invalid search controls exception	2641	3209
+invalid search filter exception	2642	3210
+invalid sequence number	2643,169	192
+invalid sequence option sequence name	0,1	3165
+invalid server encoding	150,1	567
+invalid serverinfo data	2644,169	192
+invalid session id	2645,169	192
+invalid session timeout exception	2646	3211
+invalid share session epoch exception	2647	3212
+invalid sign in external numeric value	775,64	3105
+invalid size for column	1331	1682
+invalid slot	962	3213
+invalid snapshot data in file	63,64	3214
+invalid snapshot identifier	111,64	3215
+invalid source encoding name	111,64	3103
+invalid specification exception	2648	3216
+invalid sql json subscript	2649	3217
+invalid sql statement name	2650	3218
+invalid sqlstate returned	2651	3219
+invalid srp username	2652,169	192
+invalid standby message type	331,332	3220
+invalid startup packet layout expected terminator as last byte	331,332	2974
+invalid state error	2653,2654	3221
+invalid statement name must not be empty	2620,1	3222
+invalid statistics kind	111,64	3223
+invalid status response	2655,169	192
+invalid storage type	111,64	628
+invalid string in message	331,332	3022
+invalid subscription oid	111,64	3084
+invalid symbol * found while decoding base64 sequence	111,64	3068
+invalid table definition	61	3224
+invalid table name	0,1	688
+invalid tablesample argument	2656	3225
+invalid tablesample repeat	2657	3226
+invalid target object type exception	2658	3227
+invalid text representation	63	3228
+invalid text search configuration file name	111,64	3229
+invalid ticket keys length	2659,169	192
+invalid time value	524	3230
+invalid time zone displacement value	2660	3231
+invalid time zone exception	2661	3232
+invalid timestamp exception	2662	3233
+invalid timestamp value in column * at row	1842	2247
+invalid topic exception	2377	2806
+invalid transaction initiation	2663	3234
+invalid transaction state	114	3235
+invalid transaction termination	471	3236
+invalid transaction timeout exception	2664	3237
+invalid txn state exception	2665	3238
+invalid type category * must be simple ascii	111,64	1308
+invalid type internal size	102,1	2799
+invalid type modifier	111,64	3050
+invalid type name	0,1	3239
+invalid unicode code point	0,1,111	3240
+invalid unicode escape	0,1,2588	3241
+invalid unicode escape value	0,1	3241
+invalid unicode surrogate pair	0,1	3242
+invalid union intersect except order by clause	59	484
+invalid update version exception	2666	3243
+invalid uri error	2667	3244
+invalid use of escape character	2668	3245
+invalid use of group function	1332	1683
+invalid use of null value	1335	1686
+invalid value for boolean option	111,64	3160
+invalid value for clientcert	125,126	286
+invalid value for clientname	125,126	286
+invalid value for enum option	111,64	3160
+invalid value for floating point option	111,64	3160
+invalid value for integer	474	3246
+invalid value for integer option	111,64	3160
+invalid value for parameter	111,64	3138
+invalid voter key exception	2669	3247
+invalid wal location lsn	111,64	3248
+invalid whence setting	111,64	3120
+invalid xml comment	2670	3249
+invalid xml content	2671	3250
+invalid xml document	2672	3251
+invalid xml processing instruction	2673,0	3252
+invalid_argument	645,646,6	794
+invalid_argument_for_logarithm	544,64	3056
+invalid_argument_for_nth_value_function	188,64	3057
+invalid_argument_for_ntile_function	190,64	3058
+invalid_argument_for_power_function	65,64	3059
+invalid_argument_for_sql_json_datetime_function	863,64	3060
+invalid_argument_for_width_bucket_function	786,64	3061
+invalid_authorization_specification	732	3067
+invalid_binary_representation	775,64	3069
+invalid_catalog_name	2565	3074
+invalid_character_value_for_cast	2569,64	3077
+invalid_column_definition	542,1	3081
+invalid_column_reference	187,1	3082
+invalid_commit_offset_size	2572	3085
+invalid_config	2575	3087
+invalid_cursor_definition	522,1	3093
+invalid_cursor_name	2580	3094
+invalid_cursor_state	489	3096
+invalid_database_definition	2582,1	3100
+invalid_datetime_format	460,64	3101
+invalid_escape_character	2586,64	3111
+invalid_escape_octet	2587,64	3112
+invalid_escape_sequence	2588,64	3113
+invalid_fetch_session_epoch	2589	3117
+invalid_fetch_size	2590	3118
+invalid_foreign_key	2378,1	3121
+invalid_function_definition	62,1	3122
+invalid_grant_operation	539,540	3123
+invalid_grantor	540	3124
+invalid_group_id	2592	3125
+invalid_indicator_parameter_value	2595,64	3127
+invalid_json_text	2596,64	3132
+invalid_locator_specification	2600,2674	3140
+invalid_name	699,1	3147
+invalid_object_definition	102,1	3153
+invalid_parameter_value	111,64	3169
+invalid_partitions	2616	3170
+invalid_password	1001,732	3171
 invalid_path	8	7
-invalid_preceding_or_following_size	2389,64	3170
-invalid_prepared_statement_definition	2620,1	3174
-invalid_principal_type	2621	3175
-invalid_producer_epoch	2622	3176
-invalid_producer_id_mapping	2623	3177
-invalid_record	2625	3183
-invalid_record_state	2626	3184
-invalid_recursion	129,1	3185
-invalid_registration	2627	3186
-invalid_regular_expression	2628,64	3187
-invalid_replication_assignment	2632	3191
-invalid_replication_factor	2633	3192
-invalid_request	2634	3195
-invalid_required_acks	2635	3196
-invalid_role_specification	780	3199
-invalid_row_count_in_limit_clause	2638,64	3201
-invalid_row_count_in_result_offset_clause	2639,64	3202
-invalid_savepoint_specification	914,917	3203
-invalid_schema_definition	801,1	3204
-invalid_schema_name	2640	3205
-invalid_session_timeout	2646	3208
-invalid_share_session_epoch	2647	3209
-invalid_sql_json_subscript	2649,64	3214
-invalid_sql_statement_name	2650	3215
-invalid_sqlstate_returned	2651,323	3216
-invalid_table_definition	61,1	3221
-invalid_tablesample_argument	2656,64	3222
-invalid_tablesample_repeat	2657,64	3223
-invalid_text_representation	63,64	3225
-invalid_time_zone_displacement_value	2660,64	3228
-invalid_timestamp	2662	3230
-invalid_topic	2377	2803
-invalid_transaction_initiation	2663	3231
-invalid_transaction_state	114	3232
-invalid_transaction_termination	470	3233
-invalid_transaction_timeout	2664	3234
-invalid_txn_state	2665	3235
-invalid_update_version	2666	3240
-invalid_use_of_escape_character	2668,64	3242
-invalid_voter_key	2669	3244
-invalid_xml_comment	2670,64	3246
-invalid_xml_content	2671,64	3247
-invalid_xml_document	2672,64	3248
-invalid_xml_processing_instruction	2673,64	3249
-invalidaddresserror	2554	3049
-invalidalgorithmparameterexception	2556	3050
-invalidapplicationexception	2557	3051
-invalidargument	644,645,6	793
-invalidargumentforlogarithm	543,64	3053
-invalidargumentfornthvaluefunction	187,64	3054
-invalidargumentforntilefunction	189,64	3055
-invalidargumentforpowerfunction	65,64	3056
-invalidargumentforsqljsondatetimefunction	863,64	3057
-invalidargumentforwidthbucketfunction	786,64	3058
-invalidasynchronousstateexception	2558	3060
-invalidatederror	2675	3250
-invalidattributeidentifierexception	2559	3061
-invalidattributesexception	2561	3063
-invalidattributevalueexception	2560	3062
-invalidauthorizationspecification	731	3064
-invalidbinaryrepresentation	775,64	3066
-invalidbytesequenceerror	2562	3067
-invalidcastexception	2564	3070
-invalidcatalogname	2565	3071
-invalidcharactervalueforcast	2569,64	3074
-invalidclassexception	2570	3077
-invalidcolumndefinition	541,1	3078
-invalidcolumnreference	186,1	3079
-invalidcommitoffsetsizeexception	2572	3082
-invalidcomobjectexception	216	3080
-invalidcomponenterror	2573	3083
-invalidconfigexception	2575	3084
-invalidcredentialexception	2578	3087
-invalidcursordefinition	521,1	3090
-invalidcursorname	2580	3091
-invalidcursorstate	488	3093
-invaliddatabasedefinition	2582,1	3097
-invaliddataexception	2581	3094
-invaliddatetimeformat	459,64	3098
-invaliddiskcapacity	2583	3103
-invaliddndoperationexception	2584	3104
-invalidenumargumentexception	2585	3106
-invalidescapecharacter	2586,64	3108
-invalidescapeoctet	2587,64	3109
-invalidescapesequence	2588,64	3110
-invalidfetchsessionepochexception	2589	3114
-invalidfetchsizeexception	2590	3115
-invalidfiltercriteriaexception	2591	3116
-invalidforeignkey	2378,1	3118
-invalidfunctiondefinition	62,1	3119
-invalidgrantoperation	538,539	3120
-invalidgrantor	539	3121
-invalidgroupidexception	2592	3122
-invalidimagename	2593,2594	3123
-invalidindicatorparametervalue	2595,64	3124
-invalidjsontext	2596,64	3129
-invalidkeyexception	2597	3130
-invalidkeyspecexception	2598	3131
-invalidlocatorspecification	2600,2674	3137
-invalidmarkexception	2601	3139
-invalidmididataexception	2603	3141
-invalidmoduledescriptorexception	2604	3142
-invalidname	698,1	3144
-invalidnameexception	2605	3145
-invalidobjectdefinition	102,1	3150
-invalidobjectexception	2608	3151
-invalidolevarianttypeexception	2609	3154
-invalidopentypeexception	2610	3155
-invalidoperationexception	2611	3156
-invalidparameterexception	2614	3163
-invalidparameterspecexception	2615	3165
-invalidparametervalue	111,64	3166
-invalidpartitionsexception	2616	3167
-invalidpassword	1001,731	3168
-invalidpathexception	2617	3169
-invalidprecedingorfollowingsize	2389,64	3170
-invalidpreferencesformatexception	2618	3172
-invalidprefixerror	2619	3173
-invalidpreparedstatementdefinition	2620,1	3174
-invalidprincipaltypeexception	2621	3175
-invalidproducerepochexception	2622	3176
-invalidproduceridmappingexception	2623	3177
-invalidprogramexception	693	3178
-invalidpropertiesformatexception	2624	3179
-invalidrecordexception	2625	3183
-invalidrecordstateexception	2626	3184
-invalidrecursion	129,1	3185
-invalidregistrationexception	2627	3186
-invalidregularexpression	2628,64	3187
-invalidrelationidexception	2629	3188
-invalidrelationserviceexception	2630	3189
-invalidrelationtypeexception	2631	3190
-invalidreplicationassignmentexception	2632	3191
-invalidreplicationfactorexception	2633	3192
-invalidrequestexception	2634	3195
-invalidrequiredacksexception	2635	3196
-invalidroleinfoexception	2636	3197
-invalidrolespecification	780	3199
-invalidrolevalueexception	2637	3200
-invalidrowcountinlimitclause	2638,64	3201
-invalidrowcountinresultoffsetclause	2639,64	3202
-invalidsavepointspecification	914,917	3203
-invalidschemadefinition	801,1	3204
-invalidschemaname	2640	3205
-invalidsearchcontrolsexception	2641	3206
-invalidsearchfilterexception	2642	3207
-invalidsessiontimeoutexception	2646	3208
-invalidsharesessionepochexception	2647	3209
-invalidspecificationexception	2648	3213
-invalidsqljsonsubscript	2649,64	3214
-invalidsqlstatementname	2650	3215
-invalidsqlstatereturned	2651,323	3216
-invalidstateerror	2653,2654	3218
-invalidtabledefinition	61,1	3221
-invalidtablesampleargument	2656,64	3222
-invalidtablesamplerepeat	2657,64	3223
-invalidtargetobjecttypeexception	2658	3224
-invalidtextrepresentation	63,64	3225
-invalidtimestampexception	2662	3230
-invalidtimezonedisplacementvalue	2660,64	3228
-invalidtimezoneexception	2661	3229
-invalidtopicexception	2377	2803
-invalidtransactioninitiation	2663	3231
-invalidtransactionstate	114	3232
-invalidtransactiontermination	470	3233
-invalidtransactiontimeoutexception	2664	3234
-invalidtxnstateexception	2665	3235
-invalidupdateversionexception	2666	3240
-invalidurierror	2667	3241
-invalidurl	2089	3251
-invaliduseofescapecharacter	2668,64	3242
-invalidvoterkeyexception	2669	3244
-invalidxmlcomment	2670,64	3246
-invalidxmlcontent	2671,64	3247
-invalidxmldocument	2672,64	3248
-invalidxmlprocessinginstruction	2673,64	3249
-invisible column s must have a default value	1338	1688
-invocation target exception	2676	3252
-invocationtargetexception	2676	3252
-io error	782	3253
-io read error	1340	1690
-io read write on closed pipe	2677,2678	3254
-io socket inet bad hostname	779	3255
-io socket inet connect connection refused	729	3256
-io write error	1341	1691
-io_error	782,783	3253
-ioerror	782,783	3253
-ioexception	2679	3257
-ip address and mask do not match	125,126	285
-ip address mismatch	2680,174	3258
-is a composite type	149,1	3259
-is a deferrable index	149,1	834
-is a directory	983,149	3260
-is a directory error	983,2681	3261
-is a foreign table	149,1	609
-is a generated column	186,1	2856
-is a member of role	538,539	832
-is a named type file	984	3262
-is a partial index	149,1	834
-is a partitioned table	59	334
-is a procedure	149,1	1171
-is a table	149,1	609
-is a table s row type	149,1	473
-is a view	149,1,1344	609
-is already a member of extension	57	3263
-is already a partition	149,1	164
-is already a view	57	951
-is already associated with a constraint	57	3264
-is already defined	475,1	538
-is already in subscription	100,1	3265
-is already member of publication	100,1	1206
-is an aggregate function	149,1	3266
-is an index	149,1	3259
-is being accessed by other users	85,57	515
-is being used by logical replication subscription	85,57	515
-is being used by prepared transactions	85,57	3267
-is defined as for all tables	57	3268
-is deprecated and will be removed in a future release	1836	2240
-is deprecated and will be removed in a future release please use * instead	1835	2239
-is distinct from requires operator to yield boolean	166,1	3269
-is held from a previous transaction	488	1185
-is in a primary key	61,1	474
-is in index used as replica identity	61,1	474
-is invalid for passed by value type of size	102,1	2796
-is invalid for the 12 hour clock	459,64	498
-is invalid for variable length type	102,1	2796
-is invalid in like clause	149,1	834
-is locked against change	1238	1585
-is marked not null in parent table	61,1	474
-is no longer supported the statement was converted to	1843	2247
-is not a base type	149,1	473
-is not a brin index	149,1	3270
-is not a btree	149,1	834
-is not a composite type	149,1	164
-is not a directory or symbolic link	57	1159
-is not a domain	149,1,166	3271
-is not a foreign table	149,1	3271
-is not a function	149,1,221	1171
-is not a gin index	149,1	3272
-is not a hash partitioned table	111,64	3273
-is not a materialized view	149,1,59	3271
-is not a member of extension	57	3263
-is not a member of operator family	149,1	544
-is not a member of the extension being created	57	469
-is not a number	63,64	3274
-is not a parent of relation	612,1	3275
-is not a partition of relation	612,1	3275
-is not a partitioned table	102,1	546
-is not a procedure	149,1	1171
-is not a select query	488	1185
-is not a sequence	149,1,1465	3271
-is not a simply updatable scan of table	488	1185
-is not a table	149,1	3271
-is not a table or materialized view	149,1	164
-is not a typed table	149,1	164
-is not a unique index	149,1	834
-is not a valid base type for a domain	166,1	227
-is not a valid binary digit	63,64	3276
-is not a valid data directory	111,64	1100
-is not a valid encoding code	101,1	3277
-is not a valid encoding name	101,1	3277
-is not a valid hexadecimal digit	63,64	3276
-is not a valid operator name	698,1	3278
-is not a valid ordering operator	149,1	3279
-is not a view	149,1	3271
-is not allowed in a non volatile function	59	393
-is not allowed in an sql function	59	393
-is not allowed in root expressions	0,1	3280
-is not allowed in stored function or trigger	1674	2045
-is not allowed in stored procedures	1630	1996
-is not allowed in this context	1460	1815
-is not allowed to create new users	1438	1792
-is not allowed with aggregate functions	59	483
-is not allowed with distinct clause	59	483
-is not allowed with group by clause	59	483
-is not allowed with having clause	59	483
-is not allowed with set returning functions in the target list	59	483
-is not allowed with union intersect except	59	483
-is not allowed with window functions	59	483
-is not an aggregate	149,1	1171
-is not an enum	149,1	3281
-is not an existing enum label	111,64	170
-is not an index	149,1,102	3271
-is not an index for table	149,1	3282
-is not an ordered set aggregate so it cannot have within group	149,1	1171
-is not available	59	408
-is not commutative	149,1	544
-is not composite	149,1	3283
-is not currently accepting connections	57	525
-is not deferrable	149,1	609
-is not empty	57	1159
-is not in select list	186,1	212
-is not in subscription	102,1	568
-is not of a character type	166,1	3284
-is not of regconfig type	166,1	3284
-is not of tsvector type	166,1	3284
-is not of type	1881	2286
-is not of type oid	111,64	1180
-is not part of the publication	101,1	3285
-is not partitioned	102,1	546
-is not permitted to log in	731	3286
-is not positioned on a row	488	1185
-is not supported for this operation try	1073	1402
-is not supported in multi threaded slave mode	1403	1756
-is not supported reason * try	1074	1403
-is not supported with icu provider	111,64	563
-is not the index for column	111,64	1180
-is not trusted	149,1	3259
+invalid_preceding_or_following_size	2389,64	3173
+invalid_prepared_statement_definition	2620,1	3177
+invalid_principal_type	2621	3178
+invalid_producer_epoch	2622	3179
+invalid_producer_id_mapping	2623	3180
+invalid_record	2625	3186
+invalid_record_state	2626	3187
+invalid_recursion	129,1	3188
+invalid_registration	2627	3189
+invalid_regular_expression	2628,64	3190
+invalid_replication_assignment	2632	3194
+invalid_replication_factor	2633	3195
+invalid_request	2634	3198
+invalid_required_acks	2635	3199
+invalid_role_specification	780	3202
+invalid_row_count_in_limit_clause	2638,64	3204
+invalid_row_count_in_result_offset_clause	2639,64	3205
+invalid_savepoint_specification	914,917	3206
+invalid_schema_definition	801,1	3207
+invalid_schema_name	2640	3208
+invalid_session_timeout	2646	3211
+invalid_share_session_epoch	2647	3212
+invalid_sql_json_subscript	2649,64	3217
+invalid_sql_statement_name	2650	3218
+invalid_sqlstate_returned	2651,324	3219
+invalid_table_definition	61,1	3224
+invalid_tablesample_argument	2656,64	3225
+invalid_tablesample_repeat	2657,64	3226
+invalid_text_representation	63,64	3228
+invalid_time_zone_displacement_value	2660,64	3231
+invalid_timestamp	2662	3233
+invalid_topic	2377	2806
+invalid_transaction_initiation	2663	3234
+invalid_transaction_state	114	3235
+invalid_transaction_termination	471	3236
+invalid_transaction_timeout	2664	3237
+invalid_txn_state	2665	3238
+invalid_update_version	2666	3243
+invalid_use_of_escape_character	2668,64	3245
+invalid_voter_key	2669	3247
+invalid_xml_comment	2670,64	3249
+invalid_xml_content	2671,64	3250
+invalid_xml_document	2672,64	3251
+invalid_xml_processing_instruction	2673,64	3252
+invalidaddresserror	2554	3052
+invalidalgorithmparameterexception	2556	3053
+invalidapplicationexception	2557	3054
+invalidargument	645,646,6	794
+invalidargumentforlogarithm	544,64	3056
+invalidargumentfornthvaluefunction	188,64	3057
+invalidargumentforntilefunction	190,64	3058
+invalidargumentforpowerfunction	65,64	3059
+invalidargumentforsqljsondatetimefunction	863,64	3060
+invalidargumentforwidthbucketfunction	786,64	3061
+invalidasynchronousstateexception	2558	3063
+invalidatederror	2675	3253
+invalidattributeidentifierexception	2559	3064
+invalidattributesexception	2561	3066
+invalidattributevalueexception	2560	3065
+invalidauthorizationspecification	732	3067
+invalidbinaryrepresentation	775,64	3069
+invalidbytesequenceerror	2562	3070
+invalidcastexception	2564	3073
+invalidcatalogname	2565	3074
+invalidcharactervalueforcast	2569,64	3077
+invalidclassexception	2570	3080
+invalidcolumndefinition	542,1	3081
+invalidcolumnreference	187,1	3082
+invalidcommitoffsetsizeexception	2572	3085
+invalidcomobjectexception	217	3083
+invalidcomponenterror	2573	3086
+invalidconfigexception	2575	3087
+invalidcredentialexception	2578	3090
+invalidcursordefinition	522,1	3093
+invalidcursorname	2580	3094
+invalidcursorstate	489	3096
+invaliddatabasedefinition	2582,1	3100
+invaliddataexception	2581	3097
+invaliddatetimeformat	460,64	3101
+invaliddiskcapacity	2583	3106
+invaliddndoperationexception	2584	3107
+invalidenumargumentexception	2585	3109
+invalidescapecharacter	2586,64	3111
+invalidescapeoctet	2587,64	3112
+invalidescapesequence	2588,64	3113
+invalidfetchsessionepochexception	2589	3117
+invalidfetchsizeexception	2590	3118
+invalidfiltercriteriaexception	2591	3119
+invalidforeignkey	2378,1	3121
+invalidfunctiondefinition	62,1	3122
+invalidgrantoperation	539,540	3123
+invalidgrantor	540	3124
+invalidgroupidexception	2592	3125
+invalidimagename	2593,2594	3126
+invalidindicatorparametervalue	2595,64	3127
+invalidjsontext	2596,64	3132
+invalidkeyexception	2597	3133
+invalidkeyspecexception	2598	3134
+invalidlocatorspecification	2600,2674	3140
+invalidmarkexception	2601	3142
+invalidmididataexception	2603	3144
+invalidmoduledescriptorexception	2604	3145
+invalidname	699,1	3147
+invalidnameexception	2605	3148
+invalidobjectdefinition	102,1	3153
+invalidobjectexception	2608	3154
+invalidolevarianttypeexception	2609	3157
+invalidopentypeexception	2610	3158
+invalidoperationexception	2611	3159
+invalidparameterexception	2614	3166
+invalidparameterspecexception	2615	3168
+invalidparametervalue	111,64	3169
+invalidpartitionsexception	2616	3170
+invalidpassword	1001,732	3171
+invalidpathexception	2617	3172
+invalidprecedingorfollowingsize	2389,64	3173
+invalidpreferencesformatexception	2618	3175
+invalidprefixerror	2619	3176
+invalidpreparedstatementdefinition	2620,1	3177
+invalidprincipaltypeexception	2621	3178
+invalidproducerepochexception	2622	3179
+invalidproduceridmappingexception	2623	3180
+invalidprogramexception	694	3181
+invalidpropertiesformatexception	2624	3182
+invalidrecordexception	2625	3186
+invalidrecordstateexception	2626	3187
+invalidrecursion	129,1	3188
+invalidregistrationexception	2627	3189
+invalidregularexpression	2628,64	3190
+invalidrelationidexception	2629	3191
+invalidrelationserviceexception	2630	3192
+invalidrelationtypeexception	2631	3193
+invalidreplicationassignmentexception	2632	3194
+invalidreplicationfactorexception	2633	3195
+invalidrequestexception	2634	3198
+invalidrequiredacksexception	2635	3199
+invalidroleinfoexception	2636	3200
+invalidrolespecification	780	3202
+invalidrolevalueexception	2637	3203
+invalidrowcountinlimitclause	2638,64	3204
+invalidrowcountinresultoffsetclause	2639,64	3205
+invalidsavepointspecification	914,917	3206
+invalidschemadefinition	801,1	3207
+invalidschemaname	2640	3208
+invalidsearchcontrolsexception	2641	3209
+invalidsearchfilterexception	2642	3210
+invalidsessiontimeoutexception	2646	3211
+invalidsharesessionepochexception	2647	3212
+invalidspecificationexception	2648	3216
+invalidsqljsonsubscript	2649,64	3217
+invalidsqlstatementname	2650	3218
+invalidsqlstatereturned	2651,324	3219
+invalidstateerror	2653,2654	3221
+invalidtabledefinition	61,1	3224
+invalidtablesampleargument	2656,64	3225
+invalidtablesamplerepeat	2657,64	3226
+invalidtargetobjecttypeexception	2658	3227
+invalidtextrepresentation	63,64	3228
+invalidtimestampexception	2662	3233
+invalidtimezonedisplacementvalue	2660,64	3231
+invalidtimezoneexception	2661	3232
+invalidtopicexception	2377	2806
+invalidtransactioninitiation	2663	3234
+invalidtransactionstate	114	3235
+invalidtransactiontermination	471	3236
+invalidtransactiontimeoutexception	2664	3237
+invalidtxnstateexception	2665	3238
+invalidupdateversionexception	2666	3243
+invalidurierror	2667	3244
+invalidurl	2089	3254
+invaliduseofescapecharacter	2668,64	3245
+invalidvoterkeyexception	2669	3247
+invalidxmlcomment	2670,64	3249
+invalidxmlcontent	2671,64	3250
+invalidxmldocument	2672,64	3251
+invalidxmlprocessinginstruction	2673,64	3252
+invisible column s must have a default value	1338	1689
+invocation target exception	2676	3255
+invocationtargetexception	2676	3255
+io error	782	3256
+io read error	1340	1691
+io read write on closed pipe	2677,2678	3257
+io socket inet bad hostname	779	3258
+io socket inet connect connection refused	730	3259
+io write error	1341	1692
+io_error	782,783	3256
+ioerror	782,783	3256
+ioexception	2679	3260
+ip address and mask do not match	125,126	286
+ip address mismatch	2680,175	3261
+is a composite type	150,1	3262
+is a deferrable index	150,1	835
+is a directory	983,150	3263
+is a directory error	983,2681	3264
+is a foreign table	150,1	610
+is a generated column	187,1	2859
+is a member of role	539,540	833
+is a named type file	984	3265
+is a partial index	150,1	835
+is a partitioned table	59	335
+is a procedure	150,1	1172
+is a table	150,1	610
+is a table s row type	150,1	474
+is a view	150,1,1344	610
+is already a member of extension	57	3266
+is already a partition	150,1	165
+is already a view	57	952
+is already associated with a constraint	57	3267
+is already defined	476,1	539
+is already in subscription	100,1	3268
+is already member of publication	100,1	1207
+is an aggregate function	150,1	3269
+is an index	150,1	3262
+is being accessed by other users	85,57	516
+is being used by logical replication subscription	85,57	516
+is being used by prepared transactions	85,57	3270
+is defined as for all tables	57	3271
+is deprecated and will be removed in a future release	1836	2241
+is deprecated and will be removed in a future release please use * instead	1835	2240
+is distinct from requires operator to yield boolean	167,1	3272
+is held from a previous transaction	489	1186
+is in a primary key	61,1	475
+is in index used as replica identity	61,1	475
+is invalid for passed by value type of size	102,1	2799
+is invalid for the 12 hour clock	460,64	499
+is invalid for variable length type	102,1	2799
+is invalid in like clause	150,1	835
+is locked against change	1238	1586
+is marked not null in parent table	61,1	475
+is no longer supported the statement was converted to	1843	2248
+is not a base type	150,1	474
+is not a brin index	150,1	3273
+is not a btree	150,1	835
+is not a composite type	150,1	165
+is not a directory or symbolic link	57	1160
+is not a domain	150,1,167	3274
+is not a foreign table	150,1	3274
+is not a function	150,1,222	1172
+is not a gin index	150,1	3275
+is not a hash partitioned table	111,64	3276
+is not a materialized view	150,1,59	3274
+is not a member of extension	57	3266
+is not a member of operator family	150,1	545
+is not a member of the extension being created	57	470
+is not a number	63,64	3277
+is not a parent of relation	613,1	3278
+is not a partition of relation	613,1	3278
+is not a partitioned table	102,1	547
+is not a procedure	150,1	1172
+is not a select query	489	1186
+is not a sequence	150,1,1465	3274
+is not a simply updatable scan of table	489	1186
+is not a table	150,1	3274
+is not a table or materialized view	150,1	165
+is not a typed table	150,1	165
+is not a unique index	150,1	835
+is not a valid base type for a domain	167,1	228
+is not a valid binary digit	63,64	3279
+is not a valid data directory	111,64	1101
+is not a valid encoding code	101,1	3280
+is not a valid encoding name	101,1	3280
+is not a valid hexadecimal digit	63,64	3279
+is not a valid operator name	699,1	3281
+is not a valid ordering operator	150,1	3282
+is not a view	150,1	3274
+is not allowed in a non volatile function	59	394
+is not allowed in an sql function	59	394
+is not allowed in root expressions	0,1	3283
+is not allowed in stored function or trigger	1674	2046
+is not allowed in stored procedures	1630	1997
+is not allowed in this context	1460	1816
+is not allowed to create new users	1438	1793
+is not allowed with aggregate functions	59	484
+is not allowed with distinct clause	59	484
+is not allowed with group by clause	59	484
+is not allowed with having clause	59	484
+is not allowed with set returning functions in the target list	59	484
+is not allowed with union intersect except	59	484
+is not allowed with window functions	59	484
+is not an aggregate	150,1	1172
+is not an enum	150,1	3284
+is not an existing enum label	111,64	171
+is not an index	150,1,102	3274
+is not an index for table	150,1	3285
+is not an ordered set aggregate so it cannot have within group	150,1	1172
+is not available	59	409
+is not commutative	150,1	545
+is not composite	150,1	3286
+is not currently accepting connections	57	526
+is not deferrable	150,1	610
+is not empty	57	1160
+is not in select list	187,1	213
+is not in subscription	102,1	569
+is not of a character type	167,1	3287
+is not of regconfig type	167,1	3287
+is not of tsvector type	167,1	3287
+is not of type	1881	2287
+is not of type oid	111,64	1181
+is not part of the publication	101,1	3288
+is not partitioned	102,1	547
+is not permitted to log in	732	3289
+is not positioned on a row	489	1186
+is not supported for this operation try	1073	1403
+is not supported in multi threaded slave mode	1403	1757
+is not supported reason * try	1074	1404
+is not supported with icu provider	111,64	564
+is not the index for column	111,64	1181
+is not trusted	150,1	3262
 is not unique	131,1	143
-is not valid	57	3264
-is not valid for relation	111,64	3287
-is not yet defined	101,1	3288
-is not yet supported in unquoted sql function body	59	1188
-is of type * but default expression is of type	166,1	3289
-is of type * but expression is of type	166,1	3290
-is only a shell	101,1	3291
-is out of range for sequence data type	111,64	2911
-is out of range for type	325,64	3292
-is out of range for type double precision	325,64	3006
-is out of range for type real	325,64	3006
-is outside the valid range for parameter	325,64,111	3293
-is too large	200	3294
-is used by an active logical replication slot	85,57	515
-isadirectoryerror	983,2681	3261
-isdir unable to open database file	2682,754	3295
-isn t in group by	1869	2273
-isn t numeric in addition	473	3296
-isolated storage exception	160	3297
-isolatedstorageexception	160	3297
-isolationerror	2683	3298
+is not valid	57	3267
+is not valid for relation	111,64	3290
+is not yet defined	101,1	3291
+is not yet supported in unquoted sql function body	59	1189
+is of type * but default expression is of type	167,1	3292
+is of type * but expression is of type	167,1	3293
+is only a shell	101,1	3294
+is out of range for sequence data type	111,64	2914
+is out of range for type	326,64	3295
+is out of range for type double precision	326,64	3009
+is out of range for type real	326,64	3009
+is outside the valid range for parameter	326,64,111	3296
+is too large	201	3297
+is used by an active logical replication slot	85,57	516
+isadirectoryerror	983,2681	3264
+isdir unable to open database file	2682,755	3298
+isn t in group by	1869	2274
+isn t numeric in addition	474	3299
+isolated storage exception	161	3300
+isolatedstorageexception	161	3300
+isolationerror	2683	3301
 ispell dictionary supports only default long and num flag values	125,126	132
-issuer certificate doesn t have a public key	2684,174	3299
-issuer certificate lookup error	2685,174	3300
-issuer name empty	2686,174	3301
-it is not allowed to shut off binlog on this command	1427	1781
-it is not allowed to specify * more than once	1239	1586
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1679	2050
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1399	1752
-jarexception	2687	3302
-jm runtime exception	2688	3303
-jmexception	2689	3304
-jmruntimeexception	2688	3303
-jmx provider exception	2690	3305
-jmx server error exception	2691	3306
-jmxproviderexception	2690	3305
-jmxservererrorexception	2691	3306
-job has reached the specified backoff limit	257,256	3307
-job was active longer than specified deadline	2692,638	3308
-join estimator function * has multiple matches	131,1	3309
-join estimator function * must return type	102,1	3310
-join expression * columns available but * columns specified	186,1	695
-joins can have at most	200	3311
-json cannot unmarshal string into go struct field a of type int	2267	3075
-json decode error	2693,2267	3312
-json object does not contain key	2694,64	3313
-json path should end with an array identifier in argument * to function	1349	1699
-json value must not be null	112,64	3314
-jsonb subscript does not support slices	166,1	3315
-jsonb subscript in assignment must not be null	112,64	3316
-jsonb subscript must have text type	166,1	3315
-jsondecodeerror	2693,2267	3312
-jsonerror	2695	3317
-jsonpath array accessor can only be applied to an array	2696,64	3318
-jsonpath array subscript is not a single numeric value	2649,64	3319
-jsonpath array subscript is out of bounds	2649,64	3319
-jsonpath array subscript is out of integer range	2649,64	3319
-jsonpath item method * can only be applied to a numeric value	2697,64	3320
-jsonpath item method * can only be applied to a string	863,64	1113
-jsonpath item method * can only be applied to a string or numeric value	2697,64	3320
-jsonpath item method * can only be applied to an array	2696,64	3318
-jsonpath item method * can only be applied to an object	2698,64	3321
-jsonpath member accessor can only be applied to an object	2694,64	3313
-jsonpath wildcard array accessor can only be applied to an array	2696,64	3318
-jsonpath wildcard member accessor can only be applied to an object	2698,64	3321
-kafka storage error exception	905	1165
-kafka_storage_error	905	1165
-kafkastorageerrorexception	905	1165
-kdferror	2699	3322
-key already exists exception	2700	3323
-key column * doesn t exist in table	1360	1712
-key has been revoked	987	3324
-key has expired	985	3325
-key index cannot be defined on a virtual generated column	1358	1710
-key management exception	2701	3326
-key must not be null	111,64	205
-key not found	2702	3327
-key not found exception	2703,2702	3328
-key part * length cannot be 0	1365	1718
-key reference and table reference don t match	1366	1719
-key s cannot explicitly include column s	1361	1713
-key s cannot have without overlaps	1359	1711
-key selector exception	2704	3329
-key store exception	2705	3330
-key usage does not include certificate signing	2706,174	3331
-key usage does not include crl signing	2707,174	3332
-key usage does not include digital signature	2708,174	3333
-key usage keycertsign invalid for non ca cert	2709,174	3334
-key value * was not found in table	1442	1797
-key value must be scalar not array composite or json	111,64	205
-key was rejected by service	986	3335
-keyalreadyexistsexception	2700	3323
-keyboardinterrupt	2710,2711	3336
-keyerror	2712,2713,2702	3337
-keyexception	2714	3338
-keymanagementexception	2701	3326
-keynotfoundexception	2703,2702	3328
-keys are out order during bulk load	1367	1720
-keyselectorexception	2704	3329
-keystoreexception	2705	3330
-kill container error	2715,2716	3339
-kill pod sandbox error	2717,2718	3340
-killcontainererror	2715,2716	3339
-killed by signal 1	2241	3341
-killed by signal 10	2249	3342
-killed by signal 11	2250	3343
-killed by signal 12	2251	3344
-killed by signal 13	355	3345
-killed by signal 14	136	3346
-killed by signal 15	2252	3347
-killed by signal 16	2253	3348
-killed by signal 17	600	3349
-killed by signal 18	2254	3350
-killed by signal 19	2255	3351
-killed by signal 2	2243	3352
-killed by signal 20	2256	3353
-killed by signal 21	2257	3354
-killed by signal 22	2258	3355
-killed by signal 23	2259	3356
-killed by signal 24	787	3357
-killed by signal 25	2260	3358
-killed by signal 26	2261	3359
-killed by signal 27	2262	3360
-killed by signal 28	2263	3361
-killed by signal 29	2264	3362
-killed by signal 3	2244	3363
-killed by signal 30	2265	3364
-killed by signal 31	308	3365
-killed by signal 4	2245	3366
-killed by signal 5	2246	3367
-killed by signal 6	631	3368
-killed by signal 7	381	3369
-killed by signal 8	2247	3370
-killed by signal 9	2248	3371
-killpodsandboxerror	2717,2718	3340
-kubelet setup failed	2719	3372
-kubeletsetupfailed	2719	3372
-lambda conversion exception	2720	3373
-lambdaconversionexception	2720	3373
-language validation function * called for language * instead of	86,1	3374
-language with oid * does not exist	101,1,772	809
-large object * does not exist	101,1	3375
-large object descriptor * was not opened for reading	57	3376
-large object descriptor * was not opened for writing	57	3376
-large object oid may not be null	111,64	204
-large object read request is too large	200	3377
-large zip file	2721	3378
-largezipfile	2721	3378
-last is allowed only in array subscripts	0,1	3280
-lastval is not yet defined in this session	57	1075
-layer instantiation exception	2722	3379
-layerinstantiationexception	2722	3379
-ldap referral exception	2723	3380
-ldap urls not supported on this platform	59	3381
-ldapreferralexception	2723	3380
-leader election not needed for topic partition	992	1306
-leader not available exception	2724	3382
-leader_not_available	2724	3382
-leadernotavailableexception	2724	3382
-leading spaces are removed from name	1559	1918
+issuer certificate doesn t have a public key	2684,175	3302
+issuer certificate lookup error	2685,175	3303
+issuer name empty	2686,175	3304
+it is not allowed to shut off binlog on this command	1427	1782
+it is not allowed to specify * more than once	1239	1587
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1679	2051
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1399	1753
+jarexception	2687	3305
+java heap space	142	3306
+jm runtime exception	2688	3307
+jmexception	2689	3308
+jmruntimeexception	2688	3307
+jmx provider exception	2690	3309
+jmx server error exception	2691	3310
+jmxproviderexception	2690	3309
+jmxservererrorexception	2691	3310
+job has reached the specified backoff limit	258,257	3311
+job was active longer than specified deadline	2692,639	3312
+join estimator function * has multiple matches	131,1	3313
+join estimator function * must return type	102,1	3314
+join expression * columns available but * columns specified	187,1	696
+joins can have at most	201	3315
+json cannot unmarshal string into go struct field a of type int	2267	3078
+json decode error	2693,2267	3316
+json object does not contain key	2694,64	3317
+json path should end with an array identifier in argument * to function	1349	1700
+json value must not be null	112,64	3318
+jsonb subscript does not support slices	167,1	3319
+jsonb subscript in assignment must not be null	112,64	3320
+jsonb subscript must have text type	167,1	3319
+jsondecodeerror	2693,2267	3316
+jsonerror	2695	3321
+jsonpath array accessor can only be applied to an array	2696,64	3322
+jsonpath array subscript is not a single numeric value	2649,64	3323
+jsonpath array subscript is out of bounds	2649,64	3323
+jsonpath array subscript is out of integer range	2649,64	3323
+jsonpath item method * can only be applied to a numeric value	2697,64	3324
+jsonpath item method * can only be applied to a string	863,64	1114
+jsonpath item method * can only be applied to a string or numeric value	2697,64	3324
+jsonpath item method * can only be applied to an array	2696,64	3322
+jsonpath item method * can only be applied to an object	2698,64	3325
+jsonpath member accessor can only be applied to an object	2694,64	3317
+jsonpath wildcard array accessor can only be applied to an array	2696,64	3322
+jsonpath wildcard member accessor can only be applied to an object	2698,64	3325
+kafka storage error exception	905	1166
+kafka_storage_error	905	1166
+kafkastorageerrorexception	905	1166
+kdferror	2699	3326
+key already exists exception	2700	3327
+key column * doesn t exist in table	1360	1713
+key has been revoked	987	3328
+key has expired	985	3329
+key index cannot be defined on a virtual generated column	1358	1711
+key management exception	2701	3330
+key must not be null	111,64	206
+key not found	2702	3331
+key not found exception	2703,2702	3332
+key part * length cannot be 0	1365	1719
+key reference and table reference don t match	1366	1720
+key s cannot explicitly include column s	1361	1714
+key s cannot have without overlaps	1359	1712
+key selector exception	2704	3333
+key store exception	2705	3334
+key usage does not include certificate signing	2706,175	3335
+key usage does not include crl signing	2707,175	3336
+key usage does not include digital signature	2708,175	3337
+key usage keycertsign invalid for non ca cert	2709,175	3338
+key value * was not found in table	1442	1798
+key value must be scalar not array composite or json	111,64	206
+key was rejected by service	986	3339
+keyalreadyexistsexception	2700	3327
+keyboardinterrupt	2710,2711	3340
+keyerror	2712,2713,2702	3341
+keyexception	2714	3342
+keymanagementexception	2701	3330
+keynotfoundexception	2703,2702	3332
+keys are out order during bulk load	1367	1721
+keyselectorexception	2704	3333
+keystoreexception	2705	3334
+kill container error	2715,2716	3343
+kill pod sandbox error	2717,2718	3344
+killcontainererror	2715,2716	3343
+killed by signal 1	2241	3345
+killed by signal 10	2249	3346
+killed by signal 11	2250	3347
+killed by signal 12	2251	3348
+killed by signal 13	356	3349
+killed by signal 14	136	3350
+killed by signal 15	2252	3351
+killed by signal 16	2253	3352
+killed by signal 17	601	3353
+killed by signal 18	2254	3354
+killed by signal 19	2255	3355
+killed by signal 2	2243	3356
+killed by signal 20	2256	3357
+killed by signal 21	2257	3358
+killed by signal 22	2258	3359
+killed by signal 23	2259	3360
+killed by signal 24	787	3361
+killed by signal 25	2260	3362
+killed by signal 26	2261	3363
+killed by signal 27	2262	3364
+killed by signal 28	2263	3365
+killed by signal 29	2264	3366
+killed by signal 3	2244	3367
+killed by signal 30	2265	3368
+killed by signal 31	309	3369
+killed by signal 4	2245	3370
+killed by signal 5	2246	3371
+killed by signal 6	632	3372
+killed by signal 7	382	3373
+killed by signal 8	2247	3374
+killed by signal 9	2248	3375
+killpodsandboxerror	2717,2718	3344
+kubelet setup failed	2719	3376
+kubeletsetupfailed	2719	3376
+lambda conversion exception	2720	3377
+lambdaconversionexception	2720	3377
+language validation function * called for language * instead of	86,1	3378
+language with oid * does not exist	101,1,772	810
+large object * does not exist	101,1	3379
+large object descriptor * was not opened for reading	57	3380
+large object descriptor * was not opened for writing	57	3380
+large object oid may not be null	111,64	205
+large object read request is too large	201	3381
+large zip file	2721	3382
+largezipfile	2721	3382
+last is allowed only in array subscripts	0,1	3283
+lastval is not yet defined in this session	57	1076
+layer instantiation exception	2722	3383
+layerinstantiationexception	2722	3383
+ldap referral exception	2723	3384
+ldap urls not supported on this platform	59	3385
+ldapreferralexception	2723	3384
+leader election not needed for topic partition	992	1307
+leader not available exception	2724	3386
+leader_not_available	2724	3386
+leadernotavailableexception	2724	3386
+leading spaces are removed from name	1559	1919
 left and right associated data types for operator class options parsing functions must match	102,1	104
-left operand of jsonpath operator * is not a single numeric value	2725,64	3383
-legacy sigalg disallowed or unsupported	2726,168	191
-length error * in function	1664	2035
-length for type * cannot exceed	111,64	3384
-length for type * must be at least 1	111,64	3384
-length mismatch	2727,168	191
+left operand of jsonpath operator * is not a single numeric value	2725,64	3387
+legacy sigalg disallowed or unsupported	2726,169	192
+length error * in function	1664	2036
+length for type * cannot exceed	111,64	3388
+length for type * must be at least 1	111,64	3388
+length mismatch	2727,169	192
 length required	21	21
-length too long	2728,168	191
-length too short	2729,168	191
+length too long	2728,169	192
+length too short	2729,169	192
 length_required	21	21
-lengtherror	2730	3385
-level 2 halted	988	3386
-level 2 not synchronized	989	3387
-level 3 halted	990	3388
-level 3 reset	991	3389
-levenshtein argument exceeds maximum length of	111,64	3390
-lexeme array may not contain empty strings	2731,64	3391
-lexeme array may not contain nulls	112,64	876
-lib section in a out corrupted	993	3392
-library bug	2732,168	191
-library has no ciphers	2733,168	191
-licenseexception	2734	3393
-like is not supported for creating foreign tables	59	234
-like pattern must not end with escape character	2588,64	3394
-limit exceeded exception	2735	3395
-limit in a recursive query is not implemented	59	2813
-limit must not be negative	2638,64	3396
-limit of * on json nested structures depth is reached in argument * to function	1345	1695
-limit of * on json path depth is reached in argument * to function	1350	1700
-limit only accepts integer values	1336	1686
-limit overrun error	2736	3397
-limit syntax is not supported	0,1	687
-limitexceededexception	2735	3395
-limitoverrunerror	2736	3397
-line too long	2737	3398
-line unavailable exception	2738	3399
-linetoolong	2737	3398
-lineunavailableexception	2738	3399
-link has been severed	1036	3400
-link loop exception	2739	3401
-link number out of range	995	3402
-linkageerror	2740	3403
-linkexception	2741	3404
-linkloopexception	2739	3401
-list index out of range	191	3405
-list of fields is only allowed in key partitions	1371	1724
-list of radius secrets cannot be empty	125,126	285
-list of radius servers cannot be empty	125,126	285
-listener not found exception	2742,2743	3406
-listener_not_found	2743	3407
-listenernotfoundexception	2742,2743	3406
-literal carriage return found in data	268,64	830
-literal newline found in data	268,64	830
-liveness probe failed	2744,2745	3408
-lo_lseek result out of range for large object descriptor	325,64	3409
-lo_tell result out of range for large object descriptor	325,64	3409
-loaderror	2746	3410
-local connections are not supported by this build	125,126	285
-local jump error	2747	3411
-localjumperror	2747	3411
-location is not supported anymore	59	478
-locator exception	2674	3412
-locator_exception	2674	3412
-locatorexception	2674	3412
-lock disk i o error	2748,99	3413
-lock file * already exists	2749,126	3414
-lock file * is empty	2749,126	3414
-lock file exists	2749	3415
-lock not available	443	3416
-lock recursion exception	2750	3417
-lock wait timeout exceeded try restarting transaction	1378	1731
-lock_file_exists	2749,126	3415
-lock_not_available	443,57	3416
-lockederror	2751	3418
-lockfileexists	2749,126	3415
-locknotavailable	443,57	3416
-lockrecursionexception	2750	3417
-log dir not found exception	2752	3419
-log format * is not supported	111,64	3420
-log_dir_not_found	2752	3419
-logdirnotfoundexception	2752	3419
-logic error * in function	1665	2036
-logical decoding cannot be used while in recovery	59	3421
-logical decoding output plugin * produces binary output but function * expects textual data	59	232
-logical decoding requires a database connection	57	692
-logical decoding requires wal_level logical	57	692
-logical replication at prepare time requires a	57	692
-logical replication slot * exists but wal_level logical	57	3422
-logical replication target relation * does not exist	57	3423
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3424
-logical replication target relation * uses system columns in replica identity index	57	3423
-logical replication worker slot * is already used by another worker cannot attach	57	3425
-logical replication worker slot * is empty cannot attach	57	3425
-logical streaming at prepare time requires a	57	692
-logical streaming requires a	57	692
-loginexception	2753	3426
-long database name and identifier for object resulted in path length exceeding * characters path	1301	1649
-lookuperror	2754	3427
+lengtherror	2730	3389
+level 2 halted	988	3390
+level 2 not synchronized	989	3391
+level 3 halted	990	3392
+level 3 reset	991	3393
+levenshtein argument exceeds maximum length of	111,64	3394
+lexeme array may not contain empty strings	2731,64	3395
+lexeme array may not contain nulls	112,64	877
+lib section in a out corrupted	993	3396
+library bug	2732,169	192
+library has no ciphers	2733,169	192
+licenseexception	2734	3397
+like is not supported for creating foreign tables	59	235
+like pattern must not end with escape character	2588,64	3398
+limit exceeded exception	2735	3399
+limit in a recursive query is not implemented	59	2816
+limit must not be negative	2638,64	3400
+limit of * on json nested structures depth is reached in argument * to function	1345	1696
+limit of * on json path depth is reached in argument * to function	1350	1701
+limit only accepts integer values	1336	1687
+limit overrun error	2736	3401
+limit syntax is not supported	0,1	688
+limitexceededexception	2735	3399
+limitoverrunerror	2736	3401
+line too long	2737	3402
+line unavailable exception	2738	3403
+linetoolong	2737	3402
+lineunavailableexception	2738	3403
+link has been severed	1036	3404
+link loop exception	2739	3405
+link number out of range	995	3406
+linkageerror	2740	3407
+linkexception	2741	3408
+linkloopexception	2739	3405
+list index out of range	192	3409
+list of fields is only allowed in key partitions	1371	1725
+list of radius secrets cannot be empty	125,126	286
+list of radius servers cannot be empty	125,126	286
+listener not found exception	2742,2743	3410
+listener_not_found	2743	3411
+listenernotfoundexception	2742,2743	3410
+literal carriage return found in data	269,64	831
+literal newline found in data	269,64	831
+liveness probe failed	2744,2745	3412
+lo_lseek result out of range for large object descriptor	326,64	3413
+lo_tell result out of range for large object descriptor	326,64	3413
+loaderror	2746	3414
+local connections are not supported by this build	125,126	286
+local jump error	2747	3415
+localjumperror	2747	3415
+location is not supported anymore	59	479
+locator exception	2674	3416
+locator_exception	2674	3416
+locatorexception	2674	3416
+lock disk i o error	2748,99	3417
+lock file * already exists	2749,126	3418
+lock file * is empty	2749,126	3418
+lock file exists	2749	3419
+lock not available	444	3420
+lock recursion exception	2750	3421
+lock wait timeout exceeded try restarting transaction	1378	1732
+lock_file_exists	2749,126	3419
+lock_not_available	444,57	3420
+lockederror	2751	3422
+lockfileexists	2749,126	3419
+locknotavailable	444,57	3420
+lockrecursionexception	2750	3421
+log dir not found exception	2752	3423
+log format * is not supported	111,64	3424
+log_dir_not_found	2752	3423
+logdirnotfoundexception	2752	3423
+logic error * in function	1665	2037
+logical decoding cannot be used while in recovery	59	3425
+logical decoding output plugin * produces binary output but function * expects textual data	59	233
+logical decoding requires a database connection	57	693
+logical decoding requires wal_level logical	57	693
+logical replication at prepare time requires a	57	693
+logical replication slot * exists but wal_level logical	57	3426
+logical replication target relation * does not exist	57	3427
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3428
+logical replication target relation * uses system columns in replica identity index	57	3427
+logical replication worker slot * is already used by another worker cannot attach	57	3429
+logical replication worker slot * is empty cannot attach	57	3429
+logical streaming at prepare time requires a	57	693
+logical streaming requires a	57	693
+loginexception	2753	3430
+long database name and identifier for object resulted in path length exceeding * characters path	1301	1650
+lookuperror	2754	3431
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3428
-lost connection to parallel worker	57	1003
-lower and upper bounds must be finite	786,64	1032
-lower bound cannot equal upper bound	786,64	1032
-lowering statistics target to	111,64	627
-lz4 compression is not supported by this build	59	3429
-m bean exception	2755	3430
-m bean registration exception	2756	3431
-macaddr8 data out of range to convert to macaddr	325,64	3432
-machine is not on the network	1039	3433
-mail header not in message	2757,2758	3434
-malformed array literal	63,64	3435
-malformed communication packet	1385	1738
-malformed file type header in file	1256	1603
-malformed gtid set encoding	1382	1735
-malformed gtid set specification	1383	1736
-malformed gtid specification	1384	1737
-malformed input exception	2759	3436
-malformed json array	63,64	2692
-malformed link exception	2760	3437
-malformed multirange literal	63,64	3438
-malformed object name exception	2761	3439
-malformed parameterized type exception	2762	3440
-malformed parameters exception	2763	3441
-malformed range literal	63,64	3442
-malformed record literal	63,64	3443
-malformed scram message	330,331	769
-malformed stat buffer	2764,2765	3444
-malformed url exception	2766	3445
-malformedinputexception	2759	3436
-malformedlinkexception	2760	3437
-malformedobjectnameexception	2761	3439
-malformedparameterizedtypeexception	2762	3440
-malformedparametersexception	2763	3441
-malformedurlexception	2766	3445
-manifest checksums require a backup manifest	0,1	864
-mapping for token type * does not exist	101,1	3446
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1840	2244
-mariadb tried to use the * but its provider plugin is not loaded	1533	1890
-marshal directive exception	2767	3447
-marshaldirectiveexception	2767	3447
-marshalexception	2768	3448
-marshaling directives are invalid	2767	3449
-master command * failed	1610	1974
+lossy distance functions are not supported in index only scans	59	3432
+lost connection to parallel worker	57	1004
+lower and upper bounds must be finite	786,64	1033
+lower bound cannot equal upper bound	786,64	1033
+lowering statistics target to	111,64	628
+lz4 compression is not supported by this build	59	3433
+m bean exception	2755	3434
+m bean registration exception	2756	3435
+macaddr8 data out of range to convert to macaddr	326,64	3436
+machine is not on the network	1039	3437
+mail header not in message	2757,2758	3438
+malformed array literal	63,64	3439
+malformed communication packet	1385	1739
+malformed file type header in file	1256	1604
+malformed gtid set encoding	1382	1736
+malformed gtid set specification	1383	1737
+malformed gtid specification	1384	1738
+malformed input exception	2759	3440
+malformed json array	63,64	2693
+malformed link exception	2760	3441
+malformed multirange literal	63,64	3442
+malformed object name exception	2761	3443
+malformed parameterized type exception	2762	3444
+malformed parameters exception	2763	3445
+malformed range literal	63,64	3446
+malformed record literal	63,64	3447
+malformed scram message	331,332	770
+malformed stat buffer	2764,2765	3448
+malformed url exception	2766	3449
+malformedinputexception	2759	3440
+malformedlinkexception	2760	3441
+malformedobjectnameexception	2761	3443
+malformedparameterizedtypeexception	2762	3444
+malformedparametersexception	2763	3445
+malformedurlexception	2766	3449
+manifest checksums require a backup manifest	0,1	865
+mapping for token type * does not exist	101,1	3450
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1840	2245
+mariadb tried to use the * but its provider plugin is not loaded	1533	1891
+marshal directive exception	2767	3451
+marshaldirectiveexception	2767	3451
+marshalexception	2768	3452
+marshaling directives are invalid	2767	3453
+master command * failed	1610	1975
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3450
-materialized view * has not been populated	57	3451
-materialized views cannot be unlogged	59	483
-materialized views may not be defined using bound parameters	59	483
-materialized views must not use data modifying statements in with	59	483
-materialized views must not use temporary tables or views	59	483
-max_wal_size must be at least twice wal_segment_size	111,64	302
-maxfragments should be 0	111,64	3452
-maximum call stack size exceeded	2769	3453
-maximum number of committed subtransactions	200	606
-maximum number of prepared transactions reached	766,140	3454
-maximum recursion depth exceeded	2769	3455
-maxvalue can only be used in last partition definition	1505	1862
-mbeanexception	2755	3430
-mbeanregistrationexception	2756	3431
-md5 authentication is not supported when db_user_namespace is enabled	125,126,731	285
-member access exception	448	3456
-member id required exception	2770	3457
-member_id_required	2770	3457
-memberaccessexception	448	3456
-memberidrequiredexception	2770	3457
-memerror	2771	3458
-memory allocation error * in function	1662	2033
-memoryerror	2772,766	3459
-merge not supported in copy	59	673
-merge not supported in with query	59	2813
-message size too large exception	2773	3460
-message too long	823	3461
-message_size_too_large	2773	3460
-messagesizetoolargeexception	2773	3460
-method access exception	217	3462
+materialize mode required but it is not allowed in this context	59	3454
+materialized view * has not been populated	57	3455
+materialized views cannot be unlogged	59	484
+materialized views may not be defined using bound parameters	59	484
+materialized views must not use data modifying statements in with	59	484
+materialized views must not use temporary tables or views	59	484
+max_wal_size must be at least twice wal_segment_size	111,64	303
+maxfragments should be 0	111,64	3456
+maximum call stack size exceeded	2769	3457
+maximum number of committed subtransactions	201	607
+maximum number of prepared transactions reached	142,140	3458
+maximum recursion depth exceeded	2769	3459
+maxvalue can only be used in last partition definition	1505	1863
+mbeanexception	2755	3434
+mbeanregistrationexception	2756	3435
+md5 authentication is not supported when db_user_namespace is enabled	125,126,732	286
+member access exception	449	3460
+member id required exception	2770	3461
+member_id_required	2770	3461
+memberaccessexception	449	3460
+memberidrequiredexception	2770	3461
+memerror	2771	3462
+memory allocation error * in function	1662	2034
+memory allocation of * bytes failed	142	3463
+memoryerror	2772,142	3464
+merge not supported in copy	59	674
+merge not supported in with query	59	2816
+message size too large exception	2773	3465
+message too long	823	3466
+message_size_too_large	2773	3465
+messagesizetoolargeexception	2773	3465
+method access exception	218	3467
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	217	3462
-midi unavailable exception	2774	3463
-midiunavailableexception	2774	3463
-mime invalid media parameter	2775	3464
-mime type parse exception	2776	3465
-mimetypeparseexception	2776	3465
-min_wal_size must be at least twice wal_segment_size	111,64	302
-minwords should be less than maxwords	111,64	3452
-minwords should be positive	111,64	3452
-mirrored type exception	2777	3466
-mirrored types exception	2778	3467
-mirroredtypeexception	2777	3466
-mirroredtypesexception	2778	3467
+methodaccessexception	218	3467
+midi unavailable exception	2774	3468
+midiunavailableexception	2774	3468
+mime invalid media parameter	2775	3469
+mime type parse exception	2776	3470
+mimetypeparseexception	2776	3470
+min_wal_size must be at least twice wal_segment_size	111,64	303
+minwords should be less than maxwords	111,64	3456
+minwords should be positive	111,64	3456
+mirrored type exception	2777	3471
+mirrored types exception	2778	3472
+mirroredtypeexception	2777	3471
+mirroredtypesexception	2778	3472
 misdirected request	28	29
 misdirected_request	28	29
-mismatched array dimensions	201,64	233
-mismatched endpoint type exception	2779	3468
-mismatched_endpoint_type	2779	3468
-mismatchedendpointtypeexception	2779	3468
-misplaced deferrable clause	0,1	359
-misplaced initially deferred clause	0,1	359
-misplaced initially immediate clause	0,1	359
-misplaced not deferrable clause	0,1	359
-missing afffile parameter	111,64	3469
-missing authority key identifier	2780,174	3470
-missing data for column	268,64	830
-missing dictfile parameter	111,64	3471
-missing dictionary parameter	111,64	3471
-missing dsa signing cert	2781,168	191
-missing ecdsa signing cert	2782,168	191
-missing entry in file * at end of line	125,126	285
-missing fatal	2783,168	191
-missing field exception	227	3472
-missing format argument exception	2784	3473
-missing format width exception	2785	3474
-missing from clause entry for table	612,1	3475
-missing language parameter	111,64	3476
-missing manifest resource exception	2786	3477
-missing member exception	225	3478
-missing metadata exception	218	3479
-missing method exception	226	3480
-missing parameters	2787,168	191
-missing psk kex modes extension	2788,168	191
-missing resource exception	2789	3481
-missing rsa certificate	2790,168	191
-missing rsa encrypting cert	2791,168	191
-missing rsa signing cert	2792,168	191
-missing satellite assembly exception	2793	3482
-missing sigalgs extension	2794,168	191
-missing signing cert	2795,168	191
-missing spec error	2796	3483
-missing spec version error	2797	3484
-missing subject key identifier	2798,174	3485
-missing supported groups extension	2799,168	191
-missing synonyms parameter	111,64	3486
-missing time zone in input string for type timestamptz	459,64	498
-missing time zone in input string for type timetz	459,64	498
-missing tmp dh key	2800,168	191
-missing tmp ecdh key	2801,168	191
-missing unicode support	2802	3487
-missingfieldexception	227	3472
-missingformatargumentexception	2784	3473
-missingformatwidthexception	2785	3474
-missingmanifestresourceexception	2786	3477
-missingmemberexception	225	3478
-missingmetadataexception	218	3479
-missingmethodexception	226	3480
-missingresourceexception	2789	3481
-missingsatelliteassemblyexception	2793	3482
-missingspecerror	2796	3483
-missingspecversionerror	2797	3484
-missingunicodesupport	2802	3487
-mixed handshake and non handshake data	2803,168	191
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1401	1754
-mixing of transactional and non transactional tables is disabled	1402	1755
-mixing self logging and non self logging engines in a statement is unsafe	1113	1442
-mmap disk i o error	2804,99	3488
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1655	2026
-modifying sql data not permitted	2805	3489
-modifying_sql_data_not_permitted	2805,2398	3489
-modifyingsqldatanotpermitted	2805,2398	3489
-module not found error	2806,432	3490
-module_not_found	432	599
-modulenotfounderror	2806,432	3490
+mismatched array dimensions	202,64	234
+mismatched endpoint type exception	2779	3473
+mismatched_endpoint_type	2779	3473
+mismatchedendpointtypeexception	2779	3473
+misplaced deferrable clause	0,1	360
+misplaced initially deferred clause	0,1	360
+misplaced initially immediate clause	0,1	360
+misplaced not deferrable clause	0,1	360
+missing afffile parameter	111,64	3474
+missing authority key identifier	2780,175	3475
+missing data for column	269,64	831
+missing dictfile parameter	111,64	3476
+missing dictionary parameter	111,64	3476
+missing dsa signing cert	2781,169	192
+missing ecdsa signing cert	2782,169	192
+missing entry in file * at end of line	125,126	286
+missing fatal	2783,169	192
+missing field exception	228	3477
+missing format argument exception	2784	3478
+missing format width exception	2785	3479
+missing from clause entry for table	613,1	3480
+missing language parameter	111,64	3481
+missing manifest resource exception	2786	3482
+missing member exception	226	3483
+missing metadata exception	219	3484
+missing method exception	227	3485
+missing parameters	2787,169	192
+missing psk kex modes extension	2788,169	192
+missing resource exception	2789	3486
+missing rsa certificate	2790,169	192
+missing rsa encrypting cert	2791,169	192
+missing rsa signing cert	2792,169	192
+missing satellite assembly exception	2793	3487
+missing sigalgs extension	2794,169	192
+missing signing cert	2795,169	192
+missing spec error	2796	3488
+missing spec version error	2797	3489
+missing subject key identifier	2798,175	3490
+missing supported groups extension	2799,169	192
+missing synonyms parameter	111,64	3491
+missing time zone in input string for type timestamptz	460,64	499
+missing time zone in input string for type timetz	460,64	499
+missing tmp dh key	2800,169	192
+missing tmp ecdh key	2801,169	192
+missing unicode support	2802	3492
+missingfieldexception	228	3477
+missingformatargumentexception	2784	3478
+missingformatwidthexception	2785	3479
+missingmanifestresourceexception	2786	3482
+missingmemberexception	226	3483
+missingmetadataexception	219	3484
+missingmethodexception	227	3485
+missingresourceexception	2789	3486
+missingsatelliteassemblyexception	2793	3487
+missingspecerror	2796	3488
+missingspecversionerror	2797	3489
+missingunicodesupport	2802	3492
+mixed handshake and non handshake data	2803,169	192
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1401	1755
+mixing of transactional and non transactional tables is disabled	1402	1756
+mixing self logging and non self logging engines in a statement is unsafe	1113	1443
+mmap disk i o error	2804,99	3493
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1655	2027
+modifying sql data not permitted	2805	3494
+modifying_sql_data_not_permitted	2805,2398	3494
+modifyingsqldatanotpermitted	2805,2398	3494
+module not found error	2806,433	3495
+module_not_found	433	600
+modulenotfounderror	2806,433	3495
 modulus for hash partition must be an integer value greater than zero	61,1,111	65
-modulus for hash partition must be specified	0,1	687
-modulus for hash partition provided more than once	100,1	3491
-money out of range	325,64	3492
-monitor setting exception	2807	3493
-monitorsettingexception	2807	3493
-more partitions to reorganize than there are partitions	1564	1923
-more than one function named	131,1	3494
-more than one operator named	131,1	3494
-more than one row returned by a subquery used as an expression	550	3495
-more than one sql json item	2808	3496
-more than one value returned by column xpath expression	550	3497
-more_than_one_sql_json_item	2808,64	3496
-morethanonesqljsonitem	2808,64	3496
-most specific type mismatch	2809	3498
-most_specific_type_mismatch	2809,64	3498
-mostspecifictypemismatch	2809,64	3498
-mountvolume setup failed for volume	2309,2308	3499
-movederror	2810	3500
+modulus for hash partition must be specified	0,1	688
+modulus for hash partition provided more than once	100,1	3496
+money out of range	326,64	3497
+monitor setting exception	2807	3498
+monitorsettingexception	2807	3498
+more partitions to reorganize than there are partitions	1564	1924
+more than one function named	131,1	3499
+more than one operator named	131,1	3499
+more than one row returned by a subquery used as an expression	551	3500
+more than one sql json item	2808	3501
+more than one value returned by column xpath expression	551	3502
+more_than_one_sql_json_item	2808,64	3501
+morethanonesqljsonitem	2808,64	3501
+most specific type mismatch	2809	3503
+most_specific_type_mismatch	2809,64	3503
+mostspecifictypemismatch	2809,64	3503
+mountvolume setup failed for volume	2309,2308	3504
+movederror	2810	3505
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	112,64	2833
-moving row to another partition during a before for each row trigger is not supported	59	334
-multi attach error for volume	2281,2280	3501
-multi row statements required more than * bytes of storage	1672	2043
-multi statement do instead rules are not supported for copy	59	870
-multi statement do instead rules are not supported for data modifying statements in with	59	608
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1733	2105
-multicast not supported exception	229	3502
-multicastnotsupportedexception	229	3502
-multidimensional arrays must have array expressions with matching dimensions	201,64	3503
-multihop attempted	1005	3504
-multipart message too large	2811	3505
-multiple accept parameters	111,64	3506
-multiple actions for rules on select are not implemented	59	533
-multiple afffile parameters	111,64	3469
-multiple assignments to same column	0,1	3507
-multiple collate clauses not allowed	0,1	687
-multiple column definition lists are not allowed for the same function	0,1	179
+moving aggregate transition function must not return null	112,64	2836
+moving row to another partition during a before for each row trigger is not supported	59	335
+multi attach error for volume	2281,2280	3506
+multi row statements required more than * bytes of storage	1672	2044
+multi statement do instead rules are not supported for copy	59	871
+multi statement do instead rules are not supported for data modifying statements in with	59	609
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1733	2106
+multicast not supported exception	230	3507
+multicastnotsupportedexception	230	3507
+multidimensional arrays must have array expressions with matching dimensions	202,64	3508
+multihop attempted	1005	3509
+multipart message too large	2811	3510
+multiple accept parameters	111,64	3511
+multiple actions for rules on select are not implemented	59	534
+multiple afffile parameters	111,64	3474
+multiple assignments to same column	0,1	3512
+multiple collate clauses not allowed	0,1	688
+multiple column definition lists are not allowed for the same function	0,1	180
 multiple decimal points	0,1	0
-multiple default expressions	0,1	887
-multiple default values specified for column * of table	0,1	359
-multiple deferrable not deferrable clauses not allowed	0,1	359
-multiple definition of same constant in list partitioning	1406	1759
-multiple dictfile parameters	111,64	3471
-multiple dictionary parameters	111,64	3471
-multiple generation clauses specified for column * of table	0,1	359
-multiple identity specifications for column * of table	0,1	359
-multiple initially immediate deferred clauses not allowed	0,1	359
-multiple language parameters	111,64	3476
-multiple limit clauses not allowed	0,1	687
-multiple limit options not allowed	0,1	687
-multiple offset clauses not allowed	0,1	687
-multiple order by clauses not allowed	0,1	687
-multiple primary key defined	1407	1760
-multiple primary keys for table * are not allowed	61,1	3508
-multiple read calls return no data or error	2812,2813	3509
-multiple recovery targets specified	111,64	3510
-multiple stopwords parameters	111,64	3476
-multiple values in ident field	125,126	285
-multiple values specified for authentication type	125,126	285
-multiple values specified for connection type	125,126	285
-multiple values specified for host address	125,126	285
-multiple values specified for netmask	125,126	285
-multiple window specifications with the same name	1184	1527
-multiple with clauses not allowed	0,1	687
-multirange values cannot contain null members	112,64	3511
-multiranges cannot be constructed from multidimensional arrays	550	3512
-multixact members limit exceeded	200	1101
-must accept variadic any to be used in this aggregate	166,1	3513
+multiple default expressions	0,1	888
+multiple default values specified for column * of table	0,1	360
+multiple deferrable not deferrable clauses not allowed	0,1	360
+multiple definition of same constant in list partitioning	1406	1760
+multiple dictfile parameters	111,64	3476
+multiple dictionary parameters	111,64	3476
+multiple generation clauses specified for column * of table	0,1	360
+multiple identity specifications for column * of table	0,1	360
+multiple initially immediate deferred clauses not allowed	0,1	360
+multiple language parameters	111,64	3481
+multiple limit clauses not allowed	0,1	688
+multiple limit options not allowed	0,1	688
+multiple offset clauses not allowed	0,1	688
+multiple order by clauses not allowed	0,1	688
+multiple primary key defined	1407	1761
+multiple primary keys for table * are not allowed	61,1	3513
+multiple read calls return no data or error	2812,2813	3514
+multiple recovery targets specified	111,64	3515
+multiple stopwords parameters	111,64	3481
+multiple values in ident field	125,126	286
+multiple values specified for authentication type	125,126	286
+multiple values specified for connection type	125,126	286
+multiple values specified for host address	125,126	286
+multiple values specified for netmask	125,126	286
+multiple window specifications with the same name	1184	1528
+multiple with clauses not allowed	0,1	688
+multirange values cannot contain null members	112,64	3516
+multiranges cannot be constructed from multidimensional arrays	551	3517
+multixact members limit exceeded	201	1102
+must accept variadic any to be used in this aggregate	167,1	3518
 must appear in the group by clause or be used in an aggregate function	128,1	137
-must be a list of extension names	111,64	2874
-must be a member of the role whose process is being terminated or member of pg_signal_backend	86,1	3514
-must be a member of the role whose query is being canceled or member of pg_signal_backend	86,1	3515
-must be a superuser to cancel superuser query	86,1	3515
-must be a superuser to terminate superuser process	86,1	3514
-must be fired after row	322,323	3516
-must be fired for delete	322,323	3516
-must be fired for insert	322,323	3516
-must be fired for insert or update	322,323	3517
-must be fired for update	322,323	3516
-must be greater than zero	111,64	2911
-must be installed in schema	59	408
-must be less than maxvalue	111,64	2911
-must be member of role	86,1	3518
-must be owner of large object	86,1	3519
-must be owner of type * or type	86,1	3519
+must be a list of extension names	111,64	2877
+must be a member of the role whose process is being terminated or member of pg_signal_backend	86,1	3519
+must be a member of the role whose query is being canceled or member of pg_signal_backend	86,1	3520
+must be a superuser to cancel superuser query	86,1	3520
+must be a superuser to terminate superuser process	86,1	3519
+must be fired after row	323,324	3521
+must be fired for delete	323,324	3521
+must be fired for insert	323,324	3521
+must be fired for insert or update	323,324	3522
+must be fired for update	323,324	3521
+must be greater than zero	111,64	2914
+must be installed in schema	59	409
+must be less than maxvalue	111,64	2914
+must be member of role	86,1	3523
+must be owner of large object	86,1	3524
+must be owner of type * or type	86,1	3524
 must be read_only shareable or read_write	0,1	133
-must be superuser	86,1	3519
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	86,1	3520
-must be superuser or have privileges of pg_checkpoint to do checkpoint	86,1	580
-must be superuser or have privileges of pg_read_all_settings to examine	86,1	666
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	86,1	3521
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	86,1	3521
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	86,1	3521
-must be superuser or replication role to start walsender	86,1	3522
-must be superuser or replication role to use replication slots	86,1	3523
-must be superuser to add or set schemas	86,1	3524
-must be superuser to alter a type	86,1	3525
-must be superuser to alter an operator family	86,1	3526
-must be superuser to alter replication roles or change replication attribute	86,1	3527
-must be superuser to alter settings globally	86,1	3527
-must be superuser to alter superuser roles or change superuser attribute	86,1	3527
-must be superuser to alter superusers	86,1	3527
-must be superuser to call	86,1	3528
-must be superuser to change bypassrls attribute	86,1	3527
-must be superuser to connect in binary upgrade mode	86,1	3522
-must be superuser to create a base type	86,1	3525
-must be superuser to create a cast without function	86,1	3529
-must be superuser to create an operator class	86,1	3526
-must be superuser to create an operator family	86,1	3526
-must be superuser to create bypassrls users	86,1	3527
-must be superuser to create custom procedural language	86,1	3530
-must be superuser to create for all tables publication	86,1	3524
-must be superuser to create for tables in schema publication	86,1	3524
-must be superuser to create replication users	86,1	3527
-must be superuser to create subscriptions	86,1	3531
-must be superuser to create superusers	86,1	3527
-must be superuser to create text search parsers	86,1	3532
-must be superuser to create text search templates	86,1	3532
-must be superuser to drop superusers	86,1	3527
-must be superuser to import system collations	86,1	3533
+must be superuser	86,1	3524
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	86,1	3525
+must be superuser or have privileges of pg_checkpoint to do checkpoint	86,1	581
+must be superuser or have privileges of pg_read_all_settings to examine	86,1	667
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	86,1	3526
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	86,1	3526
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	86,1	3526
+must be superuser or replication role to start walsender	86,1	3527
+must be superuser or replication role to use replication slots	86,1	3528
+must be superuser to add or set schemas	86,1	3529
+must be superuser to alter a type	86,1	3530
+must be superuser to alter an operator family	86,1	3531
+must be superuser to alter replication roles or change replication attribute	86,1	3532
+must be superuser to alter settings globally	86,1	3532
+must be superuser to alter superuser roles or change superuser attribute	86,1	3532
+must be superuser to alter superusers	86,1	3532
+must be superuser to call	86,1	3533
+must be superuser to change bypassrls attribute	86,1	3532
+must be superuser to connect in binary upgrade mode	86,1	3527
+must be superuser to create a base type	86,1	3530
+must be superuser to create a cast without function	86,1	3534
+must be superuser to create an operator class	86,1	3531
+must be superuser to create an operator family	86,1	3531
+must be superuser to create bypassrls users	86,1	3532
+must be superuser to create custom procedural language	86,1	3535
+must be superuser to create for all tables publication	86,1	3529
+must be superuser to create for tables in schema publication	86,1	3529
+must be superuser to create replication users	86,1	3532
+must be superuser to create subscriptions	86,1	3536
+must be superuser to create superusers	86,1	3532
+must be superuser to create text search parsers	86,1	3537
+must be superuser to create text search templates	86,1	3537
+must be superuser to drop superusers	86,1	3532
+must be superuser to import system collations	86,1	3538
 must be superuser to read files with adminpack 1 0	86,1	89
-must be superuser to rename	86,1	3534
-must be superuser to rename superusers	86,1	3527
-must be superuser to rotate log files with adminpack 1 0	86,1	3515
-must be superuser to set grantor	86,1	3527
-must be superuser to set schema of	86,1	3534
-must be superuser to skip transaction	86,1	3531
-must be superuser to specify a non built in join estimator function	86,1	3535
-must be superuser to specify a non built in restriction estimator function	86,1	3535
-must be superuser to specify a support function	86,1	3529
-must be used to call a parameterless aggregate function	149,1	1171
-must define subpartitions on all partitions if on one partition	1510	1867
-must have admin option on role	86,1	3527
-must have createrole privilege	86,1	3519
+must be superuser to rename	86,1	3539
+must be superuser to rename superusers	86,1	3532
+must be superuser to rotate log files with adminpack 1 0	86,1	3520
+must be superuser to set grantor	86,1	3532
+must be superuser to set schema of	86,1	3539
+must be superuser to skip transaction	86,1	3536
+must be superuser to specify a non built in join estimator function	86,1	3540
+must be superuser to specify a non built in restriction estimator function	86,1	3540
+must be superuser to specify a support function	86,1	3534
+must be used to call a parameterless aggregate function	150,1	1172
+must define subpartitions on all partitions if on one partition	1510	1868
+must have admin option on role	86,1	3532
+must have createrole privilege	86,1	3524
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	166,1	3269
-must request at least 2 points	111,64	3536
-must return type	149,1,102	3279
-must specify at least one column	102,1	2850
+must not return a set	167,1	3272
+must request at least 2 points	111,64	3541
+must return type	150,1,102	3282
+must specify at least one column	102,1	2853
 must specify both or neither of serialization and deserialization functions	62,1	141
-must specify provider when multiple security label providers have been loaded	111,64	3537
-must specify relation and object name	0,1	831
-must specify restore_command when standby mode is not enabled	111,64	2885
-must specify unqualified relation names	0,1	3011
-mutual recursion between with items is not implemented	59	2813
-myrocks currently does not support rollback to savepoint if modifying rows	1570	1931
-myrocks doesn t currently support collations with * attribute	1410	1763
-myrocks failed creating new key definitions during alter	1362	1714
-myrocks failed populating secondary key during alter	1596	1958
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1343	1693
-name * has become	1411	1764
-name already bound exception	2814	3538
-name constraints minimum and maximum not supported	2815,174	3539
-name list length must be at least	111,64	204
-name list length must be exactly	111,64	204
-name not found exception	2816	3540
-name not unique on network	1052	3541
-name or argument lists may not contain nulls	111,64	204
-name or service not known	779	3542
-name too long	2451	3543
-name_too_long	2451,1	3543
-namealreadyboundexception	2814	3538
-named in key does not exist	456,1	3544
-named in partition key does not exist	456,1	835
-nameerror	2817,2818	3545
-namenotfoundexception	2816	3540
-namespace name * is not unique	0,1	179
-namespace uri must not be null	112,64	826
-nametoolong	2451,1	3543
-naming security exception	2819	3546
-namingexception	2820	3547
-namingsecurityexception	2819	3546
-native table * has the wrong structure	1878	2283
-near * at line	1485	1842
-needdict	2821	3548
-needs to have compatible input type and transition type	62,1	3549
-negative array size exception	2822	3550
-negative substring length not allowed	2823,64	3551
-negativearraysizeexception	2822	3550
-neither namespace name nor uri may be null	112,64	3552
-nested alter extension is not supported	59	408
-nested create extension is not supported	59	408
-nestingerror	2824	3553
-net error reading from master	1393	1746
-net error writing to master	1394	1747
-net http abort handler	2825	3554
-net http skip alternate protocol	2826,2827	3555
-net http use last response	2828	3556
-net readtimeout with	746	3557
+must specify provider when multiple security label providers have been loaded	111,64	3542
+must specify relation and object name	0,1	832
+must specify restore_command when standby mode is not enabled	111,64	2888
+must specify unqualified relation names	0,1	3014
+mutual recursion between with items is not implemented	59	2816
+myrocks currently does not support rollback to savepoint if modifying rows	1570	1932
+myrocks doesn t currently support collations with * attribute	1410	1764
+myrocks failed creating new key definitions during alter	1362	1715
+myrocks failed populating secondary key during alter	1596	1959
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1343	1694
+name * has become	1411	1765
+name already bound exception	2814	3543
+name constraints minimum and maximum not supported	2815,175	3544
+name list length must be at least	111,64	205
+name list length must be exactly	111,64	205
+name not found exception	2816	3545
+name not unique on network	1052	3546
+name or argument lists may not contain nulls	111,64	205
+name or service not known	779	3547
+name too long	2451	3548
+name_too_long	2451,1	3548
+namealreadyboundexception	2814	3543
+named in key does not exist	457,1	3549
+named in partition key does not exist	457,1	836
+nameerror	2817,2818	3550
+namenotfoundexception	2816	3545
+namespace name * is not unique	0,1	180
+namespace uri must not be null	112,64	827
+nametoolong	2451,1	3548
+naming security exception	2819	3551
+namingexception	2820	3552
+namingsecurityexception	2819	3551
+native table * has the wrong structure	1878	2284
+near * at line	1485	1843
+needdict	2821	3553
+needs to have compatible input type and transition type	62,1	3554
+negative array size exception	2822	3555
+negative substring length not allowed	2823,64	3556
+negativearraysizeexception	2822	3555
+neither namespace name nor uri may be null	112,64	3557
+nested alter extension is not supported	59	409
+nested create extension is not supported	59	409
+nestingerror	2824	3558
+net error reading from master	1393	1747
+net error writing to master	1394	1748
+net http abort handler	2825	3559
+net http skip alternate protocol	2826,2827	3560
+net http use last response	2828	3561
+net readtimeout with	747	3562
 network authentication required	53	55
-network dropped connection on reset	1021	3558
-network exception exception	2829	3559
-network information exception	2830	3560
-network is down	1020	3561
-network is unreachable	1022	3562
-network not ready	2831,2832	3563
+network dropped connection on reset	1021	3563
+network exception exception	2829	3564
+network information exception	2830	3565
+network is down	1020	3566
+network is unreachable	1022	3567
+network not ready	2831,2832	3568
 network_authentication_required	53	55
-network_exception	2829	3559
-networkexceptionexception	2829	3559
-networkinformationexception	2830	3560
-networknotready	2831,2832	3563
-new bit must be 0 or 1	111,64	3384
-new collation * is incompatible with the collation of the template database	111,64	563
-new data for materialized view * contains duplicate rows without any null columns	550	3564
-new encoding * is incompatible with the encoding of the template database	111,64	563
-new icu locale * is incompatible with the icu locale of the template database	111,64	563
-new lc_ctype * is incompatible with the lc_ctype of the template database	111,64	563
-new leader elected exception	2833	3565
-new locale provider * does not match locale provider of the template database	111,64	563
-new row for relation * violates check constraint	592,593	3566
-new row for relation * violates partition constraint	592,593	3566
-new row violates check option for view	2834	3567
-new row violates row level security policy * for table	86,1	3568
-new row violates row level security policy * using expression for table	86,1	3568
-new row violates row level security policy for table	86,1	3568
-new row violates row level security policy using expression for table	86,1	3568
-new table can only be specified for an insert or update trigger	102,1	333
-new table cannot be specified multiple times	102,1	333
-new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	871
-new_leader_elected	2833	3565
-newleaderelectedexception	2833	3565
-nextval reached maximum value of sequence	2835,64	3569
-nextval reached minimum value of sequence	2835,64	3569
-no active sql transaction	408	3570
-no active sql transaction for branch transaction	2836	3571
-no anchors for recursive with element	1553	1911
-no anode	1028	3572
-no application protocol	2837,168	191
-no binary input function available for type	772,1	3573
-no binary output function available for type	772,1	3573
-no buffer space available	1029	3574
-no certificate assigned	2838,168	191
-no certificate set	2839,168	191
-no certificates returned	2840,168	191
-no change following hrr	2841,168	191
-no child processes	601	3575
-no cipher match	2842,168	191
-no ciphers available	2843,168	191
-no ciphers specified	2844,168	191
-no class def found error	2845,432	3576
-no client cert method	2846,168	191
-no collation was derived for column * with collatable type	61,1,770	466
-no collation was derived for partition key column * with collatable type	61,1	466
-no column alias was provided	166,1	203
-no compression specified	2847,168	191
-no connection pending exception	2848	3577
-no cookie callback set	2849,168	191
-no csi structure available	1030	3578
-no data available	1031	3579
-no data found	2850	3580
-no data left in message	330,331	3019
-no data zero rows fetched selected or processed	1637	2007
-no database nor user name specified	111,64	3581
-no database selected	1428	1782
-no datetime expression provided	1219	1564
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1740	2112
-no empty local buffer available	140	3582
-no entry found for key	2702	3583
-no explicit policy	2851,174	3584
+network_exception	2829	3564
+networkexceptionexception	2829	3564
+networkinformationexception	2830	3565
+networknotready	2831,2832	3568
+new bit must be 0 or 1	111,64	3388
+new collation * is incompatible with the collation of the template database	111,64	564
+new data for materialized view * contains duplicate rows without any null columns	551	3569
+new encoding * is incompatible with the encoding of the template database	111,64	564
+new icu locale * is incompatible with the icu locale of the template database	111,64	564
+new lc_ctype * is incompatible with the lc_ctype of the template database	111,64	564
+new leader elected exception	2833	3570
+new locale provider * does not match locale provider of the template database	111,64	564
+new row for relation * violates check constraint	593,594	3571
+new row for relation * violates partition constraint	593,594	3571
+new row violates check option for view	2834	3572
+new row violates row level security policy * for table	86,1	3573
+new row violates row level security policy * using expression for table	86,1	3573
+new row violates row level security policy for table	86,1	3573
+new row violates row level security policy using expression for table	86,1	3573
+new table can only be specified for an insert or update trigger	102,1	334
+new table cannot be specified multiple times	102,1	334
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	872
+new_leader_elected	2833	3570
+newleaderelectedexception	2833	3570
+nextval reached maximum value of sequence	2835,64	3574
+nextval reached minimum value of sequence	2835,64	3574
+no active sql transaction	409	3575
+no active sql transaction for branch transaction	2836	3576
+no anchors for recursive with element	1553	1912
+no anode	1028	3577
+no application protocol	2837,169	192
+no binary input function available for type	772,1	3578
+no binary output function available for type	772,1	3578
+no buffer space available	1029	3579
+no certificate assigned	2838,169	192
+no certificate set	2839,169	192
+no certificates returned	2840,169	192
+no change following hrr	2841,169	192
+no child processes	602	3580
+no cipher match	2842,169	192
+no ciphers available	2843,169	192
+no ciphers specified	2844,169	192
+no class def found error	2845,433	3581
+no client cert method	2846,169	192
+no collation was derived for column * with collatable type	61,1,770	467
+no collation was derived for partition key column * with collatable type	61,1	467
+no column alias was provided	167,1	204
+no compression specified	2847,169	192
+no connection pending exception	2848	3582
+no cookie callback set	2849,169	192
+no csi structure available	1030	3583
+no data available	1031	3584
+no data found	2850	3585
+no data left in message	331,332	3022
+no data zero rows fetched selected or processed	1637	2008
+no database nor user name specified	111,64	3586
+no database selected	1428	1783
+no datetime expression provided	1219	1565
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1740	2113
+no empty local buffer available	140	3587
+no entry found for key	2702	3588
+no explicit policy	2851,175	3589
 no function body specified	62,1	134
-no handle of the given name exists	2852	3585
-no implicit conversion of integer into string	221	3586
-no initial context exception	2853	3587
-no inline code specified	0,1	3588
-no input function available for type	772,1	3573
+no handle of the given name exists	2852	3590
+no implicit conversion of integer into string	222	3591
+no initial context exception	2853	3592
+no inline code specified	0,1	3593
+no input function available for type	772,1	3578
 no language specified	62,1	134
-no locks available	1035	3589
-no matching dane tlsa records	2854,174	3590
-no matching pattern error	2855	3591
-no matching pattern key error	2856	3592
-no matching relations in tablespace	2850,206	3593
-no medium found	1037	3594
-no memory error	2857	3595
-no message of desired type	1038	3596
-no method error	2858	3597
-no method specified	2859,168	191
-no module named	432	610
-no operand in tsquery	0,1	3598
-no order list in window specification for	1434	1788
-no output function available for type	772,1	3573
-no partition of relation * found for row	592,593	3599
-no partition reassignment is in progress	2860	3600
-no paths allowed for shared library	1746	2119
-no pem extensions	2861,168	191
-no permission exception	2862	3601
-no pg_constraint entry for trigger * on table	102,1	3602
-no pg_hba conf entry for host	731	906
-no pg_hba conf entry for replication connection from host	731	906
-no postgresql user name specified in startup packet	731	3603
-no private key assigned	2863,168	191
-no protocols available	2864,168	191
-no reassignment in progress exception	2860	3600
-no renegotiation	2865,168	191
-no replication origin is configured	57	645
-no required digest	2866,168	191
-no return found in function	1643	2013
-no roles are defined in this database system	101,1	3604
-no route to host	975	3605
-no route to host exception	2867	3606
-no secure transports are configured unable to set require_secure_transport on	1440	1795
-no security label providers have been loaded	111,64	3537
-no shared cipher	2868,168	191
-no shared groups	2869,168	191
-no shared signature algorithms	2870,168	191
-no slot available for new worker process	139,140	3607
-no snowball stemmer available for language * and encoding	101,1	3608
-no space left on device	1042	3609
-no sql json item	2871	3610
-no srtp profiles	2872,168	191
-no such algorithm exception	2873	3611
-no such attribute exception	2874	3612
-no such device	1032	3613
-no such device or address	1056	3614
-no such element exception	2875	3615
-no such field error	2876	3616
-no such field exception	2877	3617
-no such file exception	2878	3618
-no such file or directory	773	3619
-no such file or directory os error	773	3620
-no such file or directory rb_sysopen	773	3621
-no such host	779	3622
-no such mechanism exception	2879	3623
-no such method error	2880	3624
-no such method exception	2881	3625
-no such object exception	2882	3626
-no such padding exception	2883	3627
-no such process	2216	3628
-no such provider exception	2884	3629
-no suitable digest algorithm	2885,168	191
-no suitable groups	2886,168	191
-no suitable key share	2887,168	191
-no suitable signature algorithm	2888,168	191
-no symbol section	2889,2890	3630
-no tables used	1448	1803
-no valid scts	2891,168	191
-no value found for parameter	101,1	3631
-no verify cookie callback	2892,168	191
-no xenix semaphores available	1007	3632
-no_active_sql_transaction	408,114	3570
-no_active_sql_transaction_for_branch_transaction	2836,114	3571
+no locks available	1035	3594
+no matching dane tlsa records	2854,175	3595
+no matching pattern error	2855	3596
+no matching pattern key error	2856	3597
+no matching relations in tablespace	2850,207	3598
+no medium found	1037	3599
+no memory error	2857,142	3600
+no message of desired type	1038	3601
+no method error	2858	3602
+no method specified	2859,169	192
+no module named	433	611
+no operand in tsquery	0,1	3603
+no order list in window specification for	1434	1789
+no output function available for type	772,1	3578
+no partition of relation * found for row	593,594	3604
+no partition reassignment is in progress	2860	3605
+no paths allowed for shared library	1746	2120
+no pem extensions	2861,169	192
+no permission exception	2862	3606
+no pg_constraint entry for trigger * on table	102,1	3607
+no pg_hba conf entry for host	732	907
+no pg_hba conf entry for replication connection from host	732	907
+no postgresql user name specified in startup packet	732	3608
+no private key assigned	2863,169	192
+no protocols available	2864,169	192
+no reassignment in progress exception	2860	3605
+no renegotiation	2865,169	192
+no replication origin is configured	57	646
+no required digest	2866,169	192
+no return found in function	1643	2014
+no roles are defined in this database system	101,1	3609
+no route to host	975	3610
+no route to host exception	2867	3611
+no secure transports are configured unable to set require_secure_transport on	1440	1796
+no security label providers have been loaded	111,64	3542
+no shared cipher	2868,169	192
+no shared groups	2869,169	192
+no shared signature algorithms	2870,169	192
+no slot available for new worker process	139,140	3612
+no snowball stemmer available for language * and encoding	101,1	3613
+no space left on device	1042	3614
+no sql json item	2871	3615
+no srtp profiles	2872,169	192
+no such algorithm exception	2873	3616
+no such attribute exception	2874	3617
+no such device	1032	3618
+no such device or address	1056	3619
+no such element exception	2875	3620
+no such field error	2876	3621
+no such field exception	2877	3622
+no such file exception	2878	3623
+no such file or directory	773	3624
+no such file or directory os error	773	3625
+no such file or directory rb_sysopen	773	3626
+no such host	779	3627
+no such mechanism exception	2879	3628
+no such method error	2880	3629
+no such method exception	2881	3630
+no such object exception	2882	3631
+no such padding exception	2883	3632
+no such process	2216	3633
+no such provider exception	2884	3634
+no suitable digest algorithm	2885,169	192
+no suitable groups	2886,169	192
+no suitable key share	2887,169	192
+no suitable signature algorithm	2888,169	192
+no symbol section	2889,2890	3635
+no tables used	1448	1804
+no valid scts	2891,169	192
+no value found for parameter	101,1	3636
+no verify cookie callback	2892,169	192
+no xenix semaphores available	1007	3637
+no_active_sql_transaction	409,114	3575
+no_active_sql_transaction_for_branch_transaction	2836,114	3576
 no_consumers	4	3
-no_data_found	2850,206	3580
-no_reassignment_in_progress	2860	3600
+no_data_found	2850,207	3585
+no_reassignment_in_progress	2860	3605
 no_route	3	2
-no_sql_json_item	2871,64	3610
-noactivesqltransaction	408,114	3570
-noactivesqltransactionforbranchtransaction	2836,114	3571
-noclassdeffounderror	2845,432	3576
-noconnectionpendingexception	2848	3577
-nodatafound	2850,206	3580
-node has disk pressure	2893	3633
-node has insufficient memory	2894	3634
-node has insufficient pid	2895,2896	3635
-node not ready	2897,2898	3636
-node not schedulable	2899,2900	3637
-node selector mismatching	2901,2902	3638
-nodehasdiskpressure	2893	3633
-nodehasinsufficientmemory	2894	3634
-nodehasinsufficientpid	2895,2896	3635
-nodenotready	2897,2898	3636
-nodenotschedulable	2899,2900	3637
-nodes are available	2313,2312	3639
-nodeselectormismatching	2901,2902	3638
-nofooter	2903	3640
-noinitialcontextexception	2853	3587
-nomatchingpatternerror	2855	3591
-nomatchingpatternkeyerror	2856	3592
-nomem disk i o error	2904,99	3641
-nomemoryerror	2857	3595
-nomethoderror	2858	3597
-non empty group exception	2905	3642
-non exhaustive switch expression failed to match its input	2906	3643
-non grouping field * is used in * clause	1450	1805
-non integer constant in	0,1	179
-non matching attribute * between partition and table	1495	1852
-non numeric sql json item	2697	3644
-non printable characters in scram nonce	330,331	769
-non readable channel exception	2907	3645
-non unique keys in a json object	2908	3646
-non view rule for * must not be named	102,1	3647
-non writable channel exception	2909	3648
-non_empty_group	2905	3642
-non_numeric_sql_json_item	2697,64	3644
-non_unique_keys_in_a_json_object	2908,64	3646
-nonascii	2910	3649
-nondeterministic collations are not supported for ilike	59	3650
-nondeterministic collations are not supported for like	59	3650
-nondeterministic collations are not supported for operator class	59	628
-nondeterministic collations are not supported for regular expressions	59	3651
-nondeterministic collations are not supported for substring searches	59	3652
-nondeterministic collations not supported with this provider	59	1071
-nonemptygroupexception	2905	3642
-nonetype object does not support item assignment	208	3653
-nonetype object has no attribute	208	3653
-nonetype object is not callable	208	3653
-nonetype object is not iterable	208	3653
-nonetype object is not subscriptable	208	3653
-noninvertible transform exception	2911	3654
-noninvertibletransformexception	2911	3654
-nonnumericsqljsonitem	2697,64	3644
-nonreadablechannelexception	2907	3645
-nonstandard use of escape character	2912	3655
-nonstandard use of escape in a string literal	2912,64	3656
-nonstandard use of in a string literal	2912,64	3656
-nonstandard_use_of_escape_character	2912,64	3655
-nonstandarduseofescapecharacter	2912,64	3655
-nonuniquekeysinajsonobject	2908,64	3646
-nonwritablechannelexception	2909	3648
-nopermissionexception	2862	3601
-noreassignmentinprogressexception	2860	3600
-noroutetohostexception	2867	3606
-nosqljsonitem	2871,64	3610
-nosuchalgorithmexception	2873	3611
-nosuchattributeexception	2874	3612
-nosuchelementexception	2875	3615
-nosuchfielderror	2876	3616
-nosuchfieldexception	2877	3617
-nosuchfileexception	2878	3618
-nosuchmechanismexception	2879	3623
-nosuchmethoderror	2880	3624
-nosuchmethodexception	2881	3625
-nosuchobjectexception	2882	3626
-nosuchpaddingexception	2883	3627
-nosuchproviderexception	2884	3629
-not a directory	1046	3657
-not a directory error	1046,2913	3658
-not a xenix named type file	1047	3659
+no_sql_json_item	2871,64	3615
+noactivesqltransaction	409,114	3575
+noactivesqltransactionforbranchtransaction	2836,114	3576
+noclassdeffounderror	2845,433	3581
+noconnectionpendingexception	2848	3582
+nodatafound	2850,207	3585
+node has disk pressure	2893	3638
+node has insufficient memory	2894	3639
+node has insufficient pid	2895,2896	3640
+node not ready	2897,2898	3641
+node not schedulable	2899,2900	3642
+node selector mismatching	2901,2902	3643
+nodehasdiskpressure	2893	3638
+nodehasinsufficientmemory	2894	3639
+nodehasinsufficientpid	2895,2896	3640
+nodenotready	2897,2898	3641
+nodenotschedulable	2899,2900	3642
+nodes are available	2313,2312	3644
+nodeselectormismatching	2901,2902	3643
+nofooter	2903	3645
+noinitialcontextexception	2853	3592
+nomatchingpatternerror	2855	3596
+nomatchingpatternkeyerror	2856	3597
+nomem disk i o error	2904,99	3646
+nomemoryerror	2857,142	3600
+nomethoderror	2858	3602
+non empty group exception	2905	3647
+non exhaustive switch expression failed to match its input	2906	3648
+non grouping field * is used in * clause	1450	1806
+non integer constant in	0,1	180
+non matching attribute * between partition and table	1495	1853
+non numeric sql json item	2697	3649
+non printable characters in scram nonce	331,332	770
+non readable channel exception	2907	3650
+non unique keys in a json object	2908	3651
+non view rule for * must not be named	102,1	3652
+non writable channel exception	2909	3653
+non_empty_group	2905	3647
+non_numeric_sql_json_item	2697,64	3649
+non_unique_keys_in_a_json_object	2908,64	3651
+nonascii	2910	3654
+nondeterministic collations are not supported for ilike	59	3655
+nondeterministic collations are not supported for like	59	3655
+nondeterministic collations are not supported for operator class	59	629
+nondeterministic collations are not supported for regular expressions	59	3656
+nondeterministic collations are not supported for substring searches	59	3657
+nondeterministic collations not supported with this provider	59	1072
+nonemptygroupexception	2905	3647
+nonetype object does not support item assignment	209	3658
+nonetype object has no attribute	209	3658
+nonetype object is not callable	209	3658
+nonetype object is not iterable	209	3658
+nonetype object is not subscriptable	209	3658
+noninvertible transform exception	2911	3659
+noninvertibletransformexception	2911	3659
+nonnumericsqljsonitem	2697,64	3649
+nonreadablechannelexception	2907	3650
+nonstandard use of escape character	2912	3660
+nonstandard use of escape in a string literal	2912,64	3661
+nonstandard use of in a string literal	2912,64	3661
+nonstandard_use_of_escape_character	2912,64	3660
+nonstandarduseofescapecharacter	2912,64	3660
+nonuniquekeysinajsonobject	2908,64	3651
+nonwritablechannelexception	2909	3653
+nopermissionexception	2862	3606
+noreassignmentinprogressexception	2860	3605
+noroutetohostexception	2867	3611
+nosqljsonitem	2871,64	3615
+nosuchalgorithmexception	2873	3616
+nosuchattributeexception	2874	3617
+nosuchelementexception	2875	3620
+nosuchfielderror	2876	3621
+nosuchfieldexception	2877	3622
+nosuchfileexception	2878	3623
+nosuchmechanismexception	2879	3628
+nosuchmethoderror	2880	3629
+nosuchmethodexception	2881	3630
+nosuchobjectexception	2882	3631
+nosuchpaddingexception	2883	3632
+nosuchproviderexception	2884	3634
+not a directory	1046	3662
+not a directory error	1046,2913	3663
+not a xenix named type file	1047	3664
 not acceptable	15	15
-not active exception	2914	3660
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1804	2208
-not allowed for system versioned s s change to from native system versioning engine is not supported	1803	2207
-not allowed for system versioned table s s	1810	2214
-not allowed to return a result set from a	1642	2012
-not allowed to set autocommit from a stored function or trigger	1631	1998
-not allowed to use null value in values less than	1470	1826
-not an xml document	2915	3661
-not bound exception	2916	3662
-not compliant m bean exception	2917	3663
-not context exception	2918	3664
-not controller exception	2919	3665
-not coordinator exception	2920	3666
-not directory exception	2921	3667
-not enough elements in rwconflictpool to record a potential read write conflict	766,140	3668
-not enough elements in rwconflictpool to record a read write conflict	766,140	3668
-not enough replicas after append exception	2922	3669
-not enough replicas exception	2923	3670
-not enough shared memory for data structure * bytes requested	766,140	955
+not active exception	2914	3665
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1804	2209
+not allowed for system versioned s s change to from native system versioning engine is not supported	1803	2208
+not allowed for system versioned table s s	1810	2215
+not allowed to return a result set from a	1642	2013
+not allowed to set autocommit from a stored function or trigger	1631	1999
+not allowed to use null value in values less than	1470	1827
+not an xml document	2915	3666
+not bound exception	2916	3667
+not compliant m bean exception	2917	3668
+not context exception	2918	3669
+not controller exception	2919	3670
+not coordinator exception	2920	3671
+not directory exception	2921	3672
+not enough elements in rwconflictpool to record a potential read write conflict	142,140	3673
+not enough elements in rwconflictpool to record a read write conflict	142,140	3673
+not enough replicas after append exception	2922	3674
+not enough replicas exception	2923	3675
+not enough shared memory for data structure * bytes requested	142,140	956
 not extended	52	54
-not finite number exception	182	3671
+not finite number exception	183	3676
 not found	12	11
-not found in data type	456,1	995
-not found on publisher	101,1	3672
+not found in data type	457,1	996
+not found on publisher	101,1	3677
 not implemented	40	41
-not implemented error	2924,2925	3673
-not implemented exception	2926	3674
-not leader for partition exception	2927	3675
-not link exception	2928	3676
-not null violation	913	3677
-not on record boundary	2929,168	191
-not recognized for type	111,64	3047
-not replacing certificate	2930,168	191
-not serializable exception	2931	3678
-not server	2932,168	191
-not supported by icu	59	808
-not supported error	2933	3679
-not supported exception	2934	3680
-not supported for type	59	3681
-not unique table alias	1457	1812
-not yet bound exception	2935	3682
-not yet connected exception	2936	3683
+not implemented error	2924,2925	3678
+not implemented exception	2926	3679
+not leader for partition exception	2927	3680
+not link exception	2928	3681
+not null violation	913	3682
+not on record boundary	2929,169	192
+not recognized for type	111,64	3050
+not replacing certificate	2930,169	192
+not serializable exception	2931	3683
+not server	2932,169	192
+not supported by icu	59	809
+not supported error	2933	3684
+not supported exception	2934	3685
+not supported for type	59	3686
+not unique table alias	1457	1813
+not yet bound exception	2935	3687
+not yet connected exception	2936	3688
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2915,64	3661
-not_controller	2919	3665
-not_coordinator	2920	3666
-not_enough_replicas	2923	3670
-not_enough_replicas_after_append	2922	3669
+not_an_xml_document	2915,64	3666
+not_controller	2919	3670
+not_coordinator	2920	3671
+not_enough_replicas	2923	3675
+not_enough_replicas_after_append	2922	3674
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2927	3675
-not_null_violation	913,593	3677
-notactiveexception	2914	3660
-notadirectoryerror	1046,2913	3658
-notanxmldocument	2915,64	3661
-notboundexception	2916	3662
-notcompliantmbeanexception	2917	3663
-notconnected	2937	3684
-notcontextexception	2918	3664
-notcontrollerexception	2919	3665
-notcoordinatorexception	2920	3666
-notdirectoryexception	2921	3667
-notempdir unable to open database file	2938,754	3685
-notenoughreplicasafterappendexception	2922	3669
-notenoughreplicasexception	2923	3670
-notfinitenumberexception	182	3671
-notfound	12,646	794
-notimplementederror	2924,2925	3673
-notimplementedexception	2926	3674
-notleaderforpartitionexception	2927	3675
-notlinkexception	2928	3676
-notnull constraint failed	2939,595	3686
-notnullviolation	913,593	3677
-notserializableexception	2931	3678
-notsupportederror	2933	3679
-notsupportedexception	2934	3680
-notyetboundexception	2935	3682
-notyetconnectedexception	2936	3683
-null array element not allowed in this context	112,64	459
-null character not permitted	200	3687
-null is not allowed in column	112,64	826
-null pointer exception	2940,208	3688
-null reference exception	2941,208	3689
-null ssl ctx	2942,168	191
-null ssl method passed	2943,168	191
-null value in column * of relation * violates not null constraint	913,593	3690
-null value no indicator parameter	2944	3691
-null value not allowed	112	3692
-null value not allowed for object key	112,64	3693
-null values cannot be formatted as an sql identifier	112,64	3694
-null_value_no_indicator_parameter	2944,64	3691
-null_value_not_allowed	112,64	3692
-null_value_treatment must be delete_key return_target use_json_null or raise_exception	111,64	211
-nullif requires operator to yield boolean	166,1	3269
-nullpointerexception	2940,208	3688
-nullreferenceexception	2941,208	3689
-nulls first last is not allowed in on conflict clause	186,1	212
-nullvaluenoindicatorparameter	2944,64	3691
-nullvaluenotallowed	112,64	3692
-number format exception	2945,473	3695
-number is out of range	325,64	3696
-number of * 0 is not an allowed value	1437	1791
-number of aliases does not match number of columns	166,1	203
+not_leader_for_partition	2927	3680
+not_null_violation	913,594	3682
+notactiveexception	2914	3665
+notadirectoryerror	1046,2913	3663
+notanxmldocument	2915,64	3666
+notboundexception	2916	3667
+notcompliantmbeanexception	2917	3668
+notconnected	2937	3689
+notcontextexception	2918	3669
+notcontrollerexception	2919	3670
+notcoordinatorexception	2920	3671
+notdirectoryexception	2921	3672
+notempdir unable to open database file	2938,755	3690
+notenoughreplicasafterappendexception	2922	3674
+notenoughreplicasexception	2923	3675
+notfinitenumberexception	183	3676
+notfound	12,647	795
+notimplementederror	2924,2925	3678
+notimplementedexception	2926	3679
+notleaderforpartitionexception	2927	3680
+notlinkexception	2928	3681
+notnull constraint failed	2939,596	3691
+notnullviolation	913,594	3682
+notserializableexception	2931	3683
+notsupportederror	2933	3684
+notsupportedexception	2934	3685
+notyetboundexception	2935	3687
+notyetconnectedexception	2936	3688
+null array element not allowed in this context	112,64	460
+null character not permitted	201	3692
+null is not allowed in column	112,64	827
+null pointer exception	2940,209	3693
+null reference exception	2941,209	3694
+null ssl ctx	2942,169	192
+null ssl method passed	2943,169	192
+null value in column * of relation * violates not null constraint	913,594	3695
+null value no indicator parameter	2944	3696
+null value not allowed	112	3697
+null value not allowed for object key	112,64	3698
+null values cannot be formatted as an sql identifier	112,64	3699
+null_value_no_indicator_parameter	2944,64	3696
+null_value_not_allowed	112,64	3697
+null_value_treatment must be delete_key return_target use_json_null or raise_exception	111,64	212
+nullif requires operator to yield boolean	167,1	3272
+nullpointerexception	2940,209	3693
+nullreferenceexception	2941,209	3694
+nulls first last is not allowed in on conflict clause	187,1	213
+nullvaluenoindicatorparameter	2944,64	3696
+nullvaluenotallowed	112,64	3697
+number format exception	2945,474	3700
+number is out of range	326,64	3701
+number of * 0 is not an allowed value	1437	1792
+number of aliases does not match number of columns	167,1	204
 number of aliases exceeds specified number	125,126	132
-number of array dimensions * exceeds the maximum allowed	200	237
-number of columns * exceeds limit	511,200	3697
-number of columns does not match number of values	0,1	1128
-number of index columns * exceeds limit	511,200	3698
-number of jsonb array elements exceeds the maximum allowed	200	3699
-number of jsonb object pairs exceeds the maximum allowed	200	3699
-number of parameters specified does not match the expected number	2946	3700
-number of partitioning columns * does not match number of partition keys provided	111,64	3273
-number of partitions is invalid	2616	3167
-number of referencing and referenced columns for foreign key disagree	2378,1	2820
-number of requested standby connections exceeds max_wal_senders currently	1161,140	3701
-numberformatexception	2945,473	3695
-numeric argument of jsonpath item method * is out of range for type double precision	2697,64	3320
-numeric datatype is required for * function	1896	2301
-numeric datatype is required for range type frame	1897	2302
-numeric field overflow	325,64	2708
-numeric precision * must be between 1 and	111,64	3149
-numeric scale * must be between	111,64	3149
-numeric time zone * out of range	111,64	3047
-numeric value out of range	325	3702
-numeric_value_out_of_range	325,64	3702
-numerical argument out of domain	968	3703
-numerical result out of range	1920	3704
-numericvalueoutofrange	325,64	3702
-object disposed exception	2947	3705
-object in use	85	3706
-object is remote	1922	3707
-object keys must be strings	111,64	205
-object not in prerequisite state	57	3708
-object of type nonetype has no len	208	3653
-object reference not set to an instance of an object	2941,208	3709
-object stream exception	2948	3710
-object synchronization method was called from an unsynchronized block of code	2949	3711
-object_in_use	85,57	3706
-object_not_in_prerequisite_state	57	3708
-objectdisposedexception	2947	3705
-objectinuse	85,57	3706
-objectnotinprerequisitestate	57	3708
-objectstreamexception	2948	3710
-ocsp callback failure	2950,168	191
-ocsp unknown cert	2951,174	3712
-ocsp verification failed	2952,174	3713
-ocsp verification needed	2953,174	3714
-ocsperror	2954	3715
-of domain * does not exist	101,1	3716
-of domain * is not a check constraint	149,1	473
-of relation * already exists	170,1	3717
-of relation * already exists skipping	170,1	3717
-of relation * already has a default value	57	162
-of relation * appears more than once	170,1	3718
-of relation * contains null values	913,593	3719
-of relation * does not exist	456,1,101	3720
+number of array dimensions * exceeds the maximum allowed	201	238
+number of columns * exceeds limit	512,201	3702
+number of columns does not match number of values	0,1	1129
+number of index columns * exceeds limit	512,201	3703
+number of jsonb array elements exceeds the maximum allowed	201	3704
+number of jsonb object pairs exceeds the maximum allowed	201	3704
+number of parameters specified does not match the expected number	2946	3705
+number of partitioning columns * does not match number of partition keys provided	111,64	3276
+number of partitions is invalid	2616	3170
+number of referencing and referenced columns for foreign key disagree	2378,1	2823
+number of requested standby connections exceeds max_wal_senders currently	1161,140	3706
+numberformatexception	2945,474	3700
+numeric argument of jsonpath item method * is out of range for type double precision	2697,64	3324
+numeric datatype is required for * function	1896	2302
+numeric datatype is required for range type frame	1897	2303
+numeric field overflow	326,64	2709
+numeric precision * must be between 1 and	111,64	3152
+numeric scale * must be between	111,64	3152
+numeric time zone * out of range	111,64	3050
+numeric value out of range	326	3707
+numeric_value_out_of_range	326,64	3707
+numerical argument out of domain	968	3708
+numerical result out of range	1920	3709
+numericvalueoutofrange	326,64	3707
+object disposed exception	2947	3710
+object in use	85	3711
+object is remote	1922	3712
+object keys must be strings	111,64	206
+object not in prerequisite state	57	3713
+object of type nonetype has no len	209	3658
+object reference not set to an instance of an object	2941,209	3714
+object stream exception	2948	3715
+object synchronization method was called from an unsynchronized block of code	2949	3716
+object_in_use	85,57	3711
+object_not_in_prerequisite_state	57	3713
+objectdisposedexception	2947	3710
+objectinuse	85,57	3711
+objectnotinprerequisitestate	57	3713
+objectstreamexception	2948	3715
+ocsp callback failure	2950,169	192
+ocsp unknown cert	2951,175	3717
+ocsp verification failed	2952,175	3718
+ocsp verification needed	2953,175	3719
+ocsperror	2954	3720
+of domain * does not exist	101,1	3721
+of domain * is not a check constraint	150,1	474
+of relation * already exists	171,1	3722
+of relation * already exists skipping	171,1	3722
+of relation * already has a default value	57	163
+of relation * appears more than once	171,1	3723
+of relation * contains null values	913,594	3724
+of relation * does not exist	457,1,101	3725
 of relation * is a generated column	0,1	121
-of relation * is already an identity column	57	162
+of relation * is already an identity column	57	163
 of relation * is an identity column	0,1	121
-of relation * is not a foreign key constraint	149,1	164
-of relation * is not a foreign key or check constraint	149,1	164
-of relation * is not a stored generated column	57	162
-of relation * is not an identity column	57	162
-of relation * must be declared not null before identity can be added	57	162
-of relation with oid * does not exist	456,1	3721
-of table * contains null values	913,593	3722
-of table * contains values that violate the new constraint	592,593	3723
-of the partition key has type * but supplied value is of type	111,64	3273
-of type * cannot be coerced to the expected type	166,1	3724
-of type * has been dropped	456,1	3725
-of type * has wrong type	166,1	618
-offset in a recursive query is not implemented	59	2813
-offset metadata too large exception	2456	2917
-offset moved to tiered storage exception	2955	3726
-offset must not be negative	2639,64	3727
-offset not available exception	2956	3728
-offset out of range exception	2957	3729
-offset_metadata_too_large	2456	2917
-offset_moved_to_tiered_storage	2955	3726
-offset_not_available	2956	3728
-offset_out_of_range	2957	3729
-offsetmetadatatoolargeexception	2456	2917
-offsetmovedtotieredstorageexception	2955	3726
-offsetnotavailableexception	2956	3728
-offsetoutofrangeexception	2957	3729
-oid out of range	325,64	336
-oids less than * are reserved for system objects	111,64	563
-ok packet too large	1416	1769
-old gin indexes do not support whole index scans nor searches for nulls	59	3730
-old key file for table * repair it	1472	1828
-old session cipher not returned	2958,168	191
-old session compression algorithm not returned	2959,168	191
-old table can only be specified for a delete or update trigger	102,1	333
-old table cannot be specified multiple times	102,1	333
-old table name and new table name cannot be the same	102,1	333
-on commit can only be used on temporary tables	61,1	474
-on conflict do update not supported with exclusion constraints	149,1	632
-on conflict do update requires inference specification or constraint name	0,1	179
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3731
-on conflict is not supported on table * used as a catalog table	59	494
-on conflict is not supported with system catalog tables	59	494
-on delete rule cannot use new	102,1	546
-on insert rule cannot use old	102,1	546
-on select rule cannot use new	102,1	546
-on select rule cannot use old	102,1	546
-one of the identified items was in an invalid format	2386,757,2960	3732
-one or more errors occurred	135	3733
-one or two argument types must be specified	0,1	3734
-only * partitioning can use values * in partition definition	1515	1872
-only a single relation is allowed in create statistics	59	497
-only binary operators can hash	62,1	3735
-only binary operators can have commutators	62,1	3735
-only binary operators can have join selectivity	62,1	3735
-only binary operators can merge join	62,1	3735
-only boolean operators can hash	62,1	3735
-only boolean operators can have join selectivity	62,1	3735
-only boolean operators can have negators	62,1	3735
-only boolean operators can have restriction selectivity	62,1	3735
-only boolean operators can merge join	62,1	3735
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1474	1830
+of relation * is not a foreign key constraint	150,1	165
+of relation * is not a foreign key or check constraint	150,1	165
+of relation * is not a stored generated column	57	163
+of relation * is not an identity column	57	163
+of relation * must be declared not null before identity can be added	57	163
+of relation with oid * does not exist	457,1	3726
+of table * contains null values	913,594	3727
+of table * contains values that violate the new constraint	593,594	3728
+of the partition key has type * but supplied value is of type	111,64	3276
+of type * cannot be coerced to the expected type	167,1	3729
+of type * has been dropped	457,1	3730
+of type * has wrong type	167,1	619
+offset in a recursive query is not implemented	59	2816
+offset metadata too large exception	2456	2920
+offset moved to tiered storage exception	2955	3731
+offset must not be negative	2639,64	3732
+offset not available exception	2956	3733
+offset out of range exception	2957	3734
+offset_metadata_too_large	2456	2920
+offset_moved_to_tiered_storage	2955	3731
+offset_not_available	2956	3733
+offset_out_of_range	2957	3734
+offsetmetadatatoolargeexception	2456	2920
+offsetmovedtotieredstorageexception	2955	3731
+offsetnotavailableexception	2956	3733
+offsetoutofrangeexception	2957	3734
+oid out of range	326,64	337
+oids less than * are reserved for system objects	111,64	564
+ok packet too large	1416	1770
+old gin indexes do not support whole index scans nor searches for nulls	59	3735
+old key file for table * repair it	1472	1829
+old session cipher not returned	2958,169	192
+old session compression algorithm not returned	2959,169	192
+old table can only be specified for a delete or update trigger	102,1	334
+old table cannot be specified multiple times	102,1	334
+old table name and new table name cannot be the same	102,1	334
+on commit can only be used on temporary tables	61,1	475
+on conflict do update not supported with exclusion constraints	150,1	633
+on conflict do update requires inference specification or constraint name	0,1	180
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3736
+on conflict is not supported on table * used as a catalog table	59	495
+on conflict is not supported with system catalog tables	59	495
+on delete rule cannot use new	102,1	547
+on insert rule cannot use old	102,1	547
+on select rule cannot use new	102,1	547
+on select rule cannot use old	102,1	547
+one of the identified items was in an invalid format	2386,758,2960	3737
+one or more errors occurred	135	3738
+one or two argument types must be specified	0,1	3739
+only * partitioning can use values * in partition definition	1515	1873
+only a single relation is allowed in create statistics	59	498
+only binary operators can hash	62,1	3740
+only binary operators can have commutators	62,1	3740
+only binary operators can have join selectivity	62,1	3740
+only binary operators can merge join	62,1	3740
+only boolean operators can hash	62,1	3740
+only boolean operators can have join selectivity	62,1	3740
+only boolean operators can have negators	62,1	3740
+only boolean operators can have restriction selectivity	62,1	3740
+only boolean operators can merge join	62,1	3740
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1474	1831
 only input parameters can have default values	62,1	134
-only integers allowed as number here	1475	1831
+only integers allowed as number here	1475	1832
 only one as item needed for language	62,1	134
-only one default namespace is allowed	0,1	179
-only one default partition allowed	1492	1849
-only one default value is allowed	0,1	687
-only one for ordinality column is allowed	0,1	179
-only one path value per column is allowed	0,1	687
+only one default namespace is allowed	0,1	180
+only one default partition allowed	1492	1850
+only one default value is allowed	0,1	688
+only one for ordinality column is allowed	0,1	180
+only one path value per column is allowed	0,1	688
 only ordered set aggregates can be hypothetical	62,1	141
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1342	1692
-only row based replication supported for bulk operations	1094	1423
-only shared relations can be placed in pg_global tablespace	111,64	627
-only superuser can define a leakproof function	86,1	3529
-only supports select column privileges	538,539	667
-only supports usage select and update privileges	538,539	667
-only table * can be referenced in check constraint	186,1	3736
-only tables indexes and materialized views exist in tablespaces	111,64	627
-only temporary relations may be created in temporary schemas	61,1	547
-only using expression allowed for select delete	0,1	3737
-only with check expression allowed for insert	0,1	3737
-oomkilled	2961,2962	3738
-op any all array requires array on right side	149,1	3739
-op any all array requires operator not to return a set	149,1	3739
-op any all array requires operator to yield boolean	149,1	3739
-open data exception	2963	3740
-open path cannot be converted to polygon	111,64	3536
-open ssl error	2964	3741
-opendataexception	2963	3740
-opensslerror	2964	3741
-opentimeout	2965	3742
-operand is too long in tsquery	200	3743
-operand lower bound and upper bound cannot be nan	786,64	1032
-operand of unary jsonpath operator * is not a numeric value	2966,64	3744
-operand should contain * column s	1478	1834
-operation * failed for	1133	1462
-operation already in progress	345	3745
-operation canceled	963	3746
-operation canceled exception	2967	3747
-operation cannot be performed the table * is missing corrupt or contains bad data	1688	2059
-operation caused a stack overflow	2968	3748
-operation could destabilize the runtime	2969	3749
-operation is not supported on this platform	2970	3750
-operation is not valid due to the current state of the object	2611,2971,2972	3751
-operation not attempted exception	2973	3752
-operation not permitted	1062	3753
-operation not possible due to rf kill	1925	3754
-operation not supported	1050	3755
-operation not supported error	2974	3756
-operation not supported exception	2975	3757
-operation now in progress	346	3758
-operation_not_attempted	2973	3752
-operationalerror	2976	3759
-operationcanceledexception	2967	3747
-operationnotattemptedexception	2973	3752
-operationnotsupportederror	2974	3756
-operationnotsupportedexception	2975	3757
-operationsexception	2977	3760
-operator argument types must be specified	62,1	3761
-operator argument types must be specified in alter operator family	0,1	3734
-operator attribute * cannot be changed	0,1	3762
-operator attribute * not recognized	0,1	3762
-operator cannot be its own negator or sort operator	62,1	3735
-operator class * does not accept data type	166,1	3763
-operator class * does not exist for access method	101,1	3764
-operator class * for access method * already exists	100,1	157
-operator class * for access method * already exists in schema	100,1	157
-operator class * has no options	111,64	3765
-operator class * of access method * is missing operator s	102,1	3766
-operator class * of access method * is missing support function	102,1	3766
-operator class options info is absent in function call context	111,64	3767
-operator class with oid * does not exist	101,1	809
-operator does not exist	772,1,1761	992
-operator family * does not exist for access method	101,1	1182
-operator family * for access method * already exists	100,1	157
-operator family * for access method * already exists in schema	100,1	157
-operator family * of access method * contains function	102,1	3766
-operator family * of access method * contains incorrect order by opfamily specification for operator	102,1	3768
-operator family * of access method * contains invalid order by specification for operator	102,1	3766
-operator family * of access method * contains operator	102,1	3766
-operator family * of access method * contains support function	102,1	3769
-operator family * of access method * contains unsupported order by specification for operator	102,1	3768
-operator family * of access method * is missing cross type operator s	102,1	3770
-operator family * of access method * is missing operator s for types	102,1	3766
-operator family * of access method * is missing support function	102,1	3769
-operator family * of access method * is missing support function for types	102,1	3771
-operator family * of access method * is missing support function s for types	102,1	3766
-operator family * of access method * lacks support function for operator	102,1	3770
-operator family with oid * does not exist	101,1	809
-operator function must be specified	62,1	3761
-operator intervention	122	3772
-operator is not unique	131,1	3773
-operator is only a shell	772,1	992
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1342	1693
+only row based replication supported for bulk operations	1094	1424
+only shared relations can be placed in pg_global tablespace	111,64	628
+only superuser can define a leakproof function	86,1	3534
+only supports select column privileges	539,540	668
+only supports usage select and update privileges	539,540	668
+only table * can be referenced in check constraint	187,1	3741
+only tables indexes and materialized views exist in tablespaces	111,64	628
+only temporary relations may be created in temporary schemas	61,1	548
+only using expression allowed for select delete	0,1	3742
+only with check expression allowed for insert	0,1	3742
+oomkilled	2961,2962	3743
+op any all array requires array on right side	150,1	3744
+op any all array requires operator not to return a set	150,1	3744
+op any all array requires operator to yield boolean	150,1	3744
+open data exception	2963	3745
+open path cannot be converted to polygon	111,64	3541
+open ssl error	2964	3746
+opendataexception	2963	3745
+opensslerror	2964	3746
+opentimeout	2965	3747
+operand is too long in tsquery	201	3748
+operand lower bound and upper bound cannot be nan	786,64	1033
+operand of unary jsonpath operator * is not a numeric value	2966,64	3749
+operand should contain * column s	1478	1835
+operation * failed for	1133	1463
+operation already in progress	346	3750
+operation canceled	963	3751
+operation canceled exception	2967	3752
+operation cannot be performed the table * is missing corrupt or contains bad data	1688	2060
+operation caused a stack overflow	2968	3753
+operation could destabilize the runtime	2969	3754
+operation is not supported on this platform	2970	3755
+operation is not valid due to the current state of the object	2611,2971,2972	3756
+operation not attempted exception	2973	3757
+operation not permitted	1062	3758
+operation not possible due to rf kill	1925	3759
+operation not supported	1050	3760
+operation not supported error	2974	3761
+operation not supported exception	2975	3762
+operation now in progress	347	3763
+operation_not_attempted	2973	3757
+operationalerror	2976	3764
+operationcanceledexception	2967	3752
+operationnotattemptedexception	2973	3757
+operationnotsupportederror	2974	3761
+operationnotsupportedexception	2975	3762
+operationsexception	2977	3765
+operator argument types must be specified	62,1	3766
+operator argument types must be specified in alter operator family	0,1	3739
+operator attribute * cannot be changed	0,1	3767
+operator attribute * not recognized	0,1	3767
+operator cannot be its own negator or sort operator	62,1	3740
+operator class * does not accept data type	167,1	3768
+operator class * does not exist for access method	101,1	3769
+operator class * for access method * already exists	100,1	158
+operator class * for access method * already exists in schema	100,1	158
+operator class * has no options	111,64	3770
+operator class * of access method * is missing operator s	102,1	3771
+operator class * of access method * is missing support function	102,1	3771
+operator class options info is absent in function call context	111,64	3772
+operator class with oid * does not exist	101,1	810
+operator does not exist	772,1,1761	993
+operator family * does not exist for access method	101,1	1183
+operator family * for access method * already exists	100,1	158
+operator family * for access method * already exists in schema	100,1	158
+operator family * of access method * contains function	102,1	3771
+operator family * of access method * contains incorrect order by opfamily specification for operator	102,1	3773
+operator family * of access method * contains invalid order by specification for operator	102,1	3771
+operator family * of access method * contains operator	102,1	3771
+operator family * of access method * contains support function	102,1	3774
+operator family * of access method * contains unsupported order by specification for operator	102,1	3773
+operator family * of access method * is missing cross type operator s	102,1	3775
+operator family * of access method * is missing operator s for types	102,1	3771
+operator family * of access method * is missing support function	102,1	3774
+operator family * of access method * is missing support function for types	102,1	3776
+operator family * of access method * is missing support function s for types	102,1	3771
+operator family * of access method * lacks support function for operator	102,1	3775
+operator family with oid * does not exist	101,1	810
+operator function must be specified	62,1	3766
+operator intervention	122	3777
+operator is not unique	131,1	3778
+operator is only a shell	772,1	993
 operator number * appears more than once	102,1	104
-operator requires run time type coercion	772,1	992
-operator right argument type must be specified	62,1	3761
-operator with oid * does not exist	772,1	2849
-operator_intervention	122	3772
-operatorintervention	122	3772
-option * used twice in statement	1182	1522
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1090	1419
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1102	1431
-option ignored for innodb partition	1202	1545
-option name * cannot be used in xmltable	0,1	687
-optional data exception	2978	3774
-optionaldataexception	2978	3774
-options array must not be null	112,64	3775
-options cannot be used together	0,1	687
-order by in a recursive query is not implemented	59	2813
-order by specified but * is not an aggregate function	149,1	1171
-os process already finished	2979,2980	3776
-oserror	2981	3777
-out and inout arguments aren t allowed in table functions	0,1	687
-out of background worker slots	139,140	676
-out of bounds error	191	2636
-out of bounds for length	191	3778
-out of bounds for option	111,64	3157
-out of disk	2982,2983	3779
-out of file descriptors * release and retry	140	2645
-out of logical replication worker slots	139,140	676
-out of memory	766,200	3780
-out of memory error	2984	3781
-out of memory exception	2540	3782
-out of memory in storage engine	1189	1532
-out of memory restart server and try again needed * bytes	1482	1839
-out of order sequence number exception	2985	3783
-out of overflow pages in hash index	200	3784
-out of range	111,64	3785
-out of range error * in function	1666	2037
-out of range value for column * at row	1834	2238
-out of shared memory	766,140	3668
-out of shared memory * bytes requested	766,140	955
-out of sort memory consider increasing server sort buffer size	1481	1838
-out of streams resources	1043	3786
-out of valid range 0	201,64	3787
-out or inout argument * for function * is not allowed here	1589	1951
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1645	2015
-out_of_memory	766,140	3780
-out_of_order_sequence_number	2985	3783
-out_of_range	647,648,6	795
+operator requires run time type coercion	772,1	993
+operator right argument type must be specified	62,1	3766
+operator with oid * does not exist	772,1	2852
+operator_intervention	122	3777
+operatorintervention	122	3777
+option * used twice in statement	1182	1523
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1090	1420
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1102	1432
+option ignored for innodb partition	1202	1546
+option name * cannot be used in xmltable	0,1	688
+optional data exception	2978	3779
+optionaldataexception	2978	3779
+options array must not be null	112,64	3780
+options cannot be used together	0,1	688
+order by in a recursive query is not implemented	59	2816
+order by specified but * is not an aggregate function	150,1	1172
+os process already finished	2979,2980	3781
+oserror	2981	3782
+out and inout arguments aren t allowed in table functions	0,1	688
+out of background worker slots	139,140	677
+out of bounds error	192	2637
+out of bounds for length	192	3783
+out of bounds for option	111,64	3160
+out of disk	2982,2983	3784
+out of file descriptors * release and retry	140	2646
+out of logical replication worker slots	139,140	677
+out of memory	142,201	3785
+out of memory error	2984,142	3786
+out of memory exception	2540,142	3787
+out of memory in storage engine	1189	1533
+out of memory restart server and try again needed * bytes	1482	1840
+out of order sequence number exception	2985	3788
+out of overflow pages in hash index	201	3789
+out of range	111,64	3790
+out of range error * in function	1666	2038
+out of range value for column * at row	1834	2239
+out of shared memory	142,140	3673
+out of shared memory * bytes requested	142,140	956
+out of sort memory consider increasing server sort buffer size	1481	1839
+out of streams resources	1043	3791
+out of valid range 0	202,64	3792
+out or inout argument * for function * is not allowed here	1589	1952
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1645	2016
+out_of_memory	142,140	3785
+out_of_order_sequence_number	2985	3788
+out_of_range	648,649,6	796
 outer level aggregate cannot contain a lower level variable in its direct arguments	128,1	137
 outer level aggregate cannot use a nested cte	59	138
-outofboundserror	191,2986	2636
-outofdisk	2982,2983	3779
-outofmemory	766,140	3780
-outofmemoryerror	2984	3781
-outofmemoryexception	2540	3782
-outofordersequencenumberexception	2985	3783
-outofrange	647,648,6	795
-outside of array bounds	191	3788
+outofboundserror	192,2986	2637
+outofdisk	2982,2983	3784
+outofmemory	142,140	3785
+outofmemoryerror	2984,142	3786
+outofmemoryexception	2540,142	3787
+outofordersequencenumberexception	2985	3788
+outofrange	648,649,6	796
+outside of array bounds	192	3793
 over is not supported for ordered set aggregate	59	144
-over specified but * is not a window function nor an aggregate function	149,1	1171
-overflow error	2987,168	191
-overflow error * in function	1667	2038
-overflow or underflow in the arithmetic operation	198	3789
-overflowerror	2987,2988	3790
-overflowexception	196	3791
-overlapping file lock exception	2989	3792
-overlappingfilelockexception	2989	3792
-owner died	1061	3793
-p key error	2990	3794
-package not installed	1040	3795
-packet length too long	2991,168	191
-parallel option requires a value between 0 and	0,1	3796
-parallel worker failed to initialize	57	1003
-parallel workers for vacuum must be between 0 and	0,1	3796
-parameter acl * does not exist	101,1	3797
-parameter acl with oid * does not exist	101,1	809
-parameter lc_collate must be specified	102,1	805
-parameter lc_ctype must be specified	102,1	805
-parameter locale must be specified	102,1	805
+over specified but * is not a window function nor an aggregate function	150,1	1172
+overflow error	2987,169	192
+overflow error * in function	1667	2039
+overflow or underflow in the arithmetic operation	199	3794
+overflowerror	2987,2988	3795
+overflowexception	197	3796
+overlapping file lock exception	2989	3797
+overlappingfilelockexception	2989	3797
+owner died	1061	3798
+p key error	2990	3799
+package not installed	1040	3800
+packet length too long	2991,169	192
+parallel option requires a value between 0 and	0,1	3801
+parallel worker failed to initialize	57	1004
+parallel workers for vacuum must be between 0 and	0,1	3801
+parameter acl * does not exist	101,1	3802
+parameter acl with oid * does not exist	101,1	810
+parameter lc_collate must be specified	102,1	806
+parameter lc_ctype must be specified	102,1	806
+parameter locale must be specified	102,1	806
 parameter name * used more than once	62,1	134
 parameter parallel must be safe restricted or unsafe	0,1	133
-parameter schema cannot be specified when relocatable is true	0,1	493
-parameter value for alter system must not contain a newline	111,64	3510
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1087	1416
-parse tlsext	2992,168	191
-parseexception	2993	3798
-parser configuration exception	2994	3799
-parserconfigurationexception	2994	3799
-parsererror	2995	3800
-parsing time * cannot parse	523	3801
-partial result exception	2996	3802
-partialresultexception	2996	3802
-partition can only be used on range list partitions	1476	1832
-partition clause on non partitioned table	1489	1846
-partition column values of incorrect type	1895	2300
-partition constant is out of partition function domain	1491	1848
-partition constraint of relation * is violated by some row	592,593	745
-partition function not supported in this version for this handler	1501	1858
-partition key column * has pseudo type	61,1	466
-partition key expressions cannot contain system column references	102,1	686
-partition management on a not partitioned table is not possible	1506	1863
-partition specific operations do not yet support lock algorithm	1076	1405
-partition state cannot be defined from create alter table	1487	1844
-partitioned table * was removed concurrently	57	162
-partitioned tables do not support	1233	1578
-partitioning can not be used stand alone in query	1494	1851
-password hash should be a * digit hexadecimal number	1517	1874
-path element at position * is not an integer	63,64	2692
-path element at position * is null	112,64	3314
-path element at position * is out of range	111,64	211
-path expression * is not allowed in argument * to function	1351	1701
-path length constraint exceeded	2997,174	3803
-path length given without key usage keycertsign	2998,174	3804
-path length invalid for non ca cert	2999,174	3805
-path loop	3000,174	3806
+parameter schema cannot be specified when relocatable is true	0,1	494
+parameter value for alter system must not contain a newline	111,64	3515
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1087	1417
+parse tlsext	2992,169	192
+parseexception	2993	3803
+parser configuration exception	2994	3804
+parserconfigurationexception	2994	3804
+parsererror	2995	3805
+parsing time * cannot parse	524	3806
+partial result exception	2996	3807
+partialresultexception	2996	3807
+partition can only be used on range list partitions	1476	1833
+partition clause on non partitioned table	1489	1847
+partition column values of incorrect type	1895	2301
+partition constant is out of partition function domain	1491	1849
+partition constraint of relation * is violated by some row	593,594	746
+partition function not supported in this version for this handler	1501	1859
+partition key column * has pseudo type	61,1	467
+partition key expressions cannot contain system column references	102,1	687
+partition management on a not partitioned table is not possible	1506	1864
+partition specific operations do not yet support lock algorithm	1076	1406
+partition state cannot be defined from create alter table	1487	1845
+partitioned table * was removed concurrently	57	163
+partitioned tables do not support	1233	1579
+partitioning can not be used stand alone in query	1494	1852
+password hash should be a * digit hexadecimal number	1517	1875
+path element at position * is not an integer	63,64	2693
+path element at position * is null	112,64	3318
+path element at position * is out of range	111,64	212
+path expression * is not allowed in argument * to function	1351	1702
+path length constraint exceeded	2997,175	3808
+path length given without key usage keycertsign	2998,175	3809
+path length invalid for non ca cert	2999,175	3810
+path loop	3000,175	3811
 path must be in or below the current directory	86,1	89
-path too long	3001,168	191
-path too long exception	3002	3807
-pathtoolongexception	3002	3807
-pattern syntax exception	3003	3808
-patternsyntaxexception	3003	3808
-payload string too long	111,64	735
+path too long	3001,169	192
+path too long exception	3002	3812
+pathtoolongexception	3002	3812
+pattern syntax exception	3003	3813
+patternsyntaxexception	3003	3813
+payload string too long	111,64	736
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3809
-peer authentication is only supported on local sockets	125,126	285
-peer did not return a certificate	3004,168	191
-peer haven t sent gost certificate required for selected ciphersuite	3005,168	191
-pem name bad prefix	3006,168	191
-pem name too short	3007,168	191
-pending deprecation warning	3008	3810
-pendingdeprecationwarning	3008	3810
-percentile value * is not between 0 and 1	325,64	3811
-period field s cannot be	1524	1881
-period for system_time must use columns s and s	1813	2217
-period s is not found in table	1525	1882
-permission denied	91	3812
-permission denied * is a system catalog	86,1	3813
-permission denied * is a system trigger	86,1	600
-permission denied for column * of relation	86,1	3814
-permission denied for database	86,1	3522
-permission denied for large object	86,1	3815
-permission denied for sequence	86,1	3816
-permission denied os error	91	3817
-permission denied rb_sysopen	91	3818
-permission denied to alter foreign data wrapper	86,1	3819
-permission denied to change owner of database	86,1	3820
-permission denied to change owner of event trigger	86,1	3821
-permission denied to change owner of foreign data wrapper	86,1	3819
-permission denied to change owner of publication	86,1	3524
-permission denied to change owner of subscription	86,1	3531
-permission denied to copy database	86,1	3820
-permission denied to create	86,1	3822
-permission denied to create access method	86,1	3823
-permission denied to create database	86,1	3820
-permission denied to create event trigger	86,1	3821
-permission denied to create extension	86,1	3824
-permission denied to create foreign data wrapper	86,1	3819
-permission denied to create role	86,1	3527
-permission denied to create tablespace	86,1	3825
-permission denied to create temporary tables in database	86,1	3826
-permission denied to drop objects	86,1	3527
-permission denied to drop role	86,1	3527
-permission denied to finish prepared transaction	86,1	3827
-permission denied to perform alter system reset all	86,1	666
-permission denied to reassign objects	86,1	3527
-permission denied to rename database	86,1	3820
-permission denied to rename role	86,1	3527
-permission denied to set parameter	86,1	666
-permission denied to update extension	86,1	3824
-permission will be denied to set role	86,1	3828
-permission will be denied to set session authorization	86,1	3828
-permission_denied	91,649,11	796
-permissiondenied	91,649,11	796
-permissionerror	1062,3009,91	3829
-permitted subtree violation	3010,174	3830
-pg_authid oid value not set when in binary upgrade mode	111,64	694
-pg_class heap oid value not set when in binary upgrade mode	111,64	3831
-pg_class index oid value not set when in binary upgrade mode	111,64	2992
-pg_enum oid value not set when in binary upgrade mode	111,64	170
-pg_global cannot be used as default tablespace	111,64	563
-pg_hba conf rejects connection for host	731	906
-pg_hba conf rejects replication connection for host	731	906
-pg_lsn out of range	111,64	3149
-pg_nextoid can only be used on system catalogs	111,64	1180
-pg_tablespace oid value not set when in binary upgrade mode	111,64	3832
-pg_type array oid value not set when in binary upgrade mode	111,64	1307
-pg_type multirange array oid value not set when in binary upgrade mode	111,64	1307
-pg_type multirange oid value not set when in binary upgrade mode	111,64	1307
-pg_type oid value not set when in binary upgrade mode	111,64	3833
-physical replication slot * exists but wal_level replica	57	3422
-pingexception	3011	3834
-pinned constraint failed	3012,595	3835
-pipeline failure	3013,168	191
-pkcs12error	3014	3836
-pkcs7error	3015	3837
-pkeyerror	2990	3794
-platform not supported exception	2970	3838
-platformnotsupportedexception	2970	3838
-plpgsql error	3016	3839
-plpgsql_error	3016,206	3839
-plpgsqlerror	3016,206	3839
-plugin * already installed	1527	1884
-plugin * is force_plus_permanent and can not be unloaded	1529	1886
-plugin * is not loaded	1528	1885
-policies not yet implemented for this command	59	3840
-policy violation exception	3017	3841
-policy_violation	3017	3841
-policyexception	532	3842
-policyviolationexception	3017	3841
-port unreachable exception	3018	3843
-portunreachableexception	3018	3843
-position out of range exception	3019	3844
-position_out_of_range	3019	3844
-positional argument cannot follow named argument	0,1	208
-positionoutofrangeexception	3019	3844
-post handshake auth encoding err	3020,168	191
-postfix operators are not supported	0,1	3845
-posting list is too long	200	3846
-postmaster became multithreaded	57	3847
-postmaster became multithreaded during startup	57	3847
-postmaster exited during a parallel transaction	121,122	3848
-power failure	2265	3849
-pre existing shared memory block key * is still in use	2749,126	3850
-precision for type float must be at least 1 bit	111,64	836
-precision for type float must be less than 54 bits	111,64	836
-precision must be between	111,64	3047
-precision must not be negative	111,64	3047
-precision reduced to maximum allowed	111,64	3047
+peer authentication is not supported on this platform	59	3814
+peer authentication is only supported on local sockets	125,126	286
+peer did not return a certificate	3004,169	192
+peer haven t sent gost certificate required for selected ciphersuite	3005,169	192
+pem name bad prefix	3006,169	192
+pem name too short	3007,169	192
+pending deprecation warning	3008	3815
+pendingdeprecationwarning	3008	3815
+percentile value * is not between 0 and 1	326,64	3816
+period field s cannot be	1524	1882
+period for system_time must use columns s and s	1813	2218
+period s is not found in table	1525	1883
+permission denied	91	3817
+permission denied * is a system catalog	86,1	3818
+permission denied * is a system trigger	86,1	601
+permission denied for column * of relation	86,1	3819
+permission denied for database	86,1	3527
+permission denied for large object	86,1	3820
+permission denied for sequence	86,1	3821
+permission denied os error	91	3822
+permission denied rb_sysopen	91	3823
+permission denied to alter foreign data wrapper	86,1	3824
+permission denied to change owner of database	86,1	3825
+permission denied to change owner of event trigger	86,1	3826
+permission denied to change owner of foreign data wrapper	86,1	3824
+permission denied to change owner of publication	86,1	3529
+permission denied to change owner of subscription	86,1	3536
+permission denied to copy database	86,1	3825
+permission denied to create	86,1	3827
+permission denied to create access method	86,1	3828
+permission denied to create database	86,1	3825
+permission denied to create event trigger	86,1	3826
+permission denied to create extension	86,1	3829
+permission denied to create foreign data wrapper	86,1	3824
+permission denied to create role	86,1	3532
+permission denied to create tablespace	86,1	3830
+permission denied to create temporary tables in database	86,1	3831
+permission denied to drop objects	86,1	3532
+permission denied to drop role	86,1	3532
+permission denied to finish prepared transaction	86,1	3832
+permission denied to perform alter system reset all	86,1	667
+permission denied to reassign objects	86,1	3532
+permission denied to rename database	86,1	3825
+permission denied to rename role	86,1	3532
+permission denied to set parameter	86,1	667
+permission denied to update extension	86,1	3829
+permission will be denied to set role	86,1	3833
+permission will be denied to set session authorization	86,1	3833
+permission_denied	91,650,11	797
+permissiondenied	91,650,11	797
+permissionerror	1062,3009,91	3834
+permitted subtree violation	3010,175	3835
+pg_authid oid value not set when in binary upgrade mode	111,64	695
+pg_class heap oid value not set when in binary upgrade mode	111,64	3836
+pg_class index oid value not set when in binary upgrade mode	111,64	2995
+pg_enum oid value not set when in binary upgrade mode	111,64	171
+pg_global cannot be used as default tablespace	111,64	564
+pg_hba conf rejects connection for host	732	907
+pg_hba conf rejects replication connection for host	732	907
+pg_lsn out of range	111,64	3152
+pg_nextoid can only be used on system catalogs	111,64	1181
+pg_tablespace oid value not set when in binary upgrade mode	111,64	3837
+pg_type array oid value not set when in binary upgrade mode	111,64	1308
+pg_type multirange array oid value not set when in binary upgrade mode	111,64	1308
+pg_type multirange oid value not set when in binary upgrade mode	111,64	1308
+pg_type oid value not set when in binary upgrade mode	111,64	3838
+physical replication slot * exists but wal_level replica	57	3426
+pingexception	3011	3839
+pinned constraint failed	3012,596	3840
+pipeline failure	3013,169	192
+pkcs12error	3014	3841
+pkcs7error	3015	3842
+pkeyerror	2990	3799
+platform not supported exception	2970	3843
+platformnotsupportedexception	2970	3843
+plpgsql error	3016	3844
+plpgsql_error	3016,207	3844
+plpgsqlerror	3016,207	3844
+plugin * already installed	1527	1885
+plugin * is force_plus_permanent and can not be unloaded	1529	1887
+plugin * is not loaded	1528	1886
+policies not yet implemented for this command	59	3845
+policy violation exception	3017	3846
+policy_violation	3017	3846
+policyexception	533	3847
+policyviolationexception	3017	3846
+port unreachable exception	3018	3848
+portunreachableexception	3018	3848
+position out of range exception	3019	3849
+position_out_of_range	3019	3849
+positional argument cannot follow named argument	0,1	209
+positionoutofrangeexception	3019	3849
+post handshake auth encoding err	3020,169	192
+postfix operators are not supported	0,1	3850
+posting list is too long	201	3851
+postmaster became multithreaded	57	3852
+postmaster became multithreaded during startup	57	3852
+postmaster exited during a parallel transaction	121,122	3853
+power failure	2265	3854
+pre existing shared memory block key * is still in use	2749,126	3855
+precision for type float must be at least 1 bit	111,64	837
+precision for type float must be less than 54 bits	111,64	837
+precision must be between	111,64	3050
+precision must not be negative	111,64	3050
+precision reduced to maximum allowed	111,64	3050
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3021	3851
-preferred_leader_not_available	3021	3851
-preferredleadernotavailableexception	3021	3851
-prepared statement * already exists	949,1	3852
-prepared statement contains too many placeholders	1534	1891
-prepared statement is not a select	149,1	3853
-prepared statement needs to be re prepared	1413	1766
-prepared transaction belongs to another database	59	3854
-prepared transaction with identifier * does not exist	101,1	3855
-prepared transaction with identifier * is busy	57	3856
-prepared transactions are disabled	57	3856
-prevents table * from becoming a partition	59	168
-prevents table * from becoming an inheritance child	59	168
-primary key cannot be defined upon a generated column	1530	1887
-primary key column * is not marked not null	61,1	3508
-primary key constraints are not supported on foreign tables	59	234
-primary key constraints not possible for domains	0,1	887
-primary key partition key update is not allowed since the table is updated both as * and	1405	1758
-primary keys cannot be expressions	59	628
-primarykey constraint failed	3022,595	3857
-principal deserialization failure exception	3023	3858
-principal_deserialization_failure	3023	3858
-principaldeserializationfailureexception	3023	3858
-printer abort exception	3024	3859
-printer io exception	3025	3860
-printerabortexception	3024	3859
-printerexception	3026	3861
-printerioexception	3025	3860
-printexception	3027	3862
-private key file * cannot be reloaded because it requires a passphrase	125,126	748
-private key file * has group or world access	125,126	3863
-private key file * is not a regular file	125,126	3863
-private key file * must be owned by the database user or root	125,126	3863
-private key mismatch	3028,168	191
-privilege not held exception	3029	3864
-privileged action exception	3030	3865
-privilegedactionexception	3030	3865
-privilegenotheldexception	3029	3864
-procedure * can t return a result set in the given context	1629	1995
+preferred leader not available exception	3021	3856
+preferred_leader_not_available	3021	3856
+preferredleadernotavailableexception	3021	3856
+prepared statement * already exists	949,1	3857
+prepared statement contains too many placeholders	1534	1892
+prepared statement is not a select	150,1	3858
+prepared statement needs to be re prepared	1413	1767
+prepared transaction belongs to another database	59	3859
+prepared transaction with identifier * does not exist	101,1	3860
+prepared transaction with identifier * is busy	57	3861
+prepared transactions are disabled	57	3861
+prevents table * from becoming a partition	59	169
+prevents table * from becoming an inheritance child	59	169
+primary key cannot be defined upon a generated column	1530	1888
+primary key column * is not marked not null	61,1	3513
+primary key constraints are not supported on foreign tables	59	235
+primary key constraints not possible for domains	0,1	888
+primary key partition key update is not allowed since the table is updated both as * and	1405	1759
+primary keys cannot be expressions	59	629
+primarykey constraint failed	3022,596	3862
+principal deserialization failure exception	3023	3863
+principal_deserialization_failure	3023	3863
+principaldeserializationfailureexception	3023	3863
+printer abort exception	3024	3864
+printer io exception	3025	3865
+printerabortexception	3024	3864
+printerexception	3026	3866
+printerioexception	3025	3865
+printexception	3027	3867
+private key file * cannot be reloaded because it requires a passphrase	125,126	749
+private key file * has group or world access	125,126	3868
+private key file * is not a regular file	125,126	3868
+private key file * must be owned by the database user or root	125,126	3868
+private key mismatch	3028,169	192
+privilege not held exception	3029	3869
+privileged action exception	3030	3870
+privilegedactionexception	3030	3870
+privilegenotheldexception	3029	3869
+procedure * can t return a result set in the given context	1629	1996
 procedure name * is not unique	131,1	143
 procedure out parameters cannot appear after one with a default value	62,1	134
 procedures cannot accept set arguments	62,1	134
-process lookup error	2216,3031	3866
-process_toast required with vacuum full	59	187
-processlookuperror	2216,3031	3866
-producer attempted to produce with an old epoch	2622	3176
-producer fenced exception	3032	3867
-producer_fenced	3032	3867
-producerfencedexception	3032	3867
-profile data exception	3033	3868
-profiledataexception	3033	3868
-profiling timer expired	2262	3869
-program limit exceeded	200	3870
-program_limit_exceeded	200	3870
-programlimitexceeded	200	3870
-programmingerror	3034	3871
-prohibited sql statement attempted	3035	3872
-prohibited_sql_statement_attempted	3035,2398	3872
-prohibitedsqlstatementattempted	3035,2398	3872
-promotion is not possible because of insufficient parameter settings	111,64	2885
-property veto exception	3036	3873
-propertyvetoexception	3036	3873
-proto auth error	3037	3874
-proto command error	3038	3875
-proto fatal error	3039	3876
-proto retriable error	3040	3877
-proto server error	3041	3878
-proto syntax error	3042	3879
-proto unknown error	3043	3880
-protoautherror	3037	3874
-protocol driver not attached	2217	3881
-protocol error	1064	3882
-protocol family not supported	1063	3883
-protocol is shutdown	3044,168	191
-protocol not available	1041	3884
-protocol not supported	1065	3885
-protocol violation	330	3886
-protocol violation exception	2971	3887
-protocol wrong type for socket	1066	3888
-protocol_violation	330,331	3886
-protocolerror	1064	3889
-protocolexception	3045	3890
-protocolviolation	330,331	3886
-protocolviolationexception	2971	3887
-protocommanderror	3038	3875
-protofatalerror	3039	3876
-protoretriableerror	3040	3877
-protoservererror	3041	3878
-protosyntaxerror	3042	3879
-protounknownerror	3043	3880
-provided more than once	100,1	2816
-provider mismatch exception	3046	3891
-provider not found exception	3047	3892
-providerexception	3048	3893
-providermismatchexception	3046	3891
-providernotfoundexception	3047	3892
+process lookup error	2216,3031	3871
+process_toast required with vacuum full	59	188
+processlookuperror	2216,3031	3871
+producer attempted to produce with an old epoch	2622	3179
+producer fenced exception	3032	3872
+producer_fenced	3032	3872
+producerfencedexception	3032	3872
+profile data exception	3033	3873
+profiledataexception	3033	3873
+profiling timer expired	2262	3874
+program limit exceeded	201	3875
+program_limit_exceeded	201	3875
+programlimitexceeded	201	3875
+programmingerror	3034	3876
+prohibited sql statement attempted	3035	3877
+prohibited_sql_statement_attempted	3035,2398	3877
+prohibitedsqlstatementattempted	3035,2398	3877
+promotion is not possible because of insufficient parameter settings	111,64	2888
+property veto exception	3036	3878
+propertyvetoexception	3036	3878
+proto auth error	3037	3879
+proto command error	3038	3880
+proto fatal error	3039	3881
+proto retriable error	3040	3882
+proto server error	3041	3883
+proto syntax error	3042	3884
+proto unknown error	3043	3885
+protoautherror	3037	3879
+protocol driver not attached	2217	3886
+protocol error	1064	3887
+protocol family not supported	1063	3888
+protocol is shutdown	3044,169	192
+protocol not available	1041	3889
+protocol not supported	1065	3890
+protocol violation	331	3891
+protocol violation exception	2971	3892
+protocol wrong type for socket	1066	3893
+protocol_violation	331,332	3891
+protocolerror	1064	3894
+protocolexception	3045	3895
+protocolviolation	331,332	3891
+protocolviolationexception	2971	3892
+protocommanderror	3038	3880
+protofatalerror	3039	3881
+protoretriableerror	3040	3882
+protoservererror	3041	3883
+protosyntaxerror	3042	3884
+protounknownerror	3043	3885
+provided more than once	100,1	2819
+provider mismatch exception	3046	3896
+provider not found exception	3047	3897
+providerexception	3048	3898
+providermismatchexception	3046	3896
+providernotfoundexception	3047	3897
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3049,174	3894
-proxy path length constraint exceeded	3050,174	3895
-proxy subject name violation	3051,174	3896
+proxy certificates not allowed please set the appropriate flag	3049,175	3899
+proxy path length constraint exceeded	3050,175	3900
+proxy subject name violation	3051,175	3901
 proxy_authentication_required	17	17
-psk identity not found	3052,168	191
-psk no client cb	3053,168	191
-psk no server cb	3054,168	191
-publication name * used more than once	100,1	3265
-publication relation * in publication * does not exist	101,1	1124
-publication schema * in publication * does not exist	101,1	1124
-publication with oid * does not exist	101,1	809
-publication_names parameter missing	111,64	3785
-publisher did not send replica identity column expected by the logical replication target relation	57	3424
-query cache failed to set size * new query cache size is	1847	2251
-query cache is disabled resize or similar command in progress repeat this command later	1537	1894
-query cache is disabled set query_cache_type to on or demand to enable it	1536	1893
-query cache is globally disabled and you can t enable it only for this session	1538	1895
-query canceled	439	3897
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1309	1657
-query does not return tuples	0,1	1321
-query execution was interrupted	1539	1896
-query execution was interrupted max_statement_time exceeded	1661	2032
-query execution was interrupted the query exceeded * the query result may be incomplete	1542	1899
-query must have the same number of columns	0,1	3011
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1204	1548
-query was empty	1187	1530
-query would be affected by row level security policy for table	86,1	3898
-query_canceled	439,122	3897
-querycanceled	439,122	3897
-queueempty	3055	3899
-queuefull	3056	3900
-raise exception	3057	3901
-raise_exception	3057,206	3901
-raiseexception	3057,206	3901
-randomerror	3058	3902
-range canonical function * must be immutable	102,1	516
-range canonical function * must return range type	102,1	516
-range collation specified but subtype does not support collation	149,1	473
-range constructor flags argument must not be null	64	3903
-range error * in function	1668	2039
-range lower bound must be less than or equal to range upper bound	64	3903
-range subtype cannot be	166,1	227
-range subtype diff function * must be immutable	102,1	516
-range subtype diff function * must return type	102,1	516
-range type frame requires order by clause with single sort key	1543	1900
-range with offset preceding following has multiple interpretations for column type * and offset type	59	494
-range with offset preceding following is not supported for column type	59	494
-range with offset preceding following is not supported for column type * and offset type	59	494
-range with offset preceding following requires exactly one order by column	475,1	538
-rangeerror	3059	3904
-rankexception	232	3905
-raster format exception	3060	3906
-rasterformatexception	3060	3906
-rdlock disk i o error	3061,99	3907
-read bio not set	3062,168	191
-read disk i o error	3063,99	3908
-read only buffer exception	3064	3909
-read only file system	1926	3910
-read only file system exception	3065	3911
-read only sql transaction	482	3912
-read pending exception	3066	3913
-read timed out	746	3914
-read timeout expired	3067,168	191
-read_only_sql_transaction	482,114	3912
-readiness probe failed	2744,2745	3408
-reading sql data not permitted	3068	3915
-reading_sql_data_not_permitted	3068,2398	3915
-readingsqldatanotpermitted	3068,2398	3915
-readonlybufferexception	3064	3909
-readonlyfilesystemexception	3065	3911
-readonlysqltransaction	482,114	3912
-readpendingexception	3066	3913
-readtimeout	3069	3916
-ready for connections	1660	2031
-realm name too long	780	1025
+psk identity not found	3052,169	192
+psk no client cb	3053,169	192
+psk no server cb	3054,169	192
+publication name * used more than once	100,1	3268
+publication relation * in publication * does not exist	101,1	1125
+publication schema * in publication * does not exist	101,1	1125
+publication with oid * does not exist	101,1	810
+publication_names parameter missing	111,64	3790
+publisher did not send replica identity column expected by the logical replication target relation	57	3428
+query cache failed to set size * new query cache size is	1847	2252
+query cache is disabled resize or similar command in progress repeat this command later	1537	1895
+query cache is disabled set query_cache_type to on or demand to enable it	1536	1894
+query cache is globally disabled and you can t enable it only for this session	1538	1896
+query canceled	440	3902
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1309	1658
+query does not return tuples	0,1	1322
+query execution was interrupted	1539	1897
+query execution was interrupted max_statement_time exceeded	1661	2033
+query execution was interrupted the query exceeded * the query result may be incomplete	1542	1900
+query must have the same number of columns	0,1	3014
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1204	1549
+query was empty	1187	1531
+query would be affected by row level security policy for table	86,1	3903
+query_canceled	440,122	3902
+querycanceled	440,122	3902
+queueempty	3055	3904
+queuefull	3056	3905
+raise exception	3057	3906
+raise_exception	3057,207	3906
+raiseexception	3057,207	3906
+randomerror	3058	3907
+range canonical function * must be immutable	102,1	517
+range canonical function * must return range type	102,1	517
+range collation specified but subtype does not support collation	150,1	474
+range constructor flags argument must not be null	64	3908
+range error * in function	1668	2040
+range lower bound must be less than or equal to range upper bound	64	3908
+range subtype cannot be	167,1	228
+range subtype diff function * must be immutable	102,1	517
+range subtype diff function * must return type	102,1	517
+range type frame requires order by clause with single sort key	1543	1901
+range with offset preceding following has multiple interpretations for column type * and offset type	59	495
+range with offset preceding following is not supported for column type	59	495
+range with offset preceding following is not supported for column type * and offset type	59	495
+range with offset preceding following requires exactly one order by column	476,1	539
+rangeerror	3059	3909
+rankexception	233	3910
+raster format exception	3060	3911
+rasterformatexception	3060	3911
+rdlock disk i o error	3061,99	3912
+read bio not set	3062,169	192
+read disk i o error	3063,99	3913
+read only buffer exception	3064	3914
+read only file system	1926	3915
+read only file system exception	3065	3916
+read only sql transaction	483	3917
+read pending exception	3066	3918
+read timed out	747	3919
+read timeout expired	3067,169	192
+read_only_sql_transaction	483,114	3917
+readiness probe failed	2744,2745	3412
+reading sql data not permitted	3068	3920
+reading_sql_data_not_permitted	3068,2398	3920
+readingsqldatanotpermitted	3068,2398	3920
+readonlybufferexception	3064	3914
+readonlyfilesystemexception	3065	3916
+readonlysqltransaction	483,114	3917
+readpendingexception	3066	3918
+readtimeout	3069	3921
+ready for connections	1660	2032
+realm name too long	780	1026
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3070	3917
-rebalance_in_progress	3070	3917
-rebalanceinprogressexception	3070	3917
-received copy data after eof marker	268,64	830
-received unencrypted data after gssapi encryption request	330,331	2971
-received unencrypted data after ssl request	330,331	2971
+rebalance in progress exception	3070	3922
+rebalance_in_progress	3070	3922
+rebalanceinprogressexception	3070	3922
+received copy data after eof marker	269,64	831
+received unencrypted data after gssapi encryption request	331,332	2974
+received unencrypted data after ssl request	331,332	2974
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1159	1497
-record length mismatch	3071,168	191
-record list too large exception	2454	2915
-record too small	3072,168	191
-record type has not been registered	149,1	3281
-record_list_too_large	2454	2915
-recordlisttoolargeexception	2454	2915
-records * deleted * skipped	1374	1727
-records * duplicates * warnings	1326	1674
-recovery aborted because of insufficient parameter settings	111,64	2885
-recovery database is locked	3073,3074	3918
-recovery is in progress	57	3919
+record has changed since last read in table * try restarting transaction	1159	1498
+record length mismatch	3071,169	192
+record list too large exception	2454	2918
+record too small	3072,169	192
+record type has not been registered	150,1	3284
+record_list_too_large	2454	2918
+recordlisttoolargeexception	2454	2918
+records * deleted * skipped	1374	1728
+records * duplicates * warnings	1326	1675
+recovery aborted because of insufficient parameter settings	111,64	2888
+recovery database is locked	3073,3074	3923
+recovery is in progress	57	3924
 recovery is not in progress	57	60
-recovery target timeline * does not exist	111,64	2885
-recursion of event ddl statements is forbidden when body is present	1221	1566
-recursionerror	3075,3076	3920
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1647	2017
-recursive query * does not have the form non recursive term union all recursive term	129,1	3921
-recursive query * has collation * in non recursive term but collation	603,1	3922
-recursive query * has type * in non recursive term but type	166,1	3923
-recursive query * must not contain data modifying statements	129,1	3921
-recursive reference to query * must not appear more than once	129,1	3921
-recursive stored functions and triggers are not allowed	1641	2011
-reference * not supported	1307	1655
-reference to recursive with table * in materialized derived	1554	1912
-reference too few dotted names	0,1	3236
-reference too many dotted names	0,1	3236
-referenced in foreign key constraint does not exist	456,1	835
-referenced in on delete set action must be part of foreign key	186,1	496
-referenced relation * is not a table	149,1	164
-referenced trigger * for the given action time and event type does not exist	1555	1914
-referenced window specification * already contains order list	1480	1836
-referenced window specification * cannot contain window frame	1858	2262
-referenceerror	3077,3078	3924
-referralexception	3079	3925
-referring to uninitialized variable	1650	2021
-reflection type load exception	3080	3926
-reflectionexception	3081	3927
-reflectiontypeloadexception	3080	3926
-reflective operation exception	3082	3928
-reflectiveoperationexception	3082	3928
-refresh failed exception	3083	3929
-refreshfailedexception	3083	3929
-regex match timeout exception	3084	3930
-regexmatchtimeoutexception	3084	3930
-regexperror	3085	3931
-registryunavailable	3086,3087	3932
-regular expression * has no subexpressions as requested by backreference in	2628,64	3933
-regular expression failed	2628,64	3934
-regular expression match for	2628,64	3933
-regular expression matching not supported on type bytea	59	702
-rejected execution exception	3088	3935
-rejectedexecutionexception	3088	3935
-relation not found exception	3089	3936
-relation referenced by copy statement has changed	57	3937
-relation service not registered exception	3090	3938
-relation type not found exception	3091	3939
-relation with oid * does not exist	612,1	3940
-relationexception	3092	3941
-relationnotfoundexception	3089	3936
-relationservicenotregisteredexception	3090	3938
-relationtypenotfoundexception	3091	3939
-relative path not allowed for backup stored on server	698,1	3942
-relative path not allowed for copy to file	698,1	3943
-relay log read failure	1614	1978
-relay log write failure	1615	1979
-relfilenode value not set when in binary upgrade mode	111,64	3831
-remainder for hash partition must be an integer value greater than or equal to zero	111,64	3273
+recovery target timeline * does not exist	111,64	2888
+recursion of event ddl statements is forbidden when body is present	1221	1567
+recursionerror	3075,3076	3925
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1647	2018
+recursive query * does not have the form non recursive term union all recursive term	129,1	3926
+recursive query * has collation * in non recursive term but collation	604,1	3927
+recursive query * has type * in non recursive term but type	167,1	3928
+recursive query * must not contain data modifying statements	129,1	3926
+recursive reference to query * must not appear more than once	129,1	3926
+recursive stored functions and triggers are not allowed	1641	2012
+reference * not supported	1307	1656
+reference to recursive with table * in materialized derived	1554	1913
+reference too few dotted names	0,1	3239
+reference too many dotted names	0,1	3239
+referenced in foreign key constraint does not exist	457,1	836
+referenced in on delete set action must be part of foreign key	187,1	497
+referenced relation * is not a table	150,1	165
+referenced trigger * for the given action time and event type does not exist	1555	1915
+referenced window specification * already contains order list	1480	1837
+referenced window specification * cannot contain window frame	1858	2263
+referenceerror	3077,3078	3929
+referralexception	3079	3930
+referring to uninitialized variable	1650	2022
+reflection type load exception	3080	3931
+reflectionexception	3081	3932
+reflectiontypeloadexception	3080	3931
+reflective operation exception	3082	3933
+reflectiveoperationexception	3082	3933
+refresh failed exception	3083	3934
+refreshfailedexception	3083	3934
+regex match timeout exception	3084	3935
+regexmatchtimeoutexception	3084	3935
+regexperror	3085	3936
+registryunavailable	3086,3087	3937
+regular expression * has no subexpressions as requested by backreference in	2628,64	3938
+regular expression failed	2628,64	3939
+regular expression match for	2628,64	3938
+regular expression matching not supported on type bytea	59	703
+rejected execution exception	3088	3940
+rejectedexecutionexception	3088	3940
+relation not found exception	3089	3941
+relation referenced by copy statement has changed	57	3942
+relation service not registered exception	3090	3943
+relation type not found exception	3091	3944
+relation with oid * does not exist	613,1	3945
+relationexception	3092	3946
+relationnotfoundexception	3089	3941
+relationservicenotregisteredexception	3090	3943
+relationtypenotfoundexception	3091	3944
+relative path not allowed for backup stored on server	699,1	3947
+relative path not allowed for copy to file	699,1	3948
+relay log read failure	1614	1979
+relay log write failure	1615	1980
+relfilenode value not set when in binary upgrade mode	111,64	3836
+remainder for hash partition must be an integer value greater than or equal to zero	111,64	3276
 remainder for hash partition must be less than modulus	61,1,111	65
-remainder for hash partition must be specified	0,1	687
-remainder for hash partition provided more than once	100,1	3491
-remaining connection slots are reserved for non replication superuser connections	1161,140	3944
-remote address changed	1921	3945
-remote i o error	1923	3946
-remote installation cancelled	3093	3947
-remote installation skipped	3094	3948
-remote source exception	3095	3949
-remotedisconnected	3096	3950
-remoteerror	3097	3951
-remoteexception	3098	3952
-remoteinstallationcancelled	3093	3947
-remoteinstallationskipped	3094	3948
-remotesourceexception	3095	3949
-remoting timeout exception	3099	3953
-remotingexception	3100	3954
-remotingtimeoutexception	3099	3953
-removing elements from multidimensional arrays is not supported	59	3955
-removing partition * violates foreign key constraint	2379,593	3012
-renaming an on select rule is not allowed	102,1	3647
-renegotiate ext too long	3101,168	191
-renegotiation encoding err	3102,168	191
-renegotiation mismatch	3103,168	191
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1563	1922
-reorganize partition can only be used to reorganize partitions not to change their numbers	1561	1920
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1562	1921
-replace cannot be executed as it requires deleting rows that are not in the view	1565	1924
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1115	1444
-replica not available exception	2455	2916
-replica_not_available	2455	2916
-replicanotavailableexception	2455	2916
-replicated query * table * can not be temporary	1311	1659
-replication event checksum verification failed while reading from a log file	1098	1427
-replication event checksum verification failed while reading from network	1423	1776
-replication origin * does not exist	101,1	3956
-replication origin name * is reserved	458,1	3957
-replication origin with id * does not exist	101,1	3956
-replication origin with id * is already active for pid	85,57	973
-replication slot * already exists	100,1	3958
-replication slot * cannot be advanced	57	471
-replication slot * does not exist	101,1,111	3959
-replication slot * is active for pid	85,57	3960
-replication slot * was not created in this database	57	692
-replication slots can only be used if max_replication_slots 0	57	3422
-replication slots can only be used if wal_level replica	57	3422
+remainder for hash partition must be specified	0,1	688
+remainder for hash partition provided more than once	100,1	3496
+remaining connection slots are reserved for non replication superuser connections	1161,140	3949
+remote address changed	1921	3950
+remote i o error	1923	3951
+remote installation cancelled	3093	3952
+remote installation skipped	3094	3953
+remote source exception	3095	3954
+remotedisconnected	3096	3955
+remoteerror	3097	3956
+remoteexception	3098	3957
+remoteinstallationcancelled	3093	3952
+remoteinstallationskipped	3094	3953
+remotesourceexception	3095	3954
+remoting timeout exception	3099	3958
+remotingexception	3100	3959
+remotingtimeoutexception	3099	3958
+removing elements from multidimensional arrays is not supported	59	3960
+removing partition * violates foreign key constraint	2379,594	3015
+renaming an on select rule is not allowed	102,1	3652
+renegotiate ext too long	3101,169	192
+renegotiation encoding err	3102,169	192
+renegotiation mismatch	3103,169	192
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1563	1923
+reorganize partition can only be used to reorganize partitions not to change their numbers	1561	1921
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1562	1922
+replace cannot be executed as it requires deleting rows that are not in the view	1565	1925
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1115	1445
+replica not available exception	2455	2919
+replica_not_available	2455	2919
+replicanotavailableexception	2455	2919
+replicated query * table * can not be temporary	1311	1660
+replication event checksum verification failed while reading from a log file	1098	1428
+replication event checksum verification failed while reading from network	1423	1777
+replication origin * does not exist	101,1	3961
+replication origin name * is reserved	459,1	3962
+replication origin with id * does not exist	101,1	3961
+replication origin with id * is already active for pid	85,57	974
+replication slot * already exists	100,1	3963
+replication slot * cannot be advanced	57	472
+replication slot * does not exist	101,1,111	3964
+replication slot * is active for pid	85,57	3965
+replication slot * was not created in this database	57	693
+replication slots can only be used if max_replication_slots 0	57	3426
+replication slots can only be used if wal_level replica	57	3426
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	200	3961
+request for brin range summarization for index * was not recorded	201	3966
 request header fields too large	36	37
-request is not valid given the current sasl state	2479	2942
-request parameters do not satisfy the configured policy	3017	3841
-request pending	3104,168	191
-request principal deserialization failed during forwarding	3023	3858
-request sent	3105,168	191
-request timed out	746	3914
-request timed out exception	746	3962
+request is not valid given the current sasl state	2479	2945
+request parameters do not satisfy the configured policy	3017	3846
+request pending	3104,169	192
+request principal deserialization failed during forwarding	3023	3863
+request sent	3105,169	192
+request timed out	747	3919
+request timed out exception	747	3967
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	746	3962
+request_timed_out	747	3967
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	200	3687
-requested character too large	200	3687
-requested character too large for encoding	200	3687
-requested credential would not meet criteria for acceptability	3106	3963
-requested length cannot be negative	111,64	3964
-requested length too large	200,111	3687
-requested position is not greater than or equal to zero and less than the size of the snapshot	3019	3844
-requested proto_version * does not support streaming need * or higher	111,64	3785
-requested proto_version * does not support two phase commit need * or higher	111,64	3785
+requested character not valid for encoding	201	3692
+requested character too large	201	3692
+requested character too large for encoding	201	3692
+requested credential would not meet criteria for acceptability	3106	3968
+requested length cannot be negative	111,64	3969
+requested length too large	201,111	3692
+requested position is not greater than or equal to zero and less than the size of the snapshot	3019	3849
+requested proto_version * does not support streaming need * or higher	111,64	3790
+requested proto_version * does not support two phase commit need * or higher	111,64	3790
 requested range not satisfiable	25	26
-requested snapshot was not found	3107	3965
+requested snapshot was not found	3107	3970
 requested_range_not_satisfiable	25	26
-requesterror	3108	3966
-requesttimedoutexception	746	3962
-required cipher missing	3109,168	191
-required compression algorithm missing	3110,168	191
-required extension * is not installed	101,1	3967
-required key not available	1034	3968
-requires a boolean value	111,64,0	3510
-requires a boolean value or match	0,1	672
-requires a numeric value	0,1	210
-requires a parameter	0,1	210
-requires a target detail	0,1	3969
-requires a value	0,1	3970
-requires an integer value	0,1	210
-requires run time type coercion	166,1	3513
-reserved name	458	3971
-reserved_name	458,1	3971
-reservedname	458,1	3971
-reset must not include values for parameters	0,1	3972
-resignal when handler not active	1568	1927
-resolutionexception	3111	3973
-resource deadlock avoided	967	3974
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2793	3975
+requesterror	3108	3971
+requesttimedoutexception	747	3967
+required cipher missing	3109,169	192
+required compression algorithm missing	3110,169	192
+required extension * is not installed	101,1	3972
+required key not available	1034	3973
+requires a boolean value	111,64,0	3515
+requires a boolean value or match	0,1	673
+requires a numeric value	0,1	211
+requires a parameter	0,1	211
+requires a target detail	0,1	3974
+requires a value	0,1	3975
+requires an integer value	0,1	211
+requires run time type coercion	167,1	3518
+reserved name	459	3976
+reserved_name	459,1	3976
+reservedname	459,1	3976
+reset must not include values for parameters	0,1	3977
+resignal when handler not active	1568	1928
+resolutionexception	3111	3978
+resource deadlock avoided	967	3979
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2793	3980
 resource not found exception	69	73
-resource temporarily unavailable	343	3976
+resource temporarily unavailable	344	3981
 resource_error	48	50
-resource_exhausted	650,651,35	797
+resource_exhausted	651,652,35	798
 resource_locked	14	14
 resource_not_found	69	73
-resourceexhausted	650,651,35	797
+resourceexhausted	651,652,35	798
 resourcenotfoundexception	69	73
-resourcewarning	3112	3977
+resourcewarning	3112	3982
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17279,38 +17290,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3113	3978
-responsenotready	3113	3978
-restart value * cannot be greater than maxvalue	111,64	2911
-restart value * cannot be less than minvalue	111,64	2911
-restrict violation	3114	3979
-restrict_violation	3114,593	3979
-restriction estimator function * must return type	102,1	3310
-restrictions imposed on recursive definitions are violated for table	1466	1822
-restrictviolation	3114,593	3979
-result consisted of more than one row	1729	2101
-result is out of range	325,64	3980
-result of * was larger than max_allowed_packet * truncated	1833	2237
-result of decoding conversion is too large	200	3981
-result of encoding conversion is too large	200	3981
-result of range difference would not be contiguous	64	3903
-result of range union would not be contiguous	64	3903
-result of using clause for column * cannot be cast automatically to type	166,1	485
-result string is longer than * bytes	1721	2092
-retry sql logic error	3115,3116	3982
-return data type of cast function must match or be binary coercible to target data type	102,1	213
-return data type of from sql function must be	102,1	213
-return data type of to sql function must be the transform data type	102,1	213
-return in join group when the requested session timeout is outside of the allowed range on the broker	2646	3208
-return is only allowed in a function	1628	1994
-return type * is not supported for sql functions	62,1	3983
-return type * is only a shell	149,1	221
-return type mismatch in function declared to return	62,1	3983
-return type of combine function * is not	166,1	3513
-return type of deserialization function * is not	166,1	3513
-return type of inverse transition function * is not	166,1	3513
-return type of serialization function * is not	166,1	3513
-return type of transition function * is not	166,1	3513
+response not ready	3113	3983
+responsenotready	3113	3983
+restart value * cannot be greater than maxvalue	111,64	2914
+restart value * cannot be less than minvalue	111,64	2914
+restrict violation	3114	3984
+restrict_violation	3114,594	3984
+restriction estimator function * must return type	102,1	3314
+restrictions imposed on recursive definitions are violated for table	1466	1823
+restrictviolation	3114,594	3984
+result consisted of more than one row	1729	2102
+result is out of range	326,64	3985
+result of * was larger than max_allowed_packet * truncated	1833	2238
+result of decoding conversion is too large	201	3986
+result of encoding conversion is too large	201	3986
+result of range difference would not be contiguous	64	3908
+result of range union would not be contiguous	64	3908
+result of using clause for column * cannot be cast automatically to type	167,1	486
+result string is longer than * bytes	1721	2093
+retry sql logic error	3115,3116	3987
+return data type of cast function must match or be binary coercible to target data type	102,1	214
+return data type of from sql function must be	102,1	214
+return data type of to sql function must be the transform data type	102,1	214
+return in join group when the requested session timeout is outside of the allowed range on the broker	2646	3211
+return is only allowed in a function	1628	1995
+return type * is not supported for sql functions	62,1	3988
+return type * is only a shell	150,1	222
+return type mismatch in function declared to return	62,1	3988
+return type of combine function * is not	167,1	3518
+return type of deserialization function * is not	167,1	3518
+return type of inverse transition function * is not	167,1	3518
+return type of serialization function * is not	167,1	3518
+return type of transition function * is not	167,1	3518
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17351,961 +17362,962 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2409	2864
-returned by the broker when the client is not authorized to access the requested topic	3117	3984
-returned by the broker when the client is not authorized to use an inter broker or administrative api	628	784
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2635	3196
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2922	3669
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2923	3670
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2475	2938
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3118	3985
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3070	3917
-returned in join group when the groupid is empty or null	2592	3122
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2513	2974
-returned non zero exit status 129	2241,2242	2658
-returned non zero exit status 130	2243,2242	2659
-returned non zero exit status 131	2244,2242	2660
-returned non zero exit status 132	2245,2242	2661
-returned non zero exit status 133	2246,2242	2662
-returned non zero exit status 134	631,2242	2663
-returned non zero exit status 135	381,2242	2664
-returned non zero exit status 136	2247,2242	2665
-returned non zero exit status 137	2248,2242	2666
-returned non zero exit status 138	2249,2242	2667
-returned non zero exit status 139	2250,2242	2668
-returned non zero exit status 140	2251,2242	2669
-returned non zero exit status 141	355,2242	2670
-returned non zero exit status 142	136,2242	2671
-returned non zero exit status 143	2252,2242	2672
-returned non zero exit status 144	2253,2242	2673
-returned non zero exit status 145	600,2242	2674
-returned non zero exit status 146	2254,2242	2675
-returned non zero exit status 147	2255,2242	2676
-returned non zero exit status 148	2256,2242	2677
-returned non zero exit status 149	2257,2242	2678
-returned non zero exit status 150	2258,2242	2679
-returned non zero exit status 151	2259,2242	2680
-returned non zero exit status 152	787,2242	2681
-returned non zero exit status 153	2260,2242	2682
-returned non zero exit status 154	2261,2242	2683
-returned non zero exit status 155	2262,2242	2684
-returned non zero exit status 156	2263,2242	2685
-returned non zero exit status 157	2264,2242	2686
-returned non zero exit status 158	2265,2242	2687
-returned non zero exit status 159	308,2242	2688
-returning lists are not supported in conditional rules	59	533
-returning lists are not supported in non instead rules	59	533
-returning must have at least one column	0,1	3011
-returns a set	166,1	3513
-revokederror	3119	3986
-rfc 3779 resource not subset of parent s resources	3120,174	3987
-rfs specific error	969	3988
-right join is only supported with merge joinable join conditions	59	2838
-right operand of jsonpath operator * is not a single numeric value	2725,64	3383
-rmi security exception	3121	3989
-rmisecurityexception	3121	3989
-rn not supported for input	59	1282
-role info not found exception	3122	3990
-role name * is reserved	458,1	495
-role not found exception	3123	3991
-role with oid * does not exist	731	3286
-roleinfonotfoundexception	3122	3990
-rolenotfoundexception	3123	3991
-rollback abort due to rollback	3124,3125	3992
-routine body for * is too long	1717	2088
+returned by the broker when the client is not authorized to access a particular groupid	2409	2867
+returned by the broker when the client is not authorized to access the requested topic	3117	3989
+returned by the broker when the client is not authorized to use an inter broker or administrative api	629	785
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2635	3199
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2922	3674
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2923	3675
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2475	2941
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3118	3990
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3070	3922
+returned in join group when the groupid is empty or null	2592	3125
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2513	2977
+returned non zero exit status 129	2241,2242	2659
+returned non zero exit status 130	2243,2242	2660
+returned non zero exit status 131	2244,2242	2661
+returned non zero exit status 132	2245,2242	2662
+returned non zero exit status 133	2246,2242	2663
+returned non zero exit status 134	632,2242	2664
+returned non zero exit status 135	382,2242	2665
+returned non zero exit status 136	2247,2242	2666
+returned non zero exit status 137	2248,2242	2667
+returned non zero exit status 138	2249,2242	2668
+returned non zero exit status 139	2250,2242	2669
+returned non zero exit status 140	2251,2242	2670
+returned non zero exit status 141	356,2242	2671
+returned non zero exit status 142	136,2242	2672
+returned non zero exit status 143	2252,2242	2673
+returned non zero exit status 144	2253,2242	2674
+returned non zero exit status 145	601,2242	2675
+returned non zero exit status 146	2254,2242	2676
+returned non zero exit status 147	2255,2242	2677
+returned non zero exit status 148	2256,2242	2678
+returned non zero exit status 149	2257,2242	2679
+returned non zero exit status 150	2258,2242	2680
+returned non zero exit status 151	2259,2242	2681
+returned non zero exit status 152	787,2242	2682
+returned non zero exit status 153	2260,2242	2683
+returned non zero exit status 154	2261,2242	2684
+returned non zero exit status 155	2262,2242	2685
+returned non zero exit status 156	2263,2242	2686
+returned non zero exit status 157	2264,2242	2687
+returned non zero exit status 158	2265,2242	2688
+returned non zero exit status 159	309,2242	2689
+returning lists are not supported in conditional rules	59	534
+returning lists are not supported in non instead rules	59	534
+returning must have at least one column	0,1	3014
+returns a set	167,1	3518
+revokederror	3119	3991
+rfc 3779 resource not subset of parent s resources	3120,175	3992
+rfs specific error	969	3993
+right join is only supported with merge joinable join conditions	59	2841
+right operand of jsonpath operator * is not a single numeric value	2725,64	3387
+rmi security exception	3121	3994
+rmisecurityexception	3121	3994
+rn not supported for input	59	1283
+role info not found exception	3122	3995
+role name * is reserved	459,1	496
+role not found exception	3123	3996
+role with oid * does not exist	732	3289
+roleinfonotfoundexception	3122	3995
+rolenotfoundexception	3123	3996
+rollback abort due to rollback	3124,3125	3997
+routine body for * is too long	1717	2089
 routine name * is not unique	131,1	143
-row * doesn t contain data for all columns	1848	2252
-row * was cut by	1170	1509
-row * was truncated it contained more data than there were input columns	1849	2253
-row column has type * instead of type	166,1	3993
-row comparison operator must not return a set	166,1	3269
-row comparison operator must yield type boolean not type	166,1	3269
-row count cannot be null in fetch first with ties clause	2638,64	3994
-row expansion via is not supported here	59	482
-row expressions can have at most	511,200	3995
-row expressions in values in only allowed for multi field column partitioning	1574	1936
-row field count is	268,64	830
-row filter expression must not be null	112,64	826
-row is too big size * maximum size	200	3996
-row path filter must not be empty string	64	837
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1712	2083
-row triggers with transition tables are not supported on inheritance children	59	334
-row triggers with transition tables are not supported on partitions	59	334
-row variable * does not have a field	1575	1937
-row variable naming in the referencing clause is not supported	59	334
-row with no elements is not allowed in table value constructor in this context	1188	1531
-rowid constraint failed	3126,595	3997
-rows from with multiple functions cannot have a column definition list	0,1	179
-rows is not applicable when function does not return a set	111,64	940
-rows matched * changed * inserted	1784	2187
-rows matched * changed * warnings	1783	2186
-rows must be positive	111,64	940
-rows returned by function are not all of the same row type	166,1	2847
-rsaerror	3127	3998
-ruby version mismatch	3128	3999
-rubyversionmismatch	3128	3999
-rule actions on new are not implemented	59	533
-rule actions on old are not implemented	59	533
-rule where condition cannot contain references to other relations	102,1	546
-rules on materialized views are not supported	59	234
-rules on select must have action instead select	59	533
-rules on select must not contain data modifying statements in with	59	533
-rules with where conditions can only have select insert update or delete actions	102,1	546
-run container error	3129,3130	4000
-runcontainererror	3129,3130	4000
-running in read only mode	1550	1908
-runtime error * in function	1669	2040
-runtime error exception	3131	4001
-runtime error index out of range * with length	191	4002
-runtime error integer divide by zero	220	4003
-runtime error invalid memory address or nil pointer dereference	208	247
-runtime m bean exception	3132	4004
-runtime operations exception	3133	4005
-runtime requirement not met error	3134	4006
-runtime wrapped exception	3135	4007
-runtimeerror	3136,3137	4008
-runtimeerrorexception	3131	4001
-runtimeexception	3138	4009
-runtimembeanexception	3132	4004
-runtimeoperationsexception	3133	4005
-runtimerequirementnotmeterror	3134	4006
-runtimewarning	3139	4010
-runtimewrappedexception	3135	4007
-s must be of type * for system versioned table s	1807	2211
-s s contains view recursion	1827	2231
-s starts is later than query time first history partition may exceed interval value	1486	1843
-safe array rank mismatch exception	3140	4011
-safe array type mismatch exception	3141	4012
-safearrayrankmismatchexception	3140	4011
-safearraytypemismatchexception	3141	4012
-same old and new event name	1222	1567
-sample percentage must be between 0 and 100	2656,64	4013
-sasl authentication failed exception	3142	4014
-sasl_authentication_failed	3142	4014
-saslauthenticationfailedexception	3142	4014
-saslexception	3143	4015
-savepoint exception	917	4016
-savepoint_exception	917	4016
-savepointexception	917	4016
-schema and data statement mixing not supported	3144	4017
-schema factory configuration error	3145	4018
-schema violation exception	3146	4019
-schema_and_data_statement_mixing_not_supported	3144,114	4017
-schemaanddatastatementmixingnotsupported	3144,114	4017
-schemafactoryconfigurationerror	3145	4018
-schemaviolationexception	3146	4019
-scram channel binding check failed	731	4020
-scram channel binding negotiation error	731	4020
-scripterror	3147	4021
-scriptexception	3148	4022
-scsv received when renegotiating	3149,168	191
-sct verification failed	3150,168	191
-search column * not in with query column list	0,1	1084
-search column * specified more than once	170,1	1085
-search sequence column name * already used in with query column list	0,1	1084
-search sequence column name and cycle mark column name are the same	0,1	1084
-search sequence column name and cycle path column name are the same	0,1	1084
-searching for elements in multidimensional arrays is not supported	59	4023
-second argument of cast function must be type	102,1	213
-security disabled exception	3151	4024
-security label provider * is not loaded	111,64	3537
-security labels are not supported for this type of object	149,1	668
-security_disabled	3151	4024
-securitydisabledexception	3151	4024
-securityerror	3152	4025
-securityexception	75	4026
-seek disk i o error	3153,99	4027
-segmentation fault	2250	4028
-sehexception	2273	4029
-select * was reduced during optimization	1576	1938
-select distinct on expressions must match initial order by expressions	186,1	212
-select into is not allowed here	0,1	3011
-select is not a read only statement disabling timer	1452	1807
-select must have a group with this procedure	1433	1787
-select rule s target entry * has different column name from column	102,1	3647
-select rule s target entry * has different size from column	102,1	3647
-select rule s target entry * has different type from column	102,1	3647
-select rule s target list has too few entries	102,1	3647
-select rule s target list has too many entries	102,1	3647
-self signed certificate	3154,174	4030
-self signed certificate in certificate chain	3155,174	4031
-semaphore full exception	117	4032
-semaphorefullexception	117	4032
-sendfile not available error	3156,3157	4033
-sendfilenotavailableerror	3156,3157	4033
-sending passwords in plain text without ssl tls is extremely insecure	1325	1673
-sequence * access error	1577	1939
-sequence * has out of range value for options	1579	1941
-sequence * has run out	1581	1943
-sequence * table structure is invalid	1580	1942
-sequence cannot be owned by relation	149,1	4034
-sequence database disk image is malformed	3158,2520	4035
-sequence generator limit exceeded	2835	4036
-sequence must be in same schema as table it is linked to	57	1075
-sequence must have same owner as table it is linked to	57	1075
-sequence option * not supported here	0,1	687
-sequence_generator_limit_exceeded	2835,64	4036
-sequencegeneratorlimitexceeded	2835,64	4036
-sequences requires binlog_format mixed or row	1578	1940
-serialexception	3159	4037
-serialization failure	442	4038
+row * doesn t contain data for all columns	1848	2253
+row * was cut by	1170	1510
+row * was truncated it contained more data than there were input columns	1849	2254
+row column has type * instead of type	167,1	3998
+row comparison operator must not return a set	167,1	3272
+row comparison operator must yield type boolean not type	167,1	3272
+row count cannot be null in fetch first with ties clause	2638,64	3999
+row expansion via is not supported here	59	483
+row expressions can have at most	512,201	4000
+row expressions in values in only allowed for multi field column partitioning	1574	1937
+row field count is	269,64	831
+row filter expression must not be null	112,64	827
+row is too big size * maximum size	201	4001
+row path filter must not be empty string	64	838
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1712	2084
+row triggers with transition tables are not supported on inheritance children	59	335
+row triggers with transition tables are not supported on partitions	59	335
+row variable * does not have a field	1575	1938
+row variable naming in the referencing clause is not supported	59	335
+row with no elements is not allowed in table value constructor in this context	1188	1532
+rowid constraint failed	3126,596	4002
+rows from with multiple functions cannot have a column definition list	0,1	180
+rows is not applicable when function does not return a set	111,64	941
+rows matched * changed * inserted	1784	2188
+rows matched * changed * warnings	1783	2187
+rows must be positive	111,64	941
+rows returned by function are not all of the same row type	167,1	2850
+rsaerror	3127	4003
+ruby version mismatch	3128	4004
+rubyversionmismatch	3128	4004
+rule actions on new are not implemented	59	534
+rule actions on old are not implemented	59	534
+rule where condition cannot contain references to other relations	102,1	547
+rules on materialized views are not supported	59	235
+rules on select must have action instead select	59	534
+rules on select must not contain data modifying statements in with	59	534
+rules with where conditions can only have select insert update or delete actions	102,1	547
+run container error	3129,3130	4005
+runcontainererror	3129,3130	4005
+running in read only mode	1550	1909
+runtime error * in function	1669	2041
+runtime error exception	3131	4006
+runtime error index out of range * with length	192	4007
+runtime error integer divide by zero	221	4008
+runtime error invalid memory address or nil pointer dereference	209	248
+runtime m bean exception	3132	4009
+runtime operations exception	3133	4010
+runtime out of memory cannot allocate * byte block * in use	142	4011
+runtime requirement not met error	3134	4012
+runtime wrapped exception	3135	4013
+runtimeerror	3136,3137	4014
+runtimeerrorexception	3131	4006
+runtimeexception	3138	4015
+runtimembeanexception	3132	4009
+runtimeoperationsexception	3133	4010
+runtimerequirementnotmeterror	3134	4012
+runtimewarning	3139	4016
+runtimewrappedexception	3135	4013
+s must be of type * for system versioned table s	1807	2212
+s s contains view recursion	1827	2232
+s starts is later than query time first history partition may exceed interval value	1486	1844
+safe array rank mismatch exception	3140	4017
+safe array type mismatch exception	3141	4018
+safearrayrankmismatchexception	3140	4017
+safearraytypemismatchexception	3141	4018
+same old and new event name	1222	1568
+sample percentage must be between 0 and 100	2656,64	4019
+sasl authentication failed exception	3142	4020
+sasl_authentication_failed	3142	4020
+saslauthenticationfailedexception	3142	4020
+saslexception	3143	4021
+savepoint exception	917	4022
+savepoint_exception	917	4022
+savepointexception	917	4022
+schema and data statement mixing not supported	3144	4023
+schema factory configuration error	3145	4024
+schema violation exception	3146	4025
+schema_and_data_statement_mixing_not_supported	3144,114	4023
+schemaanddatastatementmixingnotsupported	3144,114	4023
+schemafactoryconfigurationerror	3145	4024
+schemaviolationexception	3146	4025
+scram channel binding check failed	732	4026
+scram channel binding negotiation error	732	4026
+scripterror	3147	4027
+scriptexception	3148	4028
+scsv received when renegotiating	3149,169	192
+sct verification failed	3150,169	192
+search column * not in with query column list	0,1	1085
+search column * specified more than once	171,1	1086
+search sequence column name * already used in with query column list	0,1	1085
+search sequence column name and cycle mark column name are the same	0,1	1085
+search sequence column name and cycle path column name are the same	0,1	1085
+searching for elements in multidimensional arrays is not supported	59	4029
+second argument of cast function must be type	102,1	214
+security disabled exception	3151	4030
+security label provider * is not loaded	111,64	3542
+security labels are not supported for this type of object	150,1	669
+security_disabled	3151	4030
+securitydisabledexception	3151	4030
+securityerror	3152	4031
+securityexception	75	4032
+seek disk i o error	3153,99	4033
+segmentation fault	2250	4034
+sehexception	2273	4035
+select * was reduced during optimization	1576	1939
+select distinct on expressions must match initial order by expressions	187,1	213
+select into is not allowed here	0,1	3014
+select is not a read only statement disabling timer	1452	1808
+select must have a group with this procedure	1433	1788
+select rule s target entry * has different column name from column	102,1	3652
+select rule s target entry * has different size from column	102,1	3652
+select rule s target entry * has different type from column	102,1	3652
+select rule s target list has too few entries	102,1	3652
+select rule s target list has too many entries	102,1	3652
+self signed certificate	3154,175	4036
+self signed certificate in certificate chain	3155,175	4037
+semaphore full exception	117	4038
+semaphorefullexception	117	4038
+sendfile not available error	3156,3157	4039
+sendfilenotavailableerror	3156,3157	4039
+sending passwords in plain text without ssl tls is extremely insecure	1325	1674
+sequence * access error	1577	1940
+sequence * has out of range value for options	1579	1942
+sequence * has run out	1581	1944
+sequence * table structure is invalid	1580	1943
+sequence cannot be owned by relation	150,1	4040
+sequence database disk image is malformed	3158,2520	4041
+sequence generator limit exceeded	2835	4042
+sequence must be in same schema as table it is linked to	57	1076
+sequence must have same owner as table it is linked to	57	1076
+sequence option * not supported here	0,1	688
+sequence_generator_limit_exceeded	2835,64	4042
+sequencegeneratorlimitexceeded	2835,64	4042
+sequences requires binlog_format mixed or row	1578	1941
+serialexception	3159	4043
+serialization failure	443	4044
 serialization functions may be specified only when the aggregate transition data type is	62,1	141
-serialization_failure	442,441	4038
-serializationexception	3160	4039
-serializationfailure	442,441	4038
-server clone exception	3161	4040
-server configuration does not permit binlog purge	1097	1426
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1582	1944
-server not active exception	3162	4041
-server runtime exception	3163	4042
-server shutdown in progress	1584	1946
-servercloneexception	3161	4040
-servererror	3164	4043
-serverexception	3165	4044
-serverhello tlsext	3166,168	191
-servernotactiveexception	3162	4041
-serverruntimeexception	3163	4042
-service configuration error	3167	4045
-service not found exception	3168	4046
+serialization_failure	443,442	4044
+serializationexception	3160	4045
+serializationfailure	443,442	4044
+server clone exception	3161	4046
+server configuration does not permit binlog purge	1097	1427
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1582	1945
+server not active exception	3162	4047
+server runtime exception	3163	4048
+server shutdown in progress	1584	1947
+servercloneexception	3161	4046
+servererror	3164	4049
+serverexception	3165	4050
+serverhello tlsext	3166,169	192
+servernotactiveexception	3162	4047
+serverruntimeexception	3163	4048
+service configuration error	3167	4051
+service not found exception	3168	4052
 service unavailable	43	45
-service unavailable exception	3169	4047
+service unavailable exception	3169	4053
 service_unavailable	43	45
-serviceconfigurationerror	3167	4045
-servicenotfoundexception	3168	4046
-serviceunavailableexception	3169	4047
-session id context uninitialized	3170,168	191
-session user cannot be dropped	85,57	1073
-session user cannot be renamed	59	1074
-sessionerror	3171	4048
-set local transaction snapshot is not implemented	59	4049
-set password is not applicable for users authenticating via * plugin	1586	1948
-set requires parameter name	112,64	4050
+serviceconfigurationerror	3167	4051
+servicenotfoundexception	3168	4052
+serviceunavailableexception	3169	4053
+session id context uninitialized	3170,169	192
+session user cannot be dropped	85,57	1074
+session user cannot be renamed	59	1075
+sessionerror	3171	4054
+set local transaction snapshot is not implemented	59	4055
+set password is not applicable for users authenticating via * plugin	1586	1949
+set requires parameter name	112,64	4056
 set returning functions are not allowed in	59	144
 set returning functions must appear at top level of from	59	144
-set transaction snapshot must be called before any query	113,114	595
-set valued function called in context that cannot accept a set	59	393
-setof type not allowed for operator argument	62,1	3761
-setseed parameter * is out of allowed range 1 1	111,64	4051
-setting authentication options is not possible when only the slave sql thread is being started	1657	2028
-settings property is read only exception	3172	4052
-settings property not found exception	3173	4053
-settings property wrong type exception	3174	4054
-settingspropertyisreadonlyexception	3172	4052
-settingspropertynotfoundexception	3173	4053
-settingspropertywrongtypeexception	3174	4054
-setval value * is out of bounds for sequence	325,64	4055
-share session not found exception	3175	4056
-share_session_not_found	3175	4056
-shared indexes cannot be created after initdb	57	4057
-sharedcache database table is locked	3176,3177	4058
-sharesessionnotfoundexception	3175	4056
-shmlock disk i o error	3178,99	4059
-shmmap disk i o error	3179,99	4060
-shmopen disk i o error	3180,99	4061
-shmsize disk i o error	3181,99	4062
-short buffer exception	3182	4063
-shortbufferexception	3182	4063
-shortword should be 0	111,64	3452
-should return type	102,1	4064
-shutdown channel group exception	3183	4065
-shutdown while in init	3184,168	191
-shutdownchannelgroupexception	3183	4065
-sigabrt	631	3368
-sigalrm	136	3346
-sigbus	381	3369
-sigchld	600	3349
-sigcont	2254	3350
-sigfpe	2247	3370
-sighup	2241	3341
-sigill	2245	3366
-sigint	2243	3352
-sigio	2264	3362
-sigkill	2248	3371
-signal 1	2241	3341
-signal 10	2249	3342
-signal 11	2250	3343
-signal 12	2251	3344
-signal 13	355	3345
-signal 14	136	3346
-signal 15	2252	3347
-signal 16	2253	3348
-signal 17	600	3349
-signal 18	2254	3350
-signal 19	2255	3351
-signal 2	2243	3352
-signal 20	2256	3353
-signal 21	2257	3354
-signal 22	2258	3355
-signal 23	2259	3356
-signal 24	787	3357
-signal 25	2260	3358
-signal 26	2261	3359
-signal 27	2262	3360
-signal 28	2263	3361
-signal 29	2264	3362
-signal 3	2244	3363
-signal 30	2265	3364
-signal 31	308	3365
-signal 4	2245	3366
-signal 5	2246	3367
-signal 6	631	3368
-signal 7	381	3369
-signal 8	2247	3370
-signal 9	2248	3371
-signal resignal can only use a condition defined with sqlstate	1591	1953
-signalexception	3185	4066
-signature algorithms error	3186,168	191
-signature for non signing certificate	3187,168	191
-signatureexception	3188	4067
-sigpipe	355	3345
-sigprof	2262	3360
-sigpwr	2265	3364
-sigquit	2244	3363
-sigsegv	2250	3343
-sigstkflt	2253	3348
-sigstop	2255	3351
-sigsys	308	3365
-sigterm	2252	3347
-sigtrap	2246	3367
-sigtstp	2256	3353
-sigttin	2257	3354
-sigttou	2258	3355
-sigurg	2259	3356
-sigusr1	2249	3342
-sigusr2	2251	3344
-sigvtalrm	2261	3359
-sigwinch	2263	3361
-sigxcpu	787	3357
-sigxfsz	2260	3358
-single boolean result is expected	2725,64	3383
-singleton sql json item required	2725	4068
-singleton_sql_json_item_required	2725,64	4068
-singletonsqljsonitemrequired	2725,64	4068
-size limit exceeded exception	3189	4069
-sizelimitexceededexception	3189	4069
-skeleton mismatch exception	3190	4070
-skeleton not found exception	3191	4071
-skeletonmismatchexception	3190	4070
-skeletonnotfoundexception	3191	4071
-skip locked makes this statement unsafe	1117	1446
-skip this directory	3192,3193	4072
-skip wal location lsn * must be greater than origin lsn	111,64	3245
-skipped scanning foreign table * which is a partition of default partition	592,593	4073
-skipping analyze of * lock not available	443,57	4074
-skipping analyze of * relation no longer exists	612,1	4075
-skipping transaction * because it has already been executed and logged	1597	1959
-skipping vacuum of * lock not available	443,57	4074
-skipping vacuum of * relation no longer exists	612,1	4075
-slave already has been stopped	1623	1988
-slave failed to initialize master info structure from the repository	1611	1975
-slave failed to initialize relay log info structure from the repository	1616	1980
-slave is already running	1624	1989
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1599	1962
-slave log event execution was interrupted slave_max_statement_time exceeded	1201	1985
-slave must silently retry current transaction	1617	1981
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1100	1429
-slave sql thread ignored the * because table is shared	1606	1970
-slave sql thread ignored the query because of replicate table rules	1608	1972
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1625	1990
-slave_preserve_commit_order is not supported	1180	1520
-slices of fixed length arrays not implemented	59	3955
-slot name must not be null	112,64	3775
-smallint out of range	325,64	336
-smtp failed recipient exception	3194	4076
-smtp failed recipients exception	3195	4077
-smtpexception	3196	4078
-smtpfailedrecipientexception	3194	4076
-smtpfailedrecipientsexception	3195	4077
-snapshot database is locked	3197,3074	4079
-snapshot not found exception	3107	3965
-snapshot sql logic error	3198,3116	4080
-snapshot too old	3199	4081
-snapshot_not_found	3107	3965
-snapshot_too_old	3199,3200	4081
-snapshotnotfoundexception	3107	3965
-snapshottooold	3199,3200	4081
-socket operation on non socket	1049	4082
-socket security exception	3201	4083
-socket timeout exception	3202	4084
-socket type not supported	2223	4085
-socket_error	3203	4086
-socketerror	3203	4087
-socketexception	3204	4088
-socketsecurityexception	3201	4083
-sockettimeoutexception	3202	4084
-software caused connection abort	722	4089
-some non transactional changed tables couldn t be rolled back	1855	2259
-some relations of database * are already in tablespace	57	475
-some temporary tables were dropped but these operations could not be rolled back	1857	2261
-sorry too many clients already	1161,140	4090
+set transaction snapshot must be called before any query	113,114	596
+set valued function called in context that cannot accept a set	59	394
+setof type not allowed for operator argument	62,1	3766
+setseed parameter * is out of allowed range 1 1	111,64	4057
+setting authentication options is not possible when only the slave sql thread is being started	1657	2029
+settings property is read only exception	3172	4058
+settings property not found exception	3173	4059
+settings property wrong type exception	3174	4060
+settingspropertyisreadonlyexception	3172	4058
+settingspropertynotfoundexception	3173	4059
+settingspropertywrongtypeexception	3174	4060
+setval value * is out of bounds for sequence	326,64	4061
+share session not found exception	3175	4062
+share_session_not_found	3175	4062
+shared indexes cannot be created after initdb	57	4063
+sharedcache database table is locked	3176,3177	4064
+sharesessionnotfoundexception	3175	4062
+shmlock disk i o error	3178,99	4065
+shmmap disk i o error	3179,99	4066
+shmopen disk i o error	3180,99	4067
+shmsize disk i o error	3181,99	4068
+short buffer exception	3182	4069
+shortbufferexception	3182	4069
+shortword should be 0	111,64	3456
+should return type	102,1	4070
+shutdown channel group exception	3183	4071
+shutdown while in init	3184,169	192
+shutdownchannelgroupexception	3183	4071
+sigabrt	632	3372
+sigalrm	136	3350
+sigbus	382	3373
+sigchld	601	3353
+sigcont	2254	3354
+sigfpe	2247	3374
+sighup	2241	3345
+sigill	2245	3370
+sigint	2243	3356
+sigio	2264	3366
+sigkill	2248	3375
+signal 1	2241	3345
+signal 10	2249	3346
+signal 11	2250	3347
+signal 12	2251	3348
+signal 13	356	3349
+signal 14	136	3350
+signal 15	2252	3351
+signal 16	2253	3352
+signal 17	601	3353
+signal 18	2254	3354
+signal 19	2255	3355
+signal 2	2243	3356
+signal 20	2256	3357
+signal 21	2257	3358
+signal 22	2258	3359
+signal 23	2259	3360
+signal 24	787	3361
+signal 25	2260	3362
+signal 26	2261	3363
+signal 27	2262	3364
+signal 28	2263	3365
+signal 29	2264	3366
+signal 3	2244	3367
+signal 30	2265	3368
+signal 31	309	3369
+signal 4	2245	3370
+signal 5	2246	3371
+signal 6	632	3372
+signal 7	382	3373
+signal 8	2247	3374
+signal 9	2248	3375
+signal resignal can only use a condition defined with sqlstate	1591	1954
+signalexception	3185	4072
+signature algorithms error	3186,169	192
+signature for non signing certificate	3187,169	192
+signatureexception	3188	4073
+sigpipe	356	3349
+sigprof	2262	3364
+sigpwr	2265	3368
+sigquit	2244	3367
+sigsegv	2250	3347
+sigstkflt	2253	3352
+sigstop	2255	3355
+sigsys	309	3369
+sigterm	2252	3351
+sigtrap	2246	3371
+sigtstp	2256	3357
+sigttin	2257	3358
+sigttou	2258	3359
+sigurg	2259	3360
+sigusr1	2249	3346
+sigusr2	2251	3348
+sigvtalrm	2261	3363
+sigwinch	2263	3365
+sigxcpu	787	3361
+sigxfsz	2260	3362
+single boolean result is expected	2725,64	3387
+singleton sql json item required	2725	4074
+singleton_sql_json_item_required	2725,64	4074
+singletonsqljsonitemrequired	2725,64	4074
+size limit exceeded exception	3189	4075
+sizelimitexceededexception	3189	4075
+skeleton mismatch exception	3190	4076
+skeleton not found exception	3191	4077
+skeletonmismatchexception	3190	4076
+skeletonnotfoundexception	3191	4077
+skip locked makes this statement unsafe	1117	1447
+skip this directory	3192,3193	4078
+skip wal location lsn * must be greater than origin lsn	111,64	3248
+skipped scanning foreign table * which is a partition of default partition	593,594	4079
+skipping analyze of * lock not available	444,57	4080
+skipping analyze of * relation no longer exists	613,1	4081
+skipping transaction * because it has already been executed and logged	1597	1960
+skipping vacuum of * lock not available	444,57	4080
+skipping vacuum of * relation no longer exists	613,1	4081
+slave already has been stopped	1623	1989
+slave failed to initialize master info structure from the repository	1611	1976
+slave failed to initialize relay log info structure from the repository	1616	1981
+slave is already running	1624	1990
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1599	1963
+slave log event execution was interrupted slave_max_statement_time exceeded	1201	1986
+slave must silently retry current transaction	1617	1982
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1100	1430
+slave sql thread ignored the * because table is shared	1606	1971
+slave sql thread ignored the query because of replicate table rules	1608	1973
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1625	1991
+slave_preserve_commit_order is not supported	1180	1521
+slices of fixed length arrays not implemented	59	3960
+slot name must not be null	112,64	3780
+smallint out of range	326,64	337
+smtp failed recipient exception	3194	4082
+smtp failed recipients exception	3195	4083
+smtpexception	3196	4084
+smtpfailedrecipientexception	3194	4082
+smtpfailedrecipientsexception	3195	4083
+snapshot database is locked	3197,3074	4085
+snapshot not found exception	3107	3970
+snapshot sql logic error	3198,3116	4086
+snapshot too old	3199	4087
+snapshot_not_found	3107	3970
+snapshot_too_old	3199,3200	4087
+snapshotnotfoundexception	3107	3970
+snapshottooold	3199,3200	4087
+socket operation on non socket	1049	4088
+socket security exception	3201	4089
+socket timeout exception	3202	4090
+socket type not supported	2223	4091
+socket_error	3203	4092
+socketerror	3203	4093
+socketexception	3204	4094
+socketsecurityexception	3201	4089
+sockettimeoutexception	3202	4090
+software caused connection abort	723	4095
+some non transactional changed tables couldn t be rolled back	1855	2260
+some relations of database * are already in tablespace	57	476
+some temporary tables were dropped but these operations could not be rolled back	1857	2262
+sorry too many clients already	1161,140	4096
 sort operator can only be specified for single argument aggregates	62,1	66
-source and target data types are not physically compatible	102,1	213
-source array too small	201,64	238
-source data type * is a pseudo type	149,1	221
-source data type and target data type are the same	102,1	213
-source database * is being accessed by other users	85,57	515
-source encoding * does not exist	101,1	1149
-source for a multiple column update item must be a sub select or row expression	59	521
-source string too short for * formatting field	459,64	498
-sp gist inner tuple size * exceeds maximum	200	2993
-sp gist leaf data type * does not match declared type	102,1	3769
-specific gem not found exception	3205	4091
-specificgemnotfoundexception	3205	4091
-specified argument was out of the range of valid values	190	4092
-specified array was not of the expected rank	3140	4093
-specified array was not of the expected type	3141	4094
-specified but * is not an aggregate function	149,1	1171
-specified cast is not valid	2564,221	4095
-specified data directory * is not a directory	57	1089
-specified filter criteria was invalid	2591	4096
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1389	1742
-specified in using clause does not exist in left table	456,1	4097
-specified in using clause does not exist in right table	456,1	4097
-specified key part was too long max key part length is * bytes	1720	2091
-specified key was too long max key length is * bytes	1719	2090
-specified method is not supported	2934	4098
-specified more than once	933,1,170,111	4099
-specified ole variant was invalid	2609	4100
-specified principal is not valid owner renewer	881	1137
-specified value cannot be cast to type * for column	166,1	810
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1390	1743
-specifying a table access method is not supported on a partitioned table	59	168
-specifying both host name and cidr mask is invalid	125,126	285
-specifying constraint deferrability not supported for domains	59	4101
-spkierror	3206	4102
-splfileobject __construct * failed to open stream no such file or directory	773	4103
-splfileobject __construct * failed to open stream permission denied	91	4104
-sql client info exception	3207	4105
-sql connection is already closed	3208,3209	4106
-sql data exception	3210	4107
-sql feature not supported exception	3211	4108
+source and target data types are not physically compatible	102,1	214
+source array too small	202,64	239
+source data type * is a pseudo type	150,1	222
+source data type and target data type are the same	102,1	214
+source database * is being accessed by other users	85,57	516
+source encoding * does not exist	101,1	1150
+source for a multiple column update item must be a sub select or row expression	59	522
+source string too short for * formatting field	460,64	499
+sp gist inner tuple size * exceeds maximum	201	2996
+sp gist leaf data type * does not match declared type	102,1	3774
+specific gem not found exception	3205	4097
+specificgemnotfoundexception	3205	4097
+specified argument was out of the range of valid values	191	4098
+specified array was not of the expected rank	3140	4099
+specified array was not of the expected type	3141	4100
+specified but * is not an aggregate function	150,1	1172
+specified cast is not valid	2564,222	4101
+specified data directory * is not a directory	57	1090
+specified filter criteria was invalid	2591	4102
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1389	1743
+specified in using clause does not exist in left table	457,1	4103
+specified in using clause does not exist in right table	457,1	4103
+specified key part was too long max key part length is * bytes	1720	2092
+specified key was too long max key length is * bytes	1719	2091
+specified method is not supported	2934	4104
+specified more than once	933,1,171,111	4105
+specified ole variant was invalid	2609	4106
+specified principal is not valid owner renewer	881	1138
+specified value cannot be cast to type * for column	167,1	811
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1390	1744
+specifying a table access method is not supported on a partitioned table	59	169
+specifying both host name and cidr mask is invalid	125,126	286
+specifying constraint deferrability not supported for domains	59	4107
+spkierror	3206	4108
+splfileobject __construct * failed to open stream no such file or directory	773	4109
+splfileobject __construct * failed to open stream permission denied	91	4110
+sql client info exception	3207	4111
+sql connection is already closed	3208,3209	4112
+sql data exception	3210	4113
+sql feature not supported exception	3211	4114
 sql function cannot accept shell type	62,1	134
 sql function cannot return shell type	62,1	134
 sql function with unquoted function body cannot have polymorphic arguments	62,1	134
-sql functions cannot have arguments of type	62,1	507
-sql functions cannot return type	62,1	507
-sql integrity constraint violation exception	3212	4109
-sql invalid authorization spec exception	3213	4110
-sql json array not found	2696	4111
-sql json item cannot be cast to target type	3214	4112
-sql json member not found	2694	4113
-sql json number not found	2966	4114
-sql json object not found	2698	4115
-sql json scalar required	3215	4116
-sql no rows in result set	3216,3217	4117
-sql non transient connection exception	3218	4118
-sql non transient exception	3219	4119
-sql recoverable exception	3220	4120
-sql regular expression may not contain more than two escape double quote separators	2668,64	4121
-sql routine exception	2398	4122
-sql statement not yet complete	3221	4123
-sql syntax error exception	3222	4124
-sql thread is not to be started so until options are ignored	1781	2155
-sql timeout exception	3223	4125
-sql transaction has already been committed or rolled back	3224,3225	4126
-sql transaction rollback exception	3226	4127
-sql transient connection exception	3227	4128
-sql transient exception	3228	4129
-sql_json_array_not_found	2696,64	4111
-sql_json_item_cannot_be_cast_to_target_type	3214,64	4112
-sql_json_member_not_found	2694,64	4113
-sql_json_number_not_found	2966,64	4114
-sql_json_object_not_found	2698,64	4115
-sql_json_scalar_required	3215,64	4116
-sql_routine_exception	2398	4122
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1656	2027
-sql_statement_not_yet_complete	3221	4123
-sqlclient unable to establish sqlconnection	3229	4130
-sqlclient_unable_to_establish_sqlconnection	3229,331	4130
-sqlclientinfoexception	3207	4105
-sqlclientunabletoestablishsqlconnection	3229,331	4130
-sqldataexception	3210	4107
-sqlexception	3230	4131
-sqlfeaturenotsupportedexception	3211	4108
-sqlintegrityconstraintviolationexception	3212	4109
-sqlinvalidauthorizationspecexception	3213	4110
-sqlite_abort	3231	4132
-sqlite_abort_rollback	3124,3125	3992
-sqlite_auth	3232	4133
-sqlite_auth_user	3233,3232	4134
-sqlite_busy	3074	4135
-sqlite_busy_recovery	3073,3074	3918
-sqlite_busy_snapshot	3197,3074	4079
-sqlite_busy_timeout	3234,3074	4136
-sqlite_cantopen	754	4137
-sqlite_cantopen_convpath	753,754	930
-sqlite_cantopen_dirtywal	904,754	1164
-sqlite_cantopen_fullpath	2395,754	2840
-sqlite_cantopen_isdir	2682,754	3295
-sqlite_cantopen_notempdir	2938,754	3685
-sqlite_cantopen_symlink	3235,754	4138
-sqlite_constraint	595	4139
-sqlite_constraint_check	594,595	746
-sqlite_constraint_commithook	692,595	854
-sqlite_constraint_foreignkey	2380,595	2822
-sqlite_constraint_function	2396,595	2844
-sqlite_constraint_notnull	2939,595	3686
-sqlite_constraint_pinned	3012,595	3835
-sqlite_constraint_primarykey	3022,595	3857
-sqlite_constraint_rowid	3126,595	3997
-sqlite_constraint_trigger	3236,595	4140
-sqlite_constraint_unique	3237,595	4141
-sqlite_constraint_vtab	3238,595	4142
-sqlite_corrupt	2520	4143
-sqlite_corrupt_index	2519,2520	2985
-sqlite_corrupt_sequence	3158,2520	4035
-sqlite_corrupt_vtab	3239,2520	4144
-sqlite_empty	659	4145
-sqlite_error	3116	4146
-sqlite_error_missing_collseq	3116	4147
-sqlite_error_retry	3115,3116	3982
-sqlite_error_snapshot	3198,3116	4080
-sqlite_format	659	4148
-sqlite_full	3240	4149
-sqlite_internal	659	4150
-sqlite_interrupt	3241	4151
-sqlite_ioerr	99	4152
+sql functions cannot have arguments of type	62,1	508
+sql functions cannot return type	62,1	508
+sql integrity constraint violation exception	3212	4115
+sql invalid authorization spec exception	3213	4116
+sql json array not found	2696	4117
+sql json item cannot be cast to target type	3214	4118
+sql json member not found	2694	4119
+sql json number not found	2966	4120
+sql json object not found	2698	4121
+sql json scalar required	3215	4122
+sql no rows in result set	3216,3217	4123
+sql non transient connection exception	3218	4124
+sql non transient exception	3219	4125
+sql recoverable exception	3220	4126
+sql regular expression may not contain more than two escape double quote separators	2668,64	4127
+sql routine exception	2398	4128
+sql statement not yet complete	3221	4129
+sql syntax error exception	3222	4130
+sql thread is not to be started so until options are ignored	1781	2156
+sql timeout exception	3223	4131
+sql transaction has already been committed or rolled back	3224,3225	4132
+sql transaction rollback exception	3226	4133
+sql transient connection exception	3227	4134
+sql transient exception	3228	4135
+sql_json_array_not_found	2696,64	4117
+sql_json_item_cannot_be_cast_to_target_type	3214,64	4118
+sql_json_member_not_found	2694,64	4119
+sql_json_number_not_found	2966,64	4120
+sql_json_object_not_found	2698,64	4121
+sql_json_scalar_required	3215,64	4122
+sql_routine_exception	2398	4128
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1656	2028
+sql_statement_not_yet_complete	3221	4129
+sqlclient unable to establish sqlconnection	3229	4136
+sqlclient_unable_to_establish_sqlconnection	3229,332	4136
+sqlclientinfoexception	3207	4111
+sqlclientunabletoestablishsqlconnection	3229,332	4136
+sqldataexception	3210	4113
+sqlexception	3230	4137
+sqlfeaturenotsupportedexception	3211	4114
+sqlintegrityconstraintviolationexception	3212	4115
+sqlinvalidauthorizationspecexception	3213	4116
+sqlite_abort	3231	4138
+sqlite_abort_rollback	3124,3125	3997
+sqlite_auth	3232	4139
+sqlite_auth_user	3233,3232	4140
+sqlite_busy	3074	4141
+sqlite_busy_recovery	3073,3074	3923
+sqlite_busy_snapshot	3197,3074	4085
+sqlite_busy_timeout	3234,3074	4142
+sqlite_cantopen	755	4143
+sqlite_cantopen_convpath	754,755	931
+sqlite_cantopen_dirtywal	904,755	1165
+sqlite_cantopen_fullpath	2395,755	2843
+sqlite_cantopen_isdir	2682,755	3298
+sqlite_cantopen_notempdir	2938,755	3690
+sqlite_cantopen_symlink	3235,755	4144
+sqlite_constraint	596	4145
+sqlite_constraint_check	595,596	747
+sqlite_constraint_commithook	693,596	855
+sqlite_constraint_foreignkey	2380,596	2825
+sqlite_constraint_function	2396,596	2847
+sqlite_constraint_notnull	2939,596	3691
+sqlite_constraint_pinned	3012,596	3840
+sqlite_constraint_primarykey	3022,596	3862
+sqlite_constraint_rowid	3126,596	4002
+sqlite_constraint_trigger	3236,596	4146
+sqlite_constraint_unique	3237,596	4147
+sqlite_constraint_vtab	3238,596	4148
+sqlite_corrupt	2520	4149
+sqlite_corrupt_index	2519,2520	2988
+sqlite_corrupt_sequence	3158,2520	4041
+sqlite_corrupt_vtab	3239,2520	4150
+sqlite_empty	660	4151
+sqlite_error	3116	4152
+sqlite_error_missing_collseq	3116	4153
+sqlite_error_retry	3115,3116	3987
+sqlite_error_snapshot	3198,3116	4086
+sqlite_format	660	4154
+sqlite_full	3240	4155
+sqlite_internal	660	4156
+sqlite_interrupt	3241	4157
+sqlite_ioerr	99	4158
 sqlite_ioerr_access	98,99	100
-sqlite_ioerr_auth	241,99	284
-sqlite_ioerr_begin_atomic	99	4153
-sqlite_ioerr_blocked	342,99	355
-sqlite_ioerr_checkreservedlock	599,99	753
-sqlite_ioerr_close	618,99	774
-sqlite_ioerr_commit_atomic	99	4154
-sqlite_ioerr_convpath	752,99	929
-sqlite_ioerr_corruptfs	765,99	939
-sqlite_ioerr_data	850,99	1090
-sqlite_ioerr_delete	883,99	1139
-sqlite_ioerr_delete_noent	99	4155
-sqlite_ioerr_dir_close	99	4156
-sqlite_ioerr_dir_fsync	99	4157
-sqlite_ioerr_fstat	2393,99	2836
-sqlite_ioerr_fsync	2394,99	2837
-sqlite_ioerr_gettemppath	2407,99	2861
-sqlite_ioerr_lock	2748,99	3413
-sqlite_ioerr_mmap	2804,99	3488
-sqlite_ioerr_nomem	2904,99	3641
-sqlite_ioerr_rdlock	3061,99	3907
-sqlite_ioerr_read	3063,99	3908
-sqlite_ioerr_rollback_atomic	99	4158
-sqlite_ioerr_seek	3153,99	4027
-sqlite_ioerr_shmlock	3178,99	4059
-sqlite_ioerr_shmmap	3179,99	4060
-sqlite_ioerr_shmopen	3180,99	4061
-sqlite_ioerr_shmsize	3181,99	4062
-sqlite_ioerr_short_read	99	4159
-sqlite_ioerr_truncate	3242,99	4160
-sqlite_ioerr_unlock	3243,99	4161
-sqlite_ioerr_vnode	3244,99	4162
-sqlite_ioerr_write	3245,99	4163
-sqlite_locked	3177	4164
-sqlite_locked_sharedcache	3176,3177	4058
-sqlite_locked_vtab	3246,3177	4165
-sqlite_mismatch	166	4166
-sqlite_misuse	3247	4167
-sqlite_nolfs	659	4168
-sqlite_nomem	766	4169
-sqlite_notadb	3248	4170
-sqlite_notfound	3249	4171
-sqlite_notice	3250	4172
-sqlite_notice_recover_rollback	3250	4173
-sqlite_notice_recover_wal	3250	4174
-sqlite_ok_load_permanently	3251	4175
-sqlite_ok_symlink	3252,3251	4176
-sqlite_perm	3253	4177
-sqlite_protocol	3254	4178
-sqlite_range	3255	4179
-sqlite_schema	3256	4180
-sqlite_toobig	3257	4181
-sqlite_warning	250	4182
-sqlite_warning_autoindex	249,250	293
-sqljsonarraynotfound	2696,64	4111
-sqljsonitemcannotbecasttotargettype	3214,64	4112
-sqljsonmembernotfound	2694,64	4113
-sqljsonnumbernotfound	2966,64	4114
-sqljsonobjectnotfound	2698,64	4115
-sqljsonscalarrequired	3215,64	4116
-sqlnontransientconnectionexception	3218	4118
-sqlnontransientexception	3219	4119
-sqlrecoverableexception	3220	4120
-sqlroutineexception	2398	4122
-sqlserver rejected establishment of sqlconnection	3258	4183
-sqlserver_rejected_establishment_of_sqlconnection	3258,331	4183
-sqlserverrejectedestablishmentofsqlconnection	3258,331	4183
-sqlstate 03000	3221	4123
-sqlstate 08000	331	898
-sqlstate 08001	3229,331	4130
-sqlstate 08003	724,331	897
-sqlstate 08004	3258,331	4183
-sqlstate 08006	725,331	899
-sqlstate 08007	3259,331	4184
-sqlstate 08p01	330,331	3886
-sqlstate 09000	3260	4185
-sqlstate 0a000	59	2762
-sqlstate 0b000	2663	3231
-sqlstate 0f000	2674	3412
-sqlstate 0f001	2600,2674	3137
-sqlstate 0l000	539	3121
-sqlstate 0lp01	538,539	3120
-sqlstate 0p000	780	3199
-sqlstate 0z000	896	1154
-sqlstate 0z002	3261,896	4186
-sqlstate 20000	551	703
-sqlstate 21000	550	701
-sqlstate 22000	64	1091
-sqlstate 22001	337,64	4187
-sqlstate 22002	2944,64	3691
-sqlstate 22003	325,64	3702
-sqlstate 22004	112,64	3692
-sqlstate 22005	2224,64	2631
-sqlstate 22007	459,64	3098
-sqlstate 22008	860,64	1112
-sqlstate 22009	2660,64	3228
-sqlstate 2200b	2228,64	2637
-sqlstate 2200c	2668,64	3242
-sqlstate 2200d	2587,64	3109
-sqlstate 2200f	2731,64	4188
-sqlstate 2200g	2809,64	3498
-sqlstate 2200h	2835,64	4036
-sqlstate 2200l	2915,64	3661
-sqlstate 2200m	2672,64	3248
-sqlstate 2200n	2671,64	3247
-sqlstate 2200s	2670,64	3246
-sqlstate 2200t	2673,64	3249
-sqlstate 22010	2595,64	3124
-sqlstate 22011	2823,64	4189
-sqlstate 22012	220,64	1174
-sqlstate 22013	2389,64	3170
-sqlstate 22014	189,64	3055
-sqlstate 22015	2552,64	3045
-sqlstate 22016	187,64	3054
-sqlstate 22018	2569,64	3074
-sqlstate 22019	2586,64	3108
-sqlstate 2201b	2628,64	3187
-sqlstate 2201e	543,64	3053
-sqlstate 2201f	65,64	3056
-sqlstate 2201g	786,64	3058
-sqlstate 2201w	2638,64	3201
-sqlstate 2201x	2639,64	3202
-sqlstate 22021	590,64	741
-sqlstate 22022	2526,64	3001
-sqlstate 22023	111,64	3166
-sqlstate 22024	3262,64	4190
-sqlstate 22025	2588,64	3110
-sqlstate 22026	336,64	4191
-sqlstate 22027	3263,64	4192
-sqlstate 2202e	201,64	240
-sqlstate 2202g	2657,64	3223
-sqlstate 2202h	2656,64	3222
-sqlstate 22030	944,64	1219
-sqlstate 22031	863,64	3057
-sqlstate 22032	2596,64	3129
-sqlstate 22033	2649,64	3214
-sqlstate 22034	2808,64	3496
-sqlstate 22035	2871,64	3610
-sqlstate 22036	2697,64	3644
-sqlstate 22037	2908,64	3646
-sqlstate 22038	2725,64	4068
-sqlstate 22039	2696,64	4111
-sqlstate 2203a	2694,64	4113
-sqlstate 2203b	2966,64	4114
-sqlstate 2203c	2698,64	4115
-sqlstate 2203d	3264,64	4193
-sqlstate 2203e	3265,64	4194
-sqlstate 2203f	3215,64	4116
-sqlstate 2203g	3214,64	4112
-sqlstate 22p01	2247,64	2801
-sqlstate 22p02	63,64	3225
-sqlstate 22p03	775,64	3066
-sqlstate 22p04	268,64	311
-sqlstate 22p05	591,64	4195
-sqlstate 22p06	2912,64	3655
-sqlstate 23000	593	3029
-sqlstate 23001	3114,593	3979
-sqlstate 23502	913,593	3677
-sqlstate 23503	2379,593	2821
-sqlstate 23505	768,593	4196
-sqlstate 23514	592,593	751
-sqlstate 23p01	716,593	2650
-sqlstate 24000	488	3093
-sqlstate 25000	114	3232
+sqlite_ioerr_auth	242,99	285
+sqlite_ioerr_begin_atomic	99	4159
+sqlite_ioerr_blocked	343,99	356
+sqlite_ioerr_checkreservedlock	600,99	754
+sqlite_ioerr_close	619,99	775
+sqlite_ioerr_commit_atomic	99	4160
+sqlite_ioerr_convpath	753,99	930
+sqlite_ioerr_corruptfs	766,99	940
+sqlite_ioerr_data	850,99	1091
+sqlite_ioerr_delete	883,99	1140
+sqlite_ioerr_delete_noent	99	4161
+sqlite_ioerr_dir_close	99	4162
+sqlite_ioerr_dir_fsync	99	4163
+sqlite_ioerr_fstat	2393,99	2839
+sqlite_ioerr_fsync	2394,99	2840
+sqlite_ioerr_gettemppath	2407,99	2864
+sqlite_ioerr_lock	2748,99	3417
+sqlite_ioerr_mmap	2804,99	3493
+sqlite_ioerr_nomem	2904,99	3646
+sqlite_ioerr_rdlock	3061,99	3912
+sqlite_ioerr_read	3063,99	3913
+sqlite_ioerr_rollback_atomic	99	4164
+sqlite_ioerr_seek	3153,99	4033
+sqlite_ioerr_shmlock	3178,99	4065
+sqlite_ioerr_shmmap	3179,99	4066
+sqlite_ioerr_shmopen	3180,99	4067
+sqlite_ioerr_shmsize	3181,99	4068
+sqlite_ioerr_short_read	99	4165
+sqlite_ioerr_truncate	3242,99	4166
+sqlite_ioerr_unlock	3243,99	4167
+sqlite_ioerr_vnode	3244,99	4168
+sqlite_ioerr_write	3245,99	4169
+sqlite_locked	3177	4170
+sqlite_locked_sharedcache	3176,3177	4064
+sqlite_locked_vtab	3246,3177	4171
+sqlite_mismatch	167	4172
+sqlite_misuse	3247	4173
+sqlite_nolfs	660	4174
+sqlite_nomem	142	4175
+sqlite_notadb	3248	4176
+sqlite_notfound	3249	4177
+sqlite_notice	3250	4178
+sqlite_notice_recover_rollback	3250	4179
+sqlite_notice_recover_wal	3250	4180
+sqlite_ok_load_permanently	3251	4181
+sqlite_ok_symlink	3252,3251	4182
+sqlite_perm	3253	4183
+sqlite_protocol	3254	4184
+sqlite_range	3255	4185
+sqlite_schema	3256	4186
+sqlite_toobig	3257	4187
+sqlite_warning	251	4188
+sqlite_warning_autoindex	250,251	294
+sqljsonarraynotfound	2696,64	4117
+sqljsonitemcannotbecasttotargettype	3214,64	4118
+sqljsonmembernotfound	2694,64	4119
+sqljsonnumbernotfound	2966,64	4120
+sqljsonobjectnotfound	2698,64	4121
+sqljsonscalarrequired	3215,64	4122
+sqlnontransientconnectionexception	3218	4124
+sqlnontransientexception	3219	4125
+sqlrecoverableexception	3220	4126
+sqlroutineexception	2398	4128
+sqlserver rejected establishment of sqlconnection	3258	4189
+sqlserver_rejected_establishment_of_sqlconnection	3258,332	4189
+sqlserverrejectedestablishmentofsqlconnection	3258,332	4189
+sqlstate 03000	3221	4129
+sqlstate 08000	332	899
+sqlstate 08001	3229,332	4136
+sqlstate 08003	725,332	898
+sqlstate 08004	3258,332	4189
+sqlstate 08006	726,332	900
+sqlstate 08007	3259,332	4190
+sqlstate 08p01	331,332	3891
+sqlstate 09000	3260	4191
+sqlstate 0a000	59	2765
+sqlstate 0b000	2663	3234
+sqlstate 0f000	2674	3416
+sqlstate 0f001	2600,2674	3140
+sqlstate 0l000	540	3124
+sqlstate 0lp01	539,540	3123
+sqlstate 0p000	780	3202
+sqlstate 0z000	896	1155
+sqlstate 0z002	3261,896	4192
+sqlstate 20000	552	704
+sqlstate 21000	551	702
+sqlstate 22000	64	1092
+sqlstate 22001	338,64	4193
+sqlstate 22002	2944,64	3696
+sqlstate 22003	326,64	3707
+sqlstate 22004	112,64	3697
+sqlstate 22005	2224,64	2632
+sqlstate 22007	460,64	3101
+sqlstate 22008	860,64	1113
+sqlstate 22009	2660,64	3231
+sqlstate 2200b	2228,64	2638
+sqlstate 2200c	2668,64	3245
+sqlstate 2200d	2587,64	3112
+sqlstate 2200f	2731,64	4194
+sqlstate 2200g	2809,64	3503
+sqlstate 2200h	2835,64	4042
+sqlstate 2200l	2915,64	3666
+sqlstate 2200m	2672,64	3251
+sqlstate 2200n	2671,64	3250
+sqlstate 2200s	2670,64	3249
+sqlstate 2200t	2673,64	3252
+sqlstate 22010	2595,64	3127
+sqlstate 22011	2823,64	4195
+sqlstate 22012	221,64	1175
+sqlstate 22013	2389,64	3173
+sqlstate 22014	190,64	3058
+sqlstate 22015	2552,64	3048
+sqlstate 22016	188,64	3057
+sqlstate 22018	2569,64	3077
+sqlstate 22019	2586,64	3111
+sqlstate 2201b	2628,64	3190
+sqlstate 2201e	544,64	3056
+sqlstate 2201f	65,64	3059
+sqlstate 2201g	786,64	3061
+sqlstate 2201w	2638,64	3204
+sqlstate 2201x	2639,64	3205
+sqlstate 22021	591,64	742
+sqlstate 22022	2526,64	3004
+sqlstate 22023	111,64	3169
+sqlstate 22024	3262,64	4196
+sqlstate 22025	2588,64	3113
+sqlstate 22026	337,64	4197
+sqlstate 22027	3263,64	4198
+sqlstate 2202e	202,64	241
+sqlstate 2202g	2657,64	3226
+sqlstate 2202h	2656,64	3225
+sqlstate 22030	944,64	1220
+sqlstate 22031	863,64	3060
+sqlstate 22032	2596,64	3132
+sqlstate 22033	2649,64	3217
+sqlstate 22034	2808,64	3501
+sqlstate 22035	2871,64	3615
+sqlstate 22036	2697,64	3649
+sqlstate 22037	2908,64	3651
+sqlstate 22038	2725,64	4074
+sqlstate 22039	2696,64	4117
+sqlstate 2203a	2694,64	4119
+sqlstate 2203b	2966,64	4120
+sqlstate 2203c	2698,64	4121
+sqlstate 2203d	3264,64	4199
+sqlstate 2203e	3265,64	4200
+sqlstate 2203f	3215,64	4122
+sqlstate 2203g	3214,64	4118
+sqlstate 22p01	2247,64	2804
+sqlstate 22p02	63,64	3228
+sqlstate 22p03	775,64	3069
+sqlstate 22p04	269,64	312
+sqlstate 22p05	592,64	4201
+sqlstate 22p06	2912,64	3660
+sqlstate 23000	594	3032
+sqlstate 23001	3114,594	3984
+sqlstate 23502	913,594	3682
+sqlstate 23503	2379,594	2824
+sqlstate 23505	768,594	4202
+sqlstate 23514	593,594	752
+sqlstate 23p01	717,594	2651
+sqlstate 24000	489	3096
+sqlstate 25000	114	3235
 sqlstate 25001	113,114	122
-sqlstate 25002	350,114	360
-sqlstate 25003	2500,114	2964
-sqlstate 25004	2502,114	2966
-sqlstate 25005	2836,114	3571
-sqlstate 25006	482,114	3912
-sqlstate 25007	3144,114	4017
-sqlstate 25008	2417,114	2879
-sqlstate 25p01	408,114	3570
-sqlstate 25p02	829,114	2960
-sqlstate 25p03	2452,114	2913
-sqlstate 26000	2650	3215
-sqlstate 27000	3266	4197
-sqlstate 28000	731	3064
-sqlstate 28p01	1001,731	3168
-sqlstate 2b000	454	1145
-sqlstate 2bp01	453,454	1144
-sqlstate 2d000	470	3233
-sqlstate 2f000	2398	4122
-sqlstate 2f002	2805,2398	3489
-sqlstate 2f003	3035,2398	3872
-sqlstate 2f004	3068,2398	3915
-sqlstate 2f005	2397,2398	2845
-sqlstate 34000	2580	3091
-sqlstate 38000	744	2703
-sqlstate 38001	743,744	918
-sqlstate 38002	2805,744	4198
-sqlstate 38003	3035,744	4199
-sqlstate 38004	3068,744	4200
-sqlstate 39000	323	2704
-sqlstate 39001	2651,323	3216
-sqlstate 39004	112,323	4201
-sqlstate 39p01	322,323	4202
-sqlstate 39p02	3267,323	4203
-sqlstate 39p03	406,323	2642
-sqlstate 3b000	917	4016
-sqlstate 3b001	914,917	3203
-sqlstate 3d000	2565	3071
-sqlstate 3f000	2640	3205
-sqlstate 40000	441	4204
-sqlstate 40001	442,441	4038
-sqlstate 40002	3268,441	4205
-sqlstate 40003	3269,441	4206
-sqlstate 40p01	440,441	1115
-sqlstate 42000	1	4207
-sqlstate 42501	86,1	3025
-sqlstate 42601	0,1	4208
-sqlstate 42602	698,1	3144
-sqlstate 42611	541,1	3078
-sqlstate 42622	2451,1	3543
-sqlstate 42701	170,1	1205
-sqlstate 42702	153,1	172
-sqlstate 42703	456,1	4209
-sqlstate 42704	101,1	4210
-sqlstate 42710	100,1	1222
-sqlstate 42712	933,1	1203
-sqlstate 42723	145,1	1216
-sqlstate 42725	131,1	173
-sqlstate 42803	128,1	2867
-sqlstate 42804	166,1	1107
-sqlstate 42809	149,1	4211
-sqlstate 42830	2378,1	3118
-sqlstate 42846	460,1	519
-sqlstate 42883	772,1	4212
-sqlstate 428c9	407,1	2855
-sqlstate 42939	458,1	3971
-sqlstate 42p01	612,1	4213
-sqlstate 42p02	3270,1	4214
-sqlstate 42p03	627,1	1210
-sqlstate 42p04	938,1	1211
-sqlstate 42p05	949,1	1226
-sqlstate 42p06	146,1	1229
-sqlstate 42p07	144,1	1231
-sqlstate 42p08	156,1	178
-sqlstate 42p09	152,1	171
-sqlstate 42p10	186,1	3079
-sqlstate 42p11	521,1	3090
-sqlstate 42p12	2582,1	3097
-sqlstate 42p13	62,1	3119
-sqlstate 42p14	2620,1	3174
-sqlstate 42p15	801,1	3204
-sqlstate 42p16	61,1	3221
-sqlstate 42p17	102,1	3150
-sqlstate 42p18	486,1	2983
-sqlstate 42p19	129,1	3185
-sqlstate 42p20	475,1	4215
-sqlstate 42p21	603,1	806
-sqlstate 42p22	770,1	2982
-sqlstate 44000	2834	4216
-sqlstate 53000	140	3026
-sqlstate 53100	771,140	1166
-sqlstate 53200	766,140	3780
-sqlstate 53300	1161,140	4217
-sqlstate 53400	139,140	881
-sqlstate 54000	200	3870
-sqlstate 54001	3271,200	4218
-sqlstate 54011	511,200	4219
-sqlstate 54023	2412,200	4220
-sqlstate 55000	57	3708
-sqlstate 55006	85,57	3706
-sqlstate 55p02	457,57	698
-sqlstate 55p03	443,57	3416
-sqlstate 55p04	3272,57	4221
-sqlstate 57000	122	3772
-sqlstate 57014	439,122	3897
+sqlstate 25002	351,114	361
+sqlstate 25003	2500,114	2967
+sqlstate 25004	2502,114	2969
+sqlstate 25005	2836,114	3576
+sqlstate 25006	483,114	3917
+sqlstate 25007	3144,114	4023
+sqlstate 25008	2417,114	2882
+sqlstate 25p01	409,114	3575
+sqlstate 25p02	829,114	2963
+sqlstate 25p03	2452,114	2916
+sqlstate 26000	2650	3218
+sqlstate 27000	3266	4203
+sqlstate 28000	732	3067
+sqlstate 28p01	1001,732	3171
+sqlstate 2b000	455	1146
+sqlstate 2bp01	454,455	1145
+sqlstate 2d000	471	3236
+sqlstate 2f000	2398	4128
+sqlstate 2f002	2805,2398	3494
+sqlstate 2f003	3035,2398	3877
+sqlstate 2f004	3068,2398	3920
+sqlstate 2f005	2397,2398	2848
+sqlstate 34000	2580	3094
+sqlstate 38000	745	2704
+sqlstate 38001	744,745	919
+sqlstate 38002	2805,745	4204
+sqlstate 38003	3035,745	4205
+sqlstate 38004	3068,745	4206
+sqlstate 39000	324	2705
+sqlstate 39001	2651,324	3219
+sqlstate 39004	112,324	4207
+sqlstate 39p01	323,324	4208
+sqlstate 39p02	3267,324	4209
+sqlstate 39p03	407,324	2643
+sqlstate 3b000	917	4022
+sqlstate 3b001	914,917	3206
+sqlstate 3d000	2565	3074
+sqlstate 3f000	2640	3208
+sqlstate 40000	442	4210
+sqlstate 40001	443,442	4044
+sqlstate 40002	3268,442	4211
+sqlstate 40003	3269,442	4212
+sqlstate 40p01	441,442	1116
+sqlstate 42000	1	4213
+sqlstate 42501	86,1	3028
+sqlstate 42601	0,1	4214
+sqlstate 42602	699,1	3147
+sqlstate 42611	542,1	3081
+sqlstate 42622	2451,1	3548
+sqlstate 42701	171,1	1206
+sqlstate 42702	154,1	173
+sqlstate 42703	457,1	4215
+sqlstate 42704	101,1	4216
+sqlstate 42710	100,1	1223
+sqlstate 42712	933,1	1204
+sqlstate 42723	146,1	1217
+sqlstate 42725	131,1	174
+sqlstate 42803	128,1	2870
+sqlstate 42804	167,1	1108
+sqlstate 42809	150,1	4217
+sqlstate 42830	2378,1	3121
+sqlstate 42846	461,1	520
+sqlstate 42883	772,1	4218
+sqlstate 428c9	408,1	2858
+sqlstate 42939	459,1	3976
+sqlstate 42p01	613,1	4219
+sqlstate 42p02	3270,1	4220
+sqlstate 42p03	628,1	1211
+sqlstate 42p04	938,1	1212
+sqlstate 42p05	949,1	1227
+sqlstate 42p06	147,1	1230
+sqlstate 42p07	145,1	1232
+sqlstate 42p08	157,1	179
+sqlstate 42p09	153,1	172
+sqlstate 42p10	187,1	3082
+sqlstate 42p11	522,1	3093
+sqlstate 42p12	2582,1	3100
+sqlstate 42p13	62,1	3122
+sqlstate 42p14	2620,1	3177
+sqlstate 42p15	801,1	3207
+sqlstate 42p16	61,1	3224
+sqlstate 42p17	102,1	3153
+sqlstate 42p18	487,1	2986
+sqlstate 42p19	129,1	3188
+sqlstate 42p20	476,1	4221
+sqlstate 42p21	604,1	807
+sqlstate 42p22	770,1	2985
+sqlstate 44000	2834	4222
+sqlstate 53000	140	3029
+sqlstate 53100	771,140	1167
+sqlstate 53200	142,140	3785
+sqlstate 53300	1161,140	4223
+sqlstate 53400	139,140	882
+sqlstate 54000	201	3875
+sqlstate 54001	3271,201	4224
+sqlstate 54011	512,201	4225
+sqlstate 54023	2412,201	4226
+sqlstate 55000	57	3713
+sqlstate 55006	85,57	3711
+sqlstate 55p02	458,57	699
+sqlstate 55p03	444,57	3420
+sqlstate 55p04	3272,57	4227
+sqlstate 57000	122	3777
+sqlstate 57014	440,122	3902
 sqlstate 57p01	121,122	129
-sqlstate 57p02	790,122	1035
-sqlstate 57p03	471,122	524
-sqlstate 57p04	856,122	1099
-sqlstate 57p05	2453,122	2914
-sqlstate 58000	2155,783	4222
-sqlstate 58030	782,783	3253
-sqlstate 58p01	915,783	4223
-sqlstate 58p02	940,783	1214
-sqlstate 72000	3199,3200	4081
-sqlstate f0000	125,126	872
-sqlstate f0001	2749,126	3415
-sqlstate hv000	2325,2350	2737
-sqlstate hv001	2342,2350	2754
-sqlstate hv002	2324,2350	2736
-sqlstate hv004	2331,2350	2743
-sqlstate hv005	2323,2350	2735
-sqlstate hv006	2332,2350	2744
-sqlstate hv007	2329,2350	2741
-sqlstate hv008	2330,2350	2742
-sqlstate hv009	2339,2350	2751
-sqlstate hv00a	2337,2350	2749
-sqlstate hv00b	2334,2350	2746
-sqlstate hv00c	2335,2350	2747
-sqlstate hv00d	2336,2350	2748
-sqlstate hv00j	2341,2350	2753
-sqlstate hv00k	2343,2350	2755
-sqlstate hv00l	2347,2350	2759
-sqlstate hv00m	2348,2350	2760
-sqlstate hv00n	2349,2350	2761
-sqlstate hv00p	2340,2350	2752
-sqlstate hv00q	2344,2350	2756
-sqlstate hv00r	2345,2350	2757
-sqlstate hv010	2326,2350	2738
-sqlstate hv014	2346,2350	2758
-sqlstate hv021	2327,2350	2739
-sqlstate hv024	2328,2350	2740
-sqlstate hv090	2338,2350	2750
-sqlstate hv091	2333,2350	2745
-sqlstate p0000	3016,206	3839
-sqlstate p0001	3057,206	3901
-sqlstate p0002	2850,206	3580
-sqlstate p0003	3273,206	4224
-sqlstate p0004	205,206	245
-sqlstate xx000	55	3035
-sqlstate xx001	849,55	1088
-sqlstate xx002	2518,55	2984
-sqlstatementnotyetcomplete	3221	4123
-sqlsyntaxerrorexception	3222	4124
-sqltimeoutexception	3223	4125
-sqltransactionrollbackexception	3226	4127
-sqltransientconnectionexception	3227	4128
-sqltransientexception	3228	4129
-srf protocol violated	3267	4203
-srf_protocol_violated	3267,323	4203
-srfprotocolviolated	3267,323	4203
-srmount error	2220	4225
-srtp could not allocate profiles	3274,168	191
-srtp protection profile list too long	3275,168	191
-srtp unknown protection profile	3276,168	191
-ssl cert verification error	3277,577	4226
-ssl certificate s common name contains embedded null	330,331	941
-ssl certificate s distinguished name contains embedded null	330,331	941
-ssl command section empty	3278,168	191
-ssl command section not found	3279,168	191
-ssl ctx has no default ssl version	3280,168	191
-ssl error wait readable	3281	4227
-ssl error wait writable	3282	4228
-ssl handshake exception	3283	4229
-ssl handshake failure	3284,168	191
-ssl key exception	3285	4230
-ssl library has no ciphers	3286,168	191
-ssl negative length	3287,168	191
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1607	1971
-ssl peer unverified exception	3288	4231
-ssl protocol exception	3289	4232
-ssl section empty	3290,168	191
-ssl section not found	3291,168	191
-ssl session id callback failed	3292,168	191
-ssl session id conflict	3293,168	191
-ssl session id context too long	3294,168	191
-ssl session id has bad length	3295,168	191
-ssl session id too long	3296,168	191
-ssl session version mismatch	3297,168	191
-ssl syscall error	3298,3299	4233
-ssl want read error	3300,3301	4234
-ssl want write error	3302,3303	4235
-ssl zero return error	3304,3305	4236
-ssl3 ext invalid max fragment length	3306,168	191
-ssl3 ext invalid servername	3307,168	191
-ssl3 ext invalid servername type	3308,168	191
-ssl3 session id too long	3309,168	191
-sslcertverificationerror	3277,577	4226
-ssleoferror	3310,3311	4237
-sslerror	3312,3313	4238
-sslerrorwaitreadable	3281	4227
-sslerrorwaitwritable	3282	4228
-sslexception	3314	4239
-sslhandshakeexception	3283	4229
-sslkeyexception	3285	4230
-sslpeerunverifiedexception	3288	4231
-sslprotocolexception	3289	4232
-sslsyscallerror	3298,3299	4233
-sslv3 alert bad certificate	3315,168	191
-sslv3 alert bad record mac	3316,168	191
-sslv3 alert certificate expired	3317,168	191
-sslv3 alert certificate revoked	3318,168	191
-sslv3 alert certificate unknown	3319,168	191
-sslv3 alert decompression failure	3320,168	191
-sslv3 alert handshake failure	3321,168	191
-sslv3 alert illegal parameter	3322,168	191
-sslv3 alert no certificate	3323,168	191
-sslv3 alert unexpected message	3324,168	191
-sslv3 alert unsupported certificate	3325,168	191
-sslwantreaderror	3300,3301	4234
-sslwantwriteerror	3302,3303	4235
-sslzeroreturnerror	3304,3305	4236
-stack depth limit exceeded	3271,200	4240
-stack fault	2253	4241
-stack level too deep	2769	4242
-stack overflow error	3326,2769	4243
-stack overflow exception	2968	4244
-stacked diagnostics accessed without active handler	3261	4186
-stacked_diagnostics_accessed_without_active_handler	3261,896	4186
-stackeddiagnosticsaccessedwithoutactivehandler	3261,896	4186
-stackoverflowerror	3326,2769	4243
-stackoverflowexception	2968	4244
-stale broker epoch exception	3327	4245
-stale controller epoch exception	2546	3036
-stale file handle	2211	4246
-stale member epoch exception	3328	4247
-stale_broker_epoch	3327	4245
-stale_controller_epoch	2546	3036
-stale_member_epoch	3328	4247
-stalebrokerepochexception	3327	4245
-stalecontrollerepochexception	2546	3036
-stalememberepochexception	3328	4247
-standarderror	3329	4248
-standby mode is not supported by single user servers	59	4249
+sqlstate 57p02	790,122	1036
+sqlstate 57p03	472,122	525
+sqlstate 57p04	856,122	1100
+sqlstate 57p05	2453,122	2917
+sqlstate 58000	2155,783	4228
+sqlstate 58030	782,783	3256
+sqlstate 58p01	915,783	4229
+sqlstate 58p02	940,783	1215
+sqlstate 72000	3199,3200	4087
+sqlstate f0000	125,126	873
+sqlstate f0001	2749,126	3419
+sqlstate hv000	2325,2350	2740
+sqlstate hv001	2342,2350	2757
+sqlstate hv002	2324,2350	2739
+sqlstate hv004	2331,2350	2746
+sqlstate hv005	2323,2350	2738
+sqlstate hv006	2332,2350	2747
+sqlstate hv007	2329,2350	2744
+sqlstate hv008	2330,2350	2745
+sqlstate hv009	2339,2350	2754
+sqlstate hv00a	2337,2350	2752
+sqlstate hv00b	2334,2350	2749
+sqlstate hv00c	2335,2350	2750
+sqlstate hv00d	2336,2350	2751
+sqlstate hv00j	2341,2350	2756
+sqlstate hv00k	2343,2350	2758
+sqlstate hv00l	2347,2350	2762
+sqlstate hv00m	2348,2350	2763
+sqlstate hv00n	2349,2350	2764
+sqlstate hv00p	2340,2350	2755
+sqlstate hv00q	2344,2350	2759
+sqlstate hv00r	2345,2350	2760
+sqlstate hv010	2326,2350	2741
+sqlstate hv014	2346,2350	2761
+sqlstate hv021	2327,2350	2742
+sqlstate hv024	2328,2350	2743
+sqlstate hv090	2338,2350	2753
+sqlstate hv091	2333,2350	2748
+sqlstate p0000	3016,207	3844
+sqlstate p0001	3057,207	3906
+sqlstate p0002	2850,207	3585
+sqlstate p0003	3273,207	4230
+sqlstate p0004	206,207	246
+sqlstate xx000	55	3038
+sqlstate xx001	849,55	1089
+sqlstate xx002	2518,55	2987
+sqlstatementnotyetcomplete	3221	4129
+sqlsyntaxerrorexception	3222	4130
+sqltimeoutexception	3223	4131
+sqltransactionrollbackexception	3226	4133
+sqltransientconnectionexception	3227	4134
+sqltransientexception	3228	4135
+srf protocol violated	3267	4209
+srf_protocol_violated	3267,324	4209
+srfprotocolviolated	3267,324	4209
+srmount error	2220	4231
+srtp could not allocate profiles	3274,169	192
+srtp protection profile list too long	3275,169	192
+srtp unknown protection profile	3276,169	192
+ssl cert verification error	3277,578	4232
+ssl certificate s common name contains embedded null	331,332	942
+ssl certificate s distinguished name contains embedded null	331,332	942
+ssl command section empty	3278,169	192
+ssl command section not found	3279,169	192
+ssl ctx has no default ssl version	3280,169	192
+ssl error wait readable	3281	4233
+ssl error wait writable	3282	4234
+ssl handshake exception	3283	4235
+ssl handshake failure	3284,169	192
+ssl key exception	3285	4236
+ssl library has no ciphers	3286,169	192
+ssl negative length	3287,169	192
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1607	1972
+ssl peer unverified exception	3288	4237
+ssl protocol exception	3289	4238
+ssl section empty	3290,169	192
+ssl section not found	3291,169	192
+ssl session id callback failed	3292,169	192
+ssl session id conflict	3293,169	192
+ssl session id context too long	3294,169	192
+ssl session id has bad length	3295,169	192
+ssl session id too long	3296,169	192
+ssl session version mismatch	3297,169	192
+ssl syscall error	3298,3299	4239
+ssl want read error	3300,3301	4240
+ssl want write error	3302,3303	4241
+ssl zero return error	3304,3305	4242
+ssl3 ext invalid max fragment length	3306,169	192
+ssl3 ext invalid servername	3307,169	192
+ssl3 ext invalid servername type	3308,169	192
+ssl3 session id too long	3309,169	192
+sslcertverificationerror	3277,578	4232
+ssleoferror	3310,3311	4243
+sslerror	3312,3313	4244
+sslerrorwaitreadable	3281	4233
+sslerrorwaitwritable	3282	4234
+sslexception	3314	4245
+sslhandshakeexception	3283	4235
+sslkeyexception	3285	4236
+sslpeerunverifiedexception	3288	4237
+sslprotocolexception	3289	4238
+sslsyscallerror	3298,3299	4239
+sslv3 alert bad certificate	3315,169	192
+sslv3 alert bad record mac	3316,169	192
+sslv3 alert certificate expired	3317,169	192
+sslv3 alert certificate revoked	3318,169	192
+sslv3 alert certificate unknown	3319,169	192
+sslv3 alert decompression failure	3320,169	192
+sslv3 alert handshake failure	3321,169	192
+sslv3 alert illegal parameter	3322,169	192
+sslv3 alert no certificate	3323,169	192
+sslv3 alert unexpected message	3324,169	192
+sslv3 alert unsupported certificate	3325,169	192
+sslwantreaderror	3300,3301	4240
+sslwantwriteerror	3302,3303	4241
+sslzeroreturnerror	3304,3305	4242
+stack depth limit exceeded	3271,201	4246
+stack fault	2253	4247
+stack level too deep	2769	4248
+stack overflow error	3326,2769	4249
+stack overflow exception	2968	4250
+stacked diagnostics accessed without active handler	3261	4192
+stacked_diagnostics_accessed_without_active_handler	3261,896	4192
+stackeddiagnosticsaccessedwithoutactivehandler	3261,896	4192
+stackoverflowerror	3326,2769	4249
+stackoverflowexception	2968	4250
+stale broker epoch exception	3327	4251
+stale controller epoch exception	2546	3039
+stale file handle	2211	4252
+stale member epoch exception	3328	4253
+stale_broker_epoch	3327	4251
+stale_controller_epoch	2546	3039
+stale_member_epoch	3328	4253
+stalebrokerepochexception	3327	4251
+stalecontrollerepochexception	2546	3039
+stalememberepochexception	3328	4253
+standarderror	3329	4254
+standby mode is not supported by single user servers	59	4255
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1782	2156
-start value * cannot be greater than maxvalue	111,64	2911
-start value * cannot be less than minvalue	111,64	2911
-start value cannot be infinity	111,64	3149
-start value cannot be nan	111,64	3149
-startup probe failed	2744,2745	3408
-stat buffer too short	3330,3331	4250
-state not recoverable	1048	4251
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1112	1441
-statement completion unknown	3269	4206
-statement has sum functions and columns in same statement	1893	2298
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1114	1443
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1104	1433
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1106	1435
-statement is unsafe because it uses a system function that may return a different value on the slave	1119	1448
-statement is unsafe because it uses a system variable that may have a different value on the slave	1121	1450
-statement is unsafe because it uses a udf which may not return the same value on the slave	1122	1451
-statement too complex	3271	4218
-statement trigger s when condition cannot reference column values	102,1	333
-statement_completion_unknown	3269,441	4206
-statement_too_complex	3271,200	4218
-statementcompletionunknown	3269,441	4206
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1124	1453
-statementtoocomplex	3271,200	4218
-statistics creation on system columns is not supported	59	497
-statistics expressions can refer only to the table being referenced	186,1	2986
-statistics object * already exists	100,1	4252
-statistics object * already exists skipping	100,1	4252
-statistics object * could not be computed for relation	102,1	4253
-statistics object * does not exist	101,1	2807
-statistics object with oid * does not exist	101,1	809
-statistics target * is too low	111,64	627
+start slave until master_gtid_pos requires that slave is using gtid	1782	2157
+start value * cannot be greater than maxvalue	111,64	2914
+start value * cannot be less than minvalue	111,64	2914
+start value cannot be infinity	111,64	3152
+start value cannot be nan	111,64	3152
+startup probe failed	2744,2745	3412
+stat buffer too short	3330,3331	4256
+state not recoverable	1048	4257
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1112	1442
+statement completion unknown	3269	4212
+statement has sum functions and columns in same statement	1893	2299
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1114	1444
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1104	1434
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1106	1436
+statement is unsafe because it uses a system function that may return a different value on the slave	1119	1449
+statement is unsafe because it uses a system variable that may have a different value on the slave	1121	1451
+statement is unsafe because it uses a udf which may not return the same value on the slave	1122	1452
+statement too complex	3271	4224
+statement trigger s when condition cannot reference column values	102,1	334
+statement_completion_unknown	3269,442	4212
+statement_too_complex	3271,201	4224
+statementcompletionunknown	3269,442	4212
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1124	1454
+statementtoocomplex	3271,201	4224
+statistics creation on system columns is not supported	59	498
+statistics expressions can refer only to the table being referenced	187,1	2989
+statistics object * already exists	100,1	4258
+statistics object * already exists skipping	100,1	4258
+statistics object * could not be computed for relation	102,1	4259
+statistics object * does not exist	101,1	2810
+statistics object with oid * does not exist	101,1	810
+statistics target * is too low	111,64	628
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -18386,1524 +18398,1524 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1546	1903
-statuscode aborted	631,632,19	787
-statuscode already_exists	147,148,19	163
-statuscode cancelled	633,634,635	788
-statuscode data_loss	636,637,38	789
-statuscode deadline_exceeded	638,639,45	790
-statuscode failed_precondition	640,641,6	791
-statuscode internal	642,643,38	792
-statuscode invalid_argument	644,645,6	793
-statuscode not_found	12,646	794
-statuscode out_of_range	647,648,6	795
-statuscode permission_denied	91,649,11	796
-statuscode resource_exhausted	650,651,35	797
-statuscode unauthenticated	652,653,7	798
-statuscode unavailable	654,655,43	799
-statuscode unimplemented	656,657,40	800
-statuscode unknown	658,659,38	801
-statusexception aborted	631,632,19	787
-statusexception already_exists	147,148,19	163
-statusexception cancelled	633,634,635	788
-statusexception data_loss	636,637,38	789
-statusexception deadline_exceeded	638,639,45	790
-statusexception failed_precondition	640,641,6	791
-statusexception internal	642,643,38	792
-statusexception invalid_argument	644,645,6	793
-statusexception not_found	12,646	794
-statusexception out_of_range	647,648,6	795
-statusexception permission_denied	91,649,11	796
-statusexception resource_exhausted	650,651,35	797
-statusexception unauthenticated	652,653,7	798
-statusexception unavailable	654,655,43	799
-statusexception unimplemented	656,657,40	800
-statusexception unknown	658,659,38	801
-statusruntimeexception aborted	631,632,19	787
-statusruntimeexception already_exists	147,148,19	163
-statusruntimeexception cancelled	633,634,635	788
-statusruntimeexception data_loss	636,637,38	789
-statusruntimeexception deadline_exceeded	638,639,45	790
-statusruntimeexception failed_precondition	640,641,6	791
-statusruntimeexception internal	642,643,38	792
-statusruntimeexception invalid_argument	644,645,6	793
-statusruntimeexception not_found	12,646	794
-statusruntimeexception out_of_range	647,648,6	795
-statusruntimeexception permission_denied	91,649,11	796
-statusruntimeexception resource_exhausted	650,651,35	797
-statusruntimeexception unauthenticated	652,653,7	798
-statusruntimeexception unavailable	654,655,43	799
-statusruntimeexception unimplemented	656,657,40	800
-statusruntimeexception unknown	658,659,38	801
-stdin stdout not allowed with program	0,1	687
-step size cannot be infinity	111,64	3149
-step size cannot be nan	111,64	3149
-step size cannot equal zero	111,64	4254
-still in init	3332,168	191
-stop async iteration	3333,3334	4255
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1675	2046
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1676	2047
-stop value cannot be infinity	111,64	3149
-stop value cannot be nan	111,64	3149
-stopasynciteration	3333,3334	4255
-stopiteration	3335,3336	4256
-stopped signal	2255	4257
-stopped tty input	2257	4258
-stopped tty output	2258	4259
-storage cannot be specified in alter operator family	0,1	3734
-storage engine * cannot be used for log tables	1774	2148
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1838	2242
-storage engine * doesn t support auto_increment columns	1684	2055
-storage engine * doesn t support blob text columns	1685	2056
-storage engine * is disabled	1677	2048
-storage engine * of the table s s doesn t have this option	1303	1651
-storage engine does not support generated columns	1778	2152
-storage engine for table * is not loaded	1678	2049
+status error * received from rocksdb	1546	1904
+statuscode aborted	632,633,19	788
+statuscode already_exists	148,149,19	164
+statuscode cancelled	634,635,636	789
+statuscode data_loss	637,638,38	790
+statuscode deadline_exceeded	639,640,45	791
+statuscode failed_precondition	641,642,6	792
+statuscode internal	643,644,38	793
+statuscode invalid_argument	645,646,6	794
+statuscode not_found	12,647	795
+statuscode out_of_range	648,649,6	796
+statuscode permission_denied	91,650,11	797
+statuscode resource_exhausted	651,652,35	798
+statuscode unauthenticated	653,654,7	799
+statuscode unavailable	655,656,43	800
+statuscode unimplemented	657,658,40	801
+statuscode unknown	659,660,38	802
+statusexception aborted	632,633,19	788
+statusexception already_exists	148,149,19	164
+statusexception cancelled	634,635,636	789
+statusexception data_loss	637,638,38	790
+statusexception deadline_exceeded	639,640,45	791
+statusexception failed_precondition	641,642,6	792
+statusexception internal	643,644,38	793
+statusexception invalid_argument	645,646,6	794
+statusexception not_found	12,647	795
+statusexception out_of_range	648,649,6	796
+statusexception permission_denied	91,650,11	797
+statusexception resource_exhausted	651,652,35	798
+statusexception unauthenticated	653,654,7	799
+statusexception unavailable	655,656,43	800
+statusexception unimplemented	657,658,40	801
+statusexception unknown	659,660,38	802
+statusruntimeexception aborted	632,633,19	788
+statusruntimeexception already_exists	148,149,19	164
+statusruntimeexception cancelled	634,635,636	789
+statusruntimeexception data_loss	637,638,38	790
+statusruntimeexception deadline_exceeded	639,640,45	791
+statusruntimeexception failed_precondition	641,642,6	792
+statusruntimeexception internal	643,644,38	793
+statusruntimeexception invalid_argument	645,646,6	794
+statusruntimeexception not_found	12,647	795
+statusruntimeexception out_of_range	648,649,6	796
+statusruntimeexception permission_denied	91,650,11	797
+statusruntimeexception resource_exhausted	651,652,35	798
+statusruntimeexception unauthenticated	653,654,7	799
+statusruntimeexception unavailable	655,656,43	800
+statusruntimeexception unimplemented	657,658,40	801
+statusruntimeexception unknown	659,660,38	802
+stdin stdout not allowed with program	0,1	688
+step size cannot be infinity	111,64	3152
+step size cannot be nan	111,64	3152
+step size cannot equal zero	111,64	4260
+still in init	3332,169	192
+stop async iteration	3333,3334	4261
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1675	2047
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1676	2048
+stop value cannot be infinity	111,64	3152
+stop value cannot be nan	111,64	3152
+stopasynciteration	3333,3334	4261
+stopiteration	3335,3336	4262
+stopped signal	2255	4263
+stopped tty input	2257	4264
+stopped tty output	2258	4265
+storage cannot be specified in alter operator family	0,1	3739
+storage engine * cannot be used for log tables	1774	2149
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1838	2243
+storage engine * doesn t support auto_increment columns	1684	2056
+storage engine * doesn t support blob text columns	1685	2057
+storage engine * is disabled	1677	2049
+storage engine * of the table s s doesn t have this option	1303	1652
+storage engine does not support generated columns	1778	2153
+storage engine for table * is not loaded	1678	2050
 storage type cannot be different from data type for access method	102,1	104
 storage type specified more than once	102,1	104
-storeerror	3337	4260
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1324	1672
-strconv atoi parsing * invalid syntax	473	4261
-stream corrupted exception	3338	4262
-streamcorruptedexception	3338	4262
-streamend	3339	4263
-streamerror	3340	4264
-streaming requested but not supported by output plugin	111,64	3785
-streams pipe error	2221	4265
+storeerror	3337	4266
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1324	1673
+strconv atoi parsing * invalid syntax	474	4267
+stream corrupted exception	3338	4268
+streamcorruptedexception	3338	4268
+streamend	3339	4269
+streamerror	3340	4270
+streaming requested but not supported by output plugin	111,64	3790
+streams pipe error	2221	4271
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1891	2296
-string argument of jsonpath item method * is not a valid representation of a double precision number	2697,64	3320
-string concat exception	3341	4266
-string data length mismatch	336	4191
-string data right truncation	337	4187
-string index out of bounds exception	3342	4267
-string is not a valid identifier	111,64	3420
-string is too long for tsvector * bytes max	200	4268
-string too long to represent as jsonb string	200	4269
-string was not recognized as a valid datetime	523	4270
-string_data_length_mismatch	336,64	4191
-string_data_right_truncation	337,64	4187
-stringconcatexception	3341	4266
-stringdatalengthmismatch	336,64	4191
-stringdatarighttruncation	337,64	4187
-stringindexoutofboundsexception	3342	4267
-strlen argument * string must be of type string array given	221	4271
-structure needs cleaning	2212	4272
-stub not found exception	3343	4273
-stubnotfoundexception	3343	4273
-subject empty and subject alt name extension not critical	3344,174	4274
-subject issuer mismatch	3345,174	4275
-subject key identifier marked critical	3346,174	4276
-subject name empty	3347,174	4277
-subject signature algorithm and issuer public key algorithm mismatch	3348,174	4278
-subpartitioned table use subpartition instead of partition	1503	1860
-subpartitions can only be hash partitions and by key	1511	1868
-subprocesserror	3349	4279
-subquery has too few columns	0,1	1128
-subquery has too many columns	0,1	1128
-subquery in from must have an alias	0,1	687
-subquery must return only one column	0,1	1128
-subquery returns more than 1 row	1681	2052
+string * is too long for * should be no longer than	1891	2297
+string argument of jsonpath item method * is not a valid representation of a double precision number	2697,64	3324
+string concat exception	3341	4272
+string data length mismatch	337	4197
+string data right truncation	338	4193
+string index out of bounds exception	3342	4273
+string is not a valid identifier	111,64	3424
+string is too long for tsvector * bytes max	201	4274
+string too long to represent as jsonb string	201	4275
+string was not recognized as a valid datetime	524	4276
+string_data_length_mismatch	337,64	4197
+string_data_right_truncation	338,64	4193
+stringconcatexception	3341	4272
+stringdatalengthmismatch	337,64	4197
+stringdatarighttruncation	338,64	4193
+stringindexoutofboundsexception	3342	4273
+strlen argument * string must be of type string array given	222	4277
+structure needs cleaning	2212	4278
+stub not found exception	3343	4279
+stubnotfoundexception	3343	4279
+subject empty and subject alt name extension not critical	3344,175	4280
+subject issuer mismatch	3345,175	4281
+subject key identifier marked critical	3346,175	4282
+subject name empty	3347,175	4283
+subject signature algorithm and issuer public key algorithm mismatch	3348,175	4284
+subpartitioned table use subpartition instead of partition	1503	1861
+subpartitions can only be hash partitions and by key	1511	1869
+subprocesserror	3349	4285
+subquery has too few columns	0,1	1129
+subquery has too many columns	0,1	1129
+subquery in from must have an alias	0,1	688
+subquery must return only one column	0,1	1129
+subquery returns more than 1 row	1681	2053
 subquery uses ungrouped column * from outer query	128,1	137
-subquery value not supported	1648	2019
-subroutine * has a forward declaration but is not defined	1483	1840
-subroutine * is declared in the package specification but is not defined in the package body	1484	1841
-subscript type * is not supported	166,1	3315
-subscripted assignment to * requires type * but expression is of type	166,1	480
-subscription has no replication slot set	57	3424
-subscription with * must also set	0,1	166
-subscription with oid * does not exist	101,1	809
-substring error	2823	4189
-substring_error	2823,64	4189
-substringerror	2823,64	4189
-suite b cannot sign p 384 with p 256	3350,174	4280
-suite b certificate version invalid	3351,174	4281
-suite b curve not allowed for this los	3352,174	4282
-suite b invalid ecc curve	3353,174	4283
-suite b invalid public key algorithm	3354,174	4284
-suite b invalid signature algorithm	3355,174	4285
-supplied principaltype is not supported	2621	3175
-support function * must return type	102,1	213
-support function number * is invalid for access method	102,1	3769
-suppress_redundant_updates_trigger must be called as trigger	322,323	4286
-suppress_redundant_updates_trigger must be called before update	322,323	4286
-suppress_redundant_updates_trigger must be called for each row	322,323	4286
-suppress_redundant_updates_trigger must be called on update	322,323	4286
-switch expression exception	2906	4287
-switchexpressionexception	2906	4287
-symbolic link * target is too long	200	4288
-symlink not an error	3252,3251	4176
-symlink unable to open database file	3235,754	4138
-sync factory exception	3356	4289
-sync failed exception	3357	4290
-sync provider exception	3358	4291
-syncfactoryexception	3356	4289
-syncfailedexception	3357	4290
-synchronization lock exception	2949	4292
-synchronizationlockexception	2949	4292
-syncproviderexception	3358	4291
-syntax error	0	4208
-syntax error * partitioning requires definition of values * for each partition	1509	1866
-syntax error command unrecognized	3196,3194,3195	4293
-syntax error in file * near end of line	0,1	4294
-syntax error in file * near token	0,1	4294
-syntax error in json path in argument * to function * at position	1354	1704
-syntax error in json text in argument * to function * at position	1355	1705
-syntax error in pattern	3359,3360	4295
-syntax error in tsquery	0,1	4296
-syntax error or access rule violation	1	4207
-syntax_error	0,1	4208
-syntax_error_or_access_rule_violation	1	4207
-syntaxerror	0,1	4208
-syntaxerrororaccessruleviolation	1	4207
-syntaxwarning	3361	4297
-system call error	3362	4298
-system column * reference in check constraint is invalid	186,1	695
-system columns cannot be used in foreign keys	59	168
-system error	2155	4222
-system exit exception	3363	4299
-system stack error	3364,2769	4300
-system versioned tables do not support	1811	2215
-system versioned tables in the s database are not supported	1805	2209
-system_error	2155,783	4222
-system_time partitions in table s does not support historical query	1814	2218
-system_time range selector is not allowed	1815	2219
-systemcallerror	3362	4298
-systemerror	2155,783	4222
-systemexception	3365	4301
-systemexit	3366,3367	4302
-systemexitexception	3363	4299
-systemstackerror	3364,2769	4300
-taberror	3368,3369	4303
-table * already exists	1691	2062
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1396	1749
-table * doesn t exist	1444	1799
-table * doesn t exist in engine	1445	1800
-table * from one of the selects cannot be used in	1700	2071
-table * has no index like the one used in create index recreate the table	1441	1796
-table * in system tablespace	1693	2064
-table * is differently defined or of non myisam type or doesn t exist	1068	1397
-table * is marked as crashed and last automatic repair failed	1167	1506
-table * is marked as crashed and should be repaired	1168	1507
-table * is read only	1477	1833
-table * is specified twice both as a target for * and as a separate source for data	1787	2190
-table * uses an extension that doesn t exist in this mariadb version	1779	2153
-table * was locked with a read lock and can t be updated	1698	2069
-table * was not locked with lock tables	1697	2068
-table * was skipped since its definition is being modified by concurrent ddl statement	1841	2245
-table access method * does not exist	101,1	4304
-table copy could not finish transaction on publisher	725,331	948
-table copy could not start transaction on publisher	725,331	948
-table definition has changed please retry transaction	1689	2060
-table definition on master and slave does not match	1101	1430
-table function protocol for materialize mode was not followed	3267,323	4305
-table function protocol for value per call mode was not followed	3267,323	4305
-table handler doesn * to be not null or use another handler	1469	1825
-table has column * where type requires	166,1	485
-table has extra column	166,1	485
-table has no partition for some existing values	1436	1790
-table has no partition for value	1435	1789
-table is missing column	166,1	485
-table name * specified more than once	933,1	4306
-table rebuild required please do * or dump reload to fix it	1695	2066
-table reference * is ambiguous	152,1	4307
-table row type and query specified row type do not match	166,1	618
-table s is already system versioned	1802	2206
-table s is not system versioned	1812	2216
-table s must have at least one versioned column	1816	2220
-table storage engine * does not support the create option	1304	1652
-table storage engine * found required create option missing	1398	1751
-table to exchange with partition has foreign key references	1496	1853
-table to exchange with partition is partitioned	1497	1854
-table to exchange with partition is temporary	1498	1855
-tables can have at most	511,200	4308
-tables declared with oids are not supported	59	4309
-tables from schema * are not part of the publication	101,1	3285
-tables have different definitions	1701	2072
-tablesample clause can only be applied to tables and materialized views	59	494
-tablesample method * does not exist	101,1	4310
-tablesample method * does not support repeatable	59	494
-tablesample parameter cannot be null	2656,64	4311
-tablesample repeatable parameter cannot be null	2657,64	4312
-tablespace for table * exists please discard the tablespace before import	1704	2075
-tablespace has been discarded for table s	1703	2074
-tablespace is missing for table	1705	2076
-tablespace location * is too long	102,1	4313
-tablespace location cannot contain single quotes	698,1	4314
-tablespace location must be an absolute path	102,1	4313
-tablespace location should not be inside the data directory	102,1	4313
-tablespace with oid * does not exist	101,1	809
-tablespaces are not supported on this platform	59	4315
-takes only one argument	111,64	3510
-target data type * is a pseudo type	149,1	221
-target detail cannot be used without target	0,1	864
-target invocation exception	3370	4316
-target is not executing an operation with a query plan	1706	2077
-target lists can have at most	511,200	4317
-target log not found in binlog index	1771	2145
-target parameter count exception	2946	4318
-target row violates row level security policy * using expression for table	86,1	3568
-target row violates row level security policy using expression for table	86,1	3568
-target type is not an array	111,64	4319
-targetexception	3371	4320
-targetinvocationexception	3370	4316
-targetparametercountexception	2946	4318
-task canceled exception	80	4321
-task scheduler exception	159	4322
-taskcanceledexception	80	4321
-taskschedulerexception	159	4322
-telemetry too large exception	614	770
-telemetry_too_large	614	770
-telemetrytoolargeexception	614	770
-temporary file size exceeds temp_file_limit	139,140	4323
-temporary file write failure	1707	2078
-temporary tables cannot specify a schema name	61,1	547
-terminated by signal 1	2241	3341
-terminated by signal 10	2249	3342
-terminated by signal 11	2250	3343
-terminated by signal 12	2251	3344
-terminated by signal 13	355	3345
-terminated by signal 14	136	3346
-terminated by signal 15	2252	3347
-terminated by signal 16	2253	3348
-terminated by signal 17	600	3349
-terminated by signal 18	2254	3350
-terminated by signal 19	2255	3351
-terminated by signal 2	2243	3352
-terminated by signal 20	2256	3353
-terminated by signal 21	2257	3354
-terminated by signal 22	2258	3355
-terminated by signal 23	2259	3356
-terminated by signal 24	787	3357
-terminated by signal 25	2260	3358
-terminated by signal 26	2261	3359
-terminated by signal 27	2262	3360
-terminated by signal 28	2263	3361
-terminated by signal 29	2264	3362
-terminated by signal 3	2244	3363
-terminated by signal 30	2265	3364
-terminated by signal 31	308	3365
-terminated by signal 4	2245	3366
-terminated by signal 5	2246	3367
-terminated by signal 6	631	3368
-terminated by signal 7	381	3369
-terminated by signal 8	2247	3370
-terminated by signal 9	2248	3371
-terminating autovacuum process due to administrator command	121,122	4324
-terminating background worker * due to administrator command	121,122	4325
-terminating connection because of crash of another server process	790,122	4326
-terminating connection because of unexpected sigquit signal	121,122	4324
-terminating connection because protocol synchronization was lost	330,331	343
-terminating connection due to administrator command	121,122	4324
-terminating connection due to conflict with recovery	442,441,856	4327
-terminating connection due to idle in transaction timeout	2452,114	4328
-terminating connection due to idle session timeout	2453,122	4329
-terminating connection due to immediate shutdown command	121,122	4324
-terminating connection due to unexpected postmaster exit	121,122	4330
-terminating logical replication worker due to administrator command	121,122	4324
-terminating logical replication worker due to timeout	725,331	4331
-terminating walreceiver due to timeout	725,331	947
-terminating walreceiver process due to administrator command	121,122	4332
-text file busy	2214	4333
-text search configuration * does not exist	101,1	2807
-text search configuration name * must be schema qualified	111,64	4334
-text search configuration parameter * not recognized	0,1	670
-text search configuration with oid * does not exist	101,1	809
-text search dictionary * does not exist	101,1	2807
-text search dictionary with oid * does not exist	101,1	809
-text search parser * does not exist	101,1	2807
-text search parser does not support headline creation	59	4335
-text search parser end method is required	102,1	4064
-text search parser gettoken method is required	102,1	4064
-text search parser is required	102,1	4064
-text search parser lextypes method is required	102,1	4064
-text search parser parameter * not recognized	0,1	670
-text search parser start method is required	102,1	4064
-text search template * does not accept options	0,1	670
-text search template * does not exist	101,1	2807
-text search template is required	102,1	4064
-text search template lexize method is required	102,1	4064
-text search template parameter * not recognized	0,1	670
-the * feature is disabled you need mariadb built with * to have it working	1232	1577
-the * function returns the wrong type	1500	1857
-the * handler only supports 32 bit integers in values	1370	1723
-the * syntax is reserved for purposes internal to the mariadb server	1567	1926
-the alterpartition request successfully updated the partition state but the leader has changed	2833	3565
-the assignor or its version range is not supported by the consumer group	3372	4336
-the binary log file * is logically corrupted	1092	1421
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1294	1641
-the binlog statement of type * was not preceded by a format description binlog statement	1432	1786
-the broker did not attempt to execute this operation	2973	3752
-the broker does not support the requested sasl mechanism	3373	4337
-the broker received a duplicate sequence number	952	1230
-the broker received an out of order sequence number	2985	3783
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2352	2764
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	759	933
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	758	932
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2920	3666
-the clusterid in the request does not match that found on the server	2508	2973
-the column s s cannot be changed more than once in a single update statement	1789	2192
-the consumer group has reached its max size	2411	2866
-the controller has considered the broker registration to be invalid	2627	3186
-the creation of some temporary tables could not be rolled back	1856	2260
-the current user is invalid	1328	1678
-the data source connection string * is not in the correct format	1250	1597
-the database system is in recovery mode	471,122	4338
-the database system is not accepting connections	471,122	4338
-the database system is not yet accepting connections	471,122	4338
-the database system is shutting down	471,122	4338
-the database system is starting up	471,122	4338
-the definition for table s is too big	1690	2061
-the definition of table * prevents operation * on table	1826	2230
-the fetch session encountered inconsistent topic id usage	2357	2769
-the fetch session epoch is invalid	2589	3114
-the fetch session id was not found	2356	2768
-the file * must be in the database directory or be readable by all	1709	2080
-the foreign data source you are trying to reference does not exist data source error	1249	1596
-the foreign server name you are trying to reference does not exist data source error	1253	1600
-the geometry has no data in function	1127	1456
-the given broker id was not registered	359	367
-the given key * was not present in the dictionary	2702	4339
-the given key was not present in the dictionary	2703	4340
-the given update version was invalid	2666	3240
-the group id does not exist	2410	2865
-the group is not empty	2905	3642
-the group member needs to have a valid member id before actually entering a consumer group	2770	3457
-the handler doesn t support autoextend of tablespaces	1702	2073
-the host or user argument to grant is too long	1284	1631
-the incident * occurred on the master message	1609	1973
-the index file for table * is full	1316	1664
-the instance id is still used by another member in the consumer group	3374	4341
-the leader epoch in the request is newer than the epoch on the broker	3375	4342
-the leader epoch in the request is older than the epoch on the broker	2353	2765
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2956	3728
-the log s topic id did not match the topic id in the request	2514	2975
-the mariadb server is running with the * option so it cannot execute this statement	1479	1835
-the member epoch is fenced by the group coordinator	2354	2766
-the member epoch is stale	3328	4247
-the message format version on the broker does not support this request	3376	4343
-the message has a negative size	2590	3115
-the method or operation is not implemented	2926	4344
-the mix of handlers in the partitions is not allowed in this version of mariadb	1400	1753
-the new isr contains at least one ineligible replica	2527	3002
-the node was low on resource	3377,3378	4345
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1404	1757
-the number of radius identifiers * must be 1 or the same as the number of radius servers	125,126	285
-the number of radius ports * must be 1 or the same as the number of radius servers	125,126	285
-the number of radius secrets * must be 1 or the same as the number of radius servers	125,126	285
-the operation could not be completed the data is not in the correct format	2267	4346
-the operation could not be completed the data isn’t in the correct format	2267	4346
-the operation could not be completed the file doesn’t exist	773	4347
-the operation could not be completed you don’t have permission	91	4348
-the operation has timed out	3379,3084,746	4349
-the operation was aborted due to timeout	746	4350
-the operation was canceled	2967	4351
-the partition info in the frm file is not consistent with what can be written into the frm file	1310	1658
-the password for anonymous user cannot be expired	1519	1876
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1520	1877
-the password provided for the replication user exceeds the maximum length of 32 characters	1156	1494
-the path specified for * is too long	1522	1879
-the per index column family option has been deprecated	1523	1880
-the postphaseaction failed with an exception	316	4352
-the preferred leader was not available	3021	3851
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1535	1892
-the process does not possess some privilege required for this operation	3029	4353
-the processor does not support large pages	59	4354
-the producer attempted a transactional operation in an invalid state	2665	3235
-the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	706	868
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2623	3177
-the query interface requires a database connection	57	4355
-the record state is invalid	2626	3184
-the request was sent to an endpoint of the wrong type	2779	3468
-the requested offset is moved to tiered storage	2955	3726
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2957	3729
-the requested server id * clashes with the slave startup option replicate same server id	1605	1969
-the requested value * for the master delay exceeds the maximum	1387	1740
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1603	1967
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1602	1966
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1604	1968
-the requesting client does not support the compression type of given partition	3380	4356
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1714	2085
-the server encountered an error with the transaction	3381	4357
-the server has a configurable maximum message size to avoid unbounded memory allocation	2773	3460
-the server is currently in offline mode	1583	1945
-the server is not configured as slave fix in config file or with change master to	1086	1415
-the server was not built with row based replication	1545	1902
-the share coordinator rejected the request because the share group state epoch did not match	2355	2767
-the share session epoch is invalid	2647	3209
-the share session was not found	3175	4056
-the size number was correct but we don t allow the digit part to be more than 2 billion	1595	1957
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1391	1744
-the specified file name or path is too long or a component of the specified path is too long	3002	4358
-the standby was promoted during online backup	57	3096
-the statement * cannot invoke a stored function	1587	1949
-the statement * has no open cursor	1673	2044
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1111	1440
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1107	1436
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1120	1449
-the storage engine * can t index column s	1872	2277
-the storage engine * doesn t support fulltext indexes	1686	2057
-the storage engine * doesn t support spatial indexes	1687	2058
-the storage engine for the table doesn t support	1158	1496
-the syntax * is deprecated and will be removed in mariadb * please use	1837	2241
-the system variable * cannot be set in set statement	1588	1950
-the system variable * cannot be set in stored functions or triggers	1799	2203
-the system variable * cannot be set in stored procedures	1800	2204
-the system variable * cannot be set when there is an ongoing transaction	1801	2205
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1289	1636
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1290	1637
-the table * is full	1552	1910
-the table does not have fulltext index to support this query	1692	2063
-the target table * of the * is not insertable into	1451	1806
-the target table * of the * is not updatable	1453	1808
-the throttling quota has been exceeded	3382	4359
-the timestamp of the message is out of acceptable range	2662	3230
-the total length of the partitioning fields is too large	1499	1856
-the total number of locks exceeds the lock table size	1377	1730
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2664	3234
-the transactionalid could not be found	3383	4360
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1785	2188
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1786	2189
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1373	1726
-the used command is not allowed with this mariadb version	1459	1814
-the used select statements have a different number of columns	1879	2284
-the used table value constructor has a different number of values	1880	2285
-the user specified as a definer * does not exist	1447	1802
-the user specified log directory is not found in the broker config	2752	3419
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1287	1634
-the value specified for generated column * in table * has been ignored	1854	2258
-the version of api is not supported	3384	4361
-the voter is already part of the set of voters	953	1232
-the voter is not part of the set of voters	3385	4362
-the voter key doesn t match the receiving replica s key	2669	3244
-the wait completed due to an abandoned mutex	82	4363
-there are multiple default operator classes for data type	100,1	4364
-there are unstable offsets that need to be cleared	3386	4365
-there is a newer producer with the same transactionalid which fences the current one	3032	3867
-there is already a transaction in progress	113,114	489
-there is no * row in * trigger	1741	2113
-there is no built in function named	772,1	4366
-there is no client connection	724,331	4367
-there is no escaped character	0,1	4296
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2743	3407
-there is no parameter	3270,1	4368
-there is no previously clustered index for table	101,1	4369
-there is no primary key for referenced table	101,1	1097
-there is no such grant defined for user * on host	1454	1809
-there is no such grant defined for user * on host * on routine	1455	1810
-there is no such grant defined for user * on host * on table	1456	1811
-there is no transaction in progress	408,114	411
-there is no unique constraint matching given keys for referenced table	2378,1	2820
-there is no unique or exclusion constraint matching the on conflict specification	186,1	4370
-there was a problem processing the query on the foreign data source data source error	1540	1897
-thesaurus sample word * is a stop word rule	125,126	1010
-thesaurus sample word * isn t recognized by subdictionary rule	125,126	1010
-thesaurus substitute phrase is empty rule	125,126	1010
-thesaurus substitute word * is a stop word rule	125,126	1010
-thesaurus substitute word * isn t recognized by subdictionary rule	125,126	1010
-third argument of cast function must be type	102,1	213
-this broker id is already in use	934	1204
-this command is not supported in the prepared statement protocol yet	1780	2154
-this controller id is not known	3387	4371
-this endpoint type is not supported yet	3388	4372
-this error indicates that an offset commit was rejected because of oversize metadata	2572	3082
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2927	3675
-this error is thrown if the request exceeds the user specified time limit in the request	746	3962
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2724	3382
-this error never happens	1198	1541
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3389	4373
-this function * has the same name as a native function	1412	1765
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1116	1445
-this is not a client facing error and is used mostly by tools when a broker is not alive	360	368
-this is not the correct controller for this cluster	2919	3665
-this is not yet supported for generated columns	1775	2149
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	762	936
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2634	3195
-this operation cannot be performed as you have a running slave * run stop slave * first	1612	1976
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1598	1961
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1619	1983
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1093	1422
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1844	2248
-this operation requires a running slave configure slave and do start slave	1613	1977
-this partition function is not allowed	1502	1859
-this record has failed the validation on broker and hence will be rejected	2625	3183
-this request is for a topic or partition that does not exist on this broker	3390	4374
-this server does not host this topic id	3391	4375
-this table type requires a primary key	1566	1925
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1569	1930
-this version of mariadb doesn	1467	1823
-this version of mariadb is not compiled with raid support	1439	1793
-this window function may not have a window frame	1859	2263
-thread abort exception	3392	4376
-thread interrupted exception	3393	4377
-thread stack overrun * bytes used of a * byte stack and	1659	2030
-thread stack overrun used * of a * stack use	1658	2029
-thread start exception	3394	4378
-thread state exception	3395	4379
-thread was in an invalid state for the operation being executed	3395	4380
-thread was interrupted from a waiting state	3393	4381
-threadabortexception	3392	4376
-threaderror	3396	4382
-threadinterruptedexception	3393	4377
-threadstartexception	3394	4378
-threadstateexception	3395	4379
-thresholds array must not contain nulls	112,64	459
-thresholds must be one dimensional array	201,64	238
-throttling quota exceeded exception	3382	4359
-throttling_quota_exceeded	3382	4359
-throttlingquotaexceededexception	3382	4359
-time data * does not match format	523	4383
-time field value out of range	860,64	1108
-time limit exceeded exception	3397	4384
-time zone * not recognized	111,64,125	4385
-time zone displacement out of range	2660,64	4386
-time zone interval must be hour or hour to minute	0,1	687
-time zone not found exception	3398	4387
-timelimitexceededexception	3397	4384
-timeout database is locked	3234,3074	4136
-timeout must not be negative	325,64	4388
-timeouterror	734,3399	4389
-timeoutexception	3379	4390
-timeoutexpired	3400	4391
-timer expired	2219	4392
-timestamperror	3401	4393
-timestamps cannot be binned into intervals containing months or years	59	3681
-timezonenotfoundexception	3398	4387
-tls illegal exporter label	3402,168	191
-tls invalid ecpointformat list	3403,168	191
-tlsv1 alert access denied	3404,168	191
-tlsv1 alert decode error	3405,168	191
-tlsv1 alert decrypt error	3406,168	191
-tlsv1 alert decryption failed	3407,168	191
-tlsv1 alert export restriction	3408,168	191
-tlsv1 alert inappropriate fallback	3409,168	191
-tlsv1 alert insufficient security	3410,168	191
-tlsv1 alert internal error	3411,168	191
-tlsv1 alert no application protocol	3412,168	191
-tlsv1 alert no renegotiation	3413,168	191
-tlsv1 alert protocol version	3414,168	191
-tlsv1 alert record overflow	3415,168	191
-tlsv1 alert unknown ca	3416,168	191
-tlsv1 alert unknown psk identity	3417,168	191
-tlsv1 alert user cancelled	3418,168	191
-tlsv1 bad certificate hash value	3419,168	191
-tlsv1 bad certificate status response	3420,168	191
-tlsv1 certificate unobtainable	3421,168	191
-tlsv1 unrecognized name	3422,168	191
-tlsv1 unsupported extension	3423,168	191
-tlsv13 alert certificate required	3424,168	191
-tlsv13 alert missing extension	3425,168	191
+subquery value not supported	1648	2020
+subroutine * has a forward declaration but is not defined	1483	1841
+subroutine * is declared in the package specification but is not defined in the package body	1484	1842
+subscript type * is not supported	167,1	3319
+subscripted assignment to * requires type * but expression is of type	167,1	481
+subscription has no replication slot set	57	3428
+subscription with * must also set	0,1	167
+subscription with oid * does not exist	101,1	810
+substring error	2823	4195
+substring_error	2823,64	4195
+substringerror	2823,64	4195
+suite b cannot sign p 384 with p 256	3350,175	4286
+suite b certificate version invalid	3351,175	4287
+suite b curve not allowed for this los	3352,175	4288
+suite b invalid ecc curve	3353,175	4289
+suite b invalid public key algorithm	3354,175	4290
+suite b invalid signature algorithm	3355,175	4291
+supplied principaltype is not supported	2621	3178
+support function * must return type	102,1	214
+support function number * is invalid for access method	102,1	3774
+suppress_redundant_updates_trigger must be called as trigger	323,324	4292
+suppress_redundant_updates_trigger must be called before update	323,324	4292
+suppress_redundant_updates_trigger must be called for each row	323,324	4292
+suppress_redundant_updates_trigger must be called on update	323,324	4292
+switch expression exception	2906	4293
+switchexpressionexception	2906	4293
+symbolic link * target is too long	201	4294
+symlink not an error	3252,3251	4182
+symlink unable to open database file	3235,755	4144
+sync factory exception	3356	4295
+sync failed exception	3357	4296
+sync provider exception	3358	4297
+syncfactoryexception	3356	4295
+syncfailedexception	3357	4296
+synchronization lock exception	2949	4298
+synchronizationlockexception	2949	4298
+syncproviderexception	3358	4297
+syntax error	0	4214
+syntax error * partitioning requires definition of values * for each partition	1509	1867
+syntax error command unrecognized	3196,3194,3195	4299
+syntax error in file * near end of line	0,1	4300
+syntax error in file * near token	0,1	4300
+syntax error in json path in argument * to function * at position	1354	1705
+syntax error in json text in argument * to function * at position	1355	1706
+syntax error in pattern	3359,3360	4301
+syntax error in tsquery	0,1	4302
+syntax error or access rule violation	1	4213
+syntax_error	0,1	4214
+syntax_error_or_access_rule_violation	1	4213
+syntaxerror	0,1	4214
+syntaxerrororaccessruleviolation	1	4213
+syntaxwarning	3361	4303
+system call error	3362	4304
+system column * reference in check constraint is invalid	187,1	696
+system columns cannot be used in foreign keys	59	169
+system error	2155	4228
+system exit exception	3363	4305
+system stack error	3364,2769	4306
+system versioned tables do not support	1811	2216
+system versioned tables in the s database are not supported	1805	2210
+system_error	2155,783	4228
+system_time partitions in table s does not support historical query	1814	2219
+system_time range selector is not allowed	1815	2220
+systemcallerror	3362	4304
+systemerror	2155,783	4228
+systemexception	3365	4307
+systemexit	3366,3367	4308
+systemexitexception	3363	4305
+systemstackerror	3364,2769	4306
+taberror	3368,3369	4309
+table * already exists	1691	2063
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1396	1750
+table * doesn t exist	1444	1800
+table * doesn t exist in engine	1445	1801
+table * from one of the selects cannot be used in	1700	2072
+table * has no index like the one used in create index recreate the table	1441	1797
+table * in system tablespace	1693	2065
+table * is differently defined or of non myisam type or doesn t exist	1068	1398
+table * is marked as crashed and last automatic repair failed	1167	1507
+table * is marked as crashed and should be repaired	1168	1508
+table * is read only	1477	1834
+table * is specified twice both as a target for * and as a separate source for data	1787	2191
+table * uses an extension that doesn t exist in this mariadb version	1779	2154
+table * was locked with a read lock and can t be updated	1698	2070
+table * was not locked with lock tables	1697	2069
+table * was skipped since its definition is being modified by concurrent ddl statement	1841	2246
+table access method * does not exist	101,1	4310
+table copy could not finish transaction on publisher	726,332	949
+table copy could not start transaction on publisher	726,332	949
+table definition has changed please retry transaction	1689	2061
+table definition on master and slave does not match	1101	1431
+table function protocol for materialize mode was not followed	3267,324	4311
+table function protocol for value per call mode was not followed	3267,324	4311
+table handler doesn * to be not null or use another handler	1469	1826
+table has column * where type requires	167,1	486
+table has extra column	167,1	486
+table has no partition for some existing values	1436	1791
+table has no partition for value	1435	1790
+table is missing column	167,1	486
+table name * specified more than once	933,1	4312
+table rebuild required please do * or dump reload to fix it	1695	2067
+table reference * is ambiguous	153,1	4313
+table row type and query specified row type do not match	167,1	619
+table s is already system versioned	1802	2207
+table s is not system versioned	1812	2217
+table s must have at least one versioned column	1816	2221
+table storage engine * does not support the create option	1304	1653
+table storage engine * found required create option missing	1398	1752
+table to exchange with partition has foreign key references	1496	1854
+table to exchange with partition is partitioned	1497	1855
+table to exchange with partition is temporary	1498	1856
+tables can have at most	512,201	4314
+tables declared with oids are not supported	59	4315
+tables from schema * are not part of the publication	101,1	3288
+tables have different definitions	1701	2073
+tablesample clause can only be applied to tables and materialized views	59	495
+tablesample method * does not exist	101,1	4316
+tablesample method * does not support repeatable	59	495
+tablesample parameter cannot be null	2656,64	4317
+tablesample repeatable parameter cannot be null	2657,64	4318
+tablespace for table * exists please discard the tablespace before import	1704	2076
+tablespace has been discarded for table s	1703	2075
+tablespace is missing for table	1705	2077
+tablespace location * is too long	102,1	4319
+tablespace location cannot contain single quotes	699,1	4320
+tablespace location must be an absolute path	102,1	4319
+tablespace location should not be inside the data directory	102,1	4319
+tablespace with oid * does not exist	101,1	810
+tablespaces are not supported on this platform	59	4321
+takes only one argument	111,64	3515
+target data type * is a pseudo type	150,1	222
+target detail cannot be used without target	0,1	865
+target invocation exception	3370	4322
+target is not executing an operation with a query plan	1706	2078
+target lists can have at most	512,201	4323
+target log not found in binlog index	1771	2146
+target parameter count exception	2946	4324
+target row violates row level security policy * using expression for table	86,1	3573
+target row violates row level security policy using expression for table	86,1	3573
+target type is not an array	111,64	4325
+targetexception	3371	4326
+targetinvocationexception	3370	4322
+targetparametercountexception	2946	4324
+task canceled exception	80	4327
+task scheduler exception	160	4328
+taskcanceledexception	80	4327
+taskschedulerexception	160	4328
+telemetry too large exception	615	771
+telemetry_too_large	615	771
+telemetrytoolargeexception	615	771
+temporary file size exceeds temp_file_limit	139,140	4329
+temporary file write failure	1707	2079
+temporary tables cannot specify a schema name	61,1	548
+terminated by signal 1	2241	3345
+terminated by signal 10	2249	3346
+terminated by signal 11	2250	3347
+terminated by signal 12	2251	3348
+terminated by signal 13	356	3349
+terminated by signal 14	136	3350
+terminated by signal 15	2252	3351
+terminated by signal 16	2253	3352
+terminated by signal 17	601	3353
+terminated by signal 18	2254	3354
+terminated by signal 19	2255	3355
+terminated by signal 2	2243	3356
+terminated by signal 20	2256	3357
+terminated by signal 21	2257	3358
+terminated by signal 22	2258	3359
+terminated by signal 23	2259	3360
+terminated by signal 24	787	3361
+terminated by signal 25	2260	3362
+terminated by signal 26	2261	3363
+terminated by signal 27	2262	3364
+terminated by signal 28	2263	3365
+terminated by signal 29	2264	3366
+terminated by signal 3	2244	3367
+terminated by signal 30	2265	3368
+terminated by signal 31	309	3369
+terminated by signal 4	2245	3370
+terminated by signal 5	2246	3371
+terminated by signal 6	632	3372
+terminated by signal 7	382	3373
+terminated by signal 8	2247	3374
+terminated by signal 9	2248	3375
+terminating autovacuum process due to administrator command	121,122	4330
+terminating background worker * due to administrator command	121,122	4331
+terminating connection because of crash of another server process	790,122	4332
+terminating connection because of unexpected sigquit signal	121,122	4330
+terminating connection because protocol synchronization was lost	331,332	344
+terminating connection due to administrator command	121,122	4330
+terminating connection due to conflict with recovery	443,442,856	4333
+terminating connection due to idle in transaction timeout	2452,114	4334
+terminating connection due to idle session timeout	2453,122	4335
+terminating connection due to immediate shutdown command	121,122	4330
+terminating connection due to unexpected postmaster exit	121,122	4336
+terminating logical replication worker due to administrator command	121,122	4330
+terminating logical replication worker due to timeout	726,332	4337
+terminating walreceiver due to timeout	726,332	948
+terminating walreceiver process due to administrator command	121,122	4338
+text file busy	2214	4339
+text search configuration * does not exist	101,1	2810
+text search configuration name * must be schema qualified	111,64	4340
+text search configuration parameter * not recognized	0,1	671
+text search configuration with oid * does not exist	101,1	810
+text search dictionary * does not exist	101,1	2810
+text search dictionary with oid * does not exist	101,1	810
+text search parser * does not exist	101,1	2810
+text search parser does not support headline creation	59	4341
+text search parser end method is required	102,1	4070
+text search parser gettoken method is required	102,1	4070
+text search parser is required	102,1	4070
+text search parser lextypes method is required	102,1	4070
+text search parser parameter * not recognized	0,1	671
+text search parser start method is required	102,1	4070
+text search template * does not accept options	0,1	671
+text search template * does not exist	101,1	2810
+text search template is required	102,1	4070
+text search template lexize method is required	102,1	4070
+text search template parameter * not recognized	0,1	671
+the * feature is disabled you need mariadb built with * to have it working	1232	1578
+the * function returns the wrong type	1500	1858
+the * handler only supports 32 bit integers in values	1370	1724
+the * syntax is reserved for purposes internal to the mariadb server	1567	1927
+the alterpartition request successfully updated the partition state but the leader has changed	2833	3570
+the assignor or its version range is not supported by the consumer group	3372	4342
+the binary log file * is logically corrupted	1092	1422
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1294	1642
+the binlog statement of type * was not preceded by a format description binlog statement	1432	1787
+the broker did not attempt to execute this operation	2973	3757
+the broker does not support the requested sasl mechanism	3373	4343
+the broker received a duplicate sequence number	952	1231
+the broker received an out of order sequence number	2985	3788
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2352	2767
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	760	934
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	759	933
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2920	3671
+the clusterid in the request does not match that found on the server	2508	2976
+the column s s cannot be changed more than once in a single update statement	1789	2193
+the consumer group has reached its max size	2411	2869
+the controller has considered the broker registration to be invalid	2627	3189
+the creation of some temporary tables could not be rolled back	1856	2261
+the current user is invalid	1328	1679
+the data source connection string * is not in the correct format	1250	1598
+the database system is in recovery mode	472,122	4344
+the database system is not accepting connections	472,122	4344
+the database system is not yet accepting connections	472,122	4344
+the database system is shutting down	472,122	4344
+the database system is starting up	472,122	4344
+the definition for table s is too big	1690	2062
+the definition of table * prevents operation * on table	1826	2231
+the fetch session encountered inconsistent topic id usage	2357	2772
+the fetch session epoch is invalid	2589	3117
+the fetch session id was not found	2356	2771
+the file * must be in the database directory or be readable by all	1709	2081
+the foreign data source you are trying to reference does not exist data source error	1249	1597
+the foreign server name you are trying to reference does not exist data source error	1253	1601
+the geometry has no data in function	1127	1457
+the given broker id was not registered	360	368
+the given key * was not present in the dictionary	2702	4345
+the given key was not present in the dictionary	2703	4346
+the given update version was invalid	2666	3243
+the group id does not exist	2410	2868
+the group is not empty	2905	3647
+the group member needs to have a valid member id before actually entering a consumer group	2770	3461
+the handler doesn t support autoextend of tablespaces	1702	2074
+the host or user argument to grant is too long	1284	1632
+the incident * occurred on the master message	1609	1974
+the index file for table * is full	1316	1665
+the instance id is still used by another member in the consumer group	3374	4347
+the leader epoch in the request is newer than the epoch on the broker	3375	4348
+the leader epoch in the request is older than the epoch on the broker	2353	2768
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2956	3733
+the log s topic id did not match the topic id in the request	2514	2978
+the mariadb server is running with the * option so it cannot execute this statement	1479	1836
+the member epoch is fenced by the group coordinator	2354	2769
+the member epoch is stale	3328	4253
+the message format version on the broker does not support this request	3376	4349
+the message has a negative size	2590	3118
+the method or operation is not implemented	2926	4350
+the mix of handlers in the partitions is not allowed in this version of mariadb	1400	1754
+the new isr contains at least one ineligible replica	2527	3005
+the node was low on resource	3377,3378	4351
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1404	1758
+the number of radius identifiers * must be 1 or the same as the number of radius servers	125,126	286
+the number of radius ports * must be 1 or the same as the number of radius servers	125,126	286
+the number of radius secrets * must be 1 or the same as the number of radius servers	125,126	286
+the operation could not be completed the data is not in the correct format	2267	4352
+the operation could not be completed the data isn’t in the correct format	2267	4352
+the operation could not be completed the file doesn’t exist	773	4353
+the operation could not be completed you don’t have permission	91	4354
+the operation has timed out	3379,3084,747	4355
+the operation was aborted due to timeout	747	4356
+the operation was canceled	2967	4357
+the partition info in the frm file is not consistent with what can be written into the frm file	1310	1659
+the password for anonymous user cannot be expired	1519	1877
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1520	1878
+the password provided for the replication user exceeds the maximum length of 32 characters	1156	1495
+the path specified for * is too long	1522	1880
+the per index column family option has been deprecated	1523	1881
+the postphaseaction failed with an exception	317	4358
+the preferred leader was not available	3021	3856
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1535	1893
+the process does not possess some privilege required for this operation	3029	4359
+the processor does not support large pages	59	4360
+the producer attempted a transactional operation in an invalid state	2665	3238
+the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	707	869
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2623	3180
+the query interface requires a database connection	57	4361
+the record state is invalid	2626	3187
+the request was sent to an endpoint of the wrong type	2779	3473
+the requested offset is moved to tiered storage	2955	3731
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2957	3734
+the requested server id * clashes with the slave startup option replicate same server id	1605	1970
+the requested value * for the master delay exceeds the maximum	1387	1741
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1603	1968
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1602	1967
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1604	1969
+the requesting client does not support the compression type of given partition	3380	4362
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1714	2086
+the server encountered an error with the transaction	3381	4363
+the server has a configurable maximum message size to avoid unbounded memory allocation	2773	3465
+the server is currently in offline mode	1583	1946
+the server is not configured as slave fix in config file or with change master to	1086	1416
+the server was not built with row based replication	1545	1903
+the share coordinator rejected the request because the share group state epoch did not match	2355	2770
+the share session epoch is invalid	2647	3212
+the share session was not found	3175	4062
+the size number was correct but we don t allow the digit part to be more than 2 billion	1595	1958
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1391	1745
+the specified file name or path is too long or a component of the specified path is too long	3002	4364
+the standby was promoted during online backup	57	3099
+the statement * cannot invoke a stored function	1587	1950
+the statement * has no open cursor	1673	2045
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1111	1441
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1107	1437
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1120	1450
+the storage engine * can t index column s	1872	2278
+the storage engine * doesn t support fulltext indexes	1686	2058
+the storage engine * doesn t support spatial indexes	1687	2059
+the storage engine for the table doesn t support	1158	1497
+the syntax * is deprecated and will be removed in mariadb * please use	1837	2242
+the system variable * cannot be set in set statement	1588	1951
+the system variable * cannot be set in stored functions or triggers	1799	2204
+the system variable * cannot be set in stored procedures	1800	2205
+the system variable * cannot be set when there is an ongoing transaction	1801	2206
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1289	1637
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1290	1638
+the table * is full	1552	1911
+the table does not have fulltext index to support this query	1692	2064
+the target table * of the * is not insertable into	1451	1807
+the target table * of the * is not updatable	1453	1809
+the throttling quota has been exceeded	3382	4365
+the timestamp of the message is out of acceptable range	2662	3233
+the total length of the partitioning fields is too large	1499	1857
+the total number of locks exceeds the lock table size	1377	1731
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2664	3237
+the transactionalid could not be found	3383	4366
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1785	2189
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1786	2190
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1373	1727
+the used command is not allowed with this mariadb version	1459	1815
+the used select statements have a different number of columns	1879	2285
+the used table value constructor has a different number of values	1880	2286
+the user specified as a definer * does not exist	1447	1803
+the user specified log directory is not found in the broker config	2752	3423
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1287	1635
+the value specified for generated column * in table * has been ignored	1854	2259
+the version of api is not supported	3384	4367
+the voter is already part of the set of voters	953	1233
+the voter is not part of the set of voters	3385	4368
+the voter key doesn t match the receiving replica s key	2669	3247
+the wait completed due to an abandoned mutex	82	4369
+there are multiple default operator classes for data type	100,1	4370
+there are unstable offsets that need to be cleared	3386	4371
+there is a newer producer with the same transactionalid which fences the current one	3032	3872
+there is already a transaction in progress	113,114	490
+there is no * row in * trigger	1741	2114
+there is no built in function named	772,1	4372
+there is no client connection	725,332	4373
+there is no escaped character	0,1	4302
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2743	3411
+there is no parameter	3270,1	4374
+there is no previously clustered index for table	101,1	4375
+there is no primary key for referenced table	101,1	1098
+there is no such grant defined for user * on host	1454	1810
+there is no such grant defined for user * on host * on routine	1455	1811
+there is no such grant defined for user * on host * on table	1456	1812
+there is no transaction in progress	409,114	412
+there is no unique constraint matching given keys for referenced table	2378,1	2823
+there is no unique or exclusion constraint matching the on conflict specification	187,1	4376
+there was a problem processing the query on the foreign data source data source error	1540	1898
+thesaurus sample word * is a stop word rule	125,126	1011
+thesaurus sample word * isn t recognized by subdictionary rule	125,126	1011
+thesaurus substitute phrase is empty rule	125,126	1011
+thesaurus substitute word * is a stop word rule	125,126	1011
+thesaurus substitute word * isn t recognized by subdictionary rule	125,126	1011
+third argument of cast function must be type	102,1	214
+this broker id is already in use	934	1205
+this command is not supported in the prepared statement protocol yet	1780	2155
+this controller id is not known	3387	4377
+this endpoint type is not supported yet	3388	4378
+this error indicates that an offset commit was rejected because of oversize metadata	2572	3085
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2927	3680
+this error is thrown if the request exceeds the user specified time limit in the request	747	3967
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2724	3386
+this error never happens	1198	1542
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3389	4379
+this function * has the same name as a native function	1412	1766
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1116	1446
+this is not a client facing error and is used mostly by tools when a broker is not alive	361	369
+this is not the correct controller for this cluster	2919	3670
+this is not yet supported for generated columns	1775	2150
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	763	937
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2634	3198
+this operation cannot be performed as you have a running slave * run stop slave * first	1612	1977
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1598	1962
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1619	1984
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1093	1423
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1844	2249
+this operation requires a running slave configure slave and do start slave	1613	1978
+this partition function is not allowed	1502	1860
+this record has failed the validation on broker and hence will be rejected	2625	3186
+this request is for a topic or partition that does not exist on this broker	3390	4380
+this server does not host this topic id	3391	4381
+this table type requires a primary key	1566	1926
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1569	1931
+this version of mariadb doesn	1467	1824
+this version of mariadb is not compiled with raid support	1439	1794
+this window function may not have a window frame	1859	2264
+thread abort exception	3392	4382
+thread interrupted exception	3393	4383
+thread stack overrun * bytes used of a * byte stack and	1659	2031
+thread stack overrun used * of a * stack use	1658	2030
+thread start exception	3394	4384
+thread state exception	3395	4385
+thread was in an invalid state for the operation being executed	3395	4386
+thread was interrupted from a waiting state	3393	4387
+threadabortexception	3392	4382
+threaderror	3396	4388
+threadinterruptedexception	3393	4383
+threadstartexception	3394	4384
+threadstateexception	3395	4385
+thresholds array must not contain nulls	112,64	460
+thresholds must be one dimensional array	202,64	239
+throttling quota exceeded exception	3382	4365
+throttling_quota_exceeded	3382	4365
+throttlingquotaexceededexception	3382	4365
+time data * does not match format	524	4389
+time field value out of range	860,64	1109
+time limit exceeded exception	3397	4390
+time zone * not recognized	111,64,125	4391
+time zone displacement out of range	2660,64	4392
+time zone interval must be hour or hour to minute	0,1	688
+time zone not found exception	3398	4393
+timelimitexceededexception	3397	4390
+timeout database is locked	3234,3074	4142
+timeout must not be negative	326,64	4394
+timeouterror	735,3399	4395
+timeoutexception	3379	4396
+timeoutexpired	3400	4397
+timer expired	2219	4398
+timestamperror	3401	4399
+timestamps cannot be binned into intervals containing months or years	59	3686
+timezonenotfoundexception	3398	4393
+tls illegal exporter label	3402,169	192
+tls invalid ecpointformat list	3403,169	192
+tlsv1 alert access denied	3404,169	192
+tlsv1 alert decode error	3405,169	192
+tlsv1 alert decrypt error	3406,169	192
+tlsv1 alert decryption failed	3407,169	192
+tlsv1 alert export restriction	3408,169	192
+tlsv1 alert inappropriate fallback	3409,169	192
+tlsv1 alert insufficient security	3410,169	192
+tlsv1 alert internal error	3411,169	192
+tlsv1 alert no application protocol	3412,169	192
+tlsv1 alert no renegotiation	3413,169	192
+tlsv1 alert protocol version	3414,169	192
+tlsv1 alert record overflow	3415,169	192
+tlsv1 alert unknown ca	3416,169	192
+tlsv1 alert unknown psk identity	3417,169	192
+tlsv1 alert user cancelled	3418,169	192
+tlsv1 bad certificate hash value	3419,169	192
+tlsv1 bad certificate status response	3420,169	192
+tlsv1 certificate unobtainable	3421,169	192
+tlsv1 unrecognized name	3422,169	192
+tlsv1 unsupported extension	3423,169	192
+tlsv13 alert certificate required	3424,169	192
+tlsv13 alert missing extension	3425,169	192
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	111,64	3831
-token type * does not exist	111,64	4394
-too big precision specified for * maximum is	1711	2082
-too big scale specified for * maximum is	1713	2084
+toast relfilenode value not set when in binary upgrade mode	111,64	3836
+token type * does not exist	111,64	4400
+too big precision specified for * maximum is	1711	2083
+too big scale specified for * maximum is	1713	2085
 too early	32	33
-too few arguments for format	111,64	2772
-too high level of nesting for select	1716	2087
-too long value for	1794	2198
-too many active concurrent transactions	1722	2093
-too many arguments	2412	4220
-too many background workers	139,140	4395
-too many column names were specified	0,1	4396
-too many columns	511	4219
-too many connections	1161	4217
-too many connections for database	1161,140	3944
-too many connections for role	1161,140	4397
-too many delayed threads in use	1724	2095
-too many dynamic shared memory segments	140	4398
-too many fields in	1727	2099
-too many files opened please execute the command again	1095	1424
-too many grouping sets present maximum 4096	3271,200	4399
-too many json array elements	3264	4193
-too many json object members	3265	4194
-too many key parts specified max * parts allowed	1725	2097
-too many key updates	3426,168	191
-too many keys specified max * keys allowed	1726	2098
-too many levels of symbolic links	996	4400
-too many lexemes in thesaurus entry	125,126	1010
-too many links	1000	4401
-too many listeners exception	3427	4402
-too many notifications in the notify queue	200	4403
-too many open files	999	4404
-too many open files in system	1023	4405
-too many partitions including subpartitions were defined	1728	2100
-too many points requested	200	4406
-too many references cannot splice	2210	4407
-too many regular expression matches	200	4408
+too few arguments for format	111,64	2775
+too high level of nesting for select	1716	2088
+too long value for	1794	2199
+too many active concurrent transactions	1722	2094
+too many arguments	2412	4226
+too many background workers	139,140	4401
+too many column names were specified	0,1	4402
+too many columns	512	4225
+too many connections	1161	4223
+too many connections for database	1161,140	3949
+too many connections for role	1161,140	4403
+too many delayed threads in use	1724	2096
+too many dynamic shared memory segments	140	4404
+too many fields in	1727	2100
+too many files opened please execute the command again	1095	1425
+too many grouping sets present maximum 4096	3271,201	4405
+too many json array elements	3264	4199
+too many json object members	3265	4200
+too many key parts specified max * parts allowed	1725	2098
+too many key updates	3426,169	192
+too many keys specified max * keys allowed	1726	2099
+too many levels of symbolic links	996	4406
+too many lexemes in thesaurus entry	125,126	1011
+too many links	1000	4407
+too many listeners exception	3427	4408
+too many notifications in the notify queue	201	4409
+too many open files	999	4410
+too many open files in system	1023	4411
+too many partitions including subpartitions were defined	1728	2101
+too many points requested	201	4412
+too many references cannot splice	2210	4413
+too many regular expression matches	201	4414
 too many requests	35	36
-too many rows	3273	4224
-too many strings for column * and set	1715	2086
-too many syntax errors found abandoning file	200	1006
-too many tables mariadb can only use * tables in a join	1730	2102
-too many users	2222	4409
-too many warn alerts	3428,168	191
-too many with elements in with clause	1723	2094
-too much early data	3429,168	191
+too many rows	3273	4230
+too many strings for column * and set	1715	2087
+too many syntax errors found abandoning file	201	1007
+too many tables mariadb can only use * tables in a join	1730	2103
+too many users	2222	4415
+too many warn alerts	3428,169	192
+too many with elements in with clause	1723	2095
+too much early data	3429,169	192
 too_early	32	33
-too_many_arguments	2412,200	4220
-too_many_columns	511,200	4219
-too_many_connections	1161,140	4217
-too_many_json_array_elements	3264,64	4193
-too_many_json_object_members	3265,64	4194
+too_many_arguments	2412,201	4226
+too_many_columns	512,201	4225
+too_many_connections	1161,140	4223
+too_many_json_array_elements	3264,64	4199
+too_many_json_object_members	3265,64	4200
 too_many_requests	35	36
-too_many_rows	3273,206	4224
-toomanyarguments	2412,200	4220
-toomanycolumns	511,200	4219
-toomanyconnections	1161,140	4217
-toomanyjsonarrayelements	3264,64	4193
-toomanyjsonobjectmembers	3265,64	4194
-toomanylistenersexception	3427	4402
-toomanyrows	3273,206	4224
-topic already exists exception	3430	4410
-topic authorization failed exception	3117	3984
-topic deletion disabled exception	3431	4411
-topic with this name already exists	3430	4410
-topic_already_exists	3430	4410
-topic_authorization_failed	3117	3984
-topic_deletion_disabled	3431	4411
-topicalreadyexistsexception	3430	4410
-topicauthorizationfailedexception	3117	3984
-topicdeletiondisabledexception	3431	4411
-total size of jsonb array elements exceeds the maximum of	200	3699
-total size of jsonb object elements exceeds the maximum of	200	3699
-trace breakpoint trap	2246	4412
-trailing characters remain in input string after datetime format	459,64	498
-transaction abortable exception	3381	4357
-transaction aborted during system catalog scan	441	4413
-transaction characteristics can t be changed while a transaction is in progress	1137	1467
-transaction control statements are not allowed within an extension script	59	408
-transaction coordinator fenced exception	2525	3000
-transaction id * is in the future	111,64	4414
-transaction identifier * is already in use	100,1	4415
-transaction identifier * is too long	111,64	4416
-transaction integrity constraint violation	3268	4205
-transaction precise system versioned tables do not support partitioning by row start or row end	1818	2222
-transaction precise system versioning for s is not supported	1806	2210
-transaction registry is disabled	1817	2221
-transaction resolution unknown	3259	4184
-transaction rollback	441	4204
-transaction_abortable	3381	4357
-transaction_coordinator_fenced	2525	3000
-transaction_integrity_constraint_violation	3268,441	4205
-transaction_resolution_unknown	3259,331	4184
-transaction_rollback	441	4204
-transactionabortableexception	3381	4357
-transactional id authorization failed exception	3432	4417
-transactional id not found exception	3383	4360
-transactional_id_authorization_failed	3432	4417
-transactional_id_not_found	3383	4360
-transactionalidauthorizationfailedexception	3432	4417
-transactionalidnotfoundexception	3383	4360
-transactioncoordinatorfencedexception	2525	3000
-transactionintegrityconstraintviolation	3268,441	4205
-transactionresolutionunknown	3259,331	4184
-transactionrollback	441	4204
-transform for type * already exists	100,1	4418
-transform for type * does not exist	101,1	3288
-transform function must be a normal function	102,1	213
-transform function must not be volatile	102,1	213
-transform function must not return a set	102,1	213
-transform function must take one argument	102,1	213
-transformer configuration exception	3433	4419
-transformer factory configuration error	3434	4420
-transformerconfigurationexception	3433	4419
-transformerexception	3435	4421
-transformerfactoryconfigurationerror	3434	4420
-transformexception	3436	4422
-transition table name can only be specified for an after trigger	102,1	333
-transition tables cannot be specified for triggers with column lists	59	334
-transition tables cannot be specified for triggers with more than one event	59	334
-translated account name too long	780	1025
-transport endpoint is already connected	982	4423
-transport endpoint is not connected	1045	4424
-trigger * already exists	1734	2106
-trigger * does not have created attribute	1850	2254
-trigger * has an error in its body	1199	1542
-trigger * is a view temporary table or sequence	1742	2114
-trigger constraint failed	3236,595	4140
-trigger creation context of table s s is invalid	1738	2110
-trigger does not exist	1736	2108
-trigger function * returned null value	322,323	332
-trigger in wrong schema	1737	2109
-trigger protocol violated	322	4202
-trigger_protocol_violated	322,323	4202
-triggered action exception	3260	4185
-triggered data change violation	3266	4197
-triggered_action_exception	3260	4185
-triggered_data_change_violation	3266	4197
-triggeredactionexception	3260	4185
-triggereddatachangeviolation	3266	4197
-triggerprotocolviolated	322,323	4202
-triggers can not be created on system tables	1449	1804
-triggers for table s s have no creation context	1739	2111
-trim error	3263	4192
-trim_error	3263,64	4192
-trimerror	3263,64	4192
-truncate disk i o error	3242,99	4160
-truncate for each row triggers are not supported	59	334
-truncate triggers with transition tables are not supported	59	334
-truncated incorrect * value	1743	2116
-truncated value * when converting to	1174	1513
-trx_id * not found in mysql transaction_registry	1809	2213
-trying to access array offset on value of type null	208	262
-trying to add partition s with wrong number of subpartitions	1067	1396
-ts_rewrite query must return two tsquery columns	111,64	4425
-ts_stat query must return one tsvector column	111,64	4334
-tsquery is too large	200	3743
-tsvector column * does not exist	456,1	875
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1547	1905
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1548	1906
-ttl support is currently disabled when table has a hidden pk	1549	1907
-tuple to be deleted was already modified by an operation triggered by the current command	3266	4426
-tuple to be deleted was already moved to another partition due to concurrent update	442,441	1019
-tuple to be locked was already moved to another partition due to concurrent update	442,441	4427
-tuple to be locked was already moved to another partition due to concurrent update retrying	442,441	866
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3266	4426
-tuple to be updated was already modified by an operation triggered by the current command	3266,57	4426
-two phase commit requested but not supported by output plugin	111,64	3785
-two phase state file maximum length exceeded	200	4428
-type access exception	219	4429
-type analyze function * must return type	102,1	516
-type attribute * cannot be changed	0,1	887
-type attribute * not recognized	0,1	887
-type attribute subtype is required	0,1	887
-type had been unloaded	3437	4430
-type initialization exception	3438	4431
-type input function * has multiple matches	131,1	4432
-type input function * must return type	102,1	516
-type input function * should not be volatile	102,1	516
-type input function must be specified	102,1	516
-type load exception	2318	4433
-type matched to anycompatiblenonarray is an array type	166,1	190
-type matched to anyenum is not an enum type	166,1	190
-type matched to anynonarray is an array type	166,1	190
-type modifier cannot be specified for shell type	0,1	3236
-type modifier cannot have order by	0,1	687
-type modifier cannot have parameter name	0,1	687
-type modifier input function * should not be volatile	102,1	516
-type modifier is not allowed for type	0,1	3236
-type modifier output function * should not be volatile	102,1	516
-type modifier output function is useless without a type modifier input function	102,1	516
-type modifiers must be simple constants or identifiers	0,1	3236
-type not present exception	3439	4434
-type of inherited column * must be changed in child tables too	61,1	474
-type of parameter * does not match that when preparing the plan	166,1	4435
-type output function * must return type	102,1	516
-type output function * should not be volatile	102,1	516
-type output function must be specified	102,1	516
-type receive function * has multiple matches	131,1	4432
-type receive function * must return type	102,1	516
-type receive function * should not be volatile	102,1	516
-type send function * must return type	102,1	516
-type send function * should not be volatile	102,1	516
-type subscripting function * must return type	102,1	516
-type unloaded exception	3437	4436
-type with oid * does not exist	101,1	809
-typeaccessexception	219	4429
-typed tables cannot inherit	149,1	164
-typeerror	3440,3441	4437
-typeinitializationexception	3438	4431
-typeloadexception	2318	4433
-typenotpresentexception	3439	4434
-typeunloadedexception	3437	4436
-typmod array must be one dimensional	201,64	4438
-typmod array must not contain nulls	112,64	4439
-typmod_in function * must return type	102,1	516
-typmod_out function * must return type	102,1	516
-unable to attach or mount volumes	2309,2308	3499
-unable to calculate centroid because geometry is empty in function	1126	1455
-unable to connect to foreign data source	1163	1502
-unable to decode issuer public key	3442,174	4440
-unable to decrypt certificate s signature	3443,174	4441
-unable to decrypt crl s signature	3444,174	4442
-unable to find ecdh parameters	3445,168	191
-unable to find manifest resource	2786	4443
-unable to find public key parameters	3446,168	191
-unable to find the specified file	2363	4444
-unable to get certificate crl	3447,174	4445
-unable to get crl issuer certificate	3448,174	4446
-unable to get issuer certificate	3449,174	4447
-unable to get local issuer certificate	3450,174	4448
-unable to load ssl3 md5 routines	3451,168	191
-unable to load ssl3 sha1 routines	3452,168	191
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1875	2280
-unable to update finalized features due to an unexpected server error	2351	2763
-unable to verify the first certificate	3453,174	4449
-unacceptable combination of window frame bound specifications	1081	1410
-unacceptable credential exception	3106	3963
-unacceptable mutual recursion with anchored table	1747	2120
-unacceptable schema name	458,1	4450
-unacceptable tablespace name	458,1	4451
-unacceptable_credential	3106	3963
-unacceptablecredentialexception	3106	3963
-unauthorized access exception	233	4452
-unauthorizedaccessexception	233	4452
+too_many_rows	3273,207	4230
+toomanyarguments	2412,201	4226
+toomanycolumns	512,201	4225
+toomanyconnections	1161,140	4223
+toomanyjsonarrayelements	3264,64	4199
+toomanyjsonobjectmembers	3265,64	4200
+toomanylistenersexception	3427	4408
+toomanyrows	3273,207	4230
+topic already exists exception	3430	4416
+topic authorization failed exception	3117	3989
+topic deletion disabled exception	3431	4417
+topic with this name already exists	3430	4416
+topic_already_exists	3430	4416
+topic_authorization_failed	3117	3989
+topic_deletion_disabled	3431	4417
+topicalreadyexistsexception	3430	4416
+topicauthorizationfailedexception	3117	3989
+topicdeletiondisabledexception	3431	4417
+total size of jsonb array elements exceeds the maximum of	201	3704
+total size of jsonb object elements exceeds the maximum of	201	3704
+trace breakpoint trap	2246	4418
+trailing characters remain in input string after datetime format	460,64	499
+transaction abortable exception	3381	4363
+transaction aborted during system catalog scan	442	4419
+transaction characteristics can t be changed while a transaction is in progress	1137	1468
+transaction control statements are not allowed within an extension script	59	409
+transaction coordinator fenced exception	2525	3003
+transaction id * is in the future	111,64	4420
+transaction identifier * is already in use	100,1	4421
+transaction identifier * is too long	111,64	4422
+transaction integrity constraint violation	3268	4211
+transaction precise system versioned tables do not support partitioning by row start or row end	1818	2223
+transaction precise system versioning for s is not supported	1806	2211
+transaction registry is disabled	1817	2222
+transaction resolution unknown	3259	4190
+transaction rollback	442	4210
+transaction_abortable	3381	4363
+transaction_coordinator_fenced	2525	3003
+transaction_integrity_constraint_violation	3268,442	4211
+transaction_resolution_unknown	3259,332	4190
+transaction_rollback	442	4210
+transactionabortableexception	3381	4363
+transactional id authorization failed exception	3432	4423
+transactional id not found exception	3383	4366
+transactional_id_authorization_failed	3432	4423
+transactional_id_not_found	3383	4366
+transactionalidauthorizationfailedexception	3432	4423
+transactionalidnotfoundexception	3383	4366
+transactioncoordinatorfencedexception	2525	3003
+transactionintegrityconstraintviolation	3268,442	4211
+transactionresolutionunknown	3259,332	4190
+transactionrollback	442	4210
+transform for type * already exists	100,1	4424
+transform for type * does not exist	101,1	3291
+transform function must be a normal function	102,1	214
+transform function must not be volatile	102,1	214
+transform function must not return a set	102,1	214
+transform function must take one argument	102,1	214
+transformer configuration exception	3433	4425
+transformer factory configuration error	3434	4426
+transformerconfigurationexception	3433	4425
+transformerexception	3435	4427
+transformerfactoryconfigurationerror	3434	4426
+transformexception	3436	4428
+transition table name can only be specified for an after trigger	102,1	334
+transition tables cannot be specified for triggers with column lists	59	335
+transition tables cannot be specified for triggers with more than one event	59	335
+translated account name too long	780	1026
+transport endpoint is already connected	982	4429
+transport endpoint is not connected	1045	4430
+trigger * already exists	1734	2107
+trigger * does not have created attribute	1850	2255
+trigger * has an error in its body	1199	1543
+trigger * is a view temporary table or sequence	1742	2115
+trigger constraint failed	3236,596	4146
+trigger creation context of table s s is invalid	1738	2111
+trigger does not exist	1736	2109
+trigger function * returned null value	323,324	333
+trigger in wrong schema	1737	2110
+trigger protocol violated	323	4208
+trigger_protocol_violated	323,324	4208
+triggered action exception	3260	4191
+triggered data change violation	3266	4203
+triggered_action_exception	3260	4191
+triggered_data_change_violation	3266	4203
+triggeredactionexception	3260	4191
+triggereddatachangeviolation	3266	4203
+triggerprotocolviolated	323,324	4208
+triggers can not be created on system tables	1449	1805
+triggers for table s s have no creation context	1739	2112
+trim error	3263	4198
+trim_error	3263,64	4198
+trimerror	3263,64	4198
+truncate disk i o error	3242,99	4166
+truncate for each row triggers are not supported	59	335
+truncate triggers with transition tables are not supported	59	335
+truncated incorrect * value	1743	2117
+truncated value * when converting to	1174	1514
+trx_id * not found in mysql transaction_registry	1809	2214
+trying to access array offset on value of type null	209	263
+trying to add partition s with wrong number of subpartitions	1067	1397
+ts_rewrite query must return two tsquery columns	111,64	4431
+ts_stat query must return one tsvector column	111,64	4340
+tsquery is too large	201	3748
+tsvector column * does not exist	457,1	876
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1547	1906
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1548	1907
+ttl support is currently disabled when table has a hidden pk	1549	1908
+tuple to be deleted was already modified by an operation triggered by the current command	3266	4432
+tuple to be deleted was already moved to another partition due to concurrent update	443,442	1020
+tuple to be locked was already moved to another partition due to concurrent update	443,442	4433
+tuple to be locked was already moved to another partition due to concurrent update retrying	443,442	867
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3266	4432
+tuple to be updated was already modified by an operation triggered by the current command	3266,57	4432
+two phase commit requested but not supported by output plugin	111,64	3790
+two phase state file maximum length exceeded	201	4434
+type access exception	220	4435
+type analyze function * must return type	102,1	517
+type attribute * cannot be changed	0,1	888
+type attribute * not recognized	0,1	888
+type attribute subtype is required	0,1	888
+type had been unloaded	3437	4436
+type initialization exception	3438	4437
+type input function * has multiple matches	131,1	4438
+type input function * must return type	102,1	517
+type input function * should not be volatile	102,1	517
+type input function must be specified	102,1	517
+type load exception	2318	4439
+type matched to anycompatiblenonarray is an array type	167,1	191
+type matched to anyenum is not an enum type	167,1	191
+type matched to anynonarray is an array type	167,1	191
+type modifier cannot be specified for shell type	0,1	3239
+type modifier cannot have order by	0,1	688
+type modifier cannot have parameter name	0,1	688
+type modifier input function * should not be volatile	102,1	517
+type modifier is not allowed for type	0,1	3239
+type modifier output function * should not be volatile	102,1	517
+type modifier output function is useless without a type modifier input function	102,1	517
+type modifiers must be simple constants or identifiers	0,1	3239
+type not present exception	3439	4440
+type of inherited column * must be changed in child tables too	61,1	475
+type of parameter * does not match that when preparing the plan	167,1	4441
+type output function * must return type	102,1	517
+type output function * should not be volatile	102,1	517
+type output function must be specified	102,1	517
+type receive function * has multiple matches	131,1	4438
+type receive function * must return type	102,1	517
+type receive function * should not be volatile	102,1	517
+type send function * must return type	102,1	517
+type send function * should not be volatile	102,1	517
+type subscripting function * must return type	102,1	517
+type unloaded exception	3437	4442
+type with oid * does not exist	101,1	810
+typeaccessexception	220	4435
+typed tables cannot inherit	150,1	165
+typeerror	3440,3441	4443
+typeinitializationexception	3438	4437
+typeloadexception	2318	4439
+typenotpresentexception	3439	4440
+typeunloadedexception	3437	4442
+typmod array must be one dimensional	202,64	4444
+typmod array must not contain nulls	112,64	4445
+typmod_in function * must return type	102,1	517
+typmod_out function * must return type	102,1	517
+unable to attach or mount volumes	2309,2308	3504
+unable to calculate centroid because geometry is empty in function	1126	1456
+unable to connect to foreign data source	1163	1503
+unable to decode issuer public key	3442,175	4446
+unable to decrypt certificate s signature	3443,175	4447
+unable to decrypt crl s signature	3444,175	4448
+unable to find ecdh parameters	3445,169	192
+unable to find manifest resource	2786	4449
+unable to find public key parameters	3446,169	192
+unable to find the specified file	2363	4450
+unable to get certificate crl	3447,175	4451
+unable to get crl issuer certificate	3448,175	4452
+unable to get issuer certificate	3449,175	4453
+unable to get local issuer certificate	3450,175	4454
+unable to load ssl3 md5 routines	3451,169	192
+unable to load ssl3 sha1 routines	3452,169	192
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1875	2281
+unable to update finalized features due to an unexpected server error	2351	2766
+unable to verify the first certificate	3453,175	4455
+unacceptable combination of window frame bound specifications	1081	1411
+unacceptable credential exception	3106	3968
+unacceptable mutual recursion with anchored table	1747	2121
+unacceptable schema name	459,1	4456
+unacceptable tablespace name	459,1	4457
+unacceptable_credential	3106	3968
+unacceptablecredentialexception	3106	3968
+unauthorized access exception	234	4458
+unauthorizedaccessexception	234	4458
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3454	4453
-unboundlocalerror	3454	4453
-uncaught throw error	3455	4454
-uncaughtthrowerror	3455	4454
-unchecked io exception	3456	4455
-uncheckedioexception	3456	4455
-uncompress the compressed binlog failed	1103	1432
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1710	2081
-undeclared throwable exception	3457	4456
-undeclaredthrowableexception	3457	4456
-undefined array key	2702	4457
-undefined column	456	4209
-undefined conversion error	3458	4458
-undefined file	915	4223
-undefined function	772	4212
-undefined method * for nil nilclass	208	4459
-undefined method for nil nilclass	208	4459
-undefined object	101	4210
-undefined parameter	3270	4214
-undefined table	612	4213
-undefined_column	456,1	4209
-undefined_file	915,783	4223
-undefined_function	772,1	4212
-undefined_object	101,1	4210
-undefined_parameter	3270,1	4214
-undefined_table	612,1	4213
-undefinedcolumn	456,1	4209
-undefinedconversionerror	3458	4458
-undefinedfile	915,783	4223
-undefinedfunction	772,1	4212
-undefinedobject	101,1	4210
-undefinedparameter	3270,1	4214
-undefinedtable	612,1	4213
-underflow error * in function	1670	2041
-undo log error	1323	1671
-undo log record is too big	1748	2121
+unbound local error	3454	4459
+unboundlocalerror	3454	4459
+uncaught throw error	3455	4460
+uncaughtthrowerror	3455	4460
+unchecked io exception	3456	4461
+uncheckedioexception	3456	4461
+uncompress the compressed binlog failed	1103	1433
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1710	2082
+undeclared throwable exception	3457	4462
+undeclaredthrowableexception	3457	4462
+undefined array key	2702	4463
+undefined column	457	4215
+undefined conversion error	3458	4464
+undefined file	915	4229
+undefined function	772	4218
+undefined method * for nil nilclass	209	4465
+undefined method for nil nilclass	209	4465
+undefined object	101	4216
+undefined parameter	3270	4220
+undefined table	613	4219
+undefined_column	457,1	4215
+undefined_file	915,783	4229
+undefined_function	772,1	4218
+undefined_object	101,1	4216
+undefined_parameter	3270,1	4220
+undefined_table	613,1	4219
+undefinedcolumn	457,1	4215
+undefinedconversionerror	3458	4464
+undefinedfile	915,783	4229
+undefinedfunction	772,1	4218
+undefinedobject	101,1	4216
+undefinedparameter	3270,1	4220
+undefinedtable	613,1	4219
+underflow error * in function	1670	2042
+undo log error	1323	1672
+undo log record is too big	1748	2122
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1128
-unexpected ccs message	3459,168	191
-unexpected end of early data	3460,168	191
-unexpected end of file while parsing comment	1257	1604
-unexpected end of file while skipping unknown parameter	1258	1605
-unexpected end of json input	2267	2693
-unexpected end of json path in argument * to function	1352	1702
-unexpected end of json text in argument * to function	1346	1696
-unexpected end of line	125,126	1010
-unexpected end of line or lexeme	125,126	1010
-unexpected end of string while parsing json string at character offset	2267	4460
-unexpected eof found when reading file * errno	1749	2122
-unexpected eof in copy data	268,64	830
-unexpected eof on client connection with an open transaction	725,331	910
-unexpected eof on standby connection	330,331	3217
-unexpected eof while reading	3461,168	191
-unexpected eof within message length word	330,331	2969
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1622	1987
-unexpected master s heartbeat data	1601	1965
-unexpected message	3462,168	191
-unexpected message type	330,331	3217
-unexpected message type 0x * during copy from stdin	330,331	4461
-unexpected record	3463,168	191
-unexpected request for new relfilenode in binary upgrade mode	111,64	2878
-unexpected result after commandcomplete	330,331	954
-unexpected result set after end of streaming	330,331	954
-unexpected scram channel binding attribute in client final message	330,331	769
-unexpected token * is not valid json	2267	2693
-unexpected token at	2267	4462
-unexpected while decoding base64 sequence	111,64	3065
+unequal number of entries in row expressions	0,1	1129
+unexpected ccs message	3459,169	192
+unexpected end of early data	3460,169	192
+unexpected end of file while parsing comment	1257	1605
+unexpected end of file while skipping unknown parameter	1258	1606
+unexpected end of json input	2267	2694
+unexpected end of json path in argument * to function	1352	1703
+unexpected end of json text in argument * to function	1346	1697
+unexpected end of line	125,126	1011
+unexpected end of line or lexeme	125,126	1011
+unexpected end of string while parsing json string at character offset	2267	4466
+unexpected eof found when reading file * errno	1749	2123
+unexpected eof in copy data	269,64	831
+unexpected eof on client connection with an open transaction	726,332	911
+unexpected eof on standby connection	331,332	3220
+unexpected eof while reading	3461,169	192
+unexpected eof within message length word	331,332	2972
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1622	1988
+unexpected master s heartbeat data	1601	1966
+unexpected message	3462,169	192
+unexpected message type	331,332	3220
+unexpected message type 0x * during copy from stdin	331,332	4467
+unexpected record	3463,169	192
+unexpected request for new relfilenode in binary upgrade mode	111,64	2881
+unexpected result after commandcomplete	331,332	955
+unexpected result set after end of streaming	331,332	955
+unexpected scram channel binding attribute in client final message	331,332	770
+unexpected token * is not valid json	2267	2694
+unexpected token at	2267	4468
+unexpected while decoding base64 sequence	111,64	3068
 unexpected_frame	47	49
-unexpectedexception	3464	4463
-unexpectedly found nil while implicitly unwrapping an optional value	208	4464
-unexpectedly found nil while unwrapping an optional value	208	4464
-unhandled critical crl extension	3465,174	4465
-unhandled critical extension	3466,174	4466
-unhandled user defined exception condition	1592	1954
-unhandled user defined not found condition	1593	1955
-unhandled user defined warning condition	1594	1956
-unicode decode error	3467,3468	4467
-unicode encode error	3469,3470	4468
-unicode normalization can only be performed if server encoding is utf8	0,1	3239
-unicode translate error	3471,3472	4469
-unicodedecodeerror	3467,3468	4467
-unicodeencodeerror	3469,3470	4468
-unicodeerror	3473,3474	4470
-unicodetranslateerror	3471,3472	4469
-unicodewarning	3475	4471
-unimplemented file mode	3476	4472
-unimplementedfilemode	3476	4472
-uninstallerror	3477	4473
-union intersect except member statement cannot refer to other relations of same query level	186,1	4474
-unique constraint failed	3237,595	4141
+unexpectedexception	3464	4469
+unexpectedly found nil while implicitly unwrapping an optional value	209	4470
+unexpectedly found nil while unwrapping an optional value	209	4470
+unhandled critical crl extension	3465,175	4471
+unhandled critical extension	3466,175	4472
+unhandled user defined exception condition	1592	1955
+unhandled user defined not found condition	1593	1956
+unhandled user defined warning condition	1594	1957
+unicode decode error	3467,3468	4473
+unicode encode error	3469,3470	4474
+unicode normalization can only be performed if server encoding is utf8	0,1	3242
+unicode translate error	3471,3472	4475
+unicodedecodeerror	3467,3468	4473
+unicodeencodeerror	3469,3470	4474
+unicodeerror	3473,3474	4476
+unicodetranslateerror	3471,3472	4475
+unicodewarning	3475	4477
+unimplemented file mode	3476	4478
+unimplementedfilemode	3476	4478
+uninstallerror	3477	4479
+union intersect except member statement cannot refer to other relations of same query level	187,1	4480
+unique constraint failed	3237,596	4147
 unique constraint on partitioned table must include all partitioning columns	59	103
-unique constraints are not supported on foreign tables	59	234
-unique constraints not possible for domains	0,1	887
+unique constraints are not supported on foreign tables	59	235
+unique constraints not possible for domains	0,1	888
 unique predicate is not yet implemented	59	63
-unique violation	768	4196
-unique_violation	768,593	4196
-uniqueviolation	768,593	4196
-unknown * format name	1758	2132
-unknown alert type	3478,168	191
-unknown annotation value exception	3479	4475
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1080	1409
-unknown certificate type	3480,168	191
-unknown character set	1753	2126
-unknown cipher returned	3481,168	191
-unknown cipher type	3482,168	191
-unknown cmd name	3483,168	191
-unknown column * in	1083	1412
-unknown command	1755,168	191
-unknown command error	3484	4476
-unknown compression method	1756	2129
-unknown controller id exception	3387	4371
-unknown data type	1757	2130
-unknown digest	3485,168	191
-unknown directive exception	3486	4477
-unknown element exception	3487	4478
-unknown entity exception	3488	4479
-unknown error during log purge	1379	1732
-unknown exception * in function	1671	2042
-unknown exception caught in gis function	1279	1626
-unknown exception thrown in function	1130	1459
-unknown format conversion exception	3489	4480
-unknown format flags exception	3490	4481
-unknown gis error occurred in function	1278	1625
-unknown host exception	3491,779	4482
-unknown key cache	1759	2133
-unknown key exchange type	3492,168	191
-unknown leader epoch exception	3375	4342
-unknown lock type	1752	2125
-unknown member id exception	3118	3985
-unknown or incorrect time zone	1772	2146
-unknown partition * in table	1763	2137
-unknown pkey type	3493,168	191
-unknown prepared statement handler s given to	1766	2140
-unknown producer id exception	3389	4373
-unknown protocol	3494,168	191
-unknown query id	1443	1798
-unknown service exception	3495	4483
-unknown ssl version	3496,168	191
-unknown state	3497,168	191
-unknown storage engine	1767	2141
-unknown structured system variable or row routine variable	1768	2142
-unknown subscription id exception	615	771
-unknown system variable	1769	2143
-unknown table * in	1770	2144
-unknown thread id	1446	1801
-unknown topic id exception	3391	4375
-unknown topic or partition exception	3390	4374
-unknown transfer encoding	3498	4484
-unknown trigger has an error in its body	1200	1543
-unknown type exception	3499	4485
-unknown_controller_id	3387	4371
-unknown_leader_epoch	3375	4342
-unknown_member_id	3118	3985
-unknown_producer_id	3389	4373
-unknown_subscription_id	615	771
-unknown_topic_id	3391	4375
-unknown_topic_or_partition	3390	4374
-unknownannotationvalueexception	3479	4475
-unknowncommanderror	3484	4476
-unknowncontrolleridexception	3387	4371
-unknowndirectiveexception	3486	4477
-unknownelementexception	3487	4478
-unknownentityexception	3488	4479
-unknownerror	659	4486
-unknownformatconversionexception	3489	4480
-unknownformatflagsexception	3490	4481
-unknownhostexception	3491,779	4482
-unknownleaderepochexception	3375	4342
-unknownmemberidexception	3118	3985
-unknownproduceridexception	3389	4373
-unknownprotocol	3494	4487
-unknownserviceexception	3495	4483
-unknownsubscriptionidexception	615	771
-unknowntopicidexception	3391	4375
-unknowntopicorpartitionexception	3390	4374
-unknowntransferencoding	3498	4484
-unknowntypeexception	3499	4485
-unlock disk i o error	3243,99	4161
-unmappable character exception	3500	4488
-unmappablecharacterexception	3500	4488
-unmarshalexception	3501	4489
-unmatched format character	459,64	498
-unmatched format separator	459,64	498
-unmodifiable class exception	3502	4490
-unmodifiable module exception	3503	4491
-unmodifiable set exception	3504	4492
-unmodifiableclassexception	3502	4490
-unmodifiablemoduleexception	3503	4491
-unmodifiablesetexception	3504	4492
-unnamed xml attribute value must be a column reference	0,1	1128
-unnest with multiple arguments cannot have a column definition list	0,1	179
+unique violation	768	4202
+unique_violation	768,594	4202
+uniqueviolation	768,594	4202
+unknown * format name	1758	2133
+unknown alert type	3478,169	192
+unknown annotation value exception	3479	4481
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1080	1410
+unknown certificate type	3480,169	192
+unknown character set	1753	2127
+unknown cipher returned	3481,169	192
+unknown cipher type	3482,169	192
+unknown cmd name	3483,169	192
+unknown column * in	1083	1413
+unknown command	1755,169	192
+unknown command error	3484	4482
+unknown compression method	1756	2130
+unknown controller id exception	3387	4377
+unknown data type	1757	2131
+unknown digest	3485,169	192
+unknown directive exception	3486	4483
+unknown element exception	3487	4484
+unknown entity exception	3488	4485
+unknown error during log purge	1379	1733
+unknown exception * in function	1671	2043
+unknown exception caught in gis function	1279	1627
+unknown exception thrown in function	1130	1460
+unknown format conversion exception	3489	4486
+unknown format flags exception	3490	4487
+unknown gis error occurred in function	1278	1626
+unknown host exception	3491,779	4488
+unknown key cache	1759	2134
+unknown key exchange type	3492,169	192
+unknown leader epoch exception	3375	4348
+unknown lock type	1752	2126
+unknown member id exception	3118	3990
+unknown or incorrect time zone	1772	2147
+unknown partition * in table	1763	2138
+unknown pkey type	3493,169	192
+unknown prepared statement handler s given to	1766	2141
+unknown producer id exception	3389	4379
+unknown protocol	3494,169	192
+unknown query id	1443	1799
+unknown service exception	3495	4489
+unknown ssl version	3496,169	192
+unknown state	3497,169	192
+unknown storage engine	1767	2142
+unknown structured system variable or row routine variable	1768	2143
+unknown subscription id exception	616	772
+unknown system variable	1769	2144
+unknown table * in	1770	2145
+unknown thread id	1446	1802
+unknown topic id exception	3391	4381
+unknown topic or partition exception	3390	4380
+unknown transfer encoding	3498	4490
+unknown trigger has an error in its body	1200	1544
+unknown type exception	3499	4491
+unknown_controller_id	3387	4377
+unknown_leader_epoch	3375	4348
+unknown_member_id	3118	3990
+unknown_producer_id	3389	4379
+unknown_subscription_id	616	772
+unknown_topic_id	3391	4381
+unknown_topic_or_partition	3390	4380
+unknownannotationvalueexception	3479	4481
+unknowncommanderror	3484	4482
+unknowncontrolleridexception	3387	4377
+unknowndirectiveexception	3486	4483
+unknownelementexception	3487	4484
+unknownentityexception	3488	4485
+unknownerror	660	4492
+unknownformatconversionexception	3489	4486
+unknownformatflagsexception	3490	4487
+unknownhostexception	3491,779	4488
+unknownleaderepochexception	3375	4348
+unknownmemberidexception	3118	3990
+unknownproduceridexception	3389	4379
+unknownprotocol	3494	4493
+unknownserviceexception	3495	4489
+unknownsubscriptionidexception	616	772
+unknowntopicidexception	3391	4381
+unknowntopicorpartitionexception	3390	4380
+unknowntransferencoding	3498	4490
+unknowntypeexception	3499	4491
+unlock disk i o error	3243,99	4167
+unmappable character exception	3500	4494
+unmappablecharacterexception	3500	4494
+unmarshalexception	3501	4495
+unmatched format character	460,64	499
+unmatched format separator	460,64	499
+unmodifiable class exception	3502	4496
+unmodifiable module exception	3503	4497
+unmodifiable set exception	3504	4498
+unmodifiableclassexception	3502	4496
+unmodifiablemoduleexception	3503	4497
+unmodifiablesetexception	3504	4498
+unnamed xml attribute value must be a column reference	0,1	1129
+unnest with multiple arguments cannot have a column definition list	0,1	180
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4493
-unrecognized analyze option	0,1	3796
-unrecognized api version * reported by info function	111,64	3767
-unrecognized authentication option name	125,126	285
-unrecognized base backup option	0,1	864
-unrecognized checkpoint type	0,1	864
-unrecognized checksum algorithm	0,1	864
-unrecognized cluster option	0,1	4494
-unrecognized collation provider	102,1	805
-unrecognized column option	0,1	687
-unrecognized compression algorithm	0,1	864
-unrecognized configuration parameter	101,1	4495
-unrecognized configuration parameter * in file	101,1	4496
-unrecognized critical flags in copy file header	268,64	830
-unrecognized default acl object type	111,64	204
-unrecognized drop database option	0,1	4497
-unrecognized event name	0,1	2793
-unrecognized explain option	0,1	4498
-unrecognized filter variable	0,1	2793
-unrecognized format type specifier	111,64	2772
-unrecognized hash partition bound specification	0,1	687
-unrecognized headline parameter	111,64	3452
-unrecognized ispell parameter	111,64	3469
+unreachable when clause specified after unconditional when clause	0,1	4499
+unrecognized analyze option	0,1	3801
+unrecognized api version * reported by info function	111,64	3772
+unrecognized authentication option name	125,126	286
+unrecognized base backup option	0,1	865
+unrecognized checkpoint type	0,1	865
+unrecognized checksum algorithm	0,1	865
+unrecognized cluster option	0,1	4500
+unrecognized collation provider	102,1	806
+unrecognized column option	0,1	688
+unrecognized compression algorithm	0,1	865
+unrecognized configuration parameter	101,1	4501
+unrecognized configuration parameter * in file	101,1	4502
+unrecognized critical flags in copy file header	269,64	831
+unrecognized default acl object type	111,64	205
+unrecognized drop database option	0,1	4503
+unrecognized event name	0,1	2796
+unrecognized explain option	0,1	4504
+unrecognized filter variable	0,1	2796
+unrecognized format type specifier	111,64	2775
+unrecognized hash partition bound specification	0,1	688
+unrecognized headline parameter	111,64	3456
+unrecognized ispell parameter	111,64	3474
 unrecognized key word	63,64	67
-unrecognized locale provider	102,1	2908
-unrecognized manifest option	0,1	864
-unrecognized object type	111,64	204
-unrecognized parameter * in file	0,1	493
-unrecognized parameter namespace	111,64	3157
-unrecognized partitioning strategy	111,64	627
-unrecognized privilege type	0,1,111	4499
-unrecognized publication parameter	0,1	685
-unrecognized reindex option	0,1	4500
-unrecognized reset target	111,64	3081
-unrecognized role option	0,1	687
-unrecognized row security option	0,1	687
-unrecognized simple dictionary parameter	111,64	3506
-unrecognized snowball parameter	111,64	3476
-unrecognized ssl error code	330,331	941
-unrecognized statistics kind	0,1	4501
-unrecognized subscription parameter	0,1	166
-unrecognized synonym parameter	111,64	3486
-unrecognized table function returnmode	3267,323	4305
-unrecognized thesaurus parameter	111,64	3471
-unrecognized vacuum option	0,1	3796
-unrecognized value for create_replication_slot option	111,64	4502
-unrecognized value for explain option	111,64	2696
-unrecognized value for publication option	0,1	685
-unrecoverable entry exception	3505	4503
-unrecoverable key exception	3506	4504
-unrecoverableentryexception	3505	4503
-unrecoverablekeyexception	3506	4504
-unreleased instance id exception	3374	4341
-unreleased_instance_id	3374	4341
-unreleasedinstanceidexception	3374	4341
-unresolved address exception	3507	4505
-unresolvedaddressexception	3507	4505
-unsafe legacy renegotiation disabled	3508,168	191
-unsafe new enum value usage	3272	4221
-unsafe statement written to the binary log using statement format since binlog_format statement	1118	1447
-unsafe use of in a string literal	2912,64	3656
-unsafe use of new value * of enum type	3272,57	4506
-unsafe use of pseudo type internal	62,1	507
-unsafe use of string constant with unicode escapes	59	4507
-unsafe_new_enum_value_usage	3272,57	4221
-unsafeerror	3509	4508
-unsafenewenumvalueusage	3272,57	4221
-unsatisfiable dependency error	3510	4509
-unsatisfiabledependencyerror	3510	4509
-unsatisfied link error	3511	4510
-unsatisfiedlinkerror	3511	4510
-unsolicited extension	3512,168	191
-unspecified certificate verification error	3513,174	4511
-unstable offset commit exception	3386	4365
-unstable_offset_commit	3386	4365
-unstableoffsetcommitexception	3386	4365
-unsuitable certificate purpose	3514,174	4512
-unsupported address type exception	3515	4513
-unsupported assignor exception	3372	4336
-unsupported audio file exception	3516	4514
-unsupported callback exception	3517	4515
-unsupported charset exception	3518	4516
-unsupported class version error	3519	4517
-unsupported collation on string indexed column * use binary collation	1776	2150
-unsupported compression algorithm	3520,168	191
-unsupported compression type exception	3380	4356
-unsupported elliptic curve	3521,168	191
-unsupported encoding exception	3522	4518
-unsupported endpoint type exception	3388	4372
-unsupported extension feature	3523,174	4519
-unsupported flavor exception	3524	4520
-unsupported for message format exception	3376	4343
-unsupported format code	111,64	4521
-unsupported frontend protocol * server supports * 0 to	59	4522
-unsupported ldap url scheme	125,126	285
-unsupported look and feel exception	3525	4523
+unrecognized locale provider	102,1	2911
+unrecognized manifest option	0,1	865
+unrecognized object type	111,64	205
+unrecognized parameter * in file	0,1	494
+unrecognized parameter namespace	111,64	3160
+unrecognized partitioning strategy	111,64	628
+unrecognized privilege type	0,1,111	4505
+unrecognized publication parameter	0,1	686
+unrecognized reindex option	0,1	4506
+unrecognized reset target	111,64	3084
+unrecognized role option	0,1	688
+unrecognized row security option	0,1	688
+unrecognized simple dictionary parameter	111,64	3511
+unrecognized snowball parameter	111,64	3481
+unrecognized ssl error code	331,332	942
+unrecognized statistics kind	0,1	4507
+unrecognized subscription parameter	0,1	167
+unrecognized synonym parameter	111,64	3491
+unrecognized table function returnmode	3267,324	4311
+unrecognized thesaurus parameter	111,64	3476
+unrecognized vacuum option	0,1	3801
+unrecognized value for create_replication_slot option	111,64	4508
+unrecognized value for explain option	111,64	2697
+unrecognized value for publication option	0,1	686
+unrecoverable entry exception	3505	4509
+unrecoverable key exception	3506	4510
+unrecoverableentryexception	3505	4509
+unrecoverablekeyexception	3506	4510
+unreleased instance id exception	3374	4347
+unreleased_instance_id	3374	4347
+unreleasedinstanceidexception	3374	4347
+unresolved address exception	3507	4511
+unresolvedaddressexception	3507	4511
+unsafe legacy renegotiation disabled	3508,169	192
+unsafe new enum value usage	3272	4227
+unsafe statement written to the binary log using statement format since binlog_format statement	1118	1448
+unsafe use of in a string literal	2912,64	3661
+unsafe use of new value * of enum type	3272,57	4512
+unsafe use of pseudo type internal	62,1	508
+unsafe use of string constant with unicode escapes	59	4513
+unsafe_new_enum_value_usage	3272,57	4227
+unsafeerror	3509	4514
+unsafenewenumvalueusage	3272,57	4227
+unsatisfiable dependency error	3510	4515
+unsatisfiabledependencyerror	3510	4515
+unsatisfied link error	3511	4516
+unsatisfiedlinkerror	3511	4516
+unsolicited extension	3512,169	192
+unspecified certificate verification error	3513,175	4517
+unstable offset commit exception	3386	4371
+unstable_offset_commit	3386	4371
+unstableoffsetcommitexception	3386	4371
+unsuitable certificate purpose	3514,175	4518
+unsupported address type exception	3515	4519
+unsupported assignor exception	3372	4342
+unsupported audio file exception	3516	4520
+unsupported callback exception	3517	4521
+unsupported charset exception	3518	4522
+unsupported class version error	3519	4523
+unsupported collation on string indexed column * use binary collation	1776	2151
+unsupported compression algorithm	3520,169	192
+unsupported compression type exception	3380	4362
+unsupported elliptic curve	3521,169	192
+unsupported encoding exception	3522	4524
+unsupported endpoint type exception	3388	4378
+unsupported extension feature	3523,175	4525
+unsupported flavor exception	3524	4526
+unsupported for message format exception	3376	4349
+unsupported format code	111,64	4527
+unsupported frontend protocol * server supports * 0 to	59	4528
+unsupported ldap url scheme	125,126	286
+unsupported look and feel exception	3525	4529
 unsupported media type	24	25
-unsupported name constraint type	3526,174	4524
-unsupported object type	111,64	204
-unsupported on commit and foreign key combination	59	680
-unsupported operation exception	3527	4525
-unsupported or invalid name constraint syntax	3528,174	4526
-unsupported or invalid name syntax	3529,174	4527
-unsupported protocol	3530,168	191
-unsupported sasl mechanism exception	3373	4337
-unsupported scram channel binding type	330,331	769
-unsupported ssl version	3531,168	191
-unsupported status type	3532,168	191
-unsupported temporal type exception	3533	4528
-unsupported unicode escape sequence	591,64	4529
-unsupported version exception	3384	4361
-unsupported xml feature	59	1024
-unsupported_assignor	3372	4336
-unsupported_compression_type	3380	4356
-unsupported_endpoint_type	3388	4372
-unsupported_for_message_format	3376	4343
+unsupported name constraint type	3526,175	4530
+unsupported object type	111,64	205
+unsupported on commit and foreign key combination	59	681
+unsupported operation exception	3527	4531
+unsupported or invalid name constraint syntax	3528,175	4532
+unsupported or invalid name syntax	3529,175	4533
+unsupported protocol	3530,169	192
+unsupported sasl mechanism exception	3373	4343
+unsupported scram channel binding type	331,332	770
+unsupported ssl version	3531,169	192
+unsupported status type	3532,169	192
+unsupported temporal type exception	3533	4534
+unsupported unicode escape sequence	592,64	4535
+unsupported version exception	3384	4367
+unsupported xml feature	59	1025
+unsupported_assignor	3372	4342
+unsupported_compression_type	3380	4362
+unsupported_endpoint_type	3388	4378
+unsupported_for_message_format	3376	4349
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3373	4337
-unsupported_version	3384	4361
-unsupportedaddresstypeexception	3515	4513
-unsupportedassignorexception	3372	4336
-unsupportedaudiofileexception	3516	4514
-unsupportedcallbackexception	3517	4515
-unsupportedcharsetexception	3518	4516
-unsupportedclassversionerror	3519	4517
-unsupportedcompressiontypeexception	3380	4356
-unsupportedencodingexception	3522	4518
-unsupportedendpointtypeexception	3388	4372
-unsupportedflavorexception	3524	4520
-unsupportedformessageformatexception	3376	4343
-unsupportedlookandfeelexception	3525	4523
-unsupportedoperationexception	3527	4525
-unsupportedsaslmechanismexception	3373	4337
-unsupportedtemporaltypeexception	3533	4528
-unsupportedversionexception	3384	4361
-unterminated c string	3262	4190
-unterminated csv quoted field	268,64	830
-unterminated format type specifier	111,64	2772
-unterminated_c_string	3262,64	4190
-unterminatedcstring	3262,64	4190
-untranslatable character	591	4195
-untranslatable_character	591,64	4195
-untranslatablecharacter	591,64	4195
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1123	1452
-update locks cannot be acquired during a read uncommitted transaction	1551	1909
-update or delete on table * violates foreign key constraint * on table	2379,593	3012
-updated partition constraint for default partition * would be violated by some row	592,593	4073
-updates on slices of fixed length arrays not implemented	59	3955
-updating of * row is not allowed in	1735	2107
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1318	1666
+unsupported_sasl_mechanism	3373	4343
+unsupported_version	3384	4367
+unsupportedaddresstypeexception	3515	4519
+unsupportedassignorexception	3372	4342
+unsupportedaudiofileexception	3516	4520
+unsupportedcallbackexception	3517	4521
+unsupportedcharsetexception	3518	4522
+unsupportedclassversionerror	3519	4523
+unsupportedcompressiontypeexception	3380	4362
+unsupportedencodingexception	3522	4524
+unsupportedendpointtypeexception	3388	4378
+unsupportedflavorexception	3524	4526
+unsupportedformessageformatexception	3376	4349
+unsupportedlookandfeelexception	3525	4529
+unsupportedoperationexception	3527	4531
+unsupportedsaslmechanismexception	3373	4343
+unsupportedtemporaltypeexception	3533	4534
+unsupportedversionexception	3384	4367
+unterminated c string	3262	4196
+unterminated csv quoted field	269,64	831
+unterminated format type specifier	111,64	2775
+unterminated_c_string	3262,64	4196
+unterminatedcstring	3262,64	4196
+untranslatable character	592	4201
+untranslatable_character	592,64	4201
+untranslatablecharacter	592,64	4201
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1123	1453
+update locks cannot be acquired during a read uncommitted transaction	1551	1910
+update or delete on table * violates foreign key constraint * on table	2379,594	3015
+updated partition constraint for default partition * would be violated by some row	593,594	4079
+updates on slices of fixed length arrays not implemented	59	3960
+updating of * row is not allowed in	1735	2108
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1318	1667
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1696	2067
+upgrade required please do * or dump reload to fix it	1696	2068
 upgrade_required	33	34
-upper bound cannot be less than lower bound	201,64	238
-urgent i o condition	2259	4530
-uri format exception	2960	4531
-uri reference exception	3534	4532
-uri syntax exception	3535	4533
-urierror	3536	4534
-uriformatexception	2960	4531
-urireferenceexception	3534	4532
-urisyntaxexception	3535	4533
-urlerror	3537	4535
-use of writeto with pre connected connection	3538,3539	4536
-use srtp not negotiated	3540,168	191
-user * already has more than * active connections	1731	2103
-user * has exceeded the * resource current value	1791	2195
-user authorization denied	3233,3232	4134
-user defined indexes on system catalog tables are not supported	59	628
-user defined relation parameter types limit exceeded	200	4537
-user defined signal 1	2249	4538
-user defined signal 2	2251	4539
-user defined types cannot use subscripting function	102,1	516
-user is blocked because of too many credential errors unblock with	1790	2194
-user mapping for * already exists for server	100,1	2816
-user mapping for * does not exist for server	101,1	4540
-user mapping for user * on server * does not exist	101,1	1124
-user mapping not found for	101,1	2817
-user principal not found exception	3541	4541
-userprincipalnotfoundexception	3541	4541
-userwarning	3542	4542
-using cert extension requires at least x509v3	3543,174	4543
-using storage engine * for table	1851	2255
-utf data format exception	3544	4544
-utfdataformatexception	3544	4544
-vacuum full cannot be performed in parallel	59	187
-vacuum option disable_page_skipping cannot be used with full	59	187
-value cannot be null	185	4545
-value does not fall within the expected range	195,870,1008	4546
-value for * is too long	111,64	3452
-value for domain * violates check constraint	592,593	4547
-value is out of range in	1172	1511
-value is too big in tsquery	200	3743
-value out of range	3545,3546	4548
-value out of range overflow	325,64	3006
-value out of range underflow	325,64	3006
-value overflows numeric format	325,64	2708
-value too large for defined data type	1060	4549
-value too long for restore point maximum	111,64	4550
-value too long for type character	337,64	4551
-value too long for type character varying	337,64	4551
-valueerror	3547,3548	4552
-values in from must have an alias	0,1	687
-values less than value must be strictly increasing for each partition	1544	1901
-values lists * columns available but * columns specified	186,1	695
-values lists must all be the same length	0,1	3011
-values value for partition * must have type int	1795	2199
-values value must be of same type as partition function	1312	1660
-variable * can only be set not read	1796	2200
-variable * doesn t have a default value	1429	1783
-variable * is a * variable	1313	1661
-variable * is a global variable and should be set with set global	1280	1627
-variable * is a session variable and can t be used with set global	1375	1728
-variable * is not a variable component can t be used as xxxx variable_name	1797	2201
-variable * is read only use set * to assign the value	1798	2202
-variable * must be quoted with or renamed	1627	1993
-variable or condition declaration after cursor or handler declaration	1651	2022
-variadic argument must be an array	166,1	4553
+upper bound cannot be less than lower bound	202,64	239
+urgent i o condition	2259	4536
+uri format exception	2960	4537
+uri reference exception	3534	4538
+uri syntax exception	3535	4539
+urierror	3536	4540
+uriformatexception	2960	4537
+urireferenceexception	3534	4538
+urisyntaxexception	3535	4539
+urlerror	3537	4541
+use of writeto with pre connected connection	3538,3539	4542
+use srtp not negotiated	3540,169	192
+user * already has more than * active connections	1731	2104
+user * has exceeded the * resource current value	1791	2196
+user authorization denied	3233,3232	4140
+user defined indexes on system catalog tables are not supported	59	629
+user defined relation parameter types limit exceeded	201	4543
+user defined signal 1	2249	4544
+user defined signal 2	2251	4545
+user defined types cannot use subscripting function	102,1	517
+user is blocked because of too many credential errors unblock with	1790	2195
+user mapping for * already exists for server	100,1	2819
+user mapping for * does not exist for server	101,1	4546
+user mapping for user * on server * does not exist	101,1	1125
+user mapping not found for	101,1	2820
+user principal not found exception	3541	4547
+userprincipalnotfoundexception	3541	4547
+userwarning	3542	4548
+using cert extension requires at least x509v3	3543,175	4549
+using storage engine * for table	1851	2256
+utf data format exception	3544	4550
+utfdataformatexception	3544	4550
+vacuum full cannot be performed in parallel	59	188
+vacuum option disable_page_skipping cannot be used with full	59	188
+value cannot be null	186	4551
+value does not fall within the expected range	196,870,1008	4552
+value for * is too long	111,64	3456
+value for domain * violates check constraint	593,594	4553
+value is out of range in	1172	1512
+value is too big in tsquery	201	3748
+value out of range	3545,3546	4554
+value out of range overflow	326,64	3009
+value out of range underflow	326,64	3009
+value overflows numeric format	326,64	2709
+value too large for defined data type	1060	4555
+value too long for restore point maximum	111,64	4556
+value too long for type character	338,64	4557
+value too long for type character varying	338,64	4557
+valueerror	3547,3548	4558
+values in from must have an alias	0,1	688
+values less than value must be strictly increasing for each partition	1544	1902
+values lists * columns available but * columns specified	187,1	696
+values lists must all be the same length	0,1	3014
+values value for partition * must have type int	1795	2200
+values value must be of same type as partition function	1312	1661
+variable * can only be set not read	1796	2201
+variable * doesn t have a default value	1429	1784
+variable * is a * variable	1313	1662
+variable * is a global variable and should be set with set global	1280	1628
+variable * is a session variable and can t be used with set global	1375	1729
+variable * is not a variable component can t be used as xxxx variable_name	1797	2202
+variable * is read only use set * to assign the value	1798	2203
+variable * must be quoted with or renamed	1627	1994
+variable or condition declaration after cursor or handler declaration	1651	2023
+variadic argument must be an array	167,1	4559
 variadic parameter must be an array	62,1	134
 variadic parameter must be the last input parameter	62,1	134
 variadic parameter must be the last parameter	62,1	134
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	111,64	4554
-vector _m_range_check __n which is * this size which is	191	329
-verificationerror	824	4555
-verificationexception	2969	4556
-verifyerror	3549	4557
-version to install must be specified	111,64	2874
-version too high	3550,168	191
-version too low	3551,168	191
-versioned table s s adding history partition s failed	1808	2212
-versionerror	3552	4558
-view * has no definer information old table format current user is used as definer please recreate the view	1821	2225
-view * order by clause ignored because there is other order by clause already	1824	2228
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1822	2226
-view * s field list have different column counts	1832	2236
-view being updated does not have complete key of underlying table in it	1853	2257
-view merge algorithm can t be used here for now assumed undefined algorithm	1852	2256
-view rule for * must be named	102,1	3647
-view s s has no creation context	1823	2227
-view s select contains a subquery in the from clause	1829	2233
-view s select contains a variable or parameter	1831	2235
-view text checksum failed	1820	2224
-views cannot be unlogged because they do not have storage	0,1	1046
-views must not contain data modifying statements in with	59	4559
-views must not contain select into	59	4559
-virtual machine error	3553	4560
-virtual timer expired	2261	4561
-virtualmachineerror	3553	4560
-vnode disk i o error	3244,99	4162
-voter not found exception	3385	4362
-voter_not_found	3385	4362
-voternotfoundexception	3385	4362
-vtab constraint failed	3238,595	4142
-vtab database disk image is malformed	3239,2520	4144
-vtab database table is locked	3246,3177	4165
-wait handle cannot be opened exception	2852	4562
-wait on a lock was aborted due to a pending exclusive lock	1376	1729
-wait_seconds must not be negative or zero	325,64	4563
-waithandlecannotbeopenedexception	2852	4562
-wal generated with full_page_writes off was replayed during online backup	57	3096
-wal generated with full_page_writes off was replayed since last restartpoint	57	3096
+vars argument is not an object	111,64	4560
+vector _m_range_check __n which is * this size which is	192	330
+verificationerror	824	4561
+verificationexception	2969	4562
+verifyerror	3549	4563
+version to install must be specified	111,64	2877
+version too high	3550,169	192
+version too low	3551,169	192
+versioned table s s adding history partition s failed	1808	2213
+versionerror	3552	4564
+view * has no definer information old table format current user is used as definer please recreate the view	1821	2226
+view * order by clause ignored because there is other order by clause already	1824	2229
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1822	2227
+view * s field list have different column counts	1832	2237
+view being updated does not have complete key of underlying table in it	1853	2258
+view merge algorithm can t be used here for now assumed undefined algorithm	1852	2257
+view rule for * must be named	102,1	3652
+view s s has no creation context	1823	2228
+view s select contains a subquery in the from clause	1829	2234
+view s select contains a variable or parameter	1831	2236
+view text checksum failed	1820	2225
+views cannot be unlogged because they do not have storage	0,1	1047
+views must not contain data modifying statements in with	59	4565
+views must not contain select into	59	4565
+virtual machine error	3553	4566
+virtual timer expired	2261	4567
+virtualmachineerror	3553	4566
+vnode disk i o error	3244,99	4168
+voter not found exception	3385	4368
+voter_not_found	3385	4368
+voternotfoundexception	3385	4368
+vtab constraint failed	3238,596	4148
+vtab database disk image is malformed	3239,2520	4150
+vtab database table is locked	3246,3177	4171
+wait handle cannot be opened exception	2852	4568
+wait on a lock was aborted due to a pending exclusive lock	1376	1730
+wait_seconds must not be negative or zero	326,64	4569
+waithandlecannotbeopenedexception	2852	4568
+wal generated with full_page_writes off was replayed during online backup	57	3099
+wal generated with full_page_writes off was replayed since last restartpoint	57	3099
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3096
-wal_level is insufficient to publish logical changes	57	3268
-warningexception	3554	4564
-was concurrently dropped	101,1	4565
-was not called by trigger manager	322,323	3516
-was not registered	101,1	4566
-was removed concurrently	57	162
-web socket exception	3555	4567
-web socket handshake exception	3556	4568
-webexception	2972	4569
-websocketexception	3555	4567
-websockethandshakeexception	3556	4568
-weight array may not contain nulls	112,64	876
-weight out of range	111,64	4570
-when building statistics on a single expression statistics kinds may not be specified	59	497
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1295	1642
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1296	1643
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1291	1638
-when reorganizing a set of partitions they must be in consecutive order	1165	1504
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1136	1466
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1473	1829
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1618	1982
-where clause not allowed for schema	0,1	687
-where clause not allowed with copy to	0,1	687
-where current of is not supported for this table type	59	4571
-where current of on a view is not implemented	59	871
-whole row unique index inference specifications are not supported	59	456
-width argument position must be ended by	111,64	2772
-wildcards or range in json path not allowed in argument * to function	1353	1703
-will be truncated to	2451,1	4572
-win32exception	3557	4573
-window changed	2263	4574
-window frame is not allowed with	1461	1816
-window function * cannot have within group	149,1	1171
-window function * requires an over clause	149,1	1171
-window function calls cannot be nested	475,1	4575
+wal level not sufficient for making an online backup	57	3099
+wal_level is insufficient to publish logical changes	57	3271
+warningexception	3554	4570
+was concurrently dropped	101,1	4571
+was not called by trigger manager	323,324	3521
+was not registered	101,1	4572
+was removed concurrently	57	163
+web socket exception	3555	4573
+web socket handshake exception	3556	4574
+webexception	2972	4575
+websocketexception	3555	4573
+websockethandshakeexception	3556	4574
+weight array may not contain nulls	112,64	877
+weight out of range	111,64	4576
+when building statistics on a single expression statistics kinds may not be specified	59	498
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1295	1643
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1296	1644
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1291	1639
+when reorganizing a set of partitions they must be in consecutive order	1165	1505
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1136	1467
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1473	1830
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1618	1983
+where clause not allowed for schema	0,1	688
+where clause not allowed with copy to	0,1	688
+where current of is not supported for this table type	59	4577
+where current of on a view is not implemented	59	872
+whole row unique index inference specifications are not supported	59	457
+width argument position must be ended by	111,64	2775
+wildcards or range in json path not allowed in argument * to function	1353	1704
+will be truncated to	2451,1	4578
+win32exception	3557	4579
+window changed	2263	4580
+window frame is not allowed with	1461	1817
+window function * cannot have within group	150,1	1172
+window function * requires an over clause	150,1	1172
+window function calls cannot be nested	476,1	4581
 window function calls cannot contain set returning function calls	59	144
-window function is allowed only in select list and order by clause	1890	2295
-window function is not allowed in window specification	1860	2264
-window functions are not allowed in	475,1	4575
-window functions can not be used as arguments to group functions	1682	2053
+window function is allowed only in select list and order by clause	1890	2296
+window function is not allowed in window specification	1860	2265
+window functions are not allowed in	476,1	4581
+window functions can not be used as arguments to group functions	1682	2054
 window functions cannot return sets	62,1	149
-window specification referencing another one * cannot contain partition list	1504	1861
-window specification with name * is not defined	1905	2310
-windowing error	475	4215
-windowing_error	475,1	4215
-windowingerror	475,1	4215
-with a search or cycle clause the left side of the union must be a select	59	2813
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4576
-with a search or cycle clause the right side of the union must be a select	0,1	1084
-with cannot be used in a query that is rewritten by rules into multiple queries	59	608
-with check cannot be applied to select or delete	0,1	3737
-with check option is supported only on automatically updatable views	59	4559
+window specification referencing another one * cannot contain partition list	1504	1862
+window specification with name * is not defined	1905	2311
+windowing error	476	4221
+windowing_error	476,1	4221
+windowingerror	476,1	4221
+with a search or cycle clause the left side of the union must be a select	59	2816
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4582
+with a search or cycle clause the right side of the union must be a select	0,1	1085
+with cannot be used in a query that is rewritten by rules into multiple queries	59	609
+with check cannot be applied to select or delete	0,1	3742
+with check option is supported only on automatically updatable views	59	4565
 with check option not supported on recursive views	59	63
-with check option violation	2834	4216
-with clause containing a data modifying statement must be at the top level	59	2813
-with column list and select field list have different column counts	1861	2265
-with no matching label	1640	2010
-with no tables specified is not valid	0,1	4577
-with ordinality cannot be used with a column definition list	0,1	179
-with query * columns available but * columns specified	186,1	4578
-with query * does not have a returning clause	59	4579
-with query is not recursive	0,1	1084
-with query name * appears in both a rule action and the query being rewritten	59	608
-with query name * specified more than once	933,1	4580
-with recursive is not supported for merge statement	0,1	4493
-with ties cannot be specified without order by clause	0,1	687
-with_check_option_violation	2834	4216
-withcheckoptionviolation	2834	4216
-within group is required for ordered set aggregate	149,1	1171
-within group specified but * is not an aggregate function	149,1	1171
-word is too long * bytes max	200	4581
-word is too long in tsquery	200	3743
-word is too long to be indexed	200	4582
-would be inherited from more than once	144,1	158
-would overlap partition	102,1	890
-write aborted exception	3558	4583
-write disk i o error	3245,99	4163
-write pending exception	3559	4584
-write to exceptions table failed message	1225	1570
-writeabortedexception	3558	4583
-writependingexception	3559	4584
-writetimeout	3560	4585
-writing one row to the row based binary log failed	1099	1428
-wrong certificate type	3561,168	191
-wrong cipher returned	3562,168	191
-wrong curve	3563,168	191
-wrong flag in flag array	111,64	211
-wrong flag type only arrays and scalars are allowed	111,64	211
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1871	2276
-wrong magic in	1874	2279
-wrong medium type	998	4586
-wrong method type exception	3564	4587
-wrong number of array subscripts	201,64	238
-wrong number of columns	166,1	338
-wrong number of fields	3565,3566	4588
-wrong number of fields in header line got	268,64	830
-wrong number of parameters for prepared statement	0,1	4589
-wrong number of parameters on left side of overlaps expression	0,1	687
-wrong number of parameters on right side of overlaps expression	0,1	687
-wrong number of partitions defined mismatch with previous setting	1512	1869
-wrong number of subpartitions defined mismatch with previous setting	1513	1870
-wrong object type	149	4211
-wrong parameters for partitioned s wrong value for	1488	1845
-wrong parameters for s missing	1397	1750
-wrong partition name or partition list	1493	1850
-wrong partition type s for partitioning by s	1514	1871
-wrong partitions for s must have at least one history and exactly one last current	1819	2223
-wrong position info in tsvector	0,1	4296
-wrong signature length	3567,168	191
-wrong signature size	3568,168	191
-wrong signature type	3569,168	191
-wrong ssl version	3570,168	191
-wrong version number	3571,168	191
-wrong_object_type	149,1	4211
-wrongmethodtypeexception	3564	4587
-wrongobjecttype	149,1	4211
-x path exception	3572	4590
-x path expression exception	3573	4591
-x path factory configuration exception	3574	4592
-x path function exception	3575	4593
-x requires a power of two value between 1 mb and 1 gb	111,64	4594
-x509 cannot verify signature algorithm unimplemented	3576,3577	4595
-x509 decryption password incorrect	3578,3579	4596
-x509 lib	3580,168	191
-x509 verification setup problems	3581,168	191
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1907	2312
-xa_rbrollback transaction branch was rolled back	1908	2313
-xa_rbtimeout transaction branch was rolled back took too long	1909	2314
-xaer_dupid the xid already exists	1910	2315
-xaer_inval invalid arguments or unsupported command	1911	2316
-xaer_nota unknown xid	1912	2317
-xaer_outside some work is done outside global transaction	1913	2318
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1914	2319
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1915	2320
-xaexception	3582	4597
-xml attribute name * appears more than once	0,1	1128
-xml parse exception	3583	4598
-xml schema exception	72	4599
-xml schema inference exception	73	4600
-xml schema validation exception	74	4601
-xml signature exception	3584	4602
-xml stream exception	3585	4603
-xml syntax exception	3586	4604
-xmlexception	161	4605
-xmlparseexception	3583	4598
-xmlschemaexception	72	4599
-xmlschemainferenceexception	73	4600
-xmlschemavalidationexception	74	4601
-xmlsignatureexception	3584	4602
-xmlstreamexception	3585	4603
-xmlsyntaxexception	3586	4604
-xmlvalidate is not implemented	59	1024
-xpathexception	3572	4590
-xpathexpressionexception	3573	4591
-xpathfactoryconfigurationexception	3574	4592
-xpathfunctionexception	3575	4593
-xquery x flag expanded regular expressions is not implemented	59	4606
-xslt compile exception	3587	4607
-xsltcompileexception	3587	4607
-xsltexception	3588	4608
-year * column type is deprecated creating year 4 column instead	1337	1687
-you are not allowed to create a user with grant	1140	1471
-you are not allowed to execute this command in a transaction	1142	1473
-you are not owner of query	1369	1722
-you are not owner of thread	1368	1721
-you are not using binary logging	1426	1780
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1518	1875
-you are using safe update mode and you tried to update a table without a where that uses a key column	1788	2191
-you can * fields terminated by	1125	1454
-you can t combine write locking of system tables with other tables or lock types	1873	2278
-you can t delete all columns with alter table use drop table instead	1145	1481
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1226	1571
-you can t use locks with log tables	1144	1477
-you can t write lock a log table only read access is possible	1155	1493
-you cannot * a log table if logging is enabled	1084	1413
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1091	1420
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1683	2054
-you may only use constant expressions in this statement	1585	1947
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1521	1878
-you must set password before executing this statement	1408	1761
-you must start backup with	1079	1408
-you need the super privilege for creation view with * definer	1825	2229
-you should never see it	1196	2165
-your password does not satisfy the current policy requirements	1468	1824
-your password has expired to log in you must change it using a client that supports expired passwords	1409	1762
-zero division error	3589,220	4609
-zero length character string	2731	4188
-zero length component in parameter dynamic_library_path	698,1	861
+with check option violation	2834	4222
+with clause containing a data modifying statement must be at the top level	59	2816
+with column list and select field list have different column counts	1861	2266
+with no matching label	1640	2011
+with no tables specified is not valid	0,1	4583
+with ordinality cannot be used with a column definition list	0,1	180
+with query * columns available but * columns specified	187,1	4584
+with query * does not have a returning clause	59	4585
+with query is not recursive	0,1	1085
+with query name * appears in both a rule action and the query being rewritten	59	609
+with query name * specified more than once	933,1	4586
+with recursive is not supported for merge statement	0,1	4499
+with ties cannot be specified without order by clause	0,1	688
+with_check_option_violation	2834	4222
+withcheckoptionviolation	2834	4222
+within group is required for ordered set aggregate	150,1	1172
+within group specified but * is not an aggregate function	150,1	1172
+word is too long * bytes max	201	4587
+word is too long in tsquery	201	3748
+word is too long to be indexed	201	4588
+would be inherited from more than once	145,1	159
+would overlap partition	102,1	891
+write aborted exception	3558	4589
+write disk i o error	3245,99	4169
+write pending exception	3559	4590
+write to exceptions table failed message	1225	1571
+writeabortedexception	3558	4589
+writependingexception	3559	4590
+writetimeout	3560	4591
+writing one row to the row based binary log failed	1099	1429
+wrong certificate type	3561,169	192
+wrong cipher returned	3562,169	192
+wrong curve	3563,169	192
+wrong flag in flag array	111,64	212
+wrong flag type only arrays and scalars are allowed	111,64	212
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1871	2277
+wrong magic in	1874	2280
+wrong medium type	998	4592
+wrong method type exception	3564	4593
+wrong number of array subscripts	202,64	239
+wrong number of columns	167,1	339
+wrong number of fields	3565,3566	4594
+wrong number of fields in header line got	269,64	831
+wrong number of parameters for prepared statement	0,1	4595
+wrong number of parameters on left side of overlaps expression	0,1	688
+wrong number of parameters on right side of overlaps expression	0,1	688
+wrong number of partitions defined mismatch with previous setting	1512	1870
+wrong number of subpartitions defined mismatch with previous setting	1513	1871
+wrong object type	150	4217
+wrong parameters for partitioned s wrong value for	1488	1846
+wrong parameters for s missing	1397	1751
+wrong partition name or partition list	1493	1851
+wrong partition type s for partitioning by s	1514	1872
+wrong partitions for s must have at least one history and exactly one last current	1819	2224
+wrong position info in tsvector	0,1	4302
+wrong signature length	3567,169	192
+wrong signature size	3568,169	192
+wrong signature type	3569,169	192
+wrong ssl version	3570,169	192
+wrong version number	3571,169	192
+wrong_object_type	150,1	4217
+wrongmethodtypeexception	3564	4593
+wrongobjecttype	150,1	4217
+x path exception	3572	4596
+x path expression exception	3573	4597
+x path factory configuration exception	3574	4598
+x path function exception	3575	4599
+x requires a power of two value between 1 mb and 1 gb	111,64	4600
+x509 cannot verify signature algorithm unimplemented	3576,3577	4601
+x509 decryption password incorrect	3578,3579	4602
+x509 lib	3580,169	192
+x509 verification setup problems	3581,169	192
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1907	2313
+xa_rbrollback transaction branch was rolled back	1908	2314
+xa_rbtimeout transaction branch was rolled back took too long	1909	2315
+xaer_dupid the xid already exists	1910	2316
+xaer_inval invalid arguments or unsupported command	1911	2317
+xaer_nota unknown xid	1912	2318
+xaer_outside some work is done outside global transaction	1913	2319
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1914	2320
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1915	2321
+xaexception	3582	4603
+xml attribute name * appears more than once	0,1	1129
+xml parse exception	3583	4604
+xml schema exception	72	4605
+xml schema inference exception	73	4606
+xml schema validation exception	74	4607
+xml signature exception	3584	4608
+xml stream exception	3585	4609
+xml syntax exception	3586	4610
+xmlexception	162	4611
+xmlparseexception	3583	4604
+xmlschemaexception	72	4605
+xmlschemainferenceexception	73	4606
+xmlschemavalidationexception	74	4607
+xmlsignatureexception	3584	4608
+xmlstreamexception	3585	4609
+xmlsyntaxexception	3586	4610
+xmlvalidate is not implemented	59	1025
+xpathexception	3572	4596
+xpathexpressionexception	3573	4597
+xpathfactoryconfigurationexception	3574	4598
+xpathfunctionexception	3575	4599
+xquery x flag expanded regular expressions is not implemented	59	4612
+xslt compile exception	3587	4613
+xsltcompileexception	3587	4613
+xsltexception	3588	4614
+year * column type is deprecated creating year 4 column instead	1337	1688
+you are not allowed to create a user with grant	1140	1472
+you are not allowed to execute this command in a transaction	1142	1474
+you are not owner of query	1369	1723
+you are not owner of thread	1368	1722
+you are not using binary logging	1426	1781
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1518	1876
+you are using safe update mode and you tried to update a table without a where that uses a key column	1788	2192
+you can * fields terminated by	1125	1455
+you can t combine write locking of system tables with other tables or lock types	1873	2279
+you can t delete all columns with alter table use drop table instead	1145	1482
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1226	1572
+you can t use locks with log tables	1144	1478
+you can t write lock a log table only read access is possible	1155	1494
+you cannot * a log table if logging is enabled	1084	1414
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1091	1421
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1683	2055
+you may only use constant expressions in this statement	1585	1948
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1521	1879
+you must set password before executing this statement	1408	1762
+you must start backup with	1079	1409
+you need the super privilege for creation view with * definer	1825	2230
+you should never see it	1196	2166
+your password does not satisfy the current policy requirements	1468	1825
+your password has expired to log in you must change it using a client that supports expired passwords	1409	1763
+zero division error	3589,221	4615
+zero length character string	2731	4194
+zero length component in parameter dynamic_library_path	699,1	862
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2731,64	4188
-zerodivisionerror	3589,220	4609
-zerolengthcharacterstring	2731,64	4188
-zip checksum error	3590,2414	4610
-zip not a valid zip file	3591,2492	4611
-zip unsupported compression algorithm	3520,3592	4612
-ziperror	3593	4613
-zipexception	3594	4614
-zlib input data corrupted	1918	2323
-zlib invalid checksum	2413,2414	4615
-zlib invalid dictionary	3595,3596	4616
-zlib invalid header	2415,179	4617
-zlib not enough memory	1919	2324
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1917	2322
-zone rules exception	3597	4618
-zonerulesexception	3597	4618
-zstd compression is not supported by this build	59	4619
+zero_length_character_string	2731,64	4194
+zerodivisionerror	3589,221	4615
+zerolengthcharacterstring	2731,64	4194
+zip checksum error	3590,2414	4616
+zip not a valid zip file	3591,2492	4617
+zip unsupported compression algorithm	3520,3592	4618
+ziperror	3593	4619
+zipexception	3594	4620
+zlib input data corrupted	1918	2324
+zlib invalid checksum	2413,2414	4621
+zlib invalid dictionary	3595,3596	4622
+zlib invalid header	2415,180	4623
+zlib not enough memory	1919	2325
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1917	2323
+zone rules exception	3597	4624
+zonerulesexception	3597	4624
+zstd compression is not supported by this build	59	4625
 """#
 }

@@ -32,6 +32,7 @@ public static class Probe {
             P("connection_refused", () => new System.Net.Sockets.TcpClient("127.0.0.1", 1)),
             P("dns_failure", () => System.Net.Dns.GetHostEntry("zqx.invalid")),
             P("module_missing", () => Assembly.Load("Zqx.Missing")),
+            P("out_of_memory", () => new decimal[int.MaxValue - 64, 8]),
             P("module_missing_native", () => { ZqxMissing(); return null; }),
             // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
             P("request_timeout", () => {

@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -31,6 +34,17 @@ func catch(fault string, probe func() error) {
 }
 
 func main() {
+	// Memory exhausted ends the process: a child limited to 1 GiB of address space asks for 2 GiB,
+	// and the runtime's fatal error is read from its output.
+	if len(os.Args) > 1 && os.Args[1] == "out_of_memory" {
+		syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: 1 << 30, Max: 1 << 30})
+		zqx := make([]byte, 2<<30)
+		zqx[len(zqx)-1] = 1
+		return
+	}
+	if output, _ := exec.Command(os.Args[0], "out_of_memory").CombinedOutput(); len(output) > 0 {
+		report("out_of_memory", strings.SplitN(string(output), "\n", 2)[0])
+	}
 	var zqxPointer *zqxStruct
 	var zqxMap map[string]int
 	zqxSlice := []int{1, 2}

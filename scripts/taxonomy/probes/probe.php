@@ -14,9 +14,18 @@ $probes = [
     "json_parse" => function () { return json_decode("{zqx", false, 512, JSON_THROW_ON_ERROR); },
     "module_missing" => function () { return new \Zqx\Missing(); },
 ];
+// A memory limit reached is a fatal error, which ends the script: a child PHP with a small limit.
+if (($argv[1] ?? "") === "out_of_memory") {
+    ini_set("memory_limit", "8M");
+    register_shutdown_function(function () {
+        echo json_encode(["fault" => "out_of_memory", "type" => "", "message" => error_get_last()["message"] ?? ""]), "\n";
+    });
+    str_repeat("x", 16 << 20);
+}
 set_error_handler(function ($severity, $message) { throw new ErrorException($message, 0, $severity); });
 foreach ($probes as $fault => $probe) {
     try { $probe(); } catch (Throwable $error) {
         echo json_encode(["fault" => $fault, "type" => get_class($error), "message" => $error->getMessage()]), "\n";
     }
 }
+if (($argv[1] ?? "") !== "out_of_memory") passthru(escapeshellarg(PHP_BINARY) . " " . escapeshellarg(__FILE__) . " out_of_memory 2>/dev/null");

@@ -27,6 +27,7 @@ def json_parse(): json.loads("{zqx")
 def json_parse_empty(): json.loads("")
 def json_parse_html(): json.loads("<html>zqx</html>")
 def module_missing(): importlib.import_module("zqxmod")
+def out_of_memory(): bytearray(1 << 50)
 def module_missing_name(): exec("from xml.dom import zqxname")
 def module_missing_native(): __import__("ctypes").CDLL("libzqx.so.1")
 # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.

@@ -21,6 +21,7 @@ PROBES = {
   "dns_failure" => -> { Addrinfo.getaddrinfo("zqx.invalid", 80) },
   "json_parse" => -> { JSON.parse("{zqx") },
   "module_missing" => -> { require "zqxmod" },
+  "out_of_memory" => -> { "x" * (1 << 40) },
   # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
   "request_timeout" => -> { Net::HTTP.start("127.0.0.1", ENV["ZQX_SILENT_PORT"].to_i, read_timeout: 0.5) { |http| http.get("/zqx") } },
 }
