@@ -70,6 +70,20 @@ import Testing
         }
     }
 
+    @Test("a server certificate no one trusts fails verification in every TLS stack's words")
+    func untrustedCertificateAcrossStacks() {
+        let lines = [
+            "javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+            "Get \"https://vault.internal:8200/v1/sys/health\": x509: certificate signed by unknown authority",
+            "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)",
+            "OpenSSL::SSL::SSLError: SSL_connect returned=1 errno=0 peeraddr=10.0.4.2:443 state=error: certificate verify failed (self-signed certificate)",
+            "Error: self-signed certificate",
+        ]
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains("certificate verification failed"), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
     @Test("errno, its strerror text and the exceptions built on it share the errno's words")
     func systemConditions() {
         for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",

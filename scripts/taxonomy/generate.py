@@ -50,6 +50,7 @@ FAULTS = {
     "module_missing": "module not found",
     "permission_denied": "permission denied",
     "out_of_memory": "out of memory",
+    "certificate_untrusted": "certificate verification failed",
     "request_timeout": "request timed out",
 }
 
@@ -508,6 +509,27 @@ def add_probes(t):
     environment = dict(os.environ, ZQX_SILENT_PORT=str(silent.getsockname()[1]))
     outputs = {}
     with tempfile.TemporaryDirectory() as work:
+        # The certificate probes call a TLS server for `localhost` whose certificate no one trusts
+        # (self-signed), as an internal service's often is.
+        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-addext",
+             "subjectAltName=DNS:localhost", "-days", "30", "-keyout", os.path.join(work, "key.pem"), "-out", os.path.join(work, "cert.pem")])
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(work, "cert.pem"), os.path.join(work, "key.pem"))
+        try:  # both 127.0.0.1 and ::1, whichever `localhost` resolves to first
+            untrusted = socket.create_server(("::", 0), family=socket.AF_INET6, dualstack_ipv6=True)
+        except OSError:
+            untrusted = socket.create_server(("127.0.0.1", 0))
+
+        def handshakes():
+            while True:
+                connection, _ = untrusted.accept()
+                connection.settimeout(5)
+                try:
+                    context.wrap_socket(connection, server_side=True).close()
+                except (ssl.SSLError, OSError):
+                    connection.close()
+        threading.Thread(target=handshakes, daemon=True).start()
+        environment["ZQX_TLS_PORT"] = str(untrusted.getsockname()[1])
         probes = os.path.join(HERE, "probes")
         exe = os.path.join(work, "Probe.exe")
         run(["mcs", "-out:" + exe, os.path.join(probes, "Probe.cs")])

@@ -7836,6 +7836,7 @@ PostgreSQL SQLSTATE 58P01
 PostgreSQL SQLSTATE P0003
 glibc strerror(ESRMNT)
 Python ssl.SSLCertVerificationError
+CPython probe certificate_untrusted
 Ruby OpenSSL::SSL::SSLErrorWaitReadable
 Ruby OpenSSL::SSL::SSLErrorWaitWritable
 JDK 17 javax.net.ssl.SSLHandshakeException
@@ -7846,6 +7847,7 @@ Python ssl.SSLSyscallError
 Python ssl.SSLWantReadError
 Python ssl.SSLWantWriteError
 Python ssl.SSLZeroReturnError
+Ruby probe certificate_untrusted
 Python ssl.SSLEOFError
 Python ssl.SSLError
 JDK 17 javax.net.ssl.SSLException
@@ -8003,6 +8005,7 @@ JDK 17 java.util.concurrent.TimeoutException
 Python subprocess.TimeoutExpired
 glibc strerror(ETIME)
 Ruby OpenSSL::Timestamp::TimestampError
+Elixir probe certificate_untrusted
 PostgreSQL SQLSTATE 22023 message (src/backend/commands/tsearchcmds.c)
 PostgreSQL SQLSTATE 53400 message (src/backend/postmaster/bgworker.c)
 PostgreSQL SQLSTATE 42601 message (src/backend/commands/createas.c)
@@ -8054,6 +8057,7 @@ OpenSSL X509_V_ERR 4
 OpenSSL X509_V_ERR 5
 .NET System.Resources.MissingManifestResourceException default message
 .NET System.IO.FileNotFoundException default message
+JDK 17 probe certificate_untrusted
 OpenSSL X509_V_ERR 3
 OpenSSL X509_V_ERR 33
 OpenSSL X509_V_ERR 2
@@ -8205,6 +8209,7 @@ JDK 17 javax.xml.xpath.XPathFactoryConfigurationException
 JDK 17 javax.xml.xpath.XPathFunctionException
 PostgreSQL SQLSTATE 22023 message (src/backend/bootstrap/bootstrap.c)
 Go crypto/x509.ErrUnsupportedAlgorithm
+Go probe certificate_untrusted
 Go crypto/x509.IncorrectPasswordError
 JDK 17 javax.transaction.xa.XAException
 JDK 17 javax.management.modelmbean.XMLParseException
@@ -18206,22 +18211,23 @@ srmount error	2220	4231
 srtp could not allocate profiles	3274,169	192
 srtp protection profile list too long	3275,169	192
 srtp unknown protection profile	3276,169	192
-ssl cert verification error	3277,578	4232
+ssl cert verification error	3277,578,175	4232
 ssl certificate s common name contains embedded null	331,332	942
 ssl certificate s distinguished name contains embedded null	331,332	942
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	175	4233
 ssl command section empty	3278,169	192
 ssl command section not found	3279,169	192
 ssl ctx has no default ssl version	3280,169	192
-ssl error wait readable	3281	4233
-ssl error wait writable	3282	4234
-ssl handshake exception	3283	4235
+ssl error wait readable	3281	4234
+ssl error wait writable	3282	4235
+ssl handshake exception	3283	4236
 ssl handshake failure	3284,169	192
-ssl key exception	3285	4236
+ssl key exception	3285	4237
 ssl library has no ciphers	3286,169	192
 ssl negative length	3287,169	192
 ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1607	1972
-ssl peer unverified exception	3288	4237
-ssl protocol exception	3289	4238
+ssl peer unverified exception	3288	4238
+ssl protocol exception	3289	4239
 ssl section empty	3290,169	192
 ssl section not found	3291,169	192
 ssl session id callback failed	3292,169	192
@@ -18230,25 +18236,26 @@ ssl session id context too long	3294,169	192
 ssl session id has bad length	3295,169	192
 ssl session id too long	3296,169	192
 ssl session version mismatch	3297,169	192
-ssl syscall error	3298,3299	4239
-ssl want read error	3300,3301	4240
-ssl want write error	3302,3303	4241
-ssl zero return error	3304,3305	4242
+ssl syscall error	3298,3299	4240
+ssl want read error	3300,3301	4241
+ssl want write error	3302,3303	4242
+ssl zero return error	3304,3305	4243
 ssl3 ext invalid max fragment length	3306,169	192
 ssl3 ext invalid servername	3307,169	192
 ssl3 ext invalid servername type	3308,169	192
 ssl3 session id too long	3309,169	192
-sslcertverificationerror	3277,578	4232
-ssleoferror	3310,3311	4243
-sslerror	3312,3313	4244
-sslerrorwaitreadable	3281	4233
-sslerrorwaitwritable	3282	4234
-sslexception	3314	4245
-sslhandshakeexception	3283	4235
-sslkeyexception	3285	4236
-sslpeerunverifiedexception	3288	4237
-sslprotocolexception	3289	4238
-sslsyscallerror	3298,3299	4239
+ssl_connect returned * state error certificate verify failed self signed certificate	175	4244
+sslcertverificationerror	3277,578,175	4232
+ssleoferror	3310,3311	4245
+sslerror	3312,3313	4246
+sslerrorwaitreadable	3281	4234
+sslerrorwaitwritable	3282	4235
+sslexception	3314	4247
+sslhandshakeexception	3283	4236
+sslkeyexception	3285	4237
+sslpeerunverifiedexception	3288	4238
+sslprotocolexception	3289	4239
+sslsyscallerror	3298,3299	4240
 sslv3 alert bad certificate	3315,169	192
 sslv3 alert bad record mac	3316,169	192
 sslv3 alert certificate expired	3317,169	192
@@ -18260,31 +18267,31 @@ sslv3 alert illegal parameter	3322,169	192
 sslv3 alert no certificate	3323,169	192
 sslv3 alert unexpected message	3324,169	192
 sslv3 alert unsupported certificate	3325,169	192
-sslwantreaderror	3300,3301	4240
-sslwantwriteerror	3302,3303	4241
-sslzeroreturnerror	3304,3305	4242
-stack depth limit exceeded	3271,201	4246
-stack fault	2253	4247
-stack level too deep	2769	4248
-stack overflow error	3326,2769	4249
-stack overflow exception	2968	4250
+sslwantreaderror	3300,3301	4241
+sslwantwriteerror	3302,3303	4242
+sslzeroreturnerror	3304,3305	4243
+stack depth limit exceeded	3271,201	4248
+stack fault	2253	4249
+stack level too deep	2769	4250
+stack overflow error	3326,2769	4251
+stack overflow exception	2968	4252
 stacked diagnostics accessed without active handler	3261	4192
 stacked_diagnostics_accessed_without_active_handler	3261,896	4192
 stackeddiagnosticsaccessedwithoutactivehandler	3261,896	4192
-stackoverflowerror	3326,2769	4249
-stackoverflowexception	2968	4250
-stale broker epoch exception	3327	4251
+stackoverflowerror	3326,2769	4251
+stackoverflowexception	2968	4252
+stale broker epoch exception	3327	4253
 stale controller epoch exception	2546	3039
-stale file handle	2211	4252
-stale member epoch exception	3328	4253
-stale_broker_epoch	3327	4251
+stale file handle	2211	4254
+stale member epoch exception	3328	4255
+stale_broker_epoch	3327	4253
 stale_controller_epoch	2546	3039
-stale_member_epoch	3328	4253
-stalebrokerepochexception	3327	4251
+stale_member_epoch	3328	4255
+stalebrokerepochexception	3327	4253
 stalecontrollerepochexception	2546	3039
-stalememberepochexception	3328	4253
-standarderror	3329	4254
-standby mode is not supported by single user servers	59	4255
+stalememberepochexception	3328	4255
+standarderror	3329	4256
+standby mode is not supported by single user servers	59	4257
 standby promotion is ongoing	57	60
 start slave until master_gtid_pos requires that slave is using gtid	1782	2157
 start value * cannot be greater than maxvalue	111,64	2914
@@ -18292,8 +18299,8 @@ start value * cannot be less than minvalue	111,64	2914
 start value cannot be infinity	111,64	3152
 start value cannot be nan	111,64	3152
 startup probe failed	2744,2745	3412
-stat buffer too short	3330,3331	4256
-state not recoverable	1048	4257
+stat buffer too short	3330,3331	4258
+state not recoverable	1048	4259
 statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1112	1442
 statement completion unknown	3269	4212
 statement has sum functions and columns in same statement	1893	2299
@@ -18312,9 +18319,9 @@ statements writing to a table with an auto increment column after selecting from
 statementtoocomplex	3271,201	4224
 statistics creation on system columns is not supported	59	498
 statistics expressions can refer only to the table being referenced	187,1	2989
-statistics object * already exists	100,1	4258
-statistics object * already exists skipping	100,1	4258
-statistics object * could not be computed for relation	102,1	4259
+statistics object * already exists	100,1	4260
+statistics object * already exists skipping	100,1	4260
+statistics object * could not be computed for relation	102,1	4261
 statistics object * does not exist	101,1	2810
 statistics object with oid * does not exist	101,1	810
 statistics target * is too low	111,64	628
@@ -18450,18 +18457,18 @@ statusruntimeexception unknown	659,660,38	802
 stdin stdout not allowed with program	0,1	688
 step size cannot be infinity	111,64	3152
 step size cannot be nan	111,64	3152
-step size cannot equal zero	111,64	4260
+step size cannot equal zero	111,64	4262
 still in init	3332,169	192
-stop async iteration	3333,3334	4261
+stop async iteration	3333,3334	4263
 stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1675	2047
 stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1676	2048
 stop value cannot be infinity	111,64	3152
 stop value cannot be nan	111,64	3152
-stopasynciteration	3333,3334	4261
-stopiteration	3335,3336	4262
-stopped signal	2255	4263
-stopped tty input	2257	4264
-stopped tty output	2258	4265
+stopasynciteration	3333,3334	4263
+stopiteration	3335,3336	4264
+stopped signal	2255	4265
+stopped tty input	2257	4266
+stopped tty output	2258	4267
 storage cannot be specified in alter operator family	0,1	3739
 storage engine * cannot be used for log tables	1774	2149
 storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1838	2243
@@ -18473,44 +18480,44 @@ storage engine does not support generated columns	1778	2153
 storage engine for table * is not loaded	1678	2050
 storage type cannot be different from data type for access method	102,1	104
 storage type specified more than once	102,1	104
-storeerror	3337	4266
+storeerror	3337	4268
 storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1324	1673
-strconv atoi parsing * invalid syntax	474	4267
-stream corrupted exception	3338	4268
-streamcorruptedexception	3338	4268
-streamend	3339	4269
-streamerror	3340	4270
+strconv atoi parsing * invalid syntax	474	4269
+stream corrupted exception	3338	4270
+streamcorruptedexception	3338	4270
+streamend	3339	4271
+streamerror	3340	4272
 streaming requested but not supported by output plugin	111,64	3790
-streams pipe error	2221	4271
+streams pipe error	2221	4273
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
 string * is too long for * should be no longer than	1891	2297
 string argument of jsonpath item method * is not a valid representation of a double precision number	2697,64	3324
-string concat exception	3341	4272
+string concat exception	3341	4274
 string data length mismatch	337	4197
 string data right truncation	338	4193
-string index out of bounds exception	3342	4273
+string index out of bounds exception	3342	4275
 string is not a valid identifier	111,64	3424
-string is too long for tsvector * bytes max	201	4274
-string too long to represent as jsonb string	201	4275
-string was not recognized as a valid datetime	524	4276
+string is too long for tsvector * bytes max	201	4276
+string too long to represent as jsonb string	201	4277
+string was not recognized as a valid datetime	524	4278
 string_data_length_mismatch	337,64	4197
 string_data_right_truncation	338,64	4193
-stringconcatexception	3341	4272
+stringconcatexception	3341	4274
 stringdatalengthmismatch	337,64	4197
 stringdatarighttruncation	338,64	4193
-stringindexoutofboundsexception	3342	4273
-strlen argument * string must be of type string array given	222	4277
-structure needs cleaning	2212	4278
-stub not found exception	3343	4279
-stubnotfoundexception	3343	4279
-subject empty and subject alt name extension not critical	3344,175	4280
-subject issuer mismatch	3345,175	4281
-subject key identifier marked critical	3346,175	4282
-subject name empty	3347,175	4283
-subject signature algorithm and issuer public key algorithm mismatch	3348,175	4284
+stringindexoutofboundsexception	3342	4275
+strlen argument * string must be of type string array given	222	4279
+structure needs cleaning	2212	4280
+stub not found exception	3343	4281
+stubnotfoundexception	3343	4281
+subject empty and subject alt name extension not critical	3344,175	4282
+subject issuer mismatch	3345,175	4283
+subject key identifier marked critical	3346,175	4284
+subject name empty	3347,175	4285
+subject signature algorithm and issuer public key algorithm mismatch	3348,175	4286
 subpartitioned table use subpartition instead of partition	1503	1861
 subpartitions can only be hash partitions and by key	1511	1869
-subprocesserror	3349	4285
+subprocesserror	3349	4287
 subquery has too few columns	0,1	1129
 subquery has too many columns	0,1	1129
 subquery in from must have an alias	0,1	688
@@ -18528,65 +18535,65 @@ subscription with oid * does not exist	101,1	810
 substring error	2823	4195
 substring_error	2823,64	4195
 substringerror	2823,64	4195
-suite b cannot sign p 384 with p 256	3350,175	4286
-suite b certificate version invalid	3351,175	4287
-suite b curve not allowed for this los	3352,175	4288
-suite b invalid ecc curve	3353,175	4289
-suite b invalid public key algorithm	3354,175	4290
-suite b invalid signature algorithm	3355,175	4291
+suite b cannot sign p 384 with p 256	3350,175	4288
+suite b certificate version invalid	3351,175	4289
+suite b curve not allowed for this los	3352,175	4290
+suite b invalid ecc curve	3353,175	4291
+suite b invalid public key algorithm	3354,175	4292
+suite b invalid signature algorithm	3355,175	4293
 supplied principaltype is not supported	2621	3178
 support function * must return type	102,1	214
 support function number * is invalid for access method	102,1	3774
-suppress_redundant_updates_trigger must be called as trigger	323,324	4292
-suppress_redundant_updates_trigger must be called before update	323,324	4292
-suppress_redundant_updates_trigger must be called for each row	323,324	4292
-suppress_redundant_updates_trigger must be called on update	323,324	4292
-switch expression exception	2906	4293
-switchexpressionexception	2906	4293
-symbolic link * target is too long	201	4294
+suppress_redundant_updates_trigger must be called as trigger	323,324	4294
+suppress_redundant_updates_trigger must be called before update	323,324	4294
+suppress_redundant_updates_trigger must be called for each row	323,324	4294
+suppress_redundant_updates_trigger must be called on update	323,324	4294
+switch expression exception	2906	4295
+switchexpressionexception	2906	4295
+symbolic link * target is too long	201	4296
 symlink not an error	3252,3251	4182
 symlink unable to open database file	3235,755	4144
-sync factory exception	3356	4295
-sync failed exception	3357	4296
-sync provider exception	3358	4297
-syncfactoryexception	3356	4295
-syncfailedexception	3357	4296
-synchronization lock exception	2949	4298
-synchronizationlockexception	2949	4298
-syncproviderexception	3358	4297
+sync factory exception	3356	4297
+sync failed exception	3357	4298
+sync provider exception	3358	4299
+syncfactoryexception	3356	4297
+syncfailedexception	3357	4298
+synchronization lock exception	2949	4300
+synchronizationlockexception	2949	4300
+syncproviderexception	3358	4299
 syntax error	0	4214
 syntax error * partitioning requires definition of values * for each partition	1509	1867
-syntax error command unrecognized	3196,3194,3195	4299
-syntax error in file * near end of line	0,1	4300
-syntax error in file * near token	0,1	4300
+syntax error command unrecognized	3196,3194,3195	4301
+syntax error in file * near end of line	0,1	4302
+syntax error in file * near token	0,1	4302
 syntax error in json path in argument * to function * at position	1354	1705
 syntax error in json text in argument * to function * at position	1355	1706
-syntax error in pattern	3359,3360	4301
-syntax error in tsquery	0,1	4302
+syntax error in pattern	3359,3360	4303
+syntax error in tsquery	0,1	4304
 syntax error or access rule violation	1	4213
 syntax_error	0,1	4214
 syntax_error_or_access_rule_violation	1	4213
 syntaxerror	0,1	4214
 syntaxerrororaccessruleviolation	1	4213
-syntaxwarning	3361	4303
-system call error	3362	4304
+syntaxwarning	3361	4305
+system call error	3362	4306
 system column * reference in check constraint is invalid	187,1	696
 system columns cannot be used in foreign keys	59	169
 system error	2155	4228
-system exit exception	3363	4305
-system stack error	3364,2769	4306
+system exit exception	3363	4307
+system stack error	3364,2769	4308
 system versioned tables do not support	1811	2216
 system versioned tables in the s database are not supported	1805	2210
 system_error	2155,783	4228
 system_time partitions in table s does not support historical query	1814	2219
 system_time range selector is not allowed	1815	2220
-systemcallerror	3362	4304
+systemcallerror	3362	4306
 systemerror	2155,783	4228
-systemexception	3365	4307
-systemexit	3366,3367	4308
-systemexitexception	3363	4305
-systemstackerror	3364,2769	4306
-taberror	3368,3369	4309
+systemexception	3365	4309
+systemexit	3366,3367	4310
+systemexitexception	3363	4307
+systemstackerror	3364,2769	4308
+taberror	3368,3369	4311
 table * already exists	1691	2063
 table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1396	1750
 table * doesn t exist	1444	1800
@@ -18603,22 +18610,22 @@ table * uses an extension that doesn t exist in this mariadb version	1779	2154
 table * was locked with a read lock and can t be updated	1698	2070
 table * was not locked with lock tables	1697	2069
 table * was skipped since its definition is being modified by concurrent ddl statement	1841	2246
-table access method * does not exist	101,1	4310
+table access method * does not exist	101,1	4312
 table copy could not finish transaction on publisher	726,332	949
 table copy could not start transaction on publisher	726,332	949
 table definition has changed please retry transaction	1689	2061
 table definition on master and slave does not match	1101	1431
-table function protocol for materialize mode was not followed	3267,324	4311
-table function protocol for value per call mode was not followed	3267,324	4311
+table function protocol for materialize mode was not followed	3267,324	4313
+table function protocol for value per call mode was not followed	3267,324	4313
 table handler doesn * to be not null or use another handler	1469	1826
 table has column * where type requires	167,1	486
 table has extra column	167,1	486
 table has no partition for some existing values	1436	1791
 table has no partition for value	1435	1790
 table is missing column	167,1	486
-table name * specified more than once	933,1	4312
+table name * specified more than once	933,1	4314
 table rebuild required please do * or dump reload to fix it	1695	2067
-table reference * is ambiguous	153,1	4313
+table reference * is ambiguous	153,1	4315
 table row type and query specified row type do not match	167,1	619
 table s is already system versioned	1802	2207
 table s is not system versioned	1812	2217
@@ -18628,46 +18635,46 @@ table storage engine * found required create option missing	1398	1752
 table to exchange with partition has foreign key references	1496	1854
 table to exchange with partition is partitioned	1497	1855
 table to exchange with partition is temporary	1498	1856
-tables can have at most	512,201	4314
-tables declared with oids are not supported	59	4315
+tables can have at most	512,201	4316
+tables declared with oids are not supported	59	4317
 tables from schema * are not part of the publication	101,1	3288
 tables have different definitions	1701	2073
 tablesample clause can only be applied to tables and materialized views	59	495
-tablesample method * does not exist	101,1	4316
+tablesample method * does not exist	101,1	4318
 tablesample method * does not support repeatable	59	495
-tablesample parameter cannot be null	2656,64	4317
-tablesample repeatable parameter cannot be null	2657,64	4318
+tablesample parameter cannot be null	2656,64	4319
+tablesample repeatable parameter cannot be null	2657,64	4320
 tablespace for table * exists please discard the tablespace before import	1704	2076
 tablespace has been discarded for table s	1703	2075
 tablespace is missing for table	1705	2077
-tablespace location * is too long	102,1	4319
-tablespace location cannot contain single quotes	699,1	4320
-tablespace location must be an absolute path	102,1	4319
-tablespace location should not be inside the data directory	102,1	4319
+tablespace location * is too long	102,1	4321
+tablespace location cannot contain single quotes	699,1	4322
+tablespace location must be an absolute path	102,1	4321
+tablespace location should not be inside the data directory	102,1	4321
 tablespace with oid * does not exist	101,1	810
-tablespaces are not supported on this platform	59	4321
+tablespaces are not supported on this platform	59	4323
 takes only one argument	111,64	3515
 target data type * is a pseudo type	150,1	222
 target detail cannot be used without target	0,1	865
-target invocation exception	3370	4322
+target invocation exception	3370	4324
 target is not executing an operation with a query plan	1706	2078
-target lists can have at most	512,201	4323
+target lists can have at most	512,201	4325
 target log not found in binlog index	1771	2146
-target parameter count exception	2946	4324
+target parameter count exception	2946	4326
 target row violates row level security policy * using expression for table	86,1	3573
 target row violates row level security policy using expression for table	86,1	3573
-target type is not an array	111,64	4325
-targetexception	3371	4326
-targetinvocationexception	3370	4322
-targetparametercountexception	2946	4324
-task canceled exception	80	4327
-task scheduler exception	160	4328
-taskcanceledexception	80	4327
-taskschedulerexception	160	4328
+target type is not an array	111,64	4327
+targetexception	3371	4328
+targetinvocationexception	3370	4324
+targetparametercountexception	2946	4326
+task canceled exception	80	4329
+task scheduler exception	160	4330
+taskcanceledexception	80	4329
+taskschedulerexception	160	4330
 telemetry too large exception	615	771
 telemetry_too_large	615	771
 telemetrytoolargeexception	615	771
-temporary file size exceeds temp_file_limit	139,140	4329
+temporary file size exceeds temp_file_limit	139,140	4331
 temporary file write failure	1707	2079
 temporary tables cannot specify a schema name	61,1	548
 terminated by signal 1	2241	3345
@@ -18701,30 +18708,30 @@ terminated by signal 6	632	3372
 terminated by signal 7	382	3373
 terminated by signal 8	2247	3374
 terminated by signal 9	2248	3375
-terminating autovacuum process due to administrator command	121,122	4330
-terminating background worker * due to administrator command	121,122	4331
-terminating connection because of crash of another server process	790,122	4332
-terminating connection because of unexpected sigquit signal	121,122	4330
+terminating autovacuum process due to administrator command	121,122	4332
+terminating background worker * due to administrator command	121,122	4333
+terminating connection because of crash of another server process	790,122	4334
+terminating connection because of unexpected sigquit signal	121,122	4332
 terminating connection because protocol synchronization was lost	331,332	344
-terminating connection due to administrator command	121,122	4330
-terminating connection due to conflict with recovery	443,442,856	4333
-terminating connection due to idle in transaction timeout	2452,114	4334
-terminating connection due to idle session timeout	2453,122	4335
-terminating connection due to immediate shutdown command	121,122	4330
-terminating connection due to unexpected postmaster exit	121,122	4336
-terminating logical replication worker due to administrator command	121,122	4330
-terminating logical replication worker due to timeout	726,332	4337
+terminating connection due to administrator command	121,122	4332
+terminating connection due to conflict with recovery	443,442,856	4335
+terminating connection due to idle in transaction timeout	2452,114	4336
+terminating connection due to idle session timeout	2453,122	4337
+terminating connection due to immediate shutdown command	121,122	4332
+terminating connection due to unexpected postmaster exit	121,122	4338
+terminating logical replication worker due to administrator command	121,122	4332
+terminating logical replication worker due to timeout	726,332	4339
 terminating walreceiver due to timeout	726,332	948
-terminating walreceiver process due to administrator command	121,122	4338
-text file busy	2214	4339
+terminating walreceiver process due to administrator command	121,122	4340
+text file busy	2214	4341
 text search configuration * does not exist	101,1	2810
-text search configuration name * must be schema qualified	111,64	4340
+text search configuration name * must be schema qualified	111,64	4342
 text search configuration parameter * not recognized	0,1	671
 text search configuration with oid * does not exist	101,1	810
 text search dictionary * does not exist	101,1	2810
 text search dictionary with oid * does not exist	101,1	810
 text search parser * does not exist	101,1	2810
-text search parser does not support headline creation	59	4341
+text search parser does not support headline creation	59	4343
 text search parser end method is required	102,1	4070
 text search parser gettoken method is required	102,1	4070
 text search parser is required	102,1	4070
@@ -18741,12 +18748,12 @@ the * function returns the wrong type	1500	1858
 the * handler only supports 32 bit integers in values	1370	1724
 the * syntax is reserved for purposes internal to the mariadb server	1567	1927
 the alterpartition request successfully updated the partition state but the leader has changed	2833	3570
-the assignor or its version range is not supported by the consumer group	3372	4342
+the assignor or its version range is not supported by the consumer group	3372	4344
 the binary log file * is logically corrupted	1092	1422
 the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1294	1642
 the binlog statement of type * was not preceded by a format description binlog statement	1432	1787
 the broker did not attempt to execute this operation	2973	3757
-the broker does not support the requested sasl mechanism	3373	4343
+the broker does not support the requested sasl mechanism	3373	4345
 the broker received a duplicate sequence number	952	1231
 the broker received an out of order sequence number	2985	3788
 the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2352	2767
@@ -18760,11 +18767,11 @@ the controller has considered the broker registration to be invalid	2627	3189
 the creation of some temporary tables could not be rolled back	1856	2261
 the current user is invalid	1328	1679
 the data source connection string * is not in the correct format	1250	1598
-the database system is in recovery mode	472,122	4344
-the database system is not accepting connections	472,122	4344
-the database system is not yet accepting connections	472,122	4344
-the database system is shutting down	472,122	4344
-the database system is starting up	472,122	4344
+the database system is in recovery mode	472,122	4346
+the database system is not accepting connections	472,122	4346
+the database system is not yet accepting connections	472,122	4346
+the database system is shutting down	472,122	4346
+the database system is starting up	472,122	4346
 the definition for table s is too big	1690	2062
 the definition of table * prevents operation * on table	1826	2231
 the fetch session encountered inconsistent topic id usage	2357	2772
@@ -18775,8 +18782,8 @@ the foreign data source you are trying to reference does not exist data source e
 the foreign server name you are trying to reference does not exist data source error	1253	1601
 the geometry has no data in function	1127	1457
 the given broker id was not registered	360	368
-the given key * was not present in the dictionary	2702	4345
-the given key was not present in the dictionary	2703	4346
+the given key * was not present in the dictionary	2702	4347
+the given key was not present in the dictionary	2703	4348
 the given update version was invalid	2666	3243
 the group id does not exist	2410	2868
 the group is not empty	2905	3647
@@ -18785,46 +18792,46 @@ the handler doesn t support autoextend of tablespaces	1702	2074
 the host or user argument to grant is too long	1284	1632
 the incident * occurred on the master message	1609	1974
 the index file for table * is full	1316	1665
-the instance id is still used by another member in the consumer group	3374	4347
-the leader epoch in the request is newer than the epoch on the broker	3375	4348
+the instance id is still used by another member in the consumer group	3374	4349
+the leader epoch in the request is newer than the epoch on the broker	3375	4350
 the leader epoch in the request is older than the epoch on the broker	2353	2768
 the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2956	3733
 the log s topic id did not match the topic id in the request	2514	2978
 the mariadb server is running with the * option so it cannot execute this statement	1479	1836
 the member epoch is fenced by the group coordinator	2354	2769
-the member epoch is stale	3328	4253
-the message format version on the broker does not support this request	3376	4349
+the member epoch is stale	3328	4255
+the message format version on the broker does not support this request	3376	4351
 the message has a negative size	2590	3118
-the method or operation is not implemented	2926	4350
+the method or operation is not implemented	2926	4352
 the mix of handlers in the partitions is not allowed in this version of mariadb	1400	1754
 the new isr contains at least one ineligible replica	2527	3005
-the node was low on resource	3377,3378	4351
+the node was low on resource	3377,3378	4353
 the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1404	1758
 the number of radius identifiers * must be 1 or the same as the number of radius servers	125,126	286
 the number of radius ports * must be 1 or the same as the number of radius servers	125,126	286
 the number of radius secrets * must be 1 or the same as the number of radius servers	125,126	286
-the operation could not be completed the data is not in the correct format	2267	4352
-the operation could not be completed the data isn’t in the correct format	2267	4352
-the operation could not be completed the file doesn’t exist	773	4353
-the operation could not be completed you don’t have permission	91	4354
-the operation has timed out	3379,3084,747	4355
-the operation was aborted due to timeout	747	4356
-the operation was canceled	2967	4357
+the operation could not be completed the data is not in the correct format	2267	4354
+the operation could not be completed the data isn’t in the correct format	2267	4354
+the operation could not be completed the file doesn’t exist	773	4355
+the operation could not be completed you don’t have permission	91	4356
+the operation has timed out	3379,3084,747	4357
+the operation was aborted due to timeout	747	4358
+the operation was canceled	2967	4359
 the partition info in the frm file is not consistent with what can be written into the frm file	1310	1659
 the password for anonymous user cannot be expired	1519	1877
 the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1520	1878
 the password provided for the replication user exceeds the maximum length of 32 characters	1156	1495
 the path specified for * is too long	1522	1880
 the per index column family option has been deprecated	1523	1881
-the postphaseaction failed with an exception	317	4358
+the postphaseaction failed with an exception	317	4360
 the preferred leader was not available	3021	3856
 the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1535	1893
-the process does not possess some privilege required for this operation	3029	4359
-the processor does not support large pages	59	4360
+the process does not possess some privilege required for this operation	3029	4361
+the processor does not support large pages	59	4362
 the producer attempted a transactional operation in an invalid state	2665	3238
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	707	869
 the producer attempted to use a producer id which is not currently assigned to its transactional id	2623	3180
-the query interface requires a database connection	57	4361
+the query interface requires a database connection	57	4363
 the record state is invalid	2626	3187
 the request was sent to an endpoint of the wrong type	2779	3473
 the requested offset is moved to tiered storage	2955	3731
@@ -18834,9 +18841,9 @@ the requested value * for the master delay exceeds the maximum	1387	1741
 the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1603	1968
 the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1602	1967
 the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1604	1969
-the requesting client does not support the compression type of given partition	3380	4362
+the requesting client does not support the compression type of given partition	3380	4364
 the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1714	2086
-the server encountered an error with the transaction	3381	4363
+the server encountered an error with the transaction	3381	4365
 the server has a configurable maximum message size to avoid unbounded memory allocation	2773	3465
 the server is currently in offline mode	1583	1946
 the server is not configured as slave fix in config file or with change master to	1086	1416
@@ -18846,7 +18853,7 @@ the share session epoch is invalid	2647	3212
 the share session was not found	3175	4062
 the size number was correct but we don t allow the digit part to be more than 2 billion	1595	1958
 the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1391	1745
-the specified file name or path is too long or a component of the specified path is too long	3002	4364
+the specified file name or path is too long or a component of the specified path is too long	3002	4366
 the standby was promoted during online backup	57	3099
 the statement * cannot invoke a stored function	1587	1950
 the statement * has no open cursor	1673	2045
@@ -18868,12 +18875,12 @@ the table * is full	1552	1911
 the table does not have fulltext index to support this query	1692	2064
 the target table * of the * is not insertable into	1451	1807
 the target table * of the * is not updatable	1453	1809
-the throttling quota has been exceeded	3382	4365
+the throttling quota has been exceeded	3382	4367
 the timestamp of the message is out of acceptable range	2662	3233
 the total length of the partitioning fields is too large	1499	1857
 the total number of locks exceeds the lock table size	1377	1731
 the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2664	3237
-the transactionalid could not be found	3383	4366
+the transactionalid could not be found	3383	4368
 the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1785	2189
 the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1786	2190
 the used command is not allowed because the mariadb server or client has disabled the local infile capability	1373	1727
@@ -18884,29 +18891,29 @@ the user specified as a definer * does not exist	1447	1803
 the user specified log directory is not found in the broker config	2752	3423
 the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1287	1635
 the value specified for generated column * in table * has been ignored	1854	2259
-the version of api is not supported	3384	4367
+the version of api is not supported	3384	4369
 the voter is already part of the set of voters	953	1233
-the voter is not part of the set of voters	3385	4368
+the voter is not part of the set of voters	3385	4370
 the voter key doesn t match the receiving replica s key	2669	3247
-the wait completed due to an abandoned mutex	82	4369
-there are multiple default operator classes for data type	100,1	4370
-there are unstable offsets that need to be cleared	3386	4371
+the wait completed due to an abandoned mutex	82	4371
+there are multiple default operator classes for data type	100,1	4372
+there are unstable offsets that need to be cleared	3386	4373
 there is a newer producer with the same transactionalid which fences the current one	3032	3872
 there is already a transaction in progress	113,114	490
 there is no * row in * trigger	1741	2114
-there is no built in function named	772,1	4372
-there is no client connection	725,332	4373
-there is no escaped character	0,1	4302
+there is no built in function named	772,1	4374
+there is no client connection	725,332	4375
+there is no escaped character	0,1	4304
 there is no listener on the leader broker that matches the listener on which metadata request was processed	2743	3411
-there is no parameter	3270,1	4374
-there is no previously clustered index for table	101,1	4375
+there is no parameter	3270,1	4376
+there is no previously clustered index for table	101,1	4377
 there is no primary key for referenced table	101,1	1098
 there is no such grant defined for user * on host	1454	1810
 there is no such grant defined for user * on host * on routine	1455	1811
 there is no such grant defined for user * on host * on table	1456	1812
 there is no transaction in progress	409,114	412
 there is no unique constraint matching given keys for referenced table	2378,1	2823
-there is no unique or exclusion constraint matching the on conflict specification	187,1	4376
+there is no unique or exclusion constraint matching the on conflict specification	187,1	4378
 there was a problem processing the query on the foreign data source data source error	1540	1898
 thesaurus sample word * is a stop word rule	125,126	1011
 thesaurus sample word * isn t recognized by subdictionary rule	125,126	1011
@@ -18916,14 +18923,14 @@ thesaurus substitute word * isn t recognized by subdictionary rule	125,126	1011
 third argument of cast function must be type	102,1	214
 this broker id is already in use	934	1205
 this command is not supported in the prepared statement protocol yet	1780	2155
-this controller id is not known	3387	4377
-this endpoint type is not supported yet	3388	4378
+this controller id is not known	3387	4379
+this endpoint type is not supported yet	3388	4380
 this error indicates that an offset commit was rejected because of oversize metadata	2572	3085
 this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2927	3680
 this error is thrown if the request exceeds the user specified time limit in the request	747	3967
 this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2724	3386
 this error never happens	1198	1542
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3389	4379
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3389	4381
 this function * has the same name as a native function	1412	1766
 this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1116	1446
 this is not a client facing error and is used mostly by tools when a broker is not alive	361	369
@@ -18939,48 +18946,49 @@ this operation may not be safe when the slave has temporary tables the tables wi
 this operation requires a running slave configure slave and do start slave	1613	1978
 this partition function is not allowed	1502	1860
 this record has failed the validation on broker and hence will be rejected	2625	3186
-this request is for a topic or partition that does not exist on this broker	3390	4380
-this server does not host this topic id	3391	4381
+this request is for a topic or partition that does not exist on this broker	3390	4382
+this server does not host this topic id	3391	4383
 this table type requires a primary key	1566	1926
 this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1569	1931
 this version of mariadb doesn	1467	1824
 this version of mariadb is not compiled with raid support	1439	1794
 this window function may not have a window frame	1859	2264
-thread abort exception	3392	4382
-thread interrupted exception	3393	4383
+thread abort exception	3392	4384
+thread interrupted exception	3393	4385
 thread stack overrun * bytes used of a * byte stack and	1659	2031
 thread stack overrun used * of a * stack use	1658	2030
-thread start exception	3394	4384
-thread state exception	3395	4385
-thread was in an invalid state for the operation being executed	3395	4386
-thread was interrupted from a waiting state	3393	4387
-threadabortexception	3392	4382
-threaderror	3396	4388
-threadinterruptedexception	3393	4383
-threadstartexception	3394	4384
-threadstateexception	3395	4385
+thread start exception	3394	4386
+thread state exception	3395	4387
+thread was in an invalid state for the operation being executed	3395	4388
+thread was interrupted from a waiting state	3393	4389
+threadabortexception	3392	4384
+threaderror	3396	4390
+threadinterruptedexception	3393	4385
+threadstartexception	3394	4386
+threadstateexception	3395	4387
 thresholds array must not contain nulls	112,64	460
 thresholds must be one dimensional array	202,64	239
-throttling quota exceeded exception	3382	4365
-throttling_quota_exceeded	3382	4365
-throttlingquotaexceededexception	3382	4365
-time data * does not match format	524	4389
+throttling quota exceeded exception	3382	4367
+throttling_quota_exceeded	3382	4367
+throttlingquotaexceededexception	3382	4367
+time data * does not match format	524	4391
 time field value out of range	860,64	1109
-time limit exceeded exception	3397	4390
-time zone * not recognized	111,64,125	4391
-time zone displacement out of range	2660,64	4392
+time limit exceeded exception	3397	4392
+time zone * not recognized	111,64,125	4393
+time zone displacement out of range	2660,64	4394
 time zone interval must be hour or hour to minute	0,1	688
-time zone not found exception	3398	4393
-timelimitexceededexception	3397	4390
+time zone not found exception	3398	4395
+timelimitexceededexception	3397	4392
 timeout database is locked	3234,3074	4142
-timeout must not be negative	326,64	4394
-timeouterror	735,3399	4395
-timeoutexception	3379	4396
-timeoutexpired	3400	4397
-timer expired	2219	4398
-timestamperror	3401	4399
+timeout must not be negative	326,64	4396
+timeouterror	735,3399	4397
+timeoutexception	3379	4398
+timeoutexpired	3400	4399
+timer expired	2219	4400
+timestamperror	3401	4401
 timestamps cannot be binned into intervals containing months or years	59	3686
-timezonenotfoundexception	3398	4393
+timezonenotfoundexception	3398	4395
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	175	4402
 tls illegal exporter label	3402,169	192
 tls invalid ecpointformat list	3403,169	192
 tlsv1 alert access denied	3404,169	192
@@ -19007,7 +19015,7 @@ tlsv13 alert certificate required	3424,169	192
 tlsv13 alert missing extension	3425,169	192
 to must specify exactly one value per partitioning column	61,1	65
 toast relfilenode value not set when in binary upgrade mode	111,64	3836
-token type * does not exist	111,64	4400
+token type * does not exist	111,64	4403
 too big precision specified for * maximum is	1711	2083
 too big scale specified for * maximum is	1713	2085
 too early	32	33
@@ -19016,39 +19024,39 @@ too high level of nesting for select	1716	2088
 too long value for	1794	2199
 too many active concurrent transactions	1722	2094
 too many arguments	2412	4226
-too many background workers	139,140	4401
-too many column names were specified	0,1	4402
+too many background workers	139,140	4404
+too many column names were specified	0,1	4405
 too many columns	512	4225
 too many connections	1161	4223
 too many connections for database	1161,140	3949
-too many connections for role	1161,140	4403
+too many connections for role	1161,140	4406
 too many delayed threads in use	1724	2096
-too many dynamic shared memory segments	140	4404
+too many dynamic shared memory segments	140	4407
 too many fields in	1727	2100
 too many files opened please execute the command again	1095	1425
-too many grouping sets present maximum 4096	3271,201	4405
+too many grouping sets present maximum 4096	3271,201	4408
 too many json array elements	3264	4199
 too many json object members	3265	4200
 too many key parts specified max * parts allowed	1725	2098
 too many key updates	3426,169	192
 too many keys specified max * keys allowed	1726	2099
-too many levels of symbolic links	996	4406
+too many levels of symbolic links	996	4409
 too many lexemes in thesaurus entry	125,126	1011
-too many links	1000	4407
-too many listeners exception	3427	4408
-too many notifications in the notify queue	201	4409
-too many open files	999	4410
-too many open files in system	1023	4411
+too many links	1000	4410
+too many listeners exception	3427	4411
+too many notifications in the notify queue	201	4412
+too many open files	999	4413
+too many open files in system	1023	4414
 too many partitions including subpartitions were defined	1728	2101
-too many points requested	201	4412
-too many references cannot splice	2210	4413
-too many regular expression matches	201	4414
+too many points requested	201	4415
+too many references cannot splice	2210	4416
+too many regular expression matches	201	4417
 too many requests	35	36
 too many rows	3273	4230
 too many strings for column * and set	1715	2087
 too many syntax errors found abandoning file	201	1007
 too many tables mariadb can only use * tables in a join	1730	2103
-too many users	2222	4415
+too many users	2222	4418
 too many warn alerts	3428,169	192
 too many with elements in with clause	1723	2095
 too much early data	3429,169	192
@@ -19065,70 +19073,70 @@ toomanycolumns	512,201	4225
 toomanyconnections	1161,140	4223
 toomanyjsonarrayelements	3264,64	4199
 toomanyjsonobjectmembers	3265,64	4200
-toomanylistenersexception	3427	4408
+toomanylistenersexception	3427	4411
 toomanyrows	3273,207	4230
-topic already exists exception	3430	4416
+topic already exists exception	3430	4419
 topic authorization failed exception	3117	3989
-topic deletion disabled exception	3431	4417
-topic with this name already exists	3430	4416
-topic_already_exists	3430	4416
+topic deletion disabled exception	3431	4420
+topic with this name already exists	3430	4419
+topic_already_exists	3430	4419
 topic_authorization_failed	3117	3989
-topic_deletion_disabled	3431	4417
-topicalreadyexistsexception	3430	4416
+topic_deletion_disabled	3431	4420
+topicalreadyexistsexception	3430	4419
 topicauthorizationfailedexception	3117	3989
-topicdeletiondisabledexception	3431	4417
+topicdeletiondisabledexception	3431	4420
 total size of jsonb array elements exceeds the maximum of	201	3704
 total size of jsonb object elements exceeds the maximum of	201	3704
-trace breakpoint trap	2246	4418
+trace breakpoint trap	2246	4421
 trailing characters remain in input string after datetime format	460,64	499
-transaction abortable exception	3381	4363
-transaction aborted during system catalog scan	442	4419
+transaction abortable exception	3381	4365
+transaction aborted during system catalog scan	442	4422
 transaction characteristics can t be changed while a transaction is in progress	1137	1468
 transaction control statements are not allowed within an extension script	59	409
 transaction coordinator fenced exception	2525	3003
-transaction id * is in the future	111,64	4420
-transaction identifier * is already in use	100,1	4421
-transaction identifier * is too long	111,64	4422
+transaction id * is in the future	111,64	4423
+transaction identifier * is already in use	100,1	4424
+transaction identifier * is too long	111,64	4425
 transaction integrity constraint violation	3268	4211
 transaction precise system versioned tables do not support partitioning by row start or row end	1818	2223
 transaction precise system versioning for s is not supported	1806	2211
 transaction registry is disabled	1817	2222
 transaction resolution unknown	3259	4190
 transaction rollback	442	4210
-transaction_abortable	3381	4363
+transaction_abortable	3381	4365
 transaction_coordinator_fenced	2525	3003
 transaction_integrity_constraint_violation	3268,442	4211
 transaction_resolution_unknown	3259,332	4190
 transaction_rollback	442	4210
-transactionabortableexception	3381	4363
-transactional id authorization failed exception	3432	4423
-transactional id not found exception	3383	4366
-transactional_id_authorization_failed	3432	4423
-transactional_id_not_found	3383	4366
-transactionalidauthorizationfailedexception	3432	4423
-transactionalidnotfoundexception	3383	4366
+transactionabortableexception	3381	4365
+transactional id authorization failed exception	3432	4426
+transactional id not found exception	3383	4368
+transactional_id_authorization_failed	3432	4426
+transactional_id_not_found	3383	4368
+transactionalidauthorizationfailedexception	3432	4426
+transactionalidnotfoundexception	3383	4368
 transactioncoordinatorfencedexception	2525	3003
 transactionintegrityconstraintviolation	3268,442	4211
 transactionresolutionunknown	3259,332	4190
 transactionrollback	442	4210
-transform for type * already exists	100,1	4424
+transform for type * already exists	100,1	4427
 transform for type * does not exist	101,1	3291
 transform function must be a normal function	102,1	214
 transform function must not be volatile	102,1	214
 transform function must not return a set	102,1	214
 transform function must take one argument	102,1	214
-transformer configuration exception	3433	4425
-transformer factory configuration error	3434	4426
-transformerconfigurationexception	3433	4425
-transformerexception	3435	4427
-transformerfactoryconfigurationerror	3434	4426
-transformexception	3436	4428
+transformer configuration exception	3433	4428
+transformer factory configuration error	3434	4429
+transformerconfigurationexception	3433	4428
+transformerexception	3435	4430
+transformerfactoryconfigurationerror	3434	4429
+transformexception	3436	4431
 transition table name can only be specified for an after trigger	102,1	334
 transition tables cannot be specified for triggers with column lists	59	335
 transition tables cannot be specified for triggers with more than one event	59	335
 translated account name too long	780	1026
-transport endpoint is already connected	982	4429
-transport endpoint is not connected	1045	4430
+transport endpoint is already connected	982	4432
+transport endpoint is not connected	1045	4433
 trigger * already exists	1734	2107
 trigger * does not have created attribute	1850	2255
 trigger * has an error in its body	1199	1543
@@ -19160,33 +19168,33 @@ truncated value * when converting to	1174	1514
 trx_id * not found in mysql transaction_registry	1809	2214
 trying to access array offset on value of type null	209	263
 trying to add partition s with wrong number of subpartitions	1067	1397
-ts_rewrite query must return two tsquery columns	111,64	4431
-ts_stat query must return one tsvector column	111,64	4340
+ts_rewrite query must return two tsquery columns	111,64	4434
+ts_stat query must return one tsvector column	111,64	4342
 tsquery is too large	201	3748
 tsvector column * does not exist	457,1	876
 ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1547	1906
 ttl duration * in myrocks must be an unsigned non null 64 bit integer	1548	1907
 ttl support is currently disabled when table has a hidden pk	1549	1908
-tuple to be deleted was already modified by an operation triggered by the current command	3266	4432
+tuple to be deleted was already modified by an operation triggered by the current command	3266	4435
 tuple to be deleted was already moved to another partition due to concurrent update	443,442	1020
-tuple to be locked was already moved to another partition due to concurrent update	443,442	4433
+tuple to be locked was already moved to another partition due to concurrent update	443,442	4436
 tuple to be locked was already moved to another partition due to concurrent update retrying	443,442	867
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3266	4432
-tuple to be updated was already modified by an operation triggered by the current command	3266,57	4432
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3266	4435
+tuple to be updated was already modified by an operation triggered by the current command	3266,57	4435
 two phase commit requested but not supported by output plugin	111,64	3790
-two phase state file maximum length exceeded	201	4434
-type access exception	220	4435
+two phase state file maximum length exceeded	201	4437
+type access exception	220	4438
 type analyze function * must return type	102,1	517
 type attribute * cannot be changed	0,1	888
 type attribute * not recognized	0,1	888
 type attribute subtype is required	0,1	888
-type had been unloaded	3437	4436
-type initialization exception	3438	4437
-type input function * has multiple matches	131,1	4438
+type had been unloaded	3437	4439
+type initialization exception	3438	4440
+type input function * has multiple matches	131,1	4441
 type input function * must return type	102,1	517
 type input function * should not be volatile	102,1	517
 type input function must be specified	102,1	517
-type load exception	2318	4439
+type load exception	2318	4442
 type matched to anycompatiblenonarray is an array type	167,1	191
 type matched to anyenum is not an enum type	167,1	191
 type matched to anynonarray is an array type	167,1	191
@@ -19198,78 +19206,79 @@ type modifier is not allowed for type	0,1	3239
 type modifier output function * should not be volatile	102,1	517
 type modifier output function is useless without a type modifier input function	102,1	517
 type modifiers must be simple constants or identifiers	0,1	3239
-type not present exception	3439	4440
+type not present exception	3439	4443
 type of inherited column * must be changed in child tables too	61,1	475
-type of parameter * does not match that when preparing the plan	167,1	4441
+type of parameter * does not match that when preparing the plan	167,1	4444
 type output function * must return type	102,1	517
 type output function * should not be volatile	102,1	517
 type output function must be specified	102,1	517
-type receive function * has multiple matches	131,1	4438
+type receive function * has multiple matches	131,1	4441
 type receive function * must return type	102,1	517
 type receive function * should not be volatile	102,1	517
 type send function * must return type	102,1	517
 type send function * should not be volatile	102,1	517
 type subscripting function * must return type	102,1	517
-type unloaded exception	3437	4442
+type unloaded exception	3437	4445
 type with oid * does not exist	101,1	810
-typeaccessexception	220	4435
+typeaccessexception	220	4438
 typed tables cannot inherit	150,1	165
-typeerror	3440,3441	4443
-typeinitializationexception	3438	4437
-typeloadexception	2318	4439
-typenotpresentexception	3439	4440
-typeunloadedexception	3437	4442
-typmod array must be one dimensional	202,64	4444
-typmod array must not contain nulls	112,64	4445
+typeerror	3440,3441	4446
+typeinitializationexception	3438	4440
+typeloadexception	2318	4442
+typenotpresentexception	3439	4443
+typeunloadedexception	3437	4445
+typmod array must be one dimensional	202,64	4447
+typmod array must not contain nulls	112,64	4448
 typmod_in function * must return type	102,1	517
 typmod_out function * must return type	102,1	517
 unable to attach or mount volumes	2309,2308	3504
 unable to calculate centroid because geometry is empty in function	1126	1456
 unable to connect to foreign data source	1163	1503
-unable to decode issuer public key	3442,175	4446
-unable to decrypt certificate s signature	3443,175	4447
-unable to decrypt crl s signature	3444,175	4448
+unable to decode issuer public key	3442,175	4449
+unable to decrypt certificate s signature	3443,175	4450
+unable to decrypt crl s signature	3444,175	4451
 unable to find ecdh parameters	3445,169	192
-unable to find manifest resource	2786	4449
+unable to find manifest resource	2786	4452
 unable to find public key parameters	3446,169	192
-unable to find the specified file	2363	4450
-unable to get certificate crl	3447,175	4451
-unable to get crl issuer certificate	3448,175	4452
-unable to get issuer certificate	3449,175	4453
-unable to get local issuer certificate	3450,175	4454
+unable to find the specified file	2363	4453
+unable to find valid certification path to requested target	175	4454
+unable to get certificate crl	3447,175	4455
+unable to get crl issuer certificate	3448,175	4456
+unable to get issuer certificate	3449,175	4457
+unable to get local issuer certificate	3450,175	4458
 unable to load ssl3 md5 routines	3451,169	192
 unable to load ssl3 sha1 routines	3452,169	192
 unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1875	2281
 unable to update finalized features due to an unexpected server error	2351	2766
-unable to verify the first certificate	3453,175	4455
+unable to verify the first certificate	3453,175	4459
 unacceptable combination of window frame bound specifications	1081	1411
 unacceptable credential exception	3106	3968
 unacceptable mutual recursion with anchored table	1747	2121
-unacceptable schema name	459,1	4456
-unacceptable tablespace name	459,1	4457
+unacceptable schema name	459,1	4460
+unacceptable tablespace name	459,1	4461
 unacceptable_credential	3106	3968
 unacceptablecredentialexception	3106	3968
-unauthorized access exception	234	4458
-unauthorizedaccessexception	234	4458
+unauthorized access exception	234	4462
+unauthorizedaccessexception	234	4462
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3454	4459
-unboundlocalerror	3454	4459
-uncaught throw error	3455	4460
-uncaughtthrowerror	3455	4460
-unchecked io exception	3456	4461
-uncheckedioexception	3456	4461
+unbound local error	3454	4463
+unboundlocalerror	3454	4463
+uncaught throw error	3455	4464
+uncaughtthrowerror	3455	4464
+unchecked io exception	3456	4465
+uncheckedioexception	3456	4465
 uncompress the compressed binlog failed	1103	1433
 uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1710	2082
-undeclared throwable exception	3457	4462
-undeclaredthrowableexception	3457	4462
-undefined array key	2702	4463
+undeclared throwable exception	3457	4466
+undeclaredthrowableexception	3457	4466
+undefined array key	2702	4467
 undefined column	457	4215
-undefined conversion error	3458	4464
+undefined conversion error	3458	4468
 undefined file	915	4229
 undefined function	772	4218
-undefined method * for nil nilclass	209	4465
-undefined method for nil nilclass	209	4465
+undefined method * for nil nilclass	209	4469
+undefined method for nil nilclass	209	4469
 undefined object	101	4216
 undefined parameter	3270	4220
 undefined table	613	4219
@@ -19280,7 +19289,7 @@ undefined_object	101,1	4216
 undefined_parameter	3270,1	4220
 undefined_table	613,1	4219
 undefinedcolumn	457,1	4215
-undefinedconversionerror	3458	4464
+undefinedconversionerror	3458	4468
 undefinedfile	915,783	4229
 undefinedfunction	772,1	4218
 undefinedobject	101,1	4216
@@ -19300,7 +19309,7 @@ unexpected end of json path in argument * to function	1352	1703
 unexpected end of json text in argument * to function	1346	1697
 unexpected end of line	125,126	1011
 unexpected end of line or lexeme	125,126	1011
-unexpected end of string while parsing json string at character offset	2267	4466
+unexpected end of string while parsing json string at character offset	2267	4470
 unexpected eof found when reading file * errno	1749	2123
 unexpected eof in copy data	269,64	831
 unexpected eof on client connection with an open transaction	726,332	911
@@ -19311,37 +19320,37 @@ unexpected gtid received from master after reconnect this normally indicates tha
 unexpected master s heartbeat data	1601	1966
 unexpected message	3462,169	192
 unexpected message type	331,332	3220
-unexpected message type 0x * during copy from stdin	331,332	4467
+unexpected message type 0x * during copy from stdin	331,332	4471
 unexpected record	3463,169	192
 unexpected request for new relfilenode in binary upgrade mode	111,64	2881
 unexpected result after commandcomplete	331,332	955
 unexpected result set after end of streaming	331,332	955
 unexpected scram channel binding attribute in client final message	331,332	770
 unexpected token * is not valid json	2267	2694
-unexpected token at	2267	4468
+unexpected token at	2267	4472
 unexpected while decoding base64 sequence	111,64	3068
 unexpected_frame	47	49
-unexpectedexception	3464	4469
-unexpectedly found nil while implicitly unwrapping an optional value	209	4470
-unexpectedly found nil while unwrapping an optional value	209	4470
-unhandled critical crl extension	3465,175	4471
-unhandled critical extension	3466,175	4472
+unexpectedexception	3464	4473
+unexpectedly found nil while implicitly unwrapping an optional value	209	4474
+unexpectedly found nil while unwrapping an optional value	209	4474
+unhandled critical crl extension	3465,175	4475
+unhandled critical extension	3466,175	4476
 unhandled user defined exception condition	1592	1955
 unhandled user defined not found condition	1593	1956
 unhandled user defined warning condition	1594	1957
-unicode decode error	3467,3468	4473
-unicode encode error	3469,3470	4474
+unicode decode error	3467,3468	4477
+unicode encode error	3469,3470	4478
 unicode normalization can only be performed if server encoding is utf8	0,1	3242
-unicode translate error	3471,3472	4475
-unicodedecodeerror	3467,3468	4473
-unicodeencodeerror	3469,3470	4474
-unicodeerror	3473,3474	4476
-unicodetranslateerror	3471,3472	4475
-unicodewarning	3475	4477
-unimplemented file mode	3476	4478
-unimplementedfilemode	3476	4478
-uninstallerror	3477	4479
-union intersect except member statement cannot refer to other relations of same query level	187,1	4480
+unicode translate error	3471,3472	4479
+unicodedecodeerror	3467,3468	4477
+unicodeencodeerror	3469,3470	4478
+unicodeerror	3473,3474	4480
+unicodetranslateerror	3471,3472	4479
+unicodewarning	3475	4481
+unimplemented file mode	3476	4482
+unimplementedfilemode	3476	4482
+uninstallerror	3477	4483
+union intersect except member statement cannot refer to other relations of same query level	187,1	4484
 unique constraint failed	3237,596	4147
 unique constraint on partitioned table must include all partitioning columns	59	103
 unique constraints are not supported on foreign tables	59	235
@@ -19352,7 +19361,7 @@ unique_violation	768,594	4202
 uniqueviolation	768,594	4202
 unknown * format name	1758	2133
 unknown alert type	3478,169	192
-unknown annotation value exception	3479	4481
+unknown annotation value exception	3479	4485
 unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1080	1410
 unknown certificate type	3480,169	192
 unknown character set	1753	2127
@@ -19361,35 +19370,35 @@ unknown cipher type	3482,169	192
 unknown cmd name	3483,169	192
 unknown column * in	1083	1413
 unknown command	1755,169	192
-unknown command error	3484	4482
+unknown command error	3484	4486
 unknown compression method	1756	2130
-unknown controller id exception	3387	4377
+unknown controller id exception	3387	4379
 unknown data type	1757	2131
 unknown digest	3485,169	192
-unknown directive exception	3486	4483
-unknown element exception	3487	4484
-unknown entity exception	3488	4485
+unknown directive exception	3486	4487
+unknown element exception	3487	4488
+unknown entity exception	3488	4489
 unknown error during log purge	1379	1733
 unknown exception * in function	1671	2043
 unknown exception caught in gis function	1279	1627
 unknown exception thrown in function	1130	1460
-unknown format conversion exception	3489	4486
-unknown format flags exception	3490	4487
+unknown format conversion exception	3489	4490
+unknown format flags exception	3490	4491
 unknown gis error occurred in function	1278	1626
-unknown host exception	3491,779	4488
+unknown host exception	3491,779	4492
 unknown key cache	1759	2134
 unknown key exchange type	3492,169	192
-unknown leader epoch exception	3375	4348
+unknown leader epoch exception	3375	4350
 unknown lock type	1752	2126
 unknown member id exception	3118	3990
 unknown or incorrect time zone	1772	2147
 unknown partition * in table	1763	2138
 unknown pkey type	3493,169	192
 unknown prepared statement handler s given to	1766	2141
-unknown producer id exception	3389	4379
+unknown producer id exception	3389	4381
 unknown protocol	3494,169	192
 unknown query id	1443	1799
-unknown service exception	3495	4489
+unknown service exception	3495	4493
 unknown ssl version	3496,169	192
 unknown state	3497,169	192
 unknown storage engine	1767	2142
@@ -19398,72 +19407,72 @@ unknown subscription id exception	616	772
 unknown system variable	1769	2144
 unknown table * in	1770	2145
 unknown thread id	1446	1802
-unknown topic id exception	3391	4381
-unknown topic or partition exception	3390	4380
-unknown transfer encoding	3498	4490
+unknown topic id exception	3391	4383
+unknown topic or partition exception	3390	4382
+unknown transfer encoding	3498	4494
 unknown trigger has an error in its body	1200	1544
-unknown type exception	3499	4491
-unknown_controller_id	3387	4377
-unknown_leader_epoch	3375	4348
+unknown type exception	3499	4495
+unknown_controller_id	3387	4379
+unknown_leader_epoch	3375	4350
 unknown_member_id	3118	3990
-unknown_producer_id	3389	4379
+unknown_producer_id	3389	4381
 unknown_subscription_id	616	772
-unknown_topic_id	3391	4381
-unknown_topic_or_partition	3390	4380
-unknownannotationvalueexception	3479	4481
-unknowncommanderror	3484	4482
-unknowncontrolleridexception	3387	4377
-unknowndirectiveexception	3486	4483
-unknownelementexception	3487	4484
-unknownentityexception	3488	4485
-unknownerror	660	4492
-unknownformatconversionexception	3489	4486
-unknownformatflagsexception	3490	4487
-unknownhostexception	3491,779	4488
-unknownleaderepochexception	3375	4348
+unknown_topic_id	3391	4383
+unknown_topic_or_partition	3390	4382
+unknownannotationvalueexception	3479	4485
+unknowncommanderror	3484	4486
+unknowncontrolleridexception	3387	4379
+unknowndirectiveexception	3486	4487
+unknownelementexception	3487	4488
+unknownentityexception	3488	4489
+unknownerror	660	4496
+unknownformatconversionexception	3489	4490
+unknownformatflagsexception	3490	4491
+unknownhostexception	3491,779	4492
+unknownleaderepochexception	3375	4350
 unknownmemberidexception	3118	3990
-unknownproduceridexception	3389	4379
-unknownprotocol	3494	4493
-unknownserviceexception	3495	4489
+unknownproduceridexception	3389	4381
+unknownprotocol	3494	4497
+unknownserviceexception	3495	4493
 unknownsubscriptionidexception	616	772
-unknowntopicidexception	3391	4381
-unknowntopicorpartitionexception	3390	4380
-unknowntransferencoding	3498	4490
-unknowntypeexception	3499	4491
+unknowntopicidexception	3391	4383
+unknowntopicorpartitionexception	3390	4382
+unknowntransferencoding	3498	4494
+unknowntypeexception	3499	4495
 unlock disk i o error	3243,99	4167
-unmappable character exception	3500	4494
-unmappablecharacterexception	3500	4494
-unmarshalexception	3501	4495
+unmappable character exception	3500	4498
+unmappablecharacterexception	3500	4498
+unmarshalexception	3501	4499
 unmatched format character	460,64	499
 unmatched format separator	460,64	499
-unmodifiable class exception	3502	4496
-unmodifiable module exception	3503	4497
-unmodifiable set exception	3504	4498
-unmodifiableclassexception	3502	4496
-unmodifiablemoduleexception	3503	4497
-unmodifiablesetexception	3504	4498
+unmodifiable class exception	3502	4500
+unmodifiable module exception	3503	4501
+unmodifiable set exception	3504	4502
+unmodifiableclassexception	3502	4500
+unmodifiablemoduleexception	3503	4501
+unmodifiablesetexception	3504	4502
 unnamed xml attribute value must be a column reference	0,1	1129
 unnest with multiple arguments cannot have a column definition list	0,1	180
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4499
+unreachable when clause specified after unconditional when clause	0,1	4503
 unrecognized analyze option	0,1	3801
 unrecognized api version * reported by info function	111,64	3772
 unrecognized authentication option name	125,126	286
 unrecognized base backup option	0,1	865
 unrecognized checkpoint type	0,1	865
 unrecognized checksum algorithm	0,1	865
-unrecognized cluster option	0,1	4500
+unrecognized cluster option	0,1	4504
 unrecognized collation provider	102,1	806
 unrecognized column option	0,1	688
 unrecognized compression algorithm	0,1	865
-unrecognized configuration parameter	101,1	4501
-unrecognized configuration parameter * in file	101,1	4502
+unrecognized configuration parameter	101,1	4505
+unrecognized configuration parameter * in file	101,1	4506
 unrecognized critical flags in copy file header	269,64	831
 unrecognized default acl object type	111,64	205
-unrecognized drop database option	0,1	4503
+unrecognized drop database option	0,1	4507
 unrecognized event name	0,1	2796
-unrecognized explain option	0,1	4504
+unrecognized explain option	0,1	4508
 unrecognized filter variable	0,1	2796
 unrecognized format type specifier	111,64	2775
 unrecognized hash partition bound specification	0,1	688
@@ -19476,111 +19485,111 @@ unrecognized object type	111,64	205
 unrecognized parameter * in file	0,1	494
 unrecognized parameter namespace	111,64	3160
 unrecognized partitioning strategy	111,64	628
-unrecognized privilege type	0,1,111	4505
+unrecognized privilege type	0,1,111	4509
 unrecognized publication parameter	0,1	686
-unrecognized reindex option	0,1	4506
+unrecognized reindex option	0,1	4510
 unrecognized reset target	111,64	3084
 unrecognized role option	0,1	688
 unrecognized row security option	0,1	688
 unrecognized simple dictionary parameter	111,64	3511
 unrecognized snowball parameter	111,64	3481
 unrecognized ssl error code	331,332	942
-unrecognized statistics kind	0,1	4507
+unrecognized statistics kind	0,1	4511
 unrecognized subscription parameter	0,1	167
 unrecognized synonym parameter	111,64	3491
-unrecognized table function returnmode	3267,324	4311
+unrecognized table function returnmode	3267,324	4313
 unrecognized thesaurus parameter	111,64	3476
 unrecognized vacuum option	0,1	3801
-unrecognized value for create_replication_slot option	111,64	4508
+unrecognized value for create_replication_slot option	111,64	4512
 unrecognized value for explain option	111,64	2697
 unrecognized value for publication option	0,1	686
-unrecoverable entry exception	3505	4509
-unrecoverable key exception	3506	4510
-unrecoverableentryexception	3505	4509
-unrecoverablekeyexception	3506	4510
-unreleased instance id exception	3374	4347
-unreleased_instance_id	3374	4347
-unreleasedinstanceidexception	3374	4347
-unresolved address exception	3507	4511
-unresolvedaddressexception	3507	4511
+unrecoverable entry exception	3505	4513
+unrecoverable key exception	3506	4514
+unrecoverableentryexception	3505	4513
+unrecoverablekeyexception	3506	4514
+unreleased instance id exception	3374	4349
+unreleased_instance_id	3374	4349
+unreleasedinstanceidexception	3374	4349
+unresolved address exception	3507	4515
+unresolvedaddressexception	3507	4515
 unsafe legacy renegotiation disabled	3508,169	192
 unsafe new enum value usage	3272	4227
 unsafe statement written to the binary log using statement format since binlog_format statement	1118	1448
 unsafe use of in a string literal	2912,64	3661
-unsafe use of new value * of enum type	3272,57	4512
+unsafe use of new value * of enum type	3272,57	4516
 unsafe use of pseudo type internal	62,1	508
-unsafe use of string constant with unicode escapes	59	4513
+unsafe use of string constant with unicode escapes	59	4517
 unsafe_new_enum_value_usage	3272,57	4227
-unsafeerror	3509	4514
+unsafeerror	3509	4518
 unsafenewenumvalueusage	3272,57	4227
-unsatisfiable dependency error	3510	4515
-unsatisfiabledependencyerror	3510	4515
-unsatisfied link error	3511	4516
-unsatisfiedlinkerror	3511	4516
+unsatisfiable dependency error	3510	4519
+unsatisfiabledependencyerror	3510	4519
+unsatisfied link error	3511	4520
+unsatisfiedlinkerror	3511	4520
 unsolicited extension	3512,169	192
-unspecified certificate verification error	3513,175	4517
-unstable offset commit exception	3386	4371
-unstable_offset_commit	3386	4371
-unstableoffsetcommitexception	3386	4371
-unsuitable certificate purpose	3514,175	4518
-unsupported address type exception	3515	4519
-unsupported assignor exception	3372	4342
-unsupported audio file exception	3516	4520
-unsupported callback exception	3517	4521
-unsupported charset exception	3518	4522
-unsupported class version error	3519	4523
+unspecified certificate verification error	3513,175	4521
+unstable offset commit exception	3386	4373
+unstable_offset_commit	3386	4373
+unstableoffsetcommitexception	3386	4373
+unsuitable certificate purpose	3514,175	4522
+unsupported address type exception	3515	4523
+unsupported assignor exception	3372	4344
+unsupported audio file exception	3516	4524
+unsupported callback exception	3517	4525
+unsupported charset exception	3518	4526
+unsupported class version error	3519	4527
 unsupported collation on string indexed column * use binary collation	1776	2151
 unsupported compression algorithm	3520,169	192
-unsupported compression type exception	3380	4362
+unsupported compression type exception	3380	4364
 unsupported elliptic curve	3521,169	192
-unsupported encoding exception	3522	4524
-unsupported endpoint type exception	3388	4378
-unsupported extension feature	3523,175	4525
-unsupported flavor exception	3524	4526
-unsupported for message format exception	3376	4349
-unsupported format code	111,64	4527
-unsupported frontend protocol * server supports * 0 to	59	4528
+unsupported encoding exception	3522	4528
+unsupported endpoint type exception	3388	4380
+unsupported extension feature	3523,175	4529
+unsupported flavor exception	3524	4530
+unsupported for message format exception	3376	4351
+unsupported format code	111,64	4531
+unsupported frontend protocol * server supports * 0 to	59	4532
 unsupported ldap url scheme	125,126	286
-unsupported look and feel exception	3525	4529
+unsupported look and feel exception	3525	4533
 unsupported media type	24	25
-unsupported name constraint type	3526,175	4530
+unsupported name constraint type	3526,175	4534
 unsupported object type	111,64	205
 unsupported on commit and foreign key combination	59	681
-unsupported operation exception	3527	4531
-unsupported or invalid name constraint syntax	3528,175	4532
-unsupported or invalid name syntax	3529,175	4533
+unsupported operation exception	3527	4535
+unsupported or invalid name constraint syntax	3528,175	4536
+unsupported or invalid name syntax	3529,175	4537
 unsupported protocol	3530,169	192
-unsupported sasl mechanism exception	3373	4343
+unsupported sasl mechanism exception	3373	4345
 unsupported scram channel binding type	331,332	770
 unsupported ssl version	3531,169	192
 unsupported status type	3532,169	192
-unsupported temporal type exception	3533	4534
-unsupported unicode escape sequence	592,64	4535
-unsupported version exception	3384	4367
+unsupported temporal type exception	3533	4538
+unsupported unicode escape sequence	592,64	4539
+unsupported version exception	3384	4369
 unsupported xml feature	59	1025
-unsupported_assignor	3372	4342
-unsupported_compression_type	3380	4362
-unsupported_endpoint_type	3388	4378
-unsupported_for_message_format	3376	4349
+unsupported_assignor	3372	4344
+unsupported_compression_type	3380	4364
+unsupported_endpoint_type	3388	4380
+unsupported_for_message_format	3376	4351
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3373	4343
-unsupported_version	3384	4367
-unsupportedaddresstypeexception	3515	4519
-unsupportedassignorexception	3372	4342
-unsupportedaudiofileexception	3516	4520
-unsupportedcallbackexception	3517	4521
-unsupportedcharsetexception	3518	4522
-unsupportedclassversionerror	3519	4523
-unsupportedcompressiontypeexception	3380	4362
-unsupportedencodingexception	3522	4524
-unsupportedendpointtypeexception	3388	4378
-unsupportedflavorexception	3524	4526
-unsupportedformessageformatexception	3376	4349
-unsupportedlookandfeelexception	3525	4529
-unsupportedoperationexception	3527	4531
-unsupportedsaslmechanismexception	3373	4343
-unsupportedtemporaltypeexception	3533	4534
-unsupportedversionexception	3384	4367
+unsupported_sasl_mechanism	3373	4345
+unsupported_version	3384	4369
+unsupportedaddresstypeexception	3515	4523
+unsupportedassignorexception	3372	4344
+unsupportedaudiofileexception	3516	4524
+unsupportedcallbackexception	3517	4525
+unsupportedcharsetexception	3518	4526
+unsupportedclassversionerror	3519	4527
+unsupportedcompressiontypeexception	3380	4364
+unsupportedencodingexception	3522	4528
+unsupportedendpointtypeexception	3388	4380
+unsupportedflavorexception	3524	4530
+unsupportedformessageformatexception	3376	4351
+unsupportedlookandfeelexception	3525	4533
+unsupportedoperationexception	3527	4535
+unsupportedsaslmechanismexception	3373	4345
+unsupportedtemporaltypeexception	3533	4538
+unsupportedversionexception	3384	4369
 unterminated c string	3262	4196
 unterminated csv quoted field	269,64	831
 unterminated format type specifier	111,64	2775
@@ -19600,54 +19609,54 @@ upgrade required	33	34
 upgrade required please do * or dump reload to fix it	1696	2068
 upgrade_required	33	34
 upper bound cannot be less than lower bound	202,64	239
-urgent i o condition	2259	4536
-uri format exception	2960	4537
-uri reference exception	3534	4538
-uri syntax exception	3535	4539
-urierror	3536	4540
-uriformatexception	2960	4537
-urireferenceexception	3534	4538
-urisyntaxexception	3535	4539
-urlerror	3537	4541
-use of writeto with pre connected connection	3538,3539	4542
+urgent i o condition	2259	4540
+uri format exception	2960	4541
+uri reference exception	3534	4542
+uri syntax exception	3535	4543
+urierror	3536	4544
+uriformatexception	2960	4541
+urireferenceexception	3534	4542
+urisyntaxexception	3535	4543
+urlerror	3537	4545
+use of writeto with pre connected connection	3538,3539	4546
 use srtp not negotiated	3540,169	192
 user * already has more than * active connections	1731	2104
 user * has exceeded the * resource current value	1791	2196
 user authorization denied	3233,3232	4140
 user defined indexes on system catalog tables are not supported	59	629
-user defined relation parameter types limit exceeded	201	4543
-user defined signal 1	2249	4544
-user defined signal 2	2251	4545
+user defined relation parameter types limit exceeded	201	4547
+user defined signal 1	2249	4548
+user defined signal 2	2251	4549
 user defined types cannot use subscripting function	102,1	517
 user is blocked because of too many credential errors unblock with	1790	2195
 user mapping for * already exists for server	100,1	2819
-user mapping for * does not exist for server	101,1	4546
+user mapping for * does not exist for server	101,1	4550
 user mapping for user * on server * does not exist	101,1	1125
 user mapping not found for	101,1	2820
-user principal not found exception	3541	4547
-userprincipalnotfoundexception	3541	4547
-userwarning	3542	4548
-using cert extension requires at least x509v3	3543,175	4549
+user principal not found exception	3541	4551
+userprincipalnotfoundexception	3541	4551
+userwarning	3542	4552
+using cert extension requires at least x509v3	3543,175	4553
 using storage engine * for table	1851	2256
-utf data format exception	3544	4550
-utfdataformatexception	3544	4550
+utf data format exception	3544	4554
+utfdataformatexception	3544	4554
 vacuum full cannot be performed in parallel	59	188
 vacuum option disable_page_skipping cannot be used with full	59	188
-value cannot be null	186	4551
-value does not fall within the expected range	196,870,1008	4552
+value cannot be null	186	4555
+value does not fall within the expected range	196,870,1008	4556
 value for * is too long	111,64	3456
-value for domain * violates check constraint	593,594	4553
+value for domain * violates check constraint	593,594	4557
 value is out of range in	1172	1512
 value is too big in tsquery	201	3748
-value out of range	3545,3546	4554
+value out of range	3545,3546	4558
 value out of range overflow	326,64	3009
 value out of range underflow	326,64	3009
 value overflows numeric format	326,64	2709
-value too large for defined data type	1060	4555
-value too long for restore point maximum	111,64	4556
-value too long for type character	338,64	4557
-value too long for type character varying	338,64	4557
-valueerror	3547,3548	4558
+value too large for defined data type	1060	4559
+value too long for restore point maximum	111,64	4560
+value too long for type character	338,64	4561
+value too long for type character varying	338,64	4561
+valueerror	3547,3548	4562
 values in from must have an alias	0,1	688
 values less than value must be strictly increasing for each partition	1544	1902
 values lists * columns available but * columns specified	187,1	696
@@ -19663,22 +19672,22 @@ variable * is not a variable component can t be used as xxxx variable_name	1797	
 variable * is read only use set * to assign the value	1798	2203
 variable * must be quoted with or renamed	1627	1994
 variable or condition declaration after cursor or handler declaration	1651	2023
-variadic argument must be an array	167,1	4559
+variadic argument must be an array	167,1	4563
 variadic parameter must be an array	62,1	134
 variadic parameter must be the last input parameter	62,1	134
 variadic parameter must be the last parameter	62,1	134
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	111,64	4560
+vars argument is not an object	111,64	4564
 vector _m_range_check __n which is * this size which is	192	330
-verificationerror	824	4561
-verificationexception	2969	4562
-verifyerror	3549	4563
+verificationerror	824	4565
+verificationexception	2969	4566
+verifyerror	3549	4567
 version to install must be specified	111,64	2877
 version too high	3550,169	192
 version too low	3551,169	192
 versioned table s s adding history partition s failed	1808	2213
-versionerror	3552	4564
+versionerror	3552	4568
 view * has no definer information old table format current user is used as definer please recreate the view	1821	2226
 view * order by clause ignored because there is other order by clause already	1824	2229
 view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1822	2227
@@ -19691,39 +19700,39 @@ view s select contains a subquery in the from clause	1829	2234
 view s select contains a variable or parameter	1831	2236
 view text checksum failed	1820	2225
 views cannot be unlogged because they do not have storage	0,1	1047
-views must not contain data modifying statements in with	59	4565
-views must not contain select into	59	4565
-virtual machine error	3553	4566
-virtual timer expired	2261	4567
-virtualmachineerror	3553	4566
+views must not contain data modifying statements in with	59	4569
+views must not contain select into	59	4569
+virtual machine error	3553	4570
+virtual timer expired	2261	4571
+virtualmachineerror	3553	4570
 vnode disk i o error	3244,99	4168
-voter not found exception	3385	4368
-voter_not_found	3385	4368
-voternotfoundexception	3385	4368
+voter not found exception	3385	4370
+voter_not_found	3385	4370
+voternotfoundexception	3385	4370
 vtab constraint failed	3238,596	4148
 vtab database disk image is malformed	3239,2520	4150
 vtab database table is locked	3246,3177	4171
-wait handle cannot be opened exception	2852	4568
+wait handle cannot be opened exception	2852	4572
 wait on a lock was aborted due to a pending exclusive lock	1376	1730
-wait_seconds must not be negative or zero	326,64	4569
-waithandlecannotbeopenedexception	2852	4568
+wait_seconds must not be negative or zero	326,64	4573
+waithandlecannotbeopenedexception	2852	4572
 wal generated with full_page_writes off was replayed during online backup	57	3099
 wal generated with full_page_writes off was replayed since last restartpoint	57	3099
 wal level not sufficient for creating a restore point	57	60
 wal level not sufficient for making an online backup	57	3099
 wal_level is insufficient to publish logical changes	57	3271
-warningexception	3554	4570
-was concurrently dropped	101,1	4571
+warningexception	3554	4574
+was concurrently dropped	101,1	4575
 was not called by trigger manager	323,324	3521
-was not registered	101,1	4572
+was not registered	101,1	4576
 was removed concurrently	57	163
-web socket exception	3555	4573
-web socket handshake exception	3556	4574
-webexception	2972	4575
-websocketexception	3555	4573
-websockethandshakeexception	3556	4574
+web socket exception	3555	4577
+web socket handshake exception	3556	4578
+webexception	2972	4579
+websocketexception	3555	4577
+websockethandshakeexception	3556	4578
 weight array may not contain nulls	112,64	877
-weight out of range	111,64	4576
+weight out of range	111,64	4580
 when building statistics on a single expression statistics kinds may not be specified	59	498
 when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1295	1643
 when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1296	1644
@@ -19734,22 +19743,22 @@ when unique checking is disabled in myrocks insert update load statements with c
 when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1618	1983
 where clause not allowed for schema	0,1	688
 where clause not allowed with copy to	0,1	688
-where current of is not supported for this table type	59	4577
+where current of is not supported for this table type	59	4581
 where current of on a view is not implemented	59	872
 whole row unique index inference specifications are not supported	59	457
 width argument position must be ended by	111,64	2775
 wildcards or range in json path not allowed in argument * to function	1353	1704
-will be truncated to	2451,1	4578
-win32exception	3557	4579
-window changed	2263	4580
+will be truncated to	2451,1	4582
+win32exception	3557	4583
+window changed	2263	4584
 window frame is not allowed with	1461	1817
 window function * cannot have within group	150,1	1172
 window function * requires an over clause	150,1	1172
-window function calls cannot be nested	476,1	4581
+window function calls cannot be nested	476,1	4585
 window function calls cannot contain set returning function calls	59	144
 window function is allowed only in select list and order by clause	1890	2296
 window function is not allowed in window specification	1860	2265
-window functions are not allowed in	476,1	4581
+window functions are not allowed in	476,1	4585
 window functions can not be used as arguments to group functions	1682	2054
 window functions cannot return sets	62,1	149
 window specification referencing another one * cannot contain partition list	1504	1862
@@ -19758,41 +19767,41 @@ windowing error	476	4221
 windowing_error	476,1	4221
 windowingerror	476,1	4221
 with a search or cycle clause the left side of the union must be a select	59	2816
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4582
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4586
 with a search or cycle clause the right side of the union must be a select	0,1	1085
 with cannot be used in a query that is rewritten by rules into multiple queries	59	609
 with check cannot be applied to select or delete	0,1	3742
-with check option is supported only on automatically updatable views	59	4565
+with check option is supported only on automatically updatable views	59	4569
 with check option not supported on recursive views	59	63
 with check option violation	2834	4222
 with clause containing a data modifying statement must be at the top level	59	2816
 with column list and select field list have different column counts	1861	2266
 with no matching label	1640	2011
-with no tables specified is not valid	0,1	4583
+with no tables specified is not valid	0,1	4587
 with ordinality cannot be used with a column definition list	0,1	180
-with query * columns available but * columns specified	187,1	4584
-with query * does not have a returning clause	59	4585
+with query * columns available but * columns specified	187,1	4588
+with query * does not have a returning clause	59	4589
 with query is not recursive	0,1	1085
 with query name * appears in both a rule action and the query being rewritten	59	609
-with query name * specified more than once	933,1	4586
-with recursive is not supported for merge statement	0,1	4499
+with query name * specified more than once	933,1	4590
+with recursive is not supported for merge statement	0,1	4503
 with ties cannot be specified without order by clause	0,1	688
 with_check_option_violation	2834	4222
 withcheckoptionviolation	2834	4222
 within group is required for ordered set aggregate	150,1	1172
 within group specified but * is not an aggregate function	150,1	1172
-word is too long * bytes max	201	4587
+word is too long * bytes max	201	4591
 word is too long in tsquery	201	3748
-word is too long to be indexed	201	4588
+word is too long to be indexed	201	4592
 would be inherited from more than once	145,1	159
 would overlap partition	102,1	891
-write aborted exception	3558	4589
+write aborted exception	3558	4593
 write disk i o error	3245,99	4169
-write pending exception	3559	4590
+write pending exception	3559	4594
 write to exceptions table failed message	1225	1571
-writeabortedexception	3558	4589
-writependingexception	3559	4590
-writetimeout	3560	4591
+writeabortedexception	3558	4593
+writependingexception	3559	4594
+writetimeout	3560	4595
 writing one row to the row based binary log failed	1099	1429
 wrong certificate type	3561,169	192
 wrong cipher returned	3562,169	192
@@ -19801,13 +19810,13 @@ wrong flag in flag array	111,64	212
 wrong flag type only arrays and scalars are allowed	111,64	212
 wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1871	2277
 wrong magic in	1874	2280
-wrong medium type	998	4592
-wrong method type exception	3564	4593
+wrong medium type	998	4596
+wrong method type exception	3564	4597
 wrong number of array subscripts	202,64	239
 wrong number of columns	167,1	339
-wrong number of fields	3565,3566	4594
+wrong number of fields	3565,3566	4598
 wrong number of fields in header line got	269,64	831
-wrong number of parameters for prepared statement	0,1	4595
+wrong number of parameters for prepared statement	0,1	4599
 wrong number of parameters on left side of overlaps expression	0,1	688
 wrong number of parameters on right side of overlaps expression	0,1	688
 wrong number of partitions defined mismatch with previous setting	1512	1870
@@ -19818,22 +19827,23 @@ wrong parameters for s missing	1397	1751
 wrong partition name or partition list	1493	1851
 wrong partition type s for partitioning by s	1514	1872
 wrong partitions for s must have at least one history and exactly one last current	1819	2224
-wrong position info in tsvector	0,1	4302
+wrong position info in tsvector	0,1	4304
 wrong signature length	3567,169	192
 wrong signature size	3568,169	192
 wrong signature type	3569,169	192
 wrong ssl version	3570,169	192
 wrong version number	3571,169	192
 wrong_object_type	150,1	4217
-wrongmethodtypeexception	3564	4593
+wrongmethodtypeexception	3564	4597
 wrongobjecttype	150,1	4217
-x path exception	3572	4596
-x path expression exception	3573	4597
-x path factory configuration exception	3574	4598
-x path function exception	3575	4599
-x requires a power of two value between 1 mb and 1 gb	111,64	4600
-x509 cannot verify signature algorithm unimplemented	3576,3577	4601
-x509 decryption password incorrect	3578,3579	4602
+x path exception	3572	4600
+x path expression exception	3573	4601
+x path factory configuration exception	3574	4602
+x path function exception	3575	4603
+x requires a power of two value between 1 mb and 1 gb	111,64	4604
+x509 cannot verify signature algorithm unimplemented	3576,3577	4605
+x509 certificate signed by unknown authority	175	4606
+x509 decryption password incorrect	3578,3579	4607
 x509 lib	3580,169	192
 x509 verification setup problems	3581,169	192
 xa_rbdeadlock transaction branch was rolled back deadlock was detected	1907	2313
@@ -19845,32 +19855,32 @@ xaer_nota unknown xid	1912	2318
 xaer_outside some work is done outside global transaction	1913	2319
 xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1914	2320
 xaer_rmfail the command cannot be executed when global transaction is in the * state	1915	2321
-xaexception	3582	4603
+xaexception	3582	4608
 xml attribute name * appears more than once	0,1	1129
-xml parse exception	3583	4604
-xml schema exception	72	4605
-xml schema inference exception	73	4606
-xml schema validation exception	74	4607
-xml signature exception	3584	4608
-xml stream exception	3585	4609
-xml syntax exception	3586	4610
-xmlexception	162	4611
-xmlparseexception	3583	4604
-xmlschemaexception	72	4605
-xmlschemainferenceexception	73	4606
-xmlschemavalidationexception	74	4607
-xmlsignatureexception	3584	4608
-xmlstreamexception	3585	4609
-xmlsyntaxexception	3586	4610
+xml parse exception	3583	4609
+xml schema exception	72	4610
+xml schema inference exception	73	4611
+xml schema validation exception	74	4612
+xml signature exception	3584	4613
+xml stream exception	3585	4614
+xml syntax exception	3586	4615
+xmlexception	162	4616
+xmlparseexception	3583	4609
+xmlschemaexception	72	4610
+xmlschemainferenceexception	73	4611
+xmlschemavalidationexception	74	4612
+xmlsignatureexception	3584	4613
+xmlstreamexception	3585	4614
+xmlsyntaxexception	3586	4615
 xmlvalidate is not implemented	59	1025
-xpathexception	3572	4596
-xpathexpressionexception	3573	4597
-xpathfactoryconfigurationexception	3574	4598
-xpathfunctionexception	3575	4599
-xquery x flag expanded regular expressions is not implemented	59	4612
-xslt compile exception	3587	4613
-xsltcompileexception	3587	4613
-xsltexception	3588	4614
+xpathexception	3572	4600
+xpathexpressionexception	3573	4601
+xpathfactoryconfigurationexception	3574	4602
+xpathfunctionexception	3575	4603
+xquery x flag expanded regular expressions is not implemented	59	4617
+xslt compile exception	3587	4618
+xsltcompileexception	3587	4618
+xsltexception	3588	4619
 year * column type is deprecated creating year 4 column instead	1337	1688
 you are not allowed to create a user with grant	1140	1472
 you are not allowed to execute this command in a transaction	1142	1474
@@ -19896,26 +19906,26 @@ you need the super privilege for creation view with * definer	1825	2230
 you should never see it	1196	2166
 your password does not satisfy the current policy requirements	1468	1825
 your password has expired to log in you must change it using a client that supports expired passwords	1409	1763
-zero division error	3589,221	4615
+zero division error	3589,221	4620
 zero length character string	2731	4194
 zero length component in parameter dynamic_library_path	699,1	862
 zero raised to a negative power is undefined	65,64	68
 zero_length_character_string	2731,64	4194
-zerodivisionerror	3589,221	4615
+zerodivisionerror	3589,221	4620
 zerolengthcharacterstring	2731,64	4194
-zip checksum error	3590,2414	4616
-zip not a valid zip file	3591,2492	4617
-zip unsupported compression algorithm	3520,3592	4618
-ziperror	3593	4619
-zipexception	3594	4620
+zip checksum error	3590,2414	4621
+zip not a valid zip file	3591,2492	4622
+zip unsupported compression algorithm	3520,3592	4623
+ziperror	3593	4624
+zipexception	3594	4625
 zlib input data corrupted	1918	2324
-zlib invalid checksum	2413,2414	4621
-zlib invalid dictionary	3595,3596	4622
-zlib invalid header	2415,180	4623
+zlib invalid checksum	2413,2414	4626
+zlib invalid dictionary	3595,3596	4627
+zlib invalid header	2415,180	4628
 zlib not enough memory	1919	2325
 zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1917	2323
-zone rules exception	3597	4624
-zonerulesexception	3597	4624
-zstd compression is not supported by this build	59	4625
+zone rules exception	3597	4629
+zonerulesexception	3597	4629
+zstd compression is not supported by this build	59	4630
 """#
 }

@@ -42,6 +42,19 @@ public class Probe {
                 throw (Error) error.getCause();
             }
         });
+        // ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
+        // The handshake's message names the alert it sent first in some releases, `(certificate_unknown)`;
+        // its root cause's message is the same in all of them.
+        probes.put("certificate_untrusted", () -> {
+            try {
+                return ((javax.net.ssl.HttpsURLConnection) java.net.URI.create("https://localhost:" + System.getenv("ZQX_TLS_PORT") + "/zqx")
+                    .toURL().openConnection()).getResponseCode();
+            } catch (javax.net.ssl.SSLHandshakeException error) {
+                Throwable root = error;
+                while (root.getCause() != null) root = root.getCause();
+                throw (Exception) root;
+            }
+        });
         // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
         var silent = java.net.URI.create("http://127.0.0.1:" + System.getenv("ZQX_SILENT_PORT") + "/zqx");
         probes.put("request_timeout", () -> java.net.http.HttpClient.newHttpClient().send(

@@ -14,7 +14,17 @@ probes = [
   {"date_parse", fn -> Date.from_iso8601!("31.06.2024") end},
   {"file_not_found", fn -> File.read!("/zqx/missing.conf") end},
   {"permission_denied", fn -> File.write!(Path.join(System.get_env("ZQX_LOCKED_DIR"), "zqx.conf"), "x") end},
-  {"module_missing", fn -> Code.ensure_compiled!(:zqxmodule) end}
+  {"module_missing", fn -> Code.ensure_compiled!(:zqxmodule) end},
+  # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the
+  # generator. :ssl returns the alert (what Erlang's logger prints) rather than raising it.
+  {"certificate_untrusted", fn ->
+    {:ok, _} = Application.ensure_all_started(:ssl)
+    options = [verify: :verify_peer, cacertfile: ~c"/etc/ssl/certs/ca-certificates.crt", server_name_indication: ~c"localhost"]
+    case :ssl.connect(~c"localhost", String.to_integer(System.get_env("ZQX_TLS_PORT")), options, 5000) do
+      {:error, {:tls_alert, {_, description}}} -> raise to_string(description)
+      other -> other
+    end
+  end}
 ]
 
 quoted = fn text ->

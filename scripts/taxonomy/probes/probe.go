@@ -64,6 +64,8 @@ func main() {
 	catch("json_parse_type", func() error { var zqx struct{ A int }; return json.Unmarshal([]byte(`{"A":"zqx"}`), &zqx) })
 	// A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 	silent := "http://127.0.0.1:" + os.Getenv("ZQX_SILENT_PORT") + "/zqx"
+	// ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
+	catch("certificate_untrusted", func() error { _, err := http.Get("https://localhost:" + os.Getenv("ZQX_TLS_PORT") + "/zqx"); return err })
 	catch("request_timeout", func() error { _, err := (&http.Client{Timeout: 500 * time.Millisecond}).Get(silent); return err })
 	catch("request_timeout_context", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)

@@ -26,6 +26,8 @@ net.connect(1, "127.0.0.1").on("error", (error) => report("connection_refused", 
 // A heap exhausted ends the process: a child with a small heap, its fatal error read from stderr.
 const exhausted = require("child_process").spawnSync(process.execPath, ["--max-old-space-size=16", "-e", "const a = []; for (;;) a.push(new Array(1e5).fill(1))"], { encoding: "utf8" });
 report("out_of_memory", { name: "", message: exhausted.stderr.split("\n").find((line) => line.startsWith("FATAL ERROR")) || "" });
+// ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
+require("tls").connect({ port: +process.env.ZQX_TLS_PORT, host: "localhost" }).on("error", (error) => report("certificate_untrusted", error));
 dns.lookup("zqx.invalid", (error) => report("dns_failure", error));
 // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: AbortSignal.timeout(500) }).catch((error) => report("request_timeout", error));

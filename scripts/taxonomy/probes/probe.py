@@ -30,6 +30,11 @@ def module_missing(): importlib.import_module("zqxmod")
 def out_of_memory(): bytearray(1 << 50)
 def module_missing_name(): exec("from xml.dom import zqxname")
 def module_missing_native(): __import__("ctypes").CDLL("libzqx.so.1")
+# ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
+def certificate_untrusted():
+    import ssl
+    with socket.create_connection(("localhost", int(os.environ["ZQX_TLS_PORT"])), timeout=5) as raw:
+        ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
 # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 def request_timeout(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_SILENT_PORT']}/zqx", timeout=0.5)
 

@@ -23,6 +23,8 @@ PROBES = {
   "module_missing" => -> { require "zqxmod" },
   "out_of_memory" => -> { "x" * (1 << 40) },
   # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
+  # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
+  "certificate_untrusted" => -> { Net::HTTP.start("localhost", ENV["ZQX_TLS_PORT"].to_i, use_ssl: true) { |http| http.get("/zqx") } },
   "request_timeout" => -> { Net::HTTP.start("127.0.0.1", ENV["ZQX_SILENT_PORT"].to_i, read_timeout: 0.5) { |http| http.get("/zqx") } },
 }
 PROBES.each do |fault, probe|
