@@ -84,6 +84,29 @@ import Testing
         }
     }
 
+    @Test("bad bytes, a collection changed while iterated, overflow, bad XML and cancellation: one condition each across runtimes")
+    func moreRuntimeFaults() {
+        let cases: [(String, String)] = [
+            ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte", "invalid character encoding"),
+            ("ArgumentError: invalid byte sequence in UTF-8", "invalid character encoding"),
+            ("Unable to translate bytes [E9] at index 14 from specified code page to Unicode.", "invalid character encoding"),
+            ("JsonException: Malformed UTF-8 characters, possibly incorrectly encoded", "invalid character encoding"),
+            ("java.util.ConcurrentModificationException", "concurrent modification"),
+            ("RuntimeError: dictionary changed size during iteration", "concurrent modification"),
+            ("System.InvalidOperationException: Collection was modified; enumeration operation may not execute.", "concurrent modification"),
+            ("fatal error: concurrent map writes", "concurrent modification"),
+            ("System.OverflowException: Arithmetic operation resulted in an overflow.", "numeric value out of range"),
+            ("ERROR:  integer out of range", "numeric value out of range"),
+            ("[Fatal Error] :1:1: Content is not allowed in prolog.", "malformed xml"),
+            ("System.Xml.XmlException: Data at the root level is invalid. Line 1, position 1.", "malformed xml"),
+            ("System.OperationCanceledException: The operation was canceled.", "operation canceled"),
+            ("AbortError: This operation was aborted", "operation canceled"),
+        ]
+        for (line, label) in cases {
+            #expect(FailureTaxonomy.labels(in: line).contains(label), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+    }
+
     @Test("errno, its strerror text and the exceptions built on it share the errno's words")
     func systemConditions() {
         for line in ["Error: ENOENT: no such file or directory, open '/etc/app.yaml'", "FileNotFoundError: [Errno 2] No such file or directory: 'x'",

@@ -51,6 +51,11 @@ FAULTS = {
     "permission_denied": "permission denied",
     "out_of_memory": "out of memory",
     "certificate_untrusted": "certificate verification failed",
+    "encoding_invalid": "invalid character encoding",
+    "concurrent_modification": "concurrent modification",
+    "numeric_overflow": "numeric value out of range",
+    "xml_parse": "malformed xml",
+    "operation_canceled": "operation canceled",
     "request_timeout": "request timed out",
 }
 

@@ -32,6 +32,12 @@ public static class Probe {
             P("connection_refused", () => new System.Net.Sockets.TcpClient("127.0.0.1", 1)),
             P("dns_failure", () => System.Net.Dns.GetHostEntry("zqx.invalid")),
             P("module_missing", () => Assembly.Load("Zqx.Missing")),
+            P("encoding_invalid", () => new System.Text.UTF8Encoding(false, true).GetString(new byte[] { 0x80 })),
+            P("concurrent_modification", () => { var zqx = new List<int> { 1, 2 }; foreach (var x in zqx) zqx.Add(x); return zqx; }),
+            P("numeric_overflow", () => checked(int.MaxValue + zqxZero + 1)),
+            P("xml_parse", () => { new System.Xml.XmlDocument().LoadXml("zqx"); return null; }),
+            P("operation_canceled", () => { var zqx = new System.Threading.CancellationTokenSource(); zqx.Cancel(); zqx.Token.ThrowIfCancellationRequested(); return null; }),
+            P("operation_canceled_task", () => { var zqx = new System.Threading.CancellationTokenSource(); zqx.Cancel(); System.Threading.Tasks.Task.Delay(-1, zqx.Token).GetAwaiter().GetResult(); return null; }),
             P("out_of_memory", () => new decimal[int.MaxValue - 64, 8]),
             P("module_missing_native", () => { ZqxMissing(); return null; }),
             // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.

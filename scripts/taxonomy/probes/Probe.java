@@ -28,6 +28,9 @@ public class Probe {
         probes.put("connection_refused", () -> new java.net.Socket("127.0.0.1", 1));
         probes.put("dns_failure", () -> java.net.InetAddress.getByName("zqx.invalid"));
         probes.put("module_missing", () -> Class.forName("com.zqx.Missing"));
+        probes.put("concurrent_modification", () -> { var zqx = new ArrayList<>(List.of(1, 2)); for (var x : zqx) zqx.add(x); return zqx; });
+        probes.put("xml_parse", () -> javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new java.io.StringReader("zqx"))));
         probes.put("out_of_memory", () -> new long[100_000_000]);  // over the generator's -Xmx256m
         // A class that was there at compile time and is not at run time (a jar left off the class path).
         probes.put("module_missing_linked", () -> {

@@ -15,6 +15,7 @@ probes = [
   {"file_not_found", fn -> File.read!("/zqx/missing.conf") end},
   {"permission_denied", fn -> File.write!(Path.join(System.get_env("ZQX_LOCKED_DIR"), "zqx.conf"), "x") end},
   {"module_missing", fn -> Code.ensure_compiled!(:zqxmodule) end},
+  {"encoding_invalid", fn -> String.to_charlist(<<255, "zqx">>) end},
   # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the
   # generator. :ssl returns the alert (what Erlang's logger prints) rather than raising it.
   {"certificate_untrusted", fn ->

@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net"
 	"net/http"
@@ -42,8 +43,22 @@ func main() {
 		zqx[len(zqx)-1] = 1
 		return
 	}
-	if output, _ := exec.Command(os.Args[0], "out_of_memory").CombinedOutput(); len(output) > 0 {
-		report("out_of_memory", strings.SplitN(string(output), "\n", 2)[0])
+	// Two goroutines writing one map: the runtime ends the process.
+	if len(os.Args) > 1 && os.Args[1] == "concurrent_modification" {
+		zqx := map[int]int{}
+		go func() {
+			for i := 0; ; i++ {
+				zqx[i] = i
+			}
+		}()
+		for i := 0; ; i++ {
+			zqx[-i] = i
+		}
+	}
+	for _, fault := range []string{"out_of_memory", "concurrent_modification"} {
+		if output, _ := exec.Command(os.Args[0], fault).CombinedOutput(); len(output) > 0 {
+			report(fault, strings.SplitN(string(output), "\n", 2)[0])
+		}
 	}
 	var zqxPointer *zqxStruct
 	var zqxMap map[string]int
@@ -74,5 +89,6 @@ func main() {
 		_, err := http.DefaultClient.Do(request)
 		return err
 	})
+	catch("xml_parse", func() error { var zqx struct{}; return xml.NewDecoder(strings.NewReader("<a>zqx")).Decode(&zqx) })
 	catch("json_parse_empty", func() error { var zqx any; return json.Unmarshal([]byte(""), &zqx) })
 }

@@ -18,6 +18,7 @@ const probes = {
   json_parse_empty: () => JSON.parse(""),
   json_parse_html: () => JSON.parse("<html>zqx</html>"),
   module_missing: () => require("zqxmod"),
+  encoding_invalid: () => new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array([0xff])),
 };
 for (const [fault, probe] of Object.entries(probes)) {
   try { probe(); } catch (error) { report(fault, error); }
@@ -28,6 +29,9 @@ const exhausted = require("child_process").spawnSync(process.execPath, ["--max-o
 report("out_of_memory", { name: "", message: exhausted.stderr.split("\n").find((line) => line.startsWith("FATAL ERROR")) || "" });
 // ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
 require("tls").connect({ port: +process.env.ZQX_TLS_PORT, host: "localhost" }).on("error", (error) => report("certificate_untrusted", error));
+const canceled = new AbortController();
+canceled.abort();
+fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: canceled.signal }).catch((error) => report("operation_canceled", error));
 dns.lookup("zqx.invalid", (error) => report("dns_failure", error));
 // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: AbortSignal.timeout(500) }).catch((error) => report("request_timeout", error));

@@ -12,6 +12,7 @@ $probes = [
     "file_not_found" => function () { return new SplFileObject("/zqx/missing.conf"); },
     "permission_denied" => function () { return new SplFileObject(getenv("ZQX_LOCKED_DIR") . "/zqx.conf", "w"); },
     "json_parse" => function () { return json_decode("{zqx", false, 512, JSON_THROW_ON_ERROR); },
+    "encoding_invalid" => function () { return json_encode("\xffzqx", JSON_THROW_ON_ERROR); },
     "module_missing" => function () { return new \Zqx\Missing(); },
 ];
 // A memory limit reached is a fatal error, which ends the script: a child PHP with a small limit.

@@ -28,6 +28,13 @@ def json_parse_empty(): json.loads("")
 def json_parse_html(): json.loads("<html>zqx</html>")
 def module_missing(): importlib.import_module("zqxmod")
 def out_of_memory(): bytearray(1 << 50)
+def encoding_invalid(): b"\xffzqx".decode("utf-8")
+def encoding_invalid_continuation(): b"\xc3zqx".decode("utf-8")
+def encoding_invalid_end(): b"zqx\xc3".decode("utf-8")
+def concurrent_modification():
+    zqx = {"a": 1}
+    for key in zqx: zqx[key + "zqx"] = 1
+def numeric_overflow(): float(10 ** 400)
 def module_missing_name(): exec("from xml.dom import zqxname")
 def module_missing_native(): __import__("ctypes").CDLL("libzqx.so.1")
 # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.

@@ -21,6 +21,8 @@ PROBES = {
   "dns_failure" => -> { Addrinfo.getaddrinfo("zqx.invalid", 80) },
   "json_parse" => -> { JSON.parse("{zqx") },
   "module_missing" => -> { require "zqxmod" },
+  "encoding_invalid" => -> { "\xffzqx".force_encoding("UTF-8").split(",") },
+  "concurrent_modification" => -> { zqx = { "a" => 1 }; zqx.each_key { |key| zqx[key + "zqx"] = 1 } },
   "out_of_memory" => -> { "x" * (1 << 40) },
   # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
   # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.

@@ -60,6 +60,7 @@ fn main() {
     catch("division_by_zero", move || -> Result<(), String> { let _ = 1 / zqx_zero; Ok(()) });
     catch("number_parse", || "12,5zqx".parse::<i64>().map(|_| ()));
     catch("number_parse_float", || "12,5zqx".parse::<f64>().map(|_| ()));
+    catch("encoding_invalid", || String::from_utf8(vec![0xff, b'z', b'q', b'x']).map(|_| ()));
     catch("file_not_found", || std::fs::File::open("/zqx/missing.conf").map(|_| ()));
     catch("permission_denied", || std::fs::write(format!("{}/zqx.conf", std::env::var("ZQX_LOCKED_DIR").unwrap_or_default()), "x"));
     catch("connection_refused", || TcpStream::connect("127.0.0.1:1").map(|_| ()));
