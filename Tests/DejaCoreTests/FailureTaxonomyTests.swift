@@ -114,6 +114,8 @@ import Testing
             #expect(FailureTaxonomy.labels(in: line).first == "no such file or directory", "\(line)")
         }
         #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:5432: connect: connection refused") == ["connection refused"])
+        // getaddrinfo's texts: a DNS server that does not answer is a name that did not resolve.
+        #expect(FailureTaxonomy.labels(in: "socket.gaierror: [Errno -3] Temporary failure in name resolution").contains("host name not resolved"))
         for line in ["thread 'worker' panicked at src/q.rs:9:14:\nindex out of bounds: the len is 3 but the index is 3",
                      "what():  vector::_M_range_check: __n (which is 3) >= this->size() (which is 3)",
                      "Fatal error: Index out of range"] {

@@ -159,10 +159,18 @@ def add_errno(t):
         if subclass != "OSError":
             t.identifier(subclass, [label, split_identifier(subclass)], f"CPython OSError subclass for {name}")
     # getaddrinfo's errors (EAI_*), which Python, Ruby and Go report for DNS failures.
-    import socket
+    import ctypes, socket
     for name in dir(socket):
         if name.startswith("EAI_"):
             t.identifier(name, ["host name not resolved"], f"getaddrinfo {name}", opaque=True)
+    # Their texts (gai_strerror), for the codes that mean a name did not resolve: what a resolver
+    # error prints (`Temporary failure in name resolution` when the DNS server does not answer).
+    gai_strerror = ctypes.CDLL(None).gai_strerror
+    gai_strerror.restype = ctypes.c_char_p
+    for name in ("EAI_NONAME", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_ADDRFAMILY"):
+        if hasattr(socket, name):
+            text = gai_strerror(getattr(socket, name)).decode()
+            t.phrase(text, [text.lower(), "host name not resolved"], f"glibc gai_strerror({name})")
 
 
 def add_signals(t):

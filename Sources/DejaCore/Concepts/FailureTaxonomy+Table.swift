@@ -125,6 +125,8 @@ adding foreign keys needs foreign key checks off	condition
 semaphore full exception
 address already in use	condition
 address family error
+address family for hostname not supported	condition
+host name not resolved	condition
 address family not supported by protocol	condition
 admin shutdown	condition
 operator intervention	condition
@@ -787,7 +789,6 @@ invalid binary representation	condition
 could not initialize master info structure for more error messages can be found in the mariadb error log	condition
 file load exception
 could not parse gtid list	condition
-host name not resolved	condition
 invalid role specification	condition
 could not update replication slave gtid state	condition
 io error	condition
@@ -2824,6 +2825,7 @@ no progress
 name already bound exception
 name constraints minimum and maximum not supported	condition
 name not found exception
+name or service not known	condition
 name error
 name not found globally
 naming security exception
@@ -2844,6 +2846,7 @@ new leader elected	condition
 with check option violation	condition
 sequence generator limit exceeded	condition
 no active sql transaction for branch transaction	condition
+no address associated with hostname	condition
 no application protocol	condition
 no certificate assigned	condition
 no certificate set	condition
@@ -2915,6 +2918,7 @@ nomem disk i o error	condition
 non empty group	condition
 switch expression exception
 non readable channel exception
+non recoverable failure in name resolution	condition
 non unique keys in a json object	condition
 non writable channel exception
 non ascii
@@ -3379,6 +3383,7 @@ tab error
 improper mixture of spaces and tabs
 target invocation exception
 target exception
+temporary failure in name resolution	condition
 unsupported assignor	condition
 unsupported sasl mechanism	condition
 unreleased instance id	condition
@@ -3734,6 +3739,7 @@ MariaDB 1851 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON_FK_CHECK
 .NET System.Threading.SemaphoreFullException default message
 glibc strerror(EADDRINUSE)
 Ruby IPAddr::AddressFamilyError
+glibc gai_strerror(EAI_ADDRFAMILY)
 glibc strerror(EAFNOSUPPORT)
 PostgreSQL SQLSTATE 57P01
 glibc strerror(EADV)
@@ -7165,7 +7171,7 @@ JDK 17 javax.naming.NameAlreadyBoundException
 OpenSSL X509_V_ERR 49
 JDK 17 javax.naming.NameNotFoundException
 glibc strerror(ENOTUNIQ)
-CPython probe dns_failure
+glibc gai_strerror(EAI_NONAME)
 PostgreSQL SQLSTATE 42622
 PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_utilcmd.c)
 Python builtins.NameError
@@ -7195,6 +7201,7 @@ PostgreSQL SQLSTATE 42501 message (src/backend/executor/execMain.c)
 PostgreSQL SQLSTATE 2200H message (src/backend/commands/sequence.c)
 PostgreSQL SQLSTATE 25P01
 PostgreSQL SQLSTATE 25005
+glibc gai_strerror(EAI_NODATA)
 glibc strerror(ENOANO)
 PostgreSQL SQLSTATE 42883 message (src/backend/utils/cache/lsyscache.c)
 glibc strerror(ENOBUFS)
@@ -7269,6 +7276,7 @@ Kafka error 68 NON_EMPTY_GROUP (kafka-python kafka.errors)
 .NET System.Runtime.CompilerServices.SwitchExpressionException default message
 PostgreSQL SQLSTATE 22036
 JDK 17 java.nio.channels.NonReadableChannelException
+glibc gai_strerror(EAI_FAIL)
 PostgreSQL SQLSTATE 22037
 PostgreSQL SQLSTATE 42P17 message (src/backend/rewrite/rewriteDefine.c)
 JDK 17 java.nio.channels.NonWritableChannelException
@@ -7949,6 +7957,7 @@ PostgreSQL SQLSTATE 22023 message (src/backend/executor/execExpr.c)
 .NET System.Reflection.TargetException (Mono class library)
 .NET System.Threading.Tasks.TaskCanceledException (Mono class library)
 .NET System.Threading.Tasks.TaskSchedulerException (Mono class library)
+glibc gai_strerror(EAI_AGAIN)
 PostgreSQL SQLSTATE 53400 message (src/backend/storage/file/fd.c)
 PostgreSQL SQLSTATE 57P01 message (src/backend/tcop/postgres.c)
 PostgreSQL SQLSTATE 57P01 message (src/backend/postmaster/bgworker.c)
@@ -8407,419 +8416,420 @@ adding foreign keys needs foreign_key_checks off	117	124
 adding the specified count to the semaphore would cause it to exceed its maximum count	118	125
 address already in use	119	126
 address family error	120	127
-address family not supported by protocol	121	128
+address family for hostname not supported	121,122	128
+address family not supported by protocol	123	129
 addressfamilyerror	120	127
-admin shutdown	122	129
-admin_shutdown	122,123	129
-adminshutdown	122,123	129
-advertise error	124	130
-aead bad tag exception	125	131
-aeadbadtagexception	125	131
-affix file contains both old style and new style commands	126,127	132
-affix flag * is out of range	126,127	132
-aggregate attribute * not recognized	0,1	133
-aggregate cannot accept shell type	62,1	134
-aggregate function * does not support use as a window function	59	135
-aggregate function * of select * belongs to select	128	136
-aggregate function calls cannot be nested	129,1	137
-aggregate function calls cannot contain set returning function calls	59	138
-aggregate function calls cannot contain window function calls	129,1	137
-aggregate functions are not allowed in	129,1	139
-aggregate functions are not allowed in a recursive query s recursive term	130,1	140
-aggregate input type must be specified	62,1	141
-aggregate is not supported for stored functions	131	142
-aggregate mfinalfunc must not be specified without mstype	62,1	141
-aggregate minitcond must not be specified without mstype	62,1	141
-aggregate minvfunc must be specified when mstype is specified	62,1	141
-aggregate minvfunc must not be specified without mstype	62,1	141
-aggregate msfunc must be specified when mstype is specified	62,1	141
-aggregate msfunc must not be specified without mstype	62,1	141
-aggregate msspace must not be specified without mstype	62,1	141
-aggregate name * is not unique	132,1	143
-aggregate order by is not implemented for window functions	59	144
-aggregate sfunc must be specified	62,1	141
-aggregate specific instruction fetch group next row missing from the aggregate function	133	145
-aggregate specific instruction fetch group next row used in a wrong context	134	146
-aggregate stype must be specified	62,1	141
-aggregate transition data type cannot be	62,1	141
-aggregateerror	135	147
-aggregateexception	136	148
-aggregates cannot accept set arguments	62,1	134
+admin shutdown	124	130
+admin_shutdown	124,125	130
+adminshutdown	124,125	130
+advertise error	126	131
+aead bad tag exception	127	132
+aeadbadtagexception	127	132
+affix file contains both old style and new style commands	128,129	133
+affix flag * is out of range	128,129	133
+aggregate attribute * not recognized	0,1	134
+aggregate cannot accept shell type	62,1	135
+aggregate function * does not support use as a window function	59	136
+aggregate function * of select * belongs to select	130	137
+aggregate function calls cannot be nested	131,1	138
+aggregate function calls cannot contain set returning function calls	59	139
+aggregate function calls cannot contain window function calls	131,1	138
+aggregate functions are not allowed in	131,1	140
+aggregate functions are not allowed in a recursive query s recursive term	132,1	141
+aggregate input type must be specified	62,1	142
+aggregate is not supported for stored functions	133	143
+aggregate mfinalfunc must not be specified without mstype	62,1	142
+aggregate minitcond must not be specified without mstype	62,1	142
+aggregate minvfunc must be specified when mstype is specified	62,1	142
+aggregate minvfunc must not be specified without mstype	62,1	142
+aggregate msfunc must be specified when mstype is specified	62,1	142
+aggregate msfunc must not be specified without mstype	62,1	142
+aggregate msspace must not be specified without mstype	62,1	142
+aggregate name * is not unique	134,1	144
+aggregate order by is not implemented for window functions	59	145
+aggregate sfunc must be specified	62,1	142
+aggregate specific instruction fetch group next row missing from the aggregate function	135	146
+aggregate specific instruction fetch group next row used in a wrong context	136	147
+aggregate stype must be specified	62,1	142
+aggregate transition data type cannot be	62,1	142
+aggregateerror	137	148
+aggregateexception	138	149
+aggregates cannot accept set arguments	62,1	135
 aggregates cannot have output arguments	59	63
-aggregates cannot return sets	62,1	149
-aggregates cannot use named arguments	59	144
-alarm clock	137	150
-all parts of a primary key must be not null if you need null in a key use unique instead	138	151
-all parts of a spatial index must be not null	139	152
-all replication slots are in use	140,141	153
-allocationerror	142	154
-allowed memory size of * bytes exhausted tried to allocate	143	155
-already bound exception	144	156
-already connected exception	145	157
-already exists in operator family	101,1	158
-already exists in schema	146,1,101,147	159
-already exists skipping	101,1,146,148	160
-already exists with same argument types	147,1	161
-already in use as a tablespace	86,57	162
-already pending detach in partitioned table	57	163
-already_exists	149,150,19	164
-alreadyboundexception	144	156
-alreadyconnectedexception	145	157
-alreadyexists	149,150,19	164
-alter action * cannot be performed on relation	151,1	165
-alter subscription refresh is not allowed for disabled subscriptions	57	166
-alter subscription refresh with copy_data is not allowed when two_phase is enabled	0,1	167
-alter subscription with refresh and copy_data is not allowed when two_phase is enabled	57	166
-alter subscription with refresh is not allowed for disabled subscriptions	57	166
-alter table * import tablespace failed with error	152	168
-alter table add constraint using index is not supported on partitioned tables	59	169
-alter table causes auto_increment resequencing resulting in duplicate entry * for key	153	170
-alter table drop expression must be applied to child tables too	59	169
-alter type add before after is incompatible with binary upgrade	112,64	171
-ambiguous alias	154	172
-ambiguous column	155	173
-ambiguous function	132	174
-ambiguous implementation exception	156	175
-ambiguous implementation found	156	176
-ambiguous match exception	157	177
-ambiguous match found	157	178
-ambiguous parameter	158	179
-ambiguous_alias	154,1	172
-ambiguous_column	155,1	173
-ambiguous_function	132,1	174
-ambiguous_parameter	158,1	179
-ambiguousalias	154,1	172
-ambiguouscolumn	155,1	173
-ambiguousfunction	132,1	174
-ambiguousimplementationexception	156	175
-ambiguousmatchexception	157	177
-ambiguousparameter	158,1	179
-an aggregate with distinct must have at least one argument	0,1	180
-an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	159	181
-an error occurred when writing to a listener	160	182
-an exception was thrown by a taskscheduler	161	183
-an isolated storage operation failed	162	184
+aggregates cannot return sets	62,1	150
+aggregates cannot use named arguments	59	145
+alarm clock	139	151
+all parts of a primary key must be not null if you need null in a key use unique instead	140	152
+all parts of a spatial index must be not null	141	153
+all replication slots are in use	142,143	154
+allocationerror	144	155
+allowed memory size of * bytes exhausted tried to allocate	145	156
+already bound exception	146	157
+already connected exception	147	158
+already exists in operator family	101,1	159
+already exists in schema	148,1,101,149	160
+already exists skipping	101,1,148,150	161
+already exists with same argument types	149,1	162
+already in use as a tablespace	86,57	163
+already pending detach in partitioned table	57	164
+already_exists	151,152,19	165
+alreadyboundexception	146	157
+alreadyconnectedexception	147	158
+alreadyexists	151,152,19	165
+alter action * cannot be performed on relation	153,1	166
+alter subscription refresh is not allowed for disabled subscriptions	57	167
+alter subscription refresh with copy_data is not allowed when two_phase is enabled	0,1	168
+alter subscription with refresh and copy_data is not allowed when two_phase is enabled	57	167
+alter subscription with refresh is not allowed for disabled subscriptions	57	167
+alter table * import tablespace failed with error	154	169
+alter table add constraint using index is not supported on partitioned tables	59	170
+alter table causes auto_increment resequencing resulting in duplicate entry * for key	155	171
+alter table drop expression must be applied to child tables too	59	170
+alter type add before after is incompatible with binary upgrade	112,64	172
+ambiguous alias	156	173
+ambiguous column	157	174
+ambiguous function	134	175
+ambiguous implementation exception	158	176
+ambiguous implementation found	158	177
+ambiguous match exception	159	178
+ambiguous match found	159	179
+ambiguous parameter	160	180
+ambiguous_alias	156,1	173
+ambiguous_column	157,1	174
+ambiguous_function	134,1	175
+ambiguous_parameter	160,1	180
+ambiguousalias	156,1	173
+ambiguouscolumn	157,1	174
+ambiguousfunction	134,1	175
+ambiguousimplementationexception	158	176
+ambiguousmatchexception	159	178
+ambiguousparameter	160,1	180
+an aggregate with distinct must have at least one argument	0,1	181
+an attempt was made to binlog gtid * which would create an out of order sequence number with existing gtid * and gtid strict mode is enabled	161	182
+an error occurred when writing to a listener	162	183
+an exception was thrown by a taskscheduler	163	184
+an isolated storage operation failed	164	185
 an ordered set aggregate with a variadic direct argument must have one variadic aggregated argument of the same data type	59	63
-an xml error has occurred	163	185
-analysis procedures of intersection points interrupted unexpectedly in function	164	186
-analyze explain show can not be issued lacking privileges for underlying table	165	187
-analyze option must be specified when a column list is provided	59	188
-annotation format error	166	189
-annotation type mismatch exception	167	190
-annotationformaterror	166	189
-annotationtypemismatchexception	167	190
-anycompatiblemultirange type * does not match anycompatible type	168,1	191
-anycompatiblerange type * does not match anycompatible type	168,1	191
-app data in handshake	169,170	192
-app domain unloaded exception	171	193
-appdomainunloadedexception	171	193
-appears twice in primary key constraint	172,1	194
-appears twice in unique constraint	172,1	194
-application data after close notify	173,170	192
-application time period table cannot be temporary	174	195
-application verification failure	175,176	196
-applicationexception	177	197
-archive tar header field too long	178,179	198
-archive tar invalid tar header	180,181	199
-archive tar write after close	182	200
-archive tar write too long	183	201
-are mutually exclusive options	0,1	167
-arg_notfinitenumberexception number encountered was not a finite quantity	184	202
-argument 2 to function * must be * or	185	203
-argument declared * does not contain a range type but type	168,1	204
-argument declared * is not a multirange type but type	168,1	191
-argument declared * is not a range type but type	168,1	191
-argument declared * is not an array but type	168,1	191
-argument declared * is not consistent with argument declared	168,1	191
-argument list length must be exactly	112,64	205
-argument list must have even number of elements	112,64	206
-argument list too long	186	207
-argument must be empty or one dimensional array	64	208
-argument name * used more than once	0,1	209
-argument null exception	187	210
-argument of * must be a name	0,1	211
-argument of * must be a type name	0,1	211
-argument of * must be an array of objects	112,64	212
-argument of * must be type * not type	168,1	191
-argument of * must not contain variables	188,1	213
-argument of * must not return a set	168,1	191
-argument of cast function must match or be binary coercible from source data type	103,1	214
-argument of nth_value must be greater than zero	189,64	215
-argument of ntile must be greater than 0	190	216
-argument of ntile must be greater than zero	191,64	217
-argument out of range exception	192,193	218
-argument to option * must be a list of column names	112,64	219
-argument to option * must be a valid encoding name	112,64	219
-argument to the * function does not belong to the range 0 1	194	220
-argument to the * function is not a constant for a partition	195	221
-argument type * is only a shell	151,1	222
-argument types * cannot be matched	168,1	191
-argumenterror	196	223
-argumentexception	197	224
-argumentnullexception	187	210
-argumentoutofrangeexception	192,193	218
-arguments declared * are not all alike	168,1	191
-arguments of anycompatible family cannot be cast to a common type	168,1	191
-arguments to grouping must be grouping expressions of the associated query level	129,1	137
-arithmetic operation resulted in an overflow	198,199	225
-arithmeticerror	200	226
-arithmeticexception	201	227
-array data types are not binary compatible	103,1	214
-array element type cannot be	168,1	228
-array index out of bounds exception	202	229
-array is not a valid int2vector	168,1	230
-array is not a valid oidvector	168,1	231
-array lower bound is too large	203	232
-array must be one dimensional	59	233
-array must have even number of elements	59,204	233
-array must have two columns	204,64	234
-array must not contain nulls	59	233
-array of serial is not implemented	59	235
-array of weight is too short	204,64	236
-array of weight must be one dimensional	204,64	236
-array of weight must not contain nulls	113,64	237
-array size exceeds the maximum allowed	203	238
-array slice subscript must provide both boundaries	204,64	239
-array store exception	205	240
-array subscript error	204	241
-array subscript in assignment must not be null	113,64	242
-array subscript must have type integer	168,1	243
-array subscript out of range	204,64	239
-array type mismatch exception	206	244
-array_subscript_error	204,64	241
-arrayindexoutofboundsexception	202	229
-arraystoreexception	205	240
-arraysubscripterror	204,64	241
-arraytypemismatchexception	206	244
-asc desc is not allowed in on conflict clause	188,1	213
-asn1error	207	245
-assert failure	208	246
-assert_failure	208,209	246
-assertfailure	208,209	246
-assertionerror	210	247
-assignment to entry in nil map	211	248
+an xml error has occurred	165	186
+analysis procedures of intersection points interrupted unexpectedly in function	166	187
+analyze explain show can not be issued lacking privileges for underlying table	167	188
+analyze option must be specified when a column list is provided	59	189
+annotation format error	168	190
+annotation type mismatch exception	169	191
+annotationformaterror	168	190
+annotationtypemismatchexception	169	191
+anycompatiblemultirange type * does not match anycompatible type	170,1	192
+anycompatiblerange type * does not match anycompatible type	170,1	192
+app data in handshake	171,172	193
+app domain unloaded exception	173	194
+appdomainunloadedexception	173	194
+appears twice in primary key constraint	174,1	195
+appears twice in unique constraint	174,1	195
+application data after close notify	175,172	193
+application time period table cannot be temporary	176	196
+application verification failure	177,178	197
+applicationexception	179	198
+archive tar header field too long	180,181	199
+archive tar invalid tar header	182,183	200
+archive tar write after close	184	201
+archive tar write too long	185	202
+are mutually exclusive options	0,1	168
+arg_notfinitenumberexception number encountered was not a finite quantity	186	203
+argument 2 to function * must be * or	187	204
+argument declared * does not contain a range type but type	170,1	205
+argument declared * is not a multirange type but type	170,1	192
+argument declared * is not a range type but type	170,1	192
+argument declared * is not an array but type	170,1	192
+argument declared * is not consistent with argument declared	170,1	192
+argument list length must be exactly	112,64	206
+argument list must have even number of elements	112,64	207
+argument list too long	188	208
+argument must be empty or one dimensional array	64	209
+argument name * used more than once	0,1	210
+argument null exception	189	211
+argument of * must be a name	0,1	212
+argument of * must be a type name	0,1	212
+argument of * must be an array of objects	112,64	213
+argument of * must be type * not type	170,1	192
+argument of * must not contain variables	190,1	214
+argument of * must not return a set	170,1	192
+argument of cast function must match or be binary coercible from source data type	103,1	215
+argument of nth_value must be greater than zero	191,64	216
+argument of ntile must be greater than 0	192	217
+argument of ntile must be greater than zero	193,64	218
+argument out of range exception	194,195	219
+argument to option * must be a list of column names	112,64	220
+argument to option * must be a valid encoding name	112,64	220
+argument to the * function does not belong to the range 0 1	196	221
+argument to the * function is not a constant for a partition	197	222
+argument type * is only a shell	153,1	223
+argument types * cannot be matched	170,1	192
+argumenterror	198	224
+argumentexception	199	225
+argumentnullexception	189	211
+argumentoutofrangeexception	194,195	219
+arguments declared * are not all alike	170,1	192
+arguments of anycompatible family cannot be cast to a common type	170,1	192
+arguments to grouping must be grouping expressions of the associated query level	131,1	138
+arithmetic operation resulted in an overflow	200,201	226
+arithmeticerror	202	227
+arithmeticexception	203	228
+array data types are not binary compatible	103,1	215
+array element type cannot be	170,1	229
+array index out of bounds exception	204	230
+array is not a valid int2vector	170,1	231
+array is not a valid oidvector	170,1	232
+array lower bound is too large	205	233
+array must be one dimensional	59	234
+array must have even number of elements	59,206	234
+array must have two columns	206,64	235
+array must not contain nulls	59	234
+array of serial is not implemented	59	236
+array of weight is too short	206,64	237
+array of weight must be one dimensional	206,64	237
+array of weight must not contain nulls	113,64	238
+array size exceeds the maximum allowed	205	239
+array slice subscript must provide both boundaries	206,64	240
+array store exception	207	241
+array subscript error	206	242
+array subscript in assignment must not be null	113,64	243
+array subscript must have type integer	170,1	244
+array subscript out of range	206,64	240
+array type mismatch exception	208	245
+array_subscript_error	206,64	242
+arrayindexoutofboundsexception	204	230
+arraystoreexception	207	241
+arraysubscripterror	206,64	242
+arraytypemismatchexception	208	245
+asc desc is not allowed in on conflict clause	190,1	214
+asn1error	209	246
+assert failure	210	247
+assert_failure	210,211	247
+assertfailure	210,211	247
+assertionerror	212	248
+assignment to entry in nil map	213	249
 associated data types for operator class options parsing functions must match opclass input type	103,1	104
 associated data types must be specified for index support function	103,1	104
-asynchronous close exception	212	249
-asynchronouscloseexception	212	249
-at end of input	0,1	250
-at end of jsonpath input	0,1	251
-at least d tls 1 2 needed in suite b mode	213,170	192
-at least one of the * or * optimizer_switch flags must be	214	252
-at least one partition must be added	215	253
-at least one partition must be coalesced	216	254
-at line * in	217	255
-at or near	0,1	250
-at or near * of jsonpath input	0,1	251
-atomic move not supported exception	218	256
-atomicmovenotsupportedexception	218	256
-attempt has been made to use a com object that does not have a backing class factory	219	257
-attempt to access the method failed	220	258
-attempt to access the type failed	221,222	259
-attempt to call a nil value	211	260
-attempt to divide by zero	223	261
-attempt to index a nil value	211	260
-attempt to perform arithmetic on a nil value	211	260
-attempt to perform arithmetic on a table value	224	262
-attempt to read property * on null	211	263
-attempt to reuse session in different context	225,170	192
-attempt to unload the appdomain failed	226	264
-attempted to access a field that is not accessible by the caller	227	265
-attempted to access a missing member	228	266
-attempted to access a missing method	229	267
-attempted to access a non existing field	230	268
-attempted to access a path that is not on the disk	231	269
-attempted to access an element as a type incompatible with the array	206	270
-attempted to access an unloaded appdomain	171	271
-attempted to add multiple callbacks to a delegate that does not support multicast	232	272
-attempted to delete invisible tuple	57	273
-attempted to divide by zero	233,223	274
-attempted to marshal an object across a context boundary	234	275
-attempted to operate on an array with the incorrect number of dimensions	235	276
-attempted to perform an unauthorized operation	236	277
-attempted to read or write protected memory this is often an indication that other memory is corrupt	104	278
-attempted to read past the end of the stream	237	279
-attempted to update invisible tuple	57	273
-attempting to link in too many shared libraries	238	280
-attribute in use exception	239	281
-attribute modification exception	240	282
-attribute not found exception	241	283
-attributeerror	242,243	284
-attributeinuseexception	239	281
-attributemodificationexception	240	282
-attributenotfoundexception	241	283
-auth disk i o error	244,100	285
-authentication file token too long skipping	126,127	286
-authentication method * requires argument * to be set	126,127	286
-authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	126,127	286
-authentication not supported exception	245	287
-authentication option * is only valid for authentication methods	126,127	286
-authentication option not in name value format	126,127	286
-authenticationexception	246	288
-authenticationnotsupportedexception	245	287
-authority and issuer serial number mismatch	247,176	289
-authority and subject key identifier mismatch	248,176	290
-authority key identifier marked critical	249,176	291
-auto increment value in update conflicts with internally generated values	250	292
-auto_increment column s cannot be used in the unique index s	251	293
-autoindex warning message	252,253	294
-awterror	254	295
-awtexception	255	296
-back off pulling image	256,257	297
-back off restarting failed container	256,257	297
-background worker * background workers without shared memory access are not supported	112,64	298
-background worker * cannot request database access if starting at postmaster start	112,64	298
-background worker * invalid restart interval	112,64	298
-background worker * must be registered in shared_preload_libraries	59	299
-background worker * only dynamic background workers can request notification	59	299
-background worker * parallel workers may not be configured for restart	112,64	298
-backing store exception	258	300
-backingstoreexception	258	300
-backoff	257,256	301
-backoff limit exceeded	259,260	302
-backofflimitexceeded	259,260	302
+asynchronous close exception	214	250
+asynchronouscloseexception	214	250
+at end of input	0,1	251
+at end of jsonpath input	0,1	252
+at least d tls 1 2 needed in suite b mode	215,172	193
+at least one of the * or * optimizer_switch flags must be	216	253
+at least one partition must be added	217	254
+at least one partition must be coalesced	218	255
+at line * in	219	256
+at or near	0,1	251
+at or near * of jsonpath input	0,1	252
+atomic move not supported exception	220	257
+atomicmovenotsupportedexception	220	257
+attempt has been made to use a com object that does not have a backing class factory	221	258
+attempt to access the method failed	222	259
+attempt to access the type failed	223,224	260
+attempt to call a nil value	213	261
+attempt to divide by zero	225	262
+attempt to index a nil value	213	261
+attempt to perform arithmetic on a nil value	213	261
+attempt to perform arithmetic on a table value	226	263
+attempt to read property * on null	213	264
+attempt to reuse session in different context	227,172	193
+attempt to unload the appdomain failed	228	265
+attempted to access a field that is not accessible by the caller	229	266
+attempted to access a missing member	230	267
+attempted to access a missing method	231	268
+attempted to access a non existing field	232	269
+attempted to access a path that is not on the disk	233	270
+attempted to access an element as a type incompatible with the array	208	271
+attempted to access an unloaded appdomain	173	272
+attempted to add multiple callbacks to a delegate that does not support multicast	234	273
+attempted to delete invisible tuple	57	274
+attempted to divide by zero	235,225	275
+attempted to marshal an object across a context boundary	236	276
+attempted to operate on an array with the incorrect number of dimensions	237	277
+attempted to perform an unauthorized operation	238	278
+attempted to read or write protected memory this is often an indication that other memory is corrupt	104	279
+attempted to read past the end of the stream	239	280
+attempted to update invisible tuple	57	274
+attempting to link in too many shared libraries	240	281
+attribute in use exception	241	282
+attribute modification exception	242	283
+attribute not found exception	243	284
+attributeerror	244,245	285
+attributeinuseexception	241	282
+attributemodificationexception	242	283
+attributenotfoundexception	243	284
+auth disk i o error	246,100	286
+authentication file token too long skipping	128,129	287
+authentication method * requires argument * to be set	128,129	287
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	128,129	287
+authentication not supported exception	247	288
+authentication option * is only valid for authentication methods	128,129	287
+authentication option not in name value format	128,129	287
+authenticationexception	248	289
+authenticationnotsupportedexception	247	288
+authority and issuer serial number mismatch	249,178	290
+authority and subject key identifier mismatch	250,178	291
+authority key identifier marked critical	251,178	292
+auto increment value in update conflicts with internally generated values	252	293
+auto_increment column s cannot be used in the unique index s	253	294
+autoindex warning message	254,255	295
+awterror	256	296
+awtexception	257	297
+back off pulling image	258,259	298
+back off restarting failed container	258,259	298
+background worker * background workers without shared memory access are not supported	112,64	299
+background worker * cannot request database access if starting at postmaster start	112,64	299
+background worker * invalid restart interval	112,64	299
+background worker * must be registered in shared_preload_libraries	59	300
+background worker * only dynamic background workers can request notification	59	300
+background worker * parallel workers may not be configured for restart	112,64	299
+backing store exception	260	301
+backingstoreexception	260	301
+backoff	259,258	302
+backoff limit exceeded	261,262	303
+backofflimitexceeded	261,262	303
 backup is not in progress	57	60
-backup label too long max	112,64	303
-backup stage * failed	261	304
-backup stage * is same or before current backup stage	262	305
-bad address	263	306
-bad argument in arithmetic expression	223	307
-bad attribute value exp exception	264	308
-bad base64 data as position	265	309
-bad binary op value exp exception	266	310
-bad change cipher spec	267,170	192
-bad character in file name	268,269	311
-bad cipher	270,170	192
-bad copy file format	271	312
-bad data	272,170	192
-bad data returned by callback	273,170	192
-bad decompression	274,170	192
-bad dh value	275,170	192
-bad digest length	276,170	192
-bad early data	277,170	192
-bad ecc cert	278,170	192
-bad ecpoint	279,170	192
-bad extension	280,170	192
-bad file descriptor	281	313
-bad font file format	282	314
+backup label too long max	112,64	304
+backup stage * failed	263	305
+backup stage * is same or before current backup stage	264	306
+bad address	265	307
+bad argument in arithmetic expression	225	308
+bad attribute value exp exception	266	309
+bad base64 data as position	267	310
+bad binary op value exp exception	268	311
+bad change cipher spec	269,172	193
+bad character in file name	270,271	312
+bad cipher	272,172	193
+bad copy file format	273	313
+bad data	274,172	193
+bad data returned by callback	275,172	193
+bad decompression	276,172	193
+bad dh value	277,172	193
+bad digest length	278,172	193
+bad early data	279,172	193
+bad ecc cert	280,172	193
+bad ecpoint	281,172	193
+bad extension	282,172	193
+bad file descriptor	283	314
+bad font file format	284	315
 bad gateway	41	42
-bad handshake length	283,170	192
-bad handshake state	284,170	192
-bad hello request	285,170	192
-bad hrr version	286,170	192
-bad image format exception	287	315
-bad key share	288,170	192
-bad key update	289,170	192
-bad legacy version	290,170	192
-bad length	291,170	192
-bad location exception	292	316
-bad message	293	317
-bad packet	294,170	192
-bad packet length	295,170	192
-bad padding exception	296	318
-bad protocol version number	297,170	192
-bad psk	298,170	192
-bad psk identity	299,170	192
-bad record type	300,170	192
+bad handshake length	285,172	193
+bad handshake state	286,172	193
+bad hello request	287,172	193
+bad hrr version	288,172	193
+bad image format exception	289	316
+bad key share	290,172	193
+bad key update	291,172	193
+bad legacy version	292,172	193
+bad length	293,172	193
+bad location exception	294	317
+bad message	295	318
+bad packet	296,172	193
+bad packet length	297,172	193
+bad padding exception	298	319
+bad protocol version number	299,172	193
+bad psk	300,172	193
+bad psk identity	301,172	193
+bad record type	302,172	193
 bad request	6	5
-bad requirement error	301	319
-bad rsa encrypt	302,170	192
-bad signature	303,170	192
-bad srp a length	304,170	192
-bad srp parameters	305,170	192
-bad srtp mki value	306,170	192
-bad srtp protection profile list	307,170	192
-bad ssl filetype	308,170	192
-bad status line	309	320
-bad string operation exception	310	321
-bad system call	311	322
-bad uri error	312	323
-bad value	313,170	192
-bad write retry	314,170	192
-bad zip file	315	324
-bad_copy_file_format	271,64	312
+bad requirement error	303	320
+bad rsa encrypt	304,172	193
+bad signature	305,172	193
+bad srp a length	306,172	193
+bad srp parameters	307,172	193
+bad srtp mki value	308,172	193
+bad srtp protection profile list	309,172	193
+bad ssl filetype	310,172	193
+bad status line	311	321
+bad string operation exception	312	322
+bad system call	313	323
+bad uri error	314	324
+bad value	315,172	193
+bad write retry	316,172	193
+bad zip file	317	325
+bad_copy_file_format	273,64	313
 bad_gateway	41	42
 bad_request	6	5
-badattributevalueexpexception	264	308
-badbinaryopvalueexpexception	266	310
-badcopyfileformat	271,64	312
-badimageformatexception	287	315
-badlocationexception	292	316
-badpaddingexception	296	318
-badrequirementerror	301	319
-badstatusline	309	320
-badstringoperationexception	310	321
-badurierror	312	323
-badzipfile	315,316	324
-bare in non quoted field	317,318	325
-barrier post phase exception	319	326
-barrierpostphaseexception	319	326
-base exception group	320,321	327
-baseexception	322	328
-baseexceptiongroup	320,321	327
-basetype is redundant with aggregate input type specification	62,1	141
-basic constraints of ca cert not marked critical	323,176	329
-basic_string at __n which is * this size which is	193	330
-basic_string construction from null is not valid	211	331
-batch update exception	324	332
-batchupdateexception	324	332
+badattributevalueexpexception	266	309
+badbinaryopvalueexpexception	268	311
+badcopyfileformat	273,64	313
+badimageformatexception	289	316
+badlocationexception	294	317
+badpaddingexception	298	319
+badrequirementerror	303	320
+badstatusline	311	321
+badstringoperationexception	312	322
+badurierror	314	324
+badzipfile	317,318	325
+bare in non quoted field	319,320	326
+barrier post phase exception	321	327
+barrierpostphaseexception	321	327
+base exception group	322,323	328
+baseexception	324	329
+baseexceptiongroup	322,323	328
+basetype is redundant with aggregate input type specification	62,1	142
+basic constraints of ca cert not marked critical	325,178	330
+basic_string at __n which is * this size which is	195	331
+basic_string construction from null is not valid	213	332
+batch update exception	326	333
+batchupdateexception	326	333
 because it has pending trigger events	86,57	88
 because it is being used by active queries in this session	86,57	88
-before statement trigger cannot return a value	325,326	333
-before trigger s when condition cannot reference new generated columns	103,1	334
-before trigger s when condition cannot reference new system columns	59	335
-being purged log * was not found	327	336
-bigint out of range	199,64	337
-binary data has array element type * instead of expected	168,1	338
-binary data has type * instead of expected * in record column	168,1	339
-binary format of the specified custom attribute was invalid	328	340
-binary geometry function * given two geometries of different srids * and	329	341
-binary logging and replication forbid changing the global server	330	342
-binary logging not possible message	331	343
-bind message has * parameter formats but	332,333	344
-bind message has * result formats but query has	332,333	345
-bind message supplies * parameters but prepared statement	332,333	344
-binder does not verify	334,170	192
-bindexception	335	346
-binlog closed cannot reset master	336	347
-bio not set	337,170	192
-bit index * out of valid range 0	204,64	348
-bit string length * does not match type bit	338,64	349
-bit string length exceeds the maximum allowed	203	350
-bit string too long for type bit varying	339,64	351
-blob column s can t be used in key specification in the * table	340	352
-blob text column * used in key specification without a key length	341	353
-block cipher pad is wrong	342,170	192
-block device required	343	354
-block number out of range	199,64	355
-blocked disk i o error	344,100	356
-blocking io error	345,346,347,348	357
-blockingioerror	345,346,347,348	357
-bn lib	349,170	192
-bnerror	350	358
-bootstrap method error	351	359
-bootstrapmethoderror	351	359
-both default and generation expression specified for column * of table	0,1	360
-both default and identity specified for column * of table	0,1	360
-both identity and generation expression specified for column * of table	0,1	360
-branch transaction already active	352	361
-branch_transaction_already_active	352,115	361
-branchtransactionalreadyactive	352,115	361
-broken barrier error	353,354	362
-broken barrier exception	355	363
-broken json string in argument * to function * at position	356	364
-broken pipe	357	365
-broken pipe error	357,358,359	366
-brokenbarriererror	353,354	362
-brokenbarrierexception	355	363
-brokenexecutor	360	367
-brokenpipeerror	357,358,359	366
-broker id not registered exception	361	368
-broker not available exception	362	369
-broker_id_not_registered	361	368
-broker_not_available	362	369
-brokeridnotregisteredexception	361	368
-brokernotavailableexception	362	369
+before statement trigger cannot return a value	327,328	334
+before trigger s when condition cannot reference new generated columns	103,1	335
+before trigger s when condition cannot reference new system columns	59	336
+being purged log * was not found	329	337
+bigint out of range	201,64	338
+binary data has array element type * instead of expected	170,1	339
+binary data has type * instead of expected * in record column	170,1	340
+binary format of the specified custom attribute was invalid	330	341
+binary geometry function * given two geometries of different srids * and	331	342
+binary logging and replication forbid changing the global server	332	343
+binary logging not possible message	333	344
+bind message has * parameter formats but	334,335	345
+bind message has * result formats but query has	334,335	346
+bind message supplies * parameters but prepared statement	334,335	345
+binder does not verify	336,172	193
+bindexception	337	347
+binlog closed cannot reset master	338	348
+bio not set	339,172	193
+bit index * out of valid range 0	206,64	349
+bit string length * does not match type bit	340,64	350
+bit string length exceeds the maximum allowed	205	351
+bit string too long for type bit varying	341,64	352
+blob column s can t be used in key specification in the * table	342	353
+blob text column * used in key specification without a key length	343	354
+block cipher pad is wrong	344,172	193
+block device required	345	355
+block number out of range	201,64	356
+blocked disk i o error	346,100	357
+blocking io error	347,348,349,350	358
+blockingioerror	347,348,349,350	358
+bn lib	351,172	193
+bnerror	352	359
+bootstrap method error	353	360
+bootstrapmethoderror	353	360
+both default and generation expression specified for column * of table	0,1	361
+both default and identity specified for column * of table	0,1	361
+both identity and generation expression specified for column * of table	0,1	361
+branch transaction already active	354	362
+branch_transaction_already_active	354,115	362
+branchtransactionalreadyactive	354,115	362
+broken barrier error	355,356	363
+broken barrier exception	357	364
+broken json string in argument * to function * at position	358	365
+broken pipe	359	366
+broken pipe error	359,360,361	367
+brokenbarriererror	355,356	363
+brokenbarrierexception	357	364
+brokenexecutor	362	368
+brokenpipeerror	359,360,361	367
+broker id not registered exception	363	369
+broker not available exception	364	370
+broker_id_not_registered	363	369
+broker_not_available	364	370
+brokeridnotregisteredexception	363	369
+brokernotavailableexception	364	370
 btree comparison functions must have two arguments	103,1	104
 btree comparison functions must return integer	103,1	104
 btree equal image functions must have one argument	103,1	104
@@ -8829,800 +8839,800 @@ btree in_range functions must have five arguments	103,1	104
 btree in_range functions must return boolean	103,1	104
 btree sort support functions must accept type internal	103,1	104
 btree sort support functions must return void	103,1	104
-buferror	363	370
-buffer overflow exception	364	371
-buffer underflow exception	365	372
-buffererror	366	373
-bufferoverflowexception	364	371
-bufferunderflowexception	365	372
-bufio buffer full	367	374
-bufio invalid use of unreadbyte	368,369	375
-bufio invalid use of unreadrune	370,371	376
-bufio negative count	372	377
-bufio scanner read returned impossible count	373,374	378
-bufio scanner splitfunc returns advance count beyond input	375,376	379
-bufio scanner splitfunc returns negative advance count	377,378	380
-bufio scanner token too long	379,380	381
-built in plugins cannot be deleted	381	382
-bulk load rows overlap existing rows	382	383
-bus error	383	384
-bytes buffer too large	384	385
-byteswarning	385	386
-ca cert does not include key usage extension	386,176	387
-ca certificate key too weak	387,176	388
-ca dn length mismatch	388,170	192
-ca key too small	389,170	192
-ca md too weak	390,170	192
-ca signature digest algorithm too weak	391,176	389
-cached plan must not change result type	59	390
-call to a member function * on null	211	263
-callback failed	392,170	192
-called option unwrap on a none value	211	391
-called process error	393	392
-calledprocesserror	393	392
-calling geometry function * with unsupported types of arguments	394	393
-calling procedures with output arguments is not supported in sql functions	59	394
-can * database exists	395	395
-can * in library	396	396
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	397	397
-can * is being created	398	398
-can * is not in the correct format	399	399
-can * it already exists	400	400
-can * t exist	401	401
-can no longer get changes from replication slot	57	402
-can not access a needed shared library	402	403
-can not change system versioning field s	403	404
-can not delete from join view	404	405
-can not drop system versioning for table s partitioned by system_time	405	406
-can not insert into join view * without fields list	406	407
-can not modify more than one base table through a join view	407	408
-can only be called from an sql script executed by create extension	59	409
-can only be called in a sql_drop event trigger function	408,326	410
-can only be called in a table_rewrite event trigger function	408,326	410
-can only be called in an event trigger function	408,326	410
-can only be updated to default	409,1	411
-can only be used in transaction blocks	410,115	412
-can only concatenate str not int to str	224	413
-can only drop oldest partitions when rotating by interval	411	414
+buferror	365	371
+buffer overflow exception	366	372
+buffer underflow exception	367	373
+buffererror	368	374
+bufferoverflowexception	366	372
+bufferunderflowexception	367	373
+bufio buffer full	369	375
+bufio invalid use of unreadbyte	370,371	376
+bufio invalid use of unreadrune	372,373	377
+bufio negative count	374	378
+bufio scanner read returned impossible count	375,376	379
+bufio scanner splitfunc returns advance count beyond input	377,378	380
+bufio scanner splitfunc returns negative advance count	379,380	381
+bufio scanner token too long	381,382	382
+built in plugins cannot be deleted	383	383
+bulk load rows overlap existing rows	384	384
+bus error	385	385
+bytes buffer too large	386	386
+byteswarning	387	387
+ca cert does not include key usage extension	388,178	388
+ca certificate key too weak	389,178	389
+ca dn length mismatch	390,172	193
+ca key too small	391,172	193
+ca md too weak	392,172	193
+ca signature digest algorithm too weak	393,178	390
+cached plan must not change result type	59	391
+call to a member function * on null	213	264
+callback failed	394,172	193
+called option unwrap on a none value	213	392
+called process error	395	393
+calledprocesserror	395	393
+calling geometry function * with unsupported types of arguments	396	394
+calling procedures with output arguments is not supported in sql functions	59	395
+can * database exists	397	396
+can * in library	398	397
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	399	398
+can * is being created	400	399
+can * is not in the correct format	401	400
+can * it already exists	402	401
+can * t exist	403	402
+can no longer get changes from replication slot	57	403
+can not access a needed shared library	404	404
+can not change system versioning field s	405	405
+can not delete from join view	406	406
+can not drop system versioning for table s partitioned by system_time	407	407
+can not insert into join view * without fields list	408	408
+can not modify more than one base table through a join view	409	409
+can only be called from an sql script executed by create extension	59	410
+can only be called in a sql_drop event trigger function	410,328	411
+can only be called in a table_rewrite event trigger function	410,328	411
+can only be called in an event trigger function	410,328	411
+can only be updated to default	411,1	412
+can only be used in transaction blocks	412,115	413
+can only concatenate str not int to str	226	414
+can only drop oldest partitions when rotating by interval	413	415
 can only reindex the currently open database	59	103
-can t add a new key into hash during iteration	412	415
-can t call method * on an undefined value	211	416
-can t create a * from within another stored routine	413	417
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	414	418
-can t create federated table foreign data src error	415	419
-can t create ip socket	416	420
-can t create more than max_prepared_stmt_count statements current value	417	421
-can t create table s s errno	418	422
-can t drop * 192s check that it exists	419	423
-can t drop constraint * use drop period * for this	420	424
-can t drop or alter a * from within another stored routine	421	425
-can t execute the command as you have a backup stage active	422	426
-can t execute the given command because you have active locked tables or an active transaction	423	427
-can t execute the query because you have a conflicting read lock	424	428
-can t execute updates on master with binlog_format row	425	429
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	426	430
-can t find any matching row in the user table	427	431
-can t find fulltext index matching the column list	428	432
-can t find srp server param	429,170	192
-can t generate a unique log filename * 1 999	430	433
-can t get hostname for your address	431	434
-can t get working directory errno	432	435
-can t handle procedures with different groups yet	433	436
-can t load value from file with fixed size rows to variable	434	437
-can t locate * in inc * inc contains	435	438
-can t lock file errno	436	439
-can t map file * errno	437	440
-can t open table	438	441
-can t read record in system table	439	442
-can t revoke all privileges for one or more of the requested users	440	443
-can t use an undefined value as an array reference	211	416
-can t use order clause with this procedure	441	444
-canceling authentication due to timeout	442,123	445
-canceling autovacuum task	442,123	445
-canceling statement due to conflict with recovery	443,444,445	446
-canceling statement due to lock timeout	446,57	447
-canceling statement due to statement timeout	442,123	445
-canceling statement due to user request	442,123	445
-canceling the wait for synchronous replication and terminating connection due to administrator command	122,123	448
-cancellationexception	447	449
-cancelled key exception	448	450
-cancellederror	449,450	451
-cancelledkeyexception	448	450
-cannot abort during a parallel operation	115	452
-cannot accept a value of a shell type	59	453
-cannot accept a value of type	59	454
-cannot access index * while it is being reindexed	59	455
-cannot access member	451	456
-cannot access temporary indexes of other sessions	59	457
-cannot access temporary or unlogged relations during recovery	59	458
-cannot access temporary tables during a parallel operation	115	459
-cannot access temporary tables of other sessions	59	460
-cannot accumulate arrays of different dimensionality	204,64	239
-cannot accumulate empty arrays	204,64	239
-cannot accumulate null arrays	113,64	461
-cannot acquire lock mode * on database objects while recovery is in progress	57	462
-cannot activate * log	452	463
-cannot add an object of this type to an extension	103,1	464
-cannot add column to a partition	151,1	165
-cannot add column to typed table	151,1	165
-cannot add foreign key constraint for	453	465
-cannot add more timeout reasons	140,141	466
-cannot add nan to pg_lsn	59	467
-cannot add no inherit constraint to partitioned table	61,1	468
-cannot add not valid foreign key on partitioned table * referencing relation	151,1	165
-cannot add or update a child row a foreign key constraint fails	454	469
-cannot add relation * to publication	112,64	470
-cannot add schema * to extension * because the schema contains the extension	57	471
-cannot add schema * to publication	112,64	470
-cannot add schema to publication	112,64	472
-cannot advance replication slot to * minimum is	57	473
-cannot allocate memory	455	474
-cannot alter array type	151,1	475
-cannot alter column * because it is part of the partition key of relation	61,1	476
-cannot alter column type of typed table	151,1	165
-cannot alter foreign table * because column * uses its row type	59	169
-cannot alter inherited column	61,1	476
-cannot alter inherited column * of relation	61,1	476
-cannot alter invalid database	57	477
-cannot alter partition * with an incomplete detach	57	163
-cannot alter statistics on included column * of index	59	169
-cannot alter statistics on non expression column * of index	59	169
-cannot alter system column	59	169
-cannot alter table * because column * uses its row type	59	169
-cannot alter temporary tables of other sessions	59	169
-cannot alter type * because column * uses it	59	169
-cannot alter type * because it is the type of a typed table	456,457	478
-cannot alter type of a column used by a function or procedure	59	169
-cannot alter type of a column used by a generated column	59	169
-cannot alter type of a column used by a publication where clause	59	169
-cannot alter type of a column used by a view or rule	59	169
-cannot alter type of a column used in a policy definition	59	169
-cannot alter type of a column used in a trigger definition	59	169
-cannot alter type of column	59	169
-cannot and bit strings of different sizes	338,64	349
-cannot and inet values of different sizes	112,64	479
-cannot assign new default tablespace	59	480
-cannot assign null value to an element of a fixed length array	113,64	461
-cannot assign requested address	458	481
-cannot assign to field * of column * because its type	168,1	482
-cannot assign to field * of column * because there is no such column in data type	459,1	483
-cannot assign to system column	59,459	484
-cannot attach a permanent relation as partition of temporary relation	151,1	165
-cannot attach a temporary relation as partition of permanent relation	151,1	165
-cannot attach a typed table as partition	151,1	165
-cannot attach as partition of temporary relation of another session	151,1	165
-cannot attach foreign table * as partition of partitioned table	151,1	165
-cannot attach index * as a partition of index	57,103	163
-cannot attach inheritance child as partition	151,1	165
-cannot attach inheritance parent as partition	151,1	165
-cannot attach table * as a partition because it is referenced by foreign key	59	169
-cannot attach temporary relation of another session as partition	151,1	165
-cannot be applied to a function	59	485
-cannot be applied to a join	59	485
-cannot be applied to a named tuplestore	59	485
-cannot be applied to a table function	59	485
-cannot be applied to a with query	59	485
-cannot be applied to the nullable side of an outer join	59	486
-cannot be applied to values	59	485
-cannot be cast automatically to type	168,1	487
-cannot be changed	460,57	488
-cannot be changed now	460,57	488
-cannot be changed without restarting the server	460,57	488
-cannot be declared setof	61,1	489
-cannot be dropped because some objects depend on it	456,457	490
-cannot be executed from a function	114,115	491
-cannot be executed from vacuum or analyze	59	188
-cannot be executed within a pipeline	114,115	491
-cannot be matched	168,1	191
-cannot be null	112,64	492
-cannot be run	57	493
-cannot be set after connection start	460,57	488
-cannot be set during a parallel operation	115	494
-cannot be set in a secondary extension control file	0,1	495
-cannot be specified with other options	59	480
-cannot be the target of a modifying statement	59	496
-cannot be used as a role name here	461,1	497
-cannot be used as replica identity because column * is a system column	188,1	498
-cannot be used as replica identity because column * is nullable	151,1	165
-cannot be used in statistics because its type * has no default btree operator class	59	499
-cannot calculate day of year without year information	462,64	500
-cannot call * on a non array	112,64	212
-cannot call * on a non object	112,64	212
-cannot call * on a scalar	112,64	212
-cannot call * on an array	112,64	212
-cannot call * on an object	112,64	212
-cannot call function * via fastpath interface	59	501
-cannot cast type	463,1	502
-cannot cast xmlserialize result to	463,1	503
-cannot change access method of a partitioned table	151,1	165
-cannot change cipher	464,170	192
-cannot change client_encoding during a parallel operation	115	504
-cannot change collation of view column	61,1	505
-cannot change column * used in a foreign key constraint	465	506
-cannot change column * used in a foreign key constraint * of table	466	507
-cannot change column type	467	508
-cannot change data type of existing parameter default value	62,1	509
-cannot change data type of view column	61,1	505
-cannot change inheritance of a partition	151,1	165
-cannot change inheritance of partitioned table	151,1	165
-cannot change inheritance of typed table	151,1	165
-cannot change logged status of table * because it is temporary	61,1	476
-cannot change materialized view	151,1	510
-cannot change name of input parameter	62,1	509
-cannot change name of view column	61,1	505
+can t add a new key into hash during iteration	414	416
+can t call method * on an undefined value	213	417
+can t create a * from within another stored routine	415	418
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	416	419
+can t create federated table foreign data src error	417	420
+can t create ip socket	418	421
+can t create more than max_prepared_stmt_count statements current value	419	422
+can t create table s s errno	420	423
+can t drop * 192s check that it exists	421	424
+can t drop constraint * use drop period * for this	422	425
+can t drop or alter a * from within another stored routine	423	426
+can t execute the command as you have a backup stage active	424	427
+can t execute the given command because you have active locked tables or an active transaction	425	428
+can t execute the query because you have a conflicting read lock	426	429
+can t execute updates on master with binlog_format row	427	430
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	428	431
+can t find any matching row in the user table	429	432
+can t find fulltext index matching the column list	430	433
+can t find srp server param	431,172	193
+can t generate a unique log filename * 1 999	432	434
+can t get hostname for your address	433	435
+can t get working directory errno	434	436
+can t handle procedures with different groups yet	435	437
+can t load value from file with fixed size rows to variable	436	438
+can t locate * in inc * inc contains	437	439
+can t lock file errno	438	440
+can t map file * errno	439	441
+can t open table	440	442
+can t read record in system table	441	443
+can t revoke all privileges for one or more of the requested users	442	444
+can t use an undefined value as an array reference	213	417
+can t use order clause with this procedure	443	445
+canceling authentication due to timeout	444,125	446
+canceling autovacuum task	444,125	446
+canceling statement due to conflict with recovery	445,446,447	447
+canceling statement due to lock timeout	448,57	448
+canceling statement due to statement timeout	444,125	446
+canceling statement due to user request	444,125	446
+canceling the wait for synchronous replication and terminating connection due to administrator command	124,125	449
+cancellationexception	449	450
+cancelled key exception	450	451
+cancellederror	451,452	452
+cancelledkeyexception	450	451
+cannot abort during a parallel operation	115	453
+cannot accept a value of a shell type	59	454
+cannot accept a value of type	59	455
+cannot access index * while it is being reindexed	59	456
+cannot access member	453	457
+cannot access temporary indexes of other sessions	59	458
+cannot access temporary or unlogged relations during recovery	59	459
+cannot access temporary tables during a parallel operation	115	460
+cannot access temporary tables of other sessions	59	461
+cannot accumulate arrays of different dimensionality	206,64	240
+cannot accumulate empty arrays	206,64	240
+cannot accumulate null arrays	113,64	462
+cannot acquire lock mode * on database objects while recovery is in progress	57	463
+cannot activate * log	454	464
+cannot add an object of this type to an extension	103,1	465
+cannot add column to a partition	153,1	166
+cannot add column to typed table	153,1	166
+cannot add foreign key constraint for	455	466
+cannot add more timeout reasons	142,143	467
+cannot add nan to pg_lsn	59	468
+cannot add no inherit constraint to partitioned table	61,1	469
+cannot add not valid foreign key on partitioned table * referencing relation	153,1	166
+cannot add or update a child row a foreign key constraint fails	456	470
+cannot add relation * to publication	112,64	471
+cannot add schema * to extension * because the schema contains the extension	57	472
+cannot add schema * to publication	112,64	471
+cannot add schema to publication	112,64	473
+cannot advance replication slot to * minimum is	57	474
+cannot allocate memory	457	475
+cannot alter array type	153,1	476
+cannot alter column * because it is part of the partition key of relation	61,1	477
+cannot alter column type of typed table	153,1	166
+cannot alter foreign table * because column * uses its row type	59	170
+cannot alter inherited column	61,1	477
+cannot alter inherited column * of relation	61,1	477
+cannot alter invalid database	57	478
+cannot alter partition * with an incomplete detach	57	164
+cannot alter statistics on included column * of index	59	170
+cannot alter statistics on non expression column * of index	59	170
+cannot alter system column	59	170
+cannot alter table * because column * uses its row type	59	170
+cannot alter temporary tables of other sessions	59	170
+cannot alter type * because column * uses it	59	170
+cannot alter type * because it is the type of a typed table	458,459	479
+cannot alter type of a column used by a function or procedure	59	170
+cannot alter type of a column used by a generated column	59	170
+cannot alter type of a column used by a publication where clause	59	170
+cannot alter type of a column used by a view or rule	59	170
+cannot alter type of a column used in a policy definition	59	170
+cannot alter type of a column used in a trigger definition	59	170
+cannot alter type of column	59	170
+cannot and bit strings of different sizes	340,64	350
+cannot and inet values of different sizes	112,64	480
+cannot assign new default tablespace	59	481
+cannot assign null value to an element of a fixed length array	113,64	462
+cannot assign requested address	460	482
+cannot assign to field * of column * because its type	170,1	483
+cannot assign to field * of column * because there is no such column in data type	461,1	484
+cannot assign to system column	59,461	485
+cannot attach a permanent relation as partition of temporary relation	153,1	166
+cannot attach a temporary relation as partition of permanent relation	153,1	166
+cannot attach a typed table as partition	153,1	166
+cannot attach as partition of temporary relation of another session	153,1	166
+cannot attach foreign table * as partition of partitioned table	153,1	166
+cannot attach index * as a partition of index	57,103	164
+cannot attach inheritance child as partition	153,1	166
+cannot attach inheritance parent as partition	153,1	166
+cannot attach table * as a partition because it is referenced by foreign key	59	170
+cannot attach temporary relation of another session as partition	153,1	166
+cannot be applied to a function	59	486
+cannot be applied to a join	59	486
+cannot be applied to a named tuplestore	59	486
+cannot be applied to a table function	59	486
+cannot be applied to a with query	59	486
+cannot be applied to the nullable side of an outer join	59	487
+cannot be applied to values	59	486
+cannot be cast automatically to type	170,1	488
+cannot be changed	462,57	489
+cannot be changed now	462,57	489
+cannot be changed without restarting the server	462,57	489
+cannot be declared setof	61,1	490
+cannot be dropped because some objects depend on it	458,459	491
+cannot be executed from a function	114,115	492
+cannot be executed from vacuum or analyze	59	189
+cannot be executed within a pipeline	114,115	492
+cannot be matched	170,1	192
+cannot be null	112,64	493
+cannot be run	57	494
+cannot be set after connection start	462,57	489
+cannot be set during a parallel operation	115	495
+cannot be set in a secondary extension control file	0,1	496
+cannot be specified with other options	59	481
+cannot be the target of a modifying statement	59	497
+cannot be used as a role name here	463,1	498
+cannot be used as replica identity because column * is a system column	190,1	499
+cannot be used as replica identity because column * is nullable	153,1	166
+cannot be used in statistics because its type * has no default btree operator class	59	500
+cannot calculate day of year without year information	464,64	501
+cannot call * on a non array	112,64	213
+cannot call * on a non object	112,64	213
+cannot call * on a scalar	112,64	213
+cannot call * on an array	112,64	213
+cannot call * on an object	112,64	213
+cannot call function * via fastpath interface	59	502
+cannot cast type	465,1	503
+cannot cast xmlserialize result to	465,1	504
+cannot change access method of a partitioned table	153,1	166
+cannot change cipher	466,172	193
+cannot change client_encoding during a parallel operation	115	505
+cannot change collation of view column	61,1	506
+cannot change column * used in a foreign key constraint	467	507
+cannot change column * used in a foreign key constraint * of table	468	508
+cannot change column type	469	509
+cannot change data type of existing parameter default value	62,1	510
+cannot change data type of view column	61,1	506
+cannot change inheritance of a partition	153,1	166
+cannot change inheritance of partitioned table	153,1	166
+cannot change inheritance of typed table	153,1	166
+cannot change logged status of table * because it is temporary	61,1	477
+cannot change materialized view	153,1	511
+cannot change name of input parameter	62,1	510
+cannot change name of view column	61,1	506
 cannot change number of direct arguments of an aggregate function	62,1	66
-cannot change owner of index	151,1	165
-cannot change owner of relation	151,1	165
-cannot change owner of sequence	59	169
-cannot change ownership of identity sequence	59	511
-cannot change persistence setting twice	59	169
-cannot change relation	151,1	510
-cannot change return type of existing function	62,1	509
-cannot change routine kind	151,1	512
-cannot change schema of composite type	151,1	165
-cannot change schema of index	151,1	165
-cannot change schema of toast table	151,1	165
-cannot change sequence	151,1	510
-cannot change slave_parallel_threads while another change is in progress	468	513
-cannot change table * to unlogged because it is part of a publication	57	163
-cannot change the binary logging format inside a stored function or trigger	469	514
-cannot change the binlog direct flag inside a stored function or trigger	470	515
-cannot change the sql_log_bin inside a stored function or trigger	471	516
-cannot change the tablespace of the currently open database	86,57	517
-cannot change toast relation	151,1	510
-cannot change type s storage to plain	103,1	518
-cannot change whether a procedure has output parameters	62,1	509
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	472	519
-cannot cluster a shared catalog	59	520
-cannot cluster on index * because access method does not support clustering	59	520
-cannot cluster on invalid index	59	520
-cannot cluster on partial index	59	520
-cannot cluster temporary tables of other sessions	59	520
-cannot coerce	463	521
-cannot collect transition tuples from child foreign tables	59	335
-cannot commit during a parallel operation	115	452
-cannot commit subtransactions during a parallel operation	115	452
-cannot commit while a subtransaction is active	473	522
-cannot compare arrays of different element types	168,1	338
-cannot compare dissimilar column types * at record column	168,1	339
-cannot compare record types with different numbers of columns	168,1	339
-cannot compare rows of zero length	59	523
-cannot complete detaching partition	57	524
-cannot concatenate incompatible arrays	168,1,204	525
-cannot connect now	474	526
-cannot connect to invalid database	57	527
-cannot continue wal streaming recovery has already ended	57	528
-cannot convert * character 0x * to	475	529
-cannot convert * to a bigint	476	530
-cannot convert circle with radius zero to polygon	59	531
-cannot convert infinity to	59	532
-cannot convert nan to	59	532
-cannot convert null to non constant default	477	533
-cannot convert partition * to a view	151,1	534
-cannot convert partitioned table * to a view	151,1	534
-cannot convert relation containing dropped columns to view	59	535
-cannot convert value from * without time zone usage	59	536
-cannot convert whole row table reference	59	235
-cannot copy a replication slot that doesn t reserve wal	57	473
-cannot copy from foreign table	151,1	537
-cannot copy from materialized view	151,1	537
-cannot copy from non table relation	151,1	537
-cannot copy from partitioned table	151,1	537
-cannot copy from sequence	151,1	537
-cannot copy from view	151,1	537
-cannot copy physical replication slot * as a logical replication slot	59	538
-cannot copy to from client in an sql function	59	394
-cannot copy to materialized view	151,1	539
-cannot copy to non table relation	151,1	539
-cannot copy to sequence	151,1	539
-cannot copy to view	151,1	539
-cannot copy unfinished logical replication slot	59	538
-cannot copy window * because it has a frame clause	478,1	540
-cannot create a cursor with hold within security restricted operation	87,1	541
-cannot create a temporary relation as partition of permanent relation	151,1	165
+cannot change owner of index	153,1	166
+cannot change owner of relation	153,1	166
+cannot change owner of sequence	59	170
+cannot change ownership of identity sequence	59	512
+cannot change persistence setting twice	59	170
+cannot change relation	153,1	511
+cannot change return type of existing function	62,1	510
+cannot change routine kind	153,1	513
+cannot change schema of composite type	153,1	166
+cannot change schema of index	153,1	166
+cannot change schema of toast table	153,1	166
+cannot change sequence	153,1	511
+cannot change slave_parallel_threads while another change is in progress	470	514
+cannot change table * to unlogged because it is part of a publication	57	164
+cannot change the binary logging format inside a stored function or trigger	471	515
+cannot change the binlog direct flag inside a stored function or trigger	472	516
+cannot change the sql_log_bin inside a stored function or trigger	473	517
+cannot change the tablespace of the currently open database	86,57	518
+cannot change toast relation	153,1	511
+cannot change type s storage to plain	103,1	519
+cannot change whether a procedure has output parameters	62,1	510
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	474	520
+cannot cluster a shared catalog	59	521
+cannot cluster on index * because access method does not support clustering	59	521
+cannot cluster on invalid index	59	521
+cannot cluster on partial index	59	521
+cannot cluster temporary tables of other sessions	59	521
+cannot coerce	465	522
+cannot collect transition tuples from child foreign tables	59	336
+cannot commit during a parallel operation	115	453
+cannot commit subtransactions during a parallel operation	115	453
+cannot commit while a subtransaction is active	475	523
+cannot compare arrays of different element types	170,1	339
+cannot compare dissimilar column types * at record column	170,1	340
+cannot compare record types with different numbers of columns	170,1	340
+cannot compare rows of zero length	59	524
+cannot complete detaching partition	57	525
+cannot concatenate incompatible arrays	170,1,206	526
+cannot connect now	476	527
+cannot connect to invalid database	57	528
+cannot continue wal streaming recovery has already ended	57	529
+cannot convert * character 0x * to	477	530
+cannot convert * to a bigint	478	531
+cannot convert circle with radius zero to polygon	59	532
+cannot convert infinity to	59	533
+cannot convert nan to	59	533
+cannot convert null to non constant default	479	534
+cannot convert partition * to a view	153,1	535
+cannot convert partitioned table * to a view	153,1	535
+cannot convert relation containing dropped columns to view	59	536
+cannot convert value from * without time zone usage	59	537
+cannot convert whole row table reference	59	236
+cannot copy a replication slot that doesn t reserve wal	57	474
+cannot copy from foreign table	153,1	538
+cannot copy from materialized view	153,1	538
+cannot copy from non table relation	153,1	538
+cannot copy from partitioned table	153,1	538
+cannot copy from sequence	153,1	538
+cannot copy from view	153,1	538
+cannot copy physical replication slot * as a logical replication slot	59	539
+cannot copy to from client in an sql function	59	395
+cannot copy to materialized view	153,1	540
+cannot copy to non table relation	153,1	540
+cannot copy to sequence	153,1	540
+cannot copy to view	153,1	540
+cannot copy unfinished logical replication slot	59	539
+cannot copy window * because it has a frame clause	480,1	541
+cannot create a cursor with hold within security restricted operation	87,1	542
+cannot create a temporary relation as partition of permanent relation	153,1	166
 cannot create exclusion constraints on partitioned table	59	103
-cannot create foreign partition of partitioned table	151,1	165
-cannot create foreign server * as it already exists	479	542
-cannot create fulltext index on materialized subquery	480	543
-cannot create fulltext index on temporary innodb table	481	544
-cannot create fulltext index with parser on innodb table	482	545
+cannot create foreign partition of partitioned table	153,1	166
+cannot create foreign server * as it already exists	481	543
+cannot create fulltext index on materialized subquery	482	544
+cannot create fulltext index on temporary innodb table	483	545
+cannot create fulltext index with parser on innodb table	484	546
 cannot create index on partitioned table	59	103
-cannot create index on relation	151,1	546
+cannot create index on relation	153,1	547
 cannot create indexes on temporary tables of other sessions	59	103
-cannot create logical replication slot in transaction that has performed writes	114,115	547
-cannot create partitioned table as inheritance child	103,1	548
-cannot create relations in temporary schemas of other sessions	61,1	549
-cannot create stored routine s check warnings	483	550
-cannot create temporary relation in non temporary schema	61,1	549
-cannot create temporary table with partitions	484	551
-cannot create temporary table within security restricted operation	87,1	552
-cannot create temporary tables during a parallel operation	485,115	553
-cannot create temporary tables during recovery	485,115	553
-cannot create unique index on partitioned table	151,1	554
-cannot deconstruct a scalar	112,64	212
-cannot deconstruct an array as an object	112,64	212
-cannot define foreign key with * clause on a generated column	486	555
-cannot define savepoints during a parallel operation	115	452
-cannot define statistics for relation	151,1	556
-cannot delete from foreign table	59	557
-cannot delete from object using integer index	112,64	212
-cannot delete from scalar	112,64	212
-cannot delete from table	188,1	558
-cannot delete from table * because it does not have a replica identity and publishes deletes	57	559
-cannot delete from view	57	560
-cannot delete or update a parent row a foreign key constraint fails	487	561
-cannot delete path in scalar	112,64	212
-cannot delete rows from table which is parent in a foreign key constraint * of table	488	562
-cannot delete tuples during a parallel operation	115	563
-cannot detach partition	57	524
-cannot detach partitions concurrently when a default partition exists	57	163
-cannot determine element type of anyarray argument	168,1	191
-cannot determine result data type	62,1,168	509
+cannot create logical replication slot in transaction that has performed writes	114,115	548
+cannot create partitioned table as inheritance child	103,1	549
+cannot create relations in temporary schemas of other sessions	61,1	550
+cannot create stored routine s check warnings	485	551
+cannot create temporary relation in non temporary schema	61,1	550
+cannot create temporary table with partitions	486	552
+cannot create temporary table within security restricted operation	87,1	553
+cannot create temporary tables during a parallel operation	487,115	554
+cannot create temporary tables during recovery	487,115	554
+cannot create unique index on partitioned table	153,1	555
+cannot deconstruct a scalar	112,64	213
+cannot deconstruct an array as an object	112,64	213
+cannot define foreign key with * clause on a generated column	488	556
+cannot define savepoints during a parallel operation	115	453
+cannot define statistics for relation	153,1	557
+cannot delete from foreign table	59	558
+cannot delete from object using integer index	112,64	213
+cannot delete from scalar	112,64	213
+cannot delete from table	190,1	559
+cannot delete from table * because it does not have a replica identity and publishes deletes	57	560
+cannot delete from view	57	561
+cannot delete or update a parent row a foreign key constraint fails	489	562
+cannot delete path in scalar	112,64	213
+cannot delete rows from table which is parent in a foreign key constraint * of table	490	563
+cannot delete tuples during a parallel operation	115	564
+cannot detach partition	57	525
+cannot detach partitions concurrently when a default partition exists	57	164
+cannot determine element type of anyarray argument	170,1	192
+cannot determine result data type	62,1,170	510
 cannot determine transition data type	62,1	66
-cannot determine type of empty array	489,1	564
-cannot disallow connections for current database	112,64	565
-cannot discard import tablespace associated with temporary table	490	566
-cannot display a value of a shell type	59	453
-cannot display a value of type	59	453
-cannot drop * because it is required by the database system	456,457	567
-cannot drop * because other objects depend on it	456,457	567
-cannot drop * requires it	456,457	567
-cannot drop a template database	151,1	568
-cannot drop active portal	491	569
-cannot drop all the publications from a subscription	103,1	570
-cannot drop column * because it is part of the partition key of relation	61,1	476
-cannot drop column * needed in a foreign key constraint	492	571
-cannot drop column * needed in a foreign key constraint * of table	493	572
-cannot drop column from only the partitioned table when partitions exist	61,1	476
-cannot drop column from typed table	151,1	165
-cannot drop columns from view	61,1	505
-cannot drop default keycache	494	573
-cannot drop desired object s because other objects depend on them	456,457	567
-cannot drop extension * because it is being modified	57	471
-cannot drop generation expression from inherited column	61,1	476
-cannot drop index * needed in a foreign key constraint	495	574
-cannot drop inherited column	61,1	476
-cannot drop inherited constraint * of relation	61,1	476
-cannot drop objects owned by * because they are required by the database system	456,457	575
-cannot drop one or more of the requested users	496	576
-cannot drop or rename fts_doc_id	497	577
-cannot drop partitioned index	59	169
-cannot drop pinned portal	491	569
-cannot drop system column	59	169
-cannot drop the currently open database	86,57	517
-cannot enable subscription that does not have a slot name	57	166
-cannot exec a shared library directly	498	578
-cannot execute * during a parallel operation	115	579
-cannot execute * during recovery	485,115	580
-cannot execute * in a read only transaction	485,115	580
-cannot execute * within a background process	59	581
-cannot execute * within security restricted operation	87,1	582
-cannot execute merge on relation	59	583
-cannot execute new commands while wal sender is in stopping mode	57	584
-cannot execute sql commands in wal sender for physical replication	59	585
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	499	586
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	500	587
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	501	588
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	502	589
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	503	590
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	504	591
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	505	592
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	506	593
-cannot execute statement in a read only transaction	507	594
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	508	595
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	509	596
-cannot export a snapshot from a subtransaction	114,115	597
-cannot extend file	203	598
-cannot extend relation	203	599
-cannot extract elements from a scalar	112,64	212
-cannot extract elements from an object	112,64	212
-cannot find certificate signature algorithm	510,176	600
-cannot find module	435	601
-cannot fire deferred trigger within security restricted operation	87,1	602
-cannot get array length of a non array	112,64	212
-cannot get array length of a scalar	112,64	212
-cannot get geometry object from data you send to the geometry field	511	603
-cannot get group name	512,170	192
-cannot grant role * to	513	604
-cannot have more than * columns in statistics	514,203	605
-cannot have more than * keys in a foreign key	514,203	606
-cannot have more than * runs for an external sort	203	607
-cannot have more than 2 32 1 subtransactions in a transaction	203	608
-cannot have more than 2 32 2 commands in a transaction	203	608
-cannot have more than one value for this type of * partitioning	515	609
-cannot have multiple returning lists in a rule	59	535
-cannot have multiple set access method subcommands	59	169
+cannot determine type of empty array	491,1	565
+cannot disallow connections for current database	112,64	566
+cannot discard import tablespace associated with temporary table	492	567
+cannot display a value of a shell type	59	454
+cannot display a value of type	59	454
+cannot drop * because it is required by the database system	458,459	568
+cannot drop * because other objects depend on it	458,459	568
+cannot drop * requires it	458,459	568
+cannot drop a template database	153,1	569
+cannot drop active portal	493	570
+cannot drop all the publications from a subscription	103,1	571
+cannot drop column * because it is part of the partition key of relation	61,1	477
+cannot drop column * needed in a foreign key constraint	494	572
+cannot drop column * needed in a foreign key constraint * of table	495	573
+cannot drop column from only the partitioned table when partitions exist	61,1	477
+cannot drop column from typed table	153,1	166
+cannot drop columns from view	61,1	506
+cannot drop default keycache	496	574
+cannot drop desired object s because other objects depend on them	458,459	568
+cannot drop extension * because it is being modified	57	472
+cannot drop generation expression from inherited column	61,1	477
+cannot drop index * needed in a foreign key constraint	497	575
+cannot drop inherited column	61,1	477
+cannot drop inherited constraint * of relation	61,1	477
+cannot drop objects owned by * because they are required by the database system	458,459	576
+cannot drop one or more of the requested users	498	577
+cannot drop or rename fts_doc_id	499	578
+cannot drop partitioned index	59	170
+cannot drop pinned portal	493	570
+cannot drop system column	59	170
+cannot drop the currently open database	86,57	518
+cannot enable subscription that does not have a slot name	57	167
+cannot exec a shared library directly	500	579
+cannot execute * during a parallel operation	115	580
+cannot execute * during recovery	487,115	581
+cannot execute * in a read only transaction	487,115	581
+cannot execute * within a background process	59	582
+cannot execute * within security restricted operation	87,1	583
+cannot execute merge on relation	59	584
+cannot execute new commands while wal sender is in stopping mode	57	585
+cannot execute sql commands in wal sender for physical replication	59	586
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	501	587
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	502	588
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	503	589
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	504	590
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	505	591
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	506	592
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	507	593
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	508	594
+cannot execute statement in a read only transaction	509	595
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	510	596
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	511	597
+cannot export a snapshot from a subtransaction	114,115	598
+cannot extend file	205	599
+cannot extend relation	205	600
+cannot extract elements from a scalar	112,64	213
+cannot extract elements from an object	112,64	213
+cannot find certificate signature algorithm	512,178	601
+cannot find module	437	602
+cannot fire deferred trigger within security restricted operation	87,1	603
+cannot get array length of a non array	112,64	213
+cannot get array length of a scalar	112,64	213
+cannot get geometry object from data you send to the geometry field	513	604
+cannot get group name	514,172	193
+cannot grant role * to	515	605
+cannot have more than * columns in statistics	516,205	606
+cannot have more than * keys in a foreign key	516,205	607
+cannot have more than * runs for an external sort	205	608
+cannot have more than 2 32 1 subtransactions in a transaction	205	609
+cannot have more than 2 32 2 commands in a transaction	205	609
+cannot have more than one value for this type of * partitioning	517	610
+cannot have multiple returning lists in a rule	59	536
+cannot have multiple set access method subcommands	59	170
 cannot have multiple set tablespace subcommands	0,1	121
-cannot have returning lists in multiple rules	59	610
-cannot have rules	151,1	534
-cannot have triggers	151,1	611
+cannot have returning lists in multiple rules	59	611
+cannot have rules	153,1	535
+cannot have triggers	153,1	612
 cannot import a snapshot from a different database	59	69
-cannot import name	435	612
-cannot inherit from a partition	151,1	165
-cannot inherit from partition	151,1	165
-cannot inherit from partitioned table	151,1	165
-cannot inherit from temporary relation	151,1	165
-cannot inherit from temporary relation of another session	151,1	165
-cannot inherit to temporary relation of another session	151,1	165
-cannot insert a non default value into column	409,1	411
-cannot insert into column * of view	59	610
-cannot insert into foreign table	59	557
-cannot insert into view	57	560
-cannot insert multiple commands into a prepared statement	0,1	613
-cannot insert tuples in a parallel worker	115	563
-cannot invoke * is null	211	614
-cannot load from * the table is probably corrupted	516	615
-cannot load such file	435	616
-cannot lock relation	151,1	617
-cannot lock rows in foreign table	59	618
-cannot lock rows in materialized view	151,1	510
-cannot lock rows in relation	151,1	510
-cannot lock rows in sequence	151,1	510
-cannot lock rows in toast relation	151,1	510
-cannot lock rows in view	151,1	510
-cannot manipulate replication origins during recovery	485,115	619
-cannot mark index clustered in partitioned table	59	520
+cannot import name	437	613
+cannot inherit from a partition	153,1	166
+cannot inherit from partition	153,1	166
+cannot inherit from partitioned table	153,1	166
+cannot inherit from temporary relation	153,1	166
+cannot inherit from temporary relation of another session	153,1	166
+cannot inherit to temporary relation of another session	153,1	166
+cannot insert a non default value into column	411,1	412
+cannot insert into column * of view	59	611
+cannot insert into foreign table	59	558
+cannot insert into view	57	561
+cannot insert multiple commands into a prepared statement	0,1	614
+cannot insert tuples in a parallel worker	115	564
+cannot invoke * is null	213	615
+cannot load from * the table is probably corrupted	518	616
+cannot load such file	437	617
+cannot lock relation	153,1	618
+cannot lock rows in foreign table	59	619
+cannot lock rows in materialized view	153,1	511
+cannot lock rows in relation	153,1	511
+cannot lock rows in sequence	153,1	511
+cannot lock rows in toast relation	153,1	511
+cannot lock rows in view	153,1	511
+cannot manipulate replication origins during recovery	487,115	620
+cannot mark index clustered in partitioned table	59	521
 cannot match partition key to an index using access method	59	103
-cannot merge addresses from different families	112,64	479
-cannot merge incompatible arrays	168,1	620
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	517	621
-cannot modify session binlog_format inside a transaction	518	622
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	519	623
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	520	624
-cannot modify session skip_replication inside a stored function or trigger	521	625
-cannot modify session skip_replication inside a transaction	522	626
-cannot modify session sql_log_bin inside a transaction	523	627
-cannot move an owned sequence into another schema	59	169
-cannot move extension * into schema * because the extension contains the schema	57	471
+cannot merge addresses from different families	112,64	480
+cannot merge incompatible arrays	170,1	621
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	519	622
+cannot modify session binlog_format inside a transaction	520	623
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	521	624
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	522	625
+cannot modify session skip_replication inside a stored function or trigger	523	626
+cannot modify session skip_replication inside a transaction	524	627
+cannot modify session sql_log_bin inside a transaction	525	628
+cannot move an owned sequence into another schema	59	170
+cannot move extension * into schema * because the extension contains the schema	57	472
 cannot move non shared relation to tablespace	59	103
-cannot move objects into or out of temporary schemas	59	628
-cannot move objects into or out of toast schema	59	628
-cannot move relations in to or out of pg_global tablespace	112,64	629
-cannot move system relation	59	630
-cannot move system relations skipping all	87,1	631
-cannot move temporary tables of other sessions	59	169
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	632
-cannot open * query as cursor	524,1	633
-cannot open multi query plan as cursor	524,1	633
-cannot open relation	151,1	634
-cannot open shared object file no such file or directory	435	612
-cannot open table for trigger s s	525	635
-cannot or bit strings of different sizes	338,64	349
-cannot or inet values of different sizes	112,64	479
-cannot override order by clause of window	478,1	540
-cannot override partition by clause of window	478,1	540
-cannot parse * as date reason invalid_format	526	636
-cannot partition using more than	514,203	606
-cannot perform copy freeze because of prior transaction activity	115	637
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	638
-cannot perform copy freeze on a partitioned table	59	639
-cannot perform delete returning on relation	59	610
-cannot perform insert returning on relation	59	610
-cannot perform transaction commands inside a cursor loop that is not read only	57	493
-cannot perform update returning on relation	59	610
-cannot prepare a transaction that has created a cursor with hold	59	640
-cannot prepare a transaction that has executed listen unlisten or notify	59	641
-cannot prepare a transaction that has exported snapshots	59	642
-cannot prepare a transaction that has operated on temporary objects	59	642
-cannot prepare a transaction that modified relation mapping	59	643
-cannot prepare while holding both session level and transaction level locks on the same object	59	644
-cannot proceed because event scheduler is disabled	527	645
-cannot proceed exception	528	646
-cannot query or manipulate replication origin when max_replication_slots 0	57	647
-cannot read field x because * is null	211	614
-cannot read from logical replication slot	57	584
-cannot read properties of null reading	211	648
-cannot read properties of undefined reading	211	648
-cannot read the array length because * is null	211	614
-cannot reassign ownership of objects owned by * because they are required by the database system	456,457	575
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	529	649
-cannot recursively add identity column to table that has child tables	61,1	476
-cannot redo exception	530	650
-cannot refer to new within with query	59	235
-cannot refer to non index column by number	59	169
-cannot refer to old within with query	59	235
-cannot refresh materialized view	57	651
+cannot move objects into or out of temporary schemas	59	629
+cannot move objects into or out of toast schema	59	629
+cannot move relations in to or out of pg_global tablespace	112,64	630
+cannot move system relation	59	631
+cannot move system relations skipping all	87,1	632
+cannot move temporary tables of other sessions	59	170
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	633
+cannot open * query as cursor	526,1	634
+cannot open multi query plan as cursor	526,1	634
+cannot open relation	153,1	635
+cannot open shared object file no such file or directory	437	613
+cannot open table for trigger s s	527	636
+cannot or bit strings of different sizes	340,64	350
+cannot or inet values of different sizes	112,64	480
+cannot override order by clause of window	480,1	541
+cannot override partition by clause of window	480,1	541
+cannot parse * as date reason invalid_format	528	637
+cannot partition using more than	516,205	607
+cannot perform copy freeze because of prior transaction activity	115	638
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	639
+cannot perform copy freeze on a partitioned table	59	640
+cannot perform delete returning on relation	59	611
+cannot perform insert returning on relation	59	611
+cannot perform transaction commands inside a cursor loop that is not read only	57	494
+cannot perform update returning on relation	59	611
+cannot prepare a transaction that has created a cursor with hold	59	641
+cannot prepare a transaction that has executed listen unlisten or notify	59	642
+cannot prepare a transaction that has exported snapshots	59	643
+cannot prepare a transaction that has operated on temporary objects	59	643
+cannot prepare a transaction that modified relation mapping	59	644
+cannot prepare while holding both session level and transaction level locks on the same object	59	645
+cannot proceed because event scheduler is disabled	529	646
+cannot proceed exception	530	647
+cannot query or manipulate replication origin when max_replication_slots 0	57	648
+cannot read field x because * is null	213	615
+cannot read from logical replication slot	57	585
+cannot read properties of null reading	213	649
+cannot read properties of undefined reading	213	649
+cannot read the array length because * is null	213	615
+cannot reassign ownership of objects owned by * because they are required by the database system	458,459	576
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	531	650
+cannot recursively add identity column to table that has child tables	61,1	477
+cannot redo exception	532	651
+cannot refer to new within with query	59	236
+cannot refer to non index column by number	59	170
+cannot refer to old within with query	59	236
+cannot refresh materialized view	57	652
 cannot reindex exclusion constraint index * concurrently skipping	59	103
 cannot reindex invalid index * concurrently skipping	59	103
-cannot reindex invalid index * on toast table skipping	59	630
-cannot reindex invalid index on toast table	59	630
+cannot reindex invalid index * on toast table skipping	59	631
+cannot reindex invalid index on toast table	59	631
 cannot reindex system catalogs concurrently	59	103
 cannot reindex system catalogs concurrently skipping all	59	103
-cannot reindex temporary tables of other sessions	59	630
-cannot reindex this type of relation concurrently	151,1	546
-cannot release savepoints during a parallel operation	115	452
-cannot remove all partitions use drop table instead	531	652
-cannot remove constraint from only the partitioned table when partitions exist	61,1	476
-cannot remove dependency on * because it is a system object	59	653
-cannot remove parameter defaults from existing function	62,1	509
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	532	654
-cannot rename column of typed table	151,1	165
-cannot rename columns of relation	151,1	165
-cannot rename inherited column	61,1	476
-cannot rename inherited constraint	61,1	476
-cannot rename system column	59	169
-cannot replace existing key	112,64	212
-cannot replace hidden fts_doc_id with a user visible one	533	655
-cannot replicate into relation with row level security enabled	59	656
-cannot retrieve a system column in this context	59	657
-cannot retrieve commit timestamp for transaction	112,64	658
-cannot revoke role * from	534	659
-cannot rewrite system relation	59	169
-cannot rewrite table * used as a catalog table	59	169
-cannot rewrite temporary tables of other sessions	59	169
-cannot roll back while a subtransaction is active	473	522
-cannot rollback to savepoints during a parallel operation	115	452
-cannot run because of policy	535	660
-cannot run executable found relative to current directory	536,537	661
-cannot run inside a subtransaction	114,115	491
-cannot run inside a transaction block	114,115	491
-cannot schedule event * relay log name * position	538	662
-cannot send a message of size * via shared memory queue	203	663
-cannot send after transport endpoint shutdown	359	664
-cannot send header	539	665
-cannot send request	540	666
-cannot set * for enabled subscription	57	166
-cannot set a subfield to default	59	484
-cannot set an array element to default	59	484
-cannot set comment on relation	151,1	667
+cannot reindex temporary tables of other sessions	59	631
+cannot reindex this type of relation concurrently	153,1	547
+cannot release savepoints during a parallel operation	115	453
+cannot remove all partitions use drop table instead	533	653
+cannot remove constraint from only the partitioned table when partitions exist	61,1	477
+cannot remove dependency on * because it is a system object	59	654
+cannot remove parameter defaults from existing function	62,1	510
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	534	655
+cannot rename column of typed table	153,1	166
+cannot rename columns of relation	153,1	166
+cannot rename inherited column	61,1	477
+cannot rename inherited constraint	61,1	477
+cannot rename system column	59	170
+cannot replace existing key	112,64	213
+cannot replace hidden fts_doc_id with a user visible one	535	656
+cannot replicate into relation with row level security enabled	59	657
+cannot retrieve a system column in this context	59	658
+cannot retrieve commit timestamp for transaction	112,64	659
+cannot revoke role * from	536	660
+cannot rewrite system relation	59	170
+cannot rewrite table * used as a catalog table	59	170
+cannot rewrite temporary tables of other sessions	59	170
+cannot roll back while a subtransaction is active	475	523
+cannot rollback to savepoints during a parallel operation	115	453
+cannot run because of policy	537	661
+cannot run executable found relative to current directory	538,539	662
+cannot run inside a subtransaction	114,115	492
+cannot run inside a transaction block	114,115	492
+cannot schedule event * relay log name * position	540	663
+cannot send a message of size * via shared memory queue	205	664
+cannot send after transport endpoint shutdown	361	665
+cannot send header	541	666
+cannot send request	542	667
+cannot set * for enabled subscription	57	167
+cannot set a subfield to default	59	485
+cannot set an array element to default	59	485
+cannot set comment on relation	153,1	668
 cannot set logged status of a temporary sequence	61,1	65
-cannot set options for relation	151,1	165
-cannot set parameter * to false for publication	112,64	472
-cannot set parameter * within security definer function	87,1	668
-cannot set parameter * within security restricted operation	87,1	668
-cannot set parameters during a parallel operation	115	494
-cannot set path in scalar	112,64	212
-cannot set privileges of array types	541,542	669
-cannot set properties of null setting	211	648
-cannot set properties of undefined setting	211	648
-cannot set security label on relation	151,1	670
-cannot setup replication origin when one is already setup	57	647
-cannot specify a canonical function without a pre created shell type	103,1	518
-cannot specify both	524,1	671
-cannot specify both parser and copy options	0,1	672
-cannot specify default tablespace for partitioned relations	59	673
-cannot specify delimiter in binary mode	0,1	674
-cannot specify header in binary mode	59	675
-cannot specify more than one application time period	543	676
-cannot specify null in binary mode	0,1	674
-cannot specify null in range bound	103,1	548
-cannot specify using when altering type of generated column	544,1	677
-cannot start logical replication workers when max_replication_slots 0	140,141	678
-cannot start subtransactions during a parallel operation	115	452
-cannot subscript type * because it does not support subscripting	168,1	679
-cannot subtract inet values of different sizes	112,64	479
-cannot subtract nan from pg_lsn	59	467
-cannot switch out of the row based binary log format when the session has open temporary tables	545	680
-cannot take logarithm of a negative number	546,64	681
-cannot take logarithm of zero	546,64	681
+cannot set options for relation	153,1	166
+cannot set parameter * to false for publication	112,64	473
+cannot set parameter * within security definer function	87,1	669
+cannot set parameter * within security restricted operation	87,1	669
+cannot set parameters during a parallel operation	115	495
+cannot set path in scalar	112,64	213
+cannot set privileges of array types	543,544	670
+cannot set properties of null setting	213	649
+cannot set properties of undefined setting	213	649
+cannot set security label on relation	153,1	671
+cannot setup replication origin when one is already setup	57	648
+cannot specify a canonical function without a pre created shell type	103,1	519
+cannot specify both	526,1	672
+cannot specify both parser and copy options	0,1	673
+cannot specify default tablespace for partitioned relations	59	674
+cannot specify delimiter in binary mode	0,1	675
+cannot specify header in binary mode	59	676
+cannot specify more than one application time period	545	677
+cannot specify null in binary mode	0,1	675
+cannot specify null in range bound	103,1	549
+cannot specify using when altering type of generated column	546,1	678
+cannot start logical replication workers when max_replication_slots 0	142,143	679
+cannot start subtransactions during a parallel operation	115	453
+cannot subscript type * because it does not support subscripting	170,1	680
+cannot subtract inet values of different sizes	112,64	480
+cannot subtract nan from pg_lsn	59	468
+cannot switch out of the row based binary log format when the session has open temporary tables	547	681
+cannot take logarithm of a negative number	548,64	682
+cannot take logarithm of zero	548,64	682
 cannot take square root of a negative number	65,64	68
-cannot truncate a table referenced in a foreign key constraint	59,547	682
-cannot truncate foreign table	59	169
-cannot truncate only a partitioned table	151,1	165
-cannot truncate temporary tables of other sessions	59	169
-cannot undo exception	548	683
-cannot unload app domain exception	226	684
-cannot update column * of view	59	610
-cannot update foreign table	59	557
-cannot update table	188,1	558
-cannot update table * because it does not have a replica identity and publishes updates	57	559
-cannot update tuples during a parallel operation	115	685
-cannot update view	57	560
-cannot use * access on index * due to type or collation conversion on field	549	686
-cannot use * with a logical replication slot	59	585
-cannot use * with header in copy to	59	675
-cannot use a deferrable primary key for referenced table	57	163
-cannot use a deferrable unique constraint for referenced table	57	163
-cannot use a logical replication slot for physical replication	57	584
-cannot use a where clause when removing a table from a publication	0,1	687
-cannot use an existing index in create table	59	235
-cannot use column list for relation * in publication	112,64	472
-cannot use constant expression as partition key	103,1	688
-cannot use different column lists for table * in different publications	59	656
-cannot use distinct with within group	0,1	689
+cannot truncate a table referenced in a foreign key constraint	59,549	683
+cannot truncate foreign table	59	170
+cannot truncate only a partitioned table	153,1	166
+cannot truncate temporary tables of other sessions	59	170
+cannot undo exception	550	684
+cannot unload app domain exception	228	685
+cannot update column * of view	59	611
+cannot update foreign table	59	558
+cannot update table	190,1	559
+cannot update table * because it does not have a replica identity and publishes updates	57	560
+cannot update tuples during a parallel operation	115	686
+cannot update view	57	561
+cannot use * access on index * due to type or collation conversion on field	551	687
+cannot use * with a logical replication slot	59	586
+cannot use * with header in copy to	59	676
+cannot use a deferrable primary key for referenced table	57	164
+cannot use a deferrable unique constraint for referenced table	57	164
+cannot use a logical replication slot for physical replication	57	585
+cannot use a where clause when removing a table from a publication	0,1	688
+cannot use an existing index in create table	59	236
+cannot use column list for relation * in publication	112,64	473
+cannot use constant expression as partition key	103,1	689
+cannot use different column lists for table * in different publications	59	657
+cannot use distinct with within group	0,1	690
 cannot use eeee twice	0,1	0
-cannot use expression index * as replica identity	59	169
-cannot use generated column * in column generation expression	103,1	690
-cannot use generated column * in publication column list	188,1	691
-cannot use generated column in partition key	103,1	688
-cannot use in schema clause when using grant revoke on schemas	541,542	669
-cannot use invalid database * as template	57	477
-cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	126,127	286
-cannot use ldapsearchattribute together with ldapsearchfilter	126,127	286
-cannot use list partition strategy with more than one column	103,1	688
-cannot use maxvalue as value in values in	550	692
-cannot use more than * columns in an index	514,203	693
-cannot use multiple order by clauses with within group	0,1	689
-cannot use non immediate index * as replica identity	59	169
-cannot use non unique index * as replica identity	151,1	165
-cannot use only for foreign key on partitioned table * referencing relation	151,1	165
-cannot use partial index * as replica identity	59	169
-cannot use physical replication slot for logical decoding	57	694
+cannot use expression index * as replica identity	59	170
+cannot use generated column * in column generation expression	103,1	691
+cannot use generated column * in publication column list	190,1	692
+cannot use generated column in partition key	103,1	689
+cannot use in schema clause when using grant revoke on schemas	543,544	670
+cannot use invalid database * as template	57	478
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	128,129	287
+cannot use ldapsearchattribute together with ldapsearchfilter	128,129	287
+cannot use list partition strategy with more than one column	103,1	689
+cannot use maxvalue as value in values in	552	693
+cannot use more than * columns in an index	516,205	694
+cannot use multiple order by clauses with within group	0,1	690
+cannot use non immediate index * as replica identity	59	170
+cannot use non unique index * as replica identity	153,1	166
+cannot use only for foreign key on partitioned table * referencing relation	153,1	166
+cannot use partial index * as replica identity	59	170
+cannot use physical replication slot for logical decoding	57	695
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	112,64	472
-cannot use relation * as logical replication target	151,1	695
+cannot use publication where clause for relation	112,64	473
+cannot use relation * as logical replication target	153,1	696
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	59	80
-cannot use special role specifier in drop role	112,64	696
-cannot use system column * in column generation expression	188,1	697
-cannot use system column * in merge when condition	188,1	697
-cannot use system column * in partition key	103,1	688
-cannot use system column * in publication column list	188,1	691
-cannot use table references in domain check constraint	188,1	698
-cannot use table references in parameter default value	188,1	699
+cannot use special role specifier in drop role	112,64	697
+cannot use system column * in column generation expression	190,1	698
+cannot use system column * in merge when condition	190,1	698
+cannot use system column * in partition key	103,1	689
+cannot use system column * in publication column list	190,1	692
+cannot use table references in domain check constraint	190,1	699
+cannot use table references in parameter default value	190,1	700
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	689
-cannot use whole row variable in column generation expression	103,1	690
-cannot vacuum temporary tables of other sessions	59	520
-cannot xor bit strings of different sizes	338,64	349
-cannot_coerce	463,1	521
-cannot_connect_now	474,123	526
-cannotcoerce	463,1	521
-cannotconnectnow	474,123	526
-cannotproceedexception	528	646
-cannotredoexception	530	650
-cannotsendheader	539	665
-cannotsendrequest	540	666
-cannotundoexception	548	683
-cannotunloadappdomainexception	226	684
-cant change runtime param	460	700
-cant_change_runtime_param	460,57	700
-cantchangeruntimeparam	460,57	700
-card not present exception	551	701
-cardexception	552	702
-cardinality violation	553	703
-cardinality_violation	553	703
-cardinalityviolation	553	703
-cardnotpresentexception	551	701
-case insensitive matching not supported on type bytea	59	704
-case not found	554	705
-case not found for case statement	555	706
-case_not_found	554	705
-casenotfound	554	705
-cast from type * to type * already exists	101,1	707
-cast from type * to type * does not exist	102,1	708
-cast function must be a normal function	103,1	214
-cast function must not be volatile	103,1	214
-cast function must not return a set	103,1	214
-cast function must take one to three arguments	103,1	214
-cast will be ignored because the source data type is a domain	151,1	222
-cast will be ignored because the target data type is a domain	151,1	222
-catalogexception	556	709
-ccs received early	557,170	192
-cert authentication is only supported on hostssl connections	126,127	286
-cert cb error	558,170	192
-cert info signature and signature algorithm mismatch	559,176	710
-cert length mismatch	560,170	192
-cert path builder exception	561	711
-cert path validator exception	562	712
-cert store exception	563	713
-certificate chain too long	564,176	714
-certificate encoding exception	565	715
-certificate expired exception	566	716
-certificate has expired	567,176	717
-certificate is not yet valid	568,176	718
-certificate not trusted	569,176	719
-certificate not yet valid exception	570	720
-certificate parsing exception	571	721
-certificate public key has explicit ecc parameters	572,176	722
-certificate rejected	573,176	723
-certificate revoked	574,176	724
-certificate revoked exception	575	725
-certificate signature failure	576,176	726
-certificate transparency required but no valid scts found	577,176	727
-certificate verify failed	578,170	192
-certificateencodingexception	565	715
-certificateerror	579,580	728
-certificateexception	581	729
-certificateexpiredexception	566	716
-certificatenotyetvalidexception	570	720
-certificateparsingexception	571	721
-certificaterevokedexception	575	725
-certpathbuilderexception	561	711
-certpathvalidatorexception	562	712
-certstoreexception	563	713
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	582	730
-change master to master_auto_position 1 can only be executed when gtid_mode on	583	731
-change master to option * is missing requirement	584	732
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	585	733
-changed char set exception	586	734
-changedcharsetexception	586	734
-changing schema from * to * is not allowed	587	735
-changing table options requires the table to be rebuilt	588	736
-channel name cannot be empty	112,64	737
-channel name too long	112,64	737
-channel number out of range	589	738
+cannot use variadic with within group	0,1	690
+cannot use whole row variable in column generation expression	103,1	691
+cannot vacuum temporary tables of other sessions	59	521
+cannot xor bit strings of different sizes	340,64	350
+cannot_coerce	465,1	522
+cannot_connect_now	476,125	527
+cannotcoerce	465,1	522
+cannotconnectnow	476,125	527
+cannotproceedexception	530	647
+cannotredoexception	532	651
+cannotsendheader	541	666
+cannotsendrequest	542	667
+cannotundoexception	550	684
+cannotunloadappdomainexception	228	685
+cant change runtime param	462	701
+cant_change_runtime_param	462,57	701
+cantchangeruntimeparam	462,57	701
+card not present exception	553	702
+cardexception	554	703
+cardinality violation	555	704
+cardinality_violation	555	704
+cardinalityviolation	555	704
+cardnotpresentexception	553	702
+case insensitive matching not supported on type bytea	59	705
+case not found	556	706
+case not found for case statement	557	707
+case_not_found	556	706
+casenotfound	556	706
+cast from type * to type * already exists	101,1	708
+cast from type * to type * does not exist	102,1	709
+cast function must be a normal function	103,1	215
+cast function must not be volatile	103,1	215
+cast function must not return a set	103,1	215
+cast function must take one to three arguments	103,1	215
+cast will be ignored because the source data type is a domain	153,1	223
+cast will be ignored because the target data type is a domain	153,1	223
+catalogexception	558	710
+ccs received early	559,172	193
+cert authentication is only supported on hostssl connections	128,129	287
+cert cb error	560,172	193
+cert info signature and signature algorithm mismatch	561,178	711
+cert length mismatch	562,172	193
+cert path builder exception	563	712
+cert path validator exception	564	713
+cert store exception	565	714
+certificate chain too long	566,178	715
+certificate encoding exception	567	716
+certificate expired exception	568	717
+certificate has expired	569,178	718
+certificate is not yet valid	570,178	719
+certificate not trusted	571,178	720
+certificate not yet valid exception	572	721
+certificate parsing exception	573	722
+certificate public key has explicit ecc parameters	574,178	723
+certificate rejected	575,178	724
+certificate revoked	576,178	725
+certificate revoked exception	577	726
+certificate signature failure	578,178	727
+certificate transparency required but no valid scts found	579,178	728
+certificate verify failed	580,172	193
+certificateencodingexception	567	716
+certificateerror	581,582	729
+certificateexception	583	730
+certificateexpiredexception	568	717
+certificatenotyetvalidexception	572	721
+certificateparsingexception	573	722
+certificaterevokedexception	577	726
+certpathbuilderexception	563	712
+certpathvalidatorexception	564	713
+certstoreexception	565	714
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	584	731
+change master to master_auto_position 1 can only be executed when gtid_mode on	585	732
+change master to option * is missing requirement	586	733
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	587	734
+changed char set exception	588	735
+changedcharsetexception	588	735
+changing schema from * to * is not allowed	589	736
+changing table options requires the table to be rebuilt	590	737
+channel name cannot be empty	112,64	738
+channel name too long	112,64	738
+channel number out of range	591	739
 channel_error	44	46
-char conversion exception	590	739
-char out of range	199,64	740
-character coding exception	591	741
-character disallowed in json in argument * to function * at position	592	742
-character not in repertoire	593	743
-character number must be positive	112,64	744
-character with byte sequence * in encoding * has no equivalent in encoding	594,64	745
-character_not_in_repertoire	593,64	743
-charactercodingexception	591	741
-characternotinrepertoire	593,64	743
-charconversionexception	590	739
-check constraint * already exists	101,1	746
-check constraint * of relation * is violated by some row	595,596	747
-check constraint failed	597,598	748
-check constraint name * appears multiple times but with different expressions	101,1	749
-check constraints for domains cannot be marked no inherit	103,1	518
-check of private key failed	126,127	750
-check option failed 192s 192s	599	751
-check option on non updatable view 192s 192s	600	752
-check violation	595	753
-check_violation	595,596	753
-checkoutexception	601	754
-checkreservedlock disk i o error	602,100	755
-checkviolation	595,596	753
-child column * specifies generation expression	544,1	677
-child exited	603	756
-child process error	604,605	757
-child table * has different collation for column	606,1	758
-child table * has different definition for check constraint	168,1	487
-child table * has different type for column	168,1	487
-child table is missing column	168,1	487
-child table is missing constraint	168,1	487
-childprocesserror	604,605	757
-cipher code wrong length	607,170	192
-ciphererror	608	759
-ciphersuite digest has changed	609,170	192
-circular inheritance not allowed	146,1	159
-circulardatastructure	610	760
-class cast exception	611	761
-class circularity error	612	762
-class format error	613	763
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	224	764
-class not found exception	614,435	765
-class zqx missing not found	435	766
-classcastexception	611	761
-classcircularityerror	612	762
-classformaterror	613	763
-classnotfoundexception	614,435	765
-clause not found in from clause	615,1	767
-client certificates can only be checked if a root certificate store is available	126,127	768
-client does not support authentication protocol requested by server consider upgrading mariadb client	616	769
-client requires an unsupported scram extension	59	770
-client selected an invalid sasl authentication mechanism	332,333	771
-client sent a push telemetry request larger than the maximum size the broker will accept	617	772
-client sent a push telemetry request with an invalid or outdated subscription id	618	773
-client sent proto_version * but we only support protocol * or higher	59	774
-client sent proto_version * but we only support protocol * or lower	59	774
-client uses authorization identity but it is not supported	59	770
-clientcert can only be configured for hostssl rows	126,127	286
-clientcert only accepts verify full when using cert authentication	126,127	286
-clienthello tlsext	619,170	192
-clientname can only be configured for hostssl rows	126,127	286
-clone not supported exception	620	775
-clonenotsupportedexception	620	775
-close disk i o error	621,100	776
-closed by interrupt exception	622	777
-closed channel exception	623	778
-closed directory stream exception	624	779
-closed file system exception	625	780
-closed queue error	626	781
-closed selector exception	627	782
-closed watch service exception	628	783
-closedbyinterruptexception	622	777
-closedchannelexception	623	778
-closeddirectorystreamexception	624	779
-closederror	629	784
-closedfilesystemexception	625	780
-closedqueueerror	626	781
-closedselectorexception	627	782
-closedwatchserviceexception	628	783
-closing existing cursor	630,1	785
-cluster authorization failed exception	631	786
-cluster_authorization_failed	631	786
-clusterauthorizationfailedexception	631	786
-cmmexception	632	787
-coalesce partition can only be used on hash key partitions	633	788
+char conversion exception	592	740
+char out of range	201,64	741
+character coding exception	593	742
+character disallowed in json in argument * to function * at position	594	743
+character not in repertoire	595	744
+character number must be positive	112,64	745
+character with byte sequence * in encoding * has no equivalent in encoding	596,64	746
+character_not_in_repertoire	595,64	744
+charactercodingexception	593	742
+characternotinrepertoire	595,64	744
+charconversionexception	592	740
+check constraint * already exists	101,1	747
+check constraint * of relation * is violated by some row	597,598	748
+check constraint failed	599,600	749
+check constraint name * appears multiple times but with different expressions	101,1	750
+check constraints for domains cannot be marked no inherit	103,1	519
+check of private key failed	128,129	751
+check option failed 192s 192s	601	752
+check option on non updatable view 192s 192s	602	753
+check violation	597	754
+check_violation	597,598	754
+checkoutexception	603	755
+checkreservedlock disk i o error	604,100	756
+checkviolation	597,598	754
+child column * specifies generation expression	546,1	678
+child exited	605	757
+child process error	606,607	758
+child table * has different collation for column	608,1	759
+child table * has different definition for check constraint	170,1	488
+child table * has different type for column	170,1	488
+child table is missing column	170,1	488
+child table is missing constraint	170,1	488
+childprocesserror	606,607	758
+cipher code wrong length	609,172	193
+ciphererror	610	760
+ciphersuite digest has changed	611,172	193
+circular inheritance not allowed	148,1	160
+circulardatastructure	612	761
+class cast exception	613	762
+class circularity error	614	763
+class format error	615	764
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	226	765
+class not found exception	616,437	766
+class zqx missing not found	437	767
+classcastexception	613	762
+classcircularityerror	614	763
+classformaterror	615	764
+classnotfoundexception	616,437	766
+clause not found in from clause	617,1	768
+client certificates can only be checked if a root certificate store is available	128,129	769
+client does not support authentication protocol requested by server consider upgrading mariadb client	618	770
+client requires an unsupported scram extension	59	771
+client selected an invalid sasl authentication mechanism	334,335	772
+client sent a push telemetry request larger than the maximum size the broker will accept	619	773
+client sent a push telemetry request with an invalid or outdated subscription id	620	774
+client sent proto_version * but we only support protocol * or higher	59	775
+client sent proto_version * but we only support protocol * or lower	59	775
+client uses authorization identity but it is not supported	59	771
+clientcert can only be configured for hostssl rows	128,129	287
+clientcert only accepts verify full when using cert authentication	128,129	287
+clienthello tlsext	621,172	193
+clientname can only be configured for hostssl rows	128,129	287
+clone not supported exception	622	776
+clonenotsupportedexception	622	776
+close disk i o error	623,100	777
+closed by interrupt exception	624	778
+closed channel exception	625	779
+closed directory stream exception	626	780
+closed file system exception	627	781
+closed queue error	628	782
+closed selector exception	629	783
+closed watch service exception	630	784
+closedbyinterruptexception	624	778
+closedchannelexception	625	779
+closeddirectorystreamexception	626	780
+closederror	631	785
+closedfilesystemexception	627	781
+closedqueueerror	628	782
+closedselectorexception	629	783
+closedwatchserviceexception	630	784
+closing existing cursor	632,1	786
+cluster authorization failed exception	633	787
+cluster_authorization_failed	633	787
+clusterauthorizationfailedexception	633	787
+cmmexception	634	788
+coalesce partition can only be used on hash key partitions	635	789
 code 400	6	5
 code 401	7	6
 code 402	9	8
@@ -9663,3867 +9673,3867 @@ code 507	50	52
 code 508	51	53
 code 510	52	54
 code 511	53	55
-code aborted	634,635,19	789
-code alreadyexists	149,150,19	164
-code cancelled	636,637,638	790
-code dataloss	639,640,38	791
-code deadlineexceeded	641,642,45	792
-code failedprecondition	643,644,6	793
-code internal	645,646,38	794
-code invalidargument	647,648,6	795
-code notfound	12,649	796
-code outofrange	650,651,6	797
-code permissiondenied	92,652,11	798
-code resourceexhausted	653,654,35	799
-code unauthenticated	655,656,7	800
-code unavailable	657,658,43	801
-code unimplemented	659,660,40	802
-code unknown	661,662,38	803
-codec can t decode byte * in position * invalid continuation byte	663	804
-codec can t decode byte * in position * invalid start byte	663	804
-codec can t decode byte * in position * unexpected end of data	663	804
-coder malfunction error	664	805
-codermalfunctionerror	664	805
-collation * is not valid for character set	665	806
-collation attribute * not recognized	0,1	807
-collation default cannot be copied	103,1	808
-collation mismatch	606	809
-collation mismatch between explicit collations	606,1	810
-collation mismatch between implicit collations	606,1	810
-collation provider libc is not supported on this platform	59	811
-collation with oid * does not exist	102,1	812
-collation_mismatch	606,1	809
-collationmismatch	606,1	809
-collations are not supported by type	168,1	813
-collations with different collate and ctype values are not supported on this platform	59	811
-collection was modified enumeration operation may not execute	412	814
-column * cannot be not null needed in a foreign key constraint * set null	666	815
-column * cannot be null	667	816
-column * cannot be part of fulltext index	668	817
-column * has duplicated value * in	669	818
-column * in * is ambiguous	670	819
-column * is not updatable	671	820
-column * is of wrong type for an innodb fulltext index	672	821
-column * of table * cannot be converted from type	673	822
-column * specified twice	674	823
-column count doesn t match value count	675	824
-column count doesn t match value count at row	676	825
-column count of * is wrong expected * found	677,678	826
-column count of mysql * is wrong expected * found	679	827
-column data type * can only have storage plain	59	169
-column data type * does not support compression	59	169
-column definition lists can have at most	514,203	828
-column family * flag * is different from an existing flag	680	829
-column filter expression must not be null	113,64	830
-column length too big for column * max * use blob or text instead	681	831
-column list must not be specified in alter publication drop	0,1	687
-column must be added to child tables too	61,1	476
-column name * appears more than once in using clause	172,1	832
-column name * conflicts with a system column name	172,1	833
-column name * is not unique	0,1	180
-column name * specified more than once	172,1	833
-column name mismatch in header line field	271,64	834
-column name mismatch in header line field * got null value	271,64	834
-column name must be qualified	0,1	835
-column names cannot be included in grant revoke role	541,542	836
-column notation * applied to type * which is not a composite type	151,1	837
-column number * does not have default sorting behavior	151,1	838
-column number * of relation * does not exist	459,1	839
-column number must be in range from 1 to	112,64	840
-column path filter must not be empty string	64	841
-column privileges are only valid for relations	541,542	669
-column reference * is ambiguous	155,1	842
-column s used in period s specified in update set list	682	843
-column set to default value null supplied to not null column * at row	683	844
-column specification not allowed for schema	0,1	689
-columns available but * columns specified	188,1	697
-columns participating in a foreign key are renamed	684	845
+code aborted	636,637,19	790
+code alreadyexists	151,152,19	165
+code cancelled	638,639,640	791
+code dataloss	641,642,38	792
+code deadlineexceeded	643,644,45	793
+code failedprecondition	645,646,6	794
+code internal	647,648,38	795
+code invalidargument	649,650,6	796
+code notfound	12,651	797
+code outofrange	652,653,6	798
+code permissiondenied	92,654,11	799
+code resourceexhausted	655,656,35	800
+code unauthenticated	657,658,7	801
+code unavailable	659,660,43	802
+code unimplemented	661,662,40	803
+code unknown	663,664,38	804
+codec can t decode byte * in position * invalid continuation byte	665	805
+codec can t decode byte * in position * invalid start byte	665	805
+codec can t decode byte * in position * unexpected end of data	665	805
+coder malfunction error	666	806
+codermalfunctionerror	666	806
+collation * is not valid for character set	667	807
+collation attribute * not recognized	0,1	808
+collation default cannot be copied	103,1	809
+collation mismatch	608	810
+collation mismatch between explicit collations	608,1	811
+collation mismatch between implicit collations	608,1	811
+collation provider libc is not supported on this platform	59	812
+collation with oid * does not exist	102,1	813
+collation_mismatch	608,1	810
+collationmismatch	608,1	810
+collations are not supported by type	170,1	814
+collations with different collate and ctype values are not supported on this platform	59	812
+collection was modified enumeration operation may not execute	414	815
+column * cannot be not null needed in a foreign key constraint * set null	668	816
+column * cannot be null	669	817
+column * cannot be part of fulltext index	670	818
+column * has duplicated value * in	671	819
+column * in * is ambiguous	672	820
+column * is not updatable	673	821
+column * is of wrong type for an innodb fulltext index	674	822
+column * of table * cannot be converted from type	675	823
+column * specified twice	676	824
+column count doesn t match value count	677	825
+column count doesn t match value count at row	678	826
+column count of * is wrong expected * found	679,680	827
+column count of mysql * is wrong expected * found	681	828
+column data type * can only have storage plain	59	170
+column data type * does not support compression	59	170
+column definition lists can have at most	516,205	829
+column family * flag * is different from an existing flag	682	830
+column filter expression must not be null	113,64	831
+column length too big for column * max * use blob or text instead	683	832
+column list must not be specified in alter publication drop	0,1	688
+column must be added to child tables too	61,1	477
+column name * appears more than once in using clause	174,1	833
+column name * conflicts with a system column name	174,1	834
+column name * is not unique	0,1	181
+column name * specified more than once	174,1	834
+column name mismatch in header line field	273,64	835
+column name mismatch in header line field * got null value	273,64	835
+column name must be qualified	0,1	836
+column names cannot be included in grant revoke role	543,544	837
+column notation * applied to type * which is not a composite type	153,1	838
+column number * does not have default sorting behavior	153,1	839
+column number * of relation * does not exist	461,1	840
+column number must be in range from 1 to	112,64	841
+column path filter must not be empty string	64	842
+column privileges are only valid for relations	543,544	670
+column reference * is ambiguous	157,1	843
+column s used in period s specified in update set list	684	844
+column set to default value null supplied to not null column * at row	685	845
+column specification not allowed for schema	0,1	690
+columns available but * columns specified	190,1	698
+columns participating in a foreign key are renamed	686	846
 combine function with transition type * must not be declared strict	62,1	66
-comexception	685	846
-command cannot affect row a second time	553	847
-command denied to user * for column * in table	686	848
-command denied to user * for routine	687	849
-command denied to user * for table s s	688	850
-command line error	689	851
+comexception	687	847
+command cannot affect row a second time	555	848
+command denied to user * for column * in table	688	849
+command denied to user * for routine	689	850
+command denied to user * for table s s	690	851
+command line error	691	852
 command_invalid	42	44
-commandlineerror	689	851
-comment for database * is too long max	690	852
-comment for field * is too long max	691	853
-comment for index * is too long max	692	854
-comment for table * is too long max	693	855
-comment for table partition * is too long max	694	856
-commit failed due to failure of an earlier commit on which this one depends	695	857
-commithook constraint failed	696,598	858
-common column name * appears more than once in left table	155,1	859
-common column name * appears more than once in right table	155,1	859
-common language runtime detected an invalid program	697	860
-communication error on send	698	861
-communicationexception	699	862
-compatibilityerror	700	863
-completionexception	701	864
-component in parameter dynamic_library_path is not an absolute path	702,1	865
-composite data types are not binary compatible	103,1	214
-composite type * cannot be made a member of itself	61,1	468
-compress method must be defined when leaf type is different from input type	112,64	866
-compressed column * can t be used in key specification	703	867
-compressed length too long	704,170	192
-compression detail cannot be specified unless compression is enabled	0,1	868
-compression disabled	705,170	192
-compression failure	706,170	192
-compression id not within private range	707,170	192
-compression library error	708,170	192
-compression method lz4 not supported	59	869
-concurrent delete retrying	445,444	870
-concurrent index creation for exclusion constraints is not supported	59	630
-concurrent index creation on system catalog tables is not supported	59	630
-concurrent modification exception	709,412	871
-concurrent transactions exception	710	872
-concurrent update retrying	445,444	870
-concurrent_transactions	710	872
-concurrently cannot be used when the materialized view is not populated	59	873
-concurrentmodificationexception	709,412	871
-concurrenttransactionsexception	710	872
-conditional do instead rules are not supported for copy	59	874
-conditional do instead rules are not supported for data modifying statements in with	59	610
-conditional union intersect except statements are not implemented	59	235
-conditional utility statements are not implemented	59	875
-config file error	126	876
-config pod sandbox error	711,712	877
-config_file_error	126,127	876
-configerror	713	878
-configfileerror	126,127	876
-configpodsandboxerror	711,712	877
-configuration column * does not exist	459,1	879
-configuration column * must not be null	113,64	880
-configuration errors exception	714	881
-configuration file * contains errors	126,127	882
-configuration file * contains errors no changes were applied	126,127	882
-configuration file * contains errors unaffected changes were applied	126,127	882
-configuration file * contains no entries	126,127	286
-configuration file * is too big	715	883
-configuration file recursion in	112,64	884
-configuration limit exceeded	140	885
-configuration_limit_exceeded	140,141	885
-configurationerrorsexception	714	881
-configurationexception	716	886
-configurationlimitexceeded	140,141	885
-conflicterror	717	887
-conflicting constraint properties	0,1	689
-conflicting declarations * and	718	888
-conflicting for system_time clauses in with recursive	719	889
-conflicting key value violates exclusion constraint	720,596	890
-conflicting null not null constraints	0,1	891
-conflicting null not null declarations for column * of table	0,1	360
-conflicting or redundant column lists for table	101,1	892
-conflicting or redundant null not null declarations for column	0,1	689
-conflicting or redundant options	0,1	893
-conflicting or redundant where clauses for table	101,1	892
-conflicting values for * field in formatting string	462,64	500
-conflicts with existing default partition	103,1	894
-conflicts with inherited constraint on relation	103,1	690
-conflicts with non inherited constraint on child table	103,1	688
-conflicts with non inherited constraint on relation	103,1	690
-conflicts with not valid constraint on child table	103,1	688
-conflicts with not valid constraint on relation	103,1	690
-connect io exception	721	895
-connectexception	722	896
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	723	897
-connecting slave requested to start from gtid * which is not in the master s binlog	724	898
-connectioexception	721	895
-connection * conflicts with existing connection	725	899
-connection aborted error	726,727	900
-connection does not exist	728	901
-connection exception	333	902
-connection failure	729	903
-connection is shut down	730,731	904
-connection pending exception	732	905
-connection refused	733	906
-connection refused connect	733	907
-connection refused error	733,734	908
-connection refused os error	733	909
-connection requires a valid client certificate	735	910
-connection reset by peer	736	911
-connection reset error	736,737	912
-connection timed out	738	913
-connection to client lost	729,333	914
-connection type not set	739,170	192
-connection was killed	740	915
-connection_does_not_exist	728,333	901
-connection_exception	333	902
-connection_failure	729,333	903
+commandlineerror	691	852
+comment for database * is too long max	692	853
+comment for field * is too long max	693	854
+comment for index * is too long max	694	855
+comment for table * is too long max	695	856
+comment for table partition * is too long max	696	857
+commit failed due to failure of an earlier commit on which this one depends	697	858
+commithook constraint failed	698,600	859
+common column name * appears more than once in left table	157,1	860
+common column name * appears more than once in right table	157,1	860
+common language runtime detected an invalid program	699	861
+communication error on send	700	862
+communicationexception	701	863
+compatibilityerror	702	864
+completionexception	703	865
+component in parameter dynamic_library_path is not an absolute path	704,1	866
+composite data types are not binary compatible	103,1	215
+composite type * cannot be made a member of itself	61,1	469
+compress method must be defined when leaf type is different from input type	112,64	867
+compressed column * can t be used in key specification	705	868
+compressed length too long	706,172	193
+compression detail cannot be specified unless compression is enabled	0,1	869
+compression disabled	707,172	193
+compression failure	708,172	193
+compression id not within private range	709,172	193
+compression library error	710,172	193
+compression method lz4 not supported	59	870
+concurrent delete retrying	447,446	871
+concurrent index creation for exclusion constraints is not supported	59	631
+concurrent index creation on system catalog tables is not supported	59	631
+concurrent modification exception	711,414	872
+concurrent transactions exception	712	873
+concurrent update retrying	447,446	871
+concurrent_transactions	712	873
+concurrently cannot be used when the materialized view is not populated	59	874
+concurrentmodificationexception	711,414	872
+concurrenttransactionsexception	712	873
+conditional do instead rules are not supported for copy	59	875
+conditional do instead rules are not supported for data modifying statements in with	59	611
+conditional union intersect except statements are not implemented	59	236
+conditional utility statements are not implemented	59	876
+config file error	128	877
+config pod sandbox error	713,714	878
+config_file_error	128,129	877
+configerror	715	879
+configfileerror	128,129	877
+configpodsandboxerror	713,714	878
+configuration column * does not exist	461,1	880
+configuration column * must not be null	113,64	881
+configuration errors exception	716	882
+configuration file * contains errors	128,129	883
+configuration file * contains errors no changes were applied	128,129	883
+configuration file * contains errors unaffected changes were applied	128,129	883
+configuration file * contains no entries	128,129	287
+configuration file * is too big	717	884
+configuration file recursion in	112,64	885
+configuration limit exceeded	142	886
+configuration_limit_exceeded	142,143	886
+configurationerrorsexception	716	882
+configurationexception	718	887
+configurationlimitexceeded	142,143	886
+conflicterror	719	888
+conflicting constraint properties	0,1	690
+conflicting declarations * and	720	889
+conflicting for system_time clauses in with recursive	721	890
+conflicting key value violates exclusion constraint	722,598	891
+conflicting null not null constraints	0,1	892
+conflicting null not null declarations for column * of table	0,1	361
+conflicting or redundant column lists for table	101,1	893
+conflicting or redundant null not null declarations for column	0,1	690
+conflicting or redundant options	0,1	894
+conflicting or redundant where clauses for table	101,1	893
+conflicting values for * field in formatting string	464,64	501
+conflicts with existing default partition	103,1	895
+conflicts with inherited constraint on relation	103,1	691
+conflicts with non inherited constraint on child table	103,1	689
+conflicts with non inherited constraint on relation	103,1	691
+conflicts with not valid constraint on child table	103,1	689
+conflicts with not valid constraint on relation	103,1	691
+connect io exception	723	896
+connectexception	724	897
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	725	898
+connecting slave requested to start from gtid * which is not in the master s binlog	726	899
+connectioexception	723	896
+connection * conflicts with existing connection	727	900
+connection aborted error	728,729	901
+connection does not exist	730	902
+connection exception	335	903
+connection failure	731	904
+connection is shut down	732,733	905
+connection pending exception	734	906
+connection refused	735	907
+connection refused connect	735	908
+connection refused error	735,736	909
+connection refused os error	735	910
+connection requires a valid client certificate	737	911
+connection reset by peer	738	912
+connection reset error	738,739	913
+connection timed out	740	914
+connection to client lost	731,335	915
+connection type not set	741,172	193
+connection was killed	742	916
+connection_does_not_exist	730,335	902
+connection_exception	335	903
+connection_failure	731,335	904
 connection_forced	5	4
-connectionabortederror	726,727	900
-connectiondoesnotexist	728,333	901
-connectionerror	741	916
-connectionexception	333	902
-connectionfailure	729,333	903
-connectionpendingexception	732	905
-connectionrefusederror	733,734	908
-connectionreseterror	736,737	912
-constant of the type * cannot be used here	59	917
-constant random or timezone dependent expressions in sub partitioning function are not allowed	742	918
-constraint declared initially deferred must be deferrable	0,1	689
-constraint in on conflict clause has no associated index	151,1	634
-constraint must be added to child tables too	61,1	476
-constraint must be validated on child tables too	61,1	476
-constraint s failed for 192s 192s	743	919
+connectionabortederror	728,729	901
+connectiondoesnotexist	730,335	902
+connectionerror	743	917
+connectionexception	335	903
+connectionfailure	731,335	904
+connectionpendingexception	734	906
+connectionrefusederror	735,736	909
+connectionreseterror	738,739	913
+constant of the type * cannot be used here	59	918
+constant random or timezone dependent expressions in sub partitioning function are not allowed	744	919
+constraint declared initially deferred must be deferrable	0,1	690
+constraint in on conflict clause has no associated index	153,1	635
+constraint must be added to child tables too	61,1	477
+constraint must be validated on child tables too	61,1	477
+constraint s failed for 192s 192s	745	920
 constraint with partition key definition	59	103
 constraints cannot be marked deferrable	59	63
 constraints cannot be marked no inherit	59	63
 constraints cannot be marked not valid	59	63
-constraints on permanent tables may reference only permanent tables	61,1	476
-constraints on temporary tables may reference only temporary tables	61,1	476
-constraints on temporary tables must involve temporary tables of this session	61,1	476
-constraints on unlogged tables may reference only permanent or unlogged tables	61,1	476
-container cannot run	744	920
-container gc failed	745,746	921
-containercannotrun	744	920
-containergcfailed	745,746	921
-containing sql not permitted	747	922
-containing_sql_not_permitted	747,748	922
-containingsqlnotpermitted	747,748	922
-contains column * not found in parent	168,1	487
-contains no values	57	923
-content is not allowed in prolog	749	924
-content too short error	750	925
+constraints on permanent tables may reference only permanent tables	61,1	477
+constraints on temporary tables may reference only temporary tables	61,1	477
+constraints on temporary tables must involve temporary tables of this session	61,1	477
+constraints on unlogged tables may reference only permanent or unlogged tables	61,1	477
+container cannot run	746	921
+container gc failed	747,748	922
+containercannotrun	746	921
+containergcfailed	747,748	922
+containing sql not permitted	749	923
+containing_sql_not_permitted	749,750	923
+containingsqlnotpermitted	749,750	923
+contains column * not found in parent	170,1	488
+contains no values	57	924
+content is not allowed in prolog	751	925
+content too short error	752	926
 content_too_large	2	1
-contenttooshorterror	750	925
-context deadline exceeded	751	926
-context deadline exceeded client timeout exceeded while awaiting headers	751	926
-context marshal exception	234	927
-context not dane enabled	752,170	192
-context not empty exception	753	928
-contextmarshalexception	234	927
-contextnotemptyexception	753	928
-conversion between * is not supported	59	929
-conversion from wchar_t to server encoding failed	593,64	930
-conversion with oid * does not exist	102,1	812
-convert partition is not supported for subpartitioned table	754	931
-converter not found error	755	932
-converternotfounderror	755	932
-converting column * from * to	756	933
-convpath disk i o error	757,100	934
-convpath unable to open database file	758,759	935
-cookie gen callback failure	760,170	192
-cookie mismatch	761,170	192
-cookieexception	762	936
-coordinator load in progress exception	763	937
-coordinator not available exception	764	938
-coordinator_load_in_progress	763	937
-coordinator_not_available	764	938
-coordinatorloadinprogressexception	763	937
-coordinatornotavailableexception	764	938
-copy algorithm requires a lock	765	939
-copy delimiter and quote must be different	112,64	219
-copy delimiter cannot be	112,64	219
-copy delimiter cannot be newline or carriage return	112,64	219
-copy delimiter must be a single one byte character	59	675
-copy delimiter must not appear in the null specification	59	675
-copy escape available only in csv mode	59	675
-copy escape must be a single one byte character	59	675
-copy file signature not recognized	271,64	834
-copy force not null available only in csv mode	59	675
-copy force not null only available using copy from	59	675
-copy force null available only in csv mode	59	675
-copy force null only available using copy from	59	675
-copy force quote available only in csv mode	59	675
-copy force quote only available using copy to	59	675
-copy format * not recognized	112,64	219
-copy from not supported with row level security	59	675
-copy from stdin failed	442,123	940
-copy null representation cannot use newline or carriage return	112,64	219
-copy parameters failed	766,170	192
-copy query must have a returning clause	59	874
-copy query must not be a utility command	59	874
-copy quote available only in csv mode	59	675
-copy quote must be a single one byte character	59	675
-copy select into is not supported	59	874
-corrupt message exception	767	941
-corrupt_message	767	941
-corrupted replication event was detected	768	942
-corrupted trg file for table s s	769	943
-corruptfs disk i o error	770,100	944
-corruptmessageexception	767	941
-cost must be positive	112,64	945
-could not accept ssl connection	332,333	946
-could not accept ssl connection eof detected	332,333	946
-could not attach to a sharedfileset that is already destroyed	57	947
-could not attach to dynamic shared area	57	948
-could not be parsed at index	526	949
-could not cast value of type	224	950
-could not change table * to logged because it references unlogged table	61,1	476
-could not change table * to unlogged because it references logged table	61,1	476
-could not connect to publisher when attempting to drop replication slot	729,333	951
-could not connect to the primary server	729,333	952
-could not connect to the publisher	729,333	953
-could not convert nid * to an asn1_object structure	112,64	954
-could not convert row type	168,1	955
-could not convert table * to a view because it has child tables	57	956
-could not convert table * to a view because it has indexes	57	956
-could not convert table * to a view because it has parent tables	57	956
-could not convert table * to a view because it has row security enabled	57	956
-could not convert table * to a view because it has row security policies	57	956
-could not convert table * to a view because it has triggers	57	956
-could not convert table * to a view because it is not empty	57	956
-could not convert type	463,1	502
-could not create bio	143,141	957
-could not create exclusion constraint	720,596	890
-could not create locale	112,64	958
-could not create replication slot	332,333	959
-could not create shmemindex entry for data structure	143,141	960
-could not create slave thread check system resources	771	961
-could not create unique index	772,596	962
-could not delete gtid domain reason	773	963
-could not determine actual enum type	59	964
-could not determine actual result type for function * declared to return type	168,1	204
-could not determine actual type of argument declared	168,1	965
-could not determine data type for argument	112,64	966
-could not determine data type of parameter	158,1,489	967
-could not determine input data type	112,64	206
-could not determine interpretation of row comparison operator	59	523
-could not determine polymorphic type * because input has type	168,1	191
-could not determine polymorphic type because input has type	168,1	191
-could not determine row description for function returning record	168,1	204
-could not determine row type for result of	59	968
-could not determine which collation to use for	774,1	969
-could not determine which collation to use for ilike	774,1	970
-could not determine which collation to use for index expression	774,1	971
-could not determine which collation to use for partition expression	774,1	972
-could not determine which collation to use for regular expression	774,1	973
-could not determine which collation to use for string comparison	774,1	974
-could not determine which collation to use for string hashing	774,1	975
-could not determine which collation to use for view column	774,1	976
-could not drop relation mapping for subscription	112,64	977
-could not drop replication origin with id * in use by pid	86,57	978
-could not drop replication slot * on publisher	729,333	951
-could not enable user right	87,1	979
-could not extend file * wrote only * bytes at block	775,141	980
-could not fetch column list info for table * from publisher	729,333	953
-could not fetch table info for table * from publisher	729,333	953
-could not find a function named	776,1	981
-could not find a part of the path	777	982
-could not find a procedure named	776,1	981
-could not find an aggregate named	776,1	981
-could not find array type for data type	102,1	983
-could not find element type for data type	102,1	984
-could not find free replication origin id	203	985
-could not find free replication state increase max_replication_slots	140,141	986
-could not find free replication state slot for replication origin with id	140,141	986
-could not find function * in file	776,1	987
-could not find function information for function	776,1	988
-could not find jsonpath variable	102,1	989
-could not find multirange type for data type	102,1	990
-could not find the drive the drive might not be ready or might not be mapped	778	991
-could not form array type name for type	101,1	992
-could not format cidr value	779,64	993
-could not format inet value	779,64	993
-could not get commit timestamp data	57	994
-could not get nid for asn1_object object	112,64	954
-could not identify a comparison function for type	776,1	995
-could not identify a hash function for type	776,1	996
-could not identify an equality operator for type	776,1	997
-could not identify an extended hash function for type	776,1	996
-could not identify an inequality operator for type	776,1	998
-could not identify an ordering operator for type	776,1	999
-could not identify column * in record data type	459,1	1000
-could not implement	59	1001
-could not implement distinct	59	1002
-could not implement group by	59	1002
-could not implement recursive union	59	1001
-could not implement window order by	59	1002
-could not implement window partition by	59	1002
-could not import the requested snapshot	57	1003
-could not initialize master info structure for * more error messages can be found in the mariadb error log	780	1004
-could not initialize ssl connection	332,333	946
-could not initialize ssl connection ssl context not set up	332,333	946
-could not load dh parameters file	126,127	750
-could not load module * due to reason nofile	435	1005
-could not load private key file	126,127	750
-could not load root certificate file	126,127	750
-could not load server certificate file	126,127	750
-could not load ssl certificate revocation list directory	126,127	750
-could not load ssl certificate revocation list file	126,127	750
-could not load ssl certificate revocation list file * or directory	126,127	750
-could not load the file	435	1006
-could not load the specified file	781	1007
-could not make operator class * be default for type	101,1	158
-could not map dynamic shared memory segment	57	1008
-could not obtain lock on relation	446,57	1009
-could not obtain lock on row in relation	446,57	1010
-could not open affix file	126,127	132
-could not open configuration file * maximum nesting depth exceeded	203	1011
-could not open dictionary file	126,127	132
-could not open parent table of index	615,1	1012
-could not open stop word file	126,127	1013
-could not open synonym file	126,127	1014
-could not open thesaurus file	126,127	1015
-could not parse connection string	143,141	1016
-could not parse contents of file	126,127	1017
-could not parse gtid list	782	1018
-could not parse ldap url	126,127	286
-could not parse radius identifiers list	126,127	286
-could not parse radius port list	126,127	286
-could not parse radius secret list	126,127	286
-could not parse radius server list	126,127	286
-could not parse setting for parameter	0,1	1019
-could not read file * no such file or directory	777	1020
-could not receive data from wal stream	729,333,332	1021
-could not receive database system identifier and timeline id from the primary server	332,333	959
-could not receive list of replicated tables from the publisher	729,333	951
-could not receive timeline history file from the primary server	332,333	959
-could not resolve host	783	1022
-could not send data to wal stream	729,333	1021
-could not send end of streaming message to primary	729,333	1021
-could not send tuple to shared memory queue	57	1023
-could not serialize access due to concurrent delete	445,444	1024
-could not serialize access due to concurrent update	445,444	1025
-could not serialize access due to read write dependencies among transactions	445,444	1026
-could not set compression worker count to	112,64	1027
-could not set environment	143,141	1028
-could not set ssl socket	332,333	946
-could not set the cipher list no valid ciphers available	126,127	750
-could not set up xml error handler	59	1029
-could not start initial contents copy for table	729,333	953
-could not start wal streaming	143,141,332	1016
-could not translate name	784	1030
-could not translate radius server name * to address	126,127	286
-could not update replication slave gtid state	785	1031
-could not write block	786,787	1032
-could not write block * in file * wrote only	775,141	980
-could not write file * wrote only * bytes at offset	775,141	1033
-could not write to file * permission denied	92	1034
-couldn t translate some identities	788	1035
-couldn t uncompress communication packet	789	1036
-count must be greater than zero	790,64	1037
-cpu time limit exceeded	791	1038
-crash loop back off	792,793	1039
-crash shutdown	794	1040
-crash_shutdown	794,123	1040
-crashloopbackoff	792,793	1039
-crashshutdown	794,123	1040
-crcerror	795	1041
+contenttooshorterror	752	926
+context deadline exceeded	753	927
+context deadline exceeded client timeout exceeded while awaiting headers	753	927
+context marshal exception	236	928
+context not dane enabled	754,172	193
+context not empty exception	755	929
+contextmarshalexception	236	928
+contextnotemptyexception	755	929
+conversion between * is not supported	59	930
+conversion from wchar_t to server encoding failed	595,64	931
+conversion with oid * does not exist	102,1	813
+convert partition is not supported for subpartitioned table	756	932
+converter not found error	757	933
+converternotfounderror	757	933
+converting column * from * to	758	934
+convpath disk i o error	759,100	935
+convpath unable to open database file	760,761	936
+cookie gen callback failure	762,172	193
+cookie mismatch	763,172	193
+cookieexception	764	937
+coordinator load in progress exception	765	938
+coordinator not available exception	766	939
+coordinator_load_in_progress	765	938
+coordinator_not_available	766	939
+coordinatorloadinprogressexception	765	938
+coordinatornotavailableexception	766	939
+copy algorithm requires a lock	767	940
+copy delimiter and quote must be different	112,64	220
+copy delimiter cannot be	112,64	220
+copy delimiter cannot be newline or carriage return	112,64	220
+copy delimiter must be a single one byte character	59	676
+copy delimiter must not appear in the null specification	59	676
+copy escape available only in csv mode	59	676
+copy escape must be a single one byte character	59	676
+copy file signature not recognized	273,64	835
+copy force not null available only in csv mode	59	676
+copy force not null only available using copy from	59	676
+copy force null available only in csv mode	59	676
+copy force null only available using copy from	59	676
+copy force quote available only in csv mode	59	676
+copy force quote only available using copy to	59	676
+copy format * not recognized	112,64	220
+copy from not supported with row level security	59	676
+copy from stdin failed	444,125	941
+copy null representation cannot use newline or carriage return	112,64	220
+copy parameters failed	768,172	193
+copy query must have a returning clause	59	875
+copy query must not be a utility command	59	875
+copy quote available only in csv mode	59	676
+copy quote must be a single one byte character	59	676
+copy select into is not supported	59	875
+corrupt message exception	769	942
+corrupt_message	769	942
+corrupted replication event was detected	770	943
+corrupted trg file for table s s	771	944
+corruptfs disk i o error	772,100	945
+corruptmessageexception	769	942
+cost must be positive	112,64	946
+could not accept ssl connection	334,335	947
+could not accept ssl connection eof detected	334,335	947
+could not attach to a sharedfileset that is already destroyed	57	948
+could not attach to dynamic shared area	57	949
+could not be parsed at index	528	950
+could not cast value of type	226	951
+could not change table * to logged because it references unlogged table	61,1	477
+could not change table * to unlogged because it references logged table	61,1	477
+could not connect to publisher when attempting to drop replication slot	731,335	952
+could not connect to the primary server	731,335	953
+could not connect to the publisher	731,335	954
+could not convert nid * to an asn1_object structure	112,64	955
+could not convert row type	170,1	956
+could not convert table * to a view because it has child tables	57	957
+could not convert table * to a view because it has indexes	57	957
+could not convert table * to a view because it has parent tables	57	957
+could not convert table * to a view because it has row security enabled	57	957
+could not convert table * to a view because it has row security policies	57	957
+could not convert table * to a view because it has triggers	57	957
+could not convert table * to a view because it is not empty	57	957
+could not convert type	465,1	503
+could not create bio	145,143	958
+could not create exclusion constraint	722,598	891
+could not create locale	112,64	959
+could not create replication slot	334,335	960
+could not create shmemindex entry for data structure	145,143	961
+could not create slave thread check system resources	773	962
+could not create unique index	774,598	963
+could not delete gtid domain reason	775	964
+could not determine actual enum type	59	965
+could not determine actual result type for function * declared to return type	170,1	205
+could not determine actual type of argument declared	170,1	966
+could not determine data type for argument	112,64	967
+could not determine data type of parameter	160,1,491	968
+could not determine input data type	112,64	207
+could not determine interpretation of row comparison operator	59	524
+could not determine polymorphic type * because input has type	170,1	192
+could not determine polymorphic type because input has type	170,1	192
+could not determine row description for function returning record	170,1	205
+could not determine row type for result of	59	969
+could not determine which collation to use for	776,1	970
+could not determine which collation to use for ilike	776,1	971
+could not determine which collation to use for index expression	776,1	972
+could not determine which collation to use for partition expression	776,1	973
+could not determine which collation to use for regular expression	776,1	974
+could not determine which collation to use for string comparison	776,1	975
+could not determine which collation to use for string hashing	776,1	976
+could not determine which collation to use for view column	776,1	977
+could not drop relation mapping for subscription	112,64	978
+could not drop replication origin with id * in use by pid	86,57	979
+could not drop replication slot * on publisher	731,335	952
+could not enable user right	87,1	980
+could not extend file * wrote only * bytes at block	777,143	981
+could not fetch column list info for table * from publisher	731,335	954
+could not fetch table info for table * from publisher	731,335	954
+could not find a function named	778,1	982
+could not find a part of the path	779	983
+could not find a procedure named	778,1	982
+could not find an aggregate named	778,1	982
+could not find array type for data type	102,1	984
+could not find element type for data type	102,1	985
+could not find free replication origin id	205	986
+could not find free replication state increase max_replication_slots	142,143	987
+could not find free replication state slot for replication origin with id	142,143	987
+could not find function * in file	778,1	988
+could not find function information for function	778,1	989
+could not find jsonpath variable	102,1	990
+could not find multirange type for data type	102,1	991
+could not find the drive the drive might not be ready or might not be mapped	780	992
+could not form array type name for type	101,1	993
+could not format cidr value	781,64	994
+could not format inet value	781,64	994
+could not get commit timestamp data	57	995
+could not get nid for asn1_object object	112,64	955
+could not identify a comparison function for type	778,1	996
+could not identify a hash function for type	778,1	997
+could not identify an equality operator for type	778,1	998
+could not identify an extended hash function for type	778,1	997
+could not identify an inequality operator for type	778,1	999
+could not identify an ordering operator for type	778,1	1000
+could not identify column * in record data type	461,1	1001
+could not implement	59	1002
+could not implement distinct	59	1003
+could not implement group by	59	1003
+could not implement recursive union	59	1002
+could not implement window order by	59	1003
+could not implement window partition by	59	1003
+could not import the requested snapshot	57	1004
+could not initialize master info structure for * more error messages can be found in the mariadb error log	782	1005
+could not initialize ssl connection	334,335	947
+could not initialize ssl connection ssl context not set up	334,335	947
+could not load dh parameters file	128,129	751
+could not load module * due to reason nofile	437	1006
+could not load private key file	128,129	751
+could not load root certificate file	128,129	751
+could not load server certificate file	128,129	751
+could not load ssl certificate revocation list directory	128,129	751
+could not load ssl certificate revocation list file	128,129	751
+could not load ssl certificate revocation list file * or directory	128,129	751
+could not load the file	437	1007
+could not load the specified file	783	1008
+could not make operator class * be default for type	101,1	159
+could not map dynamic shared memory segment	57	1009
+could not obtain lock on relation	448,57	1010
+could not obtain lock on row in relation	448,57	1011
+could not open affix file	128,129	133
+could not open configuration file * maximum nesting depth exceeded	205	1012
+could not open dictionary file	128,129	133
+could not open parent table of index	617,1	1013
+could not open stop word file	128,129	1014
+could not open synonym file	128,129	1015
+could not open thesaurus file	128,129	1016
+could not parse connection string	145,143	1017
+could not parse contents of file	128,129	1018
+could not parse gtid list	784	1019
+could not parse ldap url	128,129	287
+could not parse radius identifiers list	128,129	287
+could not parse radius port list	128,129	287
+could not parse radius secret list	128,129	287
+could not parse radius server list	128,129	287
+could not parse setting for parameter	0,1	1020
+could not read file * no such file or directory	779	1021
+could not receive data from wal stream	731,335,334	1022
+could not receive database system identifier and timeline id from the primary server	334,335	960
+could not receive list of replicated tables from the publisher	731,335	952
+could not receive timeline history file from the primary server	334,335	960
+could not resolve host	122	1023
+could not send data to wal stream	731,335	1022
+could not send end of streaming message to primary	731,335	1022
+could not send tuple to shared memory queue	57	1024
+could not serialize access due to concurrent delete	447,446	1025
+could not serialize access due to concurrent update	447,446	1026
+could not serialize access due to read write dependencies among transactions	447,446	1027
+could not set compression worker count to	112,64	1028
+could not set environment	145,143	1029
+could not set ssl socket	334,335	947
+could not set the cipher list no valid ciphers available	128,129	751
+could not set up xml error handler	59	1030
+could not start initial contents copy for table	731,335	954
+could not start wal streaming	145,143,334	1017
+could not translate name	785	1031
+could not translate radius server name * to address	128,129	287
+could not update replication slave gtid state	786	1032
+could not write block	787,788	1033
+could not write block * in file * wrote only	777,143	981
+could not write file * wrote only * bytes at offset	777,143	1034
+could not write to file * permission denied	92	1035
+couldn t translate some identities	789	1036
+couldn t uncompress communication packet	790	1037
+count must be greater than zero	791,64	1038
+cpu time limit exceeded	792	1039
+crash loop back off	793,794	1040
+crash shutdown	795	1041
+crash_shutdown	795,125	1041
+crashloopbackoff	793,794	1040
+crashshutdown	795,125	1041
+crcerror	796	1042
 create assertion is not yet implemented	59	63
-create container config error	796,797	1042
-create container error	798,799	1043
-create database not allowed while thread is holding global read lock	800	1044
+create container config error	797,798	1043
+create container error	799,800	1044
+create database not allowed while thread is holding global read lock	801	1045
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	801	1045
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	802	1046
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	802,803	1046
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	804	1047
+create pod sandbox error	803,804	1047
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	805	1048
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	805,1	1048
-create statistics only supports relation names in the from clause	59	581
-create table select is forbidden when enforce_gtid_consistency 1	806	1049
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	807	1050
-create view specifies more column names than columns	0,1	1051
-createcontainerconfigerror	796,797	1042
-createcontainererror	798,799	1043
-createpodsandboxerror	802,803	1046
-creating index * required more than * bytes of modification log please try again	808	1052
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	809	1053
-creation context of event s s is invalid	810	1054
-creation context of stored routine s s is invalid	811	1055
-creation context of view s s is invalid	812	1056
-credential expired exception	813	1057
-credential not found exception	814	1058
-credentialexception	815	1059
-credentialexpiredexception	813	1057
-credentialnotfoundexception	814	1058
-crl has expired	816,176	1060
-crl is not yet valid	817,176	1061
-crl path validation error	818,176	1062
-crl signature failure	819,176	1063
-crlerror	820	1064
-crlexception	821	1065
-cross database references are not implemented	59	628
-cross dependency found in outer join examine your on conditions	822	1066
-crypto dsa invalid public key	823	1067
-crypto rsa decryption error	824,825	1068
-crypto rsa message too long for rsa public key size	826,827	1069
-crypto rsa verification error	828,829	1070
-cryptographic unexpected operation exception	830	1071
-cryptographicexception	831	1072
-cryptographicunexpectedoperationexception	830	1071
-csv quote character must not appear in the null specification	59	675
-cube is limited to 12 elements	514,203	1073
-culture is not supported	832	1074
-culture not found exception	832	1075
-culturenotfoundexception	832	1075
+create specifies a schema * different from the one being created	806,1	1049
+create statistics only supports relation names in the from clause	59	582
+create table select is forbidden when enforce_gtid_consistency 1	807	1050
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	808	1051
+create view specifies more column names than columns	0,1	1052
+createcontainerconfigerror	797,798	1043
+createcontainererror	799,800	1044
+createpodsandboxerror	803,804	1047
+creating index * required more than * bytes of modification log please try again	809	1053
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	810	1054
+creation context of event s s is invalid	811	1055
+creation context of stored routine s s is invalid	812	1056
+creation context of view s s is invalid	813	1057
+credential expired exception	814	1058
+credential not found exception	815	1059
+credentialexception	816	1060
+credentialexpiredexception	814	1058
+credentialnotfoundexception	815	1059
+crl has expired	817,178	1061
+crl is not yet valid	818,178	1062
+crl path validation error	819,178	1063
+crl signature failure	820,178	1064
+crlerror	821	1065
+crlexception	822	1066
+cross database references are not implemented	59	629
+cross dependency found in outer join examine your on conditions	823	1067
+crypto dsa invalid public key	824	1068
+crypto rsa decryption error	825,826	1069
+crypto rsa message too long for rsa public key size	827,828	1070
+crypto rsa verification error	829,830	1071
+cryptographic unexpected operation exception	831	1072
+cryptographicexception	832	1073
+cryptographicunexpectedoperationexception	831	1072
+csv quote character must not appear in the null specification	59	676
+cube is limited to 12 elements	516,205	1074
+culture is not supported	833	1075
+culture not found exception	833	1076
+culturenotfoundexception	833	1076
 current database cannot be changed	59	63
-current database cannot be renamed	59	480
-current database s encoding is not supported with this provider	59	1076
-current transaction is aborted commands ignored until end of transaction block	833,115	1077
-current user cannot be dropped	86,57	1078
-current user cannot be renamed	59	1079
-currval of sequence * is not yet defined in this session	57	1080
-cursor can only scan forward	57	1081
-cursor declaration after handler declaration	834	1082
-cursor is already open	835	1083
-cursor is not open	836	1084
-cursor select must not have into	837	1085
-cursor statement must be a select	838	1086
-custom attribute format exception	328	1087
-custom ext handler already installed	839,170	192
-custom scan * does not support markpos	59	1088
-customattributeformatexception	328	1087
-cycle column * not in with query column list	0,1	1089
-cycle column * specified more than once	172,1	1090
-cycle mark column name * already used in with query column list	0,1	1089
-cycle mark column name and cycle path column name are the same	0,1	1089
-cycle path column name * already used in with query column list	0,1	1089
-cyclic dependency detected between extensions	130,1	1091
-cyclic reference on subqueries	840	1092
-dane already enabled	841,170	192
-dane cannot override mtype full	842,170	192
-dane not enabled	843,170	192
-dane tlsa bad certificate	844,170	192
-dane tlsa bad certificate usage	845,170	192
-dane tlsa bad data length	846,170	192
-dane tlsa bad digest length	847,170	192
-dane tlsa bad matching type	848,170	192
-dane tlsa bad public key	849,170	192
-dane tlsa bad selector	850,170	192
-dane tlsa null data	851,170	192
-data at the root level is invalid line	749	1093
-data between ccs and finished	852,170	192
-data corrupted	853	1094
-data directory * has invalid permissions	57	1095
-data directory * has wrong ownership	57	1095
-data directory with the specified oid * already exists	112,64	565
-data disk i o error	854,100	1096
-data exception	64	1097
-data for column * too long	855	1098
-data format exception	856	1099
-data length too long	857,170	192
-data misaligned exception	60	1100
-data too long for column * at row	858	1101
-data too long for condition item	859	1102
-data type * has no default operator class for access method	102,1	1103
-data type * is a domain	151,1	222
-data type * is a pseudo type	151,1	222
-data type * is not an array type	168,1	338
-data_corrupted	853,55	1094
-data_exception	64	1097
-data_loss	639,640,38	791
-database connection requirement not indicated during registration	203	1104
-database dropped	860	1105
-database files are incompatible with server	112,64	1106
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	203	1107
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	203	1107
-database is not accepting commands to avoid wraparound data loss in database	203	1108
-database is not accepting commands to avoid wraparound data loss in database with oid	203	1108
-database oid * is already in use by database	112,64	565
-database system identifier differs between the primary and standby	57	528
-database with oid * does not exist	102,1	1109
-database_dropped	860,123	1105
-databasedropped	860,123	1105
-databaseerror	861	1110
-datacorrupted	853,55	1094
-dataerror	862	1111
-dataexception	64	1097
-dataformatexception	856	1099
-dataloss	639,640,38	791
-datamisalignedexception	60	1100
-datatype configuration exception	863	1112
-datatype mismatch	168	1113
-datatype_mismatch	168,1	1113
-datatypeconfigurationexception	863	1112
-datatypemismatch	168,1	1113
-date field value out of range	864,64	1114
-date time exception	865	1115
-date time field value out of range	864,64	1116
-date time parse exception	866,526	1117
-datetime field overflow	864	1118
-datetime format is not dated and not timed	462,64	500
-datetime format is not recognized	867,64	1119
-datetime format is zoned but not timed	462,64	500
-datetime function * field overflow	868	1120
-datetime_field_overflow	864,64	1118
-datetimeexception	865	1115
-datetimefieldoverflow	864,64	1118
-datetimeparseexception	866,526	1117
-deadline_exceeded	641,642,45	792
-deadlineexceeded	641,642,45	792
-deadlock detected	443	1121
-deadlock found when trying to get lock try restarting transaction	869	1122
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	870	1123
-deadlock_detected	443,444	1121
-deadlockdetected	443,444	1121
-debug sync point hit limit reached	871	1124
-debug sync point wait timed out	872	1125
-decapsulateexception	873	1126
-declare cursor must not contain data modifying statements in with	59	485
-declare cursor with hold * is not supported	59	485
-declare insensitive cursor * is not valid	524,1	671
-declare scroll cursor * is not supported	59	485
-declare scroll cursor for update share is not supported	59	1127
-decoder fallback exception	874	1128
-decoderfallbackexception	874	1128
-decoding of base64 string failed	875	1129
-decryption failed	876,170	192
-decryption failed or bad record mac	877,170	192
-default acl for user * does not exist	102,1	1130
-default acl for user * in schema * does not exist	102,1	1130
-default conversion for * already exists	101,1	1131
-default conversion function for encoding * does not exist	776,1	1132
-default for column * cannot be cast automatically to type	168,1	487
-default ignore value is not supported for such parameter usage	878	1133
-default is not allowed in this context	0,1	1134
-default namespace is not supported	59	1029
-default privileges cannot be set for columns	541,542	669
-default value for column * of relation * does not exist	459,1	1135
-defaulting grantor to user id	542	1136
-delayed insert thread couldn t get requested lock for table	879	1137
-delayed option not supported for table	880	1138
-delegation token auth disabled exception	881	1139
-delegation token authorization failed exception	882	1140
-delegation token expired exception	883	1141
-delegation token feature is not enabled	881	1139
-delegation token is not found on server	884	1142
-delegation token not found exception	884	1142
-delegation token owner mismatch exception	885	1143
-delegation token request not allowed exception	886	1144
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	886	1144
-delegation_token_auth_disabled	881	1139
-delegation_token_authorization_failed	882	1140
-delegation_token_expired	883	1141
-delegation_token_not_found	884	1142
-delegation_token_owner_mismatch	885	1143
-delegation_token_request_not_allowed	886	1144
-delegationtokenauthdisabledexception	881	1139
-delegationtokenauthorizationfailedexception	882	1140
-delegationtokenexpiredexception	883	1141
-delegationtokennotfoundexception	884	1142
-delegationtokenownermismatchexception	885	1143
-delegationtokenrequestnotallowedexception	886	1144
-delete disk i o error	887,100	1145
-delete trigger s when condition cannot reference new values	103,1	334
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	888	1146
-dependency removal exception	889	1147
-dependency resolution error	890	1148
-dependencyerror	891	1149
-dependencyremovalexception	889	1147
-dependencyresolutionerror	890	1148
-dependent objects still exist	456	1150
-dependent privilege descriptors still exist	457	1151
-dependent privileges exist	456,457	1152
-dependent_objects_still_exist	456,457	1150
-dependent_privilege_descriptors_still_exist	457	1151
-dependentobjectsstillexist	456,457	1150
-dependentprivilegedescriptorsstillexist	457	1151
-deprecationwarning	892	1153
-destination address required	893	1154
-destination encoding * does not exist	102,1	1155
-destroy failed exception	894	1156
-destroyfailedexception	894	1156
-device not a stream	895	1157
-device or resource busy	896	1158
-dh could not load dh parameters	126,127	750
-dh could not set dh parameters	126,127	750
-dh key too small	897,170	192
-dh public value length is wrong	898,170	192
-dherror	899	1159
-diagnostics exception	900	1160
-diagnostics_exception	900	1160
-diagnosticsexception	900	1160
-dial tcp * connect connection refused	733	1161
-dictionary changed size during iteration	412	1162
-different crl scope	901,176	1163
-digest check failed	902,170	192
-digesterror	903	1164
-digestexception	904	1165
-dimension array or low bound array cannot be null	113,64	461
-dimension values cannot be null	113,64	461
-directories for tablespace * could not be removed	57	1166
-directory iterator exception	905	1167
-directory not empty	906	1168
-directory not empty exception	907	1169
-directory not found exception	231,777	1170
-directoryiteratorexception	905	1167
-directorynotemptyexception	907	1169
-directorynotfoundexception	231,777	1170
-dirtywal unable to open database file	908,759	1171
-disk error when trying to access log file on the disk	909	1172
-disk full	775	1173
-disk full * waiting for someone to free some space errno	910	1174
-disk quota exceeded	911	1175
-disk_full	775,141	1173
-diskfull	775,141	1173
-display width out of range for * max	912	1176
-distance in phrase operator must be an integer value between zero and	112,64	1177
-distinct is not implemented for window functions	59	144
-distinct specified but * is not an aggregate function	151,1	1178
-divide by zero exception	233,223	1179
-dividebyzeroexception	233,223	1179
-division by 0	913	1180
-division by zero	223	1181
-division_by_zero	223,64	1181
-divisionbyzero	223,64	1181
-dll not found exception	914,435	1182
-dll was not found	914	1183
-dllnotfoundexception	914,435	1182
-do also rules are not supported for copy	59	874
-do also rules are not supported for data modifying statements in with	59	610
-do instead nothing rules are not supported for copy	59	874
-do instead nothing rules are not supported for data modifying statements in with	59	610
-do instead notify rules are not supported for data modifying statements in with	59	610
-do not support online operation on table with gis index	915	1184
-documenterror	916	1185
-does not accept a target detail	0,1	868
-does not allow null values	917,596	1186
-does not belong to table	112,64,57	1187
-does not exist	102,1,615,776,459,918,735,919,101,920	1188
-does not exist in operator family	102,1	1189
-does not exist within current savepoint level	918,921	1190
-does not have a composite type	151,1	1191
-does not have a for update share reference to table	491	1192
-does not match locale	112,64	565
-does not refer to a table	615,1	1193
-does not return tuples	491	1194
-does not support inline code execution	59	1195
-does not support set schema	59	409
-does not support subqueries or stored functions	922	1196
-does not support subscripted assignment	59	1197
-does not support the global option	112,64	1198
-domain data types must not be marked binary compatible	103,1	214
-domain error * in function	923	1199
-domainerror	924	1200
-drive not found exception	778	1201
-drivenotfoundexception	778	1201
-driver bad connection	925,926	1202
-driver remove argument from query	927,928	1203
-driver skip fast path continue as if unimplemented	929,930	1204
-drop database not allowed while thread is holding global read lock	931	1205
-drop index concurrently does not support cascade	59	169
-drop index concurrently does not support dropping multiple objects	59	169
-drop index concurrently must be first action in transaction	59	630
-dropped orphan trigger * originally created for table	932	1206
-dropping a primary key is not allowed without also adding a new primary key	933	1207
-dsaerror	934	1208
-dtls message too big	935,170	192
-duplicate * constraint name	936	1209
-duplicate alias	937	1210
-duplicate broker registration exception	938	1211
-duplicate column	172	1212
-duplicate column * in publication column list	101,1	1213
-duplicate column name	939	1214
-duplicate column name in statistics definition	172,1	1215
-duplicate compression id	940,170	192
-duplicate condition information item	941	1216
-duplicate cursor	630	1217
-duplicate database	942	1218
-duplicate entry * for key	943	1219
-duplicate entry for key	943	1220
-duplicate expression in statistics definition	172,1	1215
-duplicate file	944	1221
-duplicate format flags exception	945	1222
-duplicate function	147	1223
-duplicate function body specified	62,1	134
-duplicate handler declared in the same block	946	1224
-duplicate index s this is deprecated and will be disallowed in a future release	947	1225
-duplicate json object key value	948	1226
-duplicate key name	949	1227
-duplicate key value violates unique constraint	772,596	1228
-duplicate object	101	1229
-duplicate objects in argument	950	1230
-duplicate partition field name	951	1231
-duplicate partition name	952	1232
-duplicate prepared statement	953	1233
-duplicate query name 64s in with clause	954	1234
+current database cannot be renamed	59	481
+current database s encoding is not supported with this provider	59	1077
+current transaction is aborted commands ignored until end of transaction block	834,115	1078
+current user cannot be dropped	86,57	1079
+current user cannot be renamed	59	1080
+currval of sequence * is not yet defined in this session	57	1081
+cursor can only scan forward	57	1082
+cursor declaration after handler declaration	835	1083
+cursor is already open	836	1084
+cursor is not open	837	1085
+cursor select must not have into	838	1086
+cursor statement must be a select	839	1087
+custom attribute format exception	330	1088
+custom ext handler already installed	840,172	193
+custom scan * does not support markpos	59	1089
+customattributeformatexception	330	1088
+cycle column * not in with query column list	0,1	1090
+cycle column * specified more than once	174,1	1091
+cycle mark column name * already used in with query column list	0,1	1090
+cycle mark column name and cycle path column name are the same	0,1	1090
+cycle path column name * already used in with query column list	0,1	1090
+cyclic dependency detected between extensions	132,1	1092
+cyclic reference on subqueries	841	1093
+dane already enabled	842,172	193
+dane cannot override mtype full	843,172	193
+dane not enabled	844,172	193
+dane tlsa bad certificate	845,172	193
+dane tlsa bad certificate usage	846,172	193
+dane tlsa bad data length	847,172	193
+dane tlsa bad digest length	848,172	193
+dane tlsa bad matching type	849,172	193
+dane tlsa bad public key	850,172	193
+dane tlsa bad selector	851,172	193
+dane tlsa null data	852,172	193
+data at the root level is invalid line	751	1094
+data between ccs and finished	853,172	193
+data corrupted	854	1095
+data directory * has invalid permissions	57	1096
+data directory * has wrong ownership	57	1096
+data directory with the specified oid * already exists	112,64	566
+data disk i o error	855,100	1097
+data exception	64	1098
+data for column * too long	856	1099
+data format exception	857	1100
+data length too long	858,172	193
+data misaligned exception	60	1101
+data too long for column * at row	859	1102
+data too long for condition item	860	1103
+data type * has no default operator class for access method	102,1	1104
+data type * is a domain	153,1	223
+data type * is a pseudo type	153,1	223
+data type * is not an array type	170,1	339
+data_corrupted	854,55	1095
+data_exception	64	1098
+data_loss	641,642,38	792
+database connection requirement not indicated during registration	205	1105
+database dropped	861	1106
+database files are incompatible with server	112,64	1107
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	205	1108
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	205	1108
+database is not accepting commands to avoid wraparound data loss in database	205	1109
+database is not accepting commands to avoid wraparound data loss in database with oid	205	1109
+database oid * is already in use by database	112,64	566
+database system identifier differs between the primary and standby	57	529
+database with oid * does not exist	102,1	1110
+database_dropped	861,125	1106
+databasedropped	861,125	1106
+databaseerror	862	1111
+datacorrupted	854,55	1095
+dataerror	863	1112
+dataexception	64	1098
+dataformatexception	857	1100
+dataloss	641,642,38	792
+datamisalignedexception	60	1101
+datatype configuration exception	864	1113
+datatype mismatch	170	1114
+datatype_mismatch	170,1	1114
+datatypeconfigurationexception	864	1113
+datatypemismatch	170,1	1114
+date field value out of range	865,64	1115
+date time exception	866	1116
+date time field value out of range	865,64	1117
+date time parse exception	867,528	1118
+datetime field overflow	865	1119
+datetime format is not dated and not timed	464,64	501
+datetime format is not recognized	868,64	1120
+datetime format is zoned but not timed	464,64	501
+datetime function * field overflow	869	1121
+datetime_field_overflow	865,64	1119
+datetimeexception	866	1116
+datetimefieldoverflow	865,64	1119
+datetimeparseexception	867,528	1118
+deadline_exceeded	643,644,45	793
+deadlineexceeded	643,644,45	793
+deadlock detected	445	1122
+deadlock found when trying to get lock try restarting transaction	870	1123
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	871	1124
+deadlock_detected	445,446	1122
+deadlockdetected	445,446	1122
+debug sync point hit limit reached	872	1125
+debug sync point wait timed out	873	1126
+decapsulateexception	874	1127
+declare cursor must not contain data modifying statements in with	59	486
+declare cursor with hold * is not supported	59	486
+declare insensitive cursor * is not valid	526,1	672
+declare scroll cursor * is not supported	59	486
+declare scroll cursor for update share is not supported	59	1128
+decoder fallback exception	875	1129
+decoderfallbackexception	875	1129
+decoding of base64 string failed	876	1130
+decryption failed	877,172	193
+decryption failed or bad record mac	878,172	193
+default acl for user * does not exist	102,1	1131
+default acl for user * in schema * does not exist	102,1	1131
+default conversion for * already exists	101,1	1132
+default conversion function for encoding * does not exist	778,1	1133
+default for column * cannot be cast automatically to type	170,1	488
+default ignore value is not supported for such parameter usage	879	1134
+default is not allowed in this context	0,1	1135
+default namespace is not supported	59	1030
+default privileges cannot be set for columns	543,544	670
+default value for column * of relation * does not exist	461,1	1136
+defaulting grantor to user id	544	1137
+delayed insert thread couldn t get requested lock for table	880	1138
+delayed option not supported for table	881	1139
+delegation token auth disabled exception	882	1140
+delegation token authorization failed exception	883	1141
+delegation token expired exception	884	1142
+delegation token feature is not enabled	882	1140
+delegation token is not found on server	885	1143
+delegation token not found exception	885	1143
+delegation token owner mismatch exception	886	1144
+delegation token request not allowed exception	887	1145
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	887	1145
+delegation_token_auth_disabled	882	1140
+delegation_token_authorization_failed	883	1141
+delegation_token_expired	884	1142
+delegation_token_not_found	885	1143
+delegation_token_owner_mismatch	886	1144
+delegation_token_request_not_allowed	887	1145
+delegationtokenauthdisabledexception	882	1140
+delegationtokenauthorizationfailedexception	883	1141
+delegationtokenexpiredexception	884	1142
+delegationtokennotfoundexception	885	1143
+delegationtokenownermismatchexception	886	1144
+delegationtokenrequestnotallowedexception	887	1145
+delete disk i o error	888,100	1146
+delete trigger s when condition cannot reference new values	103,1	335
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	889	1147
+dependency removal exception	890	1148
+dependency resolution error	891	1149
+dependencyerror	892	1150
+dependencyremovalexception	890	1148
+dependencyresolutionerror	891	1149
+dependent objects still exist	458	1151
+dependent privilege descriptors still exist	459	1152
+dependent privileges exist	458,459	1153
+dependent_objects_still_exist	458,459	1151
+dependent_privilege_descriptors_still_exist	459	1152
+dependentobjectsstillexist	458,459	1151
+dependentprivilegedescriptorsstillexist	459	1152
+deprecationwarning	893	1154
+destination address required	894	1155
+destination encoding * does not exist	102,1	1156
+destroy failed exception	895	1157
+destroyfailedexception	895	1157
+device not a stream	896	1158
+device or resource busy	897	1159
+dh could not load dh parameters	128,129	751
+dh could not set dh parameters	128,129	751
+dh key too small	898,172	193
+dh public value length is wrong	899,172	193
+dherror	900	1160
+diagnostics exception	901	1161
+diagnostics_exception	901	1161
+diagnosticsexception	901	1161
+dial tcp * connect connection refused	735	1162
+dictionary changed size during iteration	414	1163
+different crl scope	902,178	1164
+digest check failed	903,172	193
+digesterror	904	1165
+digestexception	905	1166
+dimension array or low bound array cannot be null	113,64	462
+dimension values cannot be null	113,64	462
+directories for tablespace * could not be removed	57	1167
+directory iterator exception	906	1168
+directory not empty	907	1169
+directory not empty exception	908	1170
+directory not found exception	233,779	1171
+directoryiteratorexception	906	1168
+directorynotemptyexception	908	1170
+directorynotfoundexception	233,779	1171
+dirtywal unable to open database file	909,761	1172
+disk error when trying to access log file on the disk	910	1173
+disk full	777	1174
+disk full * waiting for someone to free some space errno	911	1175
+disk quota exceeded	912	1176
+disk_full	777,143	1174
+diskfull	777,143	1174
+display width out of range for * max	913	1177
+distance in phrase operator must be an integer value between zero and	112,64	1178
+distinct is not implemented for window functions	59	145
+distinct specified but * is not an aggregate function	153,1	1179
+divide by zero exception	235,225	1180
+dividebyzeroexception	235,225	1180
+division by 0	914	1181
+division by zero	225	1182
+division_by_zero	225,64	1182
+divisionbyzero	225,64	1182
+dll not found exception	915,437	1183
+dll was not found	915	1184
+dllnotfoundexception	915,437	1183
+do also rules are not supported for copy	59	875
+do also rules are not supported for data modifying statements in with	59	611
+do instead nothing rules are not supported for copy	59	875
+do instead nothing rules are not supported for data modifying statements in with	59	611
+do instead notify rules are not supported for data modifying statements in with	59	611
+do not support online operation on table with gis index	916	1185
+documenterror	917	1186
+does not accept a target detail	0,1	869
+does not allow null values	918,598	1187
+does not belong to table	112,64,57	1188
+does not exist	102,1,617,778,461,919,737,920,101,921	1189
+does not exist in operator family	102,1	1190
+does not exist within current savepoint level	919,922	1191
+does not have a composite type	153,1	1192
+does not have a for update share reference to table	493	1193
+does not match locale	112,64	566
+does not refer to a table	617,1	1194
+does not return tuples	493	1195
+does not support inline code execution	59	1196
+does not support set schema	59	410
+does not support subqueries or stored functions	923	1197
+does not support subscripted assignment	59	1198
+does not support the global option	112,64	1199
+domain data types must not be marked binary compatible	103,1	215
+domain error * in function	924	1200
+domainerror	925	1201
+drive not found exception	780	1202
+drivenotfoundexception	780	1202
+driver bad connection	926,927	1203
+driver remove argument from query	928,929	1204
+driver skip fast path continue as if unimplemented	930,931	1205
+drop database not allowed while thread is holding global read lock	932	1206
+drop index concurrently does not support cascade	59	170
+drop index concurrently does not support dropping multiple objects	59	170
+drop index concurrently must be first action in transaction	59	631
+dropped orphan trigger * originally created for table	933	1207
+dropping a primary key is not allowed without also adding a new primary key	934	1208
+dsaerror	935	1209
+dtls message too big	936,172	193
+duplicate * constraint name	937	1210
+duplicate alias	938	1211
+duplicate broker registration exception	939	1212
+duplicate column	174	1213
+duplicate column * in publication column list	101,1	1214
+duplicate column name	940	1215
+duplicate column name in statistics definition	174,1	1216
+duplicate compression id	941,172	193
+duplicate condition information item	942	1217
+duplicate cursor	632	1218
+duplicate database	943	1219
+duplicate entry * for key	944	1220
+duplicate entry for key	944	1221
+duplicate expression in statistics definition	174,1	1216
+duplicate file	945	1222
+duplicate format flags exception	946	1223
+duplicate function	149	1224
+duplicate function body specified	62,1	135
+duplicate handler declared in the same block	947	1225
+duplicate index s this is deprecated and will be disallowed in a future release	948	1226
+duplicate json object key value	949	1227
+duplicate key name	950	1228
+duplicate key value violates unique constraint	774,598	1229
+duplicate object	101	1230
+duplicate objects in argument	951	1231
+duplicate partition field name	952	1232
+duplicate partition name	953	1233
+duplicate prepared statement	954	1234
+duplicate query name 64s in with clause	955	1235
 duplicate resource exception	70	74
-duplicate row * column s	955	1235
-duplicate schema	148	1236
-duplicate sequence number exception	956	1237
-duplicate table	146	1238
-duplicate voter exception	957	1239
-duplicate wait object exception	950	1240
-duplicate_alias	937,1	1210
-duplicate_broker_registration	938	1211
-duplicate_column	172,1	1212
-duplicate_cursor	630,1	1217
-duplicate_database	942,1	1218
-duplicate_file	944,787	1221
-duplicate_function	147,1	1223
-duplicate_json_object_key_value	948,64	1226
-duplicate_object	101,1	1229
-duplicate_prepared_statement	953,1	1233
+duplicate row * column s	956	1236
+duplicate schema	150	1237
+duplicate sequence number exception	957	1238
+duplicate table	148	1239
+duplicate voter exception	958	1240
+duplicate wait object exception	951	1241
+duplicate_alias	938,1	1211
+duplicate_broker_registration	939	1212
+duplicate_column	174,1	1213
+duplicate_cursor	632,1	1218
+duplicate_database	943,1	1219
+duplicate_file	945,788	1222
+duplicate_function	149,1	1224
+duplicate_json_object_key_value	949,64	1227
+duplicate_object	101,1	1230
+duplicate_prepared_statement	954,1	1234
 duplicate_resource	70	74
-duplicate_schema	148,1	1236
-duplicate_sequence_number	956	1237
-duplicate_table	146,1	1238
-duplicate_voter	957	1239
-duplicatealias	937,1	1210
-duplicatebrokerregistrationexception	938	1211
-duplicatecolumn	172,1	1212
-duplicatecursor	630,1	1217
-duplicatedatabase	942,1	1218
-duplicatefile	944,787	1221
-duplicateformatflagsexception	945	1222
-duplicatefunction	147,1	1223
-duplicatejsonobjectkeyvalue	948,64	1226
-duplicateobject	101,1	1229
-duplicatepreparedstatement	953,1	1233
+duplicate_schema	150,1	1237
+duplicate_sequence_number	957	1238
+duplicate_table	148,1	1239
+duplicate_voter	958	1240
+duplicatealias	938,1	1211
+duplicatebrokerregistrationexception	939	1212
+duplicatecolumn	174,1	1213
+duplicatecursor	632,1	1218
+duplicatedatabase	943,1	1219
+duplicatefile	945,788	1222
+duplicateformatflagsexception	946	1223
+duplicatefunction	149,1	1224
+duplicatejsonobjectkeyvalue	949,64	1227
+duplicateobject	101,1	1230
+duplicatepreparedstatement	954,1	1234
 duplicateresourceexception	70	74
-duplicateschema	148,1	1236
-duplicatesequencenumberexception	956	1237
-duplicatetable	146,1	1238
-duplicatevoterexception	957	1239
-duplicatewaitobjectexception	950	1240
-dynamic column contains unknown character set	958	1241
-dynamic column implementation limit reached	959	1242
-e2big	186	1243
-eacces	92	1244
-eacces permission denied open	92	1245
-eaddrinuse	119	1246
-eaddrnotavail	458	1247
-eadv	124	1248
-eafnosupport	121	1249
-eagain	345	1250
-eagain wait readable	960	1251
-eagain wait writable	961	1252
-eagainwaitreadable	960	1251
-eagainwaitwritable	961	1252
-eai_addrfamily	783	1253
-eai_again	783	1254
-eai_badflags	783	1255
-eai_fail	783	1256
-eai_family	783	1257
-eai_memory	783	1258
-eai_nodata	783	1259
-eai_noname	783	1260
-eai_overflow	783	1261
-eai_service	783	1262
-eai_socktype	783	1263
-eai_system	783	1264
-ealready	347	1265
-ebade	962	1266
-ebadf	281	1267
-ebadfd	963	1268
-ebadmsg	293	1269
-ebadr	964	1270
-ebadrqc	965	1271
-ebadslt	966	1272
-ebfont	282	1273
-ebusy	896	1274
-ecanceled	81	1275
-ecc cert not for signing	967,170	192
-ecdh could not create key	126,127	750
-ecdh required for suiteb mode	968,170	192
-ecdh unrecognized curve name	126,127	750
-ecerror	969	1276
-echild	604	1277
-echrng	589	1278
-ecomm	698	1279
-econnaborted	726	1280
-econnrefused	733	1281
-econnreset	736	1282
-edeadlock	970	1283
-edestaddrreq	893	1284
-edom	971	1285
-edotdot	972	1286
-edquot	911	1287
-ee certificate key too weak	973,176	1288
-ee key too small	974,170	192
+duplicateschema	150,1	1237
+duplicatesequencenumberexception	957	1238
+duplicatetable	148,1	1239
+duplicatevoterexception	958	1240
+duplicatewaitobjectexception	951	1241
+dynamic column contains unknown character set	959	1242
+dynamic column implementation limit reached	960	1243
+e2big	188	1244
+eacces	92	1245
+eacces permission denied open	92	1246
+eaddrinuse	119	1247
+eaddrnotavail	460	1248
+eadv	126	1249
+eafnosupport	123	1250
+eagain	347	1251
+eagain wait readable	961	1252
+eagain wait writable	962	1253
+eagainwaitreadable	961	1252
+eagainwaitwritable	962	1253
+eai_addrfamily	122	1254
+eai_again	122	1255
+eai_badflags	122	1256
+eai_fail	122	1257
+eai_family	122	1258
+eai_memory	122	1259
+eai_nodata	122	1260
+eai_noname	122	1261
+eai_overflow	122	1262
+eai_service	122	1263
+eai_socktype	122	1264
+eai_system	122	1265
+ealready	349	1266
+ebade	963	1267
+ebadf	283	1268
+ebadfd	964	1269
+ebadmsg	295	1270
+ebadr	965	1271
+ebadrqc	966	1272
+ebadslt	967	1273
+ebfont	284	1274
+ebusy	897	1275
+ecanceled	81	1276
+ecc cert not for signing	968,172	193
+ecdh could not create key	128,129	751
+ecdh required for suiteb mode	969,172	193
+ecdh unrecognized curve name	128,129	751
+ecerror	970	1277
+echild	606	1278
+echrng	591	1279
+ecomm	700	1280
+econnaborted	728	1281
+econnrefused	735	1282
+econnreset	738	1283
+edeadlock	971	1284
+edestaddrreq	894	1285
+edom	972	1286
+edotdot	973	1287
+edquot	912	1288
+ee certificate key too weak	974,178	1289
+ee key too small	975,172	193
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1289
-eexist	975	1290
-efault	263	1291
-efbig	976	1292
-ehostdown	977	1293
-ehostunreach	978	1294
-eidrm	979	1295
-eilseq	980	1296
-einprogress	348	1297
-einprogress wait readable	981	1298
-einprogress wait writable	982	1299
-einprogresswaitreadable	981	1298
-einprogresswaitwritable	982	1299
-eintr	983	1300
-einval	647	1301
-eio	984	1302
-eisconn	985	1303
-eisdir	986	1304
-eisnam	987	1305
-ekeyexpired	988	1306
-ekeyrejected	989	1307
-ekeyrevoked	990	1308
-el2hlt	991	1309
-el2nsync	992	1310
-el3hlt	993	1311
-el3rst	994	1312
-election not needed exception	995	1313
-election_not_needed	995	1313
-electionnotneededexception	995	1313
-element type cannot be specified without a subscripting function	112,64	1314
-elibacc	402	1315
-elibbad	107	1316
-elibexec	498	1317
-elibmax	238	1318
-elibscn	996	1319
-eligible leaders not available exception	997	1320
-eligible topic partition leaders are not available	997	1320
-eligible_leaders_not_available	997	1320
-eligibleleadersnotavailableexception	997	1320
-elnrng	998	1321
-eloop	999	1322
-email address mismatch	1000,176	1323
-emediumtype	1001	1324
-emfile	1002	1325
-emlink	1003	1326
-empty configuration directory name	112,64	884
-empty configuration file name	112,64	884
-empty password returned by client	1004,735	1327
-empty query does not return tuples	0,1	1328
-empty range bound specified for partition	103,1	894
-empty srtp protection profile list	1005,170	192
-empty stack exception	1006	1329
-empty subject alternative name extension	1007,176	1330
-empty xpath expression	64	841
-emptystackexception	1006	1329
-emsgsize	827	1331
-emultihop	1008	1332
-enametoolong	1009	1333
-enavail	1010	1334
-encoder fallback exception	1011	1335
-encoderfallbackexception	1011	1335
-encoding conversion from * to ascii not supported	59	1336
-encoding conversion function * must return type	103,1	1337
-encoding conversion function * returned incorrect result for empty input	103,1	1337
-encoding conversion to or from sql_ascii is not supported	103,1	1337
-encoding hex odd length hex string	1012,1013	1338
-encodingerror	1014	1339
-encodingwarning	1015	1340
-encountered illegal format of dynamic column string	1016	1341
-encountered illegal value * when converting to	1017	1342
-encrypted length too long	1018,170	192
-end identifier * does not match	1019	1343
-end label * without match	1020	1344
-end of copy marker corrupt	271,64	834
-end of copy marker does not match previous newline style	271,64	834
-end of line before authentication method	126,127	286
-end of line before database specification	126,127	286
-end of line before ip address specification	126,127	286
-end of line before netmask specification	126,127	286
-end of line before role specification	126,127	286
-end of stream exception	237	1345
-end of yaml exception	1021	1346
-endofstreamexception	237	1345
-endofyamlexception	1021	1346
-ends is either invalid or before starts	1022	1347
-enetdown	1023	1348
-enetreset	1024	1349
-enetunreach	1025	1350
-enfile	1026	1351
-engine * does not support rollback changes were committed during rollback call	1027	1352
-engine * failed to discover table 192s 192s with	1028	1353
-engine cannot be used in partitioned tables	1029	1354
-engine independent statistics are not collected for column	1030	1355
-enoano	1031	1356
-enobufs	1032	1357
-enocsi	1033	1358
-enodata	1034	1359
-enodev	1035	1360
-enoent	777	1361
-enoent no such file or directory open	777	1362
-enoexec	1036	1363
-enokey	1037	1364
-enolck	1038	1365
-enolink	1039	1366
-enomedium	1040	1367
-enomem	455	1368
-enomsg	1041	1369
-enonet	1042	1370
-enopkg	1043	1371
-enoprotoopt	1044	1372
-enospc	1045	1373
-enosr	1046	1374
-enostr	895	1375
-enosys	1047	1376
-enotblk	343	1377
-enotconn	1048	1378
-enotdir	1049	1379
-enotempty	906	1380
-enotnam	1050	1381
-enotrecoverable	1051	1382
-enotsock	1052	1383
-enotsup	1053	1384
-enotty	1054	1385
-enotuniq	1055	1386
-entry point not found exception	1056	1387
-entry point was not found	1056	1388
-entrypointnotfoundexception	1056	1387
-enum constant not present exception	1057	1389
-enum data types are not binary compatible	103,1	214
-enum label * already exists	101,1	1390
-enum label * already exists skipping	101,1	1390
-enumconstantnotpresentexception	1057	1389
-environmenterror	1058	1391
-enxio	1059	1392
-eoferror	1060,1061	1393
-eofexception	1062	1394
-eoverflow	1063	1395
-eownerdead	1064	1396
-eperm	1065	1397
-epfnosupport	1066	1398
-epipe	357	1399
-eproto	1067	1400
-eprotonosupport	1068	1401
-eprototype	1069	1402
+eeee not supported for input	59	1290
+eexist	976	1291
+efault	265	1292
+efbig	977	1293
+ehostdown	978	1294
+ehostunreach	979	1295
+eidrm	980	1296
+eilseq	981	1297
+einprogress	350	1298
+einprogress wait readable	982	1299
+einprogress wait writable	983	1300
+einprogresswaitreadable	982	1299
+einprogresswaitwritable	983	1300
+eintr	984	1301
+einval	649	1302
+eio	985	1303
+eisconn	986	1304
+eisdir	987	1305
+eisnam	988	1306
+ekeyexpired	989	1307
+ekeyrejected	990	1308
+ekeyrevoked	991	1309
+el2hlt	992	1310
+el2nsync	993	1311
+el3hlt	994	1312
+el3rst	995	1313
+election not needed exception	996	1314
+election_not_needed	996	1314
+electionnotneededexception	996	1314
+element type cannot be specified without a subscripting function	112,64	1315
+elibacc	404	1316
+elibbad	107	1317
+elibexec	500	1318
+elibmax	240	1319
+elibscn	997	1320
+eligible leaders not available exception	998	1321
+eligible topic partition leaders are not available	998	1321
+eligible_leaders_not_available	998	1321
+eligibleleadersnotavailableexception	998	1321
+elnrng	999	1322
+eloop	1000	1323
+email address mismatch	1001,178	1324
+emediumtype	1002	1325
+emfile	1003	1326
+emlink	1004	1327
+empty configuration directory name	112,64	885
+empty configuration file name	112,64	885
+empty password returned by client	1005,737	1328
+empty query does not return tuples	0,1	1329
+empty range bound specified for partition	103,1	895
+empty srtp protection profile list	1006,172	193
+empty stack exception	1007	1330
+empty subject alternative name extension	1008,178	1331
+empty xpath expression	64	842
+emptystackexception	1007	1330
+emsgsize	828	1332
+emultihop	1009	1333
+enametoolong	1010	1334
+enavail	1011	1335
+encoder fallback exception	1012	1336
+encoderfallbackexception	1012	1336
+encoding conversion from * to ascii not supported	59	1337
+encoding conversion function * must return type	103,1	1338
+encoding conversion function * returned incorrect result for empty input	103,1	1338
+encoding conversion to or from sql_ascii is not supported	103,1	1338
+encoding hex odd length hex string	1013,1014	1339
+encodingerror	1015	1340
+encodingwarning	1016	1341
+encountered illegal format of dynamic column string	1017	1342
+encountered illegal value * when converting to	1018	1343
+encrypted length too long	1019,172	193
+end identifier * does not match	1020	1344
+end label * without match	1021	1345
+end of copy marker corrupt	273,64	835
+end of copy marker does not match previous newline style	273,64	835
+end of line before authentication method	128,129	287
+end of line before database specification	128,129	287
+end of line before ip address specification	128,129	287
+end of line before netmask specification	128,129	287
+end of line before role specification	128,129	287
+end of stream exception	239	1346
+end of yaml exception	1022	1347
+endofstreamexception	239	1346
+endofyamlexception	1022	1347
+ends is either invalid or before starts	1023	1348
+enetdown	1024	1349
+enetreset	1025	1350
+enetunreach	1026	1351
+enfile	1027	1352
+engine * does not support rollback changes were committed during rollback call	1028	1353
+engine * failed to discover table 192s 192s with	1029	1354
+engine cannot be used in partitioned tables	1030	1355
+engine independent statistics are not collected for column	1031	1356
+enoano	1032	1357
+enobufs	1033	1358
+enocsi	1034	1359
+enodata	1035	1360
+enodev	1036	1361
+enoent	779	1362
+enoent no such file or directory open	779	1363
+enoexec	1037	1364
+enokey	1038	1365
+enolck	1039	1366
+enolink	1040	1367
+enomedium	1041	1368
+enomem	457	1369
+enomsg	1042	1370
+enonet	1043	1371
+enopkg	1044	1372
+enoprotoopt	1045	1373
+enospc	1046	1374
+enosr	1047	1375
+enostr	896	1376
+enosys	1048	1377
+enotblk	345	1378
+enotconn	1049	1379
+enotdir	1050	1380
+enotempty	907	1381
+enotnam	1051	1382
+enotrecoverable	1052	1383
+enotsock	1053	1384
+enotsup	1054	1385
+enotty	1055	1386
+enotuniq	1056	1387
+entry point not found exception	1057	1388
+entry point was not found	1057	1389
+entrypointnotfoundexception	1057	1388
+enum constant not present exception	1058	1390
+enum data types are not binary compatible	103,1	215
+enum label * already exists	101,1	1391
+enum label * already exists skipping	101,1	1391
+enumconstantnotpresentexception	1058	1390
+environmenterror	1059	1392
+enxio	1060	1393
+eoferror	1061,1062	1394
+eofexception	1063	1395
+eoverflow	1064	1396
+eownerdead	1065	1397
+eperm	1066	1398
+epfnosupport	1067	1399
+epipe	359	1400
+eproto	1068	1401
+eprotonosupport	1069	1402
+eprototype	1070	1403
 er_aborting_connection	84	87
 er_access_denied_change_user_error	97	98
 er_access_denied_error	95	96
 er_access_denied_no_password_error	93	94
 er_account_has_been_locked	96	97
-er_add_partition_no_new_partition	215	253
-er_add_partition_subpart_error	1070	1403
-er_admin_wrong_mrg_table	1071	1404
-er_aggregate_order_for_union	1072	1405
-er_aggregate_order_non_agg_query	1073	1406
-er_alter_filegroup_failed	1074	1407
-er_alter_info	1075	1408
-er_alter_operation_not_supported	1076	1409
-er_alter_operation_not_supported_reason	1077	1410
+er_add_partition_no_new_partition	217	254
+er_add_partition_subpart_error	1071	1404
+er_admin_wrong_mrg_table	1072	1405
+er_aggregate_order_for_union	1073	1406
+er_aggregate_order_non_agg_query	1074	1407
+er_alter_filegroup_failed	1075	1408
+er_alter_info	1076	1409
+er_alter_operation_not_supported	1077	1410
+er_alter_operation_not_supported_reason	1078	1411
 er_alter_operation_not_supported_reason_autoinc	116	123
-er_alter_operation_not_supported_reason_change_fts	497	577
-er_alter_operation_not_supported_reason_column_type	467	508
-er_alter_operation_not_supported_reason_copy	765	939
+er_alter_operation_not_supported_reason_change_fts	499	578
+er_alter_operation_not_supported_reason_column_type	469	509
+er_alter_operation_not_supported_reason_copy	767	940
 er_alter_operation_not_supported_reason_fk_check	117	124
-er_alter_operation_not_supported_reason_fk_rename	684	845
-er_alter_operation_not_supported_reason_fts	1078	1411
-er_alter_operation_not_supported_reason_gis	915	1184
-er_alter_operation_not_supported_reason_hidden_fts	533	655
-er_alter_operation_not_supported_reason_ignore	809	1053
-er_alter_operation_not_supported_reason_nopk	933	1207
-er_alter_operation_not_supported_reason_not_null	477	533
-er_alter_operation_not_supported_reason_partition	1079	1412
-er_alter_operation_table_options_need_rebuild	588	736
-er_ambiguous_field_term	1080	1413
-er_argument_not_constant	195	221
-er_argument_out_of_range	194	220
-er_auto_convert	756	933
-er_auto_increment_conflict	250	292
-er_auto_position_requires_gtid_mode_on	583	731
-er_autoinc_read_failed	1081	1414
-er_backup_lock_is_active	422	426
-er_backup_not_running	1082	1415
-er_backup_stage_failed	261	304
-er_backup_unknown_stage	1083	1416
-er_backup_wrong_stage	262	305
-er_bad_base64_data	265	309
-er_bad_combination_of_window_frame_bound_specs	1084	1417
-er_bad_data	1017	1342
-er_bad_db_error	1085	1418
-er_bad_field_error	1086	1419
-er_bad_ft_column	668	817
-er_bad_host_error	431	434
-er_bad_log_statement	1087	1420
-er_bad_null_error	667	816
-er_bad_option_value	1088	1421
-er_bad_slave	1089	1422
-er_bad_slave_auto_position	1090	1423
-er_bad_slave_until_cond	1091	1424
-er_bad_table_error	1092	1425
-er_base64_decode_error	875	1129
-er_binlog_cache_size_greater_than_max	1093	1426
-er_binlog_cant_delete_gtid_domain	773	963
-er_binlog_create_routine_need_super	1094	1427
-er_binlog_logging_impossible	331	343
-er_binlog_logical_corruption	1095	1428
-er_binlog_multiple_engines_and_self_logging_engine	503	590
-er_binlog_must_be_empty	1096	1429
-er_binlog_non_supported_bulk	1097	1430
-er_binlog_purge_emfile	1098	1431
-er_binlog_purge_fatal_err	1099	1432
-er_binlog_purge_prohibited	1100	1433
-er_binlog_read_event_checksum_failure	1101	1434
-er_binlog_row_engine_and_stmt_engine	502	589
-er_binlog_row_injection_and_stmt_engine	504	591
-er_binlog_row_injection_and_stmt_mode	505	592
-er_binlog_row_logging_failed	1102	1435
-er_binlog_row_mode_and_stmt_engine	499	586
-er_binlog_row_rbr_to_sbr	1103	1436
-er_binlog_row_wrong_table_def	1104	1437
-er_binlog_stmt_cache_size_greater_than_max	1105	1438
-er_binlog_stmt_mode_and_no_repl_tables	501	588
-er_binlog_stmt_mode_and_row_engine	500	587
-er_binlog_uncompress_error	1106	1439
-er_binlog_unsafe_and_stmt_engine	506	593
-er_binlog_unsafe_autoinc_columns	1107	1440
-er_binlog_unsafe_autoinc_not_first	1108	1441
-er_binlog_unsafe_create_ignore_select	801	1045
-er_binlog_unsafe_create_replace_select	804	1047
-er_binlog_unsafe_create_select_autoinc	807	1050
-er_binlog_unsafe_fulltext_plugin	1109	1442
-er_binlog_unsafe_insert_delayed	1110	1443
-er_binlog_unsafe_insert_ignore_select	1111	1444
-er_binlog_unsafe_insert_select_update	1112	1445
-er_binlog_unsafe_insert_two_keys	1113	1446
-er_binlog_unsafe_limit	1114	1447
-er_binlog_unsafe_mixed_statement	1115	1448
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1116	1449
-er_binlog_unsafe_nontrans_after_trans	1117	1450
-er_binlog_unsafe_replace_select	1118	1451
-er_binlog_unsafe_routine	1119	1452
-er_binlog_unsafe_skip_locked	1120	1453
-er_binlog_unsafe_statement	1121	1454
-er_binlog_unsafe_system_function	1122	1455
-er_binlog_unsafe_system_table	1123	1456
-er_binlog_unsafe_system_variable	1124	1457
-er_binlog_unsafe_udf	1125	1458
-er_binlog_unsafe_update_ignore	1126	1459
-er_binlog_unsafe_write_autoinc_select	1127	1460
+er_alter_operation_not_supported_reason_fk_rename	686	846
+er_alter_operation_not_supported_reason_fts	1079	1412
+er_alter_operation_not_supported_reason_gis	916	1185
+er_alter_operation_not_supported_reason_hidden_fts	535	656
+er_alter_operation_not_supported_reason_ignore	810	1054
+er_alter_operation_not_supported_reason_nopk	934	1208
+er_alter_operation_not_supported_reason_not_null	479	534
+er_alter_operation_not_supported_reason_partition	1080	1413
+er_alter_operation_table_options_need_rebuild	590	737
+er_ambiguous_field_term	1081	1414
+er_argument_not_constant	197	222
+er_argument_out_of_range	196	221
+er_auto_convert	758	934
+er_auto_increment_conflict	252	293
+er_auto_position_requires_gtid_mode_on	585	732
+er_autoinc_read_failed	1082	1415
+er_backup_lock_is_active	424	427
+er_backup_not_running	1083	1416
+er_backup_stage_failed	263	305
+er_backup_unknown_stage	1084	1417
+er_backup_wrong_stage	264	306
+er_bad_base64_data	267	310
+er_bad_combination_of_window_frame_bound_specs	1085	1418
+er_bad_data	1018	1343
+er_bad_db_error	1086	1419
+er_bad_field_error	1087	1420
+er_bad_ft_column	670	818
+er_bad_host_error	433	435
+er_bad_log_statement	1088	1421
+er_bad_null_error	669	817
+er_bad_option_value	1089	1422
+er_bad_slave	1090	1423
+er_bad_slave_auto_position	1091	1424
+er_bad_slave_until_cond	1092	1425
+er_bad_table_error	1093	1426
+er_base64_decode_error	876	1130
+er_binlog_cache_size_greater_than_max	1094	1427
+er_binlog_cant_delete_gtid_domain	775	964
+er_binlog_create_routine_need_super	1095	1428
+er_binlog_logging_impossible	333	344
+er_binlog_logical_corruption	1096	1429
+er_binlog_multiple_engines_and_self_logging_engine	505	591
+er_binlog_must_be_empty	1097	1430
+er_binlog_non_supported_bulk	1098	1431
+er_binlog_purge_emfile	1099	1432
+er_binlog_purge_fatal_err	1100	1433
+er_binlog_purge_prohibited	1101	1434
+er_binlog_read_event_checksum_failure	1102	1435
+er_binlog_row_engine_and_stmt_engine	504	590
+er_binlog_row_injection_and_stmt_engine	506	592
+er_binlog_row_injection_and_stmt_mode	507	593
+er_binlog_row_logging_failed	1103	1436
+er_binlog_row_mode_and_stmt_engine	501	587
+er_binlog_row_rbr_to_sbr	1104	1437
+er_binlog_row_wrong_table_def	1105	1438
+er_binlog_stmt_cache_size_greater_than_max	1106	1439
+er_binlog_stmt_mode_and_no_repl_tables	503	589
+er_binlog_stmt_mode_and_row_engine	502	588
+er_binlog_uncompress_error	1107	1440
+er_binlog_unsafe_and_stmt_engine	508	594
+er_binlog_unsafe_autoinc_columns	1108	1441
+er_binlog_unsafe_autoinc_not_first	1109	1442
+er_binlog_unsafe_create_ignore_select	802	1046
+er_binlog_unsafe_create_replace_select	805	1048
+er_binlog_unsafe_create_select_autoinc	808	1051
+er_binlog_unsafe_fulltext_plugin	1110	1443
+er_binlog_unsafe_insert_delayed	1111	1444
+er_binlog_unsafe_insert_ignore_select	1112	1445
+er_binlog_unsafe_insert_select_update	1113	1446
+er_binlog_unsafe_insert_two_keys	1114	1447
+er_binlog_unsafe_limit	1115	1448
+er_binlog_unsafe_mixed_statement	1116	1449
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1117	1450
+er_binlog_unsafe_nontrans_after_trans	1118	1451
+er_binlog_unsafe_replace_select	1119	1452
+er_binlog_unsafe_routine	1120	1453
+er_binlog_unsafe_skip_locked	1121	1454
+er_binlog_unsafe_statement	1122	1455
+er_binlog_unsafe_system_function	1123	1456
+er_binlog_unsafe_system_table	1124	1457
+er_binlog_unsafe_system_variable	1125	1458
+er_binlog_unsafe_udf	1126	1459
+er_binlog_unsafe_update_ignore	1127	1460
+er_binlog_unsafe_write_autoinc_select	1128	1461
 er_blob_field_in_part_func_error	58	61
-er_blob_key_without_length	341	353
-er_blob_used_as_key	340	352
-er_blobs_and_no_terminated	1128	1461
-er_boost_geometry_centroid_exception	1129	1462
-er_boost_geometry_empty_input_exception	1130	1463
-er_boost_geometry_overlay_invalid_input_exception	1131	1464
-er_boost_geometry_self_intersection_point_exception	164	186
-er_boost_geometry_turn_info_exception	1132	1465
-er_boost_geometry_unknown_exception	1133	1466
-er_calculating_default_value	1134	1467
-er_cannot_add_foreign	453	465
-er_cannot_convert_character	475	529
-er_cannot_discard_temporary_table	490	566
-er_cannot_grant_role	513	604
-er_cannot_load_from_table_v2	516	615
-er_cannot_load_slave_gtid_state	1135	1468
-er_cannot_revoke_role	534	659
-er_cannot_update_gtid_state	785	1031
-er_cannot_user	1136	1469
-er_cant_activate_log	452	463
-er_cant_aggregate_2collations	1137	1470
-er_cant_aggregate_3collations	1138	1471
-er_cant_aggregate_ncollations	1138	1472
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1139	1473
-er_cant_change_tx_characteristics	1140	1474
-er_cant_create_db	1141	1475
-er_cant_create_federated_table	415	419
-er_cant_create_file	1141	1476
-er_cant_create_geometry_object	511	603
-er_cant_create_handler_file	1142	1477
-er_cant_create_sroutine	483	550
-er_cant_create_table	418	422
-er_cant_create_thread	414	418
-er_cant_create_user_with_grant	1143	1478
-er_cant_delete_file	1144	1479
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	508	595
-er_cant_do_this_during_an_transaction	1145	1480
-er_cant_drop_field_or_key	419	423
-er_cant_execute_in_read_only_transaction	507	594
-er_cant_find_dl_entry	396	396
-er_cant_find_system_rec	439	442
-er_cant_find_udf	1146	1481
-er_cant_get_stat	1141	1482
-er_cant_get_wd	432	435
-er_cant_initialize_udf	1146	1483
-er_cant_lock	436	439
-er_cant_lock_log_table	1147	1484
-er_cant_open_file	1141	1485
-er_cant_open_library	1141	1486
-er_cant_read_dir	1141	1487
-er_cant_remove_all_fields	1148	1488
-er_cant_rename_log_table	532	654
-er_cant_reopen_table	1146	1489
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1149	1490
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1150	1491
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1151	1492
-er_cant_set_gtid_next_when_owning_gtid	1152	1493
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1153	1494
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1154	1495
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1155	1496
-er_cant_set_wd	1141	1497
-er_cant_start_stop_slave	1156	1498
-er_cant_update_table_in_create_table_select	398	398
-er_cant_update_used_table_in_sf_or_trg	397	397
-er_cant_update_with_readlock	424	428
-er_cant_use_option_here	1157	1499
-er_cant_write_lock_log_table	1158	1500
-er_cf_different	680	829
-er_change_master_password_length	1159	1501
-er_change_rpl_info_repository_failure	1160	1502
-er_change_slave_parallel_threads_active	468	513
-er_check_no_such_table	438	441
-er_check_not_implemented	1161	1503
-er_checkread	1162	1504
-er_cm_option_missing_requirement	584	732
-er_coalesce_only_on_hash_partition	633	788
-er_coalesce_partition_no_partition	216	254
-er_col_count_doesnt_match_corrupted_v2	677	826
-er_col_count_doesnt_match_please_update	679	827
-er_col_count_doesnt_match_please_update_v2	678	1505
-er_collation_charset_mismatch	665	806
-er_columnaccess_denied_error	686	848
-er_commit_not_allowed_in_sf_or_trg	1163	1506
-er_compressed_column_used_as_key	703	867
-er_con_count_error	1164	1507
-er_cond_item_too_long	859	1102
-er_conflict_fn_parse_error	1165	1508
-er_conflicting_declarations	718	888
-er_conflicting_for_system_time	719	889
-er_connect_to_foreign_data_source	1166	1509
-er_connect_to_master	1167	1510
-er_connection_already_exists	725	899
-er_connection_killed	740	915
-er_consecutive_reorg_partitions	1168	1511
-er_constraint_failed	743	919
-er_corrupt_help_db	1169	1512
-er_crashed_on_repair	1170	1513
-er_crashed_on_usage	1171	1514
-er_create_db_with_read_lock	800	1044
-er_create_filegroup_failed	1172	1515
-er_cut_value_group_concat	1173	1516
-er_cyclic_reference	840	1092
-er_da_invalid_condition_number	1174	1517
-er_data_out_of_range	1175	1518
-er_data_overflow	1176	1519
-er_data_too_long	858	1101
-er_data_truncated	1177	1520
-er_data_was_commited_under_rollback	1027	1352
-er_database_name	1178	1521
-er_datetime_function_overflow	868	1120
-er_db_create_exists	395	395
-er_db_drop_delete	1179	1522
-er_db_drop_exists	401	401
-er_db_drop_rmdir	1179	1523
+er_blob_key_without_length	343	354
+er_blob_used_as_key	342	353
+er_blobs_and_no_terminated	1129	1462
+er_boost_geometry_centroid_exception	1130	1463
+er_boost_geometry_empty_input_exception	1131	1464
+er_boost_geometry_overlay_invalid_input_exception	1132	1465
+er_boost_geometry_self_intersection_point_exception	166	187
+er_boost_geometry_turn_info_exception	1133	1466
+er_boost_geometry_unknown_exception	1134	1467
+er_calculating_default_value	1135	1468
+er_cannot_add_foreign	455	466
+er_cannot_convert_character	477	530
+er_cannot_discard_temporary_table	492	567
+er_cannot_grant_role	515	605
+er_cannot_load_from_table_v2	518	616
+er_cannot_load_slave_gtid_state	1136	1469
+er_cannot_revoke_role	536	660
+er_cannot_update_gtid_state	786	1032
+er_cannot_user	1137	1470
+er_cant_activate_log	454	464
+er_cant_aggregate_2collations	1138	1471
+er_cant_aggregate_3collations	1139	1472
+er_cant_aggregate_ncollations	1139	1473
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1140	1474
+er_cant_change_tx_characteristics	1141	1475
+er_cant_create_db	1142	1476
+er_cant_create_federated_table	417	420
+er_cant_create_file	1142	1477
+er_cant_create_geometry_object	513	604
+er_cant_create_handler_file	1143	1478
+er_cant_create_sroutine	485	551
+er_cant_create_table	420	423
+er_cant_create_thread	416	419
+er_cant_create_user_with_grant	1144	1479
+er_cant_delete_file	1145	1480
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	596
+er_cant_do_this_during_an_transaction	1146	1481
+er_cant_drop_field_or_key	421	424
+er_cant_execute_in_read_only_transaction	509	595
+er_cant_find_dl_entry	398	397
+er_cant_find_system_rec	441	443
+er_cant_find_udf	1147	1482
+er_cant_get_stat	1142	1483
+er_cant_get_wd	434	436
+er_cant_initialize_udf	1147	1484
+er_cant_lock	438	440
+er_cant_lock_log_table	1148	1485
+er_cant_open_file	1142	1486
+er_cant_open_library	1142	1487
+er_cant_read_dir	1142	1488
+er_cant_remove_all_fields	1149	1489
+er_cant_rename_log_table	534	655
+er_cant_reopen_table	1147	1490
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1150	1491
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1151	1492
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1152	1493
+er_cant_set_gtid_next_when_owning_gtid	1153	1494
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1154	1495
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1155	1496
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1156	1497
+er_cant_set_wd	1142	1498
+er_cant_start_stop_slave	1157	1499
+er_cant_update_table_in_create_table_select	400	399
+er_cant_update_used_table_in_sf_or_trg	399	398
+er_cant_update_with_readlock	426	429
+er_cant_use_option_here	1158	1500
+er_cant_write_lock_log_table	1159	1501
+er_cf_different	682	830
+er_change_master_password_length	1160	1502
+er_change_rpl_info_repository_failure	1161	1503
+er_change_slave_parallel_threads_active	470	514
+er_check_no_such_table	440	442
+er_check_not_implemented	1162	1504
+er_checkread	1163	1505
+er_cm_option_missing_requirement	586	733
+er_coalesce_only_on_hash_partition	635	789
+er_coalesce_partition_no_partition	218	255
+er_col_count_doesnt_match_corrupted_v2	679	827
+er_col_count_doesnt_match_please_update	681	828
+er_col_count_doesnt_match_please_update_v2	680	1506
+er_collation_charset_mismatch	667	807
+er_columnaccess_denied_error	688	849
+er_commit_not_allowed_in_sf_or_trg	1164	1507
+er_compressed_column_used_as_key	705	868
+er_con_count_error	1165	1508
+er_cond_item_too_long	860	1103
+er_conflict_fn_parse_error	1166	1509
+er_conflicting_declarations	720	889
+er_conflicting_for_system_time	721	890
+er_connect_to_foreign_data_source	1167	1510
+er_connect_to_master	1168	1511
+er_connection_already_exists	727	900
+er_connection_killed	742	916
+er_consecutive_reorg_partitions	1169	1512
+er_constraint_failed	745	920
+er_corrupt_help_db	1170	1513
+er_crashed_on_repair	1171	1514
+er_crashed_on_usage	1172	1515
+er_create_db_with_read_lock	801	1045
+er_create_filegroup_failed	1173	1516
+er_cut_value_group_concat	1174	1517
+er_cyclic_reference	841	1093
+er_da_invalid_condition_number	1175	1518
+er_data_out_of_range	1176	1519
+er_data_overflow	1177	1520
+er_data_too_long	859	1102
+er_data_truncated	1178	1521
+er_data_was_commited_under_rollback	1028	1353
+er_database_name	1179	1522
+er_datetime_function_overflow	869	1121
+er_db_create_exists	397	396
+er_db_drop_delete	1180	1523
+er_db_drop_exists	403	402
+er_db_drop_rmdir	1180	1524
 er_dbaccess_denied_error	94	95
-er_ddl_log_error	1180	1524
-er_debug_sync_hit_limit	871	1124
-er_debug_sync_timeout	872	1125
-er_delayed_cant_change_lock	879	1137
-er_delayed_insert_table_locked	1181	1525
-er_delayed_not_supported	880	1138
-er_derived_must_have_alias	1182	1526
-er_diff_groups_proc	433	436
-er_disk_full	910	1174
-er_division_by_zero	913	1180
-er_dont_support_slave_preserve_commit_order	1183	1527
-er_drop_db_with_read_lock	931	1205
-er_drop_filegroup_failed	1184	1528
-er_drop_index_fk	495	574
-er_drop_last_partition	531	652
-er_drop_user	496	576
-er_drop_versioning_system_time_partition	405	406
-er_dup_argument	1185	1529
-er_dup_constraint_name	936	1209
-er_dup_entry	943	1219
-er_dup_entry_autoincrement_case	153	170
-er_dup_entry_with_key_name	943	1530
-er_dup_fieldname	939	1214
-er_dup_index	947	1225
-er_dup_key	1146	1531
-er_dup_keyname	949	1227
-er_dup_list_entry	1186	1532
-er_dup_query_name	954	1234
-er_dup_signal_set	941	1216
-er_dup_unique	1146	1533
-er_dup_unknown_in_index	943	1220
-er_dup_window_name	1187	1534
-er_duplicate_gtid_domain	1188	1535
-er_duplicated_value_in_type	669	818
-er_dyn_col_data	1189	1536
-er_dyn_col_implementation_limit	959	1242
-er_dyn_col_wrong_charset	958	1241
-er_dyn_col_wrong_format	1016	1341
-er_empty_query	1190	1537
-er_empty_row_in_tvc	1191	1538
-er_end_identifier_does_not_match	1019	1343
-er_engine_out_of_memory	1192	1539
-er_error_during_checkpoint	1193	1540
-er_error_during_commit	1194	1541
-er_error_during_flush_logs	1195	1542
-er_error_during_rollback	1196	1543
-er_error_evaluating_expression	1197	1544
-er_error_first	1198	1545
-er_error_first_section_2	1199	1546
-er_error_first_section_4	1200	1547
-er_error_first_section_5	1201	1548
-er_error_in_trigger_body	1202	1549
-er_error_in_unknown_trigger_body	1203	1550
-er_error_last	1204	1551
-er_error_last_section_2	1205	1552
-er_error_last_section_4	915	1553
-er_error_on_close	1206	1554
-er_error_on_master	1207	1555
-er_error_on_read	1208	1556
-er_error_on_rename	1209	1557
-er_error_on_write	1210	1558
-er_error_when_executing_command	1211	1559
-er_event_already_exists	1212	1560
-er_event_cannot_alter_in_the_past	1213	1561
-er_event_cannot_create_in_the_past	1214	1562
-er_event_cannot_delete	1215	1563
-er_event_cant_alter	1216	1564
-er_event_compile_error	1217	1565
-er_event_data_too_long	855	1098
-er_event_does_not_exist	1218	1566
-er_event_drop_failed	1184	1567
-er_event_ends_before_starts	1022	1347
-er_event_exec_time_in_the_past	1219	1568
-er_event_interval_not_positive_or_too_big	1220	1569
-er_event_invalid_creation_ctx	810	1054
-er_event_modify_queue_error	1221	1570
-er_event_neither_m_expr_nor_m_at	1222	1571
-er_event_open_table_failed	1223	1572
-er_event_recursion_forbidden	1224	1573
-er_event_same_name	1225	1574
-er_event_set_var_error	1226	1575
-er_event_store_failed	1227	1576
-er_events_db_error	527	645
-er_exceptions_write_error	1228	1577
-er_exec_stmt_with_open_cursor	1229	1578
-er_explain_not_supported	1230	1579
-er_expression_is_too_big	1231	1580
-er_expression_refers_to_uninit_field	1232	1581
-er_failed_gtid_state_init	1233	1582
-er_failed_read_from_par_file	1234	1583
+er_ddl_log_error	1181	1525
+er_debug_sync_hit_limit	872	1125
+er_debug_sync_timeout	873	1126
+er_delayed_cant_change_lock	880	1138
+er_delayed_insert_table_locked	1182	1526
+er_delayed_not_supported	881	1139
+er_derived_must_have_alias	1183	1527
+er_diff_groups_proc	435	437
+er_disk_full	911	1175
+er_division_by_zero	914	1181
+er_dont_support_slave_preserve_commit_order	1184	1528
+er_drop_db_with_read_lock	932	1206
+er_drop_filegroup_failed	1185	1529
+er_drop_index_fk	497	575
+er_drop_last_partition	533	653
+er_drop_user	498	577
+er_drop_versioning_system_time_partition	407	407
+er_dup_argument	1186	1530
+er_dup_constraint_name	937	1210
+er_dup_entry	944	1220
+er_dup_entry_autoincrement_case	155	171
+er_dup_entry_with_key_name	944	1531
+er_dup_fieldname	940	1215
+er_dup_index	948	1226
+er_dup_key	1147	1532
+er_dup_keyname	950	1228
+er_dup_list_entry	1187	1533
+er_dup_query_name	955	1235
+er_dup_signal_set	942	1217
+er_dup_unique	1147	1534
+er_dup_unknown_in_index	944	1221
+er_dup_window_name	1188	1535
+er_duplicate_gtid_domain	1189	1536
+er_duplicated_value_in_type	671	819
+er_dyn_col_data	1190	1537
+er_dyn_col_implementation_limit	960	1243
+er_dyn_col_wrong_charset	959	1242
+er_dyn_col_wrong_format	1017	1342
+er_empty_query	1191	1538
+er_empty_row_in_tvc	1192	1539
+er_end_identifier_does_not_match	1020	1344
+er_engine_out_of_memory	1193	1540
+er_error_during_checkpoint	1194	1541
+er_error_during_commit	1195	1542
+er_error_during_flush_logs	1196	1543
+er_error_during_rollback	1197	1544
+er_error_evaluating_expression	1198	1545
+er_error_first	1199	1546
+er_error_first_section_2	1200	1547
+er_error_first_section_4	1201	1548
+er_error_first_section_5	1202	1549
+er_error_in_trigger_body	1203	1550
+er_error_in_unknown_trigger_body	1204	1551
+er_error_last	1205	1552
+er_error_last_section_2	1206	1553
+er_error_last_section_4	916	1554
+er_error_on_close	1207	1555
+er_error_on_master	1208	1556
+er_error_on_read	1209	1557
+er_error_on_rename	1210	1558
+er_error_on_write	1211	1559
+er_error_when_executing_command	1212	1560
+er_event_already_exists	1213	1561
+er_event_cannot_alter_in_the_past	1214	1562
+er_event_cannot_create_in_the_past	1215	1563
+er_event_cannot_delete	1216	1564
+er_event_cant_alter	1217	1565
+er_event_compile_error	1218	1566
+er_event_data_too_long	856	1099
+er_event_does_not_exist	1219	1567
+er_event_drop_failed	1185	1568
+er_event_ends_before_starts	1023	1348
+er_event_exec_time_in_the_past	1220	1569
+er_event_interval_not_positive_or_too_big	1221	1570
+er_event_invalid_creation_ctx	811	1055
+er_event_modify_queue_error	1222	1571
+er_event_neither_m_expr_nor_m_at	1223	1572
+er_event_open_table_failed	1224	1573
+er_event_recursion_forbidden	1225	1574
+er_event_same_name	1226	1575
+er_event_set_var_error	1227	1576
+er_event_store_failed	1228	1577
+er_events_db_error	529	646
+er_exceptions_write_error	1229	1578
+er_exec_stmt_with_open_cursor	1230	1579
+er_explain_not_supported	1231	1580
+er_expression_is_too_big	1232	1581
+er_expression_refers_to_uninit_field	1233	1582
+er_failed_gtid_state_init	1234	1583
+er_failed_read_from_par_file	1235	1584
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1235	1584
-er_feature_not_supported_with_partitioning	1236	1585
-er_field_not_found_part_error	1237	1586
-er_field_reference_in_tvc	1238	1587
-er_field_specified_twice	674	823
-er_field_type_not_allowed_as_partition_field	1239	1588
-er_file_corrupt	1200	1589
-er_file_exists_error	1240	1590
-er_file_not_found	1141	1591
-er_file_used	1241	1592
-er_filegroup_option_only_once	1242	1593
-er_filsort_abort	1243	1594
-er_fk_cannot_delete_parent	488	562
-er_fk_cannot_open_parent	1244	1595
-er_fk_column_cannot_change	465	506
-er_fk_column_cannot_change_child	466	507
-er_fk_column_cannot_drop	492	571
-er_fk_column_cannot_drop_child	493	572
-er_fk_column_not_null	666	815
-er_fk_depth_exceeded	1245	1596
-er_fk_fail_add_system	1246	1597
-er_fk_incorrect_option	1247	1598
-er_fk_no_index_child	1248	1599
-er_fk_no_index_parent	1249	1600
-er_flashback_not_supported	1250	1601
-er_flush_master_binlog_closed	336	347
-er_forbid_schema_change	587	735
-er_forcing_close	1251	1602
-er_foreign_data_source_doesnt_exist	1252	1603
-er_foreign_data_string_invalid	1253	1604
-er_foreign_data_string_invalid_cant_create	399	399
-er_foreign_duplicate_key_with_child_info	1254	1605
-er_foreign_duplicate_key_without_child_info	1255	1606
-er_foreign_server_doesnt_exist	1256	1607
-er_foreign_server_exists	479	542
-er_form_not_found	1257	1608
-er_found_gtid_event_when_gtid_mode_is_off	1258	1609
-er_fparser_bad_header	1259	1610
-er_fparser_eof_in_comment	1260	1611
-er_fparser_eof_in_unknown_parameter	1261	1612
-er_fparser_error_in_parameter	1262	1613
-er_fparser_too_big_file	715	883
-er_frame_exclusion_not_supported	1263	1614
-er_frm_unknown_type	1264	1615
-er_fseek_fail	1265	1616
-er_ft_matching_key_not_found	428	432
-er_fulltext_not_supported_with_partitioning	1266	1617
-er_func_inexistent_name_collision	1267	1618
-er_function_not_defined	1268	1619
-er_galera_replication_not_supported	1269	1620
-er_generated_column_function_is_not_allowed	1270	1621
-er_geojson_empty_coordinates	1271	1622
-er_geojson_incorrect	1272	1623
-er_geojson_not_closed	1273	1624
-er_geojson_too_few_points	1274	1625
-er_get_errmsg	1275	1626
-er_get_errno	1276	1627
-er_get_stacked_da_without_active_handler	1277	1628
-er_get_temporary_errmsg	1278	1629
-er_gis_data_wrong_endianess	1279	1630
-er_gis_different_srids	329	341
-er_gis_invalid_data	1280	1631
-er_gis_unknown_error	1281	1632
-er_gis_unknown_exception	1282	1633
-er_gis_unsupported_argument	394	393
-er_global_variable	1283	1634
-er_gno_exhausted	1284	1635
-er_got_signal	1285	1636
-er_grant_plugin_user_exists	1286	1637
-er_grant_wrong_host_or_user	1287	1638
-er_gtid_executed_was_changed	1288	1639
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1289	1640
-er_gtid_mode_can_only_change_one_step_at_a_time	1290	1641
-er_gtid_mode_requires_binlog	1291	1642
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1292	1643
-er_gtid_next_is_not_in_gtid_next_list	1293	1644
-er_gtid_next_type_undefined_group	1294	1645
-er_gtid_open_table_failed	1295	1646
-er_gtid_position_not_found_in_binlog	724	898
-er_gtid_position_not_found_in_binlog2	723	897
-er_gtid_purged_was_changed	1296	1647
-er_gtid_start_from_binlog_hole	1297	1648
-er_gtid_strict_out_of_order	159	181
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1298	1649
-er_gtid_unsafe_create_select	806	1049
-er_gtid_unsafe_non_transactional_table	1299	1650
-er_handshake_error	1300	1651
-er_hashchk	1198	1652
-er_host_is_blocked	1301	1653
-er_host_not_privileged	1302	1654
-er_hostname	1303	1655
-er_ident_causes_too_long_path	1304	1656
-er_illegal_grant_for_table	1305	1657
-er_illegal_ha	1306	1658
-er_illegal_ha_create_option	1307	1659
-er_illegal_parameter_data_type_for_operation	1308	1660
-er_illegal_parameter_data_types2_for_operation	1309	1661
-er_illegal_reference	1310	1662
-er_illegal_subquery_optimizer_switches	214	252
-er_illegal_value_for_type	1311	1663
-er_inconsistent_error	1312	1664
-er_inconsistent_partition_info_error	1313	1665
-er_inconsistent_slave_temp_table	1314	1666
-er_inconsistent_type_of_functions_error	1315	1667
-er_incorrect_global_local_var	1316	1668
-er_incorrect_gtid_state	782	1018
-er_index_column_too_long	1317	1669
-er_index_corrupt	1318	1670
-er_index_file_full	1319	1671
-er_index_rebuild	1320	1672
-er_innodb_ft_aux_not_hex_id	1321	1673
-er_innodb_ft_limit	1322	1674
-er_innodb_ft_wrong_docid_column	672	821
-er_innodb_ft_wrong_docid_index	1323	1675
-er_innodb_import_error	152	168
-er_innodb_index_corrupt	1324	1676
-er_innodb_no_ft_temp_table	481	544
-er_innodb_no_ft_uses_parser	482	545
-er_innodb_online_log_too_big	808	1052
-er_innodb_read_only	1325	1677
-er_innodb_undo_log_full	1326	1678
-er_insecure_change_master	1327	1679
-er_insecure_plain_text	1328	1680
-er_insert_info	1329	1681
-er_inside_transaction_prevents_switch_binlog_direct	517	621
-er_inside_transaction_prevents_switch_binlog_format	518	622
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	520	624
-er_inside_transaction_prevents_switch_skip_replication	522	626
-er_inside_transaction_prevents_switch_sql_log_bin	523	627
-er_internal_error	55	1682
-er_invalid_aggregate_function	133	145
-er_invalid_argument_for_logarithm	546	1683
-er_invalid_character_string	1330	1684
-er_invalid_current_user	1331	1685
-er_invalid_default	1332	1686
-er_invalid_default_param	878	1133
-er_invalid_default_value_for_field	1333	1687
-er_invalid_field_size	1334	1688
-er_invalid_group_func_use	1335	1689
-er_invalid_ntile_argument	190	216
-er_invalid_on_update	1336	1690
-er_invalid_role	1337	1691
-er_invalid_use_of_null	1338	1692
-er_invalid_value_to_limit	1339	1693
-er_invalid_year_column_length	1340	1694
-er_invisible_not_null_without_default	1341	1695
-er_io_err_log_index_read	1342	1696
-er_io_read_error	1343	1697
-er_io_write_error	1344	1698
-er_ipsock_error	416	420
-er_isolation_level_with_consistent_snapshot	1345	1699
-er_isolation_mode_not_supported	1346	1700
-er_it_is_a_view	1347	1701
-er_json_bad_chr	356	364
-er_json_depth	1348	1702
-er_json_eos	1349	1703
-er_json_escaping	1350	1704
-er_json_histogram_parse_failed	1351	1705
-er_json_not_json_chr	592	742
-er_json_one_or_all	185	203
-er_json_path_array	1352	1706
-er_json_path_depth	1353	1707
-er_json_path_empty	1354	1708
-er_json_path_eos	1355	1709
-er_json_path_no_wildcard	1356	1710
-er_json_path_syntax	1357	1711
-er_json_syntax	1358	1712
-er_json_table_alias_required	1359	1713
-er_json_table_error_on_field	1360	1714
-er_json_table_multiple_matches	1146	1715
-er_json_table_scalar_expected	1146	1716
-er_key_based_on_generated_virtual_column	1361	1717
-er_key_cant_have_without_overlaps	1362	1718
-er_key_column_does_not_exist	1363	1719
-er_key_contains_period_fields	1364	1720
-er_key_create_during_alter	1365	1721
-er_key_does_not_exists	1366	1722
-er_key_doesnt_support	1367	1723
-er_key_not_found	1146	1724
-er_key_part_0	1368	1725
-er_key_ref_do_not_match_table_ref	1369	1726
-er_keys_out_of_order	1370	1727
-er_kill_denied_error	1371	1728
-er_kill_query_denied_error	1372	1729
-er_limited_part_range	1373	1730
-er_list_of_fields_only_in_hash_error	1374	1731
-er_load_data_invalid_column	1375	1732
-er_load_from_fixed_size_rows_to_var	434	437
-er_load_infile_capability_disabled	1376	1733
-er_load_info	1377	1734
-er_local_variable	1378	1735
-er_lock_aborted	1379	1736
-er_lock_deadlock	869	1122
-er_lock_or_active_transaction	423	427
-er_lock_table_full	1380	1737
-er_lock_wait_timeout	1381	1738
+er_feature_disabled	1236	1585
+er_feature_not_supported_with_partitioning	1237	1586
+er_field_not_found_part_error	1238	1587
+er_field_reference_in_tvc	1239	1588
+er_field_specified_twice	676	824
+er_field_type_not_allowed_as_partition_field	1240	1589
+er_file_corrupt	1201	1590
+er_file_exists_error	1241	1591
+er_file_not_found	1142	1592
+er_file_used	1242	1593
+er_filegroup_option_only_once	1243	1594
+er_filsort_abort	1244	1595
+er_fk_cannot_delete_parent	490	563
+er_fk_cannot_open_parent	1245	1596
+er_fk_column_cannot_change	467	507
+er_fk_column_cannot_change_child	468	508
+er_fk_column_cannot_drop	494	572
+er_fk_column_cannot_drop_child	495	573
+er_fk_column_not_null	668	816
+er_fk_depth_exceeded	1246	1597
+er_fk_fail_add_system	1247	1598
+er_fk_incorrect_option	1248	1599
+er_fk_no_index_child	1249	1600
+er_fk_no_index_parent	1250	1601
+er_flashback_not_supported	1251	1602
+er_flush_master_binlog_closed	338	348
+er_forbid_schema_change	589	736
+er_forcing_close	1252	1603
+er_foreign_data_source_doesnt_exist	1253	1604
+er_foreign_data_string_invalid	1254	1605
+er_foreign_data_string_invalid_cant_create	401	400
+er_foreign_duplicate_key_with_child_info	1255	1606
+er_foreign_duplicate_key_without_child_info	1256	1607
+er_foreign_server_doesnt_exist	1257	1608
+er_foreign_server_exists	481	543
+er_form_not_found	1258	1609
+er_found_gtid_event_when_gtid_mode_is_off	1259	1610
+er_fparser_bad_header	1260	1611
+er_fparser_eof_in_comment	1261	1612
+er_fparser_eof_in_unknown_parameter	1262	1613
+er_fparser_error_in_parameter	1263	1614
+er_fparser_too_big_file	717	884
+er_frame_exclusion_not_supported	1264	1615
+er_frm_unknown_type	1265	1616
+er_fseek_fail	1266	1617
+er_ft_matching_key_not_found	430	433
+er_fulltext_not_supported_with_partitioning	1267	1618
+er_func_inexistent_name_collision	1268	1619
+er_function_not_defined	1269	1620
+er_galera_replication_not_supported	1270	1621
+er_generated_column_function_is_not_allowed	1271	1622
+er_geojson_empty_coordinates	1272	1623
+er_geojson_incorrect	1273	1624
+er_geojson_not_closed	1274	1625
+er_geojson_too_few_points	1275	1626
+er_get_errmsg	1276	1627
+er_get_errno	1277	1628
+er_get_stacked_da_without_active_handler	1278	1629
+er_get_temporary_errmsg	1279	1630
+er_gis_data_wrong_endianess	1280	1631
+er_gis_different_srids	331	342
+er_gis_invalid_data	1281	1632
+er_gis_unknown_error	1282	1633
+er_gis_unknown_exception	1283	1634
+er_gis_unsupported_argument	396	394
+er_global_variable	1284	1635
+er_gno_exhausted	1285	1636
+er_got_signal	1286	1637
+er_grant_plugin_user_exists	1287	1638
+er_grant_wrong_host_or_user	1288	1639
+er_gtid_executed_was_changed	1289	1640
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1290	1641
+er_gtid_mode_can_only_change_one_step_at_a_time	1291	1642
+er_gtid_mode_requires_binlog	1292	1643
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1293	1644
+er_gtid_next_is_not_in_gtid_next_list	1294	1645
+er_gtid_next_type_undefined_group	1295	1646
+er_gtid_open_table_failed	1296	1647
+er_gtid_position_not_found_in_binlog	726	899
+er_gtid_position_not_found_in_binlog2	725	898
+er_gtid_purged_was_changed	1297	1648
+er_gtid_start_from_binlog_hole	1298	1649
+er_gtid_strict_out_of_order	161	182
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1299	1650
+er_gtid_unsafe_create_select	807	1050
+er_gtid_unsafe_non_transactional_table	1300	1651
+er_handshake_error	1301	1652
+er_hashchk	1199	1653
+er_host_is_blocked	1302	1654
+er_host_not_privileged	1303	1655
+er_hostname	1304	1656
+er_ident_causes_too_long_path	1305	1657
+er_illegal_grant_for_table	1306	1658
+er_illegal_ha	1307	1659
+er_illegal_ha_create_option	1308	1660
+er_illegal_parameter_data_type_for_operation	1309	1661
+er_illegal_parameter_data_types2_for_operation	1310	1662
+er_illegal_reference	1311	1663
+er_illegal_subquery_optimizer_switches	216	253
+er_illegal_value_for_type	1312	1664
+er_inconsistent_error	1313	1665
+er_inconsistent_partition_info_error	1314	1666
+er_inconsistent_slave_temp_table	1315	1667
+er_inconsistent_type_of_functions_error	1316	1668
+er_incorrect_global_local_var	1317	1669
+er_incorrect_gtid_state	784	1019
+er_index_column_too_long	1318	1670
+er_index_corrupt	1319	1671
+er_index_file_full	1320	1672
+er_index_rebuild	1321	1673
+er_innodb_ft_aux_not_hex_id	1322	1674
+er_innodb_ft_limit	1323	1675
+er_innodb_ft_wrong_docid_column	674	822
+er_innodb_ft_wrong_docid_index	1324	1676
+er_innodb_import_error	154	169
+er_innodb_index_corrupt	1325	1677
+er_innodb_no_ft_temp_table	483	545
+er_innodb_no_ft_uses_parser	484	546
+er_innodb_online_log_too_big	809	1053
+er_innodb_read_only	1326	1678
+er_innodb_undo_log_full	1327	1679
+er_insecure_change_master	1328	1680
+er_insecure_plain_text	1329	1681
+er_insert_info	1330	1682
+er_inside_transaction_prevents_switch_binlog_direct	519	622
+er_inside_transaction_prevents_switch_binlog_format	520	623
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	625
+er_inside_transaction_prevents_switch_skip_replication	524	627
+er_inside_transaction_prevents_switch_sql_log_bin	525	628
+er_internal_error	55	1683
+er_invalid_aggregate_function	135	146
+er_invalid_argument_for_logarithm	548	1684
+er_invalid_character_string	1331	1685
+er_invalid_current_user	1332	1686
+er_invalid_default	1333	1687
+er_invalid_default_param	879	1134
+er_invalid_default_value_for_field	1334	1688
+er_invalid_field_size	1335	1689
+er_invalid_group_func_use	1336	1690
+er_invalid_ntile_argument	192	217
+er_invalid_on_update	1337	1691
+er_invalid_role	1338	1692
+er_invalid_use_of_null	1339	1693
+er_invalid_value_to_limit	1340	1694
+er_invalid_year_column_length	1341	1695
+er_invisible_not_null_without_default	1342	1696
+er_io_err_log_index_read	1343	1697
+er_io_read_error	1344	1698
+er_io_write_error	1345	1699
+er_ipsock_error	418	421
+er_isolation_level_with_consistent_snapshot	1346	1700
+er_isolation_mode_not_supported	1347	1701
+er_it_is_a_view	1348	1702
+er_json_bad_chr	358	365
+er_json_depth	1349	1703
+er_json_eos	1350	1704
+er_json_escaping	1351	1705
+er_json_histogram_parse_failed	1352	1706
+er_json_not_json_chr	594	743
+er_json_one_or_all	187	204
+er_json_path_array	1353	1707
+er_json_path_depth	1354	1708
+er_json_path_empty	1355	1709
+er_json_path_eos	1356	1710
+er_json_path_no_wildcard	1357	1711
+er_json_path_syntax	1358	1712
+er_json_syntax	1359	1713
+er_json_table_alias_required	1360	1714
+er_json_table_error_on_field	1361	1715
+er_json_table_multiple_matches	1147	1716
+er_json_table_scalar_expected	1147	1717
+er_key_based_on_generated_virtual_column	1362	1718
+er_key_cant_have_without_overlaps	1363	1719
+er_key_column_does_not_exist	1364	1720
+er_key_contains_period_fields	1365	1721
+er_key_create_during_alter	1366	1722
+er_key_does_not_exists	1367	1723
+er_key_doesnt_support	1368	1724
+er_key_not_found	1147	1725
+er_key_part_0	1369	1726
+er_key_ref_do_not_match_table_ref	1370	1727
+er_keys_out_of_order	1371	1728
+er_kill_denied_error	1372	1729
+er_kill_query_denied_error	1373	1730
+er_limited_part_range	1374	1731
+er_list_of_fields_only_in_hash_error	1375	1732
+er_load_data_invalid_column	1376	1733
+er_load_from_fixed_size_rows_to_var	436	438
+er_load_infile_capability_disabled	1377	1734
+er_load_info	1378	1735
+er_local_variable	1379	1736
+er_lock_aborted	1380	1737
+er_lock_deadlock	870	1123
+er_lock_or_active_transaction	425	428
+er_lock_table_full	1381	1738
+er_lock_wait_timeout	1382	1739
 er_log_in_use	68	72
-er_log_purge_no_file	327	336
-er_log_purge_unknown_err	1382	1739
-er_logging_prohibit_changing_of	330	342
-er_m_bigger_than_d	1383	1740
-er_malformed_definer	1384	1741
-er_malformed_gtid_set_encoding	1385	1742
-er_malformed_gtid_set_specification	1386	1743
-er_malformed_gtid_specification	1387	1744
-er_malformed_packet	1388	1745
-er_master	1389	1746
-er_master_delay_value_out_of_range	1390	1747
-er_master_fatal_error_reading_binlog	1391	1748
-er_master_gtid_pos_conflicts_with_binlog	1392	1749
-er_master_gtid_pos_missing_domain	1393	1750
-er_master_has_purged_required_gtids	1394	1751
-er_master_info	780	1004
-er_master_log_prefix	1395	1752
-er_master_net_read	1396	1753
-er_master_net_write	1397	1754
-er_max_prepared_stmt_count_reached	417	421
-er_maxvalue_in_values_in	550	692
-er_message_and_statement	1398	1755
-er_metadata_inconsistency	1399	1756
-er_missing	1400	1757
-er_missing_ha_create_option	1401	1758
-er_missing_skip_slave	1402	1759
-er_mix_handler_error	1403	1760
-er_mix_of_group_func_and_fields	1404	1761
-er_mixing_not_allowed	1405	1762
-er_more_than_one_period	543	676
-er_mts_cant_parallel	509	596
-er_mts_change_master_cant_run_with_gaps	582	730
-er_mts_event_bigger_pending_jobs_size_max	538	662
-er_mts_feature_is_not_supported	1406	1763
-er_mts_recovery_failure	529	649
-er_mts_reset_workers	472	519
-er_mts_updated_dbs_greater_max	1407	1764
-er_multi_update_key_conflict	1408	1765
-er_multiple_def_const_in_list_part_error	1409	1766
-er_multiple_pri_key	1410	1767
-er_must_change_password	1411	1768
-er_must_change_password_login	1412	1769
-er_myrocks_cant_nopad_collation	1413	1770
-er_name_becomes_empty	1414	1771
-er_native_fct_name_collision	1415	1772
-er_need_reprepare	1416	1773
-er_net_error_on_write	1417	1774
-er_net_fcntl_error	1418	1775
-er_net_ok_packet_too_large	1419	1776
-er_net_packet_too_large	1420	1777
-er_net_packets_out_of_order	1421	1778
-er_net_read_error	1422	1779
-er_net_read_error_from_pipe	1423	1780
-er_net_read_interrupted	1424	1781
-er_net_uncompress_error	789	1036
-er_net_write_interrupted	1425	1782
-er_network_read_event_checksum_failure	1426	1783
-er_new_aborting_connection	85	1784
-er_nisamchk	1427	1785
-er_no	1428	1786
-er_no_autoincrement_with_unique	251	293
-er_no_binary_logging	1429	1787
-er_no_binlog_error	1430	1788
-er_no_db_error	1431	1789
-er_no_default	1432	1790
-er_no_default_for_field	1433	1791
-er_no_default_for_view_field	1434	1792
-er_no_eis_for_field	1030	1355
-er_no_file_mapping	437	440
-er_no_format_description_event_before_binlog_statement	1435	1793
-er_no_ft_materialized_subquery	480	543
-er_no_group_for_proc	1436	1794
-er_no_order_list_in_window_spec	1437	1795
-er_no_partition_for_given_value	1438	1796
-er_no_partition_for_given_value_silent	1439	1797
-er_no_parts_error	1440	1798
-er_no_permission_to_create_user	1441	1799
-er_no_raid_compiled	1442	1800
-er_no_referenced_row	454	469
-er_no_referenced_row_2	454	1801
-er_no_secure_transports_configured	1443	1802
-er_no_such_index	1444	1803
-er_no_such_key_value	1445	1804
-er_no_such_query	1446	1805
-er_no_such_table	1447	1806
-er_no_such_table_in_engine	1448	1807
-er_no_such_thread	1449	1808
-er_no_such_user	1450	1809
-er_no_tables_used	1451	1810
-er_no_triggers_on_system_schema	1452	1811
-er_no_unique_logfile	430	433
-er_non_grouping_field_used	1453	1812
-er_non_insertable_table	1454	1813
-er_non_ro_select_disable_timer	1455	1814
-er_non_uniq_error	670	819
-er_non_updatable_table	1456	1815
-er_nonexisting_grant	1457	1816
-er_nonexisting_proc_grant	1458	1817
-er_nonexisting_table_grant	1459	1818
-er_nonuniq_table	1460	1819
-er_nonupdateable_column	671	820
-er_normal_shutdown	1461	1820
-er_not_aggregate_function	134	146
-er_not_allowed_command	1462	1821
-er_not_allowed_in_this_context	1463	1822
-er_not_allowed_window_frame	1464	1823
-er_not_constant_expression	1465	1824
-er_not_form_file	1466	1825
-er_not_keyfile	1467	1826
-er_not_sequence	1468	1827
-er_not_sequence2	1468	1828
-er_not_standard_compliant_recursive	1469	1829
-er_not_supported_auth_mode	616	769
-er_not_supported_yet	1470	1830
-er_not_valid_password	1471	1831
-er_null_column_in_index	1472	1832
-er_null_in_values_less_than	1473	1833
-er_old_file_format	1474	1834
-er_old_keyfile	1475	1835
-er_on_duplicate_disabled	1476	1836
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1477	1837
-er_only_integers_allowed	1478	1838
-er_only_on_range_list_partition	1479	1839
-er_open_as_readonly	1480	1840
-er_operand_columns	1481	1841
-er_option_prevents_statement	1482	1842
-er_order_list_in_referencing_window_spec	1483	1843
-er_order_with_proc	441	444
-er_out_of_resources	143	1844
-er_out_of_sortmemory	1484	1845
-er_outofmemory	1485	1846
-er_overlapping_keys	382	383
-er_package_routine_forward_declaration_not_defined	1486	1847
-er_package_routine_in_spec_not_defined_in_body	1487	1848
-er_parse_error	1488	1849
-er_part_starts_beyond_interval	1489	1850
-er_part_state_error	1490	1851
-er_part_wrong_value	1491	1852
-er_partition_clause_on_nonpartitioned	1492	1853
-er_partition_column_list_error	1493	1854
-er_partition_const_domain_error	1494	1855
-er_partition_convert_subpartitioned	754	931
-er_partition_default_error	1495	1856
-er_partition_does_not_exist	1496	1857
-er_partition_entry_error	1497	1858
-er_partition_exchange_different_option	1498	1859
-er_partition_exchange_foreign_key	1499	1860
-er_partition_exchange_part_table	1500	1861
-er_partition_exchange_temp_table	1501	1862
-er_partition_fields_too_long	1502	1863
-er_partition_func_not_allowed_error	1503	1864
-er_partition_function_failure	1504	1865
-er_partition_function_is_not_allowed	1505	1866
-er_partition_instead_of_subpartition	1506	1867
-er_partition_list_in_referencing_window_spec	1507	1868
-er_partition_maxvalue_error	1508	1869
-er_partition_merge_error	1029	1354
-er_partition_mgmt_on_nonpartitioned	1509	1870
-er_partition_name	1510	1871
-er_partition_no_temporary	484	551
-er_partition_not_defined_error	1511	1872
-er_partition_requires_values_error	1512	1873
-er_partition_subpart_mix_error	1513	1874
-er_partition_subpartition_error	1514	1875
-er_partition_wrong_no_part_error	1515	1876
-er_partition_wrong_no_subpart_error	1516	1877
-er_partition_wrong_type	1517	1878
-er_partition_wrong_values_error	1518	1879
-er_partitions_must_be_defined_error	1519	1880
-er_passwd_length	1520	1881
-er_password_anonymous_user	1521	1882
-er_password_expire_anonymous_user	1522	1883
-er_password_format	1523	1884
-er_password_no_match	427	431
-er_password_not_allowed	1524	1885
-er_path_length	1525	1886
-er_per_index_cf_deprecated	1526	1887
-er_period_columns_updated	682	843
-er_period_constraint_drop	420	424
-er_period_field_wrong_attributes	1527	1888
-er_period_not_found	1528	1889
-er_period_temporary_not_allowed	174	195
-er_period_types_mismatch	1529	1890
+er_log_purge_no_file	329	337
+er_log_purge_unknown_err	1383	1740
+er_logging_prohibit_changing_of	332	343
+er_m_bigger_than_d	1384	1741
+er_malformed_definer	1385	1742
+er_malformed_gtid_set_encoding	1386	1743
+er_malformed_gtid_set_specification	1387	1744
+er_malformed_gtid_specification	1388	1745
+er_malformed_packet	1389	1746
+er_master	1390	1747
+er_master_delay_value_out_of_range	1391	1748
+er_master_fatal_error_reading_binlog	1392	1749
+er_master_gtid_pos_conflicts_with_binlog	1393	1750
+er_master_gtid_pos_missing_domain	1394	1751
+er_master_has_purged_required_gtids	1395	1752
+er_master_info	782	1005
+er_master_log_prefix	1396	1753
+er_master_net_read	1397	1754
+er_master_net_write	1398	1755
+er_max_prepared_stmt_count_reached	419	422
+er_maxvalue_in_values_in	552	693
+er_message_and_statement	1399	1756
+er_metadata_inconsistency	1400	1757
+er_missing	1401	1758
+er_missing_ha_create_option	1402	1759
+er_missing_skip_slave	1403	1760
+er_mix_handler_error	1404	1761
+er_mix_of_group_func_and_fields	1405	1762
+er_mixing_not_allowed	1406	1763
+er_more_than_one_period	545	677
+er_mts_cant_parallel	511	597
+er_mts_change_master_cant_run_with_gaps	584	731
+er_mts_event_bigger_pending_jobs_size_max	540	663
+er_mts_feature_is_not_supported	1407	1764
+er_mts_recovery_failure	531	650
+er_mts_reset_workers	474	520
+er_mts_updated_dbs_greater_max	1408	1765
+er_multi_update_key_conflict	1409	1766
+er_multiple_def_const_in_list_part_error	1410	1767
+er_multiple_pri_key	1411	1768
+er_must_change_password	1412	1769
+er_must_change_password_login	1413	1770
+er_myrocks_cant_nopad_collation	1414	1771
+er_name_becomes_empty	1415	1772
+er_native_fct_name_collision	1416	1773
+er_need_reprepare	1417	1774
+er_net_error_on_write	1418	1775
+er_net_fcntl_error	1419	1776
+er_net_ok_packet_too_large	1420	1777
+er_net_packet_too_large	1421	1778
+er_net_packets_out_of_order	1422	1779
+er_net_read_error	1423	1780
+er_net_read_error_from_pipe	1424	1781
+er_net_read_interrupted	1425	1782
+er_net_uncompress_error	790	1037
+er_net_write_interrupted	1426	1783
+er_network_read_event_checksum_failure	1427	1784
+er_new_aborting_connection	85	1785
+er_nisamchk	1428	1786
+er_no	1429	1787
+er_no_autoincrement_with_unique	253	294
+er_no_binary_logging	1430	1788
+er_no_binlog_error	1431	1789
+er_no_db_error	1432	1790
+er_no_default	1433	1791
+er_no_default_for_field	1434	1792
+er_no_default_for_view_field	1435	1793
+er_no_eis_for_field	1031	1356
+er_no_file_mapping	439	441
+er_no_format_description_event_before_binlog_statement	1436	1794
+er_no_ft_materialized_subquery	482	544
+er_no_group_for_proc	1437	1795
+er_no_order_list_in_window_spec	1438	1796
+er_no_partition_for_given_value	1439	1797
+er_no_partition_for_given_value_silent	1440	1798
+er_no_parts_error	1441	1799
+er_no_permission_to_create_user	1442	1800
+er_no_raid_compiled	1443	1801
+er_no_referenced_row	456	470
+er_no_referenced_row_2	456	1802
+er_no_secure_transports_configured	1444	1803
+er_no_such_index	1445	1804
+er_no_such_key_value	1446	1805
+er_no_such_query	1447	1806
+er_no_such_table	1448	1807
+er_no_such_table_in_engine	1449	1808
+er_no_such_thread	1450	1809
+er_no_such_user	1451	1810
+er_no_tables_used	1452	1811
+er_no_triggers_on_system_schema	1453	1812
+er_no_unique_logfile	432	434
+er_non_grouping_field_used	1454	1813
+er_non_insertable_table	1455	1814
+er_non_ro_select_disable_timer	1456	1815
+er_non_uniq_error	672	820
+er_non_updatable_table	1457	1816
+er_nonexisting_grant	1458	1817
+er_nonexisting_proc_grant	1459	1818
+er_nonexisting_table_grant	1460	1819
+er_nonuniq_table	1461	1820
+er_nonupdateable_column	673	821
+er_normal_shutdown	1462	1821
+er_not_aggregate_function	136	147
+er_not_allowed_command	1463	1822
+er_not_allowed_in_this_context	1464	1823
+er_not_allowed_window_frame	1465	1824
+er_not_constant_expression	1466	1825
+er_not_form_file	1467	1826
+er_not_keyfile	1468	1827
+er_not_sequence	1469	1828
+er_not_sequence2	1469	1829
+er_not_standard_compliant_recursive	1470	1830
+er_not_supported_auth_mode	618	770
+er_not_supported_yet	1471	1831
+er_not_valid_password	1472	1832
+er_null_column_in_index	1473	1833
+er_null_in_values_less_than	1474	1834
+er_old_file_format	1475	1835
+er_old_keyfile	1476	1836
+er_on_duplicate_disabled	1477	1837
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1478	1838
+er_only_integers_allowed	1479	1839
+er_only_on_range_list_partition	1480	1840
+er_open_as_readonly	1481	1841
+er_operand_columns	1482	1842
+er_option_prevents_statement	1483	1843
+er_order_list_in_referencing_window_spec	1484	1844
+er_order_with_proc	443	445
+er_out_of_resources	145	1845
+er_out_of_sortmemory	1485	1846
+er_outofmemory	1486	1847
+er_overlapping_keys	384	384
+er_package_routine_forward_declaration_not_defined	1487	1848
+er_package_routine_in_spec_not_defined_in_body	1488	1849
+er_parse_error	1489	1850
+er_part_starts_beyond_interval	1490	1851
+er_part_state_error	1491	1852
+er_part_wrong_value	1492	1853
+er_partition_clause_on_nonpartitioned	1493	1854
+er_partition_column_list_error	1494	1855
+er_partition_const_domain_error	1495	1856
+er_partition_convert_subpartitioned	756	932
+er_partition_default_error	1496	1857
+er_partition_does_not_exist	1497	1858
+er_partition_entry_error	1498	1859
+er_partition_exchange_different_option	1499	1860
+er_partition_exchange_foreign_key	1500	1861
+er_partition_exchange_part_table	1501	1862
+er_partition_exchange_temp_table	1502	1863
+er_partition_fields_too_long	1503	1864
+er_partition_func_not_allowed_error	1504	1865
+er_partition_function_failure	1505	1866
+er_partition_function_is_not_allowed	1506	1867
+er_partition_instead_of_subpartition	1507	1868
+er_partition_list_in_referencing_window_spec	1508	1869
+er_partition_maxvalue_error	1509	1870
+er_partition_merge_error	1030	1355
+er_partition_mgmt_on_nonpartitioned	1510	1871
+er_partition_name	1511	1872
+er_partition_no_temporary	486	552
+er_partition_not_defined_error	1512	1873
+er_partition_requires_values_error	1513	1874
+er_partition_subpart_mix_error	1514	1875
+er_partition_subpartition_error	1515	1876
+er_partition_wrong_no_part_error	1516	1877
+er_partition_wrong_no_subpart_error	1517	1878
+er_partition_wrong_type	1518	1879
+er_partition_wrong_values_error	1519	1880
+er_partitions_must_be_defined_error	1520	1881
+er_passwd_length	1521	1882
+er_password_anonymous_user	1522	1883
+er_password_expire_anonymous_user	1523	1884
+er_password_format	1524	1885
+er_password_no_match	429	432
+er_password_not_allowed	1525	1886
+er_path_length	1526	1887
+er_per_index_cf_deprecated	1527	1888
+er_period_columns_updated	684	844
+er_period_constraint_drop	422	425
+er_period_field_wrong_attributes	1528	1889
+er_period_not_found	1529	1890
+er_period_temporary_not_allowed	176	196
+er_period_types_mismatch	1530	1891
 er_pk_index_cant_be_ignored	67	71
-er_plugin_delete_builtin	381	382
-er_plugin_installed	1530	1891
-er_plugin_is_not_loaded	1531	1892
-er_plugin_is_permanent	1532	1893
-er_primary_cant_have_null	138	151
-er_primary_key_based_on_generated_column	1533	1894
-er_prior_commit_failed	695	857
-er_proc_auto_grant_fail	1534	1895
-er_proc_auto_revoke_fail	1535	1896
-er_procaccess_denied_error	687	849
-er_provider_not_loaded	1536	1897
-er_ps_many_param	1537	1898
-er_ps_no_recursion	1538	1899
-er_query_cache_disabled	1539	1900
-er_query_cache_is_disabled	1540	1901
-er_query_cache_is_globaly_disabled	1541	1902
-er_query_interrupted	1542	1903
-er_query_on_foreign_data_source	1543	1904
-er_query_on_master	1544	1905
-er_query_result_incomplete	1545	1906
-er_range_frame_needs_simple_orderby	1546	1907
-er_range_not_increasing_error	1547	1908
-er_rbr_not_available	1548	1909
-er_rdb_status_general	1549	1910
-er_rdb_status_msg	1549	1911
-er_rdb_ttl_col_format	1550	1912
-er_rdb_ttl_duration_format	1551	1913
-er_rdb_ttl_unsupported	1552	1914
-er_read_only_mode	1553	1915
-er_read_only_transaction	1554	1916
-er_record_file_full	1555	1917
-er_recursive_without_anchors	1556	1918
-er_ref_to_recursive_with_table_in_derived	1557	1919
-er_referenced_trg_does_not_exist	1558	1920
-er_referenced_trg_does_not_exist_mysql	1558	1921
-er_regexp_error	1559	1922
-er_relay_log_fail	1560	1923
-er_relay_log_init	1561	1924
-er_removed_orphan_trigger	932	1206
-er_removed_spaces	1562	1925
-er_renamed_name	1563	1926
-er_reorg_hash_only_on_same_no	1564	1927
-er_reorg_no_param_error	1565	1928
-er_reorg_outside_range	1566	1929
-er_reorg_partition_not_exist	1567	1930
-er_replace_inaccessible_rows	1568	1931
-er_require_row_binlog_format	425	429
-er_requires_primary_key	1569	1932
-er_reserved_syntax	1570	1933
-er_resignal_without_active_handler	1571	1934
-er_revoke_grants	440	443
-er_role_create_exists	400	1935
-er_role_drop_exists	401	1936
-er_rollback_only	1572	1937
-er_rollback_to_savepoint	1573	1938
-er_row_does_not_match_given_partition_set	1574	1939
-er_row_does_not_match_partition	1575	1940
-er_row_in_wrong_partition	1576	1941
-er_row_is_referenced	487	561
-er_row_is_referenced_2	487	1942
-er_row_single_partition_field_error	1577	1943
-er_row_variable_does_not_have_field	1578	1944
-er_same_name_partition	952	1232
-er_same_name_partition_field	951	1231
-er_select_reduced	1579	1945
-er_sequence_access_error	1580	1946
-er_sequence_binlog_format	1581	1947
-er_sequence_invalid_data	1582	1948
-er_sequence_invalid_table_structure	1583	1949
-er_sequence_run_out	1584	1950
-er_server_is_in_secure_auth_mode	1585	1951
-er_server_offline_mode	1586	1952
-er_server_shutdown	1587	1953
-er_set_constants_only	1588	1954
-er_set_password_auth_plugin	1589	1955
-er_set_statement_cannot_invoke_function	1590	1956
-er_set_statement_not_supported	1591	1957
-er_sf_out_inout_arg_not_allowed	1592	1958
-er_shutdown_complete	1593	1959
-er_signal_bad_condition_type	1594	1960
-er_signal_exception	1595	1961
-er_signal_not_found	1596	1962
-er_signal_warn	1597	1963
-er_size_overflow_error	1598	1964
-er_sk_populate_during_alter	1599	1965
-er_skipping_logged_transaction	1600	1966
-er_slave_cant_create_conversion	1146	1967
-er_slave_channel_io_thread_must_stop	1601	1968
-er_slave_configuration	1602	1969
-er_slave_conversion_failed	673	822
-er_slave_corrupt_event	768	942
-er_slave_create_event_failure	1172	1970
-er_slave_fatal_error	1603	1971
-er_slave_heartbeat_failure	1604	1972
-er_slave_heartbeat_value_out_of_range	1605	1973
-er_slave_heartbeat_value_out_of_range_max	1606	1974
-er_slave_heartbeat_value_out_of_range_min	1607	1975
-er_slave_ignore_server_ids	1608	1976
-er_slave_ignored_shared_table	1609	1977
-er_slave_ignored_ssl_params	1610	1978
-er_slave_ignored_table	1611	1979
-er_slave_incident	1612	1980
-er_slave_master_com_failure	1613	1981
-er_slave_mi_init_repository	1614	1982
-er_slave_must_stop	1615	1983
-er_slave_not_running	1616	1984
-er_slave_relay_log_read_failure	1617	1985
-er_slave_relay_log_write_failure	1618	1986
-er_slave_rli_init_repository	1619	1987
+er_plugin_delete_builtin	383	383
+er_plugin_installed	1531	1892
+er_plugin_is_not_loaded	1532	1893
+er_plugin_is_permanent	1533	1894
+er_primary_cant_have_null	140	152
+er_primary_key_based_on_generated_column	1534	1895
+er_prior_commit_failed	697	858
+er_proc_auto_grant_fail	1535	1896
+er_proc_auto_revoke_fail	1536	1897
+er_procaccess_denied_error	689	850
+er_provider_not_loaded	1537	1898
+er_ps_many_param	1538	1899
+er_ps_no_recursion	1539	1900
+er_query_cache_disabled	1540	1901
+er_query_cache_is_disabled	1541	1902
+er_query_cache_is_globaly_disabled	1542	1903
+er_query_interrupted	1543	1904
+er_query_on_foreign_data_source	1544	1905
+er_query_on_master	1545	1906
+er_query_result_incomplete	1546	1907
+er_range_frame_needs_simple_orderby	1547	1908
+er_range_not_increasing_error	1548	1909
+er_rbr_not_available	1549	1910
+er_rdb_status_general	1550	1911
+er_rdb_status_msg	1550	1912
+er_rdb_ttl_col_format	1551	1913
+er_rdb_ttl_duration_format	1552	1914
+er_rdb_ttl_unsupported	1553	1915
+er_read_only_mode	1554	1916
+er_read_only_transaction	1555	1917
+er_record_file_full	1556	1918
+er_recursive_without_anchors	1557	1919
+er_ref_to_recursive_with_table_in_derived	1558	1920
+er_referenced_trg_does_not_exist	1559	1921
+er_referenced_trg_does_not_exist_mysql	1559	1922
+er_regexp_error	1560	1923
+er_relay_log_fail	1561	1924
+er_relay_log_init	1562	1925
+er_removed_orphan_trigger	933	1207
+er_removed_spaces	1563	1926
+er_renamed_name	1564	1927
+er_reorg_hash_only_on_same_no	1565	1928
+er_reorg_no_param_error	1566	1929
+er_reorg_outside_range	1567	1930
+er_reorg_partition_not_exist	1568	1931
+er_replace_inaccessible_rows	1569	1932
+er_require_row_binlog_format	427	430
+er_requires_primary_key	1570	1933
+er_reserved_syntax	1571	1934
+er_resignal_without_active_handler	1572	1935
+er_revoke_grants	442	444
+er_role_create_exists	402	1936
+er_role_drop_exists	403	1937
+er_rollback_only	1573	1938
+er_rollback_to_savepoint	1574	1939
+er_row_does_not_match_given_partition_set	1575	1940
+er_row_does_not_match_partition	1576	1941
+er_row_in_wrong_partition	1577	1942
+er_row_is_referenced	489	562
+er_row_is_referenced_2	489	1943
+er_row_single_partition_field_error	1578	1944
+er_row_variable_does_not_have_field	1579	1945
+er_same_name_partition	953	1233
+er_same_name_partition_field	952	1232
+er_select_reduced	1580	1946
+er_sequence_access_error	1581	1947
+er_sequence_binlog_format	1582	1948
+er_sequence_invalid_data	1583	1949
+er_sequence_invalid_table_structure	1584	1950
+er_sequence_run_out	1585	1951
+er_server_is_in_secure_auth_mode	1586	1952
+er_server_offline_mode	1587	1953
+er_server_shutdown	1588	1954
+er_set_constants_only	1589	1955
+er_set_password_auth_plugin	1590	1956
+er_set_statement_cannot_invoke_function	1591	1957
+er_set_statement_not_supported	1592	1958
+er_sf_out_inout_arg_not_allowed	1593	1959
+er_shutdown_complete	1594	1960
+er_signal_bad_condition_type	1595	1961
+er_signal_exception	1596	1962
+er_signal_not_found	1597	1963
+er_signal_warn	1598	1964
+er_size_overflow_error	1599	1965
+er_sk_populate_during_alter	1600	1966
+er_skipping_logged_transaction	1601	1967
+er_slave_cant_create_conversion	1147	1968
+er_slave_channel_io_thread_must_stop	1602	1969
+er_slave_configuration	1603	1970
+er_slave_conversion_failed	675	823
+er_slave_corrupt_event	770	943
+er_slave_create_event_failure	1173	1971
+er_slave_fatal_error	1604	1972
+er_slave_heartbeat_failure	1605	1973
+er_slave_heartbeat_value_out_of_range	1606	1974
+er_slave_heartbeat_value_out_of_range_max	1607	1975
+er_slave_heartbeat_value_out_of_range_min	1608	1976
+er_slave_ignore_server_ids	1609	1977
+er_slave_ignored_shared_table	1610	1978
+er_slave_ignored_ssl_params	1611	1979
+er_slave_ignored_table	1612	1980
+er_slave_incident	1613	1981
+er_slave_master_com_failure	1614	1982
+er_slave_mi_init_repository	1615	1983
+er_slave_must_stop	1616	1984
+er_slave_not_running	1617	1985
+er_slave_relay_log_read_failure	1618	1986
+er_slave_relay_log_write_failure	1619	1987
+er_slave_rli_init_repository	1620	1988
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1620	1988
-er_slave_skip_not_in_gtid	1621	1989
-er_slave_sql_thread_must_stop	1622	1990
-er_slave_started	1623	1991
-er_slave_statement_timeout	1204	1992
-er_slave_stopped	1624	1993
-er_slave_thread	771	961
-er_slave_unexpected_master_switch	1625	1994
-er_slave_was_not_running	1626	1995
-er_slave_was_running	1627	1996
-er_slave_worker_stopped_previous_thd_error	1628	1997
-er_sp_already_exists	149	1998
-er_sp_bad_cursor_query	838	1086
-er_sp_bad_cursor_select	837	1085
-er_sp_bad_sqlstate	1629	1999
-er_sp_bad_var_shadow	1630	2000
-er_sp_badreturn	1631	2001
-er_sp_badselect	1632	2002
-er_sp_badstatement	1633	2003
-er_sp_cant_alter	1074	2004
-er_sp_cant_set_autocommit	1634	2005
-er_sp_case_not_found	555	706
-er_sp_cond_mismatch	1635	2006
-er_sp_cursor_after_handler	834	1082
-er_sp_cursor_already_open	835	1083
-er_sp_cursor_mismatch	1636	2007
-er_sp_cursor_not_open	836	1084
-er_sp_does_not_exist	920	2008
-er_sp_drop_failed	1184	2009
-er_sp_dup_cond	1637	2010
-er_sp_dup_curs	630	2011
-er_sp_dup_handler	946	1224
-er_sp_dup_param	1638	2012
-er_sp_dup_var	1639	2013
-er_sp_fetch_no_data	1640	2014
-er_sp_goto_in_hndlr	1641	2015
-er_sp_label_mismatch	1020	1344
-er_sp_label_redefine	1642	2016
-er_sp_lilabel_mismatch	1643	2017
-er_sp_no_aggregate	131	142
-er_sp_no_drop_sp	421	425
-er_sp_no_recursion	1644	2018
-er_sp_no_recursive_create	413	417
-er_sp_no_retset	1645	2019
-er_sp_noreturn	1646	2020
-er_sp_noreturnend	1647	2021
-er_sp_not_var_arg	1648	2022
-er_sp_proc_table_corrupt	1649	2023
-er_sp_recursion_limit	1650	2024
-er_sp_stack_trace	217	255
-er_sp_store_failed	1172	2025
-er_sp_subselect_nyi	1651	2026
-er_sp_undeclared_var	1652	2027
-er_sp_uninit_var	1653	2028
-er_sp_varcond_after_curshndlr	1654	2029
-er_sp_wrong_name	1655	2030
-er_sp_wrong_no_of_args	1656	2031
-er_sp_wrong_no_of_fetch_args	1657	2032
-er_spatial_cant_have_null	139	152
+er_slave_silent_retry_transaction	1621	1989
+er_slave_skip_not_in_gtid	1622	1990
+er_slave_sql_thread_must_stop	1623	1991
+er_slave_started	1624	1992
+er_slave_statement_timeout	1205	1993
+er_slave_stopped	1625	1994
+er_slave_thread	773	962
+er_slave_unexpected_master_switch	1626	1995
+er_slave_was_not_running	1627	1996
+er_slave_was_running	1628	1997
+er_slave_worker_stopped_previous_thd_error	1629	1998
+er_sp_already_exists	151	1999
+er_sp_bad_cursor_query	839	1087
+er_sp_bad_cursor_select	838	1086
+er_sp_bad_sqlstate	1630	2000
+er_sp_bad_var_shadow	1631	2001
+er_sp_badreturn	1632	2002
+er_sp_badselect	1633	2003
+er_sp_badstatement	1634	2004
+er_sp_cant_alter	1075	2005
+er_sp_cant_set_autocommit	1635	2006
+er_sp_case_not_found	557	707
+er_sp_cond_mismatch	1636	2007
+er_sp_cursor_after_handler	835	1083
+er_sp_cursor_already_open	836	1084
+er_sp_cursor_mismatch	1637	2008
+er_sp_cursor_not_open	837	1085
+er_sp_does_not_exist	921	2009
+er_sp_drop_failed	1185	2010
+er_sp_dup_cond	1638	2011
+er_sp_dup_curs	632	2012
+er_sp_dup_handler	947	1225
+er_sp_dup_param	1639	2013
+er_sp_dup_var	1640	2014
+er_sp_fetch_no_data	1641	2015
+er_sp_goto_in_hndlr	1642	2016
+er_sp_label_mismatch	1021	1345
+er_sp_label_redefine	1643	2017
+er_sp_lilabel_mismatch	1644	2018
+er_sp_no_aggregate	133	143
+er_sp_no_drop_sp	423	426
+er_sp_no_recursion	1645	2019
+er_sp_no_recursive_create	415	418
+er_sp_no_retset	1646	2020
+er_sp_noreturn	1647	2021
+er_sp_noreturnend	1648	2022
+er_sp_not_var_arg	1649	2023
+er_sp_proc_table_corrupt	1650	2024
+er_sp_recursion_limit	1651	2025
+er_sp_stack_trace	219	256
+er_sp_store_failed	1173	2026
+er_sp_subselect_nyi	1652	2027
+er_sp_undeclared_var	1653	2028
+er_sp_uninit_var	1654	2029
+er_sp_varcond_after_curshndlr	1655	2030
+er_sp_wrong_name	1656	2031
+er_sp_wrong_no_of_args	1657	2032
+er_sp_wrong_no_of_fetch_args	1658	2033
+er_spatial_cant_have_null	141	153
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	98	99
-er_sql_discover_error	1028	1353
-er_sql_mode_no_effect	1658	2033
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1659	2034
-er_sqlthread_with_secure_slave	1660	2035
-er_sr_invalid_creation_ctx	811	1055
-er_stack_overrun	1661	2036
-er_stack_overrun_need_more	1662	2037
-er_startup	1663	2038
-er_statement_timeout	1664	2039
-er_std_bad_alloc_error	1665	2040
-er_std_domain_error	923	1199
-er_std_invalid_argument	1666	2041
-er_std_length_error	1667	2042
-er_std_logic_error	1668	2043
-er_std_out_of_range_error	1669	2044
-er_std_overflow_error	1670	2045
-er_std_range_error	1671	2046
-er_std_runtime_error	1672	2047
-er_std_underflow_error	1673	2048
-er_std_unknown_exception	1674	2049
-er_stmt_cache_full	1675	2050
-er_stmt_has_no_open_cursor	1676	2051
-er_stmt_not_allowed_in_sf_or_trg	1677	2052
-er_stop_slave_io_thread_timeout	1678	2053
-er_stop_slave_sql_thread_timeout	1679	2054
-er_storage_engine_disabled	1680	2055
-er_storage_engine_not_loaded	1681	2056
-er_stored_function_prevents_switch_binlog_direct	470	515
-er_stored_function_prevents_switch_binlog_format	469	514
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	519	623
-er_stored_function_prevents_switch_skip_replication	521	625
-er_stored_function_prevents_switch_sql_log_bin	471	516
-er_subpartition_error	1682	2057
-er_subpartition_name	1683	2058
-er_subqueries_not_supported	922	1196
-er_subquery_no_1_row	1684	2059
-er_sum_func_with_window_func_as_arg	1685	2060
-er_syntax_error	1686	2061
-er_table_cant_handle_auto_increment	1687	2062
-er_table_cant_handle_blob	1688	2063
-er_table_cant_handle_ft	1689	2064
-er_table_cant_handle_spkeys	1690	2065
-er_table_corrupt	1691	2066
-er_table_def_changed	1692	2067
-er_table_definition_too_big	1693	2068
-er_table_exists_error	1694	2069
-er_table_has_no_ft	1695	2070
-er_table_in_system_tablespace	1696	2071
+er_sql_discover_error	1029	1354
+er_sql_mode_no_effect	1659	2034
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1660	2035
+er_sqlthread_with_secure_slave	1661	2036
+er_sr_invalid_creation_ctx	812	1056
+er_stack_overrun	1662	2037
+er_stack_overrun_need_more	1663	2038
+er_startup	1664	2039
+er_statement_timeout	1665	2040
+er_std_bad_alloc_error	1666	2041
+er_std_domain_error	924	1200
+er_std_invalid_argument	1667	2042
+er_std_length_error	1668	2043
+er_std_logic_error	1669	2044
+er_std_out_of_range_error	1670	2045
+er_std_overflow_error	1671	2046
+er_std_range_error	1672	2047
+er_std_runtime_error	1673	2048
+er_std_underflow_error	1674	2049
+er_std_unknown_exception	1675	2050
+er_stmt_cache_full	1676	2051
+er_stmt_has_no_open_cursor	1677	2052
+er_stmt_not_allowed_in_sf_or_trg	1678	2053
+er_stop_slave_io_thread_timeout	1679	2054
+er_stop_slave_sql_thread_timeout	1680	2055
+er_storage_engine_disabled	1681	2056
+er_storage_engine_not_loaded	1682	2057
+er_stored_function_prevents_switch_binlog_direct	472	516
+er_stored_function_prevents_switch_binlog_format	471	515
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	624
+er_stored_function_prevents_switch_skip_replication	523	626
+er_stored_function_prevents_switch_sql_log_bin	473	517
+er_subpartition_error	1683	2058
+er_subpartition_name	1684	2059
+er_subqueries_not_supported	923	1197
+er_subquery_no_1_row	1685	2060
+er_sum_func_with_window_func_as_arg	1686	2061
+er_syntax_error	1687	2062
+er_table_cant_handle_auto_increment	1688	2063
+er_table_cant_handle_blob	1689	2064
+er_table_cant_handle_ft	1690	2065
+er_table_cant_handle_spkeys	1691	2066
+er_table_corrupt	1692	2067
+er_table_def_changed	1693	2068
+er_table_definition_too_big	1694	2069
+er_table_exists_error	1695	2070
+er_table_has_no_ft	1696	2071
+er_table_in_system_tablespace	1697	2072
 er_table_must_have_columns	79	82
-er_table_name	1697	2072
-er_table_needs_rebuild	1698	2073
-er_table_needs_upgrade	1699	2074
-er_table_not_locked	1700	2075
-er_table_not_locked_for_write	1701	2076
-er_table_schema_mismatch	1702	2077
-er_tableaccess_denied_error	688	850
-er_tablename_not_allowed_here	1703	2078
-er_tables_different_metadata	1704	2079
-er_tablespace_auto_extend_error	1705	2080
-er_tablespace_discarded	1706	2081
-er_tablespace_exists	1707	2082
-er_tablespace_missing	1708	2083
-er_target_not_explainable	1709	2084
-er_temp_file_write_failure	1710	2085
-er_temp_table_prevents_switch_out_of_rbr	545	680
-er_temporary_name	1711	2086
-er_textfile_not_readable	1712	2087
-er_too_big_displaywidth	912	1176
-er_too_big_fieldlength	681	831
-er_too_big_for_uncompress	1713	2088
-er_too_big_precision	1714	2089
-er_too_big_rowsize	1715	2090
-er_too_big_scale	1716	2091
-er_too_big_select	1717	2092
-er_too_big_set	1718	2093
-er_too_high_level_of_nesting_for_select	1719	2094
-er_too_long_body	1720	2095
-er_too_long_database_comment	690	852
-er_too_long_field_comment	691	853
-er_too_long_ident	1721	2096
-er_too_long_index_comment	692	854
-er_too_long_key	1722	2097
-er_too_long_keypart	1723	2098
-er_too_long_string	1724	2099
-er_too_long_table_comment	693	855
-er_too_long_table_partition_comment	694	856
-er_too_many_concurrent_trxs	1725	2100
-er_too_many_definitions_in_with_clause	1726	2101
-er_too_many_delayed_threads	1727	2102
-er_too_many_fields	514	2103
-er_too_many_key_parts	1728	2104
-er_too_many_keys	1729	2105
-er_too_many_partition_func_fields_error	1730	2106
-er_too_many_partitions_error	1731	2107
-er_too_many_rows	1732	2108
-er_too_many_tables	1733	2109
-er_too_many_user_connections	1734	2110
-er_too_many_values_error	515	609
-er_too_much_auto_timestamp_cols	1735	2111
-er_trans_cache_full	1736	2112
-er_trg_already_exists	1737	2113
-er_trg_cant_change_row	1738	2114
-er_trg_cant_open_table	525	635
-er_trg_corrupted_file	769	943
-er_trg_does_not_exist	1739	2115
-er_trg_in_wrong_schema	1740	2116
-er_trg_invalid_creation_ctx	1741	2117
-er_trg_no_creation_ctx	1742	2118
-er_trg_no_definer	1743	2119
-er_trg_no_such_row_in_trg	1744	2120
-er_trg_on_view_or_temp_table	1745	2121
-er_truncate_illegal_fk	547	2122
-er_truncated_wrong_value	1746	2123
-er_truncated_wrong_value_for_field	1747	2124
-er_udf_exists	1748	2125
-er_udf_no_paths	1749	2126
-er_unacceptable_mutual_recursion	1750	2127
-er_undo_record_too_big	1751	2128
-er_unexpected_eof	1752	2129
-er_union_tables_in_different_dir	1753	2130
+er_table_name	1698	2073
+er_table_needs_rebuild	1699	2074
+er_table_needs_upgrade	1700	2075
+er_table_not_locked	1701	2076
+er_table_not_locked_for_write	1702	2077
+er_table_schema_mismatch	1703	2078
+er_tableaccess_denied_error	690	851
+er_tablename_not_allowed_here	1704	2079
+er_tables_different_metadata	1705	2080
+er_tablespace_auto_extend_error	1706	2081
+er_tablespace_discarded	1707	2082
+er_tablespace_exists	1708	2083
+er_tablespace_missing	1709	2084
+er_target_not_explainable	1710	2085
+er_temp_file_write_failure	1711	2086
+er_temp_table_prevents_switch_out_of_rbr	547	681
+er_temporary_name	1712	2087
+er_textfile_not_readable	1713	2088
+er_too_big_displaywidth	913	1177
+er_too_big_fieldlength	683	832
+er_too_big_for_uncompress	1714	2089
+er_too_big_precision	1715	2090
+er_too_big_rowsize	1716	2091
+er_too_big_scale	1717	2092
+er_too_big_select	1718	2093
+er_too_big_set	1719	2094
+er_too_high_level_of_nesting_for_select	1720	2095
+er_too_long_body	1721	2096
+er_too_long_database_comment	692	853
+er_too_long_field_comment	693	854
+er_too_long_ident	1722	2097
+er_too_long_index_comment	694	855
+er_too_long_key	1723	2098
+er_too_long_keypart	1724	2099
+er_too_long_string	1725	2100
+er_too_long_table_comment	695	856
+er_too_long_table_partition_comment	696	857
+er_too_many_concurrent_trxs	1726	2101
+er_too_many_definitions_in_with_clause	1727	2102
+er_too_many_delayed_threads	1728	2103
+er_too_many_fields	516	2104
+er_too_many_key_parts	1729	2105
+er_too_many_keys	1730	2106
+er_too_many_partition_func_fields_error	1731	2107
+er_too_many_partitions_error	1732	2108
+er_too_many_rows	1733	2109
+er_too_many_tables	1734	2110
+er_too_many_user_connections	1735	2111
+er_too_many_values_error	517	610
+er_too_much_auto_timestamp_cols	1736	2112
+er_trans_cache_full	1737	2113
+er_trg_already_exists	1738	2114
+er_trg_cant_change_row	1739	2115
+er_trg_cant_open_table	527	636
+er_trg_corrupted_file	771	944
+er_trg_does_not_exist	1740	2116
+er_trg_in_wrong_schema	1741	2117
+er_trg_invalid_creation_ctx	1742	2118
+er_trg_no_creation_ctx	1743	2119
+er_trg_no_definer	1744	2120
+er_trg_no_such_row_in_trg	1745	2121
+er_trg_on_view_or_temp_table	1746	2122
+er_truncate_illegal_fk	549	2123
+er_truncated_wrong_value	1747	2124
+er_truncated_wrong_value_for_field	1748	2125
+er_udf_exists	1749	2126
+er_udf_no_paths	1750	2127
+er_unacceptable_mutual_recursion	1751	2128
+er_undo_record_too_big	1752	2129
+er_unexpected_eof	1753	2130
+er_union_tables_in_different_dir	1754	2131
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1754	2131
-er_unknown_alter_lock	1755	2132
-er_unknown_character_set	1756	2133
-er_unknown_collation	1757	2134
-er_unknown_com_error	1758	2135
-er_unknown_compression_method	1759	2136
-er_unknown_data_type	1760	2137
-er_unknown_error	662	2138
-er_unknown_explain_format	1761	2139
-er_unknown_key_cache	1762	2140
-er_unknown_locale	1763	2141
-er_unknown_operator	1764	2142
-er_unknown_option	1765	2143
-er_unknown_partition	1766	2144
-er_unknown_procedure	1767	2145
-er_unknown_sequences	1768	2146
-er_unknown_stmt_handler	1769	2147
-er_unknown_storage_engine	1770	2148
-er_unknown_structured_variable	1771	2149
-er_unknown_system_variable	1772	2150
-er_unknown_table	1773	2151
-er_unknown_target_binlog	1774	2152
-er_unknown_time_zone	1775	2153
-er_unknown_view	1776	2154
-er_unsuported_log_engine	1777	2155
-er_unsupported_action_on_generated_column	1778	2156
-er_unsupported_collation	1779	2157
-er_unsupported_compressed_table	1780	2158
-er_unsupported_engine_for_generated_columns	1781	2159
-er_unsupported_extension	1782	2160
-er_unsupported_ps	1783	2161
-er_until_cond_ignored	1784	2162
-er_until_requires_using_gtid	1785	2163
-er_unused_1	1199	2164
-er_unused_10	1199	2165
-er_unused_11	1199	2166
-er_unused_12	1199	2167
-er_unused_13	1199	2168
-er_unused_14	1199	2169
-er_unused_15	1199	2170
-er_unused_16	1199	2171
-er_unused_17	1199	2172
-er_unused_18	1199	2173
-er_unused_19	1199	2174
-er_unused_2	1199	2175
-er_unused_20	1199	2176
-er_unused_21	1199	2177
-er_unused_22	1199	2178
-er_unused_23	1199	2179
-er_unused_24	1199	2180
-er_unused_25	1199	2181
-er_unused_26	1201	2182
-er_unused_27	1201	2183
-er_unused_28	1199	2184
-er_unused_29	1199	2185
-er_unused_3	1199	2186
-er_unused_4	1199	2187
-er_unused_5	1199	2188
-er_unused_6	1199	2189
-er_unused_7	1199	2190
-er_unused_8	1199	2191
-er_unused_9	1199	2192
-er_update_info	1786	2193
-er_update_info_with_system_versioning	1787	2194
-er_update_log_deprecated_ignored	1788	2195
-er_update_log_deprecated_translated	1789	2196
-er_update_table_used	1790	2197
-er_update_without_key_in_safe_mode	1791	2198
-er_updated_column_only_once	1792	2199
-er_updates_with_consistent_snapshot	426	430
-er_user_create_exists	400	400
-er_user_drop_exists	401	2200
-er_user_is_blocked	1793	2201
-er_user_limit_reached	1794	2202
-er_user_lock_deadlock	870	1123
-er_user_lock_wrong_name	1795	2203
-er_username	1796	2204
-er_value_too_long	1797	2205
-er_values_is_not_int_type_error	1798	2206
-er_var_cant_be_read	1799	2207
-er_variable_is_not_struct	1800	2208
-er_variable_is_readonly	1801	2209
-er_variable_not_settable_in_sf_or_trigger	1802	2210
-er_variable_not_settable_in_sp	1803	2211
-er_variable_not_settable_in_transaction	1804	2212
-er_vers_already_versioned	1805	2213
-er_vers_alter_engine_prohibited	1806	2214
-er_vers_alter_not_allowed	1807	2215
-er_vers_alter_system_field	403	404
-er_vers_db_not_supported	1808	2216
-er_vers_drop_partition_interval	411	414
-er_vers_duplicate_row_start_end	955	1235
-er_vers_engine_unsupported	1809	2217
-er_vers_field_wrong_type	1810	2218
-er_vers_hist_part_failed	1811	2219
-er_vers_no_trx_id	1812	2220
-er_vers_not_allowed	1813	2221
-er_vers_not_supported	1814	2222
-er_vers_not_versioned	1815	2223
-er_vers_period_columns	1816	2224
-er_vers_query_in_partition	1817	2225
-er_vers_range_prohibited	1818	2226
-er_vers_table_must_have_columns	1819	2227
-er_vers_trt_is_disabled	1820	2228
-er_vers_trx_part_historic_row_not_supported	1821	2229
-er_vers_wrong_parts	1822	2230
-er_view_check_failed	599	751
-er_view_checksum	1823	2231
-er_view_delete_merge_view	404	405
-er_view_frm_no_user	1824	2232
-er_view_invalid	1825	2233
-er_view_invalid_creation_ctx	812	1056
-er_view_multiupdate	407	408
-er_view_no_creation_ctx	1826	2234
-er_view_no_explain	165	187
-er_view_no_insert_field_list	406	407
-er_view_nonupd_check	600	752
-er_view_orderby_ignored	1827	2235
-er_view_other_user	1828	2236
-er_view_prevent_update	1829	2237
-er_view_recursive	1830	2238
-er_view_select_clause	1831	2239
-er_view_select_derived	1832	2240
-er_view_select_tmptable	1833	2241
-er_view_select_variable	1834	2242
-er_view_wrong_list	1835	2243
-er_warn_aggfunc_dependence	128	136
-er_warn_allowed_packet_overflowed	1836	2244
-er_warn_cant_drop_default_keycache	494	573
-er_warn_data_out_of_range	1837	2245
-er_warn_deprecated_syntax	1838	2246
-er_warn_deprecated_syntax_no_replacement	1839	2247
-er_warn_deprecated_syntax_with_ver	1840	2248
-er_warn_engine_transaction_rollback	1841	2249
-er_warn_field_resolved	1842	2250
-er_warn_hostname_wont_work	1843	2251
-er_warn_i_s_skipped_table	1844	2252
-er_warn_index_not_applicable	549	686
-er_warn_invalid_timestamp	1845	2253
-er_warn_legacy_syntax_converted	1846	2254
-er_warn_null_to_notnull	683	844
-er_warn_only_master_log_file_no_pos	585	733
-er_warn_open_temp_tables_must_be_zero	1847	2255
-er_warn_purge_log_in_use	1848	2256
-er_warn_purge_log_is_active	1849	2257
-er_warn_qc_resize	1850	2258
-er_warn_too_few_records	1851	2259
-er_warn_too_many_records	1852	2260
-er_warn_trigger_doesnt_have_created	1853	2261
-er_warn_using_other_handler	1854	2262
-er_warn_view_merge	1855	2263
-er_warn_view_without_key	1856	2264
-er_warning_non_default_value_for_generated_column	1857	2265
-er_warning_not_complete_rollback	1858	2266
-er_warning_not_complete_rollback_with_created_temp_table	1859	2267
-er_warning_not_complete_rollback_with_dropped_temp_table	1860	2268
-er_window_frame_in_referenced_window_spec	1861	2269
-er_window_function_dont_have_frame	1862	2270
-er_window_function_in_window_spec	1863	2271
-er_with_col_wrong_list	1864	2272
-er_with_ties_needs_order	1865	2273
-er_wrong_arguments	1866	2274
-er_wrong_auto_key	1867	2275
-er_wrong_column_name	1868	2276
-er_wrong_db_name	1869	2277
-er_wrong_expr_in_partition_func_error	742	918
-er_wrong_field_spec	1870	2278
-er_wrong_field_terminators	1871	2279
-er_wrong_field_with_group	1872	2280
-er_wrong_fk_def	1873	2281
-er_wrong_fk_option_for_generated_column	486	555
-er_wrong_group_field	1146	2282
-er_wrong_insert_into_sequence	1874	2283
-er_wrong_key_column	1875	2284
-er_wrong_lock_of_system_table	1876	2285
-er_wrong_magic	1877	2286
-er_wrong_mrg_table	1878	2287
-er_wrong_name_for_catalog	1879	2288
-er_wrong_name_for_index	1880	2289
-er_wrong_native_table_structure	1881	2290
-er_wrong_number_of_columns_in_select	1882	2291
-er_wrong_number_of_values_in_tvc	1883	2292
-er_wrong_object	1884	2293
-er_wrong_outer_join	822	1066
-er_wrong_paramcount_to_cursor	1885	2294
-er_wrong_paramcount_to_native_fct	1886	2295
-er_wrong_paramcount_to_procedure	1887	2296
-er_wrong_parameters_to_native_fct	1888	2297
-er_wrong_parameters_to_procedure	1889	2298
-er_wrong_parameters_to_stored_fct	1890	2299
-er_wrong_partition_name	1891	2300
-er_wrong_perfschema_usage	1892	2301
-er_wrong_placement_of_window_function	1893	2302
+er_unknown_alter_algorithm	1755	2132
+er_unknown_alter_lock	1756	2133
+er_unknown_character_set	1757	2134
+er_unknown_collation	1758	2135
+er_unknown_com_error	1759	2136
+er_unknown_compression_method	1760	2137
+er_unknown_data_type	1761	2138
+er_unknown_error	664	2139
+er_unknown_explain_format	1762	2140
+er_unknown_key_cache	1763	2141
+er_unknown_locale	1764	2142
+er_unknown_operator	1765	2143
+er_unknown_option	1766	2144
+er_unknown_partition	1767	2145
+er_unknown_procedure	1768	2146
+er_unknown_sequences	1769	2147
+er_unknown_stmt_handler	1770	2148
+er_unknown_storage_engine	1771	2149
+er_unknown_structured_variable	1772	2150
+er_unknown_system_variable	1773	2151
+er_unknown_table	1774	2152
+er_unknown_target_binlog	1775	2153
+er_unknown_time_zone	1776	2154
+er_unknown_view	1777	2155
+er_unsuported_log_engine	1778	2156
+er_unsupported_action_on_generated_column	1779	2157
+er_unsupported_collation	1780	2158
+er_unsupported_compressed_table	1781	2159
+er_unsupported_engine_for_generated_columns	1782	2160
+er_unsupported_extension	1783	2161
+er_unsupported_ps	1784	2162
+er_until_cond_ignored	1785	2163
+er_until_requires_using_gtid	1786	2164
+er_unused_1	1200	2165
+er_unused_10	1200	2166
+er_unused_11	1200	2167
+er_unused_12	1200	2168
+er_unused_13	1200	2169
+er_unused_14	1200	2170
+er_unused_15	1200	2171
+er_unused_16	1200	2172
+er_unused_17	1200	2173
+er_unused_18	1200	2174
+er_unused_19	1200	2175
+er_unused_2	1200	2176
+er_unused_20	1200	2177
+er_unused_21	1200	2178
+er_unused_22	1200	2179
+er_unused_23	1200	2180
+er_unused_24	1200	2181
+er_unused_25	1200	2182
+er_unused_26	1202	2183
+er_unused_27	1202	2184
+er_unused_28	1200	2185
+er_unused_29	1200	2186
+er_unused_3	1200	2187
+er_unused_4	1200	2188
+er_unused_5	1200	2189
+er_unused_6	1200	2190
+er_unused_7	1200	2191
+er_unused_8	1200	2192
+er_unused_9	1200	2193
+er_update_info	1787	2194
+er_update_info_with_system_versioning	1788	2195
+er_update_log_deprecated_ignored	1789	2196
+er_update_log_deprecated_translated	1790	2197
+er_update_table_used	1791	2198
+er_update_without_key_in_safe_mode	1792	2199
+er_updated_column_only_once	1793	2200
+er_updates_with_consistent_snapshot	428	431
+er_user_create_exists	402	401
+er_user_drop_exists	403	2201
+er_user_is_blocked	1794	2202
+er_user_limit_reached	1795	2203
+er_user_lock_deadlock	871	1124
+er_user_lock_wrong_name	1796	2204
+er_username	1797	2205
+er_value_too_long	1798	2206
+er_values_is_not_int_type_error	1799	2207
+er_var_cant_be_read	1800	2208
+er_variable_is_not_struct	1801	2209
+er_variable_is_readonly	1802	2210
+er_variable_not_settable_in_sf_or_trigger	1803	2211
+er_variable_not_settable_in_sp	1804	2212
+er_variable_not_settable_in_transaction	1805	2213
+er_vers_already_versioned	1806	2214
+er_vers_alter_engine_prohibited	1807	2215
+er_vers_alter_not_allowed	1808	2216
+er_vers_alter_system_field	405	405
+er_vers_db_not_supported	1809	2217
+er_vers_drop_partition_interval	413	415
+er_vers_duplicate_row_start_end	956	1236
+er_vers_engine_unsupported	1810	2218
+er_vers_field_wrong_type	1811	2219
+er_vers_hist_part_failed	1812	2220
+er_vers_no_trx_id	1813	2221
+er_vers_not_allowed	1814	2222
+er_vers_not_supported	1815	2223
+er_vers_not_versioned	1816	2224
+er_vers_period_columns	1817	2225
+er_vers_query_in_partition	1818	2226
+er_vers_range_prohibited	1819	2227
+er_vers_table_must_have_columns	1820	2228
+er_vers_trt_is_disabled	1821	2229
+er_vers_trx_part_historic_row_not_supported	1822	2230
+er_vers_wrong_parts	1823	2231
+er_view_check_failed	601	752
+er_view_checksum	1824	2232
+er_view_delete_merge_view	406	406
+er_view_frm_no_user	1825	2233
+er_view_invalid	1826	2234
+er_view_invalid_creation_ctx	813	1057
+er_view_multiupdate	409	409
+er_view_no_creation_ctx	1827	2235
+er_view_no_explain	167	188
+er_view_no_insert_field_list	408	408
+er_view_nonupd_check	602	753
+er_view_orderby_ignored	1828	2236
+er_view_other_user	1829	2237
+er_view_prevent_update	1830	2238
+er_view_recursive	1831	2239
+er_view_select_clause	1832	2240
+er_view_select_derived	1833	2241
+er_view_select_tmptable	1834	2242
+er_view_select_variable	1835	2243
+er_view_wrong_list	1836	2244
+er_warn_aggfunc_dependence	130	137
+er_warn_allowed_packet_overflowed	1837	2245
+er_warn_cant_drop_default_keycache	496	574
+er_warn_data_out_of_range	1838	2246
+er_warn_deprecated_syntax	1839	2247
+er_warn_deprecated_syntax_no_replacement	1840	2248
+er_warn_deprecated_syntax_with_ver	1841	2249
+er_warn_engine_transaction_rollback	1842	2250
+er_warn_field_resolved	1843	2251
+er_warn_hostname_wont_work	1844	2252
+er_warn_i_s_skipped_table	1845	2253
+er_warn_index_not_applicable	551	687
+er_warn_invalid_timestamp	1846	2254
+er_warn_legacy_syntax_converted	1847	2255
+er_warn_null_to_notnull	685	845
+er_warn_only_master_log_file_no_pos	587	734
+er_warn_open_temp_tables_must_be_zero	1848	2256
+er_warn_purge_log_in_use	1849	2257
+er_warn_purge_log_is_active	1850	2258
+er_warn_qc_resize	1851	2259
+er_warn_too_few_records	1852	2260
+er_warn_too_many_records	1853	2261
+er_warn_trigger_doesnt_have_created	1854	2262
+er_warn_using_other_handler	1855	2263
+er_warn_view_merge	1856	2264
+er_warn_view_without_key	1857	2265
+er_warning_non_default_value_for_generated_column	1858	2266
+er_warning_not_complete_rollback	1859	2267
+er_warning_not_complete_rollback_with_created_temp_table	1860	2268
+er_warning_not_complete_rollback_with_dropped_temp_table	1861	2269
+er_window_frame_in_referenced_window_spec	1862	2270
+er_window_function_dont_have_frame	1863	2271
+er_window_function_in_window_spec	1864	2272
+er_with_col_wrong_list	1865	2273
+er_with_ties_needs_order	1866	2274
+er_wrong_arguments	1867	2275
+er_wrong_auto_key	1868	2276
+er_wrong_column_name	1869	2277
+er_wrong_db_name	1870	2278
+er_wrong_expr_in_partition_func_error	744	919
+er_wrong_field_spec	1871	2279
+er_wrong_field_terminators	1872	2280
+er_wrong_field_with_group	1873	2281
+er_wrong_fk_def	1874	2282
+er_wrong_fk_option_for_generated_column	488	556
+er_wrong_group_field	1147	2283
+er_wrong_insert_into_sequence	1875	2284
+er_wrong_key_column	1876	2285
+er_wrong_lock_of_system_table	1877	2286
+er_wrong_magic	1878	2287
+er_wrong_mrg_table	1879	2288
+er_wrong_name_for_catalog	1880	2289
+er_wrong_name_for_index	1881	2290
+er_wrong_native_table_structure	1882	2291
+er_wrong_number_of_columns_in_select	1883	2292
+er_wrong_number_of_values_in_tvc	1884	2293
+er_wrong_object	1885	2294
+er_wrong_outer_join	823	1067
+er_wrong_paramcount_to_cursor	1886	2295
+er_wrong_paramcount_to_native_fct	1887	2296
+er_wrong_paramcount_to_procedure	1888	2297
+er_wrong_parameters_to_native_fct	1889	2298
+er_wrong_parameters_to_procedure	1890	2299
+er_wrong_parameters_to_stored_fct	1891	2300
+er_wrong_partition_name	1892	2301
+er_wrong_perfschema_usage	1893	2302
+er_wrong_placement_of_window_function	1894	2303
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1894	2303
-er_wrong_sub_key	1895	2304
-er_wrong_sum_select	1896	2305
-er_wrong_table_name	1897	2306
-er_wrong_type_column_value_error	1898	2307
-er_wrong_type_for_percentile_func	1899	2308
-er_wrong_type_for_range_frame	1900	2309
-er_wrong_type_for_rows_frame	1901	2310
-er_wrong_type_for_var	1902	2311
-er_wrong_type_of_argument	1903	2312
-er_wrong_usage	1904	2313
-er_wrong_value	1905	2314
-er_wrong_value_count	675	824
-er_wrong_value_count_on_row	676	825
-er_wrong_value_for_type	1906	2315
-er_wrong_value_for_var	1907	2316
-er_wrong_window_spec_name	1908	2317
-er_wsas_failed	1909	2318
-er_xa_rbdeadlock	1910	2319
-er_xa_rbrollback	1911	2320
-er_xa_rbtimeout	1912	2321
-er_xaer_dupid	1913	2322
-er_xaer_inval	1914	2323
-er_xaer_nota	1915	2324
-er_xaer_outside	1916	2325
-er_xaer_rmerr	1917	2326
-er_xaer_rmfail	1918	2327
-er_yes	1919	2328
-er_zlib_z_buf_error	1920	2329
-er_zlib_z_data_error	1921	2330
-er_zlib_z_mem_error	1922	2331
-erange	1923	2332
-eremchg	1924	2333
-eremote	1925	2334
-eremoteio	1926	2335
-erestart	1927	2336
-erfkill	1928	2337
-erofs	1929	2338
-err image never pull	1930,1931	2339
-err image pull	1932,1933	2340
-err_access_denied	1934	2341
-err_ambiguous_argument	1935	2342
-err_arg_not_iterable	1936	2343
-err_assertion	1937	2344
-err_async_callback	1938	2345
-err_async_type	1939	2346
-err_brotli_invalid_param	1940	2347
-err_buffer_out_of_bounds	1941	2348
-err_buffer_too_large	1942	2349
-err_cannot_watch_sigint	1943	2350
-err_child_closed_before_reply	1944	2351
-err_child_process_ipc_required	1945	2352
-err_child_process_stdio_maxbuffer	1946	2353
-err_console_writable_stream	1947	2354
-err_context_not_initialized	1948	2355
-err_crypto_custom_engine_not_supported	1949	2356
-err_crypto_ecdh_invalid_format	1950	2357
-err_crypto_ecdh_invalid_public_key	1951	2358
-err_crypto_engine_unknown	1952	2359
-err_crypto_fips_forced	1953	2360
-err_crypto_fips_unavailable	1954	2361
-err_crypto_hash_finalized	1955	2362
-err_crypto_hash_update_failed	1956	2363
-err_crypto_incompatible_key	1957	2364
-err_crypto_incompatible_key_options	1958	2365
-err_crypto_invalid_digest	1959	2366
-err_crypto_invalid_jwk	1960	2367
-err_crypto_invalid_key_object_type	1961	2368
-err_crypto_invalid_state	1962	2369
-err_crypto_pbkdf2_error	1963	2370
-err_crypto_scrypt_invalid_parameter	1964	2371
-err_crypto_scrypt_not_supported	1965	2372
-err_crypto_sign_key_required	1966	2373
-err_debugger_error	1967	2374
-err_debugger_startup_error	1968	2375
-err_dir_closed	1969	2376
-err_dir_concurrent_operation	1970	2377
-err_dns_set_servers_failed	1971	2378
-err_domain_callback_not_available	1972	2379
-err_domain_cannot_set_uncaught_exception_capture	1973	2380
-err_duplicate_startup_snapshot_main_function	1974	2381
-err_encoding_invalid_encoded_data	1975,663	2382
-err_encoding_not_supported	1976	2383
-err_eval_esm_cannot_print	1977	2384
-err_event_recursion	1978	2385
-err_falsy_value_rejection	1979	2386
-err_feature_unavailable_on_platform	1980	2387
-err_fs_cp_dir_to_non_dir	1981	2388
-err_fs_cp_eexist	1982	2389
-err_fs_cp_einval	1983	2390
-err_fs_cp_fifo_pipe	1984	2391
-err_fs_cp_non_dir_to_dir	1985	2392
-err_fs_cp_socket	1986	2393
-err_fs_cp_symlink_to_subdirectory	1987	2394
-err_fs_cp_unknown	1988	2395
-err_fs_eisdir	1989	2396
-err_fs_file_too_large	1990	2397
-err_fs_invalid_symlink_type	1991	2398
-err_http2_altsvc_invalid_origin	1992	2399
-err_http2_altsvc_length	1993	2400
-err_http2_connect_authority	1994	2401
-err_http2_connect_path	1995	2402
-err_http2_connect_scheme	1996	2403
-err_http2_goaway_session	1997	2404
-err_http2_header_single_value	1998	2405
-err_http2_headers_after_respond	1999	2406
-err_http2_headers_sent	2000	2407
-err_http2_info_status_not_allowed	2001	2408
-err_http2_invalid_connection_headers	2002	2409
-err_http2_invalid_header_value	2003	2410
-err_http2_invalid_info_status	2004	2411
-err_http2_invalid_origin	2005	2412
-err_http2_invalid_packed_settings_length	2006	2413
-err_http2_invalid_pseudoheader	2007	2414
-err_http2_invalid_session	2008	2415
-err_http2_invalid_setting_value	2009	2416
-err_http2_invalid_stream	2010	2417
-err_http2_max_pending_settings_ack	2011	2418
-err_http2_nested_push	2012	2419
-err_http2_no_mem	2013	2420
-err_http2_no_socket_manipulation	2014	2421
-err_http2_origin_length	2015	2422
-err_http2_out_of_streams	2016	2423
-err_http2_payload_forbidden	2017	2424
-err_http2_ping_cancel	2018	2425
-err_http2_ping_length	2019	2426
-err_http2_pseudoheader_not_allowed	2020	2427
-err_http2_push_disabled	2021	2428
-err_http2_send_file	2022	2429
-err_http2_send_file_noseek	2023	2430
-err_http2_session_error	2024	2431
-err_http2_settings_cancel	2025	2432
-err_http2_socket_bound	2026	2433
-err_http2_socket_unbound	2027	2434
-err_http2_status_101	2028	2435
-err_http2_status_invalid	2029	2436
-err_http2_stream_cancel	2030	2437
-err_http2_stream_error	2031	2438
-err_http2_stream_self_dependency	2032	2439
-err_http2_too_many_custom_settings	2033	2440
-err_http2_too_many_invalid_frames	2034	2441
-err_http2_trailers_already_sent	2035	2442
-err_http2_trailers_not_ready	2036	2443
-err_http2_unsupported_protocol	2037	2444
-err_http_body_not_allowed	2038	2445
-err_http_content_length_mismatch	2039	2446
-err_http_headers_sent	2040	2447
-err_http_invalid_header_value	2041	2448
-err_http_invalid_status_code	2042	2449
-err_http_request_timeout	2043	2450
-err_http_socket_assigned	2044	2451
-err_http_socket_encoding	2045	2452
-err_http_trailer_invalid	2046	2453
-err_illegal_constructor	2047	2454
-err_import_assertion_type_failed	2048	2455
-err_import_assertion_type_missing	2049	2456
-err_import_assertion_type_unsupported	2050	2457
-err_import_attribute_unsupported	2051	2458
-err_incompatible_option_pair	2052	2459
-err_input_type_not_allowed	2053	2460
-err_inspector_already_activated	2054	2461
-err_inspector_already_connected	2055	2462
-err_inspector_closed	2056	2463
-err_inspector_command	2057	2464
-err_inspector_not_active	2058	2465
-err_inspector_not_available	2059	2466
-err_inspector_not_connected	2060	2467
-err_inspector_not_worker	2061	2468
-err_internal_assertion	2062	2469
-err_invalid_address_family	2063	2470
-err_invalid_arg_type	2064	2471
-err_invalid_arg_value	2065	2472
-err_invalid_async_id	2066	2473
-err_invalid_buffer_size	2067	2474
-err_invalid_char	2068	2475
-err_invalid_cursor_pos	2069	2476
-err_invalid_fd	2070	2477
-err_invalid_fd_type	2071	2478
-err_invalid_file_url_host	2072	2479
-err_invalid_file_url_path	2073	2480
-err_invalid_handle_type	2074	2481
-err_invalid_http_token	2075	2482
-err_invalid_ip_address	2076	2483
-err_invalid_mime_syntax	2077	2484
-err_invalid_module_specifier	2078	2485
-err_invalid_package_config	2079	2486
-err_invalid_package_target	2080	2487
-err_invalid_protocol	2081	2488
-err_invalid_repl_eval_config	2082	2489
-err_invalid_repl_input	2083	2490
-err_invalid_return_property	2084	2491
-err_invalid_return_property_value	2085	2492
-err_invalid_return_value	2086	2493
-err_invalid_state	2087	2494
-err_invalid_sync_fork_input	2088	2495
-err_invalid_this	2089	2496
-err_invalid_tuple	2090	2497
-err_invalid_uri	2091	2498
-err_invalid_url	2092	2499
-err_invalid_url_scheme	2093	2500
-err_ipc_channel_closed	2094	2501
-err_ipc_disconnected	2095	2502
-err_ipc_one_pipe	2096	2503
-err_ipc_sync_fork	2097	2504
-err_loader_chain_incomplete	2098	2505
-err_manifest_assert_integrity	2099	2506
-err_manifest_dependency_missing	2100	2507
-err_manifest_integrity_mismatch	2101	2508
-err_manifest_invalid_resource_field	2102	2509
-err_manifest_invalid_specifier	2103	2510
-err_manifest_tdz	2104	2511
-err_manifest_unknown_onerror	2105	2512
-err_method_not_implemented	2106	2513
-err_missing_args	2107	2514
-err_missing_option	2108	2515
-err_module_not_found	435	2516
-err_multiple_callback	2109	2517
-err_napi_cons_function	2110	2518
-err_napi_invalid_dataview_args	2111	2519
-err_napi_invalid_typedarray_alignment	2112	2520
-err_napi_invalid_typedarray_length	2113	2521
-err_network_import_bad_response	2114	2522
-err_network_import_disallowed	2115	2523
-err_no_crypto	2116	2524
-err_no_icu	2117	2525
-err_not_building_snapshot	2118	2526
-err_not_in_single_executable_application	2119	2527
-err_not_supported_in_snapshot	2120	2528
-err_operation_failed	2121	2529
-err_out_of_range	650	2530
-err_package_import_not_defined	2122	2531
-err_package_path_not_exported	2123	2532
-err_parse_args_invalid_option_value	2124	2533
-err_parse_args_unexpected_positional	2125	2534
-err_parse_args_unknown_option	2126	2535
-err_performance_invalid_timestamp	2127	2536
-err_performance_measure_invalid_options	2128	2537
-err_require_async_module	2129	2538
-err_require_cycle_module	2130	2539
-err_require_esm	2131	2540
-err_script_execution_interrupted	2132	2541
-err_server_already_listen	2133	2542
-err_server_not_running	2134	2543
-err_single_executable_application_asset_not_found	2135	2544
-err_socket_already_bound	2136	2545
-err_socket_bad_buffer_size	2137	2546
-err_socket_bad_port	2138	2547
-err_socket_bad_type	2139	2548
-err_socket_buffer_size	2140	2549
-err_socket_closed	2141	2550
-err_socket_closed_before_connection	2142	2551
-err_socket_connection_timeout	2143	2552
-err_socket_dgram_is_connected	2144	2553
-err_socket_dgram_not_connected	2145	2554
-err_socket_dgram_not_running	2146	2555
-err_sri_parse	2147	2556
-err_stream_already_finished	2148	2557
-err_stream_cannot_pipe	2149	2558
-err_stream_destroyed	2150	2559
-err_stream_null_values	2151	2560
-err_stream_premature_close	2152	2561
-err_stream_push_after_eof	2153	2562
-err_stream_unshift_after_end_event	2154	2563
-err_stream_wrap	2155	2564
-err_stream_write_after_end	2156	2565
-err_synthetic	2157	2566
-err_system_error	2158	2567
-err_test_failure	2159	2568
-err_tls_alpn_callback_invalid_result	2160	2569
-err_tls_alpn_callback_with_protocols	2161	2570
-err_tls_cert_altname_format	2162	2571
-err_tls_cert_altname_invalid	2163	2572
-err_tls_dh_param_size	2164	2573
-err_tls_handshake_timeout	2165	2574
-err_tls_invalid_context	2166	2575
-err_tls_invalid_protocol_version	2167	2576
-err_tls_invalid_state	2168	2577
-err_tls_protocol_version_conflict	2169	2578
-err_tls_renegotiation_disabled	2170	2579
-err_tls_required_server_name	2171	2580
-err_tls_session_attack	2172	2581
-err_tls_sni_from_server	2173	2582
-err_trace_events_category_required	2174	2583
-err_trace_events_unavailable	2175	2584
-err_tty_init_failed	2176	2585
-err_unavailable_during_exit	2177	2586
-err_uncaught_exception_capture_already_set	2178	2587
-err_unescaped_characters	2179	2588
-err_unhandled_error	2180	2589
-err_unknown_builtin_module	2181	2590
-err_unknown_credential	2182	2591
-err_unknown_encoding	2183	2592
-err_unknown_file_extension	2184	2593
-err_unknown_module_format	2185	2594
-err_unknown_signal	2186	2595
-err_unsupported_dir_import	2187	2596
-err_unsupported_esm_url_scheme	2188	2597
-err_unsupported_resolve_request	2189	2598
-err_use_after_close	2190	2599
-err_valid_performance_entry_type	2191	2600
-err_vm_dynamic_import_callback_missing	2192	2601
-err_vm_dynamic_import_callback_missing_flag	2193	2602
-err_vm_module_already_linked	2194	2603
-err_vm_module_cannot_create_cached_data	2195	2604
-err_vm_module_different_context	2196	2605
-err_vm_module_link_failure	2197	2606
-err_vm_module_not_module	2198	2607
-err_vm_module_status	2199	2608
-err_wasi_already_started	2200	2609
-err_webassembly_response	2201	2610
-err_worker_init_failed	2202	2611
-err_worker_invalid_exec_argv	2203	2612
-err_worker_messaging_errored	2204	2613
-err_worker_messaging_failed	2205	2614
-err_worker_messaging_same_thread	2206	2615
-err_worker_messaging_timeout	2207	2616
-err_worker_not_running	2208	2617
-err_worker_out_of_memory	2209	2618
-err_worker_path	2210	2619
-err_worker_unserializable_error	2211	2620
-err_worker_unsupported_operation	2212	2621
-errimageneverpull	1930,1931	2339
-errimagepull	1932,1933	2340
-errno 1	1065	1397
-errno 10	604	1277
-errno 100	1023	1348
-errno 101	1025	1350
-errno 102	1024	1349
-errno 103	726	1280
-errno 104	736	1282
-errno 105	1032	1357
-errno 106	985	1303
-errno 107	1048	1378
-errno 108	359	2622
-errno 109	2213	2623
-errno 11	345	1250
-errno 110	738	2624
-errno 111	733	1281
-errno 112	977	1293
-errno 113	978	1294
-errno 114	347	1265
-errno 115	348	1297
-errno 116	2214	2625
-errno 117	2215	2626
-errno 118	1050	1381
-errno 119	1010	1334
-errno 12	455	1368
-errno 120	987	1305
-errno 121	1926	2335
-errno 122	911	1287
-errno 123	1040	1367
-errno 124	1001	1324
-errno 125	81	1275
-errno 126	1037	1364
-errno 127	988	1306
-errno 128	990	1308
-errno 129	989	1307
-errno 13	92	1244
-errno 130	1064	1396
-errno 131	1051	1382
-errno 132	1928	2337
-errno 14	263	1291
-errno 15	343	1377
-errno 16	896	1274
-errno 17	975	1290
-errno 18	2216	2627
-errno 19	1035	1360
-errno 2	777	1361
-errno 20	1049	1379
-errno 21	986	1304
-errno 22	647	1301
-errno 23	1026	1351
-errno 24	1002	1325
-errno 25	1054	1385
-errno 26	2217	2628
-errno 27	976	1292
-errno 28	1045	1373
-errno 29	2218	2629
-errno 3	2219	2630
-errno 30	1929	2338
-errno 31	1003	1326
-errno 32	357	1399
-errno 33	971	1285
-errno 34	1923	2332
-errno 35	970	1283
-errno 36	1009	1333
-errno 37	1038	1365
-errno 38	1047	1376
-errno 39	906	1380
-errno 4	983	1300
-errno 40	999	1322
-errno 42	1041	1369
-errno 43	979	1295
-errno 44	589	1278
-errno 45	992	1310
-errno 46	993	1311
-errno 47	994	1312
-errno 48	998	1321
-errno 49	2220	2631
-errno 5	984	1302
-errno 50	1033	1358
-errno 51	991	1309
-errno 52	962	1266
-errno 53	964	1270
-errno 54	2221	2632
-errno 55	1031	1356
-errno 56	965	1271
-errno 57	966	1272
-errno 59	282	1273
-errno 6	1059	1392
-errno 60	895	1375
-errno 61	1034	1359
-errno 62	2222	2633
-errno 63	1046	1374
-errno 64	1042	1370
-errno 65	1043	1371
-errno 66	1925	2334
-errno 67	1039	1366
-errno 68	124	1248
-errno 69	2223	2634
-errno 7	186	1243
-errno 70	698	1279
-errno 71	1067	1400
-errno 72	1008	1332
-errno 73	972	1286
-errno 74	293	1269
-errno 75	1063	1395
-errno 76	1055	1386
-errno 77	963	1268
-errno 78	1924	2333
-errno 79	402	1315
-errno 8	1036	1363
-errno 80	107	1316
-errno 81	996	1319
-errno 82	238	1318
-errno 83	498	1317
-errno 84	980	1296
-errno 85	1927	2336
-errno 86	2224	2635
-errno 87	2225	2636
-errno 88	1052	1383
-errno 89	893	1284
-errno 9	281	1267
-errno 90	827	1331
-errno 91	1069	1402
-errno 92	1044	1372
-errno 93	1068	1401
-errno 94	2226	2637
-errno 95	1053	1384
-errno 96	1066	1398
-errno 97	121	1249
-errno 98	119	1246
-errno 99	458	1247
-error 1000	1198	1545
-error 1001	1427	1785
-error 1002	1428	1786
-error 1003	1919	2328
-error 1004	1141	1476
-error 1005	418	422
-error 1006	1141	1475
-error 1007	395	395
-error 1008	401	401
-error 1009	1179	1522
-error 1010	1179	1523
-error 1011	1144	1479
-error 1012	439	442
-error 1013	1141	1482
-error 1014	432	435
-error 1015	436	439
-error 1016	1141	1485
-error 1017	1141	1591
-error 1018	1141	1487
-error 1019	1141	1497
-error 1020	1162	1504
-error 1021	910	1174
-error 1022	1146	1531
-error 1023	1206	1554
-error 1024	1208	1556
-error 1025	1209	1557
-error 1026	1210	1558
-error 1027	1241	1592
-error 1028	1243	1594
-error 1029	1257	1608
-error 1030	1276	1627
-error 1031	1306	1658
-error 1032	1146	1724
-error 1033	1466	1825
-error 1034	1467	1826
-error 1035	1475	1835
-error 1036	1480	1840
-error 1037	1485	1846
-error 1038	1484	1845
-error 1039	1752	2129
-error 1040	1164	1507
-error 1041	143	1844
-error 1042	431	434
-error 1043	1300	1651
+er_wrong_string_length	1895	2304
+er_wrong_sub_key	1896	2305
+er_wrong_sum_select	1897	2306
+er_wrong_table_name	1898	2307
+er_wrong_type_column_value_error	1899	2308
+er_wrong_type_for_percentile_func	1900	2309
+er_wrong_type_for_range_frame	1901	2310
+er_wrong_type_for_rows_frame	1902	2311
+er_wrong_type_for_var	1903	2312
+er_wrong_type_of_argument	1904	2313
+er_wrong_usage	1905	2314
+er_wrong_value	1906	2315
+er_wrong_value_count	677	825
+er_wrong_value_count_on_row	678	826
+er_wrong_value_for_type	1907	2316
+er_wrong_value_for_var	1908	2317
+er_wrong_window_spec_name	1909	2318
+er_wsas_failed	1910	2319
+er_xa_rbdeadlock	1911	2320
+er_xa_rbrollback	1912	2321
+er_xa_rbtimeout	1913	2322
+er_xaer_dupid	1914	2323
+er_xaer_inval	1915	2324
+er_xaer_nota	1916	2325
+er_xaer_outside	1917	2326
+er_xaer_rmerr	1918	2327
+er_xaer_rmfail	1919	2328
+er_yes	1920	2329
+er_zlib_z_buf_error	1921	2330
+er_zlib_z_data_error	1922	2331
+er_zlib_z_mem_error	1923	2332
+erange	1924	2333
+eremchg	1925	2334
+eremote	1926	2335
+eremoteio	1927	2336
+erestart	1928	2337
+erfkill	1929	2338
+erofs	1930	2339
+err image never pull	1931,1932	2340
+err image pull	1933,1934	2341
+err_access_denied	1935	2342
+err_ambiguous_argument	1936	2343
+err_arg_not_iterable	1937	2344
+err_assertion	1938	2345
+err_async_callback	1939	2346
+err_async_type	1940	2347
+err_brotli_invalid_param	1941	2348
+err_buffer_out_of_bounds	1942	2349
+err_buffer_too_large	1943	2350
+err_cannot_watch_sigint	1944	2351
+err_child_closed_before_reply	1945	2352
+err_child_process_ipc_required	1946	2353
+err_child_process_stdio_maxbuffer	1947	2354
+err_console_writable_stream	1948	2355
+err_context_not_initialized	1949	2356
+err_crypto_custom_engine_not_supported	1950	2357
+err_crypto_ecdh_invalid_format	1951	2358
+err_crypto_ecdh_invalid_public_key	1952	2359
+err_crypto_engine_unknown	1953	2360
+err_crypto_fips_forced	1954	2361
+err_crypto_fips_unavailable	1955	2362
+err_crypto_hash_finalized	1956	2363
+err_crypto_hash_update_failed	1957	2364
+err_crypto_incompatible_key	1958	2365
+err_crypto_incompatible_key_options	1959	2366
+err_crypto_invalid_digest	1960	2367
+err_crypto_invalid_jwk	1961	2368
+err_crypto_invalid_key_object_type	1962	2369
+err_crypto_invalid_state	1963	2370
+err_crypto_pbkdf2_error	1964	2371
+err_crypto_scrypt_invalid_parameter	1965	2372
+err_crypto_scrypt_not_supported	1966	2373
+err_crypto_sign_key_required	1967	2374
+err_debugger_error	1968	2375
+err_debugger_startup_error	1969	2376
+err_dir_closed	1970	2377
+err_dir_concurrent_operation	1971	2378
+err_dns_set_servers_failed	1972	2379
+err_domain_callback_not_available	1973	2380
+err_domain_cannot_set_uncaught_exception_capture	1974	2381
+err_duplicate_startup_snapshot_main_function	1975	2382
+err_encoding_invalid_encoded_data	1976,665	2383
+err_encoding_not_supported	1977	2384
+err_eval_esm_cannot_print	1978	2385
+err_event_recursion	1979	2386
+err_falsy_value_rejection	1980	2387
+err_feature_unavailable_on_platform	1981	2388
+err_fs_cp_dir_to_non_dir	1982	2389
+err_fs_cp_eexist	1983	2390
+err_fs_cp_einval	1984	2391
+err_fs_cp_fifo_pipe	1985	2392
+err_fs_cp_non_dir_to_dir	1986	2393
+err_fs_cp_socket	1987	2394
+err_fs_cp_symlink_to_subdirectory	1988	2395
+err_fs_cp_unknown	1989	2396
+err_fs_eisdir	1990	2397
+err_fs_file_too_large	1991	2398
+err_fs_invalid_symlink_type	1992	2399
+err_http2_altsvc_invalid_origin	1993	2400
+err_http2_altsvc_length	1994	2401
+err_http2_connect_authority	1995	2402
+err_http2_connect_path	1996	2403
+err_http2_connect_scheme	1997	2404
+err_http2_goaway_session	1998	2405
+err_http2_header_single_value	1999	2406
+err_http2_headers_after_respond	2000	2407
+err_http2_headers_sent	2001	2408
+err_http2_info_status_not_allowed	2002	2409
+err_http2_invalid_connection_headers	2003	2410
+err_http2_invalid_header_value	2004	2411
+err_http2_invalid_info_status	2005	2412
+err_http2_invalid_origin	2006	2413
+err_http2_invalid_packed_settings_length	2007	2414
+err_http2_invalid_pseudoheader	2008	2415
+err_http2_invalid_session	2009	2416
+err_http2_invalid_setting_value	2010	2417
+err_http2_invalid_stream	2011	2418
+err_http2_max_pending_settings_ack	2012	2419
+err_http2_nested_push	2013	2420
+err_http2_no_mem	2014	2421
+err_http2_no_socket_manipulation	2015	2422
+err_http2_origin_length	2016	2423
+err_http2_out_of_streams	2017	2424
+err_http2_payload_forbidden	2018	2425
+err_http2_ping_cancel	2019	2426
+err_http2_ping_length	2020	2427
+err_http2_pseudoheader_not_allowed	2021	2428
+err_http2_push_disabled	2022	2429
+err_http2_send_file	2023	2430
+err_http2_send_file_noseek	2024	2431
+err_http2_session_error	2025	2432
+err_http2_settings_cancel	2026	2433
+err_http2_socket_bound	2027	2434
+err_http2_socket_unbound	2028	2435
+err_http2_status_101	2029	2436
+err_http2_status_invalid	2030	2437
+err_http2_stream_cancel	2031	2438
+err_http2_stream_error	2032	2439
+err_http2_stream_self_dependency	2033	2440
+err_http2_too_many_custom_settings	2034	2441
+err_http2_too_many_invalid_frames	2035	2442
+err_http2_trailers_already_sent	2036	2443
+err_http2_trailers_not_ready	2037	2444
+err_http2_unsupported_protocol	2038	2445
+err_http_body_not_allowed	2039	2446
+err_http_content_length_mismatch	2040	2447
+err_http_headers_sent	2041	2448
+err_http_invalid_header_value	2042	2449
+err_http_invalid_status_code	2043	2450
+err_http_request_timeout	2044	2451
+err_http_socket_assigned	2045	2452
+err_http_socket_encoding	2046	2453
+err_http_trailer_invalid	2047	2454
+err_illegal_constructor	2048	2455
+err_import_assertion_type_failed	2049	2456
+err_import_assertion_type_missing	2050	2457
+err_import_assertion_type_unsupported	2051	2458
+err_import_attribute_unsupported	2052	2459
+err_incompatible_option_pair	2053	2460
+err_input_type_not_allowed	2054	2461
+err_inspector_already_activated	2055	2462
+err_inspector_already_connected	2056	2463
+err_inspector_closed	2057	2464
+err_inspector_command	2058	2465
+err_inspector_not_active	2059	2466
+err_inspector_not_available	2060	2467
+err_inspector_not_connected	2061	2468
+err_inspector_not_worker	2062	2469
+err_internal_assertion	2063	2470
+err_invalid_address_family	2064	2471
+err_invalid_arg_type	2065	2472
+err_invalid_arg_value	2066	2473
+err_invalid_async_id	2067	2474
+err_invalid_buffer_size	2068	2475
+err_invalid_char	2069	2476
+err_invalid_cursor_pos	2070	2477
+err_invalid_fd	2071	2478
+err_invalid_fd_type	2072	2479
+err_invalid_file_url_host	2073	2480
+err_invalid_file_url_path	2074	2481
+err_invalid_handle_type	2075	2482
+err_invalid_http_token	2076	2483
+err_invalid_ip_address	2077	2484
+err_invalid_mime_syntax	2078	2485
+err_invalid_module_specifier	2079	2486
+err_invalid_package_config	2080	2487
+err_invalid_package_target	2081	2488
+err_invalid_protocol	2082	2489
+err_invalid_repl_eval_config	2083	2490
+err_invalid_repl_input	2084	2491
+err_invalid_return_property	2085	2492
+err_invalid_return_property_value	2086	2493
+err_invalid_return_value	2087	2494
+err_invalid_state	2088	2495
+err_invalid_sync_fork_input	2089	2496
+err_invalid_this	2090	2497
+err_invalid_tuple	2091	2498
+err_invalid_uri	2092	2499
+err_invalid_url	2093	2500
+err_invalid_url_scheme	2094	2501
+err_ipc_channel_closed	2095	2502
+err_ipc_disconnected	2096	2503
+err_ipc_one_pipe	2097	2504
+err_ipc_sync_fork	2098	2505
+err_loader_chain_incomplete	2099	2506
+err_manifest_assert_integrity	2100	2507
+err_manifest_dependency_missing	2101	2508
+err_manifest_integrity_mismatch	2102	2509
+err_manifest_invalid_resource_field	2103	2510
+err_manifest_invalid_specifier	2104	2511
+err_manifest_tdz	2105	2512
+err_manifest_unknown_onerror	2106	2513
+err_method_not_implemented	2107	2514
+err_missing_args	2108	2515
+err_missing_option	2109	2516
+err_module_not_found	437	2517
+err_multiple_callback	2110	2518
+err_napi_cons_function	2111	2519
+err_napi_invalid_dataview_args	2112	2520
+err_napi_invalid_typedarray_alignment	2113	2521
+err_napi_invalid_typedarray_length	2114	2522
+err_network_import_bad_response	2115	2523
+err_network_import_disallowed	2116	2524
+err_no_crypto	2117	2525
+err_no_icu	2118	2526
+err_not_building_snapshot	2119	2527
+err_not_in_single_executable_application	2120	2528
+err_not_supported_in_snapshot	2121	2529
+err_operation_failed	2122	2530
+err_out_of_range	652	2531
+err_package_import_not_defined	2123	2532
+err_package_path_not_exported	2124	2533
+err_parse_args_invalid_option_value	2125	2534
+err_parse_args_unexpected_positional	2126	2535
+err_parse_args_unknown_option	2127	2536
+err_performance_invalid_timestamp	2128	2537
+err_performance_measure_invalid_options	2129	2538
+err_require_async_module	2130	2539
+err_require_cycle_module	2131	2540
+err_require_esm	2132	2541
+err_script_execution_interrupted	2133	2542
+err_server_already_listen	2134	2543
+err_server_not_running	2135	2544
+err_single_executable_application_asset_not_found	2136	2545
+err_socket_already_bound	2137	2546
+err_socket_bad_buffer_size	2138	2547
+err_socket_bad_port	2139	2548
+err_socket_bad_type	2140	2549
+err_socket_buffer_size	2141	2550
+err_socket_closed	2142	2551
+err_socket_closed_before_connection	2143	2552
+err_socket_connection_timeout	2144	2553
+err_socket_dgram_is_connected	2145	2554
+err_socket_dgram_not_connected	2146	2555
+err_socket_dgram_not_running	2147	2556
+err_sri_parse	2148	2557
+err_stream_already_finished	2149	2558
+err_stream_cannot_pipe	2150	2559
+err_stream_destroyed	2151	2560
+err_stream_null_values	2152	2561
+err_stream_premature_close	2153	2562
+err_stream_push_after_eof	2154	2563
+err_stream_unshift_after_end_event	2155	2564
+err_stream_wrap	2156	2565
+err_stream_write_after_end	2157	2566
+err_synthetic	2158	2567
+err_system_error	2159	2568
+err_test_failure	2160	2569
+err_tls_alpn_callback_invalid_result	2161	2570
+err_tls_alpn_callback_with_protocols	2162	2571
+err_tls_cert_altname_format	2163	2572
+err_tls_cert_altname_invalid	2164	2573
+err_tls_dh_param_size	2165	2574
+err_tls_handshake_timeout	2166	2575
+err_tls_invalid_context	2167	2576
+err_tls_invalid_protocol_version	2168	2577
+err_tls_invalid_state	2169	2578
+err_tls_protocol_version_conflict	2170	2579
+err_tls_renegotiation_disabled	2171	2580
+err_tls_required_server_name	2172	2581
+err_tls_session_attack	2173	2582
+err_tls_sni_from_server	2174	2583
+err_trace_events_category_required	2175	2584
+err_trace_events_unavailable	2176	2585
+err_tty_init_failed	2177	2586
+err_unavailable_during_exit	2178	2587
+err_uncaught_exception_capture_already_set	2179	2588
+err_unescaped_characters	2180	2589
+err_unhandled_error	2181	2590
+err_unknown_builtin_module	2182	2591
+err_unknown_credential	2183	2592
+err_unknown_encoding	2184	2593
+err_unknown_file_extension	2185	2594
+err_unknown_module_format	2186	2595
+err_unknown_signal	2187	2596
+err_unsupported_dir_import	2188	2597
+err_unsupported_esm_url_scheme	2189	2598
+err_unsupported_resolve_request	2190	2599
+err_use_after_close	2191	2600
+err_valid_performance_entry_type	2192	2601
+err_vm_dynamic_import_callback_missing	2193	2602
+err_vm_dynamic_import_callback_missing_flag	2194	2603
+err_vm_module_already_linked	2195	2604
+err_vm_module_cannot_create_cached_data	2196	2605
+err_vm_module_different_context	2197	2606
+err_vm_module_link_failure	2198	2607
+err_vm_module_not_module	2199	2608
+err_vm_module_status	2200	2609
+err_wasi_already_started	2201	2610
+err_webassembly_response	2202	2611
+err_worker_init_failed	2203	2612
+err_worker_invalid_exec_argv	2204	2613
+err_worker_messaging_errored	2205	2614
+err_worker_messaging_failed	2206	2615
+err_worker_messaging_same_thread	2207	2616
+err_worker_messaging_timeout	2208	2617
+err_worker_not_running	2209	2618
+err_worker_out_of_memory	2210	2619
+err_worker_path	2211	2620
+err_worker_unserializable_error	2212	2621
+err_worker_unsupported_operation	2213	2622
+errimageneverpull	1931,1932	2340
+errimagepull	1933,1934	2341
+errno 1	1066	1398
+errno 10	606	1278
+errno 100	1024	1349
+errno 101	1026	1351
+errno 102	1025	1350
+errno 103	728	1281
+errno 104	738	1283
+errno 105	1033	1358
+errno 106	986	1304
+errno 107	1049	1379
+errno 108	361	2623
+errno 109	2214	2624
+errno 11	347	1251
+errno 110	740	2625
+errno 111	735	1282
+errno 112	978	1294
+errno 113	979	1295
+errno 114	349	1266
+errno 115	350	1298
+errno 116	2215	2626
+errno 117	2216	2627
+errno 118	1051	1382
+errno 119	1011	1335
+errno 12	457	1369
+errno 120	988	1306
+errno 121	1927	2336
+errno 122	912	1288
+errno 123	1041	1368
+errno 124	1002	1325
+errno 125	81	1276
+errno 126	1038	1365
+errno 127	989	1307
+errno 128	991	1309
+errno 129	990	1308
+errno 13	92	1245
+errno 130	1065	1397
+errno 131	1052	1383
+errno 132	1929	2338
+errno 14	265	1292
+errno 15	345	1378
+errno 16	897	1275
+errno 17	976	1291
+errno 18	2217	2628
+errno 19	1036	1361
+errno 2	779	1362
+errno 20	1050	1380
+errno 21	987	1305
+errno 22	649	1302
+errno 23	1027	1352
+errno 24	1003	1326
+errno 25	1055	1386
+errno 26	2218	2629
+errno 27	977	1293
+errno 28	1046	1374
+errno 29	2219	2630
+errno 3	2220	2631
+errno 30	1930	2339
+errno 31	1004	1327
+errno 32	359	1400
+errno 33	972	1286
+errno 34	1924	2333
+errno 35	971	1284
+errno 36	1010	1334
+errno 37	1039	1366
+errno 38	1048	1377
+errno 39	907	1381
+errno 4	984	1301
+errno 40	1000	1323
+errno 42	1042	1370
+errno 43	980	1296
+errno 44	591	1279
+errno 45	993	1311
+errno 46	994	1312
+errno 47	995	1313
+errno 48	999	1322
+errno 49	2221	2632
+errno 5	985	1303
+errno 50	1034	1359
+errno 51	992	1310
+errno 52	963	1267
+errno 53	965	1271
+errno 54	2222	2633
+errno 55	1032	1357
+errno 56	966	1272
+errno 57	967	1273
+errno 59	284	1274
+errno 6	1060	1393
+errno 60	896	1376
+errno 61	1035	1360
+errno 62	2223	2634
+errno 63	1047	1375
+errno 64	1043	1371
+errno 65	1044	1372
+errno 66	1926	2335
+errno 67	1040	1367
+errno 68	126	1249
+errno 69	2224	2635
+errno 7	188	1244
+errno 70	700	1280
+errno 71	1068	1401
+errno 72	1009	1333
+errno 73	973	1287
+errno 74	295	1270
+errno 75	1064	1396
+errno 76	1056	1387
+errno 77	964	1269
+errno 78	1925	2334
+errno 79	404	1316
+errno 8	1037	1364
+errno 80	107	1317
+errno 81	997	1320
+errno 82	240	1319
+errno 83	500	1318
+errno 84	981	1297
+errno 85	1928	2337
+errno 86	2225	2636
+errno 87	2226	2637
+errno 88	1053	1384
+errno 89	894	1285
+errno 9	283	1268
+errno 90	828	1332
+errno 91	1070	1403
+errno 92	1045	1373
+errno 93	1069	1402
+errno 94	2227	2638
+errno 95	1054	1385
+errno 96	1067	1399
+errno 97	123	1250
+errno 98	119	1247
+errno 99	460	1248
+error 1000	1199	1546
+error 1001	1428	1786
+error 1002	1429	1787
+error 1003	1920	2329
+error 1004	1142	1477
+error 1005	420	423
+error 1006	1142	1476
+error 1007	397	396
+error 1008	403	402
+error 1009	1180	1523
+error 1010	1180	1524
+error 1011	1145	1480
+error 1012	441	443
+error 1013	1142	1483
+error 1014	434	436
+error 1015	438	440
+error 1016	1142	1486
+error 1017	1142	1592
+error 1018	1142	1488
+error 1019	1142	1498
+error 1020	1163	1505
+error 1021	911	1175
+error 1022	1147	1532
+error 1023	1207	1555
+error 1024	1209	1557
+error 1025	1210	1558
+error 1026	1211	1559
+error 1027	1242	1593
+error 1028	1244	1595
+error 1029	1258	1609
+error 1030	1277	1628
+error 1031	1307	1659
+error 1032	1147	1725
+error 1033	1467	1826
+error 1034	1468	1827
+error 1035	1476	1836
+error 1036	1481	1841
+error 1037	1486	1847
+error 1038	1485	1846
+error 1039	1753	2130
+error 1040	1165	1508
+error 1041	145	1845
+error 1042	433	435
+error 1043	1301	1652
 error 1044	94	95
 error 1045	95	96
-error 1046	1431	1789
-error 1047	1758	2135
-error 1048	667	816
-error 1049	1085	1418
-error 1050	1694	2069
-error 1051	1092	1425
-error 1052	670	819
-error 1053	1587	1953
-error 1054	1086	1419
-error 1055	1872	2280
-error 1056	1146	2282
-error 1057	1896	2305
-error 1058	675	824
-error 1059	1721	2096
-error 1060	939	1214
-error 1061	949	1227
-error 1062	943	1219
-error 1063	1870	2278
-error 1064	1488	1849
-error 1065	1190	1537
-error 1066	1460	1819
-error 1067	1332	1686
-error 1068	1410	1767
-error 1069	1729	2105
-error 1070	1728	2104
-error 1071	1722	2097
-error 1072	1363	1719
-error 1073	340	352
-error 1074	681	831
-error 1075	1867	2275
-error 1076	773	963
-error 1077	1461	1820
-error 1078	1285	1636
-error 1079	1593	1959
-error 1080	1251	1602
-error 1081	416	420
-error 1082	1444	1803
-error 1083	1871	2279
-error 1084	1128	1461
-error 1085	1712	2087
-error 1086	1240	1590
-error 1087	1377	1734
-error 1088	1075	1408
-error 1089	1895	2304
-error 1090	1148	1488
-error 1091	419	423
-error 1092	1329	1681
-error 1093	1790	2197
-error 1094	1449	1808
-error 1095	1371	1728
-error 1096	1451	1810
-error 1097	1718	2093
-error 1098	430	433
-error 1099	1701	2076
-error 1100	1700	2075
-error 1101	1199	2172
-error 1102	1869	2277
-error 1103	1897	2306
-error 1104	1717	2092
-error 1105	662	2138
-error 1106	1767	2145
-error 1107	1887	2296
-error 1108	1889	2298
-error 1109	1773	2151
-error 1110	674	823
-error 1111	1335	1689
-error 1112	1782	2160
+error 1046	1432	1790
+error 1047	1759	2136
+error 1048	669	817
+error 1049	1086	1419
+error 1050	1695	2070
+error 1051	1093	1426
+error 1052	672	820
+error 1053	1588	1954
+error 1054	1087	1420
+error 1055	1873	2281
+error 1056	1147	2283
+error 1057	1897	2306
+error 1058	677	825
+error 1059	1722	2097
+error 1060	940	1215
+error 1061	950	1228
+error 1062	944	1220
+error 1063	1871	2279
+error 1064	1489	1850
+error 1065	1191	1538
+error 1066	1461	1820
+error 1067	1333	1687
+error 1068	1411	1768
+error 1069	1730	2106
+error 1070	1729	2105
+error 1071	1723	2098
+error 1072	1364	1720
+error 1073	342	353
+error 1074	683	832
+error 1075	1868	2276
+error 1076	775	964
+error 1077	1462	1821
+error 1078	1286	1637
+error 1079	1594	1960
+error 1080	1252	1603
+error 1081	418	421
+error 1082	1445	1804
+error 1083	1872	2280
+error 1084	1129	1462
+error 1085	1713	2088
+error 1086	1241	1591
+error 1087	1378	1735
+error 1088	1076	1409
+error 1089	1896	2305
+error 1090	1149	1489
+error 1091	421	424
+error 1092	1330	1682
+error 1093	1791	2198
+error 1094	1450	1809
+error 1095	1372	1729
+error 1096	1452	1811
+error 1097	1719	2094
+error 1098	432	434
+error 1099	1702	2077
+error 1100	1701	2076
+error 1101	1200	2173
+error 1102	1870	2278
+error 1103	1898	2307
+error 1104	1718	2093
+error 1105	664	2139
+error 1106	1768	2146
+error 1107	1888	2297
+error 1108	1890	2299
+error 1109	1774	2152
+error 1110	676	824
+error 1111	1336	1690
+error 1112	1783	2161
 error 1113	79	82
-error 1114	1555	1917
-error 1115	1756	2133
-error 1116	1733	2109
-error 1117	514	2103
-error 1118	1715	2090
-error 1119	1661	2036
-error 1120	822	1066
-error 1121	1472	1832
-error 1122	1146	1481
-error 1123	1146	1483
-error 1124	1749	2126
-error 1125	1748	2125
-error 1126	1141	1486
-error 1127	396	396
-error 1128	1268	1619
-error 1129	1301	1653
-error 1130	1302	1654
-error 1131	1521	1882
-error 1132	1524	1885
-error 1133	427	431
-error 1134	1786	2193
-error 1135	414	418
-error 1136	676	825
-error 1137	1146	1489
-error 1138	1338	1692
-error 1139	1559	1922
-error 1140	1404	1761
-error 1141	1457	1816
-error 1142	688	850
-error 1143	686	848
-error 1144	1305	1657
-error 1145	1287	1638
-error 1146	1447	1806
-error 1147	1459	1818
-error 1148	1462	1821
-error 1149	1686	2061
-error 1150	879	1137
-error 1151	1727	2102
+error 1114	1556	1918
+error 1115	1757	2134
+error 1116	1734	2110
+error 1117	516	2104
+error 1118	1716	2091
+error 1119	1662	2037
+error 1120	823	1067
+error 1121	1473	1833
+error 1122	1147	1482
+error 1123	1147	1484
+error 1124	1750	2127
+error 1125	1749	2126
+error 1126	1142	1487
+error 1127	398	397
+error 1128	1269	1620
+error 1129	1302	1654
+error 1130	1303	1655
+error 1131	1522	1883
+error 1132	1525	1886
+error 1133	429	432
+error 1134	1787	2194
+error 1135	416	419
+error 1136	678	826
+error 1137	1147	1490
+error 1138	1339	1693
+error 1139	1560	1923
+error 1140	1405	1762
+error 1141	1458	1817
+error 1142	690	851
+error 1143	688	849
+error 1144	1306	1658
+error 1145	1288	1639
+error 1146	1448	1807
+error 1147	1460	1819
+error 1148	1463	1822
+error 1149	1687	2062
+error 1150	880	1138
+error 1151	1728	2103
 error 1152	84	87
-error 1153	1420	1777
-error 1154	1423	1780
-error 1155	1418	1775
-error 1156	1421	1778
-error 1157	789	1036
-error 1158	1422	1779
-error 1159	1424	1781
-error 1160	1417	1774
-error 1161	1425	1782
-error 1162	1724	2099
-error 1163	1688	2063
-error 1164	1687	2062
-error 1165	1181	1525
-error 1166	1868	2276
-error 1167	1875	2284
-error 1168	1878	2287
-error 1169	1146	1533
-error 1170	341	353
-error 1171	138	151
-error 1172	1732	2108
-error 1173	1569	1932
-error 1174	1442	1800
-error 1175	1791	2198
-error 1176	1366	1722
-error 1177	438	441
-error 1178	1161	1503
-error 1179	1145	1480
-error 1180	1194	1541
-error 1181	1196	1543
-error 1182	1195	1542
-error 1183	1193	1540
-error 1184	85	1784
-error 1185	1199	2165
-error 1186	336	347
-error 1187	1320	1672
-error 1188	1389	1746
-error 1189	1396	1753
-error 1190	1397	1754
-error 1191	428	432
-error 1192	423	427
-error 1193	1772	2150
-error 1194	1171	1514
-error 1195	1170	1513
-error 1196	1858	2266
-error 1197	1736	2112
-error 1198	1615	1983
-error 1199	1616	1984
-error 1200	1089	1422
-error 1201	780	1004
-error 1202	771	961
-error 1203	1734	2110
-error 1204	1588	1954
-error 1205	1381	1738
-error 1206	1380	1737
-error 1207	1554	1916
-error 1208	931	1205
-error 1209	800	1044
-error 1210	1866	2274
-error 1211	1441	1799
-error 1212	1753	2130
-error 1213	869	1122
-error 1214	1689	2064
-error 1215	453	465
-error 1216	454	469
-error 1217	487	561
-error 1218	1167	1510
-error 1219	1544	1905
-error 1220	1211	1559
-error 1221	1904	2313
-error 1222	1882	2291
-error 1223	424	428
-error 1224	1405	1762
-error 1225	1185	1529
-error 1226	1794	2202
+error 1153	1421	1778
+error 1154	1424	1781
+error 1155	1419	1776
+error 1156	1422	1779
+error 1157	790	1037
+error 1158	1423	1780
+error 1159	1425	1782
+error 1160	1418	1775
+error 1161	1426	1783
+error 1162	1725	2100
+error 1163	1689	2064
+error 1164	1688	2063
+error 1165	1182	1526
+error 1166	1869	2277
+error 1167	1876	2285
+error 1168	1879	2288
+error 1169	1147	1534
+error 1170	343	354
+error 1171	140	152
+error 1172	1733	2109
+error 1173	1570	1933
+error 1174	1443	1801
+error 1175	1792	2199
+error 1176	1367	1723
+error 1177	440	442
+error 1178	1162	1504
+error 1179	1146	1481
+error 1180	1195	1542
+error 1181	1197	1544
+error 1182	1196	1543
+error 1183	1194	1541
+error 1184	85	1785
+error 1185	1200	2166
+error 1186	338	348
+error 1187	1321	1673
+error 1188	1390	1747
+error 1189	1397	1754
+error 1190	1398	1755
+error 1191	430	433
+error 1192	425	428
+error 1193	1773	2151
+error 1194	1172	1515
+error 1195	1171	1514
+error 1196	1859	2267
+error 1197	1737	2113
+error 1198	1616	1984
+error 1199	1617	1985
+error 1200	1090	1423
+error 1201	782	1005
+error 1202	773	962
+error 1203	1735	2111
+error 1204	1589	1955
+error 1205	1382	1739
+error 1206	1381	1738
+error 1207	1555	1917
+error 1208	932	1206
+error 1209	801	1045
+error 1210	1867	2275
+error 1211	1442	1800
+error 1212	1754	2131
+error 1213	870	1123
+error 1214	1690	2065
+error 1215	455	466
+error 1216	456	470
+error 1217	489	562
+error 1218	1168	1511
+error 1219	1545	1906
+error 1220	1212	1560
+error 1221	1905	2314
+error 1222	1883	2292
+error 1223	426	429
+error 1224	1406	1763
+error 1225	1186	1530
+error 1226	1795	2203
 error 1227	98	99
-error 1228	1378	1735
-error 1229	1283	1634
-error 1230	1432	1790
-error 1231	1907	2316
-error 1232	1902	2311
-error 1233	1799	2207
-error 1234	1157	1499
-error 1235	1470	1830
-error 1236	1391	1748
-error 1237	1611	1979
-error 1238	1316	1668
-error 1239	1873	2281
-error 1240	1369	1726
-error 1241	1481	1841
-error 1242	1684	2059
-error 1243	1769	2147
-error 1244	1169	1512
-error 1245	840	1092
-error 1246	756	933
-error 1247	1310	1662
-error 1248	1182	1526
-error 1249	1579	1945
-error 1250	1703	2078
-error 1251	616	769
-error 1252	139	152
-error 1253	665	806
-error 1254	1627	1996
-error 1255	1626	1995
-error 1256	1713	2088
-error 1257	1922	2331
-error 1258	1920	2329
-error 1259	1921	2330
-error 1260	1173	1516
-error 1261	1851	2259
-error 1262	1852	2260
-error 1263	683	844
-error 1264	1837	2245
-error 1266	1854	2262
-error 1267	1137	1470
-error 1268	496	576
-error 1269	440	443
-error 1270	1138	1471
-error 1271	1138	1472
-error 1272	1800	2208
-error 1273	1757	2134
-error 1274	1610	1978
-error 1275	1585	1951
-error 1276	1842	2250
-error 1277	1091	1424
-error 1278	1402	1759
-error 1279	1784	2162
-error 1280	1880	2289
-error 1281	1879	2288
-error 1282	1850	2258
-error 1283	668	817
-error 1284	1762	2140
-error 1285	1843	2251
-error 1286	1770	2148
-error 1287	1838	2246
-error 1288	1456	1815
-error 1289	1235	1584
-error 1290	1482	1842
-error 1291	669	818
-error 1292	1746	2123
-error 1293	1735	2111
-error 1294	1336	1690
-error 1295	1783	2161
-error 1296	1275	1626
-error 1297	1278	1629
-error 1298	1775	2153
-error 1299	1845	2253
-error 1300	1330	1684
-error 1301	1836	2244
-error 1302	718	888
-error 1303	413	417
-error 1304	149	1998
-error 1305	920	2008
-error 1306	1184	2009
-error 1307	1172	2025
-error 1308	1643	2017
-error 1309	1642	2016
-error 1310	1020	1344
-error 1311	1653	2028
-error 1312	1632	2002
-error 1313	1631	2001
-error 1314	1633	2003
-error 1315	1788	2195
-error 1316	1789	2196
-error 1317	1542	1903
-error 1318	1656	2031
-error 1319	1635	2006
-error 1320	1646	2020
-error 1321	1647	2021
-error 1322	838	1086
-error 1323	837	1085
-error 1324	1636	2007
-error 1325	835	1083
-error 1326	836	1084
-error 1327	1652	2027
-error 1328	1657	2032
-error 1329	1640	2014
-error 1330	1638	2012
-error 1331	1639	2013
-error 1332	1637	2010
-error 1333	630	2011
-error 1334	1074	2004
-error 1335	1651	2026
-error 1336	1677	2052
-error 1337	1654	2029
-error 1338	834	1082
-error 1339	555	706
-error 1340	715	883
-error 1341	1259	1610
-error 1342	1260	1611
-error 1343	1262	1613
-error 1344	1261	1612
-error 1345	165	187
-error 1346	1264	1615
-error 1347	1884	2293
-error 1348	671	820
-error 1349	1832	2240
-error 1350	1831	2239
-error 1351	1834	2242
-error 1352	1833	2241
-error 1353	1835	2243
-error 1354	1855	2263
-error 1355	1856	2264
-error 1356	1825	2233
-error 1357	421	425
-error 1358	1641	2015
-error 1359	1737	2113
-error 1360	1739	2115
-error 1361	1745	2121
-error 1362	1738	2114
-error 1363	1744	2120
-error 1364	1433	1791
-error 1365	913	1180
-error 1366	1747	2124
-error 1367	1311	1663
-error 1368	600	752
-error 1369	599	751
-error 1370	687	849
-error 1371	1560	1923
-error 1372	1520	1881
-error 1373	1774	2152
-error 1374	1342	1696
-error 1375	1100	1433
-error 1376	1265	1616
-error 1377	1099	1432
+error 1228	1379	1736
+error 1229	1284	1635
+error 1230	1433	1791
+error 1231	1908	2317
+error 1232	1903	2312
+error 1233	1800	2208
+error 1234	1158	1500
+error 1235	1471	1831
+error 1236	1392	1749
+error 1237	1612	1980
+error 1238	1317	1669
+error 1239	1874	2282
+error 1240	1370	1727
+error 1241	1482	1842
+error 1242	1685	2060
+error 1243	1770	2148
+error 1244	1170	1513
+error 1245	841	1093
+error 1246	758	934
+error 1247	1311	1663
+error 1248	1183	1527
+error 1249	1580	1946
+error 1250	1704	2079
+error 1251	618	770
+error 1252	141	153
+error 1253	667	807
+error 1254	1628	1997
+error 1255	1627	1996
+error 1256	1714	2089
+error 1257	1923	2332
+error 1258	1921	2330
+error 1259	1922	2331
+error 1260	1174	1517
+error 1261	1852	2260
+error 1262	1853	2261
+error 1263	685	845
+error 1264	1838	2246
+error 1266	1855	2263
+error 1267	1138	1471
+error 1268	498	577
+error 1269	442	444
+error 1270	1139	1472
+error 1271	1139	1473
+error 1272	1801	2209
+error 1273	1758	2135
+error 1274	1611	1979
+error 1275	1586	1952
+error 1276	1843	2251
+error 1277	1092	1425
+error 1278	1403	1760
+error 1279	1785	2163
+error 1280	1881	2290
+error 1281	1880	2289
+error 1282	1851	2259
+error 1283	670	818
+error 1284	1763	2141
+error 1285	1844	2252
+error 1286	1771	2149
+error 1287	1839	2247
+error 1288	1457	1816
+error 1289	1236	1585
+error 1290	1483	1843
+error 1291	671	819
+error 1292	1747	2124
+error 1293	1736	2112
+error 1294	1337	1691
+error 1295	1784	2162
+error 1296	1276	1627
+error 1297	1279	1630
+error 1298	1776	2154
+error 1299	1846	2254
+error 1300	1331	1685
+error 1301	1837	2245
+error 1302	720	889
+error 1303	415	418
+error 1304	151	1999
+error 1305	921	2009
+error 1306	1185	2010
+error 1307	1173	2026
+error 1308	1644	2018
+error 1309	1643	2017
+error 1310	1021	1345
+error 1311	1654	2029
+error 1312	1633	2003
+error 1313	1632	2002
+error 1314	1634	2004
+error 1315	1789	2196
+error 1316	1790	2197
+error 1317	1543	1904
+error 1318	1657	2032
+error 1319	1636	2007
+error 1320	1647	2021
+error 1321	1648	2022
+error 1322	839	1087
+error 1323	838	1086
+error 1324	1637	2008
+error 1325	836	1084
+error 1326	837	1085
+error 1327	1653	2028
+error 1328	1658	2033
+error 1329	1641	2015
+error 1330	1639	2013
+error 1331	1640	2014
+error 1332	1638	2011
+error 1333	632	2012
+error 1334	1075	2005
+error 1335	1652	2027
+error 1336	1678	2053
+error 1337	1655	2030
+error 1338	835	1083
+error 1339	557	707
+error 1340	717	884
+error 1341	1260	1611
+error 1342	1261	1612
+error 1343	1263	1614
+error 1344	1262	1613
+error 1345	167	188
+error 1346	1265	1616
+error 1347	1885	2294
+error 1348	673	821
+error 1349	1833	2241
+error 1350	1832	2240
+error 1351	1835	2243
+error 1352	1834	2242
+error 1353	1836	2244
+error 1354	1856	2264
+error 1355	1857	2265
+error 1356	1826	2234
+error 1357	423	426
+error 1358	1642	2016
+error 1359	1738	2114
+error 1360	1740	2116
+error 1361	1746	2122
+error 1362	1739	2115
+error 1363	1745	2121
+error 1364	1434	1792
+error 1365	914	1181
+error 1366	1748	2125
+error 1367	1312	1664
+error 1368	602	753
+error 1369	601	752
+error 1370	689	850
+error 1371	1561	1924
+error 1372	1521	1882
+error 1373	1775	2153
+error 1374	1343	1697
+error 1375	1101	1434
+error 1376	1266	1617
+error 1377	1100	1433
 error 1378	68	72
-error 1379	1382	1739
-error 1380	1561	1924
-error 1381	1429	1787
-error 1382	1570	1933
-error 1383	1909	2318
-error 1384	433	436
-error 1385	1436	1794
-error 1386	441	444
-error 1387	330	342
-error 1388	437	440
-error 1389	1877	2286
-error 1390	1537	1898
-error 1391	1368	1725
-error 1392	1823	2231
-error 1393	407	408
-error 1394	406	407
-error 1395	404	405
-error 1396	1136	1469
-error 1397	1915	2324
-error 1398	1914	2323
-error 1399	1918	2327
-error 1400	1916	2325
-error 1401	1917	2326
-error 1402	1911	2320
-error 1403	1458	1817
-error 1404	1534	1895
-error 1405	1535	1896
-error 1406	858	1101
-error 1407	1629	1999
-error 1408	1663	2038
-error 1409	434	437
-error 1410	1143	1478
-error 1411	1906	2315
-error 1412	1692	2067
-error 1413	946	1224
-error 1414	1648	2022
-error 1415	1645	2019
-error 1416	511	603
+error 1379	1383	1740
+error 1380	1562	1925
+error 1381	1430	1788
+error 1382	1571	1934
+error 1383	1910	2319
+error 1384	435	437
+error 1385	1437	1795
+error 1386	443	445
+error 1387	332	343
+error 1388	439	441
+error 1389	1878	2287
+error 1390	1538	1899
+error 1391	1369	1726
+error 1392	1824	2232
+error 1393	409	409
+error 1394	408	408
+error 1395	406	406
+error 1396	1137	1470
+error 1397	1916	2325
+error 1398	1915	2324
+error 1399	1919	2328
+error 1400	1917	2326
+error 1401	1918	2327
+error 1402	1912	2321
+error 1403	1459	1818
+error 1404	1535	1896
+error 1405	1536	1897
+error 1406	859	1102
+error 1407	1630	2000
+error 1408	1664	2039
+error 1409	436	438
+error 1410	1144	1479
+error 1411	1907	2316
+error 1412	1693	2068
+error 1413	947	1225
+error 1414	1649	2023
+error 1415	1646	2020
+error 1416	513	604
 error 1417	71	75
-error 1418	1119	1452
-error 1419	1094	1427
-error 1420	1229	1578
-error 1421	1676	2051
-error 1422	1163	1506
-error 1423	1434	1792
-error 1424	1644	2018
-error 1425	1716	2091
-error 1426	1714	2089
-error 1427	1383	1740
-error 1428	1876	2285
-error 1429	1166	1509
-error 1430	1543	1904
-error 1431	1252	1603
-error 1432	399	399
-error 1433	1253	1604
-error 1434	415	419
-error 1435	1740	2116
-error 1436	1662	2037
-error 1437	1720	2095
-error 1438	494	573
-error 1439	912	1176
-error 1440	1913	2322
-error 1441	868	1120
-error 1442	397	397
-error 1443	1829	2237
-error 1444	1538	1899
-error 1445	1634	2005
-error 1446	1384	1741
-error 1447	1824	2232
-error 1448	1828	2236
-error 1449	1450	1809
-error 1450	587	735
-error 1451	487	1942
-error 1452	454	1801
-error 1453	1630	2000
-error 1454	1743	2119
-error 1455	1474	1834
-error 1456	1650	2024
-error 1457	1649	2023
-error 1458	1655	2030
-error 1459	1699	2074
-error 1460	131	142
-error 1461	417	421
-error 1462	1830	2238
-error 1463	1453	1812
-error 1464	1690	2065
-error 1465	1452	1811
-error 1466	1562	1925
-error 1467	1081	1414
-error 1468	1796	2204
-error 1469	1303	1655
-error 1470	1894	2303
-error 1471	1454	1813
-error 1472	1071	1404
-error 1473	1719	2094
-error 1474	1414	1771
-error 1475	1080	1413
-error 1476	479	542
-error 1477	1256	1607
-error 1478	1307	1659
-error 1479	1512	1873
-error 1480	1518	1879
-error 1481	1508	1869
-error 1482	1514	1875
-error 1483	1513	1874
-error 1484	1515	1876
-error 1485	1516	1877
-error 1486	742	918
-error 1487	1465	1824
-error 1488	1237	1586
-error 1489	1374	1731
-error 1490	1313	1665
-error 1491	1503	1864
-error 1492	1519	1880
-error 1493	1547	1908
-error 1494	1315	1667
-error 1495	1409	1766
-error 1496	1497	1858
-error 1497	1403	1760
-error 1498	1511	1872
-error 1499	1731	2107
-error 1500	1682	2057
-error 1501	1142	1477
+error 1418	1120	1453
+error 1419	1095	1428
+error 1420	1230	1579
+error 1421	1677	2052
+error 1422	1164	1507
+error 1423	1435	1793
+error 1424	1645	2019
+error 1425	1717	2092
+error 1426	1715	2090
+error 1427	1384	1741
+error 1428	1877	2286
+error 1429	1167	1510
+error 1430	1544	1905
+error 1431	1253	1604
+error 1432	401	400
+error 1433	1254	1605
+error 1434	417	420
+error 1435	1741	2117
+error 1436	1663	2038
+error 1437	1721	2096
+error 1438	496	574
+error 1439	913	1177
+error 1440	1914	2323
+error 1441	869	1121
+error 1442	399	398
+error 1443	1830	2238
+error 1444	1539	1900
+error 1445	1635	2006
+error 1446	1385	1742
+error 1447	1825	2233
+error 1448	1829	2237
+error 1449	1451	1810
+error 1450	589	736
+error 1451	489	1943
+error 1452	456	1802
+error 1453	1631	2001
+error 1454	1744	2120
+error 1455	1475	1835
+error 1456	1651	2025
+error 1457	1650	2024
+error 1458	1656	2031
+error 1459	1700	2075
+error 1460	133	143
+error 1461	419	422
+error 1462	1831	2239
+error 1463	1454	1813
+error 1464	1691	2066
+error 1465	1453	1812
+error 1466	1563	1926
+error 1467	1082	1415
+error 1468	1797	2205
+error 1469	1304	1656
+error 1470	1895	2304
+error 1471	1455	1814
+error 1472	1072	1405
+error 1473	1720	2095
+error 1474	1415	1772
+error 1475	1081	1414
+error 1476	481	543
+error 1477	1257	1608
+error 1478	1308	1660
+error 1479	1513	1874
+error 1480	1519	1880
+error 1481	1509	1870
+error 1482	1515	1876
+error 1483	1514	1875
+error 1484	1516	1877
+error 1485	1517	1878
+error 1486	744	919
+error 1487	1466	1825
+error 1488	1238	1587
+error 1489	1375	1732
+error 1490	1314	1666
+error 1491	1504	1865
+error 1492	1520	1881
+error 1493	1548	1909
+error 1494	1316	1668
+error 1495	1410	1767
+error 1496	1498	1859
+error 1497	1404	1761
+error 1498	1512	1873
+error 1499	1732	2108
+error 1500	1683	2058
+error 1501	1143	1478
 error 1502	58	61
 error 1503	56	59
-error 1504	1440	1798
-error 1505	1509	1870
-error 1506	1236	1585
-error 1507	1496	1857
-error 1508	531	652
-error 1509	633	788
-error 1510	1564	1927
-error 1511	1565	1928
-error 1512	1479	1839
-error 1513	1070	1403
-error 1514	215	253
-error 1515	216	254
-error 1516	1567	1930
-error 1517	952	1232
-error 1518	1430	1788
-error 1519	1168	1511
-error 1520	1566	1929
-error 1521	1504	1865
-error 1522	1490	1851
-error 1523	1373	1730
-error 1524	1531	1892
-error 1525	1905	2314
-error 1526	1438	1796
-error 1527	1242	1593
-error 1528	1172	1515
-error 1529	1184	1528
-error 1530	1705	2080
+error 1504	1441	1799
+error 1505	1510	1871
+error 1506	1237	1586
+error 1507	1497	1858
+error 1508	533	653
+error 1509	635	789
+error 1510	1565	1928
+error 1511	1566	1929
+error 1512	1480	1840
+error 1513	1071	1404
+error 1514	217	254
+error 1515	218	255
+error 1516	1568	1931
+error 1517	953	1233
+error 1518	1431	1789
+error 1519	1169	1512
+error 1520	1567	1930
+error 1521	1505	1866
+error 1522	1491	1852
+error 1523	1374	1731
+error 1524	1532	1893
+error 1525	1906	2315
+error 1526	1439	1797
+error 1527	1243	1594
+error 1528	1173	1516
+error 1529	1185	1529
+error 1530	1706	2081
 error 1531	76	78
-error 1532	1598	1964
-error 1533	1074	1407
-error 1534	1102	1435
-error 1535	1104	1437
-error 1536	1103	1436
-error 1537	1212	1560
-error 1538	1227	1576
-error 1539	1218	1566
-error 1540	1216	1564
-error 1541	1184	1567
-error 1542	1220	1569
-error 1543	1022	1347
-error 1544	1219	1568
-error 1545	1223	1572
-error 1546	1222	1571
-error 1547	1199	2175
-error 1548	1199	2186
-error 1549	1215	1563
-error 1550	1217	1565
-error 1551	1225	1574
-error 1552	855	1098
-error 1553	495	574
-error 1554	1840	2248
-error 1555	1158	1500
-error 1556	1147	1484
-error 1557	1199	2187
-error 1558	679	827
-error 1559	545	680
-error 1560	469	514
-error 1561	1199	2168
-error 1562	484	551
-error 1563	1494	1855
-error 1564	1505	1866
-error 1565	1180	1524
-error 1566	1473	1833
-error 1567	1891	2300
-error 1568	1140	1474
-error 1569	153	170
-error 1570	1221	1570
-error 1571	1226	1575
-error 1572	1029	1354
-error 1573	452	463
-error 1574	1548	1909
-error 1575	875	1129
-error 1576	1224	1573
-error 1577	527	645
-error 1578	1478	1838
-error 1579	1777	2155
-error 1580	1087	1420
-error 1581	532	654
-error 1582	1886	2295
-error 1583	1888	2297
-error 1584	1890	2299
-error 1585	1415	1772
-error 1586	943	1530
-error 1587	1098	1431
-error 1588	1214	1562
-error 1589	1213	1561
-error 1590	1612	1980
-error 1591	1439	1797
-error 1592	1121	1454
-error 1593	1603	1971
-error 1594	1617	1985
-error 1595	1618	1986
-error 1596	1172	1970
-error 1597	1613	1981
-error 1598	331	343
-error 1599	1826	2234
-error 1600	812	1056
-error 1601	811	1055
-error 1602	769	943
-error 1603	1742	2118
-error 1604	1741	2117
-error 1605	810	1054
-error 1606	525	635
-error 1607	483	550
-error 1608	1199	2166
-error 1609	1435	1793
-error 1610	768	942
-error 1611	1375	1732
-error 1612	327	336
-error 1613	1912	2321
-error 1614	1910	2319
-error 1615	1416	1773
-error 1616	880	1138
-error 1619	381	382
-error 1621	1801	2209
-error 1622	1841	2249
-error 1623	1604	1972
-error 1624	1605	1973
-error 1625	1199	2169
-error 1626	1165	1508
-error 1627	1228	1577
-error 1628	693	855
-error 1629	691	853
-error 1630	1267	1618
-error 1631	1178	1521
-error 1632	1697	2072
-error 1633	1510	1871
-error 1634	1683	2058
-error 1635	1711	2086
-error 1636	1563	1926
-error 1637	1725	2100
-error 1639	872	1125
-error 1640	871	1124
-error 1641	941	1216
-error 1642	1597	1963
-error 1643	1596	1962
-error 1644	1595	1961
-error 1645	1571	1934
-error 1646	1594	1960
-error 1648	859	1102
-error 1649	1763	2141
-error 1650	1608	1976
-error 1651	1539	1900
-error 1652	951	1231
-error 1653	1493	1854
-error 1654	1898	2307
-error 1655	1730	2106
-error 1656	550	692
-error 1657	515	609
-error 1658	1577	1943
-error 1659	1239	1588
-error 1660	1502	1863
-error 1661	502	589
-error 1662	499	586
-error 1663	506	593
-error 1664	504	591
-error 1665	500	587
-error 1666	505	592
-error 1667	503	590
-error 1668	1114	1447
-error 1669	1110	1443
-error 1670	1123	1456
-error 1671	1107	1440
-error 1672	1125	1458
-error 1673	1124	1457
-error 1674	1122	1455
-error 1675	1117	1450
-error 1676	1398	1755
-error 1677	673	822
-error 1678	1146	1967
-error 1679	518	622
-error 1680	1525	1886
-error 1681	1839	2247
-error 1682	1881	2290
-error 1683	1892	2301
-error 1684	1844	2252
-error 1685	517	621
-error 1686	470	515
+error 1532	1599	1965
+error 1533	1075	1408
+error 1534	1103	1436
+error 1535	1105	1438
+error 1536	1104	1437
+error 1537	1213	1561
+error 1538	1228	1577
+error 1539	1219	1567
+error 1540	1217	1565
+error 1541	1185	1568
+error 1542	1221	1570
+error 1543	1023	1348
+error 1544	1220	1569
+error 1545	1224	1573
+error 1546	1223	1572
+error 1547	1200	2176
+error 1548	1200	2187
+error 1549	1216	1564
+error 1550	1218	1566
+error 1551	1226	1575
+error 1552	856	1099
+error 1553	497	575
+error 1554	1841	2249
+error 1555	1159	1501
+error 1556	1148	1485
+error 1557	1200	2188
+error 1558	681	828
+error 1559	547	681
+error 1560	471	515
+error 1561	1200	2169
+error 1562	486	552
+error 1563	1495	1856
+error 1564	1506	1867
+error 1565	1181	1525
+error 1566	1474	1834
+error 1567	1892	2301
+error 1568	1141	1475
+error 1569	155	171
+error 1570	1222	1571
+error 1571	1227	1576
+error 1572	1030	1355
+error 1573	454	464
+error 1574	1549	1910
+error 1575	876	1130
+error 1576	1225	1574
+error 1577	529	646
+error 1578	1479	1839
+error 1579	1778	2156
+error 1580	1088	1421
+error 1581	534	655
+error 1582	1887	2296
+error 1583	1889	2298
+error 1584	1891	2300
+error 1585	1416	1773
+error 1586	944	1531
+error 1587	1099	1432
+error 1588	1215	1563
+error 1589	1214	1562
+error 1590	1613	1981
+error 1591	1440	1798
+error 1592	1122	1455
+error 1593	1604	1972
+error 1594	1618	1986
+error 1595	1619	1987
+error 1596	1173	1971
+error 1597	1614	1982
+error 1598	333	344
+error 1599	1827	2235
+error 1600	813	1057
+error 1601	812	1056
+error 1602	771	944
+error 1603	1743	2119
+error 1604	1742	2118
+error 1605	811	1055
+error 1606	527	636
+error 1607	485	551
+error 1608	1200	2167
+error 1609	1436	1794
+error 1610	770	943
+error 1611	1376	1733
+error 1612	329	337
+error 1613	1913	2322
+error 1614	1911	2320
+error 1615	1417	1774
+error 1616	881	1139
+error 1619	383	383
+error 1621	1802	2210
+error 1622	1842	2250
+error 1623	1605	1973
+error 1624	1606	1974
+error 1625	1200	2170
+error 1626	1166	1509
+error 1627	1229	1578
+error 1628	695	856
+error 1629	693	854
+error 1630	1268	1619
+error 1631	1179	1522
+error 1632	1698	2073
+error 1633	1511	1872
+error 1634	1684	2059
+error 1635	1712	2087
+error 1636	1564	1927
+error 1637	1726	2101
+error 1639	873	1126
+error 1640	872	1125
+error 1641	942	1217
+error 1642	1598	1964
+error 1643	1597	1963
+error 1644	1596	1962
+error 1645	1572	1935
+error 1646	1595	1961
+error 1648	860	1103
+error 1649	1764	2142
+error 1650	1609	1977
+error 1651	1540	1901
+error 1652	952	1232
+error 1653	1494	1855
+error 1654	1899	2308
+error 1655	1731	2107
+error 1656	552	693
+error 1657	517	610
+error 1658	1578	1944
+error 1659	1240	1589
+error 1660	1503	1864
+error 1661	504	590
+error 1662	501	587
+error 1663	508	594
+error 1664	506	592
+error 1665	502	588
+error 1666	507	593
+error 1667	505	591
+error 1668	1115	1448
+error 1669	1111	1444
+error 1670	1124	1457
+error 1671	1108	1441
+error 1672	1126	1459
+error 1673	1125	1458
+error 1674	1123	1456
+error 1675	1118	1451
+error 1676	1399	1756
+error 1677	675	823
+error 1678	1147	1968
+error 1679	520	623
+error 1680	1526	1887
+error 1681	1840	2248
+error 1682	1882	2291
+error 1683	1893	2302
+error 1684	1845	2253
+error 1685	519	622
+error 1686	472	516
 error 1687	78	81
-error 1688	692	854
-error 1689	1379	1736
-error 1690	1175	1518
+error 1688	694	855
+error 1689	1380	1737
+error 1690	1176	1519
 error 1691	82	84
-error 1692	1116	1449
-error 1693	1115	1448
-error 1694	523	627
-error 1695	471	516
-error 1696	1234	1583
-error 1697	1798	2206
+error 1692	1117	1450
+error 1693	1116	1449
+error 1694	525	628
+error 1695	473	517
+error 1696	1235	1584
+error 1697	1799	2207
 error 1698	93	94
-error 1699	1589	1955
-error 1700	1286	1637
-error 1701	547	2122
-error 1702	1532	1893
-error 1703	1607	1975
-error 1704	1606	1974
-error 1705	1675	2050
-error 1706	1408	1765
-error 1707	1698	2073
-error 1709	1317	1669
-error 1710	1202	1549
-error 1711	1203	1550
-error 1712	1318	1670
-error 1713	1751	2128
-error 1714	1111	1444
-error 1715	1112	1445
-error 1716	1118	1451
-error 1717	801	1045
-error 1718	804	1047
-error 1719	1126	1459
-error 1720	1199	2170
-error 1721	1199	2171
-error 1722	1127	1460
-error 1723	807	1050
-error 1724	1113	1446
-error 1725	1199	2184
-error 1726	1813	2221
-error 1727	1108	1441
-error 1728	516	615
-error 1729	1390	1747
-error 1730	1477	1837
-error 1731	1498	1859
-error 1732	1500	1861
-error 1733	1501	1862
-error 1734	1506	1867
-error 1735	1766	2144
-error 1736	1704	2079
-error 1737	1575	1940
-error 1738	1093	1426
-error 1739	549	686
-error 1740	1499	1860
-error 1741	1445	1804
-error 1742	1797	2205
-error 1743	1426	1783
-error 1744	1101	1434
-error 1745	1105	1438
-error 1746	398	398
-error 1747	1492	1853
-error 1748	1574	1939
-error 1749	1199	2188
-error 1750	1160	1502
-error 1751	1859	2267
-error 1752	1860	2268
-error 1753	1406	1763
-error 1754	1407	1764
-error 1755	509	596
-error 1757	1266	1617
-error 1758	1174	1517
-error 1759	1328	1680
-error 1760	1327	1679
-error 1761	1254	1605
-error 1762	1255	1606
-error 1763	1660	2035
-error 1764	1695	2070
-error 1765	1802	2210
-error 1766	1804	2212
-error 1767	1293	1644
-error 1768	1139	1473
-error 1769	1590	1956
-error 1770	1292	1643
-error 1771	1600	1966
-error 1772	1386	1743
-error 1773	1385	1742
-error 1774	1387	1744
-error 1775	1284	1635
-error 1776	1090	1423
-error 1777	583	731
-error 1778	508	595
-error 1779	1289	1640
-error 1780	1291	1642
-error 1781	1151	1492
-error 1782	1150	1491
-error 1783	1149	1490
-error 1784	1258	1609
-error 1785	1299	1650
-error 1786	806	1049
-error 1787	1298	1649
-error 1788	1290	1641
-error 1789	1394	1751
-error 1790	1152	1493
-error 1791	1761	2139
-error 1792	507	594
-error 1793	694	856
-error 1794	1602	1969
-error 1795	1322	1674
-error 1796	481	544
-error 1797	672	821
-error 1798	1323	1675
-error 1799	808	1052
-error 1800	1754	2131
-error 1801	1755	2132
-error 1802	582	730
-error 1803	529	649
-error 1804	472	519
-error 1805	677	826
-error 1806	1620	1988
-error 1807	1199	2178
-error 1808	1702	2077
-error 1809	1696	2071
-error 1810	1343	1697
-error 1811	1344	1698
-error 1812	1708	2083
-error 1813	1707	2082
-error 1814	1706	2081
-error 1815	55	1682
-error 1816	152	168
-error 1817	1324	1676
-error 1818	1340	1694
-error 1819	1471	1831
-error 1820	1411	1768
-error 1821	1248	1599
-error 1822	1249	1600
-error 1823	1246	1597
-error 1824	1244	1595
-error 1825	1247	1598
-error 1826	936	1209
-error 1827	1523	1884
-error 1828	492	571
-error 1829	493	572
-error 1830	666	815
-error 1831	947	1225
-error 1832	465	506
-error 1833	466	507
-error 1834	488	562
-error 1835	1388	1745
-error 1836	1553	1915
-error 1837	1294	1645
-error 1838	1803	2211
-error 1839	1154	1495
-error 1840	1153	1494
-error 1841	1155	1496
-error 1842	1296	1647
-error 1843	1288	1639
-error 1844	501	588
-error 1845	1076	1409
-error 1846	1077	1410
-error 1847	765	939
-error 1848	1079	1412
-error 1849	684	845
-error 1850	467	508
+error 1699	1590	1956
+error 1700	1287	1638
+error 1701	549	2123
+error 1702	1533	1894
+error 1703	1608	1976
+error 1704	1607	1975
+error 1705	1676	2051
+error 1706	1409	1766
+error 1707	1699	2074
+error 1709	1318	1670
+error 1710	1203	1550
+error 1711	1204	1551
+error 1712	1319	1671
+error 1713	1752	2129
+error 1714	1112	1445
+error 1715	1113	1446
+error 1716	1119	1452
+error 1717	802	1046
+error 1718	805	1048
+error 1719	1127	1460
+error 1720	1200	2171
+error 1721	1200	2172
+error 1722	1128	1461
+error 1723	808	1051
+error 1724	1114	1447
+error 1725	1200	2185
+error 1726	1814	2222
+error 1727	1109	1442
+error 1728	518	616
+error 1729	1391	1748
+error 1730	1478	1838
+error 1731	1499	1860
+error 1732	1501	1862
+error 1733	1502	1863
+error 1734	1507	1868
+error 1735	1767	2145
+error 1736	1705	2080
+error 1737	1576	1941
+error 1738	1094	1427
+error 1739	551	687
+error 1740	1500	1861
+error 1741	1446	1805
+error 1742	1798	2206
+error 1743	1427	1784
+error 1744	1102	1435
+error 1745	1106	1439
+error 1746	400	399
+error 1747	1493	1854
+error 1748	1575	1940
+error 1749	1200	2189
+error 1750	1161	1503
+error 1751	1860	2268
+error 1752	1861	2269
+error 1753	1407	1764
+error 1754	1408	1765
+error 1755	511	597
+error 1757	1267	1618
+error 1758	1175	1518
+error 1759	1329	1681
+error 1760	1328	1680
+error 1761	1255	1606
+error 1762	1256	1607
+error 1763	1661	2036
+error 1764	1696	2071
+error 1765	1803	2211
+error 1766	1805	2213
+error 1767	1294	1645
+error 1768	1140	1474
+error 1769	1591	1957
+error 1770	1293	1644
+error 1771	1601	1967
+error 1772	1387	1744
+error 1773	1386	1743
+error 1774	1388	1745
+error 1775	1285	1636
+error 1776	1091	1424
+error 1777	585	732
+error 1778	510	596
+error 1779	1290	1641
+error 1780	1292	1643
+error 1781	1152	1493
+error 1782	1151	1492
+error 1783	1150	1491
+error 1784	1259	1610
+error 1785	1300	1651
+error 1786	807	1050
+error 1787	1299	1650
+error 1788	1291	1642
+error 1789	1395	1752
+error 1790	1153	1494
+error 1791	1762	2140
+error 1792	509	595
+error 1793	696	857
+error 1794	1603	1970
+error 1795	1323	1675
+error 1796	483	545
+error 1797	674	822
+error 1798	1324	1676
+error 1799	809	1053
+error 1800	1755	2132
+error 1801	1756	2133
+error 1802	584	731
+error 1803	531	650
+error 1804	474	520
+error 1805	679	827
+error 1806	1621	1989
+error 1807	1200	2179
+error 1808	1703	2078
+error 1809	1697	2072
+error 1810	1344	1698
+error 1811	1345	1699
+error 1812	1709	2084
+error 1813	1708	2083
+error 1814	1707	2082
+error 1815	55	1683
+error 1816	154	169
+error 1817	1325	1677
+error 1818	1341	1695
+error 1819	1472	1832
+error 1820	1412	1769
+error 1821	1249	1600
+error 1822	1250	1601
+error 1823	1247	1598
+error 1824	1245	1596
+error 1825	1248	1599
+error 1826	937	1210
+error 1827	1524	1885
+error 1828	494	572
+error 1829	495	573
+error 1830	668	816
+error 1831	948	1226
+error 1832	467	507
+error 1833	468	508
+error 1834	490	563
+error 1835	1389	1746
+error 1836	1554	1916
+error 1837	1295	1646
+error 1838	1804	2212
+error 1839	1155	1496
+error 1840	1154	1495
+error 1841	1156	1497
+error 1842	1297	1648
+error 1843	1289	1640
+error 1844	503	589
+error 1845	1077	1410
+error 1846	1078	1411
+error 1847	767	940
+error 1848	1080	1413
+error 1849	686	846
+error 1850	469	509
 error 1851	117	124
-error 1852	809	1053
-error 1853	933	1207
+error 1852	810	1054
+error 1853	934	1208
 error 1854	116	123
-error 1855	533	655
-error 1856	497	577
-error 1857	1078	1411
-error 1858	1659	2034
-error 1859	943	1220
-error 1860	1304	1656
-error 1861	477	533
-error 1862	1412	1769
-error 1863	1576	1941
-error 1864	538	662
-error 1865	482	545
-error 1866	1095	1428
-error 1867	1848	2256
-error 1868	1849	2257
-error 1869	250	292
-error 1871	1614	1982
-error 1872	1619	1987
+error 1855	535	656
+error 1856	499	578
+error 1857	1079	1412
+error 1858	1660	2035
+error 1859	944	1221
+error 1860	1305	1657
+error 1861	479	534
+error 1862	1413	1770
+error 1863	1577	1942
+error 1864	540	663
+error 1865	484	546
+error 1866	1096	1429
+error 1867	1849	2257
+error 1868	1850	2258
+error 1869	252	293
+error 1871	1615	1983
+error 1872	1620	1988
 error 1873	97	98
-error 1874	1325	1677
-error 1875	1679	2054
-error 1876	1678	2053
-error 1877	1691	2066
-error 1878	1710	2085
-error 1879	1321	1673
-error 1900	1199	1546
-error 1901	1270	1621
-error 1902	1199	2174
-error 1903	1533	1894
-error 1904	1361	1717
-error 1905	486	555
-error 1906	1857	2265
-error 1907	1778	2156
-error 1908	1199	2176
-error 1909	1199	2177
-error 1910	1781	2159
-error 1911	1765	2143
-error 1912	1088	1421
-error 1913	1199	2189
-error 1914	1199	2190
-error 1915	1199	2191
-error 1916	1176	1519
-error 1917	1177	1520
-error 1918	1017	1342
-error 1919	1016	1341
-error 1920	959	1242
-error 1921	1189	1536
-error 1922	958	1241
-error 1923	214	252
-error 1924	1540	1901
-error 1925	1541	1902
-error 1926	1827	2235
-error 1927	740	915
-error 1928	1199	2167
-error 1929	522	626
-error 1930	521	625
-error 1931	1545	1906
-error 1932	1448	1807
-error 1933	1709	2084
-error 1934	725	899
-error 1935	1395	1752
-error 1936	1156	1498
-error 1937	1623	1991
-error 1938	1624	1993
-error 1939	1028	1353
-error 1940	1233	1582
-error 1941	782	1018
-error 1942	785	1031
-error 1943	1188	1535
-error 1944	1295	1646
-error 1945	724	898
-error 1946	1135	1468
-error 1947	1392	1749
-error 1948	1393	1750
-error 1949	1785	2163
-error 1950	159	181
-error 1951	1297	1648
-error 1952	1625	1994
-error 1953	520	624
-error 1954	519	623
-error 1955	723	897
-error 1956	1096	1429
-error 1957	1446	1805
-error 1958	265	309
-error 1959	1337	1691
-error 1960	1331	1685
-error 1961	513	604
-error 1962	534	659
-error 1963	468	513
-error 1964	695	857
-error 1965	1347	1701
-error 1966	1621	1989
-error 1967	1693	2068
-error 1968	1530	1891
-error 1969	1664	2039
-error 1970	922	1196
-error 1971	1591	1957
-error 1972	1199	2192
-error 1973	400	400
-error 1974	401	2200
-error 1975	400	1935
-error 1976	401	1936
-error 1977	475	529
-error 1978	1333	1687
-error 1979	1372	1729
-error 1980	1030	1355
-error 1981	128	136
-error 1982	1205	1552
-error 3000	1200	1547
-error 3001	1207	1555
-error 3002	1312	1664
-error 3003	1681	2056
-error 3004	1277	1628
-error 3005	1846	2254
-error 3006	1109	1442
-error 3007	490	566
-error 3008	1245	1596
-error 3009	678	1505
-error 3010	1853	2261
-error 3011	1558	1921
-error 3012	1230	1579
-error 3013	1334	1688
-error 3014	1401	1758
-error 3015	1192	1539
-error 3016	1522	1883
-error 3017	1622	1990
-error 3018	480	543
-error 3019	1326	1678
-error 3020	546	1683
-error 3021	1601	1968
-error 3022	1847	2255
-error 3023	585	733
-error 3024	1199	2164
-error 3025	1455	1814
-error 3026	1186	1532
-error 3027	1658	2033
-error 3028	1072	1405
-error 3029	1073	1406
-error 3030	1628	1997
-error 3031	1183	1527
-error 3032	1586	1952
-error 3033	329	341
-error 3034	394	393
-error 3035	1281	1632
-error 3036	1282	1633
-error 3037	1280	1631
-error 3038	1130	1463
-error 3039	1129	1462
-error 3040	1131	1464
-error 3041	1132	1465
-error 3042	164	186
-error 3043	1133	1466
-error 3044	1665	2040
-error 3045	923	1199
-error 3046	1667	2042
-error 3047	1666	2041
-error 3048	1669	2044
-error 3049	1670	2045
-error 3050	1671	2046
-error 3051	1673	2048
-error 3052	1668	2043
-error 3053	1672	2047
-error 3054	1674	2049
-error 3055	1279	1630
-error 3056	1159	1501
-error 3057	1795	2203
-error 3058	870	1123
-error 3059	1568	1931
-error 3060	915	1184
+error 1874	1326	1678
+error 1875	1680	2055
+error 1876	1679	2054
+error 1877	1692	2067
+error 1878	1711	2086
+error 1879	1322	1674
+error 1900	1200	1547
+error 1901	1271	1622
+error 1902	1200	2175
+error 1903	1534	1895
+error 1904	1362	1718
+error 1905	488	556
+error 1906	1858	2266
+error 1907	1779	2157
+error 1908	1200	2177
+error 1909	1200	2178
+error 1910	1782	2160
+error 1911	1766	2144
+error 1912	1089	1422
+error 1913	1200	2190
+error 1914	1200	2191
+error 1915	1200	2192
+error 1916	1177	1520
+error 1917	1178	1521
+error 1918	1018	1343
+error 1919	1017	1342
+error 1920	960	1243
+error 1921	1190	1537
+error 1922	959	1242
+error 1923	216	253
+error 1924	1541	1902
+error 1925	1542	1903
+error 1926	1828	2236
+error 1927	742	916
+error 1928	1200	2168
+error 1929	524	627
+error 1930	523	626
+error 1931	1546	1907
+error 1932	1449	1808
+error 1933	1710	2085
+error 1934	727	900
+error 1935	1396	1753
+error 1936	1157	1499
+error 1937	1624	1992
+error 1938	1625	1994
+error 1939	1029	1354
+error 1940	1234	1583
+error 1941	784	1019
+error 1942	786	1032
+error 1943	1189	1536
+error 1944	1296	1647
+error 1945	726	899
+error 1946	1136	1469
+error 1947	1393	1750
+error 1948	1394	1751
+error 1949	1786	2164
+error 1950	161	182
+error 1951	1298	1649
+error 1952	1626	1995
+error 1953	522	625
+error 1954	521	624
+error 1955	725	898
+error 1956	1097	1430
+error 1957	1447	1806
+error 1958	267	310
+error 1959	1338	1692
+error 1960	1332	1686
+error 1961	515	605
+error 1962	536	660
+error 1963	470	514
+error 1964	697	858
+error 1965	1348	1702
+error 1966	1622	1990
+error 1967	1694	2069
+error 1968	1531	1892
+error 1969	1665	2040
+error 1970	923	1197
+error 1971	1592	1958
+error 1972	1200	2193
+error 1973	402	401
+error 1974	403	2201
+error 1975	402	1936
+error 1976	403	1937
+error 1977	477	530
+error 1978	1334	1688
+error 1979	1373	1730
+error 1980	1031	1356
+error 1981	130	137
+error 1982	1206	1553
+error 3000	1201	1548
+error 3001	1208	1556
+error 3002	1313	1665
+error 3003	1682	2057
+error 3004	1278	1629
+error 3005	1847	2255
+error 3006	1110	1443
+error 3007	492	567
+error 3008	1246	1597
+error 3009	680	1506
+error 3010	1854	2262
+error 3011	1559	1922
+error 3012	1231	1580
+error 3013	1335	1689
+error 3014	1402	1759
+error 3015	1193	1540
+error 3016	1523	1884
+error 3017	1623	1991
+error 3018	482	544
+error 3019	1327	1679
+error 3020	548	1684
+error 3021	1602	1969
+error 3022	1848	2256
+error 3023	587	734
+error 3024	1200	2165
+error 3025	1456	1815
+error 3026	1187	1533
+error 3027	1659	2034
+error 3028	1073	1406
+error 3029	1074	1407
+error 3030	1629	1998
+error 3031	1184	1528
+error 3032	1587	1953
+error 3033	331	342
+error 3034	396	394
+error 3035	1282	1633
+error 3036	1283	1634
+error 3037	1281	1632
+error 3038	1131	1464
+error 3039	1130	1463
+error 3040	1132	1465
+error 3041	1133	1466
+error 3042	166	187
+error 3043	1134	1467
+error 3044	1666	2041
+error 3045	924	1200
+error 3046	1668	2043
+error 3047	1667	2042
+error 3048	1670	2045
+error 3049	1671	2046
+error 3050	1672	2047
+error 3051	1674	2049
+error 3052	1669	2044
+error 3053	1673	2048
+error 3054	1675	2050
+error 3055	1280	1631
+error 3056	1160	1502
+error 3057	1796	2204
+error 3058	871	1124
+error 3059	1569	1932
+error 3060	916	1185
 error 400	6	5
-error 4000	1201	1548
-error 4001	1201	2183
-error 4002	1864	2272
-error 4003	1726	2101
-error 4004	954	1234
-error 4005	1556	1918
-error 4006	1750	2127
-error 4007	1557	1919
-error 4008	1469	1829
-error 4009	1908	2317
+error 4000	1202	1549
+error 4001	1202	2184
+error 4002	1865	2273
+error 4003	1727	2102
+error 4004	955	1235
+error 4005	1557	1919
+error 4006	1751	2128
+error 4007	1558	1920
+error 4008	1470	1830
+error 4009	1909	2318
 error 401	7	6
-error 4010	1187	1534
-error 4011	1507	1868
-error 4012	1483	1843
-error 4013	1861	2269
-error 4014	1084	1417
-error 4015	1893	2302
-error 4016	1863	2271
-error 4017	1464	1823
-error 4018	1437	1795
-error 4019	1546	1907
+error 4010	1188	1535
+error 4011	1508	1869
+error 4012	1484	1844
+error 4013	1862	2270
+error 4014	1085	1418
+error 4015	1894	2303
+error 4016	1864	2272
+error 4017	1465	1824
+error 4018	1438	1796
+error 4019	1547	1908
 error 402	9	8
-error 4020	1901	2310
-error 4021	1900	2309
-error 4022	1263	1614
-error 4023	1862	2270
-error 4024	190	216
-error 4025	743	919
-error 4026	1231	1580
-error 4027	1197	1544
-error 4028	1134	1467
-error 4029	1232	1581
+error 4020	1902	2311
+error 4021	1901	2310
+error 4022	1264	1615
+error 4023	1863	2271
+error 4024	192	217
+error 4025	745	920
+error 4026	1232	1581
+error 4027	1198	1545
+error 4028	1135	1468
+error 4029	1233	1582
 error 403	11	10
-error 4030	1495	1856
-error 4031	1558	1920
-error 4032	878	1133
-error 4033	1097	1430
-error 4034	1106	1439
-error 4035	356	364
-error 4036	592	742
-error 4037	1349	1703
-error 4038	1358	1712
-error 4039	1350	1704
+error 4030	1496	1857
+error 4031	1559	1921
+error 4032	879	1134
+error 4033	1098	1431
+error 4034	1107	1440
+error 4035	358	365
+error 4036	594	743
+error 4037	1350	1704
+error 4038	1359	1713
+error 4039	1351	1705
 error 404	12	11
-error 4040	1348	1702
-error 4041	1355	1709
-error 4042	1357	1711
-error 4043	1353	1707
-error 4044	1356	1710
-error 4045	1352	1706
-error 4046	185	203
-error 4047	1780	2158
-error 4048	1272	1623
-error 4049	1274	1625
+error 4040	1349	1703
+error 4041	1356	1710
+error 4042	1358	1712
+error 4043	1354	1708
+error 4044	1357	1711
+error 4045	1353	1707
+error 4046	187	204
+error 4047	1781	2159
+error 4048	1273	1624
+error 4049	1275	1626
 error 405	13	13
-error 4050	1273	1624
-error 4051	1354	1708
+error 4050	1274	1625
+error 4051	1355	1709
 error 4052	77	79
-error 4053	1250	1601
-error 4054	1370	1727
-error 4055	382	383
-error 4056	425	429
-error 4057	1346	1700
-error 4058	1476	1836
-error 4059	426	430
+error 4053	1251	1602
+error 4054	1371	1728
+error 4055	384	384
+error 4056	427	430
+error 4057	1347	1701
+error 4058	1477	1837
+error 4059	428	431
 error 406	15	15
-error 4060	1572	1937
-error 4061	1573	1938
-error 4062	1345	1699
-error 4063	1779	2157
-error 4064	1399	1756
-error 4065	680	829
-error 4066	1551	1913
-error 4067	1549	1910
-error 4068	1549	1911
-error 4069	1552	1914
+error 4060	1573	1938
+error 4061	1574	1939
+error 4062	1346	1700
+error 4063	1780	2158
+error 4064	1400	1757
+error 4065	682	830
+error 4066	1552	1914
+error 4067	1550	1911
+error 4068	1550	1912
+error 4069	1553	1915
 error 407	17	17
-error 4070	1550	1912
-error 4071	1526	1887
-error 4072	1365	1721
-error 4073	1599	1965
-error 4074	1685	2060
-error 4075	1419	1776
-error 4076	1271	1622
-error 4077	1413	1770
-error 4078	1309	1661
-error 4079	1308	1660
+error 4070	1551	1913
+error 4071	1527	1888
+error 4072	1366	1722
+error 4073	1600	1966
+error 4074	1686	2061
+error 4075	1420	1777
+error 4076	1272	1623
+error 4077	1414	1771
+error 4078	1310	1662
+error 4079	1309	1661
 error 408	18	18
-error 4080	1885	2294
-error 4081	1771	2149
-error 4082	1578	1944
-error 4083	1019	1343
-error 4084	1584	1950
-error 4085	1582	1948
-error 4086	1583	1949
-error 4087	1580	1946
-error 4088	1581	1947
-error 4089	1468	1827
+error 4080	1886	2295
+error 4081	1772	2150
+error 4082	1579	1945
+error 4083	1020	1344
+error 4084	1585	1951
+error 4085	1583	1949
+error 4086	1584	1950
+error 4087	1581	1947
+error 4088	1582	1948
+error 4089	1469	1828
 error 409	19	19
-error 4090	1468	1828
-error 4091	1768	2146
-error 4092	1776	2154
-error 4093	1874	2283
-error 4094	217	255
-error 4095	1487	1848
-error 4096	1486	1847
-error 4097	703	867
-error 4098	1759	2136
-error 4099	1883	2292
+error 4090	1469	1829
+error 4091	1769	2147
+error 4092	1777	2155
+error 4093	1875	2284
+error 4094	219	256
+error 4095	1488	1849
+error 4096	1487	1848
+error 4097	705	868
+error 4098	1760	2137
+error 4099	1884	2293
 error 410	20	20
-error 4100	1238	1587
-error 4101	1899	2308
-error 4102	195	221
-error 4103	194	220
-error 4104	1903	2312
-error 4105	134	146
-error 4106	133	145
-error 4107	1339	1693
-error 4108	1341	1695
-error 4109	1787	2194
+error 4100	1239	1588
+error 4101	1900	2309
+error 4102	197	222
+error 4103	196	221
+error 4104	1904	2313
+error 4105	136	147
+error 4106	135	146
+error 4107	1340	1694
+error 4108	1342	1696
+error 4109	1788	2195
 error 411	21	21
-error 4110	1810	2218
-error 4111	1809	2217
-error 4112	1199	2179
-error 4113	1517	1878
-error 4116	411	414
-error 4117	1199	2181
-error 4119	1807	2215
+error 4110	1811	2219
+error 4111	1810	2218
+error 4112	1200	2180
+error 4113	1518	1879
+error 4116	413	415
+error 4117	1200	2182
+error 4119	1808	2216
 error 412	16	22
-error 4120	1806	2214
-error 4121	1818	2226
-error 4122	719	889
-error 4123	1819	2227
-error 4124	1815	2223
-error 4125	1400	1757
-error 4126	1816	2224
-error 4127	1491	1852
-error 4128	1822	2230
-error 4129	1812	2220
+error 4120	1807	2215
+error 4121	1819	2227
+error 4122	721	890
+error 4123	1820	2228
+error 4124	1816	2224
+error 4125	1401	1758
+error 4126	1817	2225
+error 4127	1492	1853
+error 4128	1823	2231
+error 4129	1813	2221
 error 413	22	23
-error 4130	403	404
-error 4131	405	406
-error 4132	1808	2216
-error 4133	1820	2228
-error 4134	955	1235
-error 4135	1805	2213
-error 4136	1199	2180
-error 4137	1814	2222
-error 4138	1821	2229
-error 4139	1319	1671
+error 4130	405	405
+error 4131	407	407
+error 4132	1809	2217
+error 4133	1821	2229
+error 4134	956	1236
+error 4135	1806	2214
+error 4136	1200	2181
+error 4137	1815	2223
+error 4138	1822	2230
+error 4139	1320	1672
 error 414	23	24
-error 4140	1792	2199
-error 4141	1191	1538
-error 4142	1817	2225
-error 4143	1367	1723
-error 4144	588	736
-error 4145	422	426
-error 4146	1082	1415
-error 4147	262	305
-error 4148	261	304
-error 4149	1083	1416
+error 4140	1793	2200
+error 4141	1192	1539
+error 4142	1818	2226
+error 4143	1368	1724
+error 4144	590	737
+error 4145	424	427
+error 4146	1083	1416
+error 4147	264	306
+error 4148	263	305
+error 4149	1084	1417
 error 415	24	25
-error 4150	1793	2201
+error 4150	1794	2202
 error 4151	96	97
-error 4152	174	195
-error 4153	1529	1890
-error 4154	543	676
-error 4155	1527	1888
-error 4156	1528	1889
-error 4157	682	843
-error 4158	420	424
-error 4159	1723	2098
+error 4152	176	196
+error 4153	1530	1891
+error 4154	545	677
+error 4155	1528	1889
+error 4156	1529	1890
+error 4157	684	844
+error 4158	422	425
+error 4159	1724	2099
 error 416	25	26
-error 4160	690	852
-error 4161	1760	2137
-error 4162	1764	2142
-error 4163	1199	2185
-error 4164	1489	1850
-error 4165	1269	1620
-error 4166	1376	1733
-error 4167	1443	1802
-error 4168	1609	1977
-error 4169	251	293
+error 4160	692	853
+error 4161	1761	2138
+error 4162	1765	2143
+error 4163	1200	2186
+error 4164	1490	1851
+error 4165	1270	1621
+error 4166	1377	1734
+error 4167	1444	1803
+error 4168	1610	1978
+error 4169	253	294
 error 417	26	27
-error 4170	1364	1720
-error 4171	1362	1718
-error 4172	1463	1822
-error 4173	1027	1352
+error 4170	1365	1721
+error 4171	1363	1719
+error 4172	1464	1823
+error 4173	1028	1353
 error 4174	67	71
-error 4175	1120	1453
-error 4176	1360	1714
-error 4177	1359	1713
-error 4178	1146	1716
-error 4179	1146	1715
+error 4175	1121	1454
+error 4176	1361	1715
+error 4177	1360	1714
+error 4178	1147	1717
+error 4179	1147	1716
 error 418	27	28
-error 4180	1865	2273
-error 4181	932	1206
-error 4182	1680	2055
-error 4184	754	931
-error 4185	1536	1897
-error 4186	1351	1705
-error 4187	1592	1958
-error 4188	1314	1666
-error 4189	1811	2219
-error 4191	584	732
-error 4192	1204	1992
+error 4180	1866	2274
+error 4181	933	1207
+error 4182	1681	2056
+error 4184	756	932
+error 4185	1537	1898
+error 4186	1352	1706
+error 4187	1593	1959
+error 4188	1315	1667
+error 4189	1812	2220
+error 4191	586	733
+error 4192	1205	1993
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13545,778 +13555,778 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1167	1510
-error dropping database can * errno	1179	1522
-error during compilation of event s body	1217	1565
-error during starting stopping of the scheduler error code	1226	1575
-error from master	1389	1746
-error in assignment	2227	2638
-error in ddl log	1180	1524
-error in parsing conflict function message	1165	1508
-error in received cipher list	2228,170	192
-error in the application	177	2639
-error occurred during a cryptographic operation	831,830	2640
-error on close of * errno	1206	1554
-error on delete of * errno	1144	1479
-error on rename of * to * errno	1209	1557
-error parsing time	526	2641
-error reading file * errno	1208	1556
-error reading result of streaming command	332,333	959
-error running query on master	1544	1905
-error setting tlsa base domain	2229,170	192
-error when executing command	1211	1559
-error while parsing parameter * line	1262	1613
-error while shutting down streaming copy	729,333	1021
-error with the srp params	2230,170	192
-error writing file * errno	1210	1558
-error_in_assignment	2227,64	2638
-errorinassignment	2227,64	2638
-errors were found at the given arguments * 1st argument not a textual representation of an integer	476	2642
-errors were found at the given arguments * 1st argument out of range	193	2643
-escape character conflict	2231	2644
-escape_character_conflict	2231,64	2644
-escapecharacterconflict	2231,64	2644
-eshutdown	359	2622
-esocktnosupport	2226	2637
-espipe	2218	2629
-esrch	2219	2630
-esrmnt	2223	2634
-estale	2214	2625
-estrpipe	2224	2635
-etime	2222	2633
-etimedout	738	2624
-etoomanyrefs	2213	2623
-etxtbsy	2217	2628
-euclean	2215	2626
-eunatch	2220	2631
-eusers	2225	2636
-evalerror	2232	2645
-event * already exists	1212	1560
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1214	1562
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1213	1561
-event execution time is in the past event has been disabled	1219	1568
-event qualifications are not implemented for rules on select	59	535
-event source exception	160	2646
-event trigger * already exists	101,1	2647
-event trigger * does not exist	102,1	2648
-event trigger protocol violated	408	2649
-event trigger with oid * does not exist	102,1	812
-event triggers are not supported for	59	2650
-event_trigger_protocol_violated	408,326	2649
-eventsourceexception	160	2646
-eventtriggerprotocolviolated	408,326	2649
-every bound following maxvalue must also be maxvalue	168,1	813
-every bound following minvalue must also be minvalue	168,1	813
-every derived table must have its own alias	1182	1526
-every hash partition modulus must be a factor of the next larger modulus	103,1	894
-every table function must have an alias	1359	1713
-exceeded grace period	2233,2234	2651
-exceeded maxallocateddescs * while trying to execute command	141	2652
-exceeded maxallocateddescs * while trying to open directory	141	2652
-exceeded maxallocateddescs * while trying to open file	141	2652
-exceededgraceperiod	2233,2234	2651
-exceeds max fragment size	2235,170	192
-exception in initializer error	2236	2653
-exceptiongroup	2237	2654
-exceptionininitializererror	2236	2653
-excessive message size	2238,170	192
-exchange full	2221	2655
-excluded subtree violation	2239,176	2656
-exclusion constraints are not supported on foreign tables	59	235
-exclusion constraints are not supported on partitioned tables	59	235
-exclusion constraints not possible for domains	0,1	891
-exclusion violation	720	2657
-exclusion_violation	720,596	2657
-exclusionviolation	720,596	2657
-exdev	2216	2627
-exec format error	1036	2658
-executable file not found in path	2240,12	2659
-execution engine exception	2241	2660
-executionengineexception	2241	2660
-executionexception	2242	2661
-exemption mechanism exception	2243	2662
-exemptionmechanismexception	2243	2662
-exfull	2221	2632
-exists but is not a directory	151,1	2663
-exists but is not empty	944,787	2664
-exit code 129	2244,2245	2665
-exit code 130	2246,2245	2666
-exit code 131	2247,2245	2667
-exit code 132	2248,2245	2668
-exit code 133	2249,2245	2669
-exit code 134	634,2245	2670
-exit code 135	383,2245	2671
-exit code 136	2250,2245	2672
-exit code 137	2251,2245	2673
-exit code 138	2252,2245	2674
-exit code 139	2253,2245	2675
-exit code 140	2254,2245	2676
-exit code 141	357,2245	2677
-exit code 142	137,2245	2678
-exit code 143	2255,2245	2679
-exit code 144	2256,2245	2680
-exit code 145	603,2245	2681
-exit code 146	2257,2245	2682
-exit code 147	2258,2245	2683
-exit code 148	2259,2245	2684
-exit code 149	2260,2245	2685
-exit code 150	2261,2245	2686
-exit code 151	2262,2245	2687
-exit code 152	791,2245	2688
-exit code 153	2263,2245	2689
-exit code 154	2264,2245	2690
-exit code 155	2265,2245	2691
-exit code 156	2266,2245	2692
-exit code 157	2267,2245	2693
-exit code 158	2268,2245	2694
-exit code 159	311,2245	2695
-exit status 129	2244,2245	2665
-exit status 130	2246,2245	2666
-exit status 131	2247,2245	2667
-exit status 132	2248,2245	2668
-exit status 133	2249,2245	2669
-exit status 134	634,2245	2670
-exit status 135	383,2245	2671
-exit status 136	2250,2245	2672
-exit status 137	2251,2245	2673
-exit status 138	2252,2245	2674
-exit status 139	2253,2245	2675
-exit status 140	2254,2245	2676
-exit status 141	357,2245	2677
-exit status 142	137,2245	2678
-exit status 143	2255,2245	2679
-exit status 144	2256,2245	2680
-exit status 145	603,2245	2681
-exit status 146	2257,2245	2682
-exit status 147	2258,2245	2683
-exit status 148	2259,2245	2684
-exit status 149	2260,2245	2685
-exit status 150	2261,2245	2686
-exit status 151	2262,2245	2687
-exit status 152	791,2245	2688
-exit status 153	2263,2245	2689
-exit status 154	2264,2245	2690
-exit status 155	2265,2245	2691
-exit status 156	2266,2245	2692
-exit status 157	2267,2245	2693
-exit status 158	2268,2245	2694
-exit status 159	311,2245	2695
-exitcode 129	2244,2245	2665
-exitcode 130	2246,2245	2666
-exitcode 131	2247,2245	2667
-exitcode 132	2248,2245	2668
-exitcode 133	2249,2245	2669
-exitcode 134	634,2245	2670
-exitcode 135	383,2245	2671
-exitcode 136	2250,2245	2672
-exitcode 137	2251,2245	2673
-exitcode 138	2252,2245	2674
-exitcode 139	2253,2245	2675
-exitcode 140	2254,2245	2676
-exitcode 141	357,2245	2677
-exitcode 142	137,2245	2678
-exitcode 143	2255,2245	2679
-exitcode 144	2256,2245	2680
-exitcode 145	603,2245	2681
-exitcode 146	2257,2245	2682
-exitcode 147	2258,2245	2683
-exitcode 148	2259,2245	2684
-exitcode 149	2260,2245	2685
-exitcode 150	2261,2245	2686
-exitcode 151	2262,2245	2687
-exitcode 152	791,2245	2688
-exitcode 153	2263,2245	2689
-exitcode 154	2264,2245	2690
-exitcode 155	2265,2245	2691
-exitcode 156	2266,2245	2692
-exitcode 157	2267,2245	2693
-exitcode 158	2268,2245	2694
-exitcode 159	311,2245	2695
-exited with code 129	2244,2245	2665
-exited with code 130	2246,2245	2666
-exited with code 131	2247,2245	2667
-exited with code 132	2248,2245	2668
-exited with code 133	2249,2245	2669
-exited with code 134	634,2245	2670
-exited with code 135	383,2245	2671
-exited with code 136	2250,2245	2672
-exited with code 137	2251,2245	2673
-exited with code 138	2252,2245	2674
-exited with code 139	2253,2245	2675
-exited with code 140	2254,2245	2676
-exited with code 141	357,2245	2677
-exited with code 142	137,2245	2678
-exited with code 143	2255,2245	2679
-exited with code 144	2256,2245	2680
-exited with code 145	603,2245	2681
-exited with code 146	2257,2245	2682
-exited with code 147	2258,2245	2683
-exited with code 148	2259,2245	2684
-exited with code 149	2260,2245	2685
-exited with code 150	2261,2245	2686
-exited with code 151	2262,2245	2687
-exited with code 152	791,2245	2688
-exited with code 153	2263,2245	2689
-exited with code 154	2264,2245	2690
-exited with code 155	2265,2245	2691
-exited with code 156	2266,2245	2692
-exited with code 157	2267,2245	2693
-exited with code 158	2268,2245	2694
-exited with code 159	311,2245	2695
-expand veto exception	2269	2696
-expandvetoexception	2269	2696
+error connecting to master	1168	1511
+error dropping database can * errno	1180	1523
+error during compilation of event s body	1218	1566
+error during starting stopping of the scheduler error code	1227	1576
+error from master	1390	1747
+error in assignment	2228	2639
+error in ddl log	1181	1525
+error in parsing conflict function message	1166	1509
+error in received cipher list	2229,172	193
+error in the application	179	2640
+error occurred during a cryptographic operation	832,831	2641
+error on close of * errno	1207	1555
+error on delete of * errno	1145	1480
+error on rename of * to * errno	1210	1558
+error parsing time	528	2642
+error reading file * errno	1209	1557
+error reading result of streaming command	334,335	960
+error running query on master	1545	1906
+error setting tlsa base domain	2230,172	193
+error when executing command	1212	1560
+error while parsing parameter * line	1263	1614
+error while shutting down streaming copy	731,335	1022
+error with the srp params	2231,172	193
+error writing file * errno	1211	1559
+error_in_assignment	2228,64	2639
+errorinassignment	2228,64	2639
+errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2643
+errors were found at the given arguments * 1st argument out of range	195	2644
+escape character conflict	2232	2645
+escape_character_conflict	2232,64	2645
+escapecharacterconflict	2232,64	2645
+eshutdown	361	2623
+esocktnosupport	2227	2638
+espipe	2219	2630
+esrch	2220	2631
+esrmnt	2224	2635
+estale	2215	2626
+estrpipe	2225	2636
+etime	2223	2634
+etimedout	740	2625
+etoomanyrefs	2214	2624
+etxtbsy	2218	2629
+euclean	2216	2627
+eunatch	2221	2632
+eusers	2226	2637
+evalerror	2233	2646
+event * already exists	1213	1561
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1215	1563
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1214	1562
+event execution time is in the past event has been disabled	1220	1569
+event qualifications are not implemented for rules on select	59	536
+event source exception	162	2647
+event trigger * already exists	101,1	2648
+event trigger * does not exist	102,1	2649
+event trigger protocol violated	410	2650
+event trigger with oid * does not exist	102,1	813
+event triggers are not supported for	59	2651
+event_trigger_protocol_violated	410,328	2650
+eventsourceexception	162	2647
+eventtriggerprotocolviolated	410,328	2650
+every bound following maxvalue must also be maxvalue	170,1	814
+every bound following minvalue must also be minvalue	170,1	814
+every derived table must have its own alias	1183	1527
+every hash partition modulus must be a factor of the next larger modulus	103,1	895
+every table function must have an alias	1360	1714
+exceeded grace period	2234,2235	2652
+exceeded maxallocateddescs * while trying to execute command	143	2653
+exceeded maxallocateddescs * while trying to open directory	143	2653
+exceeded maxallocateddescs * while trying to open file	143	2653
+exceededgraceperiod	2234,2235	2652
+exceeds max fragment size	2236,172	193
+exception in initializer error	2237	2654
+exceptiongroup	2238	2655
+exceptionininitializererror	2237	2654
+excessive message size	2239,172	193
+exchange full	2222	2656
+excluded subtree violation	2240,178	2657
+exclusion constraints are not supported on foreign tables	59	236
+exclusion constraints are not supported on partitioned tables	59	236
+exclusion constraints not possible for domains	0,1	892
+exclusion violation	722	2658
+exclusion_violation	722,598	2658
+exclusionviolation	722,598	2658
+exdev	2217	2628
+exec format error	1037	2659
+executable file not found in path	2241,12	2660
+execution engine exception	2242	2661
+executionengineexception	2242	2661
+executionexception	2243	2662
+exemption mechanism exception	2244	2663
+exemptionmechanismexception	2244	2663
+exfull	2222	2633
+exists but is not a directory	153,1	2664
+exists but is not empty	945,788	2665
+exit code 129	2245,2246	2666
+exit code 130	2247,2246	2667
+exit code 131	2248,2246	2668
+exit code 132	2249,2246	2669
+exit code 133	2250,2246	2670
+exit code 134	636,2246	2671
+exit code 135	385,2246	2672
+exit code 136	2251,2246	2673
+exit code 137	2252,2246	2674
+exit code 138	2253,2246	2675
+exit code 139	2254,2246	2676
+exit code 140	2255,2246	2677
+exit code 141	359,2246	2678
+exit code 142	139,2246	2679
+exit code 143	2256,2246	2680
+exit code 144	2257,2246	2681
+exit code 145	605,2246	2682
+exit code 146	2258,2246	2683
+exit code 147	2259,2246	2684
+exit code 148	2260,2246	2685
+exit code 149	2261,2246	2686
+exit code 150	2262,2246	2687
+exit code 151	2263,2246	2688
+exit code 152	792,2246	2689
+exit code 153	2264,2246	2690
+exit code 154	2265,2246	2691
+exit code 155	2266,2246	2692
+exit code 156	2267,2246	2693
+exit code 157	2268,2246	2694
+exit code 158	2269,2246	2695
+exit code 159	313,2246	2696
+exit status 129	2245,2246	2666
+exit status 130	2247,2246	2667
+exit status 131	2248,2246	2668
+exit status 132	2249,2246	2669
+exit status 133	2250,2246	2670
+exit status 134	636,2246	2671
+exit status 135	385,2246	2672
+exit status 136	2251,2246	2673
+exit status 137	2252,2246	2674
+exit status 138	2253,2246	2675
+exit status 139	2254,2246	2676
+exit status 140	2255,2246	2677
+exit status 141	359,2246	2678
+exit status 142	139,2246	2679
+exit status 143	2256,2246	2680
+exit status 144	2257,2246	2681
+exit status 145	605,2246	2682
+exit status 146	2258,2246	2683
+exit status 147	2259,2246	2684
+exit status 148	2260,2246	2685
+exit status 149	2261,2246	2686
+exit status 150	2262,2246	2687
+exit status 151	2263,2246	2688
+exit status 152	792,2246	2689
+exit status 153	2264,2246	2690
+exit status 154	2265,2246	2691
+exit status 155	2266,2246	2692
+exit status 156	2267,2246	2693
+exit status 157	2268,2246	2694
+exit status 158	2269,2246	2695
+exit status 159	313,2246	2696
+exitcode 129	2245,2246	2666
+exitcode 130	2247,2246	2667
+exitcode 131	2248,2246	2668
+exitcode 132	2249,2246	2669
+exitcode 133	2250,2246	2670
+exitcode 134	636,2246	2671
+exitcode 135	385,2246	2672
+exitcode 136	2251,2246	2673
+exitcode 137	2252,2246	2674
+exitcode 138	2253,2246	2675
+exitcode 139	2254,2246	2676
+exitcode 140	2255,2246	2677
+exitcode 141	359,2246	2678
+exitcode 142	139,2246	2679
+exitcode 143	2256,2246	2680
+exitcode 144	2257,2246	2681
+exitcode 145	605,2246	2682
+exitcode 146	2258,2246	2683
+exitcode 147	2259,2246	2684
+exitcode 148	2260,2246	2685
+exitcode 149	2261,2246	2686
+exitcode 150	2262,2246	2687
+exitcode 151	2263,2246	2688
+exitcode 152	792,2246	2689
+exitcode 153	2264,2246	2690
+exitcode 154	2265,2246	2691
+exitcode 155	2266,2246	2692
+exitcode 156	2267,2246	2693
+exitcode 157	2268,2246	2694
+exitcode 158	2269,2246	2695
+exitcode 159	313,2246	2696
+exited with code 129	2245,2246	2666
+exited with code 130	2247,2246	2667
+exited with code 131	2248,2246	2668
+exited with code 132	2249,2246	2669
+exited with code 133	2250,2246	2670
+exited with code 134	636,2246	2671
+exited with code 135	385,2246	2672
+exited with code 136	2251,2246	2673
+exited with code 137	2252,2246	2674
+exited with code 138	2253,2246	2675
+exited with code 139	2254,2246	2676
+exited with code 140	2255,2246	2677
+exited with code 141	359,2246	2678
+exited with code 142	139,2246	2679
+exited with code 143	2256,2246	2680
+exited with code 144	2257,2246	2681
+exited with code 145	605,2246	2682
+exited with code 146	2258,2246	2683
+exited with code 147	2259,2246	2684
+exited with code 148	2260,2246	2685
+exited with code 149	2261,2246	2686
+exited with code 150	2262,2246	2687
+exited with code 151	2263,2246	2688
+exited with code 152	792,2246	2689
+exited with code 153	2264,2246	2690
+exited with code 154	2265,2246	2691
+exited with code 155	2266,2246	2692
+exited with code 156	2267,2246	2693
+exited with code 157	2268,2246	2694
+exited with code 158	2269,2246	2695
+exited with code 159	313,2246	2696
+expand veto exception	2270	2697
+expandvetoexception	2270	2697
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2697
-expected a right parenthesis	63,64	2697
-expected a type name	63,64	2697
-expected gss response got message type	332,333	2698
-expected json array	63,64	2699
-expected password response got message type	332,333	2698
-expected property name or in json at position	2270	2700
-expected sasl response got message type	332,333	2701
-expected sspi response got message type	332,333	2698
-expecting property name enclosed in double quotes line	2270	2702
-expecting value line	2270	2702
-explain for connection command is supported only for select update insert delete replace	1230	1579
-explain option timing requires analyze	112,64	2703
-explain option wal requires analyze	112,64	2703
-explicit or implicit commit is not allowed in stored function or trigger	1163	1506
-exportexception	2271	2704
-expression * of order by contains aggregate function and applies to a union	1072	1405
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1073	1406
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	499
-expression contains variables	112,64	2705
-expression contains variables of more than one relation	112,64	2705
-expression for field 64s is referring to uninitialized field s	1232	1581
-expression in * must be constant	1465	1824
-expression in the * clause is too big	1231	1580
-expressions are not supported in included columns	59	235
-ext length mismatch	2272,170	192
-extended query protocol not supported in a replication connection	332,333	344
-extended statistics require at least 2 columns	103,1	2706
-extensible node type * already exists	101,1	2707
-extension not received	2273,170	192
-extension with oid * does not exist	102,1	812
-extensionerror	2274	2708
-external component has thrown an exception	685,2275,2276,601	2709
-external routine exception	748	2710
-external routine invocation exception	326	2711
-external_routine_exception	748	2710
-external_routine_invocation_exception	326	2711
-externalexception	2275	2712
-externalroutineexception	748	2710
-externalroutineinvocationexception	326	2711
-extra data after last expected column	271,64	834
-extra data in message	2277,170	192
-extra delimiter at end of line	2278,2279	2713
+expected a left parenthesis	63,64	2698
+expected a right parenthesis	63,64	2698
+expected a type name	63,64	2698
+expected gss response got message type	334,335	2699
+expected json array	63,64	2700
+expected password response got message type	334,335	2699
+expected property name or in json at position	2271	2701
+expected sasl response got message type	334,335	2702
+expected sspi response got message type	334,335	2699
+expecting property name enclosed in double quotes line	2271	2703
+expecting value line	2271	2703
+explain for connection command is supported only for select update insert delete replace	1231	1580
+explain option timing requires analyze	112,64	2704
+explain option wal requires analyze	112,64	2704
+explicit or implicit commit is not allowed in stored function or trigger	1164	1507
+exportexception	2272	2705
+expression * of order by contains aggregate function and applies to a union	1073	1406
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1074	1407
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	500
+expression contains variables	112,64	2706
+expression contains variables of more than one relation	112,64	2706
+expression for field 64s is referring to uninitialized field s	1233	1582
+expression in * must be constant	1466	1825
+expression in the * clause is too big	1232	1581
+expressions are not supported in included columns	59	236
+ext length mismatch	2273,172	193
+extended query protocol not supported in a replication connection	334,335	345
+extended statistics require at least 2 columns	103,1	2707
+extensible node type * already exists	101,1	2708
+extension not received	2274,172	193
+extension with oid * does not exist	102,1	813
+extensionerror	2275	2709
+external component has thrown an exception	687,2276,2277,603	2710
+external routine exception	750	2711
+external routine invocation exception	328	2712
+external_routine_exception	750	2711
+external_routine_invocation_exception	328	2712
+externalexception	2276	2713
+externalroutineexception	750	2711
+externalroutineinvocationexception	328	2712
+extra data after last expected column	273,64	835
+extra data in message	2278,172	193
+extra delimiter at end of line	2279,2280	2714
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2280,2281	2714
-factorial of a negative number is undefined	199,64	2715
-factory configuration error	2282	2716
-factoryconfigurationerror	2282	2716
-failed attach volume	2283,2284	2717
-failed compute metrics replicas	2285,2286	2718
-failed create pod sand box	2287,2288	2719
+extraneous or missing in quoted field	2281,2282	2715
+factorial of a negative number is undefined	201,64	2716
+factory configuration error	2283	2717
+factoryconfigurationerror	2283	2717
+failed attach volume	2284,2285	2718
+failed compute metrics replicas	2286,2287	2719
+failed create pod sand box	2288,2289	2720
 failed dependency	31	32
-failed detach volume	2289,2290	2720
-failed get resource metric	2291,2292	2721
-failed get scale	2293,2294	2722
-failed initializing relay log position	1561	1924
-failed initializing replication gtid state	1233	1582
-failed kill pod	2295,2296	2723
-failed login exception	2297	2724
-failed on fseek	1265	1616
-failed post start hook	2298,2299	2725
-failed pre stop hook	2300,2301	2726
-failed purging old relay logs	1560	1923
-failed rebuilding the index of dumped table	1320	1672
-failed to add the foreign key constraint * to system tables	1246	1597
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1248	1599
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1249	1600
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1247	1598
-failed to allocate memory	143	2727
-failed to alter	1074	2004
-failed to alter event	1216	1564
-failed to create	1172	2025
-failed to create pod sandbox	2288,2287	2728
-failed to create specific handler file	1142	1477
-failed to delete the event from mysql event	1215	1563
-failed to drop	1184	2009
-failed to grant execute and alter routine privileges	1534	1895
-failed to init async	2302,170	192
-failed to load replication slave gtid position from table	1135	1468
-failed to load routine * internal code * for more details run show warnings	1649	2023
-failed to lookup address information name or service not known	783	2729
-failed to open	1295	1646
-failed to open mysql event	1223	1572
-failed to open the referenced table	1244	1595
-failed to parse histogram for table * at offset	1351	1705
-failed to parse time string * at position * z the timezone could not be found in the database	526	2730
-failed to pull image	2303,2304	2731
-failed to read auto increment value from storage engine	1081	1414
-failed to read from the par file	1234	1583
-failed to revoke all privileges to dropped routine	1535	1896
-failed to store event * error code * from storage engine	1227	1576
-failed un mount	2305,2306	2732
+failed detach volume	2290,2291	2721
+failed get resource metric	2292,2293	2722
+failed get scale	2294,2295	2723
+failed initializing relay log position	1562	1925
+failed initializing replication gtid state	1234	1583
+failed kill pod	2296,2297	2724
+failed login exception	2298	2725
+failed on fseek	1266	1617
+failed post start hook	2299,2300	2726
+failed pre stop hook	2301,2302	2727
+failed purging old relay logs	1561	1924
+failed rebuilding the index of dumped table	1321	1673
+failed to add the foreign key constraint * to system tables	1247	1598
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1249	1600
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1250	1601
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1248	1599
+failed to allocate memory	145	2728
+failed to alter	1075	2005
+failed to alter event	1217	1565
+failed to create	1173	2026
+failed to create pod sandbox	2289,2288	2729
+failed to create specific handler file	1143	1478
+failed to delete the event from mysql event	1216	1564
+failed to drop	1185	2010
+failed to grant execute and alter routine privileges	1535	1896
+failed to init async	2303,172	193
+failed to load replication slave gtid position from table	1136	1469
+failed to load routine * internal code * for more details run show warnings	1650	2024
+failed to lookup address information name or service not known	122	2730
+failed to open	1296	1647
+failed to open mysql event	1224	1573
+failed to open the referenced table	1245	1596
+failed to parse histogram for table * at offset	1352	1706
+failed to parse time string * at position * z the timezone could not be found in the database	528	2731
+failed to pull image	2304,2305	2732
+failed to read auto increment value from storage engine	1082	1415
+failed to read from the par file	1235	1584
+failed to revoke all privileges to dropped routine	1536	1897
+failed to store event * error code * from storage engine	1228	1577
+failed un mount	2306,2307	2733
 failed_dependency	31	32
-failed_precondition	643,644,6	793
-failedattachvolume	2283,2284	2717
-failedcomputemetricsreplicas	2285,2286	2718
-failedcreate	2307,2308	2733
-failedcreatepodsandbox	2287,2288	2719
-faileddelete	2309,2310	2734
-faileddetachvolume	2289,2290	2720
-failedgetresourcemetric	2291,2292	2721
-failedgetscale	2293,2294	2722
-failedkillpod	2295,2296	2723
-failedloginexception	2297	2724
-failedmount	2311,2312	2735
-failedpoststarthook	2298,2299	2725
-failedprecondition	643,644,6	793
-failedprestophook	2300,2301	2726
-failedrescale	2313,2314	2736
-failedscheduling	2315,2316	2737
-failedsync	2317,2318	2738
-failedunmount	2305,2306	2732
-failedvalidation	2319,2320	2739
-failure has occurred while loading a type	2321	2740
-failure while changing the type of replication repository	1160	1502
-fastpath function calls not supported in a replication connection	332,333	344
-fatal error concurrent map writes	412	2741
-fatal error during log purge	1099	1432
-fatal error reached heap limit allocation failed javascript heap out of memory	143	2742
-fcgi connection to web server closed	2322,2323	2743
-fcgi request aborted by web server	2324,2325	2744
-fdw column name not found	2326	2745
-fdw dynamic parameter value needed	2327	2746
-fdw error	2328	2747
-fdw function sequence error	2329	2748
-fdw inconsistent descriptor information	2330	2749
-fdw invalid attribute value	2331	2750
-fdw invalid column name	2332	2751
-fdw invalid column number	2333	2752
-fdw invalid data type	2334	2753
-fdw invalid data type descriptors	2335	2754
-fdw invalid descriptor field identifier	2336	2755
-fdw invalid handle	2337	2756
-fdw invalid option index	2338	2757
-fdw invalid option name	2339	2758
-fdw invalid string format	2340	2759
-fdw invalid string length or buffer length	2341	2760
-fdw invalid use of null pointer	2342	2761
-fdw no schemas	2343	2762
-fdw option name not found	2344	2763
-fdw out of memory	2345	2764
-fdw reply handle	2346	2765
-fdw schema not found	2347	2766
-fdw table not found	2348	2767
-fdw too many handles	2349	2768
-fdw unable to create execution	2350	2769
-fdw unable to create reply	2351	2770
-fdw unable to establish connection	2352	2771
-fdw_column_name_not_found	2326,2353	2745
-fdw_dynamic_parameter_value_needed	2327,2353	2746
-fdw_error	2328,2353	2747
-fdw_function_sequence_error	2329,2353	2748
-fdw_inconsistent_descriptor_information	2330,2353	2749
-fdw_invalid_attribute_value	2331,2353	2750
-fdw_invalid_column_name	2332,2353	2751
-fdw_invalid_column_number	2333,2353	2752
-fdw_invalid_data_type	2334,2353	2753
-fdw_invalid_data_type_descriptors	2335,2353	2754
-fdw_invalid_descriptor_field_identifier	2336,2353	2755
-fdw_invalid_handle	2337,2353	2756
-fdw_invalid_option_index	2338,2353	2757
-fdw_invalid_option_name	2339,2353	2758
-fdw_invalid_string_format	2340,2353	2759
-fdw_invalid_string_length_or_buffer_length	2341,2353	2760
-fdw_invalid_use_of_null_pointer	2342,2353	2761
-fdw_no_schemas	2343,2353	2762
-fdw_option_name_not_found	2344,2353	2763
-fdw_out_of_memory	2345,2353	2764
-fdw_reply_handle	2346,2353	2765
-fdw_schema_not_found	2347,2353	2766
-fdw_table_not_found	2348,2353	2767
-fdw_too_many_handles	2349,2353	2768
-fdw_unable_to_create_execution	2350,2353	2769
-fdw_unable_to_create_reply	2351,2353	2770
-fdw_unable_to_establish_connection	2352,2353	2771
-fdwcolumnnamenotfound	2326,2353	2745
-fdwdynamicparametervalueneeded	2327,2353	2746
-fdwerror	2328,2353	2747
-fdwfunctionsequenceerror	2329,2353	2748
-fdwinconsistentdescriptorinformation	2330,2353	2749
-fdwinvalidattributevalue	2331,2353	2750
-fdwinvalidcolumnname	2332,2353	2751
-fdwinvalidcolumnnumber	2333,2353	2752
-fdwinvaliddatatype	2334,2353	2753
-fdwinvaliddatatypedescriptors	2335,2353	2754
-fdwinvaliddescriptorfieldidentifier	2336,2353	2755
-fdwinvalidhandle	2337,2353	2756
-fdwinvalidoptionindex	2338,2353	2757
-fdwinvalidoptionname	2339,2353	2758
-fdwinvalidstringformat	2340,2353	2759
-fdwinvalidstringlengthorbufferlength	2341,2353	2760
-fdwinvaliduseofnullpointer	2342,2353	2761
-fdwnoschemas	2343,2353	2762
-fdwoptionnamenotfound	2344,2353	2763
-fdwoutofmemory	2345,2353	2764
-fdwreplyhandle	2346,2353	2765
-fdwschemanotfound	2347,2353	2766
-fdwtablenotfound	2348,2353	2767
-fdwtoomanyhandles	2349,2353	2768
-fdwunabletocreateexecution	2350,2353	2769
-fdwunabletocreatereply	2351,2353	2770
-fdwunabletoestablishconnection	2352,2353	2771
-feature not supported	59	2772
-feature update failed exception	2354	2773
-feature_not_supported	59	2772
-feature_update_failed	2354	2773
-featurenotsupported	59	2772
-featureupdatefailedexception	2354	2773
-fenced instance id exception	2355	2774
-fenced leader epoch exception	2356	2775
-fenced member epoch exception	2357	2776
-fenced state epoch exception	2358	2777
-fenced_instance_id	2355	2774
-fenced_leader_epoch	2356	2775
-fenced_member_epoch	2357	2776
-fenced_state_epoch	2358	2777
-fencedinstanceidexception	2355	2774
-fencedleaderepochexception	2356	2775
-fencedmemberepochexception	2357	2776
-fencedstateepochexception	2358	2777
-fetch session id not found exception	2359	2778
-fetch session topic id error exception	2360	2779
-fetch with ties requires order by clause to be present	1865	2273
-fetch_session_id_not_found	2359	2778
-fetch_session_topic_id_error	2360	2779
-fetchsessionidnotfoundexception	2359	2778
-fetchsessiontopiciderrorexception	2360	2779
-fibererror	2361	2780
-field * doesn t have a default value	1433	1791
-field * is of a not allowed type for this type of partitioning	1239	1588
-field access exception	227	2781
-field in list of fields for partition function not found in table	1237	1586
-field name must not be null	112,64	206
-field of view * underlying table doesn t have a default value	1434	1792
-field or reference * of select * was resolved in select	1842	2250
-field position must not be zero	112,64	2782
-field reference * can t be used in table value constructor	1238	1587
-field separator argument is not what is expected check the manual	1871	2279
-fieldaccessexception	227	2781
-fields of period for s have different types	1529	1890
-file * already exists	1240	1590
-file * has unknown type * in its header	1264	1615
-file * is corrupted	1200	1547
-file * was not purged because it is the active log file	1849	2257
-file * was not purged because it was being read by * thread s purged only	1848	2256
-file already exists exception	2362	2783
-file descriptor in bad state	963	2784
-file exists	975	2785
-file exists error	975,2363	2786
-file length too large	203	2787
-file load exception	781	2788
-file lock interruption exception	2364	2789
-file name too long	1009	2790
-file not found error	777,2365	2791
-file not found exception	2366	2792
-file permission error	2367	2793
-file size limit exceeded	2263	2794
-file system already exists exception	2368	2795
-file system exception	2369	2796
-file system loop exception	2370	2797
-file system not found exception	2371	2798
-file too large	976	2799
-filealreadyexistsexception	2362	2783
-fileexistserror	975,2363	2786
-fileloadexception	781	2788
-filelockinterruptionexception	2364	2789
-filenotfounderror	777,2365	2791
-filenotfoundexception	2366	2792
-filepermissionerror	2367	2793
-filerexception	2372	2800
-filesystem error cannot create directory permission denied	92	2801
-filesystem error cannot get file size no such file or directory	777	2802
-filesystemalreadyexistsexception	2368	2795
-filesystemexception	2369	2796
-filesystemloopexception	2370	2797
-filesystemnotfoundexception	2371	2798
-filter is not implemented for non aggregate window functions	59	144
-filter specified but * is not an aggregate function	151,1	1178
-filter value * not recognized for filter variable	0,1	2803
-filter variable * specified more than once	0,1	2803
+failed_precondition	645,646,6	794
+failedattachvolume	2284,2285	2718
+failedcomputemetricsreplicas	2286,2287	2719
+failedcreate	2308,2309	2734
+failedcreatepodsandbox	2288,2289	2720
+faileddelete	2310,2311	2735
+faileddetachvolume	2290,2291	2721
+failedgetresourcemetric	2292,2293	2722
+failedgetscale	2294,2295	2723
+failedkillpod	2296,2297	2724
+failedloginexception	2298	2725
+failedmount	2312,2313	2736
+failedpoststarthook	2299,2300	2726
+failedprecondition	645,646,6	794
+failedprestophook	2301,2302	2727
+failedrescale	2314,2315	2737
+failedscheduling	2316,2317	2738
+failedsync	2318,2319	2739
+failedunmount	2306,2307	2733
+failedvalidation	2320,2321	2740
+failure has occurred while loading a type	2322	2741
+failure while changing the type of replication repository	1161	1503
+fastpath function calls not supported in a replication connection	334,335	345
+fatal error concurrent map writes	414	2742
+fatal error during log purge	1100	1433
+fatal error reached heap limit allocation failed javascript heap out of memory	145	2743
+fcgi connection to web server closed	2323,2324	2744
+fcgi request aborted by web server	2325,2326	2745
+fdw column name not found	2327	2746
+fdw dynamic parameter value needed	2328	2747
+fdw error	2329	2748
+fdw function sequence error	2330	2749
+fdw inconsistent descriptor information	2331	2750
+fdw invalid attribute value	2332	2751
+fdw invalid column name	2333	2752
+fdw invalid column number	2334	2753
+fdw invalid data type	2335	2754
+fdw invalid data type descriptors	2336	2755
+fdw invalid descriptor field identifier	2337	2756
+fdw invalid handle	2338	2757
+fdw invalid option index	2339	2758
+fdw invalid option name	2340	2759
+fdw invalid string format	2341	2760
+fdw invalid string length or buffer length	2342	2761
+fdw invalid use of null pointer	2343	2762
+fdw no schemas	2344	2763
+fdw option name not found	2345	2764
+fdw out of memory	2346	2765
+fdw reply handle	2347	2766
+fdw schema not found	2348	2767
+fdw table not found	2349	2768
+fdw too many handles	2350	2769
+fdw unable to create execution	2351	2770
+fdw unable to create reply	2352	2771
+fdw unable to establish connection	2353	2772
+fdw_column_name_not_found	2327,2354	2746
+fdw_dynamic_parameter_value_needed	2328,2354	2747
+fdw_error	2329,2354	2748
+fdw_function_sequence_error	2330,2354	2749
+fdw_inconsistent_descriptor_information	2331,2354	2750
+fdw_invalid_attribute_value	2332,2354	2751
+fdw_invalid_column_name	2333,2354	2752
+fdw_invalid_column_number	2334,2354	2753
+fdw_invalid_data_type	2335,2354	2754
+fdw_invalid_data_type_descriptors	2336,2354	2755
+fdw_invalid_descriptor_field_identifier	2337,2354	2756
+fdw_invalid_handle	2338,2354	2757
+fdw_invalid_option_index	2339,2354	2758
+fdw_invalid_option_name	2340,2354	2759
+fdw_invalid_string_format	2341,2354	2760
+fdw_invalid_string_length_or_buffer_length	2342,2354	2761
+fdw_invalid_use_of_null_pointer	2343,2354	2762
+fdw_no_schemas	2344,2354	2763
+fdw_option_name_not_found	2345,2354	2764
+fdw_out_of_memory	2346,2354	2765
+fdw_reply_handle	2347,2354	2766
+fdw_schema_not_found	2348,2354	2767
+fdw_table_not_found	2349,2354	2768
+fdw_too_many_handles	2350,2354	2769
+fdw_unable_to_create_execution	2351,2354	2770
+fdw_unable_to_create_reply	2352,2354	2771
+fdw_unable_to_establish_connection	2353,2354	2772
+fdwcolumnnamenotfound	2327,2354	2746
+fdwdynamicparametervalueneeded	2328,2354	2747
+fdwerror	2329,2354	2748
+fdwfunctionsequenceerror	2330,2354	2749
+fdwinconsistentdescriptorinformation	2331,2354	2750
+fdwinvalidattributevalue	2332,2354	2751
+fdwinvalidcolumnname	2333,2354	2752
+fdwinvalidcolumnnumber	2334,2354	2753
+fdwinvaliddatatype	2335,2354	2754
+fdwinvaliddatatypedescriptors	2336,2354	2755
+fdwinvaliddescriptorfieldidentifier	2337,2354	2756
+fdwinvalidhandle	2338,2354	2757
+fdwinvalidoptionindex	2339,2354	2758
+fdwinvalidoptionname	2340,2354	2759
+fdwinvalidstringformat	2341,2354	2760
+fdwinvalidstringlengthorbufferlength	2342,2354	2761
+fdwinvaliduseofnullpointer	2343,2354	2762
+fdwnoschemas	2344,2354	2763
+fdwoptionnamenotfound	2345,2354	2764
+fdwoutofmemory	2346,2354	2765
+fdwreplyhandle	2347,2354	2766
+fdwschemanotfound	2348,2354	2767
+fdwtablenotfound	2349,2354	2768
+fdwtoomanyhandles	2350,2354	2769
+fdwunabletocreateexecution	2351,2354	2770
+fdwunabletocreatereply	2352,2354	2771
+fdwunabletoestablishconnection	2353,2354	2772
+feature not supported	59	2773
+feature update failed exception	2355	2774
+feature_not_supported	59	2773
+feature_update_failed	2355	2774
+featurenotsupported	59	2773
+featureupdatefailedexception	2355	2774
+fenced instance id exception	2356	2775
+fenced leader epoch exception	2357	2776
+fenced member epoch exception	2358	2777
+fenced state epoch exception	2359	2778
+fenced_instance_id	2356	2775
+fenced_leader_epoch	2357	2776
+fenced_member_epoch	2358	2777
+fenced_state_epoch	2359	2778
+fencedinstanceidexception	2356	2775
+fencedleaderepochexception	2357	2776
+fencedmemberepochexception	2358	2777
+fencedstateepochexception	2359	2778
+fetch session id not found exception	2360	2779
+fetch session topic id error exception	2361	2780
+fetch with ties requires order by clause to be present	1866	2274
+fetch_session_id_not_found	2360	2779
+fetch_session_topic_id_error	2361	2780
+fetchsessionidnotfoundexception	2360	2779
+fetchsessiontopiciderrorexception	2361	2780
+fibererror	2362	2781
+field * doesn t have a default value	1434	1792
+field * is of a not allowed type for this type of partitioning	1240	1589
+field access exception	229	2782
+field in list of fields for partition function not found in table	1238	1587
+field name must not be null	112,64	207
+field of view * underlying table doesn t have a default value	1435	1793
+field or reference * of select * was resolved in select	1843	2251
+field position must not be zero	112,64	2783
+field reference * can t be used in table value constructor	1239	1588
+field separator argument is not what is expected check the manual	1872	2280
+fieldaccessexception	229	2782
+fields of period for s have different types	1530	1891
+file * already exists	1241	1591
+file * has unknown type * in its header	1265	1616
+file * is corrupted	1201	1548
+file * was not purged because it is the active log file	1850	2258
+file * was not purged because it was being read by * thread s purged only	1849	2257
+file already exists exception	2363	2784
+file descriptor in bad state	964	2785
+file exists	976	2786
+file exists error	976,2364	2787
+file length too large	205	2788
+file load exception	783	2789
+file lock interruption exception	2365	2790
+file name too long	1010	2791
+file not found error	779,2366	2792
+file not found exception	2367	2793
+file permission error	2368	2794
+file size limit exceeded	2264	2795
+file system already exists exception	2369	2796
+file system exception	2370	2797
+file system loop exception	2371	2798
+file system not found exception	2372	2799
+file too large	977	2800
+filealreadyexistsexception	2363	2784
+fileexistserror	976,2364	2787
+fileloadexception	783	2789
+filelockinterruptionexception	2365	2790
+filenotfounderror	779,2366	2792
+filenotfoundexception	2367	2793
+filepermissionerror	2368	2794
+filerexception	2373	2801
+filesystem error cannot create directory permission denied	92	2802
+filesystem error cannot get file size no such file or directory	779	2803
+filesystemalreadyexistsexception	2369	2796
+filesystemexception	2370	2797
+filesystemloopexception	2371	2798
+filesystemnotfoundexception	2372	2799
+filter is not implemented for non aggregate window functions	59	145
+filter specified but * is not an aggregate function	153,1	1179
+filter value * not recognized for filter variable	0,1	2804
+filter variable * specified more than once	0,1	2804
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2373	2804
-first argument of * must be a row type	168,1	2805
-first argument of transform function must be type	103,1	214
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1080	1413
-fixed size types must have storage plain	103,1	2806
-flag array element is not a string	112,64	212
-flag help requested	2374,2375	2807
-flashback does not support	1250	1601
-float domain error	2376	2808
-floatdomainerror	2376	2808
-floating point error	2377,2378	2809
-floating point exception	2250	2810
-floating_point_exception	2250,64	2811
-floatingpointerror	2377,2378	2809
-floatingpointexception	2250,64	2811
-font format exception	2379	2812
-fontformatexception	2379	2812
-for * partitions each partition must be defined	1519	1880
-for a generated column generated always must be specified	0,1	689
-for a request which attempts to access an invalid topic e g	2380	2813
-for domain * already exists	101,1	2814
-for domain * does not exist	102,1	2815
-for encoding * already exists in schema	101,1	2816
-for encoding * does not exist	102,1	2817
-for float m d double m d or decimal m d m must be d column	1383	1740
-for input string	476	2818
-for relation * already exists	101,1	2819
-for relation * does not exist	102,1	2820
-for relation * is a constraint trigger	101,1	2821
-for relation * is an internal or a child trigger	101,1	2821
-for table * already exists	101,1	2822
-for table * does not exist	102,1	2815
-for the partitioned engine it is necessary to define all	1511	1872
-for update share in a recursive query is not implemented	59	2823
-force_not_null column * not referenced by copy	188,1	2824
-force_null column * not referenced by copy	188,1	2824
-force_quote column * not referenced by copy	188,1	2825
-forcing close of thread * user	1251	1602
-foreign data wrapper * already exists	101,1	2826
-foreign data wrapper * does not exist	102,1	2827
-foreign data wrapper * does not support import foreign schema	2343,2353	2828
-foreign data wrapper * has no handler	57	2829
-foreign data wrapper with oid * does not exist	102,1	812
-foreign key cascade delete update exceeds max depth of	1245	1596
-foreign key constraint * cannot be implemented	168,1	487
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1255	1606
-foreign key constraint for table * record * would lead to a duplicate entry in table	1254	1605
-foreign key constraints are not supported on foreign tables	59,151	235
-foreign key constraints not possible for domains	0,1	891
-foreign key referenced columns list must not contain duplicates	2381,1	2830
-foreign key violation	2382	2831
-foreign server with oid * does not exist	102,1	812
-foreign table * does not allow deletes	57	560
-foreign table * does not allow inserts	57	560
-foreign table * does not allow updates	57	560
-foreign table * does not exist	102,1	1103
-foreign_key_violation	2382,596	2831
-foreignkey constraint failed	2383,598	2832
-foreignkeyviolation	2382,596	2831
-format error in certificate s notafter field	2384,176	2833
-format error in certificate s notbefore field	2385,176	2834
-format error in crl s lastupdate field	2386,176	2835
-format error in crl s nextupdate field	2387,176	2836
-format flags conversion mismatch exception	2388	2837
-format of the executable exe or library dll is invalid	287	2838
-format specifies argument 0 but arguments are numbered from 1	112,64	2782
-formatexception	2389	2839
-formatflagsconversionmismatchexception	2388	2837
-formatter closed exception	2390	2840
-formatterclosedexception	2390	2840
-formatting field * is only supported in to_char	59	1289
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1258	1609
-found a row in wrong partition	1576	1941
-found a row not matching the given partition set	1574	1939
-found a row that does not match the partition	1575	1940
-fragmented client hello	2391,170	192
-frame end cannot be unbounded preceding	478,1	2841
-frame ending offset must not be negative	2392,64	2842
-frame ending offset must not be null	113,64	2843
-frame exclusion is not supported yet	1263	1614
-frame start cannot be unbounded following	478,1	2841
-frame starting from current row cannot have preceding rows	478,1	2841
-frame starting from following row cannot end with current row	478,1	2841
-frame starting from following row cannot have preceding rows	478,1	2841
-frame starting offset must not be negative	2392,64	2842
-frame starting offset must not be null	113,64	2843
+findexception	2374	2805
+first argument of * must be a row type	170,1	2806
+first argument of transform function must be type	103,1	215
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1081	1414
+fixed size types must have storage plain	103,1	2807
+flag array element is not a string	112,64	213
+flag help requested	2375,2376	2808
+flashback does not support	1251	1602
+float domain error	2377	2809
+floatdomainerror	2377	2809
+floating point error	2378,2379	2810
+floating point exception	2251	2811
+floating_point_exception	2251,64	2812
+floatingpointerror	2378,2379	2810
+floatingpointexception	2251,64	2812
+font format exception	2380	2813
+fontformatexception	2380	2813
+for * partitions each partition must be defined	1520	1881
+for a generated column generated always must be specified	0,1	690
+for a request which attempts to access an invalid topic e g	2381	2814
+for domain * already exists	101,1	2815
+for domain * does not exist	102,1	2816
+for encoding * already exists in schema	101,1	2817
+for encoding * does not exist	102,1	2818
+for float m d double m d or decimal m d m must be d column	1384	1741
+for input string	478	2819
+for relation * already exists	101,1	2820
+for relation * does not exist	102,1	2821
+for relation * is a constraint trigger	101,1	2822
+for relation * is an internal or a child trigger	101,1	2822
+for table * already exists	101,1	2823
+for table * does not exist	102,1	2816
+for the partitioned engine it is necessary to define all	1512	1873
+for update share in a recursive query is not implemented	59	2824
+force_not_null column * not referenced by copy	190,1	2825
+force_null column * not referenced by copy	190,1	2825
+force_quote column * not referenced by copy	190,1	2826
+forcing close of thread * user	1252	1603
+foreign data wrapper * already exists	101,1	2827
+foreign data wrapper * does not exist	102,1	2828
+foreign data wrapper * does not support import foreign schema	2344,2354	2829
+foreign data wrapper * has no handler	57	2830
+foreign data wrapper with oid * does not exist	102,1	813
+foreign key cascade delete update exceeds max depth of	1246	1597
+foreign key constraint * cannot be implemented	170,1	488
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1256	1607
+foreign key constraint for table * record * would lead to a duplicate entry in table	1255	1606
+foreign key constraints are not supported on foreign tables	59,153	236
+foreign key constraints not possible for domains	0,1	892
+foreign key referenced columns list must not contain duplicates	2382,1	2831
+foreign key violation	2383	2832
+foreign server with oid * does not exist	102,1	813
+foreign table * does not allow deletes	57	561
+foreign table * does not allow inserts	57	561
+foreign table * does not allow updates	57	561
+foreign table * does not exist	102,1	1104
+foreign_key_violation	2383,598	2832
+foreignkey constraint failed	2384,600	2833
+foreignkeyviolation	2383,598	2832
+format error in certificate s notafter field	2385,178	2834
+format error in certificate s notbefore field	2386,178	2835
+format error in crl s lastupdate field	2387,178	2836
+format error in crl s nextupdate field	2388,178	2837
+format flags conversion mismatch exception	2389	2838
+format of the executable exe or library dll is invalid	289	2839
+format specifies argument 0 but arguments are numbered from 1	112,64	2783
+formatexception	2390	2840
+formatflagsconversionmismatchexception	2389	2838
+formatter closed exception	2391	2841
+formatterclosedexception	2391	2841
+formatting field * is only supported in to_char	59	1290
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1259	1610
+found a row in wrong partition	1577	1942
+found a row not matching the given partition set	1575	1940
+found a row that does not match the partition	1576	1941
+fragmented client hello	2392,172	193
+frame end cannot be unbounded preceding	480,1	2842
+frame ending offset must not be negative	2393,64	2843
+frame ending offset must not be null	113,64	2844
+frame exclusion is not supported yet	1264	1615
+frame start cannot be unbounded following	480,1	2842
+frame starting from current row cannot have preceding rows	480,1	2842
+frame starting from following row cannot end with current row	480,1	2842
+frame starting from following row cannot have preceding rows	480,1	2842
+frame starting offset must not be negative	2393,64	2843
+frame starting offset must not be null	113,64	2844
 frame_error	39	40
-free disk space failed	2393,2394	2844
-freediskspacefailed	2393,2394	2844
+free disk space failed	2394,2395	2845
+freediskspacefailed	2394,2395	2845
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2395	2845
-fstat disk i o error	2396,100	2846
-fsync disk i o error	2397,100	2847
-full join is only supported with merge joinable join conditions	59	2848
-full join is only supported with merge joinable or hash joinable join conditions	59	2849
-fullpath unable to open database file	2398,759	2850
-fulltext index creation requires a lock	1078	1411
-fulltext index is not supported for partitioned tables	1266	1617
-function * already exists	1748	2125
-function * does not exist check the * section in the reference manual	1267	1618
-function * ended without return	1647	2021
-function * is not defined	1268	1619
-function call message contains * argument formats but	332,333	2851
-function call message contains * arguments but function requires	332,333	2851
-function call to dropped function	776,1	2852
-function can only be called when server is in binary upgrade mode	460,57	2853
-function constraint failed	2399,598	2854
-function executed no return statement	2400	2855
-function has * columns available but * columns specified	188,1	697
-function name * is not unique	132,1	143
-function not implemented	1047	2856
+frozenerror	2396	2846
+fstat disk i o error	2397,100	2847
+fsync disk i o error	2398,100	2848
+full join is only supported with merge joinable join conditions	59	2849
+full join is only supported with merge joinable or hash joinable join conditions	59	2850
+fullpath unable to open database file	2399,761	2851
+fulltext index creation requires a lock	1079	1412
+fulltext index is not supported for partitioned tables	1267	1618
+function * already exists	1749	2126
+function * does not exist check the * section in the reference manual	1268	1619
+function * ended without return	1648	2022
+function * is not defined	1269	1620
+function call message contains * argument formats but	334,335	2852
+function call message contains * arguments but function requires	334,335	2852
+function call to dropped function	778,1	2853
+function can only be called when server is in binary upgrade mode	462,57	2854
+function constraint failed	2400,600	2855
+function executed no return statement	2401	2856
+function has * columns available but * columns specified	190,1	698
+function name * is not unique	134,1	144
+function not implemented	1048	2857
 function number * appears more than once	103,1	104
-function only accepts arguments that can be converted to numerical types	1903	2312
-function or expression * cannot be used in the * clause of s	1270	1621
-function result type must be * because of out parameters	62,1	134
-function result type must be specified	62,1	134
-function return row and query specified return row do not match	168,1	2857
-function returning record called in context that cannot accept type record	59	454
-function returning setof record called in context that cannot accept type record	59	2858
-function with oid * does not exist	776,1	2859
-function_executed_no_return_statement	2400,2401	2855
-functionexecutednoreturnstatement	2400,2401	2855
-functions cannot accept set arguments	62,1	134
-functions in from can return at most	514,203	828
-functions in index expression must be marked immutable	103,1	2860
-functions in index predicate must be marked immutable	103,1	2860
-functions in partition key expression must be marked immutable	103,1	688
-futurewarning	2402	2861
-galera replication not supported	1269	1620
+function only accepts arguments that can be converted to numerical types	1904	2313
+function or expression * cannot be used in the * clause of s	1271	1622
+function result type must be * because of out parameters	62,1	135
+function result type must be specified	62,1	135
+function return row and query specified return row do not match	170,1	2858
+function returning record called in context that cannot accept type record	59	455
+function returning setof record called in context that cannot accept type record	59	2859
+function with oid * does not exist	778,1	2860
+function_executed_no_return_statement	2401,2402	2856
+functionexecutednoreturnstatement	2401,2402	2856
+functions cannot accept set arguments	62,1	135
+functions in from can return at most	516,205	829
+functions in index expression must be marked immutable	103,1	2861
+functions in index predicate must be marked immutable	103,1	2861
+functions in partition key expression must be marked immutable	103,1	689
+futurewarning	2403	2862
+galera replication not supported	1270	1621
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2403	2862
-gem not in home exception	2404	2863
-gemnotfoundexception	2403	2862
-gemnotinhomeexception	2404	2863
-general security exception	2405	2864
-generalsecurityexception	2405	2864
-generated always	409	2865
-generated columns are not supported in copy from where conditions	188,1	2866
-generated columns are not supported on partitions	59	235
-generated columns are not supported on typed tables	59	235
-generated_always	409,1	2865
-generatedalways	409,1	2865
-generation expression for column * cannot be cast automatically to type	168,1	487
-generation expression is not immutable	103,1	690
-generatorerror	2406	2867
-generatorexit	2407,2408	2868
-generic signature format error	2409	2869
-genericsignatureformaterror	2409	2869
-geometry byte string must be little endian	1279	1630
-geometry overlay calculation error geometry data is invalid in function	1131	1464
-geometry turn info calculation error geometry data is invalid in function	1132	1465
-get stacked diagnostics when handler not active	1277	1628
-getaddrinfo name or service not known	783	2870
-gettemppath disk i o error	2410,100	2871
-got a fin before a ccs	2411,170	192
-got a packet bigger than * bytes	1420	1777
-got a read error from the connection pipe	1423	1780
-got an error evaluating stored expression	1197	1544
-got an error from fcntl	1418	1775
-got an error reading communication packets	1422	1779
-got an error when calculating default value for s	1134	1467
-got an error writing communication packets	1417	1774
-got error * during checkpoint	1193	1540
-got error * during commit	1194	1541
-got error * during flush_logs	1195	1542
-got error * during rollback	1196	1543
-got error * from	1275	1626
-got error * from storage engine	1276	1627
-got fatal error * from master when reading data from binary log	1391	1748
-got overflow when converting * to * value truncated	1176	1519
-got packets out of order	1421	1778
-got signal * aborting	1285	1636
-got temporary error * from	1278	1629
-got timeout reading communication packets	1424	1781
-got timeout writing communication packets	1425	1782
-goto is not allowed in a stored procedure handler	1641	2015
-grant options can only be granted to roles	541,542	669
-grant options cannot be granted back to your own grantor	541,542	2872
-grant with identified with is illegal because the user s already exists	1286	1637
-grantor must be current user	59	2873
-group authorization failed exception	2412	2874
-group id not found exception	2413	2875
-group max size reached exception	2414	2876
-group subscribed to topic exception	888	1146
-group_authorization_failed	2412	2874
-group_id_not_found	2413	2875
-group_max_size_reached	2414	2876
-group_subscribed_to_topic	888	1146
-groupauthorizationfailedexception	2412	2874
-groupidnotfoundexception	2413	2875
-grouping error	129	2877
-grouping must have fewer than 32 arguments	2415,203	2878
-grouping_error	129,1	2877
-groupingerror	129,1	2877
-groupmaxsizereachedexception	2414	2876
-groups mode requires an order by clause	478,1	540
-groupsubscribedtotopicexception	888	1146
-grpc status aborted	634,635,19	789
-grpc status already_exists	149,150,19	164
-grpc status cancelled	636,637,638	790
-grpc status data_loss	639,640,38	791
-grpc status deadline_exceeded	641,642,45	792
-grpc status failed_precondition	643,644,6	793
-grpc status internal	645,646,38	794
-grpc status invalid_argument	647,648,6	795
-grpc status not_found	12,649	796
-grpc status out_of_range	650,651,6	797
-grpc status permission_denied	92,652,11	798
-grpc status resource_exhausted	653,654,35	799
-grpc status unauthenticated	655,656,7	800
-grpc status unavailable	657,658,43	801
-grpc status unimplemented	659,660,40	802
-grpc status unknown	661,662,38	803
-gssapi authentication is not supported on local sockets	126,127	286
-gtid * and * conflict duplicate domain id	1188	1535
-gtid_executed was changed from * to	1288	1639
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1289	1640
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1291	1642
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1152	1493
-gtid_next cannot be set to anonymous when gtid_mode on	1150	1491
-gtid_next cannot be set to uuid number when gtid_mode off	1151	1492
-gtid_next_list cannot be set to a non null value when gtid_mode off	1149	1490
-gtid_purged can only be set when gtid_executed is empty	1153	1494
-gtid_purged can only be set when gtid_mode on	1154	1495
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1155	1496
-gtid_purged was changed from * to	1296	1647
-gtsvector_in not implemented	59	2879
-gzip compression is not supported by this build	59	2880
-gzip invalid checksum	2416,2417	2881
-gzip invalid header	2418,181	2882
-handler function is not specified	776,1	2883
-has a collation conflict	606,1	758
-has a compression method conflict	168,1	487
-has a storage parameter conflict	168,1	487
-has a type conflict	168,1	487
-has an old format you should re create the * object s	1474	1834
-has different type for column	168,1	487
-has multiple for update share references to table	491	1192
-has no installation script nor update path for version	112,64	2884
-has no update path from version * to version	112,64	2884
-has pseudo type	61,1	468
-has unsupported event type	59	2885
-has wrong type	168,1	620
+gem not found exception	2404	2863
+gem not in home exception	2405	2864
+gemnotfoundexception	2404	2863
+gemnotinhomeexception	2405	2864
+general security exception	2406	2865
+generalsecurityexception	2406	2865
+generated always	411	2866
+generated columns are not supported in copy from where conditions	190,1	2867
+generated columns are not supported on partitions	59	236
+generated columns are not supported on typed tables	59	236
+generated_always	411,1	2866
+generatedalways	411,1	2866
+generation expression for column * cannot be cast automatically to type	170,1	488
+generation expression is not immutable	103,1	691
+generatorerror	2407	2868
+generatorexit	2408,2409	2869
+generic signature format error	2410	2870
+genericsignatureformaterror	2410	2870
+geometry byte string must be little endian	1280	1631
+geometry overlay calculation error geometry data is invalid in function	1132	1465
+geometry turn info calculation error geometry data is invalid in function	1133	1466
+get stacked diagnostics when handler not active	1278	1629
+getaddrinfo name or service not known	122	2871
+gettemppath disk i o error	2411,100	2872
+got a fin before a ccs	2412,172	193
+got a packet bigger than * bytes	1421	1778
+got a read error from the connection pipe	1424	1781
+got an error evaluating stored expression	1198	1545
+got an error from fcntl	1419	1776
+got an error reading communication packets	1423	1780
+got an error when calculating default value for s	1135	1468
+got an error writing communication packets	1418	1775
+got error * during checkpoint	1194	1541
+got error * during commit	1195	1542
+got error * during flush_logs	1196	1543
+got error * during rollback	1197	1544
+got error * from	1276	1627
+got error * from storage engine	1277	1628
+got fatal error * from master when reading data from binary log	1392	1749
+got overflow when converting * to * value truncated	1177	1520
+got packets out of order	1422	1779
+got signal * aborting	1286	1637
+got temporary error * from	1279	1630
+got timeout reading communication packets	1425	1782
+got timeout writing communication packets	1426	1783
+goto is not allowed in a stored procedure handler	1642	2016
+grant options can only be granted to roles	543,544	670
+grant options cannot be granted back to your own grantor	543,544	2873
+grant with identified with is illegal because the user s already exists	1287	1638
+grantor must be current user	59	2874
+group authorization failed exception	2413	2875
+group id not found exception	2414	2876
+group max size reached exception	2415	2877
+group subscribed to topic exception	889	1147
+group_authorization_failed	2413	2875
+group_id_not_found	2414	2876
+group_max_size_reached	2415	2877
+group_subscribed_to_topic	889	1147
+groupauthorizationfailedexception	2413	2875
+groupidnotfoundexception	2414	2876
+grouping error	131	2878
+grouping must have fewer than 32 arguments	2416,205	2879
+grouping_error	131,1	2878
+groupingerror	131,1	2878
+groupmaxsizereachedexception	2415	2877
+groups mode requires an order by clause	480,1	541
+groupsubscribedtotopicexception	889	1147
+grpc status aborted	636,637,19	790
+grpc status already_exists	151,152,19	165
+grpc status cancelled	638,639,640	791
+grpc status data_loss	641,642,38	792
+grpc status deadline_exceeded	643,644,45	793
+grpc status failed_precondition	645,646,6	794
+grpc status internal	647,648,38	795
+grpc status invalid_argument	649,650,6	796
+grpc status not_found	12,651	797
+grpc status out_of_range	652,653,6	798
+grpc status permission_denied	92,654,11	799
+grpc status resource_exhausted	655,656,35	800
+grpc status unauthenticated	657,658,7	801
+grpc status unavailable	659,660,43	802
+grpc status unimplemented	661,662,40	803
+grpc status unknown	663,664,38	804
+gssapi authentication is not supported on local sockets	128,129	287
+gtid * and * conflict duplicate domain id	1189	1536
+gtid_executed was changed from * to	1289	1640
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1290	1641
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1292	1643
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1153	1494
+gtid_next cannot be set to anonymous when gtid_mode on	1151	1492
+gtid_next cannot be set to uuid number when gtid_mode off	1152	1493
+gtid_next_list cannot be set to a non null value when gtid_mode off	1150	1491
+gtid_purged can only be set when gtid_executed is empty	1154	1495
+gtid_purged can only be set when gtid_mode on	1155	1496
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1156	1497
+gtid_purged was changed from * to	1297	1648
+gtsvector_in not implemented	59	2880
+gzip compression is not supported by this build	59	2881
+gzip invalid checksum	2417,2418	2882
+gzip invalid header	2419,183	2883
+handler function is not specified	778,1	2884
+has a collation conflict	608,1	759
+has a compression method conflict	170,1	488
+has a storage parameter conflict	170,1	488
+has a type conflict	170,1	488
+has an old format you should re create the * object s	1475	1835
+has different type for column	170,1	488
+has multiple for update share references to table	493	1193
+has no installation script nor update path for version	112,64	2885
+has no update path from version * to version	112,64	2885
+has pseudo type	61,1	469
+has unsupported event type	59	2886
+has wrong type	170,1	621
 hash function 1 must have one argument	103,1	104
 hash function 1 must return integer	103,1	104
 hash function 2 must have two arguments	103,1	104
 hash function 2 must return bigint	103,1	104
-hash indexes do not support whole index scans	59	2886
-headlessexception	2419	2887
-heap relfilenode value not set when in binary upgrade mode	112,64	2888
-held cursor requires same isolation level	2420	2889
-held_cursor_requires_same_isolation_level	2420,115	2889
-heldcursorrequiressameisolationlevel	2420,115	2889
-help database is corrupt or does not exist	1169	1512
-highest timeline * of the primary is behind recovery timeline	57	528
-hmacerror	2421	2890
-host * is blocked because of many connection errors unblock with	1301	1653
-host * is not allowed to connect to this mariadb server	1302	1654
-host is down	977	2891
-host port conflict	2422	2892
-host protection exception	2423	2893
-hostgssenc record cannot match because gssapi is not supported by this build	126,127	286
-hostname mismatch	2424,176	2894
-hostportconflict	2422	2892
-hostprotectionexception	2423	2893
-hostssl record cannot match because ssl is disabled	126,127	286
-hostssl record cannot match because ssl is not supported by this build	126,127	286
-hot standby is not possible because of insufficient parameter settings	112,64	2895
+hash indexes do not support whole index scans	59	2887
+headlessexception	2420	2888
+heap relfilenode value not set when in binary upgrade mode	112,64	2889
+held cursor requires same isolation level	2421	2890
+held_cursor_requires_same_isolation_level	2421,115	2890
+heldcursorrequiressameisolationlevel	2421,115	2890
+help database is corrupt or does not exist	1170	1513
+highest timeline * of the primary is behind recovery timeline	57	529
+hmacerror	2422	2891
+host * is blocked because of many connection errors unblock with	1302	1654
+host * is not allowed to connect to this mariadb server	1303	1655
+host is down	978	2892
+host port conflict	2423	2893
+host protection exception	2424	2894
+hostgssenc record cannot match because gssapi is not supported by this build	128,129	287
+hostname mismatch	2425,178	2895
+hostportconflict	2423	2893
+hostprotectionexception	2424	2894
+hostssl record cannot match because ssl is disabled	128,129	287
+hostssl record cannot match because ssl is not supported by this build	128,129	287
+hot standby is not possible because of insufficient parameter settings	112,64	2896
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14357,9 +14367,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2425	2896
-http connect timeout exception	2426	2897
-http connection has been hijacked	2427,2428	2898
+http bad response	2426	2897
+http connect timeout exception	2427	2898
+http connection has been hijacked	2428,2429	2899
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14400,20 +14410,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2429	2899
-http handler timeout	2430	2900
-http header syntax error	2431	2901
-http invalid read on closed body	2432,2433	2902
-http listener exception	2434	2903
-http named cookie not present	2435,2436	2904
-http no location header in response	2437,2438	2905
-http no such file	2439,2440	2906
-http request	2441,170	192
-http request method or response status code does not allow body	2442,2443	2907
-http retriable error	2444	2908
-http retry exception	2445	2909
-http server closed	2446	2910
-http server exception	2447	2911
+http fatal error	2430	2900
+http handler timeout	2431	2901
+http header syntax error	2432	2902
+http invalid read on closed body	2433,2434	2903
+http listener exception	2435	2904
+http named cookie not present	2436,2437	2905
+http no location header in response	2438,2439	2906
+http no such file	2440,2441	2907
+http request	2442,172	193
+http request method or response status code does not allow body	2443,2444	2908
+http retriable error	2445	2909
+http retry exception	2446	2910
+http server closed	2447	2911
+http server exception	2448	2912
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14454,2840 +14464,2842 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2448	2912
+http timeout exception	2449	2913
 http version not supported	46	48
-http wrote more than the declared content length	2449,2450	2913
+http wrote more than the declared content length	2450,2451	2914
 http_version_not_supported	46	48
-httpbadresponse	2425	2896
-httpconnecttimeoutexception	2426	2897
-httperror	2451	2914
-httpexception	2452	2915
-httpfatalerror	2429	2899
-httpheadersyntaxerror	2431	2901
-httplistenerexception	2434	2903
-httpretriableerror	2444	2908
-httpretryexception	2445	2909
-https proxy request	2453,170	192
-httpserverexception	2447	2911
-httptimeoutexception	2448	2912
-huge pages not supported on this platform	59	2916
-huge pages not supported with the current shared_memory_type setting	59	2916
+httpbadresponse	2426	2897
+httpconnecttimeoutexception	2427	2898
+httperror	2452	2915
+httpexception	2453	2916
+httpfatalerror	2430	2900
+httpheadersyntaxerror	2432	2902
+httplistenerexception	2435	2904
+httpretriableerror	2445	2909
+httpretryexception	2446	2910
+https proxy request	2454,172	193
+httpserverexception	2448	2912
+httptimeoutexception	2449	2913
+huge pages not supported on this platform	59	2917
+huge pages not supported with the current shared_memory_type setting	59	2917
 i m a teapot	27	28
-i o error reading log index file	1342	1696
-i o possible	2267	2917
-icu is not supported in this build	59	811
-icu locale cannot be specified unless locale provider is icu	103,1	2918
-icu locale must be specified	112,64	565
-identifier name * is too long	1721	2096
-identifier removed	979	2919
-identifier too long	2454,1	2920
-identity column type must be smallint integer or bigint	112,64	2921
-identity columns are not supported on partitions	59	235
-identity columns are not supported on typed tables	59	235
-identity not mapped exception	788	2922
-identitynotmappedexception	788	2922
-idle in transaction session timeout	2455	2923
-idle session timeout	2456	2924
-idle_in_transaction_session_timeout	2455,115	2923
-idle_session_timeout	2456,123	2924
-idleintransactionsessiontimeout	2455,115	2923
-idlesessiontimeout	2456,123	2924
-if a message batch in a produce request exceeds the maximum configured segment size	2457	2925
-if replica is expected on a broker but is not this can be safely ignored	2458	2926
-if you specify a string larger than configured maximum for offset metadata	2459	2927
-ignoring specified roles other than public	112,64	2928
-iio invalid tree exception	2460	2929
-iioexception	2461	2930
-iioinvalidtreeexception	2460	2929
-illegal * value found during parsing	1311	1663
-illegal access error	2462	2931
-illegal access exception	2463	2932
-illegal argument exception	2464	2933
-illegal block size exception	2465	2934
-illegal blocking mode exception	2466	2935
-illegal caller exception	2467	2936
-illegal channel group exception	2468	2937
-illegal charset name exception	2469	2938
-illegal class format exception	2470	2939
-illegal component state exception	2471	2940
-illegal division by zero	223	2941
-illegal format code point exception	2472	2942
-illegal format conversion exception	2473	2943
-illegal format exception	2474	2944
-illegal format flags exception	2475	2945
-illegal format precision exception	2476	2946
-illegal format width exception	2477	2947
-illegal generation exception	2478	2948
-illegal grant revoke command please consult the manual to see which privileges can be used	1305	1657
-illegal instruction	2248	2949
-illegal mix of collations * and * for operation	1137	1470
-illegal mix of collations * for operation	1138	1471
-illegal mix of collations for operation	1138	1472
-illegal monitor state exception	2479	2950
-illegal parameter data type * for operation	1308	1660
-illegal parameter data types * and * for operation	1309	1661
-illegal path state exception	2480	2951
-illegal point compression	2481,170	192
-illegal sasl state exception	2482	2952
-illegal seek	2218	2953
-illegal selector exception	2483	2954
-illegal state exception	2484	2955
-illegal suite b digest	2485,170	192
-illegal thread state exception	2486	2956
-illegal value used as argument of dynamic column function	1189	1536
-illegal_generation	2478	2948
-illegal_sasl_state	2482	2952
-illegalaccesserror	2462	2931
-illegalaccessexception	2463	2932
-illegalargumentexception	2464	2933
-illegalblockingmodeexception	2466	2935
-illegalblocksizeexception	2465	2934
-illegalcallerexception	2467	2936
-illegalchannelgroupexception	2468	2937
-illegalcharsetnameexception	2469	2938
-illegalclassformatexception	2470	2939
-illegalcomponentstateexception	2471	2940
-illegalformatcodepointexception	2472	2942
-illegalformatconversionexception	2473	2943
-illegalformatexception	2474	2944
-illegalformatflagsexception	2475	2945
-illegalformatprecisionexception	2476	2946
-illegalformatwidthexception	2477	2947
-illegalgenerationexception	2478	2948
-illegalmonitorstateexception	2479	2950
-illegalpathstateexception	2480	2951
-illegalsaslstateexception	2482	2952
-illegalselectorexception	2483	2954
-illegalstateexception	2484	2955
-illegalthreadstateexception	2486	2956
-illformed locale exception	2487	2957
-illformedlocaleexception	2487	2957
+i o error reading log index file	1343	1697
+i o possible	2268	2918
+icu is not supported in this build	59	812
+icu locale cannot be specified unless locale provider is icu	103,1	2919
+icu locale must be specified	112,64	566
+identifier name * is too long	1722	2097
+identifier removed	980	2920
+identifier too long	2455,1	2921
+identity column type must be smallint integer or bigint	112,64	2922
+identity columns are not supported on partitions	59	236
+identity columns are not supported on typed tables	59	236
+identity not mapped exception	789	2923
+identitynotmappedexception	789	2923
+idle in transaction session timeout	2456	2924
+idle session timeout	2457	2925
+idle_in_transaction_session_timeout	2456,115	2924
+idle_session_timeout	2457,125	2925
+idleintransactionsessiontimeout	2456,115	2924
+idlesessiontimeout	2457,125	2925
+if a message batch in a produce request exceeds the maximum configured segment size	2458	2926
+if replica is expected on a broker but is not this can be safely ignored	2459	2927
+if you specify a string larger than configured maximum for offset metadata	2460	2928
+ignoring specified roles other than public	112,64	2929
+iio invalid tree exception	2461	2930
+iioexception	2462	2931
+iioinvalidtreeexception	2461	2930
+illegal * value found during parsing	1312	1664
+illegal access error	2463	2932
+illegal access exception	2464	2933
+illegal argument exception	2465	2934
+illegal block size exception	2466	2935
+illegal blocking mode exception	2467	2936
+illegal caller exception	2468	2937
+illegal channel group exception	2469	2938
+illegal charset name exception	2470	2939
+illegal class format exception	2471	2940
+illegal component state exception	2472	2941
+illegal division by zero	225	2942
+illegal format code point exception	2473	2943
+illegal format conversion exception	2474	2944
+illegal format exception	2475	2945
+illegal format flags exception	2476	2946
+illegal format precision exception	2477	2947
+illegal format width exception	2478	2948
+illegal generation exception	2479	2949
+illegal grant revoke command please consult the manual to see which privileges can be used	1306	1658
+illegal instruction	2249	2950
+illegal mix of collations * and * for operation	1138	1471
+illegal mix of collations * for operation	1139	1472
+illegal mix of collations for operation	1139	1473
+illegal monitor state exception	2480	2951
+illegal parameter data type * for operation	1309	1661
+illegal parameter data types * and * for operation	1310	1662
+illegal path state exception	2481	2952
+illegal point compression	2482,172	193
+illegal sasl state exception	2483	2953
+illegal seek	2219	2954
+illegal selector exception	2484	2955
+illegal state exception	2485	2956
+illegal suite b digest	2486,172	193
+illegal thread state exception	2487	2957
+illegal value used as argument of dynamic column function	1190	1537
+illegal_generation	2479	2949
+illegal_sasl_state	2483	2953
+illegalaccesserror	2463	2932
+illegalaccessexception	2464	2933
+illegalargumentexception	2465	2934
+illegalblockingmodeexception	2467	2936
+illegalblocksizeexception	2466	2935
+illegalcallerexception	2468	2937
+illegalchannelgroupexception	2469	2938
+illegalcharsetnameexception	2470	2939
+illegalclassformatexception	2471	2940
+illegalcomponentstateexception	2472	2941
+illegalformatcodepointexception	2473	2943
+illegalformatconversionexception	2474	2944
+illegalformatexception	2475	2945
+illegalformatflagsexception	2476	2946
+illegalformatprecisionexception	2477	2947
+illegalformatwidthexception	2478	2948
+illegalgenerationexception	2479	2949
+illegalmonitorstateexception	2480	2951
+illegalpathstateexception	2481	2952
+illegalsaslstateexception	2483	2953
+illegalselectorexception	2484	2955
+illegalstateexception	2485	2956
+illegalthreadstateexception	2487	2957
+illformed locale exception	2488	2958
+illformedlocaleexception	2488	2958
 im_a_teapot	27	28
-image gc failed	2488,2489	2958
-image inspect error	2490,2491	2959
-image pull back off	2492,2493	2960
-image unknown format	2494,2495	2961
-imagegcfailed	2488,2489	2958
-imageinspecterror	2490,2491	2959
-imagepullbackoff	2492,2493	2960
-imaging op exception	2496	2962
-imagingopexception	2496	2962
-importerror	2497	2963
-importwarning	2498	2964
-impossible dependencies error	2499	2965
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1284	1635
-impossibledependencieserror	2499	2965
-improper binary format in array element	779,64	2966
-improper binary format in record column	779,64	2967
-improper connection state	2500	2968
-improper qualified name too many dotted names	0,1	2969
-improper relation name too many dotted names	0,1	2969
-improper type name	63,64	2697
-improperconnectionstate	2500	2968
-in an aggregate with distinct order by expressions must appear in argument list	188,1	213
-in child table has a conflicting generation expression	168,1	487
-in child table must be a generated column	168,1	487
-in child table must be marked not null	168,1	487
-in failed sql transaction	833	2970
-in from has unsupported return type	168,1	2971
-in progress error	2501	2972
-in_failed_sql_transaction	833,115	2970
-inaccessible object exception	2502	2973
-inaccessibleobjectexception	2502	2973
-inappropriate access mode for branch transaction	2503	2974
-inappropriate fallback	2504,170	192
-inappropriate ioctl for device	1054	2975
-inappropriate isolation level for branch transaction	2505	2976
-inappropriate_access_mode_for_branch_transaction	2503,115	2974
-inappropriate_isolation_level_for_branch_transaction	2505,115	2976
-inappropriateaccessmodeforbranchtransaction	2503,115	2974
-inappropriateisolationlevelforbranchtransaction	2505,115	2976
-including column does not support a collation	103,1	2860
-including column does not support an operator class	103,1	2860
-including column does not support asc desc options	103,1	2860
-including column does not support nulls first last options	103,1	2860
-incompatible class change error	2506	2977
-incompatibleclasschangeerror	2506	2977
-incomplete annotation exception	2507	2978
-incomplete message from client	332,333	2979
-incomplete read error	2508,2509	2980
-incomplete startup packet	332,333	2981
-incompleteannotationexception	2507	2978
-incompleteread	2510	2982
-incompletereaderror	2508,2509	2980
-inconsistency in usage of column lists for partitioning	1493	1854
-inconsistent cluster id exception	2511	2983
-inconsistent compression	2512,170	192
-inconsistent early data alpn	2513,170	192
-inconsistent early data sni	2514,170	192
-inconsistent extms	2515,170	192
-inconsistent group protocol exception	2516	2984
-inconsistent topic id exception	2517	2985
-inconsistent types deduced for parameter	158,1	967
-inconsistent voter set exception	2518	2986
-inconsistent_cluster_id	2511	2983
-inconsistent_group_protocol	2516	2984
-inconsistent_topic_id	2517	2985
-inconsistent_voter_set	2518	2986
-inconsistentclusteridexception	2511	2983
-inconsistentgroupprotocolexception	2516	2984
-inconsistenttopicidexception	2517	2985
-inconsistentvotersetexception	2518	2986
-incorrect * value * for column	1747	2124
-incorrect * value * for function	1906	2315
-incorrect argument type to variable	1902	2311
-incorrect arguments to	1866	2274
-incorrect binary data format	779,64	2987
-incorrect binary data format in bind parameter	779,64	2988
-incorrect binary data format in function argument	779,64	2989
-incorrect binary data format in logical replication column	779,64	2990
-incorrect catalog name	1879	2288
-incorrect column name	1868	2276
-incorrect column specifier for column	1870	2278
-incorrect database name	1869	2277
-incorrect default value * for column	1333	1687
-incorrect escaping in json text in argument * to function * at position	1350	1704
-incorrect foreign key definition for	1873	2281
-incorrect geojson format empty * array	1271	1622
-incorrect geojson format polygon not closed	1273	1624
-incorrect geojson format specified for st_geomfromgeojson function	1272	1623
-incorrect geojson format too few points for linestring specified	1274	1625
-incorrect index name	1880	2289
-incorrect information in file	1466	1825
-incorrect number of arguments for * expected * got	1656	2031
-incorrect number of fetch variables	1657	2032
-incorrect parameter count in the call to native function	1886	2295
-incorrect parameter count to cursor	1885	2294
-incorrect parameter count to procedure	1887	2296
-incorrect parameter or combination of parameters for start slave until	1091	1424
-incorrect parameters in the call to native function	1888	2297
-incorrect parameters in the call to stored function	1890	2299
-incorrect parameters to procedure	1889	2298
-incorrect partition name	1891	2300
-incorrect prefix key the used key part isn * t support unique prefix keys	1895	2304
-incorrect routine name	1655	2030
-incorrect table definition all merge tables must be in the same database	1753	2130
-incorrect table definition there can be only one auto column and it must be defined as a key	1867	2275
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1735	2111
-incorrect table name	1897	2306
-incorrect usage of * and	1904	2313
-incorrect usage placement of	1157	1499
-incorrect user level lock name	1795	2203
-incorrect value * for option	1088	1421
-increment must not be zero	112,64	2921
-indentationerror	2519,2520	2991
-indeterminate collation	774	2992
-indeterminate datatype	489	2993
-indeterminate_collation	774,1	2992
-indeterminate_datatype	489,1	2993
-indeterminatecollation	774,1	2992
-indeterminatedatatype	489,1	2993
-index * is corrupted	1318	1670
-index * is of wrong type for an innodb fulltext index	1323	1675
+image gc failed	2489,2490	2959
+image inspect error	2491,2492	2960
+image pull back off	2493,2494	2961
+image unknown format	2495,2496	2962
+imagegcfailed	2489,2490	2959
+imageinspecterror	2491,2492	2960
+imagepullbackoff	2493,2494	2961
+imaging op exception	2497	2963
+imagingopexception	2497	2963
+importerror	2498	2964
+importwarning	2499	2965
+impossible dependencies error	2500	2966
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1285	1636
+impossibledependencieserror	2500	2966
+improper binary format in array element	781,64	2967
+improper binary format in record column	781,64	2968
+improper connection state	2501	2969
+improper qualified name too many dotted names	0,1	2970
+improper relation name too many dotted names	0,1	2970
+improper type name	63,64	2698
+improperconnectionstate	2501	2969
+in an aggregate with distinct order by expressions must appear in argument list	190,1	214
+in child table has a conflicting generation expression	170,1	488
+in child table must be a generated column	170,1	488
+in child table must be marked not null	170,1	488
+in failed sql transaction	834	2971
+in from has unsupported return type	170,1	2972
+in progress error	2502	2973
+in_failed_sql_transaction	834,115	2971
+inaccessible object exception	2503	2974
+inaccessibleobjectexception	2503	2974
+inappropriate access mode for branch transaction	2504	2975
+inappropriate fallback	2505,172	193
+inappropriate ioctl for device	1055	2976
+inappropriate isolation level for branch transaction	2506	2977
+inappropriate_access_mode_for_branch_transaction	2504,115	2975
+inappropriate_isolation_level_for_branch_transaction	2506,115	2977
+inappropriateaccessmodeforbranchtransaction	2504,115	2975
+inappropriateisolationlevelforbranchtransaction	2506,115	2977
+including column does not support a collation	103,1	2861
+including column does not support an operator class	103,1	2861
+including column does not support asc desc options	103,1	2861
+including column does not support nulls first last options	103,1	2861
+incompatible class change error	2507	2978
+incompatibleclasschangeerror	2507	2978
+incomplete annotation exception	2508	2979
+incomplete message from client	334,335	2980
+incomplete read error	2509,2510	2981
+incomplete startup packet	334,335	2982
+incompleteannotationexception	2508	2979
+incompleteread	2511	2983
+incompletereaderror	2509,2510	2981
+inconsistency in usage of column lists for partitioning	1494	1855
+inconsistent cluster id exception	2512	2984
+inconsistent compression	2513,172	193
+inconsistent early data alpn	2514,172	193
+inconsistent early data sni	2515,172	193
+inconsistent extms	2516,172	193
+inconsistent group protocol exception	2517	2985
+inconsistent topic id exception	2518	2986
+inconsistent types deduced for parameter	160,1	968
+inconsistent voter set exception	2519	2987
+inconsistent_cluster_id	2512	2984
+inconsistent_group_protocol	2517	2985
+inconsistent_topic_id	2518	2986
+inconsistent_voter_set	2519	2987
+inconsistentclusteridexception	2512	2984
+inconsistentgroupprotocolexception	2517	2985
+inconsistenttopicidexception	2518	2986
+inconsistentvotersetexception	2519	2987
+incorrect * value * for column	1748	2125
+incorrect * value * for function	1907	2316
+incorrect argument type to variable	1903	2312
+incorrect arguments to	1867	2275
+incorrect binary data format	781,64	2988
+incorrect binary data format in bind parameter	781,64	2989
+incorrect binary data format in function argument	781,64	2990
+incorrect binary data format in logical replication column	781,64	2991
+incorrect catalog name	1880	2289
+incorrect column name	1869	2277
+incorrect column specifier for column	1871	2279
+incorrect database name	1870	2278
+incorrect default value * for column	1334	1688
+incorrect escaping in json text in argument * to function * at position	1351	1705
+incorrect foreign key definition for	1874	2282
+incorrect geojson format empty * array	1272	1623
+incorrect geojson format polygon not closed	1274	1625
+incorrect geojson format specified for st_geomfromgeojson function	1273	1624
+incorrect geojson format too few points for linestring specified	1275	1626
+incorrect index name	1881	2290
+incorrect information in file	1467	1826
+incorrect number of arguments for * expected * got	1657	2032
+incorrect number of fetch variables	1658	2033
+incorrect parameter count in the call to native function	1887	2296
+incorrect parameter count to cursor	1886	2295
+incorrect parameter count to procedure	1888	2297
+incorrect parameter or combination of parameters for start slave until	1092	1425
+incorrect parameters in the call to native function	1889	2298
+incorrect parameters in the call to stored function	1891	2300
+incorrect parameters to procedure	1890	2299
+incorrect partition name	1892	2301
+incorrect prefix key the used key part isn * t support unique prefix keys	1896	2305
+incorrect routine name	1656	2031
+incorrect table definition all merge tables must be in the same database	1754	2131
+incorrect table definition there can be only one auto column and it must be defined as a key	1868	2276
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1736	2112
+incorrect table name	1898	2307
+incorrect usage of * and	1905	2314
+incorrect usage placement of	1158	1500
+incorrect user level lock name	1796	2204
+incorrect value * for option	1089	1422
+increment must not be zero	112,64	2922
+indentationerror	2520,2521	2992
+indeterminate collation	776	2993
+indeterminate datatype	491	2994
+indeterminate_collation	776,1	2993
+indeterminate_datatype	491,1	2994
+indeterminatecollation	776,1	2993
+indeterminatedatatype	491,1	2994
+index * is corrupted	1319	1671
+index * is of wrong type for an innodb fulltext index	1324	1676
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1317	1669
-index corrupted	2521	2994
+index column size too large the maximum column size is * bytes	1318	1670
+index corrupted	2522	2995
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2522,2523	2995
-index expressions and predicates can refer only to the table being indexed	188,1	2996
-index for table * is corrupt try to repair it	1467	1826
-index invalid or out of range	193	2997
+index database disk image is malformed	2523,2524	2996
+index expressions and predicates can refer only to the table being indexed	190,1	2997
+index for table * is corrupt try to repair it	1468	1827
+index invalid or out of range	195	2998
 index operators must be binary	103,1	104
-index out of bounds exception	2524,193	2998
-index out of bounds the len is * but the index is	193	2999
-index out of range	193	3000
-index out of range exception	2525,193	3001
-index relfilenode value not set when in binary upgrade mode	112,64	3002
-index row requires * bytes maximum size is	203	3003
-index row size * exceeds btree version * for index	203	3004
-index row size * exceeds hash maximum	203	3005
-index row size * exceeds maximum * for index	203	3006
-index s does not support this operation	1367	1723
+index out of bounds exception	2525,195	2999
+index out of bounds the len is * but the index is	195	3000
+index out of range	195	3001
+index out of range exception	2526,195	3002
+index relfilenode value not set when in binary upgrade mode	112,64	3003
+index row requires * bytes maximum size is	205	3004
+index row size * exceeds btree version * for index	205	3005
+index row size * exceeds hash maximum	205	3006
+index row size * exceeds maximum * for index	205	3007
+index s does not support this operation	1368	1724
 index search operators must return boolean	103,1	104
-index was out of range must be non negative and less than the size of the collection	193	3007
-index was outside the bounds of the array	2525,193	3008
-index_corrupted	2521,55	2994
-indexcorrupted	2521,55	2994
-indexerror	2526,2527,193	3009
-indexoutofboundsexception	2524,193	2998
-indexoutofrangeexception	2525,193	3001
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2518	2986
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2528	3010
-indicator overflow	2529	3011
-indicator_overflow	2529,64	3011
-indicatoroverflow	2529,64	3011
-ineligible replica exception	2530	3012
-ineligible_replica	2530	3012
-ineligiblereplicaexception	2530	3012
-infailedsqltransaction	833,115	2970
-infinite recursion detected in policy for relation	103,1	3013
-infinite recursion detected in rules for relation	103,1	3013
-inherited column * has a collation conflict	606,1	758
-inherited column * has a generation conflict	168,1	487
-inherited column * has a storage parameter conflict	168,1	487
-inherited column * has a type conflict	168,1	487
-inherited column * must be renamed in child tables too	61,1	476
-inherited constraint * must be renamed in child tables too	61,1	476
-inherited relation * is not a table or foreign table	151,1	838
-inherits conflicting default values	544,1	677
-inherits conflicting generation expressions	544,1	677
-inherits from generated column but specifies default	544,1	677
-inherits from generated column but specifies identity	544,1	677
-initial position must not be null	113,64	3014
-initial slot snapshot too large	445,444	3015
-initiated by * normal shutdown	1461	1820
-inline sql function body only valid for language sql	62,1	134
-innodb is in read only mode	1325	1677
-innodb presently supports one fulltext index creation at a time	1322	1674
-innodb refuses to write tables with row_format compressed or key_block_size	1780	2158
-inprogresserror	2501	2972
-input data type is not an array	168,1	525
-input is a query not an expression	112,64	2705
-input is out of range	199,64	3016
-input mismatch exception	2531	3017
-input of anonymous composite types is not implemented	59	3018
-input output error	984	3019
-input parameters after one with a default value must also have defaults	62,1	134
-input string is too short for datetime format	462,64	500
-input string was not in a correct format	476	3020
-inputmismatchexception	2531	3017
-insert delayed can * because it is locked with lock tables	1181	1525
-insert has more expressions than target columns	0,1	3021
-insert has more target columns than expressions	0,1	3021
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1111	1444
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1108	1441
-insert on duplicate key update on a table with more than one unique key is unsafe	1113	1446
-insert or update on table * violates foreign key constraint	2382,596	3022
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1112	1445
-insert select rule actions are not supported for queries having data modifying statements in with	59	610
-insert trigger s when condition cannot reference old values	103,1	334
-insert with on conflict clause cannot be used with table that has insert or update rules	59	610
-inspectfailed	2532,2533	3023
-installerror	2534	3024
-instance already exists exception	2535	3025
-instance not found exception	2536	3026
-instancealreadyexistsexception	2535	3025
-instancenotfoundexception	2536	3026
-instantiationerror	2537	3027
-instantiationexception	2538	3028
-instead nothing rules on select are not implemented	59	535
-instead of triggers cannot have column lists	59	335
-instead of triggers cannot have when conditions	59	335
-instead of triggers must be for each row	59	335
-insufficient data left in message	332,333,779	3029
-insufficient execution stack exception	2539	3030
-insufficient file descriptors available to start server process	141	2652
-insufficient free cpu	2540	3031
-insufficient free memory	2541	3032
-insufficient memory exception	2542	3033
-insufficient memory to continue the execution of the program	2542,2543	3034
-insufficient privilege	87	3035
-insufficient resources	141	3036
-insufficient resources exception	2544	3037
-insufficient security	2545,170	192
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2539	3038
+index was out of range must be non negative and less than the size of the collection	195	3008
+index was outside the bounds of the array	2526,195	3009
+index_corrupted	2522,55	2995
+indexcorrupted	2522,55	2995
+indexerror	2527,2528,195	3010
+indexoutofboundsexception	2525,195	2999
+indexoutofrangeexception	2526,195	3002
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2519	2987
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2529	3011
+indicator overflow	2530	3012
+indicator_overflow	2530,64	3012
+indicatoroverflow	2530,64	3012
+ineligible replica exception	2531	3013
+ineligible_replica	2531	3013
+ineligiblereplicaexception	2531	3013
+infailedsqltransaction	834,115	2971
+infinite recursion detected in policy for relation	103,1	3014
+infinite recursion detected in rules for relation	103,1	3014
+inherited column * has a collation conflict	608,1	759
+inherited column * has a generation conflict	170,1	488
+inherited column * has a storage parameter conflict	170,1	488
+inherited column * has a type conflict	170,1	488
+inherited column * must be renamed in child tables too	61,1	477
+inherited constraint * must be renamed in child tables too	61,1	477
+inherited relation * is not a table or foreign table	153,1	839
+inherits conflicting default values	546,1	678
+inherits conflicting generation expressions	546,1	678
+inherits from generated column but specifies default	546,1	678
+inherits from generated column but specifies identity	546,1	678
+initial position must not be null	113,64	3015
+initial slot snapshot too large	447,446	3016
+initiated by * normal shutdown	1462	1821
+inline sql function body only valid for language sql	62,1	135
+innodb is in read only mode	1326	1678
+innodb presently supports one fulltext index creation at a time	1323	1675
+innodb refuses to write tables with row_format compressed or key_block_size	1781	2159
+inprogresserror	2502	2973
+input data type is not an array	170,1	526
+input is a query not an expression	112,64	2706
+input is out of range	201,64	3017
+input mismatch exception	2532	3018
+input of anonymous composite types is not implemented	59	3019
+input output error	985	3020
+input parameters after one with a default value must also have defaults	62,1	135
+input string is too short for datetime format	464,64	501
+input string was not in a correct format	478	3021
+inputmismatchexception	2532	3018
+insert delayed can * because it is locked with lock tables	1182	1526
+insert has more expressions than target columns	0,1	3022
+insert has more target columns than expressions	0,1	3022
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1112	1445
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1109	1442
+insert on duplicate key update on a table with more than one unique key is unsafe	1114	1447
+insert or update on table * violates foreign key constraint	2383,598	3023
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1113	1446
+insert select rule actions are not supported for queries having data modifying statements in with	59	611
+insert trigger s when condition cannot reference old values	103,1	335
+insert with on conflict clause cannot be used with table that has insert or update rules	59	611
+inspectfailed	2533,2534	3024
+installerror	2535	3025
+instance already exists exception	2536	3026
+instance not found exception	2537	3027
+instancealreadyexistsexception	2536	3026
+instancenotfoundexception	2537	3027
+instantiationerror	2538	3028
+instantiationexception	2539	3029
+instead nothing rules on select are not implemented	59	536
+instead of triggers cannot have column lists	59	336
+instead of triggers cannot have when conditions	59	336
+instead of triggers must be for each row	59	336
+insufficient data left in message	334,335,781	3030
+insufficient execution stack exception	2540	3031
+insufficient file descriptors available to start server process	143	2653
+insufficient free cpu	2541	3032
+insufficient free memory	2542	3033
+insufficient memory exception	2543	3034
+insufficient memory to continue the execution of the program	2543,2544	3035
+insufficient privilege	87	3036
+insufficient resources	143	3037
+insufficient resources exception	2545	3038
+insufficient security	2546,172	193
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2540	3039
 insufficient storage	50	52
-insufficient_privilege	87,1	3035
-insufficient_resources	141	3036
+insufficient_privilege	87,1	3036
+insufficient_resources	143	3037
 insufficient_storage	50	52
-insufficientexecutionstackexception	2539	3030
-insufficientfreecpu	2540	3031
-insufficientfreememory	2541	3032
-insufficientmemoryexception	2542	3033
-insufficientprivilege	87,1	3035
-insufficientresources	141	3036
-insufficientresourcesexception	2544	3037
-int too large to convert to float	199	3039
-integer is required for rows type frame	1901	2310
-integer out of range	199,64	337
-integrity constraint violation	596	3040
-integrity_constraint_violation	596	3040
-integrityconstraintviolation	596	3040
-integrityerror	2546	3041
-interface conversion interface is string not int	224	3042
-interfaceerror	2547	3043
-internal buffer overflow exception	2548	3044
-internal buffer overflow occurred	2548	3045
-internal error	55	3046
-internal error code for broker to broker communication	2549	3047
-internal error in the runtime	2241	3048
-internal function * is not in internal lookup table	776,1	988
-internal scheduler error	1221	1570
+insufficientexecutionstackexception	2540	3031
+insufficientfreecpu	2541	3032
+insufficientfreememory	2542	3033
+insufficientmemoryexception	2543	3034
+insufficientprivilege	87,1	3036
+insufficientresources	143	3037
+insufficientresourcesexception	2545	3038
+int too large to convert to float	201	3040
+integer is required for rows type frame	1902	2311
+integer out of range	201,64	338
+integrity constraint violation	598	3041
+integrity_constraint_violation	598	3041
+integrityconstraintviolation	598	3041
+integrityerror	2547	3042
+interface conversion interface is string not int	226	3043
+interfaceerror	2548	3044
+internal buffer overflow exception	2549	3045
+internal buffer overflow occurred	2549	3046
+internal error	55	3047
+internal error code for broker to broker communication	2550	3048
+internal error in the runtime	2242	3049
+internal function * is not in internal lookup table	778,1	989
+internal scheduler error	1222	1571
 internal server error	38	39
-internal size * is invalid for passed by value type	103,1	2806
-internal_error	55	3046
+internal size * is invalid for passed by value type	103,1	2807
+internal_error	55	3047
 internal_server_error	38	39
-internalbufferoverflowexception	2548	3044
-internalerror	55	3046
-interrupted by timeout exception	2550	3049
-interrupted io exception	2551	3050
-interrupted naming exception	2552	3051
-interrupted system call	983	3052
-interrupted system call should be restarted	1927	3053
-interruptedbytimeoutexception	2550	3049
-interruptederror	983,2553	3054
-interruptedexception	2554	3055
-interruptedioexception	2551	3050
-interruptednamingexception	2552	3051
-interval field overflow	2555	3056
-interval field value out of range	2555,64	3057
-interval is either not positive or too big	1220	1569
-interval time zone * must not include months or days	112,64	3058
-interval_field_overflow	2555,64	3056
-intervalfieldoverflow	2555,64	3056
-into is only allowed on first select of union intersect except	0,1	3021
-introspectionexception	2556	3059
-invalid * character string	1330	1684
-invalid address error	2557	3060
-invalid address family in external	779,64	993
-invalid affix alias	126,127	132
-invalid affix flag	126,127	132
-invalid affix flag * with long flag value	126,127	132
-invalid alert	2558,170	192
-invalid algorithm parameter exception	2559	3061
-invalid application exception	2560	3062
-invalid argument	647	3063
-invalid argument error * in function	1666	2041
-invalid argument for	0,1	211
-invalid argument for logarithm	546	3064
-invalid argument for nth value function	189	3065
-invalid argument for ntile function	191	3066
-invalid argument for power function	65	3067
-invalid argument for sql json datetime function	867	3068
-invalid argument for width bucket function	790	3069
-invalid argument size * in function call message	332,333	2851
-invalid array flags	779,64	2966
-invalid array for xml namespace mapping	64	841
-invalid array length	193	3070
-invalid asynchronous state exception	2561	3071
-invalid attribute identifier exception	2562	3072
-invalid attribute in procedure definition	62,1	134
-invalid attribute value exception	2563	3073
-invalid attributes exception	2564	3074
-invalid authentication method	126,127	286
-invalid authentication method * not supported by this build	126,127	286
-invalid authorization specification	735	3075
-invalid base64 end sequence	112,64	3076
-invalid binary representation	779	3077
-invalid bits in external	779,64	993
+internalbufferoverflowexception	2549	3045
+internalerror	55	3047
+interrupted by timeout exception	2551	3050
+interrupted io exception	2552	3051
+interrupted naming exception	2553	3052
+interrupted system call	984	3053
+interrupted system call should be restarted	1928	3054
+interruptedbytimeoutexception	2551	3050
+interruptederror	984,2554	3055
+interruptedexception	2555	3056
+interruptedioexception	2552	3051
+interruptednamingexception	2553	3052
+interval field overflow	2556	3057
+interval field value out of range	2556,64	3058
+interval is either not positive or too big	1221	1570
+interval time zone * must not include months or days	112,64	3059
+interval_field_overflow	2556,64	3057
+intervalfieldoverflow	2556,64	3057
+into is only allowed on first select of union intersect except	0,1	3022
+introspectionexception	2557	3060
+invalid * character string	1331	1685
+invalid address error	2558	3061
+invalid address family in external	781,64	994
+invalid affix alias	128,129	133
+invalid affix flag	128,129	133
+invalid affix flag * with long flag value	128,129	133
+invalid alert	2559,172	193
+invalid algorithm parameter exception	2560	3062
+invalid application exception	2561	3063
+invalid argument	649	3064
+invalid argument error * in function	1667	2042
+invalid argument for	0,1	212
+invalid argument for logarithm	548	3065
+invalid argument for nth value function	191	3066
+invalid argument for ntile function	193	3067
+invalid argument for power function	65	3068
+invalid argument for sql json datetime function	868	3069
+invalid argument for width bucket function	791	3070
+invalid argument size * in function call message	334,335	2852
+invalid array flags	781,64	2967
+invalid array for xml namespace mapping	64	842
+invalid array length	195	3071
+invalid asynchronous state exception	2562	3072
+invalid attribute identifier exception	2563	3073
+invalid attribute in procedure definition	62,1	135
+invalid attribute value exception	2564	3074
+invalid attributes exception	2565	3075
+invalid authentication method	128,129	287
+invalid authentication method * not supported by this build	128,129	287
+invalid authorization specification	737	3076
+invalid base64 end sequence	112,64	3077
+invalid binary representation	781	3078
+invalid bits in external	781,64	994
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2565	3078
-invalid byte sequence for encoding	593,64	3079
-invalid byte sequence in utf	663	3080
-invalid byte value for encoding	593,64	3079
-invalid ca certificate	2566,176	3081
-invalid cast exception	2567	3082
-invalid catalog name	2568	3083
-invalid ccs message	2569,170	192
-invalid certificate or alg	2570,170	192
-invalid certificate verification context	2571,176	3084
-invalid character in affix flag	126,127	132
-invalid character in extension * schema must not contain any of	63,64	3085
-invalid character in extension owner must not contain any of	63,64	3085
-invalid character value for cast	2572	3086
-invalid character z looking for beginning of object key string	2270	3087
-invalid cidr mask in address	126,127	286
-invalid cidr value	63,64	3088
-invalid class exception	2573	3089
-invalid close message subtype	332,333	344
-invalid column definition	544	3090
-invalid column reference	188	3091
-invalid column reference * in load data	1375	1732
-invalid com object exception	219	3092
-invalid combination of date conventions	462,64	500
-invalid command	2574,170	192
-invalid command line argument	0,1	613
-invalid command line argument for server process	0,1	613
-invalid command name	112,64	3093
-invalid commit offset size exception	2575	3094
-invalid component error	2576	3095
-invalid compression algorithm	2577,170	192
-invalid compression method	112,64	629
-invalid compression specification	0,1	868
-invalid condition number	1174	1517
-invalid config	2578,170	192
-invalid config exception	2578	3096
-invalid configuration name	2579,170	192
-invalid configuration parameter name	702,1	3097
-invalid configuration parameter name * removing it	702,1	3097
-invalid connection limit	112,64	565
-invalid connection string syntax	0,1	3098
-invalid connection type	126,127	286
-invalid context	2580,170	192
-invalid copy file header missing flags	271,64	834
-invalid copy file header missing length	271,64	834
-invalid copy file header with oids	271,64	834
-invalid copy file header wrong length	271,64	834
-invalid create database strategy	112,64	565
-invalid credential exception	2581	3099
-invalid credentials exception	2581	3100
-invalid cross device link	2216	3101
-invalid ct validation type	2582,170	192
-invalid cursor definition	524	3102
-invalid cursor name	2583	3103
-invalid cursor name must not be empty	2583	3104
-invalid cursor state	491	3105
-invalid data exception	2584	3106
-invalid data format	2584	3107
-invalid data in file	57	3108
-invalid database definition	2585	3109
-invalid datetime format	462	3110
-invalid datetime format separator	462,64	500
-invalid datum pointer	64	3111
-invalid default value for	1332	1686
-invalid describe message subtype	332,333	344
-invalid destination encoding name	112,64	3112
-invalid dh parameters	126,127	750
-invalid dh parameters neither suitable generator or safe prime	126,127	750
-invalid dh parameters p is not prime	126,127	750
-invalid digit found in string	476	3113
-invalid digit in external numeric value	779,64	3114
-invalid disk capacity	2586	3115
-invalid dn d operation exception	2587	3116
-invalid encoding name	112,64	3112
-invalid encoding number	112,64	3117
-invalid encoding starting at	663	3118
-invalid enum argument exception	2588	3119
-invalid enum label	702,1	3120
-invalid escape character	2589	3121
-invalid escape octet	2590	3122
-invalid escape sequence	2591	3123
-invalid escape string	2591,64	3124
-invalid exchange	962	3125
-invalid extension name	112,64	2884
-invalid extension version name	112,64	2884
-invalid external cidr value	779,64	993
-invalid external pg_snapshot data	779,64	3126
-invalid fetch session epoch exception	2592	3127
-invalid fetch size exception	2593	3128
-invalid field size	271,64	834
-invalid filter criteria exception	2594	3129
-invalid flags for opening a large object	112,64	3130
-invalid float literal	476	3113
-invalid foreign key	2381	3131
-invalid format specification for an interval value	462,64	500
-invalid frontend message type	332,333	344
-invalid function definition	62	3132
+invalid byte sequence error	2566	3079
+invalid byte sequence for encoding	595,64	3080
+invalid byte sequence in utf	665	3081
+invalid byte value for encoding	595,64	3080
+invalid ca certificate	2567,178	3082
+invalid cast exception	2568	3083
+invalid catalog name	2569	3084
+invalid ccs message	2570,172	193
+invalid certificate or alg	2571,172	193
+invalid certificate verification context	2572,178	3085
+invalid character in affix flag	128,129	133
+invalid character in extension * schema must not contain any of	63,64	3086
+invalid character in extension owner must not contain any of	63,64	3086
+invalid character value for cast	2573	3087
+invalid character z looking for beginning of object key string	2271	3088
+invalid cidr mask in address	128,129	287
+invalid cidr value	63,64	3089
+invalid class exception	2574	3090
+invalid close message subtype	334,335	345
+invalid column definition	546	3091
+invalid column reference	190	3092
+invalid column reference * in load data	1376	1733
+invalid com object exception	221	3093
+invalid combination of date conventions	464,64	501
+invalid command	2575,172	193
+invalid command line argument	0,1	614
+invalid command line argument for server process	0,1	614
+invalid command name	112,64	3094
+invalid commit offset size exception	2576	3095
+invalid component error	2577	3096
+invalid compression algorithm	2578,172	193
+invalid compression method	112,64	630
+invalid compression specification	0,1	869
+invalid condition number	1175	1518
+invalid config	2579,172	193
+invalid config exception	2579	3097
+invalid configuration name	2580,172	193
+invalid configuration parameter name	704,1	3098
+invalid configuration parameter name * removing it	704,1	3098
+invalid connection limit	112,64	566
+invalid connection string syntax	0,1	3099
+invalid connection type	128,129	287
+invalid context	2581,172	193
+invalid copy file header missing flags	273,64	835
+invalid copy file header missing length	273,64	835
+invalid copy file header with oids	273,64	835
+invalid copy file header wrong length	273,64	835
+invalid create database strategy	112,64	566
+invalid credential exception	2582	3100
+invalid credentials exception	2582	3101
+invalid cross device link	2217	3102
+invalid ct validation type	2583,172	193
+invalid cursor definition	526	3103
+invalid cursor name	2584	3104
+invalid cursor name must not be empty	2584	3105
+invalid cursor state	493	3106
+invalid data exception	2585	3107
+invalid data format	2585	3108
+invalid data in file	57	3109
+invalid database definition	2586	3110
+invalid datetime format	464	3111
+invalid datetime format separator	464,64	501
+invalid datum pointer	64	3112
+invalid default value for	1333	1687
+invalid describe message subtype	334,335	345
+invalid destination encoding name	112,64	3113
+invalid dh parameters	128,129	751
+invalid dh parameters neither suitable generator or safe prime	128,129	751
+invalid dh parameters p is not prime	128,129	751
+invalid digit found in string	478	3114
+invalid digit in external numeric value	781,64	3115
+invalid disk capacity	2587	3116
+invalid dn d operation exception	2588	3117
+invalid encoding name	112,64	3113
+invalid encoding number	112,64	3118
+invalid encoding starting at	665	3119
+invalid enum argument exception	2589	3120
+invalid enum label	704,1	3121
+invalid escape character	2590	3122
+invalid escape octet	2591	3123
+invalid escape sequence	2592	3124
+invalid escape string	2592,64	3125
+invalid exchange	963	3126
+invalid extension name	112,64	2885
+invalid extension version name	112,64	2885
+invalid external cidr value	781,64	994
+invalid external pg_snapshot data	781,64	3127
+invalid fetch session epoch exception	2593	3128
+invalid fetch size exception	2594	3129
+invalid field size	273,64	835
+invalid filter criteria exception	2595	3130
+invalid flags for opening a large object	112,64	3131
+invalid float literal	478	3114
+invalid foreign key	2382	3132
+invalid format specification for an interval value	464,64	501
+invalid frontend message type	334,335	345
+invalid function definition	62	3133
 invalid function number * must be between 1 and	103,1	104
-invalid gis data provided to function	1280	1631
-invalid grant operation	541	3133
-invalid grantor	542	3134
-invalid group id exception	2595	3135
-invalid hexadecimal data odd number of digits	112,64	3076
-invalid hexadecimal digit	112,64	3076
-invalid image name	2596,2597	3136
-invalid indicator parameter value	2598	3137
-invalid input string for y yyy	462,64	500
-invalid input syntax for type	63,64,462,112,0	3138
-invalid input value for enum	63,64	3139
-invalid int2vector data	779,64	3140
-invalid internal value for enum	779,64	3141
-invalid interval type modifier	112,64	3058
-invalid ip address	126,127	286
-invalid ip mask	126,127	286
-invalid json text	2599	3142
-invalid key exception	2600	3143
-invalid key spec exception	2601	3144
-invalid key update type	2602,170	192
-invalid large object descriptor	102,1	3145
-invalid large object write request size	112,64	3130
-invalid ldap port number	126,127	286
-invalid ldapscheme value	126,127	286
-invalid length in external	779,64	993
-invalid length in external bit string	779,64	3146
-invalid length of startup packet	332,333	2981
-invalid line specification a and b cannot both be zero	63,64,779	3147
-invalid line specification must be two distinct points	63,64,112	3147
-invalid list syntax in parameter	112,64,0	3148
-invalid literal for int with base	476	3149
-invalid locale name	151,1	568
-invalid locator specification	2603	3150
-invalid logical replication message type	332,333	3151
-invalid macro name in dynamic library path	702,1	865
-invalid magic number in dynamic shared memory segment	57	1008
-invalid mark exception	2604	3152
-invalid mask length	112,64	479
-invalid max early data	2605,170	192
-invalid memory allocation request size	203	3153
-invalid message format	332,333	3029
-invalid message length	332,333	2979
-invalid message size * in shared memory queue	203	663
-invalid midi data exception	2606	3154
+invalid gis data provided to function	1281	1632
+invalid grant operation	543	3134
+invalid grantor	544	3135
+invalid group id exception	2596	3136
+invalid hexadecimal data odd number of digits	112,64	3077
+invalid hexadecimal digit	112,64	3077
+invalid image name	2597,2598	3137
+invalid indicator parameter value	2599	3138
+invalid input string for y yyy	464,64	501
+invalid input syntax for type	63,64,464,112,0	3139
+invalid input value for enum	63,64	3140
+invalid int2vector data	781,64	3141
+invalid internal value for enum	781,64	3142
+invalid interval type modifier	112,64	3059
+invalid ip address	128,129	287
+invalid ip mask	128,129	287
+invalid json text	2600	3143
+invalid key exception	2601	3144
+invalid key spec exception	2602	3145
+invalid key update type	2603,172	193
+invalid large object descriptor	102,1	3146
+invalid large object write request size	112,64	3131
+invalid ldap port number	128,129	287
+invalid ldapscheme value	128,129	287
+invalid length in external	781,64	994
+invalid length in external bit string	781,64	3147
+invalid length of startup packet	334,335	2982
+invalid line specification a and b cannot both be zero	63,64,781	3148
+invalid line specification must be two distinct points	63,64,112	3148
+invalid list syntax in parameter	112,64,0	3149
+invalid literal for int with base	478	3150
+invalid locale name	153,1	569
+invalid locator specification	2604	3151
+invalid logical replication message type	334,335	3152
+invalid macro name in dynamic library path	704,1	866
+invalid magic number in dynamic shared memory segment	57	1009
+invalid mark exception	2605	3153
+invalid mask length	112,64	480
+invalid max early data	2606,172	193
+invalid memory allocation request size	205	3154
+invalid message format	334,335	3030
+invalid message length	334,335	2980
+invalid message size * in shared memory queue	205	664
+invalid midi data exception	2607	3155
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2607	3155
-invalid multibyte character for locale	593,64	3156
-invalid name	702	3157
-invalid name exception	2608	3158
-invalid name syntax	702,1	3159
-invalid non ca certificate has ca markings	2609,176	3160
-invalid normalization form	112,64	2782
-invalid null cmd name	2610,170	192
-invalid number of dimensions	779,64,112	2966
-invalid number of flag vector aliases	126,127	132
-invalid number of points in external path value	779,64	3161
-invalid number of points in external polygon value	779,64	3161
-invalid numeric type modifier	112,64	3162
-invalid object definition	103	3163
-invalid object exception	2611	3164
-invalid octet value in macaddr value	199,64	3165
-invalid oidvector data	779,64	3166
-invalid ole variant type exception	2612	3167
-invalid on update clause for * column	1336	1690
-invalid on update specification	59	632
-invalid open type exception	2613	3168
-invalid operation exception	2614	3169
+invalid module descriptor exception	2608	3156
+invalid multibyte character for locale	595,64	3157
+invalid name	704	3158
+invalid name exception	2609	3159
+invalid name syntax	704,1	3160
+invalid non ca certificate has ca markings	2610,178	3161
+invalid normalization form	112,64	2783
+invalid null cmd name	2611,172	193
+invalid number of dimensions	781,64,112	2967
+invalid number of flag vector aliases	128,129	133
+invalid number of points in external path value	781,64	3162
+invalid number of points in external polygon value	781,64	3162
+invalid numeric type modifier	112,64	3163
+invalid object definition	103	3164
+invalid object exception	2612	3165
+invalid octet value in macaddr value	201,64	3166
+invalid oidvector data	781,64	3167
+invalid ole variant type exception	2613	3168
+invalid on update clause for * column	1337	1691
+invalid on update specification	59	633
+invalid open type exception	2614	3169
+invalid operation exception	2615	3170
 invalid operator class options parsing function	103,1	104
 invalid operator number * must be between 1 and	103,1	104
-invalid option name * must not contain	112,64	3170
-invalid or incomplete multibyte or wide character	980	3171
-invalid or inconsistent certificate extension	2615,176	3172
-invalid or inconsistent certificate policy extension	2616,176	3173
-invalid overflow block number	112,64	3174
-invalid owned by option	0,1	3175
-invalid parameter exception	2617	3176
-invalid parameter list format	0,1	672
-invalid parameter name	702,1	3177
-invalid parameter spec exception	2618	3178
-invalid parameter value	112	3179
-invalid partitions exception	2619	3180
-invalid password	1004	3181
-invalid password packet size	332,333	2698
-invalid path exception	2620	3182
-invalid performance_schema usage	1892	2301
-invalid preceding or following size	2392	3183
-invalid preceding or following size in window function	2392,64	3184
-invalid preferences format exception	2621	3185
-invalid prefix error	2622	3186
-invalid prepared statement definition	2623	3187
-invalid principal type exception	2624	3188
-invalid privilege type * for column	541,542	669
-invalid privilege type * for table	541,542	669
-invalid producer epoch exception	2625	3189
-invalid producer id mapping exception	2626	3190
-invalid program exception	697	3191
-invalid properties format exception	2627	3192
-invalid publication object list	0,1	689
-invalid publication where expression	59	3193
-invalid publication_names syntax	702,1	3194
-invalid query response	332,333	959
-invalid radius in external circle value	779,64	3161
-invalid radius port number	126,127	286
-invalid range bound flags	0,1	3195
-invalid record exception	2628	3196
-invalid record state exception	2629	3197
-invalid recursion	130	3198
-invalid reference to from clause entry for table	188,1,615	697
-invalid registration exception	2630	3199
-invalid regular expression	2631	3200
-invalid regular expression option	112,64	1198
-invalid relation id exception	2632	3201
-invalid relation service exception	2633	3202
-invalid relation type exception	2634	3203
-invalid replication assignment exception	2635	3204
-invalid replication factor exception	2636	3205
-invalid request code	965	3206
-invalid request descriptor	964	3207
-invalid request exception	2637	3208
-invalid required acks exception	2638	3209
-invalid response from primary server	332,333	959
-invalid role info exception	2639	3210
-invalid role oid	102,1	3211
-invalid role specification	784	3212
-invalid role specification s	1337	1691
-invalid role value exception	2640	3213
-invalid row count in limit clause	2641	3214
-invalid row count in result offset clause	2642	3215
-invalid savepoint specification	918	3216
-invalid scale in external numeric value	779,64	3114
-invalid schema definition	805	3217
-invalid schema name	2643,0	3218
-invalid scram response	332,333	771
-invalid search controls exception	2644	3219
-invalid search filter exception	2645	3220
-invalid sequence number	2646,170	192
-invalid sequence option sequence name	0,1	3175
-invalid server encoding	151,1	568
-invalid serverinfo data	2647,170	192
-invalid session id	2648,170	192
-invalid session timeout exception	2649	3221
-invalid share session epoch exception	2650	3222
-invalid sign in external numeric value	779,64	3114
-invalid size for column	1334	1688
-invalid slot	966	3223
-invalid snapshot data in file	63,64	3224
-invalid snapshot identifier	112,64	3225
-invalid source encoding name	112,64	3112
-invalid specification exception	2651	3226
-invalid sql json subscript	2652	3227
-invalid sql statement name	2653	3228
-invalid sqlstate returned	2654	3229
-invalid srp username	2655,170	192
-invalid standby message type	332,333	3230
-invalid startup packet layout expected terminator as last byte	332,333	2981
-invalid state error	2656,2657	3231
-invalid statement name must not be empty	2623,1	3232
-invalid statistics kind	112,64	3233
-invalid status response	2658,170	192
-invalid storage type	112,64	629
-invalid string in message	332,333	3029
-invalid subscription oid	112,64	3093
-invalid symbol * found while decoding base64 sequence	112,64	3076
-invalid table definition	61	3234
-invalid table name	0,1	689
-invalid tablesample argument	2659	3235
-invalid tablesample repeat	2660	3236
-invalid target object type exception	2661	3237
-invalid text representation	63	3238
-invalid text search configuration file name	112,64	3239
-invalid ticket keys length	2662,170	192
-invalid time value	526	3240
-invalid time zone displacement value	2663	3241
-invalid time zone exception	2664	3242
-invalid timestamp exception	2665	3243
-invalid timestamp value in column * at row	1845	2253
-invalid topic exception	2380	2813
-invalid transaction initiation	2666	3244
-invalid transaction state	115	3245
-invalid transaction termination	473	3246
-invalid transaction timeout exception	2667	3247
-invalid txn state exception	2668	3248
-invalid type category * must be simple ascii	112,64	1314
-invalid type internal size	103,1	2806
-invalid type modifier	112,64	3058
-invalid type name	0,1	3249
-invalid unicode code point	0,1,112	3250
-invalid unicode escape	0,1,2591	3251
-invalid unicode escape value	0,1	3251
-invalid unicode surrogate pair	0,1	3252
-invalid union intersect except order by clause	59	485
-invalid update version exception	2669	3253
-invalid uri error	2670	3254
-invalid use of escape character	2671	3255
-invalid use of group function	1335	1689
-invalid use of null value	1338	1692
-invalid utf * sequence of * bytes from index	663	3256
-invalid value for boolean option	112,64	3170
-invalid value for clientcert	126,127	286
-invalid value for clientname	126,127	286
-invalid value for enum option	112,64	3170
-invalid value for floating point option	112,64	3170
-invalid value for integer	476	3257
-invalid value for integer option	112,64	3170
-invalid value for parameter	112,64	3148
-invalid voter key exception	2672	3258
-invalid wal location lsn	112,64	3259
-invalid whence setting	112,64	3130
-invalid xml comment	2673	3260
-invalid xml content	2674	3261
-invalid xml document	2675	3262
-invalid xml processing instruction	2676,0	3263
-invalid_argument	647,648,6	795
-invalid_argument_for_logarithm	546,64	3064
-invalid_argument_for_nth_value_function	189,64	3065
-invalid_argument_for_ntile_function	191,64	3066
-invalid_argument_for_power_function	65,64	3067
-invalid_argument_for_sql_json_datetime_function	867,64	3068
-invalid_argument_for_width_bucket_function	790,64	3069
-invalid_authorization_specification	735	3075
-invalid_binary_representation	779,64	3077
-invalid_catalog_name	2568	3083
-invalid_character_value_for_cast	2572,64	3086
-invalid_column_definition	544,1	3090
-invalid_column_reference	188,1	3091
-invalid_commit_offset_size	2575	3094
-invalid_config	2578	3096
-invalid_cursor_definition	524,1	3102
-invalid_cursor_name	2583	3103
-invalid_cursor_state	491	3105
-invalid_database_definition	2585,1	3109
-invalid_datetime_format	462,64	3110
-invalid_escape_character	2589,64	3121
-invalid_escape_octet	2590,64	3122
-invalid_escape_sequence	2591,64	3123
-invalid_fetch_session_epoch	2592	3127
-invalid_fetch_size	2593	3128
-invalid_foreign_key	2381,1	3131
-invalid_function_definition	62,1	3132
-invalid_grant_operation	541,542	3133
-invalid_grantor	542	3134
-invalid_group_id	2595	3135
-invalid_indicator_parameter_value	2598,64	3137
-invalid_json_text	2599,64	3142
-invalid_locator_specification	2603,2677	3150
-invalid_name	702,1	3157
-invalid_object_definition	103,1	3163
-invalid_parameter_value	112,64	3179
-invalid_partitions	2619	3180
-invalid_password	1004,735	3181
+invalid option name * must not contain	112,64	3171
+invalid or incomplete multibyte or wide character	981	3172
+invalid or inconsistent certificate extension	2616,178	3173
+invalid or inconsistent certificate policy extension	2617,178	3174
+invalid overflow block number	112,64	3175
+invalid owned by option	0,1	3176
+invalid parameter exception	2618	3177
+invalid parameter list format	0,1	673
+invalid parameter name	704,1	3178
+invalid parameter spec exception	2619	3179
+invalid parameter value	112	3180
+invalid partitions exception	2620	3181
+invalid password	1005	3182
+invalid password packet size	334,335	2699
+invalid path exception	2621	3183
+invalid performance_schema usage	1893	2302
+invalid preceding or following size	2393	3184
+invalid preceding or following size in window function	2393,64	3185
+invalid preferences format exception	2622	3186
+invalid prefix error	2623	3187
+invalid prepared statement definition	2624	3188
+invalid principal type exception	2625	3189
+invalid privilege type * for column	543,544	670
+invalid privilege type * for table	543,544	670
+invalid producer epoch exception	2626	3190
+invalid producer id mapping exception	2627	3191
+invalid program exception	699	3192
+invalid properties format exception	2628	3193
+invalid publication object list	0,1	690
+invalid publication where expression	59	3194
+invalid publication_names syntax	704,1	3195
+invalid query response	334,335	960
+invalid radius in external circle value	781,64	3162
+invalid radius port number	128,129	287
+invalid range bound flags	0,1	3196
+invalid record exception	2629	3197
+invalid record state exception	2630	3198
+invalid recursion	132	3199
+invalid reference to from clause entry for table	190,1,617	698
+invalid registration exception	2631	3200
+invalid regular expression	2632	3201
+invalid regular expression option	112,64	1199
+invalid relation id exception	2633	3202
+invalid relation service exception	2634	3203
+invalid relation type exception	2635	3204
+invalid replication assignment exception	2636	3205
+invalid replication factor exception	2637	3206
+invalid request code	966	3207
+invalid request descriptor	965	3208
+invalid request exception	2638	3209
+invalid required acks exception	2639	3210
+invalid response from primary server	334,335	960
+invalid role info exception	2640	3211
+invalid role oid	102,1	3212
+invalid role specification	785	3213
+invalid role specification s	1338	1692
+invalid role value exception	2641	3214
+invalid row count in limit clause	2642	3215
+invalid row count in result offset clause	2643	3216
+invalid savepoint specification	919	3217
+invalid scale in external numeric value	781,64	3115
+invalid schema definition	806	3218
+invalid schema name	2644,0	3219
+invalid scram response	334,335	772
+invalid search controls exception	2645	3220
+invalid search filter exception	2646	3221
+invalid sequence number	2647,172	193
+invalid sequence option sequence name	0,1	3176
+invalid server encoding	153,1	569
+invalid serverinfo data	2648,172	193
+invalid session id	2649,172	193
+invalid session timeout exception	2650	3222
+invalid share session epoch exception	2651	3223
+invalid sign in external numeric value	781,64	3115
+invalid size for column	1335	1689
+invalid slot	967	3224
+invalid snapshot data in file	63,64	3225
+invalid snapshot identifier	112,64	3226
+invalid source encoding name	112,64	3113
+invalid specification exception	2652	3227
+invalid sql json subscript	2653	3228
+invalid sql statement name	2654	3229
+invalid sqlstate returned	2655	3230
+invalid srp username	2656,172	193
+invalid standby message type	334,335	3231
+invalid startup packet layout expected terminator as last byte	334,335	2982
+invalid state error	2657,2658	3232
+invalid statement name must not be empty	2624,1	3233
+invalid statistics kind	112,64	3234
+invalid status response	2659,172	193
+invalid storage type	112,64	630
+invalid string in message	334,335	3030
+invalid subscription oid	112,64	3094
+invalid symbol * found while decoding base64 sequence	112,64	3077
+invalid table definition	61	3235
+invalid table name	0,1	690
+invalid tablesample argument	2660	3236
+invalid tablesample repeat	2661	3237
+invalid target object type exception	2662	3238
+invalid text representation	63	3239
+invalid text search configuration file name	112,64	3240
+invalid ticket keys length	2663,172	193
+invalid time value	528	3241
+invalid time zone displacement value	2664	3242
+invalid time zone exception	2665	3243
+invalid timestamp exception	2666	3244
+invalid timestamp value in column * at row	1846	2254
+invalid topic exception	2381	2814
+invalid transaction initiation	2667	3245
+invalid transaction state	115	3246
+invalid transaction termination	475	3247
+invalid transaction timeout exception	2668	3248
+invalid txn state exception	2669	3249
+invalid type category * must be simple ascii	112,64	1315
+invalid type internal size	103,1	2807
+invalid type modifier	112,64	3059
+invalid type name	0,1	3250
+invalid unicode code point	0,1,112	3251
+invalid unicode escape	0,1,2592	3252
+invalid unicode escape value	0,1	3252
+invalid unicode surrogate pair	0,1	3253
+invalid union intersect except order by clause	59	486
+invalid update version exception	2670	3254
+invalid uri error	2671	3255
+invalid use of escape character	2672	3256
+invalid use of group function	1336	1690
+invalid use of null value	1339	1693
+invalid utf * sequence of * bytes from index	665	3257
+invalid value for boolean option	112,64	3171
+invalid value for clientcert	128,129	287
+invalid value for clientname	128,129	287
+invalid value for enum option	112,64	3171
+invalid value for floating point option	112,64	3171
+invalid value for integer	478	3258
+invalid value for integer option	112,64	3171
+invalid value for parameter	112,64	3149
+invalid voter key exception	2673	3259
+invalid wal location lsn	112,64	3260
+invalid whence setting	112,64	3131
+invalid xml comment	2674	3261
+invalid xml content	2675	3262
+invalid xml document	2676	3263
+invalid xml processing instruction	2677,0	3264
+invalid_argument	649,650,6	796
+invalid_argument_for_logarithm	548,64	3065
+invalid_argument_for_nth_value_function	191,64	3066
+invalid_argument_for_ntile_function	193,64	3067
+invalid_argument_for_power_function	65,64	3068
+invalid_argument_for_sql_json_datetime_function	868,64	3069
+invalid_argument_for_width_bucket_function	791,64	3070
+invalid_authorization_specification	737	3076
+invalid_binary_representation	781,64	3078
+invalid_catalog_name	2569	3084
+invalid_character_value_for_cast	2573,64	3087
+invalid_column_definition	546,1	3091
+invalid_column_reference	190,1	3092
+invalid_commit_offset_size	2576	3095
+invalid_config	2579	3097
+invalid_cursor_definition	526,1	3103
+invalid_cursor_name	2584	3104
+invalid_cursor_state	493	3106
+invalid_database_definition	2586,1	3110
+invalid_datetime_format	464,64	3111
+invalid_escape_character	2590,64	3122
+invalid_escape_octet	2591,64	3123
+invalid_escape_sequence	2592,64	3124
+invalid_fetch_session_epoch	2593	3128
+invalid_fetch_size	2594	3129
+invalid_foreign_key	2382,1	3132
+invalid_function_definition	62,1	3133
+invalid_grant_operation	543,544	3134
+invalid_grantor	544	3135
+invalid_group_id	2596	3136
+invalid_indicator_parameter_value	2599,64	3138
+invalid_json_text	2600,64	3143
+invalid_locator_specification	2604,2678	3151
+invalid_name	704,1	3158
+invalid_object_definition	103,1	3164
+invalid_parameter_value	112,64	3180
+invalid_partitions	2620	3181
+invalid_password	1005,737	3182
 invalid_path	8	7
-invalid_preceding_or_following_size	2392,64	3183
-invalid_prepared_statement_definition	2623,1	3187
-invalid_principal_type	2624	3188
-invalid_producer_epoch	2625	3189
-invalid_producer_id_mapping	2626	3190
-invalid_record	2628	3196
-invalid_record_state	2629	3197
-invalid_recursion	130,1	3198
-invalid_registration	2630	3199
-invalid_regular_expression	2631,64	3200
-invalid_replication_assignment	2635	3204
-invalid_replication_factor	2636	3205
-invalid_request	2637	3208
-invalid_required_acks	2638	3209
-invalid_role_specification	784	3212
-invalid_row_count_in_limit_clause	2641,64	3214
-invalid_row_count_in_result_offset_clause	2642,64	3215
-invalid_savepoint_specification	918,921	3216
-invalid_schema_definition	805,1	3217
-invalid_schema_name	2643	3218
-invalid_session_timeout	2649	3221
-invalid_share_session_epoch	2650	3222
-invalid_sql_json_subscript	2652,64	3227
-invalid_sql_statement_name	2653	3228
-invalid_sqlstate_returned	2654,326	3229
-invalid_table_definition	61,1	3234
-invalid_tablesample_argument	2659,64	3235
-invalid_tablesample_repeat	2660,64	3236
-invalid_text_representation	63,64	3238
-invalid_time_zone_displacement_value	2663,64	3241
-invalid_timestamp	2665	3243
-invalid_topic	2380	2813
-invalid_transaction_initiation	2666	3244
-invalid_transaction_state	115	3245
-invalid_transaction_termination	473	3246
-invalid_transaction_timeout	2667	3247
-invalid_txn_state	2668	3248
-invalid_update_version	2669	3253
-invalid_use_of_escape_character	2671,64	3255
-invalid_voter_key	2672	3258
-invalid_xml_comment	2673,64	3260
-invalid_xml_content	2674,64	3261
-invalid_xml_document	2675,64	3262
-invalid_xml_processing_instruction	2676,64	3263
-invalidaddresserror	2557	3060
-invalidalgorithmparameterexception	2559	3061
-invalidapplicationexception	2560	3062
-invalidargument	647,648,6	795
-invalidargumentforlogarithm	546,64	3064
-invalidargumentfornthvaluefunction	189,64	3065
-invalidargumentforntilefunction	191,64	3066
-invalidargumentforpowerfunction	65,64	3067
-invalidargumentforsqljsondatetimefunction	867,64	3068
-invalidargumentforwidthbucketfunction	790,64	3069
-invalidasynchronousstateexception	2561	3071
-invalidatederror	2678	3264
-invalidattributeidentifierexception	2562	3072
-invalidattributesexception	2564	3074
-invalidattributevalueexception	2563	3073
-invalidauthorizationspecification	735	3075
-invalidbinaryrepresentation	779,64	3077
-invalidbytesequenceerror	2565	3078
-invalidcastexception	2567	3082
-invalidcatalogname	2568	3083
-invalidcharactervalueforcast	2572,64	3086
-invalidclassexception	2573	3089
-invalidcolumndefinition	544,1	3090
-invalidcolumnreference	188,1	3091
-invalidcommitoffsetsizeexception	2575	3094
-invalidcomobjectexception	219	3092
-invalidcomponenterror	2576	3095
-invalidconfigexception	2578	3096
-invalidcredentialexception	2581	3099
-invalidcursordefinition	524,1	3102
-invalidcursorname	2583	3103
-invalidcursorstate	491	3105
-invaliddatabasedefinition	2585,1	3109
-invaliddataexception	2584	3106
-invaliddatetimeformat	462,64	3110
-invaliddiskcapacity	2586	3115
-invaliddndoperationexception	2587	3116
-invalidenumargumentexception	2588	3119
-invalidescapecharacter	2589,64	3121
-invalidescapeoctet	2590,64	3122
-invalidescapesequence	2591,64	3123
-invalidfetchsessionepochexception	2592	3127
-invalidfetchsizeexception	2593	3128
-invalidfiltercriteriaexception	2594	3129
-invalidforeignkey	2381,1	3131
-invalidfunctiondefinition	62,1	3132
-invalidgrantoperation	541,542	3133
-invalidgrantor	542	3134
-invalidgroupidexception	2595	3135
-invalidimagename	2596,2597	3136
-invalidindicatorparametervalue	2598,64	3137
-invalidjsontext	2599,64	3142
-invalidkeyexception	2600	3143
-invalidkeyspecexception	2601	3144
-invalidlocatorspecification	2603,2677	3150
-invalidmarkexception	2604	3152
-invalidmididataexception	2606	3154
-invalidmoduledescriptorexception	2607	3155
-invalidname	702,1	3157
-invalidnameexception	2608	3158
-invalidobjectdefinition	103,1	3163
-invalidobjectexception	2611	3164
-invalidolevarianttypeexception	2612	3167
-invalidopentypeexception	2613	3168
-invalidoperationexception	2614	3169
-invalidparameterexception	2617	3176
-invalidparameterspecexception	2618	3178
-invalidparametervalue	112,64	3179
-invalidpartitionsexception	2619	3180
-invalidpassword	1004,735	3181
-invalidpathexception	2620	3182
-invalidprecedingorfollowingsize	2392,64	3183
-invalidpreferencesformatexception	2621	3185
-invalidprefixerror	2622	3186
-invalidpreparedstatementdefinition	2623,1	3187
-invalidprincipaltypeexception	2624	3188
-invalidproducerepochexception	2625	3189
-invalidproduceridmappingexception	2626	3190
-invalidprogramexception	697	3191
-invalidpropertiesformatexception	2627	3192
-invalidrecordexception	2628	3196
-invalidrecordstateexception	2629	3197
-invalidrecursion	130,1	3198
-invalidregistrationexception	2630	3199
-invalidregularexpression	2631,64	3200
-invalidrelationidexception	2632	3201
-invalidrelationserviceexception	2633	3202
-invalidrelationtypeexception	2634	3203
-invalidreplicationassignmentexception	2635	3204
-invalidreplicationfactorexception	2636	3205
-invalidrequestexception	2637	3208
-invalidrequiredacksexception	2638	3209
-invalidroleinfoexception	2639	3210
-invalidrolespecification	784	3212
-invalidrolevalueexception	2640	3213
-invalidrowcountinlimitclause	2641,64	3214
-invalidrowcountinresultoffsetclause	2642,64	3215
-invalidsavepointspecification	918,921	3216
-invalidschemadefinition	805,1	3217
-invalidschemaname	2643	3218
-invalidsearchcontrolsexception	2644	3219
-invalidsearchfilterexception	2645	3220
-invalidsessiontimeoutexception	2649	3221
-invalidsharesessionepochexception	2650	3222
-invalidspecificationexception	2651	3226
-invalidsqljsonsubscript	2652,64	3227
-invalidsqlstatementname	2653	3228
-invalidsqlstatereturned	2654,326	3229
-invalidstateerror	2656,2657	3231
-invalidtabledefinition	61,1	3234
-invalidtablesampleargument	2659,64	3235
-invalidtablesamplerepeat	2660,64	3236
-invalidtargetobjecttypeexception	2661	3237
-invalidtextrepresentation	63,64	3238
-invalidtimestampexception	2665	3243
-invalidtimezonedisplacementvalue	2663,64	3241
-invalidtimezoneexception	2664	3242
-invalidtopicexception	2380	2813
-invalidtransactioninitiation	2666	3244
-invalidtransactionstate	115	3245
-invalidtransactiontermination	473	3246
-invalidtransactiontimeoutexception	2667	3247
-invalidtxnstateexception	2668	3248
-invalidupdateversionexception	2669	3253
-invalidurierror	2670	3254
-invalidurl	2092	3265
-invaliduseofescapecharacter	2671,64	3255
-invalidvoterkeyexception	2672	3258
-invalidxmlcomment	2673,64	3260
-invalidxmlcontent	2674,64	3261
-invalidxmldocument	2675,64	3262
-invalidxmlprocessinginstruction	2676,64	3263
-invisible column s must have a default value	1341	1695
-invocation target exception	2679	3266
-invocationtargetexception	2679	3266
-io error	786	3267
-io read error	1343	1697
-io read write on closed pipe	2680,2681	3268
-io socket inet bad hostname	783	3269
-io socket inet connect connection refused	733	3270
-io write error	1344	1698
-io_error	786,787	3267
-ioerror	786,787	3267
-ioexception	2682	3271
-ip address and mask do not match	126,127	286
-ip address mismatch	2683,176	3272
-is a composite type	151,1	3273
-is a deferrable index	151,1	838
-is a directory	986,151	3274
-is a directory error	986,2684	3275
-is a foreign table	151,1	611
-is a generated column	188,1	2866
-is a member of role	541,542	836
-is a named type file	987	3276
-is a partial index	151,1	838
-is a partitioned table	59	335
-is a procedure	151,1	1178
-is a table	151,1	611
-is a table s row type	151,1	475
-is a view	151,1,1347	611
-is already a member of extension	57	3277
-is already a partition	151,1	165
-is already a view	57	956
-is already associated with a constraint	57	3278
-is already defined	478,1	540
-is already in subscription	101,1	3279
-is already member of publication	101,1	1213
-is an aggregate function	151,1	3280
-is an index	151,1	3273
-is being accessed by other users	86,57	517
-is being used by logical replication subscription	86,57	517
-is being used by prepared transactions	86,57	3281
-is defined as for all tables	57	3282
-is deprecated and will be removed in a future release	1839	2247
-is deprecated and will be removed in a future release please use * instead	1838	2246
-is distinct from requires operator to yield boolean	168,1	3283
-is held from a previous transaction	491	1192
-is in a primary key	61,1	476
-is in index used as replica identity	61,1	476
-is invalid for passed by value type of size	103,1	2806
-is invalid for the 12 hour clock	462,64	500
-is invalid for variable length type	103,1	2806
-is invalid in like clause	151,1	838
-is locked against change	1241	1592
-is marked not null in parent table	61,1	476
-is no longer supported the statement was converted to	1846	2254
-is not a base type	151,1	475
-is not a brin index	151,1	3284
-is not a btree	151,1	838
-is not a composite type	151,1	165
-is not a directory or symbolic link	57	1166
-is not a domain	151,1,168	3285
-is not a foreign table	151,1	3285
-is not a function	151,1,224	1178
-is not a gin index	151,1	3286
-is not a hash partitioned table	112,64	3287
-is not a materialized view	151,1,59	3285
-is not a member of extension	57	3277
-is not a member of operator family	151,1	546
-is not a member of the extension being created	57	471
-is not a number	63,64	3288
-is not a parent of relation	615,1	3289
-is not a partition of relation	615,1	3289
-is not a partitioned table	103,1	548
-is not a procedure	151,1	1178
-is not a select query	491	1192
-is not a sequence	151,1,1468	3285
-is not a simply updatable scan of table	491	1192
-is not a table	151,1	3285
-is not a table or materialized view	151,1	165
-is not a typed table	151,1	165
-is not a unique index	151,1	838
-is not a valid base type for a domain	168,1	228
-is not a valid binary digit	63,64	3290
-is not a valid data directory	112,64	1106
-is not a valid encoding code	102,1	3291
-is not a valid encoding name	102,1	3291
-is not a valid hexadecimal digit	63,64	3290
-is not a valid operator name	702,1	3292
-is not a valid ordering operator	151,1	3293
-is not a view	151,1	3285
-is not allowed in a non volatile function	59	394
-is not allowed in an sql function	59	394
-is not allowed in root expressions	0,1	3294
-is not allowed in stored function or trigger	1677	2052
-is not allowed in stored procedures	1633	2003
-is not allowed in this context	1463	1822
-is not allowed to create new users	1441	1799
-is not allowed with aggregate functions	59	485
-is not allowed with distinct clause	59	485
-is not allowed with group by clause	59	485
-is not allowed with having clause	59	485
-is not allowed with set returning functions in the target list	59	485
-is not allowed with union intersect except	59	485
-is not allowed with window functions	59	485
-is not an aggregate	151,1	1178
-is not an enum	151,1	3295
-is not an existing enum label	112,64	171
-is not an index	151,1,103	3285
-is not an index for table	151,1	3296
-is not an ordered set aggregate so it cannot have within group	151,1	1178
-is not available	59	409
-is not commutative	151,1	546
-is not composite	151,1	3297
-is not currently accepting connections	57	527
-is not deferrable	151,1	611
-is not empty	57	1166
-is not in select list	188,1	213
-is not in subscription	103,1	570
-is not of a character type	168,1	3298
-is not of regconfig type	168,1	3298
-is not of tsvector type	168,1	3298
-is not of type	1884	2293
-is not of type oid	112,64	1187
-is not part of the publication	102,1	3299
-is not partitioned	103,1	548
-is not permitted to log in	735	3300
-is not positioned on a row	491	1192
-is not supported for this operation try	1076	1409
-is not supported in multi threaded slave mode	1406	1763
-is not supported reason * try	1077	1410
-is not supported with icu provider	112,64	565
-is not the index for column	112,64	1187
-is not trusted	151,1	3273
-is not unique	132,1	143
-is not valid	57	3278
-is not valid for relation	112,64	3301
-is not yet defined	102,1	3302
-is not yet supported in unquoted sql function body	59	1195
-is of type * but default expression is of type	168,1	3303
-is of type * but expression is of type	168,1	3304
-is only a shell	102,1	3305
-is out of range for sequence data type	112,64	2921
-is out of range for type	199,64	3306
-is out of range for type double precision	199,64	3016
-is out of range for type real	199,64	3016
-is outside the valid range for parameter	199,64,112	3307
-is too large	203	3308
-is used by an active logical replication slot	86,57	517
-isadirectoryerror	986,2684	3275
-isdir unable to open database file	2685,759	3309
-isn t in group by	1872	2280
-isn t numeric in addition	476	3310
-isolated storage exception	162	3311
-isolatedstorageexception	162	3311
-isolationerror	2686	3312
-ispell dictionary supports only default long and num flag values	126,127	132
-issuer certificate doesn t have a public key	2687,176	3313
-issuer certificate lookup error	2688,176	3314
-issuer name empty	2689,176	3315
-it is not allowed to shut off binlog on this command	1430	1788
-it is not allowed to specify * more than once	1242	1593
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1682	2057
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1402	1759
-jarexception	2690	3316
-java heap space	143	3317
-jm runtime exception	2691	3318
-jmexception	2692	3319
-jmruntimeexception	2691	3318
-jmx provider exception	2693	3320
-jmx server error exception	2694	3321
-jmxproviderexception	2693	3320
-jmxservererrorexception	2694	3321
-job has reached the specified backoff limit	260,259	3322
-job was active longer than specified deadline	2695,641	3323
-join estimator function * has multiple matches	132,1	3324
-join estimator function * must return type	103,1	3325
-join expression * columns available but * columns specified	188,1	697
-joins can have at most	203	3326
-json cannot unmarshal string into go struct field a of type int	2270	3087
-json decode error	2696,2270	3327
-json object does not contain key	2697,64	3328
-json path should end with an array identifier in argument * to function	1352	1706
-json value must not be null	113,64	3329
-jsonb subscript does not support slices	168,1	3330
-jsonb subscript in assignment must not be null	113,64	3331
-jsonb subscript must have text type	168,1	3330
-jsondecodeerror	2696,2270	3327
-jsonerror	2698	3332
-jsonpath array accessor can only be applied to an array	2699,64	3333
-jsonpath array subscript is not a single numeric value	2652,64	3334
-jsonpath array subscript is out of bounds	2652,64	3334
-jsonpath array subscript is out of integer range	2652,64	3334
-jsonpath item method * can only be applied to a numeric value	2700,64	3335
-jsonpath item method * can only be applied to a string	867,64	1119
-jsonpath item method * can only be applied to a string or numeric value	2700,64	3335
-jsonpath item method * can only be applied to an array	2699,64	3333
-jsonpath item method * can only be applied to an object	2701,64	3336
-jsonpath member accessor can only be applied to an object	2697,64	3328
-jsonpath wildcard array accessor can only be applied to an array	2699,64	3333
-jsonpath wildcard member accessor can only be applied to an object	2701,64	3336
-kafka storage error exception	909	1172
-kafka_storage_error	909	1172
-kafkastorageerrorexception	909	1172
-kdferror	2702	3337
-key already exists exception	2703	3338
-key column * doesn t exist in table	1363	1719
-key has been revoked	990	3339
-key has expired	988	3340
-key index cannot be defined on a virtual generated column	1361	1717
-key management exception	2704	3341
-key must not be null	112,64	206
-key not found	2705	3342
-key not found exception	2706,2705	3343
-key part * length cannot be 0	1368	1725
-key reference and table reference don t match	1369	1726
-key s cannot explicitly include column s	1364	1720
-key s cannot have without overlaps	1362	1718
-key selector exception	2707	3344
-key store exception	2708	3345
-key usage does not include certificate signing	2709,176	3346
-key usage does not include crl signing	2710,176	3347
-key usage does not include digital signature	2711,176	3348
-key usage keycertsign invalid for non ca cert	2712,176	3349
-key value * was not found in table	1445	1804
-key value must be scalar not array composite or json	112,64	206
-key was rejected by service	989	3350
-keyalreadyexistsexception	2703	3338
-keyboardinterrupt	2713,2714	3351
-keyerror	2715,2716,2705	3352
-keyexception	2717	3353
-keymanagementexception	2704	3341
-keynotfoundexception	2706,2705	3343
-keys are out order during bulk load	1370	1727
-keyselectorexception	2707	3344
-keystoreexception	2708	3345
-kill container error	2718,2719	3354
-kill pod sandbox error	2720,2721	3355
-killcontainererror	2718,2719	3354
-killed by signal 1	2244	3356
-killed by signal 10	2252	3357
-killed by signal 11	2253	3358
-killed by signal 12	2254	3359
-killed by signal 13	357	3360
-killed by signal 14	137	3361
-killed by signal 15	2255	3362
-killed by signal 16	2256	3363
-killed by signal 17	603	3364
-killed by signal 18	2257	3365
-killed by signal 19	2258	3366
-killed by signal 2	2246	3367
-killed by signal 20	2259	3368
-killed by signal 21	2260	3369
-killed by signal 22	2261	3370
-killed by signal 23	2262	3371
-killed by signal 24	791	3372
-killed by signal 25	2263	3373
-killed by signal 26	2264	3374
-killed by signal 27	2265	3375
-killed by signal 28	2266	3376
-killed by signal 29	2267	3377
-killed by signal 3	2247	3378
-killed by signal 30	2268	3379
-killed by signal 31	311	3380
-killed by signal 4	2248	3381
-killed by signal 5	2249	3382
-killed by signal 6	634	3383
-killed by signal 7	383	3384
-killed by signal 8	2250	3385
-killed by signal 9	2251	3386
-killpodsandboxerror	2720,2721	3355
-kubelet setup failed	2722	3387
-kubeletsetupfailed	2722	3387
-lambda conversion exception	2723	3388
-lambdaconversionexception	2723	3388
-language validation function * called for language * instead of	87,1	3389
-language with oid * does not exist	102,1,776	812
-large object * does not exist	102,1	3390
-large object descriptor * was not opened for reading	57	3391
-large object descriptor * was not opened for writing	57	3391
-large object oid may not be null	112,64	205
-large object read request is too large	203	3392
-large zip file	2724	3393
-largezipfile	2724	3393
-last is allowed only in array subscripts	0,1	3294
-lastval is not yet defined in this session	57	1080
-layer instantiation exception	2725	3394
-layerinstantiationexception	2725	3394
-ldap referral exception	2726	3395
-ldap urls not supported on this platform	59	3396
-ldapreferralexception	2726	3395
-leader election not needed for topic partition	995	1313
-leader not available exception	2727	3397
-leader_not_available	2727	3397
-leadernotavailableexception	2727	3397
-leading spaces are removed from name	1562	1925
+invalid_preceding_or_following_size	2393,64	3184
+invalid_prepared_statement_definition	2624,1	3188
+invalid_principal_type	2625	3189
+invalid_producer_epoch	2626	3190
+invalid_producer_id_mapping	2627	3191
+invalid_record	2629	3197
+invalid_record_state	2630	3198
+invalid_recursion	132,1	3199
+invalid_registration	2631	3200
+invalid_regular_expression	2632,64	3201
+invalid_replication_assignment	2636	3205
+invalid_replication_factor	2637	3206
+invalid_request	2638	3209
+invalid_required_acks	2639	3210
+invalid_role_specification	785	3213
+invalid_row_count_in_limit_clause	2642,64	3215
+invalid_row_count_in_result_offset_clause	2643,64	3216
+invalid_savepoint_specification	919,922	3217
+invalid_schema_definition	806,1	3218
+invalid_schema_name	2644	3219
+invalid_session_timeout	2650	3222
+invalid_share_session_epoch	2651	3223
+invalid_sql_json_subscript	2653,64	3228
+invalid_sql_statement_name	2654	3229
+invalid_sqlstate_returned	2655,328	3230
+invalid_table_definition	61,1	3235
+invalid_tablesample_argument	2660,64	3236
+invalid_tablesample_repeat	2661,64	3237
+invalid_text_representation	63,64	3239
+invalid_time_zone_displacement_value	2664,64	3242
+invalid_timestamp	2666	3244
+invalid_topic	2381	2814
+invalid_transaction_initiation	2667	3245
+invalid_transaction_state	115	3246
+invalid_transaction_termination	475	3247
+invalid_transaction_timeout	2668	3248
+invalid_txn_state	2669	3249
+invalid_update_version	2670	3254
+invalid_use_of_escape_character	2672,64	3256
+invalid_voter_key	2673	3259
+invalid_xml_comment	2674,64	3261
+invalid_xml_content	2675,64	3262
+invalid_xml_document	2676,64	3263
+invalid_xml_processing_instruction	2677,64	3264
+invalidaddresserror	2558	3061
+invalidalgorithmparameterexception	2560	3062
+invalidapplicationexception	2561	3063
+invalidargument	649,650,6	796
+invalidargumentforlogarithm	548,64	3065
+invalidargumentfornthvaluefunction	191,64	3066
+invalidargumentforntilefunction	193,64	3067
+invalidargumentforpowerfunction	65,64	3068
+invalidargumentforsqljsondatetimefunction	868,64	3069
+invalidargumentforwidthbucketfunction	791,64	3070
+invalidasynchronousstateexception	2562	3072
+invalidatederror	2679	3265
+invalidattributeidentifierexception	2563	3073
+invalidattributesexception	2565	3075
+invalidattributevalueexception	2564	3074
+invalidauthorizationspecification	737	3076
+invalidbinaryrepresentation	781,64	3078
+invalidbytesequenceerror	2566	3079
+invalidcastexception	2568	3083
+invalidcatalogname	2569	3084
+invalidcharactervalueforcast	2573,64	3087
+invalidclassexception	2574	3090
+invalidcolumndefinition	546,1	3091
+invalidcolumnreference	190,1	3092
+invalidcommitoffsetsizeexception	2576	3095
+invalidcomobjectexception	221	3093
+invalidcomponenterror	2577	3096
+invalidconfigexception	2579	3097
+invalidcredentialexception	2582	3100
+invalidcursordefinition	526,1	3103
+invalidcursorname	2584	3104
+invalidcursorstate	493	3106
+invaliddatabasedefinition	2586,1	3110
+invaliddataexception	2585	3107
+invaliddatetimeformat	464,64	3111
+invaliddiskcapacity	2587	3116
+invaliddndoperationexception	2588	3117
+invalidenumargumentexception	2589	3120
+invalidescapecharacter	2590,64	3122
+invalidescapeoctet	2591,64	3123
+invalidescapesequence	2592,64	3124
+invalidfetchsessionepochexception	2593	3128
+invalidfetchsizeexception	2594	3129
+invalidfiltercriteriaexception	2595	3130
+invalidforeignkey	2382,1	3132
+invalidfunctiondefinition	62,1	3133
+invalidgrantoperation	543,544	3134
+invalidgrantor	544	3135
+invalidgroupidexception	2596	3136
+invalidimagename	2597,2598	3137
+invalidindicatorparametervalue	2599,64	3138
+invalidjsontext	2600,64	3143
+invalidkeyexception	2601	3144
+invalidkeyspecexception	2602	3145
+invalidlocatorspecification	2604,2678	3151
+invalidmarkexception	2605	3153
+invalidmididataexception	2607	3155
+invalidmoduledescriptorexception	2608	3156
+invalidname	704,1	3158
+invalidnameexception	2609	3159
+invalidobjectdefinition	103,1	3164
+invalidobjectexception	2612	3165
+invalidolevarianttypeexception	2613	3168
+invalidopentypeexception	2614	3169
+invalidoperationexception	2615	3170
+invalidparameterexception	2618	3177
+invalidparameterspecexception	2619	3179
+invalidparametervalue	112,64	3180
+invalidpartitionsexception	2620	3181
+invalidpassword	1005,737	3182
+invalidpathexception	2621	3183
+invalidprecedingorfollowingsize	2393,64	3184
+invalidpreferencesformatexception	2622	3186
+invalidprefixerror	2623	3187
+invalidpreparedstatementdefinition	2624,1	3188
+invalidprincipaltypeexception	2625	3189
+invalidproducerepochexception	2626	3190
+invalidproduceridmappingexception	2627	3191
+invalidprogramexception	699	3192
+invalidpropertiesformatexception	2628	3193
+invalidrecordexception	2629	3197
+invalidrecordstateexception	2630	3198
+invalidrecursion	132,1	3199
+invalidregistrationexception	2631	3200
+invalidregularexpression	2632,64	3201
+invalidrelationidexception	2633	3202
+invalidrelationserviceexception	2634	3203
+invalidrelationtypeexception	2635	3204
+invalidreplicationassignmentexception	2636	3205
+invalidreplicationfactorexception	2637	3206
+invalidrequestexception	2638	3209
+invalidrequiredacksexception	2639	3210
+invalidroleinfoexception	2640	3211
+invalidrolespecification	785	3213
+invalidrolevalueexception	2641	3214
+invalidrowcountinlimitclause	2642,64	3215
+invalidrowcountinresultoffsetclause	2643,64	3216
+invalidsavepointspecification	919,922	3217
+invalidschemadefinition	806,1	3218
+invalidschemaname	2644	3219
+invalidsearchcontrolsexception	2645	3220
+invalidsearchfilterexception	2646	3221
+invalidsessiontimeoutexception	2650	3222
+invalidsharesessionepochexception	2651	3223
+invalidspecificationexception	2652	3227
+invalidsqljsonsubscript	2653,64	3228
+invalidsqlstatementname	2654	3229
+invalidsqlstatereturned	2655,328	3230
+invalidstateerror	2657,2658	3232
+invalidtabledefinition	61,1	3235
+invalidtablesampleargument	2660,64	3236
+invalidtablesamplerepeat	2661,64	3237
+invalidtargetobjecttypeexception	2662	3238
+invalidtextrepresentation	63,64	3239
+invalidtimestampexception	2666	3244
+invalidtimezonedisplacementvalue	2664,64	3242
+invalidtimezoneexception	2665	3243
+invalidtopicexception	2381	2814
+invalidtransactioninitiation	2667	3245
+invalidtransactionstate	115	3246
+invalidtransactiontermination	475	3247
+invalidtransactiontimeoutexception	2668	3248
+invalidtxnstateexception	2669	3249
+invalidupdateversionexception	2670	3254
+invalidurierror	2671	3255
+invalidurl	2093	3266
+invaliduseofescapecharacter	2672,64	3256
+invalidvoterkeyexception	2673	3259
+invalidxmlcomment	2674,64	3261
+invalidxmlcontent	2675,64	3262
+invalidxmldocument	2676,64	3263
+invalidxmlprocessinginstruction	2677,64	3264
+invisible column s must have a default value	1342	1696
+invocation target exception	2680	3267
+invocationtargetexception	2680	3267
+io error	787	3268
+io read error	1344	1698
+io read write on closed pipe	2681,2682	3269
+io socket inet bad hostname	122	3270
+io socket inet connect connection refused	735	3271
+io write error	1345	1699
+io_error	787,788	3268
+ioerror	787,788	3268
+ioexception	2683	3272
+ip address and mask do not match	128,129	287
+ip address mismatch	2684,178	3273
+is a composite type	153,1	3274
+is a deferrable index	153,1	839
+is a directory	987,153	3275
+is a directory error	987,2685	3276
+is a foreign table	153,1	612
+is a generated column	190,1	2867
+is a member of role	543,544	837
+is a named type file	988	3277
+is a partial index	153,1	839
+is a partitioned table	59	336
+is a procedure	153,1	1179
+is a table	153,1	612
+is a table s row type	153,1	476
+is a view	153,1,1348	612
+is already a member of extension	57	3278
+is already a partition	153,1	166
+is already a view	57	957
+is already associated with a constraint	57	3279
+is already defined	480,1	541
+is already in subscription	101,1	3280
+is already member of publication	101,1	1214
+is an aggregate function	153,1	3281
+is an index	153,1	3274
+is being accessed by other users	86,57	518
+is being used by logical replication subscription	86,57	518
+is being used by prepared transactions	86,57	3282
+is defined as for all tables	57	3283
+is deprecated and will be removed in a future release	1840	2248
+is deprecated and will be removed in a future release please use * instead	1839	2247
+is distinct from requires operator to yield boolean	170,1	3284
+is held from a previous transaction	493	1193
+is in a primary key	61,1	477
+is in index used as replica identity	61,1	477
+is invalid for passed by value type of size	103,1	2807
+is invalid for the 12 hour clock	464,64	501
+is invalid for variable length type	103,1	2807
+is invalid in like clause	153,1	839
+is locked against change	1242	1593
+is marked not null in parent table	61,1	477
+is no longer supported the statement was converted to	1847	2255
+is not a base type	153,1	476
+is not a brin index	153,1	3285
+is not a btree	153,1	839
+is not a composite type	153,1	166
+is not a directory or symbolic link	57	1167
+is not a domain	153,1,170	3286
+is not a foreign table	153,1	3286
+is not a function	153,1,226	1179
+is not a gin index	153,1	3287
+is not a hash partitioned table	112,64	3288
+is not a materialized view	153,1,59	3286
+is not a member of extension	57	3278
+is not a member of operator family	153,1	547
+is not a member of the extension being created	57	472
+is not a number	63,64	3289
+is not a parent of relation	617,1	3290
+is not a partition of relation	617,1	3290
+is not a partitioned table	103,1	549
+is not a procedure	153,1	1179
+is not a select query	493	1193
+is not a sequence	153,1,1469	3286
+is not a simply updatable scan of table	493	1193
+is not a table	153,1	3286
+is not a table or materialized view	153,1	166
+is not a typed table	153,1	166
+is not a unique index	153,1	839
+is not a valid base type for a domain	170,1	229
+is not a valid binary digit	63,64	3291
+is not a valid data directory	112,64	1107
+is not a valid encoding code	102,1	3292
+is not a valid encoding name	102,1	3292
+is not a valid hexadecimal digit	63,64	3291
+is not a valid operator name	704,1	3293
+is not a valid ordering operator	153,1	3294
+is not a view	153,1	3286
+is not allowed in a non volatile function	59	395
+is not allowed in an sql function	59	395
+is not allowed in root expressions	0,1	3295
+is not allowed in stored function or trigger	1678	2053
+is not allowed in stored procedures	1634	2004
+is not allowed in this context	1464	1823
+is not allowed to create new users	1442	1800
+is not allowed with aggregate functions	59	486
+is not allowed with distinct clause	59	486
+is not allowed with group by clause	59	486
+is not allowed with having clause	59	486
+is not allowed with set returning functions in the target list	59	486
+is not allowed with union intersect except	59	486
+is not allowed with window functions	59	486
+is not an aggregate	153,1	1179
+is not an enum	153,1	3296
+is not an existing enum label	112,64	172
+is not an index	153,1,103	3286
+is not an index for table	153,1	3297
+is not an ordered set aggregate so it cannot have within group	153,1	1179
+is not available	59	410
+is not commutative	153,1	547
+is not composite	153,1	3298
+is not currently accepting connections	57	528
+is not deferrable	153,1	612
+is not empty	57	1167
+is not in select list	190,1	214
+is not in subscription	103,1	571
+is not of a character type	170,1	3299
+is not of regconfig type	170,1	3299
+is not of tsvector type	170,1	3299
+is not of type	1885	2294
+is not of type oid	112,64	1188
+is not part of the publication	102,1	3300
+is not partitioned	103,1	549
+is not permitted to log in	737	3301
+is not positioned on a row	493	1193
+is not supported for this operation try	1077	1410
+is not supported in multi threaded slave mode	1407	1764
+is not supported reason * try	1078	1411
+is not supported with icu provider	112,64	566
+is not the index for column	112,64	1188
+is not trusted	153,1	3274
+is not unique	134,1	144
+is not valid	57	3279
+is not valid for relation	112,64	3302
+is not yet defined	102,1	3303
+is not yet supported in unquoted sql function body	59	1196
+is of type * but default expression is of type	170,1	3304
+is of type * but expression is of type	170,1	3305
+is only a shell	102,1	3306
+is out of range for sequence data type	112,64	2922
+is out of range for type	201,64	3307
+is out of range for type double precision	201,64	3017
+is out of range for type real	201,64	3017
+is outside the valid range for parameter	201,64,112	3308
+is too large	205	3309
+is used by an active logical replication slot	86,57	518
+isadirectoryerror	987,2685	3276
+isdir unable to open database file	2686,761	3310
+isn t in group by	1873	2281
+isn t numeric in addition	478	3311
+isolated storage exception	164	3312
+isolatedstorageexception	164	3312
+isolationerror	2687	3313
+ispell dictionary supports only default long and num flag values	128,129	133
+issuer certificate doesn t have a public key	2688,178	3314
+issuer certificate lookup error	2689,178	3315
+issuer name empty	2690,178	3316
+it is not allowed to shut off binlog on this command	1431	1789
+it is not allowed to specify * more than once	1243	1594
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1683	2058
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1403	1760
+jarexception	2691	3317
+java heap space	145	3318
+jm runtime exception	2692	3319
+jmexception	2693	3320
+jmruntimeexception	2692	3319
+jmx provider exception	2694	3321
+jmx server error exception	2695	3322
+jmxproviderexception	2694	3321
+jmxservererrorexception	2695	3322
+job has reached the specified backoff limit	262,261	3323
+job was active longer than specified deadline	2696,643	3324
+join estimator function * has multiple matches	134,1	3325
+join estimator function * must return type	103,1	3326
+join expression * columns available but * columns specified	190,1	698
+joins can have at most	205	3327
+json cannot unmarshal string into go struct field a of type int	2271	3088
+json decode error	2697,2271	3328
+json object does not contain key	2698,64	3329
+json path should end with an array identifier in argument * to function	1353	1707
+json value must not be null	113,64	3330
+jsonb subscript does not support slices	170,1	3331
+jsonb subscript in assignment must not be null	113,64	3332
+jsonb subscript must have text type	170,1	3331
+jsondecodeerror	2697,2271	3328
+jsonerror	2699	3333
+jsonpath array accessor can only be applied to an array	2700,64	3334
+jsonpath array subscript is not a single numeric value	2653,64	3335
+jsonpath array subscript is out of bounds	2653,64	3335
+jsonpath array subscript is out of integer range	2653,64	3335
+jsonpath item method * can only be applied to a numeric value	2701,64	3336
+jsonpath item method * can only be applied to a string	868,64	1120
+jsonpath item method * can only be applied to a string or numeric value	2701,64	3336
+jsonpath item method * can only be applied to an array	2700,64	3334
+jsonpath item method * can only be applied to an object	2702,64	3337
+jsonpath member accessor can only be applied to an object	2698,64	3329
+jsonpath wildcard array accessor can only be applied to an array	2700,64	3334
+jsonpath wildcard member accessor can only be applied to an object	2702,64	3337
+kafka storage error exception	910	1173
+kafka_storage_error	910	1173
+kafkastorageerrorexception	910	1173
+kdferror	2703	3338
+key already exists exception	2704	3339
+key column * doesn t exist in table	1364	1720
+key has been revoked	991	3340
+key has expired	989	3341
+key index cannot be defined on a virtual generated column	1362	1718
+key management exception	2705	3342
+key must not be null	112,64	207
+key not found	2706	3343
+key not found exception	2707,2706	3344
+key part * length cannot be 0	1369	1726
+key reference and table reference don t match	1370	1727
+key s cannot explicitly include column s	1365	1721
+key s cannot have without overlaps	1363	1719
+key selector exception	2708	3345
+key store exception	2709	3346
+key usage does not include certificate signing	2710,178	3347
+key usage does not include crl signing	2711,178	3348
+key usage does not include digital signature	2712,178	3349
+key usage keycertsign invalid for non ca cert	2713,178	3350
+key value * was not found in table	1446	1805
+key value must be scalar not array composite or json	112,64	207
+key was rejected by service	990	3351
+keyalreadyexistsexception	2704	3339
+keyboardinterrupt	2714,2715	3352
+keyerror	2716,2717,2706	3353
+keyexception	2718	3354
+keymanagementexception	2705	3342
+keynotfoundexception	2707,2706	3344
+keys are out order during bulk load	1371	1728
+keyselectorexception	2708	3345
+keystoreexception	2709	3346
+kill container error	2719,2720	3355
+kill pod sandbox error	2721,2722	3356
+killcontainererror	2719,2720	3355
+killed by signal 1	2245	3357
+killed by signal 10	2253	3358
+killed by signal 11	2254	3359
+killed by signal 12	2255	3360
+killed by signal 13	359	3361
+killed by signal 14	139	3362
+killed by signal 15	2256	3363
+killed by signal 16	2257	3364
+killed by signal 17	605	3365
+killed by signal 18	2258	3366
+killed by signal 19	2259	3367
+killed by signal 2	2247	3368
+killed by signal 20	2260	3369
+killed by signal 21	2261	3370
+killed by signal 22	2262	3371
+killed by signal 23	2263	3372
+killed by signal 24	792	3373
+killed by signal 25	2264	3374
+killed by signal 26	2265	3375
+killed by signal 27	2266	3376
+killed by signal 28	2267	3377
+killed by signal 29	2268	3378
+killed by signal 3	2248	3379
+killed by signal 30	2269	3380
+killed by signal 31	313	3381
+killed by signal 4	2249	3382
+killed by signal 5	2250	3383
+killed by signal 6	636	3384
+killed by signal 7	385	3385
+killed by signal 8	2251	3386
+killed by signal 9	2252	3387
+killpodsandboxerror	2721,2722	3356
+kubelet setup failed	2723	3388
+kubeletsetupfailed	2723	3388
+lambda conversion exception	2724	3389
+lambdaconversionexception	2724	3389
+language validation function * called for language * instead of	87,1	3390
+language with oid * does not exist	102,1,778	813
+large object * does not exist	102,1	3391
+large object descriptor * was not opened for reading	57	3392
+large object descriptor * was not opened for writing	57	3392
+large object oid may not be null	112,64	206
+large object read request is too large	205	3393
+large zip file	2725	3394
+largezipfile	2725	3394
+last is allowed only in array subscripts	0,1	3295
+lastval is not yet defined in this session	57	1081
+layer instantiation exception	2726	3395
+layerinstantiationexception	2726	3395
+ldap referral exception	2727	3396
+ldap urls not supported on this platform	59	3397
+ldapreferralexception	2727	3396
+leader election not needed for topic partition	996	1314
+leader not available exception	2728	3398
+leader_not_available	2728	3398
+leadernotavailableexception	2728	3398
+leading spaces are removed from name	1563	1926
 left and right associated data types for operator class options parsing functions must match	103,1	104
-left operand of jsonpath operator * is not a single numeric value	2728,64	3398
-legacy sigalg disallowed or unsupported	2729,170	192
-length error * in function	1667	2042
-length for type * cannot exceed	112,64	3399
-length for type * must be at least 1	112,64	3399
-length mismatch	2730,170	192
+left operand of jsonpath operator * is not a single numeric value	2729,64	3399
+legacy sigalg disallowed or unsupported	2730,172	193
+length error * in function	1668	2043
+length for type * cannot exceed	112,64	3400
+length for type * must be at least 1	112,64	3400
+length mismatch	2731,172	193
 length required	21	21
-length too long	2731,170	192
-length too short	2732,170	192
+length too long	2732,172	193
+length too short	2733,172	193
 length_required	21	21
-lengtherror	2733	3400
-level 2 halted	991	3401
-level 2 not synchronized	992	3402
-level 3 halted	993	3403
-level 3 reset	994	3404
-levenshtein argument exceeds maximum length of	112,64	3405
-lexeme array may not contain empty strings	2734,64	3406
-lexeme array may not contain nulls	113,64	880
-lib section in a out corrupted	996	3407
-library bug	2735,170	192
-library has no ciphers	2736,170	192
-licenseexception	2737	3408
-like is not supported for creating foreign tables	59	235
-like pattern must not end with escape character	2591,64	3409
-limit exceeded exception	2738	3410
-limit in a recursive query is not implemented	59	2823
-limit must not be negative	2641,64	3411
-limit of * on json nested structures depth is reached in argument * to function	1348	1702
-limit of * on json path depth is reached in argument * to function	1353	1707
-limit only accepts integer values	1339	1693
-limit overrun error	2739	3412
-limit syntax is not supported	0,1	689
-limitexceededexception	2738	3410
-limitoverrunerror	2739	3412
-line too long	2740	3413
-line unavailable exception	2741	3414
-linetoolong	2740	3413
-lineunavailableexception	2741	3414
-link has been severed	1039	3415
-link loop exception	2742	3416
-link number out of range	998	3417
-linkageerror	2743	3418
-linkexception	2744	3419
-linkloopexception	2742	3416
-list index out of range	193	3420
-list of fields is only allowed in key partitions	1374	1731
-list of radius secrets cannot be empty	126,127	286
-list of radius servers cannot be empty	126,127	286
-listener not found exception	2745,2746	3421
-listener_not_found	2746	3422
-listenernotfoundexception	2745,2746	3421
-literal carriage return found in data	271,64	834
-literal newline found in data	271,64	834
-liveness probe failed	2747,2748	3423
-lo_lseek result out of range for large object descriptor	199,64	3424
-lo_tell result out of range for large object descriptor	199,64	3424
-loaderror	2749	3425
-local connections are not supported by this build	126,127	286
-local jump error	2750	3426
-localjumperror	2750	3426
-location is not supported anymore	59	480
-locator exception	2677	3427
-locator_exception	2677	3427
-locatorexception	2677	3427
-lock disk i o error	2751,100	3428
-lock file * already exists	2752,127	3429
-lock file * is empty	2752,127	3429
-lock file exists	2752	3430
-lock not available	446	3431
-lock recursion exception	2753	3432
-lock wait timeout exceeded try restarting transaction	1381	1738
-lock_file_exists	2752,127	3430
-lock_not_available	446,57	3431
-lockederror	2754	3433
-lockfileexists	2752,127	3430
-locknotavailable	446,57	3431
-lockrecursionexception	2753	3432
-log dir not found exception	2755	3434
-log format * is not supported	112,64	3435
-log_dir_not_found	2755	3434
-logdirnotfoundexception	2755	3434
-logic error * in function	1668	2043
-logical decoding cannot be used while in recovery	59	3436
-logical decoding output plugin * produces binary output but function * expects textual data	59	233
-logical decoding requires a database connection	57	694
-logical decoding requires wal_level logical	57	694
-logical replication at prepare time requires a	57	694
-logical replication slot * exists but wal_level logical	57	3437
-logical replication target relation * does not exist	57	3438
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3439
-logical replication target relation * uses system columns in replica identity index	57	3438
-logical replication worker slot * is already used by another worker cannot attach	57	3440
-logical replication worker slot * is empty cannot attach	57	3440
-logical streaming at prepare time requires a	57	694
-logical streaming requires a	57	694
-loginexception	2756	3441
-long database name and identifier for object resulted in path length exceeding * characters path	1304	1656
-lookuperror	2757	3442
+lengtherror	2734	3401
+level 2 halted	992	3402
+level 2 not synchronized	993	3403
+level 3 halted	994	3404
+level 3 reset	995	3405
+levenshtein argument exceeds maximum length of	112,64	3406
+lexeme array may not contain empty strings	2735,64	3407
+lexeme array may not contain nulls	113,64	881
+lib section in a out corrupted	997	3408
+library bug	2736,172	193
+library has no ciphers	2737,172	193
+licenseexception	2738	3409
+like is not supported for creating foreign tables	59	236
+like pattern must not end with escape character	2592,64	3410
+limit exceeded exception	2739	3411
+limit in a recursive query is not implemented	59	2824
+limit must not be negative	2642,64	3412
+limit of * on json nested structures depth is reached in argument * to function	1349	1703
+limit of * on json path depth is reached in argument * to function	1354	1708
+limit only accepts integer values	1340	1694
+limit overrun error	2740	3413
+limit syntax is not supported	0,1	690
+limitexceededexception	2739	3411
+limitoverrunerror	2740	3413
+line too long	2741	3414
+line unavailable exception	2742	3415
+linetoolong	2741	3414
+lineunavailableexception	2742	3415
+link has been severed	1040	3416
+link loop exception	2743	3417
+link number out of range	999	3418
+linkageerror	2744	3419
+linkexception	2745	3420
+linkloopexception	2743	3417
+list index out of range	195	3421
+list of fields is only allowed in key partitions	1375	1732
+list of radius secrets cannot be empty	128,129	287
+list of radius servers cannot be empty	128,129	287
+listener not found exception	2746,2747	3422
+listener_not_found	2747	3423
+listenernotfoundexception	2746,2747	3422
+literal carriage return found in data	273,64	835
+literal newline found in data	273,64	835
+liveness probe failed	2748,2749	3424
+lo_lseek result out of range for large object descriptor	201,64	3425
+lo_tell result out of range for large object descriptor	201,64	3425
+loaderror	2750	3426
+local connections are not supported by this build	128,129	287
+local jump error	2751	3427
+localjumperror	2751	3427
+location is not supported anymore	59	481
+locator exception	2678	3428
+locator_exception	2678	3428
+locatorexception	2678	3428
+lock disk i o error	2752,100	3429
+lock file * already exists	2753,129	3430
+lock file * is empty	2753,129	3430
+lock file exists	2753	3431
+lock not available	448	3432
+lock recursion exception	2754	3433
+lock wait timeout exceeded try restarting transaction	1382	1739
+lock_file_exists	2753,129	3431
+lock_not_available	448,57	3432
+lockederror	2755	3434
+lockfileexists	2753,129	3431
+locknotavailable	448,57	3432
+lockrecursionexception	2754	3433
+log dir not found exception	2756	3435
+log format * is not supported	112,64	3436
+log_dir_not_found	2756	3435
+logdirnotfoundexception	2756	3435
+logic error * in function	1669	2044
+logical decoding cannot be used while in recovery	59	3437
+logical decoding output plugin * produces binary output but function * expects textual data	59	234
+logical decoding requires a database connection	57	695
+logical decoding requires wal_level logical	57	695
+logical replication at prepare time requires a	57	695
+logical replication slot * exists but wal_level logical	57	3438
+logical replication target relation * does not exist	57	3439
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3440
+logical replication target relation * uses system columns in replica identity index	57	3439
+logical replication worker slot * is already used by another worker cannot attach	57	3441
+logical replication worker slot * is empty cannot attach	57	3441
+logical streaming at prepare time requires a	57	695
+logical streaming requires a	57	695
+loginexception	2757	3442
+long database name and identifier for object resulted in path length exceeding * characters path	1305	1657
+lookuperror	2758	3443
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3443
-lost connection to parallel worker	57	1008
-lower and upper bounds must be finite	790,64	1037
-lower bound cannot equal upper bound	790,64	1037
-lowering statistics target to	112,64	629
-lz4 compression is not supported by this build	59	3444
-m bean exception	2758	3445
-m bean registration exception	2759	3446
-macaddr8 data out of range to convert to macaddr	199,64	3447
-machine is not on the network	1042	3448
-mail header not in message	2760,2761	3449
-malformed array literal	63,64	3450
-malformed communication packet	1388	1745
-malformed file type header in file	1259	1610
-malformed gtid set encoding	1385	1742
-malformed gtid set specification	1386	1743
-malformed gtid specification	1387	1744
-malformed input exception	2762	3451
-malformed json array	63,64	2699
-malformed link exception	2763	3452
-malformed multirange literal	63,64	3453
-malformed object name exception	2764	3454
-malformed parameterized type exception	2765	3455
-malformed parameters exception	2766	3456
-malformed range literal	63,64	3457
-malformed record literal	63,64	3458
-malformed scram message	332,333	771
-malformed stat buffer	2767,2768	3459
-malformed url exception	2769	3460
-malformed utf * characters possibly incorrectly encoded	663	3461
-malformedinputexception	2762	3451
-malformedlinkexception	2763	3452
-malformedobjectnameexception	2764	3454
-malformedparameterizedtypeexception	2765	3455
-malformedparametersexception	2766	3456
-malformedurlexception	2769	3460
-manifest checksums require a backup manifest	0,1	868
-mapping for token type * does not exist	102,1	3462
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1843	2251
-mariadb tried to use the * but its provider plugin is not loaded	1536	1897
-marshal directive exception	2770	3463
-marshaldirectiveexception	2770	3463
-marshalexception	2771	3464
-marshaling directives are invalid	2770	3465
-master command * failed	1613	1981
+lossy distance functions are not supported in index only scans	59	3444
+lost connection to parallel worker	57	1009
+lower and upper bounds must be finite	791,64	1038
+lower bound cannot equal upper bound	791,64	1038
+lowering statistics target to	112,64	630
+lz4 compression is not supported by this build	59	3445
+m bean exception	2759	3446
+m bean registration exception	2760	3447
+macaddr8 data out of range to convert to macaddr	201,64	3448
+machine is not on the network	1043	3449
+mail header not in message	2761,2762	3450
+malformed array literal	63,64	3451
+malformed communication packet	1389	1746
+malformed file type header in file	1260	1611
+malformed gtid set encoding	1386	1743
+malformed gtid set specification	1387	1744
+malformed gtid specification	1388	1745
+malformed input exception	2763	3452
+malformed json array	63,64	2700
+malformed link exception	2764	3453
+malformed multirange literal	63,64	3454
+malformed object name exception	2765	3455
+malformed parameterized type exception	2766	3456
+malformed parameters exception	2767	3457
+malformed range literal	63,64	3458
+malformed record literal	63,64	3459
+malformed scram message	334,335	772
+malformed stat buffer	2768,2769	3460
+malformed url exception	2770	3461
+malformed utf * characters possibly incorrectly encoded	665	3462
+malformedinputexception	2763	3452
+malformedlinkexception	2764	3453
+malformedobjectnameexception	2765	3455
+malformedparameterizedtypeexception	2766	3456
+malformedparametersexception	2767	3457
+malformedurlexception	2770	3461
+manifest checksums require a backup manifest	0,1	869
+mapping for token type * does not exist	102,1	3463
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1844	2252
+mariadb tried to use the * but its provider plugin is not loaded	1537	1898
+marshal directive exception	2771	3464
+marshaldirectiveexception	2771	3464
+marshalexception	2772	3465
+marshaling directives are invalid	2771	3466
+master command * failed	1614	1982
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3466
-materialized view * has not been populated	57	3467
-materialized views cannot be unlogged	59	485
-materialized views may not be defined using bound parameters	59	485
-materialized views must not use data modifying statements in with	59	485
-materialized views must not use temporary tables or views	59	485
-max_wal_size must be at least twice wal_segment_size	112,64	303
-maxfragments should be 0	112,64	3468
-maximum call stack size exceeded	2772	3469
-maximum number of committed subtransactions	203	608
-maximum number of prepared transactions reached	143,141	3470
-maximum recursion depth exceeded	2772	3471
-maxvalue can only be used in last partition definition	1508	1869
-mbeanexception	2758	3445
-mbeanregistrationexception	2759	3446
-md5 authentication is not supported when db_user_namespace is enabled	126,127,735	286
-member access exception	451	3472
-member id required exception	2773	3473
-member_id_required	2773	3473
-memberaccessexception	451	3472
-memberidrequiredexception	2773	3473
-memerror	2774	3474
-memory allocation error * in function	1665	2040
-memory allocation of * bytes failed	143	3475
-memoryerror	2775,143	3476
-merge not supported in copy	59	675
-merge not supported in with query	59	2823
-message size too large exception	2776	3477
-message too long	827	3478
-message_size_too_large	2776	3477
-messagesizetoolargeexception	2776	3477
-method access exception	220	3479
+materialize mode required but it is not allowed in this context	59	3467
+materialized view * has not been populated	57	3468
+materialized views cannot be unlogged	59	486
+materialized views may not be defined using bound parameters	59	486
+materialized views must not use data modifying statements in with	59	486
+materialized views must not use temporary tables or views	59	486
+max_wal_size must be at least twice wal_segment_size	112,64	304
+maxfragments should be 0	112,64	3469
+maximum call stack size exceeded	2773	3470
+maximum number of committed subtransactions	205	609
+maximum number of prepared transactions reached	145,143	3471
+maximum recursion depth exceeded	2773	3472
+maxvalue can only be used in last partition definition	1509	1870
+mbeanexception	2759	3446
+mbeanregistrationexception	2760	3447
+md5 authentication is not supported when db_user_namespace is enabled	128,129,737	287
+member access exception	453	3473
+member id required exception	2774	3474
+member_id_required	2774	3474
+memberaccessexception	453	3473
+memberidrequiredexception	2774	3474
+memerror	2775	3475
+memory allocation error * in function	1666	2041
+memory allocation of * bytes failed	145	3476
+memoryerror	2776,145	3477
+merge not supported in copy	59	676
+merge not supported in with query	59	2824
+message size too large exception	2777	3478
+message too long	828	3479
+message_size_too_large	2777	3478
+messagesizetoolargeexception	2777	3478
+method access exception	222	3480
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	220	3479
-midi unavailable exception	2777	3480
-midiunavailableexception	2777	3480
-mime invalid media parameter	2778	3481
-mime type parse exception	2779	3482
-mimetypeparseexception	2779	3482
-min_wal_size must be at least twice wal_segment_size	112,64	303
-minwords should be less than maxwords	112,64	3468
-minwords should be positive	112,64	3468
-mirrored type exception	2780	3483
-mirrored types exception	2781	3484
-mirroredtypeexception	2780	3483
-mirroredtypesexception	2781	3484
+methodaccessexception	222	3480
+midi unavailable exception	2778	3481
+midiunavailableexception	2778	3481
+mime invalid media parameter	2779	3482
+mime type parse exception	2780	3483
+mimetypeparseexception	2780	3483
+min_wal_size must be at least twice wal_segment_size	112,64	304
+minwords should be less than maxwords	112,64	3469
+minwords should be positive	112,64	3469
+mirrored type exception	2781	3484
+mirrored types exception	2782	3485
+mirroredtypeexception	2781	3484
+mirroredtypesexception	2782	3485
 misdirected request	28	29
 misdirected_request	28	29
-mismatched array dimensions	204,64	234
-mismatched endpoint type exception	2782	3485
-mismatched_endpoint_type	2782	3485
-mismatchedendpointtypeexception	2782	3485
-misplaced deferrable clause	0,1	360
-misplaced initially deferred clause	0,1	360
-misplaced initially immediate clause	0,1	360
-misplaced not deferrable clause	0,1	360
-missing afffile parameter	112,64	3486
-missing authority key identifier	2783,176	3487
-missing data for column	271,64	834
-missing dictfile parameter	112,64	3488
-missing dictionary parameter	112,64	3488
-missing dsa signing cert	2784,170	192
-missing ecdsa signing cert	2785,170	192
-missing entry in file * at end of line	126,127	286
-missing fatal	2786,170	192
-missing field exception	230	3489
-missing format argument exception	2787	3490
-missing format width exception	2788	3491
-missing from clause entry for table	615,1	3492
-missing language parameter	112,64	3493
-missing manifest resource exception	2789	3494
-missing member exception	228	3495
-missing metadata exception	221	3496
-missing method exception	229	3497
-missing parameters	2790,170	192
-missing psk kex modes extension	2791,170	192
-missing resource exception	2792	3498
-missing rsa certificate	2793,170	192
-missing rsa encrypting cert	2794,170	192
-missing rsa signing cert	2795,170	192
-missing satellite assembly exception	2796	3499
-missing sigalgs extension	2797,170	192
-missing signing cert	2798,170	192
-missing spec error	2799	3500
-missing spec version error	2800	3501
-missing subject key identifier	2801,176	3502
-missing supported groups extension	2802,170	192
-missing synonyms parameter	112,64	3503
-missing time zone in input string for type timestamptz	462,64	500
-missing time zone in input string for type timetz	462,64	500
-missing tmp dh key	2803,170	192
-missing tmp ecdh key	2804,170	192
-missing unicode support	2805	3504
-missingfieldexception	230	3489
-missingformatargumentexception	2787	3490
-missingformatwidthexception	2788	3491
-missingmanifestresourceexception	2789	3494
-missingmemberexception	228	3495
-missingmetadataexception	221	3496
-missingmethodexception	229	3497
-missingresourceexception	2792	3498
-missingsatelliteassemblyexception	2796	3499
-missingspecerror	2799	3500
-missingspecversionerror	2800	3501
-missingunicodesupport	2805	3504
-mixed handshake and non handshake data	2806,170	192
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1404	1761
-mixing of transactional and non transactional tables is disabled	1405	1762
-mixing self logging and non self logging engines in a statement is unsafe	1116	1449
-mmap disk i o error	2807,100	3505
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1658	2033
-modifying sql data not permitted	2808	3506
-modifying_sql_data_not_permitted	2808,2401	3506
-modifyingsqldatanotpermitted	2808,2401	3506
-module not found error	2809,435	3507
-module_not_found	435	601
-modulenotfounderror	2809,435	3507
+mismatched array dimensions	206,64	235
+mismatched endpoint type exception	2783	3486
+mismatched_endpoint_type	2783	3486
+mismatchedendpointtypeexception	2783	3486
+misplaced deferrable clause	0,1	361
+misplaced initially deferred clause	0,1	361
+misplaced initially immediate clause	0,1	361
+misplaced not deferrable clause	0,1	361
+missing afffile parameter	112,64	3487
+missing authority key identifier	2784,178	3488
+missing data for column	273,64	835
+missing dictfile parameter	112,64	3489
+missing dictionary parameter	112,64	3489
+missing dsa signing cert	2785,172	193
+missing ecdsa signing cert	2786,172	193
+missing entry in file * at end of line	128,129	287
+missing fatal	2787,172	193
+missing field exception	232	3490
+missing format argument exception	2788	3491
+missing format width exception	2789	3492
+missing from clause entry for table	617,1	3493
+missing language parameter	112,64	3494
+missing manifest resource exception	2790	3495
+missing member exception	230	3496
+missing metadata exception	223	3497
+missing method exception	231	3498
+missing parameters	2791,172	193
+missing psk kex modes extension	2792,172	193
+missing resource exception	2793	3499
+missing rsa certificate	2794,172	193
+missing rsa encrypting cert	2795,172	193
+missing rsa signing cert	2796,172	193
+missing satellite assembly exception	2797	3500
+missing sigalgs extension	2798,172	193
+missing signing cert	2799,172	193
+missing spec error	2800	3501
+missing spec version error	2801	3502
+missing subject key identifier	2802,178	3503
+missing supported groups extension	2803,172	193
+missing synonyms parameter	112,64	3504
+missing time zone in input string for type timestamptz	464,64	501
+missing time zone in input string for type timetz	464,64	501
+missing tmp dh key	2804,172	193
+missing tmp ecdh key	2805,172	193
+missing unicode support	2806	3505
+missingfieldexception	232	3490
+missingformatargumentexception	2788	3491
+missingformatwidthexception	2789	3492
+missingmanifestresourceexception	2790	3495
+missingmemberexception	230	3496
+missingmetadataexception	223	3497
+missingmethodexception	231	3498
+missingresourceexception	2793	3499
+missingsatelliteassemblyexception	2797	3500
+missingspecerror	2800	3501
+missingspecversionerror	2801	3502
+missingunicodesupport	2806	3505
+mixed handshake and non handshake data	2807,172	193
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1405	1762
+mixing of transactional and non transactional tables is disabled	1406	1763
+mixing self logging and non self logging engines in a statement is unsafe	1117	1450
+mmap disk i o error	2808,100	3506
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1659	2034
+modifying sql data not permitted	2809	3507
+modifying_sql_data_not_permitted	2809,2402	3507
+modifyingsqldatanotpermitted	2809,2402	3507
+module not found error	2810,437	3508
+module_not_found	437	602
+modulenotfounderror	2810,437	3508
 modulus for hash partition must be an integer value greater than zero	61,1,112	65
-modulus for hash partition must be specified	0,1	689
-modulus for hash partition provided more than once	101,1	3508
-money out of range	199,64	3509
-monitor setting exception	2810	3510
-monitorsettingexception	2810	3510
-more partitions to reorganize than there are partitions	1567	1930
-more than one function named	132,1	3511
-more than one operator named	132,1	3511
-more than one row returned by a subquery used as an expression	553	3512
-more than one sql json item	2811	3513
-more than one value returned by column xpath expression	553	3514
-more_than_one_sql_json_item	2811,64	3513
-morethanonesqljsonitem	2811,64	3513
-most specific type mismatch	2812	3515
-most_specific_type_mismatch	2812,64	3515
-mostspecifictypemismatch	2812,64	3515
-mountvolume setup failed for volume	2312,2311	3516
-movederror	2813	3517
+modulus for hash partition must be specified	0,1	690
+modulus for hash partition provided more than once	101,1	3509
+money out of range	201,64	3510
+monitor setting exception	2811	3511
+monitorsettingexception	2811	3511
+more partitions to reorganize than there are partitions	1568	1931
+more than one function named	134,1	3512
+more than one operator named	134,1	3512
+more than one row returned by a subquery used as an expression	555	3513
+more than one sql json item	2812	3514
+more than one value returned by column xpath expression	555	3515
+more_than_one_sql_json_item	2812,64	3514
+morethanonesqljsonitem	2812,64	3514
+most specific type mismatch	2813	3516
+most_specific_type_mismatch	2813,64	3516
+mostspecifictypemismatch	2813,64	3516
+mountvolume setup failed for volume	2313,2312	3517
+movederror	2814	3518
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	113,64	2843
-moving row to another partition during a before for each row trigger is not supported	59	335
-multi attach error for volume	2284,2283	3518
-multi row statements required more than * bytes of storage	1675	2050
-multi statement do instead rules are not supported for copy	59	874
-multi statement do instead rules are not supported for data modifying statements in with	59	610
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1736	2112
-multicast not supported exception	232	3519
-multicastnotsupportedexception	232	3519
-multidimensional arrays must have array expressions with matching dimensions	204,64	3520
-multihop attempted	1008	3521
-multipart message too large	2814	3522
-multiple accept parameters	112,64	3523
-multiple actions for rules on select are not implemented	59	535
-multiple afffile parameters	112,64	3486
-multiple assignments to same column	0,1	3524
-multiple collate clauses not allowed	0,1	689
-multiple column definition lists are not allowed for the same function	0,1	180
+moving aggregate transition function must not return null	113,64	2844
+moving row to another partition during a before for each row trigger is not supported	59	336
+multi attach error for volume	2285,2284	3519
+multi row statements required more than * bytes of storage	1676	2051
+multi statement do instead rules are not supported for copy	59	875
+multi statement do instead rules are not supported for data modifying statements in with	59	611
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1737	2113
+multicast not supported exception	234	3520
+multicastnotsupportedexception	234	3520
+multidimensional arrays must have array expressions with matching dimensions	206,64	3521
+multihop attempted	1009	3522
+multipart message too large	2815	3523
+multiple accept parameters	112,64	3524
+multiple actions for rules on select are not implemented	59	536
+multiple afffile parameters	112,64	3487
+multiple assignments to same column	0,1	3525
+multiple collate clauses not allowed	0,1	690
+multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
-multiple default expressions	0,1	891
-multiple default values specified for column * of table	0,1	360
-multiple deferrable not deferrable clauses not allowed	0,1	360
-multiple definition of same constant in list partitioning	1409	1766
-multiple dictfile parameters	112,64	3488
-multiple dictionary parameters	112,64	3488
-multiple generation clauses specified for column * of table	0,1	360
-multiple identity specifications for column * of table	0,1	360
-multiple initially immediate deferred clauses not allowed	0,1	360
-multiple language parameters	112,64	3493
-multiple limit clauses not allowed	0,1	689
-multiple limit options not allowed	0,1	689
-multiple offset clauses not allowed	0,1	689
-multiple order by clauses not allowed	0,1	689
-multiple primary key defined	1410	1767
-multiple primary keys for table * are not allowed	61,1	3525
-multiple read calls return no data or error	2815,2816	3526
-multiple recovery targets specified	112,64	3527
-multiple stopwords parameters	112,64	3493
-multiple values in ident field	126,127	286
-multiple values specified for authentication type	126,127	286
-multiple values specified for connection type	126,127	286
-multiple values specified for host address	126,127	286
-multiple values specified for netmask	126,127	286
-multiple window specifications with the same name	1187	1534
-multiple with clauses not allowed	0,1	689
-multirange values cannot contain null members	113,64	3528
-multiranges cannot be constructed from multidimensional arrays	553	3529
-multixact members limit exceeded	203	1107
-must accept variadic any to be used in this aggregate	168,1	3530
-must appear in the group by clause or be used in an aggregate function	129,1	137
-must be a list of extension names	112,64	2884
-must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3531
-must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3532
-must be a superuser to cancel superuser query	87,1	3532
-must be a superuser to terminate superuser process	87,1	3531
-must be fired after row	325,326	3533
-must be fired for delete	325,326	3533
-must be fired for insert	325,326	3533
-must be fired for insert or update	325,326	3534
-must be fired for update	325,326	3533
-must be greater than zero	112,64	2921
-must be installed in schema	59	409
-must be less than maxvalue	112,64	2921
-must be member of role	87,1	3535
-must be owner of large object	87,1	3536
-must be owner of type * or type	87,1	3536
-must be read_only shareable or read_write	0,1	133
-must be superuser	87,1	3536
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3537
-must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	582
-must be superuser or have privileges of pg_read_all_settings to examine	87,1	668
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3538
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3538
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3538
-must be superuser or replication role to start walsender	87,1	3539
-must be superuser or replication role to use replication slots	87,1	3540
-must be superuser to add or set schemas	87,1	3541
-must be superuser to alter a type	87,1	3542
-must be superuser to alter an operator family	87,1	3543
-must be superuser to alter replication roles or change replication attribute	87,1	3544
-must be superuser to alter settings globally	87,1	3544
-must be superuser to alter superuser roles or change superuser attribute	87,1	3544
-must be superuser to alter superusers	87,1	3544
-must be superuser to call	87,1	3545
-must be superuser to change bypassrls attribute	87,1	3544
-must be superuser to connect in binary upgrade mode	87,1	3539
-must be superuser to create a base type	87,1	3542
-must be superuser to create a cast without function	87,1	3546
-must be superuser to create an operator class	87,1	3543
-must be superuser to create an operator family	87,1	3543
-must be superuser to create bypassrls users	87,1	3544
-must be superuser to create custom procedural language	87,1	3547
-must be superuser to create for all tables publication	87,1	3541
-must be superuser to create for tables in schema publication	87,1	3541
-must be superuser to create replication users	87,1	3544
-must be superuser to create subscriptions	87,1	3548
-must be superuser to create superusers	87,1	3544
-must be superuser to create text search parsers	87,1	3549
-must be superuser to create text search templates	87,1	3549
-must be superuser to drop superusers	87,1	3544
-must be superuser to import system collations	87,1	3550
+multiple default expressions	0,1	892
+multiple default values specified for column * of table	0,1	361
+multiple deferrable not deferrable clauses not allowed	0,1	361
+multiple definition of same constant in list partitioning	1410	1767
+multiple dictfile parameters	112,64	3489
+multiple dictionary parameters	112,64	3489
+multiple generation clauses specified for column * of table	0,1	361
+multiple identity specifications for column * of table	0,1	361
+multiple initially immediate deferred clauses not allowed	0,1	361
+multiple language parameters	112,64	3494
+multiple limit clauses not allowed	0,1	690
+multiple limit options not allowed	0,1	690
+multiple offset clauses not allowed	0,1	690
+multiple order by clauses not allowed	0,1	690
+multiple primary key defined	1411	1768
+multiple primary keys for table * are not allowed	61,1	3526
+multiple read calls return no data or error	2816,2817	3527
+multiple recovery targets specified	112,64	3528
+multiple stopwords parameters	112,64	3494
+multiple values in ident field	128,129	287
+multiple values specified for authentication type	128,129	287
+multiple values specified for connection type	128,129	287
+multiple values specified for host address	128,129	287
+multiple values specified for netmask	128,129	287
+multiple window specifications with the same name	1188	1535
+multiple with clauses not allowed	0,1	690
+multirange values cannot contain null members	113,64	3529
+multiranges cannot be constructed from multidimensional arrays	555	3530
+multixact members limit exceeded	205	1108
+must accept variadic any to be used in this aggregate	170,1	3531
+must appear in the group by clause or be used in an aggregate function	131,1	138
+must be a list of extension names	112,64	2885
+must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3532
+must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3533
+must be a superuser to cancel superuser query	87,1	3533
+must be a superuser to terminate superuser process	87,1	3532
+must be fired after row	327,328	3534
+must be fired for delete	327,328	3534
+must be fired for insert	327,328	3534
+must be fired for insert or update	327,328	3535
+must be fired for update	327,328	3534
+must be greater than zero	112,64	2922
+must be installed in schema	59	410
+must be less than maxvalue	112,64	2922
+must be member of role	87,1	3536
+must be owner of large object	87,1	3537
+must be owner of type * or type	87,1	3537
+must be read_only shareable or read_write	0,1	134
+must be superuser	87,1	3537
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3538
+must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	583
+must be superuser or have privileges of pg_read_all_settings to examine	87,1	669
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3539
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3539
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3539
+must be superuser or replication role to start walsender	87,1	3540
+must be superuser or replication role to use replication slots	87,1	3541
+must be superuser to add or set schemas	87,1	3542
+must be superuser to alter a type	87,1	3543
+must be superuser to alter an operator family	87,1	3544
+must be superuser to alter replication roles or change replication attribute	87,1	3545
+must be superuser to alter settings globally	87,1	3545
+must be superuser to alter superuser roles or change superuser attribute	87,1	3545
+must be superuser to alter superusers	87,1	3545
+must be superuser to call	87,1	3546
+must be superuser to change bypassrls attribute	87,1	3545
+must be superuser to connect in binary upgrade mode	87,1	3540
+must be superuser to create a base type	87,1	3543
+must be superuser to create a cast without function	87,1	3547
+must be superuser to create an operator class	87,1	3544
+must be superuser to create an operator family	87,1	3544
+must be superuser to create bypassrls users	87,1	3545
+must be superuser to create custom procedural language	87,1	3548
+must be superuser to create for all tables publication	87,1	3542
+must be superuser to create for tables in schema publication	87,1	3542
+must be superuser to create replication users	87,1	3545
+must be superuser to create subscriptions	87,1	3549
+must be superuser to create superusers	87,1	3545
+must be superuser to create text search parsers	87,1	3550
+must be superuser to create text search templates	87,1	3550
+must be superuser to drop superusers	87,1	3545
+must be superuser to import system collations	87,1	3551
 must be superuser to read files with adminpack 1 0	87,1	89
-must be superuser to rename	87,1	3551
-must be superuser to rename superusers	87,1	3544
-must be superuser to rotate log files with adminpack 1 0	87,1	3532
-must be superuser to set grantor	87,1	3544
-must be superuser to set schema of	87,1	3551
-must be superuser to skip transaction	87,1	3548
-must be superuser to specify a non built in join estimator function	87,1	3552
-must be superuser to specify a non built in restriction estimator function	87,1	3552
-must be superuser to specify a support function	87,1	3546
-must be used to call a parameterless aggregate function	151,1	1178
-must define subpartitions on all partitions if on one partition	1513	1874
-must have admin option on role	87,1	3544
-must have createrole privilege	87,1	3536
+must be superuser to rename	87,1	3552
+must be superuser to rename superusers	87,1	3545
+must be superuser to rotate log files with adminpack 1 0	87,1	3533
+must be superuser to set grantor	87,1	3545
+must be superuser to set schema of	87,1	3552
+must be superuser to skip transaction	87,1	3549
+must be superuser to specify a non built in join estimator function	87,1	3553
+must be superuser to specify a non built in restriction estimator function	87,1	3553
+must be superuser to specify a support function	87,1	3547
+must be used to call a parameterless aggregate function	153,1	1179
+must define subpartitions on all partitions if on one partition	1514	1875
+must have admin option on role	87,1	3545
+must have createrole privilege	87,1	3537
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	168,1	3283
-must request at least 2 points	112,64	3553
-must return type	151,1,103	3293
-must specify at least one column	103,1	2860
-must specify both or neither of serialization and deserialization functions	62,1	141
-must specify provider when multiple security label providers have been loaded	112,64	3554
-must specify relation and object name	0,1	835
-must specify restore_command when standby mode is not enabled	112,64	2895
-must specify unqualified relation names	0,1	3021
-mutual recursion between with items is not implemented	59	2823
-myrocks currently does not support rollback to savepoint if modifying rows	1573	1938
-myrocks doesn t currently support collations with * attribute	1413	1770
-myrocks failed creating new key definitions during alter	1365	1721
-myrocks failed populating secondary key during alter	1599	1965
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1346	1700
-name * has become	1414	1771
-name already bound exception	2817	3555
-name constraints minimum and maximum not supported	2818,176	3556
-name list length must be at least	112,64	205
-name list length must be exactly	112,64	205
-name not found exception	2819	3557
-name not unique on network	1055	3558
-name or argument lists may not contain nulls	112,64	205
-name or service not known	783	3559
-name too long	2454	3560
-name_too_long	2454,1	3560
-namealreadyboundexception	2817	3555
-named in key does not exist	459,1	3561
-named in partition key does not exist	459,1	839
-nameerror	2820,2821	3562
-namenotfoundexception	2819	3557
-namespace name * is not unique	0,1	180
-namespace uri must not be null	113,64	830
-nametoolong	2454,1	3560
-naming security exception	2822	3563
-namingexception	2823	3564
-namingsecurityexception	2822	3563
-native table * has the wrong structure	1881	2290
-near * at line	1488	1849
-needdict	2824	3565
-needs to have compatible input type and transition type	62,1	3566
-negative array size exception	2825	3567
-negative substring length not allowed	2826,64	3568
-negativearraysizeexception	2825	3567
-neither namespace name nor uri may be null	113,64	3569
-nested alter extension is not supported	59	409
-nested create extension is not supported	59	409
-nestingerror	2827	3570
-net error reading from master	1396	1753
-net error writing to master	1397	1754
-net http abort handler	2828	3571
-net http skip alternate protocol	2829,2830	3572
-net http use last response	2831	3573
-net readtimeout with	751	3574
+must not return a set	170,1	3284
+must request at least 2 points	112,64	3554
+must return type	153,1,103	3294
+must specify at least one column	103,1	2861
+must specify both or neither of serialization and deserialization functions	62,1	142
+must specify provider when multiple security label providers have been loaded	112,64	3555
+must specify relation and object name	0,1	836
+must specify restore_command when standby mode is not enabled	112,64	2896
+must specify unqualified relation names	0,1	3022
+mutual recursion between with items is not implemented	59	2824
+myrocks currently does not support rollback to savepoint if modifying rows	1574	1939
+myrocks doesn t currently support collations with * attribute	1414	1771
+myrocks failed creating new key definitions during alter	1366	1722
+myrocks failed populating secondary key during alter	1600	1966
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1347	1701
+name * has become	1415	1772
+name already bound exception	2818	3556
+name constraints minimum and maximum not supported	2819,178	3557
+name list length must be at least	112,64	206
+name list length must be exactly	112,64	206
+name not found exception	2820	3558
+name not unique on network	1056	3559
+name or argument lists may not contain nulls	112,64	206
+name or service not known	2821,122	3560
+name too long	2455	3561
+name_too_long	2455,1	3561
+namealreadyboundexception	2818	3556
+named in key does not exist	461,1	3562
+named in partition key does not exist	461,1	840
+nameerror	2822,2823	3563
+namenotfoundexception	2820	3558
+namespace name * is not unique	0,1	181
+namespace uri must not be null	113,64	831
+nametoolong	2455,1	3561
+naming security exception	2824	3564
+namingexception	2825	3565
+namingsecurityexception	2824	3564
+native table * has the wrong structure	1882	2291
+near * at line	1489	1850
+needdict	2826	3566
+needs to have compatible input type and transition type	62,1	3567
+negative array size exception	2827	3568
+negative substring length not allowed	2828,64	3569
+negativearraysizeexception	2827	3568
+neither namespace name nor uri may be null	113,64	3570
+nested alter extension is not supported	59	410
+nested create extension is not supported	59	410
+nestingerror	2829	3571
+net error reading from master	1397	1754
+net error writing to master	1398	1755
+net http abort handler	2830	3572
+net http skip alternate protocol	2831,2832	3573
+net http use last response	2833	3574
+net readtimeout with	753	3575
 network authentication required	53	55
-network dropped connection on reset	1024	3575
-network exception exception	2832	3576
-network information exception	2833	3577
-network is down	1023	3578
-network is unreachable	1025	3579
-network not ready	2834,2835	3580
+network dropped connection on reset	1025	3576
+network exception exception	2834	3577
+network information exception	2835	3578
+network is down	1024	3579
+network is unreachable	1026	3580
+network not ready	2836,2837	3581
 network_authentication_required	53	55
-network_exception	2832	3576
-networkexceptionexception	2832	3576
-networkinformationexception	2833	3577
-networknotready	2834,2835	3580
-new bit must be 0 or 1	112,64	3399
-new collation * is incompatible with the collation of the template database	112,64	565
-new data for materialized view * contains duplicate rows without any null columns	553	3581
-new encoding * is incompatible with the encoding of the template database	112,64	565
-new icu locale * is incompatible with the icu locale of the template database	112,64	565
-new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	565
-new leader elected exception	2836	3582
-new locale provider * does not match locale provider of the template database	112,64	565
-new row for relation * violates check constraint	595,596	3583
-new row for relation * violates partition constraint	595,596	3583
-new row violates check option for view	2837	3584
-new row violates row level security policy * for table	87,1	3585
-new row violates row level security policy * using expression for table	87,1	3585
-new row violates row level security policy for table	87,1	3585
-new row violates row level security policy using expression for table	87,1	3585
-new table can only be specified for an insert or update trigger	103,1	334
-new table cannot be specified multiple times	103,1	334
-new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	875
-new_leader_elected	2836	3582
-newleaderelectedexception	2836	3582
-nextval reached maximum value of sequence	2838,64	3586
-nextval reached minimum value of sequence	2838,64	3586
-no active sql transaction	410	3587
-no active sql transaction for branch transaction	2839	3588
-no anchors for recursive with element	1556	1918
-no anode	1031	3589
-no application protocol	2840,170	192
-no binary input function available for type	776,1	3590
-no binary output function available for type	776,1	3590
-no buffer space available	1032	3591
-no certificate assigned	2841,170	192
-no certificate set	2842,170	192
-no certificates returned	2843,170	192
-no change following hrr	2844,170	192
-no child processes	604	3592
-no cipher match	2845,170	192
-no ciphers available	2846,170	192
-no ciphers specified	2847,170	192
-no class def found error	2848,435	3593
-no client cert method	2849,170	192
-no collation was derived for column * with collatable type	61,1,774	468
-no collation was derived for partition key column * with collatable type	61,1	468
-no column alias was provided	168,1	204
-no compression specified	2850,170	192
-no connection pending exception	2851	3594
-no cookie callback set	2852,170	192
-no csi structure available	1033	3595
-no data available	1034	3596
-no data found	2853	3597
-no data left in message	332,333	3029
-no data zero rows fetched selected or processed	1640	2014
-no database nor user name specified	112,64	3598
-no database selected	1431	1789
-no datetime expression provided	1222	1571
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1743	2119
-no empty local buffer available	141	3599
-no entry found for key	2705	3600
-no explicit policy	2854,176	3601
-no function body specified	62,1	134
-no handle of the given name exists	2855	3602
-no implicit conversion of integer into string	224	3603
-no initial context exception	2856	3604
-no inline code specified	0,1	3605
-no input function available for type	776,1	3590
-no language specified	62,1	134
-no locks available	1038	3606
-no matching dane tlsa records	2857,176	3607
-no matching pattern error	2858	3608
-no matching pattern key error	2859	3609
-no matching relations in tablespace	2853,209	3610
-no medium found	1040	3611
-no memory error	2860,143	3612
-no message of desired type	1041	3613
-no method error	2861	3614
-no method specified	2862,170	192
-no module named	435	612
-no operand in tsquery	0,1	3615
-no order list in window specification for	1437	1795
-no output function available for type	776,1	3590
-no partition of relation * found for row	595,596	3616
-no partition reassignment is in progress	2863	3617
-no paths allowed for shared library	1749	2126
-no pem extensions	2864,170	192
-no permission exception	2865	3618
-no pg_constraint entry for trigger * on table	103,1	3619
-no pg_hba conf entry for host	735	910
-no pg_hba conf entry for replication connection from host	735	910
-no postgresql user name specified in startup packet	735	3620
-no private key assigned	2866,170	192
-no protocols available	2867,170	192
-no reassignment in progress exception	2863	3617
-no renegotiation	2868,170	192
-no replication origin is configured	57	647
-no required digest	2869,170	192
-no return found in function	1646	2020
-no roles are defined in this database system	102,1	3621
-no route to host	978	3622
-no route to host exception	2870	3623
-no secure transports are configured unable to set require_secure_transport on	1443	1802
-no security label providers have been loaded	112,64	3554
-no shared cipher	2871,170	192
-no shared groups	2872,170	192
-no shared signature algorithms	2873,170	192
-no slot available for new worker process	140,141	3624
-no snowball stemmer available for language * and encoding	102,1	3625
-no space left on device	1045	3626
-no sql json item	2874	3627
-no srtp profiles	2875,170	192
-no such algorithm exception	2876	3628
-no such attribute exception	2877	3629
-no such device	1035	3630
-no such device or address	1059	3631
-no such element exception	2878	3632
-no such field error	2879	3633
-no such field exception	2880	3634
-no such file exception	2881	3635
-no such file or directory	777	3636
-no such file or directory os error	777	3637
-no such file or directory rb_sysopen	777	3638
-no such host	783	3639
-no such mechanism exception	2882	3640
-no such method error	2883	3641
-no such method exception	2884	3642
-no such object exception	2885	3643
-no such padding exception	2886	3644
-no such process	2219	3645
-no such provider exception	2887	3646
-no suitable digest algorithm	2888,170	192
-no suitable groups	2889,170	192
-no suitable key share	2890,170	192
-no suitable signature algorithm	2891,170	192
-no symbol section	2892,2893	3647
-no tables used	1451	1810
-no valid scts	2894,170	192
-no value found for parameter	102,1	3648
-no verify cookie callback	2895,170	192
-no xenix semaphores available	1010	3649
-no_active_sql_transaction	410,115	3587
-no_active_sql_transaction_for_branch_transaction	2839,115	3588
+network_exception	2834	3577
+networkexceptionexception	2834	3577
+networkinformationexception	2835	3578
+networknotready	2836,2837	3581
+new bit must be 0 or 1	112,64	3400
+new collation * is incompatible with the collation of the template database	112,64	566
+new data for materialized view * contains duplicate rows without any null columns	555	3582
+new encoding * is incompatible with the encoding of the template database	112,64	566
+new icu locale * is incompatible with the icu locale of the template database	112,64	566
+new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	566
+new leader elected exception	2838	3583
+new locale provider * does not match locale provider of the template database	112,64	566
+new row for relation * violates check constraint	597,598	3584
+new row for relation * violates partition constraint	597,598	3584
+new row violates check option for view	2839	3585
+new row violates row level security policy * for table	87,1	3586
+new row violates row level security policy * using expression for table	87,1	3586
+new row violates row level security policy for table	87,1	3586
+new row violates row level security policy using expression for table	87,1	3586
+new table can only be specified for an insert or update trigger	103,1	335
+new table cannot be specified multiple times	103,1	335
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	876
+new_leader_elected	2838	3583
+newleaderelectedexception	2838	3583
+nextval reached maximum value of sequence	2840,64	3587
+nextval reached minimum value of sequence	2840,64	3587
+no active sql transaction	412	3588
+no active sql transaction for branch transaction	2841	3589
+no address associated with hostname	2842,122	3590
+no anchors for recursive with element	1557	1919
+no anode	1032	3591
+no application protocol	2843,172	193
+no binary input function available for type	778,1	3592
+no binary output function available for type	778,1	3592
+no buffer space available	1033	3593
+no certificate assigned	2844,172	193
+no certificate set	2845,172	193
+no certificates returned	2846,172	193
+no change following hrr	2847,172	193
+no child processes	606	3594
+no cipher match	2848,172	193
+no ciphers available	2849,172	193
+no ciphers specified	2850,172	193
+no class def found error	2851,437	3595
+no client cert method	2852,172	193
+no collation was derived for column * with collatable type	61,1,776	469
+no collation was derived for partition key column * with collatable type	61,1	469
+no column alias was provided	170,1	205
+no compression specified	2853,172	193
+no connection pending exception	2854	3596
+no cookie callback set	2855,172	193
+no csi structure available	1034	3597
+no data available	1035	3598
+no data found	2856	3599
+no data left in message	334,335	3030
+no data zero rows fetched selected or processed	1641	2015
+no database nor user name specified	112,64	3600
+no database selected	1432	1790
+no datetime expression provided	1223	1572
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1744	2120
+no empty local buffer available	143	3601
+no entry found for key	2706	3602
+no explicit policy	2857,178	3603
+no function body specified	62,1	135
+no handle of the given name exists	2858	3604
+no implicit conversion of integer into string	226	3605
+no initial context exception	2859	3606
+no inline code specified	0,1	3607
+no input function available for type	778,1	3592
+no language specified	62,1	135
+no locks available	1039	3608
+no matching dane tlsa records	2860,178	3609
+no matching pattern error	2861	3610
+no matching pattern key error	2862	3611
+no matching relations in tablespace	2856,211	3612
+no medium found	1041	3613
+no memory error	2863,145	3614
+no message of desired type	1042	3615
+no method error	2864	3616
+no method specified	2865,172	193
+no module named	437	613
+no operand in tsquery	0,1	3617
+no order list in window specification for	1438	1796
+no output function available for type	778,1	3592
+no partition of relation * found for row	597,598	3618
+no partition reassignment is in progress	2866	3619
+no paths allowed for shared library	1750	2127
+no pem extensions	2867,172	193
+no permission exception	2868	3620
+no pg_constraint entry for trigger * on table	103,1	3621
+no pg_hba conf entry for host	737	911
+no pg_hba conf entry for replication connection from host	737	911
+no postgresql user name specified in startup packet	737	3622
+no private key assigned	2869,172	193
+no protocols available	2870,172	193
+no reassignment in progress exception	2866	3619
+no renegotiation	2871,172	193
+no replication origin is configured	57	648
+no required digest	2872,172	193
+no return found in function	1647	2021
+no roles are defined in this database system	102,1	3623
+no route to host	979	3624
+no route to host exception	2873	3625
+no secure transports are configured unable to set require_secure_transport on	1444	1803
+no security label providers have been loaded	112,64	3555
+no shared cipher	2874,172	193
+no shared groups	2875,172	193
+no shared signature algorithms	2876,172	193
+no slot available for new worker process	142,143	3626
+no snowball stemmer available for language * and encoding	102,1	3627
+no space left on device	1046	3628
+no sql json item	2877	3629
+no srtp profiles	2878,172	193
+no such algorithm exception	2879	3630
+no such attribute exception	2880	3631
+no such device	1036	3632
+no such device or address	1060	3633
+no such element exception	2881	3634
+no such field error	2882	3635
+no such field exception	2883	3636
+no such file exception	2884	3637
+no such file or directory	779	3638
+no such file or directory os error	779	3639
+no such file or directory rb_sysopen	779	3640
+no such host	122	3641
+no such mechanism exception	2885	3642
+no such method error	2886	3643
+no such method exception	2887	3644
+no such object exception	2888	3645
+no such padding exception	2889	3646
+no such process	2220	3647
+no such provider exception	2890	3648
+no suitable digest algorithm	2891,172	193
+no suitable groups	2892,172	193
+no suitable key share	2893,172	193
+no suitable signature algorithm	2894,172	193
+no symbol section	2895,2896	3649
+no tables used	1452	1811
+no valid scts	2897,172	193
+no value found for parameter	102,1	3650
+no verify cookie callback	2898,172	193
+no xenix semaphores available	1011	3651
+no_active_sql_transaction	412,115	3588
+no_active_sql_transaction_for_branch_transaction	2841,115	3589
 no_consumers	4	3
-no_data_found	2853,209	3597
-no_reassignment_in_progress	2863	3617
+no_data_found	2856,211	3599
+no_reassignment_in_progress	2866	3619
 no_route	3	2
-no_sql_json_item	2874,64	3627
-noactivesqltransaction	410,115	3587
-noactivesqltransactionforbranchtransaction	2839,115	3588
-noclassdeffounderror	2848,435	3593
-noconnectionpendingexception	2851	3594
-nodatafound	2853,209	3597
-node has disk pressure	2896	3650
-node has insufficient memory	2897	3651
-node has insufficient pid	2898,2899	3652
-node not ready	2900,2901	3653
-node not schedulable	2902,2903	3654
-node selector mismatching	2904,2905	3655
-nodehasdiskpressure	2896	3650
-nodehasinsufficientmemory	2897	3651
-nodehasinsufficientpid	2898,2899	3652
-nodenotready	2900,2901	3653
-nodenotschedulable	2902,2903	3654
-nodes are available	2316,2315	3656
-nodeselectormismatching	2904,2905	3655
-nofooter	2906	3657
-noinitialcontextexception	2856	3604
-nomatchingpatternerror	2858	3608
-nomatchingpatternkeyerror	2859	3609
-nomem disk i o error	2907,100	3658
-nomemoryerror	2860,143	3612
-nomethoderror	2861	3614
-non empty group exception	2908	3659
-non exhaustive switch expression failed to match its input	2909	3660
-non grouping field * is used in * clause	1453	1812
-non integer constant in	0,1	180
-non matching attribute * between partition and table	1498	1859
-non numeric sql json item	2700	3661
-non printable characters in scram nonce	332,333	771
-non readable channel exception	2910	3662
-non unique keys in a json object	2911	3663
-non view rule for * must not be named	103,1	3664
-non writable channel exception	2912	3665
-non_empty_group	2908	3659
-non_numeric_sql_json_item	2700,64	3661
-non_unique_keys_in_a_json_object	2911,64	3663
-nonascii	2913	3666
-nondeterministic collations are not supported for ilike	59	3667
-nondeterministic collations are not supported for like	59	3667
-nondeterministic collations are not supported for operator class	59	630
-nondeterministic collations are not supported for regular expressions	59	3668
-nondeterministic collations are not supported for substring searches	59	3669
-nondeterministic collations not supported with this provider	59	1076
-nonemptygroupexception	2908	3659
-nonetype object does not support item assignment	211	3670
-nonetype object has no attribute	211	3670
-nonetype object is not callable	211	3670
-nonetype object is not iterable	211	3670
-nonetype object is not subscriptable	211	3670
-noninvertible transform exception	2914	3671
-noninvertibletransformexception	2914	3671
-nonnumericsqljsonitem	2700,64	3661
-nonreadablechannelexception	2910	3662
-nonstandard use of escape character	2915	3672
-nonstandard use of escape in a string literal	2915,64	3673
-nonstandard use of in a string literal	2915,64	3673
-nonstandard_use_of_escape_character	2915,64	3672
-nonstandarduseofescapecharacter	2915,64	3672
-nonuniquekeysinajsonobject	2911,64	3663
-nonwritablechannelexception	2912	3665
-nopermissionexception	2865	3618
-noreassignmentinprogressexception	2863	3617
-noroutetohostexception	2870	3623
-nosqljsonitem	2874,64	3627
-nosuchalgorithmexception	2876	3628
-nosuchattributeexception	2877	3629
-nosuchelementexception	2878	3632
-nosuchfielderror	2879	3633
-nosuchfieldexception	2880	3634
-nosuchfileexception	2881	3635
-nosuchmechanismexception	2882	3640
-nosuchmethoderror	2883	3641
-nosuchmethodexception	2884	3642
-nosuchobjectexception	2885	3643
-nosuchpaddingexception	2886	3644
-nosuchproviderexception	2887	3646
-not a directory	1049	3674
-not a directory error	1049,2916	3675
-not a xenix named type file	1050	3676
+no_sql_json_item	2877,64	3629
+noactivesqltransaction	412,115	3588
+noactivesqltransactionforbranchtransaction	2841,115	3589
+noclassdeffounderror	2851,437	3595
+noconnectionpendingexception	2854	3596
+nodatafound	2856,211	3599
+node has disk pressure	2899	3652
+node has insufficient memory	2900	3653
+node has insufficient pid	2901,2902	3654
+node not ready	2903,2904	3655
+node not schedulable	2905,2906	3656
+node selector mismatching	2907,2908	3657
+nodehasdiskpressure	2899	3652
+nodehasinsufficientmemory	2900	3653
+nodehasinsufficientpid	2901,2902	3654
+nodenotready	2903,2904	3655
+nodenotschedulable	2905,2906	3656
+nodes are available	2317,2316	3658
+nodeselectormismatching	2907,2908	3657
+nofooter	2909	3659
+noinitialcontextexception	2859	3606
+nomatchingpatternerror	2861	3610
+nomatchingpatternkeyerror	2862	3611
+nomem disk i o error	2910,100	3660
+nomemoryerror	2863,145	3614
+nomethoderror	2864	3616
+non empty group exception	2911	3661
+non exhaustive switch expression failed to match its input	2912	3662
+non grouping field * is used in * clause	1454	1813
+non integer constant in	0,1	181
+non matching attribute * between partition and table	1499	1860
+non numeric sql json item	2701	3663
+non printable characters in scram nonce	334,335	772
+non readable channel exception	2913	3664
+non recoverable failure in name resolution	2914,122	3665
+non unique keys in a json object	2915	3666
+non view rule for * must not be named	103,1	3667
+non writable channel exception	2916	3668
+non_empty_group	2911	3661
+non_numeric_sql_json_item	2701,64	3663
+non_unique_keys_in_a_json_object	2915,64	3666
+nonascii	2917	3669
+nondeterministic collations are not supported for ilike	59	3670
+nondeterministic collations are not supported for like	59	3670
+nondeterministic collations are not supported for operator class	59	631
+nondeterministic collations are not supported for regular expressions	59	3671
+nondeterministic collations are not supported for substring searches	59	3672
+nondeterministic collations not supported with this provider	59	1077
+nonemptygroupexception	2911	3661
+nonetype object does not support item assignment	213	3673
+nonetype object has no attribute	213	3673
+nonetype object is not callable	213	3673
+nonetype object is not iterable	213	3673
+nonetype object is not subscriptable	213	3673
+noninvertible transform exception	2918	3674
+noninvertibletransformexception	2918	3674
+nonnumericsqljsonitem	2701,64	3663
+nonreadablechannelexception	2913	3664
+nonstandard use of escape character	2919	3675
+nonstandard use of escape in a string literal	2919,64	3676
+nonstandard use of in a string literal	2919,64	3676
+nonstandard_use_of_escape_character	2919,64	3675
+nonstandarduseofescapecharacter	2919,64	3675
+nonuniquekeysinajsonobject	2915,64	3666
+nonwritablechannelexception	2916	3668
+nopermissionexception	2868	3620
+noreassignmentinprogressexception	2866	3619
+noroutetohostexception	2873	3625
+nosqljsonitem	2877,64	3629
+nosuchalgorithmexception	2879	3630
+nosuchattributeexception	2880	3631
+nosuchelementexception	2881	3634
+nosuchfielderror	2882	3635
+nosuchfieldexception	2883	3636
+nosuchfileexception	2884	3637
+nosuchmechanismexception	2885	3642
+nosuchmethoderror	2886	3643
+nosuchmethodexception	2887	3644
+nosuchobjectexception	2888	3645
+nosuchpaddingexception	2889	3646
+nosuchproviderexception	2890	3648
+not a directory	1050	3677
+not a directory error	1050,2920	3678
+not a xenix named type file	1051	3679
 not acceptable	15	15
-not active exception	2917	3677
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1807	2215
-not allowed for system versioned s s change to from native system versioning engine is not supported	1806	2214
-not allowed for system versioned table s s	1813	2221
-not allowed to return a result set from a	1645	2019
-not allowed to set autocommit from a stored function or trigger	1634	2005
-not allowed to use null value in values less than	1473	1833
-not an xml document	2918	3678
-not bound exception	2919	3679
-not compliant m bean exception	2920	3680
-not context exception	2921	3681
-not controller exception	2922	3682
-not coordinator exception	2923	3683
-not directory exception	2924	3684
-not enough elements in rwconflictpool to record a potential read write conflict	143,141	3685
-not enough elements in rwconflictpool to record a read write conflict	143,141	3685
-not enough replicas after append exception	2925	3686
-not enough replicas exception	2926	3687
-not enough shared memory for data structure * bytes requested	143,141	960
+not active exception	2921	3680
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1808	2216
+not allowed for system versioned s s change to from native system versioning engine is not supported	1807	2215
+not allowed for system versioned table s s	1814	2222
+not allowed to return a result set from a	1646	2020
+not allowed to set autocommit from a stored function or trigger	1635	2006
+not allowed to use null value in values less than	1474	1834
+not an xml document	2922	3681
+not bound exception	2923	3682
+not compliant m bean exception	2924	3683
+not context exception	2925	3684
+not controller exception	2926	3685
+not coordinator exception	2927	3686
+not directory exception	2928	3687
+not enough elements in rwconflictpool to record a potential read write conflict	145,143	3688
+not enough elements in rwconflictpool to record a read write conflict	145,143	3688
+not enough replicas after append exception	2929	3689
+not enough replicas exception	2930	3690
+not enough shared memory for data structure * bytes requested	145,143	961
 not extended	52	54
-not finite number exception	184	3688
+not finite number exception	186	3691
 not found	12	11
-not found in data type	459,1	1000
-not found on publisher	102,1	3689
+not found in data type	461,1	1001
+not found on publisher	102,1	3692
 not implemented	40	41
-not implemented error	2927,2928	3690
-not implemented exception	2929	3691
-not leader for partition exception	2930	3692
-not link exception	2931	3693
-not null violation	917	3694
-not on record boundary	2932,170	192
-not recognized for type	112,64	3058
-not replacing certificate	2933,170	192
-not serializable exception	2934	3695
-not server	2935,170	192
-not supported by icu	59	811
-not supported error	2936	3696
-not supported exception	2937	3697
-not supported for type	59	3698
-not unique table alias	1460	1819
-not yet bound exception	2938	3699
-not yet connected exception	2939	3700
+not implemented error	2931,2932	3693
+not implemented exception	2933	3694
+not leader for partition exception	2934	3695
+not link exception	2935	3696
+not null violation	918	3697
+not on record boundary	2936,172	193
+not recognized for type	112,64	3059
+not replacing certificate	2937,172	193
+not serializable exception	2938	3698
+not server	2939,172	193
+not supported by icu	59	812
+not supported error	2940	3699
+not supported exception	2941	3700
+not supported for type	59	3701
+not unique table alias	1461	1820
+not yet bound exception	2942	3702
+not yet connected exception	2943	3703
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2918,64	3678
-not_controller	2922	3682
-not_coordinator	2923	3683
-not_enough_replicas	2926	3687
-not_enough_replicas_after_append	2925	3686
+not_an_xml_document	2922,64	3681
+not_controller	2926	3685
+not_coordinator	2927	3686
+not_enough_replicas	2930	3690
+not_enough_replicas_after_append	2929	3689
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2930	3692
-not_null_violation	917,596	3694
-notactiveexception	2917	3677
-notadirectoryerror	1049,2916	3675
-notanxmldocument	2918,64	3678
-notboundexception	2919	3679
-notcompliantmbeanexception	2920	3680
-notconnected	2940	3701
-notcontextexception	2921	3681
-notcontrollerexception	2922	3682
-notcoordinatorexception	2923	3683
-notdirectoryexception	2924	3684
-notempdir unable to open database file	2941,759	3702
-notenoughreplicasafterappendexception	2925	3686
-notenoughreplicasexception	2926	3687
-notfinitenumberexception	184	3688
-notfound	12,649	796
-notimplementederror	2927,2928	3690
-notimplementedexception	2929	3691
-notleaderforpartitionexception	2930	3692
-notlinkexception	2931	3693
-notnull constraint failed	2942,598	3703
-notnullviolation	917,596	3694
-notserializableexception	2934	3695
-notsupportederror	2936	3696
-notsupportedexception	2937	3697
-notyetboundexception	2938	3699
-notyetconnectedexception	2939	3700
-null array element not allowed in this context	113,64	461
-null character not permitted	203	3704
-null is not allowed in column	113,64	830
-null pointer exception	2943,211	3705
-null reference exception	2944,211	3706
-null ssl ctx	2945,170	192
-null ssl method passed	2946,170	192
-null value in column * of relation * violates not null constraint	917,596	3707
-null value no indicator parameter	2947	3708
-null value not allowed	113	3709
-null value not allowed for object key	113,64	3710
-null values cannot be formatted as an sql identifier	113,64	3711
-null_value_no_indicator_parameter	2947,64	3708
-null_value_not_allowed	113,64	3709
-null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	212
-nullif requires operator to yield boolean	168,1	3283
-nullpointerexception	2943,211	3705
-nullreferenceexception	2944,211	3706
-nulls first last is not allowed in on conflict clause	188,1	213
-nullvaluenoindicatorparameter	2947,64	3708
-nullvaluenotallowed	113,64	3709
-number format exception	2948,476	3712
-number is out of range	199,64	3713
-number of * 0 is not an allowed value	1440	1798
-number of aliases does not match number of columns	168,1	204
-number of aliases exceeds specified number	126,127	132
-number of array dimensions * exceeds the maximum allowed	203	238
-number of columns * exceeds limit	514,203	3714
-number of columns does not match number of values	0,1	1134
-number of index columns * exceeds limit	514,203	3715
-number of jsonb array elements exceeds the maximum allowed	203	3716
-number of jsonb object pairs exceeds the maximum allowed	203	3716
-number of parameters specified does not match the expected number	2949	3717
-number of partitioning columns * does not match number of partition keys provided	112,64	3287
-number of partitions is invalid	2619	3180
-number of referencing and referenced columns for foreign key disagree	2381,1	2830
-number of requested standby connections exceeds max_wal_senders currently	1164,141	3718
-numberformatexception	2948,476	3712
-numeric argument of jsonpath item method * is out of range for type double precision	2700,64	3335
-numeric datatype is required for * function	1899	2308
-numeric datatype is required for range type frame	1900	2309
-numeric field overflow	199,64	2715
-numeric precision * must be between 1 and	112,64	3162
-numeric scale * must be between	112,64	3162
-numeric time zone * out of range	112,64	3058
-numeric value out of range	199	3719
-numeric_value_out_of_range	199,64	3719
-numerical argument out of domain	971	3720
-numerical result out of range	1923	3721
-numericvalueoutofrange	199,64	3719
-object disposed exception	2950	3722
-object in use	86	3723
-object is remote	1925	3724
-object keys must be strings	112,64	206
-object not in prerequisite state	57	3725
-object of type nonetype has no len	211	3670
-object reference not set to an instance of an object	2944,211	3726
-object stream exception	2951	3727
-object synchronization method was called from an unsynchronized block of code	2952	3728
-object_in_use	86,57	3723
-object_not_in_prerequisite_state	57	3725
-objectdisposedexception	2950	3722
-objectinuse	86,57	3723
-objectnotinprerequisitestate	57	3725
-objectstreamexception	2951	3727
-ocsp callback failure	2953,170	192
-ocsp unknown cert	2954,176	3729
-ocsp verification failed	2955,176	3730
-ocsp verification needed	2956,176	3731
-ocsperror	2957	3732
-of domain * does not exist	102,1	3733
-of domain * is not a check constraint	151,1	475
-of relation * already exists	172,1	3734
-of relation * already exists skipping	172,1	3734
-of relation * already has a default value	57	163
-of relation * appears more than once	172,1	3735
-of relation * contains null values	917,596	3736
-of relation * does not exist	459,1,102	3737
+not_leader_for_partition	2934	3695
+not_null_violation	918,598	3697
+notactiveexception	2921	3680
+notadirectoryerror	1050,2920	3678
+notanxmldocument	2922,64	3681
+notboundexception	2923	3682
+notcompliantmbeanexception	2924	3683
+notconnected	2944	3704
+notcontextexception	2925	3684
+notcontrollerexception	2926	3685
+notcoordinatorexception	2927	3686
+notdirectoryexception	2928	3687
+notempdir unable to open database file	2945,761	3705
+notenoughreplicasafterappendexception	2929	3689
+notenoughreplicasexception	2930	3690
+notfinitenumberexception	186	3691
+notfound	12,651	797
+notimplementederror	2931,2932	3693
+notimplementedexception	2933	3694
+notleaderforpartitionexception	2934	3695
+notlinkexception	2935	3696
+notnull constraint failed	2946,600	3706
+notnullviolation	918,598	3697
+notserializableexception	2938	3698
+notsupportederror	2940	3699
+notsupportedexception	2941	3700
+notyetboundexception	2942	3702
+notyetconnectedexception	2943	3703
+null array element not allowed in this context	113,64	462
+null character not permitted	205	3707
+null is not allowed in column	113,64	831
+null pointer exception	2947,213	3708
+null reference exception	2948,213	3709
+null ssl ctx	2949,172	193
+null ssl method passed	2950,172	193
+null value in column * of relation * violates not null constraint	918,598	3710
+null value no indicator parameter	2951	3711
+null value not allowed	113	3712
+null value not allowed for object key	113,64	3713
+null values cannot be formatted as an sql identifier	113,64	3714
+null_value_no_indicator_parameter	2951,64	3711
+null_value_not_allowed	113,64	3712
+null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	213
+nullif requires operator to yield boolean	170,1	3284
+nullpointerexception	2947,213	3708
+nullreferenceexception	2948,213	3709
+nulls first last is not allowed in on conflict clause	190,1	214
+nullvaluenoindicatorparameter	2951,64	3711
+nullvaluenotallowed	113,64	3712
+number format exception	2952,478	3715
+number is out of range	201,64	3716
+number of * 0 is not an allowed value	1441	1799
+number of aliases does not match number of columns	170,1	205
+number of aliases exceeds specified number	128,129	133
+number of array dimensions * exceeds the maximum allowed	205	239
+number of columns * exceeds limit	516,205	3717
+number of columns does not match number of values	0,1	1135
+number of index columns * exceeds limit	516,205	3718
+number of jsonb array elements exceeds the maximum allowed	205	3719
+number of jsonb object pairs exceeds the maximum allowed	205	3719
+number of parameters specified does not match the expected number	2953	3720
+number of partitioning columns * does not match number of partition keys provided	112,64	3288
+number of partitions is invalid	2620	3181
+number of referencing and referenced columns for foreign key disagree	2382,1	2831
+number of requested standby connections exceeds max_wal_senders currently	1165,143	3721
+numberformatexception	2952,478	3715
+numeric argument of jsonpath item method * is out of range for type double precision	2701,64	3336
+numeric datatype is required for * function	1900	2309
+numeric datatype is required for range type frame	1901	2310
+numeric field overflow	201,64	2716
+numeric precision * must be between 1 and	112,64	3163
+numeric scale * must be between	112,64	3163
+numeric time zone * out of range	112,64	3059
+numeric value out of range	201	3722
+numeric_value_out_of_range	201,64	3722
+numerical argument out of domain	972	3723
+numerical result out of range	1924	3724
+numericvalueoutofrange	201,64	3722
+object disposed exception	2954	3725
+object in use	86	3726
+object is remote	1926	3727
+object keys must be strings	112,64	207
+object not in prerequisite state	57	3728
+object of type nonetype has no len	213	3673
+object reference not set to an instance of an object	2948,213	3729
+object stream exception	2955	3730
+object synchronization method was called from an unsynchronized block of code	2956	3731
+object_in_use	86,57	3726
+object_not_in_prerequisite_state	57	3728
+objectdisposedexception	2954	3725
+objectinuse	86,57	3726
+objectnotinprerequisitestate	57	3728
+objectstreamexception	2955	3730
+ocsp callback failure	2957,172	193
+ocsp unknown cert	2958,178	3732
+ocsp verification failed	2959,178	3733
+ocsp verification needed	2960,178	3734
+ocsperror	2961	3735
+of domain * does not exist	102,1	3736
+of domain * is not a check constraint	153,1	476
+of relation * already exists	174,1	3737
+of relation * already exists skipping	174,1	3737
+of relation * already has a default value	57	164
+of relation * appears more than once	174,1	3738
+of relation * contains null values	918,598	3739
+of relation * does not exist	461,1,102	3740
 of relation * is a generated column	0,1	121
-of relation * is already an identity column	57	163
+of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
-of relation * is not a foreign key constraint	151,1	165
-of relation * is not a foreign key or check constraint	151,1	165
-of relation * is not a stored generated column	57	163
-of relation * is not an identity column	57	163
-of relation * must be declared not null before identity can be added	57	163
-of relation with oid * does not exist	459,1	3738
-of table * contains null values	917,596	3739
-of table * contains values that violate the new constraint	595,596	3740
-of the partition key has type * but supplied value is of type	112,64	3287
-of type * cannot be coerced to the expected type	168,1	3741
-of type * has been dropped	459,1	3742
-of type * has wrong type	168,1	620
-offset in a recursive query is not implemented	59	2823
-offset metadata too large exception	2459	2927
-offset moved to tiered storage exception	2958	3743
-offset must not be negative	2642,64	3744
-offset not available exception	2959	3745
-offset out of range exception	2960	3746
-offset_metadata_too_large	2459	2927
-offset_moved_to_tiered_storage	2958	3743
-offset_not_available	2959	3745
-offset_out_of_range	2960	3746
-offsetmetadatatoolargeexception	2459	2927
-offsetmovedtotieredstorageexception	2958	3743
-offsetnotavailableexception	2959	3745
-offsetoutofrangeexception	2960	3746
-oid out of range	199,64	337
-oids less than * are reserved for system objects	112,64	565
-ok packet too large	1419	1776
-old gin indexes do not support whole index scans nor searches for nulls	59	3747
-old key file for table * repair it	1475	1835
-old session cipher not returned	2961,170	192
-old session compression algorithm not returned	2962,170	192
-old table can only be specified for a delete or update trigger	103,1	334
-old table cannot be specified multiple times	103,1	334
-old table name and new table name cannot be the same	103,1	334
-on commit can only be used on temporary tables	61,1	476
-on conflict do update not supported with exclusion constraints	151,1	634
-on conflict do update requires inference specification or constraint name	0,1	180
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3748
-on conflict is not supported on table * used as a catalog table	59	496
-on conflict is not supported with system catalog tables	59	496
-on delete rule cannot use new	103,1	548
-on insert rule cannot use old	103,1	548
-on select rule cannot use new	103,1	548
-on select rule cannot use old	103,1	548
-one of the identified items was in an invalid format	2389,762,2963	3749
-one or more errors occurred	136	3750
-one or two argument types must be specified	0,1	3751
-only * partitioning can use values * in partition definition	1518	1879
-only a single relation is allowed in create statistics	59	499
-only binary operators can hash	62,1	3752
-only binary operators can have commutators	62,1	3752
-only binary operators can have join selectivity	62,1	3752
-only binary operators can merge join	62,1	3752
-only boolean operators can hash	62,1	3752
-only boolean operators can have join selectivity	62,1	3752
-only boolean operators can have negators	62,1	3752
-only boolean operators can have restriction selectivity	62,1	3752
-only boolean operators can merge join	62,1	3752
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1477	1837
-only input parameters can have default values	62,1	134
-only integers allowed as number here	1478	1838
-only one as item needed for language	62,1	134
-only one default namespace is allowed	0,1	180
-only one default partition allowed	1495	1856
-only one default value is allowed	0,1	689
-only one for ordinality column is allowed	0,1	180
-only one path value per column is allowed	0,1	689
-only ordered set aggregates can be hypothetical	62,1	141
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1345	1699
-only row based replication supported for bulk operations	1097	1430
-only shared relations can be placed in pg_global tablespace	112,64	629
-only superuser can define a leakproof function	87,1	3546
-only supports select column privileges	541,542	669
-only supports usage select and update privileges	541,542	669
-only table * can be referenced in check constraint	188,1	3753
-only tables indexes and materialized views exist in tablespaces	112,64	629
-only temporary relations may be created in temporary schemas	61,1	549
-only using expression allowed for select delete	0,1	3754
-only with check expression allowed for insert	0,1	3754
-oomkilled	2964,2965	3755
-op any all array requires array on right side	151,1	3756
-op any all array requires operator not to return a set	151,1	3756
-op any all array requires operator to yield boolean	151,1	3756
-open data exception	2966	3757
-open path cannot be converted to polygon	112,64	3553
-open ssl error	2967	3758
-opendataexception	2966	3757
-opensslerror	2967	3758
-opentimeout	2968	3759
-operand is too long in tsquery	203	3760
-operand lower bound and upper bound cannot be nan	790,64	1037
-operand of unary jsonpath operator * is not a numeric value	2969,64	3761
-operand should contain * column s	1481	1841
-operation * failed for	1136	1469
-operation already in progress	347	3762
-operation canceled	81	3763
-operation canceled exception	2970,81	3764
-operation cannot be performed the table * is missing corrupt or contains bad data	1691	2066
-operation caused a stack overflow	2971	3765
-operation could destabilize the runtime	2972	3766
-operation is not supported on this platform	2973	3767
-operation is not valid due to the current state of the object	2614,2974,2975	3768
-operation not attempted exception	2976	3769
-operation not permitted	1065	3770
-operation not possible due to rf kill	1928	3771
-operation not supported	1053	3772
-operation not supported error	2977	3773
-operation not supported exception	2978	3774
-operation now in progress	348	3775
-operation_not_attempted	2976	3769
-operationalerror	2979	3776
-operationcanceledexception	2970,81	3764
-operationnotattemptedexception	2976	3769
-operationnotsupportederror	2977	3773
-operationnotsupportedexception	2978	3774
-operationsexception	2980	3777
-operator argument types must be specified	62,1	3778
-operator argument types must be specified in alter operator family	0,1	3751
-operator attribute * cannot be changed	0,1	3779
-operator attribute * not recognized	0,1	3779
-operator cannot be its own negator or sort operator	62,1	3752
-operator class * does not accept data type	168,1	3780
-operator class * does not exist for access method	102,1	3781
-operator class * for access method * already exists	101,1	158
-operator class * for access method * already exists in schema	101,1	158
-operator class * has no options	112,64	3782
-operator class * of access method * is missing operator s	103,1	3783
-operator class * of access method * is missing support function	103,1	3783
-operator class options info is absent in function call context	112,64	3784
-operator class with oid * does not exist	102,1	812
-operator does not exist	776,1,1764	997
-operator family * does not exist for access method	102,1	1189
-operator family * for access method * already exists	101,1	158
-operator family * for access method * already exists in schema	101,1	158
-operator family * of access method * contains function	103,1	3783
-operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3785
-operator family * of access method * contains invalid order by specification for operator	103,1	3783
-operator family * of access method * contains operator	103,1	3783
-operator family * of access method * contains support function	103,1	3786
-operator family * of access method * contains unsupported order by specification for operator	103,1	3785
-operator family * of access method * is missing cross type operator s	103,1	3787
-operator family * of access method * is missing operator s for types	103,1	3783
-operator family * of access method * is missing support function	103,1	3786
-operator family * of access method * is missing support function for types	103,1	3788
-operator family * of access method * is missing support function s for types	103,1	3783
-operator family * of access method * lacks support function for operator	103,1	3787
-operator family with oid * does not exist	102,1	812
-operator function must be specified	62,1	3778
-operator intervention	123	3789
-operator is not unique	132,1	3790
-operator is only a shell	776,1	997
+of relation * is not a foreign key constraint	153,1	166
+of relation * is not a foreign key or check constraint	153,1	166
+of relation * is not a stored generated column	57	164
+of relation * is not an identity column	57	164
+of relation * must be declared not null before identity can be added	57	164
+of relation with oid * does not exist	461,1	3741
+of table * contains null values	918,598	3742
+of table * contains values that violate the new constraint	597,598	3743
+of the partition key has type * but supplied value is of type	112,64	3288
+of type * cannot be coerced to the expected type	170,1	3744
+of type * has been dropped	461,1	3745
+of type * has wrong type	170,1	621
+offset in a recursive query is not implemented	59	2824
+offset metadata too large exception	2460	2928
+offset moved to tiered storage exception	2962	3746
+offset must not be negative	2643,64	3747
+offset not available exception	2963	3748
+offset out of range exception	2964	3749
+offset_metadata_too_large	2460	2928
+offset_moved_to_tiered_storage	2962	3746
+offset_not_available	2963	3748
+offset_out_of_range	2964	3749
+offsetmetadatatoolargeexception	2460	2928
+offsetmovedtotieredstorageexception	2962	3746
+offsetnotavailableexception	2963	3748
+offsetoutofrangeexception	2964	3749
+oid out of range	201,64	338
+oids less than * are reserved for system objects	112,64	566
+ok packet too large	1420	1777
+old gin indexes do not support whole index scans nor searches for nulls	59	3750
+old key file for table * repair it	1476	1836
+old session cipher not returned	2965,172	193
+old session compression algorithm not returned	2966,172	193
+old table can only be specified for a delete or update trigger	103,1	335
+old table cannot be specified multiple times	103,1	335
+old table name and new table name cannot be the same	103,1	335
+on commit can only be used on temporary tables	61,1	477
+on conflict do update not supported with exclusion constraints	153,1	635
+on conflict do update requires inference specification or constraint name	0,1	181
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3751
+on conflict is not supported on table * used as a catalog table	59	497
+on conflict is not supported with system catalog tables	59	497
+on delete rule cannot use new	103,1	549
+on insert rule cannot use old	103,1	549
+on select rule cannot use new	103,1	549
+on select rule cannot use old	103,1	549
+one of the identified items was in an invalid format	2390,764,2967	3752
+one or more errors occurred	138	3753
+one or two argument types must be specified	0,1	3754
+only * partitioning can use values * in partition definition	1519	1880
+only a single relation is allowed in create statistics	59	500
+only binary operators can hash	62,1	3755
+only binary operators can have commutators	62,1	3755
+only binary operators can have join selectivity	62,1	3755
+only binary operators can merge join	62,1	3755
+only boolean operators can hash	62,1	3755
+only boolean operators can have join selectivity	62,1	3755
+only boolean operators can have negators	62,1	3755
+only boolean operators can have restriction selectivity	62,1	3755
+only boolean operators can merge join	62,1	3755
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1478	1838
+only input parameters can have default values	62,1	135
+only integers allowed as number here	1479	1839
+only one as item needed for language	62,1	135
+only one default namespace is allowed	0,1	181
+only one default partition allowed	1496	1857
+only one default value is allowed	0,1	690
+only one for ordinality column is allowed	0,1	181
+only one path value per column is allowed	0,1	690
+only ordered set aggregates can be hypothetical	62,1	142
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1346	1700
+only row based replication supported for bulk operations	1098	1431
+only shared relations can be placed in pg_global tablespace	112,64	630
+only superuser can define a leakproof function	87,1	3547
+only supports select column privileges	543,544	670
+only supports usage select and update privileges	543,544	670
+only table * can be referenced in check constraint	190,1	3756
+only tables indexes and materialized views exist in tablespaces	112,64	630
+only temporary relations may be created in temporary schemas	61,1	550
+only using expression allowed for select delete	0,1	3757
+only with check expression allowed for insert	0,1	3757
+oomkilled	2968,2969	3758
+op any all array requires array on right side	153,1	3759
+op any all array requires operator not to return a set	153,1	3759
+op any all array requires operator to yield boolean	153,1	3759
+open data exception	2970	3760
+open path cannot be converted to polygon	112,64	3554
+open ssl error	2971	3761
+opendataexception	2970	3760
+opensslerror	2971	3761
+opentimeout	2972	3762
+operand is too long in tsquery	205	3763
+operand lower bound and upper bound cannot be nan	791,64	1038
+operand of unary jsonpath operator * is not a numeric value	2973,64	3764
+operand should contain * column s	1482	1842
+operation * failed for	1137	1470
+operation already in progress	349	3765
+operation canceled	81	3766
+operation canceled exception	2974,81	3767
+operation cannot be performed the table * is missing corrupt or contains bad data	1692	2067
+operation caused a stack overflow	2975	3768
+operation could destabilize the runtime	2976	3769
+operation is not supported on this platform	2977	3770
+operation is not valid due to the current state of the object	2615,2978,2979	3771
+operation not attempted exception	2980	3772
+operation not permitted	1066	3773
+operation not possible due to rf kill	1929	3774
+operation not supported	1054	3775
+operation not supported error	2981	3776
+operation not supported exception	2982	3777
+operation now in progress	350	3778
+operation_not_attempted	2980	3772
+operationalerror	2983	3779
+operationcanceledexception	2974,81	3767
+operationnotattemptedexception	2980	3772
+operationnotsupportederror	2981	3776
+operationnotsupportedexception	2982	3777
+operationsexception	2984	3780
+operator argument types must be specified	62,1	3781
+operator argument types must be specified in alter operator family	0,1	3754
+operator attribute * cannot be changed	0,1	3782
+operator attribute * not recognized	0,1	3782
+operator cannot be its own negator or sort operator	62,1	3755
+operator class * does not accept data type	170,1	3783
+operator class * does not exist for access method	102,1	3784
+operator class * for access method * already exists	101,1	159
+operator class * for access method * already exists in schema	101,1	159
+operator class * has no options	112,64	3785
+operator class * of access method * is missing operator s	103,1	3786
+operator class * of access method * is missing support function	103,1	3786
+operator class options info is absent in function call context	112,64	3787
+operator class with oid * does not exist	102,1	813
+operator does not exist	778,1,1765	998
+operator family * does not exist for access method	102,1	1190
+operator family * for access method * already exists	101,1	159
+operator family * for access method * already exists in schema	101,1	159
+operator family * of access method * contains function	103,1	3786
+operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3788
+operator family * of access method * contains invalid order by specification for operator	103,1	3786
+operator family * of access method * contains operator	103,1	3786
+operator family * of access method * contains support function	103,1	3789
+operator family * of access method * contains unsupported order by specification for operator	103,1	3788
+operator family * of access method * is missing cross type operator s	103,1	3790
+operator family * of access method * is missing operator s for types	103,1	3786
+operator family * of access method * is missing support function	103,1	3789
+operator family * of access method * is missing support function for types	103,1	3791
+operator family * of access method * is missing support function s for types	103,1	3786
+operator family * of access method * lacks support function for operator	103,1	3790
+operator family with oid * does not exist	102,1	813
+operator function must be specified	62,1	3781
+operator intervention	125	3792
+operator is not unique	134,1	3793
+operator is only a shell	778,1	998
 operator number * appears more than once	103,1	104
-operator requires run time type coercion	776,1	997
-operator right argument type must be specified	62,1	3778
-operator with oid * does not exist	776,1	2859
-operator_intervention	123	3789
-operatorintervention	123	3789
-option * used twice in statement	1185	1529
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1093	1426
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1105	1438
-option ignored for innodb partition	1205	1552
-option name * cannot be used in xmltable	0,1	689
-optional data exception	2981	3791
-optionaldataexception	2981	3791
-options array must not be null	113,64	3792
-options cannot be used together	0,1	689
-order by in a recursive query is not implemented	59	2823
-order by specified but * is not an aggregate function	151,1	1178
-os process already finished	2982,2983	3793
-oserror	2984	3794
-out and inout arguments aren t allowed in table functions	0,1	689
-out of background worker slots	140,141	678
-out of bounds error	193	2643
-out of bounds for length	193	3795
-out of bounds for option	112,64	3170
-out of disk	2985,2986	3796
-out of file descriptors * release and retry	141	2652
-out of logical replication worker slots	140,141	678
-out of memory	143,203	3797
-out of memory error	2987,143	3798
-out of memory exception	2543,143	3799
-out of memory in storage engine	1192	1539
-out of memory restart server and try again needed * bytes	1485	1846
-out of order sequence number exception	2988	3800
-out of overflow pages in hash index	203	3801
-out of range	112,64	3802
-out of range error * in function	1669	2044
-out of range value for column * at row	1837	2245
-out of shared memory	143,141	3685
-out of shared memory * bytes requested	143,141	960
-out of sort memory consider increasing server sort buffer size	1484	1845
-out of streams resources	1046	3803
-out of valid range 0	204,64	3804
-out or inout argument * for function * is not allowed here	1592	1958
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1648	2022
-out_of_memory	143,141	3797
-out_of_order_sequence_number	2988	3800
-out_of_range	650,651,6	797
-outer level aggregate cannot contain a lower level variable in its direct arguments	129,1	137
-outer level aggregate cannot use a nested cte	59	138
-outofboundserror	193,2989	2643
-outofdisk	2985,2986	3796
-outofmemory	143,141	3797
-outofmemoryerror	2987,143	3798
-outofmemoryexception	2543,143	3799
-outofordersequencenumberexception	2988	3800
-outofrange	650,651,6	797
-outside of array bounds	193	3805
-over is not supported for ordered set aggregate	59	144
-over specified but * is not a window function nor an aggregate function	151,1	1178
-overflow error	2990,170	192
-overflow error * in function	1670	2045
-overflow or underflow in the arithmetic operation	201	3806
-overflowerror	2990,2991	3807
-overflowexception	198	3808
-overlapping file lock exception	2992	3809
-overlappingfilelockexception	2992	3809
-owner died	1064	3810
-p key error	2993	3811
-package not installed	1043	3812
-packet length too long	2994,170	192
-parallel option requires a value between 0 and	0,1	3813
-parallel worker failed to initialize	57	1008
-parallel workers for vacuum must be between 0 and	0,1	3813
-parameter acl * does not exist	102,1	3814
-parameter acl with oid * does not exist	102,1	812
-parameter lc_collate must be specified	103,1	808
-parameter lc_ctype must be specified	103,1	808
-parameter locale must be specified	103,1	808
-parameter name * used more than once	62,1	134
-parameter parallel must be safe restricted or unsafe	0,1	133
-parameter schema cannot be specified when relocatable is true	0,1	495
-parameter value for alter system must not contain a newline	112,64	3527
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1090	1423
-parse tlsext	2995,170	192
-parseexception	2996	3815
-parser configuration exception	2997	3816
-parserconfigurationexception	2997	3816
-parsererror	2998	3817
-parsing time * cannot parse	526	3818
-partial result exception	2999	3819
-partialresultexception	2999	3819
-partition can only be used on range list partitions	1479	1839
-partition clause on non partitioned table	1492	1853
-partition column values of incorrect type	1898	2307
-partition constant is out of partition function domain	1494	1855
-partition constraint of relation * is violated by some row	595,596	747
-partition function not supported in this version for this handler	1504	1865
-partition key column * has pseudo type	61,1	468
-partition key expressions cannot contain system column references	103,1	688
-partition management on a not partitioned table is not possible	1509	1870
-partition specific operations do not yet support lock algorithm	1079	1412
-partition state cannot be defined from create alter table	1490	1851
-partitioned table * was removed concurrently	57	163
-partitioned tables do not support	1236	1585
-partitioning can not be used stand alone in query	1497	1858
-password hash should be a * digit hexadecimal number	1520	1881
-path element at position * is not an integer	63,64	2699
-path element at position * is null	113,64	3329
-path element at position * is out of range	112,64	212
-path expression * is not allowed in argument * to function	1354	1708
-path length constraint exceeded	3000,176	3820
-path length given without key usage keycertsign	3001,176	3821
-path length invalid for non ca cert	3002,176	3822
-path loop	3003,176	3823
+operator requires run time type coercion	778,1	998
+operator right argument type must be specified	62,1	3781
+operator with oid * does not exist	778,1	2860
+operator_intervention	125	3792
+operatorintervention	125	3792
+option * used twice in statement	1186	1530
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1094	1427
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1106	1439
+option ignored for innodb partition	1206	1553
+option name * cannot be used in xmltable	0,1	690
+optional data exception	2985	3794
+optionaldataexception	2985	3794
+options array must not be null	113,64	3795
+options cannot be used together	0,1	690
+order by in a recursive query is not implemented	59	2824
+order by specified but * is not an aggregate function	153,1	1179
+os process already finished	2986,2987	3796
+oserror	2988	3797
+out and inout arguments aren t allowed in table functions	0,1	690
+out of background worker slots	142,143	679
+out of bounds error	195	2644
+out of bounds for length	195	3798
+out of bounds for option	112,64	3171
+out of disk	2989,2990	3799
+out of file descriptors * release and retry	143	2653
+out of logical replication worker slots	142,143	679
+out of memory	145,205	3800
+out of memory error	2991,145	3801
+out of memory exception	2544,145	3802
+out of memory in storage engine	1193	1540
+out of memory restart server and try again needed * bytes	1486	1847
+out of order sequence number exception	2992	3803
+out of overflow pages in hash index	205	3804
+out of range	112,64	3805
+out of range error * in function	1670	2045
+out of range value for column * at row	1838	2246
+out of shared memory	145,143	3688
+out of shared memory * bytes requested	145,143	961
+out of sort memory consider increasing server sort buffer size	1485	1846
+out of streams resources	1047	3806
+out of valid range 0	206,64	3807
+out or inout argument * for function * is not allowed here	1593	1959
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1649	2023
+out_of_memory	145,143	3800
+out_of_order_sequence_number	2992	3803
+out_of_range	652,653,6	798
+outer level aggregate cannot contain a lower level variable in its direct arguments	131,1	138
+outer level aggregate cannot use a nested cte	59	139
+outofboundserror	195,2993	2644
+outofdisk	2989,2990	3799
+outofmemory	145,143	3800
+outofmemoryerror	2991,145	3801
+outofmemoryexception	2544,145	3802
+outofordersequencenumberexception	2992	3803
+outofrange	652,653,6	798
+outside of array bounds	195	3808
+over is not supported for ordered set aggregate	59	145
+over specified but * is not a window function nor an aggregate function	153,1	1179
+overflow error	2994,172	193
+overflow error * in function	1671	2046
+overflow or underflow in the arithmetic operation	203	3809
+overflowerror	2994,2995	3810
+overflowexception	200	3811
+overlapping file lock exception	2996	3812
+overlappingfilelockexception	2996	3812
+owner died	1065	3813
+p key error	2997	3814
+package not installed	1044	3815
+packet length too long	2998,172	193
+parallel option requires a value between 0 and	0,1	3816
+parallel worker failed to initialize	57	1009
+parallel workers for vacuum must be between 0 and	0,1	3816
+parameter acl * does not exist	102,1	3817
+parameter acl with oid * does not exist	102,1	813
+parameter lc_collate must be specified	103,1	809
+parameter lc_ctype must be specified	103,1	809
+parameter locale must be specified	103,1	809
+parameter name * used more than once	62,1	135
+parameter parallel must be safe restricted or unsafe	0,1	134
+parameter schema cannot be specified when relocatable is true	0,1	496
+parameter value for alter system must not contain a newline	112,64	3528
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1091	1424
+parse tlsext	2999,172	193
+parseexception	3000	3818
+parser configuration exception	3001	3819
+parserconfigurationexception	3001	3819
+parsererror	3002	3820
+parsing time * cannot parse	528	3821
+partial result exception	3003	3822
+partialresultexception	3003	3822
+partition can only be used on range list partitions	1480	1840
+partition clause on non partitioned table	1493	1854
+partition column values of incorrect type	1899	2308
+partition constant is out of partition function domain	1495	1856
+partition constraint of relation * is violated by some row	597,598	748
+partition function not supported in this version for this handler	1505	1866
+partition key column * has pseudo type	61,1	469
+partition key expressions cannot contain system column references	103,1	689
+partition management on a not partitioned table is not possible	1510	1871
+partition specific operations do not yet support lock algorithm	1080	1413
+partition state cannot be defined from create alter table	1491	1852
+partitioned table * was removed concurrently	57	164
+partitioned tables do not support	1237	1586
+partitioning can not be used stand alone in query	1498	1859
+password hash should be a * digit hexadecimal number	1521	1882
+path element at position * is not an integer	63,64	2700
+path element at position * is null	113,64	3330
+path element at position * is out of range	112,64	213
+path expression * is not allowed in argument * to function	1355	1709
+path length constraint exceeded	3004,178	3823
+path length given without key usage keycertsign	3005,178	3824
+path length invalid for non ca cert	3006,178	3825
+path loop	3007,178	3826
 path must be in or below the current directory	87,1	89
-path too long	3004,170	192
-path too long exception	3005	3824
-pathtoolongexception	3005	3824
-pattern syntax exception	3006	3825
-patternsyntaxexception	3006	3825
-payload string too long	112,64	737
+path too long	3008,172	193
+path too long exception	3009	3827
+pathtoolongexception	3009	3827
+pattern syntax exception	3010	3828
+patternsyntaxexception	3010	3828
+payload string too long	112,64	738
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3826
-peer authentication is only supported on local sockets	126,127	286
-peer did not return a certificate	3007,170	192
-peer haven t sent gost certificate required for selected ciphersuite	3008,170	192
-pem name bad prefix	3009,170	192
-pem name too short	3010,170	192
-pending deprecation warning	3011	3827
-pendingdeprecationwarning	3011	3827
-percentile value * is not between 0 and 1	199,64	3828
-period field s cannot be	1527	1888
-period for system_time must use columns s and s	1816	2224
-period s is not found in table	1528	1889
-permission denied	92	3829
-permission denied * is a system catalog	87,1	3830
-permission denied * is a system trigger	87,1	602
-permission denied for column * of relation	87,1	3831
-permission denied for database	87,1	3539
-permission denied for large object	87,1	3832
-permission denied for sequence	87,1	3833
-permission denied os error	92	3834
-permission denied rb_sysopen	92	3835
-permission denied to alter foreign data wrapper	87,1	3836
-permission denied to change owner of database	87,1	3837
-permission denied to change owner of event trigger	87,1	3838
-permission denied to change owner of foreign data wrapper	87,1	3836
-permission denied to change owner of publication	87,1	3541
-permission denied to change owner of subscription	87,1	3548
-permission denied to copy database	87,1	3837
-permission denied to create	87,1	3839
-permission denied to create access method	87,1	3840
-permission denied to create database	87,1	3837
-permission denied to create event trigger	87,1	3838
-permission denied to create extension	87,1	3841
-permission denied to create foreign data wrapper	87,1	3836
-permission denied to create role	87,1	3544
-permission denied to create tablespace	87,1	3842
-permission denied to create temporary tables in database	87,1	3843
-permission denied to drop objects	87,1	3544
-permission denied to drop role	87,1	3544
-permission denied to finish prepared transaction	87,1	3844
-permission denied to perform alter system reset all	87,1	668
-permission denied to reassign objects	87,1	3544
-permission denied to rename database	87,1	3837
-permission denied to rename role	87,1	3544
-permission denied to set parameter	87,1	668
-permission denied to update extension	87,1	3841
-permission will be denied to set role	87,1	3845
-permission will be denied to set session authorization	87,1	3845
-permission_denied	92,652,11	798
-permissiondenied	92,652,11	798
-permissionerror	1065,3012,92	3846
-permitted subtree violation	3013,176	3847
-pg_authid oid value not set when in binary upgrade mode	112,64	696
-pg_class heap oid value not set when in binary upgrade mode	112,64	3848
-pg_class index oid value not set when in binary upgrade mode	112,64	3002
-pg_enum oid value not set when in binary upgrade mode	112,64	171
-pg_global cannot be used as default tablespace	112,64	565
-pg_hba conf rejects connection for host	735	910
-pg_hba conf rejects replication connection for host	735	910
-pg_lsn out of range	112,64	3162
-pg_nextoid can only be used on system catalogs	112,64	1187
-pg_tablespace oid value not set when in binary upgrade mode	112,64	3849
-pg_type array oid value not set when in binary upgrade mode	112,64	1314
-pg_type multirange array oid value not set when in binary upgrade mode	112,64	1314
-pg_type multirange oid value not set when in binary upgrade mode	112,64	1314
-pg_type oid value not set when in binary upgrade mode	112,64	3850
-physical replication slot * exists but wal_level replica	57	3437
-pingexception	3014	3851
-pinned constraint failed	3015,598	3852
-pipeline failure	3016,170	192
-pkcs12error	3017	3853
-pkcs7error	3018	3854
-pkeyerror	2993	3811
-platform not supported exception	2973	3855
-platformnotsupportedexception	2973	3855
-plpgsql error	3019	3856
-plpgsql_error	3019,209	3856
-plpgsqlerror	3019,209	3856
-plugin * already installed	1530	1891
-plugin * is force_plus_permanent and can not be unloaded	1532	1893
-plugin * is not loaded	1531	1892
-policies not yet implemented for this command	59	3857
-policy violation exception	3020	3858
-policy_violation	3020	3858
-policyexception	535	3859
-policyviolationexception	3020	3858
-port unreachable exception	3021	3860
-portunreachableexception	3021	3860
-position out of range exception	3022	3861
-position_out_of_range	3022	3861
-positional argument cannot follow named argument	0,1	209
-positionoutofrangeexception	3022	3861
-post handshake auth encoding err	3023,170	192
-postfix operators are not supported	0,1	3862
-posting list is too long	203	3863
-postmaster became multithreaded	57	3864
-postmaster became multithreaded during startup	57	3864
-postmaster exited during a parallel transaction	122,123	3865
-power failure	2268	3866
-pre existing shared memory block key * is still in use	2752,127	3867
-precision for type float must be at least 1 bit	112,64	840
-precision for type float must be less than 54 bits	112,64	840
-precision must be between	112,64	3058
-precision must not be negative	112,64	3058
-precision reduced to maximum allowed	112,64	3058
+peer authentication is not supported on this platform	59	3829
+peer authentication is only supported on local sockets	128,129	287
+peer did not return a certificate	3011,172	193
+peer haven t sent gost certificate required for selected ciphersuite	3012,172	193
+pem name bad prefix	3013,172	193
+pem name too short	3014,172	193
+pending deprecation warning	3015	3830
+pendingdeprecationwarning	3015	3830
+percentile value * is not between 0 and 1	201,64	3831
+period field s cannot be	1528	1889
+period for system_time must use columns s and s	1817	2225
+period s is not found in table	1529	1890
+permission denied	92	3832
+permission denied * is a system catalog	87,1	3833
+permission denied * is a system trigger	87,1	603
+permission denied for column * of relation	87,1	3834
+permission denied for database	87,1	3540
+permission denied for large object	87,1	3835
+permission denied for sequence	87,1	3836
+permission denied os error	92	3837
+permission denied rb_sysopen	92	3838
+permission denied to alter foreign data wrapper	87,1	3839
+permission denied to change owner of database	87,1	3840
+permission denied to change owner of event trigger	87,1	3841
+permission denied to change owner of foreign data wrapper	87,1	3839
+permission denied to change owner of publication	87,1	3542
+permission denied to change owner of subscription	87,1	3549
+permission denied to copy database	87,1	3840
+permission denied to create	87,1	3842
+permission denied to create access method	87,1	3843
+permission denied to create database	87,1	3840
+permission denied to create event trigger	87,1	3841
+permission denied to create extension	87,1	3844
+permission denied to create foreign data wrapper	87,1	3839
+permission denied to create role	87,1	3545
+permission denied to create tablespace	87,1	3845
+permission denied to create temporary tables in database	87,1	3846
+permission denied to drop objects	87,1	3545
+permission denied to drop role	87,1	3545
+permission denied to finish prepared transaction	87,1	3847
+permission denied to perform alter system reset all	87,1	669
+permission denied to reassign objects	87,1	3545
+permission denied to rename database	87,1	3840
+permission denied to rename role	87,1	3545
+permission denied to set parameter	87,1	669
+permission denied to update extension	87,1	3844
+permission will be denied to set role	87,1	3848
+permission will be denied to set session authorization	87,1	3848
+permission_denied	92,654,11	799
+permissiondenied	92,654,11	799
+permissionerror	1066,3016,92	3849
+permitted subtree violation	3017,178	3850
+pg_authid oid value not set when in binary upgrade mode	112,64	697
+pg_class heap oid value not set when in binary upgrade mode	112,64	3851
+pg_class index oid value not set when in binary upgrade mode	112,64	3003
+pg_enum oid value not set when in binary upgrade mode	112,64	172
+pg_global cannot be used as default tablespace	112,64	566
+pg_hba conf rejects connection for host	737	911
+pg_hba conf rejects replication connection for host	737	911
+pg_lsn out of range	112,64	3163
+pg_nextoid can only be used on system catalogs	112,64	1188
+pg_tablespace oid value not set when in binary upgrade mode	112,64	3852
+pg_type array oid value not set when in binary upgrade mode	112,64	1315
+pg_type multirange array oid value not set when in binary upgrade mode	112,64	1315
+pg_type multirange oid value not set when in binary upgrade mode	112,64	1315
+pg_type oid value not set when in binary upgrade mode	112,64	3853
+physical replication slot * exists but wal_level replica	57	3438
+pingexception	3018	3854
+pinned constraint failed	3019,600	3855
+pipeline failure	3020,172	193
+pkcs12error	3021	3856
+pkcs7error	3022	3857
+pkeyerror	2997	3814
+platform not supported exception	2977	3858
+platformnotsupportedexception	2977	3858
+plpgsql error	3023	3859
+plpgsql_error	3023,211	3859
+plpgsqlerror	3023,211	3859
+plugin * already installed	1531	1892
+plugin * is force_plus_permanent and can not be unloaded	1533	1894
+plugin * is not loaded	1532	1893
+policies not yet implemented for this command	59	3860
+policy violation exception	3024	3861
+policy_violation	3024	3861
+policyexception	537	3862
+policyviolationexception	3024	3861
+port unreachable exception	3025	3863
+portunreachableexception	3025	3863
+position out of range exception	3026	3864
+position_out_of_range	3026	3864
+positional argument cannot follow named argument	0,1	210
+positionoutofrangeexception	3026	3864
+post handshake auth encoding err	3027,172	193
+postfix operators are not supported	0,1	3865
+posting list is too long	205	3866
+postmaster became multithreaded	57	3867
+postmaster became multithreaded during startup	57	3867
+postmaster exited during a parallel transaction	124,125	3868
+power failure	2269	3869
+pre existing shared memory block key * is still in use	2753,129	3870
+precision for type float must be at least 1 bit	112,64	841
+precision for type float must be less than 54 bits	112,64	841
+precision must be between	112,64	3059
+precision must not be negative	112,64	3059
+precision reduced to maximum allowed	112,64	3059
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3024	3868
-preferred_leader_not_available	3024	3868
-preferredleadernotavailableexception	3024	3868
-prepared statement * already exists	953,1	3869
-prepared statement contains too many placeholders	1537	1898
-prepared statement is not a select	151,1	3870
-prepared statement needs to be re prepared	1416	1773
-prepared transaction belongs to another database	59	3871
-prepared transaction with identifier * does not exist	102,1	3872
-prepared transaction with identifier * is busy	57	3873
-prepared transactions are disabled	57	3873
-prevents table * from becoming a partition	59	169
-prevents table * from becoming an inheritance child	59	169
-primary key cannot be defined upon a generated column	1533	1894
-primary key column * is not marked not null	61,1	3525
-primary key constraints are not supported on foreign tables	59	235
-primary key constraints not possible for domains	0,1	891
-primary key partition key update is not allowed since the table is updated both as * and	1408	1765
-primary keys cannot be expressions	59	630
-primarykey constraint failed	3025,598	3874
-principal deserialization failure exception	3026	3875
-principal_deserialization_failure	3026	3875
-principaldeserializationfailureexception	3026	3875
-printer abort exception	3027	3876
-printer io exception	3028	3877
-printerabortexception	3027	3876
-printerexception	3029	3878
-printerioexception	3028	3877
-printexception	3030	3879
-private key file * cannot be reloaded because it requires a passphrase	126,127	750
-private key file * has group or world access	126,127	3880
-private key file * is not a regular file	126,127	3880
-private key file * must be owned by the database user or root	126,127	3880
-private key mismatch	3031,170	192
-privilege not held exception	3032	3881
-privileged action exception	3033	3882
-privilegedactionexception	3033	3882
-privilegenotheldexception	3032	3881
-procedure * can t return a result set in the given context	1632	2002
-procedure name * is not unique	132,1	143
-procedure out parameters cannot appear after one with a default value	62,1	134
-procedures cannot accept set arguments	62,1	134
-process lookup error	2219,3034	3883
-process_toast required with vacuum full	59	188
-processlookuperror	2219,3034	3883
-producer attempted to produce with an old epoch	2625	3189
-producer fenced exception	3035	3884
-producer_fenced	3035	3884
-producerfencedexception	3035	3884
-profile data exception	3036	3885
-profiledataexception	3036	3885
-profiling timer expired	2265	3886
-program limit exceeded	203	3887
-program_limit_exceeded	203	3887
-programlimitexceeded	203	3887
-programmingerror	3037	3888
-prohibited sql statement attempted	3038	3889
-prohibited_sql_statement_attempted	3038,2401	3889
-prohibitedsqlstatementattempted	3038,2401	3889
-promotion is not possible because of insufficient parameter settings	112,64	2895
-property veto exception	3039	3890
-propertyvetoexception	3039	3890
-proto auth error	3040	3891
-proto command error	3041	3892
-proto fatal error	3042	3893
-proto retriable error	3043	3894
-proto server error	3044	3895
-proto syntax error	3045	3896
-proto unknown error	3046	3897
-protoautherror	3040	3891
-protocol driver not attached	2220	3898
-protocol error	1067	3899
-protocol family not supported	1066	3900
-protocol is shutdown	3047,170	192
-protocol not available	1044	3901
-protocol not supported	1068	3902
-protocol violation	332	3903
-protocol violation exception	2974	3904
-protocol wrong type for socket	1069	3905
-protocol_violation	332,333	3903
-protocolerror	1067	3906
-protocolexception	3048	3907
-protocolviolation	332,333	3903
-protocolviolationexception	2974	3904
-protocommanderror	3041	3892
-protofatalerror	3042	3893
-protoretriableerror	3043	3894
-protoservererror	3044	3895
-protosyntaxerror	3045	3896
-protounknownerror	3046	3897
-provided more than once	101,1	2826
-provider mismatch exception	3049	3908
-provider not found exception	3050	3909
-providerexception	3051	3910
-providermismatchexception	3049	3908
-providernotfoundexception	3050	3909
+preferred leader not available exception	3028	3871
+preferred_leader_not_available	3028	3871
+preferredleadernotavailableexception	3028	3871
+prepared statement * already exists	954,1	3872
+prepared statement contains too many placeholders	1538	1899
+prepared statement is not a select	153,1	3873
+prepared statement needs to be re prepared	1417	1774
+prepared transaction belongs to another database	59	3874
+prepared transaction with identifier * does not exist	102,1	3875
+prepared transaction with identifier * is busy	57	3876
+prepared transactions are disabled	57	3876
+prevents table * from becoming a partition	59	170
+prevents table * from becoming an inheritance child	59	170
+primary key cannot be defined upon a generated column	1534	1895
+primary key column * is not marked not null	61,1	3526
+primary key constraints are not supported on foreign tables	59	236
+primary key constraints not possible for domains	0,1	892
+primary key partition key update is not allowed since the table is updated both as * and	1409	1766
+primary keys cannot be expressions	59	631
+primarykey constraint failed	3029,600	3877
+principal deserialization failure exception	3030	3878
+principal_deserialization_failure	3030	3878
+principaldeserializationfailureexception	3030	3878
+printer abort exception	3031	3879
+printer io exception	3032	3880
+printerabortexception	3031	3879
+printerexception	3033	3881
+printerioexception	3032	3880
+printexception	3034	3882
+private key file * cannot be reloaded because it requires a passphrase	128,129	751
+private key file * has group or world access	128,129	3883
+private key file * is not a regular file	128,129	3883
+private key file * must be owned by the database user or root	128,129	3883
+private key mismatch	3035,172	193
+privilege not held exception	3036	3884
+privileged action exception	3037	3885
+privilegedactionexception	3037	3885
+privilegenotheldexception	3036	3884
+procedure * can t return a result set in the given context	1633	2003
+procedure name * is not unique	134,1	144
+procedure out parameters cannot appear after one with a default value	62,1	135
+procedures cannot accept set arguments	62,1	135
+process lookup error	2220,3038	3886
+process_toast required with vacuum full	59	189
+processlookuperror	2220,3038	3886
+producer attempted to produce with an old epoch	2626	3190
+producer fenced exception	3039	3887
+producer_fenced	3039	3887
+producerfencedexception	3039	3887
+profile data exception	3040	3888
+profiledataexception	3040	3888
+profiling timer expired	2266	3889
+program limit exceeded	205	3890
+program_limit_exceeded	205	3890
+programlimitexceeded	205	3890
+programmingerror	3041	3891
+prohibited sql statement attempted	3042	3892
+prohibited_sql_statement_attempted	3042,2402	3892
+prohibitedsqlstatementattempted	3042,2402	3892
+promotion is not possible because of insufficient parameter settings	112,64	2896
+property veto exception	3043	3893
+propertyvetoexception	3043	3893
+proto auth error	3044	3894
+proto command error	3045	3895
+proto fatal error	3046	3896
+proto retriable error	3047	3897
+proto server error	3048	3898
+proto syntax error	3049	3899
+proto unknown error	3050	3900
+protoautherror	3044	3894
+protocol driver not attached	2221	3901
+protocol error	1068	3902
+protocol family not supported	1067	3903
+protocol is shutdown	3051,172	193
+protocol not available	1045	3904
+protocol not supported	1069	3905
+protocol violation	334	3906
+protocol violation exception	2978	3907
+protocol wrong type for socket	1070	3908
+protocol_violation	334,335	3906
+protocolerror	1068	3909
+protocolexception	3052	3910
+protocolviolation	334,335	3906
+protocolviolationexception	2978	3907
+protocommanderror	3045	3895
+protofatalerror	3046	3896
+protoretriableerror	3047	3897
+protoservererror	3048	3898
+protosyntaxerror	3049	3899
+protounknownerror	3050	3900
+provided more than once	101,1	2827
+provider mismatch exception	3053	3911
+provider not found exception	3054	3912
+providerexception	3055	3913
+providermismatchexception	3053	3911
+providernotfoundexception	3054	3912
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3052,176	3911
-proxy path length constraint exceeded	3053,176	3912
-proxy subject name violation	3054,176	3913
+proxy certificates not allowed please set the appropriate flag	3056,178	3914
+proxy path length constraint exceeded	3057,178	3915
+proxy subject name violation	3058,178	3916
 proxy_authentication_required	17	17
-psk identity not found	3055,170	192
-psk no client cb	3056,170	192
-psk no server cb	3057,170	192
-publication name * used more than once	101,1	3279
-publication relation * in publication * does not exist	102,1	1130
-publication schema * in publication * does not exist	102,1	1130
-publication with oid * does not exist	102,1	812
-publication_names parameter missing	112,64	3802
-publisher did not send replica identity column expected by the logical replication target relation	57	3439
-query cache failed to set size * new query cache size is	1850	2258
-query cache is disabled resize or similar command in progress repeat this command later	1540	1901
-query cache is disabled set query_cache_type to on or demand to enable it	1539	1900
-query cache is globally disabled and you can t enable it only for this session	1541	1902
-query canceled	442	3914
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1312	1664
-query does not return tuples	0,1	1328
-query execution was interrupted	1542	1903
-query execution was interrupted max_statement_time exceeded	1664	2039
-query execution was interrupted the query exceeded * the query result may be incomplete	1545	1906
-query must have the same number of columns	0,1	3021
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1207	1555
-query was empty	1190	1537
-query would be affected by row level security policy for table	87,1	3915
-query_canceled	442,123	3914
-querycanceled	442,123	3914
-queueempty	3058	3916
-queuefull	3059	3917
-raise exception	3060	3918
-raise_exception	3060,209	3918
-raiseexception	3060,209	3918
-randomerror	3061	3919
-range canonical function * must be immutable	103,1	518
-range canonical function * must return range type	103,1	518
-range collation specified but subtype does not support collation	151,1	475
-range constructor flags argument must not be null	64	3920
-range error * in function	1671	2046
-range lower bound must be less than or equal to range upper bound	64	3920
-range subtype cannot be	168,1	228
-range subtype diff function * must be immutable	103,1	518
-range subtype diff function * must return type	103,1	518
-range type frame requires order by clause with single sort key	1546	1907
-range with offset preceding following has multiple interpretations for column type * and offset type	59	496
-range with offset preceding following is not supported for column type	59	496
-range with offset preceding following is not supported for column type * and offset type	59	496
-range with offset preceding following requires exactly one order by column	478,1	540
-rangeerror	3062	3921
-rankexception	235	3922
-raster format exception	3063	3923
-rasterformatexception	3063	3923
-rdlock disk i o error	3064,100	3924
-read bio not set	3065,170	192
-read disk i o error	3066,100	3925
-read only buffer exception	3067	3926
-read only file system	1929	3927
-read only file system exception	3068	3928
-read only sql transaction	485	3929
-read pending exception	3069	3930
-read timed out	751	3931
-read timeout expired	3070,170	192
-read_only_sql_transaction	485,115	3929
-readiness probe failed	2747,2748	3423
-reading sql data not permitted	3071	3932
-reading_sql_data_not_permitted	3071,2401	3932
-readingsqldatanotpermitted	3071,2401	3932
-readonlybufferexception	3067	3926
-readonlyfilesystemexception	3068	3928
-readonlysqltransaction	485,115	3929
-readpendingexception	3069	3930
-readtimeout	3072	3933
-ready for connections	1663	2038
-realm name too long	784	1030
+psk identity not found	3059,172	193
+psk no client cb	3060,172	193
+psk no server cb	3061,172	193
+publication name * used more than once	101,1	3280
+publication relation * in publication * does not exist	102,1	1131
+publication schema * in publication * does not exist	102,1	1131
+publication with oid * does not exist	102,1	813
+publication_names parameter missing	112,64	3805
+publisher did not send replica identity column expected by the logical replication target relation	57	3440
+query cache failed to set size * new query cache size is	1851	2259
+query cache is disabled resize or similar command in progress repeat this command later	1541	1902
+query cache is disabled set query_cache_type to on or demand to enable it	1540	1901
+query cache is globally disabled and you can t enable it only for this session	1542	1903
+query canceled	444	3917
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1313	1665
+query does not return tuples	0,1	1329
+query execution was interrupted	1543	1904
+query execution was interrupted max_statement_time exceeded	1665	2040
+query execution was interrupted the query exceeded * the query result may be incomplete	1546	1907
+query must have the same number of columns	0,1	3022
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1208	1556
+query was empty	1191	1538
+query would be affected by row level security policy for table	87,1	3918
+query_canceled	444,125	3917
+querycanceled	444,125	3917
+queueempty	3062	3919
+queuefull	3063	3920
+raise exception	3064	3921
+raise_exception	3064,211	3921
+raiseexception	3064,211	3921
+randomerror	3065	3922
+range canonical function * must be immutable	103,1	519
+range canonical function * must return range type	103,1	519
+range collation specified but subtype does not support collation	153,1	476
+range constructor flags argument must not be null	64	3923
+range error * in function	1672	2047
+range lower bound must be less than or equal to range upper bound	64	3923
+range subtype cannot be	170,1	229
+range subtype diff function * must be immutable	103,1	519
+range subtype diff function * must return type	103,1	519
+range type frame requires order by clause with single sort key	1547	1908
+range with offset preceding following has multiple interpretations for column type * and offset type	59	497
+range with offset preceding following is not supported for column type	59	497
+range with offset preceding following is not supported for column type * and offset type	59	497
+range with offset preceding following requires exactly one order by column	480,1	541
+rangeerror	3066	3924
+rankexception	237	3925
+raster format exception	3067	3926
+rasterformatexception	3067	3926
+rdlock disk i o error	3068,100	3927
+read bio not set	3069,172	193
+read disk i o error	3070,100	3928
+read only buffer exception	3071	3929
+read only file system	1930	3930
+read only file system exception	3072	3931
+read only sql transaction	487	3932
+read pending exception	3073	3933
+read timed out	753	3934
+read timeout expired	3074,172	193
+read_only_sql_transaction	487,115	3932
+readiness probe failed	2748,2749	3424
+reading sql data not permitted	3075	3935
+reading_sql_data_not_permitted	3075,2402	3935
+readingsqldatanotpermitted	3075,2402	3935
+readonlybufferexception	3071	3929
+readonlyfilesystemexception	3072	3931
+readonlysqltransaction	487,115	3932
+readpendingexception	3073	3933
+readtimeout	3076	3936
+ready for connections	1664	2039
+realm name too long	785	1031
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3073	3934
-rebalance_in_progress	3073	3934
-rebalanceinprogressexception	3073	3934
-received copy data after eof marker	271,64	834
-received unencrypted data after gssapi encryption request	332,333	2981
-received unencrypted data after ssl request	332,333	2981
+rebalance in progress exception	3077	3937
+rebalance_in_progress	3077	3937
+rebalanceinprogressexception	3077	3937
+received copy data after eof marker	273,64	835
+received unencrypted data after gssapi encryption request	334,335	2982
+received unencrypted data after ssl request	334,335	2982
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1162	1504
-record length mismatch	3074,170	192
-record list too large exception	2457	2925
-record too small	3075,170	192
-record type has not been registered	151,1	3295
-record_list_too_large	2457	2925
-recordlisttoolargeexception	2457	2925
-records * deleted * skipped	1377	1734
-records * duplicates * warnings	1329	1681
-recovery aborted because of insufficient parameter settings	112,64	2895
-recovery database is locked	3076,3077	3935
-recovery is in progress	57	3936
+record has changed since last read in table * try restarting transaction	1163	1505
+record length mismatch	3078,172	193
+record list too large exception	2458	2926
+record too small	3079,172	193
+record type has not been registered	153,1	3296
+record_list_too_large	2458	2926
+recordlisttoolargeexception	2458	2926
+records * deleted * skipped	1378	1735
+records * duplicates * warnings	1330	1682
+recovery aborted because of insufficient parameter settings	112,64	2896
+recovery database is locked	3080,3081	3938
+recovery is in progress	57	3939
 recovery is not in progress	57	60
-recovery target timeline * does not exist	112,64	2895
-recursion of event ddl statements is forbidden when body is present	1224	1573
-recursionerror	3078,3079	3937
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1650	2024
-recursive query * does not have the form non recursive term union all recursive term	130,1	3938
-recursive query * has collation * in non recursive term but collation	606,1	3939
-recursive query * has type * in non recursive term but type	168,1	3940
-recursive query * must not contain data modifying statements	130,1	3938
-recursive reference to query * must not appear more than once	130,1	3938
-recursive stored functions and triggers are not allowed	1644	2018
-reference * not supported	1310	1662
-reference to recursive with table * in materialized derived	1557	1919
-reference too few dotted names	0,1	3249
-reference too many dotted names	0,1	3249
-referenced in foreign key constraint does not exist	459,1	839
-referenced in on delete set action must be part of foreign key	188,1	498
-referenced relation * is not a table	151,1	165
-referenced trigger * for the given action time and event type does not exist	1558	1921
-referenced window specification * already contains order list	1483	1843
-referenced window specification * cannot contain window frame	1861	2269
-referenceerror	3080,3081	3941
-referralexception	3082	3942
-referring to uninitialized variable	1653	2028
-reflection type load exception	3083	3943
-reflectionexception	3084	3944
-reflectiontypeloadexception	3083	3943
-reflective operation exception	3085	3945
-reflectiveoperationexception	3085	3945
-refresh failed exception	3086	3946
-refreshfailedexception	3086	3946
-regex match timeout exception	3087	3947
-regexmatchtimeoutexception	3087	3947
-regexperror	3088	3948
-registryunavailable	3089,3090	3949
-regular expression * has no subexpressions as requested by backreference in	2631,64	3950
-regular expression failed	2631,64	3951
-regular expression match for	2631,64	3950
-regular expression matching not supported on type bytea	59	704
-rejected execution exception	3091	3952
-rejectedexecutionexception	3091	3952
-relation not found exception	3092	3953
-relation referenced by copy statement has changed	57	3954
-relation service not registered exception	3093	3955
-relation type not found exception	3094	3956
-relation with oid * does not exist	615,1	3957
-relationexception	3095	3958
-relationnotfoundexception	3092	3953
-relationservicenotregisteredexception	3093	3955
-relationtypenotfoundexception	3094	3956
-relative path not allowed for backup stored on server	702,1	3959
-relative path not allowed for copy to file	702,1	3960
-relay log read failure	1617	1985
-relay log write failure	1618	1986
-relfilenode value not set when in binary upgrade mode	112,64	3848
-remainder for hash partition must be an integer value greater than or equal to zero	112,64	3287
+recovery target timeline * does not exist	112,64	2896
+recursion of event ddl statements is forbidden when body is present	1225	1574
+recursionerror	3082,3083	3940
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1651	2025
+recursive query * does not have the form non recursive term union all recursive term	132,1	3941
+recursive query * has collation * in non recursive term but collation	608,1	3942
+recursive query * has type * in non recursive term but type	170,1	3943
+recursive query * must not contain data modifying statements	132,1	3941
+recursive reference to query * must not appear more than once	132,1	3941
+recursive stored functions and triggers are not allowed	1645	2019
+reference * not supported	1311	1663
+reference to recursive with table * in materialized derived	1558	1920
+reference too few dotted names	0,1	3250
+reference too many dotted names	0,1	3250
+referenced in foreign key constraint does not exist	461,1	840
+referenced in on delete set action must be part of foreign key	190,1	499
+referenced relation * is not a table	153,1	166
+referenced trigger * for the given action time and event type does not exist	1559	1922
+referenced window specification * already contains order list	1484	1844
+referenced window specification * cannot contain window frame	1862	2270
+referenceerror	3084,3085	3944
+referralexception	3086	3945
+referring to uninitialized variable	1654	2029
+reflection type load exception	3087	3946
+reflectionexception	3088	3947
+reflectiontypeloadexception	3087	3946
+reflective operation exception	3089	3948
+reflectiveoperationexception	3089	3948
+refresh failed exception	3090	3949
+refreshfailedexception	3090	3949
+regex match timeout exception	3091	3950
+regexmatchtimeoutexception	3091	3950
+regexperror	3092	3951
+registryunavailable	3093,3094	3952
+regular expression * has no subexpressions as requested by backreference in	2632,64	3953
+regular expression failed	2632,64	3954
+regular expression match for	2632,64	3953
+regular expression matching not supported on type bytea	59	705
+rejected execution exception	3095	3955
+rejectedexecutionexception	3095	3955
+relation not found exception	3096	3956
+relation referenced by copy statement has changed	57	3957
+relation service not registered exception	3097	3958
+relation type not found exception	3098	3959
+relation with oid * does not exist	617,1	3960
+relationexception	3099	3961
+relationnotfoundexception	3096	3956
+relationservicenotregisteredexception	3097	3958
+relationtypenotfoundexception	3098	3959
+relative path not allowed for backup stored on server	704,1	3962
+relative path not allowed for copy to file	704,1	3963
+relay log read failure	1618	1986
+relay log write failure	1619	1987
+relfilenode value not set when in binary upgrade mode	112,64	3851
+remainder for hash partition must be an integer value greater than or equal to zero	112,64	3288
 remainder for hash partition must be less than modulus	61,1,112	65
-remainder for hash partition must be specified	0,1	689
-remainder for hash partition provided more than once	101,1	3508
-remaining connection slots are reserved for non replication superuser connections	1164,141	3961
-remote address changed	1924	3962
-remote i o error	1926	3963
-remote installation cancelled	3096	3964
-remote installation skipped	3097	3965
-remote source exception	3098	3966
-remotedisconnected	3099	3967
-remoteerror	3100	3968
-remoteexception	3101	3969
-remoteinstallationcancelled	3096	3964
-remoteinstallationskipped	3097	3965
-remotesourceexception	3098	3966
-remoting timeout exception	3102	3970
-remotingexception	3103	3971
-remotingtimeoutexception	3102	3970
-removing elements from multidimensional arrays is not supported	59	3972
-removing partition * violates foreign key constraint	2382,596	3022
-renaming an on select rule is not allowed	103,1	3664
-renegotiate ext too long	3104,170	192
-renegotiation encoding err	3105,170	192
-renegotiation mismatch	3106,170	192
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1566	1929
-reorganize partition can only be used to reorganize partitions not to change their numbers	1564	1927
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1565	1928
-replace cannot be executed as it requires deleting rows that are not in the view	1568	1931
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1118	1451
-replica not available exception	2458	2926
-replica_not_available	2458	2926
-replicanotavailableexception	2458	2926
-replicated query * table * can not be temporary	1314	1666
-replication event checksum verification failed while reading from a log file	1101	1434
-replication event checksum verification failed while reading from network	1426	1783
-replication origin * does not exist	102,1	3973
-replication origin name * is reserved	461,1	3974
-replication origin with id * does not exist	102,1	3973
-replication origin with id * is already active for pid	86,57	978
-replication slot * already exists	101,1	3975
-replication slot * cannot be advanced	57	473
-replication slot * does not exist	102,1,112	3976
-replication slot * is active for pid	86,57	3977
-replication slot * was not created in this database	57	694
-replication slots can only be used if max_replication_slots 0	57	3437
-replication slots can only be used if wal_level replica	57	3437
+remainder for hash partition must be specified	0,1	690
+remainder for hash partition provided more than once	101,1	3509
+remaining connection slots are reserved for non replication superuser connections	1165,143	3964
+remote address changed	1925	3965
+remote i o error	1927	3966
+remote installation cancelled	3100	3967
+remote installation skipped	3101	3968
+remote source exception	3102	3969
+remotedisconnected	3103	3970
+remoteerror	3104	3971
+remoteexception	3105	3972
+remoteinstallationcancelled	3100	3967
+remoteinstallationskipped	3101	3968
+remotesourceexception	3102	3969
+remoting timeout exception	3106	3973
+remotingexception	3107	3974
+remotingtimeoutexception	3106	3973
+removing elements from multidimensional arrays is not supported	59	3975
+removing partition * violates foreign key constraint	2383,598	3023
+renaming an on select rule is not allowed	103,1	3667
+renegotiate ext too long	3108,172	193
+renegotiation encoding err	3109,172	193
+renegotiation mismatch	3110,172	193
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1567	1930
+reorganize partition can only be used to reorganize partitions not to change their numbers	1565	1928
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1566	1929
+replace cannot be executed as it requires deleting rows that are not in the view	1569	1932
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1119	1452
+replica not available exception	2459	2927
+replica_not_available	2459	2927
+replicanotavailableexception	2459	2927
+replicated query * table * can not be temporary	1315	1667
+replication event checksum verification failed while reading from a log file	1102	1435
+replication event checksum verification failed while reading from network	1427	1784
+replication origin * does not exist	102,1	3976
+replication origin name * is reserved	463,1	3977
+replication origin with id * does not exist	102,1	3976
+replication origin with id * is already active for pid	86,57	979
+replication slot * already exists	101,1	3978
+replication slot * cannot be advanced	57	474
+replication slot * does not exist	102,1,112	3979
+replication slot * is active for pid	86,57	3980
+replication slot * was not created in this database	57	695
+replication slots can only be used if max_replication_slots 0	57	3438
+replication slots can only be used if wal_level replica	57	3438
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	203	3978
+request for brin range summarization for index * was not recorded	205	3981
 request header fields too large	36	37
-request is not valid given the current sasl state	2482	2952
-request parameters do not satisfy the configured policy	3020	3858
-request pending	3107,170	192
-request principal deserialization failed during forwarding	3026	3875
-request sent	3108,170	192
-request timed out	751	3931
-request timed out exception	751	3979
+request is not valid given the current sasl state	2483	2953
+request parameters do not satisfy the configured policy	3024	3861
+request pending	3111,172	193
+request principal deserialization failed during forwarding	3030	3878
+request sent	3112,172	193
+request timed out	753	3934
+request timed out exception	753	3982
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	751	3979
+request_timed_out	753	3982
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	203	3704
-requested character too large	203	3704
-requested character too large for encoding	203	3704
-requested credential would not meet criteria for acceptability	3109	3980
-requested length cannot be negative	112,64	3981
-requested length too large	203,112	3704
-requested position is not greater than or equal to zero and less than the size of the snapshot	3022	3861
-requested proto_version * does not support streaming need * or higher	112,64	3802
-requested proto_version * does not support two phase commit need * or higher	112,64	3802
+requested character not valid for encoding	205	3707
+requested character too large	205	3707
+requested character too large for encoding	205	3707
+requested credential would not meet criteria for acceptability	3113	3983
+requested length cannot be negative	112,64	3984
+requested length too large	205,112	3707
+requested position is not greater than or equal to zero and less than the size of the snapshot	3026	3864
+requested proto_version * does not support streaming need * or higher	112,64	3805
+requested proto_version * does not support two phase commit need * or higher	112,64	3805
 requested range not satisfiable	25	26
-requested snapshot was not found	3110	3982
+requested snapshot was not found	3114	3985
 requested_range_not_satisfiable	25	26
-requesterror	3111	3983
-requesttimedoutexception	751	3979
-required cipher missing	3112,170	192
-required compression algorithm missing	3113,170	192
-required extension * is not installed	102,1	3984
-required key not available	1037	3985
-requires a boolean value	112,64,0	3527
-requires a boolean value or match	0,1	674
-requires a numeric value	0,1	211
-requires a parameter	0,1	211
-requires a target detail	0,1	3986
-requires a value	0,1	3987
-requires an integer value	0,1	211
-requires run time type coercion	168,1	3530
-reserved name	461	3988
-reserved_name	461,1	3988
-reservedname	461,1	3988
-reset must not include values for parameters	0,1	3989
-resignal when handler not active	1571	1934
-resolutionexception	3114	3990
-resource deadlock avoided	970	3991
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2796	3992
+requesterror	3115	3986
+requesttimedoutexception	753	3982
+required cipher missing	3116,172	193
+required compression algorithm missing	3117,172	193
+required extension * is not installed	102,1	3987
+required key not available	1038	3988
+requires a boolean value	112,64,0	3528
+requires a boolean value or match	0,1	675
+requires a numeric value	0,1	212
+requires a parameter	0,1	212
+requires a target detail	0,1	3989
+requires a value	0,1	3990
+requires an integer value	0,1	212
+requires run time type coercion	170,1	3531
+reserved name	463	3991
+reserved_name	463,1	3991
+reservedname	463,1	3991
+reset must not include values for parameters	0,1	3992
+resignal when handler not active	1572	1935
+resolutionexception	3118	3993
+resource deadlock avoided	971	3994
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2797	3995
 resource not found exception	69	73
-resource temporarily unavailable	345	3993
+resource temporarily unavailable	347	3996
 resource_error	48	50
-resource_exhausted	653,654,35	799
+resource_exhausted	655,656,35	800
 resource_locked	14	14
 resource_not_found	69	73
-resourceexhausted	653,654,35	799
+resourceexhausted	655,656,35	800
 resourcenotfoundexception	69	73
-resourcewarning	3115	3994
+resourcewarning	3119	3997
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17328,38 +17340,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3116	3995
-responsenotready	3116	3995
-restart value * cannot be greater than maxvalue	112,64	2921
-restart value * cannot be less than minvalue	112,64	2921
-restrict violation	3117	3996
-restrict_violation	3117,596	3996
-restriction estimator function * must return type	103,1	3325
-restrictions imposed on recursive definitions are violated for table	1469	1829
-restrictviolation	3117,596	3996
-result consisted of more than one row	1732	2108
-result is out of range	199,64	3997
-result of * was larger than max_allowed_packet * truncated	1836	2244
-result of decoding conversion is too large	203	3998
-result of encoding conversion is too large	203	3998
-result of range difference would not be contiguous	64	3920
-result of range union would not be contiguous	64	3920
-result of using clause for column * cannot be cast automatically to type	168,1	487
-result string is longer than * bytes	1724	2099
-retry sql logic error	3118,3119	3999
-return data type of cast function must match or be binary coercible to target data type	103,1	214
-return data type of from sql function must be	103,1	214
-return data type of to sql function must be the transform data type	103,1	214
-return in join group when the requested session timeout is outside of the allowed range on the broker	2649	3221
-return is only allowed in a function	1631	2001
-return type * is not supported for sql functions	62,1	4000
-return type * is only a shell	151,1	222
-return type mismatch in function declared to return	62,1	4000
-return type of combine function * is not	168,1	3530
-return type of deserialization function * is not	168,1	3530
-return type of inverse transition function * is not	168,1	3530
-return type of serialization function * is not	168,1	3530
-return type of transition function * is not	168,1	3530
+response not ready	3120	3998
+responsenotready	3120	3998
+restart value * cannot be greater than maxvalue	112,64	2922
+restart value * cannot be less than minvalue	112,64	2922
+restrict violation	3121	3999
+restrict_violation	3121,598	3999
+restriction estimator function * must return type	103,1	3326
+restrictions imposed on recursive definitions are violated for table	1470	1830
+restrictviolation	3121,598	3999
+result consisted of more than one row	1733	2109
+result is out of range	201,64	4000
+result of * was larger than max_allowed_packet * truncated	1837	2245
+result of decoding conversion is too large	205	4001
+result of encoding conversion is too large	205	4001
+result of range difference would not be contiguous	64	3923
+result of range union would not be contiguous	64	3923
+result of using clause for column * cannot be cast automatically to type	170,1	488
+result string is longer than * bytes	1725	2100
+retry sql logic error	3122,3123	4002
+return data type of cast function must match or be binary coercible to target data type	103,1	215
+return data type of from sql function must be	103,1	215
+return data type of to sql function must be the transform data type	103,1	215
+return in join group when the requested session timeout is outside of the allowed range on the broker	2650	3222
+return is only allowed in a function	1632	2002
+return type * is not supported for sql functions	62,1	4003
+return type * is only a shell	153,1	223
+return type mismatch in function declared to return	62,1	4003
+return type of combine function * is not	170,1	3531
+return type of deserialization function * is not	170,1	3531
+return type of inverse transition function * is not	170,1	3531
+return type of serialization function * is not	170,1	3531
+return type of transition function * is not	170,1	3531
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17400,964 +17412,964 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2412	2874
-returned by the broker when the client is not authorized to access the requested topic	3120	4001
-returned by the broker when the client is not authorized to use an inter broker or administrative api	631	786
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2638	3209
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2925	3686
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2926	3687
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2478	2948
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3121	4002
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3073	3934
-returned in join group when the groupid is empty or null	2595	3135
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2516	2984
-returned non zero exit status 129	2244,2245	2665
-returned non zero exit status 130	2246,2245	2666
-returned non zero exit status 131	2247,2245	2667
-returned non zero exit status 132	2248,2245	2668
-returned non zero exit status 133	2249,2245	2669
-returned non zero exit status 134	634,2245	2670
-returned non zero exit status 135	383,2245	2671
-returned non zero exit status 136	2250,2245	2672
-returned non zero exit status 137	2251,2245	2673
-returned non zero exit status 138	2252,2245	2674
-returned non zero exit status 139	2253,2245	2675
-returned non zero exit status 140	2254,2245	2676
-returned non zero exit status 141	357,2245	2677
-returned non zero exit status 142	137,2245	2678
-returned non zero exit status 143	2255,2245	2679
-returned non zero exit status 144	2256,2245	2680
-returned non zero exit status 145	603,2245	2681
-returned non zero exit status 146	2257,2245	2682
-returned non zero exit status 147	2258,2245	2683
-returned non zero exit status 148	2259,2245	2684
-returned non zero exit status 149	2260,2245	2685
-returned non zero exit status 150	2261,2245	2686
-returned non zero exit status 151	2262,2245	2687
-returned non zero exit status 152	791,2245	2688
-returned non zero exit status 153	2263,2245	2689
-returned non zero exit status 154	2264,2245	2690
-returned non zero exit status 155	2265,2245	2691
-returned non zero exit status 156	2266,2245	2692
-returned non zero exit status 157	2267,2245	2693
-returned non zero exit status 158	2268,2245	2694
-returned non zero exit status 159	311,2245	2695
-returning lists are not supported in conditional rules	59	535
-returning lists are not supported in non instead rules	59	535
-returning must have at least one column	0,1	3021
-returns a set	168,1	3530
-revokederror	3122	4003
-rfc 3779 resource not subset of parent s resources	3123,176	4004
-rfs specific error	972	4005
-right join is only supported with merge joinable join conditions	59	2848
-right operand of jsonpath operator * is not a single numeric value	2728,64	3398
-rmi security exception	3124	4006
-rmisecurityexception	3124	4006
-rn not supported for input	59	1289
-role info not found exception	3125	4007
-role name * is reserved	461,1	497
-role not found exception	3126	4008
-role with oid * does not exist	735	3300
-roleinfonotfoundexception	3125	4007
-rolenotfoundexception	3126	4008
-rollback abort due to rollback	3127,3128	4009
-routine body for * is too long	1720	2095
-routine name * is not unique	132,1	143
-row * doesn t contain data for all columns	1851	2259
-row * was cut by	1173	1516
-row * was truncated it contained more data than there were input columns	1852	2260
-row column has type * instead of type	168,1	4010
-row comparison operator must not return a set	168,1	3283
-row comparison operator must yield type boolean not type	168,1	3283
-row count cannot be null in fetch first with ties clause	2641,64	4011
-row expansion via is not supported here	59	484
-row expressions can have at most	514,203	4012
-row expressions in values in only allowed for multi field column partitioning	1577	1943
-row field count is	271,64	834
-row filter expression must not be null	113,64	830
-row is too big size * maximum size	203	4013
-row path filter must not be empty string	64	841
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1715	2090
-row triggers with transition tables are not supported on inheritance children	59	335
-row triggers with transition tables are not supported on partitions	59	335
-row variable * does not have a field	1578	1944
-row variable naming in the referencing clause is not supported	59	335
-row with no elements is not allowed in table value constructor in this context	1191	1538
-rowid constraint failed	3129,598	4014
-rows from with multiple functions cannot have a column definition list	0,1	180
-rows is not applicable when function does not return a set	112,64	945
-rows matched * changed * inserted	1787	2194
-rows matched * changed * warnings	1786	2193
-rows must be positive	112,64	945
-rows returned by function are not all of the same row type	168,1	2857
-rsaerror	3130	4015
-ruby version mismatch	3131	4016
-rubyversionmismatch	3131	4016
-rule actions on new are not implemented	59	535
-rule actions on old are not implemented	59	535
-rule where condition cannot contain references to other relations	103,1	548
-rules on materialized views are not supported	59	235
-rules on select must have action instead select	59	535
-rules on select must not contain data modifying statements in with	59	535
-rules with where conditions can only have select insert update or delete actions	103,1	548
-run container error	3132,3133	4017
-runcontainererror	3132,3133	4017
-running in read only mode	1553	1915
-runtime error * in function	1672	2047
-runtime error exception	3134	4018
-runtime error index out of range * with length	193	4019
-runtime error integer divide by zero	223	4020
-runtime error invalid memory address or nil pointer dereference	211	248
-runtime m bean exception	3135	4021
-runtime operations exception	3136	4022
-runtime out of memory cannot allocate * byte block * in use	143	4023
-runtime requirement not met error	3137	4024
-runtime wrapped exception	3138	4025
-runtimeerror	3139,3140	4026
-runtimeerrorexception	3134	4018
-runtimeexception	3141	4027
-runtimembeanexception	3135	4021
-runtimeoperationsexception	3136	4022
-runtimerequirementnotmeterror	3137	4024
-runtimewarning	3142	4028
-runtimewrappedexception	3138	4025
-s must be of type * for system versioned table s	1810	2218
-s s contains view recursion	1830	2238
-s starts is later than query time first history partition may exceed interval value	1489	1850
-safe array rank mismatch exception	3143	4029
-safe array type mismatch exception	3144	4030
-safearrayrankmismatchexception	3143	4029
-safearraytypemismatchexception	3144	4030
-same old and new event name	1225	1574
-sample percentage must be between 0 and 100	2659,64	4031
-sasl authentication failed exception	3145	4032
-sasl_authentication_failed	3145	4032
-saslauthenticationfailedexception	3145	4032
-saslexception	3146	4033
-savepoint exception	921	4034
-savepoint_exception	921	4034
-savepointexception	921	4034
-schema and data statement mixing not supported	3147	4035
-schema factory configuration error	3148	4036
-schema violation exception	3149	4037
-schema_and_data_statement_mixing_not_supported	3147,115	4035
-schemaanddatastatementmixingnotsupported	3147,115	4035
-schemafactoryconfigurationerror	3148	4036
-schemaviolationexception	3149	4037
-scram channel binding check failed	735	4038
-scram channel binding negotiation error	735	4038
-scripterror	3150	4039
-scriptexception	3151	4040
-scsv received when renegotiating	3152,170	192
-sct verification failed	3153,170	192
-search column * not in with query column list	0,1	1089
-search column * specified more than once	172,1	1090
-search sequence column name * already used in with query column list	0,1	1089
-search sequence column name and cycle mark column name are the same	0,1	1089
-search sequence column name and cycle path column name are the same	0,1	1089
-searching for elements in multidimensional arrays is not supported	59	4041
-second argument of cast function must be type	103,1	214
-security disabled exception	3154	4042
-security label provider * is not loaded	112,64	3554
-security labels are not supported for this type of object	151,1	670
-security_disabled	3154	4042
-securitydisabledexception	3154	4042
-securityerror	3155	4043
-securityexception	75	4044
-seek disk i o error	3156,100	4045
-segmentation fault	2253	4046
-sehexception	2276	4047
-select * was reduced during optimization	1579	1945
-select distinct on expressions must match initial order by expressions	188,1	213
-select into is not allowed here	0,1	3021
-select is not a read only statement disabling timer	1455	1814
-select must have a group with this procedure	1436	1794
-select rule s target entry * has different column name from column	103,1	3664
-select rule s target entry * has different size from column	103,1	3664
-select rule s target entry * has different type from column	103,1	3664
-select rule s target list has too few entries	103,1	3664
-select rule s target list has too many entries	103,1	3664
-self signed certificate	3157,176	4048
-self signed certificate in certificate chain	3158,176	4049
-semaphore full exception	118	4050
-semaphorefullexception	118	4050
-sendfile not available error	3159,3160	4051
-sendfilenotavailableerror	3159,3160	4051
-sending passwords in plain text without ssl tls is extremely insecure	1328	1680
-sequence * access error	1580	1946
-sequence * has out of range value for options	1582	1948
-sequence * has run out	1584	1950
-sequence * table structure is invalid	1583	1949
-sequence cannot be owned by relation	151,1	4052
-sequence database disk image is malformed	3161,2523	4053
-sequence generator limit exceeded	2838	4054
-sequence must be in same schema as table it is linked to	57	1080
-sequence must have same owner as table it is linked to	57	1080
-sequence option * not supported here	0,1	689
-sequence_generator_limit_exceeded	2838,64	4054
-sequencegeneratorlimitexceeded	2838,64	4054
-sequences requires binlog_format mixed or row	1581	1947
-serialexception	3162	4055
-serialization failure	445	4056
-serialization functions may be specified only when the aggregate transition data type is	62,1	141
-serialization_failure	445,444	4056
-serializationexception	3163	4057
-serializationfailure	445,444	4056
-server clone exception	3164	4058
-server configuration does not permit binlog purge	1100	1433
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1585	1951
-server not active exception	3165	4059
-server runtime exception	3166	4060
-server shutdown in progress	1587	1953
-servercloneexception	3164	4058
-servererror	3167	4061
-serverexception	3168	4062
-serverhello tlsext	3169,170	192
-servernotactiveexception	3165	4059
-serverruntimeexception	3166	4060
-service configuration error	3170	4063
-service not found exception	3171	4064
+returned by the broker when the client is not authorized to access a particular groupid	2413	2875
+returned by the broker when the client is not authorized to access the requested topic	3124	4004
+returned by the broker when the client is not authorized to use an inter broker or administrative api	633	787
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2639	3210
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2929	3689
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2930	3690
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2479	2949
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3125	4005
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3077	3937
+returned in join group when the groupid is empty or null	2596	3136
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2517	2985
+returned non zero exit status 129	2245,2246	2666
+returned non zero exit status 130	2247,2246	2667
+returned non zero exit status 131	2248,2246	2668
+returned non zero exit status 132	2249,2246	2669
+returned non zero exit status 133	2250,2246	2670
+returned non zero exit status 134	636,2246	2671
+returned non zero exit status 135	385,2246	2672
+returned non zero exit status 136	2251,2246	2673
+returned non zero exit status 137	2252,2246	2674
+returned non zero exit status 138	2253,2246	2675
+returned non zero exit status 139	2254,2246	2676
+returned non zero exit status 140	2255,2246	2677
+returned non zero exit status 141	359,2246	2678
+returned non zero exit status 142	139,2246	2679
+returned non zero exit status 143	2256,2246	2680
+returned non zero exit status 144	2257,2246	2681
+returned non zero exit status 145	605,2246	2682
+returned non zero exit status 146	2258,2246	2683
+returned non zero exit status 147	2259,2246	2684
+returned non zero exit status 148	2260,2246	2685
+returned non zero exit status 149	2261,2246	2686
+returned non zero exit status 150	2262,2246	2687
+returned non zero exit status 151	2263,2246	2688
+returned non zero exit status 152	792,2246	2689
+returned non zero exit status 153	2264,2246	2690
+returned non zero exit status 154	2265,2246	2691
+returned non zero exit status 155	2266,2246	2692
+returned non zero exit status 156	2267,2246	2693
+returned non zero exit status 157	2268,2246	2694
+returned non zero exit status 158	2269,2246	2695
+returned non zero exit status 159	313,2246	2696
+returning lists are not supported in conditional rules	59	536
+returning lists are not supported in non instead rules	59	536
+returning must have at least one column	0,1	3022
+returns a set	170,1	3531
+revokederror	3126	4006
+rfc 3779 resource not subset of parent s resources	3127,178	4007
+rfs specific error	973	4008
+right join is only supported with merge joinable join conditions	59	2849
+right operand of jsonpath operator * is not a single numeric value	2729,64	3399
+rmi security exception	3128	4009
+rmisecurityexception	3128	4009
+rn not supported for input	59	1290
+role info not found exception	3129	4010
+role name * is reserved	463,1	498
+role not found exception	3130	4011
+role with oid * does not exist	737	3301
+roleinfonotfoundexception	3129	4010
+rolenotfoundexception	3130	4011
+rollback abort due to rollback	3131,3132	4012
+routine body for * is too long	1721	2096
+routine name * is not unique	134,1	144
+row * doesn t contain data for all columns	1852	2260
+row * was cut by	1174	1517
+row * was truncated it contained more data than there were input columns	1853	2261
+row column has type * instead of type	170,1	4013
+row comparison operator must not return a set	170,1	3284
+row comparison operator must yield type boolean not type	170,1	3284
+row count cannot be null in fetch first with ties clause	2642,64	4014
+row expansion via is not supported here	59	485
+row expressions can have at most	516,205	4015
+row expressions in values in only allowed for multi field column partitioning	1578	1944
+row field count is	273,64	835
+row filter expression must not be null	113,64	831
+row is too big size * maximum size	205	4016
+row path filter must not be empty string	64	842
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1716	2091
+row triggers with transition tables are not supported on inheritance children	59	336
+row triggers with transition tables are not supported on partitions	59	336
+row variable * does not have a field	1579	1945
+row variable naming in the referencing clause is not supported	59	336
+row with no elements is not allowed in table value constructor in this context	1192	1539
+rowid constraint failed	3133,600	4017
+rows from with multiple functions cannot have a column definition list	0,1	181
+rows is not applicable when function does not return a set	112,64	946
+rows matched * changed * inserted	1788	2195
+rows matched * changed * warnings	1787	2194
+rows must be positive	112,64	946
+rows returned by function are not all of the same row type	170,1	2858
+rsaerror	3134	4018
+ruby version mismatch	3135	4019
+rubyversionmismatch	3135	4019
+rule actions on new are not implemented	59	536
+rule actions on old are not implemented	59	536
+rule where condition cannot contain references to other relations	103,1	549
+rules on materialized views are not supported	59	236
+rules on select must have action instead select	59	536
+rules on select must not contain data modifying statements in with	59	536
+rules with where conditions can only have select insert update or delete actions	103,1	549
+run container error	3136,3137	4020
+runcontainererror	3136,3137	4020
+running in read only mode	1554	1916
+runtime error * in function	1673	2048
+runtime error exception	3138	4021
+runtime error index out of range * with length	195	4022
+runtime error integer divide by zero	225	4023
+runtime error invalid memory address or nil pointer dereference	213	249
+runtime m bean exception	3139	4024
+runtime operations exception	3140	4025
+runtime out of memory cannot allocate * byte block * in use	145	4026
+runtime requirement not met error	3141	4027
+runtime wrapped exception	3142	4028
+runtimeerror	3143,3144	4029
+runtimeerrorexception	3138	4021
+runtimeexception	3145	4030
+runtimembeanexception	3139	4024
+runtimeoperationsexception	3140	4025
+runtimerequirementnotmeterror	3141	4027
+runtimewarning	3146	4031
+runtimewrappedexception	3142	4028
+s must be of type * for system versioned table s	1811	2219
+s s contains view recursion	1831	2239
+s starts is later than query time first history partition may exceed interval value	1490	1851
+safe array rank mismatch exception	3147	4032
+safe array type mismatch exception	3148	4033
+safearrayrankmismatchexception	3147	4032
+safearraytypemismatchexception	3148	4033
+same old and new event name	1226	1575
+sample percentage must be between 0 and 100	2660,64	4034
+sasl authentication failed exception	3149	4035
+sasl_authentication_failed	3149	4035
+saslauthenticationfailedexception	3149	4035
+saslexception	3150	4036
+savepoint exception	922	4037
+savepoint_exception	922	4037
+savepointexception	922	4037
+schema and data statement mixing not supported	3151	4038
+schema factory configuration error	3152	4039
+schema violation exception	3153	4040
+schema_and_data_statement_mixing_not_supported	3151,115	4038
+schemaanddatastatementmixingnotsupported	3151,115	4038
+schemafactoryconfigurationerror	3152	4039
+schemaviolationexception	3153	4040
+scram channel binding check failed	737	4041
+scram channel binding negotiation error	737	4041
+scripterror	3154	4042
+scriptexception	3155	4043
+scsv received when renegotiating	3156,172	193
+sct verification failed	3157,172	193
+search column * not in with query column list	0,1	1090
+search column * specified more than once	174,1	1091
+search sequence column name * already used in with query column list	0,1	1090
+search sequence column name and cycle mark column name are the same	0,1	1090
+search sequence column name and cycle path column name are the same	0,1	1090
+searching for elements in multidimensional arrays is not supported	59	4044
+second argument of cast function must be type	103,1	215
+security disabled exception	3158	4045
+security label provider * is not loaded	112,64	3555
+security labels are not supported for this type of object	153,1	671
+security_disabled	3158	4045
+securitydisabledexception	3158	4045
+securityerror	3159	4046
+securityexception	75	4047
+seek disk i o error	3160,100	4048
+segmentation fault	2254	4049
+sehexception	2277	4050
+select * was reduced during optimization	1580	1946
+select distinct on expressions must match initial order by expressions	190,1	214
+select into is not allowed here	0,1	3022
+select is not a read only statement disabling timer	1456	1815
+select must have a group with this procedure	1437	1795
+select rule s target entry * has different column name from column	103,1	3667
+select rule s target entry * has different size from column	103,1	3667
+select rule s target entry * has different type from column	103,1	3667
+select rule s target list has too few entries	103,1	3667
+select rule s target list has too many entries	103,1	3667
+self signed certificate	3161,178	4051
+self signed certificate in certificate chain	3162,178	4052
+semaphore full exception	118	4053
+semaphorefullexception	118	4053
+sendfile not available error	3163,3164	4054
+sendfilenotavailableerror	3163,3164	4054
+sending passwords in plain text without ssl tls is extremely insecure	1329	1681
+sequence * access error	1581	1947
+sequence * has out of range value for options	1583	1949
+sequence * has run out	1585	1951
+sequence * table structure is invalid	1584	1950
+sequence cannot be owned by relation	153,1	4055
+sequence database disk image is malformed	3165,2524	4056
+sequence generator limit exceeded	2840	4057
+sequence must be in same schema as table it is linked to	57	1081
+sequence must have same owner as table it is linked to	57	1081
+sequence option * not supported here	0,1	690
+sequence_generator_limit_exceeded	2840,64	4057
+sequencegeneratorlimitexceeded	2840,64	4057
+sequences requires binlog_format mixed or row	1582	1948
+serialexception	3166	4058
+serialization failure	447	4059
+serialization functions may be specified only when the aggregate transition data type is	62,1	142
+serialization_failure	447,446	4059
+serializationexception	3167	4060
+serializationfailure	447,446	4059
+server clone exception	3168	4061
+server configuration does not permit binlog purge	1101	1434
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1586	1952
+server not active exception	3169	4062
+server runtime exception	3170	4063
+server shutdown in progress	1588	1954
+servercloneexception	3168	4061
+servererror	3171	4064
+serverexception	3172	4065
+serverhello tlsext	3173,172	193
+servernotactiveexception	3169	4062
+serverruntimeexception	3170	4063
+service configuration error	3174	4066
+service not found exception	3175	4067
 service unavailable	43	45
-service unavailable exception	3172	4065
+service unavailable exception	3176	4068
 service_unavailable	43	45
-serviceconfigurationerror	3170	4063
-servicenotfoundexception	3171	4064
-serviceunavailableexception	3172	4065
-session id context uninitialized	3173,170	192
-session user cannot be dropped	86,57	1078
-session user cannot be renamed	59	1079
-sessionerror	3174	4066
-set local transaction snapshot is not implemented	59	4067
-set password is not applicable for users authenticating via * plugin	1589	1955
-set requires parameter name	113,64	4068
-set returning functions are not allowed in	59	144
-set returning functions must appear at top level of from	59	144
-set transaction snapshot must be called before any query	114,115	597
-set valued function called in context that cannot accept a set	59	394
-setof type not allowed for operator argument	62,1	3778
-setseed parameter * is out of allowed range 1 1	112,64	4069
-setting authentication options is not possible when only the slave sql thread is being started	1660	2035
-settings property is read only exception	3175	4070
-settings property not found exception	3176	4071
-settings property wrong type exception	3177	4072
-settingspropertyisreadonlyexception	3175	4070
-settingspropertynotfoundexception	3176	4071
-settingspropertywrongtypeexception	3177	4072
-setval value * is out of bounds for sequence	199,64	4073
-share session not found exception	3178	4074
-share_session_not_found	3178	4074
-shared indexes cannot be created after initdb	57	4075
-sharedcache database table is locked	3179,3180	4076
-sharesessionnotfoundexception	3178	4074
-shmlock disk i o error	3181,100	4077
-shmmap disk i o error	3182,100	4078
-shmopen disk i o error	3183,100	4079
-shmsize disk i o error	3184,100	4080
-short buffer exception	3185	4081
-shortbufferexception	3185	4081
-shortword should be 0	112,64	3468
-should return type	103,1	4082
-shutdown channel group exception	3186	4083
-shutdown while in init	3187,170	192
-shutdownchannelgroupexception	3186	4083
-sigabrt	634	3383
-sigalrm	137	3361
-sigbus	383	3384
-sigchld	603	3364
-sigcont	2257	3365
-sigfpe	2250	3385
-sighup	2244	3356
-sigill	2248	3381
-sigint	2246	3367
-sigio	2267	3377
-sigkill	2251	3386
-signal 1	2244	3356
-signal 10	2252	3357
-signal 11	2253	3358
-signal 12	2254	3359
-signal 13	357	3360
-signal 14	137	3361
-signal 15	2255	3362
-signal 16	2256	3363
-signal 17	603	3364
-signal 18	2257	3365
-signal 19	2258	3366
-signal 2	2246	3367
-signal 20	2259	3368
-signal 21	2260	3369
-signal 22	2261	3370
-signal 23	2262	3371
-signal 24	791	3372
-signal 25	2263	3373
-signal 26	2264	3374
-signal 27	2265	3375
-signal 28	2266	3376
-signal 29	2267	3377
-signal 3	2247	3378
-signal 30	2268	3379
-signal 31	311	3380
-signal 4	2248	3381
-signal 5	2249	3382
-signal 6	634	3383
-signal 7	383	3384
-signal 8	2250	3385
-signal 9	2251	3386
-signal resignal can only use a condition defined with sqlstate	1594	1960
-signalexception	3188	4084
-signature algorithms error	3189,170	192
-signature for non signing certificate	3190,170	192
-signatureexception	3191	4085
-sigpipe	357	3360
-sigprof	2265	3375
-sigpwr	2268	3379
-sigquit	2247	3378
-sigsegv	2253	3358
-sigstkflt	2256	3363
-sigstop	2258	3366
-sigsys	311	3380
-sigterm	2255	3362
-sigtrap	2249	3382
-sigtstp	2259	3368
-sigttin	2260	3369
-sigttou	2261	3370
-sigurg	2262	3371
-sigusr1	2252	3357
-sigusr2	2254	3359
-sigvtalrm	2264	3374
-sigwinch	2266	3376
-sigxcpu	791	3372
-sigxfsz	2263	3373
-single boolean result is expected	2728,64	3398
-singleton sql json item required	2728	4086
-singleton_sql_json_item_required	2728,64	4086
-singletonsqljsonitemrequired	2728,64	4086
-size limit exceeded exception	3192	4087
-sizelimitexceededexception	3192	4087
-skeleton mismatch exception	3193	4088
-skeleton not found exception	3194	4089
-skeletonmismatchexception	3193	4088
-skeletonnotfoundexception	3194	4089
-skip locked makes this statement unsafe	1120	1453
-skip this directory	3195,3196	4090
-skip wal location lsn * must be greater than origin lsn	112,64	3259
-skipped scanning foreign table * which is a partition of default partition	595,596	4091
-skipping analyze of * lock not available	446,57	4092
-skipping analyze of * relation no longer exists	615,1	4093
-skipping transaction * because it has already been executed and logged	1600	1966
-skipping vacuum of * lock not available	446,57	4092
-skipping vacuum of * relation no longer exists	615,1	4093
-slave already has been stopped	1626	1995
-slave failed to initialize master info structure from the repository	1614	1982
-slave failed to initialize relay log info structure from the repository	1619	1987
-slave is already running	1627	1996
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1602	1969
-slave log event execution was interrupted slave_max_statement_time exceeded	1204	1992
-slave must silently retry current transaction	1620	1988
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1103	1436
-slave sql thread ignored the * because table is shared	1609	1977
-slave sql thread ignored the query because of replicate table rules	1611	1979
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1628	1997
-slave_preserve_commit_order is not supported	1183	1527
-slices of fixed length arrays not implemented	59	3972
-slot name must not be null	113,64	3792
-smallint out of range	199,64	337
-smtp failed recipient exception	3197	4094
-smtp failed recipients exception	3198	4095
-smtpexception	3199	4096
-smtpfailedrecipientexception	3197	4094
-smtpfailedrecipientsexception	3198	4095
-snapshot database is locked	3200,3077	4097
-snapshot not found exception	3110	3982
-snapshot sql logic error	3201,3119	4098
-snapshot too old	3202	4099
-snapshot_not_found	3110	3982
-snapshot_too_old	3202,3203	4099
-snapshotnotfoundexception	3110	3982
-snapshottooold	3202,3203	4099
-socket operation on non socket	1052	4100
-socket security exception	3204	4101
-socket timeout exception	3205	4102
-socket type not supported	2226	4103
-socket_error	3206	4104
-socketerror	3206	4105
-socketexception	3207	4106
-socketsecurityexception	3204	4101
-sockettimeoutexception	3205	4102
-software caused connection abort	726	4107
-some non transactional changed tables couldn t be rolled back	1858	2266
-some relations of database * are already in tablespace	57	477
-some temporary tables were dropped but these operations could not be rolled back	1860	2268
-sorry too many clients already	1164,141	4108
+serviceconfigurationerror	3174	4066
+servicenotfoundexception	3175	4067
+serviceunavailableexception	3176	4068
+session id context uninitialized	3177,172	193
+session user cannot be dropped	86,57	1079
+session user cannot be renamed	59	1080
+sessionerror	3178	4069
+set local transaction snapshot is not implemented	59	4070
+set password is not applicable for users authenticating via * plugin	1590	1956
+set requires parameter name	113,64	4071
+set returning functions are not allowed in	59	145
+set returning functions must appear at top level of from	59	145
+set transaction snapshot must be called before any query	114,115	598
+set valued function called in context that cannot accept a set	59	395
+setof type not allowed for operator argument	62,1	3781
+setseed parameter * is out of allowed range 1 1	112,64	4072
+setting authentication options is not possible when only the slave sql thread is being started	1661	2036
+settings property is read only exception	3179	4073
+settings property not found exception	3180	4074
+settings property wrong type exception	3181	4075
+settingspropertyisreadonlyexception	3179	4073
+settingspropertynotfoundexception	3180	4074
+settingspropertywrongtypeexception	3181	4075
+setval value * is out of bounds for sequence	201,64	4076
+share session not found exception	3182	4077
+share_session_not_found	3182	4077
+shared indexes cannot be created after initdb	57	4078
+sharedcache database table is locked	3183,3184	4079
+sharesessionnotfoundexception	3182	4077
+shmlock disk i o error	3185,100	4080
+shmmap disk i o error	3186,100	4081
+shmopen disk i o error	3187,100	4082
+shmsize disk i o error	3188,100	4083
+short buffer exception	3189	4084
+shortbufferexception	3189	4084
+shortword should be 0	112,64	3469
+should return type	103,1	4085
+shutdown channel group exception	3190	4086
+shutdown while in init	3191,172	193
+shutdownchannelgroupexception	3190	4086
+sigabrt	636	3384
+sigalrm	139	3362
+sigbus	385	3385
+sigchld	605	3365
+sigcont	2258	3366
+sigfpe	2251	3386
+sighup	2245	3357
+sigill	2249	3382
+sigint	2247	3368
+sigio	2268	3378
+sigkill	2252	3387
+signal 1	2245	3357
+signal 10	2253	3358
+signal 11	2254	3359
+signal 12	2255	3360
+signal 13	359	3361
+signal 14	139	3362
+signal 15	2256	3363
+signal 16	2257	3364
+signal 17	605	3365
+signal 18	2258	3366
+signal 19	2259	3367
+signal 2	2247	3368
+signal 20	2260	3369
+signal 21	2261	3370
+signal 22	2262	3371
+signal 23	2263	3372
+signal 24	792	3373
+signal 25	2264	3374
+signal 26	2265	3375
+signal 27	2266	3376
+signal 28	2267	3377
+signal 29	2268	3378
+signal 3	2248	3379
+signal 30	2269	3380
+signal 31	313	3381
+signal 4	2249	3382
+signal 5	2250	3383
+signal 6	636	3384
+signal 7	385	3385
+signal 8	2251	3386
+signal 9	2252	3387
+signal resignal can only use a condition defined with sqlstate	1595	1961
+signalexception	3192	4087
+signature algorithms error	3193,172	193
+signature for non signing certificate	3194,172	193
+signatureexception	3195	4088
+sigpipe	359	3361
+sigprof	2266	3376
+sigpwr	2269	3380
+sigquit	2248	3379
+sigsegv	2254	3359
+sigstkflt	2257	3364
+sigstop	2259	3367
+sigsys	313	3381
+sigterm	2256	3363
+sigtrap	2250	3383
+sigtstp	2260	3369
+sigttin	2261	3370
+sigttou	2262	3371
+sigurg	2263	3372
+sigusr1	2253	3358
+sigusr2	2255	3360
+sigvtalrm	2265	3375
+sigwinch	2267	3377
+sigxcpu	792	3373
+sigxfsz	2264	3374
+single boolean result is expected	2729,64	3399
+singleton sql json item required	2729	4089
+singleton_sql_json_item_required	2729,64	4089
+singletonsqljsonitemrequired	2729,64	4089
+size limit exceeded exception	3196	4090
+sizelimitexceededexception	3196	4090
+skeleton mismatch exception	3197	4091
+skeleton not found exception	3198	4092
+skeletonmismatchexception	3197	4091
+skeletonnotfoundexception	3198	4092
+skip locked makes this statement unsafe	1121	1454
+skip this directory	3199,3200	4093
+skip wal location lsn * must be greater than origin lsn	112,64	3260
+skipped scanning foreign table * which is a partition of default partition	597,598	4094
+skipping analyze of * lock not available	448,57	4095
+skipping analyze of * relation no longer exists	617,1	4096
+skipping transaction * because it has already been executed and logged	1601	1967
+skipping vacuum of * lock not available	448,57	4095
+skipping vacuum of * relation no longer exists	617,1	4096
+slave already has been stopped	1627	1996
+slave failed to initialize master info structure from the repository	1615	1983
+slave failed to initialize relay log info structure from the repository	1620	1988
+slave is already running	1628	1997
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1603	1970
+slave log event execution was interrupted slave_max_statement_time exceeded	1205	1993
+slave must silently retry current transaction	1621	1989
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1104	1437
+slave sql thread ignored the * because table is shared	1610	1978
+slave sql thread ignored the query because of replicate table rules	1612	1980
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1629	1998
+slave_preserve_commit_order is not supported	1184	1528
+slices of fixed length arrays not implemented	59	3975
+slot name must not be null	113,64	3795
+smallint out of range	201,64	338
+smtp failed recipient exception	3201	4097
+smtp failed recipients exception	3202	4098
+smtpexception	3203	4099
+smtpfailedrecipientexception	3201	4097
+smtpfailedrecipientsexception	3202	4098
+snapshot database is locked	3204,3081	4100
+snapshot not found exception	3114	3985
+snapshot sql logic error	3205,3123	4101
+snapshot too old	3206	4102
+snapshot_not_found	3114	3985
+snapshot_too_old	3206,3207	4102
+snapshotnotfoundexception	3114	3985
+snapshottooold	3206,3207	4102
+socket operation on non socket	1053	4103
+socket security exception	3208	4104
+socket timeout exception	3209	4105
+socket type not supported	2227	4106
+socket_error	3210	4107
+socketerror	3210	4108
+socketexception	3211	4109
+socketsecurityexception	3208	4104
+sockettimeoutexception	3209	4105
+software caused connection abort	728	4110
+some non transactional changed tables couldn t be rolled back	1859	2267
+some relations of database * are already in tablespace	57	478
+some temporary tables were dropped but these operations could not be rolled back	1861	2269
+sorry too many clients already	1165,143	4111
 sort operator can only be specified for single argument aggregates	62,1	66
-source and target data types are not physically compatible	103,1	214
-source array too small	204,64	239
-source data type * is a pseudo type	151,1	222
-source data type and target data type are the same	103,1	214
-source database * is being accessed by other users	86,57	517
-source encoding * does not exist	102,1	1155
-source for a multiple column update item must be a sub select or row expression	59	523
-source string too short for * formatting field	462,64	500
-sp gist inner tuple size * exceeds maximum	203	3003
-sp gist leaf data type * does not match declared type	103,1	3786
-specific gem not found exception	3208	4109
-specificgemnotfoundexception	3208	4109
-specified argument was out of the range of valid values	192	4110
-specified array was not of the expected rank	3143	4111
-specified array was not of the expected type	3144	4112
-specified but * is not an aggregate function	151,1	1178
-specified cast is not valid	2567,224	4113
-specified data directory * is not a directory	57	1095
-specified filter criteria was invalid	2594	4114
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1392	1749
-specified in using clause does not exist in left table	459,1	4115
-specified in using clause does not exist in right table	459,1	4115
-specified key part was too long max key part length is * bytes	1723	2098
-specified key was too long max key length is * bytes	1722	2097
-specified method is not supported	2937	4116
-specified more than once	937,1,172,112	4117
-specified ole variant was invalid	2612	4118
-specified principal is not valid owner renewer	885	1143
-specified value cannot be cast to type * for column	168,1	813
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1393	1750
-specifying a table access method is not supported on a partitioned table	59	169
-specifying both host name and cidr mask is invalid	126,127	286
-specifying constraint deferrability not supported for domains	59	4119
-spkierror	3209	4120
-splfileobject __construct * failed to open stream no such file or directory	777	4121
-splfileobject __construct * failed to open stream permission denied	92	4122
-sql client info exception	3210	4123
-sql connection is already closed	3211,3212	4124
-sql data exception	3213	4125
-sql feature not supported exception	3214	4126
-sql function cannot accept shell type	62,1	134
-sql function cannot return shell type	62,1	134
-sql function with unquoted function body cannot have polymorphic arguments	62,1	134
-sql functions cannot have arguments of type	62,1	509
-sql functions cannot return type	62,1	509
-sql integrity constraint violation exception	3215	4127
-sql invalid authorization spec exception	3216	4128
-sql json array not found	2699	4129
-sql json item cannot be cast to target type	3217	4130
-sql json member not found	2697	4131
-sql json number not found	2969	4132
-sql json object not found	2701	4133
-sql json scalar required	3218	4134
-sql no rows in result set	3219,3220	4135
-sql non transient connection exception	3221	4136
-sql non transient exception	3222	4137
-sql recoverable exception	3223	4138
-sql regular expression may not contain more than two escape double quote separators	2671,64	4139
-sql routine exception	2401	4140
-sql statement not yet complete	3224	4141
-sql syntax error exception	3225	4142
-sql thread is not to be started so until options are ignored	1784	2162
-sql timeout exception	3226	4143
-sql transaction has already been committed or rolled back	3227,3228	4144
-sql transaction rollback exception	3229	4145
-sql transient connection exception	3230	4146
-sql transient exception	3231	4147
-sql_json_array_not_found	2699,64	4129
-sql_json_item_cannot_be_cast_to_target_type	3217,64	4130
-sql_json_member_not_found	2697,64	4131
-sql_json_number_not_found	2969,64	4132
-sql_json_object_not_found	2701,64	4133
-sql_json_scalar_required	3218,64	4134
-sql_routine_exception	2401	4140
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1659	2034
-sql_statement_not_yet_complete	3224	4141
-sqlclient unable to establish sqlconnection	3232	4148
-sqlclient_unable_to_establish_sqlconnection	3232,333	4148
-sqlclientinfoexception	3210	4123
-sqlclientunabletoestablishsqlconnection	3232,333	4148
-sqldataexception	3213	4125
-sqlexception	3233	4149
-sqlfeaturenotsupportedexception	3214	4126
-sqlintegrityconstraintviolationexception	3215	4127
-sqlinvalidauthorizationspecexception	3216	4128
-sqlite_abort	3234	4150
-sqlite_abort_rollback	3127,3128	4009
-sqlite_auth	3235	4151
-sqlite_auth_user	3236,3235	4152
-sqlite_busy	3077	4153
-sqlite_busy_recovery	3076,3077	3935
-sqlite_busy_snapshot	3200,3077	4097
-sqlite_busy_timeout	3237,3077	4154
-sqlite_cantopen	759	4155
-sqlite_cantopen_convpath	758,759	935
-sqlite_cantopen_dirtywal	908,759	1171
-sqlite_cantopen_fullpath	2398,759	2850
-sqlite_cantopen_isdir	2685,759	3309
-sqlite_cantopen_notempdir	2941,759	3702
-sqlite_cantopen_symlink	3238,759	4156
-sqlite_constraint	598	4157
-sqlite_constraint_check	597,598	748
-sqlite_constraint_commithook	696,598	858
-sqlite_constraint_foreignkey	2383,598	2832
-sqlite_constraint_function	2399,598	2854
-sqlite_constraint_notnull	2942,598	3703
-sqlite_constraint_pinned	3015,598	3852
-sqlite_constraint_primarykey	3025,598	3874
-sqlite_constraint_rowid	3129,598	4014
-sqlite_constraint_trigger	3239,598	4158
-sqlite_constraint_unique	3240,598	4159
-sqlite_constraint_vtab	3241,598	4160
-sqlite_corrupt	2523	4161
-sqlite_corrupt_index	2522,2523	2995
-sqlite_corrupt_sequence	3161,2523	4053
-sqlite_corrupt_vtab	3242,2523	4162
-sqlite_empty	662	4163
-sqlite_error	3119	4164
-sqlite_error_missing_collseq	3119	4165
-sqlite_error_retry	3118,3119	3999
-sqlite_error_snapshot	3201,3119	4098
-sqlite_format	662	4166
-sqlite_full	3243	4167
-sqlite_internal	662	4168
-sqlite_interrupt	3244	4169
-sqlite_ioerr	100	4170
+source and target data types are not physically compatible	103,1	215
+source array too small	206,64	240
+source data type * is a pseudo type	153,1	223
+source data type and target data type are the same	103,1	215
+source database * is being accessed by other users	86,57	518
+source encoding * does not exist	102,1	1156
+source for a multiple column update item must be a sub select or row expression	59	524
+source string too short for * formatting field	464,64	501
+sp gist inner tuple size * exceeds maximum	205	3004
+sp gist leaf data type * does not match declared type	103,1	3789
+specific gem not found exception	3212	4112
+specificgemnotfoundexception	3212	4112
+specified argument was out of the range of valid values	194	4113
+specified array was not of the expected rank	3147	4114
+specified array was not of the expected type	3148	4115
+specified but * is not an aggregate function	153,1	1179
+specified cast is not valid	2568,226	4116
+specified data directory * is not a directory	57	1096
+specified filter criteria was invalid	2595	4117
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1393	1750
+specified in using clause does not exist in left table	461,1	4118
+specified in using clause does not exist in right table	461,1	4118
+specified key part was too long max key part length is * bytes	1724	2099
+specified key was too long max key length is * bytes	1723	2098
+specified method is not supported	2941	4119
+specified more than once	938,1,174,112	4120
+specified ole variant was invalid	2613	4121
+specified principal is not valid owner renewer	886	1144
+specified value cannot be cast to type * for column	170,1	814
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1394	1751
+specifying a table access method is not supported on a partitioned table	59	170
+specifying both host name and cidr mask is invalid	128,129	287
+specifying constraint deferrability not supported for domains	59	4122
+spkierror	3213	4123
+splfileobject __construct * failed to open stream no such file or directory	779	4124
+splfileobject __construct * failed to open stream permission denied	92	4125
+sql client info exception	3214	4126
+sql connection is already closed	3215,3216	4127
+sql data exception	3217	4128
+sql feature not supported exception	3218	4129
+sql function cannot accept shell type	62,1	135
+sql function cannot return shell type	62,1	135
+sql function with unquoted function body cannot have polymorphic arguments	62,1	135
+sql functions cannot have arguments of type	62,1	510
+sql functions cannot return type	62,1	510
+sql integrity constraint violation exception	3219	4130
+sql invalid authorization spec exception	3220	4131
+sql json array not found	2700	4132
+sql json item cannot be cast to target type	3221	4133
+sql json member not found	2698	4134
+sql json number not found	2973	4135
+sql json object not found	2702	4136
+sql json scalar required	3222	4137
+sql no rows in result set	3223,3224	4138
+sql non transient connection exception	3225	4139
+sql non transient exception	3226	4140
+sql recoverable exception	3227	4141
+sql regular expression may not contain more than two escape double quote separators	2672,64	4142
+sql routine exception	2402	4143
+sql statement not yet complete	3228	4144
+sql syntax error exception	3229	4145
+sql thread is not to be started so until options are ignored	1785	2163
+sql timeout exception	3230	4146
+sql transaction has already been committed or rolled back	3231,3232	4147
+sql transaction rollback exception	3233	4148
+sql transient connection exception	3234	4149
+sql transient exception	3235	4150
+sql_json_array_not_found	2700,64	4132
+sql_json_item_cannot_be_cast_to_target_type	3221,64	4133
+sql_json_member_not_found	2698,64	4134
+sql_json_number_not_found	2973,64	4135
+sql_json_object_not_found	2702,64	4136
+sql_json_scalar_required	3222,64	4137
+sql_routine_exception	2402	4143
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1660	2035
+sql_statement_not_yet_complete	3228	4144
+sqlclient unable to establish sqlconnection	3236	4151
+sqlclient_unable_to_establish_sqlconnection	3236,335	4151
+sqlclientinfoexception	3214	4126
+sqlclientunabletoestablishsqlconnection	3236,335	4151
+sqldataexception	3217	4128
+sqlexception	3237	4152
+sqlfeaturenotsupportedexception	3218	4129
+sqlintegrityconstraintviolationexception	3219	4130
+sqlinvalidauthorizationspecexception	3220	4131
+sqlite_abort	3238	4153
+sqlite_abort_rollback	3131,3132	4012
+sqlite_auth	3239	4154
+sqlite_auth_user	3240,3239	4155
+sqlite_busy	3081	4156
+sqlite_busy_recovery	3080,3081	3938
+sqlite_busy_snapshot	3204,3081	4100
+sqlite_busy_timeout	3241,3081	4157
+sqlite_cantopen	761	4158
+sqlite_cantopen_convpath	760,761	936
+sqlite_cantopen_dirtywal	909,761	1172
+sqlite_cantopen_fullpath	2399,761	2851
+sqlite_cantopen_isdir	2686,761	3310
+sqlite_cantopen_notempdir	2945,761	3705
+sqlite_cantopen_symlink	3242,761	4159
+sqlite_constraint	600	4160
+sqlite_constraint_check	599,600	749
+sqlite_constraint_commithook	698,600	859
+sqlite_constraint_foreignkey	2384,600	2833
+sqlite_constraint_function	2400,600	2855
+sqlite_constraint_notnull	2946,600	3706
+sqlite_constraint_pinned	3019,600	3855
+sqlite_constraint_primarykey	3029,600	3877
+sqlite_constraint_rowid	3133,600	4017
+sqlite_constraint_trigger	3243,600	4161
+sqlite_constraint_unique	3244,600	4162
+sqlite_constraint_vtab	3245,600	4163
+sqlite_corrupt	2524	4164
+sqlite_corrupt_index	2523,2524	2996
+sqlite_corrupt_sequence	3165,2524	4056
+sqlite_corrupt_vtab	3246,2524	4165
+sqlite_empty	664	4166
+sqlite_error	3123	4167
+sqlite_error_missing_collseq	3123	4168
+sqlite_error_retry	3122,3123	4002
+sqlite_error_snapshot	3205,3123	4101
+sqlite_format	664	4169
+sqlite_full	3247	4170
+sqlite_internal	664	4171
+sqlite_interrupt	3248	4172
+sqlite_ioerr	100	4173
 sqlite_ioerr_access	99,100	100
-sqlite_ioerr_auth	244,100	285
-sqlite_ioerr_begin_atomic	100	4171
-sqlite_ioerr_blocked	344,100	356
-sqlite_ioerr_checkreservedlock	602,100	755
-sqlite_ioerr_close	621,100	776
-sqlite_ioerr_commit_atomic	100	4172
-sqlite_ioerr_convpath	757,100	934
-sqlite_ioerr_corruptfs	770,100	944
-sqlite_ioerr_data	854,100	1096
-sqlite_ioerr_delete	887,100	1145
-sqlite_ioerr_delete_noent	100	4173
-sqlite_ioerr_dir_close	100	4174
-sqlite_ioerr_dir_fsync	100	4175
-sqlite_ioerr_fstat	2396,100	2846
-sqlite_ioerr_fsync	2397,100	2847
-sqlite_ioerr_gettemppath	2410,100	2871
-sqlite_ioerr_lock	2751,100	3428
-sqlite_ioerr_mmap	2807,100	3505
-sqlite_ioerr_nomem	2907,100	3658
-sqlite_ioerr_rdlock	3064,100	3924
-sqlite_ioerr_read	3066,100	3925
-sqlite_ioerr_rollback_atomic	100	4176
-sqlite_ioerr_seek	3156,100	4045
-sqlite_ioerr_shmlock	3181,100	4077
-sqlite_ioerr_shmmap	3182,100	4078
-sqlite_ioerr_shmopen	3183,100	4079
-sqlite_ioerr_shmsize	3184,100	4080
-sqlite_ioerr_short_read	100	4177
-sqlite_ioerr_truncate	3245,100	4178
-sqlite_ioerr_unlock	3246,100	4179
-sqlite_ioerr_vnode	3247,100	4180
-sqlite_ioerr_write	3248,100	4181
-sqlite_locked	3180	4182
-sqlite_locked_sharedcache	3179,3180	4076
-sqlite_locked_vtab	3249,3180	4183
-sqlite_mismatch	168	4184
-sqlite_misuse	3250	4185
-sqlite_nolfs	662	4186
-sqlite_nomem	143	4187
-sqlite_notadb	3251	4188
-sqlite_notfound	3252	4189
-sqlite_notice	3253	4190
-sqlite_notice_recover_rollback	3253	4191
-sqlite_notice_recover_wal	3253	4192
-sqlite_ok_load_permanently	3254	4193
-sqlite_ok_symlink	3255,3254	4194
-sqlite_perm	3256	4195
-sqlite_protocol	3257	4196
-sqlite_range	3258	4197
-sqlite_schema	3259	4198
-sqlite_toobig	3260	4199
-sqlite_warning	253	4200
-sqlite_warning_autoindex	252,253	294
-sqljsonarraynotfound	2699,64	4129
-sqljsonitemcannotbecasttotargettype	3217,64	4130
-sqljsonmembernotfound	2697,64	4131
-sqljsonnumbernotfound	2969,64	4132
-sqljsonobjectnotfound	2701,64	4133
-sqljsonscalarrequired	3218,64	4134
-sqlnontransientconnectionexception	3221	4136
-sqlnontransientexception	3222	4137
-sqlrecoverableexception	3223	4138
-sqlroutineexception	2401	4140
-sqlserver rejected establishment of sqlconnection	3261	4201
-sqlserver_rejected_establishment_of_sqlconnection	3261,333	4201
-sqlserverrejectedestablishmentofsqlconnection	3261,333	4201
-sqlstate 03000	3224	4141
-sqlstate 08000	333	902
-sqlstate 08001	3232,333	4148
-sqlstate 08003	728,333	901
-sqlstate 08004	3261,333	4201
-sqlstate 08006	729,333	903
-sqlstate 08007	3262,333	4202
-sqlstate 08p01	332,333	3903
-sqlstate 09000	3263	4203
-sqlstate 0a000	59	2772
-sqlstate 0b000	2666	3244
-sqlstate 0f000	2677	3427
-sqlstate 0f001	2603,2677	3150
-sqlstate 0l000	542	3134
-sqlstate 0lp01	541,542	3133
-sqlstate 0p000	784	3212
-sqlstate 0z000	900	1160
-sqlstate 0z002	3264,900	4204
-sqlstate 20000	554	705
-sqlstate 21000	553	703
-sqlstate 22000	64	1097
-sqlstate 22001	339,64	4205
-sqlstate 22002	2947,64	3708
-sqlstate 22003	199,64	3719
-sqlstate 22004	113,64	3709
-sqlstate 22005	2227,64	2638
-sqlstate 22007	462,64	3110
-sqlstate 22008	864,64	1118
-sqlstate 22009	2663,64	3241
-sqlstate 2200b	2231,64	2644
-sqlstate 2200c	2671,64	3255
-sqlstate 2200d	2590,64	3122
-sqlstate 2200f	2734,64	4206
-sqlstate 2200g	2812,64	3515
-sqlstate 2200h	2838,64	4054
-sqlstate 2200l	2918,64	3678
-sqlstate 2200m	2675,64	3262
-sqlstate 2200n	2674,64	3261
-sqlstate 2200s	2673,64	3260
-sqlstate 2200t	2676,64	3263
-sqlstate 22010	2598,64	3137
-sqlstate 22011	2826,64	4207
-sqlstate 22012	223,64	1181
-sqlstate 22013	2392,64	3183
-sqlstate 22014	191,64	3066
-sqlstate 22015	2555,64	3056
-sqlstate 22016	189,64	3065
-sqlstate 22018	2572,64	3086
-sqlstate 22019	2589,64	3121
-sqlstate 2201b	2631,64	3200
-sqlstate 2201e	546,64	3064
-sqlstate 2201f	65,64	3067
-sqlstate 2201g	790,64	3069
-sqlstate 2201w	2641,64	3214
-sqlstate 2201x	2642,64	3215
-sqlstate 22021	593,64	743
-sqlstate 22022	2529,64	3011
-sqlstate 22023	112,64	3179
-sqlstate 22024	3265,64	4208
-sqlstate 22025	2591,64	3123
-sqlstate 22026	338,64	4209
-sqlstate 22027	3266,64	4210
-sqlstate 2202e	204,64	241
-sqlstate 2202g	2660,64	3236
-sqlstate 2202h	2659,64	3235
-sqlstate 22030	948,64	1226
-sqlstate 22031	867,64	3068
-sqlstate 22032	2599,64	3142
-sqlstate 22033	2652,64	3227
-sqlstate 22034	2811,64	3513
-sqlstate 22035	2874,64	3627
-sqlstate 22036	2700,64	3661
-sqlstate 22037	2911,64	3663
-sqlstate 22038	2728,64	4086
-sqlstate 22039	2699,64	4129
-sqlstate 2203a	2697,64	4131
-sqlstate 2203b	2969,64	4132
-sqlstate 2203c	2701,64	4133
-sqlstate 2203d	3267,64	4211
-sqlstate 2203e	3268,64	4212
-sqlstate 2203f	3218,64	4134
-sqlstate 2203g	3217,64	4130
-sqlstate 22p01	2250,64	2811
-sqlstate 22p02	63,64	3238
-sqlstate 22p03	779,64	3077
-sqlstate 22p04	271,64	312
-sqlstate 22p05	594,64	4213
-sqlstate 22p06	2915,64	3672
-sqlstate 23000	596	3040
-sqlstate 23001	3117,596	3996
-sqlstate 23502	917,596	3694
-sqlstate 23503	2382,596	2831
-sqlstate 23505	772,596	4214
-sqlstate 23514	595,596	753
-sqlstate 23p01	720,596	2657
-sqlstate 24000	491	3105
-sqlstate 25000	115	3245
+sqlite_ioerr_auth	246,100	286
+sqlite_ioerr_begin_atomic	100	4174
+sqlite_ioerr_blocked	346,100	357
+sqlite_ioerr_checkreservedlock	604,100	756
+sqlite_ioerr_close	623,100	777
+sqlite_ioerr_commit_atomic	100	4175
+sqlite_ioerr_convpath	759,100	935
+sqlite_ioerr_corruptfs	772,100	945
+sqlite_ioerr_data	855,100	1097
+sqlite_ioerr_delete	888,100	1146
+sqlite_ioerr_delete_noent	100	4176
+sqlite_ioerr_dir_close	100	4177
+sqlite_ioerr_dir_fsync	100	4178
+sqlite_ioerr_fstat	2397,100	2847
+sqlite_ioerr_fsync	2398,100	2848
+sqlite_ioerr_gettemppath	2411,100	2872
+sqlite_ioerr_lock	2752,100	3429
+sqlite_ioerr_mmap	2808,100	3506
+sqlite_ioerr_nomem	2910,100	3660
+sqlite_ioerr_rdlock	3068,100	3927
+sqlite_ioerr_read	3070,100	3928
+sqlite_ioerr_rollback_atomic	100	4179
+sqlite_ioerr_seek	3160,100	4048
+sqlite_ioerr_shmlock	3185,100	4080
+sqlite_ioerr_shmmap	3186,100	4081
+sqlite_ioerr_shmopen	3187,100	4082
+sqlite_ioerr_shmsize	3188,100	4083
+sqlite_ioerr_short_read	100	4180
+sqlite_ioerr_truncate	3249,100	4181
+sqlite_ioerr_unlock	3250,100	4182
+sqlite_ioerr_vnode	3251,100	4183
+sqlite_ioerr_write	3252,100	4184
+sqlite_locked	3184	4185
+sqlite_locked_sharedcache	3183,3184	4079
+sqlite_locked_vtab	3253,3184	4186
+sqlite_mismatch	170	4187
+sqlite_misuse	3254	4188
+sqlite_nolfs	664	4189
+sqlite_nomem	145	4190
+sqlite_notadb	3255	4191
+sqlite_notfound	3256	4192
+sqlite_notice	3257	4193
+sqlite_notice_recover_rollback	3257	4194
+sqlite_notice_recover_wal	3257	4195
+sqlite_ok_load_permanently	3258	4196
+sqlite_ok_symlink	3259,3258	4197
+sqlite_perm	3260	4198
+sqlite_protocol	3261	4199
+sqlite_range	3262	4200
+sqlite_schema	3263	4201
+sqlite_toobig	3264	4202
+sqlite_warning	255	4203
+sqlite_warning_autoindex	254,255	295
+sqljsonarraynotfound	2700,64	4132
+sqljsonitemcannotbecasttotargettype	3221,64	4133
+sqljsonmembernotfound	2698,64	4134
+sqljsonnumbernotfound	2973,64	4135
+sqljsonobjectnotfound	2702,64	4136
+sqljsonscalarrequired	3222,64	4137
+sqlnontransientconnectionexception	3225	4139
+sqlnontransientexception	3226	4140
+sqlrecoverableexception	3227	4141
+sqlroutineexception	2402	4143
+sqlserver rejected establishment of sqlconnection	3265	4204
+sqlserver_rejected_establishment_of_sqlconnection	3265,335	4204
+sqlserverrejectedestablishmentofsqlconnection	3265,335	4204
+sqlstate 03000	3228	4144
+sqlstate 08000	335	903
+sqlstate 08001	3236,335	4151
+sqlstate 08003	730,335	902
+sqlstate 08004	3265,335	4204
+sqlstate 08006	731,335	904
+sqlstate 08007	3266,335	4205
+sqlstate 08p01	334,335	3906
+sqlstate 09000	3267	4206
+sqlstate 0a000	59	2773
+sqlstate 0b000	2667	3245
+sqlstate 0f000	2678	3428
+sqlstate 0f001	2604,2678	3151
+sqlstate 0l000	544	3135
+sqlstate 0lp01	543,544	3134
+sqlstate 0p000	785	3213
+sqlstate 0z000	901	1161
+sqlstate 0z002	3268,901	4207
+sqlstate 20000	556	706
+sqlstate 21000	555	704
+sqlstate 22000	64	1098
+sqlstate 22001	341,64	4208
+sqlstate 22002	2951,64	3711
+sqlstate 22003	201,64	3722
+sqlstate 22004	113,64	3712
+sqlstate 22005	2228,64	2639
+sqlstate 22007	464,64	3111
+sqlstate 22008	865,64	1119
+sqlstate 22009	2664,64	3242
+sqlstate 2200b	2232,64	2645
+sqlstate 2200c	2672,64	3256
+sqlstate 2200d	2591,64	3123
+sqlstate 2200f	2735,64	4209
+sqlstate 2200g	2813,64	3516
+sqlstate 2200h	2840,64	4057
+sqlstate 2200l	2922,64	3681
+sqlstate 2200m	2676,64	3263
+sqlstate 2200n	2675,64	3262
+sqlstate 2200s	2674,64	3261
+sqlstate 2200t	2677,64	3264
+sqlstate 22010	2599,64	3138
+sqlstate 22011	2828,64	4210
+sqlstate 22012	225,64	1182
+sqlstate 22013	2393,64	3184
+sqlstate 22014	193,64	3067
+sqlstate 22015	2556,64	3057
+sqlstate 22016	191,64	3066
+sqlstate 22018	2573,64	3087
+sqlstate 22019	2590,64	3122
+sqlstate 2201b	2632,64	3201
+sqlstate 2201e	548,64	3065
+sqlstate 2201f	65,64	3068
+sqlstate 2201g	791,64	3070
+sqlstate 2201w	2642,64	3215
+sqlstate 2201x	2643,64	3216
+sqlstate 22021	595,64	744
+sqlstate 22022	2530,64	3012
+sqlstate 22023	112,64	3180
+sqlstate 22024	3269,64	4211
+sqlstate 22025	2592,64	3124
+sqlstate 22026	340,64	4212
+sqlstate 22027	3270,64	4213
+sqlstate 2202e	206,64	242
+sqlstate 2202g	2661,64	3237
+sqlstate 2202h	2660,64	3236
+sqlstate 22030	949,64	1227
+sqlstate 22031	868,64	3069
+sqlstate 22032	2600,64	3143
+sqlstate 22033	2653,64	3228
+sqlstate 22034	2812,64	3514
+sqlstate 22035	2877,64	3629
+sqlstate 22036	2701,64	3663
+sqlstate 22037	2915,64	3666
+sqlstate 22038	2729,64	4089
+sqlstate 22039	2700,64	4132
+sqlstate 2203a	2698,64	4134
+sqlstate 2203b	2973,64	4135
+sqlstate 2203c	2702,64	4136
+sqlstate 2203d	3271,64	4214
+sqlstate 2203e	3272,64	4215
+sqlstate 2203f	3222,64	4137
+sqlstate 2203g	3221,64	4133
+sqlstate 22p01	2251,64	2812
+sqlstate 22p02	63,64	3239
+sqlstate 22p03	781,64	3078
+sqlstate 22p04	273,64	313
+sqlstate 22p05	596,64	4216
+sqlstate 22p06	2919,64	3675
+sqlstate 23000	598	3041
+sqlstate 23001	3121,598	3999
+sqlstate 23502	918,598	3697
+sqlstate 23503	2383,598	2832
+sqlstate 23505	774,598	4217
+sqlstate 23514	597,598	754
+sqlstate 23p01	722,598	2658
+sqlstate 24000	493	3106
+sqlstate 25000	115	3246
 sqlstate 25001	114,115	122
-sqlstate 25002	352,115	361
-sqlstate 25003	2503,115	2974
-sqlstate 25004	2505,115	2976
-sqlstate 25005	2839,115	3588
-sqlstate 25006	485,115	3929
-sqlstate 25007	3147,115	4035
-sqlstate 25008	2420,115	2889
-sqlstate 25p01	410,115	3587
-sqlstate 25p02	833,115	2970
-sqlstate 25p03	2455,115	2923
-sqlstate 26000	2653	3228
-sqlstate 27000	3269	4215
-sqlstate 28000	735	3075
-sqlstate 28p01	1004,735	3181
-sqlstate 2b000	457	1151
-sqlstate 2bp01	456,457	1150
-sqlstate 2d000	473	3246
-sqlstate 2f000	2401	4140
-sqlstate 2f002	2808,2401	3506
-sqlstate 2f003	3038,2401	3889
-sqlstate 2f004	3071,2401	3932
-sqlstate 2f005	2400,2401	2855
-sqlstate 34000	2583	3103
-sqlstate 38000	748	2710
-sqlstate 38001	747,748	922
-sqlstate 38002	2808,748	4216
-sqlstate 38003	3038,748	4217
-sqlstate 38004	3071,748	4218
-sqlstate 39000	326	2711
-sqlstate 39001	2654,326	3229
-sqlstate 39004	113,326	4219
-sqlstate 39p01	325,326	4220
-sqlstate 39p02	3270,326	4221
-sqlstate 39p03	408,326	2649
-sqlstate 3b000	921	4034
-sqlstate 3b001	918,921	3216
-sqlstate 3d000	2568	3083
-sqlstate 3f000	2643	3218
-sqlstate 40000	444	4222
-sqlstate 40001	445,444	4056
-sqlstate 40002	3271,444	4223
-sqlstate 40003	3272,444	4224
-sqlstate 40p01	443,444	1121
-sqlstate 42000	1	4225
-sqlstate 42501	87,1	3035
-sqlstate 42601	0,1	4226
-sqlstate 42602	702,1	3157
-sqlstate 42611	544,1	3090
-sqlstate 42622	2454,1	3560
-sqlstate 42701	172,1	1212
-sqlstate 42702	155,1	173
-sqlstate 42703	459,1	4227
-sqlstate 42704	102,1	4228
-sqlstate 42710	101,1	1229
-sqlstate 42712	937,1	1210
-sqlstate 42723	147,1	1223
-sqlstate 42725	132,1	174
-sqlstate 42803	129,1	2877
-sqlstate 42804	168,1	1113
-sqlstate 42809	151,1	4229
-sqlstate 42830	2381,1	3131
-sqlstate 42846	463,1	521
-sqlstate 42883	776,1	4230
-sqlstate 428c9	409,1	2865
-sqlstate 42939	461,1	3988
-sqlstate 42p01	615,1	4231
-sqlstate 42p02	3273,1	4232
-sqlstate 42p03	630,1	1217
-sqlstate 42p04	942,1	1218
-sqlstate 42p05	953,1	1233
-sqlstate 42p06	148,1	1236
-sqlstate 42p07	146,1	1238
-sqlstate 42p08	158,1	179
-sqlstate 42p09	154,1	172
-sqlstate 42p10	188,1	3091
-sqlstate 42p11	524,1	3102
-sqlstate 42p12	2585,1	3109
-sqlstate 42p13	62,1	3132
-sqlstate 42p14	2623,1	3187
-sqlstate 42p15	805,1	3217
-sqlstate 42p16	61,1	3234
-sqlstate 42p17	103,1	3163
-sqlstate 42p18	489,1	2993
-sqlstate 42p19	130,1	3198
-sqlstate 42p20	478,1	4233
-sqlstate 42p21	606,1	809
-sqlstate 42p22	774,1	2992
-sqlstate 44000	2837	4234
-sqlstate 53000	141	3036
-sqlstate 53100	775,141	1173
-sqlstate 53200	143,141	3797
-sqlstate 53300	1164,141	4235
-sqlstate 53400	140,141	885
-sqlstate 54000	203	3887
-sqlstate 54001	3274,203	4236
-sqlstate 54011	514,203	4237
-sqlstate 54023	2415,203	4238
-sqlstate 55000	57	3725
-sqlstate 55006	86,57	3723
-sqlstate 55p02	460,57	700
-sqlstate 55p03	446,57	3431
-sqlstate 55p04	3275,57	4239
-sqlstate 57000	123	3789
-sqlstate 57014	442,123	3914
-sqlstate 57p01	122,123	129
-sqlstate 57p02	794,123	1040
-sqlstate 57p03	474,123	526
-sqlstate 57p04	860,123	1105
-sqlstate 57p05	2456,123	2924
-sqlstate 58000	2158,787	4240
-sqlstate 58030	786,787	3267
-sqlstate 58p01	919,787	4241
-sqlstate 58p02	944,787	1221
-sqlstate 72000	3202,3203	4099
-sqlstate f0000	126,127	876
-sqlstate f0001	2752,127	3430
-sqlstate hv000	2328,2353	2747
-sqlstate hv001	2345,2353	2764
-sqlstate hv002	2327,2353	2746
-sqlstate hv004	2334,2353	2753
-sqlstate hv005	2326,2353	2745
-sqlstate hv006	2335,2353	2754
-sqlstate hv007	2332,2353	2751
-sqlstate hv008	2333,2353	2752
-sqlstate hv009	2342,2353	2761
-sqlstate hv00a	2340,2353	2759
-sqlstate hv00b	2337,2353	2756
-sqlstate hv00c	2338,2353	2757
-sqlstate hv00d	2339,2353	2758
-sqlstate hv00j	2344,2353	2763
-sqlstate hv00k	2346,2353	2765
-sqlstate hv00l	2350,2353	2769
-sqlstate hv00m	2351,2353	2770
-sqlstate hv00n	2352,2353	2771
-sqlstate hv00p	2343,2353	2762
-sqlstate hv00q	2347,2353	2766
-sqlstate hv00r	2348,2353	2767
-sqlstate hv010	2329,2353	2748
-sqlstate hv014	2349,2353	2768
-sqlstate hv021	2330,2353	2749
-sqlstate hv024	2331,2353	2750
-sqlstate hv090	2341,2353	2760
-sqlstate hv091	2336,2353	2755
-sqlstate p0000	3019,209	3856
-sqlstate p0001	3060,209	3918
-sqlstate p0002	2853,209	3597
-sqlstate p0003	3276,209	4242
-sqlstate p0004	208,209	246
-sqlstate xx000	55	3046
-sqlstate xx001	853,55	1094
-sqlstate xx002	2521,55	2994
-sqlstatementnotyetcomplete	3224	4141
-sqlsyntaxerrorexception	3225	4142
-sqltimeoutexception	3226	4143
-sqltransactionrollbackexception	3229	4145
-sqltransientconnectionexception	3230	4146
-sqltransientexception	3231	4147
-srf protocol violated	3270	4221
-srf_protocol_violated	3270,326	4221
-srfprotocolviolated	3270,326	4221
-srmount error	2223	4243
-srtp could not allocate profiles	3277,170	192
-srtp protection profile list too long	3278,170	192
-srtp unknown protection profile	3279,170	192
-ssl cert verification error	3280,580,176	4244
-ssl certificate s common name contains embedded null	332,333	946
-ssl certificate s distinguished name contains embedded null	332,333	946
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	176	4245
-ssl command section empty	3281,170	192
-ssl command section not found	3282,170	192
-ssl ctx has no default ssl version	3283,170	192
-ssl error wait readable	3284	4246
-ssl error wait writable	3285	4247
-ssl handshake exception	3286	4248
-ssl handshake failure	3287,170	192
-ssl key exception	3288	4249
-ssl library has no ciphers	3289,170	192
-ssl negative length	3290,170	192
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1610	1978
-ssl peer unverified exception	3291	4250
-ssl protocol exception	3292	4251
-ssl section empty	3293,170	192
-ssl section not found	3294,170	192
-ssl session id callback failed	3295,170	192
-ssl session id conflict	3296,170	192
-ssl session id context too long	3297,170	192
-ssl session id has bad length	3298,170	192
-ssl session id too long	3299,170	192
-ssl session version mismatch	3300,170	192
-ssl syscall error	3301,3302	4252
-ssl want read error	3303,3304	4253
-ssl want write error	3305,3306	4254
-ssl zero return error	3307,3308	4255
-ssl3 ext invalid max fragment length	3309,170	192
-ssl3 ext invalid servername	3310,170	192
-ssl3 ext invalid servername type	3311,170	192
-ssl3 session id too long	3312,170	192
-ssl_connect returned * state error certificate verify failed self signed certificate	176	4256
-sslcertverificationerror	3280,580,176	4244
-ssleoferror	3313,3314	4257
-sslerror	3315,3316	4258
-sslerrorwaitreadable	3284	4246
-sslerrorwaitwritable	3285	4247
-sslexception	3317	4259
-sslhandshakeexception	3286	4248
-sslkeyexception	3288	4249
-sslpeerunverifiedexception	3291	4250
-sslprotocolexception	3292	4251
-sslsyscallerror	3301,3302	4252
-sslv3 alert bad certificate	3318,170	192
-sslv3 alert bad record mac	3319,170	192
-sslv3 alert certificate expired	3320,170	192
-sslv3 alert certificate revoked	3321,170	192
-sslv3 alert certificate unknown	3322,170	192
-sslv3 alert decompression failure	3323,170	192
-sslv3 alert handshake failure	3324,170	192
-sslv3 alert illegal parameter	3325,170	192
-sslv3 alert no certificate	3326,170	192
-sslv3 alert unexpected message	3327,170	192
-sslv3 alert unsupported certificate	3328,170	192
-sslwantreaderror	3303,3304	4253
-sslwantwriteerror	3305,3306	4254
-sslzeroreturnerror	3307,3308	4255
-stack depth limit exceeded	3274,203	4260
-stack fault	2256	4261
-stack level too deep	2772	4262
-stack overflow error	3329,2772	4263
-stack overflow exception	2971	4264
-stacked diagnostics accessed without active handler	3264	4204
-stacked_diagnostics_accessed_without_active_handler	3264,900	4204
-stackeddiagnosticsaccessedwithoutactivehandler	3264,900	4204
-stackoverflowerror	3329,2772	4263
-stackoverflowexception	2971	4264
-stale broker epoch exception	3330	4265
-stale controller epoch exception	2549	3047
-stale file handle	2214	4266
-stale member epoch exception	3331	4267
-stale_broker_epoch	3330	4265
-stale_controller_epoch	2549	3047
-stale_member_epoch	3331	4267
-stalebrokerepochexception	3330	4265
-stalecontrollerepochexception	2549	3047
-stalememberepochexception	3331	4267
-standarderror	3332	4268
-standby mode is not supported by single user servers	59	4269
+sqlstate 25002	354,115	362
+sqlstate 25003	2504,115	2975
+sqlstate 25004	2506,115	2977
+sqlstate 25005	2841,115	3589
+sqlstate 25006	487,115	3932
+sqlstate 25007	3151,115	4038
+sqlstate 25008	2421,115	2890
+sqlstate 25p01	412,115	3588
+sqlstate 25p02	834,115	2971
+sqlstate 25p03	2456,115	2924
+sqlstate 26000	2654	3229
+sqlstate 27000	3273	4218
+sqlstate 28000	737	3076
+sqlstate 28p01	1005,737	3182
+sqlstate 2b000	459	1152
+sqlstate 2bp01	458,459	1151
+sqlstate 2d000	475	3247
+sqlstate 2f000	2402	4143
+sqlstate 2f002	2809,2402	3507
+sqlstate 2f003	3042,2402	3892
+sqlstate 2f004	3075,2402	3935
+sqlstate 2f005	2401,2402	2856
+sqlstate 34000	2584	3104
+sqlstate 38000	750	2711
+sqlstate 38001	749,750	923
+sqlstate 38002	2809,750	4219
+sqlstate 38003	3042,750	4220
+sqlstate 38004	3075,750	4221
+sqlstate 39000	328	2712
+sqlstate 39001	2655,328	3230
+sqlstate 39004	113,328	4222
+sqlstate 39p01	327,328	4223
+sqlstate 39p02	3274,328	4224
+sqlstate 39p03	410,328	2650
+sqlstate 3b000	922	4037
+sqlstate 3b001	919,922	3217
+sqlstate 3d000	2569	3084
+sqlstate 3f000	2644	3219
+sqlstate 40000	446	4225
+sqlstate 40001	447,446	4059
+sqlstate 40002	3275,446	4226
+sqlstate 40003	3276,446	4227
+sqlstate 40p01	445,446	1122
+sqlstate 42000	1	4228
+sqlstate 42501	87,1	3036
+sqlstate 42601	0,1	4229
+sqlstate 42602	704,1	3158
+sqlstate 42611	546,1	3091
+sqlstate 42622	2455,1	3561
+sqlstate 42701	174,1	1213
+sqlstate 42702	157,1	174
+sqlstate 42703	461,1	4230
+sqlstate 42704	102,1	4231
+sqlstate 42710	101,1	1230
+sqlstate 42712	938,1	1211
+sqlstate 42723	149,1	1224
+sqlstate 42725	134,1	175
+sqlstate 42803	131,1	2878
+sqlstate 42804	170,1	1114
+sqlstate 42809	153,1	4232
+sqlstate 42830	2382,1	3132
+sqlstate 42846	465,1	522
+sqlstate 42883	778,1	4233
+sqlstate 428c9	411,1	2866
+sqlstate 42939	463,1	3991
+sqlstate 42p01	617,1	4234
+sqlstate 42p02	3277,1	4235
+sqlstate 42p03	632,1	1218
+sqlstate 42p04	943,1	1219
+sqlstate 42p05	954,1	1234
+sqlstate 42p06	150,1	1237
+sqlstate 42p07	148,1	1239
+sqlstate 42p08	160,1	180
+sqlstate 42p09	156,1	173
+sqlstate 42p10	190,1	3092
+sqlstate 42p11	526,1	3103
+sqlstate 42p12	2586,1	3110
+sqlstate 42p13	62,1	3133
+sqlstate 42p14	2624,1	3188
+sqlstate 42p15	806,1	3218
+sqlstate 42p16	61,1	3235
+sqlstate 42p17	103,1	3164
+sqlstate 42p18	491,1	2994
+sqlstate 42p19	132,1	3199
+sqlstate 42p20	480,1	4236
+sqlstate 42p21	608,1	810
+sqlstate 42p22	776,1	2993
+sqlstate 44000	2839	4237
+sqlstate 53000	143	3037
+sqlstate 53100	777,143	1174
+sqlstate 53200	145,143	3800
+sqlstate 53300	1165,143	4238
+sqlstate 53400	142,143	886
+sqlstate 54000	205	3890
+sqlstate 54001	3278,205	4239
+sqlstate 54011	516,205	4240
+sqlstate 54023	2416,205	4241
+sqlstate 55000	57	3728
+sqlstate 55006	86,57	3726
+sqlstate 55p02	462,57	701
+sqlstate 55p03	448,57	3432
+sqlstate 55p04	3279,57	4242
+sqlstate 57000	125	3792
+sqlstate 57014	444,125	3917
+sqlstate 57p01	124,125	130
+sqlstate 57p02	795,125	1041
+sqlstate 57p03	476,125	527
+sqlstate 57p04	861,125	1106
+sqlstate 57p05	2457,125	2925
+sqlstate 58000	2159,788	4243
+sqlstate 58030	787,788	3268
+sqlstate 58p01	920,788	4244
+sqlstate 58p02	945,788	1222
+sqlstate 72000	3206,3207	4102
+sqlstate f0000	128,129	877
+sqlstate f0001	2753,129	3431
+sqlstate hv000	2329,2354	2748
+sqlstate hv001	2346,2354	2765
+sqlstate hv002	2328,2354	2747
+sqlstate hv004	2335,2354	2754
+sqlstate hv005	2327,2354	2746
+sqlstate hv006	2336,2354	2755
+sqlstate hv007	2333,2354	2752
+sqlstate hv008	2334,2354	2753
+sqlstate hv009	2343,2354	2762
+sqlstate hv00a	2341,2354	2760
+sqlstate hv00b	2338,2354	2757
+sqlstate hv00c	2339,2354	2758
+sqlstate hv00d	2340,2354	2759
+sqlstate hv00j	2345,2354	2764
+sqlstate hv00k	2347,2354	2766
+sqlstate hv00l	2351,2354	2770
+sqlstate hv00m	2352,2354	2771
+sqlstate hv00n	2353,2354	2772
+sqlstate hv00p	2344,2354	2763
+sqlstate hv00q	2348,2354	2767
+sqlstate hv00r	2349,2354	2768
+sqlstate hv010	2330,2354	2749
+sqlstate hv014	2350,2354	2769
+sqlstate hv021	2331,2354	2750
+sqlstate hv024	2332,2354	2751
+sqlstate hv090	2342,2354	2761
+sqlstate hv091	2337,2354	2756
+sqlstate p0000	3023,211	3859
+sqlstate p0001	3064,211	3921
+sqlstate p0002	2856,211	3599
+sqlstate p0003	3280,211	4245
+sqlstate p0004	210,211	247
+sqlstate xx000	55	3047
+sqlstate xx001	854,55	1095
+sqlstate xx002	2522,55	2995
+sqlstatementnotyetcomplete	3228	4144
+sqlsyntaxerrorexception	3229	4145
+sqltimeoutexception	3230	4146
+sqltransactionrollbackexception	3233	4148
+sqltransientconnectionexception	3234	4149
+sqltransientexception	3235	4150
+srf protocol violated	3274	4224
+srf_protocol_violated	3274,328	4224
+srfprotocolviolated	3274,328	4224
+srmount error	2224	4246
+srtp could not allocate profiles	3281,172	193
+srtp protection profile list too long	3282,172	193
+srtp unknown protection profile	3283,172	193
+ssl cert verification error	3284,582,178	4247
+ssl certificate s common name contains embedded null	334,335	947
+ssl certificate s distinguished name contains embedded null	334,335	947
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4248
+ssl command section empty	3285,172	193
+ssl command section not found	3286,172	193
+ssl ctx has no default ssl version	3287,172	193
+ssl error wait readable	3288	4249
+ssl error wait writable	3289	4250
+ssl handshake exception	3290	4251
+ssl handshake failure	3291,172	193
+ssl key exception	3292	4252
+ssl library has no ciphers	3293,172	193
+ssl negative length	3294,172	193
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1611	1979
+ssl peer unverified exception	3295	4253
+ssl protocol exception	3296	4254
+ssl section empty	3297,172	193
+ssl section not found	3298,172	193
+ssl session id callback failed	3299,172	193
+ssl session id conflict	3300,172	193
+ssl session id context too long	3301,172	193
+ssl session id has bad length	3302,172	193
+ssl session id too long	3303,172	193
+ssl session version mismatch	3304,172	193
+ssl syscall error	3305,3306	4255
+ssl want read error	3307,3308	4256
+ssl want write error	3309,3310	4257
+ssl zero return error	3311,3312	4258
+ssl3 ext invalid max fragment length	3313,172	193
+ssl3 ext invalid servername	3314,172	193
+ssl3 ext invalid servername type	3315,172	193
+ssl3 session id too long	3316,172	193
+ssl_connect returned * state error certificate verify failed self signed certificate	178	4259
+sslcertverificationerror	3284,582,178	4247
+ssleoferror	3317,3318	4260
+sslerror	3319,3320	4261
+sslerrorwaitreadable	3288	4249
+sslerrorwaitwritable	3289	4250
+sslexception	3321	4262
+sslhandshakeexception	3290	4251
+sslkeyexception	3292	4252
+sslpeerunverifiedexception	3295	4253
+sslprotocolexception	3296	4254
+sslsyscallerror	3305,3306	4255
+sslv3 alert bad certificate	3322,172	193
+sslv3 alert bad record mac	3323,172	193
+sslv3 alert certificate expired	3324,172	193
+sslv3 alert certificate revoked	3325,172	193
+sslv3 alert certificate unknown	3326,172	193
+sslv3 alert decompression failure	3327,172	193
+sslv3 alert handshake failure	3328,172	193
+sslv3 alert illegal parameter	3329,172	193
+sslv3 alert no certificate	3330,172	193
+sslv3 alert unexpected message	3331,172	193
+sslv3 alert unsupported certificate	3332,172	193
+sslwantreaderror	3307,3308	4256
+sslwantwriteerror	3309,3310	4257
+sslzeroreturnerror	3311,3312	4258
+stack depth limit exceeded	3278,205	4263
+stack fault	2257	4264
+stack level too deep	2773	4265
+stack overflow error	3333,2773	4266
+stack overflow exception	2975	4267
+stacked diagnostics accessed without active handler	3268	4207
+stacked_diagnostics_accessed_without_active_handler	3268,901	4207
+stackeddiagnosticsaccessedwithoutactivehandler	3268,901	4207
+stackoverflowerror	3333,2773	4266
+stackoverflowexception	2975	4267
+stale broker epoch exception	3334	4268
+stale controller epoch exception	2550	3048
+stale file handle	2215	4269
+stale member epoch exception	3335	4270
+stale_broker_epoch	3334	4268
+stale_controller_epoch	2550	3048
+stale_member_epoch	3335	4270
+stalebrokerepochexception	3334	4268
+stalecontrollerepochexception	2550	3048
+stalememberepochexception	3335	4270
+standarderror	3336	4271
+standby mode is not supported by single user servers	59	4272
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1785	2163
-start value * cannot be greater than maxvalue	112,64	2921
-start value * cannot be less than minvalue	112,64	2921
-start value cannot be infinity	112,64	3162
-start value cannot be nan	112,64	3162
-startup probe failed	2747,2748	3423
-stat buffer too short	3333,3334	4270
-state not recoverable	1051	4271
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1115	1448
-statement completion unknown	3272	4224
-statement has sum functions and columns in same statement	1896	2305
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1117	1450
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1107	1440
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1109	1442
-statement is unsafe because it uses a system function that may return a different value on the slave	1122	1455
-statement is unsafe because it uses a system variable that may have a different value on the slave	1124	1457
-statement is unsafe because it uses a udf which may not return the same value on the slave	1125	1458
-statement too complex	3274	4236
-statement trigger s when condition cannot reference column values	103,1	334
-statement_completion_unknown	3272,444	4224
-statement_too_complex	3274,203	4236
-statementcompletionunknown	3272,444	4224
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1127	1460
-statementtoocomplex	3274,203	4236
-statistics creation on system columns is not supported	59	499
-statistics expressions can refer only to the table being referenced	188,1	2996
-statistics object * already exists	101,1	4272
-statistics object * already exists skipping	101,1	4272
-statistics object * could not be computed for relation	103,1	4273
-statistics object * does not exist	102,1	2817
-statistics object with oid * does not exist	102,1	812
-statistics target * is too low	112,64	629
+start slave until master_gtid_pos requires that slave is using gtid	1786	2164
+start value * cannot be greater than maxvalue	112,64	2922
+start value * cannot be less than minvalue	112,64	2922
+start value cannot be infinity	112,64	3163
+start value cannot be nan	112,64	3163
+startup probe failed	2748,2749	3424
+stat buffer too short	3337,3338	4273
+state not recoverable	1052	4274
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1116	1449
+statement completion unknown	3276	4227
+statement has sum functions and columns in same statement	1897	2306
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1118	1451
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1108	1441
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1110	1443
+statement is unsafe because it uses a system function that may return a different value on the slave	1123	1456
+statement is unsafe because it uses a system variable that may have a different value on the slave	1125	1458
+statement is unsafe because it uses a udf which may not return the same value on the slave	1126	1459
+statement too complex	3278	4239
+statement trigger s when condition cannot reference column values	103,1	335
+statement_completion_unknown	3276,446	4227
+statement_too_complex	3278,205	4239
+statementcompletionunknown	3276,446	4227
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1128	1461
+statementtoocomplex	3278,205	4239
+statistics creation on system columns is not supported	59	500
+statistics expressions can refer only to the table being referenced	190,1	2997
+statistics object * already exists	101,1	4275
+statistics object * already exists skipping	101,1	4275
+statistics object * could not be computed for relation	103,1	4276
+statistics object * does not exist	102,1	2818
+statistics object with oid * does not exist	102,1	813
+statistics target * is too low	112,64	630
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -18438,1531 +18450,1532 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1549	1910
-statuscode aborted	634,635,19	789
-statuscode already_exists	149,150,19	164
-statuscode cancelled	636,637,638	790
-statuscode data_loss	639,640,38	791
-statuscode deadline_exceeded	641,642,45	792
-statuscode failed_precondition	643,644,6	793
-statuscode internal	645,646,38	794
-statuscode invalid_argument	647,648,6	795
-statuscode not_found	12,649	796
-statuscode out_of_range	650,651,6	797
-statuscode permission_denied	92,652,11	798
-statuscode resource_exhausted	653,654,35	799
-statuscode unauthenticated	655,656,7	800
-statuscode unavailable	657,658,43	801
-statuscode unimplemented	659,660,40	802
-statuscode unknown	661,662,38	803
-statusexception aborted	634,635,19	789
-statusexception already_exists	149,150,19	164
-statusexception cancelled	636,637,638	790
-statusexception data_loss	639,640,38	791
-statusexception deadline_exceeded	641,642,45	792
-statusexception failed_precondition	643,644,6	793
-statusexception internal	645,646,38	794
-statusexception invalid_argument	647,648,6	795
-statusexception not_found	12,649	796
-statusexception out_of_range	650,651,6	797
-statusexception permission_denied	92,652,11	798
-statusexception resource_exhausted	653,654,35	799
-statusexception unauthenticated	655,656,7	800
-statusexception unavailable	657,658,43	801
-statusexception unimplemented	659,660,40	802
-statusexception unknown	661,662,38	803
-statusruntimeexception aborted	634,635,19	789
-statusruntimeexception already_exists	149,150,19	164
-statusruntimeexception cancelled	636,637,638	790
-statusruntimeexception data_loss	639,640,38	791
-statusruntimeexception deadline_exceeded	641,642,45	792
-statusruntimeexception failed_precondition	643,644,6	793
-statusruntimeexception internal	645,646,38	794
-statusruntimeexception invalid_argument	647,648,6	795
-statusruntimeexception not_found	12,649	796
-statusruntimeexception out_of_range	650,651,6	797
-statusruntimeexception permission_denied	92,652,11	798
-statusruntimeexception resource_exhausted	653,654,35	799
-statusruntimeexception unauthenticated	655,656,7	800
-statusruntimeexception unavailable	657,658,43	801
-statusruntimeexception unimplemented	659,660,40	802
-statusruntimeexception unknown	661,662,38	803
-stdin stdout not allowed with program	0,1	689
-step size cannot be infinity	112,64	3162
-step size cannot be nan	112,64	3162
-step size cannot equal zero	112,64	4274
-still in init	3335,170	192
-stop async iteration	3336,3337	4275
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1678	2053
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1679	2054
-stop value cannot be infinity	112,64	3162
-stop value cannot be nan	112,64	3162
-stopasynciteration	3336,3337	4275
-stopiteration	3338,3339	4276
-stopped signal	2258	4277
-stopped tty input	2260	4278
-stopped tty output	2261	4279
-storage cannot be specified in alter operator family	0,1	3751
-storage engine * cannot be used for log tables	1777	2155
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1841	2249
-storage engine * doesn t support auto_increment columns	1687	2062
-storage engine * doesn t support blob text columns	1688	2063
-storage engine * is disabled	1680	2055
-storage engine * of the table s s doesn t have this option	1306	1658
-storage engine does not support generated columns	1781	2159
-storage engine for table * is not loaded	1681	2056
+status error * received from rocksdb	1550	1911
+statuscode aborted	636,637,19	790
+statuscode already_exists	151,152,19	165
+statuscode cancelled	638,639,640	791
+statuscode data_loss	641,642,38	792
+statuscode deadline_exceeded	643,644,45	793
+statuscode failed_precondition	645,646,6	794
+statuscode internal	647,648,38	795
+statuscode invalid_argument	649,650,6	796
+statuscode not_found	12,651	797
+statuscode out_of_range	652,653,6	798
+statuscode permission_denied	92,654,11	799
+statuscode resource_exhausted	655,656,35	800
+statuscode unauthenticated	657,658,7	801
+statuscode unavailable	659,660,43	802
+statuscode unimplemented	661,662,40	803
+statuscode unknown	663,664,38	804
+statusexception aborted	636,637,19	790
+statusexception already_exists	151,152,19	165
+statusexception cancelled	638,639,640	791
+statusexception data_loss	641,642,38	792
+statusexception deadline_exceeded	643,644,45	793
+statusexception failed_precondition	645,646,6	794
+statusexception internal	647,648,38	795
+statusexception invalid_argument	649,650,6	796
+statusexception not_found	12,651	797
+statusexception out_of_range	652,653,6	798
+statusexception permission_denied	92,654,11	799
+statusexception resource_exhausted	655,656,35	800
+statusexception unauthenticated	657,658,7	801
+statusexception unavailable	659,660,43	802
+statusexception unimplemented	661,662,40	803
+statusexception unknown	663,664,38	804
+statusruntimeexception aborted	636,637,19	790
+statusruntimeexception already_exists	151,152,19	165
+statusruntimeexception cancelled	638,639,640	791
+statusruntimeexception data_loss	641,642,38	792
+statusruntimeexception deadline_exceeded	643,644,45	793
+statusruntimeexception failed_precondition	645,646,6	794
+statusruntimeexception internal	647,648,38	795
+statusruntimeexception invalid_argument	649,650,6	796
+statusruntimeexception not_found	12,651	797
+statusruntimeexception out_of_range	652,653,6	798
+statusruntimeexception permission_denied	92,654,11	799
+statusruntimeexception resource_exhausted	655,656,35	800
+statusruntimeexception unauthenticated	657,658,7	801
+statusruntimeexception unavailable	659,660,43	802
+statusruntimeexception unimplemented	661,662,40	803
+statusruntimeexception unknown	663,664,38	804
+stdin stdout not allowed with program	0,1	690
+step size cannot be infinity	112,64	3163
+step size cannot be nan	112,64	3163
+step size cannot equal zero	112,64	4277
+still in init	3339,172	193
+stop async iteration	3340,3341	4278
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1679	2054
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1680	2055
+stop value cannot be infinity	112,64	3163
+stop value cannot be nan	112,64	3163
+stopasynciteration	3340,3341	4278
+stopiteration	3342,3343	4279
+stopped signal	2259	4280
+stopped tty input	2261	4281
+stopped tty output	2262	4282
+storage cannot be specified in alter operator family	0,1	3754
+storage engine * cannot be used for log tables	1778	2156
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1842	2250
+storage engine * doesn t support auto_increment columns	1688	2063
+storage engine * doesn t support blob text columns	1689	2064
+storage engine * is disabled	1681	2056
+storage engine * of the table s s doesn t have this option	1307	1659
+storage engine does not support generated columns	1782	2160
+storage engine for table * is not loaded	1682	2057
 storage type cannot be different from data type for access method	103,1	104
 storage type specified more than once	103,1	104
-storeerror	3340	4280
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1327	1679
-strconv atoi parsing * invalid syntax	476	4281
-stream corrupted exception	3341	4282
-streamcorruptedexception	3341	4282
-streamend	3342	4283
-streamerror	3343	4284
-streaming requested but not supported by output plugin	112,64	3802
-streams pipe error	2224	4285
+storeerror	3344	4283
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1328	1680
+strconv atoi parsing * invalid syntax	478	4284
+stream corrupted exception	3345	4285
+streamcorruptedexception	3345	4285
+streamend	3346	4286
+streamerror	3347	4287
+streaming requested but not supported by output plugin	112,64	3805
+streams pipe error	2225	4288
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1894	2303
-string argument of jsonpath item method * is not a valid representation of a double precision number	2700,64	3335
-string concat exception	3344	4286
-string data length mismatch	338	4209
-string data right truncation	339	4205
-string index out of bounds exception	3345	4287
-string is not a valid identifier	112,64	3435
-string is too long for tsvector * bytes max	203	4288
-string too long to represent as jsonb string	203	4289
-string was not recognized as a valid datetime	526	4290
-string_data_length_mismatch	338,64	4209
-string_data_right_truncation	339,64	4205
-stringconcatexception	3344	4286
-stringdatalengthmismatch	338,64	4209
-stringdatarighttruncation	339,64	4205
-stringindexoutofboundsexception	3345	4287
-strlen argument * string must be of type string array given	224	4291
-structure needs cleaning	2215	4292
-stub not found exception	3346	4293
-stubnotfoundexception	3346	4293
-subject empty and subject alt name extension not critical	3347,176	4294
-subject issuer mismatch	3348,176	4295
-subject key identifier marked critical	3349,176	4296
-subject name empty	3350,176	4297
-subject signature algorithm and issuer public key algorithm mismatch	3351,176	4298
-subpartitioned table use subpartition instead of partition	1506	1867
-subpartitions can only be hash partitions and by key	1514	1875
-subprocesserror	3352	4299
-subquery has too few columns	0,1	1134
-subquery has too many columns	0,1	1134
-subquery in from must have an alias	0,1	689
-subquery must return only one column	0,1	1134
-subquery returns more than 1 row	1684	2059
-subquery uses ungrouped column * from outer query	129,1	137
-subquery value not supported	1651	2026
-subroutine * has a forward declaration but is not defined	1486	1847
-subroutine * is declared in the package specification but is not defined in the package body	1487	1848
-subscript type * is not supported	168,1	3330
-subscripted assignment to * requires type * but expression is of type	168,1	482
-subscription has no replication slot set	57	3439
-subscription with * must also set	0,1	167
-subscription with oid * does not exist	102,1	812
-substring error	2826	4207
-substring_error	2826,64	4207
-substringerror	2826,64	4207
-suite b cannot sign p 384 with p 256	3353,176	4300
-suite b certificate version invalid	3354,176	4301
-suite b curve not allowed for this los	3355,176	4302
-suite b invalid ecc curve	3356,176	4303
-suite b invalid public key algorithm	3357,176	4304
-suite b invalid signature algorithm	3358,176	4305
-supplied principaltype is not supported	2624	3188
-support function * must return type	103,1	214
-support function number * is invalid for access method	103,1	3786
-suppress_redundant_updates_trigger must be called as trigger	325,326	4306
-suppress_redundant_updates_trigger must be called before update	325,326	4306
-suppress_redundant_updates_trigger must be called for each row	325,326	4306
-suppress_redundant_updates_trigger must be called on update	325,326	4306
-switch expression exception	2909	4307
-switchexpressionexception	2909	4307
-symbolic link * target is too long	203	4308
-symlink not an error	3255,3254	4194
-symlink unable to open database file	3238,759	4156
-sync factory exception	3359	4309
-sync failed exception	3360	4310
-sync provider exception	3361	4311
-syncfactoryexception	3359	4309
-syncfailedexception	3360	4310
-synchronization lock exception	2952	4312
-synchronizationlockexception	2952	4312
-syncproviderexception	3361	4311
-syntax error	0	4226
-syntax error * partitioning requires definition of values * for each partition	1512	1873
-syntax error command unrecognized	3199,3197,3198	4313
-syntax error in file * near end of line	0,1	4314
-syntax error in file * near token	0,1	4314
-syntax error in json path in argument * to function * at position	1357	1711
-syntax error in json text in argument * to function * at position	1358	1712
-syntax error in pattern	3362,3363	4315
-syntax error in tsquery	0,1	4316
-syntax error or access rule violation	1	4225
-syntax_error	0,1	4226
-syntax_error_or_access_rule_violation	1	4225
-syntaxerror	0,1	4226
-syntaxerrororaccessruleviolation	1	4225
-syntaxwarning	3364	4317
-system call error	3365	4318
-system column * reference in check constraint is invalid	188,1	697
-system columns cannot be used in foreign keys	59	169
-system error	2158	4240
-system exit exception	3366	4319
-system stack error	3367,2772	4320
-system versioned tables do not support	1814	2222
-system versioned tables in the s database are not supported	1808	2216
-system_error	2158,787	4240
-system_time partitions in table s does not support historical query	1817	2225
-system_time range selector is not allowed	1818	2226
-systemcallerror	3365	4318
-systemerror	2158,787	4240
-systemexception	3368	4321
-systemexit	3369,3370	4322
-systemexitexception	3366	4319
-systemstackerror	3367,2772	4320
-taberror	3371,3372	4323
-table * already exists	1694	2069
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1399	1756
-table * doesn t exist	1447	1806
-table * doesn t exist in engine	1448	1807
-table * from one of the selects cannot be used in	1703	2078
-table * has no index like the one used in create index recreate the table	1444	1803
-table * in system tablespace	1696	2071
-table * is differently defined or of non myisam type or doesn t exist	1071	1404
-table * is marked as crashed and last automatic repair failed	1170	1513
-table * is marked as crashed and should be repaired	1171	1514
-table * is read only	1480	1840
-table * is specified twice both as a target for * and as a separate source for data	1790	2197
-table * uses an extension that doesn t exist in this mariadb version	1782	2160
-table * was locked with a read lock and can t be updated	1701	2076
-table * was not locked with lock tables	1700	2075
-table * was skipped since its definition is being modified by concurrent ddl statement	1844	2252
-table access method * does not exist	102,1	4324
-table copy could not finish transaction on publisher	729,333	953
-table copy could not start transaction on publisher	729,333	953
-table definition has changed please retry transaction	1692	2067
-table definition on master and slave does not match	1104	1437
-table function protocol for materialize mode was not followed	3270,326	4325
-table function protocol for value per call mode was not followed	3270,326	4325
-table handler doesn * to be not null or use another handler	1472	1832
-table has column * where type requires	168,1	487
-table has extra column	168,1	487
-table has no partition for some existing values	1439	1797
-table has no partition for value	1438	1796
-table is missing column	168,1	487
-table name * specified more than once	937,1	4326
-table rebuild required please do * or dump reload to fix it	1698	2073
-table reference * is ambiguous	154,1	4327
-table row type and query specified row type do not match	168,1	620
-table s is already system versioned	1805	2213
-table s is not system versioned	1815	2223
-table s must have at least one versioned column	1819	2227
-table storage engine * does not support the create option	1307	1659
-table storage engine * found required create option missing	1401	1758
-table to exchange with partition has foreign key references	1499	1860
-table to exchange with partition is partitioned	1500	1861
-table to exchange with partition is temporary	1501	1862
-tables can have at most	514,203	4328
-tables declared with oids are not supported	59	4329
-tables from schema * are not part of the publication	102,1	3299
-tables have different definitions	1704	2079
-tablesample clause can only be applied to tables and materialized views	59	496
-tablesample method * does not exist	102,1	4330
-tablesample method * does not support repeatable	59	496
-tablesample parameter cannot be null	2659,64	4331
-tablesample repeatable parameter cannot be null	2660,64	4332
-tablespace for table * exists please discard the tablespace before import	1707	2082
-tablespace has been discarded for table s	1706	2081
-tablespace is missing for table	1708	2083
-tablespace location * is too long	103,1	4333
-tablespace location cannot contain single quotes	702,1	4334
-tablespace location must be an absolute path	103,1	4333
-tablespace location should not be inside the data directory	103,1	4333
-tablespace with oid * does not exist	102,1	812
-tablespaces are not supported on this platform	59	4335
-takes only one argument	112,64	3527
-target data type * is a pseudo type	151,1	222
-target detail cannot be used without target	0,1	868
-target invocation exception	3373	4336
-target is not executing an operation with a query plan	1709	2084
-target lists can have at most	514,203	4337
-target log not found in binlog index	1774	2152
-target parameter count exception	2949	4338
-target row violates row level security policy * using expression for table	87,1	3585
-target row violates row level security policy using expression for table	87,1	3585
-target type is not an array	112,64	4339
-targetexception	3374	4340
-targetinvocationexception	3373	4336
-targetparametercountexception	2949	4338
-task canceled exception	80,81	4341
-task scheduler exception	161	4342
-taskcanceledexception	80,81	4341
-taskschedulerexception	161	4342
-telemetry too large exception	617	772
-telemetry_too_large	617	772
-telemetrytoolargeexception	617	772
-temporary file size exceeds temp_file_limit	140,141	4343
-temporary file write failure	1710	2085
-temporary tables cannot specify a schema name	61,1	549
-terminated by signal 1	2244	3356
-terminated by signal 10	2252	3357
-terminated by signal 11	2253	3358
-terminated by signal 12	2254	3359
-terminated by signal 13	357	3360
-terminated by signal 14	137	3361
-terminated by signal 15	2255	3362
-terminated by signal 16	2256	3363
-terminated by signal 17	603	3364
-terminated by signal 18	2257	3365
-terminated by signal 19	2258	3366
-terminated by signal 2	2246	3367
-terminated by signal 20	2259	3368
-terminated by signal 21	2260	3369
-terminated by signal 22	2261	3370
-terminated by signal 23	2262	3371
-terminated by signal 24	791	3372
-terminated by signal 25	2263	3373
-terminated by signal 26	2264	3374
-terminated by signal 27	2265	3375
-terminated by signal 28	2266	3376
-terminated by signal 29	2267	3377
-terminated by signal 3	2247	3378
-terminated by signal 30	2268	3379
-terminated by signal 31	311	3380
-terminated by signal 4	2248	3381
-terminated by signal 5	2249	3382
-terminated by signal 6	634	3383
-terminated by signal 7	383	3384
-terminated by signal 8	2250	3385
-terminated by signal 9	2251	3386
-terminating autovacuum process due to administrator command	122,123	4344
-terminating background worker * due to administrator command	122,123	4345
-terminating connection because of crash of another server process	794,123	4346
-terminating connection because of unexpected sigquit signal	122,123	4344
-terminating connection because protocol synchronization was lost	332,333	344
-terminating connection due to administrator command	122,123	4344
-terminating connection due to conflict with recovery	445,444,860	4347
-terminating connection due to idle in transaction timeout	2455,115	4348
-terminating connection due to idle session timeout	2456,123	4349
-terminating connection due to immediate shutdown command	122,123	4344
-terminating connection due to unexpected postmaster exit	122,123	4350
-terminating logical replication worker due to administrator command	122,123	4344
-terminating logical replication worker due to timeout	729,333	4351
-terminating walreceiver due to timeout	729,333	952
-terminating walreceiver process due to administrator command	122,123	4352
-text file busy	2217	4353
-text search configuration * does not exist	102,1	2817
-text search configuration name * must be schema qualified	112,64	4354
-text search configuration parameter * not recognized	0,1	672
-text search configuration with oid * does not exist	102,1	812
-text search dictionary * does not exist	102,1	2817
-text search dictionary with oid * does not exist	102,1	812
-text search parser * does not exist	102,1	2817
-text search parser does not support headline creation	59	4355
-text search parser end method is required	103,1	4082
-text search parser gettoken method is required	103,1	4082
-text search parser is required	103,1	4082
-text search parser lextypes method is required	103,1	4082
-text search parser parameter * not recognized	0,1	672
-text search parser start method is required	103,1	4082
-text search template * does not accept options	0,1	672
-text search template * does not exist	102,1	2817
-text search template is required	103,1	4082
-text search template lexize method is required	103,1	4082
-text search template parameter * not recognized	0,1	672
-the * feature is disabled you need mariadb built with * to have it working	1235	1584
-the * function returns the wrong type	1503	1864
-the * handler only supports 32 bit integers in values	1373	1730
-the * syntax is reserved for purposes internal to the mariadb server	1570	1933
-the alterpartition request successfully updated the partition state but the leader has changed	2836	3582
-the assignor or its version range is not supported by the consumer group	3375	4356
-the binary log file * is logically corrupted	1095	1428
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1297	1648
-the binlog statement of type * was not preceded by a format description binlog statement	1435	1793
-the broker did not attempt to execute this operation	2976	3769
-the broker does not support the requested sasl mechanism	3376	4357
-the broker received a duplicate sequence number	956	1237
-the broker received an out of order sequence number	2988	3800
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2355	2774
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	764	938
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	763	937
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2923	3683
-the clusterid in the request does not match that found on the server	2511	2983
-the column s s cannot be changed more than once in a single update statement	1792	2199
-the consumer group has reached its max size	2414	2876
-the controller has considered the broker registration to be invalid	2630	3199
-the creation of some temporary tables could not be rolled back	1859	2267
-the current user is invalid	1331	1685
-the data source connection string * is not in the correct format	1253	1604
-the database system is in recovery mode	474,123	4358
-the database system is not accepting connections	474,123	4358
-the database system is not yet accepting connections	474,123	4358
-the database system is shutting down	474,123	4358
-the database system is starting up	474,123	4358
-the definition for table s is too big	1693	2068
-the definition of table * prevents operation * on table	1829	2237
-the encoded data was not valid for encoding utf	663	4359
-the fetch session encountered inconsistent topic id usage	2360	2779
-the fetch session epoch is invalid	2592	3127
-the fetch session id was not found	2359	2778
-the file * must be in the database directory or be readable by all	1712	2087
-the foreign data source you are trying to reference does not exist data source error	1252	1603
-the foreign server name you are trying to reference does not exist data source error	1256	1607
-the geometry has no data in function	1130	1463
-the given broker id was not registered	361	368
-the given key * was not present in the dictionary	2705	4360
-the given key was not present in the dictionary	2706	4361
-the given update version was invalid	2669	3253
-the group id does not exist	2413	2875
-the group is not empty	2908	3659
-the group member needs to have a valid member id before actually entering a consumer group	2773	3473
-the handler doesn t support autoextend of tablespaces	1705	2080
-the host or user argument to grant is too long	1287	1638
-the incident * occurred on the master message	1612	1980
-the index file for table * is full	1319	1671
-the instance id is still used by another member in the consumer group	3377	4362
-the leader epoch in the request is newer than the epoch on the broker	3378	4363
-the leader epoch in the request is older than the epoch on the broker	2356	2775
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2959	3745
-the log s topic id did not match the topic id in the request	2517	2985
-the mariadb server is running with the * option so it cannot execute this statement	1482	1842
-the member epoch is fenced by the group coordinator	2357	2776
-the member epoch is stale	3331	4267
-the message format version on the broker does not support this request	3379	4364
-the message has a negative size	2593	3128
-the method or operation is not implemented	2929	4365
-the mix of handlers in the partitions is not allowed in this version of mariadb	1403	1760
-the new isr contains at least one ineligible replica	2530	3012
-the node was low on resource	3380,3381	4366
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1407	1764
-the number of radius identifiers * must be 1 or the same as the number of radius servers	126,127	286
-the number of radius ports * must be 1 or the same as the number of radius servers	126,127	286
-the number of radius secrets * must be 1 or the same as the number of radius servers	126,127	286
-the operation could not be completed the data is not in the correct format	2270	4367
-the operation could not be completed the data isn’t in the correct format	2270	4367
-the operation could not be completed the file doesn’t exist	777	4368
-the operation could not be completed you don’t have permission	92	4369
-the operation has timed out	3382,3087,751	4370
-the operation was aborted due to timeout	751	4371
-the operation was canceled	2970,81	4372
-the partition info in the frm file is not consistent with what can be written into the frm file	1313	1665
-the password for anonymous user cannot be expired	1522	1883
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1523	1884
-the password provided for the replication user exceeds the maximum length of 32 characters	1159	1501
-the path specified for * is too long	1525	1886
-the per index column family option has been deprecated	1526	1887
-the postphaseaction failed with an exception	319	4373
-the preferred leader was not available	3024	3868
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1538	1899
-the process does not possess some privilege required for this operation	3032	4374
-the processor does not support large pages	59	4375
-the producer attempted a transactional operation in an invalid state	2668	3248
-the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	710	872
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2626	3190
-the query interface requires a database connection	57	4376
-the record state is invalid	2629	3197
-the request was sent to an endpoint of the wrong type	2782	3485
-the requested offset is moved to tiered storage	2958	3743
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2960	3746
-the requested server id * clashes with the slave startup option replicate same server id	1608	1976
-the requested value * for the master delay exceeds the maximum	1390	1747
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1606	1974
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1605	1973
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1607	1975
-the requesting client does not support the compression type of given partition	3383	4377
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1717	2092
-the server encountered an error with the transaction	3384	4378
-the server has a configurable maximum message size to avoid unbounded memory allocation	2776	3477
-the server is currently in offline mode	1586	1952
-the server is not configured as slave fix in config file or with change master to	1089	1422
-the server was not built with row based replication	1548	1909
-the share coordinator rejected the request because the share group state epoch did not match	2358	2777
-the share session epoch is invalid	2650	3222
-the share session was not found	3178	4074
-the size number was correct but we don t allow the digit part to be more than 2 billion	1598	1964
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1394	1751
-the specified file name or path is too long or a component of the specified path is too long	3005	4379
-the standby was promoted during online backup	57	3108
-the statement * cannot invoke a stored function	1590	1956
-the statement * has no open cursor	1676	2051
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1114	1447
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1110	1443
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1123	1456
-the storage engine * can t index column s	1875	2284
-the storage engine * doesn t support fulltext indexes	1689	2064
-the storage engine * doesn t support spatial indexes	1690	2065
-the storage engine for the table doesn t support	1161	1503
-the syntax * is deprecated and will be removed in mariadb * please use	1840	2248
-the system variable * cannot be set in set statement	1591	1957
-the system variable * cannot be set in stored functions or triggers	1802	2210
-the system variable * cannot be set in stored procedures	1803	2211
-the system variable * cannot be set when there is an ongoing transaction	1804	2212
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1292	1643
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1293	1644
-the table * is full	1555	1917
-the table does not have fulltext index to support this query	1695	2070
-the target table * of the * is not insertable into	1454	1813
-the target table * of the * is not updatable	1456	1815
-the throttling quota has been exceeded	3385	4380
-the timestamp of the message is out of acceptable range	2665	3243
-the total length of the partitioning fields is too large	1502	1863
-the total number of locks exceeds the lock table size	1380	1737
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2667	3247
-the transactionalid could not be found	3386	4381
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1788	2195
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1789	2196
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1376	1733
-the used command is not allowed with this mariadb version	1462	1821
-the used select statements have a different number of columns	1882	2291
-the used table value constructor has a different number of values	1883	2292
-the user specified as a definer * does not exist	1450	1809
-the user specified log directory is not found in the broker config	2755	3434
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1290	1641
-the value specified for generated column * in table * has been ignored	1857	2265
-the version of api is not supported	3387	4382
-the voter is already part of the set of voters	957	1239
-the voter is not part of the set of voters	3388	4383
-the voter key doesn t match the receiving replica s key	2672	3258
-the wait completed due to an abandoned mutex	83	4384
-there are multiple default operator classes for data type	101,1	4385
-there are unstable offsets that need to be cleared	3389	4386
-there is a newer producer with the same transactionalid which fences the current one	3035	3884
-there is already a transaction in progress	114,115	491
-there is no * row in * trigger	1744	2120
-there is no built in function named	776,1	4387
-there is no client connection	728,333	4388
-there is no escaped character	0,1	4316
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2746	3422
-there is no parameter	3273,1	4389
-there is no previously clustered index for table	102,1	4390
-there is no primary key for referenced table	102,1	1103
-there is no such grant defined for user * on host	1457	1816
-there is no such grant defined for user * on host * on routine	1458	1817
-there is no such grant defined for user * on host * on table	1459	1818
-there is no transaction in progress	410,115	412
-there is no unique constraint matching given keys for referenced table	2381,1	2830
-there is no unique or exclusion constraint matching the on conflict specification	188,1	4391
-there was a problem processing the query on the foreign data source data source error	1543	1904
-thesaurus sample word * is a stop word rule	126,127	1015
-thesaurus sample word * isn t recognized by subdictionary rule	126,127	1015
-thesaurus substitute phrase is empty rule	126,127	1015
-thesaurus substitute word * is a stop word rule	126,127	1015
-thesaurus substitute word * isn t recognized by subdictionary rule	126,127	1015
-third argument of cast function must be type	103,1	214
-this broker id is already in use	938	1211
-this command is not supported in the prepared statement protocol yet	1783	2161
-this controller id is not known	3390	4392
-this endpoint type is not supported yet	3391	4393
-this error indicates that an offset commit was rejected because of oversize metadata	2575	3094
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2930	3692
-this error is thrown if the request exceeds the user specified time limit in the request	751	3979
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2727	3397
-this error never happens	1201	1548
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3392	4394
-this function * has the same name as a native function	1415	1772
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1119	1452
-this is not a client facing error and is used mostly by tools when a broker is not alive	362	369
-this is not the correct controller for this cluster	2922	3682
-this is not yet supported for generated columns	1778	2156
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	767	941
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2637	3208
-this operation cannot be performed as you have a running slave * run stop slave * first	1615	1983
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1601	1968
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1622	1990
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1096	1429
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1847	2255
-this operation requires a running slave configure slave and do start slave	1616	1984
-this operation was aborted	81	4395
-this partition function is not allowed	1505	1866
-this record has failed the validation on broker and hence will be rejected	2628	3196
-this request is for a topic or partition that does not exist on this broker	3393	4396
-this server does not host this topic id	3394	4397
-this table type requires a primary key	1569	1932
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1572	1937
-this version of mariadb doesn	1470	1830
-this version of mariadb is not compiled with raid support	1442	1800
-this window function may not have a window frame	1862	2270
-thread abort exception	3395	4398
-thread interrupted exception	3396	4399
-thread stack overrun * bytes used of a * byte stack and	1662	2037
-thread stack overrun used * of a * stack use	1661	2036
-thread start exception	3397	4400
-thread state exception	3398	4401
-thread was in an invalid state for the operation being executed	3398	4402
-thread was interrupted from a waiting state	3396	4403
-threadabortexception	3395	4398
-threaderror	3399	4404
-threadinterruptedexception	3396	4399
-threadstartexception	3397	4400
-threadstateexception	3398	4401
-thresholds array must not contain nulls	113,64	461
-thresholds must be one dimensional array	204,64	239
-throttling quota exceeded exception	3385	4380
-throttling_quota_exceeded	3385	4380
-throttlingquotaexceededexception	3385	4380
-time data * does not match format	526	4405
-time field value out of range	864,64	1114
-time limit exceeded exception	3400	4406
-time zone * not recognized	112,64,126	4407
-time zone displacement out of range	2663,64	4408
-time zone interval must be hour or hour to minute	0,1	689
-time zone not found exception	3401	4409
-timelimitexceededexception	3400	4406
-timeout database is locked	3237,3077	4154
-timeout must not be negative	199,64	4410
-timeouterror	738,3402	4411
-timeoutexception	3382	4412
-timeoutexpired	3403	4413
-timer expired	2222	4414
-timestamperror	3404	4415
-timestamps cannot be binned into intervals containing months or years	59	3698
-timezonenotfoundexception	3401	4409
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	176	4416
-tls illegal exporter label	3405,170	192
-tls invalid ecpointformat list	3406,170	192
-tlsv1 alert access denied	3407,170	192
-tlsv1 alert decode error	3408,170	192
-tlsv1 alert decrypt error	3409,170	192
-tlsv1 alert decryption failed	3410,170	192
-tlsv1 alert export restriction	3411,170	192
-tlsv1 alert inappropriate fallback	3412,170	192
-tlsv1 alert insufficient security	3413,170	192
-tlsv1 alert internal error	3414,170	192
-tlsv1 alert no application protocol	3415,170	192
-tlsv1 alert no renegotiation	3416,170	192
-tlsv1 alert protocol version	3417,170	192
-tlsv1 alert record overflow	3418,170	192
-tlsv1 alert unknown ca	3419,170	192
-tlsv1 alert unknown psk identity	3420,170	192
-tlsv1 alert user cancelled	3421,170	192
-tlsv1 bad certificate hash value	3422,170	192
-tlsv1 bad certificate status response	3423,170	192
-tlsv1 certificate unobtainable	3424,170	192
-tlsv1 unrecognized name	3425,170	192
-tlsv1 unsupported extension	3426,170	192
-tlsv13 alert certificate required	3427,170	192
-tlsv13 alert missing extension	3428,170	192
+string * is too long for * should be no longer than	1895	2304
+string argument of jsonpath item method * is not a valid representation of a double precision number	2701,64	3336
+string concat exception	3348	4289
+string data length mismatch	340	4212
+string data right truncation	341	4208
+string index out of bounds exception	3349	4290
+string is not a valid identifier	112,64	3436
+string is too long for tsvector * bytes max	205	4291
+string too long to represent as jsonb string	205	4292
+string was not recognized as a valid datetime	528	4293
+string_data_length_mismatch	340,64	4212
+string_data_right_truncation	341,64	4208
+stringconcatexception	3348	4289
+stringdatalengthmismatch	340,64	4212
+stringdatarighttruncation	341,64	4208
+stringindexoutofboundsexception	3349	4290
+strlen argument * string must be of type string array given	226	4294
+structure needs cleaning	2216	4295
+stub not found exception	3350	4296
+stubnotfoundexception	3350	4296
+subject empty and subject alt name extension not critical	3351,178	4297
+subject issuer mismatch	3352,178	4298
+subject key identifier marked critical	3353,178	4299
+subject name empty	3354,178	4300
+subject signature algorithm and issuer public key algorithm mismatch	3355,178	4301
+subpartitioned table use subpartition instead of partition	1507	1868
+subpartitions can only be hash partitions and by key	1515	1876
+subprocesserror	3356	4302
+subquery has too few columns	0,1	1135
+subquery has too many columns	0,1	1135
+subquery in from must have an alias	0,1	690
+subquery must return only one column	0,1	1135
+subquery returns more than 1 row	1685	2060
+subquery uses ungrouped column * from outer query	131,1	138
+subquery value not supported	1652	2027
+subroutine * has a forward declaration but is not defined	1487	1848
+subroutine * is declared in the package specification but is not defined in the package body	1488	1849
+subscript type * is not supported	170,1	3331
+subscripted assignment to * requires type * but expression is of type	170,1	483
+subscription has no replication slot set	57	3440
+subscription with * must also set	0,1	168
+subscription with oid * does not exist	102,1	813
+substring error	2828	4210
+substring_error	2828,64	4210
+substringerror	2828,64	4210
+suite b cannot sign p 384 with p 256	3357,178	4303
+suite b certificate version invalid	3358,178	4304
+suite b curve not allowed for this los	3359,178	4305
+suite b invalid ecc curve	3360,178	4306
+suite b invalid public key algorithm	3361,178	4307
+suite b invalid signature algorithm	3362,178	4308
+supplied principaltype is not supported	2625	3189
+support function * must return type	103,1	215
+support function number * is invalid for access method	103,1	3789
+suppress_redundant_updates_trigger must be called as trigger	327,328	4309
+suppress_redundant_updates_trigger must be called before update	327,328	4309
+suppress_redundant_updates_trigger must be called for each row	327,328	4309
+suppress_redundant_updates_trigger must be called on update	327,328	4309
+switch expression exception	2912	4310
+switchexpressionexception	2912	4310
+symbolic link * target is too long	205	4311
+symlink not an error	3259,3258	4197
+symlink unable to open database file	3242,761	4159
+sync factory exception	3363	4312
+sync failed exception	3364	4313
+sync provider exception	3365	4314
+syncfactoryexception	3363	4312
+syncfailedexception	3364	4313
+synchronization lock exception	2956	4315
+synchronizationlockexception	2956	4315
+syncproviderexception	3365	4314
+syntax error	0	4229
+syntax error * partitioning requires definition of values * for each partition	1513	1874
+syntax error command unrecognized	3203,3201,3202	4316
+syntax error in file * near end of line	0,1	4317
+syntax error in file * near token	0,1	4317
+syntax error in json path in argument * to function * at position	1358	1712
+syntax error in json text in argument * to function * at position	1359	1713
+syntax error in pattern	3366,3367	4318
+syntax error in tsquery	0,1	4319
+syntax error or access rule violation	1	4228
+syntax_error	0,1	4229
+syntax_error_or_access_rule_violation	1	4228
+syntaxerror	0,1	4229
+syntaxerrororaccessruleviolation	1	4228
+syntaxwarning	3368	4320
+system call error	3369	4321
+system column * reference in check constraint is invalid	190,1	698
+system columns cannot be used in foreign keys	59	170
+system error	2159	4243
+system exit exception	3370	4322
+system stack error	3371,2773	4323
+system versioned tables do not support	1815	2223
+system versioned tables in the s database are not supported	1809	2217
+system_error	2159,788	4243
+system_time partitions in table s does not support historical query	1818	2226
+system_time range selector is not allowed	1819	2227
+systemcallerror	3369	4321
+systemerror	2159,788	4243
+systemexception	3372	4324
+systemexit	3373,3374	4325
+systemexitexception	3370	4322
+systemstackerror	3371,2773	4323
+taberror	3375,3376	4326
+table * already exists	1695	2070
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1400	1757
+table * doesn t exist	1448	1807
+table * doesn t exist in engine	1449	1808
+table * from one of the selects cannot be used in	1704	2079
+table * has no index like the one used in create index recreate the table	1445	1804
+table * in system tablespace	1697	2072
+table * is differently defined or of non myisam type or doesn t exist	1072	1405
+table * is marked as crashed and last automatic repair failed	1171	1514
+table * is marked as crashed and should be repaired	1172	1515
+table * is read only	1481	1841
+table * is specified twice both as a target for * and as a separate source for data	1791	2198
+table * uses an extension that doesn t exist in this mariadb version	1783	2161
+table * was locked with a read lock and can t be updated	1702	2077
+table * was not locked with lock tables	1701	2076
+table * was skipped since its definition is being modified by concurrent ddl statement	1845	2253
+table access method * does not exist	102,1	4327
+table copy could not finish transaction on publisher	731,335	954
+table copy could not start transaction on publisher	731,335	954
+table definition has changed please retry transaction	1693	2068
+table definition on master and slave does not match	1105	1438
+table function protocol for materialize mode was not followed	3274,328	4328
+table function protocol for value per call mode was not followed	3274,328	4328
+table handler doesn * to be not null or use another handler	1473	1833
+table has column * where type requires	170,1	488
+table has extra column	170,1	488
+table has no partition for some existing values	1440	1798
+table has no partition for value	1439	1797
+table is missing column	170,1	488
+table name * specified more than once	938,1	4329
+table rebuild required please do * or dump reload to fix it	1699	2074
+table reference * is ambiguous	156,1	4330
+table row type and query specified row type do not match	170,1	621
+table s is already system versioned	1806	2214
+table s is not system versioned	1816	2224
+table s must have at least one versioned column	1820	2228
+table storage engine * does not support the create option	1308	1660
+table storage engine * found required create option missing	1402	1759
+table to exchange with partition has foreign key references	1500	1861
+table to exchange with partition is partitioned	1501	1862
+table to exchange with partition is temporary	1502	1863
+tables can have at most	516,205	4331
+tables declared with oids are not supported	59	4332
+tables from schema * are not part of the publication	102,1	3300
+tables have different definitions	1705	2080
+tablesample clause can only be applied to tables and materialized views	59	497
+tablesample method * does not exist	102,1	4333
+tablesample method * does not support repeatable	59	497
+tablesample parameter cannot be null	2660,64	4334
+tablesample repeatable parameter cannot be null	2661,64	4335
+tablespace for table * exists please discard the tablespace before import	1708	2083
+tablespace has been discarded for table s	1707	2082
+tablespace is missing for table	1709	2084
+tablespace location * is too long	103,1	4336
+tablespace location cannot contain single quotes	704,1	4337
+tablespace location must be an absolute path	103,1	4336
+tablespace location should not be inside the data directory	103,1	4336
+tablespace with oid * does not exist	102,1	813
+tablespaces are not supported on this platform	59	4338
+takes only one argument	112,64	3528
+target data type * is a pseudo type	153,1	223
+target detail cannot be used without target	0,1	869
+target invocation exception	3377	4339
+target is not executing an operation with a query plan	1710	2085
+target lists can have at most	516,205	4340
+target log not found in binlog index	1775	2153
+target parameter count exception	2953	4341
+target row violates row level security policy * using expression for table	87,1	3586
+target row violates row level security policy using expression for table	87,1	3586
+target type is not an array	112,64	4342
+targetexception	3378	4343
+targetinvocationexception	3377	4339
+targetparametercountexception	2953	4341
+task canceled exception	80,81	4344
+task scheduler exception	163	4345
+taskcanceledexception	80,81	4344
+taskschedulerexception	163	4345
+telemetry too large exception	619	773
+telemetry_too_large	619	773
+telemetrytoolargeexception	619	773
+temporary failure in name resolution	3379,122	4346
+temporary file size exceeds temp_file_limit	142,143	4347
+temporary file write failure	1711	2086
+temporary tables cannot specify a schema name	61,1	550
+terminated by signal 1	2245	3357
+terminated by signal 10	2253	3358
+terminated by signal 11	2254	3359
+terminated by signal 12	2255	3360
+terminated by signal 13	359	3361
+terminated by signal 14	139	3362
+terminated by signal 15	2256	3363
+terminated by signal 16	2257	3364
+terminated by signal 17	605	3365
+terminated by signal 18	2258	3366
+terminated by signal 19	2259	3367
+terminated by signal 2	2247	3368
+terminated by signal 20	2260	3369
+terminated by signal 21	2261	3370
+terminated by signal 22	2262	3371
+terminated by signal 23	2263	3372
+terminated by signal 24	792	3373
+terminated by signal 25	2264	3374
+terminated by signal 26	2265	3375
+terminated by signal 27	2266	3376
+terminated by signal 28	2267	3377
+terminated by signal 29	2268	3378
+terminated by signal 3	2248	3379
+terminated by signal 30	2269	3380
+terminated by signal 31	313	3381
+terminated by signal 4	2249	3382
+terminated by signal 5	2250	3383
+terminated by signal 6	636	3384
+terminated by signal 7	385	3385
+terminated by signal 8	2251	3386
+terminated by signal 9	2252	3387
+terminating autovacuum process due to administrator command	124,125	4348
+terminating background worker * due to administrator command	124,125	4349
+terminating connection because of crash of another server process	795,125	4350
+terminating connection because of unexpected sigquit signal	124,125	4348
+terminating connection because protocol synchronization was lost	334,335	345
+terminating connection due to administrator command	124,125	4348
+terminating connection due to conflict with recovery	447,446,861	4351
+terminating connection due to idle in transaction timeout	2456,115	4352
+terminating connection due to idle session timeout	2457,125	4353
+terminating connection due to immediate shutdown command	124,125	4348
+terminating connection due to unexpected postmaster exit	124,125	4354
+terminating logical replication worker due to administrator command	124,125	4348
+terminating logical replication worker due to timeout	731,335	4355
+terminating walreceiver due to timeout	731,335	953
+terminating walreceiver process due to administrator command	124,125	4356
+text file busy	2218	4357
+text search configuration * does not exist	102,1	2818
+text search configuration name * must be schema qualified	112,64	4358
+text search configuration parameter * not recognized	0,1	673
+text search configuration with oid * does not exist	102,1	813
+text search dictionary * does not exist	102,1	2818
+text search dictionary with oid * does not exist	102,1	813
+text search parser * does not exist	102,1	2818
+text search parser does not support headline creation	59	4359
+text search parser end method is required	103,1	4085
+text search parser gettoken method is required	103,1	4085
+text search parser is required	103,1	4085
+text search parser lextypes method is required	103,1	4085
+text search parser parameter * not recognized	0,1	673
+text search parser start method is required	103,1	4085
+text search template * does not accept options	0,1	673
+text search template * does not exist	102,1	2818
+text search template is required	103,1	4085
+text search template lexize method is required	103,1	4085
+text search template parameter * not recognized	0,1	673
+the * feature is disabled you need mariadb built with * to have it working	1236	1585
+the * function returns the wrong type	1504	1865
+the * handler only supports 32 bit integers in values	1374	1731
+the * syntax is reserved for purposes internal to the mariadb server	1571	1934
+the alterpartition request successfully updated the partition state but the leader has changed	2838	3583
+the assignor or its version range is not supported by the consumer group	3380	4360
+the binary log file * is logically corrupted	1096	1429
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1298	1649
+the binlog statement of type * was not preceded by a format description binlog statement	1436	1794
+the broker did not attempt to execute this operation	2980	3772
+the broker does not support the requested sasl mechanism	3381	4361
+the broker received a duplicate sequence number	957	1238
+the broker received an out of order sequence number	2992	3803
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2356	2775
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	766	939
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	765	938
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2927	3686
+the clusterid in the request does not match that found on the server	2512	2984
+the column s s cannot be changed more than once in a single update statement	1793	2200
+the consumer group has reached its max size	2415	2877
+the controller has considered the broker registration to be invalid	2631	3200
+the creation of some temporary tables could not be rolled back	1860	2268
+the current user is invalid	1332	1686
+the data source connection string * is not in the correct format	1254	1605
+the database system is in recovery mode	476,125	4362
+the database system is not accepting connections	476,125	4362
+the database system is not yet accepting connections	476,125	4362
+the database system is shutting down	476,125	4362
+the database system is starting up	476,125	4362
+the definition for table s is too big	1694	2069
+the definition of table * prevents operation * on table	1830	2238
+the encoded data was not valid for encoding utf	665	4363
+the fetch session encountered inconsistent topic id usage	2361	2780
+the fetch session epoch is invalid	2593	3128
+the fetch session id was not found	2360	2779
+the file * must be in the database directory or be readable by all	1713	2088
+the foreign data source you are trying to reference does not exist data source error	1253	1604
+the foreign server name you are trying to reference does not exist data source error	1257	1608
+the geometry has no data in function	1131	1464
+the given broker id was not registered	363	369
+the given key * was not present in the dictionary	2706	4364
+the given key was not present in the dictionary	2707	4365
+the given update version was invalid	2670	3254
+the group id does not exist	2414	2876
+the group is not empty	2911	3661
+the group member needs to have a valid member id before actually entering a consumer group	2774	3474
+the handler doesn t support autoextend of tablespaces	1706	2081
+the host or user argument to grant is too long	1288	1639
+the incident * occurred on the master message	1613	1981
+the index file for table * is full	1320	1672
+the instance id is still used by another member in the consumer group	3382	4366
+the leader epoch in the request is newer than the epoch on the broker	3383	4367
+the leader epoch in the request is older than the epoch on the broker	2357	2776
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2963	3748
+the log s topic id did not match the topic id in the request	2518	2986
+the mariadb server is running with the * option so it cannot execute this statement	1483	1843
+the member epoch is fenced by the group coordinator	2358	2777
+the member epoch is stale	3335	4270
+the message format version on the broker does not support this request	3384	4368
+the message has a negative size	2594	3129
+the method or operation is not implemented	2933	4369
+the mix of handlers in the partitions is not allowed in this version of mariadb	1404	1761
+the new isr contains at least one ineligible replica	2531	3013
+the node was low on resource	3385,3386	4370
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1408	1765
+the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	287
+the number of radius ports * must be 1 or the same as the number of radius servers	128,129	287
+the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	287
+the operation could not be completed the data is not in the correct format	2271	4371
+the operation could not be completed the data isn’t in the correct format	2271	4371
+the operation could not be completed the file doesn’t exist	779	4372
+the operation could not be completed you don’t have permission	92	4373
+the operation has timed out	3387,3091,753	4374
+the operation was aborted due to timeout	753	4375
+the operation was canceled	2974,81	4376
+the partition info in the frm file is not consistent with what can be written into the frm file	1314	1666
+the password for anonymous user cannot be expired	1523	1884
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1524	1885
+the password provided for the replication user exceeds the maximum length of 32 characters	1160	1502
+the path specified for * is too long	1526	1887
+the per index column family option has been deprecated	1527	1888
+the postphaseaction failed with an exception	321	4377
+the preferred leader was not available	3028	3871
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1539	1900
+the process does not possess some privilege required for this operation	3036	4378
+the processor does not support large pages	59	4379
+the producer attempted a transactional operation in an invalid state	2669	3249
+the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	712	873
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2627	3191
+the query interface requires a database connection	57	4380
+the record state is invalid	2630	3198
+the request was sent to an endpoint of the wrong type	2783	3486
+the requested offset is moved to tiered storage	2962	3746
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2964	3749
+the requested server id * clashes with the slave startup option replicate same server id	1609	1977
+the requested value * for the master delay exceeds the maximum	1391	1748
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1607	1975
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1606	1974
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1608	1976
+the requesting client does not support the compression type of given partition	3388	4381
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1718	2093
+the server encountered an error with the transaction	3389	4382
+the server has a configurable maximum message size to avoid unbounded memory allocation	2777	3478
+the server is currently in offline mode	1587	1953
+the server is not configured as slave fix in config file or with change master to	1090	1423
+the server was not built with row based replication	1549	1910
+the share coordinator rejected the request because the share group state epoch did not match	2359	2778
+the share session epoch is invalid	2651	3223
+the share session was not found	3182	4077
+the size number was correct but we don t allow the digit part to be more than 2 billion	1599	1965
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1395	1752
+the specified file name or path is too long or a component of the specified path is too long	3009	4383
+the standby was promoted during online backup	57	3109
+the statement * cannot invoke a stored function	1591	1957
+the statement * has no open cursor	1677	2052
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1115	1448
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1111	1444
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1124	1457
+the storage engine * can t index column s	1876	2285
+the storage engine * doesn t support fulltext indexes	1690	2065
+the storage engine * doesn t support spatial indexes	1691	2066
+the storage engine for the table doesn t support	1162	1504
+the syntax * is deprecated and will be removed in mariadb * please use	1841	2249
+the system variable * cannot be set in set statement	1592	1958
+the system variable * cannot be set in stored functions or triggers	1803	2211
+the system variable * cannot be set in stored procedures	1804	2212
+the system variable * cannot be set when there is an ongoing transaction	1805	2213
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1293	1644
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1294	1645
+the table * is full	1556	1918
+the table does not have fulltext index to support this query	1696	2071
+the target table * of the * is not insertable into	1455	1814
+the target table * of the * is not updatable	1457	1816
+the throttling quota has been exceeded	3390	4384
+the timestamp of the message is out of acceptable range	2666	3244
+the total length of the partitioning fields is too large	1503	1864
+the total number of locks exceeds the lock table size	1381	1738
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2668	3248
+the transactionalid could not be found	3391	4385
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1789	2196
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1790	2197
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1377	1734
+the used command is not allowed with this mariadb version	1463	1822
+the used select statements have a different number of columns	1883	2292
+the used table value constructor has a different number of values	1884	2293
+the user specified as a definer * does not exist	1451	1810
+the user specified log directory is not found in the broker config	2756	3435
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1291	1642
+the value specified for generated column * in table * has been ignored	1858	2266
+the version of api is not supported	3392	4386
+the voter is already part of the set of voters	958	1240
+the voter is not part of the set of voters	3393	4387
+the voter key doesn t match the receiving replica s key	2673	3259
+the wait completed due to an abandoned mutex	83	4388
+there are multiple default operator classes for data type	101,1	4389
+there are unstable offsets that need to be cleared	3394	4390
+there is a newer producer with the same transactionalid which fences the current one	3039	3887
+there is already a transaction in progress	114,115	492
+there is no * row in * trigger	1745	2121
+there is no built in function named	778,1	4391
+there is no client connection	730,335	4392
+there is no escaped character	0,1	4319
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2747	3423
+there is no parameter	3277,1	4393
+there is no previously clustered index for table	102,1	4394
+there is no primary key for referenced table	102,1	1104
+there is no such grant defined for user * on host	1458	1817
+there is no such grant defined for user * on host * on routine	1459	1818
+there is no such grant defined for user * on host * on table	1460	1819
+there is no transaction in progress	412,115	413
+there is no unique constraint matching given keys for referenced table	2382,1	2831
+there is no unique or exclusion constraint matching the on conflict specification	190,1	4395
+there was a problem processing the query on the foreign data source data source error	1544	1905
+thesaurus sample word * is a stop word rule	128,129	1016
+thesaurus sample word * isn t recognized by subdictionary rule	128,129	1016
+thesaurus substitute phrase is empty rule	128,129	1016
+thesaurus substitute word * is a stop word rule	128,129	1016
+thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1016
+third argument of cast function must be type	103,1	215
+this broker id is already in use	939	1212
+this command is not supported in the prepared statement protocol yet	1784	2162
+this controller id is not known	3395	4396
+this endpoint type is not supported yet	3396	4397
+this error indicates that an offset commit was rejected because of oversize metadata	2576	3095
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2934	3695
+this error is thrown if the request exceeds the user specified time limit in the request	753	3982
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2728	3398
+this error never happens	1202	1549
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3397	4398
+this function * has the same name as a native function	1416	1773
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1120	1453
+this is not a client facing error and is used mostly by tools when a broker is not alive	364	370
+this is not the correct controller for this cluster	2926	3685
+this is not yet supported for generated columns	1779	2157
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	769	942
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2638	3209
+this operation cannot be performed as you have a running slave * run stop slave * first	1616	1984
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1602	1969
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1623	1991
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1097	1430
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1848	2256
+this operation requires a running slave configure slave and do start slave	1617	1985
+this operation was aborted	81	4399
+this partition function is not allowed	1506	1867
+this record has failed the validation on broker and hence will be rejected	2629	3197
+this request is for a topic or partition that does not exist on this broker	3398	4400
+this server does not host this topic id	3399	4401
+this table type requires a primary key	1570	1933
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1573	1938
+this version of mariadb doesn	1471	1831
+this version of mariadb is not compiled with raid support	1443	1801
+this window function may not have a window frame	1863	2271
+thread abort exception	3400	4402
+thread interrupted exception	3401	4403
+thread stack overrun * bytes used of a * byte stack and	1663	2038
+thread stack overrun used * of a * stack use	1662	2037
+thread start exception	3402	4404
+thread state exception	3403	4405
+thread was in an invalid state for the operation being executed	3403	4406
+thread was interrupted from a waiting state	3401	4407
+threadabortexception	3400	4402
+threaderror	3404	4408
+threadinterruptedexception	3401	4403
+threadstartexception	3402	4404
+threadstateexception	3403	4405
+thresholds array must not contain nulls	113,64	462
+thresholds must be one dimensional array	206,64	240
+throttling quota exceeded exception	3390	4384
+throttling_quota_exceeded	3390	4384
+throttlingquotaexceededexception	3390	4384
+time data * does not match format	528	4409
+time field value out of range	865,64	1115
+time limit exceeded exception	3405	4410
+time zone * not recognized	112,64,128	4411
+time zone displacement out of range	2664,64	4412
+time zone interval must be hour or hour to minute	0,1	690
+time zone not found exception	3406	4413
+timelimitexceededexception	3405	4410
+timeout database is locked	3241,3081	4157
+timeout must not be negative	201,64	4414
+timeouterror	740,3407	4415
+timeoutexception	3387	4416
+timeoutexpired	3408	4417
+timer expired	2223	4418
+timestamperror	3409	4419
+timestamps cannot be binned into intervals containing months or years	59	3701
+timezonenotfoundexception	3406	4413
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4420
+tls illegal exporter label	3410,172	193
+tls invalid ecpointformat list	3411,172	193
+tlsv1 alert access denied	3412,172	193
+tlsv1 alert decode error	3413,172	193
+tlsv1 alert decrypt error	3414,172	193
+tlsv1 alert decryption failed	3415,172	193
+tlsv1 alert export restriction	3416,172	193
+tlsv1 alert inappropriate fallback	3417,172	193
+tlsv1 alert insufficient security	3418,172	193
+tlsv1 alert internal error	3419,172	193
+tlsv1 alert no application protocol	3420,172	193
+tlsv1 alert no renegotiation	3421,172	193
+tlsv1 alert protocol version	3422,172	193
+tlsv1 alert record overflow	3423,172	193
+tlsv1 alert unknown ca	3424,172	193
+tlsv1 alert unknown psk identity	3425,172	193
+tlsv1 alert user cancelled	3426,172	193
+tlsv1 bad certificate hash value	3427,172	193
+tlsv1 bad certificate status response	3428,172	193
+tlsv1 certificate unobtainable	3429,172	193
+tlsv1 unrecognized name	3430,172	193
+tlsv1 unsupported extension	3431,172	193
+tlsv13 alert certificate required	3432,172	193
+tlsv13 alert missing extension	3433,172	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	112,64	3848
-token type * does not exist	112,64	4417
-too big precision specified for * maximum is	1714	2089
-too big scale specified for * maximum is	1716	2091
+toast relfilenode value not set when in binary upgrade mode	112,64	3851
+token type * does not exist	112,64	4421
+too big precision specified for * maximum is	1715	2090
+too big scale specified for * maximum is	1717	2092
 too early	32	33
-too few arguments for format	112,64	2782
-too high level of nesting for select	1719	2094
-too long value for	1797	2205
-too many active concurrent transactions	1725	2100
-too many arguments	2415	4238
-too many background workers	140,141	4418
-too many column names were specified	0,1	4419
-too many columns	514	4237
-too many connections	1164	4235
-too many connections for database	1164,141	3961
-too many connections for role	1164,141	4420
-too many delayed threads in use	1727	2102
-too many dynamic shared memory segments	141	4421
-too many fields in	1730	2106
-too many files opened please execute the command again	1098	1431
-too many grouping sets present maximum 4096	3274,203	4422
-too many json array elements	3267	4211
-too many json object members	3268	4212
-too many key parts specified max * parts allowed	1728	2104
-too many key updates	3429,170	192
-too many keys specified max * keys allowed	1729	2105
-too many levels of symbolic links	999	4423
-too many lexemes in thesaurus entry	126,127	1015
-too many links	1003	4424
-too many listeners exception	3430	4425
-too many notifications in the notify queue	203	4426
-too many open files	1002	4427
-too many open files in system	1026	4428
-too many partitions including subpartitions were defined	1731	2107
-too many points requested	203	4429
-too many references cannot splice	2213	4430
-too many regular expression matches	203	4431
+too few arguments for format	112,64	2783
+too high level of nesting for select	1720	2095
+too long value for	1798	2206
+too many active concurrent transactions	1726	2101
+too many arguments	2416	4241
+too many background workers	142,143	4422
+too many column names were specified	0,1	4423
+too many columns	516	4240
+too many connections	1165	4238
+too many connections for database	1165,143	3964
+too many connections for role	1165,143	4424
+too many delayed threads in use	1728	2103
+too many dynamic shared memory segments	143	4425
+too many fields in	1731	2107
+too many files opened please execute the command again	1099	1432
+too many grouping sets present maximum 4096	3278,205	4426
+too many json array elements	3271	4214
+too many json object members	3272	4215
+too many key parts specified max * parts allowed	1729	2105
+too many key updates	3434,172	193
+too many keys specified max * keys allowed	1730	2106
+too many levels of symbolic links	1000	4427
+too many lexemes in thesaurus entry	128,129	1016
+too many links	1004	4428
+too many listeners exception	3435	4429
+too many notifications in the notify queue	205	4430
+too many open files	1003	4431
+too many open files in system	1027	4432
+too many partitions including subpartitions were defined	1732	2108
+too many points requested	205	4433
+too many references cannot splice	2214	4434
+too many regular expression matches	205	4435
 too many requests	35	36
-too many rows	3276	4242
-too many strings for column * and set	1718	2093
-too many syntax errors found abandoning file	203	1011
-too many tables mariadb can only use * tables in a join	1733	2109
-too many users	2225	4432
-too many warn alerts	3431,170	192
-too many with elements in with clause	1726	2101
-too much early data	3432,170	192
+too many rows	3280	4245
+too many strings for column * and set	1719	2094
+too many syntax errors found abandoning file	205	1012
+too many tables mariadb can only use * tables in a join	1734	2110
+too many users	2226	4436
+too many warn alerts	3436,172	193
+too many with elements in with clause	1727	2102
+too much early data	3437,172	193
 too_early	32	33
-too_many_arguments	2415,203	4238
-too_many_columns	514,203	4237
-too_many_connections	1164,141	4235
-too_many_json_array_elements	3267,64	4211
-too_many_json_object_members	3268,64	4212
+too_many_arguments	2416,205	4241
+too_many_columns	516,205	4240
+too_many_connections	1165,143	4238
+too_many_json_array_elements	3271,64	4214
+too_many_json_object_members	3272,64	4215
 too_many_requests	35	36
-too_many_rows	3276,209	4242
-toomanyarguments	2415,203	4238
-toomanycolumns	514,203	4237
-toomanyconnections	1164,141	4235
-toomanyjsonarrayelements	3267,64	4211
-toomanyjsonobjectmembers	3268,64	4212
-toomanylistenersexception	3430	4425
-toomanyrows	3276,209	4242
-topic already exists exception	3433	4433
-topic authorization failed exception	3120	4001
-topic deletion disabled exception	3434	4434
-topic with this name already exists	3433	4433
-topic_already_exists	3433	4433
-topic_authorization_failed	3120	4001
-topic_deletion_disabled	3434	4434
-topicalreadyexistsexception	3433	4433
-topicauthorizationfailedexception	3120	4001
-topicdeletiondisabledexception	3434	4434
-total size of jsonb array elements exceeds the maximum of	203	3716
-total size of jsonb object elements exceeds the maximum of	203	3716
-trace breakpoint trap	2249	4435
-trailing characters remain in input string after datetime format	462,64	500
-transaction abortable exception	3384	4378
-transaction aborted during system catalog scan	444	4436
-transaction characteristics can t be changed while a transaction is in progress	1140	1474
-transaction control statements are not allowed within an extension script	59	409
-transaction coordinator fenced exception	2528	3010
-transaction id * is in the future	112,64	4437
-transaction identifier * is already in use	101,1	4438
-transaction identifier * is too long	112,64	4439
-transaction integrity constraint violation	3271	4223
-transaction precise system versioned tables do not support partitioning by row start or row end	1821	2229
-transaction precise system versioning for s is not supported	1809	2217
-transaction registry is disabled	1820	2228
-transaction resolution unknown	3262	4202
-transaction rollback	444	4222
-transaction_abortable	3384	4378
-transaction_coordinator_fenced	2528	3010
-transaction_integrity_constraint_violation	3271,444	4223
-transaction_resolution_unknown	3262,333	4202
-transaction_rollback	444	4222
-transactionabortableexception	3384	4378
-transactional id authorization failed exception	3435	4440
-transactional id not found exception	3386	4381
-transactional_id_authorization_failed	3435	4440
-transactional_id_not_found	3386	4381
-transactionalidauthorizationfailedexception	3435	4440
-transactionalidnotfoundexception	3386	4381
-transactioncoordinatorfencedexception	2528	3010
-transactionintegrityconstraintviolation	3271,444	4223
-transactionresolutionunknown	3262,333	4202
-transactionrollback	444	4222
-transform for type * already exists	101,1	4441
-transform for type * does not exist	102,1	3302
-transform function must be a normal function	103,1	214
-transform function must not be volatile	103,1	214
-transform function must not return a set	103,1	214
-transform function must take one argument	103,1	214
-transformer configuration exception	3436	4442
-transformer factory configuration error	3437	4443
-transformerconfigurationexception	3436	4442
-transformerexception	3438	4444
-transformerfactoryconfigurationerror	3437	4443
-transformexception	3439	4445
-transition table name can only be specified for an after trigger	103,1	334
-transition tables cannot be specified for triggers with column lists	59	335
-transition tables cannot be specified for triggers with more than one event	59	335
-translated account name too long	784	1030
-transport endpoint is already connected	985	4446
-transport endpoint is not connected	1048	4447
-trigger * already exists	1737	2113
-trigger * does not have created attribute	1853	2261
-trigger * has an error in its body	1202	1549
-trigger * is a view temporary table or sequence	1745	2121
-trigger constraint failed	3239,598	4158
-trigger creation context of table s s is invalid	1741	2117
-trigger does not exist	1739	2115
-trigger function * returned null value	325,326	333
-trigger in wrong schema	1740	2116
-trigger protocol violated	325	4220
-trigger_protocol_violated	325,326	4220
-triggered action exception	3263	4203
-triggered data change violation	3269	4215
-triggered_action_exception	3263	4203
-triggered_data_change_violation	3269	4215
-triggeredactionexception	3263	4203
-triggereddatachangeviolation	3269	4215
-triggerprotocolviolated	325,326	4220
-triggers can not be created on system tables	1452	1811
-triggers for table s s have no creation context	1742	2118
-trim error	3266	4210
-trim_error	3266,64	4210
-trimerror	3266,64	4210
-truncate disk i o error	3245,100	4178
-truncate for each row triggers are not supported	59	335
-truncate triggers with transition tables are not supported	59	335
-truncated incorrect * value	1746	2123
-truncated value * when converting to	1177	1520
-trx_id * not found in mysql transaction_registry	1812	2220
-trying to access array offset on value of type null	211	263
-trying to add partition s with wrong number of subpartitions	1070	1403
-ts_rewrite query must return two tsquery columns	112,64	4448
-ts_stat query must return one tsvector column	112,64	4354
-tsquery is too large	203	3760
-tsvector column * does not exist	459,1	879
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1550	1912
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1551	1913
-ttl support is currently disabled when table has a hidden pk	1552	1914
-tuple to be deleted was already modified by an operation triggered by the current command	3269	4449
-tuple to be deleted was already moved to another partition due to concurrent update	445,444	1024
-tuple to be locked was already moved to another partition due to concurrent update	445,444	4450
-tuple to be locked was already moved to another partition due to concurrent update retrying	445,444	870
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3269	4449
-tuple to be updated was already modified by an operation triggered by the current command	3269,57	4449
-two phase commit requested but not supported by output plugin	112,64	3802
-two phase state file maximum length exceeded	203	4451
-type access exception	222	4452
-type analyze function * must return type	103,1	518
-type attribute * cannot be changed	0,1	891
-type attribute * not recognized	0,1	891
-type attribute subtype is required	0,1	891
-type had been unloaded	3440	4453
-type initialization exception	3441	4454
-type input function * has multiple matches	132,1	4455
-type input function * must return type	103,1	518
-type input function * should not be volatile	103,1	518
-type input function must be specified	103,1	518
-type load exception	2321	4456
-type matched to anycompatiblenonarray is an array type	168,1	191
-type matched to anyenum is not an enum type	168,1	191
-type matched to anynonarray is an array type	168,1	191
-type modifier cannot be specified for shell type	0,1	3249
-type modifier cannot have order by	0,1	689
-type modifier cannot have parameter name	0,1	689
-type modifier input function * should not be volatile	103,1	518
-type modifier is not allowed for type	0,1	3249
-type modifier output function * should not be volatile	103,1	518
-type modifier output function is useless without a type modifier input function	103,1	518
-type modifiers must be simple constants or identifiers	0,1	3249
-type not present exception	3442	4457
-type of inherited column * must be changed in child tables too	61,1	476
-type of parameter * does not match that when preparing the plan	168,1	4458
-type output function * must return type	103,1	518
-type output function * should not be volatile	103,1	518
-type output function must be specified	103,1	518
-type receive function * has multiple matches	132,1	4455
-type receive function * must return type	103,1	518
-type receive function * should not be volatile	103,1	518
-type send function * must return type	103,1	518
-type send function * should not be volatile	103,1	518
-type subscripting function * must return type	103,1	518
-type unloaded exception	3440	4459
-type with oid * does not exist	102,1	812
-typeaccessexception	222	4452
-typed tables cannot inherit	151,1	165
-typeerror	3443,3444	4460
-typeinitializationexception	3441	4454
-typeloadexception	2321	4456
-typenotpresentexception	3442	4457
-typeunloadedexception	3440	4459
-typmod array must be one dimensional	204,64	4461
-typmod array must not contain nulls	113,64	4462
-typmod_in function * must return type	103,1	518
-typmod_out function * must return type	103,1	518
-unable to attach or mount volumes	2312,2311	3516
-unable to calculate centroid because geometry is empty in function	1129	1462
-unable to connect to foreign data source	1166	1509
-unable to decode issuer public key	3445,176	4463
-unable to decrypt certificate s signature	3446,176	4464
-unable to decrypt crl s signature	3447,176	4465
-unable to find ecdh parameters	3448,170	192
-unable to find manifest resource	2789	4466
-unable to find public key parameters	3449,170	192
-unable to find the specified file	2366	4467
-unable to find valid certification path to requested target	176	4468
-unable to get certificate crl	3450,176	4469
-unable to get crl issuer certificate	3451,176	4470
-unable to get issuer certificate	3452,176	4471
-unable to get local issuer certificate	3453,176	4472
-unable to load ssl3 md5 routines	3454,170	192
-unable to load ssl3 sha1 routines	3455,170	192
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1878	2287
-unable to translate bytes * at index * from specified code page to unicode	663	4473
-unable to update finalized features due to an unexpected server error	2354	2773
-unable to verify the first certificate	3456,176	4474
-unacceptable combination of window frame bound specifications	1084	1417
-unacceptable credential exception	3109	3980
-unacceptable mutual recursion with anchored table	1750	2127
-unacceptable schema name	461,1	4475
-unacceptable tablespace name	461,1	4476
-unacceptable_credential	3109	3980
-unacceptablecredentialexception	3109	3980
-unauthorized access exception	236	4477
-unauthorizedaccessexception	236	4477
+too_many_rows	3280,211	4245
+toomanyarguments	2416,205	4241
+toomanycolumns	516,205	4240
+toomanyconnections	1165,143	4238
+toomanyjsonarrayelements	3271,64	4214
+toomanyjsonobjectmembers	3272,64	4215
+toomanylistenersexception	3435	4429
+toomanyrows	3280,211	4245
+topic already exists exception	3438	4437
+topic authorization failed exception	3124	4004
+topic deletion disabled exception	3439	4438
+topic with this name already exists	3438	4437
+topic_already_exists	3438	4437
+topic_authorization_failed	3124	4004
+topic_deletion_disabled	3439	4438
+topicalreadyexistsexception	3438	4437
+topicauthorizationfailedexception	3124	4004
+topicdeletiondisabledexception	3439	4438
+total size of jsonb array elements exceeds the maximum of	205	3719
+total size of jsonb object elements exceeds the maximum of	205	3719
+trace breakpoint trap	2250	4439
+trailing characters remain in input string after datetime format	464,64	501
+transaction abortable exception	3389	4382
+transaction aborted during system catalog scan	446	4440
+transaction characteristics can t be changed while a transaction is in progress	1141	1475
+transaction control statements are not allowed within an extension script	59	410
+transaction coordinator fenced exception	2529	3011
+transaction id * is in the future	112,64	4441
+transaction identifier * is already in use	101,1	4442
+transaction identifier * is too long	112,64	4443
+transaction integrity constraint violation	3275	4226
+transaction precise system versioned tables do not support partitioning by row start or row end	1822	2230
+transaction precise system versioning for s is not supported	1810	2218
+transaction registry is disabled	1821	2229
+transaction resolution unknown	3266	4205
+transaction rollback	446	4225
+transaction_abortable	3389	4382
+transaction_coordinator_fenced	2529	3011
+transaction_integrity_constraint_violation	3275,446	4226
+transaction_resolution_unknown	3266,335	4205
+transaction_rollback	446	4225
+transactionabortableexception	3389	4382
+transactional id authorization failed exception	3440	4444
+transactional id not found exception	3391	4385
+transactional_id_authorization_failed	3440	4444
+transactional_id_not_found	3391	4385
+transactionalidauthorizationfailedexception	3440	4444
+transactionalidnotfoundexception	3391	4385
+transactioncoordinatorfencedexception	2529	3011
+transactionintegrityconstraintviolation	3275,446	4226
+transactionresolutionunknown	3266,335	4205
+transactionrollback	446	4225
+transform for type * already exists	101,1	4445
+transform for type * does not exist	102,1	3303
+transform function must be a normal function	103,1	215
+transform function must not be volatile	103,1	215
+transform function must not return a set	103,1	215
+transform function must take one argument	103,1	215
+transformer configuration exception	3441	4446
+transformer factory configuration error	3442	4447
+transformerconfigurationexception	3441	4446
+transformerexception	3443	4448
+transformerfactoryconfigurationerror	3442	4447
+transformexception	3444	4449
+transition table name can only be specified for an after trigger	103,1	335
+transition tables cannot be specified for triggers with column lists	59	336
+transition tables cannot be specified for triggers with more than one event	59	336
+translated account name too long	785	1031
+transport endpoint is already connected	986	4450
+transport endpoint is not connected	1049	4451
+trigger * already exists	1738	2114
+trigger * does not have created attribute	1854	2262
+trigger * has an error in its body	1203	1550
+trigger * is a view temporary table or sequence	1746	2122
+trigger constraint failed	3243,600	4161
+trigger creation context of table s s is invalid	1742	2118
+trigger does not exist	1740	2116
+trigger function * returned null value	327,328	334
+trigger in wrong schema	1741	2117
+trigger protocol violated	327	4223
+trigger_protocol_violated	327,328	4223
+triggered action exception	3267	4206
+triggered data change violation	3273	4218
+triggered_action_exception	3267	4206
+triggered_data_change_violation	3273	4218
+triggeredactionexception	3267	4206
+triggereddatachangeviolation	3273	4218
+triggerprotocolviolated	327,328	4223
+triggers can not be created on system tables	1453	1812
+triggers for table s s have no creation context	1743	2119
+trim error	3270	4213
+trim_error	3270,64	4213
+trimerror	3270,64	4213
+truncate disk i o error	3249,100	4181
+truncate for each row triggers are not supported	59	336
+truncate triggers with transition tables are not supported	59	336
+truncated incorrect * value	1747	2124
+truncated value * when converting to	1178	1521
+trx_id * not found in mysql transaction_registry	1813	2221
+trying to access array offset on value of type null	213	264
+trying to add partition s with wrong number of subpartitions	1071	1404
+ts_rewrite query must return two tsquery columns	112,64	4452
+ts_stat query must return one tsvector column	112,64	4358
+tsquery is too large	205	3763
+tsvector column * does not exist	461,1	880
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1551	1913
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1552	1914
+ttl support is currently disabled when table has a hidden pk	1553	1915
+tuple to be deleted was already modified by an operation triggered by the current command	3273	4453
+tuple to be deleted was already moved to another partition due to concurrent update	447,446	1025
+tuple to be locked was already moved to another partition due to concurrent update	447,446	4454
+tuple to be locked was already moved to another partition due to concurrent update retrying	447,446	871
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3273	4453
+tuple to be updated was already modified by an operation triggered by the current command	3273,57	4453
+two phase commit requested but not supported by output plugin	112,64	3805
+two phase state file maximum length exceeded	205	4455
+type access exception	224	4456
+type analyze function * must return type	103,1	519
+type attribute * cannot be changed	0,1	892
+type attribute * not recognized	0,1	892
+type attribute subtype is required	0,1	892
+type had been unloaded	3445	4457
+type initialization exception	3446	4458
+type input function * has multiple matches	134,1	4459
+type input function * must return type	103,1	519
+type input function * should not be volatile	103,1	519
+type input function must be specified	103,1	519
+type load exception	2322	4460
+type matched to anycompatiblenonarray is an array type	170,1	192
+type matched to anyenum is not an enum type	170,1	192
+type matched to anynonarray is an array type	170,1	192
+type modifier cannot be specified for shell type	0,1	3250
+type modifier cannot have order by	0,1	690
+type modifier cannot have parameter name	0,1	690
+type modifier input function * should not be volatile	103,1	519
+type modifier is not allowed for type	0,1	3250
+type modifier output function * should not be volatile	103,1	519
+type modifier output function is useless without a type modifier input function	103,1	519
+type modifiers must be simple constants or identifiers	0,1	3250
+type not present exception	3447	4461
+type of inherited column * must be changed in child tables too	61,1	477
+type of parameter * does not match that when preparing the plan	170,1	4462
+type output function * must return type	103,1	519
+type output function * should not be volatile	103,1	519
+type output function must be specified	103,1	519
+type receive function * has multiple matches	134,1	4459
+type receive function * must return type	103,1	519
+type receive function * should not be volatile	103,1	519
+type send function * must return type	103,1	519
+type send function * should not be volatile	103,1	519
+type subscripting function * must return type	103,1	519
+type unloaded exception	3445	4463
+type with oid * does not exist	102,1	813
+typeaccessexception	224	4456
+typed tables cannot inherit	153,1	166
+typeerror	3448,3449	4464
+typeinitializationexception	3446	4458
+typeloadexception	2322	4460
+typenotpresentexception	3447	4461
+typeunloadedexception	3445	4463
+typmod array must be one dimensional	206,64	4465
+typmod array must not contain nulls	113,64	4466
+typmod_in function * must return type	103,1	519
+typmod_out function * must return type	103,1	519
+unable to attach or mount volumes	2313,2312	3517
+unable to calculate centroid because geometry is empty in function	1130	1463
+unable to connect to foreign data source	1167	1510
+unable to decode issuer public key	3450,178	4467
+unable to decrypt certificate s signature	3451,178	4468
+unable to decrypt crl s signature	3452,178	4469
+unable to find ecdh parameters	3453,172	193
+unable to find manifest resource	2790	4470
+unable to find public key parameters	3454,172	193
+unable to find the specified file	2367	4471
+unable to find valid certification path to requested target	178	4472
+unable to get certificate crl	3455,178	4473
+unable to get crl issuer certificate	3456,178	4474
+unable to get issuer certificate	3457,178	4475
+unable to get local issuer certificate	3458,178	4476
+unable to load ssl3 md5 routines	3459,172	193
+unable to load ssl3 sha1 routines	3460,172	193
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1879	2288
+unable to translate bytes * at index * from specified code page to unicode	665	4477
+unable to update finalized features due to an unexpected server error	2355	2774
+unable to verify the first certificate	3461,178	4478
+unacceptable combination of window frame bound specifications	1085	1418
+unacceptable credential exception	3113	3983
+unacceptable mutual recursion with anchored table	1751	2128
+unacceptable schema name	463,1	4479
+unacceptable tablespace name	463,1	4480
+unacceptable_credential	3113	3983
+unacceptablecredentialexception	3113	3983
+unauthorized access exception	238	4481
+unauthorizedaccessexception	238	4481
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3457	4478
-unboundlocalerror	3457	4478
-uncaught throw error	3458	4479
-uncaughtthrowerror	3458	4479
-unchecked io exception	3459	4480
-uncheckedioexception	3459	4480
-uncompress the compressed binlog failed	1106	1439
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1713	2088
-undeclared throwable exception	3460	4481
-undeclaredthrowableexception	3460	4481
-undefined array key	2705	4482
-undefined column	459	4227
-undefined conversion error	3461	4483
-undefined file	919	4241
-undefined function	776	4230
-undefined method * for nil nilclass	211	4484
-undefined method for nil nilclass	211	4484
-undefined object	102	4228
-undefined parameter	3273	4232
-undefined table	615	4231
-undefined_column	459,1	4227
-undefined_file	919,787	4241
-undefined_function	776,1	4230
-undefined_object	102,1	4228
-undefined_parameter	3273,1	4232
-undefined_table	615,1	4231
-undefinedcolumn	459,1	4227
-undefinedconversionerror	3461	4483
-undefinedfile	919,787	4241
-undefinedfunction	776,1	4230
-undefinedobject	102,1	4228
-undefinedparameter	3273,1	4232
-undefinedtable	615,1	4231
-underflow error * in function	1673	2048
-undo log error	1326	1678
-undo log record is too big	1751	2128
+unbound local error	3462	4482
+unboundlocalerror	3462	4482
+uncaught throw error	3463	4483
+uncaughtthrowerror	3463	4483
+unchecked io exception	3464	4484
+uncheckedioexception	3464	4484
+uncompress the compressed binlog failed	1107	1440
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1714	2089
+undeclared throwable exception	3465	4485
+undeclaredthrowableexception	3465	4485
+undefined array key	2706	4486
+undefined column	461	4230
+undefined conversion error	3466	4487
+undefined file	920	4244
+undefined function	778	4233
+undefined method * for nil nilclass	213	4488
+undefined method for nil nilclass	213	4488
+undefined object	102	4231
+undefined parameter	3277	4235
+undefined table	617	4234
+undefined_column	461,1	4230
+undefined_file	920,788	4244
+undefined_function	778,1	4233
+undefined_object	102,1	4231
+undefined_parameter	3277,1	4235
+undefined_table	617,1	4234
+undefinedcolumn	461,1	4230
+undefinedconversionerror	3466	4487
+undefinedfile	920,788	4244
+undefinedfunction	778,1	4233
+undefinedobject	102,1	4231
+undefinedparameter	3277,1	4235
+undefinedtable	617,1	4234
+underflow error * in function	1674	2049
+undo log error	1327	1679
+undo log record is too big	1752	2129
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1134
-unexpected ccs message	3462,170	192
-unexpected end of early data	3463,170	192
-unexpected end of file while parsing comment	1260	1611
-unexpected end of file while skipping unknown parameter	1261	1612
-unexpected end of json input	2270	2700
-unexpected end of json path in argument * to function	1355	1709
-unexpected end of json text in argument * to function	1349	1703
-unexpected end of line	126,127	1015
-unexpected end of line or lexeme	126,127	1015
-unexpected end of string while parsing json string at character offset	2270	4485
-unexpected eof found when reading file * errno	1752	2129
-unexpected eof in copy data	271,64	834
-unexpected eof on client connection with an open transaction	729,333	914
-unexpected eof on standby connection	332,333	3230
-unexpected eof while reading	3464,170	192
-unexpected eof within message length word	332,333	2979
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1625	1994
-unexpected master s heartbeat data	1604	1972
-unexpected message	3465,170	192
-unexpected message type	332,333	3230
-unexpected message type 0x * during copy from stdin	332,333	4486
-unexpected record	3466,170	192
-unexpected request for new relfilenode in binary upgrade mode	112,64	2888
-unexpected result after commandcomplete	332,333	959
-unexpected result set after end of streaming	332,333	959
-unexpected scram channel binding attribute in client final message	332,333	771
-unexpected token * is not valid json	2270	2700
-unexpected token at	2270	4487
-unexpected while decoding base64 sequence	112,64	3076
+unequal number of entries in row expressions	0,1	1135
+unexpected ccs message	3467,172	193
+unexpected end of early data	3468,172	193
+unexpected end of file while parsing comment	1261	1612
+unexpected end of file while skipping unknown parameter	1262	1613
+unexpected end of json input	2271	2701
+unexpected end of json path in argument * to function	1356	1710
+unexpected end of json text in argument * to function	1350	1704
+unexpected end of line	128,129	1016
+unexpected end of line or lexeme	128,129	1016
+unexpected end of string while parsing json string at character offset	2271	4489
+unexpected eof found when reading file * errno	1753	2130
+unexpected eof in copy data	273,64	835
+unexpected eof on client connection with an open transaction	731,335	915
+unexpected eof on standby connection	334,335	3231
+unexpected eof while reading	3469,172	193
+unexpected eof within message length word	334,335	2980
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1626	1995
+unexpected master s heartbeat data	1605	1973
+unexpected message	3470,172	193
+unexpected message type	334,335	3231
+unexpected message type 0x * during copy from stdin	334,335	4490
+unexpected record	3471,172	193
+unexpected request for new relfilenode in binary upgrade mode	112,64	2889
+unexpected result after commandcomplete	334,335	960
+unexpected result set after end of streaming	334,335	960
+unexpected scram channel binding attribute in client final message	334,335	772
+unexpected token * is not valid json	2271	2701
+unexpected token at	2271	4491
+unexpected while decoding base64 sequence	112,64	3077
 unexpected_frame	47	49
-unexpectedexception	3467	4488
-unexpectedly found nil while implicitly unwrapping an optional value	211	4489
-unexpectedly found nil while unwrapping an optional value	211	4489
-unhandled critical crl extension	3468,176	4490
-unhandled critical extension	3469,176	4491
-unhandled user defined exception condition	1595	1961
-unhandled user defined not found condition	1596	1962
-unhandled user defined warning condition	1597	1963
-unicode decode error	3470,3471	4492
-unicode encode error	3472,3473	4493
-unicode normalization can only be performed if server encoding is utf8	0,1	3252
-unicode translate error	3474,3475	4494
-unicodedecodeerror	3470,3471	4492
-unicodeencodeerror	3472,3473	4493
-unicodeerror	3476,3477	4495
-unicodetranslateerror	3474,3475	4494
-unicodewarning	3478	4496
-unimplemented file mode	3479	4497
-unimplementedfilemode	3479	4497
-uninstallerror	3480	4498
-union intersect except member statement cannot refer to other relations of same query level	188,1	4499
-unique constraint failed	3240,598	4159
+unexpectedexception	3472	4492
+unexpectedly found nil while implicitly unwrapping an optional value	213	4493
+unexpectedly found nil while unwrapping an optional value	213	4493
+unhandled critical crl extension	3473,178	4494
+unhandled critical extension	3474,178	4495
+unhandled user defined exception condition	1596	1962
+unhandled user defined not found condition	1597	1963
+unhandled user defined warning condition	1598	1964
+unicode decode error	3475,3476	4496
+unicode encode error	3477,3478	4497
+unicode normalization can only be performed if server encoding is utf8	0,1	3253
+unicode translate error	3479,3480	4498
+unicodedecodeerror	3475,3476	4496
+unicodeencodeerror	3477,3478	4497
+unicodeerror	3481,3482	4499
+unicodetranslateerror	3479,3480	4498
+unicodewarning	3483	4500
+unimplemented file mode	3484	4501
+unimplementedfilemode	3484	4501
+uninstallerror	3485	4502
+union intersect except member statement cannot refer to other relations of same query level	190,1	4503
+unique constraint failed	3244,600	4162
 unique constraint on partitioned table must include all partitioning columns	59	103
-unique constraints are not supported on foreign tables	59	235
-unique constraints not possible for domains	0,1	891
+unique constraints are not supported on foreign tables	59	236
+unique constraints not possible for domains	0,1	892
 unique predicate is not yet implemented	59	63
-unique violation	772	4214
-unique_violation	772,596	4214
-uniqueviolation	772,596	4214
-unknown * format name	1761	2139
-unknown alert type	3481,170	192
-unknown annotation value exception	3482	4500
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1083	1416
-unknown certificate type	3483,170	192
-unknown character set	1756	2133
-unknown cipher returned	3484,170	192
-unknown cipher type	3485,170	192
-unknown cmd name	3486,170	192
-unknown column * in	1086	1419
-unknown command	1758,170	192
-unknown command error	3487	4501
-unknown compression method	1759	2136
-unknown controller id exception	3390	4392
-unknown data type	1760	2137
-unknown digest	3488,170	192
-unknown directive exception	3489	4502
-unknown element exception	3490	4503
-unknown entity exception	3491	4504
-unknown error during log purge	1382	1739
-unknown exception * in function	1674	2049
-unknown exception caught in gis function	1282	1633
-unknown exception thrown in function	1133	1466
-unknown format conversion exception	3492	4505
-unknown format flags exception	3493	4506
-unknown gis error occurred in function	1281	1632
-unknown host exception	3494,783	4507
-unknown key cache	1762	2140
-unknown key exchange type	3495,170	192
-unknown leader epoch exception	3378	4363
-unknown lock type	1755	2132
-unknown member id exception	3121	4002
-unknown or incorrect time zone	1775	2153
-unknown partition * in table	1766	2144
-unknown pkey type	3496,170	192
-unknown prepared statement handler s given to	1769	2147
-unknown producer id exception	3392	4394
-unknown protocol	3497,170	192
-unknown query id	1446	1805
-unknown service exception	3498	4508
-unknown ssl version	3499,170	192
-unknown state	3500,170	192
-unknown storage engine	1770	2148
-unknown structured system variable or row routine variable	1771	2149
-unknown subscription id exception	618	773
-unknown system variable	1772	2150
-unknown table * in	1773	2151
-unknown thread id	1449	1808
-unknown topic id exception	3394	4397
-unknown topic or partition exception	3393	4396
-unknown transfer encoding	3501	4509
-unknown trigger has an error in its body	1203	1550
-unknown type exception	3502	4510
-unknown_controller_id	3390	4392
-unknown_leader_epoch	3378	4363
-unknown_member_id	3121	4002
-unknown_producer_id	3392	4394
-unknown_subscription_id	618	773
-unknown_topic_id	3394	4397
-unknown_topic_or_partition	3393	4396
-unknownannotationvalueexception	3482	4500
-unknowncommanderror	3487	4501
-unknowncontrolleridexception	3390	4392
-unknowndirectiveexception	3489	4502
-unknownelementexception	3490	4503
-unknownentityexception	3491	4504
-unknownerror	662	4511
-unknownformatconversionexception	3492	4505
-unknownformatflagsexception	3493	4506
-unknownhostexception	3494,783	4507
-unknownleaderepochexception	3378	4363
-unknownmemberidexception	3121	4002
-unknownproduceridexception	3392	4394
-unknownprotocol	3497	4512
-unknownserviceexception	3498	4508
-unknownsubscriptionidexception	618	773
-unknowntopicidexception	3394	4397
-unknowntopicorpartitionexception	3393	4396
-unknowntransferencoding	3501	4509
-unknowntypeexception	3502	4510
-unlock disk i o error	3246,100	4179
-unmappable character exception	3503	4513
-unmappablecharacterexception	3503	4513
-unmarshalexception	3504	4514
-unmatched format character	462,64	500
-unmatched format separator	462,64	500
-unmodifiable class exception	3505	4515
-unmodifiable module exception	3506	4516
-unmodifiable set exception	3507	4517
-unmodifiableclassexception	3505	4515
-unmodifiablemoduleexception	3506	4516
-unmodifiablesetexception	3507	4517
-unnamed xml attribute value must be a column reference	0,1	1134
-unnest with multiple arguments cannot have a column definition list	0,1	180
+unique violation	774	4217
+unique_violation	774,598	4217
+uniqueviolation	774,598	4217
+unknown * format name	1762	2140
+unknown alert type	3486,172	193
+unknown annotation value exception	3487	4504
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1084	1417
+unknown certificate type	3488,172	193
+unknown character set	1757	2134
+unknown cipher returned	3489,172	193
+unknown cipher type	3490,172	193
+unknown cmd name	3491,172	193
+unknown column * in	1087	1420
+unknown command	1759,172	193
+unknown command error	3492	4505
+unknown compression method	1760	2137
+unknown controller id exception	3395	4396
+unknown data type	1761	2138
+unknown digest	3493,172	193
+unknown directive exception	3494	4506
+unknown element exception	3495	4507
+unknown entity exception	3496	4508
+unknown error during log purge	1383	1740
+unknown exception * in function	1675	2050
+unknown exception caught in gis function	1283	1634
+unknown exception thrown in function	1134	1467
+unknown format conversion exception	3497	4509
+unknown format flags exception	3498	4510
+unknown gis error occurred in function	1282	1633
+unknown host exception	3499,122	4511
+unknown key cache	1763	2141
+unknown key exchange type	3500,172	193
+unknown leader epoch exception	3383	4367
+unknown lock type	1756	2133
+unknown member id exception	3125	4005
+unknown or incorrect time zone	1776	2154
+unknown partition * in table	1767	2145
+unknown pkey type	3501,172	193
+unknown prepared statement handler s given to	1770	2148
+unknown producer id exception	3397	4398
+unknown protocol	3502,172	193
+unknown query id	1447	1806
+unknown service exception	3503	4512
+unknown ssl version	3504,172	193
+unknown state	3505,172	193
+unknown storage engine	1771	2149
+unknown structured system variable or row routine variable	1772	2150
+unknown subscription id exception	620	774
+unknown system variable	1773	2151
+unknown table * in	1774	2152
+unknown thread id	1450	1809
+unknown topic id exception	3399	4401
+unknown topic or partition exception	3398	4400
+unknown transfer encoding	3506	4513
+unknown trigger has an error in its body	1204	1551
+unknown type exception	3507	4514
+unknown_controller_id	3395	4396
+unknown_leader_epoch	3383	4367
+unknown_member_id	3125	4005
+unknown_producer_id	3397	4398
+unknown_subscription_id	620	774
+unknown_topic_id	3399	4401
+unknown_topic_or_partition	3398	4400
+unknownannotationvalueexception	3487	4504
+unknowncommanderror	3492	4505
+unknowncontrolleridexception	3395	4396
+unknowndirectiveexception	3494	4506
+unknownelementexception	3495	4507
+unknownentityexception	3496	4508
+unknownerror	664	4515
+unknownformatconversionexception	3497	4509
+unknownformatflagsexception	3498	4510
+unknownhostexception	3499,122	4511
+unknownleaderepochexception	3383	4367
+unknownmemberidexception	3125	4005
+unknownproduceridexception	3397	4398
+unknownprotocol	3502	4516
+unknownserviceexception	3503	4512
+unknownsubscriptionidexception	620	774
+unknowntopicidexception	3399	4401
+unknowntopicorpartitionexception	3398	4400
+unknowntransferencoding	3506	4513
+unknowntypeexception	3507	4514
+unlock disk i o error	3250,100	4182
+unmappable character exception	3508	4517
+unmappablecharacterexception	3508	4517
+unmarshalexception	3509	4518
+unmatched format character	464,64	501
+unmatched format separator	464,64	501
+unmodifiable class exception	3510	4519
+unmodifiable module exception	3511	4520
+unmodifiable set exception	3512	4521
+unmodifiableclassexception	3510	4519
+unmodifiablemoduleexception	3511	4520
+unmodifiablesetexception	3512	4521
+unnamed xml attribute value must be a column reference	0,1	1135
+unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4518
-unrecognized analyze option	0,1	3813
-unrecognized api version * reported by info function	112,64	3784
-unrecognized authentication option name	126,127	286
-unrecognized base backup option	0,1	868
-unrecognized checkpoint type	0,1	868
-unrecognized checksum algorithm	0,1	868
-unrecognized cluster option	0,1	4519
-unrecognized collation provider	103,1	808
-unrecognized column option	0,1	689
-unrecognized compression algorithm	0,1	868
-unrecognized configuration parameter	102,1	4520
-unrecognized configuration parameter * in file	102,1	4521
-unrecognized critical flags in copy file header	271,64	834
-unrecognized default acl object type	112,64	205
-unrecognized drop database option	0,1	4522
-unrecognized event name	0,1	2803
-unrecognized explain option	0,1	4523
-unrecognized filter variable	0,1	2803
-unrecognized format type specifier	112,64	2782
-unrecognized hash partition bound specification	0,1	689
-unrecognized headline parameter	112,64	3468
-unrecognized ispell parameter	112,64	3486
+unreachable when clause specified after unconditional when clause	0,1	4522
+unrecognized analyze option	0,1	3816
+unrecognized api version * reported by info function	112,64	3787
+unrecognized authentication option name	128,129	287
+unrecognized base backup option	0,1	869
+unrecognized checkpoint type	0,1	869
+unrecognized checksum algorithm	0,1	869
+unrecognized cluster option	0,1	4523
+unrecognized collation provider	103,1	809
+unrecognized column option	0,1	690
+unrecognized compression algorithm	0,1	869
+unrecognized configuration parameter	102,1	4524
+unrecognized configuration parameter * in file	102,1	4525
+unrecognized critical flags in copy file header	273,64	835
+unrecognized default acl object type	112,64	206
+unrecognized drop database option	0,1	4526
+unrecognized event name	0,1	2804
+unrecognized explain option	0,1	4527
+unrecognized filter variable	0,1	2804
+unrecognized format type specifier	112,64	2783
+unrecognized hash partition bound specification	0,1	690
+unrecognized headline parameter	112,64	3469
+unrecognized ispell parameter	112,64	3487
 unrecognized key word	63,64	67
-unrecognized locale provider	103,1	2918
-unrecognized manifest option	0,1	868
-unrecognized object type	112,64	205
-unrecognized parameter * in file	0,1	495
-unrecognized parameter namespace	112,64	3170
-unrecognized partitioning strategy	112,64	629
-unrecognized privilege type	0,1,112	4524
-unrecognized publication parameter	0,1	687
-unrecognized reindex option	0,1	4525
-unrecognized reset target	112,64	3093
-unrecognized role option	0,1	689
-unrecognized row security option	0,1	689
-unrecognized simple dictionary parameter	112,64	3523
-unrecognized snowball parameter	112,64	3493
-unrecognized ssl error code	332,333	946
-unrecognized statistics kind	0,1	4526
-unrecognized subscription parameter	0,1	167
-unrecognized synonym parameter	112,64	3503
-unrecognized table function returnmode	3270,326	4325
-unrecognized thesaurus parameter	112,64	3488
-unrecognized vacuum option	0,1	3813
-unrecognized value for create_replication_slot option	112,64	4527
-unrecognized value for explain option	112,64	2703
-unrecognized value for publication option	0,1	687
-unrecoverable entry exception	3508	4528
-unrecoverable key exception	3509	4529
-unrecoverableentryexception	3508	4528
-unrecoverablekeyexception	3509	4529
-unreleased instance id exception	3377	4362
-unreleased_instance_id	3377	4362
-unreleasedinstanceidexception	3377	4362
-unresolved address exception	3510	4530
-unresolvedaddressexception	3510	4530
-unsafe legacy renegotiation disabled	3511,170	192
-unsafe new enum value usage	3275	4239
-unsafe statement written to the binary log using statement format since binlog_format statement	1121	1454
-unsafe use of in a string literal	2915,64	3673
-unsafe use of new value * of enum type	3275,57	4531
-unsafe use of pseudo type internal	62,1	509
-unsafe use of string constant with unicode escapes	59	4532
-unsafe_new_enum_value_usage	3275,57	4239
-unsafeerror	3512	4533
-unsafenewenumvalueusage	3275,57	4239
-unsatisfiable dependency error	3513	4534
-unsatisfiabledependencyerror	3513	4534
-unsatisfied link error	3514	4535
-unsatisfiedlinkerror	3514	4535
-unsolicited extension	3515,170	192
-unspecified certificate verification error	3516,176	4536
-unstable offset commit exception	3389	4386
-unstable_offset_commit	3389	4386
-unstableoffsetcommitexception	3389	4386
-unsuitable certificate purpose	3517,176	4537
-unsupported address type exception	3518	4538
-unsupported assignor exception	3375	4356
-unsupported audio file exception	3519	4539
-unsupported callback exception	3520	4540
-unsupported charset exception	3521	4541
-unsupported class version error	3522	4542
-unsupported collation on string indexed column * use binary collation	1779	2157
-unsupported compression algorithm	3523,170	192
-unsupported compression type exception	3383	4377
-unsupported elliptic curve	3524,170	192
-unsupported encoding exception	3525	4543
-unsupported endpoint type exception	3391	4393
-unsupported extension feature	3526,176	4544
-unsupported flavor exception	3527	4545
-unsupported for message format exception	3379	4364
-unsupported format code	112,64	4546
-unsupported frontend protocol * server supports * 0 to	59	4547
-unsupported ldap url scheme	126,127	286
-unsupported look and feel exception	3528	4548
+unrecognized locale provider	103,1	2919
+unrecognized manifest option	0,1	869
+unrecognized object type	112,64	206
+unrecognized parameter * in file	0,1	496
+unrecognized parameter namespace	112,64	3171
+unrecognized partitioning strategy	112,64	630
+unrecognized privilege type	0,1,112	4528
+unrecognized publication parameter	0,1	688
+unrecognized reindex option	0,1	4529
+unrecognized reset target	112,64	3094
+unrecognized role option	0,1	690
+unrecognized row security option	0,1	690
+unrecognized simple dictionary parameter	112,64	3524
+unrecognized snowball parameter	112,64	3494
+unrecognized ssl error code	334,335	947
+unrecognized statistics kind	0,1	4530
+unrecognized subscription parameter	0,1	168
+unrecognized synonym parameter	112,64	3504
+unrecognized table function returnmode	3274,328	4328
+unrecognized thesaurus parameter	112,64	3489
+unrecognized vacuum option	0,1	3816
+unrecognized value for create_replication_slot option	112,64	4531
+unrecognized value for explain option	112,64	2704
+unrecognized value for publication option	0,1	688
+unrecoverable entry exception	3513	4532
+unrecoverable key exception	3514	4533
+unrecoverableentryexception	3513	4532
+unrecoverablekeyexception	3514	4533
+unreleased instance id exception	3382	4366
+unreleased_instance_id	3382	4366
+unreleasedinstanceidexception	3382	4366
+unresolved address exception	3515	4534
+unresolvedaddressexception	3515	4534
+unsafe legacy renegotiation disabled	3516,172	193
+unsafe new enum value usage	3279	4242
+unsafe statement written to the binary log using statement format since binlog_format statement	1122	1455
+unsafe use of in a string literal	2919,64	3676
+unsafe use of new value * of enum type	3279,57	4535
+unsafe use of pseudo type internal	62,1	510
+unsafe use of string constant with unicode escapes	59	4536
+unsafe_new_enum_value_usage	3279,57	4242
+unsafeerror	3517	4537
+unsafenewenumvalueusage	3279,57	4242
+unsatisfiable dependency error	3518	4538
+unsatisfiabledependencyerror	3518	4538
+unsatisfied link error	3519	4539
+unsatisfiedlinkerror	3519	4539
+unsolicited extension	3520,172	193
+unspecified certificate verification error	3521,178	4540
+unstable offset commit exception	3394	4390
+unstable_offset_commit	3394	4390
+unstableoffsetcommitexception	3394	4390
+unsuitable certificate purpose	3522,178	4541
+unsupported address type exception	3523	4542
+unsupported assignor exception	3380	4360
+unsupported audio file exception	3524	4543
+unsupported callback exception	3525	4544
+unsupported charset exception	3526	4545
+unsupported class version error	3527	4546
+unsupported collation on string indexed column * use binary collation	1780	2158
+unsupported compression algorithm	3528,172	193
+unsupported compression type exception	3388	4381
+unsupported elliptic curve	3529,172	193
+unsupported encoding exception	3530	4547
+unsupported endpoint type exception	3396	4397
+unsupported extension feature	3531,178	4548
+unsupported flavor exception	3532	4549
+unsupported for message format exception	3384	4368
+unsupported format code	112,64	4550
+unsupported frontend protocol * server supports * 0 to	59	4551
+unsupported ldap url scheme	128,129	287
+unsupported look and feel exception	3533	4552
 unsupported media type	24	25
-unsupported name constraint type	3529,176	4549
-unsupported object type	112,64	205
-unsupported on commit and foreign key combination	59	682
-unsupported operation exception	3530	4550
-unsupported or invalid name constraint syntax	3531,176	4551
-unsupported or invalid name syntax	3532,176	4552
-unsupported protocol	3533,170	192
-unsupported sasl mechanism exception	3376	4357
-unsupported scram channel binding type	332,333	771
-unsupported ssl version	3534,170	192
-unsupported status type	3535,170	192
-unsupported temporal type exception	3536	4553
-unsupported unicode escape sequence	594,64	4554
-unsupported version exception	3387	4382
-unsupported xml feature	59	1029
-unsupported_assignor	3375	4356
-unsupported_compression_type	3383	4377
-unsupported_endpoint_type	3391	4393
-unsupported_for_message_format	3379	4364
+unsupported name constraint type	3534,178	4553
+unsupported object type	112,64	206
+unsupported on commit and foreign key combination	59	683
+unsupported operation exception	3535	4554
+unsupported or invalid name constraint syntax	3536,178	4555
+unsupported or invalid name syntax	3537,178	4556
+unsupported protocol	3538,172	193
+unsupported sasl mechanism exception	3381	4361
+unsupported scram channel binding type	334,335	772
+unsupported ssl version	3539,172	193
+unsupported status type	3540,172	193
+unsupported temporal type exception	3541	4557
+unsupported unicode escape sequence	596,64	4558
+unsupported version exception	3392	4386
+unsupported xml feature	59	1030
+unsupported_assignor	3380	4360
+unsupported_compression_type	3388	4381
+unsupported_endpoint_type	3396	4397
+unsupported_for_message_format	3384	4368
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3376	4357
-unsupported_version	3387	4382
-unsupportedaddresstypeexception	3518	4538
-unsupportedassignorexception	3375	4356
-unsupportedaudiofileexception	3519	4539
-unsupportedcallbackexception	3520	4540
-unsupportedcharsetexception	3521	4541
-unsupportedclassversionerror	3522	4542
-unsupportedcompressiontypeexception	3383	4377
-unsupportedencodingexception	3525	4543
-unsupportedendpointtypeexception	3391	4393
-unsupportedflavorexception	3527	4545
-unsupportedformessageformatexception	3379	4364
-unsupportedlookandfeelexception	3528	4548
-unsupportedoperationexception	3530	4550
-unsupportedsaslmechanismexception	3376	4357
-unsupportedtemporaltypeexception	3536	4553
-unsupportedversionexception	3387	4382
-unterminated c string	3265	4208
-unterminated csv quoted field	271,64	834
-unterminated format type specifier	112,64	2782
-unterminated_c_string	3265,64	4208
-unterminatedcstring	3265,64	4208
-untranslatable character	594	4213
-untranslatable_character	594,64	4213
-untranslatablecharacter	594,64	4213
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1126	1459
-update locks cannot be acquired during a read uncommitted transaction	1554	1916
-update or delete on table * violates foreign key constraint * on table	2382,596	3022
-updated partition constraint for default partition * would be violated by some row	595,596	4091
-updates on slices of fixed length arrays not implemented	59	3972
-updating of * row is not allowed in	1738	2114
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1321	1673
+unsupported_sasl_mechanism	3381	4361
+unsupported_version	3392	4386
+unsupportedaddresstypeexception	3523	4542
+unsupportedassignorexception	3380	4360
+unsupportedaudiofileexception	3524	4543
+unsupportedcallbackexception	3525	4544
+unsupportedcharsetexception	3526	4545
+unsupportedclassversionerror	3527	4546
+unsupportedcompressiontypeexception	3388	4381
+unsupportedencodingexception	3530	4547
+unsupportedendpointtypeexception	3396	4397
+unsupportedflavorexception	3532	4549
+unsupportedformessageformatexception	3384	4368
+unsupportedlookandfeelexception	3533	4552
+unsupportedoperationexception	3535	4554
+unsupportedsaslmechanismexception	3381	4361
+unsupportedtemporaltypeexception	3541	4557
+unsupportedversionexception	3392	4386
+unterminated c string	3269	4211
+unterminated csv quoted field	273,64	835
+unterminated format type specifier	112,64	2783
+unterminated_c_string	3269,64	4211
+unterminatedcstring	3269,64	4211
+untranslatable character	596	4216
+untranslatable_character	596,64	4216
+untranslatablecharacter	596,64	4216
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1127	1460
+update locks cannot be acquired during a read uncommitted transaction	1555	1917
+update or delete on table * violates foreign key constraint * on table	2383,598	3023
+updated partition constraint for default partition * would be violated by some row	597,598	4094
+updates on slices of fixed length arrays not implemented	59	3975
+updating of * row is not allowed in	1739	2115
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1322	1674
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1699	2074
+upgrade required please do * or dump reload to fix it	1700	2075
 upgrade_required	33	34
-upper bound cannot be less than lower bound	204,64	239
-urgent i o condition	2262	4555
-uri format exception	2963	4556
-uri reference exception	3537	4557
-uri syntax exception	3538	4558
-urierror	3539	4559
-uriformatexception	2963	4556
-urireferenceexception	3537	4557
-urisyntaxexception	3538	4558
-urlerror	3540	4560
-use of writeto with pre connected connection	3541,3542	4561
-use srtp not negotiated	3543,170	192
-user * already has more than * active connections	1734	2110
-user * has exceeded the * resource current value	1794	2202
-user authorization denied	3236,3235	4152
-user defined indexes on system catalog tables are not supported	59	630
-user defined relation parameter types limit exceeded	203	4562
-user defined signal 1	2252	4563
-user defined signal 2	2254	4564
-user defined types cannot use subscripting function	103,1	518
-user is blocked because of too many credential errors unblock with	1793	2201
-user mapping for * already exists for server	101,1	2826
-user mapping for * does not exist for server	102,1	4565
-user mapping for user * on server * does not exist	102,1	1130
-user mapping not found for	102,1	2827
-user principal not found exception	3544	4566
-userprincipalnotfoundexception	3544	4566
-userwarning	3545	4567
-using cert extension requires at least x509v3	3546,176	4568
-using storage engine * for table	1854	2262
-utf data format exception	3547	4569
-utfdataformatexception	3547	4569
-vacuum full cannot be performed in parallel	59	188
-vacuum option disable_page_skipping cannot be used with full	59	188
-value cannot be null	187	4570
-value does not fall within the expected range	197,874,1011	4571
-value for * is too long	112,64	3468
-value for domain * violates check constraint	595,596	4572
-value is out of range in	1175	1518
-value is too big in tsquery	203	3760
-value out of range	3548,3549	4573
-value out of range overflow	199,64	3016
-value out of range underflow	199,64	3016
-value overflows numeric format	199,64	2715
-value too large for defined data type	1063	4574
-value too long for restore point maximum	112,64	4575
-value too long for type character	339,64	4576
-value too long for type character varying	339,64	4576
-valueerror	3550,3551	4577
-values in from must have an alias	0,1	689
-values less than value must be strictly increasing for each partition	1547	1908
-values lists * columns available but * columns specified	188,1	697
-values lists must all be the same length	0,1	3021
-values value for partition * must have type int	1798	2206
-values value must be of same type as partition function	1315	1667
-variable * can only be set not read	1799	2207
-variable * doesn t have a default value	1432	1790
-variable * is a * variable	1316	1668
-variable * is a global variable and should be set with set global	1283	1634
-variable * is a session variable and can t be used with set global	1378	1735
-variable * is not a variable component can t be used as xxxx variable_name	1800	2208
-variable * is read only use set * to assign the value	1801	2209
-variable * must be quoted with or renamed	1630	2000
-variable or condition declaration after cursor or handler declaration	1654	2029
-variadic argument must be an array	168,1	4578
-variadic parameter must be an array	62,1	134
-variadic parameter must be the last input parameter	62,1	134
-variadic parameter must be the last parameter	62,1	134
+upper bound cannot be less than lower bound	206,64	240
+urgent i o condition	2263	4559
+uri format exception	2967	4560
+uri reference exception	3542	4561
+uri syntax exception	3543	4562
+urierror	3544	4563
+uriformatexception	2967	4560
+urireferenceexception	3542	4561
+urisyntaxexception	3543	4562
+urlerror	3545	4564
+use of writeto with pre connected connection	3546,3547	4565
+use srtp not negotiated	3548,172	193
+user * already has more than * active connections	1735	2111
+user * has exceeded the * resource current value	1795	2203
+user authorization denied	3240,3239	4155
+user defined indexes on system catalog tables are not supported	59	631
+user defined relation parameter types limit exceeded	205	4566
+user defined signal 1	2253	4567
+user defined signal 2	2255	4568
+user defined types cannot use subscripting function	103,1	519
+user is blocked because of too many credential errors unblock with	1794	2202
+user mapping for * already exists for server	101,1	2827
+user mapping for * does not exist for server	102,1	4569
+user mapping for user * on server * does not exist	102,1	1131
+user mapping not found for	102,1	2828
+user principal not found exception	3549	4570
+userprincipalnotfoundexception	3549	4570
+userwarning	3550	4571
+using cert extension requires at least x509v3	3551,178	4572
+using storage engine * for table	1855	2263
+utf data format exception	3552	4573
+utfdataformatexception	3552	4573
+vacuum full cannot be performed in parallel	59	189
+vacuum option disable_page_skipping cannot be used with full	59	189
+value cannot be null	189	4574
+value does not fall within the expected range	199,875,1012	4575
+value for * is too long	112,64	3469
+value for domain * violates check constraint	597,598	4576
+value is out of range in	1176	1519
+value is too big in tsquery	205	3763
+value out of range	3553,3554	4577
+value out of range overflow	201,64	3017
+value out of range underflow	201,64	3017
+value overflows numeric format	201,64	2716
+value too large for defined data type	1064	4578
+value too long for restore point maximum	112,64	4579
+value too long for type character	341,64	4580
+value too long for type character varying	341,64	4580
+valueerror	3555,3556	4581
+values in from must have an alias	0,1	690
+values less than value must be strictly increasing for each partition	1548	1909
+values lists * columns available but * columns specified	190,1	698
+values lists must all be the same length	0,1	3022
+values value for partition * must have type int	1799	2207
+values value must be of same type as partition function	1316	1668
+variable * can only be set not read	1800	2208
+variable * doesn t have a default value	1433	1791
+variable * is a * variable	1317	1669
+variable * is a global variable and should be set with set global	1284	1635
+variable * is a session variable and can t be used with set global	1379	1736
+variable * is not a variable component can t be used as xxxx variable_name	1801	2209
+variable * is read only use set * to assign the value	1802	2210
+variable * must be quoted with or renamed	1631	2001
+variable or condition declaration after cursor or handler declaration	1655	2030
+variadic argument must be an array	170,1	4582
+variadic parameter must be an array	62,1	135
+variadic parameter must be the last input parameter	62,1	135
+variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	112,64	4579
-vector _m_range_check __n which is * this size which is	193	330
-verificationerror	828	4580
-verificationexception	2972	4581
-verifyerror	3552	4582
-version to install must be specified	112,64	2884
-version too high	3553,170	192
-version too low	3554,170	192
-versioned table s s adding history partition s failed	1811	2219
-versionerror	3555	4583
-view * has no definer information old table format current user is used as definer please recreate the view	1824	2232
-view * order by clause ignored because there is other order by clause already	1827	2235
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1825	2233
-view * s field list have different column counts	1835	2243
-view being updated does not have complete key of underlying table in it	1856	2264
-view merge algorithm can t be used here for now assumed undefined algorithm	1855	2263
-view rule for * must be named	103,1	3664
-view s s has no creation context	1826	2234
-view s select contains a subquery in the from clause	1832	2240
-view s select contains a variable or parameter	1834	2242
-view text checksum failed	1823	2231
-views cannot be unlogged because they do not have storage	0,1	1051
-views must not contain data modifying statements in with	59	4584
-views must not contain select into	59	4584
-virtual machine error	3556	4585
-virtual timer expired	2264	4586
-virtualmachineerror	3556	4585
-vnode disk i o error	3247,100	4180
-voter not found exception	3388	4383
-voter_not_found	3388	4383
-voternotfoundexception	3388	4383
-vtab constraint failed	3241,598	4160
-vtab database disk image is malformed	3242,2523	4162
-vtab database table is locked	3249,3180	4183
-wait handle cannot be opened exception	2855	4587
-wait on a lock was aborted due to a pending exclusive lock	1379	1736
-wait_seconds must not be negative or zero	199,64	4588
-waithandlecannotbeopenedexception	2855	4587
-wal generated with full_page_writes off was replayed during online backup	57	3108
-wal generated with full_page_writes off was replayed since last restartpoint	57	3108
+vars argument is not an object	112,64	4583
+vector _m_range_check __n which is * this size which is	195	331
+verificationerror	829	4584
+verificationexception	2976	4585
+verifyerror	3557	4586
+version to install must be specified	112,64	2885
+version too high	3558,172	193
+version too low	3559,172	193
+versioned table s s adding history partition s failed	1812	2220
+versionerror	3560	4587
+view * has no definer information old table format current user is used as definer please recreate the view	1825	2233
+view * order by clause ignored because there is other order by clause already	1828	2236
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1826	2234
+view * s field list have different column counts	1836	2244
+view being updated does not have complete key of underlying table in it	1857	2265
+view merge algorithm can t be used here for now assumed undefined algorithm	1856	2264
+view rule for * must be named	103,1	3667
+view s s has no creation context	1827	2235
+view s select contains a subquery in the from clause	1833	2241
+view s select contains a variable or parameter	1835	2243
+view text checksum failed	1824	2232
+views cannot be unlogged because they do not have storage	0,1	1052
+views must not contain data modifying statements in with	59	4588
+views must not contain select into	59	4588
+virtual machine error	3561	4589
+virtual timer expired	2265	4590
+virtualmachineerror	3561	4589
+vnode disk i o error	3251,100	4183
+voter not found exception	3393	4387
+voter_not_found	3393	4387
+voternotfoundexception	3393	4387
+vtab constraint failed	3245,600	4163
+vtab database disk image is malformed	3246,2524	4165
+vtab database table is locked	3253,3184	4186
+wait handle cannot be opened exception	2858	4591
+wait on a lock was aborted due to a pending exclusive lock	1380	1737
+wait_seconds must not be negative or zero	201,64	4592
+waithandlecannotbeopenedexception	2858	4591
+wal generated with full_page_writes off was replayed during online backup	57	3109
+wal generated with full_page_writes off was replayed since last restartpoint	57	3109
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3108
-wal_level is insufficient to publish logical changes	57	3282
-warningexception	3557	4589
-was concurrently dropped	102,1	4590
-was not called by trigger manager	325,326	3533
-was not registered	102,1	4591
-was removed concurrently	57	163
-web socket exception	3558	4592
-web socket handshake exception	3559	4593
-webexception	2975	4594
-websocketexception	3558	4592
-websockethandshakeexception	3559	4593
-weight array may not contain nulls	113,64	880
-weight out of range	112,64	4595
-when building statistics on a single expression statistics kinds may not be specified	59	499
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1298	1649
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1299	1650
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1294	1645
-when reorganizing a set of partitions they must be in consecutive order	1168	1511
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1139	1473
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1476	1836
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1621	1989
-where clause not allowed for schema	0,1	689
-where clause not allowed with copy to	0,1	689
-where current of is not supported for this table type	59	4596
-where current of on a view is not implemented	59	875
-whole row unique index inference specifications are not supported	59	458
-width argument position must be ended by	112,64	2782
-wildcards or range in json path not allowed in argument * to function	1356	1710
-will be truncated to	2454,1	4597
-win32exception	3560	4598
-window changed	2266	4599
-window frame is not allowed with	1464	1823
-window function * cannot have within group	151,1	1178
-window function * requires an over clause	151,1	1178
-window function calls cannot be nested	478,1	4600
-window function calls cannot contain set returning function calls	59	144
-window function is allowed only in select list and order by clause	1893	2302
-window function is not allowed in window specification	1863	2271
-window functions are not allowed in	478,1	4600
-window functions can not be used as arguments to group functions	1685	2060
-window functions cannot return sets	62,1	149
-window specification referencing another one * cannot contain partition list	1507	1868
-window specification with name * is not defined	1908	2317
-windowing error	478	4233
-windowing_error	478,1	4233
-windowingerror	478,1	4233
-with a search or cycle clause the left side of the union must be a select	59	2823
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4601
-with a search or cycle clause the right side of the union must be a select	0,1	1089
-with cannot be used in a query that is rewritten by rules into multiple queries	59	610
-with check cannot be applied to select or delete	0,1	3754
-with check option is supported only on automatically updatable views	59	4584
+wal level not sufficient for making an online backup	57	3109
+wal_level is insufficient to publish logical changes	57	3283
+warningexception	3562	4593
+was concurrently dropped	102,1	4594
+was not called by trigger manager	327,328	3534
+was not registered	102,1	4595
+was removed concurrently	57	164
+web socket exception	3563	4596
+web socket handshake exception	3564	4597
+webexception	2979	4598
+websocketexception	3563	4596
+websockethandshakeexception	3564	4597
+weight array may not contain nulls	113,64	881
+weight out of range	112,64	4599
+when building statistics on a single expression statistics kinds may not be specified	59	500
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1299	1650
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1300	1651
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1295	1646
+when reorganizing a set of partitions they must be in consecutive order	1169	1512
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1140	1474
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1477	1837
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1622	1990
+where clause not allowed for schema	0,1	690
+where clause not allowed with copy to	0,1	690
+where current of is not supported for this table type	59	4600
+where current of on a view is not implemented	59	876
+whole row unique index inference specifications are not supported	59	459
+width argument position must be ended by	112,64	2783
+wildcards or range in json path not allowed in argument * to function	1357	1711
+will be truncated to	2455,1	4601
+win32exception	3565	4602
+window changed	2267	4603
+window frame is not allowed with	1465	1824
+window function * cannot have within group	153,1	1179
+window function * requires an over clause	153,1	1179
+window function calls cannot be nested	480,1	4604
+window function calls cannot contain set returning function calls	59	145
+window function is allowed only in select list and order by clause	1894	2303
+window function is not allowed in window specification	1864	2272
+window functions are not allowed in	480,1	4604
+window functions can not be used as arguments to group functions	1686	2061
+window functions cannot return sets	62,1	150
+window specification referencing another one * cannot contain partition list	1508	1869
+window specification with name * is not defined	1909	2318
+windowing error	480	4236
+windowing_error	480,1	4236
+windowingerror	480,1	4236
+with a search or cycle clause the left side of the union must be a select	59	2824
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4605
+with a search or cycle clause the right side of the union must be a select	0,1	1090
+with cannot be used in a query that is rewritten by rules into multiple queries	59	611
+with check cannot be applied to select or delete	0,1	3757
+with check option is supported only on automatically updatable views	59	4588
 with check option not supported on recursive views	59	63
-with check option violation	2837	4234
-with clause containing a data modifying statement must be at the top level	59	2823
-with column list and select field list have different column counts	1864	2272
-with no matching label	1643	2017
-with no tables specified is not valid	0,1	4602
-with ordinality cannot be used with a column definition list	0,1	180
-with query * columns available but * columns specified	188,1	4603
-with query * does not have a returning clause	59	4604
-with query is not recursive	0,1	1089
-with query name * appears in both a rule action and the query being rewritten	59	610
-with query name * specified more than once	937,1	4605
-with recursive is not supported for merge statement	0,1	4518
-with ties cannot be specified without order by clause	0,1	689
-with_check_option_violation	2837	4234
-withcheckoptionviolation	2837	4234
-within group is required for ordered set aggregate	151,1	1178
-within group specified but * is not an aggregate function	151,1	1178
-word is too long * bytes max	203	4606
-word is too long in tsquery	203	3760
-word is too long to be indexed	203	4607
-would be inherited from more than once	146,1	159
-would overlap partition	103,1	894
-write aborted exception	3561	4608
-write disk i o error	3248,100	4181
-write pending exception	3562	4609
-write to exceptions table failed message	1228	1577
-writeabortedexception	3561	4608
-writependingexception	3562	4609
-writetimeout	3563	4610
-writing one row to the row based binary log failed	1102	1435
-wrong certificate type	3564,170	192
-wrong cipher returned	3565,170	192
-wrong curve	3566,170	192
-wrong flag in flag array	112,64	212
-wrong flag type only arrays and scalars are allowed	112,64	212
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1874	2283
-wrong magic in	1877	2286
-wrong medium type	1001	4611
-wrong method type exception	3567	4612
-wrong number of array subscripts	204,64	239
-wrong number of columns	168,1	339
-wrong number of fields	3568,3569	4613
-wrong number of fields in header line got	271,64	834
-wrong number of parameters for prepared statement	0,1	4614
-wrong number of parameters on left side of overlaps expression	0,1	689
-wrong number of parameters on right side of overlaps expression	0,1	689
-wrong number of partitions defined mismatch with previous setting	1515	1876
-wrong number of subpartitions defined mismatch with previous setting	1516	1877
-wrong object type	151	4229
-wrong parameters for partitioned s wrong value for	1491	1852
-wrong parameters for s missing	1400	1757
-wrong partition name or partition list	1496	1857
-wrong partition type s for partitioning by s	1517	1878
-wrong partitions for s must have at least one history and exactly one last current	1822	2230
-wrong position info in tsvector	0,1	4316
-wrong signature length	3570,170	192
-wrong signature size	3571,170	192
-wrong signature type	3572,170	192
-wrong ssl version	3573,170	192
-wrong version number	3574,170	192
-wrong_object_type	151,1	4229
-wrongmethodtypeexception	3567	4612
-wrongobjecttype	151,1	4229
-x path exception	3575	4615
-x path expression exception	3576	4616
-x path factory configuration exception	3577	4617
-x path function exception	3578	4618
-x requires a power of two value between 1 mb and 1 gb	112,64	4619
-x509 cannot verify signature algorithm unimplemented	3579,3580	4620
-x509 certificate signed by unknown authority	176	4621
-x509 decryption password incorrect	3581,3582	4622
-x509 lib	3583,170	192
-x509 verification setup problems	3584,170	192
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1910	2319
-xa_rbrollback transaction branch was rolled back	1911	2320
-xa_rbtimeout transaction branch was rolled back took too long	1912	2321
-xaer_dupid the xid already exists	1913	2322
-xaer_inval invalid arguments or unsupported command	1914	2323
-xaer_nota unknown xid	1915	2324
-xaer_outside some work is done outside global transaction	1916	2325
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1917	2326
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1918	2327
-xaexception	3585	4623
-xml attribute name * appears more than once	0,1	1134
-xml parse exception	3586	4624
-xml schema exception	72	4625
-xml schema inference exception	73	4626
-xml schema validation exception	74	4627
-xml signature exception	3587	4628
-xml stream exception	3588	4629
-xml syntax error on line * unexpected eof	749	4630
-xml syntax exception	3589	4631
-xmlexception	163,749	4632
-xmlparseexception	3586	4624
-xmlschemaexception	72	4625
-xmlschemainferenceexception	73	4626
-xmlschemavalidationexception	74	4627
-xmlsignatureexception	3587	4628
-xmlstreamexception	3588	4629
-xmlsyntaxexception	3589	4631
-xmlvalidate is not implemented	59	1029
-xpathexception	3575	4615
-xpathexpressionexception	3576	4616
-xpathfactoryconfigurationexception	3577	4617
-xpathfunctionexception	3578	4618
-xquery x flag expanded regular expressions is not implemented	59	4633
-xslt compile exception	3590	4634
-xsltcompileexception	3590	4634
-xsltexception	3591	4635
-year * column type is deprecated creating year 4 column instead	1340	1694
-you are not allowed to create a user with grant	1143	1478
-you are not allowed to execute this command in a transaction	1145	1480
-you are not owner of query	1372	1729
-you are not owner of thread	1371	1728
-you are not using binary logging	1429	1787
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1521	1882
-you are using safe update mode and you tried to update a table without a where that uses a key column	1791	2198
-you can * fields terminated by	1128	1461
-you can t combine write locking of system tables with other tables or lock types	1876	2285
-you can t delete all columns with alter table use drop table instead	1148	1488
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1229	1578
-you can t use locks with log tables	1147	1484
-you can t write lock a log table only read access is possible	1158	1500
-you cannot * a log table if logging is enabled	1087	1420
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1094	1427
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1686	2061
-you may only use constant expressions in this statement	1588	1954
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1524	1885
-you must set password before executing this statement	1411	1768
-you must start backup with	1082	1415
-you need the super privilege for creation view with * definer	1828	2236
-you should never see it	1199	2172
-your password does not satisfy the current policy requirements	1471	1831
-your password has expired to log in you must change it using a client that supports expired passwords	1412	1769
-zero division error	3592,223	4636
-zero length character string	2734	4206
-zero length component in parameter dynamic_library_path	702,1	865
+with check option violation	2839	4237
+with clause containing a data modifying statement must be at the top level	59	2824
+with column list and select field list have different column counts	1865	2273
+with no matching label	1644	2018
+with no tables specified is not valid	0,1	4606
+with ordinality cannot be used with a column definition list	0,1	181
+with query * columns available but * columns specified	190,1	4607
+with query * does not have a returning clause	59	4608
+with query is not recursive	0,1	1090
+with query name * appears in both a rule action and the query being rewritten	59	611
+with query name * specified more than once	938,1	4609
+with recursive is not supported for merge statement	0,1	4522
+with ties cannot be specified without order by clause	0,1	690
+with_check_option_violation	2839	4237
+withcheckoptionviolation	2839	4237
+within group is required for ordered set aggregate	153,1	1179
+within group specified but * is not an aggregate function	153,1	1179
+word is too long * bytes max	205	4610
+word is too long in tsquery	205	3763
+word is too long to be indexed	205	4611
+would be inherited from more than once	148,1	160
+would overlap partition	103,1	895
+write aborted exception	3566	4612
+write disk i o error	3252,100	4184
+write pending exception	3567	4613
+write to exceptions table failed message	1229	1578
+writeabortedexception	3566	4612
+writependingexception	3567	4613
+writetimeout	3568	4614
+writing one row to the row based binary log failed	1103	1436
+wrong certificate type	3569,172	193
+wrong cipher returned	3570,172	193
+wrong curve	3571,172	193
+wrong flag in flag array	112,64	213
+wrong flag type only arrays and scalars are allowed	112,64	213
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1875	2284
+wrong magic in	1878	2287
+wrong medium type	1002	4615
+wrong method type exception	3572	4616
+wrong number of array subscripts	206,64	240
+wrong number of columns	170,1	340
+wrong number of fields	3573,3574	4617
+wrong number of fields in header line got	273,64	835
+wrong number of parameters for prepared statement	0,1	4618
+wrong number of parameters on left side of overlaps expression	0,1	690
+wrong number of parameters on right side of overlaps expression	0,1	690
+wrong number of partitions defined mismatch with previous setting	1516	1877
+wrong number of subpartitions defined mismatch with previous setting	1517	1878
+wrong object type	153	4232
+wrong parameters for partitioned s wrong value for	1492	1853
+wrong parameters for s missing	1401	1758
+wrong partition name or partition list	1497	1858
+wrong partition type s for partitioning by s	1518	1879
+wrong partitions for s must have at least one history and exactly one last current	1823	2231
+wrong position info in tsvector	0,1	4319
+wrong signature length	3575,172	193
+wrong signature size	3576,172	193
+wrong signature type	3577,172	193
+wrong ssl version	3578,172	193
+wrong version number	3579,172	193
+wrong_object_type	153,1	4232
+wrongmethodtypeexception	3572	4616
+wrongobjecttype	153,1	4232
+x path exception	3580	4619
+x path expression exception	3581	4620
+x path factory configuration exception	3582	4621
+x path function exception	3583	4622
+x requires a power of two value between 1 mb and 1 gb	112,64	4623
+x509 cannot verify signature algorithm unimplemented	3584,3585	4624
+x509 certificate signed by unknown authority	178	4625
+x509 decryption password incorrect	3586,3587	4626
+x509 lib	3588,172	193
+x509 verification setup problems	3589,172	193
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1911	2320
+xa_rbrollback transaction branch was rolled back	1912	2321
+xa_rbtimeout transaction branch was rolled back took too long	1913	2322
+xaer_dupid the xid already exists	1914	2323
+xaer_inval invalid arguments or unsupported command	1915	2324
+xaer_nota unknown xid	1916	2325
+xaer_outside some work is done outside global transaction	1917	2326
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1918	2327
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1919	2328
+xaexception	3590	4627
+xml attribute name * appears more than once	0,1	1135
+xml parse exception	3591	4628
+xml schema exception	72	4629
+xml schema inference exception	73	4630
+xml schema validation exception	74	4631
+xml signature exception	3592	4632
+xml stream exception	3593	4633
+xml syntax error on line * unexpected eof	751	4634
+xml syntax exception	3594	4635
+xmlexception	165,751	4636
+xmlparseexception	3591	4628
+xmlschemaexception	72	4629
+xmlschemainferenceexception	73	4630
+xmlschemavalidationexception	74	4631
+xmlsignatureexception	3592	4632
+xmlstreamexception	3593	4633
+xmlsyntaxexception	3594	4635
+xmlvalidate is not implemented	59	1030
+xpathexception	3580	4619
+xpathexpressionexception	3581	4620
+xpathfactoryconfigurationexception	3582	4621
+xpathfunctionexception	3583	4622
+xquery x flag expanded regular expressions is not implemented	59	4637
+xslt compile exception	3595	4638
+xsltcompileexception	3595	4638
+xsltexception	3596	4639
+year * column type is deprecated creating year 4 column instead	1341	1695
+you are not allowed to create a user with grant	1144	1479
+you are not allowed to execute this command in a transaction	1146	1481
+you are not owner of query	1373	1730
+you are not owner of thread	1372	1729
+you are not using binary logging	1430	1788
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1522	1883
+you are using safe update mode and you tried to update a table without a where that uses a key column	1792	2199
+you can * fields terminated by	1129	1462
+you can t combine write locking of system tables with other tables or lock types	1877	2286
+you can t delete all columns with alter table use drop table instead	1149	1489
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1230	1579
+you can t use locks with log tables	1148	1485
+you can t write lock a log table only read access is possible	1159	1501
+you cannot * a log table if logging is enabled	1088	1421
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1095	1428
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1687	2062
+you may only use constant expressions in this statement	1589	1955
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1525	1886
+you must set password before executing this statement	1412	1769
+you must start backup with	1083	1416
+you need the super privilege for creation view with * definer	1829	2237
+you should never see it	1200	2173
+your password does not satisfy the current policy requirements	1472	1832
+your password has expired to log in you must change it using a client that supports expired passwords	1413	1770
+zero division error	3597,225	4640
+zero length character string	2735	4209
+zero length component in parameter dynamic_library_path	704,1	866
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2734,64	4206
-zerodivisionerror	3592,223	4636
-zerolengthcharacterstring	2734,64	4206
-zip checksum error	3593,2417	4637
-zip not a valid zip file	3594,2495	4638
-zip unsupported compression algorithm	3523,3595	4639
-ziperror	3596	4640
-zipexception	3597	4641
-zlib input data corrupted	1921	2330
-zlib invalid checksum	2416,2417	4642
-zlib invalid dictionary	3598,3599	4643
-zlib invalid header	2418,181	4644
-zlib not enough memory	1922	2331
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1920	2329
-zone rules exception	3600	4645
-zonerulesexception	3600	4645
-zstd compression is not supported by this build	59	4646
+zero_length_character_string	2735,64	4209
+zerodivisionerror	3597,225	4640
+zerolengthcharacterstring	2735,64	4209
+zip checksum error	3598,2418	4641
+zip not a valid zip file	3599,2496	4642
+zip unsupported compression algorithm	3528,3600	4643
+ziperror	3601	4644
+zipexception	3602	4645
+zlib input data corrupted	1922	2331
+zlib invalid checksum	2417,2418	4646
+zlib invalid dictionary	3603,3604	4647
+zlib invalid header	2419,183	4648
+zlib not enough memory	1923	2332
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1921	2330
+zone rules exception	3605	4649
+zonerulesexception	3605	4649
+zstd compression is not supported by this build	59	4650
 """#
 }
