@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test("bad bytes, a collection changed while iterated, overflow, bad XML and cancellation: one condition each across runtimes")
+    @Test("bad bytes, a collection changed while iterated, overflow, bad XML, cancellation, a peer that hangs up: one condition each across runtimes")
     func moreRuntimeFaults() {
         let cases: [(String, String)] = [
             ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte", "invalid character encoding"),
@@ -101,6 +101,10 @@ import Testing
             ("System.Xml.XmlException: Data at the root level is invalid. Line 1, position 1.", "malformed xml"),
             ("System.OperationCanceledException: The operation was canceled.", "operation canceled"),
             ("AbortError: This operation was aborted", "operation canceled"),
+            ("Error: socket hang up", "connection closed by peer"),
+            ("http.client.RemoteDisconnected: Remote end closed connection without response", "connection closed by peer"),
+            ("java.net.SocketException: Unexpected end of file from server", "connection closed by peer"),
+            ("System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.", "connection reset by peer"),
         ]
         for (line, label) in cases {
             #expect(FailureTaxonomy.labels(in: line).contains(label), "\(line): \(FailureTaxonomy.labels(in: line))")

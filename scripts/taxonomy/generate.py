@@ -27,7 +27,7 @@ openssl, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain 
 
     python3 scripts/taxonomy/generate.py [--check]
 """
-import argparse, errno, glob, http, inspect, json, os, re, signal, ssl, subprocess, sys, tempfile
+import argparse, contextlib, errno, glob, http, inspect, json, os, re, signal, ssl, struct, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -56,6 +56,8 @@ FAULTS = {
     "numeric_overflow": "numeric value out of range",
     "xml_parse": "malformed xml",
     "operation_canceled": "operation canceled",
+    "connection_reset": "connection reset by peer",
+    "connection_closed": "connection closed by peer",
     "request_timeout": "request timed out",
 }
 
@@ -520,6 +522,22 @@ def add_probes(t):
     held = []
     threading.Thread(target=lambda: [held.append(silent.accept()) for _ in iter(int, 1)], daemon=True).start()
     environment = dict(os.environ, ZQX_SILENT_PORT=str(silent.getsockname()[1]))
+    # The connection probes call servers that read the request and then reset the connection (an
+    # RST: SO_LINGER with no time) or close it (a FIN) without answering.
+    for variable, reset in (("ZQX_RESET_PORT", True), ("ZQX_CLOSED_PORT", False)):
+        server = socket.create_server(("127.0.0.1", 0))
+
+        def hang_up(server=server, reset=reset):
+            while True:
+                connection, _ = server.accept()
+                connection.settimeout(5)
+                with contextlib.suppress(OSError):
+                    connection.recv(65536)
+                if reset:
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+        threading.Thread(target=hang_up, daemon=True).start()
+        environment[variable] = str(server.getsockname()[1])
     outputs = {}
     with tempfile.TemporaryDirectory() as work:
         # The certificate probes call a TLS server for `localhost` whose certificate no one trusts

@@ -1026,6 +1026,7 @@ encountered illegal value when converting to	condition
 encrypted length too long	condition
 end identifier does not match	condition
 end label without match	condition
+connection closed by peer	condition
 end of yaml exception
 ends is either invalid or before starts	condition
 network is down	condition
@@ -4957,6 +4958,7 @@ MariaDB 1919 ER_DYN_COL_WRONG_FORMAT
 MariaDB 1918 ER_BAD_DATA
 MariaDB 4083 ER_END_IDENTIFIER_DOES_NOT_MATCH
 MariaDB 1310 ER_SP_LABEL_MISMATCH
+Ruby probe connection_closed
 .NET System.IO.EndOfStreamException (Mono class library)
 Ruby Gem::EndOfYAMLException
 MariaDB 1543 ER_EVENT_ENDS_BEFORE_STARTS
@@ -6342,6 +6344,7 @@ Kubernetes reason FailedPreStopHook (pkg/kubelet/events/event.go)
 Ruby probe out_of_memory
 Kubernetes reason FailedCreatePodSandBox message (pkg/kubelet/kuberuntime/kuberuntime_manager.go)
 Rust probe dns_failure
+PHP probe connection_reset
 PHP probe date_parse
 Kubernetes reason Failed message (pkg/kubelet/events/event.go)
 Kubernetes reason FailedUnMount (pkg/kubelet/events/event.go)
@@ -7545,6 +7548,7 @@ glibc strerror(EROFS)
 JDK 17 java.nio.file.ReadOnlyFileSystemException
 PostgreSQL SQLSTATE 25006
 JDK 17 java.nio.channels.ReadPendingException
+Go probe connection_reset
 JDK 17 probe request_timeout
 PostgreSQL SQLSTATE 2F004
 Ruby Net::ReadTimeout
@@ -7577,6 +7581,7 @@ PostgreSQL SQLSTATE 42602 message (src/backend/backup/basebackup_server.c)
 PostgreSQL SQLSTATE 42602 message (src/backend/commands/copyto.c)
 PostgreSQL SQLSTATE 53300 message (src/backend/utils/init/postinit.c)
 glibc strerror(EREMCHG)
+CPython probe connection_closed
 glibc strerror(EREMOTEIO)
 Ruby Gem::RemoteInstallationCancelled
 Ruby Gem::RemoteInstallationSkipped
@@ -7714,6 +7719,7 @@ PostgreSQL SQLSTATE 42P01 message (src/backend/commands/vacuum.c)
 SQLite SQLITE_BUSY_SNAPSHOT
 SQLite SQLITE_ERROR_SNAPSHOT
 PostgreSQL SQLSTATE 72000
+Node.js probe connection_closed
 glibc strerror(ENOTSOCK)
 JDK 17 java.rmi.server.SocketSecurityException
 JDK 17 java.net.SocketTimeoutException
@@ -8088,6 +8094,7 @@ OpenSSL X509_V_ERR 3
 OpenSSL X509_V_ERR 33
 OpenSSL X509_V_ERR 2
 OpenSSL X509_V_ERR 20
+.NET (Mono) probe connection_reset
 .NET (Mono) probe encoding_invalid
 OpenSSL X509_V_ERR 21
 PostgreSQL SQLSTATE 42939 message (src/backend/commands/schemacmds.c)
@@ -8100,6 +8107,7 @@ JDK 17 java.lang.reflect.UndeclaredThrowableException
 PHP probe missing_key
 Ruby Encoding::UndefinedConversionError
 Ruby probe null_reference
+JDK 17 probe connection_closed
 Perl probe json_parse
 PostgreSQL SQLSTATE 08P01 message (src/backend/commands/copyfromparse.c)
 Ruby probe json_parse
@@ -10612,2361 +10620,2362 @@ end identifier * does not match	1020	1344
 end label * without match	1021	1345
 end of copy marker corrupt	273,64	835
 end of copy marker does not match previous newline style	273,64	835
+end of file reached	1022	1346
 end of line before authentication method	128,129	287
 end of line before database specification	128,129	287
 end of line before ip address specification	128,129	287
 end of line before netmask specification	128,129	287
 end of line before role specification	128,129	287
-end of stream exception	239	1346
-end of yaml exception	1022	1347
-endofstreamexception	239	1346
-endofyamlexception	1022	1347
-ends is either invalid or before starts	1023	1348
-enetdown	1024	1349
-enetreset	1025	1350
-enetunreach	1026	1351
-enfile	1027	1352
-engine * does not support rollback changes were committed during rollback call	1028	1353
-engine * failed to discover table 192s 192s with	1029	1354
-engine cannot be used in partitioned tables	1030	1355
-engine independent statistics are not collected for column	1031	1356
-enoano	1032	1357
-enobufs	1033	1358
-enocsi	1034	1359
-enodata	1035	1360
-enodev	1036	1361
-enoent	779	1362
-enoent no such file or directory open	779	1363
-enoexec	1037	1364
-enokey	1038	1365
-enolck	1039	1366
-enolink	1040	1367
-enomedium	1041	1368
-enomem	457	1369
-enomsg	1042	1370
-enonet	1043	1371
-enopkg	1044	1372
-enoprotoopt	1045	1373
-enospc	1046	1374
-enosr	1047	1375
-enostr	896	1376
-enosys	1048	1377
-enotblk	345	1378
-enotconn	1049	1379
-enotdir	1050	1380
-enotempty	907	1381
-enotnam	1051	1382
-enotrecoverable	1052	1383
-enotsock	1053	1384
-enotsup	1054	1385
-enotty	1055	1386
-enotuniq	1056	1387
-entry point not found exception	1057	1388
-entry point was not found	1057	1389
-entrypointnotfoundexception	1057	1388
-enum constant not present exception	1058	1390
+end of stream exception	239	1347
+end of yaml exception	1023	1348
+endofstreamexception	239	1347
+endofyamlexception	1023	1348
+ends is either invalid or before starts	1024	1349
+enetdown	1025	1350
+enetreset	1026	1351
+enetunreach	1027	1352
+enfile	1028	1353
+engine * does not support rollback changes were committed during rollback call	1029	1354
+engine * failed to discover table 192s 192s with	1030	1355
+engine cannot be used in partitioned tables	1031	1356
+engine independent statistics are not collected for column	1032	1357
+enoano	1033	1358
+enobufs	1034	1359
+enocsi	1035	1360
+enodata	1036	1361
+enodev	1037	1362
+enoent	779	1363
+enoent no such file or directory open	779	1364
+enoexec	1038	1365
+enokey	1039	1366
+enolck	1040	1367
+enolink	1041	1368
+enomedium	1042	1369
+enomem	457	1370
+enomsg	1043	1371
+enonet	1044	1372
+enopkg	1045	1373
+enoprotoopt	1046	1374
+enospc	1047	1375
+enosr	1048	1376
+enostr	896	1377
+enosys	1049	1378
+enotblk	345	1379
+enotconn	1050	1380
+enotdir	1051	1381
+enotempty	907	1382
+enotnam	1052	1383
+enotrecoverable	1053	1384
+enotsock	1054	1385
+enotsup	1055	1386
+enotty	1056	1387
+enotuniq	1057	1388
+entry point not found exception	1058	1389
+entry point was not found	1058	1390
+entrypointnotfoundexception	1058	1389
+enum constant not present exception	1059	1391
 enum data types are not binary compatible	103,1	215
-enum label * already exists	101,1	1391
-enum label * already exists skipping	101,1	1391
-enumconstantnotpresentexception	1058	1390
-environmenterror	1059	1392
-enxio	1060	1393
-eoferror	1061,1062	1394
-eofexception	1063	1395
-eoverflow	1064	1396
-eownerdead	1065	1397
-eperm	1066	1398
-epfnosupport	1067	1399
-epipe	359	1400
-eproto	1068	1401
-eprotonosupport	1069	1402
-eprototype	1070	1403
+enum label * already exists	101,1	1392
+enum label * already exists skipping	101,1	1392
+enumconstantnotpresentexception	1059	1391
+environmenterror	1060	1393
+enxio	1061	1394
+eoferror	1062,1063	1395
+eofexception	1064	1396
+eoverflow	1065	1397
+eownerdead	1066	1398
+eperm	1067	1399
+epfnosupport	1068	1400
+epipe	359	1401
+eproto	1069	1402
+eprotonosupport	1070	1403
+eprototype	1071	1404
 er_aborting_connection	84	87
 er_access_denied_change_user_error	97	98
 er_access_denied_error	95	96
 er_access_denied_no_password_error	93	94
 er_account_has_been_locked	96	97
 er_add_partition_no_new_partition	217	254
-er_add_partition_subpart_error	1071	1404
-er_admin_wrong_mrg_table	1072	1405
-er_aggregate_order_for_union	1073	1406
-er_aggregate_order_non_agg_query	1074	1407
-er_alter_filegroup_failed	1075	1408
-er_alter_info	1076	1409
-er_alter_operation_not_supported	1077	1410
-er_alter_operation_not_supported_reason	1078	1411
+er_add_partition_subpart_error	1072	1405
+er_admin_wrong_mrg_table	1073	1406
+er_aggregate_order_for_union	1074	1407
+er_aggregate_order_non_agg_query	1075	1408
+er_alter_filegroup_failed	1076	1409
+er_alter_info	1077	1410
+er_alter_operation_not_supported	1078	1411
+er_alter_operation_not_supported_reason	1079	1412
 er_alter_operation_not_supported_reason_autoinc	116	123
 er_alter_operation_not_supported_reason_change_fts	499	578
 er_alter_operation_not_supported_reason_column_type	469	509
 er_alter_operation_not_supported_reason_copy	767	940
 er_alter_operation_not_supported_reason_fk_check	117	124
 er_alter_operation_not_supported_reason_fk_rename	686	846
-er_alter_operation_not_supported_reason_fts	1079	1412
+er_alter_operation_not_supported_reason_fts	1080	1413
 er_alter_operation_not_supported_reason_gis	916	1185
 er_alter_operation_not_supported_reason_hidden_fts	535	656
 er_alter_operation_not_supported_reason_ignore	810	1054
 er_alter_operation_not_supported_reason_nopk	934	1208
 er_alter_operation_not_supported_reason_not_null	479	534
-er_alter_operation_not_supported_reason_partition	1080	1413
+er_alter_operation_not_supported_reason_partition	1081	1414
 er_alter_operation_table_options_need_rebuild	590	737
-er_ambiguous_field_term	1081	1414
+er_ambiguous_field_term	1082	1415
 er_argument_not_constant	197	222
 er_argument_out_of_range	196	221
 er_auto_convert	758	934
 er_auto_increment_conflict	252	293
 er_auto_position_requires_gtid_mode_on	585	732
-er_autoinc_read_failed	1082	1415
+er_autoinc_read_failed	1083	1416
 er_backup_lock_is_active	424	427
-er_backup_not_running	1083	1416
+er_backup_not_running	1084	1417
 er_backup_stage_failed	263	305
-er_backup_unknown_stage	1084	1417
+er_backup_unknown_stage	1085	1418
 er_backup_wrong_stage	264	306
 er_bad_base64_data	267	310
-er_bad_combination_of_window_frame_bound_specs	1085	1418
+er_bad_combination_of_window_frame_bound_specs	1086	1419
 er_bad_data	1018	1343
-er_bad_db_error	1086	1419
-er_bad_field_error	1087	1420
+er_bad_db_error	1087	1420
+er_bad_field_error	1088	1421
 er_bad_ft_column	670	818
 er_bad_host_error	433	435
-er_bad_log_statement	1088	1421
+er_bad_log_statement	1089	1422
 er_bad_null_error	669	817
-er_bad_option_value	1089	1422
-er_bad_slave	1090	1423
-er_bad_slave_auto_position	1091	1424
-er_bad_slave_until_cond	1092	1425
-er_bad_table_error	1093	1426
+er_bad_option_value	1090	1423
+er_bad_slave	1091	1424
+er_bad_slave_auto_position	1092	1425
+er_bad_slave_until_cond	1093	1426
+er_bad_table_error	1094	1427
 er_base64_decode_error	876	1130
-er_binlog_cache_size_greater_than_max	1094	1427
+er_binlog_cache_size_greater_than_max	1095	1428
 er_binlog_cant_delete_gtid_domain	775	964
-er_binlog_create_routine_need_super	1095	1428
+er_binlog_create_routine_need_super	1096	1429
 er_binlog_logging_impossible	333	344
-er_binlog_logical_corruption	1096	1429
+er_binlog_logical_corruption	1097	1430
 er_binlog_multiple_engines_and_self_logging_engine	505	591
-er_binlog_must_be_empty	1097	1430
-er_binlog_non_supported_bulk	1098	1431
-er_binlog_purge_emfile	1099	1432
-er_binlog_purge_fatal_err	1100	1433
-er_binlog_purge_prohibited	1101	1434
-er_binlog_read_event_checksum_failure	1102	1435
+er_binlog_must_be_empty	1098	1431
+er_binlog_non_supported_bulk	1099	1432
+er_binlog_purge_emfile	1100	1433
+er_binlog_purge_fatal_err	1101	1434
+er_binlog_purge_prohibited	1102	1435
+er_binlog_read_event_checksum_failure	1103	1436
 er_binlog_row_engine_and_stmt_engine	504	590
 er_binlog_row_injection_and_stmt_engine	506	592
 er_binlog_row_injection_and_stmt_mode	507	593
-er_binlog_row_logging_failed	1103	1436
+er_binlog_row_logging_failed	1104	1437
 er_binlog_row_mode_and_stmt_engine	501	587
-er_binlog_row_rbr_to_sbr	1104	1437
-er_binlog_row_wrong_table_def	1105	1438
-er_binlog_stmt_cache_size_greater_than_max	1106	1439
+er_binlog_row_rbr_to_sbr	1105	1438
+er_binlog_row_wrong_table_def	1106	1439
+er_binlog_stmt_cache_size_greater_than_max	1107	1440
 er_binlog_stmt_mode_and_no_repl_tables	503	589
 er_binlog_stmt_mode_and_row_engine	502	588
-er_binlog_uncompress_error	1107	1440
+er_binlog_uncompress_error	1108	1441
 er_binlog_unsafe_and_stmt_engine	508	594
-er_binlog_unsafe_autoinc_columns	1108	1441
-er_binlog_unsafe_autoinc_not_first	1109	1442
+er_binlog_unsafe_autoinc_columns	1109	1442
+er_binlog_unsafe_autoinc_not_first	1110	1443
 er_binlog_unsafe_create_ignore_select	802	1046
 er_binlog_unsafe_create_replace_select	805	1048
 er_binlog_unsafe_create_select_autoinc	808	1051
-er_binlog_unsafe_fulltext_plugin	1110	1443
-er_binlog_unsafe_insert_delayed	1111	1444
-er_binlog_unsafe_insert_ignore_select	1112	1445
-er_binlog_unsafe_insert_select_update	1113	1446
-er_binlog_unsafe_insert_two_keys	1114	1447
-er_binlog_unsafe_limit	1115	1448
-er_binlog_unsafe_mixed_statement	1116	1449
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1117	1450
-er_binlog_unsafe_nontrans_after_trans	1118	1451
-er_binlog_unsafe_replace_select	1119	1452
-er_binlog_unsafe_routine	1120	1453
-er_binlog_unsafe_skip_locked	1121	1454
-er_binlog_unsafe_statement	1122	1455
-er_binlog_unsafe_system_function	1123	1456
-er_binlog_unsafe_system_table	1124	1457
-er_binlog_unsafe_system_variable	1125	1458
-er_binlog_unsafe_udf	1126	1459
-er_binlog_unsafe_update_ignore	1127	1460
-er_binlog_unsafe_write_autoinc_select	1128	1461
+er_binlog_unsafe_fulltext_plugin	1111	1444
+er_binlog_unsafe_insert_delayed	1112	1445
+er_binlog_unsafe_insert_ignore_select	1113	1446
+er_binlog_unsafe_insert_select_update	1114	1447
+er_binlog_unsafe_insert_two_keys	1115	1448
+er_binlog_unsafe_limit	1116	1449
+er_binlog_unsafe_mixed_statement	1117	1450
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1118	1451
+er_binlog_unsafe_nontrans_after_trans	1119	1452
+er_binlog_unsafe_replace_select	1120	1453
+er_binlog_unsafe_routine	1121	1454
+er_binlog_unsafe_skip_locked	1122	1455
+er_binlog_unsafe_statement	1123	1456
+er_binlog_unsafe_system_function	1124	1457
+er_binlog_unsafe_system_table	1125	1458
+er_binlog_unsafe_system_variable	1126	1459
+er_binlog_unsafe_udf	1127	1460
+er_binlog_unsafe_update_ignore	1128	1461
+er_binlog_unsafe_write_autoinc_select	1129	1462
 er_blob_field_in_part_func_error	58	61
 er_blob_key_without_length	343	354
 er_blob_used_as_key	342	353
-er_blobs_and_no_terminated	1129	1462
-er_boost_geometry_centroid_exception	1130	1463
-er_boost_geometry_empty_input_exception	1131	1464
-er_boost_geometry_overlay_invalid_input_exception	1132	1465
+er_blobs_and_no_terminated	1130	1463
+er_boost_geometry_centroid_exception	1131	1464
+er_boost_geometry_empty_input_exception	1132	1465
+er_boost_geometry_overlay_invalid_input_exception	1133	1466
 er_boost_geometry_self_intersection_point_exception	166	187
-er_boost_geometry_turn_info_exception	1133	1466
-er_boost_geometry_unknown_exception	1134	1467
-er_calculating_default_value	1135	1468
+er_boost_geometry_turn_info_exception	1134	1467
+er_boost_geometry_unknown_exception	1135	1468
+er_calculating_default_value	1136	1469
 er_cannot_add_foreign	455	466
 er_cannot_convert_character	477	530
 er_cannot_discard_temporary_table	492	567
 er_cannot_grant_role	515	605
 er_cannot_load_from_table_v2	518	616
-er_cannot_load_slave_gtid_state	1136	1469
+er_cannot_load_slave_gtid_state	1137	1470
 er_cannot_revoke_role	536	660
 er_cannot_update_gtid_state	786	1032
-er_cannot_user	1137	1470
+er_cannot_user	1138	1471
 er_cant_activate_log	454	464
-er_cant_aggregate_2collations	1138	1471
-er_cant_aggregate_3collations	1139	1472
-er_cant_aggregate_ncollations	1139	1473
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1140	1474
-er_cant_change_tx_characteristics	1141	1475
-er_cant_create_db	1142	1476
+er_cant_aggregate_2collations	1139	1472
+er_cant_aggregate_3collations	1140	1473
+er_cant_aggregate_ncollations	1140	1474
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1141	1475
+er_cant_change_tx_characteristics	1142	1476
+er_cant_create_db	1143	1477
 er_cant_create_federated_table	417	420
-er_cant_create_file	1142	1477
+er_cant_create_file	1143	1478
 er_cant_create_geometry_object	513	604
-er_cant_create_handler_file	1143	1478
+er_cant_create_handler_file	1144	1479
 er_cant_create_sroutine	485	551
 er_cant_create_table	420	423
 er_cant_create_thread	416	419
-er_cant_create_user_with_grant	1144	1479
-er_cant_delete_file	1145	1480
+er_cant_create_user_with_grant	1145	1480
+er_cant_delete_file	1146	1481
 er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	596
-er_cant_do_this_during_an_transaction	1146	1481
+er_cant_do_this_during_an_transaction	1147	1482
 er_cant_drop_field_or_key	421	424
 er_cant_execute_in_read_only_transaction	509	595
 er_cant_find_dl_entry	398	397
 er_cant_find_system_rec	441	443
-er_cant_find_udf	1147	1482
-er_cant_get_stat	1142	1483
+er_cant_find_udf	1148	1483
+er_cant_get_stat	1143	1484
 er_cant_get_wd	434	436
-er_cant_initialize_udf	1147	1484
+er_cant_initialize_udf	1148	1485
 er_cant_lock	438	440
-er_cant_lock_log_table	1148	1485
-er_cant_open_file	1142	1486
-er_cant_open_library	1142	1487
-er_cant_read_dir	1142	1488
-er_cant_remove_all_fields	1149	1489
+er_cant_lock_log_table	1149	1486
+er_cant_open_file	1143	1487
+er_cant_open_library	1143	1488
+er_cant_read_dir	1143	1489
+er_cant_remove_all_fields	1150	1490
 er_cant_rename_log_table	534	655
-er_cant_reopen_table	1147	1490
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1150	1491
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1151	1492
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1152	1493
-er_cant_set_gtid_next_when_owning_gtid	1153	1494
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1154	1495
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1155	1496
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1156	1497
-er_cant_set_wd	1142	1498
-er_cant_start_stop_slave	1157	1499
+er_cant_reopen_table	1148	1491
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1151	1492
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1152	1493
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1153	1494
+er_cant_set_gtid_next_when_owning_gtid	1154	1495
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1155	1496
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1156	1497
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1157	1498
+er_cant_set_wd	1143	1499
+er_cant_start_stop_slave	1158	1500
 er_cant_update_table_in_create_table_select	400	399
 er_cant_update_used_table_in_sf_or_trg	399	398
 er_cant_update_with_readlock	426	429
-er_cant_use_option_here	1158	1500
-er_cant_write_lock_log_table	1159	1501
+er_cant_use_option_here	1159	1501
+er_cant_write_lock_log_table	1160	1502
 er_cf_different	682	830
-er_change_master_password_length	1160	1502
-er_change_rpl_info_repository_failure	1161	1503
+er_change_master_password_length	1161	1503
+er_change_rpl_info_repository_failure	1162	1504
 er_change_slave_parallel_threads_active	470	514
 er_check_no_such_table	440	442
-er_check_not_implemented	1162	1504
-er_checkread	1163	1505
+er_check_not_implemented	1163	1505
+er_checkread	1164	1506
 er_cm_option_missing_requirement	586	733
 er_coalesce_only_on_hash_partition	635	789
 er_coalesce_partition_no_partition	218	255
 er_col_count_doesnt_match_corrupted_v2	679	827
 er_col_count_doesnt_match_please_update	681	828
-er_col_count_doesnt_match_please_update_v2	680	1506
+er_col_count_doesnt_match_please_update_v2	680	1507
 er_collation_charset_mismatch	667	807
 er_columnaccess_denied_error	688	849
-er_commit_not_allowed_in_sf_or_trg	1164	1507
+er_commit_not_allowed_in_sf_or_trg	1165	1508
 er_compressed_column_used_as_key	705	868
-er_con_count_error	1165	1508
+er_con_count_error	1166	1509
 er_cond_item_too_long	860	1103
-er_conflict_fn_parse_error	1166	1509
+er_conflict_fn_parse_error	1167	1510
 er_conflicting_declarations	720	889
 er_conflicting_for_system_time	721	890
-er_connect_to_foreign_data_source	1167	1510
-er_connect_to_master	1168	1511
+er_connect_to_foreign_data_source	1168	1511
+er_connect_to_master	1169	1512
 er_connection_already_exists	727	900
 er_connection_killed	742	916
-er_consecutive_reorg_partitions	1169	1512
+er_consecutive_reorg_partitions	1170	1513
 er_constraint_failed	745	920
-er_corrupt_help_db	1170	1513
-er_crashed_on_repair	1171	1514
-er_crashed_on_usage	1172	1515
+er_corrupt_help_db	1171	1514
+er_crashed_on_repair	1172	1515
+er_crashed_on_usage	1173	1516
 er_create_db_with_read_lock	801	1045
-er_create_filegroup_failed	1173	1516
-er_cut_value_group_concat	1174	1517
+er_create_filegroup_failed	1174	1517
+er_cut_value_group_concat	1175	1518
 er_cyclic_reference	841	1093
-er_da_invalid_condition_number	1175	1518
-er_data_out_of_range	1176	1519
-er_data_overflow	1177	1520
+er_da_invalid_condition_number	1176	1519
+er_data_out_of_range	1177	1520
+er_data_overflow	1178	1521
 er_data_too_long	859	1102
-er_data_truncated	1178	1521
-er_data_was_commited_under_rollback	1028	1353
-er_database_name	1179	1522
+er_data_truncated	1179	1522
+er_data_was_commited_under_rollback	1029	1354
+er_database_name	1180	1523
 er_datetime_function_overflow	869	1121
 er_db_create_exists	397	396
-er_db_drop_delete	1180	1523
+er_db_drop_delete	1181	1524
 er_db_drop_exists	403	402
-er_db_drop_rmdir	1180	1524
+er_db_drop_rmdir	1181	1525
 er_dbaccess_denied_error	94	95
-er_ddl_log_error	1181	1525
+er_ddl_log_error	1182	1526
 er_debug_sync_hit_limit	872	1125
 er_debug_sync_timeout	873	1126
 er_delayed_cant_change_lock	880	1138
-er_delayed_insert_table_locked	1182	1526
+er_delayed_insert_table_locked	1183	1527
 er_delayed_not_supported	881	1139
-er_derived_must_have_alias	1183	1527
+er_derived_must_have_alias	1184	1528
 er_diff_groups_proc	435	437
 er_disk_full	911	1175
 er_division_by_zero	914	1181
-er_dont_support_slave_preserve_commit_order	1184	1528
+er_dont_support_slave_preserve_commit_order	1185	1529
 er_drop_db_with_read_lock	932	1206
-er_drop_filegroup_failed	1185	1529
+er_drop_filegroup_failed	1186	1530
 er_drop_index_fk	497	575
 er_drop_last_partition	533	653
 er_drop_user	498	577
 er_drop_versioning_system_time_partition	407	407
-er_dup_argument	1186	1530
+er_dup_argument	1187	1531
 er_dup_constraint_name	937	1210
 er_dup_entry	944	1220
 er_dup_entry_autoincrement_case	155	171
-er_dup_entry_with_key_name	944	1531
+er_dup_entry_with_key_name	944	1532
 er_dup_fieldname	940	1215
 er_dup_index	948	1226
-er_dup_key	1147	1532
+er_dup_key	1148	1533
 er_dup_keyname	950	1228
-er_dup_list_entry	1187	1533
+er_dup_list_entry	1188	1534
 er_dup_query_name	955	1235
 er_dup_signal_set	942	1217
-er_dup_unique	1147	1534
+er_dup_unique	1148	1535
 er_dup_unknown_in_index	944	1221
-er_dup_window_name	1188	1535
-er_duplicate_gtid_domain	1189	1536
+er_dup_window_name	1189	1536
+er_duplicate_gtid_domain	1190	1537
 er_duplicated_value_in_type	671	819
-er_dyn_col_data	1190	1537
+er_dyn_col_data	1191	1538
 er_dyn_col_implementation_limit	960	1243
 er_dyn_col_wrong_charset	959	1242
 er_dyn_col_wrong_format	1017	1342
-er_empty_query	1191	1538
-er_empty_row_in_tvc	1192	1539
+er_empty_query	1192	1539
+er_empty_row_in_tvc	1193	1540
 er_end_identifier_does_not_match	1020	1344
-er_engine_out_of_memory	1193	1540
-er_error_during_checkpoint	1194	1541
-er_error_during_commit	1195	1542
-er_error_during_flush_logs	1196	1543
-er_error_during_rollback	1197	1544
-er_error_evaluating_expression	1198	1545
-er_error_first	1199	1546
-er_error_first_section_2	1200	1547
-er_error_first_section_4	1201	1548
-er_error_first_section_5	1202	1549
-er_error_in_trigger_body	1203	1550
-er_error_in_unknown_trigger_body	1204	1551
-er_error_last	1205	1552
-er_error_last_section_2	1206	1553
-er_error_last_section_4	916	1554
-er_error_on_close	1207	1555
-er_error_on_master	1208	1556
-er_error_on_read	1209	1557
-er_error_on_rename	1210	1558
-er_error_on_write	1211	1559
-er_error_when_executing_command	1212	1560
-er_event_already_exists	1213	1561
-er_event_cannot_alter_in_the_past	1214	1562
-er_event_cannot_create_in_the_past	1215	1563
-er_event_cannot_delete	1216	1564
-er_event_cant_alter	1217	1565
-er_event_compile_error	1218	1566
+er_engine_out_of_memory	1194	1541
+er_error_during_checkpoint	1195	1542
+er_error_during_commit	1196	1543
+er_error_during_flush_logs	1197	1544
+er_error_during_rollback	1198	1545
+er_error_evaluating_expression	1199	1546
+er_error_first	1200	1547
+er_error_first_section_2	1201	1548
+er_error_first_section_4	1202	1549
+er_error_first_section_5	1203	1550
+er_error_in_trigger_body	1204	1551
+er_error_in_unknown_trigger_body	1205	1552
+er_error_last	1206	1553
+er_error_last_section_2	1207	1554
+er_error_last_section_4	916	1555
+er_error_on_close	1208	1556
+er_error_on_master	1209	1557
+er_error_on_read	1210	1558
+er_error_on_rename	1211	1559
+er_error_on_write	1212	1560
+er_error_when_executing_command	1213	1561
+er_event_already_exists	1214	1562
+er_event_cannot_alter_in_the_past	1215	1563
+er_event_cannot_create_in_the_past	1216	1564
+er_event_cannot_delete	1217	1565
+er_event_cant_alter	1218	1566
+er_event_compile_error	1219	1567
 er_event_data_too_long	856	1099
-er_event_does_not_exist	1219	1567
-er_event_drop_failed	1185	1568
-er_event_ends_before_starts	1023	1348
-er_event_exec_time_in_the_past	1220	1569
-er_event_interval_not_positive_or_too_big	1221	1570
+er_event_does_not_exist	1220	1568
+er_event_drop_failed	1186	1569
+er_event_ends_before_starts	1024	1349
+er_event_exec_time_in_the_past	1221	1570
+er_event_interval_not_positive_or_too_big	1222	1571
 er_event_invalid_creation_ctx	811	1055
-er_event_modify_queue_error	1222	1571
-er_event_neither_m_expr_nor_m_at	1223	1572
-er_event_open_table_failed	1224	1573
-er_event_recursion_forbidden	1225	1574
-er_event_same_name	1226	1575
-er_event_set_var_error	1227	1576
-er_event_store_failed	1228	1577
+er_event_modify_queue_error	1223	1572
+er_event_neither_m_expr_nor_m_at	1224	1573
+er_event_open_table_failed	1225	1574
+er_event_recursion_forbidden	1226	1575
+er_event_same_name	1227	1576
+er_event_set_var_error	1228	1577
+er_event_store_failed	1229	1578
 er_events_db_error	529	646
-er_exceptions_write_error	1229	1578
-er_exec_stmt_with_open_cursor	1230	1579
-er_explain_not_supported	1231	1580
-er_expression_is_too_big	1232	1581
-er_expression_refers_to_uninit_field	1233	1582
-er_failed_gtid_state_init	1234	1583
-er_failed_read_from_par_file	1235	1584
+er_exceptions_write_error	1230	1579
+er_exec_stmt_with_open_cursor	1231	1580
+er_explain_not_supported	1232	1581
+er_expression_is_too_big	1233	1582
+er_expression_refers_to_uninit_field	1234	1583
+er_failed_gtid_state_init	1235	1584
+er_failed_read_from_par_file	1236	1585
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1236	1585
-er_feature_not_supported_with_partitioning	1237	1586
-er_field_not_found_part_error	1238	1587
-er_field_reference_in_tvc	1239	1588
+er_feature_disabled	1237	1586
+er_feature_not_supported_with_partitioning	1238	1587
+er_field_not_found_part_error	1239	1588
+er_field_reference_in_tvc	1240	1589
 er_field_specified_twice	676	824
-er_field_type_not_allowed_as_partition_field	1240	1589
-er_file_corrupt	1201	1590
-er_file_exists_error	1241	1591
-er_file_not_found	1142	1592
-er_file_used	1242	1593
-er_filegroup_option_only_once	1243	1594
-er_filsort_abort	1244	1595
+er_field_type_not_allowed_as_partition_field	1241	1590
+er_file_corrupt	1202	1591
+er_file_exists_error	1242	1592
+er_file_not_found	1143	1593
+er_file_used	1243	1594
+er_filegroup_option_only_once	1244	1595
+er_filsort_abort	1245	1596
 er_fk_cannot_delete_parent	490	563
-er_fk_cannot_open_parent	1245	1596
+er_fk_cannot_open_parent	1246	1597
 er_fk_column_cannot_change	467	507
 er_fk_column_cannot_change_child	468	508
 er_fk_column_cannot_drop	494	572
 er_fk_column_cannot_drop_child	495	573
 er_fk_column_not_null	668	816
-er_fk_depth_exceeded	1246	1597
-er_fk_fail_add_system	1247	1598
-er_fk_incorrect_option	1248	1599
-er_fk_no_index_child	1249	1600
-er_fk_no_index_parent	1250	1601
-er_flashback_not_supported	1251	1602
+er_fk_depth_exceeded	1247	1598
+er_fk_fail_add_system	1248	1599
+er_fk_incorrect_option	1249	1600
+er_fk_no_index_child	1250	1601
+er_fk_no_index_parent	1251	1602
+er_flashback_not_supported	1252	1603
 er_flush_master_binlog_closed	338	348
 er_forbid_schema_change	589	736
-er_forcing_close	1252	1603
-er_foreign_data_source_doesnt_exist	1253	1604
-er_foreign_data_string_invalid	1254	1605
+er_forcing_close	1253	1604
+er_foreign_data_source_doesnt_exist	1254	1605
+er_foreign_data_string_invalid	1255	1606
 er_foreign_data_string_invalid_cant_create	401	400
-er_foreign_duplicate_key_with_child_info	1255	1606
-er_foreign_duplicate_key_without_child_info	1256	1607
-er_foreign_server_doesnt_exist	1257	1608
+er_foreign_duplicate_key_with_child_info	1256	1607
+er_foreign_duplicate_key_without_child_info	1257	1608
+er_foreign_server_doesnt_exist	1258	1609
 er_foreign_server_exists	481	543
-er_form_not_found	1258	1609
-er_found_gtid_event_when_gtid_mode_is_off	1259	1610
-er_fparser_bad_header	1260	1611
-er_fparser_eof_in_comment	1261	1612
-er_fparser_eof_in_unknown_parameter	1262	1613
-er_fparser_error_in_parameter	1263	1614
+er_form_not_found	1259	1610
+er_found_gtid_event_when_gtid_mode_is_off	1260	1611
+er_fparser_bad_header	1261	1612
+er_fparser_eof_in_comment	1262	1613
+er_fparser_eof_in_unknown_parameter	1263	1614
+er_fparser_error_in_parameter	1264	1615
 er_fparser_too_big_file	717	884
-er_frame_exclusion_not_supported	1264	1615
-er_frm_unknown_type	1265	1616
-er_fseek_fail	1266	1617
+er_frame_exclusion_not_supported	1265	1616
+er_frm_unknown_type	1266	1617
+er_fseek_fail	1267	1618
 er_ft_matching_key_not_found	430	433
-er_fulltext_not_supported_with_partitioning	1267	1618
-er_func_inexistent_name_collision	1268	1619
-er_function_not_defined	1269	1620
-er_galera_replication_not_supported	1270	1621
-er_generated_column_function_is_not_allowed	1271	1622
-er_geojson_empty_coordinates	1272	1623
-er_geojson_incorrect	1273	1624
-er_geojson_not_closed	1274	1625
-er_geojson_too_few_points	1275	1626
-er_get_errmsg	1276	1627
-er_get_errno	1277	1628
-er_get_stacked_da_without_active_handler	1278	1629
-er_get_temporary_errmsg	1279	1630
-er_gis_data_wrong_endianess	1280	1631
+er_fulltext_not_supported_with_partitioning	1268	1619
+er_func_inexistent_name_collision	1269	1620
+er_function_not_defined	1270	1621
+er_galera_replication_not_supported	1271	1622
+er_generated_column_function_is_not_allowed	1272	1623
+er_geojson_empty_coordinates	1273	1624
+er_geojson_incorrect	1274	1625
+er_geojson_not_closed	1275	1626
+er_geojson_too_few_points	1276	1627
+er_get_errmsg	1277	1628
+er_get_errno	1278	1629
+er_get_stacked_da_without_active_handler	1279	1630
+er_get_temporary_errmsg	1280	1631
+er_gis_data_wrong_endianess	1281	1632
 er_gis_different_srids	331	342
-er_gis_invalid_data	1281	1632
-er_gis_unknown_error	1282	1633
-er_gis_unknown_exception	1283	1634
+er_gis_invalid_data	1282	1633
+er_gis_unknown_error	1283	1634
+er_gis_unknown_exception	1284	1635
 er_gis_unsupported_argument	396	394
-er_global_variable	1284	1635
-er_gno_exhausted	1285	1636
-er_got_signal	1286	1637
-er_grant_plugin_user_exists	1287	1638
-er_grant_wrong_host_or_user	1288	1639
-er_gtid_executed_was_changed	1289	1640
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1290	1641
-er_gtid_mode_can_only_change_one_step_at_a_time	1291	1642
-er_gtid_mode_requires_binlog	1292	1643
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1293	1644
-er_gtid_next_is_not_in_gtid_next_list	1294	1645
-er_gtid_next_type_undefined_group	1295	1646
-er_gtid_open_table_failed	1296	1647
+er_global_variable	1285	1636
+er_gno_exhausted	1286	1637
+er_got_signal	1287	1638
+er_grant_plugin_user_exists	1288	1639
+er_grant_wrong_host_or_user	1289	1640
+er_gtid_executed_was_changed	1290	1641
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1291	1642
+er_gtid_mode_can_only_change_one_step_at_a_time	1292	1643
+er_gtid_mode_requires_binlog	1293	1644
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1294	1645
+er_gtid_next_is_not_in_gtid_next_list	1295	1646
+er_gtid_next_type_undefined_group	1296	1647
+er_gtid_open_table_failed	1297	1648
 er_gtid_position_not_found_in_binlog	726	899
 er_gtid_position_not_found_in_binlog2	725	898
-er_gtid_purged_was_changed	1297	1648
-er_gtid_start_from_binlog_hole	1298	1649
+er_gtid_purged_was_changed	1298	1649
+er_gtid_start_from_binlog_hole	1299	1650
 er_gtid_strict_out_of_order	161	182
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1299	1650
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1300	1651
 er_gtid_unsafe_create_select	807	1050
-er_gtid_unsafe_non_transactional_table	1300	1651
-er_handshake_error	1301	1652
-er_hashchk	1199	1653
-er_host_is_blocked	1302	1654
-er_host_not_privileged	1303	1655
-er_hostname	1304	1656
-er_ident_causes_too_long_path	1305	1657
-er_illegal_grant_for_table	1306	1658
-er_illegal_ha	1307	1659
-er_illegal_ha_create_option	1308	1660
-er_illegal_parameter_data_type_for_operation	1309	1661
-er_illegal_parameter_data_types2_for_operation	1310	1662
-er_illegal_reference	1311	1663
+er_gtid_unsafe_non_transactional_table	1301	1652
+er_handshake_error	1302	1653
+er_hashchk	1200	1654
+er_host_is_blocked	1303	1655
+er_host_not_privileged	1304	1656
+er_hostname	1305	1657
+er_ident_causes_too_long_path	1306	1658
+er_illegal_grant_for_table	1307	1659
+er_illegal_ha	1308	1660
+er_illegal_ha_create_option	1309	1661
+er_illegal_parameter_data_type_for_operation	1310	1662
+er_illegal_parameter_data_types2_for_operation	1311	1663
+er_illegal_reference	1312	1664
 er_illegal_subquery_optimizer_switches	216	253
-er_illegal_value_for_type	1312	1664
-er_inconsistent_error	1313	1665
-er_inconsistent_partition_info_error	1314	1666
-er_inconsistent_slave_temp_table	1315	1667
-er_inconsistent_type_of_functions_error	1316	1668
-er_incorrect_global_local_var	1317	1669
+er_illegal_value_for_type	1313	1665
+er_inconsistent_error	1314	1666
+er_inconsistent_partition_info_error	1315	1667
+er_inconsistent_slave_temp_table	1316	1668
+er_inconsistent_type_of_functions_error	1317	1669
+er_incorrect_global_local_var	1318	1670
 er_incorrect_gtid_state	784	1019
-er_index_column_too_long	1318	1670
-er_index_corrupt	1319	1671
-er_index_file_full	1320	1672
-er_index_rebuild	1321	1673
-er_innodb_ft_aux_not_hex_id	1322	1674
-er_innodb_ft_limit	1323	1675
+er_index_column_too_long	1319	1671
+er_index_corrupt	1320	1672
+er_index_file_full	1321	1673
+er_index_rebuild	1322	1674
+er_innodb_ft_aux_not_hex_id	1323	1675
+er_innodb_ft_limit	1324	1676
 er_innodb_ft_wrong_docid_column	674	822
-er_innodb_ft_wrong_docid_index	1324	1676
+er_innodb_ft_wrong_docid_index	1325	1677
 er_innodb_import_error	154	169
-er_innodb_index_corrupt	1325	1677
+er_innodb_index_corrupt	1326	1678
 er_innodb_no_ft_temp_table	483	545
 er_innodb_no_ft_uses_parser	484	546
 er_innodb_online_log_too_big	809	1053
-er_innodb_read_only	1326	1678
-er_innodb_undo_log_full	1327	1679
-er_insecure_change_master	1328	1680
-er_insecure_plain_text	1329	1681
-er_insert_info	1330	1682
+er_innodb_read_only	1327	1679
+er_innodb_undo_log_full	1328	1680
+er_insecure_change_master	1329	1681
+er_insecure_plain_text	1330	1682
+er_insert_info	1331	1683
 er_inside_transaction_prevents_switch_binlog_direct	519	622
 er_inside_transaction_prevents_switch_binlog_format	520	623
 er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	625
 er_inside_transaction_prevents_switch_skip_replication	524	627
 er_inside_transaction_prevents_switch_sql_log_bin	525	628
-er_internal_error	55	1683
+er_internal_error	55	1684
 er_invalid_aggregate_function	135	146
-er_invalid_argument_for_logarithm	548	1684
-er_invalid_character_string	1331	1685
-er_invalid_current_user	1332	1686
-er_invalid_default	1333	1687
+er_invalid_argument_for_logarithm	548	1685
+er_invalid_character_string	1332	1686
+er_invalid_current_user	1333	1687
+er_invalid_default	1334	1688
 er_invalid_default_param	879	1134
-er_invalid_default_value_for_field	1334	1688
-er_invalid_field_size	1335	1689
-er_invalid_group_func_use	1336	1690
+er_invalid_default_value_for_field	1335	1689
+er_invalid_field_size	1336	1690
+er_invalid_group_func_use	1337	1691
 er_invalid_ntile_argument	192	217
-er_invalid_on_update	1337	1691
-er_invalid_role	1338	1692
-er_invalid_use_of_null	1339	1693
-er_invalid_value_to_limit	1340	1694
-er_invalid_year_column_length	1341	1695
-er_invisible_not_null_without_default	1342	1696
-er_io_err_log_index_read	1343	1697
-er_io_read_error	1344	1698
-er_io_write_error	1345	1699
+er_invalid_on_update	1338	1692
+er_invalid_role	1339	1693
+er_invalid_use_of_null	1340	1694
+er_invalid_value_to_limit	1341	1695
+er_invalid_year_column_length	1342	1696
+er_invisible_not_null_without_default	1343	1697
+er_io_err_log_index_read	1344	1698
+er_io_read_error	1345	1699
+er_io_write_error	1346	1700
 er_ipsock_error	418	421
-er_isolation_level_with_consistent_snapshot	1346	1700
-er_isolation_mode_not_supported	1347	1701
-er_it_is_a_view	1348	1702
+er_isolation_level_with_consistent_snapshot	1347	1701
+er_isolation_mode_not_supported	1348	1702
+er_it_is_a_view	1349	1703
 er_json_bad_chr	358	365
-er_json_depth	1349	1703
-er_json_eos	1350	1704
-er_json_escaping	1351	1705
-er_json_histogram_parse_failed	1352	1706
+er_json_depth	1350	1704
+er_json_eos	1351	1705
+er_json_escaping	1352	1706
+er_json_histogram_parse_failed	1353	1707
 er_json_not_json_chr	594	743
 er_json_one_or_all	187	204
-er_json_path_array	1353	1707
-er_json_path_depth	1354	1708
-er_json_path_empty	1355	1709
-er_json_path_eos	1356	1710
-er_json_path_no_wildcard	1357	1711
-er_json_path_syntax	1358	1712
-er_json_syntax	1359	1713
-er_json_table_alias_required	1360	1714
-er_json_table_error_on_field	1361	1715
-er_json_table_multiple_matches	1147	1716
-er_json_table_scalar_expected	1147	1717
-er_key_based_on_generated_virtual_column	1362	1718
-er_key_cant_have_without_overlaps	1363	1719
-er_key_column_does_not_exist	1364	1720
-er_key_contains_period_fields	1365	1721
-er_key_create_during_alter	1366	1722
-er_key_does_not_exists	1367	1723
-er_key_doesnt_support	1368	1724
-er_key_not_found	1147	1725
-er_key_part_0	1369	1726
-er_key_ref_do_not_match_table_ref	1370	1727
-er_keys_out_of_order	1371	1728
-er_kill_denied_error	1372	1729
-er_kill_query_denied_error	1373	1730
-er_limited_part_range	1374	1731
-er_list_of_fields_only_in_hash_error	1375	1732
-er_load_data_invalid_column	1376	1733
+er_json_path_array	1354	1708
+er_json_path_depth	1355	1709
+er_json_path_empty	1356	1710
+er_json_path_eos	1357	1711
+er_json_path_no_wildcard	1358	1712
+er_json_path_syntax	1359	1713
+er_json_syntax	1360	1714
+er_json_table_alias_required	1361	1715
+er_json_table_error_on_field	1362	1716
+er_json_table_multiple_matches	1148	1717
+er_json_table_scalar_expected	1148	1718
+er_key_based_on_generated_virtual_column	1363	1719
+er_key_cant_have_without_overlaps	1364	1720
+er_key_column_does_not_exist	1365	1721
+er_key_contains_period_fields	1366	1722
+er_key_create_during_alter	1367	1723
+er_key_does_not_exists	1368	1724
+er_key_doesnt_support	1369	1725
+er_key_not_found	1148	1726
+er_key_part_0	1370	1727
+er_key_ref_do_not_match_table_ref	1371	1728
+er_keys_out_of_order	1372	1729
+er_kill_denied_error	1373	1730
+er_kill_query_denied_error	1374	1731
+er_limited_part_range	1375	1732
+er_list_of_fields_only_in_hash_error	1376	1733
+er_load_data_invalid_column	1377	1734
 er_load_from_fixed_size_rows_to_var	436	438
-er_load_infile_capability_disabled	1377	1734
-er_load_info	1378	1735
-er_local_variable	1379	1736
-er_lock_aborted	1380	1737
+er_load_infile_capability_disabled	1378	1735
+er_load_info	1379	1736
+er_local_variable	1380	1737
+er_lock_aborted	1381	1738
 er_lock_deadlock	870	1123
 er_lock_or_active_transaction	425	428
-er_lock_table_full	1381	1738
-er_lock_wait_timeout	1382	1739
+er_lock_table_full	1382	1739
+er_lock_wait_timeout	1383	1740
 er_log_in_use	68	72
 er_log_purge_no_file	329	337
-er_log_purge_unknown_err	1383	1740
+er_log_purge_unknown_err	1384	1741
 er_logging_prohibit_changing_of	332	343
-er_m_bigger_than_d	1384	1741
-er_malformed_definer	1385	1742
-er_malformed_gtid_set_encoding	1386	1743
-er_malformed_gtid_set_specification	1387	1744
-er_malformed_gtid_specification	1388	1745
-er_malformed_packet	1389	1746
-er_master	1390	1747
-er_master_delay_value_out_of_range	1391	1748
-er_master_fatal_error_reading_binlog	1392	1749
-er_master_gtid_pos_conflicts_with_binlog	1393	1750
-er_master_gtid_pos_missing_domain	1394	1751
-er_master_has_purged_required_gtids	1395	1752
+er_m_bigger_than_d	1385	1742
+er_malformed_definer	1386	1743
+er_malformed_gtid_set_encoding	1387	1744
+er_malformed_gtid_set_specification	1388	1745
+er_malformed_gtid_specification	1389	1746
+er_malformed_packet	1390	1747
+er_master	1391	1748
+er_master_delay_value_out_of_range	1392	1749
+er_master_fatal_error_reading_binlog	1393	1750
+er_master_gtid_pos_conflicts_with_binlog	1394	1751
+er_master_gtid_pos_missing_domain	1395	1752
+er_master_has_purged_required_gtids	1396	1753
 er_master_info	782	1005
-er_master_log_prefix	1396	1753
-er_master_net_read	1397	1754
-er_master_net_write	1398	1755
+er_master_log_prefix	1397	1754
+er_master_net_read	1398	1755
+er_master_net_write	1399	1756
 er_max_prepared_stmt_count_reached	419	422
 er_maxvalue_in_values_in	552	693
-er_message_and_statement	1399	1756
-er_metadata_inconsistency	1400	1757
-er_missing	1401	1758
-er_missing_ha_create_option	1402	1759
-er_missing_skip_slave	1403	1760
-er_mix_handler_error	1404	1761
-er_mix_of_group_func_and_fields	1405	1762
-er_mixing_not_allowed	1406	1763
+er_message_and_statement	1400	1757
+er_metadata_inconsistency	1401	1758
+er_missing	1402	1759
+er_missing_ha_create_option	1403	1760
+er_missing_skip_slave	1404	1761
+er_mix_handler_error	1405	1762
+er_mix_of_group_func_and_fields	1406	1763
+er_mixing_not_allowed	1407	1764
 er_more_than_one_period	545	677
 er_mts_cant_parallel	511	597
 er_mts_change_master_cant_run_with_gaps	584	731
 er_mts_event_bigger_pending_jobs_size_max	540	663
-er_mts_feature_is_not_supported	1407	1764
+er_mts_feature_is_not_supported	1408	1765
 er_mts_recovery_failure	531	650
 er_mts_reset_workers	474	520
-er_mts_updated_dbs_greater_max	1408	1765
-er_multi_update_key_conflict	1409	1766
-er_multiple_def_const_in_list_part_error	1410	1767
-er_multiple_pri_key	1411	1768
-er_must_change_password	1412	1769
-er_must_change_password_login	1413	1770
-er_myrocks_cant_nopad_collation	1414	1771
-er_name_becomes_empty	1415	1772
-er_native_fct_name_collision	1416	1773
-er_need_reprepare	1417	1774
-er_net_error_on_write	1418	1775
-er_net_fcntl_error	1419	1776
-er_net_ok_packet_too_large	1420	1777
-er_net_packet_too_large	1421	1778
-er_net_packets_out_of_order	1422	1779
-er_net_read_error	1423	1780
-er_net_read_error_from_pipe	1424	1781
-er_net_read_interrupted	1425	1782
+er_mts_updated_dbs_greater_max	1409	1766
+er_multi_update_key_conflict	1410	1767
+er_multiple_def_const_in_list_part_error	1411	1768
+er_multiple_pri_key	1412	1769
+er_must_change_password	1413	1770
+er_must_change_password_login	1414	1771
+er_myrocks_cant_nopad_collation	1415	1772
+er_name_becomes_empty	1416	1773
+er_native_fct_name_collision	1417	1774
+er_need_reprepare	1418	1775
+er_net_error_on_write	1419	1776
+er_net_fcntl_error	1420	1777
+er_net_ok_packet_too_large	1421	1778
+er_net_packet_too_large	1422	1779
+er_net_packets_out_of_order	1423	1780
+er_net_read_error	1424	1781
+er_net_read_error_from_pipe	1425	1782
+er_net_read_interrupted	1426	1783
 er_net_uncompress_error	790	1037
-er_net_write_interrupted	1426	1783
-er_network_read_event_checksum_failure	1427	1784
-er_new_aborting_connection	85	1785
-er_nisamchk	1428	1786
-er_no	1429	1787
+er_net_write_interrupted	1427	1784
+er_network_read_event_checksum_failure	1428	1785
+er_new_aborting_connection	85	1786
+er_nisamchk	1429	1787
+er_no	1430	1788
 er_no_autoincrement_with_unique	253	294
-er_no_binary_logging	1430	1788
-er_no_binlog_error	1431	1789
-er_no_db_error	1432	1790
-er_no_default	1433	1791
-er_no_default_for_field	1434	1792
-er_no_default_for_view_field	1435	1793
-er_no_eis_for_field	1031	1356
+er_no_binary_logging	1431	1789
+er_no_binlog_error	1432	1790
+er_no_db_error	1433	1791
+er_no_default	1434	1792
+er_no_default_for_field	1435	1793
+er_no_default_for_view_field	1436	1794
+er_no_eis_for_field	1032	1357
 er_no_file_mapping	439	441
-er_no_format_description_event_before_binlog_statement	1436	1794
+er_no_format_description_event_before_binlog_statement	1437	1795
 er_no_ft_materialized_subquery	482	544
-er_no_group_for_proc	1437	1795
-er_no_order_list_in_window_spec	1438	1796
-er_no_partition_for_given_value	1439	1797
-er_no_partition_for_given_value_silent	1440	1798
-er_no_parts_error	1441	1799
-er_no_permission_to_create_user	1442	1800
-er_no_raid_compiled	1443	1801
+er_no_group_for_proc	1438	1796
+er_no_order_list_in_window_spec	1439	1797
+er_no_partition_for_given_value	1440	1798
+er_no_partition_for_given_value_silent	1441	1799
+er_no_parts_error	1442	1800
+er_no_permission_to_create_user	1443	1801
+er_no_raid_compiled	1444	1802
 er_no_referenced_row	456	470
-er_no_referenced_row_2	456	1802
-er_no_secure_transports_configured	1444	1803
-er_no_such_index	1445	1804
-er_no_such_key_value	1446	1805
-er_no_such_query	1447	1806
-er_no_such_table	1448	1807
-er_no_such_table_in_engine	1449	1808
-er_no_such_thread	1450	1809
-er_no_such_user	1451	1810
-er_no_tables_used	1452	1811
-er_no_triggers_on_system_schema	1453	1812
+er_no_referenced_row_2	456	1803
+er_no_secure_transports_configured	1445	1804
+er_no_such_index	1446	1805
+er_no_such_key_value	1447	1806
+er_no_such_query	1448	1807
+er_no_such_table	1449	1808
+er_no_such_table_in_engine	1450	1809
+er_no_such_thread	1451	1810
+er_no_such_user	1452	1811
+er_no_tables_used	1453	1812
+er_no_triggers_on_system_schema	1454	1813
 er_no_unique_logfile	432	434
-er_non_grouping_field_used	1454	1813
-er_non_insertable_table	1455	1814
-er_non_ro_select_disable_timer	1456	1815
+er_non_grouping_field_used	1455	1814
+er_non_insertable_table	1456	1815
+er_non_ro_select_disable_timer	1457	1816
 er_non_uniq_error	672	820
-er_non_updatable_table	1457	1816
-er_nonexisting_grant	1458	1817
-er_nonexisting_proc_grant	1459	1818
-er_nonexisting_table_grant	1460	1819
-er_nonuniq_table	1461	1820
+er_non_updatable_table	1458	1817
+er_nonexisting_grant	1459	1818
+er_nonexisting_proc_grant	1460	1819
+er_nonexisting_table_grant	1461	1820
+er_nonuniq_table	1462	1821
 er_nonupdateable_column	673	821
-er_normal_shutdown	1462	1821
+er_normal_shutdown	1463	1822
 er_not_aggregate_function	136	147
-er_not_allowed_command	1463	1822
-er_not_allowed_in_this_context	1464	1823
-er_not_allowed_window_frame	1465	1824
-er_not_constant_expression	1466	1825
-er_not_form_file	1467	1826
-er_not_keyfile	1468	1827
-er_not_sequence	1469	1828
-er_not_sequence2	1469	1829
-er_not_standard_compliant_recursive	1470	1830
+er_not_allowed_command	1464	1823
+er_not_allowed_in_this_context	1465	1824
+er_not_allowed_window_frame	1466	1825
+er_not_constant_expression	1467	1826
+er_not_form_file	1468	1827
+er_not_keyfile	1469	1828
+er_not_sequence	1470	1829
+er_not_sequence2	1470	1830
+er_not_standard_compliant_recursive	1471	1831
 er_not_supported_auth_mode	618	770
-er_not_supported_yet	1471	1831
-er_not_valid_password	1472	1832
-er_null_column_in_index	1473	1833
-er_null_in_values_less_than	1474	1834
-er_old_file_format	1475	1835
-er_old_keyfile	1476	1836
-er_on_duplicate_disabled	1477	1837
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1478	1838
-er_only_integers_allowed	1479	1839
-er_only_on_range_list_partition	1480	1840
-er_open_as_readonly	1481	1841
-er_operand_columns	1482	1842
-er_option_prevents_statement	1483	1843
-er_order_list_in_referencing_window_spec	1484	1844
+er_not_supported_yet	1472	1832
+er_not_valid_password	1473	1833
+er_null_column_in_index	1474	1834
+er_null_in_values_less_than	1475	1835
+er_old_file_format	1476	1836
+er_old_keyfile	1477	1837
+er_on_duplicate_disabled	1478	1838
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1479	1839
+er_only_integers_allowed	1480	1840
+er_only_on_range_list_partition	1481	1841
+er_open_as_readonly	1482	1842
+er_operand_columns	1483	1843
+er_option_prevents_statement	1484	1844
+er_order_list_in_referencing_window_spec	1485	1845
 er_order_with_proc	443	445
-er_out_of_resources	145	1845
-er_out_of_sortmemory	1485	1846
-er_outofmemory	1486	1847
+er_out_of_resources	145	1846
+er_out_of_sortmemory	1486	1847
+er_outofmemory	1487	1848
 er_overlapping_keys	384	384
-er_package_routine_forward_declaration_not_defined	1487	1848
-er_package_routine_in_spec_not_defined_in_body	1488	1849
-er_parse_error	1489	1850
-er_part_starts_beyond_interval	1490	1851
-er_part_state_error	1491	1852
-er_part_wrong_value	1492	1853
-er_partition_clause_on_nonpartitioned	1493	1854
-er_partition_column_list_error	1494	1855
-er_partition_const_domain_error	1495	1856
+er_package_routine_forward_declaration_not_defined	1488	1849
+er_package_routine_in_spec_not_defined_in_body	1489	1850
+er_parse_error	1490	1851
+er_part_starts_beyond_interval	1491	1852
+er_part_state_error	1492	1853
+er_part_wrong_value	1493	1854
+er_partition_clause_on_nonpartitioned	1494	1855
+er_partition_column_list_error	1495	1856
+er_partition_const_domain_error	1496	1857
 er_partition_convert_subpartitioned	756	932
-er_partition_default_error	1496	1857
-er_partition_does_not_exist	1497	1858
-er_partition_entry_error	1498	1859
-er_partition_exchange_different_option	1499	1860
-er_partition_exchange_foreign_key	1500	1861
-er_partition_exchange_part_table	1501	1862
-er_partition_exchange_temp_table	1502	1863
-er_partition_fields_too_long	1503	1864
-er_partition_func_not_allowed_error	1504	1865
-er_partition_function_failure	1505	1866
-er_partition_function_is_not_allowed	1506	1867
-er_partition_instead_of_subpartition	1507	1868
-er_partition_list_in_referencing_window_spec	1508	1869
-er_partition_maxvalue_error	1509	1870
-er_partition_merge_error	1030	1355
-er_partition_mgmt_on_nonpartitioned	1510	1871
-er_partition_name	1511	1872
+er_partition_default_error	1497	1858
+er_partition_does_not_exist	1498	1859
+er_partition_entry_error	1499	1860
+er_partition_exchange_different_option	1500	1861
+er_partition_exchange_foreign_key	1501	1862
+er_partition_exchange_part_table	1502	1863
+er_partition_exchange_temp_table	1503	1864
+er_partition_fields_too_long	1504	1865
+er_partition_func_not_allowed_error	1505	1866
+er_partition_function_failure	1506	1867
+er_partition_function_is_not_allowed	1507	1868
+er_partition_instead_of_subpartition	1508	1869
+er_partition_list_in_referencing_window_spec	1509	1870
+er_partition_maxvalue_error	1510	1871
+er_partition_merge_error	1031	1356
+er_partition_mgmt_on_nonpartitioned	1511	1872
+er_partition_name	1512	1873
 er_partition_no_temporary	486	552
-er_partition_not_defined_error	1512	1873
-er_partition_requires_values_error	1513	1874
-er_partition_subpart_mix_error	1514	1875
-er_partition_subpartition_error	1515	1876
-er_partition_wrong_no_part_error	1516	1877
-er_partition_wrong_no_subpart_error	1517	1878
-er_partition_wrong_type	1518	1879
-er_partition_wrong_values_error	1519	1880
-er_partitions_must_be_defined_error	1520	1881
-er_passwd_length	1521	1882
-er_password_anonymous_user	1522	1883
-er_password_expire_anonymous_user	1523	1884
-er_password_format	1524	1885
+er_partition_not_defined_error	1513	1874
+er_partition_requires_values_error	1514	1875
+er_partition_subpart_mix_error	1515	1876
+er_partition_subpartition_error	1516	1877
+er_partition_wrong_no_part_error	1517	1878
+er_partition_wrong_no_subpart_error	1518	1879
+er_partition_wrong_type	1519	1880
+er_partition_wrong_values_error	1520	1881
+er_partitions_must_be_defined_error	1521	1882
+er_passwd_length	1522	1883
+er_password_anonymous_user	1523	1884
+er_password_expire_anonymous_user	1524	1885
+er_password_format	1525	1886
 er_password_no_match	429	432
-er_password_not_allowed	1525	1886
-er_path_length	1526	1887
-er_per_index_cf_deprecated	1527	1888
+er_password_not_allowed	1526	1887
+er_path_length	1527	1888
+er_per_index_cf_deprecated	1528	1889
 er_period_columns_updated	684	844
 er_period_constraint_drop	422	425
-er_period_field_wrong_attributes	1528	1889
-er_period_not_found	1529	1890
+er_period_field_wrong_attributes	1529	1890
+er_period_not_found	1530	1891
 er_period_temporary_not_allowed	176	196
-er_period_types_mismatch	1530	1891
+er_period_types_mismatch	1531	1892
 er_pk_index_cant_be_ignored	67	71
 er_plugin_delete_builtin	383	383
-er_plugin_installed	1531	1892
-er_plugin_is_not_loaded	1532	1893
-er_plugin_is_permanent	1533	1894
+er_plugin_installed	1532	1893
+er_plugin_is_not_loaded	1533	1894
+er_plugin_is_permanent	1534	1895
 er_primary_cant_have_null	140	152
-er_primary_key_based_on_generated_column	1534	1895
+er_primary_key_based_on_generated_column	1535	1896
 er_prior_commit_failed	697	858
-er_proc_auto_grant_fail	1535	1896
-er_proc_auto_revoke_fail	1536	1897
+er_proc_auto_grant_fail	1536	1897
+er_proc_auto_revoke_fail	1537	1898
 er_procaccess_denied_error	689	850
-er_provider_not_loaded	1537	1898
-er_ps_many_param	1538	1899
-er_ps_no_recursion	1539	1900
-er_query_cache_disabled	1540	1901
-er_query_cache_is_disabled	1541	1902
-er_query_cache_is_globaly_disabled	1542	1903
-er_query_interrupted	1543	1904
-er_query_on_foreign_data_source	1544	1905
-er_query_on_master	1545	1906
-er_query_result_incomplete	1546	1907
-er_range_frame_needs_simple_orderby	1547	1908
-er_range_not_increasing_error	1548	1909
-er_rbr_not_available	1549	1910
-er_rdb_status_general	1550	1911
-er_rdb_status_msg	1550	1912
-er_rdb_ttl_col_format	1551	1913
-er_rdb_ttl_duration_format	1552	1914
-er_rdb_ttl_unsupported	1553	1915
-er_read_only_mode	1554	1916
-er_read_only_transaction	1555	1917
-er_record_file_full	1556	1918
-er_recursive_without_anchors	1557	1919
-er_ref_to_recursive_with_table_in_derived	1558	1920
-er_referenced_trg_does_not_exist	1559	1921
-er_referenced_trg_does_not_exist_mysql	1559	1922
-er_regexp_error	1560	1923
-er_relay_log_fail	1561	1924
-er_relay_log_init	1562	1925
+er_provider_not_loaded	1538	1899
+er_ps_many_param	1539	1900
+er_ps_no_recursion	1540	1901
+er_query_cache_disabled	1541	1902
+er_query_cache_is_disabled	1542	1903
+er_query_cache_is_globaly_disabled	1543	1904
+er_query_interrupted	1544	1905
+er_query_on_foreign_data_source	1545	1906
+er_query_on_master	1546	1907
+er_query_result_incomplete	1547	1908
+er_range_frame_needs_simple_orderby	1548	1909
+er_range_not_increasing_error	1549	1910
+er_rbr_not_available	1550	1911
+er_rdb_status_general	1551	1912
+er_rdb_status_msg	1551	1913
+er_rdb_ttl_col_format	1552	1914
+er_rdb_ttl_duration_format	1553	1915
+er_rdb_ttl_unsupported	1554	1916
+er_read_only_mode	1555	1917
+er_read_only_transaction	1556	1918
+er_record_file_full	1557	1919
+er_recursive_without_anchors	1558	1920
+er_ref_to_recursive_with_table_in_derived	1559	1921
+er_referenced_trg_does_not_exist	1560	1922
+er_referenced_trg_does_not_exist_mysql	1560	1923
+er_regexp_error	1561	1924
+er_relay_log_fail	1562	1925
+er_relay_log_init	1563	1926
 er_removed_orphan_trigger	933	1207
-er_removed_spaces	1563	1926
-er_renamed_name	1564	1927
-er_reorg_hash_only_on_same_no	1565	1928
-er_reorg_no_param_error	1566	1929
-er_reorg_outside_range	1567	1930
-er_reorg_partition_not_exist	1568	1931
-er_replace_inaccessible_rows	1569	1932
+er_removed_spaces	1564	1927
+er_renamed_name	1565	1928
+er_reorg_hash_only_on_same_no	1566	1929
+er_reorg_no_param_error	1567	1930
+er_reorg_outside_range	1568	1931
+er_reorg_partition_not_exist	1569	1932
+er_replace_inaccessible_rows	1570	1933
 er_require_row_binlog_format	427	430
-er_requires_primary_key	1570	1933
-er_reserved_syntax	1571	1934
-er_resignal_without_active_handler	1572	1935
+er_requires_primary_key	1571	1934
+er_reserved_syntax	1572	1935
+er_resignal_without_active_handler	1573	1936
 er_revoke_grants	442	444
-er_role_create_exists	402	1936
-er_role_drop_exists	403	1937
-er_rollback_only	1573	1938
-er_rollback_to_savepoint	1574	1939
-er_row_does_not_match_given_partition_set	1575	1940
-er_row_does_not_match_partition	1576	1941
-er_row_in_wrong_partition	1577	1942
+er_role_create_exists	402	1937
+er_role_drop_exists	403	1938
+er_rollback_only	1574	1939
+er_rollback_to_savepoint	1575	1940
+er_row_does_not_match_given_partition_set	1576	1941
+er_row_does_not_match_partition	1577	1942
+er_row_in_wrong_partition	1578	1943
 er_row_is_referenced	489	562
-er_row_is_referenced_2	489	1943
-er_row_single_partition_field_error	1578	1944
-er_row_variable_does_not_have_field	1579	1945
+er_row_is_referenced_2	489	1944
+er_row_single_partition_field_error	1579	1945
+er_row_variable_does_not_have_field	1580	1946
 er_same_name_partition	953	1233
 er_same_name_partition_field	952	1232
-er_select_reduced	1580	1946
-er_sequence_access_error	1581	1947
-er_sequence_binlog_format	1582	1948
-er_sequence_invalid_data	1583	1949
-er_sequence_invalid_table_structure	1584	1950
-er_sequence_run_out	1585	1951
-er_server_is_in_secure_auth_mode	1586	1952
-er_server_offline_mode	1587	1953
-er_server_shutdown	1588	1954
-er_set_constants_only	1589	1955
-er_set_password_auth_plugin	1590	1956
-er_set_statement_cannot_invoke_function	1591	1957
-er_set_statement_not_supported	1592	1958
-er_sf_out_inout_arg_not_allowed	1593	1959
-er_shutdown_complete	1594	1960
-er_signal_bad_condition_type	1595	1961
-er_signal_exception	1596	1962
-er_signal_not_found	1597	1963
-er_signal_warn	1598	1964
-er_size_overflow_error	1599	1965
-er_sk_populate_during_alter	1600	1966
-er_skipping_logged_transaction	1601	1967
-er_slave_cant_create_conversion	1147	1968
-er_slave_channel_io_thread_must_stop	1602	1969
-er_slave_configuration	1603	1970
+er_select_reduced	1581	1947
+er_sequence_access_error	1582	1948
+er_sequence_binlog_format	1583	1949
+er_sequence_invalid_data	1584	1950
+er_sequence_invalid_table_structure	1585	1951
+er_sequence_run_out	1586	1952
+er_server_is_in_secure_auth_mode	1587	1953
+er_server_offline_mode	1588	1954
+er_server_shutdown	1589	1955
+er_set_constants_only	1590	1956
+er_set_password_auth_plugin	1591	1957
+er_set_statement_cannot_invoke_function	1592	1958
+er_set_statement_not_supported	1593	1959
+er_sf_out_inout_arg_not_allowed	1594	1960
+er_shutdown_complete	1595	1961
+er_signal_bad_condition_type	1596	1962
+er_signal_exception	1597	1963
+er_signal_not_found	1598	1964
+er_signal_warn	1599	1965
+er_size_overflow_error	1600	1966
+er_sk_populate_during_alter	1601	1967
+er_skipping_logged_transaction	1602	1968
+er_slave_cant_create_conversion	1148	1969
+er_slave_channel_io_thread_must_stop	1603	1970
+er_slave_configuration	1604	1971
 er_slave_conversion_failed	675	823
 er_slave_corrupt_event	770	943
-er_slave_create_event_failure	1173	1971
-er_slave_fatal_error	1604	1972
-er_slave_heartbeat_failure	1605	1973
-er_slave_heartbeat_value_out_of_range	1606	1974
-er_slave_heartbeat_value_out_of_range_max	1607	1975
-er_slave_heartbeat_value_out_of_range_min	1608	1976
-er_slave_ignore_server_ids	1609	1977
-er_slave_ignored_shared_table	1610	1978
-er_slave_ignored_ssl_params	1611	1979
-er_slave_ignored_table	1612	1980
-er_slave_incident	1613	1981
-er_slave_master_com_failure	1614	1982
-er_slave_mi_init_repository	1615	1983
-er_slave_must_stop	1616	1984
-er_slave_not_running	1617	1985
-er_slave_relay_log_read_failure	1618	1986
-er_slave_relay_log_write_failure	1619	1987
-er_slave_rli_init_repository	1620	1988
+er_slave_create_event_failure	1174	1972
+er_slave_fatal_error	1605	1973
+er_slave_heartbeat_failure	1606	1974
+er_slave_heartbeat_value_out_of_range	1607	1975
+er_slave_heartbeat_value_out_of_range_max	1608	1976
+er_slave_heartbeat_value_out_of_range_min	1609	1977
+er_slave_ignore_server_ids	1610	1978
+er_slave_ignored_shared_table	1611	1979
+er_slave_ignored_ssl_params	1612	1980
+er_slave_ignored_table	1613	1981
+er_slave_incident	1614	1982
+er_slave_master_com_failure	1615	1983
+er_slave_mi_init_repository	1616	1984
+er_slave_must_stop	1617	1985
+er_slave_not_running	1618	1986
+er_slave_relay_log_read_failure	1619	1987
+er_slave_relay_log_write_failure	1620	1988
+er_slave_rli_init_repository	1621	1989
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1621	1989
-er_slave_skip_not_in_gtid	1622	1990
-er_slave_sql_thread_must_stop	1623	1991
-er_slave_started	1624	1992
-er_slave_statement_timeout	1205	1993
-er_slave_stopped	1625	1994
+er_slave_silent_retry_transaction	1622	1990
+er_slave_skip_not_in_gtid	1623	1991
+er_slave_sql_thread_must_stop	1624	1992
+er_slave_started	1625	1993
+er_slave_statement_timeout	1206	1994
+er_slave_stopped	1626	1995
 er_slave_thread	773	962
-er_slave_unexpected_master_switch	1626	1995
-er_slave_was_not_running	1627	1996
-er_slave_was_running	1628	1997
-er_slave_worker_stopped_previous_thd_error	1629	1998
-er_sp_already_exists	151	1999
+er_slave_unexpected_master_switch	1627	1996
+er_slave_was_not_running	1628	1997
+er_slave_was_running	1629	1998
+er_slave_worker_stopped_previous_thd_error	1630	1999
+er_sp_already_exists	151	2000
 er_sp_bad_cursor_query	839	1087
 er_sp_bad_cursor_select	838	1086
-er_sp_bad_sqlstate	1630	2000
-er_sp_bad_var_shadow	1631	2001
-er_sp_badreturn	1632	2002
-er_sp_badselect	1633	2003
-er_sp_badstatement	1634	2004
-er_sp_cant_alter	1075	2005
-er_sp_cant_set_autocommit	1635	2006
+er_sp_bad_sqlstate	1631	2001
+er_sp_bad_var_shadow	1632	2002
+er_sp_badreturn	1633	2003
+er_sp_badselect	1634	2004
+er_sp_badstatement	1635	2005
+er_sp_cant_alter	1076	2006
+er_sp_cant_set_autocommit	1636	2007
 er_sp_case_not_found	557	707
-er_sp_cond_mismatch	1636	2007
+er_sp_cond_mismatch	1637	2008
 er_sp_cursor_after_handler	835	1083
 er_sp_cursor_already_open	836	1084
-er_sp_cursor_mismatch	1637	2008
+er_sp_cursor_mismatch	1638	2009
 er_sp_cursor_not_open	837	1085
-er_sp_does_not_exist	921	2009
-er_sp_drop_failed	1185	2010
-er_sp_dup_cond	1638	2011
-er_sp_dup_curs	632	2012
+er_sp_does_not_exist	921	2010
+er_sp_drop_failed	1186	2011
+er_sp_dup_cond	1639	2012
+er_sp_dup_curs	632	2013
 er_sp_dup_handler	947	1225
-er_sp_dup_param	1639	2013
-er_sp_dup_var	1640	2014
-er_sp_fetch_no_data	1641	2015
-er_sp_goto_in_hndlr	1642	2016
+er_sp_dup_param	1640	2014
+er_sp_dup_var	1641	2015
+er_sp_fetch_no_data	1642	2016
+er_sp_goto_in_hndlr	1643	2017
 er_sp_label_mismatch	1021	1345
-er_sp_label_redefine	1643	2017
-er_sp_lilabel_mismatch	1644	2018
+er_sp_label_redefine	1644	2018
+er_sp_lilabel_mismatch	1645	2019
 er_sp_no_aggregate	133	143
 er_sp_no_drop_sp	423	426
-er_sp_no_recursion	1645	2019
+er_sp_no_recursion	1646	2020
 er_sp_no_recursive_create	415	418
-er_sp_no_retset	1646	2020
-er_sp_noreturn	1647	2021
-er_sp_noreturnend	1648	2022
-er_sp_not_var_arg	1649	2023
-er_sp_proc_table_corrupt	1650	2024
-er_sp_recursion_limit	1651	2025
+er_sp_no_retset	1647	2021
+er_sp_noreturn	1648	2022
+er_sp_noreturnend	1649	2023
+er_sp_not_var_arg	1650	2024
+er_sp_proc_table_corrupt	1651	2025
+er_sp_recursion_limit	1652	2026
 er_sp_stack_trace	219	256
-er_sp_store_failed	1173	2026
-er_sp_subselect_nyi	1652	2027
-er_sp_undeclared_var	1653	2028
-er_sp_uninit_var	1654	2029
-er_sp_varcond_after_curshndlr	1655	2030
-er_sp_wrong_name	1656	2031
-er_sp_wrong_no_of_args	1657	2032
-er_sp_wrong_no_of_fetch_args	1658	2033
+er_sp_store_failed	1174	2027
+er_sp_subselect_nyi	1653	2028
+er_sp_undeclared_var	1654	2029
+er_sp_uninit_var	1655	2030
+er_sp_varcond_after_curshndlr	1656	2031
+er_sp_wrong_name	1657	2032
+er_sp_wrong_no_of_args	1658	2033
+er_sp_wrong_no_of_fetch_args	1659	2034
 er_spatial_cant_have_null	141	153
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	98	99
-er_sql_discover_error	1029	1354
-er_sql_mode_no_effect	1659	2034
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1660	2035
-er_sqlthread_with_secure_slave	1661	2036
+er_sql_discover_error	1030	1355
+er_sql_mode_no_effect	1660	2035
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1661	2036
+er_sqlthread_with_secure_slave	1662	2037
 er_sr_invalid_creation_ctx	812	1056
-er_stack_overrun	1662	2037
-er_stack_overrun_need_more	1663	2038
-er_startup	1664	2039
-er_statement_timeout	1665	2040
-er_std_bad_alloc_error	1666	2041
+er_stack_overrun	1663	2038
+er_stack_overrun_need_more	1664	2039
+er_startup	1665	2040
+er_statement_timeout	1666	2041
+er_std_bad_alloc_error	1667	2042
 er_std_domain_error	924	1200
-er_std_invalid_argument	1667	2042
-er_std_length_error	1668	2043
-er_std_logic_error	1669	2044
-er_std_out_of_range_error	1670	2045
-er_std_overflow_error	1671	2046
-er_std_range_error	1672	2047
-er_std_runtime_error	1673	2048
-er_std_underflow_error	1674	2049
-er_std_unknown_exception	1675	2050
-er_stmt_cache_full	1676	2051
-er_stmt_has_no_open_cursor	1677	2052
-er_stmt_not_allowed_in_sf_or_trg	1678	2053
-er_stop_slave_io_thread_timeout	1679	2054
-er_stop_slave_sql_thread_timeout	1680	2055
-er_storage_engine_disabled	1681	2056
-er_storage_engine_not_loaded	1682	2057
+er_std_invalid_argument	1668	2043
+er_std_length_error	1669	2044
+er_std_logic_error	1670	2045
+er_std_out_of_range_error	1671	2046
+er_std_overflow_error	1672	2047
+er_std_range_error	1673	2048
+er_std_runtime_error	1674	2049
+er_std_underflow_error	1675	2050
+er_std_unknown_exception	1676	2051
+er_stmt_cache_full	1677	2052
+er_stmt_has_no_open_cursor	1678	2053
+er_stmt_not_allowed_in_sf_or_trg	1679	2054
+er_stop_slave_io_thread_timeout	1680	2055
+er_stop_slave_sql_thread_timeout	1681	2056
+er_storage_engine_disabled	1682	2057
+er_storage_engine_not_loaded	1683	2058
 er_stored_function_prevents_switch_binlog_direct	472	516
 er_stored_function_prevents_switch_binlog_format	471	515
 er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	624
 er_stored_function_prevents_switch_skip_replication	523	626
 er_stored_function_prevents_switch_sql_log_bin	473	517
-er_subpartition_error	1683	2058
-er_subpartition_name	1684	2059
+er_subpartition_error	1684	2059
+er_subpartition_name	1685	2060
 er_subqueries_not_supported	923	1197
-er_subquery_no_1_row	1685	2060
-er_sum_func_with_window_func_as_arg	1686	2061
-er_syntax_error	1687	2062
-er_table_cant_handle_auto_increment	1688	2063
-er_table_cant_handle_blob	1689	2064
-er_table_cant_handle_ft	1690	2065
-er_table_cant_handle_spkeys	1691	2066
-er_table_corrupt	1692	2067
-er_table_def_changed	1693	2068
-er_table_definition_too_big	1694	2069
-er_table_exists_error	1695	2070
-er_table_has_no_ft	1696	2071
-er_table_in_system_tablespace	1697	2072
+er_subquery_no_1_row	1686	2061
+er_sum_func_with_window_func_as_arg	1687	2062
+er_syntax_error	1688	2063
+er_table_cant_handle_auto_increment	1689	2064
+er_table_cant_handle_blob	1690	2065
+er_table_cant_handle_ft	1691	2066
+er_table_cant_handle_spkeys	1692	2067
+er_table_corrupt	1693	2068
+er_table_def_changed	1694	2069
+er_table_definition_too_big	1695	2070
+er_table_exists_error	1696	2071
+er_table_has_no_ft	1697	2072
+er_table_in_system_tablespace	1698	2073
 er_table_must_have_columns	79	82
-er_table_name	1698	2073
-er_table_needs_rebuild	1699	2074
-er_table_needs_upgrade	1700	2075
-er_table_not_locked	1701	2076
-er_table_not_locked_for_write	1702	2077
-er_table_schema_mismatch	1703	2078
+er_table_name	1699	2074
+er_table_needs_rebuild	1700	2075
+er_table_needs_upgrade	1701	2076
+er_table_not_locked	1702	2077
+er_table_not_locked_for_write	1703	2078
+er_table_schema_mismatch	1704	2079
 er_tableaccess_denied_error	690	851
-er_tablename_not_allowed_here	1704	2079
-er_tables_different_metadata	1705	2080
-er_tablespace_auto_extend_error	1706	2081
-er_tablespace_discarded	1707	2082
-er_tablespace_exists	1708	2083
-er_tablespace_missing	1709	2084
-er_target_not_explainable	1710	2085
-er_temp_file_write_failure	1711	2086
+er_tablename_not_allowed_here	1705	2080
+er_tables_different_metadata	1706	2081
+er_tablespace_auto_extend_error	1707	2082
+er_tablespace_discarded	1708	2083
+er_tablespace_exists	1709	2084
+er_tablespace_missing	1710	2085
+er_target_not_explainable	1711	2086
+er_temp_file_write_failure	1712	2087
 er_temp_table_prevents_switch_out_of_rbr	547	681
-er_temporary_name	1712	2087
-er_textfile_not_readable	1713	2088
+er_temporary_name	1713	2088
+er_textfile_not_readable	1714	2089
 er_too_big_displaywidth	913	1177
 er_too_big_fieldlength	683	832
-er_too_big_for_uncompress	1714	2089
-er_too_big_precision	1715	2090
-er_too_big_rowsize	1716	2091
-er_too_big_scale	1717	2092
-er_too_big_select	1718	2093
-er_too_big_set	1719	2094
-er_too_high_level_of_nesting_for_select	1720	2095
-er_too_long_body	1721	2096
+er_too_big_for_uncompress	1715	2090
+er_too_big_precision	1716	2091
+er_too_big_rowsize	1717	2092
+er_too_big_scale	1718	2093
+er_too_big_select	1719	2094
+er_too_big_set	1720	2095
+er_too_high_level_of_nesting_for_select	1721	2096
+er_too_long_body	1722	2097
 er_too_long_database_comment	692	853
 er_too_long_field_comment	693	854
-er_too_long_ident	1722	2097
+er_too_long_ident	1723	2098
 er_too_long_index_comment	694	855
-er_too_long_key	1723	2098
-er_too_long_keypart	1724	2099
-er_too_long_string	1725	2100
+er_too_long_key	1724	2099
+er_too_long_keypart	1725	2100
+er_too_long_string	1726	2101
 er_too_long_table_comment	695	856
 er_too_long_table_partition_comment	696	857
-er_too_many_concurrent_trxs	1726	2101
-er_too_many_definitions_in_with_clause	1727	2102
-er_too_many_delayed_threads	1728	2103
-er_too_many_fields	516	2104
-er_too_many_key_parts	1729	2105
-er_too_many_keys	1730	2106
-er_too_many_partition_func_fields_error	1731	2107
-er_too_many_partitions_error	1732	2108
-er_too_many_rows	1733	2109
-er_too_many_tables	1734	2110
-er_too_many_user_connections	1735	2111
+er_too_many_concurrent_trxs	1727	2102
+er_too_many_definitions_in_with_clause	1728	2103
+er_too_many_delayed_threads	1729	2104
+er_too_many_fields	516	2105
+er_too_many_key_parts	1730	2106
+er_too_many_keys	1731	2107
+er_too_many_partition_func_fields_error	1732	2108
+er_too_many_partitions_error	1733	2109
+er_too_many_rows	1734	2110
+er_too_many_tables	1735	2111
+er_too_many_user_connections	1736	2112
 er_too_many_values_error	517	610
-er_too_much_auto_timestamp_cols	1736	2112
-er_trans_cache_full	1737	2113
-er_trg_already_exists	1738	2114
-er_trg_cant_change_row	1739	2115
+er_too_much_auto_timestamp_cols	1737	2113
+er_trans_cache_full	1738	2114
+er_trg_already_exists	1739	2115
+er_trg_cant_change_row	1740	2116
 er_trg_cant_open_table	527	636
 er_trg_corrupted_file	771	944
-er_trg_does_not_exist	1740	2116
-er_trg_in_wrong_schema	1741	2117
-er_trg_invalid_creation_ctx	1742	2118
-er_trg_no_creation_ctx	1743	2119
-er_trg_no_definer	1744	2120
-er_trg_no_such_row_in_trg	1745	2121
-er_trg_on_view_or_temp_table	1746	2122
-er_truncate_illegal_fk	549	2123
-er_truncated_wrong_value	1747	2124
-er_truncated_wrong_value_for_field	1748	2125
-er_udf_exists	1749	2126
-er_udf_no_paths	1750	2127
-er_unacceptable_mutual_recursion	1751	2128
-er_undo_record_too_big	1752	2129
-er_unexpected_eof	1753	2130
-er_union_tables_in_different_dir	1754	2131
+er_trg_does_not_exist	1741	2117
+er_trg_in_wrong_schema	1742	2118
+er_trg_invalid_creation_ctx	1743	2119
+er_trg_no_creation_ctx	1744	2120
+er_trg_no_definer	1745	2121
+er_trg_no_such_row_in_trg	1746	2122
+er_trg_on_view_or_temp_table	1747	2123
+er_truncate_illegal_fk	549	2124
+er_truncated_wrong_value	1748	2125
+er_truncated_wrong_value_for_field	1749	2126
+er_udf_exists	1750	2127
+er_udf_no_paths	1751	2128
+er_unacceptable_mutual_recursion	1752	2129
+er_undo_record_too_big	1753	2130
+er_unexpected_eof	1754	2131
+er_union_tables_in_different_dir	1755	2132
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1755	2132
-er_unknown_alter_lock	1756	2133
-er_unknown_character_set	1757	2134
-er_unknown_collation	1758	2135
-er_unknown_com_error	1759	2136
-er_unknown_compression_method	1760	2137
-er_unknown_data_type	1761	2138
-er_unknown_error	664	2139
-er_unknown_explain_format	1762	2140
-er_unknown_key_cache	1763	2141
-er_unknown_locale	1764	2142
-er_unknown_operator	1765	2143
-er_unknown_option	1766	2144
-er_unknown_partition	1767	2145
-er_unknown_procedure	1768	2146
-er_unknown_sequences	1769	2147
-er_unknown_stmt_handler	1770	2148
-er_unknown_storage_engine	1771	2149
-er_unknown_structured_variable	1772	2150
-er_unknown_system_variable	1773	2151
-er_unknown_table	1774	2152
-er_unknown_target_binlog	1775	2153
-er_unknown_time_zone	1776	2154
-er_unknown_view	1777	2155
-er_unsuported_log_engine	1778	2156
-er_unsupported_action_on_generated_column	1779	2157
-er_unsupported_collation	1780	2158
-er_unsupported_compressed_table	1781	2159
-er_unsupported_engine_for_generated_columns	1782	2160
-er_unsupported_extension	1783	2161
-er_unsupported_ps	1784	2162
-er_until_cond_ignored	1785	2163
-er_until_requires_using_gtid	1786	2164
-er_unused_1	1200	2165
-er_unused_10	1200	2166
-er_unused_11	1200	2167
-er_unused_12	1200	2168
-er_unused_13	1200	2169
-er_unused_14	1200	2170
-er_unused_15	1200	2171
-er_unused_16	1200	2172
-er_unused_17	1200	2173
-er_unused_18	1200	2174
-er_unused_19	1200	2175
-er_unused_2	1200	2176
-er_unused_20	1200	2177
-er_unused_21	1200	2178
-er_unused_22	1200	2179
-er_unused_23	1200	2180
-er_unused_24	1200	2181
-er_unused_25	1200	2182
-er_unused_26	1202	2183
-er_unused_27	1202	2184
-er_unused_28	1200	2185
-er_unused_29	1200	2186
-er_unused_3	1200	2187
-er_unused_4	1200	2188
-er_unused_5	1200	2189
-er_unused_6	1200	2190
-er_unused_7	1200	2191
-er_unused_8	1200	2192
-er_unused_9	1200	2193
-er_update_info	1787	2194
-er_update_info_with_system_versioning	1788	2195
-er_update_log_deprecated_ignored	1789	2196
-er_update_log_deprecated_translated	1790	2197
-er_update_table_used	1791	2198
-er_update_without_key_in_safe_mode	1792	2199
-er_updated_column_only_once	1793	2200
+er_unknown_alter_algorithm	1756	2133
+er_unknown_alter_lock	1757	2134
+er_unknown_character_set	1758	2135
+er_unknown_collation	1759	2136
+er_unknown_com_error	1760	2137
+er_unknown_compression_method	1761	2138
+er_unknown_data_type	1762	2139
+er_unknown_error	664	2140
+er_unknown_explain_format	1763	2141
+er_unknown_key_cache	1764	2142
+er_unknown_locale	1765	2143
+er_unknown_operator	1766	2144
+er_unknown_option	1767	2145
+er_unknown_partition	1768	2146
+er_unknown_procedure	1769	2147
+er_unknown_sequences	1770	2148
+er_unknown_stmt_handler	1771	2149
+er_unknown_storage_engine	1772	2150
+er_unknown_structured_variable	1773	2151
+er_unknown_system_variable	1774	2152
+er_unknown_table	1775	2153
+er_unknown_target_binlog	1776	2154
+er_unknown_time_zone	1777	2155
+er_unknown_view	1778	2156
+er_unsuported_log_engine	1779	2157
+er_unsupported_action_on_generated_column	1780	2158
+er_unsupported_collation	1781	2159
+er_unsupported_compressed_table	1782	2160
+er_unsupported_engine_for_generated_columns	1783	2161
+er_unsupported_extension	1784	2162
+er_unsupported_ps	1785	2163
+er_until_cond_ignored	1786	2164
+er_until_requires_using_gtid	1787	2165
+er_unused_1	1201	2166
+er_unused_10	1201	2167
+er_unused_11	1201	2168
+er_unused_12	1201	2169
+er_unused_13	1201	2170
+er_unused_14	1201	2171
+er_unused_15	1201	2172
+er_unused_16	1201	2173
+er_unused_17	1201	2174
+er_unused_18	1201	2175
+er_unused_19	1201	2176
+er_unused_2	1201	2177
+er_unused_20	1201	2178
+er_unused_21	1201	2179
+er_unused_22	1201	2180
+er_unused_23	1201	2181
+er_unused_24	1201	2182
+er_unused_25	1201	2183
+er_unused_26	1203	2184
+er_unused_27	1203	2185
+er_unused_28	1201	2186
+er_unused_29	1201	2187
+er_unused_3	1201	2188
+er_unused_4	1201	2189
+er_unused_5	1201	2190
+er_unused_6	1201	2191
+er_unused_7	1201	2192
+er_unused_8	1201	2193
+er_unused_9	1201	2194
+er_update_info	1788	2195
+er_update_info_with_system_versioning	1789	2196
+er_update_log_deprecated_ignored	1790	2197
+er_update_log_deprecated_translated	1791	2198
+er_update_table_used	1792	2199
+er_update_without_key_in_safe_mode	1793	2200
+er_updated_column_only_once	1794	2201
 er_updates_with_consistent_snapshot	428	431
 er_user_create_exists	402	401
-er_user_drop_exists	403	2201
-er_user_is_blocked	1794	2202
-er_user_limit_reached	1795	2203
+er_user_drop_exists	403	2202
+er_user_is_blocked	1795	2203
+er_user_limit_reached	1796	2204
 er_user_lock_deadlock	871	1124
-er_user_lock_wrong_name	1796	2204
-er_username	1797	2205
-er_value_too_long	1798	2206
-er_values_is_not_int_type_error	1799	2207
-er_var_cant_be_read	1800	2208
-er_variable_is_not_struct	1801	2209
-er_variable_is_readonly	1802	2210
-er_variable_not_settable_in_sf_or_trigger	1803	2211
-er_variable_not_settable_in_sp	1804	2212
-er_variable_not_settable_in_transaction	1805	2213
-er_vers_already_versioned	1806	2214
-er_vers_alter_engine_prohibited	1807	2215
-er_vers_alter_not_allowed	1808	2216
+er_user_lock_wrong_name	1797	2205
+er_username	1798	2206
+er_value_too_long	1799	2207
+er_values_is_not_int_type_error	1800	2208
+er_var_cant_be_read	1801	2209
+er_variable_is_not_struct	1802	2210
+er_variable_is_readonly	1803	2211
+er_variable_not_settable_in_sf_or_trigger	1804	2212
+er_variable_not_settable_in_sp	1805	2213
+er_variable_not_settable_in_transaction	1806	2214
+er_vers_already_versioned	1807	2215
+er_vers_alter_engine_prohibited	1808	2216
+er_vers_alter_not_allowed	1809	2217
 er_vers_alter_system_field	405	405
-er_vers_db_not_supported	1809	2217
+er_vers_db_not_supported	1810	2218
 er_vers_drop_partition_interval	413	415
 er_vers_duplicate_row_start_end	956	1236
-er_vers_engine_unsupported	1810	2218
-er_vers_field_wrong_type	1811	2219
-er_vers_hist_part_failed	1812	2220
-er_vers_no_trx_id	1813	2221
-er_vers_not_allowed	1814	2222
-er_vers_not_supported	1815	2223
-er_vers_not_versioned	1816	2224
-er_vers_period_columns	1817	2225
-er_vers_query_in_partition	1818	2226
-er_vers_range_prohibited	1819	2227
-er_vers_table_must_have_columns	1820	2228
-er_vers_trt_is_disabled	1821	2229
-er_vers_trx_part_historic_row_not_supported	1822	2230
-er_vers_wrong_parts	1823	2231
+er_vers_engine_unsupported	1811	2219
+er_vers_field_wrong_type	1812	2220
+er_vers_hist_part_failed	1813	2221
+er_vers_no_trx_id	1814	2222
+er_vers_not_allowed	1815	2223
+er_vers_not_supported	1816	2224
+er_vers_not_versioned	1817	2225
+er_vers_period_columns	1818	2226
+er_vers_query_in_partition	1819	2227
+er_vers_range_prohibited	1820	2228
+er_vers_table_must_have_columns	1821	2229
+er_vers_trt_is_disabled	1822	2230
+er_vers_trx_part_historic_row_not_supported	1823	2231
+er_vers_wrong_parts	1824	2232
 er_view_check_failed	601	752
-er_view_checksum	1824	2232
+er_view_checksum	1825	2233
 er_view_delete_merge_view	406	406
-er_view_frm_no_user	1825	2233
-er_view_invalid	1826	2234
+er_view_frm_no_user	1826	2234
+er_view_invalid	1827	2235
 er_view_invalid_creation_ctx	813	1057
 er_view_multiupdate	409	409
-er_view_no_creation_ctx	1827	2235
+er_view_no_creation_ctx	1828	2236
 er_view_no_explain	167	188
 er_view_no_insert_field_list	408	408
 er_view_nonupd_check	602	753
-er_view_orderby_ignored	1828	2236
-er_view_other_user	1829	2237
-er_view_prevent_update	1830	2238
-er_view_recursive	1831	2239
-er_view_select_clause	1832	2240
-er_view_select_derived	1833	2241
-er_view_select_tmptable	1834	2242
-er_view_select_variable	1835	2243
-er_view_wrong_list	1836	2244
+er_view_orderby_ignored	1829	2237
+er_view_other_user	1830	2238
+er_view_prevent_update	1831	2239
+er_view_recursive	1832	2240
+er_view_select_clause	1833	2241
+er_view_select_derived	1834	2242
+er_view_select_tmptable	1835	2243
+er_view_select_variable	1836	2244
+er_view_wrong_list	1837	2245
 er_warn_aggfunc_dependence	130	137
-er_warn_allowed_packet_overflowed	1837	2245
+er_warn_allowed_packet_overflowed	1838	2246
 er_warn_cant_drop_default_keycache	496	574
-er_warn_data_out_of_range	1838	2246
-er_warn_deprecated_syntax	1839	2247
-er_warn_deprecated_syntax_no_replacement	1840	2248
-er_warn_deprecated_syntax_with_ver	1841	2249
-er_warn_engine_transaction_rollback	1842	2250
-er_warn_field_resolved	1843	2251
-er_warn_hostname_wont_work	1844	2252
-er_warn_i_s_skipped_table	1845	2253
+er_warn_data_out_of_range	1839	2247
+er_warn_deprecated_syntax	1840	2248
+er_warn_deprecated_syntax_no_replacement	1841	2249
+er_warn_deprecated_syntax_with_ver	1842	2250
+er_warn_engine_transaction_rollback	1843	2251
+er_warn_field_resolved	1844	2252
+er_warn_hostname_wont_work	1845	2253
+er_warn_i_s_skipped_table	1846	2254
 er_warn_index_not_applicable	551	687
-er_warn_invalid_timestamp	1846	2254
-er_warn_legacy_syntax_converted	1847	2255
+er_warn_invalid_timestamp	1847	2255
+er_warn_legacy_syntax_converted	1848	2256
 er_warn_null_to_notnull	685	845
 er_warn_only_master_log_file_no_pos	587	734
-er_warn_open_temp_tables_must_be_zero	1848	2256
-er_warn_purge_log_in_use	1849	2257
-er_warn_purge_log_is_active	1850	2258
-er_warn_qc_resize	1851	2259
-er_warn_too_few_records	1852	2260
-er_warn_too_many_records	1853	2261
-er_warn_trigger_doesnt_have_created	1854	2262
-er_warn_using_other_handler	1855	2263
-er_warn_view_merge	1856	2264
-er_warn_view_without_key	1857	2265
-er_warning_non_default_value_for_generated_column	1858	2266
-er_warning_not_complete_rollback	1859	2267
-er_warning_not_complete_rollback_with_created_temp_table	1860	2268
-er_warning_not_complete_rollback_with_dropped_temp_table	1861	2269
-er_window_frame_in_referenced_window_spec	1862	2270
-er_window_function_dont_have_frame	1863	2271
-er_window_function_in_window_spec	1864	2272
-er_with_col_wrong_list	1865	2273
-er_with_ties_needs_order	1866	2274
-er_wrong_arguments	1867	2275
-er_wrong_auto_key	1868	2276
-er_wrong_column_name	1869	2277
-er_wrong_db_name	1870	2278
+er_warn_open_temp_tables_must_be_zero	1849	2257
+er_warn_purge_log_in_use	1850	2258
+er_warn_purge_log_is_active	1851	2259
+er_warn_qc_resize	1852	2260
+er_warn_too_few_records	1853	2261
+er_warn_too_many_records	1854	2262
+er_warn_trigger_doesnt_have_created	1855	2263
+er_warn_using_other_handler	1856	2264
+er_warn_view_merge	1857	2265
+er_warn_view_without_key	1858	2266
+er_warning_non_default_value_for_generated_column	1859	2267
+er_warning_not_complete_rollback	1860	2268
+er_warning_not_complete_rollback_with_created_temp_table	1861	2269
+er_warning_not_complete_rollback_with_dropped_temp_table	1862	2270
+er_window_frame_in_referenced_window_spec	1863	2271
+er_window_function_dont_have_frame	1864	2272
+er_window_function_in_window_spec	1865	2273
+er_with_col_wrong_list	1866	2274
+er_with_ties_needs_order	1867	2275
+er_wrong_arguments	1868	2276
+er_wrong_auto_key	1869	2277
+er_wrong_column_name	1870	2278
+er_wrong_db_name	1871	2279
 er_wrong_expr_in_partition_func_error	744	919
-er_wrong_field_spec	1871	2279
-er_wrong_field_terminators	1872	2280
-er_wrong_field_with_group	1873	2281
-er_wrong_fk_def	1874	2282
+er_wrong_field_spec	1872	2280
+er_wrong_field_terminators	1873	2281
+er_wrong_field_with_group	1874	2282
+er_wrong_fk_def	1875	2283
 er_wrong_fk_option_for_generated_column	488	556
-er_wrong_group_field	1147	2283
-er_wrong_insert_into_sequence	1875	2284
-er_wrong_key_column	1876	2285
-er_wrong_lock_of_system_table	1877	2286
-er_wrong_magic	1878	2287
-er_wrong_mrg_table	1879	2288
-er_wrong_name_for_catalog	1880	2289
-er_wrong_name_for_index	1881	2290
-er_wrong_native_table_structure	1882	2291
-er_wrong_number_of_columns_in_select	1883	2292
-er_wrong_number_of_values_in_tvc	1884	2293
-er_wrong_object	1885	2294
+er_wrong_group_field	1148	2284
+er_wrong_insert_into_sequence	1876	2285
+er_wrong_key_column	1877	2286
+er_wrong_lock_of_system_table	1878	2287
+er_wrong_magic	1879	2288
+er_wrong_mrg_table	1880	2289
+er_wrong_name_for_catalog	1881	2290
+er_wrong_name_for_index	1882	2291
+er_wrong_native_table_structure	1883	2292
+er_wrong_number_of_columns_in_select	1884	2293
+er_wrong_number_of_values_in_tvc	1885	2294
+er_wrong_object	1886	2295
 er_wrong_outer_join	823	1067
-er_wrong_paramcount_to_cursor	1886	2295
-er_wrong_paramcount_to_native_fct	1887	2296
-er_wrong_paramcount_to_procedure	1888	2297
-er_wrong_parameters_to_native_fct	1889	2298
-er_wrong_parameters_to_procedure	1890	2299
-er_wrong_parameters_to_stored_fct	1891	2300
-er_wrong_partition_name	1892	2301
-er_wrong_perfschema_usage	1893	2302
-er_wrong_placement_of_window_function	1894	2303
+er_wrong_paramcount_to_cursor	1887	2296
+er_wrong_paramcount_to_native_fct	1888	2297
+er_wrong_paramcount_to_procedure	1889	2298
+er_wrong_parameters_to_native_fct	1890	2299
+er_wrong_parameters_to_procedure	1891	2300
+er_wrong_parameters_to_stored_fct	1892	2301
+er_wrong_partition_name	1893	2302
+er_wrong_perfschema_usage	1894	2303
+er_wrong_placement_of_window_function	1895	2304
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1895	2304
-er_wrong_sub_key	1896	2305
-er_wrong_sum_select	1897	2306
-er_wrong_table_name	1898	2307
-er_wrong_type_column_value_error	1899	2308
-er_wrong_type_for_percentile_func	1900	2309
-er_wrong_type_for_range_frame	1901	2310
-er_wrong_type_for_rows_frame	1902	2311
-er_wrong_type_for_var	1903	2312
-er_wrong_type_of_argument	1904	2313
-er_wrong_usage	1905	2314
-er_wrong_value	1906	2315
+er_wrong_string_length	1896	2305
+er_wrong_sub_key	1897	2306
+er_wrong_sum_select	1898	2307
+er_wrong_table_name	1899	2308
+er_wrong_type_column_value_error	1900	2309
+er_wrong_type_for_percentile_func	1901	2310
+er_wrong_type_for_range_frame	1902	2311
+er_wrong_type_for_rows_frame	1903	2312
+er_wrong_type_for_var	1904	2313
+er_wrong_type_of_argument	1905	2314
+er_wrong_usage	1906	2315
+er_wrong_value	1907	2316
 er_wrong_value_count	677	825
 er_wrong_value_count_on_row	678	826
-er_wrong_value_for_type	1907	2316
-er_wrong_value_for_var	1908	2317
-er_wrong_window_spec_name	1909	2318
-er_wsas_failed	1910	2319
-er_xa_rbdeadlock	1911	2320
-er_xa_rbrollback	1912	2321
-er_xa_rbtimeout	1913	2322
-er_xaer_dupid	1914	2323
-er_xaer_inval	1915	2324
-er_xaer_nota	1916	2325
-er_xaer_outside	1917	2326
-er_xaer_rmerr	1918	2327
-er_xaer_rmfail	1919	2328
-er_yes	1920	2329
-er_zlib_z_buf_error	1921	2330
-er_zlib_z_data_error	1922	2331
-er_zlib_z_mem_error	1923	2332
-erange	1924	2333
-eremchg	1925	2334
-eremote	1926	2335
-eremoteio	1927	2336
-erestart	1928	2337
-erfkill	1929	2338
-erofs	1930	2339
-err image never pull	1931,1932	2340
-err image pull	1933,1934	2341
-err_access_denied	1935	2342
-err_ambiguous_argument	1936	2343
-err_arg_not_iterable	1937	2344
-err_assertion	1938	2345
-err_async_callback	1939	2346
-err_async_type	1940	2347
-err_brotli_invalid_param	1941	2348
-err_buffer_out_of_bounds	1942	2349
-err_buffer_too_large	1943	2350
-err_cannot_watch_sigint	1944	2351
-err_child_closed_before_reply	1945	2352
-err_child_process_ipc_required	1946	2353
-err_child_process_stdio_maxbuffer	1947	2354
-err_console_writable_stream	1948	2355
-err_context_not_initialized	1949	2356
-err_crypto_custom_engine_not_supported	1950	2357
-err_crypto_ecdh_invalid_format	1951	2358
-err_crypto_ecdh_invalid_public_key	1952	2359
-err_crypto_engine_unknown	1953	2360
-err_crypto_fips_forced	1954	2361
-err_crypto_fips_unavailable	1955	2362
-err_crypto_hash_finalized	1956	2363
-err_crypto_hash_update_failed	1957	2364
-err_crypto_incompatible_key	1958	2365
-err_crypto_incompatible_key_options	1959	2366
-err_crypto_invalid_digest	1960	2367
-err_crypto_invalid_jwk	1961	2368
-err_crypto_invalid_key_object_type	1962	2369
-err_crypto_invalid_state	1963	2370
-err_crypto_pbkdf2_error	1964	2371
-err_crypto_scrypt_invalid_parameter	1965	2372
-err_crypto_scrypt_not_supported	1966	2373
-err_crypto_sign_key_required	1967	2374
-err_debugger_error	1968	2375
-err_debugger_startup_error	1969	2376
-err_dir_closed	1970	2377
-err_dir_concurrent_operation	1971	2378
-err_dns_set_servers_failed	1972	2379
-err_domain_callback_not_available	1973	2380
-err_domain_cannot_set_uncaught_exception_capture	1974	2381
-err_duplicate_startup_snapshot_main_function	1975	2382
-err_encoding_invalid_encoded_data	1976,665	2383
-err_encoding_not_supported	1977	2384
-err_eval_esm_cannot_print	1978	2385
-err_event_recursion	1979	2386
-err_falsy_value_rejection	1980	2387
-err_feature_unavailable_on_platform	1981	2388
-err_fs_cp_dir_to_non_dir	1982	2389
-err_fs_cp_eexist	1983	2390
-err_fs_cp_einval	1984	2391
-err_fs_cp_fifo_pipe	1985	2392
-err_fs_cp_non_dir_to_dir	1986	2393
-err_fs_cp_socket	1987	2394
-err_fs_cp_symlink_to_subdirectory	1988	2395
-err_fs_cp_unknown	1989	2396
-err_fs_eisdir	1990	2397
-err_fs_file_too_large	1991	2398
-err_fs_invalid_symlink_type	1992	2399
-err_http2_altsvc_invalid_origin	1993	2400
-err_http2_altsvc_length	1994	2401
-err_http2_connect_authority	1995	2402
-err_http2_connect_path	1996	2403
-err_http2_connect_scheme	1997	2404
-err_http2_goaway_session	1998	2405
-err_http2_header_single_value	1999	2406
-err_http2_headers_after_respond	2000	2407
-err_http2_headers_sent	2001	2408
-err_http2_info_status_not_allowed	2002	2409
-err_http2_invalid_connection_headers	2003	2410
-err_http2_invalid_header_value	2004	2411
-err_http2_invalid_info_status	2005	2412
-err_http2_invalid_origin	2006	2413
-err_http2_invalid_packed_settings_length	2007	2414
-err_http2_invalid_pseudoheader	2008	2415
-err_http2_invalid_session	2009	2416
-err_http2_invalid_setting_value	2010	2417
-err_http2_invalid_stream	2011	2418
-err_http2_max_pending_settings_ack	2012	2419
-err_http2_nested_push	2013	2420
-err_http2_no_mem	2014	2421
-err_http2_no_socket_manipulation	2015	2422
-err_http2_origin_length	2016	2423
-err_http2_out_of_streams	2017	2424
-err_http2_payload_forbidden	2018	2425
-err_http2_ping_cancel	2019	2426
-err_http2_ping_length	2020	2427
-err_http2_pseudoheader_not_allowed	2021	2428
-err_http2_push_disabled	2022	2429
-err_http2_send_file	2023	2430
-err_http2_send_file_noseek	2024	2431
-err_http2_session_error	2025	2432
-err_http2_settings_cancel	2026	2433
-err_http2_socket_bound	2027	2434
-err_http2_socket_unbound	2028	2435
-err_http2_status_101	2029	2436
-err_http2_status_invalid	2030	2437
-err_http2_stream_cancel	2031	2438
-err_http2_stream_error	2032	2439
-err_http2_stream_self_dependency	2033	2440
-err_http2_too_many_custom_settings	2034	2441
-err_http2_too_many_invalid_frames	2035	2442
-err_http2_trailers_already_sent	2036	2443
-err_http2_trailers_not_ready	2037	2444
-err_http2_unsupported_protocol	2038	2445
-err_http_body_not_allowed	2039	2446
-err_http_content_length_mismatch	2040	2447
-err_http_headers_sent	2041	2448
-err_http_invalid_header_value	2042	2449
-err_http_invalid_status_code	2043	2450
-err_http_request_timeout	2044	2451
-err_http_socket_assigned	2045	2452
-err_http_socket_encoding	2046	2453
-err_http_trailer_invalid	2047	2454
-err_illegal_constructor	2048	2455
-err_import_assertion_type_failed	2049	2456
-err_import_assertion_type_missing	2050	2457
-err_import_assertion_type_unsupported	2051	2458
-err_import_attribute_unsupported	2052	2459
-err_incompatible_option_pair	2053	2460
-err_input_type_not_allowed	2054	2461
-err_inspector_already_activated	2055	2462
-err_inspector_already_connected	2056	2463
-err_inspector_closed	2057	2464
-err_inspector_command	2058	2465
-err_inspector_not_active	2059	2466
-err_inspector_not_available	2060	2467
-err_inspector_not_connected	2061	2468
-err_inspector_not_worker	2062	2469
-err_internal_assertion	2063	2470
-err_invalid_address_family	2064	2471
-err_invalid_arg_type	2065	2472
-err_invalid_arg_value	2066	2473
-err_invalid_async_id	2067	2474
-err_invalid_buffer_size	2068	2475
-err_invalid_char	2069	2476
-err_invalid_cursor_pos	2070	2477
-err_invalid_fd	2071	2478
-err_invalid_fd_type	2072	2479
-err_invalid_file_url_host	2073	2480
-err_invalid_file_url_path	2074	2481
-err_invalid_handle_type	2075	2482
-err_invalid_http_token	2076	2483
-err_invalid_ip_address	2077	2484
-err_invalid_mime_syntax	2078	2485
-err_invalid_module_specifier	2079	2486
-err_invalid_package_config	2080	2487
-err_invalid_package_target	2081	2488
-err_invalid_protocol	2082	2489
-err_invalid_repl_eval_config	2083	2490
-err_invalid_repl_input	2084	2491
-err_invalid_return_property	2085	2492
-err_invalid_return_property_value	2086	2493
-err_invalid_return_value	2087	2494
-err_invalid_state	2088	2495
-err_invalid_sync_fork_input	2089	2496
-err_invalid_this	2090	2497
-err_invalid_tuple	2091	2498
-err_invalid_uri	2092	2499
-err_invalid_url	2093	2500
-err_invalid_url_scheme	2094	2501
-err_ipc_channel_closed	2095	2502
-err_ipc_disconnected	2096	2503
-err_ipc_one_pipe	2097	2504
-err_ipc_sync_fork	2098	2505
-err_loader_chain_incomplete	2099	2506
-err_manifest_assert_integrity	2100	2507
-err_manifest_dependency_missing	2101	2508
-err_manifest_integrity_mismatch	2102	2509
-err_manifest_invalid_resource_field	2103	2510
-err_manifest_invalid_specifier	2104	2511
-err_manifest_tdz	2105	2512
-err_manifest_unknown_onerror	2106	2513
-err_method_not_implemented	2107	2514
-err_missing_args	2108	2515
-err_missing_option	2109	2516
-err_module_not_found	437	2517
-err_multiple_callback	2110	2518
-err_napi_cons_function	2111	2519
-err_napi_invalid_dataview_args	2112	2520
-err_napi_invalid_typedarray_alignment	2113	2521
-err_napi_invalid_typedarray_length	2114	2522
-err_network_import_bad_response	2115	2523
-err_network_import_disallowed	2116	2524
-err_no_crypto	2117	2525
-err_no_icu	2118	2526
-err_not_building_snapshot	2119	2527
-err_not_in_single_executable_application	2120	2528
-err_not_supported_in_snapshot	2121	2529
-err_operation_failed	2122	2530
-err_out_of_range	652	2531
-err_package_import_not_defined	2123	2532
-err_package_path_not_exported	2124	2533
-err_parse_args_invalid_option_value	2125	2534
-err_parse_args_unexpected_positional	2126	2535
-err_parse_args_unknown_option	2127	2536
-err_performance_invalid_timestamp	2128	2537
-err_performance_measure_invalid_options	2129	2538
-err_require_async_module	2130	2539
-err_require_cycle_module	2131	2540
-err_require_esm	2132	2541
-err_script_execution_interrupted	2133	2542
-err_server_already_listen	2134	2543
-err_server_not_running	2135	2544
-err_single_executable_application_asset_not_found	2136	2545
-err_socket_already_bound	2137	2546
-err_socket_bad_buffer_size	2138	2547
-err_socket_bad_port	2139	2548
-err_socket_bad_type	2140	2549
-err_socket_buffer_size	2141	2550
-err_socket_closed	2142	2551
-err_socket_closed_before_connection	2143	2552
-err_socket_connection_timeout	2144	2553
-err_socket_dgram_is_connected	2145	2554
-err_socket_dgram_not_connected	2146	2555
-err_socket_dgram_not_running	2147	2556
-err_sri_parse	2148	2557
-err_stream_already_finished	2149	2558
-err_stream_cannot_pipe	2150	2559
-err_stream_destroyed	2151	2560
-err_stream_null_values	2152	2561
-err_stream_premature_close	2153	2562
-err_stream_push_after_eof	2154	2563
-err_stream_unshift_after_end_event	2155	2564
-err_stream_wrap	2156	2565
-err_stream_write_after_end	2157	2566
-err_synthetic	2158	2567
-err_system_error	2159	2568
-err_test_failure	2160	2569
-err_tls_alpn_callback_invalid_result	2161	2570
-err_tls_alpn_callback_with_protocols	2162	2571
-err_tls_cert_altname_format	2163	2572
-err_tls_cert_altname_invalid	2164	2573
-err_tls_dh_param_size	2165	2574
-err_tls_handshake_timeout	2166	2575
-err_tls_invalid_context	2167	2576
-err_tls_invalid_protocol_version	2168	2577
-err_tls_invalid_state	2169	2578
-err_tls_protocol_version_conflict	2170	2579
-err_tls_renegotiation_disabled	2171	2580
-err_tls_required_server_name	2172	2581
-err_tls_session_attack	2173	2582
-err_tls_sni_from_server	2174	2583
-err_trace_events_category_required	2175	2584
-err_trace_events_unavailable	2176	2585
-err_tty_init_failed	2177	2586
-err_unavailable_during_exit	2178	2587
-err_uncaught_exception_capture_already_set	2179	2588
-err_unescaped_characters	2180	2589
-err_unhandled_error	2181	2590
-err_unknown_builtin_module	2182	2591
-err_unknown_credential	2183	2592
-err_unknown_encoding	2184	2593
-err_unknown_file_extension	2185	2594
-err_unknown_module_format	2186	2595
-err_unknown_signal	2187	2596
-err_unsupported_dir_import	2188	2597
-err_unsupported_esm_url_scheme	2189	2598
-err_unsupported_resolve_request	2190	2599
-err_use_after_close	2191	2600
-err_valid_performance_entry_type	2192	2601
-err_vm_dynamic_import_callback_missing	2193	2602
-err_vm_dynamic_import_callback_missing_flag	2194	2603
-err_vm_module_already_linked	2195	2604
-err_vm_module_cannot_create_cached_data	2196	2605
-err_vm_module_different_context	2197	2606
-err_vm_module_link_failure	2198	2607
-err_vm_module_not_module	2199	2608
-err_vm_module_status	2200	2609
-err_wasi_already_started	2201	2610
-err_webassembly_response	2202	2611
-err_worker_init_failed	2203	2612
-err_worker_invalid_exec_argv	2204	2613
-err_worker_messaging_errored	2205	2614
-err_worker_messaging_failed	2206	2615
-err_worker_messaging_same_thread	2207	2616
-err_worker_messaging_timeout	2208	2617
-err_worker_not_running	2209	2618
-err_worker_out_of_memory	2210	2619
-err_worker_path	2211	2620
-err_worker_unserializable_error	2212	2621
-err_worker_unsupported_operation	2213	2622
-errimageneverpull	1931,1932	2340
-errimagepull	1933,1934	2341
-errno 1	1066	1398
+er_wrong_value_for_type	1908	2317
+er_wrong_value_for_var	1909	2318
+er_wrong_window_spec_name	1910	2319
+er_wsas_failed	1911	2320
+er_xa_rbdeadlock	1912	2321
+er_xa_rbrollback	1913	2322
+er_xa_rbtimeout	1914	2323
+er_xaer_dupid	1915	2324
+er_xaer_inval	1916	2325
+er_xaer_nota	1917	2326
+er_xaer_outside	1918	2327
+er_xaer_rmerr	1919	2328
+er_xaer_rmfail	1920	2329
+er_yes	1921	2330
+er_zlib_z_buf_error	1922	2331
+er_zlib_z_data_error	1923	2332
+er_zlib_z_mem_error	1924	2333
+erange	1925	2334
+eremchg	1926	2335
+eremote	1927	2336
+eremoteio	1928	2337
+erestart	1929	2338
+erfkill	1930	2339
+erofs	1931	2340
+err image never pull	1932,1933	2341
+err image pull	1934,1935	2342
+err_access_denied	1936	2343
+err_ambiguous_argument	1937	2344
+err_arg_not_iterable	1938	2345
+err_assertion	1939	2346
+err_async_callback	1940	2347
+err_async_type	1941	2348
+err_brotli_invalid_param	1942	2349
+err_buffer_out_of_bounds	1943	2350
+err_buffer_too_large	1944	2351
+err_cannot_watch_sigint	1945	2352
+err_child_closed_before_reply	1946	2353
+err_child_process_ipc_required	1947	2354
+err_child_process_stdio_maxbuffer	1948	2355
+err_console_writable_stream	1949	2356
+err_context_not_initialized	1950	2357
+err_crypto_custom_engine_not_supported	1951	2358
+err_crypto_ecdh_invalid_format	1952	2359
+err_crypto_ecdh_invalid_public_key	1953	2360
+err_crypto_engine_unknown	1954	2361
+err_crypto_fips_forced	1955	2362
+err_crypto_fips_unavailable	1956	2363
+err_crypto_hash_finalized	1957	2364
+err_crypto_hash_update_failed	1958	2365
+err_crypto_incompatible_key	1959	2366
+err_crypto_incompatible_key_options	1960	2367
+err_crypto_invalid_digest	1961	2368
+err_crypto_invalid_jwk	1962	2369
+err_crypto_invalid_key_object_type	1963	2370
+err_crypto_invalid_state	1964	2371
+err_crypto_pbkdf2_error	1965	2372
+err_crypto_scrypt_invalid_parameter	1966	2373
+err_crypto_scrypt_not_supported	1967	2374
+err_crypto_sign_key_required	1968	2375
+err_debugger_error	1969	2376
+err_debugger_startup_error	1970	2377
+err_dir_closed	1971	2378
+err_dir_concurrent_operation	1972	2379
+err_dns_set_servers_failed	1973	2380
+err_domain_callback_not_available	1974	2381
+err_domain_cannot_set_uncaught_exception_capture	1975	2382
+err_duplicate_startup_snapshot_main_function	1976	2383
+err_encoding_invalid_encoded_data	1977,665	2384
+err_encoding_not_supported	1978	2385
+err_eval_esm_cannot_print	1979	2386
+err_event_recursion	1980	2387
+err_falsy_value_rejection	1981	2388
+err_feature_unavailable_on_platform	1982	2389
+err_fs_cp_dir_to_non_dir	1983	2390
+err_fs_cp_eexist	1984	2391
+err_fs_cp_einval	1985	2392
+err_fs_cp_fifo_pipe	1986	2393
+err_fs_cp_non_dir_to_dir	1987	2394
+err_fs_cp_socket	1988	2395
+err_fs_cp_symlink_to_subdirectory	1989	2396
+err_fs_cp_unknown	1990	2397
+err_fs_eisdir	1991	2398
+err_fs_file_too_large	1992	2399
+err_fs_invalid_symlink_type	1993	2400
+err_http2_altsvc_invalid_origin	1994	2401
+err_http2_altsvc_length	1995	2402
+err_http2_connect_authority	1996	2403
+err_http2_connect_path	1997	2404
+err_http2_connect_scheme	1998	2405
+err_http2_goaway_session	1999	2406
+err_http2_header_single_value	2000	2407
+err_http2_headers_after_respond	2001	2408
+err_http2_headers_sent	2002	2409
+err_http2_info_status_not_allowed	2003	2410
+err_http2_invalid_connection_headers	2004	2411
+err_http2_invalid_header_value	2005	2412
+err_http2_invalid_info_status	2006	2413
+err_http2_invalid_origin	2007	2414
+err_http2_invalid_packed_settings_length	2008	2415
+err_http2_invalid_pseudoheader	2009	2416
+err_http2_invalid_session	2010	2417
+err_http2_invalid_setting_value	2011	2418
+err_http2_invalid_stream	2012	2419
+err_http2_max_pending_settings_ack	2013	2420
+err_http2_nested_push	2014	2421
+err_http2_no_mem	2015	2422
+err_http2_no_socket_manipulation	2016	2423
+err_http2_origin_length	2017	2424
+err_http2_out_of_streams	2018	2425
+err_http2_payload_forbidden	2019	2426
+err_http2_ping_cancel	2020	2427
+err_http2_ping_length	2021	2428
+err_http2_pseudoheader_not_allowed	2022	2429
+err_http2_push_disabled	2023	2430
+err_http2_send_file	2024	2431
+err_http2_send_file_noseek	2025	2432
+err_http2_session_error	2026	2433
+err_http2_settings_cancel	2027	2434
+err_http2_socket_bound	2028	2435
+err_http2_socket_unbound	2029	2436
+err_http2_status_101	2030	2437
+err_http2_status_invalid	2031	2438
+err_http2_stream_cancel	2032	2439
+err_http2_stream_error	2033	2440
+err_http2_stream_self_dependency	2034	2441
+err_http2_too_many_custom_settings	2035	2442
+err_http2_too_many_invalid_frames	2036	2443
+err_http2_trailers_already_sent	2037	2444
+err_http2_trailers_not_ready	2038	2445
+err_http2_unsupported_protocol	2039	2446
+err_http_body_not_allowed	2040	2447
+err_http_content_length_mismatch	2041	2448
+err_http_headers_sent	2042	2449
+err_http_invalid_header_value	2043	2450
+err_http_invalid_status_code	2044	2451
+err_http_request_timeout	2045	2452
+err_http_socket_assigned	2046	2453
+err_http_socket_encoding	2047	2454
+err_http_trailer_invalid	2048	2455
+err_illegal_constructor	2049	2456
+err_import_assertion_type_failed	2050	2457
+err_import_assertion_type_missing	2051	2458
+err_import_assertion_type_unsupported	2052	2459
+err_import_attribute_unsupported	2053	2460
+err_incompatible_option_pair	2054	2461
+err_input_type_not_allowed	2055	2462
+err_inspector_already_activated	2056	2463
+err_inspector_already_connected	2057	2464
+err_inspector_closed	2058	2465
+err_inspector_command	2059	2466
+err_inspector_not_active	2060	2467
+err_inspector_not_available	2061	2468
+err_inspector_not_connected	2062	2469
+err_inspector_not_worker	2063	2470
+err_internal_assertion	2064	2471
+err_invalid_address_family	2065	2472
+err_invalid_arg_type	2066	2473
+err_invalid_arg_value	2067	2474
+err_invalid_async_id	2068	2475
+err_invalid_buffer_size	2069	2476
+err_invalid_char	2070	2477
+err_invalid_cursor_pos	2071	2478
+err_invalid_fd	2072	2479
+err_invalid_fd_type	2073	2480
+err_invalid_file_url_host	2074	2481
+err_invalid_file_url_path	2075	2482
+err_invalid_handle_type	2076	2483
+err_invalid_http_token	2077	2484
+err_invalid_ip_address	2078	2485
+err_invalid_mime_syntax	2079	2486
+err_invalid_module_specifier	2080	2487
+err_invalid_package_config	2081	2488
+err_invalid_package_target	2082	2489
+err_invalid_protocol	2083	2490
+err_invalid_repl_eval_config	2084	2491
+err_invalid_repl_input	2085	2492
+err_invalid_return_property	2086	2493
+err_invalid_return_property_value	2087	2494
+err_invalid_return_value	2088	2495
+err_invalid_state	2089	2496
+err_invalid_sync_fork_input	2090	2497
+err_invalid_this	2091	2498
+err_invalid_tuple	2092	2499
+err_invalid_uri	2093	2500
+err_invalid_url	2094	2501
+err_invalid_url_scheme	2095	2502
+err_ipc_channel_closed	2096	2503
+err_ipc_disconnected	2097	2504
+err_ipc_one_pipe	2098	2505
+err_ipc_sync_fork	2099	2506
+err_loader_chain_incomplete	2100	2507
+err_manifest_assert_integrity	2101	2508
+err_manifest_dependency_missing	2102	2509
+err_manifest_integrity_mismatch	2103	2510
+err_manifest_invalid_resource_field	2104	2511
+err_manifest_invalid_specifier	2105	2512
+err_manifest_tdz	2106	2513
+err_manifest_unknown_onerror	2107	2514
+err_method_not_implemented	2108	2515
+err_missing_args	2109	2516
+err_missing_option	2110	2517
+err_module_not_found	437	2518
+err_multiple_callback	2111	2519
+err_napi_cons_function	2112	2520
+err_napi_invalid_dataview_args	2113	2521
+err_napi_invalid_typedarray_alignment	2114	2522
+err_napi_invalid_typedarray_length	2115	2523
+err_network_import_bad_response	2116	2524
+err_network_import_disallowed	2117	2525
+err_no_crypto	2118	2526
+err_no_icu	2119	2527
+err_not_building_snapshot	2120	2528
+err_not_in_single_executable_application	2121	2529
+err_not_supported_in_snapshot	2122	2530
+err_operation_failed	2123	2531
+err_out_of_range	652	2532
+err_package_import_not_defined	2124	2533
+err_package_path_not_exported	2125	2534
+err_parse_args_invalid_option_value	2126	2535
+err_parse_args_unexpected_positional	2127	2536
+err_parse_args_unknown_option	2128	2537
+err_performance_invalid_timestamp	2129	2538
+err_performance_measure_invalid_options	2130	2539
+err_require_async_module	2131	2540
+err_require_cycle_module	2132	2541
+err_require_esm	2133	2542
+err_script_execution_interrupted	2134	2543
+err_server_already_listen	2135	2544
+err_server_not_running	2136	2545
+err_single_executable_application_asset_not_found	2137	2546
+err_socket_already_bound	2138	2547
+err_socket_bad_buffer_size	2139	2548
+err_socket_bad_port	2140	2549
+err_socket_bad_type	2141	2550
+err_socket_buffer_size	2142	2551
+err_socket_closed	2143	2552
+err_socket_closed_before_connection	2144	2553
+err_socket_connection_timeout	2145	2554
+err_socket_dgram_is_connected	2146	2555
+err_socket_dgram_not_connected	2147	2556
+err_socket_dgram_not_running	2148	2557
+err_sri_parse	2149	2558
+err_stream_already_finished	2150	2559
+err_stream_cannot_pipe	2151	2560
+err_stream_destroyed	2152	2561
+err_stream_null_values	2153	2562
+err_stream_premature_close	2154	2563
+err_stream_push_after_eof	2155	2564
+err_stream_unshift_after_end_event	2156	2565
+err_stream_wrap	2157	2566
+err_stream_write_after_end	2158	2567
+err_synthetic	2159	2568
+err_system_error	2160	2569
+err_test_failure	2161	2570
+err_tls_alpn_callback_invalid_result	2162	2571
+err_tls_alpn_callback_with_protocols	2163	2572
+err_tls_cert_altname_format	2164	2573
+err_tls_cert_altname_invalid	2165	2574
+err_tls_dh_param_size	2166	2575
+err_tls_handshake_timeout	2167	2576
+err_tls_invalid_context	2168	2577
+err_tls_invalid_protocol_version	2169	2578
+err_tls_invalid_state	2170	2579
+err_tls_protocol_version_conflict	2171	2580
+err_tls_renegotiation_disabled	2172	2581
+err_tls_required_server_name	2173	2582
+err_tls_session_attack	2174	2583
+err_tls_sni_from_server	2175	2584
+err_trace_events_category_required	2176	2585
+err_trace_events_unavailable	2177	2586
+err_tty_init_failed	2178	2587
+err_unavailable_during_exit	2179	2588
+err_uncaught_exception_capture_already_set	2180	2589
+err_unescaped_characters	2181	2590
+err_unhandled_error	2182	2591
+err_unknown_builtin_module	2183	2592
+err_unknown_credential	2184	2593
+err_unknown_encoding	2185	2594
+err_unknown_file_extension	2186	2595
+err_unknown_module_format	2187	2596
+err_unknown_signal	2188	2597
+err_unsupported_dir_import	2189	2598
+err_unsupported_esm_url_scheme	2190	2599
+err_unsupported_resolve_request	2191	2600
+err_use_after_close	2192	2601
+err_valid_performance_entry_type	2193	2602
+err_vm_dynamic_import_callback_missing	2194	2603
+err_vm_dynamic_import_callback_missing_flag	2195	2604
+err_vm_module_already_linked	2196	2605
+err_vm_module_cannot_create_cached_data	2197	2606
+err_vm_module_different_context	2198	2607
+err_vm_module_link_failure	2199	2608
+err_vm_module_not_module	2200	2609
+err_vm_module_status	2201	2610
+err_wasi_already_started	2202	2611
+err_webassembly_response	2203	2612
+err_worker_init_failed	2204	2613
+err_worker_invalid_exec_argv	2205	2614
+err_worker_messaging_errored	2206	2615
+err_worker_messaging_failed	2207	2616
+err_worker_messaging_same_thread	2208	2617
+err_worker_messaging_timeout	2209	2618
+err_worker_not_running	2210	2619
+err_worker_out_of_memory	2211	2620
+err_worker_path	2212	2621
+err_worker_unserializable_error	2213	2622
+err_worker_unsupported_operation	2214	2623
+errimageneverpull	1932,1933	2341
+errimagepull	1934,1935	2342
+errno 1	1067	1399
 errno 10	606	1278
-errno 100	1024	1349
-errno 101	1026	1351
-errno 102	1025	1350
+errno 100	1025	1350
+errno 101	1027	1352
+errno 102	1026	1351
 errno 103	728	1281
 errno 104	738	1283
-errno 105	1033	1358
+errno 105	1034	1359
 errno 106	986	1304
-errno 107	1049	1379
-errno 108	361	2623
-errno 109	2214	2624
+errno 107	1050	1380
+errno 108	361	2624
+errno 109	2215	2625
 errno 11	347	1251
-errno 110	740	2625
+errno 110	740	2626
 errno 111	735	1282
 errno 112	978	1294
 errno 113	979	1295
 errno 114	349	1266
 errno 115	350	1298
-errno 116	2215	2626
-errno 117	2216	2627
-errno 118	1051	1382
+errno 116	2216	2627
+errno 117	2217	2628
+errno 118	1052	1383
 errno 119	1011	1335
-errno 12	457	1369
+errno 12	457	1370
 errno 120	988	1306
-errno 121	1927	2336
+errno 121	1928	2337
 errno 122	912	1288
-errno 123	1041	1368
+errno 123	1042	1369
 errno 124	1002	1325
 errno 125	81	1276
-errno 126	1038	1365
+errno 126	1039	1366
 errno 127	989	1307
 errno 128	991	1309
 errno 129	990	1308
 errno 13	92	1245
-errno 130	1065	1397
-errno 131	1052	1383
-errno 132	1929	2338
+errno 130	1066	1398
+errno 131	1053	1384
+errno 132	1930	2339
 errno 14	265	1292
-errno 15	345	1378
+errno 15	345	1379
 errno 16	897	1275
 errno 17	976	1291
-errno 18	2217	2628
-errno 19	1036	1361
-errno 2	779	1362
-errno 20	1050	1380
+errno 18	2218	2629
+errno 19	1037	1362
+errno 2	779	1363
+errno 20	1051	1381
 errno 21	987	1305
 errno 22	649	1302
-errno 23	1027	1352
+errno 23	1028	1353
 errno 24	1003	1326
-errno 25	1055	1386
-errno 26	2218	2629
+errno 25	1056	1387
+errno 26	2219	2630
 errno 27	977	1293
-errno 28	1046	1374
-errno 29	2219	2630
-errno 3	2220	2631
-errno 30	1930	2339
+errno 28	1047	1375
+errno 29	2220	2631
+errno 3	2221	2632
+errno 30	1931	2340
 errno 31	1004	1327
-errno 32	359	1400
+errno 32	359	1401
 errno 33	972	1286
-errno 34	1924	2333
+errno 34	1925	2334
 errno 35	971	1284
 errno 36	1010	1334
-errno 37	1039	1366
-errno 38	1048	1377
-errno 39	907	1381
+errno 37	1040	1367
+errno 38	1049	1378
+errno 39	907	1382
 errno 4	984	1301
 errno 40	1000	1323
-errno 42	1042	1370
+errno 42	1043	1371
 errno 43	980	1296
 errno 44	591	1279
 errno 45	993	1311
 errno 46	994	1312
 errno 47	995	1313
 errno 48	999	1322
-errno 49	2221	2632
+errno 49	2222	2633
 errno 5	985	1303
-errno 50	1034	1359
+errno 50	1035	1360
 errno 51	992	1310
 errno 52	963	1267
 errno 53	965	1271
-errno 54	2222	2633
-errno 55	1032	1357
+errno 54	2223	2634
+errno 55	1033	1358
 errno 56	966	1272
 errno 57	967	1273
 errno 59	284	1274
-errno 6	1060	1393
-errno 60	896	1376
-errno 61	1035	1360
-errno 62	2223	2634
-errno 63	1047	1375
-errno 64	1043	1371
-errno 65	1044	1372
-errno 66	1926	2335
-errno 67	1040	1367
+errno 6	1061	1394
+errno 60	896	1377
+errno 61	1036	1361
+errno 62	2224	2635
+errno 63	1048	1376
+errno 64	1044	1372
+errno 65	1045	1373
+errno 66	1927	2336
+errno 67	1041	1368
 errno 68	126	1249
-errno 69	2224	2635
+errno 69	2225	2636
 errno 7	188	1244
 errno 70	700	1280
-errno 71	1068	1401
+errno 71	1069	1402
 errno 72	1009	1333
 errno 73	973	1287
 errno 74	295	1270
-errno 75	1064	1396
-errno 76	1056	1387
+errno 75	1065	1397
+errno 76	1057	1388
 errno 77	964	1269
-errno 78	1925	2334
+errno 78	1926	2335
 errno 79	404	1316
-errno 8	1037	1364
+errno 8	1038	1365
 errno 80	107	1317
 errno 81	997	1320
 errno 82	240	1319
 errno 83	500	1318
 errno 84	981	1297
-errno 85	1928	2337
-errno 86	2225	2636
-errno 87	2226	2637
-errno 88	1053	1384
+errno 85	1929	2338
+errno 86	2226	2637
+errno 87	2227	2638
+errno 88	1054	1385
 errno 89	894	1285
 errno 9	283	1268
 errno 90	828	1332
-errno 91	1070	1403
-errno 92	1045	1373
-errno 93	1069	1402
-errno 94	2227	2638
-errno 95	1054	1385
-errno 96	1067	1399
+errno 91	1071	1404
+errno 92	1046	1374
+errno 93	1070	1403
+errno 94	2228	2639
+errno 95	1055	1386
+errno 96	1068	1400
 errno 97	123	1250
 errno 98	119	1247
 errno 99	460	1248
-error 1000	1199	1546
-error 1001	1428	1786
-error 1002	1429	1787
-error 1003	1920	2329
-error 1004	1142	1477
+error 1000	1200	1547
+error 1001	1429	1787
+error 1002	1430	1788
+error 1003	1921	2330
+error 1004	1143	1478
 error 1005	420	423
-error 1006	1142	1476
+error 1006	1143	1477
 error 1007	397	396
 error 1008	403	402
-error 1009	1180	1523
-error 1010	1180	1524
-error 1011	1145	1480
+error 1009	1181	1524
+error 1010	1181	1525
+error 1011	1146	1481
 error 1012	441	443
-error 1013	1142	1483
+error 1013	1143	1484
 error 1014	434	436
 error 1015	438	440
-error 1016	1142	1486
-error 1017	1142	1592
-error 1018	1142	1488
-error 1019	1142	1498
-error 1020	1163	1505
+error 1016	1143	1487
+error 1017	1143	1593
+error 1018	1143	1489
+error 1019	1143	1499
+error 1020	1164	1506
 error 1021	911	1175
-error 1022	1147	1532
-error 1023	1207	1555
-error 1024	1209	1557
-error 1025	1210	1558
-error 1026	1211	1559
-error 1027	1242	1593
-error 1028	1244	1595
-error 1029	1258	1609
-error 1030	1277	1628
-error 1031	1307	1659
-error 1032	1147	1725
-error 1033	1467	1826
-error 1034	1468	1827
-error 1035	1476	1836
-error 1036	1481	1841
-error 1037	1486	1847
-error 1038	1485	1846
-error 1039	1753	2130
-error 1040	1165	1508
-error 1041	145	1845
+error 1022	1148	1533
+error 1023	1208	1556
+error 1024	1210	1558
+error 1025	1211	1559
+error 1026	1212	1560
+error 1027	1243	1594
+error 1028	1245	1596
+error 1029	1259	1610
+error 1030	1278	1629
+error 1031	1308	1660
+error 1032	1148	1726
+error 1033	1468	1827
+error 1034	1469	1828
+error 1035	1477	1837
+error 1036	1482	1842
+error 1037	1487	1848
+error 1038	1486	1847
+error 1039	1754	2131
+error 1040	1166	1509
+error 1041	145	1846
 error 1042	433	435
-error 1043	1301	1652
+error 1043	1302	1653
 error 1044	94	95
 error 1045	95	96
-error 1046	1432	1790
-error 1047	1759	2136
+error 1046	1433	1791
+error 1047	1760	2137
 error 1048	669	817
-error 1049	1086	1419
-error 1050	1695	2070
-error 1051	1093	1426
+error 1049	1087	1420
+error 1050	1696	2071
+error 1051	1094	1427
 error 1052	672	820
-error 1053	1588	1954
-error 1054	1087	1420
-error 1055	1873	2281
-error 1056	1147	2283
-error 1057	1897	2306
+error 1053	1589	1955
+error 1054	1088	1421
+error 1055	1874	2282
+error 1056	1148	2284
+error 1057	1898	2307
 error 1058	677	825
-error 1059	1722	2097
+error 1059	1723	2098
 error 1060	940	1215
 error 1061	950	1228
 error 1062	944	1220
-error 1063	1871	2279
-error 1064	1489	1850
-error 1065	1191	1538
-error 1066	1461	1820
-error 1067	1333	1687
-error 1068	1411	1768
-error 1069	1730	2106
-error 1070	1729	2105
-error 1071	1723	2098
-error 1072	1364	1720
+error 1063	1872	2280
+error 1064	1490	1851
+error 1065	1192	1539
+error 1066	1462	1821
+error 1067	1334	1688
+error 1068	1412	1769
+error 1069	1731	2107
+error 1070	1730	2106
+error 1071	1724	2099
+error 1072	1365	1721
 error 1073	342	353
 error 1074	683	832
-error 1075	1868	2276
+error 1075	1869	2277
 error 1076	775	964
-error 1077	1462	1821
-error 1078	1286	1637
-error 1079	1594	1960
-error 1080	1252	1603
+error 1077	1463	1822
+error 1078	1287	1638
+error 1079	1595	1961
+error 1080	1253	1604
 error 1081	418	421
-error 1082	1445	1804
-error 1083	1872	2280
-error 1084	1129	1462
-error 1085	1713	2088
-error 1086	1241	1591
-error 1087	1378	1735
-error 1088	1076	1409
-error 1089	1896	2305
-error 1090	1149	1489
+error 1082	1446	1805
+error 1083	1873	2281
+error 1084	1130	1463
+error 1085	1714	2089
+error 1086	1242	1592
+error 1087	1379	1736
+error 1088	1077	1410
+error 1089	1897	2306
+error 1090	1150	1490
 error 1091	421	424
-error 1092	1330	1682
-error 1093	1791	2198
-error 1094	1450	1809
-error 1095	1372	1729
-error 1096	1452	1811
-error 1097	1719	2094
+error 1092	1331	1683
+error 1093	1792	2199
+error 1094	1451	1810
+error 1095	1373	1730
+error 1096	1453	1812
+error 1097	1720	2095
 error 1098	432	434
-error 1099	1702	2077
-error 1100	1701	2076
-error 1101	1200	2173
-error 1102	1870	2278
-error 1103	1898	2307
-error 1104	1718	2093
-error 1105	664	2139
-error 1106	1768	2146
-error 1107	1888	2297
-error 1108	1890	2299
-error 1109	1774	2152
+error 1099	1703	2078
+error 1100	1702	2077
+error 1101	1201	2174
+error 1102	1871	2279
+error 1103	1899	2308
+error 1104	1719	2094
+error 1105	664	2140
+error 1106	1769	2147
+error 1107	1889	2298
+error 1108	1891	2300
+error 1109	1775	2153
 error 1110	676	824
-error 1111	1336	1690
-error 1112	1783	2161
+error 1111	1337	1691
+error 1112	1784	2162
 error 1113	79	82
-error 1114	1556	1918
-error 1115	1757	2134
-error 1116	1734	2110
-error 1117	516	2104
-error 1118	1716	2091
-error 1119	1662	2037
+error 1114	1557	1919
+error 1115	1758	2135
+error 1116	1735	2111
+error 1117	516	2105
+error 1118	1717	2092
+error 1119	1663	2038
 error 1120	823	1067
-error 1121	1473	1833
-error 1122	1147	1482
-error 1123	1147	1484
-error 1124	1750	2127
-error 1125	1749	2126
-error 1126	1142	1487
+error 1121	1474	1834
+error 1122	1148	1483
+error 1123	1148	1485
+error 1124	1751	2128
+error 1125	1750	2127
+error 1126	1143	1488
 error 1127	398	397
-error 1128	1269	1620
-error 1129	1302	1654
-error 1130	1303	1655
-error 1131	1522	1883
-error 1132	1525	1886
+error 1128	1270	1621
+error 1129	1303	1655
+error 1130	1304	1656
+error 1131	1523	1884
+error 1132	1526	1887
 error 1133	429	432
-error 1134	1787	2194
+error 1134	1788	2195
 error 1135	416	419
 error 1136	678	826
-error 1137	1147	1490
-error 1138	1339	1693
-error 1139	1560	1923
-error 1140	1405	1762
-error 1141	1458	1817
+error 1137	1148	1491
+error 1138	1340	1694
+error 1139	1561	1924
+error 1140	1406	1763
+error 1141	1459	1818
 error 1142	690	851
 error 1143	688	849
-error 1144	1306	1658
-error 1145	1288	1639
-error 1146	1448	1807
-error 1147	1460	1819
-error 1148	1463	1822
-error 1149	1687	2062
+error 1144	1307	1659
+error 1145	1289	1640
+error 1146	1449	1808
+error 1147	1461	1820
+error 1148	1464	1823
+error 1149	1688	2063
 error 1150	880	1138
-error 1151	1728	2103
+error 1151	1729	2104
 error 1152	84	87
-error 1153	1421	1778
-error 1154	1424	1781
-error 1155	1419	1776
-error 1156	1422	1779
+error 1153	1422	1779
+error 1154	1425	1782
+error 1155	1420	1777
+error 1156	1423	1780
 error 1157	790	1037
-error 1158	1423	1780
-error 1159	1425	1782
-error 1160	1418	1775
-error 1161	1426	1783
-error 1162	1725	2100
-error 1163	1689	2064
-error 1164	1688	2063
-error 1165	1182	1526
-error 1166	1869	2277
-error 1167	1876	2285
-error 1168	1879	2288
-error 1169	1147	1534
+error 1158	1424	1781
+error 1159	1426	1783
+error 1160	1419	1776
+error 1161	1427	1784
+error 1162	1726	2101
+error 1163	1690	2065
+error 1164	1689	2064
+error 1165	1183	1527
+error 1166	1870	2278
+error 1167	1877	2286
+error 1168	1880	2289
+error 1169	1148	1535
 error 1170	343	354
 error 1171	140	152
-error 1172	1733	2109
-error 1173	1570	1933
-error 1174	1443	1801
-error 1175	1792	2199
-error 1176	1367	1723
+error 1172	1734	2110
+error 1173	1571	1934
+error 1174	1444	1802
+error 1175	1793	2200
+error 1176	1368	1724
 error 1177	440	442
-error 1178	1162	1504
-error 1179	1146	1481
-error 1180	1195	1542
-error 1181	1197	1544
-error 1182	1196	1543
-error 1183	1194	1541
-error 1184	85	1785
-error 1185	1200	2166
+error 1178	1163	1505
+error 1179	1147	1482
+error 1180	1196	1543
+error 1181	1198	1545
+error 1182	1197	1544
+error 1183	1195	1542
+error 1184	85	1786
+error 1185	1201	2167
 error 1186	338	348
-error 1187	1321	1673
-error 1188	1390	1747
-error 1189	1397	1754
-error 1190	1398	1755
+error 1187	1322	1674
+error 1188	1391	1748
+error 1189	1398	1755
+error 1190	1399	1756
 error 1191	430	433
 error 1192	425	428
-error 1193	1773	2151
-error 1194	1172	1515
-error 1195	1171	1514
-error 1196	1859	2267
-error 1197	1737	2113
-error 1198	1616	1984
-error 1199	1617	1985
-error 1200	1090	1423
+error 1193	1774	2152
+error 1194	1173	1516
+error 1195	1172	1515
+error 1196	1860	2268
+error 1197	1738	2114
+error 1198	1617	1985
+error 1199	1618	1986
+error 1200	1091	1424
 error 1201	782	1005
 error 1202	773	962
-error 1203	1735	2111
-error 1204	1589	1955
-error 1205	1382	1739
-error 1206	1381	1738
-error 1207	1555	1917
+error 1203	1736	2112
+error 1204	1590	1956
+error 1205	1383	1740
+error 1206	1382	1739
+error 1207	1556	1918
 error 1208	932	1206
 error 1209	801	1045
-error 1210	1867	2275
-error 1211	1442	1800
-error 1212	1754	2131
+error 1210	1868	2276
+error 1211	1443	1801
+error 1212	1755	2132
 error 1213	870	1123
-error 1214	1690	2065
+error 1214	1691	2066
 error 1215	455	466
 error 1216	456	470
 error 1217	489	562
-error 1218	1168	1511
-error 1219	1545	1906
-error 1220	1212	1560
-error 1221	1905	2314
-error 1222	1883	2292
+error 1218	1169	1512
+error 1219	1546	1907
+error 1220	1213	1561
+error 1221	1906	2315
+error 1222	1884	2293
 error 1223	426	429
-error 1224	1406	1763
-error 1225	1186	1530
-error 1226	1795	2203
+error 1224	1407	1764
+error 1225	1187	1531
+error 1226	1796	2204
 error 1227	98	99
-error 1228	1379	1736
-error 1229	1284	1635
-error 1230	1433	1791
-error 1231	1908	2317
-error 1232	1903	2312
-error 1233	1800	2208
-error 1234	1158	1500
-error 1235	1471	1831
-error 1236	1392	1749
-error 1237	1612	1980
-error 1238	1317	1669
-error 1239	1874	2282
-error 1240	1370	1727
-error 1241	1482	1842
-error 1242	1685	2060
-error 1243	1770	2148
-error 1244	1170	1513
+error 1228	1380	1737
+error 1229	1285	1636
+error 1230	1434	1792
+error 1231	1909	2318
+error 1232	1904	2313
+error 1233	1801	2209
+error 1234	1159	1501
+error 1235	1472	1832
+error 1236	1393	1750
+error 1237	1613	1981
+error 1238	1318	1670
+error 1239	1875	2283
+error 1240	1371	1728
+error 1241	1483	1843
+error 1242	1686	2061
+error 1243	1771	2149
+error 1244	1171	1514
 error 1245	841	1093
 error 1246	758	934
-error 1247	1311	1663
-error 1248	1183	1527
-error 1249	1580	1946
-error 1250	1704	2079
+error 1247	1312	1664
+error 1248	1184	1528
+error 1249	1581	1947
+error 1250	1705	2080
 error 1251	618	770
 error 1252	141	153
 error 1253	667	807
-error 1254	1628	1997
-error 1255	1627	1996
-error 1256	1714	2089
-error 1257	1923	2332
-error 1258	1921	2330
-error 1259	1922	2331
-error 1260	1174	1517
-error 1261	1852	2260
-error 1262	1853	2261
+error 1254	1629	1998
+error 1255	1628	1997
+error 1256	1715	2090
+error 1257	1924	2333
+error 1258	1922	2331
+error 1259	1923	2332
+error 1260	1175	1518
+error 1261	1853	2261
+error 1262	1854	2262
 error 1263	685	845
-error 1264	1838	2246
-error 1266	1855	2263
-error 1267	1138	1471
+error 1264	1839	2247
+error 1266	1856	2264
+error 1267	1139	1472
 error 1268	498	577
 error 1269	442	444
-error 1270	1139	1472
-error 1271	1139	1473
-error 1272	1801	2209
-error 1273	1758	2135
-error 1274	1611	1979
-error 1275	1586	1952
-error 1276	1843	2251
-error 1277	1092	1425
-error 1278	1403	1760
-error 1279	1785	2163
-error 1280	1881	2290
-error 1281	1880	2289
-error 1282	1851	2259
+error 1270	1140	1473
+error 1271	1140	1474
+error 1272	1802	2210
+error 1273	1759	2136
+error 1274	1612	1980
+error 1275	1587	1953
+error 1276	1844	2252
+error 1277	1093	1426
+error 1278	1404	1761
+error 1279	1786	2164
+error 1280	1882	2291
+error 1281	1881	2290
+error 1282	1852	2260
 error 1283	670	818
-error 1284	1763	2141
-error 1285	1844	2252
-error 1286	1771	2149
-error 1287	1839	2247
-error 1288	1457	1816
-error 1289	1236	1585
-error 1290	1483	1843
+error 1284	1764	2142
+error 1285	1845	2253
+error 1286	1772	2150
+error 1287	1840	2248
+error 1288	1458	1817
+error 1289	1237	1586
+error 1290	1484	1844
 error 1291	671	819
-error 1292	1747	2124
-error 1293	1736	2112
-error 1294	1337	1691
-error 1295	1784	2162
-error 1296	1276	1627
-error 1297	1279	1630
-error 1298	1776	2154
-error 1299	1846	2254
-error 1300	1331	1685
-error 1301	1837	2245
+error 1292	1748	2125
+error 1293	1737	2113
+error 1294	1338	1692
+error 1295	1785	2163
+error 1296	1277	1628
+error 1297	1280	1631
+error 1298	1777	2155
+error 1299	1847	2255
+error 1300	1332	1686
+error 1301	1838	2246
 error 1302	720	889
 error 1303	415	418
-error 1304	151	1999
-error 1305	921	2009
-error 1306	1185	2010
-error 1307	1173	2026
-error 1308	1644	2018
-error 1309	1643	2017
+error 1304	151	2000
+error 1305	921	2010
+error 1306	1186	2011
+error 1307	1174	2027
+error 1308	1645	2019
+error 1309	1644	2018
 error 1310	1021	1345
-error 1311	1654	2029
-error 1312	1633	2003
-error 1313	1632	2002
-error 1314	1634	2004
-error 1315	1789	2196
-error 1316	1790	2197
-error 1317	1543	1904
-error 1318	1657	2032
-error 1319	1636	2007
-error 1320	1647	2021
-error 1321	1648	2022
+error 1311	1655	2030
+error 1312	1634	2004
+error 1313	1633	2003
+error 1314	1635	2005
+error 1315	1790	2197
+error 1316	1791	2198
+error 1317	1544	1905
+error 1318	1658	2033
+error 1319	1637	2008
+error 1320	1648	2022
+error 1321	1649	2023
 error 1322	839	1087
 error 1323	838	1086
-error 1324	1637	2008
+error 1324	1638	2009
 error 1325	836	1084
 error 1326	837	1085
-error 1327	1653	2028
-error 1328	1658	2033
-error 1329	1641	2015
-error 1330	1639	2013
-error 1331	1640	2014
-error 1332	1638	2011
-error 1333	632	2012
-error 1334	1075	2005
-error 1335	1652	2027
-error 1336	1678	2053
-error 1337	1655	2030
+error 1327	1654	2029
+error 1328	1659	2034
+error 1329	1642	2016
+error 1330	1640	2014
+error 1331	1641	2015
+error 1332	1639	2012
+error 1333	632	2013
+error 1334	1076	2006
+error 1335	1653	2028
+error 1336	1679	2054
+error 1337	1656	2031
 error 1338	835	1083
 error 1339	557	707
 error 1340	717	884
-error 1341	1260	1611
-error 1342	1261	1612
-error 1343	1263	1614
-error 1344	1262	1613
+error 1341	1261	1612
+error 1342	1262	1613
+error 1343	1264	1615
+error 1344	1263	1614
 error 1345	167	188
-error 1346	1265	1616
-error 1347	1885	2294
+error 1346	1266	1617
+error 1347	1886	2295
 error 1348	673	821
-error 1349	1833	2241
-error 1350	1832	2240
-error 1351	1835	2243
-error 1352	1834	2242
-error 1353	1836	2244
-error 1354	1856	2264
-error 1355	1857	2265
-error 1356	1826	2234
+error 1349	1834	2242
+error 1350	1833	2241
+error 1351	1836	2244
+error 1352	1835	2243
+error 1353	1837	2245
+error 1354	1857	2265
+error 1355	1858	2266
+error 1356	1827	2235
 error 1357	423	426
-error 1358	1642	2016
-error 1359	1738	2114
-error 1360	1740	2116
-error 1361	1746	2122
-error 1362	1739	2115
-error 1363	1745	2121
-error 1364	1434	1792
+error 1358	1643	2017
+error 1359	1739	2115
+error 1360	1741	2117
+error 1361	1747	2123
+error 1362	1740	2116
+error 1363	1746	2122
+error 1364	1435	1793
 error 1365	914	1181
-error 1366	1748	2125
-error 1367	1312	1664
+error 1366	1749	2126
+error 1367	1313	1665
 error 1368	602	753
 error 1369	601	752
 error 1370	689	850
-error 1371	1561	1924
-error 1372	1521	1882
-error 1373	1775	2153
-error 1374	1343	1697
-error 1375	1101	1434
-error 1376	1266	1617
-error 1377	1100	1433
+error 1371	1562	1925
+error 1372	1522	1883
+error 1373	1776	2154
+error 1374	1344	1698
+error 1375	1102	1435
+error 1376	1267	1618
+error 1377	1101	1434
 error 1378	68	72
-error 1379	1383	1740
-error 1380	1562	1925
-error 1381	1430	1788
-error 1382	1571	1934
-error 1383	1910	2319
+error 1379	1384	1741
+error 1380	1563	1926
+error 1381	1431	1789
+error 1382	1572	1935
+error 1383	1911	2320
 error 1384	435	437
-error 1385	1437	1795
+error 1385	1438	1796
 error 1386	443	445
 error 1387	332	343
 error 1388	439	441
-error 1389	1878	2287
-error 1390	1538	1899
-error 1391	1369	1726
-error 1392	1824	2232
+error 1389	1879	2288
+error 1390	1539	1900
+error 1391	1370	1727
+error 1392	1825	2233
 error 1393	409	409
 error 1394	408	408
 error 1395	406	406
-error 1396	1137	1470
-error 1397	1916	2325
-error 1398	1915	2324
-error 1399	1919	2328
-error 1400	1917	2326
-error 1401	1918	2327
-error 1402	1912	2321
-error 1403	1459	1818
-error 1404	1535	1896
-error 1405	1536	1897
+error 1396	1138	1471
+error 1397	1917	2326
+error 1398	1916	2325
+error 1399	1920	2329
+error 1400	1918	2327
+error 1401	1919	2328
+error 1402	1913	2322
+error 1403	1460	1819
+error 1404	1536	1897
+error 1405	1537	1898
 error 1406	859	1102
-error 1407	1630	2000
-error 1408	1664	2039
+error 1407	1631	2001
+error 1408	1665	2040
 error 1409	436	438
-error 1410	1144	1479
-error 1411	1907	2316
-error 1412	1693	2068
+error 1410	1145	1480
+error 1411	1908	2317
+error 1412	1694	2069
 error 1413	947	1225
-error 1414	1649	2023
-error 1415	1646	2020
+error 1414	1650	2024
+error 1415	1647	2021
 error 1416	513	604
 error 1417	71	75
-error 1418	1120	1453
-error 1419	1095	1428
-error 1420	1230	1579
-error 1421	1677	2052
-error 1422	1164	1507
-error 1423	1435	1793
-error 1424	1645	2019
-error 1425	1717	2092
-error 1426	1715	2090
-error 1427	1384	1741
-error 1428	1877	2286
-error 1429	1167	1510
-error 1430	1544	1905
-error 1431	1253	1604
+error 1418	1121	1454
+error 1419	1096	1429
+error 1420	1231	1580
+error 1421	1678	2053
+error 1422	1165	1508
+error 1423	1436	1794
+error 1424	1646	2020
+error 1425	1718	2093
+error 1426	1716	2091
+error 1427	1385	1742
+error 1428	1878	2287
+error 1429	1168	1511
+error 1430	1545	1906
+error 1431	1254	1605
 error 1432	401	400
-error 1433	1254	1605
+error 1433	1255	1606
 error 1434	417	420
-error 1435	1741	2117
-error 1436	1663	2038
-error 1437	1721	2096
+error 1435	1742	2118
+error 1436	1664	2039
+error 1437	1722	2097
 error 1438	496	574
 error 1439	913	1177
-error 1440	1914	2323
+error 1440	1915	2324
 error 1441	869	1121
 error 1442	399	398
-error 1443	1830	2238
-error 1444	1539	1900
-error 1445	1635	2006
-error 1446	1385	1742
-error 1447	1825	2233
-error 1448	1829	2237
-error 1449	1451	1810
+error 1443	1831	2239
+error 1444	1540	1901
+error 1445	1636	2007
+error 1446	1386	1743
+error 1447	1826	2234
+error 1448	1830	2238
+error 1449	1452	1811
 error 1450	589	736
-error 1451	489	1943
-error 1452	456	1802
-error 1453	1631	2001
-error 1454	1744	2120
-error 1455	1475	1835
-error 1456	1651	2025
-error 1457	1650	2024
-error 1458	1656	2031
-error 1459	1700	2075
+error 1451	489	1944
+error 1452	456	1803
+error 1453	1632	2002
+error 1454	1745	2121
+error 1455	1476	1836
+error 1456	1652	2026
+error 1457	1651	2025
+error 1458	1657	2032
+error 1459	1701	2076
 error 1460	133	143
 error 1461	419	422
-error 1462	1831	2239
-error 1463	1454	1813
-error 1464	1691	2066
-error 1465	1453	1812
-error 1466	1563	1926
-error 1467	1082	1415
-error 1468	1797	2205
-error 1469	1304	1656
-error 1470	1895	2304
-error 1471	1455	1814
-error 1472	1072	1405
-error 1473	1720	2095
-error 1474	1415	1772
-error 1475	1081	1414
+error 1462	1832	2240
+error 1463	1455	1814
+error 1464	1692	2067
+error 1465	1454	1813
+error 1466	1564	1927
+error 1467	1083	1416
+error 1468	1798	2206
+error 1469	1305	1657
+error 1470	1896	2305
+error 1471	1456	1815
+error 1472	1073	1406
+error 1473	1721	2096
+error 1474	1416	1773
+error 1475	1082	1415
 error 1476	481	543
-error 1477	1257	1608
-error 1478	1308	1660
-error 1479	1513	1874
-error 1480	1519	1880
-error 1481	1509	1870
-error 1482	1515	1876
-error 1483	1514	1875
-error 1484	1516	1877
-error 1485	1517	1878
+error 1477	1258	1609
+error 1478	1309	1661
+error 1479	1514	1875
+error 1480	1520	1881
+error 1481	1510	1871
+error 1482	1516	1877
+error 1483	1515	1876
+error 1484	1517	1878
+error 1485	1518	1879
 error 1486	744	919
-error 1487	1466	1825
-error 1488	1238	1587
-error 1489	1375	1732
-error 1490	1314	1666
-error 1491	1504	1865
-error 1492	1520	1881
-error 1493	1548	1909
-error 1494	1316	1668
-error 1495	1410	1767
-error 1496	1498	1859
-error 1497	1404	1761
-error 1498	1512	1873
-error 1499	1732	2108
-error 1500	1683	2058
-error 1501	1143	1478
+error 1487	1467	1826
+error 1488	1239	1588
+error 1489	1376	1733
+error 1490	1315	1667
+error 1491	1505	1866
+error 1492	1521	1882
+error 1493	1549	1910
+error 1494	1317	1669
+error 1495	1411	1768
+error 1496	1499	1860
+error 1497	1405	1762
+error 1498	1513	1874
+error 1499	1733	2109
+error 1500	1684	2059
+error 1501	1144	1479
 error 1502	58	61
 error 1503	56	59
-error 1504	1441	1799
-error 1505	1510	1871
-error 1506	1237	1586
-error 1507	1497	1858
+error 1504	1442	1800
+error 1505	1511	1872
+error 1506	1238	1587
+error 1507	1498	1859
 error 1508	533	653
 error 1509	635	789
-error 1510	1565	1928
-error 1511	1566	1929
-error 1512	1480	1840
-error 1513	1071	1404
+error 1510	1566	1929
+error 1511	1567	1930
+error 1512	1481	1841
+error 1513	1072	1405
 error 1514	217	254
 error 1515	218	255
-error 1516	1568	1931
+error 1516	1569	1932
 error 1517	953	1233
-error 1518	1431	1789
-error 1519	1169	1512
-error 1520	1567	1930
-error 1521	1505	1866
-error 1522	1491	1852
-error 1523	1374	1731
-error 1524	1532	1893
-error 1525	1906	2315
-error 1526	1439	1797
-error 1527	1243	1594
-error 1528	1173	1516
-error 1529	1185	1529
-error 1530	1706	2081
+error 1518	1432	1790
+error 1519	1170	1513
+error 1520	1568	1931
+error 1521	1506	1867
+error 1522	1492	1853
+error 1523	1375	1732
+error 1524	1533	1894
+error 1525	1907	2316
+error 1526	1440	1798
+error 1527	1244	1595
+error 1528	1174	1517
+error 1529	1186	1530
+error 1530	1707	2082
 error 1531	76	78
-error 1532	1599	1965
-error 1533	1075	1408
-error 1534	1103	1436
-error 1535	1105	1438
-error 1536	1104	1437
-error 1537	1213	1561
-error 1538	1228	1577
-error 1539	1219	1567
-error 1540	1217	1565
-error 1541	1185	1568
-error 1542	1221	1570
-error 1543	1023	1348
-error 1544	1220	1569
-error 1545	1224	1573
-error 1546	1223	1572
-error 1547	1200	2176
-error 1548	1200	2187
-error 1549	1216	1564
-error 1550	1218	1566
-error 1551	1226	1575
+error 1532	1600	1966
+error 1533	1076	1409
+error 1534	1104	1437
+error 1535	1106	1439
+error 1536	1105	1438
+error 1537	1214	1562
+error 1538	1229	1578
+error 1539	1220	1568
+error 1540	1218	1566
+error 1541	1186	1569
+error 1542	1222	1571
+error 1543	1024	1349
+error 1544	1221	1570
+error 1545	1225	1574
+error 1546	1224	1573
+error 1547	1201	2177
+error 1548	1201	2188
+error 1549	1217	1565
+error 1550	1219	1567
+error 1551	1227	1576
 error 1552	856	1099
 error 1553	497	575
-error 1554	1841	2249
-error 1555	1159	1501
-error 1556	1148	1485
-error 1557	1200	2188
+error 1554	1842	2250
+error 1555	1160	1502
+error 1556	1149	1486
+error 1557	1201	2189
 error 1558	681	828
 error 1559	547	681
 error 1560	471	515
-error 1561	1200	2169
+error 1561	1201	2170
 error 1562	486	552
-error 1563	1495	1856
-error 1564	1506	1867
-error 1565	1181	1525
-error 1566	1474	1834
-error 1567	1892	2301
-error 1568	1141	1475
+error 1563	1496	1857
+error 1564	1507	1868
+error 1565	1182	1526
+error 1566	1475	1835
+error 1567	1893	2302
+error 1568	1142	1476
 error 1569	155	171
-error 1570	1222	1571
-error 1571	1227	1576
-error 1572	1030	1355
+error 1570	1223	1572
+error 1571	1228	1577
+error 1572	1031	1356
 error 1573	454	464
-error 1574	1549	1910
+error 1574	1550	1911
 error 1575	876	1130
-error 1576	1225	1574
+error 1576	1226	1575
 error 1577	529	646
-error 1578	1479	1839
-error 1579	1778	2156
-error 1580	1088	1421
+error 1578	1480	1840
+error 1579	1779	2157
+error 1580	1089	1422
 error 1581	534	655
-error 1582	1887	2296
-error 1583	1889	2298
-error 1584	1891	2300
-error 1585	1416	1773
-error 1586	944	1531
-error 1587	1099	1432
-error 1588	1215	1563
-error 1589	1214	1562
-error 1590	1613	1981
-error 1591	1440	1798
-error 1592	1122	1455
-error 1593	1604	1972
-error 1594	1618	1986
-error 1595	1619	1987
-error 1596	1173	1971
-error 1597	1614	1982
+error 1582	1888	2297
+error 1583	1890	2299
+error 1584	1892	2301
+error 1585	1417	1774
+error 1586	944	1532
+error 1587	1100	1433
+error 1588	1216	1564
+error 1589	1215	1563
+error 1590	1614	1982
+error 1591	1441	1799
+error 1592	1123	1456
+error 1593	1605	1973
+error 1594	1619	1987
+error 1595	1620	1988
+error 1596	1174	1972
+error 1597	1615	1983
 error 1598	333	344
-error 1599	1827	2235
+error 1599	1828	2236
 error 1600	813	1057
 error 1601	812	1056
 error 1602	771	944
-error 1603	1743	2119
-error 1604	1742	2118
+error 1603	1744	2120
+error 1604	1743	2119
 error 1605	811	1055
 error 1606	527	636
 error 1607	485	551
-error 1608	1200	2167
-error 1609	1436	1794
+error 1608	1201	2168
+error 1609	1437	1795
 error 1610	770	943
-error 1611	1376	1733
+error 1611	1377	1734
 error 1612	329	337
-error 1613	1913	2322
-error 1614	1911	2320
-error 1615	1417	1774
+error 1613	1914	2323
+error 1614	1912	2321
+error 1615	1418	1775
 error 1616	881	1139
 error 1619	383	383
-error 1621	1802	2210
-error 1622	1842	2250
-error 1623	1605	1973
-error 1624	1606	1974
-error 1625	1200	2170
-error 1626	1166	1509
-error 1627	1229	1578
+error 1621	1803	2211
+error 1622	1843	2251
+error 1623	1606	1974
+error 1624	1607	1975
+error 1625	1201	2171
+error 1626	1167	1510
+error 1627	1230	1579
 error 1628	695	856
 error 1629	693	854
-error 1630	1268	1619
-error 1631	1179	1522
-error 1632	1698	2073
-error 1633	1511	1872
-error 1634	1684	2059
-error 1635	1712	2087
-error 1636	1564	1927
-error 1637	1726	2101
+error 1630	1269	1620
+error 1631	1180	1523
+error 1632	1699	2074
+error 1633	1512	1873
+error 1634	1685	2060
+error 1635	1713	2088
+error 1636	1565	1928
+error 1637	1727	2102
 error 1639	873	1126
 error 1640	872	1125
 error 1641	942	1217
-error 1642	1598	1964
-error 1643	1597	1963
-error 1644	1596	1962
-error 1645	1572	1935
-error 1646	1595	1961
+error 1642	1599	1965
+error 1643	1598	1964
+error 1644	1597	1963
+error 1645	1573	1936
+error 1646	1596	1962
 error 1648	860	1103
-error 1649	1764	2142
-error 1650	1609	1977
-error 1651	1540	1901
+error 1649	1765	2143
+error 1650	1610	1978
+error 1651	1541	1902
 error 1652	952	1232
-error 1653	1494	1855
-error 1654	1899	2308
-error 1655	1731	2107
+error 1653	1495	1856
+error 1654	1900	2309
+error 1655	1732	2108
 error 1656	552	693
 error 1657	517	610
-error 1658	1578	1944
-error 1659	1240	1589
-error 1660	1503	1864
+error 1658	1579	1945
+error 1659	1241	1590
+error 1660	1504	1865
 error 1661	504	590
 error 1662	501	587
 error 1663	508	594
@@ -12974,164 +12983,164 @@ error 1664	506	592
 error 1665	502	588
 error 1666	507	593
 error 1667	505	591
-error 1668	1115	1448
-error 1669	1111	1444
-error 1670	1124	1457
-error 1671	1108	1441
-error 1672	1126	1459
-error 1673	1125	1458
-error 1674	1123	1456
-error 1675	1118	1451
-error 1676	1399	1756
+error 1668	1116	1449
+error 1669	1112	1445
+error 1670	1125	1458
+error 1671	1109	1442
+error 1672	1127	1460
+error 1673	1126	1459
+error 1674	1124	1457
+error 1675	1119	1452
+error 1676	1400	1757
 error 1677	675	823
-error 1678	1147	1968
+error 1678	1148	1969
 error 1679	520	623
-error 1680	1526	1887
-error 1681	1840	2248
-error 1682	1882	2291
-error 1683	1893	2302
-error 1684	1845	2253
+error 1680	1527	1888
+error 1681	1841	2249
+error 1682	1883	2292
+error 1683	1894	2303
+error 1684	1846	2254
 error 1685	519	622
 error 1686	472	516
 error 1687	78	81
 error 1688	694	855
-error 1689	1380	1737
-error 1690	1176	1519
+error 1689	1381	1738
+error 1690	1177	1520
 error 1691	82	84
-error 1692	1117	1450
-error 1693	1116	1449
+error 1692	1118	1451
+error 1693	1117	1450
 error 1694	525	628
 error 1695	473	517
-error 1696	1235	1584
-error 1697	1799	2207
+error 1696	1236	1585
+error 1697	1800	2208
 error 1698	93	94
-error 1699	1590	1956
-error 1700	1287	1638
-error 1701	549	2123
-error 1702	1533	1894
-error 1703	1608	1976
-error 1704	1607	1975
-error 1705	1676	2051
-error 1706	1409	1766
-error 1707	1699	2074
-error 1709	1318	1670
-error 1710	1203	1550
-error 1711	1204	1551
-error 1712	1319	1671
-error 1713	1752	2129
-error 1714	1112	1445
-error 1715	1113	1446
-error 1716	1119	1452
+error 1699	1591	1957
+error 1700	1288	1639
+error 1701	549	2124
+error 1702	1534	1895
+error 1703	1609	1977
+error 1704	1608	1976
+error 1705	1677	2052
+error 1706	1410	1767
+error 1707	1700	2075
+error 1709	1319	1671
+error 1710	1204	1551
+error 1711	1205	1552
+error 1712	1320	1672
+error 1713	1753	2130
+error 1714	1113	1446
+error 1715	1114	1447
+error 1716	1120	1453
 error 1717	802	1046
 error 1718	805	1048
-error 1719	1127	1460
-error 1720	1200	2171
-error 1721	1200	2172
-error 1722	1128	1461
+error 1719	1128	1461
+error 1720	1201	2172
+error 1721	1201	2173
+error 1722	1129	1462
 error 1723	808	1051
-error 1724	1114	1447
-error 1725	1200	2185
-error 1726	1814	2222
-error 1727	1109	1442
+error 1724	1115	1448
+error 1725	1201	2186
+error 1726	1815	2223
+error 1727	1110	1443
 error 1728	518	616
-error 1729	1391	1748
-error 1730	1478	1838
-error 1731	1499	1860
-error 1732	1501	1862
-error 1733	1502	1863
-error 1734	1507	1868
-error 1735	1767	2145
-error 1736	1705	2080
-error 1737	1576	1941
-error 1738	1094	1427
+error 1729	1392	1749
+error 1730	1479	1839
+error 1731	1500	1861
+error 1732	1502	1863
+error 1733	1503	1864
+error 1734	1508	1869
+error 1735	1768	2146
+error 1736	1706	2081
+error 1737	1577	1942
+error 1738	1095	1428
 error 1739	551	687
-error 1740	1500	1861
-error 1741	1446	1805
-error 1742	1798	2206
-error 1743	1427	1784
-error 1744	1102	1435
-error 1745	1106	1439
+error 1740	1501	1862
+error 1741	1447	1806
+error 1742	1799	2207
+error 1743	1428	1785
+error 1744	1103	1436
+error 1745	1107	1440
 error 1746	400	399
-error 1747	1493	1854
-error 1748	1575	1940
-error 1749	1200	2189
-error 1750	1161	1503
-error 1751	1860	2268
-error 1752	1861	2269
-error 1753	1407	1764
-error 1754	1408	1765
+error 1747	1494	1855
+error 1748	1576	1941
+error 1749	1201	2190
+error 1750	1162	1504
+error 1751	1861	2269
+error 1752	1862	2270
+error 1753	1408	1765
+error 1754	1409	1766
 error 1755	511	597
-error 1757	1267	1618
-error 1758	1175	1518
-error 1759	1329	1681
-error 1760	1328	1680
-error 1761	1255	1606
-error 1762	1256	1607
-error 1763	1661	2036
-error 1764	1696	2071
-error 1765	1803	2211
-error 1766	1805	2213
-error 1767	1294	1645
-error 1768	1140	1474
-error 1769	1591	1957
-error 1770	1293	1644
-error 1771	1601	1967
-error 1772	1387	1744
-error 1773	1386	1743
-error 1774	1388	1745
-error 1775	1285	1636
-error 1776	1091	1424
+error 1757	1268	1619
+error 1758	1176	1519
+error 1759	1330	1682
+error 1760	1329	1681
+error 1761	1256	1607
+error 1762	1257	1608
+error 1763	1662	2037
+error 1764	1697	2072
+error 1765	1804	2212
+error 1766	1806	2214
+error 1767	1295	1646
+error 1768	1141	1475
+error 1769	1592	1958
+error 1770	1294	1645
+error 1771	1602	1968
+error 1772	1388	1745
+error 1773	1387	1744
+error 1774	1389	1746
+error 1775	1286	1637
+error 1776	1092	1425
 error 1777	585	732
 error 1778	510	596
-error 1779	1290	1641
-error 1780	1292	1643
-error 1781	1152	1493
-error 1782	1151	1492
-error 1783	1150	1491
-error 1784	1259	1610
-error 1785	1300	1651
+error 1779	1291	1642
+error 1780	1293	1644
+error 1781	1153	1494
+error 1782	1152	1493
+error 1783	1151	1492
+error 1784	1260	1611
+error 1785	1301	1652
 error 1786	807	1050
-error 1787	1299	1650
-error 1788	1291	1642
-error 1789	1395	1752
-error 1790	1153	1494
-error 1791	1762	2140
+error 1787	1300	1651
+error 1788	1292	1643
+error 1789	1396	1753
+error 1790	1154	1495
+error 1791	1763	2141
 error 1792	509	595
 error 1793	696	857
-error 1794	1603	1970
-error 1795	1323	1675
+error 1794	1604	1971
+error 1795	1324	1676
 error 1796	483	545
 error 1797	674	822
-error 1798	1324	1676
+error 1798	1325	1677
 error 1799	809	1053
-error 1800	1755	2132
-error 1801	1756	2133
+error 1800	1756	2133
+error 1801	1757	2134
 error 1802	584	731
 error 1803	531	650
 error 1804	474	520
 error 1805	679	827
-error 1806	1621	1989
-error 1807	1200	2179
-error 1808	1703	2078
-error 1809	1697	2072
-error 1810	1344	1698
-error 1811	1345	1699
-error 1812	1709	2084
-error 1813	1708	2083
-error 1814	1707	2082
-error 1815	55	1683
+error 1806	1622	1990
+error 1807	1201	2180
+error 1808	1704	2079
+error 1809	1698	2073
+error 1810	1345	1699
+error 1811	1346	1700
+error 1812	1710	2085
+error 1813	1709	2084
+error 1814	1708	2083
+error 1815	55	1684
 error 1816	154	169
-error 1817	1325	1677
-error 1818	1341	1695
-error 1819	1472	1832
-error 1820	1412	1769
-error 1821	1249	1600
-error 1822	1250	1601
-error 1823	1247	1598
-error 1824	1245	1596
-error 1825	1248	1599
+error 1817	1326	1678
+error 1818	1342	1696
+error 1819	1473	1833
+error 1820	1413	1770
+error 1821	1250	1601
+error 1822	1251	1602
+error 1823	1248	1599
+error 1824	1246	1597
+error 1825	1249	1600
 error 1826	937	1210
-error 1827	1524	1885
+error 1827	1525	1886
 error 1828	494	572
 error 1829	495	573
 error 1830	668	816
@@ -13139,20 +13148,20 @@ error 1831	948	1226
 error 1832	467	507
 error 1833	468	508
 error 1834	490	563
-error 1835	1389	1746
-error 1836	1554	1916
-error 1837	1295	1646
-error 1838	1804	2212
-error 1839	1155	1496
-error 1840	1154	1495
-error 1841	1156	1497
-error 1842	1297	1648
-error 1843	1289	1640
+error 1835	1390	1747
+error 1836	1555	1917
+error 1837	1296	1647
+error 1838	1805	2213
+error 1839	1156	1497
+error 1840	1155	1496
+error 1841	1157	1498
+error 1842	1298	1649
+error 1843	1290	1641
 error 1844	503	589
-error 1845	1077	1410
-error 1846	1078	1411
+error 1845	1078	1411
+error 1846	1079	1412
 error 1847	767	940
-error 1848	1080	1413
+error 1848	1081	1414
 error 1849	686	846
 error 1850	469	509
 error 1851	117	124
@@ -13161,379 +13170,379 @@ error 1853	934	1208
 error 1854	116	123
 error 1855	535	656
 error 1856	499	578
-error 1857	1079	1412
-error 1858	1660	2035
+error 1857	1080	1413
+error 1858	1661	2036
 error 1859	944	1221
-error 1860	1305	1657
+error 1860	1306	1658
 error 1861	479	534
-error 1862	1413	1770
-error 1863	1577	1942
+error 1862	1414	1771
+error 1863	1578	1943
 error 1864	540	663
 error 1865	484	546
-error 1866	1096	1429
-error 1867	1849	2257
-error 1868	1850	2258
+error 1866	1097	1430
+error 1867	1850	2258
+error 1868	1851	2259
 error 1869	252	293
-error 1871	1615	1983
-error 1872	1620	1988
+error 1871	1616	1984
+error 1872	1621	1989
 error 1873	97	98
-error 1874	1326	1678
-error 1875	1680	2055
-error 1876	1679	2054
-error 1877	1692	2067
-error 1878	1711	2086
-error 1879	1322	1674
-error 1900	1200	1547
-error 1901	1271	1622
-error 1902	1200	2175
-error 1903	1534	1895
-error 1904	1362	1718
+error 1874	1327	1679
+error 1875	1681	2056
+error 1876	1680	2055
+error 1877	1693	2068
+error 1878	1712	2087
+error 1879	1323	1675
+error 1900	1201	1548
+error 1901	1272	1623
+error 1902	1201	2176
+error 1903	1535	1896
+error 1904	1363	1719
 error 1905	488	556
-error 1906	1858	2266
-error 1907	1779	2157
-error 1908	1200	2177
-error 1909	1200	2178
-error 1910	1782	2160
-error 1911	1766	2144
-error 1912	1089	1422
-error 1913	1200	2190
-error 1914	1200	2191
-error 1915	1200	2192
-error 1916	1177	1520
-error 1917	1178	1521
+error 1906	1859	2267
+error 1907	1780	2158
+error 1908	1201	2178
+error 1909	1201	2179
+error 1910	1783	2161
+error 1911	1767	2145
+error 1912	1090	1423
+error 1913	1201	2191
+error 1914	1201	2192
+error 1915	1201	2193
+error 1916	1178	1521
+error 1917	1179	1522
 error 1918	1018	1343
 error 1919	1017	1342
 error 1920	960	1243
-error 1921	1190	1537
+error 1921	1191	1538
 error 1922	959	1242
 error 1923	216	253
-error 1924	1541	1902
-error 1925	1542	1903
-error 1926	1828	2236
+error 1924	1542	1903
+error 1925	1543	1904
+error 1926	1829	2237
 error 1927	742	916
-error 1928	1200	2168
+error 1928	1201	2169
 error 1929	524	627
 error 1930	523	626
-error 1931	1546	1907
-error 1932	1449	1808
-error 1933	1710	2085
+error 1931	1547	1908
+error 1932	1450	1809
+error 1933	1711	2086
 error 1934	727	900
-error 1935	1396	1753
-error 1936	1157	1499
-error 1937	1624	1992
-error 1938	1625	1994
-error 1939	1029	1354
-error 1940	1234	1583
+error 1935	1397	1754
+error 1936	1158	1500
+error 1937	1625	1993
+error 1938	1626	1995
+error 1939	1030	1355
+error 1940	1235	1584
 error 1941	784	1019
 error 1942	786	1032
-error 1943	1189	1536
-error 1944	1296	1647
+error 1943	1190	1537
+error 1944	1297	1648
 error 1945	726	899
-error 1946	1136	1469
-error 1947	1393	1750
-error 1948	1394	1751
-error 1949	1786	2164
+error 1946	1137	1470
+error 1947	1394	1751
+error 1948	1395	1752
+error 1949	1787	2165
 error 1950	161	182
-error 1951	1298	1649
-error 1952	1626	1995
+error 1951	1299	1650
+error 1952	1627	1996
 error 1953	522	625
 error 1954	521	624
 error 1955	725	898
-error 1956	1097	1430
-error 1957	1447	1806
+error 1956	1098	1431
+error 1957	1448	1807
 error 1958	267	310
-error 1959	1338	1692
-error 1960	1332	1686
+error 1959	1339	1693
+error 1960	1333	1687
 error 1961	515	605
 error 1962	536	660
 error 1963	470	514
 error 1964	697	858
-error 1965	1348	1702
-error 1966	1622	1990
-error 1967	1694	2069
-error 1968	1531	1892
-error 1969	1665	2040
+error 1965	1349	1703
+error 1966	1623	1991
+error 1967	1695	2070
+error 1968	1532	1893
+error 1969	1666	2041
 error 1970	923	1197
-error 1971	1592	1958
-error 1972	1200	2193
+error 1971	1593	1959
+error 1972	1201	2194
 error 1973	402	401
-error 1974	403	2201
-error 1975	402	1936
-error 1976	403	1937
+error 1974	403	2202
+error 1975	402	1937
+error 1976	403	1938
 error 1977	477	530
-error 1978	1334	1688
-error 1979	1373	1730
-error 1980	1031	1356
+error 1978	1335	1689
+error 1979	1374	1731
+error 1980	1032	1357
 error 1981	130	137
-error 1982	1206	1553
-error 3000	1201	1548
-error 3001	1208	1556
-error 3002	1313	1665
-error 3003	1682	2057
-error 3004	1278	1629
-error 3005	1847	2255
-error 3006	1110	1443
+error 1982	1207	1554
+error 3000	1202	1549
+error 3001	1209	1557
+error 3002	1314	1666
+error 3003	1683	2058
+error 3004	1279	1630
+error 3005	1848	2256
+error 3006	1111	1444
 error 3007	492	567
-error 3008	1246	1597
-error 3009	680	1506
-error 3010	1854	2262
-error 3011	1559	1922
-error 3012	1231	1580
-error 3013	1335	1689
-error 3014	1402	1759
-error 3015	1193	1540
-error 3016	1523	1884
-error 3017	1623	1991
+error 3008	1247	1598
+error 3009	680	1507
+error 3010	1855	2263
+error 3011	1560	1923
+error 3012	1232	1581
+error 3013	1336	1690
+error 3014	1403	1760
+error 3015	1194	1541
+error 3016	1524	1885
+error 3017	1624	1992
 error 3018	482	544
-error 3019	1327	1679
-error 3020	548	1684
-error 3021	1602	1969
-error 3022	1848	2256
+error 3019	1328	1680
+error 3020	548	1685
+error 3021	1603	1970
+error 3022	1849	2257
 error 3023	587	734
-error 3024	1200	2165
-error 3025	1456	1815
-error 3026	1187	1533
-error 3027	1659	2034
-error 3028	1073	1406
-error 3029	1074	1407
-error 3030	1629	1998
-error 3031	1184	1528
-error 3032	1587	1953
+error 3024	1201	2166
+error 3025	1457	1816
+error 3026	1188	1534
+error 3027	1660	2035
+error 3028	1074	1407
+error 3029	1075	1408
+error 3030	1630	1999
+error 3031	1185	1529
+error 3032	1588	1954
 error 3033	331	342
 error 3034	396	394
-error 3035	1282	1633
-error 3036	1283	1634
-error 3037	1281	1632
-error 3038	1131	1464
-error 3039	1130	1463
-error 3040	1132	1465
-error 3041	1133	1466
+error 3035	1283	1634
+error 3036	1284	1635
+error 3037	1282	1633
+error 3038	1132	1465
+error 3039	1131	1464
+error 3040	1133	1466
+error 3041	1134	1467
 error 3042	166	187
-error 3043	1134	1467
-error 3044	1666	2041
+error 3043	1135	1468
+error 3044	1667	2042
 error 3045	924	1200
-error 3046	1668	2043
-error 3047	1667	2042
-error 3048	1670	2045
-error 3049	1671	2046
-error 3050	1672	2047
-error 3051	1674	2049
-error 3052	1669	2044
-error 3053	1673	2048
-error 3054	1675	2050
-error 3055	1280	1631
-error 3056	1160	1502
-error 3057	1796	2204
+error 3046	1669	2044
+error 3047	1668	2043
+error 3048	1671	2046
+error 3049	1672	2047
+error 3050	1673	2048
+error 3051	1675	2050
+error 3052	1670	2045
+error 3053	1674	2049
+error 3054	1676	2051
+error 3055	1281	1632
+error 3056	1161	1503
+error 3057	1797	2205
 error 3058	871	1124
-error 3059	1569	1932
+error 3059	1570	1933
 error 3060	916	1185
 error 400	6	5
-error 4000	1202	1549
-error 4001	1202	2184
-error 4002	1865	2273
-error 4003	1727	2102
+error 4000	1203	1550
+error 4001	1203	2185
+error 4002	1866	2274
+error 4003	1728	2103
 error 4004	955	1235
-error 4005	1557	1919
-error 4006	1751	2128
-error 4007	1558	1920
-error 4008	1470	1830
-error 4009	1909	2318
+error 4005	1558	1920
+error 4006	1752	2129
+error 4007	1559	1921
+error 4008	1471	1831
+error 4009	1910	2319
 error 401	7	6
-error 4010	1188	1535
-error 4011	1508	1869
-error 4012	1484	1844
-error 4013	1862	2270
-error 4014	1085	1418
-error 4015	1894	2303
-error 4016	1864	2272
-error 4017	1465	1824
-error 4018	1438	1796
-error 4019	1547	1908
+error 4010	1189	1536
+error 4011	1509	1870
+error 4012	1485	1845
+error 4013	1863	2271
+error 4014	1086	1419
+error 4015	1895	2304
+error 4016	1865	2273
+error 4017	1466	1825
+error 4018	1439	1797
+error 4019	1548	1909
 error 402	9	8
-error 4020	1902	2311
-error 4021	1901	2310
-error 4022	1264	1615
-error 4023	1863	2271
+error 4020	1903	2312
+error 4021	1902	2311
+error 4022	1265	1616
+error 4023	1864	2272
 error 4024	192	217
 error 4025	745	920
-error 4026	1232	1581
-error 4027	1198	1545
-error 4028	1135	1468
-error 4029	1233	1582
+error 4026	1233	1582
+error 4027	1199	1546
+error 4028	1136	1469
+error 4029	1234	1583
 error 403	11	10
-error 4030	1496	1857
-error 4031	1559	1921
+error 4030	1497	1858
+error 4031	1560	1922
 error 4032	879	1134
-error 4033	1098	1431
-error 4034	1107	1440
+error 4033	1099	1432
+error 4034	1108	1441
 error 4035	358	365
 error 4036	594	743
-error 4037	1350	1704
-error 4038	1359	1713
-error 4039	1351	1705
+error 4037	1351	1705
+error 4038	1360	1714
+error 4039	1352	1706
 error 404	12	11
-error 4040	1349	1703
-error 4041	1356	1710
-error 4042	1358	1712
-error 4043	1354	1708
-error 4044	1357	1711
-error 4045	1353	1707
+error 4040	1350	1704
+error 4041	1357	1711
+error 4042	1359	1713
+error 4043	1355	1709
+error 4044	1358	1712
+error 4045	1354	1708
 error 4046	187	204
-error 4047	1781	2159
-error 4048	1273	1624
-error 4049	1275	1626
+error 4047	1782	2160
+error 4048	1274	1625
+error 4049	1276	1627
 error 405	13	13
-error 4050	1274	1625
-error 4051	1355	1709
+error 4050	1275	1626
+error 4051	1356	1710
 error 4052	77	79
-error 4053	1251	1602
-error 4054	1371	1728
+error 4053	1252	1603
+error 4054	1372	1729
 error 4055	384	384
 error 4056	427	430
-error 4057	1347	1701
-error 4058	1477	1837
+error 4057	1348	1702
+error 4058	1478	1838
 error 4059	428	431
 error 406	15	15
-error 4060	1573	1938
-error 4061	1574	1939
-error 4062	1346	1700
-error 4063	1780	2158
-error 4064	1400	1757
+error 4060	1574	1939
+error 4061	1575	1940
+error 4062	1347	1701
+error 4063	1781	2159
+error 4064	1401	1758
 error 4065	682	830
-error 4066	1552	1914
-error 4067	1550	1911
-error 4068	1550	1912
-error 4069	1553	1915
+error 4066	1553	1915
+error 4067	1551	1912
+error 4068	1551	1913
+error 4069	1554	1916
 error 407	17	17
-error 4070	1551	1913
-error 4071	1527	1888
-error 4072	1366	1722
-error 4073	1600	1966
-error 4074	1686	2061
-error 4075	1420	1777
-error 4076	1272	1623
-error 4077	1414	1771
-error 4078	1310	1662
-error 4079	1309	1661
+error 4070	1552	1914
+error 4071	1528	1889
+error 4072	1367	1723
+error 4073	1601	1967
+error 4074	1687	2062
+error 4075	1421	1778
+error 4076	1273	1624
+error 4077	1415	1772
+error 4078	1311	1663
+error 4079	1310	1662
 error 408	18	18
-error 4080	1886	2295
-error 4081	1772	2150
-error 4082	1579	1945
+error 4080	1887	2296
+error 4081	1773	2151
+error 4082	1580	1946
 error 4083	1020	1344
-error 4084	1585	1951
-error 4085	1583	1949
-error 4086	1584	1950
-error 4087	1581	1947
-error 4088	1582	1948
-error 4089	1469	1828
+error 4084	1586	1952
+error 4085	1584	1950
+error 4086	1585	1951
+error 4087	1582	1948
+error 4088	1583	1949
+error 4089	1470	1829
 error 409	19	19
-error 4090	1469	1829
-error 4091	1769	2147
-error 4092	1777	2155
-error 4093	1875	2284
+error 4090	1470	1830
+error 4091	1770	2148
+error 4092	1778	2156
+error 4093	1876	2285
 error 4094	219	256
-error 4095	1488	1849
-error 4096	1487	1848
+error 4095	1489	1850
+error 4096	1488	1849
 error 4097	705	868
-error 4098	1760	2137
-error 4099	1884	2293
+error 4098	1761	2138
+error 4099	1885	2294
 error 410	20	20
-error 4100	1239	1588
-error 4101	1900	2309
+error 4100	1240	1589
+error 4101	1901	2310
 error 4102	197	222
 error 4103	196	221
-error 4104	1904	2313
+error 4104	1905	2314
 error 4105	136	147
 error 4106	135	146
-error 4107	1340	1694
-error 4108	1342	1696
-error 4109	1788	2195
+error 4107	1341	1695
+error 4108	1343	1697
+error 4109	1789	2196
 error 411	21	21
-error 4110	1811	2219
-error 4111	1810	2218
-error 4112	1200	2180
-error 4113	1518	1879
+error 4110	1812	2220
+error 4111	1811	2219
+error 4112	1201	2181
+error 4113	1519	1880
 error 4116	413	415
-error 4117	1200	2182
-error 4119	1808	2216
+error 4117	1201	2183
+error 4119	1809	2217
 error 412	16	22
-error 4120	1807	2215
-error 4121	1819	2227
+error 4120	1808	2216
+error 4121	1820	2228
 error 4122	721	890
-error 4123	1820	2228
-error 4124	1816	2224
-error 4125	1401	1758
-error 4126	1817	2225
-error 4127	1492	1853
-error 4128	1823	2231
-error 4129	1813	2221
+error 4123	1821	2229
+error 4124	1817	2225
+error 4125	1402	1759
+error 4126	1818	2226
+error 4127	1493	1854
+error 4128	1824	2232
+error 4129	1814	2222
 error 413	22	23
 error 4130	405	405
 error 4131	407	407
-error 4132	1809	2217
-error 4133	1821	2229
+error 4132	1810	2218
+error 4133	1822	2230
 error 4134	956	1236
-error 4135	1806	2214
-error 4136	1200	2181
-error 4137	1815	2223
-error 4138	1822	2230
-error 4139	1320	1672
+error 4135	1807	2215
+error 4136	1201	2182
+error 4137	1816	2224
+error 4138	1823	2231
+error 4139	1321	1673
 error 414	23	24
-error 4140	1793	2200
-error 4141	1192	1539
-error 4142	1818	2226
-error 4143	1368	1724
+error 4140	1794	2201
+error 4141	1193	1540
+error 4142	1819	2227
+error 4143	1369	1725
 error 4144	590	737
 error 4145	424	427
-error 4146	1083	1416
+error 4146	1084	1417
 error 4147	264	306
 error 4148	263	305
-error 4149	1084	1417
+error 4149	1085	1418
 error 415	24	25
-error 4150	1794	2202
+error 4150	1795	2203
 error 4151	96	97
 error 4152	176	196
-error 4153	1530	1891
+error 4153	1531	1892
 error 4154	545	677
-error 4155	1528	1889
-error 4156	1529	1890
+error 4155	1529	1890
+error 4156	1530	1891
 error 4157	684	844
 error 4158	422	425
-error 4159	1724	2099
+error 4159	1725	2100
 error 416	25	26
 error 4160	692	853
-error 4161	1761	2138
-error 4162	1765	2143
-error 4163	1200	2186
-error 4164	1490	1851
-error 4165	1270	1621
-error 4166	1377	1734
-error 4167	1444	1803
-error 4168	1610	1978
+error 4161	1762	2139
+error 4162	1766	2144
+error 4163	1201	2187
+error 4164	1491	1852
+error 4165	1271	1622
+error 4166	1378	1735
+error 4167	1445	1804
+error 4168	1611	1979
 error 4169	253	294
 error 417	26	27
-error 4170	1365	1721
-error 4171	1363	1719
-error 4172	1464	1823
-error 4173	1028	1353
+error 4170	1366	1722
+error 4171	1364	1720
+error 4172	1465	1824
+error 4173	1029	1354
 error 4174	67	71
-error 4175	1121	1454
-error 4176	1361	1715
-error 4177	1360	1714
-error 4178	1147	1717
-error 4179	1147	1716
+error 4175	1122	1455
+error 4176	1362	1716
+error 4177	1361	1715
+error 4178	1148	1718
+error 4179	1148	1717
 error 418	27	28
-error 4180	1866	2274
+error 4180	1867	2275
 error 4181	933	1207
-error 4182	1681	2056
+error 4182	1682	2057
 error 4184	756	932
-error 4185	1537	1898
-error 4186	1352	1706
-error 4187	1593	1959
-error 4188	1315	1667
-error 4189	1812	2220
+error 4185	1538	1899
+error 4186	1353	1707
+error 4187	1594	1960
+error 4188	1316	1668
+error 4189	1813	2221
 error 4191	586	733
-error 4192	1205	1993
+error 4192	1206	1994
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13555,705 +13564,706 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1168	1511
-error dropping database can * errno	1180	1523
-error during compilation of event s body	1218	1566
-error during starting stopping of the scheduler error code	1227	1576
-error from master	1390	1747
-error in assignment	2228	2639
-error in ddl log	1181	1525
-error in parsing conflict function message	1166	1509
-error in received cipher list	2229,172	193
-error in the application	179	2640
-error occurred during a cryptographic operation	832,831	2641
-error on close of * errno	1207	1555
-error on delete of * errno	1145	1480
-error on rename of * to * errno	1210	1558
-error parsing time	528	2642
-error reading file * errno	1209	1557
+error connecting to master	1169	1512
+error dropping database can * errno	1181	1524
+error during compilation of event s body	1219	1567
+error during starting stopping of the scheduler error code	1228	1577
+error from master	1391	1748
+error in assignment	2229	2640
+error in ddl log	1182	1526
+error in parsing conflict function message	1167	1510
+error in received cipher list	2230,172	193
+error in the application	179	2641
+error occurred during a cryptographic operation	832,831	2642
+error on close of * errno	1208	1556
+error on delete of * errno	1146	1481
+error on rename of * to * errno	1211	1559
+error parsing time	528	2643
+error reading file * errno	1210	1558
 error reading result of streaming command	334,335	960
-error running query on master	1545	1906
-error setting tlsa base domain	2230,172	193
-error when executing command	1212	1560
-error while parsing parameter * line	1263	1614
+error running query on master	1546	1907
+error setting tlsa base domain	2231,172	193
+error when executing command	1213	1561
+error while parsing parameter * line	1264	1615
 error while shutting down streaming copy	731,335	1022
-error with the srp params	2231,172	193
-error writing file * errno	1211	1559
-error_in_assignment	2228,64	2639
-errorinassignment	2228,64	2639
-errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2643
-errors were found at the given arguments * 1st argument out of range	195	2644
-escape character conflict	2232	2645
-escape_character_conflict	2232,64	2645
-escapecharacterconflict	2232,64	2645
-eshutdown	361	2623
-esocktnosupport	2227	2638
-espipe	2219	2630
-esrch	2220	2631
-esrmnt	2224	2635
-estale	2215	2626
-estrpipe	2225	2636
-etime	2223	2634
-etimedout	740	2625
-etoomanyrefs	2214	2624
-etxtbsy	2218	2629
-euclean	2216	2627
-eunatch	2221	2632
-eusers	2226	2637
-evalerror	2233	2646
-event * already exists	1213	1561
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1215	1563
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1214	1562
-event execution time is in the past event has been disabled	1220	1569
+error with the srp params	2232,172	193
+error writing file * errno	1212	1560
+error_in_assignment	2229,64	2640
+errorinassignment	2229,64	2640
+errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2644
+errors were found at the given arguments * 1st argument out of range	195	2645
+escape character conflict	2233	2646
+escape_character_conflict	2233,64	2646
+escapecharacterconflict	2233,64	2646
+eshutdown	361	2624
+esocktnosupport	2228	2639
+espipe	2220	2631
+esrch	2221	2632
+esrmnt	2225	2636
+estale	2216	2627
+estrpipe	2226	2637
+etime	2224	2635
+etimedout	740	2626
+etoomanyrefs	2215	2625
+etxtbsy	2219	2630
+euclean	2217	2628
+eunatch	2222	2633
+eusers	2227	2638
+evalerror	2234	2647
+event * already exists	1214	1562
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1216	1564
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1215	1563
+event execution time is in the past event has been disabled	1221	1570
 event qualifications are not implemented for rules on select	59	536
-event source exception	162	2647
-event trigger * already exists	101,1	2648
-event trigger * does not exist	102,1	2649
-event trigger protocol violated	410	2650
+event source exception	162	2648
+event trigger * already exists	101,1	2649
+event trigger * does not exist	102,1	2650
+event trigger protocol violated	410	2651
 event trigger with oid * does not exist	102,1	813
-event triggers are not supported for	59	2651
-event_trigger_protocol_violated	410,328	2650
-eventsourceexception	162	2647
-eventtriggerprotocolviolated	410,328	2650
+event triggers are not supported for	59	2652
+event_trigger_protocol_violated	410,328	2651
+eventsourceexception	162	2648
+eventtriggerprotocolviolated	410,328	2651
 every bound following maxvalue must also be maxvalue	170,1	814
 every bound following minvalue must also be minvalue	170,1	814
-every derived table must have its own alias	1183	1527
+every derived table must have its own alias	1184	1528
 every hash partition modulus must be a factor of the next larger modulus	103,1	895
-every table function must have an alias	1360	1714
-exceeded grace period	2234,2235	2652
-exceeded maxallocateddescs * while trying to execute command	143	2653
-exceeded maxallocateddescs * while trying to open directory	143	2653
-exceeded maxallocateddescs * while trying to open file	143	2653
-exceededgraceperiod	2234,2235	2652
-exceeds max fragment size	2236,172	193
-exception in initializer error	2237	2654
-exceptiongroup	2238	2655
-exceptionininitializererror	2237	2654
-excessive message size	2239,172	193
-exchange full	2222	2656
-excluded subtree violation	2240,178	2657
+every table function must have an alias	1361	1715
+exceeded grace period	2235,2236	2653
+exceeded maxallocateddescs * while trying to execute command	143	2654
+exceeded maxallocateddescs * while trying to open directory	143	2654
+exceeded maxallocateddescs * while trying to open file	143	2654
+exceededgraceperiod	2235,2236	2653
+exceeds max fragment size	2237,172	193
+exception in initializer error	2238	2655
+exceptiongroup	2239	2656
+exceptionininitializererror	2238	2655
+excessive message size	2240,172	193
+exchange full	2223	2657
+excluded subtree violation	2241,178	2658
 exclusion constraints are not supported on foreign tables	59	236
 exclusion constraints are not supported on partitioned tables	59	236
 exclusion constraints not possible for domains	0,1	892
-exclusion violation	722	2658
-exclusion_violation	722,598	2658
-exclusionviolation	722,598	2658
-exdev	2217	2628
-exec format error	1037	2659
-executable file not found in path	2241,12	2660
-execution engine exception	2242	2661
-executionengineexception	2242	2661
-executionexception	2243	2662
-exemption mechanism exception	2244	2663
-exemptionmechanismexception	2244	2663
-exfull	2222	2633
-exists but is not a directory	153,1	2664
-exists but is not empty	945,788	2665
-exit code 129	2245,2246	2666
-exit code 130	2247,2246	2667
-exit code 131	2248,2246	2668
-exit code 132	2249,2246	2669
-exit code 133	2250,2246	2670
-exit code 134	636,2246	2671
-exit code 135	385,2246	2672
-exit code 136	2251,2246	2673
-exit code 137	2252,2246	2674
-exit code 138	2253,2246	2675
-exit code 139	2254,2246	2676
-exit code 140	2255,2246	2677
-exit code 141	359,2246	2678
-exit code 142	139,2246	2679
-exit code 143	2256,2246	2680
-exit code 144	2257,2246	2681
-exit code 145	605,2246	2682
-exit code 146	2258,2246	2683
-exit code 147	2259,2246	2684
-exit code 148	2260,2246	2685
-exit code 149	2261,2246	2686
-exit code 150	2262,2246	2687
-exit code 151	2263,2246	2688
-exit code 152	792,2246	2689
-exit code 153	2264,2246	2690
-exit code 154	2265,2246	2691
-exit code 155	2266,2246	2692
-exit code 156	2267,2246	2693
-exit code 157	2268,2246	2694
-exit code 158	2269,2246	2695
-exit code 159	313,2246	2696
-exit status 129	2245,2246	2666
-exit status 130	2247,2246	2667
-exit status 131	2248,2246	2668
-exit status 132	2249,2246	2669
-exit status 133	2250,2246	2670
-exit status 134	636,2246	2671
-exit status 135	385,2246	2672
-exit status 136	2251,2246	2673
-exit status 137	2252,2246	2674
-exit status 138	2253,2246	2675
-exit status 139	2254,2246	2676
-exit status 140	2255,2246	2677
-exit status 141	359,2246	2678
-exit status 142	139,2246	2679
-exit status 143	2256,2246	2680
-exit status 144	2257,2246	2681
-exit status 145	605,2246	2682
-exit status 146	2258,2246	2683
-exit status 147	2259,2246	2684
-exit status 148	2260,2246	2685
-exit status 149	2261,2246	2686
-exit status 150	2262,2246	2687
-exit status 151	2263,2246	2688
-exit status 152	792,2246	2689
-exit status 153	2264,2246	2690
-exit status 154	2265,2246	2691
-exit status 155	2266,2246	2692
-exit status 156	2267,2246	2693
-exit status 157	2268,2246	2694
-exit status 158	2269,2246	2695
-exit status 159	313,2246	2696
-exitcode 129	2245,2246	2666
-exitcode 130	2247,2246	2667
-exitcode 131	2248,2246	2668
-exitcode 132	2249,2246	2669
-exitcode 133	2250,2246	2670
-exitcode 134	636,2246	2671
-exitcode 135	385,2246	2672
-exitcode 136	2251,2246	2673
-exitcode 137	2252,2246	2674
-exitcode 138	2253,2246	2675
-exitcode 139	2254,2246	2676
-exitcode 140	2255,2246	2677
-exitcode 141	359,2246	2678
-exitcode 142	139,2246	2679
-exitcode 143	2256,2246	2680
-exitcode 144	2257,2246	2681
-exitcode 145	605,2246	2682
-exitcode 146	2258,2246	2683
-exitcode 147	2259,2246	2684
-exitcode 148	2260,2246	2685
-exitcode 149	2261,2246	2686
-exitcode 150	2262,2246	2687
-exitcode 151	2263,2246	2688
-exitcode 152	792,2246	2689
-exitcode 153	2264,2246	2690
-exitcode 154	2265,2246	2691
-exitcode 155	2266,2246	2692
-exitcode 156	2267,2246	2693
-exitcode 157	2268,2246	2694
-exitcode 158	2269,2246	2695
-exitcode 159	313,2246	2696
-exited with code 129	2245,2246	2666
-exited with code 130	2247,2246	2667
-exited with code 131	2248,2246	2668
-exited with code 132	2249,2246	2669
-exited with code 133	2250,2246	2670
-exited with code 134	636,2246	2671
-exited with code 135	385,2246	2672
-exited with code 136	2251,2246	2673
-exited with code 137	2252,2246	2674
-exited with code 138	2253,2246	2675
-exited with code 139	2254,2246	2676
-exited with code 140	2255,2246	2677
-exited with code 141	359,2246	2678
-exited with code 142	139,2246	2679
-exited with code 143	2256,2246	2680
-exited with code 144	2257,2246	2681
-exited with code 145	605,2246	2682
-exited with code 146	2258,2246	2683
-exited with code 147	2259,2246	2684
-exited with code 148	2260,2246	2685
-exited with code 149	2261,2246	2686
-exited with code 150	2262,2246	2687
-exited with code 151	2263,2246	2688
-exited with code 152	792,2246	2689
-exited with code 153	2264,2246	2690
-exited with code 154	2265,2246	2691
-exited with code 155	2266,2246	2692
-exited with code 156	2267,2246	2693
-exited with code 157	2268,2246	2694
-exited with code 158	2269,2246	2695
-exited with code 159	313,2246	2696
-expand veto exception	2270	2697
-expandvetoexception	2270	2697
+exclusion violation	722	2659
+exclusion_violation	722,598	2659
+exclusionviolation	722,598	2659
+exdev	2218	2629
+exec format error	1038	2660
+executable file not found in path	2242,12	2661
+execution engine exception	2243	2662
+executionengineexception	2243	2662
+executionexception	2244	2663
+exemption mechanism exception	2245	2664
+exemptionmechanismexception	2245	2664
+exfull	2223	2634
+exists but is not a directory	153,1	2665
+exists but is not empty	945,788	2666
+exit code 129	2246,2247	2667
+exit code 130	2248,2247	2668
+exit code 131	2249,2247	2669
+exit code 132	2250,2247	2670
+exit code 133	2251,2247	2671
+exit code 134	636,2247	2672
+exit code 135	385,2247	2673
+exit code 136	2252,2247	2674
+exit code 137	2253,2247	2675
+exit code 138	2254,2247	2676
+exit code 139	2255,2247	2677
+exit code 140	2256,2247	2678
+exit code 141	359,2247	2679
+exit code 142	139,2247	2680
+exit code 143	2257,2247	2681
+exit code 144	2258,2247	2682
+exit code 145	605,2247	2683
+exit code 146	2259,2247	2684
+exit code 147	2260,2247	2685
+exit code 148	2261,2247	2686
+exit code 149	2262,2247	2687
+exit code 150	2263,2247	2688
+exit code 151	2264,2247	2689
+exit code 152	792,2247	2690
+exit code 153	2265,2247	2691
+exit code 154	2266,2247	2692
+exit code 155	2267,2247	2693
+exit code 156	2268,2247	2694
+exit code 157	2269,2247	2695
+exit code 158	2270,2247	2696
+exit code 159	313,2247	2697
+exit status 129	2246,2247	2667
+exit status 130	2248,2247	2668
+exit status 131	2249,2247	2669
+exit status 132	2250,2247	2670
+exit status 133	2251,2247	2671
+exit status 134	636,2247	2672
+exit status 135	385,2247	2673
+exit status 136	2252,2247	2674
+exit status 137	2253,2247	2675
+exit status 138	2254,2247	2676
+exit status 139	2255,2247	2677
+exit status 140	2256,2247	2678
+exit status 141	359,2247	2679
+exit status 142	139,2247	2680
+exit status 143	2257,2247	2681
+exit status 144	2258,2247	2682
+exit status 145	605,2247	2683
+exit status 146	2259,2247	2684
+exit status 147	2260,2247	2685
+exit status 148	2261,2247	2686
+exit status 149	2262,2247	2687
+exit status 150	2263,2247	2688
+exit status 151	2264,2247	2689
+exit status 152	792,2247	2690
+exit status 153	2265,2247	2691
+exit status 154	2266,2247	2692
+exit status 155	2267,2247	2693
+exit status 156	2268,2247	2694
+exit status 157	2269,2247	2695
+exit status 158	2270,2247	2696
+exit status 159	313,2247	2697
+exitcode 129	2246,2247	2667
+exitcode 130	2248,2247	2668
+exitcode 131	2249,2247	2669
+exitcode 132	2250,2247	2670
+exitcode 133	2251,2247	2671
+exitcode 134	636,2247	2672
+exitcode 135	385,2247	2673
+exitcode 136	2252,2247	2674
+exitcode 137	2253,2247	2675
+exitcode 138	2254,2247	2676
+exitcode 139	2255,2247	2677
+exitcode 140	2256,2247	2678
+exitcode 141	359,2247	2679
+exitcode 142	139,2247	2680
+exitcode 143	2257,2247	2681
+exitcode 144	2258,2247	2682
+exitcode 145	605,2247	2683
+exitcode 146	2259,2247	2684
+exitcode 147	2260,2247	2685
+exitcode 148	2261,2247	2686
+exitcode 149	2262,2247	2687
+exitcode 150	2263,2247	2688
+exitcode 151	2264,2247	2689
+exitcode 152	792,2247	2690
+exitcode 153	2265,2247	2691
+exitcode 154	2266,2247	2692
+exitcode 155	2267,2247	2693
+exitcode 156	2268,2247	2694
+exitcode 157	2269,2247	2695
+exitcode 158	2270,2247	2696
+exitcode 159	313,2247	2697
+exited with code 129	2246,2247	2667
+exited with code 130	2248,2247	2668
+exited with code 131	2249,2247	2669
+exited with code 132	2250,2247	2670
+exited with code 133	2251,2247	2671
+exited with code 134	636,2247	2672
+exited with code 135	385,2247	2673
+exited with code 136	2252,2247	2674
+exited with code 137	2253,2247	2675
+exited with code 138	2254,2247	2676
+exited with code 139	2255,2247	2677
+exited with code 140	2256,2247	2678
+exited with code 141	359,2247	2679
+exited with code 142	139,2247	2680
+exited with code 143	2257,2247	2681
+exited with code 144	2258,2247	2682
+exited with code 145	605,2247	2683
+exited with code 146	2259,2247	2684
+exited with code 147	2260,2247	2685
+exited with code 148	2261,2247	2686
+exited with code 149	2262,2247	2687
+exited with code 150	2263,2247	2688
+exited with code 151	2264,2247	2689
+exited with code 152	792,2247	2690
+exited with code 153	2265,2247	2691
+exited with code 154	2266,2247	2692
+exited with code 155	2267,2247	2693
+exited with code 156	2268,2247	2694
+exited with code 157	2269,2247	2695
+exited with code 158	2270,2247	2696
+exited with code 159	313,2247	2697
+expand veto exception	2271	2698
+expandvetoexception	2271	2698
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2698
-expected a right parenthesis	63,64	2698
-expected a type name	63,64	2698
-expected gss response got message type	334,335	2699
-expected json array	63,64	2700
-expected password response got message type	334,335	2699
-expected property name or in json at position	2271	2701
-expected sasl response got message type	334,335	2702
-expected sspi response got message type	334,335	2699
-expecting property name enclosed in double quotes line	2271	2703
-expecting value line	2271	2703
-explain for connection command is supported only for select update insert delete replace	1231	1580
-explain option timing requires analyze	112,64	2704
-explain option wal requires analyze	112,64	2704
-explicit or implicit commit is not allowed in stored function or trigger	1164	1507
-exportexception	2272	2705
-expression * of order by contains aggregate function and applies to a union	1073	1406
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1074	1407
+expected a left parenthesis	63,64	2699
+expected a right parenthesis	63,64	2699
+expected a type name	63,64	2699
+expected gss response got message type	334,335	2700
+expected json array	63,64	2701
+expected password response got message type	334,335	2700
+expected property name or in json at position	2272	2702
+expected sasl response got message type	334,335	2703
+expected sspi response got message type	334,335	2700
+expecting property name enclosed in double quotes line	2272	2704
+expecting value line	2272	2704
+explain for connection command is supported only for select update insert delete replace	1232	1581
+explain option timing requires analyze	112,64	2705
+explain option wal requires analyze	112,64	2705
+explicit or implicit commit is not allowed in stored function or trigger	1165	1508
+exportexception	2273	2706
+expression * of order by contains aggregate function and applies to a union	1074	1407
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1075	1408
 expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	500
-expression contains variables	112,64	2706
-expression contains variables of more than one relation	112,64	2706
-expression for field 64s is referring to uninitialized field s	1233	1582
-expression in * must be constant	1466	1825
-expression in the * clause is too big	1232	1581
+expression contains variables	112,64	2707
+expression contains variables of more than one relation	112,64	2707
+expression for field 64s is referring to uninitialized field s	1234	1583
+expression in * must be constant	1467	1826
+expression in the * clause is too big	1233	1582
 expressions are not supported in included columns	59	236
-ext length mismatch	2273,172	193
+ext length mismatch	2274,172	193
 extended query protocol not supported in a replication connection	334,335	345
-extended statistics require at least 2 columns	103,1	2707
-extensible node type * already exists	101,1	2708
-extension not received	2274,172	193
+extended statistics require at least 2 columns	103,1	2708
+extensible node type * already exists	101,1	2709
+extension not received	2275,172	193
 extension with oid * does not exist	102,1	813
-extensionerror	2275	2709
-external component has thrown an exception	687,2276,2277,603	2710
-external routine exception	750	2711
-external routine invocation exception	328	2712
-external_routine_exception	750	2711
-external_routine_invocation_exception	328	2712
-externalexception	2276	2713
-externalroutineexception	750	2711
-externalroutineinvocationexception	328	2712
+extensionerror	2276	2710
+external component has thrown an exception	687,2277,2278,603	2711
+external routine exception	750	2712
+external routine invocation exception	328	2713
+external_routine_exception	750	2712
+external_routine_invocation_exception	328	2713
+externalexception	2277	2714
+externalroutineexception	750	2712
+externalroutineinvocationexception	328	2713
 extra data after last expected column	273,64	835
-extra data in message	2278,172	193
-extra delimiter at end of line	2279,2280	2714
+extra data in message	2279,172	193
+extra delimiter at end of line	2280,2281	2715
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2281,2282	2715
-factorial of a negative number is undefined	201,64	2716
-factory configuration error	2283	2717
-factoryconfigurationerror	2283	2717
-failed attach volume	2284,2285	2718
-failed compute metrics replicas	2286,2287	2719
-failed create pod sand box	2288,2289	2720
+extraneous or missing in quoted field	2282,2283	2716
+factorial of a negative number is undefined	201,64	2717
+factory configuration error	2284	2718
+factoryconfigurationerror	2284	2718
+failed attach volume	2285,2286	2719
+failed compute metrics replicas	2287,2288	2720
+failed create pod sand box	2289,2290	2721
 failed dependency	31	32
-failed detach volume	2290,2291	2721
-failed get resource metric	2292,2293	2722
-failed get scale	2294,2295	2723
-failed initializing relay log position	1562	1925
-failed initializing replication gtid state	1234	1583
-failed kill pod	2296,2297	2724
-failed login exception	2298	2725
-failed on fseek	1266	1617
-failed post start hook	2299,2300	2726
-failed pre stop hook	2301,2302	2727
-failed purging old relay logs	1561	1924
-failed rebuilding the index of dumped table	1321	1673
-failed to add the foreign key constraint * to system tables	1247	1598
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1249	1600
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1250	1601
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1248	1599
-failed to allocate memory	145	2728
-failed to alter	1075	2005
-failed to alter event	1217	1565
-failed to create	1173	2026
-failed to create pod sandbox	2289,2288	2729
-failed to create specific handler file	1143	1478
-failed to delete the event from mysql event	1216	1564
-failed to drop	1185	2010
-failed to grant execute and alter routine privileges	1535	1896
-failed to init async	2303,172	193
-failed to load replication slave gtid position from table	1136	1469
-failed to load routine * internal code * for more details run show warnings	1650	2024
-failed to lookup address information name or service not known	122	2730
-failed to open	1296	1647
-failed to open mysql event	1224	1573
-failed to open the referenced table	1245	1596
-failed to parse histogram for table * at offset	1352	1706
-failed to parse time string * at position * z the timezone could not be found in the database	528	2731
-failed to pull image	2304,2305	2732
-failed to read auto increment value from storage engine	1082	1415
-failed to read from the par file	1235	1584
-failed to revoke all privileges to dropped routine	1536	1897
-failed to store event * error code * from storage engine	1228	1577
-failed un mount	2306,2307	2733
+failed detach volume	2291,2292	2722
+failed get resource metric	2293,2294	2723
+failed get scale	2295,2296	2724
+failed initializing relay log position	1563	1926
+failed initializing replication gtid state	1235	1584
+failed kill pod	2297,2298	2725
+failed login exception	2299	2726
+failed on fseek	1267	1618
+failed post start hook	2300,2301	2727
+failed pre stop hook	2302,2303	2728
+failed purging old relay logs	1562	1925
+failed rebuilding the index of dumped table	1322	1674
+failed to add the foreign key constraint * to system tables	1248	1599
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1250	1601
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1251	1602
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1249	1600
+failed to allocate memory	145	2729
+failed to alter	1076	2006
+failed to alter event	1218	1566
+failed to create	1174	2027
+failed to create pod sandbox	2290,2289	2730
+failed to create specific handler file	1144	1479
+failed to delete the event from mysql event	1217	1565
+failed to drop	1186	2011
+failed to grant execute and alter routine privileges	1536	1897
+failed to init async	2304,172	193
+failed to load replication slave gtid position from table	1137	1470
+failed to load routine * internal code * for more details run show warnings	1651	2025
+failed to lookup address information name or service not known	122	2731
+failed to open	1297	1648
+failed to open mysql event	1225	1574
+failed to open stream http request failed	738,1022	2732
+failed to open the referenced table	1246	1597
+failed to parse histogram for table * at offset	1353	1707
+failed to parse time string * at position * z the timezone could not be found in the database	528	2733
+failed to pull image	2305,2306	2734
+failed to read auto increment value from storage engine	1083	1416
+failed to read from the par file	1236	1585
+failed to revoke all privileges to dropped routine	1537	1898
+failed to store event * error code * from storage engine	1229	1578
+failed un mount	2307,2308	2735
 failed_dependency	31	32
 failed_precondition	645,646,6	794
-failedattachvolume	2284,2285	2718
-failedcomputemetricsreplicas	2286,2287	2719
-failedcreate	2308,2309	2734
-failedcreatepodsandbox	2288,2289	2720
-faileddelete	2310,2311	2735
-faileddetachvolume	2290,2291	2721
-failedgetresourcemetric	2292,2293	2722
-failedgetscale	2294,2295	2723
-failedkillpod	2296,2297	2724
-failedloginexception	2298	2725
-failedmount	2312,2313	2736
-failedpoststarthook	2299,2300	2726
+failedattachvolume	2285,2286	2719
+failedcomputemetricsreplicas	2287,2288	2720
+failedcreate	2309,2310	2736
+failedcreatepodsandbox	2289,2290	2721
+faileddelete	2311,2312	2737
+faileddetachvolume	2291,2292	2722
+failedgetresourcemetric	2293,2294	2723
+failedgetscale	2295,2296	2724
+failedkillpod	2297,2298	2725
+failedloginexception	2299	2726
+failedmount	2313,2314	2738
+failedpoststarthook	2300,2301	2727
 failedprecondition	645,646,6	794
-failedprestophook	2301,2302	2727
-failedrescale	2314,2315	2737
-failedscheduling	2316,2317	2738
-failedsync	2318,2319	2739
-failedunmount	2306,2307	2733
-failedvalidation	2320,2321	2740
-failure has occurred while loading a type	2322	2741
-failure while changing the type of replication repository	1161	1503
+failedprestophook	2302,2303	2728
+failedrescale	2315,2316	2739
+failedscheduling	2317,2318	2740
+failedsync	2319,2320	2741
+failedunmount	2307,2308	2735
+failedvalidation	2321,2322	2742
+failure has occurred while loading a type	2323	2743
+failure while changing the type of replication repository	1162	1504
 fastpath function calls not supported in a replication connection	334,335	345
-fatal error concurrent map writes	414	2742
-fatal error during log purge	1100	1433
-fatal error reached heap limit allocation failed javascript heap out of memory	145	2743
-fcgi connection to web server closed	2323,2324	2744
-fcgi request aborted by web server	2325,2326	2745
-fdw column name not found	2327	2746
-fdw dynamic parameter value needed	2328	2747
-fdw error	2329	2748
-fdw function sequence error	2330	2749
-fdw inconsistent descriptor information	2331	2750
-fdw invalid attribute value	2332	2751
-fdw invalid column name	2333	2752
-fdw invalid column number	2334	2753
-fdw invalid data type	2335	2754
-fdw invalid data type descriptors	2336	2755
-fdw invalid descriptor field identifier	2337	2756
-fdw invalid handle	2338	2757
-fdw invalid option index	2339	2758
-fdw invalid option name	2340	2759
-fdw invalid string format	2341	2760
-fdw invalid string length or buffer length	2342	2761
-fdw invalid use of null pointer	2343	2762
-fdw no schemas	2344	2763
-fdw option name not found	2345	2764
-fdw out of memory	2346	2765
-fdw reply handle	2347	2766
-fdw schema not found	2348	2767
-fdw table not found	2349	2768
-fdw too many handles	2350	2769
-fdw unable to create execution	2351	2770
-fdw unable to create reply	2352	2771
-fdw unable to establish connection	2353	2772
-fdw_column_name_not_found	2327,2354	2746
-fdw_dynamic_parameter_value_needed	2328,2354	2747
-fdw_error	2329,2354	2748
-fdw_function_sequence_error	2330,2354	2749
-fdw_inconsistent_descriptor_information	2331,2354	2750
-fdw_invalid_attribute_value	2332,2354	2751
-fdw_invalid_column_name	2333,2354	2752
-fdw_invalid_column_number	2334,2354	2753
-fdw_invalid_data_type	2335,2354	2754
-fdw_invalid_data_type_descriptors	2336,2354	2755
-fdw_invalid_descriptor_field_identifier	2337,2354	2756
-fdw_invalid_handle	2338,2354	2757
-fdw_invalid_option_index	2339,2354	2758
-fdw_invalid_option_name	2340,2354	2759
-fdw_invalid_string_format	2341,2354	2760
-fdw_invalid_string_length_or_buffer_length	2342,2354	2761
-fdw_invalid_use_of_null_pointer	2343,2354	2762
-fdw_no_schemas	2344,2354	2763
-fdw_option_name_not_found	2345,2354	2764
-fdw_out_of_memory	2346,2354	2765
-fdw_reply_handle	2347,2354	2766
-fdw_schema_not_found	2348,2354	2767
-fdw_table_not_found	2349,2354	2768
-fdw_too_many_handles	2350,2354	2769
-fdw_unable_to_create_execution	2351,2354	2770
-fdw_unable_to_create_reply	2352,2354	2771
-fdw_unable_to_establish_connection	2353,2354	2772
-fdwcolumnnamenotfound	2327,2354	2746
-fdwdynamicparametervalueneeded	2328,2354	2747
-fdwerror	2329,2354	2748
-fdwfunctionsequenceerror	2330,2354	2749
-fdwinconsistentdescriptorinformation	2331,2354	2750
-fdwinvalidattributevalue	2332,2354	2751
-fdwinvalidcolumnname	2333,2354	2752
-fdwinvalidcolumnnumber	2334,2354	2753
-fdwinvaliddatatype	2335,2354	2754
-fdwinvaliddatatypedescriptors	2336,2354	2755
-fdwinvaliddescriptorfieldidentifier	2337,2354	2756
-fdwinvalidhandle	2338,2354	2757
-fdwinvalidoptionindex	2339,2354	2758
-fdwinvalidoptionname	2340,2354	2759
-fdwinvalidstringformat	2341,2354	2760
-fdwinvalidstringlengthorbufferlength	2342,2354	2761
-fdwinvaliduseofnullpointer	2343,2354	2762
-fdwnoschemas	2344,2354	2763
-fdwoptionnamenotfound	2345,2354	2764
-fdwoutofmemory	2346,2354	2765
-fdwreplyhandle	2347,2354	2766
-fdwschemanotfound	2348,2354	2767
-fdwtablenotfound	2349,2354	2768
-fdwtoomanyhandles	2350,2354	2769
-fdwunabletocreateexecution	2351,2354	2770
-fdwunabletocreatereply	2352,2354	2771
-fdwunabletoestablishconnection	2353,2354	2772
-feature not supported	59	2773
-feature update failed exception	2355	2774
-feature_not_supported	59	2773
-feature_update_failed	2355	2774
-featurenotsupported	59	2773
-featureupdatefailedexception	2355	2774
-fenced instance id exception	2356	2775
-fenced leader epoch exception	2357	2776
-fenced member epoch exception	2358	2777
-fenced state epoch exception	2359	2778
-fenced_instance_id	2356	2775
-fenced_leader_epoch	2357	2776
-fenced_member_epoch	2358	2777
-fenced_state_epoch	2359	2778
-fencedinstanceidexception	2356	2775
-fencedleaderepochexception	2357	2776
-fencedmemberepochexception	2358	2777
-fencedstateepochexception	2359	2778
-fetch session id not found exception	2360	2779
-fetch session topic id error exception	2361	2780
-fetch with ties requires order by clause to be present	1866	2274
-fetch_session_id_not_found	2360	2779
-fetch_session_topic_id_error	2361	2780
-fetchsessionidnotfoundexception	2360	2779
-fetchsessiontopiciderrorexception	2361	2780
-fibererror	2362	2781
-field * doesn t have a default value	1434	1792
-field * is of a not allowed type for this type of partitioning	1240	1589
-field access exception	229	2782
-field in list of fields for partition function not found in table	1238	1587
+fatal error concurrent map writes	414	2744
+fatal error during log purge	1101	1434
+fatal error reached heap limit allocation failed javascript heap out of memory	145	2745
+fcgi connection to web server closed	2324,2325	2746
+fcgi request aborted by web server	2326,2327	2747
+fdw column name not found	2328	2748
+fdw dynamic parameter value needed	2329	2749
+fdw error	2330	2750
+fdw function sequence error	2331	2751
+fdw inconsistent descriptor information	2332	2752
+fdw invalid attribute value	2333	2753
+fdw invalid column name	2334	2754
+fdw invalid column number	2335	2755
+fdw invalid data type	2336	2756
+fdw invalid data type descriptors	2337	2757
+fdw invalid descriptor field identifier	2338	2758
+fdw invalid handle	2339	2759
+fdw invalid option index	2340	2760
+fdw invalid option name	2341	2761
+fdw invalid string format	2342	2762
+fdw invalid string length or buffer length	2343	2763
+fdw invalid use of null pointer	2344	2764
+fdw no schemas	2345	2765
+fdw option name not found	2346	2766
+fdw out of memory	2347	2767
+fdw reply handle	2348	2768
+fdw schema not found	2349	2769
+fdw table not found	2350	2770
+fdw too many handles	2351	2771
+fdw unable to create execution	2352	2772
+fdw unable to create reply	2353	2773
+fdw unable to establish connection	2354	2774
+fdw_column_name_not_found	2328,2355	2748
+fdw_dynamic_parameter_value_needed	2329,2355	2749
+fdw_error	2330,2355	2750
+fdw_function_sequence_error	2331,2355	2751
+fdw_inconsistent_descriptor_information	2332,2355	2752
+fdw_invalid_attribute_value	2333,2355	2753
+fdw_invalid_column_name	2334,2355	2754
+fdw_invalid_column_number	2335,2355	2755
+fdw_invalid_data_type	2336,2355	2756
+fdw_invalid_data_type_descriptors	2337,2355	2757
+fdw_invalid_descriptor_field_identifier	2338,2355	2758
+fdw_invalid_handle	2339,2355	2759
+fdw_invalid_option_index	2340,2355	2760
+fdw_invalid_option_name	2341,2355	2761
+fdw_invalid_string_format	2342,2355	2762
+fdw_invalid_string_length_or_buffer_length	2343,2355	2763
+fdw_invalid_use_of_null_pointer	2344,2355	2764
+fdw_no_schemas	2345,2355	2765
+fdw_option_name_not_found	2346,2355	2766
+fdw_out_of_memory	2347,2355	2767
+fdw_reply_handle	2348,2355	2768
+fdw_schema_not_found	2349,2355	2769
+fdw_table_not_found	2350,2355	2770
+fdw_too_many_handles	2351,2355	2771
+fdw_unable_to_create_execution	2352,2355	2772
+fdw_unable_to_create_reply	2353,2355	2773
+fdw_unable_to_establish_connection	2354,2355	2774
+fdwcolumnnamenotfound	2328,2355	2748
+fdwdynamicparametervalueneeded	2329,2355	2749
+fdwerror	2330,2355	2750
+fdwfunctionsequenceerror	2331,2355	2751
+fdwinconsistentdescriptorinformation	2332,2355	2752
+fdwinvalidattributevalue	2333,2355	2753
+fdwinvalidcolumnname	2334,2355	2754
+fdwinvalidcolumnnumber	2335,2355	2755
+fdwinvaliddatatype	2336,2355	2756
+fdwinvaliddatatypedescriptors	2337,2355	2757
+fdwinvaliddescriptorfieldidentifier	2338,2355	2758
+fdwinvalidhandle	2339,2355	2759
+fdwinvalidoptionindex	2340,2355	2760
+fdwinvalidoptionname	2341,2355	2761
+fdwinvalidstringformat	2342,2355	2762
+fdwinvalidstringlengthorbufferlength	2343,2355	2763
+fdwinvaliduseofnullpointer	2344,2355	2764
+fdwnoschemas	2345,2355	2765
+fdwoptionnamenotfound	2346,2355	2766
+fdwoutofmemory	2347,2355	2767
+fdwreplyhandle	2348,2355	2768
+fdwschemanotfound	2349,2355	2769
+fdwtablenotfound	2350,2355	2770
+fdwtoomanyhandles	2351,2355	2771
+fdwunabletocreateexecution	2352,2355	2772
+fdwunabletocreatereply	2353,2355	2773
+fdwunabletoestablishconnection	2354,2355	2774
+feature not supported	59	2775
+feature update failed exception	2356	2776
+feature_not_supported	59	2775
+feature_update_failed	2356	2776
+featurenotsupported	59	2775
+featureupdatefailedexception	2356	2776
+fenced instance id exception	2357	2777
+fenced leader epoch exception	2358	2778
+fenced member epoch exception	2359	2779
+fenced state epoch exception	2360	2780
+fenced_instance_id	2357	2777
+fenced_leader_epoch	2358	2778
+fenced_member_epoch	2359	2779
+fenced_state_epoch	2360	2780
+fencedinstanceidexception	2357	2777
+fencedleaderepochexception	2358	2778
+fencedmemberepochexception	2359	2779
+fencedstateepochexception	2360	2780
+fetch session id not found exception	2361	2781
+fetch session topic id error exception	2362	2782
+fetch with ties requires order by clause to be present	1867	2275
+fetch_session_id_not_found	2361	2781
+fetch_session_topic_id_error	2362	2782
+fetchsessionidnotfoundexception	2361	2781
+fetchsessiontopiciderrorexception	2362	2782
+fibererror	2363	2783
+field * doesn t have a default value	1435	1793
+field * is of a not allowed type for this type of partitioning	1241	1590
+field access exception	229	2784
+field in list of fields for partition function not found in table	1239	1588
 field name must not be null	112,64	207
-field of view * underlying table doesn t have a default value	1435	1793
-field or reference * of select * was resolved in select	1843	2251
-field position must not be zero	112,64	2783
-field reference * can t be used in table value constructor	1239	1588
-field separator argument is not what is expected check the manual	1872	2280
-fieldaccessexception	229	2782
-fields of period for s have different types	1530	1891
-file * already exists	1241	1591
-file * has unknown type * in its header	1265	1616
-file * is corrupted	1201	1548
-file * was not purged because it is the active log file	1850	2258
-file * was not purged because it was being read by * thread s purged only	1849	2257
-file already exists exception	2363	2784
-file descriptor in bad state	964	2785
-file exists	976	2786
-file exists error	976,2364	2787
-file length too large	205	2788
-file load exception	783	2789
-file lock interruption exception	2365	2790
-file name too long	1010	2791
-file not found error	779,2366	2792
-file not found exception	2367	2793
-file permission error	2368	2794
-file size limit exceeded	2264	2795
-file system already exists exception	2369	2796
-file system exception	2370	2797
-file system loop exception	2371	2798
-file system not found exception	2372	2799
-file too large	977	2800
-filealreadyexistsexception	2363	2784
-fileexistserror	976,2364	2787
-fileloadexception	783	2789
-filelockinterruptionexception	2365	2790
-filenotfounderror	779,2366	2792
-filenotfoundexception	2367	2793
-filepermissionerror	2368	2794
-filerexception	2373	2801
-filesystem error cannot create directory permission denied	92	2802
-filesystem error cannot get file size no such file or directory	779	2803
-filesystemalreadyexistsexception	2369	2796
-filesystemexception	2370	2797
-filesystemloopexception	2371	2798
-filesystemnotfoundexception	2372	2799
+field of view * underlying table doesn t have a default value	1436	1794
+field or reference * of select * was resolved in select	1844	2252
+field position must not be zero	112,64	2785
+field reference * can t be used in table value constructor	1240	1589
+field separator argument is not what is expected check the manual	1873	2281
+fieldaccessexception	229	2784
+fields of period for s have different types	1531	1892
+file * already exists	1242	1592
+file * has unknown type * in its header	1266	1617
+file * is corrupted	1202	1549
+file * was not purged because it is the active log file	1851	2259
+file * was not purged because it was being read by * thread s purged only	1850	2258
+file already exists exception	2364	2786
+file descriptor in bad state	964	2787
+file exists	976	2788
+file exists error	976,2365	2789
+file length too large	205	2790
+file load exception	783	2791
+file lock interruption exception	2366	2792
+file name too long	1010	2793
+file not found error	779,2367	2794
+file not found exception	2368	2795
+file permission error	2369	2796
+file size limit exceeded	2265	2797
+file system already exists exception	2370	2798
+file system exception	2371	2799
+file system loop exception	2372	2800
+file system not found exception	2373	2801
+file too large	977	2802
+filealreadyexistsexception	2364	2786
+fileexistserror	976,2365	2789
+fileloadexception	783	2791
+filelockinterruptionexception	2366	2792
+filenotfounderror	779,2367	2794
+filenotfoundexception	2368	2795
+filepermissionerror	2369	2796
+filerexception	2374	2803
+filesystem error cannot create directory permission denied	92	2804
+filesystem error cannot get file size no such file or directory	779	2805
+filesystemalreadyexistsexception	2370	2798
+filesystemexception	2371	2799
+filesystemloopexception	2372	2800
+filesystemnotfoundexception	2373	2801
 filter is not implemented for non aggregate window functions	59	145
 filter specified but * is not an aggregate function	153,1	1179
-filter value * not recognized for filter variable	0,1	2804
-filter variable * specified more than once	0,1	2804
+filter value * not recognized for filter variable	0,1	2806
+filter variable * specified more than once	0,1	2806
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2374	2805
-first argument of * must be a row type	170,1	2806
+findexception	2375	2807
+first argument of * must be a row type	170,1	2808
 first argument of transform function must be type	103,1	215
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1081	1414
-fixed size types must have storage plain	103,1	2807
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1082	1415
+fixed size types must have storage plain	103,1	2809
 flag array element is not a string	112,64	213
-flag help requested	2375,2376	2808
-flashback does not support	1251	1602
-float domain error	2377	2809
-floatdomainerror	2377	2809
-floating point error	2378,2379	2810
-floating point exception	2251	2811
-floating_point_exception	2251,64	2812
-floatingpointerror	2378,2379	2810
-floatingpointexception	2251,64	2812
-font format exception	2380	2813
-fontformatexception	2380	2813
-for * partitions each partition must be defined	1520	1881
+flag help requested	2376,2377	2810
+flashback does not support	1252	1603
+float domain error	2378	2811
+floatdomainerror	2378	2811
+floating point error	2379,2380	2812
+floating point exception	2252	2813
+floating_point_exception	2252,64	2814
+floatingpointerror	2379,2380	2812
+floatingpointexception	2252,64	2814
+font format exception	2381	2815
+fontformatexception	2381	2815
+for * partitions each partition must be defined	1521	1882
 for a generated column generated always must be specified	0,1	690
-for a request which attempts to access an invalid topic e g	2381	2814
-for domain * already exists	101,1	2815
-for domain * does not exist	102,1	2816
-for encoding * already exists in schema	101,1	2817
-for encoding * does not exist	102,1	2818
-for float m d double m d or decimal m d m must be d column	1384	1741
-for input string	478	2819
-for relation * already exists	101,1	2820
-for relation * does not exist	102,1	2821
-for relation * is a constraint trigger	101,1	2822
-for relation * is an internal or a child trigger	101,1	2822
-for table * already exists	101,1	2823
-for table * does not exist	102,1	2816
-for the partitioned engine it is necessary to define all	1512	1873
-for update share in a recursive query is not implemented	59	2824
-force_not_null column * not referenced by copy	190,1	2825
-force_null column * not referenced by copy	190,1	2825
-force_quote column * not referenced by copy	190,1	2826
-forcing close of thread * user	1252	1603
-foreign data wrapper * already exists	101,1	2827
-foreign data wrapper * does not exist	102,1	2828
-foreign data wrapper * does not support import foreign schema	2344,2354	2829
-foreign data wrapper * has no handler	57	2830
+for a request which attempts to access an invalid topic e g	2382	2816
+for domain * already exists	101,1	2817
+for domain * does not exist	102,1	2818
+for encoding * already exists in schema	101,1	2819
+for encoding * does not exist	102,1	2820
+for float m d double m d or decimal m d m must be d column	1385	1742
+for input string	478	2821
+for relation * already exists	101,1	2822
+for relation * does not exist	102,1	2823
+for relation * is a constraint trigger	101,1	2824
+for relation * is an internal or a child trigger	101,1	2824
+for table * already exists	101,1	2825
+for table * does not exist	102,1	2818
+for the partitioned engine it is necessary to define all	1513	1874
+for update share in a recursive query is not implemented	59	2826
+force_not_null column * not referenced by copy	190,1	2827
+force_null column * not referenced by copy	190,1	2827
+force_quote column * not referenced by copy	190,1	2828
+forcing close of thread * user	1253	1604
+foreign data wrapper * already exists	101,1	2829
+foreign data wrapper * does not exist	102,1	2830
+foreign data wrapper * does not support import foreign schema	2345,2355	2831
+foreign data wrapper * has no handler	57	2832
 foreign data wrapper with oid * does not exist	102,1	813
-foreign key cascade delete update exceeds max depth of	1246	1597
+foreign key cascade delete update exceeds max depth of	1247	1598
 foreign key constraint * cannot be implemented	170,1	488
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1256	1607
-foreign key constraint for table * record * would lead to a duplicate entry in table	1255	1606
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1257	1608
+foreign key constraint for table * record * would lead to a duplicate entry in table	1256	1607
 foreign key constraints are not supported on foreign tables	59,153	236
 foreign key constraints not possible for domains	0,1	892
-foreign key referenced columns list must not contain duplicates	2382,1	2831
-foreign key violation	2383	2832
+foreign key referenced columns list must not contain duplicates	2383,1	2833
+foreign key violation	2384	2834
 foreign server with oid * does not exist	102,1	813
 foreign table * does not allow deletes	57	561
 foreign table * does not allow inserts	57	561
 foreign table * does not allow updates	57	561
 foreign table * does not exist	102,1	1104
-foreign_key_violation	2383,598	2832
-foreignkey constraint failed	2384,600	2833
-foreignkeyviolation	2383,598	2832
-format error in certificate s notafter field	2385,178	2834
-format error in certificate s notbefore field	2386,178	2835
-format error in crl s lastupdate field	2387,178	2836
-format error in crl s nextupdate field	2388,178	2837
-format flags conversion mismatch exception	2389	2838
-format of the executable exe or library dll is invalid	289	2839
-format specifies argument 0 but arguments are numbered from 1	112,64	2783
-formatexception	2390	2840
-formatflagsconversionmismatchexception	2389	2838
-formatter closed exception	2391	2841
-formatterclosedexception	2391	2841
+foreign_key_violation	2384,598	2834
+foreignkey constraint failed	2385,600	2835
+foreignkeyviolation	2384,598	2834
+format error in certificate s notafter field	2386,178	2836
+format error in certificate s notbefore field	2387,178	2837
+format error in crl s lastupdate field	2388,178	2838
+format error in crl s nextupdate field	2389,178	2839
+format flags conversion mismatch exception	2390	2840
+format of the executable exe or library dll is invalid	289	2841
+format specifies argument 0 but arguments are numbered from 1	112,64	2785
+formatexception	2391	2842
+formatflagsconversionmismatchexception	2390	2840
+formatter closed exception	2392	2843
+formatterclosedexception	2392	2843
 formatting field * is only supported in to_char	59	1290
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1259	1610
-found a row in wrong partition	1577	1942
-found a row not matching the given partition set	1575	1940
-found a row that does not match the partition	1576	1941
-fragmented client hello	2392,172	193
-frame end cannot be unbounded preceding	480,1	2842
-frame ending offset must not be negative	2393,64	2843
-frame ending offset must not be null	113,64	2844
-frame exclusion is not supported yet	1264	1615
-frame start cannot be unbounded following	480,1	2842
-frame starting from current row cannot have preceding rows	480,1	2842
-frame starting from following row cannot end with current row	480,1	2842
-frame starting from following row cannot have preceding rows	480,1	2842
-frame starting offset must not be negative	2393,64	2843
-frame starting offset must not be null	113,64	2844
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1260	1611
+found a row in wrong partition	1578	1943
+found a row not matching the given partition set	1576	1941
+found a row that does not match the partition	1577	1942
+fragmented client hello	2393,172	193
+frame end cannot be unbounded preceding	480,1	2844
+frame ending offset must not be negative	2394,64	2845
+frame ending offset must not be null	113,64	2846
+frame exclusion is not supported yet	1265	1616
+frame start cannot be unbounded following	480,1	2844
+frame starting from current row cannot have preceding rows	480,1	2844
+frame starting from following row cannot end with current row	480,1	2844
+frame starting from following row cannot have preceding rows	480,1	2844
+frame starting offset must not be negative	2394,64	2845
+frame starting offset must not be null	113,64	2846
 frame_error	39	40
-free disk space failed	2394,2395	2845
-freediskspacefailed	2394,2395	2845
+free disk space failed	2395,2396	2847
+freediskspacefailed	2395,2396	2847
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2396	2846
-fstat disk i o error	2397,100	2847
-fsync disk i o error	2398,100	2848
-full join is only supported with merge joinable join conditions	59	2849
-full join is only supported with merge joinable or hash joinable join conditions	59	2850
-fullpath unable to open database file	2399,761	2851
-fulltext index creation requires a lock	1079	1412
-fulltext index is not supported for partitioned tables	1267	1618
-function * already exists	1749	2126
-function * does not exist check the * section in the reference manual	1268	1619
-function * ended without return	1648	2022
-function * is not defined	1269	1620
-function call message contains * argument formats but	334,335	2852
-function call message contains * arguments but function requires	334,335	2852
-function call to dropped function	778,1	2853
-function can only be called when server is in binary upgrade mode	462,57	2854
-function constraint failed	2400,600	2855
-function executed no return statement	2401	2856
+frozenerror	2397	2848
+fstat disk i o error	2398,100	2849
+fsync disk i o error	2399,100	2850
+full join is only supported with merge joinable join conditions	59	2851
+full join is only supported with merge joinable or hash joinable join conditions	59	2852
+fullpath unable to open database file	2400,761	2853
+fulltext index creation requires a lock	1080	1413
+fulltext index is not supported for partitioned tables	1268	1619
+function * already exists	1750	2127
+function * does not exist check the * section in the reference manual	1269	1620
+function * ended without return	1649	2023
+function * is not defined	1270	1621
+function call message contains * argument formats but	334,335	2854
+function call message contains * arguments but function requires	334,335	2854
+function call to dropped function	778,1	2855
+function can only be called when server is in binary upgrade mode	462,57	2856
+function constraint failed	2401,600	2857
+function executed no return statement	2402	2858
 function has * columns available but * columns specified	190,1	698
 function name * is not unique	134,1	144
-function not implemented	1048	2857
+function not implemented	1049	2859
 function number * appears more than once	103,1	104
-function only accepts arguments that can be converted to numerical types	1904	2313
-function or expression * cannot be used in the * clause of s	1271	1622
+function only accepts arguments that can be converted to numerical types	1905	2314
+function or expression * cannot be used in the * clause of s	1272	1623
 function result type must be * because of out parameters	62,1	135
 function result type must be specified	62,1	135
-function return row and query specified return row do not match	170,1	2858
+function return row and query specified return row do not match	170,1	2860
 function returning record called in context that cannot accept type record	59	455
-function returning setof record called in context that cannot accept type record	59	2859
-function with oid * does not exist	778,1	2860
-function_executed_no_return_statement	2401,2402	2856
-functionexecutednoreturnstatement	2401,2402	2856
+function returning setof record called in context that cannot accept type record	59	2861
+function with oid * does not exist	778,1	2862
+function_executed_no_return_statement	2402,2403	2858
+functionexecutednoreturnstatement	2402,2403	2858
 functions cannot accept set arguments	62,1	135
 functions in from can return at most	516,205	829
-functions in index expression must be marked immutable	103,1	2861
-functions in index predicate must be marked immutable	103,1	2861
+functions in index expression must be marked immutable	103,1	2863
+functions in index predicate must be marked immutable	103,1	2863
 functions in partition key expression must be marked immutable	103,1	689
-futurewarning	2403	2862
-galera replication not supported	1270	1621
+futurewarning	2404	2864
+galera replication not supported	1271	1622
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2404	2863
-gem not in home exception	2405	2864
-gemnotfoundexception	2404	2863
-gemnotinhomeexception	2405	2864
-general security exception	2406	2865
-generalsecurityexception	2406	2865
-generated always	411	2866
-generated columns are not supported in copy from where conditions	190,1	2867
+gem not found exception	2405	2865
+gem not in home exception	2406	2866
+gemnotfoundexception	2405	2865
+gemnotinhomeexception	2406	2866
+general security exception	2407	2867
+generalsecurityexception	2407	2867
+generated always	411	2868
+generated columns are not supported in copy from where conditions	190,1	2869
 generated columns are not supported on partitions	59	236
 generated columns are not supported on typed tables	59	236
-generated_always	411,1	2866
-generatedalways	411,1	2866
+generated_always	411,1	2868
+generatedalways	411,1	2868
 generation expression for column * cannot be cast automatically to type	170,1	488
 generation expression is not immutable	103,1	691
-generatorerror	2407	2868
-generatorexit	2408,2409	2869
-generic signature format error	2410	2870
-genericsignatureformaterror	2410	2870
-geometry byte string must be little endian	1280	1631
-geometry overlay calculation error geometry data is invalid in function	1132	1465
-geometry turn info calculation error geometry data is invalid in function	1133	1466
-get stacked diagnostics when handler not active	1278	1629
-getaddrinfo name or service not known	122	2871
-gettemppath disk i o error	2411,100	2872
-got a fin before a ccs	2412,172	193
-got a packet bigger than * bytes	1421	1778
-got a read error from the connection pipe	1424	1781
-got an error evaluating stored expression	1198	1545
-got an error from fcntl	1419	1776
-got an error reading communication packets	1423	1780
-got an error when calculating default value for s	1135	1468
-got an error writing communication packets	1418	1775
-got error * during checkpoint	1194	1541
-got error * during commit	1195	1542
-got error * during flush_logs	1196	1543
-got error * during rollback	1197	1544
-got error * from	1276	1627
-got error * from storage engine	1277	1628
-got fatal error * from master when reading data from binary log	1392	1749
-got overflow when converting * to * value truncated	1177	1520
-got packets out of order	1422	1779
-got signal * aborting	1286	1637
-got temporary error * from	1279	1630
-got timeout reading communication packets	1425	1782
-got timeout writing communication packets	1426	1783
-goto is not allowed in a stored procedure handler	1642	2016
+generatorerror	2408	2870
+generatorexit	2409,2410	2871
+generic signature format error	2411	2872
+genericsignatureformaterror	2411	2872
+geometry byte string must be little endian	1281	1632
+geometry overlay calculation error geometry data is invalid in function	1133	1466
+geometry turn info calculation error geometry data is invalid in function	1134	1467
+get stacked diagnostics when handler not active	1279	1630
+getaddrinfo name or service not known	122	2873
+gettemppath disk i o error	2412,100	2874
+got a fin before a ccs	2413,172	193
+got a packet bigger than * bytes	1422	1779
+got a read error from the connection pipe	1425	1782
+got an error evaluating stored expression	1199	1546
+got an error from fcntl	1420	1777
+got an error reading communication packets	1424	1781
+got an error when calculating default value for s	1136	1469
+got an error writing communication packets	1419	1776
+got error * during checkpoint	1195	1542
+got error * during commit	1196	1543
+got error * during flush_logs	1197	1544
+got error * during rollback	1198	1545
+got error * from	1277	1628
+got error * from storage engine	1278	1629
+got fatal error * from master when reading data from binary log	1393	1750
+got overflow when converting * to * value truncated	1178	1521
+got packets out of order	1423	1780
+got signal * aborting	1287	1638
+got temporary error * from	1280	1631
+got timeout reading communication packets	1426	1783
+got timeout writing communication packets	1427	1784
+goto is not allowed in a stored procedure handler	1643	2017
 grant options can only be granted to roles	543,544	670
-grant options cannot be granted back to your own grantor	543,544	2873
-grant with identified with is illegal because the user s already exists	1287	1638
-grantor must be current user	59	2874
-group authorization failed exception	2413	2875
-group id not found exception	2414	2876
-group max size reached exception	2415	2877
+grant options cannot be granted back to your own grantor	543,544	2875
+grant with identified with is illegal because the user s already exists	1288	1639
+grantor must be current user	59	2876
+group authorization failed exception	2414	2877
+group id not found exception	2415	2878
+group max size reached exception	2416	2879
 group subscribed to topic exception	889	1147
-group_authorization_failed	2413	2875
-group_id_not_found	2414	2876
-group_max_size_reached	2415	2877
+group_authorization_failed	2414	2877
+group_id_not_found	2415	2878
+group_max_size_reached	2416	2879
 group_subscribed_to_topic	889	1147
-groupauthorizationfailedexception	2413	2875
-groupidnotfoundexception	2414	2876
-grouping error	131	2878
-grouping must have fewer than 32 arguments	2416,205	2879
-grouping_error	131,1	2878
-groupingerror	131,1	2878
-groupmaxsizereachedexception	2415	2877
+groupauthorizationfailedexception	2414	2877
+groupidnotfoundexception	2415	2878
+grouping error	131	2880
+grouping must have fewer than 32 arguments	2417,205	2881
+grouping_error	131,1	2880
+groupingerror	131,1	2880
+groupmaxsizereachedexception	2416	2879
 groups mode requires an order by clause	480,1	541
 groupsubscribedtotopicexception	889	1147
 grpc status aborted	636,637,19	790
@@ -14273,60 +14283,60 @@ grpc status unavailable	659,660,43	802
 grpc status unimplemented	661,662,40	803
 grpc status unknown	663,664,38	804
 gssapi authentication is not supported on local sockets	128,129	287
-gtid * and * conflict duplicate domain id	1189	1536
-gtid_executed was changed from * to	1289	1640
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1290	1641
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1292	1643
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1153	1494
-gtid_next cannot be set to anonymous when gtid_mode on	1151	1492
-gtid_next cannot be set to uuid number when gtid_mode off	1152	1493
-gtid_next_list cannot be set to a non null value when gtid_mode off	1150	1491
-gtid_purged can only be set when gtid_executed is empty	1154	1495
-gtid_purged can only be set when gtid_mode on	1155	1496
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1156	1497
-gtid_purged was changed from * to	1297	1648
-gtsvector_in not implemented	59	2880
-gzip compression is not supported by this build	59	2881
-gzip invalid checksum	2417,2418	2882
-gzip invalid header	2419,183	2883
-handler function is not specified	778,1	2884
+gtid * and * conflict duplicate domain id	1190	1537
+gtid_executed was changed from * to	1290	1641
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1291	1642
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1293	1644
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1154	1495
+gtid_next cannot be set to anonymous when gtid_mode on	1152	1493
+gtid_next cannot be set to uuid number when gtid_mode off	1153	1494
+gtid_next_list cannot be set to a non null value when gtid_mode off	1151	1492
+gtid_purged can only be set when gtid_executed is empty	1155	1496
+gtid_purged can only be set when gtid_mode on	1156	1497
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1157	1498
+gtid_purged was changed from * to	1298	1649
+gtsvector_in not implemented	59	2882
+gzip compression is not supported by this build	59	2883
+gzip invalid checksum	2418,2419	2884
+gzip invalid header	2420,183	2885
+handler function is not specified	778,1	2886
 has a collation conflict	608,1	759
 has a compression method conflict	170,1	488
 has a storage parameter conflict	170,1	488
 has a type conflict	170,1	488
-has an old format you should re create the * object s	1475	1835
+has an old format you should re create the * object s	1476	1836
 has different type for column	170,1	488
 has multiple for update share references to table	493	1193
-has no installation script nor update path for version	112,64	2885
-has no update path from version * to version	112,64	2885
+has no installation script nor update path for version	112,64	2887
+has no update path from version * to version	112,64	2887
 has pseudo type	61,1	469
-has unsupported event type	59	2886
+has unsupported event type	59	2888
 has wrong type	170,1	621
 hash function 1 must have one argument	103,1	104
 hash function 1 must return integer	103,1	104
 hash function 2 must have two arguments	103,1	104
 hash function 2 must return bigint	103,1	104
-hash indexes do not support whole index scans	59	2887
-headlessexception	2420	2888
-heap relfilenode value not set when in binary upgrade mode	112,64	2889
-held cursor requires same isolation level	2421	2890
-held_cursor_requires_same_isolation_level	2421,115	2890
-heldcursorrequiressameisolationlevel	2421,115	2890
-help database is corrupt or does not exist	1170	1513
+hash indexes do not support whole index scans	59	2889
+headlessexception	2421	2890
+heap relfilenode value not set when in binary upgrade mode	112,64	2891
+held cursor requires same isolation level	2422	2892
+held_cursor_requires_same_isolation_level	2422,115	2892
+heldcursorrequiressameisolationlevel	2422,115	2892
+help database is corrupt or does not exist	1171	1514
 highest timeline * of the primary is behind recovery timeline	57	529
-hmacerror	2422	2891
-host * is blocked because of many connection errors unblock with	1302	1654
-host * is not allowed to connect to this mariadb server	1303	1655
-host is down	978	2892
-host port conflict	2423	2893
-host protection exception	2424	2894
+hmacerror	2423	2893
+host * is blocked because of many connection errors unblock with	1303	1655
+host * is not allowed to connect to this mariadb server	1304	1656
+host is down	978	2894
+host port conflict	2424	2895
+host protection exception	2425	2896
 hostgssenc record cannot match because gssapi is not supported by this build	128,129	287
-hostname mismatch	2425,178	2895
-hostportconflict	2423	2893
-hostprotectionexception	2424	2894
+hostname mismatch	2426,178	2897
+hostportconflict	2424	2895
+hostprotectionexception	2425	2896
 hostssl record cannot match because ssl is disabled	128,129	287
 hostssl record cannot match because ssl is not supported by this build	128,129	287
-hot standby is not possible because of insufficient parameter settings	112,64	2896
+hot standby is not possible because of insufficient parameter settings	112,64	2898
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14367,9 +14377,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2426	2897
-http connect timeout exception	2427	2898
-http connection has been hijacked	2428,2429	2899
+http bad response	2427	2899
+http connect timeout exception	2428	2900
+http connection has been hijacked	2429,2430	2901
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14410,20 +14420,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2430	2900
-http handler timeout	2431	2901
-http header syntax error	2432	2902
-http invalid read on closed body	2433,2434	2903
-http listener exception	2435	2904
-http named cookie not present	2436,2437	2905
-http no location header in response	2438,2439	2906
-http no such file	2440,2441	2907
-http request	2442,172	193
-http request method or response status code does not allow body	2443,2444	2908
-http retriable error	2445	2909
-http retry exception	2446	2910
-http server closed	2447	2911
-http server exception	2448	2912
+http fatal error	2431	2902
+http handler timeout	2432	2903
+http header syntax error	2433	2904
+http invalid read on closed body	2434,2435	2905
+http listener exception	2436	2906
+http named cookie not present	2437,2438	2907
+http no location header in response	2439,2440	2908
+http no such file	2441,2442	2909
+http request	2443,172	193
+http request method or response status code does not allow body	2444,2445	2910
+http retriable error	2446	2911
+http retry exception	2447	2912
+http server closed	2448	2913
+http server exception	2449	2914
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14464,274 +14474,274 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2449	2913
+http timeout exception	2450	2915
 http version not supported	46	48
-http wrote more than the declared content length	2450,2451	2914
+http wrote more than the declared content length	2451,2452	2916
 http_version_not_supported	46	48
-httpbadresponse	2426	2897
-httpconnecttimeoutexception	2427	2898
-httperror	2452	2915
-httpexception	2453	2916
-httpfatalerror	2430	2900
-httpheadersyntaxerror	2432	2902
-httplistenerexception	2435	2904
-httpretriableerror	2445	2909
-httpretryexception	2446	2910
-https proxy request	2454,172	193
-httpserverexception	2448	2912
-httptimeoutexception	2449	2913
-huge pages not supported on this platform	59	2917
-huge pages not supported with the current shared_memory_type setting	59	2917
+httpbadresponse	2427	2899
+httpconnecttimeoutexception	2428	2900
+httperror	2453	2917
+httpexception	2454	2918
+httpfatalerror	2431	2902
+httpheadersyntaxerror	2433	2904
+httplistenerexception	2436	2906
+httpretriableerror	2446	2911
+httpretryexception	2447	2912
+https proxy request	2455,172	193
+httpserverexception	2449	2914
+httptimeoutexception	2450	2915
+huge pages not supported on this platform	59	2919
+huge pages not supported with the current shared_memory_type setting	59	2919
 i m a teapot	27	28
-i o error reading log index file	1343	1697
-i o possible	2268	2918
+i o error reading log index file	1344	1698
+i o possible	2269	2920
 icu is not supported in this build	59	812
-icu locale cannot be specified unless locale provider is icu	103,1	2919
+icu locale cannot be specified unless locale provider is icu	103,1	2921
 icu locale must be specified	112,64	566
-identifier name * is too long	1722	2097
-identifier removed	980	2920
-identifier too long	2455,1	2921
-identity column type must be smallint integer or bigint	112,64	2922
+identifier name * is too long	1723	2098
+identifier removed	980	2922
+identifier too long	2456,1	2923
+identity column type must be smallint integer or bigint	112,64	2924
 identity columns are not supported on partitions	59	236
 identity columns are not supported on typed tables	59	236
-identity not mapped exception	789	2923
-identitynotmappedexception	789	2923
-idle in transaction session timeout	2456	2924
-idle session timeout	2457	2925
-idle_in_transaction_session_timeout	2456,115	2924
-idle_session_timeout	2457,125	2925
-idleintransactionsessiontimeout	2456,115	2924
-idlesessiontimeout	2457,125	2925
-if a message batch in a produce request exceeds the maximum configured segment size	2458	2926
-if replica is expected on a broker but is not this can be safely ignored	2459	2927
-if you specify a string larger than configured maximum for offset metadata	2460	2928
-ignoring specified roles other than public	112,64	2929
-iio invalid tree exception	2461	2930
-iioexception	2462	2931
-iioinvalidtreeexception	2461	2930
-illegal * value found during parsing	1312	1664
-illegal access error	2463	2932
-illegal access exception	2464	2933
-illegal argument exception	2465	2934
-illegal block size exception	2466	2935
-illegal blocking mode exception	2467	2936
-illegal caller exception	2468	2937
-illegal channel group exception	2469	2938
-illegal charset name exception	2470	2939
-illegal class format exception	2471	2940
-illegal component state exception	2472	2941
-illegal division by zero	225	2942
-illegal format code point exception	2473	2943
-illegal format conversion exception	2474	2944
-illegal format exception	2475	2945
-illegal format flags exception	2476	2946
-illegal format precision exception	2477	2947
-illegal format width exception	2478	2948
-illegal generation exception	2479	2949
-illegal grant revoke command please consult the manual to see which privileges can be used	1306	1658
-illegal instruction	2249	2950
-illegal mix of collations * and * for operation	1138	1471
-illegal mix of collations * for operation	1139	1472
-illegal mix of collations for operation	1139	1473
-illegal monitor state exception	2480	2951
-illegal parameter data type * for operation	1309	1661
-illegal parameter data types * and * for operation	1310	1662
-illegal path state exception	2481	2952
-illegal point compression	2482,172	193
-illegal sasl state exception	2483	2953
-illegal seek	2219	2954
-illegal selector exception	2484	2955
-illegal state exception	2485	2956
-illegal suite b digest	2486,172	193
-illegal thread state exception	2487	2957
-illegal value used as argument of dynamic column function	1190	1537
-illegal_generation	2479	2949
-illegal_sasl_state	2483	2953
-illegalaccesserror	2463	2932
-illegalaccessexception	2464	2933
-illegalargumentexception	2465	2934
-illegalblockingmodeexception	2467	2936
-illegalblocksizeexception	2466	2935
-illegalcallerexception	2468	2937
-illegalchannelgroupexception	2469	2938
-illegalcharsetnameexception	2470	2939
-illegalclassformatexception	2471	2940
-illegalcomponentstateexception	2472	2941
-illegalformatcodepointexception	2473	2943
-illegalformatconversionexception	2474	2944
-illegalformatexception	2475	2945
-illegalformatflagsexception	2476	2946
-illegalformatprecisionexception	2477	2947
-illegalformatwidthexception	2478	2948
-illegalgenerationexception	2479	2949
-illegalmonitorstateexception	2480	2951
-illegalpathstateexception	2481	2952
-illegalsaslstateexception	2483	2953
-illegalselectorexception	2484	2955
-illegalstateexception	2485	2956
-illegalthreadstateexception	2487	2957
-illformed locale exception	2488	2958
-illformedlocaleexception	2488	2958
+identity not mapped exception	789	2925
+identitynotmappedexception	789	2925
+idle in transaction session timeout	2457	2926
+idle session timeout	2458	2927
+idle_in_transaction_session_timeout	2457,115	2926
+idle_session_timeout	2458,125	2927
+idleintransactionsessiontimeout	2457,115	2926
+idlesessiontimeout	2458,125	2927
+if a message batch in a produce request exceeds the maximum configured segment size	2459	2928
+if replica is expected on a broker but is not this can be safely ignored	2460	2929
+if you specify a string larger than configured maximum for offset metadata	2461	2930
+ignoring specified roles other than public	112,64	2931
+iio invalid tree exception	2462	2932
+iioexception	2463	2933
+iioinvalidtreeexception	2462	2932
+illegal * value found during parsing	1313	1665
+illegal access error	2464	2934
+illegal access exception	2465	2935
+illegal argument exception	2466	2936
+illegal block size exception	2467	2937
+illegal blocking mode exception	2468	2938
+illegal caller exception	2469	2939
+illegal channel group exception	2470	2940
+illegal charset name exception	2471	2941
+illegal class format exception	2472	2942
+illegal component state exception	2473	2943
+illegal division by zero	225	2944
+illegal format code point exception	2474	2945
+illegal format conversion exception	2475	2946
+illegal format exception	2476	2947
+illegal format flags exception	2477	2948
+illegal format precision exception	2478	2949
+illegal format width exception	2479	2950
+illegal generation exception	2480	2951
+illegal grant revoke command please consult the manual to see which privileges can be used	1307	1659
+illegal instruction	2250	2952
+illegal mix of collations * and * for operation	1139	1472
+illegal mix of collations * for operation	1140	1473
+illegal mix of collations for operation	1140	1474
+illegal monitor state exception	2481	2953
+illegal parameter data type * for operation	1310	1662
+illegal parameter data types * and * for operation	1311	1663
+illegal path state exception	2482	2954
+illegal point compression	2483,172	193
+illegal sasl state exception	2484	2955
+illegal seek	2220	2956
+illegal selector exception	2485	2957
+illegal state exception	2486	2958
+illegal suite b digest	2487,172	193
+illegal thread state exception	2488	2959
+illegal value used as argument of dynamic column function	1191	1538
+illegal_generation	2480	2951
+illegal_sasl_state	2484	2955
+illegalaccesserror	2464	2934
+illegalaccessexception	2465	2935
+illegalargumentexception	2466	2936
+illegalblockingmodeexception	2468	2938
+illegalblocksizeexception	2467	2937
+illegalcallerexception	2469	2939
+illegalchannelgroupexception	2470	2940
+illegalcharsetnameexception	2471	2941
+illegalclassformatexception	2472	2942
+illegalcomponentstateexception	2473	2943
+illegalformatcodepointexception	2474	2945
+illegalformatconversionexception	2475	2946
+illegalformatexception	2476	2947
+illegalformatflagsexception	2477	2948
+illegalformatprecisionexception	2478	2949
+illegalformatwidthexception	2479	2950
+illegalgenerationexception	2480	2951
+illegalmonitorstateexception	2481	2953
+illegalpathstateexception	2482	2954
+illegalsaslstateexception	2484	2955
+illegalselectorexception	2485	2957
+illegalstateexception	2486	2958
+illegalthreadstateexception	2488	2959
+illformed locale exception	2489	2960
+illformedlocaleexception	2489	2960
 im_a_teapot	27	28
-image gc failed	2489,2490	2959
-image inspect error	2491,2492	2960
-image pull back off	2493,2494	2961
-image unknown format	2495,2496	2962
-imagegcfailed	2489,2490	2959
-imageinspecterror	2491,2492	2960
-imagepullbackoff	2493,2494	2961
-imaging op exception	2497	2963
-imagingopexception	2497	2963
-importerror	2498	2964
-importwarning	2499	2965
-impossible dependencies error	2500	2966
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1285	1636
-impossibledependencieserror	2500	2966
-improper binary format in array element	781,64	2967
-improper binary format in record column	781,64	2968
-improper connection state	2501	2969
-improper qualified name too many dotted names	0,1	2970
-improper relation name too many dotted names	0,1	2970
-improper type name	63,64	2698
-improperconnectionstate	2501	2969
+image gc failed	2490,2491	2961
+image inspect error	2492,2493	2962
+image pull back off	2494,2495	2963
+image unknown format	2496,2497	2964
+imagegcfailed	2490,2491	2961
+imageinspecterror	2492,2493	2962
+imagepullbackoff	2494,2495	2963
+imaging op exception	2498	2965
+imagingopexception	2498	2965
+importerror	2499	2966
+importwarning	2500	2967
+impossible dependencies error	2501	2968
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1286	1637
+impossibledependencieserror	2501	2968
+improper binary format in array element	781,64	2969
+improper binary format in record column	781,64	2970
+improper connection state	2502	2971
+improper qualified name too many dotted names	0,1	2972
+improper relation name too many dotted names	0,1	2972
+improper type name	63,64	2699
+improperconnectionstate	2502	2971
 in an aggregate with distinct order by expressions must appear in argument list	190,1	214
 in child table has a conflicting generation expression	170,1	488
 in child table must be a generated column	170,1	488
 in child table must be marked not null	170,1	488
-in failed sql transaction	834	2971
-in from has unsupported return type	170,1	2972
-in progress error	2502	2973
-in_failed_sql_transaction	834,115	2971
-inaccessible object exception	2503	2974
-inaccessibleobjectexception	2503	2974
-inappropriate access mode for branch transaction	2504	2975
-inappropriate fallback	2505,172	193
-inappropriate ioctl for device	1055	2976
-inappropriate isolation level for branch transaction	2506	2977
-inappropriate_access_mode_for_branch_transaction	2504,115	2975
-inappropriate_isolation_level_for_branch_transaction	2506,115	2977
-inappropriateaccessmodeforbranchtransaction	2504,115	2975
-inappropriateisolationlevelforbranchtransaction	2506,115	2977
-including column does not support a collation	103,1	2861
-including column does not support an operator class	103,1	2861
-including column does not support asc desc options	103,1	2861
-including column does not support nulls first last options	103,1	2861
-incompatible class change error	2507	2978
-incompatibleclasschangeerror	2507	2978
-incomplete annotation exception	2508	2979
-incomplete message from client	334,335	2980
-incomplete read error	2509,2510	2981
-incomplete startup packet	334,335	2982
-incompleteannotationexception	2508	2979
-incompleteread	2511	2983
-incompletereaderror	2509,2510	2981
-inconsistency in usage of column lists for partitioning	1494	1855
-inconsistent cluster id exception	2512	2984
-inconsistent compression	2513,172	193
-inconsistent early data alpn	2514,172	193
-inconsistent early data sni	2515,172	193
-inconsistent extms	2516,172	193
-inconsistent group protocol exception	2517	2985
-inconsistent topic id exception	2518	2986
+in failed sql transaction	834	2973
+in from has unsupported return type	170,1	2974
+in progress error	2503	2975
+in_failed_sql_transaction	834,115	2973
+inaccessible object exception	2504	2976
+inaccessibleobjectexception	2504	2976
+inappropriate access mode for branch transaction	2505	2977
+inappropriate fallback	2506,172	193
+inappropriate ioctl for device	1056	2978
+inappropriate isolation level for branch transaction	2507	2979
+inappropriate_access_mode_for_branch_transaction	2505,115	2977
+inappropriate_isolation_level_for_branch_transaction	2507,115	2979
+inappropriateaccessmodeforbranchtransaction	2505,115	2977
+inappropriateisolationlevelforbranchtransaction	2507,115	2979
+including column does not support a collation	103,1	2863
+including column does not support an operator class	103,1	2863
+including column does not support asc desc options	103,1	2863
+including column does not support nulls first last options	103,1	2863
+incompatible class change error	2508	2980
+incompatibleclasschangeerror	2508	2980
+incomplete annotation exception	2509	2981
+incomplete message from client	334,335	2982
+incomplete read error	2510,2511	2983
+incomplete startup packet	334,335	2984
+incompleteannotationexception	2509	2981
+incompleteread	2512	2985
+incompletereaderror	2510,2511	2983
+inconsistency in usage of column lists for partitioning	1495	1856
+inconsistent cluster id exception	2513	2986
+inconsistent compression	2514,172	193
+inconsistent early data alpn	2515,172	193
+inconsistent early data sni	2516,172	193
+inconsistent extms	2517,172	193
+inconsistent group protocol exception	2518	2987
+inconsistent topic id exception	2519	2988
 inconsistent types deduced for parameter	160,1	968
-inconsistent voter set exception	2519	2987
-inconsistent_cluster_id	2512	2984
-inconsistent_group_protocol	2517	2985
-inconsistent_topic_id	2518	2986
-inconsistent_voter_set	2519	2987
-inconsistentclusteridexception	2512	2984
-inconsistentgroupprotocolexception	2517	2985
-inconsistenttopicidexception	2518	2986
-inconsistentvotersetexception	2519	2987
-incorrect * value * for column	1748	2125
-incorrect * value * for function	1907	2316
-incorrect argument type to variable	1903	2312
-incorrect arguments to	1867	2275
-incorrect binary data format	781,64	2988
-incorrect binary data format in bind parameter	781,64	2989
-incorrect binary data format in function argument	781,64	2990
-incorrect binary data format in logical replication column	781,64	2991
-incorrect catalog name	1880	2289
-incorrect column name	1869	2277
-incorrect column specifier for column	1871	2279
-incorrect database name	1870	2278
-incorrect default value * for column	1334	1688
-incorrect escaping in json text in argument * to function * at position	1351	1705
-incorrect foreign key definition for	1874	2282
-incorrect geojson format empty * array	1272	1623
-incorrect geojson format polygon not closed	1274	1625
-incorrect geojson format specified for st_geomfromgeojson function	1273	1624
-incorrect geojson format too few points for linestring specified	1275	1626
-incorrect index name	1881	2290
-incorrect information in file	1467	1826
-incorrect number of arguments for * expected * got	1657	2032
-incorrect number of fetch variables	1658	2033
-incorrect parameter count in the call to native function	1887	2296
-incorrect parameter count to cursor	1886	2295
-incorrect parameter count to procedure	1888	2297
-incorrect parameter or combination of parameters for start slave until	1092	1425
-incorrect parameters in the call to native function	1889	2298
-incorrect parameters in the call to stored function	1891	2300
-incorrect parameters to procedure	1890	2299
-incorrect partition name	1892	2301
-incorrect prefix key the used key part isn * t support unique prefix keys	1896	2305
-incorrect routine name	1656	2031
-incorrect table definition all merge tables must be in the same database	1754	2131
-incorrect table definition there can be only one auto column and it must be defined as a key	1868	2276
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1736	2112
-incorrect table name	1898	2307
-incorrect usage of * and	1905	2314
-incorrect usage placement of	1158	1500
-incorrect user level lock name	1796	2204
-incorrect value * for option	1089	1422
-increment must not be zero	112,64	2922
-indentationerror	2520,2521	2992
-indeterminate collation	776	2993
-indeterminate datatype	491	2994
-indeterminate_collation	776,1	2993
-indeterminate_datatype	491,1	2994
-indeterminatecollation	776,1	2993
-indeterminatedatatype	491,1	2994
-index * is corrupted	1319	1671
-index * is of wrong type for an innodb fulltext index	1324	1676
+inconsistent voter set exception	2520	2989
+inconsistent_cluster_id	2513	2986
+inconsistent_group_protocol	2518	2987
+inconsistent_topic_id	2519	2988
+inconsistent_voter_set	2520	2989
+inconsistentclusteridexception	2513	2986
+inconsistentgroupprotocolexception	2518	2987
+inconsistenttopicidexception	2519	2988
+inconsistentvotersetexception	2520	2989
+incorrect * value * for column	1749	2126
+incorrect * value * for function	1908	2317
+incorrect argument type to variable	1904	2313
+incorrect arguments to	1868	2276
+incorrect binary data format	781,64	2990
+incorrect binary data format in bind parameter	781,64	2991
+incorrect binary data format in function argument	781,64	2992
+incorrect binary data format in logical replication column	781,64	2993
+incorrect catalog name	1881	2290
+incorrect column name	1870	2278
+incorrect column specifier for column	1872	2280
+incorrect database name	1871	2279
+incorrect default value * for column	1335	1689
+incorrect escaping in json text in argument * to function * at position	1352	1706
+incorrect foreign key definition for	1875	2283
+incorrect geojson format empty * array	1273	1624
+incorrect geojson format polygon not closed	1275	1626
+incorrect geojson format specified for st_geomfromgeojson function	1274	1625
+incorrect geojson format too few points for linestring specified	1276	1627
+incorrect index name	1882	2291
+incorrect information in file	1468	1827
+incorrect number of arguments for * expected * got	1658	2033
+incorrect number of fetch variables	1659	2034
+incorrect parameter count in the call to native function	1888	2297
+incorrect parameter count to cursor	1887	2296
+incorrect parameter count to procedure	1889	2298
+incorrect parameter or combination of parameters for start slave until	1093	1426
+incorrect parameters in the call to native function	1890	2299
+incorrect parameters in the call to stored function	1892	2301
+incorrect parameters to procedure	1891	2300
+incorrect partition name	1893	2302
+incorrect prefix key the used key part isn * t support unique prefix keys	1897	2306
+incorrect routine name	1657	2032
+incorrect table definition all merge tables must be in the same database	1755	2132
+incorrect table definition there can be only one auto column and it must be defined as a key	1869	2277
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1737	2113
+incorrect table name	1899	2308
+incorrect usage of * and	1906	2315
+incorrect usage placement of	1159	1501
+incorrect user level lock name	1797	2205
+incorrect value * for option	1090	1423
+increment must not be zero	112,64	2924
+indentationerror	2521,2522	2994
+indeterminate collation	776	2995
+indeterminate datatype	491	2996
+indeterminate_collation	776,1	2995
+indeterminate_datatype	491,1	2996
+indeterminatecollation	776,1	2995
+indeterminatedatatype	491,1	2996
+index * is corrupted	1320	1672
+index * is of wrong type for an innodb fulltext index	1325	1677
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1318	1670
-index corrupted	2522	2995
+index column size too large the maximum column size is * bytes	1319	1671
+index corrupted	2523	2997
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2523,2524	2996
-index expressions and predicates can refer only to the table being indexed	190,1	2997
-index for table * is corrupt try to repair it	1468	1827
-index invalid or out of range	195	2998
+index database disk image is malformed	2524,2525	2998
+index expressions and predicates can refer only to the table being indexed	190,1	2999
+index for table * is corrupt try to repair it	1469	1828
+index invalid or out of range	195	3000
 index operators must be binary	103,1	104
-index out of bounds exception	2525,195	2999
-index out of bounds the len is * but the index is	195	3000
-index out of range	195	3001
-index out of range exception	2526,195	3002
-index relfilenode value not set when in binary upgrade mode	112,64	3003
-index row requires * bytes maximum size is	205	3004
-index row size * exceeds btree version * for index	205	3005
-index row size * exceeds hash maximum	205	3006
-index row size * exceeds maximum * for index	205	3007
-index s does not support this operation	1368	1724
+index out of bounds exception	2526,195	3001
+index out of bounds the len is * but the index is	195	3002
+index out of range	195	3003
+index out of range exception	2527,195	3004
+index relfilenode value not set when in binary upgrade mode	112,64	3005
+index row requires * bytes maximum size is	205	3006
+index row size * exceeds btree version * for index	205	3007
+index row size * exceeds hash maximum	205	3008
+index row size * exceeds maximum * for index	205	3009
+index s does not support this operation	1369	1725
 index search operators must return boolean	103,1	104
-index was out of range must be non negative and less than the size of the collection	195	3008
-index was outside the bounds of the array	2526,195	3009
-index_corrupted	2522,55	2995
-indexcorrupted	2522,55	2995
-indexerror	2527,2528,195	3010
-indexoutofboundsexception	2525,195	2999
-indexoutofrangeexception	2526,195	3002
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2519	2987
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2529	3011
-indicator overflow	2530	3012
-indicator_overflow	2530,64	3012
-indicatoroverflow	2530,64	3012
-ineligible replica exception	2531	3013
-ineligible_replica	2531	3013
-ineligiblereplicaexception	2531	3013
-infailedsqltransaction	834,115	2971
-infinite recursion detected in policy for relation	103,1	3014
-infinite recursion detected in rules for relation	103,1	3014
+index was out of range must be non negative and less than the size of the collection	195	3010
+index was outside the bounds of the array	2527,195	3011
+index_corrupted	2523,55	2997
+indexcorrupted	2523,55	2997
+indexerror	2528,2529,195	3012
+indexoutofboundsexception	2526,195	3001
+indexoutofrangeexception	2527,195	3004
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2520	2989
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2530	3013
+indicator overflow	2531	3014
+indicator_overflow	2531,64	3014
+indicatoroverflow	2531,64	3014
+ineligible replica exception	2532	3015
+ineligible_replica	2532	3015
+ineligiblereplicaexception	2532	3015
+infailedsqltransaction	834,115	2973
+infinite recursion detected in policy for relation	103,1	3016
+infinite recursion detected in rules for relation	103,1	3016
 inherited column * has a collation conflict	608,1	759
 inherited column * has a generation conflict	170,1	488
 inherited column * has a storage parameter conflict	170,1	488
@@ -14743,767 +14753,767 @@ inherits conflicting default values	546,1	678
 inherits conflicting generation expressions	546,1	678
 inherits from generated column but specifies default	546,1	678
 inherits from generated column but specifies identity	546,1	678
-initial position must not be null	113,64	3015
-initial slot snapshot too large	447,446	3016
-initiated by * normal shutdown	1462	1821
+initial position must not be null	113,64	3017
+initial slot snapshot too large	447,446	3018
+initiated by * normal shutdown	1463	1822
 inline sql function body only valid for language sql	62,1	135
-innodb is in read only mode	1326	1678
-innodb presently supports one fulltext index creation at a time	1323	1675
-innodb refuses to write tables with row_format compressed or key_block_size	1781	2159
-inprogresserror	2502	2973
+innodb is in read only mode	1327	1679
+innodb presently supports one fulltext index creation at a time	1324	1676
+innodb refuses to write tables with row_format compressed or key_block_size	1782	2160
+inprogresserror	2503	2975
 input data type is not an array	170,1	526
-input is a query not an expression	112,64	2706
-input is out of range	201,64	3017
-input mismatch exception	2532	3018
-input of anonymous composite types is not implemented	59	3019
-input output error	985	3020
+input is a query not an expression	112,64	2707
+input is out of range	201,64	3019
+input mismatch exception	2533	3020
+input of anonymous composite types is not implemented	59	3021
+input output error	985	3022
 input parameters after one with a default value must also have defaults	62,1	135
 input string is too short for datetime format	464,64	501
-input string was not in a correct format	478	3021
-inputmismatchexception	2532	3018
-insert delayed can * because it is locked with lock tables	1182	1526
-insert has more expressions than target columns	0,1	3022
-insert has more target columns than expressions	0,1	3022
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1112	1445
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1109	1442
-insert on duplicate key update on a table with more than one unique key is unsafe	1114	1447
-insert or update on table * violates foreign key constraint	2383,598	3023
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1113	1446
+input string was not in a correct format	478	3023
+inputmismatchexception	2533	3020
+insert delayed can * because it is locked with lock tables	1183	1527
+insert has more expressions than target columns	0,1	3024
+insert has more target columns than expressions	0,1	3024
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1113	1446
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1110	1443
+insert on duplicate key update on a table with more than one unique key is unsafe	1115	1448
+insert or update on table * violates foreign key constraint	2384,598	3025
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1114	1447
 insert select rule actions are not supported for queries having data modifying statements in with	59	611
 insert trigger s when condition cannot reference old values	103,1	335
 insert with on conflict clause cannot be used with table that has insert or update rules	59	611
-inspectfailed	2533,2534	3024
-installerror	2535	3025
-instance already exists exception	2536	3026
-instance not found exception	2537	3027
-instancealreadyexistsexception	2536	3026
-instancenotfoundexception	2537	3027
-instantiationerror	2538	3028
-instantiationexception	2539	3029
+inspectfailed	2534,2535	3026
+installerror	2536	3027
+instance already exists exception	2537	3028
+instance not found exception	2538	3029
+instancealreadyexistsexception	2537	3028
+instancenotfoundexception	2538	3029
+instantiationerror	2539	3030
+instantiationexception	2540	3031
 instead nothing rules on select are not implemented	59	536
 instead of triggers cannot have column lists	59	336
 instead of triggers cannot have when conditions	59	336
 instead of triggers must be for each row	59	336
-insufficient data left in message	334,335,781	3030
-insufficient execution stack exception	2540	3031
-insufficient file descriptors available to start server process	143	2653
-insufficient free cpu	2541	3032
-insufficient free memory	2542	3033
-insufficient memory exception	2543	3034
-insufficient memory to continue the execution of the program	2543,2544	3035
-insufficient privilege	87	3036
-insufficient resources	143	3037
-insufficient resources exception	2545	3038
-insufficient security	2546,172	193
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2540	3039
+insufficient data left in message	334,335,781	3032
+insufficient execution stack exception	2541	3033
+insufficient file descriptors available to start server process	143	2654
+insufficient free cpu	2542	3034
+insufficient free memory	2543	3035
+insufficient memory exception	2544	3036
+insufficient memory to continue the execution of the program	2544,2545	3037
+insufficient privilege	87	3038
+insufficient resources	143	3039
+insufficient resources exception	2546	3040
+insufficient security	2547,172	193
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2541	3041
 insufficient storage	50	52
-insufficient_privilege	87,1	3036
-insufficient_resources	143	3037
+insufficient_privilege	87,1	3038
+insufficient_resources	143	3039
 insufficient_storage	50	52
-insufficientexecutionstackexception	2540	3031
-insufficientfreecpu	2541	3032
-insufficientfreememory	2542	3033
-insufficientmemoryexception	2543	3034
-insufficientprivilege	87,1	3036
-insufficientresources	143	3037
-insufficientresourcesexception	2545	3038
-int too large to convert to float	201	3040
-integer is required for rows type frame	1902	2311
+insufficientexecutionstackexception	2541	3033
+insufficientfreecpu	2542	3034
+insufficientfreememory	2543	3035
+insufficientmemoryexception	2544	3036
+insufficientprivilege	87,1	3038
+insufficientresources	143	3039
+insufficientresourcesexception	2546	3040
+int too large to convert to float	201	3042
+integer is required for rows type frame	1903	2312
 integer out of range	201,64	338
-integrity constraint violation	598	3041
-integrity_constraint_violation	598	3041
-integrityconstraintviolation	598	3041
-integrityerror	2547	3042
-interface conversion interface is string not int	226	3043
-interfaceerror	2548	3044
-internal buffer overflow exception	2549	3045
-internal buffer overflow occurred	2549	3046
-internal error	55	3047
-internal error code for broker to broker communication	2550	3048
-internal error in the runtime	2242	3049
+integrity constraint violation	598	3043
+integrity_constraint_violation	598	3043
+integrityconstraintviolation	598	3043
+integrityerror	2548	3044
+interface conversion interface is string not int	226	3045
+interfaceerror	2549	3046
+internal buffer overflow exception	2550	3047
+internal buffer overflow occurred	2550	3048
+internal error	55	3049
+internal error code for broker to broker communication	2551	3050
+internal error in the runtime	2243	3051
 internal function * is not in internal lookup table	778,1	989
-internal scheduler error	1222	1571
+internal scheduler error	1223	1572
 internal server error	38	39
-internal size * is invalid for passed by value type	103,1	2807
-internal_error	55	3047
+internal size * is invalid for passed by value type	103,1	2809
+internal_error	55	3049
 internal_server_error	38	39
-internalbufferoverflowexception	2549	3045
-internalerror	55	3047
-interrupted by timeout exception	2551	3050
-interrupted io exception	2552	3051
-interrupted naming exception	2553	3052
-interrupted system call	984	3053
-interrupted system call should be restarted	1928	3054
-interruptedbytimeoutexception	2551	3050
-interruptederror	984,2554	3055
-interruptedexception	2555	3056
-interruptedioexception	2552	3051
-interruptednamingexception	2553	3052
-interval field overflow	2556	3057
-interval field value out of range	2556,64	3058
-interval is either not positive or too big	1221	1570
-interval time zone * must not include months or days	112,64	3059
-interval_field_overflow	2556,64	3057
-intervalfieldoverflow	2556,64	3057
-into is only allowed on first select of union intersect except	0,1	3022
-introspectionexception	2557	3060
-invalid * character string	1331	1685
-invalid address error	2558	3061
+internalbufferoverflowexception	2550	3047
+internalerror	55	3049
+interrupted by timeout exception	2552	3052
+interrupted io exception	2553	3053
+interrupted naming exception	2554	3054
+interrupted system call	984	3055
+interrupted system call should be restarted	1929	3056
+interruptedbytimeoutexception	2552	3052
+interruptederror	984,2555	3057
+interruptedexception	2556	3058
+interruptedioexception	2553	3053
+interruptednamingexception	2554	3054
+interval field overflow	2557	3059
+interval field value out of range	2557,64	3060
+interval is either not positive or too big	1222	1571
+interval time zone * must not include months or days	112,64	3061
+interval_field_overflow	2557,64	3059
+intervalfieldoverflow	2557,64	3059
+into is only allowed on first select of union intersect except	0,1	3024
+introspectionexception	2558	3062
+invalid * character string	1332	1686
+invalid address error	2559	3063
 invalid address family in external	781,64	994
 invalid affix alias	128,129	133
 invalid affix flag	128,129	133
 invalid affix flag * with long flag value	128,129	133
-invalid alert	2559,172	193
-invalid algorithm parameter exception	2560	3062
-invalid application exception	2561	3063
-invalid argument	649	3064
-invalid argument error * in function	1667	2042
+invalid alert	2560,172	193
+invalid algorithm parameter exception	2561	3064
+invalid application exception	2562	3065
+invalid argument	649	3066
+invalid argument error * in function	1668	2043
 invalid argument for	0,1	212
-invalid argument for logarithm	548	3065
-invalid argument for nth value function	191	3066
-invalid argument for ntile function	193	3067
-invalid argument for power function	65	3068
-invalid argument for sql json datetime function	868	3069
-invalid argument for width bucket function	791	3070
-invalid argument size * in function call message	334,335	2852
-invalid array flags	781,64	2967
+invalid argument for logarithm	548	3067
+invalid argument for nth value function	191	3068
+invalid argument for ntile function	193	3069
+invalid argument for power function	65	3070
+invalid argument for sql json datetime function	868	3071
+invalid argument for width bucket function	791	3072
+invalid argument size * in function call message	334,335	2854
+invalid array flags	781,64	2969
 invalid array for xml namespace mapping	64	842
-invalid array length	195	3071
-invalid asynchronous state exception	2562	3072
-invalid attribute identifier exception	2563	3073
+invalid array length	195	3073
+invalid asynchronous state exception	2563	3074
+invalid attribute identifier exception	2564	3075
 invalid attribute in procedure definition	62,1	135
-invalid attribute value exception	2564	3074
-invalid attributes exception	2565	3075
+invalid attribute value exception	2565	3076
+invalid attributes exception	2566	3077
 invalid authentication method	128,129	287
 invalid authentication method * not supported by this build	128,129	287
-invalid authorization specification	737	3076
-invalid base64 end sequence	112,64	3077
-invalid binary representation	781	3078
+invalid authorization specification	737	3078
+invalid base64 end sequence	112,64	3079
+invalid binary representation	781	3080
 invalid bits in external	781,64	994
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2566	3079
-invalid byte sequence for encoding	595,64	3080
-invalid byte sequence in utf	665	3081
-invalid byte value for encoding	595,64	3080
-invalid ca certificate	2567,178	3082
-invalid cast exception	2568	3083
-invalid catalog name	2569	3084
-invalid ccs message	2570,172	193
-invalid certificate or alg	2571,172	193
-invalid certificate verification context	2572,178	3085
+invalid byte sequence error	2567	3081
+invalid byte sequence for encoding	595,64	3082
+invalid byte sequence in utf	665	3083
+invalid byte value for encoding	595,64	3082
+invalid ca certificate	2568,178	3084
+invalid cast exception	2569	3085
+invalid catalog name	2570	3086
+invalid ccs message	2571,172	193
+invalid certificate or alg	2572,172	193
+invalid certificate verification context	2573,178	3087
 invalid character in affix flag	128,129	133
-invalid character in extension * schema must not contain any of	63,64	3086
-invalid character in extension owner must not contain any of	63,64	3086
-invalid character value for cast	2573	3087
-invalid character z looking for beginning of object key string	2271	3088
+invalid character in extension * schema must not contain any of	63,64	3088
+invalid character in extension owner must not contain any of	63,64	3088
+invalid character value for cast	2574	3089
+invalid character z looking for beginning of object key string	2272	3090
 invalid cidr mask in address	128,129	287
-invalid cidr value	63,64	3089
-invalid class exception	2574	3090
+invalid cidr value	63,64	3091
+invalid class exception	2575	3092
 invalid close message subtype	334,335	345
-invalid column definition	546	3091
-invalid column reference	190	3092
-invalid column reference * in load data	1376	1733
-invalid com object exception	221	3093
+invalid column definition	546	3093
+invalid column reference	190	3094
+invalid column reference * in load data	1377	1734
+invalid com object exception	221	3095
 invalid combination of date conventions	464,64	501
-invalid command	2575,172	193
+invalid command	2576,172	193
 invalid command line argument	0,1	614
 invalid command line argument for server process	0,1	614
-invalid command name	112,64	3094
-invalid commit offset size exception	2576	3095
-invalid component error	2577	3096
-invalid compression algorithm	2578,172	193
+invalid command name	112,64	3096
+invalid commit offset size exception	2577	3097
+invalid component error	2578	3098
+invalid compression algorithm	2579,172	193
 invalid compression method	112,64	630
 invalid compression specification	0,1	869
-invalid condition number	1175	1518
-invalid config	2579,172	193
-invalid config exception	2579	3097
-invalid configuration name	2580,172	193
-invalid configuration parameter name	704,1	3098
-invalid configuration parameter name * removing it	704,1	3098
+invalid condition number	1176	1519
+invalid config	2580,172	193
+invalid config exception	2580	3099
+invalid configuration name	2581,172	193
+invalid configuration parameter name	704,1	3100
+invalid configuration parameter name * removing it	704,1	3100
 invalid connection limit	112,64	566
-invalid connection string syntax	0,1	3099
+invalid connection string syntax	0,1	3101
 invalid connection type	128,129	287
-invalid context	2581,172	193
+invalid context	2582,172	193
 invalid copy file header missing flags	273,64	835
 invalid copy file header missing length	273,64	835
 invalid copy file header with oids	273,64	835
 invalid copy file header wrong length	273,64	835
 invalid create database strategy	112,64	566
-invalid credential exception	2582	3100
-invalid credentials exception	2582	3101
-invalid cross device link	2217	3102
-invalid ct validation type	2583,172	193
-invalid cursor definition	526	3103
-invalid cursor name	2584	3104
-invalid cursor name must not be empty	2584	3105
-invalid cursor state	493	3106
-invalid data exception	2585	3107
-invalid data format	2585	3108
-invalid data in file	57	3109
-invalid database definition	2586	3110
-invalid datetime format	464	3111
+invalid credential exception	2583	3102
+invalid credentials exception	2583	3103
+invalid cross device link	2218	3104
+invalid ct validation type	2584,172	193
+invalid cursor definition	526	3105
+invalid cursor name	2585	3106
+invalid cursor name must not be empty	2585	3107
+invalid cursor state	493	3108
+invalid data exception	2586	3109
+invalid data format	2586	3110
+invalid data in file	57	3111
+invalid database definition	2587	3112
+invalid datetime format	464	3113
 invalid datetime format separator	464,64	501
-invalid datum pointer	64	3112
-invalid default value for	1333	1687
+invalid datum pointer	64	3114
+invalid default value for	1334	1688
 invalid describe message subtype	334,335	345
-invalid destination encoding name	112,64	3113
+invalid destination encoding name	112,64	3115
 invalid dh parameters	128,129	751
 invalid dh parameters neither suitable generator or safe prime	128,129	751
 invalid dh parameters p is not prime	128,129	751
-invalid digit found in string	478	3114
-invalid digit in external numeric value	781,64	3115
-invalid disk capacity	2587	3116
-invalid dn d operation exception	2588	3117
-invalid encoding name	112,64	3113
-invalid encoding number	112,64	3118
-invalid encoding starting at	665	3119
-invalid enum argument exception	2589	3120
-invalid enum label	704,1	3121
-invalid escape character	2590	3122
-invalid escape octet	2591	3123
-invalid escape sequence	2592	3124
-invalid escape string	2592,64	3125
-invalid exchange	963	3126
-invalid extension name	112,64	2885
-invalid extension version name	112,64	2885
+invalid digit found in string	478	3116
+invalid digit in external numeric value	781,64	3117
+invalid disk capacity	2588	3118
+invalid dn d operation exception	2589	3119
+invalid encoding name	112,64	3115
+invalid encoding number	112,64	3120
+invalid encoding starting at	665	3121
+invalid enum argument exception	2590	3122
+invalid enum label	704,1	3123
+invalid escape character	2591	3124
+invalid escape octet	2592	3125
+invalid escape sequence	2593	3126
+invalid escape string	2593,64	3127
+invalid exchange	963	3128
+invalid extension name	112,64	2887
+invalid extension version name	112,64	2887
 invalid external cidr value	781,64	994
-invalid external pg_snapshot data	781,64	3127
-invalid fetch session epoch exception	2593	3128
-invalid fetch size exception	2594	3129
+invalid external pg_snapshot data	781,64	3129
+invalid fetch session epoch exception	2594	3130
+invalid fetch size exception	2595	3131
 invalid field size	273,64	835
-invalid filter criteria exception	2595	3130
-invalid flags for opening a large object	112,64	3131
-invalid float literal	478	3114
-invalid foreign key	2382	3132
+invalid filter criteria exception	2596	3132
+invalid flags for opening a large object	112,64	3133
+invalid float literal	478	3116
+invalid foreign key	2383	3134
 invalid format specification for an interval value	464,64	501
 invalid frontend message type	334,335	345
-invalid function definition	62	3133
+invalid function definition	62	3135
 invalid function number * must be between 1 and	103,1	104
-invalid gis data provided to function	1281	1632
-invalid grant operation	543	3134
-invalid grantor	544	3135
-invalid group id exception	2596	3136
-invalid hexadecimal data odd number of digits	112,64	3077
-invalid hexadecimal digit	112,64	3077
-invalid image name	2597,2598	3137
-invalid indicator parameter value	2599	3138
+invalid gis data provided to function	1282	1633
+invalid grant operation	543	3136
+invalid grantor	544	3137
+invalid group id exception	2597	3138
+invalid hexadecimal data odd number of digits	112,64	3079
+invalid hexadecimal digit	112,64	3079
+invalid image name	2598,2599	3139
+invalid indicator parameter value	2600	3140
 invalid input string for y yyy	464,64	501
-invalid input syntax for type	63,64,464,112,0	3139
-invalid input value for enum	63,64	3140
-invalid int2vector data	781,64	3141
-invalid internal value for enum	781,64	3142
-invalid interval type modifier	112,64	3059
+invalid input syntax for type	63,64,464,112,0	3141
+invalid input value for enum	63,64	3142
+invalid int2vector data	781,64	3143
+invalid internal value for enum	781,64	3144
+invalid interval type modifier	112,64	3061
 invalid ip address	128,129	287
 invalid ip mask	128,129	287
-invalid json text	2600	3143
-invalid key exception	2601	3144
-invalid key spec exception	2602	3145
-invalid key update type	2603,172	193
-invalid large object descriptor	102,1	3146
-invalid large object write request size	112,64	3131
+invalid json text	2601	3145
+invalid key exception	2602	3146
+invalid key spec exception	2603	3147
+invalid key update type	2604,172	193
+invalid large object descriptor	102,1	3148
+invalid large object write request size	112,64	3133
 invalid ldap port number	128,129	287
 invalid ldapscheme value	128,129	287
 invalid length in external	781,64	994
-invalid length in external bit string	781,64	3147
-invalid length of startup packet	334,335	2982
-invalid line specification a and b cannot both be zero	63,64,781	3148
-invalid line specification must be two distinct points	63,64,112	3148
-invalid list syntax in parameter	112,64,0	3149
-invalid literal for int with base	478	3150
+invalid length in external bit string	781,64	3149
+invalid length of startup packet	334,335	2984
+invalid line specification a and b cannot both be zero	63,64,781	3150
+invalid line specification must be two distinct points	63,64,112	3150
+invalid list syntax in parameter	112,64,0	3151
+invalid literal for int with base	478	3152
 invalid locale name	153,1	569
-invalid locator specification	2604	3151
-invalid logical replication message type	334,335	3152
+invalid locator specification	2605	3153
+invalid logical replication message type	334,335	3154
 invalid macro name in dynamic library path	704,1	866
 invalid magic number in dynamic shared memory segment	57	1009
-invalid mark exception	2605	3153
+invalid mark exception	2606	3155
 invalid mask length	112,64	480
-invalid max early data	2606,172	193
-invalid memory allocation request size	205	3154
-invalid message format	334,335	3030
-invalid message length	334,335	2980
+invalid max early data	2607,172	193
+invalid memory allocation request size	205	3156
+invalid message format	334,335	3032
+invalid message length	334,335	2982
 invalid message size * in shared memory queue	205	664
-invalid midi data exception	2607	3155
+invalid midi data exception	2608	3157
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2608	3156
-invalid multibyte character for locale	595,64	3157
-invalid name	704	3158
-invalid name exception	2609	3159
-invalid name syntax	704,1	3160
-invalid non ca certificate has ca markings	2610,178	3161
-invalid normalization form	112,64	2783
-invalid null cmd name	2611,172	193
-invalid number of dimensions	781,64,112	2967
+invalid module descriptor exception	2609	3158
+invalid multibyte character for locale	595,64	3159
+invalid name	704	3160
+invalid name exception	2610	3161
+invalid name syntax	704,1	3162
+invalid non ca certificate has ca markings	2611,178	3163
+invalid normalization form	112,64	2785
+invalid null cmd name	2612,172	193
+invalid number of dimensions	781,64,112	2969
 invalid number of flag vector aliases	128,129	133
-invalid number of points in external path value	781,64	3162
-invalid number of points in external polygon value	781,64	3162
-invalid numeric type modifier	112,64	3163
-invalid object definition	103	3164
-invalid object exception	2612	3165
-invalid octet value in macaddr value	201,64	3166
-invalid oidvector data	781,64	3167
-invalid ole variant type exception	2613	3168
-invalid on update clause for * column	1337	1691
+invalid number of points in external path value	781,64	3164
+invalid number of points in external polygon value	781,64	3164
+invalid numeric type modifier	112,64	3165
+invalid object definition	103	3166
+invalid object exception	2613	3167
+invalid octet value in macaddr value	201,64	3168
+invalid oidvector data	781,64	3169
+invalid ole variant type exception	2614	3170
+invalid on update clause for * column	1338	1692
 invalid on update specification	59	633
-invalid open type exception	2614	3169
-invalid operation exception	2615	3170
+invalid open type exception	2615	3171
+invalid operation exception	2616	3172
 invalid operator class options parsing function	103,1	104
 invalid operator number * must be between 1 and	103,1	104
-invalid option name * must not contain	112,64	3171
-invalid or incomplete multibyte or wide character	981	3172
-invalid or inconsistent certificate extension	2616,178	3173
-invalid or inconsistent certificate policy extension	2617,178	3174
-invalid overflow block number	112,64	3175
-invalid owned by option	0,1	3176
-invalid parameter exception	2618	3177
+invalid option name * must not contain	112,64	3173
+invalid or incomplete multibyte or wide character	981	3174
+invalid or inconsistent certificate extension	2617,178	3175
+invalid or inconsistent certificate policy extension	2618,178	3176
+invalid overflow block number	112,64	3177
+invalid owned by option	0,1	3178
+invalid parameter exception	2619	3179
 invalid parameter list format	0,1	673
-invalid parameter name	704,1	3178
-invalid parameter spec exception	2619	3179
-invalid parameter value	112	3180
-invalid partitions exception	2620	3181
-invalid password	1005	3182
-invalid password packet size	334,335	2699
-invalid path exception	2621	3183
-invalid performance_schema usage	1893	2302
-invalid preceding or following size	2393	3184
-invalid preceding or following size in window function	2393,64	3185
-invalid preferences format exception	2622	3186
-invalid prefix error	2623	3187
-invalid prepared statement definition	2624	3188
-invalid principal type exception	2625	3189
+invalid parameter name	704,1	3180
+invalid parameter spec exception	2620	3181
+invalid parameter value	112	3182
+invalid partitions exception	2621	3183
+invalid password	1005	3184
+invalid password packet size	334,335	2700
+invalid path exception	2622	3185
+invalid performance_schema usage	1894	2303
+invalid preceding or following size	2394	3186
+invalid preceding or following size in window function	2394,64	3187
+invalid preferences format exception	2623	3188
+invalid prefix error	2624	3189
+invalid prepared statement definition	2625	3190
+invalid principal type exception	2626	3191
 invalid privilege type * for column	543,544	670
 invalid privilege type * for table	543,544	670
-invalid producer epoch exception	2626	3190
-invalid producer id mapping exception	2627	3191
-invalid program exception	699	3192
-invalid properties format exception	2628	3193
+invalid producer epoch exception	2627	3192
+invalid producer id mapping exception	2628	3193
+invalid program exception	699	3194
+invalid properties format exception	2629	3195
 invalid publication object list	0,1	690
-invalid publication where expression	59	3194
-invalid publication_names syntax	704,1	3195
+invalid publication where expression	59	3196
+invalid publication_names syntax	704,1	3197
 invalid query response	334,335	960
-invalid radius in external circle value	781,64	3162
+invalid radius in external circle value	781,64	3164
 invalid radius port number	128,129	287
-invalid range bound flags	0,1	3196
-invalid record exception	2629	3197
-invalid record state exception	2630	3198
-invalid recursion	132	3199
+invalid range bound flags	0,1	3198
+invalid record exception	2630	3199
+invalid record state exception	2631	3200
+invalid recursion	132	3201
 invalid reference to from clause entry for table	190,1,617	698
-invalid registration exception	2631	3200
-invalid regular expression	2632	3201
+invalid registration exception	2632	3202
+invalid regular expression	2633	3203
 invalid regular expression option	112,64	1199
-invalid relation id exception	2633	3202
-invalid relation service exception	2634	3203
-invalid relation type exception	2635	3204
-invalid replication assignment exception	2636	3205
-invalid replication factor exception	2637	3206
-invalid request code	966	3207
-invalid request descriptor	965	3208
-invalid request exception	2638	3209
-invalid required acks exception	2639	3210
+invalid relation id exception	2634	3204
+invalid relation service exception	2635	3205
+invalid relation type exception	2636	3206
+invalid replication assignment exception	2637	3207
+invalid replication factor exception	2638	3208
+invalid request code	966	3209
+invalid request descriptor	965	3210
+invalid request exception	2639	3211
+invalid required acks exception	2640	3212
 invalid response from primary server	334,335	960
-invalid role info exception	2640	3211
-invalid role oid	102,1	3212
-invalid role specification	785	3213
-invalid role specification s	1338	1692
-invalid role value exception	2641	3214
-invalid row count in limit clause	2642	3215
-invalid row count in result offset clause	2643	3216
-invalid savepoint specification	919	3217
-invalid scale in external numeric value	781,64	3115
-invalid schema definition	806	3218
-invalid schema name	2644,0	3219
+invalid role info exception	2641	3213
+invalid role oid	102,1	3214
+invalid role specification	785	3215
+invalid role specification s	1339	1693
+invalid role value exception	2642	3216
+invalid row count in limit clause	2643	3217
+invalid row count in result offset clause	2644	3218
+invalid savepoint specification	919	3219
+invalid scale in external numeric value	781,64	3117
+invalid schema definition	806	3220
+invalid schema name	2645,0	3221
 invalid scram response	334,335	772
-invalid search controls exception	2645	3220
-invalid search filter exception	2646	3221
-invalid sequence number	2647,172	193
-invalid sequence option sequence name	0,1	3176
+invalid search controls exception	2646	3222
+invalid search filter exception	2647	3223
+invalid sequence number	2648,172	193
+invalid sequence option sequence name	0,1	3178
 invalid server encoding	153,1	569
-invalid serverinfo data	2648,172	193
-invalid session id	2649,172	193
-invalid session timeout exception	2650	3222
-invalid share session epoch exception	2651	3223
-invalid sign in external numeric value	781,64	3115
-invalid size for column	1335	1689
-invalid slot	967	3224
-invalid snapshot data in file	63,64	3225
-invalid snapshot identifier	112,64	3226
-invalid source encoding name	112,64	3113
-invalid specification exception	2652	3227
-invalid sql json subscript	2653	3228
-invalid sql statement name	2654	3229
-invalid sqlstate returned	2655	3230
-invalid srp username	2656,172	193
-invalid standby message type	334,335	3231
-invalid startup packet layout expected terminator as last byte	334,335	2982
-invalid state error	2657,2658	3232
-invalid statement name must not be empty	2624,1	3233
-invalid statistics kind	112,64	3234
-invalid status response	2659,172	193
+invalid serverinfo data	2649,172	193
+invalid session id	2650,172	193
+invalid session timeout exception	2651	3224
+invalid share session epoch exception	2652	3225
+invalid sign in external numeric value	781,64	3117
+invalid size for column	1336	1690
+invalid slot	967	3226
+invalid snapshot data in file	63,64	3227
+invalid snapshot identifier	112,64	3228
+invalid source encoding name	112,64	3115
+invalid specification exception	2653	3229
+invalid sql json subscript	2654	3230
+invalid sql statement name	2655	3231
+invalid sqlstate returned	2656	3232
+invalid srp username	2657,172	193
+invalid standby message type	334,335	3233
+invalid startup packet layout expected terminator as last byte	334,335	2984
+invalid state error	2658,2659	3234
+invalid statement name must not be empty	2625,1	3235
+invalid statistics kind	112,64	3236
+invalid status response	2660,172	193
 invalid storage type	112,64	630
-invalid string in message	334,335	3030
-invalid subscription oid	112,64	3094
-invalid symbol * found while decoding base64 sequence	112,64	3077
-invalid table definition	61	3235
+invalid string in message	334,335	3032
+invalid subscription oid	112,64	3096
+invalid symbol * found while decoding base64 sequence	112,64	3079
+invalid table definition	61	3237
 invalid table name	0,1	690
-invalid tablesample argument	2660	3236
-invalid tablesample repeat	2661	3237
-invalid target object type exception	2662	3238
-invalid text representation	63	3239
-invalid text search configuration file name	112,64	3240
-invalid ticket keys length	2663,172	193
-invalid time value	528	3241
-invalid time zone displacement value	2664	3242
-invalid time zone exception	2665	3243
-invalid timestamp exception	2666	3244
-invalid timestamp value in column * at row	1846	2254
-invalid topic exception	2381	2814
-invalid transaction initiation	2667	3245
-invalid transaction state	115	3246
-invalid transaction termination	475	3247
-invalid transaction timeout exception	2668	3248
-invalid txn state exception	2669	3249
+invalid tablesample argument	2661	3238
+invalid tablesample repeat	2662	3239
+invalid target object type exception	2663	3240
+invalid text representation	63	3241
+invalid text search configuration file name	112,64	3242
+invalid ticket keys length	2664,172	193
+invalid time value	528	3243
+invalid time zone displacement value	2665	3244
+invalid time zone exception	2666	3245
+invalid timestamp exception	2667	3246
+invalid timestamp value in column * at row	1847	2255
+invalid topic exception	2382	2816
+invalid transaction initiation	2668	3247
+invalid transaction state	115	3248
+invalid transaction termination	475	3249
+invalid transaction timeout exception	2669	3250
+invalid txn state exception	2670	3251
 invalid type category * must be simple ascii	112,64	1315
-invalid type internal size	103,1	2807
-invalid type modifier	112,64	3059
-invalid type name	0,1	3250
-invalid unicode code point	0,1,112	3251
-invalid unicode escape	0,1,2592	3252
-invalid unicode escape value	0,1	3252
-invalid unicode surrogate pair	0,1	3253
+invalid type internal size	103,1	2809
+invalid type modifier	112,64	3061
+invalid type name	0,1	3252
+invalid unicode code point	0,1,112	3253
+invalid unicode escape	0,1,2593	3254
+invalid unicode escape value	0,1	3254
+invalid unicode surrogate pair	0,1	3255
 invalid union intersect except order by clause	59	486
-invalid update version exception	2670	3254
-invalid uri error	2671	3255
-invalid use of escape character	2672	3256
-invalid use of group function	1336	1690
-invalid use of null value	1339	1693
-invalid utf * sequence of * bytes from index	665	3257
-invalid value for boolean option	112,64	3171
+invalid update version exception	2671	3256
+invalid uri error	2672	3257
+invalid use of escape character	2673	3258
+invalid use of group function	1337	1691
+invalid use of null value	1340	1694
+invalid utf * sequence of * bytes from index	665	3259
+invalid value for boolean option	112,64	3173
 invalid value for clientcert	128,129	287
 invalid value for clientname	128,129	287
-invalid value for enum option	112,64	3171
-invalid value for floating point option	112,64	3171
-invalid value for integer	478	3258
-invalid value for integer option	112,64	3171
-invalid value for parameter	112,64	3149
-invalid voter key exception	2673	3259
-invalid wal location lsn	112,64	3260
-invalid whence setting	112,64	3131
-invalid xml comment	2674	3261
-invalid xml content	2675	3262
-invalid xml document	2676	3263
-invalid xml processing instruction	2677,0	3264
+invalid value for enum option	112,64	3173
+invalid value for floating point option	112,64	3173
+invalid value for integer	478	3260
+invalid value for integer option	112,64	3173
+invalid value for parameter	112,64	3151
+invalid voter key exception	2674	3261
+invalid wal location lsn	112,64	3262
+invalid whence setting	112,64	3133
+invalid xml comment	2675	3263
+invalid xml content	2676	3264
+invalid xml document	2677	3265
+invalid xml processing instruction	2678,0	3266
 invalid_argument	649,650,6	796
-invalid_argument_for_logarithm	548,64	3065
-invalid_argument_for_nth_value_function	191,64	3066
-invalid_argument_for_ntile_function	193,64	3067
-invalid_argument_for_power_function	65,64	3068
-invalid_argument_for_sql_json_datetime_function	868,64	3069
-invalid_argument_for_width_bucket_function	791,64	3070
-invalid_authorization_specification	737	3076
-invalid_binary_representation	781,64	3078
-invalid_catalog_name	2569	3084
-invalid_character_value_for_cast	2573,64	3087
-invalid_column_definition	546,1	3091
-invalid_column_reference	190,1	3092
-invalid_commit_offset_size	2576	3095
-invalid_config	2579	3097
-invalid_cursor_definition	526,1	3103
-invalid_cursor_name	2584	3104
-invalid_cursor_state	493	3106
-invalid_database_definition	2586,1	3110
-invalid_datetime_format	464,64	3111
-invalid_escape_character	2590,64	3122
-invalid_escape_octet	2591,64	3123
-invalid_escape_sequence	2592,64	3124
-invalid_fetch_session_epoch	2593	3128
-invalid_fetch_size	2594	3129
-invalid_foreign_key	2382,1	3132
-invalid_function_definition	62,1	3133
-invalid_grant_operation	543,544	3134
-invalid_grantor	544	3135
-invalid_group_id	2596	3136
-invalid_indicator_parameter_value	2599,64	3138
-invalid_json_text	2600,64	3143
-invalid_locator_specification	2604,2678	3151
-invalid_name	704,1	3158
-invalid_object_definition	103,1	3164
-invalid_parameter_value	112,64	3180
-invalid_partitions	2620	3181
-invalid_password	1005,737	3182
+invalid_argument_for_logarithm	548,64	3067
+invalid_argument_for_nth_value_function	191,64	3068
+invalid_argument_for_ntile_function	193,64	3069
+invalid_argument_for_power_function	65,64	3070
+invalid_argument_for_sql_json_datetime_function	868,64	3071
+invalid_argument_for_width_bucket_function	791,64	3072
+invalid_authorization_specification	737	3078
+invalid_binary_representation	781,64	3080
+invalid_catalog_name	2570	3086
+invalid_character_value_for_cast	2574,64	3089
+invalid_column_definition	546,1	3093
+invalid_column_reference	190,1	3094
+invalid_commit_offset_size	2577	3097
+invalid_config	2580	3099
+invalid_cursor_definition	526,1	3105
+invalid_cursor_name	2585	3106
+invalid_cursor_state	493	3108
+invalid_database_definition	2587,1	3112
+invalid_datetime_format	464,64	3113
+invalid_escape_character	2591,64	3124
+invalid_escape_octet	2592,64	3125
+invalid_escape_sequence	2593,64	3126
+invalid_fetch_session_epoch	2594	3130
+invalid_fetch_size	2595	3131
+invalid_foreign_key	2383,1	3134
+invalid_function_definition	62,1	3135
+invalid_grant_operation	543,544	3136
+invalid_grantor	544	3137
+invalid_group_id	2597	3138
+invalid_indicator_parameter_value	2600,64	3140
+invalid_json_text	2601,64	3145
+invalid_locator_specification	2605,2679	3153
+invalid_name	704,1	3160
+invalid_object_definition	103,1	3166
+invalid_parameter_value	112,64	3182
+invalid_partitions	2621	3183
+invalid_password	1005,737	3184
 invalid_path	8	7
-invalid_preceding_or_following_size	2393,64	3184
-invalid_prepared_statement_definition	2624,1	3188
-invalid_principal_type	2625	3189
-invalid_producer_epoch	2626	3190
-invalid_producer_id_mapping	2627	3191
-invalid_record	2629	3197
-invalid_record_state	2630	3198
-invalid_recursion	132,1	3199
-invalid_registration	2631	3200
-invalid_regular_expression	2632,64	3201
-invalid_replication_assignment	2636	3205
-invalid_replication_factor	2637	3206
-invalid_request	2638	3209
-invalid_required_acks	2639	3210
-invalid_role_specification	785	3213
-invalid_row_count_in_limit_clause	2642,64	3215
-invalid_row_count_in_result_offset_clause	2643,64	3216
-invalid_savepoint_specification	919,922	3217
-invalid_schema_definition	806,1	3218
-invalid_schema_name	2644	3219
-invalid_session_timeout	2650	3222
-invalid_share_session_epoch	2651	3223
-invalid_sql_json_subscript	2653,64	3228
-invalid_sql_statement_name	2654	3229
-invalid_sqlstate_returned	2655,328	3230
-invalid_table_definition	61,1	3235
-invalid_tablesample_argument	2660,64	3236
-invalid_tablesample_repeat	2661,64	3237
-invalid_text_representation	63,64	3239
-invalid_time_zone_displacement_value	2664,64	3242
-invalid_timestamp	2666	3244
-invalid_topic	2381	2814
-invalid_transaction_initiation	2667	3245
-invalid_transaction_state	115	3246
-invalid_transaction_termination	475	3247
-invalid_transaction_timeout	2668	3248
-invalid_txn_state	2669	3249
-invalid_update_version	2670	3254
-invalid_use_of_escape_character	2672,64	3256
-invalid_voter_key	2673	3259
-invalid_xml_comment	2674,64	3261
-invalid_xml_content	2675,64	3262
-invalid_xml_document	2676,64	3263
-invalid_xml_processing_instruction	2677,64	3264
-invalidaddresserror	2558	3061
-invalidalgorithmparameterexception	2560	3062
-invalidapplicationexception	2561	3063
+invalid_preceding_or_following_size	2394,64	3186
+invalid_prepared_statement_definition	2625,1	3190
+invalid_principal_type	2626	3191
+invalid_producer_epoch	2627	3192
+invalid_producer_id_mapping	2628	3193
+invalid_record	2630	3199
+invalid_record_state	2631	3200
+invalid_recursion	132,1	3201
+invalid_registration	2632	3202
+invalid_regular_expression	2633,64	3203
+invalid_replication_assignment	2637	3207
+invalid_replication_factor	2638	3208
+invalid_request	2639	3211
+invalid_required_acks	2640	3212
+invalid_role_specification	785	3215
+invalid_row_count_in_limit_clause	2643,64	3217
+invalid_row_count_in_result_offset_clause	2644,64	3218
+invalid_savepoint_specification	919,922	3219
+invalid_schema_definition	806,1	3220
+invalid_schema_name	2645	3221
+invalid_session_timeout	2651	3224
+invalid_share_session_epoch	2652	3225
+invalid_sql_json_subscript	2654,64	3230
+invalid_sql_statement_name	2655	3231
+invalid_sqlstate_returned	2656,328	3232
+invalid_table_definition	61,1	3237
+invalid_tablesample_argument	2661,64	3238
+invalid_tablesample_repeat	2662,64	3239
+invalid_text_representation	63,64	3241
+invalid_time_zone_displacement_value	2665,64	3244
+invalid_timestamp	2667	3246
+invalid_topic	2382	2816
+invalid_transaction_initiation	2668	3247
+invalid_transaction_state	115	3248
+invalid_transaction_termination	475	3249
+invalid_transaction_timeout	2669	3250
+invalid_txn_state	2670	3251
+invalid_update_version	2671	3256
+invalid_use_of_escape_character	2673,64	3258
+invalid_voter_key	2674	3261
+invalid_xml_comment	2675,64	3263
+invalid_xml_content	2676,64	3264
+invalid_xml_document	2677,64	3265
+invalid_xml_processing_instruction	2678,64	3266
+invalidaddresserror	2559	3063
+invalidalgorithmparameterexception	2561	3064
+invalidapplicationexception	2562	3065
 invalidargument	649,650,6	796
-invalidargumentforlogarithm	548,64	3065
-invalidargumentfornthvaluefunction	191,64	3066
-invalidargumentforntilefunction	193,64	3067
-invalidargumentforpowerfunction	65,64	3068
-invalidargumentforsqljsondatetimefunction	868,64	3069
-invalidargumentforwidthbucketfunction	791,64	3070
-invalidasynchronousstateexception	2562	3072
-invalidatederror	2679	3265
-invalidattributeidentifierexception	2563	3073
-invalidattributesexception	2565	3075
-invalidattributevalueexception	2564	3074
-invalidauthorizationspecification	737	3076
-invalidbinaryrepresentation	781,64	3078
-invalidbytesequenceerror	2566	3079
-invalidcastexception	2568	3083
-invalidcatalogname	2569	3084
-invalidcharactervalueforcast	2573,64	3087
-invalidclassexception	2574	3090
-invalidcolumndefinition	546,1	3091
-invalidcolumnreference	190,1	3092
-invalidcommitoffsetsizeexception	2576	3095
-invalidcomobjectexception	221	3093
-invalidcomponenterror	2577	3096
-invalidconfigexception	2579	3097
-invalidcredentialexception	2582	3100
-invalidcursordefinition	526,1	3103
-invalidcursorname	2584	3104
-invalidcursorstate	493	3106
-invaliddatabasedefinition	2586,1	3110
-invaliddataexception	2585	3107
-invaliddatetimeformat	464,64	3111
-invaliddiskcapacity	2587	3116
-invaliddndoperationexception	2588	3117
-invalidenumargumentexception	2589	3120
-invalidescapecharacter	2590,64	3122
-invalidescapeoctet	2591,64	3123
-invalidescapesequence	2592,64	3124
-invalidfetchsessionepochexception	2593	3128
-invalidfetchsizeexception	2594	3129
-invalidfiltercriteriaexception	2595	3130
-invalidforeignkey	2382,1	3132
-invalidfunctiondefinition	62,1	3133
-invalidgrantoperation	543,544	3134
-invalidgrantor	544	3135
-invalidgroupidexception	2596	3136
-invalidimagename	2597,2598	3137
-invalidindicatorparametervalue	2599,64	3138
-invalidjsontext	2600,64	3143
-invalidkeyexception	2601	3144
-invalidkeyspecexception	2602	3145
-invalidlocatorspecification	2604,2678	3151
-invalidmarkexception	2605	3153
-invalidmididataexception	2607	3155
-invalidmoduledescriptorexception	2608	3156
-invalidname	704,1	3158
-invalidnameexception	2609	3159
-invalidobjectdefinition	103,1	3164
-invalidobjectexception	2612	3165
-invalidolevarianttypeexception	2613	3168
-invalidopentypeexception	2614	3169
-invalidoperationexception	2615	3170
-invalidparameterexception	2618	3177
-invalidparameterspecexception	2619	3179
-invalidparametervalue	112,64	3180
-invalidpartitionsexception	2620	3181
-invalidpassword	1005,737	3182
-invalidpathexception	2621	3183
-invalidprecedingorfollowingsize	2393,64	3184
-invalidpreferencesformatexception	2622	3186
-invalidprefixerror	2623	3187
-invalidpreparedstatementdefinition	2624,1	3188
-invalidprincipaltypeexception	2625	3189
-invalidproducerepochexception	2626	3190
-invalidproduceridmappingexception	2627	3191
-invalidprogramexception	699	3192
-invalidpropertiesformatexception	2628	3193
-invalidrecordexception	2629	3197
-invalidrecordstateexception	2630	3198
-invalidrecursion	132,1	3199
-invalidregistrationexception	2631	3200
-invalidregularexpression	2632,64	3201
-invalidrelationidexception	2633	3202
-invalidrelationserviceexception	2634	3203
-invalidrelationtypeexception	2635	3204
-invalidreplicationassignmentexception	2636	3205
-invalidreplicationfactorexception	2637	3206
-invalidrequestexception	2638	3209
-invalidrequiredacksexception	2639	3210
-invalidroleinfoexception	2640	3211
-invalidrolespecification	785	3213
-invalidrolevalueexception	2641	3214
-invalidrowcountinlimitclause	2642,64	3215
-invalidrowcountinresultoffsetclause	2643,64	3216
-invalidsavepointspecification	919,922	3217
-invalidschemadefinition	806,1	3218
-invalidschemaname	2644	3219
-invalidsearchcontrolsexception	2645	3220
-invalidsearchfilterexception	2646	3221
-invalidsessiontimeoutexception	2650	3222
-invalidsharesessionepochexception	2651	3223
-invalidspecificationexception	2652	3227
-invalidsqljsonsubscript	2653,64	3228
-invalidsqlstatementname	2654	3229
-invalidsqlstatereturned	2655,328	3230
-invalidstateerror	2657,2658	3232
-invalidtabledefinition	61,1	3235
-invalidtablesampleargument	2660,64	3236
-invalidtablesamplerepeat	2661,64	3237
-invalidtargetobjecttypeexception	2662	3238
-invalidtextrepresentation	63,64	3239
-invalidtimestampexception	2666	3244
-invalidtimezonedisplacementvalue	2664,64	3242
-invalidtimezoneexception	2665	3243
-invalidtopicexception	2381	2814
-invalidtransactioninitiation	2667	3245
-invalidtransactionstate	115	3246
-invalidtransactiontermination	475	3247
-invalidtransactiontimeoutexception	2668	3248
-invalidtxnstateexception	2669	3249
-invalidupdateversionexception	2670	3254
-invalidurierror	2671	3255
-invalidurl	2093	3266
-invaliduseofescapecharacter	2672,64	3256
-invalidvoterkeyexception	2673	3259
-invalidxmlcomment	2674,64	3261
-invalidxmlcontent	2675,64	3262
-invalidxmldocument	2676,64	3263
-invalidxmlprocessinginstruction	2677,64	3264
-invisible column s must have a default value	1342	1696
-invocation target exception	2680	3267
-invocationtargetexception	2680	3267
-io error	787	3268
-io read error	1344	1698
-io read write on closed pipe	2681,2682	3269
-io socket inet bad hostname	122	3270
-io socket inet connect connection refused	735	3271
-io write error	1345	1699
-io_error	787,788	3268
-ioerror	787,788	3268
-ioexception	2683	3272
+invalidargumentforlogarithm	548,64	3067
+invalidargumentfornthvaluefunction	191,64	3068
+invalidargumentforntilefunction	193,64	3069
+invalidargumentforpowerfunction	65,64	3070
+invalidargumentforsqljsondatetimefunction	868,64	3071
+invalidargumentforwidthbucketfunction	791,64	3072
+invalidasynchronousstateexception	2563	3074
+invalidatederror	2680	3267
+invalidattributeidentifierexception	2564	3075
+invalidattributesexception	2566	3077
+invalidattributevalueexception	2565	3076
+invalidauthorizationspecification	737	3078
+invalidbinaryrepresentation	781,64	3080
+invalidbytesequenceerror	2567	3081
+invalidcastexception	2569	3085
+invalidcatalogname	2570	3086
+invalidcharactervalueforcast	2574,64	3089
+invalidclassexception	2575	3092
+invalidcolumndefinition	546,1	3093
+invalidcolumnreference	190,1	3094
+invalidcommitoffsetsizeexception	2577	3097
+invalidcomobjectexception	221	3095
+invalidcomponenterror	2578	3098
+invalidconfigexception	2580	3099
+invalidcredentialexception	2583	3102
+invalidcursordefinition	526,1	3105
+invalidcursorname	2585	3106
+invalidcursorstate	493	3108
+invaliddatabasedefinition	2587,1	3112
+invaliddataexception	2586	3109
+invaliddatetimeformat	464,64	3113
+invaliddiskcapacity	2588	3118
+invaliddndoperationexception	2589	3119
+invalidenumargumentexception	2590	3122
+invalidescapecharacter	2591,64	3124
+invalidescapeoctet	2592,64	3125
+invalidescapesequence	2593,64	3126
+invalidfetchsessionepochexception	2594	3130
+invalidfetchsizeexception	2595	3131
+invalidfiltercriteriaexception	2596	3132
+invalidforeignkey	2383,1	3134
+invalidfunctiondefinition	62,1	3135
+invalidgrantoperation	543,544	3136
+invalidgrantor	544	3137
+invalidgroupidexception	2597	3138
+invalidimagename	2598,2599	3139
+invalidindicatorparametervalue	2600,64	3140
+invalidjsontext	2601,64	3145
+invalidkeyexception	2602	3146
+invalidkeyspecexception	2603	3147
+invalidlocatorspecification	2605,2679	3153
+invalidmarkexception	2606	3155
+invalidmididataexception	2608	3157
+invalidmoduledescriptorexception	2609	3158
+invalidname	704,1	3160
+invalidnameexception	2610	3161
+invalidobjectdefinition	103,1	3166
+invalidobjectexception	2613	3167
+invalidolevarianttypeexception	2614	3170
+invalidopentypeexception	2615	3171
+invalidoperationexception	2616	3172
+invalidparameterexception	2619	3179
+invalidparameterspecexception	2620	3181
+invalidparametervalue	112,64	3182
+invalidpartitionsexception	2621	3183
+invalidpassword	1005,737	3184
+invalidpathexception	2622	3185
+invalidprecedingorfollowingsize	2394,64	3186
+invalidpreferencesformatexception	2623	3188
+invalidprefixerror	2624	3189
+invalidpreparedstatementdefinition	2625,1	3190
+invalidprincipaltypeexception	2626	3191
+invalidproducerepochexception	2627	3192
+invalidproduceridmappingexception	2628	3193
+invalidprogramexception	699	3194
+invalidpropertiesformatexception	2629	3195
+invalidrecordexception	2630	3199
+invalidrecordstateexception	2631	3200
+invalidrecursion	132,1	3201
+invalidregistrationexception	2632	3202
+invalidregularexpression	2633,64	3203
+invalidrelationidexception	2634	3204
+invalidrelationserviceexception	2635	3205
+invalidrelationtypeexception	2636	3206
+invalidreplicationassignmentexception	2637	3207
+invalidreplicationfactorexception	2638	3208
+invalidrequestexception	2639	3211
+invalidrequiredacksexception	2640	3212
+invalidroleinfoexception	2641	3213
+invalidrolespecification	785	3215
+invalidrolevalueexception	2642	3216
+invalidrowcountinlimitclause	2643,64	3217
+invalidrowcountinresultoffsetclause	2644,64	3218
+invalidsavepointspecification	919,922	3219
+invalidschemadefinition	806,1	3220
+invalidschemaname	2645	3221
+invalidsearchcontrolsexception	2646	3222
+invalidsearchfilterexception	2647	3223
+invalidsessiontimeoutexception	2651	3224
+invalidsharesessionepochexception	2652	3225
+invalidspecificationexception	2653	3229
+invalidsqljsonsubscript	2654,64	3230
+invalidsqlstatementname	2655	3231
+invalidsqlstatereturned	2656,328	3232
+invalidstateerror	2658,2659	3234
+invalidtabledefinition	61,1	3237
+invalidtablesampleargument	2661,64	3238
+invalidtablesamplerepeat	2662,64	3239
+invalidtargetobjecttypeexception	2663	3240
+invalidtextrepresentation	63,64	3241
+invalidtimestampexception	2667	3246
+invalidtimezonedisplacementvalue	2665,64	3244
+invalidtimezoneexception	2666	3245
+invalidtopicexception	2382	2816
+invalidtransactioninitiation	2668	3247
+invalidtransactionstate	115	3248
+invalidtransactiontermination	475	3249
+invalidtransactiontimeoutexception	2669	3250
+invalidtxnstateexception	2670	3251
+invalidupdateversionexception	2671	3256
+invalidurierror	2672	3257
+invalidurl	2094	3268
+invaliduseofescapecharacter	2673,64	3258
+invalidvoterkeyexception	2674	3261
+invalidxmlcomment	2675,64	3263
+invalidxmlcontent	2676,64	3264
+invalidxmldocument	2677,64	3265
+invalidxmlprocessinginstruction	2678,64	3266
+invisible column s must have a default value	1343	1697
+invocation target exception	2681	3269
+invocationtargetexception	2681	3269
+io error	787	3270
+io read error	1345	1699
+io read write on closed pipe	2682,2683	3271
+io socket inet bad hostname	122	3272
+io socket inet connect connection refused	735	3273
+io write error	1346	1700
+io_error	787,788	3270
+ioerror	787,788	3270
+ioexception	2684	3274
 ip address and mask do not match	128,129	287
-ip address mismatch	2684,178	3273
-is a composite type	153,1	3274
+ip address mismatch	2685,178	3275
+is a composite type	153,1	3276
 is a deferrable index	153,1	839
-is a directory	987,153	3275
-is a directory error	987,2685	3276
+is a directory	987,153	3277
+is a directory error	987,2686	3278
 is a foreign table	153,1	612
-is a generated column	190,1	2867
+is a generated column	190,1	2869
 is a member of role	543,544	837
-is a named type file	988	3277
+is a named type file	988	3279
 is a partial index	153,1	839
 is a partitioned table	59	336
 is a procedure	153,1	1179
 is a table	153,1	612
 is a table s row type	153,1	476
-is a view	153,1,1348	612
-is already a member of extension	57	3278
+is a view	153,1,1349	612
+is already a member of extension	57	3280
 is already a partition	153,1	166
 is already a view	57	957
-is already associated with a constraint	57	3279
+is already associated with a constraint	57	3281
 is already defined	480,1	541
-is already in subscription	101,1	3280
+is already in subscription	101,1	3282
 is already member of publication	101,1	1214
-is an aggregate function	153,1	3281
-is an index	153,1	3274
+is an aggregate function	153,1	3283
+is an index	153,1	3276
 is being accessed by other users	86,57	518
 is being used by logical replication subscription	86,57	518
-is being used by prepared transactions	86,57	3282
-is defined as for all tables	57	3283
-is deprecated and will be removed in a future release	1840	2248
-is deprecated and will be removed in a future release please use * instead	1839	2247
-is distinct from requires operator to yield boolean	170,1	3284
+is being used by prepared transactions	86,57	3284
+is defined as for all tables	57	3285
+is deprecated and will be removed in a future release	1841	2249
+is deprecated and will be removed in a future release please use * instead	1840	2248
+is distinct from requires operator to yield boolean	170,1	3286
 is held from a previous transaction	493	1193
 is in a primary key	61,1	477
 is in index used as replica identity	61,1	477
-is invalid for passed by value type of size	103,1	2807
+is invalid for passed by value type of size	103,1	2809
 is invalid for the 12 hour clock	464,64	501
-is invalid for variable length type	103,1	2807
+is invalid for variable length type	103,1	2809
 is invalid in like clause	153,1	839
-is locked against change	1242	1593
+is locked against change	1243	1594
 is marked not null in parent table	61,1	477
-is no longer supported the statement was converted to	1847	2255
+is no longer supported the statement was converted to	1848	2256
 is not a base type	153,1	476
-is not a brin index	153,1	3285
+is not a brin index	153,1	3287
 is not a btree	153,1	839
 is not a composite type	153,1	166
 is not a directory or symbolic link	57	1167
-is not a domain	153,1,170	3286
-is not a foreign table	153,1	3286
+is not a domain	153,1,170	3288
+is not a foreign table	153,1	3288
 is not a function	153,1,226	1179
-is not a gin index	153,1	3287
-is not a hash partitioned table	112,64	3288
-is not a materialized view	153,1,59	3286
-is not a member of extension	57	3278
+is not a gin index	153,1	3289
+is not a hash partitioned table	112,64	3290
+is not a materialized view	153,1,59	3288
+is not a member of extension	57	3280
 is not a member of operator family	153,1	547
 is not a member of the extension being created	57	472
-is not a number	63,64	3289
-is not a parent of relation	617,1	3290
-is not a partition of relation	617,1	3290
+is not a number	63,64	3291
+is not a parent of relation	617,1	3292
+is not a partition of relation	617,1	3292
 is not a partitioned table	103,1	549
 is not a procedure	153,1	1179
 is not a select query	493	1193
-is not a sequence	153,1,1469	3286
+is not a sequence	153,1,1470	3288
 is not a simply updatable scan of table	493	1193
-is not a table	153,1	3286
+is not a table	153,1	3288
 is not a table or materialized view	153,1	166
 is not a typed table	153,1	166
 is not a unique index	153,1	839
 is not a valid base type for a domain	170,1	229
-is not a valid binary digit	63,64	3291
+is not a valid binary digit	63,64	3293
 is not a valid data directory	112,64	1107
-is not a valid encoding code	102,1	3292
-is not a valid encoding name	102,1	3292
-is not a valid hexadecimal digit	63,64	3291
-is not a valid operator name	704,1	3293
-is not a valid ordering operator	153,1	3294
-is not a view	153,1	3286
+is not a valid encoding code	102,1	3294
+is not a valid encoding name	102,1	3294
+is not a valid hexadecimal digit	63,64	3293
+is not a valid operator name	704,1	3295
+is not a valid ordering operator	153,1	3296
+is not a view	153,1	3288
 is not allowed in a non volatile function	59	395
 is not allowed in an sql function	59	395
-is not allowed in root expressions	0,1	3295
-is not allowed in stored function or trigger	1678	2053
-is not allowed in stored procedures	1634	2004
-is not allowed in this context	1464	1823
-is not allowed to create new users	1442	1800
+is not allowed in root expressions	0,1	3297
+is not allowed in stored function or trigger	1679	2054
+is not allowed in stored procedures	1635	2005
+is not allowed in this context	1465	1824
+is not allowed to create new users	1443	1801
 is not allowed with aggregate functions	59	486
 is not allowed with distinct clause	59	486
 is not allowed with group by clause	59	486
@@ -15512,1050 +15522,1050 @@ is not allowed with set returning functions in the target list	59	486
 is not allowed with union intersect except	59	486
 is not allowed with window functions	59	486
 is not an aggregate	153,1	1179
-is not an enum	153,1	3296
+is not an enum	153,1	3298
 is not an existing enum label	112,64	172
-is not an index	153,1,103	3286
-is not an index for table	153,1	3297
+is not an index	153,1,103	3288
+is not an index for table	153,1	3299
 is not an ordered set aggregate so it cannot have within group	153,1	1179
 is not available	59	410
 is not commutative	153,1	547
-is not composite	153,1	3298
+is not composite	153,1	3300
 is not currently accepting connections	57	528
 is not deferrable	153,1	612
 is not empty	57	1167
 is not in select list	190,1	214
 is not in subscription	103,1	571
-is not of a character type	170,1	3299
-is not of regconfig type	170,1	3299
-is not of tsvector type	170,1	3299
-is not of type	1885	2294
+is not of a character type	170,1	3301
+is not of regconfig type	170,1	3301
+is not of tsvector type	170,1	3301
+is not of type	1886	2295
 is not of type oid	112,64	1188
-is not part of the publication	102,1	3300
+is not part of the publication	102,1	3302
 is not partitioned	103,1	549
-is not permitted to log in	737	3301
+is not permitted to log in	737	3303
 is not positioned on a row	493	1193
-is not supported for this operation try	1077	1410
-is not supported in multi threaded slave mode	1407	1764
-is not supported reason * try	1078	1411
+is not supported for this operation try	1078	1411
+is not supported in multi threaded slave mode	1408	1765
+is not supported reason * try	1079	1412
 is not supported with icu provider	112,64	566
 is not the index for column	112,64	1188
-is not trusted	153,1	3274
+is not trusted	153,1	3276
 is not unique	134,1	144
-is not valid	57	3279
-is not valid for relation	112,64	3302
-is not yet defined	102,1	3303
+is not valid	57	3281
+is not valid for relation	112,64	3304
+is not yet defined	102,1	3305
 is not yet supported in unquoted sql function body	59	1196
-is of type * but default expression is of type	170,1	3304
-is of type * but expression is of type	170,1	3305
-is only a shell	102,1	3306
-is out of range for sequence data type	112,64	2922
-is out of range for type	201,64	3307
-is out of range for type double precision	201,64	3017
-is out of range for type real	201,64	3017
-is outside the valid range for parameter	201,64,112	3308
-is too large	205	3309
+is of type * but default expression is of type	170,1	3306
+is of type * but expression is of type	170,1	3307
+is only a shell	102,1	3308
+is out of range for sequence data type	112,64	2924
+is out of range for type	201,64	3309
+is out of range for type double precision	201,64	3019
+is out of range for type real	201,64	3019
+is outside the valid range for parameter	201,64,112	3310
+is too large	205	3311
 is used by an active logical replication slot	86,57	518
-isadirectoryerror	987,2685	3276
-isdir unable to open database file	2686,761	3310
-isn t in group by	1873	2281
-isn t numeric in addition	478	3311
-isolated storage exception	164	3312
-isolatedstorageexception	164	3312
-isolationerror	2687	3313
+isadirectoryerror	987,2686	3278
+isdir unable to open database file	2687,761	3312
+isn t in group by	1874	2282
+isn t numeric in addition	478	3313
+isolated storage exception	164	3314
+isolatedstorageexception	164	3314
+isolationerror	2688	3315
 ispell dictionary supports only default long and num flag values	128,129	133
-issuer certificate doesn t have a public key	2688,178	3314
-issuer certificate lookup error	2689,178	3315
-issuer name empty	2690,178	3316
-it is not allowed to shut off binlog on this command	1431	1789
-it is not allowed to specify * more than once	1243	1594
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1683	2058
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1403	1760
-jarexception	2691	3317
-java heap space	145	3318
-jm runtime exception	2692	3319
-jmexception	2693	3320
-jmruntimeexception	2692	3319
-jmx provider exception	2694	3321
-jmx server error exception	2695	3322
-jmxproviderexception	2694	3321
-jmxservererrorexception	2695	3322
-job has reached the specified backoff limit	262,261	3323
-job was active longer than specified deadline	2696,643	3324
-join estimator function * has multiple matches	134,1	3325
-join estimator function * must return type	103,1	3326
+issuer certificate doesn t have a public key	2689,178	3316
+issuer certificate lookup error	2690,178	3317
+issuer name empty	2691,178	3318
+it is not allowed to shut off binlog on this command	1432	1790
+it is not allowed to specify * more than once	1244	1595
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1684	2059
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1404	1761
+jarexception	2692	3319
+java heap space	145	3320
+jm runtime exception	2693	3321
+jmexception	2694	3322
+jmruntimeexception	2693	3321
+jmx provider exception	2695	3323
+jmx server error exception	2696	3324
+jmxproviderexception	2695	3323
+jmxservererrorexception	2696	3324
+job has reached the specified backoff limit	262,261	3325
+job was active longer than specified deadline	2697,643	3326
+join estimator function * has multiple matches	134,1	3327
+join estimator function * must return type	103,1	3328
 join expression * columns available but * columns specified	190,1	698
-joins can have at most	205	3327
-json cannot unmarshal string into go struct field a of type int	2271	3088
-json decode error	2697,2271	3328
-json object does not contain key	2698,64	3329
-json path should end with an array identifier in argument * to function	1353	1707
-json value must not be null	113,64	3330
-jsonb subscript does not support slices	170,1	3331
-jsonb subscript in assignment must not be null	113,64	3332
-jsonb subscript must have text type	170,1	3331
-jsondecodeerror	2697,2271	3328
-jsonerror	2699	3333
-jsonpath array accessor can only be applied to an array	2700,64	3334
-jsonpath array subscript is not a single numeric value	2653,64	3335
-jsonpath array subscript is out of bounds	2653,64	3335
-jsonpath array subscript is out of integer range	2653,64	3335
-jsonpath item method * can only be applied to a numeric value	2701,64	3336
+joins can have at most	205	3329
+json cannot unmarshal string into go struct field a of type int	2272	3090
+json decode error	2698,2272	3330
+json object does not contain key	2699,64	3331
+json path should end with an array identifier in argument * to function	1354	1708
+json value must not be null	113,64	3332
+jsonb subscript does not support slices	170,1	3333
+jsonb subscript in assignment must not be null	113,64	3334
+jsonb subscript must have text type	170,1	3333
+jsondecodeerror	2698,2272	3330
+jsonerror	2700	3335
+jsonpath array accessor can only be applied to an array	2701,64	3336
+jsonpath array subscript is not a single numeric value	2654,64	3337
+jsonpath array subscript is out of bounds	2654,64	3337
+jsonpath array subscript is out of integer range	2654,64	3337
+jsonpath item method * can only be applied to a numeric value	2702,64	3338
 jsonpath item method * can only be applied to a string	868,64	1120
-jsonpath item method * can only be applied to a string or numeric value	2701,64	3336
-jsonpath item method * can only be applied to an array	2700,64	3334
-jsonpath item method * can only be applied to an object	2702,64	3337
-jsonpath member accessor can only be applied to an object	2698,64	3329
-jsonpath wildcard array accessor can only be applied to an array	2700,64	3334
-jsonpath wildcard member accessor can only be applied to an object	2702,64	3337
+jsonpath item method * can only be applied to a string or numeric value	2702,64	3338
+jsonpath item method * can only be applied to an array	2701,64	3336
+jsonpath item method * can only be applied to an object	2703,64	3339
+jsonpath member accessor can only be applied to an object	2699,64	3331
+jsonpath wildcard array accessor can only be applied to an array	2701,64	3336
+jsonpath wildcard member accessor can only be applied to an object	2703,64	3339
 kafka storage error exception	910	1173
 kafka_storage_error	910	1173
 kafkastorageerrorexception	910	1173
-kdferror	2703	3338
-key already exists exception	2704	3339
-key column * doesn t exist in table	1364	1720
-key has been revoked	991	3340
-key has expired	989	3341
-key index cannot be defined on a virtual generated column	1362	1718
-key management exception	2705	3342
+kdferror	2704	3340
+key already exists exception	2705	3341
+key column * doesn t exist in table	1365	1721
+key has been revoked	991	3342
+key has expired	989	3343
+key index cannot be defined on a virtual generated column	1363	1719
+key management exception	2706	3344
 key must not be null	112,64	207
-key not found	2706	3343
-key not found exception	2707,2706	3344
-key part * length cannot be 0	1369	1726
-key reference and table reference don t match	1370	1727
-key s cannot explicitly include column s	1365	1721
-key s cannot have without overlaps	1363	1719
-key selector exception	2708	3345
-key store exception	2709	3346
-key usage does not include certificate signing	2710,178	3347
-key usage does not include crl signing	2711,178	3348
-key usage does not include digital signature	2712,178	3349
-key usage keycertsign invalid for non ca cert	2713,178	3350
-key value * was not found in table	1446	1805
+key not found	2707	3345
+key not found exception	2708,2707	3346
+key part * length cannot be 0	1370	1727
+key reference and table reference don t match	1371	1728
+key s cannot explicitly include column s	1366	1722
+key s cannot have without overlaps	1364	1720
+key selector exception	2709	3347
+key store exception	2710	3348
+key usage does not include certificate signing	2711,178	3349
+key usage does not include crl signing	2712,178	3350
+key usage does not include digital signature	2713,178	3351
+key usage keycertsign invalid for non ca cert	2714,178	3352
+key value * was not found in table	1447	1806
 key value must be scalar not array composite or json	112,64	207
-key was rejected by service	990	3351
-keyalreadyexistsexception	2704	3339
-keyboardinterrupt	2714,2715	3352
-keyerror	2716,2717,2706	3353
-keyexception	2718	3354
-keymanagementexception	2705	3342
-keynotfoundexception	2707,2706	3344
-keys are out order during bulk load	1371	1728
-keyselectorexception	2708	3345
-keystoreexception	2709	3346
-kill container error	2719,2720	3355
-kill pod sandbox error	2721,2722	3356
-killcontainererror	2719,2720	3355
-killed by signal 1	2245	3357
-killed by signal 10	2253	3358
-killed by signal 11	2254	3359
-killed by signal 12	2255	3360
-killed by signal 13	359	3361
-killed by signal 14	139	3362
-killed by signal 15	2256	3363
-killed by signal 16	2257	3364
-killed by signal 17	605	3365
-killed by signal 18	2258	3366
-killed by signal 19	2259	3367
-killed by signal 2	2247	3368
-killed by signal 20	2260	3369
-killed by signal 21	2261	3370
-killed by signal 22	2262	3371
-killed by signal 23	2263	3372
-killed by signal 24	792	3373
-killed by signal 25	2264	3374
-killed by signal 26	2265	3375
-killed by signal 27	2266	3376
-killed by signal 28	2267	3377
-killed by signal 29	2268	3378
-killed by signal 3	2248	3379
-killed by signal 30	2269	3380
-killed by signal 31	313	3381
-killed by signal 4	2249	3382
-killed by signal 5	2250	3383
-killed by signal 6	636	3384
-killed by signal 7	385	3385
-killed by signal 8	2251	3386
-killed by signal 9	2252	3387
-killpodsandboxerror	2721,2722	3356
-kubelet setup failed	2723	3388
-kubeletsetupfailed	2723	3388
-lambda conversion exception	2724	3389
-lambdaconversionexception	2724	3389
-language validation function * called for language * instead of	87,1	3390
+key was rejected by service	990	3353
+keyalreadyexistsexception	2705	3341
+keyboardinterrupt	2715,2716	3354
+keyerror	2717,2718,2707	3355
+keyexception	2719	3356
+keymanagementexception	2706	3344
+keynotfoundexception	2708,2707	3346
+keys are out order during bulk load	1372	1729
+keyselectorexception	2709	3347
+keystoreexception	2710	3348
+kill container error	2720,2721	3357
+kill pod sandbox error	2722,2723	3358
+killcontainererror	2720,2721	3357
+killed by signal 1	2246	3359
+killed by signal 10	2254	3360
+killed by signal 11	2255	3361
+killed by signal 12	2256	3362
+killed by signal 13	359	3363
+killed by signal 14	139	3364
+killed by signal 15	2257	3365
+killed by signal 16	2258	3366
+killed by signal 17	605	3367
+killed by signal 18	2259	3368
+killed by signal 19	2260	3369
+killed by signal 2	2248	3370
+killed by signal 20	2261	3371
+killed by signal 21	2262	3372
+killed by signal 22	2263	3373
+killed by signal 23	2264	3374
+killed by signal 24	792	3375
+killed by signal 25	2265	3376
+killed by signal 26	2266	3377
+killed by signal 27	2267	3378
+killed by signal 28	2268	3379
+killed by signal 29	2269	3380
+killed by signal 3	2249	3381
+killed by signal 30	2270	3382
+killed by signal 31	313	3383
+killed by signal 4	2250	3384
+killed by signal 5	2251	3385
+killed by signal 6	636	3386
+killed by signal 7	385	3387
+killed by signal 8	2252	3388
+killed by signal 9	2253	3389
+killpodsandboxerror	2722,2723	3358
+kubelet setup failed	2724	3390
+kubeletsetupfailed	2724	3390
+lambda conversion exception	2725	3391
+lambdaconversionexception	2725	3391
+language validation function * called for language * instead of	87,1	3392
 language with oid * does not exist	102,1,778	813
-large object * does not exist	102,1	3391
-large object descriptor * was not opened for reading	57	3392
-large object descriptor * was not opened for writing	57	3392
+large object * does not exist	102,1	3393
+large object descriptor * was not opened for reading	57	3394
+large object descriptor * was not opened for writing	57	3394
 large object oid may not be null	112,64	206
-large object read request is too large	205	3393
-large zip file	2725	3394
-largezipfile	2725	3394
-last is allowed only in array subscripts	0,1	3295
+large object read request is too large	205	3395
+large zip file	2726	3396
+largezipfile	2726	3396
+last is allowed only in array subscripts	0,1	3297
 lastval is not yet defined in this session	57	1081
-layer instantiation exception	2726	3395
-layerinstantiationexception	2726	3395
-ldap referral exception	2727	3396
-ldap urls not supported on this platform	59	3397
-ldapreferralexception	2727	3396
+layer instantiation exception	2727	3397
+layerinstantiationexception	2727	3397
+ldap referral exception	2728	3398
+ldap urls not supported on this platform	59	3399
+ldapreferralexception	2728	3398
 leader election not needed for topic partition	996	1314
-leader not available exception	2728	3398
-leader_not_available	2728	3398
-leadernotavailableexception	2728	3398
-leading spaces are removed from name	1563	1926
+leader not available exception	2729	3400
+leader_not_available	2729	3400
+leadernotavailableexception	2729	3400
+leading spaces are removed from name	1564	1927
 left and right associated data types for operator class options parsing functions must match	103,1	104
-left operand of jsonpath operator * is not a single numeric value	2729,64	3399
-legacy sigalg disallowed or unsupported	2730,172	193
-length error * in function	1668	2043
-length for type * cannot exceed	112,64	3400
-length for type * must be at least 1	112,64	3400
-length mismatch	2731,172	193
+left operand of jsonpath operator * is not a single numeric value	2730,64	3401
+legacy sigalg disallowed or unsupported	2731,172	193
+length error * in function	1669	2044
+length for type * cannot exceed	112,64	3402
+length for type * must be at least 1	112,64	3402
+length mismatch	2732,172	193
 length required	21	21
-length too long	2732,172	193
-length too short	2733,172	193
+length too long	2733,172	193
+length too short	2734,172	193
 length_required	21	21
-lengtherror	2734	3401
-level 2 halted	992	3402
-level 2 not synchronized	993	3403
-level 3 halted	994	3404
-level 3 reset	995	3405
-levenshtein argument exceeds maximum length of	112,64	3406
-lexeme array may not contain empty strings	2735,64	3407
+lengtherror	2735	3403
+level 2 halted	992	3404
+level 2 not synchronized	993	3405
+level 3 halted	994	3406
+level 3 reset	995	3407
+levenshtein argument exceeds maximum length of	112,64	3408
+lexeme array may not contain empty strings	2736,64	3409
 lexeme array may not contain nulls	113,64	881
-lib section in a out corrupted	997	3408
-library bug	2736,172	193
-library has no ciphers	2737,172	193
-licenseexception	2738	3409
+lib section in a out corrupted	997	3410
+library bug	2737,172	193
+library has no ciphers	2738,172	193
+licenseexception	2739	3411
 like is not supported for creating foreign tables	59	236
-like pattern must not end with escape character	2592,64	3410
-limit exceeded exception	2739	3411
-limit in a recursive query is not implemented	59	2824
-limit must not be negative	2642,64	3412
-limit of * on json nested structures depth is reached in argument * to function	1349	1703
-limit of * on json path depth is reached in argument * to function	1354	1708
-limit only accepts integer values	1340	1694
-limit overrun error	2740	3413
+like pattern must not end with escape character	2593,64	3412
+limit exceeded exception	2740	3413
+limit in a recursive query is not implemented	59	2826
+limit must not be negative	2643,64	3414
+limit of * on json nested structures depth is reached in argument * to function	1350	1704
+limit of * on json path depth is reached in argument * to function	1355	1709
+limit only accepts integer values	1341	1695
+limit overrun error	2741	3415
 limit syntax is not supported	0,1	690
-limitexceededexception	2739	3411
-limitoverrunerror	2740	3413
-line too long	2741	3414
-line unavailable exception	2742	3415
-linetoolong	2741	3414
-lineunavailableexception	2742	3415
-link has been severed	1040	3416
-link loop exception	2743	3417
-link number out of range	999	3418
-linkageerror	2744	3419
-linkexception	2745	3420
-linkloopexception	2743	3417
-list index out of range	195	3421
-list of fields is only allowed in key partitions	1375	1732
+limitexceededexception	2740	3413
+limitoverrunerror	2741	3415
+line too long	2742	3416
+line unavailable exception	2743	3417
+linetoolong	2742	3416
+lineunavailableexception	2743	3417
+link has been severed	1041	3418
+link loop exception	2744	3419
+link number out of range	999	3420
+linkageerror	2745	3421
+linkexception	2746	3422
+linkloopexception	2744	3419
+list index out of range	195	3423
+list of fields is only allowed in key partitions	1376	1733
 list of radius secrets cannot be empty	128,129	287
 list of radius servers cannot be empty	128,129	287
-listener not found exception	2746,2747	3422
-listener_not_found	2747	3423
-listenernotfoundexception	2746,2747	3422
+listener not found exception	2747,2748	3424
+listener_not_found	2748	3425
+listenernotfoundexception	2747,2748	3424
 literal carriage return found in data	273,64	835
 literal newline found in data	273,64	835
-liveness probe failed	2748,2749	3424
-lo_lseek result out of range for large object descriptor	201,64	3425
-lo_tell result out of range for large object descriptor	201,64	3425
-loaderror	2750	3426
+liveness probe failed	2749,2750	3426
+lo_lseek result out of range for large object descriptor	201,64	3427
+lo_tell result out of range for large object descriptor	201,64	3427
+loaderror	2751	3428
 local connections are not supported by this build	128,129	287
-local jump error	2751	3427
-localjumperror	2751	3427
+local jump error	2752	3429
+localjumperror	2752	3429
 location is not supported anymore	59	481
-locator exception	2678	3428
-locator_exception	2678	3428
-locatorexception	2678	3428
-lock disk i o error	2752,100	3429
-lock file * already exists	2753,129	3430
-lock file * is empty	2753,129	3430
-lock file exists	2753	3431
-lock not available	448	3432
-lock recursion exception	2754	3433
-lock wait timeout exceeded try restarting transaction	1382	1739
-lock_file_exists	2753,129	3431
-lock_not_available	448,57	3432
-lockederror	2755	3434
-lockfileexists	2753,129	3431
-locknotavailable	448,57	3432
-lockrecursionexception	2754	3433
-log dir not found exception	2756	3435
-log format * is not supported	112,64	3436
-log_dir_not_found	2756	3435
-logdirnotfoundexception	2756	3435
-logic error * in function	1669	2044
-logical decoding cannot be used while in recovery	59	3437
+locator exception	2679	3430
+locator_exception	2679	3430
+locatorexception	2679	3430
+lock disk i o error	2753,100	3431
+lock file * already exists	2754,129	3432
+lock file * is empty	2754,129	3432
+lock file exists	2754	3433
+lock not available	448	3434
+lock recursion exception	2755	3435
+lock wait timeout exceeded try restarting transaction	1383	1740
+lock_file_exists	2754,129	3433
+lock_not_available	448,57	3434
+lockederror	2756	3436
+lockfileexists	2754,129	3433
+locknotavailable	448,57	3434
+lockrecursionexception	2755	3435
+log dir not found exception	2757	3437
+log format * is not supported	112,64	3438
+log_dir_not_found	2757	3437
+logdirnotfoundexception	2757	3437
+logic error * in function	1670	2045
+logical decoding cannot be used while in recovery	59	3439
 logical decoding output plugin * produces binary output but function * expects textual data	59	234
 logical decoding requires a database connection	57	695
 logical decoding requires wal_level logical	57	695
 logical replication at prepare time requires a	57	695
-logical replication slot * exists but wal_level logical	57	3438
-logical replication target relation * does not exist	57	3439
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3440
-logical replication target relation * uses system columns in replica identity index	57	3439
-logical replication worker slot * is already used by another worker cannot attach	57	3441
-logical replication worker slot * is empty cannot attach	57	3441
+logical replication slot * exists but wal_level logical	57	3440
+logical replication target relation * does not exist	57	3441
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3442
+logical replication target relation * uses system columns in replica identity index	57	3441
+logical replication worker slot * is already used by another worker cannot attach	57	3443
+logical replication worker slot * is empty cannot attach	57	3443
 logical streaming at prepare time requires a	57	695
 logical streaming requires a	57	695
-loginexception	2757	3442
-long database name and identifier for object resulted in path length exceeding * characters path	1305	1657
-lookuperror	2758	3443
+loginexception	2758	3444
+long database name and identifier for object resulted in path length exceeding * characters path	1306	1658
+lookuperror	2759	3445
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3444
+lossy distance functions are not supported in index only scans	59	3446
 lost connection to parallel worker	57	1009
 lower and upper bounds must be finite	791,64	1038
 lower bound cannot equal upper bound	791,64	1038
 lowering statistics target to	112,64	630
-lz4 compression is not supported by this build	59	3445
-m bean exception	2759	3446
-m bean registration exception	2760	3447
-macaddr8 data out of range to convert to macaddr	201,64	3448
-machine is not on the network	1043	3449
-mail header not in message	2761,2762	3450
-malformed array literal	63,64	3451
-malformed communication packet	1389	1746
-malformed file type header in file	1260	1611
-malformed gtid set encoding	1386	1743
-malformed gtid set specification	1387	1744
-malformed gtid specification	1388	1745
-malformed input exception	2763	3452
-malformed json array	63,64	2700
-malformed link exception	2764	3453
-malformed multirange literal	63,64	3454
-malformed object name exception	2765	3455
-malformed parameterized type exception	2766	3456
-malformed parameters exception	2767	3457
-malformed range literal	63,64	3458
-malformed record literal	63,64	3459
+lz4 compression is not supported by this build	59	3447
+m bean exception	2760	3448
+m bean registration exception	2761	3449
+macaddr8 data out of range to convert to macaddr	201,64	3450
+machine is not on the network	1044	3451
+mail header not in message	2762,2763	3452
+malformed array literal	63,64	3453
+malformed communication packet	1390	1747
+malformed file type header in file	1261	1612
+malformed gtid set encoding	1387	1744
+malformed gtid set specification	1388	1745
+malformed gtid specification	1389	1746
+malformed input exception	2764	3454
+malformed json array	63,64	2701
+malformed link exception	2765	3455
+malformed multirange literal	63,64	3456
+malformed object name exception	2766	3457
+malformed parameterized type exception	2767	3458
+malformed parameters exception	2768	3459
+malformed range literal	63,64	3460
+malformed record literal	63,64	3461
 malformed scram message	334,335	772
-malformed stat buffer	2768,2769	3460
-malformed url exception	2770	3461
-malformed utf * characters possibly incorrectly encoded	665	3462
-malformedinputexception	2763	3452
-malformedlinkexception	2764	3453
-malformedobjectnameexception	2765	3455
-malformedparameterizedtypeexception	2766	3456
-malformedparametersexception	2767	3457
-malformedurlexception	2770	3461
+malformed stat buffer	2769,2770	3462
+malformed url exception	2771	3463
+malformed utf * characters possibly incorrectly encoded	665	3464
+malformedinputexception	2764	3454
+malformedlinkexception	2765	3455
+malformedobjectnameexception	2766	3457
+malformedparameterizedtypeexception	2767	3458
+malformedparametersexception	2768	3459
+malformedurlexception	2771	3463
 manifest checksums require a backup manifest	0,1	869
-mapping for token type * does not exist	102,1	3463
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1844	2252
-mariadb tried to use the * but its provider plugin is not loaded	1537	1898
-marshal directive exception	2771	3464
-marshaldirectiveexception	2771	3464
-marshalexception	2772	3465
-marshaling directives are invalid	2771	3466
-master command * failed	1614	1982
+mapping for token type * does not exist	102,1	3465
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1845	2253
+mariadb tried to use the * but its provider plugin is not loaded	1538	1899
+marshal directive exception	2772	3466
+marshaldirectiveexception	2772	3466
+marshalexception	2773	3467
+marshaling directives are invalid	2772	3468
+master command * failed	1615	1983
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3467
-materialized view * has not been populated	57	3468
+materialize mode required but it is not allowed in this context	59	3469
+materialized view * has not been populated	57	3470
 materialized views cannot be unlogged	59	486
 materialized views may not be defined using bound parameters	59	486
 materialized views must not use data modifying statements in with	59	486
 materialized views must not use temporary tables or views	59	486
 max_wal_size must be at least twice wal_segment_size	112,64	304
-maxfragments should be 0	112,64	3469
-maximum call stack size exceeded	2773	3470
+maxfragments should be 0	112,64	3471
+maximum call stack size exceeded	2774	3472
 maximum number of committed subtransactions	205	609
-maximum number of prepared transactions reached	145,143	3471
-maximum recursion depth exceeded	2773	3472
-maxvalue can only be used in last partition definition	1509	1870
-mbeanexception	2759	3446
-mbeanregistrationexception	2760	3447
+maximum number of prepared transactions reached	145,143	3473
+maximum recursion depth exceeded	2774	3474
+maxvalue can only be used in last partition definition	1510	1871
+mbeanexception	2760	3448
+mbeanregistrationexception	2761	3449
 md5 authentication is not supported when db_user_namespace is enabled	128,129,737	287
-member access exception	453	3473
-member id required exception	2774	3474
-member_id_required	2774	3474
-memberaccessexception	453	3473
-memberidrequiredexception	2774	3474
-memerror	2775	3475
-memory allocation error * in function	1666	2041
-memory allocation of * bytes failed	145	3476
-memoryerror	2776,145	3477
+member access exception	453	3475
+member id required exception	2775	3476
+member_id_required	2775	3476
+memberaccessexception	453	3475
+memberidrequiredexception	2775	3476
+memerror	2776	3477
+memory allocation error * in function	1667	2042
+memory allocation of * bytes failed	145	3478
+memoryerror	2777,145	3479
 merge not supported in copy	59	676
-merge not supported in with query	59	2824
-message size too large exception	2777	3478
-message too long	828	3479
-message_size_too_large	2777	3478
-messagesizetoolargeexception	2777	3478
-method access exception	222	3480
+merge not supported in with query	59	2826
+message size too large exception	2778	3480
+message too long	828	3481
+message_size_too_large	2778	3480
+messagesizetoolargeexception	2778	3480
+method access exception	222	3482
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	222	3480
-midi unavailable exception	2778	3481
-midiunavailableexception	2778	3481
-mime invalid media parameter	2779	3482
-mime type parse exception	2780	3483
-mimetypeparseexception	2780	3483
+methodaccessexception	222	3482
+midi unavailable exception	2779	3483
+midiunavailableexception	2779	3483
+mime invalid media parameter	2780	3484
+mime type parse exception	2781	3485
+mimetypeparseexception	2781	3485
 min_wal_size must be at least twice wal_segment_size	112,64	304
-minwords should be less than maxwords	112,64	3469
-minwords should be positive	112,64	3469
-mirrored type exception	2781	3484
-mirrored types exception	2782	3485
-mirroredtypeexception	2781	3484
-mirroredtypesexception	2782	3485
+minwords should be less than maxwords	112,64	3471
+minwords should be positive	112,64	3471
+mirrored type exception	2782	3486
+mirrored types exception	2783	3487
+mirroredtypeexception	2782	3486
+mirroredtypesexception	2783	3487
 misdirected request	28	29
 misdirected_request	28	29
 mismatched array dimensions	206,64	235
-mismatched endpoint type exception	2783	3486
-mismatched_endpoint_type	2783	3486
-mismatchedendpointtypeexception	2783	3486
+mismatched endpoint type exception	2784	3488
+mismatched_endpoint_type	2784	3488
+mismatchedendpointtypeexception	2784	3488
 misplaced deferrable clause	0,1	361
 misplaced initially deferred clause	0,1	361
 misplaced initially immediate clause	0,1	361
 misplaced not deferrable clause	0,1	361
-missing afffile parameter	112,64	3487
-missing authority key identifier	2784,178	3488
+missing afffile parameter	112,64	3489
+missing authority key identifier	2785,178	3490
 missing data for column	273,64	835
-missing dictfile parameter	112,64	3489
-missing dictionary parameter	112,64	3489
-missing dsa signing cert	2785,172	193
-missing ecdsa signing cert	2786,172	193
+missing dictfile parameter	112,64	3491
+missing dictionary parameter	112,64	3491
+missing dsa signing cert	2786,172	193
+missing ecdsa signing cert	2787,172	193
 missing entry in file * at end of line	128,129	287
-missing fatal	2787,172	193
-missing field exception	232	3490
-missing format argument exception	2788	3491
-missing format width exception	2789	3492
-missing from clause entry for table	617,1	3493
-missing language parameter	112,64	3494
-missing manifest resource exception	2790	3495
-missing member exception	230	3496
-missing metadata exception	223	3497
-missing method exception	231	3498
-missing parameters	2791,172	193
-missing psk kex modes extension	2792,172	193
-missing resource exception	2793	3499
-missing rsa certificate	2794,172	193
-missing rsa encrypting cert	2795,172	193
-missing rsa signing cert	2796,172	193
-missing satellite assembly exception	2797	3500
-missing sigalgs extension	2798,172	193
-missing signing cert	2799,172	193
-missing spec error	2800	3501
-missing spec version error	2801	3502
-missing subject key identifier	2802,178	3503
-missing supported groups extension	2803,172	193
-missing synonyms parameter	112,64	3504
+missing fatal	2788,172	193
+missing field exception	232	3492
+missing format argument exception	2789	3493
+missing format width exception	2790	3494
+missing from clause entry for table	617,1	3495
+missing language parameter	112,64	3496
+missing manifest resource exception	2791	3497
+missing member exception	230	3498
+missing metadata exception	223	3499
+missing method exception	231	3500
+missing parameters	2792,172	193
+missing psk kex modes extension	2793,172	193
+missing resource exception	2794	3501
+missing rsa certificate	2795,172	193
+missing rsa encrypting cert	2796,172	193
+missing rsa signing cert	2797,172	193
+missing satellite assembly exception	2798	3502
+missing sigalgs extension	2799,172	193
+missing signing cert	2800,172	193
+missing spec error	2801	3503
+missing spec version error	2802	3504
+missing subject key identifier	2803,178	3505
+missing supported groups extension	2804,172	193
+missing synonyms parameter	112,64	3506
 missing time zone in input string for type timestamptz	464,64	501
 missing time zone in input string for type timetz	464,64	501
-missing tmp dh key	2804,172	193
-missing tmp ecdh key	2805,172	193
-missing unicode support	2806	3505
-missingfieldexception	232	3490
-missingformatargumentexception	2788	3491
-missingformatwidthexception	2789	3492
-missingmanifestresourceexception	2790	3495
-missingmemberexception	230	3496
-missingmetadataexception	223	3497
-missingmethodexception	231	3498
-missingresourceexception	2793	3499
-missingsatelliteassemblyexception	2797	3500
-missingspecerror	2800	3501
-missingspecversionerror	2801	3502
-missingunicodesupport	2806	3505
-mixed handshake and non handshake data	2807,172	193
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1405	1762
-mixing of transactional and non transactional tables is disabled	1406	1763
-mixing self logging and non self logging engines in a statement is unsafe	1117	1450
-mmap disk i o error	2808,100	3506
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1659	2034
-modifying sql data not permitted	2809	3507
-modifying_sql_data_not_permitted	2809,2402	3507
-modifyingsqldatanotpermitted	2809,2402	3507
-module not found error	2810,437	3508
+missing tmp dh key	2805,172	193
+missing tmp ecdh key	2806,172	193
+missing unicode support	2807	3507
+missingfieldexception	232	3492
+missingformatargumentexception	2789	3493
+missingformatwidthexception	2790	3494
+missingmanifestresourceexception	2791	3497
+missingmemberexception	230	3498
+missingmetadataexception	223	3499
+missingmethodexception	231	3500
+missingresourceexception	2794	3501
+missingsatelliteassemblyexception	2798	3502
+missingspecerror	2801	3503
+missingspecversionerror	2802	3504
+missingunicodesupport	2807	3507
+mixed handshake and non handshake data	2808,172	193
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1406	1763
+mixing of transactional and non transactional tables is disabled	1407	1764
+mixing self logging and non self logging engines in a statement is unsafe	1118	1451
+mmap disk i o error	2809,100	3508
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1660	2035
+modifying sql data not permitted	2810	3509
+modifying_sql_data_not_permitted	2810,2403	3509
+modifyingsqldatanotpermitted	2810,2403	3509
+module not found error	2811,437	3510
 module_not_found	437	602
-modulenotfounderror	2810,437	3508
+modulenotfounderror	2811,437	3510
 modulus for hash partition must be an integer value greater than zero	61,1,112	65
 modulus for hash partition must be specified	0,1	690
-modulus for hash partition provided more than once	101,1	3509
-money out of range	201,64	3510
-monitor setting exception	2811	3511
-monitorsettingexception	2811	3511
-more partitions to reorganize than there are partitions	1568	1931
-more than one function named	134,1	3512
-more than one operator named	134,1	3512
-more than one row returned by a subquery used as an expression	555	3513
-more than one sql json item	2812	3514
-more than one value returned by column xpath expression	555	3515
-more_than_one_sql_json_item	2812,64	3514
-morethanonesqljsonitem	2812,64	3514
-most specific type mismatch	2813	3516
-most_specific_type_mismatch	2813,64	3516
-mostspecifictypemismatch	2813,64	3516
-mountvolume setup failed for volume	2313,2312	3517
-movederror	2814	3518
+modulus for hash partition provided more than once	101,1	3511
+money out of range	201,64	3512
+monitor setting exception	2812	3513
+monitorsettingexception	2812	3513
+more partitions to reorganize than there are partitions	1569	1932
+more than one function named	134,1	3514
+more than one operator named	134,1	3514
+more than one row returned by a subquery used as an expression	555	3515
+more than one sql json item	2813	3516
+more than one value returned by column xpath expression	555	3517
+more_than_one_sql_json_item	2813,64	3516
+morethanonesqljsonitem	2813,64	3516
+most specific type mismatch	2814	3518
+most_specific_type_mismatch	2814,64	3518
+mostspecifictypemismatch	2814,64	3518
+mountvolume setup failed for volume	2314,2313	3519
+movederror	2815	3520
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	113,64	2844
+moving aggregate transition function must not return null	113,64	2846
 moving row to another partition during a before for each row trigger is not supported	59	336
-multi attach error for volume	2285,2284	3519
-multi row statements required more than * bytes of storage	1676	2051
+multi attach error for volume	2286,2285	3521
+multi row statements required more than * bytes of storage	1677	2052
 multi statement do instead rules are not supported for copy	59	875
 multi statement do instead rules are not supported for data modifying statements in with	59	611
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1737	2113
-multicast not supported exception	234	3520
-multicastnotsupportedexception	234	3520
-multidimensional arrays must have array expressions with matching dimensions	206,64	3521
-multihop attempted	1009	3522
-multipart message too large	2815	3523
-multiple accept parameters	112,64	3524
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1738	2114
+multicast not supported exception	234	3522
+multicastnotsupportedexception	234	3522
+multidimensional arrays must have array expressions with matching dimensions	206,64	3523
+multihop attempted	1009	3524
+multipart message too large	2816	3525
+multiple accept parameters	112,64	3526
 multiple actions for rules on select are not implemented	59	536
-multiple afffile parameters	112,64	3487
-multiple assignments to same column	0,1	3525
+multiple afffile parameters	112,64	3489
+multiple assignments to same column	0,1	3527
 multiple collate clauses not allowed	0,1	690
 multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
 multiple default expressions	0,1	892
 multiple default values specified for column * of table	0,1	361
 multiple deferrable not deferrable clauses not allowed	0,1	361
-multiple definition of same constant in list partitioning	1410	1767
-multiple dictfile parameters	112,64	3489
-multiple dictionary parameters	112,64	3489
+multiple definition of same constant in list partitioning	1411	1768
+multiple dictfile parameters	112,64	3491
+multiple dictionary parameters	112,64	3491
 multiple generation clauses specified for column * of table	0,1	361
 multiple identity specifications for column * of table	0,1	361
 multiple initially immediate deferred clauses not allowed	0,1	361
-multiple language parameters	112,64	3494
+multiple language parameters	112,64	3496
 multiple limit clauses not allowed	0,1	690
 multiple limit options not allowed	0,1	690
 multiple offset clauses not allowed	0,1	690
 multiple order by clauses not allowed	0,1	690
-multiple primary key defined	1411	1768
-multiple primary keys for table * are not allowed	61,1	3526
-multiple read calls return no data or error	2816,2817	3527
-multiple recovery targets specified	112,64	3528
-multiple stopwords parameters	112,64	3494
+multiple primary key defined	1412	1769
+multiple primary keys for table * are not allowed	61,1	3528
+multiple read calls return no data or error	2817,2818	3529
+multiple recovery targets specified	112,64	3530
+multiple stopwords parameters	112,64	3496
 multiple values in ident field	128,129	287
 multiple values specified for authentication type	128,129	287
 multiple values specified for connection type	128,129	287
 multiple values specified for host address	128,129	287
 multiple values specified for netmask	128,129	287
-multiple window specifications with the same name	1188	1535
+multiple window specifications with the same name	1189	1536
 multiple with clauses not allowed	0,1	690
-multirange values cannot contain null members	113,64	3529
-multiranges cannot be constructed from multidimensional arrays	555	3530
+multirange values cannot contain null members	113,64	3531
+multiranges cannot be constructed from multidimensional arrays	555	3532
 multixact members limit exceeded	205	1108
-must accept variadic any to be used in this aggregate	170,1	3531
+must accept variadic any to be used in this aggregate	170,1	3533
 must appear in the group by clause or be used in an aggregate function	131,1	138
-must be a list of extension names	112,64	2885
-must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3532
-must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3533
-must be a superuser to cancel superuser query	87,1	3533
-must be a superuser to terminate superuser process	87,1	3532
-must be fired after row	327,328	3534
-must be fired for delete	327,328	3534
-must be fired for insert	327,328	3534
-must be fired for insert or update	327,328	3535
-must be fired for update	327,328	3534
-must be greater than zero	112,64	2922
+must be a list of extension names	112,64	2887
+must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3534
+must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3535
+must be a superuser to cancel superuser query	87,1	3535
+must be a superuser to terminate superuser process	87,1	3534
+must be fired after row	327,328	3536
+must be fired for delete	327,328	3536
+must be fired for insert	327,328	3536
+must be fired for insert or update	327,328	3537
+must be fired for update	327,328	3536
+must be greater than zero	112,64	2924
 must be installed in schema	59	410
-must be less than maxvalue	112,64	2922
-must be member of role	87,1	3536
-must be owner of large object	87,1	3537
-must be owner of type * or type	87,1	3537
+must be less than maxvalue	112,64	2924
+must be member of role	87,1	3538
+must be owner of large object	87,1	3539
+must be owner of type * or type	87,1	3539
 must be read_only shareable or read_write	0,1	134
-must be superuser	87,1	3537
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3538
+must be superuser	87,1	3539
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3540
 must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	583
 must be superuser or have privileges of pg_read_all_settings to examine	87,1	669
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3539
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3539
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3539
-must be superuser or replication role to start walsender	87,1	3540
-must be superuser or replication role to use replication slots	87,1	3541
-must be superuser to add or set schemas	87,1	3542
-must be superuser to alter a type	87,1	3543
-must be superuser to alter an operator family	87,1	3544
-must be superuser to alter replication roles or change replication attribute	87,1	3545
-must be superuser to alter settings globally	87,1	3545
-must be superuser to alter superuser roles or change superuser attribute	87,1	3545
-must be superuser to alter superusers	87,1	3545
-must be superuser to call	87,1	3546
-must be superuser to change bypassrls attribute	87,1	3545
-must be superuser to connect in binary upgrade mode	87,1	3540
-must be superuser to create a base type	87,1	3543
-must be superuser to create a cast without function	87,1	3547
-must be superuser to create an operator class	87,1	3544
-must be superuser to create an operator family	87,1	3544
-must be superuser to create bypassrls users	87,1	3545
-must be superuser to create custom procedural language	87,1	3548
-must be superuser to create for all tables publication	87,1	3542
-must be superuser to create for tables in schema publication	87,1	3542
-must be superuser to create replication users	87,1	3545
-must be superuser to create subscriptions	87,1	3549
-must be superuser to create superusers	87,1	3545
-must be superuser to create text search parsers	87,1	3550
-must be superuser to create text search templates	87,1	3550
-must be superuser to drop superusers	87,1	3545
-must be superuser to import system collations	87,1	3551
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3541
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3541
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3541
+must be superuser or replication role to start walsender	87,1	3542
+must be superuser or replication role to use replication slots	87,1	3543
+must be superuser to add or set schemas	87,1	3544
+must be superuser to alter a type	87,1	3545
+must be superuser to alter an operator family	87,1	3546
+must be superuser to alter replication roles or change replication attribute	87,1	3547
+must be superuser to alter settings globally	87,1	3547
+must be superuser to alter superuser roles or change superuser attribute	87,1	3547
+must be superuser to alter superusers	87,1	3547
+must be superuser to call	87,1	3548
+must be superuser to change bypassrls attribute	87,1	3547
+must be superuser to connect in binary upgrade mode	87,1	3542
+must be superuser to create a base type	87,1	3545
+must be superuser to create a cast without function	87,1	3549
+must be superuser to create an operator class	87,1	3546
+must be superuser to create an operator family	87,1	3546
+must be superuser to create bypassrls users	87,1	3547
+must be superuser to create custom procedural language	87,1	3550
+must be superuser to create for all tables publication	87,1	3544
+must be superuser to create for tables in schema publication	87,1	3544
+must be superuser to create replication users	87,1	3547
+must be superuser to create subscriptions	87,1	3551
+must be superuser to create superusers	87,1	3547
+must be superuser to create text search parsers	87,1	3552
+must be superuser to create text search templates	87,1	3552
+must be superuser to drop superusers	87,1	3547
+must be superuser to import system collations	87,1	3553
 must be superuser to read files with adminpack 1 0	87,1	89
-must be superuser to rename	87,1	3552
-must be superuser to rename superusers	87,1	3545
-must be superuser to rotate log files with adminpack 1 0	87,1	3533
-must be superuser to set grantor	87,1	3545
-must be superuser to set schema of	87,1	3552
-must be superuser to skip transaction	87,1	3549
-must be superuser to specify a non built in join estimator function	87,1	3553
-must be superuser to specify a non built in restriction estimator function	87,1	3553
-must be superuser to specify a support function	87,1	3547
+must be superuser to rename	87,1	3554
+must be superuser to rename superusers	87,1	3547
+must be superuser to rotate log files with adminpack 1 0	87,1	3535
+must be superuser to set grantor	87,1	3547
+must be superuser to set schema of	87,1	3554
+must be superuser to skip transaction	87,1	3551
+must be superuser to specify a non built in join estimator function	87,1	3555
+must be superuser to specify a non built in restriction estimator function	87,1	3555
+must be superuser to specify a support function	87,1	3549
 must be used to call a parameterless aggregate function	153,1	1179
-must define subpartitions on all partitions if on one partition	1514	1875
-must have admin option on role	87,1	3545
-must have createrole privilege	87,1	3537
+must define subpartitions on all partitions if on one partition	1515	1876
+must have admin option on role	87,1	3547
+must have createrole privilege	87,1	3539
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	170,1	3284
-must request at least 2 points	112,64	3554
-must return type	153,1,103	3294
-must specify at least one column	103,1	2861
+must not return a set	170,1	3286
+must request at least 2 points	112,64	3556
+must return type	153,1,103	3296
+must specify at least one column	103,1	2863
 must specify both or neither of serialization and deserialization functions	62,1	142
-must specify provider when multiple security label providers have been loaded	112,64	3555
+must specify provider when multiple security label providers have been loaded	112,64	3557
 must specify relation and object name	0,1	836
-must specify restore_command when standby mode is not enabled	112,64	2896
-must specify unqualified relation names	0,1	3022
-mutual recursion between with items is not implemented	59	2824
-myrocks currently does not support rollback to savepoint if modifying rows	1574	1939
-myrocks doesn t currently support collations with * attribute	1414	1771
-myrocks failed creating new key definitions during alter	1366	1722
-myrocks failed populating secondary key during alter	1600	1966
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1347	1701
-name * has become	1415	1772
-name already bound exception	2818	3556
-name constraints minimum and maximum not supported	2819,178	3557
+must specify restore_command when standby mode is not enabled	112,64	2898
+must specify unqualified relation names	0,1	3024
+mutual recursion between with items is not implemented	59	2826
+myrocks currently does not support rollback to savepoint if modifying rows	1575	1940
+myrocks doesn t currently support collations with * attribute	1415	1772
+myrocks failed creating new key definitions during alter	1367	1723
+myrocks failed populating secondary key during alter	1601	1967
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1348	1702
+name * has become	1416	1773
+name already bound exception	2819	3558
+name constraints minimum and maximum not supported	2820,178	3559
 name list length must be at least	112,64	206
 name list length must be exactly	112,64	206
-name not found exception	2820	3558
-name not unique on network	1056	3559
+name not found exception	2821	3560
+name not unique on network	1057	3561
 name or argument lists may not contain nulls	112,64	206
-name or service not known	2821,122	3560
-name too long	2455	3561
-name_too_long	2455,1	3561
-namealreadyboundexception	2818	3556
-named in key does not exist	461,1	3562
+name or service not known	2822,122	3562
+name too long	2456	3563
+name_too_long	2456,1	3563
+namealreadyboundexception	2819	3558
+named in key does not exist	461,1	3564
 named in partition key does not exist	461,1	840
-nameerror	2822,2823	3563
-namenotfoundexception	2820	3558
+nameerror	2823,2824	3565
+namenotfoundexception	2821	3560
 namespace name * is not unique	0,1	181
 namespace uri must not be null	113,64	831
-nametoolong	2455,1	3561
-naming security exception	2824	3564
-namingexception	2825	3565
-namingsecurityexception	2824	3564
-native table * has the wrong structure	1882	2291
-near * at line	1489	1850
-needdict	2826	3566
-needs to have compatible input type and transition type	62,1	3567
-negative array size exception	2827	3568
-negative substring length not allowed	2828,64	3569
-negativearraysizeexception	2827	3568
-neither namespace name nor uri may be null	113,64	3570
+nametoolong	2456,1	3563
+naming security exception	2825	3566
+namingexception	2826	3567
+namingsecurityexception	2825	3566
+native table * has the wrong structure	1883	2292
+near * at line	1490	1851
+needdict	2827	3568
+needs to have compatible input type and transition type	62,1	3569
+negative array size exception	2828	3570
+negative substring length not allowed	2829,64	3571
+negativearraysizeexception	2828	3570
+neither namespace name nor uri may be null	113,64	3572
 nested alter extension is not supported	59	410
 nested create extension is not supported	59	410
-nestingerror	2829	3571
-net error reading from master	1397	1754
-net error writing to master	1398	1755
-net http abort handler	2830	3572
-net http skip alternate protocol	2831,2832	3573
-net http use last response	2833	3574
-net readtimeout with	753	3575
+nestingerror	2830	3573
+net error reading from master	1398	1755
+net error writing to master	1399	1756
+net http abort handler	2831	3574
+net http skip alternate protocol	2832,2833	3575
+net http use last response	2834	3576
+net readtimeout with	753	3577
 network authentication required	53	55
-network dropped connection on reset	1025	3576
-network exception exception	2834	3577
-network information exception	2835	3578
-network is down	1024	3579
-network is unreachable	1026	3580
-network not ready	2836,2837	3581
+network dropped connection on reset	1026	3578
+network exception exception	2835	3579
+network information exception	2836	3580
+network is down	1025	3581
+network is unreachable	1027	3582
+network not ready	2837,2838	3583
 network_authentication_required	53	55
-network_exception	2834	3577
-networkexceptionexception	2834	3577
-networkinformationexception	2835	3578
-networknotready	2836,2837	3581
-new bit must be 0 or 1	112,64	3400
+network_exception	2835	3579
+networkexceptionexception	2835	3579
+networkinformationexception	2836	3580
+networknotready	2837,2838	3583
+new bit must be 0 or 1	112,64	3402
 new collation * is incompatible with the collation of the template database	112,64	566
-new data for materialized view * contains duplicate rows without any null columns	555	3582
+new data for materialized view * contains duplicate rows without any null columns	555	3584
 new encoding * is incompatible with the encoding of the template database	112,64	566
 new icu locale * is incompatible with the icu locale of the template database	112,64	566
 new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	566
-new leader elected exception	2838	3583
+new leader elected exception	2839	3585
 new locale provider * does not match locale provider of the template database	112,64	566
-new row for relation * violates check constraint	597,598	3584
-new row for relation * violates partition constraint	597,598	3584
-new row violates check option for view	2839	3585
-new row violates row level security policy * for table	87,1	3586
-new row violates row level security policy * using expression for table	87,1	3586
-new row violates row level security policy for table	87,1	3586
-new row violates row level security policy using expression for table	87,1	3586
+new row for relation * violates check constraint	597,598	3586
+new row for relation * violates partition constraint	597,598	3586
+new row violates check option for view	2840	3587
+new row violates row level security policy * for table	87,1	3588
+new row violates row level security policy * using expression for table	87,1	3588
+new row violates row level security policy for table	87,1	3588
+new row violates row level security policy using expression for table	87,1	3588
 new table can only be specified for an insert or update trigger	103,1	335
 new table cannot be specified multiple times	103,1	335
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	876
-new_leader_elected	2838	3583
-newleaderelectedexception	2838	3583
-nextval reached maximum value of sequence	2840,64	3587
-nextval reached minimum value of sequence	2840,64	3587
-no active sql transaction	412	3588
-no active sql transaction for branch transaction	2841	3589
-no address associated with hostname	2842,122	3590
-no anchors for recursive with element	1557	1919
-no anode	1032	3591
-no application protocol	2843,172	193
-no binary input function available for type	778,1	3592
-no binary output function available for type	778,1	3592
-no buffer space available	1033	3593
-no certificate assigned	2844,172	193
-no certificate set	2845,172	193
-no certificates returned	2846,172	193
-no change following hrr	2847,172	193
-no child processes	606	3594
-no cipher match	2848,172	193
-no ciphers available	2849,172	193
-no ciphers specified	2850,172	193
-no class def found error	2851,437	3595
-no client cert method	2852,172	193
+new_leader_elected	2839	3585
+newleaderelectedexception	2839	3585
+nextval reached maximum value of sequence	2841,64	3589
+nextval reached minimum value of sequence	2841,64	3589
+no active sql transaction	412	3590
+no active sql transaction for branch transaction	2842	3591
+no address associated with hostname	2843,122	3592
+no anchors for recursive with element	1558	1920
+no anode	1033	3593
+no application protocol	2844,172	193
+no binary input function available for type	778,1	3594
+no binary output function available for type	778,1	3594
+no buffer space available	1034	3595
+no certificate assigned	2845,172	193
+no certificate set	2846,172	193
+no certificates returned	2847,172	193
+no change following hrr	2848,172	193
+no child processes	606	3596
+no cipher match	2849,172	193
+no ciphers available	2850,172	193
+no ciphers specified	2851,172	193
+no class def found error	2852,437	3597
+no client cert method	2853,172	193
 no collation was derived for column * with collatable type	61,1,776	469
 no collation was derived for partition key column * with collatable type	61,1	469
 no column alias was provided	170,1	205
-no compression specified	2853,172	193
-no connection pending exception	2854	3596
-no cookie callback set	2855,172	193
-no csi structure available	1034	3597
-no data available	1035	3598
-no data found	2856	3599
-no data left in message	334,335	3030
-no data zero rows fetched selected or processed	1641	2015
-no database nor user name specified	112,64	3600
-no database selected	1432	1790
-no datetime expression provided	1223	1572
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1744	2120
-no empty local buffer available	143	3601
-no entry found for key	2706	3602
-no explicit policy	2857,178	3603
+no compression specified	2854,172	193
+no connection pending exception	2855	3598
+no cookie callback set	2856,172	193
+no csi structure available	1035	3599
+no data available	1036	3600
+no data found	2857	3601
+no data left in message	334,335	3032
+no data zero rows fetched selected or processed	1642	2016
+no database nor user name specified	112,64	3602
+no database selected	1433	1791
+no datetime expression provided	1224	1573
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1745	2121
+no empty local buffer available	143	3603
+no entry found for key	2707	3604
+no explicit policy	2858,178	3605
 no function body specified	62,1	135
-no handle of the given name exists	2858	3604
-no implicit conversion of integer into string	226	3605
-no initial context exception	2859	3606
-no inline code specified	0,1	3607
-no input function available for type	778,1	3592
+no handle of the given name exists	2859	3606
+no implicit conversion of integer into string	226	3607
+no initial context exception	2860	3608
+no inline code specified	0,1	3609
+no input function available for type	778,1	3594
 no language specified	62,1	135
-no locks available	1039	3608
-no matching dane tlsa records	2860,178	3609
-no matching pattern error	2861	3610
-no matching pattern key error	2862	3611
-no matching relations in tablespace	2856,211	3612
-no medium found	1041	3613
-no memory error	2863,145	3614
-no message of desired type	1042	3615
-no method error	2864	3616
-no method specified	2865,172	193
+no locks available	1040	3610
+no matching dane tlsa records	2861,178	3611
+no matching pattern error	2862	3612
+no matching pattern key error	2863	3613
+no matching relations in tablespace	2857,211	3614
+no medium found	1042	3615
+no memory error	2864,145	3616
+no message of desired type	1043	3617
+no method error	2865	3618
+no method specified	2866,172	193
 no module named	437	613
-no operand in tsquery	0,1	3617
-no order list in window specification for	1438	1796
-no output function available for type	778,1	3592
-no partition of relation * found for row	597,598	3618
-no partition reassignment is in progress	2866	3619
-no paths allowed for shared library	1750	2127
-no pem extensions	2867,172	193
-no permission exception	2868	3620
-no pg_constraint entry for trigger * on table	103,1	3621
+no operand in tsquery	0,1	3619
+no order list in window specification for	1439	1797
+no output function available for type	778,1	3594
+no partition of relation * found for row	597,598	3620
+no partition reassignment is in progress	2867	3621
+no paths allowed for shared library	1751	2128
+no pem extensions	2868,172	193
+no permission exception	2869	3622
+no pg_constraint entry for trigger * on table	103,1	3623
 no pg_hba conf entry for host	737	911
 no pg_hba conf entry for replication connection from host	737	911
-no postgresql user name specified in startup packet	737	3622
-no private key assigned	2869,172	193
-no protocols available	2870,172	193
-no reassignment in progress exception	2866	3619
-no renegotiation	2871,172	193
+no postgresql user name specified in startup packet	737	3624
+no private key assigned	2870,172	193
+no protocols available	2871,172	193
+no reassignment in progress exception	2867	3621
+no renegotiation	2872,172	193
 no replication origin is configured	57	648
-no required digest	2872,172	193
-no return found in function	1647	2021
-no roles are defined in this database system	102,1	3623
-no route to host	979	3624
-no route to host exception	2873	3625
-no secure transports are configured unable to set require_secure_transport on	1444	1803
-no security label providers have been loaded	112,64	3555
-no shared cipher	2874,172	193
-no shared groups	2875,172	193
-no shared signature algorithms	2876,172	193
-no slot available for new worker process	142,143	3626
-no snowball stemmer available for language * and encoding	102,1	3627
-no space left on device	1046	3628
-no sql json item	2877	3629
-no srtp profiles	2878,172	193
-no such algorithm exception	2879	3630
-no such attribute exception	2880	3631
-no such device	1036	3632
-no such device or address	1060	3633
-no such element exception	2881	3634
-no such field error	2882	3635
-no such field exception	2883	3636
-no such file exception	2884	3637
-no such file or directory	779	3638
-no such file or directory os error	779	3639
-no such file or directory rb_sysopen	779	3640
-no such host	122	3641
-no such mechanism exception	2885	3642
-no such method error	2886	3643
-no such method exception	2887	3644
-no such object exception	2888	3645
-no such padding exception	2889	3646
-no such process	2220	3647
-no such provider exception	2890	3648
-no suitable digest algorithm	2891,172	193
-no suitable groups	2892,172	193
-no suitable key share	2893,172	193
-no suitable signature algorithm	2894,172	193
-no symbol section	2895,2896	3649
-no tables used	1452	1811
-no valid scts	2897,172	193
-no value found for parameter	102,1	3650
-no verify cookie callback	2898,172	193
-no xenix semaphores available	1011	3651
-no_active_sql_transaction	412,115	3588
-no_active_sql_transaction_for_branch_transaction	2841,115	3589
+no required digest	2873,172	193
+no return found in function	1648	2022
+no roles are defined in this database system	102,1	3625
+no route to host	979	3626
+no route to host exception	2874	3627
+no secure transports are configured unable to set require_secure_transport on	1445	1804
+no security label providers have been loaded	112,64	3557
+no shared cipher	2875,172	193
+no shared groups	2876,172	193
+no shared signature algorithms	2877,172	193
+no slot available for new worker process	142,143	3628
+no snowball stemmer available for language * and encoding	102,1	3629
+no space left on device	1047	3630
+no sql json item	2878	3631
+no srtp profiles	2879,172	193
+no such algorithm exception	2880	3632
+no such attribute exception	2881	3633
+no such device	1037	3634
+no such device or address	1061	3635
+no such element exception	2882	3636
+no such field error	2883	3637
+no such field exception	2884	3638
+no such file exception	2885	3639
+no such file or directory	779	3640
+no such file or directory os error	779	3641
+no such file or directory rb_sysopen	779	3642
+no such host	122	3643
+no such mechanism exception	2886	3644
+no such method error	2887	3645
+no such method exception	2888	3646
+no such object exception	2889	3647
+no such padding exception	2890	3648
+no such process	2221	3649
+no such provider exception	2891	3650
+no suitable digest algorithm	2892,172	193
+no suitable groups	2893,172	193
+no suitable key share	2894,172	193
+no suitable signature algorithm	2895,172	193
+no symbol section	2896,2897	3651
+no tables used	1453	1812
+no valid scts	2898,172	193
+no value found for parameter	102,1	3652
+no verify cookie callback	2899,172	193
+no xenix semaphores available	1011	3653
+no_active_sql_transaction	412,115	3590
+no_active_sql_transaction_for_branch_transaction	2842,115	3591
 no_consumers	4	3
-no_data_found	2856,211	3599
-no_reassignment_in_progress	2866	3619
+no_data_found	2857,211	3601
+no_reassignment_in_progress	2867	3621
 no_route	3	2
-no_sql_json_item	2877,64	3629
-noactivesqltransaction	412,115	3588
-noactivesqltransactionforbranchtransaction	2841,115	3589
-noclassdeffounderror	2851,437	3595
-noconnectionpendingexception	2854	3596
-nodatafound	2856,211	3599
-node has disk pressure	2899	3652
-node has insufficient memory	2900	3653
-node has insufficient pid	2901,2902	3654
-node not ready	2903,2904	3655
-node not schedulable	2905,2906	3656
-node selector mismatching	2907,2908	3657
-nodehasdiskpressure	2899	3652
-nodehasinsufficientmemory	2900	3653
-nodehasinsufficientpid	2901,2902	3654
-nodenotready	2903,2904	3655
-nodenotschedulable	2905,2906	3656
-nodes are available	2317,2316	3658
-nodeselectormismatching	2907,2908	3657
-nofooter	2909	3659
-noinitialcontextexception	2859	3606
-nomatchingpatternerror	2861	3610
-nomatchingpatternkeyerror	2862	3611
-nomem disk i o error	2910,100	3660
-nomemoryerror	2863,145	3614
-nomethoderror	2864	3616
-non empty group exception	2911	3661
-non exhaustive switch expression failed to match its input	2912	3662
-non grouping field * is used in * clause	1454	1813
+no_sql_json_item	2878,64	3631
+noactivesqltransaction	412,115	3590
+noactivesqltransactionforbranchtransaction	2842,115	3591
+noclassdeffounderror	2852,437	3597
+noconnectionpendingexception	2855	3598
+nodatafound	2857,211	3601
+node has disk pressure	2900	3654
+node has insufficient memory	2901	3655
+node has insufficient pid	2902,2903	3656
+node not ready	2904,2905	3657
+node not schedulable	2906,2907	3658
+node selector mismatching	2908,2909	3659
+nodehasdiskpressure	2900	3654
+nodehasinsufficientmemory	2901	3655
+nodehasinsufficientpid	2902,2903	3656
+nodenotready	2904,2905	3657
+nodenotschedulable	2906,2907	3658
+nodes are available	2318,2317	3660
+nodeselectormismatching	2908,2909	3659
+nofooter	2910	3661
+noinitialcontextexception	2860	3608
+nomatchingpatternerror	2862	3612
+nomatchingpatternkeyerror	2863	3613
+nomem disk i o error	2911,100	3662
+nomemoryerror	2864,145	3616
+nomethoderror	2865	3618
+non empty group exception	2912	3663
+non exhaustive switch expression failed to match its input	2913	3664
+non grouping field * is used in * clause	1455	1814
 non integer constant in	0,1	181
-non matching attribute * between partition and table	1499	1860
-non numeric sql json item	2701	3663
+non matching attribute * between partition and table	1500	1861
+non numeric sql json item	2702	3665
 non printable characters in scram nonce	334,335	772
-non readable channel exception	2913	3664
-non recoverable failure in name resolution	2914,122	3665
-non unique keys in a json object	2915	3666
-non view rule for * must not be named	103,1	3667
-non writable channel exception	2916	3668
-non_empty_group	2911	3661
-non_numeric_sql_json_item	2701,64	3663
-non_unique_keys_in_a_json_object	2915,64	3666
-nonascii	2917	3669
-nondeterministic collations are not supported for ilike	59	3670
-nondeterministic collations are not supported for like	59	3670
+non readable channel exception	2914	3666
+non recoverable failure in name resolution	2915,122	3667
+non unique keys in a json object	2916	3668
+non view rule for * must not be named	103,1	3669
+non writable channel exception	2917	3670
+non_empty_group	2912	3663
+non_numeric_sql_json_item	2702,64	3665
+non_unique_keys_in_a_json_object	2916,64	3668
+nonascii	2918	3671
+nondeterministic collations are not supported for ilike	59	3672
+nondeterministic collations are not supported for like	59	3672
 nondeterministic collations are not supported for operator class	59	631
-nondeterministic collations are not supported for regular expressions	59	3671
-nondeterministic collations are not supported for substring searches	59	3672
+nondeterministic collations are not supported for regular expressions	59	3673
+nondeterministic collations are not supported for substring searches	59	3674
 nondeterministic collations not supported with this provider	59	1077
-nonemptygroupexception	2911	3661
-nonetype object does not support item assignment	213	3673
-nonetype object has no attribute	213	3673
-nonetype object is not callable	213	3673
-nonetype object is not iterable	213	3673
-nonetype object is not subscriptable	213	3673
-noninvertible transform exception	2918	3674
-noninvertibletransformexception	2918	3674
-nonnumericsqljsonitem	2701,64	3663
-nonreadablechannelexception	2913	3664
-nonstandard use of escape character	2919	3675
-nonstandard use of escape in a string literal	2919,64	3676
-nonstandard use of in a string literal	2919,64	3676
-nonstandard_use_of_escape_character	2919,64	3675
-nonstandarduseofescapecharacter	2919,64	3675
-nonuniquekeysinajsonobject	2915,64	3666
-nonwritablechannelexception	2916	3668
-nopermissionexception	2868	3620
-noreassignmentinprogressexception	2866	3619
-noroutetohostexception	2873	3625
-nosqljsonitem	2877,64	3629
-nosuchalgorithmexception	2879	3630
-nosuchattributeexception	2880	3631
-nosuchelementexception	2881	3634
-nosuchfielderror	2882	3635
-nosuchfieldexception	2883	3636
-nosuchfileexception	2884	3637
-nosuchmechanismexception	2885	3642
-nosuchmethoderror	2886	3643
-nosuchmethodexception	2887	3644
-nosuchobjectexception	2888	3645
-nosuchpaddingexception	2889	3646
-nosuchproviderexception	2890	3648
-not a directory	1050	3677
-not a directory error	1050,2920	3678
-not a xenix named type file	1051	3679
+nonemptygroupexception	2912	3663
+nonetype object does not support item assignment	213	3675
+nonetype object has no attribute	213	3675
+nonetype object is not callable	213	3675
+nonetype object is not iterable	213	3675
+nonetype object is not subscriptable	213	3675
+noninvertible transform exception	2919	3676
+noninvertibletransformexception	2919	3676
+nonnumericsqljsonitem	2702,64	3665
+nonreadablechannelexception	2914	3666
+nonstandard use of escape character	2920	3677
+nonstandard use of escape in a string literal	2920,64	3678
+nonstandard use of in a string literal	2920,64	3678
+nonstandard_use_of_escape_character	2920,64	3677
+nonstandarduseofescapecharacter	2920,64	3677
+nonuniquekeysinajsonobject	2916,64	3668
+nonwritablechannelexception	2917	3670
+nopermissionexception	2869	3622
+noreassignmentinprogressexception	2867	3621
+noroutetohostexception	2874	3627
+nosqljsonitem	2878,64	3631
+nosuchalgorithmexception	2880	3632
+nosuchattributeexception	2881	3633
+nosuchelementexception	2882	3636
+nosuchfielderror	2883	3637
+nosuchfieldexception	2884	3638
+nosuchfileexception	2885	3639
+nosuchmechanismexception	2886	3644
+nosuchmethoderror	2887	3645
+nosuchmethodexception	2888	3646
+nosuchobjectexception	2889	3647
+nosuchpaddingexception	2890	3648
+nosuchproviderexception	2891	3650
+not a directory	1051	3679
+not a directory error	1051,2921	3680
+not a xenix named type file	1052	3681
 not acceptable	15	15
-not active exception	2921	3680
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1808	2216
-not allowed for system versioned s s change to from native system versioning engine is not supported	1807	2215
-not allowed for system versioned table s s	1814	2222
-not allowed to return a result set from a	1646	2020
-not allowed to set autocommit from a stored function or trigger	1635	2006
-not allowed to use null value in values less than	1474	1834
-not an xml document	2922	3681
-not bound exception	2923	3682
-not compliant m bean exception	2924	3683
-not context exception	2925	3684
-not controller exception	2926	3685
-not coordinator exception	2927	3686
-not directory exception	2928	3687
-not enough elements in rwconflictpool to record a potential read write conflict	145,143	3688
-not enough elements in rwconflictpool to record a read write conflict	145,143	3688
-not enough replicas after append exception	2929	3689
-not enough replicas exception	2930	3690
+not active exception	2922	3682
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1809	2217
+not allowed for system versioned s s change to from native system versioning engine is not supported	1808	2216
+not allowed for system versioned table s s	1815	2223
+not allowed to return a result set from a	1647	2021
+not allowed to set autocommit from a stored function or trigger	1636	2007
+not allowed to use null value in values less than	1475	1835
+not an xml document	2923	3683
+not bound exception	2924	3684
+not compliant m bean exception	2925	3685
+not context exception	2926	3686
+not controller exception	2927	3687
+not coordinator exception	2928	3688
+not directory exception	2929	3689
+not enough elements in rwconflictpool to record a potential read write conflict	145,143	3690
+not enough elements in rwconflictpool to record a read write conflict	145,143	3690
+not enough replicas after append exception	2930	3691
+not enough replicas exception	2931	3692
 not enough shared memory for data structure * bytes requested	145,143	961
 not extended	52	54
-not finite number exception	186	3691
+not finite number exception	186	3693
 not found	12	11
 not found in data type	461,1	1001
-not found on publisher	102,1	3692
+not found on publisher	102,1	3694
 not implemented	40	41
-not implemented error	2931,2932	3693
-not implemented exception	2933	3694
-not leader for partition exception	2934	3695
-not link exception	2935	3696
-not null violation	918	3697
-not on record boundary	2936,172	193
-not recognized for type	112,64	3059
-not replacing certificate	2937,172	193
-not serializable exception	2938	3698
-not server	2939,172	193
+not implemented error	2932,2933	3695
+not implemented exception	2934	3696
+not leader for partition exception	2935	3697
+not link exception	2936	3698
+not null violation	918	3699
+not on record boundary	2937,172	193
+not recognized for type	112,64	3061
+not replacing certificate	2938,172	193
+not serializable exception	2939	3700
+not server	2940,172	193
 not supported by icu	59	812
-not supported error	2940	3699
-not supported exception	2941	3700
-not supported for type	59	3701
-not unique table alias	1461	1820
-not yet bound exception	2942	3702
-not yet connected exception	2943	3703
+not supported error	2941	3701
+not supported exception	2942	3702
+not supported for type	59	3703
+not unique table alias	1462	1821
+not yet bound exception	2943	3704
+not yet connected exception	2944	3705
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2922,64	3681
-not_controller	2926	3685
-not_coordinator	2927	3686
-not_enough_replicas	2930	3690
-not_enough_replicas_after_append	2929	3689
+not_an_xml_document	2923,64	3683
+not_controller	2927	3687
+not_coordinator	2928	3688
+not_enough_replicas	2931	3692
+not_enough_replicas_after_append	2930	3691
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2934	3695
-not_null_violation	918,598	3697
-notactiveexception	2921	3680
-notadirectoryerror	1050,2920	3678
-notanxmldocument	2922,64	3681
-notboundexception	2923	3682
-notcompliantmbeanexception	2924	3683
-notconnected	2944	3704
-notcontextexception	2925	3684
-notcontrollerexception	2926	3685
-notcoordinatorexception	2927	3686
-notdirectoryexception	2928	3687
-notempdir unable to open database file	2945,761	3705
-notenoughreplicasafterappendexception	2929	3689
-notenoughreplicasexception	2930	3690
-notfinitenumberexception	186	3691
+not_leader_for_partition	2935	3697
+not_null_violation	918,598	3699
+notactiveexception	2922	3682
+notadirectoryerror	1051,2921	3680
+notanxmldocument	2923,64	3683
+notboundexception	2924	3684
+notcompliantmbeanexception	2925	3685
+notconnected	2945	3706
+notcontextexception	2926	3686
+notcontrollerexception	2927	3687
+notcoordinatorexception	2928	3688
+notdirectoryexception	2929	3689
+notempdir unable to open database file	2946,761	3707
+notenoughreplicasafterappendexception	2930	3691
+notenoughreplicasexception	2931	3692
+notfinitenumberexception	186	3693
 notfound	12,651	797
-notimplementederror	2931,2932	3693
-notimplementedexception	2933	3694
-notleaderforpartitionexception	2934	3695
-notlinkexception	2935	3696
-notnull constraint failed	2946,600	3706
-notnullviolation	918,598	3697
-notserializableexception	2938	3698
-notsupportederror	2940	3699
-notsupportedexception	2941	3700
-notyetboundexception	2942	3702
-notyetconnectedexception	2943	3703
+notimplementederror	2932,2933	3695
+notimplementedexception	2934	3696
+notleaderforpartitionexception	2935	3697
+notlinkexception	2936	3698
+notnull constraint failed	2947,600	3708
+notnullviolation	918,598	3699
+notserializableexception	2939	3700
+notsupportederror	2941	3701
+notsupportedexception	2942	3702
+notyetboundexception	2943	3704
+notyetconnectedexception	2944	3705
 null array element not allowed in this context	113,64	462
-null character not permitted	205	3707
+null character not permitted	205	3709
 null is not allowed in column	113,64	831
-null pointer exception	2947,213	3708
-null reference exception	2948,213	3709
-null ssl ctx	2949,172	193
-null ssl method passed	2950,172	193
-null value in column * of relation * violates not null constraint	918,598	3710
-null value no indicator parameter	2951	3711
-null value not allowed	113	3712
-null value not allowed for object key	113,64	3713
-null values cannot be formatted as an sql identifier	113,64	3714
-null_value_no_indicator_parameter	2951,64	3711
-null_value_not_allowed	113,64	3712
+null pointer exception	2948,213	3710
+null reference exception	2949,213	3711
+null ssl ctx	2950,172	193
+null ssl method passed	2951,172	193
+null value in column * of relation * violates not null constraint	918,598	3712
+null value no indicator parameter	2952	3713
+null value not allowed	113	3714
+null value not allowed for object key	113,64	3715
+null values cannot be formatted as an sql identifier	113,64	3716
+null_value_no_indicator_parameter	2952,64	3713
+null_value_not_allowed	113,64	3714
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	213
-nullif requires operator to yield boolean	170,1	3284
-nullpointerexception	2947,213	3708
-nullreferenceexception	2948,213	3709
+nullif requires operator to yield boolean	170,1	3286
+nullpointerexception	2948,213	3710
+nullreferenceexception	2949,213	3711
 nulls first last is not allowed in on conflict clause	190,1	214
-nullvaluenoindicatorparameter	2951,64	3711
-nullvaluenotallowed	113,64	3712
-number format exception	2952,478	3715
-number is out of range	201,64	3716
-number of * 0 is not an allowed value	1441	1799
+nullvaluenoindicatorparameter	2952,64	3713
+nullvaluenotallowed	113,64	3714
+number format exception	2953,478	3717
+number is out of range	201,64	3718
+number of * 0 is not an allowed value	1442	1800
 number of aliases does not match number of columns	170,1	205
 number of aliases exceeds specified number	128,129	133
 number of array dimensions * exceeds the maximum allowed	205	239
-number of columns * exceeds limit	516,205	3717
+number of columns * exceeds limit	516,205	3719
 number of columns does not match number of values	0,1	1135
-number of index columns * exceeds limit	516,205	3718
-number of jsonb array elements exceeds the maximum allowed	205	3719
-number of jsonb object pairs exceeds the maximum allowed	205	3719
-number of parameters specified does not match the expected number	2953	3720
-number of partitioning columns * does not match number of partition keys provided	112,64	3288
-number of partitions is invalid	2620	3181
-number of referencing and referenced columns for foreign key disagree	2382,1	2831
-number of requested standby connections exceeds max_wal_senders currently	1165,143	3721
-numberformatexception	2952,478	3715
-numeric argument of jsonpath item method * is out of range for type double precision	2701,64	3336
-numeric datatype is required for * function	1900	2309
-numeric datatype is required for range type frame	1901	2310
-numeric field overflow	201,64	2716
-numeric precision * must be between 1 and	112,64	3163
-numeric scale * must be between	112,64	3163
-numeric time zone * out of range	112,64	3059
-numeric value out of range	201	3722
-numeric_value_out_of_range	201,64	3722
-numerical argument out of domain	972	3723
-numerical result out of range	1924	3724
-numericvalueoutofrange	201,64	3722
-object disposed exception	2954	3725
-object in use	86	3726
-object is remote	1926	3727
+number of index columns * exceeds limit	516,205	3720
+number of jsonb array elements exceeds the maximum allowed	205	3721
+number of jsonb object pairs exceeds the maximum allowed	205	3721
+number of parameters specified does not match the expected number	2954	3722
+number of partitioning columns * does not match number of partition keys provided	112,64	3290
+number of partitions is invalid	2621	3183
+number of referencing and referenced columns for foreign key disagree	2383,1	2833
+number of requested standby connections exceeds max_wal_senders currently	1166,143	3723
+numberformatexception	2953,478	3717
+numeric argument of jsonpath item method * is out of range for type double precision	2702,64	3338
+numeric datatype is required for * function	1901	2310
+numeric datatype is required for range type frame	1902	2311
+numeric field overflow	201,64	2717
+numeric precision * must be between 1 and	112,64	3165
+numeric scale * must be between	112,64	3165
+numeric time zone * out of range	112,64	3061
+numeric value out of range	201	3724
+numeric_value_out_of_range	201,64	3724
+numerical argument out of domain	972	3725
+numerical result out of range	1925	3726
+numericvalueoutofrange	201,64	3724
+object disposed exception	2955	3727
+object in use	86	3728
+object is remote	1927	3729
 object keys must be strings	112,64	207
-object not in prerequisite state	57	3728
-object of type nonetype has no len	213	3673
-object reference not set to an instance of an object	2948,213	3729
-object stream exception	2955	3730
-object synchronization method was called from an unsynchronized block of code	2956	3731
-object_in_use	86,57	3726
-object_not_in_prerequisite_state	57	3728
-objectdisposedexception	2954	3725
-objectinuse	86,57	3726
-objectnotinprerequisitestate	57	3728
-objectstreamexception	2955	3730
-ocsp callback failure	2957,172	193
-ocsp unknown cert	2958,178	3732
-ocsp verification failed	2959,178	3733
-ocsp verification needed	2960,178	3734
-ocsperror	2961	3735
-of domain * does not exist	102,1	3736
+object not in prerequisite state	57	3730
+object of type nonetype has no len	213	3675
+object reference not set to an instance of an object	2949,213	3731
+object stream exception	2956	3732
+object synchronization method was called from an unsynchronized block of code	2957	3733
+object_in_use	86,57	3728
+object_not_in_prerequisite_state	57	3730
+objectdisposedexception	2955	3727
+objectinuse	86,57	3728
+objectnotinprerequisitestate	57	3730
+objectstreamexception	2956	3732
+ocsp callback failure	2958,172	193
+ocsp unknown cert	2959,178	3734
+ocsp verification failed	2960,178	3735
+ocsp verification needed	2961,178	3736
+ocsperror	2962	3737
+of domain * does not exist	102,1	3738
 of domain * is not a check constraint	153,1	476
-of relation * already exists	174,1	3737
-of relation * already exists skipping	174,1	3737
+of relation * already exists	174,1	3739
+of relation * already exists skipping	174,1	3739
 of relation * already has a default value	57	164
-of relation * appears more than once	174,1	3738
-of relation * contains null values	918,598	3739
-of relation * does not exist	461,1,102	3740
+of relation * appears more than once	174,1	3740
+of relation * contains null values	918,598	3741
+of relation * does not exist	461,1,102	3742
 of relation * is a generated column	0,1	121
 of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
@@ -16564,228 +16574,228 @@ of relation * is not a foreign key or check constraint	153,1	166
 of relation * is not a stored generated column	57	164
 of relation * is not an identity column	57	164
 of relation * must be declared not null before identity can be added	57	164
-of relation with oid * does not exist	461,1	3741
-of table * contains null values	918,598	3742
-of table * contains values that violate the new constraint	597,598	3743
-of the partition key has type * but supplied value is of type	112,64	3288
-of type * cannot be coerced to the expected type	170,1	3744
-of type * has been dropped	461,1	3745
+of relation with oid * does not exist	461,1	3743
+of table * contains null values	918,598	3744
+of table * contains values that violate the new constraint	597,598	3745
+of the partition key has type * but supplied value is of type	112,64	3290
+of type * cannot be coerced to the expected type	170,1	3746
+of type * has been dropped	461,1	3747
 of type * has wrong type	170,1	621
-offset in a recursive query is not implemented	59	2824
-offset metadata too large exception	2460	2928
-offset moved to tiered storage exception	2962	3746
-offset must not be negative	2643,64	3747
-offset not available exception	2963	3748
-offset out of range exception	2964	3749
-offset_metadata_too_large	2460	2928
-offset_moved_to_tiered_storage	2962	3746
-offset_not_available	2963	3748
-offset_out_of_range	2964	3749
-offsetmetadatatoolargeexception	2460	2928
-offsetmovedtotieredstorageexception	2962	3746
-offsetnotavailableexception	2963	3748
-offsetoutofrangeexception	2964	3749
+offset in a recursive query is not implemented	59	2826
+offset metadata too large exception	2461	2930
+offset moved to tiered storage exception	2963	3748
+offset must not be negative	2644,64	3749
+offset not available exception	2964	3750
+offset out of range exception	2965	3751
+offset_metadata_too_large	2461	2930
+offset_moved_to_tiered_storage	2963	3748
+offset_not_available	2964	3750
+offset_out_of_range	2965	3751
+offsetmetadatatoolargeexception	2461	2930
+offsetmovedtotieredstorageexception	2963	3748
+offsetnotavailableexception	2964	3750
+offsetoutofrangeexception	2965	3751
 oid out of range	201,64	338
 oids less than * are reserved for system objects	112,64	566
-ok packet too large	1420	1777
-old gin indexes do not support whole index scans nor searches for nulls	59	3750
-old key file for table * repair it	1476	1836
-old session cipher not returned	2965,172	193
-old session compression algorithm not returned	2966,172	193
+ok packet too large	1421	1778
+old gin indexes do not support whole index scans nor searches for nulls	59	3752
+old key file for table * repair it	1477	1837
+old session cipher not returned	2966,172	193
+old session compression algorithm not returned	2967,172	193
 old table can only be specified for a delete or update trigger	103,1	335
 old table cannot be specified multiple times	103,1	335
 old table name and new table name cannot be the same	103,1	335
 on commit can only be used on temporary tables	61,1	477
 on conflict do update not supported with exclusion constraints	153,1	635
 on conflict do update requires inference specification or constraint name	0,1	181
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3751
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3753
 on conflict is not supported on table * used as a catalog table	59	497
 on conflict is not supported with system catalog tables	59	497
 on delete rule cannot use new	103,1	549
 on insert rule cannot use old	103,1	549
 on select rule cannot use new	103,1	549
 on select rule cannot use old	103,1	549
-one of the identified items was in an invalid format	2390,764,2967	3752
-one or more errors occurred	138	3753
-one or two argument types must be specified	0,1	3754
-only * partitioning can use values * in partition definition	1519	1880
+one of the identified items was in an invalid format	2391,764,2968	3754
+one or more errors occurred	138	3755
+one or two argument types must be specified	0,1	3756
+only * partitioning can use values * in partition definition	1520	1881
 only a single relation is allowed in create statistics	59	500
-only binary operators can hash	62,1	3755
-only binary operators can have commutators	62,1	3755
-only binary operators can have join selectivity	62,1	3755
-only binary operators can merge join	62,1	3755
-only boolean operators can hash	62,1	3755
-only boolean operators can have join selectivity	62,1	3755
-only boolean operators can have negators	62,1	3755
-only boolean operators can have restriction selectivity	62,1	3755
-only boolean operators can merge join	62,1	3755
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1478	1838
+only binary operators can hash	62,1	3757
+only binary operators can have commutators	62,1	3757
+only binary operators can have join selectivity	62,1	3757
+only binary operators can merge join	62,1	3757
+only boolean operators can hash	62,1	3757
+only boolean operators can have join selectivity	62,1	3757
+only boolean operators can have negators	62,1	3757
+only boolean operators can have restriction selectivity	62,1	3757
+only boolean operators can merge join	62,1	3757
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1479	1839
 only input parameters can have default values	62,1	135
-only integers allowed as number here	1479	1839
+only integers allowed as number here	1480	1840
 only one as item needed for language	62,1	135
 only one default namespace is allowed	0,1	181
-only one default partition allowed	1496	1857
+only one default partition allowed	1497	1858
 only one default value is allowed	0,1	690
 only one for ordinality column is allowed	0,1	181
 only one path value per column is allowed	0,1	690
 only ordered set aggregates can be hypothetical	62,1	142
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1346	1700
-only row based replication supported for bulk operations	1098	1431
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1347	1701
+only row based replication supported for bulk operations	1099	1432
 only shared relations can be placed in pg_global tablespace	112,64	630
-only superuser can define a leakproof function	87,1	3547
+only superuser can define a leakproof function	87,1	3549
 only supports select column privileges	543,544	670
 only supports usage select and update privileges	543,544	670
-only table * can be referenced in check constraint	190,1	3756
+only table * can be referenced in check constraint	190,1	3758
 only tables indexes and materialized views exist in tablespaces	112,64	630
 only temporary relations may be created in temporary schemas	61,1	550
-only using expression allowed for select delete	0,1	3757
-only with check expression allowed for insert	0,1	3757
-oomkilled	2968,2969	3758
-op any all array requires array on right side	153,1	3759
-op any all array requires operator not to return a set	153,1	3759
-op any all array requires operator to yield boolean	153,1	3759
-open data exception	2970	3760
-open path cannot be converted to polygon	112,64	3554
-open ssl error	2971	3761
-opendataexception	2970	3760
-opensslerror	2971	3761
-opentimeout	2972	3762
-operand is too long in tsquery	205	3763
+only using expression allowed for select delete	0,1	3759
+only with check expression allowed for insert	0,1	3759
+oomkilled	2969,2970	3760
+op any all array requires array on right side	153,1	3761
+op any all array requires operator not to return a set	153,1	3761
+op any all array requires operator to yield boolean	153,1	3761
+open data exception	2971	3762
+open path cannot be converted to polygon	112,64	3556
+open ssl error	2972	3763
+opendataexception	2971	3762
+opensslerror	2972	3763
+opentimeout	2973	3764
+operand is too long in tsquery	205	3765
 operand lower bound and upper bound cannot be nan	791,64	1038
-operand of unary jsonpath operator * is not a numeric value	2973,64	3764
-operand should contain * column s	1482	1842
-operation * failed for	1137	1470
-operation already in progress	349	3765
-operation canceled	81	3766
-operation canceled exception	2974,81	3767
-operation cannot be performed the table * is missing corrupt or contains bad data	1692	2067
-operation caused a stack overflow	2975	3768
-operation could destabilize the runtime	2976	3769
-operation is not supported on this platform	2977	3770
-operation is not valid due to the current state of the object	2615,2978,2979	3771
-operation not attempted exception	2980	3772
-operation not permitted	1066	3773
-operation not possible due to rf kill	1929	3774
-operation not supported	1054	3775
-operation not supported error	2981	3776
-operation not supported exception	2982	3777
-operation now in progress	350	3778
-operation_not_attempted	2980	3772
-operationalerror	2983	3779
-operationcanceledexception	2974,81	3767
-operationnotattemptedexception	2980	3772
-operationnotsupportederror	2981	3776
-operationnotsupportedexception	2982	3777
-operationsexception	2984	3780
-operator argument types must be specified	62,1	3781
-operator argument types must be specified in alter operator family	0,1	3754
-operator attribute * cannot be changed	0,1	3782
-operator attribute * not recognized	0,1	3782
-operator cannot be its own negator or sort operator	62,1	3755
-operator class * does not accept data type	170,1	3783
-operator class * does not exist for access method	102,1	3784
+operand of unary jsonpath operator * is not a numeric value	2974,64	3766
+operand should contain * column s	1483	1843
+operation * failed for	1138	1471
+operation already in progress	349	3767
+operation canceled	81	3768
+operation canceled exception	2975,81	3769
+operation cannot be performed the table * is missing corrupt or contains bad data	1693	2068
+operation caused a stack overflow	2976	3770
+operation could destabilize the runtime	2977	3771
+operation is not supported on this platform	2978	3772
+operation is not valid due to the current state of the object	2616,2979,2980	3773
+operation not attempted exception	2981	3774
+operation not permitted	1067	3775
+operation not possible due to rf kill	1930	3776
+operation not supported	1055	3777
+operation not supported error	2982	3778
+operation not supported exception	2983	3779
+operation now in progress	350	3780
+operation_not_attempted	2981	3774
+operationalerror	2984	3781
+operationcanceledexception	2975,81	3769
+operationnotattemptedexception	2981	3774
+operationnotsupportederror	2982	3778
+operationnotsupportedexception	2983	3779
+operationsexception	2985	3782
+operator argument types must be specified	62,1	3783
+operator argument types must be specified in alter operator family	0,1	3756
+operator attribute * cannot be changed	0,1	3784
+operator attribute * not recognized	0,1	3784
+operator cannot be its own negator or sort operator	62,1	3757
+operator class * does not accept data type	170,1	3785
+operator class * does not exist for access method	102,1	3786
 operator class * for access method * already exists	101,1	159
 operator class * for access method * already exists in schema	101,1	159
-operator class * has no options	112,64	3785
-operator class * of access method * is missing operator s	103,1	3786
-operator class * of access method * is missing support function	103,1	3786
-operator class options info is absent in function call context	112,64	3787
+operator class * has no options	112,64	3787
+operator class * of access method * is missing operator s	103,1	3788
+operator class * of access method * is missing support function	103,1	3788
+operator class options info is absent in function call context	112,64	3789
 operator class with oid * does not exist	102,1	813
-operator does not exist	778,1,1765	998
+operator does not exist	778,1,1766	998
 operator family * does not exist for access method	102,1	1190
 operator family * for access method * already exists	101,1	159
 operator family * for access method * already exists in schema	101,1	159
-operator family * of access method * contains function	103,1	3786
-operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3788
-operator family * of access method * contains invalid order by specification for operator	103,1	3786
-operator family * of access method * contains operator	103,1	3786
-operator family * of access method * contains support function	103,1	3789
-operator family * of access method * contains unsupported order by specification for operator	103,1	3788
-operator family * of access method * is missing cross type operator s	103,1	3790
-operator family * of access method * is missing operator s for types	103,1	3786
-operator family * of access method * is missing support function	103,1	3789
-operator family * of access method * is missing support function for types	103,1	3791
-operator family * of access method * is missing support function s for types	103,1	3786
-operator family * of access method * lacks support function for operator	103,1	3790
+operator family * of access method * contains function	103,1	3788
+operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3790
+operator family * of access method * contains invalid order by specification for operator	103,1	3788
+operator family * of access method * contains operator	103,1	3788
+operator family * of access method * contains support function	103,1	3791
+operator family * of access method * contains unsupported order by specification for operator	103,1	3790
+operator family * of access method * is missing cross type operator s	103,1	3792
+operator family * of access method * is missing operator s for types	103,1	3788
+operator family * of access method * is missing support function	103,1	3791
+operator family * of access method * is missing support function for types	103,1	3793
+operator family * of access method * is missing support function s for types	103,1	3788
+operator family * of access method * lacks support function for operator	103,1	3792
 operator family with oid * does not exist	102,1	813
-operator function must be specified	62,1	3781
-operator intervention	125	3792
-operator is not unique	134,1	3793
+operator function must be specified	62,1	3783
+operator intervention	125	3794
+operator is not unique	134,1	3795
 operator is only a shell	778,1	998
 operator number * appears more than once	103,1	104
 operator requires run time type coercion	778,1	998
-operator right argument type must be specified	62,1	3781
-operator with oid * does not exist	778,1	2860
-operator_intervention	125	3792
-operatorintervention	125	3792
-option * used twice in statement	1186	1530
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1094	1427
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1106	1439
-option ignored for innodb partition	1206	1553
+operator right argument type must be specified	62,1	3783
+operator with oid * does not exist	778,1	2862
+operator_intervention	125	3794
+operatorintervention	125	3794
+option * used twice in statement	1187	1531
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1095	1428
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1107	1440
+option ignored for innodb partition	1207	1554
 option name * cannot be used in xmltable	0,1	690
-optional data exception	2985	3794
-optionaldataexception	2985	3794
-options array must not be null	113,64	3795
+optional data exception	2986	3796
+optionaldataexception	2986	3796
+options array must not be null	113,64	3797
 options cannot be used together	0,1	690
-order by in a recursive query is not implemented	59	2824
+order by in a recursive query is not implemented	59	2826
 order by specified but * is not an aggregate function	153,1	1179
-os process already finished	2986,2987	3796
-oserror	2988	3797
+os process already finished	2987,2988	3798
+oserror	2989	3799
 out and inout arguments aren t allowed in table functions	0,1	690
 out of background worker slots	142,143	679
-out of bounds error	195	2644
-out of bounds for length	195	3798
-out of bounds for option	112,64	3171
-out of disk	2989,2990	3799
-out of file descriptors * release and retry	143	2653
+out of bounds error	195	2645
+out of bounds for length	195	3800
+out of bounds for option	112,64	3173
+out of disk	2990,2991	3801
+out of file descriptors * release and retry	143	2654
 out of logical replication worker slots	142,143	679
-out of memory	145,205	3800
-out of memory error	2991,145	3801
-out of memory exception	2544,145	3802
-out of memory in storage engine	1193	1540
-out of memory restart server and try again needed * bytes	1486	1847
-out of order sequence number exception	2992	3803
-out of overflow pages in hash index	205	3804
-out of range	112,64	3805
-out of range error * in function	1670	2045
-out of range value for column * at row	1838	2246
-out of shared memory	145,143	3688
+out of memory	145,205	3802
+out of memory error	2992,145	3803
+out of memory exception	2545,145	3804
+out of memory in storage engine	1194	1541
+out of memory restart server and try again needed * bytes	1487	1848
+out of order sequence number exception	2993	3805
+out of overflow pages in hash index	205	3806
+out of range	112,64	3807
+out of range error * in function	1671	2046
+out of range value for column * at row	1839	2247
+out of shared memory	145,143	3690
 out of shared memory * bytes requested	145,143	961
-out of sort memory consider increasing server sort buffer size	1485	1846
-out of streams resources	1047	3806
-out of valid range 0	206,64	3807
-out or inout argument * for function * is not allowed here	1593	1959
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1649	2023
-out_of_memory	145,143	3800
-out_of_order_sequence_number	2992	3803
+out of sort memory consider increasing server sort buffer size	1486	1847
+out of streams resources	1048	3808
+out of valid range 0	206,64	3809
+out or inout argument * for function * is not allowed here	1594	1960
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1650	2024
+out_of_memory	145,143	3802
+out_of_order_sequence_number	2993	3805
 out_of_range	652,653,6	798
 outer level aggregate cannot contain a lower level variable in its direct arguments	131,1	138
 outer level aggregate cannot use a nested cte	59	139
-outofboundserror	195,2993	2644
-outofdisk	2989,2990	3799
-outofmemory	145,143	3800
-outofmemoryerror	2991,145	3801
-outofmemoryexception	2544,145	3802
-outofordersequencenumberexception	2992	3803
+outofboundserror	195,2994	2645
+outofdisk	2990,2991	3801
+outofmemory	145,143	3802
+outofmemoryerror	2992,145	3803
+outofmemoryexception	2545,145	3804
+outofordersequencenumberexception	2993	3805
 outofrange	652,653,6	798
-outside of array bounds	195	3808
+outside of array bounds	195	3810
 over is not supported for ordered set aggregate	59	145
 over specified but * is not a window function nor an aggregate function	153,1	1179
-overflow error	2994,172	193
-overflow error * in function	1671	2046
-overflow or underflow in the arithmetic operation	203	3809
-overflowerror	2994,2995	3810
-overflowexception	200	3811
-overlapping file lock exception	2996	3812
-overlappingfilelockexception	2996	3812
-owner died	1065	3813
-p key error	2997	3814
-package not installed	1044	3815
-packet length too long	2998,172	193
-parallel option requires a value between 0 and	0,1	3816
+overflow error	2995,172	193
+overflow error * in function	1672	2047
+overflow or underflow in the arithmetic operation	203	3811
+overflowerror	2995,2996	3812
+overflowexception	200	3813
+overlapping file lock exception	2997	3814
+overlappingfilelockexception	2997	3814
+owner died	1066	3815
+p key error	2998	3816
+package not installed	1045	3817
+packet length too long	2999,172	193
+parallel option requires a value between 0 and	0,1	3818
 parallel worker failed to initialize	57	1009
-parallel workers for vacuum must be between 0 and	0,1	3816
-parameter acl * does not exist	102,1	3817
+parallel workers for vacuum must be between 0 and	0,1	3818
+parameter acl * does not exist	102,1	3819
 parameter acl with oid * does not exist	102,1	813
 parameter lc_collate must be specified	103,1	809
 parameter lc_ctype must be specified	103,1	809
@@ -16793,513 +16803,515 @@ parameter locale must be specified	103,1	809
 parameter name * used more than once	62,1	135
 parameter parallel must be safe restricted or unsafe	0,1	134
 parameter schema cannot be specified when relocatable is true	0,1	496
-parameter value for alter system must not contain a newline	112,64	3528
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1091	1424
-parse tlsext	2999,172	193
-parseexception	3000	3818
-parser configuration exception	3001	3819
-parserconfigurationexception	3001	3819
-parsererror	3002	3820
-parsing time * cannot parse	528	3821
-partial result exception	3003	3822
-partialresultexception	3003	3822
-partition can only be used on range list partitions	1480	1840
-partition clause on non partitioned table	1493	1854
-partition column values of incorrect type	1899	2308
-partition constant is out of partition function domain	1495	1856
+parameter value for alter system must not contain a newline	112,64	3530
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1092	1425
+parse tlsext	3000,172	193
+parseexception	3001	3820
+parser configuration exception	3002	3821
+parserconfigurationexception	3002	3821
+parsererror	3003	3822
+parsing time * cannot parse	528	3823
+partial result exception	3004	3824
+partialresultexception	3004	3824
+partition can only be used on range list partitions	1481	1841
+partition clause on non partitioned table	1494	1855
+partition column values of incorrect type	1900	2309
+partition constant is out of partition function domain	1496	1857
 partition constraint of relation * is violated by some row	597,598	748
-partition function not supported in this version for this handler	1505	1866
+partition function not supported in this version for this handler	1506	1867
 partition key column * has pseudo type	61,1	469
 partition key expressions cannot contain system column references	103,1	689
-partition management on a not partitioned table is not possible	1510	1871
-partition specific operations do not yet support lock algorithm	1080	1413
-partition state cannot be defined from create alter table	1491	1852
+partition management on a not partitioned table is not possible	1511	1872
+partition specific operations do not yet support lock algorithm	1081	1414
+partition state cannot be defined from create alter table	1492	1853
 partitioned table * was removed concurrently	57	164
-partitioned tables do not support	1237	1586
-partitioning can not be used stand alone in query	1498	1859
-password hash should be a * digit hexadecimal number	1521	1882
-path element at position * is not an integer	63,64	2700
-path element at position * is null	113,64	3330
+partitioned tables do not support	1238	1587
+partitioning can not be used stand alone in query	1499	1860
+password hash should be a * digit hexadecimal number	1522	1883
+path element at position * is not an integer	63,64	2701
+path element at position * is null	113,64	3332
 path element at position * is out of range	112,64	213
-path expression * is not allowed in argument * to function	1355	1709
-path length constraint exceeded	3004,178	3823
-path length given without key usage keycertsign	3005,178	3824
-path length invalid for non ca cert	3006,178	3825
-path loop	3007,178	3826
+path expression * is not allowed in argument * to function	1356	1710
+path length constraint exceeded	3005,178	3825
+path length given without key usage keycertsign	3006,178	3826
+path length invalid for non ca cert	3007,178	3827
+path loop	3008,178	3828
 path must be in or below the current directory	87,1	89
-path too long	3008,172	193
-path too long exception	3009	3827
-pathtoolongexception	3009	3827
-pattern syntax exception	3010	3828
-patternsyntaxexception	3010	3828
+path too long	3009,172	193
+path too long exception	3010	3829
+pathtoolongexception	3010	3829
+pattern syntax exception	3011	3830
+patternsyntaxexception	3011	3830
 payload string too long	112,64	738
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3829
+peer authentication is not supported on this platform	59	3831
 peer authentication is only supported on local sockets	128,129	287
-peer did not return a certificate	3011,172	193
-peer haven t sent gost certificate required for selected ciphersuite	3012,172	193
-pem name bad prefix	3013,172	193
-pem name too short	3014,172	193
-pending deprecation warning	3015	3830
-pendingdeprecationwarning	3015	3830
-percentile value * is not between 0 and 1	201,64	3831
-period field s cannot be	1528	1889
-period for system_time must use columns s and s	1817	2225
-period s is not found in table	1529	1890
-permission denied	92	3832
-permission denied * is a system catalog	87,1	3833
+peer did not return a certificate	3012,172	193
+peer haven t sent gost certificate required for selected ciphersuite	3013,172	193
+pem name bad prefix	3014,172	193
+pem name too short	3015,172	193
+pending deprecation warning	3016	3832
+pendingdeprecationwarning	3016	3832
+percentile value * is not between 0 and 1	201,64	3833
+period field s cannot be	1529	1890
+period for system_time must use columns s and s	1818	2226
+period s is not found in table	1530	1891
+permission denied	92	3834
+permission denied * is a system catalog	87,1	3835
 permission denied * is a system trigger	87,1	603
-permission denied for column * of relation	87,1	3834
-permission denied for database	87,1	3540
-permission denied for large object	87,1	3835
-permission denied for sequence	87,1	3836
-permission denied os error	92	3837
-permission denied rb_sysopen	92	3838
-permission denied to alter foreign data wrapper	87,1	3839
-permission denied to change owner of database	87,1	3840
-permission denied to change owner of event trigger	87,1	3841
-permission denied to change owner of foreign data wrapper	87,1	3839
-permission denied to change owner of publication	87,1	3542
-permission denied to change owner of subscription	87,1	3549
-permission denied to copy database	87,1	3840
-permission denied to create	87,1	3842
-permission denied to create access method	87,1	3843
-permission denied to create database	87,1	3840
-permission denied to create event trigger	87,1	3841
-permission denied to create extension	87,1	3844
-permission denied to create foreign data wrapper	87,1	3839
-permission denied to create role	87,1	3545
-permission denied to create tablespace	87,1	3845
-permission denied to create temporary tables in database	87,1	3846
-permission denied to drop objects	87,1	3545
-permission denied to drop role	87,1	3545
-permission denied to finish prepared transaction	87,1	3847
+permission denied for column * of relation	87,1	3836
+permission denied for database	87,1	3542
+permission denied for large object	87,1	3837
+permission denied for sequence	87,1	3838
+permission denied os error	92	3839
+permission denied rb_sysopen	92	3840
+permission denied to alter foreign data wrapper	87,1	3841
+permission denied to change owner of database	87,1	3842
+permission denied to change owner of event trigger	87,1	3843
+permission denied to change owner of foreign data wrapper	87,1	3841
+permission denied to change owner of publication	87,1	3544
+permission denied to change owner of subscription	87,1	3551
+permission denied to copy database	87,1	3842
+permission denied to create	87,1	3844
+permission denied to create access method	87,1	3845
+permission denied to create database	87,1	3842
+permission denied to create event trigger	87,1	3843
+permission denied to create extension	87,1	3846
+permission denied to create foreign data wrapper	87,1	3841
+permission denied to create role	87,1	3547
+permission denied to create tablespace	87,1	3847
+permission denied to create temporary tables in database	87,1	3848
+permission denied to drop objects	87,1	3547
+permission denied to drop role	87,1	3547
+permission denied to finish prepared transaction	87,1	3849
 permission denied to perform alter system reset all	87,1	669
-permission denied to reassign objects	87,1	3545
-permission denied to rename database	87,1	3840
-permission denied to rename role	87,1	3545
+permission denied to reassign objects	87,1	3547
+permission denied to rename database	87,1	3842
+permission denied to rename role	87,1	3547
 permission denied to set parameter	87,1	669
-permission denied to update extension	87,1	3844
-permission will be denied to set role	87,1	3848
-permission will be denied to set session authorization	87,1	3848
+permission denied to update extension	87,1	3846
+permission will be denied to set role	87,1	3850
+permission will be denied to set session authorization	87,1	3850
 permission_denied	92,654,11	799
 permissiondenied	92,654,11	799
-permissionerror	1066,3016,92	3849
-permitted subtree violation	3017,178	3850
+permissionerror	1067,3017,92	3851
+permitted subtree violation	3018,178	3852
 pg_authid oid value not set when in binary upgrade mode	112,64	697
-pg_class heap oid value not set when in binary upgrade mode	112,64	3851
-pg_class index oid value not set when in binary upgrade mode	112,64	3003
+pg_class heap oid value not set when in binary upgrade mode	112,64	3853
+pg_class index oid value not set when in binary upgrade mode	112,64	3005
 pg_enum oid value not set when in binary upgrade mode	112,64	172
 pg_global cannot be used as default tablespace	112,64	566
 pg_hba conf rejects connection for host	737	911
 pg_hba conf rejects replication connection for host	737	911
-pg_lsn out of range	112,64	3163
+pg_lsn out of range	112,64	3165
 pg_nextoid can only be used on system catalogs	112,64	1188
-pg_tablespace oid value not set when in binary upgrade mode	112,64	3852
+pg_tablespace oid value not set when in binary upgrade mode	112,64	3854
 pg_type array oid value not set when in binary upgrade mode	112,64	1315
 pg_type multirange array oid value not set when in binary upgrade mode	112,64	1315
 pg_type multirange oid value not set when in binary upgrade mode	112,64	1315
-pg_type oid value not set when in binary upgrade mode	112,64	3853
-physical replication slot * exists but wal_level replica	57	3438
-pingexception	3018	3854
-pinned constraint failed	3019,600	3855
-pipeline failure	3020,172	193
-pkcs12error	3021	3856
-pkcs7error	3022	3857
-pkeyerror	2997	3814
-platform not supported exception	2977	3858
-platformnotsupportedexception	2977	3858
-plpgsql error	3023	3859
-plpgsql_error	3023,211	3859
-plpgsqlerror	3023,211	3859
-plugin * already installed	1531	1892
-plugin * is force_plus_permanent and can not be unloaded	1533	1894
-plugin * is not loaded	1532	1893
-policies not yet implemented for this command	59	3860
-policy violation exception	3024	3861
-policy_violation	3024	3861
-policyexception	537	3862
-policyviolationexception	3024	3861
-port unreachable exception	3025	3863
-portunreachableexception	3025	3863
-position out of range exception	3026	3864
-position_out_of_range	3026	3864
+pg_type oid value not set when in binary upgrade mode	112,64	3855
+physical replication slot * exists but wal_level replica	57	3440
+pingexception	3019	3856
+pinned constraint failed	3020,600	3857
+pipeline failure	3021,172	193
+pkcs12error	3022	3858
+pkcs7error	3023	3859
+pkeyerror	2998	3816
+platform not supported exception	2978	3860
+platformnotsupportedexception	2978	3860
+plpgsql error	3024	3861
+plpgsql_error	3024,211	3861
+plpgsqlerror	3024,211	3861
+plugin * already installed	1532	1893
+plugin * is force_plus_permanent and can not be unloaded	1534	1895
+plugin * is not loaded	1533	1894
+policies not yet implemented for this command	59	3862
+policy violation exception	3025	3863
+policy_violation	3025	3863
+policyexception	537	3864
+policyviolationexception	3025	3863
+port unreachable exception	3026	3865
+portunreachableexception	3026	3865
+position out of range exception	3027	3866
+position_out_of_range	3027	3866
 positional argument cannot follow named argument	0,1	210
-positionoutofrangeexception	3026	3864
-post handshake auth encoding err	3027,172	193
-postfix operators are not supported	0,1	3865
-posting list is too long	205	3866
-postmaster became multithreaded	57	3867
-postmaster became multithreaded during startup	57	3867
-postmaster exited during a parallel transaction	124,125	3868
-power failure	2269	3869
-pre existing shared memory block key * is still in use	2753,129	3870
+positionoutofrangeexception	3027	3866
+post handshake auth encoding err	3028,172	193
+postfix operators are not supported	0,1	3867
+posting list is too long	205	3868
+postmaster became multithreaded	57	3869
+postmaster became multithreaded during startup	57	3869
+postmaster exited during a parallel transaction	124,125	3870
+power failure	2270	3871
+pre existing shared memory block key * is still in use	2754,129	3872
 precision for type float must be at least 1 bit	112,64	841
 precision for type float must be less than 54 bits	112,64	841
-precision must be between	112,64	3059
-precision must not be negative	112,64	3059
-precision reduced to maximum allowed	112,64	3059
+precision must be between	112,64	3061
+precision must not be negative	112,64	3061
+precision reduced to maximum allowed	112,64	3061
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3028	3871
-preferred_leader_not_available	3028	3871
-preferredleadernotavailableexception	3028	3871
-prepared statement * already exists	954,1	3872
-prepared statement contains too many placeholders	1538	1899
-prepared statement is not a select	153,1	3873
-prepared statement needs to be re prepared	1417	1774
-prepared transaction belongs to another database	59	3874
-prepared transaction with identifier * does not exist	102,1	3875
-prepared transaction with identifier * is busy	57	3876
-prepared transactions are disabled	57	3876
+preferred leader not available exception	3029	3873
+preferred_leader_not_available	3029	3873
+preferredleadernotavailableexception	3029	3873
+prepared statement * already exists	954,1	3874
+prepared statement contains too many placeholders	1539	1900
+prepared statement is not a select	153,1	3875
+prepared statement needs to be re prepared	1418	1775
+prepared transaction belongs to another database	59	3876
+prepared transaction with identifier * does not exist	102,1	3877
+prepared transaction with identifier * is busy	57	3878
+prepared transactions are disabled	57	3878
 prevents table * from becoming a partition	59	170
 prevents table * from becoming an inheritance child	59	170
-primary key cannot be defined upon a generated column	1534	1895
-primary key column * is not marked not null	61,1	3526
+primary key cannot be defined upon a generated column	1535	1896
+primary key column * is not marked not null	61,1	3528
 primary key constraints are not supported on foreign tables	59	236
 primary key constraints not possible for domains	0,1	892
-primary key partition key update is not allowed since the table is updated both as * and	1409	1766
+primary key partition key update is not allowed since the table is updated both as * and	1410	1767
 primary keys cannot be expressions	59	631
-primarykey constraint failed	3029,600	3877
-principal deserialization failure exception	3030	3878
-principal_deserialization_failure	3030	3878
-principaldeserializationfailureexception	3030	3878
-printer abort exception	3031	3879
-printer io exception	3032	3880
-printerabortexception	3031	3879
-printerexception	3033	3881
-printerioexception	3032	3880
-printexception	3034	3882
+primarykey constraint failed	3030,600	3879
+principal deserialization failure exception	3031	3880
+principal_deserialization_failure	3031	3880
+principaldeserializationfailureexception	3031	3880
+printer abort exception	3032	3881
+printer io exception	3033	3882
+printerabortexception	3032	3881
+printerexception	3034	3883
+printerioexception	3033	3882
+printexception	3035	3884
 private key file * cannot be reloaded because it requires a passphrase	128,129	751
-private key file * has group or world access	128,129	3883
-private key file * is not a regular file	128,129	3883
-private key file * must be owned by the database user or root	128,129	3883
-private key mismatch	3035,172	193
-privilege not held exception	3036	3884
-privileged action exception	3037	3885
-privilegedactionexception	3037	3885
-privilegenotheldexception	3036	3884
-procedure * can t return a result set in the given context	1633	2003
+private key file * has group or world access	128,129	3885
+private key file * is not a regular file	128,129	3885
+private key file * must be owned by the database user or root	128,129	3885
+private key mismatch	3036,172	193
+privilege not held exception	3037	3886
+privileged action exception	3038	3887
+privilegedactionexception	3038	3887
+privilegenotheldexception	3037	3886
+procedure * can t return a result set in the given context	1634	2004
 procedure name * is not unique	134,1	144
 procedure out parameters cannot appear after one with a default value	62,1	135
 procedures cannot accept set arguments	62,1	135
-process lookup error	2220,3038	3886
+process lookup error	2221,3039	3888
 process_toast required with vacuum full	59	189
-processlookuperror	2220,3038	3886
-producer attempted to produce with an old epoch	2626	3190
-producer fenced exception	3039	3887
-producer_fenced	3039	3887
-producerfencedexception	3039	3887
-profile data exception	3040	3888
-profiledataexception	3040	3888
-profiling timer expired	2266	3889
-program limit exceeded	205	3890
-program_limit_exceeded	205	3890
-programlimitexceeded	205	3890
-programmingerror	3041	3891
-prohibited sql statement attempted	3042	3892
-prohibited_sql_statement_attempted	3042,2402	3892
-prohibitedsqlstatementattempted	3042,2402	3892
-promotion is not possible because of insufficient parameter settings	112,64	2896
-property veto exception	3043	3893
-propertyvetoexception	3043	3893
-proto auth error	3044	3894
-proto command error	3045	3895
-proto fatal error	3046	3896
-proto retriable error	3047	3897
-proto server error	3048	3898
-proto syntax error	3049	3899
-proto unknown error	3050	3900
-protoautherror	3044	3894
-protocol driver not attached	2221	3901
-protocol error	1068	3902
-protocol family not supported	1067	3903
-protocol is shutdown	3051,172	193
-protocol not available	1045	3904
-protocol not supported	1069	3905
-protocol violation	334	3906
-protocol violation exception	2978	3907
-protocol wrong type for socket	1070	3908
-protocol_violation	334,335	3906
-protocolerror	1068	3909
-protocolexception	3052	3910
-protocolviolation	334,335	3906
-protocolviolationexception	2978	3907
-protocommanderror	3045	3895
-protofatalerror	3046	3896
-protoretriableerror	3047	3897
-protoservererror	3048	3898
-protosyntaxerror	3049	3899
-protounknownerror	3050	3900
-provided more than once	101,1	2827
-provider mismatch exception	3053	3911
-provider not found exception	3054	3912
-providerexception	3055	3913
-providermismatchexception	3053	3911
-providernotfoundexception	3054	3912
+processlookuperror	2221,3039	3888
+producer attempted to produce with an old epoch	2627	3192
+producer fenced exception	3040	3889
+producer_fenced	3040	3889
+producerfencedexception	3040	3889
+profile data exception	3041	3890
+profiledataexception	3041	3890
+profiling timer expired	2267	3891
+program limit exceeded	205	3892
+program_limit_exceeded	205	3892
+programlimitexceeded	205	3892
+programmingerror	3042	3893
+prohibited sql statement attempted	3043	3894
+prohibited_sql_statement_attempted	3043,2403	3894
+prohibitedsqlstatementattempted	3043,2403	3894
+promotion is not possible because of insufficient parameter settings	112,64	2898
+property veto exception	3044	3895
+propertyvetoexception	3044	3895
+proto auth error	3045	3896
+proto command error	3046	3897
+proto fatal error	3047	3898
+proto retriable error	3048	3899
+proto server error	3049	3900
+proto syntax error	3050	3901
+proto unknown error	3051	3902
+protoautherror	3045	3896
+protocol driver not attached	2222	3903
+protocol error	1069	3904
+protocol family not supported	1068	3905
+protocol is shutdown	3052,172	193
+protocol not available	1046	3906
+protocol not supported	1070	3907
+protocol violation	334	3908
+protocol violation exception	2979	3909
+protocol wrong type for socket	1071	3910
+protocol_violation	334,335	3908
+protocolerror	1069	3911
+protocolexception	3053	3912
+protocolviolation	334,335	3908
+protocolviolationexception	2979	3909
+protocommanderror	3046	3897
+protofatalerror	3047	3898
+protoretriableerror	3048	3899
+protoservererror	3049	3900
+protosyntaxerror	3050	3901
+protounknownerror	3051	3902
+provided more than once	101,1	2829
+provider mismatch exception	3054	3913
+provider not found exception	3055	3914
+providerexception	3056	3915
+providermismatchexception	3054	3913
+providernotfoundexception	3055	3914
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3056,178	3914
-proxy path length constraint exceeded	3057,178	3915
-proxy subject name violation	3058,178	3916
+proxy certificates not allowed please set the appropriate flag	3057,178	3916
+proxy path length constraint exceeded	3058,178	3917
+proxy subject name violation	3059,178	3918
 proxy_authentication_required	17	17
-psk identity not found	3059,172	193
-psk no client cb	3060,172	193
-psk no server cb	3061,172	193
-publication name * used more than once	101,1	3280
+psk identity not found	3060,172	193
+psk no client cb	3061,172	193
+psk no server cb	3062,172	193
+publication name * used more than once	101,1	3282
 publication relation * in publication * does not exist	102,1	1131
 publication schema * in publication * does not exist	102,1	1131
 publication with oid * does not exist	102,1	813
-publication_names parameter missing	112,64	3805
-publisher did not send replica identity column expected by the logical replication target relation	57	3440
-query cache failed to set size * new query cache size is	1851	2259
-query cache is disabled resize or similar command in progress repeat this command later	1541	1902
-query cache is disabled set query_cache_type to on or demand to enable it	1540	1901
-query cache is globally disabled and you can t enable it only for this session	1542	1903
-query canceled	444	3917
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1313	1665
+publication_names parameter missing	112,64	3807
+publisher did not send replica identity column expected by the logical replication target relation	57	3442
+query cache failed to set size * new query cache size is	1852	2260
+query cache is disabled resize or similar command in progress repeat this command later	1542	1903
+query cache is disabled set query_cache_type to on or demand to enable it	1541	1902
+query cache is globally disabled and you can t enable it only for this session	1543	1904
+query canceled	444	3919
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1314	1666
 query does not return tuples	0,1	1329
-query execution was interrupted	1543	1904
-query execution was interrupted max_statement_time exceeded	1665	2040
-query execution was interrupted the query exceeded * the query result may be incomplete	1546	1907
-query must have the same number of columns	0,1	3022
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1208	1556
-query was empty	1191	1538
-query would be affected by row level security policy for table	87,1	3918
-query_canceled	444,125	3917
-querycanceled	444,125	3917
-queueempty	3062	3919
-queuefull	3063	3920
-raise exception	3064	3921
-raise_exception	3064,211	3921
-raiseexception	3064,211	3921
-randomerror	3065	3922
+query execution was interrupted	1544	1905
+query execution was interrupted max_statement_time exceeded	1666	2041
+query execution was interrupted the query exceeded * the query result may be incomplete	1547	1908
+query must have the same number of columns	0,1	3024
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1209	1557
+query was empty	1192	1539
+query would be affected by row level security policy for table	87,1	3920
+query_canceled	444,125	3919
+querycanceled	444,125	3919
+queueempty	3063	3921
+queuefull	3064	3922
+raise exception	3065	3923
+raise_exception	3065,211	3923
+raiseexception	3065,211	3923
+randomerror	3066	3924
 range canonical function * must be immutable	103,1	519
 range canonical function * must return range type	103,1	519
 range collation specified but subtype does not support collation	153,1	476
-range constructor flags argument must not be null	64	3923
-range error * in function	1672	2047
-range lower bound must be less than or equal to range upper bound	64	3923
+range constructor flags argument must not be null	64	3925
+range error * in function	1673	2048
+range lower bound must be less than or equal to range upper bound	64	3925
 range subtype cannot be	170,1	229
 range subtype diff function * must be immutable	103,1	519
 range subtype diff function * must return type	103,1	519
-range type frame requires order by clause with single sort key	1547	1908
+range type frame requires order by clause with single sort key	1548	1909
 range with offset preceding following has multiple interpretations for column type * and offset type	59	497
 range with offset preceding following is not supported for column type	59	497
 range with offset preceding following is not supported for column type * and offset type	59	497
 range with offset preceding following requires exactly one order by column	480,1	541
-rangeerror	3066	3924
-rankexception	237	3925
-raster format exception	3067	3926
-rasterformatexception	3067	3926
-rdlock disk i o error	3068,100	3927
-read bio not set	3069,172	193
-read disk i o error	3070,100	3928
-read only buffer exception	3071	3929
-read only file system	1930	3930
-read only file system exception	3072	3931
-read only sql transaction	487	3932
-read pending exception	3073	3933
-read timed out	753	3934
-read timeout expired	3074,172	193
-read_only_sql_transaction	487,115	3932
-readiness probe failed	2748,2749	3424
-reading sql data not permitted	3075	3935
-reading_sql_data_not_permitted	3075,2402	3935
-readingsqldatanotpermitted	3075,2402	3935
-readonlybufferexception	3071	3929
-readonlyfilesystemexception	3072	3931
-readonlysqltransaction	487,115	3932
-readpendingexception	3073	3933
-readtimeout	3076	3936
-ready for connections	1664	2039
+rangeerror	3067	3926
+rankexception	237	3927
+raster format exception	3068	3928
+rasterformatexception	3068	3928
+rdlock disk i o error	3069,100	3929
+read bio not set	3070,172	193
+read disk i o error	3071,100	3930
+read only buffer exception	3072	3931
+read only file system	1931	3932
+read only file system exception	3073	3933
+read only sql transaction	487	3934
+read pending exception	3074	3935
+read tcp * read connection reset by peer	738	3936
+read timed out	753	3937
+read timeout expired	3075,172	193
+read_only_sql_transaction	487,115	3934
+readiness probe failed	2749,2750	3426
+reading sql data not permitted	3076	3938
+reading_sql_data_not_permitted	3076,2403	3938
+readingsqldatanotpermitted	3076,2403	3938
+readonlybufferexception	3072	3931
+readonlyfilesystemexception	3073	3933
+readonlysqltransaction	487,115	3934
+readpendingexception	3074	3935
+readtimeout	3077	3939
+ready for connections	1665	2040
 realm name too long	785	1031
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3077	3937
-rebalance_in_progress	3077	3937
-rebalanceinprogressexception	3077	3937
+rebalance in progress exception	3078	3940
+rebalance_in_progress	3078	3940
+rebalanceinprogressexception	3078	3940
 received copy data after eof marker	273,64	835
-received unencrypted data after gssapi encryption request	334,335	2982
-received unencrypted data after ssl request	334,335	2982
+received unencrypted data after gssapi encryption request	334,335	2984
+received unencrypted data after ssl request	334,335	2984
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1163	1505
-record length mismatch	3078,172	193
-record list too large exception	2458	2926
-record too small	3079,172	193
-record type has not been registered	153,1	3296
-record_list_too_large	2458	2926
-recordlisttoolargeexception	2458	2926
-records * deleted * skipped	1378	1735
-records * duplicates * warnings	1330	1682
-recovery aborted because of insufficient parameter settings	112,64	2896
-recovery database is locked	3080,3081	3938
-recovery is in progress	57	3939
+record has changed since last read in table * try restarting transaction	1164	1506
+record length mismatch	3079,172	193
+record list too large exception	2459	2928
+record too small	3080,172	193
+record type has not been registered	153,1	3298
+record_list_too_large	2459	2928
+recordlisttoolargeexception	2459	2928
+records * deleted * skipped	1379	1736
+records * duplicates * warnings	1331	1683
+recovery aborted because of insufficient parameter settings	112,64	2898
+recovery database is locked	3081,3082	3941
+recovery is in progress	57	3942
 recovery is not in progress	57	60
-recovery target timeline * does not exist	112,64	2896
-recursion of event ddl statements is forbidden when body is present	1225	1574
-recursionerror	3082,3083	3940
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1651	2025
-recursive query * does not have the form non recursive term union all recursive term	132,1	3941
-recursive query * has collation * in non recursive term but collation	608,1	3942
-recursive query * has type * in non recursive term but type	170,1	3943
-recursive query * must not contain data modifying statements	132,1	3941
-recursive reference to query * must not appear more than once	132,1	3941
-recursive stored functions and triggers are not allowed	1645	2019
-reference * not supported	1311	1663
-reference to recursive with table * in materialized derived	1558	1920
-reference too few dotted names	0,1	3250
-reference too many dotted names	0,1	3250
+recovery target timeline * does not exist	112,64	2898
+recursion of event ddl statements is forbidden when body is present	1226	1575
+recursionerror	3083,3084	3943
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1652	2026
+recursive query * does not have the form non recursive term union all recursive term	132,1	3944
+recursive query * has collation * in non recursive term but collation	608,1	3945
+recursive query * has type * in non recursive term but type	170,1	3946
+recursive query * must not contain data modifying statements	132,1	3944
+recursive reference to query * must not appear more than once	132,1	3944
+recursive stored functions and triggers are not allowed	1646	2020
+reference * not supported	1312	1664
+reference to recursive with table * in materialized derived	1559	1921
+reference too few dotted names	0,1	3252
+reference too many dotted names	0,1	3252
 referenced in foreign key constraint does not exist	461,1	840
 referenced in on delete set action must be part of foreign key	190,1	499
 referenced relation * is not a table	153,1	166
-referenced trigger * for the given action time and event type does not exist	1559	1922
-referenced window specification * already contains order list	1484	1844
-referenced window specification * cannot contain window frame	1862	2270
-referenceerror	3084,3085	3944
-referralexception	3086	3945
-referring to uninitialized variable	1654	2029
-reflection type load exception	3087	3946
-reflectionexception	3088	3947
-reflectiontypeloadexception	3087	3946
-reflective operation exception	3089	3948
-reflectiveoperationexception	3089	3948
-refresh failed exception	3090	3949
-refreshfailedexception	3090	3949
-regex match timeout exception	3091	3950
-regexmatchtimeoutexception	3091	3950
-regexperror	3092	3951
-registryunavailable	3093,3094	3952
-regular expression * has no subexpressions as requested by backreference in	2632,64	3953
-regular expression failed	2632,64	3954
-regular expression match for	2632,64	3953
+referenced trigger * for the given action time and event type does not exist	1560	1923
+referenced window specification * already contains order list	1485	1845
+referenced window specification * cannot contain window frame	1863	2271
+referenceerror	3085,3086	3947
+referralexception	3087	3948
+referring to uninitialized variable	1655	2030
+reflection type load exception	3088	3949
+reflectionexception	3089	3950
+reflectiontypeloadexception	3088	3949
+reflective operation exception	3090	3951
+reflectiveoperationexception	3090	3951
+refresh failed exception	3091	3952
+refreshfailedexception	3091	3952
+regex match timeout exception	3092	3953
+regexmatchtimeoutexception	3092	3953
+regexperror	3093	3954
+registryunavailable	3094,3095	3955
+regular expression * has no subexpressions as requested by backreference in	2633,64	3956
+regular expression failed	2633,64	3957
+regular expression match for	2633,64	3956
 regular expression matching not supported on type bytea	59	705
-rejected execution exception	3095	3955
-rejectedexecutionexception	3095	3955
-relation not found exception	3096	3956
-relation referenced by copy statement has changed	57	3957
-relation service not registered exception	3097	3958
-relation type not found exception	3098	3959
-relation with oid * does not exist	617,1	3960
-relationexception	3099	3961
-relationnotfoundexception	3096	3956
-relationservicenotregisteredexception	3097	3958
-relationtypenotfoundexception	3098	3959
-relative path not allowed for backup stored on server	704,1	3962
-relative path not allowed for copy to file	704,1	3963
-relay log read failure	1618	1986
-relay log write failure	1619	1987
-relfilenode value not set when in binary upgrade mode	112,64	3851
-remainder for hash partition must be an integer value greater than or equal to zero	112,64	3288
+rejected execution exception	3096	3958
+rejectedexecutionexception	3096	3958
+relation not found exception	3097	3959
+relation referenced by copy statement has changed	57	3960
+relation service not registered exception	3098	3961
+relation type not found exception	3099	3962
+relation with oid * does not exist	617,1	3963
+relationexception	3100	3964
+relationnotfoundexception	3097	3959
+relationservicenotregisteredexception	3098	3961
+relationtypenotfoundexception	3099	3962
+relative path not allowed for backup stored on server	704,1	3965
+relative path not allowed for copy to file	704,1	3966
+relay log read failure	1619	1987
+relay log write failure	1620	1988
+relfilenode value not set when in binary upgrade mode	112,64	3853
+remainder for hash partition must be an integer value greater than or equal to zero	112,64	3290
 remainder for hash partition must be less than modulus	61,1,112	65
 remainder for hash partition must be specified	0,1	690
-remainder for hash partition provided more than once	101,1	3509
-remaining connection slots are reserved for non replication superuser connections	1165,143	3964
-remote address changed	1925	3965
-remote i o error	1927	3966
-remote installation cancelled	3100	3967
-remote installation skipped	3101	3968
-remote source exception	3102	3969
-remotedisconnected	3103	3970
-remoteerror	3104	3971
-remoteexception	3105	3972
-remoteinstallationcancelled	3100	3967
-remoteinstallationskipped	3101	3968
-remotesourceexception	3102	3969
-remoting timeout exception	3106	3973
-remotingexception	3107	3974
-remotingtimeoutexception	3106	3973
-removing elements from multidimensional arrays is not supported	59	3975
-removing partition * violates foreign key constraint	2383,598	3023
-renaming an on select rule is not allowed	103,1	3667
-renegotiate ext too long	3108,172	193
-renegotiation encoding err	3109,172	193
-renegotiation mismatch	3110,172	193
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1567	1930
-reorganize partition can only be used to reorganize partitions not to change their numbers	1565	1928
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1566	1929
-replace cannot be executed as it requires deleting rows that are not in the view	1569	1932
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1119	1452
-replica not available exception	2459	2927
-replica_not_available	2459	2927
-replicanotavailableexception	2459	2927
-replicated query * table * can not be temporary	1315	1667
-replication event checksum verification failed while reading from a log file	1102	1435
-replication event checksum verification failed while reading from network	1427	1784
-replication origin * does not exist	102,1	3976
-replication origin name * is reserved	463,1	3977
-replication origin with id * does not exist	102,1	3976
+remainder for hash partition provided more than once	101,1	3511
+remaining connection slots are reserved for non replication superuser connections	1166,143	3967
+remote address changed	1926	3968
+remote end closed connection without response	1022	3969
+remote i o error	1928	3970
+remote installation cancelled	3101	3971
+remote installation skipped	3102	3972
+remote source exception	3103	3973
+remotedisconnected	3104	3974
+remoteerror	3105	3975
+remoteexception	3106	3976
+remoteinstallationcancelled	3101	3971
+remoteinstallationskipped	3102	3972
+remotesourceexception	3103	3973
+remoting timeout exception	3107	3977
+remotingexception	3108	3978
+remotingtimeoutexception	3107	3977
+removing elements from multidimensional arrays is not supported	59	3979
+removing partition * violates foreign key constraint	2384,598	3025
+renaming an on select rule is not allowed	103,1	3669
+renegotiate ext too long	3109,172	193
+renegotiation encoding err	3110,172	193
+renegotiation mismatch	3111,172	193
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1568	1931
+reorganize partition can only be used to reorganize partitions not to change their numbers	1566	1929
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1567	1930
+replace cannot be executed as it requires deleting rows that are not in the view	1570	1933
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1120	1453
+replica not available exception	2460	2929
+replica_not_available	2460	2929
+replicanotavailableexception	2460	2929
+replicated query * table * can not be temporary	1316	1668
+replication event checksum verification failed while reading from a log file	1103	1436
+replication event checksum verification failed while reading from network	1428	1785
+replication origin * does not exist	102,1	3980
+replication origin name * is reserved	463,1	3981
+replication origin with id * does not exist	102,1	3980
 replication origin with id * is already active for pid	86,57	979
-replication slot * already exists	101,1	3978
+replication slot * already exists	101,1	3982
 replication slot * cannot be advanced	57	474
-replication slot * does not exist	102,1,112	3979
-replication slot * is active for pid	86,57	3980
+replication slot * does not exist	102,1,112	3983
+replication slot * is active for pid	86,57	3984
 replication slot * was not created in this database	57	695
-replication slots can only be used if max_replication_slots 0	57	3438
-replication slots can only be used if wal_level replica	57	3438
+replication slots can only be used if max_replication_slots 0	57	3440
+replication slots can only be used if wal_level replica	57	3440
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	205	3981
+request for brin range summarization for index * was not recorded	205	3985
 request header fields too large	36	37
-request is not valid given the current sasl state	2483	2953
-request parameters do not satisfy the configured policy	3024	3861
-request pending	3111,172	193
-request principal deserialization failed during forwarding	3030	3878
-request sent	3112,172	193
-request timed out	753	3934
-request timed out exception	753	3982
+request is not valid given the current sasl state	2484	2955
+request parameters do not satisfy the configured policy	3025	3863
+request pending	3112,172	193
+request principal deserialization failed during forwarding	3031	3880
+request sent	3113,172	193
+request timed out	753	3937
+request timed out exception	753	3986
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	753	3982
+request_timed_out	753	3986
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	205	3707
-requested character too large	205	3707
-requested character too large for encoding	205	3707
-requested credential would not meet criteria for acceptability	3113	3983
-requested length cannot be negative	112,64	3984
-requested length too large	205,112	3707
-requested position is not greater than or equal to zero and less than the size of the snapshot	3026	3864
-requested proto_version * does not support streaming need * or higher	112,64	3805
-requested proto_version * does not support two phase commit need * or higher	112,64	3805
+requested character not valid for encoding	205	3709
+requested character too large	205	3709
+requested character too large for encoding	205	3709
+requested credential would not meet criteria for acceptability	3114	3987
+requested length cannot be negative	112,64	3988
+requested length too large	205,112	3709
+requested position is not greater than or equal to zero and less than the size of the snapshot	3027	3866
+requested proto_version * does not support streaming need * or higher	112,64	3807
+requested proto_version * does not support two phase commit need * or higher	112,64	3807
 requested range not satisfiable	25	26
-requested snapshot was not found	3114	3985
+requested snapshot was not found	3115	3989
 requested_range_not_satisfiable	25	26
-requesterror	3115	3986
-requesttimedoutexception	753	3982
-required cipher missing	3116,172	193
-required compression algorithm missing	3117,172	193
-required extension * is not installed	102,1	3987
-required key not available	1038	3988
-requires a boolean value	112,64,0	3528
+requesterror	3116	3990
+requesttimedoutexception	753	3986
+required cipher missing	3117,172	193
+required compression algorithm missing	3118,172	193
+required extension * is not installed	102,1	3991
+required key not available	1039	3992
+requires a boolean value	112,64,0	3530
 requires a boolean value or match	0,1	675
 requires a numeric value	0,1	212
 requires a parameter	0,1	212
-requires a target detail	0,1	3989
-requires a value	0,1	3990
+requires a target detail	0,1	3993
+requires a value	0,1	3994
 requires an integer value	0,1	212
-requires run time type coercion	170,1	3531
-reserved name	463	3991
-reserved_name	463,1	3991
-reservedname	463,1	3991
-reset must not include values for parameters	0,1	3992
-resignal when handler not active	1572	1935
-resolutionexception	3118	3993
-resource deadlock avoided	971	3994
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2797	3995
+requires run time type coercion	170,1	3533
+reserved name	463	3995
+reserved_name	463,1	3995
+reservedname	463,1	3995
+reset must not include values for parameters	0,1	3996
+resignal when handler not active	1573	1936
+resolutionexception	3119	3997
+resource deadlock avoided	971	3998
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2798	3999
 resource not found exception	69	73
-resource temporarily unavailable	347	3996
+resource temporarily unavailable	347	4000
 resource_error	48	50
 resource_exhausted	655,656,35	800
 resource_locked	14	14
 resource_not_found	69	73
 resourceexhausted	655,656,35	800
 resourcenotfoundexception	69	73
-resourcewarning	3119	3997
+resourcewarning	3120	4001
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17340,38 +17352,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3120	3998
-responsenotready	3120	3998
-restart value * cannot be greater than maxvalue	112,64	2922
-restart value * cannot be less than minvalue	112,64	2922
-restrict violation	3121	3999
-restrict_violation	3121,598	3999
-restriction estimator function * must return type	103,1	3326
-restrictions imposed on recursive definitions are violated for table	1470	1830
-restrictviolation	3121,598	3999
-result consisted of more than one row	1733	2109
-result is out of range	201,64	4000
-result of * was larger than max_allowed_packet * truncated	1837	2245
-result of decoding conversion is too large	205	4001
-result of encoding conversion is too large	205	4001
-result of range difference would not be contiguous	64	3923
-result of range union would not be contiguous	64	3923
+response not ready	3121	4002
+responsenotready	3121	4002
+restart value * cannot be greater than maxvalue	112,64	2924
+restart value * cannot be less than minvalue	112,64	2924
+restrict violation	3122	4003
+restrict_violation	3122,598	4003
+restriction estimator function * must return type	103,1	3328
+restrictions imposed on recursive definitions are violated for table	1471	1831
+restrictviolation	3122,598	4003
+result consisted of more than one row	1734	2110
+result is out of range	201,64	4004
+result of * was larger than max_allowed_packet * truncated	1838	2246
+result of decoding conversion is too large	205	4005
+result of encoding conversion is too large	205	4005
+result of range difference would not be contiguous	64	3925
+result of range union would not be contiguous	64	3925
 result of using clause for column * cannot be cast automatically to type	170,1	488
-result string is longer than * bytes	1725	2100
-retry sql logic error	3122,3123	4002
+result string is longer than * bytes	1726	2101
+retry sql logic error	3123,3124	4006
 return data type of cast function must match or be binary coercible to target data type	103,1	215
 return data type of from sql function must be	103,1	215
 return data type of to sql function must be the transform data type	103,1	215
-return in join group when the requested session timeout is outside of the allowed range on the broker	2650	3222
-return is only allowed in a function	1632	2002
-return type * is not supported for sql functions	62,1	4003
+return in join group when the requested session timeout is outside of the allowed range on the broker	2651	3224
+return is only allowed in a function	1633	2003
+return type * is not supported for sql functions	62,1	4007
 return type * is only a shell	153,1	223
-return type mismatch in function declared to return	62,1	4003
-return type of combine function * is not	170,1	3531
-return type of deserialization function * is not	170,1	3531
-return type of inverse transition function * is not	170,1	3531
-return type of serialization function * is not	170,1	3531
-return type of transition function * is not	170,1	3531
+return type mismatch in function declared to return	62,1	4007
+return type of combine function * is not	170,1	3533
+return type of deserialization function * is not	170,1	3533
+return type of inverse transition function * is not	170,1	3533
+return type of serialization function * is not	170,1	3533
+return type of transition function * is not	170,1	3533
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17412,99 +17424,99 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2413	2875
-returned by the broker when the client is not authorized to access the requested topic	3124	4004
+returned by the broker when the client is not authorized to access a particular groupid	2414	2877
+returned by the broker when the client is not authorized to access the requested topic	3125	4008
 returned by the broker when the client is not authorized to use an inter broker or administrative api	633	787
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2639	3210
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2929	3689
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2930	3690
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2479	2949
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3125	4005
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3077	3937
-returned in join group when the groupid is empty or null	2596	3136
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2517	2985
-returned non zero exit status 129	2245,2246	2666
-returned non zero exit status 130	2247,2246	2667
-returned non zero exit status 131	2248,2246	2668
-returned non zero exit status 132	2249,2246	2669
-returned non zero exit status 133	2250,2246	2670
-returned non zero exit status 134	636,2246	2671
-returned non zero exit status 135	385,2246	2672
-returned non zero exit status 136	2251,2246	2673
-returned non zero exit status 137	2252,2246	2674
-returned non zero exit status 138	2253,2246	2675
-returned non zero exit status 139	2254,2246	2676
-returned non zero exit status 140	2255,2246	2677
-returned non zero exit status 141	359,2246	2678
-returned non zero exit status 142	139,2246	2679
-returned non zero exit status 143	2256,2246	2680
-returned non zero exit status 144	2257,2246	2681
-returned non zero exit status 145	605,2246	2682
-returned non zero exit status 146	2258,2246	2683
-returned non zero exit status 147	2259,2246	2684
-returned non zero exit status 148	2260,2246	2685
-returned non zero exit status 149	2261,2246	2686
-returned non zero exit status 150	2262,2246	2687
-returned non zero exit status 151	2263,2246	2688
-returned non zero exit status 152	792,2246	2689
-returned non zero exit status 153	2264,2246	2690
-returned non zero exit status 154	2265,2246	2691
-returned non zero exit status 155	2266,2246	2692
-returned non zero exit status 156	2267,2246	2693
-returned non zero exit status 157	2268,2246	2694
-returned non zero exit status 158	2269,2246	2695
-returned non zero exit status 159	313,2246	2696
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2640	3212
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2930	3691
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2931	3692
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2480	2951
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3126	4009
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3078	3940
+returned in join group when the groupid is empty or null	2597	3138
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2518	2987
+returned non zero exit status 129	2246,2247	2667
+returned non zero exit status 130	2248,2247	2668
+returned non zero exit status 131	2249,2247	2669
+returned non zero exit status 132	2250,2247	2670
+returned non zero exit status 133	2251,2247	2671
+returned non zero exit status 134	636,2247	2672
+returned non zero exit status 135	385,2247	2673
+returned non zero exit status 136	2252,2247	2674
+returned non zero exit status 137	2253,2247	2675
+returned non zero exit status 138	2254,2247	2676
+returned non zero exit status 139	2255,2247	2677
+returned non zero exit status 140	2256,2247	2678
+returned non zero exit status 141	359,2247	2679
+returned non zero exit status 142	139,2247	2680
+returned non zero exit status 143	2257,2247	2681
+returned non zero exit status 144	2258,2247	2682
+returned non zero exit status 145	605,2247	2683
+returned non zero exit status 146	2259,2247	2684
+returned non zero exit status 147	2260,2247	2685
+returned non zero exit status 148	2261,2247	2686
+returned non zero exit status 149	2262,2247	2687
+returned non zero exit status 150	2263,2247	2688
+returned non zero exit status 151	2264,2247	2689
+returned non zero exit status 152	792,2247	2690
+returned non zero exit status 153	2265,2247	2691
+returned non zero exit status 154	2266,2247	2692
+returned non zero exit status 155	2267,2247	2693
+returned non zero exit status 156	2268,2247	2694
+returned non zero exit status 157	2269,2247	2695
+returned non zero exit status 158	2270,2247	2696
+returned non zero exit status 159	313,2247	2697
 returning lists are not supported in conditional rules	59	536
 returning lists are not supported in non instead rules	59	536
-returning must have at least one column	0,1	3022
-returns a set	170,1	3531
-revokederror	3126	4006
-rfc 3779 resource not subset of parent s resources	3127,178	4007
-rfs specific error	973	4008
-right join is only supported with merge joinable join conditions	59	2849
-right operand of jsonpath operator * is not a single numeric value	2729,64	3399
-rmi security exception	3128	4009
-rmisecurityexception	3128	4009
+returning must have at least one column	0,1	3024
+returns a set	170,1	3533
+revokederror	3127	4010
+rfc 3779 resource not subset of parent s resources	3128,178	4011
+rfs specific error	973	4012
+right join is only supported with merge joinable join conditions	59	2851
+right operand of jsonpath operator * is not a single numeric value	2730,64	3401
+rmi security exception	3129	4013
+rmisecurityexception	3129	4013
 rn not supported for input	59	1290
-role info not found exception	3129	4010
+role info not found exception	3130	4014
 role name * is reserved	463,1	498
-role not found exception	3130	4011
-role with oid * does not exist	737	3301
-roleinfonotfoundexception	3129	4010
-rolenotfoundexception	3130	4011
-rollback abort due to rollback	3131,3132	4012
-routine body for * is too long	1721	2096
+role not found exception	3131	4015
+role with oid * does not exist	737	3303
+roleinfonotfoundexception	3130	4014
+rolenotfoundexception	3131	4015
+rollback abort due to rollback	3132,3133	4016
+routine body for * is too long	1722	2097
 routine name * is not unique	134,1	144
-row * doesn t contain data for all columns	1852	2260
-row * was cut by	1174	1517
-row * was truncated it contained more data than there were input columns	1853	2261
-row column has type * instead of type	170,1	4013
-row comparison operator must not return a set	170,1	3284
-row comparison operator must yield type boolean not type	170,1	3284
-row count cannot be null in fetch first with ties clause	2642,64	4014
+row * doesn t contain data for all columns	1853	2261
+row * was cut by	1175	1518
+row * was truncated it contained more data than there were input columns	1854	2262
+row column has type * instead of type	170,1	4017
+row comparison operator must not return a set	170,1	3286
+row comparison operator must yield type boolean not type	170,1	3286
+row count cannot be null in fetch first with ties clause	2643,64	4018
 row expansion via is not supported here	59	485
-row expressions can have at most	516,205	4015
-row expressions in values in only allowed for multi field column partitioning	1578	1944
+row expressions can have at most	516,205	4019
+row expressions in values in only allowed for multi field column partitioning	1579	1945
 row field count is	273,64	835
 row filter expression must not be null	113,64	831
-row is too big size * maximum size	205	4016
+row is too big size * maximum size	205	4020
 row path filter must not be empty string	64	842
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1716	2091
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1717	2092
 row triggers with transition tables are not supported on inheritance children	59	336
 row triggers with transition tables are not supported on partitions	59	336
-row variable * does not have a field	1579	1945
+row variable * does not have a field	1580	1946
 row variable naming in the referencing clause is not supported	59	336
-row with no elements is not allowed in table value constructor in this context	1192	1539
-rowid constraint failed	3133,600	4017
+row with no elements is not allowed in table value constructor in this context	1193	1540
+rowid constraint failed	3134,600	4021
 rows from with multiple functions cannot have a column definition list	0,1	181
 rows is not applicable when function does not return a set	112,64	946
-rows matched * changed * inserted	1788	2195
-rows matched * changed * warnings	1787	2194
+rows matched * changed * inserted	1789	2196
+rows matched * changed * warnings	1788	2195
 rows must be positive	112,64	946
-rows returned by function are not all of the same row type	170,1	2858
-rsaerror	3134	4018
-ruby version mismatch	3135	4019
-rubyversionmismatch	3135	4019
+rows returned by function are not all of the same row type	170,1	2860
+rsaerror	3135	4022
+ruby version mismatch	3136	4023
+rubyversionmismatch	3136	4023
 rule actions on new are not implemented	59	536
 rule actions on old are not implemented	59	536
 rule where condition cannot contain references to other relations	103,1	549
@@ -17512,294 +17524,295 @@ rules on materialized views are not supported	59	236
 rules on select must have action instead select	59	536
 rules on select must not contain data modifying statements in with	59	536
 rules with where conditions can only have select insert update or delete actions	103,1	549
-run container error	3136,3137	4020
-runcontainererror	3136,3137	4020
-running in read only mode	1554	1916
-runtime error * in function	1673	2048
-runtime error exception	3138	4021
-runtime error index out of range * with length	195	4022
-runtime error integer divide by zero	225	4023
+run container error	3137,3138	4024
+runcontainererror	3137,3138	4024
+running in read only mode	1555	1917
+runtime error * in function	1674	2049
+runtime error exception	3139	4025
+runtime error index out of range * with length	195	4026
+runtime error integer divide by zero	225	4027
 runtime error invalid memory address or nil pointer dereference	213	249
-runtime m bean exception	3139	4024
-runtime operations exception	3140	4025
-runtime out of memory cannot allocate * byte block * in use	145	4026
-runtime requirement not met error	3141	4027
-runtime wrapped exception	3142	4028
-runtimeerror	3143,3144	4029
-runtimeerrorexception	3138	4021
-runtimeexception	3145	4030
-runtimembeanexception	3139	4024
-runtimeoperationsexception	3140	4025
-runtimerequirementnotmeterror	3141	4027
-runtimewarning	3146	4031
-runtimewrappedexception	3142	4028
-s must be of type * for system versioned table s	1811	2219
-s s contains view recursion	1831	2239
-s starts is later than query time first history partition may exceed interval value	1490	1851
-safe array rank mismatch exception	3147	4032
-safe array type mismatch exception	3148	4033
-safearrayrankmismatchexception	3147	4032
-safearraytypemismatchexception	3148	4033
-same old and new event name	1226	1575
-sample percentage must be between 0 and 100	2660,64	4034
-sasl authentication failed exception	3149	4035
-sasl_authentication_failed	3149	4035
-saslauthenticationfailedexception	3149	4035
-saslexception	3150	4036
-savepoint exception	922	4037
-savepoint_exception	922	4037
-savepointexception	922	4037
-schema and data statement mixing not supported	3151	4038
-schema factory configuration error	3152	4039
-schema violation exception	3153	4040
-schema_and_data_statement_mixing_not_supported	3151,115	4038
-schemaanddatastatementmixingnotsupported	3151,115	4038
-schemafactoryconfigurationerror	3152	4039
-schemaviolationexception	3153	4040
-scram channel binding check failed	737	4041
-scram channel binding negotiation error	737	4041
-scripterror	3154	4042
-scriptexception	3155	4043
-scsv received when renegotiating	3156,172	193
-sct verification failed	3157,172	193
+runtime m bean exception	3140	4028
+runtime operations exception	3141	4029
+runtime out of memory cannot allocate * byte block * in use	145	4030
+runtime requirement not met error	3142	4031
+runtime wrapped exception	3143	4032
+runtimeerror	3144,3145	4033
+runtimeerrorexception	3139	4025
+runtimeexception	3146	4034
+runtimembeanexception	3140	4028
+runtimeoperationsexception	3141	4029
+runtimerequirementnotmeterror	3142	4031
+runtimewarning	3147	4035
+runtimewrappedexception	3143	4032
+s must be of type * for system versioned table s	1812	2220
+s s contains view recursion	1832	2240
+s starts is later than query time first history partition may exceed interval value	1491	1852
+safe array rank mismatch exception	3148	4036
+safe array type mismatch exception	3149	4037
+safearrayrankmismatchexception	3148	4036
+safearraytypemismatchexception	3149	4037
+same old and new event name	1227	1576
+sample percentage must be between 0 and 100	2661,64	4038
+sasl authentication failed exception	3150	4039
+sasl_authentication_failed	3150	4039
+saslauthenticationfailedexception	3150	4039
+saslexception	3151	4040
+savepoint exception	922	4041
+savepoint_exception	922	4041
+savepointexception	922	4041
+schema and data statement mixing not supported	3152	4042
+schema factory configuration error	3153	4043
+schema violation exception	3154	4044
+schema_and_data_statement_mixing_not_supported	3152,115	4042
+schemaanddatastatementmixingnotsupported	3152,115	4042
+schemafactoryconfigurationerror	3153	4043
+schemaviolationexception	3154	4044
+scram channel binding check failed	737	4045
+scram channel binding negotiation error	737	4045
+scripterror	3155	4046
+scriptexception	3156	4047
+scsv received when renegotiating	3157,172	193
+sct verification failed	3158,172	193
 search column * not in with query column list	0,1	1090
 search column * specified more than once	174,1	1091
 search sequence column name * already used in with query column list	0,1	1090
 search sequence column name and cycle mark column name are the same	0,1	1090
 search sequence column name and cycle path column name are the same	0,1	1090
-searching for elements in multidimensional arrays is not supported	59	4044
+searching for elements in multidimensional arrays is not supported	59	4048
 second argument of cast function must be type	103,1	215
-security disabled exception	3158	4045
-security label provider * is not loaded	112,64	3555
+security disabled exception	3159	4049
+security label provider * is not loaded	112,64	3557
 security labels are not supported for this type of object	153,1	671
-security_disabled	3158	4045
-securitydisabledexception	3158	4045
-securityerror	3159	4046
-securityexception	75	4047
-seek disk i o error	3160,100	4048
-segmentation fault	2254	4049
-sehexception	2277	4050
-select * was reduced during optimization	1580	1946
+security_disabled	3159	4049
+securitydisabledexception	3159	4049
+securityerror	3160	4050
+securityexception	75	4051
+seek disk i o error	3161,100	4052
+segmentation fault	2255	4053
+sehexception	2278	4054
+select * was reduced during optimization	1581	1947
 select distinct on expressions must match initial order by expressions	190,1	214
-select into is not allowed here	0,1	3022
-select is not a read only statement disabling timer	1456	1815
-select must have a group with this procedure	1437	1795
-select rule s target entry * has different column name from column	103,1	3667
-select rule s target entry * has different size from column	103,1	3667
-select rule s target entry * has different type from column	103,1	3667
-select rule s target list has too few entries	103,1	3667
-select rule s target list has too many entries	103,1	3667
-self signed certificate	3161,178	4051
-self signed certificate in certificate chain	3162,178	4052
-semaphore full exception	118	4053
-semaphorefullexception	118	4053
-sendfile not available error	3163,3164	4054
-sendfilenotavailableerror	3163,3164	4054
-sending passwords in plain text without ssl tls is extremely insecure	1329	1681
-sequence * access error	1581	1947
-sequence * has out of range value for options	1583	1949
-sequence * has run out	1585	1951
-sequence * table structure is invalid	1584	1950
-sequence cannot be owned by relation	153,1	4055
-sequence database disk image is malformed	3165,2524	4056
-sequence generator limit exceeded	2840	4057
+select into is not allowed here	0,1	3024
+select is not a read only statement disabling timer	1457	1816
+select must have a group with this procedure	1438	1796
+select rule s target entry * has different column name from column	103,1	3669
+select rule s target entry * has different size from column	103,1	3669
+select rule s target entry * has different type from column	103,1	3669
+select rule s target list has too few entries	103,1	3669
+select rule s target list has too many entries	103,1	3669
+self signed certificate	3162,178	4055
+self signed certificate in certificate chain	3163,178	4056
+semaphore full exception	118	4057
+semaphorefullexception	118	4057
+sendfile not available error	3164,3165	4058
+sendfilenotavailableerror	3164,3165	4058
+sending passwords in plain text without ssl tls is extremely insecure	1330	1682
+sequence * access error	1582	1948
+sequence * has out of range value for options	1584	1950
+sequence * has run out	1586	1952
+sequence * table structure is invalid	1585	1951
+sequence cannot be owned by relation	153,1	4059
+sequence database disk image is malformed	3166,2525	4060
+sequence generator limit exceeded	2841	4061
 sequence must be in same schema as table it is linked to	57	1081
 sequence must have same owner as table it is linked to	57	1081
 sequence option * not supported here	0,1	690
-sequence_generator_limit_exceeded	2840,64	4057
-sequencegeneratorlimitexceeded	2840,64	4057
-sequences requires binlog_format mixed or row	1582	1948
-serialexception	3166	4058
-serialization failure	447	4059
+sequence_generator_limit_exceeded	2841,64	4061
+sequencegeneratorlimitexceeded	2841,64	4061
+sequences requires binlog_format mixed or row	1583	1949
+serialexception	3167	4062
+serialization failure	447	4063
 serialization functions may be specified only when the aggregate transition data type is	62,1	142
-serialization_failure	447,446	4059
-serializationexception	3167	4060
-serializationfailure	447,446	4059
-server clone exception	3168	4061
-server configuration does not permit binlog purge	1101	1434
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1586	1952
-server not active exception	3169	4062
-server runtime exception	3170	4063
-server shutdown in progress	1588	1954
-servercloneexception	3168	4061
-servererror	3171	4064
-serverexception	3172	4065
-serverhello tlsext	3173,172	193
-servernotactiveexception	3169	4062
-serverruntimeexception	3170	4063
-service configuration error	3174	4066
-service not found exception	3175	4067
+serialization_failure	447,446	4063
+serializationexception	3168	4064
+serializationfailure	447,446	4063
+server clone exception	3169	4065
+server configuration does not permit binlog purge	1102	1435
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1587	1953
+server not active exception	3170	4066
+server runtime exception	3171	4067
+server shutdown in progress	1589	1955
+servercloneexception	3169	4065
+servererror	3172	4068
+serverexception	3173	4069
+serverhello tlsext	3174,172	193
+servernotactiveexception	3170	4066
+serverruntimeexception	3171	4067
+service configuration error	3175	4070
+service not found exception	3176	4071
 service unavailable	43	45
-service unavailable exception	3176	4068
+service unavailable exception	3177	4072
 service_unavailable	43	45
-serviceconfigurationerror	3174	4066
-servicenotfoundexception	3175	4067
-serviceunavailableexception	3176	4068
-session id context uninitialized	3177,172	193
+serviceconfigurationerror	3175	4070
+servicenotfoundexception	3176	4071
+serviceunavailableexception	3177	4072
+session id context uninitialized	3178,172	193
 session user cannot be dropped	86,57	1079
 session user cannot be renamed	59	1080
-sessionerror	3178	4069
-set local transaction snapshot is not implemented	59	4070
-set password is not applicable for users authenticating via * plugin	1590	1956
-set requires parameter name	113,64	4071
+sessionerror	3179	4073
+set local transaction snapshot is not implemented	59	4074
+set password is not applicable for users authenticating via * plugin	1591	1957
+set requires parameter name	113,64	4075
 set returning functions are not allowed in	59	145
 set returning functions must appear at top level of from	59	145
 set transaction snapshot must be called before any query	114,115	598
 set valued function called in context that cannot accept a set	59	395
-setof type not allowed for operator argument	62,1	3781
-setseed parameter * is out of allowed range 1 1	112,64	4072
-setting authentication options is not possible when only the slave sql thread is being started	1661	2036
-settings property is read only exception	3179	4073
-settings property not found exception	3180	4074
-settings property wrong type exception	3181	4075
-settingspropertyisreadonlyexception	3179	4073
-settingspropertynotfoundexception	3180	4074
-settingspropertywrongtypeexception	3181	4075
-setval value * is out of bounds for sequence	201,64	4076
-share session not found exception	3182	4077
-share_session_not_found	3182	4077
-shared indexes cannot be created after initdb	57	4078
-sharedcache database table is locked	3183,3184	4079
-sharesessionnotfoundexception	3182	4077
-shmlock disk i o error	3185,100	4080
-shmmap disk i o error	3186,100	4081
-shmopen disk i o error	3187,100	4082
-shmsize disk i o error	3188,100	4083
-short buffer exception	3189	4084
-shortbufferexception	3189	4084
-shortword should be 0	112,64	3469
-should return type	103,1	4085
-shutdown channel group exception	3190	4086
-shutdown while in init	3191,172	193
-shutdownchannelgroupexception	3190	4086
-sigabrt	636	3384
-sigalrm	139	3362
-sigbus	385	3385
-sigchld	605	3365
-sigcont	2258	3366
-sigfpe	2251	3386
-sighup	2245	3357
-sigill	2249	3382
-sigint	2247	3368
-sigio	2268	3378
-sigkill	2252	3387
-signal 1	2245	3357
-signal 10	2253	3358
-signal 11	2254	3359
-signal 12	2255	3360
-signal 13	359	3361
-signal 14	139	3362
-signal 15	2256	3363
-signal 16	2257	3364
-signal 17	605	3365
-signal 18	2258	3366
-signal 19	2259	3367
-signal 2	2247	3368
-signal 20	2260	3369
-signal 21	2261	3370
-signal 22	2262	3371
-signal 23	2263	3372
-signal 24	792	3373
-signal 25	2264	3374
-signal 26	2265	3375
-signal 27	2266	3376
-signal 28	2267	3377
-signal 29	2268	3378
-signal 3	2248	3379
-signal 30	2269	3380
-signal 31	313	3381
-signal 4	2249	3382
-signal 5	2250	3383
-signal 6	636	3384
-signal 7	385	3385
-signal 8	2251	3386
-signal 9	2252	3387
-signal resignal can only use a condition defined with sqlstate	1595	1961
-signalexception	3192	4087
-signature algorithms error	3193,172	193
-signature for non signing certificate	3194,172	193
-signatureexception	3195	4088
-sigpipe	359	3361
-sigprof	2266	3376
-sigpwr	2269	3380
-sigquit	2248	3379
-sigsegv	2254	3359
-sigstkflt	2257	3364
-sigstop	2259	3367
-sigsys	313	3381
-sigterm	2256	3363
-sigtrap	2250	3383
-sigtstp	2260	3369
-sigttin	2261	3370
-sigttou	2262	3371
-sigurg	2263	3372
-sigusr1	2253	3358
-sigusr2	2255	3360
-sigvtalrm	2265	3375
-sigwinch	2267	3377
-sigxcpu	792	3373
-sigxfsz	2264	3374
-single boolean result is expected	2729,64	3399
-singleton sql json item required	2729	4089
-singleton_sql_json_item_required	2729,64	4089
-singletonsqljsonitemrequired	2729,64	4089
-size limit exceeded exception	3196	4090
-sizelimitexceededexception	3196	4090
-skeleton mismatch exception	3197	4091
-skeleton not found exception	3198	4092
-skeletonmismatchexception	3197	4091
-skeletonnotfoundexception	3198	4092
-skip locked makes this statement unsafe	1121	1454
-skip this directory	3199,3200	4093
-skip wal location lsn * must be greater than origin lsn	112,64	3260
-skipped scanning foreign table * which is a partition of default partition	597,598	4094
-skipping analyze of * lock not available	448,57	4095
-skipping analyze of * relation no longer exists	617,1	4096
-skipping transaction * because it has already been executed and logged	1601	1967
-skipping vacuum of * lock not available	448,57	4095
-skipping vacuum of * relation no longer exists	617,1	4096
-slave already has been stopped	1627	1996
-slave failed to initialize master info structure from the repository	1615	1983
-slave failed to initialize relay log info structure from the repository	1620	1988
-slave is already running	1628	1997
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1603	1970
-slave log event execution was interrupted slave_max_statement_time exceeded	1205	1993
-slave must silently retry current transaction	1621	1989
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1104	1437
-slave sql thread ignored the * because table is shared	1610	1978
-slave sql thread ignored the query because of replicate table rules	1612	1980
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1629	1998
-slave_preserve_commit_order is not supported	1184	1528
-slices of fixed length arrays not implemented	59	3975
-slot name must not be null	113,64	3795
+setof type not allowed for operator argument	62,1	3783
+setseed parameter * is out of allowed range 1 1	112,64	4076
+setting authentication options is not possible when only the slave sql thread is being started	1662	2037
+settings property is read only exception	3180	4077
+settings property not found exception	3181	4078
+settings property wrong type exception	3182	4079
+settingspropertyisreadonlyexception	3180	4077
+settingspropertynotfoundexception	3181	4078
+settingspropertywrongtypeexception	3182	4079
+setval value * is out of bounds for sequence	201,64	4080
+share session not found exception	3183	4081
+share_session_not_found	3183	4081
+shared indexes cannot be created after initdb	57	4082
+sharedcache database table is locked	3184,3185	4083
+sharesessionnotfoundexception	3183	4081
+shmlock disk i o error	3186,100	4084
+shmmap disk i o error	3187,100	4085
+shmopen disk i o error	3188,100	4086
+shmsize disk i o error	3189,100	4087
+short buffer exception	3190	4088
+shortbufferexception	3190	4088
+shortword should be 0	112,64	3471
+should return type	103,1	4089
+shutdown channel group exception	3191	4090
+shutdown while in init	3192,172	193
+shutdownchannelgroupexception	3191	4090
+sigabrt	636	3386
+sigalrm	139	3364
+sigbus	385	3387
+sigchld	605	3367
+sigcont	2259	3368
+sigfpe	2252	3388
+sighup	2246	3359
+sigill	2250	3384
+sigint	2248	3370
+sigio	2269	3380
+sigkill	2253	3389
+signal 1	2246	3359
+signal 10	2254	3360
+signal 11	2255	3361
+signal 12	2256	3362
+signal 13	359	3363
+signal 14	139	3364
+signal 15	2257	3365
+signal 16	2258	3366
+signal 17	605	3367
+signal 18	2259	3368
+signal 19	2260	3369
+signal 2	2248	3370
+signal 20	2261	3371
+signal 21	2262	3372
+signal 22	2263	3373
+signal 23	2264	3374
+signal 24	792	3375
+signal 25	2265	3376
+signal 26	2266	3377
+signal 27	2267	3378
+signal 28	2268	3379
+signal 29	2269	3380
+signal 3	2249	3381
+signal 30	2270	3382
+signal 31	313	3383
+signal 4	2250	3384
+signal 5	2251	3385
+signal 6	636	3386
+signal 7	385	3387
+signal 8	2252	3388
+signal 9	2253	3389
+signal resignal can only use a condition defined with sqlstate	1596	1962
+signalexception	3193	4091
+signature algorithms error	3194,172	193
+signature for non signing certificate	3195,172	193
+signatureexception	3196	4092
+sigpipe	359	3363
+sigprof	2267	3378
+sigpwr	2270	3382
+sigquit	2249	3381
+sigsegv	2255	3361
+sigstkflt	2258	3366
+sigstop	2260	3369
+sigsys	313	3383
+sigterm	2257	3365
+sigtrap	2251	3385
+sigtstp	2261	3371
+sigttin	2262	3372
+sigttou	2263	3373
+sigurg	2264	3374
+sigusr1	2254	3360
+sigusr2	2256	3362
+sigvtalrm	2266	3377
+sigwinch	2268	3379
+sigxcpu	792	3375
+sigxfsz	2265	3376
+single boolean result is expected	2730,64	3401
+singleton sql json item required	2730	4093
+singleton_sql_json_item_required	2730,64	4093
+singletonsqljsonitemrequired	2730,64	4093
+size limit exceeded exception	3197	4094
+sizelimitexceededexception	3197	4094
+skeleton mismatch exception	3198	4095
+skeleton not found exception	3199	4096
+skeletonmismatchexception	3198	4095
+skeletonnotfoundexception	3199	4096
+skip locked makes this statement unsafe	1122	1455
+skip this directory	3200,3201	4097
+skip wal location lsn * must be greater than origin lsn	112,64	3262
+skipped scanning foreign table * which is a partition of default partition	597,598	4098
+skipping analyze of * lock not available	448,57	4099
+skipping analyze of * relation no longer exists	617,1	4100
+skipping transaction * because it has already been executed and logged	1602	1968
+skipping vacuum of * lock not available	448,57	4099
+skipping vacuum of * relation no longer exists	617,1	4100
+slave already has been stopped	1628	1997
+slave failed to initialize master info structure from the repository	1616	1984
+slave failed to initialize relay log info structure from the repository	1621	1989
+slave is already running	1629	1998
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1604	1971
+slave log event execution was interrupted slave_max_statement_time exceeded	1206	1994
+slave must silently retry current transaction	1622	1990
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1105	1438
+slave sql thread ignored the * because table is shared	1611	1979
+slave sql thread ignored the query because of replicate table rules	1613	1981
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1630	1999
+slave_preserve_commit_order is not supported	1185	1529
+slices of fixed length arrays not implemented	59	3979
+slot name must not be null	113,64	3797
 smallint out of range	201,64	338
-smtp failed recipient exception	3201	4097
-smtp failed recipients exception	3202	4098
-smtpexception	3203	4099
-smtpfailedrecipientexception	3201	4097
-smtpfailedrecipientsexception	3202	4098
-snapshot database is locked	3204,3081	4100
-snapshot not found exception	3114	3985
-snapshot sql logic error	3205,3123	4101
-snapshot too old	3206	4102
-snapshot_not_found	3114	3985
-snapshot_too_old	3206,3207	4102
-snapshotnotfoundexception	3114	3985
-snapshottooold	3206,3207	4102
-socket operation on non socket	1053	4103
-socket security exception	3208	4104
-socket timeout exception	3209	4105
-socket type not supported	2227	4106
-socket_error	3210	4107
-socketerror	3210	4108
-socketexception	3211	4109
-socketsecurityexception	3208	4104
-sockettimeoutexception	3209	4105
-software caused connection abort	728	4110
-some non transactional changed tables couldn t be rolled back	1859	2267
+smtp failed recipient exception	3202	4101
+smtp failed recipients exception	3203	4102
+smtpexception	3204	4103
+smtpfailedrecipientexception	3202	4101
+smtpfailedrecipientsexception	3203	4102
+snapshot database is locked	3205,3082	4104
+snapshot not found exception	3115	3989
+snapshot sql logic error	3206,3124	4105
+snapshot too old	3207	4106
+snapshot_not_found	3115	3989
+snapshot_too_old	3207,3208	4106
+snapshotnotfoundexception	3115	3989
+snapshottooold	3207,3208	4106
+socket hang up	1022	4107
+socket operation on non socket	1054	4108
+socket security exception	3209	4109
+socket timeout exception	3210	4110
+socket type not supported	2228	4111
+socket_error	3211	4112
+socketerror	3211	4113
+socketexception	3212	4114
+socketsecurityexception	3209	4109
+sockettimeoutexception	3210	4110
+software caused connection abort	728	4115
+some non transactional changed tables couldn t be rolled back	1860	2268
 some relations of database * are already in tablespace	57	478
-some temporary tables were dropped but these operations could not be rolled back	1861	2269
-sorry too many clients already	1165,143	4111
+some temporary tables were dropped but these operations could not be rolled back	1862	2270
+sorry too many clients already	1166,143	4116
 sort operator can only be specified for single argument aggregates	62,1	66
 source and target data types are not physically compatible	103,1	215
 source array too small	206,64	240
@@ -17809,356 +17822,356 @@ source database * is being accessed by other users	86,57	518
 source encoding * does not exist	102,1	1156
 source for a multiple column update item must be a sub select or row expression	59	524
 source string too short for * formatting field	464,64	501
-sp gist inner tuple size * exceeds maximum	205	3004
-sp gist leaf data type * does not match declared type	103,1	3789
-specific gem not found exception	3212	4112
-specificgemnotfoundexception	3212	4112
-specified argument was out of the range of valid values	194	4113
-specified array was not of the expected rank	3147	4114
-specified array was not of the expected type	3148	4115
+sp gist inner tuple size * exceeds maximum	205	3006
+sp gist leaf data type * does not match declared type	103,1	3791
+specific gem not found exception	3213	4117
+specificgemnotfoundexception	3213	4117
+specified argument was out of the range of valid values	194	4118
+specified array was not of the expected rank	3148	4119
+specified array was not of the expected type	3149	4120
 specified but * is not an aggregate function	153,1	1179
-specified cast is not valid	2568,226	4116
+specified cast is not valid	2569,226	4121
 specified data directory * is not a directory	57	1096
-specified filter criteria was invalid	2595	4117
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1393	1750
-specified in using clause does not exist in left table	461,1	4118
-specified in using clause does not exist in right table	461,1	4118
-specified key part was too long max key part length is * bytes	1724	2099
-specified key was too long max key length is * bytes	1723	2098
-specified method is not supported	2941	4119
-specified more than once	938,1,174,112	4120
-specified ole variant was invalid	2613	4121
+specified filter criteria was invalid	2596	4122
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1394	1751
+specified in using clause does not exist in left table	461,1	4123
+specified in using clause does not exist in right table	461,1	4123
+specified key part was too long max key part length is * bytes	1725	2100
+specified key was too long max key length is * bytes	1724	2099
+specified method is not supported	2942	4124
+specified more than once	938,1,174,112	4125
+specified ole variant was invalid	2614	4126
 specified principal is not valid owner renewer	886	1144
 specified value cannot be cast to type * for column	170,1	814
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1394	1751
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1752
 specifying a table access method is not supported on a partitioned table	59	170
 specifying both host name and cidr mask is invalid	128,129	287
-specifying constraint deferrability not supported for domains	59	4122
-spkierror	3213	4123
-splfileobject __construct * failed to open stream no such file or directory	779	4124
-splfileobject __construct * failed to open stream permission denied	92	4125
-sql client info exception	3214	4126
-sql connection is already closed	3215,3216	4127
-sql data exception	3217	4128
-sql feature not supported exception	3218	4129
+specifying constraint deferrability not supported for domains	59	4127
+spkierror	3214	4128
+splfileobject __construct * failed to open stream no such file or directory	779	4129
+splfileobject __construct * failed to open stream permission denied	92	4130
+sql client info exception	3215	4131
+sql connection is already closed	3216,3217	4132
+sql data exception	3218	4133
+sql feature not supported exception	3219	4134
 sql function cannot accept shell type	62,1	135
 sql function cannot return shell type	62,1	135
 sql function with unquoted function body cannot have polymorphic arguments	62,1	135
 sql functions cannot have arguments of type	62,1	510
 sql functions cannot return type	62,1	510
-sql integrity constraint violation exception	3219	4130
-sql invalid authorization spec exception	3220	4131
-sql json array not found	2700	4132
-sql json item cannot be cast to target type	3221	4133
-sql json member not found	2698	4134
-sql json number not found	2973	4135
-sql json object not found	2702	4136
-sql json scalar required	3222	4137
-sql no rows in result set	3223,3224	4138
-sql non transient connection exception	3225	4139
-sql non transient exception	3226	4140
-sql recoverable exception	3227	4141
-sql regular expression may not contain more than two escape double quote separators	2672,64	4142
-sql routine exception	2402	4143
-sql statement not yet complete	3228	4144
-sql syntax error exception	3229	4145
-sql thread is not to be started so until options are ignored	1785	2163
-sql timeout exception	3230	4146
-sql transaction has already been committed or rolled back	3231,3232	4147
-sql transaction rollback exception	3233	4148
-sql transient connection exception	3234	4149
-sql transient exception	3235	4150
-sql_json_array_not_found	2700,64	4132
-sql_json_item_cannot_be_cast_to_target_type	3221,64	4133
-sql_json_member_not_found	2698,64	4134
-sql_json_number_not_found	2973,64	4135
-sql_json_object_not_found	2702,64	4136
-sql_json_scalar_required	3222,64	4137
-sql_routine_exception	2402	4143
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1660	2035
-sql_statement_not_yet_complete	3228	4144
-sqlclient unable to establish sqlconnection	3236	4151
-sqlclient_unable_to_establish_sqlconnection	3236,335	4151
-sqlclientinfoexception	3214	4126
-sqlclientunabletoestablishsqlconnection	3236,335	4151
-sqldataexception	3217	4128
-sqlexception	3237	4152
-sqlfeaturenotsupportedexception	3218	4129
-sqlintegrityconstraintviolationexception	3219	4130
-sqlinvalidauthorizationspecexception	3220	4131
-sqlite_abort	3238	4153
-sqlite_abort_rollback	3131,3132	4012
-sqlite_auth	3239	4154
-sqlite_auth_user	3240,3239	4155
-sqlite_busy	3081	4156
-sqlite_busy_recovery	3080,3081	3938
-sqlite_busy_snapshot	3204,3081	4100
-sqlite_busy_timeout	3241,3081	4157
-sqlite_cantopen	761	4158
+sql integrity constraint violation exception	3220	4135
+sql invalid authorization spec exception	3221	4136
+sql json array not found	2701	4137
+sql json item cannot be cast to target type	3222	4138
+sql json member not found	2699	4139
+sql json number not found	2974	4140
+sql json object not found	2703	4141
+sql json scalar required	3223	4142
+sql no rows in result set	3224,3225	4143
+sql non transient connection exception	3226	4144
+sql non transient exception	3227	4145
+sql recoverable exception	3228	4146
+sql regular expression may not contain more than two escape double quote separators	2673,64	4147
+sql routine exception	2403	4148
+sql statement not yet complete	3229	4149
+sql syntax error exception	3230	4150
+sql thread is not to be started so until options are ignored	1786	2164
+sql timeout exception	3231	4151
+sql transaction has already been committed or rolled back	3232,3233	4152
+sql transaction rollback exception	3234	4153
+sql transient connection exception	3235	4154
+sql transient exception	3236	4155
+sql_json_array_not_found	2701,64	4137
+sql_json_item_cannot_be_cast_to_target_type	3222,64	4138
+sql_json_member_not_found	2699,64	4139
+sql_json_number_not_found	2974,64	4140
+sql_json_object_not_found	2703,64	4141
+sql_json_scalar_required	3223,64	4142
+sql_routine_exception	2403	4148
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1661	2036
+sql_statement_not_yet_complete	3229	4149
+sqlclient unable to establish sqlconnection	3237	4156
+sqlclient_unable_to_establish_sqlconnection	3237,335	4156
+sqlclientinfoexception	3215	4131
+sqlclientunabletoestablishsqlconnection	3237,335	4156
+sqldataexception	3218	4133
+sqlexception	3238	4157
+sqlfeaturenotsupportedexception	3219	4134
+sqlintegrityconstraintviolationexception	3220	4135
+sqlinvalidauthorizationspecexception	3221	4136
+sqlite_abort	3239	4158
+sqlite_abort_rollback	3132,3133	4016
+sqlite_auth	3240	4159
+sqlite_auth_user	3241,3240	4160
+sqlite_busy	3082	4161
+sqlite_busy_recovery	3081,3082	3941
+sqlite_busy_snapshot	3205,3082	4104
+sqlite_busy_timeout	3242,3082	4162
+sqlite_cantopen	761	4163
 sqlite_cantopen_convpath	760,761	936
 sqlite_cantopen_dirtywal	909,761	1172
-sqlite_cantopen_fullpath	2399,761	2851
-sqlite_cantopen_isdir	2686,761	3310
-sqlite_cantopen_notempdir	2945,761	3705
-sqlite_cantopen_symlink	3242,761	4159
-sqlite_constraint	600	4160
+sqlite_cantopen_fullpath	2400,761	2853
+sqlite_cantopen_isdir	2687,761	3312
+sqlite_cantopen_notempdir	2946,761	3707
+sqlite_cantopen_symlink	3243,761	4164
+sqlite_constraint	600	4165
 sqlite_constraint_check	599,600	749
 sqlite_constraint_commithook	698,600	859
-sqlite_constraint_foreignkey	2384,600	2833
-sqlite_constraint_function	2400,600	2855
-sqlite_constraint_notnull	2946,600	3706
-sqlite_constraint_pinned	3019,600	3855
-sqlite_constraint_primarykey	3029,600	3877
-sqlite_constraint_rowid	3133,600	4017
-sqlite_constraint_trigger	3243,600	4161
-sqlite_constraint_unique	3244,600	4162
-sqlite_constraint_vtab	3245,600	4163
-sqlite_corrupt	2524	4164
-sqlite_corrupt_index	2523,2524	2996
-sqlite_corrupt_sequence	3165,2524	4056
-sqlite_corrupt_vtab	3246,2524	4165
-sqlite_empty	664	4166
-sqlite_error	3123	4167
-sqlite_error_missing_collseq	3123	4168
-sqlite_error_retry	3122,3123	4002
-sqlite_error_snapshot	3205,3123	4101
-sqlite_format	664	4169
-sqlite_full	3247	4170
-sqlite_internal	664	4171
-sqlite_interrupt	3248	4172
-sqlite_ioerr	100	4173
+sqlite_constraint_foreignkey	2385,600	2835
+sqlite_constraint_function	2401,600	2857
+sqlite_constraint_notnull	2947,600	3708
+sqlite_constraint_pinned	3020,600	3857
+sqlite_constraint_primarykey	3030,600	3879
+sqlite_constraint_rowid	3134,600	4021
+sqlite_constraint_trigger	3244,600	4166
+sqlite_constraint_unique	3245,600	4167
+sqlite_constraint_vtab	3246,600	4168
+sqlite_corrupt	2525	4169
+sqlite_corrupt_index	2524,2525	2998
+sqlite_corrupt_sequence	3166,2525	4060
+sqlite_corrupt_vtab	3247,2525	4170
+sqlite_empty	664	4171
+sqlite_error	3124	4172
+sqlite_error_missing_collseq	3124	4173
+sqlite_error_retry	3123,3124	4006
+sqlite_error_snapshot	3206,3124	4105
+sqlite_format	664	4174
+sqlite_full	3248	4175
+sqlite_internal	664	4176
+sqlite_interrupt	3249	4177
+sqlite_ioerr	100	4178
 sqlite_ioerr_access	99,100	100
 sqlite_ioerr_auth	246,100	286
-sqlite_ioerr_begin_atomic	100	4174
+sqlite_ioerr_begin_atomic	100	4179
 sqlite_ioerr_blocked	346,100	357
 sqlite_ioerr_checkreservedlock	604,100	756
 sqlite_ioerr_close	623,100	777
-sqlite_ioerr_commit_atomic	100	4175
+sqlite_ioerr_commit_atomic	100	4180
 sqlite_ioerr_convpath	759,100	935
 sqlite_ioerr_corruptfs	772,100	945
 sqlite_ioerr_data	855,100	1097
 sqlite_ioerr_delete	888,100	1146
-sqlite_ioerr_delete_noent	100	4176
-sqlite_ioerr_dir_close	100	4177
-sqlite_ioerr_dir_fsync	100	4178
-sqlite_ioerr_fstat	2397,100	2847
-sqlite_ioerr_fsync	2398,100	2848
-sqlite_ioerr_gettemppath	2411,100	2872
-sqlite_ioerr_lock	2752,100	3429
-sqlite_ioerr_mmap	2808,100	3506
-sqlite_ioerr_nomem	2910,100	3660
-sqlite_ioerr_rdlock	3068,100	3927
-sqlite_ioerr_read	3070,100	3928
-sqlite_ioerr_rollback_atomic	100	4179
-sqlite_ioerr_seek	3160,100	4048
-sqlite_ioerr_shmlock	3185,100	4080
-sqlite_ioerr_shmmap	3186,100	4081
-sqlite_ioerr_shmopen	3187,100	4082
-sqlite_ioerr_shmsize	3188,100	4083
-sqlite_ioerr_short_read	100	4180
-sqlite_ioerr_truncate	3249,100	4181
-sqlite_ioerr_unlock	3250,100	4182
-sqlite_ioerr_vnode	3251,100	4183
-sqlite_ioerr_write	3252,100	4184
-sqlite_locked	3184	4185
-sqlite_locked_sharedcache	3183,3184	4079
-sqlite_locked_vtab	3253,3184	4186
-sqlite_mismatch	170	4187
-sqlite_misuse	3254	4188
-sqlite_nolfs	664	4189
-sqlite_nomem	145	4190
-sqlite_notadb	3255	4191
-sqlite_notfound	3256	4192
-sqlite_notice	3257	4193
-sqlite_notice_recover_rollback	3257	4194
-sqlite_notice_recover_wal	3257	4195
-sqlite_ok_load_permanently	3258	4196
-sqlite_ok_symlink	3259,3258	4197
-sqlite_perm	3260	4198
-sqlite_protocol	3261	4199
-sqlite_range	3262	4200
-sqlite_schema	3263	4201
-sqlite_toobig	3264	4202
-sqlite_warning	255	4203
+sqlite_ioerr_delete_noent	100	4181
+sqlite_ioerr_dir_close	100	4182
+sqlite_ioerr_dir_fsync	100	4183
+sqlite_ioerr_fstat	2398,100	2849
+sqlite_ioerr_fsync	2399,100	2850
+sqlite_ioerr_gettemppath	2412,100	2874
+sqlite_ioerr_lock	2753,100	3431
+sqlite_ioerr_mmap	2809,100	3508
+sqlite_ioerr_nomem	2911,100	3662
+sqlite_ioerr_rdlock	3069,100	3929
+sqlite_ioerr_read	3071,100	3930
+sqlite_ioerr_rollback_atomic	100	4184
+sqlite_ioerr_seek	3161,100	4052
+sqlite_ioerr_shmlock	3186,100	4084
+sqlite_ioerr_shmmap	3187,100	4085
+sqlite_ioerr_shmopen	3188,100	4086
+sqlite_ioerr_shmsize	3189,100	4087
+sqlite_ioerr_short_read	100	4185
+sqlite_ioerr_truncate	3250,100	4186
+sqlite_ioerr_unlock	3251,100	4187
+sqlite_ioerr_vnode	3252,100	4188
+sqlite_ioerr_write	3253,100	4189
+sqlite_locked	3185	4190
+sqlite_locked_sharedcache	3184,3185	4083
+sqlite_locked_vtab	3254,3185	4191
+sqlite_mismatch	170	4192
+sqlite_misuse	3255	4193
+sqlite_nolfs	664	4194
+sqlite_nomem	145	4195
+sqlite_notadb	3256	4196
+sqlite_notfound	3257	4197
+sqlite_notice	3258	4198
+sqlite_notice_recover_rollback	3258	4199
+sqlite_notice_recover_wal	3258	4200
+sqlite_ok_load_permanently	3259	4201
+sqlite_ok_symlink	3260,3259	4202
+sqlite_perm	3261	4203
+sqlite_protocol	3262	4204
+sqlite_range	3263	4205
+sqlite_schema	3264	4206
+sqlite_toobig	3265	4207
+sqlite_warning	255	4208
 sqlite_warning_autoindex	254,255	295
-sqljsonarraynotfound	2700,64	4132
-sqljsonitemcannotbecasttotargettype	3221,64	4133
-sqljsonmembernotfound	2698,64	4134
-sqljsonnumbernotfound	2973,64	4135
-sqljsonobjectnotfound	2702,64	4136
-sqljsonscalarrequired	3222,64	4137
-sqlnontransientconnectionexception	3225	4139
-sqlnontransientexception	3226	4140
-sqlrecoverableexception	3227	4141
-sqlroutineexception	2402	4143
-sqlserver rejected establishment of sqlconnection	3265	4204
-sqlserver_rejected_establishment_of_sqlconnection	3265,335	4204
-sqlserverrejectedestablishmentofsqlconnection	3265,335	4204
-sqlstate 03000	3228	4144
+sqljsonarraynotfound	2701,64	4137
+sqljsonitemcannotbecasttotargettype	3222,64	4138
+sqljsonmembernotfound	2699,64	4139
+sqljsonnumbernotfound	2974,64	4140
+sqljsonobjectnotfound	2703,64	4141
+sqljsonscalarrequired	3223,64	4142
+sqlnontransientconnectionexception	3226	4144
+sqlnontransientexception	3227	4145
+sqlrecoverableexception	3228	4146
+sqlroutineexception	2403	4148
+sqlserver rejected establishment of sqlconnection	3266	4209
+sqlserver_rejected_establishment_of_sqlconnection	3266,335	4209
+sqlserverrejectedestablishmentofsqlconnection	3266,335	4209
+sqlstate 03000	3229	4149
 sqlstate 08000	335	903
-sqlstate 08001	3236,335	4151
+sqlstate 08001	3237,335	4156
 sqlstate 08003	730,335	902
-sqlstate 08004	3265,335	4204
+sqlstate 08004	3266,335	4209
 sqlstate 08006	731,335	904
-sqlstate 08007	3266,335	4205
-sqlstate 08p01	334,335	3906
-sqlstate 09000	3267	4206
-sqlstate 0a000	59	2773
-sqlstate 0b000	2667	3245
-sqlstate 0f000	2678	3428
-sqlstate 0f001	2604,2678	3151
-sqlstate 0l000	544	3135
-sqlstate 0lp01	543,544	3134
-sqlstate 0p000	785	3213
+sqlstate 08007	3267,335	4210
+sqlstate 08p01	334,335	3908
+sqlstate 09000	3268	4211
+sqlstate 0a000	59	2775
+sqlstate 0b000	2668	3247
+sqlstate 0f000	2679	3430
+sqlstate 0f001	2605,2679	3153
+sqlstate 0l000	544	3137
+sqlstate 0lp01	543,544	3136
+sqlstate 0p000	785	3215
 sqlstate 0z000	901	1161
-sqlstate 0z002	3268,901	4207
+sqlstate 0z002	3269,901	4212
 sqlstate 20000	556	706
 sqlstate 21000	555	704
 sqlstate 22000	64	1098
-sqlstate 22001	341,64	4208
-sqlstate 22002	2951,64	3711
-sqlstate 22003	201,64	3722
-sqlstate 22004	113,64	3712
-sqlstate 22005	2228,64	2639
-sqlstate 22007	464,64	3111
+sqlstate 22001	341,64	4213
+sqlstate 22002	2952,64	3713
+sqlstate 22003	201,64	3724
+sqlstate 22004	113,64	3714
+sqlstate 22005	2229,64	2640
+sqlstate 22007	464,64	3113
 sqlstate 22008	865,64	1119
-sqlstate 22009	2664,64	3242
-sqlstate 2200b	2232,64	2645
-sqlstate 2200c	2672,64	3256
-sqlstate 2200d	2591,64	3123
-sqlstate 2200f	2735,64	4209
-sqlstate 2200g	2813,64	3516
-sqlstate 2200h	2840,64	4057
-sqlstate 2200l	2922,64	3681
-sqlstate 2200m	2676,64	3263
-sqlstate 2200n	2675,64	3262
-sqlstate 2200s	2674,64	3261
-sqlstate 2200t	2677,64	3264
-sqlstate 22010	2599,64	3138
-sqlstate 22011	2828,64	4210
+sqlstate 22009	2665,64	3244
+sqlstate 2200b	2233,64	2646
+sqlstate 2200c	2673,64	3258
+sqlstate 2200d	2592,64	3125
+sqlstate 2200f	2736,64	4214
+sqlstate 2200g	2814,64	3518
+sqlstate 2200h	2841,64	4061
+sqlstate 2200l	2923,64	3683
+sqlstate 2200m	2677,64	3265
+sqlstate 2200n	2676,64	3264
+sqlstate 2200s	2675,64	3263
+sqlstate 2200t	2678,64	3266
+sqlstate 22010	2600,64	3140
+sqlstate 22011	2829,64	4215
 sqlstate 22012	225,64	1182
-sqlstate 22013	2393,64	3184
-sqlstate 22014	193,64	3067
-sqlstate 22015	2556,64	3057
-sqlstate 22016	191,64	3066
-sqlstate 22018	2573,64	3087
-sqlstate 22019	2590,64	3122
-sqlstate 2201b	2632,64	3201
-sqlstate 2201e	548,64	3065
-sqlstate 2201f	65,64	3068
-sqlstate 2201g	791,64	3070
-sqlstate 2201w	2642,64	3215
-sqlstate 2201x	2643,64	3216
+sqlstate 22013	2394,64	3186
+sqlstate 22014	193,64	3069
+sqlstate 22015	2557,64	3059
+sqlstate 22016	191,64	3068
+sqlstate 22018	2574,64	3089
+sqlstate 22019	2591,64	3124
+sqlstate 2201b	2633,64	3203
+sqlstate 2201e	548,64	3067
+sqlstate 2201f	65,64	3070
+sqlstate 2201g	791,64	3072
+sqlstate 2201w	2643,64	3217
+sqlstate 2201x	2644,64	3218
 sqlstate 22021	595,64	744
-sqlstate 22022	2530,64	3012
-sqlstate 22023	112,64	3180
-sqlstate 22024	3269,64	4211
-sqlstate 22025	2592,64	3124
-sqlstate 22026	340,64	4212
-sqlstate 22027	3270,64	4213
+sqlstate 22022	2531,64	3014
+sqlstate 22023	112,64	3182
+sqlstate 22024	3270,64	4216
+sqlstate 22025	2593,64	3126
+sqlstate 22026	340,64	4217
+sqlstate 22027	3271,64	4218
 sqlstate 2202e	206,64	242
-sqlstate 2202g	2661,64	3237
-sqlstate 2202h	2660,64	3236
+sqlstate 2202g	2662,64	3239
+sqlstate 2202h	2661,64	3238
 sqlstate 22030	949,64	1227
-sqlstate 22031	868,64	3069
-sqlstate 22032	2600,64	3143
-sqlstate 22033	2653,64	3228
-sqlstate 22034	2812,64	3514
-sqlstate 22035	2877,64	3629
-sqlstate 22036	2701,64	3663
-sqlstate 22037	2915,64	3666
-sqlstate 22038	2729,64	4089
-sqlstate 22039	2700,64	4132
-sqlstate 2203a	2698,64	4134
-sqlstate 2203b	2973,64	4135
-sqlstate 2203c	2702,64	4136
-sqlstate 2203d	3271,64	4214
-sqlstate 2203e	3272,64	4215
-sqlstate 2203f	3222,64	4137
-sqlstate 2203g	3221,64	4133
-sqlstate 22p01	2251,64	2812
-sqlstate 22p02	63,64	3239
-sqlstate 22p03	781,64	3078
+sqlstate 22031	868,64	3071
+sqlstate 22032	2601,64	3145
+sqlstate 22033	2654,64	3230
+sqlstate 22034	2813,64	3516
+sqlstate 22035	2878,64	3631
+sqlstate 22036	2702,64	3665
+sqlstate 22037	2916,64	3668
+sqlstate 22038	2730,64	4093
+sqlstate 22039	2701,64	4137
+sqlstate 2203a	2699,64	4139
+sqlstate 2203b	2974,64	4140
+sqlstate 2203c	2703,64	4141
+sqlstate 2203d	3272,64	4219
+sqlstate 2203e	3273,64	4220
+sqlstate 2203f	3223,64	4142
+sqlstate 2203g	3222,64	4138
+sqlstate 22p01	2252,64	2814
+sqlstate 22p02	63,64	3241
+sqlstate 22p03	781,64	3080
 sqlstate 22p04	273,64	313
-sqlstate 22p05	596,64	4216
-sqlstate 22p06	2919,64	3675
-sqlstate 23000	598	3041
-sqlstate 23001	3121,598	3999
-sqlstate 23502	918,598	3697
-sqlstate 23503	2383,598	2832
-sqlstate 23505	774,598	4217
+sqlstate 22p05	596,64	4221
+sqlstate 22p06	2920,64	3677
+sqlstate 23000	598	3043
+sqlstate 23001	3122,598	4003
+sqlstate 23502	918,598	3699
+sqlstate 23503	2384,598	2834
+sqlstate 23505	774,598	4222
 sqlstate 23514	597,598	754
-sqlstate 23p01	722,598	2658
-sqlstate 24000	493	3106
-sqlstate 25000	115	3246
+sqlstate 23p01	722,598	2659
+sqlstate 24000	493	3108
+sqlstate 25000	115	3248
 sqlstate 25001	114,115	122
 sqlstate 25002	354,115	362
-sqlstate 25003	2504,115	2975
-sqlstate 25004	2506,115	2977
-sqlstate 25005	2841,115	3589
-sqlstate 25006	487,115	3932
-sqlstate 25007	3151,115	4038
-sqlstate 25008	2421,115	2890
-sqlstate 25p01	412,115	3588
-sqlstate 25p02	834,115	2971
-sqlstate 25p03	2456,115	2924
-sqlstate 26000	2654	3229
-sqlstate 27000	3273	4218
-sqlstate 28000	737	3076
-sqlstate 28p01	1005,737	3182
+sqlstate 25003	2505,115	2977
+sqlstate 25004	2507,115	2979
+sqlstate 25005	2842,115	3591
+sqlstate 25006	487,115	3934
+sqlstate 25007	3152,115	4042
+sqlstate 25008	2422,115	2892
+sqlstate 25p01	412,115	3590
+sqlstate 25p02	834,115	2973
+sqlstate 25p03	2457,115	2926
+sqlstate 26000	2655	3231
+sqlstate 27000	3274	4223
+sqlstate 28000	737	3078
+sqlstate 28p01	1005,737	3184
 sqlstate 2b000	459	1152
 sqlstate 2bp01	458,459	1151
-sqlstate 2d000	475	3247
-sqlstate 2f000	2402	4143
-sqlstate 2f002	2809,2402	3507
-sqlstate 2f003	3042,2402	3892
-sqlstate 2f004	3075,2402	3935
-sqlstate 2f005	2401,2402	2856
-sqlstate 34000	2584	3104
-sqlstate 38000	750	2711
+sqlstate 2d000	475	3249
+sqlstate 2f000	2403	4148
+sqlstate 2f002	2810,2403	3509
+sqlstate 2f003	3043,2403	3894
+sqlstate 2f004	3076,2403	3938
+sqlstate 2f005	2402,2403	2858
+sqlstate 34000	2585	3106
+sqlstate 38000	750	2712
 sqlstate 38001	749,750	923
-sqlstate 38002	2809,750	4219
-sqlstate 38003	3042,750	4220
-sqlstate 38004	3075,750	4221
-sqlstate 39000	328	2712
-sqlstate 39001	2655,328	3230
-sqlstate 39004	113,328	4222
-sqlstate 39p01	327,328	4223
-sqlstate 39p02	3274,328	4224
-sqlstate 39p03	410,328	2650
-sqlstate 3b000	922	4037
-sqlstate 3b001	919,922	3217
-sqlstate 3d000	2569	3084
-sqlstate 3f000	2644	3219
-sqlstate 40000	446	4225
-sqlstate 40001	447,446	4059
-sqlstate 40002	3275,446	4226
-sqlstate 40003	3276,446	4227
+sqlstate 38002	2810,750	4224
+sqlstate 38003	3043,750	4225
+sqlstate 38004	3076,750	4226
+sqlstate 39000	328	2713
+sqlstate 39001	2656,328	3232
+sqlstate 39004	113,328	4227
+sqlstate 39p01	327,328	4228
+sqlstate 39p02	3275,328	4229
+sqlstate 39p03	410,328	2651
+sqlstate 3b000	922	4041
+sqlstate 3b001	919,922	3219
+sqlstate 3d000	2570	3086
+sqlstate 3f000	2645	3221
+sqlstate 40000	446	4230
+sqlstate 40001	447,446	4063
+sqlstate 40002	3276,446	4231
+sqlstate 40003	3277,446	4232
 sqlstate 40p01	445,446	1122
-sqlstate 42000	1	4228
-sqlstate 42501	87,1	3036
-sqlstate 42601	0,1	4229
-sqlstate 42602	704,1	3158
-sqlstate 42611	546,1	3091
-sqlstate 42622	2455,1	3561
+sqlstate 42000	1	4233
+sqlstate 42501	87,1	3038
+sqlstate 42601	0,1	4234
+sqlstate 42602	704,1	3160
+sqlstate 42611	546,1	3093
+sqlstate 42622	2456,1	3563
 sqlstate 42701	174,1	1213
 sqlstate 42702	157,1	174
-sqlstate 42703	461,1	4230
-sqlstate 42704	102,1	4231
+sqlstate 42703	461,1	4235
+sqlstate 42704	102,1	4236
 sqlstate 42710	101,1	1230
 sqlstate 42712	938,1	1211
 sqlstate 42723	149,1	1224
 sqlstate 42725	134,1	175
-sqlstate 42803	131,1	2878
+sqlstate 42803	131,1	2880
 sqlstate 42804	170,1	1114
-sqlstate 42809	153,1	4232
-sqlstate 42830	2382,1	3132
+sqlstate 42809	153,1	4237
+sqlstate 42830	2383,1	3134
 sqlstate 42846	465,1	522
-sqlstate 42883	778,1	4233
-sqlstate 428c9	411,1	2866
-sqlstate 42939	463,1	3991
-sqlstate 42p01	617,1	4234
-sqlstate 42p02	3277,1	4235
+sqlstate 42883	778,1	4238
+sqlstate 428c9	411,1	2868
+sqlstate 42939	463,1	3995
+sqlstate 42p01	617,1	4239
+sqlstate 42p02	3278,1	4240
 sqlstate 42p03	632,1	1218
 sqlstate 42p04	943,1	1219
 sqlstate 42p05	954,1	1234
@@ -18166,208 +18179,208 @@ sqlstate 42p06	150,1	1237
 sqlstate 42p07	148,1	1239
 sqlstate 42p08	160,1	180
 sqlstate 42p09	156,1	173
-sqlstate 42p10	190,1	3092
-sqlstate 42p11	526,1	3103
-sqlstate 42p12	2586,1	3110
-sqlstate 42p13	62,1	3133
-sqlstate 42p14	2624,1	3188
-sqlstate 42p15	806,1	3218
-sqlstate 42p16	61,1	3235
-sqlstate 42p17	103,1	3164
-sqlstate 42p18	491,1	2994
-sqlstate 42p19	132,1	3199
-sqlstate 42p20	480,1	4236
+sqlstate 42p10	190,1	3094
+sqlstate 42p11	526,1	3105
+sqlstate 42p12	2587,1	3112
+sqlstate 42p13	62,1	3135
+sqlstate 42p14	2625,1	3190
+sqlstate 42p15	806,1	3220
+sqlstate 42p16	61,1	3237
+sqlstate 42p17	103,1	3166
+sqlstate 42p18	491,1	2996
+sqlstate 42p19	132,1	3201
+sqlstate 42p20	480,1	4241
 sqlstate 42p21	608,1	810
-sqlstate 42p22	776,1	2993
-sqlstate 44000	2839	4237
-sqlstate 53000	143	3037
+sqlstate 42p22	776,1	2995
+sqlstate 44000	2840	4242
+sqlstate 53000	143	3039
 sqlstate 53100	777,143	1174
-sqlstate 53200	145,143	3800
-sqlstate 53300	1165,143	4238
+sqlstate 53200	145,143	3802
+sqlstate 53300	1166,143	4243
 sqlstate 53400	142,143	886
-sqlstate 54000	205	3890
-sqlstate 54001	3278,205	4239
-sqlstate 54011	516,205	4240
-sqlstate 54023	2416,205	4241
-sqlstate 55000	57	3728
-sqlstate 55006	86,57	3726
+sqlstate 54000	205	3892
+sqlstate 54001	3279,205	4244
+sqlstate 54011	516,205	4245
+sqlstate 54023	2417,205	4246
+sqlstate 55000	57	3730
+sqlstate 55006	86,57	3728
 sqlstate 55p02	462,57	701
-sqlstate 55p03	448,57	3432
-sqlstate 55p04	3279,57	4242
-sqlstate 57000	125	3792
-sqlstate 57014	444,125	3917
+sqlstate 55p03	448,57	3434
+sqlstate 55p04	3280,57	4247
+sqlstate 57000	125	3794
+sqlstate 57014	444,125	3919
 sqlstate 57p01	124,125	130
 sqlstate 57p02	795,125	1041
 sqlstate 57p03	476,125	527
 sqlstate 57p04	861,125	1106
-sqlstate 57p05	2457,125	2925
-sqlstate 58000	2159,788	4243
-sqlstate 58030	787,788	3268
-sqlstate 58p01	920,788	4244
+sqlstate 57p05	2458,125	2927
+sqlstate 58000	2160,788	4248
+sqlstate 58030	787,788	3270
+sqlstate 58p01	920,788	4249
 sqlstate 58p02	945,788	1222
-sqlstate 72000	3206,3207	4102
+sqlstate 72000	3207,3208	4106
 sqlstate f0000	128,129	877
-sqlstate f0001	2753,129	3431
-sqlstate hv000	2329,2354	2748
-sqlstate hv001	2346,2354	2765
-sqlstate hv002	2328,2354	2747
-sqlstate hv004	2335,2354	2754
-sqlstate hv005	2327,2354	2746
-sqlstate hv006	2336,2354	2755
-sqlstate hv007	2333,2354	2752
-sqlstate hv008	2334,2354	2753
-sqlstate hv009	2343,2354	2762
-sqlstate hv00a	2341,2354	2760
-sqlstate hv00b	2338,2354	2757
-sqlstate hv00c	2339,2354	2758
-sqlstate hv00d	2340,2354	2759
-sqlstate hv00j	2345,2354	2764
-sqlstate hv00k	2347,2354	2766
-sqlstate hv00l	2351,2354	2770
-sqlstate hv00m	2352,2354	2771
-sqlstate hv00n	2353,2354	2772
-sqlstate hv00p	2344,2354	2763
-sqlstate hv00q	2348,2354	2767
-sqlstate hv00r	2349,2354	2768
-sqlstate hv010	2330,2354	2749
-sqlstate hv014	2350,2354	2769
-sqlstate hv021	2331,2354	2750
-sqlstate hv024	2332,2354	2751
-sqlstate hv090	2342,2354	2761
-sqlstate hv091	2337,2354	2756
-sqlstate p0000	3023,211	3859
-sqlstate p0001	3064,211	3921
-sqlstate p0002	2856,211	3599
-sqlstate p0003	3280,211	4245
+sqlstate f0001	2754,129	3433
+sqlstate hv000	2330,2355	2750
+sqlstate hv001	2347,2355	2767
+sqlstate hv002	2329,2355	2749
+sqlstate hv004	2336,2355	2756
+sqlstate hv005	2328,2355	2748
+sqlstate hv006	2337,2355	2757
+sqlstate hv007	2334,2355	2754
+sqlstate hv008	2335,2355	2755
+sqlstate hv009	2344,2355	2764
+sqlstate hv00a	2342,2355	2762
+sqlstate hv00b	2339,2355	2759
+sqlstate hv00c	2340,2355	2760
+sqlstate hv00d	2341,2355	2761
+sqlstate hv00j	2346,2355	2766
+sqlstate hv00k	2348,2355	2768
+sqlstate hv00l	2352,2355	2772
+sqlstate hv00m	2353,2355	2773
+sqlstate hv00n	2354,2355	2774
+sqlstate hv00p	2345,2355	2765
+sqlstate hv00q	2349,2355	2769
+sqlstate hv00r	2350,2355	2770
+sqlstate hv010	2331,2355	2751
+sqlstate hv014	2351,2355	2771
+sqlstate hv021	2332,2355	2752
+sqlstate hv024	2333,2355	2753
+sqlstate hv090	2343,2355	2763
+sqlstate hv091	2338,2355	2758
+sqlstate p0000	3024,211	3861
+sqlstate p0001	3065,211	3923
+sqlstate p0002	2857,211	3601
+sqlstate p0003	3281,211	4250
 sqlstate p0004	210,211	247
-sqlstate xx000	55	3047
+sqlstate xx000	55	3049
 sqlstate xx001	854,55	1095
-sqlstate xx002	2522,55	2995
-sqlstatementnotyetcomplete	3228	4144
-sqlsyntaxerrorexception	3229	4145
-sqltimeoutexception	3230	4146
-sqltransactionrollbackexception	3233	4148
-sqltransientconnectionexception	3234	4149
-sqltransientexception	3235	4150
-srf protocol violated	3274	4224
-srf_protocol_violated	3274,328	4224
-srfprotocolviolated	3274,328	4224
-srmount error	2224	4246
-srtp could not allocate profiles	3281,172	193
-srtp protection profile list too long	3282,172	193
-srtp unknown protection profile	3283,172	193
-ssl cert verification error	3284,582,178	4247
+sqlstate xx002	2523,55	2997
+sqlstatementnotyetcomplete	3229	4149
+sqlsyntaxerrorexception	3230	4150
+sqltimeoutexception	3231	4151
+sqltransactionrollbackexception	3234	4153
+sqltransientconnectionexception	3235	4154
+sqltransientexception	3236	4155
+srf protocol violated	3275	4229
+srf_protocol_violated	3275,328	4229
+srfprotocolviolated	3275,328	4229
+srmount error	2225	4251
+srtp could not allocate profiles	3282,172	193
+srtp protection profile list too long	3283,172	193
+srtp unknown protection profile	3284,172	193
+ssl cert verification error	3285,582,178	4252
 ssl certificate s common name contains embedded null	334,335	947
 ssl certificate s distinguished name contains embedded null	334,335	947
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4248
-ssl command section empty	3285,172	193
-ssl command section not found	3286,172	193
-ssl ctx has no default ssl version	3287,172	193
-ssl error wait readable	3288	4249
-ssl error wait writable	3289	4250
-ssl handshake exception	3290	4251
-ssl handshake failure	3291,172	193
-ssl key exception	3292	4252
-ssl library has no ciphers	3293,172	193
-ssl negative length	3294,172	193
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1611	1979
-ssl peer unverified exception	3295	4253
-ssl protocol exception	3296	4254
-ssl section empty	3297,172	193
-ssl section not found	3298,172	193
-ssl session id callback failed	3299,172	193
-ssl session id conflict	3300,172	193
-ssl session id context too long	3301,172	193
-ssl session id has bad length	3302,172	193
-ssl session id too long	3303,172	193
-ssl session version mismatch	3304,172	193
-ssl syscall error	3305,3306	4255
-ssl want read error	3307,3308	4256
-ssl want write error	3309,3310	4257
-ssl zero return error	3311,3312	4258
-ssl3 ext invalid max fragment length	3313,172	193
-ssl3 ext invalid servername	3314,172	193
-ssl3 ext invalid servername type	3315,172	193
-ssl3 session id too long	3316,172	193
-ssl_connect returned * state error certificate verify failed self signed certificate	178	4259
-sslcertverificationerror	3284,582,178	4247
-ssleoferror	3317,3318	4260
-sslerror	3319,3320	4261
-sslerrorwaitreadable	3288	4249
-sslerrorwaitwritable	3289	4250
-sslexception	3321	4262
-sslhandshakeexception	3290	4251
-sslkeyexception	3292	4252
-sslpeerunverifiedexception	3295	4253
-sslprotocolexception	3296	4254
-sslsyscallerror	3305,3306	4255
-sslv3 alert bad certificate	3322,172	193
-sslv3 alert bad record mac	3323,172	193
-sslv3 alert certificate expired	3324,172	193
-sslv3 alert certificate revoked	3325,172	193
-sslv3 alert certificate unknown	3326,172	193
-sslv3 alert decompression failure	3327,172	193
-sslv3 alert handshake failure	3328,172	193
-sslv3 alert illegal parameter	3329,172	193
-sslv3 alert no certificate	3330,172	193
-sslv3 alert unexpected message	3331,172	193
-sslv3 alert unsupported certificate	3332,172	193
-sslwantreaderror	3307,3308	4256
-sslwantwriteerror	3309,3310	4257
-sslzeroreturnerror	3311,3312	4258
-stack depth limit exceeded	3278,205	4263
-stack fault	2257	4264
-stack level too deep	2773	4265
-stack overflow error	3333,2773	4266
-stack overflow exception	2975	4267
-stacked diagnostics accessed without active handler	3268	4207
-stacked_diagnostics_accessed_without_active_handler	3268,901	4207
-stackeddiagnosticsaccessedwithoutactivehandler	3268,901	4207
-stackoverflowerror	3333,2773	4266
-stackoverflowexception	2975	4267
-stale broker epoch exception	3334	4268
-stale controller epoch exception	2550	3048
-stale file handle	2215	4269
-stale member epoch exception	3335	4270
-stale_broker_epoch	3334	4268
-stale_controller_epoch	2550	3048
-stale_member_epoch	3335	4270
-stalebrokerepochexception	3334	4268
-stalecontrollerepochexception	2550	3048
-stalememberepochexception	3335	4270
-standarderror	3336	4271
-standby mode is not supported by single user servers	59	4272
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4253
+ssl command section empty	3286,172	193
+ssl command section not found	3287,172	193
+ssl ctx has no default ssl version	3288,172	193
+ssl error wait readable	3289	4254
+ssl error wait writable	3290	4255
+ssl handshake exception	3291	4256
+ssl handshake failure	3292,172	193
+ssl key exception	3293	4257
+ssl library has no ciphers	3294,172	193
+ssl negative length	3295,172	193
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1612	1980
+ssl peer unverified exception	3296	4258
+ssl protocol exception	3297	4259
+ssl section empty	3298,172	193
+ssl section not found	3299,172	193
+ssl session id callback failed	3300,172	193
+ssl session id conflict	3301,172	193
+ssl session id context too long	3302,172	193
+ssl session id has bad length	3303,172	193
+ssl session id too long	3304,172	193
+ssl session version mismatch	3305,172	193
+ssl syscall error	3306,3307	4260
+ssl want read error	3308,3309	4261
+ssl want write error	3310,3311	4262
+ssl zero return error	3312,3313	4263
+ssl3 ext invalid max fragment length	3314,172	193
+ssl3 ext invalid servername	3315,172	193
+ssl3 ext invalid servername type	3316,172	193
+ssl3 session id too long	3317,172	193
+ssl_connect returned * state error certificate verify failed self signed certificate	178	4264
+sslcertverificationerror	3285,582,178	4252
+ssleoferror	3318,3319	4265
+sslerror	3320,3321	4266
+sslerrorwaitreadable	3289	4254
+sslerrorwaitwritable	3290	4255
+sslexception	3322	4267
+sslhandshakeexception	3291	4256
+sslkeyexception	3293	4257
+sslpeerunverifiedexception	3296	4258
+sslprotocolexception	3297	4259
+sslsyscallerror	3306,3307	4260
+sslv3 alert bad certificate	3323,172	193
+sslv3 alert bad record mac	3324,172	193
+sslv3 alert certificate expired	3325,172	193
+sslv3 alert certificate revoked	3326,172	193
+sslv3 alert certificate unknown	3327,172	193
+sslv3 alert decompression failure	3328,172	193
+sslv3 alert handshake failure	3329,172	193
+sslv3 alert illegal parameter	3330,172	193
+sslv3 alert no certificate	3331,172	193
+sslv3 alert unexpected message	3332,172	193
+sslv3 alert unsupported certificate	3333,172	193
+sslwantreaderror	3308,3309	4261
+sslwantwriteerror	3310,3311	4262
+sslzeroreturnerror	3312,3313	4263
+stack depth limit exceeded	3279,205	4268
+stack fault	2258	4269
+stack level too deep	2774	4270
+stack overflow error	3334,2774	4271
+stack overflow exception	2976	4272
+stacked diagnostics accessed without active handler	3269	4212
+stacked_diagnostics_accessed_without_active_handler	3269,901	4212
+stackeddiagnosticsaccessedwithoutactivehandler	3269,901	4212
+stackoverflowerror	3334,2774	4271
+stackoverflowexception	2976	4272
+stale broker epoch exception	3335	4273
+stale controller epoch exception	2551	3050
+stale file handle	2216	4274
+stale member epoch exception	3336	4275
+stale_broker_epoch	3335	4273
+stale_controller_epoch	2551	3050
+stale_member_epoch	3336	4275
+stalebrokerepochexception	3335	4273
+stalecontrollerepochexception	2551	3050
+stalememberepochexception	3336	4275
+standarderror	3337	4276
+standby mode is not supported by single user servers	59	4277
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1786	2164
-start value * cannot be greater than maxvalue	112,64	2922
-start value * cannot be less than minvalue	112,64	2922
-start value cannot be infinity	112,64	3163
-start value cannot be nan	112,64	3163
-startup probe failed	2748,2749	3424
-stat buffer too short	3337,3338	4273
-state not recoverable	1052	4274
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1116	1449
-statement completion unknown	3276	4227
-statement has sum functions and columns in same statement	1897	2306
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1118	1451
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1108	1441
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1110	1443
-statement is unsafe because it uses a system function that may return a different value on the slave	1123	1456
-statement is unsafe because it uses a system variable that may have a different value on the slave	1125	1458
-statement is unsafe because it uses a udf which may not return the same value on the slave	1126	1459
-statement too complex	3278	4239
+start slave until master_gtid_pos requires that slave is using gtid	1787	2165
+start value * cannot be greater than maxvalue	112,64	2924
+start value * cannot be less than minvalue	112,64	2924
+start value cannot be infinity	112,64	3165
+start value cannot be nan	112,64	3165
+startup probe failed	2749,2750	3426
+stat buffer too short	3338,3339	4278
+state not recoverable	1053	4279
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1117	1450
+statement completion unknown	3277	4232
+statement has sum functions and columns in same statement	1898	2307
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1119	1452
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1109	1442
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1111	1444
+statement is unsafe because it uses a system function that may return a different value on the slave	1124	1457
+statement is unsafe because it uses a system variable that may have a different value on the slave	1126	1459
+statement is unsafe because it uses a udf which may not return the same value on the slave	1127	1460
+statement too complex	3279	4244
 statement trigger s when condition cannot reference column values	103,1	335
-statement_completion_unknown	3276,446	4227
-statement_too_complex	3278,205	4239
-statementcompletionunknown	3276,446	4227
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1128	1461
-statementtoocomplex	3278,205	4239
+statement_completion_unknown	3277,446	4232
+statement_too_complex	3279,205	4244
+statementcompletionunknown	3277,446	4232
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1129	1462
+statementtoocomplex	3279,205	4244
 statistics creation on system columns is not supported	59	500
-statistics expressions can refer only to the table being referenced	190,1	2997
-statistics object * already exists	101,1	4275
-statistics object * already exists skipping	101,1	4275
-statistics object * could not be computed for relation	103,1	4276
-statistics object * does not exist	102,1	2818
+statistics expressions can refer only to the table being referenced	190,1	2999
+statistics object * already exists	101,1	4280
+statistics object * already exists skipping	101,1	4280
+statistics object * could not be computed for relation	103,1	4281
+statistics object * does not exist	102,1	2820
 statistics object with oid * does not exist	102,1	813
 statistics target * is too low	112,64	630
 status 400	6	5
@@ -18450,7 +18463,7 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1550	1911
+status error * received from rocksdb	1551	1912
 statuscode aborted	636,637,19	790
 statuscode already_exists	151,152,19	165
 statuscode cancelled	638,639,640	791
@@ -18500,468 +18513,468 @@ statusruntimeexception unavailable	659,660,43	802
 statusruntimeexception unimplemented	661,662,40	803
 statusruntimeexception unknown	663,664,38	804
 stdin stdout not allowed with program	0,1	690
-step size cannot be infinity	112,64	3163
-step size cannot be nan	112,64	3163
-step size cannot equal zero	112,64	4277
-still in init	3339,172	193
-stop async iteration	3340,3341	4278
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1679	2054
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1680	2055
-stop value cannot be infinity	112,64	3163
-stop value cannot be nan	112,64	3163
-stopasynciteration	3340,3341	4278
-stopiteration	3342,3343	4279
-stopped signal	2259	4280
-stopped tty input	2261	4281
-stopped tty output	2262	4282
-storage cannot be specified in alter operator family	0,1	3754
-storage engine * cannot be used for log tables	1778	2156
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1842	2250
-storage engine * doesn t support auto_increment columns	1688	2063
-storage engine * doesn t support blob text columns	1689	2064
-storage engine * is disabled	1681	2056
-storage engine * of the table s s doesn t have this option	1307	1659
-storage engine does not support generated columns	1782	2160
-storage engine for table * is not loaded	1682	2057
+step size cannot be infinity	112,64	3165
+step size cannot be nan	112,64	3165
+step size cannot equal zero	112,64	4282
+still in init	3340,172	193
+stop async iteration	3341,3342	4283
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1680	2055
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1681	2056
+stop value cannot be infinity	112,64	3165
+stop value cannot be nan	112,64	3165
+stopasynciteration	3341,3342	4283
+stopiteration	3343,3344	4284
+stopped signal	2260	4285
+stopped tty input	2262	4286
+stopped tty output	2263	4287
+storage cannot be specified in alter operator family	0,1	3756
+storage engine * cannot be used for log tables	1779	2157
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1843	2251
+storage engine * doesn t support auto_increment columns	1689	2064
+storage engine * doesn t support blob text columns	1690	2065
+storage engine * is disabled	1682	2057
+storage engine * of the table s s doesn t have this option	1308	1660
+storage engine does not support generated columns	1783	2161
+storage engine for table * is not loaded	1683	2058
 storage type cannot be different from data type for access method	103,1	104
 storage type specified more than once	103,1	104
-storeerror	3344	4283
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1328	1680
-strconv atoi parsing * invalid syntax	478	4284
-stream corrupted exception	3345	4285
-streamcorruptedexception	3345	4285
-streamend	3346	4286
-streamerror	3347	4287
-streaming requested but not supported by output plugin	112,64	3805
-streams pipe error	2225	4288
+storeerror	3345	4288
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1329	1681
+strconv atoi parsing * invalid syntax	478	4289
+stream corrupted exception	3346	4290
+streamcorruptedexception	3346	4290
+streamend	3347	4291
+streamerror	3348	4292
+streaming requested but not supported by output plugin	112,64	3807
+streams pipe error	2226	4293
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1895	2304
-string argument of jsonpath item method * is not a valid representation of a double precision number	2701,64	3336
-string concat exception	3348	4289
-string data length mismatch	340	4212
-string data right truncation	341	4208
-string index out of bounds exception	3349	4290
-string is not a valid identifier	112,64	3436
-string is too long for tsvector * bytes max	205	4291
-string too long to represent as jsonb string	205	4292
-string was not recognized as a valid datetime	528	4293
-string_data_length_mismatch	340,64	4212
-string_data_right_truncation	341,64	4208
-stringconcatexception	3348	4289
-stringdatalengthmismatch	340,64	4212
-stringdatarighttruncation	341,64	4208
-stringindexoutofboundsexception	3349	4290
-strlen argument * string must be of type string array given	226	4294
-structure needs cleaning	2216	4295
-stub not found exception	3350	4296
-stubnotfoundexception	3350	4296
-subject empty and subject alt name extension not critical	3351,178	4297
-subject issuer mismatch	3352,178	4298
-subject key identifier marked critical	3353,178	4299
-subject name empty	3354,178	4300
-subject signature algorithm and issuer public key algorithm mismatch	3355,178	4301
-subpartitioned table use subpartition instead of partition	1507	1868
-subpartitions can only be hash partitions and by key	1515	1876
-subprocesserror	3356	4302
+string * is too long for * should be no longer than	1896	2305
+string argument of jsonpath item method * is not a valid representation of a double precision number	2702,64	3338
+string concat exception	3349	4294
+string data length mismatch	340	4217
+string data right truncation	341	4213
+string index out of bounds exception	3350	4295
+string is not a valid identifier	112,64	3438
+string is too long for tsvector * bytes max	205	4296
+string too long to represent as jsonb string	205	4297
+string was not recognized as a valid datetime	528	4298
+string_data_length_mismatch	340,64	4217
+string_data_right_truncation	341,64	4213
+stringconcatexception	3349	4294
+stringdatalengthmismatch	340,64	4217
+stringdatarighttruncation	341,64	4213
+stringindexoutofboundsexception	3350	4295
+strlen argument * string must be of type string array given	226	4299
+structure needs cleaning	2217	4300
+stub not found exception	3351	4301
+stubnotfoundexception	3351	4301
+subject empty and subject alt name extension not critical	3352,178	4302
+subject issuer mismatch	3353,178	4303
+subject key identifier marked critical	3354,178	4304
+subject name empty	3355,178	4305
+subject signature algorithm and issuer public key algorithm mismatch	3356,178	4306
+subpartitioned table use subpartition instead of partition	1508	1869
+subpartitions can only be hash partitions and by key	1516	1877
+subprocesserror	3357	4307
 subquery has too few columns	0,1	1135
 subquery has too many columns	0,1	1135
 subquery in from must have an alias	0,1	690
 subquery must return only one column	0,1	1135
-subquery returns more than 1 row	1685	2060
+subquery returns more than 1 row	1686	2061
 subquery uses ungrouped column * from outer query	131,1	138
-subquery value not supported	1652	2027
-subroutine * has a forward declaration but is not defined	1487	1848
-subroutine * is declared in the package specification but is not defined in the package body	1488	1849
-subscript type * is not supported	170,1	3331
+subquery value not supported	1653	2028
+subroutine * has a forward declaration but is not defined	1488	1849
+subroutine * is declared in the package specification but is not defined in the package body	1489	1850
+subscript type * is not supported	170,1	3333
 subscripted assignment to * requires type * but expression is of type	170,1	483
-subscription has no replication slot set	57	3440
+subscription has no replication slot set	57	3442
 subscription with * must also set	0,1	168
 subscription with oid * does not exist	102,1	813
-substring error	2828	4210
-substring_error	2828,64	4210
-substringerror	2828,64	4210
-suite b cannot sign p 384 with p 256	3357,178	4303
-suite b certificate version invalid	3358,178	4304
-suite b curve not allowed for this los	3359,178	4305
-suite b invalid ecc curve	3360,178	4306
-suite b invalid public key algorithm	3361,178	4307
-suite b invalid signature algorithm	3362,178	4308
-supplied principaltype is not supported	2625	3189
+substring error	2829	4215
+substring_error	2829,64	4215
+substringerror	2829,64	4215
+suite b cannot sign p 384 with p 256	3358,178	4308
+suite b certificate version invalid	3359,178	4309
+suite b curve not allowed for this los	3360,178	4310
+suite b invalid ecc curve	3361,178	4311
+suite b invalid public key algorithm	3362,178	4312
+suite b invalid signature algorithm	3363,178	4313
+supplied principaltype is not supported	2626	3191
 support function * must return type	103,1	215
-support function number * is invalid for access method	103,1	3789
-suppress_redundant_updates_trigger must be called as trigger	327,328	4309
-suppress_redundant_updates_trigger must be called before update	327,328	4309
-suppress_redundant_updates_trigger must be called for each row	327,328	4309
-suppress_redundant_updates_trigger must be called on update	327,328	4309
-switch expression exception	2912	4310
-switchexpressionexception	2912	4310
-symbolic link * target is too long	205	4311
-symlink not an error	3259,3258	4197
-symlink unable to open database file	3242,761	4159
-sync factory exception	3363	4312
-sync failed exception	3364	4313
-sync provider exception	3365	4314
-syncfactoryexception	3363	4312
-syncfailedexception	3364	4313
-synchronization lock exception	2956	4315
-synchronizationlockexception	2956	4315
-syncproviderexception	3365	4314
-syntax error	0	4229
-syntax error * partitioning requires definition of values * for each partition	1513	1874
-syntax error command unrecognized	3203,3201,3202	4316
-syntax error in file * near end of line	0,1	4317
-syntax error in file * near token	0,1	4317
-syntax error in json path in argument * to function * at position	1358	1712
-syntax error in json text in argument * to function * at position	1359	1713
-syntax error in pattern	3366,3367	4318
-syntax error in tsquery	0,1	4319
-syntax error or access rule violation	1	4228
-syntax_error	0,1	4229
-syntax_error_or_access_rule_violation	1	4228
-syntaxerror	0,1	4229
-syntaxerrororaccessruleviolation	1	4228
-syntaxwarning	3368	4320
-system call error	3369	4321
+support function number * is invalid for access method	103,1	3791
+suppress_redundant_updates_trigger must be called as trigger	327,328	4314
+suppress_redundant_updates_trigger must be called before update	327,328	4314
+suppress_redundant_updates_trigger must be called for each row	327,328	4314
+suppress_redundant_updates_trigger must be called on update	327,328	4314
+switch expression exception	2913	4315
+switchexpressionexception	2913	4315
+symbolic link * target is too long	205	4316
+symlink not an error	3260,3259	4202
+symlink unable to open database file	3243,761	4164
+sync factory exception	3364	4317
+sync failed exception	3365	4318
+sync provider exception	3366	4319
+syncfactoryexception	3364	4317
+syncfailedexception	3365	4318
+synchronization lock exception	2957	4320
+synchronizationlockexception	2957	4320
+syncproviderexception	3366	4319
+syntax error	0	4234
+syntax error * partitioning requires definition of values * for each partition	1514	1875
+syntax error command unrecognized	3204,3202,3203	4321
+syntax error in file * near end of line	0,1	4322
+syntax error in file * near token	0,1	4322
+syntax error in json path in argument * to function * at position	1359	1713
+syntax error in json text in argument * to function * at position	1360	1714
+syntax error in pattern	3367,3368	4323
+syntax error in tsquery	0,1	4324
+syntax error or access rule violation	1	4233
+syntax_error	0,1	4234
+syntax_error_or_access_rule_violation	1	4233
+syntaxerror	0,1	4234
+syntaxerrororaccessruleviolation	1	4233
+syntaxwarning	3369	4325
+system call error	3370	4326
 system column * reference in check constraint is invalid	190,1	698
 system columns cannot be used in foreign keys	59	170
-system error	2159	4243
-system exit exception	3370	4322
-system stack error	3371,2773	4323
-system versioned tables do not support	1815	2223
-system versioned tables in the s database are not supported	1809	2217
-system_error	2159,788	4243
-system_time partitions in table s does not support historical query	1818	2226
-system_time range selector is not allowed	1819	2227
-systemcallerror	3369	4321
-systemerror	2159,788	4243
-systemexception	3372	4324
-systemexit	3373,3374	4325
-systemexitexception	3370	4322
-systemstackerror	3371,2773	4323
-taberror	3375,3376	4326
-table * already exists	1695	2070
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1400	1757
-table * doesn t exist	1448	1807
-table * doesn t exist in engine	1449	1808
-table * from one of the selects cannot be used in	1704	2079
-table * has no index like the one used in create index recreate the table	1445	1804
-table * in system tablespace	1697	2072
-table * is differently defined or of non myisam type or doesn t exist	1072	1405
-table * is marked as crashed and last automatic repair failed	1171	1514
-table * is marked as crashed and should be repaired	1172	1515
-table * is read only	1481	1841
-table * is specified twice both as a target for * and as a separate source for data	1791	2198
-table * uses an extension that doesn t exist in this mariadb version	1783	2161
-table * was locked with a read lock and can t be updated	1702	2077
-table * was not locked with lock tables	1701	2076
-table * was skipped since its definition is being modified by concurrent ddl statement	1845	2253
-table access method * does not exist	102,1	4327
+system error	2160	4248
+system exit exception	3371	4327
+system stack error	3372,2774	4328
+system versioned tables do not support	1816	2224
+system versioned tables in the s database are not supported	1810	2218
+system_error	2160,788	4248
+system_time partitions in table s does not support historical query	1819	2227
+system_time range selector is not allowed	1820	2228
+systemcallerror	3370	4326
+systemerror	2160,788	4248
+systemexception	3373	4329
+systemexit	3374,3375	4330
+systemexitexception	3371	4327
+systemstackerror	3372,2774	4328
+taberror	3376,3377	4331
+table * already exists	1696	2071
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1401	1758
+table * doesn t exist	1449	1808
+table * doesn t exist in engine	1450	1809
+table * from one of the selects cannot be used in	1705	2080
+table * has no index like the one used in create index recreate the table	1446	1805
+table * in system tablespace	1698	2073
+table * is differently defined or of non myisam type or doesn t exist	1073	1406
+table * is marked as crashed and last automatic repair failed	1172	1515
+table * is marked as crashed and should be repaired	1173	1516
+table * is read only	1482	1842
+table * is specified twice both as a target for * and as a separate source for data	1792	2199
+table * uses an extension that doesn t exist in this mariadb version	1784	2162
+table * was locked with a read lock and can t be updated	1703	2078
+table * was not locked with lock tables	1702	2077
+table * was skipped since its definition is being modified by concurrent ddl statement	1846	2254
+table access method * does not exist	102,1	4332
 table copy could not finish transaction on publisher	731,335	954
 table copy could not start transaction on publisher	731,335	954
-table definition has changed please retry transaction	1693	2068
-table definition on master and slave does not match	1105	1438
-table function protocol for materialize mode was not followed	3274,328	4328
-table function protocol for value per call mode was not followed	3274,328	4328
-table handler doesn * to be not null or use another handler	1473	1833
+table definition has changed please retry transaction	1694	2069
+table definition on master and slave does not match	1106	1439
+table function protocol for materialize mode was not followed	3275,328	4333
+table function protocol for value per call mode was not followed	3275,328	4333
+table handler doesn * to be not null or use another handler	1474	1834
 table has column * where type requires	170,1	488
 table has extra column	170,1	488
-table has no partition for some existing values	1440	1798
-table has no partition for value	1439	1797
+table has no partition for some existing values	1441	1799
+table has no partition for value	1440	1798
 table is missing column	170,1	488
-table name * specified more than once	938,1	4329
-table rebuild required please do * or dump reload to fix it	1699	2074
-table reference * is ambiguous	156,1	4330
+table name * specified more than once	938,1	4334
+table rebuild required please do * or dump reload to fix it	1700	2075
+table reference * is ambiguous	156,1	4335
 table row type and query specified row type do not match	170,1	621
-table s is already system versioned	1806	2214
-table s is not system versioned	1816	2224
-table s must have at least one versioned column	1820	2228
-table storage engine * does not support the create option	1308	1660
-table storage engine * found required create option missing	1402	1759
-table to exchange with partition has foreign key references	1500	1861
-table to exchange with partition is partitioned	1501	1862
-table to exchange with partition is temporary	1502	1863
-tables can have at most	516,205	4331
-tables declared with oids are not supported	59	4332
-tables from schema * are not part of the publication	102,1	3300
-tables have different definitions	1705	2080
+table s is already system versioned	1807	2215
+table s is not system versioned	1817	2225
+table s must have at least one versioned column	1821	2229
+table storage engine * does not support the create option	1309	1661
+table storage engine * found required create option missing	1403	1760
+table to exchange with partition has foreign key references	1501	1862
+table to exchange with partition is partitioned	1502	1863
+table to exchange with partition is temporary	1503	1864
+tables can have at most	516,205	4336
+tables declared with oids are not supported	59	4337
+tables from schema * are not part of the publication	102,1	3302
+tables have different definitions	1706	2081
 tablesample clause can only be applied to tables and materialized views	59	497
-tablesample method * does not exist	102,1	4333
+tablesample method * does not exist	102,1	4338
 tablesample method * does not support repeatable	59	497
-tablesample parameter cannot be null	2660,64	4334
-tablesample repeatable parameter cannot be null	2661,64	4335
-tablespace for table * exists please discard the tablespace before import	1708	2083
-tablespace has been discarded for table s	1707	2082
-tablespace is missing for table	1709	2084
-tablespace location * is too long	103,1	4336
-tablespace location cannot contain single quotes	704,1	4337
-tablespace location must be an absolute path	103,1	4336
-tablespace location should not be inside the data directory	103,1	4336
+tablesample parameter cannot be null	2661,64	4339
+tablesample repeatable parameter cannot be null	2662,64	4340
+tablespace for table * exists please discard the tablespace before import	1709	2084
+tablespace has been discarded for table s	1708	2083
+tablespace is missing for table	1710	2085
+tablespace location * is too long	103,1	4341
+tablespace location cannot contain single quotes	704,1	4342
+tablespace location must be an absolute path	103,1	4341
+tablespace location should not be inside the data directory	103,1	4341
 tablespace with oid * does not exist	102,1	813
-tablespaces are not supported on this platform	59	4338
-takes only one argument	112,64	3528
+tablespaces are not supported on this platform	59	4343
+takes only one argument	112,64	3530
 target data type * is a pseudo type	153,1	223
 target detail cannot be used without target	0,1	869
-target invocation exception	3377	4339
-target is not executing an operation with a query plan	1710	2085
-target lists can have at most	516,205	4340
-target log not found in binlog index	1775	2153
-target parameter count exception	2953	4341
-target row violates row level security policy * using expression for table	87,1	3586
-target row violates row level security policy using expression for table	87,1	3586
-target type is not an array	112,64	4342
-targetexception	3378	4343
-targetinvocationexception	3377	4339
-targetparametercountexception	2953	4341
-task canceled exception	80,81	4344
-task scheduler exception	163	4345
-taskcanceledexception	80,81	4344
-taskschedulerexception	163	4345
+target invocation exception	3378	4344
+target is not executing an operation with a query plan	1711	2086
+target lists can have at most	516,205	4345
+target log not found in binlog index	1776	2154
+target parameter count exception	2954	4346
+target row violates row level security policy * using expression for table	87,1	3588
+target row violates row level security policy using expression for table	87,1	3588
+target type is not an array	112,64	4347
+targetexception	3379	4348
+targetinvocationexception	3378	4344
+targetparametercountexception	2954	4346
+task canceled exception	80,81	4349
+task scheduler exception	163	4350
+taskcanceledexception	80,81	4349
+taskschedulerexception	163	4350
 telemetry too large exception	619	773
 telemetry_too_large	619	773
 telemetrytoolargeexception	619	773
-temporary failure in name resolution	3379,122	4346
-temporary file size exceeds temp_file_limit	142,143	4347
-temporary file write failure	1711	2086
+temporary failure in name resolution	3380,122	4351
+temporary file size exceeds temp_file_limit	142,143	4352
+temporary file write failure	1712	2087
 temporary tables cannot specify a schema name	61,1	550
-terminated by signal 1	2245	3357
-terminated by signal 10	2253	3358
-terminated by signal 11	2254	3359
-terminated by signal 12	2255	3360
-terminated by signal 13	359	3361
-terminated by signal 14	139	3362
-terminated by signal 15	2256	3363
-terminated by signal 16	2257	3364
-terminated by signal 17	605	3365
-terminated by signal 18	2258	3366
-terminated by signal 19	2259	3367
-terminated by signal 2	2247	3368
-terminated by signal 20	2260	3369
-terminated by signal 21	2261	3370
-terminated by signal 22	2262	3371
-terminated by signal 23	2263	3372
-terminated by signal 24	792	3373
-terminated by signal 25	2264	3374
-terminated by signal 26	2265	3375
-terminated by signal 27	2266	3376
-terminated by signal 28	2267	3377
-terminated by signal 29	2268	3378
-terminated by signal 3	2248	3379
-terminated by signal 30	2269	3380
-terminated by signal 31	313	3381
-terminated by signal 4	2249	3382
-terminated by signal 5	2250	3383
-terminated by signal 6	636	3384
-terminated by signal 7	385	3385
-terminated by signal 8	2251	3386
-terminated by signal 9	2252	3387
-terminating autovacuum process due to administrator command	124,125	4348
-terminating background worker * due to administrator command	124,125	4349
-terminating connection because of crash of another server process	795,125	4350
-terminating connection because of unexpected sigquit signal	124,125	4348
+terminated by signal 1	2246	3359
+terminated by signal 10	2254	3360
+terminated by signal 11	2255	3361
+terminated by signal 12	2256	3362
+terminated by signal 13	359	3363
+terminated by signal 14	139	3364
+terminated by signal 15	2257	3365
+terminated by signal 16	2258	3366
+terminated by signal 17	605	3367
+terminated by signal 18	2259	3368
+terminated by signal 19	2260	3369
+terminated by signal 2	2248	3370
+terminated by signal 20	2261	3371
+terminated by signal 21	2262	3372
+terminated by signal 22	2263	3373
+terminated by signal 23	2264	3374
+terminated by signal 24	792	3375
+terminated by signal 25	2265	3376
+terminated by signal 26	2266	3377
+terminated by signal 27	2267	3378
+terminated by signal 28	2268	3379
+terminated by signal 29	2269	3380
+terminated by signal 3	2249	3381
+terminated by signal 30	2270	3382
+terminated by signal 31	313	3383
+terminated by signal 4	2250	3384
+terminated by signal 5	2251	3385
+terminated by signal 6	636	3386
+terminated by signal 7	385	3387
+terminated by signal 8	2252	3388
+terminated by signal 9	2253	3389
+terminating autovacuum process due to administrator command	124,125	4353
+terminating background worker * due to administrator command	124,125	4354
+terminating connection because of crash of another server process	795,125	4355
+terminating connection because of unexpected sigquit signal	124,125	4353
 terminating connection because protocol synchronization was lost	334,335	345
-terminating connection due to administrator command	124,125	4348
-terminating connection due to conflict with recovery	447,446,861	4351
-terminating connection due to idle in transaction timeout	2456,115	4352
-terminating connection due to idle session timeout	2457,125	4353
-terminating connection due to immediate shutdown command	124,125	4348
-terminating connection due to unexpected postmaster exit	124,125	4354
-terminating logical replication worker due to administrator command	124,125	4348
-terminating logical replication worker due to timeout	731,335	4355
+terminating connection due to administrator command	124,125	4353
+terminating connection due to conflict with recovery	447,446,861	4356
+terminating connection due to idle in transaction timeout	2457,115	4357
+terminating connection due to idle session timeout	2458,125	4358
+terminating connection due to immediate shutdown command	124,125	4353
+terminating connection due to unexpected postmaster exit	124,125	4359
+terminating logical replication worker due to administrator command	124,125	4353
+terminating logical replication worker due to timeout	731,335	4360
 terminating walreceiver due to timeout	731,335	953
-terminating walreceiver process due to administrator command	124,125	4356
-text file busy	2218	4357
-text search configuration * does not exist	102,1	2818
-text search configuration name * must be schema qualified	112,64	4358
+terminating walreceiver process due to administrator command	124,125	4361
+text file busy	2219	4362
+text search configuration * does not exist	102,1	2820
+text search configuration name * must be schema qualified	112,64	4363
 text search configuration parameter * not recognized	0,1	673
 text search configuration with oid * does not exist	102,1	813
-text search dictionary * does not exist	102,1	2818
+text search dictionary * does not exist	102,1	2820
 text search dictionary with oid * does not exist	102,1	813
-text search parser * does not exist	102,1	2818
-text search parser does not support headline creation	59	4359
-text search parser end method is required	103,1	4085
-text search parser gettoken method is required	103,1	4085
-text search parser is required	103,1	4085
-text search parser lextypes method is required	103,1	4085
+text search parser * does not exist	102,1	2820
+text search parser does not support headline creation	59	4364
+text search parser end method is required	103,1	4089
+text search parser gettoken method is required	103,1	4089
+text search parser is required	103,1	4089
+text search parser lextypes method is required	103,1	4089
 text search parser parameter * not recognized	0,1	673
-text search parser start method is required	103,1	4085
+text search parser start method is required	103,1	4089
 text search template * does not accept options	0,1	673
-text search template * does not exist	102,1	2818
-text search template is required	103,1	4085
-text search template lexize method is required	103,1	4085
+text search template * does not exist	102,1	2820
+text search template is required	103,1	4089
+text search template lexize method is required	103,1	4089
 text search template parameter * not recognized	0,1	673
-the * feature is disabled you need mariadb built with * to have it working	1236	1585
-the * function returns the wrong type	1504	1865
-the * handler only supports 32 bit integers in values	1374	1731
-the * syntax is reserved for purposes internal to the mariadb server	1571	1934
-the alterpartition request successfully updated the partition state but the leader has changed	2838	3583
-the assignor or its version range is not supported by the consumer group	3380	4360
-the binary log file * is logically corrupted	1096	1429
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1298	1649
-the binlog statement of type * was not preceded by a format description binlog statement	1436	1794
-the broker did not attempt to execute this operation	2980	3772
-the broker does not support the requested sasl mechanism	3381	4361
+the * feature is disabled you need mariadb built with * to have it working	1237	1586
+the * function returns the wrong type	1505	1866
+the * handler only supports 32 bit integers in values	1375	1732
+the * syntax is reserved for purposes internal to the mariadb server	1572	1935
+the alterpartition request successfully updated the partition state but the leader has changed	2839	3585
+the assignor or its version range is not supported by the consumer group	3381	4365
+the binary log file * is logically corrupted	1097	1430
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1299	1650
+the binlog statement of type * was not preceded by a format description binlog statement	1437	1795
+the broker did not attempt to execute this operation	2981	3774
+the broker does not support the requested sasl mechanism	3382	4366
 the broker received a duplicate sequence number	957	1238
-the broker received an out of order sequence number	2992	3803
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2356	2775
+the broker received an out of order sequence number	2993	3805
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2357	2777
 the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	766	939
 the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	765	938
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2927	3686
-the clusterid in the request does not match that found on the server	2512	2984
-the column s s cannot be changed more than once in a single update statement	1793	2200
-the consumer group has reached its max size	2415	2877
-the controller has considered the broker registration to be invalid	2631	3200
-the creation of some temporary tables could not be rolled back	1860	2268
-the current user is invalid	1332	1686
-the data source connection string * is not in the correct format	1254	1605
-the database system is in recovery mode	476,125	4362
-the database system is not accepting connections	476,125	4362
-the database system is not yet accepting connections	476,125	4362
-the database system is shutting down	476,125	4362
-the database system is starting up	476,125	4362
-the definition for table s is too big	1694	2069
-the definition of table * prevents operation * on table	1830	2238
-the encoded data was not valid for encoding utf	665	4363
-the fetch session encountered inconsistent topic id usage	2361	2780
-the fetch session epoch is invalid	2593	3128
-the fetch session id was not found	2360	2779
-the file * must be in the database directory or be readable by all	1713	2088
-the foreign data source you are trying to reference does not exist data source error	1253	1604
-the foreign server name you are trying to reference does not exist data source error	1257	1608
-the geometry has no data in function	1131	1464
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2928	3688
+the clusterid in the request does not match that found on the server	2513	2986
+the column s s cannot be changed more than once in a single update statement	1794	2201
+the consumer group has reached its max size	2416	2879
+the controller has considered the broker registration to be invalid	2632	3202
+the creation of some temporary tables could not be rolled back	1861	2269
+the current user is invalid	1333	1687
+the data source connection string * is not in the correct format	1255	1606
+the database system is in recovery mode	476,125	4367
+the database system is not accepting connections	476,125	4367
+the database system is not yet accepting connections	476,125	4367
+the database system is shutting down	476,125	4367
+the database system is starting up	476,125	4367
+the definition for table s is too big	1695	2070
+the definition of table * prevents operation * on table	1831	2239
+the encoded data was not valid for encoding utf	665	4368
+the fetch session encountered inconsistent topic id usage	2362	2782
+the fetch session epoch is invalid	2594	3130
+the fetch session id was not found	2361	2781
+the file * must be in the database directory or be readable by all	1714	2089
+the foreign data source you are trying to reference does not exist data source error	1254	1605
+the foreign server name you are trying to reference does not exist data source error	1258	1609
+the geometry has no data in function	1132	1465
 the given broker id was not registered	363	369
-the given key * was not present in the dictionary	2706	4364
-the given key was not present in the dictionary	2707	4365
-the given update version was invalid	2670	3254
-the group id does not exist	2414	2876
-the group is not empty	2911	3661
-the group member needs to have a valid member id before actually entering a consumer group	2774	3474
-the handler doesn t support autoextend of tablespaces	1706	2081
-the host or user argument to grant is too long	1288	1639
-the incident * occurred on the master message	1613	1981
-the index file for table * is full	1320	1672
-the instance id is still used by another member in the consumer group	3382	4366
-the leader epoch in the request is newer than the epoch on the broker	3383	4367
-the leader epoch in the request is older than the epoch on the broker	2357	2776
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2963	3748
-the log s topic id did not match the topic id in the request	2518	2986
-the mariadb server is running with the * option so it cannot execute this statement	1483	1843
-the member epoch is fenced by the group coordinator	2358	2777
-the member epoch is stale	3335	4270
-the message format version on the broker does not support this request	3384	4368
-the message has a negative size	2594	3129
-the method or operation is not implemented	2933	4369
-the mix of handlers in the partitions is not allowed in this version of mariadb	1404	1761
-the new isr contains at least one ineligible replica	2531	3013
-the node was low on resource	3385,3386	4370
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1408	1765
+the given key * was not present in the dictionary	2707	4369
+the given key was not present in the dictionary	2708	4370
+the given update version was invalid	2671	3256
+the group id does not exist	2415	2878
+the group is not empty	2912	3663
+the group member needs to have a valid member id before actually entering a consumer group	2775	3476
+the handler doesn t support autoextend of tablespaces	1707	2082
+the host or user argument to grant is too long	1289	1640
+the incident * occurred on the master message	1614	1982
+the index file for table * is full	1321	1673
+the instance id is still used by another member in the consumer group	3383	4371
+the leader epoch in the request is newer than the epoch on the broker	3384	4372
+the leader epoch in the request is older than the epoch on the broker	2358	2778
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2964	3750
+the log s topic id did not match the topic id in the request	2519	2988
+the mariadb server is running with the * option so it cannot execute this statement	1484	1844
+the member epoch is fenced by the group coordinator	2359	2779
+the member epoch is stale	3336	4275
+the message format version on the broker does not support this request	3385	4373
+the message has a negative size	2595	3131
+the method or operation is not implemented	2934	4374
+the mix of handlers in the partitions is not allowed in this version of mariadb	1405	1762
+the new isr contains at least one ineligible replica	2532	3015
+the node was low on resource	3386,3387	4375
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1409	1766
 the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	287
 the number of radius ports * must be 1 or the same as the number of radius servers	128,129	287
 the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	287
-the operation could not be completed the data is not in the correct format	2271	4371
-the operation could not be completed the data isn’t in the correct format	2271	4371
-the operation could not be completed the file doesn’t exist	779	4372
-the operation could not be completed you don’t have permission	92	4373
-the operation has timed out	3387,3091,753	4374
-the operation was aborted due to timeout	753	4375
-the operation was canceled	2974,81	4376
-the partition info in the frm file is not consistent with what can be written into the frm file	1314	1666
-the password for anonymous user cannot be expired	1523	1884
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1524	1885
-the password provided for the replication user exceeds the maximum length of 32 characters	1160	1502
-the path specified for * is too long	1526	1887
-the per index column family option has been deprecated	1527	1888
-the postphaseaction failed with an exception	321	4377
-the preferred leader was not available	3028	3871
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1539	1900
-the process does not possess some privilege required for this operation	3036	4378
-the processor does not support large pages	59	4379
-the producer attempted a transactional operation in an invalid state	2669	3249
+the operation could not be completed the data is not in the correct format	2272	4376
+the operation could not be completed the data isn’t in the correct format	2272	4376
+the operation could not be completed the file doesn’t exist	779	4377
+the operation could not be completed you don’t have permission	92	4378
+the operation has timed out	3388,3092,753	4379
+the operation was aborted due to timeout	753	4380
+the operation was canceled	2975,81	4381
+the partition info in the frm file is not consistent with what can be written into the frm file	1315	1667
+the password for anonymous user cannot be expired	1524	1885
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1525	1886
+the password provided for the replication user exceeds the maximum length of 32 characters	1161	1503
+the path specified for * is too long	1527	1888
+the per index column family option has been deprecated	1528	1889
+the postphaseaction failed with an exception	321	4382
+the preferred leader was not available	3029	3873
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1540	1901
+the process does not possess some privilege required for this operation	3037	4383
+the processor does not support large pages	59	4384
+the producer attempted a transactional operation in an invalid state	2670	3251
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	712	873
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2627	3191
-the query interface requires a database connection	57	4380
-the record state is invalid	2630	3198
-the request was sent to an endpoint of the wrong type	2783	3486
-the requested offset is moved to tiered storage	2962	3746
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2964	3749
-the requested server id * clashes with the slave startup option replicate same server id	1609	1977
-the requested value * for the master delay exceeds the maximum	1391	1748
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1607	1975
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1606	1974
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1608	1976
-the requesting client does not support the compression type of given partition	3388	4381
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1718	2093
-the server encountered an error with the transaction	3389	4382
-the server has a configurable maximum message size to avoid unbounded memory allocation	2777	3478
-the server is currently in offline mode	1587	1953
-the server is not configured as slave fix in config file or with change master to	1090	1423
-the server was not built with row based replication	1549	1910
-the share coordinator rejected the request because the share group state epoch did not match	2359	2778
-the share session epoch is invalid	2651	3223
-the share session was not found	3182	4077
-the size number was correct but we don t allow the digit part to be more than 2 billion	1599	1965
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1395	1752
-the specified file name or path is too long or a component of the specified path is too long	3009	4383
-the standby was promoted during online backup	57	3109
-the statement * cannot invoke a stored function	1591	1957
-the statement * has no open cursor	1677	2052
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1115	1448
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1111	1444
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1124	1457
-the storage engine * can t index column s	1876	2285
-the storage engine * doesn t support fulltext indexes	1690	2065
-the storage engine * doesn t support spatial indexes	1691	2066
-the storage engine for the table doesn t support	1162	1504
-the syntax * is deprecated and will be removed in mariadb * please use	1841	2249
-the system variable * cannot be set in set statement	1592	1958
-the system variable * cannot be set in stored functions or triggers	1803	2211
-the system variable * cannot be set in stored procedures	1804	2212
-the system variable * cannot be set when there is an ongoing transaction	1805	2213
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1293	1644
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1294	1645
-the table * is full	1556	1918
-the table does not have fulltext index to support this query	1696	2071
-the target table * of the * is not insertable into	1455	1814
-the target table * of the * is not updatable	1457	1816
-the throttling quota has been exceeded	3390	4384
-the timestamp of the message is out of acceptable range	2666	3244
-the total length of the partitioning fields is too large	1503	1864
-the total number of locks exceeds the lock table size	1381	1738
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2668	3248
-the transactionalid could not be found	3391	4385
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1789	2196
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1790	2197
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1377	1734
-the used command is not allowed with this mariadb version	1463	1822
-the used select statements have a different number of columns	1883	2292
-the used table value constructor has a different number of values	1884	2293
-the user specified as a definer * does not exist	1451	1810
-the user specified log directory is not found in the broker config	2756	3435
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1291	1642
-the value specified for generated column * in table * has been ignored	1858	2266
-the version of api is not supported	3392	4386
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2628	3193
+the query interface requires a database connection	57	4385
+the record state is invalid	2631	3200
+the request was sent to an endpoint of the wrong type	2784	3488
+the requested offset is moved to tiered storage	2963	3748
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2965	3751
+the requested server id * clashes with the slave startup option replicate same server id	1610	1978
+the requested value * for the master delay exceeds the maximum	1392	1749
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1608	1976
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1607	1975
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1609	1977
+the requesting client does not support the compression type of given partition	3389	4386
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1719	2094
+the server encountered an error with the transaction	3390	4387
+the server has a configurable maximum message size to avoid unbounded memory allocation	2778	3480
+the server is currently in offline mode	1588	1954
+the server is not configured as slave fix in config file or with change master to	1091	1424
+the server was not built with row based replication	1550	1911
+the share coordinator rejected the request because the share group state epoch did not match	2360	2780
+the share session epoch is invalid	2652	3225
+the share session was not found	3183	4081
+the size number was correct but we don t allow the digit part to be more than 2 billion	1600	1966
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1396	1753
+the specified file name or path is too long or a component of the specified path is too long	3010	4388
+the standby was promoted during online backup	57	3111
+the statement * cannot invoke a stored function	1592	1958
+the statement * has no open cursor	1678	2053
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1116	1449
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1112	1445
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1125	1458
+the storage engine * can t index column s	1877	2286
+the storage engine * doesn t support fulltext indexes	1691	2066
+the storage engine * doesn t support spatial indexes	1692	2067
+the storage engine for the table doesn t support	1163	1505
+the syntax * is deprecated and will be removed in mariadb * please use	1842	2250
+the system variable * cannot be set in set statement	1593	1959
+the system variable * cannot be set in stored functions or triggers	1804	2212
+the system variable * cannot be set in stored procedures	1805	2213
+the system variable * cannot be set when there is an ongoing transaction	1806	2214
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1294	1645
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1295	1646
+the table * is full	1557	1919
+the table does not have fulltext index to support this query	1697	2072
+the target table * of the * is not insertable into	1456	1815
+the target table * of the * is not updatable	1458	1817
+the throttling quota has been exceeded	3391	4389
+the timestamp of the message is out of acceptable range	2667	3246
+the total length of the partitioning fields is too large	1504	1865
+the total number of locks exceeds the lock table size	1382	1739
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2669	3250
+the transactionalid could not be found	3392	4390
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1790	2197
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1791	2198
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1378	1735
+the used command is not allowed with this mariadb version	1464	1823
+the used select statements have a different number of columns	1884	2293
+the used table value constructor has a different number of values	1885	2294
+the user specified as a definer * does not exist	1452	1811
+the user specified log directory is not found in the broker config	2757	3437
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1292	1643
+the value specified for generated column * in table * has been ignored	1859	2267
+the version of api is not supported	3393	4391
 the voter is already part of the set of voters	958	1240
-the voter is not part of the set of voters	3393	4387
-the voter key doesn t match the receiving replica s key	2673	3259
-the wait completed due to an abandoned mutex	83	4388
-there are multiple default operator classes for data type	101,1	4389
-there are unstable offsets that need to be cleared	3394	4390
-there is a newer producer with the same transactionalid which fences the current one	3039	3887
+the voter is not part of the set of voters	3394	4392
+the voter key doesn t match the receiving replica s key	2674	3261
+the wait completed due to an abandoned mutex	83	4393
+there are multiple default operator classes for data type	101,1	4394
+there are unstable offsets that need to be cleared	3395	4395
+there is a newer producer with the same transactionalid which fences the current one	3040	3889
 there is already a transaction in progress	114,115	492
-there is no * row in * trigger	1745	2121
-there is no built in function named	778,1	4391
-there is no client connection	730,335	4392
-there is no escaped character	0,1	4319
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2747	3423
-there is no parameter	3277,1	4393
-there is no previously clustered index for table	102,1	4394
+there is no * row in * trigger	1746	2122
+there is no built in function named	778,1	4396
+there is no client connection	730,335	4397
+there is no escaped character	0,1	4324
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2748	3425
+there is no parameter	3278,1	4398
+there is no previously clustered index for table	102,1	4399
 there is no primary key for referenced table	102,1	1104
-there is no such grant defined for user * on host	1458	1817
-there is no such grant defined for user * on host * on routine	1459	1818
-there is no such grant defined for user * on host * on table	1460	1819
+there is no such grant defined for user * on host	1459	1818
+there is no such grant defined for user * on host * on routine	1460	1819
+there is no such grant defined for user * on host * on table	1461	1820
 there is no transaction in progress	412,115	413
-there is no unique constraint matching given keys for referenced table	2382,1	2831
-there is no unique or exclusion constraint matching the on conflict specification	190,1	4395
-there was a problem processing the query on the foreign data source data source error	1544	1905
+there is no unique constraint matching given keys for referenced table	2383,1	2833
+there is no unique or exclusion constraint matching the on conflict specification	190,1	4400
+there was a problem processing the query on the foreign data source data source error	1545	1906
 thesaurus sample word * is a stop word rule	128,129	1016
 thesaurus sample word * isn t recognized by subdictionary rule	128,129	1016
 thesaurus substitute phrase is empty rule	128,129	1016
@@ -18969,1013 +18982,1015 @@ thesaurus substitute word * is a stop word rule	128,129	1016
 thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1016
 third argument of cast function must be type	103,1	215
 this broker id is already in use	939	1212
-this command is not supported in the prepared statement protocol yet	1784	2162
-this controller id is not known	3395	4396
-this endpoint type is not supported yet	3396	4397
-this error indicates that an offset commit was rejected because of oversize metadata	2576	3095
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2934	3695
-this error is thrown if the request exceeds the user specified time limit in the request	753	3982
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2728	3398
-this error never happens	1202	1549
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3397	4398
-this function * has the same name as a native function	1416	1773
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1120	1453
+this command is not supported in the prepared statement protocol yet	1785	2163
+this controller id is not known	3396	4401
+this endpoint type is not supported yet	3397	4402
+this error indicates that an offset commit was rejected because of oversize metadata	2577	3097
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2935	3697
+this error is thrown if the request exceeds the user specified time limit in the request	753	3986
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2729	3400
+this error never happens	1203	1550
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3398	4403
+this function * has the same name as a native function	1417	1774
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1121	1454
 this is not a client facing error and is used mostly by tools when a broker is not alive	364	370
-this is not the correct controller for this cluster	2926	3685
-this is not yet supported for generated columns	1779	2157
+this is not the correct controller for this cluster	2927	3687
+this is not yet supported for generated columns	1780	2158
 this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	769	942
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2638	3209
-this operation cannot be performed as you have a running slave * run stop slave * first	1616	1984
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1602	1969
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1623	1991
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1097	1430
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1848	2256
-this operation requires a running slave configure slave and do start slave	1617	1985
-this operation was aborted	81	4399
-this partition function is not allowed	1506	1867
-this record has failed the validation on broker and hence will be rejected	2629	3197
-this request is for a topic or partition that does not exist on this broker	3398	4400
-this server does not host this topic id	3399	4401
-this table type requires a primary key	1570	1933
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1573	1938
-this version of mariadb doesn	1471	1831
-this version of mariadb is not compiled with raid support	1443	1801
-this window function may not have a window frame	1863	2271
-thread abort exception	3400	4402
-thread interrupted exception	3401	4403
-thread stack overrun * bytes used of a * byte stack and	1663	2038
-thread stack overrun used * of a * stack use	1662	2037
-thread start exception	3402	4404
-thread state exception	3403	4405
-thread was in an invalid state for the operation being executed	3403	4406
-thread was interrupted from a waiting state	3401	4407
-threadabortexception	3400	4402
-threaderror	3404	4408
-threadinterruptedexception	3401	4403
-threadstartexception	3402	4404
-threadstateexception	3403	4405
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2639	3211
+this operation cannot be performed as you have a running slave * run stop slave * first	1617	1985
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1603	1970
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1624	1992
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1098	1431
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1849	2257
+this operation requires a running slave configure slave and do start slave	1618	1986
+this operation was aborted	81	4404
+this partition function is not allowed	1507	1868
+this record has failed the validation on broker and hence will be rejected	2630	3199
+this request is for a topic or partition that does not exist on this broker	3399	4405
+this server does not host this topic id	3400	4406
+this table type requires a primary key	1571	1934
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1574	1939
+this version of mariadb doesn	1472	1832
+this version of mariadb is not compiled with raid support	1444	1802
+this window function may not have a window frame	1864	2272
+thread abort exception	3401	4407
+thread interrupted exception	3402	4408
+thread stack overrun * bytes used of a * byte stack and	1664	2039
+thread stack overrun used * of a * stack use	1663	2038
+thread start exception	3403	4409
+thread state exception	3404	4410
+thread was in an invalid state for the operation being executed	3404	4411
+thread was interrupted from a waiting state	3402	4412
+threadabortexception	3401	4407
+threaderror	3405	4413
+threadinterruptedexception	3402	4408
+threadstartexception	3403	4409
+threadstateexception	3404	4410
 thresholds array must not contain nulls	113,64	462
 thresholds must be one dimensional array	206,64	240
-throttling quota exceeded exception	3390	4384
-throttling_quota_exceeded	3390	4384
-throttlingquotaexceededexception	3390	4384
-time data * does not match format	528	4409
+throttling quota exceeded exception	3391	4389
+throttling_quota_exceeded	3391	4389
+throttlingquotaexceededexception	3391	4389
+time data * does not match format	528	4414
 time field value out of range	865,64	1115
-time limit exceeded exception	3405	4410
-time zone * not recognized	112,64,128	4411
-time zone displacement out of range	2664,64	4412
+time limit exceeded exception	3406	4415
+time zone * not recognized	112,64,128	4416
+time zone displacement out of range	2665,64	4417
 time zone interval must be hour or hour to minute	0,1	690
-time zone not found exception	3406	4413
-timelimitexceededexception	3405	4410
-timeout database is locked	3241,3081	4157
-timeout must not be negative	201,64	4414
-timeouterror	740,3407	4415
-timeoutexception	3387	4416
-timeoutexpired	3408	4417
-timer expired	2223	4418
-timestamperror	3409	4419
-timestamps cannot be binned into intervals containing months or years	59	3701
-timezonenotfoundexception	3406	4413
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4420
-tls illegal exporter label	3410,172	193
-tls invalid ecpointformat list	3411,172	193
-tlsv1 alert access denied	3412,172	193
-tlsv1 alert decode error	3413,172	193
-tlsv1 alert decrypt error	3414,172	193
-tlsv1 alert decryption failed	3415,172	193
-tlsv1 alert export restriction	3416,172	193
-tlsv1 alert inappropriate fallback	3417,172	193
-tlsv1 alert insufficient security	3418,172	193
-tlsv1 alert internal error	3419,172	193
-tlsv1 alert no application protocol	3420,172	193
-tlsv1 alert no renegotiation	3421,172	193
-tlsv1 alert protocol version	3422,172	193
-tlsv1 alert record overflow	3423,172	193
-tlsv1 alert unknown ca	3424,172	193
-tlsv1 alert unknown psk identity	3425,172	193
-tlsv1 alert user cancelled	3426,172	193
-tlsv1 bad certificate hash value	3427,172	193
-tlsv1 bad certificate status response	3428,172	193
-tlsv1 certificate unobtainable	3429,172	193
-tlsv1 unrecognized name	3430,172	193
-tlsv1 unsupported extension	3431,172	193
-tlsv13 alert certificate required	3432,172	193
-tlsv13 alert missing extension	3433,172	193
+time zone not found exception	3407	4418
+timelimitexceededexception	3406	4415
+timeout database is locked	3242,3082	4162
+timeout must not be negative	201,64	4419
+timeouterror	740,3408	4420
+timeoutexception	3388	4421
+timeoutexpired	3409	4422
+timer expired	2224	4423
+timestamperror	3410	4424
+timestamps cannot be binned into intervals containing months or years	59	3703
+timezonenotfoundexception	3407	4418
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4425
+tls illegal exporter label	3411,172	193
+tls invalid ecpointformat list	3412,172	193
+tlsv1 alert access denied	3413,172	193
+tlsv1 alert decode error	3414,172	193
+tlsv1 alert decrypt error	3415,172	193
+tlsv1 alert decryption failed	3416,172	193
+tlsv1 alert export restriction	3417,172	193
+tlsv1 alert inappropriate fallback	3418,172	193
+tlsv1 alert insufficient security	3419,172	193
+tlsv1 alert internal error	3420,172	193
+tlsv1 alert no application protocol	3421,172	193
+tlsv1 alert no renegotiation	3422,172	193
+tlsv1 alert protocol version	3423,172	193
+tlsv1 alert record overflow	3424,172	193
+tlsv1 alert unknown ca	3425,172	193
+tlsv1 alert unknown psk identity	3426,172	193
+tlsv1 alert user cancelled	3427,172	193
+tlsv1 bad certificate hash value	3428,172	193
+tlsv1 bad certificate status response	3429,172	193
+tlsv1 certificate unobtainable	3430,172	193
+tlsv1 unrecognized name	3431,172	193
+tlsv1 unsupported extension	3432,172	193
+tlsv13 alert certificate required	3433,172	193
+tlsv13 alert missing extension	3434,172	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	112,64	3851
-token type * does not exist	112,64	4421
-too big precision specified for * maximum is	1715	2090
-too big scale specified for * maximum is	1717	2092
+toast relfilenode value not set when in binary upgrade mode	112,64	3853
+token type * does not exist	112,64	4426
+too big precision specified for * maximum is	1716	2091
+too big scale specified for * maximum is	1718	2093
 too early	32	33
-too few arguments for format	112,64	2783
-too high level of nesting for select	1720	2095
-too long value for	1798	2206
-too many active concurrent transactions	1726	2101
-too many arguments	2416	4241
-too many background workers	142,143	4422
-too many column names were specified	0,1	4423
-too many columns	516	4240
-too many connections	1165	4238
-too many connections for database	1165,143	3964
-too many connections for role	1165,143	4424
-too many delayed threads in use	1728	2103
-too many dynamic shared memory segments	143	4425
-too many fields in	1731	2107
-too many files opened please execute the command again	1099	1432
-too many grouping sets present maximum 4096	3278,205	4426
-too many json array elements	3271	4214
-too many json object members	3272	4215
-too many key parts specified max * parts allowed	1729	2105
-too many key updates	3434,172	193
-too many keys specified max * keys allowed	1730	2106
-too many levels of symbolic links	1000	4427
+too few arguments for format	112,64	2785
+too high level of nesting for select	1721	2096
+too long value for	1799	2207
+too many active concurrent transactions	1727	2102
+too many arguments	2417	4246
+too many background workers	142,143	4427
+too many column names were specified	0,1	4428
+too many columns	516	4245
+too many connections	1166	4243
+too many connections for database	1166,143	3967
+too many connections for role	1166,143	4429
+too many delayed threads in use	1729	2104
+too many dynamic shared memory segments	143	4430
+too many fields in	1732	2108
+too many files opened please execute the command again	1100	1433
+too many grouping sets present maximum 4096	3279,205	4431
+too many json array elements	3272	4219
+too many json object members	3273	4220
+too many key parts specified max * parts allowed	1730	2106
+too many key updates	3435,172	193
+too many keys specified max * keys allowed	1731	2107
+too many levels of symbolic links	1000	4432
 too many lexemes in thesaurus entry	128,129	1016
-too many links	1004	4428
-too many listeners exception	3435	4429
-too many notifications in the notify queue	205	4430
-too many open files	1003	4431
-too many open files in system	1027	4432
-too many partitions including subpartitions were defined	1732	2108
-too many points requested	205	4433
-too many references cannot splice	2214	4434
-too many regular expression matches	205	4435
+too many links	1004	4433
+too many listeners exception	3436	4434
+too many notifications in the notify queue	205	4435
+too many open files	1003	4436
+too many open files in system	1028	4437
+too many partitions including subpartitions were defined	1733	2109
+too many points requested	205	4438
+too many references cannot splice	2215	4439
+too many regular expression matches	205	4440
 too many requests	35	36
-too many rows	3280	4245
-too many strings for column * and set	1719	2094
+too many rows	3281	4250
+too many strings for column * and set	1720	2095
 too many syntax errors found abandoning file	205	1012
-too many tables mariadb can only use * tables in a join	1734	2110
-too many users	2226	4436
-too many warn alerts	3436,172	193
-too many with elements in with clause	1727	2102
-too much early data	3437,172	193
+too many tables mariadb can only use * tables in a join	1735	2111
+too many users	2227	4441
+too many warn alerts	3437,172	193
+too many with elements in with clause	1728	2103
+too much early data	3438,172	193
 too_early	32	33
-too_many_arguments	2416,205	4241
-too_many_columns	516,205	4240
-too_many_connections	1165,143	4238
-too_many_json_array_elements	3271,64	4214
-too_many_json_object_members	3272,64	4215
+too_many_arguments	2417,205	4246
+too_many_columns	516,205	4245
+too_many_connections	1166,143	4243
+too_many_json_array_elements	3272,64	4219
+too_many_json_object_members	3273,64	4220
 too_many_requests	35	36
-too_many_rows	3280,211	4245
-toomanyarguments	2416,205	4241
-toomanycolumns	516,205	4240
-toomanyconnections	1165,143	4238
-toomanyjsonarrayelements	3271,64	4214
-toomanyjsonobjectmembers	3272,64	4215
-toomanylistenersexception	3435	4429
-toomanyrows	3280,211	4245
-topic already exists exception	3438	4437
-topic authorization failed exception	3124	4004
-topic deletion disabled exception	3439	4438
-topic with this name already exists	3438	4437
-topic_already_exists	3438	4437
-topic_authorization_failed	3124	4004
-topic_deletion_disabled	3439	4438
-topicalreadyexistsexception	3438	4437
-topicauthorizationfailedexception	3124	4004
-topicdeletiondisabledexception	3439	4438
-total size of jsonb array elements exceeds the maximum of	205	3719
-total size of jsonb object elements exceeds the maximum of	205	3719
-trace breakpoint trap	2250	4439
+too_many_rows	3281,211	4250
+toomanyarguments	2417,205	4246
+toomanycolumns	516,205	4245
+toomanyconnections	1166,143	4243
+toomanyjsonarrayelements	3272,64	4219
+toomanyjsonobjectmembers	3273,64	4220
+toomanylistenersexception	3436	4434
+toomanyrows	3281,211	4250
+topic already exists exception	3439	4442
+topic authorization failed exception	3125	4008
+topic deletion disabled exception	3440	4443
+topic with this name already exists	3439	4442
+topic_already_exists	3439	4442
+topic_authorization_failed	3125	4008
+topic_deletion_disabled	3440	4443
+topicalreadyexistsexception	3439	4442
+topicauthorizationfailedexception	3125	4008
+topicdeletiondisabledexception	3440	4443
+total size of jsonb array elements exceeds the maximum of	205	3721
+total size of jsonb object elements exceeds the maximum of	205	3721
+trace breakpoint trap	2251	4444
 trailing characters remain in input string after datetime format	464,64	501
-transaction abortable exception	3389	4382
-transaction aborted during system catalog scan	446	4440
-transaction characteristics can t be changed while a transaction is in progress	1141	1475
+transaction abortable exception	3390	4387
+transaction aborted during system catalog scan	446	4445
+transaction characteristics can t be changed while a transaction is in progress	1142	1476
 transaction control statements are not allowed within an extension script	59	410
-transaction coordinator fenced exception	2529	3011
-transaction id * is in the future	112,64	4441
-transaction identifier * is already in use	101,1	4442
-transaction identifier * is too long	112,64	4443
-transaction integrity constraint violation	3275	4226
-transaction precise system versioned tables do not support partitioning by row start or row end	1822	2230
-transaction precise system versioning for s is not supported	1810	2218
-transaction registry is disabled	1821	2229
-transaction resolution unknown	3266	4205
-transaction rollback	446	4225
-transaction_abortable	3389	4382
-transaction_coordinator_fenced	2529	3011
-transaction_integrity_constraint_violation	3275,446	4226
-transaction_resolution_unknown	3266,335	4205
-transaction_rollback	446	4225
-transactionabortableexception	3389	4382
-transactional id authorization failed exception	3440	4444
-transactional id not found exception	3391	4385
-transactional_id_authorization_failed	3440	4444
-transactional_id_not_found	3391	4385
-transactionalidauthorizationfailedexception	3440	4444
-transactionalidnotfoundexception	3391	4385
-transactioncoordinatorfencedexception	2529	3011
-transactionintegrityconstraintviolation	3275,446	4226
-transactionresolutionunknown	3266,335	4205
-transactionrollback	446	4225
-transform for type * already exists	101,1	4445
-transform for type * does not exist	102,1	3303
+transaction coordinator fenced exception	2530	3013
+transaction id * is in the future	112,64	4446
+transaction identifier * is already in use	101,1	4447
+transaction identifier * is too long	112,64	4448
+transaction integrity constraint violation	3276	4231
+transaction precise system versioned tables do not support partitioning by row start or row end	1823	2231
+transaction precise system versioning for s is not supported	1811	2219
+transaction registry is disabled	1822	2230
+transaction resolution unknown	3267	4210
+transaction rollback	446	4230
+transaction_abortable	3390	4387
+transaction_coordinator_fenced	2530	3013
+transaction_integrity_constraint_violation	3276,446	4231
+transaction_resolution_unknown	3267,335	4210
+transaction_rollback	446	4230
+transactionabortableexception	3390	4387
+transactional id authorization failed exception	3441	4449
+transactional id not found exception	3392	4390
+transactional_id_authorization_failed	3441	4449
+transactional_id_not_found	3392	4390
+transactionalidauthorizationfailedexception	3441	4449
+transactionalidnotfoundexception	3392	4390
+transactioncoordinatorfencedexception	2530	3013
+transactionintegrityconstraintviolation	3276,446	4231
+transactionresolutionunknown	3267,335	4210
+transactionrollback	446	4230
+transform for type * already exists	101,1	4450
+transform for type * does not exist	102,1	3305
 transform function must be a normal function	103,1	215
 transform function must not be volatile	103,1	215
 transform function must not return a set	103,1	215
 transform function must take one argument	103,1	215
-transformer configuration exception	3441	4446
-transformer factory configuration error	3442	4447
-transformerconfigurationexception	3441	4446
-transformerexception	3443	4448
-transformerfactoryconfigurationerror	3442	4447
-transformexception	3444	4449
+transformer configuration exception	3442	4451
+transformer factory configuration error	3443	4452
+transformerconfigurationexception	3442	4451
+transformerexception	3444	4453
+transformerfactoryconfigurationerror	3443	4452
+transformexception	3445	4454
 transition table name can only be specified for an after trigger	103,1	335
 transition tables cannot be specified for triggers with column lists	59	336
 transition tables cannot be specified for triggers with more than one event	59	336
 translated account name too long	785	1031
-transport endpoint is already connected	986	4450
-transport endpoint is not connected	1049	4451
-trigger * already exists	1738	2114
-trigger * does not have created attribute	1854	2262
-trigger * has an error in its body	1203	1550
-trigger * is a view temporary table or sequence	1746	2122
-trigger constraint failed	3243,600	4161
-trigger creation context of table s s is invalid	1742	2118
-trigger does not exist	1740	2116
+transport endpoint is already connected	986	4455
+transport endpoint is not connected	1050	4456
+trigger * already exists	1739	2115
+trigger * does not have created attribute	1855	2263
+trigger * has an error in its body	1204	1551
+trigger * is a view temporary table or sequence	1747	2123
+trigger constraint failed	3244,600	4166
+trigger creation context of table s s is invalid	1743	2119
+trigger does not exist	1741	2117
 trigger function * returned null value	327,328	334
-trigger in wrong schema	1741	2117
-trigger protocol violated	327	4223
-trigger_protocol_violated	327,328	4223
-triggered action exception	3267	4206
-triggered data change violation	3273	4218
-triggered_action_exception	3267	4206
-triggered_data_change_violation	3273	4218
-triggeredactionexception	3267	4206
-triggereddatachangeviolation	3273	4218
-triggerprotocolviolated	327,328	4223
-triggers can not be created on system tables	1453	1812
-triggers for table s s have no creation context	1743	2119
-trim error	3270	4213
-trim_error	3270,64	4213
-trimerror	3270,64	4213
-truncate disk i o error	3249,100	4181
+trigger in wrong schema	1742	2118
+trigger protocol violated	327	4228
+trigger_protocol_violated	327,328	4228
+triggered action exception	3268	4211
+triggered data change violation	3274	4223
+triggered_action_exception	3268	4211
+triggered_data_change_violation	3274	4223
+triggeredactionexception	3268	4211
+triggereddatachangeviolation	3274	4223
+triggerprotocolviolated	327,328	4228
+triggers can not be created on system tables	1454	1813
+triggers for table s s have no creation context	1744	2120
+trim error	3271	4218
+trim_error	3271,64	4218
+trimerror	3271,64	4218
+truncate disk i o error	3250,100	4186
 truncate for each row triggers are not supported	59	336
 truncate triggers with transition tables are not supported	59	336
-truncated incorrect * value	1747	2124
-truncated value * when converting to	1178	1521
-trx_id * not found in mysql transaction_registry	1813	2221
+truncated incorrect * value	1748	2125
+truncated value * when converting to	1179	1522
+trx_id * not found in mysql transaction_registry	1814	2222
 trying to access array offset on value of type null	213	264
-trying to add partition s with wrong number of subpartitions	1071	1404
-ts_rewrite query must return two tsquery columns	112,64	4452
-ts_stat query must return one tsvector column	112,64	4358
-tsquery is too large	205	3763
+trying to add partition s with wrong number of subpartitions	1072	1405
+ts_rewrite query must return two tsquery columns	112,64	4457
+ts_stat query must return one tsvector column	112,64	4363
+tsquery is too large	205	3765
 tsvector column * does not exist	461,1	880
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1551	1913
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1552	1914
-ttl support is currently disabled when table has a hidden pk	1553	1915
-tuple to be deleted was already modified by an operation triggered by the current command	3273	4453
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1552	1914
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1553	1915
+ttl support is currently disabled when table has a hidden pk	1554	1916
+tuple to be deleted was already modified by an operation triggered by the current command	3274	4458
 tuple to be deleted was already moved to another partition due to concurrent update	447,446	1025
-tuple to be locked was already moved to another partition due to concurrent update	447,446	4454
+tuple to be locked was already moved to another partition due to concurrent update	447,446	4459
 tuple to be locked was already moved to another partition due to concurrent update retrying	447,446	871
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3273	4453
-tuple to be updated was already modified by an operation triggered by the current command	3273,57	4453
-two phase commit requested but not supported by output plugin	112,64	3805
-two phase state file maximum length exceeded	205	4455
-type access exception	224	4456
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3274	4458
+tuple to be updated was already modified by an operation triggered by the current command	3274,57	4458
+two phase commit requested but not supported by output plugin	112,64	3807
+two phase state file maximum length exceeded	205	4460
+type access exception	224	4461
 type analyze function * must return type	103,1	519
 type attribute * cannot be changed	0,1	892
 type attribute * not recognized	0,1	892
 type attribute subtype is required	0,1	892
-type had been unloaded	3445	4457
-type initialization exception	3446	4458
-type input function * has multiple matches	134,1	4459
+type had been unloaded	3446	4462
+type initialization exception	3447	4463
+type input function * has multiple matches	134,1	4464
 type input function * must return type	103,1	519
 type input function * should not be volatile	103,1	519
 type input function must be specified	103,1	519
-type load exception	2322	4460
+type load exception	2323	4465
 type matched to anycompatiblenonarray is an array type	170,1	192
 type matched to anyenum is not an enum type	170,1	192
 type matched to anynonarray is an array type	170,1	192
-type modifier cannot be specified for shell type	0,1	3250
+type modifier cannot be specified for shell type	0,1	3252
 type modifier cannot have order by	0,1	690
 type modifier cannot have parameter name	0,1	690
 type modifier input function * should not be volatile	103,1	519
-type modifier is not allowed for type	0,1	3250
+type modifier is not allowed for type	0,1	3252
 type modifier output function * should not be volatile	103,1	519
 type modifier output function is useless without a type modifier input function	103,1	519
-type modifiers must be simple constants or identifiers	0,1	3250
-type not present exception	3447	4461
+type modifiers must be simple constants or identifiers	0,1	3252
+type not present exception	3448	4466
 type of inherited column * must be changed in child tables too	61,1	477
-type of parameter * does not match that when preparing the plan	170,1	4462
+type of parameter * does not match that when preparing the plan	170,1	4467
 type output function * must return type	103,1	519
 type output function * should not be volatile	103,1	519
 type output function must be specified	103,1	519
-type receive function * has multiple matches	134,1	4459
+type receive function * has multiple matches	134,1	4464
 type receive function * must return type	103,1	519
 type receive function * should not be volatile	103,1	519
 type send function * must return type	103,1	519
 type send function * should not be volatile	103,1	519
 type subscripting function * must return type	103,1	519
-type unloaded exception	3445	4463
+type unloaded exception	3446	4468
 type with oid * does not exist	102,1	813
-typeaccessexception	224	4456
+typeaccessexception	224	4461
 typed tables cannot inherit	153,1	166
-typeerror	3448,3449	4464
-typeinitializationexception	3446	4458
-typeloadexception	2322	4460
-typenotpresentexception	3447	4461
-typeunloadedexception	3445	4463
-typmod array must be one dimensional	206,64	4465
-typmod array must not contain nulls	113,64	4466
+typeerror	3449,3450	4469
+typeinitializationexception	3447	4463
+typeloadexception	2323	4465
+typenotpresentexception	3448	4466
+typeunloadedexception	3446	4468
+typmod array must be one dimensional	206,64	4470
+typmod array must not contain nulls	113,64	4471
 typmod_in function * must return type	103,1	519
 typmod_out function * must return type	103,1	519
-unable to attach or mount volumes	2313,2312	3517
-unable to calculate centroid because geometry is empty in function	1130	1463
-unable to connect to foreign data source	1167	1510
-unable to decode issuer public key	3450,178	4467
-unable to decrypt certificate s signature	3451,178	4468
-unable to decrypt crl s signature	3452,178	4469
-unable to find ecdh parameters	3453,172	193
-unable to find manifest resource	2790	4470
-unable to find public key parameters	3454,172	193
-unable to find the specified file	2367	4471
-unable to find valid certification path to requested target	178	4472
-unable to get certificate crl	3455,178	4473
-unable to get crl issuer certificate	3456,178	4474
-unable to get issuer certificate	3457,178	4475
-unable to get local issuer certificate	3458,178	4476
-unable to load ssl3 md5 routines	3459,172	193
-unable to load ssl3 sha1 routines	3460,172	193
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1879	2288
-unable to translate bytes * at index * from specified code page to unicode	665	4477
-unable to update finalized features due to an unexpected server error	2355	2774
-unable to verify the first certificate	3461,178	4478
-unacceptable combination of window frame bound specifications	1085	1418
-unacceptable credential exception	3113	3983
-unacceptable mutual recursion with anchored table	1751	2128
-unacceptable schema name	463,1	4479
-unacceptable tablespace name	463,1	4480
-unacceptable_credential	3113	3983
-unacceptablecredentialexception	3113	3983
-unauthorized access exception	238	4481
-unauthorizedaccessexception	238	4481
+unable to attach or mount volumes	2314,2313	3519
+unable to calculate centroid because geometry is empty in function	1131	1464
+unable to connect to foreign data source	1168	1511
+unable to decode issuer public key	3451,178	4472
+unable to decrypt certificate s signature	3452,178	4473
+unable to decrypt crl s signature	3453,178	4474
+unable to find ecdh parameters	3454,172	193
+unable to find manifest resource	2791	4475
+unable to find public key parameters	3455,172	193
+unable to find the specified file	2368	4476
+unable to find valid certification path to requested target	178	4477
+unable to get certificate crl	3456,178	4478
+unable to get crl issuer certificate	3457,178	4479
+unable to get issuer certificate	3458,178	4480
+unable to get local issuer certificate	3459,178	4481
+unable to load ssl3 md5 routines	3460,172	193
+unable to load ssl3 sha1 routines	3461,172	193
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1880	2289
+unable to read data from the transport connection connection reset by peer	738	4482
+unable to translate bytes * at index * from specified code page to unicode	665	4483
+unable to update finalized features due to an unexpected server error	2356	2776
+unable to verify the first certificate	3462,178	4484
+unacceptable combination of window frame bound specifications	1086	1419
+unacceptable credential exception	3114	3987
+unacceptable mutual recursion with anchored table	1752	2129
+unacceptable schema name	463,1	4485
+unacceptable tablespace name	463,1	4486
+unacceptable_credential	3114	3987
+unacceptablecredentialexception	3114	3987
+unauthorized access exception	238	4487
+unauthorizedaccessexception	238	4487
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3462	4482
-unboundlocalerror	3462	4482
-uncaught throw error	3463	4483
-uncaughtthrowerror	3463	4483
-unchecked io exception	3464	4484
-uncheckedioexception	3464	4484
-uncompress the compressed binlog failed	1107	1440
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1714	2089
-undeclared throwable exception	3465	4485
-undeclaredthrowableexception	3465	4485
-undefined array key	2706	4486
-undefined column	461	4230
-undefined conversion error	3466	4487
-undefined file	920	4244
-undefined function	778	4233
-undefined method * for nil nilclass	213	4488
-undefined method for nil nilclass	213	4488
-undefined object	102	4231
-undefined parameter	3277	4235
-undefined table	617	4234
-undefined_column	461,1	4230
-undefined_file	920,788	4244
-undefined_function	778,1	4233
-undefined_object	102,1	4231
-undefined_parameter	3277,1	4235
-undefined_table	617,1	4234
-undefinedcolumn	461,1	4230
-undefinedconversionerror	3466	4487
-undefinedfile	920,788	4244
-undefinedfunction	778,1	4233
-undefinedobject	102,1	4231
-undefinedparameter	3277,1	4235
-undefinedtable	617,1	4234
-underflow error * in function	1674	2049
-undo log error	1327	1679
-undo log record is too big	1752	2129
+unbound local error	3463	4488
+unboundlocalerror	3463	4488
+uncaught throw error	3464	4489
+uncaughtthrowerror	3464	4489
+unchecked io exception	3465	4490
+uncheckedioexception	3465	4490
+uncompress the compressed binlog failed	1108	1441
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1715	2090
+undeclared throwable exception	3466	4491
+undeclaredthrowableexception	3466	4491
+undefined array key	2707	4492
+undefined column	461	4235
+undefined conversion error	3467	4493
+undefined file	920	4249
+undefined function	778	4238
+undefined method * for nil nilclass	213	4494
+undefined method for nil nilclass	213	4494
+undefined object	102	4236
+undefined parameter	3278	4240
+undefined table	617	4239
+undefined_column	461,1	4235
+undefined_file	920,788	4249
+undefined_function	778,1	4238
+undefined_object	102,1	4236
+undefined_parameter	3278,1	4240
+undefined_table	617,1	4239
+undefinedcolumn	461,1	4235
+undefinedconversionerror	3467	4493
+undefinedfile	920,788	4249
+undefinedfunction	778,1	4238
+undefinedobject	102,1	4236
+undefinedparameter	3278,1	4240
+undefinedtable	617,1	4239
+underflow error * in function	1675	2050
+undo log error	1328	1680
+undo log record is too big	1753	2130
 unencrypted password is no longer supported	59	63
 unequal number of entries in row expressions	0,1	1135
-unexpected ccs message	3467,172	193
-unexpected end of early data	3468,172	193
-unexpected end of file while parsing comment	1261	1612
-unexpected end of file while skipping unknown parameter	1262	1613
-unexpected end of json input	2271	2701
-unexpected end of json path in argument * to function	1356	1710
-unexpected end of json text in argument * to function	1350	1704
+unexpected ccs message	3468,172	193
+unexpected end of early data	3469,172	193
+unexpected end of file from server	1022	4495
+unexpected end of file while parsing comment	1262	1613
+unexpected end of file while skipping unknown parameter	1263	1614
+unexpected end of json input	2272	2702
+unexpected end of json path in argument * to function	1357	1711
+unexpected end of json text in argument * to function	1351	1705
 unexpected end of line	128,129	1016
 unexpected end of line or lexeme	128,129	1016
-unexpected end of string while parsing json string at character offset	2271	4489
-unexpected eof found when reading file * errno	1753	2130
+unexpected end of string while parsing json string at character offset	2272	4496
+unexpected eof found when reading file * errno	1754	2131
 unexpected eof in copy data	273,64	835
 unexpected eof on client connection with an open transaction	731,335	915
-unexpected eof on standby connection	334,335	3231
-unexpected eof while reading	3469,172	193
-unexpected eof within message length word	334,335	2980
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1626	1995
-unexpected master s heartbeat data	1605	1973
-unexpected message	3470,172	193
-unexpected message type	334,335	3231
-unexpected message type 0x * during copy from stdin	334,335	4490
-unexpected record	3471,172	193
-unexpected request for new relfilenode in binary upgrade mode	112,64	2889
+unexpected eof on standby connection	334,335	3233
+unexpected eof while reading	3470,172	193
+unexpected eof within message length word	334,335	2982
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1627	1996
+unexpected master s heartbeat data	1606	1974
+unexpected message	3471,172	193
+unexpected message type	334,335	3233
+unexpected message type 0x * during copy from stdin	334,335	4497
+unexpected record	3472,172	193
+unexpected request for new relfilenode in binary upgrade mode	112,64	2891
 unexpected result after commandcomplete	334,335	960
 unexpected result set after end of streaming	334,335	960
 unexpected scram channel binding attribute in client final message	334,335	772
-unexpected token * is not valid json	2271	2701
-unexpected token at	2271	4491
-unexpected while decoding base64 sequence	112,64	3077
+unexpected token * is not valid json	2272	2702
+unexpected token at	2272	4498
+unexpected while decoding base64 sequence	112,64	3079
 unexpected_frame	47	49
-unexpectedexception	3472	4492
-unexpectedly found nil while implicitly unwrapping an optional value	213	4493
-unexpectedly found nil while unwrapping an optional value	213	4493
-unhandled critical crl extension	3473,178	4494
-unhandled critical extension	3474,178	4495
-unhandled user defined exception condition	1596	1962
-unhandled user defined not found condition	1597	1963
-unhandled user defined warning condition	1598	1964
-unicode decode error	3475,3476	4496
-unicode encode error	3477,3478	4497
-unicode normalization can only be performed if server encoding is utf8	0,1	3253
-unicode translate error	3479,3480	4498
-unicodedecodeerror	3475,3476	4496
-unicodeencodeerror	3477,3478	4497
-unicodeerror	3481,3482	4499
-unicodetranslateerror	3479,3480	4498
-unicodewarning	3483	4500
-unimplemented file mode	3484	4501
-unimplementedfilemode	3484	4501
-uninstallerror	3485	4502
-union intersect except member statement cannot refer to other relations of same query level	190,1	4503
-unique constraint failed	3244,600	4162
+unexpectedexception	3473	4499
+unexpectedly found nil while implicitly unwrapping an optional value	213	4500
+unexpectedly found nil while unwrapping an optional value	213	4500
+unhandled critical crl extension	3474,178	4501
+unhandled critical extension	3475,178	4502
+unhandled user defined exception condition	1597	1963
+unhandled user defined not found condition	1598	1964
+unhandled user defined warning condition	1599	1965
+unicode decode error	3476,3477	4503
+unicode encode error	3478,3479	4504
+unicode normalization can only be performed if server encoding is utf8	0,1	3255
+unicode translate error	3480,3481	4505
+unicodedecodeerror	3476,3477	4503
+unicodeencodeerror	3478,3479	4504
+unicodeerror	3482,3483	4506
+unicodetranslateerror	3480,3481	4505
+unicodewarning	3484	4507
+unimplemented file mode	3485	4508
+unimplementedfilemode	3485	4508
+uninstallerror	3486	4509
+union intersect except member statement cannot refer to other relations of same query level	190,1	4510
+unique constraint failed	3245,600	4167
 unique constraint on partitioned table must include all partitioning columns	59	103
 unique constraints are not supported on foreign tables	59	236
 unique constraints not possible for domains	0,1	892
 unique predicate is not yet implemented	59	63
-unique violation	774	4217
-unique_violation	774,598	4217
-uniqueviolation	774,598	4217
-unknown * format name	1762	2140
-unknown alert type	3486,172	193
-unknown annotation value exception	3487	4504
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1084	1417
-unknown certificate type	3488,172	193
-unknown character set	1757	2134
-unknown cipher returned	3489,172	193
-unknown cipher type	3490,172	193
-unknown cmd name	3491,172	193
-unknown column * in	1087	1420
-unknown command	1759,172	193
-unknown command error	3492	4505
-unknown compression method	1760	2137
-unknown controller id exception	3395	4396
-unknown data type	1761	2138
-unknown digest	3493,172	193
-unknown directive exception	3494	4506
-unknown element exception	3495	4507
-unknown entity exception	3496	4508
-unknown error during log purge	1383	1740
-unknown exception * in function	1675	2050
-unknown exception caught in gis function	1283	1634
-unknown exception thrown in function	1134	1467
-unknown format conversion exception	3497	4509
-unknown format flags exception	3498	4510
-unknown gis error occurred in function	1282	1633
-unknown host exception	3499,122	4511
-unknown key cache	1763	2141
-unknown key exchange type	3500,172	193
-unknown leader epoch exception	3383	4367
-unknown lock type	1756	2133
-unknown member id exception	3125	4005
-unknown or incorrect time zone	1776	2154
-unknown partition * in table	1767	2145
-unknown pkey type	3501,172	193
-unknown prepared statement handler s given to	1770	2148
-unknown producer id exception	3397	4398
-unknown protocol	3502,172	193
-unknown query id	1447	1806
-unknown service exception	3503	4512
-unknown ssl version	3504,172	193
-unknown state	3505,172	193
-unknown storage engine	1771	2149
-unknown structured system variable or row routine variable	1772	2150
+unique violation	774	4222
+unique_violation	774,598	4222
+uniqueviolation	774,598	4222
+unknown * format name	1763	2141
+unknown alert type	3487,172	193
+unknown annotation value exception	3488	4511
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1085	1418
+unknown certificate type	3489,172	193
+unknown character set	1758	2135
+unknown cipher returned	3490,172	193
+unknown cipher type	3491,172	193
+unknown cmd name	3492,172	193
+unknown column * in	1088	1421
+unknown command	1760,172	193
+unknown command error	3493	4512
+unknown compression method	1761	2138
+unknown controller id exception	3396	4401
+unknown data type	1762	2139
+unknown digest	3494,172	193
+unknown directive exception	3495	4513
+unknown element exception	3496	4514
+unknown entity exception	3497	4515
+unknown error during log purge	1384	1741
+unknown exception * in function	1676	2051
+unknown exception caught in gis function	1284	1635
+unknown exception thrown in function	1135	1468
+unknown format conversion exception	3498	4516
+unknown format flags exception	3499	4517
+unknown gis error occurred in function	1283	1634
+unknown host exception	3500,122	4518
+unknown key cache	1764	2142
+unknown key exchange type	3501,172	193
+unknown leader epoch exception	3384	4372
+unknown lock type	1757	2134
+unknown member id exception	3126	4009
+unknown or incorrect time zone	1777	2155
+unknown partition * in table	1768	2146
+unknown pkey type	3502,172	193
+unknown prepared statement handler s given to	1771	2149
+unknown producer id exception	3398	4403
+unknown protocol	3503,172	193
+unknown query id	1448	1807
+unknown service exception	3504	4519
+unknown ssl version	3505,172	193
+unknown state	3506,172	193
+unknown storage engine	1772	2150
+unknown structured system variable or row routine variable	1773	2151
 unknown subscription id exception	620	774
-unknown system variable	1773	2151
-unknown table * in	1774	2152
-unknown thread id	1450	1809
-unknown topic id exception	3399	4401
-unknown topic or partition exception	3398	4400
-unknown transfer encoding	3506	4513
-unknown trigger has an error in its body	1204	1551
-unknown type exception	3507	4514
-unknown_controller_id	3395	4396
-unknown_leader_epoch	3383	4367
-unknown_member_id	3125	4005
-unknown_producer_id	3397	4398
+unknown system variable	1774	2152
+unknown table * in	1775	2153
+unknown thread id	1451	1810
+unknown topic id exception	3400	4406
+unknown topic or partition exception	3399	4405
+unknown transfer encoding	3507	4520
+unknown trigger has an error in its body	1205	1552
+unknown type exception	3508	4521
+unknown_controller_id	3396	4401
+unknown_leader_epoch	3384	4372
+unknown_member_id	3126	4009
+unknown_producer_id	3398	4403
 unknown_subscription_id	620	774
-unknown_topic_id	3399	4401
-unknown_topic_or_partition	3398	4400
-unknownannotationvalueexception	3487	4504
-unknowncommanderror	3492	4505
-unknowncontrolleridexception	3395	4396
-unknowndirectiveexception	3494	4506
-unknownelementexception	3495	4507
-unknownentityexception	3496	4508
-unknownerror	664	4515
-unknownformatconversionexception	3497	4509
-unknownformatflagsexception	3498	4510
-unknownhostexception	3499,122	4511
-unknownleaderepochexception	3383	4367
-unknownmemberidexception	3125	4005
-unknownproduceridexception	3397	4398
-unknownprotocol	3502	4516
-unknownserviceexception	3503	4512
+unknown_topic_id	3400	4406
+unknown_topic_or_partition	3399	4405
+unknownannotationvalueexception	3488	4511
+unknowncommanderror	3493	4512
+unknowncontrolleridexception	3396	4401
+unknowndirectiveexception	3495	4513
+unknownelementexception	3496	4514
+unknownentityexception	3497	4515
+unknownerror	664	4522
+unknownformatconversionexception	3498	4516
+unknownformatflagsexception	3499	4517
+unknownhostexception	3500,122	4518
+unknownleaderepochexception	3384	4372
+unknownmemberidexception	3126	4009
+unknownproduceridexception	3398	4403
+unknownprotocol	3503	4523
+unknownserviceexception	3504	4519
 unknownsubscriptionidexception	620	774
-unknowntopicidexception	3399	4401
-unknowntopicorpartitionexception	3398	4400
-unknowntransferencoding	3506	4513
-unknowntypeexception	3507	4514
-unlock disk i o error	3250,100	4182
-unmappable character exception	3508	4517
-unmappablecharacterexception	3508	4517
-unmarshalexception	3509	4518
+unknowntopicidexception	3400	4406
+unknowntopicorpartitionexception	3399	4405
+unknowntransferencoding	3507	4520
+unknowntypeexception	3508	4521
+unlock disk i o error	3251,100	4187
+unmappable character exception	3509	4524
+unmappablecharacterexception	3509	4524
+unmarshalexception	3510	4525
 unmatched format character	464,64	501
 unmatched format separator	464,64	501
-unmodifiable class exception	3510	4519
-unmodifiable module exception	3511	4520
-unmodifiable set exception	3512	4521
-unmodifiableclassexception	3510	4519
-unmodifiablemoduleexception	3511	4520
-unmodifiablesetexception	3512	4521
+unmodifiable class exception	3511	4526
+unmodifiable module exception	3512	4527
+unmodifiable set exception	3513	4528
+unmodifiableclassexception	3511	4526
+unmodifiablemoduleexception	3512	4527
+unmodifiablesetexception	3513	4528
 unnamed xml attribute value must be a column reference	0,1	1135
 unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4522
-unrecognized analyze option	0,1	3816
-unrecognized api version * reported by info function	112,64	3787
+unreachable when clause specified after unconditional when clause	0,1	4529
+unrecognized analyze option	0,1	3818
+unrecognized api version * reported by info function	112,64	3789
 unrecognized authentication option name	128,129	287
 unrecognized base backup option	0,1	869
 unrecognized checkpoint type	0,1	869
 unrecognized checksum algorithm	0,1	869
-unrecognized cluster option	0,1	4523
+unrecognized cluster option	0,1	4530
 unrecognized collation provider	103,1	809
 unrecognized column option	0,1	690
 unrecognized compression algorithm	0,1	869
-unrecognized configuration parameter	102,1	4524
-unrecognized configuration parameter * in file	102,1	4525
+unrecognized configuration parameter	102,1	4531
+unrecognized configuration parameter * in file	102,1	4532
 unrecognized critical flags in copy file header	273,64	835
 unrecognized default acl object type	112,64	206
-unrecognized drop database option	0,1	4526
-unrecognized event name	0,1	2804
-unrecognized explain option	0,1	4527
-unrecognized filter variable	0,1	2804
-unrecognized format type specifier	112,64	2783
+unrecognized drop database option	0,1	4533
+unrecognized event name	0,1	2806
+unrecognized explain option	0,1	4534
+unrecognized filter variable	0,1	2806
+unrecognized format type specifier	112,64	2785
 unrecognized hash partition bound specification	0,1	690
-unrecognized headline parameter	112,64	3469
-unrecognized ispell parameter	112,64	3487
+unrecognized headline parameter	112,64	3471
+unrecognized ispell parameter	112,64	3489
 unrecognized key word	63,64	67
-unrecognized locale provider	103,1	2919
+unrecognized locale provider	103,1	2921
 unrecognized manifest option	0,1	869
 unrecognized object type	112,64	206
 unrecognized parameter * in file	0,1	496
-unrecognized parameter namespace	112,64	3171
+unrecognized parameter namespace	112,64	3173
 unrecognized partitioning strategy	112,64	630
-unrecognized privilege type	0,1,112	4528
+unrecognized privilege type	0,1,112	4535
 unrecognized publication parameter	0,1	688
-unrecognized reindex option	0,1	4529
-unrecognized reset target	112,64	3094
+unrecognized reindex option	0,1	4536
+unrecognized reset target	112,64	3096
 unrecognized role option	0,1	690
 unrecognized row security option	0,1	690
-unrecognized simple dictionary parameter	112,64	3524
-unrecognized snowball parameter	112,64	3494
+unrecognized simple dictionary parameter	112,64	3526
+unrecognized snowball parameter	112,64	3496
 unrecognized ssl error code	334,335	947
-unrecognized statistics kind	0,1	4530
+unrecognized statistics kind	0,1	4537
 unrecognized subscription parameter	0,1	168
-unrecognized synonym parameter	112,64	3504
-unrecognized table function returnmode	3274,328	4328
-unrecognized thesaurus parameter	112,64	3489
-unrecognized vacuum option	0,1	3816
-unrecognized value for create_replication_slot option	112,64	4531
-unrecognized value for explain option	112,64	2704
+unrecognized synonym parameter	112,64	3506
+unrecognized table function returnmode	3275,328	4333
+unrecognized thesaurus parameter	112,64	3491
+unrecognized vacuum option	0,1	3818
+unrecognized value for create_replication_slot option	112,64	4538
+unrecognized value for explain option	112,64	2705
 unrecognized value for publication option	0,1	688
-unrecoverable entry exception	3513	4532
-unrecoverable key exception	3514	4533
-unrecoverableentryexception	3513	4532
-unrecoverablekeyexception	3514	4533
-unreleased instance id exception	3382	4366
-unreleased_instance_id	3382	4366
-unreleasedinstanceidexception	3382	4366
-unresolved address exception	3515	4534
-unresolvedaddressexception	3515	4534
-unsafe legacy renegotiation disabled	3516,172	193
-unsafe new enum value usage	3279	4242
-unsafe statement written to the binary log using statement format since binlog_format statement	1122	1455
-unsafe use of in a string literal	2919,64	3676
-unsafe use of new value * of enum type	3279,57	4535
+unrecoverable entry exception	3514	4539
+unrecoverable key exception	3515	4540
+unrecoverableentryexception	3514	4539
+unrecoverablekeyexception	3515	4540
+unreleased instance id exception	3383	4371
+unreleased_instance_id	3383	4371
+unreleasedinstanceidexception	3383	4371
+unresolved address exception	3516	4541
+unresolvedaddressexception	3516	4541
+unsafe legacy renegotiation disabled	3517,172	193
+unsafe new enum value usage	3280	4247
+unsafe statement written to the binary log using statement format since binlog_format statement	1123	1456
+unsafe use of in a string literal	2920,64	3678
+unsafe use of new value * of enum type	3280,57	4542
 unsafe use of pseudo type internal	62,1	510
-unsafe use of string constant with unicode escapes	59	4536
-unsafe_new_enum_value_usage	3279,57	4242
-unsafeerror	3517	4537
-unsafenewenumvalueusage	3279,57	4242
-unsatisfiable dependency error	3518	4538
-unsatisfiabledependencyerror	3518	4538
-unsatisfied link error	3519	4539
-unsatisfiedlinkerror	3519	4539
-unsolicited extension	3520,172	193
-unspecified certificate verification error	3521,178	4540
-unstable offset commit exception	3394	4390
-unstable_offset_commit	3394	4390
-unstableoffsetcommitexception	3394	4390
-unsuitable certificate purpose	3522,178	4541
-unsupported address type exception	3523	4542
-unsupported assignor exception	3380	4360
-unsupported audio file exception	3524	4543
-unsupported callback exception	3525	4544
-unsupported charset exception	3526	4545
-unsupported class version error	3527	4546
-unsupported collation on string indexed column * use binary collation	1780	2158
-unsupported compression algorithm	3528,172	193
-unsupported compression type exception	3388	4381
-unsupported elliptic curve	3529,172	193
-unsupported encoding exception	3530	4547
-unsupported endpoint type exception	3396	4397
-unsupported extension feature	3531,178	4548
-unsupported flavor exception	3532	4549
-unsupported for message format exception	3384	4368
-unsupported format code	112,64	4550
-unsupported frontend protocol * server supports * 0 to	59	4551
+unsafe use of string constant with unicode escapes	59	4543
+unsafe_new_enum_value_usage	3280,57	4247
+unsafeerror	3518	4544
+unsafenewenumvalueusage	3280,57	4247
+unsatisfiable dependency error	3519	4545
+unsatisfiabledependencyerror	3519	4545
+unsatisfied link error	3520	4546
+unsatisfiedlinkerror	3520	4546
+unsolicited extension	3521,172	193
+unspecified certificate verification error	3522,178	4547
+unstable offset commit exception	3395	4395
+unstable_offset_commit	3395	4395
+unstableoffsetcommitexception	3395	4395
+unsuitable certificate purpose	3523,178	4548
+unsupported address type exception	3524	4549
+unsupported assignor exception	3381	4365
+unsupported audio file exception	3525	4550
+unsupported callback exception	3526	4551
+unsupported charset exception	3527	4552
+unsupported class version error	3528	4553
+unsupported collation on string indexed column * use binary collation	1781	2159
+unsupported compression algorithm	3529,172	193
+unsupported compression type exception	3389	4386
+unsupported elliptic curve	3530,172	193
+unsupported encoding exception	3531	4554
+unsupported endpoint type exception	3397	4402
+unsupported extension feature	3532,178	4555
+unsupported flavor exception	3533	4556
+unsupported for message format exception	3385	4373
+unsupported format code	112,64	4557
+unsupported frontend protocol * server supports * 0 to	59	4558
 unsupported ldap url scheme	128,129	287
-unsupported look and feel exception	3533	4552
+unsupported look and feel exception	3534	4559
 unsupported media type	24	25
-unsupported name constraint type	3534,178	4553
+unsupported name constraint type	3535,178	4560
 unsupported object type	112,64	206
 unsupported on commit and foreign key combination	59	683
-unsupported operation exception	3535	4554
-unsupported or invalid name constraint syntax	3536,178	4555
-unsupported or invalid name syntax	3537,178	4556
-unsupported protocol	3538,172	193
-unsupported sasl mechanism exception	3381	4361
+unsupported operation exception	3536	4561
+unsupported or invalid name constraint syntax	3537,178	4562
+unsupported or invalid name syntax	3538,178	4563
+unsupported protocol	3539,172	193
+unsupported sasl mechanism exception	3382	4366
 unsupported scram channel binding type	334,335	772
-unsupported ssl version	3539,172	193
-unsupported status type	3540,172	193
-unsupported temporal type exception	3541	4557
-unsupported unicode escape sequence	596,64	4558
-unsupported version exception	3392	4386
+unsupported ssl version	3540,172	193
+unsupported status type	3541,172	193
+unsupported temporal type exception	3542	4564
+unsupported unicode escape sequence	596,64	4565
+unsupported version exception	3393	4391
 unsupported xml feature	59	1030
-unsupported_assignor	3380	4360
-unsupported_compression_type	3388	4381
-unsupported_endpoint_type	3396	4397
-unsupported_for_message_format	3384	4368
+unsupported_assignor	3381	4365
+unsupported_compression_type	3389	4386
+unsupported_endpoint_type	3397	4402
+unsupported_for_message_format	3385	4373
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3381	4361
-unsupported_version	3392	4386
-unsupportedaddresstypeexception	3523	4542
-unsupportedassignorexception	3380	4360
-unsupportedaudiofileexception	3524	4543
-unsupportedcallbackexception	3525	4544
-unsupportedcharsetexception	3526	4545
-unsupportedclassversionerror	3527	4546
-unsupportedcompressiontypeexception	3388	4381
-unsupportedencodingexception	3530	4547
-unsupportedendpointtypeexception	3396	4397
-unsupportedflavorexception	3532	4549
-unsupportedformessageformatexception	3384	4368
-unsupportedlookandfeelexception	3533	4552
-unsupportedoperationexception	3535	4554
-unsupportedsaslmechanismexception	3381	4361
-unsupportedtemporaltypeexception	3541	4557
-unsupportedversionexception	3392	4386
-unterminated c string	3269	4211
+unsupported_sasl_mechanism	3382	4366
+unsupported_version	3393	4391
+unsupportedaddresstypeexception	3524	4549
+unsupportedassignorexception	3381	4365
+unsupportedaudiofileexception	3525	4550
+unsupportedcallbackexception	3526	4551
+unsupportedcharsetexception	3527	4552
+unsupportedclassversionerror	3528	4553
+unsupportedcompressiontypeexception	3389	4386
+unsupportedencodingexception	3531	4554
+unsupportedendpointtypeexception	3397	4402
+unsupportedflavorexception	3533	4556
+unsupportedformessageformatexception	3385	4373
+unsupportedlookandfeelexception	3534	4559
+unsupportedoperationexception	3536	4561
+unsupportedsaslmechanismexception	3382	4366
+unsupportedtemporaltypeexception	3542	4564
+unsupportedversionexception	3393	4391
+unterminated c string	3270	4216
 unterminated csv quoted field	273,64	835
-unterminated format type specifier	112,64	2783
-unterminated_c_string	3269,64	4211
-unterminatedcstring	3269,64	4211
-untranslatable character	596	4216
-untranslatable_character	596,64	4216
-untranslatablecharacter	596,64	4216
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1127	1460
-update locks cannot be acquired during a read uncommitted transaction	1555	1917
-update or delete on table * violates foreign key constraint * on table	2383,598	3023
-updated partition constraint for default partition * would be violated by some row	597,598	4094
-updates on slices of fixed length arrays not implemented	59	3975
-updating of * row is not allowed in	1739	2115
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1322	1674
+unterminated format type specifier	112,64	2785
+unterminated_c_string	3270,64	4216
+unterminatedcstring	3270,64	4216
+untranslatable character	596	4221
+untranslatable_character	596,64	4221
+untranslatablecharacter	596,64	4221
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1128	1461
+update locks cannot be acquired during a read uncommitted transaction	1556	1918
+update or delete on table * violates foreign key constraint * on table	2384,598	3025
+updated partition constraint for default partition * would be violated by some row	597,598	4098
+updates on slices of fixed length arrays not implemented	59	3979
+updating of * row is not allowed in	1740	2116
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1323	1675
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1700	2075
+upgrade required please do * or dump reload to fix it	1701	2076
 upgrade_required	33	34
 upper bound cannot be less than lower bound	206,64	240
-urgent i o condition	2263	4559
-uri format exception	2967	4560
-uri reference exception	3542	4561
-uri syntax exception	3543	4562
-urierror	3544	4563
-uriformatexception	2967	4560
-urireferenceexception	3542	4561
-urisyntaxexception	3543	4562
-urlerror	3545	4564
-use of writeto with pre connected connection	3546,3547	4565
-use srtp not negotiated	3548,172	193
-user * already has more than * active connections	1735	2111
-user * has exceeded the * resource current value	1795	2203
-user authorization denied	3240,3239	4155
+urgent i o condition	2264	4566
+uri format exception	2968	4567
+uri reference exception	3543	4568
+uri syntax exception	3544	4569
+urierror	3545	4570
+uriformatexception	2968	4567
+urireferenceexception	3543	4568
+urisyntaxexception	3544	4569
+urlerror	3546	4571
+use of writeto with pre connected connection	3547,3548	4572
+use srtp not negotiated	3549,172	193
+user * already has more than * active connections	1736	2112
+user * has exceeded the * resource current value	1796	2204
+user authorization denied	3241,3240	4160
 user defined indexes on system catalog tables are not supported	59	631
-user defined relation parameter types limit exceeded	205	4566
-user defined signal 1	2253	4567
-user defined signal 2	2255	4568
+user defined relation parameter types limit exceeded	205	4573
+user defined signal 1	2254	4574
+user defined signal 2	2256	4575
 user defined types cannot use subscripting function	103,1	519
-user is blocked because of too many credential errors unblock with	1794	2202
-user mapping for * already exists for server	101,1	2827
-user mapping for * does not exist for server	102,1	4569
+user is blocked because of too many credential errors unblock with	1795	2203
+user mapping for * already exists for server	101,1	2829
+user mapping for * does not exist for server	102,1	4576
 user mapping for user * on server * does not exist	102,1	1131
-user mapping not found for	102,1	2828
-user principal not found exception	3549	4570
-userprincipalnotfoundexception	3549	4570
-userwarning	3550	4571
-using cert extension requires at least x509v3	3551,178	4572
-using storage engine * for table	1855	2263
-utf data format exception	3552	4573
-utfdataformatexception	3552	4573
+user mapping not found for	102,1	2830
+user principal not found exception	3550	4577
+userprincipalnotfoundexception	3550	4577
+userwarning	3551	4578
+using cert extension requires at least x509v3	3552,178	4579
+using storage engine * for table	1856	2264
+utf data format exception	3553	4580
+utfdataformatexception	3553	4580
 vacuum full cannot be performed in parallel	59	189
 vacuum option disable_page_skipping cannot be used with full	59	189
-value cannot be null	189	4574
-value does not fall within the expected range	199,875,1012	4575
-value for * is too long	112,64	3469
-value for domain * violates check constraint	597,598	4576
-value is out of range in	1176	1519
-value is too big in tsquery	205	3763
-value out of range	3553,3554	4577
-value out of range overflow	201,64	3017
-value out of range underflow	201,64	3017
-value overflows numeric format	201,64	2716
-value too large for defined data type	1064	4578
-value too long for restore point maximum	112,64	4579
-value too long for type character	341,64	4580
-value too long for type character varying	341,64	4580
-valueerror	3555,3556	4581
+value cannot be null	189	4581
+value does not fall within the expected range	199,875,1012	4582
+value for * is too long	112,64	3471
+value for domain * violates check constraint	597,598	4583
+value is out of range in	1177	1520
+value is too big in tsquery	205	3765
+value out of range	3554,3555	4584
+value out of range overflow	201,64	3019
+value out of range underflow	201,64	3019
+value overflows numeric format	201,64	2717
+value too large for defined data type	1065	4585
+value too long for restore point maximum	112,64	4586
+value too long for type character	341,64	4587
+value too long for type character varying	341,64	4587
+valueerror	3556,3557	4588
 values in from must have an alias	0,1	690
-values less than value must be strictly increasing for each partition	1548	1909
+values less than value must be strictly increasing for each partition	1549	1910
 values lists * columns available but * columns specified	190,1	698
-values lists must all be the same length	0,1	3022
-values value for partition * must have type int	1799	2207
-values value must be of same type as partition function	1316	1668
-variable * can only be set not read	1800	2208
-variable * doesn t have a default value	1433	1791
-variable * is a * variable	1317	1669
-variable * is a global variable and should be set with set global	1284	1635
-variable * is a session variable and can t be used with set global	1379	1736
-variable * is not a variable component can t be used as xxxx variable_name	1801	2209
-variable * is read only use set * to assign the value	1802	2210
-variable * must be quoted with or renamed	1631	2001
-variable or condition declaration after cursor or handler declaration	1655	2030
-variadic argument must be an array	170,1	4582
+values lists must all be the same length	0,1	3024
+values value for partition * must have type int	1800	2208
+values value must be of same type as partition function	1317	1669
+variable * can only be set not read	1801	2209
+variable * doesn t have a default value	1434	1792
+variable * is a * variable	1318	1670
+variable * is a global variable and should be set with set global	1285	1636
+variable * is a session variable and can t be used with set global	1380	1737
+variable * is not a variable component can t be used as xxxx variable_name	1802	2210
+variable * is read only use set * to assign the value	1803	2211
+variable * must be quoted with or renamed	1632	2002
+variable or condition declaration after cursor or handler declaration	1656	2031
+variadic argument must be an array	170,1	4589
 variadic parameter must be an array	62,1	135
 variadic parameter must be the last input parameter	62,1	135
 variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	112,64	4583
+vars argument is not an object	112,64	4590
 vector _m_range_check __n which is * this size which is	195	331
-verificationerror	829	4584
-verificationexception	2976	4585
-verifyerror	3557	4586
-version to install must be specified	112,64	2885
-version too high	3558,172	193
-version too low	3559,172	193
-versioned table s s adding history partition s failed	1812	2220
-versionerror	3560	4587
-view * has no definer information old table format current user is used as definer please recreate the view	1825	2233
-view * order by clause ignored because there is other order by clause already	1828	2236
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1826	2234
-view * s field list have different column counts	1836	2244
-view being updated does not have complete key of underlying table in it	1857	2265
-view merge algorithm can t be used here for now assumed undefined algorithm	1856	2264
-view rule for * must be named	103,1	3667
-view s s has no creation context	1827	2235
-view s select contains a subquery in the from clause	1833	2241
-view s select contains a variable or parameter	1835	2243
-view text checksum failed	1824	2232
+verificationerror	829	4591
+verificationexception	2977	4592
+verifyerror	3558	4593
+version to install must be specified	112,64	2887
+version too high	3559,172	193
+version too low	3560,172	193
+versioned table s s adding history partition s failed	1813	2221
+versionerror	3561	4594
+view * has no definer information old table format current user is used as definer please recreate the view	1826	2234
+view * order by clause ignored because there is other order by clause already	1829	2237
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1827	2235
+view * s field list have different column counts	1837	2245
+view being updated does not have complete key of underlying table in it	1858	2266
+view merge algorithm can t be used here for now assumed undefined algorithm	1857	2265
+view rule for * must be named	103,1	3669
+view s s has no creation context	1828	2236
+view s select contains a subquery in the from clause	1834	2242
+view s select contains a variable or parameter	1836	2244
+view text checksum failed	1825	2233
 views cannot be unlogged because they do not have storage	0,1	1052
-views must not contain data modifying statements in with	59	4588
-views must not contain select into	59	4588
-virtual machine error	3561	4589
-virtual timer expired	2265	4590
-virtualmachineerror	3561	4589
-vnode disk i o error	3251,100	4183
-voter not found exception	3393	4387
-voter_not_found	3393	4387
-voternotfoundexception	3393	4387
-vtab constraint failed	3245,600	4163
-vtab database disk image is malformed	3246,2524	4165
-vtab database table is locked	3253,3184	4186
-wait handle cannot be opened exception	2858	4591
-wait on a lock was aborted due to a pending exclusive lock	1380	1737
-wait_seconds must not be negative or zero	201,64	4592
-waithandlecannotbeopenedexception	2858	4591
-wal generated with full_page_writes off was replayed during online backup	57	3109
-wal generated with full_page_writes off was replayed since last restartpoint	57	3109
+views must not contain data modifying statements in with	59	4595
+views must not contain select into	59	4595
+virtual machine error	3562	4596
+virtual timer expired	2266	4597
+virtualmachineerror	3562	4596
+vnode disk i o error	3252,100	4188
+voter not found exception	3394	4392
+voter_not_found	3394	4392
+voternotfoundexception	3394	4392
+vtab constraint failed	3246,600	4168
+vtab database disk image is malformed	3247,2525	4170
+vtab database table is locked	3254,3185	4191
+wait handle cannot be opened exception	2859	4598
+wait on a lock was aborted due to a pending exclusive lock	1381	1738
+wait_seconds must not be negative or zero	201,64	4599
+waithandlecannotbeopenedexception	2859	4598
+wal generated with full_page_writes off was replayed during online backup	57	3111
+wal generated with full_page_writes off was replayed since last restartpoint	57	3111
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3109
-wal_level is insufficient to publish logical changes	57	3283
-warningexception	3562	4593
-was concurrently dropped	102,1	4594
-was not called by trigger manager	327,328	3534
-was not registered	102,1	4595
+wal level not sufficient for making an online backup	57	3111
+wal_level is insufficient to publish logical changes	57	3285
+warningexception	3563	4600
+was concurrently dropped	102,1	4601
+was not called by trigger manager	327,328	3536
+was not registered	102,1	4602
 was removed concurrently	57	164
-web socket exception	3563	4596
-web socket handshake exception	3564	4597
-webexception	2979	4598
-websocketexception	3563	4596
-websockethandshakeexception	3564	4597
+web socket exception	3564	4603
+web socket handshake exception	3565	4604
+webexception	2980	4605
+websocketexception	3564	4603
+websockethandshakeexception	3565	4604
 weight array may not contain nulls	113,64	881
-weight out of range	112,64	4599
+weight out of range	112,64	4606
 when building statistics on a single expression statistics kinds may not be specified	59	500
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1299	1650
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1300	1651
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1295	1646
-when reorganizing a set of partitions they must be in consecutive order	1169	1512
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1140	1474
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1477	1837
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1622	1990
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1300	1651
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1301	1652
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1296	1647
+when reorganizing a set of partitions they must be in consecutive order	1170	1513
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1141	1475
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1478	1838
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1623	1991
 where clause not allowed for schema	0,1	690
 where clause not allowed with copy to	0,1	690
-where current of is not supported for this table type	59	4600
+where current of is not supported for this table type	59	4607
 where current of on a view is not implemented	59	876
 whole row unique index inference specifications are not supported	59	459
-width argument position must be ended by	112,64	2783
-wildcards or range in json path not allowed in argument * to function	1357	1711
-will be truncated to	2455,1	4601
-win32exception	3565	4602
-window changed	2267	4603
-window frame is not allowed with	1465	1824
+width argument position must be ended by	112,64	2785
+wildcards or range in json path not allowed in argument * to function	1358	1712
+will be truncated to	2456,1	4608
+win32exception	3566	4609
+window changed	2268	4610
+window frame is not allowed with	1466	1825
 window function * cannot have within group	153,1	1179
 window function * requires an over clause	153,1	1179
-window function calls cannot be nested	480,1	4604
+window function calls cannot be nested	480,1	4611
 window function calls cannot contain set returning function calls	59	145
-window function is allowed only in select list and order by clause	1894	2303
-window function is not allowed in window specification	1864	2272
-window functions are not allowed in	480,1	4604
-window functions can not be used as arguments to group functions	1686	2061
+window function is allowed only in select list and order by clause	1895	2304
+window function is not allowed in window specification	1865	2273
+window functions are not allowed in	480,1	4611
+window functions can not be used as arguments to group functions	1687	2062
 window functions cannot return sets	62,1	150
-window specification referencing another one * cannot contain partition list	1508	1869
-window specification with name * is not defined	1909	2318
-windowing error	480	4236
-windowing_error	480,1	4236
-windowingerror	480,1	4236
-with a search or cycle clause the left side of the union must be a select	59	2824
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4605
+window specification referencing another one * cannot contain partition list	1509	1870
+window specification with name * is not defined	1910	2319
+windowing error	480	4241
+windowing_error	480,1	4241
+windowingerror	480,1	4241
+with a search or cycle clause the left side of the union must be a select	59	2826
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4612
 with a search or cycle clause the right side of the union must be a select	0,1	1090
 with cannot be used in a query that is rewritten by rules into multiple queries	59	611
-with check cannot be applied to select or delete	0,1	3757
-with check option is supported only on automatically updatable views	59	4588
+with check cannot be applied to select or delete	0,1	3759
+with check option is supported only on automatically updatable views	59	4595
 with check option not supported on recursive views	59	63
-with check option violation	2839	4237
-with clause containing a data modifying statement must be at the top level	59	2824
-with column list and select field list have different column counts	1865	2273
-with no matching label	1644	2018
-with no tables specified is not valid	0,1	4606
+with check option violation	2840	4242
+with clause containing a data modifying statement must be at the top level	59	2826
+with column list and select field list have different column counts	1866	2274
+with no matching label	1645	2019
+with no tables specified is not valid	0,1	4613
 with ordinality cannot be used with a column definition list	0,1	181
-with query * columns available but * columns specified	190,1	4607
-with query * does not have a returning clause	59	4608
+with query * columns available but * columns specified	190,1	4614
+with query * does not have a returning clause	59	4615
 with query is not recursive	0,1	1090
 with query name * appears in both a rule action and the query being rewritten	59	611
-with query name * specified more than once	938,1	4609
-with recursive is not supported for merge statement	0,1	4522
+with query name * specified more than once	938,1	4616
+with recursive is not supported for merge statement	0,1	4529
 with ties cannot be specified without order by clause	0,1	690
-with_check_option_violation	2839	4237
-withcheckoptionviolation	2839	4237
+with_check_option_violation	2840	4242
+withcheckoptionviolation	2840	4242
 within group is required for ordered set aggregate	153,1	1179
 within group specified but * is not an aggregate function	153,1	1179
-word is too long * bytes max	205	4610
-word is too long in tsquery	205	3763
-word is too long to be indexed	205	4611
+word is too long * bytes max	205	4617
+word is too long in tsquery	205	3765
+word is too long to be indexed	205	4618
 would be inherited from more than once	148,1	160
 would overlap partition	103,1	895
-write aborted exception	3566	4612
-write disk i o error	3252,100	4184
-write pending exception	3567	4613
-write to exceptions table failed message	1229	1578
-writeabortedexception	3566	4612
-writependingexception	3567	4613
-writetimeout	3568	4614
-writing one row to the row based binary log failed	1103	1436
-wrong certificate type	3569,172	193
-wrong cipher returned	3570,172	193
-wrong curve	3571,172	193
+write aborted exception	3567	4619
+write disk i o error	3253,100	4189
+write pending exception	3568	4620
+write to exceptions table failed message	1230	1579
+writeabortedexception	3567	4619
+writependingexception	3568	4620
+writetimeout	3569	4621
+writing one row to the row based binary log failed	1104	1437
+wrong certificate type	3570,172	193
+wrong cipher returned	3571,172	193
+wrong curve	3572,172	193
 wrong flag in flag array	112,64	213
 wrong flag type only arrays and scalars are allowed	112,64	213
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1875	2284
-wrong magic in	1878	2287
-wrong medium type	1002	4615
-wrong method type exception	3572	4616
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1876	2285
+wrong magic in	1879	2288
+wrong medium type	1002	4622
+wrong method type exception	3573	4623
 wrong number of array subscripts	206,64	240
 wrong number of columns	170,1	340
-wrong number of fields	3573,3574	4617
+wrong number of fields	3574,3575	4624
 wrong number of fields in header line got	273,64	835
-wrong number of parameters for prepared statement	0,1	4618
+wrong number of parameters for prepared statement	0,1	4625
 wrong number of parameters on left side of overlaps expression	0,1	690
 wrong number of parameters on right side of overlaps expression	0,1	690
-wrong number of partitions defined mismatch with previous setting	1516	1877
-wrong number of subpartitions defined mismatch with previous setting	1517	1878
-wrong object type	153	4232
-wrong parameters for partitioned s wrong value for	1492	1853
-wrong parameters for s missing	1401	1758
-wrong partition name or partition list	1497	1858
-wrong partition type s for partitioning by s	1518	1879
-wrong partitions for s must have at least one history and exactly one last current	1823	2231
-wrong position info in tsvector	0,1	4319
-wrong signature length	3575,172	193
-wrong signature size	3576,172	193
-wrong signature type	3577,172	193
-wrong ssl version	3578,172	193
-wrong version number	3579,172	193
-wrong_object_type	153,1	4232
-wrongmethodtypeexception	3572	4616
-wrongobjecttype	153,1	4232
-x path exception	3580	4619
-x path expression exception	3581	4620
-x path factory configuration exception	3582	4621
-x path function exception	3583	4622
-x requires a power of two value between 1 mb and 1 gb	112,64	4623
-x509 cannot verify signature algorithm unimplemented	3584,3585	4624
-x509 certificate signed by unknown authority	178	4625
-x509 decryption password incorrect	3586,3587	4626
-x509 lib	3588,172	193
-x509 verification setup problems	3589,172	193
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1911	2320
-xa_rbrollback transaction branch was rolled back	1912	2321
-xa_rbtimeout transaction branch was rolled back took too long	1913	2322
-xaer_dupid the xid already exists	1914	2323
-xaer_inval invalid arguments or unsupported command	1915	2324
-xaer_nota unknown xid	1916	2325
-xaer_outside some work is done outside global transaction	1917	2326
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1918	2327
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1919	2328
-xaexception	3590	4627
+wrong number of partitions defined mismatch with previous setting	1517	1878
+wrong number of subpartitions defined mismatch with previous setting	1518	1879
+wrong object type	153	4237
+wrong parameters for partitioned s wrong value for	1493	1854
+wrong parameters for s missing	1402	1759
+wrong partition name or partition list	1498	1859
+wrong partition type s for partitioning by s	1519	1880
+wrong partitions for s must have at least one history and exactly one last current	1824	2232
+wrong position info in tsvector	0,1	4324
+wrong signature length	3576,172	193
+wrong signature size	3577,172	193
+wrong signature type	3578,172	193
+wrong ssl version	3579,172	193
+wrong version number	3580,172	193
+wrong_object_type	153,1	4237
+wrongmethodtypeexception	3573	4623
+wrongobjecttype	153,1	4237
+x path exception	3581	4626
+x path expression exception	3582	4627
+x path factory configuration exception	3583	4628
+x path function exception	3584	4629
+x requires a power of two value between 1 mb and 1 gb	112,64	4630
+x509 cannot verify signature algorithm unimplemented	3585,3586	4631
+x509 certificate signed by unknown authority	178	4632
+x509 decryption password incorrect	3587,3588	4633
+x509 lib	3589,172	193
+x509 verification setup problems	3590,172	193
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1912	2321
+xa_rbrollback transaction branch was rolled back	1913	2322
+xa_rbtimeout transaction branch was rolled back took too long	1914	2323
+xaer_dupid the xid already exists	1915	2324
+xaer_inval invalid arguments or unsupported command	1916	2325
+xaer_nota unknown xid	1917	2326
+xaer_outside some work is done outside global transaction	1918	2327
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1919	2328
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1920	2329
+xaexception	3591	4634
 xml attribute name * appears more than once	0,1	1135
-xml parse exception	3591	4628
-xml schema exception	72	4629
-xml schema inference exception	73	4630
-xml schema validation exception	74	4631
-xml signature exception	3592	4632
-xml stream exception	3593	4633
-xml syntax error on line * unexpected eof	751	4634
-xml syntax exception	3594	4635
-xmlexception	165,751	4636
-xmlparseexception	3591	4628
-xmlschemaexception	72	4629
-xmlschemainferenceexception	73	4630
-xmlschemavalidationexception	74	4631
-xmlsignatureexception	3592	4632
-xmlstreamexception	3593	4633
-xmlsyntaxexception	3594	4635
+xml parse exception	3592	4635
+xml schema exception	72	4636
+xml schema inference exception	73	4637
+xml schema validation exception	74	4638
+xml signature exception	3593	4639
+xml stream exception	3594	4640
+xml syntax error on line * unexpected eof	751	4641
+xml syntax exception	3595	4642
+xmlexception	165,751	4643
+xmlparseexception	3592	4635
+xmlschemaexception	72	4636
+xmlschemainferenceexception	73	4637
+xmlschemavalidationexception	74	4638
+xmlsignatureexception	3593	4639
+xmlstreamexception	3594	4640
+xmlsyntaxexception	3595	4642
 xmlvalidate is not implemented	59	1030
-xpathexception	3580	4619
-xpathexpressionexception	3581	4620
-xpathfactoryconfigurationexception	3582	4621
-xpathfunctionexception	3583	4622
-xquery x flag expanded regular expressions is not implemented	59	4637
-xslt compile exception	3595	4638
-xsltcompileexception	3595	4638
-xsltexception	3596	4639
-year * column type is deprecated creating year 4 column instead	1341	1695
-you are not allowed to create a user with grant	1144	1479
-you are not allowed to execute this command in a transaction	1146	1481
-you are not owner of query	1373	1730
-you are not owner of thread	1372	1729
-you are not using binary logging	1430	1788
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1522	1883
-you are using safe update mode and you tried to update a table without a where that uses a key column	1792	2199
-you can * fields terminated by	1129	1462
-you can t combine write locking of system tables with other tables or lock types	1877	2286
-you can t delete all columns with alter table use drop table instead	1149	1489
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1230	1579
-you can t use locks with log tables	1148	1485
-you can t write lock a log table only read access is possible	1159	1501
-you cannot * a log table if logging is enabled	1088	1421
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1095	1428
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1687	2062
-you may only use constant expressions in this statement	1589	1955
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1525	1886
-you must set password before executing this statement	1412	1769
-you must start backup with	1083	1416
-you need the super privilege for creation view with * definer	1829	2237
-you should never see it	1200	2173
-your password does not satisfy the current policy requirements	1472	1832
-your password has expired to log in you must change it using a client that supports expired passwords	1413	1770
-zero division error	3597,225	4640
-zero length character string	2735	4209
+xpathexception	3581	4626
+xpathexpressionexception	3582	4627
+xpathfactoryconfigurationexception	3583	4628
+xpathfunctionexception	3584	4629
+xquery x flag expanded regular expressions is not implemented	59	4644
+xslt compile exception	3596	4645
+xsltcompileexception	3596	4645
+xsltexception	3597	4646
+year * column type is deprecated creating year 4 column instead	1342	1696
+you are not allowed to create a user with grant	1145	1480
+you are not allowed to execute this command in a transaction	1147	1482
+you are not owner of query	1374	1731
+you are not owner of thread	1373	1730
+you are not using binary logging	1431	1789
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1523	1884
+you are using safe update mode and you tried to update a table without a where that uses a key column	1793	2200
+you can * fields terminated by	1130	1463
+you can t combine write locking of system tables with other tables or lock types	1878	2287
+you can t delete all columns with alter table use drop table instead	1150	1490
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1231	1580
+you can t use locks with log tables	1149	1486
+you can t write lock a log table only read access is possible	1160	1502
+you cannot * a log table if logging is enabled	1089	1422
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1096	1429
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1688	2063
+you may only use constant expressions in this statement	1590	1956
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1526	1887
+you must set password before executing this statement	1413	1770
+you must start backup with	1084	1417
+you need the super privilege for creation view with * definer	1830	2238
+you should never see it	1201	2174
+your password does not satisfy the current policy requirements	1473	1833
+your password has expired to log in you must change it using a client that supports expired passwords	1414	1771
+zero division error	3598,225	4647
+zero length character string	2736	4214
 zero length component in parameter dynamic_library_path	704,1	866
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2735,64	4209
-zerodivisionerror	3597,225	4640
-zerolengthcharacterstring	2735,64	4209
-zip checksum error	3598,2418	4641
-zip not a valid zip file	3599,2496	4642
-zip unsupported compression algorithm	3528,3600	4643
-ziperror	3601	4644
-zipexception	3602	4645
-zlib input data corrupted	1922	2331
-zlib invalid checksum	2417,2418	4646
-zlib invalid dictionary	3603,3604	4647
-zlib invalid header	2419,183	4648
-zlib not enough memory	1923	2332
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1921	2330
-zone rules exception	3605	4649
-zonerulesexception	3605	4649
-zstd compression is not supported by this build	59	4650
+zero_length_character_string	2736,64	4214
+zerodivisionerror	3598,225	4647
+zerolengthcharacterstring	2736,64	4214
+zip checksum error	3599,2419	4648
+zip not a valid zip file	3600,2497	4649
+zip unsupported compression algorithm	3529,3601	4650
+ziperror	3602	4651
+zipexception	3603	4652
+zlib input data corrupted	1923	2332
+zlib invalid checksum	2418,2419	4653
+zlib invalid dictionary	3604,3605	4654
+zlib invalid header	2420,183	4655
+zlib not enough memory	1924	2333
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1922	2331
+zone rules exception	3606	4656
+zonerulesexception	3606	4656
+zstd compression is not supported by this build	59	4657
 """#
 }

@@ -58,6 +58,12 @@ public class Probe {
                 throw (Exception) root;
             }
         });
+        // Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without
+        // an answer (ZQX_CLOSED_PORT), started by the generator.
+        for (var fault : List.of("connection_reset", "connection_closed")) {
+            var port = System.getenv(fault.equals("connection_reset") ? "ZQX_RESET_PORT" : "ZQX_CLOSED_PORT");
+            probes.put(fault, () -> ((java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/zqx").toURL().openConnection()).getResponseCode());
+        }
         // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
         var silent = java.net.URI.create("http://127.0.0.1:" + System.getenv("ZQX_SILENT_PORT") + "/zqx");
         probes.put("request_timeout", () -> java.net.http.HttpClient.newHttpClient().send(

@@ -77,6 +77,10 @@ func main() {
 	catch("dns_failure", func() error { _, err := net.LookupHost("zqx.invalid"); return err })
 	catch("json_parse", func() error { var zqx any; return json.Unmarshal([]byte("{zqx"), &zqx) })
 	catch("json_parse_type", func() error { var zqx struct{ A int }; return json.Unmarshal([]byte(`{"A":"zqx"}`), &zqx) })
+	// Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without
+	// an answer (ZQX_CLOSED_PORT), started by the generator.
+	catch("connection_reset", func() error { _, err := http.Get("http://127.0.0.1:" + os.Getenv("ZQX_RESET_PORT") + "/zqx"); return err })
+	catch("connection_closed", func() error { _, err := http.Get("http://127.0.0.1:" + os.Getenv("ZQX_CLOSED_PORT") + "/zqx"); return err })
 	// A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 	silent := "http://127.0.0.1:" + os.Getenv("ZQX_SILENT_PORT") + "/zqx"
 	// ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.

@@ -33,5 +33,9 @@ const canceled = new AbortController();
 canceled.abort();
 fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: canceled.signal }).catch((error) => report("operation_canceled", error));
 dns.lookup("zqx.invalid", (error) => report("dns_failure", error));
+// Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without an
+// answer (ZQX_CLOSED_PORT), started by the generator.
+for (const [fault, port] of [["connection_reset", process.env.ZQX_RESET_PORT], ["connection_closed", process.env.ZQX_CLOSED_PORT]])
+  require("http").get(`http://127.0.0.1:${port}/zqx`).on("error", (error) => report(fault, error));
 // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: AbortSignal.timeout(500) }).catch((error) => report("request_timeout", error));

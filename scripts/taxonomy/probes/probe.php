@@ -13,6 +13,10 @@ $probes = [
     "permission_denied" => function () { return new SplFileObject(getenv("ZQX_LOCKED_DIR") . "/zqx.conf", "w"); },
     "json_parse" => function () { return json_decode("{zqx", false, 512, JSON_THROW_ON_ERROR); },
     "encoding_invalid" => function () { return json_encode("\xffzqx", JSON_THROW_ON_ERROR); },
+    // Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without
+    // an answer (ZQX_CLOSED_PORT), started by the generator.
+    "connection_reset" => function () { return file_get_contents("http://127.0.0.1:" . getenv("ZQX_RESET_PORT") . "/zqx"); },
+    "connection_closed" => function () { return file_get_contents("http://127.0.0.1:" . getenv("ZQX_CLOSED_PORT") . "/zqx"); },
     "module_missing" => function () { return new \Zqx\Missing(); },
 ];
 // A memory limit reached is a fatal error, which ends the script: a child PHP with a small limit.

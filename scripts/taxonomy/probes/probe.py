@@ -42,6 +42,10 @@ def certificate_untrusted():
     import ssl
     with socket.create_connection(("localhost", int(os.environ["ZQX_TLS_PORT"])), timeout=5) as raw:
         ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
+# Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without an
+# answer (ZQX_CLOSED_PORT), started by the generator.
+def connection_reset(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_RESET_PORT']}/zqx", timeout=5)
+def connection_closed(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_CLOSED_PORT']}/zqx", timeout=5)
 # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 def request_timeout(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_SILENT_PORT']}/zqx", timeout=0.5)
 

@@ -27,6 +27,10 @@ PROBES = {
   # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
   # ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.
   "certificate_untrusted" => -> { Net::HTTP.start("localhost", ENV["ZQX_TLS_PORT"].to_i, use_ssl: true) { |http| http.get("/zqx") } },
+  # Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without an
+  # answer (ZQX_CLOSED_PORT), started by the generator.
+  "connection_reset" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_RESET_PORT"]}/zqx")) },
+  "connection_closed" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_CLOSED_PORT"]}/zqx")) },
   "request_timeout" => -> { Net::HTTP.start("127.0.0.1", ENV["ZQX_SILENT_PORT"].to_i, read_timeout: 0.5) { |http| http.get("/zqx") } },
 }
 PROBES.each do |fault, probe|
