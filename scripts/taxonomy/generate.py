@@ -12,9 +12,10 @@ sources that enumerate a field completely, each entry naming its source:
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
   and Go (the standard library's error values),
   and, for the runtime faults every language has (null reference, index out of range, division by
-  zero, ...), what each runtime actually raises: probes/ runs the same faults in CPython, Node.js,
-  the JVM, Mono, Ruby, PHP, Go, Rust, C++ (libstdc++), Swift, Perl, Lua and Elixir and records the
-  type and message.
+  zero, permission denied, out of memory, an untrusted certificate, a peer that hangs up, ...),
+  what each runtime actually raises: probes/ runs the same faults in CPython, Node.js, the JVM,
+  Mono, Ruby, PHP, Go, Rust, C++ (libstdc++), Swift, Perl, Lua and Elixir (as `nobody` when run as
+  root, against local servers this script starts) and records the type and message.
 
 An entry is a pattern (lower-case words; ` * ` is a gap of up to 24 words) and the plain-English
 labels it stands for. Labels are what the embedding sees in front of a message: the same condition
@@ -27,7 +28,7 @@ openssl, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain 
 
     python3 scripts/taxonomy/generate.py [--check]
 """
-import argparse, contextlib, errno, glob, http, inspect, json, os, re, signal, ssl, struct, subprocess, sys, tempfile
+import argparse, contextlib, errno, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -161,7 +162,7 @@ def add_errno(t):
         if subclass != "OSError":
             t.identifier(subclass, [label, split_identifier(subclass)], f"CPython OSError subclass for {name}")
     # getaddrinfo's errors (EAI_*), which Python, Ruby and Go report for DNS failures.
-    import ctypes, socket
+    import ctypes
     for name in dir(socket):
         if name.startswith("EAI_"):
             t.identifier(name, ["host name not resolved"], f"getaddrinfo {name}", opaque=True)
@@ -513,54 +514,60 @@ def mask(message):
     return first.strip(" *")
 
 
-def add_probes(t):
-    import socket, threading
-    # The timeout probes call a server that accepts and never answers.
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(64)
-    held = []
-    threading.Thread(target=lambda: [held.append(silent.accept()) for _ in iter(int, 1)], daemon=True).start()
-    environment = dict(os.environ, ZQX_SILENT_PORT=str(silent.getsockname()[1]))
-    # The connection probes call servers that read the request and then reset the connection (an
-    # RST: SO_LINGER with no time) or close it (a FIN) without answering.
-    for variable, reset in (("ZQX_RESET_PORT", True), ("ZQX_CLOSED_PORT", False)):
-        server = socket.create_server(("127.0.0.1", 0))
+def serve(server, handle):
+    """Calls `handle(connection)` for every connection `server` accepts, on a thread of its own."""
+    def loop():
+        while True:
+            connection, _ = server.accept()
+            connection.settimeout(5)
+            with contextlib.suppress(OSError):
+                handle(connection)
+    threading.Thread(target=loop, daemon=True).start()
+    return str(server.getsockname()[1])
 
-        def hang_up(server=server, reset=reset):
-            while True:
-                connection, _ = server.accept()
-                connection.settimeout(5)
-                with contextlib.suppress(OSError):
-                    connection.recv(65536)
-                if reset:
-                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                connection.close()
-        threading.Thread(target=hang_up, daemon=True).start()
-        environment[variable] = str(server.getsockname()[1])
+
+def fault_servers(work):
+    """The servers the network probes call, as environment variables with their ports."""
+    held = []
+    # Accepts and never answers: the timeout probes.
+    silent = serve(socket.create_server(("127.0.0.1", 0)), held.append)
+
+    # Reads the request, then resets the connection (an RST: SO_LINGER with no time) or closes it
+    # (a FIN) without answering: the hang-up probes.
+    def reset(connection):
+        connection.recv(65536)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()
+
+    def close(connection):
+        connection.recv(65536)
+        connection.close()
+
+    # TLS for `localhost` with a certificate no one trusts (self-signed), as an internal service's
+    # often is: the certificate probes. Both 127.0.0.1 and ::1, whichever `localhost` resolves to.
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-addext",
+         "subjectAltName=DNS:localhost", "-days", "30", "-keyout", os.path.join(work, "key.pem"), "-out", os.path.join(work, "cert.pem")])
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(work, "cert.pem"), os.path.join(work, "key.pem"))
+    try:
+        tls = socket.create_server(("::", 0), family=socket.AF_INET6, dualstack_ipv6=True)
+    except OSError:
+        tls = socket.create_server(("127.0.0.1", 0))
+
+    def handshake(connection):
+        try:
+            context.wrap_socket(connection, server_side=True).close()
+        except ssl.SSLError:
+            connection.close()
+
+    return {"ZQX_SILENT_PORT": silent, "ZQX_RESET_PORT": serve(socket.create_server(("127.0.0.1", 0)), reset),
+            "ZQX_CLOSED_PORT": serve(socket.create_server(("127.0.0.1", 0)), close), "ZQX_TLS_PORT": serve(tls, handshake)}
+
+
+def add_probes(t):
     outputs = {}
     with tempfile.TemporaryDirectory() as work:
-        # The certificate probes call a TLS server for `localhost` whose certificate no one trusts
-        # (self-signed), as an internal service's often is.
-        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-addext",
-             "subjectAltName=DNS:localhost", "-days", "30", "-keyout", os.path.join(work, "key.pem"), "-out", os.path.join(work, "cert.pem")])
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(os.path.join(work, "cert.pem"), os.path.join(work, "key.pem"))
-        try:  # both 127.0.0.1 and ::1, whichever `localhost` resolves to first
-            untrusted = socket.create_server(("::", 0), family=socket.AF_INET6, dualstack_ipv6=True)
-        except OSError:
-            untrusted = socket.create_server(("127.0.0.1", 0))
-
-        def handshakes():
-            while True:
-                connection, _ = untrusted.accept()
-                connection.settimeout(5)
-                try:
-                    context.wrap_socket(connection, server_side=True).close()
-                except (ssl.SSLError, OSError):
-                    connection.close()
-        threading.Thread(target=handshakes, daemon=True).start()
-        environment["ZQX_TLS_PORT"] = str(untrusted.getsockname()[1])
+        environment = dict(os.environ, **fault_servers(work))
         probes = os.path.join(HERE, "probes")
         exe = os.path.join(work, "Probe.exe")
         run(["mcs", "-out:" + exe, os.path.join(probes, "Probe.cs")])
