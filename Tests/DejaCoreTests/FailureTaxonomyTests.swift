@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test("bad bytes, a collection changed while iterated, overflow, bad XML, cancellation, a peer that hangs up: one condition each across runtimes")
+    @Test("bad bytes, a collection changed while iterated, overflow, bad XML, cancellation, a peer that hangs up, a pool with no free connection: one condition each across runtimes")
     func moreRuntimeFaults() {
         let cases: [(String, String)] = [
             ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte", "invalid character encoding"),
@@ -102,6 +102,9 @@ import Testing
             ("System.OperationCanceledException: The operation was canceled.", "operation canceled"),
             ("AbortError: This operation was aborted", "operation canceled"),
             ("Error: socket hang up", "connection closed by peer"),
+            ("java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.", "connection pool exhausted"),
+            ("sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00", "connection pool exhausted"),
+            ("ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited 5.001 seconds); all pooled connections were in use", "connection pool exhausted"),
             ("http.client.RemoteDisconnected: Remote end closed connection without response", "connection closed by peer"),
             ("java.net.SocketException: Unexpected end of file from server", "connection closed by peer"),
             ("System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.", "connection reset by peer"),

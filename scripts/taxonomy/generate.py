@@ -23,8 +23,9 @@ worded by different ecosystems gets the same words.
 
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
-openssl, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain that builds Deja;
-(PyPI) googleapis-common-protos, kafka-python, pika.
+openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
+python3-sqlalchemy, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain that
+builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -59,11 +60,14 @@ FAULTS = {
     "operation_canceled": "operation canceled",
     "connection_reset": "connection reset by peer",
     "connection_closed": "connection closed by peer",
+    "connection_pool_exhausted": "connection pool exhausted",
     "request_timeout": "request timed out",
 }
 
 
-STOP_WORDS = {"a", "an", "by", "no", "not", "of", "or", "such", "the", "to", "invalid"}
+# Words a type's name and a fault's may share without the type naming the fault: `connection`
+# is in every network fault's name and in JDBC's SQLTransientConnectionException, which is no pool's.
+STOP_WORDS = {"a", "an", "by", "no", "not", "of", "or", "such", "the", "to", "invalid", "connection"}
 
 
 def words(text):
@@ -509,7 +513,7 @@ def mask(message):
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
     first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
     first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
-    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*\b", " * ", first)
+    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b", " * ", first)
     first = re.sub(r"(\s*\*\s*)+", " * ", first)
     return first.strip(" *")
 
@@ -564,6 +568,15 @@ def fault_servers(work):
             "ZQX_CLOSED_PORT": serve(socket.create_server(("127.0.0.1", 0)), close), "ZQX_TLS_PORT": serve(tls, handshake)}
 
 
+# Libraries the probes use beyond each runtime's own: the most used connection pools.
+JAVA_LIBRARIES = ["/usr/share/java/HikariCP.jar", "/usr/share/java/sqlite-jdbc.jar", "/usr/share/java/slf4j-api.jar"]
+LIBRARY_CHECKS = {
+    "libhikaricp-java, libxerial-sqlite-jdbc-java": ["test", "-f", JAVA_LIBRARIES[0], "-a", "-f", JAVA_LIBRARIES[1]],
+    "python3-sqlalchemy": ["python3", "-c", "import sqlalchemy"],
+    "ruby-activerecord, ruby-sqlite3": ["ruby", "-e", "require 'active_record'; require 'sqlite3'"],
+}
+
+
 def add_probes(t):
     outputs = {}
     with tempfile.TemporaryDirectory() as work:
@@ -578,7 +591,7 @@ def add_probes(t):
         commands = {
             "CPython": ["python3", os.path.join(probes, "probe.py")],
             "Node.js": ["node", os.path.join(probes, "probe.js")],
-            "JDK 17": ["java", "-Xmx256m", os.path.join(probes, "Probe.java")],
+            "JDK 17": ["java", "-Xmx256m", "-cp", ":".join(JAVA_LIBRARIES), os.path.join(probes, "Probe.java")],
             ".NET (Mono)": ["mono", exe],
             "Ruby": ["ruby", os.path.join(probes, "probe.rb")],
             "PHP": ["php", os.path.join(probes, "probe.php")],
@@ -602,6 +615,10 @@ def add_probes(t):
             subprocess.run(["chown", "-R", "nobody", work], check=True)
             os.chmod(work, 0o755)
             user = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        # A missing library would be reported as the fault it was to trigger: refuse to go on instead.
+        for package, check in LIBRARY_CHECKS.items():
+            if subprocess.run(user + check, capture_output=True, cwd=work, env=environment).returncode != 0:
+                sys.exit(f"the probes need {package} (Debian): install it and run again")
         for runtime, command in commands.items():
             outputs[runtime] = json_lines(subprocess.run(user + command, capture_output=True, text=True, cwd=work, env=environment).stdout)
     # A type names its fault when every runtime raising it raises it for that fault alone (Python's

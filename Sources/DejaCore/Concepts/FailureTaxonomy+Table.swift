@@ -736,6 +736,7 @@ software caused connection abort	condition
 connection aborted error	condition
 connection does not exist	condition
 connection failure	condition
+connection pool exhausted	condition
 connection is shut down
 shutdown
 connection pending exception
@@ -4517,6 +4518,7 @@ CPython OSError subclass for ECONNABORTED
 PostgreSQL SQLSTATE 08003
 PostgreSQL SQLSTATE 08000
 PostgreSQL SQLSTATE 08006
+JDK 17 probe connection_pool_exhausted
 Go net/rpc.ErrShutdown
 JDK 17 java.nio.channels.ConnectionPendingException
 glibc strerror(ECONNREFUSED)
@@ -4622,6 +4624,7 @@ Elixir probe module_missing
 .NET (Mono) probe module_missing
 .NET System.IO.FileLoadException default message
 PostgreSQL SQLSTATE 55000 message (src/backend/access/transam/parallel.c)
+Ruby probe connection_pool_exhausted
 PostgreSQL SQLSTATE 55P03 message (src/backend/catalog/namespace.c)
 PostgreSQL SQLSTATE 55P03 message (src/backend/access/heap/heapam_handler.c)
 PostgreSQL SQLSTATE 54000 message (src/backend/utils/misc/guc-file.c)
@@ -7535,6 +7538,7 @@ PostgreSQL SQLSTATE 57014
 PostgreSQL SQLSTATE 42501 message (src/backend/utils/misc/rls.c)
 Python asyncio.QueueEmpty
 Python asyncio.QueueFull
+CPython probe connection_pool_exhausted
 PostgreSQL SQLSTATE P0001
 Ruby OpenSSL::Random::RandomError
 PostgreSQL SQLSTATE 22000 message (src/backend/utils/adt/rangetypes.c)
@@ -9853,38 +9857,39 @@ connection aborted error	728,729	901
 connection does not exist	730	902
 connection exception	335	903
 connection failure	731	904
-connection is shut down	732,733	905
-connection pending exception	734	906
-connection refused	735	907
-connection refused connect	735	908
-connection refused error	735,736	909
-connection refused os error	735	910
-connection requires a valid client certificate	737	911
-connection reset by peer	738	912
-connection reset error	738,739	913
-connection timed out	740	914
-connection to client lost	731,335	915
-connection type not set	741,172	193
-connection was killed	742	916
+connection is not available request timed out after	732	905
+connection is shut down	733,734	906
+connection pending exception	735	907
+connection refused	736	908
+connection refused connect	736	909
+connection refused error	736,737	910
+connection refused os error	736	911
+connection requires a valid client certificate	738	912
+connection reset by peer	739	913
+connection reset error	739,740	914
+connection timed out	741	915
+connection to client lost	731,335	916
+connection type not set	742,172	193
+connection was killed	743	917
 connection_does_not_exist	730,335	902
 connection_exception	335	903
 connection_failure	731,335	904
 connection_forced	5	4
 connectionabortederror	728,729	901
 connectiondoesnotexist	730,335	902
-connectionerror	743	917
+connectionerror	744	918
 connectionexception	335	903
 connectionfailure	731,335	904
-connectionpendingexception	734	906
-connectionrefusederror	735,736	909
-connectionreseterror	738,739	913
-constant of the type * cannot be used here	59	918
-constant random or timezone dependent expressions in sub partitioning function are not allowed	744	919
+connectionpendingexception	735	907
+connectionrefusederror	736,737	910
+connectionreseterror	739,740	914
+constant of the type * cannot be used here	59	919
+constant random or timezone dependent expressions in sub partitioning function are not allowed	745	920
 constraint declared initially deferred must be deferrable	0,1	690
 constraint in on conflict clause has no associated index	153,1	635
 constraint must be added to child tables too	61,1	477
 constraint must be validated on child tables too	61,1	477
-constraint s failed for 192s 192s	745	920
+constraint s failed for 192s 192s	746	921
 constraint with partition key definition	59	103
 constraints cannot be marked deferrable	59	63
 constraints cannot be marked no inherit	59	63
@@ -9893,45 +9898,45 @@ constraints on permanent tables may reference only permanent tables	61,1	477
 constraints on temporary tables may reference only temporary tables	61,1	477
 constraints on temporary tables must involve temporary tables of this session	61,1	477
 constraints on unlogged tables may reference only permanent or unlogged tables	61,1	477
-container cannot run	746	921
-container gc failed	747,748	922
-containercannotrun	746	921
-containergcfailed	747,748	922
-containing sql not permitted	749	923
-containing_sql_not_permitted	749,750	923
-containingsqlnotpermitted	749,750	923
+container cannot run	747	922
+container gc failed	748,749	923
+containercannotrun	747	922
+containergcfailed	748,749	923
+containing sql not permitted	750	924
+containing_sql_not_permitted	750,751	924
+containingsqlnotpermitted	750,751	924
 contains column * not found in parent	170,1	488
-contains no values	57	924
-content is not allowed in prolog	751	925
-content too short error	752	926
+contains no values	57	925
+content is not allowed in prolog	752	926
+content too short error	753	927
 content_too_large	2	1
-contenttooshorterror	752	926
-context deadline exceeded	753	927
-context deadline exceeded client timeout exceeded while awaiting headers	753	927
-context marshal exception	236	928
-context not dane enabled	754,172	193
-context not empty exception	755	929
-contextmarshalexception	236	928
-contextnotemptyexception	755	929
-conversion between * is not supported	59	930
-conversion from wchar_t to server encoding failed	595,64	931
+contenttooshorterror	753	927
+context deadline exceeded	754	928
+context deadline exceeded client timeout exceeded while awaiting headers	754	928
+context marshal exception	236	929
+context not dane enabled	755,172	193
+context not empty exception	756	930
+contextmarshalexception	236	929
+contextnotemptyexception	756	930
+conversion between * is not supported	59	931
+conversion from wchar_t to server encoding failed	595,64	932
 conversion with oid * does not exist	102,1	813
-convert partition is not supported for subpartitioned table	756	932
-converter not found error	757	933
-converternotfounderror	757	933
-converting column * from * to	758	934
-convpath disk i o error	759,100	935
-convpath unable to open database file	760,761	936
-cookie gen callback failure	762,172	193
-cookie mismatch	763,172	193
-cookieexception	764	937
-coordinator load in progress exception	765	938
-coordinator not available exception	766	939
-coordinator_load_in_progress	765	938
-coordinator_not_available	766	939
-coordinatorloadinprogressexception	765	938
-coordinatornotavailableexception	766	939
-copy algorithm requires a lock	767	940
+convert partition is not supported for subpartitioned table	757	933
+converter not found error	758	934
+converternotfounderror	758	934
+converting column * from * to	759	935
+convpath disk i o error	760,100	936
+convpath unable to open database file	761,762	937
+cookie gen callback failure	763,172	193
+cookie mismatch	764,172	193
+cookieexception	765	938
+coordinator load in progress exception	766	939
+coordinator not available exception	767	940
+coordinator_load_in_progress	766	939
+coordinator_not_available	767	940
+coordinatorloadinprogressexception	766	939
+coordinatornotavailableexception	767	940
+copy algorithm requires a lock	768	941
 copy delimiter and quote must be different	112,64	220
 copy delimiter cannot be	112,64	220
 copy delimiter cannot be newline or carriage return	112,64	220
@@ -9948,3034 +9953,3035 @@ copy force quote available only in csv mode	59	676
 copy force quote only available using copy to	59	676
 copy format * not recognized	112,64	220
 copy from not supported with row level security	59	676
-copy from stdin failed	444,125	941
+copy from stdin failed	444,125	942
 copy null representation cannot use newline or carriage return	112,64	220
-copy parameters failed	768,172	193
+copy parameters failed	769,172	193
 copy query must have a returning clause	59	875
 copy query must not be a utility command	59	875
 copy quote available only in csv mode	59	676
 copy quote must be a single one byte character	59	676
 copy select into is not supported	59	875
-corrupt message exception	769	942
-corrupt_message	769	942
-corrupted replication event was detected	770	943
-corrupted trg file for table s s	771	944
-corruptfs disk i o error	772,100	945
-corruptmessageexception	769	942
-cost must be positive	112,64	946
-could not accept ssl connection	334,335	947
-could not accept ssl connection eof detected	334,335	947
-could not attach to a sharedfileset that is already destroyed	57	948
-could not attach to dynamic shared area	57	949
-could not be parsed at index	528	950
-could not cast value of type	226	951
+corrupt message exception	770	943
+corrupt_message	770	943
+corrupted replication event was detected	771	944
+corrupted trg file for table s s	772	945
+corruptfs disk i o error	773,100	946
+corruptmessageexception	770	943
+cost must be positive	112,64	947
+could not accept ssl connection	334,335	948
+could not accept ssl connection eof detected	334,335	948
+could not attach to a sharedfileset that is already destroyed	57	949
+could not attach to dynamic shared area	57	950
+could not be parsed at index	528	951
+could not cast value of type	226	952
 could not change table * to logged because it references unlogged table	61,1	477
 could not change table * to unlogged because it references logged table	61,1	477
-could not connect to publisher when attempting to drop replication slot	731,335	952
-could not connect to the primary server	731,335	953
-could not connect to the publisher	731,335	954
-could not convert nid * to an asn1_object structure	112,64	955
-could not convert row type	170,1	956
-could not convert table * to a view because it has child tables	57	957
-could not convert table * to a view because it has indexes	57	957
-could not convert table * to a view because it has parent tables	57	957
-could not convert table * to a view because it has row security enabled	57	957
-could not convert table * to a view because it has row security policies	57	957
-could not convert table * to a view because it has triggers	57	957
-could not convert table * to a view because it is not empty	57	957
+could not connect to publisher when attempting to drop replication slot	731,335	953
+could not connect to the primary server	731,335	954
+could not connect to the publisher	731,335	955
+could not convert nid * to an asn1_object structure	112,64	956
+could not convert row type	170,1	957
+could not convert table * to a view because it has child tables	57	958
+could not convert table * to a view because it has indexes	57	958
+could not convert table * to a view because it has parent tables	57	958
+could not convert table * to a view because it has row security enabled	57	958
+could not convert table * to a view because it has row security policies	57	958
+could not convert table * to a view because it has triggers	57	958
+could not convert table * to a view because it is not empty	57	958
 could not convert type	465,1	503
-could not create bio	145,143	958
+could not create bio	145,143	959
 could not create exclusion constraint	722,598	891
-could not create locale	112,64	959
-could not create replication slot	334,335	960
-could not create shmemindex entry for data structure	145,143	961
-could not create slave thread check system resources	773	962
-could not create unique index	774,598	963
-could not delete gtid domain reason	775	964
-could not determine actual enum type	59	965
+could not create locale	112,64	960
+could not create replication slot	334,335	961
+could not create shmemindex entry for data structure	145,143	962
+could not create slave thread check system resources	774	963
+could not create unique index	775,598	964
+could not delete gtid domain reason	776	965
+could not determine actual enum type	59	966
 could not determine actual result type for function * declared to return type	170,1	205
-could not determine actual type of argument declared	170,1	966
-could not determine data type for argument	112,64	967
-could not determine data type of parameter	160,1,491	968
+could not determine actual type of argument declared	170,1	967
+could not determine data type for argument	112,64	968
+could not determine data type of parameter	160,1,491	969
 could not determine input data type	112,64	207
 could not determine interpretation of row comparison operator	59	524
 could not determine polymorphic type * because input has type	170,1	192
 could not determine polymorphic type because input has type	170,1	192
 could not determine row description for function returning record	170,1	205
-could not determine row type for result of	59	969
-could not determine which collation to use for	776,1	970
-could not determine which collation to use for ilike	776,1	971
-could not determine which collation to use for index expression	776,1	972
-could not determine which collation to use for partition expression	776,1	973
-could not determine which collation to use for regular expression	776,1	974
-could not determine which collation to use for string comparison	776,1	975
-could not determine which collation to use for string hashing	776,1	976
-could not determine which collation to use for view column	776,1	977
-could not drop relation mapping for subscription	112,64	978
-could not drop replication origin with id * in use by pid	86,57	979
-could not drop replication slot * on publisher	731,335	952
-could not enable user right	87,1	980
-could not extend file * wrote only * bytes at block	777,143	981
-could not fetch column list info for table * from publisher	731,335	954
-could not fetch table info for table * from publisher	731,335	954
-could not find a function named	778,1	982
-could not find a part of the path	779	983
-could not find a procedure named	778,1	982
-could not find an aggregate named	778,1	982
-could not find array type for data type	102,1	984
-could not find element type for data type	102,1	985
-could not find free replication origin id	205	986
-could not find free replication state increase max_replication_slots	142,143	987
-could not find free replication state slot for replication origin with id	142,143	987
-could not find function * in file	778,1	988
-could not find function information for function	778,1	989
-could not find jsonpath variable	102,1	990
-could not find multirange type for data type	102,1	991
-could not find the drive the drive might not be ready or might not be mapped	780	992
-could not form array type name for type	101,1	993
-could not format cidr value	781,64	994
-could not format inet value	781,64	994
-could not get commit timestamp data	57	995
-could not get nid for asn1_object object	112,64	955
-could not identify a comparison function for type	778,1	996
-could not identify a hash function for type	778,1	997
-could not identify an equality operator for type	778,1	998
-could not identify an extended hash function for type	778,1	997
-could not identify an inequality operator for type	778,1	999
-could not identify an ordering operator for type	778,1	1000
-could not identify column * in record data type	461,1	1001
-could not implement	59	1002
-could not implement distinct	59	1003
-could not implement group by	59	1003
-could not implement recursive union	59	1002
-could not implement window order by	59	1003
-could not implement window partition by	59	1003
-could not import the requested snapshot	57	1004
-could not initialize master info structure for * more error messages can be found in the mariadb error log	782	1005
-could not initialize ssl connection	334,335	947
-could not initialize ssl connection ssl context not set up	334,335	947
+could not determine row type for result of	59	970
+could not determine which collation to use for	777,1	971
+could not determine which collation to use for ilike	777,1	972
+could not determine which collation to use for index expression	777,1	973
+could not determine which collation to use for partition expression	777,1	974
+could not determine which collation to use for regular expression	777,1	975
+could not determine which collation to use for string comparison	777,1	976
+could not determine which collation to use for string hashing	777,1	977
+could not determine which collation to use for view column	777,1	978
+could not drop relation mapping for subscription	112,64	979
+could not drop replication origin with id * in use by pid	86,57	980
+could not drop replication slot * on publisher	731,335	953
+could not enable user right	87,1	981
+could not extend file * wrote only * bytes at block	778,143	982
+could not fetch column list info for table * from publisher	731,335	955
+could not fetch table info for table * from publisher	731,335	955
+could not find a function named	779,1	983
+could not find a part of the path	780	984
+could not find a procedure named	779,1	983
+could not find an aggregate named	779,1	983
+could not find array type for data type	102,1	985
+could not find element type for data type	102,1	986
+could not find free replication origin id	205	987
+could not find free replication state increase max_replication_slots	142,143	988
+could not find free replication state slot for replication origin with id	142,143	988
+could not find function * in file	779,1	989
+could not find function information for function	779,1	990
+could not find jsonpath variable	102,1	991
+could not find multirange type for data type	102,1	992
+could not find the drive the drive might not be ready or might not be mapped	781	993
+could not form array type name for type	101,1	994
+could not format cidr value	782,64	995
+could not format inet value	782,64	995
+could not get commit timestamp data	57	996
+could not get nid for asn1_object object	112,64	956
+could not identify a comparison function for type	779,1	997
+could not identify a hash function for type	779,1	998
+could not identify an equality operator for type	779,1	999
+could not identify an extended hash function for type	779,1	998
+could not identify an inequality operator for type	779,1	1000
+could not identify an ordering operator for type	779,1	1001
+could not identify column * in record data type	461,1	1002
+could not implement	59	1003
+could not implement distinct	59	1004
+could not implement group by	59	1004
+could not implement recursive union	59	1003
+could not implement window order by	59	1004
+could not implement window partition by	59	1004
+could not import the requested snapshot	57	1005
+could not initialize master info structure for * more error messages can be found in the mariadb error log	783	1006
+could not initialize ssl connection	334,335	948
+could not initialize ssl connection ssl context not set up	334,335	948
 could not load dh parameters file	128,129	751
-could not load module * due to reason nofile	437	1006
+could not load module * due to reason nofile	437	1007
 could not load private key file	128,129	751
 could not load root certificate file	128,129	751
 could not load server certificate file	128,129	751
 could not load ssl certificate revocation list directory	128,129	751
 could not load ssl certificate revocation list file	128,129	751
 could not load ssl certificate revocation list file * or directory	128,129	751
-could not load the file	437	1007
-could not load the specified file	783	1008
+could not load the file	437	1008
+could not load the specified file	784	1009
 could not make operator class * be default for type	101,1	159
-could not map dynamic shared memory segment	57	1009
-could not obtain lock on relation	448,57	1010
-could not obtain lock on row in relation	448,57	1011
+could not map dynamic shared memory segment	57	1010
+could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	732	1011
+could not obtain lock on relation	448,57	1012
+could not obtain lock on row in relation	448,57	1013
 could not open affix file	128,129	133
-could not open configuration file * maximum nesting depth exceeded	205	1012
+could not open configuration file * maximum nesting depth exceeded	205	1014
 could not open dictionary file	128,129	133
-could not open parent table of index	617,1	1013
-could not open stop word file	128,129	1014
-could not open synonym file	128,129	1015
-could not open thesaurus file	128,129	1016
-could not parse connection string	145,143	1017
-could not parse contents of file	128,129	1018
-could not parse gtid list	784	1019
+could not open parent table of index	617,1	1015
+could not open stop word file	128,129	1016
+could not open synonym file	128,129	1017
+could not open thesaurus file	128,129	1018
+could not parse connection string	145,143	1019
+could not parse contents of file	128,129	1020
+could not parse gtid list	785	1021
 could not parse ldap url	128,129	287
 could not parse radius identifiers list	128,129	287
 could not parse radius port list	128,129	287
 could not parse radius secret list	128,129	287
 could not parse radius server list	128,129	287
-could not parse setting for parameter	0,1	1020
-could not read file * no such file or directory	779	1021
-could not receive data from wal stream	731,335,334	1022
-could not receive database system identifier and timeline id from the primary server	334,335	960
-could not receive list of replicated tables from the publisher	731,335	952
-could not receive timeline history file from the primary server	334,335	960
-could not resolve host	122	1023
-could not send data to wal stream	731,335	1022
-could not send end of streaming message to primary	731,335	1022
-could not send tuple to shared memory queue	57	1024
-could not serialize access due to concurrent delete	447,446	1025
-could not serialize access due to concurrent update	447,446	1026
-could not serialize access due to read write dependencies among transactions	447,446	1027
-could not set compression worker count to	112,64	1028
-could not set environment	145,143	1029
-could not set ssl socket	334,335	947
+could not parse setting for parameter	0,1	1022
+could not read file * no such file or directory	780	1023
+could not receive data from wal stream	731,335,334	1024
+could not receive database system identifier and timeline id from the primary server	334,335	961
+could not receive list of replicated tables from the publisher	731,335	953
+could not receive timeline history file from the primary server	334,335	961
+could not resolve host	122	1025
+could not send data to wal stream	731,335	1024
+could not send end of streaming message to primary	731,335	1024
+could not send tuple to shared memory queue	57	1026
+could not serialize access due to concurrent delete	447,446	1027
+could not serialize access due to concurrent update	447,446	1028
+could not serialize access due to read write dependencies among transactions	447,446	1029
+could not set compression worker count to	112,64	1030
+could not set environment	145,143	1031
+could not set ssl socket	334,335	948
 could not set the cipher list no valid ciphers available	128,129	751
-could not set up xml error handler	59	1030
-could not start initial contents copy for table	731,335	954
-could not start wal streaming	145,143,334	1017
-could not translate name	785	1031
+could not set up xml error handler	59	1032
+could not start initial contents copy for table	731,335	955
+could not start wal streaming	145,143,334	1019
+could not translate name	786	1033
 could not translate radius server name * to address	128,129	287
-could not update replication slave gtid state	786	1032
-could not write block	787,788	1033
-could not write block * in file * wrote only	777,143	981
-could not write file * wrote only * bytes at offset	777,143	1034
-could not write to file * permission denied	92	1035
-couldn t translate some identities	789	1036
-couldn t uncompress communication packet	790	1037
-count must be greater than zero	791,64	1038
-cpu time limit exceeded	792	1039
-crash loop back off	793,794	1040
-crash shutdown	795	1041
-crash_shutdown	795,125	1041
-crashloopbackoff	793,794	1040
-crashshutdown	795,125	1041
-crcerror	796	1042
+could not update replication slave gtid state	787	1034
+could not write block	788,789	1035
+could not write block * in file * wrote only	778,143	982
+could not write file * wrote only * bytes at offset	778,143	1036
+could not write to file * permission denied	92	1037
+couldn t translate some identities	790	1038
+couldn t uncompress communication packet	791	1039
+count must be greater than zero	792,64	1040
+cpu time limit exceeded	793	1041
+crash loop back off	794,795	1042
+crash shutdown	796	1043
+crash_shutdown	796,125	1043
+crashloopbackoff	794,795	1042
+crashshutdown	796,125	1043
+crcerror	797	1044
 create assertion is not yet implemented	59	63
-create container config error	797,798	1043
-create container error	799,800	1044
-create database not allowed while thread is holding global read lock	801	1045
+create container config error	798,799	1045
+create container error	800,801	1046
+create database not allowed while thread is holding global read lock	802	1047
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	802	1046
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	803	1048
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	803,804	1047
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	805	1048
+create pod sandbox error	804,805	1049
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	806	1050
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	806,1	1049
+create specifies a schema * different from the one being created	807,1	1051
 create statistics only supports relation names in the from clause	59	582
-create table select is forbidden when enforce_gtid_consistency 1	807	1050
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	808	1051
-create view specifies more column names than columns	0,1	1052
-createcontainerconfigerror	797,798	1043
-createcontainererror	799,800	1044
-createpodsandboxerror	803,804	1047
-creating index * required more than * bytes of modification log please try again	809	1053
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	810	1054
-creation context of event s s is invalid	811	1055
-creation context of stored routine s s is invalid	812	1056
-creation context of view s s is invalid	813	1057
-credential expired exception	814	1058
-credential not found exception	815	1059
-credentialexception	816	1060
-credentialexpiredexception	814	1058
-credentialnotfoundexception	815	1059
-crl has expired	817,178	1061
-crl is not yet valid	818,178	1062
-crl path validation error	819,178	1063
-crl signature failure	820,178	1064
-crlerror	821	1065
-crlexception	822	1066
+create table select is forbidden when enforce_gtid_consistency 1	808	1052
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	809	1053
+create view specifies more column names than columns	0,1	1054
+createcontainerconfigerror	798,799	1045
+createcontainererror	800,801	1046
+createpodsandboxerror	804,805	1049
+creating index * required more than * bytes of modification log please try again	810	1055
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	811	1056
+creation context of event s s is invalid	812	1057
+creation context of stored routine s s is invalid	813	1058
+creation context of view s s is invalid	814	1059
+credential expired exception	815	1060
+credential not found exception	816	1061
+credentialexception	817	1062
+credentialexpiredexception	815	1060
+credentialnotfoundexception	816	1061
+crl has expired	818,178	1063
+crl is not yet valid	819,178	1064
+crl path validation error	820,178	1065
+crl signature failure	821,178	1066
+crlerror	822	1067
+crlexception	823	1068
 cross database references are not implemented	59	629
-cross dependency found in outer join examine your on conditions	823	1067
-crypto dsa invalid public key	824	1068
-crypto rsa decryption error	825,826	1069
-crypto rsa message too long for rsa public key size	827,828	1070
-crypto rsa verification error	829,830	1071
-cryptographic unexpected operation exception	831	1072
-cryptographicexception	832	1073
-cryptographicunexpectedoperationexception	831	1072
+cross dependency found in outer join examine your on conditions	824	1069
+crypto dsa invalid public key	825	1070
+crypto rsa decryption error	826,827	1071
+crypto rsa message too long for rsa public key size	828,829	1072
+crypto rsa verification error	830,831	1073
+cryptographic unexpected operation exception	832	1074
+cryptographicexception	833	1075
+cryptographicunexpectedoperationexception	832	1074
 csv quote character must not appear in the null specification	59	676
-cube is limited to 12 elements	516,205	1074
-culture is not supported	833	1075
-culture not found exception	833	1076
-culturenotfoundexception	833	1076
+cube is limited to 12 elements	516,205	1076
+culture is not supported	834	1077
+culture not found exception	834	1078
+culturenotfoundexception	834	1078
 current database cannot be changed	59	63
 current database cannot be renamed	59	481
-current database s encoding is not supported with this provider	59	1077
-current transaction is aborted commands ignored until end of transaction block	834,115	1078
-current user cannot be dropped	86,57	1079
-current user cannot be renamed	59	1080
-currval of sequence * is not yet defined in this session	57	1081
-cursor can only scan forward	57	1082
-cursor declaration after handler declaration	835	1083
-cursor is already open	836	1084
-cursor is not open	837	1085
-cursor select must not have into	838	1086
-cursor statement must be a select	839	1087
-custom attribute format exception	330	1088
-custom ext handler already installed	840,172	193
-custom scan * does not support markpos	59	1089
-customattributeformatexception	330	1088
-cycle column * not in with query column list	0,1	1090
-cycle column * specified more than once	174,1	1091
-cycle mark column name * already used in with query column list	0,1	1090
-cycle mark column name and cycle path column name are the same	0,1	1090
-cycle path column name * already used in with query column list	0,1	1090
-cyclic dependency detected between extensions	132,1	1092
-cyclic reference on subqueries	841	1093
-dane already enabled	842,172	193
-dane cannot override mtype full	843,172	193
-dane not enabled	844,172	193
-dane tlsa bad certificate	845,172	193
-dane tlsa bad certificate usage	846,172	193
-dane tlsa bad data length	847,172	193
-dane tlsa bad digest length	848,172	193
-dane tlsa bad matching type	849,172	193
-dane tlsa bad public key	850,172	193
-dane tlsa bad selector	851,172	193
-dane tlsa null data	852,172	193
-data at the root level is invalid line	751	1094
-data between ccs and finished	853,172	193
-data corrupted	854	1095
-data directory * has invalid permissions	57	1096
-data directory * has wrong ownership	57	1096
+current database s encoding is not supported with this provider	59	1079
+current transaction is aborted commands ignored until end of transaction block	835,115	1080
+current user cannot be dropped	86,57	1081
+current user cannot be renamed	59	1082
+currval of sequence * is not yet defined in this session	57	1083
+cursor can only scan forward	57	1084
+cursor declaration after handler declaration	836	1085
+cursor is already open	837	1086
+cursor is not open	838	1087
+cursor select must not have into	839	1088
+cursor statement must be a select	840	1089
+custom attribute format exception	330	1090
+custom ext handler already installed	841,172	193
+custom scan * does not support markpos	59	1091
+customattributeformatexception	330	1090
+cycle column * not in with query column list	0,1	1092
+cycle column * specified more than once	174,1	1093
+cycle mark column name * already used in with query column list	0,1	1092
+cycle mark column name and cycle path column name are the same	0,1	1092
+cycle path column name * already used in with query column list	0,1	1092
+cyclic dependency detected between extensions	132,1	1094
+cyclic reference on subqueries	842	1095
+dane already enabled	843,172	193
+dane cannot override mtype full	844,172	193
+dane not enabled	845,172	193
+dane tlsa bad certificate	846,172	193
+dane tlsa bad certificate usage	847,172	193
+dane tlsa bad data length	848,172	193
+dane tlsa bad digest length	849,172	193
+dane tlsa bad matching type	850,172	193
+dane tlsa bad public key	851,172	193
+dane tlsa bad selector	852,172	193
+dane tlsa null data	853,172	193
+data at the root level is invalid line	752	1096
+data between ccs and finished	854,172	193
+data corrupted	855	1097
+data directory * has invalid permissions	57	1098
+data directory * has wrong ownership	57	1098
 data directory with the specified oid * already exists	112,64	566
-data disk i o error	855,100	1097
-data exception	64	1098
-data for column * too long	856	1099
-data format exception	857	1100
-data length too long	858,172	193
-data misaligned exception	60	1101
-data too long for column * at row	859	1102
-data too long for condition item	860	1103
-data type * has no default operator class for access method	102,1	1104
+data disk i o error	856,100	1099
+data exception	64	1100
+data for column * too long	857	1101
+data format exception	858	1102
+data length too long	859,172	193
+data misaligned exception	60	1103
+data too long for column * at row	860	1104
+data too long for condition item	861	1105
+data type * has no default operator class for access method	102,1	1106
 data type * is a domain	153,1	223
 data type * is a pseudo type	153,1	223
 data type * is not an array type	170,1	339
-data_corrupted	854,55	1095
-data_exception	64	1098
+data_corrupted	855,55	1097
+data_exception	64	1100
 data_loss	641,642,38	792
-database connection requirement not indicated during registration	205	1105
-database dropped	861	1106
-database files are incompatible with server	112,64	1107
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	205	1108
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	205	1108
-database is not accepting commands to avoid wraparound data loss in database	205	1109
-database is not accepting commands to avoid wraparound data loss in database with oid	205	1109
+database connection requirement not indicated during registration	205	1107
+database dropped	862	1108
+database files are incompatible with server	112,64	1109
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	205	1110
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	205	1110
+database is not accepting commands to avoid wraparound data loss in database	205	1111
+database is not accepting commands to avoid wraparound data loss in database with oid	205	1111
 database oid * is already in use by database	112,64	566
 database system identifier differs between the primary and standby	57	529
-database with oid * does not exist	102,1	1110
-database_dropped	861,125	1106
-databasedropped	861,125	1106
-databaseerror	862	1111
-datacorrupted	854,55	1095
-dataerror	863	1112
-dataexception	64	1098
-dataformatexception	857	1100
+database with oid * does not exist	102,1	1112
+database_dropped	862,125	1108
+databasedropped	862,125	1108
+databaseerror	863	1113
+datacorrupted	855,55	1097
+dataerror	864	1114
+dataexception	64	1100
+dataformatexception	858	1102
 dataloss	641,642,38	792
-datamisalignedexception	60	1101
-datatype configuration exception	864	1113
-datatype mismatch	170	1114
-datatype_mismatch	170,1	1114
-datatypeconfigurationexception	864	1113
-datatypemismatch	170,1	1114
-date field value out of range	865,64	1115
-date time exception	866	1116
-date time field value out of range	865,64	1117
-date time parse exception	867,528	1118
-datetime field overflow	865	1119
+datamisalignedexception	60	1103
+datatype configuration exception	865	1115
+datatype mismatch	170	1116
+datatype_mismatch	170,1	1116
+datatypeconfigurationexception	865	1115
+datatypemismatch	170,1	1116
+date field value out of range	866,64	1117
+date time exception	867	1118
+date time field value out of range	866,64	1119
+date time parse exception	868,528	1120
+datetime field overflow	866	1121
 datetime format is not dated and not timed	464,64	501
-datetime format is not recognized	868,64	1120
+datetime format is not recognized	869,64	1122
 datetime format is zoned but not timed	464,64	501
-datetime function * field overflow	869	1121
-datetime_field_overflow	865,64	1119
-datetimeexception	866	1116
-datetimefieldoverflow	865,64	1119
-datetimeparseexception	867,528	1118
+datetime function * field overflow	870	1123
+datetime_field_overflow	866,64	1121
+datetimeexception	867	1118
+datetimefieldoverflow	866,64	1121
+datetimeparseexception	868,528	1120
 deadline_exceeded	643,644,45	793
 deadlineexceeded	643,644,45	793
-deadlock detected	445	1122
-deadlock found when trying to get lock try restarting transaction	870	1123
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	871	1124
-deadlock_detected	445,446	1122
-deadlockdetected	445,446	1122
-debug sync point hit limit reached	872	1125
-debug sync point wait timed out	873	1126
-decapsulateexception	874	1127
+deadlock detected	445	1124
+deadlock found when trying to get lock try restarting transaction	871	1125
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	872	1126
+deadlock_detected	445,446	1124
+deadlockdetected	445,446	1124
+debug sync point hit limit reached	873	1127
+debug sync point wait timed out	874	1128
+decapsulateexception	875	1129
 declare cursor must not contain data modifying statements in with	59	486
 declare cursor with hold * is not supported	59	486
 declare insensitive cursor * is not valid	526,1	672
 declare scroll cursor * is not supported	59	486
-declare scroll cursor for update share is not supported	59	1128
-decoder fallback exception	875	1129
-decoderfallbackexception	875	1129
-decoding of base64 string failed	876	1130
-decryption failed	877,172	193
-decryption failed or bad record mac	878,172	193
-default acl for user * does not exist	102,1	1131
-default acl for user * in schema * does not exist	102,1	1131
-default conversion for * already exists	101,1	1132
-default conversion function for encoding * does not exist	778,1	1133
+declare scroll cursor for update share is not supported	59	1130
+decoder fallback exception	876	1131
+decoderfallbackexception	876	1131
+decoding of base64 string failed	877	1132
+decryption failed	878,172	193
+decryption failed or bad record mac	879,172	193
+default acl for user * does not exist	102,1	1133
+default acl for user * in schema * does not exist	102,1	1133
+default conversion for * already exists	101,1	1134
+default conversion function for encoding * does not exist	779,1	1135
 default for column * cannot be cast automatically to type	170,1	488
-default ignore value is not supported for such parameter usage	879	1134
-default is not allowed in this context	0,1	1135
-default namespace is not supported	59	1030
+default ignore value is not supported for such parameter usage	880	1136
+default is not allowed in this context	0,1	1137
+default namespace is not supported	59	1032
 default privileges cannot be set for columns	543,544	670
-default value for column * of relation * does not exist	461,1	1136
-defaulting grantor to user id	544	1137
-delayed insert thread couldn t get requested lock for table	880	1138
-delayed option not supported for table	881	1139
-delegation token auth disabled exception	882	1140
-delegation token authorization failed exception	883	1141
-delegation token expired exception	884	1142
-delegation token feature is not enabled	882	1140
-delegation token is not found on server	885	1143
-delegation token not found exception	885	1143
-delegation token owner mismatch exception	886	1144
-delegation token request not allowed exception	887	1145
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	887	1145
-delegation_token_auth_disabled	882	1140
-delegation_token_authorization_failed	883	1141
-delegation_token_expired	884	1142
-delegation_token_not_found	885	1143
-delegation_token_owner_mismatch	886	1144
-delegation_token_request_not_allowed	887	1145
-delegationtokenauthdisabledexception	882	1140
-delegationtokenauthorizationfailedexception	883	1141
-delegationtokenexpiredexception	884	1142
-delegationtokennotfoundexception	885	1143
-delegationtokenownermismatchexception	886	1144
-delegationtokenrequestnotallowedexception	887	1145
-delete disk i o error	888,100	1146
+default value for column * of relation * does not exist	461,1	1138
+defaulting grantor to user id	544	1139
+delayed insert thread couldn t get requested lock for table	881	1140
+delayed option not supported for table	882	1141
+delegation token auth disabled exception	883	1142
+delegation token authorization failed exception	884	1143
+delegation token expired exception	885	1144
+delegation token feature is not enabled	883	1142
+delegation token is not found on server	886	1145
+delegation token not found exception	886	1145
+delegation token owner mismatch exception	887	1146
+delegation token request not allowed exception	888	1147
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	888	1147
+delegation_token_auth_disabled	883	1142
+delegation_token_authorization_failed	884	1143
+delegation_token_expired	885	1144
+delegation_token_not_found	886	1145
+delegation_token_owner_mismatch	887	1146
+delegation_token_request_not_allowed	888	1147
+delegationtokenauthdisabledexception	883	1142
+delegationtokenauthorizationfailedexception	884	1143
+delegationtokenexpiredexception	885	1144
+delegationtokennotfoundexception	886	1145
+delegationtokenownermismatchexception	887	1146
+delegationtokenrequestnotallowedexception	888	1147
+delete disk i o error	889,100	1148
 delete trigger s when condition cannot reference new values	103,1	335
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	889	1147
-dependency removal exception	890	1148
-dependency resolution error	891	1149
-dependencyerror	892	1150
-dependencyremovalexception	890	1148
-dependencyresolutionerror	891	1149
-dependent objects still exist	458	1151
-dependent privilege descriptors still exist	459	1152
-dependent privileges exist	458,459	1153
-dependent_objects_still_exist	458,459	1151
-dependent_privilege_descriptors_still_exist	459	1152
-dependentobjectsstillexist	458,459	1151
-dependentprivilegedescriptorsstillexist	459	1152
-deprecationwarning	893	1154
-destination address required	894	1155
-destination encoding * does not exist	102,1	1156
-destroy failed exception	895	1157
-destroyfailedexception	895	1157
-device not a stream	896	1158
-device or resource busy	897	1159
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	890	1149
+dependency removal exception	891	1150
+dependency resolution error	892	1151
+dependencyerror	893	1152
+dependencyremovalexception	891	1150
+dependencyresolutionerror	892	1151
+dependent objects still exist	458	1153
+dependent privilege descriptors still exist	459	1154
+dependent privileges exist	458,459	1155
+dependent_objects_still_exist	458,459	1153
+dependent_privilege_descriptors_still_exist	459	1154
+dependentobjectsstillexist	458,459	1153
+dependentprivilegedescriptorsstillexist	459	1154
+deprecationwarning	894	1156
+destination address required	895	1157
+destination encoding * does not exist	102,1	1158
+destroy failed exception	896	1159
+destroyfailedexception	896	1159
+device not a stream	897	1160
+device or resource busy	898	1161
 dh could not load dh parameters	128,129	751
 dh could not set dh parameters	128,129	751
-dh key too small	898,172	193
-dh public value length is wrong	899,172	193
-dherror	900	1160
-diagnostics exception	901	1161
-diagnostics_exception	901	1161
-diagnosticsexception	901	1161
-dial tcp * connect connection refused	735	1162
-dictionary changed size during iteration	414	1163
-different crl scope	902,178	1164
-digest check failed	903,172	193
-digesterror	904	1165
-digestexception	905	1166
+dh key too small	899,172	193
+dh public value length is wrong	900,172	193
+dherror	901	1162
+diagnostics exception	902	1163
+diagnostics_exception	902	1163
+diagnosticsexception	902	1163
+dial tcp * connect connection refused	736	1164
+dictionary changed size during iteration	414	1165
+different crl scope	903,178	1166
+digest check failed	904,172	193
+digesterror	905	1167
+digestexception	906	1168
 dimension array or low bound array cannot be null	113,64	462
 dimension values cannot be null	113,64	462
-directories for tablespace * could not be removed	57	1167
-directory iterator exception	906	1168
-directory not empty	907	1169
-directory not empty exception	908	1170
-directory not found exception	233,779	1171
-directoryiteratorexception	906	1168
-directorynotemptyexception	908	1170
-directorynotfoundexception	233,779	1171
-dirtywal unable to open database file	909,761	1172
-disk error when trying to access log file on the disk	910	1173
-disk full	777	1174
-disk full * waiting for someone to free some space errno	911	1175
-disk quota exceeded	912	1176
-disk_full	777,143	1174
-diskfull	777,143	1174
-display width out of range for * max	913	1177
-distance in phrase operator must be an integer value between zero and	112,64	1178
+directories for tablespace * could not be removed	57	1169
+directory iterator exception	907	1170
+directory not empty	908	1171
+directory not empty exception	909	1172
+directory not found exception	233,780	1173
+directoryiteratorexception	907	1170
+directorynotemptyexception	909	1172
+directorynotfoundexception	233,780	1173
+dirtywal unable to open database file	910,762	1174
+disk error when trying to access log file on the disk	911	1175
+disk full	778	1176
+disk full * waiting for someone to free some space errno	912	1177
+disk quota exceeded	913	1178
+disk_full	778,143	1176
+diskfull	778,143	1176
+display width out of range for * max	914	1179
+distance in phrase operator must be an integer value between zero and	112,64	1180
 distinct is not implemented for window functions	59	145
-distinct specified but * is not an aggregate function	153,1	1179
-divide by zero exception	235,225	1180
-dividebyzeroexception	235,225	1180
-division by 0	914	1181
-division by zero	225	1182
-division_by_zero	225,64	1182
-divisionbyzero	225,64	1182
-dll not found exception	915,437	1183
-dll was not found	915	1184
-dllnotfoundexception	915,437	1183
+distinct specified but * is not an aggregate function	153,1	1181
+divide by zero exception	235,225	1182
+dividebyzeroexception	235,225	1182
+division by 0	915	1183
+division by zero	225	1184
+division_by_zero	225,64	1184
+divisionbyzero	225,64	1184
+dll not found exception	916,437	1185
+dll was not found	916	1186
+dllnotfoundexception	916,437	1185
 do also rules are not supported for copy	59	875
 do also rules are not supported for data modifying statements in with	59	611
 do instead nothing rules are not supported for copy	59	875
 do instead nothing rules are not supported for data modifying statements in with	59	611
 do instead notify rules are not supported for data modifying statements in with	59	611
-do not support online operation on table with gis index	916	1185
-documenterror	917	1186
+do not support online operation on table with gis index	917	1187
+documenterror	918	1188
 does not accept a target detail	0,1	869
-does not allow null values	918,598	1187
-does not belong to table	112,64,57	1188
-does not exist	102,1,617,778,461,919,737,920,101,921	1189
-does not exist in operator family	102,1	1190
-does not exist within current savepoint level	919,922	1191
-does not have a composite type	153,1	1192
-does not have a for update share reference to table	493	1193
+does not allow null values	919,598	1189
+does not belong to table	112,64,57	1190
+does not exist	102,1,617,779,461,920,738,921,101,922	1191
+does not exist in operator family	102,1	1192
+does not exist within current savepoint level	920,923	1193
+does not have a composite type	153,1	1194
+does not have a for update share reference to table	493	1195
 does not match locale	112,64	566
-does not refer to a table	617,1	1194
-does not return tuples	493	1195
-does not support inline code execution	59	1196
+does not refer to a table	617,1	1196
+does not return tuples	493	1197
+does not support inline code execution	59	1198
 does not support set schema	59	410
-does not support subqueries or stored functions	923	1197
-does not support subscripted assignment	59	1198
-does not support the global option	112,64	1199
+does not support subqueries or stored functions	924	1199
+does not support subscripted assignment	59	1200
+does not support the global option	112,64	1201
 domain data types must not be marked binary compatible	103,1	215
-domain error * in function	924	1200
-domainerror	925	1201
-drive not found exception	780	1202
-drivenotfoundexception	780	1202
-driver bad connection	926,927	1203
-driver remove argument from query	928,929	1204
-driver skip fast path continue as if unimplemented	930,931	1205
-drop database not allowed while thread is holding global read lock	932	1206
+domain error * in function	925	1202
+domainerror	926	1203
+drive not found exception	781	1204
+drivenotfoundexception	781	1204
+driver bad connection	927,928	1205
+driver remove argument from query	929,930	1206
+driver skip fast path continue as if unimplemented	931,932	1207
+drop database not allowed while thread is holding global read lock	933	1208
 drop index concurrently does not support cascade	59	170
 drop index concurrently does not support dropping multiple objects	59	170
 drop index concurrently must be first action in transaction	59	631
-dropped orphan trigger * originally created for table	933	1207
-dropping a primary key is not allowed without also adding a new primary key	934	1208
-dsaerror	935	1209
-dtls message too big	936,172	193
-duplicate * constraint name	937	1210
-duplicate alias	938	1211
-duplicate broker registration exception	939	1212
-duplicate column	174	1213
-duplicate column * in publication column list	101,1	1214
-duplicate column name	940	1215
-duplicate column name in statistics definition	174,1	1216
-duplicate compression id	941,172	193
-duplicate condition information item	942	1217
-duplicate cursor	632	1218
-duplicate database	943	1219
-duplicate entry * for key	944	1220
-duplicate entry for key	944	1221
-duplicate expression in statistics definition	174,1	1216
-duplicate file	945	1222
-duplicate format flags exception	946	1223
-duplicate function	149	1224
+dropped orphan trigger * originally created for table	934	1209
+dropping a primary key is not allowed without also adding a new primary key	935	1210
+dsaerror	936	1211
+dtls message too big	937,172	193
+duplicate * constraint name	938	1212
+duplicate alias	939	1213
+duplicate broker registration exception	940	1214
+duplicate column	174	1215
+duplicate column * in publication column list	101,1	1216
+duplicate column name	941	1217
+duplicate column name in statistics definition	174,1	1218
+duplicate compression id	942,172	193
+duplicate condition information item	943	1219
+duplicate cursor	632	1220
+duplicate database	944	1221
+duplicate entry * for key	945	1222
+duplicate entry for key	945	1223
+duplicate expression in statistics definition	174,1	1218
+duplicate file	946	1224
+duplicate format flags exception	947	1225
+duplicate function	149	1226
 duplicate function body specified	62,1	135
-duplicate handler declared in the same block	947	1225
-duplicate index s this is deprecated and will be disallowed in a future release	948	1226
-duplicate json object key value	949	1227
-duplicate key name	950	1228
-duplicate key value violates unique constraint	774,598	1229
-duplicate object	101	1230
-duplicate objects in argument	951	1231
-duplicate partition field name	952	1232
-duplicate partition name	953	1233
-duplicate prepared statement	954	1234
-duplicate query name 64s in with clause	955	1235
+duplicate handler declared in the same block	948	1227
+duplicate index s this is deprecated and will be disallowed in a future release	949	1228
+duplicate json object key value	950	1229
+duplicate key name	951	1230
+duplicate key value violates unique constraint	775,598	1231
+duplicate object	101	1232
+duplicate objects in argument	952	1233
+duplicate partition field name	953	1234
+duplicate partition name	954	1235
+duplicate prepared statement	955	1236
+duplicate query name 64s in with clause	956	1237
 duplicate resource exception	70	74
-duplicate row * column s	956	1236
-duplicate schema	150	1237
-duplicate sequence number exception	957	1238
-duplicate table	148	1239
-duplicate voter exception	958	1240
-duplicate wait object exception	951	1241
-duplicate_alias	938,1	1211
-duplicate_broker_registration	939	1212
-duplicate_column	174,1	1213
-duplicate_cursor	632,1	1218
-duplicate_database	943,1	1219
-duplicate_file	945,788	1222
-duplicate_function	149,1	1224
-duplicate_json_object_key_value	949,64	1227
-duplicate_object	101,1	1230
-duplicate_prepared_statement	954,1	1234
+duplicate row * column s	957	1238
+duplicate schema	150	1239
+duplicate sequence number exception	958	1240
+duplicate table	148	1241
+duplicate voter exception	959	1242
+duplicate wait object exception	952	1243
+duplicate_alias	939,1	1213
+duplicate_broker_registration	940	1214
+duplicate_column	174,1	1215
+duplicate_cursor	632,1	1220
+duplicate_database	944,1	1221
+duplicate_file	946,789	1224
+duplicate_function	149,1	1226
+duplicate_json_object_key_value	950,64	1229
+duplicate_object	101,1	1232
+duplicate_prepared_statement	955,1	1236
 duplicate_resource	70	74
-duplicate_schema	150,1	1237
-duplicate_sequence_number	957	1238
-duplicate_table	148,1	1239
-duplicate_voter	958	1240
-duplicatealias	938,1	1211
-duplicatebrokerregistrationexception	939	1212
-duplicatecolumn	174,1	1213
-duplicatecursor	632,1	1218
-duplicatedatabase	943,1	1219
-duplicatefile	945,788	1222
-duplicateformatflagsexception	946	1223
-duplicatefunction	149,1	1224
-duplicatejsonobjectkeyvalue	949,64	1227
-duplicateobject	101,1	1230
-duplicatepreparedstatement	954,1	1234
+duplicate_schema	150,1	1239
+duplicate_sequence_number	958	1240
+duplicate_table	148,1	1241
+duplicate_voter	959	1242
+duplicatealias	939,1	1213
+duplicatebrokerregistrationexception	940	1214
+duplicatecolumn	174,1	1215
+duplicatecursor	632,1	1220
+duplicatedatabase	944,1	1221
+duplicatefile	946,789	1224
+duplicateformatflagsexception	947	1225
+duplicatefunction	149,1	1226
+duplicatejsonobjectkeyvalue	950,64	1229
+duplicateobject	101,1	1232
+duplicatepreparedstatement	955,1	1236
 duplicateresourceexception	70	74
-duplicateschema	150,1	1237
-duplicatesequencenumberexception	957	1238
-duplicatetable	148,1	1239
-duplicatevoterexception	958	1240
-duplicatewaitobjectexception	951	1241
-dynamic column contains unknown character set	959	1242
-dynamic column implementation limit reached	960	1243
-e2big	188	1244
-eacces	92	1245
-eacces permission denied open	92	1246
-eaddrinuse	119	1247
-eaddrnotavail	460	1248
-eadv	126	1249
-eafnosupport	123	1250
-eagain	347	1251
-eagain wait readable	961	1252
-eagain wait writable	962	1253
-eagainwaitreadable	961	1252
-eagainwaitwritable	962	1253
-eai_addrfamily	122	1254
-eai_again	122	1255
-eai_badflags	122	1256
-eai_fail	122	1257
-eai_family	122	1258
-eai_memory	122	1259
-eai_nodata	122	1260
-eai_noname	122	1261
-eai_overflow	122	1262
-eai_service	122	1263
-eai_socktype	122	1264
-eai_system	122	1265
-ealready	349	1266
-ebade	963	1267
-ebadf	283	1268
-ebadfd	964	1269
-ebadmsg	295	1270
-ebadr	965	1271
-ebadrqc	966	1272
-ebadslt	967	1273
-ebfont	284	1274
-ebusy	897	1275
-ecanceled	81	1276
-ecc cert not for signing	968,172	193
+duplicateschema	150,1	1239
+duplicatesequencenumberexception	958	1240
+duplicatetable	148,1	1241
+duplicatevoterexception	959	1242
+duplicatewaitobjectexception	952	1243
+dynamic column contains unknown character set	960	1244
+dynamic column implementation limit reached	961	1245
+e2big	188	1246
+eacces	92	1247
+eacces permission denied open	92	1248
+eaddrinuse	119	1249
+eaddrnotavail	460	1250
+eadv	126	1251
+eafnosupport	123	1252
+eagain	347	1253
+eagain wait readable	962	1254
+eagain wait writable	963	1255
+eagainwaitreadable	962	1254
+eagainwaitwritable	963	1255
+eai_addrfamily	122	1256
+eai_again	122	1257
+eai_badflags	122	1258
+eai_fail	122	1259
+eai_family	122	1260
+eai_memory	122	1261
+eai_nodata	122	1262
+eai_noname	122	1263
+eai_overflow	122	1264
+eai_service	122	1265
+eai_socktype	122	1266
+eai_system	122	1267
+ealready	349	1268
+ebade	964	1269
+ebadf	283	1270
+ebadfd	965	1271
+ebadmsg	295	1272
+ebadr	966	1273
+ebadrqc	967	1274
+ebadslt	968	1275
+ebfont	284	1276
+ebusy	898	1277
+ecanceled	81	1278
+ecc cert not for signing	969,172	193
 ecdh could not create key	128,129	751
-ecdh required for suiteb mode	969,172	193
+ecdh required for suiteb mode	970,172	193
 ecdh unrecognized curve name	128,129	751
-ecerror	970	1277
-echild	606	1278
-echrng	591	1279
-ecomm	700	1280
-econnaborted	728	1281
-econnrefused	735	1282
-econnreset	738	1283
-edeadlock	971	1284
-edestaddrreq	894	1285
-edom	972	1286
-edotdot	973	1287
-edquot	912	1288
-ee certificate key too weak	974,178	1289
-ee key too small	975,172	193
+ecerror	971	1279
+echild	606	1280
+echrng	591	1281
+ecomm	700	1282
+econnaborted	728	1283
+econnrefused	736	1284
+econnreset	739	1285
+edeadlock	972	1286
+edestaddrreq	895	1287
+edom	973	1288
+edotdot	974	1289
+edquot	913	1290
+ee certificate key too weak	975,178	1291
+ee key too small	976,172	193
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1290
-eexist	976	1291
-efault	265	1292
-efbig	977	1293
-ehostdown	978	1294
-ehostunreach	979	1295
-eidrm	980	1296
-eilseq	981	1297
-einprogress	350	1298
-einprogress wait readable	982	1299
-einprogress wait writable	983	1300
-einprogresswaitreadable	982	1299
-einprogresswaitwritable	983	1300
-eintr	984	1301
-einval	649	1302
-eio	985	1303
-eisconn	986	1304
-eisdir	987	1305
-eisnam	988	1306
-ekeyexpired	989	1307
-ekeyrejected	990	1308
-ekeyrevoked	991	1309
-el2hlt	992	1310
-el2nsync	993	1311
-el3hlt	994	1312
-el3rst	995	1313
-election not needed exception	996	1314
-election_not_needed	996	1314
-electionnotneededexception	996	1314
-element type cannot be specified without a subscripting function	112,64	1315
-elibacc	404	1316
-elibbad	107	1317
-elibexec	500	1318
-elibmax	240	1319
-elibscn	997	1320
-eligible leaders not available exception	998	1321
-eligible topic partition leaders are not available	998	1321
-eligible_leaders_not_available	998	1321
-eligibleleadersnotavailableexception	998	1321
-elnrng	999	1322
-eloop	1000	1323
-email address mismatch	1001,178	1324
-emediumtype	1002	1325
-emfile	1003	1326
-emlink	1004	1327
+eeee not supported for input	59	1292
+eexist	977	1293
+efault	265	1294
+efbig	978	1295
+ehostdown	979	1296
+ehostunreach	980	1297
+eidrm	981	1298
+eilseq	982	1299
+einprogress	350	1300
+einprogress wait readable	983	1301
+einprogress wait writable	984	1302
+einprogresswaitreadable	983	1301
+einprogresswaitwritable	984	1302
+eintr	985	1303
+einval	649	1304
+eio	986	1305
+eisconn	987	1306
+eisdir	988	1307
+eisnam	989	1308
+ekeyexpired	990	1309
+ekeyrejected	991	1310
+ekeyrevoked	992	1311
+el2hlt	993	1312
+el2nsync	994	1313
+el3hlt	995	1314
+el3rst	996	1315
+election not needed exception	997	1316
+election_not_needed	997	1316
+electionnotneededexception	997	1316
+element type cannot be specified without a subscripting function	112,64	1317
+elibacc	404	1318
+elibbad	107	1319
+elibexec	500	1320
+elibmax	240	1321
+elibscn	998	1322
+eligible leaders not available exception	999	1323
+eligible topic partition leaders are not available	999	1323
+eligible_leaders_not_available	999	1323
+eligibleleadersnotavailableexception	999	1323
+elnrng	1000	1324
+eloop	1001	1325
+email address mismatch	1002,178	1326
+emediumtype	1003	1327
+emfile	1004	1328
+emlink	1005	1329
 empty configuration directory name	112,64	885
 empty configuration file name	112,64	885
-empty password returned by client	1005,737	1328
-empty query does not return tuples	0,1	1329
+empty password returned by client	1006,738	1330
+empty query does not return tuples	0,1	1331
 empty range bound specified for partition	103,1	895
-empty srtp protection profile list	1006,172	193
-empty stack exception	1007	1330
-empty subject alternative name extension	1008,178	1331
+empty srtp protection profile list	1007,172	193
+empty stack exception	1008	1332
+empty subject alternative name extension	1009,178	1333
 empty xpath expression	64	842
-emptystackexception	1007	1330
-emsgsize	828	1332
-emultihop	1009	1333
-enametoolong	1010	1334
-enavail	1011	1335
-encoder fallback exception	1012	1336
-encoderfallbackexception	1012	1336
-encoding conversion from * to ascii not supported	59	1337
-encoding conversion function * must return type	103,1	1338
-encoding conversion function * returned incorrect result for empty input	103,1	1338
-encoding conversion to or from sql_ascii is not supported	103,1	1338
-encoding hex odd length hex string	1013,1014	1339
-encodingerror	1015	1340
-encodingwarning	1016	1341
-encountered illegal format of dynamic column string	1017	1342
-encountered illegal value * when converting to	1018	1343
-encrypted length too long	1019,172	193
-end identifier * does not match	1020	1344
-end label * without match	1021	1345
+emptystackexception	1008	1332
+emsgsize	829	1334
+emultihop	1010	1335
+enametoolong	1011	1336
+enavail	1012	1337
+encoder fallback exception	1013	1338
+encoderfallbackexception	1013	1338
+encoding conversion from * to ascii not supported	59	1339
+encoding conversion function * must return type	103,1	1340
+encoding conversion function * returned incorrect result for empty input	103,1	1340
+encoding conversion to or from sql_ascii is not supported	103,1	1340
+encoding hex odd length hex string	1014,1015	1341
+encodingerror	1016	1342
+encodingwarning	1017	1343
+encountered illegal format of dynamic column string	1018	1344
+encountered illegal value * when converting to	1019	1345
+encrypted length too long	1020,172	193
+end identifier * does not match	1021	1346
+end label * without match	1022	1347
 end of copy marker corrupt	273,64	835
 end of copy marker does not match previous newline style	273,64	835
-end of file reached	1022	1346
+end of file reached	1023	1348
 end of line before authentication method	128,129	287
 end of line before database specification	128,129	287
 end of line before ip address specification	128,129	287
 end of line before netmask specification	128,129	287
 end of line before role specification	128,129	287
-end of stream exception	239	1347
-end of yaml exception	1023	1348
-endofstreamexception	239	1347
-endofyamlexception	1023	1348
-ends is either invalid or before starts	1024	1349
-enetdown	1025	1350
-enetreset	1026	1351
-enetunreach	1027	1352
-enfile	1028	1353
-engine * does not support rollback changes were committed during rollback call	1029	1354
-engine * failed to discover table 192s 192s with	1030	1355
-engine cannot be used in partitioned tables	1031	1356
-engine independent statistics are not collected for column	1032	1357
-enoano	1033	1358
-enobufs	1034	1359
-enocsi	1035	1360
-enodata	1036	1361
-enodev	1037	1362
-enoent	779	1363
-enoent no such file or directory open	779	1364
-enoexec	1038	1365
-enokey	1039	1366
-enolck	1040	1367
-enolink	1041	1368
-enomedium	1042	1369
-enomem	457	1370
-enomsg	1043	1371
-enonet	1044	1372
-enopkg	1045	1373
-enoprotoopt	1046	1374
-enospc	1047	1375
-enosr	1048	1376
-enostr	896	1377
-enosys	1049	1378
-enotblk	345	1379
-enotconn	1050	1380
-enotdir	1051	1381
-enotempty	907	1382
-enotnam	1052	1383
-enotrecoverable	1053	1384
-enotsock	1054	1385
-enotsup	1055	1386
-enotty	1056	1387
-enotuniq	1057	1388
-entry point not found exception	1058	1389
-entry point was not found	1058	1390
-entrypointnotfoundexception	1058	1389
-enum constant not present exception	1059	1391
+end of stream exception	239	1349
+end of yaml exception	1024	1350
+endofstreamexception	239	1349
+endofyamlexception	1024	1350
+ends is either invalid or before starts	1025	1351
+enetdown	1026	1352
+enetreset	1027	1353
+enetunreach	1028	1354
+enfile	1029	1355
+engine * does not support rollback changes were committed during rollback call	1030	1356
+engine * failed to discover table 192s 192s with	1031	1357
+engine cannot be used in partitioned tables	1032	1358
+engine independent statistics are not collected for column	1033	1359
+enoano	1034	1360
+enobufs	1035	1361
+enocsi	1036	1362
+enodata	1037	1363
+enodev	1038	1364
+enoent	780	1365
+enoent no such file or directory open	780	1366
+enoexec	1039	1367
+enokey	1040	1368
+enolck	1041	1369
+enolink	1042	1370
+enomedium	1043	1371
+enomem	457	1372
+enomsg	1044	1373
+enonet	1045	1374
+enopkg	1046	1375
+enoprotoopt	1047	1376
+enospc	1048	1377
+enosr	1049	1378
+enostr	897	1379
+enosys	1050	1380
+enotblk	345	1381
+enotconn	1051	1382
+enotdir	1052	1383
+enotempty	908	1384
+enotnam	1053	1385
+enotrecoverable	1054	1386
+enotsock	1055	1387
+enotsup	1056	1388
+enotty	1057	1389
+enotuniq	1058	1390
+entry point not found exception	1059	1391
+entry point was not found	1059	1392
+entrypointnotfoundexception	1059	1391
+enum constant not present exception	1060	1393
 enum data types are not binary compatible	103,1	215
-enum label * already exists	101,1	1392
-enum label * already exists skipping	101,1	1392
-enumconstantnotpresentexception	1059	1391
-environmenterror	1060	1393
-enxio	1061	1394
-eoferror	1062,1063	1395
-eofexception	1064	1396
-eoverflow	1065	1397
-eownerdead	1066	1398
-eperm	1067	1399
-epfnosupport	1068	1400
-epipe	359	1401
-eproto	1069	1402
-eprotonosupport	1070	1403
-eprototype	1071	1404
+enum label * already exists	101,1	1394
+enum label * already exists skipping	101,1	1394
+enumconstantnotpresentexception	1060	1393
+environmenterror	1061	1395
+enxio	1062	1396
+eoferror	1063,1064	1397
+eofexception	1065	1398
+eoverflow	1066	1399
+eownerdead	1067	1400
+eperm	1068	1401
+epfnosupport	1069	1402
+epipe	359	1403
+eproto	1070	1404
+eprotonosupport	1071	1405
+eprototype	1072	1406
 er_aborting_connection	84	87
 er_access_denied_change_user_error	97	98
 er_access_denied_error	95	96
 er_access_denied_no_password_error	93	94
 er_account_has_been_locked	96	97
 er_add_partition_no_new_partition	217	254
-er_add_partition_subpart_error	1072	1405
-er_admin_wrong_mrg_table	1073	1406
-er_aggregate_order_for_union	1074	1407
-er_aggregate_order_non_agg_query	1075	1408
-er_alter_filegroup_failed	1076	1409
-er_alter_info	1077	1410
-er_alter_operation_not_supported	1078	1411
-er_alter_operation_not_supported_reason	1079	1412
+er_add_partition_subpart_error	1073	1407
+er_admin_wrong_mrg_table	1074	1408
+er_aggregate_order_for_union	1075	1409
+er_aggregate_order_non_agg_query	1076	1410
+er_alter_filegroup_failed	1077	1411
+er_alter_info	1078	1412
+er_alter_operation_not_supported	1079	1413
+er_alter_operation_not_supported_reason	1080	1414
 er_alter_operation_not_supported_reason_autoinc	116	123
 er_alter_operation_not_supported_reason_change_fts	499	578
 er_alter_operation_not_supported_reason_column_type	469	509
-er_alter_operation_not_supported_reason_copy	767	940
+er_alter_operation_not_supported_reason_copy	768	941
 er_alter_operation_not_supported_reason_fk_check	117	124
 er_alter_operation_not_supported_reason_fk_rename	686	846
-er_alter_operation_not_supported_reason_fts	1080	1413
-er_alter_operation_not_supported_reason_gis	916	1185
+er_alter_operation_not_supported_reason_fts	1081	1415
+er_alter_operation_not_supported_reason_gis	917	1187
 er_alter_operation_not_supported_reason_hidden_fts	535	656
-er_alter_operation_not_supported_reason_ignore	810	1054
-er_alter_operation_not_supported_reason_nopk	934	1208
+er_alter_operation_not_supported_reason_ignore	811	1056
+er_alter_operation_not_supported_reason_nopk	935	1210
 er_alter_operation_not_supported_reason_not_null	479	534
-er_alter_operation_not_supported_reason_partition	1081	1414
+er_alter_operation_not_supported_reason_partition	1082	1416
 er_alter_operation_table_options_need_rebuild	590	737
-er_ambiguous_field_term	1082	1415
+er_ambiguous_field_term	1083	1417
 er_argument_not_constant	197	222
 er_argument_out_of_range	196	221
-er_auto_convert	758	934
+er_auto_convert	759	935
 er_auto_increment_conflict	252	293
 er_auto_position_requires_gtid_mode_on	585	732
-er_autoinc_read_failed	1083	1416
+er_autoinc_read_failed	1084	1418
 er_backup_lock_is_active	424	427
-er_backup_not_running	1084	1417
+er_backup_not_running	1085	1419
 er_backup_stage_failed	263	305
-er_backup_unknown_stage	1085	1418
+er_backup_unknown_stage	1086	1420
 er_backup_wrong_stage	264	306
 er_bad_base64_data	267	310
-er_bad_combination_of_window_frame_bound_specs	1086	1419
-er_bad_data	1018	1343
-er_bad_db_error	1087	1420
-er_bad_field_error	1088	1421
+er_bad_combination_of_window_frame_bound_specs	1087	1421
+er_bad_data	1019	1345
+er_bad_db_error	1088	1422
+er_bad_field_error	1089	1423
 er_bad_ft_column	670	818
 er_bad_host_error	433	435
-er_bad_log_statement	1089	1422
+er_bad_log_statement	1090	1424
 er_bad_null_error	669	817
-er_bad_option_value	1090	1423
-er_bad_slave	1091	1424
-er_bad_slave_auto_position	1092	1425
-er_bad_slave_until_cond	1093	1426
-er_bad_table_error	1094	1427
-er_base64_decode_error	876	1130
-er_binlog_cache_size_greater_than_max	1095	1428
-er_binlog_cant_delete_gtid_domain	775	964
-er_binlog_create_routine_need_super	1096	1429
+er_bad_option_value	1091	1425
+er_bad_slave	1092	1426
+er_bad_slave_auto_position	1093	1427
+er_bad_slave_until_cond	1094	1428
+er_bad_table_error	1095	1429
+er_base64_decode_error	877	1132
+er_binlog_cache_size_greater_than_max	1096	1430
+er_binlog_cant_delete_gtid_domain	776	965
+er_binlog_create_routine_need_super	1097	1431
 er_binlog_logging_impossible	333	344
-er_binlog_logical_corruption	1097	1430
+er_binlog_logical_corruption	1098	1432
 er_binlog_multiple_engines_and_self_logging_engine	505	591
-er_binlog_must_be_empty	1098	1431
-er_binlog_non_supported_bulk	1099	1432
-er_binlog_purge_emfile	1100	1433
-er_binlog_purge_fatal_err	1101	1434
-er_binlog_purge_prohibited	1102	1435
-er_binlog_read_event_checksum_failure	1103	1436
+er_binlog_must_be_empty	1099	1433
+er_binlog_non_supported_bulk	1100	1434
+er_binlog_purge_emfile	1101	1435
+er_binlog_purge_fatal_err	1102	1436
+er_binlog_purge_prohibited	1103	1437
+er_binlog_read_event_checksum_failure	1104	1438
 er_binlog_row_engine_and_stmt_engine	504	590
 er_binlog_row_injection_and_stmt_engine	506	592
 er_binlog_row_injection_and_stmt_mode	507	593
-er_binlog_row_logging_failed	1104	1437
+er_binlog_row_logging_failed	1105	1439
 er_binlog_row_mode_and_stmt_engine	501	587
-er_binlog_row_rbr_to_sbr	1105	1438
-er_binlog_row_wrong_table_def	1106	1439
-er_binlog_stmt_cache_size_greater_than_max	1107	1440
+er_binlog_row_rbr_to_sbr	1106	1440
+er_binlog_row_wrong_table_def	1107	1441
+er_binlog_stmt_cache_size_greater_than_max	1108	1442
 er_binlog_stmt_mode_and_no_repl_tables	503	589
 er_binlog_stmt_mode_and_row_engine	502	588
-er_binlog_uncompress_error	1108	1441
+er_binlog_uncompress_error	1109	1443
 er_binlog_unsafe_and_stmt_engine	508	594
-er_binlog_unsafe_autoinc_columns	1109	1442
-er_binlog_unsafe_autoinc_not_first	1110	1443
-er_binlog_unsafe_create_ignore_select	802	1046
-er_binlog_unsafe_create_replace_select	805	1048
-er_binlog_unsafe_create_select_autoinc	808	1051
-er_binlog_unsafe_fulltext_plugin	1111	1444
-er_binlog_unsafe_insert_delayed	1112	1445
-er_binlog_unsafe_insert_ignore_select	1113	1446
-er_binlog_unsafe_insert_select_update	1114	1447
-er_binlog_unsafe_insert_two_keys	1115	1448
-er_binlog_unsafe_limit	1116	1449
-er_binlog_unsafe_mixed_statement	1117	1450
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1118	1451
-er_binlog_unsafe_nontrans_after_trans	1119	1452
-er_binlog_unsafe_replace_select	1120	1453
-er_binlog_unsafe_routine	1121	1454
-er_binlog_unsafe_skip_locked	1122	1455
-er_binlog_unsafe_statement	1123	1456
-er_binlog_unsafe_system_function	1124	1457
-er_binlog_unsafe_system_table	1125	1458
-er_binlog_unsafe_system_variable	1126	1459
-er_binlog_unsafe_udf	1127	1460
-er_binlog_unsafe_update_ignore	1128	1461
-er_binlog_unsafe_write_autoinc_select	1129	1462
+er_binlog_unsafe_autoinc_columns	1110	1444
+er_binlog_unsafe_autoinc_not_first	1111	1445
+er_binlog_unsafe_create_ignore_select	803	1048
+er_binlog_unsafe_create_replace_select	806	1050
+er_binlog_unsafe_create_select_autoinc	809	1053
+er_binlog_unsafe_fulltext_plugin	1112	1446
+er_binlog_unsafe_insert_delayed	1113	1447
+er_binlog_unsafe_insert_ignore_select	1114	1448
+er_binlog_unsafe_insert_select_update	1115	1449
+er_binlog_unsafe_insert_two_keys	1116	1450
+er_binlog_unsafe_limit	1117	1451
+er_binlog_unsafe_mixed_statement	1118	1452
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1119	1453
+er_binlog_unsafe_nontrans_after_trans	1120	1454
+er_binlog_unsafe_replace_select	1121	1455
+er_binlog_unsafe_routine	1122	1456
+er_binlog_unsafe_skip_locked	1123	1457
+er_binlog_unsafe_statement	1124	1458
+er_binlog_unsafe_system_function	1125	1459
+er_binlog_unsafe_system_table	1126	1460
+er_binlog_unsafe_system_variable	1127	1461
+er_binlog_unsafe_udf	1128	1462
+er_binlog_unsafe_update_ignore	1129	1463
+er_binlog_unsafe_write_autoinc_select	1130	1464
 er_blob_field_in_part_func_error	58	61
 er_blob_key_without_length	343	354
 er_blob_used_as_key	342	353
-er_blobs_and_no_terminated	1130	1463
-er_boost_geometry_centroid_exception	1131	1464
-er_boost_geometry_empty_input_exception	1132	1465
-er_boost_geometry_overlay_invalid_input_exception	1133	1466
+er_blobs_and_no_terminated	1131	1465
+er_boost_geometry_centroid_exception	1132	1466
+er_boost_geometry_empty_input_exception	1133	1467
+er_boost_geometry_overlay_invalid_input_exception	1134	1468
 er_boost_geometry_self_intersection_point_exception	166	187
-er_boost_geometry_turn_info_exception	1134	1467
-er_boost_geometry_unknown_exception	1135	1468
-er_calculating_default_value	1136	1469
+er_boost_geometry_turn_info_exception	1135	1469
+er_boost_geometry_unknown_exception	1136	1470
+er_calculating_default_value	1137	1471
 er_cannot_add_foreign	455	466
 er_cannot_convert_character	477	530
 er_cannot_discard_temporary_table	492	567
 er_cannot_grant_role	515	605
 er_cannot_load_from_table_v2	518	616
-er_cannot_load_slave_gtid_state	1137	1470
+er_cannot_load_slave_gtid_state	1138	1472
 er_cannot_revoke_role	536	660
-er_cannot_update_gtid_state	786	1032
-er_cannot_user	1138	1471
+er_cannot_update_gtid_state	787	1034
+er_cannot_user	1139	1473
 er_cant_activate_log	454	464
-er_cant_aggregate_2collations	1139	1472
-er_cant_aggregate_3collations	1140	1473
-er_cant_aggregate_ncollations	1140	1474
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1141	1475
-er_cant_change_tx_characteristics	1142	1476
-er_cant_create_db	1143	1477
+er_cant_aggregate_2collations	1140	1474
+er_cant_aggregate_3collations	1141	1475
+er_cant_aggregate_ncollations	1141	1476
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1142	1477
+er_cant_change_tx_characteristics	1143	1478
+er_cant_create_db	1144	1479
 er_cant_create_federated_table	417	420
-er_cant_create_file	1143	1478
+er_cant_create_file	1144	1480
 er_cant_create_geometry_object	513	604
-er_cant_create_handler_file	1144	1479
+er_cant_create_handler_file	1145	1481
 er_cant_create_sroutine	485	551
 er_cant_create_table	420	423
 er_cant_create_thread	416	419
-er_cant_create_user_with_grant	1145	1480
-er_cant_delete_file	1146	1481
+er_cant_create_user_with_grant	1146	1482
+er_cant_delete_file	1147	1483
 er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	596
-er_cant_do_this_during_an_transaction	1147	1482
+er_cant_do_this_during_an_transaction	1148	1484
 er_cant_drop_field_or_key	421	424
 er_cant_execute_in_read_only_transaction	509	595
 er_cant_find_dl_entry	398	397
 er_cant_find_system_rec	441	443
-er_cant_find_udf	1148	1483
-er_cant_get_stat	1143	1484
+er_cant_find_udf	1149	1485
+er_cant_get_stat	1144	1486
 er_cant_get_wd	434	436
-er_cant_initialize_udf	1148	1485
+er_cant_initialize_udf	1149	1487
 er_cant_lock	438	440
-er_cant_lock_log_table	1149	1486
-er_cant_open_file	1143	1487
-er_cant_open_library	1143	1488
-er_cant_read_dir	1143	1489
-er_cant_remove_all_fields	1150	1490
+er_cant_lock_log_table	1150	1488
+er_cant_open_file	1144	1489
+er_cant_open_library	1144	1490
+er_cant_read_dir	1144	1491
+er_cant_remove_all_fields	1151	1492
 er_cant_rename_log_table	534	655
-er_cant_reopen_table	1148	1491
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1151	1492
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1152	1493
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1153	1494
-er_cant_set_gtid_next_when_owning_gtid	1154	1495
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1155	1496
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1156	1497
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1157	1498
-er_cant_set_wd	1143	1499
-er_cant_start_stop_slave	1158	1500
+er_cant_reopen_table	1149	1493
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1152	1494
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1153	1495
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1154	1496
+er_cant_set_gtid_next_when_owning_gtid	1155	1497
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1156	1498
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1157	1499
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1158	1500
+er_cant_set_wd	1144	1501
+er_cant_start_stop_slave	1159	1502
 er_cant_update_table_in_create_table_select	400	399
 er_cant_update_used_table_in_sf_or_trg	399	398
 er_cant_update_with_readlock	426	429
-er_cant_use_option_here	1159	1501
-er_cant_write_lock_log_table	1160	1502
+er_cant_use_option_here	1160	1503
+er_cant_write_lock_log_table	1161	1504
 er_cf_different	682	830
-er_change_master_password_length	1161	1503
-er_change_rpl_info_repository_failure	1162	1504
+er_change_master_password_length	1162	1505
+er_change_rpl_info_repository_failure	1163	1506
 er_change_slave_parallel_threads_active	470	514
 er_check_no_such_table	440	442
-er_check_not_implemented	1163	1505
-er_checkread	1164	1506
+er_check_not_implemented	1164	1507
+er_checkread	1165	1508
 er_cm_option_missing_requirement	586	733
 er_coalesce_only_on_hash_partition	635	789
 er_coalesce_partition_no_partition	218	255
 er_col_count_doesnt_match_corrupted_v2	679	827
 er_col_count_doesnt_match_please_update	681	828
-er_col_count_doesnt_match_please_update_v2	680	1507
+er_col_count_doesnt_match_please_update_v2	680	1509
 er_collation_charset_mismatch	667	807
 er_columnaccess_denied_error	688	849
-er_commit_not_allowed_in_sf_or_trg	1165	1508
+er_commit_not_allowed_in_sf_or_trg	1166	1510
 er_compressed_column_used_as_key	705	868
-er_con_count_error	1166	1509
-er_cond_item_too_long	860	1103
-er_conflict_fn_parse_error	1167	1510
+er_con_count_error	1167	1511
+er_cond_item_too_long	861	1105
+er_conflict_fn_parse_error	1168	1512
 er_conflicting_declarations	720	889
 er_conflicting_for_system_time	721	890
-er_connect_to_foreign_data_source	1168	1511
-er_connect_to_master	1169	1512
+er_connect_to_foreign_data_source	1169	1513
+er_connect_to_master	1170	1514
 er_connection_already_exists	727	900
-er_connection_killed	742	916
-er_consecutive_reorg_partitions	1170	1513
-er_constraint_failed	745	920
-er_corrupt_help_db	1171	1514
-er_crashed_on_repair	1172	1515
-er_crashed_on_usage	1173	1516
-er_create_db_with_read_lock	801	1045
-er_create_filegroup_failed	1174	1517
-er_cut_value_group_concat	1175	1518
-er_cyclic_reference	841	1093
-er_da_invalid_condition_number	1176	1519
-er_data_out_of_range	1177	1520
-er_data_overflow	1178	1521
-er_data_too_long	859	1102
-er_data_truncated	1179	1522
-er_data_was_commited_under_rollback	1029	1354
-er_database_name	1180	1523
-er_datetime_function_overflow	869	1121
+er_connection_killed	743	917
+er_consecutive_reorg_partitions	1171	1515
+er_constraint_failed	746	921
+er_corrupt_help_db	1172	1516
+er_crashed_on_repair	1173	1517
+er_crashed_on_usage	1174	1518
+er_create_db_with_read_lock	802	1047
+er_create_filegroup_failed	1175	1519
+er_cut_value_group_concat	1176	1520
+er_cyclic_reference	842	1095
+er_da_invalid_condition_number	1177	1521
+er_data_out_of_range	1178	1522
+er_data_overflow	1179	1523
+er_data_too_long	860	1104
+er_data_truncated	1180	1524
+er_data_was_commited_under_rollback	1030	1356
+er_database_name	1181	1525
+er_datetime_function_overflow	870	1123
 er_db_create_exists	397	396
-er_db_drop_delete	1181	1524
+er_db_drop_delete	1182	1526
 er_db_drop_exists	403	402
-er_db_drop_rmdir	1181	1525
+er_db_drop_rmdir	1182	1527
 er_dbaccess_denied_error	94	95
-er_ddl_log_error	1182	1526
-er_debug_sync_hit_limit	872	1125
-er_debug_sync_timeout	873	1126
-er_delayed_cant_change_lock	880	1138
-er_delayed_insert_table_locked	1183	1527
-er_delayed_not_supported	881	1139
-er_derived_must_have_alias	1184	1528
+er_ddl_log_error	1183	1528
+er_debug_sync_hit_limit	873	1127
+er_debug_sync_timeout	874	1128
+er_delayed_cant_change_lock	881	1140
+er_delayed_insert_table_locked	1184	1529
+er_delayed_not_supported	882	1141
+er_derived_must_have_alias	1185	1530
 er_diff_groups_proc	435	437
-er_disk_full	911	1175
-er_division_by_zero	914	1181
-er_dont_support_slave_preserve_commit_order	1185	1529
-er_drop_db_with_read_lock	932	1206
-er_drop_filegroup_failed	1186	1530
+er_disk_full	912	1177
+er_division_by_zero	915	1183
+er_dont_support_slave_preserve_commit_order	1186	1531
+er_drop_db_with_read_lock	933	1208
+er_drop_filegroup_failed	1187	1532
 er_drop_index_fk	497	575
 er_drop_last_partition	533	653
 er_drop_user	498	577
 er_drop_versioning_system_time_partition	407	407
-er_dup_argument	1187	1531
-er_dup_constraint_name	937	1210
-er_dup_entry	944	1220
+er_dup_argument	1188	1533
+er_dup_constraint_name	938	1212
+er_dup_entry	945	1222
 er_dup_entry_autoincrement_case	155	171
-er_dup_entry_with_key_name	944	1532
-er_dup_fieldname	940	1215
-er_dup_index	948	1226
-er_dup_key	1148	1533
-er_dup_keyname	950	1228
-er_dup_list_entry	1188	1534
-er_dup_query_name	955	1235
-er_dup_signal_set	942	1217
-er_dup_unique	1148	1535
-er_dup_unknown_in_index	944	1221
-er_dup_window_name	1189	1536
-er_duplicate_gtid_domain	1190	1537
+er_dup_entry_with_key_name	945	1534
+er_dup_fieldname	941	1217
+er_dup_index	949	1228
+er_dup_key	1149	1535
+er_dup_keyname	951	1230
+er_dup_list_entry	1189	1536
+er_dup_query_name	956	1237
+er_dup_signal_set	943	1219
+er_dup_unique	1149	1537
+er_dup_unknown_in_index	945	1223
+er_dup_window_name	1190	1538
+er_duplicate_gtid_domain	1191	1539
 er_duplicated_value_in_type	671	819
-er_dyn_col_data	1191	1538
-er_dyn_col_implementation_limit	960	1243
-er_dyn_col_wrong_charset	959	1242
-er_dyn_col_wrong_format	1017	1342
-er_empty_query	1192	1539
-er_empty_row_in_tvc	1193	1540
-er_end_identifier_does_not_match	1020	1344
-er_engine_out_of_memory	1194	1541
-er_error_during_checkpoint	1195	1542
-er_error_during_commit	1196	1543
-er_error_during_flush_logs	1197	1544
-er_error_during_rollback	1198	1545
-er_error_evaluating_expression	1199	1546
-er_error_first	1200	1547
-er_error_first_section_2	1201	1548
-er_error_first_section_4	1202	1549
-er_error_first_section_5	1203	1550
-er_error_in_trigger_body	1204	1551
-er_error_in_unknown_trigger_body	1205	1552
-er_error_last	1206	1553
-er_error_last_section_2	1207	1554
-er_error_last_section_4	916	1555
-er_error_on_close	1208	1556
-er_error_on_master	1209	1557
-er_error_on_read	1210	1558
-er_error_on_rename	1211	1559
-er_error_on_write	1212	1560
-er_error_when_executing_command	1213	1561
-er_event_already_exists	1214	1562
-er_event_cannot_alter_in_the_past	1215	1563
-er_event_cannot_create_in_the_past	1216	1564
-er_event_cannot_delete	1217	1565
-er_event_cant_alter	1218	1566
-er_event_compile_error	1219	1567
-er_event_data_too_long	856	1099
-er_event_does_not_exist	1220	1568
-er_event_drop_failed	1186	1569
-er_event_ends_before_starts	1024	1349
-er_event_exec_time_in_the_past	1221	1570
-er_event_interval_not_positive_or_too_big	1222	1571
-er_event_invalid_creation_ctx	811	1055
-er_event_modify_queue_error	1223	1572
-er_event_neither_m_expr_nor_m_at	1224	1573
-er_event_open_table_failed	1225	1574
-er_event_recursion_forbidden	1226	1575
-er_event_same_name	1227	1576
-er_event_set_var_error	1228	1577
-er_event_store_failed	1229	1578
+er_dyn_col_data	1192	1540
+er_dyn_col_implementation_limit	961	1245
+er_dyn_col_wrong_charset	960	1244
+er_dyn_col_wrong_format	1018	1344
+er_empty_query	1193	1541
+er_empty_row_in_tvc	1194	1542
+er_end_identifier_does_not_match	1021	1346
+er_engine_out_of_memory	1195	1543
+er_error_during_checkpoint	1196	1544
+er_error_during_commit	1197	1545
+er_error_during_flush_logs	1198	1546
+er_error_during_rollback	1199	1547
+er_error_evaluating_expression	1200	1548
+er_error_first	1201	1549
+er_error_first_section_2	1202	1550
+er_error_first_section_4	1203	1551
+er_error_first_section_5	1204	1552
+er_error_in_trigger_body	1205	1553
+er_error_in_unknown_trigger_body	1206	1554
+er_error_last	1207	1555
+er_error_last_section_2	1208	1556
+er_error_last_section_4	917	1557
+er_error_on_close	1209	1558
+er_error_on_master	1210	1559
+er_error_on_read	1211	1560
+er_error_on_rename	1212	1561
+er_error_on_write	1213	1562
+er_error_when_executing_command	1214	1563
+er_event_already_exists	1215	1564
+er_event_cannot_alter_in_the_past	1216	1565
+er_event_cannot_create_in_the_past	1217	1566
+er_event_cannot_delete	1218	1567
+er_event_cant_alter	1219	1568
+er_event_compile_error	1220	1569
+er_event_data_too_long	857	1101
+er_event_does_not_exist	1221	1570
+er_event_drop_failed	1187	1571
+er_event_ends_before_starts	1025	1351
+er_event_exec_time_in_the_past	1222	1572
+er_event_interval_not_positive_or_too_big	1223	1573
+er_event_invalid_creation_ctx	812	1057
+er_event_modify_queue_error	1224	1574
+er_event_neither_m_expr_nor_m_at	1225	1575
+er_event_open_table_failed	1226	1576
+er_event_recursion_forbidden	1227	1577
+er_event_same_name	1228	1578
+er_event_set_var_error	1229	1579
+er_event_store_failed	1230	1580
 er_events_db_error	529	646
-er_exceptions_write_error	1230	1579
-er_exec_stmt_with_open_cursor	1231	1580
-er_explain_not_supported	1232	1581
-er_expression_is_too_big	1233	1582
-er_expression_refers_to_uninit_field	1234	1583
-er_failed_gtid_state_init	1235	1584
-er_failed_read_from_par_file	1236	1585
+er_exceptions_write_error	1231	1581
+er_exec_stmt_with_open_cursor	1232	1582
+er_explain_not_supported	1233	1583
+er_expression_is_too_big	1234	1584
+er_expression_refers_to_uninit_field	1235	1585
+er_failed_gtid_state_init	1236	1586
+er_failed_read_from_par_file	1237	1587
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1237	1586
-er_feature_not_supported_with_partitioning	1238	1587
-er_field_not_found_part_error	1239	1588
-er_field_reference_in_tvc	1240	1589
+er_feature_disabled	1238	1588
+er_feature_not_supported_with_partitioning	1239	1589
+er_field_not_found_part_error	1240	1590
+er_field_reference_in_tvc	1241	1591
 er_field_specified_twice	676	824
-er_field_type_not_allowed_as_partition_field	1241	1590
-er_file_corrupt	1202	1591
-er_file_exists_error	1242	1592
-er_file_not_found	1143	1593
-er_file_used	1243	1594
-er_filegroup_option_only_once	1244	1595
-er_filsort_abort	1245	1596
+er_field_type_not_allowed_as_partition_field	1242	1592
+er_file_corrupt	1203	1593
+er_file_exists_error	1243	1594
+er_file_not_found	1144	1595
+er_file_used	1244	1596
+er_filegroup_option_only_once	1245	1597
+er_filsort_abort	1246	1598
 er_fk_cannot_delete_parent	490	563
-er_fk_cannot_open_parent	1246	1597
+er_fk_cannot_open_parent	1247	1599
 er_fk_column_cannot_change	467	507
 er_fk_column_cannot_change_child	468	508
 er_fk_column_cannot_drop	494	572
 er_fk_column_cannot_drop_child	495	573
 er_fk_column_not_null	668	816
-er_fk_depth_exceeded	1247	1598
-er_fk_fail_add_system	1248	1599
-er_fk_incorrect_option	1249	1600
-er_fk_no_index_child	1250	1601
-er_fk_no_index_parent	1251	1602
-er_flashback_not_supported	1252	1603
+er_fk_depth_exceeded	1248	1600
+er_fk_fail_add_system	1249	1601
+er_fk_incorrect_option	1250	1602
+er_fk_no_index_child	1251	1603
+er_fk_no_index_parent	1252	1604
+er_flashback_not_supported	1253	1605
 er_flush_master_binlog_closed	338	348
 er_forbid_schema_change	589	736
-er_forcing_close	1253	1604
-er_foreign_data_source_doesnt_exist	1254	1605
-er_foreign_data_string_invalid	1255	1606
+er_forcing_close	1254	1606
+er_foreign_data_source_doesnt_exist	1255	1607
+er_foreign_data_string_invalid	1256	1608
 er_foreign_data_string_invalid_cant_create	401	400
-er_foreign_duplicate_key_with_child_info	1256	1607
-er_foreign_duplicate_key_without_child_info	1257	1608
-er_foreign_server_doesnt_exist	1258	1609
+er_foreign_duplicate_key_with_child_info	1257	1609
+er_foreign_duplicate_key_without_child_info	1258	1610
+er_foreign_server_doesnt_exist	1259	1611
 er_foreign_server_exists	481	543
-er_form_not_found	1259	1610
-er_found_gtid_event_when_gtid_mode_is_off	1260	1611
-er_fparser_bad_header	1261	1612
-er_fparser_eof_in_comment	1262	1613
-er_fparser_eof_in_unknown_parameter	1263	1614
-er_fparser_error_in_parameter	1264	1615
+er_form_not_found	1260	1612
+er_found_gtid_event_when_gtid_mode_is_off	1261	1613
+er_fparser_bad_header	1262	1614
+er_fparser_eof_in_comment	1263	1615
+er_fparser_eof_in_unknown_parameter	1264	1616
+er_fparser_error_in_parameter	1265	1617
 er_fparser_too_big_file	717	884
-er_frame_exclusion_not_supported	1265	1616
-er_frm_unknown_type	1266	1617
-er_fseek_fail	1267	1618
+er_frame_exclusion_not_supported	1266	1618
+er_frm_unknown_type	1267	1619
+er_fseek_fail	1268	1620
 er_ft_matching_key_not_found	430	433
-er_fulltext_not_supported_with_partitioning	1268	1619
-er_func_inexistent_name_collision	1269	1620
-er_function_not_defined	1270	1621
-er_galera_replication_not_supported	1271	1622
-er_generated_column_function_is_not_allowed	1272	1623
-er_geojson_empty_coordinates	1273	1624
-er_geojson_incorrect	1274	1625
-er_geojson_not_closed	1275	1626
-er_geojson_too_few_points	1276	1627
-er_get_errmsg	1277	1628
-er_get_errno	1278	1629
-er_get_stacked_da_without_active_handler	1279	1630
-er_get_temporary_errmsg	1280	1631
-er_gis_data_wrong_endianess	1281	1632
+er_fulltext_not_supported_with_partitioning	1269	1621
+er_func_inexistent_name_collision	1270	1622
+er_function_not_defined	1271	1623
+er_galera_replication_not_supported	1272	1624
+er_generated_column_function_is_not_allowed	1273	1625
+er_geojson_empty_coordinates	1274	1626
+er_geojson_incorrect	1275	1627
+er_geojson_not_closed	1276	1628
+er_geojson_too_few_points	1277	1629
+er_get_errmsg	1278	1630
+er_get_errno	1279	1631
+er_get_stacked_da_without_active_handler	1280	1632
+er_get_temporary_errmsg	1281	1633
+er_gis_data_wrong_endianess	1282	1634
 er_gis_different_srids	331	342
-er_gis_invalid_data	1282	1633
-er_gis_unknown_error	1283	1634
-er_gis_unknown_exception	1284	1635
+er_gis_invalid_data	1283	1635
+er_gis_unknown_error	1284	1636
+er_gis_unknown_exception	1285	1637
 er_gis_unsupported_argument	396	394
-er_global_variable	1285	1636
-er_gno_exhausted	1286	1637
-er_got_signal	1287	1638
-er_grant_plugin_user_exists	1288	1639
-er_grant_wrong_host_or_user	1289	1640
-er_gtid_executed_was_changed	1290	1641
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1291	1642
-er_gtid_mode_can_only_change_one_step_at_a_time	1292	1643
-er_gtid_mode_requires_binlog	1293	1644
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1294	1645
-er_gtid_next_is_not_in_gtid_next_list	1295	1646
-er_gtid_next_type_undefined_group	1296	1647
-er_gtid_open_table_failed	1297	1648
+er_global_variable	1286	1638
+er_gno_exhausted	1287	1639
+er_got_signal	1288	1640
+er_grant_plugin_user_exists	1289	1641
+er_grant_wrong_host_or_user	1290	1642
+er_gtid_executed_was_changed	1291	1643
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1292	1644
+er_gtid_mode_can_only_change_one_step_at_a_time	1293	1645
+er_gtid_mode_requires_binlog	1294	1646
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1295	1647
+er_gtid_next_is_not_in_gtid_next_list	1296	1648
+er_gtid_next_type_undefined_group	1297	1649
+er_gtid_open_table_failed	1298	1650
 er_gtid_position_not_found_in_binlog	726	899
 er_gtid_position_not_found_in_binlog2	725	898
-er_gtid_purged_was_changed	1298	1649
-er_gtid_start_from_binlog_hole	1299	1650
+er_gtid_purged_was_changed	1299	1651
+er_gtid_start_from_binlog_hole	1300	1652
 er_gtid_strict_out_of_order	161	182
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1300	1651
-er_gtid_unsafe_create_select	807	1050
-er_gtid_unsafe_non_transactional_table	1301	1652
-er_handshake_error	1302	1653
-er_hashchk	1200	1654
-er_host_is_blocked	1303	1655
-er_host_not_privileged	1304	1656
-er_hostname	1305	1657
-er_ident_causes_too_long_path	1306	1658
-er_illegal_grant_for_table	1307	1659
-er_illegal_ha	1308	1660
-er_illegal_ha_create_option	1309	1661
-er_illegal_parameter_data_type_for_operation	1310	1662
-er_illegal_parameter_data_types2_for_operation	1311	1663
-er_illegal_reference	1312	1664
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1301	1653
+er_gtid_unsafe_create_select	808	1052
+er_gtid_unsafe_non_transactional_table	1302	1654
+er_handshake_error	1303	1655
+er_hashchk	1201	1656
+er_host_is_blocked	1304	1657
+er_host_not_privileged	1305	1658
+er_hostname	1306	1659
+er_ident_causes_too_long_path	1307	1660
+er_illegal_grant_for_table	1308	1661
+er_illegal_ha	1309	1662
+er_illegal_ha_create_option	1310	1663
+er_illegal_parameter_data_type_for_operation	1311	1664
+er_illegal_parameter_data_types2_for_operation	1312	1665
+er_illegal_reference	1313	1666
 er_illegal_subquery_optimizer_switches	216	253
-er_illegal_value_for_type	1313	1665
-er_inconsistent_error	1314	1666
-er_inconsistent_partition_info_error	1315	1667
-er_inconsistent_slave_temp_table	1316	1668
-er_inconsistent_type_of_functions_error	1317	1669
-er_incorrect_global_local_var	1318	1670
-er_incorrect_gtid_state	784	1019
-er_index_column_too_long	1319	1671
-er_index_corrupt	1320	1672
-er_index_file_full	1321	1673
-er_index_rebuild	1322	1674
-er_innodb_ft_aux_not_hex_id	1323	1675
-er_innodb_ft_limit	1324	1676
+er_illegal_value_for_type	1314	1667
+er_inconsistent_error	1315	1668
+er_inconsistent_partition_info_error	1316	1669
+er_inconsistent_slave_temp_table	1317	1670
+er_inconsistent_type_of_functions_error	1318	1671
+er_incorrect_global_local_var	1319	1672
+er_incorrect_gtid_state	785	1021
+er_index_column_too_long	1320	1673
+er_index_corrupt	1321	1674
+er_index_file_full	1322	1675
+er_index_rebuild	1323	1676
+er_innodb_ft_aux_not_hex_id	1324	1677
+er_innodb_ft_limit	1325	1678
 er_innodb_ft_wrong_docid_column	674	822
-er_innodb_ft_wrong_docid_index	1325	1677
+er_innodb_ft_wrong_docid_index	1326	1679
 er_innodb_import_error	154	169
-er_innodb_index_corrupt	1326	1678
+er_innodb_index_corrupt	1327	1680
 er_innodb_no_ft_temp_table	483	545
 er_innodb_no_ft_uses_parser	484	546
-er_innodb_online_log_too_big	809	1053
-er_innodb_read_only	1327	1679
-er_innodb_undo_log_full	1328	1680
-er_insecure_change_master	1329	1681
-er_insecure_plain_text	1330	1682
-er_insert_info	1331	1683
+er_innodb_online_log_too_big	810	1055
+er_innodb_read_only	1328	1681
+er_innodb_undo_log_full	1329	1682
+er_insecure_change_master	1330	1683
+er_insecure_plain_text	1331	1684
+er_insert_info	1332	1685
 er_inside_transaction_prevents_switch_binlog_direct	519	622
 er_inside_transaction_prevents_switch_binlog_format	520	623
 er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	625
 er_inside_transaction_prevents_switch_skip_replication	524	627
 er_inside_transaction_prevents_switch_sql_log_bin	525	628
-er_internal_error	55	1684
+er_internal_error	55	1686
 er_invalid_aggregate_function	135	146
-er_invalid_argument_for_logarithm	548	1685
-er_invalid_character_string	1332	1686
-er_invalid_current_user	1333	1687
-er_invalid_default	1334	1688
-er_invalid_default_param	879	1134
-er_invalid_default_value_for_field	1335	1689
-er_invalid_field_size	1336	1690
-er_invalid_group_func_use	1337	1691
+er_invalid_argument_for_logarithm	548	1687
+er_invalid_character_string	1333	1688
+er_invalid_current_user	1334	1689
+er_invalid_default	1335	1690
+er_invalid_default_param	880	1136
+er_invalid_default_value_for_field	1336	1691
+er_invalid_field_size	1337	1692
+er_invalid_group_func_use	1338	1693
 er_invalid_ntile_argument	192	217
-er_invalid_on_update	1338	1692
-er_invalid_role	1339	1693
-er_invalid_use_of_null	1340	1694
-er_invalid_value_to_limit	1341	1695
-er_invalid_year_column_length	1342	1696
-er_invisible_not_null_without_default	1343	1697
-er_io_err_log_index_read	1344	1698
-er_io_read_error	1345	1699
-er_io_write_error	1346	1700
+er_invalid_on_update	1339	1694
+er_invalid_role	1340	1695
+er_invalid_use_of_null	1341	1696
+er_invalid_value_to_limit	1342	1697
+er_invalid_year_column_length	1343	1698
+er_invisible_not_null_without_default	1344	1699
+er_io_err_log_index_read	1345	1700
+er_io_read_error	1346	1701
+er_io_write_error	1347	1702
 er_ipsock_error	418	421
-er_isolation_level_with_consistent_snapshot	1347	1701
-er_isolation_mode_not_supported	1348	1702
-er_it_is_a_view	1349	1703
+er_isolation_level_with_consistent_snapshot	1348	1703
+er_isolation_mode_not_supported	1349	1704
+er_it_is_a_view	1350	1705
 er_json_bad_chr	358	365
-er_json_depth	1350	1704
-er_json_eos	1351	1705
-er_json_escaping	1352	1706
-er_json_histogram_parse_failed	1353	1707
+er_json_depth	1351	1706
+er_json_eos	1352	1707
+er_json_escaping	1353	1708
+er_json_histogram_parse_failed	1354	1709
 er_json_not_json_chr	594	743
 er_json_one_or_all	187	204
-er_json_path_array	1354	1708
-er_json_path_depth	1355	1709
-er_json_path_empty	1356	1710
-er_json_path_eos	1357	1711
-er_json_path_no_wildcard	1358	1712
-er_json_path_syntax	1359	1713
-er_json_syntax	1360	1714
-er_json_table_alias_required	1361	1715
-er_json_table_error_on_field	1362	1716
-er_json_table_multiple_matches	1148	1717
-er_json_table_scalar_expected	1148	1718
-er_key_based_on_generated_virtual_column	1363	1719
-er_key_cant_have_without_overlaps	1364	1720
-er_key_column_does_not_exist	1365	1721
-er_key_contains_period_fields	1366	1722
-er_key_create_during_alter	1367	1723
-er_key_does_not_exists	1368	1724
-er_key_doesnt_support	1369	1725
-er_key_not_found	1148	1726
-er_key_part_0	1370	1727
-er_key_ref_do_not_match_table_ref	1371	1728
-er_keys_out_of_order	1372	1729
-er_kill_denied_error	1373	1730
-er_kill_query_denied_error	1374	1731
-er_limited_part_range	1375	1732
-er_list_of_fields_only_in_hash_error	1376	1733
-er_load_data_invalid_column	1377	1734
+er_json_path_array	1355	1710
+er_json_path_depth	1356	1711
+er_json_path_empty	1357	1712
+er_json_path_eos	1358	1713
+er_json_path_no_wildcard	1359	1714
+er_json_path_syntax	1360	1715
+er_json_syntax	1361	1716
+er_json_table_alias_required	1362	1717
+er_json_table_error_on_field	1363	1718
+er_json_table_multiple_matches	1149	1719
+er_json_table_scalar_expected	1149	1720
+er_key_based_on_generated_virtual_column	1364	1721
+er_key_cant_have_without_overlaps	1365	1722
+er_key_column_does_not_exist	1366	1723
+er_key_contains_period_fields	1367	1724
+er_key_create_during_alter	1368	1725
+er_key_does_not_exists	1369	1726
+er_key_doesnt_support	1370	1727
+er_key_not_found	1149	1728
+er_key_part_0	1371	1729
+er_key_ref_do_not_match_table_ref	1372	1730
+er_keys_out_of_order	1373	1731
+er_kill_denied_error	1374	1732
+er_kill_query_denied_error	1375	1733
+er_limited_part_range	1376	1734
+er_list_of_fields_only_in_hash_error	1377	1735
+er_load_data_invalid_column	1378	1736
 er_load_from_fixed_size_rows_to_var	436	438
-er_load_infile_capability_disabled	1378	1735
-er_load_info	1379	1736
-er_local_variable	1380	1737
-er_lock_aborted	1381	1738
-er_lock_deadlock	870	1123
+er_load_infile_capability_disabled	1379	1737
+er_load_info	1380	1738
+er_local_variable	1381	1739
+er_lock_aborted	1382	1740
+er_lock_deadlock	871	1125
 er_lock_or_active_transaction	425	428
-er_lock_table_full	1382	1739
-er_lock_wait_timeout	1383	1740
+er_lock_table_full	1383	1741
+er_lock_wait_timeout	1384	1742
 er_log_in_use	68	72
 er_log_purge_no_file	329	337
-er_log_purge_unknown_err	1384	1741
+er_log_purge_unknown_err	1385	1743
 er_logging_prohibit_changing_of	332	343
-er_m_bigger_than_d	1385	1742
-er_malformed_definer	1386	1743
-er_malformed_gtid_set_encoding	1387	1744
-er_malformed_gtid_set_specification	1388	1745
-er_malformed_gtid_specification	1389	1746
-er_malformed_packet	1390	1747
-er_master	1391	1748
-er_master_delay_value_out_of_range	1392	1749
-er_master_fatal_error_reading_binlog	1393	1750
-er_master_gtid_pos_conflicts_with_binlog	1394	1751
-er_master_gtid_pos_missing_domain	1395	1752
-er_master_has_purged_required_gtids	1396	1753
-er_master_info	782	1005
-er_master_log_prefix	1397	1754
-er_master_net_read	1398	1755
-er_master_net_write	1399	1756
+er_m_bigger_than_d	1386	1744
+er_malformed_definer	1387	1745
+er_malformed_gtid_set_encoding	1388	1746
+er_malformed_gtid_set_specification	1389	1747
+er_malformed_gtid_specification	1390	1748
+er_malformed_packet	1391	1749
+er_master	1392	1750
+er_master_delay_value_out_of_range	1393	1751
+er_master_fatal_error_reading_binlog	1394	1752
+er_master_gtid_pos_conflicts_with_binlog	1395	1753
+er_master_gtid_pos_missing_domain	1396	1754
+er_master_has_purged_required_gtids	1397	1755
+er_master_info	783	1006
+er_master_log_prefix	1398	1756
+er_master_net_read	1399	1757
+er_master_net_write	1400	1758
 er_max_prepared_stmt_count_reached	419	422
 er_maxvalue_in_values_in	552	693
-er_message_and_statement	1400	1757
-er_metadata_inconsistency	1401	1758
-er_missing	1402	1759
-er_missing_ha_create_option	1403	1760
-er_missing_skip_slave	1404	1761
-er_mix_handler_error	1405	1762
-er_mix_of_group_func_and_fields	1406	1763
-er_mixing_not_allowed	1407	1764
+er_message_and_statement	1401	1759
+er_metadata_inconsistency	1402	1760
+er_missing	1403	1761
+er_missing_ha_create_option	1404	1762
+er_missing_skip_slave	1405	1763
+er_mix_handler_error	1406	1764
+er_mix_of_group_func_and_fields	1407	1765
+er_mixing_not_allowed	1408	1766
 er_more_than_one_period	545	677
 er_mts_cant_parallel	511	597
 er_mts_change_master_cant_run_with_gaps	584	731
 er_mts_event_bigger_pending_jobs_size_max	540	663
-er_mts_feature_is_not_supported	1408	1765
+er_mts_feature_is_not_supported	1409	1767
 er_mts_recovery_failure	531	650
 er_mts_reset_workers	474	520
-er_mts_updated_dbs_greater_max	1409	1766
-er_multi_update_key_conflict	1410	1767
-er_multiple_def_const_in_list_part_error	1411	1768
-er_multiple_pri_key	1412	1769
-er_must_change_password	1413	1770
-er_must_change_password_login	1414	1771
-er_myrocks_cant_nopad_collation	1415	1772
-er_name_becomes_empty	1416	1773
-er_native_fct_name_collision	1417	1774
-er_need_reprepare	1418	1775
-er_net_error_on_write	1419	1776
-er_net_fcntl_error	1420	1777
-er_net_ok_packet_too_large	1421	1778
-er_net_packet_too_large	1422	1779
-er_net_packets_out_of_order	1423	1780
-er_net_read_error	1424	1781
-er_net_read_error_from_pipe	1425	1782
-er_net_read_interrupted	1426	1783
-er_net_uncompress_error	790	1037
-er_net_write_interrupted	1427	1784
-er_network_read_event_checksum_failure	1428	1785
-er_new_aborting_connection	85	1786
-er_nisamchk	1429	1787
-er_no	1430	1788
+er_mts_updated_dbs_greater_max	1410	1768
+er_multi_update_key_conflict	1411	1769
+er_multiple_def_const_in_list_part_error	1412	1770
+er_multiple_pri_key	1413	1771
+er_must_change_password	1414	1772
+er_must_change_password_login	1415	1773
+er_myrocks_cant_nopad_collation	1416	1774
+er_name_becomes_empty	1417	1775
+er_native_fct_name_collision	1418	1776
+er_need_reprepare	1419	1777
+er_net_error_on_write	1420	1778
+er_net_fcntl_error	1421	1779
+er_net_ok_packet_too_large	1422	1780
+er_net_packet_too_large	1423	1781
+er_net_packets_out_of_order	1424	1782
+er_net_read_error	1425	1783
+er_net_read_error_from_pipe	1426	1784
+er_net_read_interrupted	1427	1785
+er_net_uncompress_error	791	1039
+er_net_write_interrupted	1428	1786
+er_network_read_event_checksum_failure	1429	1787
+er_new_aborting_connection	85	1788
+er_nisamchk	1430	1789
+er_no	1431	1790
 er_no_autoincrement_with_unique	253	294
-er_no_binary_logging	1431	1789
-er_no_binlog_error	1432	1790
-er_no_db_error	1433	1791
-er_no_default	1434	1792
-er_no_default_for_field	1435	1793
-er_no_default_for_view_field	1436	1794
-er_no_eis_for_field	1032	1357
+er_no_binary_logging	1432	1791
+er_no_binlog_error	1433	1792
+er_no_db_error	1434	1793
+er_no_default	1435	1794
+er_no_default_for_field	1436	1795
+er_no_default_for_view_field	1437	1796
+er_no_eis_for_field	1033	1359
 er_no_file_mapping	439	441
-er_no_format_description_event_before_binlog_statement	1437	1795
+er_no_format_description_event_before_binlog_statement	1438	1797
 er_no_ft_materialized_subquery	482	544
-er_no_group_for_proc	1438	1796
-er_no_order_list_in_window_spec	1439	1797
-er_no_partition_for_given_value	1440	1798
-er_no_partition_for_given_value_silent	1441	1799
-er_no_parts_error	1442	1800
-er_no_permission_to_create_user	1443	1801
-er_no_raid_compiled	1444	1802
+er_no_group_for_proc	1439	1798
+er_no_order_list_in_window_spec	1440	1799
+er_no_partition_for_given_value	1441	1800
+er_no_partition_for_given_value_silent	1442	1801
+er_no_parts_error	1443	1802
+er_no_permission_to_create_user	1444	1803
+er_no_raid_compiled	1445	1804
 er_no_referenced_row	456	470
-er_no_referenced_row_2	456	1803
-er_no_secure_transports_configured	1445	1804
-er_no_such_index	1446	1805
-er_no_such_key_value	1447	1806
-er_no_such_query	1448	1807
-er_no_such_table	1449	1808
-er_no_such_table_in_engine	1450	1809
-er_no_such_thread	1451	1810
-er_no_such_user	1452	1811
-er_no_tables_used	1453	1812
-er_no_triggers_on_system_schema	1454	1813
+er_no_referenced_row_2	456	1805
+er_no_secure_transports_configured	1446	1806
+er_no_such_index	1447	1807
+er_no_such_key_value	1448	1808
+er_no_such_query	1449	1809
+er_no_such_table	1450	1810
+er_no_such_table_in_engine	1451	1811
+er_no_such_thread	1452	1812
+er_no_such_user	1453	1813
+er_no_tables_used	1454	1814
+er_no_triggers_on_system_schema	1455	1815
 er_no_unique_logfile	432	434
-er_non_grouping_field_used	1455	1814
-er_non_insertable_table	1456	1815
-er_non_ro_select_disable_timer	1457	1816
+er_non_grouping_field_used	1456	1816
+er_non_insertable_table	1457	1817
+er_non_ro_select_disable_timer	1458	1818
 er_non_uniq_error	672	820
-er_non_updatable_table	1458	1817
-er_nonexisting_grant	1459	1818
-er_nonexisting_proc_grant	1460	1819
-er_nonexisting_table_grant	1461	1820
-er_nonuniq_table	1462	1821
+er_non_updatable_table	1459	1819
+er_nonexisting_grant	1460	1820
+er_nonexisting_proc_grant	1461	1821
+er_nonexisting_table_grant	1462	1822
+er_nonuniq_table	1463	1823
 er_nonupdateable_column	673	821
-er_normal_shutdown	1463	1822
+er_normal_shutdown	1464	1824
 er_not_aggregate_function	136	147
-er_not_allowed_command	1464	1823
-er_not_allowed_in_this_context	1465	1824
-er_not_allowed_window_frame	1466	1825
-er_not_constant_expression	1467	1826
-er_not_form_file	1468	1827
-er_not_keyfile	1469	1828
-er_not_sequence	1470	1829
-er_not_sequence2	1470	1830
-er_not_standard_compliant_recursive	1471	1831
+er_not_allowed_command	1465	1825
+er_not_allowed_in_this_context	1466	1826
+er_not_allowed_window_frame	1467	1827
+er_not_constant_expression	1468	1828
+er_not_form_file	1469	1829
+er_not_keyfile	1470	1830
+er_not_sequence	1471	1831
+er_not_sequence2	1471	1832
+er_not_standard_compliant_recursive	1472	1833
 er_not_supported_auth_mode	618	770
-er_not_supported_yet	1472	1832
-er_not_valid_password	1473	1833
-er_null_column_in_index	1474	1834
-er_null_in_values_less_than	1475	1835
-er_old_file_format	1476	1836
-er_old_keyfile	1477	1837
-er_on_duplicate_disabled	1478	1838
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1479	1839
-er_only_integers_allowed	1480	1840
-er_only_on_range_list_partition	1481	1841
-er_open_as_readonly	1482	1842
-er_operand_columns	1483	1843
-er_option_prevents_statement	1484	1844
-er_order_list_in_referencing_window_spec	1485	1845
+er_not_supported_yet	1473	1834
+er_not_valid_password	1474	1835
+er_null_column_in_index	1475	1836
+er_null_in_values_less_than	1476	1837
+er_old_file_format	1477	1838
+er_old_keyfile	1478	1839
+er_on_duplicate_disabled	1479	1840
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1480	1841
+er_only_integers_allowed	1481	1842
+er_only_on_range_list_partition	1482	1843
+er_open_as_readonly	1483	1844
+er_operand_columns	1484	1845
+er_option_prevents_statement	1485	1846
+er_order_list_in_referencing_window_spec	1486	1847
 er_order_with_proc	443	445
-er_out_of_resources	145	1846
-er_out_of_sortmemory	1486	1847
-er_outofmemory	1487	1848
+er_out_of_resources	145	1848
+er_out_of_sortmemory	1487	1849
+er_outofmemory	1488	1850
 er_overlapping_keys	384	384
-er_package_routine_forward_declaration_not_defined	1488	1849
-er_package_routine_in_spec_not_defined_in_body	1489	1850
-er_parse_error	1490	1851
-er_part_starts_beyond_interval	1491	1852
-er_part_state_error	1492	1853
-er_part_wrong_value	1493	1854
-er_partition_clause_on_nonpartitioned	1494	1855
-er_partition_column_list_error	1495	1856
-er_partition_const_domain_error	1496	1857
-er_partition_convert_subpartitioned	756	932
-er_partition_default_error	1497	1858
-er_partition_does_not_exist	1498	1859
-er_partition_entry_error	1499	1860
-er_partition_exchange_different_option	1500	1861
-er_partition_exchange_foreign_key	1501	1862
-er_partition_exchange_part_table	1502	1863
-er_partition_exchange_temp_table	1503	1864
-er_partition_fields_too_long	1504	1865
-er_partition_func_not_allowed_error	1505	1866
-er_partition_function_failure	1506	1867
-er_partition_function_is_not_allowed	1507	1868
-er_partition_instead_of_subpartition	1508	1869
-er_partition_list_in_referencing_window_spec	1509	1870
-er_partition_maxvalue_error	1510	1871
-er_partition_merge_error	1031	1356
-er_partition_mgmt_on_nonpartitioned	1511	1872
-er_partition_name	1512	1873
+er_package_routine_forward_declaration_not_defined	1489	1851
+er_package_routine_in_spec_not_defined_in_body	1490	1852
+er_parse_error	1491	1853
+er_part_starts_beyond_interval	1492	1854
+er_part_state_error	1493	1855
+er_part_wrong_value	1494	1856
+er_partition_clause_on_nonpartitioned	1495	1857
+er_partition_column_list_error	1496	1858
+er_partition_const_domain_error	1497	1859
+er_partition_convert_subpartitioned	757	933
+er_partition_default_error	1498	1860
+er_partition_does_not_exist	1499	1861
+er_partition_entry_error	1500	1862
+er_partition_exchange_different_option	1501	1863
+er_partition_exchange_foreign_key	1502	1864
+er_partition_exchange_part_table	1503	1865
+er_partition_exchange_temp_table	1504	1866
+er_partition_fields_too_long	1505	1867
+er_partition_func_not_allowed_error	1506	1868
+er_partition_function_failure	1507	1869
+er_partition_function_is_not_allowed	1508	1870
+er_partition_instead_of_subpartition	1509	1871
+er_partition_list_in_referencing_window_spec	1510	1872
+er_partition_maxvalue_error	1511	1873
+er_partition_merge_error	1032	1358
+er_partition_mgmt_on_nonpartitioned	1512	1874
+er_partition_name	1513	1875
 er_partition_no_temporary	486	552
-er_partition_not_defined_error	1513	1874
-er_partition_requires_values_error	1514	1875
-er_partition_subpart_mix_error	1515	1876
-er_partition_subpartition_error	1516	1877
-er_partition_wrong_no_part_error	1517	1878
-er_partition_wrong_no_subpart_error	1518	1879
-er_partition_wrong_type	1519	1880
-er_partition_wrong_values_error	1520	1881
-er_partitions_must_be_defined_error	1521	1882
-er_passwd_length	1522	1883
-er_password_anonymous_user	1523	1884
-er_password_expire_anonymous_user	1524	1885
-er_password_format	1525	1886
+er_partition_not_defined_error	1514	1876
+er_partition_requires_values_error	1515	1877
+er_partition_subpart_mix_error	1516	1878
+er_partition_subpartition_error	1517	1879
+er_partition_wrong_no_part_error	1518	1880
+er_partition_wrong_no_subpart_error	1519	1881
+er_partition_wrong_type	1520	1882
+er_partition_wrong_values_error	1521	1883
+er_partitions_must_be_defined_error	1522	1884
+er_passwd_length	1523	1885
+er_password_anonymous_user	1524	1886
+er_password_expire_anonymous_user	1525	1887
+er_password_format	1526	1888
 er_password_no_match	429	432
-er_password_not_allowed	1526	1887
-er_path_length	1527	1888
-er_per_index_cf_deprecated	1528	1889
+er_password_not_allowed	1527	1889
+er_path_length	1528	1890
+er_per_index_cf_deprecated	1529	1891
 er_period_columns_updated	684	844
 er_period_constraint_drop	422	425
-er_period_field_wrong_attributes	1529	1890
-er_period_not_found	1530	1891
+er_period_field_wrong_attributes	1530	1892
+er_period_not_found	1531	1893
 er_period_temporary_not_allowed	176	196
-er_period_types_mismatch	1531	1892
+er_period_types_mismatch	1532	1894
 er_pk_index_cant_be_ignored	67	71
 er_plugin_delete_builtin	383	383
-er_plugin_installed	1532	1893
-er_plugin_is_not_loaded	1533	1894
-er_plugin_is_permanent	1534	1895
+er_plugin_installed	1533	1895
+er_plugin_is_not_loaded	1534	1896
+er_plugin_is_permanent	1535	1897
 er_primary_cant_have_null	140	152
-er_primary_key_based_on_generated_column	1535	1896
+er_primary_key_based_on_generated_column	1536	1898
 er_prior_commit_failed	697	858
-er_proc_auto_grant_fail	1536	1897
-er_proc_auto_revoke_fail	1537	1898
+er_proc_auto_grant_fail	1537	1899
+er_proc_auto_revoke_fail	1538	1900
 er_procaccess_denied_error	689	850
-er_provider_not_loaded	1538	1899
-er_ps_many_param	1539	1900
-er_ps_no_recursion	1540	1901
-er_query_cache_disabled	1541	1902
-er_query_cache_is_disabled	1542	1903
-er_query_cache_is_globaly_disabled	1543	1904
-er_query_interrupted	1544	1905
-er_query_on_foreign_data_source	1545	1906
-er_query_on_master	1546	1907
-er_query_result_incomplete	1547	1908
-er_range_frame_needs_simple_orderby	1548	1909
-er_range_not_increasing_error	1549	1910
-er_rbr_not_available	1550	1911
-er_rdb_status_general	1551	1912
-er_rdb_status_msg	1551	1913
-er_rdb_ttl_col_format	1552	1914
-er_rdb_ttl_duration_format	1553	1915
-er_rdb_ttl_unsupported	1554	1916
-er_read_only_mode	1555	1917
-er_read_only_transaction	1556	1918
-er_record_file_full	1557	1919
-er_recursive_without_anchors	1558	1920
-er_ref_to_recursive_with_table_in_derived	1559	1921
-er_referenced_trg_does_not_exist	1560	1922
-er_referenced_trg_does_not_exist_mysql	1560	1923
-er_regexp_error	1561	1924
-er_relay_log_fail	1562	1925
-er_relay_log_init	1563	1926
-er_removed_orphan_trigger	933	1207
-er_removed_spaces	1564	1927
-er_renamed_name	1565	1928
-er_reorg_hash_only_on_same_no	1566	1929
-er_reorg_no_param_error	1567	1930
-er_reorg_outside_range	1568	1931
-er_reorg_partition_not_exist	1569	1932
-er_replace_inaccessible_rows	1570	1933
+er_provider_not_loaded	1539	1901
+er_ps_many_param	1540	1902
+er_ps_no_recursion	1541	1903
+er_query_cache_disabled	1542	1904
+er_query_cache_is_disabled	1543	1905
+er_query_cache_is_globaly_disabled	1544	1906
+er_query_interrupted	1545	1907
+er_query_on_foreign_data_source	1546	1908
+er_query_on_master	1547	1909
+er_query_result_incomplete	1548	1910
+er_range_frame_needs_simple_orderby	1549	1911
+er_range_not_increasing_error	1550	1912
+er_rbr_not_available	1551	1913
+er_rdb_status_general	1552	1914
+er_rdb_status_msg	1552	1915
+er_rdb_ttl_col_format	1553	1916
+er_rdb_ttl_duration_format	1554	1917
+er_rdb_ttl_unsupported	1555	1918
+er_read_only_mode	1556	1919
+er_read_only_transaction	1557	1920
+er_record_file_full	1558	1921
+er_recursive_without_anchors	1559	1922
+er_ref_to_recursive_with_table_in_derived	1560	1923
+er_referenced_trg_does_not_exist	1561	1924
+er_referenced_trg_does_not_exist_mysql	1561	1925
+er_regexp_error	1562	1926
+er_relay_log_fail	1563	1927
+er_relay_log_init	1564	1928
+er_removed_orphan_trigger	934	1209
+er_removed_spaces	1565	1929
+er_renamed_name	1566	1930
+er_reorg_hash_only_on_same_no	1567	1931
+er_reorg_no_param_error	1568	1932
+er_reorg_outside_range	1569	1933
+er_reorg_partition_not_exist	1570	1934
+er_replace_inaccessible_rows	1571	1935
 er_require_row_binlog_format	427	430
-er_requires_primary_key	1571	1934
-er_reserved_syntax	1572	1935
-er_resignal_without_active_handler	1573	1936
+er_requires_primary_key	1572	1936
+er_reserved_syntax	1573	1937
+er_resignal_without_active_handler	1574	1938
 er_revoke_grants	442	444
-er_role_create_exists	402	1937
-er_role_drop_exists	403	1938
-er_rollback_only	1574	1939
-er_rollback_to_savepoint	1575	1940
-er_row_does_not_match_given_partition_set	1576	1941
-er_row_does_not_match_partition	1577	1942
-er_row_in_wrong_partition	1578	1943
+er_role_create_exists	402	1939
+er_role_drop_exists	403	1940
+er_rollback_only	1575	1941
+er_rollback_to_savepoint	1576	1942
+er_row_does_not_match_given_partition_set	1577	1943
+er_row_does_not_match_partition	1578	1944
+er_row_in_wrong_partition	1579	1945
 er_row_is_referenced	489	562
-er_row_is_referenced_2	489	1944
-er_row_single_partition_field_error	1579	1945
-er_row_variable_does_not_have_field	1580	1946
-er_same_name_partition	953	1233
-er_same_name_partition_field	952	1232
-er_select_reduced	1581	1947
-er_sequence_access_error	1582	1948
-er_sequence_binlog_format	1583	1949
-er_sequence_invalid_data	1584	1950
-er_sequence_invalid_table_structure	1585	1951
-er_sequence_run_out	1586	1952
-er_server_is_in_secure_auth_mode	1587	1953
-er_server_offline_mode	1588	1954
-er_server_shutdown	1589	1955
-er_set_constants_only	1590	1956
-er_set_password_auth_plugin	1591	1957
-er_set_statement_cannot_invoke_function	1592	1958
-er_set_statement_not_supported	1593	1959
-er_sf_out_inout_arg_not_allowed	1594	1960
-er_shutdown_complete	1595	1961
-er_signal_bad_condition_type	1596	1962
-er_signal_exception	1597	1963
-er_signal_not_found	1598	1964
-er_signal_warn	1599	1965
-er_size_overflow_error	1600	1966
-er_sk_populate_during_alter	1601	1967
-er_skipping_logged_transaction	1602	1968
-er_slave_cant_create_conversion	1148	1969
-er_slave_channel_io_thread_must_stop	1603	1970
-er_slave_configuration	1604	1971
+er_row_is_referenced_2	489	1946
+er_row_single_partition_field_error	1580	1947
+er_row_variable_does_not_have_field	1581	1948
+er_same_name_partition	954	1235
+er_same_name_partition_field	953	1234
+er_select_reduced	1582	1949
+er_sequence_access_error	1583	1950
+er_sequence_binlog_format	1584	1951
+er_sequence_invalid_data	1585	1952
+er_sequence_invalid_table_structure	1586	1953
+er_sequence_run_out	1587	1954
+er_server_is_in_secure_auth_mode	1588	1955
+er_server_offline_mode	1589	1956
+er_server_shutdown	1590	1957
+er_set_constants_only	1591	1958
+er_set_password_auth_plugin	1592	1959
+er_set_statement_cannot_invoke_function	1593	1960
+er_set_statement_not_supported	1594	1961
+er_sf_out_inout_arg_not_allowed	1595	1962
+er_shutdown_complete	1596	1963
+er_signal_bad_condition_type	1597	1964
+er_signal_exception	1598	1965
+er_signal_not_found	1599	1966
+er_signal_warn	1600	1967
+er_size_overflow_error	1601	1968
+er_sk_populate_during_alter	1602	1969
+er_skipping_logged_transaction	1603	1970
+er_slave_cant_create_conversion	1149	1971
+er_slave_channel_io_thread_must_stop	1604	1972
+er_slave_configuration	1605	1973
 er_slave_conversion_failed	675	823
-er_slave_corrupt_event	770	943
-er_slave_create_event_failure	1174	1972
-er_slave_fatal_error	1605	1973
-er_slave_heartbeat_failure	1606	1974
-er_slave_heartbeat_value_out_of_range	1607	1975
-er_slave_heartbeat_value_out_of_range_max	1608	1976
-er_slave_heartbeat_value_out_of_range_min	1609	1977
-er_slave_ignore_server_ids	1610	1978
-er_slave_ignored_shared_table	1611	1979
-er_slave_ignored_ssl_params	1612	1980
-er_slave_ignored_table	1613	1981
-er_slave_incident	1614	1982
-er_slave_master_com_failure	1615	1983
-er_slave_mi_init_repository	1616	1984
-er_slave_must_stop	1617	1985
-er_slave_not_running	1618	1986
-er_slave_relay_log_read_failure	1619	1987
-er_slave_relay_log_write_failure	1620	1988
-er_slave_rli_init_repository	1621	1989
+er_slave_corrupt_event	771	944
+er_slave_create_event_failure	1175	1974
+er_slave_fatal_error	1606	1975
+er_slave_heartbeat_failure	1607	1976
+er_slave_heartbeat_value_out_of_range	1608	1977
+er_slave_heartbeat_value_out_of_range_max	1609	1978
+er_slave_heartbeat_value_out_of_range_min	1610	1979
+er_slave_ignore_server_ids	1611	1980
+er_slave_ignored_shared_table	1612	1981
+er_slave_ignored_ssl_params	1613	1982
+er_slave_ignored_table	1614	1983
+er_slave_incident	1615	1984
+er_slave_master_com_failure	1616	1985
+er_slave_mi_init_repository	1617	1986
+er_slave_must_stop	1618	1987
+er_slave_not_running	1619	1988
+er_slave_relay_log_read_failure	1620	1989
+er_slave_relay_log_write_failure	1621	1990
+er_slave_rli_init_repository	1622	1991
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1622	1990
-er_slave_skip_not_in_gtid	1623	1991
-er_slave_sql_thread_must_stop	1624	1992
-er_slave_started	1625	1993
-er_slave_statement_timeout	1206	1994
-er_slave_stopped	1626	1995
-er_slave_thread	773	962
-er_slave_unexpected_master_switch	1627	1996
-er_slave_was_not_running	1628	1997
-er_slave_was_running	1629	1998
-er_slave_worker_stopped_previous_thd_error	1630	1999
-er_sp_already_exists	151	2000
-er_sp_bad_cursor_query	839	1087
-er_sp_bad_cursor_select	838	1086
-er_sp_bad_sqlstate	1631	2001
-er_sp_bad_var_shadow	1632	2002
-er_sp_badreturn	1633	2003
-er_sp_badselect	1634	2004
-er_sp_badstatement	1635	2005
-er_sp_cant_alter	1076	2006
-er_sp_cant_set_autocommit	1636	2007
+er_slave_silent_retry_transaction	1623	1992
+er_slave_skip_not_in_gtid	1624	1993
+er_slave_sql_thread_must_stop	1625	1994
+er_slave_started	1626	1995
+er_slave_statement_timeout	1207	1996
+er_slave_stopped	1627	1997
+er_slave_thread	774	963
+er_slave_unexpected_master_switch	1628	1998
+er_slave_was_not_running	1629	1999
+er_slave_was_running	1630	2000
+er_slave_worker_stopped_previous_thd_error	1631	2001
+er_sp_already_exists	151	2002
+er_sp_bad_cursor_query	840	1089
+er_sp_bad_cursor_select	839	1088
+er_sp_bad_sqlstate	1632	2003
+er_sp_bad_var_shadow	1633	2004
+er_sp_badreturn	1634	2005
+er_sp_badselect	1635	2006
+er_sp_badstatement	1636	2007
+er_sp_cant_alter	1077	2008
+er_sp_cant_set_autocommit	1637	2009
 er_sp_case_not_found	557	707
-er_sp_cond_mismatch	1637	2008
-er_sp_cursor_after_handler	835	1083
-er_sp_cursor_already_open	836	1084
-er_sp_cursor_mismatch	1638	2009
-er_sp_cursor_not_open	837	1085
-er_sp_does_not_exist	921	2010
-er_sp_drop_failed	1186	2011
-er_sp_dup_cond	1639	2012
-er_sp_dup_curs	632	2013
-er_sp_dup_handler	947	1225
-er_sp_dup_param	1640	2014
-er_sp_dup_var	1641	2015
-er_sp_fetch_no_data	1642	2016
-er_sp_goto_in_hndlr	1643	2017
-er_sp_label_mismatch	1021	1345
-er_sp_label_redefine	1644	2018
-er_sp_lilabel_mismatch	1645	2019
+er_sp_cond_mismatch	1638	2010
+er_sp_cursor_after_handler	836	1085
+er_sp_cursor_already_open	837	1086
+er_sp_cursor_mismatch	1639	2011
+er_sp_cursor_not_open	838	1087
+er_sp_does_not_exist	922	2012
+er_sp_drop_failed	1187	2013
+er_sp_dup_cond	1640	2014
+er_sp_dup_curs	632	2015
+er_sp_dup_handler	948	1227
+er_sp_dup_param	1641	2016
+er_sp_dup_var	1642	2017
+er_sp_fetch_no_data	1643	2018
+er_sp_goto_in_hndlr	1644	2019
+er_sp_label_mismatch	1022	1347
+er_sp_label_redefine	1645	2020
+er_sp_lilabel_mismatch	1646	2021
 er_sp_no_aggregate	133	143
 er_sp_no_drop_sp	423	426
-er_sp_no_recursion	1646	2020
+er_sp_no_recursion	1647	2022
 er_sp_no_recursive_create	415	418
-er_sp_no_retset	1647	2021
-er_sp_noreturn	1648	2022
-er_sp_noreturnend	1649	2023
-er_sp_not_var_arg	1650	2024
-er_sp_proc_table_corrupt	1651	2025
-er_sp_recursion_limit	1652	2026
+er_sp_no_retset	1648	2023
+er_sp_noreturn	1649	2024
+er_sp_noreturnend	1650	2025
+er_sp_not_var_arg	1651	2026
+er_sp_proc_table_corrupt	1652	2027
+er_sp_recursion_limit	1653	2028
 er_sp_stack_trace	219	256
-er_sp_store_failed	1174	2027
-er_sp_subselect_nyi	1653	2028
-er_sp_undeclared_var	1654	2029
-er_sp_uninit_var	1655	2030
-er_sp_varcond_after_curshndlr	1656	2031
-er_sp_wrong_name	1657	2032
-er_sp_wrong_no_of_args	1658	2033
-er_sp_wrong_no_of_fetch_args	1659	2034
+er_sp_store_failed	1175	2029
+er_sp_subselect_nyi	1654	2030
+er_sp_undeclared_var	1655	2031
+er_sp_uninit_var	1656	2032
+er_sp_varcond_after_curshndlr	1657	2033
+er_sp_wrong_name	1658	2034
+er_sp_wrong_no_of_args	1659	2035
+er_sp_wrong_no_of_fetch_args	1660	2036
 er_spatial_cant_have_null	141	153
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	98	99
-er_sql_discover_error	1030	1355
-er_sql_mode_no_effect	1660	2035
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1661	2036
-er_sqlthread_with_secure_slave	1662	2037
-er_sr_invalid_creation_ctx	812	1056
-er_stack_overrun	1663	2038
-er_stack_overrun_need_more	1664	2039
-er_startup	1665	2040
-er_statement_timeout	1666	2041
-er_std_bad_alloc_error	1667	2042
-er_std_domain_error	924	1200
-er_std_invalid_argument	1668	2043
-er_std_length_error	1669	2044
-er_std_logic_error	1670	2045
-er_std_out_of_range_error	1671	2046
-er_std_overflow_error	1672	2047
-er_std_range_error	1673	2048
-er_std_runtime_error	1674	2049
-er_std_underflow_error	1675	2050
-er_std_unknown_exception	1676	2051
-er_stmt_cache_full	1677	2052
-er_stmt_has_no_open_cursor	1678	2053
-er_stmt_not_allowed_in_sf_or_trg	1679	2054
-er_stop_slave_io_thread_timeout	1680	2055
-er_stop_slave_sql_thread_timeout	1681	2056
-er_storage_engine_disabled	1682	2057
-er_storage_engine_not_loaded	1683	2058
+er_sql_discover_error	1031	1357
+er_sql_mode_no_effect	1661	2037
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1662	2038
+er_sqlthread_with_secure_slave	1663	2039
+er_sr_invalid_creation_ctx	813	1058
+er_stack_overrun	1664	2040
+er_stack_overrun_need_more	1665	2041
+er_startup	1666	2042
+er_statement_timeout	1667	2043
+er_std_bad_alloc_error	1668	2044
+er_std_domain_error	925	1202
+er_std_invalid_argument	1669	2045
+er_std_length_error	1670	2046
+er_std_logic_error	1671	2047
+er_std_out_of_range_error	1672	2048
+er_std_overflow_error	1673	2049
+er_std_range_error	1674	2050
+er_std_runtime_error	1675	2051
+er_std_underflow_error	1676	2052
+er_std_unknown_exception	1677	2053
+er_stmt_cache_full	1678	2054
+er_stmt_has_no_open_cursor	1679	2055
+er_stmt_not_allowed_in_sf_or_trg	1680	2056
+er_stop_slave_io_thread_timeout	1681	2057
+er_stop_slave_sql_thread_timeout	1682	2058
+er_storage_engine_disabled	1683	2059
+er_storage_engine_not_loaded	1684	2060
 er_stored_function_prevents_switch_binlog_direct	472	516
 er_stored_function_prevents_switch_binlog_format	471	515
 er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	624
 er_stored_function_prevents_switch_skip_replication	523	626
 er_stored_function_prevents_switch_sql_log_bin	473	517
-er_subpartition_error	1684	2059
-er_subpartition_name	1685	2060
-er_subqueries_not_supported	923	1197
-er_subquery_no_1_row	1686	2061
-er_sum_func_with_window_func_as_arg	1687	2062
-er_syntax_error	1688	2063
-er_table_cant_handle_auto_increment	1689	2064
-er_table_cant_handle_blob	1690	2065
-er_table_cant_handle_ft	1691	2066
-er_table_cant_handle_spkeys	1692	2067
-er_table_corrupt	1693	2068
-er_table_def_changed	1694	2069
-er_table_definition_too_big	1695	2070
-er_table_exists_error	1696	2071
-er_table_has_no_ft	1697	2072
-er_table_in_system_tablespace	1698	2073
+er_subpartition_error	1685	2061
+er_subpartition_name	1686	2062
+er_subqueries_not_supported	924	1199
+er_subquery_no_1_row	1687	2063
+er_sum_func_with_window_func_as_arg	1688	2064
+er_syntax_error	1689	2065
+er_table_cant_handle_auto_increment	1690	2066
+er_table_cant_handle_blob	1691	2067
+er_table_cant_handle_ft	1692	2068
+er_table_cant_handle_spkeys	1693	2069
+er_table_corrupt	1694	2070
+er_table_def_changed	1695	2071
+er_table_definition_too_big	1696	2072
+er_table_exists_error	1697	2073
+er_table_has_no_ft	1698	2074
+er_table_in_system_tablespace	1699	2075
 er_table_must_have_columns	79	82
-er_table_name	1699	2074
-er_table_needs_rebuild	1700	2075
-er_table_needs_upgrade	1701	2076
-er_table_not_locked	1702	2077
-er_table_not_locked_for_write	1703	2078
-er_table_schema_mismatch	1704	2079
+er_table_name	1700	2076
+er_table_needs_rebuild	1701	2077
+er_table_needs_upgrade	1702	2078
+er_table_not_locked	1703	2079
+er_table_not_locked_for_write	1704	2080
+er_table_schema_mismatch	1705	2081
 er_tableaccess_denied_error	690	851
-er_tablename_not_allowed_here	1705	2080
-er_tables_different_metadata	1706	2081
-er_tablespace_auto_extend_error	1707	2082
-er_tablespace_discarded	1708	2083
-er_tablespace_exists	1709	2084
-er_tablespace_missing	1710	2085
-er_target_not_explainable	1711	2086
-er_temp_file_write_failure	1712	2087
+er_tablename_not_allowed_here	1706	2082
+er_tables_different_metadata	1707	2083
+er_tablespace_auto_extend_error	1708	2084
+er_tablespace_discarded	1709	2085
+er_tablespace_exists	1710	2086
+er_tablespace_missing	1711	2087
+er_target_not_explainable	1712	2088
+er_temp_file_write_failure	1713	2089
 er_temp_table_prevents_switch_out_of_rbr	547	681
-er_temporary_name	1713	2088
-er_textfile_not_readable	1714	2089
-er_too_big_displaywidth	913	1177
+er_temporary_name	1714	2090
+er_textfile_not_readable	1715	2091
+er_too_big_displaywidth	914	1179
 er_too_big_fieldlength	683	832
-er_too_big_for_uncompress	1715	2090
-er_too_big_precision	1716	2091
-er_too_big_rowsize	1717	2092
-er_too_big_scale	1718	2093
-er_too_big_select	1719	2094
-er_too_big_set	1720	2095
-er_too_high_level_of_nesting_for_select	1721	2096
-er_too_long_body	1722	2097
+er_too_big_for_uncompress	1716	2092
+er_too_big_precision	1717	2093
+er_too_big_rowsize	1718	2094
+er_too_big_scale	1719	2095
+er_too_big_select	1720	2096
+er_too_big_set	1721	2097
+er_too_high_level_of_nesting_for_select	1722	2098
+er_too_long_body	1723	2099
 er_too_long_database_comment	692	853
 er_too_long_field_comment	693	854
-er_too_long_ident	1723	2098
+er_too_long_ident	1724	2100
 er_too_long_index_comment	694	855
-er_too_long_key	1724	2099
-er_too_long_keypart	1725	2100
-er_too_long_string	1726	2101
+er_too_long_key	1725	2101
+er_too_long_keypart	1726	2102
+er_too_long_string	1727	2103
 er_too_long_table_comment	695	856
 er_too_long_table_partition_comment	696	857
-er_too_many_concurrent_trxs	1727	2102
-er_too_many_definitions_in_with_clause	1728	2103
-er_too_many_delayed_threads	1729	2104
-er_too_many_fields	516	2105
-er_too_many_key_parts	1730	2106
-er_too_many_keys	1731	2107
-er_too_many_partition_func_fields_error	1732	2108
-er_too_many_partitions_error	1733	2109
-er_too_many_rows	1734	2110
-er_too_many_tables	1735	2111
-er_too_many_user_connections	1736	2112
+er_too_many_concurrent_trxs	1728	2104
+er_too_many_definitions_in_with_clause	1729	2105
+er_too_many_delayed_threads	1730	2106
+er_too_many_fields	516	2107
+er_too_many_key_parts	1731	2108
+er_too_many_keys	1732	2109
+er_too_many_partition_func_fields_error	1733	2110
+er_too_many_partitions_error	1734	2111
+er_too_many_rows	1735	2112
+er_too_many_tables	1736	2113
+er_too_many_user_connections	1737	2114
 er_too_many_values_error	517	610
-er_too_much_auto_timestamp_cols	1737	2113
-er_trans_cache_full	1738	2114
-er_trg_already_exists	1739	2115
-er_trg_cant_change_row	1740	2116
+er_too_much_auto_timestamp_cols	1738	2115
+er_trans_cache_full	1739	2116
+er_trg_already_exists	1740	2117
+er_trg_cant_change_row	1741	2118
 er_trg_cant_open_table	527	636
-er_trg_corrupted_file	771	944
-er_trg_does_not_exist	1741	2117
-er_trg_in_wrong_schema	1742	2118
-er_trg_invalid_creation_ctx	1743	2119
-er_trg_no_creation_ctx	1744	2120
-er_trg_no_definer	1745	2121
-er_trg_no_such_row_in_trg	1746	2122
-er_trg_on_view_or_temp_table	1747	2123
-er_truncate_illegal_fk	549	2124
-er_truncated_wrong_value	1748	2125
-er_truncated_wrong_value_for_field	1749	2126
-er_udf_exists	1750	2127
-er_udf_no_paths	1751	2128
-er_unacceptable_mutual_recursion	1752	2129
-er_undo_record_too_big	1753	2130
-er_unexpected_eof	1754	2131
-er_union_tables_in_different_dir	1755	2132
+er_trg_corrupted_file	772	945
+er_trg_does_not_exist	1742	2119
+er_trg_in_wrong_schema	1743	2120
+er_trg_invalid_creation_ctx	1744	2121
+er_trg_no_creation_ctx	1745	2122
+er_trg_no_definer	1746	2123
+er_trg_no_such_row_in_trg	1747	2124
+er_trg_on_view_or_temp_table	1748	2125
+er_truncate_illegal_fk	549	2126
+er_truncated_wrong_value	1749	2127
+er_truncated_wrong_value_for_field	1750	2128
+er_udf_exists	1751	2129
+er_udf_no_paths	1752	2130
+er_unacceptable_mutual_recursion	1753	2131
+er_undo_record_too_big	1754	2132
+er_unexpected_eof	1755	2133
+er_union_tables_in_different_dir	1756	2134
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1756	2133
-er_unknown_alter_lock	1757	2134
-er_unknown_character_set	1758	2135
-er_unknown_collation	1759	2136
-er_unknown_com_error	1760	2137
-er_unknown_compression_method	1761	2138
-er_unknown_data_type	1762	2139
-er_unknown_error	664	2140
-er_unknown_explain_format	1763	2141
-er_unknown_key_cache	1764	2142
-er_unknown_locale	1765	2143
-er_unknown_operator	1766	2144
-er_unknown_option	1767	2145
-er_unknown_partition	1768	2146
-er_unknown_procedure	1769	2147
-er_unknown_sequences	1770	2148
-er_unknown_stmt_handler	1771	2149
-er_unknown_storage_engine	1772	2150
-er_unknown_structured_variable	1773	2151
-er_unknown_system_variable	1774	2152
-er_unknown_table	1775	2153
-er_unknown_target_binlog	1776	2154
-er_unknown_time_zone	1777	2155
-er_unknown_view	1778	2156
-er_unsuported_log_engine	1779	2157
-er_unsupported_action_on_generated_column	1780	2158
-er_unsupported_collation	1781	2159
-er_unsupported_compressed_table	1782	2160
-er_unsupported_engine_for_generated_columns	1783	2161
-er_unsupported_extension	1784	2162
-er_unsupported_ps	1785	2163
-er_until_cond_ignored	1786	2164
-er_until_requires_using_gtid	1787	2165
-er_unused_1	1201	2166
-er_unused_10	1201	2167
-er_unused_11	1201	2168
-er_unused_12	1201	2169
-er_unused_13	1201	2170
-er_unused_14	1201	2171
-er_unused_15	1201	2172
-er_unused_16	1201	2173
-er_unused_17	1201	2174
-er_unused_18	1201	2175
-er_unused_19	1201	2176
-er_unused_2	1201	2177
-er_unused_20	1201	2178
-er_unused_21	1201	2179
-er_unused_22	1201	2180
-er_unused_23	1201	2181
-er_unused_24	1201	2182
-er_unused_25	1201	2183
-er_unused_26	1203	2184
-er_unused_27	1203	2185
-er_unused_28	1201	2186
-er_unused_29	1201	2187
-er_unused_3	1201	2188
-er_unused_4	1201	2189
-er_unused_5	1201	2190
-er_unused_6	1201	2191
-er_unused_7	1201	2192
-er_unused_8	1201	2193
-er_unused_9	1201	2194
-er_update_info	1788	2195
-er_update_info_with_system_versioning	1789	2196
-er_update_log_deprecated_ignored	1790	2197
-er_update_log_deprecated_translated	1791	2198
-er_update_table_used	1792	2199
-er_update_without_key_in_safe_mode	1793	2200
-er_updated_column_only_once	1794	2201
+er_unknown_alter_algorithm	1757	2135
+er_unknown_alter_lock	1758	2136
+er_unknown_character_set	1759	2137
+er_unknown_collation	1760	2138
+er_unknown_com_error	1761	2139
+er_unknown_compression_method	1762	2140
+er_unknown_data_type	1763	2141
+er_unknown_error	664	2142
+er_unknown_explain_format	1764	2143
+er_unknown_key_cache	1765	2144
+er_unknown_locale	1766	2145
+er_unknown_operator	1767	2146
+er_unknown_option	1768	2147
+er_unknown_partition	1769	2148
+er_unknown_procedure	1770	2149
+er_unknown_sequences	1771	2150
+er_unknown_stmt_handler	1772	2151
+er_unknown_storage_engine	1773	2152
+er_unknown_structured_variable	1774	2153
+er_unknown_system_variable	1775	2154
+er_unknown_table	1776	2155
+er_unknown_target_binlog	1777	2156
+er_unknown_time_zone	1778	2157
+er_unknown_view	1779	2158
+er_unsuported_log_engine	1780	2159
+er_unsupported_action_on_generated_column	1781	2160
+er_unsupported_collation	1782	2161
+er_unsupported_compressed_table	1783	2162
+er_unsupported_engine_for_generated_columns	1784	2163
+er_unsupported_extension	1785	2164
+er_unsupported_ps	1786	2165
+er_until_cond_ignored	1787	2166
+er_until_requires_using_gtid	1788	2167
+er_unused_1	1202	2168
+er_unused_10	1202	2169
+er_unused_11	1202	2170
+er_unused_12	1202	2171
+er_unused_13	1202	2172
+er_unused_14	1202	2173
+er_unused_15	1202	2174
+er_unused_16	1202	2175
+er_unused_17	1202	2176
+er_unused_18	1202	2177
+er_unused_19	1202	2178
+er_unused_2	1202	2179
+er_unused_20	1202	2180
+er_unused_21	1202	2181
+er_unused_22	1202	2182
+er_unused_23	1202	2183
+er_unused_24	1202	2184
+er_unused_25	1202	2185
+er_unused_26	1204	2186
+er_unused_27	1204	2187
+er_unused_28	1202	2188
+er_unused_29	1202	2189
+er_unused_3	1202	2190
+er_unused_4	1202	2191
+er_unused_5	1202	2192
+er_unused_6	1202	2193
+er_unused_7	1202	2194
+er_unused_8	1202	2195
+er_unused_9	1202	2196
+er_update_info	1789	2197
+er_update_info_with_system_versioning	1790	2198
+er_update_log_deprecated_ignored	1791	2199
+er_update_log_deprecated_translated	1792	2200
+er_update_table_used	1793	2201
+er_update_without_key_in_safe_mode	1794	2202
+er_updated_column_only_once	1795	2203
 er_updates_with_consistent_snapshot	428	431
 er_user_create_exists	402	401
-er_user_drop_exists	403	2202
-er_user_is_blocked	1795	2203
-er_user_limit_reached	1796	2204
-er_user_lock_deadlock	871	1124
-er_user_lock_wrong_name	1797	2205
-er_username	1798	2206
-er_value_too_long	1799	2207
-er_values_is_not_int_type_error	1800	2208
-er_var_cant_be_read	1801	2209
-er_variable_is_not_struct	1802	2210
-er_variable_is_readonly	1803	2211
-er_variable_not_settable_in_sf_or_trigger	1804	2212
-er_variable_not_settable_in_sp	1805	2213
-er_variable_not_settable_in_transaction	1806	2214
-er_vers_already_versioned	1807	2215
-er_vers_alter_engine_prohibited	1808	2216
-er_vers_alter_not_allowed	1809	2217
+er_user_drop_exists	403	2204
+er_user_is_blocked	1796	2205
+er_user_limit_reached	1797	2206
+er_user_lock_deadlock	872	1126
+er_user_lock_wrong_name	1798	2207
+er_username	1799	2208
+er_value_too_long	1800	2209
+er_values_is_not_int_type_error	1801	2210
+er_var_cant_be_read	1802	2211
+er_variable_is_not_struct	1803	2212
+er_variable_is_readonly	1804	2213
+er_variable_not_settable_in_sf_or_trigger	1805	2214
+er_variable_not_settable_in_sp	1806	2215
+er_variable_not_settable_in_transaction	1807	2216
+er_vers_already_versioned	1808	2217
+er_vers_alter_engine_prohibited	1809	2218
+er_vers_alter_not_allowed	1810	2219
 er_vers_alter_system_field	405	405
-er_vers_db_not_supported	1810	2218
+er_vers_db_not_supported	1811	2220
 er_vers_drop_partition_interval	413	415
-er_vers_duplicate_row_start_end	956	1236
-er_vers_engine_unsupported	1811	2219
-er_vers_field_wrong_type	1812	2220
-er_vers_hist_part_failed	1813	2221
-er_vers_no_trx_id	1814	2222
-er_vers_not_allowed	1815	2223
-er_vers_not_supported	1816	2224
-er_vers_not_versioned	1817	2225
-er_vers_period_columns	1818	2226
-er_vers_query_in_partition	1819	2227
-er_vers_range_prohibited	1820	2228
-er_vers_table_must_have_columns	1821	2229
-er_vers_trt_is_disabled	1822	2230
-er_vers_trx_part_historic_row_not_supported	1823	2231
-er_vers_wrong_parts	1824	2232
+er_vers_duplicate_row_start_end	957	1238
+er_vers_engine_unsupported	1812	2221
+er_vers_field_wrong_type	1813	2222
+er_vers_hist_part_failed	1814	2223
+er_vers_no_trx_id	1815	2224
+er_vers_not_allowed	1816	2225
+er_vers_not_supported	1817	2226
+er_vers_not_versioned	1818	2227
+er_vers_period_columns	1819	2228
+er_vers_query_in_partition	1820	2229
+er_vers_range_prohibited	1821	2230
+er_vers_table_must_have_columns	1822	2231
+er_vers_trt_is_disabled	1823	2232
+er_vers_trx_part_historic_row_not_supported	1824	2233
+er_vers_wrong_parts	1825	2234
 er_view_check_failed	601	752
-er_view_checksum	1825	2233
+er_view_checksum	1826	2235
 er_view_delete_merge_view	406	406
-er_view_frm_no_user	1826	2234
-er_view_invalid	1827	2235
-er_view_invalid_creation_ctx	813	1057
+er_view_frm_no_user	1827	2236
+er_view_invalid	1828	2237
+er_view_invalid_creation_ctx	814	1059
 er_view_multiupdate	409	409
-er_view_no_creation_ctx	1828	2236
+er_view_no_creation_ctx	1829	2238
 er_view_no_explain	167	188
 er_view_no_insert_field_list	408	408
 er_view_nonupd_check	602	753
-er_view_orderby_ignored	1829	2237
-er_view_other_user	1830	2238
-er_view_prevent_update	1831	2239
-er_view_recursive	1832	2240
-er_view_select_clause	1833	2241
-er_view_select_derived	1834	2242
-er_view_select_tmptable	1835	2243
-er_view_select_variable	1836	2244
-er_view_wrong_list	1837	2245
+er_view_orderby_ignored	1830	2239
+er_view_other_user	1831	2240
+er_view_prevent_update	1832	2241
+er_view_recursive	1833	2242
+er_view_select_clause	1834	2243
+er_view_select_derived	1835	2244
+er_view_select_tmptable	1836	2245
+er_view_select_variable	1837	2246
+er_view_wrong_list	1838	2247
 er_warn_aggfunc_dependence	130	137
-er_warn_allowed_packet_overflowed	1838	2246
+er_warn_allowed_packet_overflowed	1839	2248
 er_warn_cant_drop_default_keycache	496	574
-er_warn_data_out_of_range	1839	2247
-er_warn_deprecated_syntax	1840	2248
-er_warn_deprecated_syntax_no_replacement	1841	2249
-er_warn_deprecated_syntax_with_ver	1842	2250
-er_warn_engine_transaction_rollback	1843	2251
-er_warn_field_resolved	1844	2252
-er_warn_hostname_wont_work	1845	2253
-er_warn_i_s_skipped_table	1846	2254
+er_warn_data_out_of_range	1840	2249
+er_warn_deprecated_syntax	1841	2250
+er_warn_deprecated_syntax_no_replacement	1842	2251
+er_warn_deprecated_syntax_with_ver	1843	2252
+er_warn_engine_transaction_rollback	1844	2253
+er_warn_field_resolved	1845	2254
+er_warn_hostname_wont_work	1846	2255
+er_warn_i_s_skipped_table	1847	2256
 er_warn_index_not_applicable	551	687
-er_warn_invalid_timestamp	1847	2255
-er_warn_legacy_syntax_converted	1848	2256
+er_warn_invalid_timestamp	1848	2257
+er_warn_legacy_syntax_converted	1849	2258
 er_warn_null_to_notnull	685	845
 er_warn_only_master_log_file_no_pos	587	734
-er_warn_open_temp_tables_must_be_zero	1849	2257
-er_warn_purge_log_in_use	1850	2258
-er_warn_purge_log_is_active	1851	2259
-er_warn_qc_resize	1852	2260
-er_warn_too_few_records	1853	2261
-er_warn_too_many_records	1854	2262
-er_warn_trigger_doesnt_have_created	1855	2263
-er_warn_using_other_handler	1856	2264
-er_warn_view_merge	1857	2265
-er_warn_view_without_key	1858	2266
-er_warning_non_default_value_for_generated_column	1859	2267
-er_warning_not_complete_rollback	1860	2268
-er_warning_not_complete_rollback_with_created_temp_table	1861	2269
-er_warning_not_complete_rollback_with_dropped_temp_table	1862	2270
-er_window_frame_in_referenced_window_spec	1863	2271
-er_window_function_dont_have_frame	1864	2272
-er_window_function_in_window_spec	1865	2273
-er_with_col_wrong_list	1866	2274
-er_with_ties_needs_order	1867	2275
-er_wrong_arguments	1868	2276
-er_wrong_auto_key	1869	2277
-er_wrong_column_name	1870	2278
-er_wrong_db_name	1871	2279
-er_wrong_expr_in_partition_func_error	744	919
-er_wrong_field_spec	1872	2280
-er_wrong_field_terminators	1873	2281
-er_wrong_field_with_group	1874	2282
-er_wrong_fk_def	1875	2283
+er_warn_open_temp_tables_must_be_zero	1850	2259
+er_warn_purge_log_in_use	1851	2260
+er_warn_purge_log_is_active	1852	2261
+er_warn_qc_resize	1853	2262
+er_warn_too_few_records	1854	2263
+er_warn_too_many_records	1855	2264
+er_warn_trigger_doesnt_have_created	1856	2265
+er_warn_using_other_handler	1857	2266
+er_warn_view_merge	1858	2267
+er_warn_view_without_key	1859	2268
+er_warning_non_default_value_for_generated_column	1860	2269
+er_warning_not_complete_rollback	1861	2270
+er_warning_not_complete_rollback_with_created_temp_table	1862	2271
+er_warning_not_complete_rollback_with_dropped_temp_table	1863	2272
+er_window_frame_in_referenced_window_spec	1864	2273
+er_window_function_dont_have_frame	1865	2274
+er_window_function_in_window_spec	1866	2275
+er_with_col_wrong_list	1867	2276
+er_with_ties_needs_order	1868	2277
+er_wrong_arguments	1869	2278
+er_wrong_auto_key	1870	2279
+er_wrong_column_name	1871	2280
+er_wrong_db_name	1872	2281
+er_wrong_expr_in_partition_func_error	745	920
+er_wrong_field_spec	1873	2282
+er_wrong_field_terminators	1874	2283
+er_wrong_field_with_group	1875	2284
+er_wrong_fk_def	1876	2285
 er_wrong_fk_option_for_generated_column	488	556
-er_wrong_group_field	1148	2284
-er_wrong_insert_into_sequence	1876	2285
-er_wrong_key_column	1877	2286
-er_wrong_lock_of_system_table	1878	2287
-er_wrong_magic	1879	2288
-er_wrong_mrg_table	1880	2289
-er_wrong_name_for_catalog	1881	2290
-er_wrong_name_for_index	1882	2291
-er_wrong_native_table_structure	1883	2292
-er_wrong_number_of_columns_in_select	1884	2293
-er_wrong_number_of_values_in_tvc	1885	2294
-er_wrong_object	1886	2295
-er_wrong_outer_join	823	1067
-er_wrong_paramcount_to_cursor	1887	2296
-er_wrong_paramcount_to_native_fct	1888	2297
-er_wrong_paramcount_to_procedure	1889	2298
-er_wrong_parameters_to_native_fct	1890	2299
-er_wrong_parameters_to_procedure	1891	2300
-er_wrong_parameters_to_stored_fct	1892	2301
-er_wrong_partition_name	1893	2302
-er_wrong_perfschema_usage	1894	2303
-er_wrong_placement_of_window_function	1895	2304
+er_wrong_group_field	1149	2286
+er_wrong_insert_into_sequence	1877	2287
+er_wrong_key_column	1878	2288
+er_wrong_lock_of_system_table	1879	2289
+er_wrong_magic	1880	2290
+er_wrong_mrg_table	1881	2291
+er_wrong_name_for_catalog	1882	2292
+er_wrong_name_for_index	1883	2293
+er_wrong_native_table_structure	1884	2294
+er_wrong_number_of_columns_in_select	1885	2295
+er_wrong_number_of_values_in_tvc	1886	2296
+er_wrong_object	1887	2297
+er_wrong_outer_join	824	1069
+er_wrong_paramcount_to_cursor	1888	2298
+er_wrong_paramcount_to_native_fct	1889	2299
+er_wrong_paramcount_to_procedure	1890	2300
+er_wrong_parameters_to_native_fct	1891	2301
+er_wrong_parameters_to_procedure	1892	2302
+er_wrong_parameters_to_stored_fct	1893	2303
+er_wrong_partition_name	1894	2304
+er_wrong_perfschema_usage	1895	2305
+er_wrong_placement_of_window_function	1896	2306
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1896	2305
-er_wrong_sub_key	1897	2306
-er_wrong_sum_select	1898	2307
-er_wrong_table_name	1899	2308
-er_wrong_type_column_value_error	1900	2309
-er_wrong_type_for_percentile_func	1901	2310
-er_wrong_type_for_range_frame	1902	2311
-er_wrong_type_for_rows_frame	1903	2312
-er_wrong_type_for_var	1904	2313
-er_wrong_type_of_argument	1905	2314
-er_wrong_usage	1906	2315
-er_wrong_value	1907	2316
+er_wrong_string_length	1897	2307
+er_wrong_sub_key	1898	2308
+er_wrong_sum_select	1899	2309
+er_wrong_table_name	1900	2310
+er_wrong_type_column_value_error	1901	2311
+er_wrong_type_for_percentile_func	1902	2312
+er_wrong_type_for_range_frame	1903	2313
+er_wrong_type_for_rows_frame	1904	2314
+er_wrong_type_for_var	1905	2315
+er_wrong_type_of_argument	1906	2316
+er_wrong_usage	1907	2317
+er_wrong_value	1908	2318
 er_wrong_value_count	677	825
 er_wrong_value_count_on_row	678	826
-er_wrong_value_for_type	1908	2317
-er_wrong_value_for_var	1909	2318
-er_wrong_window_spec_name	1910	2319
-er_wsas_failed	1911	2320
-er_xa_rbdeadlock	1912	2321
-er_xa_rbrollback	1913	2322
-er_xa_rbtimeout	1914	2323
-er_xaer_dupid	1915	2324
-er_xaer_inval	1916	2325
-er_xaer_nota	1917	2326
-er_xaer_outside	1918	2327
-er_xaer_rmerr	1919	2328
-er_xaer_rmfail	1920	2329
-er_yes	1921	2330
-er_zlib_z_buf_error	1922	2331
-er_zlib_z_data_error	1923	2332
-er_zlib_z_mem_error	1924	2333
-erange	1925	2334
-eremchg	1926	2335
-eremote	1927	2336
-eremoteio	1928	2337
-erestart	1929	2338
-erfkill	1930	2339
-erofs	1931	2340
-err image never pull	1932,1933	2341
-err image pull	1934,1935	2342
-err_access_denied	1936	2343
-err_ambiguous_argument	1937	2344
-err_arg_not_iterable	1938	2345
-err_assertion	1939	2346
-err_async_callback	1940	2347
-err_async_type	1941	2348
-err_brotli_invalid_param	1942	2349
-err_buffer_out_of_bounds	1943	2350
-err_buffer_too_large	1944	2351
-err_cannot_watch_sigint	1945	2352
-err_child_closed_before_reply	1946	2353
-err_child_process_ipc_required	1947	2354
-err_child_process_stdio_maxbuffer	1948	2355
-err_console_writable_stream	1949	2356
-err_context_not_initialized	1950	2357
-err_crypto_custom_engine_not_supported	1951	2358
-err_crypto_ecdh_invalid_format	1952	2359
-err_crypto_ecdh_invalid_public_key	1953	2360
-err_crypto_engine_unknown	1954	2361
-err_crypto_fips_forced	1955	2362
-err_crypto_fips_unavailable	1956	2363
-err_crypto_hash_finalized	1957	2364
-err_crypto_hash_update_failed	1958	2365
-err_crypto_incompatible_key	1959	2366
-err_crypto_incompatible_key_options	1960	2367
-err_crypto_invalid_digest	1961	2368
-err_crypto_invalid_jwk	1962	2369
-err_crypto_invalid_key_object_type	1963	2370
-err_crypto_invalid_state	1964	2371
-err_crypto_pbkdf2_error	1965	2372
-err_crypto_scrypt_invalid_parameter	1966	2373
-err_crypto_scrypt_not_supported	1967	2374
-err_crypto_sign_key_required	1968	2375
-err_debugger_error	1969	2376
-err_debugger_startup_error	1970	2377
-err_dir_closed	1971	2378
-err_dir_concurrent_operation	1972	2379
-err_dns_set_servers_failed	1973	2380
-err_domain_callback_not_available	1974	2381
-err_domain_cannot_set_uncaught_exception_capture	1975	2382
-err_duplicate_startup_snapshot_main_function	1976	2383
-err_encoding_invalid_encoded_data	1977,665	2384
-err_encoding_not_supported	1978	2385
-err_eval_esm_cannot_print	1979	2386
-err_event_recursion	1980	2387
-err_falsy_value_rejection	1981	2388
-err_feature_unavailable_on_platform	1982	2389
-err_fs_cp_dir_to_non_dir	1983	2390
-err_fs_cp_eexist	1984	2391
-err_fs_cp_einval	1985	2392
-err_fs_cp_fifo_pipe	1986	2393
-err_fs_cp_non_dir_to_dir	1987	2394
-err_fs_cp_socket	1988	2395
-err_fs_cp_symlink_to_subdirectory	1989	2396
-err_fs_cp_unknown	1990	2397
-err_fs_eisdir	1991	2398
-err_fs_file_too_large	1992	2399
-err_fs_invalid_symlink_type	1993	2400
-err_http2_altsvc_invalid_origin	1994	2401
-err_http2_altsvc_length	1995	2402
-err_http2_connect_authority	1996	2403
-err_http2_connect_path	1997	2404
-err_http2_connect_scheme	1998	2405
-err_http2_goaway_session	1999	2406
-err_http2_header_single_value	2000	2407
-err_http2_headers_after_respond	2001	2408
-err_http2_headers_sent	2002	2409
-err_http2_info_status_not_allowed	2003	2410
-err_http2_invalid_connection_headers	2004	2411
-err_http2_invalid_header_value	2005	2412
-err_http2_invalid_info_status	2006	2413
-err_http2_invalid_origin	2007	2414
-err_http2_invalid_packed_settings_length	2008	2415
-err_http2_invalid_pseudoheader	2009	2416
-err_http2_invalid_session	2010	2417
-err_http2_invalid_setting_value	2011	2418
-err_http2_invalid_stream	2012	2419
-err_http2_max_pending_settings_ack	2013	2420
-err_http2_nested_push	2014	2421
-err_http2_no_mem	2015	2422
-err_http2_no_socket_manipulation	2016	2423
-err_http2_origin_length	2017	2424
-err_http2_out_of_streams	2018	2425
-err_http2_payload_forbidden	2019	2426
-err_http2_ping_cancel	2020	2427
-err_http2_ping_length	2021	2428
-err_http2_pseudoheader_not_allowed	2022	2429
-err_http2_push_disabled	2023	2430
-err_http2_send_file	2024	2431
-err_http2_send_file_noseek	2025	2432
-err_http2_session_error	2026	2433
-err_http2_settings_cancel	2027	2434
-err_http2_socket_bound	2028	2435
-err_http2_socket_unbound	2029	2436
-err_http2_status_101	2030	2437
-err_http2_status_invalid	2031	2438
-err_http2_stream_cancel	2032	2439
-err_http2_stream_error	2033	2440
-err_http2_stream_self_dependency	2034	2441
-err_http2_too_many_custom_settings	2035	2442
-err_http2_too_many_invalid_frames	2036	2443
-err_http2_trailers_already_sent	2037	2444
-err_http2_trailers_not_ready	2038	2445
-err_http2_unsupported_protocol	2039	2446
-err_http_body_not_allowed	2040	2447
-err_http_content_length_mismatch	2041	2448
-err_http_headers_sent	2042	2449
-err_http_invalid_header_value	2043	2450
-err_http_invalid_status_code	2044	2451
-err_http_request_timeout	2045	2452
-err_http_socket_assigned	2046	2453
-err_http_socket_encoding	2047	2454
-err_http_trailer_invalid	2048	2455
-err_illegal_constructor	2049	2456
-err_import_assertion_type_failed	2050	2457
-err_import_assertion_type_missing	2051	2458
-err_import_assertion_type_unsupported	2052	2459
-err_import_attribute_unsupported	2053	2460
-err_incompatible_option_pair	2054	2461
-err_input_type_not_allowed	2055	2462
-err_inspector_already_activated	2056	2463
-err_inspector_already_connected	2057	2464
-err_inspector_closed	2058	2465
-err_inspector_command	2059	2466
-err_inspector_not_active	2060	2467
-err_inspector_not_available	2061	2468
-err_inspector_not_connected	2062	2469
-err_inspector_not_worker	2063	2470
-err_internal_assertion	2064	2471
-err_invalid_address_family	2065	2472
-err_invalid_arg_type	2066	2473
-err_invalid_arg_value	2067	2474
-err_invalid_async_id	2068	2475
-err_invalid_buffer_size	2069	2476
-err_invalid_char	2070	2477
-err_invalid_cursor_pos	2071	2478
-err_invalid_fd	2072	2479
-err_invalid_fd_type	2073	2480
-err_invalid_file_url_host	2074	2481
-err_invalid_file_url_path	2075	2482
-err_invalid_handle_type	2076	2483
-err_invalid_http_token	2077	2484
-err_invalid_ip_address	2078	2485
-err_invalid_mime_syntax	2079	2486
-err_invalid_module_specifier	2080	2487
-err_invalid_package_config	2081	2488
-err_invalid_package_target	2082	2489
-err_invalid_protocol	2083	2490
-err_invalid_repl_eval_config	2084	2491
-err_invalid_repl_input	2085	2492
-err_invalid_return_property	2086	2493
-err_invalid_return_property_value	2087	2494
-err_invalid_return_value	2088	2495
-err_invalid_state	2089	2496
-err_invalid_sync_fork_input	2090	2497
-err_invalid_this	2091	2498
-err_invalid_tuple	2092	2499
-err_invalid_uri	2093	2500
-err_invalid_url	2094	2501
-err_invalid_url_scheme	2095	2502
-err_ipc_channel_closed	2096	2503
-err_ipc_disconnected	2097	2504
-err_ipc_one_pipe	2098	2505
-err_ipc_sync_fork	2099	2506
-err_loader_chain_incomplete	2100	2507
-err_manifest_assert_integrity	2101	2508
-err_manifest_dependency_missing	2102	2509
-err_manifest_integrity_mismatch	2103	2510
-err_manifest_invalid_resource_field	2104	2511
-err_manifest_invalid_specifier	2105	2512
-err_manifest_tdz	2106	2513
-err_manifest_unknown_onerror	2107	2514
-err_method_not_implemented	2108	2515
-err_missing_args	2109	2516
-err_missing_option	2110	2517
-err_module_not_found	437	2518
-err_multiple_callback	2111	2519
-err_napi_cons_function	2112	2520
-err_napi_invalid_dataview_args	2113	2521
-err_napi_invalid_typedarray_alignment	2114	2522
-err_napi_invalid_typedarray_length	2115	2523
-err_network_import_bad_response	2116	2524
-err_network_import_disallowed	2117	2525
-err_no_crypto	2118	2526
-err_no_icu	2119	2527
-err_not_building_snapshot	2120	2528
-err_not_in_single_executable_application	2121	2529
-err_not_supported_in_snapshot	2122	2530
-err_operation_failed	2123	2531
-err_out_of_range	652	2532
-err_package_import_not_defined	2124	2533
-err_package_path_not_exported	2125	2534
-err_parse_args_invalid_option_value	2126	2535
-err_parse_args_unexpected_positional	2127	2536
-err_parse_args_unknown_option	2128	2537
-err_performance_invalid_timestamp	2129	2538
-err_performance_measure_invalid_options	2130	2539
-err_require_async_module	2131	2540
-err_require_cycle_module	2132	2541
-err_require_esm	2133	2542
-err_script_execution_interrupted	2134	2543
-err_server_already_listen	2135	2544
-err_server_not_running	2136	2545
-err_single_executable_application_asset_not_found	2137	2546
-err_socket_already_bound	2138	2547
-err_socket_bad_buffer_size	2139	2548
-err_socket_bad_port	2140	2549
-err_socket_bad_type	2141	2550
-err_socket_buffer_size	2142	2551
-err_socket_closed	2143	2552
-err_socket_closed_before_connection	2144	2553
-err_socket_connection_timeout	2145	2554
-err_socket_dgram_is_connected	2146	2555
-err_socket_dgram_not_connected	2147	2556
-err_socket_dgram_not_running	2148	2557
-err_sri_parse	2149	2558
-err_stream_already_finished	2150	2559
-err_stream_cannot_pipe	2151	2560
-err_stream_destroyed	2152	2561
-err_stream_null_values	2153	2562
-err_stream_premature_close	2154	2563
-err_stream_push_after_eof	2155	2564
-err_stream_unshift_after_end_event	2156	2565
-err_stream_wrap	2157	2566
-err_stream_write_after_end	2158	2567
-err_synthetic	2159	2568
-err_system_error	2160	2569
-err_test_failure	2161	2570
-err_tls_alpn_callback_invalid_result	2162	2571
-err_tls_alpn_callback_with_protocols	2163	2572
-err_tls_cert_altname_format	2164	2573
-err_tls_cert_altname_invalid	2165	2574
-err_tls_dh_param_size	2166	2575
-err_tls_handshake_timeout	2167	2576
-err_tls_invalid_context	2168	2577
-err_tls_invalid_protocol_version	2169	2578
-err_tls_invalid_state	2170	2579
-err_tls_protocol_version_conflict	2171	2580
-err_tls_renegotiation_disabled	2172	2581
-err_tls_required_server_name	2173	2582
-err_tls_session_attack	2174	2583
-err_tls_sni_from_server	2175	2584
-err_trace_events_category_required	2176	2585
-err_trace_events_unavailable	2177	2586
-err_tty_init_failed	2178	2587
-err_unavailable_during_exit	2179	2588
-err_uncaught_exception_capture_already_set	2180	2589
-err_unescaped_characters	2181	2590
-err_unhandled_error	2182	2591
-err_unknown_builtin_module	2183	2592
-err_unknown_credential	2184	2593
-err_unknown_encoding	2185	2594
-err_unknown_file_extension	2186	2595
-err_unknown_module_format	2187	2596
-err_unknown_signal	2188	2597
-err_unsupported_dir_import	2189	2598
-err_unsupported_esm_url_scheme	2190	2599
-err_unsupported_resolve_request	2191	2600
-err_use_after_close	2192	2601
-err_valid_performance_entry_type	2193	2602
-err_vm_dynamic_import_callback_missing	2194	2603
-err_vm_dynamic_import_callback_missing_flag	2195	2604
-err_vm_module_already_linked	2196	2605
-err_vm_module_cannot_create_cached_data	2197	2606
-err_vm_module_different_context	2198	2607
-err_vm_module_link_failure	2199	2608
-err_vm_module_not_module	2200	2609
-err_vm_module_status	2201	2610
-err_wasi_already_started	2202	2611
-err_webassembly_response	2203	2612
-err_worker_init_failed	2204	2613
-err_worker_invalid_exec_argv	2205	2614
-err_worker_messaging_errored	2206	2615
-err_worker_messaging_failed	2207	2616
-err_worker_messaging_same_thread	2208	2617
-err_worker_messaging_timeout	2209	2618
-err_worker_not_running	2210	2619
-err_worker_out_of_memory	2211	2620
-err_worker_path	2212	2621
-err_worker_unserializable_error	2213	2622
-err_worker_unsupported_operation	2214	2623
-errimageneverpull	1932,1933	2341
-errimagepull	1934,1935	2342
-errno 1	1067	1399
-errno 10	606	1278
-errno 100	1025	1350
-errno 101	1027	1352
-errno 102	1026	1351
-errno 103	728	1281
-errno 104	738	1283
-errno 105	1034	1359
-errno 106	986	1304
-errno 107	1050	1380
-errno 108	361	2624
-errno 109	2215	2625
-errno 11	347	1251
-errno 110	740	2626
-errno 111	735	1282
-errno 112	978	1294
-errno 113	979	1295
-errno 114	349	1266
-errno 115	350	1298
-errno 116	2216	2627
-errno 117	2217	2628
-errno 118	1052	1383
-errno 119	1011	1335
-errno 12	457	1370
-errno 120	988	1306
-errno 121	1928	2337
-errno 122	912	1288
-errno 123	1042	1369
-errno 124	1002	1325
-errno 125	81	1276
-errno 126	1039	1366
-errno 127	989	1307
-errno 128	991	1309
-errno 129	990	1308
-errno 13	92	1245
-errno 130	1066	1398
-errno 131	1053	1384
-errno 132	1930	2339
-errno 14	265	1292
-errno 15	345	1379
-errno 16	897	1275
-errno 17	976	1291
-errno 18	2218	2629
-errno 19	1037	1362
-errno 2	779	1363
-errno 20	1051	1381
-errno 21	987	1305
-errno 22	649	1302
-errno 23	1028	1353
-errno 24	1003	1326
-errno 25	1056	1387
-errno 26	2219	2630
-errno 27	977	1293
-errno 28	1047	1375
-errno 29	2220	2631
-errno 3	2221	2632
-errno 30	1931	2340
-errno 31	1004	1327
-errno 32	359	1401
-errno 33	972	1286
-errno 34	1925	2334
-errno 35	971	1284
-errno 36	1010	1334
-errno 37	1040	1367
-errno 38	1049	1378
-errno 39	907	1382
-errno 4	984	1301
-errno 40	1000	1323
-errno 42	1043	1371
-errno 43	980	1296
-errno 44	591	1279
-errno 45	993	1311
-errno 46	994	1312
-errno 47	995	1313
-errno 48	999	1322
-errno 49	2222	2633
-errno 5	985	1303
-errno 50	1035	1360
-errno 51	992	1310
-errno 52	963	1267
-errno 53	965	1271
-errno 54	2223	2634
-errno 55	1033	1358
-errno 56	966	1272
-errno 57	967	1273
-errno 59	284	1274
-errno 6	1061	1394
-errno 60	896	1377
-errno 61	1036	1361
-errno 62	2224	2635
-errno 63	1048	1376
-errno 64	1044	1372
-errno 65	1045	1373
-errno 66	1927	2336
-errno 67	1041	1368
-errno 68	126	1249
-errno 69	2225	2636
-errno 7	188	1244
-errno 70	700	1280
-errno 71	1069	1402
-errno 72	1009	1333
-errno 73	973	1287
-errno 74	295	1270
-errno 75	1065	1397
-errno 76	1057	1388
-errno 77	964	1269
-errno 78	1926	2335
-errno 79	404	1316
-errno 8	1038	1365
-errno 80	107	1317
-errno 81	997	1320
-errno 82	240	1319
-errno 83	500	1318
-errno 84	981	1297
-errno 85	1929	2338
-errno 86	2226	2637
-errno 87	2227	2638
-errno 88	1054	1385
-errno 89	894	1285
-errno 9	283	1268
-errno 90	828	1332
-errno 91	1071	1404
-errno 92	1046	1374
-errno 93	1070	1403
-errno 94	2228	2639
-errno 95	1055	1386
-errno 96	1068	1400
-errno 97	123	1250
-errno 98	119	1247
-errno 99	460	1248
-error 1000	1200	1547
-error 1001	1429	1787
-error 1002	1430	1788
-error 1003	1921	2330
-error 1004	1143	1478
+er_wrong_value_for_type	1909	2319
+er_wrong_value_for_var	1910	2320
+er_wrong_window_spec_name	1911	2321
+er_wsas_failed	1912	2322
+er_xa_rbdeadlock	1913	2323
+er_xa_rbrollback	1914	2324
+er_xa_rbtimeout	1915	2325
+er_xaer_dupid	1916	2326
+er_xaer_inval	1917	2327
+er_xaer_nota	1918	2328
+er_xaer_outside	1919	2329
+er_xaer_rmerr	1920	2330
+er_xaer_rmfail	1921	2331
+er_yes	1922	2332
+er_zlib_z_buf_error	1923	2333
+er_zlib_z_data_error	1924	2334
+er_zlib_z_mem_error	1925	2335
+erange	1926	2336
+eremchg	1927	2337
+eremote	1928	2338
+eremoteio	1929	2339
+erestart	1930	2340
+erfkill	1931	2341
+erofs	1932	2342
+err image never pull	1933,1934	2343
+err image pull	1935,1936	2344
+err_access_denied	1937	2345
+err_ambiguous_argument	1938	2346
+err_arg_not_iterable	1939	2347
+err_assertion	1940	2348
+err_async_callback	1941	2349
+err_async_type	1942	2350
+err_brotli_invalid_param	1943	2351
+err_buffer_out_of_bounds	1944	2352
+err_buffer_too_large	1945	2353
+err_cannot_watch_sigint	1946	2354
+err_child_closed_before_reply	1947	2355
+err_child_process_ipc_required	1948	2356
+err_child_process_stdio_maxbuffer	1949	2357
+err_console_writable_stream	1950	2358
+err_context_not_initialized	1951	2359
+err_crypto_custom_engine_not_supported	1952	2360
+err_crypto_ecdh_invalid_format	1953	2361
+err_crypto_ecdh_invalid_public_key	1954	2362
+err_crypto_engine_unknown	1955	2363
+err_crypto_fips_forced	1956	2364
+err_crypto_fips_unavailable	1957	2365
+err_crypto_hash_finalized	1958	2366
+err_crypto_hash_update_failed	1959	2367
+err_crypto_incompatible_key	1960	2368
+err_crypto_incompatible_key_options	1961	2369
+err_crypto_invalid_digest	1962	2370
+err_crypto_invalid_jwk	1963	2371
+err_crypto_invalid_key_object_type	1964	2372
+err_crypto_invalid_state	1965	2373
+err_crypto_pbkdf2_error	1966	2374
+err_crypto_scrypt_invalid_parameter	1967	2375
+err_crypto_scrypt_not_supported	1968	2376
+err_crypto_sign_key_required	1969	2377
+err_debugger_error	1970	2378
+err_debugger_startup_error	1971	2379
+err_dir_closed	1972	2380
+err_dir_concurrent_operation	1973	2381
+err_dns_set_servers_failed	1974	2382
+err_domain_callback_not_available	1975	2383
+err_domain_cannot_set_uncaught_exception_capture	1976	2384
+err_duplicate_startup_snapshot_main_function	1977	2385
+err_encoding_invalid_encoded_data	1978,665	2386
+err_encoding_not_supported	1979	2387
+err_eval_esm_cannot_print	1980	2388
+err_event_recursion	1981	2389
+err_falsy_value_rejection	1982	2390
+err_feature_unavailable_on_platform	1983	2391
+err_fs_cp_dir_to_non_dir	1984	2392
+err_fs_cp_eexist	1985	2393
+err_fs_cp_einval	1986	2394
+err_fs_cp_fifo_pipe	1987	2395
+err_fs_cp_non_dir_to_dir	1988	2396
+err_fs_cp_socket	1989	2397
+err_fs_cp_symlink_to_subdirectory	1990	2398
+err_fs_cp_unknown	1991	2399
+err_fs_eisdir	1992	2400
+err_fs_file_too_large	1993	2401
+err_fs_invalid_symlink_type	1994	2402
+err_http2_altsvc_invalid_origin	1995	2403
+err_http2_altsvc_length	1996	2404
+err_http2_connect_authority	1997	2405
+err_http2_connect_path	1998	2406
+err_http2_connect_scheme	1999	2407
+err_http2_goaway_session	2000	2408
+err_http2_header_single_value	2001	2409
+err_http2_headers_after_respond	2002	2410
+err_http2_headers_sent	2003	2411
+err_http2_info_status_not_allowed	2004	2412
+err_http2_invalid_connection_headers	2005	2413
+err_http2_invalid_header_value	2006	2414
+err_http2_invalid_info_status	2007	2415
+err_http2_invalid_origin	2008	2416
+err_http2_invalid_packed_settings_length	2009	2417
+err_http2_invalid_pseudoheader	2010	2418
+err_http2_invalid_session	2011	2419
+err_http2_invalid_setting_value	2012	2420
+err_http2_invalid_stream	2013	2421
+err_http2_max_pending_settings_ack	2014	2422
+err_http2_nested_push	2015	2423
+err_http2_no_mem	2016	2424
+err_http2_no_socket_manipulation	2017	2425
+err_http2_origin_length	2018	2426
+err_http2_out_of_streams	2019	2427
+err_http2_payload_forbidden	2020	2428
+err_http2_ping_cancel	2021	2429
+err_http2_ping_length	2022	2430
+err_http2_pseudoheader_not_allowed	2023	2431
+err_http2_push_disabled	2024	2432
+err_http2_send_file	2025	2433
+err_http2_send_file_noseek	2026	2434
+err_http2_session_error	2027	2435
+err_http2_settings_cancel	2028	2436
+err_http2_socket_bound	2029	2437
+err_http2_socket_unbound	2030	2438
+err_http2_status_101	2031	2439
+err_http2_status_invalid	2032	2440
+err_http2_stream_cancel	2033	2441
+err_http2_stream_error	2034	2442
+err_http2_stream_self_dependency	2035	2443
+err_http2_too_many_custom_settings	2036	2444
+err_http2_too_many_invalid_frames	2037	2445
+err_http2_trailers_already_sent	2038	2446
+err_http2_trailers_not_ready	2039	2447
+err_http2_unsupported_protocol	2040	2448
+err_http_body_not_allowed	2041	2449
+err_http_content_length_mismatch	2042	2450
+err_http_headers_sent	2043	2451
+err_http_invalid_header_value	2044	2452
+err_http_invalid_status_code	2045	2453
+err_http_request_timeout	2046	2454
+err_http_socket_assigned	2047	2455
+err_http_socket_encoding	2048	2456
+err_http_trailer_invalid	2049	2457
+err_illegal_constructor	2050	2458
+err_import_assertion_type_failed	2051	2459
+err_import_assertion_type_missing	2052	2460
+err_import_assertion_type_unsupported	2053	2461
+err_import_attribute_unsupported	2054	2462
+err_incompatible_option_pair	2055	2463
+err_input_type_not_allowed	2056	2464
+err_inspector_already_activated	2057	2465
+err_inspector_already_connected	2058	2466
+err_inspector_closed	2059	2467
+err_inspector_command	2060	2468
+err_inspector_not_active	2061	2469
+err_inspector_not_available	2062	2470
+err_inspector_not_connected	2063	2471
+err_inspector_not_worker	2064	2472
+err_internal_assertion	2065	2473
+err_invalid_address_family	2066	2474
+err_invalid_arg_type	2067	2475
+err_invalid_arg_value	2068	2476
+err_invalid_async_id	2069	2477
+err_invalid_buffer_size	2070	2478
+err_invalid_char	2071	2479
+err_invalid_cursor_pos	2072	2480
+err_invalid_fd	2073	2481
+err_invalid_fd_type	2074	2482
+err_invalid_file_url_host	2075	2483
+err_invalid_file_url_path	2076	2484
+err_invalid_handle_type	2077	2485
+err_invalid_http_token	2078	2486
+err_invalid_ip_address	2079	2487
+err_invalid_mime_syntax	2080	2488
+err_invalid_module_specifier	2081	2489
+err_invalid_package_config	2082	2490
+err_invalid_package_target	2083	2491
+err_invalid_protocol	2084	2492
+err_invalid_repl_eval_config	2085	2493
+err_invalid_repl_input	2086	2494
+err_invalid_return_property	2087	2495
+err_invalid_return_property_value	2088	2496
+err_invalid_return_value	2089	2497
+err_invalid_state	2090	2498
+err_invalid_sync_fork_input	2091	2499
+err_invalid_this	2092	2500
+err_invalid_tuple	2093	2501
+err_invalid_uri	2094	2502
+err_invalid_url	2095	2503
+err_invalid_url_scheme	2096	2504
+err_ipc_channel_closed	2097	2505
+err_ipc_disconnected	2098	2506
+err_ipc_one_pipe	2099	2507
+err_ipc_sync_fork	2100	2508
+err_loader_chain_incomplete	2101	2509
+err_manifest_assert_integrity	2102	2510
+err_manifest_dependency_missing	2103	2511
+err_manifest_integrity_mismatch	2104	2512
+err_manifest_invalid_resource_field	2105	2513
+err_manifest_invalid_specifier	2106	2514
+err_manifest_tdz	2107	2515
+err_manifest_unknown_onerror	2108	2516
+err_method_not_implemented	2109	2517
+err_missing_args	2110	2518
+err_missing_option	2111	2519
+err_module_not_found	437	2520
+err_multiple_callback	2112	2521
+err_napi_cons_function	2113	2522
+err_napi_invalid_dataview_args	2114	2523
+err_napi_invalid_typedarray_alignment	2115	2524
+err_napi_invalid_typedarray_length	2116	2525
+err_network_import_bad_response	2117	2526
+err_network_import_disallowed	2118	2527
+err_no_crypto	2119	2528
+err_no_icu	2120	2529
+err_not_building_snapshot	2121	2530
+err_not_in_single_executable_application	2122	2531
+err_not_supported_in_snapshot	2123	2532
+err_operation_failed	2124	2533
+err_out_of_range	652	2534
+err_package_import_not_defined	2125	2535
+err_package_path_not_exported	2126	2536
+err_parse_args_invalid_option_value	2127	2537
+err_parse_args_unexpected_positional	2128	2538
+err_parse_args_unknown_option	2129	2539
+err_performance_invalid_timestamp	2130	2540
+err_performance_measure_invalid_options	2131	2541
+err_require_async_module	2132	2542
+err_require_cycle_module	2133	2543
+err_require_esm	2134	2544
+err_script_execution_interrupted	2135	2545
+err_server_already_listen	2136	2546
+err_server_not_running	2137	2547
+err_single_executable_application_asset_not_found	2138	2548
+err_socket_already_bound	2139	2549
+err_socket_bad_buffer_size	2140	2550
+err_socket_bad_port	2141	2551
+err_socket_bad_type	2142	2552
+err_socket_buffer_size	2143	2553
+err_socket_closed	2144	2554
+err_socket_closed_before_connection	2145	2555
+err_socket_connection_timeout	2146	2556
+err_socket_dgram_is_connected	2147	2557
+err_socket_dgram_not_connected	2148	2558
+err_socket_dgram_not_running	2149	2559
+err_sri_parse	2150	2560
+err_stream_already_finished	2151	2561
+err_stream_cannot_pipe	2152	2562
+err_stream_destroyed	2153	2563
+err_stream_null_values	2154	2564
+err_stream_premature_close	2155	2565
+err_stream_push_after_eof	2156	2566
+err_stream_unshift_after_end_event	2157	2567
+err_stream_wrap	2158	2568
+err_stream_write_after_end	2159	2569
+err_synthetic	2160	2570
+err_system_error	2161	2571
+err_test_failure	2162	2572
+err_tls_alpn_callback_invalid_result	2163	2573
+err_tls_alpn_callback_with_protocols	2164	2574
+err_tls_cert_altname_format	2165	2575
+err_tls_cert_altname_invalid	2166	2576
+err_tls_dh_param_size	2167	2577
+err_tls_handshake_timeout	2168	2578
+err_tls_invalid_context	2169	2579
+err_tls_invalid_protocol_version	2170	2580
+err_tls_invalid_state	2171	2581
+err_tls_protocol_version_conflict	2172	2582
+err_tls_renegotiation_disabled	2173	2583
+err_tls_required_server_name	2174	2584
+err_tls_session_attack	2175	2585
+err_tls_sni_from_server	2176	2586
+err_trace_events_category_required	2177	2587
+err_trace_events_unavailable	2178	2588
+err_tty_init_failed	2179	2589
+err_unavailable_during_exit	2180	2590
+err_uncaught_exception_capture_already_set	2181	2591
+err_unescaped_characters	2182	2592
+err_unhandled_error	2183	2593
+err_unknown_builtin_module	2184	2594
+err_unknown_credential	2185	2595
+err_unknown_encoding	2186	2596
+err_unknown_file_extension	2187	2597
+err_unknown_module_format	2188	2598
+err_unknown_signal	2189	2599
+err_unsupported_dir_import	2190	2600
+err_unsupported_esm_url_scheme	2191	2601
+err_unsupported_resolve_request	2192	2602
+err_use_after_close	2193	2603
+err_valid_performance_entry_type	2194	2604
+err_vm_dynamic_import_callback_missing	2195	2605
+err_vm_dynamic_import_callback_missing_flag	2196	2606
+err_vm_module_already_linked	2197	2607
+err_vm_module_cannot_create_cached_data	2198	2608
+err_vm_module_different_context	2199	2609
+err_vm_module_link_failure	2200	2610
+err_vm_module_not_module	2201	2611
+err_vm_module_status	2202	2612
+err_wasi_already_started	2203	2613
+err_webassembly_response	2204	2614
+err_worker_init_failed	2205	2615
+err_worker_invalid_exec_argv	2206	2616
+err_worker_messaging_errored	2207	2617
+err_worker_messaging_failed	2208	2618
+err_worker_messaging_same_thread	2209	2619
+err_worker_messaging_timeout	2210	2620
+err_worker_not_running	2211	2621
+err_worker_out_of_memory	2212	2622
+err_worker_path	2213	2623
+err_worker_unserializable_error	2214	2624
+err_worker_unsupported_operation	2215	2625
+errimageneverpull	1933,1934	2343
+errimagepull	1935,1936	2344
+errno 1	1068	1401
+errno 10	606	1280
+errno 100	1026	1352
+errno 101	1028	1354
+errno 102	1027	1353
+errno 103	728	1283
+errno 104	739	1285
+errno 105	1035	1361
+errno 106	987	1306
+errno 107	1051	1382
+errno 108	361	2626
+errno 109	2216	2627
+errno 11	347	1253
+errno 110	741	2628
+errno 111	736	1284
+errno 112	979	1296
+errno 113	980	1297
+errno 114	349	1268
+errno 115	350	1300
+errno 116	2217	2629
+errno 117	2218	2630
+errno 118	1053	1385
+errno 119	1012	1337
+errno 12	457	1372
+errno 120	989	1308
+errno 121	1929	2339
+errno 122	913	1290
+errno 123	1043	1371
+errno 124	1003	1327
+errno 125	81	1278
+errno 126	1040	1368
+errno 127	990	1309
+errno 128	992	1311
+errno 129	991	1310
+errno 13	92	1247
+errno 130	1067	1400
+errno 131	1054	1386
+errno 132	1931	2341
+errno 14	265	1294
+errno 15	345	1381
+errno 16	898	1277
+errno 17	977	1293
+errno 18	2219	2631
+errno 19	1038	1364
+errno 2	780	1365
+errno 20	1052	1383
+errno 21	988	1307
+errno 22	649	1304
+errno 23	1029	1355
+errno 24	1004	1328
+errno 25	1057	1389
+errno 26	2220	2632
+errno 27	978	1295
+errno 28	1048	1377
+errno 29	2221	2633
+errno 3	2222	2634
+errno 30	1932	2342
+errno 31	1005	1329
+errno 32	359	1403
+errno 33	973	1288
+errno 34	1926	2336
+errno 35	972	1286
+errno 36	1011	1336
+errno 37	1041	1369
+errno 38	1050	1380
+errno 39	908	1384
+errno 4	985	1303
+errno 40	1001	1325
+errno 42	1044	1373
+errno 43	981	1298
+errno 44	591	1281
+errno 45	994	1313
+errno 46	995	1314
+errno 47	996	1315
+errno 48	1000	1324
+errno 49	2223	2635
+errno 5	986	1305
+errno 50	1036	1362
+errno 51	993	1312
+errno 52	964	1269
+errno 53	966	1273
+errno 54	2224	2636
+errno 55	1034	1360
+errno 56	967	1274
+errno 57	968	1275
+errno 59	284	1276
+errno 6	1062	1396
+errno 60	897	1379
+errno 61	1037	1363
+errno 62	2225	2637
+errno 63	1049	1378
+errno 64	1045	1374
+errno 65	1046	1375
+errno 66	1928	2338
+errno 67	1042	1370
+errno 68	126	1251
+errno 69	2226	2638
+errno 7	188	1246
+errno 70	700	1282
+errno 71	1070	1404
+errno 72	1010	1335
+errno 73	974	1289
+errno 74	295	1272
+errno 75	1066	1399
+errno 76	1058	1390
+errno 77	965	1271
+errno 78	1927	2337
+errno 79	404	1318
+errno 8	1039	1367
+errno 80	107	1319
+errno 81	998	1322
+errno 82	240	1321
+errno 83	500	1320
+errno 84	982	1299
+errno 85	1930	2340
+errno 86	2227	2639
+errno 87	2228	2640
+errno 88	1055	1387
+errno 89	895	1287
+errno 9	283	1270
+errno 90	829	1334
+errno 91	1072	1406
+errno 92	1047	1376
+errno 93	1071	1405
+errno 94	2229	2641
+errno 95	1056	1388
+errno 96	1069	1402
+errno 97	123	1252
+errno 98	119	1249
+errno 99	460	1250
+error 1000	1201	1549
+error 1001	1430	1789
+error 1002	1431	1790
+error 1003	1922	2332
+error 1004	1144	1480
 error 1005	420	423
-error 1006	1143	1477
+error 1006	1144	1479
 error 1007	397	396
 error 1008	403	402
-error 1009	1181	1524
-error 1010	1181	1525
-error 1011	1146	1481
+error 1009	1182	1526
+error 1010	1182	1527
+error 1011	1147	1483
 error 1012	441	443
-error 1013	1143	1484
+error 1013	1144	1486
 error 1014	434	436
 error 1015	438	440
-error 1016	1143	1487
-error 1017	1143	1593
-error 1018	1143	1489
-error 1019	1143	1499
-error 1020	1164	1506
-error 1021	911	1175
-error 1022	1148	1533
-error 1023	1208	1556
-error 1024	1210	1558
-error 1025	1211	1559
-error 1026	1212	1560
-error 1027	1243	1594
-error 1028	1245	1596
-error 1029	1259	1610
-error 1030	1278	1629
-error 1031	1308	1660
-error 1032	1148	1726
-error 1033	1468	1827
-error 1034	1469	1828
-error 1035	1477	1837
-error 1036	1482	1842
-error 1037	1487	1848
-error 1038	1486	1847
-error 1039	1754	2131
-error 1040	1166	1509
-error 1041	145	1846
+error 1016	1144	1489
+error 1017	1144	1595
+error 1018	1144	1491
+error 1019	1144	1501
+error 1020	1165	1508
+error 1021	912	1177
+error 1022	1149	1535
+error 1023	1209	1558
+error 1024	1211	1560
+error 1025	1212	1561
+error 1026	1213	1562
+error 1027	1244	1596
+error 1028	1246	1598
+error 1029	1260	1612
+error 1030	1279	1631
+error 1031	1309	1662
+error 1032	1149	1728
+error 1033	1469	1829
+error 1034	1470	1830
+error 1035	1478	1839
+error 1036	1483	1844
+error 1037	1488	1850
+error 1038	1487	1849
+error 1039	1755	2133
+error 1040	1167	1511
+error 1041	145	1848
 error 1042	433	435
-error 1043	1302	1653
+error 1043	1303	1655
 error 1044	94	95
 error 1045	95	96
-error 1046	1433	1791
-error 1047	1760	2137
+error 1046	1434	1793
+error 1047	1761	2139
 error 1048	669	817
-error 1049	1087	1420
-error 1050	1696	2071
-error 1051	1094	1427
+error 1049	1088	1422
+error 1050	1697	2073
+error 1051	1095	1429
 error 1052	672	820
-error 1053	1589	1955
-error 1054	1088	1421
-error 1055	1874	2282
-error 1056	1148	2284
-error 1057	1898	2307
+error 1053	1590	1957
+error 1054	1089	1423
+error 1055	1875	2284
+error 1056	1149	2286
+error 1057	1899	2309
 error 1058	677	825
-error 1059	1723	2098
-error 1060	940	1215
-error 1061	950	1228
-error 1062	944	1220
-error 1063	1872	2280
-error 1064	1490	1851
-error 1065	1192	1539
-error 1066	1462	1821
-error 1067	1334	1688
-error 1068	1412	1769
-error 1069	1731	2107
-error 1070	1730	2106
-error 1071	1724	2099
-error 1072	1365	1721
+error 1059	1724	2100
+error 1060	941	1217
+error 1061	951	1230
+error 1062	945	1222
+error 1063	1873	2282
+error 1064	1491	1853
+error 1065	1193	1541
+error 1066	1463	1823
+error 1067	1335	1690
+error 1068	1413	1771
+error 1069	1732	2109
+error 1070	1731	2108
+error 1071	1725	2101
+error 1072	1366	1723
 error 1073	342	353
 error 1074	683	832
-error 1075	1869	2277
-error 1076	775	964
-error 1077	1463	1822
-error 1078	1287	1638
-error 1079	1595	1961
-error 1080	1253	1604
+error 1075	1870	2279
+error 1076	776	965
+error 1077	1464	1824
+error 1078	1288	1640
+error 1079	1596	1963
+error 1080	1254	1606
 error 1081	418	421
-error 1082	1446	1805
-error 1083	1873	2281
-error 1084	1130	1463
-error 1085	1714	2089
-error 1086	1242	1592
-error 1087	1379	1736
-error 1088	1077	1410
-error 1089	1897	2306
-error 1090	1150	1490
+error 1082	1447	1807
+error 1083	1874	2283
+error 1084	1131	1465
+error 1085	1715	2091
+error 1086	1243	1594
+error 1087	1380	1738
+error 1088	1078	1412
+error 1089	1898	2308
+error 1090	1151	1492
 error 1091	421	424
-error 1092	1331	1683
-error 1093	1792	2199
-error 1094	1451	1810
-error 1095	1373	1730
-error 1096	1453	1812
-error 1097	1720	2095
+error 1092	1332	1685
+error 1093	1793	2201
+error 1094	1452	1812
+error 1095	1374	1732
+error 1096	1454	1814
+error 1097	1721	2097
 error 1098	432	434
-error 1099	1703	2078
-error 1100	1702	2077
-error 1101	1201	2174
-error 1102	1871	2279
-error 1103	1899	2308
-error 1104	1719	2094
-error 1105	664	2140
-error 1106	1769	2147
-error 1107	1889	2298
-error 1108	1891	2300
-error 1109	1775	2153
+error 1099	1704	2080
+error 1100	1703	2079
+error 1101	1202	2176
+error 1102	1872	2281
+error 1103	1900	2310
+error 1104	1720	2096
+error 1105	664	2142
+error 1106	1770	2149
+error 1107	1890	2300
+error 1108	1892	2302
+error 1109	1776	2155
 error 1110	676	824
-error 1111	1337	1691
-error 1112	1784	2162
+error 1111	1338	1693
+error 1112	1785	2164
 error 1113	79	82
-error 1114	1557	1919
-error 1115	1758	2135
-error 1116	1735	2111
-error 1117	516	2105
-error 1118	1717	2092
-error 1119	1663	2038
-error 1120	823	1067
-error 1121	1474	1834
-error 1122	1148	1483
-error 1123	1148	1485
-error 1124	1751	2128
-error 1125	1750	2127
-error 1126	1143	1488
+error 1114	1558	1921
+error 1115	1759	2137
+error 1116	1736	2113
+error 1117	516	2107
+error 1118	1718	2094
+error 1119	1664	2040
+error 1120	824	1069
+error 1121	1475	1836
+error 1122	1149	1485
+error 1123	1149	1487
+error 1124	1752	2130
+error 1125	1751	2129
+error 1126	1144	1490
 error 1127	398	397
-error 1128	1270	1621
-error 1129	1303	1655
-error 1130	1304	1656
-error 1131	1523	1884
-error 1132	1526	1887
+error 1128	1271	1623
+error 1129	1304	1657
+error 1130	1305	1658
+error 1131	1524	1886
+error 1132	1527	1889
 error 1133	429	432
-error 1134	1788	2195
+error 1134	1789	2197
 error 1135	416	419
 error 1136	678	826
-error 1137	1148	1491
-error 1138	1340	1694
-error 1139	1561	1924
-error 1140	1406	1763
-error 1141	1459	1818
+error 1137	1149	1493
+error 1138	1341	1696
+error 1139	1562	1926
+error 1140	1407	1765
+error 1141	1460	1820
 error 1142	690	851
 error 1143	688	849
-error 1144	1307	1659
-error 1145	1289	1640
-error 1146	1449	1808
-error 1147	1461	1820
-error 1148	1464	1823
-error 1149	1688	2063
-error 1150	880	1138
-error 1151	1729	2104
+error 1144	1308	1661
+error 1145	1290	1642
+error 1146	1450	1810
+error 1147	1462	1822
+error 1148	1465	1825
+error 1149	1689	2065
+error 1150	881	1140
+error 1151	1730	2106
 error 1152	84	87
-error 1153	1422	1779
-error 1154	1425	1782
-error 1155	1420	1777
-error 1156	1423	1780
-error 1157	790	1037
-error 1158	1424	1781
-error 1159	1426	1783
-error 1160	1419	1776
-error 1161	1427	1784
-error 1162	1726	2101
-error 1163	1690	2065
-error 1164	1689	2064
-error 1165	1183	1527
-error 1166	1870	2278
-error 1167	1877	2286
-error 1168	1880	2289
-error 1169	1148	1535
+error 1153	1423	1781
+error 1154	1426	1784
+error 1155	1421	1779
+error 1156	1424	1782
+error 1157	791	1039
+error 1158	1425	1783
+error 1159	1427	1785
+error 1160	1420	1778
+error 1161	1428	1786
+error 1162	1727	2103
+error 1163	1691	2067
+error 1164	1690	2066
+error 1165	1184	1529
+error 1166	1871	2280
+error 1167	1878	2288
+error 1168	1881	2291
+error 1169	1149	1537
 error 1170	343	354
 error 1171	140	152
-error 1172	1734	2110
-error 1173	1571	1934
-error 1174	1444	1802
-error 1175	1793	2200
-error 1176	1368	1724
+error 1172	1735	2112
+error 1173	1572	1936
+error 1174	1445	1804
+error 1175	1794	2202
+error 1176	1369	1726
 error 1177	440	442
-error 1178	1163	1505
-error 1179	1147	1482
-error 1180	1196	1543
-error 1181	1198	1545
-error 1182	1197	1544
-error 1183	1195	1542
-error 1184	85	1786
-error 1185	1201	2167
+error 1178	1164	1507
+error 1179	1148	1484
+error 1180	1197	1545
+error 1181	1199	1547
+error 1182	1198	1546
+error 1183	1196	1544
+error 1184	85	1788
+error 1185	1202	2169
 error 1186	338	348
-error 1187	1322	1674
-error 1188	1391	1748
-error 1189	1398	1755
-error 1190	1399	1756
+error 1187	1323	1676
+error 1188	1392	1750
+error 1189	1399	1757
+error 1190	1400	1758
 error 1191	430	433
 error 1192	425	428
-error 1193	1774	2152
-error 1194	1173	1516
-error 1195	1172	1515
-error 1196	1860	2268
-error 1197	1738	2114
-error 1198	1617	1985
-error 1199	1618	1986
-error 1200	1091	1424
-error 1201	782	1005
-error 1202	773	962
-error 1203	1736	2112
-error 1204	1590	1956
-error 1205	1383	1740
-error 1206	1382	1739
-error 1207	1556	1918
-error 1208	932	1206
-error 1209	801	1045
-error 1210	1868	2276
-error 1211	1443	1801
-error 1212	1755	2132
-error 1213	870	1123
-error 1214	1691	2066
+error 1193	1775	2154
+error 1194	1174	1518
+error 1195	1173	1517
+error 1196	1861	2270
+error 1197	1739	2116
+error 1198	1618	1987
+error 1199	1619	1988
+error 1200	1092	1426
+error 1201	783	1006
+error 1202	774	963
+error 1203	1737	2114
+error 1204	1591	1958
+error 1205	1384	1742
+error 1206	1383	1741
+error 1207	1557	1920
+error 1208	933	1208
+error 1209	802	1047
+error 1210	1869	2278
+error 1211	1444	1803
+error 1212	1756	2134
+error 1213	871	1125
+error 1214	1692	2068
 error 1215	455	466
 error 1216	456	470
 error 1217	489	562
-error 1218	1169	1512
-error 1219	1546	1907
-error 1220	1213	1561
-error 1221	1906	2315
-error 1222	1884	2293
+error 1218	1170	1514
+error 1219	1547	1909
+error 1220	1214	1563
+error 1221	1907	2317
+error 1222	1885	2295
 error 1223	426	429
-error 1224	1407	1764
-error 1225	1187	1531
-error 1226	1796	2204
+error 1224	1408	1766
+error 1225	1188	1533
+error 1226	1797	2206
 error 1227	98	99
-error 1228	1380	1737
-error 1229	1285	1636
-error 1230	1434	1792
-error 1231	1909	2318
-error 1232	1904	2313
-error 1233	1801	2209
-error 1234	1159	1501
-error 1235	1472	1832
-error 1236	1393	1750
-error 1237	1613	1981
-error 1238	1318	1670
-error 1239	1875	2283
-error 1240	1371	1728
-error 1241	1483	1843
-error 1242	1686	2061
-error 1243	1771	2149
-error 1244	1171	1514
-error 1245	841	1093
-error 1246	758	934
-error 1247	1312	1664
-error 1248	1184	1528
-error 1249	1581	1947
-error 1250	1705	2080
+error 1228	1381	1739
+error 1229	1286	1638
+error 1230	1435	1794
+error 1231	1910	2320
+error 1232	1905	2315
+error 1233	1802	2211
+error 1234	1160	1503
+error 1235	1473	1834
+error 1236	1394	1752
+error 1237	1614	1983
+error 1238	1319	1672
+error 1239	1876	2285
+error 1240	1372	1730
+error 1241	1484	1845
+error 1242	1687	2063
+error 1243	1772	2151
+error 1244	1172	1516
+error 1245	842	1095
+error 1246	759	935
+error 1247	1313	1666
+error 1248	1185	1530
+error 1249	1582	1949
+error 1250	1706	2082
 error 1251	618	770
 error 1252	141	153
 error 1253	667	807
-error 1254	1629	1998
-error 1255	1628	1997
-error 1256	1715	2090
-error 1257	1924	2333
-error 1258	1922	2331
-error 1259	1923	2332
-error 1260	1175	1518
-error 1261	1853	2261
-error 1262	1854	2262
+error 1254	1630	2000
+error 1255	1629	1999
+error 1256	1716	2092
+error 1257	1925	2335
+error 1258	1923	2333
+error 1259	1924	2334
+error 1260	1176	1520
+error 1261	1854	2263
+error 1262	1855	2264
 error 1263	685	845
-error 1264	1839	2247
-error 1266	1856	2264
-error 1267	1139	1472
+error 1264	1840	2249
+error 1266	1857	2266
+error 1267	1140	1474
 error 1268	498	577
 error 1269	442	444
-error 1270	1140	1473
-error 1271	1140	1474
-error 1272	1802	2210
-error 1273	1759	2136
-error 1274	1612	1980
-error 1275	1587	1953
-error 1276	1844	2252
-error 1277	1093	1426
-error 1278	1404	1761
-error 1279	1786	2164
-error 1280	1882	2291
-error 1281	1881	2290
-error 1282	1852	2260
+error 1270	1141	1475
+error 1271	1141	1476
+error 1272	1803	2212
+error 1273	1760	2138
+error 1274	1613	1982
+error 1275	1588	1955
+error 1276	1845	2254
+error 1277	1094	1428
+error 1278	1405	1763
+error 1279	1787	2166
+error 1280	1883	2293
+error 1281	1882	2292
+error 1282	1853	2262
 error 1283	670	818
-error 1284	1764	2142
-error 1285	1845	2253
-error 1286	1772	2150
-error 1287	1840	2248
-error 1288	1458	1817
-error 1289	1237	1586
-error 1290	1484	1844
+error 1284	1765	2144
+error 1285	1846	2255
+error 1286	1773	2152
+error 1287	1841	2250
+error 1288	1459	1819
+error 1289	1238	1588
+error 1290	1485	1846
 error 1291	671	819
-error 1292	1748	2125
-error 1293	1737	2113
-error 1294	1338	1692
-error 1295	1785	2163
-error 1296	1277	1628
-error 1297	1280	1631
-error 1298	1777	2155
-error 1299	1847	2255
-error 1300	1332	1686
-error 1301	1838	2246
+error 1292	1749	2127
+error 1293	1738	2115
+error 1294	1339	1694
+error 1295	1786	2165
+error 1296	1278	1630
+error 1297	1281	1633
+error 1298	1778	2157
+error 1299	1848	2257
+error 1300	1333	1688
+error 1301	1839	2248
 error 1302	720	889
 error 1303	415	418
-error 1304	151	2000
-error 1305	921	2010
-error 1306	1186	2011
-error 1307	1174	2027
-error 1308	1645	2019
-error 1309	1644	2018
-error 1310	1021	1345
-error 1311	1655	2030
-error 1312	1634	2004
-error 1313	1633	2003
-error 1314	1635	2005
-error 1315	1790	2197
-error 1316	1791	2198
-error 1317	1544	1905
-error 1318	1658	2033
-error 1319	1637	2008
-error 1320	1648	2022
-error 1321	1649	2023
-error 1322	839	1087
-error 1323	838	1086
-error 1324	1638	2009
-error 1325	836	1084
-error 1326	837	1085
-error 1327	1654	2029
-error 1328	1659	2034
-error 1329	1642	2016
-error 1330	1640	2014
-error 1331	1641	2015
-error 1332	1639	2012
-error 1333	632	2013
-error 1334	1076	2006
-error 1335	1653	2028
-error 1336	1679	2054
-error 1337	1656	2031
-error 1338	835	1083
+error 1304	151	2002
+error 1305	922	2012
+error 1306	1187	2013
+error 1307	1175	2029
+error 1308	1646	2021
+error 1309	1645	2020
+error 1310	1022	1347
+error 1311	1656	2032
+error 1312	1635	2006
+error 1313	1634	2005
+error 1314	1636	2007
+error 1315	1791	2199
+error 1316	1792	2200
+error 1317	1545	1907
+error 1318	1659	2035
+error 1319	1638	2010
+error 1320	1649	2024
+error 1321	1650	2025
+error 1322	840	1089
+error 1323	839	1088
+error 1324	1639	2011
+error 1325	837	1086
+error 1326	838	1087
+error 1327	1655	2031
+error 1328	1660	2036
+error 1329	1643	2018
+error 1330	1641	2016
+error 1331	1642	2017
+error 1332	1640	2014
+error 1333	632	2015
+error 1334	1077	2008
+error 1335	1654	2030
+error 1336	1680	2056
+error 1337	1657	2033
+error 1338	836	1085
 error 1339	557	707
 error 1340	717	884
-error 1341	1261	1612
-error 1342	1262	1613
-error 1343	1264	1615
-error 1344	1263	1614
+error 1341	1262	1614
+error 1342	1263	1615
+error 1343	1265	1617
+error 1344	1264	1616
 error 1345	167	188
-error 1346	1266	1617
-error 1347	1886	2295
+error 1346	1267	1619
+error 1347	1887	2297
 error 1348	673	821
-error 1349	1834	2242
-error 1350	1833	2241
-error 1351	1836	2244
-error 1352	1835	2243
-error 1353	1837	2245
-error 1354	1857	2265
-error 1355	1858	2266
-error 1356	1827	2235
+error 1349	1835	2244
+error 1350	1834	2243
+error 1351	1837	2246
+error 1352	1836	2245
+error 1353	1838	2247
+error 1354	1858	2267
+error 1355	1859	2268
+error 1356	1828	2237
 error 1357	423	426
-error 1358	1643	2017
-error 1359	1739	2115
-error 1360	1741	2117
-error 1361	1747	2123
-error 1362	1740	2116
-error 1363	1746	2122
-error 1364	1435	1793
-error 1365	914	1181
-error 1366	1749	2126
-error 1367	1313	1665
+error 1358	1644	2019
+error 1359	1740	2117
+error 1360	1742	2119
+error 1361	1748	2125
+error 1362	1741	2118
+error 1363	1747	2124
+error 1364	1436	1795
+error 1365	915	1183
+error 1366	1750	2128
+error 1367	1314	1667
 error 1368	602	753
 error 1369	601	752
 error 1370	689	850
-error 1371	1562	1925
-error 1372	1522	1883
-error 1373	1776	2154
-error 1374	1344	1698
-error 1375	1102	1435
-error 1376	1267	1618
-error 1377	1101	1434
+error 1371	1563	1927
+error 1372	1523	1885
+error 1373	1777	2156
+error 1374	1345	1700
+error 1375	1103	1437
+error 1376	1268	1620
+error 1377	1102	1436
 error 1378	68	72
-error 1379	1384	1741
-error 1380	1563	1926
-error 1381	1431	1789
-error 1382	1572	1935
-error 1383	1911	2320
+error 1379	1385	1743
+error 1380	1564	1928
+error 1381	1432	1791
+error 1382	1573	1937
+error 1383	1912	2322
 error 1384	435	437
-error 1385	1438	1796
+error 1385	1439	1798
 error 1386	443	445
 error 1387	332	343
 error 1388	439	441
-error 1389	1879	2288
-error 1390	1539	1900
-error 1391	1370	1727
-error 1392	1825	2233
+error 1389	1880	2290
+error 1390	1540	1902
+error 1391	1371	1729
+error 1392	1826	2235
 error 1393	409	409
 error 1394	408	408
 error 1395	406	406
-error 1396	1138	1471
-error 1397	1917	2326
-error 1398	1916	2325
-error 1399	1920	2329
-error 1400	1918	2327
-error 1401	1919	2328
-error 1402	1913	2322
-error 1403	1460	1819
-error 1404	1536	1897
-error 1405	1537	1898
-error 1406	859	1102
-error 1407	1631	2001
-error 1408	1665	2040
+error 1396	1139	1473
+error 1397	1918	2328
+error 1398	1917	2327
+error 1399	1921	2331
+error 1400	1919	2329
+error 1401	1920	2330
+error 1402	1914	2324
+error 1403	1461	1821
+error 1404	1537	1899
+error 1405	1538	1900
+error 1406	860	1104
+error 1407	1632	2003
+error 1408	1666	2042
 error 1409	436	438
-error 1410	1145	1480
-error 1411	1908	2317
-error 1412	1694	2069
-error 1413	947	1225
-error 1414	1650	2024
-error 1415	1647	2021
+error 1410	1146	1482
+error 1411	1909	2319
+error 1412	1695	2071
+error 1413	948	1227
+error 1414	1651	2026
+error 1415	1648	2023
 error 1416	513	604
 error 1417	71	75
-error 1418	1121	1454
-error 1419	1096	1429
-error 1420	1231	1580
-error 1421	1678	2053
-error 1422	1165	1508
-error 1423	1436	1794
-error 1424	1646	2020
-error 1425	1718	2093
-error 1426	1716	2091
-error 1427	1385	1742
-error 1428	1878	2287
-error 1429	1168	1511
-error 1430	1545	1906
-error 1431	1254	1605
+error 1418	1122	1456
+error 1419	1097	1431
+error 1420	1232	1582
+error 1421	1679	2055
+error 1422	1166	1510
+error 1423	1437	1796
+error 1424	1647	2022
+error 1425	1719	2095
+error 1426	1717	2093
+error 1427	1386	1744
+error 1428	1879	2289
+error 1429	1169	1513
+error 1430	1546	1908
+error 1431	1255	1607
 error 1432	401	400
-error 1433	1255	1606
+error 1433	1256	1608
 error 1434	417	420
-error 1435	1742	2118
-error 1436	1664	2039
-error 1437	1722	2097
+error 1435	1743	2120
+error 1436	1665	2041
+error 1437	1723	2099
 error 1438	496	574
-error 1439	913	1177
-error 1440	1915	2324
-error 1441	869	1121
+error 1439	914	1179
+error 1440	1916	2326
+error 1441	870	1123
 error 1442	399	398
-error 1443	1831	2239
-error 1444	1540	1901
-error 1445	1636	2007
-error 1446	1386	1743
-error 1447	1826	2234
-error 1448	1830	2238
-error 1449	1452	1811
+error 1443	1832	2241
+error 1444	1541	1903
+error 1445	1637	2009
+error 1446	1387	1745
+error 1447	1827	2236
+error 1448	1831	2240
+error 1449	1453	1813
 error 1450	589	736
-error 1451	489	1944
-error 1452	456	1803
-error 1453	1632	2002
-error 1454	1745	2121
-error 1455	1476	1836
-error 1456	1652	2026
-error 1457	1651	2025
-error 1458	1657	2032
-error 1459	1701	2076
+error 1451	489	1946
+error 1452	456	1805
+error 1453	1633	2004
+error 1454	1746	2123
+error 1455	1477	1838
+error 1456	1653	2028
+error 1457	1652	2027
+error 1458	1658	2034
+error 1459	1702	2078
 error 1460	133	143
 error 1461	419	422
-error 1462	1832	2240
-error 1463	1455	1814
-error 1464	1692	2067
-error 1465	1454	1813
-error 1466	1564	1927
-error 1467	1083	1416
-error 1468	1798	2206
-error 1469	1305	1657
-error 1470	1896	2305
-error 1471	1456	1815
-error 1472	1073	1406
-error 1473	1721	2096
-error 1474	1416	1773
-error 1475	1082	1415
+error 1462	1833	2242
+error 1463	1456	1816
+error 1464	1693	2069
+error 1465	1455	1815
+error 1466	1565	1929
+error 1467	1084	1418
+error 1468	1799	2208
+error 1469	1306	1659
+error 1470	1897	2307
+error 1471	1457	1817
+error 1472	1074	1408
+error 1473	1722	2098
+error 1474	1417	1775
+error 1475	1083	1417
 error 1476	481	543
-error 1477	1258	1609
-error 1478	1309	1661
-error 1479	1514	1875
-error 1480	1520	1881
-error 1481	1510	1871
-error 1482	1516	1877
-error 1483	1515	1876
-error 1484	1517	1878
-error 1485	1518	1879
-error 1486	744	919
-error 1487	1467	1826
-error 1488	1239	1588
-error 1489	1376	1733
-error 1490	1315	1667
-error 1491	1505	1866
-error 1492	1521	1882
-error 1493	1549	1910
-error 1494	1317	1669
-error 1495	1411	1768
-error 1496	1499	1860
-error 1497	1405	1762
-error 1498	1513	1874
-error 1499	1733	2109
-error 1500	1684	2059
-error 1501	1144	1479
+error 1477	1259	1611
+error 1478	1310	1663
+error 1479	1515	1877
+error 1480	1521	1883
+error 1481	1511	1873
+error 1482	1517	1879
+error 1483	1516	1878
+error 1484	1518	1880
+error 1485	1519	1881
+error 1486	745	920
+error 1487	1468	1828
+error 1488	1240	1590
+error 1489	1377	1735
+error 1490	1316	1669
+error 1491	1506	1868
+error 1492	1522	1884
+error 1493	1550	1912
+error 1494	1318	1671
+error 1495	1412	1770
+error 1496	1500	1862
+error 1497	1406	1764
+error 1498	1514	1876
+error 1499	1734	2111
+error 1500	1685	2061
+error 1501	1145	1481
 error 1502	58	61
 error 1503	56	59
-error 1504	1442	1800
-error 1505	1511	1872
-error 1506	1238	1587
-error 1507	1498	1859
+error 1504	1443	1802
+error 1505	1512	1874
+error 1506	1239	1589
+error 1507	1499	1861
 error 1508	533	653
 error 1509	635	789
-error 1510	1566	1929
-error 1511	1567	1930
-error 1512	1481	1841
-error 1513	1072	1405
+error 1510	1567	1931
+error 1511	1568	1932
+error 1512	1482	1843
+error 1513	1073	1407
 error 1514	217	254
 error 1515	218	255
-error 1516	1569	1932
-error 1517	953	1233
-error 1518	1432	1790
-error 1519	1170	1513
-error 1520	1568	1931
-error 1521	1506	1867
-error 1522	1492	1853
-error 1523	1375	1732
-error 1524	1533	1894
-error 1525	1907	2316
-error 1526	1440	1798
-error 1527	1244	1595
-error 1528	1174	1517
-error 1529	1186	1530
-error 1530	1707	2082
+error 1516	1570	1934
+error 1517	954	1235
+error 1518	1433	1792
+error 1519	1171	1515
+error 1520	1569	1933
+error 1521	1507	1869
+error 1522	1493	1855
+error 1523	1376	1734
+error 1524	1534	1896
+error 1525	1908	2318
+error 1526	1441	1800
+error 1527	1245	1597
+error 1528	1175	1519
+error 1529	1187	1532
+error 1530	1708	2084
 error 1531	76	78
-error 1532	1600	1966
-error 1533	1076	1409
-error 1534	1104	1437
-error 1535	1106	1439
-error 1536	1105	1438
-error 1537	1214	1562
-error 1538	1229	1578
-error 1539	1220	1568
-error 1540	1218	1566
-error 1541	1186	1569
-error 1542	1222	1571
-error 1543	1024	1349
-error 1544	1221	1570
-error 1545	1225	1574
-error 1546	1224	1573
-error 1547	1201	2177
-error 1548	1201	2188
-error 1549	1217	1565
-error 1550	1219	1567
-error 1551	1227	1576
-error 1552	856	1099
+error 1532	1601	1968
+error 1533	1077	1411
+error 1534	1105	1439
+error 1535	1107	1441
+error 1536	1106	1440
+error 1537	1215	1564
+error 1538	1230	1580
+error 1539	1221	1570
+error 1540	1219	1568
+error 1541	1187	1571
+error 1542	1223	1573
+error 1543	1025	1351
+error 1544	1222	1572
+error 1545	1226	1576
+error 1546	1225	1575
+error 1547	1202	2179
+error 1548	1202	2190
+error 1549	1218	1567
+error 1550	1220	1569
+error 1551	1228	1578
+error 1552	857	1101
 error 1553	497	575
-error 1554	1842	2250
-error 1555	1160	1502
-error 1556	1149	1486
-error 1557	1201	2189
+error 1554	1843	2252
+error 1555	1161	1504
+error 1556	1150	1488
+error 1557	1202	2191
 error 1558	681	828
 error 1559	547	681
 error 1560	471	515
-error 1561	1201	2170
+error 1561	1202	2172
 error 1562	486	552
-error 1563	1496	1857
-error 1564	1507	1868
-error 1565	1182	1526
-error 1566	1475	1835
-error 1567	1893	2302
-error 1568	1142	1476
+error 1563	1497	1859
+error 1564	1508	1870
+error 1565	1183	1528
+error 1566	1476	1837
+error 1567	1894	2304
+error 1568	1143	1478
 error 1569	155	171
-error 1570	1223	1572
-error 1571	1228	1577
-error 1572	1031	1356
+error 1570	1224	1574
+error 1571	1229	1579
+error 1572	1032	1358
 error 1573	454	464
-error 1574	1550	1911
-error 1575	876	1130
-error 1576	1226	1575
+error 1574	1551	1913
+error 1575	877	1132
+error 1576	1227	1577
 error 1577	529	646
-error 1578	1480	1840
-error 1579	1779	2157
-error 1580	1089	1422
+error 1578	1481	1842
+error 1579	1780	2159
+error 1580	1090	1424
 error 1581	534	655
-error 1582	1888	2297
-error 1583	1890	2299
-error 1584	1892	2301
-error 1585	1417	1774
-error 1586	944	1532
-error 1587	1100	1433
-error 1588	1216	1564
-error 1589	1215	1563
-error 1590	1614	1982
-error 1591	1441	1799
-error 1592	1123	1456
-error 1593	1605	1973
-error 1594	1619	1987
-error 1595	1620	1988
-error 1596	1174	1972
-error 1597	1615	1983
+error 1582	1889	2299
+error 1583	1891	2301
+error 1584	1893	2303
+error 1585	1418	1776
+error 1586	945	1534
+error 1587	1101	1435
+error 1588	1217	1566
+error 1589	1216	1565
+error 1590	1615	1984
+error 1591	1442	1801
+error 1592	1124	1458
+error 1593	1606	1975
+error 1594	1620	1989
+error 1595	1621	1990
+error 1596	1175	1974
+error 1597	1616	1985
 error 1598	333	344
-error 1599	1828	2236
-error 1600	813	1057
-error 1601	812	1056
-error 1602	771	944
-error 1603	1744	2120
-error 1604	1743	2119
-error 1605	811	1055
+error 1599	1829	2238
+error 1600	814	1059
+error 1601	813	1058
+error 1602	772	945
+error 1603	1745	2122
+error 1604	1744	2121
+error 1605	812	1057
 error 1606	527	636
 error 1607	485	551
-error 1608	1201	2168
-error 1609	1437	1795
-error 1610	770	943
-error 1611	1377	1734
+error 1608	1202	2170
+error 1609	1438	1797
+error 1610	771	944
+error 1611	1378	1736
 error 1612	329	337
-error 1613	1914	2323
-error 1614	1912	2321
-error 1615	1418	1775
-error 1616	881	1139
+error 1613	1915	2325
+error 1614	1913	2323
+error 1615	1419	1777
+error 1616	882	1141
 error 1619	383	383
-error 1621	1803	2211
-error 1622	1843	2251
-error 1623	1606	1974
-error 1624	1607	1975
-error 1625	1201	2171
-error 1626	1167	1510
-error 1627	1230	1579
+error 1621	1804	2213
+error 1622	1844	2253
+error 1623	1607	1976
+error 1624	1608	1977
+error 1625	1202	2173
+error 1626	1168	1512
+error 1627	1231	1581
 error 1628	695	856
 error 1629	693	854
-error 1630	1269	1620
-error 1631	1180	1523
-error 1632	1699	2074
-error 1633	1512	1873
-error 1634	1685	2060
-error 1635	1713	2088
-error 1636	1565	1928
-error 1637	1727	2102
-error 1639	873	1126
-error 1640	872	1125
-error 1641	942	1217
-error 1642	1599	1965
-error 1643	1598	1964
-error 1644	1597	1963
-error 1645	1573	1936
-error 1646	1596	1962
-error 1648	860	1103
-error 1649	1765	2143
-error 1650	1610	1978
-error 1651	1541	1902
-error 1652	952	1232
-error 1653	1495	1856
-error 1654	1900	2309
-error 1655	1732	2108
+error 1630	1270	1622
+error 1631	1181	1525
+error 1632	1700	2076
+error 1633	1513	1875
+error 1634	1686	2062
+error 1635	1714	2090
+error 1636	1566	1930
+error 1637	1728	2104
+error 1639	874	1128
+error 1640	873	1127
+error 1641	943	1219
+error 1642	1600	1967
+error 1643	1599	1966
+error 1644	1598	1965
+error 1645	1574	1938
+error 1646	1597	1964
+error 1648	861	1105
+error 1649	1766	2145
+error 1650	1611	1980
+error 1651	1542	1904
+error 1652	953	1234
+error 1653	1496	1858
+error 1654	1901	2311
+error 1655	1733	2110
 error 1656	552	693
 error 1657	517	610
-error 1658	1579	1945
-error 1659	1241	1590
-error 1660	1504	1865
+error 1658	1580	1947
+error 1659	1242	1592
+error 1660	1505	1867
 error 1661	504	590
 error 1662	501	587
 error 1663	508	594
@@ -12983,566 +12989,566 @@ error 1664	506	592
 error 1665	502	588
 error 1666	507	593
 error 1667	505	591
-error 1668	1116	1449
-error 1669	1112	1445
-error 1670	1125	1458
-error 1671	1109	1442
-error 1672	1127	1460
-error 1673	1126	1459
-error 1674	1124	1457
-error 1675	1119	1452
-error 1676	1400	1757
+error 1668	1117	1451
+error 1669	1113	1447
+error 1670	1126	1460
+error 1671	1110	1444
+error 1672	1128	1462
+error 1673	1127	1461
+error 1674	1125	1459
+error 1675	1120	1454
+error 1676	1401	1759
 error 1677	675	823
-error 1678	1148	1969
+error 1678	1149	1971
 error 1679	520	623
-error 1680	1527	1888
-error 1681	1841	2249
-error 1682	1883	2292
-error 1683	1894	2303
-error 1684	1846	2254
+error 1680	1528	1890
+error 1681	1842	2251
+error 1682	1884	2294
+error 1683	1895	2305
+error 1684	1847	2256
 error 1685	519	622
 error 1686	472	516
 error 1687	78	81
 error 1688	694	855
-error 1689	1381	1738
-error 1690	1177	1520
+error 1689	1382	1740
+error 1690	1178	1522
 error 1691	82	84
-error 1692	1118	1451
-error 1693	1117	1450
+error 1692	1119	1453
+error 1693	1118	1452
 error 1694	525	628
 error 1695	473	517
-error 1696	1236	1585
-error 1697	1800	2208
+error 1696	1237	1587
+error 1697	1801	2210
 error 1698	93	94
-error 1699	1591	1957
-error 1700	1288	1639
-error 1701	549	2124
-error 1702	1534	1895
-error 1703	1609	1977
-error 1704	1608	1976
-error 1705	1677	2052
-error 1706	1410	1767
-error 1707	1700	2075
-error 1709	1319	1671
-error 1710	1204	1551
-error 1711	1205	1552
-error 1712	1320	1672
-error 1713	1753	2130
-error 1714	1113	1446
-error 1715	1114	1447
-error 1716	1120	1453
-error 1717	802	1046
-error 1718	805	1048
-error 1719	1128	1461
-error 1720	1201	2172
-error 1721	1201	2173
-error 1722	1129	1462
-error 1723	808	1051
-error 1724	1115	1448
-error 1725	1201	2186
-error 1726	1815	2223
-error 1727	1110	1443
+error 1699	1592	1959
+error 1700	1289	1641
+error 1701	549	2126
+error 1702	1535	1897
+error 1703	1610	1979
+error 1704	1609	1978
+error 1705	1678	2054
+error 1706	1411	1769
+error 1707	1701	2077
+error 1709	1320	1673
+error 1710	1205	1553
+error 1711	1206	1554
+error 1712	1321	1674
+error 1713	1754	2132
+error 1714	1114	1448
+error 1715	1115	1449
+error 1716	1121	1455
+error 1717	803	1048
+error 1718	806	1050
+error 1719	1129	1463
+error 1720	1202	2174
+error 1721	1202	2175
+error 1722	1130	1464
+error 1723	809	1053
+error 1724	1116	1450
+error 1725	1202	2188
+error 1726	1816	2225
+error 1727	1111	1445
 error 1728	518	616
-error 1729	1392	1749
-error 1730	1479	1839
-error 1731	1500	1861
-error 1732	1502	1863
-error 1733	1503	1864
-error 1734	1508	1869
-error 1735	1768	2146
-error 1736	1706	2081
-error 1737	1577	1942
-error 1738	1095	1428
+error 1729	1393	1751
+error 1730	1480	1841
+error 1731	1501	1863
+error 1732	1503	1865
+error 1733	1504	1866
+error 1734	1509	1871
+error 1735	1769	2148
+error 1736	1707	2083
+error 1737	1578	1944
+error 1738	1096	1430
 error 1739	551	687
-error 1740	1501	1862
-error 1741	1447	1806
-error 1742	1799	2207
-error 1743	1428	1785
-error 1744	1103	1436
-error 1745	1107	1440
+error 1740	1502	1864
+error 1741	1448	1808
+error 1742	1800	2209
+error 1743	1429	1787
+error 1744	1104	1438
+error 1745	1108	1442
 error 1746	400	399
-error 1747	1494	1855
-error 1748	1576	1941
-error 1749	1201	2190
-error 1750	1162	1504
-error 1751	1861	2269
-error 1752	1862	2270
-error 1753	1408	1765
-error 1754	1409	1766
+error 1747	1495	1857
+error 1748	1577	1943
+error 1749	1202	2192
+error 1750	1163	1506
+error 1751	1862	2271
+error 1752	1863	2272
+error 1753	1409	1767
+error 1754	1410	1768
 error 1755	511	597
-error 1757	1268	1619
-error 1758	1176	1519
-error 1759	1330	1682
-error 1760	1329	1681
-error 1761	1256	1607
-error 1762	1257	1608
-error 1763	1662	2037
-error 1764	1697	2072
-error 1765	1804	2212
-error 1766	1806	2214
-error 1767	1295	1646
-error 1768	1141	1475
-error 1769	1592	1958
-error 1770	1294	1645
-error 1771	1602	1968
-error 1772	1388	1745
-error 1773	1387	1744
-error 1774	1389	1746
-error 1775	1286	1637
-error 1776	1092	1425
+error 1757	1269	1621
+error 1758	1177	1521
+error 1759	1331	1684
+error 1760	1330	1683
+error 1761	1257	1609
+error 1762	1258	1610
+error 1763	1663	2039
+error 1764	1698	2074
+error 1765	1805	2214
+error 1766	1807	2216
+error 1767	1296	1648
+error 1768	1142	1477
+error 1769	1593	1960
+error 1770	1295	1647
+error 1771	1603	1970
+error 1772	1389	1747
+error 1773	1388	1746
+error 1774	1390	1748
+error 1775	1287	1639
+error 1776	1093	1427
 error 1777	585	732
 error 1778	510	596
-error 1779	1291	1642
-error 1780	1293	1644
-error 1781	1153	1494
-error 1782	1152	1493
-error 1783	1151	1492
-error 1784	1260	1611
-error 1785	1301	1652
-error 1786	807	1050
-error 1787	1300	1651
-error 1788	1292	1643
-error 1789	1396	1753
-error 1790	1154	1495
-error 1791	1763	2141
+error 1779	1292	1644
+error 1780	1294	1646
+error 1781	1154	1496
+error 1782	1153	1495
+error 1783	1152	1494
+error 1784	1261	1613
+error 1785	1302	1654
+error 1786	808	1052
+error 1787	1301	1653
+error 1788	1293	1645
+error 1789	1397	1755
+error 1790	1155	1497
+error 1791	1764	2143
 error 1792	509	595
 error 1793	696	857
-error 1794	1604	1971
-error 1795	1324	1676
+error 1794	1605	1973
+error 1795	1325	1678
 error 1796	483	545
 error 1797	674	822
-error 1798	1325	1677
-error 1799	809	1053
-error 1800	1756	2133
-error 1801	1757	2134
+error 1798	1326	1679
+error 1799	810	1055
+error 1800	1757	2135
+error 1801	1758	2136
 error 1802	584	731
 error 1803	531	650
 error 1804	474	520
 error 1805	679	827
-error 1806	1622	1990
-error 1807	1201	2180
-error 1808	1704	2079
-error 1809	1698	2073
-error 1810	1345	1699
-error 1811	1346	1700
-error 1812	1710	2085
-error 1813	1709	2084
-error 1814	1708	2083
-error 1815	55	1684
+error 1806	1623	1992
+error 1807	1202	2182
+error 1808	1705	2081
+error 1809	1699	2075
+error 1810	1346	1701
+error 1811	1347	1702
+error 1812	1711	2087
+error 1813	1710	2086
+error 1814	1709	2085
+error 1815	55	1686
 error 1816	154	169
-error 1817	1326	1678
-error 1818	1342	1696
-error 1819	1473	1833
-error 1820	1413	1770
-error 1821	1250	1601
-error 1822	1251	1602
-error 1823	1248	1599
-error 1824	1246	1597
-error 1825	1249	1600
-error 1826	937	1210
-error 1827	1525	1886
+error 1817	1327	1680
+error 1818	1343	1698
+error 1819	1474	1835
+error 1820	1414	1772
+error 1821	1251	1603
+error 1822	1252	1604
+error 1823	1249	1601
+error 1824	1247	1599
+error 1825	1250	1602
+error 1826	938	1212
+error 1827	1526	1888
 error 1828	494	572
 error 1829	495	573
 error 1830	668	816
-error 1831	948	1226
+error 1831	949	1228
 error 1832	467	507
 error 1833	468	508
 error 1834	490	563
-error 1835	1390	1747
-error 1836	1555	1917
-error 1837	1296	1647
-error 1838	1805	2213
-error 1839	1156	1497
-error 1840	1155	1496
-error 1841	1157	1498
-error 1842	1298	1649
-error 1843	1290	1641
+error 1835	1391	1749
+error 1836	1556	1919
+error 1837	1297	1649
+error 1838	1806	2215
+error 1839	1157	1499
+error 1840	1156	1498
+error 1841	1158	1500
+error 1842	1299	1651
+error 1843	1291	1643
 error 1844	503	589
-error 1845	1078	1411
-error 1846	1079	1412
-error 1847	767	940
-error 1848	1081	1414
+error 1845	1079	1413
+error 1846	1080	1414
+error 1847	768	941
+error 1848	1082	1416
 error 1849	686	846
 error 1850	469	509
 error 1851	117	124
-error 1852	810	1054
-error 1853	934	1208
+error 1852	811	1056
+error 1853	935	1210
 error 1854	116	123
 error 1855	535	656
 error 1856	499	578
-error 1857	1080	1413
-error 1858	1661	2036
-error 1859	944	1221
-error 1860	1306	1658
+error 1857	1081	1415
+error 1858	1662	2038
+error 1859	945	1223
+error 1860	1307	1660
 error 1861	479	534
-error 1862	1414	1771
-error 1863	1578	1943
+error 1862	1415	1773
+error 1863	1579	1945
 error 1864	540	663
 error 1865	484	546
-error 1866	1097	1430
-error 1867	1850	2258
-error 1868	1851	2259
+error 1866	1098	1432
+error 1867	1851	2260
+error 1868	1852	2261
 error 1869	252	293
-error 1871	1616	1984
-error 1872	1621	1989
+error 1871	1617	1986
+error 1872	1622	1991
 error 1873	97	98
-error 1874	1327	1679
-error 1875	1681	2056
-error 1876	1680	2055
-error 1877	1693	2068
-error 1878	1712	2087
-error 1879	1323	1675
-error 1900	1201	1548
-error 1901	1272	1623
-error 1902	1201	2176
-error 1903	1535	1896
-error 1904	1363	1719
+error 1874	1328	1681
+error 1875	1682	2058
+error 1876	1681	2057
+error 1877	1694	2070
+error 1878	1713	2089
+error 1879	1324	1677
+error 1900	1202	1550
+error 1901	1273	1625
+error 1902	1202	2178
+error 1903	1536	1898
+error 1904	1364	1721
 error 1905	488	556
-error 1906	1859	2267
-error 1907	1780	2158
-error 1908	1201	2178
-error 1909	1201	2179
-error 1910	1783	2161
-error 1911	1767	2145
-error 1912	1090	1423
-error 1913	1201	2191
-error 1914	1201	2192
-error 1915	1201	2193
-error 1916	1178	1521
-error 1917	1179	1522
-error 1918	1018	1343
-error 1919	1017	1342
-error 1920	960	1243
-error 1921	1191	1538
-error 1922	959	1242
+error 1906	1860	2269
+error 1907	1781	2160
+error 1908	1202	2180
+error 1909	1202	2181
+error 1910	1784	2163
+error 1911	1768	2147
+error 1912	1091	1425
+error 1913	1202	2193
+error 1914	1202	2194
+error 1915	1202	2195
+error 1916	1179	1523
+error 1917	1180	1524
+error 1918	1019	1345
+error 1919	1018	1344
+error 1920	961	1245
+error 1921	1192	1540
+error 1922	960	1244
 error 1923	216	253
-error 1924	1542	1903
-error 1925	1543	1904
-error 1926	1829	2237
-error 1927	742	916
-error 1928	1201	2169
+error 1924	1543	1905
+error 1925	1544	1906
+error 1926	1830	2239
+error 1927	743	917
+error 1928	1202	2171
 error 1929	524	627
 error 1930	523	626
-error 1931	1547	1908
-error 1932	1450	1809
-error 1933	1711	2086
+error 1931	1548	1910
+error 1932	1451	1811
+error 1933	1712	2088
 error 1934	727	900
-error 1935	1397	1754
-error 1936	1158	1500
-error 1937	1625	1993
-error 1938	1626	1995
-error 1939	1030	1355
-error 1940	1235	1584
-error 1941	784	1019
-error 1942	786	1032
-error 1943	1190	1537
-error 1944	1297	1648
+error 1935	1398	1756
+error 1936	1159	1502
+error 1937	1626	1995
+error 1938	1627	1997
+error 1939	1031	1357
+error 1940	1236	1586
+error 1941	785	1021
+error 1942	787	1034
+error 1943	1191	1539
+error 1944	1298	1650
 error 1945	726	899
-error 1946	1137	1470
-error 1947	1394	1751
-error 1948	1395	1752
-error 1949	1787	2165
+error 1946	1138	1472
+error 1947	1395	1753
+error 1948	1396	1754
+error 1949	1788	2167
 error 1950	161	182
-error 1951	1299	1650
-error 1952	1627	1996
+error 1951	1300	1652
+error 1952	1628	1998
 error 1953	522	625
 error 1954	521	624
 error 1955	725	898
-error 1956	1098	1431
-error 1957	1448	1807
+error 1956	1099	1433
+error 1957	1449	1809
 error 1958	267	310
-error 1959	1339	1693
-error 1960	1333	1687
+error 1959	1340	1695
+error 1960	1334	1689
 error 1961	515	605
 error 1962	536	660
 error 1963	470	514
 error 1964	697	858
-error 1965	1349	1703
-error 1966	1623	1991
-error 1967	1695	2070
-error 1968	1532	1893
-error 1969	1666	2041
-error 1970	923	1197
-error 1971	1593	1959
-error 1972	1201	2194
+error 1965	1350	1705
+error 1966	1624	1993
+error 1967	1696	2072
+error 1968	1533	1895
+error 1969	1667	2043
+error 1970	924	1199
+error 1971	1594	1961
+error 1972	1202	2196
 error 1973	402	401
-error 1974	403	2202
-error 1975	402	1937
-error 1976	403	1938
+error 1974	403	2204
+error 1975	402	1939
+error 1976	403	1940
 error 1977	477	530
-error 1978	1335	1689
-error 1979	1374	1731
-error 1980	1032	1357
+error 1978	1336	1691
+error 1979	1375	1733
+error 1980	1033	1359
 error 1981	130	137
-error 1982	1207	1554
-error 3000	1202	1549
-error 3001	1209	1557
-error 3002	1314	1666
-error 3003	1683	2058
-error 3004	1279	1630
-error 3005	1848	2256
-error 3006	1111	1444
+error 1982	1208	1556
+error 3000	1203	1551
+error 3001	1210	1559
+error 3002	1315	1668
+error 3003	1684	2060
+error 3004	1280	1632
+error 3005	1849	2258
+error 3006	1112	1446
 error 3007	492	567
-error 3008	1247	1598
-error 3009	680	1507
-error 3010	1855	2263
-error 3011	1560	1923
-error 3012	1232	1581
-error 3013	1336	1690
-error 3014	1403	1760
-error 3015	1194	1541
-error 3016	1524	1885
-error 3017	1624	1992
+error 3008	1248	1600
+error 3009	680	1509
+error 3010	1856	2265
+error 3011	1561	1925
+error 3012	1233	1583
+error 3013	1337	1692
+error 3014	1404	1762
+error 3015	1195	1543
+error 3016	1525	1887
+error 3017	1625	1994
 error 3018	482	544
-error 3019	1328	1680
-error 3020	548	1685
-error 3021	1603	1970
-error 3022	1849	2257
+error 3019	1329	1682
+error 3020	548	1687
+error 3021	1604	1972
+error 3022	1850	2259
 error 3023	587	734
-error 3024	1201	2166
-error 3025	1457	1816
-error 3026	1188	1534
-error 3027	1660	2035
-error 3028	1074	1407
-error 3029	1075	1408
-error 3030	1630	1999
-error 3031	1185	1529
-error 3032	1588	1954
+error 3024	1202	2168
+error 3025	1458	1818
+error 3026	1189	1536
+error 3027	1661	2037
+error 3028	1075	1409
+error 3029	1076	1410
+error 3030	1631	2001
+error 3031	1186	1531
+error 3032	1589	1956
 error 3033	331	342
 error 3034	396	394
-error 3035	1283	1634
-error 3036	1284	1635
-error 3037	1282	1633
-error 3038	1132	1465
-error 3039	1131	1464
-error 3040	1133	1466
-error 3041	1134	1467
+error 3035	1284	1636
+error 3036	1285	1637
+error 3037	1283	1635
+error 3038	1133	1467
+error 3039	1132	1466
+error 3040	1134	1468
+error 3041	1135	1469
 error 3042	166	187
-error 3043	1135	1468
-error 3044	1667	2042
-error 3045	924	1200
-error 3046	1669	2044
-error 3047	1668	2043
-error 3048	1671	2046
-error 3049	1672	2047
-error 3050	1673	2048
-error 3051	1675	2050
-error 3052	1670	2045
-error 3053	1674	2049
-error 3054	1676	2051
-error 3055	1281	1632
-error 3056	1161	1503
-error 3057	1797	2205
-error 3058	871	1124
-error 3059	1570	1933
-error 3060	916	1185
+error 3043	1136	1470
+error 3044	1668	2044
+error 3045	925	1202
+error 3046	1670	2046
+error 3047	1669	2045
+error 3048	1672	2048
+error 3049	1673	2049
+error 3050	1674	2050
+error 3051	1676	2052
+error 3052	1671	2047
+error 3053	1675	2051
+error 3054	1677	2053
+error 3055	1282	1634
+error 3056	1162	1505
+error 3057	1798	2207
+error 3058	872	1126
+error 3059	1571	1935
+error 3060	917	1187
 error 400	6	5
-error 4000	1203	1550
-error 4001	1203	2185
-error 4002	1866	2274
-error 4003	1728	2103
-error 4004	955	1235
-error 4005	1558	1920
-error 4006	1752	2129
-error 4007	1559	1921
-error 4008	1471	1831
-error 4009	1910	2319
+error 4000	1204	1552
+error 4001	1204	2187
+error 4002	1867	2276
+error 4003	1729	2105
+error 4004	956	1237
+error 4005	1559	1922
+error 4006	1753	2131
+error 4007	1560	1923
+error 4008	1472	1833
+error 4009	1911	2321
 error 401	7	6
-error 4010	1189	1536
-error 4011	1509	1870
-error 4012	1485	1845
-error 4013	1863	2271
-error 4014	1086	1419
-error 4015	1895	2304
-error 4016	1865	2273
-error 4017	1466	1825
-error 4018	1439	1797
-error 4019	1548	1909
+error 4010	1190	1538
+error 4011	1510	1872
+error 4012	1486	1847
+error 4013	1864	2273
+error 4014	1087	1421
+error 4015	1896	2306
+error 4016	1866	2275
+error 4017	1467	1827
+error 4018	1440	1799
+error 4019	1549	1911
 error 402	9	8
-error 4020	1903	2312
-error 4021	1902	2311
-error 4022	1265	1616
-error 4023	1864	2272
+error 4020	1904	2314
+error 4021	1903	2313
+error 4022	1266	1618
+error 4023	1865	2274
 error 4024	192	217
-error 4025	745	920
-error 4026	1233	1582
-error 4027	1199	1546
-error 4028	1136	1469
-error 4029	1234	1583
+error 4025	746	921
+error 4026	1234	1584
+error 4027	1200	1548
+error 4028	1137	1471
+error 4029	1235	1585
 error 403	11	10
-error 4030	1497	1858
-error 4031	1560	1922
-error 4032	879	1134
-error 4033	1099	1432
-error 4034	1108	1441
+error 4030	1498	1860
+error 4031	1561	1924
+error 4032	880	1136
+error 4033	1100	1434
+error 4034	1109	1443
 error 4035	358	365
 error 4036	594	743
-error 4037	1351	1705
-error 4038	1360	1714
-error 4039	1352	1706
+error 4037	1352	1707
+error 4038	1361	1716
+error 4039	1353	1708
 error 404	12	11
-error 4040	1350	1704
-error 4041	1357	1711
-error 4042	1359	1713
-error 4043	1355	1709
-error 4044	1358	1712
-error 4045	1354	1708
+error 4040	1351	1706
+error 4041	1358	1713
+error 4042	1360	1715
+error 4043	1356	1711
+error 4044	1359	1714
+error 4045	1355	1710
 error 4046	187	204
-error 4047	1782	2160
-error 4048	1274	1625
-error 4049	1276	1627
+error 4047	1783	2162
+error 4048	1275	1627
+error 4049	1277	1629
 error 405	13	13
-error 4050	1275	1626
-error 4051	1356	1710
+error 4050	1276	1628
+error 4051	1357	1712
 error 4052	77	79
-error 4053	1252	1603
-error 4054	1372	1729
+error 4053	1253	1605
+error 4054	1373	1731
 error 4055	384	384
 error 4056	427	430
-error 4057	1348	1702
-error 4058	1478	1838
+error 4057	1349	1704
+error 4058	1479	1840
 error 4059	428	431
 error 406	15	15
-error 4060	1574	1939
-error 4061	1575	1940
-error 4062	1347	1701
-error 4063	1781	2159
-error 4064	1401	1758
+error 4060	1575	1941
+error 4061	1576	1942
+error 4062	1348	1703
+error 4063	1782	2161
+error 4064	1402	1760
 error 4065	682	830
-error 4066	1553	1915
-error 4067	1551	1912
-error 4068	1551	1913
-error 4069	1554	1916
+error 4066	1554	1917
+error 4067	1552	1914
+error 4068	1552	1915
+error 4069	1555	1918
 error 407	17	17
-error 4070	1552	1914
-error 4071	1528	1889
-error 4072	1367	1723
-error 4073	1601	1967
-error 4074	1687	2062
-error 4075	1421	1778
-error 4076	1273	1624
-error 4077	1415	1772
-error 4078	1311	1663
-error 4079	1310	1662
+error 4070	1553	1916
+error 4071	1529	1891
+error 4072	1368	1725
+error 4073	1602	1969
+error 4074	1688	2064
+error 4075	1422	1780
+error 4076	1274	1626
+error 4077	1416	1774
+error 4078	1312	1665
+error 4079	1311	1664
 error 408	18	18
-error 4080	1887	2296
-error 4081	1773	2151
-error 4082	1580	1946
-error 4083	1020	1344
-error 4084	1586	1952
-error 4085	1584	1950
-error 4086	1585	1951
-error 4087	1582	1948
-error 4088	1583	1949
-error 4089	1470	1829
+error 4080	1888	2298
+error 4081	1774	2153
+error 4082	1581	1948
+error 4083	1021	1346
+error 4084	1587	1954
+error 4085	1585	1952
+error 4086	1586	1953
+error 4087	1583	1950
+error 4088	1584	1951
+error 4089	1471	1831
 error 409	19	19
-error 4090	1470	1830
-error 4091	1770	2148
-error 4092	1778	2156
-error 4093	1876	2285
+error 4090	1471	1832
+error 4091	1771	2150
+error 4092	1779	2158
+error 4093	1877	2287
 error 4094	219	256
-error 4095	1489	1850
-error 4096	1488	1849
+error 4095	1490	1852
+error 4096	1489	1851
 error 4097	705	868
-error 4098	1761	2138
-error 4099	1885	2294
+error 4098	1762	2140
+error 4099	1886	2296
 error 410	20	20
-error 4100	1240	1589
-error 4101	1901	2310
+error 4100	1241	1591
+error 4101	1902	2312
 error 4102	197	222
 error 4103	196	221
-error 4104	1905	2314
+error 4104	1906	2316
 error 4105	136	147
 error 4106	135	146
-error 4107	1341	1695
-error 4108	1343	1697
-error 4109	1789	2196
+error 4107	1342	1697
+error 4108	1344	1699
+error 4109	1790	2198
 error 411	21	21
-error 4110	1812	2220
-error 4111	1811	2219
-error 4112	1201	2181
-error 4113	1519	1880
+error 4110	1813	2222
+error 4111	1812	2221
+error 4112	1202	2183
+error 4113	1520	1882
 error 4116	413	415
-error 4117	1201	2183
-error 4119	1809	2217
+error 4117	1202	2185
+error 4119	1810	2219
 error 412	16	22
-error 4120	1808	2216
-error 4121	1820	2228
+error 4120	1809	2218
+error 4121	1821	2230
 error 4122	721	890
-error 4123	1821	2229
-error 4124	1817	2225
-error 4125	1402	1759
-error 4126	1818	2226
-error 4127	1493	1854
-error 4128	1824	2232
-error 4129	1814	2222
+error 4123	1822	2231
+error 4124	1818	2227
+error 4125	1403	1761
+error 4126	1819	2228
+error 4127	1494	1856
+error 4128	1825	2234
+error 4129	1815	2224
 error 413	22	23
 error 4130	405	405
 error 4131	407	407
-error 4132	1810	2218
-error 4133	1822	2230
-error 4134	956	1236
-error 4135	1807	2215
-error 4136	1201	2182
-error 4137	1816	2224
-error 4138	1823	2231
-error 4139	1321	1673
+error 4132	1811	2220
+error 4133	1823	2232
+error 4134	957	1238
+error 4135	1808	2217
+error 4136	1202	2184
+error 4137	1817	2226
+error 4138	1824	2233
+error 4139	1322	1675
 error 414	23	24
-error 4140	1794	2201
-error 4141	1193	1540
-error 4142	1819	2227
-error 4143	1369	1725
+error 4140	1795	2203
+error 4141	1194	1542
+error 4142	1820	2229
+error 4143	1370	1727
 error 4144	590	737
 error 4145	424	427
-error 4146	1084	1417
+error 4146	1085	1419
 error 4147	264	306
 error 4148	263	305
-error 4149	1085	1418
+error 4149	1086	1420
 error 415	24	25
-error 4150	1795	2203
+error 4150	1796	2205
 error 4151	96	97
 error 4152	176	196
-error 4153	1531	1892
+error 4153	1532	1894
 error 4154	545	677
-error 4155	1529	1890
-error 4156	1530	1891
+error 4155	1530	1892
+error 4156	1531	1893
 error 4157	684	844
 error 4158	422	425
-error 4159	1725	2100
+error 4159	1726	2102
 error 416	25	26
 error 4160	692	853
-error 4161	1762	2139
-error 4162	1766	2144
-error 4163	1201	2187
-error 4164	1491	1852
-error 4165	1271	1622
-error 4166	1378	1735
-error 4167	1445	1804
-error 4168	1611	1979
+error 4161	1763	2141
+error 4162	1767	2146
+error 4163	1202	2189
+error 4164	1492	1854
+error 4165	1272	1624
+error 4166	1379	1737
+error 4167	1446	1806
+error 4168	1612	1981
 error 4169	253	294
 error 417	26	27
-error 4170	1366	1722
-error 4171	1364	1720
-error 4172	1465	1824
-error 4173	1029	1354
+error 4170	1367	1724
+error 4171	1365	1722
+error 4172	1466	1826
+error 4173	1030	1356
 error 4174	67	71
-error 4175	1122	1455
-error 4176	1362	1716
-error 4177	1361	1715
-error 4178	1148	1718
-error 4179	1148	1717
+error 4175	1123	1457
+error 4176	1363	1718
+error 4177	1362	1717
+error 4178	1149	1720
+error 4179	1149	1719
 error 418	27	28
-error 4180	1867	2275
-error 4181	933	1207
-error 4182	1682	2057
-error 4184	756	932
-error 4185	1538	1899
-error 4186	1353	1707
-error 4187	1594	1960
-error 4188	1316	1668
-error 4189	1813	2221
+error 4180	1868	2277
+error 4181	934	1209
+error 4182	1683	2059
+error 4184	757	933
+error 4185	1539	1901
+error 4186	1354	1709
+error 4187	1595	1962
+error 4188	1317	1670
+error 4189	1814	2223
 error 4191	586	733
-error 4192	1206	1994
+error 4192	1207	1996
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13564,708 +13570,708 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1169	1512
-error dropping database can * errno	1181	1524
-error during compilation of event s body	1219	1567
-error during starting stopping of the scheduler error code	1228	1577
-error from master	1391	1748
-error in assignment	2229	2640
-error in ddl log	1182	1526
-error in parsing conflict function message	1167	1510
-error in received cipher list	2230,172	193
-error in the application	179	2641
-error occurred during a cryptographic operation	832,831	2642
-error on close of * errno	1208	1556
-error on delete of * errno	1146	1481
-error on rename of * to * errno	1211	1559
-error parsing time	528	2643
-error reading file * errno	1210	1558
-error reading result of streaming command	334,335	960
-error running query on master	1546	1907
-error setting tlsa base domain	2231,172	193
-error when executing command	1213	1561
-error while parsing parameter * line	1264	1615
-error while shutting down streaming copy	731,335	1022
-error with the srp params	2232,172	193
-error writing file * errno	1212	1560
-error_in_assignment	2229,64	2640
-errorinassignment	2229,64	2640
-errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2644
-errors were found at the given arguments * 1st argument out of range	195	2645
-escape character conflict	2233	2646
-escape_character_conflict	2233,64	2646
-escapecharacterconflict	2233,64	2646
-eshutdown	361	2624
-esocktnosupport	2228	2639
-espipe	2220	2631
-esrch	2221	2632
-esrmnt	2225	2636
-estale	2216	2627
-estrpipe	2226	2637
-etime	2224	2635
-etimedout	740	2626
-etoomanyrefs	2215	2625
-etxtbsy	2219	2630
-euclean	2217	2628
-eunatch	2222	2633
-eusers	2227	2638
-evalerror	2234	2647
-event * already exists	1214	1562
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1216	1564
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1215	1563
-event execution time is in the past event has been disabled	1221	1570
+error connecting to master	1170	1514
+error dropping database can * errno	1182	1526
+error during compilation of event s body	1220	1569
+error during starting stopping of the scheduler error code	1229	1579
+error from master	1392	1750
+error in assignment	2230	2642
+error in ddl log	1183	1528
+error in parsing conflict function message	1168	1512
+error in received cipher list	2231,172	193
+error in the application	179	2643
+error occurred during a cryptographic operation	833,832	2644
+error on close of * errno	1209	1558
+error on delete of * errno	1147	1483
+error on rename of * to * errno	1212	1561
+error parsing time	528	2645
+error reading file * errno	1211	1560
+error reading result of streaming command	334,335	961
+error running query on master	1547	1909
+error setting tlsa base domain	2232,172	193
+error when executing command	1214	1563
+error while parsing parameter * line	1265	1617
+error while shutting down streaming copy	731,335	1024
+error with the srp params	2233,172	193
+error writing file * errno	1213	1562
+error_in_assignment	2230,64	2642
+errorinassignment	2230,64	2642
+errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2646
+errors were found at the given arguments * 1st argument out of range	195	2647
+escape character conflict	2234	2648
+escape_character_conflict	2234,64	2648
+escapecharacterconflict	2234,64	2648
+eshutdown	361	2626
+esocktnosupport	2229	2641
+espipe	2221	2633
+esrch	2222	2634
+esrmnt	2226	2638
+estale	2217	2629
+estrpipe	2227	2639
+etime	2225	2637
+etimedout	741	2628
+etoomanyrefs	2216	2627
+etxtbsy	2220	2632
+euclean	2218	2630
+eunatch	2223	2635
+eusers	2228	2640
+evalerror	2235	2649
+event * already exists	1215	1564
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1217	1566
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1216	1565
+event execution time is in the past event has been disabled	1222	1572
 event qualifications are not implemented for rules on select	59	536
-event source exception	162	2648
-event trigger * already exists	101,1	2649
-event trigger * does not exist	102,1	2650
-event trigger protocol violated	410	2651
+event source exception	162	2650
+event trigger * already exists	101,1	2651
+event trigger * does not exist	102,1	2652
+event trigger protocol violated	410	2653
 event trigger with oid * does not exist	102,1	813
-event triggers are not supported for	59	2652
-event_trigger_protocol_violated	410,328	2651
-eventsourceexception	162	2648
-eventtriggerprotocolviolated	410,328	2651
+event triggers are not supported for	59	2654
+event_trigger_protocol_violated	410,328	2653
+eventsourceexception	162	2650
+eventtriggerprotocolviolated	410,328	2653
 every bound following maxvalue must also be maxvalue	170,1	814
 every bound following minvalue must also be minvalue	170,1	814
-every derived table must have its own alias	1184	1528
+every derived table must have its own alias	1185	1530
 every hash partition modulus must be a factor of the next larger modulus	103,1	895
-every table function must have an alias	1361	1715
-exceeded grace period	2235,2236	2653
-exceeded maxallocateddescs * while trying to execute command	143	2654
-exceeded maxallocateddescs * while trying to open directory	143	2654
-exceeded maxallocateddescs * while trying to open file	143	2654
-exceededgraceperiod	2235,2236	2653
-exceeds max fragment size	2237,172	193
-exception in initializer error	2238	2655
-exceptiongroup	2239	2656
-exceptionininitializererror	2238	2655
-excessive message size	2240,172	193
-exchange full	2223	2657
-excluded subtree violation	2241,178	2658
+every table function must have an alias	1362	1717
+exceeded grace period	2236,2237	2655
+exceeded maxallocateddescs * while trying to execute command	143	2656
+exceeded maxallocateddescs * while trying to open directory	143	2656
+exceeded maxallocateddescs * while trying to open file	143	2656
+exceededgraceperiod	2236,2237	2655
+exceeds max fragment size	2238,172	193
+exception in initializer error	2239	2657
+exceptiongroup	2240	2658
+exceptionininitializererror	2239	2657
+excessive message size	2241,172	193
+exchange full	2224	2659
+excluded subtree violation	2242,178	2660
 exclusion constraints are not supported on foreign tables	59	236
 exclusion constraints are not supported on partitioned tables	59	236
 exclusion constraints not possible for domains	0,1	892
-exclusion violation	722	2659
-exclusion_violation	722,598	2659
-exclusionviolation	722,598	2659
-exdev	2218	2629
-exec format error	1038	2660
-executable file not found in path	2242,12	2661
-execution engine exception	2243	2662
-executionengineexception	2243	2662
-executionexception	2244	2663
-exemption mechanism exception	2245	2664
-exemptionmechanismexception	2245	2664
-exfull	2223	2634
-exists but is not a directory	153,1	2665
-exists but is not empty	945,788	2666
-exit code 129	2246,2247	2667
-exit code 130	2248,2247	2668
-exit code 131	2249,2247	2669
-exit code 132	2250,2247	2670
-exit code 133	2251,2247	2671
-exit code 134	636,2247	2672
-exit code 135	385,2247	2673
-exit code 136	2252,2247	2674
-exit code 137	2253,2247	2675
-exit code 138	2254,2247	2676
-exit code 139	2255,2247	2677
-exit code 140	2256,2247	2678
-exit code 141	359,2247	2679
-exit code 142	139,2247	2680
-exit code 143	2257,2247	2681
-exit code 144	2258,2247	2682
-exit code 145	605,2247	2683
-exit code 146	2259,2247	2684
-exit code 147	2260,2247	2685
-exit code 148	2261,2247	2686
-exit code 149	2262,2247	2687
-exit code 150	2263,2247	2688
-exit code 151	2264,2247	2689
-exit code 152	792,2247	2690
-exit code 153	2265,2247	2691
-exit code 154	2266,2247	2692
-exit code 155	2267,2247	2693
-exit code 156	2268,2247	2694
-exit code 157	2269,2247	2695
-exit code 158	2270,2247	2696
-exit code 159	313,2247	2697
-exit status 129	2246,2247	2667
-exit status 130	2248,2247	2668
-exit status 131	2249,2247	2669
-exit status 132	2250,2247	2670
-exit status 133	2251,2247	2671
-exit status 134	636,2247	2672
-exit status 135	385,2247	2673
-exit status 136	2252,2247	2674
-exit status 137	2253,2247	2675
-exit status 138	2254,2247	2676
-exit status 139	2255,2247	2677
-exit status 140	2256,2247	2678
-exit status 141	359,2247	2679
-exit status 142	139,2247	2680
-exit status 143	2257,2247	2681
-exit status 144	2258,2247	2682
-exit status 145	605,2247	2683
-exit status 146	2259,2247	2684
-exit status 147	2260,2247	2685
-exit status 148	2261,2247	2686
-exit status 149	2262,2247	2687
-exit status 150	2263,2247	2688
-exit status 151	2264,2247	2689
-exit status 152	792,2247	2690
-exit status 153	2265,2247	2691
-exit status 154	2266,2247	2692
-exit status 155	2267,2247	2693
-exit status 156	2268,2247	2694
-exit status 157	2269,2247	2695
-exit status 158	2270,2247	2696
-exit status 159	313,2247	2697
-exitcode 129	2246,2247	2667
-exitcode 130	2248,2247	2668
-exitcode 131	2249,2247	2669
-exitcode 132	2250,2247	2670
-exitcode 133	2251,2247	2671
-exitcode 134	636,2247	2672
-exitcode 135	385,2247	2673
-exitcode 136	2252,2247	2674
-exitcode 137	2253,2247	2675
-exitcode 138	2254,2247	2676
-exitcode 139	2255,2247	2677
-exitcode 140	2256,2247	2678
-exitcode 141	359,2247	2679
-exitcode 142	139,2247	2680
-exitcode 143	2257,2247	2681
-exitcode 144	2258,2247	2682
-exitcode 145	605,2247	2683
-exitcode 146	2259,2247	2684
-exitcode 147	2260,2247	2685
-exitcode 148	2261,2247	2686
-exitcode 149	2262,2247	2687
-exitcode 150	2263,2247	2688
-exitcode 151	2264,2247	2689
-exitcode 152	792,2247	2690
-exitcode 153	2265,2247	2691
-exitcode 154	2266,2247	2692
-exitcode 155	2267,2247	2693
-exitcode 156	2268,2247	2694
-exitcode 157	2269,2247	2695
-exitcode 158	2270,2247	2696
-exitcode 159	313,2247	2697
-exited with code 129	2246,2247	2667
-exited with code 130	2248,2247	2668
-exited with code 131	2249,2247	2669
-exited with code 132	2250,2247	2670
-exited with code 133	2251,2247	2671
-exited with code 134	636,2247	2672
-exited with code 135	385,2247	2673
-exited with code 136	2252,2247	2674
-exited with code 137	2253,2247	2675
-exited with code 138	2254,2247	2676
-exited with code 139	2255,2247	2677
-exited with code 140	2256,2247	2678
-exited with code 141	359,2247	2679
-exited with code 142	139,2247	2680
-exited with code 143	2257,2247	2681
-exited with code 144	2258,2247	2682
-exited with code 145	605,2247	2683
-exited with code 146	2259,2247	2684
-exited with code 147	2260,2247	2685
-exited with code 148	2261,2247	2686
-exited with code 149	2262,2247	2687
-exited with code 150	2263,2247	2688
-exited with code 151	2264,2247	2689
-exited with code 152	792,2247	2690
-exited with code 153	2265,2247	2691
-exited with code 154	2266,2247	2692
-exited with code 155	2267,2247	2693
-exited with code 156	2268,2247	2694
-exited with code 157	2269,2247	2695
-exited with code 158	2270,2247	2696
-exited with code 159	313,2247	2697
-expand veto exception	2271	2698
-expandvetoexception	2271	2698
+exclusion violation	722	2661
+exclusion_violation	722,598	2661
+exclusionviolation	722,598	2661
+exdev	2219	2631
+exec format error	1039	2662
+executable file not found in path	2243,12	2663
+execution engine exception	2244	2664
+executionengineexception	2244	2664
+executionexception	2245	2665
+exemption mechanism exception	2246	2666
+exemptionmechanismexception	2246	2666
+exfull	2224	2636
+exists but is not a directory	153,1	2667
+exists but is not empty	946,789	2668
+exit code 129	2247,2248	2669
+exit code 130	2249,2248	2670
+exit code 131	2250,2248	2671
+exit code 132	2251,2248	2672
+exit code 133	2252,2248	2673
+exit code 134	636,2248	2674
+exit code 135	385,2248	2675
+exit code 136	2253,2248	2676
+exit code 137	2254,2248	2677
+exit code 138	2255,2248	2678
+exit code 139	2256,2248	2679
+exit code 140	2257,2248	2680
+exit code 141	359,2248	2681
+exit code 142	139,2248	2682
+exit code 143	2258,2248	2683
+exit code 144	2259,2248	2684
+exit code 145	605,2248	2685
+exit code 146	2260,2248	2686
+exit code 147	2261,2248	2687
+exit code 148	2262,2248	2688
+exit code 149	2263,2248	2689
+exit code 150	2264,2248	2690
+exit code 151	2265,2248	2691
+exit code 152	793,2248	2692
+exit code 153	2266,2248	2693
+exit code 154	2267,2248	2694
+exit code 155	2268,2248	2695
+exit code 156	2269,2248	2696
+exit code 157	2270,2248	2697
+exit code 158	2271,2248	2698
+exit code 159	313,2248	2699
+exit status 129	2247,2248	2669
+exit status 130	2249,2248	2670
+exit status 131	2250,2248	2671
+exit status 132	2251,2248	2672
+exit status 133	2252,2248	2673
+exit status 134	636,2248	2674
+exit status 135	385,2248	2675
+exit status 136	2253,2248	2676
+exit status 137	2254,2248	2677
+exit status 138	2255,2248	2678
+exit status 139	2256,2248	2679
+exit status 140	2257,2248	2680
+exit status 141	359,2248	2681
+exit status 142	139,2248	2682
+exit status 143	2258,2248	2683
+exit status 144	2259,2248	2684
+exit status 145	605,2248	2685
+exit status 146	2260,2248	2686
+exit status 147	2261,2248	2687
+exit status 148	2262,2248	2688
+exit status 149	2263,2248	2689
+exit status 150	2264,2248	2690
+exit status 151	2265,2248	2691
+exit status 152	793,2248	2692
+exit status 153	2266,2248	2693
+exit status 154	2267,2248	2694
+exit status 155	2268,2248	2695
+exit status 156	2269,2248	2696
+exit status 157	2270,2248	2697
+exit status 158	2271,2248	2698
+exit status 159	313,2248	2699
+exitcode 129	2247,2248	2669
+exitcode 130	2249,2248	2670
+exitcode 131	2250,2248	2671
+exitcode 132	2251,2248	2672
+exitcode 133	2252,2248	2673
+exitcode 134	636,2248	2674
+exitcode 135	385,2248	2675
+exitcode 136	2253,2248	2676
+exitcode 137	2254,2248	2677
+exitcode 138	2255,2248	2678
+exitcode 139	2256,2248	2679
+exitcode 140	2257,2248	2680
+exitcode 141	359,2248	2681
+exitcode 142	139,2248	2682
+exitcode 143	2258,2248	2683
+exitcode 144	2259,2248	2684
+exitcode 145	605,2248	2685
+exitcode 146	2260,2248	2686
+exitcode 147	2261,2248	2687
+exitcode 148	2262,2248	2688
+exitcode 149	2263,2248	2689
+exitcode 150	2264,2248	2690
+exitcode 151	2265,2248	2691
+exitcode 152	793,2248	2692
+exitcode 153	2266,2248	2693
+exitcode 154	2267,2248	2694
+exitcode 155	2268,2248	2695
+exitcode 156	2269,2248	2696
+exitcode 157	2270,2248	2697
+exitcode 158	2271,2248	2698
+exitcode 159	313,2248	2699
+exited with code 129	2247,2248	2669
+exited with code 130	2249,2248	2670
+exited with code 131	2250,2248	2671
+exited with code 132	2251,2248	2672
+exited with code 133	2252,2248	2673
+exited with code 134	636,2248	2674
+exited with code 135	385,2248	2675
+exited with code 136	2253,2248	2676
+exited with code 137	2254,2248	2677
+exited with code 138	2255,2248	2678
+exited with code 139	2256,2248	2679
+exited with code 140	2257,2248	2680
+exited with code 141	359,2248	2681
+exited with code 142	139,2248	2682
+exited with code 143	2258,2248	2683
+exited with code 144	2259,2248	2684
+exited with code 145	605,2248	2685
+exited with code 146	2260,2248	2686
+exited with code 147	2261,2248	2687
+exited with code 148	2262,2248	2688
+exited with code 149	2263,2248	2689
+exited with code 150	2264,2248	2690
+exited with code 151	2265,2248	2691
+exited with code 152	793,2248	2692
+exited with code 153	2266,2248	2693
+exited with code 154	2267,2248	2694
+exited with code 155	2268,2248	2695
+exited with code 156	2269,2248	2696
+exited with code 157	2270,2248	2697
+exited with code 158	2271,2248	2698
+exited with code 159	313,2248	2699
+expand veto exception	2272	2700
+expandvetoexception	2272	2700
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2699
-expected a right parenthesis	63,64	2699
-expected a type name	63,64	2699
-expected gss response got message type	334,335	2700
-expected json array	63,64	2701
-expected password response got message type	334,335	2700
-expected property name or in json at position	2272	2702
-expected sasl response got message type	334,335	2703
-expected sspi response got message type	334,335	2700
-expecting property name enclosed in double quotes line	2272	2704
-expecting value line	2272	2704
-explain for connection command is supported only for select update insert delete replace	1232	1581
-explain option timing requires analyze	112,64	2705
-explain option wal requires analyze	112,64	2705
-explicit or implicit commit is not allowed in stored function or trigger	1165	1508
-exportexception	2273	2706
-expression * of order by contains aggregate function and applies to a union	1074	1407
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1075	1408
+expected a left parenthesis	63,64	2701
+expected a right parenthesis	63,64	2701
+expected a type name	63,64	2701
+expected gss response got message type	334,335	2702
+expected json array	63,64	2703
+expected password response got message type	334,335	2702
+expected property name or in json at position	2273	2704
+expected sasl response got message type	334,335	2705
+expected sspi response got message type	334,335	2702
+expecting property name enclosed in double quotes line	2273	2706
+expecting value line	2273	2706
+explain for connection command is supported only for select update insert delete replace	1233	1583
+explain option timing requires analyze	112,64	2707
+explain option wal requires analyze	112,64	2707
+explicit or implicit commit is not allowed in stored function or trigger	1166	1510
+exportexception	2274	2708
+expression * of order by contains aggregate function and applies to a union	1075	1409
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1076	1410
 expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	500
-expression contains variables	112,64	2707
-expression contains variables of more than one relation	112,64	2707
-expression for field 64s is referring to uninitialized field s	1234	1583
-expression in * must be constant	1467	1826
-expression in the * clause is too big	1233	1582
+expression contains variables	112,64	2709
+expression contains variables of more than one relation	112,64	2709
+expression for field 64s is referring to uninitialized field s	1235	1585
+expression in * must be constant	1468	1828
+expression in the * clause is too big	1234	1584
 expressions are not supported in included columns	59	236
-ext length mismatch	2274,172	193
+ext length mismatch	2275,172	193
 extended query protocol not supported in a replication connection	334,335	345
-extended statistics require at least 2 columns	103,1	2708
-extensible node type * already exists	101,1	2709
-extension not received	2275,172	193
+extended statistics require at least 2 columns	103,1	2710
+extensible node type * already exists	101,1	2711
+extension not received	2276,172	193
 extension with oid * does not exist	102,1	813
-extensionerror	2276	2710
-external component has thrown an exception	687,2277,2278,603	2711
-external routine exception	750	2712
-external routine invocation exception	328	2713
-external_routine_exception	750	2712
-external_routine_invocation_exception	328	2713
-externalexception	2277	2714
-externalroutineexception	750	2712
-externalroutineinvocationexception	328	2713
+extensionerror	2277	2712
+external component has thrown an exception	687,2278,2279,603	2713
+external routine exception	751	2714
+external routine invocation exception	328	2715
+external_routine_exception	751	2714
+external_routine_invocation_exception	328	2715
+externalexception	2278	2716
+externalroutineexception	751	2714
+externalroutineinvocationexception	328	2715
 extra data after last expected column	273,64	835
-extra data in message	2279,172	193
-extra delimiter at end of line	2280,2281	2715
+extra data in message	2280,172	193
+extra delimiter at end of line	2281,2282	2717
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2282,2283	2716
-factorial of a negative number is undefined	201,64	2717
-factory configuration error	2284	2718
-factoryconfigurationerror	2284	2718
-failed attach volume	2285,2286	2719
-failed compute metrics replicas	2287,2288	2720
-failed create pod sand box	2289,2290	2721
+extraneous or missing in quoted field	2283,2284	2718
+factorial of a negative number is undefined	201,64	2719
+factory configuration error	2285	2720
+factoryconfigurationerror	2285	2720
+failed attach volume	2286,2287	2721
+failed compute metrics replicas	2288,2289	2722
+failed create pod sand box	2290,2291	2723
 failed dependency	31	32
-failed detach volume	2291,2292	2722
-failed get resource metric	2293,2294	2723
-failed get scale	2295,2296	2724
-failed initializing relay log position	1563	1926
-failed initializing replication gtid state	1235	1584
-failed kill pod	2297,2298	2725
-failed login exception	2299	2726
-failed on fseek	1267	1618
-failed post start hook	2300,2301	2727
-failed pre stop hook	2302,2303	2728
-failed purging old relay logs	1562	1925
-failed rebuilding the index of dumped table	1322	1674
-failed to add the foreign key constraint * to system tables	1248	1599
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1250	1601
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1251	1602
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1249	1600
-failed to allocate memory	145	2729
-failed to alter	1076	2006
-failed to alter event	1218	1566
-failed to create	1174	2027
-failed to create pod sandbox	2290,2289	2730
-failed to create specific handler file	1144	1479
-failed to delete the event from mysql event	1217	1565
-failed to drop	1186	2011
-failed to grant execute and alter routine privileges	1536	1897
-failed to init async	2304,172	193
-failed to load replication slave gtid position from table	1137	1470
-failed to load routine * internal code * for more details run show warnings	1651	2025
-failed to lookup address information name or service not known	122	2731
-failed to open	1297	1648
-failed to open mysql event	1225	1574
-failed to open stream http request failed	738,1022	2732
-failed to open the referenced table	1246	1597
-failed to parse histogram for table * at offset	1353	1707
-failed to parse time string * at position * z the timezone could not be found in the database	528	2733
-failed to pull image	2305,2306	2734
-failed to read auto increment value from storage engine	1083	1416
-failed to read from the par file	1236	1585
-failed to revoke all privileges to dropped routine	1537	1898
-failed to store event * error code * from storage engine	1229	1578
-failed un mount	2307,2308	2735
+failed detach volume	2292,2293	2724
+failed get resource metric	2294,2295	2725
+failed get scale	2296,2297	2726
+failed initializing relay log position	1564	1928
+failed initializing replication gtid state	1236	1586
+failed kill pod	2298,2299	2727
+failed login exception	2300	2728
+failed on fseek	1268	1620
+failed post start hook	2301,2302	2729
+failed pre stop hook	2303,2304	2730
+failed purging old relay logs	1563	1927
+failed rebuilding the index of dumped table	1323	1676
+failed to add the foreign key constraint * to system tables	1249	1601
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1251	1603
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1252	1604
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1250	1602
+failed to allocate memory	145	2731
+failed to alter	1077	2008
+failed to alter event	1219	1568
+failed to create	1175	2029
+failed to create pod sandbox	2291,2290	2732
+failed to create specific handler file	1145	1481
+failed to delete the event from mysql event	1218	1567
+failed to drop	1187	2013
+failed to grant execute and alter routine privileges	1537	1899
+failed to init async	2305,172	193
+failed to load replication slave gtid position from table	1138	1472
+failed to load routine * internal code * for more details run show warnings	1652	2027
+failed to lookup address information name or service not known	122	2733
+failed to open	1298	1650
+failed to open mysql event	1226	1576
+failed to open stream http request failed	739,1023	2734
+failed to open the referenced table	1247	1599
+failed to parse histogram for table * at offset	1354	1709
+failed to parse time string * at position * z the timezone could not be found in the database	528	2735
+failed to pull image	2306,2307	2736
+failed to read auto increment value from storage engine	1084	1418
+failed to read from the par file	1237	1587
+failed to revoke all privileges to dropped routine	1538	1900
+failed to store event * error code * from storage engine	1230	1580
+failed un mount	2308,2309	2737
 failed_dependency	31	32
 failed_precondition	645,646,6	794
-failedattachvolume	2285,2286	2719
-failedcomputemetricsreplicas	2287,2288	2720
-failedcreate	2309,2310	2736
-failedcreatepodsandbox	2289,2290	2721
-faileddelete	2311,2312	2737
-faileddetachvolume	2291,2292	2722
-failedgetresourcemetric	2293,2294	2723
-failedgetscale	2295,2296	2724
-failedkillpod	2297,2298	2725
-failedloginexception	2299	2726
-failedmount	2313,2314	2738
-failedpoststarthook	2300,2301	2727
+failedattachvolume	2286,2287	2721
+failedcomputemetricsreplicas	2288,2289	2722
+failedcreate	2310,2311	2738
+failedcreatepodsandbox	2290,2291	2723
+faileddelete	2312,2313	2739
+faileddetachvolume	2292,2293	2724
+failedgetresourcemetric	2294,2295	2725
+failedgetscale	2296,2297	2726
+failedkillpod	2298,2299	2727
+failedloginexception	2300	2728
+failedmount	2314,2315	2740
+failedpoststarthook	2301,2302	2729
 failedprecondition	645,646,6	794
-failedprestophook	2302,2303	2728
-failedrescale	2315,2316	2739
-failedscheduling	2317,2318	2740
-failedsync	2319,2320	2741
-failedunmount	2307,2308	2735
-failedvalidation	2321,2322	2742
-failure has occurred while loading a type	2323	2743
-failure while changing the type of replication repository	1162	1504
+failedprestophook	2303,2304	2730
+failedrescale	2316,2317	2741
+failedscheduling	2318,2319	2742
+failedsync	2320,2321	2743
+failedunmount	2308,2309	2737
+failedvalidation	2322,2323	2744
+failure has occurred while loading a type	2324	2745
+failure while changing the type of replication repository	1163	1506
 fastpath function calls not supported in a replication connection	334,335	345
-fatal error concurrent map writes	414	2744
-fatal error during log purge	1101	1434
-fatal error reached heap limit allocation failed javascript heap out of memory	145	2745
-fcgi connection to web server closed	2324,2325	2746
-fcgi request aborted by web server	2326,2327	2747
-fdw column name not found	2328	2748
-fdw dynamic parameter value needed	2329	2749
-fdw error	2330	2750
-fdw function sequence error	2331	2751
-fdw inconsistent descriptor information	2332	2752
-fdw invalid attribute value	2333	2753
-fdw invalid column name	2334	2754
-fdw invalid column number	2335	2755
-fdw invalid data type	2336	2756
-fdw invalid data type descriptors	2337	2757
-fdw invalid descriptor field identifier	2338	2758
-fdw invalid handle	2339	2759
-fdw invalid option index	2340	2760
-fdw invalid option name	2341	2761
-fdw invalid string format	2342	2762
-fdw invalid string length or buffer length	2343	2763
-fdw invalid use of null pointer	2344	2764
-fdw no schemas	2345	2765
-fdw option name not found	2346	2766
-fdw out of memory	2347	2767
-fdw reply handle	2348	2768
-fdw schema not found	2349	2769
-fdw table not found	2350	2770
-fdw too many handles	2351	2771
-fdw unable to create execution	2352	2772
-fdw unable to create reply	2353	2773
-fdw unable to establish connection	2354	2774
-fdw_column_name_not_found	2328,2355	2748
-fdw_dynamic_parameter_value_needed	2329,2355	2749
-fdw_error	2330,2355	2750
-fdw_function_sequence_error	2331,2355	2751
-fdw_inconsistent_descriptor_information	2332,2355	2752
-fdw_invalid_attribute_value	2333,2355	2753
-fdw_invalid_column_name	2334,2355	2754
-fdw_invalid_column_number	2335,2355	2755
-fdw_invalid_data_type	2336,2355	2756
-fdw_invalid_data_type_descriptors	2337,2355	2757
-fdw_invalid_descriptor_field_identifier	2338,2355	2758
-fdw_invalid_handle	2339,2355	2759
-fdw_invalid_option_index	2340,2355	2760
-fdw_invalid_option_name	2341,2355	2761
-fdw_invalid_string_format	2342,2355	2762
-fdw_invalid_string_length_or_buffer_length	2343,2355	2763
-fdw_invalid_use_of_null_pointer	2344,2355	2764
-fdw_no_schemas	2345,2355	2765
-fdw_option_name_not_found	2346,2355	2766
-fdw_out_of_memory	2347,2355	2767
-fdw_reply_handle	2348,2355	2768
-fdw_schema_not_found	2349,2355	2769
-fdw_table_not_found	2350,2355	2770
-fdw_too_many_handles	2351,2355	2771
-fdw_unable_to_create_execution	2352,2355	2772
-fdw_unable_to_create_reply	2353,2355	2773
-fdw_unable_to_establish_connection	2354,2355	2774
-fdwcolumnnamenotfound	2328,2355	2748
-fdwdynamicparametervalueneeded	2329,2355	2749
-fdwerror	2330,2355	2750
-fdwfunctionsequenceerror	2331,2355	2751
-fdwinconsistentdescriptorinformation	2332,2355	2752
-fdwinvalidattributevalue	2333,2355	2753
-fdwinvalidcolumnname	2334,2355	2754
-fdwinvalidcolumnnumber	2335,2355	2755
-fdwinvaliddatatype	2336,2355	2756
-fdwinvaliddatatypedescriptors	2337,2355	2757
-fdwinvaliddescriptorfieldidentifier	2338,2355	2758
-fdwinvalidhandle	2339,2355	2759
-fdwinvalidoptionindex	2340,2355	2760
-fdwinvalidoptionname	2341,2355	2761
-fdwinvalidstringformat	2342,2355	2762
-fdwinvalidstringlengthorbufferlength	2343,2355	2763
-fdwinvaliduseofnullpointer	2344,2355	2764
-fdwnoschemas	2345,2355	2765
-fdwoptionnamenotfound	2346,2355	2766
-fdwoutofmemory	2347,2355	2767
-fdwreplyhandle	2348,2355	2768
-fdwschemanotfound	2349,2355	2769
-fdwtablenotfound	2350,2355	2770
-fdwtoomanyhandles	2351,2355	2771
-fdwunabletocreateexecution	2352,2355	2772
-fdwunabletocreatereply	2353,2355	2773
-fdwunabletoestablishconnection	2354,2355	2774
-feature not supported	59	2775
-feature update failed exception	2356	2776
-feature_not_supported	59	2775
-feature_update_failed	2356	2776
-featurenotsupported	59	2775
-featureupdatefailedexception	2356	2776
-fenced instance id exception	2357	2777
-fenced leader epoch exception	2358	2778
-fenced member epoch exception	2359	2779
-fenced state epoch exception	2360	2780
-fenced_instance_id	2357	2777
-fenced_leader_epoch	2358	2778
-fenced_member_epoch	2359	2779
-fenced_state_epoch	2360	2780
-fencedinstanceidexception	2357	2777
-fencedleaderepochexception	2358	2778
-fencedmemberepochexception	2359	2779
-fencedstateepochexception	2360	2780
-fetch session id not found exception	2361	2781
-fetch session topic id error exception	2362	2782
-fetch with ties requires order by clause to be present	1867	2275
-fetch_session_id_not_found	2361	2781
-fetch_session_topic_id_error	2362	2782
-fetchsessionidnotfoundexception	2361	2781
-fetchsessiontopiciderrorexception	2362	2782
-fibererror	2363	2783
-field * doesn t have a default value	1435	1793
-field * is of a not allowed type for this type of partitioning	1241	1590
-field access exception	229	2784
-field in list of fields for partition function not found in table	1239	1588
+fatal error concurrent map writes	414	2746
+fatal error during log purge	1102	1436
+fatal error reached heap limit allocation failed javascript heap out of memory	145	2747
+fcgi connection to web server closed	2325,2326	2748
+fcgi request aborted by web server	2327,2328	2749
+fdw column name not found	2329	2750
+fdw dynamic parameter value needed	2330	2751
+fdw error	2331	2752
+fdw function sequence error	2332	2753
+fdw inconsistent descriptor information	2333	2754
+fdw invalid attribute value	2334	2755
+fdw invalid column name	2335	2756
+fdw invalid column number	2336	2757
+fdw invalid data type	2337	2758
+fdw invalid data type descriptors	2338	2759
+fdw invalid descriptor field identifier	2339	2760
+fdw invalid handle	2340	2761
+fdw invalid option index	2341	2762
+fdw invalid option name	2342	2763
+fdw invalid string format	2343	2764
+fdw invalid string length or buffer length	2344	2765
+fdw invalid use of null pointer	2345	2766
+fdw no schemas	2346	2767
+fdw option name not found	2347	2768
+fdw out of memory	2348	2769
+fdw reply handle	2349	2770
+fdw schema not found	2350	2771
+fdw table not found	2351	2772
+fdw too many handles	2352	2773
+fdw unable to create execution	2353	2774
+fdw unable to create reply	2354	2775
+fdw unable to establish connection	2355	2776
+fdw_column_name_not_found	2329,2356	2750
+fdw_dynamic_parameter_value_needed	2330,2356	2751
+fdw_error	2331,2356	2752
+fdw_function_sequence_error	2332,2356	2753
+fdw_inconsistent_descriptor_information	2333,2356	2754
+fdw_invalid_attribute_value	2334,2356	2755
+fdw_invalid_column_name	2335,2356	2756
+fdw_invalid_column_number	2336,2356	2757
+fdw_invalid_data_type	2337,2356	2758
+fdw_invalid_data_type_descriptors	2338,2356	2759
+fdw_invalid_descriptor_field_identifier	2339,2356	2760
+fdw_invalid_handle	2340,2356	2761
+fdw_invalid_option_index	2341,2356	2762
+fdw_invalid_option_name	2342,2356	2763
+fdw_invalid_string_format	2343,2356	2764
+fdw_invalid_string_length_or_buffer_length	2344,2356	2765
+fdw_invalid_use_of_null_pointer	2345,2356	2766
+fdw_no_schemas	2346,2356	2767
+fdw_option_name_not_found	2347,2356	2768
+fdw_out_of_memory	2348,2356	2769
+fdw_reply_handle	2349,2356	2770
+fdw_schema_not_found	2350,2356	2771
+fdw_table_not_found	2351,2356	2772
+fdw_too_many_handles	2352,2356	2773
+fdw_unable_to_create_execution	2353,2356	2774
+fdw_unable_to_create_reply	2354,2356	2775
+fdw_unable_to_establish_connection	2355,2356	2776
+fdwcolumnnamenotfound	2329,2356	2750
+fdwdynamicparametervalueneeded	2330,2356	2751
+fdwerror	2331,2356	2752
+fdwfunctionsequenceerror	2332,2356	2753
+fdwinconsistentdescriptorinformation	2333,2356	2754
+fdwinvalidattributevalue	2334,2356	2755
+fdwinvalidcolumnname	2335,2356	2756
+fdwinvalidcolumnnumber	2336,2356	2757
+fdwinvaliddatatype	2337,2356	2758
+fdwinvaliddatatypedescriptors	2338,2356	2759
+fdwinvaliddescriptorfieldidentifier	2339,2356	2760
+fdwinvalidhandle	2340,2356	2761
+fdwinvalidoptionindex	2341,2356	2762
+fdwinvalidoptionname	2342,2356	2763
+fdwinvalidstringformat	2343,2356	2764
+fdwinvalidstringlengthorbufferlength	2344,2356	2765
+fdwinvaliduseofnullpointer	2345,2356	2766
+fdwnoschemas	2346,2356	2767
+fdwoptionnamenotfound	2347,2356	2768
+fdwoutofmemory	2348,2356	2769
+fdwreplyhandle	2349,2356	2770
+fdwschemanotfound	2350,2356	2771
+fdwtablenotfound	2351,2356	2772
+fdwtoomanyhandles	2352,2356	2773
+fdwunabletocreateexecution	2353,2356	2774
+fdwunabletocreatereply	2354,2356	2775
+fdwunabletoestablishconnection	2355,2356	2776
+feature not supported	59	2777
+feature update failed exception	2357	2778
+feature_not_supported	59	2777
+feature_update_failed	2357	2778
+featurenotsupported	59	2777
+featureupdatefailedexception	2357	2778
+fenced instance id exception	2358	2779
+fenced leader epoch exception	2359	2780
+fenced member epoch exception	2360	2781
+fenced state epoch exception	2361	2782
+fenced_instance_id	2358	2779
+fenced_leader_epoch	2359	2780
+fenced_member_epoch	2360	2781
+fenced_state_epoch	2361	2782
+fencedinstanceidexception	2358	2779
+fencedleaderepochexception	2359	2780
+fencedmemberepochexception	2360	2781
+fencedstateepochexception	2361	2782
+fetch session id not found exception	2362	2783
+fetch session topic id error exception	2363	2784
+fetch with ties requires order by clause to be present	1868	2277
+fetch_session_id_not_found	2362	2783
+fetch_session_topic_id_error	2363	2784
+fetchsessionidnotfoundexception	2362	2783
+fetchsessiontopiciderrorexception	2363	2784
+fibererror	2364	2785
+field * doesn t have a default value	1436	1795
+field * is of a not allowed type for this type of partitioning	1242	1592
+field access exception	229	2786
+field in list of fields for partition function not found in table	1240	1590
 field name must not be null	112,64	207
-field of view * underlying table doesn t have a default value	1436	1794
-field or reference * of select * was resolved in select	1844	2252
-field position must not be zero	112,64	2785
-field reference * can t be used in table value constructor	1240	1589
-field separator argument is not what is expected check the manual	1873	2281
-fieldaccessexception	229	2784
-fields of period for s have different types	1531	1892
-file * already exists	1242	1592
-file * has unknown type * in its header	1266	1617
-file * is corrupted	1202	1549
-file * was not purged because it is the active log file	1851	2259
-file * was not purged because it was being read by * thread s purged only	1850	2258
-file already exists exception	2364	2786
-file descriptor in bad state	964	2787
-file exists	976	2788
-file exists error	976,2365	2789
-file length too large	205	2790
-file load exception	783	2791
-file lock interruption exception	2366	2792
-file name too long	1010	2793
-file not found error	779,2367	2794
-file not found exception	2368	2795
-file permission error	2369	2796
-file size limit exceeded	2265	2797
-file system already exists exception	2370	2798
-file system exception	2371	2799
-file system loop exception	2372	2800
-file system not found exception	2373	2801
-file too large	977	2802
-filealreadyexistsexception	2364	2786
-fileexistserror	976,2365	2789
-fileloadexception	783	2791
-filelockinterruptionexception	2366	2792
-filenotfounderror	779,2367	2794
-filenotfoundexception	2368	2795
-filepermissionerror	2369	2796
-filerexception	2374	2803
-filesystem error cannot create directory permission denied	92	2804
-filesystem error cannot get file size no such file or directory	779	2805
-filesystemalreadyexistsexception	2370	2798
-filesystemexception	2371	2799
-filesystemloopexception	2372	2800
-filesystemnotfoundexception	2373	2801
+field of view * underlying table doesn t have a default value	1437	1796
+field or reference * of select * was resolved in select	1845	2254
+field position must not be zero	112,64	2787
+field reference * can t be used in table value constructor	1241	1591
+field separator argument is not what is expected check the manual	1874	2283
+fieldaccessexception	229	2786
+fields of period for s have different types	1532	1894
+file * already exists	1243	1594
+file * has unknown type * in its header	1267	1619
+file * is corrupted	1203	1551
+file * was not purged because it is the active log file	1852	2261
+file * was not purged because it was being read by * thread s purged only	1851	2260
+file already exists exception	2365	2788
+file descriptor in bad state	965	2789
+file exists	977	2790
+file exists error	977,2366	2791
+file length too large	205	2792
+file load exception	784	2793
+file lock interruption exception	2367	2794
+file name too long	1011	2795
+file not found error	780,2368	2796
+file not found exception	2369	2797
+file permission error	2370	2798
+file size limit exceeded	2266	2799
+file system already exists exception	2371	2800
+file system exception	2372	2801
+file system loop exception	2373	2802
+file system not found exception	2374	2803
+file too large	978	2804
+filealreadyexistsexception	2365	2788
+fileexistserror	977,2366	2791
+fileloadexception	784	2793
+filelockinterruptionexception	2367	2794
+filenotfounderror	780,2368	2796
+filenotfoundexception	2369	2797
+filepermissionerror	2370	2798
+filerexception	2375	2805
+filesystem error cannot create directory permission denied	92	2806
+filesystem error cannot get file size no such file or directory	780	2807
+filesystemalreadyexistsexception	2371	2800
+filesystemexception	2372	2801
+filesystemloopexception	2373	2802
+filesystemnotfoundexception	2374	2803
 filter is not implemented for non aggregate window functions	59	145
-filter specified but * is not an aggregate function	153,1	1179
-filter value * not recognized for filter variable	0,1	2806
-filter variable * specified more than once	0,1	2806
+filter specified but * is not an aggregate function	153,1	1181
+filter value * not recognized for filter variable	0,1	2808
+filter variable * specified more than once	0,1	2808
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2375	2807
-first argument of * must be a row type	170,1	2808
+findexception	2376	2809
+first argument of * must be a row type	170,1	2810
 first argument of transform function must be type	103,1	215
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1082	1415
-fixed size types must have storage plain	103,1	2809
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1083	1417
+fixed size types must have storage plain	103,1	2811
 flag array element is not a string	112,64	213
-flag help requested	2376,2377	2810
-flashback does not support	1252	1603
-float domain error	2378	2811
-floatdomainerror	2378	2811
-floating point error	2379,2380	2812
-floating point exception	2252	2813
-floating_point_exception	2252,64	2814
-floatingpointerror	2379,2380	2812
-floatingpointexception	2252,64	2814
-font format exception	2381	2815
-fontformatexception	2381	2815
-for * partitions each partition must be defined	1521	1882
+flag help requested	2377,2378	2812
+flashback does not support	1253	1605
+float domain error	2379	2813
+floatdomainerror	2379	2813
+floating point error	2380,2381	2814
+floating point exception	2253	2815
+floating_point_exception	2253,64	2816
+floatingpointerror	2380,2381	2814
+floatingpointexception	2253,64	2816
+font format exception	2382	2817
+fontformatexception	2382	2817
+for * partitions each partition must be defined	1522	1884
 for a generated column generated always must be specified	0,1	690
-for a request which attempts to access an invalid topic e g	2382	2816
-for domain * already exists	101,1	2817
-for domain * does not exist	102,1	2818
-for encoding * already exists in schema	101,1	2819
-for encoding * does not exist	102,1	2820
-for float m d double m d or decimal m d m must be d column	1385	1742
-for input string	478	2821
-for relation * already exists	101,1	2822
-for relation * does not exist	102,1	2823
-for relation * is a constraint trigger	101,1	2824
-for relation * is an internal or a child trigger	101,1	2824
-for table * already exists	101,1	2825
-for table * does not exist	102,1	2818
-for the partitioned engine it is necessary to define all	1513	1874
-for update share in a recursive query is not implemented	59	2826
-force_not_null column * not referenced by copy	190,1	2827
-force_null column * not referenced by copy	190,1	2827
-force_quote column * not referenced by copy	190,1	2828
-forcing close of thread * user	1253	1604
-foreign data wrapper * already exists	101,1	2829
-foreign data wrapper * does not exist	102,1	2830
-foreign data wrapper * does not support import foreign schema	2345,2355	2831
-foreign data wrapper * has no handler	57	2832
+for a request which attempts to access an invalid topic e g	2383	2818
+for domain * already exists	101,1	2819
+for domain * does not exist	102,1	2820
+for encoding * already exists in schema	101,1	2821
+for encoding * does not exist	102,1	2822
+for float m d double m d or decimal m d m must be d column	1386	1744
+for input string	478	2823
+for relation * already exists	101,1	2824
+for relation * does not exist	102,1	2825
+for relation * is a constraint trigger	101,1	2826
+for relation * is an internal or a child trigger	101,1	2826
+for table * already exists	101,1	2827
+for table * does not exist	102,1	2820
+for the partitioned engine it is necessary to define all	1514	1876
+for update share in a recursive query is not implemented	59	2828
+force_not_null column * not referenced by copy	190,1	2829
+force_null column * not referenced by copy	190,1	2829
+force_quote column * not referenced by copy	190,1	2830
+forcing close of thread * user	1254	1606
+foreign data wrapper * already exists	101,1	2831
+foreign data wrapper * does not exist	102,1	2832
+foreign data wrapper * does not support import foreign schema	2346,2356	2833
+foreign data wrapper * has no handler	57	2834
 foreign data wrapper with oid * does not exist	102,1	813
-foreign key cascade delete update exceeds max depth of	1247	1598
+foreign key cascade delete update exceeds max depth of	1248	1600
 foreign key constraint * cannot be implemented	170,1	488
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1257	1608
-foreign key constraint for table * record * would lead to a duplicate entry in table	1256	1607
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1258	1610
+foreign key constraint for table * record * would lead to a duplicate entry in table	1257	1609
 foreign key constraints are not supported on foreign tables	59,153	236
 foreign key constraints not possible for domains	0,1	892
-foreign key referenced columns list must not contain duplicates	2383,1	2833
-foreign key violation	2384	2834
+foreign key referenced columns list must not contain duplicates	2384,1	2835
+foreign key violation	2385	2836
 foreign server with oid * does not exist	102,1	813
 foreign table * does not allow deletes	57	561
 foreign table * does not allow inserts	57	561
 foreign table * does not allow updates	57	561
-foreign table * does not exist	102,1	1104
-foreign_key_violation	2384,598	2834
-foreignkey constraint failed	2385,600	2835
-foreignkeyviolation	2384,598	2834
-format error in certificate s notafter field	2386,178	2836
-format error in certificate s notbefore field	2387,178	2837
-format error in crl s lastupdate field	2388,178	2838
-format error in crl s nextupdate field	2389,178	2839
-format flags conversion mismatch exception	2390	2840
-format of the executable exe or library dll is invalid	289	2841
-format specifies argument 0 but arguments are numbered from 1	112,64	2785
-formatexception	2391	2842
-formatflagsconversionmismatchexception	2390	2840
-formatter closed exception	2392	2843
-formatterclosedexception	2392	2843
-formatting field * is only supported in to_char	59	1290
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1260	1611
-found a row in wrong partition	1578	1943
-found a row not matching the given partition set	1576	1941
-found a row that does not match the partition	1577	1942
-fragmented client hello	2393,172	193
-frame end cannot be unbounded preceding	480,1	2844
-frame ending offset must not be negative	2394,64	2845
-frame ending offset must not be null	113,64	2846
-frame exclusion is not supported yet	1265	1616
-frame start cannot be unbounded following	480,1	2844
-frame starting from current row cannot have preceding rows	480,1	2844
-frame starting from following row cannot end with current row	480,1	2844
-frame starting from following row cannot have preceding rows	480,1	2844
-frame starting offset must not be negative	2394,64	2845
-frame starting offset must not be null	113,64	2846
+foreign table * does not exist	102,1	1106
+foreign_key_violation	2385,598	2836
+foreignkey constraint failed	2386,600	2837
+foreignkeyviolation	2385,598	2836
+format error in certificate s notafter field	2387,178	2838
+format error in certificate s notbefore field	2388,178	2839
+format error in crl s lastupdate field	2389,178	2840
+format error in crl s nextupdate field	2390,178	2841
+format flags conversion mismatch exception	2391	2842
+format of the executable exe or library dll is invalid	289	2843
+format specifies argument 0 but arguments are numbered from 1	112,64	2787
+formatexception	2392	2844
+formatflagsconversionmismatchexception	2391	2842
+formatter closed exception	2393	2845
+formatterclosedexception	2393	2845
+formatting field * is only supported in to_char	59	1292
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1261	1613
+found a row in wrong partition	1579	1945
+found a row not matching the given partition set	1577	1943
+found a row that does not match the partition	1578	1944
+fragmented client hello	2394,172	193
+frame end cannot be unbounded preceding	480,1	2846
+frame ending offset must not be negative	2395,64	2847
+frame ending offset must not be null	113,64	2848
+frame exclusion is not supported yet	1266	1618
+frame start cannot be unbounded following	480,1	2846
+frame starting from current row cannot have preceding rows	480,1	2846
+frame starting from following row cannot end with current row	480,1	2846
+frame starting from following row cannot have preceding rows	480,1	2846
+frame starting offset must not be negative	2395,64	2847
+frame starting offset must not be null	113,64	2848
 frame_error	39	40
-free disk space failed	2395,2396	2847
-freediskspacefailed	2395,2396	2847
+free disk space failed	2396,2397	2849
+freediskspacefailed	2396,2397	2849
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2397	2848
-fstat disk i o error	2398,100	2849
-fsync disk i o error	2399,100	2850
-full join is only supported with merge joinable join conditions	59	2851
-full join is only supported with merge joinable or hash joinable join conditions	59	2852
-fullpath unable to open database file	2400,761	2853
-fulltext index creation requires a lock	1080	1413
-fulltext index is not supported for partitioned tables	1268	1619
-function * already exists	1750	2127
-function * does not exist check the * section in the reference manual	1269	1620
-function * ended without return	1649	2023
-function * is not defined	1270	1621
-function call message contains * argument formats but	334,335	2854
-function call message contains * arguments but function requires	334,335	2854
-function call to dropped function	778,1	2855
-function can only be called when server is in binary upgrade mode	462,57	2856
-function constraint failed	2401,600	2857
-function executed no return statement	2402	2858
+frozenerror	2398	2850
+fstat disk i o error	2399,100	2851
+fsync disk i o error	2400,100	2852
+full join is only supported with merge joinable join conditions	59	2853
+full join is only supported with merge joinable or hash joinable join conditions	59	2854
+fullpath unable to open database file	2401,762	2855
+fulltext index creation requires a lock	1081	1415
+fulltext index is not supported for partitioned tables	1269	1621
+function * already exists	1751	2129
+function * does not exist check the * section in the reference manual	1270	1622
+function * ended without return	1650	2025
+function * is not defined	1271	1623
+function call message contains * argument formats but	334,335	2856
+function call message contains * arguments but function requires	334,335	2856
+function call to dropped function	779,1	2857
+function can only be called when server is in binary upgrade mode	462,57	2858
+function constraint failed	2402,600	2859
+function executed no return statement	2403	2860
 function has * columns available but * columns specified	190,1	698
 function name * is not unique	134,1	144
-function not implemented	1049	2859
+function not implemented	1050	2861
 function number * appears more than once	103,1	104
-function only accepts arguments that can be converted to numerical types	1905	2314
-function or expression * cannot be used in the * clause of s	1272	1623
+function only accepts arguments that can be converted to numerical types	1906	2316
+function or expression * cannot be used in the * clause of s	1273	1625
 function result type must be * because of out parameters	62,1	135
 function result type must be specified	62,1	135
-function return row and query specified return row do not match	170,1	2860
+function return row and query specified return row do not match	170,1	2862
 function returning record called in context that cannot accept type record	59	455
-function returning setof record called in context that cannot accept type record	59	2861
-function with oid * does not exist	778,1	2862
-function_executed_no_return_statement	2402,2403	2858
-functionexecutednoreturnstatement	2402,2403	2858
+function returning setof record called in context that cannot accept type record	59	2863
+function with oid * does not exist	779,1	2864
+function_executed_no_return_statement	2403,2404	2860
+functionexecutednoreturnstatement	2403,2404	2860
 functions cannot accept set arguments	62,1	135
 functions in from can return at most	516,205	829
-functions in index expression must be marked immutable	103,1	2863
-functions in index predicate must be marked immutable	103,1	2863
+functions in index expression must be marked immutable	103,1	2865
+functions in index predicate must be marked immutable	103,1	2865
 functions in partition key expression must be marked immutable	103,1	689
-futurewarning	2404	2864
-galera replication not supported	1271	1622
+futurewarning	2405	2866
+galera replication not supported	1272	1624
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2405	2865
-gem not in home exception	2406	2866
-gemnotfoundexception	2405	2865
-gemnotinhomeexception	2406	2866
-general security exception	2407	2867
-generalsecurityexception	2407	2867
-generated always	411	2868
-generated columns are not supported in copy from where conditions	190,1	2869
+gem not found exception	2406	2867
+gem not in home exception	2407	2868
+gemnotfoundexception	2406	2867
+gemnotinhomeexception	2407	2868
+general security exception	2408	2869
+generalsecurityexception	2408	2869
+generated always	411	2870
+generated columns are not supported in copy from where conditions	190,1	2871
 generated columns are not supported on partitions	59	236
 generated columns are not supported on typed tables	59	236
-generated_always	411,1	2868
-generatedalways	411,1	2868
+generated_always	411,1	2870
+generatedalways	411,1	2870
 generation expression for column * cannot be cast automatically to type	170,1	488
 generation expression is not immutable	103,1	691
-generatorerror	2408	2870
-generatorexit	2409,2410	2871
-generic signature format error	2411	2872
-genericsignatureformaterror	2411	2872
-geometry byte string must be little endian	1281	1632
-geometry overlay calculation error geometry data is invalid in function	1133	1466
-geometry turn info calculation error geometry data is invalid in function	1134	1467
-get stacked diagnostics when handler not active	1279	1630
-getaddrinfo name or service not known	122	2873
-gettemppath disk i o error	2412,100	2874
-got a fin before a ccs	2413,172	193
-got a packet bigger than * bytes	1422	1779
-got a read error from the connection pipe	1425	1782
-got an error evaluating stored expression	1199	1546
-got an error from fcntl	1420	1777
-got an error reading communication packets	1424	1781
-got an error when calculating default value for s	1136	1469
-got an error writing communication packets	1419	1776
-got error * during checkpoint	1195	1542
-got error * during commit	1196	1543
-got error * during flush_logs	1197	1544
-got error * during rollback	1198	1545
-got error * from	1277	1628
-got error * from storage engine	1278	1629
-got fatal error * from master when reading data from binary log	1393	1750
-got overflow when converting * to * value truncated	1178	1521
-got packets out of order	1423	1780
-got signal * aborting	1287	1638
-got temporary error * from	1280	1631
-got timeout reading communication packets	1426	1783
-got timeout writing communication packets	1427	1784
-goto is not allowed in a stored procedure handler	1643	2017
+generatorerror	2409	2872
+generatorexit	2410,2411	2873
+generic signature format error	2412	2874
+genericsignatureformaterror	2412	2874
+geometry byte string must be little endian	1282	1634
+geometry overlay calculation error geometry data is invalid in function	1134	1468
+geometry turn info calculation error geometry data is invalid in function	1135	1469
+get stacked diagnostics when handler not active	1280	1632
+getaddrinfo name or service not known	122	2875
+gettemppath disk i o error	2413,100	2876
+got a fin before a ccs	2414,172	193
+got a packet bigger than * bytes	1423	1781
+got a read error from the connection pipe	1426	1784
+got an error evaluating stored expression	1200	1548
+got an error from fcntl	1421	1779
+got an error reading communication packets	1425	1783
+got an error when calculating default value for s	1137	1471
+got an error writing communication packets	1420	1778
+got error * during checkpoint	1196	1544
+got error * during commit	1197	1545
+got error * during flush_logs	1198	1546
+got error * during rollback	1199	1547
+got error * from	1278	1630
+got error * from storage engine	1279	1631
+got fatal error * from master when reading data from binary log	1394	1752
+got overflow when converting * to * value truncated	1179	1523
+got packets out of order	1424	1782
+got signal * aborting	1288	1640
+got temporary error * from	1281	1633
+got timeout reading communication packets	1427	1785
+got timeout writing communication packets	1428	1786
+goto is not allowed in a stored procedure handler	1644	2019
 grant options can only be granted to roles	543,544	670
-grant options cannot be granted back to your own grantor	543,544	2875
-grant with identified with is illegal because the user s already exists	1288	1639
-grantor must be current user	59	2876
-group authorization failed exception	2414	2877
-group id not found exception	2415	2878
-group max size reached exception	2416	2879
-group subscribed to topic exception	889	1147
-group_authorization_failed	2414	2877
-group_id_not_found	2415	2878
-group_max_size_reached	2416	2879
-group_subscribed_to_topic	889	1147
-groupauthorizationfailedexception	2414	2877
-groupidnotfoundexception	2415	2878
-grouping error	131	2880
-grouping must have fewer than 32 arguments	2417,205	2881
-grouping_error	131,1	2880
-groupingerror	131,1	2880
-groupmaxsizereachedexception	2416	2879
+grant options cannot be granted back to your own grantor	543,544	2877
+grant with identified with is illegal because the user s already exists	1289	1641
+grantor must be current user	59	2878
+group authorization failed exception	2415	2879
+group id not found exception	2416	2880
+group max size reached exception	2417	2881
+group subscribed to topic exception	890	1149
+group_authorization_failed	2415	2879
+group_id_not_found	2416	2880
+group_max_size_reached	2417	2881
+group_subscribed_to_topic	890	1149
+groupauthorizationfailedexception	2415	2879
+groupidnotfoundexception	2416	2880
+grouping error	131	2882
+grouping must have fewer than 32 arguments	2418,205	2883
+grouping_error	131,1	2882
+groupingerror	131,1	2882
+groupmaxsizereachedexception	2417	2881
 groups mode requires an order by clause	480,1	541
-groupsubscribedtotopicexception	889	1147
+groupsubscribedtotopicexception	890	1149
 grpc status aborted	636,637,19	790
 grpc status already_exists	151,152,19	165
 grpc status cancelled	638,639,640	791
@@ -14283,60 +14289,60 @@ grpc status unavailable	659,660,43	802
 grpc status unimplemented	661,662,40	803
 grpc status unknown	663,664,38	804
 gssapi authentication is not supported on local sockets	128,129	287
-gtid * and * conflict duplicate domain id	1190	1537
-gtid_executed was changed from * to	1290	1641
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1291	1642
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1293	1644
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1154	1495
-gtid_next cannot be set to anonymous when gtid_mode on	1152	1493
-gtid_next cannot be set to uuid number when gtid_mode off	1153	1494
-gtid_next_list cannot be set to a non null value when gtid_mode off	1151	1492
-gtid_purged can only be set when gtid_executed is empty	1155	1496
-gtid_purged can only be set when gtid_mode on	1156	1497
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1157	1498
-gtid_purged was changed from * to	1298	1649
-gtsvector_in not implemented	59	2882
-gzip compression is not supported by this build	59	2883
-gzip invalid checksum	2418,2419	2884
-gzip invalid header	2420,183	2885
-handler function is not specified	778,1	2886
+gtid * and * conflict duplicate domain id	1191	1539
+gtid_executed was changed from * to	1291	1643
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1292	1644
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1294	1646
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1155	1497
+gtid_next cannot be set to anonymous when gtid_mode on	1153	1495
+gtid_next cannot be set to uuid number when gtid_mode off	1154	1496
+gtid_next_list cannot be set to a non null value when gtid_mode off	1152	1494
+gtid_purged can only be set when gtid_executed is empty	1156	1498
+gtid_purged can only be set when gtid_mode on	1157	1499
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1158	1500
+gtid_purged was changed from * to	1299	1651
+gtsvector_in not implemented	59	2884
+gzip compression is not supported by this build	59	2885
+gzip invalid checksum	2419,2420	2886
+gzip invalid header	2421,183	2887
+handler function is not specified	779,1	2888
 has a collation conflict	608,1	759
 has a compression method conflict	170,1	488
 has a storage parameter conflict	170,1	488
 has a type conflict	170,1	488
-has an old format you should re create the * object s	1476	1836
+has an old format you should re create the * object s	1477	1838
 has different type for column	170,1	488
-has multiple for update share references to table	493	1193
-has no installation script nor update path for version	112,64	2887
-has no update path from version * to version	112,64	2887
+has multiple for update share references to table	493	1195
+has no installation script nor update path for version	112,64	2889
+has no update path from version * to version	112,64	2889
 has pseudo type	61,1	469
-has unsupported event type	59	2888
+has unsupported event type	59	2890
 has wrong type	170,1	621
 hash function 1 must have one argument	103,1	104
 hash function 1 must return integer	103,1	104
 hash function 2 must have two arguments	103,1	104
 hash function 2 must return bigint	103,1	104
-hash indexes do not support whole index scans	59	2889
-headlessexception	2421	2890
-heap relfilenode value not set when in binary upgrade mode	112,64	2891
-held cursor requires same isolation level	2422	2892
-held_cursor_requires_same_isolation_level	2422,115	2892
-heldcursorrequiressameisolationlevel	2422,115	2892
-help database is corrupt or does not exist	1171	1514
+hash indexes do not support whole index scans	59	2891
+headlessexception	2422	2892
+heap relfilenode value not set when in binary upgrade mode	112,64	2893
+held cursor requires same isolation level	2423	2894
+held_cursor_requires_same_isolation_level	2423,115	2894
+heldcursorrequiressameisolationlevel	2423,115	2894
+help database is corrupt or does not exist	1172	1516
 highest timeline * of the primary is behind recovery timeline	57	529
-hmacerror	2423	2893
-host * is blocked because of many connection errors unblock with	1303	1655
-host * is not allowed to connect to this mariadb server	1304	1656
-host is down	978	2894
-host port conflict	2424	2895
-host protection exception	2425	2896
+hmacerror	2424	2895
+host * is blocked because of many connection errors unblock with	1304	1657
+host * is not allowed to connect to this mariadb server	1305	1658
+host is down	979	2896
+host port conflict	2425	2897
+host protection exception	2426	2898
 hostgssenc record cannot match because gssapi is not supported by this build	128,129	287
-hostname mismatch	2426,178	2897
-hostportconflict	2424	2895
-hostprotectionexception	2425	2896
+hostname mismatch	2427,178	2899
+hostportconflict	2425	2897
+hostprotectionexception	2426	2898
 hostssl record cannot match because ssl is disabled	128,129	287
 hostssl record cannot match because ssl is not supported by this build	128,129	287
-hot standby is not possible because of insufficient parameter settings	112,64	2898
+hot standby is not possible because of insufficient parameter settings	112,64	2900
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14377,9 +14383,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2427	2899
-http connect timeout exception	2428	2900
-http connection has been hijacked	2429,2430	2901
+http bad response	2428	2901
+http connect timeout exception	2429	2902
+http connection has been hijacked	2430,2431	2903
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14420,20 +14426,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2431	2902
-http handler timeout	2432	2903
-http header syntax error	2433	2904
-http invalid read on closed body	2434,2435	2905
-http listener exception	2436	2906
-http named cookie not present	2437,2438	2907
-http no location header in response	2439,2440	2908
-http no such file	2441,2442	2909
-http request	2443,172	193
-http request method or response status code does not allow body	2444,2445	2910
-http retriable error	2446	2911
-http retry exception	2447	2912
-http server closed	2448	2913
-http server exception	2449	2914
+http fatal error	2432	2904
+http handler timeout	2433	2905
+http header syntax error	2434	2906
+http invalid read on closed body	2435,2436	2907
+http listener exception	2437	2908
+http named cookie not present	2438,2439	2909
+http no location header in response	2440,2441	2910
+http no such file	2442,2443	2911
+http request	2444,172	193
+http request method or response status code does not allow body	2445,2446	2912
+http retriable error	2447	2913
+http retry exception	2448	2914
+http server closed	2449	2915
+http server exception	2450	2916
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14474,274 +14480,274 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2450	2915
+http timeout exception	2451	2917
 http version not supported	46	48
-http wrote more than the declared content length	2451,2452	2916
+http wrote more than the declared content length	2452,2453	2918
 http_version_not_supported	46	48
-httpbadresponse	2427	2899
-httpconnecttimeoutexception	2428	2900
-httperror	2453	2917
-httpexception	2454	2918
-httpfatalerror	2431	2902
-httpheadersyntaxerror	2433	2904
-httplistenerexception	2436	2906
-httpretriableerror	2446	2911
-httpretryexception	2447	2912
-https proxy request	2455,172	193
-httpserverexception	2449	2914
-httptimeoutexception	2450	2915
-huge pages not supported on this platform	59	2919
-huge pages not supported with the current shared_memory_type setting	59	2919
+httpbadresponse	2428	2901
+httpconnecttimeoutexception	2429	2902
+httperror	2454	2919
+httpexception	2455	2920
+httpfatalerror	2432	2904
+httpheadersyntaxerror	2434	2906
+httplistenerexception	2437	2908
+httpretriableerror	2447	2913
+httpretryexception	2448	2914
+https proxy request	2456,172	193
+httpserverexception	2450	2916
+httptimeoutexception	2451	2917
+huge pages not supported on this platform	59	2921
+huge pages not supported with the current shared_memory_type setting	59	2921
 i m a teapot	27	28
-i o error reading log index file	1344	1698
-i o possible	2269	2920
+i o error reading log index file	1345	1700
+i o possible	2270	2922
 icu is not supported in this build	59	812
-icu locale cannot be specified unless locale provider is icu	103,1	2921
+icu locale cannot be specified unless locale provider is icu	103,1	2923
 icu locale must be specified	112,64	566
-identifier name * is too long	1723	2098
-identifier removed	980	2922
-identifier too long	2456,1	2923
-identity column type must be smallint integer or bigint	112,64	2924
+identifier name * is too long	1724	2100
+identifier removed	981	2924
+identifier too long	2457,1	2925
+identity column type must be smallint integer or bigint	112,64	2926
 identity columns are not supported on partitions	59	236
 identity columns are not supported on typed tables	59	236
-identity not mapped exception	789	2925
-identitynotmappedexception	789	2925
-idle in transaction session timeout	2457	2926
-idle session timeout	2458	2927
-idle_in_transaction_session_timeout	2457,115	2926
-idle_session_timeout	2458,125	2927
-idleintransactionsessiontimeout	2457,115	2926
-idlesessiontimeout	2458,125	2927
-if a message batch in a produce request exceeds the maximum configured segment size	2459	2928
-if replica is expected on a broker but is not this can be safely ignored	2460	2929
-if you specify a string larger than configured maximum for offset metadata	2461	2930
-ignoring specified roles other than public	112,64	2931
-iio invalid tree exception	2462	2932
-iioexception	2463	2933
-iioinvalidtreeexception	2462	2932
-illegal * value found during parsing	1313	1665
-illegal access error	2464	2934
-illegal access exception	2465	2935
-illegal argument exception	2466	2936
-illegal block size exception	2467	2937
-illegal blocking mode exception	2468	2938
-illegal caller exception	2469	2939
-illegal channel group exception	2470	2940
-illegal charset name exception	2471	2941
-illegal class format exception	2472	2942
-illegal component state exception	2473	2943
-illegal division by zero	225	2944
-illegal format code point exception	2474	2945
-illegal format conversion exception	2475	2946
-illegal format exception	2476	2947
-illegal format flags exception	2477	2948
-illegal format precision exception	2478	2949
-illegal format width exception	2479	2950
-illegal generation exception	2480	2951
-illegal grant revoke command please consult the manual to see which privileges can be used	1307	1659
-illegal instruction	2250	2952
-illegal mix of collations * and * for operation	1139	1472
-illegal mix of collations * for operation	1140	1473
-illegal mix of collations for operation	1140	1474
-illegal monitor state exception	2481	2953
-illegal parameter data type * for operation	1310	1662
-illegal parameter data types * and * for operation	1311	1663
-illegal path state exception	2482	2954
-illegal point compression	2483,172	193
-illegal sasl state exception	2484	2955
-illegal seek	2220	2956
-illegal selector exception	2485	2957
-illegal state exception	2486	2958
-illegal suite b digest	2487,172	193
-illegal thread state exception	2488	2959
-illegal value used as argument of dynamic column function	1191	1538
-illegal_generation	2480	2951
-illegal_sasl_state	2484	2955
-illegalaccesserror	2464	2934
-illegalaccessexception	2465	2935
-illegalargumentexception	2466	2936
-illegalblockingmodeexception	2468	2938
-illegalblocksizeexception	2467	2937
-illegalcallerexception	2469	2939
-illegalchannelgroupexception	2470	2940
-illegalcharsetnameexception	2471	2941
-illegalclassformatexception	2472	2942
-illegalcomponentstateexception	2473	2943
-illegalformatcodepointexception	2474	2945
-illegalformatconversionexception	2475	2946
-illegalformatexception	2476	2947
-illegalformatflagsexception	2477	2948
-illegalformatprecisionexception	2478	2949
-illegalformatwidthexception	2479	2950
-illegalgenerationexception	2480	2951
-illegalmonitorstateexception	2481	2953
-illegalpathstateexception	2482	2954
-illegalsaslstateexception	2484	2955
-illegalselectorexception	2485	2957
-illegalstateexception	2486	2958
-illegalthreadstateexception	2488	2959
-illformed locale exception	2489	2960
-illformedlocaleexception	2489	2960
+identity not mapped exception	790	2927
+identitynotmappedexception	790	2927
+idle in transaction session timeout	2458	2928
+idle session timeout	2459	2929
+idle_in_transaction_session_timeout	2458,115	2928
+idle_session_timeout	2459,125	2929
+idleintransactionsessiontimeout	2458,115	2928
+idlesessiontimeout	2459,125	2929
+if a message batch in a produce request exceeds the maximum configured segment size	2460	2930
+if replica is expected on a broker but is not this can be safely ignored	2461	2931
+if you specify a string larger than configured maximum for offset metadata	2462	2932
+ignoring specified roles other than public	112,64	2933
+iio invalid tree exception	2463	2934
+iioexception	2464	2935
+iioinvalidtreeexception	2463	2934
+illegal * value found during parsing	1314	1667
+illegal access error	2465	2936
+illegal access exception	2466	2937
+illegal argument exception	2467	2938
+illegal block size exception	2468	2939
+illegal blocking mode exception	2469	2940
+illegal caller exception	2470	2941
+illegal channel group exception	2471	2942
+illegal charset name exception	2472	2943
+illegal class format exception	2473	2944
+illegal component state exception	2474	2945
+illegal division by zero	225	2946
+illegal format code point exception	2475	2947
+illegal format conversion exception	2476	2948
+illegal format exception	2477	2949
+illegal format flags exception	2478	2950
+illegal format precision exception	2479	2951
+illegal format width exception	2480	2952
+illegal generation exception	2481	2953
+illegal grant revoke command please consult the manual to see which privileges can be used	1308	1661
+illegal instruction	2251	2954
+illegal mix of collations * and * for operation	1140	1474
+illegal mix of collations * for operation	1141	1475
+illegal mix of collations for operation	1141	1476
+illegal monitor state exception	2482	2955
+illegal parameter data type * for operation	1311	1664
+illegal parameter data types * and * for operation	1312	1665
+illegal path state exception	2483	2956
+illegal point compression	2484,172	193
+illegal sasl state exception	2485	2957
+illegal seek	2221	2958
+illegal selector exception	2486	2959
+illegal state exception	2487	2960
+illegal suite b digest	2488,172	193
+illegal thread state exception	2489	2961
+illegal value used as argument of dynamic column function	1192	1540
+illegal_generation	2481	2953
+illegal_sasl_state	2485	2957
+illegalaccesserror	2465	2936
+illegalaccessexception	2466	2937
+illegalargumentexception	2467	2938
+illegalblockingmodeexception	2469	2940
+illegalblocksizeexception	2468	2939
+illegalcallerexception	2470	2941
+illegalchannelgroupexception	2471	2942
+illegalcharsetnameexception	2472	2943
+illegalclassformatexception	2473	2944
+illegalcomponentstateexception	2474	2945
+illegalformatcodepointexception	2475	2947
+illegalformatconversionexception	2476	2948
+illegalformatexception	2477	2949
+illegalformatflagsexception	2478	2950
+illegalformatprecisionexception	2479	2951
+illegalformatwidthexception	2480	2952
+illegalgenerationexception	2481	2953
+illegalmonitorstateexception	2482	2955
+illegalpathstateexception	2483	2956
+illegalsaslstateexception	2485	2957
+illegalselectorexception	2486	2959
+illegalstateexception	2487	2960
+illegalthreadstateexception	2489	2961
+illformed locale exception	2490	2962
+illformedlocaleexception	2490	2962
 im_a_teapot	27	28
-image gc failed	2490,2491	2961
-image inspect error	2492,2493	2962
-image pull back off	2494,2495	2963
-image unknown format	2496,2497	2964
-imagegcfailed	2490,2491	2961
-imageinspecterror	2492,2493	2962
-imagepullbackoff	2494,2495	2963
-imaging op exception	2498	2965
-imagingopexception	2498	2965
-importerror	2499	2966
-importwarning	2500	2967
-impossible dependencies error	2501	2968
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1286	1637
-impossibledependencieserror	2501	2968
-improper binary format in array element	781,64	2969
-improper binary format in record column	781,64	2970
-improper connection state	2502	2971
-improper qualified name too many dotted names	0,1	2972
-improper relation name too many dotted names	0,1	2972
-improper type name	63,64	2699
-improperconnectionstate	2502	2971
+image gc failed	2491,2492	2963
+image inspect error	2493,2494	2964
+image pull back off	2495,2496	2965
+image unknown format	2497,2498	2966
+imagegcfailed	2491,2492	2963
+imageinspecterror	2493,2494	2964
+imagepullbackoff	2495,2496	2965
+imaging op exception	2499	2967
+imagingopexception	2499	2967
+importerror	2500	2968
+importwarning	2501	2969
+impossible dependencies error	2502	2970
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1287	1639
+impossibledependencieserror	2502	2970
+improper binary format in array element	782,64	2971
+improper binary format in record column	782,64	2972
+improper connection state	2503	2973
+improper qualified name too many dotted names	0,1	2974
+improper relation name too many dotted names	0,1	2974
+improper type name	63,64	2701
+improperconnectionstate	2503	2973
 in an aggregate with distinct order by expressions must appear in argument list	190,1	214
 in child table has a conflicting generation expression	170,1	488
 in child table must be a generated column	170,1	488
 in child table must be marked not null	170,1	488
-in failed sql transaction	834	2973
-in from has unsupported return type	170,1	2974
-in progress error	2503	2975
-in_failed_sql_transaction	834,115	2973
-inaccessible object exception	2504	2976
-inaccessibleobjectexception	2504	2976
-inappropriate access mode for branch transaction	2505	2977
-inappropriate fallback	2506,172	193
-inappropriate ioctl for device	1056	2978
-inappropriate isolation level for branch transaction	2507	2979
-inappropriate_access_mode_for_branch_transaction	2505,115	2977
-inappropriate_isolation_level_for_branch_transaction	2507,115	2979
-inappropriateaccessmodeforbranchtransaction	2505,115	2977
-inappropriateisolationlevelforbranchtransaction	2507,115	2979
-including column does not support a collation	103,1	2863
-including column does not support an operator class	103,1	2863
-including column does not support asc desc options	103,1	2863
-including column does not support nulls first last options	103,1	2863
-incompatible class change error	2508	2980
-incompatibleclasschangeerror	2508	2980
-incomplete annotation exception	2509	2981
-incomplete message from client	334,335	2982
-incomplete read error	2510,2511	2983
-incomplete startup packet	334,335	2984
-incompleteannotationexception	2509	2981
-incompleteread	2512	2985
-incompletereaderror	2510,2511	2983
-inconsistency in usage of column lists for partitioning	1495	1856
-inconsistent cluster id exception	2513	2986
-inconsistent compression	2514,172	193
-inconsistent early data alpn	2515,172	193
-inconsistent early data sni	2516,172	193
-inconsistent extms	2517,172	193
-inconsistent group protocol exception	2518	2987
-inconsistent topic id exception	2519	2988
-inconsistent types deduced for parameter	160,1	968
-inconsistent voter set exception	2520	2989
-inconsistent_cluster_id	2513	2986
-inconsistent_group_protocol	2518	2987
-inconsistent_topic_id	2519	2988
-inconsistent_voter_set	2520	2989
-inconsistentclusteridexception	2513	2986
-inconsistentgroupprotocolexception	2518	2987
-inconsistenttopicidexception	2519	2988
-inconsistentvotersetexception	2520	2989
-incorrect * value * for column	1749	2126
-incorrect * value * for function	1908	2317
-incorrect argument type to variable	1904	2313
-incorrect arguments to	1868	2276
-incorrect binary data format	781,64	2990
-incorrect binary data format in bind parameter	781,64	2991
-incorrect binary data format in function argument	781,64	2992
-incorrect binary data format in logical replication column	781,64	2993
-incorrect catalog name	1881	2290
-incorrect column name	1870	2278
-incorrect column specifier for column	1872	2280
-incorrect database name	1871	2279
-incorrect default value * for column	1335	1689
-incorrect escaping in json text in argument * to function * at position	1352	1706
-incorrect foreign key definition for	1875	2283
-incorrect geojson format empty * array	1273	1624
-incorrect geojson format polygon not closed	1275	1626
-incorrect geojson format specified for st_geomfromgeojson function	1274	1625
-incorrect geojson format too few points for linestring specified	1276	1627
-incorrect index name	1882	2291
-incorrect information in file	1468	1827
-incorrect number of arguments for * expected * got	1658	2033
-incorrect number of fetch variables	1659	2034
-incorrect parameter count in the call to native function	1888	2297
-incorrect parameter count to cursor	1887	2296
-incorrect parameter count to procedure	1889	2298
-incorrect parameter or combination of parameters for start slave until	1093	1426
-incorrect parameters in the call to native function	1890	2299
-incorrect parameters in the call to stored function	1892	2301
-incorrect parameters to procedure	1891	2300
-incorrect partition name	1893	2302
-incorrect prefix key the used key part isn * t support unique prefix keys	1897	2306
-incorrect routine name	1657	2032
-incorrect table definition all merge tables must be in the same database	1755	2132
-incorrect table definition there can be only one auto column and it must be defined as a key	1869	2277
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1737	2113
-incorrect table name	1899	2308
-incorrect usage of * and	1906	2315
-incorrect usage placement of	1159	1501
-incorrect user level lock name	1797	2205
-incorrect value * for option	1090	1423
-increment must not be zero	112,64	2924
-indentationerror	2521,2522	2994
-indeterminate collation	776	2995
-indeterminate datatype	491	2996
-indeterminate_collation	776,1	2995
-indeterminate_datatype	491,1	2996
-indeterminatecollation	776,1	2995
-indeterminatedatatype	491,1	2996
-index * is corrupted	1320	1672
-index * is of wrong type for an innodb fulltext index	1325	1677
+in failed sql transaction	835	2975
+in from has unsupported return type	170,1	2976
+in progress error	2504	2977
+in_failed_sql_transaction	835,115	2975
+inaccessible object exception	2505	2978
+inaccessibleobjectexception	2505	2978
+inappropriate access mode for branch transaction	2506	2979
+inappropriate fallback	2507,172	193
+inappropriate ioctl for device	1057	2980
+inappropriate isolation level for branch transaction	2508	2981
+inappropriate_access_mode_for_branch_transaction	2506,115	2979
+inappropriate_isolation_level_for_branch_transaction	2508,115	2981
+inappropriateaccessmodeforbranchtransaction	2506,115	2979
+inappropriateisolationlevelforbranchtransaction	2508,115	2981
+including column does not support a collation	103,1	2865
+including column does not support an operator class	103,1	2865
+including column does not support asc desc options	103,1	2865
+including column does not support nulls first last options	103,1	2865
+incompatible class change error	2509	2982
+incompatibleclasschangeerror	2509	2982
+incomplete annotation exception	2510	2983
+incomplete message from client	334,335	2984
+incomplete read error	2511,2512	2985
+incomplete startup packet	334,335	2986
+incompleteannotationexception	2510	2983
+incompleteread	2513	2987
+incompletereaderror	2511,2512	2985
+inconsistency in usage of column lists for partitioning	1496	1858
+inconsistent cluster id exception	2514	2988
+inconsistent compression	2515,172	193
+inconsistent early data alpn	2516,172	193
+inconsistent early data sni	2517,172	193
+inconsistent extms	2518,172	193
+inconsistent group protocol exception	2519	2989
+inconsistent topic id exception	2520	2990
+inconsistent types deduced for parameter	160,1	969
+inconsistent voter set exception	2521	2991
+inconsistent_cluster_id	2514	2988
+inconsistent_group_protocol	2519	2989
+inconsistent_topic_id	2520	2990
+inconsistent_voter_set	2521	2991
+inconsistentclusteridexception	2514	2988
+inconsistentgroupprotocolexception	2519	2989
+inconsistenttopicidexception	2520	2990
+inconsistentvotersetexception	2521	2991
+incorrect * value * for column	1750	2128
+incorrect * value * for function	1909	2319
+incorrect argument type to variable	1905	2315
+incorrect arguments to	1869	2278
+incorrect binary data format	782,64	2992
+incorrect binary data format in bind parameter	782,64	2993
+incorrect binary data format in function argument	782,64	2994
+incorrect binary data format in logical replication column	782,64	2995
+incorrect catalog name	1882	2292
+incorrect column name	1871	2280
+incorrect column specifier for column	1873	2282
+incorrect database name	1872	2281
+incorrect default value * for column	1336	1691
+incorrect escaping in json text in argument * to function * at position	1353	1708
+incorrect foreign key definition for	1876	2285
+incorrect geojson format empty * array	1274	1626
+incorrect geojson format polygon not closed	1276	1628
+incorrect geojson format specified for st_geomfromgeojson function	1275	1627
+incorrect geojson format too few points for linestring specified	1277	1629
+incorrect index name	1883	2293
+incorrect information in file	1469	1829
+incorrect number of arguments for * expected * got	1659	2035
+incorrect number of fetch variables	1660	2036
+incorrect parameter count in the call to native function	1889	2299
+incorrect parameter count to cursor	1888	2298
+incorrect parameter count to procedure	1890	2300
+incorrect parameter or combination of parameters for start slave until	1094	1428
+incorrect parameters in the call to native function	1891	2301
+incorrect parameters in the call to stored function	1893	2303
+incorrect parameters to procedure	1892	2302
+incorrect partition name	1894	2304
+incorrect prefix key the used key part isn * t support unique prefix keys	1898	2308
+incorrect routine name	1658	2034
+incorrect table definition all merge tables must be in the same database	1756	2134
+incorrect table definition there can be only one auto column and it must be defined as a key	1870	2279
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1738	2115
+incorrect table name	1900	2310
+incorrect usage of * and	1907	2317
+incorrect usage placement of	1160	1503
+incorrect user level lock name	1798	2207
+incorrect value * for option	1091	1425
+increment must not be zero	112,64	2926
+indentationerror	2522,2523	2996
+indeterminate collation	777	2997
+indeterminate datatype	491	2998
+indeterminate_collation	777,1	2997
+indeterminate_datatype	491,1	2998
+indeterminatecollation	777,1	2997
+indeterminatedatatype	491,1	2998
+index * is corrupted	1321	1674
+index * is of wrong type for an innodb fulltext index	1326	1679
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1319	1671
-index corrupted	2523	2997
+index column size too large the maximum column size is * bytes	1320	1673
+index corrupted	2524	2999
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2524,2525	2998
-index expressions and predicates can refer only to the table being indexed	190,1	2999
-index for table * is corrupt try to repair it	1469	1828
-index invalid or out of range	195	3000
+index database disk image is malformed	2525,2526	3000
+index expressions and predicates can refer only to the table being indexed	190,1	3001
+index for table * is corrupt try to repair it	1470	1830
+index invalid or out of range	195	3002
 index operators must be binary	103,1	104
-index out of bounds exception	2526,195	3001
-index out of bounds the len is * but the index is	195	3002
-index out of range	195	3003
-index out of range exception	2527,195	3004
-index relfilenode value not set when in binary upgrade mode	112,64	3005
-index row requires * bytes maximum size is	205	3006
-index row size * exceeds btree version * for index	205	3007
-index row size * exceeds hash maximum	205	3008
-index row size * exceeds maximum * for index	205	3009
-index s does not support this operation	1369	1725
+index out of bounds exception	2527,195	3003
+index out of bounds the len is * but the index is	195	3004
+index out of range	195	3005
+index out of range exception	2528,195	3006
+index relfilenode value not set when in binary upgrade mode	112,64	3007
+index row requires * bytes maximum size is	205	3008
+index row size * exceeds btree version * for index	205	3009
+index row size * exceeds hash maximum	205	3010
+index row size * exceeds maximum * for index	205	3011
+index s does not support this operation	1370	1727
 index search operators must return boolean	103,1	104
-index was out of range must be non negative and less than the size of the collection	195	3010
-index was outside the bounds of the array	2527,195	3011
-index_corrupted	2523,55	2997
-indexcorrupted	2523,55	2997
-indexerror	2528,2529,195	3012
-indexoutofboundsexception	2526,195	3001
-indexoutofrangeexception	2527,195	3004
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2520	2989
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2530	3013
-indicator overflow	2531	3014
-indicator_overflow	2531,64	3014
-indicatoroverflow	2531,64	3014
-ineligible replica exception	2532	3015
-ineligible_replica	2532	3015
-ineligiblereplicaexception	2532	3015
-infailedsqltransaction	834,115	2973
-infinite recursion detected in policy for relation	103,1	3016
-infinite recursion detected in rules for relation	103,1	3016
+index was out of range must be non negative and less than the size of the collection	195	3012
+index was outside the bounds of the array	2528,195	3013
+index_corrupted	2524,55	2999
+indexcorrupted	2524,55	2999
+indexerror	2529,2530,195	3014
+indexoutofboundsexception	2527,195	3003
+indexoutofrangeexception	2528,195	3006
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2521	2991
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2531	3015
+indicator overflow	2532	3016
+indicator_overflow	2532,64	3016
+indicatoroverflow	2532,64	3016
+ineligible replica exception	2533	3017
+ineligible_replica	2533	3017
+ineligiblereplicaexception	2533	3017
+infailedsqltransaction	835,115	2975
+infinite recursion detected in policy for relation	103,1	3018
+infinite recursion detected in rules for relation	103,1	3018
 inherited column * has a collation conflict	608,1	759
 inherited column * has a generation conflict	170,1	488
 inherited column * has a storage parameter conflict	170,1	488
@@ -14753,767 +14759,767 @@ inherits conflicting default values	546,1	678
 inherits conflicting generation expressions	546,1	678
 inherits from generated column but specifies default	546,1	678
 inherits from generated column but specifies identity	546,1	678
-initial position must not be null	113,64	3017
-initial slot snapshot too large	447,446	3018
-initiated by * normal shutdown	1463	1822
+initial position must not be null	113,64	3019
+initial slot snapshot too large	447,446	3020
+initiated by * normal shutdown	1464	1824
 inline sql function body only valid for language sql	62,1	135
-innodb is in read only mode	1327	1679
-innodb presently supports one fulltext index creation at a time	1324	1676
-innodb refuses to write tables with row_format compressed or key_block_size	1782	2160
-inprogresserror	2503	2975
+innodb is in read only mode	1328	1681
+innodb presently supports one fulltext index creation at a time	1325	1678
+innodb refuses to write tables with row_format compressed or key_block_size	1783	2162
+inprogresserror	2504	2977
 input data type is not an array	170,1	526
-input is a query not an expression	112,64	2707
-input is out of range	201,64	3019
-input mismatch exception	2533	3020
-input of anonymous composite types is not implemented	59	3021
-input output error	985	3022
+input is a query not an expression	112,64	2709
+input is out of range	201,64	3021
+input mismatch exception	2534	3022
+input of anonymous composite types is not implemented	59	3023
+input output error	986	3024
 input parameters after one with a default value must also have defaults	62,1	135
 input string is too short for datetime format	464,64	501
-input string was not in a correct format	478	3023
-inputmismatchexception	2533	3020
-insert delayed can * because it is locked with lock tables	1183	1527
-insert has more expressions than target columns	0,1	3024
-insert has more target columns than expressions	0,1	3024
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1113	1446
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1110	1443
-insert on duplicate key update on a table with more than one unique key is unsafe	1115	1448
-insert or update on table * violates foreign key constraint	2384,598	3025
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1114	1447
+input string was not in a correct format	478	3025
+inputmismatchexception	2534	3022
+insert delayed can * because it is locked with lock tables	1184	1529
+insert has more expressions than target columns	0,1	3026
+insert has more target columns than expressions	0,1	3026
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1114	1448
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1111	1445
+insert on duplicate key update on a table with more than one unique key is unsafe	1116	1450
+insert or update on table * violates foreign key constraint	2385,598	3027
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1115	1449
 insert select rule actions are not supported for queries having data modifying statements in with	59	611
 insert trigger s when condition cannot reference old values	103,1	335
 insert with on conflict clause cannot be used with table that has insert or update rules	59	611
-inspectfailed	2534,2535	3026
-installerror	2536	3027
-instance already exists exception	2537	3028
-instance not found exception	2538	3029
-instancealreadyexistsexception	2537	3028
-instancenotfoundexception	2538	3029
-instantiationerror	2539	3030
-instantiationexception	2540	3031
+inspectfailed	2535,2536	3028
+installerror	2537	3029
+instance already exists exception	2538	3030
+instance not found exception	2539	3031
+instancealreadyexistsexception	2538	3030
+instancenotfoundexception	2539	3031
+instantiationerror	2540	3032
+instantiationexception	2541	3033
 instead nothing rules on select are not implemented	59	536
 instead of triggers cannot have column lists	59	336
 instead of triggers cannot have when conditions	59	336
 instead of triggers must be for each row	59	336
-insufficient data left in message	334,335,781	3032
-insufficient execution stack exception	2541	3033
-insufficient file descriptors available to start server process	143	2654
-insufficient free cpu	2542	3034
-insufficient free memory	2543	3035
-insufficient memory exception	2544	3036
-insufficient memory to continue the execution of the program	2544,2545	3037
-insufficient privilege	87	3038
-insufficient resources	143	3039
-insufficient resources exception	2546	3040
-insufficient security	2547,172	193
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2541	3041
+insufficient data left in message	334,335,782	3034
+insufficient execution stack exception	2542	3035
+insufficient file descriptors available to start server process	143	2656
+insufficient free cpu	2543	3036
+insufficient free memory	2544	3037
+insufficient memory exception	2545	3038
+insufficient memory to continue the execution of the program	2545,2546	3039
+insufficient privilege	87	3040
+insufficient resources	143	3041
+insufficient resources exception	2547	3042
+insufficient security	2548,172	193
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2542	3043
 insufficient storage	50	52
-insufficient_privilege	87,1	3038
-insufficient_resources	143	3039
+insufficient_privilege	87,1	3040
+insufficient_resources	143	3041
 insufficient_storage	50	52
-insufficientexecutionstackexception	2541	3033
-insufficientfreecpu	2542	3034
-insufficientfreememory	2543	3035
-insufficientmemoryexception	2544	3036
-insufficientprivilege	87,1	3038
-insufficientresources	143	3039
-insufficientresourcesexception	2546	3040
-int too large to convert to float	201	3042
-integer is required for rows type frame	1903	2312
+insufficientexecutionstackexception	2542	3035
+insufficientfreecpu	2543	3036
+insufficientfreememory	2544	3037
+insufficientmemoryexception	2545	3038
+insufficientprivilege	87,1	3040
+insufficientresources	143	3041
+insufficientresourcesexception	2547	3042
+int too large to convert to float	201	3044
+integer is required for rows type frame	1904	2314
 integer out of range	201,64	338
-integrity constraint violation	598	3043
-integrity_constraint_violation	598	3043
-integrityconstraintviolation	598	3043
-integrityerror	2548	3044
-interface conversion interface is string not int	226	3045
-interfaceerror	2549	3046
-internal buffer overflow exception	2550	3047
-internal buffer overflow occurred	2550	3048
-internal error	55	3049
-internal error code for broker to broker communication	2551	3050
-internal error in the runtime	2243	3051
-internal function * is not in internal lookup table	778,1	989
-internal scheduler error	1223	1572
+integrity constraint violation	598	3045
+integrity_constraint_violation	598	3045
+integrityconstraintviolation	598	3045
+integrityerror	2549	3046
+interface conversion interface is string not int	226	3047
+interfaceerror	2550	3048
+internal buffer overflow exception	2551	3049
+internal buffer overflow occurred	2551	3050
+internal error	55	3051
+internal error code for broker to broker communication	2552	3052
+internal error in the runtime	2244	3053
+internal function * is not in internal lookup table	779,1	990
+internal scheduler error	1224	1574
 internal server error	38	39
-internal size * is invalid for passed by value type	103,1	2809
-internal_error	55	3049
+internal size * is invalid for passed by value type	103,1	2811
+internal_error	55	3051
 internal_server_error	38	39
-internalbufferoverflowexception	2550	3047
-internalerror	55	3049
-interrupted by timeout exception	2552	3052
-interrupted io exception	2553	3053
-interrupted naming exception	2554	3054
-interrupted system call	984	3055
-interrupted system call should be restarted	1929	3056
-interruptedbytimeoutexception	2552	3052
-interruptederror	984,2555	3057
-interruptedexception	2556	3058
-interruptedioexception	2553	3053
-interruptednamingexception	2554	3054
-interval field overflow	2557	3059
-interval field value out of range	2557,64	3060
-interval is either not positive or too big	1222	1571
-interval time zone * must not include months or days	112,64	3061
-interval_field_overflow	2557,64	3059
-intervalfieldoverflow	2557,64	3059
-into is only allowed on first select of union intersect except	0,1	3024
-introspectionexception	2558	3062
-invalid * character string	1332	1686
-invalid address error	2559	3063
-invalid address family in external	781,64	994
+internalbufferoverflowexception	2551	3049
+internalerror	55	3051
+interrupted by timeout exception	2553	3054
+interrupted io exception	2554	3055
+interrupted naming exception	2555	3056
+interrupted system call	985	3057
+interrupted system call should be restarted	1930	3058
+interruptedbytimeoutexception	2553	3054
+interruptederror	985,2556	3059
+interruptedexception	2557	3060
+interruptedioexception	2554	3055
+interruptednamingexception	2555	3056
+interval field overflow	2558	3061
+interval field value out of range	2558,64	3062
+interval is either not positive or too big	1223	1573
+interval time zone * must not include months or days	112,64	3063
+interval_field_overflow	2558,64	3061
+intervalfieldoverflow	2558,64	3061
+into is only allowed on first select of union intersect except	0,1	3026
+introspectionexception	2559	3064
+invalid * character string	1333	1688
+invalid address error	2560	3065
+invalid address family in external	782,64	995
 invalid affix alias	128,129	133
 invalid affix flag	128,129	133
 invalid affix flag * with long flag value	128,129	133
-invalid alert	2560,172	193
-invalid algorithm parameter exception	2561	3064
-invalid application exception	2562	3065
-invalid argument	649	3066
-invalid argument error * in function	1668	2043
+invalid alert	2561,172	193
+invalid algorithm parameter exception	2562	3066
+invalid application exception	2563	3067
+invalid argument	649	3068
+invalid argument error * in function	1669	2045
 invalid argument for	0,1	212
-invalid argument for logarithm	548	3067
-invalid argument for nth value function	191	3068
-invalid argument for ntile function	193	3069
-invalid argument for power function	65	3070
-invalid argument for sql json datetime function	868	3071
-invalid argument for width bucket function	791	3072
-invalid argument size * in function call message	334,335	2854
-invalid array flags	781,64	2969
+invalid argument for logarithm	548	3069
+invalid argument for nth value function	191	3070
+invalid argument for ntile function	193	3071
+invalid argument for power function	65	3072
+invalid argument for sql json datetime function	869	3073
+invalid argument for width bucket function	792	3074
+invalid argument size * in function call message	334,335	2856
+invalid array flags	782,64	2971
 invalid array for xml namespace mapping	64	842
-invalid array length	195	3073
-invalid asynchronous state exception	2563	3074
-invalid attribute identifier exception	2564	3075
+invalid array length	195	3075
+invalid asynchronous state exception	2564	3076
+invalid attribute identifier exception	2565	3077
 invalid attribute in procedure definition	62,1	135
-invalid attribute value exception	2565	3076
-invalid attributes exception	2566	3077
+invalid attribute value exception	2566	3078
+invalid attributes exception	2567	3079
 invalid authentication method	128,129	287
 invalid authentication method * not supported by this build	128,129	287
-invalid authorization specification	737	3078
-invalid base64 end sequence	112,64	3079
-invalid binary representation	781	3080
-invalid bits in external	781,64	994
+invalid authorization specification	738	3080
+invalid base64 end sequence	112,64	3081
+invalid binary representation	782	3082
+invalid bits in external	782,64	995
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2567	3081
-invalid byte sequence for encoding	595,64	3082
-invalid byte sequence in utf	665	3083
-invalid byte value for encoding	595,64	3082
-invalid ca certificate	2568,178	3084
-invalid cast exception	2569	3085
-invalid catalog name	2570	3086
-invalid ccs message	2571,172	193
-invalid certificate or alg	2572,172	193
-invalid certificate verification context	2573,178	3087
+invalid byte sequence error	2568	3083
+invalid byte sequence for encoding	595,64	3084
+invalid byte sequence in utf	665	3085
+invalid byte value for encoding	595,64	3084
+invalid ca certificate	2569,178	3086
+invalid cast exception	2570	3087
+invalid catalog name	2571	3088
+invalid ccs message	2572,172	193
+invalid certificate or alg	2573,172	193
+invalid certificate verification context	2574,178	3089
 invalid character in affix flag	128,129	133
-invalid character in extension * schema must not contain any of	63,64	3088
-invalid character in extension owner must not contain any of	63,64	3088
-invalid character value for cast	2574	3089
-invalid character z looking for beginning of object key string	2272	3090
+invalid character in extension * schema must not contain any of	63,64	3090
+invalid character in extension owner must not contain any of	63,64	3090
+invalid character value for cast	2575	3091
+invalid character z looking for beginning of object key string	2273	3092
 invalid cidr mask in address	128,129	287
-invalid cidr value	63,64	3091
-invalid class exception	2575	3092
+invalid cidr value	63,64	3093
+invalid class exception	2576	3094
 invalid close message subtype	334,335	345
-invalid column definition	546	3093
-invalid column reference	190	3094
-invalid column reference * in load data	1377	1734
-invalid com object exception	221	3095
+invalid column definition	546	3095
+invalid column reference	190	3096
+invalid column reference * in load data	1378	1736
+invalid com object exception	221	3097
 invalid combination of date conventions	464,64	501
-invalid command	2576,172	193
+invalid command	2577,172	193
 invalid command line argument	0,1	614
 invalid command line argument for server process	0,1	614
-invalid command name	112,64	3096
-invalid commit offset size exception	2577	3097
-invalid component error	2578	3098
-invalid compression algorithm	2579,172	193
+invalid command name	112,64	3098
+invalid commit offset size exception	2578	3099
+invalid component error	2579	3100
+invalid compression algorithm	2580,172	193
 invalid compression method	112,64	630
 invalid compression specification	0,1	869
-invalid condition number	1176	1519
-invalid config	2580,172	193
-invalid config exception	2580	3099
-invalid configuration name	2581,172	193
-invalid configuration parameter name	704,1	3100
-invalid configuration parameter name * removing it	704,1	3100
+invalid condition number	1177	1521
+invalid config	2581,172	193
+invalid config exception	2581	3101
+invalid configuration name	2582,172	193
+invalid configuration parameter name	704,1	3102
+invalid configuration parameter name * removing it	704,1	3102
 invalid connection limit	112,64	566
-invalid connection string syntax	0,1	3101
+invalid connection string syntax	0,1	3103
 invalid connection type	128,129	287
-invalid context	2582,172	193
+invalid context	2583,172	193
 invalid copy file header missing flags	273,64	835
 invalid copy file header missing length	273,64	835
 invalid copy file header with oids	273,64	835
 invalid copy file header wrong length	273,64	835
 invalid create database strategy	112,64	566
-invalid credential exception	2583	3102
-invalid credentials exception	2583	3103
-invalid cross device link	2218	3104
-invalid ct validation type	2584,172	193
-invalid cursor definition	526	3105
-invalid cursor name	2585	3106
-invalid cursor name must not be empty	2585	3107
-invalid cursor state	493	3108
-invalid data exception	2586	3109
-invalid data format	2586	3110
-invalid data in file	57	3111
-invalid database definition	2587	3112
-invalid datetime format	464	3113
+invalid credential exception	2584	3104
+invalid credentials exception	2584	3105
+invalid cross device link	2219	3106
+invalid ct validation type	2585,172	193
+invalid cursor definition	526	3107
+invalid cursor name	2586	3108
+invalid cursor name must not be empty	2586	3109
+invalid cursor state	493	3110
+invalid data exception	2587	3111
+invalid data format	2587	3112
+invalid data in file	57	3113
+invalid database definition	2588	3114
+invalid datetime format	464	3115
 invalid datetime format separator	464,64	501
-invalid datum pointer	64	3114
-invalid default value for	1334	1688
+invalid datum pointer	64	3116
+invalid default value for	1335	1690
 invalid describe message subtype	334,335	345
-invalid destination encoding name	112,64	3115
+invalid destination encoding name	112,64	3117
 invalid dh parameters	128,129	751
 invalid dh parameters neither suitable generator or safe prime	128,129	751
 invalid dh parameters p is not prime	128,129	751
-invalid digit found in string	478	3116
-invalid digit in external numeric value	781,64	3117
-invalid disk capacity	2588	3118
-invalid dn d operation exception	2589	3119
-invalid encoding name	112,64	3115
-invalid encoding number	112,64	3120
-invalid encoding starting at	665	3121
-invalid enum argument exception	2590	3122
-invalid enum label	704,1	3123
-invalid escape character	2591	3124
-invalid escape octet	2592	3125
-invalid escape sequence	2593	3126
-invalid escape string	2593,64	3127
-invalid exchange	963	3128
-invalid extension name	112,64	2887
-invalid extension version name	112,64	2887
-invalid external cidr value	781,64	994
-invalid external pg_snapshot data	781,64	3129
-invalid fetch session epoch exception	2594	3130
-invalid fetch size exception	2595	3131
+invalid digit found in string	478	3118
+invalid digit in external numeric value	782,64	3119
+invalid disk capacity	2589	3120
+invalid dn d operation exception	2590	3121
+invalid encoding name	112,64	3117
+invalid encoding number	112,64	3122
+invalid encoding starting at	665	3123
+invalid enum argument exception	2591	3124
+invalid enum label	704,1	3125
+invalid escape character	2592	3126
+invalid escape octet	2593	3127
+invalid escape sequence	2594	3128
+invalid escape string	2594,64	3129
+invalid exchange	964	3130
+invalid extension name	112,64	2889
+invalid extension version name	112,64	2889
+invalid external cidr value	782,64	995
+invalid external pg_snapshot data	782,64	3131
+invalid fetch session epoch exception	2595	3132
+invalid fetch size exception	2596	3133
 invalid field size	273,64	835
-invalid filter criteria exception	2596	3132
-invalid flags for opening a large object	112,64	3133
-invalid float literal	478	3116
-invalid foreign key	2383	3134
+invalid filter criteria exception	2597	3134
+invalid flags for opening a large object	112,64	3135
+invalid float literal	478	3118
+invalid foreign key	2384	3136
 invalid format specification for an interval value	464,64	501
 invalid frontend message type	334,335	345
-invalid function definition	62	3135
+invalid function definition	62	3137
 invalid function number * must be between 1 and	103,1	104
-invalid gis data provided to function	1282	1633
-invalid grant operation	543	3136
-invalid grantor	544	3137
-invalid group id exception	2597	3138
-invalid hexadecimal data odd number of digits	112,64	3079
-invalid hexadecimal digit	112,64	3079
-invalid image name	2598,2599	3139
-invalid indicator parameter value	2600	3140
+invalid gis data provided to function	1283	1635
+invalid grant operation	543	3138
+invalid grantor	544	3139
+invalid group id exception	2598	3140
+invalid hexadecimal data odd number of digits	112,64	3081
+invalid hexadecimal digit	112,64	3081
+invalid image name	2599,2600	3141
+invalid indicator parameter value	2601	3142
 invalid input string for y yyy	464,64	501
-invalid input syntax for type	63,64,464,112,0	3141
-invalid input value for enum	63,64	3142
-invalid int2vector data	781,64	3143
-invalid internal value for enum	781,64	3144
-invalid interval type modifier	112,64	3061
+invalid input syntax for type	63,64,464,112,0	3143
+invalid input value for enum	63,64	3144
+invalid int2vector data	782,64	3145
+invalid internal value for enum	782,64	3146
+invalid interval type modifier	112,64	3063
 invalid ip address	128,129	287
 invalid ip mask	128,129	287
-invalid json text	2601	3145
-invalid key exception	2602	3146
-invalid key spec exception	2603	3147
-invalid key update type	2604,172	193
-invalid large object descriptor	102,1	3148
-invalid large object write request size	112,64	3133
+invalid json text	2602	3147
+invalid key exception	2603	3148
+invalid key spec exception	2604	3149
+invalid key update type	2605,172	193
+invalid large object descriptor	102,1	3150
+invalid large object write request size	112,64	3135
 invalid ldap port number	128,129	287
 invalid ldapscheme value	128,129	287
-invalid length in external	781,64	994
-invalid length in external bit string	781,64	3149
-invalid length of startup packet	334,335	2984
-invalid line specification a and b cannot both be zero	63,64,781	3150
-invalid line specification must be two distinct points	63,64,112	3150
-invalid list syntax in parameter	112,64,0	3151
-invalid literal for int with base	478	3152
+invalid length in external	782,64	995
+invalid length in external bit string	782,64	3151
+invalid length of startup packet	334,335	2986
+invalid line specification a and b cannot both be zero	63,64,782	3152
+invalid line specification must be two distinct points	63,64,112	3152
+invalid list syntax in parameter	112,64,0	3153
+invalid literal for int with base	478	3154
 invalid locale name	153,1	569
-invalid locator specification	2605	3153
-invalid logical replication message type	334,335	3154
+invalid locator specification	2606	3155
+invalid logical replication message type	334,335	3156
 invalid macro name in dynamic library path	704,1	866
-invalid magic number in dynamic shared memory segment	57	1009
-invalid mark exception	2606	3155
+invalid magic number in dynamic shared memory segment	57	1010
+invalid mark exception	2607	3157
 invalid mask length	112,64	480
-invalid max early data	2607,172	193
-invalid memory allocation request size	205	3156
-invalid message format	334,335	3032
-invalid message length	334,335	2982
+invalid max early data	2608,172	193
+invalid memory allocation request size	205	3158
+invalid message format	334,335	3034
+invalid message length	334,335	2984
 invalid message size * in shared memory queue	205	664
-invalid midi data exception	2608	3157
+invalid midi data exception	2609	3159
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2609	3158
-invalid multibyte character for locale	595,64	3159
-invalid name	704	3160
-invalid name exception	2610	3161
-invalid name syntax	704,1	3162
-invalid non ca certificate has ca markings	2611,178	3163
-invalid normalization form	112,64	2785
-invalid null cmd name	2612,172	193
-invalid number of dimensions	781,64,112	2969
+invalid module descriptor exception	2610	3160
+invalid multibyte character for locale	595,64	3161
+invalid name	704	3162
+invalid name exception	2611	3163
+invalid name syntax	704,1	3164
+invalid non ca certificate has ca markings	2612,178	3165
+invalid normalization form	112,64	2787
+invalid null cmd name	2613,172	193
+invalid number of dimensions	782,64,112	2971
 invalid number of flag vector aliases	128,129	133
-invalid number of points in external path value	781,64	3164
-invalid number of points in external polygon value	781,64	3164
-invalid numeric type modifier	112,64	3165
-invalid object definition	103	3166
-invalid object exception	2613	3167
-invalid octet value in macaddr value	201,64	3168
-invalid oidvector data	781,64	3169
-invalid ole variant type exception	2614	3170
-invalid on update clause for * column	1338	1692
+invalid number of points in external path value	782,64	3166
+invalid number of points in external polygon value	782,64	3166
+invalid numeric type modifier	112,64	3167
+invalid object definition	103	3168
+invalid object exception	2614	3169
+invalid octet value in macaddr value	201,64	3170
+invalid oidvector data	782,64	3171
+invalid ole variant type exception	2615	3172
+invalid on update clause for * column	1339	1694
 invalid on update specification	59	633
-invalid open type exception	2615	3171
-invalid operation exception	2616	3172
+invalid open type exception	2616	3173
+invalid operation exception	2617	3174
 invalid operator class options parsing function	103,1	104
 invalid operator number * must be between 1 and	103,1	104
-invalid option name * must not contain	112,64	3173
-invalid or incomplete multibyte or wide character	981	3174
-invalid or inconsistent certificate extension	2617,178	3175
-invalid or inconsistent certificate policy extension	2618,178	3176
-invalid overflow block number	112,64	3177
-invalid owned by option	0,1	3178
-invalid parameter exception	2619	3179
+invalid option name * must not contain	112,64	3175
+invalid or incomplete multibyte or wide character	982	3176
+invalid or inconsistent certificate extension	2618,178	3177
+invalid or inconsistent certificate policy extension	2619,178	3178
+invalid overflow block number	112,64	3179
+invalid owned by option	0,1	3180
+invalid parameter exception	2620	3181
 invalid parameter list format	0,1	673
-invalid parameter name	704,1	3180
-invalid parameter spec exception	2620	3181
-invalid parameter value	112	3182
-invalid partitions exception	2621	3183
-invalid password	1005	3184
-invalid password packet size	334,335	2700
-invalid path exception	2622	3185
-invalid performance_schema usage	1894	2303
-invalid preceding or following size	2394	3186
-invalid preceding or following size in window function	2394,64	3187
-invalid preferences format exception	2623	3188
-invalid prefix error	2624	3189
-invalid prepared statement definition	2625	3190
-invalid principal type exception	2626	3191
+invalid parameter name	704,1	3182
+invalid parameter spec exception	2621	3183
+invalid parameter value	112	3184
+invalid partitions exception	2622	3185
+invalid password	1006	3186
+invalid password packet size	334,335	2702
+invalid path exception	2623	3187
+invalid performance_schema usage	1895	2305
+invalid preceding or following size	2395	3188
+invalid preceding or following size in window function	2395,64	3189
+invalid preferences format exception	2624	3190
+invalid prefix error	2625	3191
+invalid prepared statement definition	2626	3192
+invalid principal type exception	2627	3193
 invalid privilege type * for column	543,544	670
 invalid privilege type * for table	543,544	670
-invalid producer epoch exception	2627	3192
-invalid producer id mapping exception	2628	3193
-invalid program exception	699	3194
-invalid properties format exception	2629	3195
+invalid producer epoch exception	2628	3194
+invalid producer id mapping exception	2629	3195
+invalid program exception	699	3196
+invalid properties format exception	2630	3197
 invalid publication object list	0,1	690
-invalid publication where expression	59	3196
-invalid publication_names syntax	704,1	3197
-invalid query response	334,335	960
-invalid radius in external circle value	781,64	3164
+invalid publication where expression	59	3198
+invalid publication_names syntax	704,1	3199
+invalid query response	334,335	961
+invalid radius in external circle value	782,64	3166
 invalid radius port number	128,129	287
-invalid range bound flags	0,1	3198
-invalid record exception	2630	3199
-invalid record state exception	2631	3200
-invalid recursion	132	3201
+invalid range bound flags	0,1	3200
+invalid record exception	2631	3201
+invalid record state exception	2632	3202
+invalid recursion	132	3203
 invalid reference to from clause entry for table	190,1,617	698
-invalid registration exception	2632	3202
-invalid regular expression	2633	3203
-invalid regular expression option	112,64	1199
-invalid relation id exception	2634	3204
-invalid relation service exception	2635	3205
-invalid relation type exception	2636	3206
-invalid replication assignment exception	2637	3207
-invalid replication factor exception	2638	3208
-invalid request code	966	3209
-invalid request descriptor	965	3210
-invalid request exception	2639	3211
-invalid required acks exception	2640	3212
-invalid response from primary server	334,335	960
-invalid role info exception	2641	3213
-invalid role oid	102,1	3214
-invalid role specification	785	3215
-invalid role specification s	1339	1693
-invalid role value exception	2642	3216
-invalid row count in limit clause	2643	3217
-invalid row count in result offset clause	2644	3218
-invalid savepoint specification	919	3219
-invalid scale in external numeric value	781,64	3117
-invalid schema definition	806	3220
-invalid schema name	2645,0	3221
+invalid registration exception	2633	3204
+invalid regular expression	2634	3205
+invalid regular expression option	112,64	1201
+invalid relation id exception	2635	3206
+invalid relation service exception	2636	3207
+invalid relation type exception	2637	3208
+invalid replication assignment exception	2638	3209
+invalid replication factor exception	2639	3210
+invalid request code	967	3211
+invalid request descriptor	966	3212
+invalid request exception	2640	3213
+invalid required acks exception	2641	3214
+invalid response from primary server	334,335	961
+invalid role info exception	2642	3215
+invalid role oid	102,1	3216
+invalid role specification	786	3217
+invalid role specification s	1340	1695
+invalid role value exception	2643	3218
+invalid row count in limit clause	2644	3219
+invalid row count in result offset clause	2645	3220
+invalid savepoint specification	920	3221
+invalid scale in external numeric value	782,64	3119
+invalid schema definition	807	3222
+invalid schema name	2646,0	3223
 invalid scram response	334,335	772
-invalid search controls exception	2646	3222
-invalid search filter exception	2647	3223
-invalid sequence number	2648,172	193
-invalid sequence option sequence name	0,1	3178
+invalid search controls exception	2647	3224
+invalid search filter exception	2648	3225
+invalid sequence number	2649,172	193
+invalid sequence option sequence name	0,1	3180
 invalid server encoding	153,1	569
-invalid serverinfo data	2649,172	193
-invalid session id	2650,172	193
-invalid session timeout exception	2651	3224
-invalid share session epoch exception	2652	3225
-invalid sign in external numeric value	781,64	3117
-invalid size for column	1336	1690
-invalid slot	967	3226
-invalid snapshot data in file	63,64	3227
-invalid snapshot identifier	112,64	3228
-invalid source encoding name	112,64	3115
-invalid specification exception	2653	3229
-invalid sql json subscript	2654	3230
-invalid sql statement name	2655	3231
-invalid sqlstate returned	2656	3232
-invalid srp username	2657,172	193
-invalid standby message type	334,335	3233
-invalid startup packet layout expected terminator as last byte	334,335	2984
-invalid state error	2658,2659	3234
-invalid statement name must not be empty	2625,1	3235
-invalid statistics kind	112,64	3236
-invalid status response	2660,172	193
+invalid serverinfo data	2650,172	193
+invalid session id	2651,172	193
+invalid session timeout exception	2652	3226
+invalid share session epoch exception	2653	3227
+invalid sign in external numeric value	782,64	3119
+invalid size for column	1337	1692
+invalid slot	968	3228
+invalid snapshot data in file	63,64	3229
+invalid snapshot identifier	112,64	3230
+invalid source encoding name	112,64	3117
+invalid specification exception	2654	3231
+invalid sql json subscript	2655	3232
+invalid sql statement name	2656	3233
+invalid sqlstate returned	2657	3234
+invalid srp username	2658,172	193
+invalid standby message type	334,335	3235
+invalid startup packet layout expected terminator as last byte	334,335	2986
+invalid state error	2659,2660	3236
+invalid statement name must not be empty	2626,1	3237
+invalid statistics kind	112,64	3238
+invalid status response	2661,172	193
 invalid storage type	112,64	630
-invalid string in message	334,335	3032
-invalid subscription oid	112,64	3096
-invalid symbol * found while decoding base64 sequence	112,64	3079
-invalid table definition	61	3237
+invalid string in message	334,335	3034
+invalid subscription oid	112,64	3098
+invalid symbol * found while decoding base64 sequence	112,64	3081
+invalid table definition	61	3239
 invalid table name	0,1	690
-invalid tablesample argument	2661	3238
-invalid tablesample repeat	2662	3239
-invalid target object type exception	2663	3240
-invalid text representation	63	3241
-invalid text search configuration file name	112,64	3242
-invalid ticket keys length	2664,172	193
-invalid time value	528	3243
-invalid time zone displacement value	2665	3244
-invalid time zone exception	2666	3245
-invalid timestamp exception	2667	3246
-invalid timestamp value in column * at row	1847	2255
-invalid topic exception	2382	2816
-invalid transaction initiation	2668	3247
-invalid transaction state	115	3248
-invalid transaction termination	475	3249
-invalid transaction timeout exception	2669	3250
-invalid txn state exception	2670	3251
-invalid type category * must be simple ascii	112,64	1315
-invalid type internal size	103,1	2809
-invalid type modifier	112,64	3061
-invalid type name	0,1	3252
-invalid unicode code point	0,1,112	3253
-invalid unicode escape	0,1,2593	3254
-invalid unicode escape value	0,1	3254
-invalid unicode surrogate pair	0,1	3255
+invalid tablesample argument	2662	3240
+invalid tablesample repeat	2663	3241
+invalid target object type exception	2664	3242
+invalid text representation	63	3243
+invalid text search configuration file name	112,64	3244
+invalid ticket keys length	2665,172	193
+invalid time value	528	3245
+invalid time zone displacement value	2666	3246
+invalid time zone exception	2667	3247
+invalid timestamp exception	2668	3248
+invalid timestamp value in column * at row	1848	2257
+invalid topic exception	2383	2818
+invalid transaction initiation	2669	3249
+invalid transaction state	115	3250
+invalid transaction termination	475	3251
+invalid transaction timeout exception	2670	3252
+invalid txn state exception	2671	3253
+invalid type category * must be simple ascii	112,64	1317
+invalid type internal size	103,1	2811
+invalid type modifier	112,64	3063
+invalid type name	0,1	3254
+invalid unicode code point	0,1,112	3255
+invalid unicode escape	0,1,2594	3256
+invalid unicode escape value	0,1	3256
+invalid unicode surrogate pair	0,1	3257
 invalid union intersect except order by clause	59	486
-invalid update version exception	2671	3256
-invalid uri error	2672	3257
-invalid use of escape character	2673	3258
-invalid use of group function	1337	1691
-invalid use of null value	1340	1694
-invalid utf * sequence of * bytes from index	665	3259
-invalid value for boolean option	112,64	3173
+invalid update version exception	2672	3258
+invalid uri error	2673	3259
+invalid use of escape character	2674	3260
+invalid use of group function	1338	1693
+invalid use of null value	1341	1696
+invalid utf * sequence of * bytes from index	665	3261
+invalid value for boolean option	112,64	3175
 invalid value for clientcert	128,129	287
 invalid value for clientname	128,129	287
-invalid value for enum option	112,64	3173
-invalid value for floating point option	112,64	3173
-invalid value for integer	478	3260
-invalid value for integer option	112,64	3173
-invalid value for parameter	112,64	3151
-invalid voter key exception	2674	3261
-invalid wal location lsn	112,64	3262
-invalid whence setting	112,64	3133
-invalid xml comment	2675	3263
-invalid xml content	2676	3264
-invalid xml document	2677	3265
-invalid xml processing instruction	2678,0	3266
+invalid value for enum option	112,64	3175
+invalid value for floating point option	112,64	3175
+invalid value for integer	478	3262
+invalid value for integer option	112,64	3175
+invalid value for parameter	112,64	3153
+invalid voter key exception	2675	3263
+invalid wal location lsn	112,64	3264
+invalid whence setting	112,64	3135
+invalid xml comment	2676	3265
+invalid xml content	2677	3266
+invalid xml document	2678	3267
+invalid xml processing instruction	2679,0	3268
 invalid_argument	649,650,6	796
-invalid_argument_for_logarithm	548,64	3067
-invalid_argument_for_nth_value_function	191,64	3068
-invalid_argument_for_ntile_function	193,64	3069
-invalid_argument_for_power_function	65,64	3070
-invalid_argument_for_sql_json_datetime_function	868,64	3071
-invalid_argument_for_width_bucket_function	791,64	3072
-invalid_authorization_specification	737	3078
-invalid_binary_representation	781,64	3080
-invalid_catalog_name	2570	3086
-invalid_character_value_for_cast	2574,64	3089
-invalid_column_definition	546,1	3093
-invalid_column_reference	190,1	3094
-invalid_commit_offset_size	2577	3097
-invalid_config	2580	3099
-invalid_cursor_definition	526,1	3105
-invalid_cursor_name	2585	3106
-invalid_cursor_state	493	3108
-invalid_database_definition	2587,1	3112
-invalid_datetime_format	464,64	3113
-invalid_escape_character	2591,64	3124
-invalid_escape_octet	2592,64	3125
-invalid_escape_sequence	2593,64	3126
-invalid_fetch_session_epoch	2594	3130
-invalid_fetch_size	2595	3131
-invalid_foreign_key	2383,1	3134
-invalid_function_definition	62,1	3135
-invalid_grant_operation	543,544	3136
-invalid_grantor	544	3137
-invalid_group_id	2597	3138
-invalid_indicator_parameter_value	2600,64	3140
-invalid_json_text	2601,64	3145
-invalid_locator_specification	2605,2679	3153
-invalid_name	704,1	3160
-invalid_object_definition	103,1	3166
-invalid_parameter_value	112,64	3182
-invalid_partitions	2621	3183
-invalid_password	1005,737	3184
+invalid_argument_for_logarithm	548,64	3069
+invalid_argument_for_nth_value_function	191,64	3070
+invalid_argument_for_ntile_function	193,64	3071
+invalid_argument_for_power_function	65,64	3072
+invalid_argument_for_sql_json_datetime_function	869,64	3073
+invalid_argument_for_width_bucket_function	792,64	3074
+invalid_authorization_specification	738	3080
+invalid_binary_representation	782,64	3082
+invalid_catalog_name	2571	3088
+invalid_character_value_for_cast	2575,64	3091
+invalid_column_definition	546,1	3095
+invalid_column_reference	190,1	3096
+invalid_commit_offset_size	2578	3099
+invalid_config	2581	3101
+invalid_cursor_definition	526,1	3107
+invalid_cursor_name	2586	3108
+invalid_cursor_state	493	3110
+invalid_database_definition	2588,1	3114
+invalid_datetime_format	464,64	3115
+invalid_escape_character	2592,64	3126
+invalid_escape_octet	2593,64	3127
+invalid_escape_sequence	2594,64	3128
+invalid_fetch_session_epoch	2595	3132
+invalid_fetch_size	2596	3133
+invalid_foreign_key	2384,1	3136
+invalid_function_definition	62,1	3137
+invalid_grant_operation	543,544	3138
+invalid_grantor	544	3139
+invalid_group_id	2598	3140
+invalid_indicator_parameter_value	2601,64	3142
+invalid_json_text	2602,64	3147
+invalid_locator_specification	2606,2680	3155
+invalid_name	704,1	3162
+invalid_object_definition	103,1	3168
+invalid_parameter_value	112,64	3184
+invalid_partitions	2622	3185
+invalid_password	1006,738	3186
 invalid_path	8	7
-invalid_preceding_or_following_size	2394,64	3186
-invalid_prepared_statement_definition	2625,1	3190
-invalid_principal_type	2626	3191
-invalid_producer_epoch	2627	3192
-invalid_producer_id_mapping	2628	3193
-invalid_record	2630	3199
-invalid_record_state	2631	3200
-invalid_recursion	132,1	3201
-invalid_registration	2632	3202
-invalid_regular_expression	2633,64	3203
-invalid_replication_assignment	2637	3207
-invalid_replication_factor	2638	3208
-invalid_request	2639	3211
-invalid_required_acks	2640	3212
-invalid_role_specification	785	3215
-invalid_row_count_in_limit_clause	2643,64	3217
-invalid_row_count_in_result_offset_clause	2644,64	3218
-invalid_savepoint_specification	919,922	3219
-invalid_schema_definition	806,1	3220
-invalid_schema_name	2645	3221
-invalid_session_timeout	2651	3224
-invalid_share_session_epoch	2652	3225
-invalid_sql_json_subscript	2654,64	3230
-invalid_sql_statement_name	2655	3231
-invalid_sqlstate_returned	2656,328	3232
-invalid_table_definition	61,1	3237
-invalid_tablesample_argument	2661,64	3238
-invalid_tablesample_repeat	2662,64	3239
-invalid_text_representation	63,64	3241
-invalid_time_zone_displacement_value	2665,64	3244
-invalid_timestamp	2667	3246
-invalid_topic	2382	2816
-invalid_transaction_initiation	2668	3247
-invalid_transaction_state	115	3248
-invalid_transaction_termination	475	3249
-invalid_transaction_timeout	2669	3250
-invalid_txn_state	2670	3251
-invalid_update_version	2671	3256
-invalid_use_of_escape_character	2673,64	3258
-invalid_voter_key	2674	3261
-invalid_xml_comment	2675,64	3263
-invalid_xml_content	2676,64	3264
-invalid_xml_document	2677,64	3265
-invalid_xml_processing_instruction	2678,64	3266
-invalidaddresserror	2559	3063
-invalidalgorithmparameterexception	2561	3064
-invalidapplicationexception	2562	3065
+invalid_preceding_or_following_size	2395,64	3188
+invalid_prepared_statement_definition	2626,1	3192
+invalid_principal_type	2627	3193
+invalid_producer_epoch	2628	3194
+invalid_producer_id_mapping	2629	3195
+invalid_record	2631	3201
+invalid_record_state	2632	3202
+invalid_recursion	132,1	3203
+invalid_registration	2633	3204
+invalid_regular_expression	2634,64	3205
+invalid_replication_assignment	2638	3209
+invalid_replication_factor	2639	3210
+invalid_request	2640	3213
+invalid_required_acks	2641	3214
+invalid_role_specification	786	3217
+invalid_row_count_in_limit_clause	2644,64	3219
+invalid_row_count_in_result_offset_clause	2645,64	3220
+invalid_savepoint_specification	920,923	3221
+invalid_schema_definition	807,1	3222
+invalid_schema_name	2646	3223
+invalid_session_timeout	2652	3226
+invalid_share_session_epoch	2653	3227
+invalid_sql_json_subscript	2655,64	3232
+invalid_sql_statement_name	2656	3233
+invalid_sqlstate_returned	2657,328	3234
+invalid_table_definition	61,1	3239
+invalid_tablesample_argument	2662,64	3240
+invalid_tablesample_repeat	2663,64	3241
+invalid_text_representation	63,64	3243
+invalid_time_zone_displacement_value	2666,64	3246
+invalid_timestamp	2668	3248
+invalid_topic	2383	2818
+invalid_transaction_initiation	2669	3249
+invalid_transaction_state	115	3250
+invalid_transaction_termination	475	3251
+invalid_transaction_timeout	2670	3252
+invalid_txn_state	2671	3253
+invalid_update_version	2672	3258
+invalid_use_of_escape_character	2674,64	3260
+invalid_voter_key	2675	3263
+invalid_xml_comment	2676,64	3265
+invalid_xml_content	2677,64	3266
+invalid_xml_document	2678,64	3267
+invalid_xml_processing_instruction	2679,64	3268
+invalidaddresserror	2560	3065
+invalidalgorithmparameterexception	2562	3066
+invalidapplicationexception	2563	3067
 invalidargument	649,650,6	796
-invalidargumentforlogarithm	548,64	3067
-invalidargumentfornthvaluefunction	191,64	3068
-invalidargumentforntilefunction	193,64	3069
-invalidargumentforpowerfunction	65,64	3070
-invalidargumentforsqljsondatetimefunction	868,64	3071
-invalidargumentforwidthbucketfunction	791,64	3072
-invalidasynchronousstateexception	2563	3074
-invalidatederror	2680	3267
-invalidattributeidentifierexception	2564	3075
-invalidattributesexception	2566	3077
-invalidattributevalueexception	2565	3076
-invalidauthorizationspecification	737	3078
-invalidbinaryrepresentation	781,64	3080
-invalidbytesequenceerror	2567	3081
-invalidcastexception	2569	3085
-invalidcatalogname	2570	3086
-invalidcharactervalueforcast	2574,64	3089
-invalidclassexception	2575	3092
-invalidcolumndefinition	546,1	3093
-invalidcolumnreference	190,1	3094
-invalidcommitoffsetsizeexception	2577	3097
-invalidcomobjectexception	221	3095
-invalidcomponenterror	2578	3098
-invalidconfigexception	2580	3099
-invalidcredentialexception	2583	3102
-invalidcursordefinition	526,1	3105
-invalidcursorname	2585	3106
-invalidcursorstate	493	3108
-invaliddatabasedefinition	2587,1	3112
-invaliddataexception	2586	3109
-invaliddatetimeformat	464,64	3113
-invaliddiskcapacity	2588	3118
-invaliddndoperationexception	2589	3119
-invalidenumargumentexception	2590	3122
-invalidescapecharacter	2591,64	3124
-invalidescapeoctet	2592,64	3125
-invalidescapesequence	2593,64	3126
-invalidfetchsessionepochexception	2594	3130
-invalidfetchsizeexception	2595	3131
-invalidfiltercriteriaexception	2596	3132
-invalidforeignkey	2383,1	3134
-invalidfunctiondefinition	62,1	3135
-invalidgrantoperation	543,544	3136
-invalidgrantor	544	3137
-invalidgroupidexception	2597	3138
-invalidimagename	2598,2599	3139
-invalidindicatorparametervalue	2600,64	3140
-invalidjsontext	2601,64	3145
-invalidkeyexception	2602	3146
-invalidkeyspecexception	2603	3147
-invalidlocatorspecification	2605,2679	3153
-invalidmarkexception	2606	3155
-invalidmididataexception	2608	3157
-invalidmoduledescriptorexception	2609	3158
-invalidname	704,1	3160
-invalidnameexception	2610	3161
-invalidobjectdefinition	103,1	3166
-invalidobjectexception	2613	3167
-invalidolevarianttypeexception	2614	3170
-invalidopentypeexception	2615	3171
-invalidoperationexception	2616	3172
-invalidparameterexception	2619	3179
-invalidparameterspecexception	2620	3181
-invalidparametervalue	112,64	3182
-invalidpartitionsexception	2621	3183
-invalidpassword	1005,737	3184
-invalidpathexception	2622	3185
-invalidprecedingorfollowingsize	2394,64	3186
-invalidpreferencesformatexception	2623	3188
-invalidprefixerror	2624	3189
-invalidpreparedstatementdefinition	2625,1	3190
-invalidprincipaltypeexception	2626	3191
-invalidproducerepochexception	2627	3192
-invalidproduceridmappingexception	2628	3193
-invalidprogramexception	699	3194
-invalidpropertiesformatexception	2629	3195
-invalidrecordexception	2630	3199
-invalidrecordstateexception	2631	3200
-invalidrecursion	132,1	3201
-invalidregistrationexception	2632	3202
-invalidregularexpression	2633,64	3203
-invalidrelationidexception	2634	3204
-invalidrelationserviceexception	2635	3205
-invalidrelationtypeexception	2636	3206
-invalidreplicationassignmentexception	2637	3207
-invalidreplicationfactorexception	2638	3208
-invalidrequestexception	2639	3211
-invalidrequiredacksexception	2640	3212
-invalidroleinfoexception	2641	3213
-invalidrolespecification	785	3215
-invalidrolevalueexception	2642	3216
-invalidrowcountinlimitclause	2643,64	3217
-invalidrowcountinresultoffsetclause	2644,64	3218
-invalidsavepointspecification	919,922	3219
-invalidschemadefinition	806,1	3220
-invalidschemaname	2645	3221
-invalidsearchcontrolsexception	2646	3222
-invalidsearchfilterexception	2647	3223
-invalidsessiontimeoutexception	2651	3224
-invalidsharesessionepochexception	2652	3225
-invalidspecificationexception	2653	3229
-invalidsqljsonsubscript	2654,64	3230
-invalidsqlstatementname	2655	3231
-invalidsqlstatereturned	2656,328	3232
-invalidstateerror	2658,2659	3234
-invalidtabledefinition	61,1	3237
-invalidtablesampleargument	2661,64	3238
-invalidtablesamplerepeat	2662,64	3239
-invalidtargetobjecttypeexception	2663	3240
-invalidtextrepresentation	63,64	3241
-invalidtimestampexception	2667	3246
-invalidtimezonedisplacementvalue	2665,64	3244
-invalidtimezoneexception	2666	3245
-invalidtopicexception	2382	2816
-invalidtransactioninitiation	2668	3247
-invalidtransactionstate	115	3248
-invalidtransactiontermination	475	3249
-invalidtransactiontimeoutexception	2669	3250
-invalidtxnstateexception	2670	3251
-invalidupdateversionexception	2671	3256
-invalidurierror	2672	3257
-invalidurl	2094	3268
-invaliduseofescapecharacter	2673,64	3258
-invalidvoterkeyexception	2674	3261
-invalidxmlcomment	2675,64	3263
-invalidxmlcontent	2676,64	3264
-invalidxmldocument	2677,64	3265
-invalidxmlprocessinginstruction	2678,64	3266
-invisible column s must have a default value	1343	1697
-invocation target exception	2681	3269
-invocationtargetexception	2681	3269
-io error	787	3270
-io read error	1345	1699
-io read write on closed pipe	2682,2683	3271
-io socket inet bad hostname	122	3272
-io socket inet connect connection refused	735	3273
-io write error	1346	1700
-io_error	787,788	3270
-ioerror	787,788	3270
-ioexception	2684	3274
+invalidargumentforlogarithm	548,64	3069
+invalidargumentfornthvaluefunction	191,64	3070
+invalidargumentforntilefunction	193,64	3071
+invalidargumentforpowerfunction	65,64	3072
+invalidargumentforsqljsondatetimefunction	869,64	3073
+invalidargumentforwidthbucketfunction	792,64	3074
+invalidasynchronousstateexception	2564	3076
+invalidatederror	2681	3269
+invalidattributeidentifierexception	2565	3077
+invalidattributesexception	2567	3079
+invalidattributevalueexception	2566	3078
+invalidauthorizationspecification	738	3080
+invalidbinaryrepresentation	782,64	3082
+invalidbytesequenceerror	2568	3083
+invalidcastexception	2570	3087
+invalidcatalogname	2571	3088
+invalidcharactervalueforcast	2575,64	3091
+invalidclassexception	2576	3094
+invalidcolumndefinition	546,1	3095
+invalidcolumnreference	190,1	3096
+invalidcommitoffsetsizeexception	2578	3099
+invalidcomobjectexception	221	3097
+invalidcomponenterror	2579	3100
+invalidconfigexception	2581	3101
+invalidcredentialexception	2584	3104
+invalidcursordefinition	526,1	3107
+invalidcursorname	2586	3108
+invalidcursorstate	493	3110
+invaliddatabasedefinition	2588,1	3114
+invaliddataexception	2587	3111
+invaliddatetimeformat	464,64	3115
+invaliddiskcapacity	2589	3120
+invaliddndoperationexception	2590	3121
+invalidenumargumentexception	2591	3124
+invalidescapecharacter	2592,64	3126
+invalidescapeoctet	2593,64	3127
+invalidescapesequence	2594,64	3128
+invalidfetchsessionepochexception	2595	3132
+invalidfetchsizeexception	2596	3133
+invalidfiltercriteriaexception	2597	3134
+invalidforeignkey	2384,1	3136
+invalidfunctiondefinition	62,1	3137
+invalidgrantoperation	543,544	3138
+invalidgrantor	544	3139
+invalidgroupidexception	2598	3140
+invalidimagename	2599,2600	3141
+invalidindicatorparametervalue	2601,64	3142
+invalidjsontext	2602,64	3147
+invalidkeyexception	2603	3148
+invalidkeyspecexception	2604	3149
+invalidlocatorspecification	2606,2680	3155
+invalidmarkexception	2607	3157
+invalidmididataexception	2609	3159
+invalidmoduledescriptorexception	2610	3160
+invalidname	704,1	3162
+invalidnameexception	2611	3163
+invalidobjectdefinition	103,1	3168
+invalidobjectexception	2614	3169
+invalidolevarianttypeexception	2615	3172
+invalidopentypeexception	2616	3173
+invalidoperationexception	2617	3174
+invalidparameterexception	2620	3181
+invalidparameterspecexception	2621	3183
+invalidparametervalue	112,64	3184
+invalidpartitionsexception	2622	3185
+invalidpassword	1006,738	3186
+invalidpathexception	2623	3187
+invalidprecedingorfollowingsize	2395,64	3188
+invalidpreferencesformatexception	2624	3190
+invalidprefixerror	2625	3191
+invalidpreparedstatementdefinition	2626,1	3192
+invalidprincipaltypeexception	2627	3193
+invalidproducerepochexception	2628	3194
+invalidproduceridmappingexception	2629	3195
+invalidprogramexception	699	3196
+invalidpropertiesformatexception	2630	3197
+invalidrecordexception	2631	3201
+invalidrecordstateexception	2632	3202
+invalidrecursion	132,1	3203
+invalidregistrationexception	2633	3204
+invalidregularexpression	2634,64	3205
+invalidrelationidexception	2635	3206
+invalidrelationserviceexception	2636	3207
+invalidrelationtypeexception	2637	3208
+invalidreplicationassignmentexception	2638	3209
+invalidreplicationfactorexception	2639	3210
+invalidrequestexception	2640	3213
+invalidrequiredacksexception	2641	3214
+invalidroleinfoexception	2642	3215
+invalidrolespecification	786	3217
+invalidrolevalueexception	2643	3218
+invalidrowcountinlimitclause	2644,64	3219
+invalidrowcountinresultoffsetclause	2645,64	3220
+invalidsavepointspecification	920,923	3221
+invalidschemadefinition	807,1	3222
+invalidschemaname	2646	3223
+invalidsearchcontrolsexception	2647	3224
+invalidsearchfilterexception	2648	3225
+invalidsessiontimeoutexception	2652	3226
+invalidsharesessionepochexception	2653	3227
+invalidspecificationexception	2654	3231
+invalidsqljsonsubscript	2655,64	3232
+invalidsqlstatementname	2656	3233
+invalidsqlstatereturned	2657,328	3234
+invalidstateerror	2659,2660	3236
+invalidtabledefinition	61,1	3239
+invalidtablesampleargument	2662,64	3240
+invalidtablesamplerepeat	2663,64	3241
+invalidtargetobjecttypeexception	2664	3242
+invalidtextrepresentation	63,64	3243
+invalidtimestampexception	2668	3248
+invalidtimezonedisplacementvalue	2666,64	3246
+invalidtimezoneexception	2667	3247
+invalidtopicexception	2383	2818
+invalidtransactioninitiation	2669	3249
+invalidtransactionstate	115	3250
+invalidtransactiontermination	475	3251
+invalidtransactiontimeoutexception	2670	3252
+invalidtxnstateexception	2671	3253
+invalidupdateversionexception	2672	3258
+invalidurierror	2673	3259
+invalidurl	2095	3270
+invaliduseofescapecharacter	2674,64	3260
+invalidvoterkeyexception	2675	3263
+invalidxmlcomment	2676,64	3265
+invalidxmlcontent	2677,64	3266
+invalidxmldocument	2678,64	3267
+invalidxmlprocessinginstruction	2679,64	3268
+invisible column s must have a default value	1344	1699
+invocation target exception	2682	3271
+invocationtargetexception	2682	3271
+io error	788	3272
+io read error	1346	1701
+io read write on closed pipe	2683,2684	3273
+io socket inet bad hostname	122	3274
+io socket inet connect connection refused	736	3275
+io write error	1347	1702
+io_error	788,789	3272
+ioerror	788,789	3272
+ioexception	2685	3276
 ip address and mask do not match	128,129	287
-ip address mismatch	2685,178	3275
-is a composite type	153,1	3276
+ip address mismatch	2686,178	3277
+is a composite type	153,1	3278
 is a deferrable index	153,1	839
-is a directory	987,153	3277
-is a directory error	987,2686	3278
+is a directory	988,153	3279
+is a directory error	988,2687	3280
 is a foreign table	153,1	612
-is a generated column	190,1	2869
+is a generated column	190,1	2871
 is a member of role	543,544	837
-is a named type file	988	3279
+is a named type file	989	3281
 is a partial index	153,1	839
 is a partitioned table	59	336
-is a procedure	153,1	1179
+is a procedure	153,1	1181
 is a table	153,1	612
 is a table s row type	153,1	476
-is a view	153,1,1349	612
-is already a member of extension	57	3280
+is a view	153,1,1350	612
+is already a member of extension	57	3282
 is already a partition	153,1	166
-is already a view	57	957
-is already associated with a constraint	57	3281
+is already a view	57	958
+is already associated with a constraint	57	3283
 is already defined	480,1	541
-is already in subscription	101,1	3282
-is already member of publication	101,1	1214
-is an aggregate function	153,1	3283
-is an index	153,1	3276
+is already in subscription	101,1	3284
+is already member of publication	101,1	1216
+is an aggregate function	153,1	3285
+is an index	153,1	3278
 is being accessed by other users	86,57	518
 is being used by logical replication subscription	86,57	518
-is being used by prepared transactions	86,57	3284
-is defined as for all tables	57	3285
-is deprecated and will be removed in a future release	1841	2249
-is deprecated and will be removed in a future release please use * instead	1840	2248
-is distinct from requires operator to yield boolean	170,1	3286
-is held from a previous transaction	493	1193
+is being used by prepared transactions	86,57	3286
+is defined as for all tables	57	3287
+is deprecated and will be removed in a future release	1842	2251
+is deprecated and will be removed in a future release please use * instead	1841	2250
+is distinct from requires operator to yield boolean	170,1	3288
+is held from a previous transaction	493	1195
 is in a primary key	61,1	477
 is in index used as replica identity	61,1	477
-is invalid for passed by value type of size	103,1	2809
+is invalid for passed by value type of size	103,1	2811
 is invalid for the 12 hour clock	464,64	501
-is invalid for variable length type	103,1	2809
+is invalid for variable length type	103,1	2811
 is invalid in like clause	153,1	839
-is locked against change	1243	1594
+is locked against change	1244	1596
 is marked not null in parent table	61,1	477
-is no longer supported the statement was converted to	1848	2256
+is no longer supported the statement was converted to	1849	2258
 is not a base type	153,1	476
-is not a brin index	153,1	3287
+is not a brin index	153,1	3289
 is not a btree	153,1	839
 is not a composite type	153,1	166
-is not a directory or symbolic link	57	1167
-is not a domain	153,1,170	3288
-is not a foreign table	153,1	3288
-is not a function	153,1,226	1179
-is not a gin index	153,1	3289
-is not a hash partitioned table	112,64	3290
-is not a materialized view	153,1,59	3288
-is not a member of extension	57	3280
+is not a directory or symbolic link	57	1169
+is not a domain	153,1,170	3290
+is not a foreign table	153,1	3290
+is not a function	153,1,226	1181
+is not a gin index	153,1	3291
+is not a hash partitioned table	112,64	3292
+is not a materialized view	153,1,59	3290
+is not a member of extension	57	3282
 is not a member of operator family	153,1	547
 is not a member of the extension being created	57	472
-is not a number	63,64	3291
-is not a parent of relation	617,1	3292
-is not a partition of relation	617,1	3292
+is not a number	63,64	3293
+is not a parent of relation	617,1	3294
+is not a partition of relation	617,1	3294
 is not a partitioned table	103,1	549
-is not a procedure	153,1	1179
-is not a select query	493	1193
-is not a sequence	153,1,1470	3288
-is not a simply updatable scan of table	493	1193
-is not a table	153,1	3288
+is not a procedure	153,1	1181
+is not a select query	493	1195
+is not a sequence	153,1,1471	3290
+is not a simply updatable scan of table	493	1195
+is not a table	153,1	3290
 is not a table or materialized view	153,1	166
 is not a typed table	153,1	166
 is not a unique index	153,1	839
 is not a valid base type for a domain	170,1	229
-is not a valid binary digit	63,64	3293
-is not a valid data directory	112,64	1107
-is not a valid encoding code	102,1	3294
-is not a valid encoding name	102,1	3294
-is not a valid hexadecimal digit	63,64	3293
-is not a valid operator name	704,1	3295
-is not a valid ordering operator	153,1	3296
-is not a view	153,1	3288
+is not a valid binary digit	63,64	3295
+is not a valid data directory	112,64	1109
+is not a valid encoding code	102,1	3296
+is not a valid encoding name	102,1	3296
+is not a valid hexadecimal digit	63,64	3295
+is not a valid operator name	704,1	3297
+is not a valid ordering operator	153,1	3298
+is not a view	153,1	3290
 is not allowed in a non volatile function	59	395
 is not allowed in an sql function	59	395
-is not allowed in root expressions	0,1	3297
-is not allowed in stored function or trigger	1679	2054
-is not allowed in stored procedures	1635	2005
-is not allowed in this context	1465	1824
-is not allowed to create new users	1443	1801
+is not allowed in root expressions	0,1	3299
+is not allowed in stored function or trigger	1680	2056
+is not allowed in stored procedures	1636	2007
+is not allowed in this context	1466	1826
+is not allowed to create new users	1444	1803
 is not allowed with aggregate functions	59	486
 is not allowed with distinct clause	59	486
 is not allowed with group by clause	59	486
@@ -15521,1051 +15527,1051 @@ is not allowed with having clause	59	486
 is not allowed with set returning functions in the target list	59	486
 is not allowed with union intersect except	59	486
 is not allowed with window functions	59	486
-is not an aggregate	153,1	1179
-is not an enum	153,1	3298
+is not an aggregate	153,1	1181
+is not an enum	153,1	3300
 is not an existing enum label	112,64	172
-is not an index	153,1,103	3288
-is not an index for table	153,1	3299
-is not an ordered set aggregate so it cannot have within group	153,1	1179
+is not an index	153,1,103	3290
+is not an index for table	153,1	3301
+is not an ordered set aggregate so it cannot have within group	153,1	1181
 is not available	59	410
 is not commutative	153,1	547
-is not composite	153,1	3300
+is not composite	153,1	3302
 is not currently accepting connections	57	528
 is not deferrable	153,1	612
-is not empty	57	1167
+is not empty	57	1169
 is not in select list	190,1	214
 is not in subscription	103,1	571
-is not of a character type	170,1	3301
-is not of regconfig type	170,1	3301
-is not of tsvector type	170,1	3301
-is not of type	1886	2295
-is not of type oid	112,64	1188
-is not part of the publication	102,1	3302
+is not of a character type	170,1	3303
+is not of regconfig type	170,1	3303
+is not of tsvector type	170,1	3303
+is not of type	1887	2297
+is not of type oid	112,64	1190
+is not part of the publication	102,1	3304
 is not partitioned	103,1	549
-is not permitted to log in	737	3303
-is not positioned on a row	493	1193
-is not supported for this operation try	1078	1411
-is not supported in multi threaded slave mode	1408	1765
-is not supported reason * try	1079	1412
+is not permitted to log in	738	3305
+is not positioned on a row	493	1195
+is not supported for this operation try	1079	1413
+is not supported in multi threaded slave mode	1409	1767
+is not supported reason * try	1080	1414
 is not supported with icu provider	112,64	566
-is not the index for column	112,64	1188
-is not trusted	153,1	3276
+is not the index for column	112,64	1190
+is not trusted	153,1	3278
 is not unique	134,1	144
-is not valid	57	3281
-is not valid for relation	112,64	3304
-is not yet defined	102,1	3305
-is not yet supported in unquoted sql function body	59	1196
-is of type * but default expression is of type	170,1	3306
-is of type * but expression is of type	170,1	3307
-is only a shell	102,1	3308
-is out of range for sequence data type	112,64	2924
-is out of range for type	201,64	3309
-is out of range for type double precision	201,64	3019
-is out of range for type real	201,64	3019
-is outside the valid range for parameter	201,64,112	3310
-is too large	205	3311
+is not valid	57	3283
+is not valid for relation	112,64	3306
+is not yet defined	102,1	3307
+is not yet supported in unquoted sql function body	59	1198
+is of type * but default expression is of type	170,1	3308
+is of type * but expression is of type	170,1	3309
+is only a shell	102,1	3310
+is out of range for sequence data type	112,64	2926
+is out of range for type	201,64	3311
+is out of range for type double precision	201,64	3021
+is out of range for type real	201,64	3021
+is outside the valid range for parameter	201,64,112	3312
+is too large	205	3313
 is used by an active logical replication slot	86,57	518
-isadirectoryerror	987,2686	3278
-isdir unable to open database file	2687,761	3312
-isn t in group by	1874	2282
-isn t numeric in addition	478	3313
-isolated storage exception	164	3314
-isolatedstorageexception	164	3314
-isolationerror	2688	3315
+isadirectoryerror	988,2687	3280
+isdir unable to open database file	2688,762	3314
+isn t in group by	1875	2284
+isn t numeric in addition	478	3315
+isolated storage exception	164	3316
+isolatedstorageexception	164	3316
+isolationerror	2689	3317
 ispell dictionary supports only default long and num flag values	128,129	133
-issuer certificate doesn t have a public key	2689,178	3316
-issuer certificate lookup error	2690,178	3317
-issuer name empty	2691,178	3318
-it is not allowed to shut off binlog on this command	1432	1790
-it is not allowed to specify * more than once	1244	1595
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1684	2059
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1404	1761
-jarexception	2692	3319
-java heap space	145	3320
-jm runtime exception	2693	3321
-jmexception	2694	3322
-jmruntimeexception	2693	3321
-jmx provider exception	2695	3323
-jmx server error exception	2696	3324
-jmxproviderexception	2695	3323
-jmxservererrorexception	2696	3324
-job has reached the specified backoff limit	262,261	3325
-job was active longer than specified deadline	2697,643	3326
-join estimator function * has multiple matches	134,1	3327
-join estimator function * must return type	103,1	3328
+issuer certificate doesn t have a public key	2690,178	3318
+issuer certificate lookup error	2691,178	3319
+issuer name empty	2692,178	3320
+it is not allowed to shut off binlog on this command	1433	1792
+it is not allowed to specify * more than once	1245	1597
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1685	2061
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1405	1763
+jarexception	2693	3321
+java heap space	145	3322
+jm runtime exception	2694	3323
+jmexception	2695	3324
+jmruntimeexception	2694	3323
+jmx provider exception	2696	3325
+jmx server error exception	2697	3326
+jmxproviderexception	2696	3325
+jmxservererrorexception	2697	3326
+job has reached the specified backoff limit	262,261	3327
+job was active longer than specified deadline	2698,643	3328
+join estimator function * has multiple matches	134,1	3329
+join estimator function * must return type	103,1	3330
 join expression * columns available but * columns specified	190,1	698
-joins can have at most	205	3329
-json cannot unmarshal string into go struct field a of type int	2272	3090
-json decode error	2698,2272	3330
-json object does not contain key	2699,64	3331
-json path should end with an array identifier in argument * to function	1354	1708
-json value must not be null	113,64	3332
-jsonb subscript does not support slices	170,1	3333
-jsonb subscript in assignment must not be null	113,64	3334
-jsonb subscript must have text type	170,1	3333
-jsondecodeerror	2698,2272	3330
-jsonerror	2700	3335
-jsonpath array accessor can only be applied to an array	2701,64	3336
-jsonpath array subscript is not a single numeric value	2654,64	3337
-jsonpath array subscript is out of bounds	2654,64	3337
-jsonpath array subscript is out of integer range	2654,64	3337
-jsonpath item method * can only be applied to a numeric value	2702,64	3338
-jsonpath item method * can only be applied to a string	868,64	1120
-jsonpath item method * can only be applied to a string or numeric value	2702,64	3338
-jsonpath item method * can only be applied to an array	2701,64	3336
-jsonpath item method * can only be applied to an object	2703,64	3339
-jsonpath member accessor can only be applied to an object	2699,64	3331
-jsonpath wildcard array accessor can only be applied to an array	2701,64	3336
-jsonpath wildcard member accessor can only be applied to an object	2703,64	3339
-kafka storage error exception	910	1173
-kafka_storage_error	910	1173
-kafkastorageerrorexception	910	1173
-kdferror	2704	3340
-key already exists exception	2705	3341
-key column * doesn t exist in table	1365	1721
-key has been revoked	991	3342
-key has expired	989	3343
-key index cannot be defined on a virtual generated column	1363	1719
-key management exception	2706	3344
+joins can have at most	205	3331
+json cannot unmarshal string into go struct field a of type int	2273	3092
+json decode error	2699,2273	3332
+json object does not contain key	2700,64	3333
+json path should end with an array identifier in argument * to function	1355	1710
+json value must not be null	113,64	3334
+jsonb subscript does not support slices	170,1	3335
+jsonb subscript in assignment must not be null	113,64	3336
+jsonb subscript must have text type	170,1	3335
+jsondecodeerror	2699,2273	3332
+jsonerror	2701	3337
+jsonpath array accessor can only be applied to an array	2702,64	3338
+jsonpath array subscript is not a single numeric value	2655,64	3339
+jsonpath array subscript is out of bounds	2655,64	3339
+jsonpath array subscript is out of integer range	2655,64	3339
+jsonpath item method * can only be applied to a numeric value	2703,64	3340
+jsonpath item method * can only be applied to a string	869,64	1122
+jsonpath item method * can only be applied to a string or numeric value	2703,64	3340
+jsonpath item method * can only be applied to an array	2702,64	3338
+jsonpath item method * can only be applied to an object	2704,64	3341
+jsonpath member accessor can only be applied to an object	2700,64	3333
+jsonpath wildcard array accessor can only be applied to an array	2702,64	3338
+jsonpath wildcard member accessor can only be applied to an object	2704,64	3341
+kafka storage error exception	911	1175
+kafka_storage_error	911	1175
+kafkastorageerrorexception	911	1175
+kdferror	2705	3342
+key already exists exception	2706	3343
+key column * doesn t exist in table	1366	1723
+key has been revoked	992	3344
+key has expired	990	3345
+key index cannot be defined on a virtual generated column	1364	1721
+key management exception	2707	3346
 key must not be null	112,64	207
-key not found	2707	3345
-key not found exception	2708,2707	3346
-key part * length cannot be 0	1370	1727
-key reference and table reference don t match	1371	1728
-key s cannot explicitly include column s	1366	1722
-key s cannot have without overlaps	1364	1720
-key selector exception	2709	3347
-key store exception	2710	3348
-key usage does not include certificate signing	2711,178	3349
-key usage does not include crl signing	2712,178	3350
-key usage does not include digital signature	2713,178	3351
-key usage keycertsign invalid for non ca cert	2714,178	3352
-key value * was not found in table	1447	1806
+key not found	2708	3347
+key not found exception	2709,2708	3348
+key part * length cannot be 0	1371	1729
+key reference and table reference don t match	1372	1730
+key s cannot explicitly include column s	1367	1724
+key s cannot have without overlaps	1365	1722
+key selector exception	2710	3349
+key store exception	2711	3350
+key usage does not include certificate signing	2712,178	3351
+key usage does not include crl signing	2713,178	3352
+key usage does not include digital signature	2714,178	3353
+key usage keycertsign invalid for non ca cert	2715,178	3354
+key value * was not found in table	1448	1808
 key value must be scalar not array composite or json	112,64	207
-key was rejected by service	990	3353
-keyalreadyexistsexception	2705	3341
-keyboardinterrupt	2715,2716	3354
-keyerror	2717,2718,2707	3355
-keyexception	2719	3356
-keymanagementexception	2706	3344
-keynotfoundexception	2708,2707	3346
-keys are out order during bulk load	1372	1729
-keyselectorexception	2709	3347
-keystoreexception	2710	3348
-kill container error	2720,2721	3357
-kill pod sandbox error	2722,2723	3358
-killcontainererror	2720,2721	3357
-killed by signal 1	2246	3359
-killed by signal 10	2254	3360
-killed by signal 11	2255	3361
-killed by signal 12	2256	3362
-killed by signal 13	359	3363
-killed by signal 14	139	3364
-killed by signal 15	2257	3365
-killed by signal 16	2258	3366
-killed by signal 17	605	3367
-killed by signal 18	2259	3368
-killed by signal 19	2260	3369
-killed by signal 2	2248	3370
-killed by signal 20	2261	3371
-killed by signal 21	2262	3372
-killed by signal 22	2263	3373
-killed by signal 23	2264	3374
-killed by signal 24	792	3375
-killed by signal 25	2265	3376
-killed by signal 26	2266	3377
-killed by signal 27	2267	3378
-killed by signal 28	2268	3379
-killed by signal 29	2269	3380
-killed by signal 3	2249	3381
-killed by signal 30	2270	3382
-killed by signal 31	313	3383
-killed by signal 4	2250	3384
-killed by signal 5	2251	3385
-killed by signal 6	636	3386
-killed by signal 7	385	3387
-killed by signal 8	2252	3388
-killed by signal 9	2253	3389
-killpodsandboxerror	2722,2723	3358
-kubelet setup failed	2724	3390
-kubeletsetupfailed	2724	3390
-lambda conversion exception	2725	3391
-lambdaconversionexception	2725	3391
-language validation function * called for language * instead of	87,1	3392
-language with oid * does not exist	102,1,778	813
-large object * does not exist	102,1	3393
-large object descriptor * was not opened for reading	57	3394
-large object descriptor * was not opened for writing	57	3394
+key was rejected by service	991	3355
+keyalreadyexistsexception	2706	3343
+keyboardinterrupt	2716,2717	3356
+keyerror	2718,2719,2708	3357
+keyexception	2720	3358
+keymanagementexception	2707	3346
+keynotfoundexception	2709,2708	3348
+keys are out order during bulk load	1373	1731
+keyselectorexception	2710	3349
+keystoreexception	2711	3350
+kill container error	2721,2722	3359
+kill pod sandbox error	2723,2724	3360
+killcontainererror	2721,2722	3359
+killed by signal 1	2247	3361
+killed by signal 10	2255	3362
+killed by signal 11	2256	3363
+killed by signal 12	2257	3364
+killed by signal 13	359	3365
+killed by signal 14	139	3366
+killed by signal 15	2258	3367
+killed by signal 16	2259	3368
+killed by signal 17	605	3369
+killed by signal 18	2260	3370
+killed by signal 19	2261	3371
+killed by signal 2	2249	3372
+killed by signal 20	2262	3373
+killed by signal 21	2263	3374
+killed by signal 22	2264	3375
+killed by signal 23	2265	3376
+killed by signal 24	793	3377
+killed by signal 25	2266	3378
+killed by signal 26	2267	3379
+killed by signal 27	2268	3380
+killed by signal 28	2269	3381
+killed by signal 29	2270	3382
+killed by signal 3	2250	3383
+killed by signal 30	2271	3384
+killed by signal 31	313	3385
+killed by signal 4	2251	3386
+killed by signal 5	2252	3387
+killed by signal 6	636	3388
+killed by signal 7	385	3389
+killed by signal 8	2253	3390
+killed by signal 9	2254	3391
+killpodsandboxerror	2723,2724	3360
+kubelet setup failed	2725	3392
+kubeletsetupfailed	2725	3392
+lambda conversion exception	2726	3393
+lambdaconversionexception	2726	3393
+language validation function * called for language * instead of	87,1	3394
+language with oid * does not exist	102,1,779	813
+large object * does not exist	102,1	3395
+large object descriptor * was not opened for reading	57	3396
+large object descriptor * was not opened for writing	57	3396
 large object oid may not be null	112,64	206
-large object read request is too large	205	3395
-large zip file	2726	3396
-largezipfile	2726	3396
-last is allowed only in array subscripts	0,1	3297
-lastval is not yet defined in this session	57	1081
-layer instantiation exception	2727	3397
-layerinstantiationexception	2727	3397
-ldap referral exception	2728	3398
-ldap urls not supported on this platform	59	3399
-ldapreferralexception	2728	3398
-leader election not needed for topic partition	996	1314
-leader not available exception	2729	3400
-leader_not_available	2729	3400
-leadernotavailableexception	2729	3400
-leading spaces are removed from name	1564	1927
+large object read request is too large	205	3397
+large zip file	2727	3398
+largezipfile	2727	3398
+last is allowed only in array subscripts	0,1	3299
+lastval is not yet defined in this session	57	1083
+layer instantiation exception	2728	3399
+layerinstantiationexception	2728	3399
+ldap referral exception	2729	3400
+ldap urls not supported on this platform	59	3401
+ldapreferralexception	2729	3400
+leader election not needed for topic partition	997	1316
+leader not available exception	2730	3402
+leader_not_available	2730	3402
+leadernotavailableexception	2730	3402
+leading spaces are removed from name	1565	1929
 left and right associated data types for operator class options parsing functions must match	103,1	104
-left operand of jsonpath operator * is not a single numeric value	2730,64	3401
-legacy sigalg disallowed or unsupported	2731,172	193
-length error * in function	1669	2044
-length for type * cannot exceed	112,64	3402
-length for type * must be at least 1	112,64	3402
-length mismatch	2732,172	193
+left operand of jsonpath operator * is not a single numeric value	2731,64	3403
+legacy sigalg disallowed or unsupported	2732,172	193
+length error * in function	1670	2046
+length for type * cannot exceed	112,64	3404
+length for type * must be at least 1	112,64	3404
+length mismatch	2733,172	193
 length required	21	21
-length too long	2733,172	193
-length too short	2734,172	193
+length too long	2734,172	193
+length too short	2735,172	193
 length_required	21	21
-lengtherror	2735	3403
-level 2 halted	992	3404
-level 2 not synchronized	993	3405
-level 3 halted	994	3406
-level 3 reset	995	3407
-levenshtein argument exceeds maximum length of	112,64	3408
-lexeme array may not contain empty strings	2736,64	3409
+lengtherror	2736	3405
+level 2 halted	993	3406
+level 2 not synchronized	994	3407
+level 3 halted	995	3408
+level 3 reset	996	3409
+levenshtein argument exceeds maximum length of	112,64	3410
+lexeme array may not contain empty strings	2737,64	3411
 lexeme array may not contain nulls	113,64	881
-lib section in a out corrupted	997	3410
-library bug	2737,172	193
-library has no ciphers	2738,172	193
-licenseexception	2739	3411
+lib section in a out corrupted	998	3412
+library bug	2738,172	193
+library has no ciphers	2739,172	193
+licenseexception	2740	3413
 like is not supported for creating foreign tables	59	236
-like pattern must not end with escape character	2593,64	3412
-limit exceeded exception	2740	3413
-limit in a recursive query is not implemented	59	2826
-limit must not be negative	2643,64	3414
-limit of * on json nested structures depth is reached in argument * to function	1350	1704
-limit of * on json path depth is reached in argument * to function	1355	1709
-limit only accepts integer values	1341	1695
-limit overrun error	2741	3415
+like pattern must not end with escape character	2594,64	3414
+limit exceeded exception	2741	3415
+limit in a recursive query is not implemented	59	2828
+limit must not be negative	2644,64	3416
+limit of * on json nested structures depth is reached in argument * to function	1351	1706
+limit of * on json path depth is reached in argument * to function	1356	1711
+limit only accepts integer values	1342	1697
+limit overrun error	2742	3417
 limit syntax is not supported	0,1	690
-limitexceededexception	2740	3413
-limitoverrunerror	2741	3415
-line too long	2742	3416
-line unavailable exception	2743	3417
-linetoolong	2742	3416
-lineunavailableexception	2743	3417
-link has been severed	1041	3418
-link loop exception	2744	3419
-link number out of range	999	3420
-linkageerror	2745	3421
-linkexception	2746	3422
-linkloopexception	2744	3419
-list index out of range	195	3423
-list of fields is only allowed in key partitions	1376	1733
+limitexceededexception	2741	3415
+limitoverrunerror	2742	3417
+line too long	2743	3418
+line unavailable exception	2744	3419
+linetoolong	2743	3418
+lineunavailableexception	2744	3419
+link has been severed	1042	3420
+link loop exception	2745	3421
+link number out of range	1000	3422
+linkageerror	2746	3423
+linkexception	2747	3424
+linkloopexception	2745	3421
+list index out of range	195	3425
+list of fields is only allowed in key partitions	1377	1735
 list of radius secrets cannot be empty	128,129	287
 list of radius servers cannot be empty	128,129	287
-listener not found exception	2747,2748	3424
-listener_not_found	2748	3425
-listenernotfoundexception	2747,2748	3424
+listener not found exception	2748,2749	3426
+listener_not_found	2749	3427
+listenernotfoundexception	2748,2749	3426
 literal carriage return found in data	273,64	835
 literal newline found in data	273,64	835
-liveness probe failed	2749,2750	3426
-lo_lseek result out of range for large object descriptor	201,64	3427
-lo_tell result out of range for large object descriptor	201,64	3427
-loaderror	2751	3428
+liveness probe failed	2750,2751	3428
+lo_lseek result out of range for large object descriptor	201,64	3429
+lo_tell result out of range for large object descriptor	201,64	3429
+loaderror	2752	3430
 local connections are not supported by this build	128,129	287
-local jump error	2752	3429
-localjumperror	2752	3429
+local jump error	2753	3431
+localjumperror	2753	3431
 location is not supported anymore	59	481
-locator exception	2679	3430
-locator_exception	2679	3430
-locatorexception	2679	3430
-lock disk i o error	2753,100	3431
-lock file * already exists	2754,129	3432
-lock file * is empty	2754,129	3432
-lock file exists	2754	3433
-lock not available	448	3434
-lock recursion exception	2755	3435
-lock wait timeout exceeded try restarting transaction	1383	1740
-lock_file_exists	2754,129	3433
-lock_not_available	448,57	3434
-lockederror	2756	3436
-lockfileexists	2754,129	3433
-locknotavailable	448,57	3434
-lockrecursionexception	2755	3435
-log dir not found exception	2757	3437
-log format * is not supported	112,64	3438
-log_dir_not_found	2757	3437
-logdirnotfoundexception	2757	3437
-logic error * in function	1670	2045
-logical decoding cannot be used while in recovery	59	3439
+locator exception	2680	3432
+locator_exception	2680	3432
+locatorexception	2680	3432
+lock disk i o error	2754,100	3433
+lock file * already exists	2755,129	3434
+lock file * is empty	2755,129	3434
+lock file exists	2755	3435
+lock not available	448	3436
+lock recursion exception	2756	3437
+lock wait timeout exceeded try restarting transaction	1384	1742
+lock_file_exists	2755,129	3435
+lock_not_available	448,57	3436
+lockederror	2757	3438
+lockfileexists	2755,129	3435
+locknotavailable	448,57	3436
+lockrecursionexception	2756	3437
+log dir not found exception	2758	3439
+log format * is not supported	112,64	3440
+log_dir_not_found	2758	3439
+logdirnotfoundexception	2758	3439
+logic error * in function	1671	2047
+logical decoding cannot be used while in recovery	59	3441
 logical decoding output plugin * produces binary output but function * expects textual data	59	234
 logical decoding requires a database connection	57	695
 logical decoding requires wal_level logical	57	695
 logical replication at prepare time requires a	57	695
-logical replication slot * exists but wal_level logical	57	3440
-logical replication target relation * does not exist	57	3441
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3442
-logical replication target relation * uses system columns in replica identity index	57	3441
-logical replication worker slot * is already used by another worker cannot attach	57	3443
-logical replication worker slot * is empty cannot attach	57	3443
+logical replication slot * exists but wal_level logical	57	3442
+logical replication target relation * does not exist	57	3443
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3444
+logical replication target relation * uses system columns in replica identity index	57	3443
+logical replication worker slot * is already used by another worker cannot attach	57	3445
+logical replication worker slot * is empty cannot attach	57	3445
 logical streaming at prepare time requires a	57	695
 logical streaming requires a	57	695
-loginexception	2758	3444
-long database name and identifier for object resulted in path length exceeding * characters path	1306	1658
-lookuperror	2759	3445
+loginexception	2759	3446
+long database name and identifier for object resulted in path length exceeding * characters path	1307	1660
+lookuperror	2760	3447
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3446
-lost connection to parallel worker	57	1009
-lower and upper bounds must be finite	791,64	1038
-lower bound cannot equal upper bound	791,64	1038
+lossy distance functions are not supported in index only scans	59	3448
+lost connection to parallel worker	57	1010
+lower and upper bounds must be finite	792,64	1040
+lower bound cannot equal upper bound	792,64	1040
 lowering statistics target to	112,64	630
-lz4 compression is not supported by this build	59	3447
-m bean exception	2760	3448
-m bean registration exception	2761	3449
-macaddr8 data out of range to convert to macaddr	201,64	3450
-machine is not on the network	1044	3451
-mail header not in message	2762,2763	3452
-malformed array literal	63,64	3453
-malformed communication packet	1390	1747
-malformed file type header in file	1261	1612
-malformed gtid set encoding	1387	1744
-malformed gtid set specification	1388	1745
-malformed gtid specification	1389	1746
-malformed input exception	2764	3454
-malformed json array	63,64	2701
-malformed link exception	2765	3455
-malformed multirange literal	63,64	3456
-malformed object name exception	2766	3457
-malformed parameterized type exception	2767	3458
-malformed parameters exception	2768	3459
-malformed range literal	63,64	3460
-malformed record literal	63,64	3461
+lz4 compression is not supported by this build	59	3449
+m bean exception	2761	3450
+m bean registration exception	2762	3451
+macaddr8 data out of range to convert to macaddr	201,64	3452
+machine is not on the network	1045	3453
+mail header not in message	2763,2764	3454
+malformed array literal	63,64	3455
+malformed communication packet	1391	1749
+malformed file type header in file	1262	1614
+malformed gtid set encoding	1388	1746
+malformed gtid set specification	1389	1747
+malformed gtid specification	1390	1748
+malformed input exception	2765	3456
+malformed json array	63,64	2703
+malformed link exception	2766	3457
+malformed multirange literal	63,64	3458
+malformed object name exception	2767	3459
+malformed parameterized type exception	2768	3460
+malformed parameters exception	2769	3461
+malformed range literal	63,64	3462
+malformed record literal	63,64	3463
 malformed scram message	334,335	772
-malformed stat buffer	2769,2770	3462
-malformed url exception	2771	3463
-malformed utf * characters possibly incorrectly encoded	665	3464
-malformedinputexception	2764	3454
-malformedlinkexception	2765	3455
-malformedobjectnameexception	2766	3457
-malformedparameterizedtypeexception	2767	3458
-malformedparametersexception	2768	3459
-malformedurlexception	2771	3463
+malformed stat buffer	2770,2771	3464
+malformed url exception	2772	3465
+malformed utf * characters possibly incorrectly encoded	665	3466
+malformedinputexception	2765	3456
+malformedlinkexception	2766	3457
+malformedobjectnameexception	2767	3459
+malformedparameterizedtypeexception	2768	3460
+malformedparametersexception	2769	3461
+malformedurlexception	2772	3465
 manifest checksums require a backup manifest	0,1	869
-mapping for token type * does not exist	102,1	3465
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1845	2253
-mariadb tried to use the * but its provider plugin is not loaded	1538	1899
-marshal directive exception	2772	3466
-marshaldirectiveexception	2772	3466
-marshalexception	2773	3467
-marshaling directives are invalid	2772	3468
-master command * failed	1615	1983
+mapping for token type * does not exist	102,1	3467
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1846	2255
+mariadb tried to use the * but its provider plugin is not loaded	1539	1901
+marshal directive exception	2773	3468
+marshaldirectiveexception	2773	3468
+marshalexception	2774	3469
+marshaling directives are invalid	2773	3470
+master command * failed	1616	1985
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3469
-materialized view * has not been populated	57	3470
+materialize mode required but it is not allowed in this context	59	3471
+materialized view * has not been populated	57	3472
 materialized views cannot be unlogged	59	486
 materialized views may not be defined using bound parameters	59	486
 materialized views must not use data modifying statements in with	59	486
 materialized views must not use temporary tables or views	59	486
 max_wal_size must be at least twice wal_segment_size	112,64	304
-maxfragments should be 0	112,64	3471
-maximum call stack size exceeded	2774	3472
+maxfragments should be 0	112,64	3473
+maximum call stack size exceeded	2775	3474
 maximum number of committed subtransactions	205	609
-maximum number of prepared transactions reached	145,143	3473
-maximum recursion depth exceeded	2774	3474
-maxvalue can only be used in last partition definition	1510	1871
-mbeanexception	2760	3448
-mbeanregistrationexception	2761	3449
-md5 authentication is not supported when db_user_namespace is enabled	128,129,737	287
-member access exception	453	3475
-member id required exception	2775	3476
-member_id_required	2775	3476
-memberaccessexception	453	3475
-memberidrequiredexception	2775	3476
-memerror	2776	3477
-memory allocation error * in function	1667	2042
-memory allocation of * bytes failed	145	3478
-memoryerror	2777,145	3479
+maximum number of prepared transactions reached	145,143	3475
+maximum recursion depth exceeded	2775	3476
+maxvalue can only be used in last partition definition	1511	1873
+mbeanexception	2761	3450
+mbeanregistrationexception	2762	3451
+md5 authentication is not supported when db_user_namespace is enabled	128,129,738	287
+member access exception	453	3477
+member id required exception	2776	3478
+member_id_required	2776	3478
+memberaccessexception	453	3477
+memberidrequiredexception	2776	3478
+memerror	2777	3479
+memory allocation error * in function	1668	2044
+memory allocation of * bytes failed	145	3480
+memoryerror	2778,145	3481
 merge not supported in copy	59	676
-merge not supported in with query	59	2826
-message size too large exception	2778	3480
-message too long	828	3481
-message_size_too_large	2778	3480
-messagesizetoolargeexception	2778	3480
-method access exception	222	3482
+merge not supported in with query	59	2828
+message size too large exception	2779	3482
+message too long	829	3483
+message_size_too_large	2779	3482
+messagesizetoolargeexception	2779	3482
+method access exception	222	3484
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	222	3482
-midi unavailable exception	2779	3483
-midiunavailableexception	2779	3483
-mime invalid media parameter	2780	3484
-mime type parse exception	2781	3485
-mimetypeparseexception	2781	3485
+methodaccessexception	222	3484
+midi unavailable exception	2780	3485
+midiunavailableexception	2780	3485
+mime invalid media parameter	2781	3486
+mime type parse exception	2782	3487
+mimetypeparseexception	2782	3487
 min_wal_size must be at least twice wal_segment_size	112,64	304
-minwords should be less than maxwords	112,64	3471
-minwords should be positive	112,64	3471
-mirrored type exception	2782	3486
-mirrored types exception	2783	3487
-mirroredtypeexception	2782	3486
-mirroredtypesexception	2783	3487
+minwords should be less than maxwords	112,64	3473
+minwords should be positive	112,64	3473
+mirrored type exception	2783	3488
+mirrored types exception	2784	3489
+mirroredtypeexception	2783	3488
+mirroredtypesexception	2784	3489
 misdirected request	28	29
 misdirected_request	28	29
 mismatched array dimensions	206,64	235
-mismatched endpoint type exception	2784	3488
-mismatched_endpoint_type	2784	3488
-mismatchedendpointtypeexception	2784	3488
+mismatched endpoint type exception	2785	3490
+mismatched_endpoint_type	2785	3490
+mismatchedendpointtypeexception	2785	3490
 misplaced deferrable clause	0,1	361
 misplaced initially deferred clause	0,1	361
 misplaced initially immediate clause	0,1	361
 misplaced not deferrable clause	0,1	361
-missing afffile parameter	112,64	3489
-missing authority key identifier	2785,178	3490
+missing afffile parameter	112,64	3491
+missing authority key identifier	2786,178	3492
 missing data for column	273,64	835
-missing dictfile parameter	112,64	3491
-missing dictionary parameter	112,64	3491
-missing dsa signing cert	2786,172	193
-missing ecdsa signing cert	2787,172	193
+missing dictfile parameter	112,64	3493
+missing dictionary parameter	112,64	3493
+missing dsa signing cert	2787,172	193
+missing ecdsa signing cert	2788,172	193
 missing entry in file * at end of line	128,129	287
-missing fatal	2788,172	193
-missing field exception	232	3492
-missing format argument exception	2789	3493
-missing format width exception	2790	3494
-missing from clause entry for table	617,1	3495
-missing language parameter	112,64	3496
-missing manifest resource exception	2791	3497
-missing member exception	230	3498
-missing metadata exception	223	3499
-missing method exception	231	3500
-missing parameters	2792,172	193
-missing psk kex modes extension	2793,172	193
-missing resource exception	2794	3501
-missing rsa certificate	2795,172	193
-missing rsa encrypting cert	2796,172	193
-missing rsa signing cert	2797,172	193
-missing satellite assembly exception	2798	3502
-missing sigalgs extension	2799,172	193
-missing signing cert	2800,172	193
-missing spec error	2801	3503
-missing spec version error	2802	3504
-missing subject key identifier	2803,178	3505
-missing supported groups extension	2804,172	193
-missing synonyms parameter	112,64	3506
+missing fatal	2789,172	193
+missing field exception	232	3494
+missing format argument exception	2790	3495
+missing format width exception	2791	3496
+missing from clause entry for table	617,1	3497
+missing language parameter	112,64	3498
+missing manifest resource exception	2792	3499
+missing member exception	230	3500
+missing metadata exception	223	3501
+missing method exception	231	3502
+missing parameters	2793,172	193
+missing psk kex modes extension	2794,172	193
+missing resource exception	2795	3503
+missing rsa certificate	2796,172	193
+missing rsa encrypting cert	2797,172	193
+missing rsa signing cert	2798,172	193
+missing satellite assembly exception	2799	3504
+missing sigalgs extension	2800,172	193
+missing signing cert	2801,172	193
+missing spec error	2802	3505
+missing spec version error	2803	3506
+missing subject key identifier	2804,178	3507
+missing supported groups extension	2805,172	193
+missing synonyms parameter	112,64	3508
 missing time zone in input string for type timestamptz	464,64	501
 missing time zone in input string for type timetz	464,64	501
-missing tmp dh key	2805,172	193
-missing tmp ecdh key	2806,172	193
-missing unicode support	2807	3507
-missingfieldexception	232	3492
-missingformatargumentexception	2789	3493
-missingformatwidthexception	2790	3494
-missingmanifestresourceexception	2791	3497
-missingmemberexception	230	3498
-missingmetadataexception	223	3499
-missingmethodexception	231	3500
-missingresourceexception	2794	3501
-missingsatelliteassemblyexception	2798	3502
-missingspecerror	2801	3503
-missingspecversionerror	2802	3504
-missingunicodesupport	2807	3507
-mixed handshake and non handshake data	2808,172	193
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1406	1763
-mixing of transactional and non transactional tables is disabled	1407	1764
-mixing self logging and non self logging engines in a statement is unsafe	1118	1451
-mmap disk i o error	2809,100	3508
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1660	2035
-modifying sql data not permitted	2810	3509
-modifying_sql_data_not_permitted	2810,2403	3509
-modifyingsqldatanotpermitted	2810,2403	3509
-module not found error	2811,437	3510
+missing tmp dh key	2806,172	193
+missing tmp ecdh key	2807,172	193
+missing unicode support	2808	3509
+missingfieldexception	232	3494
+missingformatargumentexception	2790	3495
+missingformatwidthexception	2791	3496
+missingmanifestresourceexception	2792	3499
+missingmemberexception	230	3500
+missingmetadataexception	223	3501
+missingmethodexception	231	3502
+missingresourceexception	2795	3503
+missingsatelliteassemblyexception	2799	3504
+missingspecerror	2802	3505
+missingspecversionerror	2803	3506
+missingunicodesupport	2808	3509
+mixed handshake and non handshake data	2809,172	193
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1407	1765
+mixing of transactional and non transactional tables is disabled	1408	1766
+mixing self logging and non self logging engines in a statement is unsafe	1119	1453
+mmap disk i o error	2810,100	3510
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1661	2037
+modifying sql data not permitted	2811	3511
+modifying_sql_data_not_permitted	2811,2404	3511
+modifyingsqldatanotpermitted	2811,2404	3511
+module not found error	2812,437	3512
 module_not_found	437	602
-modulenotfounderror	2811,437	3510
+modulenotfounderror	2812,437	3512
 modulus for hash partition must be an integer value greater than zero	61,1,112	65
 modulus for hash partition must be specified	0,1	690
-modulus for hash partition provided more than once	101,1	3511
-money out of range	201,64	3512
-monitor setting exception	2812	3513
-monitorsettingexception	2812	3513
-more partitions to reorganize than there are partitions	1569	1932
-more than one function named	134,1	3514
-more than one operator named	134,1	3514
-more than one row returned by a subquery used as an expression	555	3515
-more than one sql json item	2813	3516
-more than one value returned by column xpath expression	555	3517
-more_than_one_sql_json_item	2813,64	3516
-morethanonesqljsonitem	2813,64	3516
-most specific type mismatch	2814	3518
-most_specific_type_mismatch	2814,64	3518
-mostspecifictypemismatch	2814,64	3518
-mountvolume setup failed for volume	2314,2313	3519
-movederror	2815	3520
+modulus for hash partition provided more than once	101,1	3513
+money out of range	201,64	3514
+monitor setting exception	2813	3515
+monitorsettingexception	2813	3515
+more partitions to reorganize than there are partitions	1570	1934
+more than one function named	134,1	3516
+more than one operator named	134,1	3516
+more than one row returned by a subquery used as an expression	555	3517
+more than one sql json item	2814	3518
+more than one value returned by column xpath expression	555	3519
+more_than_one_sql_json_item	2814,64	3518
+morethanonesqljsonitem	2814,64	3518
+most specific type mismatch	2815	3520
+most_specific_type_mismatch	2815,64	3520
+mostspecifictypemismatch	2815,64	3520
+mountvolume setup failed for volume	2315,2314	3521
+movederror	2816	3522
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	113,64	2846
+moving aggregate transition function must not return null	113,64	2848
 moving row to another partition during a before for each row trigger is not supported	59	336
-multi attach error for volume	2286,2285	3521
-multi row statements required more than * bytes of storage	1677	2052
+multi attach error for volume	2287,2286	3523
+multi row statements required more than * bytes of storage	1678	2054
 multi statement do instead rules are not supported for copy	59	875
 multi statement do instead rules are not supported for data modifying statements in with	59	611
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1738	2114
-multicast not supported exception	234	3522
-multicastnotsupportedexception	234	3522
-multidimensional arrays must have array expressions with matching dimensions	206,64	3523
-multihop attempted	1009	3524
-multipart message too large	2816	3525
-multiple accept parameters	112,64	3526
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1739	2116
+multicast not supported exception	234	3524
+multicastnotsupportedexception	234	3524
+multidimensional arrays must have array expressions with matching dimensions	206,64	3525
+multihop attempted	1010	3526
+multipart message too large	2817	3527
+multiple accept parameters	112,64	3528
 multiple actions for rules on select are not implemented	59	536
-multiple afffile parameters	112,64	3489
-multiple assignments to same column	0,1	3527
+multiple afffile parameters	112,64	3491
+multiple assignments to same column	0,1	3529
 multiple collate clauses not allowed	0,1	690
 multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
 multiple default expressions	0,1	892
 multiple default values specified for column * of table	0,1	361
 multiple deferrable not deferrable clauses not allowed	0,1	361
-multiple definition of same constant in list partitioning	1411	1768
-multiple dictfile parameters	112,64	3491
-multiple dictionary parameters	112,64	3491
+multiple definition of same constant in list partitioning	1412	1770
+multiple dictfile parameters	112,64	3493
+multiple dictionary parameters	112,64	3493
 multiple generation clauses specified for column * of table	0,1	361
 multiple identity specifications for column * of table	0,1	361
 multiple initially immediate deferred clauses not allowed	0,1	361
-multiple language parameters	112,64	3496
+multiple language parameters	112,64	3498
 multiple limit clauses not allowed	0,1	690
 multiple limit options not allowed	0,1	690
 multiple offset clauses not allowed	0,1	690
 multiple order by clauses not allowed	0,1	690
-multiple primary key defined	1412	1769
-multiple primary keys for table * are not allowed	61,1	3528
-multiple read calls return no data or error	2817,2818	3529
-multiple recovery targets specified	112,64	3530
-multiple stopwords parameters	112,64	3496
+multiple primary key defined	1413	1771
+multiple primary keys for table * are not allowed	61,1	3530
+multiple read calls return no data or error	2818,2819	3531
+multiple recovery targets specified	112,64	3532
+multiple stopwords parameters	112,64	3498
 multiple values in ident field	128,129	287
 multiple values specified for authentication type	128,129	287
 multiple values specified for connection type	128,129	287
 multiple values specified for host address	128,129	287
 multiple values specified for netmask	128,129	287
-multiple window specifications with the same name	1189	1536
+multiple window specifications with the same name	1190	1538
 multiple with clauses not allowed	0,1	690
-multirange values cannot contain null members	113,64	3531
-multiranges cannot be constructed from multidimensional arrays	555	3532
-multixact members limit exceeded	205	1108
-must accept variadic any to be used in this aggregate	170,1	3533
+multirange values cannot contain null members	113,64	3533
+multiranges cannot be constructed from multidimensional arrays	555	3534
+multixact members limit exceeded	205	1110
+must accept variadic any to be used in this aggregate	170,1	3535
 must appear in the group by clause or be used in an aggregate function	131,1	138
-must be a list of extension names	112,64	2887
-must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3534
-must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3535
-must be a superuser to cancel superuser query	87,1	3535
-must be a superuser to terminate superuser process	87,1	3534
-must be fired after row	327,328	3536
-must be fired for delete	327,328	3536
-must be fired for insert	327,328	3536
-must be fired for insert or update	327,328	3537
-must be fired for update	327,328	3536
-must be greater than zero	112,64	2924
+must be a list of extension names	112,64	2889
+must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3536
+must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3537
+must be a superuser to cancel superuser query	87,1	3537
+must be a superuser to terminate superuser process	87,1	3536
+must be fired after row	327,328	3538
+must be fired for delete	327,328	3538
+must be fired for insert	327,328	3538
+must be fired for insert or update	327,328	3539
+must be fired for update	327,328	3538
+must be greater than zero	112,64	2926
 must be installed in schema	59	410
-must be less than maxvalue	112,64	2924
-must be member of role	87,1	3538
-must be owner of large object	87,1	3539
-must be owner of type * or type	87,1	3539
+must be less than maxvalue	112,64	2926
+must be member of role	87,1	3540
+must be owner of large object	87,1	3541
+must be owner of type * or type	87,1	3541
 must be read_only shareable or read_write	0,1	134
-must be superuser	87,1	3539
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3540
+must be superuser	87,1	3541
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3542
 must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	583
 must be superuser or have privileges of pg_read_all_settings to examine	87,1	669
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3541
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3541
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3541
-must be superuser or replication role to start walsender	87,1	3542
-must be superuser or replication role to use replication slots	87,1	3543
-must be superuser to add or set schemas	87,1	3544
-must be superuser to alter a type	87,1	3545
-must be superuser to alter an operator family	87,1	3546
-must be superuser to alter replication roles or change replication attribute	87,1	3547
-must be superuser to alter settings globally	87,1	3547
-must be superuser to alter superuser roles or change superuser attribute	87,1	3547
-must be superuser to alter superusers	87,1	3547
-must be superuser to call	87,1	3548
-must be superuser to change bypassrls attribute	87,1	3547
-must be superuser to connect in binary upgrade mode	87,1	3542
-must be superuser to create a base type	87,1	3545
-must be superuser to create a cast without function	87,1	3549
-must be superuser to create an operator class	87,1	3546
-must be superuser to create an operator family	87,1	3546
-must be superuser to create bypassrls users	87,1	3547
-must be superuser to create custom procedural language	87,1	3550
-must be superuser to create for all tables publication	87,1	3544
-must be superuser to create for tables in schema publication	87,1	3544
-must be superuser to create replication users	87,1	3547
-must be superuser to create subscriptions	87,1	3551
-must be superuser to create superusers	87,1	3547
-must be superuser to create text search parsers	87,1	3552
-must be superuser to create text search templates	87,1	3552
-must be superuser to drop superusers	87,1	3547
-must be superuser to import system collations	87,1	3553
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3543
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3543
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3543
+must be superuser or replication role to start walsender	87,1	3544
+must be superuser or replication role to use replication slots	87,1	3545
+must be superuser to add or set schemas	87,1	3546
+must be superuser to alter a type	87,1	3547
+must be superuser to alter an operator family	87,1	3548
+must be superuser to alter replication roles or change replication attribute	87,1	3549
+must be superuser to alter settings globally	87,1	3549
+must be superuser to alter superuser roles or change superuser attribute	87,1	3549
+must be superuser to alter superusers	87,1	3549
+must be superuser to call	87,1	3550
+must be superuser to change bypassrls attribute	87,1	3549
+must be superuser to connect in binary upgrade mode	87,1	3544
+must be superuser to create a base type	87,1	3547
+must be superuser to create a cast without function	87,1	3551
+must be superuser to create an operator class	87,1	3548
+must be superuser to create an operator family	87,1	3548
+must be superuser to create bypassrls users	87,1	3549
+must be superuser to create custom procedural language	87,1	3552
+must be superuser to create for all tables publication	87,1	3546
+must be superuser to create for tables in schema publication	87,1	3546
+must be superuser to create replication users	87,1	3549
+must be superuser to create subscriptions	87,1	3553
+must be superuser to create superusers	87,1	3549
+must be superuser to create text search parsers	87,1	3554
+must be superuser to create text search templates	87,1	3554
+must be superuser to drop superusers	87,1	3549
+must be superuser to import system collations	87,1	3555
 must be superuser to read files with adminpack 1 0	87,1	89
-must be superuser to rename	87,1	3554
-must be superuser to rename superusers	87,1	3547
-must be superuser to rotate log files with adminpack 1 0	87,1	3535
-must be superuser to set grantor	87,1	3547
-must be superuser to set schema of	87,1	3554
-must be superuser to skip transaction	87,1	3551
-must be superuser to specify a non built in join estimator function	87,1	3555
-must be superuser to specify a non built in restriction estimator function	87,1	3555
-must be superuser to specify a support function	87,1	3549
-must be used to call a parameterless aggregate function	153,1	1179
-must define subpartitions on all partitions if on one partition	1515	1876
-must have admin option on role	87,1	3547
-must have createrole privilege	87,1	3539
+must be superuser to rename	87,1	3556
+must be superuser to rename superusers	87,1	3549
+must be superuser to rotate log files with adminpack 1 0	87,1	3537
+must be superuser to set grantor	87,1	3549
+must be superuser to set schema of	87,1	3556
+must be superuser to skip transaction	87,1	3553
+must be superuser to specify a non built in join estimator function	87,1	3557
+must be superuser to specify a non built in restriction estimator function	87,1	3557
+must be superuser to specify a support function	87,1	3551
+must be used to call a parameterless aggregate function	153,1	1181
+must define subpartitions on all partitions if on one partition	1516	1878
+must have admin option on role	87,1	3549
+must have createrole privilege	87,1	3541
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	170,1	3286
-must request at least 2 points	112,64	3556
-must return type	153,1,103	3296
-must specify at least one column	103,1	2863
+must not return a set	170,1	3288
+must request at least 2 points	112,64	3558
+must return type	153,1,103	3298
+must specify at least one column	103,1	2865
 must specify both or neither of serialization and deserialization functions	62,1	142
-must specify provider when multiple security label providers have been loaded	112,64	3557
+must specify provider when multiple security label providers have been loaded	112,64	3559
 must specify relation and object name	0,1	836
-must specify restore_command when standby mode is not enabled	112,64	2898
-must specify unqualified relation names	0,1	3024
-mutual recursion between with items is not implemented	59	2826
-myrocks currently does not support rollback to savepoint if modifying rows	1575	1940
-myrocks doesn t currently support collations with * attribute	1415	1772
-myrocks failed creating new key definitions during alter	1367	1723
-myrocks failed populating secondary key during alter	1601	1967
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1348	1702
-name * has become	1416	1773
-name already bound exception	2819	3558
-name constraints minimum and maximum not supported	2820,178	3559
+must specify restore_command when standby mode is not enabled	112,64	2900
+must specify unqualified relation names	0,1	3026
+mutual recursion between with items is not implemented	59	2828
+myrocks currently does not support rollback to savepoint if modifying rows	1576	1942
+myrocks doesn t currently support collations with * attribute	1416	1774
+myrocks failed creating new key definitions during alter	1368	1725
+myrocks failed populating secondary key during alter	1602	1969
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1349	1704
+name * has become	1417	1775
+name already bound exception	2820	3560
+name constraints minimum and maximum not supported	2821,178	3561
 name list length must be at least	112,64	206
 name list length must be exactly	112,64	206
-name not found exception	2821	3560
-name not unique on network	1057	3561
+name not found exception	2822	3562
+name not unique on network	1058	3563
 name or argument lists may not contain nulls	112,64	206
-name or service not known	2822,122	3562
-name too long	2456	3563
-name_too_long	2456,1	3563
-namealreadyboundexception	2819	3558
-named in key does not exist	461,1	3564
+name or service not known	2823,122	3564
+name too long	2457	3565
+name_too_long	2457,1	3565
+namealreadyboundexception	2820	3560
+named in key does not exist	461,1	3566
 named in partition key does not exist	461,1	840
-nameerror	2823,2824	3565
-namenotfoundexception	2821	3560
+nameerror	2824,2825	3567
+namenotfoundexception	2822	3562
 namespace name * is not unique	0,1	181
 namespace uri must not be null	113,64	831
-nametoolong	2456,1	3563
-naming security exception	2825	3566
-namingexception	2826	3567
-namingsecurityexception	2825	3566
-native table * has the wrong structure	1883	2292
-near * at line	1490	1851
-needdict	2827	3568
-needs to have compatible input type and transition type	62,1	3569
-negative array size exception	2828	3570
-negative substring length not allowed	2829,64	3571
-negativearraysizeexception	2828	3570
-neither namespace name nor uri may be null	113,64	3572
+nametoolong	2457,1	3565
+naming security exception	2826	3568
+namingexception	2827	3569
+namingsecurityexception	2826	3568
+native table * has the wrong structure	1884	2294
+near * at line	1491	1853
+needdict	2828	3570
+needs to have compatible input type and transition type	62,1	3571
+negative array size exception	2829	3572
+negative substring length not allowed	2830,64	3573
+negativearraysizeexception	2829	3572
+neither namespace name nor uri may be null	113,64	3574
 nested alter extension is not supported	59	410
 nested create extension is not supported	59	410
-nestingerror	2830	3573
-net error reading from master	1398	1755
-net error writing to master	1399	1756
-net http abort handler	2831	3574
-net http skip alternate protocol	2832,2833	3575
-net http use last response	2834	3576
-net readtimeout with	753	3577
+nestingerror	2831	3575
+net error reading from master	1399	1757
+net error writing to master	1400	1758
+net http abort handler	2832	3576
+net http skip alternate protocol	2833,2834	3577
+net http use last response	2835	3578
+net readtimeout with	754	3579
 network authentication required	53	55
-network dropped connection on reset	1026	3578
-network exception exception	2835	3579
-network information exception	2836	3580
-network is down	1025	3581
-network is unreachable	1027	3582
-network not ready	2837,2838	3583
+network dropped connection on reset	1027	3580
+network exception exception	2836	3581
+network information exception	2837	3582
+network is down	1026	3583
+network is unreachable	1028	3584
+network not ready	2838,2839	3585
 network_authentication_required	53	55
-network_exception	2835	3579
-networkexceptionexception	2835	3579
-networkinformationexception	2836	3580
-networknotready	2837,2838	3583
-new bit must be 0 or 1	112,64	3402
+network_exception	2836	3581
+networkexceptionexception	2836	3581
+networkinformationexception	2837	3582
+networknotready	2838,2839	3585
+new bit must be 0 or 1	112,64	3404
 new collation * is incompatible with the collation of the template database	112,64	566
-new data for materialized view * contains duplicate rows without any null columns	555	3584
+new data for materialized view * contains duplicate rows without any null columns	555	3586
 new encoding * is incompatible with the encoding of the template database	112,64	566
 new icu locale * is incompatible with the icu locale of the template database	112,64	566
 new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	566
-new leader elected exception	2839	3585
+new leader elected exception	2840	3587
 new locale provider * does not match locale provider of the template database	112,64	566
-new row for relation * violates check constraint	597,598	3586
-new row for relation * violates partition constraint	597,598	3586
-new row violates check option for view	2840	3587
-new row violates row level security policy * for table	87,1	3588
-new row violates row level security policy * using expression for table	87,1	3588
-new row violates row level security policy for table	87,1	3588
-new row violates row level security policy using expression for table	87,1	3588
+new row for relation * violates check constraint	597,598	3588
+new row for relation * violates partition constraint	597,598	3588
+new row violates check option for view	2841	3589
+new row violates row level security policy * for table	87,1	3590
+new row violates row level security policy * using expression for table	87,1	3590
+new row violates row level security policy for table	87,1	3590
+new row violates row level security policy using expression for table	87,1	3590
 new table can only be specified for an insert or update trigger	103,1	335
 new table cannot be specified multiple times	103,1	335
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	876
-new_leader_elected	2839	3585
-newleaderelectedexception	2839	3585
-nextval reached maximum value of sequence	2841,64	3589
-nextval reached minimum value of sequence	2841,64	3589
-no active sql transaction	412	3590
-no active sql transaction for branch transaction	2842	3591
-no address associated with hostname	2843,122	3592
-no anchors for recursive with element	1558	1920
-no anode	1033	3593
-no application protocol	2844,172	193
-no binary input function available for type	778,1	3594
-no binary output function available for type	778,1	3594
-no buffer space available	1034	3595
-no certificate assigned	2845,172	193
-no certificate set	2846,172	193
-no certificates returned	2847,172	193
-no change following hrr	2848,172	193
-no child processes	606	3596
-no cipher match	2849,172	193
-no ciphers available	2850,172	193
-no ciphers specified	2851,172	193
-no class def found error	2852,437	3597
-no client cert method	2853,172	193
-no collation was derived for column * with collatable type	61,1,776	469
+new_leader_elected	2840	3587
+newleaderelectedexception	2840	3587
+nextval reached maximum value of sequence	2842,64	3591
+nextval reached minimum value of sequence	2842,64	3591
+no active sql transaction	412	3592
+no active sql transaction for branch transaction	2843	3593
+no address associated with hostname	2844,122	3594
+no anchors for recursive with element	1559	1922
+no anode	1034	3595
+no application protocol	2845,172	193
+no binary input function available for type	779,1	3596
+no binary output function available for type	779,1	3596
+no buffer space available	1035	3597
+no certificate assigned	2846,172	193
+no certificate set	2847,172	193
+no certificates returned	2848,172	193
+no change following hrr	2849,172	193
+no child processes	606	3598
+no cipher match	2850,172	193
+no ciphers available	2851,172	193
+no ciphers specified	2852,172	193
+no class def found error	2853,437	3599
+no client cert method	2854,172	193
+no collation was derived for column * with collatable type	61,1,777	469
 no collation was derived for partition key column * with collatable type	61,1	469
 no column alias was provided	170,1	205
-no compression specified	2854,172	193
-no connection pending exception	2855	3598
-no cookie callback set	2856,172	193
-no csi structure available	1035	3599
-no data available	1036	3600
-no data found	2857	3601
-no data left in message	334,335	3032
-no data zero rows fetched selected or processed	1642	2016
-no database nor user name specified	112,64	3602
-no database selected	1433	1791
-no datetime expression provided	1224	1573
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1745	2121
-no empty local buffer available	143	3603
-no entry found for key	2707	3604
-no explicit policy	2858,178	3605
+no compression specified	2855,172	193
+no connection pending exception	2856	3600
+no cookie callback set	2857,172	193
+no csi structure available	1036	3601
+no data available	1037	3602
+no data found	2858	3603
+no data left in message	334,335	3034
+no data zero rows fetched selected or processed	1643	2018
+no database nor user name specified	112,64	3604
+no database selected	1434	1793
+no datetime expression provided	1225	1575
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1746	2123
+no empty local buffer available	143	3605
+no entry found for key	2708	3606
+no explicit policy	2859,178	3607
 no function body specified	62,1	135
-no handle of the given name exists	2859	3606
-no implicit conversion of integer into string	226	3607
-no initial context exception	2860	3608
-no inline code specified	0,1	3609
-no input function available for type	778,1	3594
+no handle of the given name exists	2860	3608
+no implicit conversion of integer into string	226	3609
+no initial context exception	2861	3610
+no inline code specified	0,1	3611
+no input function available for type	779,1	3596
 no language specified	62,1	135
-no locks available	1040	3610
-no matching dane tlsa records	2861,178	3611
-no matching pattern error	2862	3612
-no matching pattern key error	2863	3613
-no matching relations in tablespace	2857,211	3614
-no medium found	1042	3615
-no memory error	2864,145	3616
-no message of desired type	1043	3617
-no method error	2865	3618
-no method specified	2866,172	193
+no locks available	1041	3612
+no matching dane tlsa records	2862,178	3613
+no matching pattern error	2863	3614
+no matching pattern key error	2864	3615
+no matching relations in tablespace	2858,211	3616
+no medium found	1043	3617
+no memory error	2865,145	3618
+no message of desired type	1044	3619
+no method error	2866	3620
+no method specified	2867,172	193
 no module named	437	613
-no operand in tsquery	0,1	3619
-no order list in window specification for	1439	1797
-no output function available for type	778,1	3594
-no partition of relation * found for row	597,598	3620
-no partition reassignment is in progress	2867	3621
-no paths allowed for shared library	1751	2128
-no pem extensions	2868,172	193
-no permission exception	2869	3622
-no pg_constraint entry for trigger * on table	103,1	3623
-no pg_hba conf entry for host	737	911
-no pg_hba conf entry for replication connection from host	737	911
-no postgresql user name specified in startup packet	737	3624
-no private key assigned	2870,172	193
-no protocols available	2871,172	193
-no reassignment in progress exception	2867	3621
-no renegotiation	2872,172	193
+no operand in tsquery	0,1	3621
+no order list in window specification for	1440	1799
+no output function available for type	779,1	3596
+no partition of relation * found for row	597,598	3622
+no partition reassignment is in progress	2868	3623
+no paths allowed for shared library	1752	2130
+no pem extensions	2869,172	193
+no permission exception	2870	3624
+no pg_constraint entry for trigger * on table	103,1	3625
+no pg_hba conf entry for host	738	912
+no pg_hba conf entry for replication connection from host	738	912
+no postgresql user name specified in startup packet	738	3626
+no private key assigned	2871,172	193
+no protocols available	2872,172	193
+no reassignment in progress exception	2868	3623
+no renegotiation	2873,172	193
 no replication origin is configured	57	648
-no required digest	2873,172	193
-no return found in function	1648	2022
-no roles are defined in this database system	102,1	3625
-no route to host	979	3626
-no route to host exception	2874	3627
-no secure transports are configured unable to set require_secure_transport on	1445	1804
-no security label providers have been loaded	112,64	3557
-no shared cipher	2875,172	193
-no shared groups	2876,172	193
-no shared signature algorithms	2877,172	193
-no slot available for new worker process	142,143	3628
-no snowball stemmer available for language * and encoding	102,1	3629
-no space left on device	1047	3630
-no sql json item	2878	3631
-no srtp profiles	2879,172	193
-no such algorithm exception	2880	3632
-no such attribute exception	2881	3633
-no such device	1037	3634
-no such device or address	1061	3635
-no such element exception	2882	3636
-no such field error	2883	3637
-no such field exception	2884	3638
-no such file exception	2885	3639
-no such file or directory	779	3640
-no such file or directory os error	779	3641
-no such file or directory rb_sysopen	779	3642
-no such host	122	3643
-no such mechanism exception	2886	3644
-no such method error	2887	3645
-no such method exception	2888	3646
-no such object exception	2889	3647
-no such padding exception	2890	3648
-no such process	2221	3649
-no such provider exception	2891	3650
-no suitable digest algorithm	2892,172	193
-no suitable groups	2893,172	193
-no suitable key share	2894,172	193
-no suitable signature algorithm	2895,172	193
-no symbol section	2896,2897	3651
-no tables used	1453	1812
-no valid scts	2898,172	193
-no value found for parameter	102,1	3652
-no verify cookie callback	2899,172	193
-no xenix semaphores available	1011	3653
-no_active_sql_transaction	412,115	3590
-no_active_sql_transaction_for_branch_transaction	2842,115	3591
+no required digest	2874,172	193
+no return found in function	1649	2024
+no roles are defined in this database system	102,1	3627
+no route to host	980	3628
+no route to host exception	2875	3629
+no secure transports are configured unable to set require_secure_transport on	1446	1806
+no security label providers have been loaded	112,64	3559
+no shared cipher	2876,172	193
+no shared groups	2877,172	193
+no shared signature algorithms	2878,172	193
+no slot available for new worker process	142,143	3630
+no snowball stemmer available for language * and encoding	102,1	3631
+no space left on device	1048	3632
+no sql json item	2879	3633
+no srtp profiles	2880,172	193
+no such algorithm exception	2881	3634
+no such attribute exception	2882	3635
+no such device	1038	3636
+no such device or address	1062	3637
+no such element exception	2883	3638
+no such field error	2884	3639
+no such field exception	2885	3640
+no such file exception	2886	3641
+no such file or directory	780	3642
+no such file or directory os error	780	3643
+no such file or directory rb_sysopen	780	3644
+no such host	122	3645
+no such mechanism exception	2887	3646
+no such method error	2888	3647
+no such method exception	2889	3648
+no such object exception	2890	3649
+no such padding exception	2891	3650
+no such process	2222	3651
+no such provider exception	2892	3652
+no suitable digest algorithm	2893,172	193
+no suitable groups	2894,172	193
+no suitable key share	2895,172	193
+no suitable signature algorithm	2896,172	193
+no symbol section	2897,2898	3653
+no tables used	1454	1814
+no valid scts	2899,172	193
+no value found for parameter	102,1	3654
+no verify cookie callback	2900,172	193
+no xenix semaphores available	1012	3655
+no_active_sql_transaction	412,115	3592
+no_active_sql_transaction_for_branch_transaction	2843,115	3593
 no_consumers	4	3
-no_data_found	2857,211	3601
-no_reassignment_in_progress	2867	3621
+no_data_found	2858,211	3603
+no_reassignment_in_progress	2868	3623
 no_route	3	2
-no_sql_json_item	2878,64	3631
-noactivesqltransaction	412,115	3590
-noactivesqltransactionforbranchtransaction	2842,115	3591
-noclassdeffounderror	2852,437	3597
-noconnectionpendingexception	2855	3598
-nodatafound	2857,211	3601
-node has disk pressure	2900	3654
-node has insufficient memory	2901	3655
-node has insufficient pid	2902,2903	3656
-node not ready	2904,2905	3657
-node not schedulable	2906,2907	3658
-node selector mismatching	2908,2909	3659
-nodehasdiskpressure	2900	3654
-nodehasinsufficientmemory	2901	3655
-nodehasinsufficientpid	2902,2903	3656
-nodenotready	2904,2905	3657
-nodenotschedulable	2906,2907	3658
-nodes are available	2318,2317	3660
-nodeselectormismatching	2908,2909	3659
-nofooter	2910	3661
-noinitialcontextexception	2860	3608
-nomatchingpatternerror	2862	3612
-nomatchingpatternkeyerror	2863	3613
-nomem disk i o error	2911,100	3662
-nomemoryerror	2864,145	3616
-nomethoderror	2865	3618
-non empty group exception	2912	3663
-non exhaustive switch expression failed to match its input	2913	3664
-non grouping field * is used in * clause	1455	1814
+no_sql_json_item	2879,64	3633
+noactivesqltransaction	412,115	3592
+noactivesqltransactionforbranchtransaction	2843,115	3593
+noclassdeffounderror	2853,437	3599
+noconnectionpendingexception	2856	3600
+nodatafound	2858,211	3603
+node has disk pressure	2901	3656
+node has insufficient memory	2902	3657
+node has insufficient pid	2903,2904	3658
+node not ready	2905,2906	3659
+node not schedulable	2907,2908	3660
+node selector mismatching	2909,2910	3661
+nodehasdiskpressure	2901	3656
+nodehasinsufficientmemory	2902	3657
+nodehasinsufficientpid	2903,2904	3658
+nodenotready	2905,2906	3659
+nodenotschedulable	2907,2908	3660
+nodes are available	2319,2318	3662
+nodeselectormismatching	2909,2910	3661
+nofooter	2911	3663
+noinitialcontextexception	2861	3610
+nomatchingpatternerror	2863	3614
+nomatchingpatternkeyerror	2864	3615
+nomem disk i o error	2912,100	3664
+nomemoryerror	2865,145	3618
+nomethoderror	2866	3620
+non empty group exception	2913	3665
+non exhaustive switch expression failed to match its input	2914	3666
+non grouping field * is used in * clause	1456	1816
 non integer constant in	0,1	181
-non matching attribute * between partition and table	1500	1861
-non numeric sql json item	2702	3665
+non matching attribute * between partition and table	1501	1863
+non numeric sql json item	2703	3667
 non printable characters in scram nonce	334,335	772
-non readable channel exception	2914	3666
-non recoverable failure in name resolution	2915,122	3667
-non unique keys in a json object	2916	3668
-non view rule for * must not be named	103,1	3669
-non writable channel exception	2917	3670
-non_empty_group	2912	3663
-non_numeric_sql_json_item	2702,64	3665
-non_unique_keys_in_a_json_object	2916,64	3668
-nonascii	2918	3671
-nondeterministic collations are not supported for ilike	59	3672
-nondeterministic collations are not supported for like	59	3672
+non readable channel exception	2915	3668
+non recoverable failure in name resolution	2916,122	3669
+non unique keys in a json object	2917	3670
+non view rule for * must not be named	103,1	3671
+non writable channel exception	2918	3672
+non_empty_group	2913	3665
+non_numeric_sql_json_item	2703,64	3667
+non_unique_keys_in_a_json_object	2917,64	3670
+nonascii	2919	3673
+nondeterministic collations are not supported for ilike	59	3674
+nondeterministic collations are not supported for like	59	3674
 nondeterministic collations are not supported for operator class	59	631
-nondeterministic collations are not supported for regular expressions	59	3673
-nondeterministic collations are not supported for substring searches	59	3674
-nondeterministic collations not supported with this provider	59	1077
-nonemptygroupexception	2912	3663
-nonetype object does not support item assignment	213	3675
-nonetype object has no attribute	213	3675
-nonetype object is not callable	213	3675
-nonetype object is not iterable	213	3675
-nonetype object is not subscriptable	213	3675
-noninvertible transform exception	2919	3676
-noninvertibletransformexception	2919	3676
-nonnumericsqljsonitem	2702,64	3665
-nonreadablechannelexception	2914	3666
-nonstandard use of escape character	2920	3677
-nonstandard use of escape in a string literal	2920,64	3678
-nonstandard use of in a string literal	2920,64	3678
-nonstandard_use_of_escape_character	2920,64	3677
-nonstandarduseofescapecharacter	2920,64	3677
-nonuniquekeysinajsonobject	2916,64	3668
-nonwritablechannelexception	2917	3670
-nopermissionexception	2869	3622
-noreassignmentinprogressexception	2867	3621
-noroutetohostexception	2874	3627
-nosqljsonitem	2878,64	3631
-nosuchalgorithmexception	2880	3632
-nosuchattributeexception	2881	3633
-nosuchelementexception	2882	3636
-nosuchfielderror	2883	3637
-nosuchfieldexception	2884	3638
-nosuchfileexception	2885	3639
-nosuchmechanismexception	2886	3644
-nosuchmethoderror	2887	3645
-nosuchmethodexception	2888	3646
-nosuchobjectexception	2889	3647
-nosuchpaddingexception	2890	3648
-nosuchproviderexception	2891	3650
-not a directory	1051	3679
-not a directory error	1051,2921	3680
-not a xenix named type file	1052	3681
+nondeterministic collations are not supported for regular expressions	59	3675
+nondeterministic collations are not supported for substring searches	59	3676
+nondeterministic collations not supported with this provider	59	1079
+nonemptygroupexception	2913	3665
+nonetype object does not support item assignment	213	3677
+nonetype object has no attribute	213	3677
+nonetype object is not callable	213	3677
+nonetype object is not iterable	213	3677
+nonetype object is not subscriptable	213	3677
+noninvertible transform exception	2920	3678
+noninvertibletransformexception	2920	3678
+nonnumericsqljsonitem	2703,64	3667
+nonreadablechannelexception	2915	3668
+nonstandard use of escape character	2921	3679
+nonstandard use of escape in a string literal	2921,64	3680
+nonstandard use of in a string literal	2921,64	3680
+nonstandard_use_of_escape_character	2921,64	3679
+nonstandarduseofescapecharacter	2921,64	3679
+nonuniquekeysinajsonobject	2917,64	3670
+nonwritablechannelexception	2918	3672
+nopermissionexception	2870	3624
+noreassignmentinprogressexception	2868	3623
+noroutetohostexception	2875	3629
+nosqljsonitem	2879,64	3633
+nosuchalgorithmexception	2881	3634
+nosuchattributeexception	2882	3635
+nosuchelementexception	2883	3638
+nosuchfielderror	2884	3639
+nosuchfieldexception	2885	3640
+nosuchfileexception	2886	3641
+nosuchmechanismexception	2887	3646
+nosuchmethoderror	2888	3647
+nosuchmethodexception	2889	3648
+nosuchobjectexception	2890	3649
+nosuchpaddingexception	2891	3650
+nosuchproviderexception	2892	3652
+not a directory	1052	3681
+not a directory error	1052,2922	3682
+not a xenix named type file	1053	3683
 not acceptable	15	15
-not active exception	2922	3682
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1809	2217
-not allowed for system versioned s s change to from native system versioning engine is not supported	1808	2216
-not allowed for system versioned table s s	1815	2223
-not allowed to return a result set from a	1647	2021
-not allowed to set autocommit from a stored function or trigger	1636	2007
-not allowed to use null value in values less than	1475	1835
-not an xml document	2923	3683
-not bound exception	2924	3684
-not compliant m bean exception	2925	3685
-not context exception	2926	3686
-not controller exception	2927	3687
-not coordinator exception	2928	3688
-not directory exception	2929	3689
-not enough elements in rwconflictpool to record a potential read write conflict	145,143	3690
-not enough elements in rwconflictpool to record a read write conflict	145,143	3690
-not enough replicas after append exception	2930	3691
-not enough replicas exception	2931	3692
-not enough shared memory for data structure * bytes requested	145,143	961
+not active exception	2923	3684
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1810	2219
+not allowed for system versioned s s change to from native system versioning engine is not supported	1809	2218
+not allowed for system versioned table s s	1816	2225
+not allowed to return a result set from a	1648	2023
+not allowed to set autocommit from a stored function or trigger	1637	2009
+not allowed to use null value in values less than	1476	1837
+not an xml document	2924	3685
+not bound exception	2925	3686
+not compliant m bean exception	2926	3687
+not context exception	2927	3688
+not controller exception	2928	3689
+not coordinator exception	2929	3690
+not directory exception	2930	3691
+not enough elements in rwconflictpool to record a potential read write conflict	145,143	3692
+not enough elements in rwconflictpool to record a read write conflict	145,143	3692
+not enough replicas after append exception	2931	3693
+not enough replicas exception	2932	3694
+not enough shared memory for data structure * bytes requested	145,143	962
 not extended	52	54
-not finite number exception	186	3693
+not finite number exception	186	3695
 not found	12	11
-not found in data type	461,1	1001
-not found on publisher	102,1	3694
+not found in data type	461,1	1002
+not found on publisher	102,1	3696
 not implemented	40	41
-not implemented error	2932,2933	3695
-not implemented exception	2934	3696
-not leader for partition exception	2935	3697
-not link exception	2936	3698
-not null violation	918	3699
-not on record boundary	2937,172	193
-not recognized for type	112,64	3061
-not replacing certificate	2938,172	193
-not serializable exception	2939	3700
-not server	2940,172	193
+not implemented error	2933,2934	3697
+not implemented exception	2935	3698
+not leader for partition exception	2936	3699
+not link exception	2937	3700
+not null violation	919	3701
+not on record boundary	2938,172	193
+not recognized for type	112,64	3063
+not replacing certificate	2939,172	193
+not serializable exception	2940	3702
+not server	2941,172	193
 not supported by icu	59	812
-not supported error	2941	3701
-not supported exception	2942	3702
-not supported for type	59	3703
-not unique table alias	1462	1821
-not yet bound exception	2943	3704
-not yet connected exception	2944	3705
+not supported error	2942	3703
+not supported exception	2943	3704
+not supported for type	59	3705
+not unique table alias	1463	1823
+not yet bound exception	2944	3706
+not yet connected exception	2945	3707
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2923,64	3683
-not_controller	2927	3687
-not_coordinator	2928	3688
-not_enough_replicas	2931	3692
-not_enough_replicas_after_append	2930	3691
+not_an_xml_document	2924,64	3685
+not_controller	2928	3689
+not_coordinator	2929	3690
+not_enough_replicas	2932	3694
+not_enough_replicas_after_append	2931	3693
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2935	3697
-not_null_violation	918,598	3699
-notactiveexception	2922	3682
-notadirectoryerror	1051,2921	3680
-notanxmldocument	2923,64	3683
-notboundexception	2924	3684
-notcompliantmbeanexception	2925	3685
-notconnected	2945	3706
-notcontextexception	2926	3686
-notcontrollerexception	2927	3687
-notcoordinatorexception	2928	3688
-notdirectoryexception	2929	3689
-notempdir unable to open database file	2946,761	3707
-notenoughreplicasafterappendexception	2930	3691
-notenoughreplicasexception	2931	3692
-notfinitenumberexception	186	3693
+not_leader_for_partition	2936	3699
+not_null_violation	919,598	3701
+notactiveexception	2923	3684
+notadirectoryerror	1052,2922	3682
+notanxmldocument	2924,64	3685
+notboundexception	2925	3686
+notcompliantmbeanexception	2926	3687
+notconnected	2946	3708
+notcontextexception	2927	3688
+notcontrollerexception	2928	3689
+notcoordinatorexception	2929	3690
+notdirectoryexception	2930	3691
+notempdir unable to open database file	2947,762	3709
+notenoughreplicasafterappendexception	2931	3693
+notenoughreplicasexception	2932	3694
+notfinitenumberexception	186	3695
 notfound	12,651	797
-notimplementederror	2932,2933	3695
-notimplementedexception	2934	3696
-notleaderforpartitionexception	2935	3697
-notlinkexception	2936	3698
-notnull constraint failed	2947,600	3708
-notnullviolation	918,598	3699
-notserializableexception	2939	3700
-notsupportederror	2941	3701
-notsupportedexception	2942	3702
-notyetboundexception	2943	3704
-notyetconnectedexception	2944	3705
+notimplementederror	2933,2934	3697
+notimplementedexception	2935	3698
+notleaderforpartitionexception	2936	3699
+notlinkexception	2937	3700
+notnull constraint failed	2948,600	3710
+notnullviolation	919,598	3701
+notserializableexception	2940	3702
+notsupportederror	2942	3703
+notsupportedexception	2943	3704
+notyetboundexception	2944	3706
+notyetconnectedexception	2945	3707
 null array element not allowed in this context	113,64	462
-null character not permitted	205	3709
+null character not permitted	205	3711
 null is not allowed in column	113,64	831
-null pointer exception	2948,213	3710
-null reference exception	2949,213	3711
-null ssl ctx	2950,172	193
-null ssl method passed	2951,172	193
-null value in column * of relation * violates not null constraint	918,598	3712
-null value no indicator parameter	2952	3713
-null value not allowed	113	3714
-null value not allowed for object key	113,64	3715
-null values cannot be formatted as an sql identifier	113,64	3716
-null_value_no_indicator_parameter	2952,64	3713
-null_value_not_allowed	113,64	3714
+null pointer exception	2949,213	3712
+null reference exception	2950,213	3713
+null ssl ctx	2951,172	193
+null ssl method passed	2952,172	193
+null value in column * of relation * violates not null constraint	919,598	3714
+null value no indicator parameter	2953	3715
+null value not allowed	113	3716
+null value not allowed for object key	113,64	3717
+null values cannot be formatted as an sql identifier	113,64	3718
+null_value_no_indicator_parameter	2953,64	3715
+null_value_not_allowed	113,64	3716
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	213
-nullif requires operator to yield boolean	170,1	3286
-nullpointerexception	2948,213	3710
-nullreferenceexception	2949,213	3711
+nullif requires operator to yield boolean	170,1	3288
+nullpointerexception	2949,213	3712
+nullreferenceexception	2950,213	3713
 nulls first last is not allowed in on conflict clause	190,1	214
-nullvaluenoindicatorparameter	2952,64	3713
-nullvaluenotallowed	113,64	3714
-number format exception	2953,478	3717
-number is out of range	201,64	3718
-number of * 0 is not an allowed value	1442	1800
+nullvaluenoindicatorparameter	2953,64	3715
+nullvaluenotallowed	113,64	3716
+number format exception	2954,478	3719
+number is out of range	201,64	3720
+number of * 0 is not an allowed value	1443	1802
 number of aliases does not match number of columns	170,1	205
 number of aliases exceeds specified number	128,129	133
 number of array dimensions * exceeds the maximum allowed	205	239
-number of columns * exceeds limit	516,205	3719
-number of columns does not match number of values	0,1	1135
-number of index columns * exceeds limit	516,205	3720
-number of jsonb array elements exceeds the maximum allowed	205	3721
-number of jsonb object pairs exceeds the maximum allowed	205	3721
-number of parameters specified does not match the expected number	2954	3722
-number of partitioning columns * does not match number of partition keys provided	112,64	3290
-number of partitions is invalid	2621	3183
-number of referencing and referenced columns for foreign key disagree	2383,1	2833
-number of requested standby connections exceeds max_wal_senders currently	1166,143	3723
-numberformatexception	2953,478	3717
-numeric argument of jsonpath item method * is out of range for type double precision	2702,64	3338
-numeric datatype is required for * function	1901	2310
-numeric datatype is required for range type frame	1902	2311
-numeric field overflow	201,64	2717
-numeric precision * must be between 1 and	112,64	3165
-numeric scale * must be between	112,64	3165
-numeric time zone * out of range	112,64	3061
-numeric value out of range	201	3724
-numeric_value_out_of_range	201,64	3724
-numerical argument out of domain	972	3725
-numerical result out of range	1925	3726
-numericvalueoutofrange	201,64	3724
-object disposed exception	2955	3727
-object in use	86	3728
-object is remote	1927	3729
+number of columns * exceeds limit	516,205	3721
+number of columns does not match number of values	0,1	1137
+number of index columns * exceeds limit	516,205	3722
+number of jsonb array elements exceeds the maximum allowed	205	3723
+number of jsonb object pairs exceeds the maximum allowed	205	3723
+number of parameters specified does not match the expected number	2955	3724
+number of partitioning columns * does not match number of partition keys provided	112,64	3292
+number of partitions is invalid	2622	3185
+number of referencing and referenced columns for foreign key disagree	2384,1	2835
+number of requested standby connections exceeds max_wal_senders currently	1167,143	3725
+numberformatexception	2954,478	3719
+numeric argument of jsonpath item method * is out of range for type double precision	2703,64	3340
+numeric datatype is required for * function	1902	2312
+numeric datatype is required for range type frame	1903	2313
+numeric field overflow	201,64	2719
+numeric precision * must be between 1 and	112,64	3167
+numeric scale * must be between	112,64	3167
+numeric time zone * out of range	112,64	3063
+numeric value out of range	201	3726
+numeric_value_out_of_range	201,64	3726
+numerical argument out of domain	973	3727
+numerical result out of range	1926	3728
+numericvalueoutofrange	201,64	3726
+object disposed exception	2956	3729
+object in use	86	3730
+object is remote	1928	3731
 object keys must be strings	112,64	207
-object not in prerequisite state	57	3730
-object of type nonetype has no len	213	3675
-object reference not set to an instance of an object	2949,213	3731
-object stream exception	2956	3732
-object synchronization method was called from an unsynchronized block of code	2957	3733
-object_in_use	86,57	3728
-object_not_in_prerequisite_state	57	3730
-objectdisposedexception	2955	3727
-objectinuse	86,57	3728
-objectnotinprerequisitestate	57	3730
-objectstreamexception	2956	3732
-ocsp callback failure	2958,172	193
-ocsp unknown cert	2959,178	3734
-ocsp verification failed	2960,178	3735
-ocsp verification needed	2961,178	3736
-ocsperror	2962	3737
-of domain * does not exist	102,1	3738
+object not in prerequisite state	57	3732
+object of type nonetype has no len	213	3677
+object reference not set to an instance of an object	2950,213	3733
+object stream exception	2957	3734
+object synchronization method was called from an unsynchronized block of code	2958	3735
+object_in_use	86,57	3730
+object_not_in_prerequisite_state	57	3732
+objectdisposedexception	2956	3729
+objectinuse	86,57	3730
+objectnotinprerequisitestate	57	3732
+objectstreamexception	2957	3734
+ocsp callback failure	2959,172	193
+ocsp unknown cert	2960,178	3736
+ocsp verification failed	2961,178	3737
+ocsp verification needed	2962,178	3738
+ocsperror	2963	3739
+of domain * does not exist	102,1	3740
 of domain * is not a check constraint	153,1	476
-of relation * already exists	174,1	3739
-of relation * already exists skipping	174,1	3739
+of relation * already exists	174,1	3741
+of relation * already exists skipping	174,1	3741
 of relation * already has a default value	57	164
-of relation * appears more than once	174,1	3740
-of relation * contains null values	918,598	3741
-of relation * does not exist	461,1,102	3742
+of relation * appears more than once	174,1	3742
+of relation * contains null values	919,598	3743
+of relation * does not exist	461,1,102	3744
 of relation * is a generated column	0,1	121
 of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
@@ -16574,228 +16580,228 @@ of relation * is not a foreign key or check constraint	153,1	166
 of relation * is not a stored generated column	57	164
 of relation * is not an identity column	57	164
 of relation * must be declared not null before identity can be added	57	164
-of relation with oid * does not exist	461,1	3743
-of table * contains null values	918,598	3744
-of table * contains values that violate the new constraint	597,598	3745
-of the partition key has type * but supplied value is of type	112,64	3290
-of type * cannot be coerced to the expected type	170,1	3746
-of type * has been dropped	461,1	3747
+of relation with oid * does not exist	461,1	3745
+of table * contains null values	919,598	3746
+of table * contains values that violate the new constraint	597,598	3747
+of the partition key has type * but supplied value is of type	112,64	3292
+of type * cannot be coerced to the expected type	170,1	3748
+of type * has been dropped	461,1	3749
 of type * has wrong type	170,1	621
-offset in a recursive query is not implemented	59	2826
-offset metadata too large exception	2461	2930
-offset moved to tiered storage exception	2963	3748
-offset must not be negative	2644,64	3749
-offset not available exception	2964	3750
-offset out of range exception	2965	3751
-offset_metadata_too_large	2461	2930
-offset_moved_to_tiered_storage	2963	3748
-offset_not_available	2964	3750
-offset_out_of_range	2965	3751
-offsetmetadatatoolargeexception	2461	2930
-offsetmovedtotieredstorageexception	2963	3748
-offsetnotavailableexception	2964	3750
-offsetoutofrangeexception	2965	3751
+offset in a recursive query is not implemented	59	2828
+offset metadata too large exception	2462	2932
+offset moved to tiered storage exception	2964	3750
+offset must not be negative	2645,64	3751
+offset not available exception	2965	3752
+offset out of range exception	2966	3753
+offset_metadata_too_large	2462	2932
+offset_moved_to_tiered_storage	2964	3750
+offset_not_available	2965	3752
+offset_out_of_range	2966	3753
+offsetmetadatatoolargeexception	2462	2932
+offsetmovedtotieredstorageexception	2964	3750
+offsetnotavailableexception	2965	3752
+offsetoutofrangeexception	2966	3753
 oid out of range	201,64	338
 oids less than * are reserved for system objects	112,64	566
-ok packet too large	1421	1778
-old gin indexes do not support whole index scans nor searches for nulls	59	3752
-old key file for table * repair it	1477	1837
-old session cipher not returned	2966,172	193
-old session compression algorithm not returned	2967,172	193
+ok packet too large	1422	1780
+old gin indexes do not support whole index scans nor searches for nulls	59	3754
+old key file for table * repair it	1478	1839
+old session cipher not returned	2967,172	193
+old session compression algorithm not returned	2968,172	193
 old table can only be specified for a delete or update trigger	103,1	335
 old table cannot be specified multiple times	103,1	335
 old table name and new table name cannot be the same	103,1	335
 on commit can only be used on temporary tables	61,1	477
 on conflict do update not supported with exclusion constraints	153,1	635
 on conflict do update requires inference specification or constraint name	0,1	181
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3753
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3755
 on conflict is not supported on table * used as a catalog table	59	497
 on conflict is not supported with system catalog tables	59	497
 on delete rule cannot use new	103,1	549
 on insert rule cannot use old	103,1	549
 on select rule cannot use new	103,1	549
 on select rule cannot use old	103,1	549
-one of the identified items was in an invalid format	2391,764,2968	3754
-one or more errors occurred	138	3755
-one or two argument types must be specified	0,1	3756
-only * partitioning can use values * in partition definition	1520	1881
+one of the identified items was in an invalid format	2392,765,2969	3756
+one or more errors occurred	138	3757
+one or two argument types must be specified	0,1	3758
+only * partitioning can use values * in partition definition	1521	1883
 only a single relation is allowed in create statistics	59	500
-only binary operators can hash	62,1	3757
-only binary operators can have commutators	62,1	3757
-only binary operators can have join selectivity	62,1	3757
-only binary operators can merge join	62,1	3757
-only boolean operators can hash	62,1	3757
-only boolean operators can have join selectivity	62,1	3757
-only boolean operators can have negators	62,1	3757
-only boolean operators can have restriction selectivity	62,1	3757
-only boolean operators can merge join	62,1	3757
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1479	1839
+only binary operators can hash	62,1	3759
+only binary operators can have commutators	62,1	3759
+only binary operators can have join selectivity	62,1	3759
+only binary operators can merge join	62,1	3759
+only boolean operators can hash	62,1	3759
+only boolean operators can have join selectivity	62,1	3759
+only boolean operators can have negators	62,1	3759
+only boolean operators can have restriction selectivity	62,1	3759
+only boolean operators can merge join	62,1	3759
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1480	1841
 only input parameters can have default values	62,1	135
-only integers allowed as number here	1480	1840
+only integers allowed as number here	1481	1842
 only one as item needed for language	62,1	135
 only one default namespace is allowed	0,1	181
-only one default partition allowed	1497	1858
+only one default partition allowed	1498	1860
 only one default value is allowed	0,1	690
 only one for ordinality column is allowed	0,1	181
 only one path value per column is allowed	0,1	690
 only ordered set aggregates can be hypothetical	62,1	142
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1347	1701
-only row based replication supported for bulk operations	1099	1432
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1348	1703
+only row based replication supported for bulk operations	1100	1434
 only shared relations can be placed in pg_global tablespace	112,64	630
-only superuser can define a leakproof function	87,1	3549
+only superuser can define a leakproof function	87,1	3551
 only supports select column privileges	543,544	670
 only supports usage select and update privileges	543,544	670
-only table * can be referenced in check constraint	190,1	3758
+only table * can be referenced in check constraint	190,1	3760
 only tables indexes and materialized views exist in tablespaces	112,64	630
 only temporary relations may be created in temporary schemas	61,1	550
-only using expression allowed for select delete	0,1	3759
-only with check expression allowed for insert	0,1	3759
-oomkilled	2969,2970	3760
-op any all array requires array on right side	153,1	3761
-op any all array requires operator not to return a set	153,1	3761
-op any all array requires operator to yield boolean	153,1	3761
-open data exception	2971	3762
-open path cannot be converted to polygon	112,64	3556
-open ssl error	2972	3763
-opendataexception	2971	3762
-opensslerror	2972	3763
-opentimeout	2973	3764
-operand is too long in tsquery	205	3765
-operand lower bound and upper bound cannot be nan	791,64	1038
-operand of unary jsonpath operator * is not a numeric value	2974,64	3766
-operand should contain * column s	1483	1843
-operation * failed for	1138	1471
-operation already in progress	349	3767
-operation canceled	81	3768
-operation canceled exception	2975,81	3769
-operation cannot be performed the table * is missing corrupt or contains bad data	1693	2068
-operation caused a stack overflow	2976	3770
-operation could destabilize the runtime	2977	3771
-operation is not supported on this platform	2978	3772
-operation is not valid due to the current state of the object	2616,2979,2980	3773
-operation not attempted exception	2981	3774
-operation not permitted	1067	3775
-operation not possible due to rf kill	1930	3776
-operation not supported	1055	3777
-operation not supported error	2982	3778
-operation not supported exception	2983	3779
-operation now in progress	350	3780
-operation_not_attempted	2981	3774
-operationalerror	2984	3781
-operationcanceledexception	2975,81	3769
-operationnotattemptedexception	2981	3774
-operationnotsupportederror	2982	3778
-operationnotsupportedexception	2983	3779
-operationsexception	2985	3782
-operator argument types must be specified	62,1	3783
-operator argument types must be specified in alter operator family	0,1	3756
-operator attribute * cannot be changed	0,1	3784
-operator attribute * not recognized	0,1	3784
-operator cannot be its own negator or sort operator	62,1	3757
-operator class * does not accept data type	170,1	3785
-operator class * does not exist for access method	102,1	3786
+only using expression allowed for select delete	0,1	3761
+only with check expression allowed for insert	0,1	3761
+oomkilled	2970,2971	3762
+op any all array requires array on right side	153,1	3763
+op any all array requires operator not to return a set	153,1	3763
+op any all array requires operator to yield boolean	153,1	3763
+open data exception	2972	3764
+open path cannot be converted to polygon	112,64	3558
+open ssl error	2973	3765
+opendataexception	2972	3764
+opensslerror	2973	3765
+opentimeout	2974	3766
+operand is too long in tsquery	205	3767
+operand lower bound and upper bound cannot be nan	792,64	1040
+operand of unary jsonpath operator * is not a numeric value	2975,64	3768
+operand should contain * column s	1484	1845
+operation * failed for	1139	1473
+operation already in progress	349	3769
+operation canceled	81	3770
+operation canceled exception	2976,81	3771
+operation cannot be performed the table * is missing corrupt or contains bad data	1694	2070
+operation caused a stack overflow	2977	3772
+operation could destabilize the runtime	2978	3773
+operation is not supported on this platform	2979	3774
+operation is not valid due to the current state of the object	2617,2980,2981	3775
+operation not attempted exception	2982	3776
+operation not permitted	1068	3777
+operation not possible due to rf kill	1931	3778
+operation not supported	1056	3779
+operation not supported error	2983	3780
+operation not supported exception	2984	3781
+operation now in progress	350	3782
+operation_not_attempted	2982	3776
+operationalerror	2985	3783
+operationcanceledexception	2976,81	3771
+operationnotattemptedexception	2982	3776
+operationnotsupportederror	2983	3780
+operationnotsupportedexception	2984	3781
+operationsexception	2986	3784
+operator argument types must be specified	62,1	3785
+operator argument types must be specified in alter operator family	0,1	3758
+operator attribute * cannot be changed	0,1	3786
+operator attribute * not recognized	0,1	3786
+operator cannot be its own negator or sort operator	62,1	3759
+operator class * does not accept data type	170,1	3787
+operator class * does not exist for access method	102,1	3788
 operator class * for access method * already exists	101,1	159
 operator class * for access method * already exists in schema	101,1	159
-operator class * has no options	112,64	3787
-operator class * of access method * is missing operator s	103,1	3788
-operator class * of access method * is missing support function	103,1	3788
-operator class options info is absent in function call context	112,64	3789
+operator class * has no options	112,64	3789
+operator class * of access method * is missing operator s	103,1	3790
+operator class * of access method * is missing support function	103,1	3790
+operator class options info is absent in function call context	112,64	3791
 operator class with oid * does not exist	102,1	813
-operator does not exist	778,1,1766	998
-operator family * does not exist for access method	102,1	1190
+operator does not exist	779,1,1767	999
+operator family * does not exist for access method	102,1	1192
 operator family * for access method * already exists	101,1	159
 operator family * for access method * already exists in schema	101,1	159
-operator family * of access method * contains function	103,1	3788
-operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3790
-operator family * of access method * contains invalid order by specification for operator	103,1	3788
-operator family * of access method * contains operator	103,1	3788
-operator family * of access method * contains support function	103,1	3791
-operator family * of access method * contains unsupported order by specification for operator	103,1	3790
-operator family * of access method * is missing cross type operator s	103,1	3792
-operator family * of access method * is missing operator s for types	103,1	3788
-operator family * of access method * is missing support function	103,1	3791
-operator family * of access method * is missing support function for types	103,1	3793
-operator family * of access method * is missing support function s for types	103,1	3788
-operator family * of access method * lacks support function for operator	103,1	3792
+operator family * of access method * contains function	103,1	3790
+operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3792
+operator family * of access method * contains invalid order by specification for operator	103,1	3790
+operator family * of access method * contains operator	103,1	3790
+operator family * of access method * contains support function	103,1	3793
+operator family * of access method * contains unsupported order by specification for operator	103,1	3792
+operator family * of access method * is missing cross type operator s	103,1	3794
+operator family * of access method * is missing operator s for types	103,1	3790
+operator family * of access method * is missing support function	103,1	3793
+operator family * of access method * is missing support function for types	103,1	3795
+operator family * of access method * is missing support function s for types	103,1	3790
+operator family * of access method * lacks support function for operator	103,1	3794
 operator family with oid * does not exist	102,1	813
-operator function must be specified	62,1	3783
-operator intervention	125	3794
-operator is not unique	134,1	3795
-operator is only a shell	778,1	998
+operator function must be specified	62,1	3785
+operator intervention	125	3796
+operator is not unique	134,1	3797
+operator is only a shell	779,1	999
 operator number * appears more than once	103,1	104
-operator requires run time type coercion	778,1	998
-operator right argument type must be specified	62,1	3783
-operator with oid * does not exist	778,1	2862
-operator_intervention	125	3794
-operatorintervention	125	3794
-option * used twice in statement	1187	1531
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1095	1428
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1107	1440
-option ignored for innodb partition	1207	1554
+operator requires run time type coercion	779,1	999
+operator right argument type must be specified	62,1	3785
+operator with oid * does not exist	779,1	2864
+operator_intervention	125	3796
+operatorintervention	125	3796
+option * used twice in statement	1188	1533
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1096	1430
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1108	1442
+option ignored for innodb partition	1208	1556
 option name * cannot be used in xmltable	0,1	690
-optional data exception	2986	3796
-optionaldataexception	2986	3796
-options array must not be null	113,64	3797
+optional data exception	2987	3798
+optionaldataexception	2987	3798
+options array must not be null	113,64	3799
 options cannot be used together	0,1	690
-order by in a recursive query is not implemented	59	2826
-order by specified but * is not an aggregate function	153,1	1179
-os process already finished	2987,2988	3798
-oserror	2989	3799
+order by in a recursive query is not implemented	59	2828
+order by specified but * is not an aggregate function	153,1	1181
+os process already finished	2988,2989	3800
+oserror	2990	3801
 out and inout arguments aren t allowed in table functions	0,1	690
 out of background worker slots	142,143	679
-out of bounds error	195	2645
-out of bounds for length	195	3800
-out of bounds for option	112,64	3173
-out of disk	2990,2991	3801
-out of file descriptors * release and retry	143	2654
+out of bounds error	195	2647
+out of bounds for length	195	3802
+out of bounds for option	112,64	3175
+out of disk	2991,2992	3803
+out of file descriptors * release and retry	143	2656
 out of logical replication worker slots	142,143	679
-out of memory	145,205	3802
-out of memory error	2992,145	3803
-out of memory exception	2545,145	3804
-out of memory in storage engine	1194	1541
-out of memory restart server and try again needed * bytes	1487	1848
-out of order sequence number exception	2993	3805
-out of overflow pages in hash index	205	3806
-out of range	112,64	3807
-out of range error * in function	1671	2046
-out of range value for column * at row	1839	2247
-out of shared memory	145,143	3690
-out of shared memory * bytes requested	145,143	961
-out of sort memory consider increasing server sort buffer size	1486	1847
-out of streams resources	1048	3808
-out of valid range 0	206,64	3809
-out or inout argument * for function * is not allowed here	1594	1960
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1650	2024
-out_of_memory	145,143	3802
-out_of_order_sequence_number	2993	3805
+out of memory	145,205	3804
+out of memory error	2993,145	3805
+out of memory exception	2546,145	3806
+out of memory in storage engine	1195	1543
+out of memory restart server and try again needed * bytes	1488	1850
+out of order sequence number exception	2994	3807
+out of overflow pages in hash index	205	3808
+out of range	112,64	3809
+out of range error * in function	1672	2048
+out of range value for column * at row	1840	2249
+out of shared memory	145,143	3692
+out of shared memory * bytes requested	145,143	962
+out of sort memory consider increasing server sort buffer size	1487	1849
+out of streams resources	1049	3810
+out of valid range 0	206,64	3811
+out or inout argument * for function * is not allowed here	1595	1962
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1651	2026
+out_of_memory	145,143	3804
+out_of_order_sequence_number	2994	3807
 out_of_range	652,653,6	798
 outer level aggregate cannot contain a lower level variable in its direct arguments	131,1	138
 outer level aggregate cannot use a nested cte	59	139
-outofboundserror	195,2994	2645
-outofdisk	2990,2991	3801
-outofmemory	145,143	3802
-outofmemoryerror	2992,145	3803
-outofmemoryexception	2545,145	3804
-outofordersequencenumberexception	2993	3805
+outofboundserror	195,2995	2647
+outofdisk	2991,2992	3803
+outofmemory	145,143	3804
+outofmemoryerror	2993,145	3805
+outofmemoryexception	2546,145	3806
+outofordersequencenumberexception	2994	3807
 outofrange	652,653,6	798
-outside of array bounds	195	3810
+outside of array bounds	195	3812
 over is not supported for ordered set aggregate	59	145
-over specified but * is not a window function nor an aggregate function	153,1	1179
-overflow error	2995,172	193
-overflow error * in function	1672	2047
-overflow or underflow in the arithmetic operation	203	3811
-overflowerror	2995,2996	3812
-overflowexception	200	3813
-overlapping file lock exception	2997	3814
-overlappingfilelockexception	2997	3814
-owner died	1066	3815
-p key error	2998	3816
-package not installed	1045	3817
-packet length too long	2999,172	193
-parallel option requires a value between 0 and	0,1	3818
-parallel worker failed to initialize	57	1009
-parallel workers for vacuum must be between 0 and	0,1	3818
-parameter acl * does not exist	102,1	3819
+over specified but * is not a window function nor an aggregate function	153,1	1181
+overflow error	2996,172	193
+overflow error * in function	1673	2049
+overflow or underflow in the arithmetic operation	203	3813
+overflowerror	2996,2997	3814
+overflowexception	200	3815
+overlapping file lock exception	2998	3816
+overlappingfilelockexception	2998	3816
+owner died	1067	3817
+p key error	2999	3818
+package not installed	1046	3819
+packet length too long	3000,172	193
+parallel option requires a value between 0 and	0,1	3820
+parallel worker failed to initialize	57	1010
+parallel workers for vacuum must be between 0 and	0,1	3820
+parameter acl * does not exist	102,1	3821
 parameter acl with oid * does not exist	102,1	813
 parameter lc_collate must be specified	103,1	809
 parameter lc_ctype must be specified	103,1	809
@@ -16803,515 +16809,516 @@ parameter locale must be specified	103,1	809
 parameter name * used more than once	62,1	135
 parameter parallel must be safe restricted or unsafe	0,1	134
 parameter schema cannot be specified when relocatable is true	0,1	496
-parameter value for alter system must not contain a newline	112,64	3530
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1092	1425
-parse tlsext	3000,172	193
-parseexception	3001	3820
-parser configuration exception	3002	3821
-parserconfigurationexception	3002	3821
-parsererror	3003	3822
-parsing time * cannot parse	528	3823
-partial result exception	3004	3824
-partialresultexception	3004	3824
-partition can only be used on range list partitions	1481	1841
-partition clause on non partitioned table	1494	1855
-partition column values of incorrect type	1900	2309
-partition constant is out of partition function domain	1496	1857
+parameter value for alter system must not contain a newline	112,64	3532
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1093	1427
+parse tlsext	3001,172	193
+parseexception	3002	3822
+parser configuration exception	3003	3823
+parserconfigurationexception	3003	3823
+parsererror	3004	3824
+parsing time * cannot parse	528	3825
+partial result exception	3005	3826
+partialresultexception	3005	3826
+partition can only be used on range list partitions	1482	1843
+partition clause on non partitioned table	1495	1857
+partition column values of incorrect type	1901	2311
+partition constant is out of partition function domain	1497	1859
 partition constraint of relation * is violated by some row	597,598	748
-partition function not supported in this version for this handler	1506	1867
+partition function not supported in this version for this handler	1507	1869
 partition key column * has pseudo type	61,1	469
 partition key expressions cannot contain system column references	103,1	689
-partition management on a not partitioned table is not possible	1511	1872
-partition specific operations do not yet support lock algorithm	1081	1414
-partition state cannot be defined from create alter table	1492	1853
+partition management on a not partitioned table is not possible	1512	1874
+partition specific operations do not yet support lock algorithm	1082	1416
+partition state cannot be defined from create alter table	1493	1855
 partitioned table * was removed concurrently	57	164
-partitioned tables do not support	1238	1587
-partitioning can not be used stand alone in query	1499	1860
-password hash should be a * digit hexadecimal number	1522	1883
-path element at position * is not an integer	63,64	2701
-path element at position * is null	113,64	3332
+partitioned tables do not support	1239	1589
+partitioning can not be used stand alone in query	1500	1862
+password hash should be a * digit hexadecimal number	1523	1885
+path element at position * is not an integer	63,64	2703
+path element at position * is null	113,64	3334
 path element at position * is out of range	112,64	213
-path expression * is not allowed in argument * to function	1356	1710
-path length constraint exceeded	3005,178	3825
-path length given without key usage keycertsign	3006,178	3826
-path length invalid for non ca cert	3007,178	3827
-path loop	3008,178	3828
+path expression * is not allowed in argument * to function	1357	1712
+path length constraint exceeded	3006,178	3827
+path length given without key usage keycertsign	3007,178	3828
+path length invalid for non ca cert	3008,178	3829
+path loop	3009,178	3830
 path must be in or below the current directory	87,1	89
-path too long	3009,172	193
-path too long exception	3010	3829
-pathtoolongexception	3010	3829
-pattern syntax exception	3011	3830
-patternsyntaxexception	3011	3830
+path too long	3010,172	193
+path too long exception	3011	3831
+pathtoolongexception	3011	3831
+pattern syntax exception	3012	3832
+patternsyntaxexception	3012	3832
 payload string too long	112,64	738
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3831
+peer authentication is not supported on this platform	59	3833
 peer authentication is only supported on local sockets	128,129	287
-peer did not return a certificate	3012,172	193
-peer haven t sent gost certificate required for selected ciphersuite	3013,172	193
-pem name bad prefix	3014,172	193
-pem name too short	3015,172	193
-pending deprecation warning	3016	3832
-pendingdeprecationwarning	3016	3832
-percentile value * is not between 0 and 1	201,64	3833
-period field s cannot be	1529	1890
-period for system_time must use columns s and s	1818	2226
-period s is not found in table	1530	1891
-permission denied	92	3834
-permission denied * is a system catalog	87,1	3835
+peer did not return a certificate	3013,172	193
+peer haven t sent gost certificate required for selected ciphersuite	3014,172	193
+pem name bad prefix	3015,172	193
+pem name too short	3016,172	193
+pending deprecation warning	3017	3834
+pendingdeprecationwarning	3017	3834
+percentile value * is not between 0 and 1	201,64	3835
+period field s cannot be	1530	1892
+period for system_time must use columns s and s	1819	2228
+period s is not found in table	1531	1893
+permission denied	92	3836
+permission denied * is a system catalog	87,1	3837
 permission denied * is a system trigger	87,1	603
-permission denied for column * of relation	87,1	3836
-permission denied for database	87,1	3542
-permission denied for large object	87,1	3837
-permission denied for sequence	87,1	3838
-permission denied os error	92	3839
-permission denied rb_sysopen	92	3840
-permission denied to alter foreign data wrapper	87,1	3841
-permission denied to change owner of database	87,1	3842
-permission denied to change owner of event trigger	87,1	3843
-permission denied to change owner of foreign data wrapper	87,1	3841
-permission denied to change owner of publication	87,1	3544
-permission denied to change owner of subscription	87,1	3551
-permission denied to copy database	87,1	3842
-permission denied to create	87,1	3844
-permission denied to create access method	87,1	3845
-permission denied to create database	87,1	3842
-permission denied to create event trigger	87,1	3843
-permission denied to create extension	87,1	3846
-permission denied to create foreign data wrapper	87,1	3841
-permission denied to create role	87,1	3547
-permission denied to create tablespace	87,1	3847
-permission denied to create temporary tables in database	87,1	3848
-permission denied to drop objects	87,1	3547
-permission denied to drop role	87,1	3547
-permission denied to finish prepared transaction	87,1	3849
+permission denied for column * of relation	87,1	3838
+permission denied for database	87,1	3544
+permission denied for large object	87,1	3839
+permission denied for sequence	87,1	3840
+permission denied os error	92	3841
+permission denied rb_sysopen	92	3842
+permission denied to alter foreign data wrapper	87,1	3843
+permission denied to change owner of database	87,1	3844
+permission denied to change owner of event trigger	87,1	3845
+permission denied to change owner of foreign data wrapper	87,1	3843
+permission denied to change owner of publication	87,1	3546
+permission denied to change owner of subscription	87,1	3553
+permission denied to copy database	87,1	3844
+permission denied to create	87,1	3846
+permission denied to create access method	87,1	3847
+permission denied to create database	87,1	3844
+permission denied to create event trigger	87,1	3845
+permission denied to create extension	87,1	3848
+permission denied to create foreign data wrapper	87,1	3843
+permission denied to create role	87,1	3549
+permission denied to create tablespace	87,1	3849
+permission denied to create temporary tables in database	87,1	3850
+permission denied to drop objects	87,1	3549
+permission denied to drop role	87,1	3549
+permission denied to finish prepared transaction	87,1	3851
 permission denied to perform alter system reset all	87,1	669
-permission denied to reassign objects	87,1	3547
-permission denied to rename database	87,1	3842
-permission denied to rename role	87,1	3547
+permission denied to reassign objects	87,1	3549
+permission denied to rename database	87,1	3844
+permission denied to rename role	87,1	3549
 permission denied to set parameter	87,1	669
-permission denied to update extension	87,1	3846
-permission will be denied to set role	87,1	3850
-permission will be denied to set session authorization	87,1	3850
+permission denied to update extension	87,1	3848
+permission will be denied to set role	87,1	3852
+permission will be denied to set session authorization	87,1	3852
 permission_denied	92,654,11	799
 permissiondenied	92,654,11	799
-permissionerror	1067,3017,92	3851
-permitted subtree violation	3018,178	3852
+permissionerror	1068,3018,92	3853
+permitted subtree violation	3019,178	3854
 pg_authid oid value not set when in binary upgrade mode	112,64	697
-pg_class heap oid value not set when in binary upgrade mode	112,64	3853
-pg_class index oid value not set when in binary upgrade mode	112,64	3005
+pg_class heap oid value not set when in binary upgrade mode	112,64	3855
+pg_class index oid value not set when in binary upgrade mode	112,64	3007
 pg_enum oid value not set when in binary upgrade mode	112,64	172
 pg_global cannot be used as default tablespace	112,64	566
-pg_hba conf rejects connection for host	737	911
-pg_hba conf rejects replication connection for host	737	911
-pg_lsn out of range	112,64	3165
-pg_nextoid can only be used on system catalogs	112,64	1188
-pg_tablespace oid value not set when in binary upgrade mode	112,64	3854
-pg_type array oid value not set when in binary upgrade mode	112,64	1315
-pg_type multirange array oid value not set when in binary upgrade mode	112,64	1315
-pg_type multirange oid value not set when in binary upgrade mode	112,64	1315
-pg_type oid value not set when in binary upgrade mode	112,64	3855
-physical replication slot * exists but wal_level replica	57	3440
-pingexception	3019	3856
-pinned constraint failed	3020,600	3857
-pipeline failure	3021,172	193
-pkcs12error	3022	3858
-pkcs7error	3023	3859
-pkeyerror	2998	3816
-platform not supported exception	2978	3860
-platformnotsupportedexception	2978	3860
-plpgsql error	3024	3861
-plpgsql_error	3024,211	3861
-plpgsqlerror	3024,211	3861
-plugin * already installed	1532	1893
-plugin * is force_plus_permanent and can not be unloaded	1534	1895
-plugin * is not loaded	1533	1894
-policies not yet implemented for this command	59	3862
-policy violation exception	3025	3863
-policy_violation	3025	3863
-policyexception	537	3864
-policyviolationexception	3025	3863
-port unreachable exception	3026	3865
-portunreachableexception	3026	3865
-position out of range exception	3027	3866
-position_out_of_range	3027	3866
+pg_hba conf rejects connection for host	738	912
+pg_hba conf rejects replication connection for host	738	912
+pg_lsn out of range	112,64	3167
+pg_nextoid can only be used on system catalogs	112,64	1190
+pg_tablespace oid value not set when in binary upgrade mode	112,64	3856
+pg_type array oid value not set when in binary upgrade mode	112,64	1317
+pg_type multirange array oid value not set when in binary upgrade mode	112,64	1317
+pg_type multirange oid value not set when in binary upgrade mode	112,64	1317
+pg_type oid value not set when in binary upgrade mode	112,64	3857
+physical replication slot * exists but wal_level replica	57	3442
+pingexception	3020	3858
+pinned constraint failed	3021,600	3859
+pipeline failure	3022,172	193
+pkcs12error	3023	3860
+pkcs7error	3024	3861
+pkeyerror	2999	3818
+platform not supported exception	2979	3862
+platformnotsupportedexception	2979	3862
+plpgsql error	3025	3863
+plpgsql_error	3025,211	3863
+plpgsqlerror	3025,211	3863
+plugin * already installed	1533	1895
+plugin * is force_plus_permanent and can not be unloaded	1535	1897
+plugin * is not loaded	1534	1896
+policies not yet implemented for this command	59	3864
+policy violation exception	3026	3865
+policy_violation	3026	3865
+policyexception	537	3866
+policyviolationexception	3026	3865
+port unreachable exception	3027	3867
+portunreachableexception	3027	3867
+position out of range exception	3028	3868
+position_out_of_range	3028	3868
 positional argument cannot follow named argument	0,1	210
-positionoutofrangeexception	3027	3866
-post handshake auth encoding err	3028,172	193
-postfix operators are not supported	0,1	3867
-posting list is too long	205	3868
-postmaster became multithreaded	57	3869
-postmaster became multithreaded during startup	57	3869
-postmaster exited during a parallel transaction	124,125	3870
-power failure	2270	3871
-pre existing shared memory block key * is still in use	2754,129	3872
+positionoutofrangeexception	3028	3868
+post handshake auth encoding err	3029,172	193
+postfix operators are not supported	0,1	3869
+posting list is too long	205	3870
+postmaster became multithreaded	57	3871
+postmaster became multithreaded during startup	57	3871
+postmaster exited during a parallel transaction	124,125	3872
+power failure	2271	3873
+pre existing shared memory block key * is still in use	2755,129	3874
 precision for type float must be at least 1 bit	112,64	841
 precision for type float must be less than 54 bits	112,64	841
-precision must be between	112,64	3061
-precision must not be negative	112,64	3061
-precision reduced to maximum allowed	112,64	3061
+precision must be between	112,64	3063
+precision must not be negative	112,64	3063
+precision reduced to maximum allowed	112,64	3063
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3029	3873
-preferred_leader_not_available	3029	3873
-preferredleadernotavailableexception	3029	3873
-prepared statement * already exists	954,1	3874
-prepared statement contains too many placeholders	1539	1900
-prepared statement is not a select	153,1	3875
-prepared statement needs to be re prepared	1418	1775
-prepared transaction belongs to another database	59	3876
-prepared transaction with identifier * does not exist	102,1	3877
-prepared transaction with identifier * is busy	57	3878
-prepared transactions are disabled	57	3878
+preferred leader not available exception	3030	3875
+preferred_leader_not_available	3030	3875
+preferredleadernotavailableexception	3030	3875
+prepared statement * already exists	955,1	3876
+prepared statement contains too many placeholders	1540	1902
+prepared statement is not a select	153,1	3877
+prepared statement needs to be re prepared	1419	1777
+prepared transaction belongs to another database	59	3878
+prepared transaction with identifier * does not exist	102,1	3879
+prepared transaction with identifier * is busy	57	3880
+prepared transactions are disabled	57	3880
 prevents table * from becoming a partition	59	170
 prevents table * from becoming an inheritance child	59	170
-primary key cannot be defined upon a generated column	1535	1896
-primary key column * is not marked not null	61,1	3528
+primary key cannot be defined upon a generated column	1536	1898
+primary key column * is not marked not null	61,1	3530
 primary key constraints are not supported on foreign tables	59	236
 primary key constraints not possible for domains	0,1	892
-primary key partition key update is not allowed since the table is updated both as * and	1410	1767
+primary key partition key update is not allowed since the table is updated both as * and	1411	1769
 primary keys cannot be expressions	59	631
-primarykey constraint failed	3030,600	3879
-principal deserialization failure exception	3031	3880
-principal_deserialization_failure	3031	3880
-principaldeserializationfailureexception	3031	3880
-printer abort exception	3032	3881
-printer io exception	3033	3882
-printerabortexception	3032	3881
-printerexception	3034	3883
-printerioexception	3033	3882
-printexception	3035	3884
+primarykey constraint failed	3031,600	3881
+principal deserialization failure exception	3032	3882
+principal_deserialization_failure	3032	3882
+principaldeserializationfailureexception	3032	3882
+printer abort exception	3033	3883
+printer io exception	3034	3884
+printerabortexception	3033	3883
+printerexception	3035	3885
+printerioexception	3034	3884
+printexception	3036	3886
 private key file * cannot be reloaded because it requires a passphrase	128,129	751
-private key file * has group or world access	128,129	3885
-private key file * is not a regular file	128,129	3885
-private key file * must be owned by the database user or root	128,129	3885
-private key mismatch	3036,172	193
-privilege not held exception	3037	3886
-privileged action exception	3038	3887
-privilegedactionexception	3038	3887
-privilegenotheldexception	3037	3886
-procedure * can t return a result set in the given context	1634	2004
+private key file * has group or world access	128,129	3887
+private key file * is not a regular file	128,129	3887
+private key file * must be owned by the database user or root	128,129	3887
+private key mismatch	3037,172	193
+privilege not held exception	3038	3888
+privileged action exception	3039	3889
+privilegedactionexception	3039	3889
+privilegenotheldexception	3038	3888
+procedure * can t return a result set in the given context	1635	2006
 procedure name * is not unique	134,1	144
 procedure out parameters cannot appear after one with a default value	62,1	135
 procedures cannot accept set arguments	62,1	135
-process lookup error	2221,3039	3888
+process lookup error	2222,3040	3890
 process_toast required with vacuum full	59	189
-processlookuperror	2221,3039	3888
-producer attempted to produce with an old epoch	2627	3192
-producer fenced exception	3040	3889
-producer_fenced	3040	3889
-producerfencedexception	3040	3889
-profile data exception	3041	3890
-profiledataexception	3041	3890
-profiling timer expired	2267	3891
-program limit exceeded	205	3892
-program_limit_exceeded	205	3892
-programlimitexceeded	205	3892
-programmingerror	3042	3893
-prohibited sql statement attempted	3043	3894
-prohibited_sql_statement_attempted	3043,2403	3894
-prohibitedsqlstatementattempted	3043,2403	3894
-promotion is not possible because of insufficient parameter settings	112,64	2898
-property veto exception	3044	3895
-propertyvetoexception	3044	3895
-proto auth error	3045	3896
-proto command error	3046	3897
-proto fatal error	3047	3898
-proto retriable error	3048	3899
-proto server error	3049	3900
-proto syntax error	3050	3901
-proto unknown error	3051	3902
-protoautherror	3045	3896
-protocol driver not attached	2222	3903
-protocol error	1069	3904
-protocol family not supported	1068	3905
-protocol is shutdown	3052,172	193
-protocol not available	1046	3906
-protocol not supported	1070	3907
-protocol violation	334	3908
-protocol violation exception	2979	3909
-protocol wrong type for socket	1071	3910
-protocol_violation	334,335	3908
-protocolerror	1069	3911
-protocolexception	3053	3912
-protocolviolation	334,335	3908
-protocolviolationexception	2979	3909
-protocommanderror	3046	3897
-protofatalerror	3047	3898
-protoretriableerror	3048	3899
-protoservererror	3049	3900
-protosyntaxerror	3050	3901
-protounknownerror	3051	3902
-provided more than once	101,1	2829
-provider mismatch exception	3054	3913
-provider not found exception	3055	3914
-providerexception	3056	3915
-providermismatchexception	3054	3913
-providernotfoundexception	3055	3914
+processlookuperror	2222,3040	3890
+producer attempted to produce with an old epoch	2628	3194
+producer fenced exception	3041	3891
+producer_fenced	3041	3891
+producerfencedexception	3041	3891
+profile data exception	3042	3892
+profiledataexception	3042	3892
+profiling timer expired	2268	3893
+program limit exceeded	205	3894
+program_limit_exceeded	205	3894
+programlimitexceeded	205	3894
+programmingerror	3043	3895
+prohibited sql statement attempted	3044	3896
+prohibited_sql_statement_attempted	3044,2404	3896
+prohibitedsqlstatementattempted	3044,2404	3896
+promotion is not possible because of insufficient parameter settings	112,64	2900
+property veto exception	3045	3897
+propertyvetoexception	3045	3897
+proto auth error	3046	3898
+proto command error	3047	3899
+proto fatal error	3048	3900
+proto retriable error	3049	3901
+proto server error	3050	3902
+proto syntax error	3051	3903
+proto unknown error	3052	3904
+protoautherror	3046	3898
+protocol driver not attached	2223	3905
+protocol error	1070	3906
+protocol family not supported	1069	3907
+protocol is shutdown	3053,172	193
+protocol not available	1047	3908
+protocol not supported	1071	3909
+protocol violation	334	3910
+protocol violation exception	2980	3911
+protocol wrong type for socket	1072	3912
+protocol_violation	334,335	3910
+protocolerror	1070	3913
+protocolexception	3054	3914
+protocolviolation	334,335	3910
+protocolviolationexception	2980	3911
+protocommanderror	3047	3899
+protofatalerror	3048	3900
+protoretriableerror	3049	3901
+protoservererror	3050	3902
+protosyntaxerror	3051	3903
+protounknownerror	3052	3904
+provided more than once	101,1	2831
+provider mismatch exception	3055	3915
+provider not found exception	3056	3916
+providerexception	3057	3917
+providermismatchexception	3055	3915
+providernotfoundexception	3056	3916
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3057,178	3916
-proxy path length constraint exceeded	3058,178	3917
-proxy subject name violation	3059,178	3918
+proxy certificates not allowed please set the appropriate flag	3058,178	3918
+proxy path length constraint exceeded	3059,178	3919
+proxy subject name violation	3060,178	3920
 proxy_authentication_required	17	17
-psk identity not found	3060,172	193
-psk no client cb	3061,172	193
-psk no server cb	3062,172	193
-publication name * used more than once	101,1	3282
-publication relation * in publication * does not exist	102,1	1131
-publication schema * in publication * does not exist	102,1	1131
+psk identity not found	3061,172	193
+psk no client cb	3062,172	193
+psk no server cb	3063,172	193
+publication name * used more than once	101,1	3284
+publication relation * in publication * does not exist	102,1	1133
+publication schema * in publication * does not exist	102,1	1133
 publication with oid * does not exist	102,1	813
-publication_names parameter missing	112,64	3807
-publisher did not send replica identity column expected by the logical replication target relation	57	3442
-query cache failed to set size * new query cache size is	1852	2260
-query cache is disabled resize or similar command in progress repeat this command later	1542	1903
-query cache is disabled set query_cache_type to on or demand to enable it	1541	1902
-query cache is globally disabled and you can t enable it only for this session	1543	1904
-query canceled	444	3919
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1314	1666
-query does not return tuples	0,1	1329
-query execution was interrupted	1544	1905
-query execution was interrupted max_statement_time exceeded	1666	2041
-query execution was interrupted the query exceeded * the query result may be incomplete	1547	1908
-query must have the same number of columns	0,1	3024
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1209	1557
-query was empty	1192	1539
-query would be affected by row level security policy for table	87,1	3920
-query_canceled	444,125	3919
-querycanceled	444,125	3919
-queueempty	3063	3921
-queuefull	3064	3922
-raise exception	3065	3923
-raise_exception	3065,211	3923
-raiseexception	3065,211	3923
-randomerror	3066	3924
+publication_names parameter missing	112,64	3809
+publisher did not send replica identity column expected by the logical replication target relation	57	3444
+query cache failed to set size * new query cache size is	1853	2262
+query cache is disabled resize or similar command in progress repeat this command later	1543	1905
+query cache is disabled set query_cache_type to on or demand to enable it	1542	1904
+query cache is globally disabled and you can t enable it only for this session	1544	1906
+query canceled	444	3921
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1315	1668
+query does not return tuples	0,1	1331
+query execution was interrupted	1545	1907
+query execution was interrupted max_statement_time exceeded	1667	2043
+query execution was interrupted the query exceeded * the query result may be incomplete	1548	1910
+query must have the same number of columns	0,1	3026
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1210	1559
+query was empty	1193	1541
+query would be affected by row level security policy for table	87,1	3922
+query_canceled	444,125	3921
+querycanceled	444,125	3921
+queueempty	3064	3923
+queuefull	3065	3924
+queuepool limit of size * reached connection timed out timeout	732	3925
+raise exception	3066	3926
+raise_exception	3066,211	3926
+raiseexception	3066,211	3926
+randomerror	3067	3927
 range canonical function * must be immutable	103,1	519
 range canonical function * must return range type	103,1	519
 range collation specified but subtype does not support collation	153,1	476
-range constructor flags argument must not be null	64	3925
-range error * in function	1673	2048
-range lower bound must be less than or equal to range upper bound	64	3925
+range constructor flags argument must not be null	64	3928
+range error * in function	1674	2050
+range lower bound must be less than or equal to range upper bound	64	3928
 range subtype cannot be	170,1	229
 range subtype diff function * must be immutable	103,1	519
 range subtype diff function * must return type	103,1	519
-range type frame requires order by clause with single sort key	1548	1909
+range type frame requires order by clause with single sort key	1549	1911
 range with offset preceding following has multiple interpretations for column type * and offset type	59	497
 range with offset preceding following is not supported for column type	59	497
 range with offset preceding following is not supported for column type * and offset type	59	497
 range with offset preceding following requires exactly one order by column	480,1	541
-rangeerror	3067	3926
-rankexception	237	3927
-raster format exception	3068	3928
-rasterformatexception	3068	3928
-rdlock disk i o error	3069,100	3929
-read bio not set	3070,172	193
-read disk i o error	3071,100	3930
-read only buffer exception	3072	3931
-read only file system	1931	3932
-read only file system exception	3073	3933
-read only sql transaction	487	3934
-read pending exception	3074	3935
-read tcp * read connection reset by peer	738	3936
-read timed out	753	3937
-read timeout expired	3075,172	193
-read_only_sql_transaction	487,115	3934
-readiness probe failed	2749,2750	3426
-reading sql data not permitted	3076	3938
-reading_sql_data_not_permitted	3076,2403	3938
-readingsqldatanotpermitted	3076,2403	3938
-readonlybufferexception	3072	3931
-readonlyfilesystemexception	3073	3933
-readonlysqltransaction	487,115	3934
-readpendingexception	3074	3935
-readtimeout	3077	3939
-ready for connections	1665	2040
-realm name too long	785	1031
+rangeerror	3068	3929
+rankexception	237	3930
+raster format exception	3069	3931
+rasterformatexception	3069	3931
+rdlock disk i o error	3070,100	3932
+read bio not set	3071,172	193
+read disk i o error	3072,100	3933
+read only buffer exception	3073	3934
+read only file system	1932	3935
+read only file system exception	3074	3936
+read only sql transaction	487	3937
+read pending exception	3075	3938
+read tcp * read connection reset by peer	739	3939
+read timed out	754	3940
+read timeout expired	3076,172	193
+read_only_sql_transaction	487,115	3937
+readiness probe failed	2750,2751	3428
+reading sql data not permitted	3077	3941
+reading_sql_data_not_permitted	3077,2404	3941
+readingsqldatanotpermitted	3077,2404	3941
+readonlybufferexception	3073	3934
+readonlyfilesystemexception	3074	3936
+readonlysqltransaction	487,115	3937
+readpendingexception	3075	3938
+readtimeout	3078	3942
+ready for connections	1666	2042
+realm name too long	786	1033
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3078	3940
-rebalance_in_progress	3078	3940
-rebalanceinprogressexception	3078	3940
+rebalance in progress exception	3079	3943
+rebalance_in_progress	3079	3943
+rebalanceinprogressexception	3079	3943
 received copy data after eof marker	273,64	835
-received unencrypted data after gssapi encryption request	334,335	2984
-received unencrypted data after ssl request	334,335	2984
+received unencrypted data after gssapi encryption request	334,335	2986
+received unencrypted data after ssl request	334,335	2986
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1164	1506
-record length mismatch	3079,172	193
-record list too large exception	2459	2928
-record too small	3080,172	193
-record type has not been registered	153,1	3298
-record_list_too_large	2459	2928
-recordlisttoolargeexception	2459	2928
-records * deleted * skipped	1379	1736
-records * duplicates * warnings	1331	1683
-recovery aborted because of insufficient parameter settings	112,64	2898
-recovery database is locked	3081,3082	3941
-recovery is in progress	57	3942
+record has changed since last read in table * try restarting transaction	1165	1508
+record length mismatch	3080,172	193
+record list too large exception	2460	2930
+record too small	3081,172	193
+record type has not been registered	153,1	3300
+record_list_too_large	2460	2930
+recordlisttoolargeexception	2460	2930
+records * deleted * skipped	1380	1738
+records * duplicates * warnings	1332	1685
+recovery aborted because of insufficient parameter settings	112,64	2900
+recovery database is locked	3082,3083	3944
+recovery is in progress	57	3945
 recovery is not in progress	57	60
-recovery target timeline * does not exist	112,64	2898
-recursion of event ddl statements is forbidden when body is present	1226	1575
-recursionerror	3083,3084	3943
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1652	2026
-recursive query * does not have the form non recursive term union all recursive term	132,1	3944
-recursive query * has collation * in non recursive term but collation	608,1	3945
-recursive query * has type * in non recursive term but type	170,1	3946
-recursive query * must not contain data modifying statements	132,1	3944
-recursive reference to query * must not appear more than once	132,1	3944
-recursive stored functions and triggers are not allowed	1646	2020
-reference * not supported	1312	1664
-reference to recursive with table * in materialized derived	1559	1921
-reference too few dotted names	0,1	3252
-reference too many dotted names	0,1	3252
+recovery target timeline * does not exist	112,64	2900
+recursion of event ddl statements is forbidden when body is present	1227	1577
+recursionerror	3084,3085	3946
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1653	2028
+recursive query * does not have the form non recursive term union all recursive term	132,1	3947
+recursive query * has collation * in non recursive term but collation	608,1	3948
+recursive query * has type * in non recursive term but type	170,1	3949
+recursive query * must not contain data modifying statements	132,1	3947
+recursive reference to query * must not appear more than once	132,1	3947
+recursive stored functions and triggers are not allowed	1647	2022
+reference * not supported	1313	1666
+reference to recursive with table * in materialized derived	1560	1923
+reference too few dotted names	0,1	3254
+reference too many dotted names	0,1	3254
 referenced in foreign key constraint does not exist	461,1	840
 referenced in on delete set action must be part of foreign key	190,1	499
 referenced relation * is not a table	153,1	166
-referenced trigger * for the given action time and event type does not exist	1560	1923
-referenced window specification * already contains order list	1485	1845
-referenced window specification * cannot contain window frame	1863	2271
-referenceerror	3085,3086	3947
-referralexception	3087	3948
-referring to uninitialized variable	1655	2030
-reflection type load exception	3088	3949
-reflectionexception	3089	3950
-reflectiontypeloadexception	3088	3949
-reflective operation exception	3090	3951
-reflectiveoperationexception	3090	3951
-refresh failed exception	3091	3952
-refreshfailedexception	3091	3952
-regex match timeout exception	3092	3953
-regexmatchtimeoutexception	3092	3953
-regexperror	3093	3954
-registryunavailable	3094,3095	3955
-regular expression * has no subexpressions as requested by backreference in	2633,64	3956
-regular expression failed	2633,64	3957
-regular expression match for	2633,64	3956
+referenced trigger * for the given action time and event type does not exist	1561	1925
+referenced window specification * already contains order list	1486	1847
+referenced window specification * cannot contain window frame	1864	2273
+referenceerror	3086,3087	3950
+referralexception	3088	3951
+referring to uninitialized variable	1656	2032
+reflection type load exception	3089	3952
+reflectionexception	3090	3953
+reflectiontypeloadexception	3089	3952
+reflective operation exception	3091	3954
+reflectiveoperationexception	3091	3954
+refresh failed exception	3092	3955
+refreshfailedexception	3092	3955
+regex match timeout exception	3093	3956
+regexmatchtimeoutexception	3093	3956
+regexperror	3094	3957
+registryunavailable	3095,3096	3958
+regular expression * has no subexpressions as requested by backreference in	2634,64	3959
+regular expression failed	2634,64	3960
+regular expression match for	2634,64	3959
 regular expression matching not supported on type bytea	59	705
-rejected execution exception	3096	3958
-rejectedexecutionexception	3096	3958
-relation not found exception	3097	3959
-relation referenced by copy statement has changed	57	3960
-relation service not registered exception	3098	3961
-relation type not found exception	3099	3962
-relation with oid * does not exist	617,1	3963
-relationexception	3100	3964
-relationnotfoundexception	3097	3959
-relationservicenotregisteredexception	3098	3961
-relationtypenotfoundexception	3099	3962
-relative path not allowed for backup stored on server	704,1	3965
-relative path not allowed for copy to file	704,1	3966
-relay log read failure	1619	1987
-relay log write failure	1620	1988
-relfilenode value not set when in binary upgrade mode	112,64	3853
-remainder for hash partition must be an integer value greater than or equal to zero	112,64	3290
+rejected execution exception	3097	3961
+rejectedexecutionexception	3097	3961
+relation not found exception	3098	3962
+relation referenced by copy statement has changed	57	3963
+relation service not registered exception	3099	3964
+relation type not found exception	3100	3965
+relation with oid * does not exist	617,1	3966
+relationexception	3101	3967
+relationnotfoundexception	3098	3962
+relationservicenotregisteredexception	3099	3964
+relationtypenotfoundexception	3100	3965
+relative path not allowed for backup stored on server	704,1	3968
+relative path not allowed for copy to file	704,1	3969
+relay log read failure	1620	1989
+relay log write failure	1621	1990
+relfilenode value not set when in binary upgrade mode	112,64	3855
+remainder for hash partition must be an integer value greater than or equal to zero	112,64	3292
 remainder for hash partition must be less than modulus	61,1,112	65
 remainder for hash partition must be specified	0,1	690
-remainder for hash partition provided more than once	101,1	3511
-remaining connection slots are reserved for non replication superuser connections	1166,143	3967
-remote address changed	1926	3968
-remote end closed connection without response	1022	3969
-remote i o error	1928	3970
-remote installation cancelled	3101	3971
-remote installation skipped	3102	3972
-remote source exception	3103	3973
-remotedisconnected	3104	3974
-remoteerror	3105	3975
-remoteexception	3106	3976
-remoteinstallationcancelled	3101	3971
-remoteinstallationskipped	3102	3972
-remotesourceexception	3103	3973
-remoting timeout exception	3107	3977
-remotingexception	3108	3978
-remotingtimeoutexception	3107	3977
-removing elements from multidimensional arrays is not supported	59	3979
-removing partition * violates foreign key constraint	2384,598	3025
-renaming an on select rule is not allowed	103,1	3669
-renegotiate ext too long	3109,172	193
-renegotiation encoding err	3110,172	193
-renegotiation mismatch	3111,172	193
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1568	1931
-reorganize partition can only be used to reorganize partitions not to change their numbers	1566	1929
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1567	1930
-replace cannot be executed as it requires deleting rows that are not in the view	1570	1933
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1120	1453
-replica not available exception	2460	2929
-replica_not_available	2460	2929
-replicanotavailableexception	2460	2929
-replicated query * table * can not be temporary	1316	1668
-replication event checksum verification failed while reading from a log file	1103	1436
-replication event checksum verification failed while reading from network	1428	1785
-replication origin * does not exist	102,1	3980
-replication origin name * is reserved	463,1	3981
-replication origin with id * does not exist	102,1	3980
-replication origin with id * is already active for pid	86,57	979
-replication slot * already exists	101,1	3982
+remainder for hash partition provided more than once	101,1	3513
+remaining connection slots are reserved for non replication superuser connections	1167,143	3970
+remote address changed	1927	3971
+remote end closed connection without response	1023	3972
+remote i o error	1929	3973
+remote installation cancelled	3102	3974
+remote installation skipped	3103	3975
+remote source exception	3104	3976
+remotedisconnected	3105	3977
+remoteerror	3106	3978
+remoteexception	3107	3979
+remoteinstallationcancelled	3102	3974
+remoteinstallationskipped	3103	3975
+remotesourceexception	3104	3976
+remoting timeout exception	3108	3980
+remotingexception	3109	3981
+remotingtimeoutexception	3108	3980
+removing elements from multidimensional arrays is not supported	59	3982
+removing partition * violates foreign key constraint	2385,598	3027
+renaming an on select rule is not allowed	103,1	3671
+renegotiate ext too long	3110,172	193
+renegotiation encoding err	3111,172	193
+renegotiation mismatch	3112,172	193
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1569	1933
+reorganize partition can only be used to reorganize partitions not to change their numbers	1567	1931
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1568	1932
+replace cannot be executed as it requires deleting rows that are not in the view	1571	1935
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1121	1455
+replica not available exception	2461	2931
+replica_not_available	2461	2931
+replicanotavailableexception	2461	2931
+replicated query * table * can not be temporary	1317	1670
+replication event checksum verification failed while reading from a log file	1104	1438
+replication event checksum verification failed while reading from network	1429	1787
+replication origin * does not exist	102,1	3983
+replication origin name * is reserved	463,1	3984
+replication origin with id * does not exist	102,1	3983
+replication origin with id * is already active for pid	86,57	980
+replication slot * already exists	101,1	3985
 replication slot * cannot be advanced	57	474
-replication slot * does not exist	102,1,112	3983
-replication slot * is active for pid	86,57	3984
+replication slot * does not exist	102,1,112	3986
+replication slot * is active for pid	86,57	3987
 replication slot * was not created in this database	57	695
-replication slots can only be used if max_replication_slots 0	57	3440
-replication slots can only be used if wal_level replica	57	3440
+replication slots can only be used if max_replication_slots 0	57	3442
+replication slots can only be used if wal_level replica	57	3442
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	205	3985
+request for brin range summarization for index * was not recorded	205	3988
 request header fields too large	36	37
-request is not valid given the current sasl state	2484	2955
-request parameters do not satisfy the configured policy	3025	3863
-request pending	3112,172	193
-request principal deserialization failed during forwarding	3031	3880
-request sent	3113,172	193
-request timed out	753	3937
-request timed out exception	753	3986
+request is not valid given the current sasl state	2485	2957
+request parameters do not satisfy the configured policy	3026	3865
+request pending	3113,172	193
+request principal deserialization failed during forwarding	3032	3882
+request sent	3114,172	193
+request timed out	754	3940
+request timed out exception	754	3989
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	753	3986
+request_timed_out	754	3989
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	205	3709
-requested character too large	205	3709
-requested character too large for encoding	205	3709
-requested credential would not meet criteria for acceptability	3114	3987
-requested length cannot be negative	112,64	3988
-requested length too large	205,112	3709
-requested position is not greater than or equal to zero and less than the size of the snapshot	3027	3866
-requested proto_version * does not support streaming need * or higher	112,64	3807
-requested proto_version * does not support two phase commit need * or higher	112,64	3807
+requested character not valid for encoding	205	3711
+requested character too large	205	3711
+requested character too large for encoding	205	3711
+requested credential would not meet criteria for acceptability	3115	3990
+requested length cannot be negative	112,64	3991
+requested length too large	205,112	3711
+requested position is not greater than or equal to zero and less than the size of the snapshot	3028	3868
+requested proto_version * does not support streaming need * or higher	112,64	3809
+requested proto_version * does not support two phase commit need * or higher	112,64	3809
 requested range not satisfiable	25	26
-requested snapshot was not found	3115	3989
+requested snapshot was not found	3116	3992
 requested_range_not_satisfiable	25	26
-requesterror	3116	3990
-requesttimedoutexception	753	3986
-required cipher missing	3117,172	193
-required compression algorithm missing	3118,172	193
-required extension * is not installed	102,1	3991
-required key not available	1039	3992
-requires a boolean value	112,64,0	3530
+requesterror	3117	3993
+requesttimedoutexception	754	3989
+required cipher missing	3118,172	193
+required compression algorithm missing	3119,172	193
+required extension * is not installed	102,1	3994
+required key not available	1040	3995
+requires a boolean value	112,64,0	3532
 requires a boolean value or match	0,1	675
 requires a numeric value	0,1	212
 requires a parameter	0,1	212
-requires a target detail	0,1	3993
-requires a value	0,1	3994
+requires a target detail	0,1	3996
+requires a value	0,1	3997
 requires an integer value	0,1	212
-requires run time type coercion	170,1	3533
-reserved name	463	3995
-reserved_name	463,1	3995
-reservedname	463,1	3995
-reset must not include values for parameters	0,1	3996
-resignal when handler not active	1573	1936
-resolutionexception	3119	3997
-resource deadlock avoided	971	3998
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2798	3999
+requires run time type coercion	170,1	3535
+reserved name	463	3998
+reserved_name	463,1	3998
+reservedname	463,1	3998
+reset must not include values for parameters	0,1	3999
+resignal when handler not active	1574	1938
+resolutionexception	3120	4000
+resource deadlock avoided	972	4001
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2799	4002
 resource not found exception	69	73
-resource temporarily unavailable	347	4000
+resource temporarily unavailable	347	4003
 resource_error	48	50
 resource_exhausted	655,656,35	800
 resource_locked	14	14
 resource_not_found	69	73
 resourceexhausted	655,656,35	800
 resourcenotfoundexception	69	73
-resourcewarning	3120	4001
+resourcewarning	3121	4004
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17352,38 +17359,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3121	4002
-responsenotready	3121	4002
-restart value * cannot be greater than maxvalue	112,64	2924
-restart value * cannot be less than minvalue	112,64	2924
-restrict violation	3122	4003
-restrict_violation	3122,598	4003
-restriction estimator function * must return type	103,1	3328
-restrictions imposed on recursive definitions are violated for table	1471	1831
-restrictviolation	3122,598	4003
-result consisted of more than one row	1734	2110
-result is out of range	201,64	4004
-result of * was larger than max_allowed_packet * truncated	1838	2246
-result of decoding conversion is too large	205	4005
-result of encoding conversion is too large	205	4005
-result of range difference would not be contiguous	64	3925
-result of range union would not be contiguous	64	3925
+response not ready	3122	4005
+responsenotready	3122	4005
+restart value * cannot be greater than maxvalue	112,64	2926
+restart value * cannot be less than minvalue	112,64	2926
+restrict violation	3123	4006
+restrict_violation	3123,598	4006
+restriction estimator function * must return type	103,1	3330
+restrictions imposed on recursive definitions are violated for table	1472	1833
+restrictviolation	3123,598	4006
+result consisted of more than one row	1735	2112
+result is out of range	201,64	4007
+result of * was larger than max_allowed_packet * truncated	1839	2248
+result of decoding conversion is too large	205	4008
+result of encoding conversion is too large	205	4008
+result of range difference would not be contiguous	64	3928
+result of range union would not be contiguous	64	3928
 result of using clause for column * cannot be cast automatically to type	170,1	488
-result string is longer than * bytes	1726	2101
-retry sql logic error	3123,3124	4006
+result string is longer than * bytes	1727	2103
+retry sql logic error	3124,3125	4009
 return data type of cast function must match or be binary coercible to target data type	103,1	215
 return data type of from sql function must be	103,1	215
 return data type of to sql function must be the transform data type	103,1	215
-return in join group when the requested session timeout is outside of the allowed range on the broker	2651	3224
-return is only allowed in a function	1633	2003
-return type * is not supported for sql functions	62,1	4007
+return in join group when the requested session timeout is outside of the allowed range on the broker	2652	3226
+return is only allowed in a function	1634	2005
+return type * is not supported for sql functions	62,1	4010
 return type * is only a shell	153,1	223
-return type mismatch in function declared to return	62,1	4007
-return type of combine function * is not	170,1	3533
-return type of deserialization function * is not	170,1	3533
-return type of inverse transition function * is not	170,1	3533
-return type of serialization function * is not	170,1	3533
-return type of transition function * is not	170,1	3533
+return type mismatch in function declared to return	62,1	4010
+return type of combine function * is not	170,1	3535
+return type of deserialization function * is not	170,1	3535
+return type of inverse transition function * is not	170,1	3535
+return type of serialization function * is not	170,1	3535
+return type of transition function * is not	170,1	3535
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17424,99 +17431,99 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2414	2877
-returned by the broker when the client is not authorized to access the requested topic	3125	4008
+returned by the broker when the client is not authorized to access a particular groupid	2415	2879
+returned by the broker when the client is not authorized to access the requested topic	3126	4011
 returned by the broker when the client is not authorized to use an inter broker or administrative api	633	787
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2640	3212
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2930	3691
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2931	3692
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2480	2951
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3126	4009
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3078	3940
-returned in join group when the groupid is empty or null	2597	3138
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2518	2987
-returned non zero exit status 129	2246,2247	2667
-returned non zero exit status 130	2248,2247	2668
-returned non zero exit status 131	2249,2247	2669
-returned non zero exit status 132	2250,2247	2670
-returned non zero exit status 133	2251,2247	2671
-returned non zero exit status 134	636,2247	2672
-returned non zero exit status 135	385,2247	2673
-returned non zero exit status 136	2252,2247	2674
-returned non zero exit status 137	2253,2247	2675
-returned non zero exit status 138	2254,2247	2676
-returned non zero exit status 139	2255,2247	2677
-returned non zero exit status 140	2256,2247	2678
-returned non zero exit status 141	359,2247	2679
-returned non zero exit status 142	139,2247	2680
-returned non zero exit status 143	2257,2247	2681
-returned non zero exit status 144	2258,2247	2682
-returned non zero exit status 145	605,2247	2683
-returned non zero exit status 146	2259,2247	2684
-returned non zero exit status 147	2260,2247	2685
-returned non zero exit status 148	2261,2247	2686
-returned non zero exit status 149	2262,2247	2687
-returned non zero exit status 150	2263,2247	2688
-returned non zero exit status 151	2264,2247	2689
-returned non zero exit status 152	792,2247	2690
-returned non zero exit status 153	2265,2247	2691
-returned non zero exit status 154	2266,2247	2692
-returned non zero exit status 155	2267,2247	2693
-returned non zero exit status 156	2268,2247	2694
-returned non zero exit status 157	2269,2247	2695
-returned non zero exit status 158	2270,2247	2696
-returned non zero exit status 159	313,2247	2697
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2641	3214
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2931	3693
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2932	3694
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2481	2953
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3127	4012
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3079	3943
+returned in join group when the groupid is empty or null	2598	3140
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2519	2989
+returned non zero exit status 129	2247,2248	2669
+returned non zero exit status 130	2249,2248	2670
+returned non zero exit status 131	2250,2248	2671
+returned non zero exit status 132	2251,2248	2672
+returned non zero exit status 133	2252,2248	2673
+returned non zero exit status 134	636,2248	2674
+returned non zero exit status 135	385,2248	2675
+returned non zero exit status 136	2253,2248	2676
+returned non zero exit status 137	2254,2248	2677
+returned non zero exit status 138	2255,2248	2678
+returned non zero exit status 139	2256,2248	2679
+returned non zero exit status 140	2257,2248	2680
+returned non zero exit status 141	359,2248	2681
+returned non zero exit status 142	139,2248	2682
+returned non zero exit status 143	2258,2248	2683
+returned non zero exit status 144	2259,2248	2684
+returned non zero exit status 145	605,2248	2685
+returned non zero exit status 146	2260,2248	2686
+returned non zero exit status 147	2261,2248	2687
+returned non zero exit status 148	2262,2248	2688
+returned non zero exit status 149	2263,2248	2689
+returned non zero exit status 150	2264,2248	2690
+returned non zero exit status 151	2265,2248	2691
+returned non zero exit status 152	793,2248	2692
+returned non zero exit status 153	2266,2248	2693
+returned non zero exit status 154	2267,2248	2694
+returned non zero exit status 155	2268,2248	2695
+returned non zero exit status 156	2269,2248	2696
+returned non zero exit status 157	2270,2248	2697
+returned non zero exit status 158	2271,2248	2698
+returned non zero exit status 159	313,2248	2699
 returning lists are not supported in conditional rules	59	536
 returning lists are not supported in non instead rules	59	536
-returning must have at least one column	0,1	3024
-returns a set	170,1	3533
-revokederror	3127	4010
-rfc 3779 resource not subset of parent s resources	3128,178	4011
-rfs specific error	973	4012
-right join is only supported with merge joinable join conditions	59	2851
-right operand of jsonpath operator * is not a single numeric value	2730,64	3401
-rmi security exception	3129	4013
-rmisecurityexception	3129	4013
-rn not supported for input	59	1290
-role info not found exception	3130	4014
+returning must have at least one column	0,1	3026
+returns a set	170,1	3535
+revokederror	3128	4013
+rfc 3779 resource not subset of parent s resources	3129,178	4014
+rfs specific error	974	4015
+right join is only supported with merge joinable join conditions	59	2853
+right operand of jsonpath operator * is not a single numeric value	2731,64	3403
+rmi security exception	3130	4016
+rmisecurityexception	3130	4016
+rn not supported for input	59	1292
+role info not found exception	3131	4017
 role name * is reserved	463,1	498
-role not found exception	3131	4015
-role with oid * does not exist	737	3303
-roleinfonotfoundexception	3130	4014
-rolenotfoundexception	3131	4015
-rollback abort due to rollback	3132,3133	4016
-routine body for * is too long	1722	2097
+role not found exception	3132	4018
+role with oid * does not exist	738	3305
+roleinfonotfoundexception	3131	4017
+rolenotfoundexception	3132	4018
+rollback abort due to rollback	3133,3134	4019
+routine body for * is too long	1723	2099
 routine name * is not unique	134,1	144
-row * doesn t contain data for all columns	1853	2261
-row * was cut by	1175	1518
-row * was truncated it contained more data than there were input columns	1854	2262
-row column has type * instead of type	170,1	4017
-row comparison operator must not return a set	170,1	3286
-row comparison operator must yield type boolean not type	170,1	3286
-row count cannot be null in fetch first with ties clause	2643,64	4018
+row * doesn t contain data for all columns	1854	2263
+row * was cut by	1176	1520
+row * was truncated it contained more data than there were input columns	1855	2264
+row column has type * instead of type	170,1	4020
+row comparison operator must not return a set	170,1	3288
+row comparison operator must yield type boolean not type	170,1	3288
+row count cannot be null in fetch first with ties clause	2644,64	4021
 row expansion via is not supported here	59	485
-row expressions can have at most	516,205	4019
-row expressions in values in only allowed for multi field column partitioning	1579	1945
+row expressions can have at most	516,205	4022
+row expressions in values in only allowed for multi field column partitioning	1580	1947
 row field count is	273,64	835
 row filter expression must not be null	113,64	831
-row is too big size * maximum size	205	4020
+row is too big size * maximum size	205	4023
 row path filter must not be empty string	64	842
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1717	2092
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1718	2094
 row triggers with transition tables are not supported on inheritance children	59	336
 row triggers with transition tables are not supported on partitions	59	336
-row variable * does not have a field	1580	1946
+row variable * does not have a field	1581	1948
 row variable naming in the referencing clause is not supported	59	336
-row with no elements is not allowed in table value constructor in this context	1193	1540
-rowid constraint failed	3134,600	4021
+row with no elements is not allowed in table value constructor in this context	1194	1542
+rowid constraint failed	3135,600	4024
 rows from with multiple functions cannot have a column definition list	0,1	181
-rows is not applicable when function does not return a set	112,64	946
-rows matched * changed * inserted	1789	2196
-rows matched * changed * warnings	1788	2195
-rows must be positive	112,64	946
-rows returned by function are not all of the same row type	170,1	2860
-rsaerror	3135	4022
-ruby version mismatch	3136	4023
-rubyversionmismatch	3136	4023
+rows is not applicable when function does not return a set	112,64	947
+rows matched * changed * inserted	1790	2198
+rows matched * changed * warnings	1789	2197
+rows must be positive	112,64	947
+rows returned by function are not all of the same row type	170,1	2862
+rsaerror	3136	4025
+ruby version mismatch	3137	4026
+rubyversionmismatch	3137	4026
 rule actions on new are not implemented	59	536
 rule actions on old are not implemented	59	536
 rule where condition cannot contain references to other relations	103,1	549
@@ -17524,863 +17531,863 @@ rules on materialized views are not supported	59	236
 rules on select must have action instead select	59	536
 rules on select must not contain data modifying statements in with	59	536
 rules with where conditions can only have select insert update or delete actions	103,1	549
-run container error	3137,3138	4024
-runcontainererror	3137,3138	4024
-running in read only mode	1555	1917
-runtime error * in function	1674	2049
-runtime error exception	3139	4025
-runtime error index out of range * with length	195	4026
-runtime error integer divide by zero	225	4027
+run container error	3138,3139	4027
+runcontainererror	3138,3139	4027
+running in read only mode	1556	1919
+runtime error * in function	1675	2051
+runtime error exception	3140	4028
+runtime error index out of range * with length	195	4029
+runtime error integer divide by zero	225	4030
 runtime error invalid memory address or nil pointer dereference	213	249
-runtime m bean exception	3140	4028
-runtime operations exception	3141	4029
-runtime out of memory cannot allocate * byte block * in use	145	4030
-runtime requirement not met error	3142	4031
-runtime wrapped exception	3143	4032
-runtimeerror	3144,3145	4033
-runtimeerrorexception	3139	4025
-runtimeexception	3146	4034
-runtimembeanexception	3140	4028
-runtimeoperationsexception	3141	4029
-runtimerequirementnotmeterror	3142	4031
-runtimewarning	3147	4035
-runtimewrappedexception	3143	4032
-s must be of type * for system versioned table s	1812	2220
-s s contains view recursion	1832	2240
-s starts is later than query time first history partition may exceed interval value	1491	1852
-safe array rank mismatch exception	3148	4036
-safe array type mismatch exception	3149	4037
-safearrayrankmismatchexception	3148	4036
-safearraytypemismatchexception	3149	4037
-same old and new event name	1227	1576
-sample percentage must be between 0 and 100	2661,64	4038
-sasl authentication failed exception	3150	4039
-sasl_authentication_failed	3150	4039
-saslauthenticationfailedexception	3150	4039
-saslexception	3151	4040
-savepoint exception	922	4041
-savepoint_exception	922	4041
-savepointexception	922	4041
-schema and data statement mixing not supported	3152	4042
-schema factory configuration error	3153	4043
-schema violation exception	3154	4044
-schema_and_data_statement_mixing_not_supported	3152,115	4042
-schemaanddatastatementmixingnotsupported	3152,115	4042
-schemafactoryconfigurationerror	3153	4043
-schemaviolationexception	3154	4044
-scram channel binding check failed	737	4045
-scram channel binding negotiation error	737	4045
-scripterror	3155	4046
-scriptexception	3156	4047
-scsv received when renegotiating	3157,172	193
-sct verification failed	3158,172	193
-search column * not in with query column list	0,1	1090
-search column * specified more than once	174,1	1091
-search sequence column name * already used in with query column list	0,1	1090
-search sequence column name and cycle mark column name are the same	0,1	1090
-search sequence column name and cycle path column name are the same	0,1	1090
-searching for elements in multidimensional arrays is not supported	59	4048
+runtime m bean exception	3141	4031
+runtime operations exception	3142	4032
+runtime out of memory cannot allocate * byte block * in use	145	4033
+runtime requirement not met error	3143	4034
+runtime wrapped exception	3144	4035
+runtimeerror	3145,3146	4036
+runtimeerrorexception	3140	4028
+runtimeexception	3147	4037
+runtimembeanexception	3141	4031
+runtimeoperationsexception	3142	4032
+runtimerequirementnotmeterror	3143	4034
+runtimewarning	3148	4038
+runtimewrappedexception	3144	4035
+s must be of type * for system versioned table s	1813	2222
+s s contains view recursion	1833	2242
+s starts is later than query time first history partition may exceed interval value	1492	1854
+safe array rank mismatch exception	3149	4039
+safe array type mismatch exception	3150	4040
+safearrayrankmismatchexception	3149	4039
+safearraytypemismatchexception	3150	4040
+same old and new event name	1228	1578
+sample percentage must be between 0 and 100	2662,64	4041
+sasl authentication failed exception	3151	4042
+sasl_authentication_failed	3151	4042
+saslauthenticationfailedexception	3151	4042
+saslexception	3152	4043
+savepoint exception	923	4044
+savepoint_exception	923	4044
+savepointexception	923	4044
+schema and data statement mixing not supported	3153	4045
+schema factory configuration error	3154	4046
+schema violation exception	3155	4047
+schema_and_data_statement_mixing_not_supported	3153,115	4045
+schemaanddatastatementmixingnotsupported	3153,115	4045
+schemafactoryconfigurationerror	3154	4046
+schemaviolationexception	3155	4047
+scram channel binding check failed	738	4048
+scram channel binding negotiation error	738	4048
+scripterror	3156	4049
+scriptexception	3157	4050
+scsv received when renegotiating	3158,172	193
+sct verification failed	3159,172	193
+search column * not in with query column list	0,1	1092
+search column * specified more than once	174,1	1093
+search sequence column name * already used in with query column list	0,1	1092
+search sequence column name and cycle mark column name are the same	0,1	1092
+search sequence column name and cycle path column name are the same	0,1	1092
+searching for elements in multidimensional arrays is not supported	59	4051
 second argument of cast function must be type	103,1	215
-security disabled exception	3159	4049
-security label provider * is not loaded	112,64	3557
+security disabled exception	3160	4052
+security label provider * is not loaded	112,64	3559
 security labels are not supported for this type of object	153,1	671
-security_disabled	3159	4049
-securitydisabledexception	3159	4049
-securityerror	3160	4050
-securityexception	75	4051
-seek disk i o error	3161,100	4052
-segmentation fault	2255	4053
-sehexception	2278	4054
-select * was reduced during optimization	1581	1947
+security_disabled	3160	4052
+securitydisabledexception	3160	4052
+securityerror	3161	4053
+securityexception	75	4054
+seek disk i o error	3162,100	4055
+segmentation fault	2256	4056
+sehexception	2279	4057
+select * was reduced during optimization	1582	1949
 select distinct on expressions must match initial order by expressions	190,1	214
-select into is not allowed here	0,1	3024
-select is not a read only statement disabling timer	1457	1816
-select must have a group with this procedure	1438	1796
-select rule s target entry * has different column name from column	103,1	3669
-select rule s target entry * has different size from column	103,1	3669
-select rule s target entry * has different type from column	103,1	3669
-select rule s target list has too few entries	103,1	3669
-select rule s target list has too many entries	103,1	3669
-self signed certificate	3162,178	4055
-self signed certificate in certificate chain	3163,178	4056
-semaphore full exception	118	4057
-semaphorefullexception	118	4057
-sendfile not available error	3164,3165	4058
-sendfilenotavailableerror	3164,3165	4058
-sending passwords in plain text without ssl tls is extremely insecure	1330	1682
-sequence * access error	1582	1948
-sequence * has out of range value for options	1584	1950
-sequence * has run out	1586	1952
-sequence * table structure is invalid	1585	1951
-sequence cannot be owned by relation	153,1	4059
-sequence database disk image is malformed	3166,2525	4060
-sequence generator limit exceeded	2841	4061
-sequence must be in same schema as table it is linked to	57	1081
-sequence must have same owner as table it is linked to	57	1081
+select into is not allowed here	0,1	3026
+select is not a read only statement disabling timer	1458	1818
+select must have a group with this procedure	1439	1798
+select rule s target entry * has different column name from column	103,1	3671
+select rule s target entry * has different size from column	103,1	3671
+select rule s target entry * has different type from column	103,1	3671
+select rule s target list has too few entries	103,1	3671
+select rule s target list has too many entries	103,1	3671
+self signed certificate	3163,178	4058
+self signed certificate in certificate chain	3164,178	4059
+semaphore full exception	118	4060
+semaphorefullexception	118	4060
+sendfile not available error	3165,3166	4061
+sendfilenotavailableerror	3165,3166	4061
+sending passwords in plain text without ssl tls is extremely insecure	1331	1684
+sequence * access error	1583	1950
+sequence * has out of range value for options	1585	1952
+sequence * has run out	1587	1954
+sequence * table structure is invalid	1586	1953
+sequence cannot be owned by relation	153,1	4062
+sequence database disk image is malformed	3167,2526	4063
+sequence generator limit exceeded	2842	4064
+sequence must be in same schema as table it is linked to	57	1083
+sequence must have same owner as table it is linked to	57	1083
 sequence option * not supported here	0,1	690
-sequence_generator_limit_exceeded	2841,64	4061
-sequencegeneratorlimitexceeded	2841,64	4061
-sequences requires binlog_format mixed or row	1583	1949
-serialexception	3167	4062
-serialization failure	447	4063
+sequence_generator_limit_exceeded	2842,64	4064
+sequencegeneratorlimitexceeded	2842,64	4064
+sequences requires binlog_format mixed or row	1584	1951
+serialexception	3168	4065
+serialization failure	447	4066
 serialization functions may be specified only when the aggregate transition data type is	62,1	142
-serialization_failure	447,446	4063
-serializationexception	3168	4064
-serializationfailure	447,446	4063
-server clone exception	3169	4065
-server configuration does not permit binlog purge	1102	1435
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1587	1953
-server not active exception	3170	4066
-server runtime exception	3171	4067
-server shutdown in progress	1589	1955
-servercloneexception	3169	4065
-servererror	3172	4068
-serverexception	3173	4069
-serverhello tlsext	3174,172	193
-servernotactiveexception	3170	4066
-serverruntimeexception	3171	4067
-service configuration error	3175	4070
-service not found exception	3176	4071
+serialization_failure	447,446	4066
+serializationexception	3169	4067
+serializationfailure	447,446	4066
+server clone exception	3170	4068
+server configuration does not permit binlog purge	1103	1437
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1588	1955
+server not active exception	3171	4069
+server runtime exception	3172	4070
+server shutdown in progress	1590	1957
+servercloneexception	3170	4068
+servererror	3173	4071
+serverexception	3174	4072
+serverhello tlsext	3175,172	193
+servernotactiveexception	3171	4069
+serverruntimeexception	3172	4070
+service configuration error	3176	4073
+service not found exception	3177	4074
 service unavailable	43	45
-service unavailable exception	3177	4072
+service unavailable exception	3178	4075
 service_unavailable	43	45
-serviceconfigurationerror	3175	4070
-servicenotfoundexception	3176	4071
-serviceunavailableexception	3177	4072
-session id context uninitialized	3178,172	193
-session user cannot be dropped	86,57	1079
-session user cannot be renamed	59	1080
-sessionerror	3179	4073
-set local transaction snapshot is not implemented	59	4074
-set password is not applicable for users authenticating via * plugin	1591	1957
-set requires parameter name	113,64	4075
+serviceconfigurationerror	3176	4073
+servicenotfoundexception	3177	4074
+serviceunavailableexception	3178	4075
+session id context uninitialized	3179,172	193
+session user cannot be dropped	86,57	1081
+session user cannot be renamed	59	1082
+sessionerror	3180	4076
+set local transaction snapshot is not implemented	59	4077
+set password is not applicable for users authenticating via * plugin	1592	1959
+set requires parameter name	113,64	4078
 set returning functions are not allowed in	59	145
 set returning functions must appear at top level of from	59	145
 set transaction snapshot must be called before any query	114,115	598
 set valued function called in context that cannot accept a set	59	395
-setof type not allowed for operator argument	62,1	3783
-setseed parameter * is out of allowed range 1 1	112,64	4076
-setting authentication options is not possible when only the slave sql thread is being started	1662	2037
-settings property is read only exception	3180	4077
-settings property not found exception	3181	4078
-settings property wrong type exception	3182	4079
-settingspropertyisreadonlyexception	3180	4077
-settingspropertynotfoundexception	3181	4078
-settingspropertywrongtypeexception	3182	4079
-setval value * is out of bounds for sequence	201,64	4080
-share session not found exception	3183	4081
-share_session_not_found	3183	4081
-shared indexes cannot be created after initdb	57	4082
-sharedcache database table is locked	3184,3185	4083
-sharesessionnotfoundexception	3183	4081
-shmlock disk i o error	3186,100	4084
-shmmap disk i o error	3187,100	4085
-shmopen disk i o error	3188,100	4086
-shmsize disk i o error	3189,100	4087
-short buffer exception	3190	4088
-shortbufferexception	3190	4088
-shortword should be 0	112,64	3471
-should return type	103,1	4089
-shutdown channel group exception	3191	4090
-shutdown while in init	3192,172	193
-shutdownchannelgroupexception	3191	4090
-sigabrt	636	3386
-sigalrm	139	3364
-sigbus	385	3387
-sigchld	605	3367
-sigcont	2259	3368
-sigfpe	2252	3388
-sighup	2246	3359
-sigill	2250	3384
-sigint	2248	3370
-sigio	2269	3380
-sigkill	2253	3389
-signal 1	2246	3359
-signal 10	2254	3360
-signal 11	2255	3361
-signal 12	2256	3362
-signal 13	359	3363
-signal 14	139	3364
-signal 15	2257	3365
-signal 16	2258	3366
-signal 17	605	3367
-signal 18	2259	3368
-signal 19	2260	3369
-signal 2	2248	3370
-signal 20	2261	3371
-signal 21	2262	3372
-signal 22	2263	3373
-signal 23	2264	3374
-signal 24	792	3375
-signal 25	2265	3376
-signal 26	2266	3377
-signal 27	2267	3378
-signal 28	2268	3379
-signal 29	2269	3380
-signal 3	2249	3381
-signal 30	2270	3382
-signal 31	313	3383
-signal 4	2250	3384
-signal 5	2251	3385
-signal 6	636	3386
-signal 7	385	3387
-signal 8	2252	3388
-signal 9	2253	3389
-signal resignal can only use a condition defined with sqlstate	1596	1962
-signalexception	3193	4091
-signature algorithms error	3194,172	193
-signature for non signing certificate	3195,172	193
-signatureexception	3196	4092
-sigpipe	359	3363
-sigprof	2267	3378
-sigpwr	2270	3382
-sigquit	2249	3381
-sigsegv	2255	3361
-sigstkflt	2258	3366
-sigstop	2260	3369
-sigsys	313	3383
-sigterm	2257	3365
-sigtrap	2251	3385
-sigtstp	2261	3371
-sigttin	2262	3372
-sigttou	2263	3373
-sigurg	2264	3374
-sigusr1	2254	3360
-sigusr2	2256	3362
-sigvtalrm	2266	3377
-sigwinch	2268	3379
-sigxcpu	792	3375
-sigxfsz	2265	3376
-single boolean result is expected	2730,64	3401
-singleton sql json item required	2730	4093
-singleton_sql_json_item_required	2730,64	4093
-singletonsqljsonitemrequired	2730,64	4093
-size limit exceeded exception	3197	4094
-sizelimitexceededexception	3197	4094
-skeleton mismatch exception	3198	4095
-skeleton not found exception	3199	4096
-skeletonmismatchexception	3198	4095
-skeletonnotfoundexception	3199	4096
-skip locked makes this statement unsafe	1122	1455
-skip this directory	3200,3201	4097
-skip wal location lsn * must be greater than origin lsn	112,64	3262
-skipped scanning foreign table * which is a partition of default partition	597,598	4098
-skipping analyze of * lock not available	448,57	4099
-skipping analyze of * relation no longer exists	617,1	4100
-skipping transaction * because it has already been executed and logged	1602	1968
-skipping vacuum of * lock not available	448,57	4099
-skipping vacuum of * relation no longer exists	617,1	4100
-slave already has been stopped	1628	1997
-slave failed to initialize master info structure from the repository	1616	1984
-slave failed to initialize relay log info structure from the repository	1621	1989
-slave is already running	1629	1998
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1604	1971
-slave log event execution was interrupted slave_max_statement_time exceeded	1206	1994
-slave must silently retry current transaction	1622	1990
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1105	1438
-slave sql thread ignored the * because table is shared	1611	1979
-slave sql thread ignored the query because of replicate table rules	1613	1981
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1630	1999
-slave_preserve_commit_order is not supported	1185	1529
-slices of fixed length arrays not implemented	59	3979
-slot name must not be null	113,64	3797
+setof type not allowed for operator argument	62,1	3785
+setseed parameter * is out of allowed range 1 1	112,64	4079
+setting authentication options is not possible when only the slave sql thread is being started	1663	2039
+settings property is read only exception	3181	4080
+settings property not found exception	3182	4081
+settings property wrong type exception	3183	4082
+settingspropertyisreadonlyexception	3181	4080
+settingspropertynotfoundexception	3182	4081
+settingspropertywrongtypeexception	3183	4082
+setval value * is out of bounds for sequence	201,64	4083
+share session not found exception	3184	4084
+share_session_not_found	3184	4084
+shared indexes cannot be created after initdb	57	4085
+sharedcache database table is locked	3185,3186	4086
+sharesessionnotfoundexception	3184	4084
+shmlock disk i o error	3187,100	4087
+shmmap disk i o error	3188,100	4088
+shmopen disk i o error	3189,100	4089
+shmsize disk i o error	3190,100	4090
+short buffer exception	3191	4091
+shortbufferexception	3191	4091
+shortword should be 0	112,64	3473
+should return type	103,1	4092
+shutdown channel group exception	3192	4093
+shutdown while in init	3193,172	193
+shutdownchannelgroupexception	3192	4093
+sigabrt	636	3388
+sigalrm	139	3366
+sigbus	385	3389
+sigchld	605	3369
+sigcont	2260	3370
+sigfpe	2253	3390
+sighup	2247	3361
+sigill	2251	3386
+sigint	2249	3372
+sigio	2270	3382
+sigkill	2254	3391
+signal 1	2247	3361
+signal 10	2255	3362
+signal 11	2256	3363
+signal 12	2257	3364
+signal 13	359	3365
+signal 14	139	3366
+signal 15	2258	3367
+signal 16	2259	3368
+signal 17	605	3369
+signal 18	2260	3370
+signal 19	2261	3371
+signal 2	2249	3372
+signal 20	2262	3373
+signal 21	2263	3374
+signal 22	2264	3375
+signal 23	2265	3376
+signal 24	793	3377
+signal 25	2266	3378
+signal 26	2267	3379
+signal 27	2268	3380
+signal 28	2269	3381
+signal 29	2270	3382
+signal 3	2250	3383
+signal 30	2271	3384
+signal 31	313	3385
+signal 4	2251	3386
+signal 5	2252	3387
+signal 6	636	3388
+signal 7	385	3389
+signal 8	2253	3390
+signal 9	2254	3391
+signal resignal can only use a condition defined with sqlstate	1597	1964
+signalexception	3194	4094
+signature algorithms error	3195,172	193
+signature for non signing certificate	3196,172	193
+signatureexception	3197	4095
+sigpipe	359	3365
+sigprof	2268	3380
+sigpwr	2271	3384
+sigquit	2250	3383
+sigsegv	2256	3363
+sigstkflt	2259	3368
+sigstop	2261	3371
+sigsys	313	3385
+sigterm	2258	3367
+sigtrap	2252	3387
+sigtstp	2262	3373
+sigttin	2263	3374
+sigttou	2264	3375
+sigurg	2265	3376
+sigusr1	2255	3362
+sigusr2	2257	3364
+sigvtalrm	2267	3379
+sigwinch	2269	3381
+sigxcpu	793	3377
+sigxfsz	2266	3378
+single boolean result is expected	2731,64	3403
+singleton sql json item required	2731	4096
+singleton_sql_json_item_required	2731,64	4096
+singletonsqljsonitemrequired	2731,64	4096
+size limit exceeded exception	3198	4097
+sizelimitexceededexception	3198	4097
+skeleton mismatch exception	3199	4098
+skeleton not found exception	3200	4099
+skeletonmismatchexception	3199	4098
+skeletonnotfoundexception	3200	4099
+skip locked makes this statement unsafe	1123	1457
+skip this directory	3201,3202	4100
+skip wal location lsn * must be greater than origin lsn	112,64	3264
+skipped scanning foreign table * which is a partition of default partition	597,598	4101
+skipping analyze of * lock not available	448,57	4102
+skipping analyze of * relation no longer exists	617,1	4103
+skipping transaction * because it has already been executed and logged	1603	1970
+skipping vacuum of * lock not available	448,57	4102
+skipping vacuum of * relation no longer exists	617,1	4103
+slave already has been stopped	1629	1999
+slave failed to initialize master info structure from the repository	1617	1986
+slave failed to initialize relay log info structure from the repository	1622	1991
+slave is already running	1630	2000
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1605	1973
+slave log event execution was interrupted slave_max_statement_time exceeded	1207	1996
+slave must silently retry current transaction	1623	1992
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1106	1440
+slave sql thread ignored the * because table is shared	1612	1981
+slave sql thread ignored the query because of replicate table rules	1614	1983
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1631	2001
+slave_preserve_commit_order is not supported	1186	1531
+slices of fixed length arrays not implemented	59	3982
+slot name must not be null	113,64	3799
 smallint out of range	201,64	338
-smtp failed recipient exception	3202	4101
-smtp failed recipients exception	3203	4102
-smtpexception	3204	4103
-smtpfailedrecipientexception	3202	4101
-smtpfailedrecipientsexception	3203	4102
-snapshot database is locked	3205,3082	4104
-snapshot not found exception	3115	3989
-snapshot sql logic error	3206,3124	4105
-snapshot too old	3207	4106
-snapshot_not_found	3115	3989
-snapshot_too_old	3207,3208	4106
-snapshotnotfoundexception	3115	3989
-snapshottooold	3207,3208	4106
-socket hang up	1022	4107
-socket operation on non socket	1054	4108
-socket security exception	3209	4109
-socket timeout exception	3210	4110
-socket type not supported	2228	4111
-socket_error	3211	4112
-socketerror	3211	4113
-socketexception	3212	4114
-socketsecurityexception	3209	4109
-sockettimeoutexception	3210	4110
-software caused connection abort	728	4115
-some non transactional changed tables couldn t be rolled back	1860	2268
+smtp failed recipient exception	3203	4104
+smtp failed recipients exception	3204	4105
+smtpexception	3205	4106
+smtpfailedrecipientexception	3203	4104
+smtpfailedrecipientsexception	3204	4105
+snapshot database is locked	3206,3083	4107
+snapshot not found exception	3116	3992
+snapshot sql logic error	3207,3125	4108
+snapshot too old	3208	4109
+snapshot_not_found	3116	3992
+snapshot_too_old	3208,3209	4109
+snapshotnotfoundexception	3116	3992
+snapshottooold	3208,3209	4109
+socket hang up	1023	4110
+socket operation on non socket	1055	4111
+socket security exception	3210	4112
+socket timeout exception	3211	4113
+socket type not supported	2229	4114
+socket_error	3212	4115
+socketerror	3212	4116
+socketexception	3213	4117
+socketsecurityexception	3210	4112
+sockettimeoutexception	3211	4113
+software caused connection abort	728	4118
+some non transactional changed tables couldn t be rolled back	1861	2270
 some relations of database * are already in tablespace	57	478
-some temporary tables were dropped but these operations could not be rolled back	1862	2270
-sorry too many clients already	1166,143	4116
+some temporary tables were dropped but these operations could not be rolled back	1863	2272
+sorry too many clients already	1167,143	4119
 sort operator can only be specified for single argument aggregates	62,1	66
 source and target data types are not physically compatible	103,1	215
 source array too small	206,64	240
 source data type * is a pseudo type	153,1	223
 source data type and target data type are the same	103,1	215
 source database * is being accessed by other users	86,57	518
-source encoding * does not exist	102,1	1156
+source encoding * does not exist	102,1	1158
 source for a multiple column update item must be a sub select or row expression	59	524
 source string too short for * formatting field	464,64	501
-sp gist inner tuple size * exceeds maximum	205	3006
-sp gist leaf data type * does not match declared type	103,1	3791
-specific gem not found exception	3213	4117
-specificgemnotfoundexception	3213	4117
-specified argument was out of the range of valid values	194	4118
-specified array was not of the expected rank	3148	4119
-specified array was not of the expected type	3149	4120
-specified but * is not an aggregate function	153,1	1179
-specified cast is not valid	2569,226	4121
-specified data directory * is not a directory	57	1096
-specified filter criteria was invalid	2596	4122
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1394	1751
-specified in using clause does not exist in left table	461,1	4123
-specified in using clause does not exist in right table	461,1	4123
-specified key part was too long max key part length is * bytes	1725	2100
-specified key was too long max key length is * bytes	1724	2099
-specified method is not supported	2942	4124
-specified more than once	938,1,174,112	4125
-specified ole variant was invalid	2614	4126
-specified principal is not valid owner renewer	886	1144
+sp gist inner tuple size * exceeds maximum	205	3008
+sp gist leaf data type * does not match declared type	103,1	3793
+specific gem not found exception	3214	4120
+specificgemnotfoundexception	3214	4120
+specified argument was out of the range of valid values	194	4121
+specified array was not of the expected rank	3149	4122
+specified array was not of the expected type	3150	4123
+specified but * is not an aggregate function	153,1	1181
+specified cast is not valid	2570,226	4124
+specified data directory * is not a directory	57	1098
+specified filter criteria was invalid	2597	4125
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1753
+specified in using clause does not exist in left table	461,1	4126
+specified in using clause does not exist in right table	461,1	4126
+specified key part was too long max key part length is * bytes	1726	2102
+specified key was too long max key length is * bytes	1725	2101
+specified method is not supported	2943	4127
+specified more than once	939,1,174,112	4128
+specified ole variant was invalid	2615	4129
+specified principal is not valid owner renewer	887	1146
 specified value cannot be cast to type * for column	170,1	814
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1752
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1396	1754
 specifying a table access method is not supported on a partitioned table	59	170
 specifying both host name and cidr mask is invalid	128,129	287
-specifying constraint deferrability not supported for domains	59	4127
-spkierror	3214	4128
-splfileobject __construct * failed to open stream no such file or directory	779	4129
-splfileobject __construct * failed to open stream permission denied	92	4130
-sql client info exception	3215	4131
-sql connection is already closed	3216,3217	4132
-sql data exception	3218	4133
-sql feature not supported exception	3219	4134
+specifying constraint deferrability not supported for domains	59	4130
+spkierror	3215	4131
+splfileobject __construct * failed to open stream no such file or directory	780	4132
+splfileobject __construct * failed to open stream permission denied	92	4133
+sql client info exception	3216	4134
+sql connection is already closed	3217,3218	4135
+sql data exception	3219	4136
+sql feature not supported exception	3220	4137
 sql function cannot accept shell type	62,1	135
 sql function cannot return shell type	62,1	135
 sql function with unquoted function body cannot have polymorphic arguments	62,1	135
 sql functions cannot have arguments of type	62,1	510
 sql functions cannot return type	62,1	510
-sql integrity constraint violation exception	3220	4135
-sql invalid authorization spec exception	3221	4136
-sql json array not found	2701	4137
-sql json item cannot be cast to target type	3222	4138
-sql json member not found	2699	4139
-sql json number not found	2974	4140
-sql json object not found	2703	4141
-sql json scalar required	3223	4142
-sql no rows in result set	3224,3225	4143
-sql non transient connection exception	3226	4144
-sql non transient exception	3227	4145
-sql recoverable exception	3228	4146
-sql regular expression may not contain more than two escape double quote separators	2673,64	4147
-sql routine exception	2403	4148
-sql statement not yet complete	3229	4149
-sql syntax error exception	3230	4150
-sql thread is not to be started so until options are ignored	1786	2164
-sql timeout exception	3231	4151
-sql transaction has already been committed or rolled back	3232,3233	4152
-sql transaction rollback exception	3234	4153
-sql transient connection exception	3235	4154
-sql transient exception	3236	4155
-sql_json_array_not_found	2701,64	4137
-sql_json_item_cannot_be_cast_to_target_type	3222,64	4138
-sql_json_member_not_found	2699,64	4139
-sql_json_number_not_found	2974,64	4140
-sql_json_object_not_found	2703,64	4141
-sql_json_scalar_required	3223,64	4142
-sql_routine_exception	2403	4148
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1661	2036
-sql_statement_not_yet_complete	3229	4149
-sqlclient unable to establish sqlconnection	3237	4156
-sqlclient_unable_to_establish_sqlconnection	3237,335	4156
-sqlclientinfoexception	3215	4131
-sqlclientunabletoestablishsqlconnection	3237,335	4156
-sqldataexception	3218	4133
-sqlexception	3238	4157
-sqlfeaturenotsupportedexception	3219	4134
-sqlintegrityconstraintviolationexception	3220	4135
-sqlinvalidauthorizationspecexception	3221	4136
-sqlite_abort	3239	4158
-sqlite_abort_rollback	3132,3133	4016
-sqlite_auth	3240	4159
-sqlite_auth_user	3241,3240	4160
-sqlite_busy	3082	4161
-sqlite_busy_recovery	3081,3082	3941
-sqlite_busy_snapshot	3205,3082	4104
-sqlite_busy_timeout	3242,3082	4162
-sqlite_cantopen	761	4163
-sqlite_cantopen_convpath	760,761	936
-sqlite_cantopen_dirtywal	909,761	1172
-sqlite_cantopen_fullpath	2400,761	2853
-sqlite_cantopen_isdir	2687,761	3312
-sqlite_cantopen_notempdir	2946,761	3707
-sqlite_cantopen_symlink	3243,761	4164
-sqlite_constraint	600	4165
+sql integrity constraint violation exception	3221	4138
+sql invalid authorization spec exception	3222	4139
+sql json array not found	2702	4140
+sql json item cannot be cast to target type	3223	4141
+sql json member not found	2700	4142
+sql json number not found	2975	4143
+sql json object not found	2704	4144
+sql json scalar required	3224	4145
+sql no rows in result set	3225,3226	4146
+sql non transient connection exception	3227	4147
+sql non transient exception	3228	4148
+sql recoverable exception	3229	4149
+sql regular expression may not contain more than two escape double quote separators	2674,64	4150
+sql routine exception	2404	4151
+sql statement not yet complete	3230	4152
+sql syntax error exception	3231	4153
+sql thread is not to be started so until options are ignored	1787	2166
+sql timeout exception	3232	4154
+sql transaction has already been committed or rolled back	3233,3234	4155
+sql transaction rollback exception	3235	4156
+sql transient connection exception	3236	4157
+sql transient exception	3237	4158
+sql_json_array_not_found	2702,64	4140
+sql_json_item_cannot_be_cast_to_target_type	3223,64	4141
+sql_json_member_not_found	2700,64	4142
+sql_json_number_not_found	2975,64	4143
+sql_json_object_not_found	2704,64	4144
+sql_json_scalar_required	3224,64	4145
+sql_routine_exception	2404	4151
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1662	2038
+sql_statement_not_yet_complete	3230	4152
+sqlclient unable to establish sqlconnection	3238	4159
+sqlclient_unable_to_establish_sqlconnection	3238,335	4159
+sqlclientinfoexception	3216	4134
+sqlclientunabletoestablishsqlconnection	3238,335	4159
+sqldataexception	3219	4136
+sqlexception	3239	4160
+sqlfeaturenotsupportedexception	3220	4137
+sqlintegrityconstraintviolationexception	3221	4138
+sqlinvalidauthorizationspecexception	3222	4139
+sqlite_abort	3240	4161
+sqlite_abort_rollback	3133,3134	4019
+sqlite_auth	3241	4162
+sqlite_auth_user	3242,3241	4163
+sqlite_busy	3083	4164
+sqlite_busy_recovery	3082,3083	3944
+sqlite_busy_snapshot	3206,3083	4107
+sqlite_busy_timeout	3243,3083	4165
+sqlite_cantopen	762	4166
+sqlite_cantopen_convpath	761,762	937
+sqlite_cantopen_dirtywal	910,762	1174
+sqlite_cantopen_fullpath	2401,762	2855
+sqlite_cantopen_isdir	2688,762	3314
+sqlite_cantopen_notempdir	2947,762	3709
+sqlite_cantopen_symlink	3244,762	4167
+sqlite_constraint	600	4168
 sqlite_constraint_check	599,600	749
 sqlite_constraint_commithook	698,600	859
-sqlite_constraint_foreignkey	2385,600	2835
-sqlite_constraint_function	2401,600	2857
-sqlite_constraint_notnull	2947,600	3708
-sqlite_constraint_pinned	3020,600	3857
-sqlite_constraint_primarykey	3030,600	3879
-sqlite_constraint_rowid	3134,600	4021
-sqlite_constraint_trigger	3244,600	4166
-sqlite_constraint_unique	3245,600	4167
-sqlite_constraint_vtab	3246,600	4168
-sqlite_corrupt	2525	4169
-sqlite_corrupt_index	2524,2525	2998
-sqlite_corrupt_sequence	3166,2525	4060
-sqlite_corrupt_vtab	3247,2525	4170
-sqlite_empty	664	4171
-sqlite_error	3124	4172
-sqlite_error_missing_collseq	3124	4173
-sqlite_error_retry	3123,3124	4006
-sqlite_error_snapshot	3206,3124	4105
-sqlite_format	664	4174
-sqlite_full	3248	4175
-sqlite_internal	664	4176
-sqlite_interrupt	3249	4177
-sqlite_ioerr	100	4178
+sqlite_constraint_foreignkey	2386,600	2837
+sqlite_constraint_function	2402,600	2859
+sqlite_constraint_notnull	2948,600	3710
+sqlite_constraint_pinned	3021,600	3859
+sqlite_constraint_primarykey	3031,600	3881
+sqlite_constraint_rowid	3135,600	4024
+sqlite_constraint_trigger	3245,600	4169
+sqlite_constraint_unique	3246,600	4170
+sqlite_constraint_vtab	3247,600	4171
+sqlite_corrupt	2526	4172
+sqlite_corrupt_index	2525,2526	3000
+sqlite_corrupt_sequence	3167,2526	4063
+sqlite_corrupt_vtab	3248,2526	4173
+sqlite_empty	664	4174
+sqlite_error	3125	4175
+sqlite_error_missing_collseq	3125	4176
+sqlite_error_retry	3124,3125	4009
+sqlite_error_snapshot	3207,3125	4108
+sqlite_format	664	4177
+sqlite_full	3249	4178
+sqlite_internal	664	4179
+sqlite_interrupt	3250	4180
+sqlite_ioerr	100	4181
 sqlite_ioerr_access	99,100	100
 sqlite_ioerr_auth	246,100	286
-sqlite_ioerr_begin_atomic	100	4179
+sqlite_ioerr_begin_atomic	100	4182
 sqlite_ioerr_blocked	346,100	357
 sqlite_ioerr_checkreservedlock	604,100	756
 sqlite_ioerr_close	623,100	777
-sqlite_ioerr_commit_atomic	100	4180
-sqlite_ioerr_convpath	759,100	935
-sqlite_ioerr_corruptfs	772,100	945
-sqlite_ioerr_data	855,100	1097
-sqlite_ioerr_delete	888,100	1146
-sqlite_ioerr_delete_noent	100	4181
-sqlite_ioerr_dir_close	100	4182
-sqlite_ioerr_dir_fsync	100	4183
-sqlite_ioerr_fstat	2398,100	2849
-sqlite_ioerr_fsync	2399,100	2850
-sqlite_ioerr_gettemppath	2412,100	2874
-sqlite_ioerr_lock	2753,100	3431
-sqlite_ioerr_mmap	2809,100	3508
-sqlite_ioerr_nomem	2911,100	3662
-sqlite_ioerr_rdlock	3069,100	3929
-sqlite_ioerr_read	3071,100	3930
-sqlite_ioerr_rollback_atomic	100	4184
-sqlite_ioerr_seek	3161,100	4052
-sqlite_ioerr_shmlock	3186,100	4084
-sqlite_ioerr_shmmap	3187,100	4085
-sqlite_ioerr_shmopen	3188,100	4086
-sqlite_ioerr_shmsize	3189,100	4087
-sqlite_ioerr_short_read	100	4185
-sqlite_ioerr_truncate	3250,100	4186
-sqlite_ioerr_unlock	3251,100	4187
-sqlite_ioerr_vnode	3252,100	4188
-sqlite_ioerr_write	3253,100	4189
-sqlite_locked	3185	4190
-sqlite_locked_sharedcache	3184,3185	4083
-sqlite_locked_vtab	3254,3185	4191
-sqlite_mismatch	170	4192
-sqlite_misuse	3255	4193
-sqlite_nolfs	664	4194
-sqlite_nomem	145	4195
-sqlite_notadb	3256	4196
-sqlite_notfound	3257	4197
-sqlite_notice	3258	4198
-sqlite_notice_recover_rollback	3258	4199
-sqlite_notice_recover_wal	3258	4200
-sqlite_ok_load_permanently	3259	4201
-sqlite_ok_symlink	3260,3259	4202
-sqlite_perm	3261	4203
-sqlite_protocol	3262	4204
-sqlite_range	3263	4205
-sqlite_schema	3264	4206
-sqlite_toobig	3265	4207
-sqlite_warning	255	4208
+sqlite_ioerr_commit_atomic	100	4183
+sqlite_ioerr_convpath	760,100	936
+sqlite_ioerr_corruptfs	773,100	946
+sqlite_ioerr_data	856,100	1099
+sqlite_ioerr_delete	889,100	1148
+sqlite_ioerr_delete_noent	100	4184
+sqlite_ioerr_dir_close	100	4185
+sqlite_ioerr_dir_fsync	100	4186
+sqlite_ioerr_fstat	2399,100	2851
+sqlite_ioerr_fsync	2400,100	2852
+sqlite_ioerr_gettemppath	2413,100	2876
+sqlite_ioerr_lock	2754,100	3433
+sqlite_ioerr_mmap	2810,100	3510
+sqlite_ioerr_nomem	2912,100	3664
+sqlite_ioerr_rdlock	3070,100	3932
+sqlite_ioerr_read	3072,100	3933
+sqlite_ioerr_rollback_atomic	100	4187
+sqlite_ioerr_seek	3162,100	4055
+sqlite_ioerr_shmlock	3187,100	4087
+sqlite_ioerr_shmmap	3188,100	4088
+sqlite_ioerr_shmopen	3189,100	4089
+sqlite_ioerr_shmsize	3190,100	4090
+sqlite_ioerr_short_read	100	4188
+sqlite_ioerr_truncate	3251,100	4189
+sqlite_ioerr_unlock	3252,100	4190
+sqlite_ioerr_vnode	3253,100	4191
+sqlite_ioerr_write	3254,100	4192
+sqlite_locked	3186	4193
+sqlite_locked_sharedcache	3185,3186	4086
+sqlite_locked_vtab	3255,3186	4194
+sqlite_mismatch	170	4195
+sqlite_misuse	3256	4196
+sqlite_nolfs	664	4197
+sqlite_nomem	145	4198
+sqlite_notadb	3257	4199
+sqlite_notfound	3258	4200
+sqlite_notice	3259	4201
+sqlite_notice_recover_rollback	3259	4202
+sqlite_notice_recover_wal	3259	4203
+sqlite_ok_load_permanently	3260	4204
+sqlite_ok_symlink	3261,3260	4205
+sqlite_perm	3262	4206
+sqlite_protocol	3263	4207
+sqlite_range	3264	4208
+sqlite_schema	3265	4209
+sqlite_toobig	3266	4210
+sqlite_warning	255	4211
 sqlite_warning_autoindex	254,255	295
-sqljsonarraynotfound	2701,64	4137
-sqljsonitemcannotbecasttotargettype	3222,64	4138
-sqljsonmembernotfound	2699,64	4139
-sqljsonnumbernotfound	2974,64	4140
-sqljsonobjectnotfound	2703,64	4141
-sqljsonscalarrequired	3223,64	4142
-sqlnontransientconnectionexception	3226	4144
-sqlnontransientexception	3227	4145
-sqlrecoverableexception	3228	4146
-sqlroutineexception	2403	4148
-sqlserver rejected establishment of sqlconnection	3266	4209
-sqlserver_rejected_establishment_of_sqlconnection	3266,335	4209
-sqlserverrejectedestablishmentofsqlconnection	3266,335	4209
-sqlstate 03000	3229	4149
+sqljsonarraynotfound	2702,64	4140
+sqljsonitemcannotbecasttotargettype	3223,64	4141
+sqljsonmembernotfound	2700,64	4142
+sqljsonnumbernotfound	2975,64	4143
+sqljsonobjectnotfound	2704,64	4144
+sqljsonscalarrequired	3224,64	4145
+sqlnontransientconnectionexception	3227	4147
+sqlnontransientexception	3228	4148
+sqlrecoverableexception	3229	4149
+sqlroutineexception	2404	4151
+sqlserver rejected establishment of sqlconnection	3267	4212
+sqlserver_rejected_establishment_of_sqlconnection	3267,335	4212
+sqlserverrejectedestablishmentofsqlconnection	3267,335	4212
+sqlstate 03000	3230	4152
 sqlstate 08000	335	903
-sqlstate 08001	3237,335	4156
+sqlstate 08001	3238,335	4159
 sqlstate 08003	730,335	902
-sqlstate 08004	3266,335	4209
+sqlstate 08004	3267,335	4212
 sqlstate 08006	731,335	904
-sqlstate 08007	3267,335	4210
-sqlstate 08p01	334,335	3908
-sqlstate 09000	3268	4211
-sqlstate 0a000	59	2775
-sqlstate 0b000	2668	3247
-sqlstate 0f000	2679	3430
-sqlstate 0f001	2605,2679	3153
-sqlstate 0l000	544	3137
-sqlstate 0lp01	543,544	3136
-sqlstate 0p000	785	3215
-sqlstate 0z000	901	1161
-sqlstate 0z002	3269,901	4212
+sqlstate 08007	3268,335	4213
+sqlstate 08p01	334,335	3910
+sqlstate 09000	3269	4214
+sqlstate 0a000	59	2777
+sqlstate 0b000	2669	3249
+sqlstate 0f000	2680	3432
+sqlstate 0f001	2606,2680	3155
+sqlstate 0l000	544	3139
+sqlstate 0lp01	543,544	3138
+sqlstate 0p000	786	3217
+sqlstate 0z000	902	1163
+sqlstate 0z002	3270,902	4215
 sqlstate 20000	556	706
 sqlstate 21000	555	704
-sqlstate 22000	64	1098
-sqlstate 22001	341,64	4213
-sqlstate 22002	2952,64	3713
-sqlstate 22003	201,64	3724
-sqlstate 22004	113,64	3714
-sqlstate 22005	2229,64	2640
-sqlstate 22007	464,64	3113
-sqlstate 22008	865,64	1119
-sqlstate 22009	2665,64	3244
-sqlstate 2200b	2233,64	2646
-sqlstate 2200c	2673,64	3258
-sqlstate 2200d	2592,64	3125
-sqlstate 2200f	2736,64	4214
-sqlstate 2200g	2814,64	3518
-sqlstate 2200h	2841,64	4061
-sqlstate 2200l	2923,64	3683
-sqlstate 2200m	2677,64	3265
-sqlstate 2200n	2676,64	3264
-sqlstate 2200s	2675,64	3263
-sqlstate 2200t	2678,64	3266
-sqlstate 22010	2600,64	3140
-sqlstate 22011	2829,64	4215
-sqlstate 22012	225,64	1182
-sqlstate 22013	2394,64	3186
-sqlstate 22014	193,64	3069
-sqlstate 22015	2557,64	3059
-sqlstate 22016	191,64	3068
-sqlstate 22018	2574,64	3089
-sqlstate 22019	2591,64	3124
-sqlstate 2201b	2633,64	3203
-sqlstate 2201e	548,64	3067
-sqlstate 2201f	65,64	3070
-sqlstate 2201g	791,64	3072
-sqlstate 2201w	2643,64	3217
-sqlstate 2201x	2644,64	3218
+sqlstate 22000	64	1100
+sqlstate 22001	341,64	4216
+sqlstate 22002	2953,64	3715
+sqlstate 22003	201,64	3726
+sqlstate 22004	113,64	3716
+sqlstate 22005	2230,64	2642
+sqlstate 22007	464,64	3115
+sqlstate 22008	866,64	1121
+sqlstate 22009	2666,64	3246
+sqlstate 2200b	2234,64	2648
+sqlstate 2200c	2674,64	3260
+sqlstate 2200d	2593,64	3127
+sqlstate 2200f	2737,64	4217
+sqlstate 2200g	2815,64	3520
+sqlstate 2200h	2842,64	4064
+sqlstate 2200l	2924,64	3685
+sqlstate 2200m	2678,64	3267
+sqlstate 2200n	2677,64	3266
+sqlstate 2200s	2676,64	3265
+sqlstate 2200t	2679,64	3268
+sqlstate 22010	2601,64	3142
+sqlstate 22011	2830,64	4218
+sqlstate 22012	225,64	1184
+sqlstate 22013	2395,64	3188
+sqlstate 22014	193,64	3071
+sqlstate 22015	2558,64	3061
+sqlstate 22016	191,64	3070
+sqlstate 22018	2575,64	3091
+sqlstate 22019	2592,64	3126
+sqlstate 2201b	2634,64	3205
+sqlstate 2201e	548,64	3069
+sqlstate 2201f	65,64	3072
+sqlstate 2201g	792,64	3074
+sqlstate 2201w	2644,64	3219
+sqlstate 2201x	2645,64	3220
 sqlstate 22021	595,64	744
-sqlstate 22022	2531,64	3014
-sqlstate 22023	112,64	3182
-sqlstate 22024	3270,64	4216
-sqlstate 22025	2593,64	3126
-sqlstate 22026	340,64	4217
-sqlstate 22027	3271,64	4218
+sqlstate 22022	2532,64	3016
+sqlstate 22023	112,64	3184
+sqlstate 22024	3271,64	4219
+sqlstate 22025	2594,64	3128
+sqlstate 22026	340,64	4220
+sqlstate 22027	3272,64	4221
 sqlstate 2202e	206,64	242
-sqlstate 2202g	2662,64	3239
-sqlstate 2202h	2661,64	3238
-sqlstate 22030	949,64	1227
-sqlstate 22031	868,64	3071
-sqlstate 22032	2601,64	3145
-sqlstate 22033	2654,64	3230
-sqlstate 22034	2813,64	3516
-sqlstate 22035	2878,64	3631
-sqlstate 22036	2702,64	3665
-sqlstate 22037	2916,64	3668
-sqlstate 22038	2730,64	4093
-sqlstate 22039	2701,64	4137
-sqlstate 2203a	2699,64	4139
-sqlstate 2203b	2974,64	4140
-sqlstate 2203c	2703,64	4141
-sqlstate 2203d	3272,64	4219
-sqlstate 2203e	3273,64	4220
-sqlstate 2203f	3223,64	4142
-sqlstate 2203g	3222,64	4138
-sqlstate 22p01	2252,64	2814
-sqlstate 22p02	63,64	3241
-sqlstate 22p03	781,64	3080
+sqlstate 2202g	2663,64	3241
+sqlstate 2202h	2662,64	3240
+sqlstate 22030	950,64	1229
+sqlstate 22031	869,64	3073
+sqlstate 22032	2602,64	3147
+sqlstate 22033	2655,64	3232
+sqlstate 22034	2814,64	3518
+sqlstate 22035	2879,64	3633
+sqlstate 22036	2703,64	3667
+sqlstate 22037	2917,64	3670
+sqlstate 22038	2731,64	4096
+sqlstate 22039	2702,64	4140
+sqlstate 2203a	2700,64	4142
+sqlstate 2203b	2975,64	4143
+sqlstate 2203c	2704,64	4144
+sqlstate 2203d	3273,64	4222
+sqlstate 2203e	3274,64	4223
+sqlstate 2203f	3224,64	4145
+sqlstate 2203g	3223,64	4141
+sqlstate 22p01	2253,64	2816
+sqlstate 22p02	63,64	3243
+sqlstate 22p03	782,64	3082
 sqlstate 22p04	273,64	313
-sqlstate 22p05	596,64	4221
-sqlstate 22p06	2920,64	3677
-sqlstate 23000	598	3043
-sqlstate 23001	3122,598	4003
-sqlstate 23502	918,598	3699
-sqlstate 23503	2384,598	2834
-sqlstate 23505	774,598	4222
+sqlstate 22p05	596,64	4224
+sqlstate 22p06	2921,64	3679
+sqlstate 23000	598	3045
+sqlstate 23001	3123,598	4006
+sqlstate 23502	919,598	3701
+sqlstate 23503	2385,598	2836
+sqlstate 23505	775,598	4225
 sqlstate 23514	597,598	754
-sqlstate 23p01	722,598	2659
-sqlstate 24000	493	3108
-sqlstate 25000	115	3248
+sqlstate 23p01	722,598	2661
+sqlstate 24000	493	3110
+sqlstate 25000	115	3250
 sqlstate 25001	114,115	122
 sqlstate 25002	354,115	362
-sqlstate 25003	2505,115	2977
-sqlstate 25004	2507,115	2979
-sqlstate 25005	2842,115	3591
-sqlstate 25006	487,115	3934
-sqlstate 25007	3152,115	4042
-sqlstate 25008	2422,115	2892
-sqlstate 25p01	412,115	3590
-sqlstate 25p02	834,115	2973
-sqlstate 25p03	2457,115	2926
-sqlstate 26000	2655	3231
-sqlstate 27000	3274	4223
-sqlstate 28000	737	3078
-sqlstate 28p01	1005,737	3184
-sqlstate 2b000	459	1152
-sqlstate 2bp01	458,459	1151
-sqlstate 2d000	475	3249
-sqlstate 2f000	2403	4148
-sqlstate 2f002	2810,2403	3509
-sqlstate 2f003	3043,2403	3894
-sqlstate 2f004	3076,2403	3938
-sqlstate 2f005	2402,2403	2858
-sqlstate 34000	2585	3106
-sqlstate 38000	750	2712
-sqlstate 38001	749,750	923
-sqlstate 38002	2810,750	4224
-sqlstate 38003	3043,750	4225
-sqlstate 38004	3076,750	4226
-sqlstate 39000	328	2713
-sqlstate 39001	2656,328	3232
-sqlstate 39004	113,328	4227
-sqlstate 39p01	327,328	4228
-sqlstate 39p02	3275,328	4229
-sqlstate 39p03	410,328	2651
-sqlstate 3b000	922	4041
-sqlstate 3b001	919,922	3219
-sqlstate 3d000	2570	3086
-sqlstate 3f000	2645	3221
-sqlstate 40000	446	4230
-sqlstate 40001	447,446	4063
-sqlstate 40002	3276,446	4231
-sqlstate 40003	3277,446	4232
-sqlstate 40p01	445,446	1122
-sqlstate 42000	1	4233
-sqlstate 42501	87,1	3038
-sqlstate 42601	0,1	4234
-sqlstate 42602	704,1	3160
-sqlstate 42611	546,1	3093
-sqlstate 42622	2456,1	3563
-sqlstate 42701	174,1	1213
+sqlstate 25003	2506,115	2979
+sqlstate 25004	2508,115	2981
+sqlstate 25005	2843,115	3593
+sqlstate 25006	487,115	3937
+sqlstate 25007	3153,115	4045
+sqlstate 25008	2423,115	2894
+sqlstate 25p01	412,115	3592
+sqlstate 25p02	835,115	2975
+sqlstate 25p03	2458,115	2928
+sqlstate 26000	2656	3233
+sqlstate 27000	3275	4226
+sqlstate 28000	738	3080
+sqlstate 28p01	1006,738	3186
+sqlstate 2b000	459	1154
+sqlstate 2bp01	458,459	1153
+sqlstate 2d000	475	3251
+sqlstate 2f000	2404	4151
+sqlstate 2f002	2811,2404	3511
+sqlstate 2f003	3044,2404	3896
+sqlstate 2f004	3077,2404	3941
+sqlstate 2f005	2403,2404	2860
+sqlstate 34000	2586	3108
+sqlstate 38000	751	2714
+sqlstate 38001	750,751	924
+sqlstate 38002	2811,751	4227
+sqlstate 38003	3044,751	4228
+sqlstate 38004	3077,751	4229
+sqlstate 39000	328	2715
+sqlstate 39001	2657,328	3234
+sqlstate 39004	113,328	4230
+sqlstate 39p01	327,328	4231
+sqlstate 39p02	3276,328	4232
+sqlstate 39p03	410,328	2653
+sqlstate 3b000	923	4044
+sqlstate 3b001	920,923	3221
+sqlstate 3d000	2571	3088
+sqlstate 3f000	2646	3223
+sqlstate 40000	446	4233
+sqlstate 40001	447,446	4066
+sqlstate 40002	3277,446	4234
+sqlstate 40003	3278,446	4235
+sqlstate 40p01	445,446	1124
+sqlstate 42000	1	4236
+sqlstate 42501	87,1	3040
+sqlstate 42601	0,1	4237
+sqlstate 42602	704,1	3162
+sqlstate 42611	546,1	3095
+sqlstate 42622	2457,1	3565
+sqlstate 42701	174,1	1215
 sqlstate 42702	157,1	174
-sqlstate 42703	461,1	4235
-sqlstate 42704	102,1	4236
-sqlstate 42710	101,1	1230
-sqlstate 42712	938,1	1211
-sqlstate 42723	149,1	1224
+sqlstate 42703	461,1	4238
+sqlstate 42704	102,1	4239
+sqlstate 42710	101,1	1232
+sqlstate 42712	939,1	1213
+sqlstate 42723	149,1	1226
 sqlstate 42725	134,1	175
-sqlstate 42803	131,1	2880
-sqlstate 42804	170,1	1114
-sqlstate 42809	153,1	4237
-sqlstate 42830	2383,1	3134
+sqlstate 42803	131,1	2882
+sqlstate 42804	170,1	1116
+sqlstate 42809	153,1	4240
+sqlstate 42830	2384,1	3136
 sqlstate 42846	465,1	522
-sqlstate 42883	778,1	4238
-sqlstate 428c9	411,1	2868
-sqlstate 42939	463,1	3995
-sqlstate 42p01	617,1	4239
-sqlstate 42p02	3278,1	4240
-sqlstate 42p03	632,1	1218
-sqlstate 42p04	943,1	1219
-sqlstate 42p05	954,1	1234
-sqlstate 42p06	150,1	1237
-sqlstate 42p07	148,1	1239
+sqlstate 42883	779,1	4241
+sqlstate 428c9	411,1	2870
+sqlstate 42939	463,1	3998
+sqlstate 42p01	617,1	4242
+sqlstate 42p02	3279,1	4243
+sqlstate 42p03	632,1	1220
+sqlstate 42p04	944,1	1221
+sqlstate 42p05	955,1	1236
+sqlstate 42p06	150,1	1239
+sqlstate 42p07	148,1	1241
 sqlstate 42p08	160,1	180
 sqlstate 42p09	156,1	173
-sqlstate 42p10	190,1	3094
-sqlstate 42p11	526,1	3105
-sqlstate 42p12	2587,1	3112
-sqlstate 42p13	62,1	3135
-sqlstate 42p14	2625,1	3190
-sqlstate 42p15	806,1	3220
-sqlstate 42p16	61,1	3237
-sqlstate 42p17	103,1	3166
-sqlstate 42p18	491,1	2996
-sqlstate 42p19	132,1	3201
-sqlstate 42p20	480,1	4241
+sqlstate 42p10	190,1	3096
+sqlstate 42p11	526,1	3107
+sqlstate 42p12	2588,1	3114
+sqlstate 42p13	62,1	3137
+sqlstate 42p14	2626,1	3192
+sqlstate 42p15	807,1	3222
+sqlstate 42p16	61,1	3239
+sqlstate 42p17	103,1	3168
+sqlstate 42p18	491,1	2998
+sqlstate 42p19	132,1	3203
+sqlstate 42p20	480,1	4244
 sqlstate 42p21	608,1	810
-sqlstate 42p22	776,1	2995
-sqlstate 44000	2840	4242
-sqlstate 53000	143	3039
-sqlstate 53100	777,143	1174
-sqlstate 53200	145,143	3802
-sqlstate 53300	1166,143	4243
+sqlstate 42p22	777,1	2997
+sqlstate 44000	2841	4245
+sqlstate 53000	143	3041
+sqlstate 53100	778,143	1176
+sqlstate 53200	145,143	3804
+sqlstate 53300	1167,143	4246
 sqlstate 53400	142,143	886
-sqlstate 54000	205	3892
-sqlstate 54001	3279,205	4244
-sqlstate 54011	516,205	4245
-sqlstate 54023	2417,205	4246
-sqlstate 55000	57	3730
-sqlstate 55006	86,57	3728
+sqlstate 54000	205	3894
+sqlstate 54001	3280,205	4247
+sqlstate 54011	516,205	4248
+sqlstate 54023	2418,205	4249
+sqlstate 55000	57	3732
+sqlstate 55006	86,57	3730
 sqlstate 55p02	462,57	701
-sqlstate 55p03	448,57	3434
-sqlstate 55p04	3280,57	4247
-sqlstate 57000	125	3794
-sqlstate 57014	444,125	3919
+sqlstate 55p03	448,57	3436
+sqlstate 55p04	3281,57	4250
+sqlstate 57000	125	3796
+sqlstate 57014	444,125	3921
 sqlstate 57p01	124,125	130
-sqlstate 57p02	795,125	1041
+sqlstate 57p02	796,125	1043
 sqlstate 57p03	476,125	527
-sqlstate 57p04	861,125	1106
-sqlstate 57p05	2458,125	2927
-sqlstate 58000	2160,788	4248
-sqlstate 58030	787,788	3270
-sqlstate 58p01	920,788	4249
-sqlstate 58p02	945,788	1222
-sqlstate 72000	3207,3208	4106
+sqlstate 57p04	862,125	1108
+sqlstate 57p05	2459,125	2929
+sqlstate 58000	2161,789	4251
+sqlstate 58030	788,789	3272
+sqlstate 58p01	921,789	4252
+sqlstate 58p02	946,789	1224
+sqlstate 72000	3208,3209	4109
 sqlstate f0000	128,129	877
-sqlstate f0001	2754,129	3433
-sqlstate hv000	2330,2355	2750
-sqlstate hv001	2347,2355	2767
-sqlstate hv002	2329,2355	2749
-sqlstate hv004	2336,2355	2756
-sqlstate hv005	2328,2355	2748
-sqlstate hv006	2337,2355	2757
-sqlstate hv007	2334,2355	2754
-sqlstate hv008	2335,2355	2755
-sqlstate hv009	2344,2355	2764
-sqlstate hv00a	2342,2355	2762
-sqlstate hv00b	2339,2355	2759
-sqlstate hv00c	2340,2355	2760
-sqlstate hv00d	2341,2355	2761
-sqlstate hv00j	2346,2355	2766
-sqlstate hv00k	2348,2355	2768
-sqlstate hv00l	2352,2355	2772
-sqlstate hv00m	2353,2355	2773
-sqlstate hv00n	2354,2355	2774
-sqlstate hv00p	2345,2355	2765
-sqlstate hv00q	2349,2355	2769
-sqlstate hv00r	2350,2355	2770
-sqlstate hv010	2331,2355	2751
-sqlstate hv014	2351,2355	2771
-sqlstate hv021	2332,2355	2752
-sqlstate hv024	2333,2355	2753
-sqlstate hv090	2343,2355	2763
-sqlstate hv091	2338,2355	2758
-sqlstate p0000	3024,211	3861
-sqlstate p0001	3065,211	3923
-sqlstate p0002	2857,211	3601
-sqlstate p0003	3281,211	4250
+sqlstate f0001	2755,129	3435
+sqlstate hv000	2331,2356	2752
+sqlstate hv001	2348,2356	2769
+sqlstate hv002	2330,2356	2751
+sqlstate hv004	2337,2356	2758
+sqlstate hv005	2329,2356	2750
+sqlstate hv006	2338,2356	2759
+sqlstate hv007	2335,2356	2756
+sqlstate hv008	2336,2356	2757
+sqlstate hv009	2345,2356	2766
+sqlstate hv00a	2343,2356	2764
+sqlstate hv00b	2340,2356	2761
+sqlstate hv00c	2341,2356	2762
+sqlstate hv00d	2342,2356	2763
+sqlstate hv00j	2347,2356	2768
+sqlstate hv00k	2349,2356	2770
+sqlstate hv00l	2353,2356	2774
+sqlstate hv00m	2354,2356	2775
+sqlstate hv00n	2355,2356	2776
+sqlstate hv00p	2346,2356	2767
+sqlstate hv00q	2350,2356	2771
+sqlstate hv00r	2351,2356	2772
+sqlstate hv010	2332,2356	2753
+sqlstate hv014	2352,2356	2773
+sqlstate hv021	2333,2356	2754
+sqlstate hv024	2334,2356	2755
+sqlstate hv090	2344,2356	2765
+sqlstate hv091	2339,2356	2760
+sqlstate p0000	3025,211	3863
+sqlstate p0001	3066,211	3926
+sqlstate p0002	2858,211	3603
+sqlstate p0003	3282,211	4253
 sqlstate p0004	210,211	247
-sqlstate xx000	55	3049
-sqlstate xx001	854,55	1095
-sqlstate xx002	2523,55	2997
-sqlstatementnotyetcomplete	3229	4149
-sqlsyntaxerrorexception	3230	4150
-sqltimeoutexception	3231	4151
-sqltransactionrollbackexception	3234	4153
-sqltransientconnectionexception	3235	4154
-sqltransientexception	3236	4155
-srf protocol violated	3275	4229
-srf_protocol_violated	3275,328	4229
-srfprotocolviolated	3275,328	4229
-srmount error	2225	4251
-srtp could not allocate profiles	3282,172	193
-srtp protection profile list too long	3283,172	193
-srtp unknown protection profile	3284,172	193
-ssl cert verification error	3285,582,178	4252
-ssl certificate s common name contains embedded null	334,335	947
-ssl certificate s distinguished name contains embedded null	334,335	947
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4253
-ssl command section empty	3286,172	193
-ssl command section not found	3287,172	193
-ssl ctx has no default ssl version	3288,172	193
-ssl error wait readable	3289	4254
-ssl error wait writable	3290	4255
-ssl handshake exception	3291	4256
-ssl handshake failure	3292,172	193
-ssl key exception	3293	4257
-ssl library has no ciphers	3294,172	193
-ssl negative length	3295,172	193
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1612	1980
-ssl peer unverified exception	3296	4258
-ssl protocol exception	3297	4259
-ssl section empty	3298,172	193
-ssl section not found	3299,172	193
-ssl session id callback failed	3300,172	193
-ssl session id conflict	3301,172	193
-ssl session id context too long	3302,172	193
-ssl session id has bad length	3303,172	193
-ssl session id too long	3304,172	193
-ssl session version mismatch	3305,172	193
-ssl syscall error	3306,3307	4260
-ssl want read error	3308,3309	4261
-ssl want write error	3310,3311	4262
-ssl zero return error	3312,3313	4263
-ssl3 ext invalid max fragment length	3314,172	193
-ssl3 ext invalid servername	3315,172	193
-ssl3 ext invalid servername type	3316,172	193
-ssl3 session id too long	3317,172	193
-ssl_connect returned * state error certificate verify failed self signed certificate	178	4264
-sslcertverificationerror	3285,582,178	4252
-ssleoferror	3318,3319	4265
-sslerror	3320,3321	4266
-sslerrorwaitreadable	3289	4254
-sslerrorwaitwritable	3290	4255
-sslexception	3322	4267
-sslhandshakeexception	3291	4256
-sslkeyexception	3293	4257
-sslpeerunverifiedexception	3296	4258
-sslprotocolexception	3297	4259
-sslsyscallerror	3306,3307	4260
-sslv3 alert bad certificate	3323,172	193
-sslv3 alert bad record mac	3324,172	193
-sslv3 alert certificate expired	3325,172	193
-sslv3 alert certificate revoked	3326,172	193
-sslv3 alert certificate unknown	3327,172	193
-sslv3 alert decompression failure	3328,172	193
-sslv3 alert handshake failure	3329,172	193
-sslv3 alert illegal parameter	3330,172	193
-sslv3 alert no certificate	3331,172	193
-sslv3 alert unexpected message	3332,172	193
-sslv3 alert unsupported certificate	3333,172	193
-sslwantreaderror	3308,3309	4261
-sslwantwriteerror	3310,3311	4262
-sslzeroreturnerror	3312,3313	4263
-stack depth limit exceeded	3279,205	4268
-stack fault	2258	4269
-stack level too deep	2774	4270
-stack overflow error	3334,2774	4271
-stack overflow exception	2976	4272
-stacked diagnostics accessed without active handler	3269	4212
-stacked_diagnostics_accessed_without_active_handler	3269,901	4212
-stackeddiagnosticsaccessedwithoutactivehandler	3269,901	4212
-stackoverflowerror	3334,2774	4271
-stackoverflowexception	2976	4272
-stale broker epoch exception	3335	4273
-stale controller epoch exception	2551	3050
-stale file handle	2216	4274
-stale member epoch exception	3336	4275
-stale_broker_epoch	3335	4273
-stale_controller_epoch	2551	3050
-stale_member_epoch	3336	4275
-stalebrokerepochexception	3335	4273
-stalecontrollerepochexception	2551	3050
-stalememberepochexception	3336	4275
-standarderror	3337	4276
-standby mode is not supported by single user servers	59	4277
+sqlstate xx000	55	3051
+sqlstate xx001	855,55	1097
+sqlstate xx002	2524,55	2999
+sqlstatementnotyetcomplete	3230	4152
+sqlsyntaxerrorexception	3231	4153
+sqltimeoutexception	3232	4154
+sqltransactionrollbackexception	3235	4156
+sqltransientconnectionexception	3236	4157
+sqltransientexception	3237	4158
+srf protocol violated	3276	4232
+srf_protocol_violated	3276,328	4232
+srfprotocolviolated	3276,328	4232
+srmount error	2226	4254
+srtp could not allocate profiles	3283,172	193
+srtp protection profile list too long	3284,172	193
+srtp unknown protection profile	3285,172	193
+ssl cert verification error	3286,582,178	4255
+ssl certificate s common name contains embedded null	334,335	948
+ssl certificate s distinguished name contains embedded null	334,335	948
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4256
+ssl command section empty	3287,172	193
+ssl command section not found	3288,172	193
+ssl ctx has no default ssl version	3289,172	193
+ssl error wait readable	3290	4257
+ssl error wait writable	3291	4258
+ssl handshake exception	3292	4259
+ssl handshake failure	3293,172	193
+ssl key exception	3294	4260
+ssl library has no ciphers	3295,172	193
+ssl negative length	3296,172	193
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1613	1982
+ssl peer unverified exception	3297	4261
+ssl protocol exception	3298	4262
+ssl section empty	3299,172	193
+ssl section not found	3300,172	193
+ssl session id callback failed	3301,172	193
+ssl session id conflict	3302,172	193
+ssl session id context too long	3303,172	193
+ssl session id has bad length	3304,172	193
+ssl session id too long	3305,172	193
+ssl session version mismatch	3306,172	193
+ssl syscall error	3307,3308	4263
+ssl want read error	3309,3310	4264
+ssl want write error	3311,3312	4265
+ssl zero return error	3313,3314	4266
+ssl3 ext invalid max fragment length	3315,172	193
+ssl3 ext invalid servername	3316,172	193
+ssl3 ext invalid servername type	3317,172	193
+ssl3 session id too long	3318,172	193
+ssl_connect returned * state error certificate verify failed self signed certificate	178	4267
+sslcertverificationerror	3286,582,178	4255
+ssleoferror	3319,3320	4268
+sslerror	3321,3322	4269
+sslerrorwaitreadable	3290	4257
+sslerrorwaitwritable	3291	4258
+sslexception	3323	4270
+sslhandshakeexception	3292	4259
+sslkeyexception	3294	4260
+sslpeerunverifiedexception	3297	4261
+sslprotocolexception	3298	4262
+sslsyscallerror	3307,3308	4263
+sslv3 alert bad certificate	3324,172	193
+sslv3 alert bad record mac	3325,172	193
+sslv3 alert certificate expired	3326,172	193
+sslv3 alert certificate revoked	3327,172	193
+sslv3 alert certificate unknown	3328,172	193
+sslv3 alert decompression failure	3329,172	193
+sslv3 alert handshake failure	3330,172	193
+sslv3 alert illegal parameter	3331,172	193
+sslv3 alert no certificate	3332,172	193
+sslv3 alert unexpected message	3333,172	193
+sslv3 alert unsupported certificate	3334,172	193
+sslwantreaderror	3309,3310	4264
+sslwantwriteerror	3311,3312	4265
+sslzeroreturnerror	3313,3314	4266
+stack depth limit exceeded	3280,205	4271
+stack fault	2259	4272
+stack level too deep	2775	4273
+stack overflow error	3335,2775	4274
+stack overflow exception	2977	4275
+stacked diagnostics accessed without active handler	3270	4215
+stacked_diagnostics_accessed_without_active_handler	3270,902	4215
+stackeddiagnosticsaccessedwithoutactivehandler	3270,902	4215
+stackoverflowerror	3335,2775	4274
+stackoverflowexception	2977	4275
+stale broker epoch exception	3336	4276
+stale controller epoch exception	2552	3052
+stale file handle	2217	4277
+stale member epoch exception	3337	4278
+stale_broker_epoch	3336	4276
+stale_controller_epoch	2552	3052
+stale_member_epoch	3337	4278
+stalebrokerepochexception	3336	4276
+stalecontrollerepochexception	2552	3052
+stalememberepochexception	3337	4278
+standarderror	3338	4279
+standby mode is not supported by single user servers	59	4280
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1787	2165
-start value * cannot be greater than maxvalue	112,64	2924
-start value * cannot be less than minvalue	112,64	2924
-start value cannot be infinity	112,64	3165
-start value cannot be nan	112,64	3165
-startup probe failed	2749,2750	3426
-stat buffer too short	3338,3339	4278
-state not recoverable	1053	4279
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1117	1450
-statement completion unknown	3277	4232
-statement has sum functions and columns in same statement	1898	2307
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1119	1452
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1109	1442
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1111	1444
-statement is unsafe because it uses a system function that may return a different value on the slave	1124	1457
-statement is unsafe because it uses a system variable that may have a different value on the slave	1126	1459
-statement is unsafe because it uses a udf which may not return the same value on the slave	1127	1460
-statement too complex	3279	4244
+start slave until master_gtid_pos requires that slave is using gtid	1788	2167
+start value * cannot be greater than maxvalue	112,64	2926
+start value * cannot be less than minvalue	112,64	2926
+start value cannot be infinity	112,64	3167
+start value cannot be nan	112,64	3167
+startup probe failed	2750,2751	3428
+stat buffer too short	3339,3340	4281
+state not recoverable	1054	4282
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1118	1452
+statement completion unknown	3278	4235
+statement has sum functions and columns in same statement	1899	2309
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1120	1454
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1110	1444
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1112	1446
+statement is unsafe because it uses a system function that may return a different value on the slave	1125	1459
+statement is unsafe because it uses a system variable that may have a different value on the slave	1127	1461
+statement is unsafe because it uses a udf which may not return the same value on the slave	1128	1462
+statement too complex	3280	4247
 statement trigger s when condition cannot reference column values	103,1	335
-statement_completion_unknown	3277,446	4232
-statement_too_complex	3279,205	4244
-statementcompletionunknown	3277,446	4232
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1129	1462
-statementtoocomplex	3279,205	4244
+statement_completion_unknown	3278,446	4235
+statement_too_complex	3280,205	4247
+statementcompletionunknown	3278,446	4235
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1130	1464
+statementtoocomplex	3280,205	4247
 statistics creation on system columns is not supported	59	500
-statistics expressions can refer only to the table being referenced	190,1	2999
-statistics object * already exists	101,1	4280
-statistics object * already exists skipping	101,1	4280
-statistics object * could not be computed for relation	103,1	4281
-statistics object * does not exist	102,1	2820
+statistics expressions can refer only to the table being referenced	190,1	3001
+statistics object * already exists	101,1	4283
+statistics object * already exists skipping	101,1	4283
+statistics object * could not be computed for relation	103,1	4284
+statistics object * does not exist	102,1	2822
 statistics object with oid * does not exist	102,1	813
 statistics target * is too low	112,64	630
 status 400	6	5
@@ -18463,7 +18470,7 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1551	1912
+status error * received from rocksdb	1552	1914
 statuscode aborted	636,637,19	790
 statuscode already_exists	151,152,19	165
 statuscode cancelled	638,639,640	791
@@ -18513,1484 +18520,1484 @@ statusruntimeexception unavailable	659,660,43	802
 statusruntimeexception unimplemented	661,662,40	803
 statusruntimeexception unknown	663,664,38	804
 stdin stdout not allowed with program	0,1	690
-step size cannot be infinity	112,64	3165
-step size cannot be nan	112,64	3165
-step size cannot equal zero	112,64	4282
-still in init	3340,172	193
-stop async iteration	3341,3342	4283
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1680	2055
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1681	2056
-stop value cannot be infinity	112,64	3165
-stop value cannot be nan	112,64	3165
-stopasynciteration	3341,3342	4283
-stopiteration	3343,3344	4284
-stopped signal	2260	4285
-stopped tty input	2262	4286
-stopped tty output	2263	4287
-storage cannot be specified in alter operator family	0,1	3756
-storage engine * cannot be used for log tables	1779	2157
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1843	2251
-storage engine * doesn t support auto_increment columns	1689	2064
-storage engine * doesn t support blob text columns	1690	2065
-storage engine * is disabled	1682	2057
-storage engine * of the table s s doesn t have this option	1308	1660
-storage engine does not support generated columns	1783	2161
-storage engine for table * is not loaded	1683	2058
+step size cannot be infinity	112,64	3167
+step size cannot be nan	112,64	3167
+step size cannot equal zero	112,64	4285
+still in init	3341,172	193
+stop async iteration	3342,3343	4286
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1681	2057
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1682	2058
+stop value cannot be infinity	112,64	3167
+stop value cannot be nan	112,64	3167
+stopasynciteration	3342,3343	4286
+stopiteration	3344,3345	4287
+stopped signal	2261	4288
+stopped tty input	2263	4289
+stopped tty output	2264	4290
+storage cannot be specified in alter operator family	0,1	3758
+storage engine * cannot be used for log tables	1780	2159
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1844	2253
+storage engine * doesn t support auto_increment columns	1690	2066
+storage engine * doesn t support blob text columns	1691	2067
+storage engine * is disabled	1683	2059
+storage engine * of the table s s doesn t have this option	1309	1662
+storage engine does not support generated columns	1784	2163
+storage engine for table * is not loaded	1684	2060
 storage type cannot be different from data type for access method	103,1	104
 storage type specified more than once	103,1	104
-storeerror	3345	4288
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1329	1681
-strconv atoi parsing * invalid syntax	478	4289
-stream corrupted exception	3346	4290
-streamcorruptedexception	3346	4290
-streamend	3347	4291
-streamerror	3348	4292
-streaming requested but not supported by output plugin	112,64	3807
-streams pipe error	2226	4293
+storeerror	3346	4291
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1330	1683
+strconv atoi parsing * invalid syntax	478	4292
+stream corrupted exception	3347	4293
+streamcorruptedexception	3347	4293
+streamend	3348	4294
+streamerror	3349	4295
+streaming requested but not supported by output plugin	112,64	3809
+streams pipe error	2227	4296
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1896	2305
-string argument of jsonpath item method * is not a valid representation of a double precision number	2702,64	3338
-string concat exception	3349	4294
-string data length mismatch	340	4217
-string data right truncation	341	4213
-string index out of bounds exception	3350	4295
-string is not a valid identifier	112,64	3438
-string is too long for tsvector * bytes max	205	4296
-string too long to represent as jsonb string	205	4297
-string was not recognized as a valid datetime	528	4298
-string_data_length_mismatch	340,64	4217
-string_data_right_truncation	341,64	4213
-stringconcatexception	3349	4294
-stringdatalengthmismatch	340,64	4217
-stringdatarighttruncation	341,64	4213
-stringindexoutofboundsexception	3350	4295
-strlen argument * string must be of type string array given	226	4299
-structure needs cleaning	2217	4300
-stub not found exception	3351	4301
-stubnotfoundexception	3351	4301
-subject empty and subject alt name extension not critical	3352,178	4302
-subject issuer mismatch	3353,178	4303
-subject key identifier marked critical	3354,178	4304
-subject name empty	3355,178	4305
-subject signature algorithm and issuer public key algorithm mismatch	3356,178	4306
-subpartitioned table use subpartition instead of partition	1508	1869
-subpartitions can only be hash partitions and by key	1516	1877
-subprocesserror	3357	4307
-subquery has too few columns	0,1	1135
-subquery has too many columns	0,1	1135
+string * is too long for * should be no longer than	1897	2307
+string argument of jsonpath item method * is not a valid representation of a double precision number	2703,64	3340
+string concat exception	3350	4297
+string data length mismatch	340	4220
+string data right truncation	341	4216
+string index out of bounds exception	3351	4298
+string is not a valid identifier	112,64	3440
+string is too long for tsvector * bytes max	205	4299
+string too long to represent as jsonb string	205	4300
+string was not recognized as a valid datetime	528	4301
+string_data_length_mismatch	340,64	4220
+string_data_right_truncation	341,64	4216
+stringconcatexception	3350	4297
+stringdatalengthmismatch	340,64	4220
+stringdatarighttruncation	341,64	4216
+stringindexoutofboundsexception	3351	4298
+strlen argument * string must be of type string array given	226	4302
+structure needs cleaning	2218	4303
+stub not found exception	3352	4304
+stubnotfoundexception	3352	4304
+subject empty and subject alt name extension not critical	3353,178	4305
+subject issuer mismatch	3354,178	4306
+subject key identifier marked critical	3355,178	4307
+subject name empty	3356,178	4308
+subject signature algorithm and issuer public key algorithm mismatch	3357,178	4309
+subpartitioned table use subpartition instead of partition	1509	1871
+subpartitions can only be hash partitions and by key	1517	1879
+subprocesserror	3358	4310
+subquery has too few columns	0,1	1137
+subquery has too many columns	0,1	1137
 subquery in from must have an alias	0,1	690
-subquery must return only one column	0,1	1135
-subquery returns more than 1 row	1686	2061
+subquery must return only one column	0,1	1137
+subquery returns more than 1 row	1687	2063
 subquery uses ungrouped column * from outer query	131,1	138
-subquery value not supported	1653	2028
-subroutine * has a forward declaration but is not defined	1488	1849
-subroutine * is declared in the package specification but is not defined in the package body	1489	1850
-subscript type * is not supported	170,1	3333
+subquery value not supported	1654	2030
+subroutine * has a forward declaration but is not defined	1489	1851
+subroutine * is declared in the package specification but is not defined in the package body	1490	1852
+subscript type * is not supported	170,1	3335
 subscripted assignment to * requires type * but expression is of type	170,1	483
-subscription has no replication slot set	57	3442
+subscription has no replication slot set	57	3444
 subscription with * must also set	0,1	168
 subscription with oid * does not exist	102,1	813
-substring error	2829	4215
-substring_error	2829,64	4215
-substringerror	2829,64	4215
-suite b cannot sign p 384 with p 256	3358,178	4308
-suite b certificate version invalid	3359,178	4309
-suite b curve not allowed for this los	3360,178	4310
-suite b invalid ecc curve	3361,178	4311
-suite b invalid public key algorithm	3362,178	4312
-suite b invalid signature algorithm	3363,178	4313
-supplied principaltype is not supported	2626	3191
+substring error	2830	4218
+substring_error	2830,64	4218
+substringerror	2830,64	4218
+suite b cannot sign p 384 with p 256	3359,178	4311
+suite b certificate version invalid	3360,178	4312
+suite b curve not allowed for this los	3361,178	4313
+suite b invalid ecc curve	3362,178	4314
+suite b invalid public key algorithm	3363,178	4315
+suite b invalid signature algorithm	3364,178	4316
+supplied principaltype is not supported	2627	3193
 support function * must return type	103,1	215
-support function number * is invalid for access method	103,1	3791
-suppress_redundant_updates_trigger must be called as trigger	327,328	4314
-suppress_redundant_updates_trigger must be called before update	327,328	4314
-suppress_redundant_updates_trigger must be called for each row	327,328	4314
-suppress_redundant_updates_trigger must be called on update	327,328	4314
-switch expression exception	2913	4315
-switchexpressionexception	2913	4315
-symbolic link * target is too long	205	4316
-symlink not an error	3260,3259	4202
-symlink unable to open database file	3243,761	4164
-sync factory exception	3364	4317
-sync failed exception	3365	4318
-sync provider exception	3366	4319
-syncfactoryexception	3364	4317
-syncfailedexception	3365	4318
-synchronization lock exception	2957	4320
-synchronizationlockexception	2957	4320
-syncproviderexception	3366	4319
-syntax error	0	4234
-syntax error * partitioning requires definition of values * for each partition	1514	1875
-syntax error command unrecognized	3204,3202,3203	4321
-syntax error in file * near end of line	0,1	4322
-syntax error in file * near token	0,1	4322
-syntax error in json path in argument * to function * at position	1359	1713
-syntax error in json text in argument * to function * at position	1360	1714
-syntax error in pattern	3367,3368	4323
-syntax error in tsquery	0,1	4324
-syntax error or access rule violation	1	4233
-syntax_error	0,1	4234
-syntax_error_or_access_rule_violation	1	4233
-syntaxerror	0,1	4234
-syntaxerrororaccessruleviolation	1	4233
-syntaxwarning	3369	4325
-system call error	3370	4326
+support function number * is invalid for access method	103,1	3793
+suppress_redundant_updates_trigger must be called as trigger	327,328	4317
+suppress_redundant_updates_trigger must be called before update	327,328	4317
+suppress_redundant_updates_trigger must be called for each row	327,328	4317
+suppress_redundant_updates_trigger must be called on update	327,328	4317
+switch expression exception	2914	4318
+switchexpressionexception	2914	4318
+symbolic link * target is too long	205	4319
+symlink not an error	3261,3260	4205
+symlink unable to open database file	3244,762	4167
+sync factory exception	3365	4320
+sync failed exception	3366	4321
+sync provider exception	3367	4322
+syncfactoryexception	3365	4320
+syncfailedexception	3366	4321
+synchronization lock exception	2958	4323
+synchronizationlockexception	2958	4323
+syncproviderexception	3367	4322
+syntax error	0	4237
+syntax error * partitioning requires definition of values * for each partition	1515	1877
+syntax error command unrecognized	3205,3203,3204	4324
+syntax error in file * near end of line	0,1	4325
+syntax error in file * near token	0,1	4325
+syntax error in json path in argument * to function * at position	1360	1715
+syntax error in json text in argument * to function * at position	1361	1716
+syntax error in pattern	3368,3369	4326
+syntax error in tsquery	0,1	4327
+syntax error or access rule violation	1	4236
+syntax_error	0,1	4237
+syntax_error_or_access_rule_violation	1	4236
+syntaxerror	0,1	4237
+syntaxerrororaccessruleviolation	1	4236
+syntaxwarning	3370	4328
+system call error	3371	4329
 system column * reference in check constraint is invalid	190,1	698
 system columns cannot be used in foreign keys	59	170
-system error	2160	4248
-system exit exception	3371	4327
-system stack error	3372,2774	4328
-system versioned tables do not support	1816	2224
-system versioned tables in the s database are not supported	1810	2218
-system_error	2160,788	4248
-system_time partitions in table s does not support historical query	1819	2227
-system_time range selector is not allowed	1820	2228
-systemcallerror	3370	4326
-systemerror	2160,788	4248
-systemexception	3373	4329
-systemexit	3374,3375	4330
-systemexitexception	3371	4327
-systemstackerror	3372,2774	4328
-taberror	3376,3377	4331
-table * already exists	1696	2071
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1401	1758
-table * doesn t exist	1449	1808
-table * doesn t exist in engine	1450	1809
-table * from one of the selects cannot be used in	1705	2080
-table * has no index like the one used in create index recreate the table	1446	1805
-table * in system tablespace	1698	2073
-table * is differently defined or of non myisam type or doesn t exist	1073	1406
-table * is marked as crashed and last automatic repair failed	1172	1515
-table * is marked as crashed and should be repaired	1173	1516
-table * is read only	1482	1842
-table * is specified twice both as a target for * and as a separate source for data	1792	2199
-table * uses an extension that doesn t exist in this mariadb version	1784	2162
-table * was locked with a read lock and can t be updated	1703	2078
-table * was not locked with lock tables	1702	2077
-table * was skipped since its definition is being modified by concurrent ddl statement	1846	2254
-table access method * does not exist	102,1	4332
-table copy could not finish transaction on publisher	731,335	954
-table copy could not start transaction on publisher	731,335	954
-table definition has changed please retry transaction	1694	2069
-table definition on master and slave does not match	1106	1439
-table function protocol for materialize mode was not followed	3275,328	4333
-table function protocol for value per call mode was not followed	3275,328	4333
-table handler doesn * to be not null or use another handler	1474	1834
+system error	2161	4251
+system exit exception	3372	4330
+system stack error	3373,2775	4331
+system versioned tables do not support	1817	2226
+system versioned tables in the s database are not supported	1811	2220
+system_error	2161,789	4251
+system_time partitions in table s does not support historical query	1820	2229
+system_time range selector is not allowed	1821	2230
+systemcallerror	3371	4329
+systemerror	2161,789	4251
+systemexception	3374	4332
+systemexit	3375,3376	4333
+systemexitexception	3372	4330
+systemstackerror	3373,2775	4331
+taberror	3377,3378	4334
+table * already exists	1697	2073
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1402	1760
+table * doesn t exist	1450	1810
+table * doesn t exist in engine	1451	1811
+table * from one of the selects cannot be used in	1706	2082
+table * has no index like the one used in create index recreate the table	1447	1807
+table * in system tablespace	1699	2075
+table * is differently defined or of non myisam type or doesn t exist	1074	1408
+table * is marked as crashed and last automatic repair failed	1173	1517
+table * is marked as crashed and should be repaired	1174	1518
+table * is read only	1483	1844
+table * is specified twice both as a target for * and as a separate source for data	1793	2201
+table * uses an extension that doesn t exist in this mariadb version	1785	2164
+table * was locked with a read lock and can t be updated	1704	2080
+table * was not locked with lock tables	1703	2079
+table * was skipped since its definition is being modified by concurrent ddl statement	1847	2256
+table access method * does not exist	102,1	4335
+table copy could not finish transaction on publisher	731,335	955
+table copy could not start transaction on publisher	731,335	955
+table definition has changed please retry transaction	1695	2071
+table definition on master and slave does not match	1107	1441
+table function protocol for materialize mode was not followed	3276,328	4336
+table function protocol for value per call mode was not followed	3276,328	4336
+table handler doesn * to be not null or use another handler	1475	1836
 table has column * where type requires	170,1	488
 table has extra column	170,1	488
-table has no partition for some existing values	1441	1799
-table has no partition for value	1440	1798
+table has no partition for some existing values	1442	1801
+table has no partition for value	1441	1800
 table is missing column	170,1	488
-table name * specified more than once	938,1	4334
-table rebuild required please do * or dump reload to fix it	1700	2075
-table reference * is ambiguous	156,1	4335
+table name * specified more than once	939,1	4337
+table rebuild required please do * or dump reload to fix it	1701	2077
+table reference * is ambiguous	156,1	4338
 table row type and query specified row type do not match	170,1	621
-table s is already system versioned	1807	2215
-table s is not system versioned	1817	2225
-table s must have at least one versioned column	1821	2229
-table storage engine * does not support the create option	1309	1661
-table storage engine * found required create option missing	1403	1760
-table to exchange with partition has foreign key references	1501	1862
-table to exchange with partition is partitioned	1502	1863
-table to exchange with partition is temporary	1503	1864
-tables can have at most	516,205	4336
-tables declared with oids are not supported	59	4337
-tables from schema * are not part of the publication	102,1	3302
-tables have different definitions	1706	2081
+table s is already system versioned	1808	2217
+table s is not system versioned	1818	2227
+table s must have at least one versioned column	1822	2231
+table storage engine * does not support the create option	1310	1663
+table storage engine * found required create option missing	1404	1762
+table to exchange with partition has foreign key references	1502	1864
+table to exchange with partition is partitioned	1503	1865
+table to exchange with partition is temporary	1504	1866
+tables can have at most	516,205	4339
+tables declared with oids are not supported	59	4340
+tables from schema * are not part of the publication	102,1	3304
+tables have different definitions	1707	2083
 tablesample clause can only be applied to tables and materialized views	59	497
-tablesample method * does not exist	102,1	4338
+tablesample method * does not exist	102,1	4341
 tablesample method * does not support repeatable	59	497
-tablesample parameter cannot be null	2661,64	4339
-tablesample repeatable parameter cannot be null	2662,64	4340
-tablespace for table * exists please discard the tablespace before import	1709	2084
-tablespace has been discarded for table s	1708	2083
-tablespace is missing for table	1710	2085
-tablespace location * is too long	103,1	4341
-tablespace location cannot contain single quotes	704,1	4342
-tablespace location must be an absolute path	103,1	4341
-tablespace location should not be inside the data directory	103,1	4341
+tablesample parameter cannot be null	2662,64	4342
+tablesample repeatable parameter cannot be null	2663,64	4343
+tablespace for table * exists please discard the tablespace before import	1710	2086
+tablespace has been discarded for table s	1709	2085
+tablespace is missing for table	1711	2087
+tablespace location * is too long	103,1	4344
+tablespace location cannot contain single quotes	704,1	4345
+tablespace location must be an absolute path	103,1	4344
+tablespace location should not be inside the data directory	103,1	4344
 tablespace with oid * does not exist	102,1	813
-tablespaces are not supported on this platform	59	4343
-takes only one argument	112,64	3530
+tablespaces are not supported on this platform	59	4346
+takes only one argument	112,64	3532
 target data type * is a pseudo type	153,1	223
 target detail cannot be used without target	0,1	869
-target invocation exception	3378	4344
-target is not executing an operation with a query plan	1711	2086
-target lists can have at most	516,205	4345
-target log not found in binlog index	1776	2154
-target parameter count exception	2954	4346
-target row violates row level security policy * using expression for table	87,1	3588
-target row violates row level security policy using expression for table	87,1	3588
-target type is not an array	112,64	4347
-targetexception	3379	4348
-targetinvocationexception	3378	4344
-targetparametercountexception	2954	4346
-task canceled exception	80,81	4349
-task scheduler exception	163	4350
-taskcanceledexception	80,81	4349
-taskschedulerexception	163	4350
+target invocation exception	3379	4347
+target is not executing an operation with a query plan	1712	2088
+target lists can have at most	516,205	4348
+target log not found in binlog index	1777	2156
+target parameter count exception	2955	4349
+target row violates row level security policy * using expression for table	87,1	3590
+target row violates row level security policy using expression for table	87,1	3590
+target type is not an array	112,64	4350
+targetexception	3380	4351
+targetinvocationexception	3379	4347
+targetparametercountexception	2955	4349
+task canceled exception	80,81	4352
+task scheduler exception	163	4353
+taskcanceledexception	80,81	4352
+taskschedulerexception	163	4353
 telemetry too large exception	619	773
 telemetry_too_large	619	773
 telemetrytoolargeexception	619	773
-temporary failure in name resolution	3380,122	4351
-temporary file size exceeds temp_file_limit	142,143	4352
-temporary file write failure	1712	2087
+temporary failure in name resolution	3381,122	4354
+temporary file size exceeds temp_file_limit	142,143	4355
+temporary file write failure	1713	2089
 temporary tables cannot specify a schema name	61,1	550
-terminated by signal 1	2246	3359
-terminated by signal 10	2254	3360
-terminated by signal 11	2255	3361
-terminated by signal 12	2256	3362
-terminated by signal 13	359	3363
-terminated by signal 14	139	3364
-terminated by signal 15	2257	3365
-terminated by signal 16	2258	3366
-terminated by signal 17	605	3367
-terminated by signal 18	2259	3368
-terminated by signal 19	2260	3369
-terminated by signal 2	2248	3370
-terminated by signal 20	2261	3371
-terminated by signal 21	2262	3372
-terminated by signal 22	2263	3373
-terminated by signal 23	2264	3374
-terminated by signal 24	792	3375
-terminated by signal 25	2265	3376
-terminated by signal 26	2266	3377
-terminated by signal 27	2267	3378
-terminated by signal 28	2268	3379
-terminated by signal 29	2269	3380
-terminated by signal 3	2249	3381
-terminated by signal 30	2270	3382
-terminated by signal 31	313	3383
-terminated by signal 4	2250	3384
-terminated by signal 5	2251	3385
-terminated by signal 6	636	3386
-terminated by signal 7	385	3387
-terminated by signal 8	2252	3388
-terminated by signal 9	2253	3389
-terminating autovacuum process due to administrator command	124,125	4353
-terminating background worker * due to administrator command	124,125	4354
-terminating connection because of crash of another server process	795,125	4355
-terminating connection because of unexpected sigquit signal	124,125	4353
+terminated by signal 1	2247	3361
+terminated by signal 10	2255	3362
+terminated by signal 11	2256	3363
+terminated by signal 12	2257	3364
+terminated by signal 13	359	3365
+terminated by signal 14	139	3366
+terminated by signal 15	2258	3367
+terminated by signal 16	2259	3368
+terminated by signal 17	605	3369
+terminated by signal 18	2260	3370
+terminated by signal 19	2261	3371
+terminated by signal 2	2249	3372
+terminated by signal 20	2262	3373
+terminated by signal 21	2263	3374
+terminated by signal 22	2264	3375
+terminated by signal 23	2265	3376
+terminated by signal 24	793	3377
+terminated by signal 25	2266	3378
+terminated by signal 26	2267	3379
+terminated by signal 27	2268	3380
+terminated by signal 28	2269	3381
+terminated by signal 29	2270	3382
+terminated by signal 3	2250	3383
+terminated by signal 30	2271	3384
+terminated by signal 31	313	3385
+terminated by signal 4	2251	3386
+terminated by signal 5	2252	3387
+terminated by signal 6	636	3388
+terminated by signal 7	385	3389
+terminated by signal 8	2253	3390
+terminated by signal 9	2254	3391
+terminating autovacuum process due to administrator command	124,125	4356
+terminating background worker * due to administrator command	124,125	4357
+terminating connection because of crash of another server process	796,125	4358
+terminating connection because of unexpected sigquit signal	124,125	4356
 terminating connection because protocol synchronization was lost	334,335	345
-terminating connection due to administrator command	124,125	4353
-terminating connection due to conflict with recovery	447,446,861	4356
-terminating connection due to idle in transaction timeout	2457,115	4357
-terminating connection due to idle session timeout	2458,125	4358
-terminating connection due to immediate shutdown command	124,125	4353
-terminating connection due to unexpected postmaster exit	124,125	4359
-terminating logical replication worker due to administrator command	124,125	4353
-terminating logical replication worker due to timeout	731,335	4360
-terminating walreceiver due to timeout	731,335	953
-terminating walreceiver process due to administrator command	124,125	4361
-text file busy	2219	4362
-text search configuration * does not exist	102,1	2820
-text search configuration name * must be schema qualified	112,64	4363
+terminating connection due to administrator command	124,125	4356
+terminating connection due to conflict with recovery	447,446,862	4359
+terminating connection due to idle in transaction timeout	2458,115	4360
+terminating connection due to idle session timeout	2459,125	4361
+terminating connection due to immediate shutdown command	124,125	4356
+terminating connection due to unexpected postmaster exit	124,125	4362
+terminating logical replication worker due to administrator command	124,125	4356
+terminating logical replication worker due to timeout	731,335	4363
+terminating walreceiver due to timeout	731,335	954
+terminating walreceiver process due to administrator command	124,125	4364
+text file busy	2220	4365
+text search configuration * does not exist	102,1	2822
+text search configuration name * must be schema qualified	112,64	4366
 text search configuration parameter * not recognized	0,1	673
 text search configuration with oid * does not exist	102,1	813
-text search dictionary * does not exist	102,1	2820
+text search dictionary * does not exist	102,1	2822
 text search dictionary with oid * does not exist	102,1	813
-text search parser * does not exist	102,1	2820
-text search parser does not support headline creation	59	4364
-text search parser end method is required	103,1	4089
-text search parser gettoken method is required	103,1	4089
-text search parser is required	103,1	4089
-text search parser lextypes method is required	103,1	4089
+text search parser * does not exist	102,1	2822
+text search parser does not support headline creation	59	4367
+text search parser end method is required	103,1	4092
+text search parser gettoken method is required	103,1	4092
+text search parser is required	103,1	4092
+text search parser lextypes method is required	103,1	4092
 text search parser parameter * not recognized	0,1	673
-text search parser start method is required	103,1	4089
+text search parser start method is required	103,1	4092
 text search template * does not accept options	0,1	673
-text search template * does not exist	102,1	2820
-text search template is required	103,1	4089
-text search template lexize method is required	103,1	4089
+text search template * does not exist	102,1	2822
+text search template is required	103,1	4092
+text search template lexize method is required	103,1	4092
 text search template parameter * not recognized	0,1	673
-the * feature is disabled you need mariadb built with * to have it working	1237	1586
-the * function returns the wrong type	1505	1866
-the * handler only supports 32 bit integers in values	1375	1732
-the * syntax is reserved for purposes internal to the mariadb server	1572	1935
-the alterpartition request successfully updated the partition state but the leader has changed	2839	3585
-the assignor or its version range is not supported by the consumer group	3381	4365
-the binary log file * is logically corrupted	1097	1430
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1299	1650
-the binlog statement of type * was not preceded by a format description binlog statement	1437	1795
-the broker did not attempt to execute this operation	2981	3774
-the broker does not support the requested sasl mechanism	3382	4366
-the broker received a duplicate sequence number	957	1238
-the broker received an out of order sequence number	2993	3805
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2357	2777
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	766	939
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	765	938
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2928	3688
-the clusterid in the request does not match that found on the server	2513	2986
-the column s s cannot be changed more than once in a single update statement	1794	2201
-the consumer group has reached its max size	2416	2879
-the controller has considered the broker registration to be invalid	2632	3202
-the creation of some temporary tables could not be rolled back	1861	2269
-the current user is invalid	1333	1687
-the data source connection string * is not in the correct format	1255	1606
-the database system is in recovery mode	476,125	4367
-the database system is not accepting connections	476,125	4367
-the database system is not yet accepting connections	476,125	4367
-the database system is shutting down	476,125	4367
-the database system is starting up	476,125	4367
-the definition for table s is too big	1695	2070
-the definition of table * prevents operation * on table	1831	2239
-the encoded data was not valid for encoding utf	665	4368
-the fetch session encountered inconsistent topic id usage	2362	2782
-the fetch session epoch is invalid	2594	3130
-the fetch session id was not found	2361	2781
-the file * must be in the database directory or be readable by all	1714	2089
-the foreign data source you are trying to reference does not exist data source error	1254	1605
-the foreign server name you are trying to reference does not exist data source error	1258	1609
-the geometry has no data in function	1132	1465
+the * feature is disabled you need mariadb built with * to have it working	1238	1588
+the * function returns the wrong type	1506	1868
+the * handler only supports 32 bit integers in values	1376	1734
+the * syntax is reserved for purposes internal to the mariadb server	1573	1937
+the alterpartition request successfully updated the partition state but the leader has changed	2840	3587
+the assignor or its version range is not supported by the consumer group	3382	4368
+the binary log file * is logically corrupted	1098	1432
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1300	1652
+the binlog statement of type * was not preceded by a format description binlog statement	1438	1797
+the broker did not attempt to execute this operation	2982	3776
+the broker does not support the requested sasl mechanism	3383	4369
+the broker received a duplicate sequence number	958	1240
+the broker received an out of order sequence number	2994	3807
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2358	2779
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	767	940
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	766	939
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2929	3690
+the clusterid in the request does not match that found on the server	2514	2988
+the column s s cannot be changed more than once in a single update statement	1795	2203
+the consumer group has reached its max size	2417	2881
+the controller has considered the broker registration to be invalid	2633	3204
+the creation of some temporary tables could not be rolled back	1862	2271
+the current user is invalid	1334	1689
+the data source connection string * is not in the correct format	1256	1608
+the database system is in recovery mode	476,125	4370
+the database system is not accepting connections	476,125	4370
+the database system is not yet accepting connections	476,125	4370
+the database system is shutting down	476,125	4370
+the database system is starting up	476,125	4370
+the definition for table s is too big	1696	2072
+the definition of table * prevents operation * on table	1832	2241
+the encoded data was not valid for encoding utf	665	4371
+the fetch session encountered inconsistent topic id usage	2363	2784
+the fetch session epoch is invalid	2595	3132
+the fetch session id was not found	2362	2783
+the file * must be in the database directory or be readable by all	1715	2091
+the foreign data source you are trying to reference does not exist data source error	1255	1607
+the foreign server name you are trying to reference does not exist data source error	1259	1611
+the geometry has no data in function	1133	1467
 the given broker id was not registered	363	369
-the given key * was not present in the dictionary	2707	4369
-the given key was not present in the dictionary	2708	4370
-the given update version was invalid	2671	3256
-the group id does not exist	2415	2878
-the group is not empty	2912	3663
-the group member needs to have a valid member id before actually entering a consumer group	2775	3476
-the handler doesn t support autoextend of tablespaces	1707	2082
-the host or user argument to grant is too long	1289	1640
-the incident * occurred on the master message	1614	1982
-the index file for table * is full	1321	1673
-the instance id is still used by another member in the consumer group	3383	4371
-the leader epoch in the request is newer than the epoch on the broker	3384	4372
-the leader epoch in the request is older than the epoch on the broker	2358	2778
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2964	3750
-the log s topic id did not match the topic id in the request	2519	2988
-the mariadb server is running with the * option so it cannot execute this statement	1484	1844
-the member epoch is fenced by the group coordinator	2359	2779
-the member epoch is stale	3336	4275
-the message format version on the broker does not support this request	3385	4373
-the message has a negative size	2595	3131
-the method or operation is not implemented	2934	4374
-the mix of handlers in the partitions is not allowed in this version of mariadb	1405	1762
-the new isr contains at least one ineligible replica	2532	3015
-the node was low on resource	3386,3387	4375
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1409	1766
+the given key * was not present in the dictionary	2708	4372
+the given key was not present in the dictionary	2709	4373
+the given update version was invalid	2672	3258
+the group id does not exist	2416	2880
+the group is not empty	2913	3665
+the group member needs to have a valid member id before actually entering a consumer group	2776	3478
+the handler doesn t support autoextend of tablespaces	1708	2084
+the host or user argument to grant is too long	1290	1642
+the incident * occurred on the master message	1615	1984
+the index file for table * is full	1322	1675
+the instance id is still used by another member in the consumer group	3384	4374
+the leader epoch in the request is newer than the epoch on the broker	3385	4375
+the leader epoch in the request is older than the epoch on the broker	2359	2780
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2965	3752
+the log s topic id did not match the topic id in the request	2520	2990
+the mariadb server is running with the * option so it cannot execute this statement	1485	1846
+the member epoch is fenced by the group coordinator	2360	2781
+the member epoch is stale	3337	4278
+the message format version on the broker does not support this request	3386	4376
+the message has a negative size	2596	3133
+the method or operation is not implemented	2935	4377
+the mix of handlers in the partitions is not allowed in this version of mariadb	1406	1764
+the new isr contains at least one ineligible replica	2533	3017
+the node was low on resource	3387,3388	4378
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1410	1768
 the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	287
 the number of radius ports * must be 1 or the same as the number of radius servers	128,129	287
 the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	287
-the operation could not be completed the data is not in the correct format	2272	4376
-the operation could not be completed the data isn’t in the correct format	2272	4376
-the operation could not be completed the file doesn’t exist	779	4377
-the operation could not be completed you don’t have permission	92	4378
-the operation has timed out	3388,3092,753	4379
-the operation was aborted due to timeout	753	4380
-the operation was canceled	2975,81	4381
-the partition info in the frm file is not consistent with what can be written into the frm file	1315	1667
-the password for anonymous user cannot be expired	1524	1885
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1525	1886
-the password provided for the replication user exceeds the maximum length of 32 characters	1161	1503
-the path specified for * is too long	1527	1888
-the per index column family option has been deprecated	1528	1889
-the postphaseaction failed with an exception	321	4382
-the preferred leader was not available	3029	3873
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1540	1901
-the process does not possess some privilege required for this operation	3037	4383
-the processor does not support large pages	59	4384
-the producer attempted a transactional operation in an invalid state	2670	3251
+the operation could not be completed the data is not in the correct format	2273	4379
+the operation could not be completed the data isn’t in the correct format	2273	4379
+the operation could not be completed the file doesn’t exist	780	4380
+the operation could not be completed you don’t have permission	92	4381
+the operation has timed out	3389,3093,754	4382
+the operation was aborted due to timeout	754	4383
+the operation was canceled	2976,81	4384
+the partition info in the frm file is not consistent with what can be written into the frm file	1316	1669
+the password for anonymous user cannot be expired	1525	1887
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1526	1888
+the password provided for the replication user exceeds the maximum length of 32 characters	1162	1505
+the path specified for * is too long	1528	1890
+the per index column family option has been deprecated	1529	1891
+the postphaseaction failed with an exception	321	4385
+the preferred leader was not available	3030	3875
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1541	1903
+the process does not possess some privilege required for this operation	3038	4386
+the processor does not support large pages	59	4387
+the producer attempted a transactional operation in an invalid state	2671	3253
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	712	873
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2628	3193
-the query interface requires a database connection	57	4385
-the record state is invalid	2631	3200
-the request was sent to an endpoint of the wrong type	2784	3488
-the requested offset is moved to tiered storage	2963	3748
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2965	3751
-the requested server id * clashes with the slave startup option replicate same server id	1610	1978
-the requested value * for the master delay exceeds the maximum	1392	1749
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1608	1976
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1607	1975
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1609	1977
-the requesting client does not support the compression type of given partition	3389	4386
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1719	2094
-the server encountered an error with the transaction	3390	4387
-the server has a configurable maximum message size to avoid unbounded memory allocation	2778	3480
-the server is currently in offline mode	1588	1954
-the server is not configured as slave fix in config file or with change master to	1091	1424
-the server was not built with row based replication	1550	1911
-the share coordinator rejected the request because the share group state epoch did not match	2360	2780
-the share session epoch is invalid	2652	3225
-the share session was not found	3183	4081
-the size number was correct but we don t allow the digit part to be more than 2 billion	1600	1966
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1396	1753
-the specified file name or path is too long or a component of the specified path is too long	3010	4388
-the standby was promoted during online backup	57	3111
-the statement * cannot invoke a stored function	1592	1958
-the statement * has no open cursor	1678	2053
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1116	1449
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1112	1445
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1125	1458
-the storage engine * can t index column s	1877	2286
-the storage engine * doesn t support fulltext indexes	1691	2066
-the storage engine * doesn t support spatial indexes	1692	2067
-the storage engine for the table doesn t support	1163	1505
-the syntax * is deprecated and will be removed in mariadb * please use	1842	2250
-the system variable * cannot be set in set statement	1593	1959
-the system variable * cannot be set in stored functions or triggers	1804	2212
-the system variable * cannot be set in stored procedures	1805	2213
-the system variable * cannot be set when there is an ongoing transaction	1806	2214
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1294	1645
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1295	1646
-the table * is full	1557	1919
-the table does not have fulltext index to support this query	1697	2072
-the target table * of the * is not insertable into	1456	1815
-the target table * of the * is not updatable	1458	1817
-the throttling quota has been exceeded	3391	4389
-the timestamp of the message is out of acceptable range	2667	3246
-the total length of the partitioning fields is too large	1504	1865
-the total number of locks exceeds the lock table size	1382	1739
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2669	3250
-the transactionalid could not be found	3392	4390
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1790	2197
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1791	2198
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1378	1735
-the used command is not allowed with this mariadb version	1464	1823
-the used select statements have a different number of columns	1884	2293
-the used table value constructor has a different number of values	1885	2294
-the user specified as a definer * does not exist	1452	1811
-the user specified log directory is not found in the broker config	2757	3437
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1292	1643
-the value specified for generated column * in table * has been ignored	1859	2267
-the version of api is not supported	3393	4391
-the voter is already part of the set of voters	958	1240
-the voter is not part of the set of voters	3394	4392
-the voter key doesn t match the receiving replica s key	2674	3261
-the wait completed due to an abandoned mutex	83	4393
-there are multiple default operator classes for data type	101,1	4394
-there are unstable offsets that need to be cleared	3395	4395
-there is a newer producer with the same transactionalid which fences the current one	3040	3889
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2629	3195
+the query interface requires a database connection	57	4388
+the record state is invalid	2632	3202
+the request was sent to an endpoint of the wrong type	2785	3490
+the requested offset is moved to tiered storage	2964	3750
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2966	3753
+the requested server id * clashes with the slave startup option replicate same server id	1611	1980
+the requested value * for the master delay exceeds the maximum	1393	1751
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1609	1978
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1608	1977
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1610	1979
+the requesting client does not support the compression type of given partition	3390	4389
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1720	2096
+the server encountered an error with the transaction	3391	4390
+the server has a configurable maximum message size to avoid unbounded memory allocation	2779	3482
+the server is currently in offline mode	1589	1956
+the server is not configured as slave fix in config file or with change master to	1092	1426
+the server was not built with row based replication	1551	1913
+the share coordinator rejected the request because the share group state epoch did not match	2361	2782
+the share session epoch is invalid	2653	3227
+the share session was not found	3184	4084
+the size number was correct but we don t allow the digit part to be more than 2 billion	1601	1968
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1397	1755
+the specified file name or path is too long or a component of the specified path is too long	3011	4391
+the standby was promoted during online backup	57	3113
+the statement * cannot invoke a stored function	1593	1960
+the statement * has no open cursor	1679	2055
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1117	1451
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1113	1447
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1126	1460
+the storage engine * can t index column s	1878	2288
+the storage engine * doesn t support fulltext indexes	1692	2068
+the storage engine * doesn t support spatial indexes	1693	2069
+the storage engine for the table doesn t support	1164	1507
+the syntax * is deprecated and will be removed in mariadb * please use	1843	2252
+the system variable * cannot be set in set statement	1594	1961
+the system variable * cannot be set in stored functions or triggers	1805	2214
+the system variable * cannot be set in stored procedures	1806	2215
+the system variable * cannot be set when there is an ongoing transaction	1807	2216
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1295	1647
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1296	1648
+the table * is full	1558	1921
+the table does not have fulltext index to support this query	1698	2074
+the target table * of the * is not insertable into	1457	1817
+the target table * of the * is not updatable	1459	1819
+the throttling quota has been exceeded	3392	4392
+the timestamp of the message is out of acceptable range	2668	3248
+the total length of the partitioning fields is too large	1505	1867
+the total number of locks exceeds the lock table size	1383	1741
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2670	3252
+the transactionalid could not be found	3393	4393
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1791	2199
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1792	2200
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1379	1737
+the used command is not allowed with this mariadb version	1465	1825
+the used select statements have a different number of columns	1885	2295
+the used table value constructor has a different number of values	1886	2296
+the user specified as a definer * does not exist	1453	1813
+the user specified log directory is not found in the broker config	2758	3439
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1293	1645
+the value specified for generated column * in table * has been ignored	1860	2269
+the version of api is not supported	3394	4394
+the voter is already part of the set of voters	959	1242
+the voter is not part of the set of voters	3395	4395
+the voter key doesn t match the receiving replica s key	2675	3263
+the wait completed due to an abandoned mutex	83	4396
+there are multiple default operator classes for data type	101,1	4397
+there are unstable offsets that need to be cleared	3396	4398
+there is a newer producer with the same transactionalid which fences the current one	3041	3891
 there is already a transaction in progress	114,115	492
-there is no * row in * trigger	1746	2122
-there is no built in function named	778,1	4396
-there is no client connection	730,335	4397
-there is no escaped character	0,1	4324
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2748	3425
-there is no parameter	3278,1	4398
-there is no previously clustered index for table	102,1	4399
-there is no primary key for referenced table	102,1	1104
-there is no such grant defined for user * on host	1459	1818
-there is no such grant defined for user * on host * on routine	1460	1819
-there is no such grant defined for user * on host * on table	1461	1820
+there is no * row in * trigger	1747	2124
+there is no built in function named	779,1	4399
+there is no client connection	730,335	4400
+there is no escaped character	0,1	4327
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2749	3427
+there is no parameter	3279,1	4401
+there is no previously clustered index for table	102,1	4402
+there is no primary key for referenced table	102,1	1106
+there is no such grant defined for user * on host	1460	1820
+there is no such grant defined for user * on host * on routine	1461	1821
+there is no such grant defined for user * on host * on table	1462	1822
 there is no transaction in progress	412,115	413
-there is no unique constraint matching given keys for referenced table	2383,1	2833
-there is no unique or exclusion constraint matching the on conflict specification	190,1	4400
-there was a problem processing the query on the foreign data source data source error	1545	1906
-thesaurus sample word * is a stop word rule	128,129	1016
-thesaurus sample word * isn t recognized by subdictionary rule	128,129	1016
-thesaurus substitute phrase is empty rule	128,129	1016
-thesaurus substitute word * is a stop word rule	128,129	1016
-thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1016
+there is no unique constraint matching given keys for referenced table	2384,1	2835
+there is no unique or exclusion constraint matching the on conflict specification	190,1	4403
+there was a problem processing the query on the foreign data source data source error	1546	1908
+thesaurus sample word * is a stop word rule	128,129	1018
+thesaurus sample word * isn t recognized by subdictionary rule	128,129	1018
+thesaurus substitute phrase is empty rule	128,129	1018
+thesaurus substitute word * is a stop word rule	128,129	1018
+thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1018
 third argument of cast function must be type	103,1	215
-this broker id is already in use	939	1212
-this command is not supported in the prepared statement protocol yet	1785	2163
-this controller id is not known	3396	4401
-this endpoint type is not supported yet	3397	4402
-this error indicates that an offset commit was rejected because of oversize metadata	2577	3097
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2935	3697
-this error is thrown if the request exceeds the user specified time limit in the request	753	3986
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2729	3400
-this error never happens	1203	1550
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3398	4403
-this function * has the same name as a native function	1417	1774
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1121	1454
+this broker id is already in use	940	1214
+this command is not supported in the prepared statement protocol yet	1786	2165
+this controller id is not known	3397	4404
+this endpoint type is not supported yet	3398	4405
+this error indicates that an offset commit was rejected because of oversize metadata	2578	3099
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2936	3699
+this error is thrown if the request exceeds the user specified time limit in the request	754	3989
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2730	3402
+this error never happens	1204	1552
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4406
+this function * has the same name as a native function	1418	1776
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1122	1456
 this is not a client facing error and is used mostly by tools when a broker is not alive	364	370
-this is not the correct controller for this cluster	2927	3687
-this is not yet supported for generated columns	1780	2158
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	769	942
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2639	3211
-this operation cannot be performed as you have a running slave * run stop slave * first	1617	1985
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1603	1970
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1624	1992
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1098	1431
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1849	2257
-this operation requires a running slave configure slave and do start slave	1618	1986
-this operation was aborted	81	4404
-this partition function is not allowed	1507	1868
-this record has failed the validation on broker and hence will be rejected	2630	3199
-this request is for a topic or partition that does not exist on this broker	3399	4405
-this server does not host this topic id	3400	4406
-this table type requires a primary key	1571	1934
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1574	1939
-this version of mariadb doesn	1472	1832
-this version of mariadb is not compiled with raid support	1444	1802
-this window function may not have a window frame	1864	2272
-thread abort exception	3401	4407
-thread interrupted exception	3402	4408
-thread stack overrun * bytes used of a * byte stack and	1664	2039
-thread stack overrun used * of a * stack use	1663	2038
-thread start exception	3403	4409
-thread state exception	3404	4410
-thread was in an invalid state for the operation being executed	3404	4411
-thread was interrupted from a waiting state	3402	4412
-threadabortexception	3401	4407
-threaderror	3405	4413
-threadinterruptedexception	3402	4408
-threadstartexception	3403	4409
-threadstateexception	3404	4410
+this is not the correct controller for this cluster	2928	3689
+this is not yet supported for generated columns	1781	2160
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	770	943
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2640	3213
+this operation cannot be performed as you have a running slave * run stop slave * first	1618	1987
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1604	1972
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1625	1994
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1099	1433
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1850	2259
+this operation requires a running slave configure slave and do start slave	1619	1988
+this operation was aborted	81	4407
+this partition function is not allowed	1508	1870
+this record has failed the validation on broker and hence will be rejected	2631	3201
+this request is for a topic or partition that does not exist on this broker	3400	4408
+this server does not host this topic id	3401	4409
+this table type requires a primary key	1572	1936
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1575	1941
+this version of mariadb doesn	1473	1834
+this version of mariadb is not compiled with raid support	1445	1804
+this window function may not have a window frame	1865	2274
+thread abort exception	3402	4410
+thread interrupted exception	3403	4411
+thread stack overrun * bytes used of a * byte stack and	1665	2041
+thread stack overrun used * of a * stack use	1664	2040
+thread start exception	3404	4412
+thread state exception	3405	4413
+thread was in an invalid state for the operation being executed	3405	4414
+thread was interrupted from a waiting state	3403	4415
+threadabortexception	3402	4410
+threaderror	3406	4416
+threadinterruptedexception	3403	4411
+threadstartexception	3404	4412
+threadstateexception	3405	4413
 thresholds array must not contain nulls	113,64	462
 thresholds must be one dimensional array	206,64	240
-throttling quota exceeded exception	3391	4389
-throttling_quota_exceeded	3391	4389
-throttlingquotaexceededexception	3391	4389
-time data * does not match format	528	4414
-time field value out of range	865,64	1115
-time limit exceeded exception	3406	4415
-time zone * not recognized	112,64,128	4416
-time zone displacement out of range	2665,64	4417
+throttling quota exceeded exception	3392	4392
+throttling_quota_exceeded	3392	4392
+throttlingquotaexceededexception	3392	4392
+time data * does not match format	528	4417
+time field value out of range	866,64	1117
+time limit exceeded exception	3407	4418
+time zone * not recognized	112,64,128	4419
+time zone displacement out of range	2666,64	4420
 time zone interval must be hour or hour to minute	0,1	690
-time zone not found exception	3407	4418
-timelimitexceededexception	3406	4415
-timeout database is locked	3242,3082	4162
-timeout must not be negative	201,64	4419
-timeouterror	740,3408	4420
-timeoutexception	3388	4421
-timeoutexpired	3409	4422
-timer expired	2224	4423
-timestamperror	3410	4424
-timestamps cannot be binned into intervals containing months or years	59	3703
-timezonenotfoundexception	3407	4418
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4425
-tls illegal exporter label	3411,172	193
-tls invalid ecpointformat list	3412,172	193
-tlsv1 alert access denied	3413,172	193
-tlsv1 alert decode error	3414,172	193
-tlsv1 alert decrypt error	3415,172	193
-tlsv1 alert decryption failed	3416,172	193
-tlsv1 alert export restriction	3417,172	193
-tlsv1 alert inappropriate fallback	3418,172	193
-tlsv1 alert insufficient security	3419,172	193
-tlsv1 alert internal error	3420,172	193
-tlsv1 alert no application protocol	3421,172	193
-tlsv1 alert no renegotiation	3422,172	193
-tlsv1 alert protocol version	3423,172	193
-tlsv1 alert record overflow	3424,172	193
-tlsv1 alert unknown ca	3425,172	193
-tlsv1 alert unknown psk identity	3426,172	193
-tlsv1 alert user cancelled	3427,172	193
-tlsv1 bad certificate hash value	3428,172	193
-tlsv1 bad certificate status response	3429,172	193
-tlsv1 certificate unobtainable	3430,172	193
-tlsv1 unrecognized name	3431,172	193
-tlsv1 unsupported extension	3432,172	193
-tlsv13 alert certificate required	3433,172	193
-tlsv13 alert missing extension	3434,172	193
+time zone not found exception	3408	4421
+timelimitexceededexception	3407	4418
+timeout database is locked	3243,3083	4165
+timeout must not be negative	201,64	4422
+timeouterror	741,3409	4423
+timeoutexception	3389	4424
+timeoutexpired	3410	4425
+timer expired	2225	4426
+timestamperror	3411	4427
+timestamps cannot be binned into intervals containing months or years	59	3705
+timezonenotfoundexception	3408	4421
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4428
+tls illegal exporter label	3412,172	193
+tls invalid ecpointformat list	3413,172	193
+tlsv1 alert access denied	3414,172	193
+tlsv1 alert decode error	3415,172	193
+tlsv1 alert decrypt error	3416,172	193
+tlsv1 alert decryption failed	3417,172	193
+tlsv1 alert export restriction	3418,172	193
+tlsv1 alert inappropriate fallback	3419,172	193
+tlsv1 alert insufficient security	3420,172	193
+tlsv1 alert internal error	3421,172	193
+tlsv1 alert no application protocol	3422,172	193
+tlsv1 alert no renegotiation	3423,172	193
+tlsv1 alert protocol version	3424,172	193
+tlsv1 alert record overflow	3425,172	193
+tlsv1 alert unknown ca	3426,172	193
+tlsv1 alert unknown psk identity	3427,172	193
+tlsv1 alert user cancelled	3428,172	193
+tlsv1 bad certificate hash value	3429,172	193
+tlsv1 bad certificate status response	3430,172	193
+tlsv1 certificate unobtainable	3431,172	193
+tlsv1 unrecognized name	3432,172	193
+tlsv1 unsupported extension	3433,172	193
+tlsv13 alert certificate required	3434,172	193
+tlsv13 alert missing extension	3435,172	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	112,64	3853
-token type * does not exist	112,64	4426
-too big precision specified for * maximum is	1716	2091
-too big scale specified for * maximum is	1718	2093
+toast relfilenode value not set when in binary upgrade mode	112,64	3855
+token type * does not exist	112,64	4429
+too big precision specified for * maximum is	1717	2093
+too big scale specified for * maximum is	1719	2095
 too early	32	33
-too few arguments for format	112,64	2785
-too high level of nesting for select	1721	2096
-too long value for	1799	2207
-too many active concurrent transactions	1727	2102
-too many arguments	2417	4246
-too many background workers	142,143	4427
-too many column names were specified	0,1	4428
-too many columns	516	4245
-too many connections	1166	4243
-too many connections for database	1166,143	3967
-too many connections for role	1166,143	4429
-too many delayed threads in use	1729	2104
-too many dynamic shared memory segments	143	4430
-too many fields in	1732	2108
-too many files opened please execute the command again	1100	1433
-too many grouping sets present maximum 4096	3279,205	4431
-too many json array elements	3272	4219
-too many json object members	3273	4220
-too many key parts specified max * parts allowed	1730	2106
-too many key updates	3435,172	193
-too many keys specified max * keys allowed	1731	2107
-too many levels of symbolic links	1000	4432
-too many lexemes in thesaurus entry	128,129	1016
-too many links	1004	4433
-too many listeners exception	3436	4434
-too many notifications in the notify queue	205	4435
-too many open files	1003	4436
-too many open files in system	1028	4437
-too many partitions including subpartitions were defined	1733	2109
-too many points requested	205	4438
-too many references cannot splice	2215	4439
-too many regular expression matches	205	4440
+too few arguments for format	112,64	2787
+too high level of nesting for select	1722	2098
+too long value for	1800	2209
+too many active concurrent transactions	1728	2104
+too many arguments	2418	4249
+too many background workers	142,143	4430
+too many column names were specified	0,1	4431
+too many columns	516	4248
+too many connections	1167	4246
+too many connections for database	1167,143	3970
+too many connections for role	1167,143	4432
+too many delayed threads in use	1730	2106
+too many dynamic shared memory segments	143	4433
+too many fields in	1733	2110
+too many files opened please execute the command again	1101	1435
+too many grouping sets present maximum 4096	3280,205	4434
+too many json array elements	3273	4222
+too many json object members	3274	4223
+too many key parts specified max * parts allowed	1731	2108
+too many key updates	3436,172	193
+too many keys specified max * keys allowed	1732	2109
+too many levels of symbolic links	1001	4435
+too many lexemes in thesaurus entry	128,129	1018
+too many links	1005	4436
+too many listeners exception	3437	4437
+too many notifications in the notify queue	205	4438
+too many open files	1004	4439
+too many open files in system	1029	4440
+too many partitions including subpartitions were defined	1734	2111
+too many points requested	205	4441
+too many references cannot splice	2216	4442
+too many regular expression matches	205	4443
 too many requests	35	36
-too many rows	3281	4250
-too many strings for column * and set	1720	2095
-too many syntax errors found abandoning file	205	1012
-too many tables mariadb can only use * tables in a join	1735	2111
-too many users	2227	4441
-too many warn alerts	3437,172	193
-too many with elements in with clause	1728	2103
-too much early data	3438,172	193
+too many rows	3282	4253
+too many strings for column * and set	1721	2097
+too many syntax errors found abandoning file	205	1014
+too many tables mariadb can only use * tables in a join	1736	2113
+too many users	2228	4444
+too many warn alerts	3438,172	193
+too many with elements in with clause	1729	2105
+too much early data	3439,172	193
 too_early	32	33
-too_many_arguments	2417,205	4246
-too_many_columns	516,205	4245
-too_many_connections	1166,143	4243
-too_many_json_array_elements	3272,64	4219
-too_many_json_object_members	3273,64	4220
+too_many_arguments	2418,205	4249
+too_many_columns	516,205	4248
+too_many_connections	1167,143	4246
+too_many_json_array_elements	3273,64	4222
+too_many_json_object_members	3274,64	4223
 too_many_requests	35	36
-too_many_rows	3281,211	4250
-toomanyarguments	2417,205	4246
-toomanycolumns	516,205	4245
-toomanyconnections	1166,143	4243
-toomanyjsonarrayelements	3272,64	4219
-toomanyjsonobjectmembers	3273,64	4220
-toomanylistenersexception	3436	4434
-toomanyrows	3281,211	4250
-topic already exists exception	3439	4442
-topic authorization failed exception	3125	4008
-topic deletion disabled exception	3440	4443
-topic with this name already exists	3439	4442
-topic_already_exists	3439	4442
-topic_authorization_failed	3125	4008
-topic_deletion_disabled	3440	4443
-topicalreadyexistsexception	3439	4442
-topicauthorizationfailedexception	3125	4008
-topicdeletiondisabledexception	3440	4443
-total size of jsonb array elements exceeds the maximum of	205	3721
-total size of jsonb object elements exceeds the maximum of	205	3721
-trace breakpoint trap	2251	4444
+too_many_rows	3282,211	4253
+toomanyarguments	2418,205	4249
+toomanycolumns	516,205	4248
+toomanyconnections	1167,143	4246
+toomanyjsonarrayelements	3273,64	4222
+toomanyjsonobjectmembers	3274,64	4223
+toomanylistenersexception	3437	4437
+toomanyrows	3282,211	4253
+topic already exists exception	3440	4445
+topic authorization failed exception	3126	4011
+topic deletion disabled exception	3441	4446
+topic with this name already exists	3440	4445
+topic_already_exists	3440	4445
+topic_authorization_failed	3126	4011
+topic_deletion_disabled	3441	4446
+topicalreadyexistsexception	3440	4445
+topicauthorizationfailedexception	3126	4011
+topicdeletiondisabledexception	3441	4446
+total size of jsonb array elements exceeds the maximum of	205	3723
+total size of jsonb object elements exceeds the maximum of	205	3723
+trace breakpoint trap	2252	4447
 trailing characters remain in input string after datetime format	464,64	501
-transaction abortable exception	3390	4387
-transaction aborted during system catalog scan	446	4445
-transaction characteristics can t be changed while a transaction is in progress	1142	1476
+transaction abortable exception	3391	4390
+transaction aborted during system catalog scan	446	4448
+transaction characteristics can t be changed while a transaction is in progress	1143	1478
 transaction control statements are not allowed within an extension script	59	410
-transaction coordinator fenced exception	2530	3013
-transaction id * is in the future	112,64	4446
-transaction identifier * is already in use	101,1	4447
-transaction identifier * is too long	112,64	4448
-transaction integrity constraint violation	3276	4231
-transaction precise system versioned tables do not support partitioning by row start or row end	1823	2231
-transaction precise system versioning for s is not supported	1811	2219
-transaction registry is disabled	1822	2230
-transaction resolution unknown	3267	4210
-transaction rollback	446	4230
-transaction_abortable	3390	4387
-transaction_coordinator_fenced	2530	3013
-transaction_integrity_constraint_violation	3276,446	4231
-transaction_resolution_unknown	3267,335	4210
-transaction_rollback	446	4230
-transactionabortableexception	3390	4387
-transactional id authorization failed exception	3441	4449
-transactional id not found exception	3392	4390
-transactional_id_authorization_failed	3441	4449
-transactional_id_not_found	3392	4390
-transactionalidauthorizationfailedexception	3441	4449
-transactionalidnotfoundexception	3392	4390
-transactioncoordinatorfencedexception	2530	3013
-transactionintegrityconstraintviolation	3276,446	4231
-transactionresolutionunknown	3267,335	4210
-transactionrollback	446	4230
-transform for type * already exists	101,1	4450
-transform for type * does not exist	102,1	3305
+transaction coordinator fenced exception	2531	3015
+transaction id * is in the future	112,64	4449
+transaction identifier * is already in use	101,1	4450
+transaction identifier * is too long	112,64	4451
+transaction integrity constraint violation	3277	4234
+transaction precise system versioned tables do not support partitioning by row start or row end	1824	2233
+transaction precise system versioning for s is not supported	1812	2221
+transaction registry is disabled	1823	2232
+transaction resolution unknown	3268	4213
+transaction rollback	446	4233
+transaction_abortable	3391	4390
+transaction_coordinator_fenced	2531	3015
+transaction_integrity_constraint_violation	3277,446	4234
+transaction_resolution_unknown	3268,335	4213
+transaction_rollback	446	4233
+transactionabortableexception	3391	4390
+transactional id authorization failed exception	3442	4452
+transactional id not found exception	3393	4393
+transactional_id_authorization_failed	3442	4452
+transactional_id_not_found	3393	4393
+transactionalidauthorizationfailedexception	3442	4452
+transactionalidnotfoundexception	3393	4393
+transactioncoordinatorfencedexception	2531	3015
+transactionintegrityconstraintviolation	3277,446	4234
+transactionresolutionunknown	3268,335	4213
+transactionrollback	446	4233
+transform for type * already exists	101,1	4453
+transform for type * does not exist	102,1	3307
 transform function must be a normal function	103,1	215
 transform function must not be volatile	103,1	215
 transform function must not return a set	103,1	215
 transform function must take one argument	103,1	215
-transformer configuration exception	3442	4451
-transformer factory configuration error	3443	4452
-transformerconfigurationexception	3442	4451
-transformerexception	3444	4453
-transformerfactoryconfigurationerror	3443	4452
-transformexception	3445	4454
+transformer configuration exception	3443	4454
+transformer factory configuration error	3444	4455
+transformerconfigurationexception	3443	4454
+transformerexception	3445	4456
+transformerfactoryconfigurationerror	3444	4455
+transformexception	3446	4457
 transition table name can only be specified for an after trigger	103,1	335
 transition tables cannot be specified for triggers with column lists	59	336
 transition tables cannot be specified for triggers with more than one event	59	336
-translated account name too long	785	1031
-transport endpoint is already connected	986	4455
-transport endpoint is not connected	1050	4456
-trigger * already exists	1739	2115
-trigger * does not have created attribute	1855	2263
-trigger * has an error in its body	1204	1551
-trigger * is a view temporary table or sequence	1747	2123
-trigger constraint failed	3244,600	4166
-trigger creation context of table s s is invalid	1743	2119
-trigger does not exist	1741	2117
+translated account name too long	786	1033
+transport endpoint is already connected	987	4458
+transport endpoint is not connected	1051	4459
+trigger * already exists	1740	2117
+trigger * does not have created attribute	1856	2265
+trigger * has an error in its body	1205	1553
+trigger * is a view temporary table or sequence	1748	2125
+trigger constraint failed	3245,600	4169
+trigger creation context of table s s is invalid	1744	2121
+trigger does not exist	1742	2119
 trigger function * returned null value	327,328	334
-trigger in wrong schema	1742	2118
-trigger protocol violated	327	4228
-trigger_protocol_violated	327,328	4228
-triggered action exception	3268	4211
-triggered data change violation	3274	4223
-triggered_action_exception	3268	4211
-triggered_data_change_violation	3274	4223
-triggeredactionexception	3268	4211
-triggereddatachangeviolation	3274	4223
-triggerprotocolviolated	327,328	4228
-triggers can not be created on system tables	1454	1813
-triggers for table s s have no creation context	1744	2120
-trim error	3271	4218
-trim_error	3271,64	4218
-trimerror	3271,64	4218
-truncate disk i o error	3250,100	4186
+trigger in wrong schema	1743	2120
+trigger protocol violated	327	4231
+trigger_protocol_violated	327,328	4231
+triggered action exception	3269	4214
+triggered data change violation	3275	4226
+triggered_action_exception	3269	4214
+triggered_data_change_violation	3275	4226
+triggeredactionexception	3269	4214
+triggereddatachangeviolation	3275	4226
+triggerprotocolviolated	327,328	4231
+triggers can not be created on system tables	1455	1815
+triggers for table s s have no creation context	1745	2122
+trim error	3272	4221
+trim_error	3272,64	4221
+trimerror	3272,64	4221
+truncate disk i o error	3251,100	4189
 truncate for each row triggers are not supported	59	336
 truncate triggers with transition tables are not supported	59	336
-truncated incorrect * value	1748	2125
-truncated value * when converting to	1179	1522
-trx_id * not found in mysql transaction_registry	1814	2222
+truncated incorrect * value	1749	2127
+truncated value * when converting to	1180	1524
+trx_id * not found in mysql transaction_registry	1815	2224
 trying to access array offset on value of type null	213	264
-trying to add partition s with wrong number of subpartitions	1072	1405
-ts_rewrite query must return two tsquery columns	112,64	4457
-ts_stat query must return one tsvector column	112,64	4363
-tsquery is too large	205	3765
+trying to add partition s with wrong number of subpartitions	1073	1407
+ts_rewrite query must return two tsquery columns	112,64	4460
+ts_stat query must return one tsvector column	112,64	4366
+tsquery is too large	205	3767
 tsvector column * does not exist	461,1	880
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1552	1914
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1553	1915
-ttl support is currently disabled when table has a hidden pk	1554	1916
-tuple to be deleted was already modified by an operation triggered by the current command	3274	4458
-tuple to be deleted was already moved to another partition due to concurrent update	447,446	1025
-tuple to be locked was already moved to another partition due to concurrent update	447,446	4459
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1553	1916
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1554	1917
+ttl support is currently disabled when table has a hidden pk	1555	1918
+tuple to be deleted was already modified by an operation triggered by the current command	3275	4461
+tuple to be deleted was already moved to another partition due to concurrent update	447,446	1027
+tuple to be locked was already moved to another partition due to concurrent update	447,446	4462
 tuple to be locked was already moved to another partition due to concurrent update retrying	447,446	871
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3274	4458
-tuple to be updated was already modified by an operation triggered by the current command	3274,57	4458
-two phase commit requested but not supported by output plugin	112,64	3807
-two phase state file maximum length exceeded	205	4460
-type access exception	224	4461
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4461
+tuple to be updated was already modified by an operation triggered by the current command	3275,57	4461
+two phase commit requested but not supported by output plugin	112,64	3809
+two phase state file maximum length exceeded	205	4463
+type access exception	224	4464
 type analyze function * must return type	103,1	519
 type attribute * cannot be changed	0,1	892
 type attribute * not recognized	0,1	892
 type attribute subtype is required	0,1	892
-type had been unloaded	3446	4462
-type initialization exception	3447	4463
-type input function * has multiple matches	134,1	4464
+type had been unloaded	3447	4465
+type initialization exception	3448	4466
+type input function * has multiple matches	134,1	4467
 type input function * must return type	103,1	519
 type input function * should not be volatile	103,1	519
 type input function must be specified	103,1	519
-type load exception	2323	4465
+type load exception	2324	4468
 type matched to anycompatiblenonarray is an array type	170,1	192
 type matched to anyenum is not an enum type	170,1	192
 type matched to anynonarray is an array type	170,1	192
-type modifier cannot be specified for shell type	0,1	3252
+type modifier cannot be specified for shell type	0,1	3254
 type modifier cannot have order by	0,1	690
 type modifier cannot have parameter name	0,1	690
 type modifier input function * should not be volatile	103,1	519
-type modifier is not allowed for type	0,1	3252
+type modifier is not allowed for type	0,1	3254
 type modifier output function * should not be volatile	103,1	519
 type modifier output function is useless without a type modifier input function	103,1	519
-type modifiers must be simple constants or identifiers	0,1	3252
-type not present exception	3448	4466
+type modifiers must be simple constants or identifiers	0,1	3254
+type not present exception	3449	4469
 type of inherited column * must be changed in child tables too	61,1	477
-type of parameter * does not match that when preparing the plan	170,1	4467
+type of parameter * does not match that when preparing the plan	170,1	4470
 type output function * must return type	103,1	519
 type output function * should not be volatile	103,1	519
 type output function must be specified	103,1	519
-type receive function * has multiple matches	134,1	4464
+type receive function * has multiple matches	134,1	4467
 type receive function * must return type	103,1	519
 type receive function * should not be volatile	103,1	519
 type send function * must return type	103,1	519
 type send function * should not be volatile	103,1	519
 type subscripting function * must return type	103,1	519
-type unloaded exception	3446	4468
+type unloaded exception	3447	4471
 type with oid * does not exist	102,1	813
-typeaccessexception	224	4461
+typeaccessexception	224	4464
 typed tables cannot inherit	153,1	166
-typeerror	3449,3450	4469
-typeinitializationexception	3447	4463
-typeloadexception	2323	4465
-typenotpresentexception	3448	4466
-typeunloadedexception	3446	4468
-typmod array must be one dimensional	206,64	4470
-typmod array must not contain nulls	113,64	4471
+typeerror	3450,3451	4472
+typeinitializationexception	3448	4466
+typeloadexception	2324	4468
+typenotpresentexception	3449	4469
+typeunloadedexception	3447	4471
+typmod array must be one dimensional	206,64	4473
+typmod array must not contain nulls	113,64	4474
 typmod_in function * must return type	103,1	519
 typmod_out function * must return type	103,1	519
-unable to attach or mount volumes	2314,2313	3519
-unable to calculate centroid because geometry is empty in function	1131	1464
-unable to connect to foreign data source	1168	1511
-unable to decode issuer public key	3451,178	4472
-unable to decrypt certificate s signature	3452,178	4473
-unable to decrypt crl s signature	3453,178	4474
-unable to find ecdh parameters	3454,172	193
-unable to find manifest resource	2791	4475
-unable to find public key parameters	3455,172	193
-unable to find the specified file	2368	4476
-unable to find valid certification path to requested target	178	4477
-unable to get certificate crl	3456,178	4478
-unable to get crl issuer certificate	3457,178	4479
-unable to get issuer certificate	3458,178	4480
-unable to get local issuer certificate	3459,178	4481
-unable to load ssl3 md5 routines	3460,172	193
-unable to load ssl3 sha1 routines	3461,172	193
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1880	2289
-unable to read data from the transport connection connection reset by peer	738	4482
-unable to translate bytes * at index * from specified code page to unicode	665	4483
-unable to update finalized features due to an unexpected server error	2356	2776
-unable to verify the first certificate	3462,178	4484
-unacceptable combination of window frame bound specifications	1086	1419
-unacceptable credential exception	3114	3987
-unacceptable mutual recursion with anchored table	1752	2129
-unacceptable schema name	463,1	4485
-unacceptable tablespace name	463,1	4486
-unacceptable_credential	3114	3987
-unacceptablecredentialexception	3114	3987
-unauthorized access exception	238	4487
-unauthorizedaccessexception	238	4487
+unable to attach or mount volumes	2315,2314	3521
+unable to calculate centroid because geometry is empty in function	1132	1466
+unable to connect to foreign data source	1169	1513
+unable to decode issuer public key	3452,178	4475
+unable to decrypt certificate s signature	3453,178	4476
+unable to decrypt crl s signature	3454,178	4477
+unable to find ecdh parameters	3455,172	193
+unable to find manifest resource	2792	4478
+unable to find public key parameters	3456,172	193
+unable to find the specified file	2369	4479
+unable to find valid certification path to requested target	178	4480
+unable to get certificate crl	3457,178	4481
+unable to get crl issuer certificate	3458,178	4482
+unable to get issuer certificate	3459,178	4483
+unable to get local issuer certificate	3460,178	4484
+unable to load ssl3 md5 routines	3461,172	193
+unable to load ssl3 sha1 routines	3462,172	193
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1881	2291
+unable to read data from the transport connection connection reset by peer	739	4485
+unable to translate bytes * at index * from specified code page to unicode	665	4486
+unable to update finalized features due to an unexpected server error	2357	2778
+unable to verify the first certificate	3463,178	4487
+unacceptable combination of window frame bound specifications	1087	1421
+unacceptable credential exception	3115	3990
+unacceptable mutual recursion with anchored table	1753	2131
+unacceptable schema name	463,1	4488
+unacceptable tablespace name	463,1	4489
+unacceptable_credential	3115	3990
+unacceptablecredentialexception	3115	3990
+unauthorized access exception	238	4490
+unauthorizedaccessexception	238	4490
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3463	4488
-unboundlocalerror	3463	4488
-uncaught throw error	3464	4489
-uncaughtthrowerror	3464	4489
-unchecked io exception	3465	4490
-uncheckedioexception	3465	4490
-uncompress the compressed binlog failed	1108	1441
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1715	2090
-undeclared throwable exception	3466	4491
-undeclaredthrowableexception	3466	4491
-undefined array key	2707	4492
-undefined column	461	4235
-undefined conversion error	3467	4493
-undefined file	920	4249
-undefined function	778	4238
-undefined method * for nil nilclass	213	4494
-undefined method for nil nilclass	213	4494
-undefined object	102	4236
-undefined parameter	3278	4240
-undefined table	617	4239
-undefined_column	461,1	4235
-undefined_file	920,788	4249
-undefined_function	778,1	4238
-undefined_object	102,1	4236
-undefined_parameter	3278,1	4240
-undefined_table	617,1	4239
-undefinedcolumn	461,1	4235
-undefinedconversionerror	3467	4493
-undefinedfile	920,788	4249
-undefinedfunction	778,1	4238
-undefinedobject	102,1	4236
-undefinedparameter	3278,1	4240
-undefinedtable	617,1	4239
-underflow error * in function	1675	2050
-undo log error	1328	1680
-undo log record is too big	1753	2130
+unbound local error	3464	4491
+unboundlocalerror	3464	4491
+uncaught throw error	3465	4492
+uncaughtthrowerror	3465	4492
+unchecked io exception	3466	4493
+uncheckedioexception	3466	4493
+uncompress the compressed binlog failed	1109	1443
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1716	2092
+undeclared throwable exception	3467	4494
+undeclaredthrowableexception	3467	4494
+undefined array key	2708	4495
+undefined column	461	4238
+undefined conversion error	3468	4496
+undefined file	921	4252
+undefined function	779	4241
+undefined method * for nil nilclass	213	4497
+undefined method for nil nilclass	213	4497
+undefined object	102	4239
+undefined parameter	3279	4243
+undefined table	617	4242
+undefined_column	461,1	4238
+undefined_file	921,789	4252
+undefined_function	779,1	4241
+undefined_object	102,1	4239
+undefined_parameter	3279,1	4243
+undefined_table	617,1	4242
+undefinedcolumn	461,1	4238
+undefinedconversionerror	3468	4496
+undefinedfile	921,789	4252
+undefinedfunction	779,1	4241
+undefinedobject	102,1	4239
+undefinedparameter	3279,1	4243
+undefinedtable	617,1	4242
+underflow error * in function	1676	2052
+undo log error	1329	1682
+undo log record is too big	1754	2132
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1135
-unexpected ccs message	3468,172	193
-unexpected end of early data	3469,172	193
-unexpected end of file from server	1022	4495
-unexpected end of file while parsing comment	1262	1613
-unexpected end of file while skipping unknown parameter	1263	1614
-unexpected end of json input	2272	2702
-unexpected end of json path in argument * to function	1357	1711
-unexpected end of json text in argument * to function	1351	1705
-unexpected end of line	128,129	1016
-unexpected end of line or lexeme	128,129	1016
-unexpected end of string while parsing json string at character offset	2272	4496
-unexpected eof found when reading file * errno	1754	2131
+unequal number of entries in row expressions	0,1	1137
+unexpected ccs message	3469,172	193
+unexpected end of early data	3470,172	193
+unexpected end of file from server	1023	4498
+unexpected end of file while parsing comment	1263	1615
+unexpected end of file while skipping unknown parameter	1264	1616
+unexpected end of json input	2273	2704
+unexpected end of json path in argument * to function	1358	1713
+unexpected end of json text in argument * to function	1352	1707
+unexpected end of line	128,129	1018
+unexpected end of line or lexeme	128,129	1018
+unexpected end of string while parsing json string at character offset	2273	4499
+unexpected eof found when reading file * errno	1755	2133
 unexpected eof in copy data	273,64	835
-unexpected eof on client connection with an open transaction	731,335	915
-unexpected eof on standby connection	334,335	3233
-unexpected eof while reading	3470,172	193
-unexpected eof within message length word	334,335	2982
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1627	1996
-unexpected master s heartbeat data	1606	1974
-unexpected message	3471,172	193
-unexpected message type	334,335	3233
-unexpected message type 0x * during copy from stdin	334,335	4497
-unexpected record	3472,172	193
-unexpected request for new relfilenode in binary upgrade mode	112,64	2891
-unexpected result after commandcomplete	334,335	960
-unexpected result set after end of streaming	334,335	960
+unexpected eof on client connection with an open transaction	731,335	916
+unexpected eof on standby connection	334,335	3235
+unexpected eof while reading	3471,172	193
+unexpected eof within message length word	334,335	2984
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1628	1998
+unexpected master s heartbeat data	1607	1976
+unexpected message	3472,172	193
+unexpected message type	334,335	3235
+unexpected message type 0x * during copy from stdin	334,335	4500
+unexpected record	3473,172	193
+unexpected request for new relfilenode in binary upgrade mode	112,64	2893
+unexpected result after commandcomplete	334,335	961
+unexpected result set after end of streaming	334,335	961
 unexpected scram channel binding attribute in client final message	334,335	772
-unexpected token * is not valid json	2272	2702
-unexpected token at	2272	4498
-unexpected while decoding base64 sequence	112,64	3079
+unexpected token * is not valid json	2273	2704
+unexpected token at	2273	4501
+unexpected while decoding base64 sequence	112,64	3081
 unexpected_frame	47	49
-unexpectedexception	3473	4499
-unexpectedly found nil while implicitly unwrapping an optional value	213	4500
-unexpectedly found nil while unwrapping an optional value	213	4500
-unhandled critical crl extension	3474,178	4501
-unhandled critical extension	3475,178	4502
-unhandled user defined exception condition	1597	1963
-unhandled user defined not found condition	1598	1964
-unhandled user defined warning condition	1599	1965
-unicode decode error	3476,3477	4503
-unicode encode error	3478,3479	4504
-unicode normalization can only be performed if server encoding is utf8	0,1	3255
-unicode translate error	3480,3481	4505
-unicodedecodeerror	3476,3477	4503
-unicodeencodeerror	3478,3479	4504
-unicodeerror	3482,3483	4506
-unicodetranslateerror	3480,3481	4505
-unicodewarning	3484	4507
-unimplemented file mode	3485	4508
-unimplementedfilemode	3485	4508
-uninstallerror	3486	4509
-union intersect except member statement cannot refer to other relations of same query level	190,1	4510
-unique constraint failed	3245,600	4167
+unexpectedexception	3474	4502
+unexpectedly found nil while implicitly unwrapping an optional value	213	4503
+unexpectedly found nil while unwrapping an optional value	213	4503
+unhandled critical crl extension	3475,178	4504
+unhandled critical extension	3476,178	4505
+unhandled user defined exception condition	1598	1965
+unhandled user defined not found condition	1599	1966
+unhandled user defined warning condition	1600	1967
+unicode decode error	3477,3478	4506
+unicode encode error	3479,3480	4507
+unicode normalization can only be performed if server encoding is utf8	0,1	3257
+unicode translate error	3481,3482	4508
+unicodedecodeerror	3477,3478	4506
+unicodeencodeerror	3479,3480	4507
+unicodeerror	3483,3484	4509
+unicodetranslateerror	3481,3482	4508
+unicodewarning	3485	4510
+unimplemented file mode	3486	4511
+unimplementedfilemode	3486	4511
+uninstallerror	3487	4512
+union intersect except member statement cannot refer to other relations of same query level	190,1	4513
+unique constraint failed	3246,600	4170
 unique constraint on partitioned table must include all partitioning columns	59	103
 unique constraints are not supported on foreign tables	59	236
 unique constraints not possible for domains	0,1	892
 unique predicate is not yet implemented	59	63
-unique violation	774	4222
-unique_violation	774,598	4222
-uniqueviolation	774,598	4222
-unknown * format name	1763	2141
-unknown alert type	3487,172	193
-unknown annotation value exception	3488	4511
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1085	1418
-unknown certificate type	3489,172	193
-unknown character set	1758	2135
-unknown cipher returned	3490,172	193
-unknown cipher type	3491,172	193
-unknown cmd name	3492,172	193
-unknown column * in	1088	1421
-unknown command	1760,172	193
-unknown command error	3493	4512
-unknown compression method	1761	2138
-unknown controller id exception	3396	4401
-unknown data type	1762	2139
-unknown digest	3494,172	193
-unknown directive exception	3495	4513
-unknown element exception	3496	4514
-unknown entity exception	3497	4515
-unknown error during log purge	1384	1741
-unknown exception * in function	1676	2051
-unknown exception caught in gis function	1284	1635
-unknown exception thrown in function	1135	1468
-unknown format conversion exception	3498	4516
-unknown format flags exception	3499	4517
-unknown gis error occurred in function	1283	1634
-unknown host exception	3500,122	4518
-unknown key cache	1764	2142
-unknown key exchange type	3501,172	193
-unknown leader epoch exception	3384	4372
-unknown lock type	1757	2134
-unknown member id exception	3126	4009
-unknown or incorrect time zone	1777	2155
-unknown partition * in table	1768	2146
-unknown pkey type	3502,172	193
-unknown prepared statement handler s given to	1771	2149
-unknown producer id exception	3398	4403
-unknown protocol	3503,172	193
-unknown query id	1448	1807
-unknown service exception	3504	4519
-unknown ssl version	3505,172	193
-unknown state	3506,172	193
-unknown storage engine	1772	2150
-unknown structured system variable or row routine variable	1773	2151
+unique violation	775	4225
+unique_violation	775,598	4225
+uniqueviolation	775,598	4225
+unknown * format name	1764	2143
+unknown alert type	3488,172	193
+unknown annotation value exception	3489	4514
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1086	1420
+unknown certificate type	3490,172	193
+unknown character set	1759	2137
+unknown cipher returned	3491,172	193
+unknown cipher type	3492,172	193
+unknown cmd name	3493,172	193
+unknown column * in	1089	1423
+unknown command	1761,172	193
+unknown command error	3494	4515
+unknown compression method	1762	2140
+unknown controller id exception	3397	4404
+unknown data type	1763	2141
+unknown digest	3495,172	193
+unknown directive exception	3496	4516
+unknown element exception	3497	4517
+unknown entity exception	3498	4518
+unknown error during log purge	1385	1743
+unknown exception * in function	1677	2053
+unknown exception caught in gis function	1285	1637
+unknown exception thrown in function	1136	1470
+unknown format conversion exception	3499	4519
+unknown format flags exception	3500	4520
+unknown gis error occurred in function	1284	1636
+unknown host exception	3501,122	4521
+unknown key cache	1765	2144
+unknown key exchange type	3502,172	193
+unknown leader epoch exception	3385	4375
+unknown lock type	1758	2136
+unknown member id exception	3127	4012
+unknown or incorrect time zone	1778	2157
+unknown partition * in table	1769	2148
+unknown pkey type	3503,172	193
+unknown prepared statement handler s given to	1772	2151
+unknown producer id exception	3399	4406
+unknown protocol	3504,172	193
+unknown query id	1449	1809
+unknown service exception	3505	4522
+unknown ssl version	3506,172	193
+unknown state	3507,172	193
+unknown storage engine	1773	2152
+unknown structured system variable or row routine variable	1774	2153
 unknown subscription id exception	620	774
-unknown system variable	1774	2152
-unknown table * in	1775	2153
-unknown thread id	1451	1810
-unknown topic id exception	3400	4406
-unknown topic or partition exception	3399	4405
-unknown transfer encoding	3507	4520
-unknown trigger has an error in its body	1205	1552
-unknown type exception	3508	4521
-unknown_controller_id	3396	4401
-unknown_leader_epoch	3384	4372
-unknown_member_id	3126	4009
-unknown_producer_id	3398	4403
+unknown system variable	1775	2154
+unknown table * in	1776	2155
+unknown thread id	1452	1812
+unknown topic id exception	3401	4409
+unknown topic or partition exception	3400	4408
+unknown transfer encoding	3508	4523
+unknown trigger has an error in its body	1206	1554
+unknown type exception	3509	4524
+unknown_controller_id	3397	4404
+unknown_leader_epoch	3385	4375
+unknown_member_id	3127	4012
+unknown_producer_id	3399	4406
 unknown_subscription_id	620	774
-unknown_topic_id	3400	4406
-unknown_topic_or_partition	3399	4405
-unknownannotationvalueexception	3488	4511
-unknowncommanderror	3493	4512
-unknowncontrolleridexception	3396	4401
-unknowndirectiveexception	3495	4513
-unknownelementexception	3496	4514
-unknownentityexception	3497	4515
-unknownerror	664	4522
-unknownformatconversionexception	3498	4516
-unknownformatflagsexception	3499	4517
-unknownhostexception	3500,122	4518
-unknownleaderepochexception	3384	4372
-unknownmemberidexception	3126	4009
-unknownproduceridexception	3398	4403
-unknownprotocol	3503	4523
-unknownserviceexception	3504	4519
+unknown_topic_id	3401	4409
+unknown_topic_or_partition	3400	4408
+unknownannotationvalueexception	3489	4514
+unknowncommanderror	3494	4515
+unknowncontrolleridexception	3397	4404
+unknowndirectiveexception	3496	4516
+unknownelementexception	3497	4517
+unknownentityexception	3498	4518
+unknownerror	664	4525
+unknownformatconversionexception	3499	4519
+unknownformatflagsexception	3500	4520
+unknownhostexception	3501,122	4521
+unknownleaderepochexception	3385	4375
+unknownmemberidexception	3127	4012
+unknownproduceridexception	3399	4406
+unknownprotocol	3504	4526
+unknownserviceexception	3505	4522
 unknownsubscriptionidexception	620	774
-unknowntopicidexception	3400	4406
-unknowntopicorpartitionexception	3399	4405
-unknowntransferencoding	3507	4520
-unknowntypeexception	3508	4521
-unlock disk i o error	3251,100	4187
-unmappable character exception	3509	4524
-unmappablecharacterexception	3509	4524
-unmarshalexception	3510	4525
+unknowntopicidexception	3401	4409
+unknowntopicorpartitionexception	3400	4408
+unknowntransferencoding	3508	4523
+unknowntypeexception	3509	4524
+unlock disk i o error	3252,100	4190
+unmappable character exception	3510	4527
+unmappablecharacterexception	3510	4527
+unmarshalexception	3511	4528
 unmatched format character	464,64	501
 unmatched format separator	464,64	501
-unmodifiable class exception	3511	4526
-unmodifiable module exception	3512	4527
-unmodifiable set exception	3513	4528
-unmodifiableclassexception	3511	4526
-unmodifiablemoduleexception	3512	4527
-unmodifiablesetexception	3513	4528
-unnamed xml attribute value must be a column reference	0,1	1135
+unmodifiable class exception	3512	4529
+unmodifiable module exception	3513	4530
+unmodifiable set exception	3514	4531
+unmodifiableclassexception	3512	4529
+unmodifiablemoduleexception	3513	4530
+unmodifiablesetexception	3514	4531
+unnamed xml attribute value must be a column reference	0,1	1137
 unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4529
-unrecognized analyze option	0,1	3818
-unrecognized api version * reported by info function	112,64	3789
+unreachable when clause specified after unconditional when clause	0,1	4532
+unrecognized analyze option	0,1	3820
+unrecognized api version * reported by info function	112,64	3791
 unrecognized authentication option name	128,129	287
 unrecognized base backup option	0,1	869
 unrecognized checkpoint type	0,1	869
 unrecognized checksum algorithm	0,1	869
-unrecognized cluster option	0,1	4530
+unrecognized cluster option	0,1	4533
 unrecognized collation provider	103,1	809
 unrecognized column option	0,1	690
 unrecognized compression algorithm	0,1	869
-unrecognized configuration parameter	102,1	4531
-unrecognized configuration parameter * in file	102,1	4532
+unrecognized configuration parameter	102,1	4534
+unrecognized configuration parameter * in file	102,1	4535
 unrecognized critical flags in copy file header	273,64	835
 unrecognized default acl object type	112,64	206
-unrecognized drop database option	0,1	4533
-unrecognized event name	0,1	2806
-unrecognized explain option	0,1	4534
-unrecognized filter variable	0,1	2806
-unrecognized format type specifier	112,64	2785
+unrecognized drop database option	0,1	4536
+unrecognized event name	0,1	2808
+unrecognized explain option	0,1	4537
+unrecognized filter variable	0,1	2808
+unrecognized format type specifier	112,64	2787
 unrecognized hash partition bound specification	0,1	690
-unrecognized headline parameter	112,64	3471
-unrecognized ispell parameter	112,64	3489
+unrecognized headline parameter	112,64	3473
+unrecognized ispell parameter	112,64	3491
 unrecognized key word	63,64	67
-unrecognized locale provider	103,1	2921
+unrecognized locale provider	103,1	2923
 unrecognized manifest option	0,1	869
 unrecognized object type	112,64	206
 unrecognized parameter * in file	0,1	496
-unrecognized parameter namespace	112,64	3173
+unrecognized parameter namespace	112,64	3175
 unrecognized partitioning strategy	112,64	630
-unrecognized privilege type	0,1,112	4535
+unrecognized privilege type	0,1,112	4538
 unrecognized publication parameter	0,1	688
-unrecognized reindex option	0,1	4536
-unrecognized reset target	112,64	3096
+unrecognized reindex option	0,1	4539
+unrecognized reset target	112,64	3098
 unrecognized role option	0,1	690
 unrecognized row security option	0,1	690
-unrecognized simple dictionary parameter	112,64	3526
-unrecognized snowball parameter	112,64	3496
-unrecognized ssl error code	334,335	947
-unrecognized statistics kind	0,1	4537
+unrecognized simple dictionary parameter	112,64	3528
+unrecognized snowball parameter	112,64	3498
+unrecognized ssl error code	334,335	948
+unrecognized statistics kind	0,1	4540
 unrecognized subscription parameter	0,1	168
-unrecognized synonym parameter	112,64	3506
-unrecognized table function returnmode	3275,328	4333
-unrecognized thesaurus parameter	112,64	3491
-unrecognized vacuum option	0,1	3818
-unrecognized value for create_replication_slot option	112,64	4538
-unrecognized value for explain option	112,64	2705
+unrecognized synonym parameter	112,64	3508
+unrecognized table function returnmode	3276,328	4336
+unrecognized thesaurus parameter	112,64	3493
+unrecognized vacuum option	0,1	3820
+unrecognized value for create_replication_slot option	112,64	4541
+unrecognized value for explain option	112,64	2707
 unrecognized value for publication option	0,1	688
-unrecoverable entry exception	3514	4539
-unrecoverable key exception	3515	4540
-unrecoverableentryexception	3514	4539
-unrecoverablekeyexception	3515	4540
-unreleased instance id exception	3383	4371
-unreleased_instance_id	3383	4371
-unreleasedinstanceidexception	3383	4371
-unresolved address exception	3516	4541
-unresolvedaddressexception	3516	4541
-unsafe legacy renegotiation disabled	3517,172	193
-unsafe new enum value usage	3280	4247
-unsafe statement written to the binary log using statement format since binlog_format statement	1123	1456
-unsafe use of in a string literal	2920,64	3678
-unsafe use of new value * of enum type	3280,57	4542
+unrecoverable entry exception	3515	4542
+unrecoverable key exception	3516	4543
+unrecoverableentryexception	3515	4542
+unrecoverablekeyexception	3516	4543
+unreleased instance id exception	3384	4374
+unreleased_instance_id	3384	4374
+unreleasedinstanceidexception	3384	4374
+unresolved address exception	3517	4544
+unresolvedaddressexception	3517	4544
+unsafe legacy renegotiation disabled	3518,172	193
+unsafe new enum value usage	3281	4250
+unsafe statement written to the binary log using statement format since binlog_format statement	1124	1458
+unsafe use of in a string literal	2921,64	3680
+unsafe use of new value * of enum type	3281,57	4545
 unsafe use of pseudo type internal	62,1	510
-unsafe use of string constant with unicode escapes	59	4543
-unsafe_new_enum_value_usage	3280,57	4247
-unsafeerror	3518	4544
-unsafenewenumvalueusage	3280,57	4247
-unsatisfiable dependency error	3519	4545
-unsatisfiabledependencyerror	3519	4545
-unsatisfied link error	3520	4546
-unsatisfiedlinkerror	3520	4546
-unsolicited extension	3521,172	193
-unspecified certificate verification error	3522,178	4547
-unstable offset commit exception	3395	4395
-unstable_offset_commit	3395	4395
-unstableoffsetcommitexception	3395	4395
-unsuitable certificate purpose	3523,178	4548
-unsupported address type exception	3524	4549
-unsupported assignor exception	3381	4365
-unsupported audio file exception	3525	4550
-unsupported callback exception	3526	4551
-unsupported charset exception	3527	4552
-unsupported class version error	3528	4553
-unsupported collation on string indexed column * use binary collation	1781	2159
-unsupported compression algorithm	3529,172	193
-unsupported compression type exception	3389	4386
-unsupported elliptic curve	3530,172	193
-unsupported encoding exception	3531	4554
-unsupported endpoint type exception	3397	4402
-unsupported extension feature	3532,178	4555
-unsupported flavor exception	3533	4556
-unsupported for message format exception	3385	4373
-unsupported format code	112,64	4557
-unsupported frontend protocol * server supports * 0 to	59	4558
+unsafe use of string constant with unicode escapes	59	4546
+unsafe_new_enum_value_usage	3281,57	4250
+unsafeerror	3519	4547
+unsafenewenumvalueusage	3281,57	4250
+unsatisfiable dependency error	3520	4548
+unsatisfiabledependencyerror	3520	4548
+unsatisfied link error	3521	4549
+unsatisfiedlinkerror	3521	4549
+unsolicited extension	3522,172	193
+unspecified certificate verification error	3523,178	4550
+unstable offset commit exception	3396	4398
+unstable_offset_commit	3396	4398
+unstableoffsetcommitexception	3396	4398
+unsuitable certificate purpose	3524,178	4551
+unsupported address type exception	3525	4552
+unsupported assignor exception	3382	4368
+unsupported audio file exception	3526	4553
+unsupported callback exception	3527	4554
+unsupported charset exception	3528	4555
+unsupported class version error	3529	4556
+unsupported collation on string indexed column * use binary collation	1782	2161
+unsupported compression algorithm	3530,172	193
+unsupported compression type exception	3390	4389
+unsupported elliptic curve	3531,172	193
+unsupported encoding exception	3532	4557
+unsupported endpoint type exception	3398	4405
+unsupported extension feature	3533,178	4558
+unsupported flavor exception	3534	4559
+unsupported for message format exception	3386	4376
+unsupported format code	112,64	4560
+unsupported frontend protocol * server supports * 0 to	59	4561
 unsupported ldap url scheme	128,129	287
-unsupported look and feel exception	3534	4559
+unsupported look and feel exception	3535	4562
 unsupported media type	24	25
-unsupported name constraint type	3535,178	4560
+unsupported name constraint type	3536,178	4563
 unsupported object type	112,64	206
 unsupported on commit and foreign key combination	59	683
-unsupported operation exception	3536	4561
-unsupported or invalid name constraint syntax	3537,178	4562
-unsupported or invalid name syntax	3538,178	4563
-unsupported protocol	3539,172	193
-unsupported sasl mechanism exception	3382	4366
+unsupported operation exception	3537	4564
+unsupported or invalid name constraint syntax	3538,178	4565
+unsupported or invalid name syntax	3539,178	4566
+unsupported protocol	3540,172	193
+unsupported sasl mechanism exception	3383	4369
 unsupported scram channel binding type	334,335	772
-unsupported ssl version	3540,172	193
-unsupported status type	3541,172	193
-unsupported temporal type exception	3542	4564
-unsupported unicode escape sequence	596,64	4565
-unsupported version exception	3393	4391
-unsupported xml feature	59	1030
-unsupported_assignor	3381	4365
-unsupported_compression_type	3389	4386
-unsupported_endpoint_type	3397	4402
-unsupported_for_message_format	3385	4373
+unsupported ssl version	3541,172	193
+unsupported status type	3542,172	193
+unsupported temporal type exception	3543	4567
+unsupported unicode escape sequence	596,64	4568
+unsupported version exception	3394	4394
+unsupported xml feature	59	1032
+unsupported_assignor	3382	4368
+unsupported_compression_type	3390	4389
+unsupported_endpoint_type	3398	4405
+unsupported_for_message_format	3386	4376
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3382	4366
-unsupported_version	3393	4391
-unsupportedaddresstypeexception	3524	4549
-unsupportedassignorexception	3381	4365
-unsupportedaudiofileexception	3525	4550
-unsupportedcallbackexception	3526	4551
-unsupportedcharsetexception	3527	4552
-unsupportedclassversionerror	3528	4553
-unsupportedcompressiontypeexception	3389	4386
-unsupportedencodingexception	3531	4554
-unsupportedendpointtypeexception	3397	4402
-unsupportedflavorexception	3533	4556
-unsupportedformessageformatexception	3385	4373
-unsupportedlookandfeelexception	3534	4559
-unsupportedoperationexception	3536	4561
-unsupportedsaslmechanismexception	3382	4366
-unsupportedtemporaltypeexception	3542	4564
-unsupportedversionexception	3393	4391
-unterminated c string	3270	4216
+unsupported_sasl_mechanism	3383	4369
+unsupported_version	3394	4394
+unsupportedaddresstypeexception	3525	4552
+unsupportedassignorexception	3382	4368
+unsupportedaudiofileexception	3526	4553
+unsupportedcallbackexception	3527	4554
+unsupportedcharsetexception	3528	4555
+unsupportedclassversionerror	3529	4556
+unsupportedcompressiontypeexception	3390	4389
+unsupportedencodingexception	3532	4557
+unsupportedendpointtypeexception	3398	4405
+unsupportedflavorexception	3534	4559
+unsupportedformessageformatexception	3386	4376
+unsupportedlookandfeelexception	3535	4562
+unsupportedoperationexception	3537	4564
+unsupportedsaslmechanismexception	3383	4369
+unsupportedtemporaltypeexception	3543	4567
+unsupportedversionexception	3394	4394
+unterminated c string	3271	4219
 unterminated csv quoted field	273,64	835
-unterminated format type specifier	112,64	2785
-unterminated_c_string	3270,64	4216
-unterminatedcstring	3270,64	4216
-untranslatable character	596	4221
-untranslatable_character	596,64	4221
-untranslatablecharacter	596,64	4221
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1128	1461
-update locks cannot be acquired during a read uncommitted transaction	1556	1918
-update or delete on table * violates foreign key constraint * on table	2384,598	3025
-updated partition constraint for default partition * would be violated by some row	597,598	4098
-updates on slices of fixed length arrays not implemented	59	3979
-updating of * row is not allowed in	1740	2116
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1323	1675
+unterminated format type specifier	112,64	2787
+unterminated_c_string	3271,64	4219
+unterminatedcstring	3271,64	4219
+untranslatable character	596	4224
+untranslatable_character	596,64	4224
+untranslatablecharacter	596,64	4224
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1129	1463
+update locks cannot be acquired during a read uncommitted transaction	1557	1920
+update or delete on table * violates foreign key constraint * on table	2385,598	3027
+updated partition constraint for default partition * would be violated by some row	597,598	4101
+updates on slices of fixed length arrays not implemented	59	3982
+updating of * row is not allowed in	1741	2118
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1324	1677
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1701	2076
+upgrade required please do * or dump reload to fix it	1702	2078
 upgrade_required	33	34
 upper bound cannot be less than lower bound	206,64	240
-urgent i o condition	2264	4566
-uri format exception	2968	4567
-uri reference exception	3543	4568
-uri syntax exception	3544	4569
-urierror	3545	4570
-uriformatexception	2968	4567
-urireferenceexception	3543	4568
-urisyntaxexception	3544	4569
-urlerror	3546	4571
-use of writeto with pre connected connection	3547,3548	4572
-use srtp not negotiated	3549,172	193
-user * already has more than * active connections	1736	2112
-user * has exceeded the * resource current value	1796	2204
-user authorization denied	3241,3240	4160
+urgent i o condition	2265	4569
+uri format exception	2969	4570
+uri reference exception	3544	4571
+uri syntax exception	3545	4572
+urierror	3546	4573
+uriformatexception	2969	4570
+urireferenceexception	3544	4571
+urisyntaxexception	3545	4572
+urlerror	3547	4574
+use of writeto with pre connected connection	3548,3549	4575
+use srtp not negotiated	3550,172	193
+user * already has more than * active connections	1737	2114
+user * has exceeded the * resource current value	1797	2206
+user authorization denied	3242,3241	4163
 user defined indexes on system catalog tables are not supported	59	631
-user defined relation parameter types limit exceeded	205	4573
-user defined signal 1	2254	4574
-user defined signal 2	2256	4575
+user defined relation parameter types limit exceeded	205	4576
+user defined signal 1	2255	4577
+user defined signal 2	2257	4578
 user defined types cannot use subscripting function	103,1	519
-user is blocked because of too many credential errors unblock with	1795	2203
-user mapping for * already exists for server	101,1	2829
-user mapping for * does not exist for server	102,1	4576
-user mapping for user * on server * does not exist	102,1	1131
-user mapping not found for	102,1	2830
-user principal not found exception	3550	4577
-userprincipalnotfoundexception	3550	4577
-userwarning	3551	4578
-using cert extension requires at least x509v3	3552,178	4579
-using storage engine * for table	1856	2264
-utf data format exception	3553	4580
-utfdataformatexception	3553	4580
+user is blocked because of too many credential errors unblock with	1796	2205
+user mapping for * already exists for server	101,1	2831
+user mapping for * does not exist for server	102,1	4579
+user mapping for user * on server * does not exist	102,1	1133
+user mapping not found for	102,1	2832
+user principal not found exception	3551	4580
+userprincipalnotfoundexception	3551	4580
+userwarning	3552	4581
+using cert extension requires at least x509v3	3553,178	4582
+using storage engine * for table	1857	2266
+utf data format exception	3554	4583
+utfdataformatexception	3554	4583
 vacuum full cannot be performed in parallel	59	189
 vacuum option disable_page_skipping cannot be used with full	59	189
-value cannot be null	189	4581
-value does not fall within the expected range	199,875,1012	4582
-value for * is too long	112,64	3471
-value for domain * violates check constraint	597,598	4583
-value is out of range in	1177	1520
-value is too big in tsquery	205	3765
-value out of range	3554,3555	4584
-value out of range overflow	201,64	3019
-value out of range underflow	201,64	3019
-value overflows numeric format	201,64	2717
-value too large for defined data type	1065	4585
-value too long for restore point maximum	112,64	4586
-value too long for type character	341,64	4587
-value too long for type character varying	341,64	4587
-valueerror	3556,3557	4588
+value cannot be null	189	4584
+value does not fall within the expected range	199,876,1013	4585
+value for * is too long	112,64	3473
+value for domain * violates check constraint	597,598	4586
+value is out of range in	1178	1522
+value is too big in tsquery	205	3767
+value out of range	3555,3556	4587
+value out of range overflow	201,64	3021
+value out of range underflow	201,64	3021
+value overflows numeric format	201,64	2719
+value too large for defined data type	1066	4588
+value too long for restore point maximum	112,64	4589
+value too long for type character	341,64	4590
+value too long for type character varying	341,64	4590
+valueerror	3557,3558	4591
 values in from must have an alias	0,1	690
-values less than value must be strictly increasing for each partition	1549	1910
+values less than value must be strictly increasing for each partition	1550	1912
 values lists * columns available but * columns specified	190,1	698
-values lists must all be the same length	0,1	3024
-values value for partition * must have type int	1800	2208
-values value must be of same type as partition function	1317	1669
-variable * can only be set not read	1801	2209
-variable * doesn t have a default value	1434	1792
-variable * is a * variable	1318	1670
-variable * is a global variable and should be set with set global	1285	1636
-variable * is a session variable and can t be used with set global	1380	1737
-variable * is not a variable component can t be used as xxxx variable_name	1802	2210
-variable * is read only use set * to assign the value	1803	2211
-variable * must be quoted with or renamed	1632	2002
-variable or condition declaration after cursor or handler declaration	1656	2031
-variadic argument must be an array	170,1	4589
+values lists must all be the same length	0,1	3026
+values value for partition * must have type int	1801	2210
+values value must be of same type as partition function	1318	1671
+variable * can only be set not read	1802	2211
+variable * doesn t have a default value	1435	1794
+variable * is a * variable	1319	1672
+variable * is a global variable and should be set with set global	1286	1638
+variable * is a session variable and can t be used with set global	1381	1739
+variable * is not a variable component can t be used as xxxx variable_name	1803	2212
+variable * is read only use set * to assign the value	1804	2213
+variable * must be quoted with or renamed	1633	2004
+variable or condition declaration after cursor or handler declaration	1657	2033
+variadic argument must be an array	170,1	4592
 variadic parameter must be an array	62,1	135
 variadic parameter must be the last input parameter	62,1	135
 variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	112,64	4590
+vars argument is not an object	112,64	4593
 vector _m_range_check __n which is * this size which is	195	331
-verificationerror	829	4591
-verificationexception	2977	4592
-verifyerror	3558	4593
-version to install must be specified	112,64	2887
-version too high	3559,172	193
-version too low	3560,172	193
-versioned table s s adding history partition s failed	1813	2221
-versionerror	3561	4594
-view * has no definer information old table format current user is used as definer please recreate the view	1826	2234
-view * order by clause ignored because there is other order by clause already	1829	2237
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1827	2235
-view * s field list have different column counts	1837	2245
-view being updated does not have complete key of underlying table in it	1858	2266
-view merge algorithm can t be used here for now assumed undefined algorithm	1857	2265
-view rule for * must be named	103,1	3669
-view s s has no creation context	1828	2236
-view s select contains a subquery in the from clause	1834	2242
-view s select contains a variable or parameter	1836	2244
-view text checksum failed	1825	2233
-views cannot be unlogged because they do not have storage	0,1	1052
-views must not contain data modifying statements in with	59	4595
-views must not contain select into	59	4595
-virtual machine error	3562	4596
-virtual timer expired	2266	4597
-virtualmachineerror	3562	4596
-vnode disk i o error	3252,100	4188
-voter not found exception	3394	4392
-voter_not_found	3394	4392
-voternotfoundexception	3394	4392
-vtab constraint failed	3246,600	4168
-vtab database disk image is malformed	3247,2525	4170
-vtab database table is locked	3254,3185	4191
-wait handle cannot be opened exception	2859	4598
-wait on a lock was aborted due to a pending exclusive lock	1381	1738
-wait_seconds must not be negative or zero	201,64	4599
-waithandlecannotbeopenedexception	2859	4598
-wal generated with full_page_writes off was replayed during online backup	57	3111
-wal generated with full_page_writes off was replayed since last restartpoint	57	3111
+verificationerror	830	4594
+verificationexception	2978	4595
+verifyerror	3559	4596
+version to install must be specified	112,64	2889
+version too high	3560,172	193
+version too low	3561,172	193
+versioned table s s adding history partition s failed	1814	2223
+versionerror	3562	4597
+view * has no definer information old table format current user is used as definer please recreate the view	1827	2236
+view * order by clause ignored because there is other order by clause already	1830	2239
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1828	2237
+view * s field list have different column counts	1838	2247
+view being updated does not have complete key of underlying table in it	1859	2268
+view merge algorithm can t be used here for now assumed undefined algorithm	1858	2267
+view rule for * must be named	103,1	3671
+view s s has no creation context	1829	2238
+view s select contains a subquery in the from clause	1835	2244
+view s select contains a variable or parameter	1837	2246
+view text checksum failed	1826	2235
+views cannot be unlogged because they do not have storage	0,1	1054
+views must not contain data modifying statements in with	59	4598
+views must not contain select into	59	4598
+virtual machine error	3563	4599
+virtual timer expired	2267	4600
+virtualmachineerror	3563	4599
+vnode disk i o error	3253,100	4191
+voter not found exception	3395	4395
+voter_not_found	3395	4395
+voternotfoundexception	3395	4395
+vtab constraint failed	3247,600	4171
+vtab database disk image is malformed	3248,2526	4173
+vtab database table is locked	3255,3186	4194
+wait handle cannot be opened exception	2860	4601
+wait on a lock was aborted due to a pending exclusive lock	1382	1740
+wait_seconds must not be negative or zero	201,64	4602
+waithandlecannotbeopenedexception	2860	4601
+wal generated with full_page_writes off was replayed during online backup	57	3113
+wal generated with full_page_writes off was replayed since last restartpoint	57	3113
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3111
-wal_level is insufficient to publish logical changes	57	3285
-warningexception	3563	4600
-was concurrently dropped	102,1	4601
-was not called by trigger manager	327,328	3536
-was not registered	102,1	4602
+wal level not sufficient for making an online backup	57	3113
+wal_level is insufficient to publish logical changes	57	3287
+warningexception	3564	4603
+was concurrently dropped	102,1	4604
+was not called by trigger manager	327,328	3538
+was not registered	102,1	4605
 was removed concurrently	57	164
-web socket exception	3564	4603
-web socket handshake exception	3565	4604
-webexception	2980	4605
-websocketexception	3564	4603
-websockethandshakeexception	3565	4604
+web socket exception	3565	4606
+web socket handshake exception	3566	4607
+webexception	2981	4608
+websocketexception	3565	4606
+websockethandshakeexception	3566	4607
 weight array may not contain nulls	113,64	881
-weight out of range	112,64	4606
+weight out of range	112,64	4609
 when building statistics on a single expression statistics kinds may not be specified	59	500
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1300	1651
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1301	1652
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1296	1647
-when reorganizing a set of partitions they must be in consecutive order	1170	1513
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1141	1475
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1478	1838
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1623	1991
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1301	1653
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1302	1654
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1297	1649
+when reorganizing a set of partitions they must be in consecutive order	1171	1515
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1142	1477
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1479	1840
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1624	1993
 where clause not allowed for schema	0,1	690
 where clause not allowed with copy to	0,1	690
-where current of is not supported for this table type	59	4607
+where current of is not supported for this table type	59	4610
 where current of on a view is not implemented	59	876
 whole row unique index inference specifications are not supported	59	459
-width argument position must be ended by	112,64	2785
-wildcards or range in json path not allowed in argument * to function	1358	1712
-will be truncated to	2456,1	4608
-win32exception	3566	4609
-window changed	2268	4610
-window frame is not allowed with	1466	1825
-window function * cannot have within group	153,1	1179
-window function * requires an over clause	153,1	1179
-window function calls cannot be nested	480,1	4611
+width argument position must be ended by	112,64	2787
+wildcards or range in json path not allowed in argument * to function	1359	1714
+will be truncated to	2457,1	4611
+win32exception	3567	4612
+window changed	2269	4613
+window frame is not allowed with	1467	1827
+window function * cannot have within group	153,1	1181
+window function * requires an over clause	153,1	1181
+window function calls cannot be nested	480,1	4614
 window function calls cannot contain set returning function calls	59	145
-window function is allowed only in select list and order by clause	1895	2304
-window function is not allowed in window specification	1865	2273
-window functions are not allowed in	480,1	4611
-window functions can not be used as arguments to group functions	1687	2062
+window function is allowed only in select list and order by clause	1896	2306
+window function is not allowed in window specification	1866	2275
+window functions are not allowed in	480,1	4614
+window functions can not be used as arguments to group functions	1688	2064
 window functions cannot return sets	62,1	150
-window specification referencing another one * cannot contain partition list	1509	1870
-window specification with name * is not defined	1910	2319
-windowing error	480	4241
-windowing_error	480,1	4241
-windowingerror	480,1	4241
-with a search or cycle clause the left side of the union must be a select	59	2826
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4612
-with a search or cycle clause the right side of the union must be a select	0,1	1090
+window specification referencing another one * cannot contain partition list	1510	1872
+window specification with name * is not defined	1911	2321
+windowing error	480	4244
+windowing_error	480,1	4244
+windowingerror	480,1	4244
+with a search or cycle clause the left side of the union must be a select	59	2828
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4615
+with a search or cycle clause the right side of the union must be a select	0,1	1092
 with cannot be used in a query that is rewritten by rules into multiple queries	59	611
-with check cannot be applied to select or delete	0,1	3759
-with check option is supported only on automatically updatable views	59	4595
+with check cannot be applied to select or delete	0,1	3761
+with check option is supported only on automatically updatable views	59	4598
 with check option not supported on recursive views	59	63
-with check option violation	2840	4242
-with clause containing a data modifying statement must be at the top level	59	2826
-with column list and select field list have different column counts	1866	2274
-with no matching label	1645	2019
-with no tables specified is not valid	0,1	4613
+with check option violation	2841	4245
+with clause containing a data modifying statement must be at the top level	59	2828
+with column list and select field list have different column counts	1867	2276
+with no matching label	1646	2021
+with no tables specified is not valid	0,1	4616
 with ordinality cannot be used with a column definition list	0,1	181
-with query * columns available but * columns specified	190,1	4614
-with query * does not have a returning clause	59	4615
-with query is not recursive	0,1	1090
+with query * columns available but * columns specified	190,1	4617
+with query * does not have a returning clause	59	4618
+with query is not recursive	0,1	1092
 with query name * appears in both a rule action and the query being rewritten	59	611
-with query name * specified more than once	938,1	4616
-with recursive is not supported for merge statement	0,1	4529
+with query name * specified more than once	939,1	4619
+with recursive is not supported for merge statement	0,1	4532
 with ties cannot be specified without order by clause	0,1	690
-with_check_option_violation	2840	4242
-withcheckoptionviolation	2840	4242
-within group is required for ordered set aggregate	153,1	1179
-within group specified but * is not an aggregate function	153,1	1179
-word is too long * bytes max	205	4617
-word is too long in tsquery	205	3765
-word is too long to be indexed	205	4618
+with_check_option_violation	2841	4245
+withcheckoptionviolation	2841	4245
+within group is required for ordered set aggregate	153,1	1181
+within group specified but * is not an aggregate function	153,1	1181
+word is too long * bytes max	205	4620
+word is too long in tsquery	205	3767
+word is too long to be indexed	205	4621
 would be inherited from more than once	148,1	160
 would overlap partition	103,1	895
-write aborted exception	3567	4619
-write disk i o error	3253,100	4189
-write pending exception	3568	4620
-write to exceptions table failed message	1230	1579
-writeabortedexception	3567	4619
-writependingexception	3568	4620
-writetimeout	3569	4621
-writing one row to the row based binary log failed	1104	1437
-wrong certificate type	3570,172	193
-wrong cipher returned	3571,172	193
-wrong curve	3572,172	193
+write aborted exception	3568	4622
+write disk i o error	3254,100	4192
+write pending exception	3569	4623
+write to exceptions table failed message	1231	1581
+writeabortedexception	3568	4622
+writependingexception	3569	4623
+writetimeout	3570	4624
+writing one row to the row based binary log failed	1105	1439
+wrong certificate type	3571,172	193
+wrong cipher returned	3572,172	193
+wrong curve	3573,172	193
 wrong flag in flag array	112,64	213
 wrong flag type only arrays and scalars are allowed	112,64	213
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1876	2285
-wrong magic in	1879	2288
-wrong medium type	1002	4622
-wrong method type exception	3573	4623
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1877	2287
+wrong magic in	1880	2290
+wrong medium type	1003	4625
+wrong method type exception	3574	4626
 wrong number of array subscripts	206,64	240
 wrong number of columns	170,1	340
-wrong number of fields	3574,3575	4624
+wrong number of fields	3575,3576	4627
 wrong number of fields in header line got	273,64	835
-wrong number of parameters for prepared statement	0,1	4625
+wrong number of parameters for prepared statement	0,1	4628
 wrong number of parameters on left side of overlaps expression	0,1	690
 wrong number of parameters on right side of overlaps expression	0,1	690
-wrong number of partitions defined mismatch with previous setting	1517	1878
-wrong number of subpartitions defined mismatch with previous setting	1518	1879
-wrong object type	153	4237
-wrong parameters for partitioned s wrong value for	1493	1854
-wrong parameters for s missing	1402	1759
-wrong partition name or partition list	1498	1859
-wrong partition type s for partitioning by s	1519	1880
-wrong partitions for s must have at least one history and exactly one last current	1824	2232
-wrong position info in tsvector	0,1	4324
-wrong signature length	3576,172	193
-wrong signature size	3577,172	193
-wrong signature type	3578,172	193
-wrong ssl version	3579,172	193
-wrong version number	3580,172	193
-wrong_object_type	153,1	4237
-wrongmethodtypeexception	3573	4623
-wrongobjecttype	153,1	4237
-x path exception	3581	4626
-x path expression exception	3582	4627
-x path factory configuration exception	3583	4628
-x path function exception	3584	4629
-x requires a power of two value between 1 mb and 1 gb	112,64	4630
-x509 cannot verify signature algorithm unimplemented	3585,3586	4631
-x509 certificate signed by unknown authority	178	4632
-x509 decryption password incorrect	3587,3588	4633
-x509 lib	3589,172	193
-x509 verification setup problems	3590,172	193
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1912	2321
-xa_rbrollback transaction branch was rolled back	1913	2322
-xa_rbtimeout transaction branch was rolled back took too long	1914	2323
-xaer_dupid the xid already exists	1915	2324
-xaer_inval invalid arguments or unsupported command	1916	2325
-xaer_nota unknown xid	1917	2326
-xaer_outside some work is done outside global transaction	1918	2327
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1919	2328
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1920	2329
-xaexception	3591	4634
-xml attribute name * appears more than once	0,1	1135
-xml parse exception	3592	4635
-xml schema exception	72	4636
-xml schema inference exception	73	4637
-xml schema validation exception	74	4638
-xml signature exception	3593	4639
-xml stream exception	3594	4640
-xml syntax error on line * unexpected eof	751	4641
-xml syntax exception	3595	4642
-xmlexception	165,751	4643
-xmlparseexception	3592	4635
-xmlschemaexception	72	4636
-xmlschemainferenceexception	73	4637
-xmlschemavalidationexception	74	4638
-xmlsignatureexception	3593	4639
-xmlstreamexception	3594	4640
-xmlsyntaxexception	3595	4642
-xmlvalidate is not implemented	59	1030
-xpathexception	3581	4626
-xpathexpressionexception	3582	4627
-xpathfactoryconfigurationexception	3583	4628
-xpathfunctionexception	3584	4629
-xquery x flag expanded regular expressions is not implemented	59	4644
-xslt compile exception	3596	4645
-xsltcompileexception	3596	4645
-xsltexception	3597	4646
-year * column type is deprecated creating year 4 column instead	1342	1696
-you are not allowed to create a user with grant	1145	1480
-you are not allowed to execute this command in a transaction	1147	1482
-you are not owner of query	1374	1731
-you are not owner of thread	1373	1730
-you are not using binary logging	1431	1789
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1523	1884
-you are using safe update mode and you tried to update a table without a where that uses a key column	1793	2200
-you can * fields terminated by	1130	1463
-you can t combine write locking of system tables with other tables or lock types	1878	2287
-you can t delete all columns with alter table use drop table instead	1150	1490
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1231	1580
-you can t use locks with log tables	1149	1486
-you can t write lock a log table only read access is possible	1160	1502
-you cannot * a log table if logging is enabled	1089	1422
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1096	1429
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1688	2063
-you may only use constant expressions in this statement	1590	1956
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1526	1887
-you must set password before executing this statement	1413	1770
-you must start backup with	1084	1417
-you need the super privilege for creation view with * definer	1830	2238
-you should never see it	1201	2174
-your password does not satisfy the current policy requirements	1473	1833
-your password has expired to log in you must change it using a client that supports expired passwords	1414	1771
-zero division error	3598,225	4647
-zero length character string	2736	4214
+wrong number of partitions defined mismatch with previous setting	1518	1880
+wrong number of subpartitions defined mismatch with previous setting	1519	1881
+wrong object type	153	4240
+wrong parameters for partitioned s wrong value for	1494	1856
+wrong parameters for s missing	1403	1761
+wrong partition name or partition list	1499	1861
+wrong partition type s for partitioning by s	1520	1882
+wrong partitions for s must have at least one history and exactly one last current	1825	2234
+wrong position info in tsvector	0,1	4327
+wrong signature length	3577,172	193
+wrong signature size	3578,172	193
+wrong signature type	3579,172	193
+wrong ssl version	3580,172	193
+wrong version number	3581,172	193
+wrong_object_type	153,1	4240
+wrongmethodtypeexception	3574	4626
+wrongobjecttype	153,1	4240
+x path exception	3582	4629
+x path expression exception	3583	4630
+x path factory configuration exception	3584	4631
+x path function exception	3585	4632
+x requires a power of two value between 1 mb and 1 gb	112,64	4633
+x509 cannot verify signature algorithm unimplemented	3586,3587	4634
+x509 certificate signed by unknown authority	178	4635
+x509 decryption password incorrect	3588,3589	4636
+x509 lib	3590,172	193
+x509 verification setup problems	3591,172	193
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1913	2323
+xa_rbrollback transaction branch was rolled back	1914	2324
+xa_rbtimeout transaction branch was rolled back took too long	1915	2325
+xaer_dupid the xid already exists	1916	2326
+xaer_inval invalid arguments or unsupported command	1917	2327
+xaer_nota unknown xid	1918	2328
+xaer_outside some work is done outside global transaction	1919	2329
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1920	2330
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1921	2331
+xaexception	3592	4637
+xml attribute name * appears more than once	0,1	1137
+xml parse exception	3593	4638
+xml schema exception	72	4639
+xml schema inference exception	73	4640
+xml schema validation exception	74	4641
+xml signature exception	3594	4642
+xml stream exception	3595	4643
+xml syntax error on line * unexpected eof	752	4644
+xml syntax exception	3596	4645
+xmlexception	165,752	4646
+xmlparseexception	3593	4638
+xmlschemaexception	72	4639
+xmlschemainferenceexception	73	4640
+xmlschemavalidationexception	74	4641
+xmlsignatureexception	3594	4642
+xmlstreamexception	3595	4643
+xmlsyntaxexception	3596	4645
+xmlvalidate is not implemented	59	1032
+xpathexception	3582	4629
+xpathexpressionexception	3583	4630
+xpathfactoryconfigurationexception	3584	4631
+xpathfunctionexception	3585	4632
+xquery x flag expanded regular expressions is not implemented	59	4647
+xslt compile exception	3597	4648
+xsltcompileexception	3597	4648
+xsltexception	3598	4649
+year * column type is deprecated creating year 4 column instead	1343	1698
+you are not allowed to create a user with grant	1146	1482
+you are not allowed to execute this command in a transaction	1148	1484
+you are not owner of query	1375	1733
+you are not owner of thread	1374	1732
+you are not using binary logging	1432	1791
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1524	1886
+you are using safe update mode and you tried to update a table without a where that uses a key column	1794	2202
+you can * fields terminated by	1131	1465
+you can t combine write locking of system tables with other tables or lock types	1879	2289
+you can t delete all columns with alter table use drop table instead	1151	1492
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1232	1582
+you can t use locks with log tables	1150	1488
+you can t write lock a log table only read access is possible	1161	1504
+you cannot * a log table if logging is enabled	1090	1424
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1097	1431
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1689	2065
+you may only use constant expressions in this statement	1591	1958
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1527	1889
+you must set password before executing this statement	1414	1772
+you must start backup with	1085	1419
+you need the super privilege for creation view with * definer	1831	2240
+you should never see it	1202	2176
+your password does not satisfy the current policy requirements	1474	1835
+your password has expired to log in you must change it using a client that supports expired passwords	1415	1773
+zero division error	3599,225	4650
+zero length character string	2737	4217
 zero length component in parameter dynamic_library_path	704,1	866
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2736,64	4214
-zerodivisionerror	3598,225	4647
-zerolengthcharacterstring	2736,64	4214
-zip checksum error	3599,2419	4648
-zip not a valid zip file	3600,2497	4649
-zip unsupported compression algorithm	3529,3601	4650
-ziperror	3602	4651
-zipexception	3603	4652
-zlib input data corrupted	1923	2332
-zlib invalid checksum	2418,2419	4653
-zlib invalid dictionary	3604,3605	4654
-zlib invalid header	2420,183	4655
-zlib not enough memory	1924	2333
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1922	2331
-zone rules exception	3606	4656
-zonerulesexception	3606	4656
-zstd compression is not supported by this build	59	4657
+zero_length_character_string	2737,64	4217
+zerodivisionerror	3599,225	4650
+zerolengthcharacterstring	2737,64	4217
+zip checksum error	3600,2420	4651
+zip not a valid zip file	3601,2498	4652
+zip unsupported compression algorithm	3530,3602	4653
+ziperror	3603	4654
+zipexception	3604	4655
+zlib input data corrupted	1924	2334
+zlib invalid checksum	2419,2420	4656
+zlib invalid dictionary	3605,3606	4657
+zlib invalid header	2421,183	4658
+zlib not enough memory	1925	2335
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1923	2333
+zone rules exception	3607	4659
+zonerulesexception	3607	4659
+zstd compression is not supported by this build	59	4660
 """#
 }

@@ -64,6 +64,17 @@ public class Probe {
             var port = System.getenv(fault.equals("connection_reset") ? "ZQX_RESET_PORT" : "ZQX_CLOSED_PORT");
             probes.put(fault, () -> ((java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/zqx").toURL().openConnection()).getResponseCode());
         }
+        // The most used connection pool (HikariCP, on the class path the generator gives): one
+        // connection, taken, and a second asked for.
+        probes.put("connection_pool_exhausted", () -> {
+            var config = new com.zaxxer.hikari.HikariConfig();
+            config.setJdbcUrl("jdbc:sqlite::memory:");
+            config.setMaximumPoolSize(1);
+            config.setConnectionTimeout(250);
+            var pool = new com.zaxxer.hikari.HikariDataSource(config);
+            var held = pool.getConnection();
+            return pool.getConnection();
+        });
         // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
         var silent = java.net.URI.create("http://127.0.0.1:" + System.getenv("ZQX_SILENT_PORT") + "/zqx");
         probes.put("request_timeout", () -> java.net.http.HttpClient.newHttpClient().send(

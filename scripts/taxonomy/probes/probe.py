@@ -46,6 +46,16 @@ def certificate_untrusted():
 # answer (ZQX_CLOSED_PORT), started by the generator.
 def connection_reset(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_RESET_PORT']}/zqx", timeout=5)
 def connection_closed(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_CLOSED_PORT']}/zqx", timeout=5)
+# The most used connection pool: one connection, taken, and a second asked for. The message without
+# SQLAlchemy's link to its documentation, which only its newer releases print.
+def connection_pool_exhausted():
+    import sqlalchemy
+    engine = sqlalchemy.create_engine("sqlite://", poolclass=sqlalchemy.pool.QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.1)
+    held = engine.connect()
+    try:
+        engine.connect()
+    except sqlalchemy.exc.TimeoutError as error:
+        raise sqlalchemy.exc.TimeoutError(error.args[0]) from None
 # A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 def request_timeout(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_SILENT_PORT']}/zqx", timeout=0.5)
 

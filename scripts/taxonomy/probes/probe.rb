@@ -31,6 +31,16 @@ PROBES = {
   # answer (ZQX_CLOSED_PORT), started by the generator.
   "connection_reset" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_RESET_PORT"]}/zqx")) },
   "connection_closed" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_CLOSED_PORT"]}/zqx")) },
+  # ActiveRecord's pool: one connection, taken, and a second asked for from another thread. Its
+  # ConnectionTimeoutError reads as a connect timeout, which it is not: the message alone.
+  "connection_pool_exhausted" => lambda do
+    require "active_record"
+    ActiveRecord::Base.establish_connection(adapter: "sqlite3", database: ":memory:", pool: 1, checkout_timeout: 0.1)
+    ActiveRecord::Base.connection_pool.checkout
+    Thread.new { Thread.current.report_on_exception = false; ActiveRecord::Base.connection_pool.checkout }.value
+  rescue ActiveRecord::ConnectionTimeoutError => error
+    raise StandardError, error.message
+  end,
   "request_timeout" => -> { Net::HTTP.start("127.0.0.1", ENV["ZQX_SILENT_PORT"].to_i, read_timeout: 0.5) { |http| http.get("/zqx") } },
 }
 PROBES.each do |fault, probe|
