@@ -155,7 +155,7 @@ public final class SearchEngine {
         stages.keywords = keywordMilliseconds
         // An id lookup is a short query holding an identifier; in a longer one (a pasted line, a
         // stack trace) the identifier is found first anyway, and the query's other words are the search.
-        let isIDLookup = !identifiers.isEmpty && query.split(whereSeparator: \.isWhitespace).count <= 6
+        let isIDLookup = !identifiers.isEmpty && QueryIdentifiers.isLookup(query)
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
         // A pasted line of a routine level asks for lines like it, not for failures.
         let queryLevel = level ?? read.level

@@ -27,6 +27,17 @@ import Testing
         #expect(QueryIdentifiers.of("certificate expired on June 1 2024, order 2417 failed") == ["2417"])
         #expect(QueryIdentifiers.of("python3.11 reads log4j.properties from api.example.com, v1.2.3 and 1.2.3-beta4") == [])
     }
+
+    @Test("in a pasted line, its failure's own code is no id; looked up alone, it is")
+    func failureCodes() {
+        // MySQL's 1213 is the deadlock's code (the taxonomy's source for its message says so);
+        // Npgsql prints SQLSTATE 23505 and .NET its HRESULT beside the message.
+        #expect(QueryIdentifiers.of("pymysql.err.OperationalError: (1213, 'Deadlock found when trying to get lock; try restarting transaction')") == [])
+        #expect(QueryIdentifiers.of("Npgsql.PostgresException (0x80004005): 23505: duplicate key value violates unique constraint \"IX_Users_Email\"") == [])
+        #expect(QueryIdentifiers.of("(1213, 'Deadlock found when trying to get lock; try restarting transaction') for order 48213") == ["48213"])
+        #expect(QueryIdentifiers.of("SQLSTATE 23505") == ["23505"])
+        #expect(QueryIdentifiers.of("HRESULT 0x80004005") == ["0x80004005"])
+    }
 }
 
 @Suite struct QueryTextTests {

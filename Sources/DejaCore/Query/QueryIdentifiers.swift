@@ -11,7 +11,43 @@ public enum QueryIdentifiers {
     /// The identifiers in `query`, lower-cased, each once, in order.
     public static func of(_ query: String) -> [String] {
         var seen = Set<String>()
-        return tokens(of: query).filter { isIdentifier($0) && seen.insert($0).inserted }
+        let pasted = !isLookup(query)
+        let codes = pasted ? failureCodes(in: query) : []
+        return tokens(of: query).filter {
+            isIdentifier($0) && !(pasted && (codes.contains($0) || isFailureCode($0))) && seen.insert($0).inserted
+        }
+    }
+
+    /// A query of at most this many words is a lookup (`order 48213`, `SQLSTATE 23505`); a longer
+    /// one is a pasted line or trace, whose other words are the search.
+    public static let lookupWords = 6
+
+    /// Whether `query` is short enough to be a lookup.
+    public static func isLookup(_ query: String) -> Bool {
+        query.split(whereSeparator: \.isWhitespace).count <= lookupWords
+    }
+
+    /// In a pasted line, the numbers its own failure has as its code, as the taxonomy's source for
+    /// a condition the line names says (`1213` in MySQL's `(1213, 'Deadlock found ...')`, `23505`
+    /// after Npgsql's `PostgresException`): they say what failed, not which thing failed, and looked
+    /// up exactly they find every unrelated number alike first (a Spark task id 1213).
+    static func failureCodes(in query: String) -> Set<String> {
+        var codes = Set<String>()
+        for match in FailureTaxonomy.matches(in: query) {
+            for number in match.source.split(whereSeparator: { !$0.isASCII || !$0.isNumber }) where number.count >= 4 {
+                codes.insert(String(number))
+            }
+        }
+        return codes
+    }
+
+    /// A Windows HRESULT or NTSTATUS failure (`0x80004005`, `0xC0000005`): eight hex digits with the
+    /// severity bit set, a code shared by every failure of its kind, printed by .NET beside its
+    /// exceptions.
+    static func isFailureCode(_ token: String) -> Bool {
+        let bytes = Array(token.utf8)
+        return bytes.count == 10 && bytes[0] == UInt8(ascii: "0") && bytes[1] == UInt8(ascii: "x")
+            && "89abcdef".utf8.contains(bytes[2]) && bytes[2...].allSatisfy(isHex)
     }
 
     /// Whitespace- and quote-separated tokens with surrounding punctuation removed; `key=value`
