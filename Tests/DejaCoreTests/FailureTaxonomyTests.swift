@@ -2,9 +2,9 @@ import DejaCore
 import Testing
 
 @Suite struct FailureTaxonomyTests {
-    @Test("one runtime fault worded by twelve ecosystems carries one label")
-    func nullReferenceAcrossEcosystems() {
-        let lines = [
+    /// Runtime faults as each runtime words them, with the condition all of its wordings carry.
+    static let wordings: [(condition: String, lines: [String])] = [
+        ("null reference", [
             "java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"name\" is null",
             "System.NullReferenceException: Object reference not set to an instance of an object.",
             "AttributeError: 'NoneType' object has no attribute 'total'",
@@ -17,15 +17,9 @@ import Testing
             "terminate called after throwing an instance of 'std::logic_error'\n  what():  basic_string: construction from null is not valid",
             "Can't call method \"execute\" on an undefined value at /opt/billing/lib/Invoice.pm line 88.",
             "[error] 41#41: *9 lua entry thread aborted: runtime error: /usr/local/share/lua/5.1/kong/plugins/auth/handler.lua:42: attempt to index a nil value (local 'res')",
-        ]
-        for line in lines {
-            #expect(FailureTaxonomy.labels(in: line).contains("null reference"), "\(line): \(FailureTaxonomy.labels(in: line))")
-        }
-    }
-
-    @Test("a dependency missing at run time is one condition however it is loaded")
-    func missingDependencyAcrossLoaders() {
-        let lines = [
+        ]),
+        // However the dependency is loaded: by import, by name from a module, at link time, natively.
+        ("module not found", [
             "ModuleNotFoundError: No module named 'pyarrow'",
             "ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/usr/lib/python3/dist-packages/markupsafe/__init__.py)",
             "Error: Cannot find module 'express-session'",
@@ -34,83 +28,64 @@ import Testing
             "java.lang.ClassNotFoundException: org.postgresql.Driver",
             "System.DllNotFoundException: Unable to load shared library 'libgdiplus' or one of its dependencies.",
             "/usr/local/bin/worker: error while loading shared libraries: libssl.so.1.1: cannot open shared object file: No such file or directory",
-        ]
-        for line in lines {
-            #expect(FailureTaxonomy.labels(in: line).contains("module not found"), "\(line): \(FailureTaxonomy.labels(in: line))")
-        }
-    }
-
-    @Test("a write the process may not make is permission denied in every runtime, whatever its type says")
-    func permissionDeniedAcrossRuntimes() {
-        let lines = [
+        ]),
+        // Whatever the type says (the JDK's names only the path).
+        ("permission denied", [
             "java.nio.file.AccessDeniedException: /opt/reports/out/weekly.pdf",
             "System.UnauthorizedAccessException: Access to the path '/opt/reports/out/monthly.xlsx' is denied.",
             "PermissionError: [Errno 13] Permission denied: '/var/backups/db.sql.gz'",
             "Error: EACCES: permission denied, open '/srv/uploads/avatars/u-88.png'",
             "(File.Error) could not write to file \"/srv/out/report.csv\": permission denied",
             "Error Domain=NSCocoaErrorDomain Code=513 \"The operation could not be completed. You don’t have permission.\"",
-        ]
-        for line in lines {
-            #expect(FailureTaxonomy.labels(in: line).contains("permission denied"), "\(line): \(FailureTaxonomy.labels(in: line))")
-        }
-    }
-
-    @Test("memory exhausted is out of memory in each runtime's own words")
-    func outOfMemoryAcrossRuntimes() {
-        let lines = [
+        ]),
+        ("out of memory", [
             "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
             "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
             "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/app/Export.php on line 41",
             "runtime: out of memory: cannot allocate 4194304-byte block (1073741824 in use)",
             "memory allocation of 1073741824 bytes failed",
             "NoMemoryError: failed to allocate memory",
-        ]
-        for line in lines {
-            #expect(FailureTaxonomy.labels(in: line).contains("out of memory"), "\(line): \(FailureTaxonomy.labels(in: line))")
-        }
-    }
-
-    @Test("a server certificate no one trusts fails verification in every TLS stack's words")
-    func untrustedCertificateAcrossStacks() {
-        let lines = [
+        ]),
+        ("certificate verification failed", [
             "javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
             "Get \"https://vault.internal:8200/v1/sys/health\": x509: certificate signed by unknown authority",
             "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)",
             "OpenSSL::SSL::SSLError: SSL_connect returned=1 errno=0 peeraddr=10.0.4.2:443 state=error: certificate verify failed (self-signed certificate)",
             "Error: self-signed certificate",
-        ]
-        for line in lines {
-            #expect(FailureTaxonomy.labels(in: line).contains("certificate verification failed"), "\(line): \(FailureTaxonomy.labels(in: line))")
-        }
-    }
+        ]),
+        ("invalid character encoding", [
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte",
+            "ArgumentError: invalid byte sequence in UTF-8",
+            "Unable to translate bytes [E9] at index 14 from specified code page to Unicode.",
+            "JsonException: Malformed UTF-8 characters, possibly incorrectly encoded",
+        ]),
+        ("concurrent modification", [
+            "java.util.ConcurrentModificationException",
+            "RuntimeError: dictionary changed size during iteration",
+            "System.InvalidOperationException: Collection was modified; enumeration operation may not execute.",
+            "fatal error: concurrent map writes",
+        ]),
+        // As SQLSTATE 22003 names it.
+        ("numeric value out of range", ["System.OverflowException: Arithmetic operation resulted in an overflow.", "ERROR:  integer out of range"]),
+        ("malformed xml", ["[Fatal Error] :1:1: Content is not allowed in prolog.", "System.Xml.XmlException: Data at the root level is invalid. Line 1, position 1."]),
+        ("operation canceled", ["System.OperationCanceledException: The operation was canceled.", "AbortError: This operation was aborted"]),
+        ("connection closed by peer", [
+            "Error: socket hang up",
+            "http.client.RemoteDisconnected: Remote end closed connection without response",
+            "java.net.SocketException: Unexpected end of file from server",
+        ]),
+        ("connection reset by peer", ["System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer."]),
+        ("connection pool exhausted", [
+            "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00",
+            "ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited 5.001 seconds); all pooled connections were in use",
+        ]),
+    ]
 
-    @Test("bad bytes, a collection changed while iterated, overflow, bad XML, cancellation, a peer that hangs up, a pool with no free connection: one condition each across runtimes")
-    func moreRuntimeFaults() {
-        let cases: [(String, String)] = [
-            ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 14: invalid continuation byte", "invalid character encoding"),
-            ("ArgumentError: invalid byte sequence in UTF-8", "invalid character encoding"),
-            ("Unable to translate bytes [E9] at index 14 from specified code page to Unicode.", "invalid character encoding"),
-            ("JsonException: Malformed UTF-8 characters, possibly incorrectly encoded", "invalid character encoding"),
-            ("java.util.ConcurrentModificationException", "concurrent modification"),
-            ("RuntimeError: dictionary changed size during iteration", "concurrent modification"),
-            ("System.InvalidOperationException: Collection was modified; enumeration operation may not execute.", "concurrent modification"),
-            ("fatal error: concurrent map writes", "concurrent modification"),
-            ("System.OverflowException: Arithmetic operation resulted in an overflow.", "numeric value out of range"),
-            ("ERROR:  integer out of range", "numeric value out of range"),
-            ("[Fatal Error] :1:1: Content is not allowed in prolog.", "malformed xml"),
-            ("System.Xml.XmlException: Data at the root level is invalid. Line 1, position 1.", "malformed xml"),
-            ("System.OperationCanceledException: The operation was canceled.", "operation canceled"),
-            ("AbortError: This operation was aborted", "operation canceled"),
-            ("Error: socket hang up", "connection closed by peer"),
-            ("java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.", "connection pool exhausted"),
-            ("sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00", "connection pool exhausted"),
-            ("ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited 5.001 seconds); all pooled connections were in use", "connection pool exhausted"),
-            ("http.client.RemoteDisconnected: Remote end closed connection without response", "connection closed by peer"),
-            ("java.net.SocketException: Unexpected end of file from server", "connection closed by peer"),
-            ("System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.", "connection reset by peer"),
-        ]
-        for (line, label) in cases {
-            #expect(FailureTaxonomy.labels(in: line).contains(label), "\(line): \(FailureTaxonomy.labels(in: line))")
+    @Test("one runtime fault worded by every ecosystem carries one condition", arguments: wordings)
+    func faultAcrossEcosystems(condition: String, lines: [String]) {
+        for line in lines {
+            #expect(FailureTaxonomy.labels(in: line).contains(condition), "\(line): \(FailureTaxonomy.labels(in: line))")
         }
     }
 
