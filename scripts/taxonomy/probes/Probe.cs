@@ -40,10 +40,10 @@ public static class Probe {
             P("operation_canceled_task", () => { var zqx = new System.Threading.CancellationTokenSource(); zqx.Cancel(); System.Threading.Tasks.Task.Delay(-1, zqx.Token).GetAwaiter().GetResult(); return null; }),
             P("out_of_memory", () => new decimal[int.MaxValue - 64, 8]),
             P("module_missing_native", () => { ZqxMissing(); return null; }),
-            // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
             // A server that reads the request and resets the connection: ZQX_RESET_PORT, started by the
             // generator. (Closed without an answer, Mono words it as no .NET release does.)
             P("connection_reset", () => System.Net.WebRequest.Create("http://127.0.0.1:" + Environment.GetEnvironmentVariable("ZQX_RESET_PORT") + "/zqx").GetResponse()),
+            // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
             P("request_timeout", () => {
                 var request = System.Net.WebRequest.Create("http://127.0.0.1:" + Environment.GetEnvironmentVariable("ZQX_SILENT_PORT") + "/zqx");
                 request.Timeout = 500;
