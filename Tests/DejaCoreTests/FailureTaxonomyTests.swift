@@ -74,7 +74,10 @@ import Testing
             "http.client.RemoteDisconnected: Remote end closed connection without response",
             "java.net.SocketException: Unexpected end of file from server",
         ]),
-        ("connection reset by peer", ["System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer."]),
+        // The JDK's message alone is two words; with its type it names the fault.
+        ("connection reset by peer", ["System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.",
+                                      "java.net.SocketException: Connection reset"]),
+        ("division by zero", ["java.lang.ArithmeticException: / by zero", "ZeroDivisionError: division by zero"]),
         ("connection pool exhausted", [
             "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
             "sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00",

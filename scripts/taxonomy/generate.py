@@ -513,7 +513,7 @@ def mask(message):
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
     first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
     first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
-    first = re.sub(r"\S*zqx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b", " * ", first)
+    first = re.sub(r"\S*[Zz]qx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b", " * ", first)
     first = re.sub(r"(\s*\*\s*)+", " * ", first)
     return first.strip(" *")
 
@@ -567,6 +567,9 @@ def fault_servers(work):
     return {"ZQX_SILENT_PORT": silent, "ZQX_RESET_PORT": serve(socket.create_server(("127.0.0.1", 0)), reset),
             "ZQX_CLOSED_PORT": serve(socket.create_server(("127.0.0.1", 0)), close), "ZQX_TLS_PORT": serve(tls, handshake)}
 
+
+# Runtimes that print an exception as `Type: message`, which a short message is matched with.
+TYPED_MESSAGES = {"JDK 17", ".NET (Mono)", "CPython"}
 
 # Libraries the probes use beyond each runtime's own: the most used connection pools.
 JAVA_LIBRARIES = ["/usr/share/java/HikariCP.jar", "/usr/share/java/sqlite-jdbc.jar", "/usr/share/java/slf4j-api.jar"]
@@ -635,13 +638,18 @@ def add_probes(t):
         for report in reports:
             label = FAULTS[report["fault"]]
             source = f"{runtime} probe {report['fault']}"
+            simple = re.split(r"[.:]+", report["type"])[-1]
             if report.get("message"):
                 template = mask(report["message"])
                 segments = [s for s in template.split(" * ") if words(s)]
                 segments = [s for s in segments if len(words(s)) >= 2] or segments  # `Get "url": ...`: the verb varies
                 if sum(len(words(s)) for s in segments) >= 3:  # "Syntax error" alone names nothing
                     t.add(" * ".join(segments[:3]), [label], source)
-            simple = re.split(r"[.:]+", report["type"])[-1]
+                elif segments and " * " not in template and runtime in TYPED_MESSAGES and words(simple):
+                    # Too short alone (`Connection reset`), but these runtimes print the type before
+                    # it (`java.net.SocketException: Connection reset`), and together they name the
+                    # fault; only a message that is the runtime's own words throughout.
+                    t.add(" ".join(words(simple)) + " * " + template, [label], source)
             shared = set(split_identifier(simple).split()) & (set(label.split()) - STOP_WORDS)
             if runtime not in ("Go", "PHP") and faults_of_type[simple] == {report["fault"]} and shared:
                 t.identifier(simple, [label, split_identifier(simple)], source)

@@ -208,6 +208,7 @@ overflow exception
 numeric value out of range	condition
 arithmetic error
 arithmetic exception
+division by zero	condition
 array index out of bounds exception
 program limit exceeded	condition
 array subscript error	condition
@@ -229,7 +230,6 @@ invalid com object exception
 method access exception
 missing metadata exception
 type access exception
-division by zero	condition
 type mismatch	condition
 attempt to reuse session in different context	condition
 cannot unload app domain exception
@@ -729,6 +729,7 @@ conflicting for system time clauses in with recursive	condition
 exclusion violation	condition
 connect io exception
 connect exception
+connection refused	condition
 connecting slave requested to start from gtid which is not in the master s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	condition
 connecting slave requested to start from gtid which is not in the master s binlog	condition
 connection conflicts with existing connection	condition
@@ -740,7 +741,6 @@ connection pool exhausted	condition
 connection is shut down
 shutdown
 connection pending exception
-connection refused	condition
 connection refused error	condition
 invalid authorization specification	condition
 connection reset by peer	condition
@@ -3842,6 +3842,7 @@ Ruby ArgumentError
 .NET System.OverflowException default message
 Python builtins.ArithmeticError
 JDK 17 java.lang.ArithmeticException
+JDK 17 probe division_by_zero
 PostgreSQL SQLSTATE 42804 message (src/backend/commands/typecmds.c)
 JDK 17 java.lang.ArrayIndexOutOfBoundsException
 PostgreSQL SQLSTATE 42804 message (src/backend/utils/adt/int.c)
@@ -4380,7 +4381,6 @@ JDK 17 java.lang.ClassCircularityError
 JDK 17 java.lang.ClassFormatError
 JDK 17 probe type_cast
 JDK 17 java.lang.ClassNotFoundException
-PHP probe module_missing
 PostgreSQL SQLSTATE 42P01 message (src/backend/parser/analyze.c)
 PostgreSQL SQLSTATE F0000 message (src/backend/libpq/auth.c)
 MariaDB 1251 ER_NOT_SUPPORTED_AUTH_MODE
@@ -4511,6 +4511,7 @@ PostgreSQL SQLSTATE 42601 message (src/backend/replication/walsender.c)
 PostgreSQL SQLSTATE 42P17 message (src/backend/partitioning/partbounds.c)
 JDK 17 java.rmi.ConnectIOException
 JDK 17 java.net.ConnectException
+JDK 17 probe connection_refused
 MariaDB 1955 ER_GTID_POSITION_NOT_FOUND_IN_BINLOG2
 MariaDB 1945 ER_GTID_POSITION_NOT_FOUND_IN_BINLOG
 MariaDB 1934 ER_CONNECTION_ALREADY_EXISTS
@@ -6418,6 +6419,7 @@ JDK 17 java.nio.file.FileSystemException
 JDK 17 java.nio.file.FileSystemLoopException
 JDK 17 java.nio.file.FileSystemNotFoundException
 glibc strerror(EFBIG)
+JDK 17 probe permission_denied
 JDK 17 javax.annotation.processing.FilerException
 C++ (libstdc++) probe permission_denied
 C++ (libstdc++) probe file_not_found
@@ -7731,6 +7733,8 @@ glibc strerror(ESOCKTNOSUPPORT)
 Python ssl.socket_error
 Ruby SocketError
 JDK 17 java.net.SocketException
+.NET (Mono) probe connection_refused
+JDK 17 probe connection_reset
 glibc strerror(ECONNABORTED)
 PostgreSQL SQLSTATE 53300 message (src/backend/postmaster/postmaster.c)
 Ruby Gem::SpecificGemNotFoundException
@@ -8037,6 +8041,7 @@ PostgreSQL SQLSTATE 22009 message (src/backend/utils/adt/datetime.c)
 .NET System.TimeZoneNotFoundException (Mono class library)
 PostgreSQL SQLSTATE 22003 message (src/backend/storage/ipc/signalfuncs.c)
 CPython OSError subclass for ETIMEDOUT
+CPython probe request_timeout
 JDK 17 java.util.concurrent.TimeoutException
 Python subprocess.TimeoutExpired
 glibc strerror(ETIME)
@@ -8586,133 +8591,134 @@ arguments to grouping must be grouping expressions of the associated query level
 arithmetic operation resulted in an overflow	200,201	226
 arithmeticerror	202	227
 arithmeticexception	203	228
+arithmeticexception * by zero	204	229
 array data types are not binary compatible	103,1	215
-array element type cannot be	170,1	229
-array index out of bounds exception	204	230
-array is not a valid int2vector	170,1	231
-array is not a valid oidvector	170,1	232
-array lower bound is too large	205	233
-array must be one dimensional	59	234
-array must have even number of elements	59,206	234
-array must have two columns	206,64	235
-array must not contain nulls	59	234
-array of serial is not implemented	59	236
-array of weight is too short	206,64	237
-array of weight must be one dimensional	206,64	237
-array of weight must not contain nulls	113,64	238
-array size exceeds the maximum allowed	205	239
-array slice subscript must provide both boundaries	206,64	240
-array store exception	207	241
-array subscript error	206	242
-array subscript in assignment must not be null	113,64	243
-array subscript must have type integer	170,1	244
-array subscript out of range	206,64	240
-array type mismatch exception	208	245
-array_subscript_error	206,64	242
-arrayindexoutofboundsexception	204	230
-arraystoreexception	207	241
-arraysubscripterror	206,64	242
-arraytypemismatchexception	208	245
+array element type cannot be	170,1	230
+array index out of bounds exception	205	231
+array is not a valid int2vector	170,1	232
+array is not a valid oidvector	170,1	233
+array lower bound is too large	206	234
+array must be one dimensional	59	235
+array must have even number of elements	59,207	235
+array must have two columns	207,64	236
+array must not contain nulls	59	235
+array of serial is not implemented	59	237
+array of weight is too short	207,64	238
+array of weight must be one dimensional	207,64	238
+array of weight must not contain nulls	113,64	239
+array size exceeds the maximum allowed	206	240
+array slice subscript must provide both boundaries	207,64	241
+array store exception	208	242
+array subscript error	207	243
+array subscript in assignment must not be null	113,64	244
+array subscript must have type integer	170,1	245
+array subscript out of range	207,64	241
+array type mismatch exception	209	246
+array_subscript_error	207,64	243
+arrayindexoutofboundsexception	205	231
+arraystoreexception	208	242
+arraysubscripterror	207,64	243
+arraytypemismatchexception	209	246
 asc desc is not allowed in on conflict clause	190,1	214
-asn1error	209	246
-assert failure	210	247
-assert_failure	210,211	247
-assertfailure	210,211	247
-assertionerror	212	248
-assignment to entry in nil map	213	249
+asn1error	210	247
+assert failure	211	248
+assert_failure	211,212	248
+assertfailure	211,212	248
+assertionerror	213	249
+assignment to entry in nil map	214	250
 associated data types for operator class options parsing functions must match opclass input type	103,1	104
 associated data types must be specified for index support function	103,1	104
-asynchronous close exception	214	250
-asynchronouscloseexception	214	250
-at end of input	0,1	251
-at end of jsonpath input	0,1	252
-at least d tls 1 2 needed in suite b mode	215,172	193
-at least one of the * or * optimizer_switch flags must be	216	253
-at least one partition must be added	217	254
-at least one partition must be coalesced	218	255
-at line * in	219	256
-at or near	0,1	251
-at or near * of jsonpath input	0,1	252
-atomic move not supported exception	220	257
-atomicmovenotsupportedexception	220	257
-attempt has been made to use a com object that does not have a backing class factory	221	258
-attempt to access the method failed	222	259
-attempt to access the type failed	223,224	260
-attempt to call a nil value	213	261
-attempt to divide by zero	225	262
-attempt to index a nil value	213	261
-attempt to perform arithmetic on a nil value	213	261
-attempt to perform arithmetic on a table value	226	263
-attempt to read property * on null	213	264
+asynchronous close exception	215	251
+asynchronouscloseexception	215	251
+at end of input	0,1	252
+at end of jsonpath input	0,1	253
+at least d tls 1 2 needed in suite b mode	216,172	193
+at least one of the * or * optimizer_switch flags must be	217	254
+at least one partition must be added	218	255
+at least one partition must be coalesced	219	256
+at line * in	220	257
+at or near	0,1	252
+at or near * of jsonpath input	0,1	253
+atomic move not supported exception	221	258
+atomicmovenotsupportedexception	221	258
+attempt has been made to use a com object that does not have a backing class factory	222	259
+attempt to access the method failed	223	260
+attempt to access the type failed	224,225	261
+attempt to call a nil value	214	262
+attempt to divide by zero	204	263
+attempt to index a nil value	214	262
+attempt to perform arithmetic on a nil value	214	262
+attempt to perform arithmetic on a table value	226	264
+attempt to read property * on null	214	265
 attempt to reuse session in different context	227,172	193
-attempt to unload the appdomain failed	228	265
-attempted to access a field that is not accessible by the caller	229	266
-attempted to access a missing member	230	267
-attempted to access a missing method	231	268
-attempted to access a non existing field	232	269
-attempted to access a path that is not on the disk	233	270
-attempted to access an element as a type incompatible with the array	208	271
-attempted to access an unloaded appdomain	173	272
-attempted to add multiple callbacks to a delegate that does not support multicast	234	273
-attempted to delete invisible tuple	57	274
-attempted to divide by zero	235,225	275
-attempted to marshal an object across a context boundary	236	276
-attempted to operate on an array with the incorrect number of dimensions	237	277
-attempted to perform an unauthorized operation	238	278
-attempted to read or write protected memory this is often an indication that other memory is corrupt	104	279
-attempted to read past the end of the stream	239	280
-attempted to update invisible tuple	57	274
-attempting to link in too many shared libraries	240	281
-attribute in use exception	241	282
-attribute modification exception	242	283
-attribute not found exception	243	284
-attributeerror	244,245	285
-attributeinuseexception	241	282
-attributemodificationexception	242	283
-attributenotfoundexception	243	284
-auth disk i o error	246,100	286
-authentication file token too long skipping	128,129	287
-authentication method * requires argument * to be set	128,129	287
-authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	128,129	287
-authentication not supported exception	247	288
-authentication option * is only valid for authentication methods	128,129	287
-authentication option not in name value format	128,129	287
-authenticationexception	248	289
-authenticationnotsupportedexception	247	288
-authority and issuer serial number mismatch	249,178	290
-authority and subject key identifier mismatch	250,178	291
-authority key identifier marked critical	251,178	292
-auto increment value in update conflicts with internally generated values	252	293
-auto_increment column s cannot be used in the unique index s	253	294
-autoindex warning message	254,255	295
-awterror	256	296
-awtexception	257	297
-back off pulling image	258,259	298
-back off restarting failed container	258,259	298
-background worker * background workers without shared memory access are not supported	112,64	299
-background worker * cannot request database access if starting at postmaster start	112,64	299
-background worker * invalid restart interval	112,64	299
-background worker * must be registered in shared_preload_libraries	59	300
-background worker * only dynamic background workers can request notification	59	300
-background worker * parallel workers may not be configured for restart	112,64	299
-backing store exception	260	301
-backingstoreexception	260	301
-backoff	259,258	302
-backoff limit exceeded	261,262	303
-backofflimitexceeded	261,262	303
+attempt to unload the appdomain failed	228	266
+attempted to access a field that is not accessible by the caller	229	267
+attempted to access a missing member	230	268
+attempted to access a missing method	231	269
+attempted to access a non existing field	232	270
+attempted to access a path that is not on the disk	233	271
+attempted to access an element as a type incompatible with the array	209	272
+attempted to access an unloaded appdomain	173	273
+attempted to add multiple callbacks to a delegate that does not support multicast	234	274
+attempted to delete invisible tuple	57	275
+attempted to divide by zero	235,204	276
+attempted to marshal an object across a context boundary	236	277
+attempted to operate on an array with the incorrect number of dimensions	237	278
+attempted to perform an unauthorized operation	238	279
+attempted to read or write protected memory this is often an indication that other memory is corrupt	104	280
+attempted to read past the end of the stream	239	281
+attempted to update invisible tuple	57	275
+attempting to link in too many shared libraries	240	282
+attribute in use exception	241	283
+attribute modification exception	242	284
+attribute not found exception	243	285
+attributeerror	244,245	286
+attributeinuseexception	241	283
+attributemodificationexception	242	284
+attributenotfoundexception	243	285
+auth disk i o error	246,100	287
+authentication file token too long skipping	128,129	288
+authentication method * requires argument * to be set	128,129	288
+authentication method ldap requires argument ldapbasedn ldapprefix or ldapsuffix to be set	128,129	288
+authentication not supported exception	247	289
+authentication option * is only valid for authentication methods	128,129	288
+authentication option not in name value format	128,129	288
+authenticationexception	248	290
+authenticationnotsupportedexception	247	289
+authority and issuer serial number mismatch	249,178	291
+authority and subject key identifier mismatch	250,178	292
+authority key identifier marked critical	251,178	293
+auto increment value in update conflicts with internally generated values	252	294
+auto_increment column s cannot be used in the unique index s	253	295
+autoindex warning message	254,255	296
+awterror	256	297
+awtexception	257	298
+back off pulling image	258,259	299
+back off restarting failed container	258,259	299
+background worker * background workers without shared memory access are not supported	112,64	300
+background worker * cannot request database access if starting at postmaster start	112,64	300
+background worker * invalid restart interval	112,64	300
+background worker * must be registered in shared_preload_libraries	59	301
+background worker * only dynamic background workers can request notification	59	301
+background worker * parallel workers may not be configured for restart	112,64	300
+backing store exception	260	302
+backingstoreexception	260	302
+backoff	259,258	303
+backoff limit exceeded	261,262	304
+backofflimitexceeded	261,262	304
 backup is not in progress	57	60
-backup label too long max	112,64	304
-backup stage * failed	263	305
-backup stage * is same or before current backup stage	264	306
-bad address	265	307
-bad argument in arithmetic expression	225	308
-bad attribute value exp exception	266	309
-bad base64 data as position	267	310
-bad binary op value exp exception	268	311
+backup label too long max	112,64	305
+backup stage * failed	263	306
+backup stage * is same or before current backup stage	264	307
+bad address	265	308
+bad argument in arithmetic expression	204	309
+bad attribute value exp exception	266	310
+bad base64 data as position	267	311
+bad binary op value exp exception	268	312
 bad change cipher spec	269,172	193
-bad character in file name	270,271	312
+bad character in file name	270,271	313
 bad cipher	272,172	193
-bad copy file format	273	313
+bad copy file format	273	314
 bad data	274,172	193
 bad data returned by callback	275,172	193
 bad decompression	276,172	193
@@ -8722,29 +8728,29 @@ bad early data	279,172	193
 bad ecc cert	280,172	193
 bad ecpoint	281,172	193
 bad extension	282,172	193
-bad file descriptor	283	314
-bad font file format	284	315
+bad file descriptor	283	315
+bad font file format	284	316
 bad gateway	41	42
 bad handshake length	285,172	193
 bad handshake state	286,172	193
 bad hello request	287,172	193
 bad hrr version	288,172	193
-bad image format exception	289	316
+bad image format exception	289	317
 bad key share	290,172	193
 bad key update	291,172	193
 bad legacy version	292,172	193
 bad length	293,172	193
-bad location exception	294	317
-bad message	295	318
+bad location exception	294	318
+bad message	295	319
 bad packet	296,172	193
 bad packet length	297,172	193
-bad padding exception	298	319
+bad padding exception	298	320
 bad protocol version number	299,172	193
 bad psk	300,172	193
 bad psk identity	301,172	193
 bad record type	302,172	193
 bad request	6	5
-bad requirement error	303	320
+bad requirement error	303	321
 bad rsa encrypt	304,172	193
 bad signature	305,172	193
 bad srp a length	306,172	193
@@ -8752,96 +8758,96 @@ bad srp parameters	307,172	193
 bad srtp mki value	308,172	193
 bad srtp protection profile list	309,172	193
 bad ssl filetype	310,172	193
-bad status line	311	321
-bad string operation exception	312	322
-bad system call	313	323
-bad uri error	314	324
+bad status line	311	322
+bad string operation exception	312	323
+bad system call	313	324
+bad uri error	314	325
 bad value	315,172	193
 bad write retry	316,172	193
-bad zip file	317	325
-bad_copy_file_format	273,64	313
+bad zip file	317	326
+bad_copy_file_format	273,64	314
 bad_gateway	41	42
 bad_request	6	5
-badattributevalueexpexception	266	309
-badbinaryopvalueexpexception	268	311
-badcopyfileformat	273,64	313
-badimageformatexception	289	316
-badlocationexception	294	317
-badpaddingexception	298	319
-badrequirementerror	303	320
-badstatusline	311	321
-badstringoperationexception	312	322
-badurierror	314	324
-badzipfile	317,318	325
-bare in non quoted field	319,320	326
-barrier post phase exception	321	327
-barrierpostphaseexception	321	327
-base exception group	322,323	328
-baseexception	324	329
-baseexceptiongroup	322,323	328
+badattributevalueexpexception	266	310
+badbinaryopvalueexpexception	268	312
+badcopyfileformat	273,64	314
+badimageformatexception	289	317
+badlocationexception	294	318
+badpaddingexception	298	320
+badrequirementerror	303	321
+badstatusline	311	322
+badstringoperationexception	312	323
+badurierror	314	325
+badzipfile	317,318	326
+bare in non quoted field	319,320	327
+barrier post phase exception	321	328
+barrierpostphaseexception	321	328
+base exception group	322,323	329
+baseexception	324	330
+baseexceptiongroup	322,323	329
 basetype is redundant with aggregate input type specification	62,1	142
-basic constraints of ca cert not marked critical	325,178	330
-basic_string at __n which is * this size which is	195	331
-basic_string construction from null is not valid	213	332
-batch update exception	326	333
-batchupdateexception	326	333
+basic constraints of ca cert not marked critical	325,178	331
+basic_string at __n which is * this size which is	195	332
+basic_string construction from null is not valid	214	333
+batch update exception	326	334
+batchupdateexception	326	334
 because it has pending trigger events	86,57	88
 because it is being used by active queries in this session	86,57	88
-before statement trigger cannot return a value	327,328	334
-before trigger s when condition cannot reference new generated columns	103,1	335
-before trigger s when condition cannot reference new system columns	59	336
-being purged log * was not found	329	337
-bigint out of range	201,64	338
-binary data has array element type * instead of expected	170,1	339
-binary data has type * instead of expected * in record column	170,1	340
-binary format of the specified custom attribute was invalid	330	341
-binary geometry function * given two geometries of different srids * and	331	342
-binary logging and replication forbid changing the global server	332	343
-binary logging not possible message	333	344
-bind message has * parameter formats but	334,335	345
-bind message has * result formats but query has	334,335	346
-bind message supplies * parameters but prepared statement	334,335	345
+before statement trigger cannot return a value	327,328	335
+before trigger s when condition cannot reference new generated columns	103,1	336
+before trigger s when condition cannot reference new system columns	59	337
+being purged log * was not found	329	338
+bigint out of range	201,64	339
+binary data has array element type * instead of expected	170,1	340
+binary data has type * instead of expected * in record column	170,1	341
+binary format of the specified custom attribute was invalid	330	342
+binary geometry function * given two geometries of different srids * and	331	343
+binary logging and replication forbid changing the global server	332	344
+binary logging not possible message	333	345
+bind message has * parameter formats but	334,335	346
+bind message has * result formats but query has	334,335	347
+bind message supplies * parameters but prepared statement	334,335	346
 binder does not verify	336,172	193
-bindexception	337	347
-binlog closed cannot reset master	338	348
+bindexception	337	348
+binlog closed cannot reset master	338	349
 bio not set	339,172	193
-bit index * out of valid range 0	206,64	349
-bit string length * does not match type bit	340,64	350
-bit string length exceeds the maximum allowed	205	351
-bit string too long for type bit varying	341,64	352
-blob column s can t be used in key specification in the * table	342	353
-blob text column * used in key specification without a key length	343	354
+bit index * out of valid range 0	207,64	350
+bit string length * does not match type bit	340,64	351
+bit string length exceeds the maximum allowed	206	352
+bit string too long for type bit varying	341,64	353
+blob column s can t be used in key specification in the * table	342	354
+blob text column * used in key specification without a key length	343	355
 block cipher pad is wrong	344,172	193
-block device required	345	355
-block number out of range	201,64	356
-blocked disk i o error	346,100	357
-blocking io error	347,348,349,350	358
-blockingioerror	347,348,349,350	358
+block device required	345	356
+block number out of range	201,64	357
+blocked disk i o error	346,100	358
+blocking io error	347,348,349,350	359
+blockingioerror	347,348,349,350	359
 bn lib	351,172	193
-bnerror	352	359
-bootstrap method error	353	360
-bootstrapmethoderror	353	360
-both default and generation expression specified for column * of table	0,1	361
-both default and identity specified for column * of table	0,1	361
-both identity and generation expression specified for column * of table	0,1	361
-branch transaction already active	354	362
-branch_transaction_already_active	354,115	362
-branchtransactionalreadyactive	354,115	362
-broken barrier error	355,356	363
-broken barrier exception	357	364
-broken json string in argument * to function * at position	358	365
-broken pipe	359	366
-broken pipe error	359,360,361	367
-brokenbarriererror	355,356	363
-brokenbarrierexception	357	364
-brokenexecutor	362	368
-brokenpipeerror	359,360,361	367
-broker id not registered exception	363	369
-broker not available exception	364	370
-broker_id_not_registered	363	369
-broker_not_available	364	370
-brokeridnotregisteredexception	363	369
-brokernotavailableexception	364	370
+bnerror	352	360
+bootstrap method error	353	361
+bootstrapmethoderror	353	361
+both default and generation expression specified for column * of table	0,1	362
+both default and identity specified for column * of table	0,1	362
+both identity and generation expression specified for column * of table	0,1	362
+branch transaction already active	354	363
+branch_transaction_already_active	354,115	363
+branchtransactionalreadyactive	354,115	363
+broken barrier error	355,356	364
+broken barrier exception	357	365
+broken json string in argument * to function * at position	358	366
+broken pipe	359	367
+broken pipe error	359,360,361	368
+brokenbarriererror	355,356	364
+brokenbarrierexception	357	365
+brokenexecutor	362	369
+brokenpipeerror	359,360,361	368
+broker id not registered exception	363	370
+broker not available exception	364	371
+broker_id_not_registered	363	370
+broker_not_available	364	371
+brokeridnotregisteredexception	363	370
+brokernotavailableexception	364	371
 btree comparison functions must have two arguments	103,1	104
 btree comparison functions must return integer	103,1	104
 btree equal image functions must have one argument	103,1	104
@@ -8851,141 +8857,141 @@ btree in_range functions must have five arguments	103,1	104
 btree in_range functions must return boolean	103,1	104
 btree sort support functions must accept type internal	103,1	104
 btree sort support functions must return void	103,1	104
-buferror	365	371
-buffer overflow exception	366	372
-buffer underflow exception	367	373
-buffererror	368	374
-bufferoverflowexception	366	372
-bufferunderflowexception	367	373
-bufio buffer full	369	375
-bufio invalid use of unreadbyte	370,371	376
-bufio invalid use of unreadrune	372,373	377
-bufio negative count	374	378
-bufio scanner read returned impossible count	375,376	379
-bufio scanner splitfunc returns advance count beyond input	377,378	380
-bufio scanner splitfunc returns negative advance count	379,380	381
-bufio scanner token too long	381,382	382
-built in plugins cannot be deleted	383	383
-bulk load rows overlap existing rows	384	384
-bus error	385	385
-bytes buffer too large	386	386
-byteswarning	387	387
-ca cert does not include key usage extension	388,178	388
-ca certificate key too weak	389,178	389
+buferror	365	372
+buffer overflow exception	366	373
+buffer underflow exception	367	374
+buffererror	368	375
+bufferoverflowexception	366	373
+bufferunderflowexception	367	374
+bufio buffer full	369	376
+bufio invalid use of unreadbyte	370,371	377
+bufio invalid use of unreadrune	372,373	378
+bufio negative count	374	379
+bufio scanner read returned impossible count	375,376	380
+bufio scanner splitfunc returns advance count beyond input	377,378	381
+bufio scanner splitfunc returns negative advance count	379,380	382
+bufio scanner token too long	381,382	383
+built in plugins cannot be deleted	383	384
+bulk load rows overlap existing rows	384	385
+bus error	385	386
+bytes buffer too large	386	387
+byteswarning	387	388
+ca cert does not include key usage extension	388,178	389
+ca certificate key too weak	389,178	390
 ca dn length mismatch	390,172	193
 ca key too small	391,172	193
 ca md too weak	392,172	193
-ca signature digest algorithm too weak	393,178	390
-cached plan must not change result type	59	391
-call to a member function * on null	213	264
+ca signature digest algorithm too weak	393,178	391
+cached plan must not change result type	59	392
+call to a member function * on null	214	265
 callback failed	394,172	193
-called option unwrap on a none value	213	392
-called process error	395	393
-calledprocesserror	395	393
-calling geometry function * with unsupported types of arguments	396	394
-calling procedures with output arguments is not supported in sql functions	59	395
-can * database exists	397	396
-can * in library	398	397
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	399	398
-can * is being created	400	399
-can * is not in the correct format	401	400
-can * it already exists	402	401
-can * t exist	403	402
-can no longer get changes from replication slot	57	403
-can not access a needed shared library	404	404
-can not change system versioning field s	405	405
-can not delete from join view	406	406
-can not drop system versioning for table s partitioned by system_time	407	407
-can not insert into join view * without fields list	408	408
-can not modify more than one base table through a join view	409	409
-can only be called from an sql script executed by create extension	59	410
-can only be called in a sql_drop event trigger function	410,328	411
-can only be called in a table_rewrite event trigger function	410,328	411
-can only be called in an event trigger function	410,328	411
-can only be updated to default	411,1	412
-can only be used in transaction blocks	412,115	413
-can only concatenate str not int to str	226	414
-can only drop oldest partitions when rotating by interval	413	415
+called option unwrap on a none value	214	393
+called process error	395	394
+calledprocesserror	395	394
+calling geometry function * with unsupported types of arguments	396	395
+calling procedures with output arguments is not supported in sql functions	59	396
+can * database exists	397	397
+can * in library	398	398
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	399	399
+can * is being created	400	400
+can * is not in the correct format	401	401
+can * it already exists	402	402
+can * t exist	403	403
+can no longer get changes from replication slot	57	404
+can not access a needed shared library	404	405
+can not change system versioning field s	405	406
+can not delete from join view	406	407
+can not drop system versioning for table s partitioned by system_time	407	408
+can not insert into join view * without fields list	408	409
+can not modify more than one base table through a join view	409	410
+can only be called from an sql script executed by create extension	59	411
+can only be called in a sql_drop event trigger function	410,328	412
+can only be called in a table_rewrite event trigger function	410,328	412
+can only be called in an event trigger function	410,328	412
+can only be updated to default	411,1	413
+can only be used in transaction blocks	412,115	414
+can only concatenate str not int to str	226	415
+can only drop oldest partitions when rotating by interval	413	416
 can only reindex the currently open database	59	103
-can t add a new key into hash during iteration	414	416
-can t call method * on an undefined value	213	417
-can t create a * from within another stored routine	415	418
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	416	419
-can t create federated table foreign data src error	417	420
-can t create ip socket	418	421
-can t create more than max_prepared_stmt_count statements current value	419	422
-can t create table s s errno	420	423
-can t drop * 192s check that it exists	421	424
-can t drop constraint * use drop period * for this	422	425
-can t drop or alter a * from within another stored routine	423	426
-can t execute the command as you have a backup stage active	424	427
-can t execute the given command because you have active locked tables or an active transaction	425	428
-can t execute the query because you have a conflicting read lock	426	429
-can t execute updates on master with binlog_format row	427	430
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	428	431
-can t find any matching row in the user table	429	432
-can t find fulltext index matching the column list	430	433
+can t add a new key into hash during iteration	414	417
+can t call method * on an undefined value	214	418
+can t create a * from within another stored routine	415	419
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	416	420
+can t create federated table foreign data src error	417	421
+can t create ip socket	418	422
+can t create more than max_prepared_stmt_count statements current value	419	423
+can t create table s s errno	420	424
+can t drop * 192s check that it exists	421	425
+can t drop constraint * use drop period * for this	422	426
+can t drop or alter a * from within another stored routine	423	427
+can t execute the command as you have a backup stage active	424	428
+can t execute the given command because you have active locked tables or an active transaction	425	429
+can t execute the query because you have a conflicting read lock	426	430
+can t execute updates on master with binlog_format row	427	431
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	428	432
+can t find any matching row in the user table	429	433
+can t find fulltext index matching the column list	430	434
 can t find srp server param	431,172	193
-can t generate a unique log filename * 1 999	432	434
-can t get hostname for your address	433	435
-can t get working directory errno	434	436
-can t handle procedures with different groups yet	435	437
-can t load value from file with fixed size rows to variable	436	438
-can t locate * in inc * inc contains	437	439
-can t lock file errno	438	440
-can t map file * errno	439	441
-can t open table	440	442
-can t read record in system table	441	443
-can t revoke all privileges for one or more of the requested users	442	444
-can t use an undefined value as an array reference	213	417
-can t use order clause with this procedure	443	445
-canceling authentication due to timeout	444,125	446
-canceling autovacuum task	444,125	446
-canceling statement due to conflict with recovery	445,446,447	447
-canceling statement due to lock timeout	448,57	448
-canceling statement due to statement timeout	444,125	446
-canceling statement due to user request	444,125	446
-canceling the wait for synchronous replication and terminating connection due to administrator command	124,125	449
-cancellationexception	449	450
-cancelled key exception	450	451
-cancellederror	451,452	452
-cancelledkeyexception	450	451
-cannot abort during a parallel operation	115	453
-cannot accept a value of a shell type	59	454
-cannot accept a value of type	59	455
-cannot access index * while it is being reindexed	59	456
-cannot access member	453	457
-cannot access temporary indexes of other sessions	59	458
-cannot access temporary or unlogged relations during recovery	59	459
-cannot access temporary tables during a parallel operation	115	460
-cannot access temporary tables of other sessions	59	461
-cannot accumulate arrays of different dimensionality	206,64	240
-cannot accumulate empty arrays	206,64	240
-cannot accumulate null arrays	113,64	462
-cannot acquire lock mode * on database objects while recovery is in progress	57	463
-cannot activate * log	454	464
-cannot add an object of this type to an extension	103,1	465
+can t generate a unique log filename * 1 999	432	435
+can t get hostname for your address	433	436
+can t get working directory errno	434	437
+can t handle procedures with different groups yet	435	438
+can t load value from file with fixed size rows to variable	436	439
+can t locate * in inc * inc contains	437	440
+can t lock file errno	438	441
+can t map file * errno	439	442
+can t open table	440	443
+can t read record in system table	441	444
+can t revoke all privileges for one or more of the requested users	442	445
+can t use an undefined value as an array reference	214	418
+can t use order clause with this procedure	443	446
+canceling authentication due to timeout	444,125	447
+canceling autovacuum task	444,125	447
+canceling statement due to conflict with recovery	445,446,447	448
+canceling statement due to lock timeout	448,57	449
+canceling statement due to statement timeout	444,125	447
+canceling statement due to user request	444,125	447
+canceling the wait for synchronous replication and terminating connection due to administrator command	124,125	450
+cancellationexception	449	451
+cancelled key exception	450	452
+cancellederror	451,452	453
+cancelledkeyexception	450	452
+cannot abort during a parallel operation	115	454
+cannot accept a value of a shell type	59	455
+cannot accept a value of type	59	456
+cannot access index * while it is being reindexed	59	457
+cannot access member	453	458
+cannot access temporary indexes of other sessions	59	459
+cannot access temporary or unlogged relations during recovery	59	460
+cannot access temporary tables during a parallel operation	115	461
+cannot access temporary tables of other sessions	59	462
+cannot accumulate arrays of different dimensionality	207,64	241
+cannot accumulate empty arrays	207,64	241
+cannot accumulate null arrays	113,64	463
+cannot acquire lock mode * on database objects while recovery is in progress	57	464
+cannot activate * log	454	465
+cannot add an object of this type to an extension	103,1	466
 cannot add column to a partition	153,1	166
 cannot add column to typed table	153,1	166
-cannot add foreign key constraint for	455	466
-cannot add more timeout reasons	142,143	467
-cannot add nan to pg_lsn	59	468
-cannot add no inherit constraint to partitioned table	61,1	469
+cannot add foreign key constraint for	455	467
+cannot add more timeout reasons	142,143	468
+cannot add nan to pg_lsn	59	469
+cannot add no inherit constraint to partitioned table	61,1	470
 cannot add not valid foreign key on partitioned table * referencing relation	153,1	166
-cannot add or update a child row a foreign key constraint fails	456	470
-cannot add relation * to publication	112,64	471
-cannot add schema * to extension * because the schema contains the extension	57	472
-cannot add schema * to publication	112,64	471
-cannot add schema to publication	112,64	473
-cannot advance replication slot to * minimum is	57	474
-cannot allocate memory	457	475
-cannot alter array type	153,1	476
-cannot alter column * because it is part of the partition key of relation	61,1	477
+cannot add or update a child row a foreign key constraint fails	456	471
+cannot add relation * to publication	112,64	472
+cannot add schema * to extension * because the schema contains the extension	57	473
+cannot add schema * to publication	112,64	472
+cannot add schema to publication	112,64	474
+cannot advance replication slot to * minimum is	57	475
+cannot allocate memory	457	476
+cannot alter array type	153,1	477
+cannot alter column * because it is part of the partition key of relation	61,1	478
 cannot alter column type of typed table	153,1	166
 cannot alter foreign table * because column * uses its row type	59	170
-cannot alter inherited column	61,1	477
-cannot alter inherited column * of relation	61,1	477
-cannot alter invalid database	57	478
+cannot alter inherited column	61,1	478
+cannot alter inherited column * of relation	61,1	478
+cannot alter invalid database	57	479
 cannot alter partition * with an incomplete detach	57	164
 cannot alter statistics on included column * of index	59	170
 cannot alter statistics on non expression column * of index	59	170
@@ -8993,7 +8999,7 @@ cannot alter system column	59	170
 cannot alter table * because column * uses its row type	59	170
 cannot alter temporary tables of other sessions	59	170
 cannot alter type * because column * uses it	59	170
-cannot alter type * because it is the type of a typed table	458,459	479
+cannot alter type * because it is the type of a typed table	458,459	480
 cannot alter type of a column used by a function or procedure	59	170
 cannot alter type of a column used by a generated column	59	170
 cannot alter type of a column used by a publication where clause	59	170
@@ -9001,14 +9007,14 @@ cannot alter type of a column used by a view or rule	59	170
 cannot alter type of a column used in a policy definition	59	170
 cannot alter type of a column used in a trigger definition	59	170
 cannot alter type of column	59	170
-cannot and bit strings of different sizes	340,64	350
-cannot and inet values of different sizes	112,64	480
-cannot assign new default tablespace	59	481
-cannot assign null value to an element of a fixed length array	113,64	462
-cannot assign requested address	460	482
-cannot assign to field * of column * because its type	170,1	483
-cannot assign to field * of column * because there is no such column in data type	461,1	484
-cannot assign to system column	59,461	485
+cannot and bit strings of different sizes	340,64	351
+cannot and inet values of different sizes	112,64	481
+cannot assign new default tablespace	59	482
+cannot assign null value to an element of a fixed length array	113,64	463
+cannot assign requested address	460	483
+cannot assign to field * of column * because its type	170,1	484
+cannot assign to field * of column * because there is no such column in data type	461,1	485
+cannot assign to system column	59,461	486
 cannot attach a permanent relation as partition of temporary relation	153,1	166
 cannot attach a temporary relation as partition of permanent relation	153,1	166
 cannot attach a typed table as partition	153,1	166
@@ -9019,594 +9025,593 @@ cannot attach inheritance child as partition	153,1	166
 cannot attach inheritance parent as partition	153,1	166
 cannot attach table * as a partition because it is referenced by foreign key	59	170
 cannot attach temporary relation of another session as partition	153,1	166
-cannot be applied to a function	59	486
-cannot be applied to a join	59	486
-cannot be applied to a named tuplestore	59	486
-cannot be applied to a table function	59	486
-cannot be applied to a with query	59	486
-cannot be applied to the nullable side of an outer join	59	487
-cannot be applied to values	59	486
-cannot be cast automatically to type	170,1	488
-cannot be changed	462,57	489
-cannot be changed now	462,57	489
-cannot be changed without restarting the server	462,57	489
-cannot be declared setof	61,1	490
-cannot be dropped because some objects depend on it	458,459	491
-cannot be executed from a function	114,115	492
+cannot be applied to a function	59	487
+cannot be applied to a join	59	487
+cannot be applied to a named tuplestore	59	487
+cannot be applied to a table function	59	487
+cannot be applied to a with query	59	487
+cannot be applied to the nullable side of an outer join	59	488
+cannot be applied to values	59	487
+cannot be cast automatically to type	170,1	489
+cannot be changed	462,57	490
+cannot be changed now	462,57	490
+cannot be changed without restarting the server	462,57	490
+cannot be declared setof	61,1	491
+cannot be dropped because some objects depend on it	458,459	492
+cannot be executed from a function	114,115	493
 cannot be executed from vacuum or analyze	59	189
-cannot be executed within a pipeline	114,115	492
+cannot be executed within a pipeline	114,115	493
 cannot be matched	170,1	192
-cannot be null	112,64	493
-cannot be run	57	494
-cannot be set after connection start	462,57	489
-cannot be set during a parallel operation	115	495
-cannot be set in a secondary extension control file	0,1	496
-cannot be specified with other options	59	481
-cannot be the target of a modifying statement	59	497
-cannot be used as a role name here	463,1	498
-cannot be used as replica identity because column * is a system column	190,1	499
+cannot be null	112,64	494
+cannot be run	57	495
+cannot be set after connection start	462,57	490
+cannot be set during a parallel operation	115	496
+cannot be set in a secondary extension control file	0,1	497
+cannot be specified with other options	59	482
+cannot be the target of a modifying statement	59	498
+cannot be used as a role name here	463,1	499
+cannot be used as replica identity because column * is a system column	190,1	500
 cannot be used as replica identity because column * is nullable	153,1	166
-cannot be used in statistics because its type * has no default btree operator class	59	500
-cannot calculate day of year without year information	464,64	501
+cannot be used in statistics because its type * has no default btree operator class	59	501
+cannot calculate day of year without year information	464,64	502
 cannot call * on a non array	112,64	213
 cannot call * on a non object	112,64	213
 cannot call * on a scalar	112,64	213
 cannot call * on an array	112,64	213
 cannot call * on an object	112,64	213
-cannot call function * via fastpath interface	59	502
-cannot cast type	465,1	503
-cannot cast xmlserialize result to	465,1	504
+cannot call function * via fastpath interface	59	503
+cannot cast type	465,1	504
+cannot cast xmlserialize result to	465,1	505
 cannot change access method of a partitioned table	153,1	166
 cannot change cipher	466,172	193
-cannot change client_encoding during a parallel operation	115	505
-cannot change collation of view column	61,1	506
-cannot change column * used in a foreign key constraint	467	507
-cannot change column * used in a foreign key constraint * of table	468	508
-cannot change column type	469	509
-cannot change data type of existing parameter default value	62,1	510
-cannot change data type of view column	61,1	506
+cannot change client_encoding during a parallel operation	115	506
+cannot change collation of view column	61,1	507
+cannot change column * used in a foreign key constraint	467	508
+cannot change column * used in a foreign key constraint * of table	468	509
+cannot change column type	469	510
+cannot change data type of existing parameter default value	62,1	511
+cannot change data type of view column	61,1	507
 cannot change inheritance of a partition	153,1	166
 cannot change inheritance of partitioned table	153,1	166
 cannot change inheritance of typed table	153,1	166
-cannot change logged status of table * because it is temporary	61,1	477
-cannot change materialized view	153,1	511
-cannot change name of input parameter	62,1	510
-cannot change name of view column	61,1	506
+cannot change logged status of table * because it is temporary	61,1	478
+cannot change materialized view	153,1	512
+cannot change name of input parameter	62,1	511
+cannot change name of view column	61,1	507
 cannot change number of direct arguments of an aggregate function	62,1	66
 cannot change owner of index	153,1	166
 cannot change owner of relation	153,1	166
 cannot change owner of sequence	59	170
-cannot change ownership of identity sequence	59	512
+cannot change ownership of identity sequence	59	513
 cannot change persistence setting twice	59	170
-cannot change relation	153,1	511
-cannot change return type of existing function	62,1	510
-cannot change routine kind	153,1	513
+cannot change relation	153,1	512
+cannot change return type of existing function	62,1	511
+cannot change routine kind	153,1	514
 cannot change schema of composite type	153,1	166
 cannot change schema of index	153,1	166
 cannot change schema of toast table	153,1	166
-cannot change sequence	153,1	511
-cannot change slave_parallel_threads while another change is in progress	470	514
+cannot change sequence	153,1	512
+cannot change slave_parallel_threads while another change is in progress	470	515
 cannot change table * to unlogged because it is part of a publication	57	164
-cannot change the binary logging format inside a stored function or trigger	471	515
-cannot change the binlog direct flag inside a stored function or trigger	472	516
-cannot change the sql_log_bin inside a stored function or trigger	473	517
-cannot change the tablespace of the currently open database	86,57	518
-cannot change toast relation	153,1	511
-cannot change type s storage to plain	103,1	519
-cannot change whether a procedure has output parameters	62,1	510
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	474	520
-cannot cluster a shared catalog	59	521
-cannot cluster on index * because access method does not support clustering	59	521
-cannot cluster on invalid index	59	521
-cannot cluster on partial index	59	521
-cannot cluster temporary tables of other sessions	59	521
-cannot coerce	465	522
-cannot collect transition tuples from child foreign tables	59	336
-cannot commit during a parallel operation	115	453
-cannot commit subtransactions during a parallel operation	115	453
-cannot commit while a subtransaction is active	475	523
-cannot compare arrays of different element types	170,1	339
-cannot compare dissimilar column types * at record column	170,1	340
-cannot compare record types with different numbers of columns	170,1	340
-cannot compare rows of zero length	59	524
-cannot complete detaching partition	57	525
-cannot concatenate incompatible arrays	170,1,206	526
-cannot connect now	476	527
-cannot connect to invalid database	57	528
-cannot continue wal streaming recovery has already ended	57	529
-cannot convert * character 0x * to	477	530
-cannot convert * to a bigint	478	531
-cannot convert circle with radius zero to polygon	59	532
-cannot convert infinity to	59	533
-cannot convert nan to	59	533
-cannot convert null to non constant default	479	534
-cannot convert partition * to a view	153,1	535
-cannot convert partitioned table * to a view	153,1	535
-cannot convert relation containing dropped columns to view	59	536
-cannot convert value from * without time zone usage	59	537
-cannot convert whole row table reference	59	236
-cannot copy a replication slot that doesn t reserve wal	57	474
-cannot copy from foreign table	153,1	538
-cannot copy from materialized view	153,1	538
-cannot copy from non table relation	153,1	538
-cannot copy from partitioned table	153,1	538
-cannot copy from sequence	153,1	538
-cannot copy from view	153,1	538
-cannot copy physical replication slot * as a logical replication slot	59	539
-cannot copy to from client in an sql function	59	395
-cannot copy to materialized view	153,1	540
-cannot copy to non table relation	153,1	540
-cannot copy to sequence	153,1	540
-cannot copy to view	153,1	540
-cannot copy unfinished logical replication slot	59	539
-cannot copy window * because it has a frame clause	480,1	541
-cannot create a cursor with hold within security restricted operation	87,1	542
+cannot change the binary logging format inside a stored function or trigger	471	516
+cannot change the binlog direct flag inside a stored function or trigger	472	517
+cannot change the sql_log_bin inside a stored function or trigger	473	518
+cannot change the tablespace of the currently open database	86,57	519
+cannot change toast relation	153,1	512
+cannot change type s storage to plain	103,1	520
+cannot change whether a procedure has output parameters	62,1	511
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	474	521
+cannot cluster a shared catalog	59	522
+cannot cluster on index * because access method does not support clustering	59	522
+cannot cluster on invalid index	59	522
+cannot cluster on partial index	59	522
+cannot cluster temporary tables of other sessions	59	522
+cannot coerce	465	523
+cannot collect transition tuples from child foreign tables	59	337
+cannot commit during a parallel operation	115	454
+cannot commit subtransactions during a parallel operation	115	454
+cannot commit while a subtransaction is active	475	524
+cannot compare arrays of different element types	170,1	340
+cannot compare dissimilar column types * at record column	170,1	341
+cannot compare record types with different numbers of columns	170,1	341
+cannot compare rows of zero length	59	525
+cannot complete detaching partition	57	526
+cannot concatenate incompatible arrays	170,1,207	527
+cannot connect now	476	528
+cannot connect to invalid database	57	529
+cannot continue wal streaming recovery has already ended	57	530
+cannot convert * character 0x * to	477	531
+cannot convert * to a bigint	478	532
+cannot convert circle with radius zero to polygon	59	533
+cannot convert infinity to	59	534
+cannot convert nan to	59	534
+cannot convert null to non constant default	479	535
+cannot convert partition * to a view	153,1	536
+cannot convert partitioned table * to a view	153,1	536
+cannot convert relation containing dropped columns to view	59	537
+cannot convert value from * without time zone usage	59	538
+cannot convert whole row table reference	59	237
+cannot copy a replication slot that doesn t reserve wal	57	475
+cannot copy from foreign table	153,1	539
+cannot copy from materialized view	153,1	539
+cannot copy from non table relation	153,1	539
+cannot copy from partitioned table	153,1	539
+cannot copy from sequence	153,1	539
+cannot copy from view	153,1	539
+cannot copy physical replication slot * as a logical replication slot	59	540
+cannot copy to from client in an sql function	59	396
+cannot copy to materialized view	153,1	541
+cannot copy to non table relation	153,1	541
+cannot copy to sequence	153,1	541
+cannot copy to view	153,1	541
+cannot copy unfinished logical replication slot	59	540
+cannot copy window * because it has a frame clause	480,1	542
+cannot create a cursor with hold within security restricted operation	87,1	543
 cannot create a temporary relation as partition of permanent relation	153,1	166
 cannot create exclusion constraints on partitioned table	59	103
 cannot create foreign partition of partitioned table	153,1	166
-cannot create foreign server * as it already exists	481	543
-cannot create fulltext index on materialized subquery	482	544
-cannot create fulltext index on temporary innodb table	483	545
-cannot create fulltext index with parser on innodb table	484	546
+cannot create foreign server * as it already exists	481	544
+cannot create fulltext index on materialized subquery	482	545
+cannot create fulltext index on temporary innodb table	483	546
+cannot create fulltext index with parser on innodb table	484	547
 cannot create index on partitioned table	59	103
-cannot create index on relation	153,1	547
+cannot create index on relation	153,1	548
 cannot create indexes on temporary tables of other sessions	59	103
-cannot create logical replication slot in transaction that has performed writes	114,115	548
-cannot create partitioned table as inheritance child	103,1	549
-cannot create relations in temporary schemas of other sessions	61,1	550
-cannot create stored routine s check warnings	485	551
-cannot create temporary relation in non temporary schema	61,1	550
-cannot create temporary table with partitions	486	552
-cannot create temporary table within security restricted operation	87,1	553
-cannot create temporary tables during a parallel operation	487,115	554
-cannot create temporary tables during recovery	487,115	554
-cannot create unique index on partitioned table	153,1	555
+cannot create logical replication slot in transaction that has performed writes	114,115	549
+cannot create partitioned table as inheritance child	103,1	550
+cannot create relations in temporary schemas of other sessions	61,1	551
+cannot create stored routine s check warnings	485	552
+cannot create temporary relation in non temporary schema	61,1	551
+cannot create temporary table with partitions	486	553
+cannot create temporary table within security restricted operation	87,1	554
+cannot create temporary tables during a parallel operation	487,115	555
+cannot create temporary tables during recovery	487,115	555
+cannot create unique index on partitioned table	153,1	556
 cannot deconstruct a scalar	112,64	213
 cannot deconstruct an array as an object	112,64	213
-cannot define foreign key with * clause on a generated column	488	556
-cannot define savepoints during a parallel operation	115	453
-cannot define statistics for relation	153,1	557
-cannot delete from foreign table	59	558
+cannot define foreign key with * clause on a generated column	488	557
+cannot define savepoints during a parallel operation	115	454
+cannot define statistics for relation	153,1	558
+cannot delete from foreign table	59	559
 cannot delete from object using integer index	112,64	213
 cannot delete from scalar	112,64	213
-cannot delete from table	190,1	559
-cannot delete from table * because it does not have a replica identity and publishes deletes	57	560
-cannot delete from view	57	561
-cannot delete or update a parent row a foreign key constraint fails	489	562
+cannot delete from table	190,1	560
+cannot delete from table * because it does not have a replica identity and publishes deletes	57	561
+cannot delete from view	57	562
+cannot delete or update a parent row a foreign key constraint fails	489	563
 cannot delete path in scalar	112,64	213
-cannot delete rows from table which is parent in a foreign key constraint * of table	490	563
-cannot delete tuples during a parallel operation	115	564
-cannot detach partition	57	525
+cannot delete rows from table which is parent in a foreign key constraint * of table	490	564
+cannot delete tuples during a parallel operation	115	565
+cannot detach partition	57	526
 cannot detach partitions concurrently when a default partition exists	57	164
 cannot determine element type of anyarray argument	170,1	192
-cannot determine result data type	62,1,170	510
+cannot determine result data type	62,1,170	511
 cannot determine transition data type	62,1	66
-cannot determine type of empty array	491,1	565
-cannot disallow connections for current database	112,64	566
-cannot discard import tablespace associated with temporary table	492	567
-cannot display a value of a shell type	59	454
-cannot display a value of type	59	454
-cannot drop * because it is required by the database system	458,459	568
-cannot drop * because other objects depend on it	458,459	568
-cannot drop * requires it	458,459	568
-cannot drop a template database	153,1	569
-cannot drop active portal	493	570
-cannot drop all the publications from a subscription	103,1	571
-cannot drop column * because it is part of the partition key of relation	61,1	477
-cannot drop column * needed in a foreign key constraint	494	572
-cannot drop column * needed in a foreign key constraint * of table	495	573
-cannot drop column from only the partitioned table when partitions exist	61,1	477
+cannot determine type of empty array	491,1	566
+cannot disallow connections for current database	112,64	567
+cannot discard import tablespace associated with temporary table	492	568
+cannot display a value of a shell type	59	455
+cannot display a value of type	59	455
+cannot drop * because it is required by the database system	458,459	569
+cannot drop * because other objects depend on it	458,459	569
+cannot drop * requires it	458,459	569
+cannot drop a template database	153,1	570
+cannot drop active portal	493	571
+cannot drop all the publications from a subscription	103,1	572
+cannot drop column * because it is part of the partition key of relation	61,1	478
+cannot drop column * needed in a foreign key constraint	494	573
+cannot drop column * needed in a foreign key constraint * of table	495	574
+cannot drop column from only the partitioned table when partitions exist	61,1	478
 cannot drop column from typed table	153,1	166
-cannot drop columns from view	61,1	506
-cannot drop default keycache	496	574
-cannot drop desired object s because other objects depend on them	458,459	568
-cannot drop extension * because it is being modified	57	472
-cannot drop generation expression from inherited column	61,1	477
-cannot drop index * needed in a foreign key constraint	497	575
-cannot drop inherited column	61,1	477
-cannot drop inherited constraint * of relation	61,1	477
-cannot drop objects owned by * because they are required by the database system	458,459	576
-cannot drop one or more of the requested users	498	577
-cannot drop or rename fts_doc_id	499	578
+cannot drop columns from view	61,1	507
+cannot drop default keycache	496	575
+cannot drop desired object s because other objects depend on them	458,459	569
+cannot drop extension * because it is being modified	57	473
+cannot drop generation expression from inherited column	61,1	478
+cannot drop index * needed in a foreign key constraint	497	576
+cannot drop inherited column	61,1	478
+cannot drop inherited constraint * of relation	61,1	478
+cannot drop objects owned by * because they are required by the database system	458,459	577
+cannot drop one or more of the requested users	498	578
+cannot drop or rename fts_doc_id	499	579
 cannot drop partitioned index	59	170
-cannot drop pinned portal	493	570
+cannot drop pinned portal	493	571
 cannot drop system column	59	170
-cannot drop the currently open database	86,57	518
+cannot drop the currently open database	86,57	519
 cannot enable subscription that does not have a slot name	57	167
-cannot exec a shared library directly	500	579
-cannot execute * during a parallel operation	115	580
-cannot execute * during recovery	487,115	581
-cannot execute * in a read only transaction	487,115	581
-cannot execute * within a background process	59	582
-cannot execute * within security restricted operation	87,1	583
-cannot execute merge on relation	59	584
-cannot execute new commands while wal sender is in stopping mode	57	585
-cannot execute sql commands in wal sender for physical replication	59	586
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	501	587
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	502	588
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	503	589
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	504	590
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	505	591
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	506	592
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	507	593
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	508	594
-cannot execute statement in a read only transaction	509	595
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	510	596
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	511	597
-cannot export a snapshot from a subtransaction	114,115	598
-cannot extend file	205	599
-cannot extend relation	205	600
+cannot exec a shared library directly	500	580
+cannot execute * during a parallel operation	115	581
+cannot execute * during recovery	487,115	582
+cannot execute * in a read only transaction	487,115	582
+cannot execute * within a background process	59	583
+cannot execute * within security restricted operation	87,1	584
+cannot execute merge on relation	59	585
+cannot execute new commands while wal sender is in stopping mode	57	586
+cannot execute sql commands in wal sender for physical replication	59	587
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	501	588
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	502	589
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	503	590
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	504	591
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	505	592
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	506	593
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	507	594
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	508	595
+cannot execute statement in a read only transaction	509	596
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	510	597
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	511	598
+cannot export a snapshot from a subtransaction	114,115	599
+cannot extend file	206	600
+cannot extend relation	206	601
 cannot extract elements from a scalar	112,64	213
 cannot extract elements from an object	112,64	213
-cannot find certificate signature algorithm	512,178	601
-cannot find module	437	602
-cannot fire deferred trigger within security restricted operation	87,1	603
+cannot find certificate signature algorithm	512,178	602
+cannot find module	437	603
+cannot fire deferred trigger within security restricted operation	87,1	604
 cannot get array length of a non array	112,64	213
 cannot get array length of a scalar	112,64	213
-cannot get geometry object from data you send to the geometry field	513	604
+cannot get geometry object from data you send to the geometry field	513	605
 cannot get group name	514,172	193
-cannot grant role * to	515	605
-cannot have more than * columns in statistics	516,205	606
-cannot have more than * keys in a foreign key	516,205	607
-cannot have more than * runs for an external sort	205	608
-cannot have more than 2 32 1 subtransactions in a transaction	205	609
-cannot have more than 2 32 2 commands in a transaction	205	609
-cannot have more than one value for this type of * partitioning	517	610
-cannot have multiple returning lists in a rule	59	536
+cannot grant role * to	515	606
+cannot have more than * columns in statistics	516,206	607
+cannot have more than * keys in a foreign key	516,206	608
+cannot have more than * runs for an external sort	206	609
+cannot have more than 2 32 1 subtransactions in a transaction	206	610
+cannot have more than 2 32 2 commands in a transaction	206	610
+cannot have more than one value for this type of * partitioning	517	611
+cannot have multiple returning lists in a rule	59	537
 cannot have multiple set access method subcommands	59	170
 cannot have multiple set tablespace subcommands	0,1	121
-cannot have returning lists in multiple rules	59	611
-cannot have rules	153,1	535
-cannot have triggers	153,1	612
+cannot have returning lists in multiple rules	59	612
+cannot have rules	153,1	536
+cannot have triggers	153,1	613
 cannot import a snapshot from a different database	59	69
-cannot import name	437	613
+cannot import name	437	614
 cannot inherit from a partition	153,1	166
 cannot inherit from partition	153,1	166
 cannot inherit from partitioned table	153,1	166
 cannot inherit from temporary relation	153,1	166
 cannot inherit from temporary relation of another session	153,1	166
 cannot inherit to temporary relation of another session	153,1	166
-cannot insert a non default value into column	411,1	412
-cannot insert into column * of view	59	611
-cannot insert into foreign table	59	558
-cannot insert into view	57	561
-cannot insert multiple commands into a prepared statement	0,1	614
-cannot insert tuples in a parallel worker	115	564
-cannot invoke * is null	213	615
-cannot load from * the table is probably corrupted	518	616
-cannot load such file	437	617
-cannot lock relation	153,1	618
-cannot lock rows in foreign table	59	619
-cannot lock rows in materialized view	153,1	511
-cannot lock rows in relation	153,1	511
-cannot lock rows in sequence	153,1	511
-cannot lock rows in toast relation	153,1	511
-cannot lock rows in view	153,1	511
-cannot manipulate replication origins during recovery	487,115	620
-cannot mark index clustered in partitioned table	59	521
+cannot insert a non default value into column	411,1	413
+cannot insert into column * of view	59	612
+cannot insert into foreign table	59	559
+cannot insert into view	57	562
+cannot insert multiple commands into a prepared statement	0,1	615
+cannot insert tuples in a parallel worker	115	565
+cannot invoke * is null	214	616
+cannot load from * the table is probably corrupted	518	617
+cannot load such file	437	618
+cannot lock relation	153,1	619
+cannot lock rows in foreign table	59	620
+cannot lock rows in materialized view	153,1	512
+cannot lock rows in relation	153,1	512
+cannot lock rows in sequence	153,1	512
+cannot lock rows in toast relation	153,1	512
+cannot lock rows in view	153,1	512
+cannot manipulate replication origins during recovery	487,115	621
+cannot mark index clustered in partitioned table	59	522
 cannot match partition key to an index using access method	59	103
-cannot merge addresses from different families	112,64	480
-cannot merge incompatible arrays	170,1	621
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	519	622
-cannot modify session binlog_format inside a transaction	520	623
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	521	624
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	522	625
-cannot modify session skip_replication inside a stored function or trigger	523	626
-cannot modify session skip_replication inside a transaction	524	627
-cannot modify session sql_log_bin inside a transaction	525	628
+cannot merge addresses from different families	112,64	481
+cannot merge incompatible arrays	170,1	622
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	519	623
+cannot modify session binlog_format inside a transaction	520	624
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	521	625
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	522	626
+cannot modify session skip_replication inside a stored function or trigger	523	627
+cannot modify session skip_replication inside a transaction	524	628
+cannot modify session sql_log_bin inside a transaction	525	629
 cannot move an owned sequence into another schema	59	170
-cannot move extension * into schema * because the extension contains the schema	57	472
+cannot move extension * into schema * because the extension contains the schema	57	473
 cannot move non shared relation to tablespace	59	103
-cannot move objects into or out of temporary schemas	59	629
-cannot move objects into or out of toast schema	59	629
-cannot move relations in to or out of pg_global tablespace	112,64	630
-cannot move system relation	59	631
-cannot move system relations skipping all	87,1	632
+cannot move objects into or out of temporary schemas	59	630
+cannot move objects into or out of toast schema	59	630
+cannot move relations in to or out of pg_global tablespace	112,64	631
+cannot move system relation	59	632
+cannot move system relations skipping all	87,1	633
 cannot move temporary tables of other sessions	59	170
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	633
-cannot open * query as cursor	526,1	634
-cannot open multi query plan as cursor	526,1	634
-cannot open relation	153,1	635
-cannot open shared object file no such file or directory	437	613
-cannot open table for trigger s s	527	636
-cannot or bit strings of different sizes	340,64	350
-cannot or inet values of different sizes	112,64	480
-cannot override order by clause of window	480,1	541
-cannot override partition by clause of window	480,1	541
-cannot parse * as date reason invalid_format	528	637
-cannot partition using more than	516,205	607
-cannot perform copy freeze because of prior transaction activity	115	638
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	639
-cannot perform copy freeze on a partitioned table	59	640
-cannot perform delete returning on relation	59	611
-cannot perform insert returning on relation	59	611
-cannot perform transaction commands inside a cursor loop that is not read only	57	494
-cannot perform update returning on relation	59	611
-cannot prepare a transaction that has created a cursor with hold	59	641
-cannot prepare a transaction that has executed listen unlisten or notify	59	642
-cannot prepare a transaction that has exported snapshots	59	643
-cannot prepare a transaction that has operated on temporary objects	59	643
-cannot prepare a transaction that modified relation mapping	59	644
-cannot prepare while holding both session level and transaction level locks on the same object	59	645
-cannot proceed because event scheduler is disabled	529	646
-cannot proceed exception	530	647
-cannot query or manipulate replication origin when max_replication_slots 0	57	648
-cannot read field x because * is null	213	615
-cannot read from logical replication slot	57	585
-cannot read properties of null reading	213	649
-cannot read properties of undefined reading	213	649
-cannot read the array length because * is null	213	615
-cannot reassign ownership of objects owned by * because they are required by the database system	458,459	576
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	531	650
-cannot recursively add identity column to table that has child tables	61,1	477
-cannot redo exception	532	651
-cannot refer to new within with query	59	236
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	634
+cannot open * query as cursor	526,1	635
+cannot open multi query plan as cursor	526,1	635
+cannot open relation	153,1	636
+cannot open shared object file no such file or directory	437	614
+cannot open table for trigger s s	527	637
+cannot or bit strings of different sizes	340,64	351
+cannot or inet values of different sizes	112,64	481
+cannot override order by clause of window	480,1	542
+cannot override partition by clause of window	480,1	542
+cannot parse * as date reason invalid_format	528	638
+cannot partition using more than	516,206	608
+cannot perform copy freeze because of prior transaction activity	115	639
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	640
+cannot perform copy freeze on a partitioned table	59	641
+cannot perform delete returning on relation	59	612
+cannot perform insert returning on relation	59	612
+cannot perform transaction commands inside a cursor loop that is not read only	57	495
+cannot perform update returning on relation	59	612
+cannot prepare a transaction that has created a cursor with hold	59	642
+cannot prepare a transaction that has executed listen unlisten or notify	59	643
+cannot prepare a transaction that has exported snapshots	59	644
+cannot prepare a transaction that has operated on temporary objects	59	644
+cannot prepare a transaction that modified relation mapping	59	645
+cannot prepare while holding both session level and transaction level locks on the same object	59	646
+cannot proceed because event scheduler is disabled	529	647
+cannot proceed exception	530	648
+cannot query or manipulate replication origin when max_replication_slots 0	57	649
+cannot read field x because * is null	214	616
+cannot read from logical replication slot	57	586
+cannot read properties of null reading	214	650
+cannot read properties of undefined reading	214	650
+cannot read the array length because * is null	214	616
+cannot reassign ownership of objects owned by * because they are required by the database system	458,459	577
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	531	651
+cannot recursively add identity column to table that has child tables	61,1	478
+cannot redo exception	532	652
+cannot refer to new within with query	59	237
 cannot refer to non index column by number	59	170
-cannot refer to old within with query	59	236
-cannot refresh materialized view	57	652
+cannot refer to old within with query	59	237
+cannot refresh materialized view	57	653
 cannot reindex exclusion constraint index * concurrently skipping	59	103
 cannot reindex invalid index * concurrently skipping	59	103
-cannot reindex invalid index * on toast table skipping	59	631
-cannot reindex invalid index on toast table	59	631
+cannot reindex invalid index * on toast table skipping	59	632
+cannot reindex invalid index on toast table	59	632
 cannot reindex system catalogs concurrently	59	103
 cannot reindex system catalogs concurrently skipping all	59	103
-cannot reindex temporary tables of other sessions	59	631
-cannot reindex this type of relation concurrently	153,1	547
-cannot release savepoints during a parallel operation	115	453
-cannot remove all partitions use drop table instead	533	653
-cannot remove constraint from only the partitioned table when partitions exist	61,1	477
-cannot remove dependency on * because it is a system object	59	654
-cannot remove parameter defaults from existing function	62,1	510
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	534	655
+cannot reindex temporary tables of other sessions	59	632
+cannot reindex this type of relation concurrently	153,1	548
+cannot release savepoints during a parallel operation	115	454
+cannot remove all partitions use drop table instead	533	654
+cannot remove constraint from only the partitioned table when partitions exist	61,1	478
+cannot remove dependency on * because it is a system object	59	655
+cannot remove parameter defaults from existing function	62,1	511
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	534	656
 cannot rename column of typed table	153,1	166
 cannot rename columns of relation	153,1	166
-cannot rename inherited column	61,1	477
-cannot rename inherited constraint	61,1	477
+cannot rename inherited column	61,1	478
+cannot rename inherited constraint	61,1	478
 cannot rename system column	59	170
 cannot replace existing key	112,64	213
-cannot replace hidden fts_doc_id with a user visible one	535	656
-cannot replicate into relation with row level security enabled	59	657
-cannot retrieve a system column in this context	59	658
-cannot retrieve commit timestamp for transaction	112,64	659
-cannot revoke role * from	536	660
+cannot replace hidden fts_doc_id with a user visible one	535	657
+cannot replicate into relation with row level security enabled	59	658
+cannot retrieve a system column in this context	59	659
+cannot retrieve commit timestamp for transaction	112,64	660
+cannot revoke role * from	536	661
 cannot rewrite system relation	59	170
 cannot rewrite table * used as a catalog table	59	170
 cannot rewrite temporary tables of other sessions	59	170
-cannot roll back while a subtransaction is active	475	523
-cannot rollback to savepoints during a parallel operation	115	453
-cannot run because of policy	537	661
-cannot run executable found relative to current directory	538,539	662
-cannot run inside a subtransaction	114,115	492
-cannot run inside a transaction block	114,115	492
-cannot schedule event * relay log name * position	540	663
-cannot send a message of size * via shared memory queue	205	664
-cannot send after transport endpoint shutdown	361	665
-cannot send header	541	666
-cannot send request	542	667
+cannot roll back while a subtransaction is active	475	524
+cannot rollback to savepoints during a parallel operation	115	454
+cannot run because of policy	537	662
+cannot run executable found relative to current directory	538,539	663
+cannot run inside a subtransaction	114,115	493
+cannot run inside a transaction block	114,115	493
+cannot schedule event * relay log name * position	540	664
+cannot send a message of size * via shared memory queue	206	665
+cannot send after transport endpoint shutdown	361	666
+cannot send header	541	667
+cannot send request	542	668
 cannot set * for enabled subscription	57	167
-cannot set a subfield to default	59	485
-cannot set an array element to default	59	485
-cannot set comment on relation	153,1	668
+cannot set a subfield to default	59	486
+cannot set an array element to default	59	486
+cannot set comment on relation	153,1	669
 cannot set logged status of a temporary sequence	61,1	65
 cannot set options for relation	153,1	166
-cannot set parameter * to false for publication	112,64	473
-cannot set parameter * within security definer function	87,1	669
-cannot set parameter * within security restricted operation	87,1	669
-cannot set parameters during a parallel operation	115	495
+cannot set parameter * to false for publication	112,64	474
+cannot set parameter * within security definer function	87,1	670
+cannot set parameter * within security restricted operation	87,1	670
+cannot set parameters during a parallel operation	115	496
 cannot set path in scalar	112,64	213
-cannot set privileges of array types	543,544	670
-cannot set properties of null setting	213	649
-cannot set properties of undefined setting	213	649
-cannot set security label on relation	153,1	671
-cannot setup replication origin when one is already setup	57	648
-cannot specify a canonical function without a pre created shell type	103,1	519
-cannot specify both	526,1	672
-cannot specify both parser and copy options	0,1	673
-cannot specify default tablespace for partitioned relations	59	674
-cannot specify delimiter in binary mode	0,1	675
-cannot specify header in binary mode	59	676
-cannot specify more than one application time period	545	677
-cannot specify null in binary mode	0,1	675
-cannot specify null in range bound	103,1	549
-cannot specify using when altering type of generated column	546,1	678
-cannot start logical replication workers when max_replication_slots 0	142,143	679
-cannot start subtransactions during a parallel operation	115	453
-cannot subscript type * because it does not support subscripting	170,1	680
-cannot subtract inet values of different sizes	112,64	480
-cannot subtract nan from pg_lsn	59	468
-cannot switch out of the row based binary log format when the session has open temporary tables	547	681
-cannot take logarithm of a negative number	548,64	682
-cannot take logarithm of zero	548,64	682
+cannot set privileges of array types	543,544	671
+cannot set properties of null setting	214	650
+cannot set properties of undefined setting	214	650
+cannot set security label on relation	153,1	672
+cannot setup replication origin when one is already setup	57	649
+cannot specify a canonical function without a pre created shell type	103,1	520
+cannot specify both	526,1	673
+cannot specify both parser and copy options	0,1	674
+cannot specify default tablespace for partitioned relations	59	675
+cannot specify delimiter in binary mode	0,1	676
+cannot specify header in binary mode	59	677
+cannot specify more than one application time period	545	678
+cannot specify null in binary mode	0,1	676
+cannot specify null in range bound	103,1	550
+cannot specify using when altering type of generated column	546,1	679
+cannot start logical replication workers when max_replication_slots 0	142,143	680
+cannot start subtransactions during a parallel operation	115	454
+cannot subscript type * because it does not support subscripting	170,1	681
+cannot subtract inet values of different sizes	112,64	481
+cannot subtract nan from pg_lsn	59	469
+cannot switch out of the row based binary log format when the session has open temporary tables	547	682
+cannot take logarithm of a negative number	548,64	683
+cannot take logarithm of zero	548,64	683
 cannot take square root of a negative number	65,64	68
-cannot truncate a table referenced in a foreign key constraint	59,549	683
+cannot truncate a table referenced in a foreign key constraint	59,549	684
 cannot truncate foreign table	59	170
 cannot truncate only a partitioned table	153,1	166
 cannot truncate temporary tables of other sessions	59	170
-cannot undo exception	550	684
-cannot unload app domain exception	228	685
-cannot update column * of view	59	611
-cannot update foreign table	59	558
-cannot update table	190,1	559
-cannot update table * because it does not have a replica identity and publishes updates	57	560
-cannot update tuples during a parallel operation	115	686
-cannot update view	57	561
-cannot use * access on index * due to type or collation conversion on field	551	687
-cannot use * with a logical replication slot	59	586
-cannot use * with header in copy to	59	676
+cannot undo exception	550	685
+cannot unload app domain exception	228	686
+cannot update column * of view	59	612
+cannot update foreign table	59	559
+cannot update table	190,1	560
+cannot update table * because it does not have a replica identity and publishes updates	57	561
+cannot update tuples during a parallel operation	115	687
+cannot update view	57	562
+cannot use * access on index * due to type or collation conversion on field	551	688
+cannot use * with a logical replication slot	59	587
+cannot use * with header in copy to	59	677
 cannot use a deferrable primary key for referenced table	57	164
 cannot use a deferrable unique constraint for referenced table	57	164
-cannot use a logical replication slot for physical replication	57	585
-cannot use a where clause when removing a table from a publication	0,1	688
-cannot use an existing index in create table	59	236
-cannot use column list for relation * in publication	112,64	473
-cannot use constant expression as partition key	103,1	689
-cannot use different column lists for table * in different publications	59	657
-cannot use distinct with within group	0,1	690
+cannot use a logical replication slot for physical replication	57	586
+cannot use a where clause when removing a table from a publication	0,1	689
+cannot use an existing index in create table	59	237
+cannot use column list for relation * in publication	112,64	474
+cannot use constant expression as partition key	103,1	690
+cannot use different column lists for table * in different publications	59	658
+cannot use distinct with within group	0,1	691
 cannot use eeee twice	0,1	0
 cannot use expression index * as replica identity	59	170
-cannot use generated column * in column generation expression	103,1	691
-cannot use generated column * in publication column list	190,1	692
-cannot use generated column in partition key	103,1	689
-cannot use in schema clause when using grant revoke on schemas	543,544	670
-cannot use invalid database * as template	57	478
-cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	128,129	287
-cannot use ldapsearchattribute together with ldapsearchfilter	128,129	287
-cannot use list partition strategy with more than one column	103,1	689
-cannot use maxvalue as value in values in	552	693
-cannot use more than * columns in an index	516,205	694
-cannot use multiple order by clauses with within group	0,1	690
+cannot use generated column * in column generation expression	103,1	692
+cannot use generated column * in publication column list	190,1	693
+cannot use generated column in partition key	103,1	690
+cannot use in schema clause when using grant revoke on schemas	543,544	671
+cannot use invalid database * as template	57	479
+cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	128,129	288
+cannot use ldapsearchattribute together with ldapsearchfilter	128,129	288
+cannot use list partition strategy with more than one column	103,1	690
+cannot use maxvalue as value in values in	552	694
+cannot use more than * columns in an index	516,206	695
+cannot use multiple order by clauses with within group	0,1	691
 cannot use non immediate index * as replica identity	59	170
 cannot use non unique index * as replica identity	153,1	166
 cannot use only for foreign key on partitioned table * referencing relation	153,1	166
 cannot use partial index * as replica identity	59	170
-cannot use physical replication slot for logical decoding	57	695
+cannot use physical replication slot for logical decoding	57	696
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	112,64	473
-cannot use relation * as logical replication target	153,1	696
+cannot use publication where clause for relation	112,64	474
+cannot use relation * as logical replication target	153,1	697
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	59	80
-cannot use special role specifier in drop role	112,64	697
-cannot use system column * in column generation expression	190,1	698
-cannot use system column * in merge when condition	190,1	698
-cannot use system column * in partition key	103,1	689
-cannot use system column * in publication column list	190,1	692
-cannot use table references in domain check constraint	190,1	699
-cannot use table references in parameter default value	190,1	700
+cannot use special role specifier in drop role	112,64	698
+cannot use system column * in column generation expression	190,1	699
+cannot use system column * in merge when condition	190,1	699
+cannot use system column * in partition key	103,1	690
+cannot use system column * in publication column list	190,1	693
+cannot use table references in domain check constraint	190,1	700
+cannot use table references in parameter default value	190,1	701
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	690
-cannot use whole row variable in column generation expression	103,1	691
-cannot vacuum temporary tables of other sessions	59	521
-cannot xor bit strings of different sizes	340,64	350
-cannot_coerce	465,1	522
-cannot_connect_now	476,125	527
-cannotcoerce	465,1	522
-cannotconnectnow	476,125	527
-cannotproceedexception	530	647
-cannotredoexception	532	651
-cannotsendheader	541	666
-cannotsendrequest	542	667
-cannotundoexception	550	684
-cannotunloadappdomainexception	228	685
-cant change runtime param	462	701
-cant_change_runtime_param	462,57	701
-cantchangeruntimeparam	462,57	701
-card not present exception	553	702
-cardexception	554	703
-cardinality violation	555	704
-cardinality_violation	555	704
-cardinalityviolation	555	704
-cardnotpresentexception	553	702
-case insensitive matching not supported on type bytea	59	705
-case not found	556	706
-case not found for case statement	557	707
-case_not_found	556	706
-casenotfound	556	706
-cast from type * to type * already exists	101,1	708
-cast from type * to type * does not exist	102,1	709
+cannot use variadic with within group	0,1	691
+cannot use whole row variable in column generation expression	103,1	692
+cannot vacuum temporary tables of other sessions	59	522
+cannot xor bit strings of different sizes	340,64	351
+cannot_coerce	465,1	523
+cannot_connect_now	476,125	528
+cannotcoerce	465,1	523
+cannotconnectnow	476,125	528
+cannotproceedexception	530	648
+cannotredoexception	532	652
+cannotsendheader	541	667
+cannotsendrequest	542	668
+cannotundoexception	550	685
+cannotunloadappdomainexception	228	686
+cant change runtime param	462	702
+cant_change_runtime_param	462,57	702
+cantchangeruntimeparam	462,57	702
+card not present exception	553	703
+cardexception	554	704
+cardinality violation	555	705
+cardinality_violation	555	705
+cardinalityviolation	555	705
+cardnotpresentexception	553	703
+case insensitive matching not supported on type bytea	59	706
+case not found	556	707
+case not found for case statement	557	708
+case_not_found	556	707
+casenotfound	556	707
+cast from type * to type * already exists	101,1	709
+cast from type * to type * does not exist	102,1	710
 cast function must be a normal function	103,1	215
 cast function must not be volatile	103,1	215
 cast function must not return a set	103,1	215
 cast function must take one to three arguments	103,1	215
 cast will be ignored because the source data type is a domain	153,1	223
 cast will be ignored because the target data type is a domain	153,1	223
-catalogexception	558	710
+catalogexception	558	711
 ccs received early	559,172	193
-cert authentication is only supported on hostssl connections	128,129	287
+cert authentication is only supported on hostssl connections	128,129	288
 cert cb error	560,172	193
-cert info signature and signature algorithm mismatch	561,178	711
+cert info signature and signature algorithm mismatch	561,178	712
 cert length mismatch	562,172	193
-cert path builder exception	563	712
-cert path validator exception	564	713
-cert store exception	565	714
-certificate chain too long	566,178	715
-certificate encoding exception	567	716
-certificate expired exception	568	717
-certificate has expired	569,178	718
-certificate is not yet valid	570,178	719
-certificate not trusted	571,178	720
-certificate not yet valid exception	572	721
-certificate parsing exception	573	722
-certificate public key has explicit ecc parameters	574,178	723
-certificate rejected	575,178	724
-certificate revoked	576,178	725
-certificate revoked exception	577	726
-certificate signature failure	578,178	727
-certificate transparency required but no valid scts found	579,178	728
+cert path builder exception	563	713
+cert path validator exception	564	714
+cert store exception	565	715
+certificate chain too long	566,178	716
+certificate encoding exception	567	717
+certificate expired exception	568	718
+certificate has expired	569,178	719
+certificate is not yet valid	570,178	720
+certificate not trusted	571,178	721
+certificate not yet valid exception	572	722
+certificate parsing exception	573	723
+certificate public key has explicit ecc parameters	574,178	724
+certificate rejected	575,178	725
+certificate revoked	576,178	726
+certificate revoked exception	577	727
+certificate signature failure	578,178	728
+certificate transparency required but no valid scts found	579,178	729
 certificate verify failed	580,172	193
-certificateencodingexception	567	716
-certificateerror	581,582	729
-certificateexception	583	730
-certificateexpiredexception	568	717
-certificatenotyetvalidexception	572	721
-certificateparsingexception	573	722
-certificaterevokedexception	577	726
-certpathbuilderexception	563	712
-certpathvalidatorexception	564	713
-certstoreexception	565	714
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	584	731
-change master to master_auto_position 1 can only be executed when gtid_mode on	585	732
-change master to option * is missing requirement	586	733
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	587	734
-changed char set exception	588	735
-changedcharsetexception	588	735
-changing schema from * to * is not allowed	589	736
-changing table options requires the table to be rebuilt	590	737
-channel name cannot be empty	112,64	738
-channel name too long	112,64	738
-channel number out of range	591	739
+certificateencodingexception	567	717
+certificateerror	581,582	730
+certificateexception	583	731
+certificateexpiredexception	568	718
+certificatenotyetvalidexception	572	722
+certificateparsingexception	573	723
+certificaterevokedexception	577	727
+certpathbuilderexception	563	713
+certpathvalidatorexception	564	714
+certstoreexception	565	715
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	584	732
+change master to master_auto_position 1 can only be executed when gtid_mode on	585	733
+change master to option * is missing requirement	586	734
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	587	735
+changed char set exception	588	736
+changedcharsetexception	588	736
+changing schema from * to * is not allowed	589	737
+changing table options requires the table to be rebuilt	590	738
+channel name cannot be empty	112,64	739
+channel name too long	112,64	739
+channel number out of range	591	740
 channel_error	44	46
-char conversion exception	592	740
-char out of range	201,64	741
-character coding exception	593	742
-character disallowed in json in argument * to function * at position	594	743
-character not in repertoire	595	744
-character number must be positive	112,64	745
-character with byte sequence * in encoding * has no equivalent in encoding	596,64	746
-character_not_in_repertoire	595,64	744
-charactercodingexception	593	742
-characternotinrepertoire	595,64	744
-charconversionexception	592	740
-check constraint * already exists	101,1	747
-check constraint * of relation * is violated by some row	597,598	748
-check constraint failed	599,600	749
-check constraint name * appears multiple times but with different expressions	101,1	750
-check constraints for domains cannot be marked no inherit	103,1	519
-check of private key failed	128,129	751
-check option failed 192s 192s	601	752
-check option on non updatable view 192s 192s	602	753
-check violation	597	754
-check_violation	597,598	754
-checkoutexception	603	755
-checkreservedlock disk i o error	604,100	756
-checkviolation	597,598	754
-child column * specifies generation expression	546,1	678
-child exited	605	757
-child process error	606,607	758
-child table * has different collation for column	608,1	759
-child table * has different definition for check constraint	170,1	488
-child table * has different type for column	170,1	488
-child table is missing column	170,1	488
-child table is missing constraint	170,1	488
-childprocesserror	606,607	758
+char conversion exception	592	741
+char out of range	201,64	742
+character coding exception	593	743
+character disallowed in json in argument * to function * at position	594	744
+character not in repertoire	595	745
+character number must be positive	112,64	746
+character with byte sequence * in encoding * has no equivalent in encoding	596,64	747
+character_not_in_repertoire	595,64	745
+charactercodingexception	593	743
+characternotinrepertoire	595,64	745
+charconversionexception	592	741
+check constraint * already exists	101,1	748
+check constraint * of relation * is violated by some row	597,598	749
+check constraint failed	599,600	750
+check constraint name * appears multiple times but with different expressions	101,1	751
+check constraints for domains cannot be marked no inherit	103,1	520
+check of private key failed	128,129	752
+check option failed 192s 192s	601	753
+check option on non updatable view 192s 192s	602	754
+check violation	597	755
+check_violation	597,598	755
+checkoutexception	603	756
+checkreservedlock disk i o error	604,100	757
+checkviolation	597,598	755
+child column * specifies generation expression	546,1	679
+child exited	605	758
+child process error	606,607	759
+child table * has different collation for column	608,1	760
+child table * has different definition for check constraint	170,1	489
+child table * has different type for column	170,1	489
+child table is missing column	170,1	489
+child table is missing constraint	170,1	489
+childprocesserror	606,607	759
 cipher code wrong length	609,172	193
-ciphererror	610	760
+ciphererror	610	761
 ciphersuite digest has changed	611,172	193
 circular inheritance not allowed	148,1	160
-circulardatastructure	612	761
-class cast exception	613	762
-class circularity error	614	763
-class format error	615	764
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	226	765
-class not found exception	616,437	766
-class zqx missing not found	437	767
-classcastexception	613	762
-classcircularityerror	614	763
-classformaterror	615	764
-classnotfoundexception	616,437	766
+circulardatastructure	612	762
+class cast exception	613	763
+class circularity error	614	764
+class format error	615	765
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	226	766
+class not found exception	616,437	767
+classcastexception	613	763
+classcircularityerror	614	764
+classformaterror	615	765
+classnotfoundexception	616,437	767
 clause not found in from clause	617,1	768
 client certificates can only be checked if a root certificate store is available	128,129	769
 client does not support authentication protocol requested by server consider upgrading mariadb client	618	770
@@ -9617,10 +9622,10 @@ client sent a push telemetry request with an invalid or outdated subscription id
 client sent proto_version * but we only support protocol * or higher	59	775
 client sent proto_version * but we only support protocol * or lower	59	775
 client uses authorization identity but it is not supported	59	771
-clientcert can only be configured for hostssl rows	128,129	287
-clientcert only accepts verify full when using cert authentication	128,129	287
+clientcert can only be configured for hostssl rows	128,129	288
+clientcert only accepts verify full when using cert authentication	128,129	288
 clienthello tlsext	621,172	193
-clientname can only be configured for hostssl rows	128,129	287
+clientname can only be configured for hostssl rows	128,129	288
 clone not supported exception	622	776
 clonenotsupportedexception	622	776
 close disk i o error	623,100	777
@@ -9734,12 +9739,12 @@ column count of * is wrong expected * found	679,680	827
 column count of mysql * is wrong expected * found	681	828
 column data type * can only have storage plain	59	170
 column data type * does not support compression	59	170
-column definition lists can have at most	516,205	829
+column definition lists can have at most	516,206	829
 column family * flag * is different from an existing flag	682	830
 column filter expression must not be null	113,64	831
 column length too big for column * max * use blob or text instead	683	832
-column list must not be specified in alter publication drop	0,1	688
-column must be added to child tables too	61,1	477
+column list must not be specified in alter publication drop	0,1	689
+column must be added to child tables too	61,1	478
 column name * appears more than once in using clause	174,1	833
 column name * conflicts with a system column name	174,1	834
 column name * is not unique	0,1	181
@@ -9753,12 +9758,12 @@ column number * does not have default sorting behavior	153,1	839
 column number * of relation * does not exist	461,1	840
 column number must be in range from 1 to	112,64	841
 column path filter must not be empty string	64	842
-column privileges are only valid for relations	543,544	670
+column privileges are only valid for relations	543,544	671
 column reference * is ambiguous	157,1	843
 column s used in period s specified in update set list	684	844
 column set to default value null supplied to not null column * at row	685	845
-column specification not allowed for schema	0,1	690
-columns available but * columns specified	190,1	698
+column specification not allowed for schema	0,1	691
+columns available but * columns specified	190,1	699
 columns participating in a foreign key are renamed	686	846
 combine function with transition type * must not be declared strict	62,1	66
 comexception	687	847
@@ -9785,7 +9790,7 @@ compatibilityerror	702	864
 completionexception	703	865
 component in parameter dynamic_library_path is not an absolute path	704,1	866
 composite data types are not binary compatible	103,1	215
-composite type * cannot be made a member of itself	61,1	469
+composite type * cannot be made a member of itself	61,1	470
 compress method must be defined when leaf type is different from input type	112,64	867
 compressed column * can t be used in key specification	705	868
 compressed length too long	706,172	193
@@ -9796,8 +9801,8 @@ compression id not within private range	709,172	193
 compression library error	710,172	193
 compression method lz4 not supported	59	870
 concurrent delete retrying	447,446	871
-concurrent index creation for exclusion constraints is not supported	59	631
-concurrent index creation on system catalog tables is not supported	59	631
+concurrent index creation for exclusion constraints is not supported	59	632
+concurrent index creation on system catalog tables is not supported	59	632
 concurrent modification exception	711,414	872
 concurrent transactions exception	712	873
 concurrent update retrying	447,446	871
@@ -9806,8 +9811,8 @@ concurrently cannot be used when the materialized view is not populated	59	874
 concurrentmodificationexception	711,414	872
 concurrenttransactionsexception	712	873
 conditional do instead rules are not supported for copy	59	875
-conditional do instead rules are not supported for data modifying statements in with	59	611
-conditional union intersect except statements are not implemented	59	236
+conditional do instead rules are not supported for data modifying statements in with	59	612
+conditional union intersect except statements are not implemented	59	237
 conditional utility statements are not implemented	59	876
 config file error	128	877
 config pod sandbox error	713,714	878
@@ -9821,7 +9826,7 @@ configuration errors exception	716	882
 configuration file * contains errors	128,129	883
 configuration file * contains errors no changes were applied	128,129	883
 configuration file * contains errors unaffected changes were applied	128,129	883
-configuration file * contains no entries	128,129	287
+configuration file * contains no entries	128,129	288
 configuration file * is too big	717	884
 configuration file recursion in	112,64	885
 configuration limit exceeded	142	886
@@ -9830,374 +9835,375 @@ configurationerrorsexception	716	882
 configurationexception	718	887
 configurationlimitexceeded	142,143	886
 conflicterror	719	888
-conflicting constraint properties	0,1	690
+conflicting constraint properties	0,1	691
 conflicting declarations * and	720	889
 conflicting for system_time clauses in with recursive	721	890
 conflicting key value violates exclusion constraint	722,598	891
 conflicting null not null constraints	0,1	892
-conflicting null not null declarations for column * of table	0,1	361
+conflicting null not null declarations for column * of table	0,1	362
 conflicting or redundant column lists for table	101,1	893
-conflicting or redundant null not null declarations for column	0,1	690
+conflicting or redundant null not null declarations for column	0,1	691
 conflicting or redundant options	0,1	894
 conflicting or redundant where clauses for table	101,1	893
-conflicting values for * field in formatting string	464,64	501
+conflicting values for * field in formatting string	464,64	502
 conflicts with existing default partition	103,1	895
-conflicts with inherited constraint on relation	103,1	691
-conflicts with non inherited constraint on child table	103,1	689
-conflicts with non inherited constraint on relation	103,1	691
-conflicts with not valid constraint on child table	103,1	689
-conflicts with not valid constraint on relation	103,1	691
+conflicts with inherited constraint on relation	103,1	692
+conflicts with non inherited constraint on child table	103,1	690
+conflicts with non inherited constraint on relation	103,1	692
+conflicts with not valid constraint on child table	103,1	690
+conflicts with not valid constraint on relation	103,1	692
 connect io exception	723	896
 connectexception	724	897
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	725	898
-connecting slave requested to start from gtid * which is not in the master s binlog	726	899
+connectexception * connection refused	725	898
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	726	899
+connecting slave requested to start from gtid * which is not in the master s binlog	727	900
 connectioexception	723	896
-connection * conflicts with existing connection	727	900
-connection aborted error	728,729	901
-connection does not exist	730	902
-connection exception	335	903
-connection failure	731	904
-connection is not available request timed out after	732	905
-connection is shut down	733,734	906
-connection pending exception	735	907
-connection refused	736	908
-connection refused connect	736	909
-connection refused error	736,737	910
-connection refused os error	736	911
-connection requires a valid client certificate	738	912
-connection reset by peer	739	913
-connection reset error	739,740	914
-connection timed out	741	915
-connection to client lost	731,335	916
+connection * conflicts with existing connection	728	901
+connection aborted error	729,730	902
+connection does not exist	731	903
+connection exception	335	904
+connection failure	732	905
+connection is not available request timed out after	733	906
+connection is shut down	734,735	907
+connection pending exception	736	908
+connection refused	725	909
+connection refused connect	725	910
+connection refused error	725,737	911
+connection refused os error	725	912
+connection requires a valid client certificate	738	913
+connection reset by peer	739	914
+connection reset error	739,740	915
+connection timed out	741	916
+connection to client lost	732,335	917
 connection type not set	742,172	193
-connection was killed	743	917
-connection_does_not_exist	730,335	902
-connection_exception	335	903
-connection_failure	731,335	904
+connection was killed	743	918
+connection_does_not_exist	731,335	903
+connection_exception	335	904
+connection_failure	732,335	905
 connection_forced	5	4
-connectionabortederror	728,729	901
-connectiondoesnotexist	730,335	902
-connectionerror	744	918
-connectionexception	335	903
-connectionfailure	731,335	904
-connectionpendingexception	735	907
-connectionrefusederror	736,737	910
-connectionreseterror	739,740	914
-constant of the type * cannot be used here	59	919
-constant random or timezone dependent expressions in sub partitioning function are not allowed	745	920
-constraint declared initially deferred must be deferrable	0,1	690
-constraint in on conflict clause has no associated index	153,1	635
-constraint must be added to child tables too	61,1	477
-constraint must be validated on child tables too	61,1	477
-constraint s failed for 192s 192s	746	921
+connectionabortederror	729,730	902
+connectiondoesnotexist	731,335	903
+connectionerror	744	919
+connectionexception	335	904
+connectionfailure	732,335	905
+connectionpendingexception	736	908
+connectionrefusederror	725,737	911
+connectionreseterror	739,740	915
+constant of the type * cannot be used here	59	920
+constant random or timezone dependent expressions in sub partitioning function are not allowed	745	921
+constraint declared initially deferred must be deferrable	0,1	691
+constraint in on conflict clause has no associated index	153,1	636
+constraint must be added to child tables too	61,1	478
+constraint must be validated on child tables too	61,1	478
+constraint s failed for 192s 192s	746	922
 constraint with partition key definition	59	103
 constraints cannot be marked deferrable	59	63
 constraints cannot be marked no inherit	59	63
 constraints cannot be marked not valid	59	63
-constraints on permanent tables may reference only permanent tables	61,1	477
-constraints on temporary tables may reference only temporary tables	61,1	477
-constraints on temporary tables must involve temporary tables of this session	61,1	477
-constraints on unlogged tables may reference only permanent or unlogged tables	61,1	477
-container cannot run	747	922
-container gc failed	748,749	923
-containercannotrun	747	922
-containergcfailed	748,749	923
-containing sql not permitted	750	924
-containing_sql_not_permitted	750,751	924
-containingsqlnotpermitted	750,751	924
-contains column * not found in parent	170,1	488
-contains no values	57	925
-content is not allowed in prolog	752	926
-content too short error	753	927
+constraints on permanent tables may reference only permanent tables	61,1	478
+constraints on temporary tables may reference only temporary tables	61,1	478
+constraints on temporary tables must involve temporary tables of this session	61,1	478
+constraints on unlogged tables may reference only permanent or unlogged tables	61,1	478
+container cannot run	747	923
+container gc failed	748,749	924
+containercannotrun	747	923
+containergcfailed	748,749	924
+containing sql not permitted	750	925
+containing_sql_not_permitted	750,751	925
+containingsqlnotpermitted	750,751	925
+contains column * not found in parent	170,1	489
+contains no values	57	926
+content is not allowed in prolog	752	927
+content too short error	753	928
 content_too_large	2	1
-contenttooshorterror	753	927
-context deadline exceeded	754	928
-context deadline exceeded client timeout exceeded while awaiting headers	754	928
-context marshal exception	236	929
+contenttooshorterror	753	928
+context deadline exceeded	754	929
+context deadline exceeded client timeout exceeded while awaiting headers	754	929
+context marshal exception	236	930
 context not dane enabled	755,172	193
-context not empty exception	756	930
-contextmarshalexception	236	929
-contextnotemptyexception	756	930
-conversion between * is not supported	59	931
-conversion from wchar_t to server encoding failed	595,64	932
+context not empty exception	756	931
+contextmarshalexception	236	930
+contextnotemptyexception	756	931
+conversion between * is not supported	59	932
+conversion from wchar_t to server encoding failed	595,64	933
 conversion with oid * does not exist	102,1	813
-convert partition is not supported for subpartitioned table	757	933
-converter not found error	758	934
-converternotfounderror	758	934
-converting column * from * to	759	935
-convpath disk i o error	760,100	936
-convpath unable to open database file	761,762	937
+convert partition is not supported for subpartitioned table	757	934
+converter not found error	758	935
+converternotfounderror	758	935
+converting column * from * to	759	936
+convpath disk i o error	760,100	937
+convpath unable to open database file	761,762	938
 cookie gen callback failure	763,172	193
 cookie mismatch	764,172	193
-cookieexception	765	938
-coordinator load in progress exception	766	939
-coordinator not available exception	767	940
-coordinator_load_in_progress	766	939
-coordinator_not_available	767	940
-coordinatorloadinprogressexception	766	939
-coordinatornotavailableexception	767	940
-copy algorithm requires a lock	768	941
+cookieexception	765	939
+coordinator load in progress exception	766	940
+coordinator not available exception	767	941
+coordinator_load_in_progress	766	940
+coordinator_not_available	767	941
+coordinatorloadinprogressexception	766	940
+coordinatornotavailableexception	767	941
+copy algorithm requires a lock	768	942
 copy delimiter and quote must be different	112,64	220
 copy delimiter cannot be	112,64	220
 copy delimiter cannot be newline or carriage return	112,64	220
-copy delimiter must be a single one byte character	59	676
-copy delimiter must not appear in the null specification	59	676
-copy escape available only in csv mode	59	676
-copy escape must be a single one byte character	59	676
+copy delimiter must be a single one byte character	59	677
+copy delimiter must not appear in the null specification	59	677
+copy escape available only in csv mode	59	677
+copy escape must be a single one byte character	59	677
 copy file signature not recognized	273,64	835
-copy force not null available only in csv mode	59	676
-copy force not null only available using copy from	59	676
-copy force null available only in csv mode	59	676
-copy force null only available using copy from	59	676
-copy force quote available only in csv mode	59	676
-copy force quote only available using copy to	59	676
+copy force not null available only in csv mode	59	677
+copy force not null only available using copy from	59	677
+copy force null available only in csv mode	59	677
+copy force null only available using copy from	59	677
+copy force quote available only in csv mode	59	677
+copy force quote only available using copy to	59	677
 copy format * not recognized	112,64	220
-copy from not supported with row level security	59	676
-copy from stdin failed	444,125	942
+copy from not supported with row level security	59	677
+copy from stdin failed	444,125	943
 copy null representation cannot use newline or carriage return	112,64	220
 copy parameters failed	769,172	193
 copy query must have a returning clause	59	875
 copy query must not be a utility command	59	875
-copy quote available only in csv mode	59	676
-copy quote must be a single one byte character	59	676
+copy quote available only in csv mode	59	677
+copy quote must be a single one byte character	59	677
 copy select into is not supported	59	875
-corrupt message exception	770	943
-corrupt_message	770	943
-corrupted replication event was detected	771	944
-corrupted trg file for table s s	772	945
-corruptfs disk i o error	773,100	946
-corruptmessageexception	770	943
-cost must be positive	112,64	947
-could not accept ssl connection	334,335	948
-could not accept ssl connection eof detected	334,335	948
-could not attach to a sharedfileset that is already destroyed	57	949
-could not attach to dynamic shared area	57	950
-could not be parsed at index	528	951
-could not cast value of type	226	952
-could not change table * to logged because it references unlogged table	61,1	477
-could not change table * to unlogged because it references logged table	61,1	477
-could not connect to publisher when attempting to drop replication slot	731,335	953
-could not connect to the primary server	731,335	954
-could not connect to the publisher	731,335	955
-could not convert nid * to an asn1_object structure	112,64	956
-could not convert row type	170,1	957
-could not convert table * to a view because it has child tables	57	958
-could not convert table * to a view because it has indexes	57	958
-could not convert table * to a view because it has parent tables	57	958
-could not convert table * to a view because it has row security enabled	57	958
-could not convert table * to a view because it has row security policies	57	958
-could not convert table * to a view because it has triggers	57	958
-could not convert table * to a view because it is not empty	57	958
-could not convert type	465,1	503
-could not create bio	145,143	959
+corrupt message exception	770	944
+corrupt_message	770	944
+corrupted replication event was detected	771	945
+corrupted trg file for table s s	772	946
+corruptfs disk i o error	773,100	947
+corruptmessageexception	770	944
+cost must be positive	112,64	948
+could not accept ssl connection	334,335	949
+could not accept ssl connection eof detected	334,335	949
+could not attach to a sharedfileset that is already destroyed	57	950
+could not attach to dynamic shared area	57	951
+could not be parsed at index	528	952
+could not cast value of type	226	953
+could not change table * to logged because it references unlogged table	61,1	478
+could not change table * to unlogged because it references logged table	61,1	478
+could not connect to publisher when attempting to drop replication slot	732,335	954
+could not connect to the primary server	732,335	955
+could not connect to the publisher	732,335	956
+could not convert nid * to an asn1_object structure	112,64	957
+could not convert row type	170,1	958
+could not convert table * to a view because it has child tables	57	959
+could not convert table * to a view because it has indexes	57	959
+could not convert table * to a view because it has parent tables	57	959
+could not convert table * to a view because it has row security enabled	57	959
+could not convert table * to a view because it has row security policies	57	959
+could not convert table * to a view because it has triggers	57	959
+could not convert table * to a view because it is not empty	57	959
+could not convert type	465,1	504
+could not create bio	145,143	960
 could not create exclusion constraint	722,598	891
-could not create locale	112,64	960
-could not create replication slot	334,335	961
-could not create shmemindex entry for data structure	145,143	962
-could not create slave thread check system resources	774	963
-could not create unique index	775,598	964
-could not delete gtid domain reason	776	965
-could not determine actual enum type	59	966
+could not create locale	112,64	961
+could not create replication slot	334,335	962
+could not create shmemindex entry for data structure	145,143	963
+could not create slave thread check system resources	774	964
+could not create unique index	775,598	965
+could not delete gtid domain reason	776	966
+could not determine actual enum type	59	967
 could not determine actual result type for function * declared to return type	170,1	205
-could not determine actual type of argument declared	170,1	967
-could not determine data type for argument	112,64	968
-could not determine data type of parameter	160,1,491	969
+could not determine actual type of argument declared	170,1	968
+could not determine data type for argument	112,64	969
+could not determine data type of parameter	160,1,491	970
 could not determine input data type	112,64	207
-could not determine interpretation of row comparison operator	59	524
+could not determine interpretation of row comparison operator	59	525
 could not determine polymorphic type * because input has type	170,1	192
 could not determine polymorphic type because input has type	170,1	192
 could not determine row description for function returning record	170,1	205
-could not determine row type for result of	59	970
-could not determine which collation to use for	777,1	971
-could not determine which collation to use for ilike	777,1	972
-could not determine which collation to use for index expression	777,1	973
-could not determine which collation to use for partition expression	777,1	974
-could not determine which collation to use for regular expression	777,1	975
-could not determine which collation to use for string comparison	777,1	976
-could not determine which collation to use for string hashing	777,1	977
-could not determine which collation to use for view column	777,1	978
-could not drop relation mapping for subscription	112,64	979
-could not drop replication origin with id * in use by pid	86,57	980
-could not drop replication slot * on publisher	731,335	953
-could not enable user right	87,1	981
-could not extend file * wrote only * bytes at block	778,143	982
-could not fetch column list info for table * from publisher	731,335	955
-could not fetch table info for table * from publisher	731,335	955
-could not find a function named	779,1	983
-could not find a part of the path	780	984
-could not find a procedure named	779,1	983
-could not find an aggregate named	779,1	983
-could not find array type for data type	102,1	985
-could not find element type for data type	102,1	986
-could not find free replication origin id	205	987
-could not find free replication state increase max_replication_slots	142,143	988
-could not find free replication state slot for replication origin with id	142,143	988
-could not find function * in file	779,1	989
-could not find function information for function	779,1	990
-could not find jsonpath variable	102,1	991
-could not find multirange type for data type	102,1	992
-could not find the drive the drive might not be ready or might not be mapped	781	993
-could not form array type name for type	101,1	994
-could not format cidr value	782,64	995
-could not format inet value	782,64	995
-could not get commit timestamp data	57	996
-could not get nid for asn1_object object	112,64	956
-could not identify a comparison function for type	779,1	997
-could not identify a hash function for type	779,1	998
-could not identify an equality operator for type	779,1	999
-could not identify an extended hash function for type	779,1	998
-could not identify an inequality operator for type	779,1	1000
-could not identify an ordering operator for type	779,1	1001
-could not identify column * in record data type	461,1	1002
-could not implement	59	1003
-could not implement distinct	59	1004
-could not implement group by	59	1004
-could not implement recursive union	59	1003
-could not implement window order by	59	1004
-could not implement window partition by	59	1004
-could not import the requested snapshot	57	1005
-could not initialize master info structure for * more error messages can be found in the mariadb error log	783	1006
-could not initialize ssl connection	334,335	948
-could not initialize ssl connection ssl context not set up	334,335	948
-could not load dh parameters file	128,129	751
-could not load module * due to reason nofile	437	1007
-could not load private key file	128,129	751
-could not load root certificate file	128,129	751
-could not load server certificate file	128,129	751
-could not load ssl certificate revocation list directory	128,129	751
-could not load ssl certificate revocation list file	128,129	751
-could not load ssl certificate revocation list file * or directory	128,129	751
-could not load the file	437	1008
-could not load the specified file	784	1009
+could not determine row type for result of	59	971
+could not determine which collation to use for	777,1	972
+could not determine which collation to use for ilike	777,1	973
+could not determine which collation to use for index expression	777,1	974
+could not determine which collation to use for partition expression	777,1	975
+could not determine which collation to use for regular expression	777,1	976
+could not determine which collation to use for string comparison	777,1	977
+could not determine which collation to use for string hashing	777,1	978
+could not determine which collation to use for view column	777,1	979
+could not drop relation mapping for subscription	112,64	980
+could not drop replication origin with id * in use by pid	86,57	981
+could not drop replication slot * on publisher	732,335	954
+could not enable user right	87,1	982
+could not extend file * wrote only * bytes at block	778,143	983
+could not fetch column list info for table * from publisher	732,335	956
+could not fetch table info for table * from publisher	732,335	956
+could not find a function named	779,1	984
+could not find a part of the path	780	985
+could not find a procedure named	779,1	984
+could not find an aggregate named	779,1	984
+could not find array type for data type	102,1	986
+could not find element type for data type	102,1	987
+could not find free replication origin id	206	988
+could not find free replication state increase max_replication_slots	142,143	989
+could not find free replication state slot for replication origin with id	142,143	989
+could not find function * in file	779,1	990
+could not find function information for function	779,1	991
+could not find jsonpath variable	102,1	992
+could not find multirange type for data type	102,1	993
+could not find the drive the drive might not be ready or might not be mapped	781	994
+could not form array type name for type	101,1	995
+could not format cidr value	782,64	996
+could not format inet value	782,64	996
+could not get commit timestamp data	57	997
+could not get nid for asn1_object object	112,64	957
+could not identify a comparison function for type	779,1	998
+could not identify a hash function for type	779,1	999
+could not identify an equality operator for type	779,1	1000
+could not identify an extended hash function for type	779,1	999
+could not identify an inequality operator for type	779,1	1001
+could not identify an ordering operator for type	779,1	1002
+could not identify column * in record data type	461,1	1003
+could not implement	59	1004
+could not implement distinct	59	1005
+could not implement group by	59	1005
+could not implement recursive union	59	1004
+could not implement window order by	59	1005
+could not implement window partition by	59	1005
+could not import the requested snapshot	57	1006
+could not initialize master info structure for * more error messages can be found in the mariadb error log	783	1007
+could not initialize ssl connection	334,335	949
+could not initialize ssl connection ssl context not set up	334,335	949
+could not load dh parameters file	128,129	752
+could not load module * due to reason nofile	437	1008
+could not load private key file	128,129	752
+could not load root certificate file	128,129	752
+could not load server certificate file	128,129	752
+could not load ssl certificate revocation list directory	128,129	752
+could not load ssl certificate revocation list file	128,129	752
+could not load ssl certificate revocation list file * or directory	128,129	752
+could not load the file	437	1009
+could not load the specified file	784	1010
 could not make operator class * be default for type	101,1	159
-could not map dynamic shared memory segment	57	1010
-could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	732	1011
-could not obtain lock on relation	448,57	1012
-could not obtain lock on row in relation	448,57	1013
+could not map dynamic shared memory segment	57	1011
+could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	733	1012
+could not obtain lock on relation	448,57	1013
+could not obtain lock on row in relation	448,57	1014
 could not open affix file	128,129	133
-could not open configuration file * maximum nesting depth exceeded	205	1014
+could not open configuration file * maximum nesting depth exceeded	206	1015
 could not open dictionary file	128,129	133
-could not open parent table of index	617,1	1015
-could not open stop word file	128,129	1016
-could not open synonym file	128,129	1017
-could not open thesaurus file	128,129	1018
-could not parse connection string	145,143	1019
-could not parse contents of file	128,129	1020
-could not parse gtid list	785	1021
-could not parse ldap url	128,129	287
-could not parse radius identifiers list	128,129	287
-could not parse radius port list	128,129	287
-could not parse radius secret list	128,129	287
-could not parse radius server list	128,129	287
-could not parse setting for parameter	0,1	1022
-could not read file * no such file or directory	780	1023
-could not receive data from wal stream	731,335,334	1024
-could not receive database system identifier and timeline id from the primary server	334,335	961
-could not receive list of replicated tables from the publisher	731,335	953
-could not receive timeline history file from the primary server	334,335	961
-could not resolve host	122	1025
-could not send data to wal stream	731,335	1024
-could not send end of streaming message to primary	731,335	1024
-could not send tuple to shared memory queue	57	1026
-could not serialize access due to concurrent delete	447,446	1027
-could not serialize access due to concurrent update	447,446	1028
-could not serialize access due to read write dependencies among transactions	447,446	1029
-could not set compression worker count to	112,64	1030
-could not set environment	145,143	1031
-could not set ssl socket	334,335	948
-could not set the cipher list no valid ciphers available	128,129	751
-could not set up xml error handler	59	1032
-could not start initial contents copy for table	731,335	955
-could not start wal streaming	145,143,334	1019
-could not translate name	786	1033
-could not translate radius server name * to address	128,129	287
-could not update replication slave gtid state	787	1034
-could not write block	788,789	1035
-could not write block * in file * wrote only	778,143	982
-could not write file * wrote only * bytes at offset	778,143	1036
-could not write to file * permission denied	92	1037
-couldn t translate some identities	790	1038
-couldn t uncompress communication packet	791	1039
-count must be greater than zero	792,64	1040
-cpu time limit exceeded	793	1041
-crash loop back off	794,795	1042
-crash shutdown	796	1043
-crash_shutdown	796,125	1043
-crashloopbackoff	794,795	1042
-crashshutdown	796,125	1043
-crcerror	797	1044
+could not open parent table of index	617,1	1016
+could not open stop word file	128,129	1017
+could not open synonym file	128,129	1018
+could not open thesaurus file	128,129	1019
+could not parse connection string	145,143	1020
+could not parse contents of file	128,129	1021
+could not parse gtid list	785	1022
+could not parse ldap url	128,129	288
+could not parse radius identifiers list	128,129	288
+could not parse radius port list	128,129	288
+could not parse radius secret list	128,129	288
+could not parse radius server list	128,129	288
+could not parse setting for parameter	0,1	1023
+could not read file * no such file or directory	780	1024
+could not receive data from wal stream	732,335,334	1025
+could not receive database system identifier and timeline id from the primary server	334,335	962
+could not receive list of replicated tables from the publisher	732,335	954
+could not receive timeline history file from the primary server	334,335	962
+could not resolve host	122	1026
+could not send data to wal stream	732,335	1025
+could not send end of streaming message to primary	732,335	1025
+could not send tuple to shared memory queue	57	1027
+could not serialize access due to concurrent delete	447,446	1028
+could not serialize access due to concurrent update	447,446	1029
+could not serialize access due to read write dependencies among transactions	447,446	1030
+could not set compression worker count to	112,64	1031
+could not set environment	145,143	1032
+could not set ssl socket	334,335	949
+could not set the cipher list no valid ciphers available	128,129	752
+could not set up xml error handler	59	1033
+could not start initial contents copy for table	732,335	956
+could not start wal streaming	145,143,334	1020
+could not translate name	786	1034
+could not translate radius server name * to address	128,129	288
+could not update replication slave gtid state	787	1035
+could not write block	788,789	1036
+could not write block * in file * wrote only	778,143	983
+could not write file * wrote only * bytes at offset	778,143	1037
+could not write to file * permission denied	92	1038
+couldn t translate some identities	790	1039
+couldn t uncompress communication packet	791	1040
+count must be greater than zero	792,64	1041
+cpu time limit exceeded	793	1042
+crash loop back off	794,795	1043
+crash shutdown	796	1044
+crash_shutdown	796,125	1044
+crashloopbackoff	794,795	1043
+crashshutdown	796,125	1044
+crcerror	797	1045
 create assertion is not yet implemented	59	63
-create container config error	798,799	1045
-create container error	800,801	1046
-create database not allowed while thread is holding global read lock	802	1047
+create container config error	798,799	1046
+create container error	800,801	1047
+create database not allowed while thread is holding global read lock	802	1048
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	803	1048
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	803	1049
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	804,805	1049
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	806	1050
+create pod sandbox error	804,805	1050
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	806	1051
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	807,1	1051
-create statistics only supports relation names in the from clause	59	582
-create table select is forbidden when enforce_gtid_consistency 1	808	1052
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	809	1053
-create view specifies more column names than columns	0,1	1054
-createcontainerconfigerror	798,799	1045
-createcontainererror	800,801	1046
-createpodsandboxerror	804,805	1049
-creating index * required more than * bytes of modification log please try again	810	1055
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	811	1056
-creation context of event s s is invalid	812	1057
-creation context of stored routine s s is invalid	813	1058
-creation context of view s s is invalid	814	1059
-credential expired exception	815	1060
-credential not found exception	816	1061
-credentialexception	817	1062
-credentialexpiredexception	815	1060
-credentialnotfoundexception	816	1061
-crl has expired	818,178	1063
-crl is not yet valid	819,178	1064
-crl path validation error	820,178	1065
-crl signature failure	821,178	1066
-crlerror	822	1067
-crlexception	823	1068
-cross database references are not implemented	59	629
-cross dependency found in outer join examine your on conditions	824	1069
-crypto dsa invalid public key	825	1070
-crypto rsa decryption error	826,827	1071
-crypto rsa message too long for rsa public key size	828,829	1072
-crypto rsa verification error	830,831	1073
-cryptographic unexpected operation exception	832	1074
-cryptographicexception	833	1075
-cryptographicunexpectedoperationexception	832	1074
-csv quote character must not appear in the null specification	59	676
-cube is limited to 12 elements	516,205	1076
-culture is not supported	834	1077
-culture not found exception	834	1078
-culturenotfoundexception	834	1078
+create specifies a schema * different from the one being created	807,1	1052
+create statistics only supports relation names in the from clause	59	583
+create table select is forbidden when enforce_gtid_consistency 1	808	1053
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	809	1054
+create view specifies more column names than columns	0,1	1055
+createcontainerconfigerror	798,799	1046
+createcontainererror	800,801	1047
+createpodsandboxerror	804,805	1050
+creating index * required more than * bytes of modification log please try again	810	1056
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	811	1057
+creation context of event s s is invalid	812	1058
+creation context of stored routine s s is invalid	813	1059
+creation context of view s s is invalid	814	1060
+credential expired exception	815	1061
+credential not found exception	816	1062
+credentialexception	817	1063
+credentialexpiredexception	815	1061
+credentialnotfoundexception	816	1062
+crl has expired	818,178	1064
+crl is not yet valid	819,178	1065
+crl path validation error	820,178	1066
+crl signature failure	821,178	1067
+crlerror	822	1068
+crlexception	823	1069
+cross database references are not implemented	59	630
+cross dependency found in outer join examine your on conditions	824	1070
+crypto dsa invalid public key	825	1071
+crypto rsa decryption error	826,827	1072
+crypto rsa message too long for rsa public key size	828,829	1073
+crypto rsa verification error	830,831	1074
+cryptographic unexpected operation exception	832	1075
+cryptographicexception	833	1076
+cryptographicunexpectedoperationexception	832	1075
+csv quote character must not appear in the null specification	59	677
+cube is limited to 12 elements	516,206	1077
+culture is not supported	834	1078
+culture not found exception	834	1079
+culturenotfoundexception	834	1079
 current database cannot be changed	59	63
-current database cannot be renamed	59	481
-current database s encoding is not supported with this provider	59	1079
-current transaction is aborted commands ignored until end of transaction block	835,115	1080
-current user cannot be dropped	86,57	1081
-current user cannot be renamed	59	1082
-currval of sequence * is not yet defined in this session	57	1083
-cursor can only scan forward	57	1084
-cursor declaration after handler declaration	836	1085
-cursor is already open	837	1086
-cursor is not open	838	1087
-cursor select must not have into	839	1088
-cursor statement must be a select	840	1089
-custom attribute format exception	330	1090
+current database cannot be renamed	59	482
+current database s encoding is not supported with this provider	59	1080
+current transaction is aborted commands ignored until end of transaction block	835,115	1081
+current user cannot be dropped	86,57	1082
+current user cannot be renamed	59	1083
+currval of sequence * is not yet defined in this session	57	1084
+cursor can only scan forward	57	1085
+cursor declaration after handler declaration	836	1086
+cursor is already open	837	1087
+cursor is not open	838	1088
+cursor select must not have into	839	1089
+cursor statement must be a select	840	1090
+custom attribute format exception	330	1091
 custom ext handler already installed	841,172	193
-custom scan * does not support markpos	59	1091
-customattributeformatexception	330	1090
-cycle column * not in with query column list	0,1	1092
-cycle column * specified more than once	174,1	1093
-cycle mark column name * already used in with query column list	0,1	1092
-cycle mark column name and cycle path column name are the same	0,1	1092
-cycle path column name * already used in with query column list	0,1	1092
-cyclic dependency detected between extensions	132,1	1094
-cyclic reference on subqueries	842	1095
+custom scan * does not support markpos	59	1092
+customattributeformatexception	330	1091
+cycle column * not in with query column list	0,1	1093
+cycle column * specified more than once	174,1	1094
+cycle mark column name * already used in with query column list	0,1	1093
+cycle mark column name and cycle path column name are the same	0,1	1093
+cycle path column name * already used in with query column list	0,1	1093
+cyclic dependency detected between extensions	132,1	1095
+cyclic reference on subqueries	842	1096
 dane already enabled	843,172	193
 dane cannot override mtype full	844,172	193
 dane not enabled	845,172	193
@@ -10209,3346 +10215,3346 @@ dane tlsa bad matching type	850,172	193
 dane tlsa bad public key	851,172	193
 dane tlsa bad selector	852,172	193
 dane tlsa null data	853,172	193
-data at the root level is invalid line	752	1096
+data at the root level is invalid line	752	1097
 data between ccs and finished	854,172	193
-data corrupted	855	1097
-data directory * has invalid permissions	57	1098
-data directory * has wrong ownership	57	1098
-data directory with the specified oid * already exists	112,64	566
-data disk i o error	856,100	1099
-data exception	64	1100
-data for column * too long	857	1101
-data format exception	858	1102
+data corrupted	855	1098
+data directory * has invalid permissions	57	1099
+data directory * has wrong ownership	57	1099
+data directory with the specified oid * already exists	112,64	567
+data disk i o error	856,100	1100
+data exception	64	1101
+data for column * too long	857	1102
+data format exception	858	1103
 data length too long	859,172	193
-data misaligned exception	60	1103
-data too long for column * at row	860	1104
-data too long for condition item	861	1105
-data type * has no default operator class for access method	102,1	1106
+data misaligned exception	60	1104
+data too long for column * at row	860	1105
+data too long for condition item	861	1106
+data type * has no default operator class for access method	102,1	1107
 data type * is a domain	153,1	223
 data type * is a pseudo type	153,1	223
-data type * is not an array type	170,1	339
-data_corrupted	855,55	1097
-data_exception	64	1100
+data type * is not an array type	170,1	340
+data_corrupted	855,55	1098
+data_exception	64	1101
 data_loss	641,642,38	792
-database connection requirement not indicated during registration	205	1107
-database dropped	862	1108
-database files are incompatible with server	112,64	1109
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	205	1110
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	205	1110
-database is not accepting commands to avoid wraparound data loss in database	205	1111
-database is not accepting commands to avoid wraparound data loss in database with oid	205	1111
-database oid * is already in use by database	112,64	566
-database system identifier differs between the primary and standby	57	529
-database with oid * does not exist	102,1	1112
-database_dropped	862,125	1108
-databasedropped	862,125	1108
-databaseerror	863	1113
-datacorrupted	855,55	1097
-dataerror	864	1114
-dataexception	64	1100
-dataformatexception	858	1102
+database connection requirement not indicated during registration	206	1108
+database dropped	862	1109
+database files are incompatible with server	112,64	1110
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	206	1111
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	206	1111
+database is not accepting commands to avoid wraparound data loss in database	206	1112
+database is not accepting commands to avoid wraparound data loss in database with oid	206	1112
+database oid * is already in use by database	112,64	567
+database system identifier differs between the primary and standby	57	530
+database with oid * does not exist	102,1	1113
+database_dropped	862,125	1109
+databasedropped	862,125	1109
+databaseerror	863	1114
+datacorrupted	855,55	1098
+dataerror	864	1115
+dataexception	64	1101
+dataformatexception	858	1103
 dataloss	641,642,38	792
-datamisalignedexception	60	1103
-datatype configuration exception	865	1115
-datatype mismatch	170	1116
-datatype_mismatch	170,1	1116
-datatypeconfigurationexception	865	1115
-datatypemismatch	170,1	1116
-date field value out of range	866,64	1117
-date time exception	867	1118
-date time field value out of range	866,64	1119
-date time parse exception	868,528	1120
-datetime field overflow	866	1121
-datetime format is not dated and not timed	464,64	501
-datetime format is not recognized	869,64	1122
-datetime format is zoned but not timed	464,64	501
-datetime function * field overflow	870	1123
-datetime_field_overflow	866,64	1121
-datetimeexception	867	1118
-datetimefieldoverflow	866,64	1121
-datetimeparseexception	868,528	1120
+datamisalignedexception	60	1104
+datatype configuration exception	865	1116
+datatype mismatch	170	1117
+datatype_mismatch	170,1	1117
+datatypeconfigurationexception	865	1116
+datatypemismatch	170,1	1117
+date field value out of range	866,64	1118
+date time exception	867	1119
+date time field value out of range	866,64	1120
+date time parse exception	868,528	1121
+datetime field overflow	866	1122
+datetime format is not dated and not timed	464,64	502
+datetime format is not recognized	869,64	1123
+datetime format is zoned but not timed	464,64	502
+datetime function * field overflow	870	1124
+datetime_field_overflow	866,64	1122
+datetimeexception	867	1119
+datetimefieldoverflow	866,64	1122
+datetimeparseexception	868,528	1121
 deadline_exceeded	643,644,45	793
 deadlineexceeded	643,644,45	793
-deadlock detected	445	1124
-deadlock found when trying to get lock try restarting transaction	871	1125
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	872	1126
-deadlock_detected	445,446	1124
-deadlockdetected	445,446	1124
-debug sync point hit limit reached	873	1127
-debug sync point wait timed out	874	1128
-decapsulateexception	875	1129
-declare cursor must not contain data modifying statements in with	59	486
-declare cursor with hold * is not supported	59	486
-declare insensitive cursor * is not valid	526,1	672
-declare scroll cursor * is not supported	59	486
-declare scroll cursor for update share is not supported	59	1130
-decoder fallback exception	876	1131
-decoderfallbackexception	876	1131
-decoding of base64 string failed	877	1132
+deadlock detected	445	1125
+deadlock found when trying to get lock try restarting transaction	871	1126
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	872	1127
+deadlock_detected	445,446	1125
+deadlockdetected	445,446	1125
+debug sync point hit limit reached	873	1128
+debug sync point wait timed out	874	1129
+decapsulateexception	875	1130
+declare cursor must not contain data modifying statements in with	59	487
+declare cursor with hold * is not supported	59	487
+declare insensitive cursor * is not valid	526,1	673
+declare scroll cursor * is not supported	59	487
+declare scroll cursor for update share is not supported	59	1131
+decoder fallback exception	876	1132
+decoderfallbackexception	876	1132
+decoding of base64 string failed	877	1133
 decryption failed	878,172	193
 decryption failed or bad record mac	879,172	193
-default acl for user * does not exist	102,1	1133
-default acl for user * in schema * does not exist	102,1	1133
-default conversion for * already exists	101,1	1134
-default conversion function for encoding * does not exist	779,1	1135
-default for column * cannot be cast automatically to type	170,1	488
-default ignore value is not supported for such parameter usage	880	1136
-default is not allowed in this context	0,1	1137
-default namespace is not supported	59	1032
-default privileges cannot be set for columns	543,544	670
-default value for column * of relation * does not exist	461,1	1138
-defaulting grantor to user id	544	1139
-delayed insert thread couldn t get requested lock for table	881	1140
-delayed option not supported for table	882	1141
-delegation token auth disabled exception	883	1142
-delegation token authorization failed exception	884	1143
-delegation token expired exception	885	1144
-delegation token feature is not enabled	883	1142
-delegation token is not found on server	886	1145
-delegation token not found exception	886	1145
-delegation token owner mismatch exception	887	1146
-delegation token request not allowed exception	888	1147
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	888	1147
-delegation_token_auth_disabled	883	1142
-delegation_token_authorization_failed	884	1143
-delegation_token_expired	885	1144
-delegation_token_not_found	886	1145
-delegation_token_owner_mismatch	887	1146
-delegation_token_request_not_allowed	888	1147
-delegationtokenauthdisabledexception	883	1142
-delegationtokenauthorizationfailedexception	884	1143
-delegationtokenexpiredexception	885	1144
-delegationtokennotfoundexception	886	1145
-delegationtokenownermismatchexception	887	1146
-delegationtokenrequestnotallowedexception	888	1147
-delete disk i o error	889,100	1148
-delete trigger s when condition cannot reference new values	103,1	335
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	890	1149
-dependency removal exception	891	1150
-dependency resolution error	892	1151
-dependencyerror	893	1152
-dependencyremovalexception	891	1150
-dependencyresolutionerror	892	1151
-dependent objects still exist	458	1153
-dependent privilege descriptors still exist	459	1154
-dependent privileges exist	458,459	1155
-dependent_objects_still_exist	458,459	1153
-dependent_privilege_descriptors_still_exist	459	1154
-dependentobjectsstillexist	458,459	1153
-dependentprivilegedescriptorsstillexist	459	1154
-deprecationwarning	894	1156
-destination address required	895	1157
-destination encoding * does not exist	102,1	1158
-destroy failed exception	896	1159
-destroyfailedexception	896	1159
-device not a stream	897	1160
-device or resource busy	898	1161
-dh could not load dh parameters	128,129	751
-dh could not set dh parameters	128,129	751
+default acl for user * does not exist	102,1	1134
+default acl for user * in schema * does not exist	102,1	1134
+default conversion for * already exists	101,1	1135
+default conversion function for encoding * does not exist	779,1	1136
+default for column * cannot be cast automatically to type	170,1	489
+default ignore value is not supported for such parameter usage	880	1137
+default is not allowed in this context	0,1	1138
+default namespace is not supported	59	1033
+default privileges cannot be set for columns	543,544	671
+default value for column * of relation * does not exist	461,1	1139
+defaulting grantor to user id	544	1140
+delayed insert thread couldn t get requested lock for table	881	1141
+delayed option not supported for table	882	1142
+delegation token auth disabled exception	883	1143
+delegation token authorization failed exception	884	1144
+delegation token expired exception	885	1145
+delegation token feature is not enabled	883	1143
+delegation token is not found on server	886	1146
+delegation token not found exception	886	1146
+delegation token owner mismatch exception	887	1147
+delegation token request not allowed exception	888	1148
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	888	1148
+delegation_token_auth_disabled	883	1143
+delegation_token_authorization_failed	884	1144
+delegation_token_expired	885	1145
+delegation_token_not_found	886	1146
+delegation_token_owner_mismatch	887	1147
+delegation_token_request_not_allowed	888	1148
+delegationtokenauthdisabledexception	883	1143
+delegationtokenauthorizationfailedexception	884	1144
+delegationtokenexpiredexception	885	1145
+delegationtokennotfoundexception	886	1146
+delegationtokenownermismatchexception	887	1147
+delegationtokenrequestnotallowedexception	888	1148
+delete disk i o error	889,100	1149
+delete trigger s when condition cannot reference new values	103,1	336
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	890	1150
+dependency removal exception	891	1151
+dependency resolution error	892	1152
+dependencyerror	893	1153
+dependencyremovalexception	891	1151
+dependencyresolutionerror	892	1152
+dependent objects still exist	458	1154
+dependent privilege descriptors still exist	459	1155
+dependent privileges exist	458,459	1156
+dependent_objects_still_exist	458,459	1154
+dependent_privilege_descriptors_still_exist	459	1155
+dependentobjectsstillexist	458,459	1154
+dependentprivilegedescriptorsstillexist	459	1155
+deprecationwarning	894	1157
+destination address required	895	1158
+destination encoding * does not exist	102,1	1159
+destroy failed exception	896	1160
+destroyfailedexception	896	1160
+device not a stream	897	1161
+device or resource busy	898	1162
+dh could not load dh parameters	128,129	752
+dh could not set dh parameters	128,129	752
 dh key too small	899,172	193
 dh public value length is wrong	900,172	193
-dherror	901	1162
-diagnostics exception	902	1163
-diagnostics_exception	902	1163
-diagnosticsexception	902	1163
-dial tcp * connect connection refused	736	1164
-dictionary changed size during iteration	414	1165
-different crl scope	903,178	1166
+dherror	901	1163
+diagnostics exception	902	1164
+diagnostics_exception	902	1164
+diagnosticsexception	902	1164
+dial tcp * connect connection refused	725	1165
+dictionary changed size during iteration	414	1166
+different crl scope	903,178	1167
 digest check failed	904,172	193
-digesterror	905	1167
-digestexception	906	1168
-dimension array or low bound array cannot be null	113,64	462
-dimension values cannot be null	113,64	462
-directories for tablespace * could not be removed	57	1169
-directory iterator exception	907	1170
-directory not empty	908	1171
-directory not empty exception	909	1172
-directory not found exception	233,780	1173
-directoryiteratorexception	907	1170
-directorynotemptyexception	909	1172
-directorynotfoundexception	233,780	1173
-dirtywal unable to open database file	910,762	1174
-disk error when trying to access log file on the disk	911	1175
-disk full	778	1176
-disk full * waiting for someone to free some space errno	912	1177
-disk quota exceeded	913	1178
-disk_full	778,143	1176
-diskfull	778,143	1176
-display width out of range for * max	914	1179
-distance in phrase operator must be an integer value between zero and	112,64	1180
+digesterror	905	1168
+digestexception	906	1169
+dimension array or low bound array cannot be null	113,64	463
+dimension values cannot be null	113,64	463
+directories for tablespace * could not be removed	57	1170
+directory iterator exception	907	1171
+directory not empty	908	1172
+directory not empty exception	909	1173
+directory not found exception	233,780	1174
+directoryiteratorexception	907	1171
+directorynotemptyexception	909	1173
+directorynotfoundexception	233,780	1174
+dirtywal unable to open database file	910,762	1175
+disk error when trying to access log file on the disk	911	1176
+disk full	778	1177
+disk full * waiting for someone to free some space errno	912	1178
+disk quota exceeded	913	1179
+disk_full	778,143	1177
+diskfull	778,143	1177
+display width out of range for * max	914	1180
+distance in phrase operator must be an integer value between zero and	112,64	1181
 distinct is not implemented for window functions	59	145
-distinct specified but * is not an aggregate function	153,1	1181
-divide by zero exception	235,225	1182
-dividebyzeroexception	235,225	1182
-division by 0	915	1183
-division by zero	225	1184
-division_by_zero	225,64	1184
-divisionbyzero	225,64	1184
-dll not found exception	916,437	1185
-dll was not found	916	1186
-dllnotfoundexception	916,437	1185
+distinct specified but * is not an aggregate function	153,1	1182
+divide by zero exception	235,204	1183
+dividebyzeroexception	235,204	1183
+division by 0	915	1184
+division by zero	204	1185
+division_by_zero	204,64	1185
+divisionbyzero	204,64	1185
+dll not found exception	916,437	1186
+dll was not found	916	1187
+dllnotfoundexception	916,437	1186
 do also rules are not supported for copy	59	875
-do also rules are not supported for data modifying statements in with	59	611
+do also rules are not supported for data modifying statements in with	59	612
 do instead nothing rules are not supported for copy	59	875
-do instead nothing rules are not supported for data modifying statements in with	59	611
-do instead notify rules are not supported for data modifying statements in with	59	611
-do not support online operation on table with gis index	917	1187
-documenterror	918	1188
+do instead nothing rules are not supported for data modifying statements in with	59	612
+do instead notify rules are not supported for data modifying statements in with	59	612
+do not support online operation on table with gis index	917	1188
+documenterror	918	1189
 does not accept a target detail	0,1	869
-does not allow null values	919,598	1189
-does not belong to table	112,64,57	1190
-does not exist	102,1,617,779,461,920,738,921,101,922	1191
-does not exist in operator family	102,1	1192
-does not exist within current savepoint level	920,923	1193
-does not have a composite type	153,1	1194
-does not have a for update share reference to table	493	1195
-does not match locale	112,64	566
-does not refer to a table	617,1	1196
-does not return tuples	493	1197
-does not support inline code execution	59	1198
-does not support set schema	59	410
-does not support subqueries or stored functions	924	1199
-does not support subscripted assignment	59	1200
-does not support the global option	112,64	1201
+does not allow null values	919,598	1190
+does not belong to table	112,64,57	1191
+does not exist	102,1,617,779,461,920,738,921,101,922	1192
+does not exist in operator family	102,1	1193
+does not exist within current savepoint level	920,923	1194
+does not have a composite type	153,1	1195
+does not have a for update share reference to table	493	1196
+does not match locale	112,64	567
+does not refer to a table	617,1	1197
+does not return tuples	493	1198
+does not support inline code execution	59	1199
+does not support set schema	59	411
+does not support subqueries or stored functions	924	1200
+does not support subscripted assignment	59	1201
+does not support the global option	112,64	1202
 domain data types must not be marked binary compatible	103,1	215
-domain error * in function	925	1202
-domainerror	926	1203
-drive not found exception	781	1204
-drivenotfoundexception	781	1204
-driver bad connection	927,928	1205
-driver remove argument from query	929,930	1206
-driver skip fast path continue as if unimplemented	931,932	1207
-drop database not allowed while thread is holding global read lock	933	1208
+domain error * in function	925	1203
+domainerror	926	1204
+drive not found exception	781	1205
+drivenotfoundexception	781	1205
+driver bad connection	927,928	1206
+driver remove argument from query	929,930	1207
+driver skip fast path continue as if unimplemented	931,932	1208
+drop database not allowed while thread is holding global read lock	933	1209
 drop index concurrently does not support cascade	59	170
 drop index concurrently does not support dropping multiple objects	59	170
-drop index concurrently must be first action in transaction	59	631
-dropped orphan trigger * originally created for table	934	1209
-dropping a primary key is not allowed without also adding a new primary key	935	1210
-dsaerror	936	1211
+drop index concurrently must be first action in transaction	59	632
+dropped orphan trigger * originally created for table	934	1210
+dropping a primary key is not allowed without also adding a new primary key	935	1211
+dsaerror	936	1212
 dtls message too big	937,172	193
-duplicate * constraint name	938	1212
-duplicate alias	939	1213
-duplicate broker registration exception	940	1214
-duplicate column	174	1215
-duplicate column * in publication column list	101,1	1216
-duplicate column name	941	1217
-duplicate column name in statistics definition	174,1	1218
+duplicate * constraint name	938	1213
+duplicate alias	939	1214
+duplicate broker registration exception	940	1215
+duplicate column	174	1216
+duplicate column * in publication column list	101,1	1217
+duplicate column name	941	1218
+duplicate column name in statistics definition	174,1	1219
 duplicate compression id	942,172	193
-duplicate condition information item	943	1219
-duplicate cursor	632	1220
-duplicate database	944	1221
-duplicate entry * for key	945	1222
-duplicate entry for key	945	1223
-duplicate expression in statistics definition	174,1	1218
-duplicate file	946	1224
-duplicate format flags exception	947	1225
-duplicate function	149	1226
+duplicate condition information item	943	1220
+duplicate cursor	632	1221
+duplicate database	944	1222
+duplicate entry * for key	945	1223
+duplicate entry for key	945	1224
+duplicate expression in statistics definition	174,1	1219
+duplicate file	946	1225
+duplicate format flags exception	947	1226
+duplicate function	149	1227
 duplicate function body specified	62,1	135
-duplicate handler declared in the same block	948	1227
-duplicate index s this is deprecated and will be disallowed in a future release	949	1228
-duplicate json object key value	950	1229
-duplicate key name	951	1230
-duplicate key value violates unique constraint	775,598	1231
-duplicate object	101	1232
-duplicate objects in argument	952	1233
-duplicate partition field name	953	1234
-duplicate partition name	954	1235
-duplicate prepared statement	955	1236
-duplicate query name 64s in with clause	956	1237
+duplicate handler declared in the same block	948	1228
+duplicate index s this is deprecated and will be disallowed in a future release	949	1229
+duplicate json object key value	950	1230
+duplicate key name	951	1231
+duplicate key value violates unique constraint	775,598	1232
+duplicate object	101	1233
+duplicate objects in argument	952	1234
+duplicate partition field name	953	1235
+duplicate partition name	954	1236
+duplicate prepared statement	955	1237
+duplicate query name 64s in with clause	956	1238
 duplicate resource exception	70	74
-duplicate row * column s	957	1238
-duplicate schema	150	1239
-duplicate sequence number exception	958	1240
-duplicate table	148	1241
-duplicate voter exception	959	1242
-duplicate wait object exception	952	1243
-duplicate_alias	939,1	1213
-duplicate_broker_registration	940	1214
-duplicate_column	174,1	1215
-duplicate_cursor	632,1	1220
-duplicate_database	944,1	1221
-duplicate_file	946,789	1224
-duplicate_function	149,1	1226
-duplicate_json_object_key_value	950,64	1229
-duplicate_object	101,1	1232
-duplicate_prepared_statement	955,1	1236
+duplicate row * column s	957	1239
+duplicate schema	150	1240
+duplicate sequence number exception	958	1241
+duplicate table	148	1242
+duplicate voter exception	959	1243
+duplicate wait object exception	952	1244
+duplicate_alias	939,1	1214
+duplicate_broker_registration	940	1215
+duplicate_column	174,1	1216
+duplicate_cursor	632,1	1221
+duplicate_database	944,1	1222
+duplicate_file	946,789	1225
+duplicate_function	149,1	1227
+duplicate_json_object_key_value	950,64	1230
+duplicate_object	101,1	1233
+duplicate_prepared_statement	955,1	1237
 duplicate_resource	70	74
-duplicate_schema	150,1	1239
-duplicate_sequence_number	958	1240
-duplicate_table	148,1	1241
-duplicate_voter	959	1242
-duplicatealias	939,1	1213
-duplicatebrokerregistrationexception	940	1214
-duplicatecolumn	174,1	1215
-duplicatecursor	632,1	1220
-duplicatedatabase	944,1	1221
-duplicatefile	946,789	1224
-duplicateformatflagsexception	947	1225
-duplicatefunction	149,1	1226
-duplicatejsonobjectkeyvalue	950,64	1229
-duplicateobject	101,1	1232
-duplicatepreparedstatement	955,1	1236
+duplicate_schema	150,1	1240
+duplicate_sequence_number	958	1241
+duplicate_table	148,1	1242
+duplicate_voter	959	1243
+duplicatealias	939,1	1214
+duplicatebrokerregistrationexception	940	1215
+duplicatecolumn	174,1	1216
+duplicatecursor	632,1	1221
+duplicatedatabase	944,1	1222
+duplicatefile	946,789	1225
+duplicateformatflagsexception	947	1226
+duplicatefunction	149,1	1227
+duplicatejsonobjectkeyvalue	950,64	1230
+duplicateobject	101,1	1233
+duplicatepreparedstatement	955,1	1237
 duplicateresourceexception	70	74
-duplicateschema	150,1	1239
-duplicatesequencenumberexception	958	1240
-duplicatetable	148,1	1241
-duplicatevoterexception	959	1242
-duplicatewaitobjectexception	952	1243
-dynamic column contains unknown character set	960	1244
-dynamic column implementation limit reached	961	1245
-e2big	188	1246
-eacces	92	1247
-eacces permission denied open	92	1248
-eaddrinuse	119	1249
-eaddrnotavail	460	1250
-eadv	126	1251
-eafnosupport	123	1252
-eagain	347	1253
-eagain wait readable	962	1254
-eagain wait writable	963	1255
-eagainwaitreadable	962	1254
-eagainwaitwritable	963	1255
-eai_addrfamily	122	1256
-eai_again	122	1257
-eai_badflags	122	1258
-eai_fail	122	1259
-eai_family	122	1260
-eai_memory	122	1261
-eai_nodata	122	1262
-eai_noname	122	1263
-eai_overflow	122	1264
-eai_service	122	1265
-eai_socktype	122	1266
-eai_system	122	1267
-ealready	349	1268
-ebade	964	1269
-ebadf	283	1270
-ebadfd	965	1271
-ebadmsg	295	1272
-ebadr	966	1273
-ebadrqc	967	1274
-ebadslt	968	1275
-ebfont	284	1276
-ebusy	898	1277
-ecanceled	81	1278
+duplicateschema	150,1	1240
+duplicatesequencenumberexception	958	1241
+duplicatetable	148,1	1242
+duplicatevoterexception	959	1243
+duplicatewaitobjectexception	952	1244
+dynamic column contains unknown character set	960	1245
+dynamic column implementation limit reached	961	1246
+e2big	188	1247
+eacces	92	1248
+eacces permission denied open	92	1249
+eaddrinuse	119	1250
+eaddrnotavail	460	1251
+eadv	126	1252
+eafnosupport	123	1253
+eagain	347	1254
+eagain wait readable	962	1255
+eagain wait writable	963	1256
+eagainwaitreadable	962	1255
+eagainwaitwritable	963	1256
+eai_addrfamily	122	1257
+eai_again	122	1258
+eai_badflags	122	1259
+eai_fail	122	1260
+eai_family	122	1261
+eai_memory	122	1262
+eai_nodata	122	1263
+eai_noname	122	1264
+eai_overflow	122	1265
+eai_service	122	1266
+eai_socktype	122	1267
+eai_system	122	1268
+ealready	349	1269
+ebade	964	1270
+ebadf	283	1271
+ebadfd	965	1272
+ebadmsg	295	1273
+ebadr	966	1274
+ebadrqc	967	1275
+ebadslt	968	1276
+ebfont	284	1277
+ebusy	898	1278
+ecanceled	81	1279
 ecc cert not for signing	969,172	193
-ecdh could not create key	128,129	751
+ecdh could not create key	128,129	752
 ecdh required for suiteb mode	970,172	193
-ecdh unrecognized curve name	128,129	751
-ecerror	971	1279
-echild	606	1280
-echrng	591	1281
-ecomm	700	1282
-econnaborted	728	1283
-econnrefused	736	1284
-econnreset	739	1285
-edeadlock	972	1286
-edestaddrreq	895	1287
-edom	973	1288
-edotdot	974	1289
-edquot	913	1290
-ee certificate key too weak	975,178	1291
+ecdh unrecognized curve name	128,129	752
+ecerror	971	1280
+echild	606	1281
+echrng	591	1282
+ecomm	700	1283
+econnaborted	729	1284
+econnrefused	725	1285
+econnreset	739	1286
+edeadlock	972	1287
+edestaddrreq	895	1288
+edom	973	1289
+edotdot	974	1290
+edquot	913	1291
+ee certificate key too weak	975,178	1292
 ee key too small	976,172	193
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1292
-eexist	977	1293
-efault	265	1294
-efbig	978	1295
-ehostdown	979	1296
-ehostunreach	980	1297
-eidrm	981	1298
-eilseq	982	1299
-einprogress	350	1300
-einprogress wait readable	983	1301
-einprogress wait writable	984	1302
-einprogresswaitreadable	983	1301
-einprogresswaitwritable	984	1302
-eintr	985	1303
-einval	649	1304
-eio	986	1305
-eisconn	987	1306
-eisdir	988	1307
-eisnam	989	1308
-ekeyexpired	990	1309
-ekeyrejected	991	1310
-ekeyrevoked	992	1311
-el2hlt	993	1312
-el2nsync	994	1313
-el3hlt	995	1314
-el3rst	996	1315
-election not needed exception	997	1316
-election_not_needed	997	1316
-electionnotneededexception	997	1316
-element type cannot be specified without a subscripting function	112,64	1317
-elibacc	404	1318
-elibbad	107	1319
-elibexec	500	1320
-elibmax	240	1321
-elibscn	998	1322
-eligible leaders not available exception	999	1323
-eligible topic partition leaders are not available	999	1323
-eligible_leaders_not_available	999	1323
-eligibleleadersnotavailableexception	999	1323
-elnrng	1000	1324
-eloop	1001	1325
-email address mismatch	1002,178	1326
-emediumtype	1003	1327
-emfile	1004	1328
-emlink	1005	1329
+eeee not supported for input	59	1293
+eexist	977	1294
+efault	265	1295
+efbig	978	1296
+ehostdown	979	1297
+ehostunreach	980	1298
+eidrm	981	1299
+eilseq	982	1300
+einprogress	350	1301
+einprogress wait readable	983	1302
+einprogress wait writable	984	1303
+einprogresswaitreadable	983	1302
+einprogresswaitwritable	984	1303
+eintr	985	1304
+einval	649	1305
+eio	986	1306
+eisconn	987	1307
+eisdir	988	1308
+eisnam	989	1309
+ekeyexpired	990	1310
+ekeyrejected	991	1311
+ekeyrevoked	992	1312
+el2hlt	993	1313
+el2nsync	994	1314
+el3hlt	995	1315
+el3rst	996	1316
+election not needed exception	997	1317
+election_not_needed	997	1317
+electionnotneededexception	997	1317
+element type cannot be specified without a subscripting function	112,64	1318
+elibacc	404	1319
+elibbad	107	1320
+elibexec	500	1321
+elibmax	240	1322
+elibscn	998	1323
+eligible leaders not available exception	999	1324
+eligible topic partition leaders are not available	999	1324
+eligible_leaders_not_available	999	1324
+eligibleleadersnotavailableexception	999	1324
+elnrng	1000	1325
+eloop	1001	1326
+email address mismatch	1002,178	1327
+emediumtype	1003	1328
+emfile	1004	1329
+emlink	1005	1330
 empty configuration directory name	112,64	885
 empty configuration file name	112,64	885
-empty password returned by client	1006,738	1330
-empty query does not return tuples	0,1	1331
+empty password returned by client	1006,738	1331
+empty query does not return tuples	0,1	1332
 empty range bound specified for partition	103,1	895
 empty srtp protection profile list	1007,172	193
-empty stack exception	1008	1332
-empty subject alternative name extension	1009,178	1333
+empty stack exception	1008	1333
+empty subject alternative name extension	1009,178	1334
 empty xpath expression	64	842
-emptystackexception	1008	1332
-emsgsize	829	1334
-emultihop	1010	1335
-enametoolong	1011	1336
-enavail	1012	1337
-encoder fallback exception	1013	1338
-encoderfallbackexception	1013	1338
-encoding conversion from * to ascii not supported	59	1339
-encoding conversion function * must return type	103,1	1340
-encoding conversion function * returned incorrect result for empty input	103,1	1340
-encoding conversion to or from sql_ascii is not supported	103,1	1340
-encoding hex odd length hex string	1014,1015	1341
-encodingerror	1016	1342
-encodingwarning	1017	1343
-encountered illegal format of dynamic column string	1018	1344
-encountered illegal value * when converting to	1019	1345
+emptystackexception	1008	1333
+emsgsize	829	1335
+emultihop	1010	1336
+enametoolong	1011	1337
+enavail	1012	1338
+encoder fallback exception	1013	1339
+encoderfallbackexception	1013	1339
+encoding conversion from * to ascii not supported	59	1340
+encoding conversion function * must return type	103,1	1341
+encoding conversion function * returned incorrect result for empty input	103,1	1341
+encoding conversion to or from sql_ascii is not supported	103,1	1341
+encoding hex odd length hex string	1014,1015	1342
+encodingerror	1016	1343
+encodingwarning	1017	1344
+encountered illegal format of dynamic column string	1018	1345
+encountered illegal value * when converting to	1019	1346
 encrypted length too long	1020,172	193
-end identifier * does not match	1021	1346
-end label * without match	1022	1347
+end identifier * does not match	1021	1347
+end label * without match	1022	1348
 end of copy marker corrupt	273,64	835
 end of copy marker does not match previous newline style	273,64	835
-end of file reached	1023	1348
-end of line before authentication method	128,129	287
-end of line before database specification	128,129	287
-end of line before ip address specification	128,129	287
-end of line before netmask specification	128,129	287
-end of line before role specification	128,129	287
-end of stream exception	239	1349
-end of yaml exception	1024	1350
-endofstreamexception	239	1349
-endofyamlexception	1024	1350
-ends is either invalid or before starts	1025	1351
-enetdown	1026	1352
-enetreset	1027	1353
-enetunreach	1028	1354
-enfile	1029	1355
-engine * does not support rollback changes were committed during rollback call	1030	1356
-engine * failed to discover table 192s 192s with	1031	1357
-engine cannot be used in partitioned tables	1032	1358
-engine independent statistics are not collected for column	1033	1359
-enoano	1034	1360
-enobufs	1035	1361
-enocsi	1036	1362
-enodata	1037	1363
-enodev	1038	1364
-enoent	780	1365
-enoent no such file or directory open	780	1366
-enoexec	1039	1367
-enokey	1040	1368
-enolck	1041	1369
-enolink	1042	1370
-enomedium	1043	1371
-enomem	457	1372
-enomsg	1044	1373
-enonet	1045	1374
-enopkg	1046	1375
-enoprotoopt	1047	1376
-enospc	1048	1377
-enosr	1049	1378
-enostr	897	1379
-enosys	1050	1380
-enotblk	345	1381
-enotconn	1051	1382
-enotdir	1052	1383
-enotempty	908	1384
-enotnam	1053	1385
-enotrecoverable	1054	1386
-enotsock	1055	1387
-enotsup	1056	1388
-enotty	1057	1389
-enotuniq	1058	1390
-entry point not found exception	1059	1391
-entry point was not found	1059	1392
-entrypointnotfoundexception	1059	1391
-enum constant not present exception	1060	1393
+end of file reached	1023	1349
+end of line before authentication method	128,129	288
+end of line before database specification	128,129	288
+end of line before ip address specification	128,129	288
+end of line before netmask specification	128,129	288
+end of line before role specification	128,129	288
+end of stream exception	239	1350
+end of yaml exception	1024	1351
+endofstreamexception	239	1350
+endofyamlexception	1024	1351
+ends is either invalid or before starts	1025	1352
+enetdown	1026	1353
+enetreset	1027	1354
+enetunreach	1028	1355
+enfile	1029	1356
+engine * does not support rollback changes were committed during rollback call	1030	1357
+engine * failed to discover table 192s 192s with	1031	1358
+engine cannot be used in partitioned tables	1032	1359
+engine independent statistics are not collected for column	1033	1360
+enoano	1034	1361
+enobufs	1035	1362
+enocsi	1036	1363
+enodata	1037	1364
+enodev	1038	1365
+enoent	780	1366
+enoent no such file or directory open	780	1367
+enoexec	1039	1368
+enokey	1040	1369
+enolck	1041	1370
+enolink	1042	1371
+enomedium	1043	1372
+enomem	457	1373
+enomsg	1044	1374
+enonet	1045	1375
+enopkg	1046	1376
+enoprotoopt	1047	1377
+enospc	1048	1378
+enosr	1049	1379
+enostr	897	1380
+enosys	1050	1381
+enotblk	345	1382
+enotconn	1051	1383
+enotdir	1052	1384
+enotempty	908	1385
+enotnam	1053	1386
+enotrecoverable	1054	1387
+enotsock	1055	1388
+enotsup	1056	1389
+enotty	1057	1390
+enotuniq	1058	1391
+entry point not found exception	1059	1392
+entry point was not found	1059	1393
+entrypointnotfoundexception	1059	1392
+enum constant not present exception	1060	1394
 enum data types are not binary compatible	103,1	215
-enum label * already exists	101,1	1394
-enum label * already exists skipping	101,1	1394
-enumconstantnotpresentexception	1060	1393
-environmenterror	1061	1395
-enxio	1062	1396
-eoferror	1063,1064	1397
-eofexception	1065	1398
-eoverflow	1066	1399
-eownerdead	1067	1400
-eperm	1068	1401
-epfnosupport	1069	1402
-epipe	359	1403
-eproto	1070	1404
-eprotonosupport	1071	1405
-eprototype	1072	1406
+enum label * already exists	101,1	1395
+enum label * already exists skipping	101,1	1395
+enumconstantnotpresentexception	1060	1394
+environmenterror	1061	1396
+enxio	1062	1397
+eoferror	1063,1064	1398
+eofexception	1065	1399
+eoverflow	1066	1400
+eownerdead	1067	1401
+eperm	1068	1402
+epfnosupport	1069	1403
+epipe	359	1404
+eproto	1070	1405
+eprotonosupport	1071	1406
+eprototype	1072	1407
 er_aborting_connection	84	87
 er_access_denied_change_user_error	97	98
 er_access_denied_error	95	96
 er_access_denied_no_password_error	93	94
 er_account_has_been_locked	96	97
-er_add_partition_no_new_partition	217	254
-er_add_partition_subpart_error	1073	1407
-er_admin_wrong_mrg_table	1074	1408
-er_aggregate_order_for_union	1075	1409
-er_aggregate_order_non_agg_query	1076	1410
-er_alter_filegroup_failed	1077	1411
-er_alter_info	1078	1412
-er_alter_operation_not_supported	1079	1413
-er_alter_operation_not_supported_reason	1080	1414
+er_add_partition_no_new_partition	218	255
+er_add_partition_subpart_error	1073	1408
+er_admin_wrong_mrg_table	1074	1409
+er_aggregate_order_for_union	1075	1410
+er_aggregate_order_non_agg_query	1076	1411
+er_alter_filegroup_failed	1077	1412
+er_alter_info	1078	1413
+er_alter_operation_not_supported	1079	1414
+er_alter_operation_not_supported_reason	1080	1415
 er_alter_operation_not_supported_reason_autoinc	116	123
-er_alter_operation_not_supported_reason_change_fts	499	578
-er_alter_operation_not_supported_reason_column_type	469	509
-er_alter_operation_not_supported_reason_copy	768	941
+er_alter_operation_not_supported_reason_change_fts	499	579
+er_alter_operation_not_supported_reason_column_type	469	510
+er_alter_operation_not_supported_reason_copy	768	942
 er_alter_operation_not_supported_reason_fk_check	117	124
 er_alter_operation_not_supported_reason_fk_rename	686	846
-er_alter_operation_not_supported_reason_fts	1081	1415
-er_alter_operation_not_supported_reason_gis	917	1187
-er_alter_operation_not_supported_reason_hidden_fts	535	656
-er_alter_operation_not_supported_reason_ignore	811	1056
-er_alter_operation_not_supported_reason_nopk	935	1210
-er_alter_operation_not_supported_reason_not_null	479	534
-er_alter_operation_not_supported_reason_partition	1082	1416
-er_alter_operation_table_options_need_rebuild	590	737
-er_ambiguous_field_term	1083	1417
+er_alter_operation_not_supported_reason_fts	1081	1416
+er_alter_operation_not_supported_reason_gis	917	1188
+er_alter_operation_not_supported_reason_hidden_fts	535	657
+er_alter_operation_not_supported_reason_ignore	811	1057
+er_alter_operation_not_supported_reason_nopk	935	1211
+er_alter_operation_not_supported_reason_not_null	479	535
+er_alter_operation_not_supported_reason_partition	1082	1417
+er_alter_operation_table_options_need_rebuild	590	738
+er_ambiguous_field_term	1083	1418
 er_argument_not_constant	197	222
 er_argument_out_of_range	196	221
-er_auto_convert	759	935
-er_auto_increment_conflict	252	293
-er_auto_position_requires_gtid_mode_on	585	732
-er_autoinc_read_failed	1084	1418
-er_backup_lock_is_active	424	427
-er_backup_not_running	1085	1419
-er_backup_stage_failed	263	305
-er_backup_unknown_stage	1086	1420
-er_backup_wrong_stage	264	306
-er_bad_base64_data	267	310
-er_bad_combination_of_window_frame_bound_specs	1087	1421
-er_bad_data	1019	1345
-er_bad_db_error	1088	1422
-er_bad_field_error	1089	1423
+er_auto_convert	759	936
+er_auto_increment_conflict	252	294
+er_auto_position_requires_gtid_mode_on	585	733
+er_autoinc_read_failed	1084	1419
+er_backup_lock_is_active	424	428
+er_backup_not_running	1085	1420
+er_backup_stage_failed	263	306
+er_backup_unknown_stage	1086	1421
+er_backup_wrong_stage	264	307
+er_bad_base64_data	267	311
+er_bad_combination_of_window_frame_bound_specs	1087	1422
+er_bad_data	1019	1346
+er_bad_db_error	1088	1423
+er_bad_field_error	1089	1424
 er_bad_ft_column	670	818
-er_bad_host_error	433	435
-er_bad_log_statement	1090	1424
+er_bad_host_error	433	436
+er_bad_log_statement	1090	1425
 er_bad_null_error	669	817
-er_bad_option_value	1091	1425
-er_bad_slave	1092	1426
-er_bad_slave_auto_position	1093	1427
-er_bad_slave_until_cond	1094	1428
-er_bad_table_error	1095	1429
-er_base64_decode_error	877	1132
-er_binlog_cache_size_greater_than_max	1096	1430
-er_binlog_cant_delete_gtid_domain	776	965
-er_binlog_create_routine_need_super	1097	1431
-er_binlog_logging_impossible	333	344
-er_binlog_logical_corruption	1098	1432
-er_binlog_multiple_engines_and_self_logging_engine	505	591
-er_binlog_must_be_empty	1099	1433
-er_binlog_non_supported_bulk	1100	1434
-er_binlog_purge_emfile	1101	1435
-er_binlog_purge_fatal_err	1102	1436
-er_binlog_purge_prohibited	1103	1437
-er_binlog_read_event_checksum_failure	1104	1438
-er_binlog_row_engine_and_stmt_engine	504	590
-er_binlog_row_injection_and_stmt_engine	506	592
-er_binlog_row_injection_and_stmt_mode	507	593
-er_binlog_row_logging_failed	1105	1439
-er_binlog_row_mode_and_stmt_engine	501	587
-er_binlog_row_rbr_to_sbr	1106	1440
-er_binlog_row_wrong_table_def	1107	1441
-er_binlog_stmt_cache_size_greater_than_max	1108	1442
-er_binlog_stmt_mode_and_no_repl_tables	503	589
-er_binlog_stmt_mode_and_row_engine	502	588
-er_binlog_uncompress_error	1109	1443
-er_binlog_unsafe_and_stmt_engine	508	594
-er_binlog_unsafe_autoinc_columns	1110	1444
-er_binlog_unsafe_autoinc_not_first	1111	1445
-er_binlog_unsafe_create_ignore_select	803	1048
-er_binlog_unsafe_create_replace_select	806	1050
-er_binlog_unsafe_create_select_autoinc	809	1053
-er_binlog_unsafe_fulltext_plugin	1112	1446
-er_binlog_unsafe_insert_delayed	1113	1447
-er_binlog_unsafe_insert_ignore_select	1114	1448
-er_binlog_unsafe_insert_select_update	1115	1449
-er_binlog_unsafe_insert_two_keys	1116	1450
-er_binlog_unsafe_limit	1117	1451
-er_binlog_unsafe_mixed_statement	1118	1452
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1119	1453
-er_binlog_unsafe_nontrans_after_trans	1120	1454
-er_binlog_unsafe_replace_select	1121	1455
-er_binlog_unsafe_routine	1122	1456
-er_binlog_unsafe_skip_locked	1123	1457
-er_binlog_unsafe_statement	1124	1458
-er_binlog_unsafe_system_function	1125	1459
-er_binlog_unsafe_system_table	1126	1460
-er_binlog_unsafe_system_variable	1127	1461
-er_binlog_unsafe_udf	1128	1462
-er_binlog_unsafe_update_ignore	1129	1463
-er_binlog_unsafe_write_autoinc_select	1130	1464
+er_bad_option_value	1091	1426
+er_bad_slave	1092	1427
+er_bad_slave_auto_position	1093	1428
+er_bad_slave_until_cond	1094	1429
+er_bad_table_error	1095	1430
+er_base64_decode_error	877	1133
+er_binlog_cache_size_greater_than_max	1096	1431
+er_binlog_cant_delete_gtid_domain	776	966
+er_binlog_create_routine_need_super	1097	1432
+er_binlog_logging_impossible	333	345
+er_binlog_logical_corruption	1098	1433
+er_binlog_multiple_engines_and_self_logging_engine	505	592
+er_binlog_must_be_empty	1099	1434
+er_binlog_non_supported_bulk	1100	1435
+er_binlog_purge_emfile	1101	1436
+er_binlog_purge_fatal_err	1102	1437
+er_binlog_purge_prohibited	1103	1438
+er_binlog_read_event_checksum_failure	1104	1439
+er_binlog_row_engine_and_stmt_engine	504	591
+er_binlog_row_injection_and_stmt_engine	506	593
+er_binlog_row_injection_and_stmt_mode	507	594
+er_binlog_row_logging_failed	1105	1440
+er_binlog_row_mode_and_stmt_engine	501	588
+er_binlog_row_rbr_to_sbr	1106	1441
+er_binlog_row_wrong_table_def	1107	1442
+er_binlog_stmt_cache_size_greater_than_max	1108	1443
+er_binlog_stmt_mode_and_no_repl_tables	503	590
+er_binlog_stmt_mode_and_row_engine	502	589
+er_binlog_uncompress_error	1109	1444
+er_binlog_unsafe_and_stmt_engine	508	595
+er_binlog_unsafe_autoinc_columns	1110	1445
+er_binlog_unsafe_autoinc_not_first	1111	1446
+er_binlog_unsafe_create_ignore_select	803	1049
+er_binlog_unsafe_create_replace_select	806	1051
+er_binlog_unsafe_create_select_autoinc	809	1054
+er_binlog_unsafe_fulltext_plugin	1112	1447
+er_binlog_unsafe_insert_delayed	1113	1448
+er_binlog_unsafe_insert_ignore_select	1114	1449
+er_binlog_unsafe_insert_select_update	1115	1450
+er_binlog_unsafe_insert_two_keys	1116	1451
+er_binlog_unsafe_limit	1117	1452
+er_binlog_unsafe_mixed_statement	1118	1453
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1119	1454
+er_binlog_unsafe_nontrans_after_trans	1120	1455
+er_binlog_unsafe_replace_select	1121	1456
+er_binlog_unsafe_routine	1122	1457
+er_binlog_unsafe_skip_locked	1123	1458
+er_binlog_unsafe_statement	1124	1459
+er_binlog_unsafe_system_function	1125	1460
+er_binlog_unsafe_system_table	1126	1461
+er_binlog_unsafe_system_variable	1127	1462
+er_binlog_unsafe_udf	1128	1463
+er_binlog_unsafe_update_ignore	1129	1464
+er_binlog_unsafe_write_autoinc_select	1130	1465
 er_blob_field_in_part_func_error	58	61
-er_blob_key_without_length	343	354
-er_blob_used_as_key	342	353
-er_blobs_and_no_terminated	1131	1465
-er_boost_geometry_centroid_exception	1132	1466
-er_boost_geometry_empty_input_exception	1133	1467
-er_boost_geometry_overlay_invalid_input_exception	1134	1468
+er_blob_key_without_length	343	355
+er_blob_used_as_key	342	354
+er_blobs_and_no_terminated	1131	1466
+er_boost_geometry_centroid_exception	1132	1467
+er_boost_geometry_empty_input_exception	1133	1468
+er_boost_geometry_overlay_invalid_input_exception	1134	1469
 er_boost_geometry_self_intersection_point_exception	166	187
-er_boost_geometry_turn_info_exception	1135	1469
-er_boost_geometry_unknown_exception	1136	1470
-er_calculating_default_value	1137	1471
-er_cannot_add_foreign	455	466
-er_cannot_convert_character	477	530
-er_cannot_discard_temporary_table	492	567
-er_cannot_grant_role	515	605
-er_cannot_load_from_table_v2	518	616
-er_cannot_load_slave_gtid_state	1138	1472
-er_cannot_revoke_role	536	660
-er_cannot_update_gtid_state	787	1034
-er_cannot_user	1139	1473
-er_cant_activate_log	454	464
-er_cant_aggregate_2collations	1140	1474
-er_cant_aggregate_3collations	1141	1475
-er_cant_aggregate_ncollations	1141	1476
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1142	1477
-er_cant_change_tx_characteristics	1143	1478
-er_cant_create_db	1144	1479
-er_cant_create_federated_table	417	420
-er_cant_create_file	1144	1480
-er_cant_create_geometry_object	513	604
-er_cant_create_handler_file	1145	1481
-er_cant_create_sroutine	485	551
-er_cant_create_table	420	423
-er_cant_create_thread	416	419
-er_cant_create_user_with_grant	1146	1482
-er_cant_delete_file	1147	1483
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	596
-er_cant_do_this_during_an_transaction	1148	1484
-er_cant_drop_field_or_key	421	424
-er_cant_execute_in_read_only_transaction	509	595
-er_cant_find_dl_entry	398	397
-er_cant_find_system_rec	441	443
-er_cant_find_udf	1149	1485
-er_cant_get_stat	1144	1486
-er_cant_get_wd	434	436
-er_cant_initialize_udf	1149	1487
-er_cant_lock	438	440
-er_cant_lock_log_table	1150	1488
-er_cant_open_file	1144	1489
-er_cant_open_library	1144	1490
-er_cant_read_dir	1144	1491
-er_cant_remove_all_fields	1151	1492
-er_cant_rename_log_table	534	655
-er_cant_reopen_table	1149	1493
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1152	1494
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1153	1495
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1154	1496
-er_cant_set_gtid_next_when_owning_gtid	1155	1497
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1156	1498
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1157	1499
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1158	1500
-er_cant_set_wd	1144	1501
-er_cant_start_stop_slave	1159	1502
-er_cant_update_table_in_create_table_select	400	399
-er_cant_update_used_table_in_sf_or_trg	399	398
-er_cant_update_with_readlock	426	429
-er_cant_use_option_here	1160	1503
-er_cant_write_lock_log_table	1161	1504
+er_boost_geometry_turn_info_exception	1135	1470
+er_boost_geometry_unknown_exception	1136	1471
+er_calculating_default_value	1137	1472
+er_cannot_add_foreign	455	467
+er_cannot_convert_character	477	531
+er_cannot_discard_temporary_table	492	568
+er_cannot_grant_role	515	606
+er_cannot_load_from_table_v2	518	617
+er_cannot_load_slave_gtid_state	1138	1473
+er_cannot_revoke_role	536	661
+er_cannot_update_gtid_state	787	1035
+er_cannot_user	1139	1474
+er_cant_activate_log	454	465
+er_cant_aggregate_2collations	1140	1475
+er_cant_aggregate_3collations	1141	1476
+er_cant_aggregate_ncollations	1141	1477
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1142	1478
+er_cant_change_tx_characteristics	1143	1479
+er_cant_create_db	1144	1480
+er_cant_create_federated_table	417	421
+er_cant_create_file	1144	1481
+er_cant_create_geometry_object	513	605
+er_cant_create_handler_file	1145	1482
+er_cant_create_sroutine	485	552
+er_cant_create_table	420	424
+er_cant_create_thread	416	420
+er_cant_create_user_with_grant	1146	1483
+er_cant_delete_file	1147	1484
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	597
+er_cant_do_this_during_an_transaction	1148	1485
+er_cant_drop_field_or_key	421	425
+er_cant_execute_in_read_only_transaction	509	596
+er_cant_find_dl_entry	398	398
+er_cant_find_system_rec	441	444
+er_cant_find_udf	1149	1486
+er_cant_get_stat	1144	1487
+er_cant_get_wd	434	437
+er_cant_initialize_udf	1149	1488
+er_cant_lock	438	441
+er_cant_lock_log_table	1150	1489
+er_cant_open_file	1144	1490
+er_cant_open_library	1144	1491
+er_cant_read_dir	1144	1492
+er_cant_remove_all_fields	1151	1493
+er_cant_rename_log_table	534	656
+er_cant_reopen_table	1149	1494
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1152	1495
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1153	1496
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1154	1497
+er_cant_set_gtid_next_when_owning_gtid	1155	1498
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1156	1499
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1157	1500
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1158	1501
+er_cant_set_wd	1144	1502
+er_cant_start_stop_slave	1159	1503
+er_cant_update_table_in_create_table_select	400	400
+er_cant_update_used_table_in_sf_or_trg	399	399
+er_cant_update_with_readlock	426	430
+er_cant_use_option_here	1160	1504
+er_cant_write_lock_log_table	1161	1505
 er_cf_different	682	830
-er_change_master_password_length	1162	1505
-er_change_rpl_info_repository_failure	1163	1506
-er_change_slave_parallel_threads_active	470	514
-er_check_no_such_table	440	442
-er_check_not_implemented	1164	1507
-er_checkread	1165	1508
-er_cm_option_missing_requirement	586	733
+er_change_master_password_length	1162	1506
+er_change_rpl_info_repository_failure	1163	1507
+er_change_slave_parallel_threads_active	470	515
+er_check_no_such_table	440	443
+er_check_not_implemented	1164	1508
+er_checkread	1165	1509
+er_cm_option_missing_requirement	586	734
 er_coalesce_only_on_hash_partition	635	789
-er_coalesce_partition_no_partition	218	255
+er_coalesce_partition_no_partition	219	256
 er_col_count_doesnt_match_corrupted_v2	679	827
 er_col_count_doesnt_match_please_update	681	828
-er_col_count_doesnt_match_please_update_v2	680	1509
+er_col_count_doesnt_match_please_update_v2	680	1510
 er_collation_charset_mismatch	667	807
 er_columnaccess_denied_error	688	849
-er_commit_not_allowed_in_sf_or_trg	1166	1510
+er_commit_not_allowed_in_sf_or_trg	1166	1511
 er_compressed_column_used_as_key	705	868
-er_con_count_error	1167	1511
-er_cond_item_too_long	861	1105
-er_conflict_fn_parse_error	1168	1512
+er_con_count_error	1167	1512
+er_cond_item_too_long	861	1106
+er_conflict_fn_parse_error	1168	1513
 er_conflicting_declarations	720	889
 er_conflicting_for_system_time	721	890
-er_connect_to_foreign_data_source	1169	1513
-er_connect_to_master	1170	1514
-er_connection_already_exists	727	900
-er_connection_killed	743	917
-er_consecutive_reorg_partitions	1171	1515
-er_constraint_failed	746	921
-er_corrupt_help_db	1172	1516
-er_crashed_on_repair	1173	1517
-er_crashed_on_usage	1174	1518
-er_create_db_with_read_lock	802	1047
-er_create_filegroup_failed	1175	1519
-er_cut_value_group_concat	1176	1520
-er_cyclic_reference	842	1095
-er_da_invalid_condition_number	1177	1521
-er_data_out_of_range	1178	1522
-er_data_overflow	1179	1523
-er_data_too_long	860	1104
-er_data_truncated	1180	1524
-er_data_was_commited_under_rollback	1030	1356
-er_database_name	1181	1525
-er_datetime_function_overflow	870	1123
-er_db_create_exists	397	396
-er_db_drop_delete	1182	1526
-er_db_drop_exists	403	402
-er_db_drop_rmdir	1182	1527
+er_connect_to_foreign_data_source	1169	1514
+er_connect_to_master	1170	1515
+er_connection_already_exists	728	901
+er_connection_killed	743	918
+er_consecutive_reorg_partitions	1171	1516
+er_constraint_failed	746	922
+er_corrupt_help_db	1172	1517
+er_crashed_on_repair	1173	1518
+er_crashed_on_usage	1174	1519
+er_create_db_with_read_lock	802	1048
+er_create_filegroup_failed	1175	1520
+er_cut_value_group_concat	1176	1521
+er_cyclic_reference	842	1096
+er_da_invalid_condition_number	1177	1522
+er_data_out_of_range	1178	1523
+er_data_overflow	1179	1524
+er_data_too_long	860	1105
+er_data_truncated	1180	1525
+er_data_was_commited_under_rollback	1030	1357
+er_database_name	1181	1526
+er_datetime_function_overflow	870	1124
+er_db_create_exists	397	397
+er_db_drop_delete	1182	1527
+er_db_drop_exists	403	403
+er_db_drop_rmdir	1182	1528
 er_dbaccess_denied_error	94	95
-er_ddl_log_error	1183	1528
-er_debug_sync_hit_limit	873	1127
-er_debug_sync_timeout	874	1128
-er_delayed_cant_change_lock	881	1140
-er_delayed_insert_table_locked	1184	1529
-er_delayed_not_supported	882	1141
-er_derived_must_have_alias	1185	1530
-er_diff_groups_proc	435	437
-er_disk_full	912	1177
-er_division_by_zero	915	1183
-er_dont_support_slave_preserve_commit_order	1186	1531
-er_drop_db_with_read_lock	933	1208
-er_drop_filegroup_failed	1187	1532
-er_drop_index_fk	497	575
-er_drop_last_partition	533	653
-er_drop_user	498	577
-er_drop_versioning_system_time_partition	407	407
-er_dup_argument	1188	1533
-er_dup_constraint_name	938	1212
-er_dup_entry	945	1222
+er_ddl_log_error	1183	1529
+er_debug_sync_hit_limit	873	1128
+er_debug_sync_timeout	874	1129
+er_delayed_cant_change_lock	881	1141
+er_delayed_insert_table_locked	1184	1530
+er_delayed_not_supported	882	1142
+er_derived_must_have_alias	1185	1531
+er_diff_groups_proc	435	438
+er_disk_full	912	1178
+er_division_by_zero	915	1184
+er_dont_support_slave_preserve_commit_order	1186	1532
+er_drop_db_with_read_lock	933	1209
+er_drop_filegroup_failed	1187	1533
+er_drop_index_fk	497	576
+er_drop_last_partition	533	654
+er_drop_user	498	578
+er_drop_versioning_system_time_partition	407	408
+er_dup_argument	1188	1534
+er_dup_constraint_name	938	1213
+er_dup_entry	945	1223
 er_dup_entry_autoincrement_case	155	171
-er_dup_entry_with_key_name	945	1534
-er_dup_fieldname	941	1217
-er_dup_index	949	1228
-er_dup_key	1149	1535
-er_dup_keyname	951	1230
-er_dup_list_entry	1189	1536
-er_dup_query_name	956	1237
-er_dup_signal_set	943	1219
-er_dup_unique	1149	1537
-er_dup_unknown_in_index	945	1223
-er_dup_window_name	1190	1538
-er_duplicate_gtid_domain	1191	1539
+er_dup_entry_with_key_name	945	1535
+er_dup_fieldname	941	1218
+er_dup_index	949	1229
+er_dup_key	1149	1536
+er_dup_keyname	951	1231
+er_dup_list_entry	1189	1537
+er_dup_query_name	956	1238
+er_dup_signal_set	943	1220
+er_dup_unique	1149	1538
+er_dup_unknown_in_index	945	1224
+er_dup_window_name	1190	1539
+er_duplicate_gtid_domain	1191	1540
 er_duplicated_value_in_type	671	819
-er_dyn_col_data	1192	1540
-er_dyn_col_implementation_limit	961	1245
-er_dyn_col_wrong_charset	960	1244
-er_dyn_col_wrong_format	1018	1344
-er_empty_query	1193	1541
-er_empty_row_in_tvc	1194	1542
-er_end_identifier_does_not_match	1021	1346
-er_engine_out_of_memory	1195	1543
-er_error_during_checkpoint	1196	1544
-er_error_during_commit	1197	1545
-er_error_during_flush_logs	1198	1546
-er_error_during_rollback	1199	1547
-er_error_evaluating_expression	1200	1548
-er_error_first	1201	1549
-er_error_first_section_2	1202	1550
-er_error_first_section_4	1203	1551
-er_error_first_section_5	1204	1552
-er_error_in_trigger_body	1205	1553
-er_error_in_unknown_trigger_body	1206	1554
-er_error_last	1207	1555
-er_error_last_section_2	1208	1556
-er_error_last_section_4	917	1557
-er_error_on_close	1209	1558
-er_error_on_master	1210	1559
-er_error_on_read	1211	1560
-er_error_on_rename	1212	1561
-er_error_on_write	1213	1562
-er_error_when_executing_command	1214	1563
-er_event_already_exists	1215	1564
-er_event_cannot_alter_in_the_past	1216	1565
-er_event_cannot_create_in_the_past	1217	1566
-er_event_cannot_delete	1218	1567
-er_event_cant_alter	1219	1568
-er_event_compile_error	1220	1569
-er_event_data_too_long	857	1101
-er_event_does_not_exist	1221	1570
-er_event_drop_failed	1187	1571
-er_event_ends_before_starts	1025	1351
-er_event_exec_time_in_the_past	1222	1572
-er_event_interval_not_positive_or_too_big	1223	1573
-er_event_invalid_creation_ctx	812	1057
-er_event_modify_queue_error	1224	1574
-er_event_neither_m_expr_nor_m_at	1225	1575
-er_event_open_table_failed	1226	1576
-er_event_recursion_forbidden	1227	1577
-er_event_same_name	1228	1578
-er_event_set_var_error	1229	1579
-er_event_store_failed	1230	1580
-er_events_db_error	529	646
-er_exceptions_write_error	1231	1581
-er_exec_stmt_with_open_cursor	1232	1582
-er_explain_not_supported	1233	1583
-er_expression_is_too_big	1234	1584
-er_expression_refers_to_uninit_field	1235	1585
-er_failed_gtid_state_init	1236	1586
-er_failed_read_from_par_file	1237	1587
+er_dyn_col_data	1192	1541
+er_dyn_col_implementation_limit	961	1246
+er_dyn_col_wrong_charset	960	1245
+er_dyn_col_wrong_format	1018	1345
+er_empty_query	1193	1542
+er_empty_row_in_tvc	1194	1543
+er_end_identifier_does_not_match	1021	1347
+er_engine_out_of_memory	1195	1544
+er_error_during_checkpoint	1196	1545
+er_error_during_commit	1197	1546
+er_error_during_flush_logs	1198	1547
+er_error_during_rollback	1199	1548
+er_error_evaluating_expression	1200	1549
+er_error_first	1201	1550
+er_error_first_section_2	1202	1551
+er_error_first_section_4	1203	1552
+er_error_first_section_5	1204	1553
+er_error_in_trigger_body	1205	1554
+er_error_in_unknown_trigger_body	1206	1555
+er_error_last	1207	1556
+er_error_last_section_2	1208	1557
+er_error_last_section_4	917	1558
+er_error_on_close	1209	1559
+er_error_on_master	1210	1560
+er_error_on_read	1211	1561
+er_error_on_rename	1212	1562
+er_error_on_write	1213	1563
+er_error_when_executing_command	1214	1564
+er_event_already_exists	1215	1565
+er_event_cannot_alter_in_the_past	1216	1566
+er_event_cannot_create_in_the_past	1217	1567
+er_event_cannot_delete	1218	1568
+er_event_cant_alter	1219	1569
+er_event_compile_error	1220	1570
+er_event_data_too_long	857	1102
+er_event_does_not_exist	1221	1571
+er_event_drop_failed	1187	1572
+er_event_ends_before_starts	1025	1352
+er_event_exec_time_in_the_past	1222	1573
+er_event_interval_not_positive_or_too_big	1223	1574
+er_event_invalid_creation_ctx	812	1058
+er_event_modify_queue_error	1224	1575
+er_event_neither_m_expr_nor_m_at	1225	1576
+er_event_open_table_failed	1226	1577
+er_event_recursion_forbidden	1227	1578
+er_event_same_name	1228	1579
+er_event_set_var_error	1229	1580
+er_event_store_failed	1230	1581
+er_events_db_error	529	647
+er_exceptions_write_error	1231	1582
+er_exec_stmt_with_open_cursor	1232	1583
+er_explain_not_supported	1233	1584
+er_expression_is_too_big	1234	1585
+er_expression_refers_to_uninit_field	1235	1586
+er_failed_gtid_state_init	1236	1587
+er_failed_read_from_par_file	1237	1588
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1238	1588
-er_feature_not_supported_with_partitioning	1239	1589
-er_field_not_found_part_error	1240	1590
-er_field_reference_in_tvc	1241	1591
+er_feature_disabled	1238	1589
+er_feature_not_supported_with_partitioning	1239	1590
+er_field_not_found_part_error	1240	1591
+er_field_reference_in_tvc	1241	1592
 er_field_specified_twice	676	824
-er_field_type_not_allowed_as_partition_field	1242	1592
-er_file_corrupt	1203	1593
-er_file_exists_error	1243	1594
-er_file_not_found	1144	1595
-er_file_used	1244	1596
-er_filegroup_option_only_once	1245	1597
-er_filsort_abort	1246	1598
-er_fk_cannot_delete_parent	490	563
-er_fk_cannot_open_parent	1247	1599
-er_fk_column_cannot_change	467	507
-er_fk_column_cannot_change_child	468	508
-er_fk_column_cannot_drop	494	572
-er_fk_column_cannot_drop_child	495	573
+er_field_type_not_allowed_as_partition_field	1242	1593
+er_file_corrupt	1203	1594
+er_file_exists_error	1243	1595
+er_file_not_found	1144	1596
+er_file_used	1244	1597
+er_filegroup_option_only_once	1245	1598
+er_filsort_abort	1246	1599
+er_fk_cannot_delete_parent	490	564
+er_fk_cannot_open_parent	1247	1600
+er_fk_column_cannot_change	467	508
+er_fk_column_cannot_change_child	468	509
+er_fk_column_cannot_drop	494	573
+er_fk_column_cannot_drop_child	495	574
 er_fk_column_not_null	668	816
-er_fk_depth_exceeded	1248	1600
-er_fk_fail_add_system	1249	1601
-er_fk_incorrect_option	1250	1602
-er_fk_no_index_child	1251	1603
-er_fk_no_index_parent	1252	1604
-er_flashback_not_supported	1253	1605
-er_flush_master_binlog_closed	338	348
-er_forbid_schema_change	589	736
-er_forcing_close	1254	1606
-er_foreign_data_source_doesnt_exist	1255	1607
-er_foreign_data_string_invalid	1256	1608
-er_foreign_data_string_invalid_cant_create	401	400
-er_foreign_duplicate_key_with_child_info	1257	1609
-er_foreign_duplicate_key_without_child_info	1258	1610
-er_foreign_server_doesnt_exist	1259	1611
-er_foreign_server_exists	481	543
-er_form_not_found	1260	1612
-er_found_gtid_event_when_gtid_mode_is_off	1261	1613
-er_fparser_bad_header	1262	1614
-er_fparser_eof_in_comment	1263	1615
-er_fparser_eof_in_unknown_parameter	1264	1616
-er_fparser_error_in_parameter	1265	1617
+er_fk_depth_exceeded	1248	1601
+er_fk_fail_add_system	1249	1602
+er_fk_incorrect_option	1250	1603
+er_fk_no_index_child	1251	1604
+er_fk_no_index_parent	1252	1605
+er_flashback_not_supported	1253	1606
+er_flush_master_binlog_closed	338	349
+er_forbid_schema_change	589	737
+er_forcing_close	1254	1607
+er_foreign_data_source_doesnt_exist	1255	1608
+er_foreign_data_string_invalid	1256	1609
+er_foreign_data_string_invalid_cant_create	401	401
+er_foreign_duplicate_key_with_child_info	1257	1610
+er_foreign_duplicate_key_without_child_info	1258	1611
+er_foreign_server_doesnt_exist	1259	1612
+er_foreign_server_exists	481	544
+er_form_not_found	1260	1613
+er_found_gtid_event_when_gtid_mode_is_off	1261	1614
+er_fparser_bad_header	1262	1615
+er_fparser_eof_in_comment	1263	1616
+er_fparser_eof_in_unknown_parameter	1264	1617
+er_fparser_error_in_parameter	1265	1618
 er_fparser_too_big_file	717	884
-er_frame_exclusion_not_supported	1266	1618
-er_frm_unknown_type	1267	1619
-er_fseek_fail	1268	1620
-er_ft_matching_key_not_found	430	433
-er_fulltext_not_supported_with_partitioning	1269	1621
-er_func_inexistent_name_collision	1270	1622
-er_function_not_defined	1271	1623
-er_galera_replication_not_supported	1272	1624
-er_generated_column_function_is_not_allowed	1273	1625
-er_geojson_empty_coordinates	1274	1626
-er_geojson_incorrect	1275	1627
-er_geojson_not_closed	1276	1628
-er_geojson_too_few_points	1277	1629
-er_get_errmsg	1278	1630
-er_get_errno	1279	1631
-er_get_stacked_da_without_active_handler	1280	1632
-er_get_temporary_errmsg	1281	1633
-er_gis_data_wrong_endianess	1282	1634
-er_gis_different_srids	331	342
-er_gis_invalid_data	1283	1635
-er_gis_unknown_error	1284	1636
-er_gis_unknown_exception	1285	1637
-er_gis_unsupported_argument	396	394
-er_global_variable	1286	1638
-er_gno_exhausted	1287	1639
-er_got_signal	1288	1640
-er_grant_plugin_user_exists	1289	1641
-er_grant_wrong_host_or_user	1290	1642
-er_gtid_executed_was_changed	1291	1643
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1292	1644
-er_gtid_mode_can_only_change_one_step_at_a_time	1293	1645
-er_gtid_mode_requires_binlog	1294	1646
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1295	1647
-er_gtid_next_is_not_in_gtid_next_list	1296	1648
-er_gtid_next_type_undefined_group	1297	1649
-er_gtid_open_table_failed	1298	1650
-er_gtid_position_not_found_in_binlog	726	899
-er_gtid_position_not_found_in_binlog2	725	898
-er_gtid_purged_was_changed	1299	1651
-er_gtid_start_from_binlog_hole	1300	1652
+er_frame_exclusion_not_supported	1266	1619
+er_frm_unknown_type	1267	1620
+er_fseek_fail	1268	1621
+er_ft_matching_key_not_found	430	434
+er_fulltext_not_supported_with_partitioning	1269	1622
+er_func_inexistent_name_collision	1270	1623
+er_function_not_defined	1271	1624
+er_galera_replication_not_supported	1272	1625
+er_generated_column_function_is_not_allowed	1273	1626
+er_geojson_empty_coordinates	1274	1627
+er_geojson_incorrect	1275	1628
+er_geojson_not_closed	1276	1629
+er_geojson_too_few_points	1277	1630
+er_get_errmsg	1278	1631
+er_get_errno	1279	1632
+er_get_stacked_da_without_active_handler	1280	1633
+er_get_temporary_errmsg	1281	1634
+er_gis_data_wrong_endianess	1282	1635
+er_gis_different_srids	331	343
+er_gis_invalid_data	1283	1636
+er_gis_unknown_error	1284	1637
+er_gis_unknown_exception	1285	1638
+er_gis_unsupported_argument	396	395
+er_global_variable	1286	1639
+er_gno_exhausted	1287	1640
+er_got_signal	1288	1641
+er_grant_plugin_user_exists	1289	1642
+er_grant_wrong_host_or_user	1290	1643
+er_gtid_executed_was_changed	1291	1644
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1292	1645
+er_gtid_mode_can_only_change_one_step_at_a_time	1293	1646
+er_gtid_mode_requires_binlog	1294	1647
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1295	1648
+er_gtid_next_is_not_in_gtid_next_list	1296	1649
+er_gtid_next_type_undefined_group	1297	1650
+er_gtid_open_table_failed	1298	1651
+er_gtid_position_not_found_in_binlog	727	900
+er_gtid_position_not_found_in_binlog2	726	899
+er_gtid_purged_was_changed	1299	1652
+er_gtid_start_from_binlog_hole	1300	1653
 er_gtid_strict_out_of_order	161	182
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1301	1653
-er_gtid_unsafe_create_select	808	1052
-er_gtid_unsafe_non_transactional_table	1302	1654
-er_handshake_error	1303	1655
-er_hashchk	1201	1656
-er_host_is_blocked	1304	1657
-er_host_not_privileged	1305	1658
-er_hostname	1306	1659
-er_ident_causes_too_long_path	1307	1660
-er_illegal_grant_for_table	1308	1661
-er_illegal_ha	1309	1662
-er_illegal_ha_create_option	1310	1663
-er_illegal_parameter_data_type_for_operation	1311	1664
-er_illegal_parameter_data_types2_for_operation	1312	1665
-er_illegal_reference	1313	1666
-er_illegal_subquery_optimizer_switches	216	253
-er_illegal_value_for_type	1314	1667
-er_inconsistent_error	1315	1668
-er_inconsistent_partition_info_error	1316	1669
-er_inconsistent_slave_temp_table	1317	1670
-er_inconsistent_type_of_functions_error	1318	1671
-er_incorrect_global_local_var	1319	1672
-er_incorrect_gtid_state	785	1021
-er_index_column_too_long	1320	1673
-er_index_corrupt	1321	1674
-er_index_file_full	1322	1675
-er_index_rebuild	1323	1676
-er_innodb_ft_aux_not_hex_id	1324	1677
-er_innodb_ft_limit	1325	1678
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1301	1654
+er_gtid_unsafe_create_select	808	1053
+er_gtid_unsafe_non_transactional_table	1302	1655
+er_handshake_error	1303	1656
+er_hashchk	1201	1657
+er_host_is_blocked	1304	1658
+er_host_not_privileged	1305	1659
+er_hostname	1306	1660
+er_ident_causes_too_long_path	1307	1661
+er_illegal_grant_for_table	1308	1662
+er_illegal_ha	1309	1663
+er_illegal_ha_create_option	1310	1664
+er_illegal_parameter_data_type_for_operation	1311	1665
+er_illegal_parameter_data_types2_for_operation	1312	1666
+er_illegal_reference	1313	1667
+er_illegal_subquery_optimizer_switches	217	254
+er_illegal_value_for_type	1314	1668
+er_inconsistent_error	1315	1669
+er_inconsistent_partition_info_error	1316	1670
+er_inconsistent_slave_temp_table	1317	1671
+er_inconsistent_type_of_functions_error	1318	1672
+er_incorrect_global_local_var	1319	1673
+er_incorrect_gtid_state	785	1022
+er_index_column_too_long	1320	1674
+er_index_corrupt	1321	1675
+er_index_file_full	1322	1676
+er_index_rebuild	1323	1677
+er_innodb_ft_aux_not_hex_id	1324	1678
+er_innodb_ft_limit	1325	1679
 er_innodb_ft_wrong_docid_column	674	822
-er_innodb_ft_wrong_docid_index	1326	1679
+er_innodb_ft_wrong_docid_index	1326	1680
 er_innodb_import_error	154	169
-er_innodb_index_corrupt	1327	1680
-er_innodb_no_ft_temp_table	483	545
-er_innodb_no_ft_uses_parser	484	546
-er_innodb_online_log_too_big	810	1055
-er_innodb_read_only	1328	1681
-er_innodb_undo_log_full	1329	1682
-er_insecure_change_master	1330	1683
-er_insecure_plain_text	1331	1684
-er_insert_info	1332	1685
-er_inside_transaction_prevents_switch_binlog_direct	519	622
-er_inside_transaction_prevents_switch_binlog_format	520	623
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	625
-er_inside_transaction_prevents_switch_skip_replication	524	627
-er_inside_transaction_prevents_switch_sql_log_bin	525	628
-er_internal_error	55	1686
+er_innodb_index_corrupt	1327	1681
+er_innodb_no_ft_temp_table	483	546
+er_innodb_no_ft_uses_parser	484	547
+er_innodb_online_log_too_big	810	1056
+er_innodb_read_only	1328	1682
+er_innodb_undo_log_full	1329	1683
+er_insecure_change_master	1330	1684
+er_insecure_plain_text	1331	1685
+er_insert_info	1332	1686
+er_inside_transaction_prevents_switch_binlog_direct	519	623
+er_inside_transaction_prevents_switch_binlog_format	520	624
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	626
+er_inside_transaction_prevents_switch_skip_replication	524	628
+er_inside_transaction_prevents_switch_sql_log_bin	525	629
+er_internal_error	55	1687
 er_invalid_aggregate_function	135	146
-er_invalid_argument_for_logarithm	548	1687
-er_invalid_character_string	1333	1688
-er_invalid_current_user	1334	1689
-er_invalid_default	1335	1690
-er_invalid_default_param	880	1136
-er_invalid_default_value_for_field	1336	1691
-er_invalid_field_size	1337	1692
-er_invalid_group_func_use	1338	1693
+er_invalid_argument_for_logarithm	548	1688
+er_invalid_character_string	1333	1689
+er_invalid_current_user	1334	1690
+er_invalid_default	1335	1691
+er_invalid_default_param	880	1137
+er_invalid_default_value_for_field	1336	1692
+er_invalid_field_size	1337	1693
+er_invalid_group_func_use	1338	1694
 er_invalid_ntile_argument	192	217
-er_invalid_on_update	1339	1694
-er_invalid_role	1340	1695
-er_invalid_use_of_null	1341	1696
-er_invalid_value_to_limit	1342	1697
-er_invalid_year_column_length	1343	1698
-er_invisible_not_null_without_default	1344	1699
-er_io_err_log_index_read	1345	1700
-er_io_read_error	1346	1701
-er_io_write_error	1347	1702
-er_ipsock_error	418	421
-er_isolation_level_with_consistent_snapshot	1348	1703
-er_isolation_mode_not_supported	1349	1704
-er_it_is_a_view	1350	1705
-er_json_bad_chr	358	365
-er_json_depth	1351	1706
-er_json_eos	1352	1707
-er_json_escaping	1353	1708
-er_json_histogram_parse_failed	1354	1709
-er_json_not_json_chr	594	743
+er_invalid_on_update	1339	1695
+er_invalid_role	1340	1696
+er_invalid_use_of_null	1341	1697
+er_invalid_value_to_limit	1342	1698
+er_invalid_year_column_length	1343	1699
+er_invisible_not_null_without_default	1344	1700
+er_io_err_log_index_read	1345	1701
+er_io_read_error	1346	1702
+er_io_write_error	1347	1703
+er_ipsock_error	418	422
+er_isolation_level_with_consistent_snapshot	1348	1704
+er_isolation_mode_not_supported	1349	1705
+er_it_is_a_view	1350	1706
+er_json_bad_chr	358	366
+er_json_depth	1351	1707
+er_json_eos	1352	1708
+er_json_escaping	1353	1709
+er_json_histogram_parse_failed	1354	1710
+er_json_not_json_chr	594	744
 er_json_one_or_all	187	204
-er_json_path_array	1355	1710
-er_json_path_depth	1356	1711
-er_json_path_empty	1357	1712
-er_json_path_eos	1358	1713
-er_json_path_no_wildcard	1359	1714
-er_json_path_syntax	1360	1715
-er_json_syntax	1361	1716
-er_json_table_alias_required	1362	1717
-er_json_table_error_on_field	1363	1718
-er_json_table_multiple_matches	1149	1719
-er_json_table_scalar_expected	1149	1720
-er_key_based_on_generated_virtual_column	1364	1721
-er_key_cant_have_without_overlaps	1365	1722
-er_key_column_does_not_exist	1366	1723
-er_key_contains_period_fields	1367	1724
-er_key_create_during_alter	1368	1725
-er_key_does_not_exists	1369	1726
-er_key_doesnt_support	1370	1727
-er_key_not_found	1149	1728
-er_key_part_0	1371	1729
-er_key_ref_do_not_match_table_ref	1372	1730
-er_keys_out_of_order	1373	1731
-er_kill_denied_error	1374	1732
-er_kill_query_denied_error	1375	1733
-er_limited_part_range	1376	1734
-er_list_of_fields_only_in_hash_error	1377	1735
-er_load_data_invalid_column	1378	1736
-er_load_from_fixed_size_rows_to_var	436	438
-er_load_infile_capability_disabled	1379	1737
-er_load_info	1380	1738
-er_local_variable	1381	1739
-er_lock_aborted	1382	1740
-er_lock_deadlock	871	1125
-er_lock_or_active_transaction	425	428
-er_lock_table_full	1383	1741
-er_lock_wait_timeout	1384	1742
+er_json_path_array	1355	1711
+er_json_path_depth	1356	1712
+er_json_path_empty	1357	1713
+er_json_path_eos	1358	1714
+er_json_path_no_wildcard	1359	1715
+er_json_path_syntax	1360	1716
+er_json_syntax	1361	1717
+er_json_table_alias_required	1362	1718
+er_json_table_error_on_field	1363	1719
+er_json_table_multiple_matches	1149	1720
+er_json_table_scalar_expected	1149	1721
+er_key_based_on_generated_virtual_column	1364	1722
+er_key_cant_have_without_overlaps	1365	1723
+er_key_column_does_not_exist	1366	1724
+er_key_contains_period_fields	1367	1725
+er_key_create_during_alter	1368	1726
+er_key_does_not_exists	1369	1727
+er_key_doesnt_support	1370	1728
+er_key_not_found	1149	1729
+er_key_part_0	1371	1730
+er_key_ref_do_not_match_table_ref	1372	1731
+er_keys_out_of_order	1373	1732
+er_kill_denied_error	1374	1733
+er_kill_query_denied_error	1375	1734
+er_limited_part_range	1376	1735
+er_list_of_fields_only_in_hash_error	1377	1736
+er_load_data_invalid_column	1378	1737
+er_load_from_fixed_size_rows_to_var	436	439
+er_load_infile_capability_disabled	1379	1738
+er_load_info	1380	1739
+er_local_variable	1381	1740
+er_lock_aborted	1382	1741
+er_lock_deadlock	871	1126
+er_lock_or_active_transaction	425	429
+er_lock_table_full	1383	1742
+er_lock_wait_timeout	1384	1743
 er_log_in_use	68	72
-er_log_purge_no_file	329	337
-er_log_purge_unknown_err	1385	1743
-er_logging_prohibit_changing_of	332	343
-er_m_bigger_than_d	1386	1744
-er_malformed_definer	1387	1745
-er_malformed_gtid_set_encoding	1388	1746
-er_malformed_gtid_set_specification	1389	1747
-er_malformed_gtid_specification	1390	1748
-er_malformed_packet	1391	1749
-er_master	1392	1750
-er_master_delay_value_out_of_range	1393	1751
-er_master_fatal_error_reading_binlog	1394	1752
-er_master_gtid_pos_conflicts_with_binlog	1395	1753
-er_master_gtid_pos_missing_domain	1396	1754
-er_master_has_purged_required_gtids	1397	1755
-er_master_info	783	1006
-er_master_log_prefix	1398	1756
-er_master_net_read	1399	1757
-er_master_net_write	1400	1758
-er_max_prepared_stmt_count_reached	419	422
-er_maxvalue_in_values_in	552	693
-er_message_and_statement	1401	1759
-er_metadata_inconsistency	1402	1760
-er_missing	1403	1761
-er_missing_ha_create_option	1404	1762
-er_missing_skip_slave	1405	1763
-er_mix_handler_error	1406	1764
-er_mix_of_group_func_and_fields	1407	1765
-er_mixing_not_allowed	1408	1766
-er_more_than_one_period	545	677
-er_mts_cant_parallel	511	597
-er_mts_change_master_cant_run_with_gaps	584	731
-er_mts_event_bigger_pending_jobs_size_max	540	663
-er_mts_feature_is_not_supported	1409	1767
-er_mts_recovery_failure	531	650
-er_mts_reset_workers	474	520
-er_mts_updated_dbs_greater_max	1410	1768
-er_multi_update_key_conflict	1411	1769
-er_multiple_def_const_in_list_part_error	1412	1770
-er_multiple_pri_key	1413	1771
-er_must_change_password	1414	1772
-er_must_change_password_login	1415	1773
-er_myrocks_cant_nopad_collation	1416	1774
-er_name_becomes_empty	1417	1775
-er_native_fct_name_collision	1418	1776
-er_need_reprepare	1419	1777
-er_net_error_on_write	1420	1778
-er_net_fcntl_error	1421	1779
-er_net_ok_packet_too_large	1422	1780
-er_net_packet_too_large	1423	1781
-er_net_packets_out_of_order	1424	1782
-er_net_read_error	1425	1783
-er_net_read_error_from_pipe	1426	1784
-er_net_read_interrupted	1427	1785
-er_net_uncompress_error	791	1039
-er_net_write_interrupted	1428	1786
-er_network_read_event_checksum_failure	1429	1787
-er_new_aborting_connection	85	1788
-er_nisamchk	1430	1789
-er_no	1431	1790
-er_no_autoincrement_with_unique	253	294
-er_no_binary_logging	1432	1791
-er_no_binlog_error	1433	1792
-er_no_db_error	1434	1793
-er_no_default	1435	1794
-er_no_default_for_field	1436	1795
-er_no_default_for_view_field	1437	1796
-er_no_eis_for_field	1033	1359
-er_no_file_mapping	439	441
-er_no_format_description_event_before_binlog_statement	1438	1797
-er_no_ft_materialized_subquery	482	544
-er_no_group_for_proc	1439	1798
-er_no_order_list_in_window_spec	1440	1799
-er_no_partition_for_given_value	1441	1800
-er_no_partition_for_given_value_silent	1442	1801
-er_no_parts_error	1443	1802
-er_no_permission_to_create_user	1444	1803
-er_no_raid_compiled	1445	1804
-er_no_referenced_row	456	470
-er_no_referenced_row_2	456	1805
-er_no_secure_transports_configured	1446	1806
-er_no_such_index	1447	1807
-er_no_such_key_value	1448	1808
-er_no_such_query	1449	1809
-er_no_such_table	1450	1810
-er_no_such_table_in_engine	1451	1811
-er_no_such_thread	1452	1812
-er_no_such_user	1453	1813
-er_no_tables_used	1454	1814
-er_no_triggers_on_system_schema	1455	1815
-er_no_unique_logfile	432	434
-er_non_grouping_field_used	1456	1816
-er_non_insertable_table	1457	1817
-er_non_ro_select_disable_timer	1458	1818
+er_log_purge_no_file	329	338
+er_log_purge_unknown_err	1385	1744
+er_logging_prohibit_changing_of	332	344
+er_m_bigger_than_d	1386	1745
+er_malformed_definer	1387	1746
+er_malformed_gtid_set_encoding	1388	1747
+er_malformed_gtid_set_specification	1389	1748
+er_malformed_gtid_specification	1390	1749
+er_malformed_packet	1391	1750
+er_master	1392	1751
+er_master_delay_value_out_of_range	1393	1752
+er_master_fatal_error_reading_binlog	1394	1753
+er_master_gtid_pos_conflicts_with_binlog	1395	1754
+er_master_gtid_pos_missing_domain	1396	1755
+er_master_has_purged_required_gtids	1397	1756
+er_master_info	783	1007
+er_master_log_prefix	1398	1757
+er_master_net_read	1399	1758
+er_master_net_write	1400	1759
+er_max_prepared_stmt_count_reached	419	423
+er_maxvalue_in_values_in	552	694
+er_message_and_statement	1401	1760
+er_metadata_inconsistency	1402	1761
+er_missing	1403	1762
+er_missing_ha_create_option	1404	1763
+er_missing_skip_slave	1405	1764
+er_mix_handler_error	1406	1765
+er_mix_of_group_func_and_fields	1407	1766
+er_mixing_not_allowed	1408	1767
+er_more_than_one_period	545	678
+er_mts_cant_parallel	511	598
+er_mts_change_master_cant_run_with_gaps	584	732
+er_mts_event_bigger_pending_jobs_size_max	540	664
+er_mts_feature_is_not_supported	1409	1768
+er_mts_recovery_failure	531	651
+er_mts_reset_workers	474	521
+er_mts_updated_dbs_greater_max	1410	1769
+er_multi_update_key_conflict	1411	1770
+er_multiple_def_const_in_list_part_error	1412	1771
+er_multiple_pri_key	1413	1772
+er_must_change_password	1414	1773
+er_must_change_password_login	1415	1774
+er_myrocks_cant_nopad_collation	1416	1775
+er_name_becomes_empty	1417	1776
+er_native_fct_name_collision	1418	1777
+er_need_reprepare	1419	1778
+er_net_error_on_write	1420	1779
+er_net_fcntl_error	1421	1780
+er_net_ok_packet_too_large	1422	1781
+er_net_packet_too_large	1423	1782
+er_net_packets_out_of_order	1424	1783
+er_net_read_error	1425	1784
+er_net_read_error_from_pipe	1426	1785
+er_net_read_interrupted	1427	1786
+er_net_uncompress_error	791	1040
+er_net_write_interrupted	1428	1787
+er_network_read_event_checksum_failure	1429	1788
+er_new_aborting_connection	85	1789
+er_nisamchk	1430	1790
+er_no	1431	1791
+er_no_autoincrement_with_unique	253	295
+er_no_binary_logging	1432	1792
+er_no_binlog_error	1433	1793
+er_no_db_error	1434	1794
+er_no_default	1435	1795
+er_no_default_for_field	1436	1796
+er_no_default_for_view_field	1437	1797
+er_no_eis_for_field	1033	1360
+er_no_file_mapping	439	442
+er_no_format_description_event_before_binlog_statement	1438	1798
+er_no_ft_materialized_subquery	482	545
+er_no_group_for_proc	1439	1799
+er_no_order_list_in_window_spec	1440	1800
+er_no_partition_for_given_value	1441	1801
+er_no_partition_for_given_value_silent	1442	1802
+er_no_parts_error	1443	1803
+er_no_permission_to_create_user	1444	1804
+er_no_raid_compiled	1445	1805
+er_no_referenced_row	456	471
+er_no_referenced_row_2	456	1806
+er_no_secure_transports_configured	1446	1807
+er_no_such_index	1447	1808
+er_no_such_key_value	1448	1809
+er_no_such_query	1449	1810
+er_no_such_table	1450	1811
+er_no_such_table_in_engine	1451	1812
+er_no_such_thread	1452	1813
+er_no_such_user	1453	1814
+er_no_tables_used	1454	1815
+er_no_triggers_on_system_schema	1455	1816
+er_no_unique_logfile	432	435
+er_non_grouping_field_used	1456	1817
+er_non_insertable_table	1457	1818
+er_non_ro_select_disable_timer	1458	1819
 er_non_uniq_error	672	820
-er_non_updatable_table	1459	1819
-er_nonexisting_grant	1460	1820
-er_nonexisting_proc_grant	1461	1821
-er_nonexisting_table_grant	1462	1822
-er_nonuniq_table	1463	1823
+er_non_updatable_table	1459	1820
+er_nonexisting_grant	1460	1821
+er_nonexisting_proc_grant	1461	1822
+er_nonexisting_table_grant	1462	1823
+er_nonuniq_table	1463	1824
 er_nonupdateable_column	673	821
-er_normal_shutdown	1464	1824
+er_normal_shutdown	1464	1825
 er_not_aggregate_function	136	147
-er_not_allowed_command	1465	1825
-er_not_allowed_in_this_context	1466	1826
-er_not_allowed_window_frame	1467	1827
-er_not_constant_expression	1468	1828
-er_not_form_file	1469	1829
-er_not_keyfile	1470	1830
-er_not_sequence	1471	1831
-er_not_sequence2	1471	1832
-er_not_standard_compliant_recursive	1472	1833
+er_not_allowed_command	1465	1826
+er_not_allowed_in_this_context	1466	1827
+er_not_allowed_window_frame	1467	1828
+er_not_constant_expression	1468	1829
+er_not_form_file	1469	1830
+er_not_keyfile	1470	1831
+er_not_sequence	1471	1832
+er_not_sequence2	1471	1833
+er_not_standard_compliant_recursive	1472	1834
 er_not_supported_auth_mode	618	770
-er_not_supported_yet	1473	1834
-er_not_valid_password	1474	1835
-er_null_column_in_index	1475	1836
-er_null_in_values_less_than	1476	1837
-er_old_file_format	1477	1838
-er_old_keyfile	1478	1839
-er_on_duplicate_disabled	1479	1840
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1480	1841
-er_only_integers_allowed	1481	1842
-er_only_on_range_list_partition	1482	1843
-er_open_as_readonly	1483	1844
-er_operand_columns	1484	1845
-er_option_prevents_statement	1485	1846
-er_order_list_in_referencing_window_spec	1486	1847
-er_order_with_proc	443	445
-er_out_of_resources	145	1848
-er_out_of_sortmemory	1487	1849
-er_outofmemory	1488	1850
-er_overlapping_keys	384	384
-er_package_routine_forward_declaration_not_defined	1489	1851
-er_package_routine_in_spec_not_defined_in_body	1490	1852
-er_parse_error	1491	1853
-er_part_starts_beyond_interval	1492	1854
-er_part_state_error	1493	1855
-er_part_wrong_value	1494	1856
-er_partition_clause_on_nonpartitioned	1495	1857
-er_partition_column_list_error	1496	1858
-er_partition_const_domain_error	1497	1859
-er_partition_convert_subpartitioned	757	933
-er_partition_default_error	1498	1860
-er_partition_does_not_exist	1499	1861
-er_partition_entry_error	1500	1862
-er_partition_exchange_different_option	1501	1863
-er_partition_exchange_foreign_key	1502	1864
-er_partition_exchange_part_table	1503	1865
-er_partition_exchange_temp_table	1504	1866
-er_partition_fields_too_long	1505	1867
-er_partition_func_not_allowed_error	1506	1868
-er_partition_function_failure	1507	1869
-er_partition_function_is_not_allowed	1508	1870
-er_partition_instead_of_subpartition	1509	1871
-er_partition_list_in_referencing_window_spec	1510	1872
-er_partition_maxvalue_error	1511	1873
-er_partition_merge_error	1032	1358
-er_partition_mgmt_on_nonpartitioned	1512	1874
-er_partition_name	1513	1875
-er_partition_no_temporary	486	552
-er_partition_not_defined_error	1514	1876
-er_partition_requires_values_error	1515	1877
-er_partition_subpart_mix_error	1516	1878
-er_partition_subpartition_error	1517	1879
-er_partition_wrong_no_part_error	1518	1880
-er_partition_wrong_no_subpart_error	1519	1881
-er_partition_wrong_type	1520	1882
-er_partition_wrong_values_error	1521	1883
-er_partitions_must_be_defined_error	1522	1884
-er_passwd_length	1523	1885
-er_password_anonymous_user	1524	1886
-er_password_expire_anonymous_user	1525	1887
-er_password_format	1526	1888
-er_password_no_match	429	432
-er_password_not_allowed	1527	1889
-er_path_length	1528	1890
-er_per_index_cf_deprecated	1529	1891
+er_not_supported_yet	1473	1835
+er_not_valid_password	1474	1836
+er_null_column_in_index	1475	1837
+er_null_in_values_less_than	1476	1838
+er_old_file_format	1477	1839
+er_old_keyfile	1478	1840
+er_on_duplicate_disabled	1479	1841
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1480	1842
+er_only_integers_allowed	1481	1843
+er_only_on_range_list_partition	1482	1844
+er_open_as_readonly	1483	1845
+er_operand_columns	1484	1846
+er_option_prevents_statement	1485	1847
+er_order_list_in_referencing_window_spec	1486	1848
+er_order_with_proc	443	446
+er_out_of_resources	145	1849
+er_out_of_sortmemory	1487	1850
+er_outofmemory	1488	1851
+er_overlapping_keys	384	385
+er_package_routine_forward_declaration_not_defined	1489	1852
+er_package_routine_in_spec_not_defined_in_body	1490	1853
+er_parse_error	1491	1854
+er_part_starts_beyond_interval	1492	1855
+er_part_state_error	1493	1856
+er_part_wrong_value	1494	1857
+er_partition_clause_on_nonpartitioned	1495	1858
+er_partition_column_list_error	1496	1859
+er_partition_const_domain_error	1497	1860
+er_partition_convert_subpartitioned	757	934
+er_partition_default_error	1498	1861
+er_partition_does_not_exist	1499	1862
+er_partition_entry_error	1500	1863
+er_partition_exchange_different_option	1501	1864
+er_partition_exchange_foreign_key	1502	1865
+er_partition_exchange_part_table	1503	1866
+er_partition_exchange_temp_table	1504	1867
+er_partition_fields_too_long	1505	1868
+er_partition_func_not_allowed_error	1506	1869
+er_partition_function_failure	1507	1870
+er_partition_function_is_not_allowed	1508	1871
+er_partition_instead_of_subpartition	1509	1872
+er_partition_list_in_referencing_window_spec	1510	1873
+er_partition_maxvalue_error	1511	1874
+er_partition_merge_error	1032	1359
+er_partition_mgmt_on_nonpartitioned	1512	1875
+er_partition_name	1513	1876
+er_partition_no_temporary	486	553
+er_partition_not_defined_error	1514	1877
+er_partition_requires_values_error	1515	1878
+er_partition_subpart_mix_error	1516	1879
+er_partition_subpartition_error	1517	1880
+er_partition_wrong_no_part_error	1518	1881
+er_partition_wrong_no_subpart_error	1519	1882
+er_partition_wrong_type	1520	1883
+er_partition_wrong_values_error	1521	1884
+er_partitions_must_be_defined_error	1522	1885
+er_passwd_length	1523	1886
+er_password_anonymous_user	1524	1887
+er_password_expire_anonymous_user	1525	1888
+er_password_format	1526	1889
+er_password_no_match	429	433
+er_password_not_allowed	1527	1890
+er_path_length	1528	1891
+er_per_index_cf_deprecated	1529	1892
 er_period_columns_updated	684	844
-er_period_constraint_drop	422	425
-er_period_field_wrong_attributes	1530	1892
-er_period_not_found	1531	1893
+er_period_constraint_drop	422	426
+er_period_field_wrong_attributes	1530	1893
+er_period_not_found	1531	1894
 er_period_temporary_not_allowed	176	196
-er_period_types_mismatch	1532	1894
+er_period_types_mismatch	1532	1895
 er_pk_index_cant_be_ignored	67	71
-er_plugin_delete_builtin	383	383
-er_plugin_installed	1533	1895
-er_plugin_is_not_loaded	1534	1896
-er_plugin_is_permanent	1535	1897
+er_plugin_delete_builtin	383	384
+er_plugin_installed	1533	1896
+er_plugin_is_not_loaded	1534	1897
+er_plugin_is_permanent	1535	1898
 er_primary_cant_have_null	140	152
-er_primary_key_based_on_generated_column	1536	1898
+er_primary_key_based_on_generated_column	1536	1899
 er_prior_commit_failed	697	858
-er_proc_auto_grant_fail	1537	1899
-er_proc_auto_revoke_fail	1538	1900
+er_proc_auto_grant_fail	1537	1900
+er_proc_auto_revoke_fail	1538	1901
 er_procaccess_denied_error	689	850
-er_provider_not_loaded	1539	1901
-er_ps_many_param	1540	1902
-er_ps_no_recursion	1541	1903
-er_query_cache_disabled	1542	1904
-er_query_cache_is_disabled	1543	1905
-er_query_cache_is_globaly_disabled	1544	1906
-er_query_interrupted	1545	1907
-er_query_on_foreign_data_source	1546	1908
-er_query_on_master	1547	1909
-er_query_result_incomplete	1548	1910
-er_range_frame_needs_simple_orderby	1549	1911
-er_range_not_increasing_error	1550	1912
-er_rbr_not_available	1551	1913
-er_rdb_status_general	1552	1914
-er_rdb_status_msg	1552	1915
-er_rdb_ttl_col_format	1553	1916
-er_rdb_ttl_duration_format	1554	1917
-er_rdb_ttl_unsupported	1555	1918
-er_read_only_mode	1556	1919
-er_read_only_transaction	1557	1920
-er_record_file_full	1558	1921
-er_recursive_without_anchors	1559	1922
-er_ref_to_recursive_with_table_in_derived	1560	1923
-er_referenced_trg_does_not_exist	1561	1924
-er_referenced_trg_does_not_exist_mysql	1561	1925
-er_regexp_error	1562	1926
-er_relay_log_fail	1563	1927
-er_relay_log_init	1564	1928
-er_removed_orphan_trigger	934	1209
-er_removed_spaces	1565	1929
-er_renamed_name	1566	1930
-er_reorg_hash_only_on_same_no	1567	1931
-er_reorg_no_param_error	1568	1932
-er_reorg_outside_range	1569	1933
-er_reorg_partition_not_exist	1570	1934
-er_replace_inaccessible_rows	1571	1935
-er_require_row_binlog_format	427	430
-er_requires_primary_key	1572	1936
-er_reserved_syntax	1573	1937
-er_resignal_without_active_handler	1574	1938
-er_revoke_grants	442	444
-er_role_create_exists	402	1939
-er_role_drop_exists	403	1940
-er_rollback_only	1575	1941
-er_rollback_to_savepoint	1576	1942
-er_row_does_not_match_given_partition_set	1577	1943
-er_row_does_not_match_partition	1578	1944
-er_row_in_wrong_partition	1579	1945
-er_row_is_referenced	489	562
-er_row_is_referenced_2	489	1946
-er_row_single_partition_field_error	1580	1947
-er_row_variable_does_not_have_field	1581	1948
-er_same_name_partition	954	1235
-er_same_name_partition_field	953	1234
-er_select_reduced	1582	1949
-er_sequence_access_error	1583	1950
-er_sequence_binlog_format	1584	1951
-er_sequence_invalid_data	1585	1952
-er_sequence_invalid_table_structure	1586	1953
-er_sequence_run_out	1587	1954
-er_server_is_in_secure_auth_mode	1588	1955
-er_server_offline_mode	1589	1956
-er_server_shutdown	1590	1957
-er_set_constants_only	1591	1958
-er_set_password_auth_plugin	1592	1959
-er_set_statement_cannot_invoke_function	1593	1960
-er_set_statement_not_supported	1594	1961
-er_sf_out_inout_arg_not_allowed	1595	1962
-er_shutdown_complete	1596	1963
-er_signal_bad_condition_type	1597	1964
-er_signal_exception	1598	1965
-er_signal_not_found	1599	1966
-er_signal_warn	1600	1967
-er_size_overflow_error	1601	1968
-er_sk_populate_during_alter	1602	1969
-er_skipping_logged_transaction	1603	1970
-er_slave_cant_create_conversion	1149	1971
-er_slave_channel_io_thread_must_stop	1604	1972
-er_slave_configuration	1605	1973
+er_provider_not_loaded	1539	1902
+er_ps_many_param	1540	1903
+er_ps_no_recursion	1541	1904
+er_query_cache_disabled	1542	1905
+er_query_cache_is_disabled	1543	1906
+er_query_cache_is_globaly_disabled	1544	1907
+er_query_interrupted	1545	1908
+er_query_on_foreign_data_source	1546	1909
+er_query_on_master	1547	1910
+er_query_result_incomplete	1548	1911
+er_range_frame_needs_simple_orderby	1549	1912
+er_range_not_increasing_error	1550	1913
+er_rbr_not_available	1551	1914
+er_rdb_status_general	1552	1915
+er_rdb_status_msg	1552	1916
+er_rdb_ttl_col_format	1553	1917
+er_rdb_ttl_duration_format	1554	1918
+er_rdb_ttl_unsupported	1555	1919
+er_read_only_mode	1556	1920
+er_read_only_transaction	1557	1921
+er_record_file_full	1558	1922
+er_recursive_without_anchors	1559	1923
+er_ref_to_recursive_with_table_in_derived	1560	1924
+er_referenced_trg_does_not_exist	1561	1925
+er_referenced_trg_does_not_exist_mysql	1561	1926
+er_regexp_error	1562	1927
+er_relay_log_fail	1563	1928
+er_relay_log_init	1564	1929
+er_removed_orphan_trigger	934	1210
+er_removed_spaces	1565	1930
+er_renamed_name	1566	1931
+er_reorg_hash_only_on_same_no	1567	1932
+er_reorg_no_param_error	1568	1933
+er_reorg_outside_range	1569	1934
+er_reorg_partition_not_exist	1570	1935
+er_replace_inaccessible_rows	1571	1936
+er_require_row_binlog_format	427	431
+er_requires_primary_key	1572	1937
+er_reserved_syntax	1573	1938
+er_resignal_without_active_handler	1574	1939
+er_revoke_grants	442	445
+er_role_create_exists	402	1940
+er_role_drop_exists	403	1941
+er_rollback_only	1575	1942
+er_rollback_to_savepoint	1576	1943
+er_row_does_not_match_given_partition_set	1577	1944
+er_row_does_not_match_partition	1578	1945
+er_row_in_wrong_partition	1579	1946
+er_row_is_referenced	489	563
+er_row_is_referenced_2	489	1947
+er_row_single_partition_field_error	1580	1948
+er_row_variable_does_not_have_field	1581	1949
+er_same_name_partition	954	1236
+er_same_name_partition_field	953	1235
+er_select_reduced	1582	1950
+er_sequence_access_error	1583	1951
+er_sequence_binlog_format	1584	1952
+er_sequence_invalid_data	1585	1953
+er_sequence_invalid_table_structure	1586	1954
+er_sequence_run_out	1587	1955
+er_server_is_in_secure_auth_mode	1588	1956
+er_server_offline_mode	1589	1957
+er_server_shutdown	1590	1958
+er_set_constants_only	1591	1959
+er_set_password_auth_plugin	1592	1960
+er_set_statement_cannot_invoke_function	1593	1961
+er_set_statement_not_supported	1594	1962
+er_sf_out_inout_arg_not_allowed	1595	1963
+er_shutdown_complete	1596	1964
+er_signal_bad_condition_type	1597	1965
+er_signal_exception	1598	1966
+er_signal_not_found	1599	1967
+er_signal_warn	1600	1968
+er_size_overflow_error	1601	1969
+er_sk_populate_during_alter	1602	1970
+er_skipping_logged_transaction	1603	1971
+er_slave_cant_create_conversion	1149	1972
+er_slave_channel_io_thread_must_stop	1604	1973
+er_slave_configuration	1605	1974
 er_slave_conversion_failed	675	823
-er_slave_corrupt_event	771	944
-er_slave_create_event_failure	1175	1974
-er_slave_fatal_error	1606	1975
-er_slave_heartbeat_failure	1607	1976
-er_slave_heartbeat_value_out_of_range	1608	1977
-er_slave_heartbeat_value_out_of_range_max	1609	1978
-er_slave_heartbeat_value_out_of_range_min	1610	1979
-er_slave_ignore_server_ids	1611	1980
-er_slave_ignored_shared_table	1612	1981
-er_slave_ignored_ssl_params	1613	1982
-er_slave_ignored_table	1614	1983
-er_slave_incident	1615	1984
-er_slave_master_com_failure	1616	1985
-er_slave_mi_init_repository	1617	1986
-er_slave_must_stop	1618	1987
-er_slave_not_running	1619	1988
-er_slave_relay_log_read_failure	1620	1989
-er_slave_relay_log_write_failure	1621	1990
-er_slave_rli_init_repository	1622	1991
+er_slave_corrupt_event	771	945
+er_slave_create_event_failure	1175	1975
+er_slave_fatal_error	1606	1976
+er_slave_heartbeat_failure	1607	1977
+er_slave_heartbeat_value_out_of_range	1608	1978
+er_slave_heartbeat_value_out_of_range_max	1609	1979
+er_slave_heartbeat_value_out_of_range_min	1610	1980
+er_slave_ignore_server_ids	1611	1981
+er_slave_ignored_shared_table	1612	1982
+er_slave_ignored_ssl_params	1613	1983
+er_slave_ignored_table	1614	1984
+er_slave_incident	1615	1985
+er_slave_master_com_failure	1616	1986
+er_slave_mi_init_repository	1617	1987
+er_slave_must_stop	1618	1988
+er_slave_not_running	1619	1989
+er_slave_relay_log_read_failure	1620	1990
+er_slave_relay_log_write_failure	1621	1991
+er_slave_rli_init_repository	1622	1992
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1623	1992
-er_slave_skip_not_in_gtid	1624	1993
-er_slave_sql_thread_must_stop	1625	1994
-er_slave_started	1626	1995
-er_slave_statement_timeout	1207	1996
-er_slave_stopped	1627	1997
-er_slave_thread	774	963
-er_slave_unexpected_master_switch	1628	1998
-er_slave_was_not_running	1629	1999
-er_slave_was_running	1630	2000
-er_slave_worker_stopped_previous_thd_error	1631	2001
-er_sp_already_exists	151	2002
-er_sp_bad_cursor_query	840	1089
-er_sp_bad_cursor_select	839	1088
-er_sp_bad_sqlstate	1632	2003
-er_sp_bad_var_shadow	1633	2004
-er_sp_badreturn	1634	2005
-er_sp_badselect	1635	2006
-er_sp_badstatement	1636	2007
-er_sp_cant_alter	1077	2008
-er_sp_cant_set_autocommit	1637	2009
-er_sp_case_not_found	557	707
-er_sp_cond_mismatch	1638	2010
-er_sp_cursor_after_handler	836	1085
-er_sp_cursor_already_open	837	1086
-er_sp_cursor_mismatch	1639	2011
-er_sp_cursor_not_open	838	1087
-er_sp_does_not_exist	922	2012
-er_sp_drop_failed	1187	2013
-er_sp_dup_cond	1640	2014
-er_sp_dup_curs	632	2015
-er_sp_dup_handler	948	1227
-er_sp_dup_param	1641	2016
-er_sp_dup_var	1642	2017
-er_sp_fetch_no_data	1643	2018
-er_sp_goto_in_hndlr	1644	2019
-er_sp_label_mismatch	1022	1347
-er_sp_label_redefine	1645	2020
-er_sp_lilabel_mismatch	1646	2021
+er_slave_silent_retry_transaction	1623	1993
+er_slave_skip_not_in_gtid	1624	1994
+er_slave_sql_thread_must_stop	1625	1995
+er_slave_started	1626	1996
+er_slave_statement_timeout	1207	1997
+er_slave_stopped	1627	1998
+er_slave_thread	774	964
+er_slave_unexpected_master_switch	1628	1999
+er_slave_was_not_running	1629	2000
+er_slave_was_running	1630	2001
+er_slave_worker_stopped_previous_thd_error	1631	2002
+er_sp_already_exists	151	2003
+er_sp_bad_cursor_query	840	1090
+er_sp_bad_cursor_select	839	1089
+er_sp_bad_sqlstate	1632	2004
+er_sp_bad_var_shadow	1633	2005
+er_sp_badreturn	1634	2006
+er_sp_badselect	1635	2007
+er_sp_badstatement	1636	2008
+er_sp_cant_alter	1077	2009
+er_sp_cant_set_autocommit	1637	2010
+er_sp_case_not_found	557	708
+er_sp_cond_mismatch	1638	2011
+er_sp_cursor_after_handler	836	1086
+er_sp_cursor_already_open	837	1087
+er_sp_cursor_mismatch	1639	2012
+er_sp_cursor_not_open	838	1088
+er_sp_does_not_exist	922	2013
+er_sp_drop_failed	1187	2014
+er_sp_dup_cond	1640	2015
+er_sp_dup_curs	632	2016
+er_sp_dup_handler	948	1228
+er_sp_dup_param	1641	2017
+er_sp_dup_var	1642	2018
+er_sp_fetch_no_data	1643	2019
+er_sp_goto_in_hndlr	1644	2020
+er_sp_label_mismatch	1022	1348
+er_sp_label_redefine	1645	2021
+er_sp_lilabel_mismatch	1646	2022
 er_sp_no_aggregate	133	143
-er_sp_no_drop_sp	423	426
-er_sp_no_recursion	1647	2022
-er_sp_no_recursive_create	415	418
-er_sp_no_retset	1648	2023
-er_sp_noreturn	1649	2024
-er_sp_noreturnend	1650	2025
-er_sp_not_var_arg	1651	2026
-er_sp_proc_table_corrupt	1652	2027
-er_sp_recursion_limit	1653	2028
-er_sp_stack_trace	219	256
-er_sp_store_failed	1175	2029
-er_sp_subselect_nyi	1654	2030
-er_sp_undeclared_var	1655	2031
-er_sp_uninit_var	1656	2032
-er_sp_varcond_after_curshndlr	1657	2033
-er_sp_wrong_name	1658	2034
-er_sp_wrong_no_of_args	1659	2035
-er_sp_wrong_no_of_fetch_args	1660	2036
+er_sp_no_drop_sp	423	427
+er_sp_no_recursion	1647	2023
+er_sp_no_recursive_create	415	419
+er_sp_no_retset	1648	2024
+er_sp_noreturn	1649	2025
+er_sp_noreturnend	1650	2026
+er_sp_not_var_arg	1651	2027
+er_sp_proc_table_corrupt	1652	2028
+er_sp_recursion_limit	1653	2029
+er_sp_stack_trace	220	257
+er_sp_store_failed	1175	2030
+er_sp_subselect_nyi	1654	2031
+er_sp_undeclared_var	1655	2032
+er_sp_uninit_var	1656	2033
+er_sp_varcond_after_curshndlr	1657	2034
+er_sp_wrong_name	1658	2035
+er_sp_wrong_no_of_args	1659	2036
+er_sp_wrong_no_of_fetch_args	1660	2037
 er_spatial_cant_have_null	141	153
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	98	99
-er_sql_discover_error	1031	1357
-er_sql_mode_no_effect	1661	2037
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1662	2038
-er_sqlthread_with_secure_slave	1663	2039
-er_sr_invalid_creation_ctx	813	1058
-er_stack_overrun	1664	2040
-er_stack_overrun_need_more	1665	2041
-er_startup	1666	2042
-er_statement_timeout	1667	2043
-er_std_bad_alloc_error	1668	2044
-er_std_domain_error	925	1202
-er_std_invalid_argument	1669	2045
-er_std_length_error	1670	2046
-er_std_logic_error	1671	2047
-er_std_out_of_range_error	1672	2048
-er_std_overflow_error	1673	2049
-er_std_range_error	1674	2050
-er_std_runtime_error	1675	2051
-er_std_underflow_error	1676	2052
-er_std_unknown_exception	1677	2053
-er_stmt_cache_full	1678	2054
-er_stmt_has_no_open_cursor	1679	2055
-er_stmt_not_allowed_in_sf_or_trg	1680	2056
-er_stop_slave_io_thread_timeout	1681	2057
-er_stop_slave_sql_thread_timeout	1682	2058
-er_storage_engine_disabled	1683	2059
-er_storage_engine_not_loaded	1684	2060
-er_stored_function_prevents_switch_binlog_direct	472	516
-er_stored_function_prevents_switch_binlog_format	471	515
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	624
-er_stored_function_prevents_switch_skip_replication	523	626
-er_stored_function_prevents_switch_sql_log_bin	473	517
-er_subpartition_error	1685	2061
-er_subpartition_name	1686	2062
-er_subqueries_not_supported	924	1199
-er_subquery_no_1_row	1687	2063
-er_sum_func_with_window_func_as_arg	1688	2064
-er_syntax_error	1689	2065
-er_table_cant_handle_auto_increment	1690	2066
-er_table_cant_handle_blob	1691	2067
-er_table_cant_handle_ft	1692	2068
-er_table_cant_handle_spkeys	1693	2069
-er_table_corrupt	1694	2070
-er_table_def_changed	1695	2071
-er_table_definition_too_big	1696	2072
-er_table_exists_error	1697	2073
-er_table_has_no_ft	1698	2074
-er_table_in_system_tablespace	1699	2075
+er_sql_discover_error	1031	1358
+er_sql_mode_no_effect	1661	2038
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1662	2039
+er_sqlthread_with_secure_slave	1663	2040
+er_sr_invalid_creation_ctx	813	1059
+er_stack_overrun	1664	2041
+er_stack_overrun_need_more	1665	2042
+er_startup	1666	2043
+er_statement_timeout	1667	2044
+er_std_bad_alloc_error	1668	2045
+er_std_domain_error	925	1203
+er_std_invalid_argument	1669	2046
+er_std_length_error	1670	2047
+er_std_logic_error	1671	2048
+er_std_out_of_range_error	1672	2049
+er_std_overflow_error	1673	2050
+er_std_range_error	1674	2051
+er_std_runtime_error	1675	2052
+er_std_underflow_error	1676	2053
+er_std_unknown_exception	1677	2054
+er_stmt_cache_full	1678	2055
+er_stmt_has_no_open_cursor	1679	2056
+er_stmt_not_allowed_in_sf_or_trg	1680	2057
+er_stop_slave_io_thread_timeout	1681	2058
+er_stop_slave_sql_thread_timeout	1682	2059
+er_storage_engine_disabled	1683	2060
+er_storage_engine_not_loaded	1684	2061
+er_stored_function_prevents_switch_binlog_direct	472	517
+er_stored_function_prevents_switch_binlog_format	471	516
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	625
+er_stored_function_prevents_switch_skip_replication	523	627
+er_stored_function_prevents_switch_sql_log_bin	473	518
+er_subpartition_error	1685	2062
+er_subpartition_name	1686	2063
+er_subqueries_not_supported	924	1200
+er_subquery_no_1_row	1687	2064
+er_sum_func_with_window_func_as_arg	1688	2065
+er_syntax_error	1689	2066
+er_table_cant_handle_auto_increment	1690	2067
+er_table_cant_handle_blob	1691	2068
+er_table_cant_handle_ft	1692	2069
+er_table_cant_handle_spkeys	1693	2070
+er_table_corrupt	1694	2071
+er_table_def_changed	1695	2072
+er_table_definition_too_big	1696	2073
+er_table_exists_error	1697	2074
+er_table_has_no_ft	1698	2075
+er_table_in_system_tablespace	1699	2076
 er_table_must_have_columns	79	82
-er_table_name	1700	2076
-er_table_needs_rebuild	1701	2077
-er_table_needs_upgrade	1702	2078
-er_table_not_locked	1703	2079
-er_table_not_locked_for_write	1704	2080
-er_table_schema_mismatch	1705	2081
+er_table_name	1700	2077
+er_table_needs_rebuild	1701	2078
+er_table_needs_upgrade	1702	2079
+er_table_not_locked	1703	2080
+er_table_not_locked_for_write	1704	2081
+er_table_schema_mismatch	1705	2082
 er_tableaccess_denied_error	690	851
-er_tablename_not_allowed_here	1706	2082
-er_tables_different_metadata	1707	2083
-er_tablespace_auto_extend_error	1708	2084
-er_tablespace_discarded	1709	2085
-er_tablespace_exists	1710	2086
-er_tablespace_missing	1711	2087
-er_target_not_explainable	1712	2088
-er_temp_file_write_failure	1713	2089
-er_temp_table_prevents_switch_out_of_rbr	547	681
-er_temporary_name	1714	2090
-er_textfile_not_readable	1715	2091
-er_too_big_displaywidth	914	1179
+er_tablename_not_allowed_here	1706	2083
+er_tables_different_metadata	1707	2084
+er_tablespace_auto_extend_error	1708	2085
+er_tablespace_discarded	1709	2086
+er_tablespace_exists	1710	2087
+er_tablespace_missing	1711	2088
+er_target_not_explainable	1712	2089
+er_temp_file_write_failure	1713	2090
+er_temp_table_prevents_switch_out_of_rbr	547	682
+er_temporary_name	1714	2091
+er_textfile_not_readable	1715	2092
+er_too_big_displaywidth	914	1180
 er_too_big_fieldlength	683	832
-er_too_big_for_uncompress	1716	2092
-er_too_big_precision	1717	2093
-er_too_big_rowsize	1718	2094
-er_too_big_scale	1719	2095
-er_too_big_select	1720	2096
-er_too_big_set	1721	2097
-er_too_high_level_of_nesting_for_select	1722	2098
-er_too_long_body	1723	2099
+er_too_big_for_uncompress	1716	2093
+er_too_big_precision	1717	2094
+er_too_big_rowsize	1718	2095
+er_too_big_scale	1719	2096
+er_too_big_select	1720	2097
+er_too_big_set	1721	2098
+er_too_high_level_of_nesting_for_select	1722	2099
+er_too_long_body	1723	2100
 er_too_long_database_comment	692	853
 er_too_long_field_comment	693	854
-er_too_long_ident	1724	2100
+er_too_long_ident	1724	2101
 er_too_long_index_comment	694	855
-er_too_long_key	1725	2101
-er_too_long_keypart	1726	2102
-er_too_long_string	1727	2103
+er_too_long_key	1725	2102
+er_too_long_keypart	1726	2103
+er_too_long_string	1727	2104
 er_too_long_table_comment	695	856
 er_too_long_table_partition_comment	696	857
-er_too_many_concurrent_trxs	1728	2104
-er_too_many_definitions_in_with_clause	1729	2105
-er_too_many_delayed_threads	1730	2106
-er_too_many_fields	516	2107
-er_too_many_key_parts	1731	2108
-er_too_many_keys	1732	2109
-er_too_many_partition_func_fields_error	1733	2110
-er_too_many_partitions_error	1734	2111
-er_too_many_rows	1735	2112
-er_too_many_tables	1736	2113
-er_too_many_user_connections	1737	2114
-er_too_many_values_error	517	610
-er_too_much_auto_timestamp_cols	1738	2115
-er_trans_cache_full	1739	2116
-er_trg_already_exists	1740	2117
-er_trg_cant_change_row	1741	2118
-er_trg_cant_open_table	527	636
-er_trg_corrupted_file	772	945
-er_trg_does_not_exist	1742	2119
-er_trg_in_wrong_schema	1743	2120
-er_trg_invalid_creation_ctx	1744	2121
-er_trg_no_creation_ctx	1745	2122
-er_trg_no_definer	1746	2123
-er_trg_no_such_row_in_trg	1747	2124
-er_trg_on_view_or_temp_table	1748	2125
-er_truncate_illegal_fk	549	2126
-er_truncated_wrong_value	1749	2127
-er_truncated_wrong_value_for_field	1750	2128
-er_udf_exists	1751	2129
-er_udf_no_paths	1752	2130
-er_unacceptable_mutual_recursion	1753	2131
-er_undo_record_too_big	1754	2132
-er_unexpected_eof	1755	2133
-er_union_tables_in_different_dir	1756	2134
+er_too_many_concurrent_trxs	1728	2105
+er_too_many_definitions_in_with_clause	1729	2106
+er_too_many_delayed_threads	1730	2107
+er_too_many_fields	516	2108
+er_too_many_key_parts	1731	2109
+er_too_many_keys	1732	2110
+er_too_many_partition_func_fields_error	1733	2111
+er_too_many_partitions_error	1734	2112
+er_too_many_rows	1735	2113
+er_too_many_tables	1736	2114
+er_too_many_user_connections	1737	2115
+er_too_many_values_error	517	611
+er_too_much_auto_timestamp_cols	1738	2116
+er_trans_cache_full	1739	2117
+er_trg_already_exists	1740	2118
+er_trg_cant_change_row	1741	2119
+er_trg_cant_open_table	527	637
+er_trg_corrupted_file	772	946
+er_trg_does_not_exist	1742	2120
+er_trg_in_wrong_schema	1743	2121
+er_trg_invalid_creation_ctx	1744	2122
+er_trg_no_creation_ctx	1745	2123
+er_trg_no_definer	1746	2124
+er_trg_no_such_row_in_trg	1747	2125
+er_trg_on_view_or_temp_table	1748	2126
+er_truncate_illegal_fk	549	2127
+er_truncated_wrong_value	1749	2128
+er_truncated_wrong_value_for_field	1750	2129
+er_udf_exists	1751	2130
+er_udf_no_paths	1752	2131
+er_unacceptable_mutual_recursion	1753	2132
+er_undo_record_too_big	1754	2133
+er_unexpected_eof	1755	2134
+er_union_tables_in_different_dir	1756	2135
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1757	2135
-er_unknown_alter_lock	1758	2136
-er_unknown_character_set	1759	2137
-er_unknown_collation	1760	2138
-er_unknown_com_error	1761	2139
-er_unknown_compression_method	1762	2140
-er_unknown_data_type	1763	2141
-er_unknown_error	664	2142
-er_unknown_explain_format	1764	2143
-er_unknown_key_cache	1765	2144
-er_unknown_locale	1766	2145
-er_unknown_operator	1767	2146
-er_unknown_option	1768	2147
-er_unknown_partition	1769	2148
-er_unknown_procedure	1770	2149
-er_unknown_sequences	1771	2150
-er_unknown_stmt_handler	1772	2151
-er_unknown_storage_engine	1773	2152
-er_unknown_structured_variable	1774	2153
-er_unknown_system_variable	1775	2154
-er_unknown_table	1776	2155
-er_unknown_target_binlog	1777	2156
-er_unknown_time_zone	1778	2157
-er_unknown_view	1779	2158
-er_unsuported_log_engine	1780	2159
-er_unsupported_action_on_generated_column	1781	2160
-er_unsupported_collation	1782	2161
-er_unsupported_compressed_table	1783	2162
-er_unsupported_engine_for_generated_columns	1784	2163
-er_unsupported_extension	1785	2164
-er_unsupported_ps	1786	2165
-er_until_cond_ignored	1787	2166
-er_until_requires_using_gtid	1788	2167
-er_unused_1	1202	2168
-er_unused_10	1202	2169
-er_unused_11	1202	2170
-er_unused_12	1202	2171
-er_unused_13	1202	2172
-er_unused_14	1202	2173
-er_unused_15	1202	2174
-er_unused_16	1202	2175
-er_unused_17	1202	2176
-er_unused_18	1202	2177
-er_unused_19	1202	2178
-er_unused_2	1202	2179
-er_unused_20	1202	2180
-er_unused_21	1202	2181
-er_unused_22	1202	2182
-er_unused_23	1202	2183
-er_unused_24	1202	2184
-er_unused_25	1202	2185
-er_unused_26	1204	2186
-er_unused_27	1204	2187
-er_unused_28	1202	2188
-er_unused_29	1202	2189
-er_unused_3	1202	2190
-er_unused_4	1202	2191
-er_unused_5	1202	2192
-er_unused_6	1202	2193
-er_unused_7	1202	2194
-er_unused_8	1202	2195
-er_unused_9	1202	2196
-er_update_info	1789	2197
-er_update_info_with_system_versioning	1790	2198
-er_update_log_deprecated_ignored	1791	2199
-er_update_log_deprecated_translated	1792	2200
-er_update_table_used	1793	2201
-er_update_without_key_in_safe_mode	1794	2202
-er_updated_column_only_once	1795	2203
-er_updates_with_consistent_snapshot	428	431
-er_user_create_exists	402	401
-er_user_drop_exists	403	2204
-er_user_is_blocked	1796	2205
-er_user_limit_reached	1797	2206
-er_user_lock_deadlock	872	1126
-er_user_lock_wrong_name	1798	2207
-er_username	1799	2208
-er_value_too_long	1800	2209
-er_values_is_not_int_type_error	1801	2210
-er_var_cant_be_read	1802	2211
-er_variable_is_not_struct	1803	2212
-er_variable_is_readonly	1804	2213
-er_variable_not_settable_in_sf_or_trigger	1805	2214
-er_variable_not_settable_in_sp	1806	2215
-er_variable_not_settable_in_transaction	1807	2216
-er_vers_already_versioned	1808	2217
-er_vers_alter_engine_prohibited	1809	2218
-er_vers_alter_not_allowed	1810	2219
-er_vers_alter_system_field	405	405
-er_vers_db_not_supported	1811	2220
-er_vers_drop_partition_interval	413	415
-er_vers_duplicate_row_start_end	957	1238
-er_vers_engine_unsupported	1812	2221
-er_vers_field_wrong_type	1813	2222
-er_vers_hist_part_failed	1814	2223
-er_vers_no_trx_id	1815	2224
-er_vers_not_allowed	1816	2225
-er_vers_not_supported	1817	2226
-er_vers_not_versioned	1818	2227
-er_vers_period_columns	1819	2228
-er_vers_query_in_partition	1820	2229
-er_vers_range_prohibited	1821	2230
-er_vers_table_must_have_columns	1822	2231
-er_vers_trt_is_disabled	1823	2232
-er_vers_trx_part_historic_row_not_supported	1824	2233
-er_vers_wrong_parts	1825	2234
-er_view_check_failed	601	752
-er_view_checksum	1826	2235
-er_view_delete_merge_view	406	406
-er_view_frm_no_user	1827	2236
-er_view_invalid	1828	2237
-er_view_invalid_creation_ctx	814	1059
-er_view_multiupdate	409	409
-er_view_no_creation_ctx	1829	2238
+er_unknown_alter_algorithm	1757	2136
+er_unknown_alter_lock	1758	2137
+er_unknown_character_set	1759	2138
+er_unknown_collation	1760	2139
+er_unknown_com_error	1761	2140
+er_unknown_compression_method	1762	2141
+er_unknown_data_type	1763	2142
+er_unknown_error	664	2143
+er_unknown_explain_format	1764	2144
+er_unknown_key_cache	1765	2145
+er_unknown_locale	1766	2146
+er_unknown_operator	1767	2147
+er_unknown_option	1768	2148
+er_unknown_partition	1769	2149
+er_unknown_procedure	1770	2150
+er_unknown_sequences	1771	2151
+er_unknown_stmt_handler	1772	2152
+er_unknown_storage_engine	1773	2153
+er_unknown_structured_variable	1774	2154
+er_unknown_system_variable	1775	2155
+er_unknown_table	1776	2156
+er_unknown_target_binlog	1777	2157
+er_unknown_time_zone	1778	2158
+er_unknown_view	1779	2159
+er_unsuported_log_engine	1780	2160
+er_unsupported_action_on_generated_column	1781	2161
+er_unsupported_collation	1782	2162
+er_unsupported_compressed_table	1783	2163
+er_unsupported_engine_for_generated_columns	1784	2164
+er_unsupported_extension	1785	2165
+er_unsupported_ps	1786	2166
+er_until_cond_ignored	1787	2167
+er_until_requires_using_gtid	1788	2168
+er_unused_1	1202	2169
+er_unused_10	1202	2170
+er_unused_11	1202	2171
+er_unused_12	1202	2172
+er_unused_13	1202	2173
+er_unused_14	1202	2174
+er_unused_15	1202	2175
+er_unused_16	1202	2176
+er_unused_17	1202	2177
+er_unused_18	1202	2178
+er_unused_19	1202	2179
+er_unused_2	1202	2180
+er_unused_20	1202	2181
+er_unused_21	1202	2182
+er_unused_22	1202	2183
+er_unused_23	1202	2184
+er_unused_24	1202	2185
+er_unused_25	1202	2186
+er_unused_26	1204	2187
+er_unused_27	1204	2188
+er_unused_28	1202	2189
+er_unused_29	1202	2190
+er_unused_3	1202	2191
+er_unused_4	1202	2192
+er_unused_5	1202	2193
+er_unused_6	1202	2194
+er_unused_7	1202	2195
+er_unused_8	1202	2196
+er_unused_9	1202	2197
+er_update_info	1789	2198
+er_update_info_with_system_versioning	1790	2199
+er_update_log_deprecated_ignored	1791	2200
+er_update_log_deprecated_translated	1792	2201
+er_update_table_used	1793	2202
+er_update_without_key_in_safe_mode	1794	2203
+er_updated_column_only_once	1795	2204
+er_updates_with_consistent_snapshot	428	432
+er_user_create_exists	402	402
+er_user_drop_exists	403	2205
+er_user_is_blocked	1796	2206
+er_user_limit_reached	1797	2207
+er_user_lock_deadlock	872	1127
+er_user_lock_wrong_name	1798	2208
+er_username	1799	2209
+er_value_too_long	1800	2210
+er_values_is_not_int_type_error	1801	2211
+er_var_cant_be_read	1802	2212
+er_variable_is_not_struct	1803	2213
+er_variable_is_readonly	1804	2214
+er_variable_not_settable_in_sf_or_trigger	1805	2215
+er_variable_not_settable_in_sp	1806	2216
+er_variable_not_settable_in_transaction	1807	2217
+er_vers_already_versioned	1808	2218
+er_vers_alter_engine_prohibited	1809	2219
+er_vers_alter_not_allowed	1810	2220
+er_vers_alter_system_field	405	406
+er_vers_db_not_supported	1811	2221
+er_vers_drop_partition_interval	413	416
+er_vers_duplicate_row_start_end	957	1239
+er_vers_engine_unsupported	1812	2222
+er_vers_field_wrong_type	1813	2223
+er_vers_hist_part_failed	1814	2224
+er_vers_no_trx_id	1815	2225
+er_vers_not_allowed	1816	2226
+er_vers_not_supported	1817	2227
+er_vers_not_versioned	1818	2228
+er_vers_period_columns	1819	2229
+er_vers_query_in_partition	1820	2230
+er_vers_range_prohibited	1821	2231
+er_vers_table_must_have_columns	1822	2232
+er_vers_trt_is_disabled	1823	2233
+er_vers_trx_part_historic_row_not_supported	1824	2234
+er_vers_wrong_parts	1825	2235
+er_view_check_failed	601	753
+er_view_checksum	1826	2236
+er_view_delete_merge_view	406	407
+er_view_frm_no_user	1827	2237
+er_view_invalid	1828	2238
+er_view_invalid_creation_ctx	814	1060
+er_view_multiupdate	409	410
+er_view_no_creation_ctx	1829	2239
 er_view_no_explain	167	188
-er_view_no_insert_field_list	408	408
-er_view_nonupd_check	602	753
-er_view_orderby_ignored	1830	2239
-er_view_other_user	1831	2240
-er_view_prevent_update	1832	2241
-er_view_recursive	1833	2242
-er_view_select_clause	1834	2243
-er_view_select_derived	1835	2244
-er_view_select_tmptable	1836	2245
-er_view_select_variable	1837	2246
-er_view_wrong_list	1838	2247
+er_view_no_insert_field_list	408	409
+er_view_nonupd_check	602	754
+er_view_orderby_ignored	1830	2240
+er_view_other_user	1831	2241
+er_view_prevent_update	1832	2242
+er_view_recursive	1833	2243
+er_view_select_clause	1834	2244
+er_view_select_derived	1835	2245
+er_view_select_tmptable	1836	2246
+er_view_select_variable	1837	2247
+er_view_wrong_list	1838	2248
 er_warn_aggfunc_dependence	130	137
-er_warn_allowed_packet_overflowed	1839	2248
-er_warn_cant_drop_default_keycache	496	574
-er_warn_data_out_of_range	1840	2249
-er_warn_deprecated_syntax	1841	2250
-er_warn_deprecated_syntax_no_replacement	1842	2251
-er_warn_deprecated_syntax_with_ver	1843	2252
-er_warn_engine_transaction_rollback	1844	2253
-er_warn_field_resolved	1845	2254
-er_warn_hostname_wont_work	1846	2255
-er_warn_i_s_skipped_table	1847	2256
-er_warn_index_not_applicable	551	687
-er_warn_invalid_timestamp	1848	2257
-er_warn_legacy_syntax_converted	1849	2258
+er_warn_allowed_packet_overflowed	1839	2249
+er_warn_cant_drop_default_keycache	496	575
+er_warn_data_out_of_range	1840	2250
+er_warn_deprecated_syntax	1841	2251
+er_warn_deprecated_syntax_no_replacement	1842	2252
+er_warn_deprecated_syntax_with_ver	1843	2253
+er_warn_engine_transaction_rollback	1844	2254
+er_warn_field_resolved	1845	2255
+er_warn_hostname_wont_work	1846	2256
+er_warn_i_s_skipped_table	1847	2257
+er_warn_index_not_applicable	551	688
+er_warn_invalid_timestamp	1848	2258
+er_warn_legacy_syntax_converted	1849	2259
 er_warn_null_to_notnull	685	845
-er_warn_only_master_log_file_no_pos	587	734
-er_warn_open_temp_tables_must_be_zero	1850	2259
-er_warn_purge_log_in_use	1851	2260
-er_warn_purge_log_is_active	1852	2261
-er_warn_qc_resize	1853	2262
-er_warn_too_few_records	1854	2263
-er_warn_too_many_records	1855	2264
-er_warn_trigger_doesnt_have_created	1856	2265
-er_warn_using_other_handler	1857	2266
-er_warn_view_merge	1858	2267
-er_warn_view_without_key	1859	2268
-er_warning_non_default_value_for_generated_column	1860	2269
-er_warning_not_complete_rollback	1861	2270
-er_warning_not_complete_rollback_with_created_temp_table	1862	2271
-er_warning_not_complete_rollback_with_dropped_temp_table	1863	2272
-er_window_frame_in_referenced_window_spec	1864	2273
-er_window_function_dont_have_frame	1865	2274
-er_window_function_in_window_spec	1866	2275
-er_with_col_wrong_list	1867	2276
-er_with_ties_needs_order	1868	2277
-er_wrong_arguments	1869	2278
-er_wrong_auto_key	1870	2279
-er_wrong_column_name	1871	2280
-er_wrong_db_name	1872	2281
-er_wrong_expr_in_partition_func_error	745	920
-er_wrong_field_spec	1873	2282
-er_wrong_field_terminators	1874	2283
-er_wrong_field_with_group	1875	2284
-er_wrong_fk_def	1876	2285
-er_wrong_fk_option_for_generated_column	488	556
-er_wrong_group_field	1149	2286
-er_wrong_insert_into_sequence	1877	2287
-er_wrong_key_column	1878	2288
-er_wrong_lock_of_system_table	1879	2289
-er_wrong_magic	1880	2290
-er_wrong_mrg_table	1881	2291
-er_wrong_name_for_catalog	1882	2292
-er_wrong_name_for_index	1883	2293
-er_wrong_native_table_structure	1884	2294
-er_wrong_number_of_columns_in_select	1885	2295
-er_wrong_number_of_values_in_tvc	1886	2296
-er_wrong_object	1887	2297
-er_wrong_outer_join	824	1069
-er_wrong_paramcount_to_cursor	1888	2298
-er_wrong_paramcount_to_native_fct	1889	2299
-er_wrong_paramcount_to_procedure	1890	2300
-er_wrong_parameters_to_native_fct	1891	2301
-er_wrong_parameters_to_procedure	1892	2302
-er_wrong_parameters_to_stored_fct	1893	2303
-er_wrong_partition_name	1894	2304
-er_wrong_perfschema_usage	1895	2305
-er_wrong_placement_of_window_function	1896	2306
+er_warn_only_master_log_file_no_pos	587	735
+er_warn_open_temp_tables_must_be_zero	1850	2260
+er_warn_purge_log_in_use	1851	2261
+er_warn_purge_log_is_active	1852	2262
+er_warn_qc_resize	1853	2263
+er_warn_too_few_records	1854	2264
+er_warn_too_many_records	1855	2265
+er_warn_trigger_doesnt_have_created	1856	2266
+er_warn_using_other_handler	1857	2267
+er_warn_view_merge	1858	2268
+er_warn_view_without_key	1859	2269
+er_warning_non_default_value_for_generated_column	1860	2270
+er_warning_not_complete_rollback	1861	2271
+er_warning_not_complete_rollback_with_created_temp_table	1862	2272
+er_warning_not_complete_rollback_with_dropped_temp_table	1863	2273
+er_window_frame_in_referenced_window_spec	1864	2274
+er_window_function_dont_have_frame	1865	2275
+er_window_function_in_window_spec	1866	2276
+er_with_col_wrong_list	1867	2277
+er_with_ties_needs_order	1868	2278
+er_wrong_arguments	1869	2279
+er_wrong_auto_key	1870	2280
+er_wrong_column_name	1871	2281
+er_wrong_db_name	1872	2282
+er_wrong_expr_in_partition_func_error	745	921
+er_wrong_field_spec	1873	2283
+er_wrong_field_terminators	1874	2284
+er_wrong_field_with_group	1875	2285
+er_wrong_fk_def	1876	2286
+er_wrong_fk_option_for_generated_column	488	557
+er_wrong_group_field	1149	2287
+er_wrong_insert_into_sequence	1877	2288
+er_wrong_key_column	1878	2289
+er_wrong_lock_of_system_table	1879	2290
+er_wrong_magic	1880	2291
+er_wrong_mrg_table	1881	2292
+er_wrong_name_for_catalog	1882	2293
+er_wrong_name_for_index	1883	2294
+er_wrong_native_table_structure	1884	2295
+er_wrong_number_of_columns_in_select	1885	2296
+er_wrong_number_of_values_in_tvc	1886	2297
+er_wrong_object	1887	2298
+er_wrong_outer_join	824	1070
+er_wrong_paramcount_to_cursor	1888	2299
+er_wrong_paramcount_to_native_fct	1889	2300
+er_wrong_paramcount_to_procedure	1890	2301
+er_wrong_parameters_to_native_fct	1891	2302
+er_wrong_parameters_to_procedure	1892	2303
+er_wrong_parameters_to_stored_fct	1893	2304
+er_wrong_partition_name	1894	2305
+er_wrong_perfschema_usage	1895	2306
+er_wrong_placement_of_window_function	1896	2307
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1897	2307
-er_wrong_sub_key	1898	2308
-er_wrong_sum_select	1899	2309
-er_wrong_table_name	1900	2310
-er_wrong_type_column_value_error	1901	2311
-er_wrong_type_for_percentile_func	1902	2312
-er_wrong_type_for_range_frame	1903	2313
-er_wrong_type_for_rows_frame	1904	2314
-er_wrong_type_for_var	1905	2315
-er_wrong_type_of_argument	1906	2316
-er_wrong_usage	1907	2317
-er_wrong_value	1908	2318
+er_wrong_string_length	1897	2308
+er_wrong_sub_key	1898	2309
+er_wrong_sum_select	1899	2310
+er_wrong_table_name	1900	2311
+er_wrong_type_column_value_error	1901	2312
+er_wrong_type_for_percentile_func	1902	2313
+er_wrong_type_for_range_frame	1903	2314
+er_wrong_type_for_rows_frame	1904	2315
+er_wrong_type_for_var	1905	2316
+er_wrong_type_of_argument	1906	2317
+er_wrong_usage	1907	2318
+er_wrong_value	1908	2319
 er_wrong_value_count	677	825
 er_wrong_value_count_on_row	678	826
-er_wrong_value_for_type	1909	2319
-er_wrong_value_for_var	1910	2320
-er_wrong_window_spec_name	1911	2321
-er_wsas_failed	1912	2322
-er_xa_rbdeadlock	1913	2323
-er_xa_rbrollback	1914	2324
-er_xa_rbtimeout	1915	2325
-er_xaer_dupid	1916	2326
-er_xaer_inval	1917	2327
-er_xaer_nota	1918	2328
-er_xaer_outside	1919	2329
-er_xaer_rmerr	1920	2330
-er_xaer_rmfail	1921	2331
-er_yes	1922	2332
-er_zlib_z_buf_error	1923	2333
-er_zlib_z_data_error	1924	2334
-er_zlib_z_mem_error	1925	2335
-erange	1926	2336
-eremchg	1927	2337
-eremote	1928	2338
-eremoteio	1929	2339
-erestart	1930	2340
-erfkill	1931	2341
-erofs	1932	2342
-err image never pull	1933,1934	2343
-err image pull	1935,1936	2344
-err_access_denied	1937	2345
-err_ambiguous_argument	1938	2346
-err_arg_not_iterable	1939	2347
-err_assertion	1940	2348
-err_async_callback	1941	2349
-err_async_type	1942	2350
-err_brotli_invalid_param	1943	2351
-err_buffer_out_of_bounds	1944	2352
-err_buffer_too_large	1945	2353
-err_cannot_watch_sigint	1946	2354
-err_child_closed_before_reply	1947	2355
-err_child_process_ipc_required	1948	2356
-err_child_process_stdio_maxbuffer	1949	2357
-err_console_writable_stream	1950	2358
-err_context_not_initialized	1951	2359
-err_crypto_custom_engine_not_supported	1952	2360
-err_crypto_ecdh_invalid_format	1953	2361
-err_crypto_ecdh_invalid_public_key	1954	2362
-err_crypto_engine_unknown	1955	2363
-err_crypto_fips_forced	1956	2364
-err_crypto_fips_unavailable	1957	2365
-err_crypto_hash_finalized	1958	2366
-err_crypto_hash_update_failed	1959	2367
-err_crypto_incompatible_key	1960	2368
-err_crypto_incompatible_key_options	1961	2369
-err_crypto_invalid_digest	1962	2370
-err_crypto_invalid_jwk	1963	2371
-err_crypto_invalid_key_object_type	1964	2372
-err_crypto_invalid_state	1965	2373
-err_crypto_pbkdf2_error	1966	2374
-err_crypto_scrypt_invalid_parameter	1967	2375
-err_crypto_scrypt_not_supported	1968	2376
-err_crypto_sign_key_required	1969	2377
-err_debugger_error	1970	2378
-err_debugger_startup_error	1971	2379
-err_dir_closed	1972	2380
-err_dir_concurrent_operation	1973	2381
-err_dns_set_servers_failed	1974	2382
-err_domain_callback_not_available	1975	2383
-err_domain_cannot_set_uncaught_exception_capture	1976	2384
-err_duplicate_startup_snapshot_main_function	1977	2385
-err_encoding_invalid_encoded_data	1978,665	2386
-err_encoding_not_supported	1979	2387
-err_eval_esm_cannot_print	1980	2388
-err_event_recursion	1981	2389
-err_falsy_value_rejection	1982	2390
-err_feature_unavailable_on_platform	1983	2391
-err_fs_cp_dir_to_non_dir	1984	2392
-err_fs_cp_eexist	1985	2393
-err_fs_cp_einval	1986	2394
-err_fs_cp_fifo_pipe	1987	2395
-err_fs_cp_non_dir_to_dir	1988	2396
-err_fs_cp_socket	1989	2397
-err_fs_cp_symlink_to_subdirectory	1990	2398
-err_fs_cp_unknown	1991	2399
-err_fs_eisdir	1992	2400
-err_fs_file_too_large	1993	2401
-err_fs_invalid_symlink_type	1994	2402
-err_http2_altsvc_invalid_origin	1995	2403
-err_http2_altsvc_length	1996	2404
-err_http2_connect_authority	1997	2405
-err_http2_connect_path	1998	2406
-err_http2_connect_scheme	1999	2407
-err_http2_goaway_session	2000	2408
-err_http2_header_single_value	2001	2409
-err_http2_headers_after_respond	2002	2410
-err_http2_headers_sent	2003	2411
-err_http2_info_status_not_allowed	2004	2412
-err_http2_invalid_connection_headers	2005	2413
-err_http2_invalid_header_value	2006	2414
-err_http2_invalid_info_status	2007	2415
-err_http2_invalid_origin	2008	2416
-err_http2_invalid_packed_settings_length	2009	2417
-err_http2_invalid_pseudoheader	2010	2418
-err_http2_invalid_session	2011	2419
-err_http2_invalid_setting_value	2012	2420
-err_http2_invalid_stream	2013	2421
-err_http2_max_pending_settings_ack	2014	2422
-err_http2_nested_push	2015	2423
-err_http2_no_mem	2016	2424
-err_http2_no_socket_manipulation	2017	2425
-err_http2_origin_length	2018	2426
-err_http2_out_of_streams	2019	2427
-err_http2_payload_forbidden	2020	2428
-err_http2_ping_cancel	2021	2429
-err_http2_ping_length	2022	2430
-err_http2_pseudoheader_not_allowed	2023	2431
-err_http2_push_disabled	2024	2432
-err_http2_send_file	2025	2433
-err_http2_send_file_noseek	2026	2434
-err_http2_session_error	2027	2435
-err_http2_settings_cancel	2028	2436
-err_http2_socket_bound	2029	2437
-err_http2_socket_unbound	2030	2438
-err_http2_status_101	2031	2439
-err_http2_status_invalid	2032	2440
-err_http2_stream_cancel	2033	2441
-err_http2_stream_error	2034	2442
-err_http2_stream_self_dependency	2035	2443
-err_http2_too_many_custom_settings	2036	2444
-err_http2_too_many_invalid_frames	2037	2445
-err_http2_trailers_already_sent	2038	2446
-err_http2_trailers_not_ready	2039	2447
-err_http2_unsupported_protocol	2040	2448
-err_http_body_not_allowed	2041	2449
-err_http_content_length_mismatch	2042	2450
-err_http_headers_sent	2043	2451
-err_http_invalid_header_value	2044	2452
-err_http_invalid_status_code	2045	2453
-err_http_request_timeout	2046	2454
-err_http_socket_assigned	2047	2455
-err_http_socket_encoding	2048	2456
-err_http_trailer_invalid	2049	2457
-err_illegal_constructor	2050	2458
-err_import_assertion_type_failed	2051	2459
-err_import_assertion_type_missing	2052	2460
-err_import_assertion_type_unsupported	2053	2461
-err_import_attribute_unsupported	2054	2462
-err_incompatible_option_pair	2055	2463
-err_input_type_not_allowed	2056	2464
-err_inspector_already_activated	2057	2465
-err_inspector_already_connected	2058	2466
-err_inspector_closed	2059	2467
-err_inspector_command	2060	2468
-err_inspector_not_active	2061	2469
-err_inspector_not_available	2062	2470
-err_inspector_not_connected	2063	2471
-err_inspector_not_worker	2064	2472
-err_internal_assertion	2065	2473
-err_invalid_address_family	2066	2474
-err_invalid_arg_type	2067	2475
-err_invalid_arg_value	2068	2476
-err_invalid_async_id	2069	2477
-err_invalid_buffer_size	2070	2478
-err_invalid_char	2071	2479
-err_invalid_cursor_pos	2072	2480
-err_invalid_fd	2073	2481
-err_invalid_fd_type	2074	2482
-err_invalid_file_url_host	2075	2483
-err_invalid_file_url_path	2076	2484
-err_invalid_handle_type	2077	2485
-err_invalid_http_token	2078	2486
-err_invalid_ip_address	2079	2487
-err_invalid_mime_syntax	2080	2488
-err_invalid_module_specifier	2081	2489
-err_invalid_package_config	2082	2490
-err_invalid_package_target	2083	2491
-err_invalid_protocol	2084	2492
-err_invalid_repl_eval_config	2085	2493
-err_invalid_repl_input	2086	2494
-err_invalid_return_property	2087	2495
-err_invalid_return_property_value	2088	2496
-err_invalid_return_value	2089	2497
-err_invalid_state	2090	2498
-err_invalid_sync_fork_input	2091	2499
-err_invalid_this	2092	2500
-err_invalid_tuple	2093	2501
-err_invalid_uri	2094	2502
-err_invalid_url	2095	2503
-err_invalid_url_scheme	2096	2504
-err_ipc_channel_closed	2097	2505
-err_ipc_disconnected	2098	2506
-err_ipc_one_pipe	2099	2507
-err_ipc_sync_fork	2100	2508
-err_loader_chain_incomplete	2101	2509
-err_manifest_assert_integrity	2102	2510
-err_manifest_dependency_missing	2103	2511
-err_manifest_integrity_mismatch	2104	2512
-err_manifest_invalid_resource_field	2105	2513
-err_manifest_invalid_specifier	2106	2514
-err_manifest_tdz	2107	2515
-err_manifest_unknown_onerror	2108	2516
-err_method_not_implemented	2109	2517
-err_missing_args	2110	2518
-err_missing_option	2111	2519
-err_module_not_found	437	2520
-err_multiple_callback	2112	2521
-err_napi_cons_function	2113	2522
-err_napi_invalid_dataview_args	2114	2523
-err_napi_invalid_typedarray_alignment	2115	2524
-err_napi_invalid_typedarray_length	2116	2525
-err_network_import_bad_response	2117	2526
-err_network_import_disallowed	2118	2527
-err_no_crypto	2119	2528
-err_no_icu	2120	2529
-err_not_building_snapshot	2121	2530
-err_not_in_single_executable_application	2122	2531
-err_not_supported_in_snapshot	2123	2532
-err_operation_failed	2124	2533
-err_out_of_range	652	2534
-err_package_import_not_defined	2125	2535
-err_package_path_not_exported	2126	2536
-err_parse_args_invalid_option_value	2127	2537
-err_parse_args_unexpected_positional	2128	2538
-err_parse_args_unknown_option	2129	2539
-err_performance_invalid_timestamp	2130	2540
-err_performance_measure_invalid_options	2131	2541
-err_require_async_module	2132	2542
-err_require_cycle_module	2133	2543
-err_require_esm	2134	2544
-err_script_execution_interrupted	2135	2545
-err_server_already_listen	2136	2546
-err_server_not_running	2137	2547
-err_single_executable_application_asset_not_found	2138	2548
-err_socket_already_bound	2139	2549
-err_socket_bad_buffer_size	2140	2550
-err_socket_bad_port	2141	2551
-err_socket_bad_type	2142	2552
-err_socket_buffer_size	2143	2553
-err_socket_closed	2144	2554
-err_socket_closed_before_connection	2145	2555
-err_socket_connection_timeout	2146	2556
-err_socket_dgram_is_connected	2147	2557
-err_socket_dgram_not_connected	2148	2558
-err_socket_dgram_not_running	2149	2559
-err_sri_parse	2150	2560
-err_stream_already_finished	2151	2561
-err_stream_cannot_pipe	2152	2562
-err_stream_destroyed	2153	2563
-err_stream_null_values	2154	2564
-err_stream_premature_close	2155	2565
-err_stream_push_after_eof	2156	2566
-err_stream_unshift_after_end_event	2157	2567
-err_stream_wrap	2158	2568
-err_stream_write_after_end	2159	2569
-err_synthetic	2160	2570
-err_system_error	2161	2571
-err_test_failure	2162	2572
-err_tls_alpn_callback_invalid_result	2163	2573
-err_tls_alpn_callback_with_protocols	2164	2574
-err_tls_cert_altname_format	2165	2575
-err_tls_cert_altname_invalid	2166	2576
-err_tls_dh_param_size	2167	2577
-err_tls_handshake_timeout	2168	2578
-err_tls_invalid_context	2169	2579
-err_tls_invalid_protocol_version	2170	2580
-err_tls_invalid_state	2171	2581
-err_tls_protocol_version_conflict	2172	2582
-err_tls_renegotiation_disabled	2173	2583
-err_tls_required_server_name	2174	2584
-err_tls_session_attack	2175	2585
-err_tls_sni_from_server	2176	2586
-err_trace_events_category_required	2177	2587
-err_trace_events_unavailable	2178	2588
-err_tty_init_failed	2179	2589
-err_unavailable_during_exit	2180	2590
-err_uncaught_exception_capture_already_set	2181	2591
-err_unescaped_characters	2182	2592
-err_unhandled_error	2183	2593
-err_unknown_builtin_module	2184	2594
-err_unknown_credential	2185	2595
-err_unknown_encoding	2186	2596
-err_unknown_file_extension	2187	2597
-err_unknown_module_format	2188	2598
-err_unknown_signal	2189	2599
-err_unsupported_dir_import	2190	2600
-err_unsupported_esm_url_scheme	2191	2601
-err_unsupported_resolve_request	2192	2602
-err_use_after_close	2193	2603
-err_valid_performance_entry_type	2194	2604
-err_vm_dynamic_import_callback_missing	2195	2605
-err_vm_dynamic_import_callback_missing_flag	2196	2606
-err_vm_module_already_linked	2197	2607
-err_vm_module_cannot_create_cached_data	2198	2608
-err_vm_module_different_context	2199	2609
-err_vm_module_link_failure	2200	2610
-err_vm_module_not_module	2201	2611
-err_vm_module_status	2202	2612
-err_wasi_already_started	2203	2613
-err_webassembly_response	2204	2614
-err_worker_init_failed	2205	2615
-err_worker_invalid_exec_argv	2206	2616
-err_worker_messaging_errored	2207	2617
-err_worker_messaging_failed	2208	2618
-err_worker_messaging_same_thread	2209	2619
-err_worker_messaging_timeout	2210	2620
-err_worker_not_running	2211	2621
-err_worker_out_of_memory	2212	2622
-err_worker_path	2213	2623
-err_worker_unserializable_error	2214	2624
-err_worker_unsupported_operation	2215	2625
-errimageneverpull	1933,1934	2343
-errimagepull	1935,1936	2344
-errno 1	1068	1401
-errno 10	606	1280
-errno 100	1026	1352
-errno 101	1028	1354
-errno 102	1027	1353
-errno 103	728	1283
-errno 104	739	1285
-errno 105	1035	1361
-errno 106	987	1306
-errno 107	1051	1382
-errno 108	361	2626
-errno 109	2216	2627
-errno 11	347	1253
-errno 110	741	2628
-errno 111	736	1284
-errno 112	979	1296
-errno 113	980	1297
-errno 114	349	1268
-errno 115	350	1300
-errno 116	2217	2629
-errno 117	2218	2630
-errno 118	1053	1385
-errno 119	1012	1337
-errno 12	457	1372
-errno 120	989	1308
-errno 121	1929	2339
-errno 122	913	1290
-errno 123	1043	1371
-errno 124	1003	1327
-errno 125	81	1278
-errno 126	1040	1368
-errno 127	990	1309
-errno 128	992	1311
-errno 129	991	1310
-errno 13	92	1247
-errno 130	1067	1400
-errno 131	1054	1386
-errno 132	1931	2341
-errno 14	265	1294
-errno 15	345	1381
-errno 16	898	1277
-errno 17	977	1293
-errno 18	2219	2631
-errno 19	1038	1364
-errno 2	780	1365
-errno 20	1052	1383
-errno 21	988	1307
-errno 22	649	1304
-errno 23	1029	1355
-errno 24	1004	1328
-errno 25	1057	1389
-errno 26	2220	2632
-errno 27	978	1295
-errno 28	1048	1377
-errno 29	2221	2633
-errno 3	2222	2634
-errno 30	1932	2342
-errno 31	1005	1329
-errno 32	359	1403
-errno 33	973	1288
-errno 34	1926	2336
-errno 35	972	1286
-errno 36	1011	1336
-errno 37	1041	1369
-errno 38	1050	1380
-errno 39	908	1384
-errno 4	985	1303
-errno 40	1001	1325
-errno 42	1044	1373
-errno 43	981	1298
-errno 44	591	1281
-errno 45	994	1313
-errno 46	995	1314
-errno 47	996	1315
-errno 48	1000	1324
-errno 49	2223	2635
-errno 5	986	1305
-errno 50	1036	1362
-errno 51	993	1312
-errno 52	964	1269
-errno 53	966	1273
-errno 54	2224	2636
-errno 55	1034	1360
-errno 56	967	1274
-errno 57	968	1275
-errno 59	284	1276
-errno 6	1062	1396
-errno 60	897	1379
-errno 61	1037	1363
-errno 62	2225	2637
-errno 63	1049	1378
-errno 64	1045	1374
-errno 65	1046	1375
-errno 66	1928	2338
-errno 67	1042	1370
-errno 68	126	1251
-errno 69	2226	2638
-errno 7	188	1246
-errno 70	700	1282
-errno 71	1070	1404
-errno 72	1010	1335
-errno 73	974	1289
-errno 74	295	1272
-errno 75	1066	1399
-errno 76	1058	1390
-errno 77	965	1271
-errno 78	1927	2337
-errno 79	404	1318
-errno 8	1039	1367
-errno 80	107	1319
-errno 81	998	1322
-errno 82	240	1321
-errno 83	500	1320
-errno 84	982	1299
-errno 85	1930	2340
-errno 86	2227	2639
-errno 87	2228	2640
-errno 88	1055	1387
-errno 89	895	1287
-errno 9	283	1270
-errno 90	829	1334
-errno 91	1072	1406
-errno 92	1047	1376
-errno 93	1071	1405
-errno 94	2229	2641
-errno 95	1056	1388
-errno 96	1069	1402
-errno 97	123	1252
-errno 98	119	1249
-errno 99	460	1250
-error 1000	1201	1549
-error 1001	1430	1789
-error 1002	1431	1790
-error 1003	1922	2332
-error 1004	1144	1480
-error 1005	420	423
-error 1006	1144	1479
-error 1007	397	396
-error 1008	403	402
-error 1009	1182	1526
-error 1010	1182	1527
-error 1011	1147	1483
-error 1012	441	443
-error 1013	1144	1486
-error 1014	434	436
-error 1015	438	440
-error 1016	1144	1489
-error 1017	1144	1595
-error 1018	1144	1491
-error 1019	1144	1501
-error 1020	1165	1508
-error 1021	912	1177
-error 1022	1149	1535
-error 1023	1209	1558
-error 1024	1211	1560
-error 1025	1212	1561
-error 1026	1213	1562
-error 1027	1244	1596
-error 1028	1246	1598
-error 1029	1260	1612
-error 1030	1279	1631
-error 1031	1309	1662
-error 1032	1149	1728
-error 1033	1469	1829
-error 1034	1470	1830
-error 1035	1478	1839
-error 1036	1483	1844
-error 1037	1488	1850
-error 1038	1487	1849
-error 1039	1755	2133
-error 1040	1167	1511
-error 1041	145	1848
-error 1042	433	435
-error 1043	1303	1655
+er_wrong_value_for_type	1909	2320
+er_wrong_value_for_var	1910	2321
+er_wrong_window_spec_name	1911	2322
+er_wsas_failed	1912	2323
+er_xa_rbdeadlock	1913	2324
+er_xa_rbrollback	1914	2325
+er_xa_rbtimeout	1915	2326
+er_xaer_dupid	1916	2327
+er_xaer_inval	1917	2328
+er_xaer_nota	1918	2329
+er_xaer_outside	1919	2330
+er_xaer_rmerr	1920	2331
+er_xaer_rmfail	1921	2332
+er_yes	1922	2333
+er_zlib_z_buf_error	1923	2334
+er_zlib_z_data_error	1924	2335
+er_zlib_z_mem_error	1925	2336
+erange	1926	2337
+eremchg	1927	2338
+eremote	1928	2339
+eremoteio	1929	2340
+erestart	1930	2341
+erfkill	1931	2342
+erofs	1932	2343
+err image never pull	1933,1934	2344
+err image pull	1935,1936	2345
+err_access_denied	1937	2346
+err_ambiguous_argument	1938	2347
+err_arg_not_iterable	1939	2348
+err_assertion	1940	2349
+err_async_callback	1941	2350
+err_async_type	1942	2351
+err_brotli_invalid_param	1943	2352
+err_buffer_out_of_bounds	1944	2353
+err_buffer_too_large	1945	2354
+err_cannot_watch_sigint	1946	2355
+err_child_closed_before_reply	1947	2356
+err_child_process_ipc_required	1948	2357
+err_child_process_stdio_maxbuffer	1949	2358
+err_console_writable_stream	1950	2359
+err_context_not_initialized	1951	2360
+err_crypto_custom_engine_not_supported	1952	2361
+err_crypto_ecdh_invalid_format	1953	2362
+err_crypto_ecdh_invalid_public_key	1954	2363
+err_crypto_engine_unknown	1955	2364
+err_crypto_fips_forced	1956	2365
+err_crypto_fips_unavailable	1957	2366
+err_crypto_hash_finalized	1958	2367
+err_crypto_hash_update_failed	1959	2368
+err_crypto_incompatible_key	1960	2369
+err_crypto_incompatible_key_options	1961	2370
+err_crypto_invalid_digest	1962	2371
+err_crypto_invalid_jwk	1963	2372
+err_crypto_invalid_key_object_type	1964	2373
+err_crypto_invalid_state	1965	2374
+err_crypto_pbkdf2_error	1966	2375
+err_crypto_scrypt_invalid_parameter	1967	2376
+err_crypto_scrypt_not_supported	1968	2377
+err_crypto_sign_key_required	1969	2378
+err_debugger_error	1970	2379
+err_debugger_startup_error	1971	2380
+err_dir_closed	1972	2381
+err_dir_concurrent_operation	1973	2382
+err_dns_set_servers_failed	1974	2383
+err_domain_callback_not_available	1975	2384
+err_domain_cannot_set_uncaught_exception_capture	1976	2385
+err_duplicate_startup_snapshot_main_function	1977	2386
+err_encoding_invalid_encoded_data	1978,665	2387
+err_encoding_not_supported	1979	2388
+err_eval_esm_cannot_print	1980	2389
+err_event_recursion	1981	2390
+err_falsy_value_rejection	1982	2391
+err_feature_unavailable_on_platform	1983	2392
+err_fs_cp_dir_to_non_dir	1984	2393
+err_fs_cp_eexist	1985	2394
+err_fs_cp_einval	1986	2395
+err_fs_cp_fifo_pipe	1987	2396
+err_fs_cp_non_dir_to_dir	1988	2397
+err_fs_cp_socket	1989	2398
+err_fs_cp_symlink_to_subdirectory	1990	2399
+err_fs_cp_unknown	1991	2400
+err_fs_eisdir	1992	2401
+err_fs_file_too_large	1993	2402
+err_fs_invalid_symlink_type	1994	2403
+err_http2_altsvc_invalid_origin	1995	2404
+err_http2_altsvc_length	1996	2405
+err_http2_connect_authority	1997	2406
+err_http2_connect_path	1998	2407
+err_http2_connect_scheme	1999	2408
+err_http2_goaway_session	2000	2409
+err_http2_header_single_value	2001	2410
+err_http2_headers_after_respond	2002	2411
+err_http2_headers_sent	2003	2412
+err_http2_info_status_not_allowed	2004	2413
+err_http2_invalid_connection_headers	2005	2414
+err_http2_invalid_header_value	2006	2415
+err_http2_invalid_info_status	2007	2416
+err_http2_invalid_origin	2008	2417
+err_http2_invalid_packed_settings_length	2009	2418
+err_http2_invalid_pseudoheader	2010	2419
+err_http2_invalid_session	2011	2420
+err_http2_invalid_setting_value	2012	2421
+err_http2_invalid_stream	2013	2422
+err_http2_max_pending_settings_ack	2014	2423
+err_http2_nested_push	2015	2424
+err_http2_no_mem	2016	2425
+err_http2_no_socket_manipulation	2017	2426
+err_http2_origin_length	2018	2427
+err_http2_out_of_streams	2019	2428
+err_http2_payload_forbidden	2020	2429
+err_http2_ping_cancel	2021	2430
+err_http2_ping_length	2022	2431
+err_http2_pseudoheader_not_allowed	2023	2432
+err_http2_push_disabled	2024	2433
+err_http2_send_file	2025	2434
+err_http2_send_file_noseek	2026	2435
+err_http2_session_error	2027	2436
+err_http2_settings_cancel	2028	2437
+err_http2_socket_bound	2029	2438
+err_http2_socket_unbound	2030	2439
+err_http2_status_101	2031	2440
+err_http2_status_invalid	2032	2441
+err_http2_stream_cancel	2033	2442
+err_http2_stream_error	2034	2443
+err_http2_stream_self_dependency	2035	2444
+err_http2_too_many_custom_settings	2036	2445
+err_http2_too_many_invalid_frames	2037	2446
+err_http2_trailers_already_sent	2038	2447
+err_http2_trailers_not_ready	2039	2448
+err_http2_unsupported_protocol	2040	2449
+err_http_body_not_allowed	2041	2450
+err_http_content_length_mismatch	2042	2451
+err_http_headers_sent	2043	2452
+err_http_invalid_header_value	2044	2453
+err_http_invalid_status_code	2045	2454
+err_http_request_timeout	2046	2455
+err_http_socket_assigned	2047	2456
+err_http_socket_encoding	2048	2457
+err_http_trailer_invalid	2049	2458
+err_illegal_constructor	2050	2459
+err_import_assertion_type_failed	2051	2460
+err_import_assertion_type_missing	2052	2461
+err_import_assertion_type_unsupported	2053	2462
+err_import_attribute_unsupported	2054	2463
+err_incompatible_option_pair	2055	2464
+err_input_type_not_allowed	2056	2465
+err_inspector_already_activated	2057	2466
+err_inspector_already_connected	2058	2467
+err_inspector_closed	2059	2468
+err_inspector_command	2060	2469
+err_inspector_not_active	2061	2470
+err_inspector_not_available	2062	2471
+err_inspector_not_connected	2063	2472
+err_inspector_not_worker	2064	2473
+err_internal_assertion	2065	2474
+err_invalid_address_family	2066	2475
+err_invalid_arg_type	2067	2476
+err_invalid_arg_value	2068	2477
+err_invalid_async_id	2069	2478
+err_invalid_buffer_size	2070	2479
+err_invalid_char	2071	2480
+err_invalid_cursor_pos	2072	2481
+err_invalid_fd	2073	2482
+err_invalid_fd_type	2074	2483
+err_invalid_file_url_host	2075	2484
+err_invalid_file_url_path	2076	2485
+err_invalid_handle_type	2077	2486
+err_invalid_http_token	2078	2487
+err_invalid_ip_address	2079	2488
+err_invalid_mime_syntax	2080	2489
+err_invalid_module_specifier	2081	2490
+err_invalid_package_config	2082	2491
+err_invalid_package_target	2083	2492
+err_invalid_protocol	2084	2493
+err_invalid_repl_eval_config	2085	2494
+err_invalid_repl_input	2086	2495
+err_invalid_return_property	2087	2496
+err_invalid_return_property_value	2088	2497
+err_invalid_return_value	2089	2498
+err_invalid_state	2090	2499
+err_invalid_sync_fork_input	2091	2500
+err_invalid_this	2092	2501
+err_invalid_tuple	2093	2502
+err_invalid_uri	2094	2503
+err_invalid_url	2095	2504
+err_invalid_url_scheme	2096	2505
+err_ipc_channel_closed	2097	2506
+err_ipc_disconnected	2098	2507
+err_ipc_one_pipe	2099	2508
+err_ipc_sync_fork	2100	2509
+err_loader_chain_incomplete	2101	2510
+err_manifest_assert_integrity	2102	2511
+err_manifest_dependency_missing	2103	2512
+err_manifest_integrity_mismatch	2104	2513
+err_manifest_invalid_resource_field	2105	2514
+err_manifest_invalid_specifier	2106	2515
+err_manifest_tdz	2107	2516
+err_manifest_unknown_onerror	2108	2517
+err_method_not_implemented	2109	2518
+err_missing_args	2110	2519
+err_missing_option	2111	2520
+err_module_not_found	437	2521
+err_multiple_callback	2112	2522
+err_napi_cons_function	2113	2523
+err_napi_invalid_dataview_args	2114	2524
+err_napi_invalid_typedarray_alignment	2115	2525
+err_napi_invalid_typedarray_length	2116	2526
+err_network_import_bad_response	2117	2527
+err_network_import_disallowed	2118	2528
+err_no_crypto	2119	2529
+err_no_icu	2120	2530
+err_not_building_snapshot	2121	2531
+err_not_in_single_executable_application	2122	2532
+err_not_supported_in_snapshot	2123	2533
+err_operation_failed	2124	2534
+err_out_of_range	652	2535
+err_package_import_not_defined	2125	2536
+err_package_path_not_exported	2126	2537
+err_parse_args_invalid_option_value	2127	2538
+err_parse_args_unexpected_positional	2128	2539
+err_parse_args_unknown_option	2129	2540
+err_performance_invalid_timestamp	2130	2541
+err_performance_measure_invalid_options	2131	2542
+err_require_async_module	2132	2543
+err_require_cycle_module	2133	2544
+err_require_esm	2134	2545
+err_script_execution_interrupted	2135	2546
+err_server_already_listen	2136	2547
+err_server_not_running	2137	2548
+err_single_executable_application_asset_not_found	2138	2549
+err_socket_already_bound	2139	2550
+err_socket_bad_buffer_size	2140	2551
+err_socket_bad_port	2141	2552
+err_socket_bad_type	2142	2553
+err_socket_buffer_size	2143	2554
+err_socket_closed	2144	2555
+err_socket_closed_before_connection	2145	2556
+err_socket_connection_timeout	2146	2557
+err_socket_dgram_is_connected	2147	2558
+err_socket_dgram_not_connected	2148	2559
+err_socket_dgram_not_running	2149	2560
+err_sri_parse	2150	2561
+err_stream_already_finished	2151	2562
+err_stream_cannot_pipe	2152	2563
+err_stream_destroyed	2153	2564
+err_stream_null_values	2154	2565
+err_stream_premature_close	2155	2566
+err_stream_push_after_eof	2156	2567
+err_stream_unshift_after_end_event	2157	2568
+err_stream_wrap	2158	2569
+err_stream_write_after_end	2159	2570
+err_synthetic	2160	2571
+err_system_error	2161	2572
+err_test_failure	2162	2573
+err_tls_alpn_callback_invalid_result	2163	2574
+err_tls_alpn_callback_with_protocols	2164	2575
+err_tls_cert_altname_format	2165	2576
+err_tls_cert_altname_invalid	2166	2577
+err_tls_dh_param_size	2167	2578
+err_tls_handshake_timeout	2168	2579
+err_tls_invalid_context	2169	2580
+err_tls_invalid_protocol_version	2170	2581
+err_tls_invalid_state	2171	2582
+err_tls_protocol_version_conflict	2172	2583
+err_tls_renegotiation_disabled	2173	2584
+err_tls_required_server_name	2174	2585
+err_tls_session_attack	2175	2586
+err_tls_sni_from_server	2176	2587
+err_trace_events_category_required	2177	2588
+err_trace_events_unavailable	2178	2589
+err_tty_init_failed	2179	2590
+err_unavailable_during_exit	2180	2591
+err_uncaught_exception_capture_already_set	2181	2592
+err_unescaped_characters	2182	2593
+err_unhandled_error	2183	2594
+err_unknown_builtin_module	2184	2595
+err_unknown_credential	2185	2596
+err_unknown_encoding	2186	2597
+err_unknown_file_extension	2187	2598
+err_unknown_module_format	2188	2599
+err_unknown_signal	2189	2600
+err_unsupported_dir_import	2190	2601
+err_unsupported_esm_url_scheme	2191	2602
+err_unsupported_resolve_request	2192	2603
+err_use_after_close	2193	2604
+err_valid_performance_entry_type	2194	2605
+err_vm_dynamic_import_callback_missing	2195	2606
+err_vm_dynamic_import_callback_missing_flag	2196	2607
+err_vm_module_already_linked	2197	2608
+err_vm_module_cannot_create_cached_data	2198	2609
+err_vm_module_different_context	2199	2610
+err_vm_module_link_failure	2200	2611
+err_vm_module_not_module	2201	2612
+err_vm_module_status	2202	2613
+err_wasi_already_started	2203	2614
+err_webassembly_response	2204	2615
+err_worker_init_failed	2205	2616
+err_worker_invalid_exec_argv	2206	2617
+err_worker_messaging_errored	2207	2618
+err_worker_messaging_failed	2208	2619
+err_worker_messaging_same_thread	2209	2620
+err_worker_messaging_timeout	2210	2621
+err_worker_not_running	2211	2622
+err_worker_out_of_memory	2212	2623
+err_worker_path	2213	2624
+err_worker_unserializable_error	2214	2625
+err_worker_unsupported_operation	2215	2626
+errimageneverpull	1933,1934	2344
+errimagepull	1935,1936	2345
+errno 1	1068	1402
+errno 10	606	1281
+errno 100	1026	1353
+errno 101	1028	1355
+errno 102	1027	1354
+errno 103	729	1284
+errno 104	739	1286
+errno 105	1035	1362
+errno 106	987	1307
+errno 107	1051	1383
+errno 108	361	2627
+errno 109	2216	2628
+errno 11	347	1254
+errno 110	741	2629
+errno 111	725	1285
+errno 112	979	1297
+errno 113	980	1298
+errno 114	349	1269
+errno 115	350	1301
+errno 116	2217	2630
+errno 117	2218	2631
+errno 118	1053	1386
+errno 119	1012	1338
+errno 12	457	1373
+errno 120	989	1309
+errno 121	1929	2340
+errno 122	913	1291
+errno 123	1043	1372
+errno 124	1003	1328
+errno 125	81	1279
+errno 126	1040	1369
+errno 127	990	1310
+errno 128	992	1312
+errno 129	991	1311
+errno 13	92	1248
+errno 130	1067	1401
+errno 131	1054	1387
+errno 132	1931	2342
+errno 14	265	1295
+errno 15	345	1382
+errno 16	898	1278
+errno 17	977	1294
+errno 18	2219	2632
+errno 19	1038	1365
+errno 2	780	1366
+errno 20	1052	1384
+errno 21	988	1308
+errno 22	649	1305
+errno 23	1029	1356
+errno 24	1004	1329
+errno 25	1057	1390
+errno 26	2220	2633
+errno 27	978	1296
+errno 28	1048	1378
+errno 29	2221	2634
+errno 3	2222	2635
+errno 30	1932	2343
+errno 31	1005	1330
+errno 32	359	1404
+errno 33	973	1289
+errno 34	1926	2337
+errno 35	972	1287
+errno 36	1011	1337
+errno 37	1041	1370
+errno 38	1050	1381
+errno 39	908	1385
+errno 4	985	1304
+errno 40	1001	1326
+errno 42	1044	1374
+errno 43	981	1299
+errno 44	591	1282
+errno 45	994	1314
+errno 46	995	1315
+errno 47	996	1316
+errno 48	1000	1325
+errno 49	2223	2636
+errno 5	986	1306
+errno 50	1036	1363
+errno 51	993	1313
+errno 52	964	1270
+errno 53	966	1274
+errno 54	2224	2637
+errno 55	1034	1361
+errno 56	967	1275
+errno 57	968	1276
+errno 59	284	1277
+errno 6	1062	1397
+errno 60	897	1380
+errno 61	1037	1364
+errno 62	2225	2638
+errno 63	1049	1379
+errno 64	1045	1375
+errno 65	1046	1376
+errno 66	1928	2339
+errno 67	1042	1371
+errno 68	126	1252
+errno 69	2226	2639
+errno 7	188	1247
+errno 70	700	1283
+errno 71	1070	1405
+errno 72	1010	1336
+errno 73	974	1290
+errno 74	295	1273
+errno 75	1066	1400
+errno 76	1058	1391
+errno 77	965	1272
+errno 78	1927	2338
+errno 79	404	1319
+errno 8	1039	1368
+errno 80	107	1320
+errno 81	998	1323
+errno 82	240	1322
+errno 83	500	1321
+errno 84	982	1300
+errno 85	1930	2341
+errno 86	2227	2640
+errno 87	2228	2641
+errno 88	1055	1388
+errno 89	895	1288
+errno 9	283	1271
+errno 90	829	1335
+errno 91	1072	1407
+errno 92	1047	1377
+errno 93	1071	1406
+errno 94	2229	2642
+errno 95	1056	1389
+errno 96	1069	1403
+errno 97	123	1253
+errno 98	119	1250
+errno 99	460	1251
+error 1000	1201	1550
+error 1001	1430	1790
+error 1002	1431	1791
+error 1003	1922	2333
+error 1004	1144	1481
+error 1005	420	424
+error 1006	1144	1480
+error 1007	397	397
+error 1008	403	403
+error 1009	1182	1527
+error 1010	1182	1528
+error 1011	1147	1484
+error 1012	441	444
+error 1013	1144	1487
+error 1014	434	437
+error 1015	438	441
+error 1016	1144	1490
+error 1017	1144	1596
+error 1018	1144	1492
+error 1019	1144	1502
+error 1020	1165	1509
+error 1021	912	1178
+error 1022	1149	1536
+error 1023	1209	1559
+error 1024	1211	1561
+error 1025	1212	1562
+error 1026	1213	1563
+error 1027	1244	1597
+error 1028	1246	1599
+error 1029	1260	1613
+error 1030	1279	1632
+error 1031	1309	1663
+error 1032	1149	1729
+error 1033	1469	1830
+error 1034	1470	1831
+error 1035	1478	1840
+error 1036	1483	1845
+error 1037	1488	1851
+error 1038	1487	1850
+error 1039	1755	2134
+error 1040	1167	1512
+error 1041	145	1849
+error 1042	433	436
+error 1043	1303	1656
 error 1044	94	95
 error 1045	95	96
-error 1046	1434	1793
-error 1047	1761	2139
+error 1046	1434	1794
+error 1047	1761	2140
 error 1048	669	817
-error 1049	1088	1422
-error 1050	1697	2073
-error 1051	1095	1429
+error 1049	1088	1423
+error 1050	1697	2074
+error 1051	1095	1430
 error 1052	672	820
-error 1053	1590	1957
-error 1054	1089	1423
-error 1055	1875	2284
-error 1056	1149	2286
-error 1057	1899	2309
+error 1053	1590	1958
+error 1054	1089	1424
+error 1055	1875	2285
+error 1056	1149	2287
+error 1057	1899	2310
 error 1058	677	825
-error 1059	1724	2100
-error 1060	941	1217
-error 1061	951	1230
-error 1062	945	1222
-error 1063	1873	2282
-error 1064	1491	1853
-error 1065	1193	1541
-error 1066	1463	1823
-error 1067	1335	1690
-error 1068	1413	1771
-error 1069	1732	2109
-error 1070	1731	2108
-error 1071	1725	2101
-error 1072	1366	1723
-error 1073	342	353
+error 1059	1724	2101
+error 1060	941	1218
+error 1061	951	1231
+error 1062	945	1223
+error 1063	1873	2283
+error 1064	1491	1854
+error 1065	1193	1542
+error 1066	1463	1824
+error 1067	1335	1691
+error 1068	1413	1772
+error 1069	1732	2110
+error 1070	1731	2109
+error 1071	1725	2102
+error 1072	1366	1724
+error 1073	342	354
 error 1074	683	832
-error 1075	1870	2279
-error 1076	776	965
-error 1077	1464	1824
-error 1078	1288	1640
-error 1079	1596	1963
-error 1080	1254	1606
-error 1081	418	421
-error 1082	1447	1807
-error 1083	1874	2283
-error 1084	1131	1465
-error 1085	1715	2091
-error 1086	1243	1594
-error 1087	1380	1738
-error 1088	1078	1412
-error 1089	1898	2308
-error 1090	1151	1492
-error 1091	421	424
-error 1092	1332	1685
-error 1093	1793	2201
-error 1094	1452	1812
-error 1095	1374	1732
-error 1096	1454	1814
-error 1097	1721	2097
-error 1098	432	434
-error 1099	1704	2080
-error 1100	1703	2079
-error 1101	1202	2176
-error 1102	1872	2281
-error 1103	1900	2310
-error 1104	1720	2096
-error 1105	664	2142
-error 1106	1770	2149
-error 1107	1890	2300
-error 1108	1892	2302
-error 1109	1776	2155
+error 1075	1870	2280
+error 1076	776	966
+error 1077	1464	1825
+error 1078	1288	1641
+error 1079	1596	1964
+error 1080	1254	1607
+error 1081	418	422
+error 1082	1447	1808
+error 1083	1874	2284
+error 1084	1131	1466
+error 1085	1715	2092
+error 1086	1243	1595
+error 1087	1380	1739
+error 1088	1078	1413
+error 1089	1898	2309
+error 1090	1151	1493
+error 1091	421	425
+error 1092	1332	1686
+error 1093	1793	2202
+error 1094	1452	1813
+error 1095	1374	1733
+error 1096	1454	1815
+error 1097	1721	2098
+error 1098	432	435
+error 1099	1704	2081
+error 1100	1703	2080
+error 1101	1202	2177
+error 1102	1872	2282
+error 1103	1900	2311
+error 1104	1720	2097
+error 1105	664	2143
+error 1106	1770	2150
+error 1107	1890	2301
+error 1108	1892	2303
+error 1109	1776	2156
 error 1110	676	824
-error 1111	1338	1693
-error 1112	1785	2164
+error 1111	1338	1694
+error 1112	1785	2165
 error 1113	79	82
-error 1114	1558	1921
-error 1115	1759	2137
-error 1116	1736	2113
-error 1117	516	2107
-error 1118	1718	2094
-error 1119	1664	2040
-error 1120	824	1069
-error 1121	1475	1836
-error 1122	1149	1485
-error 1123	1149	1487
-error 1124	1752	2130
-error 1125	1751	2129
-error 1126	1144	1490
-error 1127	398	397
-error 1128	1271	1623
-error 1129	1304	1657
-error 1130	1305	1658
-error 1131	1524	1886
-error 1132	1527	1889
-error 1133	429	432
-error 1134	1789	2197
-error 1135	416	419
+error 1114	1558	1922
+error 1115	1759	2138
+error 1116	1736	2114
+error 1117	516	2108
+error 1118	1718	2095
+error 1119	1664	2041
+error 1120	824	1070
+error 1121	1475	1837
+error 1122	1149	1486
+error 1123	1149	1488
+error 1124	1752	2131
+error 1125	1751	2130
+error 1126	1144	1491
+error 1127	398	398
+error 1128	1271	1624
+error 1129	1304	1658
+error 1130	1305	1659
+error 1131	1524	1887
+error 1132	1527	1890
+error 1133	429	433
+error 1134	1789	2198
+error 1135	416	420
 error 1136	678	826
-error 1137	1149	1493
-error 1138	1341	1696
-error 1139	1562	1926
-error 1140	1407	1765
-error 1141	1460	1820
+error 1137	1149	1494
+error 1138	1341	1697
+error 1139	1562	1927
+error 1140	1407	1766
+error 1141	1460	1821
 error 1142	690	851
 error 1143	688	849
-error 1144	1308	1661
-error 1145	1290	1642
-error 1146	1450	1810
-error 1147	1462	1822
-error 1148	1465	1825
-error 1149	1689	2065
-error 1150	881	1140
-error 1151	1730	2106
+error 1144	1308	1662
+error 1145	1290	1643
+error 1146	1450	1811
+error 1147	1462	1823
+error 1148	1465	1826
+error 1149	1689	2066
+error 1150	881	1141
+error 1151	1730	2107
 error 1152	84	87
-error 1153	1423	1781
-error 1154	1426	1784
-error 1155	1421	1779
-error 1156	1424	1782
-error 1157	791	1039
-error 1158	1425	1783
-error 1159	1427	1785
-error 1160	1420	1778
-error 1161	1428	1786
-error 1162	1727	2103
-error 1163	1691	2067
-error 1164	1690	2066
-error 1165	1184	1529
-error 1166	1871	2280
-error 1167	1878	2288
-error 1168	1881	2291
-error 1169	1149	1537
-error 1170	343	354
+error 1153	1423	1782
+error 1154	1426	1785
+error 1155	1421	1780
+error 1156	1424	1783
+error 1157	791	1040
+error 1158	1425	1784
+error 1159	1427	1786
+error 1160	1420	1779
+error 1161	1428	1787
+error 1162	1727	2104
+error 1163	1691	2068
+error 1164	1690	2067
+error 1165	1184	1530
+error 1166	1871	2281
+error 1167	1878	2289
+error 1168	1881	2292
+error 1169	1149	1538
+error 1170	343	355
 error 1171	140	152
-error 1172	1735	2112
-error 1173	1572	1936
-error 1174	1445	1804
-error 1175	1794	2202
-error 1176	1369	1726
-error 1177	440	442
-error 1178	1164	1507
-error 1179	1148	1484
-error 1180	1197	1545
-error 1181	1199	1547
-error 1182	1198	1546
-error 1183	1196	1544
-error 1184	85	1788
-error 1185	1202	2169
-error 1186	338	348
-error 1187	1323	1676
-error 1188	1392	1750
-error 1189	1399	1757
-error 1190	1400	1758
-error 1191	430	433
-error 1192	425	428
-error 1193	1775	2154
-error 1194	1174	1518
-error 1195	1173	1517
-error 1196	1861	2270
-error 1197	1739	2116
-error 1198	1618	1987
-error 1199	1619	1988
-error 1200	1092	1426
-error 1201	783	1006
-error 1202	774	963
-error 1203	1737	2114
-error 1204	1591	1958
-error 1205	1384	1742
-error 1206	1383	1741
-error 1207	1557	1920
-error 1208	933	1208
-error 1209	802	1047
-error 1210	1869	2278
-error 1211	1444	1803
-error 1212	1756	2134
-error 1213	871	1125
-error 1214	1692	2068
-error 1215	455	466
-error 1216	456	470
-error 1217	489	562
-error 1218	1170	1514
-error 1219	1547	1909
-error 1220	1214	1563
-error 1221	1907	2317
-error 1222	1885	2295
-error 1223	426	429
-error 1224	1408	1766
-error 1225	1188	1533
-error 1226	1797	2206
+error 1172	1735	2113
+error 1173	1572	1937
+error 1174	1445	1805
+error 1175	1794	2203
+error 1176	1369	1727
+error 1177	440	443
+error 1178	1164	1508
+error 1179	1148	1485
+error 1180	1197	1546
+error 1181	1199	1548
+error 1182	1198	1547
+error 1183	1196	1545
+error 1184	85	1789
+error 1185	1202	2170
+error 1186	338	349
+error 1187	1323	1677
+error 1188	1392	1751
+error 1189	1399	1758
+error 1190	1400	1759
+error 1191	430	434
+error 1192	425	429
+error 1193	1775	2155
+error 1194	1174	1519
+error 1195	1173	1518
+error 1196	1861	2271
+error 1197	1739	2117
+error 1198	1618	1988
+error 1199	1619	1989
+error 1200	1092	1427
+error 1201	783	1007
+error 1202	774	964
+error 1203	1737	2115
+error 1204	1591	1959
+error 1205	1384	1743
+error 1206	1383	1742
+error 1207	1557	1921
+error 1208	933	1209
+error 1209	802	1048
+error 1210	1869	2279
+error 1211	1444	1804
+error 1212	1756	2135
+error 1213	871	1126
+error 1214	1692	2069
+error 1215	455	467
+error 1216	456	471
+error 1217	489	563
+error 1218	1170	1515
+error 1219	1547	1910
+error 1220	1214	1564
+error 1221	1907	2318
+error 1222	1885	2296
+error 1223	426	430
+error 1224	1408	1767
+error 1225	1188	1534
+error 1226	1797	2207
 error 1227	98	99
-error 1228	1381	1739
-error 1229	1286	1638
-error 1230	1435	1794
-error 1231	1910	2320
-error 1232	1905	2315
-error 1233	1802	2211
-error 1234	1160	1503
-error 1235	1473	1834
-error 1236	1394	1752
-error 1237	1614	1983
-error 1238	1319	1672
-error 1239	1876	2285
-error 1240	1372	1730
-error 1241	1484	1845
-error 1242	1687	2063
-error 1243	1772	2151
-error 1244	1172	1516
-error 1245	842	1095
-error 1246	759	935
-error 1247	1313	1666
-error 1248	1185	1530
-error 1249	1582	1949
-error 1250	1706	2082
+error 1228	1381	1740
+error 1229	1286	1639
+error 1230	1435	1795
+error 1231	1910	2321
+error 1232	1905	2316
+error 1233	1802	2212
+error 1234	1160	1504
+error 1235	1473	1835
+error 1236	1394	1753
+error 1237	1614	1984
+error 1238	1319	1673
+error 1239	1876	2286
+error 1240	1372	1731
+error 1241	1484	1846
+error 1242	1687	2064
+error 1243	1772	2152
+error 1244	1172	1517
+error 1245	842	1096
+error 1246	759	936
+error 1247	1313	1667
+error 1248	1185	1531
+error 1249	1582	1950
+error 1250	1706	2083
 error 1251	618	770
 error 1252	141	153
 error 1253	667	807
-error 1254	1630	2000
-error 1255	1629	1999
-error 1256	1716	2092
-error 1257	1925	2335
-error 1258	1923	2333
-error 1259	1924	2334
-error 1260	1176	1520
-error 1261	1854	2263
-error 1262	1855	2264
+error 1254	1630	2001
+error 1255	1629	2000
+error 1256	1716	2093
+error 1257	1925	2336
+error 1258	1923	2334
+error 1259	1924	2335
+error 1260	1176	1521
+error 1261	1854	2264
+error 1262	1855	2265
 error 1263	685	845
-error 1264	1840	2249
-error 1266	1857	2266
-error 1267	1140	1474
-error 1268	498	577
-error 1269	442	444
-error 1270	1141	1475
-error 1271	1141	1476
-error 1272	1803	2212
-error 1273	1760	2138
-error 1274	1613	1982
-error 1275	1588	1955
-error 1276	1845	2254
-error 1277	1094	1428
-error 1278	1405	1763
-error 1279	1787	2166
-error 1280	1883	2293
-error 1281	1882	2292
-error 1282	1853	2262
+error 1264	1840	2250
+error 1266	1857	2267
+error 1267	1140	1475
+error 1268	498	578
+error 1269	442	445
+error 1270	1141	1476
+error 1271	1141	1477
+error 1272	1803	2213
+error 1273	1760	2139
+error 1274	1613	1983
+error 1275	1588	1956
+error 1276	1845	2255
+error 1277	1094	1429
+error 1278	1405	1764
+error 1279	1787	2167
+error 1280	1883	2294
+error 1281	1882	2293
+error 1282	1853	2263
 error 1283	670	818
-error 1284	1765	2144
-error 1285	1846	2255
-error 1286	1773	2152
-error 1287	1841	2250
-error 1288	1459	1819
-error 1289	1238	1588
-error 1290	1485	1846
+error 1284	1765	2145
+error 1285	1846	2256
+error 1286	1773	2153
+error 1287	1841	2251
+error 1288	1459	1820
+error 1289	1238	1589
+error 1290	1485	1847
 error 1291	671	819
-error 1292	1749	2127
-error 1293	1738	2115
-error 1294	1339	1694
-error 1295	1786	2165
-error 1296	1278	1630
-error 1297	1281	1633
-error 1298	1778	2157
-error 1299	1848	2257
-error 1300	1333	1688
-error 1301	1839	2248
+error 1292	1749	2128
+error 1293	1738	2116
+error 1294	1339	1695
+error 1295	1786	2166
+error 1296	1278	1631
+error 1297	1281	1634
+error 1298	1778	2158
+error 1299	1848	2258
+error 1300	1333	1689
+error 1301	1839	2249
 error 1302	720	889
-error 1303	415	418
-error 1304	151	2002
-error 1305	922	2012
-error 1306	1187	2013
-error 1307	1175	2029
-error 1308	1646	2021
-error 1309	1645	2020
-error 1310	1022	1347
-error 1311	1656	2032
-error 1312	1635	2006
-error 1313	1634	2005
-error 1314	1636	2007
-error 1315	1791	2199
-error 1316	1792	2200
-error 1317	1545	1907
-error 1318	1659	2035
-error 1319	1638	2010
-error 1320	1649	2024
-error 1321	1650	2025
-error 1322	840	1089
-error 1323	839	1088
-error 1324	1639	2011
-error 1325	837	1086
-error 1326	838	1087
-error 1327	1655	2031
-error 1328	1660	2036
-error 1329	1643	2018
-error 1330	1641	2016
-error 1331	1642	2017
-error 1332	1640	2014
-error 1333	632	2015
-error 1334	1077	2008
-error 1335	1654	2030
-error 1336	1680	2056
-error 1337	1657	2033
-error 1338	836	1085
-error 1339	557	707
+error 1303	415	419
+error 1304	151	2003
+error 1305	922	2013
+error 1306	1187	2014
+error 1307	1175	2030
+error 1308	1646	2022
+error 1309	1645	2021
+error 1310	1022	1348
+error 1311	1656	2033
+error 1312	1635	2007
+error 1313	1634	2006
+error 1314	1636	2008
+error 1315	1791	2200
+error 1316	1792	2201
+error 1317	1545	1908
+error 1318	1659	2036
+error 1319	1638	2011
+error 1320	1649	2025
+error 1321	1650	2026
+error 1322	840	1090
+error 1323	839	1089
+error 1324	1639	2012
+error 1325	837	1087
+error 1326	838	1088
+error 1327	1655	2032
+error 1328	1660	2037
+error 1329	1643	2019
+error 1330	1641	2017
+error 1331	1642	2018
+error 1332	1640	2015
+error 1333	632	2016
+error 1334	1077	2009
+error 1335	1654	2031
+error 1336	1680	2057
+error 1337	1657	2034
+error 1338	836	1086
+error 1339	557	708
 error 1340	717	884
-error 1341	1262	1614
-error 1342	1263	1615
-error 1343	1265	1617
-error 1344	1264	1616
+error 1341	1262	1615
+error 1342	1263	1616
+error 1343	1265	1618
+error 1344	1264	1617
 error 1345	167	188
-error 1346	1267	1619
-error 1347	1887	2297
+error 1346	1267	1620
+error 1347	1887	2298
 error 1348	673	821
-error 1349	1835	2244
-error 1350	1834	2243
-error 1351	1837	2246
-error 1352	1836	2245
-error 1353	1838	2247
-error 1354	1858	2267
-error 1355	1859	2268
-error 1356	1828	2237
-error 1357	423	426
-error 1358	1644	2019
-error 1359	1740	2117
-error 1360	1742	2119
-error 1361	1748	2125
-error 1362	1741	2118
-error 1363	1747	2124
-error 1364	1436	1795
-error 1365	915	1183
-error 1366	1750	2128
-error 1367	1314	1667
-error 1368	602	753
-error 1369	601	752
+error 1349	1835	2245
+error 1350	1834	2244
+error 1351	1837	2247
+error 1352	1836	2246
+error 1353	1838	2248
+error 1354	1858	2268
+error 1355	1859	2269
+error 1356	1828	2238
+error 1357	423	427
+error 1358	1644	2020
+error 1359	1740	2118
+error 1360	1742	2120
+error 1361	1748	2126
+error 1362	1741	2119
+error 1363	1747	2125
+error 1364	1436	1796
+error 1365	915	1184
+error 1366	1750	2129
+error 1367	1314	1668
+error 1368	602	754
+error 1369	601	753
 error 1370	689	850
-error 1371	1563	1927
-error 1372	1523	1885
-error 1373	1777	2156
-error 1374	1345	1700
-error 1375	1103	1437
-error 1376	1268	1620
-error 1377	1102	1436
+error 1371	1563	1928
+error 1372	1523	1886
+error 1373	1777	2157
+error 1374	1345	1701
+error 1375	1103	1438
+error 1376	1268	1621
+error 1377	1102	1437
 error 1378	68	72
-error 1379	1385	1743
-error 1380	1564	1928
-error 1381	1432	1791
-error 1382	1573	1937
-error 1383	1912	2322
-error 1384	435	437
-error 1385	1439	1798
-error 1386	443	445
-error 1387	332	343
-error 1388	439	441
-error 1389	1880	2290
-error 1390	1540	1902
-error 1391	1371	1729
-error 1392	1826	2235
-error 1393	409	409
-error 1394	408	408
-error 1395	406	406
-error 1396	1139	1473
-error 1397	1918	2328
-error 1398	1917	2327
-error 1399	1921	2331
-error 1400	1919	2329
-error 1401	1920	2330
-error 1402	1914	2324
-error 1403	1461	1821
-error 1404	1537	1899
-error 1405	1538	1900
-error 1406	860	1104
-error 1407	1632	2003
-error 1408	1666	2042
-error 1409	436	438
-error 1410	1146	1482
-error 1411	1909	2319
-error 1412	1695	2071
-error 1413	948	1227
-error 1414	1651	2026
-error 1415	1648	2023
-error 1416	513	604
+error 1379	1385	1744
+error 1380	1564	1929
+error 1381	1432	1792
+error 1382	1573	1938
+error 1383	1912	2323
+error 1384	435	438
+error 1385	1439	1799
+error 1386	443	446
+error 1387	332	344
+error 1388	439	442
+error 1389	1880	2291
+error 1390	1540	1903
+error 1391	1371	1730
+error 1392	1826	2236
+error 1393	409	410
+error 1394	408	409
+error 1395	406	407
+error 1396	1139	1474
+error 1397	1918	2329
+error 1398	1917	2328
+error 1399	1921	2332
+error 1400	1919	2330
+error 1401	1920	2331
+error 1402	1914	2325
+error 1403	1461	1822
+error 1404	1537	1900
+error 1405	1538	1901
+error 1406	860	1105
+error 1407	1632	2004
+error 1408	1666	2043
+error 1409	436	439
+error 1410	1146	1483
+error 1411	1909	2320
+error 1412	1695	2072
+error 1413	948	1228
+error 1414	1651	2027
+error 1415	1648	2024
+error 1416	513	605
 error 1417	71	75
-error 1418	1122	1456
-error 1419	1097	1431
-error 1420	1232	1582
-error 1421	1679	2055
-error 1422	1166	1510
-error 1423	1437	1796
-error 1424	1647	2022
-error 1425	1719	2095
-error 1426	1717	2093
-error 1427	1386	1744
-error 1428	1879	2289
-error 1429	1169	1513
-error 1430	1546	1908
-error 1431	1255	1607
-error 1432	401	400
-error 1433	1256	1608
-error 1434	417	420
-error 1435	1743	2120
-error 1436	1665	2041
-error 1437	1723	2099
-error 1438	496	574
-error 1439	914	1179
-error 1440	1916	2326
-error 1441	870	1123
-error 1442	399	398
-error 1443	1832	2241
-error 1444	1541	1903
-error 1445	1637	2009
-error 1446	1387	1745
-error 1447	1827	2236
-error 1448	1831	2240
-error 1449	1453	1813
-error 1450	589	736
-error 1451	489	1946
-error 1452	456	1805
-error 1453	1633	2004
-error 1454	1746	2123
-error 1455	1477	1838
-error 1456	1653	2028
-error 1457	1652	2027
-error 1458	1658	2034
-error 1459	1702	2078
+error 1418	1122	1457
+error 1419	1097	1432
+error 1420	1232	1583
+error 1421	1679	2056
+error 1422	1166	1511
+error 1423	1437	1797
+error 1424	1647	2023
+error 1425	1719	2096
+error 1426	1717	2094
+error 1427	1386	1745
+error 1428	1879	2290
+error 1429	1169	1514
+error 1430	1546	1909
+error 1431	1255	1608
+error 1432	401	401
+error 1433	1256	1609
+error 1434	417	421
+error 1435	1743	2121
+error 1436	1665	2042
+error 1437	1723	2100
+error 1438	496	575
+error 1439	914	1180
+error 1440	1916	2327
+error 1441	870	1124
+error 1442	399	399
+error 1443	1832	2242
+error 1444	1541	1904
+error 1445	1637	2010
+error 1446	1387	1746
+error 1447	1827	2237
+error 1448	1831	2241
+error 1449	1453	1814
+error 1450	589	737
+error 1451	489	1947
+error 1452	456	1806
+error 1453	1633	2005
+error 1454	1746	2124
+error 1455	1477	1839
+error 1456	1653	2029
+error 1457	1652	2028
+error 1458	1658	2035
+error 1459	1702	2079
 error 1460	133	143
-error 1461	419	422
-error 1462	1833	2242
-error 1463	1456	1816
-error 1464	1693	2069
-error 1465	1455	1815
-error 1466	1565	1929
-error 1467	1084	1418
-error 1468	1799	2208
-error 1469	1306	1659
-error 1470	1897	2307
-error 1471	1457	1817
-error 1472	1074	1408
-error 1473	1722	2098
-error 1474	1417	1775
-error 1475	1083	1417
-error 1476	481	543
-error 1477	1259	1611
-error 1478	1310	1663
-error 1479	1515	1877
-error 1480	1521	1883
-error 1481	1511	1873
-error 1482	1517	1879
-error 1483	1516	1878
-error 1484	1518	1880
-error 1485	1519	1881
-error 1486	745	920
-error 1487	1468	1828
-error 1488	1240	1590
-error 1489	1377	1735
-error 1490	1316	1669
-error 1491	1506	1868
-error 1492	1522	1884
-error 1493	1550	1912
-error 1494	1318	1671
-error 1495	1412	1770
-error 1496	1500	1862
-error 1497	1406	1764
-error 1498	1514	1876
-error 1499	1734	2111
-error 1500	1685	2061
-error 1501	1145	1481
+error 1461	419	423
+error 1462	1833	2243
+error 1463	1456	1817
+error 1464	1693	2070
+error 1465	1455	1816
+error 1466	1565	1930
+error 1467	1084	1419
+error 1468	1799	2209
+error 1469	1306	1660
+error 1470	1897	2308
+error 1471	1457	1818
+error 1472	1074	1409
+error 1473	1722	2099
+error 1474	1417	1776
+error 1475	1083	1418
+error 1476	481	544
+error 1477	1259	1612
+error 1478	1310	1664
+error 1479	1515	1878
+error 1480	1521	1884
+error 1481	1511	1874
+error 1482	1517	1880
+error 1483	1516	1879
+error 1484	1518	1881
+error 1485	1519	1882
+error 1486	745	921
+error 1487	1468	1829
+error 1488	1240	1591
+error 1489	1377	1736
+error 1490	1316	1670
+error 1491	1506	1869
+error 1492	1522	1885
+error 1493	1550	1913
+error 1494	1318	1672
+error 1495	1412	1771
+error 1496	1500	1863
+error 1497	1406	1765
+error 1498	1514	1877
+error 1499	1734	2112
+error 1500	1685	2062
+error 1501	1145	1482
 error 1502	58	61
 error 1503	56	59
-error 1504	1443	1802
-error 1505	1512	1874
-error 1506	1239	1589
-error 1507	1499	1861
-error 1508	533	653
+error 1504	1443	1803
+error 1505	1512	1875
+error 1506	1239	1590
+error 1507	1499	1862
+error 1508	533	654
 error 1509	635	789
-error 1510	1567	1931
-error 1511	1568	1932
-error 1512	1482	1843
-error 1513	1073	1407
-error 1514	217	254
-error 1515	218	255
-error 1516	1570	1934
-error 1517	954	1235
-error 1518	1433	1792
-error 1519	1171	1515
-error 1520	1569	1933
-error 1521	1507	1869
-error 1522	1493	1855
-error 1523	1376	1734
-error 1524	1534	1896
-error 1525	1908	2318
-error 1526	1441	1800
-error 1527	1245	1597
-error 1528	1175	1519
-error 1529	1187	1532
-error 1530	1708	2084
+error 1510	1567	1932
+error 1511	1568	1933
+error 1512	1482	1844
+error 1513	1073	1408
+error 1514	218	255
+error 1515	219	256
+error 1516	1570	1935
+error 1517	954	1236
+error 1518	1433	1793
+error 1519	1171	1516
+error 1520	1569	1934
+error 1521	1507	1870
+error 1522	1493	1856
+error 1523	1376	1735
+error 1524	1534	1897
+error 1525	1908	2319
+error 1526	1441	1801
+error 1527	1245	1598
+error 1528	1175	1520
+error 1529	1187	1533
+error 1530	1708	2085
 error 1531	76	78
-error 1532	1601	1968
-error 1533	1077	1411
-error 1534	1105	1439
-error 1535	1107	1441
-error 1536	1106	1440
-error 1537	1215	1564
-error 1538	1230	1580
-error 1539	1221	1570
-error 1540	1219	1568
-error 1541	1187	1571
-error 1542	1223	1573
-error 1543	1025	1351
-error 1544	1222	1572
-error 1545	1226	1576
-error 1546	1225	1575
-error 1547	1202	2179
-error 1548	1202	2190
-error 1549	1218	1567
-error 1550	1220	1569
-error 1551	1228	1578
-error 1552	857	1101
-error 1553	497	575
-error 1554	1843	2252
-error 1555	1161	1504
-error 1556	1150	1488
-error 1557	1202	2191
+error 1532	1601	1969
+error 1533	1077	1412
+error 1534	1105	1440
+error 1535	1107	1442
+error 1536	1106	1441
+error 1537	1215	1565
+error 1538	1230	1581
+error 1539	1221	1571
+error 1540	1219	1569
+error 1541	1187	1572
+error 1542	1223	1574
+error 1543	1025	1352
+error 1544	1222	1573
+error 1545	1226	1577
+error 1546	1225	1576
+error 1547	1202	2180
+error 1548	1202	2191
+error 1549	1218	1568
+error 1550	1220	1570
+error 1551	1228	1579
+error 1552	857	1102
+error 1553	497	576
+error 1554	1843	2253
+error 1555	1161	1505
+error 1556	1150	1489
+error 1557	1202	2192
 error 1558	681	828
-error 1559	547	681
-error 1560	471	515
-error 1561	1202	2172
-error 1562	486	552
-error 1563	1497	1859
-error 1564	1508	1870
-error 1565	1183	1528
-error 1566	1476	1837
-error 1567	1894	2304
-error 1568	1143	1478
+error 1559	547	682
+error 1560	471	516
+error 1561	1202	2173
+error 1562	486	553
+error 1563	1497	1860
+error 1564	1508	1871
+error 1565	1183	1529
+error 1566	1476	1838
+error 1567	1894	2305
+error 1568	1143	1479
 error 1569	155	171
-error 1570	1224	1574
-error 1571	1229	1579
-error 1572	1032	1358
-error 1573	454	464
-error 1574	1551	1913
-error 1575	877	1132
-error 1576	1227	1577
-error 1577	529	646
-error 1578	1481	1842
-error 1579	1780	2159
-error 1580	1090	1424
-error 1581	534	655
-error 1582	1889	2299
-error 1583	1891	2301
-error 1584	1893	2303
-error 1585	1418	1776
-error 1586	945	1534
-error 1587	1101	1435
-error 1588	1217	1566
-error 1589	1216	1565
-error 1590	1615	1984
-error 1591	1442	1801
-error 1592	1124	1458
-error 1593	1606	1975
-error 1594	1620	1989
-error 1595	1621	1990
-error 1596	1175	1974
-error 1597	1616	1985
-error 1598	333	344
-error 1599	1829	2238
-error 1600	814	1059
-error 1601	813	1058
-error 1602	772	945
-error 1603	1745	2122
-error 1604	1744	2121
-error 1605	812	1057
-error 1606	527	636
-error 1607	485	551
-error 1608	1202	2170
-error 1609	1438	1797
-error 1610	771	944
-error 1611	1378	1736
-error 1612	329	337
-error 1613	1915	2325
-error 1614	1913	2323
-error 1615	1419	1777
-error 1616	882	1141
-error 1619	383	383
-error 1621	1804	2213
-error 1622	1844	2253
-error 1623	1607	1976
-error 1624	1608	1977
-error 1625	1202	2173
-error 1626	1168	1512
-error 1627	1231	1581
+error 1570	1224	1575
+error 1571	1229	1580
+error 1572	1032	1359
+error 1573	454	465
+error 1574	1551	1914
+error 1575	877	1133
+error 1576	1227	1578
+error 1577	529	647
+error 1578	1481	1843
+error 1579	1780	2160
+error 1580	1090	1425
+error 1581	534	656
+error 1582	1889	2300
+error 1583	1891	2302
+error 1584	1893	2304
+error 1585	1418	1777
+error 1586	945	1535
+error 1587	1101	1436
+error 1588	1217	1567
+error 1589	1216	1566
+error 1590	1615	1985
+error 1591	1442	1802
+error 1592	1124	1459
+error 1593	1606	1976
+error 1594	1620	1990
+error 1595	1621	1991
+error 1596	1175	1975
+error 1597	1616	1986
+error 1598	333	345
+error 1599	1829	2239
+error 1600	814	1060
+error 1601	813	1059
+error 1602	772	946
+error 1603	1745	2123
+error 1604	1744	2122
+error 1605	812	1058
+error 1606	527	637
+error 1607	485	552
+error 1608	1202	2171
+error 1609	1438	1798
+error 1610	771	945
+error 1611	1378	1737
+error 1612	329	338
+error 1613	1915	2326
+error 1614	1913	2324
+error 1615	1419	1778
+error 1616	882	1142
+error 1619	383	384
+error 1621	1804	2214
+error 1622	1844	2254
+error 1623	1607	1977
+error 1624	1608	1978
+error 1625	1202	2174
+error 1626	1168	1513
+error 1627	1231	1582
 error 1628	695	856
 error 1629	693	854
-error 1630	1270	1622
-error 1631	1181	1525
-error 1632	1700	2076
-error 1633	1513	1875
-error 1634	1686	2062
-error 1635	1714	2090
-error 1636	1566	1930
-error 1637	1728	2104
-error 1639	874	1128
-error 1640	873	1127
-error 1641	943	1219
-error 1642	1600	1967
-error 1643	1599	1966
-error 1644	1598	1965
-error 1645	1574	1938
-error 1646	1597	1964
-error 1648	861	1105
-error 1649	1766	2145
-error 1650	1611	1980
-error 1651	1542	1904
-error 1652	953	1234
-error 1653	1496	1858
-error 1654	1901	2311
-error 1655	1733	2110
-error 1656	552	693
-error 1657	517	610
-error 1658	1580	1947
-error 1659	1242	1592
-error 1660	1505	1867
-error 1661	504	590
-error 1662	501	587
-error 1663	508	594
-error 1664	506	592
-error 1665	502	588
-error 1666	507	593
-error 1667	505	591
-error 1668	1117	1451
-error 1669	1113	1447
-error 1670	1126	1460
-error 1671	1110	1444
-error 1672	1128	1462
-error 1673	1127	1461
-error 1674	1125	1459
-error 1675	1120	1454
-error 1676	1401	1759
+error 1630	1270	1623
+error 1631	1181	1526
+error 1632	1700	2077
+error 1633	1513	1876
+error 1634	1686	2063
+error 1635	1714	2091
+error 1636	1566	1931
+error 1637	1728	2105
+error 1639	874	1129
+error 1640	873	1128
+error 1641	943	1220
+error 1642	1600	1968
+error 1643	1599	1967
+error 1644	1598	1966
+error 1645	1574	1939
+error 1646	1597	1965
+error 1648	861	1106
+error 1649	1766	2146
+error 1650	1611	1981
+error 1651	1542	1905
+error 1652	953	1235
+error 1653	1496	1859
+error 1654	1901	2312
+error 1655	1733	2111
+error 1656	552	694
+error 1657	517	611
+error 1658	1580	1948
+error 1659	1242	1593
+error 1660	1505	1868
+error 1661	504	591
+error 1662	501	588
+error 1663	508	595
+error 1664	506	593
+error 1665	502	589
+error 1666	507	594
+error 1667	505	592
+error 1668	1117	1452
+error 1669	1113	1448
+error 1670	1126	1461
+error 1671	1110	1445
+error 1672	1128	1463
+error 1673	1127	1462
+error 1674	1125	1460
+error 1675	1120	1455
+error 1676	1401	1760
 error 1677	675	823
-error 1678	1149	1971
-error 1679	520	623
-error 1680	1528	1890
-error 1681	1842	2251
-error 1682	1884	2294
-error 1683	1895	2305
-error 1684	1847	2256
-error 1685	519	622
-error 1686	472	516
+error 1678	1149	1972
+error 1679	520	624
+error 1680	1528	1891
+error 1681	1842	2252
+error 1682	1884	2295
+error 1683	1895	2306
+error 1684	1847	2257
+error 1685	519	623
+error 1686	472	517
 error 1687	78	81
 error 1688	694	855
-error 1689	1382	1740
-error 1690	1178	1522
+error 1689	1382	1741
+error 1690	1178	1523
 error 1691	82	84
-error 1692	1119	1453
-error 1693	1118	1452
-error 1694	525	628
-error 1695	473	517
-error 1696	1237	1587
-error 1697	1801	2210
+error 1692	1119	1454
+error 1693	1118	1453
+error 1694	525	629
+error 1695	473	518
+error 1696	1237	1588
+error 1697	1801	2211
 error 1698	93	94
-error 1699	1592	1959
-error 1700	1289	1641
-error 1701	549	2126
-error 1702	1535	1897
-error 1703	1610	1979
-error 1704	1609	1978
-error 1705	1678	2054
-error 1706	1411	1769
-error 1707	1701	2077
-error 1709	1320	1673
-error 1710	1205	1553
-error 1711	1206	1554
-error 1712	1321	1674
-error 1713	1754	2132
-error 1714	1114	1448
-error 1715	1115	1449
-error 1716	1121	1455
-error 1717	803	1048
-error 1718	806	1050
-error 1719	1129	1463
-error 1720	1202	2174
-error 1721	1202	2175
-error 1722	1130	1464
-error 1723	809	1053
-error 1724	1116	1450
-error 1725	1202	2188
-error 1726	1816	2225
-error 1727	1111	1445
-error 1728	518	616
-error 1729	1393	1751
-error 1730	1480	1841
-error 1731	1501	1863
-error 1732	1503	1865
-error 1733	1504	1866
-error 1734	1509	1871
-error 1735	1769	2148
-error 1736	1707	2083
-error 1737	1578	1944
-error 1738	1096	1430
-error 1739	551	687
-error 1740	1502	1864
-error 1741	1448	1808
-error 1742	1800	2209
-error 1743	1429	1787
-error 1744	1104	1438
-error 1745	1108	1442
-error 1746	400	399
-error 1747	1495	1857
-error 1748	1577	1943
-error 1749	1202	2192
-error 1750	1163	1506
-error 1751	1862	2271
-error 1752	1863	2272
-error 1753	1409	1767
-error 1754	1410	1768
-error 1755	511	597
-error 1757	1269	1621
-error 1758	1177	1521
-error 1759	1331	1684
-error 1760	1330	1683
-error 1761	1257	1609
-error 1762	1258	1610
-error 1763	1663	2039
-error 1764	1698	2074
-error 1765	1805	2214
-error 1766	1807	2216
-error 1767	1296	1648
-error 1768	1142	1477
-error 1769	1593	1960
-error 1770	1295	1647
-error 1771	1603	1970
-error 1772	1389	1747
-error 1773	1388	1746
-error 1774	1390	1748
-error 1775	1287	1639
-error 1776	1093	1427
-error 1777	585	732
-error 1778	510	596
-error 1779	1292	1644
-error 1780	1294	1646
-error 1781	1154	1496
-error 1782	1153	1495
-error 1783	1152	1494
-error 1784	1261	1613
-error 1785	1302	1654
-error 1786	808	1052
-error 1787	1301	1653
-error 1788	1293	1645
-error 1789	1397	1755
-error 1790	1155	1497
-error 1791	1764	2143
-error 1792	509	595
+error 1699	1592	1960
+error 1700	1289	1642
+error 1701	549	2127
+error 1702	1535	1898
+error 1703	1610	1980
+error 1704	1609	1979
+error 1705	1678	2055
+error 1706	1411	1770
+error 1707	1701	2078
+error 1709	1320	1674
+error 1710	1205	1554
+error 1711	1206	1555
+error 1712	1321	1675
+error 1713	1754	2133
+error 1714	1114	1449
+error 1715	1115	1450
+error 1716	1121	1456
+error 1717	803	1049
+error 1718	806	1051
+error 1719	1129	1464
+error 1720	1202	2175
+error 1721	1202	2176
+error 1722	1130	1465
+error 1723	809	1054
+error 1724	1116	1451
+error 1725	1202	2189
+error 1726	1816	2226
+error 1727	1111	1446
+error 1728	518	617
+error 1729	1393	1752
+error 1730	1480	1842
+error 1731	1501	1864
+error 1732	1503	1866
+error 1733	1504	1867
+error 1734	1509	1872
+error 1735	1769	2149
+error 1736	1707	2084
+error 1737	1578	1945
+error 1738	1096	1431
+error 1739	551	688
+error 1740	1502	1865
+error 1741	1448	1809
+error 1742	1800	2210
+error 1743	1429	1788
+error 1744	1104	1439
+error 1745	1108	1443
+error 1746	400	400
+error 1747	1495	1858
+error 1748	1577	1944
+error 1749	1202	2193
+error 1750	1163	1507
+error 1751	1862	2272
+error 1752	1863	2273
+error 1753	1409	1768
+error 1754	1410	1769
+error 1755	511	598
+error 1757	1269	1622
+error 1758	1177	1522
+error 1759	1331	1685
+error 1760	1330	1684
+error 1761	1257	1610
+error 1762	1258	1611
+error 1763	1663	2040
+error 1764	1698	2075
+error 1765	1805	2215
+error 1766	1807	2217
+error 1767	1296	1649
+error 1768	1142	1478
+error 1769	1593	1961
+error 1770	1295	1648
+error 1771	1603	1971
+error 1772	1389	1748
+error 1773	1388	1747
+error 1774	1390	1749
+error 1775	1287	1640
+error 1776	1093	1428
+error 1777	585	733
+error 1778	510	597
+error 1779	1292	1645
+error 1780	1294	1647
+error 1781	1154	1497
+error 1782	1153	1496
+error 1783	1152	1495
+error 1784	1261	1614
+error 1785	1302	1655
+error 1786	808	1053
+error 1787	1301	1654
+error 1788	1293	1646
+error 1789	1397	1756
+error 1790	1155	1498
+error 1791	1764	2144
+error 1792	509	596
 error 1793	696	857
-error 1794	1605	1973
-error 1795	1325	1678
-error 1796	483	545
+error 1794	1605	1974
+error 1795	1325	1679
+error 1796	483	546
 error 1797	674	822
-error 1798	1326	1679
-error 1799	810	1055
-error 1800	1757	2135
-error 1801	1758	2136
-error 1802	584	731
-error 1803	531	650
-error 1804	474	520
+error 1798	1326	1680
+error 1799	810	1056
+error 1800	1757	2136
+error 1801	1758	2137
+error 1802	584	732
+error 1803	531	651
+error 1804	474	521
 error 1805	679	827
-error 1806	1623	1992
-error 1807	1202	2182
-error 1808	1705	2081
-error 1809	1699	2075
-error 1810	1346	1701
-error 1811	1347	1702
-error 1812	1711	2087
-error 1813	1710	2086
-error 1814	1709	2085
-error 1815	55	1686
+error 1806	1623	1993
+error 1807	1202	2183
+error 1808	1705	2082
+error 1809	1699	2076
+error 1810	1346	1702
+error 1811	1347	1703
+error 1812	1711	2088
+error 1813	1710	2087
+error 1814	1709	2086
+error 1815	55	1687
 error 1816	154	169
-error 1817	1327	1680
-error 1818	1343	1698
-error 1819	1474	1835
-error 1820	1414	1772
-error 1821	1251	1603
-error 1822	1252	1604
-error 1823	1249	1601
-error 1824	1247	1599
-error 1825	1250	1602
-error 1826	938	1212
-error 1827	1526	1888
-error 1828	494	572
-error 1829	495	573
+error 1817	1327	1681
+error 1818	1343	1699
+error 1819	1474	1836
+error 1820	1414	1773
+error 1821	1251	1604
+error 1822	1252	1605
+error 1823	1249	1602
+error 1824	1247	1600
+error 1825	1250	1603
+error 1826	938	1213
+error 1827	1526	1889
+error 1828	494	573
+error 1829	495	574
 error 1830	668	816
-error 1831	949	1228
-error 1832	467	507
-error 1833	468	508
-error 1834	490	563
-error 1835	1391	1749
-error 1836	1556	1919
-error 1837	1297	1649
-error 1838	1806	2215
-error 1839	1157	1499
-error 1840	1156	1498
-error 1841	1158	1500
-error 1842	1299	1651
-error 1843	1291	1643
-error 1844	503	589
-error 1845	1079	1413
-error 1846	1080	1414
-error 1847	768	941
-error 1848	1082	1416
+error 1831	949	1229
+error 1832	467	508
+error 1833	468	509
+error 1834	490	564
+error 1835	1391	1750
+error 1836	1556	1920
+error 1837	1297	1650
+error 1838	1806	2216
+error 1839	1157	1500
+error 1840	1156	1499
+error 1841	1158	1501
+error 1842	1299	1652
+error 1843	1291	1644
+error 1844	503	590
+error 1845	1079	1414
+error 1846	1080	1415
+error 1847	768	942
+error 1848	1082	1417
 error 1849	686	846
-error 1850	469	509
+error 1850	469	510
 error 1851	117	124
-error 1852	811	1056
-error 1853	935	1210
+error 1852	811	1057
+error 1853	935	1211
 error 1854	116	123
-error 1855	535	656
-error 1856	499	578
-error 1857	1081	1415
-error 1858	1662	2038
-error 1859	945	1223
-error 1860	1307	1660
-error 1861	479	534
-error 1862	1415	1773
-error 1863	1579	1945
-error 1864	540	663
-error 1865	484	546
-error 1866	1098	1432
-error 1867	1851	2260
-error 1868	1852	2261
-error 1869	252	293
-error 1871	1617	1986
-error 1872	1622	1991
+error 1855	535	657
+error 1856	499	579
+error 1857	1081	1416
+error 1858	1662	2039
+error 1859	945	1224
+error 1860	1307	1661
+error 1861	479	535
+error 1862	1415	1774
+error 1863	1579	1946
+error 1864	540	664
+error 1865	484	547
+error 1866	1098	1433
+error 1867	1851	2261
+error 1868	1852	2262
+error 1869	252	294
+error 1871	1617	1987
+error 1872	1622	1992
 error 1873	97	98
-error 1874	1328	1681
-error 1875	1682	2058
-error 1876	1681	2057
-error 1877	1694	2070
-error 1878	1713	2089
-error 1879	1324	1677
-error 1900	1202	1550
-error 1901	1273	1625
-error 1902	1202	2178
-error 1903	1536	1898
-error 1904	1364	1721
-error 1905	488	556
-error 1906	1860	2269
-error 1907	1781	2160
-error 1908	1202	2180
-error 1909	1202	2181
-error 1910	1784	2163
-error 1911	1768	2147
-error 1912	1091	1425
-error 1913	1202	2193
-error 1914	1202	2194
-error 1915	1202	2195
-error 1916	1179	1523
-error 1917	1180	1524
-error 1918	1019	1345
-error 1919	1018	1344
-error 1920	961	1245
-error 1921	1192	1540
-error 1922	960	1244
-error 1923	216	253
-error 1924	1543	1905
-error 1925	1544	1906
-error 1926	1830	2239
-error 1927	743	917
-error 1928	1202	2171
-error 1929	524	627
-error 1930	523	626
-error 1931	1548	1910
-error 1932	1451	1811
-error 1933	1712	2088
-error 1934	727	900
-error 1935	1398	1756
-error 1936	1159	1502
-error 1937	1626	1995
-error 1938	1627	1997
-error 1939	1031	1357
-error 1940	1236	1586
-error 1941	785	1021
-error 1942	787	1034
-error 1943	1191	1539
-error 1944	1298	1650
-error 1945	726	899
-error 1946	1138	1472
-error 1947	1395	1753
-error 1948	1396	1754
-error 1949	1788	2167
+error 1874	1328	1682
+error 1875	1682	2059
+error 1876	1681	2058
+error 1877	1694	2071
+error 1878	1713	2090
+error 1879	1324	1678
+error 1900	1202	1551
+error 1901	1273	1626
+error 1902	1202	2179
+error 1903	1536	1899
+error 1904	1364	1722
+error 1905	488	557
+error 1906	1860	2270
+error 1907	1781	2161
+error 1908	1202	2181
+error 1909	1202	2182
+error 1910	1784	2164
+error 1911	1768	2148
+error 1912	1091	1426
+error 1913	1202	2194
+error 1914	1202	2195
+error 1915	1202	2196
+error 1916	1179	1524
+error 1917	1180	1525
+error 1918	1019	1346
+error 1919	1018	1345
+error 1920	961	1246
+error 1921	1192	1541
+error 1922	960	1245
+error 1923	217	254
+error 1924	1543	1906
+error 1925	1544	1907
+error 1926	1830	2240
+error 1927	743	918
+error 1928	1202	2172
+error 1929	524	628
+error 1930	523	627
+error 1931	1548	1911
+error 1932	1451	1812
+error 1933	1712	2089
+error 1934	728	901
+error 1935	1398	1757
+error 1936	1159	1503
+error 1937	1626	1996
+error 1938	1627	1998
+error 1939	1031	1358
+error 1940	1236	1587
+error 1941	785	1022
+error 1942	787	1035
+error 1943	1191	1540
+error 1944	1298	1651
+error 1945	727	900
+error 1946	1138	1473
+error 1947	1395	1754
+error 1948	1396	1755
+error 1949	1788	2168
 error 1950	161	182
-error 1951	1300	1652
-error 1952	1628	1998
-error 1953	522	625
-error 1954	521	624
-error 1955	725	898
-error 1956	1099	1433
-error 1957	1449	1809
-error 1958	267	310
-error 1959	1340	1695
-error 1960	1334	1689
-error 1961	515	605
-error 1962	536	660
-error 1963	470	514
+error 1951	1300	1653
+error 1952	1628	1999
+error 1953	522	626
+error 1954	521	625
+error 1955	726	899
+error 1956	1099	1434
+error 1957	1449	1810
+error 1958	267	311
+error 1959	1340	1696
+error 1960	1334	1690
+error 1961	515	606
+error 1962	536	661
+error 1963	470	515
 error 1964	697	858
-error 1965	1350	1705
-error 1966	1624	1993
-error 1967	1696	2072
-error 1968	1533	1895
-error 1969	1667	2043
-error 1970	924	1199
-error 1971	1594	1961
-error 1972	1202	2196
-error 1973	402	401
-error 1974	403	2204
-error 1975	402	1939
-error 1976	403	1940
-error 1977	477	530
-error 1978	1336	1691
-error 1979	1375	1733
-error 1980	1033	1359
+error 1965	1350	1706
+error 1966	1624	1994
+error 1967	1696	2073
+error 1968	1533	1896
+error 1969	1667	2044
+error 1970	924	1200
+error 1971	1594	1962
+error 1972	1202	2197
+error 1973	402	402
+error 1974	403	2205
+error 1975	402	1940
+error 1976	403	1941
+error 1977	477	531
+error 1978	1336	1692
+error 1979	1375	1734
+error 1980	1033	1360
 error 1981	130	137
-error 1982	1208	1556
-error 3000	1203	1551
-error 3001	1210	1559
-error 3002	1315	1668
-error 3003	1684	2060
-error 3004	1280	1632
-error 3005	1849	2258
-error 3006	1112	1446
-error 3007	492	567
-error 3008	1248	1600
-error 3009	680	1509
-error 3010	1856	2265
-error 3011	1561	1925
-error 3012	1233	1583
-error 3013	1337	1692
-error 3014	1404	1762
-error 3015	1195	1543
-error 3016	1525	1887
-error 3017	1625	1994
-error 3018	482	544
-error 3019	1329	1682
-error 3020	548	1687
-error 3021	1604	1972
-error 3022	1850	2259
-error 3023	587	734
-error 3024	1202	2168
-error 3025	1458	1818
-error 3026	1189	1536
-error 3027	1661	2037
-error 3028	1075	1409
-error 3029	1076	1410
-error 3030	1631	2001
-error 3031	1186	1531
-error 3032	1589	1956
-error 3033	331	342
-error 3034	396	394
-error 3035	1284	1636
-error 3036	1285	1637
-error 3037	1283	1635
-error 3038	1133	1467
-error 3039	1132	1466
-error 3040	1134	1468
-error 3041	1135	1469
+error 1982	1208	1557
+error 3000	1203	1552
+error 3001	1210	1560
+error 3002	1315	1669
+error 3003	1684	2061
+error 3004	1280	1633
+error 3005	1849	2259
+error 3006	1112	1447
+error 3007	492	568
+error 3008	1248	1601
+error 3009	680	1510
+error 3010	1856	2266
+error 3011	1561	1926
+error 3012	1233	1584
+error 3013	1337	1693
+error 3014	1404	1763
+error 3015	1195	1544
+error 3016	1525	1888
+error 3017	1625	1995
+error 3018	482	545
+error 3019	1329	1683
+error 3020	548	1688
+error 3021	1604	1973
+error 3022	1850	2260
+error 3023	587	735
+error 3024	1202	2169
+error 3025	1458	1819
+error 3026	1189	1537
+error 3027	1661	2038
+error 3028	1075	1410
+error 3029	1076	1411
+error 3030	1631	2002
+error 3031	1186	1532
+error 3032	1589	1957
+error 3033	331	343
+error 3034	396	395
+error 3035	1284	1637
+error 3036	1285	1638
+error 3037	1283	1636
+error 3038	1133	1468
+error 3039	1132	1467
+error 3040	1134	1469
+error 3041	1135	1470
 error 3042	166	187
-error 3043	1136	1470
-error 3044	1668	2044
-error 3045	925	1202
-error 3046	1670	2046
-error 3047	1669	2045
-error 3048	1672	2048
-error 3049	1673	2049
-error 3050	1674	2050
-error 3051	1676	2052
-error 3052	1671	2047
-error 3053	1675	2051
-error 3054	1677	2053
-error 3055	1282	1634
-error 3056	1162	1505
-error 3057	1798	2207
-error 3058	872	1126
-error 3059	1571	1935
-error 3060	917	1187
+error 3043	1136	1471
+error 3044	1668	2045
+error 3045	925	1203
+error 3046	1670	2047
+error 3047	1669	2046
+error 3048	1672	2049
+error 3049	1673	2050
+error 3050	1674	2051
+error 3051	1676	2053
+error 3052	1671	2048
+error 3053	1675	2052
+error 3054	1677	2054
+error 3055	1282	1635
+error 3056	1162	1506
+error 3057	1798	2208
+error 3058	872	1127
+error 3059	1571	1936
+error 3060	917	1188
 error 400	6	5
-error 4000	1204	1552
-error 4001	1204	2187
-error 4002	1867	2276
-error 4003	1729	2105
-error 4004	956	1237
-error 4005	1559	1922
-error 4006	1753	2131
-error 4007	1560	1923
-error 4008	1472	1833
-error 4009	1911	2321
+error 4000	1204	1553
+error 4001	1204	2188
+error 4002	1867	2277
+error 4003	1729	2106
+error 4004	956	1238
+error 4005	1559	1923
+error 4006	1753	2132
+error 4007	1560	1924
+error 4008	1472	1834
+error 4009	1911	2322
 error 401	7	6
-error 4010	1190	1538
-error 4011	1510	1872
-error 4012	1486	1847
-error 4013	1864	2273
-error 4014	1087	1421
-error 4015	1896	2306
-error 4016	1866	2275
-error 4017	1467	1827
-error 4018	1440	1799
-error 4019	1549	1911
+error 4010	1190	1539
+error 4011	1510	1873
+error 4012	1486	1848
+error 4013	1864	2274
+error 4014	1087	1422
+error 4015	1896	2307
+error 4016	1866	2276
+error 4017	1467	1828
+error 4018	1440	1800
+error 4019	1549	1912
 error 402	9	8
-error 4020	1904	2314
-error 4021	1903	2313
-error 4022	1266	1618
-error 4023	1865	2274
+error 4020	1904	2315
+error 4021	1903	2314
+error 4022	1266	1619
+error 4023	1865	2275
 error 4024	192	217
-error 4025	746	921
-error 4026	1234	1584
-error 4027	1200	1548
-error 4028	1137	1471
-error 4029	1235	1585
+error 4025	746	922
+error 4026	1234	1585
+error 4027	1200	1549
+error 4028	1137	1472
+error 4029	1235	1586
 error 403	11	10
-error 4030	1498	1860
-error 4031	1561	1924
-error 4032	880	1136
-error 4033	1100	1434
-error 4034	1109	1443
-error 4035	358	365
-error 4036	594	743
-error 4037	1352	1707
-error 4038	1361	1716
-error 4039	1353	1708
+error 4030	1498	1861
+error 4031	1561	1925
+error 4032	880	1137
+error 4033	1100	1435
+error 4034	1109	1444
+error 4035	358	366
+error 4036	594	744
+error 4037	1352	1708
+error 4038	1361	1717
+error 4039	1353	1709
 error 404	12	11
-error 4040	1351	1706
-error 4041	1358	1713
-error 4042	1360	1715
-error 4043	1356	1711
-error 4044	1359	1714
-error 4045	1355	1710
+error 4040	1351	1707
+error 4041	1358	1714
+error 4042	1360	1716
+error 4043	1356	1712
+error 4044	1359	1715
+error 4045	1355	1711
 error 4046	187	204
-error 4047	1783	2162
-error 4048	1275	1627
-error 4049	1277	1629
+error 4047	1783	2163
+error 4048	1275	1628
+error 4049	1277	1630
 error 405	13	13
-error 4050	1276	1628
-error 4051	1357	1712
+error 4050	1276	1629
+error 4051	1357	1713
 error 4052	77	79
-error 4053	1253	1605
-error 4054	1373	1731
-error 4055	384	384
-error 4056	427	430
-error 4057	1349	1704
-error 4058	1479	1840
-error 4059	428	431
+error 4053	1253	1606
+error 4054	1373	1732
+error 4055	384	385
+error 4056	427	431
+error 4057	1349	1705
+error 4058	1479	1841
+error 4059	428	432
 error 406	15	15
-error 4060	1575	1941
-error 4061	1576	1942
-error 4062	1348	1703
-error 4063	1782	2161
-error 4064	1402	1760
+error 4060	1575	1942
+error 4061	1576	1943
+error 4062	1348	1704
+error 4063	1782	2162
+error 4064	1402	1761
 error 4065	682	830
-error 4066	1554	1917
-error 4067	1552	1914
-error 4068	1552	1915
-error 4069	1555	1918
+error 4066	1554	1918
+error 4067	1552	1915
+error 4068	1552	1916
+error 4069	1555	1919
 error 407	17	17
-error 4070	1553	1916
-error 4071	1529	1891
-error 4072	1368	1725
-error 4073	1602	1969
-error 4074	1688	2064
-error 4075	1422	1780
-error 4076	1274	1626
-error 4077	1416	1774
-error 4078	1312	1665
-error 4079	1311	1664
+error 4070	1553	1917
+error 4071	1529	1892
+error 4072	1368	1726
+error 4073	1602	1970
+error 4074	1688	2065
+error 4075	1422	1781
+error 4076	1274	1627
+error 4077	1416	1775
+error 4078	1312	1666
+error 4079	1311	1665
 error 408	18	18
-error 4080	1888	2298
-error 4081	1774	2153
-error 4082	1581	1948
-error 4083	1021	1346
-error 4084	1587	1954
-error 4085	1585	1952
-error 4086	1586	1953
-error 4087	1583	1950
-error 4088	1584	1951
-error 4089	1471	1831
+error 4080	1888	2299
+error 4081	1774	2154
+error 4082	1581	1949
+error 4083	1021	1347
+error 4084	1587	1955
+error 4085	1585	1953
+error 4086	1586	1954
+error 4087	1583	1951
+error 4088	1584	1952
+error 4089	1471	1832
 error 409	19	19
-error 4090	1471	1832
-error 4091	1771	2150
-error 4092	1779	2158
-error 4093	1877	2287
-error 4094	219	256
-error 4095	1490	1852
-error 4096	1489	1851
+error 4090	1471	1833
+error 4091	1771	2151
+error 4092	1779	2159
+error 4093	1877	2288
+error 4094	220	257
+error 4095	1490	1853
+error 4096	1489	1852
 error 4097	705	868
-error 4098	1762	2140
-error 4099	1886	2296
+error 4098	1762	2141
+error 4099	1886	2297
 error 410	20	20
-error 4100	1241	1591
-error 4101	1902	2312
+error 4100	1241	1592
+error 4101	1902	2313
 error 4102	197	222
 error 4103	196	221
-error 4104	1906	2316
+error 4104	1906	2317
 error 4105	136	147
 error 4106	135	146
-error 4107	1342	1697
-error 4108	1344	1699
-error 4109	1790	2198
+error 4107	1342	1698
+error 4108	1344	1700
+error 4109	1790	2199
 error 411	21	21
-error 4110	1813	2222
-error 4111	1812	2221
-error 4112	1202	2183
-error 4113	1520	1882
-error 4116	413	415
-error 4117	1202	2185
-error 4119	1810	2219
+error 4110	1813	2223
+error 4111	1812	2222
+error 4112	1202	2184
+error 4113	1520	1883
+error 4116	413	416
+error 4117	1202	2186
+error 4119	1810	2220
 error 412	16	22
-error 4120	1809	2218
-error 4121	1821	2230
+error 4120	1809	2219
+error 4121	1821	2231
 error 4122	721	890
-error 4123	1822	2231
-error 4124	1818	2227
-error 4125	1403	1761
-error 4126	1819	2228
-error 4127	1494	1856
-error 4128	1825	2234
-error 4129	1815	2224
+error 4123	1822	2232
+error 4124	1818	2228
+error 4125	1403	1762
+error 4126	1819	2229
+error 4127	1494	1857
+error 4128	1825	2235
+error 4129	1815	2225
 error 413	22	23
-error 4130	405	405
-error 4131	407	407
-error 4132	1811	2220
-error 4133	1823	2232
-error 4134	957	1238
-error 4135	1808	2217
-error 4136	1202	2184
-error 4137	1817	2226
-error 4138	1824	2233
-error 4139	1322	1675
+error 4130	405	406
+error 4131	407	408
+error 4132	1811	2221
+error 4133	1823	2233
+error 4134	957	1239
+error 4135	1808	2218
+error 4136	1202	2185
+error 4137	1817	2227
+error 4138	1824	2234
+error 4139	1322	1676
 error 414	23	24
-error 4140	1795	2203
-error 4141	1194	1542
-error 4142	1820	2229
-error 4143	1370	1727
-error 4144	590	737
-error 4145	424	427
-error 4146	1085	1419
-error 4147	264	306
-error 4148	263	305
-error 4149	1086	1420
+error 4140	1795	2204
+error 4141	1194	1543
+error 4142	1820	2230
+error 4143	1370	1728
+error 4144	590	738
+error 4145	424	428
+error 4146	1085	1420
+error 4147	264	307
+error 4148	263	306
+error 4149	1086	1421
 error 415	24	25
-error 4150	1796	2205
+error 4150	1796	2206
 error 4151	96	97
 error 4152	176	196
-error 4153	1532	1894
-error 4154	545	677
-error 4155	1530	1892
-error 4156	1531	1893
+error 4153	1532	1895
+error 4154	545	678
+error 4155	1530	1893
+error 4156	1531	1894
 error 4157	684	844
-error 4158	422	425
-error 4159	1726	2102
+error 4158	422	426
+error 4159	1726	2103
 error 416	25	26
 error 4160	692	853
-error 4161	1763	2141
-error 4162	1767	2146
-error 4163	1202	2189
-error 4164	1492	1854
-error 4165	1272	1624
-error 4166	1379	1737
-error 4167	1446	1806
-error 4168	1612	1981
-error 4169	253	294
+error 4161	1763	2142
+error 4162	1767	2147
+error 4163	1202	2190
+error 4164	1492	1855
+error 4165	1272	1625
+error 4166	1379	1738
+error 4167	1446	1807
+error 4168	1612	1982
+error 4169	253	295
 error 417	26	27
-error 4170	1367	1724
-error 4171	1365	1722
-error 4172	1466	1826
-error 4173	1030	1356
+error 4170	1367	1725
+error 4171	1365	1723
+error 4172	1466	1827
+error 4173	1030	1357
 error 4174	67	71
-error 4175	1123	1457
-error 4176	1363	1718
-error 4177	1362	1717
-error 4178	1149	1720
-error 4179	1149	1719
+error 4175	1123	1458
+error 4176	1363	1719
+error 4177	1362	1718
+error 4178	1149	1721
+error 4179	1149	1720
 error 418	27	28
-error 4180	1868	2277
-error 4181	934	1209
-error 4182	1683	2059
-error 4184	757	933
-error 4185	1539	1901
-error 4186	1354	1709
-error 4187	1595	1962
-error 4188	1317	1670
-error 4189	1814	2223
-error 4191	586	733
-error 4192	1207	1996
+error 4180	1868	2278
+error 4181	934	1210
+error 4182	1683	2060
+error 4184	757	934
+error 4185	1539	1902
+error 4186	1354	1710
+error 4187	1595	1963
+error 4188	1317	1671
+error 4189	1814	2224
+error 4191	586	734
+error 4192	1207	1997
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13570,708 +13576,709 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1170	1514
-error dropping database can * errno	1182	1526
-error during compilation of event s body	1220	1569
-error during starting stopping of the scheduler error code	1229	1579
-error from master	1392	1750
-error in assignment	2230	2642
-error in ddl log	1183	1528
-error in parsing conflict function message	1168	1512
+error connecting to master	1170	1515
+error dropping database can * errno	1182	1527
+error during compilation of event s body	1220	1570
+error during starting stopping of the scheduler error code	1229	1580
+error from master	1392	1751
+error in assignment	2230	2643
+error in ddl log	1183	1529
+error in parsing conflict function message	1168	1513
 error in received cipher list	2231,172	193
-error in the application	179	2643
-error occurred during a cryptographic operation	833,832	2644
-error on close of * errno	1209	1558
-error on delete of * errno	1147	1483
-error on rename of * to * errno	1212	1561
-error parsing time	528	2645
-error reading file * errno	1211	1560
-error reading result of streaming command	334,335	961
-error running query on master	1547	1909
+error in the application	179	2644
+error occurred during a cryptographic operation	833,832	2645
+error on close of * errno	1209	1559
+error on delete of * errno	1147	1484
+error on rename of * to * errno	1212	1562
+error parsing time	528	2646
+error reading file * errno	1211	1561
+error reading result of streaming command	334,335	962
+error running query on master	1547	1910
 error setting tlsa base domain	2232,172	193
-error when executing command	1214	1563
-error while parsing parameter * line	1265	1617
-error while shutting down streaming copy	731,335	1024
+error when executing command	1214	1564
+error while parsing parameter * line	1265	1618
+error while shutting down streaming copy	732,335	1025
 error with the srp params	2233,172	193
-error writing file * errno	1213	1562
-error_in_assignment	2230,64	2642
-errorinassignment	2230,64	2642
-errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2646
-errors were found at the given arguments * 1st argument out of range	195	2647
-escape character conflict	2234	2648
-escape_character_conflict	2234,64	2648
-escapecharacterconflict	2234,64	2648
-eshutdown	361	2626
-esocktnosupport	2229	2641
-espipe	2221	2633
-esrch	2222	2634
-esrmnt	2226	2638
-estale	2217	2629
-estrpipe	2227	2639
-etime	2225	2637
-etimedout	741	2628
-etoomanyrefs	2216	2627
-etxtbsy	2220	2632
-euclean	2218	2630
-eunatch	2223	2635
-eusers	2228	2640
-evalerror	2235	2649
-event * already exists	1215	1564
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1217	1566
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1216	1565
-event execution time is in the past event has been disabled	1222	1572
-event qualifications are not implemented for rules on select	59	536
-event source exception	162	2650
-event trigger * already exists	101,1	2651
-event trigger * does not exist	102,1	2652
-event trigger protocol violated	410	2653
+error writing file * errno	1213	1563
+error_in_assignment	2230,64	2643
+errorinassignment	2230,64	2643
+errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2647
+errors were found at the given arguments * 1st argument out of range	195	2648
+escape character conflict	2234	2649
+escape_character_conflict	2234,64	2649
+escapecharacterconflict	2234,64	2649
+eshutdown	361	2627
+esocktnosupport	2229	2642
+espipe	2221	2634
+esrch	2222	2635
+esrmnt	2226	2639
+estale	2217	2630
+estrpipe	2227	2640
+etime	2225	2638
+etimedout	741	2629
+etoomanyrefs	2216	2628
+etxtbsy	2220	2633
+euclean	2218	2631
+eunatch	2223	2636
+eusers	2228	2641
+evalerror	2235	2650
+event * already exists	1215	1565
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1217	1567
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1216	1566
+event execution time is in the past event has been disabled	1222	1573
+event qualifications are not implemented for rules on select	59	537
+event source exception	162	2651
+event trigger * already exists	101,1	2652
+event trigger * does not exist	102,1	2653
+event trigger protocol violated	410	2654
 event trigger with oid * does not exist	102,1	813
-event triggers are not supported for	59	2654
-event_trigger_protocol_violated	410,328	2653
-eventsourceexception	162	2650
-eventtriggerprotocolviolated	410,328	2653
+event triggers are not supported for	59	2655
+event_trigger_protocol_violated	410,328	2654
+eventsourceexception	162	2651
+eventtriggerprotocolviolated	410,328	2654
 every bound following maxvalue must also be maxvalue	170,1	814
 every bound following minvalue must also be minvalue	170,1	814
-every derived table must have its own alias	1185	1530
+every derived table must have its own alias	1185	1531
 every hash partition modulus must be a factor of the next larger modulus	103,1	895
-every table function must have an alias	1362	1717
-exceeded grace period	2236,2237	2655
-exceeded maxallocateddescs * while trying to execute command	143	2656
-exceeded maxallocateddescs * while trying to open directory	143	2656
-exceeded maxallocateddescs * while trying to open file	143	2656
-exceededgraceperiod	2236,2237	2655
+every table function must have an alias	1362	1718
+exceeded grace period	2236,2237	2656
+exceeded maxallocateddescs * while trying to execute command	143	2657
+exceeded maxallocateddescs * while trying to open directory	143	2657
+exceeded maxallocateddescs * while trying to open file	143	2657
+exceededgraceperiod	2236,2237	2656
 exceeds max fragment size	2238,172	193
-exception in initializer error	2239	2657
-exceptiongroup	2240	2658
-exceptionininitializererror	2239	2657
+exception in initializer error	2239	2658
+exceptiongroup	2240	2659
+exceptionininitializererror	2239	2658
 excessive message size	2241,172	193
-exchange full	2224	2659
-excluded subtree violation	2242,178	2660
-exclusion constraints are not supported on foreign tables	59	236
-exclusion constraints are not supported on partitioned tables	59	236
+exchange full	2224	2660
+excluded subtree violation	2242,178	2661
+exclusion constraints are not supported on foreign tables	59	237
+exclusion constraints are not supported on partitioned tables	59	237
 exclusion constraints not possible for domains	0,1	892
-exclusion violation	722	2661
-exclusion_violation	722,598	2661
-exclusionviolation	722,598	2661
-exdev	2219	2631
-exec format error	1039	2662
-executable file not found in path	2243,12	2663
-execution engine exception	2244	2664
-executionengineexception	2244	2664
-executionexception	2245	2665
-exemption mechanism exception	2246	2666
-exemptionmechanismexception	2246	2666
-exfull	2224	2636
-exists but is not a directory	153,1	2667
-exists but is not empty	946,789	2668
-exit code 129	2247,2248	2669
-exit code 130	2249,2248	2670
-exit code 131	2250,2248	2671
-exit code 132	2251,2248	2672
-exit code 133	2252,2248	2673
-exit code 134	636,2248	2674
-exit code 135	385,2248	2675
-exit code 136	2253,2248	2676
-exit code 137	2254,2248	2677
-exit code 138	2255,2248	2678
-exit code 139	2256,2248	2679
-exit code 140	2257,2248	2680
-exit code 141	359,2248	2681
-exit code 142	139,2248	2682
-exit code 143	2258,2248	2683
-exit code 144	2259,2248	2684
-exit code 145	605,2248	2685
-exit code 146	2260,2248	2686
-exit code 147	2261,2248	2687
-exit code 148	2262,2248	2688
-exit code 149	2263,2248	2689
-exit code 150	2264,2248	2690
-exit code 151	2265,2248	2691
-exit code 152	793,2248	2692
-exit code 153	2266,2248	2693
-exit code 154	2267,2248	2694
-exit code 155	2268,2248	2695
-exit code 156	2269,2248	2696
-exit code 157	2270,2248	2697
-exit code 158	2271,2248	2698
-exit code 159	313,2248	2699
-exit status 129	2247,2248	2669
-exit status 130	2249,2248	2670
-exit status 131	2250,2248	2671
-exit status 132	2251,2248	2672
-exit status 133	2252,2248	2673
-exit status 134	636,2248	2674
-exit status 135	385,2248	2675
-exit status 136	2253,2248	2676
-exit status 137	2254,2248	2677
-exit status 138	2255,2248	2678
-exit status 139	2256,2248	2679
-exit status 140	2257,2248	2680
-exit status 141	359,2248	2681
-exit status 142	139,2248	2682
-exit status 143	2258,2248	2683
-exit status 144	2259,2248	2684
-exit status 145	605,2248	2685
-exit status 146	2260,2248	2686
-exit status 147	2261,2248	2687
-exit status 148	2262,2248	2688
-exit status 149	2263,2248	2689
-exit status 150	2264,2248	2690
-exit status 151	2265,2248	2691
-exit status 152	793,2248	2692
-exit status 153	2266,2248	2693
-exit status 154	2267,2248	2694
-exit status 155	2268,2248	2695
-exit status 156	2269,2248	2696
-exit status 157	2270,2248	2697
-exit status 158	2271,2248	2698
-exit status 159	313,2248	2699
-exitcode 129	2247,2248	2669
-exitcode 130	2249,2248	2670
-exitcode 131	2250,2248	2671
-exitcode 132	2251,2248	2672
-exitcode 133	2252,2248	2673
-exitcode 134	636,2248	2674
-exitcode 135	385,2248	2675
-exitcode 136	2253,2248	2676
-exitcode 137	2254,2248	2677
-exitcode 138	2255,2248	2678
-exitcode 139	2256,2248	2679
-exitcode 140	2257,2248	2680
-exitcode 141	359,2248	2681
-exitcode 142	139,2248	2682
-exitcode 143	2258,2248	2683
-exitcode 144	2259,2248	2684
-exitcode 145	605,2248	2685
-exitcode 146	2260,2248	2686
-exitcode 147	2261,2248	2687
-exitcode 148	2262,2248	2688
-exitcode 149	2263,2248	2689
-exitcode 150	2264,2248	2690
-exitcode 151	2265,2248	2691
-exitcode 152	793,2248	2692
-exitcode 153	2266,2248	2693
-exitcode 154	2267,2248	2694
-exitcode 155	2268,2248	2695
-exitcode 156	2269,2248	2696
-exitcode 157	2270,2248	2697
-exitcode 158	2271,2248	2698
-exitcode 159	313,2248	2699
-exited with code 129	2247,2248	2669
-exited with code 130	2249,2248	2670
-exited with code 131	2250,2248	2671
-exited with code 132	2251,2248	2672
-exited with code 133	2252,2248	2673
-exited with code 134	636,2248	2674
-exited with code 135	385,2248	2675
-exited with code 136	2253,2248	2676
-exited with code 137	2254,2248	2677
-exited with code 138	2255,2248	2678
-exited with code 139	2256,2248	2679
-exited with code 140	2257,2248	2680
-exited with code 141	359,2248	2681
-exited with code 142	139,2248	2682
-exited with code 143	2258,2248	2683
-exited with code 144	2259,2248	2684
-exited with code 145	605,2248	2685
-exited with code 146	2260,2248	2686
-exited with code 147	2261,2248	2687
-exited with code 148	2262,2248	2688
-exited with code 149	2263,2248	2689
-exited with code 150	2264,2248	2690
-exited with code 151	2265,2248	2691
-exited with code 152	793,2248	2692
-exited with code 153	2266,2248	2693
-exited with code 154	2267,2248	2694
-exited with code 155	2268,2248	2695
-exited with code 156	2269,2248	2696
-exited with code 157	2270,2248	2697
-exited with code 158	2271,2248	2698
-exited with code 159	313,2248	2699
-expand veto exception	2272	2700
-expandvetoexception	2272	2700
+exclusion violation	722	2662
+exclusion_violation	722,598	2662
+exclusionviolation	722,598	2662
+exdev	2219	2632
+exec format error	1039	2663
+executable file not found in path	2243,12	2664
+execution engine exception	2244	2665
+executionengineexception	2244	2665
+executionexception	2245	2666
+exemption mechanism exception	2246	2667
+exemptionmechanismexception	2246	2667
+exfull	2224	2637
+exists but is not a directory	153,1	2668
+exists but is not empty	946,789	2669
+exit code 129	2247,2248	2670
+exit code 130	2249,2248	2671
+exit code 131	2250,2248	2672
+exit code 132	2251,2248	2673
+exit code 133	2252,2248	2674
+exit code 134	636,2248	2675
+exit code 135	385,2248	2676
+exit code 136	2253,2248	2677
+exit code 137	2254,2248	2678
+exit code 138	2255,2248	2679
+exit code 139	2256,2248	2680
+exit code 140	2257,2248	2681
+exit code 141	359,2248	2682
+exit code 142	139,2248	2683
+exit code 143	2258,2248	2684
+exit code 144	2259,2248	2685
+exit code 145	605,2248	2686
+exit code 146	2260,2248	2687
+exit code 147	2261,2248	2688
+exit code 148	2262,2248	2689
+exit code 149	2263,2248	2690
+exit code 150	2264,2248	2691
+exit code 151	2265,2248	2692
+exit code 152	793,2248	2693
+exit code 153	2266,2248	2694
+exit code 154	2267,2248	2695
+exit code 155	2268,2248	2696
+exit code 156	2269,2248	2697
+exit code 157	2270,2248	2698
+exit code 158	2271,2248	2699
+exit code 159	313,2248	2700
+exit status 129	2247,2248	2670
+exit status 130	2249,2248	2671
+exit status 131	2250,2248	2672
+exit status 132	2251,2248	2673
+exit status 133	2252,2248	2674
+exit status 134	636,2248	2675
+exit status 135	385,2248	2676
+exit status 136	2253,2248	2677
+exit status 137	2254,2248	2678
+exit status 138	2255,2248	2679
+exit status 139	2256,2248	2680
+exit status 140	2257,2248	2681
+exit status 141	359,2248	2682
+exit status 142	139,2248	2683
+exit status 143	2258,2248	2684
+exit status 144	2259,2248	2685
+exit status 145	605,2248	2686
+exit status 146	2260,2248	2687
+exit status 147	2261,2248	2688
+exit status 148	2262,2248	2689
+exit status 149	2263,2248	2690
+exit status 150	2264,2248	2691
+exit status 151	2265,2248	2692
+exit status 152	793,2248	2693
+exit status 153	2266,2248	2694
+exit status 154	2267,2248	2695
+exit status 155	2268,2248	2696
+exit status 156	2269,2248	2697
+exit status 157	2270,2248	2698
+exit status 158	2271,2248	2699
+exit status 159	313,2248	2700
+exitcode 129	2247,2248	2670
+exitcode 130	2249,2248	2671
+exitcode 131	2250,2248	2672
+exitcode 132	2251,2248	2673
+exitcode 133	2252,2248	2674
+exitcode 134	636,2248	2675
+exitcode 135	385,2248	2676
+exitcode 136	2253,2248	2677
+exitcode 137	2254,2248	2678
+exitcode 138	2255,2248	2679
+exitcode 139	2256,2248	2680
+exitcode 140	2257,2248	2681
+exitcode 141	359,2248	2682
+exitcode 142	139,2248	2683
+exitcode 143	2258,2248	2684
+exitcode 144	2259,2248	2685
+exitcode 145	605,2248	2686
+exitcode 146	2260,2248	2687
+exitcode 147	2261,2248	2688
+exitcode 148	2262,2248	2689
+exitcode 149	2263,2248	2690
+exitcode 150	2264,2248	2691
+exitcode 151	2265,2248	2692
+exitcode 152	793,2248	2693
+exitcode 153	2266,2248	2694
+exitcode 154	2267,2248	2695
+exitcode 155	2268,2248	2696
+exitcode 156	2269,2248	2697
+exitcode 157	2270,2248	2698
+exitcode 158	2271,2248	2699
+exitcode 159	313,2248	2700
+exited with code 129	2247,2248	2670
+exited with code 130	2249,2248	2671
+exited with code 131	2250,2248	2672
+exited with code 132	2251,2248	2673
+exited with code 133	2252,2248	2674
+exited with code 134	636,2248	2675
+exited with code 135	385,2248	2676
+exited with code 136	2253,2248	2677
+exited with code 137	2254,2248	2678
+exited with code 138	2255,2248	2679
+exited with code 139	2256,2248	2680
+exited with code 140	2257,2248	2681
+exited with code 141	359,2248	2682
+exited with code 142	139,2248	2683
+exited with code 143	2258,2248	2684
+exited with code 144	2259,2248	2685
+exited with code 145	605,2248	2686
+exited with code 146	2260,2248	2687
+exited with code 147	2261,2248	2688
+exited with code 148	2262,2248	2689
+exited with code 149	2263,2248	2690
+exited with code 150	2264,2248	2691
+exited with code 151	2265,2248	2692
+exited with code 152	793,2248	2693
+exited with code 153	2266,2248	2694
+exited with code 154	2267,2248	2695
+exited with code 155	2268,2248	2696
+exited with code 156	2269,2248	2697
+exited with code 157	2270,2248	2698
+exited with code 158	2271,2248	2699
+exited with code 159	313,2248	2700
+expand veto exception	2272	2701
+expandvetoexception	2272	2701
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2701
-expected a right parenthesis	63,64	2701
-expected a type name	63,64	2701
-expected gss response got message type	334,335	2702
-expected json array	63,64	2703
-expected password response got message type	334,335	2702
-expected property name or in json at position	2273	2704
-expected sasl response got message type	334,335	2705
-expected sspi response got message type	334,335	2702
-expecting property name enclosed in double quotes line	2273	2706
-expecting value line	2273	2706
-explain for connection command is supported only for select update insert delete replace	1233	1583
-explain option timing requires analyze	112,64	2707
-explain option wal requires analyze	112,64	2707
-explicit or implicit commit is not allowed in stored function or trigger	1166	1510
-exportexception	2274	2708
-expression * of order by contains aggregate function and applies to a union	1075	1409
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1076	1410
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	500
-expression contains variables	112,64	2709
-expression contains variables of more than one relation	112,64	2709
-expression for field 64s is referring to uninitialized field s	1235	1585
-expression in * must be constant	1468	1828
-expression in the * clause is too big	1234	1584
-expressions are not supported in included columns	59	236
+expected a left parenthesis	63,64	2702
+expected a right parenthesis	63,64	2702
+expected a type name	63,64	2702
+expected gss response got message type	334,335	2703
+expected json array	63,64	2704
+expected password response got message type	334,335	2703
+expected property name or in json at position	2273	2705
+expected sasl response got message type	334,335	2706
+expected sspi response got message type	334,335	2703
+expecting property name enclosed in double quotes line	2273	2707
+expecting value line	2273	2707
+explain for connection command is supported only for select update insert delete replace	1233	1584
+explain option timing requires analyze	112,64	2708
+explain option wal requires analyze	112,64	2708
+explicit or implicit commit is not allowed in stored function or trigger	1166	1511
+exportexception	2274	2709
+expression * of order by contains aggregate function and applies to a union	1075	1410
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1076	1411
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	501
+expression contains variables	112,64	2710
+expression contains variables of more than one relation	112,64	2710
+expression for field 64s is referring to uninitialized field s	1235	1586
+expression in * must be constant	1468	1829
+expression in the * clause is too big	1234	1585
+expressions are not supported in included columns	59	237
 ext length mismatch	2275,172	193
-extended query protocol not supported in a replication connection	334,335	345
-extended statistics require at least 2 columns	103,1	2710
-extensible node type * already exists	101,1	2711
+extended query protocol not supported in a replication connection	334,335	346
+extended statistics require at least 2 columns	103,1	2711
+extensible node type * already exists	101,1	2712
 extension not received	2276,172	193
 extension with oid * does not exist	102,1	813
-extensionerror	2277	2712
-external component has thrown an exception	687,2278,2279,603	2713
-external routine exception	751	2714
-external routine invocation exception	328	2715
-external_routine_exception	751	2714
-external_routine_invocation_exception	328	2715
-externalexception	2278	2716
-externalroutineexception	751	2714
-externalroutineinvocationexception	328	2715
+extensionerror	2277	2713
+external component has thrown an exception	687,2278,2279,603	2714
+external routine exception	751	2715
+external routine invocation exception	328	2716
+external_routine_exception	751	2715
+external_routine_invocation_exception	328	2716
+externalexception	2278	2717
+externalroutineexception	751	2715
+externalroutineinvocationexception	328	2716
 extra data after last expected column	273,64	835
 extra data in message	2280,172	193
-extra delimiter at end of line	2281,2282	2717
+extra delimiter at end of line	2281,2282	2718
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2283,2284	2718
-factorial of a negative number is undefined	201,64	2719
-factory configuration error	2285	2720
-factoryconfigurationerror	2285	2720
-failed attach volume	2286,2287	2721
-failed compute metrics replicas	2288,2289	2722
-failed create pod sand box	2290,2291	2723
+extraneous or missing in quoted field	2283,2284	2719
+factorial of a negative number is undefined	201,64	2720
+factory configuration error	2285	2721
+factoryconfigurationerror	2285	2721
+failed attach volume	2286,2287	2722
+failed compute metrics replicas	2288,2289	2723
+failed create pod sand box	2290,2291	2724
 failed dependency	31	32
-failed detach volume	2292,2293	2724
-failed get resource metric	2294,2295	2725
-failed get scale	2296,2297	2726
-failed initializing relay log position	1564	1928
-failed initializing replication gtid state	1236	1586
-failed kill pod	2298,2299	2727
-failed login exception	2300	2728
-failed on fseek	1268	1620
-failed post start hook	2301,2302	2729
-failed pre stop hook	2303,2304	2730
-failed purging old relay logs	1563	1927
-failed rebuilding the index of dumped table	1323	1676
-failed to add the foreign key constraint * to system tables	1249	1601
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1251	1603
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1252	1604
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1250	1602
-failed to allocate memory	145	2731
-failed to alter	1077	2008
-failed to alter event	1219	1568
-failed to create	1175	2029
-failed to create pod sandbox	2291,2290	2732
-failed to create specific handler file	1145	1481
-failed to delete the event from mysql event	1218	1567
-failed to drop	1187	2013
-failed to grant execute and alter routine privileges	1537	1899
+failed detach volume	2292,2293	2725
+failed get resource metric	2294,2295	2726
+failed get scale	2296,2297	2727
+failed initializing relay log position	1564	1929
+failed initializing replication gtid state	1236	1587
+failed kill pod	2298,2299	2728
+failed login exception	2300	2729
+failed on fseek	1268	1621
+failed post start hook	2301,2302	2730
+failed pre stop hook	2303,2304	2731
+failed purging old relay logs	1563	1928
+failed rebuilding the index of dumped table	1323	1677
+failed to add the foreign key constraint * to system tables	1249	1602
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1251	1604
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1252	1605
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1250	1603
+failed to allocate memory	145	2732
+failed to alter	1077	2009
+failed to alter event	1219	1569
+failed to create	1175	2030
+failed to create pod sandbox	2291,2290	2733
+failed to create specific handler file	1145	1482
+failed to delete the event from mysql event	1218	1568
+failed to drop	1187	2014
+failed to grant execute and alter routine privileges	1537	1900
 failed to init async	2305,172	193
-failed to load replication slave gtid position from table	1138	1472
-failed to load routine * internal code * for more details run show warnings	1652	2027
-failed to lookup address information name or service not known	122	2733
-failed to open	1298	1650
-failed to open mysql event	1226	1576
-failed to open stream http request failed	739,1023	2734
-failed to open the referenced table	1247	1599
-failed to parse histogram for table * at offset	1354	1709
-failed to parse time string * at position * z the timezone could not be found in the database	528	2735
-failed to pull image	2306,2307	2736
-failed to read auto increment value from storage engine	1084	1418
-failed to read from the par file	1237	1587
-failed to revoke all privileges to dropped routine	1538	1900
-failed to store event * error code * from storage engine	1230	1580
-failed un mount	2308,2309	2737
+failed to load replication slave gtid position from table	1138	1473
+failed to load routine * internal code * for more details run show warnings	1652	2028
+failed to lookup address information name or service not known	122	2734
+failed to open	1298	1651
+failed to open mysql event	1226	1577
+failed to open stream http request failed	739,1023	2735
+failed to open the referenced table	1247	1600
+failed to parse histogram for table * at offset	1354	1710
+failed to parse time string * at position * z the timezone could not be found in the database	528	2736
+failed to pull image	2306,2307	2737
+failed to read auto increment value from storage engine	1084	1419
+failed to read from the par file	1237	1588
+failed to revoke all privileges to dropped routine	1538	1901
+failed to store event * error code * from storage engine	1230	1581
+failed un mount	2308,2309	2738
 failed_dependency	31	32
 failed_precondition	645,646,6	794
-failedattachvolume	2286,2287	2721
-failedcomputemetricsreplicas	2288,2289	2722
-failedcreate	2310,2311	2738
-failedcreatepodsandbox	2290,2291	2723
-faileddelete	2312,2313	2739
-faileddetachvolume	2292,2293	2724
-failedgetresourcemetric	2294,2295	2725
-failedgetscale	2296,2297	2726
-failedkillpod	2298,2299	2727
-failedloginexception	2300	2728
-failedmount	2314,2315	2740
-failedpoststarthook	2301,2302	2729
+failedattachvolume	2286,2287	2722
+failedcomputemetricsreplicas	2288,2289	2723
+failedcreate	2310,2311	2739
+failedcreatepodsandbox	2290,2291	2724
+faileddelete	2312,2313	2740
+faileddetachvolume	2292,2293	2725
+failedgetresourcemetric	2294,2295	2726
+failedgetscale	2296,2297	2727
+failedkillpod	2298,2299	2728
+failedloginexception	2300	2729
+failedmount	2314,2315	2741
+failedpoststarthook	2301,2302	2730
 failedprecondition	645,646,6	794
-failedprestophook	2303,2304	2730
-failedrescale	2316,2317	2741
-failedscheduling	2318,2319	2742
-failedsync	2320,2321	2743
-failedunmount	2308,2309	2737
-failedvalidation	2322,2323	2744
-failure has occurred while loading a type	2324	2745
-failure while changing the type of replication repository	1163	1506
-fastpath function calls not supported in a replication connection	334,335	345
-fatal error concurrent map writes	414	2746
-fatal error during log purge	1102	1436
-fatal error reached heap limit allocation failed javascript heap out of memory	145	2747
-fcgi connection to web server closed	2325,2326	2748
-fcgi request aborted by web server	2327,2328	2749
-fdw column name not found	2329	2750
-fdw dynamic parameter value needed	2330	2751
-fdw error	2331	2752
-fdw function sequence error	2332	2753
-fdw inconsistent descriptor information	2333	2754
-fdw invalid attribute value	2334	2755
-fdw invalid column name	2335	2756
-fdw invalid column number	2336	2757
-fdw invalid data type	2337	2758
-fdw invalid data type descriptors	2338	2759
-fdw invalid descriptor field identifier	2339	2760
-fdw invalid handle	2340	2761
-fdw invalid option index	2341	2762
-fdw invalid option name	2342	2763
-fdw invalid string format	2343	2764
-fdw invalid string length or buffer length	2344	2765
-fdw invalid use of null pointer	2345	2766
-fdw no schemas	2346	2767
-fdw option name not found	2347	2768
-fdw out of memory	2348	2769
-fdw reply handle	2349	2770
-fdw schema not found	2350	2771
-fdw table not found	2351	2772
-fdw too many handles	2352	2773
-fdw unable to create execution	2353	2774
-fdw unable to create reply	2354	2775
-fdw unable to establish connection	2355	2776
-fdw_column_name_not_found	2329,2356	2750
-fdw_dynamic_parameter_value_needed	2330,2356	2751
-fdw_error	2331,2356	2752
-fdw_function_sequence_error	2332,2356	2753
-fdw_inconsistent_descriptor_information	2333,2356	2754
-fdw_invalid_attribute_value	2334,2356	2755
-fdw_invalid_column_name	2335,2356	2756
-fdw_invalid_column_number	2336,2356	2757
-fdw_invalid_data_type	2337,2356	2758
-fdw_invalid_data_type_descriptors	2338,2356	2759
-fdw_invalid_descriptor_field_identifier	2339,2356	2760
-fdw_invalid_handle	2340,2356	2761
-fdw_invalid_option_index	2341,2356	2762
-fdw_invalid_option_name	2342,2356	2763
-fdw_invalid_string_format	2343,2356	2764
-fdw_invalid_string_length_or_buffer_length	2344,2356	2765
-fdw_invalid_use_of_null_pointer	2345,2356	2766
-fdw_no_schemas	2346,2356	2767
-fdw_option_name_not_found	2347,2356	2768
-fdw_out_of_memory	2348,2356	2769
-fdw_reply_handle	2349,2356	2770
-fdw_schema_not_found	2350,2356	2771
-fdw_table_not_found	2351,2356	2772
-fdw_too_many_handles	2352,2356	2773
-fdw_unable_to_create_execution	2353,2356	2774
-fdw_unable_to_create_reply	2354,2356	2775
-fdw_unable_to_establish_connection	2355,2356	2776
-fdwcolumnnamenotfound	2329,2356	2750
-fdwdynamicparametervalueneeded	2330,2356	2751
-fdwerror	2331,2356	2752
-fdwfunctionsequenceerror	2332,2356	2753
-fdwinconsistentdescriptorinformation	2333,2356	2754
-fdwinvalidattributevalue	2334,2356	2755
-fdwinvalidcolumnname	2335,2356	2756
-fdwinvalidcolumnnumber	2336,2356	2757
-fdwinvaliddatatype	2337,2356	2758
-fdwinvaliddatatypedescriptors	2338,2356	2759
-fdwinvaliddescriptorfieldidentifier	2339,2356	2760
-fdwinvalidhandle	2340,2356	2761
-fdwinvalidoptionindex	2341,2356	2762
-fdwinvalidoptionname	2342,2356	2763
-fdwinvalidstringformat	2343,2356	2764
-fdwinvalidstringlengthorbufferlength	2344,2356	2765
-fdwinvaliduseofnullpointer	2345,2356	2766
-fdwnoschemas	2346,2356	2767
-fdwoptionnamenotfound	2347,2356	2768
-fdwoutofmemory	2348,2356	2769
-fdwreplyhandle	2349,2356	2770
-fdwschemanotfound	2350,2356	2771
-fdwtablenotfound	2351,2356	2772
-fdwtoomanyhandles	2352,2356	2773
-fdwunabletocreateexecution	2353,2356	2774
-fdwunabletocreatereply	2354,2356	2775
-fdwunabletoestablishconnection	2355,2356	2776
-feature not supported	59	2777
-feature update failed exception	2357	2778
-feature_not_supported	59	2777
-feature_update_failed	2357	2778
-featurenotsupported	59	2777
-featureupdatefailedexception	2357	2778
-fenced instance id exception	2358	2779
-fenced leader epoch exception	2359	2780
-fenced member epoch exception	2360	2781
-fenced state epoch exception	2361	2782
-fenced_instance_id	2358	2779
-fenced_leader_epoch	2359	2780
-fenced_member_epoch	2360	2781
-fenced_state_epoch	2361	2782
-fencedinstanceidexception	2358	2779
-fencedleaderepochexception	2359	2780
-fencedmemberepochexception	2360	2781
-fencedstateepochexception	2361	2782
-fetch session id not found exception	2362	2783
-fetch session topic id error exception	2363	2784
-fetch with ties requires order by clause to be present	1868	2277
-fetch_session_id_not_found	2362	2783
-fetch_session_topic_id_error	2363	2784
-fetchsessionidnotfoundexception	2362	2783
-fetchsessiontopiciderrorexception	2363	2784
-fibererror	2364	2785
-field * doesn t have a default value	1436	1795
-field * is of a not allowed type for this type of partitioning	1242	1592
-field access exception	229	2786
-field in list of fields for partition function not found in table	1240	1590
+failedprestophook	2303,2304	2731
+failedrescale	2316,2317	2742
+failedscheduling	2318,2319	2743
+failedsync	2320,2321	2744
+failedunmount	2308,2309	2738
+failedvalidation	2322,2323	2745
+failure has occurred while loading a type	2324	2746
+failure while changing the type of replication repository	1163	1507
+fastpath function calls not supported in a replication connection	334,335	346
+fatal error concurrent map writes	414	2747
+fatal error during log purge	1102	1437
+fatal error reached heap limit allocation failed javascript heap out of memory	145	2748
+fcgi connection to web server closed	2325,2326	2749
+fcgi request aborted by web server	2327,2328	2750
+fdw column name not found	2329	2751
+fdw dynamic parameter value needed	2330	2752
+fdw error	2331	2753
+fdw function sequence error	2332	2754
+fdw inconsistent descriptor information	2333	2755
+fdw invalid attribute value	2334	2756
+fdw invalid column name	2335	2757
+fdw invalid column number	2336	2758
+fdw invalid data type	2337	2759
+fdw invalid data type descriptors	2338	2760
+fdw invalid descriptor field identifier	2339	2761
+fdw invalid handle	2340	2762
+fdw invalid option index	2341	2763
+fdw invalid option name	2342	2764
+fdw invalid string format	2343	2765
+fdw invalid string length or buffer length	2344	2766
+fdw invalid use of null pointer	2345	2767
+fdw no schemas	2346	2768
+fdw option name not found	2347	2769
+fdw out of memory	2348	2770
+fdw reply handle	2349	2771
+fdw schema not found	2350	2772
+fdw table not found	2351	2773
+fdw too many handles	2352	2774
+fdw unable to create execution	2353	2775
+fdw unable to create reply	2354	2776
+fdw unable to establish connection	2355	2777
+fdw_column_name_not_found	2329,2356	2751
+fdw_dynamic_parameter_value_needed	2330,2356	2752
+fdw_error	2331,2356	2753
+fdw_function_sequence_error	2332,2356	2754
+fdw_inconsistent_descriptor_information	2333,2356	2755
+fdw_invalid_attribute_value	2334,2356	2756
+fdw_invalid_column_name	2335,2356	2757
+fdw_invalid_column_number	2336,2356	2758
+fdw_invalid_data_type	2337,2356	2759
+fdw_invalid_data_type_descriptors	2338,2356	2760
+fdw_invalid_descriptor_field_identifier	2339,2356	2761
+fdw_invalid_handle	2340,2356	2762
+fdw_invalid_option_index	2341,2356	2763
+fdw_invalid_option_name	2342,2356	2764
+fdw_invalid_string_format	2343,2356	2765
+fdw_invalid_string_length_or_buffer_length	2344,2356	2766
+fdw_invalid_use_of_null_pointer	2345,2356	2767
+fdw_no_schemas	2346,2356	2768
+fdw_option_name_not_found	2347,2356	2769
+fdw_out_of_memory	2348,2356	2770
+fdw_reply_handle	2349,2356	2771
+fdw_schema_not_found	2350,2356	2772
+fdw_table_not_found	2351,2356	2773
+fdw_too_many_handles	2352,2356	2774
+fdw_unable_to_create_execution	2353,2356	2775
+fdw_unable_to_create_reply	2354,2356	2776
+fdw_unable_to_establish_connection	2355,2356	2777
+fdwcolumnnamenotfound	2329,2356	2751
+fdwdynamicparametervalueneeded	2330,2356	2752
+fdwerror	2331,2356	2753
+fdwfunctionsequenceerror	2332,2356	2754
+fdwinconsistentdescriptorinformation	2333,2356	2755
+fdwinvalidattributevalue	2334,2356	2756
+fdwinvalidcolumnname	2335,2356	2757
+fdwinvalidcolumnnumber	2336,2356	2758
+fdwinvaliddatatype	2337,2356	2759
+fdwinvaliddatatypedescriptors	2338,2356	2760
+fdwinvaliddescriptorfieldidentifier	2339,2356	2761
+fdwinvalidhandle	2340,2356	2762
+fdwinvalidoptionindex	2341,2356	2763
+fdwinvalidoptionname	2342,2356	2764
+fdwinvalidstringformat	2343,2356	2765
+fdwinvalidstringlengthorbufferlength	2344,2356	2766
+fdwinvaliduseofnullpointer	2345,2356	2767
+fdwnoschemas	2346,2356	2768
+fdwoptionnamenotfound	2347,2356	2769
+fdwoutofmemory	2348,2356	2770
+fdwreplyhandle	2349,2356	2771
+fdwschemanotfound	2350,2356	2772
+fdwtablenotfound	2351,2356	2773
+fdwtoomanyhandles	2352,2356	2774
+fdwunabletocreateexecution	2353,2356	2775
+fdwunabletocreatereply	2354,2356	2776
+fdwunabletoestablishconnection	2355,2356	2777
+feature not supported	59	2778
+feature update failed exception	2357	2779
+feature_not_supported	59	2778
+feature_update_failed	2357	2779
+featurenotsupported	59	2778
+featureupdatefailedexception	2357	2779
+fenced instance id exception	2358	2780
+fenced leader epoch exception	2359	2781
+fenced member epoch exception	2360	2782
+fenced state epoch exception	2361	2783
+fenced_instance_id	2358	2780
+fenced_leader_epoch	2359	2781
+fenced_member_epoch	2360	2782
+fenced_state_epoch	2361	2783
+fencedinstanceidexception	2358	2780
+fencedleaderepochexception	2359	2781
+fencedmemberepochexception	2360	2782
+fencedstateepochexception	2361	2783
+fetch session id not found exception	2362	2784
+fetch session topic id error exception	2363	2785
+fetch with ties requires order by clause to be present	1868	2278
+fetch_session_id_not_found	2362	2784
+fetch_session_topic_id_error	2363	2785
+fetchsessionidnotfoundexception	2362	2784
+fetchsessiontopiciderrorexception	2363	2785
+fibererror	2364	2786
+field * doesn t have a default value	1436	1796
+field * is of a not allowed type for this type of partitioning	1242	1593
+field access exception	229	2787
+field in list of fields for partition function not found in table	1240	1591
 field name must not be null	112,64	207
-field of view * underlying table doesn t have a default value	1437	1796
-field or reference * of select * was resolved in select	1845	2254
-field position must not be zero	112,64	2787
-field reference * can t be used in table value constructor	1241	1591
-field separator argument is not what is expected check the manual	1874	2283
-fieldaccessexception	229	2786
-fields of period for s have different types	1532	1894
-file * already exists	1243	1594
-file * has unknown type * in its header	1267	1619
-file * is corrupted	1203	1551
-file * was not purged because it is the active log file	1852	2261
-file * was not purged because it was being read by * thread s purged only	1851	2260
-file already exists exception	2365	2788
-file descriptor in bad state	965	2789
-file exists	977	2790
-file exists error	977,2366	2791
-file length too large	205	2792
-file load exception	784	2793
-file lock interruption exception	2367	2794
-file name too long	1011	2795
-file not found error	780,2368	2796
-file not found exception	2369	2797
-file permission error	2370	2798
-file size limit exceeded	2266	2799
-file system already exists exception	2371	2800
-file system exception	2372	2801
-file system loop exception	2373	2802
-file system not found exception	2374	2803
-file too large	978	2804
-filealreadyexistsexception	2365	2788
-fileexistserror	977,2366	2791
-fileloadexception	784	2793
-filelockinterruptionexception	2367	2794
-filenotfounderror	780,2368	2796
-filenotfoundexception	2369	2797
-filepermissionerror	2370	2798
-filerexception	2375	2805
-filesystem error cannot create directory permission denied	92	2806
-filesystem error cannot get file size no such file or directory	780	2807
-filesystemalreadyexistsexception	2371	2800
-filesystemexception	2372	2801
-filesystemloopexception	2373	2802
-filesystemnotfoundexception	2374	2803
+field of view * underlying table doesn t have a default value	1437	1797
+field or reference * of select * was resolved in select	1845	2255
+field position must not be zero	112,64	2788
+field reference * can t be used in table value constructor	1241	1592
+field separator argument is not what is expected check the manual	1874	2284
+fieldaccessexception	229	2787
+fields of period for s have different types	1532	1895
+file * already exists	1243	1595
+file * has unknown type * in its header	1267	1620
+file * is corrupted	1203	1552
+file * was not purged because it is the active log file	1852	2262
+file * was not purged because it was being read by * thread s purged only	1851	2261
+file already exists exception	2365	2789
+file descriptor in bad state	965	2790
+file exists	977	2791
+file exists error	977,2366	2792
+file length too large	206	2793
+file load exception	784	2794
+file lock interruption exception	2367	2795
+file name too long	1011	2796
+file not found error	780,2368	2797
+file not found exception	2369	2798
+file permission error	2370	2799
+file size limit exceeded	2266	2800
+file system already exists exception	2371	2801
+file system exception	2372	2802
+file system loop exception	2373	2803
+file system not found exception	2374	2804
+file too large	978	2805
+filealreadyexistsexception	2365	2789
+fileexistserror	977,2366	2792
+fileloadexception	784	2794
+filelockinterruptionexception	2367	2795
+filenotfounderror	780,2368	2797
+filenotfoundexception	2369	2798
+filenotfoundexception * permission denied	92	2806
+filepermissionerror	2370	2799
+filerexception	2375	2807
+filesystem error cannot create directory permission denied	92	2808
+filesystem error cannot get file size no such file or directory	780	2809
+filesystemalreadyexistsexception	2371	2801
+filesystemexception	2372	2802
+filesystemloopexception	2373	2803
+filesystemnotfoundexception	2374	2804
 filter is not implemented for non aggregate window functions	59	145
-filter specified but * is not an aggregate function	153,1	1181
-filter value * not recognized for filter variable	0,1	2808
-filter variable * specified more than once	0,1	2808
+filter specified but * is not an aggregate function	153,1	1182
+filter value * not recognized for filter variable	0,1	2810
+filter variable * specified more than once	0,1	2810
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2376	2809
-first argument of * must be a row type	170,1	2810
+findexception	2376	2811
+first argument of * must be a row type	170,1	2812
 first argument of transform function must be type	103,1	215
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1083	1417
-fixed size types must have storage plain	103,1	2811
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1083	1418
+fixed size types must have storage plain	103,1	2813
 flag array element is not a string	112,64	213
-flag help requested	2377,2378	2812
-flashback does not support	1253	1605
-float domain error	2379	2813
-floatdomainerror	2379	2813
-floating point error	2380,2381	2814
-floating point exception	2253	2815
-floating_point_exception	2253,64	2816
-floatingpointerror	2380,2381	2814
-floatingpointexception	2253,64	2816
-font format exception	2382	2817
-fontformatexception	2382	2817
-for * partitions each partition must be defined	1522	1884
-for a generated column generated always must be specified	0,1	690
-for a request which attempts to access an invalid topic e g	2383	2818
-for domain * already exists	101,1	2819
-for domain * does not exist	102,1	2820
-for encoding * already exists in schema	101,1	2821
-for encoding * does not exist	102,1	2822
-for float m d double m d or decimal m d m must be d column	1386	1744
-for input string	478	2823
-for relation * already exists	101,1	2824
-for relation * does not exist	102,1	2825
-for relation * is a constraint trigger	101,1	2826
-for relation * is an internal or a child trigger	101,1	2826
-for table * already exists	101,1	2827
-for table * does not exist	102,1	2820
-for the partitioned engine it is necessary to define all	1514	1876
-for update share in a recursive query is not implemented	59	2828
-force_not_null column * not referenced by copy	190,1	2829
-force_null column * not referenced by copy	190,1	2829
-force_quote column * not referenced by copy	190,1	2830
-forcing close of thread * user	1254	1606
-foreign data wrapper * already exists	101,1	2831
-foreign data wrapper * does not exist	102,1	2832
-foreign data wrapper * does not support import foreign schema	2346,2356	2833
-foreign data wrapper * has no handler	57	2834
+flag help requested	2377,2378	2814
+flashback does not support	1253	1606
+float domain error	2379	2815
+floatdomainerror	2379	2815
+floating point error	2380,2381	2816
+floating point exception	2253	2817
+floating_point_exception	2253,64	2818
+floatingpointerror	2380,2381	2816
+floatingpointexception	2253,64	2818
+font format exception	2382	2819
+fontformatexception	2382	2819
+for * partitions each partition must be defined	1522	1885
+for a generated column generated always must be specified	0,1	691
+for a request which attempts to access an invalid topic e g	2383	2820
+for domain * already exists	101,1	2821
+for domain * does not exist	102,1	2822
+for encoding * already exists in schema	101,1	2823
+for encoding * does not exist	102,1	2824
+for float m d double m d or decimal m d m must be d column	1386	1745
+for input string	478	2825
+for relation * already exists	101,1	2826
+for relation * does not exist	102,1	2827
+for relation * is a constraint trigger	101,1	2828
+for relation * is an internal or a child trigger	101,1	2828
+for table * already exists	101,1	2829
+for table * does not exist	102,1	2822
+for the partitioned engine it is necessary to define all	1514	1877
+for update share in a recursive query is not implemented	59	2830
+force_not_null column * not referenced by copy	190,1	2831
+force_null column * not referenced by copy	190,1	2831
+force_quote column * not referenced by copy	190,1	2832
+forcing close of thread * user	1254	1607
+foreign data wrapper * already exists	101,1	2833
+foreign data wrapper * does not exist	102,1	2834
+foreign data wrapper * does not support import foreign schema	2346,2356	2835
+foreign data wrapper * has no handler	57	2836
 foreign data wrapper with oid * does not exist	102,1	813
-foreign key cascade delete update exceeds max depth of	1248	1600
-foreign key constraint * cannot be implemented	170,1	488
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1258	1610
-foreign key constraint for table * record * would lead to a duplicate entry in table	1257	1609
-foreign key constraints are not supported on foreign tables	59,153	236
+foreign key cascade delete update exceeds max depth of	1248	1601
+foreign key constraint * cannot be implemented	170,1	489
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1258	1611
+foreign key constraint for table * record * would lead to a duplicate entry in table	1257	1610
+foreign key constraints are not supported on foreign tables	59,153	237
 foreign key constraints not possible for domains	0,1	892
-foreign key referenced columns list must not contain duplicates	2384,1	2835
-foreign key violation	2385	2836
+foreign key referenced columns list must not contain duplicates	2384,1	2837
+foreign key violation	2385	2838
 foreign server with oid * does not exist	102,1	813
-foreign table * does not allow deletes	57	561
-foreign table * does not allow inserts	57	561
-foreign table * does not allow updates	57	561
-foreign table * does not exist	102,1	1106
-foreign_key_violation	2385,598	2836
-foreignkey constraint failed	2386,600	2837
-foreignkeyviolation	2385,598	2836
-format error in certificate s notafter field	2387,178	2838
-format error in certificate s notbefore field	2388,178	2839
-format error in crl s lastupdate field	2389,178	2840
-format error in crl s nextupdate field	2390,178	2841
-format flags conversion mismatch exception	2391	2842
-format of the executable exe or library dll is invalid	289	2843
-format specifies argument 0 but arguments are numbered from 1	112,64	2787
-formatexception	2392	2844
-formatflagsconversionmismatchexception	2391	2842
-formatter closed exception	2393	2845
-formatterclosedexception	2393	2845
-formatting field * is only supported in to_char	59	1292
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1261	1613
-found a row in wrong partition	1579	1945
-found a row not matching the given partition set	1577	1943
-found a row that does not match the partition	1578	1944
+foreign table * does not allow deletes	57	562
+foreign table * does not allow inserts	57	562
+foreign table * does not allow updates	57	562
+foreign table * does not exist	102,1	1107
+foreign_key_violation	2385,598	2838
+foreignkey constraint failed	2386,600	2839
+foreignkeyviolation	2385,598	2838
+format error in certificate s notafter field	2387,178	2840
+format error in certificate s notbefore field	2388,178	2841
+format error in crl s lastupdate field	2389,178	2842
+format error in crl s nextupdate field	2390,178	2843
+format flags conversion mismatch exception	2391	2844
+format of the executable exe or library dll is invalid	289	2845
+format specifies argument 0 but arguments are numbered from 1	112,64	2788
+formatexception	2392	2846
+formatflagsconversionmismatchexception	2391	2844
+formatter closed exception	2393	2847
+formatterclosedexception	2393	2847
+formatting field * is only supported in to_char	59	1293
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1261	1614
+found a row in wrong partition	1579	1946
+found a row not matching the given partition set	1577	1944
+found a row that does not match the partition	1578	1945
 fragmented client hello	2394,172	193
-frame end cannot be unbounded preceding	480,1	2846
-frame ending offset must not be negative	2395,64	2847
-frame ending offset must not be null	113,64	2848
-frame exclusion is not supported yet	1266	1618
-frame start cannot be unbounded following	480,1	2846
-frame starting from current row cannot have preceding rows	480,1	2846
-frame starting from following row cannot end with current row	480,1	2846
-frame starting from following row cannot have preceding rows	480,1	2846
-frame starting offset must not be negative	2395,64	2847
-frame starting offset must not be null	113,64	2848
+frame end cannot be unbounded preceding	480,1	2848
+frame ending offset must not be negative	2395,64	2849
+frame ending offset must not be null	113,64	2850
+frame exclusion is not supported yet	1266	1619
+frame start cannot be unbounded following	480,1	2848
+frame starting from current row cannot have preceding rows	480,1	2848
+frame starting from following row cannot end with current row	480,1	2848
+frame starting from following row cannot have preceding rows	480,1	2848
+frame starting offset must not be negative	2395,64	2849
+frame starting offset must not be null	113,64	2850
 frame_error	39	40
-free disk space failed	2396,2397	2849
-freediskspacefailed	2396,2397	2849
+free disk space failed	2396,2397	2851
+freediskspacefailed	2396,2397	2851
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2398	2850
-fstat disk i o error	2399,100	2851
-fsync disk i o error	2400,100	2852
-full join is only supported with merge joinable join conditions	59	2853
-full join is only supported with merge joinable or hash joinable join conditions	59	2854
-fullpath unable to open database file	2401,762	2855
-fulltext index creation requires a lock	1081	1415
-fulltext index is not supported for partitioned tables	1269	1621
-function * already exists	1751	2129
-function * does not exist check the * section in the reference manual	1270	1622
-function * ended without return	1650	2025
-function * is not defined	1271	1623
-function call message contains * argument formats but	334,335	2856
-function call message contains * arguments but function requires	334,335	2856
-function call to dropped function	779,1	2857
-function can only be called when server is in binary upgrade mode	462,57	2858
-function constraint failed	2402,600	2859
-function executed no return statement	2403	2860
-function has * columns available but * columns specified	190,1	698
+frozenerror	2398	2852
+fstat disk i o error	2399,100	2853
+fsync disk i o error	2400,100	2854
+full join is only supported with merge joinable join conditions	59	2855
+full join is only supported with merge joinable or hash joinable join conditions	59	2856
+fullpath unable to open database file	2401,762	2857
+fulltext index creation requires a lock	1081	1416
+fulltext index is not supported for partitioned tables	1269	1622
+function * already exists	1751	2130
+function * does not exist check the * section in the reference manual	1270	1623
+function * ended without return	1650	2026
+function * is not defined	1271	1624
+function call message contains * argument formats but	334,335	2858
+function call message contains * arguments but function requires	334,335	2858
+function call to dropped function	779,1	2859
+function can only be called when server is in binary upgrade mode	462,57	2860
+function constraint failed	2402,600	2861
+function executed no return statement	2403	2862
+function has * columns available but * columns specified	190,1	699
 function name * is not unique	134,1	144
-function not implemented	1050	2861
+function not implemented	1050	2863
 function number * appears more than once	103,1	104
-function only accepts arguments that can be converted to numerical types	1906	2316
-function or expression * cannot be used in the * clause of s	1273	1625
+function only accepts arguments that can be converted to numerical types	1906	2317
+function or expression * cannot be used in the * clause of s	1273	1626
 function result type must be * because of out parameters	62,1	135
 function result type must be specified	62,1	135
-function return row and query specified return row do not match	170,1	2862
-function returning record called in context that cannot accept type record	59	455
-function returning setof record called in context that cannot accept type record	59	2863
-function with oid * does not exist	779,1	2864
-function_executed_no_return_statement	2403,2404	2860
-functionexecutednoreturnstatement	2403,2404	2860
+function return row and query specified return row do not match	170,1	2864
+function returning record called in context that cannot accept type record	59	456
+function returning setof record called in context that cannot accept type record	59	2865
+function with oid * does not exist	779,1	2866
+function_executed_no_return_statement	2403,2404	2862
+functionexecutednoreturnstatement	2403,2404	2862
 functions cannot accept set arguments	62,1	135
-functions in from can return at most	516,205	829
-functions in index expression must be marked immutable	103,1	2865
-functions in index predicate must be marked immutable	103,1	2865
-functions in partition key expression must be marked immutable	103,1	689
-futurewarning	2405	2866
-galera replication not supported	1272	1624
+functions in from can return at most	516,206	829
+functions in index expression must be marked immutable	103,1	2867
+functions in index predicate must be marked immutable	103,1	2867
+functions in partition key expression must be marked immutable	103,1	690
+futurewarning	2405	2868
+galera replication not supported	1272	1625
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2406	2867
-gem not in home exception	2407	2868
-gemnotfoundexception	2406	2867
-gemnotinhomeexception	2407	2868
-general security exception	2408	2869
-generalsecurityexception	2408	2869
-generated always	411	2870
-generated columns are not supported in copy from where conditions	190,1	2871
-generated columns are not supported on partitions	59	236
-generated columns are not supported on typed tables	59	236
-generated_always	411,1	2870
-generatedalways	411,1	2870
-generation expression for column * cannot be cast automatically to type	170,1	488
-generation expression is not immutable	103,1	691
-generatorerror	2409	2872
-generatorexit	2410,2411	2873
-generic signature format error	2412	2874
-genericsignatureformaterror	2412	2874
-geometry byte string must be little endian	1282	1634
-geometry overlay calculation error geometry data is invalid in function	1134	1468
-geometry turn info calculation error geometry data is invalid in function	1135	1469
-get stacked diagnostics when handler not active	1280	1632
-getaddrinfo name or service not known	122	2875
-gettemppath disk i o error	2413,100	2876
+gem not found exception	2406	2869
+gem not in home exception	2407	2870
+gemnotfoundexception	2406	2869
+gemnotinhomeexception	2407	2870
+general security exception	2408	2871
+generalsecurityexception	2408	2871
+generated always	411	2872
+generated columns are not supported in copy from where conditions	190,1	2873
+generated columns are not supported on partitions	59	237
+generated columns are not supported on typed tables	59	237
+generated_always	411,1	2872
+generatedalways	411,1	2872
+generation expression for column * cannot be cast automatically to type	170,1	489
+generation expression is not immutable	103,1	692
+generatorerror	2409	2874
+generatorexit	2410,2411	2875
+generic signature format error	2412	2876
+genericsignatureformaterror	2412	2876
+geometry byte string must be little endian	1282	1635
+geometry overlay calculation error geometry data is invalid in function	1134	1469
+geometry turn info calculation error geometry data is invalid in function	1135	1470
+get stacked diagnostics when handler not active	1280	1633
+getaddrinfo name or service not known	122	2877
+gettemppath disk i o error	2413,100	2878
 got a fin before a ccs	2414,172	193
-got a packet bigger than * bytes	1423	1781
-got a read error from the connection pipe	1426	1784
-got an error evaluating stored expression	1200	1548
-got an error from fcntl	1421	1779
-got an error reading communication packets	1425	1783
-got an error when calculating default value for s	1137	1471
-got an error writing communication packets	1420	1778
-got error * during checkpoint	1196	1544
-got error * during commit	1197	1545
-got error * during flush_logs	1198	1546
-got error * during rollback	1199	1547
-got error * from	1278	1630
-got error * from storage engine	1279	1631
-got fatal error * from master when reading data from binary log	1394	1752
-got overflow when converting * to * value truncated	1179	1523
-got packets out of order	1424	1782
-got signal * aborting	1288	1640
-got temporary error * from	1281	1633
-got timeout reading communication packets	1427	1785
-got timeout writing communication packets	1428	1786
-goto is not allowed in a stored procedure handler	1644	2019
-grant options can only be granted to roles	543,544	670
-grant options cannot be granted back to your own grantor	543,544	2877
-grant with identified with is illegal because the user s already exists	1289	1641
-grantor must be current user	59	2878
-group authorization failed exception	2415	2879
-group id not found exception	2416	2880
-group max size reached exception	2417	2881
-group subscribed to topic exception	890	1149
-group_authorization_failed	2415	2879
-group_id_not_found	2416	2880
-group_max_size_reached	2417	2881
-group_subscribed_to_topic	890	1149
-groupauthorizationfailedexception	2415	2879
-groupidnotfoundexception	2416	2880
-grouping error	131	2882
-grouping must have fewer than 32 arguments	2418,205	2883
-grouping_error	131,1	2882
-groupingerror	131,1	2882
-groupmaxsizereachedexception	2417	2881
-groups mode requires an order by clause	480,1	541
-groupsubscribedtotopicexception	890	1149
+got a packet bigger than * bytes	1423	1782
+got a read error from the connection pipe	1426	1785
+got an error evaluating stored expression	1200	1549
+got an error from fcntl	1421	1780
+got an error reading communication packets	1425	1784
+got an error when calculating default value for s	1137	1472
+got an error writing communication packets	1420	1779
+got error * during checkpoint	1196	1545
+got error * during commit	1197	1546
+got error * during flush_logs	1198	1547
+got error * during rollback	1199	1548
+got error * from	1278	1631
+got error * from storage engine	1279	1632
+got fatal error * from master when reading data from binary log	1394	1753
+got overflow when converting * to * value truncated	1179	1524
+got packets out of order	1424	1783
+got signal * aborting	1288	1641
+got temporary error * from	1281	1634
+got timeout reading communication packets	1427	1786
+got timeout writing communication packets	1428	1787
+goto is not allowed in a stored procedure handler	1644	2020
+grant options can only be granted to roles	543,544	671
+grant options cannot be granted back to your own grantor	543,544	2879
+grant with identified with is illegal because the user s already exists	1289	1642
+grantor must be current user	59	2880
+group authorization failed exception	2415	2881
+group id not found exception	2416	2882
+group max size reached exception	2417	2883
+group subscribed to topic exception	890	1150
+group_authorization_failed	2415	2881
+group_id_not_found	2416	2882
+group_max_size_reached	2417	2883
+group_subscribed_to_topic	890	1150
+groupauthorizationfailedexception	2415	2881
+groupidnotfoundexception	2416	2882
+grouping error	131	2884
+grouping must have fewer than 32 arguments	2418,206	2885
+grouping_error	131,1	2884
+groupingerror	131,1	2884
+groupmaxsizereachedexception	2417	2883
+groups mode requires an order by clause	480,1	542
+groupsubscribedtotopicexception	890	1150
 grpc status aborted	636,637,19	790
 grpc status already_exists	151,152,19	165
 grpc status cancelled	638,639,640	791
@@ -14288,61 +14295,61 @@ grpc status unauthenticated	657,658,7	801
 grpc status unavailable	659,660,43	802
 grpc status unimplemented	661,662,40	803
 grpc status unknown	663,664,38	804
-gssapi authentication is not supported on local sockets	128,129	287
-gtid * and * conflict duplicate domain id	1191	1539
-gtid_executed was changed from * to	1291	1643
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1292	1644
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1294	1646
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1155	1497
-gtid_next cannot be set to anonymous when gtid_mode on	1153	1495
-gtid_next cannot be set to uuid number when gtid_mode off	1154	1496
-gtid_next_list cannot be set to a non null value when gtid_mode off	1152	1494
-gtid_purged can only be set when gtid_executed is empty	1156	1498
-gtid_purged can only be set when gtid_mode on	1157	1499
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1158	1500
-gtid_purged was changed from * to	1299	1651
-gtsvector_in not implemented	59	2884
-gzip compression is not supported by this build	59	2885
-gzip invalid checksum	2419,2420	2886
-gzip invalid header	2421,183	2887
-handler function is not specified	779,1	2888
-has a collation conflict	608,1	759
-has a compression method conflict	170,1	488
-has a storage parameter conflict	170,1	488
-has a type conflict	170,1	488
-has an old format you should re create the * object s	1477	1838
-has different type for column	170,1	488
-has multiple for update share references to table	493	1195
-has no installation script nor update path for version	112,64	2889
-has no update path from version * to version	112,64	2889
-has pseudo type	61,1	469
-has unsupported event type	59	2890
-has wrong type	170,1	621
+gssapi authentication is not supported on local sockets	128,129	288
+gtid * and * conflict duplicate domain id	1191	1540
+gtid_executed was changed from * to	1291	1644
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1292	1645
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1294	1647
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1155	1498
+gtid_next cannot be set to anonymous when gtid_mode on	1153	1496
+gtid_next cannot be set to uuid number when gtid_mode off	1154	1497
+gtid_next_list cannot be set to a non null value when gtid_mode off	1152	1495
+gtid_purged can only be set when gtid_executed is empty	1156	1499
+gtid_purged can only be set when gtid_mode on	1157	1500
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1158	1501
+gtid_purged was changed from * to	1299	1652
+gtsvector_in not implemented	59	2886
+gzip compression is not supported by this build	59	2887
+gzip invalid checksum	2419,2420	2888
+gzip invalid header	2421,183	2889
+handler function is not specified	779,1	2890
+has a collation conflict	608,1	760
+has a compression method conflict	170,1	489
+has a storage parameter conflict	170,1	489
+has a type conflict	170,1	489
+has an old format you should re create the * object s	1477	1839
+has different type for column	170,1	489
+has multiple for update share references to table	493	1196
+has no installation script nor update path for version	112,64	2891
+has no update path from version * to version	112,64	2891
+has pseudo type	61,1	470
+has unsupported event type	59	2892
+has wrong type	170,1	622
 hash function 1 must have one argument	103,1	104
 hash function 1 must return integer	103,1	104
 hash function 2 must have two arguments	103,1	104
 hash function 2 must return bigint	103,1	104
-hash indexes do not support whole index scans	59	2891
-headlessexception	2422	2892
-heap relfilenode value not set when in binary upgrade mode	112,64	2893
-held cursor requires same isolation level	2423	2894
-held_cursor_requires_same_isolation_level	2423,115	2894
-heldcursorrequiressameisolationlevel	2423,115	2894
-help database is corrupt or does not exist	1172	1516
-highest timeline * of the primary is behind recovery timeline	57	529
-hmacerror	2424	2895
-host * is blocked because of many connection errors unblock with	1304	1657
-host * is not allowed to connect to this mariadb server	1305	1658
-host is down	979	2896
-host port conflict	2425	2897
-host protection exception	2426	2898
-hostgssenc record cannot match because gssapi is not supported by this build	128,129	287
-hostname mismatch	2427,178	2899
-hostportconflict	2425	2897
-hostprotectionexception	2426	2898
-hostssl record cannot match because ssl is disabled	128,129	287
-hostssl record cannot match because ssl is not supported by this build	128,129	287
-hot standby is not possible because of insufficient parameter settings	112,64	2900
+hash indexes do not support whole index scans	59	2893
+headlessexception	2422	2894
+heap relfilenode value not set when in binary upgrade mode	112,64	2895
+held cursor requires same isolation level	2423	2896
+held_cursor_requires_same_isolation_level	2423,115	2896
+heldcursorrequiressameisolationlevel	2423,115	2896
+help database is corrupt or does not exist	1172	1517
+highest timeline * of the primary is behind recovery timeline	57	530
+hmacerror	2424	2897
+host * is blocked because of many connection errors unblock with	1304	1658
+host * is not allowed to connect to this mariadb server	1305	1659
+host is down	979	2898
+host port conflict	2425	2899
+host protection exception	2426	2900
+hostgssenc record cannot match because gssapi is not supported by this build	128,129	288
+hostname mismatch	2427,178	2901
+hostportconflict	2425	2899
+hostprotectionexception	2426	2900
+hostssl record cannot match because ssl is disabled	128,129	288
+hostssl record cannot match because ssl is not supported by this build	128,129	288
+hot standby is not possible because of insufficient parameter settings	112,64	2902
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14383,9 +14390,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2428	2901
-http connect timeout exception	2429	2902
-http connection has been hijacked	2430,2431	2903
+http bad response	2428	2903
+http connect timeout exception	2429	2904
+http connection has been hijacked	2430,2431	2905
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14426,20 +14433,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2432	2904
-http handler timeout	2433	2905
-http header syntax error	2434	2906
-http invalid read on closed body	2435,2436	2907
-http listener exception	2437	2908
-http named cookie not present	2438,2439	2909
-http no location header in response	2440,2441	2910
-http no such file	2442,2443	2911
+http fatal error	2432	2906
+http handler timeout	2433	2907
+http header syntax error	2434	2908
+http invalid read on closed body	2435,2436	2909
+http listener exception	2437	2910
+http named cookie not present	2438,2439	2911
+http no location header in response	2440,2441	2912
+http no such file	2442,2443	2913
 http request	2444,172	193
-http request method or response status code does not allow body	2445,2446	2912
-http retriable error	2447	2913
-http retry exception	2448	2914
-http server closed	2449	2915
-http server exception	2450	2916
+http request method or response status code does not allow body	2445,2446	2914
+http retriable error	2447	2915
+http retry exception	2448	2916
+http server closed	2449	2917
+http server exception	2450	2918
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14480,2098 +14487,2098 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2451	2917
+http timeout exception	2451	2919
 http version not supported	46	48
-http wrote more than the declared content length	2452,2453	2918
+http wrote more than the declared content length	2452,2453	2920
 http_version_not_supported	46	48
-httpbadresponse	2428	2901
-httpconnecttimeoutexception	2429	2902
-httperror	2454	2919
-httpexception	2455	2920
-httpfatalerror	2432	2904
-httpheadersyntaxerror	2434	2906
-httplistenerexception	2437	2908
-httpretriableerror	2447	2913
-httpretryexception	2448	2914
+httpbadresponse	2428	2903
+httpconnecttimeoutexception	2429	2904
+httperror	2454	2921
+httpexception	2455	2922
+httpfatalerror	2432	2906
+httpheadersyntaxerror	2434	2908
+httplistenerexception	2437	2910
+httpretriableerror	2447	2915
+httpretryexception	2448	2916
 https proxy request	2456,172	193
-httpserverexception	2450	2916
-httptimeoutexception	2451	2917
-huge pages not supported on this platform	59	2921
-huge pages not supported with the current shared_memory_type setting	59	2921
+httpserverexception	2450	2918
+httptimeoutexception	2451	2919
+huge pages not supported on this platform	59	2923
+huge pages not supported with the current shared_memory_type setting	59	2923
 i m a teapot	27	28
-i o error reading log index file	1345	1700
-i o possible	2270	2922
+i o error reading log index file	1345	1701
+i o possible	2270	2924
 icu is not supported in this build	59	812
-icu locale cannot be specified unless locale provider is icu	103,1	2923
-icu locale must be specified	112,64	566
-identifier name * is too long	1724	2100
-identifier removed	981	2924
-identifier too long	2457,1	2925
-identity column type must be smallint integer or bigint	112,64	2926
-identity columns are not supported on partitions	59	236
-identity columns are not supported on typed tables	59	236
-identity not mapped exception	790	2927
-identitynotmappedexception	790	2927
-idle in transaction session timeout	2458	2928
-idle session timeout	2459	2929
-idle_in_transaction_session_timeout	2458,115	2928
-idle_session_timeout	2459,125	2929
-idleintransactionsessiontimeout	2458,115	2928
-idlesessiontimeout	2459,125	2929
-if a message batch in a produce request exceeds the maximum configured segment size	2460	2930
-if replica is expected on a broker but is not this can be safely ignored	2461	2931
-if you specify a string larger than configured maximum for offset metadata	2462	2932
-ignoring specified roles other than public	112,64	2933
-iio invalid tree exception	2463	2934
-iioexception	2464	2935
-iioinvalidtreeexception	2463	2934
-illegal * value found during parsing	1314	1667
-illegal access error	2465	2936
-illegal access exception	2466	2937
-illegal argument exception	2467	2938
-illegal block size exception	2468	2939
-illegal blocking mode exception	2469	2940
-illegal caller exception	2470	2941
-illegal channel group exception	2471	2942
-illegal charset name exception	2472	2943
-illegal class format exception	2473	2944
-illegal component state exception	2474	2945
-illegal division by zero	225	2946
-illegal format code point exception	2475	2947
-illegal format conversion exception	2476	2948
-illegal format exception	2477	2949
-illegal format flags exception	2478	2950
-illegal format precision exception	2479	2951
-illegal format width exception	2480	2952
-illegal generation exception	2481	2953
-illegal grant revoke command please consult the manual to see which privileges can be used	1308	1661
-illegal instruction	2251	2954
-illegal mix of collations * and * for operation	1140	1474
-illegal mix of collations * for operation	1141	1475
-illegal mix of collations for operation	1141	1476
-illegal monitor state exception	2482	2955
-illegal parameter data type * for operation	1311	1664
-illegal parameter data types * and * for operation	1312	1665
-illegal path state exception	2483	2956
+icu locale cannot be specified unless locale provider is icu	103,1	2925
+icu locale must be specified	112,64	567
+identifier name * is too long	1724	2101
+identifier removed	981	2926
+identifier too long	2457,1	2927
+identity column type must be smallint integer or bigint	112,64	2928
+identity columns are not supported on partitions	59	237
+identity columns are not supported on typed tables	59	237
+identity not mapped exception	790	2929
+identitynotmappedexception	790	2929
+idle in transaction session timeout	2458	2930
+idle session timeout	2459	2931
+idle_in_transaction_session_timeout	2458,115	2930
+idle_session_timeout	2459,125	2931
+idleintransactionsessiontimeout	2458,115	2930
+idlesessiontimeout	2459,125	2931
+if a message batch in a produce request exceeds the maximum configured segment size	2460	2932
+if replica is expected on a broker but is not this can be safely ignored	2461	2933
+if you specify a string larger than configured maximum for offset metadata	2462	2934
+ignoring specified roles other than public	112,64	2935
+iio invalid tree exception	2463	2936
+iioexception	2464	2937
+iioinvalidtreeexception	2463	2936
+illegal * value found during parsing	1314	1668
+illegal access error	2465	2938
+illegal access exception	2466	2939
+illegal argument exception	2467	2940
+illegal block size exception	2468	2941
+illegal blocking mode exception	2469	2942
+illegal caller exception	2470	2943
+illegal channel group exception	2471	2944
+illegal charset name exception	2472	2945
+illegal class format exception	2473	2946
+illegal component state exception	2474	2947
+illegal division by zero	204	2948
+illegal format code point exception	2475	2949
+illegal format conversion exception	2476	2950
+illegal format exception	2477	2951
+illegal format flags exception	2478	2952
+illegal format precision exception	2479	2953
+illegal format width exception	2480	2954
+illegal generation exception	2481	2955
+illegal grant revoke command please consult the manual to see which privileges can be used	1308	1662
+illegal instruction	2251	2956
+illegal mix of collations * and * for operation	1140	1475
+illegal mix of collations * for operation	1141	1476
+illegal mix of collations for operation	1141	1477
+illegal monitor state exception	2482	2957
+illegal parameter data type * for operation	1311	1665
+illegal parameter data types * and * for operation	1312	1666
+illegal path state exception	2483	2958
 illegal point compression	2484,172	193
-illegal sasl state exception	2485	2957
-illegal seek	2221	2958
-illegal selector exception	2486	2959
-illegal state exception	2487	2960
+illegal sasl state exception	2485	2959
+illegal seek	2221	2960
+illegal selector exception	2486	2961
+illegal state exception	2487	2962
 illegal suite b digest	2488,172	193
-illegal thread state exception	2489	2961
-illegal value used as argument of dynamic column function	1192	1540
-illegal_generation	2481	2953
-illegal_sasl_state	2485	2957
-illegalaccesserror	2465	2936
-illegalaccessexception	2466	2937
-illegalargumentexception	2467	2938
-illegalblockingmodeexception	2469	2940
-illegalblocksizeexception	2468	2939
-illegalcallerexception	2470	2941
-illegalchannelgroupexception	2471	2942
-illegalcharsetnameexception	2472	2943
-illegalclassformatexception	2473	2944
-illegalcomponentstateexception	2474	2945
-illegalformatcodepointexception	2475	2947
-illegalformatconversionexception	2476	2948
-illegalformatexception	2477	2949
-illegalformatflagsexception	2478	2950
-illegalformatprecisionexception	2479	2951
-illegalformatwidthexception	2480	2952
-illegalgenerationexception	2481	2953
-illegalmonitorstateexception	2482	2955
-illegalpathstateexception	2483	2956
-illegalsaslstateexception	2485	2957
-illegalselectorexception	2486	2959
-illegalstateexception	2487	2960
-illegalthreadstateexception	2489	2961
-illformed locale exception	2490	2962
-illformedlocaleexception	2490	2962
+illegal thread state exception	2489	2963
+illegal value used as argument of dynamic column function	1192	1541
+illegal_generation	2481	2955
+illegal_sasl_state	2485	2959
+illegalaccesserror	2465	2938
+illegalaccessexception	2466	2939
+illegalargumentexception	2467	2940
+illegalblockingmodeexception	2469	2942
+illegalblocksizeexception	2468	2941
+illegalcallerexception	2470	2943
+illegalchannelgroupexception	2471	2944
+illegalcharsetnameexception	2472	2945
+illegalclassformatexception	2473	2946
+illegalcomponentstateexception	2474	2947
+illegalformatcodepointexception	2475	2949
+illegalformatconversionexception	2476	2950
+illegalformatexception	2477	2951
+illegalformatflagsexception	2478	2952
+illegalformatprecisionexception	2479	2953
+illegalformatwidthexception	2480	2954
+illegalgenerationexception	2481	2955
+illegalmonitorstateexception	2482	2957
+illegalpathstateexception	2483	2958
+illegalsaslstateexception	2485	2959
+illegalselectorexception	2486	2961
+illegalstateexception	2487	2962
+illegalthreadstateexception	2489	2963
+illformed locale exception	2490	2964
+illformedlocaleexception	2490	2964
 im_a_teapot	27	28
-image gc failed	2491,2492	2963
-image inspect error	2493,2494	2964
-image pull back off	2495,2496	2965
-image unknown format	2497,2498	2966
-imagegcfailed	2491,2492	2963
-imageinspecterror	2493,2494	2964
-imagepullbackoff	2495,2496	2965
-imaging op exception	2499	2967
-imagingopexception	2499	2967
-importerror	2500	2968
-importwarning	2501	2969
-impossible dependencies error	2502	2970
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1287	1639
-impossibledependencieserror	2502	2970
-improper binary format in array element	782,64	2971
-improper binary format in record column	782,64	2972
-improper connection state	2503	2973
-improper qualified name too many dotted names	0,1	2974
-improper relation name too many dotted names	0,1	2974
-improper type name	63,64	2701
-improperconnectionstate	2503	2973
+image gc failed	2491,2492	2965
+image inspect error	2493,2494	2966
+image pull back off	2495,2496	2967
+image unknown format	2497,2498	2968
+imagegcfailed	2491,2492	2965
+imageinspecterror	2493,2494	2966
+imagepullbackoff	2495,2496	2967
+imaging op exception	2499	2969
+imagingopexception	2499	2969
+importerror	2500	2970
+importwarning	2501	2971
+impossible dependencies error	2502	2972
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1287	1640
+impossibledependencieserror	2502	2972
+improper binary format in array element	782,64	2973
+improper binary format in record column	782,64	2974
+improper connection state	2503	2975
+improper qualified name too many dotted names	0,1	2976
+improper relation name too many dotted names	0,1	2976
+improper type name	63,64	2702
+improperconnectionstate	2503	2975
 in an aggregate with distinct order by expressions must appear in argument list	190,1	214
-in child table has a conflicting generation expression	170,1	488
-in child table must be a generated column	170,1	488
-in child table must be marked not null	170,1	488
-in failed sql transaction	835	2975
-in from has unsupported return type	170,1	2976
-in progress error	2504	2977
-in_failed_sql_transaction	835,115	2975
-inaccessible object exception	2505	2978
-inaccessibleobjectexception	2505	2978
-inappropriate access mode for branch transaction	2506	2979
+in child table has a conflicting generation expression	170,1	489
+in child table must be a generated column	170,1	489
+in child table must be marked not null	170,1	489
+in failed sql transaction	835	2977
+in from has unsupported return type	170,1	2978
+in progress error	2504	2979
+in_failed_sql_transaction	835,115	2977
+inaccessible object exception	2505	2980
+inaccessibleobjectexception	2505	2980
+inappropriate access mode for branch transaction	2506	2981
 inappropriate fallback	2507,172	193
-inappropriate ioctl for device	1057	2980
-inappropriate isolation level for branch transaction	2508	2981
-inappropriate_access_mode_for_branch_transaction	2506,115	2979
-inappropriate_isolation_level_for_branch_transaction	2508,115	2981
-inappropriateaccessmodeforbranchtransaction	2506,115	2979
-inappropriateisolationlevelforbranchtransaction	2508,115	2981
-including column does not support a collation	103,1	2865
-including column does not support an operator class	103,1	2865
-including column does not support asc desc options	103,1	2865
-including column does not support nulls first last options	103,1	2865
-incompatible class change error	2509	2982
-incompatibleclasschangeerror	2509	2982
-incomplete annotation exception	2510	2983
-incomplete message from client	334,335	2984
-incomplete read error	2511,2512	2985
-incomplete startup packet	334,335	2986
-incompleteannotationexception	2510	2983
-incompleteread	2513	2987
-incompletereaderror	2511,2512	2985
-inconsistency in usage of column lists for partitioning	1496	1858
-inconsistent cluster id exception	2514	2988
+inappropriate ioctl for device	1057	2982
+inappropriate isolation level for branch transaction	2508	2983
+inappropriate_access_mode_for_branch_transaction	2506,115	2981
+inappropriate_isolation_level_for_branch_transaction	2508,115	2983
+inappropriateaccessmodeforbranchtransaction	2506,115	2981
+inappropriateisolationlevelforbranchtransaction	2508,115	2983
+including column does not support a collation	103,1	2867
+including column does not support an operator class	103,1	2867
+including column does not support asc desc options	103,1	2867
+including column does not support nulls first last options	103,1	2867
+incompatible class change error	2509	2984
+incompatibleclasschangeerror	2509	2984
+incomplete annotation exception	2510	2985
+incomplete message from client	334,335	2986
+incomplete read error	2511,2512	2987
+incomplete startup packet	334,335	2988
+incompleteannotationexception	2510	2985
+incompleteread	2513	2989
+incompletereaderror	2511,2512	2987
+inconsistency in usage of column lists for partitioning	1496	1859
+inconsistent cluster id exception	2514	2990
 inconsistent compression	2515,172	193
 inconsistent early data alpn	2516,172	193
 inconsistent early data sni	2517,172	193
 inconsistent extms	2518,172	193
-inconsistent group protocol exception	2519	2989
-inconsistent topic id exception	2520	2990
-inconsistent types deduced for parameter	160,1	969
-inconsistent voter set exception	2521	2991
-inconsistent_cluster_id	2514	2988
-inconsistent_group_protocol	2519	2989
-inconsistent_topic_id	2520	2990
-inconsistent_voter_set	2521	2991
-inconsistentclusteridexception	2514	2988
-inconsistentgroupprotocolexception	2519	2989
-inconsistenttopicidexception	2520	2990
-inconsistentvotersetexception	2521	2991
-incorrect * value * for column	1750	2128
-incorrect * value * for function	1909	2319
-incorrect argument type to variable	1905	2315
-incorrect arguments to	1869	2278
-incorrect binary data format	782,64	2992
-incorrect binary data format in bind parameter	782,64	2993
-incorrect binary data format in function argument	782,64	2994
-incorrect binary data format in logical replication column	782,64	2995
-incorrect catalog name	1882	2292
-incorrect column name	1871	2280
-incorrect column specifier for column	1873	2282
-incorrect database name	1872	2281
-incorrect default value * for column	1336	1691
-incorrect escaping in json text in argument * to function * at position	1353	1708
-incorrect foreign key definition for	1876	2285
-incorrect geojson format empty * array	1274	1626
-incorrect geojson format polygon not closed	1276	1628
-incorrect geojson format specified for st_geomfromgeojson function	1275	1627
-incorrect geojson format too few points for linestring specified	1277	1629
-incorrect index name	1883	2293
-incorrect information in file	1469	1829
-incorrect number of arguments for * expected * got	1659	2035
-incorrect number of fetch variables	1660	2036
-incorrect parameter count in the call to native function	1889	2299
-incorrect parameter count to cursor	1888	2298
-incorrect parameter count to procedure	1890	2300
-incorrect parameter or combination of parameters for start slave until	1094	1428
-incorrect parameters in the call to native function	1891	2301
-incorrect parameters in the call to stored function	1893	2303
-incorrect parameters to procedure	1892	2302
-incorrect partition name	1894	2304
-incorrect prefix key the used key part isn * t support unique prefix keys	1898	2308
-incorrect routine name	1658	2034
-incorrect table definition all merge tables must be in the same database	1756	2134
-incorrect table definition there can be only one auto column and it must be defined as a key	1870	2279
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1738	2115
-incorrect table name	1900	2310
-incorrect usage of * and	1907	2317
-incorrect usage placement of	1160	1503
-incorrect user level lock name	1798	2207
-incorrect value * for option	1091	1425
-increment must not be zero	112,64	2926
-indentationerror	2522,2523	2996
-indeterminate collation	777	2997
-indeterminate datatype	491	2998
-indeterminate_collation	777,1	2997
-indeterminate_datatype	491,1	2998
-indeterminatecollation	777,1	2997
-indeterminatedatatype	491,1	2998
-index * is corrupted	1321	1674
-index * is of wrong type for an innodb fulltext index	1326	1679
+inconsistent group protocol exception	2519	2991
+inconsistent topic id exception	2520	2992
+inconsistent types deduced for parameter	160,1	970
+inconsistent voter set exception	2521	2993
+inconsistent_cluster_id	2514	2990
+inconsistent_group_protocol	2519	2991
+inconsistent_topic_id	2520	2992
+inconsistent_voter_set	2521	2993
+inconsistentclusteridexception	2514	2990
+inconsistentgroupprotocolexception	2519	2991
+inconsistenttopicidexception	2520	2992
+inconsistentvotersetexception	2521	2993
+incorrect * value * for column	1750	2129
+incorrect * value * for function	1909	2320
+incorrect argument type to variable	1905	2316
+incorrect arguments to	1869	2279
+incorrect binary data format	782,64	2994
+incorrect binary data format in bind parameter	782,64	2995
+incorrect binary data format in function argument	782,64	2996
+incorrect binary data format in logical replication column	782,64	2997
+incorrect catalog name	1882	2293
+incorrect column name	1871	2281
+incorrect column specifier for column	1873	2283
+incorrect database name	1872	2282
+incorrect default value * for column	1336	1692
+incorrect escaping in json text in argument * to function * at position	1353	1709
+incorrect foreign key definition for	1876	2286
+incorrect geojson format empty * array	1274	1627
+incorrect geojson format polygon not closed	1276	1629
+incorrect geojson format specified for st_geomfromgeojson function	1275	1628
+incorrect geojson format too few points for linestring specified	1277	1630
+incorrect index name	1883	2294
+incorrect information in file	1469	1830
+incorrect number of arguments for * expected * got	1659	2036
+incorrect number of fetch variables	1660	2037
+incorrect parameter count in the call to native function	1889	2300
+incorrect parameter count to cursor	1888	2299
+incorrect parameter count to procedure	1890	2301
+incorrect parameter or combination of parameters for start slave until	1094	1429
+incorrect parameters in the call to native function	1891	2302
+incorrect parameters in the call to stored function	1893	2304
+incorrect parameters to procedure	1892	2303
+incorrect partition name	1894	2305
+incorrect prefix key the used key part isn * t support unique prefix keys	1898	2309
+incorrect routine name	1658	2035
+incorrect table definition all merge tables must be in the same database	1756	2135
+incorrect table definition there can be only one auto column and it must be defined as a key	1870	2280
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1738	2116
+incorrect table name	1900	2311
+incorrect usage of * and	1907	2318
+incorrect usage placement of	1160	1504
+incorrect user level lock name	1798	2208
+incorrect value * for option	1091	1426
+increment must not be zero	112,64	2928
+indentationerror	2522,2523	2998
+indeterminate collation	777	2999
+indeterminate datatype	491	3000
+indeterminate_collation	777,1	2999
+indeterminate_datatype	491,1	3000
+indeterminatecollation	777,1	2999
+indeterminatedatatype	491,1	3000
+index * is corrupted	1321	1675
+index * is of wrong type for an innodb fulltext index	1326	1680
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1320	1673
-index corrupted	2524	2999
+index column size too large the maximum column size is * bytes	1320	1674
+index corrupted	2524	3001
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2525,2526	3000
-index expressions and predicates can refer only to the table being indexed	190,1	3001
-index for table * is corrupt try to repair it	1470	1830
-index invalid or out of range	195	3002
+index database disk image is malformed	2525,2526	3002
+index expressions and predicates can refer only to the table being indexed	190,1	3003
+index for table * is corrupt try to repair it	1470	1831
+index invalid or out of range	195	3004
 index operators must be binary	103,1	104
-index out of bounds exception	2527,195	3003
-index out of bounds the len is * but the index is	195	3004
-index out of range	195	3005
-index out of range exception	2528,195	3006
-index relfilenode value not set when in binary upgrade mode	112,64	3007
-index row requires * bytes maximum size is	205	3008
-index row size * exceeds btree version * for index	205	3009
-index row size * exceeds hash maximum	205	3010
-index row size * exceeds maximum * for index	205	3011
-index s does not support this operation	1370	1727
+index out of bounds exception	2527,195	3005
+index out of bounds the len is * but the index is	195	3006
+index out of range	195	3007
+index out of range exception	2528,195	3008
+index relfilenode value not set when in binary upgrade mode	112,64	3009
+index row requires * bytes maximum size is	206	3010
+index row size * exceeds btree version * for index	206	3011
+index row size * exceeds hash maximum	206	3012
+index row size * exceeds maximum * for index	206	3013
+index s does not support this operation	1370	1728
 index search operators must return boolean	103,1	104
-index was out of range must be non negative and less than the size of the collection	195	3012
-index was outside the bounds of the array	2528,195	3013
-index_corrupted	2524,55	2999
-indexcorrupted	2524,55	2999
-indexerror	2529,2530,195	3014
-indexoutofboundsexception	2527,195	3003
-indexoutofrangeexception	2528,195	3006
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2521	2991
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2531	3015
-indicator overflow	2532	3016
-indicator_overflow	2532,64	3016
-indicatoroverflow	2532,64	3016
-ineligible replica exception	2533	3017
-ineligible_replica	2533	3017
-ineligiblereplicaexception	2533	3017
-infailedsqltransaction	835,115	2975
-infinite recursion detected in policy for relation	103,1	3018
-infinite recursion detected in rules for relation	103,1	3018
-inherited column * has a collation conflict	608,1	759
-inherited column * has a generation conflict	170,1	488
-inherited column * has a storage parameter conflict	170,1	488
-inherited column * has a type conflict	170,1	488
-inherited column * must be renamed in child tables too	61,1	477
-inherited constraint * must be renamed in child tables too	61,1	477
+index was out of range must be non negative and less than the size of the collection	195	3014
+index was outside the bounds of the array	2528,195	3015
+index_corrupted	2524,55	3001
+indexcorrupted	2524,55	3001
+indexerror	2529,2530,195	3016
+indexoutofboundsexception	2527,195	3005
+indexoutofrangeexception	2528,195	3008
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2521	2993
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2531	3017
+indicator overflow	2532	3018
+indicator_overflow	2532,64	3018
+indicatoroverflow	2532,64	3018
+ineligible replica exception	2533	3019
+ineligible_replica	2533	3019
+ineligiblereplicaexception	2533	3019
+infailedsqltransaction	835,115	2977
+infinite recursion detected in policy for relation	103,1	3020
+infinite recursion detected in rules for relation	103,1	3020
+inherited column * has a collation conflict	608,1	760
+inherited column * has a generation conflict	170,1	489
+inherited column * has a storage parameter conflict	170,1	489
+inherited column * has a type conflict	170,1	489
+inherited column * must be renamed in child tables too	61,1	478
+inherited constraint * must be renamed in child tables too	61,1	478
 inherited relation * is not a table or foreign table	153,1	839
-inherits conflicting default values	546,1	678
-inherits conflicting generation expressions	546,1	678
-inherits from generated column but specifies default	546,1	678
-inherits from generated column but specifies identity	546,1	678
-initial position must not be null	113,64	3019
-initial slot snapshot too large	447,446	3020
-initiated by * normal shutdown	1464	1824
+inherits conflicting default values	546,1	679
+inherits conflicting generation expressions	546,1	679
+inherits from generated column but specifies default	546,1	679
+inherits from generated column but specifies identity	546,1	679
+initial position must not be null	113,64	3021
+initial slot snapshot too large	447,446	3022
+initiated by * normal shutdown	1464	1825
 inline sql function body only valid for language sql	62,1	135
-innodb is in read only mode	1328	1681
-innodb presently supports one fulltext index creation at a time	1325	1678
-innodb refuses to write tables with row_format compressed or key_block_size	1783	2162
-inprogresserror	2504	2977
-input data type is not an array	170,1	526
-input is a query not an expression	112,64	2709
-input is out of range	201,64	3021
-input mismatch exception	2534	3022
-input of anonymous composite types is not implemented	59	3023
-input output error	986	3024
+innodb is in read only mode	1328	1682
+innodb presently supports one fulltext index creation at a time	1325	1679
+innodb refuses to write tables with row_format compressed or key_block_size	1783	2163
+inprogresserror	2504	2979
+input data type is not an array	170,1	527
+input is a query not an expression	112,64	2710
+input is out of range	201,64	3023
+input mismatch exception	2534	3024
+input of anonymous composite types is not implemented	59	3025
+input output error	986	3026
 input parameters after one with a default value must also have defaults	62,1	135
-input string is too short for datetime format	464,64	501
-input string was not in a correct format	478	3025
-inputmismatchexception	2534	3022
-insert delayed can * because it is locked with lock tables	1184	1529
-insert has more expressions than target columns	0,1	3026
-insert has more target columns than expressions	0,1	3026
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1114	1448
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1111	1445
-insert on duplicate key update on a table with more than one unique key is unsafe	1116	1450
-insert or update on table * violates foreign key constraint	2385,598	3027
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1115	1449
-insert select rule actions are not supported for queries having data modifying statements in with	59	611
-insert trigger s when condition cannot reference old values	103,1	335
-insert with on conflict clause cannot be used with table that has insert or update rules	59	611
-inspectfailed	2535,2536	3028
-installerror	2537	3029
-instance already exists exception	2538	3030
-instance not found exception	2539	3031
-instancealreadyexistsexception	2538	3030
-instancenotfoundexception	2539	3031
-instantiationerror	2540	3032
-instantiationexception	2541	3033
-instead nothing rules on select are not implemented	59	536
-instead of triggers cannot have column lists	59	336
-instead of triggers cannot have when conditions	59	336
-instead of triggers must be for each row	59	336
-insufficient data left in message	334,335,782	3034
-insufficient execution stack exception	2542	3035
-insufficient file descriptors available to start server process	143	2656
-insufficient free cpu	2543	3036
-insufficient free memory	2544	3037
-insufficient memory exception	2545	3038
-insufficient memory to continue the execution of the program	2545,2546	3039
-insufficient privilege	87	3040
-insufficient resources	143	3041
-insufficient resources exception	2547	3042
+input string is too short for datetime format	464,64	502
+input string was not in a correct format	478	3027
+inputmismatchexception	2534	3024
+insert delayed can * because it is locked with lock tables	1184	1530
+insert has more expressions than target columns	0,1	3028
+insert has more target columns than expressions	0,1	3028
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1114	1449
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1111	1446
+insert on duplicate key update on a table with more than one unique key is unsafe	1116	1451
+insert or update on table * violates foreign key constraint	2385,598	3029
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1115	1450
+insert select rule actions are not supported for queries having data modifying statements in with	59	612
+insert trigger s when condition cannot reference old values	103,1	336
+insert with on conflict clause cannot be used with table that has insert or update rules	59	612
+inspectfailed	2535,2536	3030
+installerror	2537	3031
+instance already exists exception	2538	3032
+instance not found exception	2539	3033
+instancealreadyexistsexception	2538	3032
+instancenotfoundexception	2539	3033
+instantiationerror	2540	3034
+instantiationexception	2541	3035
+instead nothing rules on select are not implemented	59	537
+instead of triggers cannot have column lists	59	337
+instead of triggers cannot have when conditions	59	337
+instead of triggers must be for each row	59	337
+insufficient data left in message	334,335,782	3036
+insufficient execution stack exception	2542	3037
+insufficient file descriptors available to start server process	143	2657
+insufficient free cpu	2543	3038
+insufficient free memory	2544	3039
+insufficient memory exception	2545	3040
+insufficient memory to continue the execution of the program	2545,2546	3041
+insufficient privilege	87	3042
+insufficient resources	143	3043
+insufficient resources exception	2547	3044
 insufficient security	2548,172	193
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2542	3043
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2542	3045
 insufficient storage	50	52
-insufficient_privilege	87,1	3040
-insufficient_resources	143	3041
+insufficient_privilege	87,1	3042
+insufficient_resources	143	3043
 insufficient_storage	50	52
-insufficientexecutionstackexception	2542	3035
-insufficientfreecpu	2543	3036
-insufficientfreememory	2544	3037
-insufficientmemoryexception	2545	3038
-insufficientprivilege	87,1	3040
-insufficientresources	143	3041
-insufficientresourcesexception	2547	3042
-int too large to convert to float	201	3044
-integer is required for rows type frame	1904	2314
-integer out of range	201,64	338
-integrity constraint violation	598	3045
-integrity_constraint_violation	598	3045
-integrityconstraintviolation	598	3045
-integrityerror	2549	3046
-interface conversion interface is string not int	226	3047
-interfaceerror	2550	3048
-internal buffer overflow exception	2551	3049
-internal buffer overflow occurred	2551	3050
-internal error	55	3051
-internal error code for broker to broker communication	2552	3052
-internal error in the runtime	2244	3053
-internal function * is not in internal lookup table	779,1	990
-internal scheduler error	1224	1574
+insufficientexecutionstackexception	2542	3037
+insufficientfreecpu	2543	3038
+insufficientfreememory	2544	3039
+insufficientmemoryexception	2545	3040
+insufficientprivilege	87,1	3042
+insufficientresources	143	3043
+insufficientresourcesexception	2547	3044
+int too large to convert to float	201	3046
+integer is required for rows type frame	1904	2315
+integer out of range	201,64	339
+integrity constraint violation	598	3047
+integrity_constraint_violation	598	3047
+integrityconstraintviolation	598	3047
+integrityerror	2549	3048
+interface conversion interface is string not int	226	3049
+interfaceerror	2550	3050
+internal buffer overflow exception	2551	3051
+internal buffer overflow occurred	2551	3052
+internal error	55	3053
+internal error code for broker to broker communication	2552	3054
+internal error in the runtime	2244	3055
+internal function * is not in internal lookup table	779,1	991
+internal scheduler error	1224	1575
 internal server error	38	39
-internal size * is invalid for passed by value type	103,1	2811
-internal_error	55	3051
+internal size * is invalid for passed by value type	103,1	2813
+internal_error	55	3053
 internal_server_error	38	39
-internalbufferoverflowexception	2551	3049
-internalerror	55	3051
-interrupted by timeout exception	2553	3054
-interrupted io exception	2554	3055
-interrupted naming exception	2555	3056
-interrupted system call	985	3057
-interrupted system call should be restarted	1930	3058
-interruptedbytimeoutexception	2553	3054
-interruptederror	985,2556	3059
-interruptedexception	2557	3060
-interruptedioexception	2554	3055
-interruptednamingexception	2555	3056
-interval field overflow	2558	3061
-interval field value out of range	2558,64	3062
-interval is either not positive or too big	1223	1573
-interval time zone * must not include months or days	112,64	3063
-interval_field_overflow	2558,64	3061
-intervalfieldoverflow	2558,64	3061
-into is only allowed on first select of union intersect except	0,1	3026
-introspectionexception	2559	3064
-invalid * character string	1333	1688
-invalid address error	2560	3065
-invalid address family in external	782,64	995
+internalbufferoverflowexception	2551	3051
+internalerror	55	3053
+interrupted by timeout exception	2553	3056
+interrupted io exception	2554	3057
+interrupted naming exception	2555	3058
+interrupted system call	985	3059
+interrupted system call should be restarted	1930	3060
+interruptedbytimeoutexception	2553	3056
+interruptederror	985,2556	3061
+interruptedexception	2557	3062
+interruptedioexception	2554	3057
+interruptednamingexception	2555	3058
+interval field overflow	2558	3063
+interval field value out of range	2558,64	3064
+interval is either not positive or too big	1223	1574
+interval time zone * must not include months or days	112,64	3065
+interval_field_overflow	2558,64	3063
+intervalfieldoverflow	2558,64	3063
+into is only allowed on first select of union intersect except	0,1	3028
+introspectionexception	2559	3066
+invalid * character string	1333	1689
+invalid address error	2560	3067
+invalid address family in external	782,64	996
 invalid affix alias	128,129	133
 invalid affix flag	128,129	133
 invalid affix flag * with long flag value	128,129	133
 invalid alert	2561,172	193
-invalid algorithm parameter exception	2562	3066
-invalid application exception	2563	3067
-invalid argument	649	3068
-invalid argument error * in function	1669	2045
+invalid algorithm parameter exception	2562	3068
+invalid application exception	2563	3069
+invalid argument	649	3070
+invalid argument error * in function	1669	2046
 invalid argument for	0,1	212
-invalid argument for logarithm	548	3069
-invalid argument for nth value function	191	3070
-invalid argument for ntile function	193	3071
-invalid argument for power function	65	3072
-invalid argument for sql json datetime function	869	3073
-invalid argument for width bucket function	792	3074
-invalid argument size * in function call message	334,335	2856
-invalid array flags	782,64	2971
+invalid argument for logarithm	548	3071
+invalid argument for nth value function	191	3072
+invalid argument for ntile function	193	3073
+invalid argument for power function	65	3074
+invalid argument for sql json datetime function	869	3075
+invalid argument for width bucket function	792	3076
+invalid argument size * in function call message	334,335	2858
+invalid array flags	782,64	2973
 invalid array for xml namespace mapping	64	842
-invalid array length	195	3075
-invalid asynchronous state exception	2564	3076
-invalid attribute identifier exception	2565	3077
+invalid array length	195	3077
+invalid asynchronous state exception	2564	3078
+invalid attribute identifier exception	2565	3079
 invalid attribute in procedure definition	62,1	135
-invalid attribute value exception	2566	3078
-invalid attributes exception	2567	3079
-invalid authentication method	128,129	287
-invalid authentication method * not supported by this build	128,129	287
-invalid authorization specification	738	3080
-invalid base64 end sequence	112,64	3081
-invalid binary representation	782	3082
-invalid bits in external	782,64	995
+invalid attribute value exception	2566	3080
+invalid attributes exception	2567	3081
+invalid authentication method	128,129	288
+invalid authentication method * not supported by this build	128,129	288
+invalid authorization specification	738	3082
+invalid base64 end sequence	112,64	3083
+invalid binary representation	782	3084
+invalid bits in external	782,64	996
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2568	3083
-invalid byte sequence for encoding	595,64	3084
-invalid byte sequence in utf	665	3085
-invalid byte value for encoding	595,64	3084
-invalid ca certificate	2569,178	3086
-invalid cast exception	2570	3087
-invalid catalog name	2571	3088
+invalid byte sequence error	2568	3085
+invalid byte sequence for encoding	595,64	3086
+invalid byte sequence in utf	665	3087
+invalid byte value for encoding	595,64	3086
+invalid ca certificate	2569,178	3088
+invalid cast exception	2570	3089
+invalid catalog name	2571	3090
 invalid ccs message	2572,172	193
 invalid certificate or alg	2573,172	193
-invalid certificate verification context	2574,178	3089
+invalid certificate verification context	2574,178	3091
 invalid character in affix flag	128,129	133
-invalid character in extension * schema must not contain any of	63,64	3090
-invalid character in extension owner must not contain any of	63,64	3090
-invalid character value for cast	2575	3091
-invalid character z looking for beginning of object key string	2273	3092
-invalid cidr mask in address	128,129	287
-invalid cidr value	63,64	3093
-invalid class exception	2576	3094
-invalid close message subtype	334,335	345
-invalid column definition	546	3095
-invalid column reference	190	3096
-invalid column reference * in load data	1378	1736
-invalid com object exception	221	3097
-invalid combination of date conventions	464,64	501
+invalid character in extension * schema must not contain any of	63,64	3092
+invalid character in extension owner must not contain any of	63,64	3092
+invalid character value for cast	2575	3093
+invalid character z looking for beginning of object key string	2273	3094
+invalid cidr mask in address	128,129	288
+invalid cidr value	63,64	3095
+invalid class exception	2576	3096
+invalid close message subtype	334,335	346
+invalid column definition	546	3097
+invalid column reference	190	3098
+invalid column reference * in load data	1378	1737
+invalid com object exception	222	3099
+invalid combination of date conventions	464,64	502
 invalid command	2577,172	193
-invalid command line argument	0,1	614
-invalid command line argument for server process	0,1	614
-invalid command name	112,64	3098
-invalid commit offset size exception	2578	3099
-invalid component error	2579	3100
+invalid command line argument	0,1	615
+invalid command line argument for server process	0,1	615
+invalid command name	112,64	3100
+invalid commit offset size exception	2578	3101
+invalid component error	2579	3102
 invalid compression algorithm	2580,172	193
-invalid compression method	112,64	630
+invalid compression method	112,64	631
 invalid compression specification	0,1	869
-invalid condition number	1177	1521
+invalid condition number	1177	1522
 invalid config	2581,172	193
-invalid config exception	2581	3101
+invalid config exception	2581	3103
 invalid configuration name	2582,172	193
-invalid configuration parameter name	704,1	3102
-invalid configuration parameter name * removing it	704,1	3102
-invalid connection limit	112,64	566
-invalid connection string syntax	0,1	3103
-invalid connection type	128,129	287
+invalid configuration parameter name	704,1	3104
+invalid configuration parameter name * removing it	704,1	3104
+invalid connection limit	112,64	567
+invalid connection string syntax	0,1	3105
+invalid connection type	128,129	288
 invalid context	2583,172	193
 invalid copy file header missing flags	273,64	835
 invalid copy file header missing length	273,64	835
 invalid copy file header with oids	273,64	835
 invalid copy file header wrong length	273,64	835
-invalid create database strategy	112,64	566
-invalid credential exception	2584	3104
-invalid credentials exception	2584	3105
-invalid cross device link	2219	3106
+invalid create database strategy	112,64	567
+invalid credential exception	2584	3106
+invalid credentials exception	2584	3107
+invalid cross device link	2219	3108
 invalid ct validation type	2585,172	193
-invalid cursor definition	526	3107
-invalid cursor name	2586	3108
-invalid cursor name must not be empty	2586	3109
-invalid cursor state	493	3110
-invalid data exception	2587	3111
-invalid data format	2587	3112
-invalid data in file	57	3113
-invalid database definition	2588	3114
-invalid datetime format	464	3115
-invalid datetime format separator	464,64	501
-invalid datum pointer	64	3116
-invalid default value for	1335	1690
-invalid describe message subtype	334,335	345
-invalid destination encoding name	112,64	3117
-invalid dh parameters	128,129	751
-invalid dh parameters neither suitable generator or safe prime	128,129	751
-invalid dh parameters p is not prime	128,129	751
-invalid digit found in string	478	3118
-invalid digit in external numeric value	782,64	3119
-invalid disk capacity	2589	3120
-invalid dn d operation exception	2590	3121
-invalid encoding name	112,64	3117
-invalid encoding number	112,64	3122
-invalid encoding starting at	665	3123
-invalid enum argument exception	2591	3124
-invalid enum label	704,1	3125
-invalid escape character	2592	3126
-invalid escape octet	2593	3127
-invalid escape sequence	2594	3128
-invalid escape string	2594,64	3129
-invalid exchange	964	3130
-invalid extension name	112,64	2889
-invalid extension version name	112,64	2889
-invalid external cidr value	782,64	995
-invalid external pg_snapshot data	782,64	3131
-invalid fetch session epoch exception	2595	3132
-invalid fetch size exception	2596	3133
+invalid cursor definition	526	3109
+invalid cursor name	2586	3110
+invalid cursor name must not be empty	2586	3111
+invalid cursor state	493	3112
+invalid data exception	2587	3113
+invalid data format	2587	3114
+invalid data in file	57	3115
+invalid database definition	2588	3116
+invalid datetime format	464	3117
+invalid datetime format separator	464,64	502
+invalid datum pointer	64	3118
+invalid default value for	1335	1691
+invalid describe message subtype	334,335	346
+invalid destination encoding name	112,64	3119
+invalid dh parameters	128,129	752
+invalid dh parameters neither suitable generator or safe prime	128,129	752
+invalid dh parameters p is not prime	128,129	752
+invalid digit found in string	478	3120
+invalid digit in external numeric value	782,64	3121
+invalid disk capacity	2589	3122
+invalid dn d operation exception	2590	3123
+invalid encoding name	112,64	3119
+invalid encoding number	112,64	3124
+invalid encoding starting at	665	3125
+invalid enum argument exception	2591	3126
+invalid enum label	704,1	3127
+invalid escape character	2592	3128
+invalid escape octet	2593	3129
+invalid escape sequence	2594	3130
+invalid escape string	2594,64	3131
+invalid exchange	964	3132
+invalid extension name	112,64	2891
+invalid extension version name	112,64	2891
+invalid external cidr value	782,64	996
+invalid external pg_snapshot data	782,64	3133
+invalid fetch session epoch exception	2595	3134
+invalid fetch size exception	2596	3135
 invalid field size	273,64	835
-invalid filter criteria exception	2597	3134
-invalid flags for opening a large object	112,64	3135
-invalid float literal	478	3118
-invalid foreign key	2384	3136
-invalid format specification for an interval value	464,64	501
-invalid frontend message type	334,335	345
-invalid function definition	62	3137
+invalid filter criteria exception	2597	3136
+invalid flags for opening a large object	112,64	3137
+invalid float literal	478	3120
+invalid foreign key	2384	3138
+invalid format specification for an interval value	464,64	502
+invalid frontend message type	334,335	346
+invalid function definition	62	3139
 invalid function number * must be between 1 and	103,1	104
-invalid gis data provided to function	1283	1635
-invalid grant operation	543	3138
-invalid grantor	544	3139
-invalid group id exception	2598	3140
-invalid hexadecimal data odd number of digits	112,64	3081
-invalid hexadecimal digit	112,64	3081
-invalid image name	2599,2600	3141
-invalid indicator parameter value	2601	3142
-invalid input string for y yyy	464,64	501
-invalid input syntax for type	63,64,464,112,0	3143
-invalid input value for enum	63,64	3144
-invalid int2vector data	782,64	3145
-invalid internal value for enum	782,64	3146
-invalid interval type modifier	112,64	3063
-invalid ip address	128,129	287
-invalid ip mask	128,129	287
-invalid json text	2602	3147
-invalid key exception	2603	3148
-invalid key spec exception	2604	3149
+invalid gis data provided to function	1283	1636
+invalid grant operation	543	3140
+invalid grantor	544	3141
+invalid group id exception	2598	3142
+invalid hexadecimal data odd number of digits	112,64	3083
+invalid hexadecimal digit	112,64	3083
+invalid image name	2599,2600	3143
+invalid indicator parameter value	2601	3144
+invalid input string for y yyy	464,64	502
+invalid input syntax for type	63,64,464,112,0	3145
+invalid input value for enum	63,64	3146
+invalid int2vector data	782,64	3147
+invalid internal value for enum	782,64	3148
+invalid interval type modifier	112,64	3065
+invalid ip address	128,129	288
+invalid ip mask	128,129	288
+invalid json text	2602	3149
+invalid key exception	2603	3150
+invalid key spec exception	2604	3151
 invalid key update type	2605,172	193
-invalid large object descriptor	102,1	3150
-invalid large object write request size	112,64	3135
-invalid ldap port number	128,129	287
-invalid ldapscheme value	128,129	287
-invalid length in external	782,64	995
-invalid length in external bit string	782,64	3151
-invalid length of startup packet	334,335	2986
-invalid line specification a and b cannot both be zero	63,64,782	3152
-invalid line specification must be two distinct points	63,64,112	3152
-invalid list syntax in parameter	112,64,0	3153
-invalid literal for int with base	478	3154
-invalid locale name	153,1	569
-invalid locator specification	2606	3155
-invalid logical replication message type	334,335	3156
+invalid large object descriptor	102,1	3152
+invalid large object write request size	112,64	3137
+invalid ldap port number	128,129	288
+invalid ldapscheme value	128,129	288
+invalid length in external	782,64	996
+invalid length in external bit string	782,64	3153
+invalid length of startup packet	334,335	2988
+invalid line specification a and b cannot both be zero	63,64,782	3154
+invalid line specification must be two distinct points	63,64,112	3154
+invalid list syntax in parameter	112,64,0	3155
+invalid literal for int with base	478	3156
+invalid locale name	153,1	570
+invalid locator specification	2606	3157
+invalid logical replication message type	334,335	3158
 invalid macro name in dynamic library path	704,1	866
-invalid magic number in dynamic shared memory segment	57	1010
-invalid mark exception	2607	3157
-invalid mask length	112,64	480
+invalid magic number in dynamic shared memory segment	57	1011
+invalid mark exception	2607	3159
+invalid mask length	112,64	481
 invalid max early data	2608,172	193
-invalid memory allocation request size	205	3158
-invalid message format	334,335	3034
-invalid message length	334,335	2984
-invalid message size * in shared memory queue	205	664
-invalid midi data exception	2609	3159
+invalid memory allocation request size	206	3160
+invalid message format	334,335	3036
+invalid message length	334,335	2986
+invalid message size * in shared memory queue	206	665
+invalid midi data exception	2609	3161
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2610	3160
-invalid multibyte character for locale	595,64	3161
-invalid name	704	3162
-invalid name exception	2611	3163
-invalid name syntax	704,1	3164
-invalid non ca certificate has ca markings	2612,178	3165
-invalid normalization form	112,64	2787
+invalid module descriptor exception	2610	3162
+invalid multibyte character for locale	595,64	3163
+invalid name	704	3164
+invalid name exception	2611	3165
+invalid name syntax	704,1	3166
+invalid non ca certificate has ca markings	2612,178	3167
+invalid normalization form	112,64	2788
 invalid null cmd name	2613,172	193
-invalid number of dimensions	782,64,112	2971
+invalid number of dimensions	782,64,112	2973
 invalid number of flag vector aliases	128,129	133
-invalid number of points in external path value	782,64	3166
-invalid number of points in external polygon value	782,64	3166
-invalid numeric type modifier	112,64	3167
-invalid object definition	103	3168
-invalid object exception	2614	3169
-invalid octet value in macaddr value	201,64	3170
-invalid oidvector data	782,64	3171
-invalid ole variant type exception	2615	3172
-invalid on update clause for * column	1339	1694
-invalid on update specification	59	633
-invalid open type exception	2616	3173
-invalid operation exception	2617	3174
+invalid number of points in external path value	782,64	3168
+invalid number of points in external polygon value	782,64	3168
+invalid numeric type modifier	112,64	3169
+invalid object definition	103	3170
+invalid object exception	2614	3171
+invalid octet value in macaddr value	201,64	3172
+invalid oidvector data	782,64	3173
+invalid ole variant type exception	2615	3174
+invalid on update clause for * column	1339	1695
+invalid on update specification	59	634
+invalid open type exception	2616	3175
+invalid operation exception	2617	3176
 invalid operator class options parsing function	103,1	104
 invalid operator number * must be between 1 and	103,1	104
-invalid option name * must not contain	112,64	3175
-invalid or incomplete multibyte or wide character	982	3176
-invalid or inconsistent certificate extension	2618,178	3177
-invalid or inconsistent certificate policy extension	2619,178	3178
-invalid overflow block number	112,64	3179
-invalid owned by option	0,1	3180
-invalid parameter exception	2620	3181
-invalid parameter list format	0,1	673
-invalid parameter name	704,1	3182
-invalid parameter spec exception	2621	3183
-invalid parameter value	112	3184
-invalid partitions exception	2622	3185
-invalid password	1006	3186
-invalid password packet size	334,335	2702
-invalid path exception	2623	3187
-invalid performance_schema usage	1895	2305
-invalid preceding or following size	2395	3188
-invalid preceding or following size in window function	2395,64	3189
-invalid preferences format exception	2624	3190
-invalid prefix error	2625	3191
-invalid prepared statement definition	2626	3192
-invalid principal type exception	2627	3193
-invalid privilege type * for column	543,544	670
-invalid privilege type * for table	543,544	670
-invalid producer epoch exception	2628	3194
-invalid producer id mapping exception	2629	3195
-invalid program exception	699	3196
-invalid properties format exception	2630	3197
-invalid publication object list	0,1	690
-invalid publication where expression	59	3198
-invalid publication_names syntax	704,1	3199
-invalid query response	334,335	961
-invalid radius in external circle value	782,64	3166
-invalid radius port number	128,129	287
-invalid range bound flags	0,1	3200
-invalid record exception	2631	3201
-invalid record state exception	2632	3202
-invalid recursion	132	3203
-invalid reference to from clause entry for table	190,1,617	698
-invalid registration exception	2633	3204
-invalid regular expression	2634	3205
-invalid regular expression option	112,64	1201
-invalid relation id exception	2635	3206
-invalid relation service exception	2636	3207
-invalid relation type exception	2637	3208
-invalid replication assignment exception	2638	3209
-invalid replication factor exception	2639	3210
-invalid request code	967	3211
-invalid request descriptor	966	3212
-invalid request exception	2640	3213
-invalid required acks exception	2641	3214
-invalid response from primary server	334,335	961
-invalid role info exception	2642	3215
-invalid role oid	102,1	3216
-invalid role specification	786	3217
-invalid role specification s	1340	1695
-invalid role value exception	2643	3218
-invalid row count in limit clause	2644	3219
-invalid row count in result offset clause	2645	3220
-invalid savepoint specification	920	3221
-invalid scale in external numeric value	782,64	3119
-invalid schema definition	807	3222
-invalid schema name	2646,0	3223
+invalid option name * must not contain	112,64	3177
+invalid or incomplete multibyte or wide character	982	3178
+invalid or inconsistent certificate extension	2618,178	3179
+invalid or inconsistent certificate policy extension	2619,178	3180
+invalid overflow block number	112,64	3181
+invalid owned by option	0,1	3182
+invalid parameter exception	2620	3183
+invalid parameter list format	0,1	674
+invalid parameter name	704,1	3184
+invalid parameter spec exception	2621	3185
+invalid parameter value	112	3186
+invalid partitions exception	2622	3187
+invalid password	1006	3188
+invalid password packet size	334,335	2703
+invalid path exception	2623	3189
+invalid performance_schema usage	1895	2306
+invalid preceding or following size	2395	3190
+invalid preceding or following size in window function	2395,64	3191
+invalid preferences format exception	2624	3192
+invalid prefix error	2625	3193
+invalid prepared statement definition	2626	3194
+invalid principal type exception	2627	3195
+invalid privilege type * for column	543,544	671
+invalid privilege type * for table	543,544	671
+invalid producer epoch exception	2628	3196
+invalid producer id mapping exception	2629	3197
+invalid program exception	699	3198
+invalid properties format exception	2630	3199
+invalid publication object list	0,1	691
+invalid publication where expression	59	3200
+invalid publication_names syntax	704,1	3201
+invalid query response	334,335	962
+invalid radius in external circle value	782,64	3168
+invalid radius port number	128,129	288
+invalid range bound flags	0,1	3202
+invalid record exception	2631	3203
+invalid record state exception	2632	3204
+invalid recursion	132	3205
+invalid reference to from clause entry for table	190,1,617	699
+invalid registration exception	2633	3206
+invalid regular expression	2634	3207
+invalid regular expression option	112,64	1202
+invalid relation id exception	2635	3208
+invalid relation service exception	2636	3209
+invalid relation type exception	2637	3210
+invalid replication assignment exception	2638	3211
+invalid replication factor exception	2639	3212
+invalid request code	967	3213
+invalid request descriptor	966	3214
+invalid request exception	2640	3215
+invalid required acks exception	2641	3216
+invalid response from primary server	334,335	962
+invalid role info exception	2642	3217
+invalid role oid	102,1	3218
+invalid role specification	786	3219
+invalid role specification s	1340	1696
+invalid role value exception	2643	3220
+invalid row count in limit clause	2644	3221
+invalid row count in result offset clause	2645	3222
+invalid savepoint specification	920	3223
+invalid scale in external numeric value	782,64	3121
+invalid schema definition	807	3224
+invalid schema name	2646,0	3225
 invalid scram response	334,335	772
-invalid search controls exception	2647	3224
-invalid search filter exception	2648	3225
+invalid search controls exception	2647	3226
+invalid search filter exception	2648	3227
 invalid sequence number	2649,172	193
-invalid sequence option sequence name	0,1	3180
-invalid server encoding	153,1	569
+invalid sequence option sequence name	0,1	3182
+invalid server encoding	153,1	570
 invalid serverinfo data	2650,172	193
 invalid session id	2651,172	193
-invalid session timeout exception	2652	3226
-invalid share session epoch exception	2653	3227
-invalid sign in external numeric value	782,64	3119
-invalid size for column	1337	1692
-invalid slot	968	3228
-invalid snapshot data in file	63,64	3229
-invalid snapshot identifier	112,64	3230
-invalid source encoding name	112,64	3117
-invalid specification exception	2654	3231
-invalid sql json subscript	2655	3232
-invalid sql statement name	2656	3233
-invalid sqlstate returned	2657	3234
+invalid session timeout exception	2652	3228
+invalid share session epoch exception	2653	3229
+invalid sign in external numeric value	782,64	3121
+invalid size for column	1337	1693
+invalid slot	968	3230
+invalid snapshot data in file	63,64	3231
+invalid snapshot identifier	112,64	3232
+invalid source encoding name	112,64	3119
+invalid specification exception	2654	3233
+invalid sql json subscript	2655	3234
+invalid sql statement name	2656	3235
+invalid sqlstate returned	2657	3236
 invalid srp username	2658,172	193
-invalid standby message type	334,335	3235
-invalid startup packet layout expected terminator as last byte	334,335	2986
-invalid state error	2659,2660	3236
-invalid statement name must not be empty	2626,1	3237
-invalid statistics kind	112,64	3238
+invalid standby message type	334,335	3237
+invalid startup packet layout expected terminator as last byte	334,335	2988
+invalid state error	2659,2660	3238
+invalid statement name must not be empty	2626,1	3239
+invalid statistics kind	112,64	3240
 invalid status response	2661,172	193
-invalid storage type	112,64	630
-invalid string in message	334,335	3034
-invalid subscription oid	112,64	3098
-invalid symbol * found while decoding base64 sequence	112,64	3081
-invalid table definition	61	3239
-invalid table name	0,1	690
-invalid tablesample argument	2662	3240
-invalid tablesample repeat	2663	3241
-invalid target object type exception	2664	3242
-invalid text representation	63	3243
-invalid text search configuration file name	112,64	3244
+invalid storage type	112,64	631
+invalid string in message	334,335	3036
+invalid subscription oid	112,64	3100
+invalid symbol * found while decoding base64 sequence	112,64	3083
+invalid table definition	61	3241
+invalid table name	0,1	691
+invalid tablesample argument	2662	3242
+invalid tablesample repeat	2663	3243
+invalid target object type exception	2664	3244
+invalid text representation	63	3245
+invalid text search configuration file name	112,64	3246
 invalid ticket keys length	2665,172	193
-invalid time value	528	3245
-invalid time zone displacement value	2666	3246
-invalid time zone exception	2667	3247
-invalid timestamp exception	2668	3248
-invalid timestamp value in column * at row	1848	2257
-invalid topic exception	2383	2818
-invalid transaction initiation	2669	3249
-invalid transaction state	115	3250
-invalid transaction termination	475	3251
-invalid transaction timeout exception	2670	3252
-invalid txn state exception	2671	3253
-invalid type category * must be simple ascii	112,64	1317
-invalid type internal size	103,1	2811
-invalid type modifier	112,64	3063
-invalid type name	0,1	3254
-invalid unicode code point	0,1,112	3255
-invalid unicode escape	0,1,2594	3256
-invalid unicode escape value	0,1	3256
-invalid unicode surrogate pair	0,1	3257
-invalid union intersect except order by clause	59	486
-invalid update version exception	2672	3258
-invalid uri error	2673	3259
-invalid use of escape character	2674	3260
-invalid use of group function	1338	1693
-invalid use of null value	1341	1696
-invalid utf * sequence of * bytes from index	665	3261
-invalid value for boolean option	112,64	3175
-invalid value for clientcert	128,129	287
-invalid value for clientname	128,129	287
-invalid value for enum option	112,64	3175
-invalid value for floating point option	112,64	3175
-invalid value for integer	478	3262
-invalid value for integer option	112,64	3175
-invalid value for parameter	112,64	3153
-invalid voter key exception	2675	3263
-invalid wal location lsn	112,64	3264
-invalid whence setting	112,64	3135
-invalid xml comment	2676	3265
-invalid xml content	2677	3266
-invalid xml document	2678	3267
-invalid xml processing instruction	2679,0	3268
+invalid time value	528	3247
+invalid time zone displacement value	2666	3248
+invalid time zone exception	2667	3249
+invalid timestamp exception	2668	3250
+invalid timestamp value in column * at row	1848	2258
+invalid topic exception	2383	2820
+invalid transaction initiation	2669	3251
+invalid transaction state	115	3252
+invalid transaction termination	475	3253
+invalid transaction timeout exception	2670	3254
+invalid txn state exception	2671	3255
+invalid type category * must be simple ascii	112,64	1318
+invalid type internal size	103,1	2813
+invalid type modifier	112,64	3065
+invalid type name	0,1	3256
+invalid unicode code point	0,1,112	3257
+invalid unicode escape	0,1,2594	3258
+invalid unicode escape value	0,1	3258
+invalid unicode surrogate pair	0,1	3259
+invalid union intersect except order by clause	59	487
+invalid update version exception	2672	3260
+invalid uri error	2673	3261
+invalid use of escape character	2674	3262
+invalid use of group function	1338	1694
+invalid use of null value	1341	1697
+invalid utf * sequence of * bytes from index	665	3263
+invalid value for boolean option	112,64	3177
+invalid value for clientcert	128,129	288
+invalid value for clientname	128,129	288
+invalid value for enum option	112,64	3177
+invalid value for floating point option	112,64	3177
+invalid value for integer	478	3264
+invalid value for integer option	112,64	3177
+invalid value for parameter	112,64	3155
+invalid voter key exception	2675	3265
+invalid wal location lsn	112,64	3266
+invalid whence setting	112,64	3137
+invalid xml comment	2676	3267
+invalid xml content	2677	3268
+invalid xml document	2678	3269
+invalid xml processing instruction	2679,0	3270
 invalid_argument	649,650,6	796
-invalid_argument_for_logarithm	548,64	3069
-invalid_argument_for_nth_value_function	191,64	3070
-invalid_argument_for_ntile_function	193,64	3071
-invalid_argument_for_power_function	65,64	3072
-invalid_argument_for_sql_json_datetime_function	869,64	3073
-invalid_argument_for_width_bucket_function	792,64	3074
-invalid_authorization_specification	738	3080
-invalid_binary_representation	782,64	3082
-invalid_catalog_name	2571	3088
-invalid_character_value_for_cast	2575,64	3091
-invalid_column_definition	546,1	3095
-invalid_column_reference	190,1	3096
-invalid_commit_offset_size	2578	3099
-invalid_config	2581	3101
-invalid_cursor_definition	526,1	3107
-invalid_cursor_name	2586	3108
-invalid_cursor_state	493	3110
-invalid_database_definition	2588,1	3114
-invalid_datetime_format	464,64	3115
-invalid_escape_character	2592,64	3126
-invalid_escape_octet	2593,64	3127
-invalid_escape_sequence	2594,64	3128
-invalid_fetch_session_epoch	2595	3132
-invalid_fetch_size	2596	3133
-invalid_foreign_key	2384,1	3136
-invalid_function_definition	62,1	3137
-invalid_grant_operation	543,544	3138
-invalid_grantor	544	3139
-invalid_group_id	2598	3140
-invalid_indicator_parameter_value	2601,64	3142
-invalid_json_text	2602,64	3147
-invalid_locator_specification	2606,2680	3155
-invalid_name	704,1	3162
-invalid_object_definition	103,1	3168
-invalid_parameter_value	112,64	3184
-invalid_partitions	2622	3185
-invalid_password	1006,738	3186
+invalid_argument_for_logarithm	548,64	3071
+invalid_argument_for_nth_value_function	191,64	3072
+invalid_argument_for_ntile_function	193,64	3073
+invalid_argument_for_power_function	65,64	3074
+invalid_argument_for_sql_json_datetime_function	869,64	3075
+invalid_argument_for_width_bucket_function	792,64	3076
+invalid_authorization_specification	738	3082
+invalid_binary_representation	782,64	3084
+invalid_catalog_name	2571	3090
+invalid_character_value_for_cast	2575,64	3093
+invalid_column_definition	546,1	3097
+invalid_column_reference	190,1	3098
+invalid_commit_offset_size	2578	3101
+invalid_config	2581	3103
+invalid_cursor_definition	526,1	3109
+invalid_cursor_name	2586	3110
+invalid_cursor_state	493	3112
+invalid_database_definition	2588,1	3116
+invalid_datetime_format	464,64	3117
+invalid_escape_character	2592,64	3128
+invalid_escape_octet	2593,64	3129
+invalid_escape_sequence	2594,64	3130
+invalid_fetch_session_epoch	2595	3134
+invalid_fetch_size	2596	3135
+invalid_foreign_key	2384,1	3138
+invalid_function_definition	62,1	3139
+invalid_grant_operation	543,544	3140
+invalid_grantor	544	3141
+invalid_group_id	2598	3142
+invalid_indicator_parameter_value	2601,64	3144
+invalid_json_text	2602,64	3149
+invalid_locator_specification	2606,2680	3157
+invalid_name	704,1	3164
+invalid_object_definition	103,1	3170
+invalid_parameter_value	112,64	3186
+invalid_partitions	2622	3187
+invalid_password	1006,738	3188
 invalid_path	8	7
-invalid_preceding_or_following_size	2395,64	3188
-invalid_prepared_statement_definition	2626,1	3192
-invalid_principal_type	2627	3193
-invalid_producer_epoch	2628	3194
-invalid_producer_id_mapping	2629	3195
-invalid_record	2631	3201
-invalid_record_state	2632	3202
-invalid_recursion	132,1	3203
-invalid_registration	2633	3204
-invalid_regular_expression	2634,64	3205
-invalid_replication_assignment	2638	3209
-invalid_replication_factor	2639	3210
-invalid_request	2640	3213
-invalid_required_acks	2641	3214
-invalid_role_specification	786	3217
-invalid_row_count_in_limit_clause	2644,64	3219
-invalid_row_count_in_result_offset_clause	2645,64	3220
-invalid_savepoint_specification	920,923	3221
-invalid_schema_definition	807,1	3222
-invalid_schema_name	2646	3223
-invalid_session_timeout	2652	3226
-invalid_share_session_epoch	2653	3227
-invalid_sql_json_subscript	2655,64	3232
-invalid_sql_statement_name	2656	3233
-invalid_sqlstate_returned	2657,328	3234
-invalid_table_definition	61,1	3239
-invalid_tablesample_argument	2662,64	3240
-invalid_tablesample_repeat	2663,64	3241
-invalid_text_representation	63,64	3243
-invalid_time_zone_displacement_value	2666,64	3246
-invalid_timestamp	2668	3248
-invalid_topic	2383	2818
-invalid_transaction_initiation	2669	3249
-invalid_transaction_state	115	3250
-invalid_transaction_termination	475	3251
-invalid_transaction_timeout	2670	3252
-invalid_txn_state	2671	3253
-invalid_update_version	2672	3258
-invalid_use_of_escape_character	2674,64	3260
-invalid_voter_key	2675	3263
-invalid_xml_comment	2676,64	3265
-invalid_xml_content	2677,64	3266
-invalid_xml_document	2678,64	3267
-invalid_xml_processing_instruction	2679,64	3268
-invalidaddresserror	2560	3065
-invalidalgorithmparameterexception	2562	3066
-invalidapplicationexception	2563	3067
+invalid_preceding_or_following_size	2395,64	3190
+invalid_prepared_statement_definition	2626,1	3194
+invalid_principal_type	2627	3195
+invalid_producer_epoch	2628	3196
+invalid_producer_id_mapping	2629	3197
+invalid_record	2631	3203
+invalid_record_state	2632	3204
+invalid_recursion	132,1	3205
+invalid_registration	2633	3206
+invalid_regular_expression	2634,64	3207
+invalid_replication_assignment	2638	3211
+invalid_replication_factor	2639	3212
+invalid_request	2640	3215
+invalid_required_acks	2641	3216
+invalid_role_specification	786	3219
+invalid_row_count_in_limit_clause	2644,64	3221
+invalid_row_count_in_result_offset_clause	2645,64	3222
+invalid_savepoint_specification	920,923	3223
+invalid_schema_definition	807,1	3224
+invalid_schema_name	2646	3225
+invalid_session_timeout	2652	3228
+invalid_share_session_epoch	2653	3229
+invalid_sql_json_subscript	2655,64	3234
+invalid_sql_statement_name	2656	3235
+invalid_sqlstate_returned	2657,328	3236
+invalid_table_definition	61,1	3241
+invalid_tablesample_argument	2662,64	3242
+invalid_tablesample_repeat	2663,64	3243
+invalid_text_representation	63,64	3245
+invalid_time_zone_displacement_value	2666,64	3248
+invalid_timestamp	2668	3250
+invalid_topic	2383	2820
+invalid_transaction_initiation	2669	3251
+invalid_transaction_state	115	3252
+invalid_transaction_termination	475	3253
+invalid_transaction_timeout	2670	3254
+invalid_txn_state	2671	3255
+invalid_update_version	2672	3260
+invalid_use_of_escape_character	2674,64	3262
+invalid_voter_key	2675	3265
+invalid_xml_comment	2676,64	3267
+invalid_xml_content	2677,64	3268
+invalid_xml_document	2678,64	3269
+invalid_xml_processing_instruction	2679,64	3270
+invalidaddresserror	2560	3067
+invalidalgorithmparameterexception	2562	3068
+invalidapplicationexception	2563	3069
 invalidargument	649,650,6	796
-invalidargumentforlogarithm	548,64	3069
-invalidargumentfornthvaluefunction	191,64	3070
-invalidargumentforntilefunction	193,64	3071
-invalidargumentforpowerfunction	65,64	3072
-invalidargumentforsqljsondatetimefunction	869,64	3073
-invalidargumentforwidthbucketfunction	792,64	3074
-invalidasynchronousstateexception	2564	3076
-invalidatederror	2681	3269
-invalidattributeidentifierexception	2565	3077
-invalidattributesexception	2567	3079
-invalidattributevalueexception	2566	3078
-invalidauthorizationspecification	738	3080
-invalidbinaryrepresentation	782,64	3082
-invalidbytesequenceerror	2568	3083
-invalidcastexception	2570	3087
-invalidcatalogname	2571	3088
-invalidcharactervalueforcast	2575,64	3091
-invalidclassexception	2576	3094
-invalidcolumndefinition	546,1	3095
-invalidcolumnreference	190,1	3096
-invalidcommitoffsetsizeexception	2578	3099
-invalidcomobjectexception	221	3097
-invalidcomponenterror	2579	3100
-invalidconfigexception	2581	3101
-invalidcredentialexception	2584	3104
-invalidcursordefinition	526,1	3107
-invalidcursorname	2586	3108
-invalidcursorstate	493	3110
-invaliddatabasedefinition	2588,1	3114
-invaliddataexception	2587	3111
-invaliddatetimeformat	464,64	3115
-invaliddiskcapacity	2589	3120
-invaliddndoperationexception	2590	3121
-invalidenumargumentexception	2591	3124
-invalidescapecharacter	2592,64	3126
-invalidescapeoctet	2593,64	3127
-invalidescapesequence	2594,64	3128
-invalidfetchsessionepochexception	2595	3132
-invalidfetchsizeexception	2596	3133
-invalidfiltercriteriaexception	2597	3134
-invalidforeignkey	2384,1	3136
-invalidfunctiondefinition	62,1	3137
-invalidgrantoperation	543,544	3138
-invalidgrantor	544	3139
-invalidgroupidexception	2598	3140
-invalidimagename	2599,2600	3141
-invalidindicatorparametervalue	2601,64	3142
-invalidjsontext	2602,64	3147
-invalidkeyexception	2603	3148
-invalidkeyspecexception	2604	3149
-invalidlocatorspecification	2606,2680	3155
-invalidmarkexception	2607	3157
-invalidmididataexception	2609	3159
-invalidmoduledescriptorexception	2610	3160
-invalidname	704,1	3162
-invalidnameexception	2611	3163
-invalidobjectdefinition	103,1	3168
-invalidobjectexception	2614	3169
-invalidolevarianttypeexception	2615	3172
-invalidopentypeexception	2616	3173
-invalidoperationexception	2617	3174
-invalidparameterexception	2620	3181
-invalidparameterspecexception	2621	3183
-invalidparametervalue	112,64	3184
-invalidpartitionsexception	2622	3185
-invalidpassword	1006,738	3186
-invalidpathexception	2623	3187
-invalidprecedingorfollowingsize	2395,64	3188
-invalidpreferencesformatexception	2624	3190
-invalidprefixerror	2625	3191
-invalidpreparedstatementdefinition	2626,1	3192
-invalidprincipaltypeexception	2627	3193
-invalidproducerepochexception	2628	3194
-invalidproduceridmappingexception	2629	3195
-invalidprogramexception	699	3196
-invalidpropertiesformatexception	2630	3197
-invalidrecordexception	2631	3201
-invalidrecordstateexception	2632	3202
-invalidrecursion	132,1	3203
-invalidregistrationexception	2633	3204
-invalidregularexpression	2634,64	3205
-invalidrelationidexception	2635	3206
-invalidrelationserviceexception	2636	3207
-invalidrelationtypeexception	2637	3208
-invalidreplicationassignmentexception	2638	3209
-invalidreplicationfactorexception	2639	3210
-invalidrequestexception	2640	3213
-invalidrequiredacksexception	2641	3214
-invalidroleinfoexception	2642	3215
-invalidrolespecification	786	3217
-invalidrolevalueexception	2643	3218
-invalidrowcountinlimitclause	2644,64	3219
-invalidrowcountinresultoffsetclause	2645,64	3220
-invalidsavepointspecification	920,923	3221
-invalidschemadefinition	807,1	3222
-invalidschemaname	2646	3223
-invalidsearchcontrolsexception	2647	3224
-invalidsearchfilterexception	2648	3225
-invalidsessiontimeoutexception	2652	3226
-invalidsharesessionepochexception	2653	3227
-invalidspecificationexception	2654	3231
-invalidsqljsonsubscript	2655,64	3232
-invalidsqlstatementname	2656	3233
-invalidsqlstatereturned	2657,328	3234
-invalidstateerror	2659,2660	3236
-invalidtabledefinition	61,1	3239
-invalidtablesampleargument	2662,64	3240
-invalidtablesamplerepeat	2663,64	3241
-invalidtargetobjecttypeexception	2664	3242
-invalidtextrepresentation	63,64	3243
-invalidtimestampexception	2668	3248
-invalidtimezonedisplacementvalue	2666,64	3246
-invalidtimezoneexception	2667	3247
-invalidtopicexception	2383	2818
-invalidtransactioninitiation	2669	3249
-invalidtransactionstate	115	3250
-invalidtransactiontermination	475	3251
-invalidtransactiontimeoutexception	2670	3252
-invalidtxnstateexception	2671	3253
-invalidupdateversionexception	2672	3258
-invalidurierror	2673	3259
-invalidurl	2095	3270
-invaliduseofescapecharacter	2674,64	3260
-invalidvoterkeyexception	2675	3263
-invalidxmlcomment	2676,64	3265
-invalidxmlcontent	2677,64	3266
-invalidxmldocument	2678,64	3267
-invalidxmlprocessinginstruction	2679,64	3268
-invisible column s must have a default value	1344	1699
-invocation target exception	2682	3271
-invocationtargetexception	2682	3271
-io error	788	3272
-io read error	1346	1701
-io read write on closed pipe	2683,2684	3273
-io socket inet bad hostname	122	3274
-io socket inet connect connection refused	736	3275
-io write error	1347	1702
-io_error	788,789	3272
-ioerror	788,789	3272
-ioexception	2685	3276
-ip address and mask do not match	128,129	287
-ip address mismatch	2686,178	3277
-is a composite type	153,1	3278
+invalidargumentforlogarithm	548,64	3071
+invalidargumentfornthvaluefunction	191,64	3072
+invalidargumentforntilefunction	193,64	3073
+invalidargumentforpowerfunction	65,64	3074
+invalidargumentforsqljsondatetimefunction	869,64	3075
+invalidargumentforwidthbucketfunction	792,64	3076
+invalidasynchronousstateexception	2564	3078
+invalidatederror	2681	3271
+invalidattributeidentifierexception	2565	3079
+invalidattributesexception	2567	3081
+invalidattributevalueexception	2566	3080
+invalidauthorizationspecification	738	3082
+invalidbinaryrepresentation	782,64	3084
+invalidbytesequenceerror	2568	3085
+invalidcastexception	2570	3089
+invalidcatalogname	2571	3090
+invalidcharactervalueforcast	2575,64	3093
+invalidclassexception	2576	3096
+invalidcolumndefinition	546,1	3097
+invalidcolumnreference	190,1	3098
+invalidcommitoffsetsizeexception	2578	3101
+invalidcomobjectexception	222	3099
+invalidcomponenterror	2579	3102
+invalidconfigexception	2581	3103
+invalidcredentialexception	2584	3106
+invalidcursordefinition	526,1	3109
+invalidcursorname	2586	3110
+invalidcursorstate	493	3112
+invaliddatabasedefinition	2588,1	3116
+invaliddataexception	2587	3113
+invaliddatetimeformat	464,64	3117
+invaliddiskcapacity	2589	3122
+invaliddndoperationexception	2590	3123
+invalidenumargumentexception	2591	3126
+invalidescapecharacter	2592,64	3128
+invalidescapeoctet	2593,64	3129
+invalidescapesequence	2594,64	3130
+invalidfetchsessionepochexception	2595	3134
+invalidfetchsizeexception	2596	3135
+invalidfiltercriteriaexception	2597	3136
+invalidforeignkey	2384,1	3138
+invalidfunctiondefinition	62,1	3139
+invalidgrantoperation	543,544	3140
+invalidgrantor	544	3141
+invalidgroupidexception	2598	3142
+invalidimagename	2599,2600	3143
+invalidindicatorparametervalue	2601,64	3144
+invalidjsontext	2602,64	3149
+invalidkeyexception	2603	3150
+invalidkeyspecexception	2604	3151
+invalidlocatorspecification	2606,2680	3157
+invalidmarkexception	2607	3159
+invalidmididataexception	2609	3161
+invalidmoduledescriptorexception	2610	3162
+invalidname	704,1	3164
+invalidnameexception	2611	3165
+invalidobjectdefinition	103,1	3170
+invalidobjectexception	2614	3171
+invalidolevarianttypeexception	2615	3174
+invalidopentypeexception	2616	3175
+invalidoperationexception	2617	3176
+invalidparameterexception	2620	3183
+invalidparameterspecexception	2621	3185
+invalidparametervalue	112,64	3186
+invalidpartitionsexception	2622	3187
+invalidpassword	1006,738	3188
+invalidpathexception	2623	3189
+invalidprecedingorfollowingsize	2395,64	3190
+invalidpreferencesformatexception	2624	3192
+invalidprefixerror	2625	3193
+invalidpreparedstatementdefinition	2626,1	3194
+invalidprincipaltypeexception	2627	3195
+invalidproducerepochexception	2628	3196
+invalidproduceridmappingexception	2629	3197
+invalidprogramexception	699	3198
+invalidpropertiesformatexception	2630	3199
+invalidrecordexception	2631	3203
+invalidrecordstateexception	2632	3204
+invalidrecursion	132,1	3205
+invalidregistrationexception	2633	3206
+invalidregularexpression	2634,64	3207
+invalidrelationidexception	2635	3208
+invalidrelationserviceexception	2636	3209
+invalidrelationtypeexception	2637	3210
+invalidreplicationassignmentexception	2638	3211
+invalidreplicationfactorexception	2639	3212
+invalidrequestexception	2640	3215
+invalidrequiredacksexception	2641	3216
+invalidroleinfoexception	2642	3217
+invalidrolespecification	786	3219
+invalidrolevalueexception	2643	3220
+invalidrowcountinlimitclause	2644,64	3221
+invalidrowcountinresultoffsetclause	2645,64	3222
+invalidsavepointspecification	920,923	3223
+invalidschemadefinition	807,1	3224
+invalidschemaname	2646	3225
+invalidsearchcontrolsexception	2647	3226
+invalidsearchfilterexception	2648	3227
+invalidsessiontimeoutexception	2652	3228
+invalidsharesessionepochexception	2653	3229
+invalidspecificationexception	2654	3233
+invalidsqljsonsubscript	2655,64	3234
+invalidsqlstatementname	2656	3235
+invalidsqlstatereturned	2657,328	3236
+invalidstateerror	2659,2660	3238
+invalidtabledefinition	61,1	3241
+invalidtablesampleargument	2662,64	3242
+invalidtablesamplerepeat	2663,64	3243
+invalidtargetobjecttypeexception	2664	3244
+invalidtextrepresentation	63,64	3245
+invalidtimestampexception	2668	3250
+invalidtimezonedisplacementvalue	2666,64	3248
+invalidtimezoneexception	2667	3249
+invalidtopicexception	2383	2820
+invalidtransactioninitiation	2669	3251
+invalidtransactionstate	115	3252
+invalidtransactiontermination	475	3253
+invalidtransactiontimeoutexception	2670	3254
+invalidtxnstateexception	2671	3255
+invalidupdateversionexception	2672	3260
+invalidurierror	2673	3261
+invalidurl	2095	3272
+invaliduseofescapecharacter	2674,64	3262
+invalidvoterkeyexception	2675	3265
+invalidxmlcomment	2676,64	3267
+invalidxmlcontent	2677,64	3268
+invalidxmldocument	2678,64	3269
+invalidxmlprocessinginstruction	2679,64	3270
+invisible column s must have a default value	1344	1700
+invocation target exception	2682	3273
+invocationtargetexception	2682	3273
+io error	788	3274
+io read error	1346	1702
+io read write on closed pipe	2683,2684	3275
+io socket inet bad hostname	122	3276
+io socket inet connect connection refused	725	3277
+io write error	1347	1703
+io_error	788,789	3274
+ioerror	788,789	3274
+ioexception	2685	3278
+ip address and mask do not match	128,129	288
+ip address mismatch	2686,178	3279
+is a composite type	153,1	3280
 is a deferrable index	153,1	839
-is a directory	988,153	3279
-is a directory error	988,2687	3280
-is a foreign table	153,1	612
-is a generated column	190,1	2871
+is a directory	988,153	3281
+is a directory error	988,2687	3282
+is a foreign table	153,1	613
+is a generated column	190,1	2873
 is a member of role	543,544	837
-is a named type file	989	3281
+is a named type file	989	3283
 is a partial index	153,1	839
-is a partitioned table	59	336
-is a procedure	153,1	1181
-is a table	153,1	612
-is a table s row type	153,1	476
-is a view	153,1,1350	612
-is already a member of extension	57	3282
+is a partitioned table	59	337
+is a procedure	153,1	1182
+is a table	153,1	613
+is a table s row type	153,1	477
+is a view	153,1,1350	613
+is already a member of extension	57	3284
 is already a partition	153,1	166
-is already a view	57	958
-is already associated with a constraint	57	3283
-is already defined	480,1	541
-is already in subscription	101,1	3284
-is already member of publication	101,1	1216
-is an aggregate function	153,1	3285
-is an index	153,1	3278
-is being accessed by other users	86,57	518
-is being used by logical replication subscription	86,57	518
-is being used by prepared transactions	86,57	3286
-is defined as for all tables	57	3287
-is deprecated and will be removed in a future release	1842	2251
-is deprecated and will be removed in a future release please use * instead	1841	2250
-is distinct from requires operator to yield boolean	170,1	3288
-is held from a previous transaction	493	1195
-is in a primary key	61,1	477
-is in index used as replica identity	61,1	477
-is invalid for passed by value type of size	103,1	2811
-is invalid for the 12 hour clock	464,64	501
-is invalid for variable length type	103,1	2811
+is already a view	57	959
+is already associated with a constraint	57	3285
+is already defined	480,1	542
+is already in subscription	101,1	3286
+is already member of publication	101,1	1217
+is an aggregate function	153,1	3287
+is an index	153,1	3280
+is being accessed by other users	86,57	519
+is being used by logical replication subscription	86,57	519
+is being used by prepared transactions	86,57	3288
+is defined as for all tables	57	3289
+is deprecated and will be removed in a future release	1842	2252
+is deprecated and will be removed in a future release please use * instead	1841	2251
+is distinct from requires operator to yield boolean	170,1	3290
+is held from a previous transaction	493	1196
+is in a primary key	61,1	478
+is in index used as replica identity	61,1	478
+is invalid for passed by value type of size	103,1	2813
+is invalid for the 12 hour clock	464,64	502
+is invalid for variable length type	103,1	2813
 is invalid in like clause	153,1	839
-is locked against change	1244	1596
-is marked not null in parent table	61,1	477
-is no longer supported the statement was converted to	1849	2258
-is not a base type	153,1	476
-is not a brin index	153,1	3289
+is locked against change	1244	1597
+is marked not null in parent table	61,1	478
+is no longer supported the statement was converted to	1849	2259
+is not a base type	153,1	477
+is not a brin index	153,1	3291
 is not a btree	153,1	839
 is not a composite type	153,1	166
-is not a directory or symbolic link	57	1169
-is not a domain	153,1,170	3290
-is not a foreign table	153,1	3290
-is not a function	153,1,226	1181
-is not a gin index	153,1	3291
-is not a hash partitioned table	112,64	3292
-is not a materialized view	153,1,59	3290
-is not a member of extension	57	3282
-is not a member of operator family	153,1	547
-is not a member of the extension being created	57	472
-is not a number	63,64	3293
-is not a parent of relation	617,1	3294
-is not a partition of relation	617,1	3294
-is not a partitioned table	103,1	549
-is not a procedure	153,1	1181
-is not a select query	493	1195
-is not a sequence	153,1,1471	3290
-is not a simply updatable scan of table	493	1195
-is not a table	153,1	3290
+is not a directory or symbolic link	57	1170
+is not a domain	153,1,170	3292
+is not a foreign table	153,1	3292
+is not a function	153,1,226	1182
+is not a gin index	153,1	3293
+is not a hash partitioned table	112,64	3294
+is not a materialized view	153,1,59	3292
+is not a member of extension	57	3284
+is not a member of operator family	153,1	548
+is not a member of the extension being created	57	473
+is not a number	63,64	3295
+is not a parent of relation	617,1	3296
+is not a partition of relation	617,1	3296
+is not a partitioned table	103,1	550
+is not a procedure	153,1	1182
+is not a select query	493	1196
+is not a sequence	153,1,1471	3292
+is not a simply updatable scan of table	493	1196
+is not a table	153,1	3292
 is not a table or materialized view	153,1	166
 is not a typed table	153,1	166
 is not a unique index	153,1	839
-is not a valid base type for a domain	170,1	229
-is not a valid binary digit	63,64	3295
-is not a valid data directory	112,64	1109
-is not a valid encoding code	102,1	3296
-is not a valid encoding name	102,1	3296
-is not a valid hexadecimal digit	63,64	3295
-is not a valid operator name	704,1	3297
-is not a valid ordering operator	153,1	3298
-is not a view	153,1	3290
-is not allowed in a non volatile function	59	395
-is not allowed in an sql function	59	395
-is not allowed in root expressions	0,1	3299
-is not allowed in stored function or trigger	1680	2056
-is not allowed in stored procedures	1636	2007
-is not allowed in this context	1466	1826
-is not allowed to create new users	1444	1803
-is not allowed with aggregate functions	59	486
-is not allowed with distinct clause	59	486
-is not allowed with group by clause	59	486
-is not allowed with having clause	59	486
-is not allowed with set returning functions in the target list	59	486
-is not allowed with union intersect except	59	486
-is not allowed with window functions	59	486
-is not an aggregate	153,1	1181
-is not an enum	153,1	3300
+is not a valid base type for a domain	170,1	230
+is not a valid binary digit	63,64	3297
+is not a valid data directory	112,64	1110
+is not a valid encoding code	102,1	3298
+is not a valid encoding name	102,1	3298
+is not a valid hexadecimal digit	63,64	3297
+is not a valid operator name	704,1	3299
+is not a valid ordering operator	153,1	3300
+is not a view	153,1	3292
+is not allowed in a non volatile function	59	396
+is not allowed in an sql function	59	396
+is not allowed in root expressions	0,1	3301
+is not allowed in stored function or trigger	1680	2057
+is not allowed in stored procedures	1636	2008
+is not allowed in this context	1466	1827
+is not allowed to create new users	1444	1804
+is not allowed with aggregate functions	59	487
+is not allowed with distinct clause	59	487
+is not allowed with group by clause	59	487
+is not allowed with having clause	59	487
+is not allowed with set returning functions in the target list	59	487
+is not allowed with union intersect except	59	487
+is not allowed with window functions	59	487
+is not an aggregate	153,1	1182
+is not an enum	153,1	3302
 is not an existing enum label	112,64	172
-is not an index	153,1,103	3290
-is not an index for table	153,1	3301
-is not an ordered set aggregate so it cannot have within group	153,1	1181
-is not available	59	410
-is not commutative	153,1	547
-is not composite	153,1	3302
-is not currently accepting connections	57	528
-is not deferrable	153,1	612
-is not empty	57	1169
+is not an index	153,1,103	3292
+is not an index for table	153,1	3303
+is not an ordered set aggregate so it cannot have within group	153,1	1182
+is not available	59	411
+is not commutative	153,1	548
+is not composite	153,1	3304
+is not currently accepting connections	57	529
+is not deferrable	153,1	613
+is not empty	57	1170
 is not in select list	190,1	214
-is not in subscription	103,1	571
-is not of a character type	170,1	3303
-is not of regconfig type	170,1	3303
-is not of tsvector type	170,1	3303
-is not of type	1887	2297
-is not of type oid	112,64	1190
-is not part of the publication	102,1	3304
-is not partitioned	103,1	549
-is not permitted to log in	738	3305
-is not positioned on a row	493	1195
-is not supported for this operation try	1079	1413
-is not supported in multi threaded slave mode	1409	1767
-is not supported reason * try	1080	1414
-is not supported with icu provider	112,64	566
-is not the index for column	112,64	1190
-is not trusted	153,1	3278
+is not in subscription	103,1	572
+is not of a character type	170,1	3305
+is not of regconfig type	170,1	3305
+is not of tsvector type	170,1	3305
+is not of type	1887	2298
+is not of type oid	112,64	1191
+is not part of the publication	102,1	3306
+is not partitioned	103,1	550
+is not permitted to log in	738	3307
+is not positioned on a row	493	1196
+is not supported for this operation try	1079	1414
+is not supported in multi threaded slave mode	1409	1768
+is not supported reason * try	1080	1415
+is not supported with icu provider	112,64	567
+is not the index for column	112,64	1191
+is not trusted	153,1	3280
 is not unique	134,1	144
-is not valid	57	3283
-is not valid for relation	112,64	3306
-is not yet defined	102,1	3307
-is not yet supported in unquoted sql function body	59	1198
-is of type * but default expression is of type	170,1	3308
-is of type * but expression is of type	170,1	3309
-is only a shell	102,1	3310
-is out of range for sequence data type	112,64	2926
-is out of range for type	201,64	3311
-is out of range for type double precision	201,64	3021
-is out of range for type real	201,64	3021
-is outside the valid range for parameter	201,64,112	3312
-is too large	205	3313
-is used by an active logical replication slot	86,57	518
-isadirectoryerror	988,2687	3280
-isdir unable to open database file	2688,762	3314
-isn t in group by	1875	2284
-isn t numeric in addition	478	3315
-isolated storage exception	164	3316
-isolatedstorageexception	164	3316
-isolationerror	2689	3317
+is not valid	57	3285
+is not valid for relation	112,64	3308
+is not yet defined	102,1	3309
+is not yet supported in unquoted sql function body	59	1199
+is of type * but default expression is of type	170,1	3310
+is of type * but expression is of type	170,1	3311
+is only a shell	102,1	3312
+is out of range for sequence data type	112,64	2928
+is out of range for type	201,64	3313
+is out of range for type double precision	201,64	3023
+is out of range for type real	201,64	3023
+is outside the valid range for parameter	201,64,112	3314
+is too large	206	3315
+is used by an active logical replication slot	86,57	519
+isadirectoryerror	988,2687	3282
+isdir unable to open database file	2688,762	3316
+isn t in group by	1875	2285
+isn t numeric in addition	478	3317
+isolated storage exception	164	3318
+isolatedstorageexception	164	3318
+isolationerror	2689	3319
 ispell dictionary supports only default long and num flag values	128,129	133
-issuer certificate doesn t have a public key	2690,178	3318
-issuer certificate lookup error	2691,178	3319
-issuer name empty	2692,178	3320
-it is not allowed to shut off binlog on this command	1433	1792
-it is not allowed to specify * more than once	1245	1597
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1685	2061
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1405	1763
-jarexception	2693	3321
-java heap space	145	3322
-jm runtime exception	2694	3323
-jmexception	2695	3324
-jmruntimeexception	2694	3323
-jmx provider exception	2696	3325
-jmx server error exception	2697	3326
-jmxproviderexception	2696	3325
-jmxservererrorexception	2697	3326
-job has reached the specified backoff limit	262,261	3327
-job was active longer than specified deadline	2698,643	3328
-join estimator function * has multiple matches	134,1	3329
-join estimator function * must return type	103,1	3330
-join expression * columns available but * columns specified	190,1	698
-joins can have at most	205	3331
-json cannot unmarshal string into go struct field a of type int	2273	3092
-json decode error	2699,2273	3332
-json object does not contain key	2700,64	3333
-json path should end with an array identifier in argument * to function	1355	1710
-json value must not be null	113,64	3334
-jsonb subscript does not support slices	170,1	3335
-jsonb subscript in assignment must not be null	113,64	3336
-jsonb subscript must have text type	170,1	3335
-jsondecodeerror	2699,2273	3332
-jsonerror	2701	3337
-jsonpath array accessor can only be applied to an array	2702,64	3338
-jsonpath array subscript is not a single numeric value	2655,64	3339
-jsonpath array subscript is out of bounds	2655,64	3339
-jsonpath array subscript is out of integer range	2655,64	3339
-jsonpath item method * can only be applied to a numeric value	2703,64	3340
-jsonpath item method * can only be applied to a string	869,64	1122
-jsonpath item method * can only be applied to a string or numeric value	2703,64	3340
-jsonpath item method * can only be applied to an array	2702,64	3338
-jsonpath item method * can only be applied to an object	2704,64	3341
-jsonpath member accessor can only be applied to an object	2700,64	3333
-jsonpath wildcard array accessor can only be applied to an array	2702,64	3338
-jsonpath wildcard member accessor can only be applied to an object	2704,64	3341
-kafka storage error exception	911	1175
-kafka_storage_error	911	1175
-kafkastorageerrorexception	911	1175
-kdferror	2705	3342
-key already exists exception	2706	3343
-key column * doesn t exist in table	1366	1723
-key has been revoked	992	3344
-key has expired	990	3345
-key index cannot be defined on a virtual generated column	1364	1721
-key management exception	2707	3346
+issuer certificate doesn t have a public key	2690,178	3320
+issuer certificate lookup error	2691,178	3321
+issuer name empty	2692,178	3322
+it is not allowed to shut off binlog on this command	1433	1793
+it is not allowed to specify * more than once	1245	1598
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1685	2062
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1405	1764
+jarexception	2693	3323
+java heap space	145	3324
+jm runtime exception	2694	3325
+jmexception	2695	3326
+jmruntimeexception	2694	3325
+jmx provider exception	2696	3327
+jmx server error exception	2697	3328
+jmxproviderexception	2696	3327
+jmxservererrorexception	2697	3328
+job has reached the specified backoff limit	262,261	3329
+job was active longer than specified deadline	2698,643	3330
+join estimator function * has multiple matches	134,1	3331
+join estimator function * must return type	103,1	3332
+join expression * columns available but * columns specified	190,1	699
+joins can have at most	206	3333
+json cannot unmarshal string into go struct field a of type int	2273	3094
+json decode error	2699,2273	3334
+json object does not contain key	2700,64	3335
+json path should end with an array identifier in argument * to function	1355	1711
+json value must not be null	113,64	3336
+jsonb subscript does not support slices	170,1	3337
+jsonb subscript in assignment must not be null	113,64	3338
+jsonb subscript must have text type	170,1	3337
+jsondecodeerror	2699,2273	3334
+jsonerror	2701	3339
+jsonpath array accessor can only be applied to an array	2702,64	3340
+jsonpath array subscript is not a single numeric value	2655,64	3341
+jsonpath array subscript is out of bounds	2655,64	3341
+jsonpath array subscript is out of integer range	2655,64	3341
+jsonpath item method * can only be applied to a numeric value	2703,64	3342
+jsonpath item method * can only be applied to a string	869,64	1123
+jsonpath item method * can only be applied to a string or numeric value	2703,64	3342
+jsonpath item method * can only be applied to an array	2702,64	3340
+jsonpath item method * can only be applied to an object	2704,64	3343
+jsonpath member accessor can only be applied to an object	2700,64	3335
+jsonpath wildcard array accessor can only be applied to an array	2702,64	3340
+jsonpath wildcard member accessor can only be applied to an object	2704,64	3343
+kafka storage error exception	911	1176
+kafka_storage_error	911	1176
+kafkastorageerrorexception	911	1176
+kdferror	2705	3344
+key already exists exception	2706	3345
+key column * doesn t exist in table	1366	1724
+key has been revoked	992	3346
+key has expired	990	3347
+key index cannot be defined on a virtual generated column	1364	1722
+key management exception	2707	3348
 key must not be null	112,64	207
-key not found	2708	3347
-key not found exception	2709,2708	3348
-key part * length cannot be 0	1371	1729
-key reference and table reference don t match	1372	1730
-key s cannot explicitly include column s	1367	1724
-key s cannot have without overlaps	1365	1722
-key selector exception	2710	3349
-key store exception	2711	3350
-key usage does not include certificate signing	2712,178	3351
-key usage does not include crl signing	2713,178	3352
-key usage does not include digital signature	2714,178	3353
-key usage keycertsign invalid for non ca cert	2715,178	3354
-key value * was not found in table	1448	1808
+key not found	2708	3349
+key not found exception	2709,2708	3350
+key part * length cannot be 0	1371	1730
+key reference and table reference don t match	1372	1731
+key s cannot explicitly include column s	1367	1725
+key s cannot have without overlaps	1365	1723
+key selector exception	2710	3351
+key store exception	2711	3352
+key usage does not include certificate signing	2712,178	3353
+key usage does not include crl signing	2713,178	3354
+key usage does not include digital signature	2714,178	3355
+key usage keycertsign invalid for non ca cert	2715,178	3356
+key value * was not found in table	1448	1809
 key value must be scalar not array composite or json	112,64	207
-key was rejected by service	991	3355
-keyalreadyexistsexception	2706	3343
-keyboardinterrupt	2716,2717	3356
-keyerror	2718,2719,2708	3357
-keyexception	2720	3358
-keymanagementexception	2707	3346
-keynotfoundexception	2709,2708	3348
-keys are out order during bulk load	1373	1731
-keyselectorexception	2710	3349
-keystoreexception	2711	3350
-kill container error	2721,2722	3359
-kill pod sandbox error	2723,2724	3360
-killcontainererror	2721,2722	3359
-killed by signal 1	2247	3361
-killed by signal 10	2255	3362
-killed by signal 11	2256	3363
-killed by signal 12	2257	3364
-killed by signal 13	359	3365
-killed by signal 14	139	3366
-killed by signal 15	2258	3367
-killed by signal 16	2259	3368
-killed by signal 17	605	3369
-killed by signal 18	2260	3370
-killed by signal 19	2261	3371
-killed by signal 2	2249	3372
-killed by signal 20	2262	3373
-killed by signal 21	2263	3374
-killed by signal 22	2264	3375
-killed by signal 23	2265	3376
-killed by signal 24	793	3377
-killed by signal 25	2266	3378
-killed by signal 26	2267	3379
-killed by signal 27	2268	3380
-killed by signal 28	2269	3381
-killed by signal 29	2270	3382
-killed by signal 3	2250	3383
-killed by signal 30	2271	3384
-killed by signal 31	313	3385
-killed by signal 4	2251	3386
-killed by signal 5	2252	3387
-killed by signal 6	636	3388
-killed by signal 7	385	3389
-killed by signal 8	2253	3390
-killed by signal 9	2254	3391
-killpodsandboxerror	2723,2724	3360
-kubelet setup failed	2725	3392
-kubeletsetupfailed	2725	3392
-lambda conversion exception	2726	3393
-lambdaconversionexception	2726	3393
-language validation function * called for language * instead of	87,1	3394
+key was rejected by service	991	3357
+keyalreadyexistsexception	2706	3345
+keyboardinterrupt	2716,2717	3358
+keyerror	2718,2719,2708	3359
+keyexception	2720	3360
+keymanagementexception	2707	3348
+keynotfoundexception	2709,2708	3350
+keys are out order during bulk load	1373	1732
+keyselectorexception	2710	3351
+keystoreexception	2711	3352
+kill container error	2721,2722	3361
+kill pod sandbox error	2723,2724	3362
+killcontainererror	2721,2722	3361
+killed by signal 1	2247	3363
+killed by signal 10	2255	3364
+killed by signal 11	2256	3365
+killed by signal 12	2257	3366
+killed by signal 13	359	3367
+killed by signal 14	139	3368
+killed by signal 15	2258	3369
+killed by signal 16	2259	3370
+killed by signal 17	605	3371
+killed by signal 18	2260	3372
+killed by signal 19	2261	3373
+killed by signal 2	2249	3374
+killed by signal 20	2262	3375
+killed by signal 21	2263	3376
+killed by signal 22	2264	3377
+killed by signal 23	2265	3378
+killed by signal 24	793	3379
+killed by signal 25	2266	3380
+killed by signal 26	2267	3381
+killed by signal 27	2268	3382
+killed by signal 28	2269	3383
+killed by signal 29	2270	3384
+killed by signal 3	2250	3385
+killed by signal 30	2271	3386
+killed by signal 31	313	3387
+killed by signal 4	2251	3388
+killed by signal 5	2252	3389
+killed by signal 6	636	3390
+killed by signal 7	385	3391
+killed by signal 8	2253	3392
+killed by signal 9	2254	3393
+killpodsandboxerror	2723,2724	3362
+kubelet setup failed	2725	3394
+kubeletsetupfailed	2725	3394
+lambda conversion exception	2726	3395
+lambdaconversionexception	2726	3395
+language validation function * called for language * instead of	87,1	3396
 language with oid * does not exist	102,1,779	813
-large object * does not exist	102,1	3395
-large object descriptor * was not opened for reading	57	3396
-large object descriptor * was not opened for writing	57	3396
+large object * does not exist	102,1	3397
+large object descriptor * was not opened for reading	57	3398
+large object descriptor * was not opened for writing	57	3398
 large object oid may not be null	112,64	206
-large object read request is too large	205	3397
-large zip file	2727	3398
-largezipfile	2727	3398
-last is allowed only in array subscripts	0,1	3299
-lastval is not yet defined in this session	57	1083
-layer instantiation exception	2728	3399
-layerinstantiationexception	2728	3399
-ldap referral exception	2729	3400
-ldap urls not supported on this platform	59	3401
-ldapreferralexception	2729	3400
-leader election not needed for topic partition	997	1316
-leader not available exception	2730	3402
-leader_not_available	2730	3402
-leadernotavailableexception	2730	3402
-leading spaces are removed from name	1565	1929
+large object read request is too large	206	3399
+large zip file	2727	3400
+largezipfile	2727	3400
+last is allowed only in array subscripts	0,1	3301
+lastval is not yet defined in this session	57	1084
+layer instantiation exception	2728	3401
+layerinstantiationexception	2728	3401
+ldap referral exception	2729	3402
+ldap urls not supported on this platform	59	3403
+ldapreferralexception	2729	3402
+leader election not needed for topic partition	997	1317
+leader not available exception	2730	3404
+leader_not_available	2730	3404
+leadernotavailableexception	2730	3404
+leading spaces are removed from name	1565	1930
 left and right associated data types for operator class options parsing functions must match	103,1	104
-left operand of jsonpath operator * is not a single numeric value	2731,64	3403
+left operand of jsonpath operator * is not a single numeric value	2731,64	3405
 legacy sigalg disallowed or unsupported	2732,172	193
-length error * in function	1670	2046
-length for type * cannot exceed	112,64	3404
-length for type * must be at least 1	112,64	3404
+length error * in function	1670	2047
+length for type * cannot exceed	112,64	3406
+length for type * must be at least 1	112,64	3406
 length mismatch	2733,172	193
 length required	21	21
 length too long	2734,172	193
 length too short	2735,172	193
 length_required	21	21
-lengtherror	2736	3405
-level 2 halted	993	3406
-level 2 not synchronized	994	3407
-level 3 halted	995	3408
-level 3 reset	996	3409
-levenshtein argument exceeds maximum length of	112,64	3410
-lexeme array may not contain empty strings	2737,64	3411
+lengtherror	2736	3407
+level 2 halted	993	3408
+level 2 not synchronized	994	3409
+level 3 halted	995	3410
+level 3 reset	996	3411
+levenshtein argument exceeds maximum length of	112,64	3412
+lexeme array may not contain empty strings	2737,64	3413
 lexeme array may not contain nulls	113,64	881
-lib section in a out corrupted	998	3412
+lib section in a out corrupted	998	3414
 library bug	2738,172	193
 library has no ciphers	2739,172	193
-licenseexception	2740	3413
-like is not supported for creating foreign tables	59	236
-like pattern must not end with escape character	2594,64	3414
-limit exceeded exception	2741	3415
-limit in a recursive query is not implemented	59	2828
-limit must not be negative	2644,64	3416
-limit of * on json nested structures depth is reached in argument * to function	1351	1706
-limit of * on json path depth is reached in argument * to function	1356	1711
-limit only accepts integer values	1342	1697
-limit overrun error	2742	3417
-limit syntax is not supported	0,1	690
-limitexceededexception	2741	3415
-limitoverrunerror	2742	3417
-line too long	2743	3418
-line unavailable exception	2744	3419
-linetoolong	2743	3418
-lineunavailableexception	2744	3419
-link has been severed	1042	3420
-link loop exception	2745	3421
-link number out of range	1000	3422
-linkageerror	2746	3423
-linkexception	2747	3424
-linkloopexception	2745	3421
-list index out of range	195	3425
-list of fields is only allowed in key partitions	1377	1735
-list of radius secrets cannot be empty	128,129	287
-list of radius servers cannot be empty	128,129	287
-listener not found exception	2748,2749	3426
-listener_not_found	2749	3427
-listenernotfoundexception	2748,2749	3426
+licenseexception	2740	3415
+like is not supported for creating foreign tables	59	237
+like pattern must not end with escape character	2594,64	3416
+limit exceeded exception	2741	3417
+limit in a recursive query is not implemented	59	2830
+limit must not be negative	2644,64	3418
+limit of * on json nested structures depth is reached in argument * to function	1351	1707
+limit of * on json path depth is reached in argument * to function	1356	1712
+limit only accepts integer values	1342	1698
+limit overrun error	2742	3419
+limit syntax is not supported	0,1	691
+limitexceededexception	2741	3417
+limitoverrunerror	2742	3419
+line too long	2743	3420
+line unavailable exception	2744	3421
+linetoolong	2743	3420
+lineunavailableexception	2744	3421
+link has been severed	1042	3422
+link loop exception	2745	3423
+link number out of range	1000	3424
+linkageerror	2746	3425
+linkexception	2747	3426
+linkloopexception	2745	3423
+list index out of range	195	3427
+list of fields is only allowed in key partitions	1377	1736
+list of radius secrets cannot be empty	128,129	288
+list of radius servers cannot be empty	128,129	288
+listener not found exception	2748,2749	3428
+listener_not_found	2749	3429
+listenernotfoundexception	2748,2749	3428
 literal carriage return found in data	273,64	835
 literal newline found in data	273,64	835
-liveness probe failed	2750,2751	3428
-lo_lseek result out of range for large object descriptor	201,64	3429
-lo_tell result out of range for large object descriptor	201,64	3429
-loaderror	2752	3430
-local connections are not supported by this build	128,129	287
-local jump error	2753	3431
-localjumperror	2753	3431
-location is not supported anymore	59	481
-locator exception	2680	3432
-locator_exception	2680	3432
-locatorexception	2680	3432
-lock disk i o error	2754,100	3433
-lock file * already exists	2755,129	3434
-lock file * is empty	2755,129	3434
-lock file exists	2755	3435
-lock not available	448	3436
-lock recursion exception	2756	3437
-lock wait timeout exceeded try restarting transaction	1384	1742
-lock_file_exists	2755,129	3435
-lock_not_available	448,57	3436
-lockederror	2757	3438
-lockfileexists	2755,129	3435
-locknotavailable	448,57	3436
-lockrecursionexception	2756	3437
-log dir not found exception	2758	3439
-log format * is not supported	112,64	3440
-log_dir_not_found	2758	3439
-logdirnotfoundexception	2758	3439
-logic error * in function	1671	2047
-logical decoding cannot be used while in recovery	59	3441
-logical decoding output plugin * produces binary output but function * expects textual data	59	234
-logical decoding requires a database connection	57	695
-logical decoding requires wal_level logical	57	695
-logical replication at prepare time requires a	57	695
-logical replication slot * exists but wal_level logical	57	3442
-logical replication target relation * does not exist	57	3443
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3444
-logical replication target relation * uses system columns in replica identity index	57	3443
-logical replication worker slot * is already used by another worker cannot attach	57	3445
-logical replication worker slot * is empty cannot attach	57	3445
-logical streaming at prepare time requires a	57	695
-logical streaming requires a	57	695
-loginexception	2759	3446
-long database name and identifier for object resulted in path length exceeding * characters path	1307	1660
-lookuperror	2760	3447
+liveness probe failed	2750,2751	3430
+lo_lseek result out of range for large object descriptor	201,64	3431
+lo_tell result out of range for large object descriptor	201,64	3431
+loaderror	2752	3432
+local connections are not supported by this build	128,129	288
+local jump error	2753	3433
+localjumperror	2753	3433
+location is not supported anymore	59	482
+locator exception	2680	3434
+locator_exception	2680	3434
+locatorexception	2680	3434
+lock disk i o error	2754,100	3435
+lock file * already exists	2755,129	3436
+lock file * is empty	2755,129	3436
+lock file exists	2755	3437
+lock not available	448	3438
+lock recursion exception	2756	3439
+lock wait timeout exceeded try restarting transaction	1384	1743
+lock_file_exists	2755,129	3437
+lock_not_available	448,57	3438
+lockederror	2757	3440
+lockfileexists	2755,129	3437
+locknotavailable	448,57	3438
+lockrecursionexception	2756	3439
+log dir not found exception	2758	3441
+log format * is not supported	112,64	3442
+log_dir_not_found	2758	3441
+logdirnotfoundexception	2758	3441
+logic error * in function	1671	2048
+logical decoding cannot be used while in recovery	59	3443
+logical decoding output plugin * produces binary output but function * expects textual data	59	235
+logical decoding requires a database connection	57	696
+logical decoding requires wal_level logical	57	696
+logical replication at prepare time requires a	57	696
+logical replication slot * exists but wal_level logical	57	3444
+logical replication target relation * does not exist	57	3445
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3446
+logical replication target relation * uses system columns in replica identity index	57	3445
+logical replication worker slot * is already used by another worker cannot attach	57	3447
+logical replication worker slot * is empty cannot attach	57	3447
+logical streaming at prepare time requires a	57	696
+logical streaming requires a	57	696
+loginexception	2759	3448
+long database name and identifier for object resulted in path length exceeding * characters path	1307	1661
+lookuperror	2760	3449
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3448
-lost connection to parallel worker	57	1010
-lower and upper bounds must be finite	792,64	1040
-lower bound cannot equal upper bound	792,64	1040
-lowering statistics target to	112,64	630
-lz4 compression is not supported by this build	59	3449
-m bean exception	2761	3450
-m bean registration exception	2762	3451
-macaddr8 data out of range to convert to macaddr	201,64	3452
-machine is not on the network	1045	3453
-mail header not in message	2763,2764	3454
-malformed array literal	63,64	3455
-malformed communication packet	1391	1749
-malformed file type header in file	1262	1614
-malformed gtid set encoding	1388	1746
-malformed gtid set specification	1389	1747
-malformed gtid specification	1390	1748
-malformed input exception	2765	3456
-malformed json array	63,64	2703
-malformed link exception	2766	3457
-malformed multirange literal	63,64	3458
-malformed object name exception	2767	3459
-malformed parameterized type exception	2768	3460
-malformed parameters exception	2769	3461
-malformed range literal	63,64	3462
-malformed record literal	63,64	3463
+lossy distance functions are not supported in index only scans	59	3450
+lost connection to parallel worker	57	1011
+lower and upper bounds must be finite	792,64	1041
+lower bound cannot equal upper bound	792,64	1041
+lowering statistics target to	112,64	631
+lz4 compression is not supported by this build	59	3451
+m bean exception	2761	3452
+m bean registration exception	2762	3453
+macaddr8 data out of range to convert to macaddr	201,64	3454
+machine is not on the network	1045	3455
+mail header not in message	2763,2764	3456
+malformed array literal	63,64	3457
+malformed communication packet	1391	1750
+malformed file type header in file	1262	1615
+malformed gtid set encoding	1388	1747
+malformed gtid set specification	1389	1748
+malformed gtid specification	1390	1749
+malformed input exception	2765	3458
+malformed json array	63,64	2704
+malformed link exception	2766	3459
+malformed multirange literal	63,64	3460
+malformed object name exception	2767	3461
+malformed parameterized type exception	2768	3462
+malformed parameters exception	2769	3463
+malformed range literal	63,64	3464
+malformed record literal	63,64	3465
 malformed scram message	334,335	772
-malformed stat buffer	2770,2771	3464
-malformed url exception	2772	3465
-malformed utf * characters possibly incorrectly encoded	665	3466
-malformedinputexception	2765	3456
-malformedlinkexception	2766	3457
-malformedobjectnameexception	2767	3459
-malformedparameterizedtypeexception	2768	3460
-malformedparametersexception	2769	3461
-malformedurlexception	2772	3465
+malformed stat buffer	2770,2771	3466
+malformed url exception	2772	3467
+malformed utf * characters possibly incorrectly encoded	665	3468
+malformedinputexception	2765	3458
+malformedlinkexception	2766	3459
+malformedobjectnameexception	2767	3461
+malformedparameterizedtypeexception	2768	3462
+malformedparametersexception	2769	3463
+malformedurlexception	2772	3467
 manifest checksums require a backup manifest	0,1	869
-mapping for token type * does not exist	102,1	3467
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1846	2255
-mariadb tried to use the * but its provider plugin is not loaded	1539	1901
-marshal directive exception	2773	3468
-marshaldirectiveexception	2773	3468
-marshalexception	2774	3469
-marshaling directives are invalid	2773	3470
-master command * failed	1616	1985
+mapping for token type * does not exist	102,1	3469
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1846	2256
+mariadb tried to use the * but its provider plugin is not loaded	1539	1902
+marshal directive exception	2773	3470
+marshaldirectiveexception	2773	3470
+marshalexception	2774	3471
+marshaling directives are invalid	2773	3472
+master command * failed	1616	1986
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3471
-materialized view * has not been populated	57	3472
-materialized views cannot be unlogged	59	486
-materialized views may not be defined using bound parameters	59	486
-materialized views must not use data modifying statements in with	59	486
-materialized views must not use temporary tables or views	59	486
-max_wal_size must be at least twice wal_segment_size	112,64	304
-maxfragments should be 0	112,64	3473
-maximum call stack size exceeded	2775	3474
-maximum number of committed subtransactions	205	609
-maximum number of prepared transactions reached	145,143	3475
-maximum recursion depth exceeded	2775	3476
-maxvalue can only be used in last partition definition	1511	1873
-mbeanexception	2761	3450
-mbeanregistrationexception	2762	3451
-md5 authentication is not supported when db_user_namespace is enabled	128,129,738	287
-member access exception	453	3477
-member id required exception	2776	3478
-member_id_required	2776	3478
-memberaccessexception	453	3477
-memberidrequiredexception	2776	3478
-memerror	2777	3479
-memory allocation error * in function	1668	2044
-memory allocation of * bytes failed	145	3480
-memoryerror	2778,145	3481
-merge not supported in copy	59	676
-merge not supported in with query	59	2828
-message size too large exception	2779	3482
-message too long	829	3483
-message_size_too_large	2779	3482
-messagesizetoolargeexception	2779	3482
-method access exception	222	3484
+materialize mode required but it is not allowed in this context	59	3473
+materialized view * has not been populated	57	3474
+materialized views cannot be unlogged	59	487
+materialized views may not be defined using bound parameters	59	487
+materialized views must not use data modifying statements in with	59	487
+materialized views must not use temporary tables or views	59	487
+max_wal_size must be at least twice wal_segment_size	112,64	305
+maxfragments should be 0	112,64	3475
+maximum call stack size exceeded	2775	3476
+maximum number of committed subtransactions	206	610
+maximum number of prepared transactions reached	145,143	3477
+maximum recursion depth exceeded	2775	3478
+maxvalue can only be used in last partition definition	1511	1874
+mbeanexception	2761	3452
+mbeanregistrationexception	2762	3453
+md5 authentication is not supported when db_user_namespace is enabled	128,129,738	288
+member access exception	453	3479
+member id required exception	2776	3480
+member_id_required	2776	3480
+memberaccessexception	453	3479
+memberidrequiredexception	2776	3480
+memerror	2777	3481
+memory allocation error * in function	1668	2045
+memory allocation of * bytes failed	145	3482
+memoryerror	2778,145	3483
+merge not supported in copy	59	677
+merge not supported in with query	59	2830
+message size too large exception	2779	3484
+message too long	829	3485
+message_size_too_large	2779	3484
+messagesizetoolargeexception	2779	3484
+method access exception	223	3486
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	222	3484
-midi unavailable exception	2780	3485
-midiunavailableexception	2780	3485
-mime invalid media parameter	2781	3486
-mime type parse exception	2782	3487
-mimetypeparseexception	2782	3487
-min_wal_size must be at least twice wal_segment_size	112,64	304
-minwords should be less than maxwords	112,64	3473
-minwords should be positive	112,64	3473
-mirrored type exception	2783	3488
-mirrored types exception	2784	3489
-mirroredtypeexception	2783	3488
-mirroredtypesexception	2784	3489
+methodaccessexception	223	3486
+midi unavailable exception	2780	3487
+midiunavailableexception	2780	3487
+mime invalid media parameter	2781	3488
+mime type parse exception	2782	3489
+mimetypeparseexception	2782	3489
+min_wal_size must be at least twice wal_segment_size	112,64	305
+minwords should be less than maxwords	112,64	3475
+minwords should be positive	112,64	3475
+mirrored type exception	2783	3490
+mirrored types exception	2784	3491
+mirroredtypeexception	2783	3490
+mirroredtypesexception	2784	3491
 misdirected request	28	29
 misdirected_request	28	29
-mismatched array dimensions	206,64	235
-mismatched endpoint type exception	2785	3490
-mismatched_endpoint_type	2785	3490
-mismatchedendpointtypeexception	2785	3490
-misplaced deferrable clause	0,1	361
-misplaced initially deferred clause	0,1	361
-misplaced initially immediate clause	0,1	361
-misplaced not deferrable clause	0,1	361
-missing afffile parameter	112,64	3491
-missing authority key identifier	2786,178	3492
+mismatched array dimensions	207,64	236
+mismatched endpoint type exception	2785	3492
+mismatched_endpoint_type	2785	3492
+mismatchedendpointtypeexception	2785	3492
+misplaced deferrable clause	0,1	362
+misplaced initially deferred clause	0,1	362
+misplaced initially immediate clause	0,1	362
+misplaced not deferrable clause	0,1	362
+missing afffile parameter	112,64	3493
+missing authority key identifier	2786,178	3494
 missing data for column	273,64	835
-missing dictfile parameter	112,64	3493
-missing dictionary parameter	112,64	3493
+missing dictfile parameter	112,64	3495
+missing dictionary parameter	112,64	3495
 missing dsa signing cert	2787,172	193
 missing ecdsa signing cert	2788,172	193
-missing entry in file * at end of line	128,129	287
+missing entry in file * at end of line	128,129	288
 missing fatal	2789,172	193
-missing field exception	232	3494
-missing format argument exception	2790	3495
-missing format width exception	2791	3496
-missing from clause entry for table	617,1	3497
-missing language parameter	112,64	3498
-missing manifest resource exception	2792	3499
-missing member exception	230	3500
-missing metadata exception	223	3501
-missing method exception	231	3502
+missing field exception	232	3496
+missing format argument exception	2790	3497
+missing format width exception	2791	3498
+missing from clause entry for table	617,1	3499
+missing language parameter	112,64	3500
+missing manifest resource exception	2792	3501
+missing member exception	230	3502
+missing metadata exception	224	3503
+missing method exception	231	3504
 missing parameters	2793,172	193
 missing psk kex modes extension	2794,172	193
-missing resource exception	2795	3503
+missing resource exception	2795	3505
 missing rsa certificate	2796,172	193
 missing rsa encrypting cert	2797,172	193
 missing rsa signing cert	2798,172	193
-missing satellite assembly exception	2799	3504
+missing satellite assembly exception	2799	3506
 missing sigalgs extension	2800,172	193
 missing signing cert	2801,172	193
-missing spec error	2802	3505
-missing spec version error	2803	3506
-missing subject key identifier	2804,178	3507
+missing spec error	2802	3507
+missing spec version error	2803	3508
+missing subject key identifier	2804,178	3509
 missing supported groups extension	2805,172	193
-missing synonyms parameter	112,64	3508
-missing time zone in input string for type timestamptz	464,64	501
-missing time zone in input string for type timetz	464,64	501
+missing synonyms parameter	112,64	3510
+missing time zone in input string for type timestamptz	464,64	502
+missing time zone in input string for type timetz	464,64	502
 missing tmp dh key	2806,172	193
 missing tmp ecdh key	2807,172	193
-missing unicode support	2808	3509
-missingfieldexception	232	3494
-missingformatargumentexception	2790	3495
-missingformatwidthexception	2791	3496
-missingmanifestresourceexception	2792	3499
-missingmemberexception	230	3500
-missingmetadataexception	223	3501
-missingmethodexception	231	3502
-missingresourceexception	2795	3503
-missingsatelliteassemblyexception	2799	3504
-missingspecerror	2802	3505
-missingspecversionerror	2803	3506
-missingunicodesupport	2808	3509
+missing unicode support	2808	3511
+missingfieldexception	232	3496
+missingformatargumentexception	2790	3497
+missingformatwidthexception	2791	3498
+missingmanifestresourceexception	2792	3501
+missingmemberexception	230	3502
+missingmetadataexception	224	3503
+missingmethodexception	231	3504
+missingresourceexception	2795	3505
+missingsatelliteassemblyexception	2799	3506
+missingspecerror	2802	3507
+missingspecversionerror	2803	3508
+missingunicodesupport	2808	3511
 mixed handshake and non handshake data	2809,172	193
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1407	1765
-mixing of transactional and non transactional tables is disabled	1408	1766
-mixing self logging and non self logging engines in a statement is unsafe	1119	1453
-mmap disk i o error	2810,100	3510
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1661	2037
-modifying sql data not permitted	2811	3511
-modifying_sql_data_not_permitted	2811,2404	3511
-modifyingsqldatanotpermitted	2811,2404	3511
-module not found error	2812,437	3512
-module_not_found	437	602
-modulenotfounderror	2812,437	3512
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1407	1766
+mixing of transactional and non transactional tables is disabled	1408	1767
+mixing self logging and non self logging engines in a statement is unsafe	1119	1454
+mmap disk i o error	2810,100	3512
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1661	2038
+modifying sql data not permitted	2811	3513
+modifying_sql_data_not_permitted	2811,2404	3513
+modifyingsqldatanotpermitted	2811,2404	3513
+module not found error	2812,437	3514
+module_not_found	437	603
+modulenotfounderror	2812,437	3514
 modulus for hash partition must be an integer value greater than zero	61,1,112	65
-modulus for hash partition must be specified	0,1	690
-modulus for hash partition provided more than once	101,1	3513
-money out of range	201,64	3514
-monitor setting exception	2813	3515
-monitorsettingexception	2813	3515
-more partitions to reorganize than there are partitions	1570	1934
-more than one function named	134,1	3516
-more than one operator named	134,1	3516
-more than one row returned by a subquery used as an expression	555	3517
-more than one sql json item	2814	3518
-more than one value returned by column xpath expression	555	3519
-more_than_one_sql_json_item	2814,64	3518
-morethanonesqljsonitem	2814,64	3518
-most specific type mismatch	2815	3520
-most_specific_type_mismatch	2815,64	3520
-mostspecifictypemismatch	2815,64	3520
-mountvolume setup failed for volume	2315,2314	3521
-movederror	2816	3522
+modulus for hash partition must be specified	0,1	691
+modulus for hash partition provided more than once	101,1	3515
+money out of range	201,64	3516
+monitor setting exception	2813	3517
+monitorsettingexception	2813	3517
+more partitions to reorganize than there are partitions	1570	1935
+more than one function named	134,1	3518
+more than one operator named	134,1	3518
+more than one row returned by a subquery used as an expression	555	3519
+more than one sql json item	2814	3520
+more than one value returned by column xpath expression	555	3521
+more_than_one_sql_json_item	2814,64	3520
+morethanonesqljsonitem	2814,64	3520
+most specific type mismatch	2815	3522
+most_specific_type_mismatch	2815,64	3522
+mostspecifictypemismatch	2815,64	3522
+mountvolume setup failed for volume	2315,2314	3523
+movederror	2816	3524
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	113,64	2848
-moving row to another partition during a before for each row trigger is not supported	59	336
-multi attach error for volume	2287,2286	3523
-multi row statements required more than * bytes of storage	1678	2054
+moving aggregate transition function must not return null	113,64	2850
+moving row to another partition during a before for each row trigger is not supported	59	337
+multi attach error for volume	2287,2286	3525
+multi row statements required more than * bytes of storage	1678	2055
 multi statement do instead rules are not supported for copy	59	875
-multi statement do instead rules are not supported for data modifying statements in with	59	611
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1739	2116
-multicast not supported exception	234	3524
-multicastnotsupportedexception	234	3524
-multidimensional arrays must have array expressions with matching dimensions	206,64	3525
-multihop attempted	1010	3526
-multipart message too large	2817	3527
-multiple accept parameters	112,64	3528
-multiple actions for rules on select are not implemented	59	536
-multiple afffile parameters	112,64	3491
-multiple assignments to same column	0,1	3529
-multiple collate clauses not allowed	0,1	690
+multi statement do instead rules are not supported for data modifying statements in with	59	612
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1739	2117
+multicast not supported exception	234	3526
+multicastnotsupportedexception	234	3526
+multidimensional arrays must have array expressions with matching dimensions	207,64	3527
+multihop attempted	1010	3528
+multipart message too large	2817	3529
+multiple accept parameters	112,64	3530
+multiple actions for rules on select are not implemented	59	537
+multiple afffile parameters	112,64	3493
+multiple assignments to same column	0,1	3531
+multiple collate clauses not allowed	0,1	691
 multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
 multiple default expressions	0,1	892
-multiple default values specified for column * of table	0,1	361
-multiple deferrable not deferrable clauses not allowed	0,1	361
-multiple definition of same constant in list partitioning	1412	1770
-multiple dictfile parameters	112,64	3493
-multiple dictionary parameters	112,64	3493
-multiple generation clauses specified for column * of table	0,1	361
-multiple identity specifications for column * of table	0,1	361
-multiple initially immediate deferred clauses not allowed	0,1	361
-multiple language parameters	112,64	3498
-multiple limit clauses not allowed	0,1	690
-multiple limit options not allowed	0,1	690
-multiple offset clauses not allowed	0,1	690
-multiple order by clauses not allowed	0,1	690
-multiple primary key defined	1413	1771
-multiple primary keys for table * are not allowed	61,1	3530
-multiple read calls return no data or error	2818,2819	3531
-multiple recovery targets specified	112,64	3532
-multiple stopwords parameters	112,64	3498
-multiple values in ident field	128,129	287
-multiple values specified for authentication type	128,129	287
-multiple values specified for connection type	128,129	287
-multiple values specified for host address	128,129	287
-multiple values specified for netmask	128,129	287
-multiple window specifications with the same name	1190	1538
-multiple with clauses not allowed	0,1	690
-multirange values cannot contain null members	113,64	3533
-multiranges cannot be constructed from multidimensional arrays	555	3534
-multixact members limit exceeded	205	1110
-must accept variadic any to be used in this aggregate	170,1	3535
+multiple default values specified for column * of table	0,1	362
+multiple deferrable not deferrable clauses not allowed	0,1	362
+multiple definition of same constant in list partitioning	1412	1771
+multiple dictfile parameters	112,64	3495
+multiple dictionary parameters	112,64	3495
+multiple generation clauses specified for column * of table	0,1	362
+multiple identity specifications for column * of table	0,1	362
+multiple initially immediate deferred clauses not allowed	0,1	362
+multiple language parameters	112,64	3500
+multiple limit clauses not allowed	0,1	691
+multiple limit options not allowed	0,1	691
+multiple offset clauses not allowed	0,1	691
+multiple order by clauses not allowed	0,1	691
+multiple primary key defined	1413	1772
+multiple primary keys for table * are not allowed	61,1	3532
+multiple read calls return no data or error	2818,2819	3533
+multiple recovery targets specified	112,64	3534
+multiple stopwords parameters	112,64	3500
+multiple values in ident field	128,129	288
+multiple values specified for authentication type	128,129	288
+multiple values specified for connection type	128,129	288
+multiple values specified for host address	128,129	288
+multiple values specified for netmask	128,129	288
+multiple window specifications with the same name	1190	1539
+multiple with clauses not allowed	0,1	691
+multirange values cannot contain null members	113,64	3535
+multiranges cannot be constructed from multidimensional arrays	555	3536
+multixact members limit exceeded	206	1111
+must accept variadic any to be used in this aggregate	170,1	3537
 must appear in the group by clause or be used in an aggregate function	131,1	138
-must be a list of extension names	112,64	2889
-must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3536
-must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3537
-must be a superuser to cancel superuser query	87,1	3537
-must be a superuser to terminate superuser process	87,1	3536
-must be fired after row	327,328	3538
-must be fired for delete	327,328	3538
-must be fired for insert	327,328	3538
-must be fired for insert or update	327,328	3539
-must be fired for update	327,328	3538
-must be greater than zero	112,64	2926
-must be installed in schema	59	410
-must be less than maxvalue	112,64	2926
-must be member of role	87,1	3540
-must be owner of large object	87,1	3541
-must be owner of type * or type	87,1	3541
+must be a list of extension names	112,64	2891
+must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3538
+must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3539
+must be a superuser to cancel superuser query	87,1	3539
+must be a superuser to terminate superuser process	87,1	3538
+must be fired after row	327,328	3540
+must be fired for delete	327,328	3540
+must be fired for insert	327,328	3540
+must be fired for insert or update	327,328	3541
+must be fired for update	327,328	3540
+must be greater than zero	112,64	2928
+must be installed in schema	59	411
+must be less than maxvalue	112,64	2928
+must be member of role	87,1	3542
+must be owner of large object	87,1	3543
+must be owner of type * or type	87,1	3543
 must be read_only shareable or read_write	0,1	134
-must be superuser	87,1	3541
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3542
-must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	583
-must be superuser or have privileges of pg_read_all_settings to examine	87,1	669
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3543
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3543
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3543
-must be superuser or replication role to start walsender	87,1	3544
-must be superuser or replication role to use replication slots	87,1	3545
-must be superuser to add or set schemas	87,1	3546
-must be superuser to alter a type	87,1	3547
-must be superuser to alter an operator family	87,1	3548
-must be superuser to alter replication roles or change replication attribute	87,1	3549
-must be superuser to alter settings globally	87,1	3549
-must be superuser to alter superuser roles or change superuser attribute	87,1	3549
-must be superuser to alter superusers	87,1	3549
-must be superuser to call	87,1	3550
-must be superuser to change bypassrls attribute	87,1	3549
-must be superuser to connect in binary upgrade mode	87,1	3544
-must be superuser to create a base type	87,1	3547
-must be superuser to create a cast without function	87,1	3551
-must be superuser to create an operator class	87,1	3548
-must be superuser to create an operator family	87,1	3548
-must be superuser to create bypassrls users	87,1	3549
-must be superuser to create custom procedural language	87,1	3552
-must be superuser to create for all tables publication	87,1	3546
-must be superuser to create for tables in schema publication	87,1	3546
-must be superuser to create replication users	87,1	3549
-must be superuser to create subscriptions	87,1	3553
-must be superuser to create superusers	87,1	3549
-must be superuser to create text search parsers	87,1	3554
-must be superuser to create text search templates	87,1	3554
-must be superuser to drop superusers	87,1	3549
-must be superuser to import system collations	87,1	3555
+must be superuser	87,1	3543
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3544
+must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	584
+must be superuser or have privileges of pg_read_all_settings to examine	87,1	670
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3545
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3545
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3545
+must be superuser or replication role to start walsender	87,1	3546
+must be superuser or replication role to use replication slots	87,1	3547
+must be superuser to add or set schemas	87,1	3548
+must be superuser to alter a type	87,1	3549
+must be superuser to alter an operator family	87,1	3550
+must be superuser to alter replication roles or change replication attribute	87,1	3551
+must be superuser to alter settings globally	87,1	3551
+must be superuser to alter superuser roles or change superuser attribute	87,1	3551
+must be superuser to alter superusers	87,1	3551
+must be superuser to call	87,1	3552
+must be superuser to change bypassrls attribute	87,1	3551
+must be superuser to connect in binary upgrade mode	87,1	3546
+must be superuser to create a base type	87,1	3549
+must be superuser to create a cast without function	87,1	3553
+must be superuser to create an operator class	87,1	3550
+must be superuser to create an operator family	87,1	3550
+must be superuser to create bypassrls users	87,1	3551
+must be superuser to create custom procedural language	87,1	3554
+must be superuser to create for all tables publication	87,1	3548
+must be superuser to create for tables in schema publication	87,1	3548
+must be superuser to create replication users	87,1	3551
+must be superuser to create subscriptions	87,1	3555
+must be superuser to create superusers	87,1	3551
+must be superuser to create text search parsers	87,1	3556
+must be superuser to create text search templates	87,1	3556
+must be superuser to drop superusers	87,1	3551
+must be superuser to import system collations	87,1	3557
 must be superuser to read files with adminpack 1 0	87,1	89
-must be superuser to rename	87,1	3556
-must be superuser to rename superusers	87,1	3549
-must be superuser to rotate log files with adminpack 1 0	87,1	3537
-must be superuser to set grantor	87,1	3549
-must be superuser to set schema of	87,1	3556
-must be superuser to skip transaction	87,1	3553
-must be superuser to specify a non built in join estimator function	87,1	3557
-must be superuser to specify a non built in restriction estimator function	87,1	3557
-must be superuser to specify a support function	87,1	3551
-must be used to call a parameterless aggregate function	153,1	1181
-must define subpartitions on all partitions if on one partition	1516	1878
-must have admin option on role	87,1	3549
-must have createrole privilege	87,1	3541
+must be superuser to rename	87,1	3558
+must be superuser to rename superusers	87,1	3551
+must be superuser to rotate log files with adminpack 1 0	87,1	3539
+must be superuser to set grantor	87,1	3551
+must be superuser to set schema of	87,1	3558
+must be superuser to skip transaction	87,1	3555
+must be superuser to specify a non built in join estimator function	87,1	3559
+must be superuser to specify a non built in restriction estimator function	87,1	3559
+must be superuser to specify a support function	87,1	3553
+must be used to call a parameterless aggregate function	153,1	1182
+must define subpartitions on all partitions if on one partition	1516	1879
+must have admin option on role	87,1	3551
+must have createrole privilege	87,1	3543
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	170,1	3288
-must request at least 2 points	112,64	3558
-must return type	153,1,103	3298
-must specify at least one column	103,1	2865
+must not return a set	170,1	3290
+must request at least 2 points	112,64	3560
+must return type	153,1,103	3300
+must specify at least one column	103,1	2867
 must specify both or neither of serialization and deserialization functions	62,1	142
-must specify provider when multiple security label providers have been loaded	112,64	3559
+must specify provider when multiple security label providers have been loaded	112,64	3561
 must specify relation and object name	0,1	836
-must specify restore_command when standby mode is not enabled	112,64	2900
-must specify unqualified relation names	0,1	3026
-mutual recursion between with items is not implemented	59	2828
-myrocks currently does not support rollback to savepoint if modifying rows	1576	1942
-myrocks doesn t currently support collations with * attribute	1416	1774
-myrocks failed creating new key definitions during alter	1368	1725
-myrocks failed populating secondary key during alter	1602	1969
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1349	1704
-name * has become	1417	1775
-name already bound exception	2820	3560
-name constraints minimum and maximum not supported	2821,178	3561
+must specify restore_command when standby mode is not enabled	112,64	2902
+must specify unqualified relation names	0,1	3028
+mutual recursion between with items is not implemented	59	2830
+myrocks currently does not support rollback to savepoint if modifying rows	1576	1943
+myrocks doesn t currently support collations with * attribute	1416	1775
+myrocks failed creating new key definitions during alter	1368	1726
+myrocks failed populating secondary key during alter	1602	1970
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1349	1705
+name * has become	1417	1776
+name already bound exception	2820	3562
+name constraints minimum and maximum not supported	2821,178	3563
 name list length must be at least	112,64	206
 name list length must be exactly	112,64	206
-name not found exception	2822	3562
-name not unique on network	1058	3563
+name not found exception	2822	3564
+name not unique on network	1058	3565
 name or argument lists may not contain nulls	112,64	206
-name or service not known	2823,122	3564
-name too long	2457	3565
-name_too_long	2457,1	3565
-namealreadyboundexception	2820	3560
-named in key does not exist	461,1	3566
+name or service not known	2823,122	3566
+name too long	2457	3567
+name_too_long	2457,1	3567
+namealreadyboundexception	2820	3562
+named in key does not exist	461,1	3568
 named in partition key does not exist	461,1	840
-nameerror	2824,2825	3567
-namenotfoundexception	2822	3562
+nameerror	2824,2825	3569
+namenotfoundexception	2822	3564
 namespace name * is not unique	0,1	181
 namespace uri must not be null	113,64	831
-nametoolong	2457,1	3565
-naming security exception	2826	3568
-namingexception	2827	3569
-namingsecurityexception	2826	3568
-native table * has the wrong structure	1884	2294
-near * at line	1491	1853
-needdict	2828	3570
-needs to have compatible input type and transition type	62,1	3571
-negative array size exception	2829	3572
-negative substring length not allowed	2830,64	3573
-negativearraysizeexception	2829	3572
-neither namespace name nor uri may be null	113,64	3574
-nested alter extension is not supported	59	410
-nested create extension is not supported	59	410
-nestingerror	2831	3575
-net error reading from master	1399	1757
-net error writing to master	1400	1758
-net http abort handler	2832	3576
-net http skip alternate protocol	2833,2834	3577
-net http use last response	2835	3578
-net readtimeout with	754	3579
+nametoolong	2457,1	3567
+naming security exception	2826	3570
+namingexception	2827	3571
+namingsecurityexception	2826	3570
+native table * has the wrong structure	1884	2295
+near * at line	1491	1854
+needdict	2828	3572
+needs to have compatible input type and transition type	62,1	3573
+negative array size exception	2829	3574
+negative substring length not allowed	2830,64	3575
+negativearraysizeexception	2829	3574
+neither namespace name nor uri may be null	113,64	3576
+nested alter extension is not supported	59	411
+nested create extension is not supported	59	411
+nestingerror	2831	3577
+net error reading from master	1399	1758
+net error writing to master	1400	1759
+net http abort handler	2832	3578
+net http skip alternate protocol	2833,2834	3579
+net http use last response	2835	3580
+net readtimeout with	754	3581
 network authentication required	53	55
-network dropped connection on reset	1027	3580
-network exception exception	2836	3581
-network information exception	2837	3582
-network is down	1026	3583
-network is unreachable	1028	3584
-network not ready	2838,2839	3585
+network dropped connection on reset	1027	3582
+network exception exception	2836	3583
+network information exception	2837	3584
+network is down	1026	3585
+network is unreachable	1028	3586
+network not ready	2838,2839	3587
 network_authentication_required	53	55
-network_exception	2836	3581
-networkexceptionexception	2836	3581
-networkinformationexception	2837	3582
-networknotready	2838,2839	3585
-new bit must be 0 or 1	112,64	3404
-new collation * is incompatible with the collation of the template database	112,64	566
-new data for materialized view * contains duplicate rows without any null columns	555	3586
-new encoding * is incompatible with the encoding of the template database	112,64	566
-new icu locale * is incompatible with the icu locale of the template database	112,64	566
-new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	566
-new leader elected exception	2840	3587
-new locale provider * does not match locale provider of the template database	112,64	566
-new row for relation * violates check constraint	597,598	3588
-new row for relation * violates partition constraint	597,598	3588
-new row violates check option for view	2841	3589
-new row violates row level security policy * for table	87,1	3590
-new row violates row level security policy * using expression for table	87,1	3590
-new row violates row level security policy for table	87,1	3590
-new row violates row level security policy using expression for table	87,1	3590
-new table can only be specified for an insert or update trigger	103,1	335
-new table cannot be specified multiple times	103,1	335
+network_exception	2836	3583
+networkexceptionexception	2836	3583
+networkinformationexception	2837	3584
+networknotready	2838,2839	3587
+new bit must be 0 or 1	112,64	3406
+new collation * is incompatible with the collation of the template database	112,64	567
+new data for materialized view * contains duplicate rows without any null columns	555	3588
+new encoding * is incompatible with the encoding of the template database	112,64	567
+new icu locale * is incompatible with the icu locale of the template database	112,64	567
+new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	567
+new leader elected exception	2840	3589
+new locale provider * does not match locale provider of the template database	112,64	567
+new row for relation * violates check constraint	597,598	3590
+new row for relation * violates partition constraint	597,598	3590
+new row violates check option for view	2841	3591
+new row violates row level security policy * for table	87,1	3592
+new row violates row level security policy * using expression for table	87,1	3592
+new row violates row level security policy for table	87,1	3592
+new row violates row level security policy using expression for table	87,1	3592
+new table can only be specified for an insert or update trigger	103,1	336
+new table cannot be specified multiple times	103,1	336
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	876
-new_leader_elected	2840	3587
-newleaderelectedexception	2840	3587
-nextval reached maximum value of sequence	2842,64	3591
-nextval reached minimum value of sequence	2842,64	3591
-no active sql transaction	412	3592
-no active sql transaction for branch transaction	2843	3593
-no address associated with hostname	2844,122	3594
-no anchors for recursive with element	1559	1922
-no anode	1034	3595
+new_leader_elected	2840	3589
+newleaderelectedexception	2840	3589
+nextval reached maximum value of sequence	2842,64	3593
+nextval reached minimum value of sequence	2842,64	3593
+no active sql transaction	412	3594
+no active sql transaction for branch transaction	2843	3595
+no address associated with hostname	2844,122	3596
+no anchors for recursive with element	1559	1923
+no anode	1034	3597
 no application protocol	2845,172	193
-no binary input function available for type	779,1	3596
-no binary output function available for type	779,1	3596
-no buffer space available	1035	3597
+no binary input function available for type	779,1	3598
+no binary output function available for type	779,1	3598
+no buffer space available	1035	3599
 no certificate assigned	2846,172	193
 no certificate set	2847,172	193
 no certificates returned	2848,172	193
 no change following hrr	2849,172	193
-no child processes	606	3598
+no child processes	606	3600
 no cipher match	2850,172	193
 no ciphers available	2851,172	193
 no ciphers specified	2852,172	193
-no class def found error	2853,437	3599
+no class def found error	2853,437	3601
 no client cert method	2854,172	193
-no collation was derived for column * with collatable type	61,1,777	469
-no collation was derived for partition key column * with collatable type	61,1	469
+no collation was derived for column * with collatable type	61,1,777	470
+no collation was derived for partition key column * with collatable type	61,1	470
 no column alias was provided	170,1	205
 no compression specified	2855,172	193
-no connection pending exception	2856	3600
+no connection pending exception	2856	3602
 no cookie callback set	2857,172	193
-no csi structure available	1036	3601
-no data available	1037	3602
-no data found	2858	3603
-no data left in message	334,335	3034
-no data zero rows fetched selected or processed	1643	2018
-no database nor user name specified	112,64	3604
-no database selected	1434	1793
-no datetime expression provided	1225	1575
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1746	2123
-no empty local buffer available	143	3605
-no entry found for key	2708	3606
-no explicit policy	2859,178	3607
+no csi structure available	1036	3603
+no data available	1037	3604
+no data found	2858	3605
+no data left in message	334,335	3036
+no data zero rows fetched selected or processed	1643	2019
+no database nor user name specified	112,64	3606
+no database selected	1434	1794
+no datetime expression provided	1225	1576
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1746	2124
+no empty local buffer available	143	3607
+no entry found for key	2708	3608
+no explicit policy	2859,178	3609
 no function body specified	62,1	135
-no handle of the given name exists	2860	3608
-no implicit conversion of integer into string	226	3609
-no initial context exception	2861	3610
-no inline code specified	0,1	3611
-no input function available for type	779,1	3596
+no handle of the given name exists	2860	3610
+no implicit conversion of integer into string	226	3611
+no initial context exception	2861	3612
+no inline code specified	0,1	3613
+no input function available for type	779,1	3598
 no language specified	62,1	135
-no locks available	1041	3612
-no matching dane tlsa records	2862,178	3613
-no matching pattern error	2863	3614
-no matching pattern key error	2864	3615
-no matching relations in tablespace	2858,211	3616
-no medium found	1043	3617
-no memory error	2865,145	3618
-no message of desired type	1044	3619
-no method error	2866	3620
+no locks available	1041	3614
+no matching dane tlsa records	2862,178	3615
+no matching pattern error	2863	3616
+no matching pattern key error	2864	3617
+no matching relations in tablespace	2858,212	3618
+no medium found	1043	3619
+no memory error	2865,145	3620
+no message of desired type	1044	3621
+no method error	2866	3622
 no method specified	2867,172	193
-no module named	437	613
-no operand in tsquery	0,1	3621
-no order list in window specification for	1440	1799
-no output function available for type	779,1	3596
-no partition of relation * found for row	597,598	3622
-no partition reassignment is in progress	2868	3623
-no paths allowed for shared library	1752	2130
+no module named	437	614
+no operand in tsquery	0,1	3623
+no order list in window specification for	1440	1800
+no output function available for type	779,1	3598
+no partition of relation * found for row	597,598	3624
+no partition reassignment is in progress	2868	3625
+no paths allowed for shared library	1752	2131
 no pem extensions	2869,172	193
-no permission exception	2870	3624
-no pg_constraint entry for trigger * on table	103,1	3625
-no pg_hba conf entry for host	738	912
-no pg_hba conf entry for replication connection from host	738	912
-no postgresql user name specified in startup packet	738	3626
+no permission exception	2870	3626
+no pg_constraint entry for trigger * on table	103,1	3627
+no pg_hba conf entry for host	738	913
+no pg_hba conf entry for replication connection from host	738	913
+no postgresql user name specified in startup packet	738	3628
 no private key assigned	2871,172	193
 no protocols available	2872,172	193
-no reassignment in progress exception	2868	3623
+no reassignment in progress exception	2868	3625
 no renegotiation	2873,172	193
-no replication origin is configured	57	648
+no replication origin is configured	57	649
 no required digest	2874,172	193
-no return found in function	1649	2024
-no roles are defined in this database system	102,1	3627
-no route to host	980	3628
-no route to host exception	2875	3629
-no secure transports are configured unable to set require_secure_transport on	1446	1806
-no security label providers have been loaded	112,64	3559
+no return found in function	1649	2025
+no roles are defined in this database system	102,1	3629
+no route to host	980	3630
+no route to host exception	2875	3631
+no secure transports are configured unable to set require_secure_transport on	1446	1807
+no security label providers have been loaded	112,64	3561
 no shared cipher	2876,172	193
 no shared groups	2877,172	193
 no shared signature algorithms	2878,172	193
-no slot available for new worker process	142,143	3630
-no snowball stemmer available for language * and encoding	102,1	3631
-no space left on device	1048	3632
-no sql json item	2879	3633
+no slot available for new worker process	142,143	3632
+no snowball stemmer available for language * and encoding	102,1	3633
+no space left on device	1048	3634
+no sql json item	2879	3635
 no srtp profiles	2880,172	193
-no such algorithm exception	2881	3634
-no such attribute exception	2882	3635
-no such device	1038	3636
-no such device or address	1062	3637
-no such element exception	2883	3638
-no such field error	2884	3639
-no such field exception	2885	3640
-no such file exception	2886	3641
-no such file or directory	780	3642
-no such file or directory os error	780	3643
-no such file or directory rb_sysopen	780	3644
-no such host	122	3645
-no such mechanism exception	2887	3646
-no such method error	2888	3647
-no such method exception	2889	3648
-no such object exception	2890	3649
-no such padding exception	2891	3650
-no such process	2222	3651
-no such provider exception	2892	3652
+no such algorithm exception	2881	3636
+no such attribute exception	2882	3637
+no such device	1038	3638
+no such device or address	1062	3639
+no such element exception	2883	3640
+no such field error	2884	3641
+no such field exception	2885	3642
+no such file exception	2886	3643
+no such file or directory	780	3644
+no such file or directory os error	780	3645
+no such file or directory rb_sysopen	780	3646
+no such host	122	3647
+no such mechanism exception	2887	3648
+no such method error	2888	3649
+no such method exception	2889	3650
+no such object exception	2890	3651
+no such padding exception	2891	3652
+no such process	2222	3653
+no such provider exception	2892	3654
 no suitable digest algorithm	2893,172	193
 no suitable groups	2894,172	193
 no suitable key share	2895,172	193
 no suitable signature algorithm	2896,172	193
-no symbol section	2897,2898	3653
-no tables used	1454	1814
+no symbol section	2897,2898	3655
+no tables used	1454	1815
 no valid scts	2899,172	193
-no value found for parameter	102,1	3654
+no value found for parameter	102,1	3656
 no verify cookie callback	2900,172	193
-no xenix semaphores available	1012	3655
-no_active_sql_transaction	412,115	3592
-no_active_sql_transaction_for_branch_transaction	2843,115	3593
+no xenix semaphores available	1012	3657
+no_active_sql_transaction	412,115	3594
+no_active_sql_transaction_for_branch_transaction	2843,115	3595
 no_consumers	4	3
-no_data_found	2858,211	3603
-no_reassignment_in_progress	2868	3623
+no_data_found	2858,212	3605
+no_reassignment_in_progress	2868	3625
 no_route	3	2
-no_sql_json_item	2879,64	3633
-noactivesqltransaction	412,115	3592
-noactivesqltransactionforbranchtransaction	2843,115	3593
-noclassdeffounderror	2853,437	3599
-noconnectionpendingexception	2856	3600
-nodatafound	2858,211	3603
-node has disk pressure	2901	3656
-node has insufficient memory	2902	3657
-node has insufficient pid	2903,2904	3658
-node not ready	2905,2906	3659
-node not schedulable	2907,2908	3660
-node selector mismatching	2909,2910	3661
-nodehasdiskpressure	2901	3656
-nodehasinsufficientmemory	2902	3657
-nodehasinsufficientpid	2903,2904	3658
-nodenotready	2905,2906	3659
-nodenotschedulable	2907,2908	3660
-nodes are available	2319,2318	3662
-nodeselectormismatching	2909,2910	3661
-nofooter	2911	3663
-noinitialcontextexception	2861	3610
-nomatchingpatternerror	2863	3614
-nomatchingpatternkeyerror	2864	3615
-nomem disk i o error	2912,100	3664
-nomemoryerror	2865,145	3618
-nomethoderror	2866	3620
-non empty group exception	2913	3665
-non exhaustive switch expression failed to match its input	2914	3666
-non grouping field * is used in * clause	1456	1816
+no_sql_json_item	2879,64	3635
+noactivesqltransaction	412,115	3594
+noactivesqltransactionforbranchtransaction	2843,115	3595
+noclassdeffounderror	2853,437	3601
+noconnectionpendingexception	2856	3602
+nodatafound	2858,212	3605
+node has disk pressure	2901	3658
+node has insufficient memory	2902	3659
+node has insufficient pid	2903,2904	3660
+node not ready	2905,2906	3661
+node not schedulable	2907,2908	3662
+node selector mismatching	2909,2910	3663
+nodehasdiskpressure	2901	3658
+nodehasinsufficientmemory	2902	3659
+nodehasinsufficientpid	2903,2904	3660
+nodenotready	2905,2906	3661
+nodenotschedulable	2907,2908	3662
+nodes are available	2319,2318	3664
+nodeselectormismatching	2909,2910	3663
+nofooter	2911	3665
+noinitialcontextexception	2861	3612
+nomatchingpatternerror	2863	3616
+nomatchingpatternkeyerror	2864	3617
+nomem disk i o error	2912,100	3666
+nomemoryerror	2865,145	3620
+nomethoderror	2866	3622
+non empty group exception	2913	3667
+non exhaustive switch expression failed to match its input	2914	3668
+non grouping field * is used in * clause	1456	1817
 non integer constant in	0,1	181
-non matching attribute * between partition and table	1501	1863
-non numeric sql json item	2703	3667
+non matching attribute * between partition and table	1501	1864
+non numeric sql json item	2703	3669
 non printable characters in scram nonce	334,335	772
-non readable channel exception	2915	3668
-non recoverable failure in name resolution	2916,122	3669
-non unique keys in a json object	2917	3670
-non view rule for * must not be named	103,1	3671
-non writable channel exception	2918	3672
-non_empty_group	2913	3665
-non_numeric_sql_json_item	2703,64	3667
-non_unique_keys_in_a_json_object	2917,64	3670
-nonascii	2919	3673
-nondeterministic collations are not supported for ilike	59	3674
-nondeterministic collations are not supported for like	59	3674
-nondeterministic collations are not supported for operator class	59	631
-nondeterministic collations are not supported for regular expressions	59	3675
-nondeterministic collations are not supported for substring searches	59	3676
-nondeterministic collations not supported with this provider	59	1079
-nonemptygroupexception	2913	3665
-nonetype object does not support item assignment	213	3677
-nonetype object has no attribute	213	3677
-nonetype object is not callable	213	3677
-nonetype object is not iterable	213	3677
-nonetype object is not subscriptable	213	3677
-noninvertible transform exception	2920	3678
-noninvertibletransformexception	2920	3678
-nonnumericsqljsonitem	2703,64	3667
-nonreadablechannelexception	2915	3668
-nonstandard use of escape character	2921	3679
-nonstandard use of escape in a string literal	2921,64	3680
-nonstandard use of in a string literal	2921,64	3680
-nonstandard_use_of_escape_character	2921,64	3679
-nonstandarduseofescapecharacter	2921,64	3679
-nonuniquekeysinajsonobject	2917,64	3670
-nonwritablechannelexception	2918	3672
-nopermissionexception	2870	3624
-noreassignmentinprogressexception	2868	3623
-noroutetohostexception	2875	3629
-nosqljsonitem	2879,64	3633
-nosuchalgorithmexception	2881	3634
-nosuchattributeexception	2882	3635
-nosuchelementexception	2883	3638
-nosuchfielderror	2884	3639
-nosuchfieldexception	2885	3640
-nosuchfileexception	2886	3641
-nosuchmechanismexception	2887	3646
-nosuchmethoderror	2888	3647
-nosuchmethodexception	2889	3648
-nosuchobjectexception	2890	3649
-nosuchpaddingexception	2891	3650
-nosuchproviderexception	2892	3652
-not a directory	1052	3681
-not a directory error	1052,2922	3682
-not a xenix named type file	1053	3683
+non readable channel exception	2915	3670
+non recoverable failure in name resolution	2916,122	3671
+non unique keys in a json object	2917	3672
+non view rule for * must not be named	103,1	3673
+non writable channel exception	2918	3674
+non_empty_group	2913	3667
+non_numeric_sql_json_item	2703,64	3669
+non_unique_keys_in_a_json_object	2917,64	3672
+nonascii	2919	3675
+nondeterministic collations are not supported for ilike	59	3676
+nondeterministic collations are not supported for like	59	3676
+nondeterministic collations are not supported for operator class	59	632
+nondeterministic collations are not supported for regular expressions	59	3677
+nondeterministic collations are not supported for substring searches	59	3678
+nondeterministic collations not supported with this provider	59	1080
+nonemptygroupexception	2913	3667
+nonetype object does not support item assignment	214	3679
+nonetype object has no attribute	214	3679
+nonetype object is not callable	214	3679
+nonetype object is not iterable	214	3679
+nonetype object is not subscriptable	214	3679
+noninvertible transform exception	2920	3680
+noninvertibletransformexception	2920	3680
+nonnumericsqljsonitem	2703,64	3669
+nonreadablechannelexception	2915	3670
+nonstandard use of escape character	2921	3681
+nonstandard use of escape in a string literal	2921,64	3682
+nonstandard use of in a string literal	2921,64	3682
+nonstandard_use_of_escape_character	2921,64	3681
+nonstandarduseofescapecharacter	2921,64	3681
+nonuniquekeysinajsonobject	2917,64	3672
+nonwritablechannelexception	2918	3674
+nopermissionexception	2870	3626
+noreassignmentinprogressexception	2868	3625
+noroutetohostexception	2875	3631
+nosqljsonitem	2879,64	3635
+nosuchalgorithmexception	2881	3636
+nosuchattributeexception	2882	3637
+nosuchelementexception	2883	3640
+nosuchfielderror	2884	3641
+nosuchfieldexception	2885	3642
+nosuchfileexception	2886	3643
+nosuchmechanismexception	2887	3648
+nosuchmethoderror	2888	3649
+nosuchmethodexception	2889	3650
+nosuchobjectexception	2890	3651
+nosuchpaddingexception	2891	3652
+nosuchproviderexception	2892	3654
+not a directory	1052	3683
+not a directory error	1052,2922	3684
+not a xenix named type file	1053	3685
 not acceptable	15	15
-not active exception	2923	3684
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1810	2219
-not allowed for system versioned s s change to from native system versioning engine is not supported	1809	2218
-not allowed for system versioned table s s	1816	2225
-not allowed to return a result set from a	1648	2023
-not allowed to set autocommit from a stored function or trigger	1637	2009
-not allowed to use null value in values less than	1476	1837
-not an xml document	2924	3685
-not bound exception	2925	3686
-not compliant m bean exception	2926	3687
-not context exception	2927	3688
-not controller exception	2928	3689
-not coordinator exception	2929	3690
-not directory exception	2930	3691
-not enough elements in rwconflictpool to record a potential read write conflict	145,143	3692
-not enough elements in rwconflictpool to record a read write conflict	145,143	3692
-not enough replicas after append exception	2931	3693
-not enough replicas exception	2932	3694
-not enough shared memory for data structure * bytes requested	145,143	962
+not active exception	2923	3686
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1810	2220
+not allowed for system versioned s s change to from native system versioning engine is not supported	1809	2219
+not allowed for system versioned table s s	1816	2226
+not allowed to return a result set from a	1648	2024
+not allowed to set autocommit from a stored function or trigger	1637	2010
+not allowed to use null value in values less than	1476	1838
+not an xml document	2924	3687
+not bound exception	2925	3688
+not compliant m bean exception	2926	3689
+not context exception	2927	3690
+not controller exception	2928	3691
+not coordinator exception	2929	3692
+not directory exception	2930	3693
+not enough elements in rwconflictpool to record a potential read write conflict	145,143	3694
+not enough elements in rwconflictpool to record a read write conflict	145,143	3694
+not enough replicas after append exception	2931	3695
+not enough replicas exception	2932	3696
+not enough shared memory for data structure * bytes requested	145,143	963
 not extended	52	54
-not finite number exception	186	3695
+not finite number exception	186	3697
 not found	12	11
-not found in data type	461,1	1002
-not found on publisher	102,1	3696
+not found in data type	461,1	1003
+not found on publisher	102,1	3698
 not implemented	40	41
-not implemented error	2933,2934	3697
-not implemented exception	2935	3698
-not leader for partition exception	2936	3699
-not link exception	2937	3700
-not null violation	919	3701
+not implemented error	2933,2934	3699
+not implemented exception	2935	3700
+not leader for partition exception	2936	3701
+not link exception	2937	3702
+not null violation	919	3703
 not on record boundary	2938,172	193
-not recognized for type	112,64	3063
+not recognized for type	112,64	3065
 not replacing certificate	2939,172	193
-not serializable exception	2940	3702
+not serializable exception	2940	3704
 not server	2941,172	193
 not supported by icu	59	812
-not supported error	2942	3703
-not supported exception	2943	3704
-not supported for type	59	3705
-not unique table alias	1463	1823
-not yet bound exception	2944	3706
-not yet connected exception	2945	3707
+not supported error	2942	3705
+not supported exception	2943	3706
+not supported for type	59	3707
+not unique table alias	1463	1824
+not yet bound exception	2944	3708
+not yet connected exception	2945	3709
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2924,64	3685
-not_controller	2928	3689
-not_coordinator	2929	3690
-not_enough_replicas	2932	3694
-not_enough_replicas_after_append	2931	3693
+not_an_xml_document	2924,64	3687
+not_controller	2928	3691
+not_coordinator	2929	3692
+not_enough_replicas	2932	3696
+not_enough_replicas_after_append	2931	3695
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2936	3699
-not_null_violation	919,598	3701
-notactiveexception	2923	3684
-notadirectoryerror	1052,2922	3682
-notanxmldocument	2924,64	3685
-notboundexception	2925	3686
-notcompliantmbeanexception	2926	3687
-notconnected	2946	3708
-notcontextexception	2927	3688
-notcontrollerexception	2928	3689
-notcoordinatorexception	2929	3690
-notdirectoryexception	2930	3691
-notempdir unable to open database file	2947,762	3709
-notenoughreplicasafterappendexception	2931	3693
-notenoughreplicasexception	2932	3694
-notfinitenumberexception	186	3695
+not_leader_for_partition	2936	3701
+not_null_violation	919,598	3703
+notactiveexception	2923	3686
+notadirectoryerror	1052,2922	3684
+notanxmldocument	2924,64	3687
+notboundexception	2925	3688
+notcompliantmbeanexception	2926	3689
+notconnected	2946	3710
+notcontextexception	2927	3690
+notcontrollerexception	2928	3691
+notcoordinatorexception	2929	3692
+notdirectoryexception	2930	3693
+notempdir unable to open database file	2947,762	3711
+notenoughreplicasafterappendexception	2931	3695
+notenoughreplicasexception	2932	3696
+notfinitenumberexception	186	3697
 notfound	12,651	797
-notimplementederror	2933,2934	3697
-notimplementedexception	2935	3698
-notleaderforpartitionexception	2936	3699
-notlinkexception	2937	3700
-notnull constraint failed	2948,600	3710
-notnullviolation	919,598	3701
-notserializableexception	2940	3702
-notsupportederror	2942	3703
-notsupportedexception	2943	3704
-notyetboundexception	2944	3706
-notyetconnectedexception	2945	3707
-null array element not allowed in this context	113,64	462
-null character not permitted	205	3711
+notimplementederror	2933,2934	3699
+notimplementedexception	2935	3700
+notleaderforpartitionexception	2936	3701
+notlinkexception	2937	3702
+notnull constraint failed	2948,600	3712
+notnullviolation	919,598	3703
+notserializableexception	2940	3704
+notsupportederror	2942	3705
+notsupportedexception	2943	3706
+notyetboundexception	2944	3708
+notyetconnectedexception	2945	3709
+null array element not allowed in this context	113,64	463
+null character not permitted	206	3713
 null is not allowed in column	113,64	831
-null pointer exception	2949,213	3712
-null reference exception	2950,213	3713
+null pointer exception	2949,214	3714
+null reference exception	2950,214	3715
 null ssl ctx	2951,172	193
 null ssl method passed	2952,172	193
-null value in column * of relation * violates not null constraint	919,598	3714
-null value no indicator parameter	2953	3715
-null value not allowed	113	3716
-null value not allowed for object key	113,64	3717
-null values cannot be formatted as an sql identifier	113,64	3718
-null_value_no_indicator_parameter	2953,64	3715
-null_value_not_allowed	113,64	3716
+null value in column * of relation * violates not null constraint	919,598	3716
+null value no indicator parameter	2953	3717
+null value not allowed	113	3718
+null value not allowed for object key	113,64	3719
+null values cannot be formatted as an sql identifier	113,64	3720
+null_value_no_indicator_parameter	2953,64	3717
+null_value_not_allowed	113,64	3718
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	213
-nullif requires operator to yield boolean	170,1	3288
-nullpointerexception	2949,213	3712
-nullreferenceexception	2950,213	3713
+nullif requires operator to yield boolean	170,1	3290
+nullpointerexception	2949,214	3714
+nullreferenceexception	2950,214	3715
 nulls first last is not allowed in on conflict clause	190,1	214
-nullvaluenoindicatorparameter	2953,64	3715
-nullvaluenotallowed	113,64	3716
-number format exception	2954,478	3719
-number is out of range	201,64	3720
-number of * 0 is not an allowed value	1443	1802
+nullvaluenoindicatorparameter	2953,64	3717
+nullvaluenotallowed	113,64	3718
+number format exception	2954,478	3721
+number is out of range	201,64	3722
+number of * 0 is not an allowed value	1443	1803
 number of aliases does not match number of columns	170,1	205
 number of aliases exceeds specified number	128,129	133
-number of array dimensions * exceeds the maximum allowed	205	239
-number of columns * exceeds limit	516,205	3721
-number of columns does not match number of values	0,1	1137
-number of index columns * exceeds limit	516,205	3722
-number of jsonb array elements exceeds the maximum allowed	205	3723
-number of jsonb object pairs exceeds the maximum allowed	205	3723
-number of parameters specified does not match the expected number	2955	3724
-number of partitioning columns * does not match number of partition keys provided	112,64	3292
-number of partitions is invalid	2622	3185
-number of referencing and referenced columns for foreign key disagree	2384,1	2835
-number of requested standby connections exceeds max_wal_senders currently	1167,143	3725
-numberformatexception	2954,478	3719
-numeric argument of jsonpath item method * is out of range for type double precision	2703,64	3340
-numeric datatype is required for * function	1902	2312
-numeric datatype is required for range type frame	1903	2313
-numeric field overflow	201,64	2719
-numeric precision * must be between 1 and	112,64	3167
-numeric scale * must be between	112,64	3167
-numeric time zone * out of range	112,64	3063
-numeric value out of range	201	3726
-numeric_value_out_of_range	201,64	3726
-numerical argument out of domain	973	3727
-numerical result out of range	1926	3728
-numericvalueoutofrange	201,64	3726
-object disposed exception	2956	3729
-object in use	86	3730
-object is remote	1928	3731
+number of array dimensions * exceeds the maximum allowed	206	240
+number of columns * exceeds limit	516,206	3723
+number of columns does not match number of values	0,1	1138
+number of index columns * exceeds limit	516,206	3724
+number of jsonb array elements exceeds the maximum allowed	206	3725
+number of jsonb object pairs exceeds the maximum allowed	206	3725
+number of parameters specified does not match the expected number	2955	3726
+number of partitioning columns * does not match number of partition keys provided	112,64	3294
+number of partitions is invalid	2622	3187
+number of referencing and referenced columns for foreign key disagree	2384,1	2837
+number of requested standby connections exceeds max_wal_senders currently	1167,143	3727
+numberformatexception	2954,478	3721
+numeric argument of jsonpath item method * is out of range for type double precision	2703,64	3342
+numeric datatype is required for * function	1902	2313
+numeric datatype is required for range type frame	1903	2314
+numeric field overflow	201,64	2720
+numeric precision * must be between 1 and	112,64	3169
+numeric scale * must be between	112,64	3169
+numeric time zone * out of range	112,64	3065
+numeric value out of range	201	3728
+numeric_value_out_of_range	201,64	3728
+numerical argument out of domain	973	3729
+numerical result out of range	1926	3730
+numericvalueoutofrange	201,64	3728
+object disposed exception	2956	3731
+object in use	86	3732
+object is remote	1928	3733
 object keys must be strings	112,64	207
-object not in prerequisite state	57	3732
-object of type nonetype has no len	213	3677
-object reference not set to an instance of an object	2950,213	3733
-object stream exception	2957	3734
-object synchronization method was called from an unsynchronized block of code	2958	3735
-object_in_use	86,57	3730
-object_not_in_prerequisite_state	57	3732
-objectdisposedexception	2956	3729
-objectinuse	86,57	3730
-objectnotinprerequisitestate	57	3732
-objectstreamexception	2957	3734
+object not in prerequisite state	57	3734
+object of type nonetype has no len	214	3679
+object reference not set to an instance of an object	2950,214	3735
+object stream exception	2957	3736
+object synchronization method was called from an unsynchronized block of code	2958	3737
+object_in_use	86,57	3732
+object_not_in_prerequisite_state	57	3734
+objectdisposedexception	2956	3731
+objectinuse	86,57	3732
+objectnotinprerequisitestate	57	3734
+objectstreamexception	2957	3736
 ocsp callback failure	2959,172	193
-ocsp unknown cert	2960,178	3736
-ocsp verification failed	2961,178	3737
-ocsp verification needed	2962,178	3738
-ocsperror	2963	3739
-of domain * does not exist	102,1	3740
-of domain * is not a check constraint	153,1	476
-of relation * already exists	174,1	3741
-of relation * already exists skipping	174,1	3741
+ocsp unknown cert	2960,178	3738
+ocsp verification failed	2961,178	3739
+ocsp verification needed	2962,178	3740
+ocsperror	2963	3741
+of domain * does not exist	102,1	3742
+of domain * is not a check constraint	153,1	477
+of relation * already exists	174,1	3743
+of relation * already exists skipping	174,1	3743
 of relation * already has a default value	57	164
-of relation * appears more than once	174,1	3742
-of relation * contains null values	919,598	3743
-of relation * does not exist	461,1,102	3744
+of relation * appears more than once	174,1	3744
+of relation * contains null values	919,598	3745
+of relation * does not exist	461,1,102	3746
 of relation * is a generated column	0,1	121
 of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
@@ -16580,745 +16587,745 @@ of relation * is not a foreign key or check constraint	153,1	166
 of relation * is not a stored generated column	57	164
 of relation * is not an identity column	57	164
 of relation * must be declared not null before identity can be added	57	164
-of relation with oid * does not exist	461,1	3745
-of table * contains null values	919,598	3746
-of table * contains values that violate the new constraint	597,598	3747
-of the partition key has type * but supplied value is of type	112,64	3292
-of type * cannot be coerced to the expected type	170,1	3748
-of type * has been dropped	461,1	3749
-of type * has wrong type	170,1	621
-offset in a recursive query is not implemented	59	2828
-offset metadata too large exception	2462	2932
-offset moved to tiered storage exception	2964	3750
-offset must not be negative	2645,64	3751
-offset not available exception	2965	3752
-offset out of range exception	2966	3753
-offset_metadata_too_large	2462	2932
-offset_moved_to_tiered_storage	2964	3750
-offset_not_available	2965	3752
-offset_out_of_range	2966	3753
-offsetmetadatatoolargeexception	2462	2932
-offsetmovedtotieredstorageexception	2964	3750
-offsetnotavailableexception	2965	3752
-offsetoutofrangeexception	2966	3753
-oid out of range	201,64	338
-oids less than * are reserved for system objects	112,64	566
-ok packet too large	1422	1780
-old gin indexes do not support whole index scans nor searches for nulls	59	3754
-old key file for table * repair it	1478	1839
+of relation with oid * does not exist	461,1	3747
+of table * contains null values	919,598	3748
+of table * contains values that violate the new constraint	597,598	3749
+of the partition key has type * but supplied value is of type	112,64	3294
+of type * cannot be coerced to the expected type	170,1	3750
+of type * has been dropped	461,1	3751
+of type * has wrong type	170,1	622
+offset in a recursive query is not implemented	59	2830
+offset metadata too large exception	2462	2934
+offset moved to tiered storage exception	2964	3752
+offset must not be negative	2645,64	3753
+offset not available exception	2965	3754
+offset out of range exception	2966	3755
+offset_metadata_too_large	2462	2934
+offset_moved_to_tiered_storage	2964	3752
+offset_not_available	2965	3754
+offset_out_of_range	2966	3755
+offsetmetadatatoolargeexception	2462	2934
+offsetmovedtotieredstorageexception	2964	3752
+offsetnotavailableexception	2965	3754
+offsetoutofrangeexception	2966	3755
+oid out of range	201,64	339
+oids less than * are reserved for system objects	112,64	567
+ok packet too large	1422	1781
+old gin indexes do not support whole index scans nor searches for nulls	59	3756
+old key file for table * repair it	1478	1840
 old session cipher not returned	2967,172	193
 old session compression algorithm not returned	2968,172	193
-old table can only be specified for a delete or update trigger	103,1	335
-old table cannot be specified multiple times	103,1	335
-old table name and new table name cannot be the same	103,1	335
-on commit can only be used on temporary tables	61,1	477
-on conflict do update not supported with exclusion constraints	153,1	635
+old table can only be specified for a delete or update trigger	103,1	336
+old table cannot be specified multiple times	103,1	336
+old table name and new table name cannot be the same	103,1	336
+on commit can only be used on temporary tables	61,1	478
+on conflict do update not supported with exclusion constraints	153,1	636
 on conflict do update requires inference specification or constraint name	0,1	181
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3755
-on conflict is not supported on table * used as a catalog table	59	497
-on conflict is not supported with system catalog tables	59	497
-on delete rule cannot use new	103,1	549
-on insert rule cannot use old	103,1	549
-on select rule cannot use new	103,1	549
-on select rule cannot use old	103,1	549
-one of the identified items was in an invalid format	2392,765,2969	3756
-one or more errors occurred	138	3757
-one or two argument types must be specified	0,1	3758
-only * partitioning can use values * in partition definition	1521	1883
-only a single relation is allowed in create statistics	59	500
-only binary operators can hash	62,1	3759
-only binary operators can have commutators	62,1	3759
-only binary operators can have join selectivity	62,1	3759
-only binary operators can merge join	62,1	3759
-only boolean operators can hash	62,1	3759
-only boolean operators can have join selectivity	62,1	3759
-only boolean operators can have negators	62,1	3759
-only boolean operators can have restriction selectivity	62,1	3759
-only boolean operators can merge join	62,1	3759
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1480	1841
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3757
+on conflict is not supported on table * used as a catalog table	59	498
+on conflict is not supported with system catalog tables	59	498
+on delete rule cannot use new	103,1	550
+on insert rule cannot use old	103,1	550
+on select rule cannot use new	103,1	550
+on select rule cannot use old	103,1	550
+one of the identified items was in an invalid format	2392,765,2969	3758
+one or more errors occurred	138	3759
+one or two argument types must be specified	0,1	3760
+only * partitioning can use values * in partition definition	1521	1884
+only a single relation is allowed in create statistics	59	501
+only binary operators can hash	62,1	3761
+only binary operators can have commutators	62,1	3761
+only binary operators can have join selectivity	62,1	3761
+only binary operators can merge join	62,1	3761
+only boolean operators can hash	62,1	3761
+only boolean operators can have join selectivity	62,1	3761
+only boolean operators can have negators	62,1	3761
+only boolean operators can have restriction selectivity	62,1	3761
+only boolean operators can merge join	62,1	3761
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1480	1842
 only input parameters can have default values	62,1	135
-only integers allowed as number here	1481	1842
+only integers allowed as number here	1481	1843
 only one as item needed for language	62,1	135
 only one default namespace is allowed	0,1	181
-only one default partition allowed	1498	1860
-only one default value is allowed	0,1	690
+only one default partition allowed	1498	1861
+only one default value is allowed	0,1	691
 only one for ordinality column is allowed	0,1	181
-only one path value per column is allowed	0,1	690
+only one path value per column is allowed	0,1	691
 only ordered set aggregates can be hypothetical	62,1	142
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1348	1703
-only row based replication supported for bulk operations	1100	1434
-only shared relations can be placed in pg_global tablespace	112,64	630
-only superuser can define a leakproof function	87,1	3551
-only supports select column privileges	543,544	670
-only supports usage select and update privileges	543,544	670
-only table * can be referenced in check constraint	190,1	3760
-only tables indexes and materialized views exist in tablespaces	112,64	630
-only temporary relations may be created in temporary schemas	61,1	550
-only using expression allowed for select delete	0,1	3761
-only with check expression allowed for insert	0,1	3761
-oomkilled	2970,2971	3762
-op any all array requires array on right side	153,1	3763
-op any all array requires operator not to return a set	153,1	3763
-op any all array requires operator to yield boolean	153,1	3763
-open data exception	2972	3764
-open path cannot be converted to polygon	112,64	3558
-open ssl error	2973	3765
-opendataexception	2972	3764
-opensslerror	2973	3765
-opentimeout	2974	3766
-operand is too long in tsquery	205	3767
-operand lower bound and upper bound cannot be nan	792,64	1040
-operand of unary jsonpath operator * is not a numeric value	2975,64	3768
-operand should contain * column s	1484	1845
-operation * failed for	1139	1473
-operation already in progress	349	3769
-operation canceled	81	3770
-operation canceled exception	2976,81	3771
-operation cannot be performed the table * is missing corrupt or contains bad data	1694	2070
-operation caused a stack overflow	2977	3772
-operation could destabilize the runtime	2978	3773
-operation is not supported on this platform	2979	3774
-operation is not valid due to the current state of the object	2617,2980,2981	3775
-operation not attempted exception	2982	3776
-operation not permitted	1068	3777
-operation not possible due to rf kill	1931	3778
-operation not supported	1056	3779
-operation not supported error	2983	3780
-operation not supported exception	2984	3781
-operation now in progress	350	3782
-operation_not_attempted	2982	3776
-operationalerror	2985	3783
-operationcanceledexception	2976,81	3771
-operationnotattemptedexception	2982	3776
-operationnotsupportederror	2983	3780
-operationnotsupportedexception	2984	3781
-operationsexception	2986	3784
-operator argument types must be specified	62,1	3785
-operator argument types must be specified in alter operator family	0,1	3758
-operator attribute * cannot be changed	0,1	3786
-operator attribute * not recognized	0,1	3786
-operator cannot be its own negator or sort operator	62,1	3759
-operator class * does not accept data type	170,1	3787
-operator class * does not exist for access method	102,1	3788
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1348	1704
+only row based replication supported for bulk operations	1100	1435
+only shared relations can be placed in pg_global tablespace	112,64	631
+only superuser can define a leakproof function	87,1	3553
+only supports select column privileges	543,544	671
+only supports usage select and update privileges	543,544	671
+only table * can be referenced in check constraint	190,1	3762
+only tables indexes and materialized views exist in tablespaces	112,64	631
+only temporary relations may be created in temporary schemas	61,1	551
+only using expression allowed for select delete	0,1	3763
+only with check expression allowed for insert	0,1	3763
+oomkilled	2970,2971	3764
+op any all array requires array on right side	153,1	3765
+op any all array requires operator not to return a set	153,1	3765
+op any all array requires operator to yield boolean	153,1	3765
+open data exception	2972	3766
+open path cannot be converted to polygon	112,64	3560
+open ssl error	2973	3767
+opendataexception	2972	3766
+opensslerror	2973	3767
+opentimeout	2974	3768
+operand is too long in tsquery	206	3769
+operand lower bound and upper bound cannot be nan	792,64	1041
+operand of unary jsonpath operator * is not a numeric value	2975,64	3770
+operand should contain * column s	1484	1846
+operation * failed for	1139	1474
+operation already in progress	349	3771
+operation canceled	81	3772
+operation canceled exception	2976,81	3773
+operation cannot be performed the table * is missing corrupt or contains bad data	1694	2071
+operation caused a stack overflow	2977	3774
+operation could destabilize the runtime	2978	3775
+operation is not supported on this platform	2979	3776
+operation is not valid due to the current state of the object	2617,2980,2981	3777
+operation not attempted exception	2982	3778
+operation not permitted	1068	3779
+operation not possible due to rf kill	1931	3780
+operation not supported	1056	3781
+operation not supported error	2983	3782
+operation not supported exception	2984	3783
+operation now in progress	350	3784
+operation_not_attempted	2982	3778
+operationalerror	2985	3785
+operationcanceledexception	2976,81	3773
+operationnotattemptedexception	2982	3778
+operationnotsupportederror	2983	3782
+operationnotsupportedexception	2984	3783
+operationsexception	2986	3786
+operator argument types must be specified	62,1	3787
+operator argument types must be specified in alter operator family	0,1	3760
+operator attribute * cannot be changed	0,1	3788
+operator attribute * not recognized	0,1	3788
+operator cannot be its own negator or sort operator	62,1	3761
+operator class * does not accept data type	170,1	3789
+operator class * does not exist for access method	102,1	3790
 operator class * for access method * already exists	101,1	159
 operator class * for access method * already exists in schema	101,1	159
-operator class * has no options	112,64	3789
-operator class * of access method * is missing operator s	103,1	3790
-operator class * of access method * is missing support function	103,1	3790
-operator class options info is absent in function call context	112,64	3791
+operator class * has no options	112,64	3791
+operator class * of access method * is missing operator s	103,1	3792
+operator class * of access method * is missing support function	103,1	3792
+operator class options info is absent in function call context	112,64	3793
 operator class with oid * does not exist	102,1	813
-operator does not exist	779,1,1767	999
-operator family * does not exist for access method	102,1	1192
+operator does not exist	779,1,1767	1000
+operator family * does not exist for access method	102,1	1193
 operator family * for access method * already exists	101,1	159
 operator family * for access method * already exists in schema	101,1	159
-operator family * of access method * contains function	103,1	3790
-operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3792
-operator family * of access method * contains invalid order by specification for operator	103,1	3790
-operator family * of access method * contains operator	103,1	3790
-operator family * of access method * contains support function	103,1	3793
-operator family * of access method * contains unsupported order by specification for operator	103,1	3792
-operator family * of access method * is missing cross type operator s	103,1	3794
-operator family * of access method * is missing operator s for types	103,1	3790
-operator family * of access method * is missing support function	103,1	3793
-operator family * of access method * is missing support function for types	103,1	3795
-operator family * of access method * is missing support function s for types	103,1	3790
-operator family * of access method * lacks support function for operator	103,1	3794
+operator family * of access method * contains function	103,1	3792
+operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3794
+operator family * of access method * contains invalid order by specification for operator	103,1	3792
+operator family * of access method * contains operator	103,1	3792
+operator family * of access method * contains support function	103,1	3795
+operator family * of access method * contains unsupported order by specification for operator	103,1	3794
+operator family * of access method * is missing cross type operator s	103,1	3796
+operator family * of access method * is missing operator s for types	103,1	3792
+operator family * of access method * is missing support function	103,1	3795
+operator family * of access method * is missing support function for types	103,1	3797
+operator family * of access method * is missing support function s for types	103,1	3792
+operator family * of access method * lacks support function for operator	103,1	3796
 operator family with oid * does not exist	102,1	813
-operator function must be specified	62,1	3785
-operator intervention	125	3796
-operator is not unique	134,1	3797
-operator is only a shell	779,1	999
+operator function must be specified	62,1	3787
+operator intervention	125	3798
+operator is not unique	134,1	3799
+operator is only a shell	779,1	1000
 operator number * appears more than once	103,1	104
-operator requires run time type coercion	779,1	999
-operator right argument type must be specified	62,1	3785
-operator with oid * does not exist	779,1	2864
-operator_intervention	125	3796
-operatorintervention	125	3796
-option * used twice in statement	1188	1533
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1096	1430
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1108	1442
-option ignored for innodb partition	1208	1556
-option name * cannot be used in xmltable	0,1	690
-optional data exception	2987	3798
-optionaldataexception	2987	3798
-options array must not be null	113,64	3799
-options cannot be used together	0,1	690
-order by in a recursive query is not implemented	59	2828
-order by specified but * is not an aggregate function	153,1	1181
-os process already finished	2988,2989	3800
-oserror	2990	3801
-out and inout arguments aren t allowed in table functions	0,1	690
-out of background worker slots	142,143	679
-out of bounds error	195	2647
-out of bounds for length	195	3802
-out of bounds for option	112,64	3175
-out of disk	2991,2992	3803
-out of file descriptors * release and retry	143	2656
-out of logical replication worker slots	142,143	679
-out of memory	145,205	3804
-out of memory error	2993,145	3805
-out of memory exception	2546,145	3806
-out of memory in storage engine	1195	1543
-out of memory restart server and try again needed * bytes	1488	1850
-out of order sequence number exception	2994	3807
-out of overflow pages in hash index	205	3808
-out of range	112,64	3809
-out of range error * in function	1672	2048
-out of range value for column * at row	1840	2249
-out of shared memory	145,143	3692
-out of shared memory * bytes requested	145,143	962
-out of sort memory consider increasing server sort buffer size	1487	1849
-out of streams resources	1049	3810
-out of valid range 0	206,64	3811
-out or inout argument * for function * is not allowed here	1595	1962
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1651	2026
-out_of_memory	145,143	3804
-out_of_order_sequence_number	2994	3807
+operator requires run time type coercion	779,1	1000
+operator right argument type must be specified	62,1	3787
+operator with oid * does not exist	779,1	2866
+operator_intervention	125	3798
+operatorintervention	125	3798
+option * used twice in statement	1188	1534
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1096	1431
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1108	1443
+option ignored for innodb partition	1208	1557
+option name * cannot be used in xmltable	0,1	691
+optional data exception	2987	3800
+optionaldataexception	2987	3800
+options array must not be null	113,64	3801
+options cannot be used together	0,1	691
+order by in a recursive query is not implemented	59	2830
+order by specified but * is not an aggregate function	153,1	1182
+os process already finished	2988,2989	3802
+oserror	2990	3803
+out and inout arguments aren t allowed in table functions	0,1	691
+out of background worker slots	142,143	680
+out of bounds error	195	2648
+out of bounds for length	195	3804
+out of bounds for option	112,64	3177
+out of disk	2991,2992	3805
+out of file descriptors * release and retry	143	2657
+out of logical replication worker slots	142,143	680
+out of memory	145,206	3806
+out of memory error	2993,145	3807
+out of memory exception	2546,145	3808
+out of memory in storage engine	1195	1544
+out of memory restart server and try again needed * bytes	1488	1851
+out of order sequence number exception	2994	3809
+out of overflow pages in hash index	206	3810
+out of range	112,64	3811
+out of range error * in function	1672	2049
+out of range value for column * at row	1840	2250
+out of shared memory	145,143	3694
+out of shared memory * bytes requested	145,143	963
+out of sort memory consider increasing server sort buffer size	1487	1850
+out of streams resources	1049	3812
+out of valid range 0	207,64	3813
+out or inout argument * for function * is not allowed here	1595	1963
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1651	2027
+out_of_memory	145,143	3806
+out_of_order_sequence_number	2994	3809
 out_of_range	652,653,6	798
 outer level aggregate cannot contain a lower level variable in its direct arguments	131,1	138
 outer level aggregate cannot use a nested cte	59	139
-outofboundserror	195,2995	2647
-outofdisk	2991,2992	3803
-outofmemory	145,143	3804
-outofmemoryerror	2993,145	3805
-outofmemoryexception	2546,145	3806
-outofordersequencenumberexception	2994	3807
+outofboundserror	195,2995	2648
+outofdisk	2991,2992	3805
+outofmemory	145,143	3806
+outofmemoryerror	2993,145	3807
+outofmemoryexception	2546,145	3808
+outofordersequencenumberexception	2994	3809
 outofrange	652,653,6	798
-outside of array bounds	195	3812
+outside of array bounds	195	3814
 over is not supported for ordered set aggregate	59	145
-over specified but * is not a window function nor an aggregate function	153,1	1181
+over specified but * is not a window function nor an aggregate function	153,1	1182
 overflow error	2996,172	193
-overflow error * in function	1673	2049
-overflow or underflow in the arithmetic operation	203	3813
-overflowerror	2996,2997	3814
-overflowexception	200	3815
-overlapping file lock exception	2998	3816
-overlappingfilelockexception	2998	3816
-owner died	1067	3817
-p key error	2999	3818
-package not installed	1046	3819
+overflow error * in function	1673	2050
+overflow or underflow in the arithmetic operation	203	3815
+overflowerror	2996,2997	3816
+overflowexception	200	3817
+overlapping file lock exception	2998	3818
+overlappingfilelockexception	2998	3818
+owner died	1067	3819
+p key error	2999	3820
+package not installed	1046	3821
 packet length too long	3000,172	193
-parallel option requires a value between 0 and	0,1	3820
-parallel worker failed to initialize	57	1010
-parallel workers for vacuum must be between 0 and	0,1	3820
-parameter acl * does not exist	102,1	3821
+parallel option requires a value between 0 and	0,1	3822
+parallel worker failed to initialize	57	1011
+parallel workers for vacuum must be between 0 and	0,1	3822
+parameter acl * does not exist	102,1	3823
 parameter acl with oid * does not exist	102,1	813
 parameter lc_collate must be specified	103,1	809
 parameter lc_ctype must be specified	103,1	809
 parameter locale must be specified	103,1	809
 parameter name * used more than once	62,1	135
 parameter parallel must be safe restricted or unsafe	0,1	134
-parameter schema cannot be specified when relocatable is true	0,1	496
-parameter value for alter system must not contain a newline	112,64	3532
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1093	1427
+parameter schema cannot be specified when relocatable is true	0,1	497
+parameter value for alter system must not contain a newline	112,64	3534
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1093	1428
 parse tlsext	3001,172	193
-parseexception	3002	3822
-parser configuration exception	3003	3823
-parserconfigurationexception	3003	3823
-parsererror	3004	3824
-parsing time * cannot parse	528	3825
-partial result exception	3005	3826
-partialresultexception	3005	3826
-partition can only be used on range list partitions	1482	1843
-partition clause on non partitioned table	1495	1857
-partition column values of incorrect type	1901	2311
-partition constant is out of partition function domain	1497	1859
-partition constraint of relation * is violated by some row	597,598	748
-partition function not supported in this version for this handler	1507	1869
-partition key column * has pseudo type	61,1	469
-partition key expressions cannot contain system column references	103,1	689
-partition management on a not partitioned table is not possible	1512	1874
-partition specific operations do not yet support lock algorithm	1082	1416
-partition state cannot be defined from create alter table	1493	1855
+parseexception	3002	3824
+parser configuration exception	3003	3825
+parserconfigurationexception	3003	3825
+parsererror	3004	3826
+parsing time * cannot parse	528	3827
+partial result exception	3005	3828
+partialresultexception	3005	3828
+partition can only be used on range list partitions	1482	1844
+partition clause on non partitioned table	1495	1858
+partition column values of incorrect type	1901	2312
+partition constant is out of partition function domain	1497	1860
+partition constraint of relation * is violated by some row	597,598	749
+partition function not supported in this version for this handler	1507	1870
+partition key column * has pseudo type	61,1	470
+partition key expressions cannot contain system column references	103,1	690
+partition management on a not partitioned table is not possible	1512	1875
+partition specific operations do not yet support lock algorithm	1082	1417
+partition state cannot be defined from create alter table	1493	1856
 partitioned table * was removed concurrently	57	164
-partitioned tables do not support	1239	1589
-partitioning can not be used stand alone in query	1500	1862
-password hash should be a * digit hexadecimal number	1523	1885
-path element at position * is not an integer	63,64	2703
-path element at position * is null	113,64	3334
+partitioned tables do not support	1239	1590
+partitioning can not be used stand alone in query	1500	1863
+password hash should be a * digit hexadecimal number	1523	1886
+path element at position * is not an integer	63,64	2704
+path element at position * is null	113,64	3336
 path element at position * is out of range	112,64	213
-path expression * is not allowed in argument * to function	1357	1712
-path length constraint exceeded	3006,178	3827
-path length given without key usage keycertsign	3007,178	3828
-path length invalid for non ca cert	3008,178	3829
-path loop	3009,178	3830
+path expression * is not allowed in argument * to function	1357	1713
+path length constraint exceeded	3006,178	3829
+path length given without key usage keycertsign	3007,178	3830
+path length invalid for non ca cert	3008,178	3831
+path loop	3009,178	3832
 path must be in or below the current directory	87,1	89
 path too long	3010,172	193
-path too long exception	3011	3831
-pathtoolongexception	3011	3831
-pattern syntax exception	3012	3832
-patternsyntaxexception	3012	3832
-payload string too long	112,64	738
+path too long exception	3011	3833
+pathtoolongexception	3011	3833
+pattern syntax exception	3012	3834
+patternsyntaxexception	3012	3834
+payload string too long	112,64	739
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3833
-peer authentication is only supported on local sockets	128,129	287
+peer authentication is not supported on this platform	59	3835
+peer authentication is only supported on local sockets	128,129	288
 peer did not return a certificate	3013,172	193
 peer haven t sent gost certificate required for selected ciphersuite	3014,172	193
 pem name bad prefix	3015,172	193
 pem name too short	3016,172	193
-pending deprecation warning	3017	3834
-pendingdeprecationwarning	3017	3834
-percentile value * is not between 0 and 1	201,64	3835
-period field s cannot be	1530	1892
-period for system_time must use columns s and s	1819	2228
-period s is not found in table	1531	1893
-permission denied	92	3836
-permission denied * is a system catalog	87,1	3837
-permission denied * is a system trigger	87,1	603
-permission denied for column * of relation	87,1	3838
-permission denied for database	87,1	3544
-permission denied for large object	87,1	3839
-permission denied for sequence	87,1	3840
-permission denied os error	92	3841
-permission denied rb_sysopen	92	3842
-permission denied to alter foreign data wrapper	87,1	3843
-permission denied to change owner of database	87,1	3844
-permission denied to change owner of event trigger	87,1	3845
-permission denied to change owner of foreign data wrapper	87,1	3843
-permission denied to change owner of publication	87,1	3546
-permission denied to change owner of subscription	87,1	3553
-permission denied to copy database	87,1	3844
-permission denied to create	87,1	3846
-permission denied to create access method	87,1	3847
-permission denied to create database	87,1	3844
-permission denied to create event trigger	87,1	3845
-permission denied to create extension	87,1	3848
-permission denied to create foreign data wrapper	87,1	3843
-permission denied to create role	87,1	3549
-permission denied to create tablespace	87,1	3849
-permission denied to create temporary tables in database	87,1	3850
-permission denied to drop objects	87,1	3549
-permission denied to drop role	87,1	3549
-permission denied to finish prepared transaction	87,1	3851
-permission denied to perform alter system reset all	87,1	669
-permission denied to reassign objects	87,1	3549
-permission denied to rename database	87,1	3844
-permission denied to rename role	87,1	3549
-permission denied to set parameter	87,1	669
-permission denied to update extension	87,1	3848
-permission will be denied to set role	87,1	3852
-permission will be denied to set session authorization	87,1	3852
+pending deprecation warning	3017	3836
+pendingdeprecationwarning	3017	3836
+percentile value * is not between 0 and 1	201,64	3837
+period field s cannot be	1530	1893
+period for system_time must use columns s and s	1819	2229
+period s is not found in table	1531	1894
+permission denied	92	3838
+permission denied * is a system catalog	87,1	3839
+permission denied * is a system trigger	87,1	604
+permission denied for column * of relation	87,1	3840
+permission denied for database	87,1	3546
+permission denied for large object	87,1	3841
+permission denied for sequence	87,1	3842
+permission denied os error	92	3843
+permission denied rb_sysopen	92	3844
+permission denied to alter foreign data wrapper	87,1	3845
+permission denied to change owner of database	87,1	3846
+permission denied to change owner of event trigger	87,1	3847
+permission denied to change owner of foreign data wrapper	87,1	3845
+permission denied to change owner of publication	87,1	3548
+permission denied to change owner of subscription	87,1	3555
+permission denied to copy database	87,1	3846
+permission denied to create	87,1	3848
+permission denied to create access method	87,1	3849
+permission denied to create database	87,1	3846
+permission denied to create event trigger	87,1	3847
+permission denied to create extension	87,1	3850
+permission denied to create foreign data wrapper	87,1	3845
+permission denied to create role	87,1	3551
+permission denied to create tablespace	87,1	3851
+permission denied to create temporary tables in database	87,1	3852
+permission denied to drop objects	87,1	3551
+permission denied to drop role	87,1	3551
+permission denied to finish prepared transaction	87,1	3853
+permission denied to perform alter system reset all	87,1	670
+permission denied to reassign objects	87,1	3551
+permission denied to rename database	87,1	3846
+permission denied to rename role	87,1	3551
+permission denied to set parameter	87,1	670
+permission denied to update extension	87,1	3850
+permission will be denied to set role	87,1	3854
+permission will be denied to set session authorization	87,1	3854
 permission_denied	92,654,11	799
 permissiondenied	92,654,11	799
-permissionerror	1068,3018,92	3853
-permitted subtree violation	3019,178	3854
-pg_authid oid value not set when in binary upgrade mode	112,64	697
-pg_class heap oid value not set when in binary upgrade mode	112,64	3855
-pg_class index oid value not set when in binary upgrade mode	112,64	3007
+permissionerror	1068,3018,92	3855
+permitted subtree violation	3019,178	3856
+pg_authid oid value not set when in binary upgrade mode	112,64	698
+pg_class heap oid value not set when in binary upgrade mode	112,64	3857
+pg_class index oid value not set when in binary upgrade mode	112,64	3009
 pg_enum oid value not set when in binary upgrade mode	112,64	172
-pg_global cannot be used as default tablespace	112,64	566
-pg_hba conf rejects connection for host	738	912
-pg_hba conf rejects replication connection for host	738	912
-pg_lsn out of range	112,64	3167
-pg_nextoid can only be used on system catalogs	112,64	1190
-pg_tablespace oid value not set when in binary upgrade mode	112,64	3856
-pg_type array oid value not set when in binary upgrade mode	112,64	1317
-pg_type multirange array oid value not set when in binary upgrade mode	112,64	1317
-pg_type multirange oid value not set when in binary upgrade mode	112,64	1317
-pg_type oid value not set when in binary upgrade mode	112,64	3857
-physical replication slot * exists but wal_level replica	57	3442
-pingexception	3020	3858
-pinned constraint failed	3021,600	3859
+pg_global cannot be used as default tablespace	112,64	567
+pg_hba conf rejects connection for host	738	913
+pg_hba conf rejects replication connection for host	738	913
+pg_lsn out of range	112,64	3169
+pg_nextoid can only be used on system catalogs	112,64	1191
+pg_tablespace oid value not set when in binary upgrade mode	112,64	3858
+pg_type array oid value not set when in binary upgrade mode	112,64	1318
+pg_type multirange array oid value not set when in binary upgrade mode	112,64	1318
+pg_type multirange oid value not set when in binary upgrade mode	112,64	1318
+pg_type oid value not set when in binary upgrade mode	112,64	3859
+physical replication slot * exists but wal_level replica	57	3444
+pingexception	3020	3860
+pinned constraint failed	3021,600	3861
 pipeline failure	3022,172	193
-pkcs12error	3023	3860
-pkcs7error	3024	3861
-pkeyerror	2999	3818
-platform not supported exception	2979	3862
-platformnotsupportedexception	2979	3862
-plpgsql error	3025	3863
-plpgsql_error	3025,211	3863
-plpgsqlerror	3025,211	3863
-plugin * already installed	1533	1895
-plugin * is force_plus_permanent and can not be unloaded	1535	1897
-plugin * is not loaded	1534	1896
-policies not yet implemented for this command	59	3864
-policy violation exception	3026	3865
-policy_violation	3026	3865
-policyexception	537	3866
-policyviolationexception	3026	3865
-port unreachable exception	3027	3867
-portunreachableexception	3027	3867
-position out of range exception	3028	3868
-position_out_of_range	3028	3868
+pkcs12error	3023	3862
+pkcs7error	3024	3863
+pkeyerror	2999	3820
+platform not supported exception	2979	3864
+platformnotsupportedexception	2979	3864
+plpgsql error	3025	3865
+plpgsql_error	3025,212	3865
+plpgsqlerror	3025,212	3865
+plugin * already installed	1533	1896
+plugin * is force_plus_permanent and can not be unloaded	1535	1898
+plugin * is not loaded	1534	1897
+policies not yet implemented for this command	59	3866
+policy violation exception	3026	3867
+policy_violation	3026	3867
+policyexception	537	3868
+policyviolationexception	3026	3867
+port unreachable exception	3027	3869
+portunreachableexception	3027	3869
+position out of range exception	3028	3870
+position_out_of_range	3028	3870
 positional argument cannot follow named argument	0,1	210
-positionoutofrangeexception	3028	3868
+positionoutofrangeexception	3028	3870
 post handshake auth encoding err	3029,172	193
-postfix operators are not supported	0,1	3869
-posting list is too long	205	3870
-postmaster became multithreaded	57	3871
-postmaster became multithreaded during startup	57	3871
-postmaster exited during a parallel transaction	124,125	3872
-power failure	2271	3873
-pre existing shared memory block key * is still in use	2755,129	3874
+postfix operators are not supported	0,1	3871
+posting list is too long	206	3872
+postmaster became multithreaded	57	3873
+postmaster became multithreaded during startup	57	3873
+postmaster exited during a parallel transaction	124,125	3874
+power failure	2271	3875
+pre existing shared memory block key * is still in use	2755,129	3876
 precision for type float must be at least 1 bit	112,64	841
 precision for type float must be less than 54 bits	112,64	841
-precision must be between	112,64	3063
-precision must not be negative	112,64	3063
-precision reduced to maximum allowed	112,64	3063
+precision must be between	112,64	3065
+precision must not be negative	112,64	3065
+precision reduced to maximum allowed	112,64	3065
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3030	3875
-preferred_leader_not_available	3030	3875
-preferredleadernotavailableexception	3030	3875
-prepared statement * already exists	955,1	3876
-prepared statement contains too many placeholders	1540	1902
-prepared statement is not a select	153,1	3877
-prepared statement needs to be re prepared	1419	1777
-prepared transaction belongs to another database	59	3878
-prepared transaction with identifier * does not exist	102,1	3879
-prepared transaction with identifier * is busy	57	3880
-prepared transactions are disabled	57	3880
+preferred leader not available exception	3030	3877
+preferred_leader_not_available	3030	3877
+preferredleadernotavailableexception	3030	3877
+prepared statement * already exists	955,1	3878
+prepared statement contains too many placeholders	1540	1903
+prepared statement is not a select	153,1	3879
+prepared statement needs to be re prepared	1419	1778
+prepared transaction belongs to another database	59	3880
+prepared transaction with identifier * does not exist	102,1	3881
+prepared transaction with identifier * is busy	57	3882
+prepared transactions are disabled	57	3882
 prevents table * from becoming a partition	59	170
 prevents table * from becoming an inheritance child	59	170
-primary key cannot be defined upon a generated column	1536	1898
-primary key column * is not marked not null	61,1	3530
-primary key constraints are not supported on foreign tables	59	236
+primary key cannot be defined upon a generated column	1536	1899
+primary key column * is not marked not null	61,1	3532
+primary key constraints are not supported on foreign tables	59	237
 primary key constraints not possible for domains	0,1	892
-primary key partition key update is not allowed since the table is updated both as * and	1411	1769
-primary keys cannot be expressions	59	631
-primarykey constraint failed	3031,600	3881
-principal deserialization failure exception	3032	3882
-principal_deserialization_failure	3032	3882
-principaldeserializationfailureexception	3032	3882
-printer abort exception	3033	3883
-printer io exception	3034	3884
-printerabortexception	3033	3883
-printerexception	3035	3885
-printerioexception	3034	3884
-printexception	3036	3886
-private key file * cannot be reloaded because it requires a passphrase	128,129	751
-private key file * has group or world access	128,129	3887
-private key file * is not a regular file	128,129	3887
-private key file * must be owned by the database user or root	128,129	3887
+primary key partition key update is not allowed since the table is updated both as * and	1411	1770
+primary keys cannot be expressions	59	632
+primarykey constraint failed	3031,600	3883
+principal deserialization failure exception	3032	3884
+principal_deserialization_failure	3032	3884
+principaldeserializationfailureexception	3032	3884
+printer abort exception	3033	3885
+printer io exception	3034	3886
+printerabortexception	3033	3885
+printerexception	3035	3887
+printerioexception	3034	3886
+printexception	3036	3888
+private key file * cannot be reloaded because it requires a passphrase	128,129	752
+private key file * has group or world access	128,129	3889
+private key file * is not a regular file	128,129	3889
+private key file * must be owned by the database user or root	128,129	3889
 private key mismatch	3037,172	193
-privilege not held exception	3038	3888
-privileged action exception	3039	3889
-privilegedactionexception	3039	3889
-privilegenotheldexception	3038	3888
-procedure * can t return a result set in the given context	1635	2006
+privilege not held exception	3038	3890
+privileged action exception	3039	3891
+privilegedactionexception	3039	3891
+privilegenotheldexception	3038	3890
+procedure * can t return a result set in the given context	1635	2007
 procedure name * is not unique	134,1	144
 procedure out parameters cannot appear after one with a default value	62,1	135
 procedures cannot accept set arguments	62,1	135
-process lookup error	2222,3040	3890
+process lookup error	2222,3040	3892
 process_toast required with vacuum full	59	189
-processlookuperror	2222,3040	3890
-producer attempted to produce with an old epoch	2628	3194
-producer fenced exception	3041	3891
-producer_fenced	3041	3891
-producerfencedexception	3041	3891
-profile data exception	3042	3892
-profiledataexception	3042	3892
-profiling timer expired	2268	3893
-program limit exceeded	205	3894
-program_limit_exceeded	205	3894
-programlimitexceeded	205	3894
-programmingerror	3043	3895
-prohibited sql statement attempted	3044	3896
-prohibited_sql_statement_attempted	3044,2404	3896
-prohibitedsqlstatementattempted	3044,2404	3896
-promotion is not possible because of insufficient parameter settings	112,64	2900
-property veto exception	3045	3897
-propertyvetoexception	3045	3897
-proto auth error	3046	3898
-proto command error	3047	3899
-proto fatal error	3048	3900
-proto retriable error	3049	3901
-proto server error	3050	3902
-proto syntax error	3051	3903
-proto unknown error	3052	3904
-protoautherror	3046	3898
-protocol driver not attached	2223	3905
-protocol error	1070	3906
-protocol family not supported	1069	3907
+processlookuperror	2222,3040	3892
+producer attempted to produce with an old epoch	2628	3196
+producer fenced exception	3041	3893
+producer_fenced	3041	3893
+producerfencedexception	3041	3893
+profile data exception	3042	3894
+profiledataexception	3042	3894
+profiling timer expired	2268	3895
+program limit exceeded	206	3896
+program_limit_exceeded	206	3896
+programlimitexceeded	206	3896
+programmingerror	3043	3897
+prohibited sql statement attempted	3044	3898
+prohibited_sql_statement_attempted	3044,2404	3898
+prohibitedsqlstatementattempted	3044,2404	3898
+promotion is not possible because of insufficient parameter settings	112,64	2902
+property veto exception	3045	3899
+propertyvetoexception	3045	3899
+proto auth error	3046	3900
+proto command error	3047	3901
+proto fatal error	3048	3902
+proto retriable error	3049	3903
+proto server error	3050	3904
+proto syntax error	3051	3905
+proto unknown error	3052	3906
+protoautherror	3046	3900
+protocol driver not attached	2223	3907
+protocol error	1070	3908
+protocol family not supported	1069	3909
 protocol is shutdown	3053,172	193
-protocol not available	1047	3908
-protocol not supported	1071	3909
-protocol violation	334	3910
-protocol violation exception	2980	3911
-protocol wrong type for socket	1072	3912
-protocol_violation	334,335	3910
-protocolerror	1070	3913
-protocolexception	3054	3914
-protocolviolation	334,335	3910
-protocolviolationexception	2980	3911
-protocommanderror	3047	3899
-protofatalerror	3048	3900
-protoretriableerror	3049	3901
-protoservererror	3050	3902
-protosyntaxerror	3051	3903
-protounknownerror	3052	3904
-provided more than once	101,1	2831
-provider mismatch exception	3055	3915
-provider not found exception	3056	3916
-providerexception	3057	3917
-providermismatchexception	3055	3915
-providernotfoundexception	3056	3916
+protocol not available	1047	3910
+protocol not supported	1071	3911
+protocol violation	334	3912
+protocol violation exception	2980	3913
+protocol wrong type for socket	1072	3914
+protocol_violation	334,335	3912
+protocolerror	1070	3915
+protocolexception	3054	3916
+protocolviolation	334,335	3912
+protocolviolationexception	2980	3913
+protocommanderror	3047	3901
+protofatalerror	3048	3902
+protoretriableerror	3049	3903
+protoservererror	3050	3904
+protosyntaxerror	3051	3905
+protounknownerror	3052	3906
+provided more than once	101,1	2833
+provider mismatch exception	3055	3917
+provider not found exception	3056	3918
+providerexception	3057	3919
+providermismatchexception	3055	3917
+providernotfoundexception	3056	3918
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3058,178	3918
-proxy path length constraint exceeded	3059,178	3919
-proxy subject name violation	3060,178	3920
+proxy certificates not allowed please set the appropriate flag	3058,178	3920
+proxy path length constraint exceeded	3059,178	3921
+proxy subject name violation	3060,178	3922
 proxy_authentication_required	17	17
 psk identity not found	3061,172	193
 psk no client cb	3062,172	193
 psk no server cb	3063,172	193
-publication name * used more than once	101,1	3284
-publication relation * in publication * does not exist	102,1	1133
-publication schema * in publication * does not exist	102,1	1133
+publication name * used more than once	101,1	3286
+publication relation * in publication * does not exist	102,1	1134
+publication schema * in publication * does not exist	102,1	1134
 publication with oid * does not exist	102,1	813
-publication_names parameter missing	112,64	3809
-publisher did not send replica identity column expected by the logical replication target relation	57	3444
-query cache failed to set size * new query cache size is	1853	2262
-query cache is disabled resize or similar command in progress repeat this command later	1543	1905
-query cache is disabled set query_cache_type to on or demand to enable it	1542	1904
-query cache is globally disabled and you can t enable it only for this session	1544	1906
-query canceled	444	3921
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1315	1668
-query does not return tuples	0,1	1331
-query execution was interrupted	1545	1907
-query execution was interrupted max_statement_time exceeded	1667	2043
-query execution was interrupted the query exceeded * the query result may be incomplete	1548	1910
-query must have the same number of columns	0,1	3026
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1210	1559
-query was empty	1193	1541
-query would be affected by row level security policy for table	87,1	3922
-query_canceled	444,125	3921
-querycanceled	444,125	3921
-queueempty	3064	3923
-queuefull	3065	3924
-queuepool limit of size * reached connection timed out timeout	732	3925
-raise exception	3066	3926
-raise_exception	3066,211	3926
-raiseexception	3066,211	3926
-randomerror	3067	3927
-range canonical function * must be immutable	103,1	519
-range canonical function * must return range type	103,1	519
-range collation specified but subtype does not support collation	153,1	476
-range constructor flags argument must not be null	64	3928
-range error * in function	1674	2050
-range lower bound must be less than or equal to range upper bound	64	3928
-range subtype cannot be	170,1	229
-range subtype diff function * must be immutable	103,1	519
-range subtype diff function * must return type	103,1	519
-range type frame requires order by clause with single sort key	1549	1911
-range with offset preceding following has multiple interpretations for column type * and offset type	59	497
-range with offset preceding following is not supported for column type	59	497
-range with offset preceding following is not supported for column type * and offset type	59	497
-range with offset preceding following requires exactly one order by column	480,1	541
-rangeerror	3068	3929
-rankexception	237	3930
-raster format exception	3069	3931
-rasterformatexception	3069	3931
-rdlock disk i o error	3070,100	3932
+publication_names parameter missing	112,64	3811
+publisher did not send replica identity column expected by the logical replication target relation	57	3446
+query cache failed to set size * new query cache size is	1853	2263
+query cache is disabled resize or similar command in progress repeat this command later	1543	1906
+query cache is disabled set query_cache_type to on or demand to enable it	1542	1905
+query cache is globally disabled and you can t enable it only for this session	1544	1907
+query canceled	444	3923
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1315	1669
+query does not return tuples	0,1	1332
+query execution was interrupted	1545	1908
+query execution was interrupted max_statement_time exceeded	1667	2044
+query execution was interrupted the query exceeded * the query result may be incomplete	1548	1911
+query must have the same number of columns	0,1	3028
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1210	1560
+query was empty	1193	1542
+query would be affected by row level security policy for table	87,1	3924
+query_canceled	444,125	3923
+querycanceled	444,125	3923
+queueempty	3064	3925
+queuefull	3065	3926
+queuepool limit of size * reached connection timed out timeout	733	3927
+raise exception	3066	3928
+raise_exception	3066,212	3928
+raiseexception	3066,212	3928
+randomerror	3067	3929
+range canonical function * must be immutable	103,1	520
+range canonical function * must return range type	103,1	520
+range collation specified but subtype does not support collation	153,1	477
+range constructor flags argument must not be null	64	3930
+range error * in function	1674	2051
+range lower bound must be less than or equal to range upper bound	64	3930
+range subtype cannot be	170,1	230
+range subtype diff function * must be immutable	103,1	520
+range subtype diff function * must return type	103,1	520
+range type frame requires order by clause with single sort key	1549	1912
+range with offset preceding following has multiple interpretations for column type * and offset type	59	498
+range with offset preceding following is not supported for column type	59	498
+range with offset preceding following is not supported for column type * and offset type	59	498
+range with offset preceding following requires exactly one order by column	480,1	542
+rangeerror	3068	3931
+rankexception	237	3932
+raster format exception	3069	3933
+rasterformatexception	3069	3933
+rdlock disk i o error	3070,100	3934
 read bio not set	3071,172	193
-read disk i o error	3072,100	3933
-read only buffer exception	3073	3934
-read only file system	1932	3935
-read only file system exception	3074	3936
-read only sql transaction	487	3937
-read pending exception	3075	3938
-read tcp * read connection reset by peer	739	3939
-read timed out	754	3940
+read disk i o error	3072,100	3935
+read only buffer exception	3073	3936
+read only file system	1932	3937
+read only file system exception	3074	3938
+read only sql transaction	487	3939
+read pending exception	3075	3940
+read tcp * read connection reset by peer	739	3941
+read timed out	754	3942
 read timeout expired	3076,172	193
-read_only_sql_transaction	487,115	3937
-readiness probe failed	2750,2751	3428
-reading sql data not permitted	3077	3941
-reading_sql_data_not_permitted	3077,2404	3941
-readingsqldatanotpermitted	3077,2404	3941
-readonlybufferexception	3073	3934
-readonlyfilesystemexception	3074	3936
-readonlysqltransaction	487,115	3937
-readpendingexception	3075	3938
-readtimeout	3078	3942
-ready for connections	1666	2042
-realm name too long	786	1033
+read_only_sql_transaction	487,115	3939
+readiness probe failed	2750,2751	3430
+reading sql data not permitted	3077	3943
+reading_sql_data_not_permitted	3077,2404	3943
+readingsqldatanotpermitted	3077,2404	3943
+readonlybufferexception	3073	3936
+readonlyfilesystemexception	3074	3938
+readonlysqltransaction	487,115	3939
+readpendingexception	3075	3940
+readtimeout	3078	3944
+ready for connections	1666	2043
+realm name too long	786	1034
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3079	3943
-rebalance_in_progress	3079	3943
-rebalanceinprogressexception	3079	3943
+rebalance in progress exception	3079	3945
+rebalance_in_progress	3079	3945
+rebalanceinprogressexception	3079	3945
 received copy data after eof marker	273,64	835
-received unencrypted data after gssapi encryption request	334,335	2986
-received unencrypted data after ssl request	334,335	2986
+received unencrypted data after gssapi encryption request	334,335	2988
+received unencrypted data after ssl request	334,335	2988
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1165	1508
+record has changed since last read in table * try restarting transaction	1165	1509
 record length mismatch	3080,172	193
-record list too large exception	2460	2930
+record list too large exception	2460	2932
 record too small	3081,172	193
-record type has not been registered	153,1	3300
-record_list_too_large	2460	2930
-recordlisttoolargeexception	2460	2930
-records * deleted * skipped	1380	1738
-records * duplicates * warnings	1332	1685
-recovery aborted because of insufficient parameter settings	112,64	2900
-recovery database is locked	3082,3083	3944
-recovery is in progress	57	3945
+record type has not been registered	153,1	3302
+record_list_too_large	2460	2932
+recordlisttoolargeexception	2460	2932
+records * deleted * skipped	1380	1739
+records * duplicates * warnings	1332	1686
+recovery aborted because of insufficient parameter settings	112,64	2902
+recovery database is locked	3082,3083	3946
+recovery is in progress	57	3947
 recovery is not in progress	57	60
-recovery target timeline * does not exist	112,64	2900
-recursion of event ddl statements is forbidden when body is present	1227	1577
-recursionerror	3084,3085	3946
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1653	2028
-recursive query * does not have the form non recursive term union all recursive term	132,1	3947
-recursive query * has collation * in non recursive term but collation	608,1	3948
-recursive query * has type * in non recursive term but type	170,1	3949
-recursive query * must not contain data modifying statements	132,1	3947
-recursive reference to query * must not appear more than once	132,1	3947
-recursive stored functions and triggers are not allowed	1647	2022
-reference * not supported	1313	1666
-reference to recursive with table * in materialized derived	1560	1923
-reference too few dotted names	0,1	3254
-reference too many dotted names	0,1	3254
+recovery target timeline * does not exist	112,64	2902
+recursion of event ddl statements is forbidden when body is present	1227	1578
+recursionerror	3084,3085	3948
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1653	2029
+recursive query * does not have the form non recursive term union all recursive term	132,1	3949
+recursive query * has collation * in non recursive term but collation	608,1	3950
+recursive query * has type * in non recursive term but type	170,1	3951
+recursive query * must not contain data modifying statements	132,1	3949
+recursive reference to query * must not appear more than once	132,1	3949
+recursive stored functions and triggers are not allowed	1647	2023
+reference * not supported	1313	1667
+reference to recursive with table * in materialized derived	1560	1924
+reference too few dotted names	0,1	3256
+reference too many dotted names	0,1	3256
 referenced in foreign key constraint does not exist	461,1	840
-referenced in on delete set action must be part of foreign key	190,1	499
+referenced in on delete set action must be part of foreign key	190,1	500
 referenced relation * is not a table	153,1	166
-referenced trigger * for the given action time and event type does not exist	1561	1925
-referenced window specification * already contains order list	1486	1847
-referenced window specification * cannot contain window frame	1864	2273
-referenceerror	3086,3087	3950
-referralexception	3088	3951
-referring to uninitialized variable	1656	2032
-reflection type load exception	3089	3952
-reflectionexception	3090	3953
-reflectiontypeloadexception	3089	3952
-reflective operation exception	3091	3954
-reflectiveoperationexception	3091	3954
-refresh failed exception	3092	3955
-refreshfailedexception	3092	3955
-regex match timeout exception	3093	3956
-regexmatchtimeoutexception	3093	3956
-regexperror	3094	3957
-registryunavailable	3095,3096	3958
-regular expression * has no subexpressions as requested by backreference in	2634,64	3959
-regular expression failed	2634,64	3960
-regular expression match for	2634,64	3959
-regular expression matching not supported on type bytea	59	705
-rejected execution exception	3097	3961
-rejectedexecutionexception	3097	3961
-relation not found exception	3098	3962
-relation referenced by copy statement has changed	57	3963
-relation service not registered exception	3099	3964
-relation type not found exception	3100	3965
-relation with oid * does not exist	617,1	3966
-relationexception	3101	3967
-relationnotfoundexception	3098	3962
-relationservicenotregisteredexception	3099	3964
-relationtypenotfoundexception	3100	3965
-relative path not allowed for backup stored on server	704,1	3968
-relative path not allowed for copy to file	704,1	3969
-relay log read failure	1620	1989
-relay log write failure	1621	1990
-relfilenode value not set when in binary upgrade mode	112,64	3855
-remainder for hash partition must be an integer value greater than or equal to zero	112,64	3292
+referenced trigger * for the given action time and event type does not exist	1561	1926
+referenced window specification * already contains order list	1486	1848
+referenced window specification * cannot contain window frame	1864	2274
+referenceerror	3086,3087	3952
+referralexception	3088	3953
+referring to uninitialized variable	1656	2033
+reflection type load exception	3089	3954
+reflectionexception	3090	3955
+reflectiontypeloadexception	3089	3954
+reflective operation exception	3091	3956
+reflectiveoperationexception	3091	3956
+refresh failed exception	3092	3957
+refreshfailedexception	3092	3957
+regex match timeout exception	3093	3958
+regexmatchtimeoutexception	3093	3958
+regexperror	3094	3959
+registryunavailable	3095,3096	3960
+regular expression * has no subexpressions as requested by backreference in	2634,64	3961
+regular expression failed	2634,64	3962
+regular expression match for	2634,64	3961
+regular expression matching not supported on type bytea	59	706
+rejected execution exception	3097	3963
+rejectedexecutionexception	3097	3963
+relation not found exception	3098	3964
+relation referenced by copy statement has changed	57	3965
+relation service not registered exception	3099	3966
+relation type not found exception	3100	3967
+relation with oid * does not exist	617,1	3968
+relationexception	3101	3969
+relationnotfoundexception	3098	3964
+relationservicenotregisteredexception	3099	3966
+relationtypenotfoundexception	3100	3967
+relative path not allowed for backup stored on server	704,1	3970
+relative path not allowed for copy to file	704,1	3971
+relay log read failure	1620	1990
+relay log write failure	1621	1991
+relfilenode value not set when in binary upgrade mode	112,64	3857
+remainder for hash partition must be an integer value greater than or equal to zero	112,64	3294
 remainder for hash partition must be less than modulus	61,1,112	65
-remainder for hash partition must be specified	0,1	690
-remainder for hash partition provided more than once	101,1	3513
-remaining connection slots are reserved for non replication superuser connections	1167,143	3970
-remote address changed	1927	3971
-remote end closed connection without response	1023	3972
-remote i o error	1929	3973
-remote installation cancelled	3102	3974
-remote installation skipped	3103	3975
-remote source exception	3104	3976
-remotedisconnected	3105	3977
-remoteerror	3106	3978
-remoteexception	3107	3979
-remoteinstallationcancelled	3102	3974
-remoteinstallationskipped	3103	3975
-remotesourceexception	3104	3976
-remoting timeout exception	3108	3980
-remotingexception	3109	3981
-remotingtimeoutexception	3108	3980
-removing elements from multidimensional arrays is not supported	59	3982
-removing partition * violates foreign key constraint	2385,598	3027
-renaming an on select rule is not allowed	103,1	3671
+remainder for hash partition must be specified	0,1	691
+remainder for hash partition provided more than once	101,1	3515
+remaining connection slots are reserved for non replication superuser connections	1167,143	3972
+remote address changed	1927	3973
+remote end closed connection without response	1023	3974
+remote i o error	1929	3975
+remote installation cancelled	3102	3976
+remote installation skipped	3103	3977
+remote source exception	3104	3978
+remotedisconnected	3105	3979
+remoteerror	3106	3980
+remoteexception	3107	3981
+remoteinstallationcancelled	3102	3976
+remoteinstallationskipped	3103	3977
+remotesourceexception	3104	3978
+remoting timeout exception	3108	3982
+remotingexception	3109	3983
+remotingtimeoutexception	3108	3982
+removing elements from multidimensional arrays is not supported	59	3984
+removing partition * violates foreign key constraint	2385,598	3029
+renaming an on select rule is not allowed	103,1	3673
 renegotiate ext too long	3110,172	193
 renegotiation encoding err	3111,172	193
 renegotiation mismatch	3112,172	193
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1569	1933
-reorganize partition can only be used to reorganize partitions not to change their numbers	1567	1931
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1568	1932
-replace cannot be executed as it requires deleting rows that are not in the view	1571	1935
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1121	1455
-replica not available exception	2461	2931
-replica_not_available	2461	2931
-replicanotavailableexception	2461	2931
-replicated query * table * can not be temporary	1317	1670
-replication event checksum verification failed while reading from a log file	1104	1438
-replication event checksum verification failed while reading from network	1429	1787
-replication origin * does not exist	102,1	3983
-replication origin name * is reserved	463,1	3984
-replication origin with id * does not exist	102,1	3983
-replication origin with id * is already active for pid	86,57	980
-replication slot * already exists	101,1	3985
-replication slot * cannot be advanced	57	474
-replication slot * does not exist	102,1,112	3986
-replication slot * is active for pid	86,57	3987
-replication slot * was not created in this database	57	695
-replication slots can only be used if max_replication_slots 0	57	3442
-replication slots can only be used if wal_level replica	57	3442
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1569	1934
+reorganize partition can only be used to reorganize partitions not to change their numbers	1567	1932
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1568	1933
+replace cannot be executed as it requires deleting rows that are not in the view	1571	1936
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1121	1456
+replica not available exception	2461	2933
+replica_not_available	2461	2933
+replicanotavailableexception	2461	2933
+replicated query * table * can not be temporary	1317	1671
+replication event checksum verification failed while reading from a log file	1104	1439
+replication event checksum verification failed while reading from network	1429	1788
+replication origin * does not exist	102,1	3985
+replication origin name * is reserved	463,1	3986
+replication origin with id * does not exist	102,1	3985
+replication origin with id * is already active for pid	86,57	981
+replication slot * already exists	101,1	3987
+replication slot * cannot be advanced	57	475
+replication slot * does not exist	102,1,112	3988
+replication slot * is active for pid	86,57	3989
+replication slot * was not created in this database	57	696
+replication slots can only be used if max_replication_slots 0	57	3444
+replication slots can only be used if wal_level replica	57	3444
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	205	3988
+request for brin range summarization for index * was not recorded	206	3990
 request header fields too large	36	37
-request is not valid given the current sasl state	2485	2957
-request parameters do not satisfy the configured policy	3026	3865
+request is not valid given the current sasl state	2485	2959
+request parameters do not satisfy the configured policy	3026	3867
 request pending	3113,172	193
-request principal deserialization failed during forwarding	3032	3882
+request principal deserialization failed during forwarding	3032	3884
 request sent	3114,172	193
-request timed out	754	3940
-request timed out exception	754	3989
+request timed out	754	3942
+request timed out exception	754	3991
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	754	3989
+request_timed_out	754	3991
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	205	3711
-requested character too large	205	3711
-requested character too large for encoding	205	3711
-requested credential would not meet criteria for acceptability	3115	3990
-requested length cannot be negative	112,64	3991
-requested length too large	205,112	3711
-requested position is not greater than or equal to zero and less than the size of the snapshot	3028	3868
-requested proto_version * does not support streaming need * or higher	112,64	3809
-requested proto_version * does not support two phase commit need * or higher	112,64	3809
+requested character not valid for encoding	206	3713
+requested character too large	206	3713
+requested character too large for encoding	206	3713
+requested credential would not meet criteria for acceptability	3115	3992
+requested length cannot be negative	112,64	3993
+requested length too large	206,112	3713
+requested position is not greater than or equal to zero and less than the size of the snapshot	3028	3870
+requested proto_version * does not support streaming need * or higher	112,64	3811
+requested proto_version * does not support two phase commit need * or higher	112,64	3811
 requested range not satisfiable	25	26
-requested snapshot was not found	3116	3992
+requested snapshot was not found	3116	3994
 requested_range_not_satisfiable	25	26
-requesterror	3117	3993
-requesttimedoutexception	754	3989
+requesterror	3117	3995
+requesttimedoutexception	754	3991
 required cipher missing	3118,172	193
 required compression algorithm missing	3119,172	193
-required extension * is not installed	102,1	3994
-required key not available	1040	3995
-requires a boolean value	112,64,0	3532
-requires a boolean value or match	0,1	675
+required extension * is not installed	102,1	3996
+required key not available	1040	3997
+requires a boolean value	112,64,0	3534
+requires a boolean value or match	0,1	676
 requires a numeric value	0,1	212
 requires a parameter	0,1	212
-requires a target detail	0,1	3996
-requires a value	0,1	3997
+requires a target detail	0,1	3998
+requires a value	0,1	3999
 requires an integer value	0,1	212
-requires run time type coercion	170,1	3535
-reserved name	463	3998
-reserved_name	463,1	3998
-reservedname	463,1	3998
-reset must not include values for parameters	0,1	3999
-resignal when handler not active	1574	1938
-resolutionexception	3120	4000
-resource deadlock avoided	972	4001
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2799	4002
+requires run time type coercion	170,1	3537
+reserved name	463	4000
+reserved_name	463,1	4000
+reservedname	463,1	4000
+reset must not include values for parameters	0,1	4001
+resignal when handler not active	1574	1939
+resolutionexception	3120	4002
+resource deadlock avoided	972	4003
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2799	4004
 resource not found exception	69	73
-resource temporarily unavailable	347	4003
+resource temporarily unavailable	347	4005
 resource_error	48	50
 resource_exhausted	655,656,35	800
 resource_locked	14	14
 resource_not_found	69	73
 resourceexhausted	655,656,35	800
 resourcenotfoundexception	69	73
-resourcewarning	3121	4004
+resourcewarning	3121	4006
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17359,38 +17366,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3122	4005
-responsenotready	3122	4005
-restart value * cannot be greater than maxvalue	112,64	2926
-restart value * cannot be less than minvalue	112,64	2926
-restrict violation	3123	4006
-restrict_violation	3123,598	4006
-restriction estimator function * must return type	103,1	3330
-restrictions imposed on recursive definitions are violated for table	1472	1833
-restrictviolation	3123,598	4006
-result consisted of more than one row	1735	2112
-result is out of range	201,64	4007
-result of * was larger than max_allowed_packet * truncated	1839	2248
-result of decoding conversion is too large	205	4008
-result of encoding conversion is too large	205	4008
-result of range difference would not be contiguous	64	3928
-result of range union would not be contiguous	64	3928
-result of using clause for column * cannot be cast automatically to type	170,1	488
-result string is longer than * bytes	1727	2103
-retry sql logic error	3124,3125	4009
+response not ready	3122	4007
+responsenotready	3122	4007
+restart value * cannot be greater than maxvalue	112,64	2928
+restart value * cannot be less than minvalue	112,64	2928
+restrict violation	3123	4008
+restrict_violation	3123,598	4008
+restriction estimator function * must return type	103,1	3332
+restrictions imposed on recursive definitions are violated for table	1472	1834
+restrictviolation	3123,598	4008
+result consisted of more than one row	1735	2113
+result is out of range	201,64	4009
+result of * was larger than max_allowed_packet * truncated	1839	2249
+result of decoding conversion is too large	206	4010
+result of encoding conversion is too large	206	4010
+result of range difference would not be contiguous	64	3930
+result of range union would not be contiguous	64	3930
+result of using clause for column * cannot be cast automatically to type	170,1	489
+result string is longer than * bytes	1727	2104
+retry sql logic error	3124,3125	4011
 return data type of cast function must match or be binary coercible to target data type	103,1	215
 return data type of from sql function must be	103,1	215
 return data type of to sql function must be the transform data type	103,1	215
-return in join group when the requested session timeout is outside of the allowed range on the broker	2652	3226
-return is only allowed in a function	1634	2005
-return type * is not supported for sql functions	62,1	4010
+return in join group when the requested session timeout is outside of the allowed range on the broker	2652	3228
+return is only allowed in a function	1634	2006
+return type * is not supported for sql functions	62,1	4012
 return type * is only a shell	153,1	223
-return type mismatch in function declared to return	62,1	4010
-return type of combine function * is not	170,1	3535
-return type of deserialization function * is not	170,1	3535
-return type of inverse transition function * is not	170,1	3535
-return type of serialization function * is not	170,1	3535
-return type of transition function * is not	170,1	3535
+return type mismatch in function declared to return	62,1	4012
+return type of combine function * is not	170,1	3537
+return type of deserialization function * is not	170,1	3537
+return type of inverse transition function * is not	170,1	3537
+return type of serialization function * is not	170,1	3537
+return type of transition function * is not	170,1	3537
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17431,868 +17438,870 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2415	2879
-returned by the broker when the client is not authorized to access the requested topic	3126	4011
+returned by the broker when the client is not authorized to access a particular groupid	2415	2881
+returned by the broker when the client is not authorized to access the requested topic	3126	4013
 returned by the broker when the client is not authorized to use an inter broker or administrative api	633	787
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2641	3214
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2931	3693
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2932	3694
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2481	2953
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3127	4012
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3079	3943
-returned in join group when the groupid is empty or null	2598	3140
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2519	2989
-returned non zero exit status 129	2247,2248	2669
-returned non zero exit status 130	2249,2248	2670
-returned non zero exit status 131	2250,2248	2671
-returned non zero exit status 132	2251,2248	2672
-returned non zero exit status 133	2252,2248	2673
-returned non zero exit status 134	636,2248	2674
-returned non zero exit status 135	385,2248	2675
-returned non zero exit status 136	2253,2248	2676
-returned non zero exit status 137	2254,2248	2677
-returned non zero exit status 138	2255,2248	2678
-returned non zero exit status 139	2256,2248	2679
-returned non zero exit status 140	2257,2248	2680
-returned non zero exit status 141	359,2248	2681
-returned non zero exit status 142	139,2248	2682
-returned non zero exit status 143	2258,2248	2683
-returned non zero exit status 144	2259,2248	2684
-returned non zero exit status 145	605,2248	2685
-returned non zero exit status 146	2260,2248	2686
-returned non zero exit status 147	2261,2248	2687
-returned non zero exit status 148	2262,2248	2688
-returned non zero exit status 149	2263,2248	2689
-returned non zero exit status 150	2264,2248	2690
-returned non zero exit status 151	2265,2248	2691
-returned non zero exit status 152	793,2248	2692
-returned non zero exit status 153	2266,2248	2693
-returned non zero exit status 154	2267,2248	2694
-returned non zero exit status 155	2268,2248	2695
-returned non zero exit status 156	2269,2248	2696
-returned non zero exit status 157	2270,2248	2697
-returned non zero exit status 158	2271,2248	2698
-returned non zero exit status 159	313,2248	2699
-returning lists are not supported in conditional rules	59	536
-returning lists are not supported in non instead rules	59	536
-returning must have at least one column	0,1	3026
-returns a set	170,1	3535
-revokederror	3128	4013
-rfc 3779 resource not subset of parent s resources	3129,178	4014
-rfs specific error	974	4015
-right join is only supported with merge joinable join conditions	59	2853
-right operand of jsonpath operator * is not a single numeric value	2731,64	3403
-rmi security exception	3130	4016
-rmisecurityexception	3130	4016
-rn not supported for input	59	1292
-role info not found exception	3131	4017
-role name * is reserved	463,1	498
-role not found exception	3132	4018
-role with oid * does not exist	738	3305
-roleinfonotfoundexception	3131	4017
-rolenotfoundexception	3132	4018
-rollback abort due to rollback	3133,3134	4019
-routine body for * is too long	1723	2099
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2641	3216
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2931	3695
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2932	3696
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2481	2955
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3127	4014
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3079	3945
+returned in join group when the groupid is empty or null	2598	3142
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2519	2991
+returned non zero exit status 129	2247,2248	2670
+returned non zero exit status 130	2249,2248	2671
+returned non zero exit status 131	2250,2248	2672
+returned non zero exit status 132	2251,2248	2673
+returned non zero exit status 133	2252,2248	2674
+returned non zero exit status 134	636,2248	2675
+returned non zero exit status 135	385,2248	2676
+returned non zero exit status 136	2253,2248	2677
+returned non zero exit status 137	2254,2248	2678
+returned non zero exit status 138	2255,2248	2679
+returned non zero exit status 139	2256,2248	2680
+returned non zero exit status 140	2257,2248	2681
+returned non zero exit status 141	359,2248	2682
+returned non zero exit status 142	139,2248	2683
+returned non zero exit status 143	2258,2248	2684
+returned non zero exit status 144	2259,2248	2685
+returned non zero exit status 145	605,2248	2686
+returned non zero exit status 146	2260,2248	2687
+returned non zero exit status 147	2261,2248	2688
+returned non zero exit status 148	2262,2248	2689
+returned non zero exit status 149	2263,2248	2690
+returned non zero exit status 150	2264,2248	2691
+returned non zero exit status 151	2265,2248	2692
+returned non zero exit status 152	793,2248	2693
+returned non zero exit status 153	2266,2248	2694
+returned non zero exit status 154	2267,2248	2695
+returned non zero exit status 155	2268,2248	2696
+returned non zero exit status 156	2269,2248	2697
+returned non zero exit status 157	2270,2248	2698
+returned non zero exit status 158	2271,2248	2699
+returned non zero exit status 159	313,2248	2700
+returning lists are not supported in conditional rules	59	537
+returning lists are not supported in non instead rules	59	537
+returning must have at least one column	0,1	3028
+returns a set	170,1	3537
+revokederror	3128	4015
+rfc 3779 resource not subset of parent s resources	3129,178	4016
+rfs specific error	974	4017
+right join is only supported with merge joinable join conditions	59	2855
+right operand of jsonpath operator * is not a single numeric value	2731,64	3405
+rmi security exception	3130	4018
+rmisecurityexception	3130	4018
+rn not supported for input	59	1293
+role info not found exception	3131	4019
+role name * is reserved	463,1	499
+role not found exception	3132	4020
+role with oid * does not exist	738	3307
+roleinfonotfoundexception	3131	4019
+rolenotfoundexception	3132	4020
+rollback abort due to rollback	3133,3134	4021
+routine body for * is too long	1723	2100
 routine name * is not unique	134,1	144
-row * doesn t contain data for all columns	1854	2263
-row * was cut by	1176	1520
-row * was truncated it contained more data than there were input columns	1855	2264
-row column has type * instead of type	170,1	4020
-row comparison operator must not return a set	170,1	3288
-row comparison operator must yield type boolean not type	170,1	3288
-row count cannot be null in fetch first with ties clause	2644,64	4021
-row expansion via is not supported here	59	485
-row expressions can have at most	516,205	4022
-row expressions in values in only allowed for multi field column partitioning	1580	1947
+row * doesn t contain data for all columns	1854	2264
+row * was cut by	1176	1521
+row * was truncated it contained more data than there were input columns	1855	2265
+row column has type * instead of type	170,1	4022
+row comparison operator must not return a set	170,1	3290
+row comparison operator must yield type boolean not type	170,1	3290
+row count cannot be null in fetch first with ties clause	2644,64	4023
+row expansion via is not supported here	59	486
+row expressions can have at most	516,206	4024
+row expressions in values in only allowed for multi field column partitioning	1580	1948
 row field count is	273,64	835
 row filter expression must not be null	113,64	831
-row is too big size * maximum size	205	4023
+row is too big size * maximum size	206	4025
 row path filter must not be empty string	64	842
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1718	2094
-row triggers with transition tables are not supported on inheritance children	59	336
-row triggers with transition tables are not supported on partitions	59	336
-row variable * does not have a field	1581	1948
-row variable naming in the referencing clause is not supported	59	336
-row with no elements is not allowed in table value constructor in this context	1194	1542
-rowid constraint failed	3135,600	4024
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1718	2095
+row triggers with transition tables are not supported on inheritance children	59	337
+row triggers with transition tables are not supported on partitions	59	337
+row variable * does not have a field	1581	1949
+row variable naming in the referencing clause is not supported	59	337
+row with no elements is not allowed in table value constructor in this context	1194	1543
+rowid constraint failed	3135,600	4026
 rows from with multiple functions cannot have a column definition list	0,1	181
-rows is not applicable when function does not return a set	112,64	947
-rows matched * changed * inserted	1790	2198
-rows matched * changed * warnings	1789	2197
-rows must be positive	112,64	947
-rows returned by function are not all of the same row type	170,1	2862
-rsaerror	3136	4025
-ruby version mismatch	3137	4026
-rubyversionmismatch	3137	4026
-rule actions on new are not implemented	59	536
-rule actions on old are not implemented	59	536
-rule where condition cannot contain references to other relations	103,1	549
-rules on materialized views are not supported	59	236
-rules on select must have action instead select	59	536
-rules on select must not contain data modifying statements in with	59	536
-rules with where conditions can only have select insert update or delete actions	103,1	549
-run container error	3138,3139	4027
-runcontainererror	3138,3139	4027
-running in read only mode	1556	1919
-runtime error * in function	1675	2051
-runtime error exception	3140	4028
-runtime error index out of range * with length	195	4029
-runtime error integer divide by zero	225	4030
-runtime error invalid memory address or nil pointer dereference	213	249
-runtime m bean exception	3141	4031
-runtime operations exception	3142	4032
-runtime out of memory cannot allocate * byte block * in use	145	4033
-runtime requirement not met error	3143	4034
-runtime wrapped exception	3144	4035
-runtimeerror	3145,3146	4036
-runtimeerrorexception	3140	4028
-runtimeexception	3147	4037
-runtimembeanexception	3141	4031
-runtimeoperationsexception	3142	4032
-runtimerequirementnotmeterror	3143	4034
-runtimewarning	3148	4038
-runtimewrappedexception	3144	4035
-s must be of type * for system versioned table s	1813	2222
-s s contains view recursion	1833	2242
-s starts is later than query time first history partition may exceed interval value	1492	1854
-safe array rank mismatch exception	3149	4039
-safe array type mismatch exception	3150	4040
-safearrayrankmismatchexception	3149	4039
-safearraytypemismatchexception	3150	4040
-same old and new event name	1228	1578
-sample percentage must be between 0 and 100	2662,64	4041
-sasl authentication failed exception	3151	4042
-sasl_authentication_failed	3151	4042
-saslauthenticationfailedexception	3151	4042
-saslexception	3152	4043
-savepoint exception	923	4044
-savepoint_exception	923	4044
-savepointexception	923	4044
-schema and data statement mixing not supported	3153	4045
-schema factory configuration error	3154	4046
-schema violation exception	3155	4047
-schema_and_data_statement_mixing_not_supported	3153,115	4045
-schemaanddatastatementmixingnotsupported	3153,115	4045
-schemafactoryconfigurationerror	3154	4046
-schemaviolationexception	3155	4047
-scram channel binding check failed	738	4048
-scram channel binding negotiation error	738	4048
-scripterror	3156	4049
-scriptexception	3157	4050
+rows is not applicable when function does not return a set	112,64	948
+rows matched * changed * inserted	1790	2199
+rows matched * changed * warnings	1789	2198
+rows must be positive	112,64	948
+rows returned by function are not all of the same row type	170,1	2864
+rsaerror	3136	4027
+ruby version mismatch	3137	4028
+rubyversionmismatch	3137	4028
+rule actions on new are not implemented	59	537
+rule actions on old are not implemented	59	537
+rule where condition cannot contain references to other relations	103,1	550
+rules on materialized views are not supported	59	237
+rules on select must have action instead select	59	537
+rules on select must not contain data modifying statements in with	59	537
+rules with where conditions can only have select insert update or delete actions	103,1	550
+run container error	3138,3139	4029
+runcontainererror	3138,3139	4029
+running in read only mode	1556	1920
+runtime error * in function	1675	2052
+runtime error exception	3140	4030
+runtime error index out of range * with length	195	4031
+runtime error integer divide by zero	204	4032
+runtime error invalid memory address or nil pointer dereference	214	250
+runtime m bean exception	3141	4033
+runtime operations exception	3142	4034
+runtime out of memory cannot allocate * byte block * in use	145	4035
+runtime requirement not met error	3143	4036
+runtime wrapped exception	3144	4037
+runtimeerror	3145,3146	4038
+runtimeerrorexception	3140	4030
+runtimeexception	3147	4039
+runtimembeanexception	3141	4033
+runtimeoperationsexception	3142	4034
+runtimerequirementnotmeterror	3143	4036
+runtimewarning	3148	4040
+runtimewrappedexception	3144	4037
+s must be of type * for system versioned table s	1813	2223
+s s contains view recursion	1833	2243
+s starts is later than query time first history partition may exceed interval value	1492	1855
+safe array rank mismatch exception	3149	4041
+safe array type mismatch exception	3150	4042
+safearrayrankmismatchexception	3149	4041
+safearraytypemismatchexception	3150	4042
+same old and new event name	1228	1579
+sample percentage must be between 0 and 100	2662,64	4043
+sasl authentication failed exception	3151	4044
+sasl_authentication_failed	3151	4044
+saslauthenticationfailedexception	3151	4044
+saslexception	3152	4045
+savepoint exception	923	4046
+savepoint_exception	923	4046
+savepointexception	923	4046
+schema and data statement mixing not supported	3153	4047
+schema factory configuration error	3154	4048
+schema violation exception	3155	4049
+schema_and_data_statement_mixing_not_supported	3153,115	4047
+schemaanddatastatementmixingnotsupported	3153,115	4047
+schemafactoryconfigurationerror	3154	4048
+schemaviolationexception	3155	4049
+scram channel binding check failed	738	4050
+scram channel binding negotiation error	738	4050
+scripterror	3156	4051
+scriptexception	3157	4052
 scsv received when renegotiating	3158,172	193
 sct verification failed	3159,172	193
-search column * not in with query column list	0,1	1092
-search column * specified more than once	174,1	1093
-search sequence column name * already used in with query column list	0,1	1092
-search sequence column name and cycle mark column name are the same	0,1	1092
-search sequence column name and cycle path column name are the same	0,1	1092
-searching for elements in multidimensional arrays is not supported	59	4051
+search column * not in with query column list	0,1	1093
+search column * specified more than once	174,1	1094
+search sequence column name * already used in with query column list	0,1	1093
+search sequence column name and cycle mark column name are the same	0,1	1093
+search sequence column name and cycle path column name are the same	0,1	1093
+searching for elements in multidimensional arrays is not supported	59	4053
 second argument of cast function must be type	103,1	215
-security disabled exception	3160	4052
-security label provider * is not loaded	112,64	3559
-security labels are not supported for this type of object	153,1	671
-security_disabled	3160	4052
-securitydisabledexception	3160	4052
-securityerror	3161	4053
-securityexception	75	4054
-seek disk i o error	3162,100	4055
-segmentation fault	2256	4056
-sehexception	2279	4057
-select * was reduced during optimization	1582	1949
+security disabled exception	3160	4054
+security label provider * is not loaded	112,64	3561
+security labels are not supported for this type of object	153,1	672
+security_disabled	3160	4054
+securitydisabledexception	3160	4054
+securityerror	3161	4055
+securityexception	75	4056
+seek disk i o error	3162,100	4057
+segmentation fault	2256	4058
+sehexception	2279	4059
+select * was reduced during optimization	1582	1950
 select distinct on expressions must match initial order by expressions	190,1	214
-select into is not allowed here	0,1	3026
-select is not a read only statement disabling timer	1458	1818
-select must have a group with this procedure	1439	1798
-select rule s target entry * has different column name from column	103,1	3671
-select rule s target entry * has different size from column	103,1	3671
-select rule s target entry * has different type from column	103,1	3671
-select rule s target list has too few entries	103,1	3671
-select rule s target list has too many entries	103,1	3671
-self signed certificate	3163,178	4058
-self signed certificate in certificate chain	3164,178	4059
-semaphore full exception	118	4060
-semaphorefullexception	118	4060
-sendfile not available error	3165,3166	4061
-sendfilenotavailableerror	3165,3166	4061
-sending passwords in plain text without ssl tls is extremely insecure	1331	1684
-sequence * access error	1583	1950
-sequence * has out of range value for options	1585	1952
-sequence * has run out	1587	1954
-sequence * table structure is invalid	1586	1953
-sequence cannot be owned by relation	153,1	4062
-sequence database disk image is malformed	3167,2526	4063
-sequence generator limit exceeded	2842	4064
-sequence must be in same schema as table it is linked to	57	1083
-sequence must have same owner as table it is linked to	57	1083
-sequence option * not supported here	0,1	690
-sequence_generator_limit_exceeded	2842,64	4064
-sequencegeneratorlimitexceeded	2842,64	4064
-sequences requires binlog_format mixed or row	1584	1951
-serialexception	3168	4065
-serialization failure	447	4066
+select into is not allowed here	0,1	3028
+select is not a read only statement disabling timer	1458	1819
+select must have a group with this procedure	1439	1799
+select rule s target entry * has different column name from column	103,1	3673
+select rule s target entry * has different size from column	103,1	3673
+select rule s target entry * has different type from column	103,1	3673
+select rule s target list has too few entries	103,1	3673
+select rule s target list has too many entries	103,1	3673
+self signed certificate	3163,178	4060
+self signed certificate in certificate chain	3164,178	4061
+semaphore full exception	118	4062
+semaphorefullexception	118	4062
+sendfile not available error	3165,3166	4063
+sendfilenotavailableerror	3165,3166	4063
+sending passwords in plain text without ssl tls is extremely insecure	1331	1685
+sequence * access error	1583	1951
+sequence * has out of range value for options	1585	1953
+sequence * has run out	1587	1955
+sequence * table structure is invalid	1586	1954
+sequence cannot be owned by relation	153,1	4064
+sequence database disk image is malformed	3167,2526	4065
+sequence generator limit exceeded	2842	4066
+sequence must be in same schema as table it is linked to	57	1084
+sequence must have same owner as table it is linked to	57	1084
+sequence option * not supported here	0,1	691
+sequence_generator_limit_exceeded	2842,64	4066
+sequencegeneratorlimitexceeded	2842,64	4066
+sequences requires binlog_format mixed or row	1584	1952
+serialexception	3168	4067
+serialization failure	447	4068
 serialization functions may be specified only when the aggregate transition data type is	62,1	142
-serialization_failure	447,446	4066
-serializationexception	3169	4067
-serializationfailure	447,446	4066
-server clone exception	3170	4068
-server configuration does not permit binlog purge	1103	1437
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1588	1955
-server not active exception	3171	4069
-server runtime exception	3172	4070
-server shutdown in progress	1590	1957
-servercloneexception	3170	4068
-servererror	3173	4071
-serverexception	3174	4072
+serialization_failure	447,446	4068
+serializationexception	3169	4069
+serializationfailure	447,446	4068
+server clone exception	3170	4070
+server configuration does not permit binlog purge	1103	1438
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1588	1956
+server not active exception	3171	4071
+server runtime exception	3172	4072
+server shutdown in progress	1590	1958
+servercloneexception	3170	4070
+servererror	3173	4073
+serverexception	3174	4074
 serverhello tlsext	3175,172	193
-servernotactiveexception	3171	4069
-serverruntimeexception	3172	4070
-service configuration error	3176	4073
-service not found exception	3177	4074
+servernotactiveexception	3171	4071
+serverruntimeexception	3172	4072
+service configuration error	3176	4075
+service not found exception	3177	4076
 service unavailable	43	45
-service unavailable exception	3178	4075
+service unavailable exception	3178	4077
 service_unavailable	43	45
-serviceconfigurationerror	3176	4073
-servicenotfoundexception	3177	4074
-serviceunavailableexception	3178	4075
+serviceconfigurationerror	3176	4075
+servicenotfoundexception	3177	4076
+serviceunavailableexception	3178	4077
 session id context uninitialized	3179,172	193
-session user cannot be dropped	86,57	1081
-session user cannot be renamed	59	1082
-sessionerror	3180	4076
-set local transaction snapshot is not implemented	59	4077
-set password is not applicable for users authenticating via * plugin	1592	1959
-set requires parameter name	113,64	4078
+session user cannot be dropped	86,57	1082
+session user cannot be renamed	59	1083
+sessionerror	3180	4078
+set local transaction snapshot is not implemented	59	4079
+set password is not applicable for users authenticating via * plugin	1592	1960
+set requires parameter name	113,64	4080
 set returning functions are not allowed in	59	145
 set returning functions must appear at top level of from	59	145
-set transaction snapshot must be called before any query	114,115	598
-set valued function called in context that cannot accept a set	59	395
-setof type not allowed for operator argument	62,1	3785
-setseed parameter * is out of allowed range 1 1	112,64	4079
-setting authentication options is not possible when only the slave sql thread is being started	1663	2039
-settings property is read only exception	3181	4080
-settings property not found exception	3182	4081
-settings property wrong type exception	3183	4082
-settingspropertyisreadonlyexception	3181	4080
-settingspropertynotfoundexception	3182	4081
-settingspropertywrongtypeexception	3183	4082
-setval value * is out of bounds for sequence	201,64	4083
-share session not found exception	3184	4084
-share_session_not_found	3184	4084
-shared indexes cannot be created after initdb	57	4085
-sharedcache database table is locked	3185,3186	4086
-sharesessionnotfoundexception	3184	4084
-shmlock disk i o error	3187,100	4087
-shmmap disk i o error	3188,100	4088
-shmopen disk i o error	3189,100	4089
-shmsize disk i o error	3190,100	4090
-short buffer exception	3191	4091
-shortbufferexception	3191	4091
-shortword should be 0	112,64	3473
-should return type	103,1	4092
-shutdown channel group exception	3192	4093
+set transaction snapshot must be called before any query	114,115	599
+set valued function called in context that cannot accept a set	59	396
+setof type not allowed for operator argument	62,1	3787
+setseed parameter * is out of allowed range 1 1	112,64	4081
+setting authentication options is not possible when only the slave sql thread is being started	1663	2040
+settings property is read only exception	3181	4082
+settings property not found exception	3182	4083
+settings property wrong type exception	3183	4084
+settingspropertyisreadonlyexception	3181	4082
+settingspropertynotfoundexception	3182	4083
+settingspropertywrongtypeexception	3183	4084
+setval value * is out of bounds for sequence	201,64	4085
+share session not found exception	3184	4086
+share_session_not_found	3184	4086
+shared indexes cannot be created after initdb	57	4087
+sharedcache database table is locked	3185,3186	4088
+sharesessionnotfoundexception	3184	4086
+shmlock disk i o error	3187,100	4089
+shmmap disk i o error	3188,100	4090
+shmopen disk i o error	3189,100	4091
+shmsize disk i o error	3190,100	4092
+short buffer exception	3191	4093
+shortbufferexception	3191	4093
+shortword should be 0	112,64	3475
+should return type	103,1	4094
+shutdown channel group exception	3192	4095
 shutdown while in init	3193,172	193
-shutdownchannelgroupexception	3192	4093
-sigabrt	636	3388
-sigalrm	139	3366
-sigbus	385	3389
-sigchld	605	3369
-sigcont	2260	3370
-sigfpe	2253	3390
-sighup	2247	3361
-sigill	2251	3386
-sigint	2249	3372
-sigio	2270	3382
-sigkill	2254	3391
-signal 1	2247	3361
-signal 10	2255	3362
-signal 11	2256	3363
-signal 12	2257	3364
-signal 13	359	3365
-signal 14	139	3366
-signal 15	2258	3367
-signal 16	2259	3368
-signal 17	605	3369
-signal 18	2260	3370
-signal 19	2261	3371
-signal 2	2249	3372
-signal 20	2262	3373
-signal 21	2263	3374
-signal 22	2264	3375
-signal 23	2265	3376
-signal 24	793	3377
-signal 25	2266	3378
-signal 26	2267	3379
-signal 27	2268	3380
-signal 28	2269	3381
-signal 29	2270	3382
-signal 3	2250	3383
-signal 30	2271	3384
-signal 31	313	3385
-signal 4	2251	3386
-signal 5	2252	3387
-signal 6	636	3388
-signal 7	385	3389
-signal 8	2253	3390
-signal 9	2254	3391
-signal resignal can only use a condition defined with sqlstate	1597	1964
-signalexception	3194	4094
+shutdownchannelgroupexception	3192	4095
+sigabrt	636	3390
+sigalrm	139	3368
+sigbus	385	3391
+sigchld	605	3371
+sigcont	2260	3372
+sigfpe	2253	3392
+sighup	2247	3363
+sigill	2251	3388
+sigint	2249	3374
+sigio	2270	3384
+sigkill	2254	3393
+signal 1	2247	3363
+signal 10	2255	3364
+signal 11	2256	3365
+signal 12	2257	3366
+signal 13	359	3367
+signal 14	139	3368
+signal 15	2258	3369
+signal 16	2259	3370
+signal 17	605	3371
+signal 18	2260	3372
+signal 19	2261	3373
+signal 2	2249	3374
+signal 20	2262	3375
+signal 21	2263	3376
+signal 22	2264	3377
+signal 23	2265	3378
+signal 24	793	3379
+signal 25	2266	3380
+signal 26	2267	3381
+signal 27	2268	3382
+signal 28	2269	3383
+signal 29	2270	3384
+signal 3	2250	3385
+signal 30	2271	3386
+signal 31	313	3387
+signal 4	2251	3388
+signal 5	2252	3389
+signal 6	636	3390
+signal 7	385	3391
+signal 8	2253	3392
+signal 9	2254	3393
+signal resignal can only use a condition defined with sqlstate	1597	1965
+signalexception	3194	4096
 signature algorithms error	3195,172	193
 signature for non signing certificate	3196,172	193
-signatureexception	3197	4095
-sigpipe	359	3365
-sigprof	2268	3380
-sigpwr	2271	3384
-sigquit	2250	3383
-sigsegv	2256	3363
-sigstkflt	2259	3368
-sigstop	2261	3371
-sigsys	313	3385
-sigterm	2258	3367
-sigtrap	2252	3387
-sigtstp	2262	3373
-sigttin	2263	3374
-sigttou	2264	3375
-sigurg	2265	3376
-sigusr1	2255	3362
-sigusr2	2257	3364
-sigvtalrm	2267	3379
-sigwinch	2269	3381
-sigxcpu	793	3377
-sigxfsz	2266	3378
-single boolean result is expected	2731,64	3403
-singleton sql json item required	2731	4096
-singleton_sql_json_item_required	2731,64	4096
-singletonsqljsonitemrequired	2731,64	4096
-size limit exceeded exception	3198	4097
-sizelimitexceededexception	3198	4097
-skeleton mismatch exception	3199	4098
-skeleton not found exception	3200	4099
-skeletonmismatchexception	3199	4098
-skeletonnotfoundexception	3200	4099
-skip locked makes this statement unsafe	1123	1457
-skip this directory	3201,3202	4100
-skip wal location lsn * must be greater than origin lsn	112,64	3264
-skipped scanning foreign table * which is a partition of default partition	597,598	4101
-skipping analyze of * lock not available	448,57	4102
-skipping analyze of * relation no longer exists	617,1	4103
-skipping transaction * because it has already been executed and logged	1603	1970
-skipping vacuum of * lock not available	448,57	4102
-skipping vacuum of * relation no longer exists	617,1	4103
-slave already has been stopped	1629	1999
-slave failed to initialize master info structure from the repository	1617	1986
-slave failed to initialize relay log info structure from the repository	1622	1991
-slave is already running	1630	2000
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1605	1973
-slave log event execution was interrupted slave_max_statement_time exceeded	1207	1996
-slave must silently retry current transaction	1623	1992
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1106	1440
-slave sql thread ignored the * because table is shared	1612	1981
-slave sql thread ignored the query because of replicate table rules	1614	1983
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1631	2001
-slave_preserve_commit_order is not supported	1186	1531
-slices of fixed length arrays not implemented	59	3982
-slot name must not be null	113,64	3799
-smallint out of range	201,64	338
-smtp failed recipient exception	3203	4104
-smtp failed recipients exception	3204	4105
-smtpexception	3205	4106
-smtpfailedrecipientexception	3203	4104
-smtpfailedrecipientsexception	3204	4105
-snapshot database is locked	3206,3083	4107
-snapshot not found exception	3116	3992
-snapshot sql logic error	3207,3125	4108
-snapshot too old	3208	4109
-snapshot_not_found	3116	3992
-snapshot_too_old	3208,3209	4109
-snapshotnotfoundexception	3116	3992
-snapshottooold	3208,3209	4109
-socket hang up	1023	4110
-socket operation on non socket	1055	4111
-socket security exception	3210	4112
-socket timeout exception	3211	4113
-socket type not supported	2229	4114
-socket_error	3212	4115
-socketerror	3212	4116
-socketexception	3213	4117
-socketsecurityexception	3210	4112
-sockettimeoutexception	3211	4113
-software caused connection abort	728	4118
-some non transactional changed tables couldn t be rolled back	1861	2270
-some relations of database * are already in tablespace	57	478
-some temporary tables were dropped but these operations could not be rolled back	1863	2272
-sorry too many clients already	1167,143	4119
+signatureexception	3197	4097
+sigpipe	359	3367
+sigprof	2268	3382
+sigpwr	2271	3386
+sigquit	2250	3385
+sigsegv	2256	3365
+sigstkflt	2259	3370
+sigstop	2261	3373
+sigsys	313	3387
+sigterm	2258	3369
+sigtrap	2252	3389
+sigtstp	2262	3375
+sigttin	2263	3376
+sigttou	2264	3377
+sigurg	2265	3378
+sigusr1	2255	3364
+sigusr2	2257	3366
+sigvtalrm	2267	3381
+sigwinch	2269	3383
+sigxcpu	793	3379
+sigxfsz	2266	3380
+single boolean result is expected	2731,64	3405
+singleton sql json item required	2731	4098
+singleton_sql_json_item_required	2731,64	4098
+singletonsqljsonitemrequired	2731,64	4098
+size limit exceeded exception	3198	4099
+sizelimitexceededexception	3198	4099
+skeleton mismatch exception	3199	4100
+skeleton not found exception	3200	4101
+skeletonmismatchexception	3199	4100
+skeletonnotfoundexception	3200	4101
+skip locked makes this statement unsafe	1123	1458
+skip this directory	3201,3202	4102
+skip wal location lsn * must be greater than origin lsn	112,64	3266
+skipped scanning foreign table * which is a partition of default partition	597,598	4103
+skipping analyze of * lock not available	448,57	4104
+skipping analyze of * relation no longer exists	617,1	4105
+skipping transaction * because it has already been executed and logged	1603	1971
+skipping vacuum of * lock not available	448,57	4104
+skipping vacuum of * relation no longer exists	617,1	4105
+slave already has been stopped	1629	2000
+slave failed to initialize master info structure from the repository	1617	1987
+slave failed to initialize relay log info structure from the repository	1622	1992
+slave is already running	1630	2001
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1605	1974
+slave log event execution was interrupted slave_max_statement_time exceeded	1207	1997
+slave must silently retry current transaction	1623	1993
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1106	1441
+slave sql thread ignored the * because table is shared	1612	1982
+slave sql thread ignored the query because of replicate table rules	1614	1984
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1631	2002
+slave_preserve_commit_order is not supported	1186	1532
+slices of fixed length arrays not implemented	59	3984
+slot name must not be null	113,64	3801
+smallint out of range	201,64	339
+smtp failed recipient exception	3203	4106
+smtp failed recipients exception	3204	4107
+smtpexception	3205	4108
+smtpfailedrecipientexception	3203	4106
+smtpfailedrecipientsexception	3204	4107
+snapshot database is locked	3206,3083	4109
+snapshot not found exception	3116	3994
+snapshot sql logic error	3207,3125	4110
+snapshot too old	3208	4111
+snapshot_not_found	3116	3994
+snapshot_too_old	3208,3209	4111
+snapshotnotfoundexception	3116	3994
+snapshottooold	3208,3209	4111
+socket hang up	1023	4112
+socket operation on non socket	1055	4113
+socket security exception	3210	4114
+socket timeout exception	3211	4115
+socket type not supported	2229	4116
+socket_error	3212	4117
+socketerror	3212	4118
+socketexception	3213	4119
+socketexception * connection refused	725	4120
+socketexception * connection reset	739	4121
+socketsecurityexception	3210	4114
+sockettimeoutexception	3211	4115
+software caused connection abort	729	4122
+some non transactional changed tables couldn t be rolled back	1861	2271
+some relations of database * are already in tablespace	57	479
+some temporary tables were dropped but these operations could not be rolled back	1863	2273
+sorry too many clients already	1167,143	4123
 sort operator can only be specified for single argument aggregates	62,1	66
 source and target data types are not physically compatible	103,1	215
-source array too small	206,64	240
+source array too small	207,64	241
 source data type * is a pseudo type	153,1	223
 source data type and target data type are the same	103,1	215
-source database * is being accessed by other users	86,57	518
-source encoding * does not exist	102,1	1158
-source for a multiple column update item must be a sub select or row expression	59	524
-source string too short for * formatting field	464,64	501
-sp gist inner tuple size * exceeds maximum	205	3008
-sp gist leaf data type * does not match declared type	103,1	3793
-specific gem not found exception	3214	4120
-specificgemnotfoundexception	3214	4120
-specified argument was out of the range of valid values	194	4121
-specified array was not of the expected rank	3149	4122
-specified array was not of the expected type	3150	4123
-specified but * is not an aggregate function	153,1	1181
-specified cast is not valid	2570,226	4124
-specified data directory * is not a directory	57	1098
-specified filter criteria was invalid	2597	4125
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1753
-specified in using clause does not exist in left table	461,1	4126
-specified in using clause does not exist in right table	461,1	4126
-specified key part was too long max key part length is * bytes	1726	2102
-specified key was too long max key length is * bytes	1725	2101
-specified method is not supported	2943	4127
-specified more than once	939,1,174,112	4128
-specified ole variant was invalid	2615	4129
-specified principal is not valid owner renewer	887	1146
+source database * is being accessed by other users	86,57	519
+source encoding * does not exist	102,1	1159
+source for a multiple column update item must be a sub select or row expression	59	525
+source string too short for * formatting field	464,64	502
+sp gist inner tuple size * exceeds maximum	206	3010
+sp gist leaf data type * does not match declared type	103,1	3795
+specific gem not found exception	3214	4124
+specificgemnotfoundexception	3214	4124
+specified argument was out of the range of valid values	194	4125
+specified array was not of the expected rank	3149	4126
+specified array was not of the expected type	3150	4127
+specified but * is not an aggregate function	153,1	1182
+specified cast is not valid	2570,226	4128
+specified data directory * is not a directory	57	1099
+specified filter criteria was invalid	2597	4129
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1754
+specified in using clause does not exist in left table	461,1	4130
+specified in using clause does not exist in right table	461,1	4130
+specified key part was too long max key part length is * bytes	1726	2103
+specified key was too long max key length is * bytes	1725	2102
+specified method is not supported	2943	4131
+specified more than once	939,1,174,112	4132
+specified ole variant was invalid	2615	4133
+specified principal is not valid owner renewer	887	1147
 specified value cannot be cast to type * for column	170,1	814
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1396	1754
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1396	1755
 specifying a table access method is not supported on a partitioned table	59	170
-specifying both host name and cidr mask is invalid	128,129	287
-specifying constraint deferrability not supported for domains	59	4130
-spkierror	3215	4131
-splfileobject __construct * failed to open stream no such file or directory	780	4132
-splfileobject __construct * failed to open stream permission denied	92	4133
-sql client info exception	3216	4134
-sql connection is already closed	3217,3218	4135
-sql data exception	3219	4136
-sql feature not supported exception	3220	4137
+specifying both host name and cidr mask is invalid	128,129	288
+specifying constraint deferrability not supported for domains	59	4134
+spkierror	3215	4135
+splfileobject __construct * failed to open stream no such file or directory	780	4136
+splfileobject __construct * failed to open stream permission denied	92	4137
+sql client info exception	3216	4138
+sql connection is already closed	3217,3218	4139
+sql data exception	3219	4140
+sql feature not supported exception	3220	4141
 sql function cannot accept shell type	62,1	135
 sql function cannot return shell type	62,1	135
 sql function with unquoted function body cannot have polymorphic arguments	62,1	135
-sql functions cannot have arguments of type	62,1	510
-sql functions cannot return type	62,1	510
-sql integrity constraint violation exception	3221	4138
-sql invalid authorization spec exception	3222	4139
-sql json array not found	2702	4140
-sql json item cannot be cast to target type	3223	4141
-sql json member not found	2700	4142
-sql json number not found	2975	4143
-sql json object not found	2704	4144
-sql json scalar required	3224	4145
-sql no rows in result set	3225,3226	4146
-sql non transient connection exception	3227	4147
-sql non transient exception	3228	4148
-sql recoverable exception	3229	4149
-sql regular expression may not contain more than two escape double quote separators	2674,64	4150
-sql routine exception	2404	4151
-sql statement not yet complete	3230	4152
-sql syntax error exception	3231	4153
-sql thread is not to be started so until options are ignored	1787	2166
-sql timeout exception	3232	4154
-sql transaction has already been committed or rolled back	3233,3234	4155
-sql transaction rollback exception	3235	4156
-sql transient connection exception	3236	4157
-sql transient exception	3237	4158
-sql_json_array_not_found	2702,64	4140
-sql_json_item_cannot_be_cast_to_target_type	3223,64	4141
-sql_json_member_not_found	2700,64	4142
-sql_json_number_not_found	2975,64	4143
-sql_json_object_not_found	2704,64	4144
-sql_json_scalar_required	3224,64	4145
-sql_routine_exception	2404	4151
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1662	2038
-sql_statement_not_yet_complete	3230	4152
-sqlclient unable to establish sqlconnection	3238	4159
-sqlclient_unable_to_establish_sqlconnection	3238,335	4159
-sqlclientinfoexception	3216	4134
-sqlclientunabletoestablishsqlconnection	3238,335	4159
-sqldataexception	3219	4136
-sqlexception	3239	4160
-sqlfeaturenotsupportedexception	3220	4137
-sqlintegrityconstraintviolationexception	3221	4138
-sqlinvalidauthorizationspecexception	3222	4139
-sqlite_abort	3240	4161
-sqlite_abort_rollback	3133,3134	4019
-sqlite_auth	3241	4162
-sqlite_auth_user	3242,3241	4163
-sqlite_busy	3083	4164
-sqlite_busy_recovery	3082,3083	3944
-sqlite_busy_snapshot	3206,3083	4107
-sqlite_busy_timeout	3243,3083	4165
-sqlite_cantopen	762	4166
-sqlite_cantopen_convpath	761,762	937
-sqlite_cantopen_dirtywal	910,762	1174
-sqlite_cantopen_fullpath	2401,762	2855
-sqlite_cantopen_isdir	2688,762	3314
-sqlite_cantopen_notempdir	2947,762	3709
-sqlite_cantopen_symlink	3244,762	4167
-sqlite_constraint	600	4168
-sqlite_constraint_check	599,600	749
+sql functions cannot have arguments of type	62,1	511
+sql functions cannot return type	62,1	511
+sql integrity constraint violation exception	3221	4142
+sql invalid authorization spec exception	3222	4143
+sql json array not found	2702	4144
+sql json item cannot be cast to target type	3223	4145
+sql json member not found	2700	4146
+sql json number not found	2975	4147
+sql json object not found	2704	4148
+sql json scalar required	3224	4149
+sql no rows in result set	3225,3226	4150
+sql non transient connection exception	3227	4151
+sql non transient exception	3228	4152
+sql recoverable exception	3229	4153
+sql regular expression may not contain more than two escape double quote separators	2674,64	4154
+sql routine exception	2404	4155
+sql statement not yet complete	3230	4156
+sql syntax error exception	3231	4157
+sql thread is not to be started so until options are ignored	1787	2167
+sql timeout exception	3232	4158
+sql transaction has already been committed or rolled back	3233,3234	4159
+sql transaction rollback exception	3235	4160
+sql transient connection exception	3236	4161
+sql transient exception	3237	4162
+sql_json_array_not_found	2702,64	4144
+sql_json_item_cannot_be_cast_to_target_type	3223,64	4145
+sql_json_member_not_found	2700,64	4146
+sql_json_number_not_found	2975,64	4147
+sql_json_object_not_found	2704,64	4148
+sql_json_scalar_required	3224,64	4149
+sql_routine_exception	2404	4155
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1662	2039
+sql_statement_not_yet_complete	3230	4156
+sqlclient unable to establish sqlconnection	3238	4163
+sqlclient_unable_to_establish_sqlconnection	3238,335	4163
+sqlclientinfoexception	3216	4138
+sqlclientunabletoestablishsqlconnection	3238,335	4163
+sqldataexception	3219	4140
+sqlexception	3239	4164
+sqlfeaturenotsupportedexception	3220	4141
+sqlintegrityconstraintviolationexception	3221	4142
+sqlinvalidauthorizationspecexception	3222	4143
+sqlite_abort	3240	4165
+sqlite_abort_rollback	3133,3134	4021
+sqlite_auth	3241	4166
+sqlite_auth_user	3242,3241	4167
+sqlite_busy	3083	4168
+sqlite_busy_recovery	3082,3083	3946
+sqlite_busy_snapshot	3206,3083	4109
+sqlite_busy_timeout	3243,3083	4169
+sqlite_cantopen	762	4170
+sqlite_cantopen_convpath	761,762	938
+sqlite_cantopen_dirtywal	910,762	1175
+sqlite_cantopen_fullpath	2401,762	2857
+sqlite_cantopen_isdir	2688,762	3316
+sqlite_cantopen_notempdir	2947,762	3711
+sqlite_cantopen_symlink	3244,762	4171
+sqlite_constraint	600	4172
+sqlite_constraint_check	599,600	750
 sqlite_constraint_commithook	698,600	859
-sqlite_constraint_foreignkey	2386,600	2837
-sqlite_constraint_function	2402,600	2859
-sqlite_constraint_notnull	2948,600	3710
-sqlite_constraint_pinned	3021,600	3859
-sqlite_constraint_primarykey	3031,600	3881
-sqlite_constraint_rowid	3135,600	4024
-sqlite_constraint_trigger	3245,600	4169
-sqlite_constraint_unique	3246,600	4170
-sqlite_constraint_vtab	3247,600	4171
-sqlite_corrupt	2526	4172
-sqlite_corrupt_index	2525,2526	3000
-sqlite_corrupt_sequence	3167,2526	4063
-sqlite_corrupt_vtab	3248,2526	4173
-sqlite_empty	664	4174
-sqlite_error	3125	4175
-sqlite_error_missing_collseq	3125	4176
-sqlite_error_retry	3124,3125	4009
-sqlite_error_snapshot	3207,3125	4108
-sqlite_format	664	4177
-sqlite_full	3249	4178
-sqlite_internal	664	4179
-sqlite_interrupt	3250	4180
-sqlite_ioerr	100	4181
+sqlite_constraint_foreignkey	2386,600	2839
+sqlite_constraint_function	2402,600	2861
+sqlite_constraint_notnull	2948,600	3712
+sqlite_constraint_pinned	3021,600	3861
+sqlite_constraint_primarykey	3031,600	3883
+sqlite_constraint_rowid	3135,600	4026
+sqlite_constraint_trigger	3245,600	4173
+sqlite_constraint_unique	3246,600	4174
+sqlite_constraint_vtab	3247,600	4175
+sqlite_corrupt	2526	4176
+sqlite_corrupt_index	2525,2526	3002
+sqlite_corrupt_sequence	3167,2526	4065
+sqlite_corrupt_vtab	3248,2526	4177
+sqlite_empty	664	4178
+sqlite_error	3125	4179
+sqlite_error_missing_collseq	3125	4180
+sqlite_error_retry	3124,3125	4011
+sqlite_error_snapshot	3207,3125	4110
+sqlite_format	664	4181
+sqlite_full	3249	4182
+sqlite_internal	664	4183
+sqlite_interrupt	3250	4184
+sqlite_ioerr	100	4185
 sqlite_ioerr_access	99,100	100
-sqlite_ioerr_auth	246,100	286
-sqlite_ioerr_begin_atomic	100	4182
-sqlite_ioerr_blocked	346,100	357
-sqlite_ioerr_checkreservedlock	604,100	756
+sqlite_ioerr_auth	246,100	287
+sqlite_ioerr_begin_atomic	100	4186
+sqlite_ioerr_blocked	346,100	358
+sqlite_ioerr_checkreservedlock	604,100	757
 sqlite_ioerr_close	623,100	777
-sqlite_ioerr_commit_atomic	100	4183
-sqlite_ioerr_convpath	760,100	936
-sqlite_ioerr_corruptfs	773,100	946
-sqlite_ioerr_data	856,100	1099
-sqlite_ioerr_delete	889,100	1148
-sqlite_ioerr_delete_noent	100	4184
-sqlite_ioerr_dir_close	100	4185
-sqlite_ioerr_dir_fsync	100	4186
-sqlite_ioerr_fstat	2399,100	2851
-sqlite_ioerr_fsync	2400,100	2852
-sqlite_ioerr_gettemppath	2413,100	2876
-sqlite_ioerr_lock	2754,100	3433
-sqlite_ioerr_mmap	2810,100	3510
-sqlite_ioerr_nomem	2912,100	3664
-sqlite_ioerr_rdlock	3070,100	3932
-sqlite_ioerr_read	3072,100	3933
-sqlite_ioerr_rollback_atomic	100	4187
-sqlite_ioerr_seek	3162,100	4055
-sqlite_ioerr_shmlock	3187,100	4087
-sqlite_ioerr_shmmap	3188,100	4088
-sqlite_ioerr_shmopen	3189,100	4089
-sqlite_ioerr_shmsize	3190,100	4090
-sqlite_ioerr_short_read	100	4188
-sqlite_ioerr_truncate	3251,100	4189
-sqlite_ioerr_unlock	3252,100	4190
-sqlite_ioerr_vnode	3253,100	4191
-sqlite_ioerr_write	3254,100	4192
-sqlite_locked	3186	4193
-sqlite_locked_sharedcache	3185,3186	4086
-sqlite_locked_vtab	3255,3186	4194
-sqlite_mismatch	170	4195
-sqlite_misuse	3256	4196
-sqlite_nolfs	664	4197
-sqlite_nomem	145	4198
-sqlite_notadb	3257	4199
-sqlite_notfound	3258	4200
-sqlite_notice	3259	4201
-sqlite_notice_recover_rollback	3259	4202
-sqlite_notice_recover_wal	3259	4203
-sqlite_ok_load_permanently	3260	4204
-sqlite_ok_symlink	3261,3260	4205
-sqlite_perm	3262	4206
-sqlite_protocol	3263	4207
-sqlite_range	3264	4208
-sqlite_schema	3265	4209
-sqlite_toobig	3266	4210
-sqlite_warning	255	4211
-sqlite_warning_autoindex	254,255	295
-sqljsonarraynotfound	2702,64	4140
-sqljsonitemcannotbecasttotargettype	3223,64	4141
-sqljsonmembernotfound	2700,64	4142
-sqljsonnumbernotfound	2975,64	4143
-sqljsonobjectnotfound	2704,64	4144
-sqljsonscalarrequired	3224,64	4145
-sqlnontransientconnectionexception	3227	4147
-sqlnontransientexception	3228	4148
-sqlrecoverableexception	3229	4149
-sqlroutineexception	2404	4151
-sqlserver rejected establishment of sqlconnection	3267	4212
-sqlserver_rejected_establishment_of_sqlconnection	3267,335	4212
-sqlserverrejectedestablishmentofsqlconnection	3267,335	4212
-sqlstate 03000	3230	4152
-sqlstate 08000	335	903
-sqlstate 08001	3238,335	4159
-sqlstate 08003	730,335	902
-sqlstate 08004	3267,335	4212
-sqlstate 08006	731,335	904
-sqlstate 08007	3268,335	4213
-sqlstate 08p01	334,335	3910
-sqlstate 09000	3269	4214
-sqlstate 0a000	59	2777
-sqlstate 0b000	2669	3249
-sqlstate 0f000	2680	3432
-sqlstate 0f001	2606,2680	3155
-sqlstate 0l000	544	3139
-sqlstate 0lp01	543,544	3138
-sqlstate 0p000	786	3217
-sqlstate 0z000	902	1163
-sqlstate 0z002	3270,902	4215
-sqlstate 20000	556	706
-sqlstate 21000	555	704
-sqlstate 22000	64	1100
-sqlstate 22001	341,64	4216
-sqlstate 22002	2953,64	3715
-sqlstate 22003	201,64	3726
-sqlstate 22004	113,64	3716
-sqlstate 22005	2230,64	2642
-sqlstate 22007	464,64	3115
-sqlstate 22008	866,64	1121
-sqlstate 22009	2666,64	3246
-sqlstate 2200b	2234,64	2648
-sqlstate 2200c	2674,64	3260
-sqlstate 2200d	2593,64	3127
-sqlstate 2200f	2737,64	4217
-sqlstate 2200g	2815,64	3520
-sqlstate 2200h	2842,64	4064
-sqlstate 2200l	2924,64	3685
-sqlstate 2200m	2678,64	3267
-sqlstate 2200n	2677,64	3266
-sqlstate 2200s	2676,64	3265
-sqlstate 2200t	2679,64	3268
-sqlstate 22010	2601,64	3142
-sqlstate 22011	2830,64	4218
-sqlstate 22012	225,64	1184
-sqlstate 22013	2395,64	3188
-sqlstate 22014	193,64	3071
-sqlstate 22015	2558,64	3061
-sqlstate 22016	191,64	3070
-sqlstate 22018	2575,64	3091
-sqlstate 22019	2592,64	3126
-sqlstate 2201b	2634,64	3205
-sqlstate 2201e	548,64	3069
-sqlstate 2201f	65,64	3072
-sqlstate 2201g	792,64	3074
-sqlstate 2201w	2644,64	3219
-sqlstate 2201x	2645,64	3220
-sqlstate 22021	595,64	744
-sqlstate 22022	2532,64	3016
-sqlstate 22023	112,64	3184
-sqlstate 22024	3271,64	4219
-sqlstate 22025	2594,64	3128
-sqlstate 22026	340,64	4220
-sqlstate 22027	3272,64	4221
-sqlstate 2202e	206,64	242
-sqlstate 2202g	2663,64	3241
-sqlstate 2202h	2662,64	3240
-sqlstate 22030	950,64	1229
-sqlstate 22031	869,64	3073
-sqlstate 22032	2602,64	3147
-sqlstate 22033	2655,64	3232
-sqlstate 22034	2814,64	3518
-sqlstate 22035	2879,64	3633
-sqlstate 22036	2703,64	3667
-sqlstate 22037	2917,64	3670
-sqlstate 22038	2731,64	4096
-sqlstate 22039	2702,64	4140
-sqlstate 2203a	2700,64	4142
-sqlstate 2203b	2975,64	4143
-sqlstate 2203c	2704,64	4144
-sqlstate 2203d	3273,64	4222
-sqlstate 2203e	3274,64	4223
-sqlstate 2203f	3224,64	4145
-sqlstate 2203g	3223,64	4141
-sqlstate 22p01	2253,64	2816
-sqlstate 22p02	63,64	3243
-sqlstate 22p03	782,64	3082
-sqlstate 22p04	273,64	313
-sqlstate 22p05	596,64	4224
-sqlstate 22p06	2921,64	3679
-sqlstate 23000	598	3045
-sqlstate 23001	3123,598	4006
-sqlstate 23502	919,598	3701
-sqlstate 23503	2385,598	2836
-sqlstate 23505	775,598	4225
-sqlstate 23514	597,598	754
-sqlstate 23p01	722,598	2661
-sqlstate 24000	493	3110
-sqlstate 25000	115	3250
+sqlite_ioerr_commit_atomic	100	4187
+sqlite_ioerr_convpath	760,100	937
+sqlite_ioerr_corruptfs	773,100	947
+sqlite_ioerr_data	856,100	1100
+sqlite_ioerr_delete	889,100	1149
+sqlite_ioerr_delete_noent	100	4188
+sqlite_ioerr_dir_close	100	4189
+sqlite_ioerr_dir_fsync	100	4190
+sqlite_ioerr_fstat	2399,100	2853
+sqlite_ioerr_fsync	2400,100	2854
+sqlite_ioerr_gettemppath	2413,100	2878
+sqlite_ioerr_lock	2754,100	3435
+sqlite_ioerr_mmap	2810,100	3512
+sqlite_ioerr_nomem	2912,100	3666
+sqlite_ioerr_rdlock	3070,100	3934
+sqlite_ioerr_read	3072,100	3935
+sqlite_ioerr_rollback_atomic	100	4191
+sqlite_ioerr_seek	3162,100	4057
+sqlite_ioerr_shmlock	3187,100	4089
+sqlite_ioerr_shmmap	3188,100	4090
+sqlite_ioerr_shmopen	3189,100	4091
+sqlite_ioerr_shmsize	3190,100	4092
+sqlite_ioerr_short_read	100	4192
+sqlite_ioerr_truncate	3251,100	4193
+sqlite_ioerr_unlock	3252,100	4194
+sqlite_ioerr_vnode	3253,100	4195
+sqlite_ioerr_write	3254,100	4196
+sqlite_locked	3186	4197
+sqlite_locked_sharedcache	3185,3186	4088
+sqlite_locked_vtab	3255,3186	4198
+sqlite_mismatch	170	4199
+sqlite_misuse	3256	4200
+sqlite_nolfs	664	4201
+sqlite_nomem	145	4202
+sqlite_notadb	3257	4203
+sqlite_notfound	3258	4204
+sqlite_notice	3259	4205
+sqlite_notice_recover_rollback	3259	4206
+sqlite_notice_recover_wal	3259	4207
+sqlite_ok_load_permanently	3260	4208
+sqlite_ok_symlink	3261,3260	4209
+sqlite_perm	3262	4210
+sqlite_protocol	3263	4211
+sqlite_range	3264	4212
+sqlite_schema	3265	4213
+sqlite_toobig	3266	4214
+sqlite_warning	255	4215
+sqlite_warning_autoindex	254,255	296
+sqljsonarraynotfound	2702,64	4144
+sqljsonitemcannotbecasttotargettype	3223,64	4145
+sqljsonmembernotfound	2700,64	4146
+sqljsonnumbernotfound	2975,64	4147
+sqljsonobjectnotfound	2704,64	4148
+sqljsonscalarrequired	3224,64	4149
+sqlnontransientconnectionexception	3227	4151
+sqlnontransientexception	3228	4152
+sqlrecoverableexception	3229	4153
+sqlroutineexception	2404	4155
+sqlserver rejected establishment of sqlconnection	3267	4216
+sqlserver_rejected_establishment_of_sqlconnection	3267,335	4216
+sqlserverrejectedestablishmentofsqlconnection	3267,335	4216
+sqlstate 03000	3230	4156
+sqlstate 08000	335	904
+sqlstate 08001	3238,335	4163
+sqlstate 08003	731,335	903
+sqlstate 08004	3267,335	4216
+sqlstate 08006	732,335	905
+sqlstate 08007	3268,335	4217
+sqlstate 08p01	334,335	3912
+sqlstate 09000	3269	4218
+sqlstate 0a000	59	2778
+sqlstate 0b000	2669	3251
+sqlstate 0f000	2680	3434
+sqlstate 0f001	2606,2680	3157
+sqlstate 0l000	544	3141
+sqlstate 0lp01	543,544	3140
+sqlstate 0p000	786	3219
+sqlstate 0z000	902	1164
+sqlstate 0z002	3270,902	4219
+sqlstate 20000	556	707
+sqlstate 21000	555	705
+sqlstate 22000	64	1101
+sqlstate 22001	341,64	4220
+sqlstate 22002	2953,64	3717
+sqlstate 22003	201,64	3728
+sqlstate 22004	113,64	3718
+sqlstate 22005	2230,64	2643
+sqlstate 22007	464,64	3117
+sqlstate 22008	866,64	1122
+sqlstate 22009	2666,64	3248
+sqlstate 2200b	2234,64	2649
+sqlstate 2200c	2674,64	3262
+sqlstate 2200d	2593,64	3129
+sqlstate 2200f	2737,64	4221
+sqlstate 2200g	2815,64	3522
+sqlstate 2200h	2842,64	4066
+sqlstate 2200l	2924,64	3687
+sqlstate 2200m	2678,64	3269
+sqlstate 2200n	2677,64	3268
+sqlstate 2200s	2676,64	3267
+sqlstate 2200t	2679,64	3270
+sqlstate 22010	2601,64	3144
+sqlstate 22011	2830,64	4222
+sqlstate 22012	204,64	1185
+sqlstate 22013	2395,64	3190
+sqlstate 22014	193,64	3073
+sqlstate 22015	2558,64	3063
+sqlstate 22016	191,64	3072
+sqlstate 22018	2575,64	3093
+sqlstate 22019	2592,64	3128
+sqlstate 2201b	2634,64	3207
+sqlstate 2201e	548,64	3071
+sqlstate 2201f	65,64	3074
+sqlstate 2201g	792,64	3076
+sqlstate 2201w	2644,64	3221
+sqlstate 2201x	2645,64	3222
+sqlstate 22021	595,64	745
+sqlstate 22022	2532,64	3018
+sqlstate 22023	112,64	3186
+sqlstate 22024	3271,64	4223
+sqlstate 22025	2594,64	3130
+sqlstate 22026	340,64	4224
+sqlstate 22027	3272,64	4225
+sqlstate 2202e	207,64	243
+sqlstate 2202g	2663,64	3243
+sqlstate 2202h	2662,64	3242
+sqlstate 22030	950,64	1230
+sqlstate 22031	869,64	3075
+sqlstate 22032	2602,64	3149
+sqlstate 22033	2655,64	3234
+sqlstate 22034	2814,64	3520
+sqlstate 22035	2879,64	3635
+sqlstate 22036	2703,64	3669
+sqlstate 22037	2917,64	3672
+sqlstate 22038	2731,64	4098
+sqlstate 22039	2702,64	4144
+sqlstate 2203a	2700,64	4146
+sqlstate 2203b	2975,64	4147
+sqlstate 2203c	2704,64	4148
+sqlstate 2203d	3273,64	4226
+sqlstate 2203e	3274,64	4227
+sqlstate 2203f	3224,64	4149
+sqlstate 2203g	3223,64	4145
+sqlstate 22p01	2253,64	2818
+sqlstate 22p02	63,64	3245
+sqlstate 22p03	782,64	3084
+sqlstate 22p04	273,64	314
+sqlstate 22p05	596,64	4228
+sqlstate 22p06	2921,64	3681
+sqlstate 23000	598	3047
+sqlstate 23001	3123,598	4008
+sqlstate 23502	919,598	3703
+sqlstate 23503	2385,598	2838
+sqlstate 23505	775,598	4229
+sqlstate 23514	597,598	755
+sqlstate 23p01	722,598	2662
+sqlstate 24000	493	3112
+sqlstate 25000	115	3252
 sqlstate 25001	114,115	122
-sqlstate 25002	354,115	362
-sqlstate 25003	2506,115	2979
-sqlstate 25004	2508,115	2981
-sqlstate 25005	2843,115	3593
-sqlstate 25006	487,115	3937
-sqlstate 25007	3153,115	4045
-sqlstate 25008	2423,115	2894
-sqlstate 25p01	412,115	3592
-sqlstate 25p02	835,115	2975
-sqlstate 25p03	2458,115	2928
-sqlstate 26000	2656	3233
-sqlstate 27000	3275	4226
-sqlstate 28000	738	3080
-sqlstate 28p01	1006,738	3186
-sqlstate 2b000	459	1154
-sqlstate 2bp01	458,459	1153
-sqlstate 2d000	475	3251
-sqlstate 2f000	2404	4151
-sqlstate 2f002	2811,2404	3511
-sqlstate 2f003	3044,2404	3896
-sqlstate 2f004	3077,2404	3941
-sqlstate 2f005	2403,2404	2860
-sqlstate 34000	2586	3108
-sqlstate 38000	751	2714
-sqlstate 38001	750,751	924
-sqlstate 38002	2811,751	4227
-sqlstate 38003	3044,751	4228
-sqlstate 38004	3077,751	4229
-sqlstate 39000	328	2715
-sqlstate 39001	2657,328	3234
-sqlstate 39004	113,328	4230
-sqlstate 39p01	327,328	4231
-sqlstate 39p02	3276,328	4232
-sqlstate 39p03	410,328	2653
-sqlstate 3b000	923	4044
-sqlstate 3b001	920,923	3221
-sqlstate 3d000	2571	3088
-sqlstate 3f000	2646	3223
-sqlstate 40000	446	4233
-sqlstate 40001	447,446	4066
-sqlstate 40002	3277,446	4234
-sqlstate 40003	3278,446	4235
-sqlstate 40p01	445,446	1124
-sqlstate 42000	1	4236
-sqlstate 42501	87,1	3040
-sqlstate 42601	0,1	4237
-sqlstate 42602	704,1	3162
-sqlstate 42611	546,1	3095
-sqlstate 42622	2457,1	3565
-sqlstate 42701	174,1	1215
+sqlstate 25002	354,115	363
+sqlstate 25003	2506,115	2981
+sqlstate 25004	2508,115	2983
+sqlstate 25005	2843,115	3595
+sqlstate 25006	487,115	3939
+sqlstate 25007	3153,115	4047
+sqlstate 25008	2423,115	2896
+sqlstate 25p01	412,115	3594
+sqlstate 25p02	835,115	2977
+sqlstate 25p03	2458,115	2930
+sqlstate 26000	2656	3235
+sqlstate 27000	3275	4230
+sqlstate 28000	738	3082
+sqlstate 28p01	1006,738	3188
+sqlstate 2b000	459	1155
+sqlstate 2bp01	458,459	1154
+sqlstate 2d000	475	3253
+sqlstate 2f000	2404	4155
+sqlstate 2f002	2811,2404	3513
+sqlstate 2f003	3044,2404	3898
+sqlstate 2f004	3077,2404	3943
+sqlstate 2f005	2403,2404	2862
+sqlstate 34000	2586	3110
+sqlstate 38000	751	2715
+sqlstate 38001	750,751	925
+sqlstate 38002	2811,751	4231
+sqlstate 38003	3044,751	4232
+sqlstate 38004	3077,751	4233
+sqlstate 39000	328	2716
+sqlstate 39001	2657,328	3236
+sqlstate 39004	113,328	4234
+sqlstate 39p01	327,328	4235
+sqlstate 39p02	3276,328	4236
+sqlstate 39p03	410,328	2654
+sqlstate 3b000	923	4046
+sqlstate 3b001	920,923	3223
+sqlstate 3d000	2571	3090
+sqlstate 3f000	2646	3225
+sqlstate 40000	446	4237
+sqlstate 40001	447,446	4068
+sqlstate 40002	3277,446	4238
+sqlstate 40003	3278,446	4239
+sqlstate 40p01	445,446	1125
+sqlstate 42000	1	4240
+sqlstate 42501	87,1	3042
+sqlstate 42601	0,1	4241
+sqlstate 42602	704,1	3164
+sqlstate 42611	546,1	3097
+sqlstate 42622	2457,1	3567
+sqlstate 42701	174,1	1216
 sqlstate 42702	157,1	174
-sqlstate 42703	461,1	4238
-sqlstate 42704	102,1	4239
-sqlstate 42710	101,1	1232
-sqlstate 42712	939,1	1213
-sqlstate 42723	149,1	1226
+sqlstate 42703	461,1	4242
+sqlstate 42704	102,1	4243
+sqlstate 42710	101,1	1233
+sqlstate 42712	939,1	1214
+sqlstate 42723	149,1	1227
 sqlstate 42725	134,1	175
-sqlstate 42803	131,1	2882
-sqlstate 42804	170,1	1116
-sqlstate 42809	153,1	4240
-sqlstate 42830	2384,1	3136
-sqlstate 42846	465,1	522
-sqlstate 42883	779,1	4241
-sqlstate 428c9	411,1	2870
-sqlstate 42939	463,1	3998
-sqlstate 42p01	617,1	4242
-sqlstate 42p02	3279,1	4243
-sqlstate 42p03	632,1	1220
-sqlstate 42p04	944,1	1221
-sqlstate 42p05	955,1	1236
-sqlstate 42p06	150,1	1239
-sqlstate 42p07	148,1	1241
+sqlstate 42803	131,1	2884
+sqlstate 42804	170,1	1117
+sqlstate 42809	153,1	4244
+sqlstate 42830	2384,1	3138
+sqlstate 42846	465,1	523
+sqlstate 42883	779,1	4245
+sqlstate 428c9	411,1	2872
+sqlstate 42939	463,1	4000
+sqlstate 42p01	617,1	4246
+sqlstate 42p02	3279,1	4247
+sqlstate 42p03	632,1	1221
+sqlstate 42p04	944,1	1222
+sqlstate 42p05	955,1	1237
+sqlstate 42p06	150,1	1240
+sqlstate 42p07	148,1	1242
 sqlstate 42p08	160,1	180
 sqlstate 42p09	156,1	173
-sqlstate 42p10	190,1	3096
-sqlstate 42p11	526,1	3107
-sqlstate 42p12	2588,1	3114
-sqlstate 42p13	62,1	3137
-sqlstate 42p14	2626,1	3192
-sqlstate 42p15	807,1	3222
-sqlstate 42p16	61,1	3239
-sqlstate 42p17	103,1	3168
-sqlstate 42p18	491,1	2998
-sqlstate 42p19	132,1	3203
-sqlstate 42p20	480,1	4244
+sqlstate 42p10	190,1	3098
+sqlstate 42p11	526,1	3109
+sqlstate 42p12	2588,1	3116
+sqlstate 42p13	62,1	3139
+sqlstate 42p14	2626,1	3194
+sqlstate 42p15	807,1	3224
+sqlstate 42p16	61,1	3241
+sqlstate 42p17	103,1	3170
+sqlstate 42p18	491,1	3000
+sqlstate 42p19	132,1	3205
+sqlstate 42p20	480,1	4248
 sqlstate 42p21	608,1	810
-sqlstate 42p22	777,1	2997
-sqlstate 44000	2841	4245
-sqlstate 53000	143	3041
-sqlstate 53100	778,143	1176
-sqlstate 53200	145,143	3804
-sqlstate 53300	1167,143	4246
+sqlstate 42p22	777,1	2999
+sqlstate 44000	2841	4249
+sqlstate 53000	143	3043
+sqlstate 53100	778,143	1177
+sqlstate 53200	145,143	3806
+sqlstate 53300	1167,143	4250
 sqlstate 53400	142,143	886
-sqlstate 54000	205	3894
-sqlstate 54001	3280,205	4247
-sqlstate 54011	516,205	4248
-sqlstate 54023	2418,205	4249
-sqlstate 55000	57	3732
-sqlstate 55006	86,57	3730
-sqlstate 55p02	462,57	701
-sqlstate 55p03	448,57	3436
-sqlstate 55p04	3281,57	4250
-sqlstate 57000	125	3796
-sqlstate 57014	444,125	3921
+sqlstate 54000	206	3896
+sqlstate 54001	3280,206	4251
+sqlstate 54011	516,206	4252
+sqlstate 54023	2418,206	4253
+sqlstate 55000	57	3734
+sqlstate 55006	86,57	3732
+sqlstate 55p02	462,57	702
+sqlstate 55p03	448,57	3438
+sqlstate 55p04	3281,57	4254
+sqlstate 57000	125	3798
+sqlstate 57014	444,125	3923
 sqlstate 57p01	124,125	130
-sqlstate 57p02	796,125	1043
-sqlstate 57p03	476,125	527
-sqlstate 57p04	862,125	1108
-sqlstate 57p05	2459,125	2929
-sqlstate 58000	2161,789	4251
-sqlstate 58030	788,789	3272
-sqlstate 58p01	921,789	4252
-sqlstate 58p02	946,789	1224
-sqlstate 72000	3208,3209	4109
+sqlstate 57p02	796,125	1044
+sqlstate 57p03	476,125	528
+sqlstate 57p04	862,125	1109
+sqlstate 57p05	2459,125	2931
+sqlstate 58000	2161,789	4255
+sqlstate 58030	788,789	3274
+sqlstate 58p01	921,789	4256
+sqlstate 58p02	946,789	1225
+sqlstate 72000	3208,3209	4111
 sqlstate f0000	128,129	877
-sqlstate f0001	2755,129	3435
-sqlstate hv000	2331,2356	2752
-sqlstate hv001	2348,2356	2769
-sqlstate hv002	2330,2356	2751
-sqlstate hv004	2337,2356	2758
-sqlstate hv005	2329,2356	2750
-sqlstate hv006	2338,2356	2759
-sqlstate hv007	2335,2356	2756
-sqlstate hv008	2336,2356	2757
-sqlstate hv009	2345,2356	2766
-sqlstate hv00a	2343,2356	2764
-sqlstate hv00b	2340,2356	2761
-sqlstate hv00c	2341,2356	2762
-sqlstate hv00d	2342,2356	2763
-sqlstate hv00j	2347,2356	2768
-sqlstate hv00k	2349,2356	2770
-sqlstate hv00l	2353,2356	2774
-sqlstate hv00m	2354,2356	2775
-sqlstate hv00n	2355,2356	2776
-sqlstate hv00p	2346,2356	2767
-sqlstate hv00q	2350,2356	2771
-sqlstate hv00r	2351,2356	2772
-sqlstate hv010	2332,2356	2753
-sqlstate hv014	2352,2356	2773
-sqlstate hv021	2333,2356	2754
-sqlstate hv024	2334,2356	2755
-sqlstate hv090	2344,2356	2765
-sqlstate hv091	2339,2356	2760
-sqlstate p0000	3025,211	3863
-sqlstate p0001	3066,211	3926
-sqlstate p0002	2858,211	3603
-sqlstate p0003	3282,211	4253
-sqlstate p0004	210,211	247
-sqlstate xx000	55	3051
-sqlstate xx001	855,55	1097
-sqlstate xx002	2524,55	2999
-sqlstatementnotyetcomplete	3230	4152
-sqlsyntaxerrorexception	3231	4153
-sqltimeoutexception	3232	4154
-sqltransactionrollbackexception	3235	4156
-sqltransientconnectionexception	3236	4157
-sqltransientexception	3237	4158
-srf protocol violated	3276	4232
-srf_protocol_violated	3276,328	4232
-srfprotocolviolated	3276,328	4232
-srmount error	2226	4254
+sqlstate f0001	2755,129	3437
+sqlstate hv000	2331,2356	2753
+sqlstate hv001	2348,2356	2770
+sqlstate hv002	2330,2356	2752
+sqlstate hv004	2337,2356	2759
+sqlstate hv005	2329,2356	2751
+sqlstate hv006	2338,2356	2760
+sqlstate hv007	2335,2356	2757
+sqlstate hv008	2336,2356	2758
+sqlstate hv009	2345,2356	2767
+sqlstate hv00a	2343,2356	2765
+sqlstate hv00b	2340,2356	2762
+sqlstate hv00c	2341,2356	2763
+sqlstate hv00d	2342,2356	2764
+sqlstate hv00j	2347,2356	2769
+sqlstate hv00k	2349,2356	2771
+sqlstate hv00l	2353,2356	2775
+sqlstate hv00m	2354,2356	2776
+sqlstate hv00n	2355,2356	2777
+sqlstate hv00p	2346,2356	2768
+sqlstate hv00q	2350,2356	2772
+sqlstate hv00r	2351,2356	2773
+sqlstate hv010	2332,2356	2754
+sqlstate hv014	2352,2356	2774
+sqlstate hv021	2333,2356	2755
+sqlstate hv024	2334,2356	2756
+sqlstate hv090	2344,2356	2766
+sqlstate hv091	2339,2356	2761
+sqlstate p0000	3025,212	3865
+sqlstate p0001	3066,212	3928
+sqlstate p0002	2858,212	3605
+sqlstate p0003	3282,212	4257
+sqlstate p0004	211,212	248
+sqlstate xx000	55	3053
+sqlstate xx001	855,55	1098
+sqlstate xx002	2524,55	3001
+sqlstatementnotyetcomplete	3230	4156
+sqlsyntaxerrorexception	3231	4157
+sqltimeoutexception	3232	4158
+sqltransactionrollbackexception	3235	4160
+sqltransientconnectionexception	3236	4161
+sqltransientexception	3237	4162
+srf protocol violated	3276	4236
+srf_protocol_violated	3276,328	4236
+srfprotocolviolated	3276,328	4236
+srmount error	2226	4258
 srtp could not allocate profiles	3283,172	193
 srtp protection profile list too long	3284,172	193
 srtp unknown protection profile	3285,172	193
-ssl cert verification error	3286,582,178	4255
-ssl certificate s common name contains embedded null	334,335	948
-ssl certificate s distinguished name contains embedded null	334,335	948
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4256
+ssl cert verification error	3286,582,178	4259
+ssl certificate s common name contains embedded null	334,335	949
+ssl certificate s distinguished name contains embedded null	334,335	949
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4260
 ssl command section empty	3287,172	193
 ssl command section not found	3288,172	193
 ssl ctx has no default ssl version	3289,172	193
-ssl error wait readable	3290	4257
-ssl error wait writable	3291	4258
-ssl handshake exception	3292	4259
+ssl error wait readable	3290	4261
+ssl error wait writable	3291	4262
+ssl handshake exception	3292	4263
 ssl handshake failure	3293,172	193
-ssl key exception	3294	4260
+ssl key exception	3294	4264
 ssl library has no ciphers	3295,172	193
 ssl negative length	3296,172	193
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1613	1982
-ssl peer unverified exception	3297	4261
-ssl protocol exception	3298	4262
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1613	1983
+ssl peer unverified exception	3297	4265
+ssl protocol exception	3298	4266
 ssl section empty	3299,172	193
 ssl section not found	3300,172	193
 ssl session id callback failed	3301,172	193
@@ -18301,26 +18310,26 @@ ssl session id context too long	3303,172	193
 ssl session id has bad length	3304,172	193
 ssl session id too long	3305,172	193
 ssl session version mismatch	3306,172	193
-ssl syscall error	3307,3308	4263
-ssl want read error	3309,3310	4264
-ssl want write error	3311,3312	4265
-ssl zero return error	3313,3314	4266
+ssl syscall error	3307,3308	4267
+ssl want read error	3309,3310	4268
+ssl want write error	3311,3312	4269
+ssl zero return error	3313,3314	4270
 ssl3 ext invalid max fragment length	3315,172	193
 ssl3 ext invalid servername	3316,172	193
 ssl3 ext invalid servername type	3317,172	193
 ssl3 session id too long	3318,172	193
-ssl_connect returned * state error certificate verify failed self signed certificate	178	4267
-sslcertverificationerror	3286,582,178	4255
-ssleoferror	3319,3320	4268
-sslerror	3321,3322	4269
-sslerrorwaitreadable	3290	4257
-sslerrorwaitwritable	3291	4258
-sslexception	3323	4270
-sslhandshakeexception	3292	4259
-sslkeyexception	3294	4260
-sslpeerunverifiedexception	3297	4261
-sslprotocolexception	3298	4262
-sslsyscallerror	3307,3308	4263
+ssl_connect returned * state error certificate verify failed self signed certificate	178	4271
+sslcertverificationerror	3286,582,178	4259
+ssleoferror	3319,3320	4272
+sslerror	3321,3322	4273
+sslerrorwaitreadable	3290	4261
+sslerrorwaitwritable	3291	4262
+sslexception	3323	4274
+sslhandshakeexception	3292	4263
+sslkeyexception	3294	4264
+sslpeerunverifiedexception	3297	4265
+sslprotocolexception	3298	4266
+sslsyscallerror	3307,3308	4267
 sslv3 alert bad certificate	3324,172	193
 sslv3 alert bad record mac	3325,172	193
 sslv3 alert certificate expired	3326,172	193
@@ -18332,64 +18341,64 @@ sslv3 alert illegal parameter	3331,172	193
 sslv3 alert no certificate	3332,172	193
 sslv3 alert unexpected message	3333,172	193
 sslv3 alert unsupported certificate	3334,172	193
-sslwantreaderror	3309,3310	4264
-sslwantwriteerror	3311,3312	4265
-sslzeroreturnerror	3313,3314	4266
-stack depth limit exceeded	3280,205	4271
-stack fault	2259	4272
-stack level too deep	2775	4273
-stack overflow error	3335,2775	4274
-stack overflow exception	2977	4275
-stacked diagnostics accessed without active handler	3270	4215
-stacked_diagnostics_accessed_without_active_handler	3270,902	4215
-stackeddiagnosticsaccessedwithoutactivehandler	3270,902	4215
-stackoverflowerror	3335,2775	4274
-stackoverflowexception	2977	4275
-stale broker epoch exception	3336	4276
-stale controller epoch exception	2552	3052
-stale file handle	2217	4277
-stale member epoch exception	3337	4278
-stale_broker_epoch	3336	4276
-stale_controller_epoch	2552	3052
-stale_member_epoch	3337	4278
-stalebrokerepochexception	3336	4276
-stalecontrollerepochexception	2552	3052
-stalememberepochexception	3337	4278
-standarderror	3338	4279
-standby mode is not supported by single user servers	59	4280
+sslwantreaderror	3309,3310	4268
+sslwantwriteerror	3311,3312	4269
+sslzeroreturnerror	3313,3314	4270
+stack depth limit exceeded	3280,206	4275
+stack fault	2259	4276
+stack level too deep	2775	4277
+stack overflow error	3335,2775	4278
+stack overflow exception	2977	4279
+stacked diagnostics accessed without active handler	3270	4219
+stacked_diagnostics_accessed_without_active_handler	3270,902	4219
+stackeddiagnosticsaccessedwithoutactivehandler	3270,902	4219
+stackoverflowerror	3335,2775	4278
+stackoverflowexception	2977	4279
+stale broker epoch exception	3336	4280
+stale controller epoch exception	2552	3054
+stale file handle	2217	4281
+stale member epoch exception	3337	4282
+stale_broker_epoch	3336	4280
+stale_controller_epoch	2552	3054
+stale_member_epoch	3337	4282
+stalebrokerepochexception	3336	4280
+stalecontrollerepochexception	2552	3054
+stalememberepochexception	3337	4282
+standarderror	3338	4283
+standby mode is not supported by single user servers	59	4284
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1788	2167
-start value * cannot be greater than maxvalue	112,64	2926
-start value * cannot be less than minvalue	112,64	2926
-start value cannot be infinity	112,64	3167
-start value cannot be nan	112,64	3167
-startup probe failed	2750,2751	3428
-stat buffer too short	3339,3340	4281
-state not recoverable	1054	4282
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1118	1452
-statement completion unknown	3278	4235
-statement has sum functions and columns in same statement	1899	2309
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1120	1454
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1110	1444
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1112	1446
-statement is unsafe because it uses a system function that may return a different value on the slave	1125	1459
-statement is unsafe because it uses a system variable that may have a different value on the slave	1127	1461
-statement is unsafe because it uses a udf which may not return the same value on the slave	1128	1462
-statement too complex	3280	4247
-statement trigger s when condition cannot reference column values	103,1	335
-statement_completion_unknown	3278,446	4235
-statement_too_complex	3280,205	4247
-statementcompletionunknown	3278,446	4235
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1130	1464
-statementtoocomplex	3280,205	4247
-statistics creation on system columns is not supported	59	500
-statistics expressions can refer only to the table being referenced	190,1	3001
-statistics object * already exists	101,1	4283
-statistics object * already exists skipping	101,1	4283
-statistics object * could not be computed for relation	103,1	4284
-statistics object * does not exist	102,1	2822
+start slave until master_gtid_pos requires that slave is using gtid	1788	2168
+start value * cannot be greater than maxvalue	112,64	2928
+start value * cannot be less than minvalue	112,64	2928
+start value cannot be infinity	112,64	3169
+start value cannot be nan	112,64	3169
+startup probe failed	2750,2751	3430
+stat buffer too short	3339,3340	4285
+state not recoverable	1054	4286
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1118	1453
+statement completion unknown	3278	4239
+statement has sum functions and columns in same statement	1899	2310
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1120	1455
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1110	1445
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1112	1447
+statement is unsafe because it uses a system function that may return a different value on the slave	1125	1460
+statement is unsafe because it uses a system variable that may have a different value on the slave	1127	1462
+statement is unsafe because it uses a udf which may not return the same value on the slave	1128	1463
+statement too complex	3280	4251
+statement trigger s when condition cannot reference column values	103,1	336
+statement_completion_unknown	3278,446	4239
+statement_too_complex	3280,206	4251
+statementcompletionunknown	3278,446	4239
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1130	1465
+statementtoocomplex	3280,206	4251
+statistics creation on system columns is not supported	59	501
+statistics expressions can refer only to the table being referenced	190,1	3003
+statistics object * already exists	101,1	4287
+statistics object * already exists skipping	101,1	4287
+statistics object * could not be computed for relation	103,1	4288
+statistics object * does not exist	102,1	2824
 statistics object with oid * does not exist	102,1	813
-statistics target * is too low	112,64	630
+statistics target * is too low	112,64	631
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -18470,7 +18479,7 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1552	1914
+status error * received from rocksdb	1552	1915
 statuscode aborted	636,637,19	790
 statuscode already_exists	151,152,19	165
 statuscode cancelled	638,639,640	791
@@ -18519,544 +18528,545 @@ statusruntimeexception unauthenticated	657,658,7	801
 statusruntimeexception unavailable	659,660,43	802
 statusruntimeexception unimplemented	661,662,40	803
 statusruntimeexception unknown	663,664,38	804
-stdin stdout not allowed with program	0,1	690
-step size cannot be infinity	112,64	3167
-step size cannot be nan	112,64	3167
-step size cannot equal zero	112,64	4285
+stdin stdout not allowed with program	0,1	691
+step size cannot be infinity	112,64	3169
+step size cannot be nan	112,64	3169
+step size cannot equal zero	112,64	4289
 still in init	3341,172	193
-stop async iteration	3342,3343	4286
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1681	2057
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1682	2058
-stop value cannot be infinity	112,64	3167
-stop value cannot be nan	112,64	3167
-stopasynciteration	3342,3343	4286
-stopiteration	3344,3345	4287
-stopped signal	2261	4288
-stopped tty input	2263	4289
-stopped tty output	2264	4290
-storage cannot be specified in alter operator family	0,1	3758
-storage engine * cannot be used for log tables	1780	2159
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1844	2253
-storage engine * doesn t support auto_increment columns	1690	2066
-storage engine * doesn t support blob text columns	1691	2067
-storage engine * is disabled	1683	2059
-storage engine * of the table s s doesn t have this option	1309	1662
-storage engine does not support generated columns	1784	2163
-storage engine for table * is not loaded	1684	2060
+stop async iteration	3342,3343	4290
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1681	2058
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1682	2059
+stop value cannot be infinity	112,64	3169
+stop value cannot be nan	112,64	3169
+stopasynciteration	3342,3343	4290
+stopiteration	3344,3345	4291
+stopped signal	2261	4292
+stopped tty input	2263	4293
+stopped tty output	2264	4294
+storage cannot be specified in alter operator family	0,1	3760
+storage engine * cannot be used for log tables	1780	2160
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1844	2254
+storage engine * doesn t support auto_increment columns	1690	2067
+storage engine * doesn t support blob text columns	1691	2068
+storage engine * is disabled	1683	2060
+storage engine * of the table s s doesn t have this option	1309	1663
+storage engine does not support generated columns	1784	2164
+storage engine for table * is not loaded	1684	2061
 storage type cannot be different from data type for access method	103,1	104
 storage type specified more than once	103,1	104
-storeerror	3346	4291
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1330	1683
-strconv atoi parsing * invalid syntax	478	4292
-stream corrupted exception	3347	4293
-streamcorruptedexception	3347	4293
-streamend	3348	4294
-streamerror	3349	4295
-streaming requested but not supported by output plugin	112,64	3809
-streams pipe error	2227	4296
+storeerror	3346	4295
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1330	1684
+strconv atoi parsing * invalid syntax	478	4296
+stream corrupted exception	3347	4297
+streamcorruptedexception	3347	4297
+streamend	3348	4298
+streamerror	3349	4299
+streaming requested but not supported by output plugin	112,64	3811
+streams pipe error	2227	4300
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1897	2307
-string argument of jsonpath item method * is not a valid representation of a double precision number	2703,64	3340
-string concat exception	3350	4297
-string data length mismatch	340	4220
-string data right truncation	341	4216
-string index out of bounds exception	3351	4298
-string is not a valid identifier	112,64	3440
-string is too long for tsvector * bytes max	205	4299
-string too long to represent as jsonb string	205	4300
-string was not recognized as a valid datetime	528	4301
-string_data_length_mismatch	340,64	4220
-string_data_right_truncation	341,64	4216
-stringconcatexception	3350	4297
-stringdatalengthmismatch	340,64	4220
-stringdatarighttruncation	341,64	4216
-stringindexoutofboundsexception	3351	4298
-strlen argument * string must be of type string array given	226	4302
-structure needs cleaning	2218	4303
-stub not found exception	3352	4304
-stubnotfoundexception	3352	4304
-subject empty and subject alt name extension not critical	3353,178	4305
-subject issuer mismatch	3354,178	4306
-subject key identifier marked critical	3355,178	4307
-subject name empty	3356,178	4308
-subject signature algorithm and issuer public key algorithm mismatch	3357,178	4309
-subpartitioned table use subpartition instead of partition	1509	1871
-subpartitions can only be hash partitions and by key	1517	1879
-subprocesserror	3358	4310
-subquery has too few columns	0,1	1137
-subquery has too many columns	0,1	1137
-subquery in from must have an alias	0,1	690
-subquery must return only one column	0,1	1137
-subquery returns more than 1 row	1687	2063
+string * is too long for * should be no longer than	1897	2308
+string argument of jsonpath item method * is not a valid representation of a double precision number	2703,64	3342
+string concat exception	3350	4301
+string data length mismatch	340	4224
+string data right truncation	341	4220
+string index out of bounds exception	3351	4302
+string is not a valid identifier	112,64	3442
+string is too long for tsvector * bytes max	206	4303
+string too long to represent as jsonb string	206	4304
+string was not recognized as a valid datetime	528	4305
+string_data_length_mismatch	340,64	4224
+string_data_right_truncation	341,64	4220
+stringconcatexception	3350	4301
+stringdatalengthmismatch	340,64	4224
+stringdatarighttruncation	341,64	4220
+stringindexoutofboundsexception	3351	4302
+strlen argument * string must be of type string array given	226	4306
+structure needs cleaning	2218	4307
+stub not found exception	3352	4308
+stubnotfoundexception	3352	4308
+subject empty and subject alt name extension not critical	3353,178	4309
+subject issuer mismatch	3354,178	4310
+subject key identifier marked critical	3355,178	4311
+subject name empty	3356,178	4312
+subject signature algorithm and issuer public key algorithm mismatch	3357,178	4313
+subpartitioned table use subpartition instead of partition	1509	1872
+subpartitions can only be hash partitions and by key	1517	1880
+subprocesserror	3358	4314
+subquery has too few columns	0,1	1138
+subquery has too many columns	0,1	1138
+subquery in from must have an alias	0,1	691
+subquery must return only one column	0,1	1138
+subquery returns more than 1 row	1687	2064
 subquery uses ungrouped column * from outer query	131,1	138
-subquery value not supported	1654	2030
-subroutine * has a forward declaration but is not defined	1489	1851
-subroutine * is declared in the package specification but is not defined in the package body	1490	1852
-subscript type * is not supported	170,1	3335
-subscripted assignment to * requires type * but expression is of type	170,1	483
-subscription has no replication slot set	57	3444
+subquery value not supported	1654	2031
+subroutine * has a forward declaration but is not defined	1489	1852
+subroutine * is declared in the package specification but is not defined in the package body	1490	1853
+subscript type * is not supported	170,1	3337
+subscripted assignment to * requires type * but expression is of type	170,1	484
+subscription has no replication slot set	57	3446
 subscription with * must also set	0,1	168
 subscription with oid * does not exist	102,1	813
-substring error	2830	4218
-substring_error	2830,64	4218
-substringerror	2830,64	4218
-suite b cannot sign p 384 with p 256	3359,178	4311
-suite b certificate version invalid	3360,178	4312
-suite b curve not allowed for this los	3361,178	4313
-suite b invalid ecc curve	3362,178	4314
-suite b invalid public key algorithm	3363,178	4315
-suite b invalid signature algorithm	3364,178	4316
-supplied principaltype is not supported	2627	3193
+substring error	2830	4222
+substring_error	2830,64	4222
+substringerror	2830,64	4222
+suite b cannot sign p 384 with p 256	3359,178	4315
+suite b certificate version invalid	3360,178	4316
+suite b curve not allowed for this los	3361,178	4317
+suite b invalid ecc curve	3362,178	4318
+suite b invalid public key algorithm	3363,178	4319
+suite b invalid signature algorithm	3364,178	4320
+supplied principaltype is not supported	2627	3195
 support function * must return type	103,1	215
-support function number * is invalid for access method	103,1	3793
-suppress_redundant_updates_trigger must be called as trigger	327,328	4317
-suppress_redundant_updates_trigger must be called before update	327,328	4317
-suppress_redundant_updates_trigger must be called for each row	327,328	4317
-suppress_redundant_updates_trigger must be called on update	327,328	4317
-switch expression exception	2914	4318
-switchexpressionexception	2914	4318
-symbolic link * target is too long	205	4319
-symlink not an error	3261,3260	4205
-symlink unable to open database file	3244,762	4167
-sync factory exception	3365	4320
-sync failed exception	3366	4321
-sync provider exception	3367	4322
-syncfactoryexception	3365	4320
-syncfailedexception	3366	4321
-synchronization lock exception	2958	4323
-synchronizationlockexception	2958	4323
-syncproviderexception	3367	4322
-syntax error	0	4237
-syntax error * partitioning requires definition of values * for each partition	1515	1877
-syntax error command unrecognized	3205,3203,3204	4324
-syntax error in file * near end of line	0,1	4325
-syntax error in file * near token	0,1	4325
-syntax error in json path in argument * to function * at position	1360	1715
-syntax error in json text in argument * to function * at position	1361	1716
-syntax error in pattern	3368,3369	4326
-syntax error in tsquery	0,1	4327
-syntax error or access rule violation	1	4236
-syntax_error	0,1	4237
-syntax_error_or_access_rule_violation	1	4236
-syntaxerror	0,1	4237
-syntaxerrororaccessruleviolation	1	4236
-syntaxwarning	3370	4328
-system call error	3371	4329
-system column * reference in check constraint is invalid	190,1	698
+support function number * is invalid for access method	103,1	3795
+suppress_redundant_updates_trigger must be called as trigger	327,328	4321
+suppress_redundant_updates_trigger must be called before update	327,328	4321
+suppress_redundant_updates_trigger must be called for each row	327,328	4321
+suppress_redundant_updates_trigger must be called on update	327,328	4321
+switch expression exception	2914	4322
+switchexpressionexception	2914	4322
+symbolic link * target is too long	206	4323
+symlink not an error	3261,3260	4209
+symlink unable to open database file	3244,762	4171
+sync factory exception	3365	4324
+sync failed exception	3366	4325
+sync provider exception	3367	4326
+syncfactoryexception	3365	4324
+syncfailedexception	3366	4325
+synchronization lock exception	2958	4327
+synchronizationlockexception	2958	4327
+syncproviderexception	3367	4326
+syntax error	0	4241
+syntax error * partitioning requires definition of values * for each partition	1515	1878
+syntax error command unrecognized	3205,3203,3204	4328
+syntax error in file * near end of line	0,1	4329
+syntax error in file * near token	0,1	4329
+syntax error in json path in argument * to function * at position	1360	1716
+syntax error in json text in argument * to function * at position	1361	1717
+syntax error in pattern	3368,3369	4330
+syntax error in tsquery	0,1	4331
+syntax error or access rule violation	1	4240
+syntax_error	0,1	4241
+syntax_error_or_access_rule_violation	1	4240
+syntaxerror	0,1	4241
+syntaxerrororaccessruleviolation	1	4240
+syntaxwarning	3370	4332
+system call error	3371	4333
+system column * reference in check constraint is invalid	190,1	699
 system columns cannot be used in foreign keys	59	170
-system error	2161	4251
-system exit exception	3372	4330
-system stack error	3373,2775	4331
-system versioned tables do not support	1817	2226
-system versioned tables in the s database are not supported	1811	2220
-system_error	2161,789	4251
-system_time partitions in table s does not support historical query	1820	2229
-system_time range selector is not allowed	1821	2230
-systemcallerror	3371	4329
-systemerror	2161,789	4251
-systemexception	3374	4332
-systemexit	3375,3376	4333
-systemexitexception	3372	4330
-systemstackerror	3373,2775	4331
-taberror	3377,3378	4334
-table * already exists	1697	2073
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1402	1760
-table * doesn t exist	1450	1810
-table * doesn t exist in engine	1451	1811
-table * from one of the selects cannot be used in	1706	2082
-table * has no index like the one used in create index recreate the table	1447	1807
-table * in system tablespace	1699	2075
-table * is differently defined or of non myisam type or doesn t exist	1074	1408
-table * is marked as crashed and last automatic repair failed	1173	1517
-table * is marked as crashed and should be repaired	1174	1518
-table * is read only	1483	1844
-table * is specified twice both as a target for * and as a separate source for data	1793	2201
-table * uses an extension that doesn t exist in this mariadb version	1785	2164
-table * was locked with a read lock and can t be updated	1704	2080
-table * was not locked with lock tables	1703	2079
-table * was skipped since its definition is being modified by concurrent ddl statement	1847	2256
-table access method * does not exist	102,1	4335
-table copy could not finish transaction on publisher	731,335	955
-table copy could not start transaction on publisher	731,335	955
-table definition has changed please retry transaction	1695	2071
-table definition on master and slave does not match	1107	1441
-table function protocol for materialize mode was not followed	3276,328	4336
-table function protocol for value per call mode was not followed	3276,328	4336
-table handler doesn * to be not null or use another handler	1475	1836
-table has column * where type requires	170,1	488
-table has extra column	170,1	488
-table has no partition for some existing values	1442	1801
-table has no partition for value	1441	1800
-table is missing column	170,1	488
-table name * specified more than once	939,1	4337
-table rebuild required please do * or dump reload to fix it	1701	2077
-table reference * is ambiguous	156,1	4338
-table row type and query specified row type do not match	170,1	621
-table s is already system versioned	1808	2217
-table s is not system versioned	1818	2227
-table s must have at least one versioned column	1822	2231
-table storage engine * does not support the create option	1310	1663
-table storage engine * found required create option missing	1404	1762
-table to exchange with partition has foreign key references	1502	1864
-table to exchange with partition is partitioned	1503	1865
-table to exchange with partition is temporary	1504	1866
-tables can have at most	516,205	4339
-tables declared with oids are not supported	59	4340
-tables from schema * are not part of the publication	102,1	3304
-tables have different definitions	1707	2083
-tablesample clause can only be applied to tables and materialized views	59	497
-tablesample method * does not exist	102,1	4341
-tablesample method * does not support repeatable	59	497
-tablesample parameter cannot be null	2662,64	4342
-tablesample repeatable parameter cannot be null	2663,64	4343
-tablespace for table * exists please discard the tablespace before import	1710	2086
-tablespace has been discarded for table s	1709	2085
-tablespace is missing for table	1711	2087
-tablespace location * is too long	103,1	4344
-tablespace location cannot contain single quotes	704,1	4345
-tablespace location must be an absolute path	103,1	4344
-tablespace location should not be inside the data directory	103,1	4344
+system error	2161	4255
+system exit exception	3372	4334
+system stack error	3373,2775	4335
+system versioned tables do not support	1817	2227
+system versioned tables in the s database are not supported	1811	2221
+system_error	2161,789	4255
+system_time partitions in table s does not support historical query	1820	2230
+system_time range selector is not allowed	1821	2231
+systemcallerror	3371	4333
+systemerror	2161,789	4255
+systemexception	3374	4336
+systemexit	3375,3376	4337
+systemexitexception	3372	4334
+systemstackerror	3373,2775	4335
+taberror	3377,3378	4338
+table * already exists	1697	2074
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1402	1761
+table * doesn t exist	1450	1811
+table * doesn t exist in engine	1451	1812
+table * from one of the selects cannot be used in	1706	2083
+table * has no index like the one used in create index recreate the table	1447	1808
+table * in system tablespace	1699	2076
+table * is differently defined or of non myisam type or doesn t exist	1074	1409
+table * is marked as crashed and last automatic repair failed	1173	1518
+table * is marked as crashed and should be repaired	1174	1519
+table * is read only	1483	1845
+table * is specified twice both as a target for * and as a separate source for data	1793	2202
+table * uses an extension that doesn t exist in this mariadb version	1785	2165
+table * was locked with a read lock and can t be updated	1704	2081
+table * was not locked with lock tables	1703	2080
+table * was skipped since its definition is being modified by concurrent ddl statement	1847	2257
+table access method * does not exist	102,1	4339
+table copy could not finish transaction on publisher	732,335	956
+table copy could not start transaction on publisher	732,335	956
+table definition has changed please retry transaction	1695	2072
+table definition on master and slave does not match	1107	1442
+table function protocol for materialize mode was not followed	3276,328	4340
+table function protocol for value per call mode was not followed	3276,328	4340
+table handler doesn * to be not null or use another handler	1475	1837
+table has column * where type requires	170,1	489
+table has extra column	170,1	489
+table has no partition for some existing values	1442	1802
+table has no partition for value	1441	1801
+table is missing column	170,1	489
+table name * specified more than once	939,1	4341
+table rebuild required please do * or dump reload to fix it	1701	2078
+table reference * is ambiguous	156,1	4342
+table row type and query specified row type do not match	170,1	622
+table s is already system versioned	1808	2218
+table s is not system versioned	1818	2228
+table s must have at least one versioned column	1822	2232
+table storage engine * does not support the create option	1310	1664
+table storage engine * found required create option missing	1404	1763
+table to exchange with partition has foreign key references	1502	1865
+table to exchange with partition is partitioned	1503	1866
+table to exchange with partition is temporary	1504	1867
+tables can have at most	516,206	4343
+tables declared with oids are not supported	59	4344
+tables from schema * are not part of the publication	102,1	3306
+tables have different definitions	1707	2084
+tablesample clause can only be applied to tables and materialized views	59	498
+tablesample method * does not exist	102,1	4345
+tablesample method * does not support repeatable	59	498
+tablesample parameter cannot be null	2662,64	4346
+tablesample repeatable parameter cannot be null	2663,64	4347
+tablespace for table * exists please discard the tablespace before import	1710	2087
+tablespace has been discarded for table s	1709	2086
+tablespace is missing for table	1711	2088
+tablespace location * is too long	103,1	4348
+tablespace location cannot contain single quotes	704,1	4349
+tablespace location must be an absolute path	103,1	4348
+tablespace location should not be inside the data directory	103,1	4348
 tablespace with oid * does not exist	102,1	813
-tablespaces are not supported on this platform	59	4346
-takes only one argument	112,64	3532
+tablespaces are not supported on this platform	59	4350
+takes only one argument	112,64	3534
 target data type * is a pseudo type	153,1	223
 target detail cannot be used without target	0,1	869
-target invocation exception	3379	4347
-target is not executing an operation with a query plan	1712	2088
-target lists can have at most	516,205	4348
-target log not found in binlog index	1777	2156
-target parameter count exception	2955	4349
-target row violates row level security policy * using expression for table	87,1	3590
-target row violates row level security policy using expression for table	87,1	3590
-target type is not an array	112,64	4350
-targetexception	3380	4351
-targetinvocationexception	3379	4347
-targetparametercountexception	2955	4349
-task canceled exception	80,81	4352
-task scheduler exception	163	4353
-taskcanceledexception	80,81	4352
-taskschedulerexception	163	4353
+target invocation exception	3379	4351
+target is not executing an operation with a query plan	1712	2089
+target lists can have at most	516,206	4352
+target log not found in binlog index	1777	2157
+target parameter count exception	2955	4353
+target row violates row level security policy * using expression for table	87,1	3592
+target row violates row level security policy using expression for table	87,1	3592
+target type is not an array	112,64	4354
+targetexception	3380	4355
+targetinvocationexception	3379	4351
+targetparametercountexception	2955	4353
+task canceled exception	80,81	4356
+task scheduler exception	163	4357
+taskcanceledexception	80,81	4356
+taskschedulerexception	163	4357
 telemetry too large exception	619	773
 telemetry_too_large	619	773
 telemetrytoolargeexception	619	773
-temporary failure in name resolution	3381,122	4354
-temporary file size exceeds temp_file_limit	142,143	4355
-temporary file write failure	1713	2089
-temporary tables cannot specify a schema name	61,1	550
-terminated by signal 1	2247	3361
-terminated by signal 10	2255	3362
-terminated by signal 11	2256	3363
-terminated by signal 12	2257	3364
-terminated by signal 13	359	3365
-terminated by signal 14	139	3366
-terminated by signal 15	2258	3367
-terminated by signal 16	2259	3368
-terminated by signal 17	605	3369
-terminated by signal 18	2260	3370
-terminated by signal 19	2261	3371
-terminated by signal 2	2249	3372
-terminated by signal 20	2262	3373
-terminated by signal 21	2263	3374
-terminated by signal 22	2264	3375
-terminated by signal 23	2265	3376
-terminated by signal 24	793	3377
-terminated by signal 25	2266	3378
-terminated by signal 26	2267	3379
-terminated by signal 27	2268	3380
-terminated by signal 28	2269	3381
-terminated by signal 29	2270	3382
-terminated by signal 3	2250	3383
-terminated by signal 30	2271	3384
-terminated by signal 31	313	3385
-terminated by signal 4	2251	3386
-terminated by signal 5	2252	3387
-terminated by signal 6	636	3388
-terminated by signal 7	385	3389
-terminated by signal 8	2253	3390
-terminated by signal 9	2254	3391
-terminating autovacuum process due to administrator command	124,125	4356
-terminating background worker * due to administrator command	124,125	4357
-terminating connection because of crash of another server process	796,125	4358
-terminating connection because of unexpected sigquit signal	124,125	4356
-terminating connection because protocol synchronization was lost	334,335	345
-terminating connection due to administrator command	124,125	4356
-terminating connection due to conflict with recovery	447,446,862	4359
-terminating connection due to idle in transaction timeout	2458,115	4360
-terminating connection due to idle session timeout	2459,125	4361
-terminating connection due to immediate shutdown command	124,125	4356
-terminating connection due to unexpected postmaster exit	124,125	4362
-terminating logical replication worker due to administrator command	124,125	4356
-terminating logical replication worker due to timeout	731,335	4363
-terminating walreceiver due to timeout	731,335	954
-terminating walreceiver process due to administrator command	124,125	4364
-text file busy	2220	4365
-text search configuration * does not exist	102,1	2822
-text search configuration name * must be schema qualified	112,64	4366
-text search configuration parameter * not recognized	0,1	673
+temporary failure in name resolution	3381,122	4358
+temporary file size exceeds temp_file_limit	142,143	4359
+temporary file write failure	1713	2090
+temporary tables cannot specify a schema name	61,1	551
+terminated by signal 1	2247	3363
+terminated by signal 10	2255	3364
+terminated by signal 11	2256	3365
+terminated by signal 12	2257	3366
+terminated by signal 13	359	3367
+terminated by signal 14	139	3368
+terminated by signal 15	2258	3369
+terminated by signal 16	2259	3370
+terminated by signal 17	605	3371
+terminated by signal 18	2260	3372
+terminated by signal 19	2261	3373
+terminated by signal 2	2249	3374
+terminated by signal 20	2262	3375
+terminated by signal 21	2263	3376
+terminated by signal 22	2264	3377
+terminated by signal 23	2265	3378
+terminated by signal 24	793	3379
+terminated by signal 25	2266	3380
+terminated by signal 26	2267	3381
+terminated by signal 27	2268	3382
+terminated by signal 28	2269	3383
+terminated by signal 29	2270	3384
+terminated by signal 3	2250	3385
+terminated by signal 30	2271	3386
+terminated by signal 31	313	3387
+terminated by signal 4	2251	3388
+terminated by signal 5	2252	3389
+terminated by signal 6	636	3390
+terminated by signal 7	385	3391
+terminated by signal 8	2253	3392
+terminated by signal 9	2254	3393
+terminating autovacuum process due to administrator command	124,125	4360
+terminating background worker * due to administrator command	124,125	4361
+terminating connection because of crash of another server process	796,125	4362
+terminating connection because of unexpected sigquit signal	124,125	4360
+terminating connection because protocol synchronization was lost	334,335	346
+terminating connection due to administrator command	124,125	4360
+terminating connection due to conflict with recovery	447,446,862	4363
+terminating connection due to idle in transaction timeout	2458,115	4364
+terminating connection due to idle session timeout	2459,125	4365
+terminating connection due to immediate shutdown command	124,125	4360
+terminating connection due to unexpected postmaster exit	124,125	4366
+terminating logical replication worker due to administrator command	124,125	4360
+terminating logical replication worker due to timeout	732,335	4367
+terminating walreceiver due to timeout	732,335	955
+terminating walreceiver process due to administrator command	124,125	4368
+text file busy	2220	4369
+text search configuration * does not exist	102,1	2824
+text search configuration name * must be schema qualified	112,64	4370
+text search configuration parameter * not recognized	0,1	674
 text search configuration with oid * does not exist	102,1	813
-text search dictionary * does not exist	102,1	2822
+text search dictionary * does not exist	102,1	2824
 text search dictionary with oid * does not exist	102,1	813
-text search parser * does not exist	102,1	2822
-text search parser does not support headline creation	59	4367
-text search parser end method is required	103,1	4092
-text search parser gettoken method is required	103,1	4092
-text search parser is required	103,1	4092
-text search parser lextypes method is required	103,1	4092
-text search parser parameter * not recognized	0,1	673
-text search parser start method is required	103,1	4092
-text search template * does not accept options	0,1	673
-text search template * does not exist	102,1	2822
-text search template is required	103,1	4092
-text search template lexize method is required	103,1	4092
-text search template parameter * not recognized	0,1	673
-the * feature is disabled you need mariadb built with * to have it working	1238	1588
-the * function returns the wrong type	1506	1868
-the * handler only supports 32 bit integers in values	1376	1734
-the * syntax is reserved for purposes internal to the mariadb server	1573	1937
-the alterpartition request successfully updated the partition state but the leader has changed	2840	3587
-the assignor or its version range is not supported by the consumer group	3382	4368
-the binary log file * is logically corrupted	1098	1432
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1300	1652
-the binlog statement of type * was not preceded by a format description binlog statement	1438	1797
-the broker did not attempt to execute this operation	2982	3776
-the broker does not support the requested sasl mechanism	3383	4369
-the broker received a duplicate sequence number	958	1240
-the broker received an out of order sequence number	2994	3807
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2358	2779
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	767	940
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	766	939
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2929	3690
-the clusterid in the request does not match that found on the server	2514	2988
-the column s s cannot be changed more than once in a single update statement	1795	2203
-the consumer group has reached its max size	2417	2881
-the controller has considered the broker registration to be invalid	2633	3204
-the creation of some temporary tables could not be rolled back	1862	2271
-the current user is invalid	1334	1689
-the data source connection string * is not in the correct format	1256	1608
-the database system is in recovery mode	476,125	4370
-the database system is not accepting connections	476,125	4370
-the database system is not yet accepting connections	476,125	4370
-the database system is shutting down	476,125	4370
-the database system is starting up	476,125	4370
-the definition for table s is too big	1696	2072
-the definition of table * prevents operation * on table	1832	2241
-the encoded data was not valid for encoding utf	665	4371
-the fetch session encountered inconsistent topic id usage	2363	2784
-the fetch session epoch is invalid	2595	3132
-the fetch session id was not found	2362	2783
-the file * must be in the database directory or be readable by all	1715	2091
-the foreign data source you are trying to reference does not exist data source error	1255	1607
-the foreign server name you are trying to reference does not exist data source error	1259	1611
-the geometry has no data in function	1133	1467
-the given broker id was not registered	363	369
-the given key * was not present in the dictionary	2708	4372
-the given key was not present in the dictionary	2709	4373
-the given update version was invalid	2672	3258
-the group id does not exist	2416	2880
-the group is not empty	2913	3665
-the group member needs to have a valid member id before actually entering a consumer group	2776	3478
-the handler doesn t support autoextend of tablespaces	1708	2084
-the host or user argument to grant is too long	1290	1642
-the incident * occurred on the master message	1615	1984
-the index file for table * is full	1322	1675
-the instance id is still used by another member in the consumer group	3384	4374
-the leader epoch in the request is newer than the epoch on the broker	3385	4375
-the leader epoch in the request is older than the epoch on the broker	2359	2780
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2965	3752
-the log s topic id did not match the topic id in the request	2520	2990
-the mariadb server is running with the * option so it cannot execute this statement	1485	1846
-the member epoch is fenced by the group coordinator	2360	2781
-the member epoch is stale	3337	4278
-the message format version on the broker does not support this request	3386	4376
-the message has a negative size	2596	3133
-the method or operation is not implemented	2935	4377
-the mix of handlers in the partitions is not allowed in this version of mariadb	1406	1764
-the new isr contains at least one ineligible replica	2533	3017
-the node was low on resource	3387,3388	4378
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1410	1768
-the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	287
-the number of radius ports * must be 1 or the same as the number of radius servers	128,129	287
-the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	287
-the operation could not be completed the data is not in the correct format	2273	4379
-the operation could not be completed the data isn’t in the correct format	2273	4379
-the operation could not be completed the file doesn’t exist	780	4380
-the operation could not be completed you don’t have permission	92	4381
-the operation has timed out	3389,3093,754	4382
-the operation was aborted due to timeout	754	4383
-the operation was canceled	2976,81	4384
-the partition info in the frm file is not consistent with what can be written into the frm file	1316	1669
-the password for anonymous user cannot be expired	1525	1887
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1526	1888
-the password provided for the replication user exceeds the maximum length of 32 characters	1162	1505
-the path specified for * is too long	1528	1890
-the per index column family option has been deprecated	1529	1891
-the postphaseaction failed with an exception	321	4385
-the preferred leader was not available	3030	3875
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1541	1903
-the process does not possess some privilege required for this operation	3038	4386
-the processor does not support large pages	59	4387
-the producer attempted a transactional operation in an invalid state	2671	3253
+text search parser * does not exist	102,1	2824
+text search parser does not support headline creation	59	4371
+text search parser end method is required	103,1	4094
+text search parser gettoken method is required	103,1	4094
+text search parser is required	103,1	4094
+text search parser lextypes method is required	103,1	4094
+text search parser parameter * not recognized	0,1	674
+text search parser start method is required	103,1	4094
+text search template * does not accept options	0,1	674
+text search template * does not exist	102,1	2824
+text search template is required	103,1	4094
+text search template lexize method is required	103,1	4094
+text search template parameter * not recognized	0,1	674
+the * feature is disabled you need mariadb built with * to have it working	1238	1589
+the * function returns the wrong type	1506	1869
+the * handler only supports 32 bit integers in values	1376	1735
+the * syntax is reserved for purposes internal to the mariadb server	1573	1938
+the alterpartition request successfully updated the partition state but the leader has changed	2840	3589
+the assignor or its version range is not supported by the consumer group	3382	4372
+the binary log file * is logically corrupted	1098	1433
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1300	1653
+the binlog statement of type * was not preceded by a format description binlog statement	1438	1798
+the broker did not attempt to execute this operation	2982	3778
+the broker does not support the requested sasl mechanism	3383	4373
+the broker received a duplicate sequence number	958	1241
+the broker received an out of order sequence number	2994	3809
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2358	2780
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	767	941
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	766	940
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2929	3692
+the clusterid in the request does not match that found on the server	2514	2990
+the column s s cannot be changed more than once in a single update statement	1795	2204
+the consumer group has reached its max size	2417	2883
+the controller has considered the broker registration to be invalid	2633	3206
+the creation of some temporary tables could not be rolled back	1862	2272
+the current user is invalid	1334	1690
+the data source connection string * is not in the correct format	1256	1609
+the database system is in recovery mode	476,125	4374
+the database system is not accepting connections	476,125	4374
+the database system is not yet accepting connections	476,125	4374
+the database system is shutting down	476,125	4374
+the database system is starting up	476,125	4374
+the definition for table s is too big	1696	2073
+the definition of table * prevents operation * on table	1832	2242
+the encoded data was not valid for encoding utf	665	4375
+the fetch session encountered inconsistent topic id usage	2363	2785
+the fetch session epoch is invalid	2595	3134
+the fetch session id was not found	2362	2784
+the file * must be in the database directory or be readable by all	1715	2092
+the foreign data source you are trying to reference does not exist data source error	1255	1608
+the foreign server name you are trying to reference does not exist data source error	1259	1612
+the geometry has no data in function	1133	1468
+the given broker id was not registered	363	370
+the given key * was not present in the dictionary	2708	4376
+the given key was not present in the dictionary	2709	4377
+the given update version was invalid	2672	3260
+the group id does not exist	2416	2882
+the group is not empty	2913	3667
+the group member needs to have a valid member id before actually entering a consumer group	2776	3480
+the handler doesn t support autoextend of tablespaces	1708	2085
+the host or user argument to grant is too long	1290	1643
+the incident * occurred on the master message	1615	1985
+the index file for table * is full	1322	1676
+the instance id is still used by another member in the consumer group	3384	4378
+the leader epoch in the request is newer than the epoch on the broker	3385	4379
+the leader epoch in the request is older than the epoch on the broker	2359	2781
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2965	3754
+the log s topic id did not match the topic id in the request	2520	2992
+the mariadb server is running with the * option so it cannot execute this statement	1485	1847
+the member epoch is fenced by the group coordinator	2360	2782
+the member epoch is stale	3337	4282
+the message format version on the broker does not support this request	3386	4380
+the message has a negative size	2596	3135
+the method or operation is not implemented	2935	4381
+the mix of handlers in the partitions is not allowed in this version of mariadb	1406	1765
+the new isr contains at least one ineligible replica	2533	3019
+the node was low on resource	3387,3388	4382
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1410	1769
+the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	288
+the number of radius ports * must be 1 or the same as the number of radius servers	128,129	288
+the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	288
+the operation could not be completed the data is not in the correct format	2273	4383
+the operation could not be completed the data isn’t in the correct format	2273	4383
+the operation could not be completed the file doesn’t exist	780	4384
+the operation could not be completed you don’t have permission	92	4385
+the operation has timed out	3389,3093,754	4386
+the operation was aborted due to timeout	754	4387
+the operation was canceled	2976,81	4388
+the partition info in the frm file is not consistent with what can be written into the frm file	1316	1670
+the password for anonymous user cannot be expired	1525	1888
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1526	1889
+the password provided for the replication user exceeds the maximum length of 32 characters	1162	1506
+the path specified for * is too long	1528	1891
+the per index column family option has been deprecated	1529	1892
+the postphaseaction failed with an exception	321	4389
+the preferred leader was not available	3030	3877
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1541	1904
+the process does not possess some privilege required for this operation	3038	4390
+the processor does not support large pages	59	4391
+the producer attempted a transactional operation in an invalid state	2671	3255
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	712	873
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2629	3195
-the query interface requires a database connection	57	4388
-the record state is invalid	2632	3202
-the request was sent to an endpoint of the wrong type	2785	3490
-the requested offset is moved to tiered storage	2964	3750
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2966	3753
-the requested server id * clashes with the slave startup option replicate same server id	1611	1980
-the requested value * for the master delay exceeds the maximum	1393	1751
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1609	1978
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1608	1977
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1610	1979
-the requesting client does not support the compression type of given partition	3390	4389
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1720	2096
-the server encountered an error with the transaction	3391	4390
-the server has a configurable maximum message size to avoid unbounded memory allocation	2779	3482
-the server is currently in offline mode	1589	1956
-the server is not configured as slave fix in config file or with change master to	1092	1426
-the server was not built with row based replication	1551	1913
-the share coordinator rejected the request because the share group state epoch did not match	2361	2782
-the share session epoch is invalid	2653	3227
-the share session was not found	3184	4084
-the size number was correct but we don t allow the digit part to be more than 2 billion	1601	1968
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1397	1755
-the specified file name or path is too long or a component of the specified path is too long	3011	4391
-the standby was promoted during online backup	57	3113
-the statement * cannot invoke a stored function	1593	1960
-the statement * has no open cursor	1679	2055
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1117	1451
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1113	1447
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1126	1460
-the storage engine * can t index column s	1878	2288
-the storage engine * doesn t support fulltext indexes	1692	2068
-the storage engine * doesn t support spatial indexes	1693	2069
-the storage engine for the table doesn t support	1164	1507
-the syntax * is deprecated and will be removed in mariadb * please use	1843	2252
-the system variable * cannot be set in set statement	1594	1961
-the system variable * cannot be set in stored functions or triggers	1805	2214
-the system variable * cannot be set in stored procedures	1806	2215
-the system variable * cannot be set when there is an ongoing transaction	1807	2216
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1295	1647
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1296	1648
-the table * is full	1558	1921
-the table does not have fulltext index to support this query	1698	2074
-the target table * of the * is not insertable into	1457	1817
-the target table * of the * is not updatable	1459	1819
-the throttling quota has been exceeded	3392	4392
-the timestamp of the message is out of acceptable range	2668	3248
-the total length of the partitioning fields is too large	1505	1867
-the total number of locks exceeds the lock table size	1383	1741
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2670	3252
-the transactionalid could not be found	3393	4393
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1791	2199
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1792	2200
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1379	1737
-the used command is not allowed with this mariadb version	1465	1825
-the used select statements have a different number of columns	1885	2295
-the used table value constructor has a different number of values	1886	2296
-the user specified as a definer * does not exist	1453	1813
-the user specified log directory is not found in the broker config	2758	3439
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1293	1645
-the value specified for generated column * in table * has been ignored	1860	2269
-the version of api is not supported	3394	4394
-the voter is already part of the set of voters	959	1242
-the voter is not part of the set of voters	3395	4395
-the voter key doesn t match the receiving replica s key	2675	3263
-the wait completed due to an abandoned mutex	83	4396
-there are multiple default operator classes for data type	101,1	4397
-there are unstable offsets that need to be cleared	3396	4398
-there is a newer producer with the same transactionalid which fences the current one	3041	3891
-there is already a transaction in progress	114,115	492
-there is no * row in * trigger	1747	2124
-there is no built in function named	779,1	4399
-there is no client connection	730,335	4400
-there is no escaped character	0,1	4327
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2749	3427
-there is no parameter	3279,1	4401
-there is no previously clustered index for table	102,1	4402
-there is no primary key for referenced table	102,1	1106
-there is no such grant defined for user * on host	1460	1820
-there is no such grant defined for user * on host * on routine	1461	1821
-there is no such grant defined for user * on host * on table	1462	1822
-there is no transaction in progress	412,115	413
-there is no unique constraint matching given keys for referenced table	2384,1	2835
-there is no unique or exclusion constraint matching the on conflict specification	190,1	4403
-there was a problem processing the query on the foreign data source data source error	1546	1908
-thesaurus sample word * is a stop word rule	128,129	1018
-thesaurus sample word * isn t recognized by subdictionary rule	128,129	1018
-thesaurus substitute phrase is empty rule	128,129	1018
-thesaurus substitute word * is a stop word rule	128,129	1018
-thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1018
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2629	3197
+the query interface requires a database connection	57	4392
+the record state is invalid	2632	3204
+the request was sent to an endpoint of the wrong type	2785	3492
+the requested offset is moved to tiered storage	2964	3752
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2966	3755
+the requested server id * clashes with the slave startup option replicate same server id	1611	1981
+the requested value * for the master delay exceeds the maximum	1393	1752
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1609	1979
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1608	1978
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1610	1980
+the requesting client does not support the compression type of given partition	3390	4393
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1720	2097
+the server encountered an error with the transaction	3391	4394
+the server has a configurable maximum message size to avoid unbounded memory allocation	2779	3484
+the server is currently in offline mode	1589	1957
+the server is not configured as slave fix in config file or with change master to	1092	1427
+the server was not built with row based replication	1551	1914
+the share coordinator rejected the request because the share group state epoch did not match	2361	2783
+the share session epoch is invalid	2653	3229
+the share session was not found	3184	4086
+the size number was correct but we don t allow the digit part to be more than 2 billion	1601	1969
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1397	1756
+the specified file name or path is too long or a component of the specified path is too long	3011	4395
+the standby was promoted during online backup	57	3115
+the statement * cannot invoke a stored function	1593	1961
+the statement * has no open cursor	1679	2056
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1117	1452
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1113	1448
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1126	1461
+the storage engine * can t index column s	1878	2289
+the storage engine * doesn t support fulltext indexes	1692	2069
+the storage engine * doesn t support spatial indexes	1693	2070
+the storage engine for the table doesn t support	1164	1508
+the syntax * is deprecated and will be removed in mariadb * please use	1843	2253
+the system variable * cannot be set in set statement	1594	1962
+the system variable * cannot be set in stored functions or triggers	1805	2215
+the system variable * cannot be set in stored procedures	1806	2216
+the system variable * cannot be set when there is an ongoing transaction	1807	2217
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1295	1648
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1296	1649
+the table * is full	1558	1922
+the table does not have fulltext index to support this query	1698	2075
+the target table * of the * is not insertable into	1457	1818
+the target table * of the * is not updatable	1459	1820
+the throttling quota has been exceeded	3392	4396
+the timestamp of the message is out of acceptable range	2668	3250
+the total length of the partitioning fields is too large	1505	1868
+the total number of locks exceeds the lock table size	1383	1742
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2670	3254
+the transactionalid could not be found	3393	4397
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1791	2200
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1792	2201
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1379	1738
+the used command is not allowed with this mariadb version	1465	1826
+the used select statements have a different number of columns	1885	2296
+the used table value constructor has a different number of values	1886	2297
+the user specified as a definer * does not exist	1453	1814
+the user specified log directory is not found in the broker config	2758	3441
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1293	1646
+the value specified for generated column * in table * has been ignored	1860	2270
+the version of api is not supported	3394	4398
+the voter is already part of the set of voters	959	1243
+the voter is not part of the set of voters	3395	4399
+the voter key doesn t match the receiving replica s key	2675	3265
+the wait completed due to an abandoned mutex	83	4400
+there are multiple default operator classes for data type	101,1	4401
+there are unstable offsets that need to be cleared	3396	4402
+there is a newer producer with the same transactionalid which fences the current one	3041	3893
+there is already a transaction in progress	114,115	493
+there is no * row in * trigger	1747	2125
+there is no built in function named	779,1	4403
+there is no client connection	731,335	4404
+there is no escaped character	0,1	4331
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2749	3429
+there is no parameter	3279,1	4405
+there is no previously clustered index for table	102,1	4406
+there is no primary key for referenced table	102,1	1107
+there is no such grant defined for user * on host	1460	1821
+there is no such grant defined for user * on host * on routine	1461	1822
+there is no such grant defined for user * on host * on table	1462	1823
+there is no transaction in progress	412,115	414
+there is no unique constraint matching given keys for referenced table	2384,1	2837
+there is no unique or exclusion constraint matching the on conflict specification	190,1	4407
+there was a problem processing the query on the foreign data source data source error	1546	1909
+thesaurus sample word * is a stop word rule	128,129	1019
+thesaurus sample word * isn t recognized by subdictionary rule	128,129	1019
+thesaurus substitute phrase is empty rule	128,129	1019
+thesaurus substitute word * is a stop word rule	128,129	1019
+thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1019
 third argument of cast function must be type	103,1	215
-this broker id is already in use	940	1214
-this command is not supported in the prepared statement protocol yet	1786	2165
-this controller id is not known	3397	4404
-this endpoint type is not supported yet	3398	4405
-this error indicates that an offset commit was rejected because of oversize metadata	2578	3099
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2936	3699
-this error is thrown if the request exceeds the user specified time limit in the request	754	3989
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2730	3402
-this error never happens	1204	1552
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4406
-this function * has the same name as a native function	1418	1776
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1122	1456
-this is not a client facing error and is used mostly by tools when a broker is not alive	364	370
-this is not the correct controller for this cluster	2928	3689
-this is not yet supported for generated columns	1781	2160
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	770	943
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2640	3213
-this operation cannot be performed as you have a running slave * run stop slave * first	1618	1987
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1604	1972
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1625	1994
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1099	1433
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1850	2259
-this operation requires a running slave configure slave and do start slave	1619	1988
-this operation was aborted	81	4407
-this partition function is not allowed	1508	1870
-this record has failed the validation on broker and hence will be rejected	2631	3201
-this request is for a topic or partition that does not exist on this broker	3400	4408
-this server does not host this topic id	3401	4409
-this table type requires a primary key	1572	1936
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1575	1941
-this version of mariadb doesn	1473	1834
-this version of mariadb is not compiled with raid support	1445	1804
-this window function may not have a window frame	1865	2274
-thread abort exception	3402	4410
-thread interrupted exception	3403	4411
-thread stack overrun * bytes used of a * byte stack and	1665	2041
-thread stack overrun used * of a * stack use	1664	2040
-thread start exception	3404	4412
-thread state exception	3405	4413
-thread was in an invalid state for the operation being executed	3405	4414
-thread was interrupted from a waiting state	3403	4415
-threadabortexception	3402	4410
-threaderror	3406	4416
-threadinterruptedexception	3403	4411
-threadstartexception	3404	4412
-threadstateexception	3405	4413
-thresholds array must not contain nulls	113,64	462
-thresholds must be one dimensional array	206,64	240
-throttling quota exceeded exception	3392	4392
-throttling_quota_exceeded	3392	4392
-throttlingquotaexceededexception	3392	4392
-time data * does not match format	528	4417
-time field value out of range	866,64	1117
-time limit exceeded exception	3407	4418
-time zone * not recognized	112,64,128	4419
-time zone displacement out of range	2666,64	4420
-time zone interval must be hour or hour to minute	0,1	690
-time zone not found exception	3408	4421
-timelimitexceededexception	3407	4418
-timeout database is locked	3243,3083	4165
-timeout must not be negative	201,64	4422
-timeouterror	741,3409	4423
-timeoutexception	3389	4424
-timeoutexpired	3410	4425
-timer expired	2225	4426
-timestamperror	3411	4427
-timestamps cannot be binned into intervals containing months or years	59	3705
-timezonenotfoundexception	3408	4421
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4428
+this broker id is already in use	940	1215
+this command is not supported in the prepared statement protocol yet	1786	2166
+this controller id is not known	3397	4408
+this endpoint type is not supported yet	3398	4409
+this error indicates that an offset commit was rejected because of oversize metadata	2578	3101
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2936	3701
+this error is thrown if the request exceeds the user specified time limit in the request	754	3991
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2730	3404
+this error never happens	1204	1553
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4410
+this function * has the same name as a native function	1418	1777
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1122	1457
+this is not a client facing error and is used mostly by tools when a broker is not alive	364	371
+this is not the correct controller for this cluster	2928	3691
+this is not yet supported for generated columns	1781	2161
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	770	944
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2640	3215
+this operation cannot be performed as you have a running slave * run stop slave * first	1618	1988
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1604	1973
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1625	1995
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1099	1434
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1850	2260
+this operation requires a running slave configure slave and do start slave	1619	1989
+this operation was aborted	81	4411
+this partition function is not allowed	1508	1871
+this record has failed the validation on broker and hence will be rejected	2631	3203
+this request is for a topic or partition that does not exist on this broker	3400	4412
+this server does not host this topic id	3401	4413
+this table type requires a primary key	1572	1937
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1575	1942
+this version of mariadb doesn	1473	1835
+this version of mariadb is not compiled with raid support	1445	1805
+this window function may not have a window frame	1865	2275
+thread abort exception	3402	4414
+thread interrupted exception	3403	4415
+thread stack overrun * bytes used of a * byte stack and	1665	2042
+thread stack overrun used * of a * stack use	1664	2041
+thread start exception	3404	4416
+thread state exception	3405	4417
+thread was in an invalid state for the operation being executed	3405	4418
+thread was interrupted from a waiting state	3403	4419
+threadabortexception	3402	4414
+threaderror	3406	4420
+threadinterruptedexception	3403	4415
+threadstartexception	3404	4416
+threadstateexception	3405	4417
+thresholds array must not contain nulls	113,64	463
+thresholds must be one dimensional array	207,64	241
+throttling quota exceeded exception	3392	4396
+throttling_quota_exceeded	3392	4396
+throttlingquotaexceededexception	3392	4396
+time data * does not match format	528	4421
+time field value out of range	866,64	1118
+time limit exceeded exception	3407	4422
+time zone * not recognized	112,64,128	4423
+time zone displacement out of range	2666,64	4424
+time zone interval must be hour or hour to minute	0,1	691
+time zone not found exception	3408	4425
+timelimitexceededexception	3407	4422
+timeout database is locked	3243,3083	4169
+timeout must not be negative	201,64	4426
+timeouterror	741,3409	4427
+timeouterror * timed out	754	4428
+timeoutexception	3389	4429
+timeoutexpired	3410	4430
+timer expired	2225	4431
+timestamperror	3411	4432
+timestamps cannot be binned into intervals containing months or years	59	3707
+timezonenotfoundexception	3408	4425
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4433
 tls illegal exporter label	3412,172	193
 tls invalid ecpointformat list	3413,172	193
 tlsv1 alert access denied	3414,172	193
@@ -19082,922 +19092,922 @@ tlsv1 unsupported extension	3433,172	193
 tlsv13 alert certificate required	3434,172	193
 tlsv13 alert missing extension	3435,172	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	112,64	3855
-token type * does not exist	112,64	4429
-too big precision specified for * maximum is	1717	2093
-too big scale specified for * maximum is	1719	2095
+toast relfilenode value not set when in binary upgrade mode	112,64	3857
+token type * does not exist	112,64	4434
+too big precision specified for * maximum is	1717	2094
+too big scale specified for * maximum is	1719	2096
 too early	32	33
-too few arguments for format	112,64	2787
-too high level of nesting for select	1722	2098
-too long value for	1800	2209
-too many active concurrent transactions	1728	2104
-too many arguments	2418	4249
-too many background workers	142,143	4430
-too many column names were specified	0,1	4431
-too many columns	516	4248
-too many connections	1167	4246
-too many connections for database	1167,143	3970
-too many connections for role	1167,143	4432
-too many delayed threads in use	1730	2106
-too many dynamic shared memory segments	143	4433
-too many fields in	1733	2110
-too many files opened please execute the command again	1101	1435
-too many grouping sets present maximum 4096	3280,205	4434
-too many json array elements	3273	4222
-too many json object members	3274	4223
-too many key parts specified max * parts allowed	1731	2108
+too few arguments for format	112,64	2788
+too high level of nesting for select	1722	2099
+too long value for	1800	2210
+too many active concurrent transactions	1728	2105
+too many arguments	2418	4253
+too many background workers	142,143	4435
+too many column names were specified	0,1	4436
+too many columns	516	4252
+too many connections	1167	4250
+too many connections for database	1167,143	3972
+too many connections for role	1167,143	4437
+too many delayed threads in use	1730	2107
+too many dynamic shared memory segments	143	4438
+too many fields in	1733	2111
+too many files opened please execute the command again	1101	1436
+too many grouping sets present maximum 4096	3280,206	4439
+too many json array elements	3273	4226
+too many json object members	3274	4227
+too many key parts specified max * parts allowed	1731	2109
 too many key updates	3436,172	193
-too many keys specified max * keys allowed	1732	2109
-too many levels of symbolic links	1001	4435
-too many lexemes in thesaurus entry	128,129	1018
-too many links	1005	4436
-too many listeners exception	3437	4437
-too many notifications in the notify queue	205	4438
-too many open files	1004	4439
-too many open files in system	1029	4440
-too many partitions including subpartitions were defined	1734	2111
-too many points requested	205	4441
-too many references cannot splice	2216	4442
-too many regular expression matches	205	4443
+too many keys specified max * keys allowed	1732	2110
+too many levels of symbolic links	1001	4440
+too many lexemes in thesaurus entry	128,129	1019
+too many links	1005	4441
+too many listeners exception	3437	4442
+too many notifications in the notify queue	206	4443
+too many open files	1004	4444
+too many open files in system	1029	4445
+too many partitions including subpartitions were defined	1734	2112
+too many points requested	206	4446
+too many references cannot splice	2216	4447
+too many regular expression matches	206	4448
 too many requests	35	36
-too many rows	3282	4253
-too many strings for column * and set	1721	2097
-too many syntax errors found abandoning file	205	1014
-too many tables mariadb can only use * tables in a join	1736	2113
-too many users	2228	4444
+too many rows	3282	4257
+too many strings for column * and set	1721	2098
+too many syntax errors found abandoning file	206	1015
+too many tables mariadb can only use * tables in a join	1736	2114
+too many users	2228	4449
 too many warn alerts	3438,172	193
-too many with elements in with clause	1729	2105
+too many with elements in with clause	1729	2106
 too much early data	3439,172	193
 too_early	32	33
-too_many_arguments	2418,205	4249
-too_many_columns	516,205	4248
-too_many_connections	1167,143	4246
-too_many_json_array_elements	3273,64	4222
-too_many_json_object_members	3274,64	4223
+too_many_arguments	2418,206	4253
+too_many_columns	516,206	4252
+too_many_connections	1167,143	4250
+too_many_json_array_elements	3273,64	4226
+too_many_json_object_members	3274,64	4227
 too_many_requests	35	36
-too_many_rows	3282,211	4253
-toomanyarguments	2418,205	4249
-toomanycolumns	516,205	4248
-toomanyconnections	1167,143	4246
-toomanyjsonarrayelements	3273,64	4222
-toomanyjsonobjectmembers	3274,64	4223
-toomanylistenersexception	3437	4437
-toomanyrows	3282,211	4253
-topic already exists exception	3440	4445
-topic authorization failed exception	3126	4011
-topic deletion disabled exception	3441	4446
-topic with this name already exists	3440	4445
-topic_already_exists	3440	4445
-topic_authorization_failed	3126	4011
-topic_deletion_disabled	3441	4446
-topicalreadyexistsexception	3440	4445
-topicauthorizationfailedexception	3126	4011
-topicdeletiondisabledexception	3441	4446
-total size of jsonb array elements exceeds the maximum of	205	3723
-total size of jsonb object elements exceeds the maximum of	205	3723
-trace breakpoint trap	2252	4447
-trailing characters remain in input string after datetime format	464,64	501
-transaction abortable exception	3391	4390
-transaction aborted during system catalog scan	446	4448
-transaction characteristics can t be changed while a transaction is in progress	1143	1478
-transaction control statements are not allowed within an extension script	59	410
-transaction coordinator fenced exception	2531	3015
-transaction id * is in the future	112,64	4449
-transaction identifier * is already in use	101,1	4450
-transaction identifier * is too long	112,64	4451
-transaction integrity constraint violation	3277	4234
-transaction precise system versioned tables do not support partitioning by row start or row end	1824	2233
-transaction precise system versioning for s is not supported	1812	2221
-transaction registry is disabled	1823	2232
-transaction resolution unknown	3268	4213
-transaction rollback	446	4233
-transaction_abortable	3391	4390
-transaction_coordinator_fenced	2531	3015
-transaction_integrity_constraint_violation	3277,446	4234
-transaction_resolution_unknown	3268,335	4213
-transaction_rollback	446	4233
-transactionabortableexception	3391	4390
-transactional id authorization failed exception	3442	4452
-transactional id not found exception	3393	4393
-transactional_id_authorization_failed	3442	4452
-transactional_id_not_found	3393	4393
-transactionalidauthorizationfailedexception	3442	4452
-transactionalidnotfoundexception	3393	4393
-transactioncoordinatorfencedexception	2531	3015
-transactionintegrityconstraintviolation	3277,446	4234
-transactionresolutionunknown	3268,335	4213
-transactionrollback	446	4233
-transform for type * already exists	101,1	4453
-transform for type * does not exist	102,1	3307
+too_many_rows	3282,212	4257
+toomanyarguments	2418,206	4253
+toomanycolumns	516,206	4252
+toomanyconnections	1167,143	4250
+toomanyjsonarrayelements	3273,64	4226
+toomanyjsonobjectmembers	3274,64	4227
+toomanylistenersexception	3437	4442
+toomanyrows	3282,212	4257
+topic already exists exception	3440	4450
+topic authorization failed exception	3126	4013
+topic deletion disabled exception	3441	4451
+topic with this name already exists	3440	4450
+topic_already_exists	3440	4450
+topic_authorization_failed	3126	4013
+topic_deletion_disabled	3441	4451
+topicalreadyexistsexception	3440	4450
+topicauthorizationfailedexception	3126	4013
+topicdeletiondisabledexception	3441	4451
+total size of jsonb array elements exceeds the maximum of	206	3725
+total size of jsonb object elements exceeds the maximum of	206	3725
+trace breakpoint trap	2252	4452
+trailing characters remain in input string after datetime format	464,64	502
+transaction abortable exception	3391	4394
+transaction aborted during system catalog scan	446	4453
+transaction characteristics can t be changed while a transaction is in progress	1143	1479
+transaction control statements are not allowed within an extension script	59	411
+transaction coordinator fenced exception	2531	3017
+transaction id * is in the future	112,64	4454
+transaction identifier * is already in use	101,1	4455
+transaction identifier * is too long	112,64	4456
+transaction integrity constraint violation	3277	4238
+transaction precise system versioned tables do not support partitioning by row start or row end	1824	2234
+transaction precise system versioning for s is not supported	1812	2222
+transaction registry is disabled	1823	2233
+transaction resolution unknown	3268	4217
+transaction rollback	446	4237
+transaction_abortable	3391	4394
+transaction_coordinator_fenced	2531	3017
+transaction_integrity_constraint_violation	3277,446	4238
+transaction_resolution_unknown	3268,335	4217
+transaction_rollback	446	4237
+transactionabortableexception	3391	4394
+transactional id authorization failed exception	3442	4457
+transactional id not found exception	3393	4397
+transactional_id_authorization_failed	3442	4457
+transactional_id_not_found	3393	4397
+transactionalidauthorizationfailedexception	3442	4457
+transactionalidnotfoundexception	3393	4397
+transactioncoordinatorfencedexception	2531	3017
+transactionintegrityconstraintviolation	3277,446	4238
+transactionresolutionunknown	3268,335	4217
+transactionrollback	446	4237
+transform for type * already exists	101,1	4458
+transform for type * does not exist	102,1	3309
 transform function must be a normal function	103,1	215
 transform function must not be volatile	103,1	215
 transform function must not return a set	103,1	215
 transform function must take one argument	103,1	215
-transformer configuration exception	3443	4454
-transformer factory configuration error	3444	4455
-transformerconfigurationexception	3443	4454
-transformerexception	3445	4456
-transformerfactoryconfigurationerror	3444	4455
-transformexception	3446	4457
-transition table name can only be specified for an after trigger	103,1	335
-transition tables cannot be specified for triggers with column lists	59	336
-transition tables cannot be specified for triggers with more than one event	59	336
-translated account name too long	786	1033
-transport endpoint is already connected	987	4458
-transport endpoint is not connected	1051	4459
-trigger * already exists	1740	2117
-trigger * does not have created attribute	1856	2265
-trigger * has an error in its body	1205	1553
-trigger * is a view temporary table or sequence	1748	2125
-trigger constraint failed	3245,600	4169
-trigger creation context of table s s is invalid	1744	2121
-trigger does not exist	1742	2119
-trigger function * returned null value	327,328	334
-trigger in wrong schema	1743	2120
-trigger protocol violated	327	4231
-trigger_protocol_violated	327,328	4231
-triggered action exception	3269	4214
-triggered data change violation	3275	4226
-triggered_action_exception	3269	4214
-triggered_data_change_violation	3275	4226
-triggeredactionexception	3269	4214
-triggereddatachangeviolation	3275	4226
-triggerprotocolviolated	327,328	4231
-triggers can not be created on system tables	1455	1815
-triggers for table s s have no creation context	1745	2122
-trim error	3272	4221
-trim_error	3272,64	4221
-trimerror	3272,64	4221
-truncate disk i o error	3251,100	4189
-truncate for each row triggers are not supported	59	336
-truncate triggers with transition tables are not supported	59	336
-truncated incorrect * value	1749	2127
-truncated value * when converting to	1180	1524
-trx_id * not found in mysql transaction_registry	1815	2224
-trying to access array offset on value of type null	213	264
-trying to add partition s with wrong number of subpartitions	1073	1407
-ts_rewrite query must return two tsquery columns	112,64	4460
-ts_stat query must return one tsvector column	112,64	4366
-tsquery is too large	205	3767
+transformer configuration exception	3443	4459
+transformer factory configuration error	3444	4460
+transformerconfigurationexception	3443	4459
+transformerexception	3445	4461
+transformerfactoryconfigurationerror	3444	4460
+transformexception	3446	4462
+transition table name can only be specified for an after trigger	103,1	336
+transition tables cannot be specified for triggers with column lists	59	337
+transition tables cannot be specified for triggers with more than one event	59	337
+translated account name too long	786	1034
+transport endpoint is already connected	987	4463
+transport endpoint is not connected	1051	4464
+trigger * already exists	1740	2118
+trigger * does not have created attribute	1856	2266
+trigger * has an error in its body	1205	1554
+trigger * is a view temporary table or sequence	1748	2126
+trigger constraint failed	3245,600	4173
+trigger creation context of table s s is invalid	1744	2122
+trigger does not exist	1742	2120
+trigger function * returned null value	327,328	335
+trigger in wrong schema	1743	2121
+trigger protocol violated	327	4235
+trigger_protocol_violated	327,328	4235
+triggered action exception	3269	4218
+triggered data change violation	3275	4230
+triggered_action_exception	3269	4218
+triggered_data_change_violation	3275	4230
+triggeredactionexception	3269	4218
+triggereddatachangeviolation	3275	4230
+triggerprotocolviolated	327,328	4235
+triggers can not be created on system tables	1455	1816
+triggers for table s s have no creation context	1745	2123
+trim error	3272	4225
+trim_error	3272,64	4225
+trimerror	3272,64	4225
+truncate disk i o error	3251,100	4193
+truncate for each row triggers are not supported	59	337
+truncate triggers with transition tables are not supported	59	337
+truncated incorrect * value	1749	2128
+truncated value * when converting to	1180	1525
+trx_id * not found in mysql transaction_registry	1815	2225
+trying to access array offset on value of type null	214	265
+trying to add partition s with wrong number of subpartitions	1073	1408
+ts_rewrite query must return two tsquery columns	112,64	4465
+ts_stat query must return one tsvector column	112,64	4370
+tsquery is too large	206	3769
 tsvector column * does not exist	461,1	880
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1553	1916
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1554	1917
-ttl support is currently disabled when table has a hidden pk	1555	1918
-tuple to be deleted was already modified by an operation triggered by the current command	3275	4461
-tuple to be deleted was already moved to another partition due to concurrent update	447,446	1027
-tuple to be locked was already moved to another partition due to concurrent update	447,446	4462
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1553	1917
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1554	1918
+ttl support is currently disabled when table has a hidden pk	1555	1919
+tuple to be deleted was already modified by an operation triggered by the current command	3275	4466
+tuple to be deleted was already moved to another partition due to concurrent update	447,446	1028
+tuple to be locked was already moved to another partition due to concurrent update	447,446	4467
 tuple to be locked was already moved to another partition due to concurrent update retrying	447,446	871
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4461
-tuple to be updated was already modified by an operation triggered by the current command	3275,57	4461
-two phase commit requested but not supported by output plugin	112,64	3809
-two phase state file maximum length exceeded	205	4463
-type access exception	224	4464
-type analyze function * must return type	103,1	519
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4466
+tuple to be updated was already modified by an operation triggered by the current command	3275,57	4466
+two phase commit requested but not supported by output plugin	112,64	3811
+two phase state file maximum length exceeded	206	4468
+type access exception	225	4469
+type analyze function * must return type	103,1	520
 type attribute * cannot be changed	0,1	892
 type attribute * not recognized	0,1	892
 type attribute subtype is required	0,1	892
-type had been unloaded	3447	4465
-type initialization exception	3448	4466
-type input function * has multiple matches	134,1	4467
-type input function * must return type	103,1	519
-type input function * should not be volatile	103,1	519
-type input function must be specified	103,1	519
-type load exception	2324	4468
+type had been unloaded	3447	4470
+type initialization exception	3448	4471
+type input function * has multiple matches	134,1	4472
+type input function * must return type	103,1	520
+type input function * should not be volatile	103,1	520
+type input function must be specified	103,1	520
+type load exception	2324	4473
 type matched to anycompatiblenonarray is an array type	170,1	192
 type matched to anyenum is not an enum type	170,1	192
 type matched to anynonarray is an array type	170,1	192
-type modifier cannot be specified for shell type	0,1	3254
-type modifier cannot have order by	0,1	690
-type modifier cannot have parameter name	0,1	690
-type modifier input function * should not be volatile	103,1	519
-type modifier is not allowed for type	0,1	3254
-type modifier output function * should not be volatile	103,1	519
-type modifier output function is useless without a type modifier input function	103,1	519
-type modifiers must be simple constants or identifiers	0,1	3254
-type not present exception	3449	4469
-type of inherited column * must be changed in child tables too	61,1	477
-type of parameter * does not match that when preparing the plan	170,1	4470
-type output function * must return type	103,1	519
-type output function * should not be volatile	103,1	519
-type output function must be specified	103,1	519
-type receive function * has multiple matches	134,1	4467
-type receive function * must return type	103,1	519
-type receive function * should not be volatile	103,1	519
-type send function * must return type	103,1	519
-type send function * should not be volatile	103,1	519
-type subscripting function * must return type	103,1	519
-type unloaded exception	3447	4471
+type modifier cannot be specified for shell type	0,1	3256
+type modifier cannot have order by	0,1	691
+type modifier cannot have parameter name	0,1	691
+type modifier input function * should not be volatile	103,1	520
+type modifier is not allowed for type	0,1	3256
+type modifier output function * should not be volatile	103,1	520
+type modifier output function is useless without a type modifier input function	103,1	520
+type modifiers must be simple constants or identifiers	0,1	3256
+type not present exception	3449	4474
+type of inherited column * must be changed in child tables too	61,1	478
+type of parameter * does not match that when preparing the plan	170,1	4475
+type output function * must return type	103,1	520
+type output function * should not be volatile	103,1	520
+type output function must be specified	103,1	520
+type receive function * has multiple matches	134,1	4472
+type receive function * must return type	103,1	520
+type receive function * should not be volatile	103,1	520
+type send function * must return type	103,1	520
+type send function * should not be volatile	103,1	520
+type subscripting function * must return type	103,1	520
+type unloaded exception	3447	4476
 type with oid * does not exist	102,1	813
-typeaccessexception	224	4464
+typeaccessexception	225	4469
 typed tables cannot inherit	153,1	166
-typeerror	3450,3451	4472
-typeinitializationexception	3448	4466
-typeloadexception	2324	4468
-typenotpresentexception	3449	4469
-typeunloadedexception	3447	4471
-typmod array must be one dimensional	206,64	4473
-typmod array must not contain nulls	113,64	4474
-typmod_in function * must return type	103,1	519
-typmod_out function * must return type	103,1	519
-unable to attach or mount volumes	2315,2314	3521
-unable to calculate centroid because geometry is empty in function	1132	1466
-unable to connect to foreign data source	1169	1513
-unable to decode issuer public key	3452,178	4475
-unable to decrypt certificate s signature	3453,178	4476
-unable to decrypt crl s signature	3454,178	4477
+typeerror	3450,3451	4477
+typeinitializationexception	3448	4471
+typeloadexception	2324	4473
+typenotpresentexception	3449	4474
+typeunloadedexception	3447	4476
+typmod array must be one dimensional	207,64	4478
+typmod array must not contain nulls	113,64	4479
+typmod_in function * must return type	103,1	520
+typmod_out function * must return type	103,1	520
+unable to attach or mount volumes	2315,2314	3523
+unable to calculate centroid because geometry is empty in function	1132	1467
+unable to connect to foreign data source	1169	1514
+unable to decode issuer public key	3452,178	4480
+unable to decrypt certificate s signature	3453,178	4481
+unable to decrypt crl s signature	3454,178	4482
 unable to find ecdh parameters	3455,172	193
-unable to find manifest resource	2792	4478
+unable to find manifest resource	2792	4483
 unable to find public key parameters	3456,172	193
-unable to find the specified file	2369	4479
-unable to find valid certification path to requested target	178	4480
-unable to get certificate crl	3457,178	4481
-unable to get crl issuer certificate	3458,178	4482
-unable to get issuer certificate	3459,178	4483
-unable to get local issuer certificate	3460,178	4484
+unable to find the specified file	2369	4484
+unable to find valid certification path to requested target	178	4485
+unable to get certificate crl	3457,178	4486
+unable to get crl issuer certificate	3458,178	4487
+unable to get issuer certificate	3459,178	4488
+unable to get local issuer certificate	3460,178	4489
 unable to load ssl3 md5 routines	3461,172	193
 unable to load ssl3 sha1 routines	3462,172	193
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1881	2291
-unable to read data from the transport connection connection reset by peer	739	4485
-unable to translate bytes * at index * from specified code page to unicode	665	4486
-unable to update finalized features due to an unexpected server error	2357	2778
-unable to verify the first certificate	3463,178	4487
-unacceptable combination of window frame bound specifications	1087	1421
-unacceptable credential exception	3115	3990
-unacceptable mutual recursion with anchored table	1753	2131
-unacceptable schema name	463,1	4488
-unacceptable tablespace name	463,1	4489
-unacceptable_credential	3115	3990
-unacceptablecredentialexception	3115	3990
-unauthorized access exception	238	4490
-unauthorizedaccessexception	238	4490
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1881	2292
+unable to read data from the transport connection connection reset by peer	739	4490
+unable to translate bytes * at index * from specified code page to unicode	665	4491
+unable to update finalized features due to an unexpected server error	2357	2779
+unable to verify the first certificate	3463,178	4492
+unacceptable combination of window frame bound specifications	1087	1422
+unacceptable credential exception	3115	3992
+unacceptable mutual recursion with anchored table	1753	2132
+unacceptable schema name	463,1	4493
+unacceptable tablespace name	463,1	4494
+unacceptable_credential	3115	3992
+unacceptablecredentialexception	3115	3992
+unauthorized access exception	238	4495
+unauthorizedaccessexception	238	4495
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3464	4491
-unboundlocalerror	3464	4491
-uncaught throw error	3465	4492
-uncaughtthrowerror	3465	4492
-unchecked io exception	3466	4493
-uncheckedioexception	3466	4493
-uncompress the compressed binlog failed	1109	1443
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1716	2092
-undeclared throwable exception	3467	4494
-undeclaredthrowableexception	3467	4494
-undefined array key	2708	4495
-undefined column	461	4238
-undefined conversion error	3468	4496
-undefined file	921	4252
-undefined function	779	4241
-undefined method * for nil nilclass	213	4497
-undefined method for nil nilclass	213	4497
-undefined object	102	4239
-undefined parameter	3279	4243
-undefined table	617	4242
-undefined_column	461,1	4238
-undefined_file	921,789	4252
-undefined_function	779,1	4241
-undefined_object	102,1	4239
-undefined_parameter	3279,1	4243
-undefined_table	617,1	4242
-undefinedcolumn	461,1	4238
-undefinedconversionerror	3468	4496
-undefinedfile	921,789	4252
-undefinedfunction	779,1	4241
-undefinedobject	102,1	4239
-undefinedparameter	3279,1	4243
-undefinedtable	617,1	4242
-underflow error * in function	1676	2052
-undo log error	1329	1682
-undo log record is too big	1754	2132
+unbound local error	3464	4496
+unboundlocalerror	3464	4496
+uncaught throw error	3465	4497
+uncaughtthrowerror	3465	4497
+unchecked io exception	3466	4498
+uncheckedioexception	3466	4498
+uncompress the compressed binlog failed	1109	1444
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1716	2093
+undeclared throwable exception	3467	4499
+undeclaredthrowableexception	3467	4499
+undefined array key	2708	4500
+undefined column	461	4242
+undefined conversion error	3468	4501
+undefined file	921	4256
+undefined function	779	4245
+undefined method * for nil nilclass	214	4502
+undefined method for nil nilclass	214	4502
+undefined object	102	4243
+undefined parameter	3279	4247
+undefined table	617	4246
+undefined_column	461,1	4242
+undefined_file	921,789	4256
+undefined_function	779,1	4245
+undefined_object	102,1	4243
+undefined_parameter	3279,1	4247
+undefined_table	617,1	4246
+undefinedcolumn	461,1	4242
+undefinedconversionerror	3468	4501
+undefinedfile	921,789	4256
+undefinedfunction	779,1	4245
+undefinedobject	102,1	4243
+undefinedparameter	3279,1	4247
+undefinedtable	617,1	4246
+underflow error * in function	1676	2053
+undo log error	1329	1683
+undo log record is too big	1754	2133
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1137
+unequal number of entries in row expressions	0,1	1138
 unexpected ccs message	3469,172	193
 unexpected end of early data	3470,172	193
-unexpected end of file from server	1023	4498
-unexpected end of file while parsing comment	1263	1615
-unexpected end of file while skipping unknown parameter	1264	1616
-unexpected end of json input	2273	2704
-unexpected end of json path in argument * to function	1358	1713
-unexpected end of json text in argument * to function	1352	1707
-unexpected end of line	128,129	1018
-unexpected end of line or lexeme	128,129	1018
-unexpected end of string while parsing json string at character offset	2273	4499
-unexpected eof found when reading file * errno	1755	2133
+unexpected end of file from server	1023	4503
+unexpected end of file while parsing comment	1263	1616
+unexpected end of file while skipping unknown parameter	1264	1617
+unexpected end of json input	2273	2705
+unexpected end of json path in argument * to function	1358	1714
+unexpected end of json text in argument * to function	1352	1708
+unexpected end of line	128,129	1019
+unexpected end of line or lexeme	128,129	1019
+unexpected end of string while parsing json string at character offset	2273	4504
+unexpected eof found when reading file * errno	1755	2134
 unexpected eof in copy data	273,64	835
-unexpected eof on client connection with an open transaction	731,335	916
-unexpected eof on standby connection	334,335	3235
+unexpected eof on client connection with an open transaction	732,335	917
+unexpected eof on standby connection	334,335	3237
 unexpected eof while reading	3471,172	193
-unexpected eof within message length word	334,335	2984
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1628	1998
-unexpected master s heartbeat data	1607	1976
+unexpected eof within message length word	334,335	2986
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1628	1999
+unexpected master s heartbeat data	1607	1977
 unexpected message	3472,172	193
-unexpected message type	334,335	3235
-unexpected message type 0x * during copy from stdin	334,335	4500
+unexpected message type	334,335	3237
+unexpected message type 0x * during copy from stdin	334,335	4505
 unexpected record	3473,172	193
-unexpected request for new relfilenode in binary upgrade mode	112,64	2893
-unexpected result after commandcomplete	334,335	961
-unexpected result set after end of streaming	334,335	961
+unexpected request for new relfilenode in binary upgrade mode	112,64	2895
+unexpected result after commandcomplete	334,335	962
+unexpected result set after end of streaming	334,335	962
 unexpected scram channel binding attribute in client final message	334,335	772
-unexpected token * is not valid json	2273	2704
-unexpected token at	2273	4501
-unexpected while decoding base64 sequence	112,64	3081
+unexpected token * is not valid json	2273	2705
+unexpected token at	2273	4506
+unexpected while decoding base64 sequence	112,64	3083
 unexpected_frame	47	49
-unexpectedexception	3474	4502
-unexpectedly found nil while implicitly unwrapping an optional value	213	4503
-unexpectedly found nil while unwrapping an optional value	213	4503
-unhandled critical crl extension	3475,178	4504
-unhandled critical extension	3476,178	4505
-unhandled user defined exception condition	1598	1965
-unhandled user defined not found condition	1599	1966
-unhandled user defined warning condition	1600	1967
-unicode decode error	3477,3478	4506
-unicode encode error	3479,3480	4507
-unicode normalization can only be performed if server encoding is utf8	0,1	3257
-unicode translate error	3481,3482	4508
-unicodedecodeerror	3477,3478	4506
-unicodeencodeerror	3479,3480	4507
-unicodeerror	3483,3484	4509
-unicodetranslateerror	3481,3482	4508
-unicodewarning	3485	4510
-unimplemented file mode	3486	4511
-unimplementedfilemode	3486	4511
-uninstallerror	3487	4512
-union intersect except member statement cannot refer to other relations of same query level	190,1	4513
-unique constraint failed	3246,600	4170
+unexpectedexception	3474	4507
+unexpectedly found nil while implicitly unwrapping an optional value	214	4508
+unexpectedly found nil while unwrapping an optional value	214	4508
+unhandled critical crl extension	3475,178	4509
+unhandled critical extension	3476,178	4510
+unhandled user defined exception condition	1598	1966
+unhandled user defined not found condition	1599	1967
+unhandled user defined warning condition	1600	1968
+unicode decode error	3477,3478	4511
+unicode encode error	3479,3480	4512
+unicode normalization can only be performed if server encoding is utf8	0,1	3259
+unicode translate error	3481,3482	4513
+unicodedecodeerror	3477,3478	4511
+unicodeencodeerror	3479,3480	4512
+unicodeerror	3483,3484	4514
+unicodetranslateerror	3481,3482	4513
+unicodewarning	3485	4515
+unimplemented file mode	3486	4516
+unimplementedfilemode	3486	4516
+uninstallerror	3487	4517
+union intersect except member statement cannot refer to other relations of same query level	190,1	4518
+unique constraint failed	3246,600	4174
 unique constraint on partitioned table must include all partitioning columns	59	103
-unique constraints are not supported on foreign tables	59	236
+unique constraints are not supported on foreign tables	59	237
 unique constraints not possible for domains	0,1	892
 unique predicate is not yet implemented	59	63
-unique violation	775	4225
-unique_violation	775,598	4225
-uniqueviolation	775,598	4225
-unknown * format name	1764	2143
+unique violation	775	4229
+unique_violation	775,598	4229
+uniqueviolation	775,598	4229
+unknown * format name	1764	2144
 unknown alert type	3488,172	193
-unknown annotation value exception	3489	4514
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1086	1420
+unknown annotation value exception	3489	4519
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1086	1421
 unknown certificate type	3490,172	193
-unknown character set	1759	2137
+unknown character set	1759	2138
 unknown cipher returned	3491,172	193
 unknown cipher type	3492,172	193
 unknown cmd name	3493,172	193
-unknown column * in	1089	1423
+unknown column * in	1089	1424
 unknown command	1761,172	193
-unknown command error	3494	4515
-unknown compression method	1762	2140
-unknown controller id exception	3397	4404
-unknown data type	1763	2141
+unknown command error	3494	4520
+unknown compression method	1762	2141
+unknown controller id exception	3397	4408
+unknown data type	1763	2142
 unknown digest	3495,172	193
-unknown directive exception	3496	4516
-unknown element exception	3497	4517
-unknown entity exception	3498	4518
-unknown error during log purge	1385	1743
-unknown exception * in function	1677	2053
-unknown exception caught in gis function	1285	1637
-unknown exception thrown in function	1136	1470
-unknown format conversion exception	3499	4519
-unknown format flags exception	3500	4520
-unknown gis error occurred in function	1284	1636
-unknown host exception	3501,122	4521
-unknown key cache	1765	2144
+unknown directive exception	3496	4521
+unknown element exception	3497	4522
+unknown entity exception	3498	4523
+unknown error during log purge	1385	1744
+unknown exception * in function	1677	2054
+unknown exception caught in gis function	1285	1638
+unknown exception thrown in function	1136	1471
+unknown format conversion exception	3499	4524
+unknown format flags exception	3500	4525
+unknown gis error occurred in function	1284	1637
+unknown host exception	3501,122	4526
+unknown key cache	1765	2145
 unknown key exchange type	3502,172	193
-unknown leader epoch exception	3385	4375
-unknown lock type	1758	2136
-unknown member id exception	3127	4012
-unknown or incorrect time zone	1778	2157
-unknown partition * in table	1769	2148
+unknown leader epoch exception	3385	4379
+unknown lock type	1758	2137
+unknown member id exception	3127	4014
+unknown or incorrect time zone	1778	2158
+unknown partition * in table	1769	2149
 unknown pkey type	3503,172	193
-unknown prepared statement handler s given to	1772	2151
-unknown producer id exception	3399	4406
+unknown prepared statement handler s given to	1772	2152
+unknown producer id exception	3399	4410
 unknown protocol	3504,172	193
-unknown query id	1449	1809
-unknown service exception	3505	4522
+unknown query id	1449	1810
+unknown service exception	3505	4527
 unknown ssl version	3506,172	193
 unknown state	3507,172	193
-unknown storage engine	1773	2152
-unknown structured system variable or row routine variable	1774	2153
+unknown storage engine	1773	2153
+unknown structured system variable or row routine variable	1774	2154
 unknown subscription id exception	620	774
-unknown system variable	1775	2154
-unknown table * in	1776	2155
-unknown thread id	1452	1812
-unknown topic id exception	3401	4409
-unknown topic or partition exception	3400	4408
-unknown transfer encoding	3508	4523
-unknown trigger has an error in its body	1206	1554
-unknown type exception	3509	4524
-unknown_controller_id	3397	4404
-unknown_leader_epoch	3385	4375
-unknown_member_id	3127	4012
-unknown_producer_id	3399	4406
+unknown system variable	1775	2155
+unknown table * in	1776	2156
+unknown thread id	1452	1813
+unknown topic id exception	3401	4413
+unknown topic or partition exception	3400	4412
+unknown transfer encoding	3508	4528
+unknown trigger has an error in its body	1206	1555
+unknown type exception	3509	4529
+unknown_controller_id	3397	4408
+unknown_leader_epoch	3385	4379
+unknown_member_id	3127	4014
+unknown_producer_id	3399	4410
 unknown_subscription_id	620	774
-unknown_topic_id	3401	4409
-unknown_topic_or_partition	3400	4408
-unknownannotationvalueexception	3489	4514
-unknowncommanderror	3494	4515
-unknowncontrolleridexception	3397	4404
-unknowndirectiveexception	3496	4516
-unknownelementexception	3497	4517
-unknownentityexception	3498	4518
-unknownerror	664	4525
-unknownformatconversionexception	3499	4519
-unknownformatflagsexception	3500	4520
-unknownhostexception	3501,122	4521
-unknownleaderepochexception	3385	4375
-unknownmemberidexception	3127	4012
-unknownproduceridexception	3399	4406
-unknownprotocol	3504	4526
-unknownserviceexception	3505	4522
+unknown_topic_id	3401	4413
+unknown_topic_or_partition	3400	4412
+unknownannotationvalueexception	3489	4519
+unknowncommanderror	3494	4520
+unknowncontrolleridexception	3397	4408
+unknowndirectiveexception	3496	4521
+unknownelementexception	3497	4522
+unknownentityexception	3498	4523
+unknownerror	664	4530
+unknownformatconversionexception	3499	4524
+unknownformatflagsexception	3500	4525
+unknownhostexception	3501,122	4526
+unknownleaderepochexception	3385	4379
+unknownmemberidexception	3127	4014
+unknownproduceridexception	3399	4410
+unknownprotocol	3504	4531
+unknownserviceexception	3505	4527
 unknownsubscriptionidexception	620	774
-unknowntopicidexception	3401	4409
-unknowntopicorpartitionexception	3400	4408
-unknowntransferencoding	3508	4523
-unknowntypeexception	3509	4524
-unlock disk i o error	3252,100	4190
-unmappable character exception	3510	4527
-unmappablecharacterexception	3510	4527
-unmarshalexception	3511	4528
-unmatched format character	464,64	501
-unmatched format separator	464,64	501
-unmodifiable class exception	3512	4529
-unmodifiable module exception	3513	4530
-unmodifiable set exception	3514	4531
-unmodifiableclassexception	3512	4529
-unmodifiablemoduleexception	3513	4530
-unmodifiablesetexception	3514	4531
-unnamed xml attribute value must be a column reference	0,1	1137
+unknowntopicidexception	3401	4413
+unknowntopicorpartitionexception	3400	4412
+unknowntransferencoding	3508	4528
+unknowntypeexception	3509	4529
+unlock disk i o error	3252,100	4194
+unmappable character exception	3510	4532
+unmappablecharacterexception	3510	4532
+unmarshalexception	3511	4533
+unmatched format character	464,64	502
+unmatched format separator	464,64	502
+unmodifiable class exception	3512	4534
+unmodifiable module exception	3513	4535
+unmodifiable set exception	3514	4536
+unmodifiableclassexception	3512	4534
+unmodifiablemoduleexception	3513	4535
+unmodifiablesetexception	3514	4536
+unnamed xml attribute value must be a column reference	0,1	1138
 unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4532
-unrecognized analyze option	0,1	3820
-unrecognized api version * reported by info function	112,64	3791
-unrecognized authentication option name	128,129	287
+unreachable when clause specified after unconditional when clause	0,1	4537
+unrecognized analyze option	0,1	3822
+unrecognized api version * reported by info function	112,64	3793
+unrecognized authentication option name	128,129	288
 unrecognized base backup option	0,1	869
 unrecognized checkpoint type	0,1	869
 unrecognized checksum algorithm	0,1	869
-unrecognized cluster option	0,1	4533
+unrecognized cluster option	0,1	4538
 unrecognized collation provider	103,1	809
-unrecognized column option	0,1	690
+unrecognized column option	0,1	691
 unrecognized compression algorithm	0,1	869
-unrecognized configuration parameter	102,1	4534
-unrecognized configuration parameter * in file	102,1	4535
+unrecognized configuration parameter	102,1	4539
+unrecognized configuration parameter * in file	102,1	4540
 unrecognized critical flags in copy file header	273,64	835
 unrecognized default acl object type	112,64	206
-unrecognized drop database option	0,1	4536
-unrecognized event name	0,1	2808
-unrecognized explain option	0,1	4537
-unrecognized filter variable	0,1	2808
-unrecognized format type specifier	112,64	2787
-unrecognized hash partition bound specification	0,1	690
-unrecognized headline parameter	112,64	3473
-unrecognized ispell parameter	112,64	3491
+unrecognized drop database option	0,1	4541
+unrecognized event name	0,1	2810
+unrecognized explain option	0,1	4542
+unrecognized filter variable	0,1	2810
+unrecognized format type specifier	112,64	2788
+unrecognized hash partition bound specification	0,1	691
+unrecognized headline parameter	112,64	3475
+unrecognized ispell parameter	112,64	3493
 unrecognized key word	63,64	67
-unrecognized locale provider	103,1	2923
+unrecognized locale provider	103,1	2925
 unrecognized manifest option	0,1	869
 unrecognized object type	112,64	206
-unrecognized parameter * in file	0,1	496
-unrecognized parameter namespace	112,64	3175
-unrecognized partitioning strategy	112,64	630
-unrecognized privilege type	0,1,112	4538
-unrecognized publication parameter	0,1	688
-unrecognized reindex option	0,1	4539
-unrecognized reset target	112,64	3098
-unrecognized role option	0,1	690
-unrecognized row security option	0,1	690
-unrecognized simple dictionary parameter	112,64	3528
-unrecognized snowball parameter	112,64	3498
-unrecognized ssl error code	334,335	948
-unrecognized statistics kind	0,1	4540
+unrecognized parameter * in file	0,1	497
+unrecognized parameter namespace	112,64	3177
+unrecognized partitioning strategy	112,64	631
+unrecognized privilege type	0,1,112	4543
+unrecognized publication parameter	0,1	689
+unrecognized reindex option	0,1	4544
+unrecognized reset target	112,64	3100
+unrecognized role option	0,1	691
+unrecognized row security option	0,1	691
+unrecognized simple dictionary parameter	112,64	3530
+unrecognized snowball parameter	112,64	3500
+unrecognized ssl error code	334,335	949
+unrecognized statistics kind	0,1	4545
 unrecognized subscription parameter	0,1	168
-unrecognized synonym parameter	112,64	3508
-unrecognized table function returnmode	3276,328	4336
-unrecognized thesaurus parameter	112,64	3493
-unrecognized vacuum option	0,1	3820
-unrecognized value for create_replication_slot option	112,64	4541
-unrecognized value for explain option	112,64	2707
-unrecognized value for publication option	0,1	688
-unrecoverable entry exception	3515	4542
-unrecoverable key exception	3516	4543
-unrecoverableentryexception	3515	4542
-unrecoverablekeyexception	3516	4543
-unreleased instance id exception	3384	4374
-unreleased_instance_id	3384	4374
-unreleasedinstanceidexception	3384	4374
-unresolved address exception	3517	4544
-unresolvedaddressexception	3517	4544
+unrecognized synonym parameter	112,64	3510
+unrecognized table function returnmode	3276,328	4340
+unrecognized thesaurus parameter	112,64	3495
+unrecognized vacuum option	0,1	3822
+unrecognized value for create_replication_slot option	112,64	4546
+unrecognized value for explain option	112,64	2708
+unrecognized value for publication option	0,1	689
+unrecoverable entry exception	3515	4547
+unrecoverable key exception	3516	4548
+unrecoverableentryexception	3515	4547
+unrecoverablekeyexception	3516	4548
+unreleased instance id exception	3384	4378
+unreleased_instance_id	3384	4378
+unreleasedinstanceidexception	3384	4378
+unresolved address exception	3517	4549
+unresolvedaddressexception	3517	4549
 unsafe legacy renegotiation disabled	3518,172	193
-unsafe new enum value usage	3281	4250
-unsafe statement written to the binary log using statement format since binlog_format statement	1124	1458
-unsafe use of in a string literal	2921,64	3680
-unsafe use of new value * of enum type	3281,57	4545
-unsafe use of pseudo type internal	62,1	510
-unsafe use of string constant with unicode escapes	59	4546
-unsafe_new_enum_value_usage	3281,57	4250
-unsafeerror	3519	4547
-unsafenewenumvalueusage	3281,57	4250
-unsatisfiable dependency error	3520	4548
-unsatisfiabledependencyerror	3520	4548
-unsatisfied link error	3521	4549
-unsatisfiedlinkerror	3521	4549
+unsafe new enum value usage	3281	4254
+unsafe statement written to the binary log using statement format since binlog_format statement	1124	1459
+unsafe use of in a string literal	2921,64	3682
+unsafe use of new value * of enum type	3281,57	4550
+unsafe use of pseudo type internal	62,1	511
+unsafe use of string constant with unicode escapes	59	4551
+unsafe_new_enum_value_usage	3281,57	4254
+unsafeerror	3519	4552
+unsafenewenumvalueusage	3281,57	4254
+unsatisfiable dependency error	3520	4553
+unsatisfiabledependencyerror	3520	4553
+unsatisfied link error	3521	4554
+unsatisfiedlinkerror	3521	4554
 unsolicited extension	3522,172	193
-unspecified certificate verification error	3523,178	4550
-unstable offset commit exception	3396	4398
-unstable_offset_commit	3396	4398
-unstableoffsetcommitexception	3396	4398
-unsuitable certificate purpose	3524,178	4551
-unsupported address type exception	3525	4552
-unsupported assignor exception	3382	4368
-unsupported audio file exception	3526	4553
-unsupported callback exception	3527	4554
-unsupported charset exception	3528	4555
-unsupported class version error	3529	4556
-unsupported collation on string indexed column * use binary collation	1782	2161
+unspecified certificate verification error	3523,178	4555
+unstable offset commit exception	3396	4402
+unstable_offset_commit	3396	4402
+unstableoffsetcommitexception	3396	4402
+unsuitable certificate purpose	3524,178	4556
+unsupported address type exception	3525	4557
+unsupported assignor exception	3382	4372
+unsupported audio file exception	3526	4558
+unsupported callback exception	3527	4559
+unsupported charset exception	3528	4560
+unsupported class version error	3529	4561
+unsupported collation on string indexed column * use binary collation	1782	2162
 unsupported compression algorithm	3530,172	193
-unsupported compression type exception	3390	4389
+unsupported compression type exception	3390	4393
 unsupported elliptic curve	3531,172	193
-unsupported encoding exception	3532	4557
-unsupported endpoint type exception	3398	4405
-unsupported extension feature	3533,178	4558
-unsupported flavor exception	3534	4559
-unsupported for message format exception	3386	4376
-unsupported format code	112,64	4560
-unsupported frontend protocol * server supports * 0 to	59	4561
-unsupported ldap url scheme	128,129	287
-unsupported look and feel exception	3535	4562
+unsupported encoding exception	3532	4562
+unsupported endpoint type exception	3398	4409
+unsupported extension feature	3533,178	4563
+unsupported flavor exception	3534	4564
+unsupported for message format exception	3386	4380
+unsupported format code	112,64	4565
+unsupported frontend protocol * server supports * 0 to	59	4566
+unsupported ldap url scheme	128,129	288
+unsupported look and feel exception	3535	4567
 unsupported media type	24	25
-unsupported name constraint type	3536,178	4563
+unsupported name constraint type	3536,178	4568
 unsupported object type	112,64	206
-unsupported on commit and foreign key combination	59	683
-unsupported operation exception	3537	4564
-unsupported or invalid name constraint syntax	3538,178	4565
-unsupported or invalid name syntax	3539,178	4566
+unsupported on commit and foreign key combination	59	684
+unsupported operation exception	3537	4569
+unsupported or invalid name constraint syntax	3538,178	4570
+unsupported or invalid name syntax	3539,178	4571
 unsupported protocol	3540,172	193
-unsupported sasl mechanism exception	3383	4369
+unsupported sasl mechanism exception	3383	4373
 unsupported scram channel binding type	334,335	772
 unsupported ssl version	3541,172	193
 unsupported status type	3542,172	193
-unsupported temporal type exception	3543	4567
-unsupported unicode escape sequence	596,64	4568
-unsupported version exception	3394	4394
-unsupported xml feature	59	1032
-unsupported_assignor	3382	4368
-unsupported_compression_type	3390	4389
-unsupported_endpoint_type	3398	4405
-unsupported_for_message_format	3386	4376
+unsupported temporal type exception	3543	4572
+unsupported unicode escape sequence	596,64	4573
+unsupported version exception	3394	4398
+unsupported xml feature	59	1033
+unsupported_assignor	3382	4372
+unsupported_compression_type	3390	4393
+unsupported_endpoint_type	3398	4409
+unsupported_for_message_format	3386	4380
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3383	4369
-unsupported_version	3394	4394
-unsupportedaddresstypeexception	3525	4552
-unsupportedassignorexception	3382	4368
-unsupportedaudiofileexception	3526	4553
-unsupportedcallbackexception	3527	4554
-unsupportedcharsetexception	3528	4555
-unsupportedclassversionerror	3529	4556
-unsupportedcompressiontypeexception	3390	4389
-unsupportedencodingexception	3532	4557
-unsupportedendpointtypeexception	3398	4405
-unsupportedflavorexception	3534	4559
-unsupportedformessageformatexception	3386	4376
-unsupportedlookandfeelexception	3535	4562
-unsupportedoperationexception	3537	4564
-unsupportedsaslmechanismexception	3383	4369
-unsupportedtemporaltypeexception	3543	4567
-unsupportedversionexception	3394	4394
-unterminated c string	3271	4219
+unsupported_sasl_mechanism	3383	4373
+unsupported_version	3394	4398
+unsupportedaddresstypeexception	3525	4557
+unsupportedassignorexception	3382	4372
+unsupportedaudiofileexception	3526	4558
+unsupportedcallbackexception	3527	4559
+unsupportedcharsetexception	3528	4560
+unsupportedclassversionerror	3529	4561
+unsupportedcompressiontypeexception	3390	4393
+unsupportedencodingexception	3532	4562
+unsupportedendpointtypeexception	3398	4409
+unsupportedflavorexception	3534	4564
+unsupportedformessageformatexception	3386	4380
+unsupportedlookandfeelexception	3535	4567
+unsupportedoperationexception	3537	4569
+unsupportedsaslmechanismexception	3383	4373
+unsupportedtemporaltypeexception	3543	4572
+unsupportedversionexception	3394	4398
+unterminated c string	3271	4223
 unterminated csv quoted field	273,64	835
-unterminated format type specifier	112,64	2787
-unterminated_c_string	3271,64	4219
-unterminatedcstring	3271,64	4219
-untranslatable character	596	4224
-untranslatable_character	596,64	4224
-untranslatablecharacter	596,64	4224
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1129	1463
-update locks cannot be acquired during a read uncommitted transaction	1557	1920
-update or delete on table * violates foreign key constraint * on table	2385,598	3027
-updated partition constraint for default partition * would be violated by some row	597,598	4101
-updates on slices of fixed length arrays not implemented	59	3982
-updating of * row is not allowed in	1741	2118
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1324	1677
+unterminated format type specifier	112,64	2788
+unterminated_c_string	3271,64	4223
+unterminatedcstring	3271,64	4223
+untranslatable character	596	4228
+untranslatable_character	596,64	4228
+untranslatablecharacter	596,64	4228
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1129	1464
+update locks cannot be acquired during a read uncommitted transaction	1557	1921
+update or delete on table * violates foreign key constraint * on table	2385,598	3029
+updated partition constraint for default partition * would be violated by some row	597,598	4103
+updates on slices of fixed length arrays not implemented	59	3984
+updating of * row is not allowed in	1741	2119
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1324	1678
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1702	2078
+upgrade required please do * or dump reload to fix it	1702	2079
 upgrade_required	33	34
-upper bound cannot be less than lower bound	206,64	240
-urgent i o condition	2265	4569
-uri format exception	2969	4570
-uri reference exception	3544	4571
-uri syntax exception	3545	4572
-urierror	3546	4573
-uriformatexception	2969	4570
-urireferenceexception	3544	4571
-urisyntaxexception	3545	4572
-urlerror	3547	4574
-use of writeto with pre connected connection	3548,3549	4575
+upper bound cannot be less than lower bound	207,64	241
+urgent i o condition	2265	4574
+uri format exception	2969	4575
+uri reference exception	3544	4576
+uri syntax exception	3545	4577
+urierror	3546	4578
+uriformatexception	2969	4575
+urireferenceexception	3544	4576
+urisyntaxexception	3545	4577
+urlerror	3547	4579
+use of writeto with pre connected connection	3548,3549	4580
 use srtp not negotiated	3550,172	193
-user * already has more than * active connections	1737	2114
-user * has exceeded the * resource current value	1797	2206
-user authorization denied	3242,3241	4163
-user defined indexes on system catalog tables are not supported	59	631
-user defined relation parameter types limit exceeded	205	4576
-user defined signal 1	2255	4577
-user defined signal 2	2257	4578
-user defined types cannot use subscripting function	103,1	519
-user is blocked because of too many credential errors unblock with	1796	2205
-user mapping for * already exists for server	101,1	2831
-user mapping for * does not exist for server	102,1	4579
-user mapping for user * on server * does not exist	102,1	1133
-user mapping not found for	102,1	2832
-user principal not found exception	3551	4580
-userprincipalnotfoundexception	3551	4580
-userwarning	3552	4581
-using cert extension requires at least x509v3	3553,178	4582
-using storage engine * for table	1857	2266
-utf data format exception	3554	4583
-utfdataformatexception	3554	4583
+user * already has more than * active connections	1737	2115
+user * has exceeded the * resource current value	1797	2207
+user authorization denied	3242,3241	4167
+user defined indexes on system catalog tables are not supported	59	632
+user defined relation parameter types limit exceeded	206	4581
+user defined signal 1	2255	4582
+user defined signal 2	2257	4583
+user defined types cannot use subscripting function	103,1	520
+user is blocked because of too many credential errors unblock with	1796	2206
+user mapping for * already exists for server	101,1	2833
+user mapping for * does not exist for server	102,1	4584
+user mapping for user * on server * does not exist	102,1	1134
+user mapping not found for	102,1	2834
+user principal not found exception	3551	4585
+userprincipalnotfoundexception	3551	4585
+userwarning	3552	4586
+using cert extension requires at least x509v3	3553,178	4587
+using storage engine * for table	1857	2267
+utf data format exception	3554	4588
+utfdataformatexception	3554	4588
 vacuum full cannot be performed in parallel	59	189
 vacuum option disable_page_skipping cannot be used with full	59	189
-value cannot be null	189	4584
-value does not fall within the expected range	199,876,1013	4585
-value for * is too long	112,64	3473
-value for domain * violates check constraint	597,598	4586
-value is out of range in	1178	1522
-value is too big in tsquery	205	3767
-value out of range	3555,3556	4587
-value out of range overflow	201,64	3021
-value out of range underflow	201,64	3021
-value overflows numeric format	201,64	2719
-value too large for defined data type	1066	4588
-value too long for restore point maximum	112,64	4589
-value too long for type character	341,64	4590
-value too long for type character varying	341,64	4590
-valueerror	3557,3558	4591
-values in from must have an alias	0,1	690
-values less than value must be strictly increasing for each partition	1550	1912
-values lists * columns available but * columns specified	190,1	698
-values lists must all be the same length	0,1	3026
-values value for partition * must have type int	1801	2210
-values value must be of same type as partition function	1318	1671
-variable * can only be set not read	1802	2211
-variable * doesn t have a default value	1435	1794
-variable * is a * variable	1319	1672
-variable * is a global variable and should be set with set global	1286	1638
-variable * is a session variable and can t be used with set global	1381	1739
-variable * is not a variable component can t be used as xxxx variable_name	1803	2212
-variable * is read only use set * to assign the value	1804	2213
-variable * must be quoted with or renamed	1633	2004
-variable or condition declaration after cursor or handler declaration	1657	2033
-variadic argument must be an array	170,1	4592
+value cannot be null	189	4589
+value does not fall within the expected range	199,876,1013	4590
+value for * is too long	112,64	3475
+value for domain * violates check constraint	597,598	4591
+value is out of range in	1178	1523
+value is too big in tsquery	206	3769
+value out of range	3555,3556	4592
+value out of range overflow	201,64	3023
+value out of range underflow	201,64	3023
+value overflows numeric format	201,64	2720
+value too large for defined data type	1066	4593
+value too long for restore point maximum	112,64	4594
+value too long for type character	341,64	4595
+value too long for type character varying	341,64	4595
+valueerror	3557,3558	4596
+values in from must have an alias	0,1	691
+values less than value must be strictly increasing for each partition	1550	1913
+values lists * columns available but * columns specified	190,1	699
+values lists must all be the same length	0,1	3028
+values value for partition * must have type int	1801	2211
+values value must be of same type as partition function	1318	1672
+variable * can only be set not read	1802	2212
+variable * doesn t have a default value	1435	1795
+variable * is a * variable	1319	1673
+variable * is a global variable and should be set with set global	1286	1639
+variable * is a session variable and can t be used with set global	1381	1740
+variable * is not a variable component can t be used as xxxx variable_name	1803	2213
+variable * is read only use set * to assign the value	1804	2214
+variable * must be quoted with or renamed	1633	2005
+variable or condition declaration after cursor or handler declaration	1657	2034
+variadic argument must be an array	170,1	4597
 variadic parameter must be an array	62,1	135
 variadic parameter must be the last input parameter	62,1	135
 variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	112,64	4593
-vector _m_range_check __n which is * this size which is	195	331
-verificationerror	830	4594
-verificationexception	2978	4595
-verifyerror	3559	4596
-version to install must be specified	112,64	2889
+vars argument is not an object	112,64	4598
+vector _m_range_check __n which is * this size which is	195	332
+verificationerror	830	4599
+verificationexception	2978	4600
+verifyerror	3559	4601
+version to install must be specified	112,64	2891
 version too high	3560,172	193
 version too low	3561,172	193
-versioned table s s adding history partition s failed	1814	2223
-versionerror	3562	4597
-view * has no definer information old table format current user is used as definer please recreate the view	1827	2236
-view * order by clause ignored because there is other order by clause already	1830	2239
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1828	2237
-view * s field list have different column counts	1838	2247
-view being updated does not have complete key of underlying table in it	1859	2268
-view merge algorithm can t be used here for now assumed undefined algorithm	1858	2267
-view rule for * must be named	103,1	3671
-view s s has no creation context	1829	2238
-view s select contains a subquery in the from clause	1835	2244
-view s select contains a variable or parameter	1837	2246
-view text checksum failed	1826	2235
-views cannot be unlogged because they do not have storage	0,1	1054
-views must not contain data modifying statements in with	59	4598
-views must not contain select into	59	4598
-virtual machine error	3563	4599
-virtual timer expired	2267	4600
-virtualmachineerror	3563	4599
-vnode disk i o error	3253,100	4191
-voter not found exception	3395	4395
-voter_not_found	3395	4395
-voternotfoundexception	3395	4395
-vtab constraint failed	3247,600	4171
-vtab database disk image is malformed	3248,2526	4173
-vtab database table is locked	3255,3186	4194
-wait handle cannot be opened exception	2860	4601
-wait on a lock was aborted due to a pending exclusive lock	1382	1740
-wait_seconds must not be negative or zero	201,64	4602
-waithandlecannotbeopenedexception	2860	4601
-wal generated with full_page_writes off was replayed during online backup	57	3113
-wal generated with full_page_writes off was replayed since last restartpoint	57	3113
+versioned table s s adding history partition s failed	1814	2224
+versionerror	3562	4602
+view * has no definer information old table format current user is used as definer please recreate the view	1827	2237
+view * order by clause ignored because there is other order by clause already	1830	2240
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1828	2238
+view * s field list have different column counts	1838	2248
+view being updated does not have complete key of underlying table in it	1859	2269
+view merge algorithm can t be used here for now assumed undefined algorithm	1858	2268
+view rule for * must be named	103,1	3673
+view s s has no creation context	1829	2239
+view s select contains a subquery in the from clause	1835	2245
+view s select contains a variable or parameter	1837	2247
+view text checksum failed	1826	2236
+views cannot be unlogged because they do not have storage	0,1	1055
+views must not contain data modifying statements in with	59	4603
+views must not contain select into	59	4603
+virtual machine error	3563	4604
+virtual timer expired	2267	4605
+virtualmachineerror	3563	4604
+vnode disk i o error	3253,100	4195
+voter not found exception	3395	4399
+voter_not_found	3395	4399
+voternotfoundexception	3395	4399
+vtab constraint failed	3247,600	4175
+vtab database disk image is malformed	3248,2526	4177
+vtab database table is locked	3255,3186	4198
+wait handle cannot be opened exception	2860	4606
+wait on a lock was aborted due to a pending exclusive lock	1382	1741
+wait_seconds must not be negative or zero	201,64	4607
+waithandlecannotbeopenedexception	2860	4606
+wal generated with full_page_writes off was replayed during online backup	57	3115
+wal generated with full_page_writes off was replayed since last restartpoint	57	3115
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3113
-wal_level is insufficient to publish logical changes	57	3287
-warningexception	3564	4603
-was concurrently dropped	102,1	4604
-was not called by trigger manager	327,328	3538
-was not registered	102,1	4605
+wal level not sufficient for making an online backup	57	3115
+wal_level is insufficient to publish logical changes	57	3289
+warningexception	3564	4608
+was concurrently dropped	102,1	4609
+was not called by trigger manager	327,328	3540
+was not registered	102,1	4610
 was removed concurrently	57	164
-web socket exception	3565	4606
-web socket handshake exception	3566	4607
-webexception	2981	4608
-websocketexception	3565	4606
-websockethandshakeexception	3566	4607
+web socket exception	3565	4611
+web socket handshake exception	3566	4612
+webexception	2981	4613
+websocketexception	3565	4611
+websockethandshakeexception	3566	4612
 weight array may not contain nulls	113,64	881
-weight out of range	112,64	4609
-when building statistics on a single expression statistics kinds may not be specified	59	500
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1301	1653
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1302	1654
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1297	1649
-when reorganizing a set of partitions they must be in consecutive order	1171	1515
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1142	1477
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1479	1840
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1624	1993
-where clause not allowed for schema	0,1	690
-where clause not allowed with copy to	0,1	690
-where current of is not supported for this table type	59	4610
+weight out of range	112,64	4614
+when building statistics on a single expression statistics kinds may not be specified	59	501
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1301	1654
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1302	1655
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1297	1650
+when reorganizing a set of partitions they must be in consecutive order	1171	1516
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1142	1478
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1479	1841
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1624	1994
+where clause not allowed for schema	0,1	691
+where clause not allowed with copy to	0,1	691
+where current of is not supported for this table type	59	4615
 where current of on a view is not implemented	59	876
-whole row unique index inference specifications are not supported	59	459
-width argument position must be ended by	112,64	2787
-wildcards or range in json path not allowed in argument * to function	1359	1714
-will be truncated to	2457,1	4611
-win32exception	3567	4612
-window changed	2269	4613
-window frame is not allowed with	1467	1827
-window function * cannot have within group	153,1	1181
-window function * requires an over clause	153,1	1181
-window function calls cannot be nested	480,1	4614
+whole row unique index inference specifications are not supported	59	460
+width argument position must be ended by	112,64	2788
+wildcards or range in json path not allowed in argument * to function	1359	1715
+will be truncated to	2457,1	4616
+win32exception	3567	4617
+window changed	2269	4618
+window frame is not allowed with	1467	1828
+window function * cannot have within group	153,1	1182
+window function * requires an over clause	153,1	1182
+window function calls cannot be nested	480,1	4619
 window function calls cannot contain set returning function calls	59	145
-window function is allowed only in select list and order by clause	1896	2306
-window function is not allowed in window specification	1866	2275
-window functions are not allowed in	480,1	4614
-window functions can not be used as arguments to group functions	1688	2064
+window function is allowed only in select list and order by clause	1896	2307
+window function is not allowed in window specification	1866	2276
+window functions are not allowed in	480,1	4619
+window functions can not be used as arguments to group functions	1688	2065
 window functions cannot return sets	62,1	150
-window specification referencing another one * cannot contain partition list	1510	1872
-window specification with name * is not defined	1911	2321
-windowing error	480	4244
-windowing_error	480,1	4244
-windowingerror	480,1	4244
-with a search or cycle clause the left side of the union must be a select	59	2828
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4615
-with a search or cycle clause the right side of the union must be a select	0,1	1092
-with cannot be used in a query that is rewritten by rules into multiple queries	59	611
-with check cannot be applied to select or delete	0,1	3761
-with check option is supported only on automatically updatable views	59	4598
+window specification referencing another one * cannot contain partition list	1510	1873
+window specification with name * is not defined	1911	2322
+windowing error	480	4248
+windowing_error	480,1	4248
+windowingerror	480,1	4248
+with a search or cycle clause the left side of the union must be a select	59	2830
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4620
+with a search or cycle clause the right side of the union must be a select	0,1	1093
+with cannot be used in a query that is rewritten by rules into multiple queries	59	612
+with check cannot be applied to select or delete	0,1	3763
+with check option is supported only on automatically updatable views	59	4603
 with check option not supported on recursive views	59	63
-with check option violation	2841	4245
-with clause containing a data modifying statement must be at the top level	59	2828
-with column list and select field list have different column counts	1867	2276
-with no matching label	1646	2021
-with no tables specified is not valid	0,1	4616
+with check option violation	2841	4249
+with clause containing a data modifying statement must be at the top level	59	2830
+with column list and select field list have different column counts	1867	2277
+with no matching label	1646	2022
+with no tables specified is not valid	0,1	4621
 with ordinality cannot be used with a column definition list	0,1	181
-with query * columns available but * columns specified	190,1	4617
-with query * does not have a returning clause	59	4618
-with query is not recursive	0,1	1092
-with query name * appears in both a rule action and the query being rewritten	59	611
-with query name * specified more than once	939,1	4619
-with recursive is not supported for merge statement	0,1	4532
-with ties cannot be specified without order by clause	0,1	690
-with_check_option_violation	2841	4245
-withcheckoptionviolation	2841	4245
-within group is required for ordered set aggregate	153,1	1181
-within group specified but * is not an aggregate function	153,1	1181
-word is too long * bytes max	205	4620
-word is too long in tsquery	205	3767
-word is too long to be indexed	205	4621
+with query * columns available but * columns specified	190,1	4622
+with query * does not have a returning clause	59	4623
+with query is not recursive	0,1	1093
+with query name * appears in both a rule action and the query being rewritten	59	612
+with query name * specified more than once	939,1	4624
+with recursive is not supported for merge statement	0,1	4537
+with ties cannot be specified without order by clause	0,1	691
+with_check_option_violation	2841	4249
+withcheckoptionviolation	2841	4249
+within group is required for ordered set aggregate	153,1	1182
+within group specified but * is not an aggregate function	153,1	1182
+word is too long * bytes max	206	4625
+word is too long in tsquery	206	3769
+word is too long to be indexed	206	4626
 would be inherited from more than once	148,1	160
 would overlap partition	103,1	895
-write aborted exception	3568	4622
-write disk i o error	3254,100	4192
-write pending exception	3569	4623
-write to exceptions table failed message	1231	1581
-writeabortedexception	3568	4622
-writependingexception	3569	4623
-writetimeout	3570	4624
-writing one row to the row based binary log failed	1105	1439
+write aborted exception	3568	4627
+write disk i o error	3254,100	4196
+write pending exception	3569	4628
+write to exceptions table failed message	1231	1582
+writeabortedexception	3568	4627
+writependingexception	3569	4628
+writetimeout	3570	4629
+writing one row to the row based binary log failed	1105	1440
 wrong certificate type	3571,172	193
 wrong cipher returned	3572,172	193
 wrong curve	3573,172	193
 wrong flag in flag array	112,64	213
 wrong flag type only arrays and scalars are allowed	112,64	213
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1877	2287
-wrong magic in	1880	2290
-wrong medium type	1003	4625
-wrong method type exception	3574	4626
-wrong number of array subscripts	206,64	240
-wrong number of columns	170,1	340
-wrong number of fields	3575,3576	4627
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1877	2288
+wrong magic in	1880	2291
+wrong medium type	1003	4630
+wrong method type exception	3574	4631
+wrong number of array subscripts	207,64	241
+wrong number of columns	170,1	341
+wrong number of fields	3575,3576	4632
 wrong number of fields in header line got	273,64	835
-wrong number of parameters for prepared statement	0,1	4628
-wrong number of parameters on left side of overlaps expression	0,1	690
-wrong number of parameters on right side of overlaps expression	0,1	690
-wrong number of partitions defined mismatch with previous setting	1518	1880
-wrong number of subpartitions defined mismatch with previous setting	1519	1881
-wrong object type	153	4240
-wrong parameters for partitioned s wrong value for	1494	1856
-wrong parameters for s missing	1403	1761
-wrong partition name or partition list	1499	1861
-wrong partition type s for partitioning by s	1520	1882
-wrong partitions for s must have at least one history and exactly one last current	1825	2234
-wrong position info in tsvector	0,1	4327
+wrong number of parameters for prepared statement	0,1	4633
+wrong number of parameters on left side of overlaps expression	0,1	691
+wrong number of parameters on right side of overlaps expression	0,1	691
+wrong number of partitions defined mismatch with previous setting	1518	1881
+wrong number of subpartitions defined mismatch with previous setting	1519	1882
+wrong object type	153	4244
+wrong parameters for partitioned s wrong value for	1494	1857
+wrong parameters for s missing	1403	1762
+wrong partition name or partition list	1499	1862
+wrong partition type s for partitioning by s	1520	1883
+wrong partitions for s must have at least one history and exactly one last current	1825	2235
+wrong position info in tsvector	0,1	4331
 wrong signature length	3577,172	193
 wrong signature size	3578,172	193
 wrong signature type	3579,172	193
 wrong ssl version	3580,172	193
 wrong version number	3581,172	193
-wrong_object_type	153,1	4240
-wrongmethodtypeexception	3574	4626
-wrongobjecttype	153,1	4240
-x path exception	3582	4629
-x path expression exception	3583	4630
-x path factory configuration exception	3584	4631
-x path function exception	3585	4632
-x requires a power of two value between 1 mb and 1 gb	112,64	4633
-x509 cannot verify signature algorithm unimplemented	3586,3587	4634
-x509 certificate signed by unknown authority	178	4635
-x509 decryption password incorrect	3588,3589	4636
+wrong_object_type	153,1	4244
+wrongmethodtypeexception	3574	4631
+wrongobjecttype	153,1	4244
+x path exception	3582	4634
+x path expression exception	3583	4635
+x path factory configuration exception	3584	4636
+x path function exception	3585	4637
+x requires a power of two value between 1 mb and 1 gb	112,64	4638
+x509 cannot verify signature algorithm unimplemented	3586,3587	4639
+x509 certificate signed by unknown authority	178	4640
+x509 decryption password incorrect	3588,3589	4641
 x509 lib	3590,172	193
 x509 verification setup problems	3591,172	193
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1913	2323
-xa_rbrollback transaction branch was rolled back	1914	2324
-xa_rbtimeout transaction branch was rolled back took too long	1915	2325
-xaer_dupid the xid already exists	1916	2326
-xaer_inval invalid arguments or unsupported command	1917	2327
-xaer_nota unknown xid	1918	2328
-xaer_outside some work is done outside global transaction	1919	2329
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1920	2330
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1921	2331
-xaexception	3592	4637
-xml attribute name * appears more than once	0,1	1137
-xml parse exception	3593	4638
-xml schema exception	72	4639
-xml schema inference exception	73	4640
-xml schema validation exception	74	4641
-xml signature exception	3594	4642
-xml stream exception	3595	4643
-xml syntax error on line * unexpected eof	752	4644
-xml syntax exception	3596	4645
-xmlexception	165,752	4646
-xmlparseexception	3593	4638
-xmlschemaexception	72	4639
-xmlschemainferenceexception	73	4640
-xmlschemavalidationexception	74	4641
-xmlsignatureexception	3594	4642
-xmlstreamexception	3595	4643
-xmlsyntaxexception	3596	4645
-xmlvalidate is not implemented	59	1032
-xpathexception	3582	4629
-xpathexpressionexception	3583	4630
-xpathfactoryconfigurationexception	3584	4631
-xpathfunctionexception	3585	4632
-xquery x flag expanded regular expressions is not implemented	59	4647
-xslt compile exception	3597	4648
-xsltcompileexception	3597	4648
-xsltexception	3598	4649
-year * column type is deprecated creating year 4 column instead	1343	1698
-you are not allowed to create a user with grant	1146	1482
-you are not allowed to execute this command in a transaction	1148	1484
-you are not owner of query	1375	1733
-you are not owner of thread	1374	1732
-you are not using binary logging	1432	1791
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1524	1886
-you are using safe update mode and you tried to update a table without a where that uses a key column	1794	2202
-you can * fields terminated by	1131	1465
-you can t combine write locking of system tables with other tables or lock types	1879	2289
-you can t delete all columns with alter table use drop table instead	1151	1492
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1232	1582
-you can t use locks with log tables	1150	1488
-you can t write lock a log table only read access is possible	1161	1504
-you cannot * a log table if logging is enabled	1090	1424
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1097	1431
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1689	2065
-you may only use constant expressions in this statement	1591	1958
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1527	1889
-you must set password before executing this statement	1414	1772
-you must start backup with	1085	1419
-you need the super privilege for creation view with * definer	1831	2240
-you should never see it	1202	2176
-your password does not satisfy the current policy requirements	1474	1835
-your password has expired to log in you must change it using a client that supports expired passwords	1415	1773
-zero division error	3599,225	4650
-zero length character string	2737	4217
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1913	2324
+xa_rbrollback transaction branch was rolled back	1914	2325
+xa_rbtimeout transaction branch was rolled back took too long	1915	2326
+xaer_dupid the xid already exists	1916	2327
+xaer_inval invalid arguments or unsupported command	1917	2328
+xaer_nota unknown xid	1918	2329
+xaer_outside some work is done outside global transaction	1919	2330
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1920	2331
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1921	2332
+xaexception	3592	4642
+xml attribute name * appears more than once	0,1	1138
+xml parse exception	3593	4643
+xml schema exception	72	4644
+xml schema inference exception	73	4645
+xml schema validation exception	74	4646
+xml signature exception	3594	4647
+xml stream exception	3595	4648
+xml syntax error on line * unexpected eof	752	4649
+xml syntax exception	3596	4650
+xmlexception	165,752	4651
+xmlparseexception	3593	4643
+xmlschemaexception	72	4644
+xmlschemainferenceexception	73	4645
+xmlschemavalidationexception	74	4646
+xmlsignatureexception	3594	4647
+xmlstreamexception	3595	4648
+xmlsyntaxexception	3596	4650
+xmlvalidate is not implemented	59	1033
+xpathexception	3582	4634
+xpathexpressionexception	3583	4635
+xpathfactoryconfigurationexception	3584	4636
+xpathfunctionexception	3585	4637
+xquery x flag expanded regular expressions is not implemented	59	4652
+xslt compile exception	3597	4653
+xsltcompileexception	3597	4653
+xsltexception	3598	4654
+year * column type is deprecated creating year 4 column instead	1343	1699
+you are not allowed to create a user with grant	1146	1483
+you are not allowed to execute this command in a transaction	1148	1485
+you are not owner of query	1375	1734
+you are not owner of thread	1374	1733
+you are not using binary logging	1432	1792
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1524	1887
+you are using safe update mode and you tried to update a table without a where that uses a key column	1794	2203
+you can * fields terminated by	1131	1466
+you can t combine write locking of system tables with other tables or lock types	1879	2290
+you can t delete all columns with alter table use drop table instead	1151	1493
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1232	1583
+you can t use locks with log tables	1150	1489
+you can t write lock a log table only read access is possible	1161	1505
+you cannot * a log table if logging is enabled	1090	1425
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1097	1432
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1689	2066
+you may only use constant expressions in this statement	1591	1959
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1527	1890
+you must set password before executing this statement	1414	1773
+you must start backup with	1085	1420
+you need the super privilege for creation view with * definer	1831	2241
+you should never see it	1202	2177
+your password does not satisfy the current policy requirements	1474	1836
+your password has expired to log in you must change it using a client that supports expired passwords	1415	1774
+zero division error	3599,204	4655
+zero length character string	2737	4221
 zero length component in parameter dynamic_library_path	704,1	866
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2737,64	4217
-zerodivisionerror	3599,225	4650
-zerolengthcharacterstring	2737,64	4217
-zip checksum error	3600,2420	4651
-zip not a valid zip file	3601,2498	4652
-zip unsupported compression algorithm	3530,3602	4653
-ziperror	3603	4654
-zipexception	3604	4655
-zlib input data corrupted	1924	2334
-zlib invalid checksum	2419,2420	4656
-zlib invalid dictionary	3605,3606	4657
-zlib invalid header	2421,183	4658
-zlib not enough memory	1925	2335
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1923	2333
-zone rules exception	3607	4659
-zonerulesexception	3607	4659
-zstd compression is not supported by this build	59	4660
+zero_length_character_string	2737,64	4221
+zerodivisionerror	3599,204	4655
+zerolengthcharacterstring	2737,64	4221
+zip checksum error	3600,2420	4656
+zip not a valid zip file	3601,2498	4657
+zip unsupported compression algorithm	3530,3602	4658
+ziperror	3603	4659
+zipexception	3604	4660
+zlib input data corrupted	1924	2335
+zlib invalid checksum	2419,2420	4661
+zlib invalid dictionary	3605,3606	4662
+zlib invalid header	2421,183	4663
+zlib not enough memory	1925	2336
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1923	2334
+zone rules exception	3607	4664
+zonerulesexception	3607	4664
+zstd compression is not supported by this build	59	4665
 """#
 }
